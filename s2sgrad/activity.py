@@ -1,0 +1,114 @@
+"""Activity analysis: which variables depend on the arguments we differentiate."""
+import gast
+
+from . import nodes as n
+from . import rules
+from .resolve import is_nondifferentiable_call
+
+
+class Activity:
+    """Flow-insensitive forward activity of the variables of a function.
+
+    A variable is active when some assignment to it reads an active value through a
+    differentiable operation; shape queries, comparisons and non-differentiable calls break the
+    dependence. `closures` maps nested function names to the enclosing variables they read.
+    """
+
+    def __init__(self, body, wrt, resolver, closures=None):
+        self.resolver = resolver
+        self.closures = closures or {}
+        self.active = set(wrt)
+        changed = True
+        while changed:
+            changed = False
+            for stmt in body:
+                for node in gast.walk(stmt):
+                    for target in self._defined_by(node):
+                        if target not in self.active:
+                            self.active.add(target)
+                            changed = True
+
+    def _defined_by(self, node):
+        if isinstance(node, gast.Assign) and self.is_active(node.value):
+            return [name for target in node.targets for name in _target_names(target)]
+        if isinstance(node, gast.For) and self.is_active(node.iter):
+            return _target_names(node.target)
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            call = node.value
+            if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
+                    and any(self.is_active(arg) for arg in call.args):
+                return [call.func.value.id]
+        return []
+
+    def is_active(self, node):
+        """Whether expression `node` may carry a derivative."""
+        if node is None or isinstance(node, gast.Constant):
+            return False
+        if isinstance(node, gast.Name):
+            return node.id in self.active
+        if isinstance(node, (gast.Compare, gast.BoolOp)):
+            return False
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+            return False
+        if isinstance(node, gast.Attribute):
+            if node.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
+                return False
+            return not self.resolver.is_global(node) and self.is_active(node.value)
+        if isinstance(node, gast.Subscript):
+            return self.is_active(node.value)
+        if isinstance(node, gast.Call):
+            if is_nondifferentiable_call(node, self.resolver):
+                return False
+            if isinstance(node.func, gast.Name) and node.func.id in self.closures:
+                if any(v in self.active for v in self.closures[node.func.id]):
+                    return True
+            args = list(node.args) + [kw.value for kw in node.keywords]
+            if isinstance(node.func, gast.Attribute) and not self.resolver.is_global(node.func):
+                args.append(node.func.value)
+            return any(self.is_active(arg) for arg in args)
+        if isinstance(node, gast.IfExp):
+            return self.is_active(node.body) or self.is_active(node.orelse)
+        return any(self.is_active(child) for child in gast.iter_child_nodes(node)
+                   if isinstance(child, gast.expr))
+
+
+def _target_names(target):
+    if isinstance(target, gast.Name):
+        return [target.id]
+    if isinstance(target, (gast.Tuple, gast.List)):
+        return [name for elt in target.elts for name in _target_names(elt)]
+    if isinstance(target, gast.Subscript):
+        base = target.value
+        while isinstance(base, gast.Subscript):
+            base = base.value
+        return [base.id] if isinstance(base, gast.Name) else []
+    return []
+
+
+def target_names(target):
+    """The variable names an assignment target binds or updates."""
+    return _target_names(target)
+
+
+def is_simple(node):
+    """Pure, cheap expressions that may be repeated in generated code (no calls)."""
+    if isinstance(node, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(node, gast.Attribute):
+        return is_simple(node.value)
+    if isinstance(node, (gast.BinOp,)):
+        return is_simple(node.left) and is_simple(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return is_simple(node.operand)
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return all(is_simple(e) for e in node.elts)
+    if isinstance(node, gast.Slice):
+        return all(is_simple(p) for p in (node.lower, node.upper, node.step) if p is not None)
+    if isinstance(node, gast.Subscript):
+        return is_simple(node.value) and is_simple(node.slice)
+    return False
+
+
+def used_names(node):
+    """Names read by `node`."""
+    return n.names_read(node)

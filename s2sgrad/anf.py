@@ -1,0 +1,207 @@
+"""Normalize to A-normal form: one differentiable operation per statement.
+
+Active subexpressions move into temporaries named after what they hold (``x_at_W``,
+``tanh_h``); inactive ones (indices, shapes, conditions' operands) stay inline so the primal
+code reads like the source. Conditions of ``if`` become named booleans so the backward sweep
+can replay the branch that was taken.
+"""
+import gast
+
+from . import nodes as n
+from .activity import is_simple
+
+
+class Normalizer:
+    """Rewrites a canonical function body into A-normal form."""
+
+    def __init__(self, activity, namer):
+        self.activity = activity
+        self.namer = namer
+        self.temps = set()
+        self._lineno = None
+
+    def run(self, body):
+        return self.block(body)
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            self._lineno = getattr(stmt, 'lineno', self._lineno)
+            out.extend(self.statement(stmt))
+        return out
+
+    def _emit(self, out, target, value):
+        stmt = n.assign(target, value, self._lineno)
+        out.append(stmt)
+        return stmt
+
+    def temp(self, value, out, base=None):
+        """Assign `value` to a fresh temporary, return the temporary's Name."""
+        name = self.namer.fresh(base) if base else self.namer.for_expression(value)
+        self.temps.add(name)
+        self._emit(out, name, value)
+        if self.activity.is_active(value):
+            self.activity.active.add(name)
+        return n.name(name)
+
+    # -- statements ---------------------------------------------------------------------
+    def statement(self, stmt):
+        out = []
+        if isinstance(stmt, gast.Assign):
+            value = stmt.value
+            for target in stmt.targets[1:]:
+                pass
+            first = stmt.targets[0]
+            rhs = self.operation(value, out)
+            self._assign(first, rhs, out)
+            for target in stmt.targets[1:]:
+                self._assign(target, n.clone(first) if isinstance(first, gast.Name)
+                             else rhs, out)
+            return out
+        if isinstance(stmt, gast.Expr):
+            if isinstance(stmt.value, gast.Constant):
+                return []
+            value = self.operation(stmt.value, out) if self.activity.is_active(stmt.value) \
+                else stmt.value
+            new = gast.Expr(value=value)
+            new.lineno = self._lineno
+            out.append(new)
+            return out
+        if isinstance(stmt, gast.If):
+            test = stmt.test
+            assigned = set(n.names_stored(gast.Module(body=stmt.body + stmt.orelse,
+                                                      type_ignores=[])))
+            if not isinstance(test, gast.Name) or test.id in assigned:
+                test = self.temp(test, out, base=_condition_name(test))
+            new = gast.If(test=test, body=self.block(stmt.body), orelse=self.block(stmt.orelse))
+            new.lineno = stmt.lineno
+            out.append(new)
+            return out
+        if isinstance(stmt, gast.For):
+            call = stmt.iter
+            args = [a if is_simple(a) else self.temp(a, out, 'stop') for a in call.args]
+            it = gast.Call(func=call.func, args=args, keywords=[])
+            new = gast.For(target=stmt.target, iter=it, body=self.block(stmt.body), orelse=[],
+                           type_comment=None)
+            new.lineno = stmt.lineno
+            out.append(new)
+            return out
+        if isinstance(stmt, gast.While):
+            new = gast.While(test=stmt.test, body=self.block(stmt.body), orelse=[])
+            new.lineno = stmt.lineno
+            out.append(new)
+            return out
+        if isinstance(stmt, gast.Return):
+            value = stmt.value if stmt.value is not None else n.const(None)
+            atom = self.atom(value, out)
+            new = gast.Return(value=atom)
+            new.lineno = stmt.lineno
+            out.append(new)
+            return out
+        out.append(stmt)
+        return out
+
+    def _assign(self, target, rhs, out):
+        if isinstance(target, gast.Subscript):
+            base = self.atom(target.value, out) if not isinstance(target.value, gast.Name) \
+                else target.value
+            index = self.index(target.slice, out)
+            value = self.atom(rhs, out) if not n.is_atom(rhs) else rhs
+            self._emit(out, n.subscript(base, index, store=True), value)
+            return
+        if isinstance(target, gast.Name) and not n.is_atom(rhs):
+            if target.id in n.names_read(rhs) and self.activity.is_active(rhs):
+                rhs = self.temp(rhs, out)
+        elif isinstance(target, (gast.Tuple, gast.List)) and not n.is_atom(rhs):
+            rhs = self.temp(rhs, out)
+        self._emit(out, target, rhs)
+
+    # -- expressions --------------------------------------------------------------------
+    def operation(self, node, out):
+        """`node` as a single operation over atoms (temporaries emitted into `out`)."""
+        if not self.activity.is_active(node):
+            return node if is_simple(node) or isinstance(node, (gast.Call, gast.Compare,
+                                                                   gast.BoolOp, gast.UnaryOp,
+                                                                   gast.Subscript, gast.List,
+                                                                   gast.Tuple, gast.BinOp,
+                                                                   gast.Attribute)) \
+                else self._inactive(node, out)
+        if n.is_atom(node):
+            return node
+        if isinstance(node, gast.BinOp):
+            return gast.BinOp(left=self.atom(node.left, out), op=node.op,
+                              right=self.atom(node.right, out))
+        if isinstance(node, gast.UnaryOp):
+            return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and self.activity.is_active(func.value):
+                func = gast.Attribute(value=self.atom(func.value, out), attr=func.attr,
+                                      ctx=gast.Load())
+            args = [self.argument(a, out) for a in node.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
+                        for k in node.keywords]
+            return gast.Call(func=func, args=args, keywords=keywords)
+        if isinstance(node, gast.Attribute):
+            return gast.Attribute(value=self.atom(node.value, out), attr=node.attr,
+                                  ctx=gast.Load())
+        if isinstance(node, gast.Subscript):
+            return gast.Subscript(value=self.atom(node.value, out),
+                                  slice=self.index(node.slice, out), ctx=gast.Load())
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return type(node)(elts=[self.argument(e, out) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.IfExp):
+            return self._ifexp(node, out)
+        return node
+
+    def _inactive(self, node, out):
+        return node
+
+    def atom(self, node, out):
+        """`node` as a Name or Constant."""
+        if n.is_atom(node):
+            return node
+        return self.temp(self.operation(node, out), out)
+
+    def argument(self, node, out):
+        """Call arguments: atoms when active; simple inactive expressions stay inline."""
+        if n.is_atom(node):
+            return node
+        if not self.activity.is_active(node) and is_simple(node):
+            return node
+        if not self.activity.is_active(node) and not _has_call(node):
+            return node
+        return self.atom(node, out)
+
+    def index(self, node, out):
+        """Subscript indices stay inline when they are simple; else they get a temporary."""
+        if is_simple(node) or not _has_call(node):
+            return node
+        if isinstance(node, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
+        return self.temp(node, out, 'index')
+
+    def _ifexp(self, node, out):
+        target = self.namer.fresh('choice')
+        self.temps.add(target)
+        test = node.test if isinstance(node.test, gast.Name) else \
+            self.temp(node.test, out, base=_condition_name(node.test))
+        body, orelse = [], []
+        self._emit(body, target, self.operation(node.body, body))
+        self._emit(orelse, target, self.operation(node.orelse, orelse))
+        stmt = gast.If(test=test, body=body, orelse=orelse)
+        stmt.lineno = self._lineno
+        out.append(stmt)
+        if self.activity.is_active(node):
+            self.activity.active.add(target)
+        return n.name(target)
+
+
+def _has_call(node):
+    return any(isinstance(child, gast.Call) for child in gast.walk(node))
+
+
+def _condition_name(test):
+    from .naming import describe
+    word = describe(test)
+    return word if word not in ('tmp',) else 'cond'

@@ -1,0 +1,73 @@
+"""The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
+import functools
+import inspect
+import threading
+
+from .errors import WrtError
+from .transform import Builder
+
+_BUILDER = Builder()
+_LOCK = threading.RLock()
+
+
+def clear_cache():
+    """Forget every generated function (the next `grad` call transforms again)."""
+    with _LOCK:
+        _BUILDER.cache.clear()
+
+
+def _normalize_wrt(func, wrt):
+    try:
+        params = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        params = None
+    single = not isinstance(wrt, (tuple, list))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise WrtError('wrt is empty: name at least one argument to differentiate')
+    names = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise WrtError(f'wrt entries must be parameter positions or names, got {item!r}')
+        if params is not None:
+            if isinstance(item, int):
+                if not -len(params) <= item < len(params):
+                    raise WrtError(f'wrt={item} is out of range: `{func.__name__}` has '
+                                   f'{len(params)} parameters ({", ".join(params)})')
+                item = params[item]
+            elif item not in params:
+                raise WrtError(f'wrt={item!r} names no parameter of `{func.__name__}` '
+                               f'(parameters: {", ".join(params)})')
+        names.append(item)
+    return tuple(names), single
+
+
+def _transform(func, wrt, mode, optimized, verbose):
+    names, single = _normalize_wrt(func, wrt)
+    with _LOCK:
+        generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized)
+    if verbose:
+        for helper in generated.helpers:
+            print(helper.source)
+        print(generated.source)
+    return generated.function
+
+
+def grad(func=None, wrt=0, *, optimized=True, verbose=0):
+    """Return the gradient function of `func` with respect to the argument(s) `wrt`.
+
+    `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
+    gradients). The result is a plain Python function generated from `func`'s source;
+    its source text is ``df.source``. Use as ``grad(f)``, ``@grad`` or ``@grad(wrt=(0, 1))``.
+    """
+    if func is None:
+        return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose)
+    return _transform(func, wrt, 'grad', optimized, verbose)
+
+
+def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0):
+    """Like `grad`, but the generated function returns ``(value, gradient)``."""
+    if func is None:
+        return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
+                                 verbose=verbose)
+    return _transform(func, wrt, 'value_and_grad', optimized, verbose)

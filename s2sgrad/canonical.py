@@ -1,0 +1,243 @@
+"""Canonicalize control flow: one exit, breaks and continues at branch ends, index loops.
+
+After this pass:
+- augmented assignments are plain assignments (``s += x`` -> ``s = s + x``);
+- the function has one ``return``, its last statement (earlier returns set ``result``);
+- a statement that follows an ``if`` whose branch always leaves the loop (``break``,
+  ``continue``) sits in the other branch, so each statement of a loop body runs or not as
+  a whole;
+- ``for`` loops iterate over ``range(...)``; other iterables are indexed.
+"""
+import gast
+
+from . import nodes as n
+from .errors import UnsupportedSyntaxError
+
+
+class Canonicalizer:
+    """Rewrites a gast FunctionDef in place; `namer` provides fresh names."""
+
+    def __init__(self, source, namer):
+        self.source = source
+        self.namer = namer
+        self.result_name = None
+        self.flag_name = None
+
+    def error(self, node, message):
+        lineno = getattr(node, 'lineno', None)
+        return UnsupportedSyntaxError(
+            message, self.source.filename, lineno, getattr(node, 'col_offset', 0) + 1,
+            self.source.lines[lineno - 1] if lineno else None)
+
+    def run(self, func):
+        body = [self.augassign(stmt) for stmt in func.body]
+        body = self.index_loops(body)
+        if not self._simple_return(body):
+            self.result_name = self.namer.fresh('result')
+            body, _ = self.returns(body, in_loop=False)
+            lineno = getattr(func.body[-1], 'lineno', func.lineno)
+            if self.flag_name:
+                init = n.assign(self.flag_name, n.const(False), func.lineno)
+                body.insert(0, init)
+            ret = gast.Return(value=n.name(self.result_name))
+            ret.lineno = lineno
+            body.append(ret)
+        func.body = self.exits(body)
+        return func
+
+    # -- augmented assignment ---------------------------------------------------------
+    def augassign(self, stmt):
+        for node in gast.walk(stmt):
+            for field in ('body', 'orelse'):
+                block = getattr(node, field, None)
+                if isinstance(block, list):
+                    setattr(node, field, [self._plain(s) for s in block])
+        return self._plain(stmt)
+
+    @staticmethod
+    def _plain(stmt):
+        if not isinstance(stmt, gast.AugAssign):
+            return stmt
+        load = n.clone(stmt.target)
+        for child in gast.walk(load):
+            if hasattr(child, 'ctx'):
+                child.ctx = gast.Load()
+        new = n.assign(stmt.target, n.binop(load, stmt.op, stmt.value), stmt.lineno)
+        return gast.copy_location(new, stmt)
+
+    # -- returns ------------------------------------------------------------------------
+    @staticmethod
+    def _simple_return(body):
+        returns = [node for stmt in body for node in gast.walk(stmt)
+                   if isinstance(node, gast.Return)]
+        nested = [node for stmt in body for node in gast.walk(stmt)
+                  if isinstance(node, gast.FunctionDef)]
+        inner = [node for f in nested for node in gast.walk(f) if isinstance(node, gast.Return)]
+        own = [r for r in returns if not any(r is i for i in inner)]
+        return len(own) == 1 and own[0] is body[-1]
+
+    def _flag(self):
+        if self.flag_name is None:
+            self.flag_name = self.namer.fresh('returned')
+        return self.flag_name
+
+    def returns(self, stmts, in_loop):
+        """Rewrite returns in `stmts`; status is 'never', 'always' or 'maybe'."""
+        out = []
+        for index, stmt in enumerate(stmts):
+            rest = stmts[index + 1:]
+            if isinstance(stmt, gast.Return):
+                value = stmt.value if stmt.value is not None else n.const(None)
+                out.append(gast.copy_location(n.assign(self.result_name, value), stmt))
+                if in_loop:
+                    out.append(gast.copy_location(n.assign(self._flag(), n.const(True)), stmt))
+                    out.append(gast.copy_location(gast.Break(), stmt))
+                return out, 'always'
+            if isinstance(stmt, gast.If):
+                stmt.body, body_status = self.returns(stmt.body, in_loop)
+                stmt.orelse, else_status = self.returns(stmt.orelse, in_loop)
+                out.append(stmt)
+                if body_status == 'always' and else_status == 'always':
+                    return out, 'always'
+                if body_status == 'always':
+                    tail, status = self.returns(rest, in_loop)
+                    stmt.orelse.extend(tail)
+                    return out, 'maybe' if status != 'always' or else_status != 'never' \
+                        else 'maybe'
+                if else_status == 'always':
+                    tail, status = self.returns(rest, in_loop)
+                    stmt.body.extend(tail)
+                    return out, 'maybe'
+                if 'maybe' in (body_status, else_status):
+                    return out + self._guard(rest, stmt, in_loop), 'maybe'
+                continue
+            if isinstance(stmt, (gast.For, gast.While)):
+                stmt.body, status = self.returns(stmt.body, in_loop=True)
+                out.append(stmt)
+                if status != 'never':
+                    return out + self._guard(rest, stmt, in_loop), 'maybe'
+                continue
+            out.append(stmt)
+        return out, 'never'
+
+    def _guard(self, rest, anchor, in_loop):
+        """``if returned: break`` in loops, else ``if not returned: rest``."""
+        flag = self._flag()
+        tail, _ = self.returns(rest, in_loop)
+        if in_loop:
+            guard = gast.If(test=n.name(flag), body=[gast.Break()], orelse=tail)
+            gast.copy_location(guard.body[0], anchor)
+        elif tail:
+            guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.name(flag)),
+                            body=tail, orelse=[])
+        else:
+            return []
+        return [gast.copy_location(guard, anchor)]
+
+    # -- break and continue ---------------------------------------------------------------
+    def exits(self, stmts, in_loop=False):
+        """Move statements that follow an always-exiting branch into the other branch."""
+        out = []
+        for index, stmt in enumerate(stmts):
+            if isinstance(stmt, (gast.For, gast.While)):
+                stmt.body = self.exits(stmt.body, in_loop=True)
+                out.append(stmt)
+                continue
+            if isinstance(stmt, gast.If):
+                stmt.body = self.exits(stmt.body, in_loop)
+                stmt.orelse = self.exits(stmt.orelse, in_loop)
+                rest = stmts[index + 1:]
+                body_exit, else_exit = _exit_kind(stmt.body), _exit_kind(stmt.orelse)
+                if in_loop and 'maybe' in (body_exit, else_exit):
+                    raise self.error(stmt, 'a `break` or `continue` that ends only some paths '
+                                           'of a branch is not supported yet; restructure '
+                                           'so each branch either always or never leaves '
+                                           'the loop')
+                if rest and body_exit == 'always' and else_exit != 'always':
+                    stmt.orelse = stmt.orelse + self.exits(rest, in_loop)
+                    out.append(stmt)
+                    return out
+                if rest and else_exit == 'always' and body_exit != 'always':
+                    stmt.body = stmt.body + self.exits(rest, in_loop)
+                    out.append(stmt)
+                    return out
+                out.append(stmt)
+                if body_exit == else_exit == 'always':
+                    return out
+                continue
+            out.append(stmt)
+            if isinstance(stmt, (gast.Break, gast.Continue)):
+                return out
+        return out
+
+    # -- loops over iterables --------------------------------------------------------------
+    def index_loops(self, stmts):
+        out = []
+        for stmt in stmts:
+            for field in ('body', 'orelse'):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, self.index_loops(block))
+            if isinstance(stmt, gast.For) and not _is_range(stmt.iter):
+                out.extend(self._index_loop(stmt))
+            else:
+                out.append(stmt)
+        return out
+
+    def _index_loop(self, loop):
+        pre = []
+        it = loop.iter
+        targets = [loop.target]
+        sequences = [it]
+        index_name = None
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
+            if it.func.id == 'enumerate' and len(it.args) == 1 and \
+                    isinstance(loop.target, gast.Tuple) and len(loop.target.elts) == 2:
+                index_target, item_target = loop.target.elts
+                if isinstance(index_target, gast.Name):
+                    index_name = index_target.id
+                targets, sequences = [item_target], [it.args[0]]
+            elif it.func.id == 'zip' and isinstance(loop.target, gast.Tuple) and \
+                    len(loop.target.elts) == len(it.args):
+                targets, sequences = list(loop.target.elts), list(it.args)
+        names = []
+        for seq in sequences:
+            if isinstance(seq, gast.Name):
+                names.append(seq.id)
+            else:
+                temp = self.namer.fresh('items')
+                pre.append(gast.copy_location(n.assign(temp, seq), loop))
+                names.append(temp)
+        if index_name is None:
+            index_name = self.namer.fresh('i')
+        lengths = [n.call('len', n.name(name)) for name in names]
+        stop = lengths[0] if len(lengths) == 1 else n.call('min', *lengths)
+        body = []
+        for target, seq_name in zip(targets, names):
+            target = n.clone(target)
+            body.append(gast.copy_location(
+                n.assign(target, n.subscript(n.name(seq_name), n.name(index_name))), loop))
+        new = gast.For(target=n.name(index_name, store=True), iter=n.call('range', stop),
+                       body=body + loop.body, orelse=[], type_comment=None)
+        return pre + [gast.copy_location(new, loop)]
+
+
+def _is_range(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == 'range'
+
+
+def _exit_kind(stmts):
+    """'always' if every path through `stmts` ends in break/continue, 'never', or 'maybe'."""
+    if not stmts:
+        return 'never'
+    last = stmts[-1]
+    if isinstance(last, (gast.Break, gast.Continue)):
+        return 'always'
+    kinds = set()
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            kinds.update({_exit_kind(stmt.body), _exit_kind(stmt.orelse)})
+    if isinstance(last, gast.If) and _exit_kind(last.body) == _exit_kind(last.orelse) == 'always':
+        return 'always'
+    return 'maybe' if kinds - {'never'} else 'never'

@@ -1,0 +1,215 @@
+"""Fence pass: reject every construct s2sgrad cannot differentiate, pointing at its source line."""
+import gast
+
+from .errors import UnsupportedSyntaxError
+
+_ASYNC = 'async code is not supported; differentiate a plain synchronous function'
+_NO_DICT = 'dictionaries are not supported; use a tuple, a list or an array'
+_NO_SET = 'sets are not supported; use a tuple, a list or an array'
+_LOOP = 'write a for loop that appends to a list'
+_LOOP_ELSE = 'set a flag before `break` and test it with `if` after the loop'
+_TRY = 'move the try/except outside the differentiated function, or check the condition with `if`'
+
+# Constructs rejected wherever they appear: node type -> (what it is, what to do instead).
+_ALWAYS = {
+    gast.Try: ('a `try` statement', _TRY),
+    gast.With: ('a `with` statement',
+                'enter the context manager outside the differentiated function and call the '
+                'function inside the `with` block'),
+    gast.AsyncWith: ('an `async with` statement', _ASYNC),
+    gast.AsyncFor: ('an `async for` loop', _ASYNC),
+    gast.AsyncFunctionDef: ('an `async def` function', 'make it a plain `def`; ' + _ASYNC),
+    gast.Await: ('an `await` expression', _ASYNC),
+    gast.Yield: ('a `yield` expression',
+                 'generators are not supported; return a value instead (collect values in a list)'),
+    gast.YieldFrom: ('a `yield from` expression',
+                     'generators are not supported; return a value instead (collect values in a '
+                     'list)'),
+    gast.Global: ('a `global` statement',
+                  'pass the value in as an argument and return the new value instead'),
+    gast.Nonlocal: ('a `nonlocal` statement',
+                    'pass the value in as an argument and return the new value instead'),
+    gast.ClassDef: ('a `class` definition', 'define the class outside the differentiated function'),
+    gast.Delete: ('a `del` statement',
+                  'remove the `del`; rebind the name, or build a new list without the element'),
+    gast.Import: ('an `import` statement', 'move the import to the top of the module'),
+    gast.ImportFrom: ('a `from ... import` statement', 'move the import to the top of the module'),
+    gast.NamedExpr: ('the walrus operator `:=`',
+                     'assign the variable in a separate statement before using it'),
+    gast.ListComp: ('a list comprehension `[... for ...]`', _LOOP),
+    gast.SetComp: ('a set comprehension `{... for ...}`', _NO_SET + '; ' + _LOOP),
+    gast.DictComp: ('a dict comprehension `{...: ... for ...}`', _NO_DICT + '; ' + _LOOP),
+    gast.GeneratorExp: ('a generator expression `(... for ...)`', _LOOP),
+    gast.Dict: ('a dict literal `{...: ...}`', _NO_DICT),
+    gast.Set: ('a set literal `{...}`', _NO_SET),
+    gast.Lambda: ('a nested `lambda` expression', 'use a nested `def` instead'),
+}
+for _name, _what, _todo in (
+        ('TryStar', 'a `try`/`except*` statement', _TRY),
+        ('Match', 'a `match` statement', 'use `if`/`elif`/`else`'),
+        ('TypeAlias', 'a `type` statement', 'define the type alias outside the function')):
+    if hasattr(gast, _name):
+        _ALWAYS[getattr(gast, _name)] = (_what, _todo)
+
+_AUGASSIGN_OK = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
+
+_PIECEWISE = ('it is piecewise constant: compute it outside the differentiated function (e.g. '
+              'with `int(...)` or `np.floor(a / b)`) and pass the result in; support for integer '
+              'operands is planned')
+# Operators rejected in BinOp, UnaryOp and AugAssign: op type -> (symbol, what to do instead).
+_OPERATORS = {
+    gast.FloorDiv: ('//', _PIECEWISE),
+    gast.Mod: ('%', _PIECEWISE),
+    gast.BitAnd: ('&', 'for booleans use `and` or `np.logical_and(a, b)`'),
+    gast.BitOr: ('|', 'for booleans use `or` or `np.logical_or(a, b)`'),
+    gast.BitXor: ('^', 'for booleans use `!=` or `np.logical_xor(a, b)`'),
+    gast.LShift: ('<<', 'multiply by a power of two, or compute it outside the function'),
+    gast.RShift: ('>>', 'divide by a power of two, or compute it outside the function'),
+    gast.Invert: ('~', 'for booleans use `not` or `np.logical_not(a)`'),
+}
+
+# Fields that are never executed as part of the differentiated code.
+_SKIPPED_FIELDS = {'annotation', 'returns', 'type_comment', 'type_params'}
+
+
+def _operator_message(node):
+    """The message for a BinOp/UnaryOp with an unsupported operator, or None."""
+    if type(node.op) not in _OPERATORS:
+        return None
+    if (isinstance(node.op, gast.Mod) and isinstance(node.left, (gast.Constant, gast.JoinedStr))
+            and isinstance(getattr(node.left, 'value', ''), (str, bytes))):
+        return None  # '%d' % n is string formatting
+    symbol, todo = _OPERATORS[type(node.op)]
+    if symbol in ('//', '%'):
+        return f's2sgrad does not differentiate `{symbol}` yet, in `{{func}}`; {todo}'
+    return f'the bitwise operator `{symbol}`', todo
+
+
+def _augassign_message(node):
+    """The message for an augmented assignment other than += -= *= /= **= @=, or None."""
+    if isinstance(node.op, _AUGASSIGN_OK):
+        return None
+    symbol, todo = _OPERATORS.get(type(node.op), ('?', ''))
+    return (f'the augmented assignment `{symbol}=`',
+            'only `+=`, `-=`, `*=`, `/=`, `**=` and `@=` are supported; ' + todo)
+
+
+def _loop_message(node):
+    """The message for a for/while loop with an `else` clause, or None."""
+    if not node.orelse:
+        return None
+    kind = 'for' if isinstance(node, gast.For) else 'while'
+    return f'a `{kind} ... else` loop', _LOOP_ELSE
+
+
+def _starred_message(node):
+    """The message for `*x` as an assignment target or as an argument/element."""
+    if isinstance(node.ctx, gast.Store):
+        return ('a starred assignment target `*name`',
+                'index explicitly, e.g. `first, rest = xs[0], xs[1:]`')
+    return ('a starred expression `*args`',
+            'pass the elements one by one, e.g. `f(t[0], t[1])`')
+
+
+def _keyword_message(node):
+    """The message for `**kwargs` unpacking in a call, or None for `name=value`."""
+    if node.arg is not None:
+        return None
+    return 'a `**` argument unpacking', _NO_DICT + '; pass each keyword argument explicitly'
+
+
+# Constructs rejected only in some forms: node type -> function returning None (allowed), a
+# (what, instead) pair, or a whole message in which `{func}` stands for the function name.
+_CONDITIONAL = {
+    gast.BinOp: _operator_message,
+    gast.UnaryOp: _operator_message,
+    gast.AugAssign: _augassign_message,
+    gast.For: _loop_message,
+    gast.While: _loop_message,
+    gast.Starred: _starred_message,
+    gast.keyword: _keyword_message,
+}
+
+
+def _signature_problems(args):
+    """Yield (node or None, message) for parameters the differentiated function may not have."""
+    if args.vararg is not None:
+        yield args.vararg, ('a `*args` parameter',
+                            'give the function fixed parameters (pass a tuple or list as one '
+                            'argument)')
+    if args.kwonlyargs:
+        yield args.kwonlyargs[0], ('keyword-only parameters (after `*`)',
+                                   'make them ordinary positional parameters')
+    if args.kwarg is not None:
+        yield args.kwarg, ('a `**kwargs` parameter', 'give the function explicit parameters')
+
+
+class _Fence:
+    """Collects every unsupported construct with its position; the earliest one is reported."""
+
+    def __init__(self, root, func_name):
+        self.root = root
+        self.func_name = func_name
+        self.problems = []  # (lineno, col_offset, discovery order, message)
+
+    def report(self, node, message):
+        if getattr(node, 'lineno', None) is None:
+            node = self.root  # e.g. gast.arguments has no position
+        if isinstance(message, tuple):
+            what, todo = message
+            message = f's2sgrad cannot differentiate {what} in `{{func}}`; {todo}'
+        message = message.replace('{func}', self.func_name)
+        self.problems.append((node.lineno, node.col_offset, len(self.problems), message))
+
+    def check_root(self):
+        """Check the differentiated function itself: its signature and its body."""
+        root = self.root
+        if isinstance(root, gast.AsyncFunctionDef):
+            self.report(root, _ALWAYS[gast.AsyncFunctionDef])
+        for node, message in _signature_problems(root.args):
+            self.report(node, message)
+        body = root.body if isinstance(root.body, list) else [root.body]
+        for stmt in body:
+            self.visit(stmt)
+
+    def visit(self, node):
+        """Check `node` and everything below it (except annotations)."""
+        kind = type(node)
+        if kind in _ALWAYS:
+            self.report(node, _ALWAYS[kind])
+        elif kind in _CONDITIONAL:
+            message = _CONDITIONAL[kind](node)
+            if message is not None:
+                self.report(node, message)
+        if isinstance(node, gast.FunctionDef) and node.decorator_list:
+            self.report(node.decorator_list[0],
+                        (f'a decorator on the nested function `{node.name}`',
+                         'apply the decorator outside the differentiated function, or define '
+                         'the nested function without it'))
+        for field, value in gast.iter_fields(node):
+            if field in _SKIPPED_FIELDS:
+                continue
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, gast.AST):
+                    self.visit(child)
+
+
+def fence(node, filename, source_lines, func_name):
+    """Raise UnsupportedSyntaxError for the first unsupported construct in `node`.
+
+    `node` is the gast.FunctionDef (or gast.Lambda) of the function to differentiate, with
+    file positions; `source_lines` are the file's lines and `func_name` names the function in
+    messages. Its decorators, default values and annotations are not checked (they are not part
+    of the differentiated code). Among several unsupported constructs, the first in source order
+    is reported, with its file line, 1-based column and source text. Returns None when the
+    function passes.
+    """
+    checker = _Fence(node, func_name)
+    checker.check_root()
+    if not checker.problems:
+        return
+    lineno, col, _, message = min(checker.problems)
+    text = None
+    if source_lines and 0 < lineno <= len(source_lines):
+        text = source_lines[lineno - 1].rstrip('\r\n')
+    raise UnsupportedSyntaxError(message, filename, lineno, col + 1, text)

@@ -1,0 +1,146 @@
+"""Small constructors and queries for gast nodes, shared by the passes."""
+import copy
+
+import gast
+
+
+def name(id_, store=False):
+    """A `gast.Name` load (or store) node."""
+    return gast.Name(id=id_, ctx=gast.Store() if store else gast.Load(),
+                     annotation=None, type_comment=None)
+
+
+def const(value):
+    """A `gast.Constant` node."""
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target, value, lineno=None):
+    """``target = value``; a string target becomes a stored Name."""
+    if isinstance(target, str):
+        target = name(target, store=True)
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    if lineno is not None:
+        node.lineno = lineno
+    return node
+
+
+def attr(value, attribute):
+    """``value.attribute``; a string value becomes a Name."""
+    if isinstance(value, str):
+        value = name(value)
+    return gast.Attribute(value=value, attr=attribute, ctx=gast.Load())
+
+
+def dotted(path):
+    """An expression for a dotted path such as ``'s2s.unbroadcast'``."""
+    parts = path.split('.')
+    node = name(parts[0])
+    for part in parts[1:]:
+        node = attr(node, part)
+    return node
+
+
+def call(func, *args, **keywords):
+    """A call node; a string `func` is a dotted path."""
+    if isinstance(func, str):
+        func = dotted(func)
+    return gast.Call(func=func, args=list(args),
+                     keywords=[gast.keyword(arg=k, value=v) for k, v in keywords.items()])
+
+
+def expr(value):
+    """An expression statement."""
+    return gast.Expr(value=value)
+
+
+def binop(left, op, right):
+    """``left <op> right`` with a gast operator instance."""
+    return gast.BinOp(left=left, op=op, right=right)
+
+
+def tuple_(elts, store=False):
+    """A tuple node."""
+    return gast.Tuple(elts=list(elts), ctx=gast.Store() if store else gast.Load())
+
+
+def subscript(value, index, store=False):
+    """``value[index]``."""
+    return gast.Subscript(value=value, slice=index, ctx=gast.Store() if store else gast.Load())
+
+
+def comment(text):
+    """A placeholder statement that the printer turns into ``# text``."""
+    return gast.Expr(value=gast.Constant(value='#s2s#' + text, kind=None))
+
+
+def is_comment(stmt):
+    """Whether `stmt` is a comment placeholder made by `comment`."""
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str) and stmt.value.value.startswith('#s2s#'))
+
+
+def names_read(node):
+    """The identifiers loaded anywhere inside `node` (in first-seen order)."""
+    seen = {}
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load):
+            seen.setdefault(child.id, None)
+    return list(seen)
+
+
+def names_stored(node):
+    """The identifiers stored anywhere inside `node` (assignments, loop targets, defs)."""
+    seen = {}
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name) and isinstance(child.ctx, (gast.Store, gast.Param)):
+            seen.setdefault(child.id, None)
+        elif isinstance(child, gast.FunctionDef):
+            seen.setdefault(child.name, None)
+    return list(seen)
+
+
+def all_names(node):
+    """Every identifier appearing in `node`, whatever its context."""
+    found = set()
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name):
+            found.add(child.id)
+        elif isinstance(child, gast.FunctionDef):
+            found.add(child.name)
+    return found
+
+
+def clone(node):
+    """A deep copy of `node`."""
+    return copy.deepcopy(node)
+
+
+def rename(node, mapping):
+    """Rename Names in `node` in place according to `mapping`; return `node`."""
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name) and child.id in mapping:
+            child.id = mapping[child.id]
+    return node
+
+
+def dotted_path(node):
+    """``'np.linalg.inv'`` for an Attribute/Name chain, else None."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    parts.append(node.id)
+    return '.'.join(reversed(parts))
+
+
+def is_atom(node):
+    """Names and constants: the operands allowed in normalized code."""
+    return isinstance(node, (gast.Name, gast.Constant))
+
+
+def position(node, default=None):
+    """The source line of `node` or `default`."""
+    return getattr(node, 'lineno', default)

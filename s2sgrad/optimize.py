@@ -1,0 +1,381 @@
+"""Optimize pass: fold constants, simplify algebra, propagate copies, inline, remove dead code.
+
+Run on a generated function; the result computes the same values with fewer, clearer lines:
+``d * 2 * x ** (2 - 1)`` becomes ``d * 2 * x``, an unused primal value is never computed,
+and a temporary used once on the next line is written inline.
+"""
+import operator
+
+import gast
+
+from . import nodes as n
+from .activity import target_names
+
+_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+         gast.Div: operator.truediv, gast.Pow: operator.pow}
+_MUTATING_METHODS = {'append', 'pop', 'extend', 'insert', 'remove', 'clear', 'sort',
+                     'reverse', 'fill', 'resize', 'setdefault', 'update'}
+_IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delattr'}
+MAX_LINE = 88
+
+
+def optimize(func, keep=()):
+    """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed."""
+    returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
+        func.body[-1], gast.Return) else set()
+    keep = set(keep) | returned
+    for _ in range(4):
+        before = n.clone(func.body)
+        func.body = _fold_block(func.body)
+        func.body = _copy_propagate(func.body, keep)
+        func.body, _ = _dead_code(func.body, set(), remove=True)
+        func.body = _unused_stacks(func.body)
+        func.body = _inline(func.body, keep)
+        func.body = _clean(func.body)
+        if _same(before, func.body):
+            break
+    return func
+
+
+def _same(a, b):
+    from .printer import to_source
+    module_a = gast.Module(body=a, type_ignores=[])
+    module_b = gast.Module(body=b, type_ignores=[])
+    return to_source(module_a) == to_source(module_b)
+
+
+# -- constant folding and algebraic simplification ----------------------------------------
+def _number(node):
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+def _is_value(node, value):
+    return _number(node) and node.value == value
+
+
+def fold(node):
+    """Simplify an expression bottom-up."""
+    for field, value in gast.iter_fields(node):
+        if isinstance(value, gast.AST):
+            setattr(node, field, fold(value))
+        elif isinstance(value, list):
+            setattr(node, field, [fold(v) if isinstance(v, gast.AST) else v for v in value])
+    if isinstance(node, gast.BinOp):
+        left, right, op = node.left, node.right, type(node.op)
+        if _number(left) and _number(right) and op in _FOLD:
+            try:
+                value = _FOLD[op](left.value, right.value)
+            except (ZeroDivisionError, OverflowError):
+                return node
+            if isinstance(value, float) and value.is_integer() and \
+                    isinstance(left.value, int) and isinstance(right.value, int) and op is not gast.Div:
+                value = int(value)
+            return n.const(value) if value >= 0 else gast.UnaryOp(op=gast.USub(),
+                                                                  operand=n.const(-value))
+        if op is gast.Mult and _is_value(right, 1):
+            return left
+        if op is gast.Mult and _is_value(left, 1):
+            return right
+        if op in (gast.Div, gast.Pow) and _is_value(right, 1):
+            return left
+        if op in (gast.Add, gast.Sub) and _is_value(right, 0):
+            return left
+        if op is gast.Add and _is_value(left, 0):
+            return right
+        if op is gast.Mult and _is_value(right, -1):
+            return gast.UnaryOp(op=gast.USub(), operand=left)
+        if op is gast.Mult and isinstance(left, gast.UnaryOp) and \
+                isinstance(left.op, gast.USub) and _number(left.operand):
+            return gast.UnaryOp(op=gast.USub(), operand=gast.BinOp(
+                left=left.operand, op=node.op, right=right))
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = node.operand
+        if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
+            return inner.operand
+    return node
+
+
+def _fold_block(stmts):
+    return [fold(stmt) for stmt in stmts]
+
+
+# -- copy propagation ---------------------------------------------------------------------
+def _assignment_counts(stmts):
+    counts = {}
+    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                for child in gast.walk(target):
+                    if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
+                        counts[child.id] = counts.get(child.id, 0) + 1
+        elif isinstance(node, gast.For):
+            for name in target_names(node.target):
+                counts[name] = counts.get(name, 0) + 2
+        elif isinstance(node, gast.FunctionDef):
+            counts[node.name] = counts.get(node.name, 0) + 2
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
+                isinstance(node.value.func, gast.Attribute) and \
+                node.value.func.attr in _MUTATING_METHODS and \
+                isinstance(node.value.func.value, gast.Name):
+            name = node.value.func.value.id
+            counts[name] = counts.get(name, 0) + 2
+    return counts
+
+
+def _copy_propagate(stmts, keep):
+    counts = _assignment_counts(stmts)
+    mutated = _mutated(stmts)
+    mapping = {}
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Name):
+            target, source = stmt.targets[0].id, stmt.value.id
+            source = mapping.get(source, source)
+            if counts.get(target) == 1 and counts.get(source, 0) <= 1 and \
+                    target not in keep and target not in mutated and source not in mutated:
+                mapping[target] = source
+                continue
+        out.append(stmt)
+    if mapping:
+        for stmt in out:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                        node.id in mapping:
+                    node.id = mapping[node.id]
+    return out
+
+
+def _mutated(stmts):
+    mutated = set()
+    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Subscript):
+                    base = target.value
+                    while isinstance(base, gast.Subscript):
+                        base = base.value
+                    if isinstance(base, gast.Name):
+                        mutated.add(base.id)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                node.func.attr in _MUTATING_METHODS | {'add_at'}:
+            if isinstance(node.func.value, gast.Name):
+                mutated.add(node.func.value.id)
+            if node.func.attr == 'add_at' and node.args and isinstance(node.args[0], gast.Name):
+                mutated.add(node.args[0].id)
+    return mutated
+
+
+# -- dead code ------------------------------------------------------------------------------
+def _pure(expr):
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and func.attr in _MUTATING_METHODS | {'add_at'}:
+                return False
+            if isinstance(func, gast.Name) and func.id in _IMPURE_FUNCTIONS:
+                return False
+    return True
+
+
+def _dead_code(stmts, live_out, remove):
+    live = set(live_out)
+    out = []
+    for stmt in reversed(stmts):
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                live |= set(n.names_read(stmt))
+                out.append(stmt)
+                continue
+            defs = set(target_names(target))
+            if remove and not (defs & live) and _pure(stmt.value):
+                continue
+            live = (live - defs) | set(n.names_read(stmt.value))
+            out.append(stmt)
+        elif isinstance(stmt, gast.If):
+            body, live_body = _dead_code(stmt.body, live, remove)
+            orelse, live_else = _dead_code(stmt.orelse, live, remove)
+            stmt.body, stmt.orelse = body, orelse
+            live = live_body | live_else | set(n.names_read(stmt.test))
+            out.append(stmt)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            header = set(n.names_read(stmt.iter if isinstance(stmt, gast.For) else stmt.test))
+            loop_live = set(live) | header
+            while True:
+                _, body_in = _dead_code(stmt.body, loop_live, remove=False)
+                if isinstance(stmt, gast.For):
+                    body_in = body_in - set(target_names(stmt.target))
+                new = loop_live | body_in
+                if new == loop_live:
+                    break
+                loop_live = new
+            if remove:
+                stmt.body, _ = _dead_code(stmt.body, loop_live, remove=True)
+            live = loop_live
+            out.append(stmt)
+        elif isinstance(stmt, gast.FunctionDef):
+            if remove and stmt.name not in live:
+                continue
+            live = (live - {stmt.name}) | set(n.names_read(stmt))
+            out.append(stmt)
+        else:
+            live |= set(n.names_read(stmt))
+            out.append(stmt)
+    out.reverse()
+    return out, live
+
+
+def _unused_stacks(stmts):
+    """Drop pushes onto lists that are never popped (and the lists themselves)."""
+    module = gast.Module(body=stmts, type_ignores=[])
+    popped, pushed = set(), set()
+    other_reads = {}
+    for node in gast.walk(module):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name):
+            if node.func.attr == 'pop':
+                popped.add(node.func.value.id)
+            elif node.func.attr == 'append':
+                pushed.add(node.func.value.id)
+    for node in gast.walk(module):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            other_reads[node.id] = other_reads.get(node.id, 0) + 1
+    dead = {name for name in pushed - popped if name.endswith('_stack')}
+    if not dead:
+        return stmts
+
+    def strip(block):
+        result = []
+        for stmt in block:
+            if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                    isinstance(stmt.value.func, gast.Attribute) and \
+                    isinstance(stmt.value.func.value, gast.Name) and \
+                    stmt.value.func.value.id in dead:
+                continue
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                    stmt.targets[0].id in dead:
+                continue
+            for field in ('body', 'orelse'):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, strip(inner))
+            result.append(stmt)
+        return result
+    return strip(stmts)
+
+
+# -- inlining ---------------------------------------------------------------------------
+def _read_counts(stmts):
+    counts = {}
+    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _inline(stmts, keep):
+    counts = _assignment_counts(stmts)
+    reads = _read_counts(stmts)
+
+    def block(items):
+        out = []
+        for stmt in items:
+            for field in ('body', 'orelse'):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, block(inner))
+            if out and _inlinable(out[-1], stmt, counts, reads, keep):
+                previous = out.pop()
+                name = previous.targets[0].id
+                _replace(stmt, name, previous.value)
+                if hasattr(previous, 'lineno') and not hasattr(stmt, 'lineno'):
+                    stmt.lineno = previous.lineno
+            out.append(stmt)
+        return out
+    return block(stmts)
+
+
+def _inlinable(previous, stmt, counts, reads, keep):
+    if not (isinstance(previous, gast.Assign) and isinstance(previous.targets[0], gast.Name)):
+        return False
+    name = previous.targets[0].id
+    if name in keep or counts.get(name) != 1 or reads.get(name) != 1:
+        return False
+    if not getattr(previous, 'inline_ok', True) or name in getattr(stmt, 'no_inline', ()):
+        return False
+    if not isinstance(stmt, (gast.Assign, gast.Return)):
+        return False
+    if name not in n.names_read(stmt.value if isinstance(stmt, gast.Assign) else stmt):
+        return False
+    if not _pure(previous.value) or _has_user_call(previous.value):
+        return False
+    trial = n.clone(stmt)
+    _replace(trial, name, n.clone(previous.value))
+    from .printer import to_source
+    text = to_source(gast.Module(body=[trial], type_ignores=[]))
+    return len(text.rstrip('\n')) + 8 <= MAX_LINE and '\n' not in text.rstrip('\n')
+
+
+def _has_user_call(expr):
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call):
+            func = node.func
+            path = n.dotted_path(func)
+            if path is None:
+                continue
+            root = path.split('.')[0]
+            if isinstance(func, gast.Name) and func.id not in ('len', 'range', 'reversed',
+                                                               'float', 'abs', 'max', 'min'):
+                return True
+            if isinstance(func, gast.Attribute) and root not in ('np', 's2s', 'math') and \
+                    func.attr not in ('sum', 'mean', 'T', 'dot', 'reshape', 'transpose'):
+                return True
+    return False
+
+
+def _replace(stmt, name, value):
+    class Replacer(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id == name and isinstance(node.ctx, gast.Load):
+                return value
+            return node
+    Replacer().visit(stmt)
+
+
+# -- empty blocks ---------------------------------------------------------------------
+def _clean(stmts):
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            stmt.body = _clean(stmt.body)
+            stmt.orelse = _clean(stmt.orelse)
+            body_empty = not _code(stmt.body)
+            else_empty = not _code(stmt.orelse)
+            if body_empty and else_empty:
+                continue
+            if body_empty:
+                stmt.test = _negate(stmt.test)
+                stmt.body, stmt.orelse = stmt.orelse, []
+            elif else_empty:
+                stmt.orelse = []
+        elif isinstance(stmt, gast.For):
+            stmt.body = _clean(stmt.body)
+            if not _code(stmt.body):
+                continue
+        elif isinstance(stmt, gast.While):
+            stmt.body = _clean(stmt.body) or [gast.Pass()]
+        elif isinstance(stmt, gast.Pass):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _code(stmts):
+    return [s for s in stmts if not n.is_comment(s)]
+
+
+def _negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)

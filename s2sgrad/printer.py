@@ -1,0 +1,23 @@
+"""Print pass: gast AST to readable source, with comment placeholders as real comments."""
+import ast
+import re
+
+import gast
+
+_STRING_LINE = re.compile(r"^(\s*)((['\"]).*\3)$")
+
+
+def to_source(node):
+    """Python source of a gast node; ``nodes.comment`` placeholders become ``# ...`` lines."""
+    tree = gast.gast_to_ast(node)
+    ast.fix_missing_locations(tree)
+    text = ast.unparse(tree)
+    lines = []
+    for line in text.split('\n'):
+        match = _STRING_LINE.match(line)
+        if match and match.group(2)[1:6] == '#s2s#':
+            indent, literal = match.group(1), match.group(2)
+            lines.append(f'{indent}# {ast.literal_eval(literal)[5:]}')
+        else:
+            lines.append(line)
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,690 @@
+"""Reverse pass: a normalized function becomes its forward sweep followed by its adjoint.
+
+The forward sweep is the primal code plus the few saves the backward sweep needs: values that
+are overwritten inside loops (pushed on per-variable lists), overwritten values in branches
+(saved under a name), and iteration counts. The backward sweep walks the statements in
+reverse, instantiating each operation's template; the first contribution to an adjoint is an
+assignment, later ones accumulate.
+"""
+import inspect
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .activity import target_names
+from .errors import NoRuleError
+from .resolve import method_call
+from .templating import Contribution, OPERATORS, instantiate
+
+
+class Kill:
+    """After the adjoint of an assignment, the target's adjoint is zero again."""
+
+    def __init__(self, var):
+        self.var = var
+
+
+class IndexContribution:
+    """``d[x] += unindex(d[ans], x, index)`` for ``ans = x[index]``."""
+
+    def __init__(self, var, index, grad):
+        self.var, self.index, self.grad = var, index, grad
+
+
+class SetItem:
+    """The adjoint of ``y[index] = v``."""
+
+    def __init__(self, var, index, value, active_value):
+        self.var, self.index, self.value, self.active_value = var, index, value, active_value
+
+
+class Unpack:
+    """The adjoint of ``a, b = t``."""
+
+    def __init__(self, targets, source):
+        self.targets, self.source = targets, source
+
+
+class Append:
+    """The adjoint of ``items.append(v)``."""
+
+    def __init__(self, var, value, active_value):
+        self.var, self.value, self.active_value = var, value, active_value
+
+
+class CallAdjoint:
+    """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
+
+    def __init__(self, ans, call, vjp_name, seed_name, active_args):
+        self.ans, self.call, self.vjp_name = ans, call, vjp_name
+        self.seed_name, self.active_args = seed_name, active_args
+
+
+class State:
+    """Which adjoints currently hold a value, and which of those we own (may modify)."""
+
+    def __init__(self, live=(), owned=()):
+        self.live = set(live)
+        self.owned = set(owned)
+
+    def copy(self):
+        return State(self.live, self.owned)
+
+
+class ReversePass:
+    """Builds the forward and backward sweeps of one normalized function."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.namer = ctx.namer
+        self.activity = ctx.activity
+        self.adjoints = {}
+        self.items = {}
+        self.stacks = {}
+        self.saved = {}
+        self.counters = {}
+        self.reversible = {}
+        self.list_vars = set()
+        self.loop_local = {}
+        self.needed = set()
+
+    # -- names --------------------------------------------------------------------------
+    def adj(self, var):
+        if var not in self.adjoints:
+            self.adjoints[var] = self.namer.fresh('b' + var)
+        return self.adjoints[var]
+
+    def stack(self, var):
+        if var not in self.stacks:
+            self.stacks[var] = self.namer.fresh(var + '_stack')
+        return self.stacks[var]
+
+    # -- phase 1: adjoint items of every statement -----------------------------------------
+    def collect(self, stmts, loops):
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                self.needed.update(n.names_read(stmt.test))
+                self.collect(stmt.body, loops)
+                self.collect(stmt.orelse, loops)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                self._loop_info(stmt, loops)
+                self.collect(stmt.body, loops + [stmt])
+            elif isinstance(stmt, (gast.Assign, gast.Expr)):
+                items = self.statement_items(stmt)
+                self.items[id(stmt)] = items
+                for item in items:
+                    self.needed.update(_reads(item))
+
+    def _loop_info(self, loop, loops):
+        body_module = gast.Module(body=loop.body, type_ignores=[])
+        assigned = set(n.names_stored(body_module))
+        has_break = any(isinstance(node, gast.Break) for node in _walk_loop(loop.body))
+        if isinstance(loop, gast.For):
+            assigned.update(target_names(loop.target))
+            range_args = loop.iter.args
+            reads = {name for arg in range_args for name in n.names_read(arg)}
+            if not has_break and not reads & assigned:
+                self.reversible[id(loop)] = True
+                self.needed.update(reads)
+        if not self.reversible.get(id(loop)):
+            self.counters[id(loop)] = self.namer.fresh('n_iterations' if isinstance(
+                loop, gast.While) else 'n_' + _target_word(loop))
+        self.loop_local[id(loop)] = self._local_vars(loop, assigned)
+
+    def _local_vars(self, loop, assigned):
+        """Variables defined at the top of the loop body before any use, used nowhere else."""
+        outside = set()
+        for stmt in self.ctx.body_all_statements:
+            if not _contains(loop, stmt):
+                outside.update(n.all_names(stmt) if not isinstance(stmt, (
+                    gast.For, gast.While, gast.If)) else _header_names(stmt))
+        local = set()
+        seen_read = set()
+        counts = {}
+        for node in _walk_loop(loop.body):
+            if isinstance(node, gast.Assign):
+                for name in target_names(node.targets[0]):
+                    counts[name] = counts.get(name, 0) + 1
+        for stmt in loop.body:
+            reads = set(n.names_read(stmt))
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                seen_read.update(reads)
+                name = stmt.targets[0].id
+                if name not in seen_read and counts.get(name) == 1 and name not in outside:
+                    local.add(name)
+                seen_read.add(name)
+            else:
+                seen_read.update(reads)
+                seen_read.update(n.names_stored(stmt))
+        return local
+
+    def statement_items(self, stmt):
+        if isinstance(stmt, gast.Expr):
+            call = stmt.value
+            mc = method_call(call) if isinstance(call, gast.Call) else None
+            if mc and isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]):
+                receiver, name = mc
+                if name == 'append' and len(call.args) == 1:
+                    self.list_vars.add(receiver.id)
+                    self.needed.add(receiver.id)
+                    value = call.args[0]
+                    return [Append(receiver.id, value, self._active_name(value))]
+                if name in rules.NONDIFFERENTIABLE_METHODS:
+                    return []
+                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{receiver.id}`',
+                                       'it may modify an active value in place')
+            return []
+        target = stmt.targets[0]
+        value = stmt.value
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
+                return []
+            return [SetItem(base.id, target.slice, value, self._active_name(value))]
+        if isinstance(target, (gast.Tuple, gast.List)):
+            names = [e.id for e in target.elts if isinstance(e, gast.Name)]
+            if len(names) != len(target.elts):
+                raise self.ctx.unsupported(stmt, 'nested unpacking targets')
+            if not isinstance(value, gast.Name) or not self.activity.is_active(value):
+                return []
+            return [Unpack(names, value.id)]
+        ans = target.id
+        if not self.activity.is_active(target) or not self.activity.is_active(value):
+            return [Kill(ans)]
+        if isinstance(value, (gast.List, gast.Tuple)):
+            self.list_vars.add(ans)
+        return self.expression_items(stmt, ans, value) + [Kill(ans)]
+
+    def _active_name(self, node):
+        return isinstance(node, gast.Name) and self.activity.is_active(node)
+
+    def expression_items(self, stmt, ans, value):
+        bans = n.name(self.adj(ans))
+        if isinstance(value, gast.Name):
+            return [Contribution(value.id, bans)]
+        if isinstance(value, gast.BinOp):
+            func = OPERATORS.get(type(value.op))
+            if func is None:
+                raise self.ctx.unsupported(stmt, f'the operator `{type(value.op).__name__}`')
+            return self.template_items(stmt, func, [value.left, value.right], [], ans)
+        if isinstance(value, gast.UnaryOp):
+            return self.template_items(stmt, OPERATORS[type(value.op)], [value.operand], [], ans)
+        if isinstance(value, gast.Subscript):
+            if not self._active_name(value.value):
+                return []
+            return [IndexContribution(value.value.id, value.slice, bans)]
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return [Contribution(e.id, n.subscript(n.clone(bans), n.const(i)))
+                    for i, e in enumerate(value.elts) if self._active_name(e)]
+        if isinstance(value, gast.Attribute):
+            if value.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
+                return []
+            build = rules.ATTRIBUTE_ADJOINTS.get(value.attr)
+            if build is None:
+                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`')
+            return self._instantiate(build(), {'x': value.value}, ans)
+        if isinstance(value, gast.Call):
+            return self.call_items(stmt, ans, value)
+        raise self.ctx.unsupported(stmt, f'the expression `{type(value).__name__}`')
+
+    def call_items(self, stmt, ans, call):
+        func = call.func
+        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func):
+            receiver, name = func.value, func.attr
+            if name in rules.NONDIFFERENTIABLE_METHODS:
+                return []
+            target = rules.METHODS.get(name)
+            if target is None:
+                raise self.ctx.no_rule(stmt, f'the method `.{name}()`')
+            return self.template_items(stmt, target, [receiver] + list(call.args),
+                                       call.keywords, ans)
+        if isinstance(func, gast.Name) and func.id in self.ctx.nested:
+            item = self.ctx.nested_call(stmt, ans, call)
+            return [item] if item is not None else []
+        obj = self.ctx.resolver.lookup(func)
+        if obj is None:
+            raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
+        if rules.lookup_adjoint(obj) is not None:
+            return self.template_items(stmt, obj, list(call.args), call.keywords, ans)
+        if rules.is_nondifferentiable(obj):
+            return []
+        if inspect.isfunction(obj):
+            item = self.ctx.user_call(stmt, ans, call, obj)
+            return [item] if item is not None else []
+        raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}`')
+
+    def template_items(self, stmt, func, args, keywords, ans):
+        template = rules.lookup_adjoint(func)
+        if template is None:
+            if rules.is_nondifferentiable(func):
+                return []
+            raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}`')
+        bindings = self._bind(stmt, template, args, keywords)
+        return self._instantiate(template, bindings, ans)
+
+    def _bind(self, stmt, template, args, keywords):
+        params = [p for p in template.params if p != 'ans' and p not in template.kwonly]
+        bindings = {}
+        positional = list(args)
+        for param in params:
+            if positional:
+                bindings[param] = positional.pop(0)
+        if template.vararg:
+            bindings[template.vararg] = n.tuple_(positional)
+            positional = []
+        if positional:
+            raise self.ctx.unsupported(stmt, f'{len(positional)} extra positional arguments '
+                                             f'to `{template.label}`')
+        for kw in keywords:
+            if kw.arg not in template.params:
+                raise self.ctx.unsupported(stmt, f'the keyword argument `{kw.arg}` of '
+                                                 f'`{template.label}`')
+            bindings[kw.arg] = kw.value
+        for param in template.params:
+            if param != 'ans' and param not in bindings and param in template.defaults:
+                bindings[param] = n.clone(template.defaults[param])
+        if template.vararg and template.vararg not in bindings:
+            bindings[template.vararg] = n.tuple_([])
+        return bindings
+
+    def _instantiate(self, template, bindings, ans):
+        return instantiate(template, bindings, n.name(ans), self.adj,
+                           lambda var: var in self.activity.active, self.ctx.names, self.namer)
+
+    # -- phase 2: forward sweep with saves --------------------------------------------------
+    def forward(self, stmts, loops, defined):
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                body = self.forward(stmt.body, loops, set(defined))
+                orelse = self.forward(stmt.orelse, loops, set(defined))
+                out.append(gast.If(test=stmt.test, body=body, orelse=orelse))
+                defined.update(n.names_stored(stmt))
+                continue
+            if isinstance(stmt, (gast.For, gast.While)):
+                out.extend(self._forward_loop(stmt, loops, defined))
+                continue
+            if isinstance(stmt, gast.Assign):
+                out.extend(self._forward_assign(stmt, loops, defined))
+                defined.update(target_names(stmt.targets[0]))
+                continue
+            out.append(stmt)
+        return out
+
+    def _forward_assign(self, stmt, loops, defined):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            if isinstance(base, gast.Name) and base.id in self.needed and \
+                    self.activity.is_active(base):
+                old = n.call('s2s.copy', n.subscript(n.clone(base), n.clone(target.slice)))
+                return self._save(stmt, base.id, old, loops, before=True) + [stmt]
+            return [stmt]
+        names = [v for v in target_names(target) if v in self.needed]
+        if not names:
+            return [stmt]
+        out = [stmt]
+        for var in names:
+            if loops:
+                loop = loops[-1]
+                if var in self.loop_local[id(loop)]:
+                    out = out + self._save(stmt, var, n.name(var), loops, before=False)
+                else:
+                    if var not in defined:
+                        self.ctx.undefined_before_loop.add(var)
+                    out = self._save(stmt, var, n.name(var), loops, before=True) + out
+            elif var in defined:
+                out = self._save(stmt, var, n.name(var), loops, before=True) + out
+        return out
+
+    def _save(self, stmt, var, value, loops, before):
+        key = (id(stmt), var)
+        if loops:
+            stack = self.stack(var)
+            self.saved[key] = ('stack', stack, before)
+            return [n.expr(n.call(n.attr(stack, 'append'), value))]
+        saved = self.namer.fresh(var + '_old')
+        self.saved[key] = ('name', saved, before)
+        return [n.assign(saved, value)]
+
+    def _forward_loop(self, loop, loops, defined):
+        inner = loops + [loop]
+        body = self.forward(loop.body, inner, set(defined) | set(target_names(
+            loop.target) if isinstance(loop, gast.For) else set()))
+        for var in (self.loop_local[id(loop)] & self.needed):
+            pass
+        counter = self.counters.get(id(loop))
+        pre, post = [], []
+        if isinstance(loop, gast.For):
+            index = loop.target.id
+            if not self.reversible.get(id(loop)) and index in self.needed:
+                body = [n.expr(n.call(n.attr(self.stack(index), 'append'), n.name(index)))] \
+                    + body
+                self.saved[(id(loop), index)] = ('stack', self.stack(index), False)
+            new = gast.For(target=loop.target, iter=loop.iter, body=body, orelse=[],
+                           type_comment=None)
+        else:
+            new = gast.While(test=loop.test, body=body, orelse=[])
+        if counter:
+            pre.append(n.assign(counter, n.const(0)))
+            body.insert(0, n.assign(counter, n.binop(n.name(counter), gast.Add(), n.const(1))))
+            if loops:
+                post.append(n.expr(n.call(n.attr(self.stack(counter), 'append'),
+                                          n.name(counter))))
+        defined.update(n.names_stored(loop))
+        return pre + [new] + post
+
+    # -- phase 2: backward sweep -----------------------------------------------------------
+    def backward(self, stmts, state, loops):
+        out = []
+        last_line = None
+        for stmt in reversed(stmts):
+            lineno = getattr(stmt, 'lineno', None)
+            block = []
+            if isinstance(stmt, gast.If):
+                block = self._backward_if(stmt, state, loops)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                block = self._backward_loop(stmt, state, loops)
+            elif isinstance(stmt, (gast.Assign, gast.Expr)):
+                block = self._emit_items(self.items.get(id(stmt), []), state)
+                block += self._restore(stmt)
+            if block and any(not n.is_comment(s) for s in block):
+                if lineno != last_line and lineno is not None and \
+                        not isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    out.append(n.comment('Grad of: ' + self.ctx.source.line_text(lineno)))
+                    last_line = lineno
+                elif isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    last_line = None
+                out.extend(block)
+        return out
+
+    def _restore(self, stmt):
+        out = []
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if target is None:
+            if isinstance(stmt, gast.Expr):
+                for item in self.items.get(id(stmt), []):
+                    if isinstance(item, Append):
+                        out.append(n.expr(n.call(n.attr(item.var, 'pop'))))
+            return out
+        names = [target.value.id] if isinstance(target, gast.Subscript) and \
+            isinstance(target.value, gast.Name) else target_names(target)
+        for var in names:
+            entry = self.saved.get((id(stmt), var))
+            if entry is None or not entry[2]:
+                continue
+            kind, holder, _ = entry
+            value = n.call(n.attr(holder, 'pop')) if kind == 'stack' else n.name(holder)
+            if isinstance(target, gast.Subscript):
+                dest = n.subscript(n.name(var), n.clone(target.slice), store=True)
+                out.append(n.assign(dest, value))
+            else:
+                out.append(n.assign(var, value))
+        return out
+
+    def _emit_items(self, items, state):
+        out = []
+        for item in items:
+            if isinstance(item, Contribution):
+                out.extend(self.contribute(item.var, item.expr, state))
+            elif isinstance(item, Kill):
+                state.live.discard(self.adj(item.var))
+                state.owned.discard(self.adj(item.var))
+            elif isinstance(item, IndexContribution):
+                out.extend(self._index_contribution(item, state))
+            elif isinstance(item, SetItem):
+                out.extend(self._setitem(item, state))
+            elif isinstance(item, Unpack):
+                out.extend(self._unpack(item, state))
+            elif isinstance(item, Append):
+                badj = self.adj(item.var)
+                if badj in state.live:
+                    popped = n.call(n.attr(badj, 'pop'))
+                    if item.active_value:
+                        out.extend(self.contribute(item.value.id, popped, state))
+                    else:
+                        out.append(n.expr(popped))
+            elif isinstance(item, CallAdjoint):
+                out.extend(self._call_adjoint(item, state))
+            else:
+                if _depends_on_dead(item, state, self):
+                    continue
+                out.append(item)
+        return out
+
+    def contribute(self, var, expr, state):
+        """``bvar = expr`` if the adjoint is unset, else ``bvar = bvar + expr``."""
+        if _reads_dead_adjoint(expr, state, self):
+            return []
+        badj = self.adj(var)
+        if badj in state.live:
+            if var in self.list_vars:
+                value = n.call('s2s.add', n.name(badj), expr)
+            else:
+                value = n.binop(n.name(badj), gast.Add(), expr)
+            state.owned.add(badj)
+        else:
+            value = expr
+            if _is_fresh(expr):
+                state.owned.add(badj)
+            else:
+                state.owned.discard(badj)
+        state.live.add(badj)
+        return [n.assign(badj, value)]
+
+    def _index_contribution(self, item, state):
+        grad = item.grad
+        if grad.id not in state.live:
+            return []
+        badj = self.adj(item.var)
+        if badj in state.live:
+            current = n.name(badj) if badj in state.owned else n.call('s2s.copy', n.name(badj))
+            value = n.call('s2s.add_at', current, n.clone(item.index), n.clone(grad))
+        else:
+            value = n.call('s2s.unindex', n.clone(grad), n.name(item.var), n.clone(item.index))
+        state.live.add(badj)
+        state.owned.add(badj)
+        return [n.assign(badj, value)]
+
+    def _setitem(self, item, state):
+        badj = self.adj(item.var)
+        if badj not in state.live:
+            return []
+        out = []
+        if item.active_value:
+            read = n.call('s2s.read_at', n.name(badj), n.clone(item.index), n.clone(item.value))
+            out.extend(self.contribute(item.value.id, read, state))
+        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), n.clone(item.index))))
+        state.owned.add(badj)
+        return out
+
+    def _unpack(self, item, state):
+        parts = []
+        any_live = False
+        for var in item.targets:
+            badj = self.adj(var)
+            if badj in state.live and var in self.activity.active:
+                parts.append(n.name(badj))
+                any_live = True
+            else:
+                parts.append(n.call('s2s.zeros_like', n.name(var)))
+        out = []
+        if any_live:
+            out = self.contribute(item.source, n.tuple_(parts), state)
+            self.list_vars.add(item.source)
+        for var in item.targets:
+            state.live.discard(self.adj(var))
+        return out
+
+    def _call_adjoint(self, item, state):
+        bans = self.adj(item.ans)
+        if bans not in state.live:
+            return []
+        call = n.clone(item.call)
+        call.func = n.name(item.vjp_name)
+        call.keywords.append(gast.keyword(arg=item.seed_name, value=n.name(bans)))
+        if len(item.active_args) == 1:
+            return self.contribute(item.active_args[0], call, state)
+        parts = [self.namer.fresh(self.adj(var) + '_part') for var in item.active_args]
+        out = [n.assign(n.tuple_([n.name(p, store=True) for p in parts], store=True), call)]
+        for var, part in zip(item.active_args, parts):
+            out.extend(self.contribute(var, n.name(part), state))
+        return out
+
+    def _touched(self, stmts):
+        touched = set()
+        for node in _walk_loop(stmts, nested=True):
+            for item in self.items.get(id(node), []):
+                var = getattr(item, 'var', None)
+                if isinstance(item, (Contribution, IndexContribution, SetItem, Append)):
+                    touched.add(var)
+                if isinstance(item, SetItem) and item.active_value:
+                    touched.add(item.value.id)
+                if isinstance(item, Append) and item.active_value:
+                    touched.add(item.value.id)
+                if isinstance(item, Unpack):
+                    touched.add(item.source)
+                if isinstance(item, CallAdjoint):
+                    touched.update(item.active_args)
+                if isinstance(item, Kill):
+                    touched.add(item.var)
+        return touched
+
+    def _zero(self, var):
+        return n.assign(self.adj(var), n.call('s2s.zeros_like', n.name(var)))
+
+    def _backward_if(self, stmt, state, loops):
+        body_state, else_state = state.copy(), state.copy()
+        body = self.backward(stmt.body, body_state, loops)
+        orelse = self.backward(stmt.orelse, else_state, loops)
+        merged = body_state.live | else_state.live
+        var_of = {v: k for k, v in self.adjoints.items()}
+        for badj in sorted(merged - body_state.live):
+            body.append(self._zero(var_of[badj]))
+        for badj in sorted(merged - else_state.live):
+            orelse.append(self._zero(var_of[badj]))
+        state.live = merged
+        state.owned = (body_state.owned | (merged - body_state.live)) & \
+            (else_state.owned | (merged - else_state.live))
+        if not body and not orelse:
+            return []
+        return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
+
+    def _backward_loop(self, loop, state, loops):
+        touched = self._touched(loop.body)
+        local = self.loop_local[id(loop)]
+        carried = sorted(v for v in touched if v not in local and v in self.activity.active)
+        pre = []
+        for var in carried:
+            if self.adj(var) not in state.live:
+                pre.append(self._zero(var))
+                state.live.add(self.adj(var))
+                state.owned.add(self.adj(var))
+        body_state = state.copy()
+        for var in local:
+            body_state.live.discard(self.adj(var))
+        pops = []
+        for var in sorted(local):
+            for stmt in loop.body:
+                entry = self.saved.get((id(stmt), var))
+                if entry is not None and not entry[2]:
+                    pops.append(n.assign(var, n.call(n.attr(entry[1], 'pop'))))
+        inner = loops + [loop]
+        body = self.backward(loop.body, body_state, inner)
+        for var in carried:
+            if self.adj(var) not in body_state.live:
+                body.append(self._zero(var))
+        state.owned &= body_state.owned
+        counter = self.counters.get(id(loop))
+        if isinstance(loop, gast.For):
+            index = loop.target.id
+            entry = self.saved.get((id(loop), index))
+            if entry is not None:
+                pops.insert(0, n.assign(index, n.call(n.attr(entry[1], 'pop'))))
+        body = pops + body
+        if not body or all(n.is_comment(s) for s in body):
+            return pre
+        if counter and loops:
+            pre.append(n.assign(counter, n.call(n.attr(self.stack(counter), 'pop'))))
+        if isinstance(loop, gast.For) and self.reversible.get(id(loop)):
+            iterator = n.call('reversed', n.clone(loop.iter))
+            target = n.clone(loop.target)
+        else:
+            iterator = n.call('range', n.name(counter))
+            target = n.name(self.namer.fresh('_'), store=True) \
+                if not isinstance(loop, gast.For) or \
+                self.saved.get((id(loop), loop.target.id)) is None else n.clone(loop.target)
+            if isinstance(loop, gast.For) and self.saved.get((id(loop), loop.target.id)):
+                target = n.name(self.namer.fresh('_'), store=True)
+        header = gast.For(target=target, iter=iterator, body=body, orelse=[],
+                          type_comment=None)
+        return pre + [header]
+
+
+def _reads(item):
+    if isinstance(item, Contribution):
+        return n.names_read(item.expr)
+    if isinstance(item, IndexContribution):
+        return [item.var] + n.names_read(item.index)
+    if isinstance(item, SetItem):
+        return n.names_read(item.index) + ([item.value.id] if item.active_value else [])
+    if isinstance(item, Unpack):
+        return list(item.targets)
+    if isinstance(item, Append):
+        return [item.var]
+    if isinstance(item, CallAdjoint):
+        return n.names_read(item.call)
+    if isinstance(item, Kill):
+        return []
+    return n.names_read(item)
+
+
+def _reads_dead_adjoint(expr, state, rpass):
+    adjoint_names = set(rpass.adjoints.values())
+    return any(name in adjoint_names and name not in state.live
+               for name in n.names_read(expr))
+
+
+def _depends_on_dead(stmt, state, rpass):
+    return _reads_dead_adjoint(stmt, state, rpass)
+
+
+def _is_fresh(expr):
+    if isinstance(expr, gast.BinOp):
+        return True
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr in ('unindex', 'zeros_like', 'unreduce', 'unmean', 'unextremum',
+                               'unstack'):
+        return True
+    return False
+
+
+def _walk_loop(stmts, nested=False):
+    for stmt in stmts:
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        yield stmt
+        if isinstance(stmt, (gast.For, gast.While)) and not nested:
+            yield from _walk_loop(stmt.body, nested)
+            continue
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                yield from _walk_loop(block, nested)
+
+
+def _contains(loop, stmt):
+    return any(node is stmt for node in _walk_loop([loop], nested=True))
+
+
+def _header_names(stmt):
+    if isinstance(stmt, gast.If):
+        return set(n.names_read(stmt.test))
+    if isinstance(stmt, gast.For):
+        return set(n.names_read(stmt.iter)) | set(target_names(stmt.target))
+    return set(n.names_read(stmt.test))
+
+
+def _target_word(loop):
+    return loop.target.id if isinstance(loop.target, gast.Name) else 'loop'

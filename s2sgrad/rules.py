@@ -1,0 +1,155 @@
+"""Typed registries of derivative rules: adjoint templates, methods, non-differentiables.
+
+Rules are data: a template is a small Python function that is parsed, never executed. Its first
+parameter ``ans`` is the result of the call; the other parameters mirror the differentiated
+function's. In the body, ``d[x]`` is the adjoint of ``x``: ``d[x] = expr`` adds a contribution.
+"""
+import inspect
+import textwrap
+
+import gast
+
+
+class _AdjointPlaceholder:
+    """The ``d`` of templates; only parsed, never evaluated."""
+
+    def __getitem__(self, key):
+        raise RuntimeError('templates are parsed by s2sgrad, never executed')
+
+
+d = _AdjointPlaceholder()
+
+
+class Template:
+    """A parsed derivative template: parameter names, defaults, body, and its globals."""
+
+    def __init__(self, source, namespace, label):
+        node = gast.parse(textwrap.dedent(source)).body[0]
+        self.node = node
+        self.namespace = namespace
+        self.label = label
+        args = node.args
+        self.params = [a.id for a in args.args]
+        self.vararg = args.vararg.id if args.vararg else None
+        defaults = args.defaults
+        self.defaults = dict(zip(self.params[len(self.params) - len(defaults):], defaults))
+        for kw, default in zip(args.kwonlyargs, args.kw_defaults):
+            self.params.append(kw.id)
+            if default is not None:
+                self.defaults[kw.id] = default
+        self.kwonly = {kw.id for kw in args.kwonlyargs}
+        self.body = node.body
+
+    @classmethod
+    def from_function(cls, func):
+        """Build a template from a decorated template function."""
+        return cls(inspect.getsource(func), func.__globals__, func.__name__)
+
+
+ADJOINTS = {}
+"""Function object -> Template (or a zero-argument callable building it lazily)."""
+
+ATTRIBUTE_ADJOINTS = {}
+"""Attribute name of arrays (``'T'``) -> Template with parameters ``(ans, x)``."""
+
+METHODS = {}
+"""Method name of arrays (``'sum'``) -> function object whose rule applies with self first."""
+
+NONDIFFERENTIABLE = set()
+"""Function objects whose outputs carry no derivative (shape queries, comparisons, ...)."""
+
+NONDIFFERENTIABLE_ATTRIBUTES = set()
+"""Array attributes without derivative (``shape``, ``dtype``, ...)."""
+
+NONDIFFERENTIABLE_METHODS = set()
+"""Array method names without derivative (``argmax``, ``astype`` of ints, ...)."""
+
+NONDIFFERENTIABLE_MODULES = set()
+"""Module name prefixes all of whose functions are non-differentiable (``numpy.random``)."""
+
+
+def _key(func):
+    try:
+        hash(func)
+        return func
+    except TypeError:
+        return id(func)
+
+
+def adjoint(*funcs):
+    """Register the decorated template as the adjoint rule of each function in `funcs`.
+
+    Use it for functions you own or library functions s2sgrad lacks::
+
+        @s2sgrad.adjoint(my_softplus)
+        def softplus_adjoint(ans, x):
+            d[x] = d[ans] / (1 + np.exp(-x))
+    """
+    def register(template_func):
+        holder = {}
+
+        def build():
+            if 'template' not in holder:
+                holder['template'] = Template.from_function(template_func)
+            return holder['template']
+        for func in funcs:
+            ADJOINTS[_key(func)] = build
+        return template_func
+    return register
+
+
+def elementwise(func, derivative, namespace, label=None):
+    """Register ``d[x] = d[ans] * (derivative)`` for a one-argument elementwise function.
+
+    `derivative` is an expression in ``x`` (the argument) and ``ans`` (the result).
+    """
+    label = label or getattr(func, '__name__', 'f')
+    source = f'def {label}(ans, x):\n    d[x] = d[ans] * ({derivative})\n'
+    holder = {}
+
+    def build():
+        if 'template' not in holder:
+            holder['template'] = Template(source, namespace, label)
+        return holder['template']
+    ADJOINTS[_key(func)] = build
+
+
+def attribute_adjoint(attribute):
+    """Register the decorated template (parameters ``ans, x``) for the array attribute."""
+    def register(template_func):
+        ATTRIBUTE_ADJOINTS[attribute] = lambda: Template.from_function(template_func)
+        return template_func
+    return register
+
+
+def method(name, func):
+    """Differentiate ``x.name(...)`` with the rule of ``func(x, ...)``."""
+    METHODS[name] = func
+
+
+def nondifferentiable(*funcs):
+    """Mark functions whose results carry no derivative (their calls need no adjoint)."""
+    for func in funcs:
+        NONDIFFERENTIABLE.add(_key(func))
+
+
+def lookup_adjoint(func):
+    """The Template of `func`, or None."""
+    build = ADJOINTS.get(_key(func))
+    return build() if build is not None else None
+
+
+def is_nondifferentiable(func):
+    """Whether `func` is registered (or lives in a module registered) as non-differentiable."""
+    if _key(func) in NONDIFFERENTIABLE:
+        return True
+    module = getattr(func, '__module__', None) or ''
+    owner = getattr(func, '__self__', None)
+    owner_module = getattr(type(owner), '__module__', '') if owner is not None else ''
+    return any(module.startswith(prefix) or owner_module.startswith(prefix)
+               for prefix in NONDIFFERENTIABLE_MODULES)
+
+
+def has_rule(func):
+    """Whether s2sgrad knows how to treat calls of `func`."""
+    return _key(func) in ADJOINTS or is_nondifferentiable(func)

@@ -1,0 +1,274 @@
+"""Runtime helpers called by generated gradient code; they work for any array type.
+
+Generated code refers to these as ``s2s.<name>``. Nothing here converts an array to NumPy, so
+CuPy arrays stay on the device: array functions are reached through the array's own module.
+"""
+import numbers
+
+import numpy as np
+
+from .errors import NonScalarOutputError
+
+
+def _shape(x):
+    return getattr(x, 'shape', ())
+
+
+def _is_sequence(x):
+    return isinstance(x, (list, tuple))
+
+
+def _is_zero(g):
+    return g is None or (type(g) in (float, int) and g == 0)
+
+
+def seed(result, name='f'):
+    """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
+    size = getattr(result, 'size', 1)
+    if _is_sequence(result) or size != 1:
+        shape = 'a sequence' if _is_sequence(result) else f'an array of shape {_shape(result)}'
+        raise NonScalarOutputError(
+            f'grad needs {name!r} to return a scalar, but it returned {shape}; '
+            f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
+            f'for the full Jacobian')
+    return 1.0
+
+
+def zeros_like(x):
+    """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros."""
+    if isinstance(x, list):
+        return [zeros_like(item) for item in x]
+    if isinstance(x, tuple):
+        return tuple(zeros_like(item) for item in x)
+    if isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
+        return 0.0
+    return x * 0 if _shape(x) == () else np.zeros_like(x)
+
+
+def copy(x):
+    """A copy of `x` that the caller may modify (arrays and lists); numbers as they are."""
+    if isinstance(x, list):
+        return list(x)
+    if hasattr(x, 'copy') and not isinstance(x, tuple):
+        return x.copy()
+    return x
+
+
+def add(a, b):
+    """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
+    if _is_zero(a) and not _is_sequence(b):
+        return b
+    if _is_zero(b) and not _is_sequence(a):
+        return a
+    if _is_sequence(a) or _is_sequence(b):
+        if not _is_sequence(a):
+            a = [None] * len(b)
+        if not _is_sequence(b):
+            b = [None] * len(a)
+        summed = [add(x, y) for x, y in zip(a, b)]
+        return tuple(summed) if isinstance(a, tuple) else summed
+    return a + b
+
+
+def _like(g, x):
+    """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
+    dtype = getattr(x, 'dtype', None)
+    if dtype is None:
+        if isinstance(x, numbers.Number) and _shape(g) == ():
+            return g
+        return g
+    gdtype = getattr(g, 'dtype', None)
+    if gdtype is not None and gdtype != dtype and dtype.kind in 'fc':
+        return g.astype(dtype)
+    return g
+
+
+def unbroadcast(g, x):
+    """Sum the adjoint `g` over the axes along which `x` was broadcast, to `x`'s shape."""
+    shape = _shape(x)
+    gshape = _shape(g)
+    if gshape == shape:
+        return _like(g, x)
+    extra = len(gshape) - len(shape)
+    if extra < 0:
+        return _like(g * np.ones_like(x), x)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and gshape[extra + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if extra:
+        g = g.reshape(shape)
+    if not hasattr(x, 'dtype') and shape == ():
+        return g[()] if hasattr(g, 'dtype') else g
+    return _like(g, x)
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Spread the adjoint `g` of a reduction of `x` over `axis` back to `x`'s shape."""
+    shape = _shape(x)
+    if shape == ():
+        return g
+    if axis is not None and not keepdims:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(sorted(a % len(shape) for a in axes))
+        for a in axes:
+            g = np.expand_dims(g, a)
+    if _shape(g) == () and hasattr(x, 'dtype'):
+        return np.full_like(x, g)
+    return _like(np.broadcast_to(g, shape), x)
+
+
+def unmean(g, x, axis=None, keepdims=False):
+    """The adjoint of ``np.mean(x, axis, keepdims)``: `g` spread over `x`, divided by the count."""
+    return unreduce(g, x, axis, keepdims) / _count(x, axis)
+
+
+def _count(x, axis):
+    shape = _shape(x)
+    if axis is None:
+        return int(np.prod(shape)) if shape else 1
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    return count
+
+
+def unextremum(g, ans, x, axis=None, keepdims=False):
+    """The adjoint of a max/min reduction: `g` goes to the positions that attain it (split)."""
+    if _shape(x) == ():
+        return g
+    full = unreduce(ans, x, axis, keepdims)
+    mask = x == full
+    counts = unreduce(mask.sum(axis=axis, keepdims=keepdims), x, axis, keepdims)
+    return unreduce(g, x, axis, keepdims) * mask / counts
+
+
+def matmul_lhs(g, a, b):
+    """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
+    if b.ndim == 1:
+        ga = g[..., None] * b if a.ndim > 1 else g * b
+    elif a.ndim == 1:
+        ga = b @ g if g.ndim == 1 else (g[..., None, :] @ np.swapaxes(b, -1, -2))[..., 0, :]
+    else:
+        ga = g @ np.swapaxes(b, -1, -2)
+    return unbroadcast(ga, a)
+
+
+def matmul_rhs(g, a, b):
+    """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
+    if a.ndim == 1:
+        gb = a[:, None] * g[..., None, :] if b.ndim > 1 else g * a
+    elif b.ndim == 1:
+        gb = (np.swapaxes(a, -1, -2) @ g[..., None])[..., 0]
+    else:
+        gb = np.swapaxes(a, -1, -2) @ g
+    return unbroadcast(gb, b)
+
+
+def dot_lhs(g, a, b):
+    """The adjoint of `a` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    if _shape(a) == () or _shape(b) == ():
+        return unbroadcast(g * b, a)
+    if len(_shape(b)) > 2 or len(_shape(a)) > 2:
+        raise NotImplementedError('the derivative of np.dot of arrays with more than 2 '
+                                  'dimensions is not supported; use np.matmul or np.einsum')
+    return matmul_lhs(g, a, b)
+
+
+def dot_rhs(g, a, b):
+    """The adjoint of `b` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    if _shape(a) == () or _shape(b) == ():
+        return unbroadcast(g * a, b)
+    if len(_shape(b)) > 2 or len(_shape(a)) > 2:
+        raise NotImplementedError('the derivative of np.dot of arrays with more than 2 '
+                                  'dimensions is not supported; use np.matmul or np.einsum')
+    return matmul_rhs(g, a, b)
+
+
+def untranspose(g, axes=None):
+    """The adjoint of ``np.transpose(x, axes)``: transpose `g` back."""
+    if axes is None or axes == ():
+        return np.transpose(g)
+    if len(axes) == 1 and _is_sequence(axes[0]):
+        axes = axes[0]
+    return np.transpose(g, tuple(np.argsort(axes)))
+
+
+def reshape_like(g, x):
+    """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
+    if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
+        return g[()] if hasattr(g, 'dtype') and g.size == 1 else g
+    return np.reshape(g, _shape(x))
+
+
+def unindex(g, x, index):
+    """The adjoint of ``x[index]``: zeros like `x` with `g` added at `index`."""
+    return add_at(zeros_like(x), index, g)
+
+
+def _has_array_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(item, 'shape') and item.shape != () or isinstance(item, list)
+               for item in items)
+
+
+def add_at(bx, index, g):
+    """Add `g` into the adjoint `bx` at `index` in place (repeated indices add up); return it."""
+    if _is_zero(g):
+        return bx
+    if isinstance(bx, list):
+        if isinstance(index, slice):
+            positions = range(len(bx))[index]
+            for position, item in zip(positions, g):
+                bx[position] = add(bx[position], item)
+        else:
+            bx[index] = add(bx[index], g)
+        return bx
+    if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
+        bx = bx.copy()
+    if _has_array_index(index):
+        np.add.at(bx, index, g)
+    else:
+        bx[index] += g
+    return bx
+
+
+def read_at(by, index, v):
+    """The adjoint of `v` in ``y[index] = v``: the slice of `by` at `index`, summed to `v`."""
+    if _is_zero(by):
+        return zeros_like(v)
+    return unbroadcast(by[index], v)
+
+
+def zero_at(by, index):
+    """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
+    if _is_zero(by):
+        return by
+    by = copy(by)
+    if isinstance(by, list):
+        if isinstance(index, slice):
+            for position in range(len(by))[index]:
+                by[position] = zeros_like(by[position])
+        else:
+            by[index] = zeros_like(by[index])
+    else:
+        by[index] = 0
+    return by
+
+
+def unstack(g, items):
+    """The adjoint of ``np.array(items)`` for a list/tuple `items`: one adjoint per item."""
+    return [reshape_like(g[i], item) for i, item in enumerate(items)]
+
+
+def pop_item(bitems):
+    """The adjoint of an appended item: pop it from the list adjoint `bitems` (None: zero)."""
+    if _is_zero(bitems) or not bitems:
+        return None
+    return bitems.pop()
+
+
+def select(condition, g):
+    """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches)."""
+    return np.where(condition, g, 0 * g)

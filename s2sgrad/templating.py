@@ -1,0 +1,160 @@
+"""Instantiate derivative templates: bind placeholders, resolve names, emit contributions."""
+import math
+import operator
+import types
+
+import gast
+import numpy
+
+from . import nodes as n
+from . import runtime
+
+
+class Contribution:
+    """``d[var] += expr`` in the backward sweep (assigned when the adjoint is still unset)."""
+
+    def __init__(self, var, expr):
+        self.var = var
+        self.expr = expr
+
+
+class Names:
+    """The global names generated code uses for modules and helpers, clash-free."""
+
+    def __init__(self, user_namespace):
+        self.user = user_namespace
+        self.bindings = {}
+
+    def module(self, preferred, module):
+        """A name under which generated code reaches `module`."""
+        for candidate in (preferred, preferred + '_', preferred + '__'):
+            bound = self.bindings.get(candidate, self.user.get(candidate, module))
+            if bound is module:
+                self.bindings[candidate] = module
+                return candidate
+        raise RuntimeError(f'no free name for module {module.__name__}')
+
+    def object(self, preferred, obj):
+        """A name under which generated code reaches `obj` (a function or constant)."""
+        candidate = preferred
+        counter = 2
+        while True:
+            bound = self.bindings.get(candidate, self.user.get(candidate, obj))
+            if bound is obj:
+                self.bindings[candidate] = obj
+                return candidate
+            candidate = f'{preferred}_{counter}'
+            counter += 1
+
+    def expression_for(self, obj, preferred):
+        """A Name/Attribute expression reaching `obj` from generated code."""
+        if obj is numpy:
+            return n.name(self.module('np', numpy))
+        if obj is math:
+            return n.name(self.module('math', math))
+        if obj is runtime:
+            return n.name(self.module('s2s', runtime))
+        if getattr(obj, '__module__', None) == runtime.__name__ and \
+                getattr(runtime, getattr(obj, '__name__', ''), None) is obj:
+            return n.attr(self.module('s2s', runtime), obj.__name__)
+        if isinstance(obj, types.ModuleType):
+            return n.name(self.module(preferred, obj))
+        return n.name(self.object(preferred, obj))
+
+
+def _is_adjoint_ref(node):
+    return isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+        node.value.id == 'd' and isinstance(node.slice, gast.Name)
+
+
+def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer):
+    """Items (statements and Contributions) of `template` for one call.
+
+    `bindings` maps each template parameter to the expression it is bound to; `ans` is the
+    Name of the call's result; `adjoint_name(var)` names the adjoint of a variable.
+    """
+    constants_only = {p for p, e in bindings.items()
+                      if p != 'ans' and isinstance(e, gast.Constant)}
+    names_of = {p: e.id for p, e in bindings.items() if isinstance(e, gast.Name)}
+    values = dict(bindings)
+    values['ans'] = ans
+    local_names = {}
+    items = []
+    for stmt in template.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue
+        stmt = n.clone(stmt)
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                _is_adjoint_ref(stmt.targets[0]):
+            param = stmt.targets[0].slice.id
+            bound = values.get(param)
+            if not isinstance(bound, gast.Name) or not is_active(bound.id):
+                continue
+            others = [p for p in template.params if p not in ('ans', param)
+                      and p in bindings]
+            simplify = bool(others) and all(
+                p in constants_only or names_of.get(p) == bound.id for p in others)
+            expr = _substitute(stmt.value, values, adjoint_name, template, names,
+                               local_names, namer)
+            if simplify:
+                expr = _drop_unbroadcast(expr)
+            items.append(Contribution(bound.id, expr))
+        else:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
+                        node.id not in local_names:
+                    local_names[node.id] = namer.fresh(node.id)
+            items.append(_substitute(stmt, values, adjoint_name, template, names,
+                                     local_names, namer))
+    return items
+
+
+def _substitute(node, values, adjoint_name, template, names, local_names, namer):
+    class Substituter(gast.NodeTransformer):
+        def visit_Subscript(self, sub):
+            if _is_adjoint_ref(sub):
+                bound = values.get(sub.slice.id)
+                return n.name(adjoint_name(bound.id))
+            self.generic_visit(sub)
+            return sub
+
+        def visit_Name(self, name):
+            if name.id in local_names:
+                return n.name(local_names[name.id], isinstance(name.ctx, gast.Store))
+            if name.id in values:
+                return n.clone(values[name.id])
+            if name.id in template.namespace:
+                return names.expression_for(template.namespace[name.id], name.id)
+            return name
+
+        def visit_Attribute(self, attribute):
+            path = n.dotted_path(attribute)
+            if path is not None:
+                root = path.split('.')[0]
+                if root in template.namespace and root not in values and \
+                        root not in local_names:
+                    root_obj = template.namespace[root]
+                    expr = names.expression_for(root_obj, root)
+                    for part in path.split('.')[1:]:
+                        expr = n.attr(expr, part)
+                    return expr
+            self.generic_visit(attribute)
+            return attribute
+
+    return Substituter().visit(node)
+
+
+def _drop_unbroadcast(expr):
+    """``s2s.unbroadcast(e, x)`` -> ``e`` when the other operands are scalar constants."""
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr == 'unbroadcast' and len(expr.args) == 2:
+        return expr.args[0]
+    return expr
+
+
+OPERATORS = {
+    gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+    gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
+    gast.USub: operator.neg, gast.UAdd: operator.pos,
+}
+"""Operator node types -> the function whose rule differentiates them."""

@@ -1,0 +1,325 @@
+"""The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
+import inspect
+
+import gast
+
+from . import nodes as n
+from .activity import Activity
+from .anf import Normalizer
+from .canonical import Canonicalizer
+from .compiling import compile_function
+from .errors import NoRuleError, UnsupportedSyntaxError, WrtError
+from .fence import fence
+from .naming import Namer
+from .optimize import optimize
+from .printer import to_source
+from .resolve import Resolver
+from .reverse import CallAdjoint, ReversePass, State
+from .source import FunctionSource, parse_function
+from .ssa import rename_versions
+from .templating import Names
+
+
+class Generated:
+    """A generated function's name, source, AST and the objects its namespace needs."""
+
+    def __init__(self, name, node, namespace, seed_name=None, returns=None):
+        self.name = name
+        self.node = node
+        self.namespace = namespace
+        self.seed_name = seed_name
+        self.returns = returns
+        self.function = None
+        self.source = None
+        self.helpers = []
+
+
+class Builder:
+    """Builds and caches generated functions (gradients and the VJPs of called helpers)."""
+
+    def __init__(self):
+        self.cache = {}
+
+    def reverse(self, func, wrt, mode='grad', optimized=True):
+        """Generate the reverse-mode function of Python function `func`."""
+        key = ('func', func, tuple(wrt), mode, optimized)
+        if key in self.cache:
+            return self.cache[key]
+        source = parse_function(func)
+        return self._build(key, source, wrt, mode, optimized)
+
+    def reverse_node(self, key, source, wrt, mode, optimized):
+        """Generate from an already parsed FunctionSource (nested functions)."""
+        if key in self.cache:
+            return self.cache[key]
+        return self._build(key, source, wrt, mode, optimized)
+
+    def _build(self, key, source, wrt, mode, optimized):
+        ctx = Context(self, source, wrt, mode, optimized, key)
+        generated = ctx.run()
+        return generated
+
+
+class Context:
+    """Everything one transformation needs: source, names, analyses, helper VJPs."""
+
+    def __init__(self, builder, source, wrt, mode, optimized, key):
+        self.builder = builder
+        self.source = source
+        self.mode = mode
+        self.optimized = optimized
+        self.key = key
+        self.func = n.clone(source.node)
+        params = [a.id for a in self.func.args.args]
+        self.params = params
+        self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]
+        self.namer = Namer(n.all_names(self.func) | set(source.namespace))
+        self.namespace = dict(source.namespace)
+        self.names = Names(source.namespace)
+        self.helpers = {}
+        self.helper_generated = []
+        self.undefined_before_loop = set()
+        self.nested = {}
+
+    # -- errors ---------------------------------------------------------------------------
+    def _where(self, stmt):
+        lineno = getattr(stmt, 'lineno', None) or getattr(self.func, 'lineno', None)
+        return lineno, self.source.lines[lineno - 1].rstrip('\n') if lineno else ''
+
+    def unsupported(self, stmt, what):
+        lineno, text = self._where(stmt)
+        return UnsupportedSyntaxError(
+            f's2sgrad cannot differentiate {what} in `{self.source.name}`',
+            self.source.filename, lineno, getattr(stmt, 'col_offset', 0) + 1, text)
+
+    def no_rule(self, stmt, what, extra=''):
+        lineno, text = self._where(stmt)
+        reason = f' ({extra})' if extra else ''
+        return NoRuleError(
+            f'no derivative rule for {what}{reason}, called with an active argument in '
+            f'`{self.source.name}`\n  File "{self.source.filename}", line {lineno}\n    '
+            f'{text.strip()}\nRegister one with @s2sgrad.adjoint(function) (see the README, '
+            f'"Extending"), mark it with s2sgrad.nondifferentiable(function) if it has no '
+            f'derivative, or compute it outside the differentiated function.')
+
+    # -- the pipeline ---------------------------------------------------------------------
+    def run(self):
+        func = self.func
+        fence(func, self.source.filename, self.source.lines, self.source.name)
+        for name in self.wrt:
+            if name not in self.params:
+                raise WrtError(f'wrt={name!r} names no parameter of `{self.source.name}` '
+                               f'(parameters: {", ".join(self.params)})')
+        self.nested = self._nested_functions(func)
+        Canonicalizer(self.source, self.namer).run(func)
+        local_names = set(n.names_stored(func)) | set(self.params)
+        self.resolver = Resolver(self.source.namespace, local_names)
+        closures = {name: info[1] for name, info in self.nested.items()}
+        activity = Activity(func.body, self.wrt, self.resolver, closures)
+        body = Normalizer(activity, self.namer).run(func.body)
+        rename_versions(body, self.params, self.namer)
+        self.resolver = Resolver(self.source.namespace, set(n.names_stored(
+            gast.Module(body=body, type_ignores=[]))) | set(self.params))
+        self.activity = Activity(body, self.wrt, self.resolver, closures)
+        ret = body[-1]
+        if not isinstance(ret, gast.Return):
+            ret = gast.Return(value=n.const(None))
+            body.append(ret)
+        body = body[:-1]
+        self.body = body
+        self.body_all_statements = list(_all_statements(body))
+        result = ret.value
+        rpass = ReversePass(self)
+        self.rpass = rpass
+        seed_name = None
+        if self.mode == 'vjp':
+            seed_name = rpass.adj(result.id) if isinstance(result, gast.Name) else \
+                self.namer.fresh('bresult')
+            self.builder.cache[self.key] = Generated(self._function_name(), None, None,
+                                                     seed_name)
+        rpass.collect(body, [])
+        forward = rpass.forward(body, [], set(self.params))
+        state = State()
+        seed_stmts = []
+        result_active = isinstance(result, gast.Name) and result.id in self.activity.active
+        if result_active:
+            bresult = rpass.adj(result.id)
+            if self.mode == 'vjp':
+                state.live.add(bresult)
+            else:
+                seed = n.assign(bresult, n.call(
+                    's2s.seed', n.name(result.id), n.const(self.source.name)))
+                seed.no_inline = {result.id}
+                seed_stmts.append(seed)
+                state.live.add(bresult)
+        backward = rpass.backward(body, state, []) if result_active else []
+        returns = []
+        for name in self.wrt:
+            badj = rpass.adj(name)
+            returns.append(n.name(badj) if badj in state.live else
+                           n.call('s2s.zeros_like', n.name(name)))
+        if self.mode == 'vjp':
+            returns = [r for r, name in zip(returns, self.wrt)]
+        value = returns[0] if len(returns) == 1 else n.tuple_(returns)
+        if self.mode == 'value_and_grad':
+            value = n.tuple_([n.clone(result), value])
+        prologue = self._prologue(body)
+        stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
+                  for stack in sorted(rpass.stacks.values())]
+        undefined = [n.assign(var, n.const(None)) for var in sorted(self.undefined_before_loop)]
+        new_body = prologue + stacks + undefined + forward + seed_stmts + backward + \
+            [gast.Return(value=value)]
+        args = n.clone(self.func.args)
+        if seed_name is not None:
+            args.kwonlyargs = list(args.kwonlyargs) + [n.name(seed_name, store=False)]
+            args.kwonlyargs[-1].ctx = gast.Param()
+            args.kw_defaults = list(args.kw_defaults) + [None]
+        name = self._function_name()
+        node = gast.FunctionDef(name=name, args=args, body=new_body, decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+        if self.optimized:
+            keep = set(self.params) | ({seed_name} if seed_name else set())
+            node = optimize(node, keep)
+        namespace = self.namespace
+        namespace.update(self.names.bindings)
+        generated = Generated(name, node, namespace, seed_name)
+        if self.mode == 'vjp':
+            placeholder = self.builder.cache[self.key]
+            generated.__dict__.update({k: v for k, v in placeholder.__dict__.items()
+                                       if k == 'waiting'})
+        generated.source = to_source(node)
+        generated.function = compile_function(generated.source, name, namespace)
+        generated.helpers = self.helper_generated
+        generated.function.helpers = [h.function for h in self.helper_generated]
+        self.builder.cache[self.key] = generated
+        for waiting_namespace, waiting_name in getattr(generated, 'waiting', []):
+            waiting_namespace[waiting_name] = generated.function
+        return generated
+
+    def _function_name(self):
+        if not hasattr(self, '_fname'):
+            base = self.source.name if self.source.name != '<lambda>' else 'lambda'
+            if self.mode == 'vjp':
+                self._fname = self.namer.fresh('d' + base)
+            else:
+                self._fname = self.namer.fresh('d' + base + 'd' + ''.join(self.wrt))
+        return self._fname
+
+    def _prologue(self, body):
+        """Copy array arguments that the function assigns into, so callers' arrays survive."""
+        mutated = set()
+        aliases = {}
+        for stmt in _all_statements(body):
+            if isinstance(stmt, gast.Assign):
+                target = stmt.targets[0]
+                if isinstance(target, gast.Subscript):
+                    base = target.value
+                    while isinstance(base, gast.Subscript):
+                        base = base.value
+                    if isinstance(base, gast.Name):
+                        mutated.add(base.id)
+                elif isinstance(target, gast.Name) and isinstance(stmt.value, gast.Name):
+                    aliases.setdefault(target.id, set()).add(stmt.value.id)
+            elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                    isinstance(stmt.value.func, gast.Attribute) and \
+                    isinstance(stmt.value.func.value, gast.Name) and \
+                    stmt.value.func.attr == 'append':
+                pass
+        changed = True
+        while changed:
+            changed = False
+            for var, sources in aliases.items():
+                if var in mutated and not sources <= mutated:
+                    mutated |= sources
+                    changed = True
+        return [n.assign(p, n.call('s2s.copy', n.name(p))) for p in self.params if p in mutated]
+
+    # -- calls of user functions ----------------------------------------------------------
+    def _nested_functions(self, func):
+        nested = {}
+        params = set(self.params)
+        outer_names = set(n.all_names(func))
+        for stmt in func.body:
+            if isinstance(stmt, gast.FunctionDef):
+                inner_params = {a.id for a in stmt.args.args}
+                inner_stored = set(n.names_stored(gast.Module(body=stmt.body,
+                                                              type_ignores=[])))
+                free = [name for name in n.names_read(stmt)
+                        if name not in inner_params and name not in inner_stored
+                        and (name in outer_names or name in params)
+                        and name != stmt.name]
+                nested[stmt.name] = (stmt, free)
+        return nested
+
+    def _bind_call(self, stmt, call, params, defaults_count):
+        bound = {}
+        for param, arg in zip(params, call.args):
+            bound[param] = arg
+        if len(call.args) > len(params):
+            raise self.unsupported(stmt, 'a call with more positional arguments than '
+                                         'parameters')
+        for kw in call.keywords:
+            if kw.arg not in params:
+                raise self.unsupported(stmt, f'the keyword argument `{kw.arg}`')
+            bound[kw.arg] = kw.value
+        return bound
+
+    def user_call(self, stmt, ans, call, func):
+        """The adjoint item of ``ans = func(...)`` for a user function (recursively)."""
+        signature_params = list(inspect.signature(func).parameters)
+        bound = self._bind_call(stmt, call, signature_params, 0)
+        active = [p for p in signature_params if p in bound and
+                  isinstance(bound[p], gast.Name) and bound[p].id in self.activity.active]
+        if not active:
+            return None
+        key = ('func', func, tuple(active), 'vjp', self.optimized)
+        cached = self.builder.cache.get(key)
+        if cached is None:
+            cached = self.builder.reverse_node(key, parse_function(func), active, 'vjp',
+                                               self.optimized)
+        return self._helper_item(cached, key, stmt, ans, call, bound, active)
+
+    def nested_call(self, stmt, ans, call):
+        """The adjoint item of a call of a function defined inside this one (a closure)."""
+        node, free = self.nested[call.func.id]
+        lifted = n.clone(node)
+        for var in free:
+            param = n.name(var)
+            param.ctx = gast.Param()
+            lifted.args.args.append(param)
+        source = FunctionSource(lifted, self.source.filename, self.source.lines,
+                                self.source.namespace, node.name)
+        params = [a.id for a in lifted.args.args]
+        call = n.clone(call)
+        call.args = list(call.args) + [n.name(v) for v in free]
+        bound = self._bind_call(stmt, call, params, 0)
+        active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
+                  and bound[p].id in self.activity.active]
+        key = ('nested', self.source.filename, node.lineno, node.name, tuple(active),
+               self.optimized)
+        cached = self.builder.cache.get(key)
+        if cached is None:
+            cached = self.builder.reverse_node(key, source, active, 'vjp', self.optimized)
+        return self._helper_item(cached, key, stmt, ans, call, bound, active)
+
+    def _helper_item(self, generated, key, stmt, ans, call, bound, active):
+        local = self.namer.fresh(generated.name)
+        if generated.function is not None:
+            self.namespace[local] = generated.function
+            self.helper_generated.append(generated)
+        else:
+            waiting = generated.__dict__.setdefault('waiting', [])
+            waiting.append((self.namespace, local))
+        active_args = [bound[p].id for p in active]
+        return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+
+
+def _all_statements(stmts):
+    for stmt in stmts:
+        yield stmt
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                yield from _all_statements(block)

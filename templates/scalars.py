@@ -1,0 +1,51 @@
+"""Adjoints of the ``math`` module and of Python built-ins on numbers (``abs``, ``float``)."""
+import builtins
+import math
+
+import numpy as np
+
+from s2sgrad.rules import adjoint, d, elementwise
+from s2sgrad.runtime import reshape_like
+
+MATH_DERIVATIVES = {
+    math.exp: 'ans',
+    math.log: '1 / x',
+    math.sqrt: '0.5 / ans',
+    math.sin: 'math.cos(x)',
+    math.cos: '-math.sin(x)',
+    math.tan: '1 + ans ** 2',
+    math.tanh: '1 - ans ** 2',
+    math.sinh: 'math.cosh(x)',
+    math.cosh: 'math.sinh(x)',
+    math.asin: '1 / math.sqrt(1 - x ** 2)',
+    math.acos: '-1 / math.sqrt(1 - x ** 2)',
+    math.atan: '1 / (1 + x ** 2)',
+    math.fabs: 'np.sign(x)',
+    builtins.abs: 'np.sign(x)',
+}
+
+for _func, _derivative in MATH_DERIVATIVES.items():
+    elementwise(_func, _derivative, globals())
+
+
+@adjoint(math.pow)
+def pow(ans, x, y):
+    d[x] = d[ans] * y * x ** (y - 1)
+    d[y] = d[ans] * ans * math.log(x)
+
+
+@adjoint(builtins.float)
+def float(ans, x=0.0):
+    d[x] = reshape_like(d[ans], x)
+
+
+@adjoint(builtins.max)
+def max(ans, a, b):
+    d[a] = d[ans] * (a >= b)
+    d[b] = d[ans] * (a < b)
+
+
+@adjoint(builtins.min)
+def min(ans, a, b):
+    d[a] = d[ans] * (a <= b)
+    d[b] = d[ans] * (a > b)

@@ -1,0 +1,116 @@
+"""Property test: random straight-line NumPy programs, differentiated and checked numerically."""
+
+import importlib.util
+import itertools
+import os
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+# Unary operations on a vector, each safe on the whole real line (bounded or positive arguments).
+UNARY = [
+    'np.sin({v})',
+    'np.cos({v})',
+    'np.tanh({v})',
+    'np.arctan({v})',
+    'np.exp(np.tanh({v}))',
+    'np.log(1.0 + {v} * {v})',
+    'np.sqrt(1.0 + {v} * {v})',
+    '{v} / (1.0 + {v} * {v})',
+    '-{v}',
+    '{v} ** 2',
+    'np.abs({v}) + 1.0',  # only used where v is kept away from 0, see _safe_abs
+]
+
+# Binary operations between two vectors.
+BINARY = ['{v} + {w}', '{v} - {w}', '{v} * {w}', '{v} / (1.0 + {w} * {w})']
+
+# Broadcasting between a vector and the Python float ``a`` (or a reduction of a vector).
+SCALAR = [
+    '{v} * a',
+    '{v} + a',
+    'a - {v}',
+    '{v} / (2.0 + a * a)',
+    '{v} * np.sum({w})',
+    '{v} - np.mean({w})',
+    'np.sin(a) * {v}',
+    '{v} ** 3 * a',
+]
+
+FINAL = ['np.sum({v})', 'np.mean({v} * x)', 'np.sum({v} * {v}) + a', 'np.sum({v}) * a']
+
+
+@st.composite
+def programs(draw):
+    """Source text of ``def f(x, a)`` with 2-6 statements; ``x`` a vector, ``a`` a float."""
+    n = draw(st.integers(min_value=2, max_value=6))
+    names = ['x']
+    lines = []
+    for k in range(n):
+        kind = draw(st.sampled_from(['unary', 'binary', 'scalar']))
+        # Most recent names first: shrinking and sampling favour chains of dependent statements.
+        v = draw(st.sampled_from(names[::-1]))
+        w = draw(st.sampled_from(names[::-1]))
+        if kind == 'unary':
+            template = draw(st.sampled_from(UNARY))
+            if 'np.abs' in template and v != 'x':
+                template = 'np.sin({v})'
+        elif kind == 'binary':
+            template = draw(st.sampled_from(BINARY))
+        else:
+            template = draw(st.sampled_from(SCALAR))
+        name = f't{k}'
+        lines.append(f'    {name} = ' + template.format(v=v, w=w))
+        names.append(name)
+    final = draw(st.sampled_from(FINAL)).format(v=names[-1])
+    body = '\n'.join(lines)
+    return f'import numpy as np\n\n\ndef f(x, a):\n{body}\n    return {final}\n'
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope='module')
+def module_dir():
+    with tempfile.TemporaryDirectory(prefix='s2sgrad_props_') as path:
+        yield path
+
+
+def _load(source, directory):
+    name = f's2sgrad_prop_{os.getpid()}_{next(_counter)}'
+    path = os.path.join(directory, name + '.py')
+    with open(path, 'w') as fh:
+        fh.write(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.f
+
+
+@settings(max_examples=30, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(source=programs(), seed=st.integers(min_value=0, max_value=2 ** 16))
+def test_random_programs_match_central_differences(module_dir, source, seed):
+    f = _load(source, module_dir)
+    rng = np.random.default_rng(seed)
+    # |x| >= 0.2 keeps np.abs away from its kink.
+    x = rng.choice([-1.0, 1.0], size=4) * rng.uniform(0.2, 1.0, size=4)
+    a = float(rng.uniform(-1.0, 1.0))
+
+    gx, ga = s2sgrad.grad(f, wrt=(0, 1))(x, a)
+
+    assert isinstance(gx, np.ndarray) and gx.shape == x.shape and gx.dtype == x.dtype, source
+    assert type(ga) is float, source
+    ex = numerical_grad(f, (x, a), 0)
+    ea = numerical_grad(f, (x, a), 1)
+    scale = max(1.0, abs(float(f(x, a))), float(np.max(np.abs(ex))), abs(ea))
+    np.testing.assert_allclose(gx, ex, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+    np.testing.assert_allclose(ga, ea, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
