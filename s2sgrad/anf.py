@@ -112,8 +112,25 @@ class Normalizer:
         if isinstance(target, gast.Name) and not n.is_atom(rhs):
             if target.id in n.names_read(rhs) and self.activity.is_active(rhs):
                 rhs = self.temp(rhs, out)
-        elif isinstance(target, (gast.Tuple, gast.List)) and not n.is_atom(rhs):
-            rhs = self.temp(rhs, out)
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            if not n.is_atom(rhs):
+                rhs = self.temp(rhs, out)
+            nested = []
+            elts = []
+            for elt in target.elts:
+                if isinstance(elt, (gast.Tuple, gast.List)):
+                    part = self.namer.fresh('part')
+                    self.temps.add(part)
+                    if self.activity.is_active(rhs):
+                        self.activity.active.add(part)
+                    elts.append(n.name(part, store=True))
+                    nested.append((elt, n.name(part)))
+                else:
+                    elts.append(elt)
+            self._emit(out, gast.Tuple(elts=elts, ctx=gast.Store()), rhs)
+            for elt, part in nested:
+                self._assign(elt, part, out)
+            return
         self._emit(out, target, rhs)
 
     # -- expressions --------------------------------------------------------------------

@@ -18,7 +18,8 @@ _ALWAYS = {
                 'function inside the `with` block'),
     gast.AsyncWith: ('an `async with` statement', _ASYNC),
     gast.AsyncFor: ('an `async for` loop', _ASYNC),
-    gast.AsyncFunctionDef: ('an `async def` function', 'make it a plain `def`; ' + _ASYNC),
+    gast.AsyncFunctionDef: ('an `async def` function',
+                            'async code is not supported; make it a plain `def`'),
     gast.Await: ('an `await` expression', _ASYNC),
     gast.Yield: ('a `yield` expression',
                  'generators are not supported; return a value instead (collect values in a list)'),
@@ -31,14 +32,15 @@ _ALWAYS = {
                     'pass the value in as an argument and return the new value instead'),
     gast.ClassDef: ('a `class` definition', 'define the class outside the differentiated function'),
     gast.Delete: ('a `del` statement',
-                  'remove the `del`; rebind the name, or build a new list without the element'),
+                  'rebind the name instead, or build a new list without the element'),
     gast.Import: ('an `import` statement', 'move the import to the top of the module'),
     gast.ImportFrom: ('a `from ... import` statement', 'move the import to the top of the module'),
     gast.NamedExpr: ('the walrus operator `:=`',
                      'assign the variable in a separate statement before using it'),
     gast.ListComp: ('a list comprehension `[... for ...]`', _LOOP),
-    gast.SetComp: ('a set comprehension `{... for ...}`', _NO_SET + '; ' + _LOOP),
-    gast.DictComp: ('a dict comprehension `{...: ... for ...}`', _NO_DICT + '; ' + _LOOP),
+    gast.SetComp: ('a set comprehension `{... for ...}`', 'sets are not supported; ' + _LOOP),
+    gast.DictComp: ('a dict comprehension `{...: ... for ...}`',
+                    'dictionaries are not supported; ' + _LOOP),
     gast.GeneratorExp: ('a generator expression `(... for ...)`', _LOOP),
     gast.Dict: ('a dict literal `{...: ...}`', _NO_DICT),
     gast.Set: ('a set literal `{...}`', _NO_SET),
@@ -51,15 +53,16 @@ for _name, _what, _todo in (
     if hasattr(gast, _name):
         _ALWAYS[getattr(gast, _name)] = (_what, _todo)
 
-_AUGASSIGN_OK = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
+_AUGASSIGN_OK = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult, gast.FloorDiv,
+                 gast.Mod)
 
-_PIECEWISE = ('it is piecewise constant: compute it outside the differentiated function (e.g. '
-              'with `int(...)` or `np.floor(a / b)`) and pass the result in; support for integer '
-              'operands is planned')
+_LATER = 'and pass the result in; support for integer operands is planned'
 # Operators rejected in BinOp, UnaryOp and AugAssign: op type -> (symbol, what to do instead).
 _OPERATORS = {
-    gast.FloorDiv: ('//', _PIECEWISE),
-    gast.Mod: ('%', _PIECEWISE),
+    gast.FloorDiv: ('//', 'floor division is piecewise constant: compute it outside the '
+                          'differentiated function (e.g. with `int(...)` or `np.floor`) ' + _LATER),
+    gast.Mod: ('%', 'the remainder is discontinuous: compute it outside the differentiated '
+                    'function ' + _LATER),
     gast.BitAnd: ('&', 'for booleans use `and` or `np.logical_and(a, b)`'),
     gast.BitOr: ('|', 'for booleans use `or` or `np.logical_or(a, b)`'),
     gast.BitXor: ('^', 'for booleans use `!=` or `np.logical_xor(a, b)`'),
@@ -81,7 +84,7 @@ def _operator_message(node):
         return None  # '%d' % n is string formatting
     symbol, todo = _OPERATORS[type(node.op)]
     if symbol in ('//', '%'):
-        return f's2sgrad does not differentiate `{symbol}` yet, in `{{func}}`; {todo}'
+        return None  # fine on integers; the reverse pass rejects active operands
     return f'the bitwise operator `{symbol}`', todo
 
 
@@ -115,7 +118,8 @@ def _keyword_message(node):
     """The message for `**kwargs` unpacking in a call, or None for `name=value`."""
     if node.arg is not None:
         return None
-    return 'a `**` argument unpacking', _NO_DICT + '; pass each keyword argument explicitly'
+    return ('a `**` argument unpacking',
+            'dictionaries are not supported; pass each keyword argument explicitly')
 
 
 # Constructs rejected only in some forms: node type -> function returning None (allowed), a

@@ -144,3 +144,13 @@ def is_atom(node):
 def position(node, default=None):
     """The source line of `node` or `default`."""
     return getattr(node, 'lineno', default)
+
+
+def index_value(node):
+    """An index as a value: ``a:b`` -> ``slice(a, b, None)``, recursively in tuples."""
+    if isinstance(node, gast.Slice):
+        parts = [p if p is not None else const(None) for p in (node.lower, node.upper, node.step)]
+        return call('slice', *parts)
+    if isinstance(node, gast.Tuple):
+        return tuple_([index_value(e) for e in node.elts])
+    return node

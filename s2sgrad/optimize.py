@@ -96,7 +96,23 @@ def fold(node):
 
 
 def _fold_block(stmts):
-    return [fold(stmt) for stmt in stmts]
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.BinOp):
+            value = fold(stmt.value)
+            if isinstance(value, gast.Name):
+                stmt.targets = [fold(t) for t in stmt.targets]
+                out.append(stmt)
+                continue
+            stmt.value = value
+            out.append(fold(stmt))
+            continue
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, field, _fold_block(block))
+        out.append(fold(stmt) if not hasattr(stmt, 'body') else stmt)
+    return out
 
 
 # -- copy propagation ---------------------------------------------------------------------

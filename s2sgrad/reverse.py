@@ -87,6 +87,7 @@ class ReversePass:
         self.reversible = {}
         self.list_vars = set()
         self.loop_local = {}
+        self.block_locals = {}
         self.needed = set()
 
     # -- names --------------------------------------------------------------------------
@@ -133,30 +134,33 @@ class ReversePass:
         self.loop_local[id(loop)] = self._local_vars(loop, assigned)
 
     def _local_vars(self, loop, assigned):
-        """Variables defined at the top of the loop body before any use, used nowhere else."""
-        outside = set()
-        for stmt in self.ctx.body_all_statements:
-            if not _contains(loop, stmt):
-                outside.update(n.all_names(stmt) if not isinstance(stmt, (
-                    gast.For, gast.While, gast.If)) else _header_names(stmt))
+        """Variables local to a block inside `loop`: each block's set goes to block_locals."""
+        locals_in_loop = set()
+        for block in _blocks([loop]):
+            local = self._block_local_vars(block)
+            self.block_locals[id(block)] = local
+            locals_in_loop |= local
+        return locals_in_loop
+
+    def _block_local_vars(self, block):
+        """Defined once by a statement of `block` before any use, used only inside `block`."""
+        inside = set()
+        for node in _walk_loop(block, nested=True):
+            inside.add(id(node))
+        occurrences = self.ctx.occurrences
+        counts = self.ctx.assignment_counts
         local = set()
-        seen_read = set()
-        counts = {}
-        for node in _walk_loop(loop.body):
-            if isinstance(node, gast.Assign):
-                for name in target_names(node.targets[0]):
-                    counts[name] = counts.get(name, 0) + 1
-        for stmt in loop.body:
-            reads = set(n.names_read(stmt))
+        seen = set()
+        for stmt in block:
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                seen_read.update(reads)
+                seen.update(n.names_read(stmt.value))
                 name = stmt.targets[0].id
-                if name not in seen_read and counts.get(name) == 1 and name not in outside:
+                if name not in seen and counts.get(name) == 1 and \
+                        all(i in inside for i in occurrences.get(name, ())):
                     local.add(name)
-                seen_read.add(name)
+                seen.add(name)
             else:
-                seen_read.update(reads)
-                seen_read.update(n.names_stored(stmt))
+                seen.update(n.all_names(stmt))
         return local
 
     def statement_items(self, stmt):
@@ -206,7 +210,13 @@ class ReversePass:
         if isinstance(value, gast.BinOp):
             func = OPERATORS.get(type(value.op))
             if func is None:
-                raise self.ctx.unsupported(stmt, f'the operator `{type(value.op).__name__}`')
+                symbol = {gast.FloorDiv: '//', gast.Mod: '%'}.get(type(value.op),
+                                                                 type(value.op).__name__)
+                raise self.ctx.unsupported(
+                    stmt, f'the operator `{symbol}` applied to a value that depends on the '
+                          f'differentiated arguments (it is piecewise constant or '
+                          f'discontinuous); compute it from non-differentiated values or '
+                          f'outside the function')
             return self.template_items(stmt, func, [value.left, value.right], [], ans)
         if isinstance(value, gast.UnaryOp):
             return self.template_items(stmt, OPERATORS[type(value.op)], [value.operand], [], ans)
@@ -249,7 +259,7 @@ class ReversePass:
             return self.template_items(stmt, obj, list(call.args), call.keywords, ans)
         if rules.is_nondifferentiable(obj):
             return []
-        if inspect.isfunction(obj):
+        if inspect.isfunction(obj) and getattr(obj, '__module__', '') != 's2sgrad.runtime':
             item = self.ctx.user_call(stmt, ans, call, obj)
             return [item] if item is not None else []
         raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}`')
@@ -295,7 +305,9 @@ class ReversePass:
     # -- phase 2: forward sweep with saves --------------------------------------------------
     def forward(self, stmts, loops, defined):
         out = []
+        self._block = stmts
         for stmt in stmts:
+            self._block = stmts
             if isinstance(stmt, gast.If):
                 body = self.forward(stmt.body, loops, set(defined))
                 orelse = self.forward(stmt.orelse, loops, set(defined))
@@ -327,8 +339,7 @@ class ReversePass:
         out = [stmt]
         for var in names:
             if loops:
-                loop = loops[-1]
-                if var in self.loop_local[id(loop)]:
+                if var in self.block_locals.get(id(self._block), ()):
                     out = out + self._save(stmt, var, n.name(var), loops, before=False)
                 else:
                     if var not in defined:
@@ -378,6 +389,12 @@ class ReversePass:
     # -- phase 2: backward sweep -----------------------------------------------------------
     def backward(self, stmts, state, loops):
         out = []
+        for var in sorted(self.block_locals.get(id(stmts), ())):
+            state.live.discard(self.adj(var))
+            for stmt in stmts:
+                entry = self.saved.get((id(stmt), var))
+                if entry is not None and not entry[2]:
+                    out.append(n.assign(var, n.call(n.attr(entry[1], 'pop'))))
         last_line = None
         for stmt in reversed(stmts):
             lineno = getattr(stmt, 'lineno', None)
@@ -480,9 +497,10 @@ class ReversePass:
         badj = self.adj(item.var)
         if badj in state.live:
             current = n.name(badj) if badj in state.owned else n.call('s2s.copy', n.name(badj))
-            value = n.call('s2s.add_at', current, n.clone(item.index), n.clone(grad))
+            value = n.call('s2s.add_at', current, n.index_value(n.clone(item.index)), n.clone(grad))
         else:
-            value = n.call('s2s.unindex', n.clone(grad), n.name(item.var), n.clone(item.index))
+            value = n.call('s2s.unindex', n.clone(grad), n.name(item.var),
+                           n.index_value(n.clone(item.index)))
         state.live.add(badj)
         state.owned.add(badj)
         return [n.assign(badj, value)]
@@ -493,9 +511,10 @@ class ReversePass:
             return []
         out = []
         if item.active_value:
-            read = n.call('s2s.read_at', n.name(badj), n.clone(item.index), n.clone(item.value))
+            read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
+                          n.clone(item.value))
             out.extend(self.contribute(item.value.id, read, state))
-        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), n.clone(item.index))))
+        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), n.index_value(n.clone(item.index)))))
         state.owned.add(badj)
         return out
 
@@ -585,11 +604,6 @@ class ReversePass:
         for var in local:
             body_state.live.discard(self.adj(var))
         pops = []
-        for var in sorted(local):
-            for stmt in loop.body:
-                entry = self.saved.get((id(stmt), var))
-                if entry is not None and not entry[2]:
-                    pops.append(n.assign(var, n.call(n.attr(entry[1], 'pop'))))
         inner = loops + [loop]
         body = self.backward(loop.body, body_state, inner)
         for var in carried:
@@ -603,7 +617,7 @@ class ReversePass:
             if entry is not None:
                 pops.insert(0, n.assign(index, n.call(n.attr(entry[1], 'pop'))))
         body = pops + body
-        if not body or all(n.is_comment(s) for s in body):
+        if not body or all(n.is_comment(s) or _is_pop(s) for s in body):
             return pre
         if counter and loops:
             pre.append(n.assign(counter, n.call(n.attr(self.stack(counter), 'pop'))))
@@ -620,6 +634,23 @@ class ReversePass:
         header = gast.For(target=target, iter=iterator, body=body, orelse=[],
                           type_comment=None)
         return pre + [header]
+
+
+def _is_pop(stmt):
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call) and \
+        isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == 'pop'
+
+
+def _blocks(stmts):
+    """Every statement list nested in `stmts` (bodies of ifs and loops)."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                yield block
+                yield from _blocks(block)
 
 
 def _reads(item):

@@ -83,6 +83,13 @@ def _like(g, x):
     return g
 
 
+def like(g, x):
+    """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype."""
+    if type(x) is float and type(g) is not float:
+        return float(g)
+    return _like(g, x)
+
+
 def unbroadcast(g, x):
     """Sum the adjoint `g` over the axes along which `x` was broadcast, to `x`'s shape."""
     shape = _shape(x)
@@ -121,6 +128,19 @@ def unreduce(g, x, axis=None, keepdims=False):
 def unmean(g, x, axis=None, keepdims=False):
     """The adjoint of ``np.mean(x, axis, keepdims)``: `g` spread over `x`, divided by the count."""
     return unreduce(g, x, axis, keepdims) / _count(x, axis)
+
+
+def count(x, axis=None):
+    """How many elements of `x` a reduction over `axis` combines."""
+    return _count(x, axis)
+
+
+def broadcast_like(g, x):
+    """`g` broadcast to the shape of `x` (the adjoint of `unbroadcast`)."""
+    shape = _shape(x)
+    if _shape(g) == shape:
+        return g
+    return g * np.ones_like(x)
 
 
 def _count(x, axis):
@@ -195,6 +215,15 @@ def untranspose(g, axes=None):
     return np.transpose(g, tuple(np.argsort(axes)))
 
 
+def retranspose(g, axes=None):
+    """``np.transpose(g, axes)`` with the axes as `untranspose` receives them."""
+    if axes is None or axes == ():
+        return np.transpose(g)
+    if len(axes) == 1 and _is_sequence(axes[0]):
+        axes = axes[0]
+    return np.transpose(g, tuple(axes))
+
+
 def reshape_like(g, x):
     """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
     if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
@@ -204,7 +233,8 @@ def reshape_like(g, x):
 
 def unindex(g, x, index):
     """The adjoint of ``x[index]``: zeros like `x` with `g` added at `index`."""
-    return add_at(zeros_like(x), index, g)
+    zeros = zeros_like(x)
+    return add_at(list(zeros) if isinstance(zeros, tuple) else zeros, index, g)
 
 
 def _has_array_index(index):
@@ -217,6 +247,8 @@ def add_at(bx, index, g):
     """Add `g` into the adjoint `bx` at `index` in place (repeated indices add up); return it."""
     if _is_zero(g):
         return bx
+    if isinstance(bx, tuple):
+        bx = list(bx)
     if isinstance(bx, list):
         if isinstance(index, slice):
             positions = range(len(bx))[index]

@@ -4,11 +4,12 @@ import inspect
 import gast
 
 from . import nodes as n
-from .activity import Activity
+from . import runtime
+from .activity import Activity, target_names
 from .anf import Normalizer
 from .canonical import Canonicalizer
 from .compiling import compile_function
-from .errors import NoRuleError, UnsupportedSyntaxError, WrtError
+from .errors import NoRuleError, S2SError, UnsupportedSyntaxError, WrtError
 from .fence import fence
 from .naming import Namer
 from .optimize import optimize
@@ -76,6 +77,9 @@ class Context:
         self.namer = Namer(n.all_names(self.func) | set(source.namespace))
         self.namespace = dict(source.namespace)
         self.names = Names(source.namespace)
+        if self.names.module('s2s', runtime) != 's2s':
+            raise S2SError(f'`{source.name}` uses the global name `s2s` for something else; '
+                           f'generated code reserves it for s2sgrad.runtime')
         self.helpers = {}
         self.helper_generated = []
         self.undefined_before_loop = set()
@@ -118,6 +122,7 @@ class Context:
         activity = Activity(func.body, self.wrt, self.resolver, closures)
         body = Normalizer(activity, self.namer).run(func.body)
         rename_versions(body, self.params, self.namer)
+        body = self._merge_aliases(body)
         self.resolver = Resolver(self.source.namespace, set(n.names_stored(
             gast.Module(body=body, type_ignores=[]))) | set(self.params))
         self.activity = Activity(body, self.wrt, self.resolver, closures)
@@ -128,6 +133,7 @@ class Context:
         body = body[:-1]
         self.body = body
         self.body_all_statements = list(_all_statements(body))
+        self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
         result = ret.value
         rpass = ReversePass(self)
         self.rpass = rpass
@@ -156,8 +162,11 @@ class Context:
         returns = []
         for name in self.wrt:
             badj = rpass.adj(name)
-            returns.append(n.name(badj) if badj in state.live else
-                           n.call('s2s.zeros_like', n.name(name)))
+            value = n.name(badj) if badj in state.live else \
+                n.call('s2s.zeros_like', n.name(name))
+            if self.mode != 'vjp':
+                value = n.call('s2s.like', value, n.name(name))
+            returns.append(value)
         if self.mode == 'vjp':
             returns = [r for r, name in zip(returns, self.wrt)]
         value = returns[0] if len(returns) == 1 else n.tuple_(returns)
@@ -195,6 +204,43 @@ class Context:
         for waiting_namespace, waiting_name in getattr(generated, 'waiting', []):
             waiting_namespace[waiting_name] = generated.function
         return generated
+
+    def _merge_aliases(self, body):
+        """Rename ``y`` to ``x`` after ``y = x`` when either is assigned into by subscript.
+
+        Both names then denote one array, so updates through either reach one adjoint.
+        """
+        statements = list(_all_statements(body))
+        mutated = set()
+        counts = {}
+        for stmt in statements:
+            if isinstance(stmt, gast.Assign):
+                target = stmt.targets[0]
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    mutated.add(target.value.id)
+                for name in n.names_stored(target):
+                    counts[name] = counts.get(name, 0) + 1
+            elif isinstance(stmt, gast.For):
+                for name in n.names_stored(stmt.target):
+                    counts[name] = counts.get(name, 0) + 2
+        for p in self.params:
+            counts[p] = counts.get(p, 0) + 1
+        for stmt in statements:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                    isinstance(stmt.value, gast.Name):
+                alias, original = stmt.targets[0].id, stmt.value.id
+                if alias not in mutated and original not in mutated:
+                    continue
+                if counts.get(alias) != 1 or counts.get(original) != 1 or stmt not in body:
+                    raise self.unsupported(stmt, f'the alias `{alias} = {original}` of an '
+                                                 f'array that is assigned into (copy it with '
+                                                 f'`.copy()` or use one name)')
+                index = body.index(stmt)
+                for later in body[index + 1:]:
+                    n.rename(later, {alias: original})
+                body = body[:index] + body[index + 1:]
+                mutated.add(original)
+        return body
 
     def _function_name(self):
         if not hasattr(self, '_fname'):
@@ -238,7 +284,7 @@ class Context:
     def _nested_functions(self, func):
         nested = {}
         params = set(self.params)
-        outer_names = set(n.all_names(func))
+        outer_names = set(n.names_stored(func)) | params
         for stmt in func.body:
             if isinstance(stmt, gast.FunctionDef):
                 inner_params = {a.id for a in stmt.args.args}
@@ -312,6 +358,30 @@ class Context:
             waiting.append((self.namespace, local))
         active_args = [bound[p].id for p in active]
         return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+
+
+def _occurrences(body, params):
+    """Where each name occurs (ids of simple statements and compound headers), and how
+    often it is assigned."""
+    occurrences = {}
+    counts = {p: 1 for p in params}
+    for stmt in _all_statements(body):
+        if isinstance(stmt, gast.If):
+            names = n.names_read(stmt.test)
+        elif isinstance(stmt, gast.For):
+            names = n.names_read(stmt.iter) + n.names_stored(stmt.target)
+            for name in n.names_stored(stmt.target):
+                counts[name] = counts.get(name, 0) + 2
+        elif isinstance(stmt, gast.While):
+            names = n.names_read(stmt.test)
+        else:
+            names = list(n.all_names(stmt))
+            if isinstance(stmt, gast.Assign):
+                for name in target_names(stmt.targets[0]):
+                    counts[name] = counts.get(name, 0) + 1
+        for name in names:
+            occurrences.setdefault(name, []).append(id(stmt))
+    return occurrences, counts
 
 
 def _all_statements(stmts):

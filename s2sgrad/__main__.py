@@ -1,0 +1,55 @@
+"""Command line: ``python -m s2sgrad show FILE.py:FUNC [--wrt NAMES]`` prints a gradient."""
+import argparse
+import importlib.util
+import os
+import sys
+
+from .errors import S2SError
+
+
+def _load(path):
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _wrt(text):
+    items = [item.strip() for item in text.split(',') if item.strip()]
+    parsed = tuple(int(item) if item.lstrip('-').isdigit() else item for item in items)
+    return parsed[0] if len(parsed) == 1 else parsed
+
+
+def main(argv=None):
+    """Entry point of ``python -m s2sgrad``."""
+    from . import api
+    parser = argparse.ArgumentParser(prog='python -m s2sgrad',
+                                     description='Print generated derivative code.')
+    commands = parser.add_subparsers(dest='command', required=True)
+    show = commands.add_parser('show', help='print the gradient source of FILE.py:FUNC')
+    show.add_argument('target', help='FILE.py:FUNC')
+    show.add_argument('--wrt', default='0', help='comma-separated parameter names or positions')
+    show.add_argument('--raw', action='store_true', help='show the unoptimized transform')
+    args = parser.parse_args(argv)
+    path, _, func_name = args.target.rpartition(':')
+    if not path or not func_name:
+        parser.error('the target must look like FILE.py:FUNC')
+    try:
+        module = _load(path)
+        func = getattr(module, func_name)
+        df = api.grad(func, wrt=_wrt(args.wrt), optimized=not args.raw)
+    except (S2SError, AttributeError, OSError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    for helper in getattr(df, 'helpers', []):
+        print(helper.source)
+    print(df.source, end='')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
