@@ -178,6 +178,10 @@ class Normalizer:
         """`node` as a Name or Constant."""
         if n.is_atom(node):
             return node
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+                isinstance(node.operand, gast.Constant) and \
+                type(node.operand.value) in (int, float):
+            return n.const(-node.operand.value)
         return self.temp(self.operation(node, out), out)
 
     def argument(self, node, out):

@@ -98,7 +98,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer):
                                local_names, namer)
             if simplify:
                 expr = _drop_unbroadcast(expr)
-            items.append(Contribution(bound.id, expr))
+            items.append(Contribution(bound.id, drop_default_arguments(expr, None)))
         else:
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
@@ -142,6 +142,29 @@ def _substitute(node, values, adjoint_name, template, names, local_names, namer)
             return attribute
 
     return Substituter().visit(node)
+
+
+def drop_default_arguments(node, namespace_lookup):
+    """Drop trailing positional arguments equal to the called helper's defaults."""
+    import inspect
+    for call in gast.walk(node):
+        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
+            continue
+        if n.dotted_path(call.func) != 's2s.' + call.func.attr:
+            continue
+        helper = getattr(runtime, call.func.attr, None)
+        if helper is None:
+            continue
+        params = list(inspect.signature(helper).parameters.values())
+        while call.args and len(call.args) <= len(params):
+            param = params[len(call.args) - 1]
+            last = call.args[-1]
+            if param.default is inspect.Parameter.empty or not isinstance(last, gast.Constant) \
+                    or last.value is not param.default and last.value != param.default \
+                    or type(last.value) is not type(param.default):
+                break
+            call.args.pop()
+    return node
 
 
 def _drop_unbroadcast(expr):

@@ -349,11 +349,18 @@ class Context:
         return self._helper_item(cached, key, stmt, ans, call, bound, active)
 
     def _helper_item(self, generated, key, stmt, ans, call, bound, active):
-        local = self.namer.fresh(generated.name)
-        if generated.function is not None:
-            self.namespace[local] = generated.function
-            self.helper_generated.append(generated)
+        local_names = self.__dict__.setdefault('_helper_names', {})
+        if key in local_names:
+            local = local_names[key]
         else:
+            local = local_names[key] = self.namer.fresh(generated.name)
+            if generated.function is not None:
+                self.namespace[local] = generated.function
+                self.helper_generated.append(generated)
+        if generated.function is not None:
+            pass
+        elif not any(w[1] == local and w[0] is self.namespace
+                     for w in generated.__dict__.get('waiting', [])):
             waiting = generated.__dict__.setdefault('waiting', [])
             waiting.append((self.namespace, local))
         active_args = [bound[p].id for p in active]

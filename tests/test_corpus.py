@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import corpus  # noqa: E402
 import s2sgrad  # noqa: E402
-from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.checks import check_grads, numerical_grad  # noqa: E402
 
 
 def _ids(cases):
@@ -97,3 +97,21 @@ def test_generated_source_compiles_and_is_deterministic(f, make_args, wrt):
     assert isinstance(first, str) and 'def ' in first
     compile(first, f'<generated gradient of {f.__name__}>', 'exec')
     assert first == second, f'{f.__name__}: generating the gradient twice gave different source'
+
+
+def _float_cases():
+    out = []
+    for (f, make_args, wrt), case_id in zip(corpus.CASES, IDS):
+        args = make_args(np.random.default_rng(0))
+        indices, _ = _wrt_list(f, wrt)
+        for i in indices:
+            if type(args[i]) is float:
+                out.append(pytest.param(f, make_args, i, id=f'{case_id}-arg{i}'))
+    return out
+
+
+@pytest.mark.parametrize('f, make_args, i', _float_cases())
+def test_second_order_for_float_arguments(f, make_args, i):
+    """Generated code is differentiable again: grad(grad(f)) against central differences."""
+    args = make_args(np.random.default_rng(0))
+    check_grads(f, args, wrt=i, order=2)
