@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 
-# =============================================================================== input helpers
+# ==================== input helpers
 
 def _vec(rng, n=5, lo=-1.0, hi=1.0, dtype=np.float64):
     return rng.uniform(lo, hi, size=n).astype(dtype)
@@ -35,7 +35,7 @@ def _scalar(rng, lo=-1.0, hi=1.0):
     return float(rng.uniform(lo, hi))
 
 
-# =============================================================================== assignment
+# ==================== assignment
 
 def poly(x):
     return 3.0 * x ** 3 - 2.0 * x ** 2 + x - 5.0
@@ -75,7 +75,7 @@ def unpack_shape_mean(X):
     return np.sum(X * X) / (n * m)
 
 
-# =============================================================================== augmented assignment
+# ==================== augmented assignment
 
 def aug_add(x, y):
     z = 2.0 * x
@@ -122,7 +122,7 @@ def aug_pow_scalar(x):
     return y
 
 
-# =============================================================================== binary ops, broadcasting
+# ==================== binary ops, broadcasting
 
 def vec_plus_scalar(x, a):
     return np.sum((x + a) ** 2)
@@ -193,7 +193,7 @@ def np_float64_mix(x, a):
     return np.sum(np.exp(a * x)) * a
 
 
-# =============================================================================== comparisons, boolean ops
+# ==================== comparisons, boolean ops
 
 def piecewise_and(x):
     if x > -1.0 and x < 1.0:
@@ -222,7 +222,7 @@ def chained_compare(x):
     return s
 
 
-# =============================================================================== conditional expressions
+# ==================== conditional expressions
 
 def ifexp_scalar(x):
     y = x * x if x > 0 else -x
@@ -241,7 +241,7 @@ def leaky_loop_ifexp(x):
     return total
 
 
-# =============================================================================== if / elif / else
+# ==================== if / elif / else
 
 def elif_chain(x):
     if x < -1.0:
@@ -281,7 +281,7 @@ def if_without_else(x):
     return np.sum(y)
 
 
-# =============================================================================== for loops
+# ==================== for loops
 
 def for_range_power(x, n):
     y = 1.0
@@ -340,7 +340,7 @@ def repeated_matvec(A, v):
     return np.sum(v ** 2)
 
 
-# =============================================================================== while loops
+# ==================== while loops
 
 def while_newton_sqrt(a):
     x = a
@@ -378,7 +378,7 @@ def while_true_break(x):
     return total
 
 
-# =============================================================================== break / continue
+# ==================== break / continue
 
 def for_break(x):
     total = 0.0
@@ -418,7 +418,7 @@ def while_break_counter(x):
     return np.sum(y)
 
 
-# =============================================================================== several returns
+# ==================== several returns
 
 def early_returns(x):
     if x < 0.0:
@@ -446,7 +446,7 @@ def return_in_while(a):
             return x * x
 
 
-# =============================================================================== user helper functions
+# ==================== user helper functions
 
 def _sq(x):
     return x * x
@@ -498,7 +498,7 @@ def mlp_helpers(x, W1, b1, W2):
     return np.sum(h @ W2)
 
 
-# =============================================================================== nested defs, closures
+# ==================== nested defs, closures
 
 def nested_def(x):
     def inner(y):
@@ -528,7 +528,7 @@ def closure_active_computed(x):
     return np.sum(normalize(x) ** 2)
 
 
-# =============================================================================== lists and tuples
+# ==================== lists and tuples
 
 def list_append(x):
     parts = []
@@ -574,7 +574,7 @@ def list_item_assign(x):
     return np.sum(vals[2] + vals[0])
 
 
-# =============================================================================== subscripts and slices
+# ==================== subscripts and slices
 
 def slice_interior(x):
     d = x[1:-1] - 0.5 * (x[:-2] + x[2:])
@@ -611,7 +611,7 @@ def negative_index(x):
     return x[-1] * x[0] + x[-2] ** 2
 
 
-# =============================================================================== assignment into arrays
+# ==================== assignment into arrays
 
 def assign_loop_square(x):
     y = np.zeros_like(x)
@@ -661,7 +661,7 @@ def trace_of_square(A):
     return total
 
 
-# =============================================================================== integers
+# ==================== integers
 
 def int_arg_power(x, n):
     return np.sum(x ** n) / n
@@ -682,7 +682,7 @@ def int_times_float(x, k):
     return x * k + k
 
 
-# =============================================================================== dtypes and scalar kinds
+# ==================== dtypes and scalar kinds
 
 def float32_tanh_layer(x, W):
     return np.sum(np.tanh(x @ W))
@@ -700,7 +700,7 @@ def float32_broadcast(X, b):
     return np.mean((X + b) ** 2)
 
 
-# =============================================================================== methods and attributes
+# ==================== methods and attributes
 
 def method_dot_T(X, W):
     Y = X.dot(W)
@@ -739,7 +739,7 @@ def method_chain(x):
     return (x * x).sum() + x.reshape(2, -1).sum(axis=1).dot(x[:2])
 
 
-# =============================================================================== NumPy functions
+# ==================== NumPy functions
 
 def softplus_sum(x):
     return np.sum(np.log(1.0 + np.exp(x)))
@@ -813,7 +813,7 @@ def log_sum_exp_shifted(x):
     return m + np.log(np.sum(np.exp(x - m)))
 
 
-# =============================================================================== math module, builtins
+# ==================== math module, builtins
 
 def math_mix(x):
     return math.sin(x) * math.exp(x) + math.log(x) + math.sqrt(x)
@@ -831,7 +831,7 @@ def math_pow_two_args(x, y):
     return math.pow(x, y) + math.exp(x * y)
 
 
-# =============================================================================== realistic small programs
+# ==================== realistic small programs
 
 def dense_layer_loss(x, w, b):
     return np.sum(np.tanh(x @ w + b) ** 2)
@@ -910,7 +910,7 @@ def attention_scores(q, K, V):
     return np.sum(a @ V)
 
 
-# =============================================================================== the case list
+# ==================== the case list
 
 def _pm(rng, lo, hi):
     """A float with random sign and magnitude in [lo, hi]."""
@@ -955,7 +955,8 @@ CASES = [
     (outer_via_none, lambda rng: (_vec(rng, 3), _vec(rng, 4)), (0, 1)),
     (np_float64_mix, lambda rng: (_vec(rng), np.float64(rng.uniform(-1, 1))), (0, 1)),
     # comparisons and boolean operators
-    (piecewise_and, lambda rng: (_pm(rng, 0.2, 0.8) if rng.uniform() < 0.5 else _pm(rng, 1.3, 2.0),), 0),
+    (piecewise_and,
+     lambda rng: (_pm(rng, 0.2, 0.8) if rng.uniform() < 0.5 else _pm(rng, 1.3, 2.0),), 0),
     (or_condition, lambda rng: (float(_away(rng, 1, (-0.5, 2.0), 0.1, -1.0, 2.5)[0]), -0.5), 0),
     (not_condition, lambda rng: (_vec(rng), bool(rng.uniform() < 0.5)), 0),
     (chained_compare, lambda rng: (_vec(rng, 5, 0.1, 1.0),), 0),
@@ -1035,11 +1036,13 @@ CASES = [
     (shape_variable, lambda rng: (_mat(rng),), 0),
     (int_times_float, lambda rng: (_scalar(rng), 3), 0),
     # dtypes and scalar kinds
-    (float32_tanh_layer, lambda rng: (_vec(rng, 3, dtype=np.float32), _mat(rng, (3, 4), dtype=np.float32)),
+    (float32_tanh_layer,
+     lambda rng: (_vec(rng, 3, dtype=np.float32), _mat(rng, (3, 4), dtype=np.float32)),
      (0, 1)),
     (float32_elementwise, lambda rng: (_vec(rng, 6, dtype=np.float32),), 0),
     (np_scalar_function, lambda rng: (np.float64(rng.uniform(-1, 1)),), 0),
-    (float32_broadcast, lambda rng: (_mat(rng, dtype=np.float32), _vec(rng, 4, dtype=np.float32)), (0, 1)),
+    (float32_broadcast,
+     lambda rng: (_mat(rng, dtype=np.float32), _vec(rng, 4, dtype=np.float32)), (0, 1)),
     # methods and attributes
     (method_dot_T, lambda rng: (_mat(rng, (3, 4)), _mat(rng, (4, 2))), (0, 1)),
     (method_sum_axis, lambda rng: (_mat(rng),), 0),
@@ -1075,16 +1078,20 @@ CASES = [
     (dense_layer_loss, lambda rng: (_mat(rng, (4, 3)), _vec(rng, 3), _vec(rng, 1)), ['b', 'w']),
     (mlp_loss, lambda rng: (_mat(rng, (5, 3)), _mat(rng, (3, 4)), _vec(rng, 4), _mat(rng, (4, 2)),
                             _vec(rng, 2), _mat(rng, (5, 2))), (1, 2, 3, 4)),
-    (logistic_loss, lambda rng: (_vec(rng, 3), _mat(rng, (6, 3)), (rng.uniform(size=6) < 0.5) * 1.0), 0),
-    (linear_mse, lambda rng: (_vec(rng, 3), _scalar(rng), _mat(rng, (6, 3)), _vec(rng, 6)), ('w', 'b')),
+    (logistic_loss,
+     lambda rng: (_vec(rng, 3), _mat(rng, (6, 3)), (rng.uniform(size=6) < 0.5) * 1.0), 0),
+    (linear_mse,
+     lambda rng: (_vec(rng, 3), _scalar(rng), _mat(rng, (6, 3)), _vec(rng, 6)), ('w', 'b')),
     (cosine_similarity, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
     (horner, lambda rng: (_scalar(rng), _vec(rng, 4)), (0, 1)),
     (trapezoid, lambda rng: (_vec(rng, 6), _scalar(rng, 0.1, 0.5)), (0, 1)),
     (euler_ode, lambda rng: (_scalar(rng, 0.5, 2.0), _scalar(rng, -1.0, 1.0)), (0, 1)),
     (gaussian_nll, lambda rng: (_vec(rng), _vec(rng), _scalar(rng, -0.5, 0.5)), (1, 2)),
     (running_product, lambda rng: (_vec(rng, 5, 0.5, 1.5),), 0),
-    (rnn_matrix, lambda rng: (_mat(rng, (4, 3)), 0.5 * _mat(rng, (2, 2)), _mat(rng, (3, 2))), (0, 1, 2)),
-    (batch_norm_like, lambda rng: (_mat(rng, (5, 3)), _vec(rng, 3, 0.5, 1.5), _vec(rng, 3)), (0, 1, 2)),
+    (rnn_matrix,
+     lambda rng: (_mat(rng, (4, 3)), 0.5 * _mat(rng, (2, 2)), _mat(rng, (3, 2))), (0, 1, 2)),
+    (batch_norm_like,
+     lambda rng: (_mat(rng, (5, 3)), _vec(rng, 3, 0.5, 1.5), _vec(rng, 3)), (0, 1, 2)),
     (attention_scores, lambda rng: (_vec(rng, 4), _mat(rng, (5, 4)), _mat(rng, (5, 3))), (0, 1, 2)),
 ]
 

@@ -19,7 +19,7 @@ from s2sgrad.checks import check_grads, numerical_grad
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-# =============================================================================== functions under test
+# ==================== functions under test
 
 def two_args(x, y):
     return np.sum(x * x * y + np.sin(y))
@@ -101,7 +101,7 @@ sq = lambda x: x * x  # noqa: E731
 weighted = lambda x, w: np.sum(w * x ** 2)  # noqa: E731
 
 
-# =============================================================================== wrt selection
+# ==================== wrt selection
 
 def test_wrt_int_and_default():
     x, y = np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.3, -0.7])
@@ -148,7 +148,7 @@ def test_gradient_has_argument_type_shape_dtype():
     np.testing.assert_allclose(g32, np.tanh(x64) + x64 / np.cosh(x64) ** 2, rtol=1e-5)
 
 
-# =============================================================================== decorator forms
+# ==================== decorator forms
 
 def test_decorator_without_arguments():
     @s2sgrad.grad
@@ -178,7 +178,7 @@ def test_decorator_with_name_wrt():
     np.testing.assert_allclose(dloss(x, w), 2 * x.T @ (x @ w))
 
 
-# =============================================================================== value_and_grad
+# ==================== value_and_grad
 
 def test_value_and_grad():
     x = np.array([0.5, -1.0, 2.0])
@@ -195,7 +195,7 @@ def test_value_and_grad_tuple():
     np.testing.assert_allclose(gy, x * x + np.cos(y))
 
 
-# =============================================================================== generated source
+# ==================== generated source
 
 def test_verbose_prints_source(capsys):
     s2sgrad.clear_cache()
@@ -238,7 +238,7 @@ def test_caching():
     assert s2sgrad.grad(cached_target, wrt=1) is not s2sgrad.grad(cached_target, wrt=0)
 
 
-# =============================================================================== higher order
+# ==================== higher order
 
 def test_grad_of_grad_cube():
     d2 = s2sgrad.grad(s2sgrad.grad(cube))
@@ -260,7 +260,7 @@ def test_grad_of_grad_math_sin():
         assert d2(x) == pytest.approx(-math.sin(x))
 
 
-# =============================================================================== no mutation
+# ==================== no mutation
 
 def test_caller_arrays_never_modified():
     x = np.array([0.5, -1.5, 2.0, 0.25])
@@ -280,7 +280,7 @@ def test_value_and_grad_does_not_modify_arguments():
     np.testing.assert_allclose(g, [8 * x[0], 36 * x[1] ** 3, 2 * x[2]])
 
 
-# =============================================================================== lambdas
+# ==================== lambdas
 
 def test_module_level_lambdas():
     assert s2sgrad.grad(sq)(3.0) == pytest.approx(6.0)
@@ -289,7 +289,7 @@ def test_module_level_lambdas():
     np.testing.assert_allclose(s2sgrad.grad(weighted)(x, w), 2 * w * x)
 
 
-# =============================================================================== errors
+# ==================== errors
 
 @pytest.mark.parametrize('func, keyword, arg', [
     (uses_try, 'try', 2.0),
@@ -358,7 +358,7 @@ def test_wrt_error(wrt):
         assert 'nope' in str(info.value)
 
 
-# =============================================================================== command line
+# ==================== command line
 
 def test_command_line_show(tmp_path):
     path = tmp_path / 'user_code.py'
@@ -380,7 +380,7 @@ def test_command_line_show(tmp_path):
     compile(proc.stdout, 'shown', 'exec')
 
 
-# =============================================================================== s2sgrad.checks
+# ==================== s2sgrad.checks
 
 def test_numerical_grad_closed_form():
     x = np.array([0.5, -1.0, 2.0])

@@ -69,7 +69,8 @@ def test_gradient_matches_central_differences(f, make_args, wrt):
             np.testing.assert_array_equal(a, o, err_msg=f'{f.__name__}: df modified an argument')
     if is_tuple:
         assert isinstance(result, tuple) and len(result) == len(indices), (
-            f'{f.__name__}: wrt={wrt!r} must give a tuple of {len(indices)} gradients, got {result!r}')
+            f'{f.__name__}: wrt={wrt!r} must give a tuple of {len(indices)} gradients, '
+            f'got {result!r}')
         grads = list(result)
     else:
         grads = [result]
