@@ -79,8 +79,13 @@ class Normalizer:
             return out
         if isinstance(stmt, gast.For):
             call = stmt.iter
+            outer = None
+            if call.func.id == 'reversed':
+                outer, call = call, call.args[0]
             args = [a if is_simple(a) else self.temp(a, out, 'stop') for a in call.args]
             it = gast.Call(func=call.func, args=args, keywords=[])
+            if outer is not None:
+                it = gast.Call(func=outer.func, args=[it], keywords=[])
             new = gast.For(target=stmt.target, iter=it, body=self.block(stmt.body), orelse=[],
                            type_comment=None)
             new.lineno = stmt.lineno

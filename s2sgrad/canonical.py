@@ -223,6 +223,10 @@ class Canonicalizer:
 
 
 def _is_range(node):
+    """``range(...)`` or ``reversed(range(...))``."""
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+            node.func.id == 'reversed' and len(node.args) == 1:
+        node = node.args[0]
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == 'range'
 

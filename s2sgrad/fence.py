@@ -141,9 +141,6 @@ def _signature_problems(args):
         yield args.vararg, ('a `*args` parameter',
                             'give the function fixed parameters (pass a tuple or list as one '
                             'argument)')
-    if args.kwonlyargs:
-        yield args.kwonlyargs[0], ('keyword-only parameters (after `*`)',
-                                   'make them ordinary positional parameters')
     if args.kwarg is not None:
         yield args.kwarg, ('a `**kwargs` parameter', 'give the function explicit parameters')
 

@@ -53,6 +53,13 @@ class Append:
         self.var, self.value, self.active_value = var, value, active_value
 
 
+class Pop:
+    """The adjoint of ``v = items.pop()``: the popped value's adjoint goes back on the list."""
+
+    def __init__(self, var, target):
+        self.var, self.target = var, target
+
+
 class CallAdjoint:
     """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
 
@@ -88,6 +95,7 @@ class ReversePass:
         self.list_vars = set()
         self.loop_local = {}
         self.block_locals = {}
+        self.defined_before = {}
         self.needed = set()
 
     # -- names --------------------------------------------------------------------------
@@ -102,16 +110,24 @@ class ReversePass:
         return self.stacks[var]
 
     # -- phase 1: adjoint items of every statement -----------------------------------------
-    def collect(self, stmts, loops):
+    def collect(self, stmts, loops, defined=None):
+        defined = set(self.ctx.params) if defined is None else defined
         for stmt in stmts:
             if isinstance(stmt, gast.If):
+                self.defined_before[id(stmt)] = set(defined)
                 self.needed.update(n.names_read(stmt.test))
-                self.collect(stmt.body, loops)
-                self.collect(stmt.orelse, loops)
+                self.collect(stmt.body, loops, set(defined))
+                self.collect(stmt.orelse, loops, set(defined))
             elif isinstance(stmt, (gast.For, gast.While)):
+                self.defined_before[id(stmt)] = set(defined)
                 self._loop_info(stmt, loops)
-                self.collect(stmt.body, loops + [stmt])
+                inner = set(defined)
+                if isinstance(stmt, gast.For):
+                    inner.update(target_names(stmt.target))
+                self.collect(stmt.body, loops + [stmt], inner)
             elif isinstance(stmt, (gast.Assign, gast.Expr)):
+                if isinstance(stmt, gast.Assign):
+                    defined.update(target_names(stmt.targets[0]))
                 items = self.statement_items(stmt)
                 self.items[id(stmt)] = items
                 for item in items:
@@ -123,7 +139,7 @@ class ReversePass:
         has_break = any(isinstance(node, gast.Break) for node in _walk_loop(loop.body))
         if isinstance(loop, gast.For):
             assigned.update(target_names(loop.target))
-            range_args = loop.iter.args
+            range_args = _range_call(loop.iter).args
             reads = {name for arg in range_args for name in n.names_read(arg)}
             if not has_break and not reads & assigned:
                 self.reversible[id(loop)] = True
@@ -194,6 +210,12 @@ class ReversePass:
                 return []
             return [Unpack(names, value.id)]
         ans = target.id
+        mc = method_call(value) if isinstance(value, gast.Call) else None
+        if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \
+                self.activity.is_active(mc[0]):
+            self.list_vars.add(mc[0].id)
+            self.needed.update({mc[0].id, ans})
+            return [Pop(mc[0].id, ans), Kill(ans)]
         if not self.activity.is_active(target) or not self.activity.is_active(value):
             return [Kill(ans)]
         if isinstance(value, (gast.List, gast.Tuple)):
@@ -259,7 +281,7 @@ class ReversePass:
             return self.template_items(stmt, obj, list(call.args), call.keywords, ans)
         if rules.is_nondifferentiable(obj):
             return []
-        if inspect.isfunction(obj) and getattr(obj, '__module__', '') != 's2sgrad.runtime':
+        if inspect.isfunction(obj) and not rules.is_library(obj):
             item = self.ctx.user_call(stmt, ans, call, obj)
             return [item] if item is not None else []
         raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}`')
@@ -300,7 +322,8 @@ class ReversePass:
 
     def _instantiate(self, template, bindings, ans):
         return instantiate(template, bindings, n.name(ans), self.adj,
-                           lambda var: var in self.activity.active, self.ctx.names, self.namer)
+                           lambda var: var in self.activity.active, self.ctx.names, self.namer,
+                           self.ctx.shapes.same)
 
     # -- phase 2: forward sweep with saves --------------------------------------------------
     def forward(self, stmts, loops, defined):
@@ -351,6 +374,8 @@ class ReversePass:
 
     def _save(self, stmt, var, value, loops, before):
         key = (id(stmt), var)
+        if before and isinstance(value, gast.Name) and _mutates_in_place(stmt, var):
+            value = n.call('s2s.copy', value)
         if loops:
             stack = self.stack(var)
             self.saved[key] = ('stack', stack, before)
@@ -464,6 +489,8 @@ class ReversePass:
                         out.append(n.expr(popped))
             elif isinstance(item, CallAdjoint):
                 out.extend(self._call_adjoint(item, state))
+            elif isinstance(item, Pop):
+                out.extend(self._pop(item, state))
             else:
                 if _depends_on_dead(item, state, self):
                     continue
@@ -536,6 +563,18 @@ class ReversePass:
             state.live.discard(self.adj(var))
         return out
 
+    def _pop(self, item, state):
+        blist, bvalue = self.adj(item.var), self.adj(item.target)
+        out = []
+        if blist not in state.live:
+            out.append(n.assign(blist, n.call('s2s.zeros_like', n.name(item.var))))
+            state.live.add(blist)
+        value = n.name(bvalue) if bvalue in state.live else \
+            n.call('s2s.zeros_like', n.name(item.target))
+        out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
+        out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
+        return out
+
     def _call_adjoint(self, item, state):
         bans = self.adj(item.ans)
         if bans not in state.live:
@@ -556,7 +595,7 @@ class ReversePass:
         for node in _walk_loop(stmts, nested=True):
             for item in self.items.get(id(node), []):
                 var = getattr(item, 'var', None)
-                if isinstance(item, (Contribution, IndexContribution, SetItem, Append)):
+                if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop)):
                     touched.add(var)
                 if isinstance(item, SetItem) and item.active_value:
                     touched.add(item.value.id)
@@ -570,7 +609,9 @@ class ReversePass:
                     touched.add(item.var)
         return touched
 
-    def _zero(self, var):
+    def _zero(self, var, defined=None):
+        if defined is not None and var not in defined:
+            return n.assign(self.adj(var), n.const(0.0))
         return n.assign(self.adj(var), n.call('s2s.zeros_like', n.name(var)))
 
     def _backward_if(self, stmt, state, loops):
@@ -579,10 +620,11 @@ class ReversePass:
         orelse = self.backward(stmt.orelse, else_state, loops)
         merged = body_state.live | else_state.live
         var_of = {v: k for k, v in self.adjoints.items()}
+        defined = self.defined_before.get(id(stmt))
         for badj in sorted(merged - body_state.live):
-            body.append(self._zero(var_of[badj]))
+            body.append(self._zero(var_of[badj], defined))
         for badj in sorted(merged - else_state.live):
-            orelse.append(self._zero(var_of[badj]))
+            orelse.append(self._zero(var_of[badj], defined))
         state.live = merged
         state.owned = (body_state.owned | (merged - body_state.live)) & \
             (else_state.owned | (merged - else_state.live))
@@ -595,9 +637,10 @@ class ReversePass:
         local = self.loop_local[id(loop)]
         carried = sorted(v for v in touched if v not in local and v in self.activity.active)
         pre = []
+        defined = self.defined_before.get(id(loop))
         for var in carried:
             if self.adj(var) not in state.live:
-                pre.append(self._zero(var))
+                pre.append(self._zero(var, defined))
                 state.live.add(self.adj(var))
                 state.owned.add(self.adj(var))
         body_state = state.copy()
@@ -608,7 +651,7 @@ class ReversePass:
         body = self.backward(loop.body, body_state, inner)
         for var in carried:
             if self.adj(var) not in body_state.live:
-                body.append(self._zero(var))
+                body.append(self._zero(var, defined))
         state.owned &= body_state.owned
         counter = self.counters.get(id(loop))
         if isinstance(loop, gast.For):
@@ -622,7 +665,8 @@ class ReversePass:
         if counter and loops:
             pre.append(n.assign(counter, n.call(n.attr(self.stack(counter), 'pop'))))
         if isinstance(loop, gast.For) and self.reversible.get(id(loop)):
-            iterator = n.call('reversed', n.clone(loop.iter))
+            iterator = n.clone(loop.iter.args[0]) if loop.iter is not _range_call(loop.iter) \
+                else n.call('reversed', n.clone(loop.iter))
             target = n.clone(loop.target)
         else:
             iterator = n.call('range', n.name(counter))
@@ -634,6 +678,21 @@ class ReversePass:
         header = gast.For(target=target, iter=iterator, body=body, orelse=[],
                           type_comment=None)
         return pre + [header]
+
+
+def _mutates_in_place(stmt, var):
+    """Whether `stmt` is ``var = s2s.add_at(var, ...)``, which changes `var`'s array."""
+    value = getattr(stmt, 'value', None)
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr == 'add_at' and value.args and isinstance(value.args[0], gast.Name) \
+        and value.args[0].id == var
+
+
+def _range_call(node):
+    """The ``range(...)`` call of ``range(...)`` or ``reversed(range(...))``."""
+    if isinstance(node.func, gast.Name) and node.func.id == 'reversed':
+        return node.args[0]
+    return node
 
 
 def _is_pop(stmt):
@@ -664,6 +723,8 @@ def _reads(item):
         return list(item.targets)
     if isinstance(item, Append):
         return [item.var]
+    if isinstance(item, Pop):
+        return [item.var, item.target]
     if isinstance(item, CallAdjoint):
         return n.names_read(item.call)
     if isinstance(item, Kill):

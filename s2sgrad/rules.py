@@ -55,6 +55,9 @@ ATTRIBUTE_ADJOINTS = {}
 METHODS = {}
 """Method name of arrays (``'sum'``) -> function object whose rule applies with self first."""
 
+ELEMENTWISE = set()
+"""Functions registered with `elementwise`: their result has their argument's shape."""
+
 NONDIFFERENTIABLE = set()
 """Function objects whose outputs carry no derivative (shape queries, comparisons, ...)."""
 
@@ -112,6 +115,15 @@ def elementwise(func, derivative, namespace, label=None):
             holder['template'] = Template(source, namespace, label)
         return holder['template']
     ADJOINTS[_key(func)] = build
+    ELEMENTWISE.add(_key(func))
+
+
+def is_elementwise(func):
+    """Whether `func` maps arrays elementwise (its result has its argument's shape)."""
+    try:
+        return _key(func) in ELEMENTWISE
+    except TypeError:
+        return False
 
 
 def attribute_adjoint(attribute):
@@ -153,3 +165,13 @@ def is_nondifferentiable(func):
 def has_rule(func):
     """Whether s2sgrad knows how to treat calls of `func`."""
     return _key(func) in ADJOINTS or is_nondifferentiable(func)
+
+
+LIBRARY_MODULES = {'numpy', 'scipy', 'cupy', 'jax', 'torch', 'autograd', 's2sgrad', 'math'}
+"""Top-level packages whose functions are used through rules, never transformed."""
+
+
+def is_library(func):
+    """Whether `func` belongs to a library whose functions need registered rules."""
+    module = getattr(func, '__module__', None) or ''
+    return module.split('.')[0] in LIBRARY_MODULES

@@ -40,7 +40,7 @@ def zeros_like(x):
         return [zeros_like(item) for item in x]
     if isinstance(x, tuple):
         return tuple(zeros_like(item) for item in x)
-    if isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
+    if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
         return 0.0
     return x * 0 if _shape(x) == () else np.zeros_like(x)
 
@@ -87,6 +87,8 @@ def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype."""
     if type(x) is float and type(g) is not float:
         return float(g)
+    if _is_zero(g) and _shape(x) != ():
+        return zeros_like(x)
     return _like(g, x)
 
 
@@ -292,6 +294,14 @@ def zero_at(by, index):
 def unstack(g, items):
     """The adjoint of ``np.array(items)`` for a list/tuple `items`: one adjoint per item."""
     return [reshape_like(g[i], item) for i, item in enumerate(items)]
+
+
+def restack(bitems, g):
+    """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
+    out = zeros_like(g)
+    for i, item in enumerate(bitems):
+        out[i] = out[i] + item
+    return out
 
 
 def pop_item(bitems):

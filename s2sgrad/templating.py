@@ -67,7 +67,8 @@ def _is_adjoint_ref(node):
         node.value.id == 'd' and isinstance(node.slice, gast.Name)
 
 
-def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer):
+def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
+                same_shape=None):
     """Items (statements and Contributions) of `template` for one call.
 
     `bindings` maps each template parameter to the expression it is bound to; `ans` is the
@@ -94,6 +95,8 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer):
                       and p in bindings]
             simplify = bool(others) and all(
                 p in constants_only or names_of.get(p) == bound.id for p in others)
+            if same_shape is not None and same_shape(ans.id, bound.id):
+                simplify = True
             expr = _substitute(stmt.value, values, adjoint_name, template, names,
                                local_names, namer)
             if simplify:

@@ -17,6 +17,7 @@ from .printer import to_source
 from .resolve import Resolver
 from .reverse import CallAdjoint, ReversePass, State
 from .source import FunctionSource, parse_function
+from .shapes import ShapeClasses
 from .ssa import rename_versions
 from .templating import Names
 
@@ -71,7 +72,7 @@ class Context:
         self.optimized = optimized
         self.key = key
         self.func = n.clone(source.node)
-        params = [a.id for a in self.func.args.args]
+        params = [a.id for a in self.func.args.args + self.func.args.kwonlyargs]
         self.params = params
         self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]
         self.namer = Namer(n.all_names(self.func) | set(source.namespace))
@@ -135,6 +136,7 @@ class Context:
         self.body_all_statements = list(_all_statements(body))
         self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
         result = ret.value
+        self.shapes = ShapeClasses(self.body_all_statements, self.params, self.resolver)
         rpass = ReversePass(self)
         self.rpass = rpass
         seed_name = None

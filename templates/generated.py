@@ -3,7 +3,7 @@ import numpy as np
 
 from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d
-from s2sgrad.runtime import (broadcast_like, matmul_lhs, matmul_rhs, reshape_like, select,
+from s2sgrad.runtime import (broadcast_like, restack, matmul_lhs, matmul_rhs, reshape_like, select,
                              unbroadcast, unindex, zero_at, retranspose, count)
 
 
@@ -73,3 +73,14 @@ def copy(ans, x):
 @adjoint(runtime.like)
 def like(ans, g, x):
     d[g] = d[ans]
+
+
+@adjoint(runtime.unstack)
+def unstack(ans, g, items):
+    d[g] = restack(d[ans], g)
+
+
+@adjoint(runtime.add_at)
+def add_at(ans, bx, index, g):
+    d[bx] = d[ans]
+    d[g] = unbroadcast(d[ans][index], g)

@@ -10,7 +10,6 @@ import textwrap
 
 import numpy as np
 import pytest
-import scipy.special
 
 import s2sgrad
 from s2sgrad import errors
@@ -86,11 +85,11 @@ def uses_eigvals(A):
 
 
 def uses_gamma(x):
-    return np.sum(scipy.special.gamma(x))
+    return np.sum(np.i0(x))
 
 
 def gamma_of_inactive(x, a):
-    return np.sum(x * scipy.special.gamma(a))
+    return np.sum(x * np.i0(a))
 
 
 def float32_target(x):
@@ -334,7 +333,7 @@ def test_size_one_output_is_a_scalar():
 
 @pytest.mark.parametrize('func, name, arg', [
     (uses_eigvals, 'eigvals', np.array([[2.0, 0.5], [0.5, 1.0]])),
-    (uses_gamma, 'gamma', np.array([1.5, 2.5])),
+    (uses_gamma, 'i0', np.array([1.5, 2.5])),
 ])
 def test_no_rule(func, name, arg):
     with pytest.raises(errors.NoRuleError) as info:
@@ -347,7 +346,7 @@ def test_no_rule(func, name, arg):
 def test_rule_not_needed_for_inactive_argument():
     x = np.array([0.5, 1.0, -2.0])
     g = s2sgrad.grad(gamma_of_inactive)(x, 2.5)
-    np.testing.assert_allclose(g, np.full(3, scipy.special.gamma(2.5)))
+    np.testing.assert_allclose(g, np.full(3, np.i0(2.5)))
 
 
 @pytest.mark.parametrize('wrt', ['nope', 5, ('x', 'nope')])

@@ -214,10 +214,6 @@ REJECTED = [
         def f(x, **kwargs):
             return x
     ''', 1, 'kwargs', '`**kwargs` parameter'),
-    ('keyword-only', '''
-        def f(x, *, scale=1.0):
-            return x * scale
-    ''', 1, 'scale', 'keyword-only parameters'),
     ('lambda', '''
         def f(x):
             g = lambda y: y * x

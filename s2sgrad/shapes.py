@@ -1,0 +1,99 @@
+"""Shape analysis: which variables provably always have the same shape.
+
+Classes are built from definitions that preserve shape: copies, unary minus, elementwise
+functions, and binary operators whose operands are already known to match (or whose other
+operand is a number). A variable with any other definition starts its own class, and one whose
+definitions disagree is left out. The reverse pass drops ``unbroadcast`` where the operand and
+the result share a class, so scalar loops and elementwise chains need no shape bookkeeping.
+"""
+import gast
+
+from . import rules
+from .activity import target_names
+
+_SHAPE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+class ShapeClasses:
+    """`same(a, b)`: variables `a` and `b` always hold values of one shape."""
+
+    def __init__(self, statements, params, resolver):
+        self.resolver = resolver
+        definitions = {}
+        for stmt in statements:
+            if isinstance(stmt, gast.Assign):
+                for name in target_names(stmt.targets[0]):
+                    value = stmt.value if isinstance(stmt.targets[0], gast.Name) else None
+                    definitions.setdefault(name, []).append(value)
+            elif isinstance(stmt, gast.For):
+                for name in target_names(stmt.target):
+                    definitions.setdefault(name, []).append(None)
+            elif isinstance(stmt, gast.FunctionDef):
+                definitions.setdefault(stmt.name, []).append(None)
+        for name in params:
+            if name in definitions:
+                definitions[name].insert(0, None)
+        poisoned = set()
+        while True:
+            root = {}
+            for name in params:
+                if name not in definitions:
+                    root[name] = name
+            for stmt in statements:
+                if not (isinstance(stmt, gast.Assign) and
+                        isinstance(stmt.targets[0], gast.Name)):
+                    continue
+                name = stmt.targets[0].id
+                if name in poisoned:
+                    continue
+                if len(definitions.get(name, ())) > 1 and None in definitions[name]:
+                    poisoned.add(name)
+                    continue
+                cls = self._class_of(stmt.value, root)
+                if cls is None:
+                    if len(definitions[name]) == 1:
+                        root.setdefault(name, name)
+                    else:
+                        poisoned.add(name)
+                    continue
+                if name in root and root[name] != cls:
+                    poisoned.add(name)
+                    continue
+                root[name] = cls
+            before = len(poisoned)
+            for name, values in definitions.items():
+                if name in poisoned or len(values) == 1:
+                    continue
+                classes = {self._class_of(v, root) if v is not None else None for v in values}
+                if len(classes) != 1 or None in classes:
+                    poisoned.add(name)
+            if len(poisoned) == before:
+                break
+        self.root = {name: cls for name, cls in root.items() if name not in poisoned}
+
+    def _class_of(self, value, root):
+        if isinstance(value, gast.Name):
+            return root.get(value.id)
+        if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+            return self._class_of(value.operand, root)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, _SHAPE_OPS):
+            left, right = value.left, value.right
+            if _is_number(right):
+                return self._class_of(left, root)
+            if _is_number(left):
+                return self._class_of(right, root)
+            a, b = self._class_of(left, root), self._class_of(right, root)
+            return a if a is not None and a == b else None
+        if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
+            func = self.resolver.lookup(value.func)
+            if func is not None and rules.is_elementwise(func):
+                return self._class_of(value.args[0], root)
+        return None
+
+    def same(self, a, b):
+        """Whether variables `a` and `b` always have one shape."""
+        return a == b or (a in self.root and self.root.get(a) == self.root.get(b))
+
+
+def _is_number(node):
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
