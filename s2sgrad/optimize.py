@@ -24,24 +24,28 @@ def optimize(func, keep=()):
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
-    for _ in range(4):
-        before = n.clone(func.body)
+    for _ in range(6):
+        before = _size(func.body)
         func.body = _fold_block(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
         func.body = _unused_stacks(func.body)
         func.body = _inline(func.body, keep)
         func.body = _clean(func.body)
-        if _same(before, func.body):
+        if _size(func.body) == before:
             break
     return func
 
 
-def _same(a, b):
-    from .printer import to_source
-    module_a = gast.Module(body=a, type_ignores=[])
-    module_b = gast.Module(body=b, type_ignores=[])
-    return to_source(module_a) == to_source(module_b)
+def _size(stmts):
+    """Statements plus Name nodes: every transformation here lowers one of the two."""
+    statements = names = 0
+    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, gast.stmt):
+            statements += 1
+        elif isinstance(node, gast.Name):
+            names += 1
+    return statements, names
 
 
 # -- constant folding and algebraic simplification ----------------------------------------
@@ -305,6 +309,7 @@ def _inline(stmts, keep):
                 previous = out.pop()
                 name = previous.targets[0].id
                 _replace(stmt, name, previous.value)
+                stmt.__dict__.pop('_s2s_length', None)
                 if hasattr(previous, 'lineno') and not hasattr(stmt, 'lineno'):
                     stmt.lineno = previous.lineno
             out.append(stmt)
@@ -326,11 +331,21 @@ def _inlinable(previous, stmt, counts, reads, keep):
         return False
     if not _pure(previous.value) or _has_user_call(previous.value):
         return False
-    trial = n.clone(stmt)
-    _replace(trial, name, n.clone(previous.value))
-    from .printer import to_source
-    text = to_source(gast.Module(body=[trial], type_ignores=[]))
-    return len(text.rstrip('\n')) + 8 <= MAX_LINE and '\n' not in text.rstrip('\n')
+    return _length(stmt) + _length(previous.value) - len(name) + 8 <= MAX_LINE
+
+
+def _length(node):
+    """The length of `node`'s source text, cached on the node."""
+    cached = getattr(node, '_s2s_length', None)
+    if cached is None:
+        import ast
+        tree = gast.gast_to_ast(node)
+        if isinstance(tree, ast.stmt):
+            tree = ast.Module(body=[tree], type_ignores=[])
+        ast.fix_missing_locations(tree)
+        cached = len(ast.unparse(tree)) + 2
+        node._s2s_length = cached
+    return cached
 
 
 def _has_user_call(expr):

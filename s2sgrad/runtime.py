@@ -160,14 +160,19 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
     """The adjoint of a max/min reduction: `g` goes to the positions that attain it (split)."""
     if _shape(x) == ():
         return g
-    full = unreduce(ans, x, axis, keepdims)
-    mask = x == full
-    counts = unreduce(mask.sum(axis=axis, keepdims=keepdims), x, axis, keepdims)
-    return unreduce(g, x, axis, keepdims) * mask / counts
+    if axis is not None and not keepdims:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        for a in sorted(a % len(_shape(x)) for a in axes):
+            ans, g = np.expand_dims(ans, a), np.expand_dims(g, a)
+    mask = x == ans
+    counts = mask.sum(axis=axis, keepdims=True)
+    return _like(g * mask / counts, x)
 
 
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
     if b.ndim == 1:
         ga = g[..., None] * b if a.ndim > 1 else g * b
     elif a.ndim == 1:
@@ -179,6 +184,8 @@ def matmul_lhs(g, a, b):
 
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
     if a.ndim == 1:
         gb = a[:, None] * g[..., None, :] if b.ndim > 1 else g * a
     elif b.ndim == 1:

@@ -1,5 +1,8 @@
 """The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
 import inspect
+import math
+
+import numpy as np
 
 import gast
 
@@ -155,8 +158,11 @@ class Context:
             if self.mode == 'vjp':
                 state.live.add(bresult)
             else:
-                seed = n.assign(bresult, n.call(
-                    's2s.seed', n.name(result.id), n.const(self.source.name)))
+                if self._statically_scalar(result.id, body):
+                    seed = n.assign(bresult, n.const(1.0))
+                else:
+                    seed = n.assign(bresult, n.call(
+                        's2s.seed', n.name(result.id), n.const(self.source.name)))
                 seed.no_inline = {result.id}
                 seed_stmts.append(seed)
                 state.live.add(bresult)
@@ -206,6 +212,42 @@ class Context:
         for waiting_namespace, waiting_name in getattr(generated, 'waiting', []):
             waiting_namespace[waiting_name] = generated.function
         return generated
+
+    def _statically_scalar(self, name, body, depth=0):
+        """Whether top-level variable `name` is a scalar by construction (a full reduction,
+        a math function, or arithmetic of such values and numbers)."""
+        definitions = [s for s in body if isinstance(s, gast.Assign) and
+                       isinstance(s.targets[0], gast.Name) and s.targets[0].id == name]
+        nested = [s for s in _all_statements(body) if isinstance(s, gast.Assign) and
+                  name in target_names(s.targets[0])]
+        if len(definitions) != 1 or len(nested) != 1 or depth > 20:
+            return False
+        return self._scalar_expression(definitions[0].value, body, depth)
+
+    def _scalar_expression(self, value, body, depth):
+        if isinstance(value, gast.Constant):
+            return type(value.value) in (int, float)
+        if isinstance(value, gast.Name):
+            return self._statically_scalar(value.id, body, depth + 1)
+        if isinstance(value, gast.UnaryOp):
+            return self._scalar_expression(value.operand, body, depth)
+        if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
+            return self._scalar_expression(value.left, body, depth) and \
+                self._scalar_expression(value.right, body, depth)
+        if isinstance(value, gast.Call):
+            func = value.func
+            if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
+                return func.attr in ('sum', 'mean', 'max', 'min') and not value.args and \
+                    not value.keywords
+            obj = self.resolver.lookup(func)
+            if obj is None:
+                return False
+            if getattr(obj, '__module__', None) == 'math' or \
+                    type(obj).__name__ == 'builtin_function_or_method' and \
+                    getattr(obj, '__self__', None) is math:
+                return True
+            return obj in _FULL_REDUCTIONS and len(value.args) == 1 and not value.keywords
+        return False
 
     def _merge_aliases(self, body):
         """Rename ``y`` to ``x`` after ``y = x`` when either is assigned into by subscript.
@@ -367,6 +409,9 @@ class Context:
             waiting.append((self.namespace, local))
         active_args = [bound[p].id for p in active]
         return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+
+
+_FULL_REDUCTIONS = (np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod)
 
 
 def _occurrences(body, params):
