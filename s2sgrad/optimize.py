@@ -147,7 +147,13 @@ def _copy_propagate(stmts, keep):
     mutated = _mutated(stmts)
     mapping = {}
     out = []
+    constants = {}
     for stmt in stmts:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                _number(stmt.value) and counts.get(stmt.targets[0].id) == 1 and \
+                stmt.targets[0].id not in keep and stmt.targets[0].id not in mutated:
+            constants[stmt.targets[0].id] = stmt.value.value
+            continue
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, gast.Name):
             target, source = stmt.targets[0].id, stmt.value.id
@@ -163,6 +169,13 @@ def _copy_propagate(stmts, keep):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                         node.id in mapping:
                     node.id = mapping[node.id]
+    if constants:
+        class Constants(gast.NodeTransformer):
+            def visit_Name(self, node):
+                if isinstance(node.ctx, gast.Load) and node.id in constants:
+                    return n.const(constants[node.id])
+                return node
+        out = [Constants().visit(stmt) for stmt in out]
     return out
 
 

@@ -201,7 +201,11 @@ class ReversePass:
             base = target.value
             if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
                 return []
-            return [SetItem(base.id, target.slice, value, self._active_name(value))]
+            item = SetItem(base.id, target.slice, value, self._active_name(value))
+            if item.active_value:
+                proxy = self.ctx.shapes.proxy(value.id)
+                item.shape = n.name(proxy) if proxy else value
+            return [item]
         if isinstance(target, (gast.Tuple, gast.List)):
             names = [e.id for e in target.elts if isinstance(e, gast.Name)]
             if len(names) != len(target.elts):
@@ -321,9 +325,13 @@ class ReversePass:
         return bindings
 
     def _instantiate(self, template, bindings, ans):
-        return instantiate(template, bindings, n.name(ans), self.adj,
-                           lambda var: var in self.activity.active, self.ctx.names, self.namer,
-                           self.ctx.shapes.same)
+        items = instantiate(template, bindings, n.name(ans), self.adj,
+                            lambda var: var in self.activity.active, self.ctx.names, self.namer,
+                            self.ctx.shapes.same)
+        for item in items:
+            if isinstance(item, Contribution):
+                _use_shape_proxies(item.expr, self.ctx.shapes)
+        return items
 
     # -- phase 2: forward sweep with saves --------------------------------------------------
     def forward(self, stmts, loops, defined):
@@ -539,7 +547,7 @@ class ReversePass:
         out = []
         if item.active_value:
             read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
-                          n.clone(item.value))
+                          n.clone(item.shape))
             out.extend(self.contribute(item.value.id, read, state))
         out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), n.index_value(n.clone(item.index)))))
         state.owned.add(badj)
@@ -680,6 +688,26 @@ class ReversePass:
         return pre + [header]
 
 
+_SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
+                   'like': 1, 'zeros_like': 0, 'reshape_like': 1}
+
+
+def _use_shape_proxies(expr, shapes):
+    """In runtime helpers that read an argument only for its shape, read a variable that is
+    assigned once and has the same shape instead, so the original need not be saved."""
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                n.dotted_path(node.func) == 's2s.' + node.func.attr:
+            position = _SHAPE_ARGUMENT.get(node.func.attr)
+            if position is None or position >= len(node.args):
+                continue
+            arg = node.args[position]
+            if isinstance(arg, gast.Name):
+                proxy = shapes.proxy(arg.id)
+                if proxy is not None and proxy != arg.id:
+                    node.args[position] = n.name(proxy)
+
+
 def _mutates_in_place(stmt, var):
     """Whether `stmt` is ``var = s2s.add_at(var, ...)``, which changes `var`'s array."""
     value = getattr(stmt, 'value', None)
@@ -718,7 +746,7 @@ def _reads(item):
     if isinstance(item, IndexContribution):
         return [item.var] + n.names_read(item.index)
     if isinstance(item, SetItem):
-        return n.names_read(item.index) + ([item.value.id] if item.active_value else [])
+        return n.names_read(item.index) + ([item.shape.id] if item.active_value else [])
     if isinstance(item, Unpack):
         return list(item.targets)
     if isinstance(item, Append):

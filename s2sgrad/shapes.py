@@ -7,21 +7,27 @@ definitions disagree is left out. The reverse pass drops ``unbroadcast`` where t
 the result share a class, so scalar loops and elementwise chains need no shape bookkeeping.
 """
 import gast
+import numpy as np
 
 from . import rules
 from .activity import target_names
 
 _SHAPE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+_SCALAR = '<scalar>'
+_SHAPE_COPIES = (np.zeros_like, np.ones_like, np.copy, np.empty_like)
 
 
 class ShapeClasses:
     """`same(a, b)`: variables `a` and `b` always hold values of one shape."""
 
-    def __init__(self, statements, params, resolver):
+    def __init__(self, statements, params, resolver, scalars=()):
         self.resolver = resolver
+        self.scalars = set(scalars)
         definitions = {}
         for stmt in statements:
             if isinstance(stmt, gast.Assign):
+                if isinstance(stmt.targets[0], gast.Subscript):
+                    continue
                 for name in target_names(stmt.targets[0]):
                     value = stmt.value if isinstance(stmt.targets[0], gast.Name) else None
                     definitions.setdefault(name, []).append(value)
@@ -70,6 +76,18 @@ class ShapeClasses:
             if len(poisoned) == before:
                 break
         self.root = {name: cls for name, cls in root.items() if name not in poisoned}
+        self.single = {name for name, values in definitions.items() if len(values) == 1}
+        self.single |= {p for p in params if p not in definitions}
+        for name in self.scalars:
+            if name not in poisoned and name in self.single:
+                self.root[name] = _SCALAR
+
+    def proxy(self, name):
+        """A variable assigned once whose value always has `name`'s shape, or None."""
+        root = self.root.get(name)
+        if root is None or root == _SCALAR or name not in self.single:
+            return None
+        return root if root in self.single else None
 
     def _class_of(self, value, root):
         if isinstance(value, gast.Name):
@@ -78,17 +96,20 @@ class ShapeClasses:
             return self._class_of(value.operand, root)
         if isinstance(value, gast.BinOp) and isinstance(value.op, _SHAPE_OPS):
             left, right = value.left, value.right
-            if _is_number(right):
+            if _is_number(right) or self._is_scalar_name(right):
                 return self._class_of(left, root)
-            if _is_number(left):
+            if _is_number(left) or self._is_scalar_name(left):
                 return self._class_of(right, root)
             a, b = self._class_of(left, root), self._class_of(right, root)
             return a if a is not None and a == b else None
         if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
             func = self.resolver.lookup(value.func)
-            if func is not None and rules.is_elementwise(func):
+            if func is not None and (rules.is_elementwise(func) or func in _SHAPE_COPIES):
                 return self._class_of(value.args[0], root)
         return None
+
+    def _is_scalar_name(self, node):
+        return isinstance(node, gast.Name) and node.id in self.scalars
 
     def same(self, a, b):
         """Whether variables `a` and `b` always have one shape."""

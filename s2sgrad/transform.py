@@ -139,7 +139,11 @@ class Context:
         self.body_all_statements = list(_all_statements(body))
         self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
         result = ret.value
-        self.shapes = ShapeClasses(self.body_all_statements, self.params, self.resolver)
+        scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
+                   isinstance(s.targets[0], gast.Name) and
+                   self._statically_scalar(s.targets[0].id, body)}
+        self.shapes = ShapeClasses(self.body_all_statements, self.params, self.resolver,
+                                   scalars)
         rpass = ReversePass(self)
         self.rpass = rpass
         seed_name = None
@@ -234,8 +238,15 @@ class Context:
         if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
             return self._scalar_expression(value.left, body, depth) and \
                 self._scalar_expression(value.right, body, depth)
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Attribute):
+            return value.value.attr == 'shape' and not isinstance(value.slice, gast.Slice)
+        if isinstance(value, gast.Attribute):
+            return value.attr in ('size', 'ndim')
         if isinstance(value, gast.Call):
             func = value.func
+            if isinstance(func, gast.Name) and func.id == 'len' and self.resolver.lookup(func) \
+                    is len:
+                return True
             if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
                 return func.attr in ('sum', 'mean', 'max', 'min') and not value.args and \
                     not value.keywords
