@@ -27,6 +27,7 @@ def optimize(func, keep=()):
     for _ in range(6):
         before = _size(func.body)
         func.body = _fold_block(func.body)
+        func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
         func.body = _unused_stacks(func.body)
@@ -177,6 +178,27 @@ def _copy_propagate(stmts, keep):
                 return node
         out = [Constants().visit(stmt) for stmt in out]
     return out
+
+
+def _drop_copy_backs(stmts):
+    """``t = b`` followed by ``b = t``: the second assignment changes nothing."""
+    out = []
+    for stmt in stmts:
+        for field in ('body', 'orelse'):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, field, _drop_copy_backs(inner))
+        if out and _is_copy(stmt) and _is_copy(out[-1]) and \
+                stmt.value.id == out[-1].targets[0].id and \
+                stmt.targets[0].id == out[-1].value.id:
+            continue
+        out.append(stmt)
+    return out
+
+
+def _is_copy(stmt):
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+        isinstance(stmt.value, gast.Name)
 
 
 def _mutated(stmts):

@@ -371,6 +371,9 @@ class ReversePass:
         for var in names:
             if loops:
                 if var in self.block_locals.get(id(self._block), ()):
+                    if self._recomputable(stmt, loops[-1]):
+                        self.saved[(id(stmt), var)] = ('recompute', stmt, False)
+                        continue
                     out = out + self._save(stmt, var, n.name(var), loops, before=False)
                 else:
                     if var not in defined:
@@ -379,6 +382,24 @@ class ReversePass:
             elif var in defined:
                 out = self._save(stmt, var, n.name(var), loops, before=True) + out
         return out
+
+    def _recomputable(self, stmt, loop):
+        """``t = X[index]`` with `X` and the index fixed during the iteration: the backward
+        sweep reads it again instead of saving it."""
+        value = stmt.value
+        changed = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
+        if set(n.names_read(value.slice if isinstance(value, gast.Subscript) else value)) & \
+                changed:
+            return False
+        if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)):
+            return False
+        base = value.value.id
+        if self.ctx.assignment_counts.get(base) != 1 or base in self.ctx.mutated:
+            return False
+        if any(isinstance(node, gast.Call) for node in gast.walk(value.slice)):
+            return False
+        self.needed.update(n.names_read(value))
+        return True
 
     def _save(self, stmt, var, value, loops, before):
         key = (id(stmt), var)
@@ -426,7 +447,9 @@ class ReversePass:
             state.live.discard(self.adj(var))
             for stmt in stmts:
                 entry = self.saved.get((id(stmt), var))
-                if entry is not None and not entry[2]:
+                if entry is not None and entry[0] == 'recompute':
+                    out.append(n.assign(var, n.clone(stmt.value)))
+                elif entry is not None and not entry[2]:
                     out.append(n.assign(var, n.call(n.attr(entry[1], 'pop'))))
         last_line = None
         for stmt in reversed(stmts):

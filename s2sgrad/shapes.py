@@ -90,20 +90,25 @@ class ShapeClasses:
         return root if root in self.single else None
 
     def _class_of(self, value, root):
+        if _is_number(value):
+            return _SCALAR
         if isinstance(value, gast.Name):
             return root.get(value.id)
         if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
             return self._class_of(value.operand, root)
         if isinstance(value, gast.BinOp) and isinstance(value.op, _SHAPE_OPS):
             left, right = value.left, value.right
-            if _is_number(right) or self._is_scalar_name(right):
+            if (_is_number(right) or self._is_scalar_name(right)) and not _is_number(left):
                 return self._class_of(left, root)
-            if _is_number(left) or self._is_scalar_name(left):
+            if (_is_number(left) or self._is_scalar_name(left)) and not _is_number(right):
                 return self._class_of(right, root)
             a, b = self._class_of(left, root), self._class_of(right, root)
             return a if a is not None and a == b else None
         if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
             func = self.resolver.lookup(value.func)
+            if func is not None and getattr(func, '__module__', None) == 'math' and \
+                    rules.is_elementwise(func):
+                return _SCALAR
             if func is not None and (rules.is_elementwise(func) or func in _SHAPE_COPIES):
                 return self._class_of(value.args[0], root)
         return None

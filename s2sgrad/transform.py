@@ -138,6 +138,7 @@ class Context:
         self.body = body
         self.body_all_statements = list(_all_statements(body))
         self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
+        self.mutated = _mutated_names(body)
         result = ret.value
         scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                    isinstance(s.targets[0], gast.Name) and
@@ -420,6 +421,20 @@ class Context:
             waiting.append((self.namespace, local))
         active_args = [bound[p].id for p in active]
         return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+
+
+def _mutated_names(body):
+    """Variables changed in place: assigned into by subscript, or appended to / popped."""
+    mutated = set()
+    for stmt in _all_statements(body):
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
+                mutated.update(target_names(node.targets[0]))
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name) and \
+                    node.func.attr in ('append', 'pop', 'extend', 'insert', 'add_at', 'fill'):
+                mutated.add(node.func.value.id)
+    return mutated
 
 
 _FULL_REDUCTIONS = (np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod)
