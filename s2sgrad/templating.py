@@ -62,9 +62,20 @@ class Names:
         return n.name(self.object(preferred, obj))
 
 
-def _is_adjoint_ref(node):
-    return isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
-        node.value.id == 'd' and isinstance(node.slice, gast.Name)
+def _is_adjoint_ref(node, namespace=None):
+    """``d[x]`` (or ``s2sgrad.d[x]``): the adjoint of template parameter ``x``."""
+    if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Name)):
+        return False
+    path = n.dotted_path(node.value)
+    if path is None:
+        return False
+    if path == 'd':
+        return True
+    from .rules import d as placeholder
+    obj = namespace.get(path.split('.')[0]) if namespace else None
+    for part in path.split('.')[1:]:
+        obj = getattr(obj, part, None)
+    return obj is placeholder
 
 
 def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
@@ -86,7 +97,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
             continue
         stmt = n.clone(stmt)
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                _is_adjoint_ref(stmt.targets[0]):
+                _is_adjoint_ref(stmt.targets[0], template.namespace):
             param = stmt.targets[0].slice.id
             bound = values.get(param)
             if not isinstance(bound, gast.Name) or not is_active(bound.id):
@@ -115,7 +126,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):
     class Substituter(gast.NodeTransformer):
         def visit_Subscript(self, sub):
-            if _is_adjoint_ref(sub):
+            if _is_adjoint_ref(sub, template.namespace):
                 bound = values.get(sub.slice.id)
                 return n.name(adjoint_name(bound.id))
             self.generic_visit(sub)

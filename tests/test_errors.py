@@ -1,0 +1,130 @@
+"""Constructs rejected by the engine (after the fence) and user-registered rules."""
+import math
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import NoRuleError, UnsupportedSyntaxError
+
+
+def mod_of_active(x):
+    return x % 1.0
+
+
+def floordiv_of_active(x):
+    return np.sum(x // 2.0)
+
+
+def mod_of_loop_index(x):
+    total = 0.0
+    for i in range(len(x)):
+        if i % 2 == 0:
+            total = total + x[i]
+    return total
+
+
+def partial_break(x):
+    total = 0.0
+    for i in range(len(x)):
+        if x[i] > 0.0:
+            if x[i] > 1.0:
+                break
+            total = total + 1.0
+        total = total + x[i]
+    return total
+
+
+def alias_reassigned(x):
+    y = x
+    y[0] = 2.0 * x[1]
+    y = x * 2.0
+    return np.sum(y)
+
+
+def eigen_sum(A):
+    return np.sum(np.linalg.eigvals(A).real)
+
+
+def unknown_method(x):
+    return x.cumprod()[-1]
+
+
+def line_of(func, text):
+    import inspect
+    lines, start = inspect.getsourcelines(func)
+    for offset, line in enumerate(lines):
+        if text in line:
+            return start + offset
+    raise AssertionError(text)
+
+
+@pytest.mark.parametrize('func, arg, text, message', [
+    (mod_of_active, 2.5, 'x % 1.0', '`%`'),
+    (floordiv_of_active, np.ones(3), 'x // 2.0', '`//`'),
+    (partial_break, np.ones(3), 'if x[i] > 0.0', '`break`'),
+    (alias_reassigned, np.ones(3), 'y = x', 'alias'),
+])
+def test_engine_rejects_with_location(func, arg, text, message):
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2sgrad.grad(func)(arg)
+    error = info.value
+    assert message in str(error)
+    assert error.lineno == line_of(func, text)
+    assert error.filename == __file__
+    assert text in error.text
+
+
+@pytest.mark.parametrize('func, arg, name', [
+    (eigen_sum, np.eye(2) * 2.0, 'eigvals'),
+    (unknown_method, np.ones(3), 'cumprod'),
+])
+def test_missing_rule_names_function_and_call_site(func, arg, name):
+    with pytest.raises(NoRuleError) as info:
+        s2sgrad.grad(func)(arg)
+    text = str(info.value)
+    assert name in text
+    assert __file__ in text and str(line_of(func, name)) in text
+    assert 's2sgrad.adjoint' in text
+
+
+def test_integer_operators_on_inactive_values_are_fine():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(mod_of_loop_index)(x), [1.0, 0.0, 1.0, 0.0])
+
+
+def my_softplus(x):
+    return math.log1p(math.exp(x))
+
+
+def uses_softplus(x):
+    return my_softplus(x) * 2.0
+
+
+@s2sgrad.adjoint(my_softplus)
+def my_softplus_adjoint(ans, x):
+    s2sgrad.d[x] = s2sgrad.d[ans] / (1.0 + math.exp(-x))
+
+
+def test_user_registered_adjoint_is_used_and_shown():
+    df = s2sgrad.grad(uses_softplus)
+    assert 'math.exp(-x)' in df.source
+    x = 0.3
+    assert abs(df(x) - 2.0 / (1.0 + math.exp(-x))) < 1e-12
+
+
+def jittered(x):
+    return x * 2.0 + noise(x)
+
+
+def noise(x):
+    return round(x * 1000.0) * 0.0
+
+
+s2sgrad.nondifferentiable(noise)
+
+
+def test_nondifferentiable_function_contributes_nothing():
+    df = s2sgrad.grad(jittered)
+    assert df(0.7) == 2.0
+    assert 'dnoise' not in df.source
