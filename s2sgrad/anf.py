@@ -49,8 +49,6 @@ class Normalizer:
         out = []
         if isinstance(stmt, gast.Assign):
             value = stmt.value
-            for target in stmt.targets[1:]:
-                pass
             first = stmt.targets[0]
             rhs = self.operation(value, out)
             self._assign(first, rhs, out)
@@ -141,14 +139,7 @@ class Normalizer:
     # -- expressions --------------------------------------------------------------------
     def operation(self, node, out):
         """`node` as a single operation over atoms (temporaries emitted into `out`)."""
-        if not self.activity.is_active(node):
-            return node if is_simple(node) or isinstance(node, (gast.Call, gast.Compare,
-                                                                   gast.BoolOp, gast.UnaryOp,
-                                                                   gast.Subscript, gast.List,
-                                                                   gast.Tuple, gast.BinOp,
-                                                                   gast.Attribute)) \
-                else self._inactive(node, out)
-        if n.is_atom(node):
+        if not self.activity.is_active(node) or n.is_atom(node):
             return node
         if isinstance(node, gast.BinOp):
             return gast.BinOp(left=self.atom(node.left, out), op=node.op,
@@ -174,9 +165,6 @@ class Normalizer:
             return type(node)(elts=[self.argument(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.IfExp):
             return self._ifexp(node, out)
-        return node
-
-    def _inactive(self, node, out):
         return node
 
     def atom(self, node, out):

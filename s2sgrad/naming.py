@@ -114,8 +114,8 @@ def _fallback(node):
 
 
 def _is_module_like(node):
-    return isinstance(node, gast.Name) and node.id in ('np', 'numpy', 'math', 'cp', 'cupy',
-                                                        'jnp', 'scipy', 'special')
+    modules = ('np', 'numpy', 'math', 'cp', 'cupy', 'jnp', 'scipy', 'special')
+    return isinstance(node, gast.Name) and node.id in modules
 
 
 def _identifier(text):

@@ -72,8 +72,9 @@ def fold(node):
                 value = _FOLD[op](left.value, right.value)
             except (ZeroDivisionError, OverflowError):
                 return node
-            if isinstance(value, float) and value.is_integer() and \
-                    isinstance(left.value, int) and isinstance(right.value, int) and op is not gast.Div:
+            integers = isinstance(left.value, int) and isinstance(right.value, int)
+            if isinstance(value, float) and value.is_integer() and integers and \
+                    op is not gast.Div:
                 value = int(value)
             return n.const(value) if value >= 0 else gast.UnaryOp(op=gast.USub(),
                                                                   operand=n.const(-value))

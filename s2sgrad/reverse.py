@@ -13,7 +13,6 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import target_names
-from .errors import NoRuleError
 from .resolve import method_call
 from .templating import Contribution, OPERATORS, instantiate
 
@@ -236,13 +235,12 @@ class ReversePass:
         if isinstance(value, gast.BinOp):
             func = OPERATORS.get(type(value.op))
             if func is None:
-                symbol = {gast.FloorDiv: '//', gast.Mod: '%'}.get(type(value.op),
-                                                                 type(value.op).__name__)
+                symbols = {gast.FloorDiv: '//', gast.Mod: '%'}
+                symbol = symbols.get(type(value.op), type(value.op).__name__)
                 raise self.ctx.unsupported(
                     stmt, f'the operator `{symbol}` applied to a value that depends on the '
-                          f'differentiated arguments (it is piecewise constant or '
-                          f'discontinuous); compute it from non-differentiated values or '
-                          f'outside the function')
+                    f'differentiated arguments (it is piecewise constant or discontinuous); '
+                    f'compute it from non-differentiated values or outside the function')
             return self.template_items(stmt, func, [value.left, value.right], [], ans)
         if isinstance(value, gast.UnaryOp):
             return self.template_items(stmt, OPERATORS[type(value.op)], [value.operand], [], ans)
@@ -417,8 +415,6 @@ class ReversePass:
         inner = loops + [loop]
         body = self.forward(loop.body, inner, set(defined) | set(target_names(
             loop.target) if isinstance(loop, gast.For) else set()))
-        for var in (self.loop_local[id(loop)] & self.needed):
-            pass
         counter = self.counters.get(id(loop))
         pre, post = [], []
         if isinstance(loop, gast.For):
@@ -572,7 +568,8 @@ class ReversePass:
             read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
                           n.clone(item.shape))
             out.extend(self.contribute(item.value.id, read, state))
-        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), n.index_value(n.clone(item.index)))))
+        index = n.index_value(n.clone(item.index))
+        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))
         state.owned.add(badj)
         return out
 

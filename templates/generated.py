@@ -69,7 +69,6 @@ def copy(ans, x):
     d[x] = d[ans]
 
 
-
 @adjoint(runtime.like)
 def like(ans, g, x):
     d[g] = d[ans]

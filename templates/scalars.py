@@ -2,7 +2,7 @@
 import builtins
 import math
 
-import numpy as np
+import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import adjoint, d, elementwise
 from s2sgrad.runtime import reshape_like
