@@ -298,17 +298,26 @@ def zero_at(by, index):
     return by
 
 
-def unstack(g, items):
-    """The adjoint of ``np.array(items)`` for a list/tuple `items`: one adjoint per item."""
-    return [reshape_like(g[i], item) for i, item in enumerate(items)]
+def unstack(g, items, axis=0):
+    """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item."""
+    if axis == 0:
+        return [reshape_like(g[i], item) for i, item in enumerate(items)]
+    return [reshape_like(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
 
 
-def restack(bitems, g):
+def unsum(g, items):
+    """The adjoint of the built-in ``sum(items)``: `g` for every item, summed to its shape."""
+    if isinstance(items, (list, tuple)):
+        return [unbroadcast(g, item) for item in items]
+    return unreduce(g, items, 0)
+
+
+def restack(bitems, g, axis=0):
     """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
-    out = zeros_like(g)
+    out = np.moveaxis(zeros_like(g), axis, 0)
     for i, item in enumerate(bitems):
         out[i] = out[i] + item
-    return out
+    return np.moveaxis(out, 0, axis)
 
 
 def pop_item(bitems):

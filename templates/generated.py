@@ -75,8 +75,8 @@ def like(ans, g, x):
 
 
 @adjoint(runtime.unstack)
-def unstack(ans, g, items):
-    d[g] = restack(d[ans], g)
+def unstack(ans, g, items, axis=0):
+    d[g] = restack(d[ans], g, axis)
 
 
 @adjoint(runtime.add_at)

@@ -5,7 +5,7 @@ import math
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import adjoint, d, elementwise
-from s2sgrad.runtime import reshape_like
+from s2sgrad.runtime import reshape_like, unsum
 
 MATH_DERIVATIVES = {
     math.exp: 'ans',
@@ -49,3 +49,9 @@ def max(ans, a, b):
 def min(ans, a, b):
     d[a] = d[ans] * (a <= b)
     d[b] = d[ans] * (a > b)
+
+
+@adjoint(builtins.sum)
+def sum(ans, iterable, start=0):
+    d[iterable] = unsum(d[ans], iterable)
+    d[start] = d[ans]

@@ -20,6 +20,11 @@ def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
     d[object] = unstack(d[ans], object)
 
 
+@adjoint(np.stack)
+def stack(ans, arrays, axis=0, out=None):
+    d[arrays] = unstack(d[ans], arrays, axis)
+
+
 @adjoint(np.ravel)
 def ravel(ans, a, order='C'):
     d[a] = reshape_like(d[ans], a)

@@ -921,7 +921,37 @@ def _pos(rng, n=5, lo=0.5, hi=2.0):
     return rng.uniform(lo, hi, size=n)
 
 
+def builtin_sum_of_list(x):
+    parts = [x * 2.0, np.sin(x)]
+    return np.sum(sum(parts))
+
+
+def stack_rows(x):
+    rows = []
+    for i in range(3):
+        rows.append(x * i)
+    return np.sum(np.stack(rows) ** 2)
+
+
+def stack_columns(x):
+    return np.sum(np.stack([x, x ** 2], axis=1) * np.arange(2.0))
+
+
+def list_of_states(h, W):
+    hs = []
+    for t in range(3):
+        h = np.tanh(h @ W)
+        hs.append(h)
+    return np.sum(np.array(hs) ** 2)
+
+
+
 CASES = [
+    # lists: the built-in sum, np.stack, np.array of appended states
+    (builtin_sum_of_list, lambda rng: (_vec(rng),), 0),
+    (stack_rows, lambda rng: (_vec(rng),), 0),
+    (stack_columns, lambda rng: (_vec(rng),), 0),
+    (list_of_states, lambda rng: (_vec(rng, 3), rng.standard_normal((3, 3)) * 0.5), (0, 1)),
     # assignment
     (poly, lambda rng: (_scalar(rng, -2, 2),), 0),
     (affine_square, lambda rng: (_scalar(rng),), 0),
