@@ -22,7 +22,7 @@ class Activity:
         while changed:
             changed = False
             for stmt in body:
-                for node in gast.walk(stmt):
+                for node in n.walk(stmt):
                     for target in self._defined_by(node):
                         if target not in self.active:
                             self.active.add(target)

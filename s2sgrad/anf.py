@@ -212,7 +212,7 @@ class Normalizer:
 
 
 def _has_call(node):
-    return any(isinstance(child, gast.Call) for child in gast.walk(node))
+    return any(isinstance(child, gast.Call) for child in n.walk(node))
 
 
 def _condition_name(test):

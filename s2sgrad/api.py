@@ -1,5 +1,6 @@
 """The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
 import functools
+import gc
 import inspect
 import threading
 
@@ -45,7 +46,13 @@ def _normalize_wrt(func, wrt):
 def _transform(func, wrt, mode, optimized, verbose):
     names, single = _normalize_wrt(func, wrt)
     with _LOCK:
-        generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized)
+        collecting = gc.isenabled()
+        gc.disable()  # the transform allocates many small AST nodes and frees none
+        try:
+            generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized)
+        finally:
+            if collecting:
+                gc.enable()
     if verbose:
         for helper in generated.helpers:
             print(helper.source)

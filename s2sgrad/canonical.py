@@ -47,7 +47,7 @@ class Canonicalizer:
 
     # -- augmented assignment ---------------------------------------------------------
     def augassign(self, stmt):
-        for node in gast.walk(stmt):
+        for node in n.walk(stmt):
             for field in ('body', 'orelse'):
                 block = getattr(node, field, None)
                 if isinstance(block, list):
@@ -59,7 +59,7 @@ class Canonicalizer:
         if not isinstance(stmt, gast.AugAssign):
             return stmt
         load = n.clone(stmt.target)
-        for child in gast.walk(load):
+        for child in n.walk(load):
             if hasattr(child, 'ctx'):
                 child.ctx = gast.Load()
         new = n.assign(stmt.target, n.binop(load, stmt.op, stmt.value), stmt.lineno)
@@ -68,11 +68,11 @@ class Canonicalizer:
     # -- returns ------------------------------------------------------------------------
     @staticmethod
     def _simple_return(body):
-        returns = [node for stmt in body for node in gast.walk(stmt)
+        returns = [node for stmt in body for node in n.walk(stmt)
                    if isinstance(node, gast.Return)]
-        nested = [node for stmt in body for node in gast.walk(stmt)
+        nested = [node for stmt in body for node in n.walk(stmt)
                   if isinstance(node, gast.FunctionDef)]
-        inner = [node for f in nested for node in gast.walk(f) if isinstance(node, gast.Return)]
+        inner = [node for f in nested for node in n.walk(f) if isinstance(node, gast.Return)]
         own = [r for r in returns if not any(r is i for i in inner)]
         return len(own) == 1 and own[0] is body[-1]
 

@@ -1,6 +1,4 @@
 """Small constructors and queries for gast nodes, shared by the passes."""
-import copy
-
 import gast
 
 
@@ -83,7 +81,7 @@ def is_comment(stmt):
 def names_read(node):
     """The identifiers loaded anywhere inside `node` (in first-seen order)."""
     seen = {}
-    for child in gast.walk(node):
+    for child in walk(node):
         if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load):
             seen.setdefault(child.id, None)
     return list(seen)
@@ -92,7 +90,7 @@ def names_read(node):
 def names_stored(node):
     """The identifiers stored anywhere inside `node` (assignments, loop targets, defs)."""
     seen = {}
-    for child in gast.walk(node):
+    for child in walk(node):
         if isinstance(child, gast.Name) and isinstance(child.ctx, (gast.Store, gast.Param)):
             seen.setdefault(child.id, None)
         elif isinstance(child, gast.FunctionDef):
@@ -103,7 +101,7 @@ def names_stored(node):
 def all_names(node):
     """Every identifier appearing in `node`, whatever its context."""
     found = set()
-    for child in gast.walk(node):
+    for child in walk(node):
         if isinstance(child, gast.Name):
             found.add(child.id)
         elif isinstance(child, gast.FunctionDef):
@@ -112,13 +110,48 @@ def all_names(node):
 
 
 def clone(node):
-    """A deep copy of `node`."""
-    return copy.deepcopy(node)
+    """A deep copy of `node` (AST nodes and lists are copied; other values are shared)."""
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    if not isinstance(node, gast.AST):
+        return node
+    new = node.__class__.__new__(node.__class__)
+    new.__dict__ = {key: clone(value) if isinstance(value, (list, gast.AST)) else value
+                    for key, value in node.__dict__.items()}
+    return new
 
+
+_CHILD_FIELDS = {}
+_SKIPPED_FIELDS = ('ctx', 'type_comment', 'kind', 'type_ignores')
+
+
+def walk(node):
+    """Every AST node inside `node` (itself included), depth first, in source order.
+
+    Expression contexts (``Load``/``Store``) are not visited: passes read ``node.ctx``.
+    """
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        yield node
+        cls = node.__class__
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = tuple(
+                f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS)
+        for field in fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, gast.AST):
+                        push(item)
+            elif isinstance(value, gast.AST):
+                push(value)
 
 def rename(node, mapping):
     """Rename Names in `node` in place according to `mapping`; return `node`."""
-    for child in gast.walk(node):
+    for child in walk(node):
         if isinstance(child, gast.Name) and child.id in mapping:
             child.id = mapping[child.id]
     return node

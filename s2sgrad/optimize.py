@@ -24,8 +24,9 @@ def optimize(func, keep=()):
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
+    size = _size(func.body)
     for _ in range(6):
-        before = _size(func.body)
+        before = size
         func.body = _fold_block(func.body)
         func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
@@ -33,7 +34,8 @@ def optimize(func, keep=()):
         func.body = _unused_stacks(func.body)
         func.body = _inline(func.body, keep)
         func.body = _clean(func.body)
-        if _size(func.body) == before:
+        size = _size(func.body)
+        if size == before:
             break
     return func
 
@@ -41,7 +43,7 @@ def optimize(func, keep=()):
 def _size(stmts):
     """Statements plus Name nodes: every transformation here lowers one of the two."""
     statements = names = 0
-    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+    for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, gast.stmt):
             statements += 1
         elif isinstance(node, gast.Name):
@@ -122,12 +124,15 @@ def _fold_block(stmts):
 
 
 # -- copy propagation ---------------------------------------------------------------------
-def _assignment_counts(stmts):
+def _assignment_counts(stmts, with_reads=False):
     counts = {}
-    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+    reads = {}
+    for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
+        if with_reads and isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
         if isinstance(node, gast.Assign):
             for target in node.targets:
-                for child in gast.walk(target):
+                for child in n.walk(target):
                     if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
                         counts[child.id] = counts.get(child.id, 0) + 1
         elif isinstance(node, gast.For):
@@ -141,7 +146,7 @@ def _assignment_counts(stmts):
                 isinstance(node.value.func.value, gast.Name):
             name = node.value.func.value.id
             counts[name] = counts.get(name, 0) + 2
-    return counts
+    return (counts, reads) if with_reads else counts
 
 
 def _copy_propagate(stmts, keep):
@@ -167,7 +172,7 @@ def _copy_propagate(stmts, keep):
         out.append(stmt)
     if mapping:
         for stmt in out:
-            for node in gast.walk(stmt):
+            for node in n.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                         node.id in mapping:
                     node.id = mapping[node.id]
@@ -204,7 +209,7 @@ def _is_copy(stmt):
 
 def _mutated(stmts):
     mutated = set()
-    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+    for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, gast.Assign):
             for target in node.targets:
                 if isinstance(target, gast.Subscript):
@@ -224,7 +229,7 @@ def _mutated(stmts):
 
 # -- dead code ------------------------------------------------------------------------------
 def _pure(expr):
-    for node in gast.walk(expr):
+    for node in n.walk(expr):
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and func.attr in _MUTATING_METHODS | {'add_at'}:
@@ -286,17 +291,13 @@ def _unused_stacks(stmts):
     """Drop pushes onto lists that are never popped (and the lists themselves)."""
     module = gast.Module(body=stmts, type_ignores=[])
     popped, pushed = set(), set()
-    other_reads = {}
-    for node in gast.walk(module):
+    for node in n.walk(module):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 isinstance(node.func.value, gast.Name):
             if node.func.attr == 'pop':
                 popped.add(node.func.value.id)
             elif node.func.attr == 'append':
                 pushed.add(node.func.value.id)
-    for node in gast.walk(module):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            other_reads[node.id] = other_reads.get(node.id, 0) + 1
     dead = {name for name in pushed - popped if name.endswith('_stack')}
     if not dead:
         return stmts
@@ -322,17 +323,8 @@ def _unused_stacks(stmts):
 
 
 # -- inlining ---------------------------------------------------------------------------
-def _read_counts(stmts):
-    counts = {}
-    for node in gast.walk(gast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    return counts
-
-
 def _inline(stmts, keep):
-    counts = _assignment_counts(stmts)
-    reads = _read_counts(stmts)
+    counts, reads = _assignment_counts(stmts, with_reads=True)
 
     def block(items):
         out = []
@@ -385,7 +377,7 @@ def _length(node):
 
 
 def _has_user_call(expr):
-    for node in gast.walk(expr):
+    for node in n.walk(expr):
         if isinstance(node, gast.Call):
             func = node.func
             path = n.dotted_path(func)

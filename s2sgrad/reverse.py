@@ -394,7 +394,7 @@ class ReversePass:
         base = value.value.id
         if self.ctx.assignment_counts.get(base) != 1 or base in self.ctx.mutated:
             return False
-        if any(isinstance(node, gast.Call) for node in gast.walk(value.slice)):
+        if any(isinstance(node, gast.Call) for node in n.walk(value.slice)):
             return False
         self.needed.update(n.names_read(value))
         return True
@@ -715,7 +715,7 @@ _SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
 def _use_shape_proxies(expr, shapes):
     """In runtime helpers that read an argument only for its shape, read a variable that is
     assigned once and has the same shape instead, so the original need not be saved."""
-    for node in gast.walk(expr):
+    for node in n.walk(expr):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 n.dotted_path(node.func) == 's2s.' + node.func.attr:
             position = _SHAPE_ARGUMENT.get(node.func.attr)

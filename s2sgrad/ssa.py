@@ -25,7 +25,7 @@ def rename_versions(func_body, params, namer, protected=()):
             nested_reads.update(n.names_read(stmt))
             continue
         compound = not isinstance(stmt, gast.Assign)
-        for node in gast.walk(stmt):
+        for node in n.walk(stmt):
             if isinstance(node, gast.Assign):
                 for target in node.targets:
                     if compound or isinstance(target, gast.Subscript):
@@ -44,7 +44,7 @@ def rename_versions(func_body, params, namer, protected=()):
                 if isinstance(target, gast.Subscript):
                     n.rename(target, current)
             for target in stmt.targets:
-                for node in gast.walk(target):
+                for node in n.walk(target):
                     if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                         var = node.id
                         if var in candidates and var in defined:

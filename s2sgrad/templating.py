@@ -114,7 +114,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                 expr = _drop_unbroadcast(expr)
             items.append(Contribution(bound.id, drop_default_arguments(expr, None)))
         else:
-            for node in gast.walk(stmt):
+            for node in n.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                         node.id not in local_names:
                     local_names[node.id] = namer.fresh(node.id)
@@ -161,7 +161,7 @@ def _substitute(node, values, adjoint_name, template, names, local_names, namer)
 def drop_default_arguments(node, namespace_lookup):
     """Drop trailing positional arguments equal to the called helper's defaults."""
     import inspect
-    for call in gast.walk(node):
+    for call in n.walk(node):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue
         if n.dotted_path(call.func) != 's2s.' + call.func.attr:

@@ -221,11 +221,19 @@ class Context:
     def _statically_scalar(self, name, body, depth=0):
         """Whether top-level variable `name` is a scalar by construction (a full reduction,
         a math function, or arithmetic of such values and numbers)."""
-        definitions = [s for s in body if isinstance(s, gast.Assign) and
-                       isinstance(s.targets[0], gast.Name) and s.targets[0].id == name]
-        nested = [s for s in _all_statements(body) if isinstance(s, gast.Assign) and
-                  name in target_names(s.targets[0])]
-        if len(definitions) != 1 or len(nested) != 1 or depth > 20:
+        if getattr(self, '_scalar_body', None) is not body:
+            self._scalar_body = body
+            self._top_definitions = {}
+            for stmt in body:
+                if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                    self._top_definitions.setdefault(stmt.targets[0].id, []).append(stmt)
+            self._all_definitions = {}
+            for stmt in _all_statements(body):
+                if isinstance(stmt, gast.Assign):
+                    for target in target_names(stmt.targets[0]):
+                        self._all_definitions[target] = self._all_definitions.get(target, 0) + 1
+        definitions = self._top_definitions.get(name, [])
+        if len(definitions) != 1 or self._all_definitions.get(name) != 1 or depth > 20:
             return False
         return self._scalar_expression(definitions[0].value, body, depth)
 
@@ -427,7 +435,7 @@ def _mutated_names(body):
     """Variables changed in place: assigned into by subscript, or appended to / popped."""
     mutated = set()
     for stmt in _all_statements(body):
-        for node in gast.walk(stmt):
+        for node in n.walk(stmt):
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
                 mutated.update(target_names(node.targets[0]))
             elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
