@@ -4,11 +4,18 @@ import re
 
 import gast
 
+from . import nodes as n
+
 _STRING_LINE = re.compile(r"^(\s*)((['\"]).*\3)$")
 
 
 def to_source(node):
     """Python source of a gast node; ``nodes.comment`` placeholders become ``# ...`` lines."""
+    for child in n.walk(node):
+        for field in ('body', 'orelse'):
+            block = getattr(child, field, None)
+            if isinstance(block, list) and not block and field == 'body':
+                block.append(gast.Pass())
     tree = gast.gast_to_ast(node)
     ast.fix_missing_locations(tree)
     text = ast.unparse(tree)

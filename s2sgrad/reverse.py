@@ -658,6 +658,9 @@ class ReversePass:
             (else_state.owned | (merged - else_state.live))
         if not body and not orelse:
             return []
+        if not body:
+            return [gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.clone(stmt.test)),
+                            body=orelse, orelse=[])]
         return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
 
     def _backward_loop(self, loop, state, loops):

@@ -55,13 +55,14 @@ def _check_kind(name, i, arg, g):
         assert type(g) is type(arg), f'{where} is {type(g).__name__}, expected {type(arg).__name__}'
 
 
+@pytest.mark.parametrize('optimized', [True, False], ids=['optimized', 'raw'])
 @pytest.mark.parametrize('f, make_args, wrt', corpus.CASES, ids=IDS)
-def test_gradient_matches_central_differences(f, make_args, wrt):
+def test_gradient_matches_central_differences(f, make_args, wrt, optimized):
     args = make_args(np.random.default_rng(0))
     indices, is_tuple = _wrt_list(f, wrt)
     originals = _copies(args)
 
-    df = s2sgrad.grad(f, wrt=wrt)
+    df = s2sgrad.grad(f, wrt=wrt, optimized=optimized)
     result = df(*args)
 
     for a, o in zip(args, originals):
