@@ -67,6 +67,8 @@ def fold(node):
             setattr(node, field, fold(value))
         elif isinstance(value, list):
             setattr(node, field, [fold(v) if isinstance(v, gast.AST) else v for v in value])
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        node = _scalar_spread(node)
     if isinstance(node, gast.BinOp):
         left, right, op = node.left, node.right, type(node.op)
         if _number(left) and _number(right) and op in _FOLD:
@@ -101,6 +103,30 @@ def fold(node):
         if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
             return inner.operand
     return node
+
+
+def _factors(node):
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        return _factors(node.left) + _factors(node.right)
+    return [node]
+
+
+def _scalar_spread(product):
+    """``s2s.unreduce(c, x) * ... * x`` -> ``c * ... * x``: the factor ``x`` already gives
+    the product the shape that `unreduce` would spread the scalar ``c`` over."""
+    factors = _factors(product)
+    names = {f.id for f in factors if isinstance(f, gast.Name)}
+
+    def spread(node):
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+            node.left, node.right = spread(node.left), spread(node.right)
+            return node
+        if isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.unreduce' and \
+                len(node.args) == 2 and not node.keywords and \
+                isinstance(node.args[1], gast.Name) and node.args[1].id in names:
+            return node.args[0]
+        return node
+    return spread(product)
 
 
 def _fold_block(stmts):

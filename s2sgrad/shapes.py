@@ -40,6 +40,7 @@ class ShapeClasses:
             if name in definitions:
                 definitions[name].insert(0, None)
         poisoned = set()
+        self.reduced_from = {}
         while True:
             root = {}
             for name in params:
@@ -56,6 +57,9 @@ class ShapeClasses:
                     poisoned.add(name)
                     continue
                 cls = self._class_of(stmt.value, root)
+                if isinstance(cls, tuple):
+                    self.reduced_from[name] = cls[1]
+                    cls = None
                 if cls is None:
                     if len(definitions[name]) == 1:
                         root.setdefault(name, name)
@@ -103,7 +107,18 @@ class ShapeClasses:
             if (_is_number(left) or self._is_scalar_name(left)) and not _is_number(right):
                 return self._class_of(right, root)
             a, b = self._class_of(left, root), self._class_of(right, root)
-            return a if a is not None and a == b else None
+            if a is not None and a == b:
+                return a
+            if a is not None and b is not None and self.reduced_from.get(b) == a:
+                return a  # `x - np.max(x, axis, keepdims=True)` has the shape of `x`
+            if a is not None and b is not None and self.reduced_from.get(a) == b:
+                return b
+            return None
+        if isinstance(value, gast.Call) and len(value.args) == 1 and _keepdims(value):
+            func = self.resolver.lookup(value.func)
+            source = self._class_of(value.args[0], root)
+            if func in _KEEPDIMS_REDUCTIONS and source is not None:
+                return ('reduced', source)
         if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
             func = self.resolver.lookup(value.func)
             if func is not None and getattr(func, '__module__', None) == 'math' and \
@@ -119,6 +134,17 @@ class ShapeClasses:
     def same(self, a, b):
         """Whether variables `a` and `b` always have one shape."""
         return a == b or (a in self.root and self.root.get(a) == self.root.get(b))
+
+
+_KEEPDIMS_REDUCTIONS = (np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod)
+
+
+def _keepdims(call):
+    """A call with ``keepdims=True`` and an ``axis`` keyword, and nothing else."""
+    keywords = {kw.arg: kw.value for kw in call.keywords}
+    keep = keywords.get('keepdims')
+    return set(keywords) == {'axis', 'keepdims'} and isinstance(keep, gast.Constant) and \
+        keep.value is True
 
 
 def _is_number(node):
