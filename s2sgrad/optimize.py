@@ -19,15 +19,19 @@ _IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delat
 MAX_LINE = 88
 
 
-def optimize(func, keep=()):
-    """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed."""
+def optimize(func, keep=(), same_shape=None):
+    """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
+
+    `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
+    """
+    same_shape = same_shape or (lambda a, b: a == b)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
     size = _size(func.body)
     for _ in range(6):
         before = size
-        func.body = _fold_block(func.body)
+        func.body = _fold_block(func.body, same_shape)
         func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
@@ -60,15 +64,16 @@ def _is_value(node, value):
     return _number(node) and node.value == value
 
 
-def fold(node):
-    """Simplify an expression bottom-up."""
+def fold(node, same_shape=None):
+    """Simplify an expression bottom-up (`same_shape(a, b)`: variables of one shape)."""
     for field, value in gast.iter_fields(node):
         if isinstance(value, gast.AST):
-            setattr(node, field, fold(value))
+            setattr(node, field, fold(value, same_shape))
         elif isinstance(value, list):
-            setattr(node, field, [fold(v) if isinstance(v, gast.AST) else v for v in value])
-    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
-        node = _scalar_spread(node)
+            setattr(node, field, [fold(v, same_shape) if isinstance(v, gast.AST) else v
+                                  for v in value])
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult) and same_shape:
+        node = _scalar_spread(node, same_shape)
     if isinstance(node, gast.BinOp):
         left, right, op = node.left, node.right, type(node.op)
         if _number(left) and _number(right) and op in _FOLD:
@@ -111,7 +116,7 @@ def _factors(node):
     return [node]
 
 
-def _scalar_spread(product):
+def _scalar_spread(product, same_shape):
     """``s2s.unreduce(c, x) * ... * x`` -> ``c * ... * x``: the factor ``x`` already gives
     the product the shape that `unreduce` would spread the scalar ``c`` over."""
     factors = _factors(product)
@@ -123,29 +128,29 @@ def _scalar_spread(product):
             return node
         if isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.unreduce' and \
                 len(node.args) == 2 and not node.keywords and \
-                isinstance(node.args[1], gast.Name) and node.args[1].id in names:
+                isinstance(node.args[1], gast.Name) and \
+                any(same_shape(name, node.args[1].id) for name in names):
             return node.args[0]
         return node
     return spread(product)
 
 
-def _fold_block(stmts):
+def _fold_block(stmts, same_shape):
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.BinOp):
-            value = fold(stmt.value)
+            value = fold(stmt.value, same_shape)
             if isinstance(value, gast.Name):
-                stmt.targets = [fold(t) for t in stmt.targets]
-                out.append(stmt)
+                out.append(stmt)  # `y = x * 1` stays: `y = x` would make an alias
                 continue
             stmt.value = value
-            out.append(fold(stmt))
+            out.append(stmt)
             continue
         for field in ('body', 'orelse'):
             block = getattr(stmt, field, None)
             if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, field, _fold_block(block))
-        out.append(fold(stmt) if not hasattr(stmt, 'body') else stmt)
+                setattr(stmt, field, _fold_block(block, same_shape))
+        out.append(fold(stmt, same_shape) if not hasattr(stmt, 'body') else stmt)
     return out
 
 
@@ -176,7 +181,7 @@ def _assignment_counts(stmts, with_reads=False):
 
 
 def _copy_propagate(stmts, keep):
-    counts = _assignment_counts(stmts)
+    counts, reads = _assignment_counts(stmts, with_reads=True)
     mutated = _mutated(stmts)
     mapping = {}
     out = []
@@ -191,6 +196,10 @@ def _copy_propagate(stmts, keep):
                 isinstance(stmt.value, gast.Name):
             target, source = stmt.targets[0].id, stmt.value.id
             source = mapping.get(source, source)
+            if reads.get(source) == 1 and out and isinstance(out[-1], gast.Assign) and \
+                    n.names_stored(out[-1].targets[0]) == [source]:
+                out.append(stmt)  # `t = e; y = t`: inlining keeps the better name `y`
+                continue
             if counts.get(target) == 1 and counts.get(source, 0) <= 1 and \
                     target not in keep and target not in mutated and source not in mutated:
                 mapping[target] = source

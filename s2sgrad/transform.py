@@ -201,7 +201,7 @@ class Context:
                                 returns=None, type_comment=None, type_params=[])
         if self.optimized:
             keep = set(self.params) | ({seed_name} if seed_name else set())
-            node = optimize(node, keep)
+            node = optimize(node, keep, self.shapes.same)
         namespace = self.namespace
         namespace.update(self.names.bindings)
         generated = Generated(name, node, namespace, seed_name)

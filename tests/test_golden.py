@@ -66,7 +66,7 @@ def test_readability_rules_hold_on_golden_sources():
 def test_powers_are_simplified():
     text = generated_text('tanh_layer', 1)
     assert '** (2 - 1)' not in text and '** 1' not in text
-    assert '2 * tanh_x_at_W' in text
+    assert '2.0 * tanh_x_at_W' in text
 
 
 def test_quadratic_form_gradient_is_A_plus_A_transpose_times_x():
