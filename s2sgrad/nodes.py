@@ -149,6 +149,7 @@ def walk(node):
             elif isinstance(value, gast.AST):
                 push(value)
 
+
 def rename(node, mapping):
     """Rename Names in `node` in place according to `mapping`; return `node`."""
     for child in walk(node):

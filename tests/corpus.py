@@ -945,7 +945,6 @@ def list_of_states(h, W):
     return np.sum(np.array(hs) ** 2)
 
 
-
 CASES = [
     # lists: the built-in sum, np.stack, np.array of appended states
     (builtin_sum_of_list, lambda rng: (_vec(rng),), 0),
