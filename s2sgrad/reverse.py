@@ -70,12 +70,14 @@ class CallAdjoint:
 class State:
     """Which adjoints currently hold a value, and which of those we own (may modify)."""
 
-    def __init__(self, live=(), owned=()):
+    def __init__(self, live=(), owned=(), spread=None):
         self.live = set(live)
         self.owned = set(owned)
+        self.spread = dict(spread or {})
+        """Adjoints that hold a scalar spread over their variable's shape: name -> scalar."""
 
     def copy(self):
-        return State(self.live, self.owned)
+        return State(self.live, self.owned, self.spread)
 
 
 class ReversePass:
@@ -329,6 +331,7 @@ class ReversePass:
         for item in items:
             if isinstance(item, Contribution):
                 _use_shape_proxies(item.expr, self.ctx.shapes)
+                item.spreadable = template.label in _SPREADABLE and _is_unbroadcast(item.expr)
         return items
 
     # -- phase 2: forward sweep with saves --------------------------------------------------
@@ -496,10 +499,17 @@ class ReversePass:
         out = []
         for item in items:
             if isinstance(item, Contribution):
-                out.extend(self.contribute(item.var, item.expr, state))
+                expr = item.expr
+                if getattr(item, 'spreadable', False) and \
+                        not _reads_dead_adjoint(expr, state, self):
+                    expr = _substitute_spread(expr, state.spread)
+                    out.extend(self.contribute(item.var, expr, state, checked=True))
+                else:
+                    out.extend(self.contribute(item.var, expr, state))
             elif isinstance(item, Kill):
                 state.live.discard(self.adj(item.var))
                 state.owned.discard(self.adj(item.var))
+                state.spread.pop(self.adj(item.var), None)
             elif isinstance(item, IndexContribution):
                 out.extend(self._index_contribution(item, state))
             elif isinstance(item, SetItem):
@@ -524,11 +534,15 @@ class ReversePass:
                 out.append(item)
         return out
 
-    def contribute(self, var, expr, state):
+    def contribute(self, var, expr, state, checked=False):
         """``bvar = expr`` if the adjoint is unset, else ``bvar = bvar + expr``."""
-        if _reads_dead_adjoint(expr, state, self):
+        if not checked and _reads_dead_adjoint(expr, state, self):
             return []
         badj = self.adj(var)
+        state.spread.pop(badj, None)
+        for spread, scalar in list(state.spread.items()):
+            if badj in n.names_read(scalar):
+                del state.spread[spread]  # the scalar it stood for is overwritten
         if badj in state.live:
             if var in self.list_vars:
                 value = n.call('s2s.add', n.name(badj), expr)
@@ -541,6 +555,9 @@ class ReversePass:
                 state.owned.add(badj)
             else:
                 state.owned.discard(badj)
+            if isinstance(expr, gast.Call) and n.dotted_path(expr.func) == 's2s.unreduce' and \
+                    len(expr.args) == 2 and not expr.keywords and n.is_atom(expr.args[0]):
+                state.spread[badj] = expr.args[0]
         state.live.add(badj)
         return [n.assign(badj, value)]
 
@@ -654,6 +671,8 @@ class ReversePass:
         for badj in sorted(merged - else_state.live):
             orelse.append(self._zero(var_of[badj], defined))
         state.live = merged
+        state.spread = {k: v for k, v in body_state.spread.items()
+                        if k in else_state.spread and else_state.spread[k] is v}
         state.owned = (body_state.owned | (merged - body_state.live)) & \
             (else_state.owned | (merged - else_state.live))
         if not body and not orelse:
@@ -674,6 +693,7 @@ class ReversePass:
                 pre.append(self._zero(var, defined))
                 state.live.add(self.adj(var))
                 state.owned.add(self.adj(var))
+        state.spread = {}
         body_state = state.copy()
         for var in local:
             body_state.live.discard(self.adj(var))
@@ -729,6 +749,30 @@ def _use_shape_proxies(expr, shapes):
                 proxy = shapes.proxy(arg.id)
                 if proxy is not None and proxy != arg.id:
                     node.args[position] = n.name(proxy)
+
+
+_SPREADABLE = {'mul', 'truediv', 'pow', 'multiply', 'divide', 'power'}
+"""Templates whose every contribution is ``unbroadcast(d[ans] * <all other operands>, x)``:
+a scalar spread over the result may stay a scalar there, since the other operands and the
+final `unbroadcast` restore the shape."""
+
+
+def _is_unbroadcast(expr):
+    return isinstance(expr, gast.Call) and n.dotted_path(expr.func) == 's2s.unbroadcast'
+
+
+def _substitute_spread(expr, spread):
+    """Replace adjoints that are spread scalars by the scalar itself."""
+    if not spread or not any(name in spread for name in n.names_read(expr)):
+        return expr
+    expr = n.clone(expr)
+
+    class Spread(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, gast.Load) and node.id in spread:
+                return n.clone(spread[node.id])
+            return node
+    return Spread().visit(expr)
 
 
 def _mutates_in_place(stmt, var):

@@ -107,6 +107,8 @@ def unbroadcast(g, x):
         g = g.sum(axis=axes, keepdims=True)
     if extra:
         g = g.reshape(shape)
+    if _shape(g) != shape:
+        g = g * np.ones(shape, dtype=getattr(g, 'dtype', None))  # `g` was smaller: spread it
     if not hasattr(x, 'dtype') and shape == ():
         return g[()] if hasattr(g, 'dtype') else g
     return _like(g, x)

@@ -9,7 +9,7 @@ from s2sgrad.runtime import (broadcast_like, restack, matmul_lhs, matmul_rhs, re
 
 @adjoint(runtime.unbroadcast)
 def unbroadcast_(ans, g, x):
-    d[g] = broadcast_like(d[ans], g)
+    d[g] = unbroadcast(d[ans], g)
 
 
 @adjoint(runtime.unreduce)
