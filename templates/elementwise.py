@@ -52,7 +52,7 @@ def add(ans, x, y):
 @adjoint(np.subtract)
 def subtract(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
-    d[y] = unbroadcast(-d[ans], y)
+    d[y] = -unbroadcast(d[ans], y)
 
 
 @adjoint(np.multiply)

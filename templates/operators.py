@@ -16,7 +16,7 @@ def add(ans, x, y):
 @adjoint(operator.sub)
 def sub(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
-    d[y] = unbroadcast(-d[ans], y)
+    d[y] = -unbroadcast(d[ans], y)
 
 
 @adjoint(operator.mul)
