@@ -75,6 +75,7 @@ def programs(draw):
 
 
 _counter = itertools.count()
+EXAMPLES = int(os.environ.get('S2SGRAD_EXAMPLES', 30))  # raise it to search longer
 
 
 @pytest.fixture(scope='module')
@@ -95,7 +96,7 @@ def _load(source, directory):
     return module.f
 
 
-@settings(max_examples=30, deadline=None, database=None,
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(source=programs(), seed=st.integers(min_value=0, max_value=2 ** 16))
 def test_random_programs_match_central_differences(module_dir, source, seed):
@@ -112,5 +113,62 @@ def test_random_programs_match_central_differences(module_dir, source, seed):
     ex = numerical_grad(f, (x, a), 0)
     ea = numerical_grad(f, (x, a), 1)
     scale = max(1.0, abs(float(f(x, a))), float(np.max(np.abs(ex))), abs(ea))
+    np.testing.assert_allclose(gx, ex, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+    np.testing.assert_allclose(ga, ea, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+
+
+@st.composite
+def loop_programs(draw):
+    """``def f(x, a)`` with a loop that carries state, a branch, and writes into an array."""
+    steps = draw(st.integers(min_value=1, max_value=4))
+    n = draw(st.integers(min_value=1, max_value=3))
+    names = ['s', 'x']
+    lines = []
+    for k in range(n):
+        kind = draw(st.sampled_from(['unary', 'binary', 'scalar']))
+        v = draw(st.sampled_from(names[::-1]))
+        w = draw(st.sampled_from(names[::-1]))
+        template = draw(st.sampled_from({'unary': UNARY[:-1], 'binary': BINARY,
+                                         'scalar': SCALAR}[kind]))
+        lines.append(f'        t{k} = ' + template.format(v=v, w=w))
+        names.append(f't{k}')
+    last = names[-1]
+    branch = draw(st.sampled_from(['i % 2 == 0', 'np.sum(s) > 0.0', 'a > 0.0']))
+    update = draw(st.sampled_from(['s = np.tanh({t}) * 0.9 + s * 0.1',
+                                   's = s * 0.5 + np.sin({t}) * 0.5',
+                                   's += 0.1 * np.tanh({t})']))
+    record = draw(st.booleans())
+    stop = draw(st.booleans())
+    body = '\n'.join(lines)
+    text = ['import numpy as np', '', '', 'def f(x, a):', '    s = x * 0.5',
+            '    out = np.zeros(4)', f'    for i in range({steps}):', body,
+            f'        if {branch}:', '            ' + update.format(t=last), '        else:',
+            '            s = s - 0.1 * np.tanh(' + last + ')']
+    if record:
+        text.append('        out[i % 4] = np.sum(s * x)')
+    if stop:
+        text += ['        if i >= 2:', '            break']
+    text.append('    return np.sum(s ** 2) + np.sum(out) * a')
+    return '\n'.join(text) + '\n'
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(source=loop_programs(), seed=st.integers(min_value=0, max_value=2 ** 16))
+def test_random_loop_programs_match_central_differences(module_dir, source, seed):
+    f = _load(source, module_dir)
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-1.0, 1.0], size=4) * rng.uniform(0.2, 1.0, size=4)
+    a = float(rng.choice([-1.0, 1.0]) * rng.uniform(0.2, 1.0))
+    s = x * 0.5
+    if 'np.sum(s) > 0.0' in source and abs(float(np.sum(s))) < 1e-3:
+        return  # too close to the branch's switching point for central differences
+
+    gx, ga = s2sgrad.grad(f, wrt=(0, 1))(x.copy(), a)
+    raw = s2sgrad.grad(f, wrt=(0, 1), optimized=False)(x.copy(), a)
+    np.testing.assert_allclose(raw[0], gx, rtol=1e-12, atol=1e-12, err_msg=source)
+    ex = numerical_grad(f, (x, a), 0)
+    ea = numerical_grad(f, (x, a), 1)
+    scale = max(1.0, abs(float(f(x.copy(), a))), float(np.max(np.abs(ex))), abs(ea))
     np.testing.assert_allclose(gx, ex, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
     np.testing.assert_allclose(ga, ea, rtol=1e-5, atol=1e-6 * scale, err_msg=source)
