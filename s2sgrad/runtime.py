@@ -108,7 +108,7 @@ def unbroadcast(g, x):
     if extra:
         g = g.reshape(shape)
     if _shape(g) != shape:
-        g = g * np.ones(shape, dtype=getattr(g, 'dtype', None))  # `g` was smaller: spread it
+        g = np.broadcast_to(g, shape).copy()  # `g` was smaller: spread it over `x`
     if not hasattr(x, 'dtype') and shape == ():
         return g[()] if hasattr(g, 'dtype') else g
     return _like(g, x)
