@@ -57,6 +57,7 @@ def _transform(func, wrt, mode, optimized, verbose):
         for helper in generated.helpers:
             print(helper.source)
         print(generated.source)
+    generated.function.seed_name = generated.seed_name
     return generated.function
 
 

@@ -148,7 +148,8 @@ class Context:
         rpass = ReversePass(self)
         self.rpass = rpass
         seed_name = None
-        if self.mode == 'vjp':
+        seeded = self.mode in ('vjp', 'cotangent')
+        if seeded:
             seed_name = rpass.adj(result.id) if isinstance(result, gast.Name) else \
                 self.namer.fresh('bresult')
             self.builder.cache[self.key] = Generated(self._function_name(), None, None,
@@ -160,7 +161,7 @@ class Context:
         result_active = isinstance(result, gast.Name) and result.id in self.activity.active
         if result_active:
             bresult = rpass.adj(result.id)
-            if self.mode == 'vjp':
+            if seeded:
                 state.live.add(bresult)
             else:
                 if self._statically_scalar(result.id, body):
@@ -205,7 +206,7 @@ class Context:
         namespace = self.namespace
         namespace.update(self.names.bindings)
         generated = Generated(name, node, namespace, seed_name)
-        if self.mode == 'vjp':
+        if seeded:
             placeholder = self.builder.cache[self.key]
             generated.__dict__.update({k: v for k, v in placeholder.__dict__.items()
                                        if k == 'waiting'})
