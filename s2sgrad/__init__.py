@@ -24,10 +24,11 @@ from . import errors, runtime  # noqa: E402
 from .rules import adjoint, nondifferentiable, d  # noqa: E402
 from .api import grad, value_and_grad, clear_cache  # noqa: E402
 from .checks import check_grads  # noqa: E402
-from .operators import vjp, jacobian, hessian, hvp  # noqa: E402
+from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
 
 templates = _load_templates()
 
-__all__ = ['grad', 'value_and_grad', 'vjp', 'jacobian', 'hessian', 'hvp', 'check_grads', 'adjoint', 'nondifferentiable', 'd',
+__all__ = ['grad', 'value_and_grad', 'jvp', 'vjp', 'jacobian', 'hessian', 'hvp',
+           'check_grads', 'adjoint', 'nondifferentiable', 'd',
            'clear_cache', 'errors', 'runtime']
 __version__ = '0.1.0'

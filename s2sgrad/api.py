@@ -58,6 +58,7 @@ def _transform(func, wrt, mode, optimized, verbose):
             print(helper.source)
         print(generated.source)
     generated.function.seed_name = generated.seed_name
+    generated.function.tangent_names = getattr(generated, 'tangent_names', None)
     return generated.function
 
 

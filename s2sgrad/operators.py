@@ -6,10 +6,6 @@ import numpy as np
 from .api import _normalize_wrt, _transform, grad
 
 
-def _positional(func, args, kwargs):
-    return args, kwargs
-
-
 def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
     """``vjp(f, wrt)(*args, cotangent)``: the cotangent times the Jacobian of `f` (L-op).
 
@@ -25,6 +21,30 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
     def apply(*args, **kwargs):
         *primal, cotangent = args
         return generated(*primal, **kwargs, **{seed: cotangent})
+    apply.source = generated.source
+    apply.generated = generated
+    return apply
+
+
+def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
+    """``jvp(f, wrt)(*args, tangent)``: the Jacobian of `f` times `tangent` (R-op).
+
+    Forward mode, source to source: the generated function carries a tangent beside every
+    value. With a tuple `wrt`, `tangent` is a tuple with one entry per selected argument.
+    """
+    if func is None:
+        return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose)
+    names, single = _normalize_wrt(func, wrt)
+    generated = _transform(func, wrt, 'jvp', optimized, verbose)
+    keywords = [generated.tangent_names[name] for name in names]
+
+    @functools.wraps(generated)
+    def apply(*args, **kwargs):
+        *primal, tangent = args
+        tangents = (tangent,) if single else tuple(tangent)
+        if len(tangents) != len(keywords):
+            raise ValueError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
+        return generated(*primal, **kwargs, **dict(zip(keywords, tangents)))
     apply.source = generated.source
     apply.generated = generated
     return apply

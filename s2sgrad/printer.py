@@ -7,6 +7,7 @@ import gast
 from . import nodes as n
 
 _STRING_LINE = re.compile(r"^(\s*)((['\"]).*\3)$")
+_DOCSTRING_LINE = re.compile(r'^(\s*)"""#s2s#(.*)"""$')
 
 
 def to_source(node):
@@ -21,6 +22,10 @@ def to_source(node):
     text = ast.unparse(tree)
     lines = []
     for line in text.split('\n'):
+        docstring = _DOCSTRING_LINE.match(line)
+        if docstring:
+            lines.append(f'{docstring.group(1)}# {docstring.group(2)}')
+            continue
         match = _STRING_LINE.match(line)
         if match and match.group(2)[1:6] == '#s2s#':
             indent, literal = match.group(1), match.group(2)

@@ -49,6 +49,12 @@ class Template:
 ADJOINTS = {}
 """Function object -> Template (or a zero-argument callable building it lazily)."""
 
+TANGENTS = {}
+"""Function object -> Template of its tangent (forward-mode) rule, built lazily."""
+
+ATTRIBUTE_TANGENTS = {}
+"""Attribute name of arrays (``'T'``) -> tangent Template with parameters ``(ans, x)``."""
+
 ATTRIBUTE_ADJOINTS = {}
 """Attribute name of arrays (``'T'``) -> Template with parameters ``(ans, x)``."""
 
@@ -101,20 +107,44 @@ def adjoint(*funcs):
     return register
 
 
+def tangent(*funcs):
+    """Register the decorated template as the tangent (forward-mode) rule of `funcs`.
+
+    Each ``d[ans] = expr`` line is one term of the tangent of the result; terms whose
+    ``d[x]`` belong to arguments without a tangent are dropped, the others are added.
+    """
+    def register(template_func):
+        holder = {}
+
+        def build():
+            if 'template' not in holder:
+                holder['template'] = Template.from_function(template_func)
+            return holder['template']
+        for func in funcs:
+            TANGENTS[_key(func)] = build
+        return template_func
+    return register
+
+
 def elementwise(func, derivative, namespace, label=None):
-    """Register ``d[x] = d[ans] * (derivative)`` for a one-argument elementwise function.
+    """Register both rules of a one-argument elementwise function from its derivative:
+    ``d[x] = d[ans] * (derivative)`` and ``d[ans] = d[x] * (derivative)``.
 
     `derivative` is an expression in ``x`` (the argument) and ``ans`` (the result).
     """
     label = label or getattr(func, '__name__', 'f')
-    source = f'def {label}(ans, x):\n    d[x] = d[ans] * ({derivative})\n'
-    holder = {}
+    sources = [
+        (ADJOINTS, f'def {label}(ans, x):\n    d[x] = d[ans] * ({derivative})\n'),
+        (TANGENTS, f'def {label}(ans, x):\n    d[ans] = d[x] * ({derivative})\n'),
+    ]
+    for registry, source in sources:
+        holder = {}
 
-    def build():
-        if 'template' not in holder:
-            holder['template'] = Template(source, namespace, label)
-        return holder['template']
-    ADJOINTS[_key(func)] = build
+        def build(holder=holder, source=source):
+            if 'template' not in holder:
+                holder['template'] = Template(source, namespace, label)
+            return holder['template']
+        registry[_key(func)] = build
     ELEMENTWISE.add(_key(func))
 
 
@@ -134,6 +164,14 @@ def attribute_adjoint(attribute):
     return register
 
 
+def attribute_tangent(attribute):
+    """Register the decorated tangent template (parameters ``ans, x``) for the attribute."""
+    def register(template_func):
+        ATTRIBUTE_TANGENTS[attribute] = lambda: Template.from_function(template_func)
+        return template_func
+    return register
+
+
 def method(name, func):
     """Differentiate ``x.name(...)`` with the rule of ``func(x, ...)``."""
     METHODS[name] = func
@@ -148,6 +186,12 @@ def nondifferentiable(*funcs):
 def lookup_adjoint(func):
     """The Template of `func`, or None."""
     build = ADJOINTS.get(_key(func))
+    return build() if build is not None else None
+
+
+def lookup_tangent(func):
+    """The tangent Template of `func`, or None."""
+    build = TANGENTS.get(_key(func))
     return build() if build is not None else None
 
 

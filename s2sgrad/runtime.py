@@ -173,6 +173,20 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
     return _like(g * mask / counts, x)
 
 
+def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
+    """The tangent of a max/min reduction: the mean tangent of the positions that attain it."""
+    if _shape(x) == ():
+        return dx
+    full = ans
+    if axis is not None and not keepdims:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        for a in sorted(a % len(_shape(x)) for a in axes):
+            full = np.expand_dims(full, a)
+    mask = x == full
+    counts = mask.sum(axis=axis, keepdims=keepdims)
+    return (dx * mask).sum(axis=axis, keepdims=keepdims) / counts
+
+
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
     if a.ndim == 2 and b.ndim == 2:

@@ -123,6 +123,29 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
     return items
 
 
+def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names, namer):
+    """The terms of the tangent of `ans` for one call: a list of expressions to add up.
+
+    A term that reads ``d[x]`` for an argument without a tangent is dropped.
+    """
+    values = dict(bindings)
+    values['ans'] = ans
+    terms = []
+    for stmt in template.body:
+        if not (isinstance(stmt, gast.Assign) and _is_adjoint_ref(stmt.targets[0],
+                                                                  template.namespace)):
+            continue
+        refs = [node.slice.id for node in n.walk(stmt.value)
+                if _is_adjoint_ref(node, template.namespace)]
+        bound = [values.get(ref) for ref in refs]
+        if not all(isinstance(b, gast.Name) and is_active(b.id) for b in bound):
+            continue
+        expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names, {},
+                           namer)
+        terms.append(drop_default_arguments(expr, None))
+    return terms
+
+
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):
     class Substituter(gast.NodeTransformer):
         def visit_Subscript(self, sub):

@@ -1,6 +1,7 @@
 """The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
 import inspect
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from .naming import Namer
 from .optimize import optimize
 from .printer import to_source
 from .resolve import Resolver
+from .forward import ForwardPass
 from .reverse import CallAdjoint, ReversePass, State
 from .source import FunctionSource, parse_function
 from .shapes import ShapeClasses
@@ -145,6 +147,8 @@ class Context:
                    self._statically_scalar(s.targets[0].id, body)}
         self.shapes = ShapeClasses(self.body_all_statements, self.params, self.resolver,
                                    scalars)
+        if self.mode in ('jvp', 'forward'):
+            return self._run_forward(body, ret)
         rpass = ReversePass(self)
         self.rpass = rpass
         seed_name = None
@@ -203,11 +207,16 @@ class Context:
         if self.optimized:
             keep = set(self.params) | ({seed_name} if seed_name else set())
             node = optimize(node, keep, self.shapes.same)
+        return self._finish(node, name, seed_name)
+
+    def _finish(self, node, name, seed_name, tangent_names=None):
+        """Print and compile `node`, cache it, and hand it to callers waiting for it."""
         namespace = self.namespace
         namespace.update(self.names.bindings)
         generated = Generated(name, node, namespace, seed_name)
-        if seeded:
-            placeholder = self.builder.cache[self.key]
+        generated.tangent_names = tangent_names
+        placeholder = self.builder.cache.get(self.key)
+        if placeholder is not None and placeholder.function is None:
             generated.__dict__.update({k: v for k, v in placeholder.__dict__.items()
                                        if k == 'waiting'})
         generated.source = to_source(node)
@@ -218,6 +227,86 @@ class Context:
         for waiting_namespace, waiting_name in getattr(generated, 'waiting', []):
             waiting_namespace[waiting_name] = generated.function
         return generated
+
+    def rpass_bind(self, stmt, template, args, keywords):
+        """Bind call arguments to a template's parameters (shared with the reverse pass)."""
+        return ReversePass._bind(SimpleNamespace(ctx=self), stmt, template, args, keywords)
+
+    def _run_forward(self, body, ret):
+        """Forward mode: the function with a tangent beside every active value."""
+        fpass = ForwardPass(self)
+        self.fpass = fpass
+        name = self._function_name()
+        tangent_names = {param: fpass.tan(param) for param in self.wrt}
+        if self.mode == 'forward':
+            placeholder = Generated(name, None, None)
+            placeholder.tangent_names = tangent_names
+            self.builder.cache[self.key] = placeholder
+        new_body = fpass.block(body)
+        result = ret.value
+        if isinstance(result, gast.Name) and result.id in self.activity.active:
+            tangent = n.name(fpass.tan(result.id))
+        else:
+            tangent = n.call('s2s.zeros_like', n.clone(result))
+        value = n.tuple_([n.clone(result), tangent]) if self.mode == 'forward' else tangent
+        copies = self._prologue(body)
+        for stmt in list(copies):
+            param = stmt.targets[0].id
+            if param in self.wrt:
+                copies.append(n.assign(fpass.tan(param),
+                                       n.call('s2s.copy', n.name(fpass.tan(param)))))
+        new_body = copies + new_body + [gast.Return(value=value)]
+        args = n.clone(self.func.args)
+        for param in self.wrt:
+            tangent_param = n.name(fpass.tan(param))
+            tangent_param.ctx = gast.Param()
+            args.kwonlyargs = list(args.kwonlyargs) + [tangent_param]
+            args.kw_defaults = list(args.kw_defaults) + [None]
+        node = gast.FunctionDef(name=name, args=args, body=new_body, decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+        if self.optimized:
+            keep = set(self.params) | {fpass.tan(p) for p in self.wrt}
+            node = optimize(node, keep, self.shapes.same)
+        return self._finish(node, name, None, tangent_names)
+
+    def forward_call(self, stmt, ans, call, func):
+        """``ans, dans = g_fwd(args, dx=...)`` for a call of a user or nested function."""
+        if func is None:
+            node, free = self.nested[call.func.id]
+            lifted = n.clone(node)
+            for var in free:
+                param = n.name(var)
+                param.ctx = gast.Param()
+                lifted.args.args.append(param)
+            source = FunctionSource(lifted, self.source.filename, self.source.lines,
+                                    self.source.namespace, node.name)
+            params = [a.id for a in lifted.args.args]
+            call = n.clone(call)
+            call.args = list(call.args) + [n.name(v) for v in free]
+            key_base = ('nested', self.source.filename, node.lineno, node.name)
+        else:
+            source = None
+            params = list(inspect.signature(func).parameters)
+            key_base = ('func', func)
+        bound = self._bind_call(stmt, call, params, 0)
+        active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
+                  and bound[p].id in self.activity.active]
+        key = key_base + (tuple(active), 'forward', self.optimized)
+        generated = self.builder.cache.get(key)
+        if generated is None:
+            generated = self.builder.reverse_node(
+                key, source if source is not None else parse_function(func), active,
+                'forward', self.optimized)
+        local = self._bind_helper(key, generated)
+        new_call = n.clone(call)
+        new_call.func = n.name(local)
+        for param in active:
+            new_call.keywords.append(gast.keyword(
+                arg=generated.tangent_names[param],
+                value=n.name(self.fpass.tan(bound[param].id))))
+        targets = n.tuple_([n.name(ans, store=True),
+                            n.name(self.fpass.tan(ans), store=True)], store=True)
+        return [n.assign(targets, new_call)], []
 
     def _statically_scalar(self, name, body, depth=0):
         """Whether top-level variable `name` is a scalar by construction (a full reduction,
@@ -312,6 +401,10 @@ class Context:
             base = self.source.name if self.source.name != '<lambda>' else 'lambda'
             if self.mode == 'vjp':
                 self._fname = self.namer.fresh('d' + base)
+            elif self.mode == 'forward':
+                self._fname = self.namer.fresh(base + '_fwd')
+            elif self.mode == 'jvp':
+                self._fname = self.namer.fresh('jvp_' + base)
             else:
                 self._fname = self.namer.fresh('d' + base + 'd' + ''.join(self.wrt))
         return self._fname
@@ -414,6 +507,12 @@ class Context:
         return self._helper_item(cached, key, stmt, ans, call, bound, active)
 
     def _helper_item(self, generated, key, stmt, ans, call, bound, active):
+        local = self._bind_helper(key, generated)
+        active_args = [bound[p].id for p in active]
+        return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+
+    def _bind_helper(self, key, generated):
+        """The local name under which this function's code calls a generated helper."""
         local_names = self.__dict__.setdefault('_helper_names', {})
         if key in local_names:
             local = local_names[key]
@@ -422,14 +521,12 @@ class Context:
             if generated.function is not None:
                 self.namespace[local] = generated.function
                 self.helper_generated.append(generated)
-        if generated.function is not None:
-            pass
-        elif not any(w[1] == local and w[0] is self.namespace
-                     for w in generated.__dict__.get('waiting', [])):
+        if generated.function is None and not any(
+                w[1] == local and w[0] is self.namespace
+                for w in generated.__dict__.get('waiting', [])):
             waiting = generated.__dict__.setdefault('waiting', [])
             waiting.append((self.namespace, local))
-        active_args = [bound[p].id for p in active]
-        return CallAdjoint(ans, call, local, generated.seed_name, active_args)
+        return local
 
 
 def _mutated_names(body):

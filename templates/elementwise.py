@@ -1,7 +1,7 @@
 """Adjoints of elementwise NumPy functions, declared by their derivative (rules as data)."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, elementwise
+from s2sgrad.rules import adjoint, d, elementwise, tangent
 from s2sgrad.runtime import unbroadcast, select
 
 DERIVATIVES = {
@@ -31,10 +31,22 @@ def maximum(ans, x, y):
     d[y] = unbroadcast(d[ans] * (x < y), y)
 
 
+@tangent(np.maximum)
+def maximum_tangent(ans, x, y):
+    d[ans] = d[x] * (x >= y)
+    d[ans] = d[y] * (x < y)
+
+
 @adjoint(np.minimum)
 def minimum(ans, x, y):
     d[x] = unbroadcast(d[ans] * (x <= y), x)
     d[y] = unbroadcast(d[ans] * (x > y), y)
+
+
+@tangent(np.minimum)
+def minimum_tangent(ans, x, y):
+    d[ans] = d[x] * (x <= y)
+    d[ans] = d[y] * (x > y)
 
 
 @adjoint(np.where)
@@ -43,10 +55,22 @@ def where(ans, condition, x, y):
     d[y] = unbroadcast(select(~np.asarray(condition), d[ans]), y)
 
 
+@tangent(np.where)
+def where_tangent(ans, condition, x, y):
+    d[ans] = np.where(condition, d[x], 0.0)
+    d[ans] = np.where(condition, 0.0, d[y])
+
+
 @adjoint(np.add)
 def add(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
     d[y] = unbroadcast(d[ans], y)
+
+
+@tangent(np.add)
+def add_tangent(ans, x, y):
+    d[ans] = d[x]
+    d[ans] = d[y]
 
 
 @adjoint(np.subtract)
@@ -55,10 +79,22 @@ def subtract(ans, x, y):
     d[y] = -unbroadcast(d[ans], y)
 
 
+@tangent(np.subtract)
+def subtract_tangent(ans, x, y):
+    d[ans] = d[x]
+    d[ans] = -d[y]
+
+
 @adjoint(np.multiply)
 def multiply(ans, x, y):
     d[x] = unbroadcast(d[ans] * y, x)
     d[y] = unbroadcast(x * d[ans], y)
+
+
+@tangent(np.multiply)
+def multiply_tangent(ans, x, y):
+    d[ans] = d[x] * y
+    d[ans] = x * d[y]
 
 
 @adjoint(np.divide)
@@ -67,7 +103,19 @@ def divide(ans, x, y):
     d[y] = unbroadcast(-d[ans] * ans / y, y)
 
 
+@tangent(np.divide)
+def divide_tangent(ans, x, y):
+    d[ans] = d[x] / y
+    d[ans] = -ans * d[y] / y
+
+
 @adjoint(np.power)
 def power(ans, x, y):
     d[x] = unbroadcast(d[ans] * y * x ** (y - 1), x)
     d[y] = unbroadcast(d[ans] * ans * np.log(x), y)
+
+
+@tangent(np.power)
+def power_tangent(ans, x, y):
+    d[ans] = d[x] * y * x ** (y - 1)
+    d[ans] = d[y] * ans * np.log(x)

@@ -3,7 +3,7 @@ import operator
 
 import numpy as np
 
-from s2sgrad.rules import adjoint, d
+from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import unbroadcast, matmul_lhs, matmul_rhs
 
 
@@ -13,10 +13,22 @@ def add(ans, x, y):
     d[y] = unbroadcast(d[ans], y)
 
 
+@tangent(operator.add)
+def add_tangent(ans, x, y):
+    d[ans] = d[x]
+    d[ans] = d[y]
+
+
 @adjoint(operator.sub)
 def sub(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
     d[y] = -unbroadcast(d[ans], y)
+
+
+@tangent(operator.sub)
+def sub_tangent(ans, x, y):
+    d[ans] = d[x]
+    d[ans] = -d[y]
 
 
 @adjoint(operator.mul)
@@ -25,10 +37,22 @@ def mul(ans, x, y):
     d[y] = unbroadcast(x * d[ans], y)
 
 
+@tangent(operator.mul)
+def mul_tangent(ans, x, y):
+    d[ans] = d[x] * y
+    d[ans] = x * d[y]
+
+
 @adjoint(operator.truediv)
 def truediv(ans, x, y):
     d[x] = unbroadcast(d[ans] / y, x)
     d[y] = unbroadcast(-d[ans] * ans / y, y)
+
+
+@tangent(operator.truediv)
+def truediv_tangent(ans, x, y):
+    d[ans] = d[x] / y
+    d[ans] = -ans * d[y] / y
 
 
 @adjoint(operator.pow)
@@ -37,10 +61,22 @@ def pow(ans, x, y):
     d[y] = unbroadcast(d[ans] * ans * np.log(x), y)
 
 
+@tangent(operator.pow)
+def pow_tangent(ans, x, y):
+    d[ans] = d[x] * y * x ** (y - 1)
+    d[ans] = d[y] * ans * np.log(x)
+
+
 @adjoint(operator.matmul)
 def matmul(ans, x, y):
     d[x] = matmul_lhs(d[ans], x, y)
     d[y] = matmul_rhs(d[ans], x, y)
+
+
+@tangent(operator.matmul)
+def matmul_tangent(ans, x, y):
+    d[ans] = d[x] @ y
+    d[ans] = x @ d[y]
 
 
 @adjoint(operator.neg)
@@ -48,6 +84,16 @@ def neg(ans, x):
     d[x] = -d[ans]
 
 
+@tangent(operator.neg)
+def neg_tangent(ans, x):
+    d[ans] = -d[x]
+
+
 @adjoint(operator.pos)
 def pos(ans, x):
     d[x] = d[ans]
+
+
+@tangent(operator.pos)
+def pos_tangent(ans, x):
+    d[ans] = d[x]

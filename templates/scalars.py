@@ -4,7 +4,7 @@ import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
-from s2sgrad.rules import adjoint, d, elementwise
+from s2sgrad.rules import adjoint, d, elementwise, tangent
 from s2sgrad.runtime import reshape_like, unsum
 
 MATH_DERIVATIVES = {
@@ -34,9 +34,20 @@ def pow(ans, x, y):
     d[y] = d[ans] * ans * math.log(x)
 
 
+@tangent(math.pow)
+def pow_tangent(ans, x, y):
+    d[ans] = d[x] * y * x ** (y - 1)
+    d[ans] = d[y] * ans * math.log(x)
+
+
 @adjoint(builtins.float)
 def float(ans, x=0.0):
     d[x] = reshape_like(d[ans], x)
+
+
+@tangent(builtins.float)
+def float_tangent(ans, x=0.0):
+    d[ans] = reshape_like(d[x], ans)
 
 
 @adjoint(builtins.max)
@@ -45,13 +56,31 @@ def max(ans, a, b):
     d[b] = d[ans] * (a < b)
 
 
+@tangent(builtins.max)
+def max_tangent(ans, a, b):
+    d[ans] = d[a] * (a >= b)
+    d[ans] = d[b] * (a < b)
+
+
 @adjoint(builtins.min)
 def min(ans, a, b):
     d[a] = d[ans] * (a <= b)
     d[b] = d[ans] * (a > b)
 
 
+@tangent(builtins.min)
+def min_tangent(ans, a, b):
+    d[ans] = d[a] * (a <= b)
+    d[ans] = d[b] * (a > b)
+
+
 @adjoint(builtins.sum)
 def sum(ans, iterable, start=0):
     d[iterable] = unsum(d[ans], iterable)
     d[start] = d[ans]
+
+
+@tangent(builtins.sum)
+def sum_tangent(ans, iterable, start=0):
+    d[ans] = builtins.sum(d[iterable])
+    d[ans] = d[start]

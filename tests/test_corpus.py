@@ -117,3 +117,38 @@ def test_second_order_for_float_arguments(f, make_args, i):
     """Generated code is differentiable again: grad(grad(f)) against central differences."""
     args = make_args(np.random.default_rng(0))
     check_grads(f, args, wrt=i, order=2)
+
+
+def _direction(arg, rng):
+    if isinstance(arg, np.ndarray):
+        return rng.standard_normal(arg.shape).astype(arg.dtype)
+    return float(rng.standard_normal())
+
+
+@pytest.mark.parametrize('f, make_args, wrt', corpus.CASES, ids=IDS)
+def test_forward_mode_matches_directional_differences(f, make_args, wrt):
+    args = make_args(np.random.default_rng(0))
+    indices, is_tuple = _wrt_list(f, wrt)
+    rng = np.random.default_rng(1)
+    tangents = [_direction(args[i], rng) for i in indices]
+    originals = _copies(args)
+    got = s2sgrad.jvp(f, wrt=wrt)(*args, tuple(tangents) if is_tuple else tangents[0])
+    for a, o in zip(args, originals):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, o, err_msg=f'{f.__name__}: jvp modified an argument')
+    args64 = _upcast(args)
+    eps = 1e-6
+
+    def shifted(sign):
+        moved = _copies(args64)
+        for i, t in zip(indices, tangents):
+            moved[i] = moved[i] + sign * eps * (np.asarray(t, dtype=np.float64)
+                                                if isinstance(t, np.ndarray) else t)
+        return float(np.asarray(f(*moved)).reshape(()))
+    expected = (shifted(1.0) - shifted(-1.0)) / (2 * eps)
+    single = any(isinstance(args[i], np.ndarray) and args[i].dtype == np.float32
+                 for i in indices)
+    rtol, atol = (1e-3, 1e-4) if single else (1e-5, 1e-6)
+    value = abs(float(np.asarray(f(*_copies(args64))).reshape(())))
+    np.testing.assert_allclose(float(np.asarray(got).reshape(())), expected, rtol=rtol,
+                               atol=atol * max(1.0, value), err_msg=f.__name__)

@@ -1,0 +1,189 @@
+"""Forward pass: a normalized function becomes one that carries tangents beside values.
+
+Every statement ``y = f(x, w)`` is followed by its tangent ``dy = ...`` built from the tangent
+template of ``f``; control flow keeps its shape, so no stack is ever needed. Calls of user
+functions become calls of their own forward versions, which return ``(value, tangent)``.
+"""
+import inspect
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .activity import target_names
+from .resolve import method_call
+from .templating import OPERATORS, instantiate_tangent
+
+
+class ForwardPass:
+    """Builds the tangent-carrying body of one normalized function."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.namer = ctx.namer
+        self.activity = ctx.activity
+        self.tangents = {}
+
+    def tan(self, var):
+        """The tangent name of variable `var` (``x`` -> ``dx``)."""
+        if var not in self.tangents:
+            self.tangents[var] = self.namer.fresh('d' + var)
+        return self.tangents[var]
+
+    def active(self, node):
+        return isinstance(node, gast.Name) and node.id in self.activity.active
+
+    def block(self, stmts):
+        out = []
+        last_line = None
+        for stmt in stmts:
+            lineno = getattr(stmt, 'lineno', None)
+            if isinstance(stmt, gast.If):
+                out.append(gast.If(test=stmt.test, body=self.block(stmt.body),
+                                   orelse=self.block(stmt.orelse)))
+                last_line = None
+                continue
+            if isinstance(stmt, gast.For):
+                out.append(gast.For(target=stmt.target, iter=stmt.iter,
+                                    body=self.block(stmt.body), orelse=[], type_comment=None))
+                last_line = None
+                continue
+            if isinstance(stmt, gast.While):
+                out.append(gast.While(test=stmt.test, body=self.block(stmt.body), orelse=[]))
+                last_line = None
+                continue
+            primal, tangent = self.statement(stmt)
+            if tangent and lineno is not None and lineno != last_line:
+                out.append(n.comment('Tangent of: ' + self.ctx.source.line_text(lineno)))
+                last_line = lineno
+            out.extend(primal + tangent)
+        return out
+
+    # -- statements -----------------------------------------------------------------------
+    def statement(self, stmt):
+        """(primal statements, tangent statements) for one simple statement."""
+        if isinstance(stmt, gast.Expr):
+            return self.expression_statement(stmt)
+        if not isinstance(stmt, gast.Assign):
+            return [stmt], []
+        target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            if not self.active(base):
+                return [stmt], []
+            dvalue = n.name(self.tan(value.id)) if self.active(value) else n.const(0.0)
+            dest = n.subscript(n.name(self.tan(base.id)), n.clone(target.slice), store=True)
+            return [stmt], [n.assign(dest, dvalue)]
+        if isinstance(target, (gast.Tuple, gast.List)):
+            names = target_names(target)
+            if not any(name in self.activity.active for name in names):
+                return [stmt], []
+            dests = n.tuple_([n.name(self.tan(name), store=True) for name in names], store=True)
+            if self.active(value):
+                return [stmt], [n.assign(dests, n.name(self.tan(value.id)))]
+            return [stmt], [n.assign(n.name(self.tan(name), store=True),
+                                     n.call('s2s.zeros_like', n.name(name))) for name in names]
+        ans = target.id
+        if ans not in self.activity.active:
+            return [stmt], []
+        if not self.activity.is_active(value):
+            return [stmt], [self._zero(ans)]
+        return self.value_tangent(stmt, ans, value)
+
+    def _zero(self, var):
+        return n.assign(self.tan(var), n.call('s2s.zeros_like', n.name(var)))
+
+    def _assign_terms(self, ans, terms):
+        if not terms:
+            return [self._zero(ans)]
+        total = terms[0]
+        for term in terms[1:]:
+            total = n.binop(total, gast.Add(), term)
+        return [n.assign(self.tan(ans), total)]
+
+    def expression_statement(self, stmt):
+        call = stmt.value
+        mc = method_call(call) if isinstance(call, gast.Call) else None
+        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
+                mc[1] == 'append' and len(call.args) == 1:
+            value = call.args[0]
+            dvalue = n.name(self.tan(value.id)) if self.active(value) else \
+                n.call('s2s.zeros_like', n.clone(value))
+            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'append'), dvalue))]
+        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
+                mc[1] not in rules.NONDIFFERENTIABLE_METHODS:
+            raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{mc[0].id}`',
+                                   'it may modify an active value in place')
+        return [stmt], []
+
+    def value_tangent(self, stmt, ans, value):
+        if isinstance(value, gast.Name):
+            return [stmt], [n.assign(self.tan(ans), n.name(self.tan(value.id)))]
+        if isinstance(value, gast.BinOp):
+            func = OPERATORS.get(type(value.op))
+            if func is None:
+                raise self.ctx.unsupported(stmt, f'the operator `{type(value.op).__name__}` '
+                                                 f'applied to a differentiated value')
+            return [stmt], self.template(stmt, func, [value.left, value.right], [], ans)
+        if isinstance(value, gast.UnaryOp):
+            return [stmt], self.template(stmt, OPERATORS[type(value.op)], [value.operand], [],
+                                         ans)
+        if isinstance(value, gast.Subscript):
+            return [stmt], [n.assign(self.tan(ans), n.subscript(
+                n.name(self.tan(value.value.id)), n.clone(value.slice)))]
+        if isinstance(value, (gast.Tuple, gast.List)):
+            elts = [n.name(self.tan(e.id)) if self.active(e) else
+                    n.call('s2s.zeros_like', n.clone(e)) for e in value.elts]
+            return [stmt], [n.assign(self.tan(ans), type(value)(elts=elts, ctx=gast.Load()))]
+        if isinstance(value, gast.Attribute):
+            if value.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
+                return [stmt], [self._zero(ans)]
+            build = rules.ATTRIBUTE_TANGENTS.get(value.attr)
+            if build is None:
+                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`')
+            return [stmt], self._instantiate(build(), {'x': value.value}, ans)
+        if isinstance(value, gast.Call):
+            return self.call(stmt, ans, value)
+        raise self.ctx.unsupported(stmt, f'the expression `{type(value).__name__}`')
+
+    def call(self, stmt, ans, call):
+        func = call.func
+        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func):
+            receiver, name = func.value, func.attr
+            if name == 'pop' and not call.args and self.active(receiver):
+                return [stmt], [n.assign(self.tan(ans),
+                                         n.call(n.attr(self.tan(receiver.id), 'pop')))]
+            if name in rules.NONDIFFERENTIABLE_METHODS:
+                return [stmt], [self._zero(ans)]
+            target = rules.METHODS.get(name)
+            if target is None:
+                raise self.ctx.no_rule(stmt, f'the method `.{name}()`')
+            return [stmt], self.template(stmt, target, [receiver] + list(call.args),
+                                         call.keywords, ans)
+        if isinstance(func, gast.Name) and func.id in self.ctx.nested:
+            return self.ctx.forward_call(stmt, ans, call, None)
+        obj = self.ctx.resolver.lookup(func)
+        if obj is None:
+            raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
+        if rules.lookup_tangent(obj) is not None:
+            return [stmt], self.template(stmt, obj, list(call.args), call.keywords, ans)
+        if rules.is_nondifferentiable(obj):
+            return [stmt], [self._zero(ans)]
+        if inspect.isfunction(obj) and not rules.is_library(obj):
+            return self.ctx.forward_call(stmt, ans, call, obj)
+        raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}` (forward mode)')
+
+    def template(self, stmt, func, args, keywords, ans):
+        template = rules.lookup_tangent(func)
+        if template is None:
+            if rules.is_nondifferentiable(func):
+                return [self._zero(ans)]
+            raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
+        bindings = self.ctx.rpass_bind(stmt, template, args, keywords)
+        return self._instantiate(template, bindings, ans)
+
+    def _instantiate(self, template, bindings, ans):
+        terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
+                                    lambda var: var in self.activity.active, self.ctx.names,
+                                    self.namer)
+        return self._assign_terms(ans, terms)
