@@ -7,8 +7,6 @@ import numpy as np
 
 __all__ = ['check_grads', 'numerical_grad']
 
-_FORWARD_MSG = 'forward mode arrives with the forward-mode issue'
-_HVP_MSG = 'order 2 on arrays arrives with hvp'
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -192,12 +190,13 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
     the gradient (for scalar arguments). Raises ``AssertionError`` describing the mismatch.
     """
     from s2sgrad.api import grad
+    from s2sgrad.operators import hvp, jvp
 
     if isinstance(modes, str):
         modes = (modes,)
     for mode in modes:
-        if mode != 'rev':
-            raise NotImplementedError(_FORWARD_MSG)
+        if mode not in ('rev', 'fwd'):
+            raise ValueError(f'check_grads: modes are "rev" and "fwd", got {mode!r}')
     if order not in (1, 2):
         raise ValueError(f'check_grads: order must be 1 or 2, got {order!r}')
 
@@ -206,10 +205,6 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
     if not indices:
         raise ValueError(f'check_grads: {_fname(f)}: no differentiable argument selected '
                          f'by wrt={wrt!r}')
-    if order == 2:
-        for i in indices:
-            if isinstance(args[i], np.ndarray):
-                raise NotImplementedError(_HVP_MSG)
 
     rng = np.random.default_rng(seed)
     for i in indices:
@@ -233,9 +228,28 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
         numeric = (fp - fm) / (2 * step)
         analytic = _inner(g, displacement) / (2 * step)
         noise = 64 * ulp * max(1.0, abs(fp), abs(fm)) / (2 * step)
-        _compare(f, names, i, 'the gradient', analytic, numeric, r_tol, a_tol, noise)
+        if 'rev' in modes:
+            _compare(f, names, i, 'the gradient', analytic, numeric, r_tol, a_tol, noise)
+        if 'fwd' in modes:
+            tangent = displacement / (2 * step) if isinstance(x, np.ndarray) else \
+                float(displacement) / (2 * step)
+            forward = float(np.asarray(jvp(f, wrt=i)(*_fresh(args), tangent)).reshape(()))
+            _compare(f, names, i, 'the forward-mode derivative', forward, numeric, r_tol,
+                     a_tol, noise)
 
-        if order == 2:
+        if order == 2 and isinstance(x, np.ndarray):
+            # <H v, u> by central differences of the gradient, against hvp (fwd over rev).
+            u = _random_direction(rng, x)
+            tangent = displacement / (2 * step)
+            product = hvp(f, wrt=i)(*_fresh(args), tangent)
+            _check_shape(f, names, i, x, product, 'the Hessian-vector product')
+            gp = _call_with(df, args, i, xp)
+            gm = _call_with(df, args, i, xm)
+            numeric2 = (_inner(gp, u) - _inner(gm, u)) / (2 * step)
+            noise2 = 64 * ulp * max(1.0, abs(_inner(gp, u)), abs(_inner(gm, u))) / (2 * step)
+            _compare(f, names, i, 'the Hessian-vector product', _inner(product, u), numeric2,
+                     max(r_tol, 1e-4), a_tol, noise2)
+        elif order == 2:
             # d/dv <g(x), u> by central differences of g, against the gradient of g itself.
             u = _random_direction(rng, x)
             ddf = grad(df, wrt=i)

@@ -93,12 +93,14 @@ class ForwardPass:
     def _zero(self, var):
         return n.assign(self.tan(var), n.call('s2s.zeros_like', n.name(var)))
 
-    def _assign_terms(self, ans, terms):
+    def _assign_terms(self, ans, terms, sequences=False):
+        """``dans = term1 + term2 ...`` (``s2s.add`` where values may be lists)."""
         if not terms:
             return [self._zero(ans)]
         total = terms[0]
         for term in terms[1:]:
-            total = n.binop(total, gast.Add(), term)
+            total = n.call('s2s.add', total, term) if sequences else \
+                n.binop(total, gast.Add(), term)
         return [n.assign(self.tan(ans), total)]
 
     def expression_statement(self, stmt):
@@ -110,6 +112,9 @@ class ForwardPass:
             dvalue = n.name(self.tan(value.id)) if self.active(value) else \
                 n.call('s2s.zeros_like', n.clone(value))
             return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'append'), dvalue))]
+        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
+                mc[1] == 'pop' and not call.args:
+            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'pop')))]
         if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
                 mc[1] not in rules.NONDIFFERENTIABLE_METHODS:
             raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{mc[0].id}`',
@@ -186,4 +191,5 @@ class ForwardPass:
         terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                     lambda var: var in self.activity.active, self.ctx.names,
                                     self.namer)
-        return self._assign_terms(ans, terms)
+        sequences = template.namespace.get('__name__', '').endswith('templates.generated')
+        return self._assign_terms(ans, terms, sequences)

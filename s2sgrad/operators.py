@@ -50,62 +50,93 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
     return apply
 
 
-def jacobian(func=None, wrt=0, *, optimized=True):
+def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
     """``jacobian(f, wrt)(*args)``: an array of shape ``out.shape + arg.shape``.
 
-    Rows are computed by reverse mode, one vector-Jacobian product per output element.
-    With a tuple `wrt`, a tuple of Jacobians.
+    Forward mode (one `jvp` per input element) when the inputs are smaller than the output,
+    reverse mode (one `vjp` per output element) otherwise; ``mode='fwd'`` or ``'rev'``
+    forces one. With a tuple `wrt`, a tuple of Jacobians.
     """
     if func is None:
-        return functools.partial(jacobian, wrt=wrt, optimized=optimized)
+        return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode)
     names, single = _normalize_wrt(func, wrt)
-    product = vjp(func, wrt=names, optimized=optimized)
     positions = _positions(func, names)
 
     def jac(*args, **kwargs):
         out = np.asarray(func(*args, **kwargs))
-        rows = [[] for _ in names]
-        for index in np.ndindex(out.shape or ()):
-            cotangent = np.zeros(out.shape, dtype=_float_dtype(out))
-            cotangent[index] = 1.0
-            parts = product(*args, cotangent, **kwargs)
-            for k, part in enumerate((parts,) if len(names) == 1 else parts):
-                rows[k].append(np.asarray(part))
-        result = []
-        for k, name in enumerate(names):
-            arg = np.asarray(_argument(args, kwargs, positions[k], name))
-            stacked = np.stack(rows[k]) if rows[k] else np.zeros((0,) + arg.shape)
-            result.append(stacked.reshape(out.shape + arg.shape))
+        inputs = [np.asarray(_argument(args, kwargs, p, name))
+                  for p, name in zip(positions, names)]
+        forward = mode == 'fwd' or (mode is None and
+                                    sum(x.size for x in inputs) < max(out.size, 1))
+        if forward:
+            result = _forward_jacobian(func, names, inputs, out, args, kwargs, optimized)
+        else:
+            result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized)
         return result[0] if single else tuple(result)
     return jac
+
+
+def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
+    product = vjp(func, wrt=names, optimized=optimized)
+    rows = [[] for _ in names]
+    for index in np.ndindex(out.shape or ()):
+        cotangent = np.zeros(out.shape, dtype=_float_dtype(out))
+        cotangent[index] = 1.0
+        parts = product(*args, cotangent, **kwargs)
+        for k, part in enumerate((parts,) if len(names) == 1 else parts):
+            rows[k].append(np.asarray(part))
+    return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
+
+
+def _forward_jacobian(func, names, inputs, out, args, kwargs, optimized):
+    result = []
+    for k, name in enumerate(names):
+        product = jvp(func, wrt=name, optimized=optimized)
+        x = inputs[k]
+        columns = []
+        for index in np.ndindex(x.shape or ()):
+            tangent = np.zeros(x.shape, dtype=_float_dtype(x))
+            tangent[index] = 1.0
+            if not x.shape and not isinstance(_argument(args, kwargs, *_where(func, name)),
+                                              np.ndarray):
+                tangent = 1.0
+            columns.append(np.asarray(product(*args, tangent, **kwargs)))
+        stacked = np.stack(columns, axis=-1) if columns else np.zeros(out.shape + (0,))
+        result.append(stacked.reshape(out.shape + x.shape))
+    return result
 
 
 def hessian(func=None, wrt=0, *, optimized=True):
     """``hessian(f, wrt)(*args)``: the Hessian of scalar `f`, shape ``arg.shape + arg.shape``.
 
-    Computed as the Jacobian of the generated gradient (reverse over reverse).
+    Forward over reverse: one forward-mode product of the generated gradient per column.
     """
     if func is None:
         return functools.partial(hessian, wrt=wrt, optimized=optimized)
     names, single = _normalize_wrt(func, wrt)
     if not single:
-        raise NotImplementedError('hessian with a tuple wrt arrives with forward mode')
+        raise NotImplementedError('hessian takes one wrt argument; use jacobian(grad(f)) for '
+                                  'blocks of several')
     return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
-                    optimized=optimized)
+                    optimized=optimized, mode='fwd')
 
 
 def hvp(func=None, wrt=0, *, optimized=True):
     """``hvp(f, wrt)(*args, v)``: the Hessian of scalar `f` times `v`, without forming it.
 
-    One vector-Jacobian product of the generated gradient (the Hessian is symmetric).
+    Forward over reverse (Pearlmutter): the forward-mode product of the generated gradient.
     """
     if func is None:
         return functools.partial(hvp, wrt=wrt, optimized=optimized)
     names, single = _normalize_wrt(func, wrt)
     if not single:
-        raise NotImplementedError('hvp with a tuple wrt arrives with forward mode')
-    return vjp(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
+        raise NotImplementedError('hvp takes one wrt argument')
+    return jvp(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
                optimized=optimized)
+
+
+def _where(func, name):
+    return _positions(func, [name])[0], name
 
 
 def _positions(func, names):

@@ -255,7 +255,9 @@ class Context:
             if param in self.wrt:
                 copies.append(n.assign(fpass.tan(param),
                                        n.call('s2s.copy', n.name(fpass.tan(param)))))
-        new_body = copies + new_body + [gast.Return(value=value)]
+        zeros = [n.assign(fpass.tan(p), n.call('s2s.zeros_like', n.name(p)))
+                 for p in self.params if p in self.activity.active and p not in self.wrt]
+        new_body = copies + zeros + new_body + [gast.Return(value=value)]
         args = n.clone(self.func.args)
         for param in self.wrt:
             tangent_param = n.name(fpass.tan(param))

@@ -52,7 +52,7 @@ def minimum_tangent(ans, x, y):
 @adjoint(np.where)
 def where(ans, condition, x, y):
     d[x] = unbroadcast(select(condition, d[ans]), x)
-    d[y] = unbroadcast(select(~np.asarray(condition), d[ans]), y)
+    d[y] = unbroadcast(select(np.logical_not(condition), d[ans]), y)
 
 
 @tangent(np.where)

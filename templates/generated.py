@@ -2,84 +2,209 @@
 import numpy as np
 
 from s2sgrad import runtime
-from s2sgrad.rules import adjoint, d
-from s2sgrad.runtime import (broadcast_like, restack, matmul_lhs, matmul_rhs, reshape_like, select,
-                             unbroadcast, unindex, zero_at, retranspose, count)
+from s2sgrad.rules import adjoint, d, tangent
+from s2sgrad.runtime import (
+    broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
+    read_at, reshape_like, restack, retranspose, select, unbroadcast, unextremum, unindex,
+    unmean, unreduce, unstack, unsum, untranspose, zero_at)
 
 
 @adjoint(runtime.unbroadcast)
-def unbroadcast_(ans, g, x):
+def unbroadcast_adjoint(ans, g, x):
     d[g] = unbroadcast(d[ans], g)
 
 
 @adjoint(runtime.unreduce)
-def unreduce(ans, g, x, axis=None, keepdims=False):
+def unreduce_adjoint(ans, g, x, axis=None, keepdims=False):
     d[g] = reshape_like(np.sum(d[ans], axis=axis, keepdims=keepdims), g)
 
 
 @adjoint(runtime.unmean)
-def unmean(ans, g, x, axis=None, keepdims=False):
+def unmean_adjoint(ans, g, x, axis=None, keepdims=False):
     d[g] = reshape_like(np.sum(d[ans], axis=axis, keepdims=keepdims), g) / count(x, axis)
 
 
 @adjoint(runtime.matmul_lhs, runtime.dot_lhs)
-def matmul_lhs_(ans, g, a, b):
+def matmul_lhs_adjoint(ans, g, a, b):
     d[g] = unbroadcast(np.dot(d[ans], b), g)
     d[b] = matmul_rhs(g, d[ans], b)
 
 
 @adjoint(runtime.matmul_rhs, runtime.dot_rhs)
-def matmul_rhs_(ans, g, a, b):
+def matmul_rhs_adjoint(ans, g, a, b):
     d[g] = unbroadcast(np.dot(a, d[ans]), g)
     d[a] = matmul_lhs(g, a, d[ans])
 
 
 @adjoint(runtime.untranspose)
-def untranspose_(ans, g, axes=None):
+def untranspose_adjoint(ans, g, axes=None):
     d[g] = retranspose(d[ans], axes)
 
 
 @adjoint(runtime.reshape_like)
-def reshape_like_(ans, g, x):
+def reshape_like_adjoint(ans, g, x):
     d[g] = reshape_like(d[ans], g)
 
 
 @adjoint(runtime.unindex)
-def unindex_(ans, g, x, index):
+def unindex_adjoint(ans, g, x, index):
     d[g] = reshape_like(d[ans][index], g)
 
 
 @adjoint(runtime.read_at)
-def read_at(ans, by, index, v):
+def read_at_adjoint(ans, by, index, v):
     d[by] = unindex(broadcast_like(d[ans], by[index]), by, index)
 
 
 @adjoint(runtime.zero_at)
-def zero_at_(ans, by, index):
+def zero_at_adjoint(ans, by, index):
     d[by] = zero_at(d[ans], index)
 
 
 @adjoint(runtime.select)
-def select_(ans, condition, g):
+def select_adjoint(ans, condition, g):
     d[g] = select(condition, d[ans])
 
 
 @adjoint(runtime.copy)
-def copy(ans, x):
+def copy_adjoint(ans, x):
     d[x] = d[ans]
 
 
 @adjoint(runtime.like)
-def like(ans, g, x):
+def like_adjoint(ans, g, x):
     d[g] = d[ans]
 
 
 @adjoint(runtime.unstack)
-def unstack(ans, g, items, axis=0):
+def unstack_adjoint(ans, g, items, axis=0):
     d[g] = restack(d[ans], g, axis)
 
 
 @adjoint(runtime.add_at)
-def add_at(ans, bx, index, g):
+def add_at_adjoint(ans, bx, index, g):
     d[bx] = d[ans]
     d[g] = unbroadcast(d[ans][index], g)
+
+
+# -- tangents of the runtime helpers (forward over reverse: Hessians, hvp) -----------------
+
+@tangent(runtime.unbroadcast)
+def unbroadcast_tangent(ans, g, x):
+    d[ans] = unbroadcast(d[g], x)
+
+
+@tangent(runtime.broadcast_like)
+def broadcast_like_tangent(ans, g, x):
+    d[ans] = broadcast_like(d[g], x)
+
+
+@tangent(runtime.unreduce)
+def unreduce_tangent(ans, g, x, axis=None, keepdims=False):
+    d[ans] = unreduce(d[g], x, axis, keepdims)
+
+
+@tangent(runtime.unmean)
+def unmean_tangent(ans, g, x, axis=None, keepdims=False):
+    d[ans] = unmean(d[g], x, axis, keepdims)
+
+
+@tangent(runtime.unextremum)
+def unextremum_tangent(ans, g, extremum, x, axis=None, keepdims=False):
+    d[ans] = unextremum(d[g], extremum, x, axis, keepdims)
+
+
+@tangent(runtime.matmul_lhs)
+def matmul_lhs_tangent(ans, g, a, b):
+    d[ans] = matmul_lhs(d[g], a, b)
+    d[ans] = matmul_lhs(g, a, d[b])
+
+
+@tangent(runtime.matmul_rhs)
+def matmul_rhs_tangent(ans, g, a, b):
+    d[ans] = matmul_rhs(d[g], a, b)
+    d[ans] = matmul_rhs(g, d[a], b)
+
+
+@tangent(runtime.dot_lhs)
+def dot_lhs_tangent(ans, g, a, b):
+    d[ans] = dot_lhs(d[g], a, b)
+    d[ans] = dot_lhs(g, a, d[b])
+
+
+@tangent(runtime.dot_rhs)
+def dot_rhs_tangent(ans, g, a, b):
+    d[ans] = dot_rhs(d[g], a, b)
+    d[ans] = dot_rhs(g, d[a], b)
+
+
+@tangent(runtime.like)
+def like_tangent(ans, g, x):
+    d[ans] = like(d[g], x)
+
+
+@tangent(runtime.reshape_like)
+def reshape_like_tangent(ans, g, x):
+    d[ans] = reshape_like(d[g], x)
+
+
+@tangent(runtime.untranspose)
+def untranspose_tangent(ans, g, axes=None):
+    d[ans] = untranspose(d[g], axes)
+
+
+@tangent(runtime.retranspose)
+def retranspose_tangent(ans, g, axes=None):
+    d[ans] = retranspose(d[g], axes)
+
+
+@tangent(runtime.unindex)
+def unindex_tangent(ans, g, x, index):
+    d[ans] = unindex(d[g], x, index)
+
+
+@tangent(runtime.add_at)
+def add_at_tangent(ans, bx, index, g):
+    d[ans] = d[bx]
+    d[ans] = unindex(d[g], bx, index)
+
+
+@tangent(runtime.read_at)
+def read_at_tangent(ans, by, index, v):
+    d[ans] = read_at(d[by], index, v)
+
+
+@tangent(runtime.zero_at)
+def zero_at_tangent(ans, by, index):
+    d[ans] = zero_at(d[by], index)
+
+
+@tangent(runtime.select)
+def select_tangent(ans, condition, g):
+    d[ans] = select(condition, d[g])
+
+
+@tangent(runtime.unstack)
+def unstack_tangent(ans, g, items, axis=0):
+    d[ans] = unstack(d[g], items, axis)
+
+
+@tangent(runtime.restack)
+def restack_tangent(ans, bitems, g, axis=0):
+    d[ans] = restack(d[bitems], g, axis)
+
+
+@tangent(runtime.unsum)
+def unsum_tangent(ans, g, items):
+    d[ans] = unsum(d[g], items)
+
+
+@tangent(runtime.copy)
+def copy_tangent(ans, x):
+    d[ans] = copy_(d[x])
+
+
+@tangent(runtime.add)
+def list_add_tangent(ans, a, b):
+    d[ans] = d[a]
+    d[ans] = d[b]

@@ -411,8 +411,9 @@ def test_check_grads_rejects_wrong_gradient(monkeypatch):
         check_grads(two_args, (np.array([0.5, -1.0]), np.array([1.5, 0.3])))
 
 
-def test_check_grads_unsupported_modes():
-    with pytest.raises(NotImplementedError, match='forward mode'):
-        check_grads(cube, (1.0,), modes=('rev', 'fwd'))
-    with pytest.raises(NotImplementedError, match='hvp'):
-        check_grads(two_args, (np.ones(2), np.ones(2)), order=2)
+def test_check_grads_forward_mode_and_second_order():
+    check_grads(cube, (1.3,), modes=('rev', 'fwd'), order=2)
+    check_grads(two_args, (np.array([0.5, -1.0]), np.array([1.5, 0.3])), wrt=(0, 1),
+                modes=('rev', 'fwd'), order=2)
+    with pytest.raises(ValueError, match='modes'):
+        check_grads(cube, (1.0,), modes=('sideways',))

@@ -152,3 +152,13 @@ def test_forward_mode_matches_directional_differences(f, make_args, wrt):
     value = abs(float(np.asarray(f(*_copies(args64))).reshape(())))
     np.testing.assert_allclose(float(np.asarray(got).reshape(())), expected, rtol=rtol,
                                atol=atol * max(1.0, value), err_msg=f.__name__)
+
+
+@pytest.mark.parametrize('f, make_args, wrt', corpus.CASES, ids=IDS)
+def test_check_grads_both_modes_second_order(f, make_args, wrt):
+    """Forward mode, reverse mode, and forward over reverse (hvp) on every corpus function."""
+    args = make_args(np.random.default_rng(0))
+    indices, _ = _wrt_list(f, wrt)
+    args64 = _upcast(args)
+    check_grads(f, args64, wrt=tuple(indices), modes=('rev', 'fwd'), order=2, rtol=1e-4,
+                atol=1e-6)
