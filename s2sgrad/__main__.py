@@ -34,6 +34,9 @@ def main(argv=None):
     show.add_argument('target', help='FILE.py:FUNC')
     show.add_argument('--wrt', default='0', help='comma-separated parameter names or positions')
     show.add_argument('--raw', action='store_true', help='show the unoptimized transform')
+    show.add_argument('--mode', choices=['reverse', 'forward'], default='reverse',
+                      help='reverse: the gradient (default); forward: the Jacobian-vector '
+                           'product')
     args = parser.parse_args(argv)
     path, _, func_name = args.target.rpartition(':')
     if not path or not func_name:
@@ -41,7 +44,11 @@ def main(argv=None):
     try:
         module = _load(path)
         func = getattr(module, func_name)
-        df = api.grad(func, wrt=_wrt(args.wrt), optimized=not args.raw)
+        if args.mode == 'forward':
+            from .operators import jvp
+            df = jvp(func, wrt=_wrt(args.wrt), optimized=not args.raw).generated
+        else:
+            df = api.grad(func, wrt=_wrt(args.wrt), optimized=not args.raw)
     except (S2SError, AttributeError, OSError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1

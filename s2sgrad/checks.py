@@ -8,7 +8,6 @@ import numpy as np
 __all__ = ['check_grads', 'numerical_grad']
 
 
-
 # ----------------------------------------------------------------------------- helpers
 
 def _param_names(f):
