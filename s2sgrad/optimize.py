@@ -103,11 +103,26 @@ def fold(node, same_shape=None):
                 isinstance(left.op, gast.USub) and _number(left.operand):
             return gast.UnaryOp(op=gast.USub(), operand=gast.BinOp(
                 left=left.operand, op=node.op, right=right))
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add):
+        positive = _without_leading_minus(node.right)
+        if positive is not None:
+            return gast.BinOp(left=node.left, op=gast.Sub(), right=positive)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         inner = node.operand
         if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
             return inner.operand
     return node
+
+
+def _without_leading_minus(node):
+    """`-a * b / c` -> `a * b / c` (so `x + -a * b` can read `x - a * b`), else None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        left = _without_leading_minus(node.left)
+        if left is not None:
+            return gast.BinOp(left=left, op=node.op, right=node.right)
+    return None
 
 
 def _factors(node):

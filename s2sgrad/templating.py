@@ -181,9 +181,20 @@ def _substitute(node, values, adjoint_name, template, names, local_names, namer)
     return Substituter().visit(node)
 
 
+_NUMPY_DEFAULTS = {'axis': None, 'keepdims': False, 'dtype': None, 'out': None}
+
+
 def drop_default_arguments(node, namespace_lookup):
-    """Drop trailing positional arguments equal to the called helper's defaults."""
+    """Drop trailing positional arguments equal to the called helper's defaults, and NumPy
+    keywords left at their defaults (``axis=None``, ``keepdims=False``)."""
     import inspect
+    for call in n.walk(node):
+        if isinstance(call, gast.Call) and call.keywords and \
+                (n.dotted_path(call.func) or '').split('.')[0] in ('np', 'numpy'):
+            call.keywords = [kw for kw in call.keywords
+                             if not (kw.arg in _NUMPY_DEFAULTS and
+                                     isinstance(kw.value, gast.Constant) and
+                                     kw.value.value is _NUMPY_DEFAULTS[kw.arg])]
     for call in n.walk(node):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue

@@ -308,7 +308,7 @@ class Context:
                 value=n.name(self.fpass.tan(bound[param].id))))
         targets = n.tuple_([n.name(ans, store=True),
                             n.name(self.fpass.tan(ans), store=True)], store=True)
-        return [n.assign(targets, new_call)], []
+        return [], [n.assign(targets, new_call)]
 
     def _statically_scalar(self, name, body, depth=0):
         """Whether top-level variable `name` is a scalar by construction (a full reduction,

@@ -52,6 +52,47 @@ def test_generated_source_matches_golden(name, wrt):
     assert text == expected, f'generated source of {name} changed; see {path}'
 
 
+FORWARD_CASES = [
+    ('cube_scaled', 0),
+    ('tanh_layer', 1),
+    ('quadratic_form', 0),
+    ('mlp_loss', (0, 1)),
+    ('scalar_loop', 0),
+    ('newton_sqrt', 0),
+    ('piecewise', 0),
+    ('helper_call', (0, 1)),
+    ('running_squares', 0),
+    ('rnn', (0, 1)),
+    ('methods', (0, 1)),
+    ('closure', 0),
+]
+
+
+def forward_text(name, wrt):
+    generated = s2sgrad.jvp(getattr(canonical, name), wrt=wrt).generated
+    parts = [helper.source for helper in generated.helpers] + [generated.source]
+    return '\n\n'.join(parts)
+
+
+@pytest.mark.parametrize('name, wrt', FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
+def test_forward_source_matches_golden(name, wrt):
+    path = os.path.join(GOLDEN_DIR, f'{name}.fwd.py.txt')
+    text = forward_text(name, wrt)
+    if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
+        with open(path, 'w') as handle:
+            handle.write(text)
+    with open(path) as handle:
+        expected = handle.read()
+    assert text == expected, f'generated forward source of {name} changed; see {path}'
+
+
+def test_forward_sources_have_tangent_headings_and_no_stacks():
+    for name, wrt in FORWARD_CASES:
+        text = forward_text(name, wrt)
+        assert '# Tangent of:' in text, name
+        assert '_stack' not in text and '.pop()' not in text, name
+
+
 def test_readability_rules_hold_on_golden_sources():
     """Straight-line code has no stacks; every gradient has a `# Grad of:` heading."""
     for name, wrt in CASES:
