@@ -59,6 +59,14 @@ class Normalizer:
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return []
+            call = stmt.value
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                    call.func.attr == 'pop' and not call.args and \
+                    isinstance(call.func.value, gast.Name) and \
+                    self.activity.is_active(call.func.value):
+                # keep what a bare `items.pop()` removes: the reverse sweep puts it back
+                self.temp(call, out, base=call.func.value.id + '_top')
+                return out
             value = self.operation(stmt.value, out) if self.activity.is_active(stmt.value) \
                 else stmt.value
             new = gast.Expr(value=value)

@@ -110,28 +110,34 @@ def hessian(func=None, wrt=0, *, optimized=True):
     """``hessian(f, wrt)(*args)``: the Hessian of scalar `f`, shape ``arg.shape + arg.shape``.
 
     Forward over reverse: one forward-mode product of the generated gradient per column.
+    With a tuple `wrt`, a tuple of rows of blocks: ``H[i][j]`` has shape
+    ``args[i].shape + args[j].shape``.
     """
     if func is None:
         return functools.partial(hessian, wrt=wrt, optimized=optimized)
     names, single = _normalize_wrt(func, wrt)
-    if not single:
-        raise NotImplementedError('hessian takes one wrt argument; use jacobian(grad(f)) for '
-                                  'blocks of several')
-    return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
-                    optimized=optimized, mode='fwd')
+    if single:
+        return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
+                        optimized=optimized, mode='fwd')
+    rows = [jacobian(grad(func, wrt=name, optimized=optimized), wrt=names,
+                     optimized=optimized, mode='fwd') for name in names]
+
+    def blocks(*args, **kwargs):
+        return tuple(row(*args, **kwargs) for row in rows)
+    return blocks
 
 
 def hvp(func=None, wrt=0, *, optimized=True):
     """``hvp(f, wrt)(*args, v)``: the Hessian of scalar `f` times `v`, without forming it.
 
     Forward over reverse (Pearlmutter): the forward-mode product of the generated gradient.
+    With a tuple `wrt`, `v` and the result are tuples with one entry per argument.
     """
     if func is None:
         return functools.partial(hvp, wrt=wrt, optimized=optimized)
     names, single = _normalize_wrt(func, wrt)
-    if not single:
-        raise NotImplementedError('hvp takes one wrt argument')
-    return jvp(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
+    selected = names[0] if single else names
+    return jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
                optimized=optimized)
 
 

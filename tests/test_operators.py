@@ -127,3 +127,56 @@ def test_vjp_of_scalar_function_is_scaled_gradient():
     np.testing.assert_allclose(s2sgrad.vjp(quadratic)(X3, A3, 2.5), 2.5 * g, rtol=1e-12)
     expected = numerical_grad(quadratic, (X3, A3), 0)
     np.testing.assert_allclose(s2sgrad.vjp(quadratic)(X3, A3, 1.0), expected, rtol=1e-6)
+
+
+def two_argument_loss(x, W):
+    return np.sum(np.tanh(W @ x) ** 2) + np.sum(x ** 3)
+
+
+def test_hessian_and_hvp_with_tuple_wrt():
+    x, W = X3 * 0.5, W43 * 0.5
+    blocks = s2sgrad.hessian(two_argument_loss, wrt=(0, 1))(x, W)
+    gx = s2sgrad.grad(two_argument_loss, wrt=0)
+    gW = s2sgrad.grad(two_argument_loss, wrt=1)
+    np.testing.assert_allclose(blocks[0][0], numerical_jacobian(gx, (x, W), 0), atol=1e-7)
+    np.testing.assert_allclose(blocks[0][1], numerical_jacobian(gx, (x, W), 1), atol=1e-7)
+    np.testing.assert_allclose(blocks[1][0], numerical_jacobian(gW, (x, W), 0), atol=1e-7)
+    np.testing.assert_allclose(blocks[1][1], numerical_jacobian(gW, (x, W), 1), atol=1e-7)
+    vx, vW = RNG.standard_normal(3), RNG.standard_normal((4, 3))
+    hx, hW = s2sgrad.hvp(two_argument_loss, wrt=(0, 1))(x, W, (vx, vW))
+    expected_x = blocks[0][0] @ vx + np.tensordot(blocks[0][1], vW, axes=2)
+    expected_W = np.tensordot(blocks[1][0], vx, axes=1) + np.tensordot(blocks[1][1], vW, axes=2)
+    np.testing.assert_allclose(hx, expected_x, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(hW, expected_W, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize('f, args, i', [(layer, (X3, W43), 0), (layer, (X3, W43), 1),
+                                        (elementwise_matrix, (RNG.standard_normal((2, 3)),), 0),
+                                        (two_inputs, (X3, X3 + 1.0), 0)])
+def test_jvp_and_vjp_are_adjoint(f, args, i):
+    """<u, J v> == <u J, v> for random u and v, forward mode against reverse mode."""
+    out = np.asarray(f(*args))
+    v = RNG.standard_normal(np.shape(args[i]))
+    u = RNG.standard_normal(out.shape)
+    jv = s2sgrad.jvp(f, wrt=i)(*args, v)
+    uj = s2sgrad.vjp(f, wrt=i)(*args, u)
+    np.testing.assert_allclose(np.sum(u * jv), np.sum(uj * v), rtol=1e-10)
+
+
+@pytest.mark.parametrize('f, args, i', [(layer, (X3, W43), 0), (layer, (X3, W43), 1),
+                                        (two_inputs, (X3, X3 + 1.0), 1)])
+def test_forward_and_reverse_jacobians_agree(f, args, i):
+    forward = s2sgrad.jacobian(f, wrt=i, mode='fwd')(*args)
+    reverse = s2sgrad.jacobian(f, wrt=i, mode='rev')(*args)
+    np.testing.assert_allclose(forward, reverse, rtol=1e-10, atol=1e-14)
+
+
+def test_third_derivative_through_a_loop():
+    def power_loop(x):
+        y = 1.0
+        for _ in range(4):
+            y = y * x
+        return y
+    import inspect  # noqa: F401  (power_loop is defined in this file, so it has source)
+    d3 = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(power_loop)))
+    assert abs(d3(1.5) - 24 * 1.5) < 1e-9
