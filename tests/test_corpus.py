@@ -162,3 +162,27 @@ def test_check_grads_both_modes_second_order(f, make_args, wrt):
     args64 = _upcast(args)
     check_grads(f, args64, wrt=tuple(indices), modes=('rev', 'fwd'), order=2, rtol=1e-4,
                 atol=1e-6)
+
+
+@pytest.mark.parametrize('f, make_args, wrt', corpus.CASES, ids=IDS)
+def test_hessian_matches_differences_of_the_gradient(f, make_args, wrt):
+    """The full Hessian (forward over reverse) of every corpus function, first argument."""
+    args = _upcast(make_args(np.random.default_rng(0)))
+    indices, _ = _wrt_list(f, wrt)
+    i = indices[0]
+    x = args[i]
+    hessian = np.asarray(s2sgrad.hessian(f, wrt=i)(*_copies(args)))
+    g = s2sgrad.grad(f, wrt=i)
+    eps = 1e-6
+    columns = []
+    for k in range(np.size(x)):
+        direction = np.zeros(np.shape(x))
+        direction.flat[k] = 1.0
+        plus, minus = _copies(args), _copies(args)
+        plus[i] = x + eps * (direction if np.ndim(x) else 1.0)
+        minus[i] = x - eps * (direction if np.ndim(x) else 1.0)
+        columns.append((np.asarray(g(*plus)) - np.asarray(g(*minus))) / (2 * eps))
+    expected = np.stack(columns, axis=-1).reshape(np.shape(x) + np.shape(x))
+    scale = max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
+    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-6 * scale,
+                               err_msg=f.__name__)
