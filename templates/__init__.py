@@ -1,5 +1,7 @@
 """Derivative rules of s2sgrad, grouped by topic; importing this package registers them all."""
-from . import operators, elementwise, reductions, shapes, linalg, scalars, methods, nondiff, generated  # noqa
+from . import (operators, elementwise, reductions, shapes, linalg, scalars, methods,  # noqa
+               nondiff, generated, ufuncs, reductions_more, indexing, linear_algebra, special)
 
 __all__ = ['operators', 'elementwise', 'reductions', 'shapes', 'linalg', 'scalars', 'methods',
-           'nondiff', 'generated']
+           'nondiff', 'generated', 'ufuncs', 'reductions_more', 'indexing', 'linear_algebra',
+           'special']
