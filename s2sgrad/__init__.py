@@ -21,7 +21,7 @@ def _load_templates():
 
 
 from . import errors, runtime  # noqa: E402
-from .rules import adjoint, nondifferentiable, d  # noqa: E402
+from .rules import adjoint, tangent, nondifferentiable, d  # noqa: E402
 from .api import grad, value_and_grad, clear_cache  # noqa: E402
 from .checks import check_grads  # noqa: E402
 from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
@@ -29,6 +29,6 @@ from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
 templates = _load_templates()
 
 __all__ = ['grad', 'value_and_grad', 'jvp', 'vjp', 'jacobian', 'hessian', 'hvp',
-           'check_grads', 'adjoint', 'nondifferentiable', 'd',
+           'check_grads', 'adjoint', 'tangent', 'nondifferentiable', 'd',
            'clear_cache', 'errors', 'runtime']
 __version__ = '0.1.0'

@@ -37,7 +37,16 @@ def main(argv=None):
     show.add_argument('--mode', choices=['reverse', 'forward'], default='reverse',
                       help='reverse: the gradient (default); forward: the Jacobian-vector '
                            'product')
+    listing = commands.add_parser('rules', help='list every function with derivative rules')
+    listing.add_argument('--markdown', action='store_true', help='the README coverage table')
+    listing.add_argument('--internal', action='store_true',
+                         help='also list the runtime helpers used by generated code')
     args = parser.parse_args(argv)
+    if args.command == 'rules':
+        from . import listing as rule_listing
+        print(rule_listing.markdown() if args.markdown else rule_listing.text(args.internal),
+              end='')
+        return 0
     path, _, func_name = args.target.rpartition(':')
     if not path or not func_name:
         parser.error('the target must look like FILE.py:FUNC')

@@ -1,0 +1,98 @@
+"""The `rules` listing: every function s2sgrad knows, with the modes its rules support."""
+import importlib
+
+from . import rules
+
+_MODULES = ('operator', 'numpy', 'numpy.linalg', 'math', 'builtins', 'scipy.special',
+            'numpy.random')
+
+
+def _names():
+    """Map object keys to qualified names by looking through the usual modules (an object's
+    own ``__name__`` wins over aliases such as ``np.acos`` for ``np.arccos``)."""
+    names = {}
+    for module_name in _MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        attrs = [a for a in sorted(dir(module)) if not a.startswith('_')]
+        for own_name_first in (True, False):
+            for attr in attrs:
+                obj = getattr(module, attr, None)
+                if own_name_first and getattr(obj, '__name__', None) != attr:
+                    continue
+                try:
+                    key = rules._key(obj)
+                except Exception:
+                    continue
+                names.setdefault(key, f'{module_name}.{attr}')
+    return names
+
+
+def _qualified(key, names):
+    if key in names:
+        return names[key]
+    module = getattr(key, '__module__', None) or 'numpy'
+    return f'{module}.{getattr(key, "__name__", repr(key))}'
+
+
+def rule_rows(internal=False):
+    """(name, modes) for every function with rules, sorted by name.
+
+    `modes` is 'reverse forward' (or one of them) for differentiable functions and
+    'non-differentiable' for functions registered as having no derivative. Helpers of
+    s2sgrad.runtime (used by generated code) are listed only with `internal=True`.
+    """
+    names = _names()
+    rows = {}
+    for key in set(rules.ADJOINTS) | set(rules.TANGENTS):
+        name = _qualified(key, names)
+        if name.startswith('s2sgrad.') and not internal:
+            continue
+        modes = [m for m, table in (('reverse', rules.ADJOINTS), ('forward', rules.TANGENTS))
+                 if key in table]
+        rows[name] = ' '.join(modes)
+    for key in rules.NONDIFFERENTIABLE:
+        name = _qualified(key, names)
+        if name.startswith('s2sgrad.') and not internal:
+            continue
+        rows.setdefault(name, 'non-differentiable')
+    for prefix in sorted(rules.NONDIFFERENTIABLE_MODULES):
+        rows.setdefault(prefix + '.*', 'non-differentiable')
+    for method, func in sorted(rules.METHODS.items()):
+        target = _qualified(rules._key(func), names)
+        rows.setdefault(f'ndarray.{method}', rows.get(target, '') + f' (as {target})')
+    for attribute in sorted(set(rules.ATTRIBUTE_ADJOINTS) | set(rules.ATTRIBUTE_TANGENTS)):
+        modes = [m for m, table in (('reverse', rules.ATTRIBUTE_ADJOINTS),
+                                    ('forward', rules.ATTRIBUTE_TANGENTS)) if attribute in table]
+        rows[f'ndarray.{attribute}'] = ' '.join(modes)
+    for attribute in sorted(rules.NONDIFFERENTIABLE_ATTRIBUTES):
+        rows.setdefault(f'ndarray.{attribute}', 'non-differentiable')
+    for method in sorted(rules.NONDIFFERENTIABLE_METHODS):
+        rows.setdefault(f'ndarray.{method}', 'non-differentiable')
+    return sorted(rows.items())
+
+
+def text(internal=False):
+    """One line per function: its name and the modes of its rules."""
+    rows = rule_rows(internal)
+    width = max(len(name) for name, _ in rows)
+    return '\n'.join(f'{name:<{width}}  {modes}' for name, modes in rows) + '\n'
+
+
+def markdown():
+    """The coverage table of the README: differentiable functions by module."""
+    rows = [(name, modes) for name, modes in rule_rows() if 'non-differentiable' not in modes]
+    groups = {}
+    for name, modes in rows:
+        module, _, short = name.rpartition('.')
+        if module not in _MODULES + ('ndarray',):
+            continue  # rules registered by users or tests
+        both = 'reverse' in modes and 'forward' in modes
+        groups.setdefault(module, []).append(short if both else f'{short} ({modes.strip()})')
+    lines = ['| module | functions with reverse and forward rules |', '| --- | --- |']
+    for module in sorted(groups):
+        lines.append(f'| `{module}` | ' + ', '.join(f'`{n}`' for n in groups[module]) + ' |')
+    count = sum(len(names) for names in groups.values())
+    return '\n'.join(lines) + f'\n\n{count} functions, methods and attributes with rules.\n'
