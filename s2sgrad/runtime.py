@@ -338,6 +338,16 @@ def restack(bitems, g, axis=0):
     return np.moveaxis(out, 0, axis)
 
 
+def resum(bitems, g):
+    """The adjoint of `unsum`: the items' adjoints summed back to the shape of `g`."""
+    if not _is_sequence(bitems):
+        return np.sum(bitems, axis=0) if _shape(bitems) != _shape(g) else bitems
+    total = zeros_like(g)
+    for item in bitems:
+        total = total + unbroadcast(item, g)
+    return total
+
+
 def pop_item(bitems):
     """The adjoint of an appended item: pop it from the list adjoint `bitems` (None: zero)."""
     if _is_zero(bitems) or not bitems:

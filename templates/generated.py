@@ -5,7 +5,7 @@ from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import (
     broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
-    read_at, reshape_like, restack, retranspose, select, unbroadcast, unextremum, unindex,
+    read_at, reshape_like, restack, resum, retranspose, select, unbroadcast, unextremum, unindex,
     unmean, unreduce, unstack, unsum, untranspose, zero_at)
 
 
@@ -208,3 +208,18 @@ def copy_tangent(ans, x):
 def list_add_tangent(ans, a, b):
     d[ans] = d[a]
     d[ans] = d[b]
+
+
+@adjoint(runtime.unsum)
+def unsum_adjoint(ans, g, items):
+    d[g] = resum(d[ans], g)
+
+
+@adjoint(runtime.resum)
+def resum_adjoint(ans, bitems, g):
+    d[bitems] = unsum(d[ans], bitems)
+
+
+@tangent(runtime.resum)
+def resum_tangent(ans, bitems, g):
+    d[ans] = resum(d[bitems], g)
