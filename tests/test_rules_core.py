@@ -61,10 +61,14 @@ def f_matmul(x, y): return np.sum(np.matmul(x, y) ** 2)
 def f_operators(x, y): return np.sum((x + y) * (x - y) / (1.0 + y ** 2)) - np.sum((-x) @ y.T)
 def f_T(x): return np.sum(x.T @ x * 0.5)
 def f_methods(x): return x.sum() + x.mean() + x.max() + (x ** 2).reshape(3, 2).transpose().dot(V)[0]
+
+
 def f_math(x):
     y = math.exp(x) + math.log(x) + math.sqrt(x) + math.sin(x) * math.cos(x) + math.tan(x)
     y = y + math.tanh(x) + math.sinh(x) + math.cosh(x) + math.asin(x / 2) + math.acos(x / 3)
     return y + math.atan(x) + math.fabs(x) + math.pow(x, 3.0)
+
+
 def f_builtins(x, y):
     return abs(x - 2.0 * y) + float(x * y) + max(x, y) * min(x, y) + sum([x, x * y])
 
