@@ -108,6 +108,9 @@ def test_rule(f, make_args, wrt):
     rulespec.check_row(f, make_args, wrt)
 
 
-def test_every_core_rule_has_both_modes():
+def test_every_library_rule_has_both_modes():
+    """Rules shipped with s2sgrad (not those tests or users register) come in pairs."""
     for key in rules.ADJOINTS:
-        assert key in rules.TANGENTS, key
+        module = (getattr(key, '__module__', None) or 'numpy').split('.')[0]
+        if module in ('numpy', 'math', 'builtins', 'operator', '_operator', 'scipy', 's2sgrad'):
+            assert key in rules.TANGENTS, key

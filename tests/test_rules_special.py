@@ -1,0 +1,526 @@
+"""Rules of SciPy's special functions (spec table, stability at extreme inputs) and the
+non-differentiable NumPy functions of templates/special.py."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad import rules
+
+sys.path.insert(0, os.path.dirname(__file__))
+import rulespec  # noqa: E402
+
+special = s2sgrad.templates.special
+W3 = np.array([0.7, -1.3, 2.1])
+W23 = np.array([[0.7, -1.3, 2.1], [1.6, 0.4, -0.9]])
+W2 = np.array([1.9, -0.6])
+
+
+# -- non-differentiable functions: known, and adding nothing to gradients -------------------
+
+NONDIFFERENTIABLE = (
+    'shape argmax argmin argsort nonzero flatnonzero zeros ones eye identity arange linspace '
+    'full zeros_like ones_like full_like empty isfinite isnan isinf searchsorted digitize '
+    'bincount unique logical_and logical_or logical_not logical_xor equal greater less '
+    'array_equal allclose isclose count_nonzero').split()
+
+
+@pytest.mark.parametrize('name', NONDIFFERENTIABLE)
+def test_numpy_function_is_nondifferentiable(name):
+    assert rules.is_nondifferentiable(getattr(np, name))
+
+
+def test_random_and_methods_are_nondifferentiable():
+    assert rules.is_nondifferentiable(np.random.normal)
+    assert rules.is_nondifferentiable(np.random.default_rng(0).normal)
+    assert {'argmax', 'argmin', 'argsort', 'nonzero', 'any', 'all', 'searchsorted'} <= \
+        rules.NONDIFFERENTIABLE_METHODS
+
+
+EDGES = np.array([0.25, 0.75, 1.25])
+
+
+def uses_nondifferentiable(x):
+    mask = np.logical_xor(x > 0.5, x > 1.5)
+    bins = np.digitize(x, EDGES)
+    counts = np.bincount(bins, minlength=4)
+    spots = np.searchsorted(EDGES, x)
+    first = np.flatnonzero(mask)
+    kinds = np.unique(bins)
+    same = np.array_equal(bins, spots)
+    near = np.isclose(x, 1.0)
+    top = x.argmax() + x.argsort()[0] + np.argmin(x) + len(x.nonzero()[0])
+    where = x.searchsorted(0.5)
+    noise = np.random.default_rng(0).normal(size=3)
+    flags = x.any() + x.all() + np.count_nonzero(near) + np.sum(np.isfinite(x))
+    extra = np.sum(counts) + first.size + kinds.size + same + top + where + flags
+    return np.sum(W3 * x ** 2 * mask) + np.sum(np.zeros(3) * noise) + extra
+
+
+def test_nondifferentiable_calls_add_nothing():
+    x = np.array([0.3, 1.1, 1.8])
+    mask = np.logical_xor(x > 0.5, x > 1.5)
+    expected = 2 * W3 * x * mask
+    assert np.allclose(s2sgrad.grad(uses_nondifferentiable)(x), expected)
+    assert np.allclose(s2sgrad.jvp(uses_nondifferentiable)(x, np.ones(3)), np.sum(expected))
+
+
+def test_module_works_without_scipy(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(s2sgrad.__file__)))
+    script = tmp_path / 'no_scipy.py'
+    script.write_text(
+        "import sys\n"
+        "sys.modules['scipy'] = None  # import scipy now raises ImportError\n"
+        "import numpy as np\n"
+        "import s2sgrad\n"
+        "assert s2sgrad.templates.special.scipy is None\n"
+        "assert s2sgrad.rules.is_nondifferentiable(np.searchsorted)\n"
+        "def f(x):\n"
+        "    return np.sum(np.exp(x) * (np.argsort(x) > 0))\n"
+        "g = s2sgrad.grad(f)(np.array([1.0, 2.0]))\n"
+        "assert np.allclose(g, [0.0, np.exp(2.0)]), g\n")
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            env=env, cwd=root)
+    assert result.returncode == 0, result.stderr
+
+
+# -- SciPy: spec table (reverse, forward and second order against central differences) -------
+
+try:  # SciPy is optional: its tests skip without it (pytest.importorskip in `needs_scipy`)
+    import scipy.special as sp
+except ImportError:
+    sp = None
+
+
+@pytest.fixture
+def needs_scipy():
+    pytest.importorskip('scipy.special')
+
+
+def positive(shape, low=0.5, high=3.0):
+    return lambda rng: [rng.uniform(low, high, shape)]
+
+
+def normal(shape, scale=1.0):
+    return lambda rng: [scale * rng.standard_normal(shape)]
+
+
+def unit(shape):
+    return lambda rng: [rng.uniform(0.1, 0.9, shape)]
+
+
+def two_positive(shape_x, shape_y, low=0.5, high=3.0):
+    return lambda rng: [rng.uniform(low, high, shape_x), rng.uniform(low, high, shape_y)]
+
+
+def scalar(low, high):
+    return lambda rng: [float(rng.uniform(low, high))]
+
+
+def logsumexp_all(x):
+    return 1.7 * sp.logsumexp(x)
+
+
+def logsumexp_axis(x):
+    return np.sum(W2 * sp.logsumexp(x, axis=1))
+
+
+def logsumexp_keepdims(x):
+    return np.sum(W3 * sp.logsumexp(x, axis=0, keepdims=True))
+
+
+def logsumexp_negative_axis(x):
+    return np.sum(W2 * sp.logsumexp(x, axis=-1))
+
+
+def logsumexp_axes(x):
+    return np.sum(W2 * sp.logsumexp(x, axis=(1, 2)))
+
+
+def softmax_all(x):
+    return np.sum(W23 * sp.softmax(x))
+
+
+def softmax_axis(x):
+    return np.sum(W23 * sp.softmax(x, axis=1))
+
+
+def softmax_axis0(x):
+    return np.sum(W23 * sp.softmax(x, axis=0))
+
+
+def log_softmax_all(x):
+    return np.sum(W23 * sp.log_softmax(x))
+
+
+def log_softmax_axis(x):
+    return np.sum(W23 * sp.log_softmax(x, axis=-1))
+
+
+def expit_(x):
+    return np.sum(W3 * sp.expit(x))
+
+
+def expit_scalar(x):
+    return 1.3 * sp.expit(x)
+
+
+def logit_(x):
+    return np.sum(W3 * sp.logit(x))
+
+
+def log_expit_(x):
+    return np.sum(W3 * sp.log_expit(x))
+
+
+def softplus_(x):
+    return np.sum(W3 * sp.softplus(x))
+
+
+def erf_(x):
+    return np.sum(W3 * sp.erf(x))
+
+
+def erf_scalar(x):
+    return 0.8 * sp.erf(x)
+
+
+def erfc_(x):
+    return np.sum(W3 * sp.erfc(x))
+
+
+def erfcx_(x):
+    return np.sum(W3 * sp.erfcx(x))
+
+
+def erfinv_(x):
+    return np.sum(W3 * sp.erfinv(x))
+
+
+def erfcinv_(x):
+    return np.sum(W3 * sp.erfcinv(x))
+
+
+def ndtr_(x):
+    return np.sum(W3 * sp.ndtr(x))
+
+
+def log_ndtr_(x):
+    return np.sum(W3 * sp.log_ndtr(x))
+
+
+def ndtri_(x):
+    return np.sum(W3 * sp.ndtri(x))
+
+
+def gamma_(x):
+    return np.sum(W3 * sp.gamma(x))
+
+
+def gammaln_(x):
+    return np.sum(W23 * sp.gammaln(x))
+
+
+def gammaln_scalar(x):
+    return 1.1 * sp.gammaln(x)
+
+
+def digamma_(x):
+    return np.sum(W3 * sp.digamma(x))
+
+
+def psi_(x):
+    return np.sum(W3 * sp.psi(x))
+
+
+def polygamma_1(x):
+    return np.sum(W3 * sp.polygamma(1, x))
+
+
+def polygamma_2(x):
+    return np.sum(W3 * sp.polygamma(2, x))
+
+
+def polygamma_scalar(x):
+    return 0.9 * sp.polygamma(1, x)
+
+
+def entr_(x):
+    return np.sum(W3 * sp.entr(x))
+
+
+def expm1_(x):
+    return np.sum(W3 * sp.expm1(x))
+
+
+def log1p_(x):
+    return np.sum(W3 * sp.log1p(x))
+
+
+def exp2_(x):
+    return np.sum(W3 * sp.exp2(x))
+
+
+def exp10_(x):
+    return np.sum(W3 * sp.exp10(x))
+
+
+def cbrt_(x):
+    return np.sum(W3 * sp.cbrt(x))
+
+
+def xlogy_(x, y):
+    return np.sum(W23 * sp.xlogy(x, y))
+
+
+def xlogy_scalar(x, y):
+    return 1.2 * sp.xlogy(x, y)
+
+
+def xlog1py_(x, y):
+    return np.sum(W23 * sp.xlog1py(x, y))
+
+
+def rel_entr_(x, y):
+    return np.sum(W23 * sp.rel_entr(x, y))
+
+
+def kl_div_(x, y):
+    return np.sum(W23 * sp.kl_div(x, y))
+
+
+def betaln_(a, b):
+    return np.sum(W23 * sp.betaln(a, b))
+
+
+def beta_(a, b):
+    return np.sum(W23 * sp.beta(a, b))
+
+
+def gammainc_(a, x):
+    return np.sum(W3 * sp.gammainc(a, x))
+
+
+def gammaincc_(a, x):
+    return np.sum(W3 * sp.gammaincc(a, x))
+
+
+ROWS = [
+    (logsumexp_all, normal((2, 3)), 0),
+    (logsumexp_axis, normal((2, 3)), 0),
+    (logsumexp_keepdims, normal((2, 3)), 0),
+    (logsumexp_negative_axis, normal((2, 3)), 0),
+    (logsumexp_axes, normal((2, 3, 2)), 0),
+    (softmax_all, normal((2, 3)), 0),
+    (softmax_axis, normal((2, 3)), 0),
+    (softmax_axis0, normal((2, 3)), 0),
+    (log_softmax_all, normal((2, 3)), 0),
+    (log_softmax_axis, normal((2, 3)), 0),
+    (expit_, normal(3, 2.0), 0),
+    (expit_scalar, scalar(-3, 3), 0),
+    (logit_, unit(3), 0),
+    (log_expit_, normal(3, 2.0), 0),
+    (softplus_, normal(3, 2.0), 0),
+    (erf_, normal(3), 0),
+    (erf_scalar, scalar(-2, 2), 0),
+    (erfc_, normal(3), 0),
+    (erfcx_, normal(3), 0),
+    (erfinv_, lambda rng: [rng.uniform(-0.8, 0.8, 3)], 0),
+    (erfcinv_, lambda rng: [rng.uniform(0.2, 1.8, 3)], 0),
+    (ndtr_, normal(3), 0),
+    (log_ndtr_, normal(3, 3.0), 0),
+    (ndtri_, unit(3), 0),
+    (gamma_, positive(3), 0),
+    (gammaln_, positive((2, 3)), 0),
+    (gammaln_scalar, scalar(0.5, 3), 0),
+    (digamma_, positive(3), 0),
+    (psi_, positive(3), 0),
+    (polygamma_1, positive(3), 0),
+    (polygamma_2, positive(3), 0),
+    (polygamma_scalar, scalar(0.5, 3), 0),
+    (entr_, positive(3), 0),
+    (expm1_, normal(3), 0),
+    (log1p_, positive(3, -0.5, 2.0), 0),
+    (exp2_, normal(3), 0),
+    (exp10_, normal(3), 0),
+    (cbrt_, positive(3), 0),
+    (xlogy_, two_positive((2, 3), (2, 3)), (0, 1)),
+    (xlogy_, two_positive(3, (2, 3)), (0, 1)),
+    (xlogy_scalar, lambda rng: [1.3, 0.7], (0, 1)),
+    (xlog1py_, two_positive((2, 3), 3), (0, 1)),
+    (rel_entr_, two_positive((2, 3), (2, 3)), (0, 1)),
+    (kl_div_, two_positive((2, 3), (2, 3)), (0, 1)),
+    (betaln_, two_positive((2, 3), (2, 3)), (0, 1)),
+    (beta_, two_positive((2, 3), 3), (0, 1)),
+    (gammainc_, two_positive(3, 3), 1),
+    (gammaincc_, two_positive(3, 3), 1),
+]
+
+
+@pytest.mark.usefixtures('needs_scipy')
+@pytest.mark.parametrize('f, make_args, wrt', ROWS, ids=rulespec.ids(ROWS))
+def test_rule(f, make_args, wrt):
+    rulespec.check_row(f, make_args, wrt)
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_every_scipy_rule_has_both_modes():
+    names = list(special.DERIVATIVES) + [
+        'logsumexp', 'softmax', 'log_softmax', 'polygamma', 'xlogy', 'xlog1py', 'rel_entr',
+        'kl_div', 'betaln', 'beta', 'gammainc', 'gammaincc']
+    tested = {row[0].__name__ for row in ROWS}
+    for name in names:
+        func = getattr(sp, name)
+        assert rules.lookup_adjoint(func) is not None, name
+        assert rules.lookup_tangent(func) is not None, name
+        assert any(t == name + '_' or t.startswith(name + '_') for t in tested), name
+
+
+# -- correct or loud: unsupported arguments raise NotImplementedError -------------------------
+
+def logsumexp_weighted(x):
+    return sp.logsumexp(x, b=W3)
+
+
+def logsumexp_signed(x):
+    return sp.logsumexp(x, return_sign=True)[0]
+
+
+def polygamma_order(n, x):
+    return np.sum(sp.polygamma(n, x))
+
+
+def gammainc_shape(a, x):
+    return np.sum(sp.gammainc(a, x))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+@pytest.mark.parametrize('f', [logsumexp_weighted, logsumexp_signed])
+def test_logsumexp_options_are_loud(f):
+    x = np.array([0.1, 0.5, -0.3])
+    with pytest.raises(NotImplementedError, match='logsumexp'):
+        s2sgrad.grad(f)(x)
+    with pytest.raises(NotImplementedError, match='logsumexp'):
+        s2sgrad.jvp(f)(x, np.ones(3))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+@pytest.mark.parametrize('f', [polygamma_order, gammainc_shape])
+def test_derivative_in_discrete_or_shape_argument_is_loud(f):
+    args = (np.array([1.0, 2.0]), np.array([0.5, 1.5]))
+    with pytest.raises(NotImplementedError, match='no derivative'):
+        s2sgrad.grad(f, wrt=0)(*args)
+    with pytest.raises(NotImplementedError, match='no derivative'):
+        s2sgrad.jvp(f, wrt=0)(*args, np.ones(2))
+    assert np.all(np.isfinite(s2sgrad.grad(f, wrt=1)(*args)))
+
+
+# -- numerical stability at extreme inputs ----------------------------------------------------
+
+EXTREME = np.array([-1000.0, -100.0, -3.0, 0.0, 2.0, 100.0, 1000.0])
+WEIGHTS = np.array([0.7, -1.3, 2.1, 0.4, -0.8, 1.5, 0.9])
+
+
+def user_softplus(x):
+    return np.sum(WEIGHTS[1:-1] * np.log(1 + np.exp(x)))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_user_written_softplus_is_stable_up_to_100():
+    # At x = 1000 exp(x) overflows in the primal already (np.log(1 + np.exp(1000)) is inf), so
+    # its gradient (1 / (1 + inf)) * inf is nan there: expected, the user's formula is at fault.
+    # Use scipy.special.softplus or np.logaddexp(0, x) for such inputs.
+    x = EXTREME[1:-1]
+    with np.errstate(over='ignore'):
+        g = s2sgrad.grad(user_softplus)(x)
+    assert np.all(np.isfinite(g))
+    assert np.allclose(g, WEIGHTS[1:-1] * sp.expit(x), rtol=1e-12, atol=0)
+
+
+def scipy_softplus(x):
+    return np.sum(WEIGHTS * sp.softplus(x))
+
+
+def log_expit_sum(x):
+    return np.sum(WEIGHTS * sp.log_expit(x))
+
+
+def expit_sum(x):
+    return np.sum(WEIGHTS * sp.expit(x))
+
+
+def logaddexp_sum(x):
+    return np.sum(WEIGHTS * np.logaddexp(0.0, x))
+
+
+def log_ndtr_sum(x):
+    return np.sum(WEIGHTS * sp.log_ndtr(x))
+
+
+def closed_form(name, x):
+    s = sp.expit(x)
+    return {
+        'scipy_softplus': WEIGHTS * s,
+        'logaddexp_sum': WEIGHTS * s,
+        'log_expit_sum': WEIGHTS * sp.expit(-x),
+        'expit_sum': WEIGHTS * s * (1 - s),
+        'log_ndtr_sum': WEIGHTS * np.sqrt(2 / np.pi) / sp.erfcx(-x / np.sqrt(2)),
+    }[name]
+
+
+@pytest.mark.usefixtures('needs_scipy')
+@pytest.mark.parametrize('f', [scipy_softplus, log_expit_sum, expit_sum, logaddexp_sum,
+                               log_ndtr_sum], ids=lambda f: f.__name__)
+def test_elementwise_stable_at_extremes(f):
+    if f is logaddexp_sum and rules.lookup_adjoint(np.logaddexp) is None:
+        pytest.skip('np.logaddexp has no rule yet')
+    expected = closed_form(f.__name__, EXTREME)
+    g = s2sgrad.grad(f)(EXTREME)
+    assert np.all(np.isfinite(g))
+    assert np.allclose(g, expected, rtol=1e-10, atol=1e-300)
+    forward = s2sgrad.jvp(f)(EXTREME, np.ones_like(EXTREME))
+    assert np.isfinite(forward) and np.isclose(forward, np.sum(expected), rtol=1e-10)
+
+
+X2 = np.array([[-1000.0, 0.0, 1000.0], [100.0, -100.0, 99.0]])
+
+
+def logsumexp_rows(x):
+    return np.sum(W2 * sp.logsumexp(x, axis=1))
+
+
+def softmax_rows(x):
+    return np.sum(W23 * sp.softmax(x, axis=1))
+
+
+def log_softmax_rows(x):
+    return np.sum(W23 * sp.log_softmax(x, axis=1))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_reductions_stable_at_extremes():
+    s = sp.softmax(X2, axis=1)
+    expected = {
+        logsumexp_rows: W2[:, None] * s,
+        softmax_rows: s * (W23 - np.sum(W23 * s, axis=1, keepdims=True)),
+        log_softmax_rows: W23 - s * np.sum(W23, axis=1, keepdims=True),
+    }
+    for f, closed in expected.items():
+        g = s2sgrad.grad(f)(X2)
+        assert np.all(np.isfinite(g)), f.__name__
+        assert np.allclose(g, closed, rtol=1e-12, atol=1e-300), f.__name__
+        v = np.array([[0.3, -0.2, 0.5], [1.0, 0.1, -0.7]])
+        forward = s2sgrad.jvp(f)(X2, v)
+        assert np.isfinite(forward) and np.isclose(forward, np.sum(closed * v)), f.__name__
+        assert np.all(np.isfinite(s2sgrad.hvp(f)(X2, v))), f.__name__
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_logsumexp_of_everything_stable():
+    x = np.array([-1000.0, 1000.0, 999.0])
+    g = s2sgrad.grad(logsumexp_all)(x)
+    assert np.allclose(g, 1.7 * sp.softmax(x), rtol=1e-12, atol=0)
