@@ -297,7 +297,8 @@ class ReversePass:
                 return []
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}`')
         bindings = self._bind(stmt, template, args, keywords)
-        return self._instantiate(template, bindings, ans)
+        broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
+        return self._instantiate(template, bindings, ans, broadcasting)
 
     def _bind(self, stmt, template, args, keywords):
         params = [p for p in template.params if p != 'ans' and p not in template.kwonly]
@@ -324,10 +325,10 @@ class ReversePass:
             bindings[template.vararg] = n.tuple_([])
         return bindings
 
-    def _instantiate(self, template, bindings, ans):
+    def _instantiate(self, template, bindings, ans, broadcasting=False):
         items = instantiate(template, bindings, n.name(ans), self.adj,
                             lambda var: var in self.activity.active, self.ctx.names, self.namer,
-                            self.ctx.shapes.same)
+                            self.ctx.shapes.same, broadcasting)
         for item in items:
             if isinstance(item, Contribution):
                 _use_shape_proxies(item.expr, self.ctx.shapes)

@@ -219,3 +219,8 @@ def is_library(func):
     """Whether `func` belongs to a library whose functions need registered rules."""
     module = getattr(func, '__module__', None) or ''
     return module.split('.')[0] in LIBRARY_MODULES
+
+
+def is_broadcasting(func):
+    """Whether `func` is a NumPy-style ufunc: its result has its arguments' broadcast shape."""
+    return type(func).__name__ == 'ufunc'

@@ -79,7 +79,7 @@ def _is_adjoint_ref(node, namespace=None):
 
 
 def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
-                same_shape=None):
+                same_shape=None, broadcasting=False):
     """Items (statements and Contributions) of `template` for one call.
 
     `bindings` maps each template parameter to the expression it is bound to; `ans` is the
@@ -104,7 +104,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                 continue
             others = [p for p in template.params if p not in ('ans', param)
                       and p in bindings]
-            simplify = bool(others) and all(
+            simplify = broadcasting and bool(others) and all(
                 p in constants_only or names_of.get(p) == bound.id for p in others)
             if same_shape is not None and same_shape(ans.id, bound.id):
                 simplify = True
@@ -182,6 +182,10 @@ def _substitute(node, values, adjoint_name, template, names, local_names, namer)
 
 
 _NUMPY_DEFAULTS = {'axis': None, 'keepdims': False, 'dtype': None, 'out': None}
+_REDUCTIONS = {'sum', 'mean', 'max', 'min', 'amax', 'amin', 'prod', 'var', 'std', 'nansum',
+               'nanmean', 'nanmax', 'nanmin', 'nanprod', 'nanvar', 'nanstd', 'cumsum',
+               'cumprod', 'all', 'any', 'ptp', 'average'}
+"""NumPy functions whose defaults are ``axis=None``, ``keepdims=False``, ``dtype=None``."""
 
 
 def drop_default_arguments(node, namespace_lookup):
@@ -189,8 +193,9 @@ def drop_default_arguments(node, namespace_lookup):
     keywords left at their defaults (``axis=None``, ``keepdims=False``)."""
     import inspect
     for call in n.walk(node):
-        if isinstance(call, gast.Call) and call.keywords and \
-                (n.dotted_path(call.func) or '').split('.')[0] in ('np', 'numpy'):
+        path = (n.dotted_path(call.func) or '') if isinstance(call, gast.Call) else ''
+        if call.__class__ is gast.Call and call.keywords and \
+                path.split('.')[0] in ('np', 'numpy') and path.split('.')[-1] in _REDUCTIONS:
             call.keywords = [kw for kw in call.keywords
                              if not (kw.arg in _NUMPY_DEFAULTS and
                                      isinstance(kw.value, gast.Constant) and
