@@ -254,7 +254,7 @@ def retranspose(g, axes=None):
 def reshape_like(g, x):
     """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
     if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
-        return g[()] if hasattr(g, 'dtype') and g.size == 1 else g
+        return np.reshape(g, ())[()] if hasattr(g, 'dtype') and g.size == 1 else g
     return np.reshape(g, _shape(x))
 
 

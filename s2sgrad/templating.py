@@ -100,6 +100,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                 _is_adjoint_ref(stmt.targets[0], template.namespace):
             param = stmt.targets[0].slice.id
             bound = values.get(param)
+            _refuse_varargs(template, param, bound, is_active)
             if not isinstance(bound, gast.Name) or not is_active(bound.id):
                 continue
             others = [p for p in template.params if p not in ('ans', param)
@@ -138,12 +139,23 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
         refs = [node.slice.id for node in n.walk(stmt.value)
                 if _is_adjoint_ref(node, template.namespace)]
         bound = [values.get(ref) for ref in refs]
+        for ref, value in zip(refs, bound):
+            _refuse_varargs(template, ref, value, is_active)
         if not all(isinstance(b, gast.Name) and is_active(b.id) for b in bound):
             continue
         expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names, {},
                            namer)
         terms.append(drop_default_arguments(expr, None))
     return terms
+
+
+def _refuse_varargs(template, param, bound, is_active):
+    """Rules cannot differentiate a ``*args`` parameter: say so rather than drop the term."""
+    if isinstance(bound, gast.Tuple) and any(isinstance(e, gast.Name) and is_active(e.id)
+                                             for e in bound.elts):
+        raise NotImplementedError(
+            f'the rule `{template.label}` would differentiate its *{param} parameter, which '
+            f's2sgrad does not support; pass the differentiated values as one list')
 
 
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):
