@@ -17,12 +17,13 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
     generated = _transform(func, wrt, 'cotangent', optimized, verbose)
     seed = generated.seed_name
 
-    @functools.wraps(generated)
     def apply(*args, **kwargs):
         *primal, cotangent = args
         return generated(*primal, **kwargs, **{seed: cotangent})
     apply.source = generated.source
     apply.generated = generated
+    apply.__name__ = apply.__qualname__ = generated.__name__
+    apply.__doc__ = f'cotangent @ J for {getattr(func, "__name__", func)}; see .source'
     return apply
 
 
@@ -38,7 +39,6 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
     generated = _transform(func, wrt, 'jvp', optimized, verbose)
     keywords = [generated.tangent_names[name] for name in names]
 
-    @functools.wraps(generated)
     def apply(*args, **kwargs):
         *primal, tangent = args
         tangents = (tangent,) if single else tuple(tangent)
@@ -47,6 +47,8 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
         return generated(*primal, **kwargs, **dict(zip(keywords, tangents)))
     apply.source = generated.source
     apply.generated = generated
+    apply.__name__ = apply.__qualname__ = generated.__name__
+    apply.__doc__ = f'J @ tangent for {getattr(func, "__name__", func)}; see .source'
     return apply
 
 

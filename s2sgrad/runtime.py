@@ -93,24 +93,29 @@ def like(g, x):
 
 
 def unbroadcast(g, x):
-    """Sum the adjoint `g` over the axes along which `x` was broadcast, to `x`'s shape."""
+    """The adjoint `g` of a broadcast result, summed to the shape of `x`.
+
+    `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
+    one): it is spread first, so the result is always what summing the full adjoint gives.
+    """
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape:
         return _like(g, x)
-    extra = len(gshape) - len(shape)
-    if extra < 0:
-        return _like(g * np.ones_like(x), x)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        g = np.broadcast_to(g, full)
+    extra = len(full) - len(shape)
     axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and gshape[extra + i] != 1)
+        extra + i for i, n in enumerate(shape) if n == 1 and full[extra + i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if extra:
         g = g.reshape(shape)
-    if _shape(g) != shape:
-        g = np.broadcast_to(g, shape).copy()  # `g` was smaller: spread it over `x`
     if not hasattr(x, 'dtype') and shape == ():
         return g[()] if hasattr(g, 'dtype') else g
+    if getattr(g, 'flags', None) is not None and not g.flags.writeable:
+        g = g.copy()
     return _like(g, x)
 
 

@@ -1,1 +1,224 @@
-"""Placeholder: rules are being added."""
+"""Adjoints and tangents of NumPy's floating-point ufuncs (``expm1``, ``hypot``, ``clip``, ...)."""
+import numpy as np
+
+from s2sgrad.rules import (adjoint, d, elementwise, method, nondifferentiable, tangent,
+                           NONDIFFERENTIABLE_METHODS)
+from s2sgrad.runtime import unbroadcast
+
+
+# -- helpers called by the rules (each has rules itself, so generated code differentiates) --
+
+def sinc_derivative(x):
+    """The derivative of ``np.sinc`` (``sin(pi x) / (pi x)``), accurate near 0 too."""
+    small = np.abs(x) < 0.05
+    safe = np.where(small, 1.0, x)
+    exact = (np.cos(np.pi * safe) - np.sinc(safe)) / safe
+    x2 = x * x
+    series = -np.pi ** 2 / 3 * x * (
+        1 - x2 * (np.pi ** 2 / 10) * (1 - x2 * (np.pi ** 2 / 28) * (1 - x2 * (np.pi ** 2 / 54))))
+    result = np.where(small, series, exact)
+    return result[()] if np.ndim(result) == 0 else result
+
+
+def clip_passes(a, a_min=None, a_max=None, min=None, max=None):
+    """Where ``np.clip(a, ...)`` returns `a` itself (ties go to `a`, as in np.maximum)."""
+    lo, hi = _clip_bounds(a_min, a_max, min, max)
+    inner = a if lo is None else np.maximum(a, lo)
+    mask = np.ones_like(a, dtype=bool) if lo is None else a >= lo
+    return mask if hi is None else np.logical_and(mask, inner <= hi)
+
+
+def clip_lower(a, a_min=None, a_max=None, min=None, max=None):
+    """Where ``np.clip(a, ...)`` returns its lower bound."""
+    lo, hi = _clip_bounds(a_min, a_max, min, max)
+    if lo is None:
+        return np.zeros_like(a, dtype=bool)
+    mask = a < lo
+    return mask if hi is None else np.logical_and(mask, np.maximum(a, lo) <= hi)
+
+
+def clip_upper(a, a_min=None, a_max=None, min=None, max=None):
+    """Where ``np.clip(a, ...)`` returns its upper bound."""
+    lo, hi = _clip_bounds(a_min, a_max, min, max)
+    if hi is None:
+        return np.zeros_like(a, dtype=bool)
+    return (a if lo is None else np.maximum(a, lo)) > hi
+
+
+def _clip_bounds(a_min, a_max, min, max):
+    lo = min if a_min is None or a_min is np._NoValue else a_min
+    hi = max if a_max is None or a_max is np._NoValue else a_max
+    lo = None if lo is np._NoValue else lo
+    hi = None if hi is np._NoValue else hi
+    return lo, hi
+
+
+nondifferentiable(clip_passes, clip_lower, clip_upper)
+
+
+# -- one-argument elementwise ufuncs, declared by their derivative ---------------------------
+
+DERIVATIVES = {
+    np.exp2: 'ans * np.log(2.0)',
+    np.expm1: 'ans + 1.0',
+    np.log2: '1.0 / (x * np.log(2.0))',
+    np.log10: '1.0 / (x * np.log(10.0))',
+    np.log1p: '1.0 / (1.0 + x)',
+    np.square: '2.0 * x',
+    np.reciprocal: '-(ans * ans)',
+    np.cbrt: '1.0 / (3.0 * ans * ans)',
+    np.arcsinh: '1.0 / np.hypot(x, 1.0)',  # hypot: no overflow of x ** 2 for huge x
+    np.arccosh: '1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))',
+    np.arctanh: '1.0 / ((1.0 - x) * (1.0 + x))',
+    np.fabs: 'np.sign(x)',
+    np.deg2rad: 'np.pi / 180.0',
+    np.radians: 'np.pi / 180.0',
+    np.rad2deg: '180.0 / np.pi',
+    np.degrees: '180.0 / np.pi',
+    np.sinc: 'sinc_derivative(x)',
+    sinc_derivative: (  # sinc'' = -pi^2 sinc - 2 sinc'/x, with sinc'(x)/x -> -pi^2/3 at 0
+        '-np.pi ** 2 * np.sinc(x) - 2.0 * np.where(np.abs(x) < 1e-3, '
+        '-np.pi ** 2 / 3.0 + np.pi ** 4 / 30.0 * x * x, '
+        'sinc_derivative(np.where(np.abs(x) < 1e-3, 1.0, x))'
+        ' / np.where(np.abs(x) < 1e-3, 1.0, x))'),
+}
+
+for _func, _derivative in DERIVATIVES.items():
+    elementwise(_func, _derivative, globals())
+
+
+@adjoint(np.positive)
+def positive_adjoint(ans, x):
+    d[x] = d[ans]
+
+
+@tangent(np.positive)
+def positive_tangent(ans, x):
+    d[ans] = d[x]
+
+
+# -- two-argument ufuncs (broadcasting) -------------------------------------------------------
+
+@adjoint(np.float_power)
+def float_power_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * x2 * np.float_power(x1, x2 - 1.0), x1)
+    d[x2] = unbroadcast(d[ans] * ans * np.log(x1), x2)
+
+
+@tangent(np.float_power)
+def float_power_tangent(ans, x1, x2):
+    d[ans] = d[x1] * x2 * np.float_power(x1, x2 - 1.0)
+    d[ans] = d[x2] * ans * np.log(x1)
+
+
+@adjoint(np.arctan2)
+def arctan2_adjoint(ans, x1, x2):
+    radius = np.hypot(x1, x2)  # x1 / radius / radius: no overflow of x1 ** 2 + x2 ** 2
+    d[x1] = unbroadcast(d[ans] * x2 / radius / radius, x1)
+    d[x2] = unbroadcast(-d[ans] * x1 / radius / radius, x2)
+
+
+@tangent(np.arctan2)
+def arctan2_tangent(ans, x1, x2):
+    d[ans] = d[x1] * x2 / np.hypot(x1, x2) / np.hypot(x1, x2)
+    d[ans] = -d[x2] * x1 / np.hypot(x1, x2) / np.hypot(x1, x2)
+
+
+@adjoint(np.hypot)
+def hypot_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * x1 / ans, x1)
+    d[x2] = unbroadcast(d[ans] * x2 / ans, x2)
+
+
+@tangent(np.hypot)
+def hypot_tangent(ans, x1, x2):
+    d[ans] = d[x1] * x1 / ans
+    d[ans] = d[x2] * x2 / ans
+
+
+@adjoint(np.logaddexp)
+def logaddexp_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * np.exp(x1 - ans), x1)
+    d[x2] = unbroadcast(d[ans] * np.exp(x2 - ans), x2)
+
+
+@tangent(np.logaddexp)
+def logaddexp_tangent(ans, x1, x2):
+    d[ans] = d[x1] * np.exp(x1 - ans)
+    d[ans] = d[x2] * np.exp(x2 - ans)
+
+
+@adjoint(np.logaddexp2)
+def logaddexp2_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * np.exp2(x1 - ans), x1)
+    d[x2] = unbroadcast(d[ans] * np.exp2(x2 - ans), x2)
+
+
+@tangent(np.logaddexp2)
+def logaddexp2_tangent(ans, x1, x2):
+    d[ans] = d[x1] * np.exp2(x1 - ans)
+    d[ans] = d[x2] * np.exp2(x2 - ans)
+
+
+@adjoint(np.fmax)
+def fmax_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * np.logical_or(x1 >= x2, np.isnan(x2)), x1)
+    d[x2] = unbroadcast(d[ans] * np.logical_not(np.logical_or(x1 >= x2, np.isnan(x2))), x2)
+
+
+@tangent(np.fmax)
+def fmax_tangent(ans, x1, x2):
+    d[ans] = d[x1] * np.logical_or(x1 >= x2, np.isnan(x2))
+    d[ans] = d[x2] * np.logical_not(np.logical_or(x1 >= x2, np.isnan(x2)))
+
+
+@adjoint(np.fmin)
+def fmin_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * np.logical_or(x1 <= x2, np.isnan(x2)), x1)
+    d[x2] = unbroadcast(d[ans] * np.logical_not(np.logical_or(x1 <= x2, np.isnan(x2))), x2)
+
+
+@tangent(np.fmin)
+def fmin_tangent(ans, x1, x2):
+    d[ans] = d[x1] * np.logical_or(x1 <= x2, np.isnan(x2))
+    d[ans] = d[x2] * np.logical_not(np.logical_or(x1 <= x2, np.isnan(x2)))
+
+
+@adjoint(np.copysign)
+def copysign_adjoint(ans, x1, x2):
+    d[x1] = unbroadcast(d[ans] * np.copysign(1.0, x1) * np.copysign(1.0, x2), x1)
+    # x2 only contributes its sign: zero derivative (no line)
+
+
+@tangent(np.copysign)
+def copysign_tangent(ans, x1, x2):
+    d[ans] = d[x1] * np.copysign(1.0, x1) * np.copysign(1.0, x2)
+
+
+# -- clip (and the method ``x.clip(min, max)``) ------------------------------------------------
+
+@adjoint(np.clip)
+def clip_adjoint(ans, a, a_min=None, a_max=None, *, min=None, max=None):
+    d[a] = unbroadcast(d[ans] * clip_passes(a, a_min, a_max, min, max), a)
+    d[a_min] = unbroadcast(d[ans] * clip_lower(a, a_min, a_max, min, max), a_min)
+    d[min] = unbroadcast(d[ans] * clip_lower(a, a_min, a_max, min, max), min)
+    d[a_max] = unbroadcast(d[ans] * clip_upper(a, a_min, a_max, min, max), a_max)
+    d[max] = unbroadcast(d[ans] * clip_upper(a, a_min, a_max, min, max), max)
+
+
+@tangent(np.clip)
+def clip_tangent(ans, a, a_min=None, a_max=None, *, min=None, max=None):
+    d[ans] = d[a] * clip_passes(a, a_min, a_max, min, max)
+    d[ans] = d[a_min] * clip_lower(a, a_min, a_max, min, max)
+    d[ans] = d[min] * clip_lower(a, a_min, a_max, min, max)
+    d[ans] = d[a_max] * clip_upper(a, a_min, a_max, min, max)
+    d[ans] = d[max] * clip_upper(a, a_min, a_max, min, max)
+
+
+method('clip', np.clip)
+
+
+# -- piecewise constant: zero derivative --------------------------------------------------------
+
+nondifferentiable(np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign)
+NONDIFFERENTIABLE_METHODS.add('round')
