@@ -4,9 +4,9 @@ import numpy as np
 from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import (
-    broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
-    read_at, reshape_like, restack, resum, retranspose, select, unbroadcast, unextremum, unindex,
-    unmean, unreduce, unstack, unsum, untranspose, zero_at)
+    broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, extremum_tangent, like, matmul_lhs,
+    matmul_rhs, read_at, reshape_like, restack, resum, retranspose, select, unbroadcast,
+    unextremum, unindex, unmean, unreduce, unstack, unsum, untranspose, zero_at)
 
 
 @adjoint(runtime.unbroadcast)
@@ -223,3 +223,8 @@ def resum_adjoint(ans, bitems, g):
 @tangent(runtime.resum)
 def resum_tangent(ans, bitems, g):
     d[ans] = resum(d[bitems], g)
+
+
+@adjoint(runtime.unextremum)
+def unextremum_adjoint(ans, g, extremum, x, axis=None, keepdims=False):
+    d[g] = extremum_tangent(d[ans], extremum, x, axis, keepdims)

@@ -556,7 +556,6 @@ def vdot_tangent(ans, a, b):
     d[ans] = np.vdot(a, d[b])
 
 
-
 @adjoint(np.cross)
 def cross_adjoint(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     d[a] = np.transpose(unbroadcast(

@@ -15,6 +15,7 @@ from s2sgrad.templates import reductions_more  # noqa: E402
 W = np.array([[0.3, -1.2, 0.7, 0.5], [1.1, 0.4, -0.5, -0.9], [0.6, -0.2, 0.8, 1.3]])
 W3 = np.arange(24.0).reshape(2, 3, 4) % 5 - 1.7
 V3 = np.array([0.2, -0.7, 1.3])
+C3 = V3[:, None]
 V4 = np.array([0.9, -0.4, 0.6, 1.5])
 V12 = np.linspace(-1.0, 1.0, 12) ** 2 - 0.3
 WEIGHTS4 = np.array([0.5, 1.5, 2.0, 1.0])
@@ -44,7 +45,7 @@ def with_zeros(count):
 # -- prod ---------------------------------------------------------------------------------------
 def f_prod_all(x): return np.prod(x) * 2.0
 def f_prod_axis0(x): return np.sum(np.prod(x, axis=0) * V4)
-def f_prod_axis1_keepdims(x): return np.sum(np.prod(x, axis=1, keepdims=True) * V3[:, None])
+def f_prod_axis1_keepdims(x): return np.sum(np.prod(x, axis=1, keepdims=True) * C3)
 def f_prod_axis_tuple(x): return np.sum(np.prod(x, axis=(0, 2)) * V3)
 def f_prod_neg_axis(x): return np.sum(np.prod(x, axis=-1) * V3)
 def f_prod_initial(x): return np.sum(np.prod(x, axis=1, initial=1.5) * V3)
@@ -56,7 +57,7 @@ def f_prod_scalar_initial(x, c): return np.sum(np.prod(x, axis=0, initial=c) * V
 def f_var_all(x): return np.var(x * W)
 def f_var_axis0(x): return np.sum(np.var(x, axis=0) * V4)
 def f_var_axis1_ddof(x): return np.sum(np.var(x, axis=1, ddof=1) * V3)
-def f_var_tuple_keepdims(x): return np.sum(np.var(x, axis=(0, 2), keepdims=True) * V3[:, None])
+def f_var_tuple_keepdims(x): return np.sum(np.var(x, axis=(0, 2), keepdims=True) * C3)
 def f_var_correction(x): return np.sum(np.var(x, axis=0, correction=1) * V4)
 def f_var_method(x): return np.sum(x.var(axis=1, ddof=1) * V3) + x.var()
 def f_std_all(x): return np.std(x * W)
@@ -79,40 +80,40 @@ NANS_MAX[0, 2] = NANS_MAX[2, 0] = np.nan
 
 def f_nansum_all(x): return np.nansum((x + NANS) * W)
 def f_nansum_axis0(x): return np.sum(np.nansum(x + NANS, axis=0) * V4)
-def f_nansum_axis1_keepdims(x): return np.sum(np.nansum((x ** 2 + NANS), axis=1, keepdims=True) * V3[:, None])
-def f_nansum_tuple(x): return np.sum(np.nansum((x ** 2 + NANS3), axis=(0, 1)) * V4)
+def f_nansum_axis1_keepdims(x): return np.sum(np.nansum(x * x + NANS, axis=1, keepdims=True) * C3)
+def f_nansum_tuple(x): return np.sum(np.nansum((x * x + NANS3), axis=(0, 1)) * V4)
 def f_nansum_initial(x): return np.sum(np.nansum(x + NANS, axis=0, initial=0.5) ** 2 * V4)
 def f_nanmean_all(x): return np.nanmean((x + NANS) * W) ** 2
-def f_nanmean_axis1(x): return np.sum(np.nanmean((x ** 2 + NANS), axis=1) * V3)
-def f_nanmean_axis0_keepdims(x): return np.sum(np.nanmean((x ** 2 + NANS), axis=0, keepdims=True) * V4)
+def f_nanmean_axis1(x): return np.sum(np.nanmean((x * x + NANS), axis=1) * V3)
+def f_nanmean_axis0_keepdims(x): return np.sum(np.nanmean(x * x + NANS, axis=0, keepdims=True) * V4)
 def f_nanmean_tuple(x): return np.sum(np.nanmean(x + NANS3, axis=(0, 2)) ** 2 * V3[:2])
 def f_nanvar_all(x): return np.nanvar((x + NANS) * W)
 def f_nanvar_axis0(x): return np.sum(np.nanvar(x + NANS, axis=0) * V4)
-def f_nanvar_axis1_ddof(x): return np.sum(np.nanvar(x + NANS, axis=1, ddof=1, keepdims=True) * V3[:, None])
+def f_nanvar_axis1_ddof(x): return np.sum(np.nanvar(x + NANS, axis=1, ddof=1, keepdims=True) * C3)
 def f_nanvar_tuple(x): return np.sum(np.nanvar(x + NANS3, axis=(0, 1)) * V4)
 def f_nanvar_correction(x): return np.sum(np.nanvar(x + NANS, axis=0, correction=1) * V4)
 def f_nanstd_all(x): return np.nanstd((x + NANS) * W)
 def f_nanstd_axis1(x): return np.sum(np.nanstd(x + NANS, axis=1) * V3)
-def f_nanstd_axis0_ddof_keepdims(x): return np.sum(np.nanstd(x + NANS, axis=0, ddof=1, keepdims=True) * V4)
+def f_nanstd_axis0_ddof_keepdims(x): return np.sum(np.nanstd(x + NANS, 0, None, None, 1, True) * V4)
 def f_nanstd_tuple(x): return np.sum(np.nanstd(x + NANS3, axis=(0, 2)) * V3[:2])
 def f_nanprod_all(x): return np.nanprod(x + NANS) * 3.0
 def f_nanprod_axis0(x): return np.sum(np.nanprod(x + NANS, axis=0) * V4)
-def f_nanprod_axis1_keepdims(x): return np.sum(np.nanprod(x + NANS, axis=1, keepdims=True) * V3[:, None])
+def f_nanprod_axis1_keepdims(x): return np.sum(np.nanprod(x + NANS, axis=1, keepdims=True) * C3)
 def f_nanprod_tuple(x): return np.sum(np.nanprod(x + NANS3, axis=(0, 1)) * V4)
 def f_nanmax_all(x): return np.nanmax((x + NANS_MAX) * W) * 2.0
 def f_nanmax_axis0(x): return np.sum(np.nanmax(x + NANS_MAX, axis=0) * V4)
-def f_nanmax_axis1_keepdims(x): return np.sum(np.nanmax(x + NANS_MAX, axis=1, keepdims=True) * V3[:, None])
+def f_nanmax_axis1_keepdims(x): return np.sum(np.nanmax(x + NANS_MAX, axis=1, keepdims=True) * C3)
 def f_nanmax_tuple(x): return np.sum(np.nanmax(x + NANS3, axis=(0, 1)) * V4)
 def f_nanmin_all(x): return np.nanmin((x + NANS_MAX) * W) * 2.0
 def f_nanmin_axis0(x): return np.sum(np.nanmin(x + NANS_MAX, axis=0) * V4)
-def f_nanmin_axis1_keepdims(x): return np.sum(np.nanmin(x + NANS_MAX, axis=1, keepdims=True) * V3[:, None])
+def f_nanmin_axis1_keepdims(x): return np.sum(np.nanmin(x + NANS_MAX, axis=1, keepdims=True) * C3)
 def f_nanmin_tuple(x): return np.sum(np.nanmin(x + NANS3, axis=(1, 2)) * V3)
 
 
 # -- ptp ----------------------------------------------------------------------------------------
 def f_ptp_all(x): return np.ptp(x) * 2.0
 def f_ptp_axis0(x): return np.sum(np.ptp(x, axis=0) * V4)
-def f_ptp_axis1_keepdims(x): return np.sum(np.ptp(x, axis=1, keepdims=True) ** 2 * V3[:, None])
+def f_ptp_axis1_keepdims(x): return np.sum(np.ptp(x, axis=1, keepdims=True) ** 2 * C3)
 def f_ptp_tuple(x): return np.sum(np.ptp(x, axis=(0, 2)) * V3)
 
 
@@ -132,7 +133,7 @@ def f_cumprod_method(x): return np.sum(x.cumprod(axis=1) * W) + np.sum(x.cumprod
 # -- average ------------------------------------------------------------------------------------
 def f_average_all(x): return np.average(x * W)
 def f_average_axis0(x): return np.sum(np.average(x ** 2, axis=0) * V4)
-def f_average_tuple_keepdims(x): return np.sum(np.average(x ** 2, axis=(0, 2), keepdims=True) * V3[:, None])
+def f_average_tuple_keepdims(x): return np.sum(np.average(x ** 2, axis=(0, 2), keepdims=True) * C3)
 def f_average_weights_1d(x): return np.sum(np.average(x ** 2, axis=1, weights=WEIGHTS4) * V3)
 def f_average_weights_full(x): return np.average(x, weights=W ** 2 + 0.1)
 def f_average_wrt_weights(x, w): return np.sum(np.average(x, axis=1, weights=w) * V3)
