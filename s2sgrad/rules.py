@@ -151,7 +151,7 @@ def elementwise(func, derivative, namespace, label=None):
 def is_elementwise(func):
     """Whether `func` maps arrays elementwise (its result has its argument's shape)."""
     try:
-        return _key(func) in ELEMENTWISE
+        return _key(func) in ELEMENTWISE or _key(numpy_equivalent(func)) in ELEMENTWISE
     except TypeError:
         return False
 
@@ -183,21 +183,48 @@ def nondifferentiable(*funcs):
         NONDIFFERENTIABLE.add(_key(func))
 
 
-def lookup_adjoint(func):
-    """The Template of `func`, or None."""
-    build = ADJOINTS.get(_key(func))
+def numpy_equivalent(func):
+    """The NumPy function that a CuPy function mirrors (``cupy.tanh`` -> ``numpy.tanh``).
+
+    Functions written with ``cupy`` calls are differentiated with the NumPy rules; the rules'
+    NumPy calls dispatch back to CuPy for CuPy arrays (``__array_function__``).
+    """
+    module = getattr(func, '__module__', None) or type(func).__module__ or ''
+    if not module.startswith(('cupy', 'cupyx')):
+        return None
+    name = getattr(func, '__name__', None) or ''
+    name = name[len('cupy_'):] if name.startswith('cupy_') else name
+    if not name:
+        return None
+    import importlib
+    numpy_module = importlib.import_module('numpy.linalg' if 'linalg' in module else 'numpy')
+    return getattr(numpy_module, name, None)
+
+
+def _lookup(table, func):
+    build = table.get(_key(func))
+    if build is None:
+        twin = numpy_equivalent(func)
+        build = table.get(_key(twin)) if twin is not None else None
     return build() if build is not None else None
+
+
+def lookup_adjoint(func):
+    """The Template of `func` (or of the NumPy function a CuPy function mirrors), or None."""
+    return _lookup(ADJOINTS, func)
 
 
 def lookup_tangent(func):
-    """The tangent Template of `func`, or None."""
-    build = TANGENTS.get(_key(func))
-    return build() if build is not None else None
+    """The tangent Template of `func` (or of its NumPy twin), or None."""
+    return _lookup(TANGENTS, func)
 
 
 def is_nondifferentiable(func):
     """Whether `func` is registered (or lives in a module registered) as non-differentiable."""
     if _key(func) in NONDIFFERENTIABLE:
+        return True
+    twin = numpy_equivalent(func)
+    if twin is not None and _key(twin) in NONDIFFERENTIABLE:
         return True
     module = getattr(func, '__module__', None) or ''
     owner = getattr(func, '__self__', None)
@@ -211,7 +238,8 @@ def has_rule(func):
     return _key(func) in ADJOINTS or is_nondifferentiable(func)
 
 
-LIBRARY_MODULES = {'numpy', 'scipy', 'cupy', 'jax', 'torch', 'autograd', 's2sgrad', 'math'}
+LIBRARY_MODULES = {'numpy', 'scipy', 'cupy', 'cupyx', 'jax', 'torch', 'autograd', 's2sgrad',
+                   'math'}
 """Top-level packages whose functions are used through rules, never transformed."""
 
 

@@ -292,10 +292,19 @@ def add_at(bx, index, g):
     if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
         bx = bx.copy()
     if _has_array_index(index):
-        np.add.at(bx, index, g)
+        _scatter_add(bx, index, g)
     else:
         bx[index] += g
     return bx
+
+
+def _scatter_add(bx, index, g):
+    """``bx[index] += g`` with repeated indices adding up, for NumPy and CuPy arrays."""
+    if type(bx).__module__.startswith('cupy'):
+        import cupyx
+        cupyx.scatter_add(bx, index, g)
+    else:
+        np.add.at(bx, index, g)
 
 
 def read_at(by, index, v):
