@@ -64,6 +64,14 @@ METHODS = {}
 ELEMENTWISE = set()
 """Functions registered with `elementwise`: their result has their argument's shape."""
 
+REDUCTIONS = set()
+"""Functions reducing over ``axis`` (all axes when None) with ``keepdims``; declared in
+templates. The engine uses it to know a full reduction is a scalar and a keepdims reduction
+broadcasts against its input."""
+
+SHAPE_PRESERVING = set()
+"""Functions whose result has their first argument's shape (``zeros_like``, ``copy``)."""
+
 NONDIFFERENTIABLE = set()
 """Function objects whose outputs carry no derivative (shape queries, comparisons, ...)."""
 
@@ -252,3 +260,29 @@ def is_library(func):
 def is_broadcasting(func):
     """Whether `func` is a NumPy-style ufunc: its result has its arguments' broadcast shape."""
     return type(func).__name__ == 'ufunc'
+
+
+def reduction(*funcs):
+    """Declare `funcs` reductions over ``axis`` with ``keepdims`` (``np.sum``, ``np.max``)."""
+    REDUCTIONS.update(_key(func) for func in funcs)
+
+
+def is_reduction(func):
+    """Whether `func` was declared a reduction (see `reduction`)."""
+    try:
+        return _key(func) in REDUCTIONS
+    except TypeError:
+        return False
+
+
+def shape_preserving(*funcs):
+    """Declare that `funcs` return an array of their first argument's shape."""
+    SHAPE_PRESERVING.update(_key(func) for func in funcs)
+
+
+def is_shape_preserving(func):
+    """Whether `func` was declared shape preserving (see `shape_preserving`)."""
+    try:
+        return _key(func) in SHAPE_PRESERVING
+    except TypeError:
+        return False

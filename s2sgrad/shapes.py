@@ -7,14 +7,12 @@ definitions disagree is left out. The reverse pass drops ``unbroadcast`` where t
 the result share a class, so scalar loops and elementwise chains need no shape bookkeeping.
 """
 import gast
-import numpy as np
 
 from . import rules
 from .activity import target_names
 
 _SHAPE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 _SCALAR = '<scalar>'
-_SHAPE_COPIES = (np.zeros_like, np.ones_like, np.copy, np.empty_like)
 
 
 class ShapeClasses:
@@ -117,14 +115,15 @@ class ShapeClasses:
         if isinstance(value, gast.Call) and len(value.args) == 1 and _keepdims(value):
             func = self.resolver.lookup(value.func)
             source = self._class_of(value.args[0], root)
-            if func in _KEEPDIMS_REDUCTIONS and source is not None:
+            if rules.is_reduction(func) and source is not None:
                 return ('reduced', source)
         if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
             func = self.resolver.lookup(value.func)
             if func is not None and getattr(func, '__module__', None) == 'math' and \
                     rules.is_elementwise(func):
                 return _SCALAR
-            if func is not None and (rules.is_elementwise(func) or func in _SHAPE_COPIES):
+            if func is not None and (rules.is_elementwise(func) or
+                                     rules.is_shape_preserving(func)):
                 return self._class_of(value.args[0], root)
         return None
 
@@ -134,9 +133,6 @@ class ShapeClasses:
     def same(self, a, b):
         """Whether variables `a` and `b` always have one shape."""
         return a == b or (a in self.root and self.root.get(a) == self.root.get(b))
-
-
-_KEEPDIMS_REDUCTIONS = (np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod)
 
 
 def _keepdims(call):

@@ -7,6 +7,7 @@ import gast
 import numpy
 
 from . import nodes as n
+from . import rules
 from . import runtime
 
 
@@ -45,6 +46,17 @@ class Names:
                 return candidate
             candidate = f'{preferred}_{counter}'
             counter += 1
+
+    def lookup(self, node):
+        """The object a Name/Attribute chain of generated code denotes, or None."""
+        path = n.dotted_path(node)
+        if path is None:
+            return None
+        root, *rest = path.split('.')
+        obj = self.bindings.get(root, self.user.get(root))
+        for part in rest:
+            obj = getattr(obj, part, None)
+        return obj
 
     def expression_for(self, obj, preferred):
         """A Name/Attribute expression reaching `obj` from generated code."""
@@ -113,7 +125,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                                local_names, namer)
             if simplify:
                 expr = _drop_unbroadcast(expr)
-            items.append(Contribution(bound.id, drop_default_arguments(expr, None)))
+            items.append(Contribution(bound.id, drop_default_arguments(expr, names)))
         else:
             for node in n.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
@@ -145,7 +157,7 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
             continue
         expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names, {},
                            namer)
-        terms.append(drop_default_arguments(expr, None))
+        terms.append(drop_default_arguments(expr, names))
     return terms
 
 
@@ -193,25 +205,21 @@ def _substitute(node, values, adjoint_name, template, names, local_names, namer)
     return Substituter().visit(node)
 
 
-_NUMPY_DEFAULTS = {'axis': None, 'keepdims': False, 'dtype': None, 'out': None}
-_REDUCTIONS = {'sum', 'mean', 'max', 'min', 'amax', 'amin', 'prod', 'var', 'std', 'nansum',
-               'nanmean', 'nanmax', 'nanmin', 'nanprod', 'nanvar', 'nanstd', 'cumsum',
-               'cumprod', 'all', 'any', 'ptp', 'average'}
-"""NumPy functions whose defaults are ``axis=None``, ``keepdims=False``, ``dtype=None``."""
+_REDUCTION_DEFAULTS = {'axis': None, 'keepdims': False, 'dtype': None, 'out': None}
 
 
-def drop_default_arguments(node, namespace_lookup):
-    """Drop trailing positional arguments equal to the called helper's defaults, and NumPy
-    keywords left at their defaults (``axis=None``, ``keepdims=False``)."""
+def drop_default_arguments(node, names=None):
+    """Drop trailing positional arguments equal to the called runtime helper's defaults, and
+    keywords of declared reductions left at their defaults (``axis=None``, ``keepdims=False``).
+    """
     import inspect
     for call in n.walk(node):
-        path = (n.dotted_path(call.func) or '') if isinstance(call, gast.Call) else ''
-        if call.__class__ is gast.Call and call.keywords and \
-                path.split('.')[0] in ('np', 'numpy') and path.split('.')[-1] in _REDUCTIONS:
+        if call.__class__ is gast.Call and call.keywords and names is not None and \
+                rules.is_reduction(names.lookup(call.func)):
             call.keywords = [kw for kw in call.keywords
-                             if not (kw.arg in _NUMPY_DEFAULTS and
+                             if not (kw.arg in _REDUCTION_DEFAULTS and
                                      isinstance(kw.value, gast.Constant) and
-                                     kw.value.value is _NUMPY_DEFAULTS[kw.arg])]
+                                     kw.value.value is _REDUCTION_DEFAULTS[kw.arg])]
     for call in n.walk(node):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue

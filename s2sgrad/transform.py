@@ -3,11 +3,10 @@ import inspect
 import math
 from types import SimpleNamespace
 
-import numpy as np
-
 import gast
 
 from . import nodes as n
+from . import rules
 from . import runtime
 from .activity import Activity, target_names
 from .anf import Normalizer
@@ -358,7 +357,7 @@ class Context:
                     type(obj).__name__ == 'builtin_function_or_method' and \
                     getattr(obj, '__self__', None) is math:
                 return True
-            return obj in _FULL_REDUCTIONS and len(value.args) == 1 and not value.keywords
+            return rules.is_reduction(obj) and len(value.args) == 1 and not value.keywords
         return False
 
     def _merge_aliases(self, body):
@@ -543,9 +542,6 @@ def _mutated_names(body):
                     node.func.attr in ('append', 'pop', 'extend', 'insert', 'add_at', 'fill'):
                 mutated.add(node.func.value.id)
     return mutated
-
-
-_FULL_REDUCTIONS = (np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod)
 
 
 def _occurrences(body, params):

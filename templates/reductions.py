@@ -1,7 +1,7 @@
 """Adjoints of NumPy reductions (``sum``, ``mean``, ``max``, ``min``)."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, tangent
+from s2sgrad.rules import adjoint, d, reduction, tangent
 from s2sgrad.runtime import unreduce, unmean, unextremum, extremum_tangent
 
 
@@ -38,3 +38,8 @@ def extremum_tangent_(ans, a, axis=None, out=None, keepdims=False):
 @adjoint(np.min, np.amin)
 def min(ans, a, axis=None, out=None, keepdims=False):
     d[a] = unextremum(d[ans], ans, a, axis, keepdims)
+
+
+reduction(np.sum, np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.var, np.std,
+          np.nansum, np.nanmean, np.nanmax, np.nanmin, np.nanprod, np.nanvar, np.nanstd,
+          np.all, np.any, np.ptp)

@@ -1,7 +1,8 @@
 """Adjoints of shape operations (``reshape``, ``transpose``, ``array``) and array attributes."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, attribute_adjoint, attribute_tangent, d, tangent
+from s2sgrad.rules import (adjoint, attribute_adjoint, attribute_tangent, d, shape_preserving,
+                           tangent)
 from s2sgrad.runtime import reshape_like, retranspose, untranspose, unstack
 
 
@@ -73,3 +74,6 @@ def T(ans, x):
 @attribute_tangent('T')
 def T_tangent(ans, x):
     d[ans] = np.transpose(d[x])
+
+
+shape_preserving(np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.copy)
