@@ -8,6 +8,8 @@ from . import nodes as n
 
 _STRING_LINE = re.compile(r"^(\s*)((['\"]).*\3)$")
 _DOCSTRING_LINE = re.compile(r'^(\s*)"""#s2s#(.*)"""$')
+_TUPLE_TARGET = re.compile(r'^(\s*)\(([\w ,]+)\) = ')
+"""Python 3.10 prints ``(a, b) = ...`` where 3.11 prints ``a, b = ...``: print the latter."""
 
 
 def to_source(node):
@@ -26,6 +28,7 @@ def to_source(node):
         if docstring:
             lines.append(f'{docstring.group(1)}# {docstring.group(2)}')
             continue
+        line = _TUPLE_TARGET.sub(r'\1\2 = ', line)
         match = _STRING_LINE.match(line)
         if match and match.group(2)[1:6] == '#s2s#':
             indent, literal = match.group(1), match.group(2)
