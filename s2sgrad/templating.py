@@ -221,11 +221,9 @@ def drop_default_arguments(node, names=None):
                                      isinstance(kw.value, gast.Constant) and
                                      kw.value.value is _REDUCTION_DEFAULTS[kw.arg])]
     for call in n.walk(node):
-        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
+        if not isinstance(call, gast.Call):
             continue
-        if n.dotted_path(call.func) != 's2s.' + call.func.attr:
-            continue
-        helper = getattr(runtime, call.func.attr, None)
+        helper = _own_helper(call.func, names)
         if helper is None:
             continue
         params = list(inspect.signature(helper).parameters.values())
@@ -238,6 +236,19 @@ def drop_default_arguments(node, names=None):
                 break
             call.args.pop()
     return node
+
+
+def _own_helper(func, names):
+    """The Python helper a call in a rule reaches: a runtime helper (``s2s.unreduce``) or a
+    function defined in a rule module; None for anything else."""
+    import inspect
+    if isinstance(func, gast.Attribute) and n.dotted_path(func) == 's2s.' + func.attr:
+        return getattr(runtime, func.attr, None)
+    obj = names.lookup(func) if names is not None and isinstance(func, gast.Name) else None
+    module = getattr(obj, '__module__', '') or ''
+    if inspect.isfunction(obj) and module.startswith('s2sgrad.templates'):
+        return obj
+    return None
 
 
 def _drop_unbroadcast(expr):
