@@ -1,4 +1,4 @@
-"""Adjoints of Python's arithmetic operators (``+ - * / ** @`` and unary minus)."""
+"""Adjoints and tangents of ``+ - * / ** @``, unary minus, and their NumPy ufunc twins."""
 import operator
 
 import numpy as np
@@ -7,61 +7,61 @@ from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import unbroadcast, matmul_lhs, matmul_rhs
 
 
-@adjoint(operator.add)
+@adjoint(operator.add, np.add)
 def add(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
     d[y] = unbroadcast(d[ans], y)
 
 
-@tangent(operator.add)
+@tangent(operator.add, np.add)
 def add_tangent(ans, x, y):
     d[ans] = d[x]
     d[ans] = d[y]
 
 
-@adjoint(operator.sub)
+@adjoint(operator.sub, np.subtract)
 def sub(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
     d[y] = -unbroadcast(d[ans], y)
 
 
-@tangent(operator.sub)
+@tangent(operator.sub, np.subtract)
 def sub_tangent(ans, x, y):
     d[ans] = d[x]
     d[ans] = -d[y]
 
 
-@adjoint(operator.mul)
+@adjoint(operator.mul, np.multiply)
 def mul(ans, x, y):
     d[x] = unbroadcast(d[ans] * y, x)
     d[y] = unbroadcast(x * d[ans], y)
 
 
-@tangent(operator.mul)
+@tangent(operator.mul, np.multiply)
 def mul_tangent(ans, x, y):
     d[ans] = d[x] * y
     d[ans] = x * d[y]
 
 
-@adjoint(operator.truediv)
+@adjoint(operator.truediv, np.divide)
 def truediv(ans, x, y):
     d[x] = unbroadcast(d[ans] / y, x)
     d[y] = unbroadcast(-d[ans] * ans / y, y)
 
 
-@tangent(operator.truediv)
+@tangent(operator.truediv, np.divide)
 def truediv_tangent(ans, x, y):
     d[ans] = d[x] / y
     d[ans] = -ans * d[y] / y
 
 
-@adjoint(operator.pow)
+@adjoint(operator.pow, np.power)
 def pow(ans, x, y):
     d[x] = unbroadcast(d[ans] * y * x ** (y - 1), x)
     d[y] = unbroadcast(d[ans] * ans * np.log(x), y)
 
 
-@tangent(operator.pow)
+@tangent(operator.pow, np.power)
 def pow_tangent(ans, x, y):
     d[ans] = d[x] * y * x ** (y - 1)
     d[ans] = d[y] * ans * np.log(x)
