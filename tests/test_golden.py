@@ -34,6 +34,17 @@ CASES = [
 ]
 
 
+def compare_with_golden(filename, text):
+    """Assert `text` equals the golden file (rewritten first with S2SGRAD_UPDATE_GOLDEN=1)."""
+    path = os.path.join(GOLDEN_DIR, filename)
+    if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
+        with open(path, 'w') as handle:
+            handle.write(text)
+    with open(path) as handle:
+        expected = handle.read()
+    assert text == expected, f'generated source changed; see {path}'
+
+
 def generated_text(name, wrt):
     df = s2sgrad.grad(getattr(canonical, name), wrt=wrt)
     parts = [helper.source for helper in df.helpers] + [df.source]
@@ -42,14 +53,7 @@ def generated_text(name, wrt):
 
 @pytest.mark.parametrize('name, wrt', CASES, ids=[c[0] for c in CASES])
 def test_generated_source_matches_golden(name, wrt):
-    path = os.path.join(GOLDEN_DIR, f'{name}.py.txt')
-    text = generated_text(name, wrt)
-    if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
-        with open(path, 'w') as handle:
-            handle.write(text)
-    with open(path) as handle:
-        expected = handle.read()
-    assert text == expected, f'generated source of {name} changed; see {path}'
+    compare_with_golden(f'{name}.py.txt', generated_text(name, wrt))
 
 
 FORWARD_CASES = [
@@ -76,14 +80,7 @@ def forward_text(name, wrt):
 
 @pytest.mark.parametrize('name, wrt', FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
 def test_forward_source_matches_golden(name, wrt):
-    path = os.path.join(GOLDEN_DIR, f'{name}.fwd.py.txt')
-    text = forward_text(name, wrt)
-    if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
-        with open(path, 'w') as handle:
-            handle.write(text)
-    with open(path) as handle:
-        expected = handle.read()
-    assert text == expected, f'generated forward source of {name} changed; see {path}'
+    compare_with_golden(f'{name}.fwd.py.txt', forward_text(name, wrt))
 
 
 def test_forward_sources_have_tangent_headings_and_no_stacks():
