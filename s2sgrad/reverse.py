@@ -441,7 +441,9 @@ class ReversePass:
         return pre + [new] + post
 
     # -- phase 2: backward sweep -----------------------------------------------------------
-    def backward(self, stmts, state, loops):
+    def backward(self, stmts, state, loops, heading=None):
+        """The adjoint of `stmts`; `heading` is the source line whose ``# Grad of:`` comment
+        already stands just above (a branch does not repeat it)."""
         out = []
         for var in sorted(self.block_locals.get(id(stmts), ())):
             state.live.discard(self.adj(var))
@@ -451,12 +453,12 @@ class ReversePass:
                     out.append(n.assign(var, n.clone(stmt.value)))
                 elif entry is not None and not entry[2]:
                     out.append(n.assign(var, n.call(n.attr(entry[1], 'pop'))))
-        last_line = None
+        last_line = heading
         for stmt in reversed(stmts):
             lineno = getattr(stmt, 'lineno', None)
             block = []
             if isinstance(stmt, gast.If):
-                block = self._backward_if(stmt, state, loops)
+                block = self._backward_if(stmt, state, loops, last_line)
             elif isinstance(stmt, (gast.For, gast.While)):
                 block = self._backward_loop(stmt, state, loops)
             elif isinstance(stmt, (gast.Assign, gast.Expr)):
@@ -660,10 +662,10 @@ class ReversePass:
             return n.assign(self.adj(var), n.const(0.0))
         return n.assign(self.adj(var), n.call('s2s.zeros_like', n.name(var)))
 
-    def _backward_if(self, stmt, state, loops):
+    def _backward_if(self, stmt, state, loops, heading=None):
         body_state, else_state = state.copy(), state.copy()
-        body = self.backward(stmt.body, body_state, loops)
-        orelse = self.backward(stmt.orelse, else_state, loops)
+        body = self.backward(stmt.body, body_state, loops, heading)
+        orelse = self.backward(stmt.orelse, else_state, loops, heading)
         merged = body_state.live | else_state.live
         var_of = {v: k for k, v in self.adjoints.items()}
         defined = self.defined_before.get(id(stmt))

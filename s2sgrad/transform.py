@@ -514,6 +514,8 @@ class Context:
 
     def _bind_helper(self, key, generated):
         """The local name under which this function's code calls a generated helper."""
+        if key == self.key:
+            return self._function_name()  # recursion: the function calls itself by name
         local_names = self.__dict__.setdefault('_helper_names', {})
         if key in local_names:
             local = local_names[key]
