@@ -521,6 +521,7 @@ class ReversePass:
                 out.extend(self._unpack(item, state))
             elif isinstance(item, Append):
                 badj = self.adj(item.var)
+                _overwritten(badj, state)
                 if badj in state.live:
                     popped = n.call(n.attr(badj, 'pop'))
                     if item.active_value:
@@ -542,10 +543,7 @@ class ReversePass:
         if not checked and _reads_dead_adjoint(expr, state, self):
             return []
         badj = self.adj(var)
-        state.spread.pop(badj, None)
-        for spread, scalar in list(state.spread.items()):
-            if badj in n.names_read(scalar):
-                del state.spread[spread]  # the scalar it stood for is overwritten
+        _overwritten(badj, state)
         if badj in state.live:
             if var in self.list_vars:
                 value = n.call('s2s.add', n.name(badj), expr)
@@ -569,6 +567,7 @@ class ReversePass:
         if grad.id not in state.live:
             return []
         badj = self.adj(item.var)
+        _overwritten(badj, state)
         if badj in state.live:
             current = n.name(badj) if badj in state.owned else n.call('s2s.copy', n.name(badj))
             value = n.call('s2s.add_at', current, n.index_value(n.clone(item.index)), n.clone(grad))
@@ -589,6 +588,7 @@ class ReversePass:
                           n.clone(item.shape))
             out.extend(self.contribute(item.value.id, read, state))
         index = n.index_value(n.clone(item.index))
+        _overwritten(badj, state)
         out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))
         state.owned.add(badj)
         return out
@@ -613,6 +613,7 @@ class ReversePass:
 
     def _pop(self, item, state):
         blist, bvalue = self.adj(item.var), self.adj(item.target)
+        _overwritten(blist, state)
         out = []
         if blist not in state.live:
             out.append(n.assign(blist, n.call('s2s.zeros_like', n.name(item.var))))
@@ -758,6 +759,15 @@ _SPREADABLE = {'mul', 'truediv', 'pow', 'multiply', 'divide', 'power'}
 """Templates whose every contribution is ``unbroadcast(d[ans] * <all other operands>, x)``:
 a scalar spread over the result may stay a scalar there, since the other operands and the
 final `unbroadcast` restore the shape."""
+
+
+def _overwritten(badj, state):
+    """Adjoint `badj` is about to change (assigned, or updated in place): it no longer stands
+    for a spread scalar, and no spread adjoint may stand for a scalar that reads it."""
+    state.spread.pop(badj, None)
+    for spread, scalar in list(state.spread.items()):
+        if badj in n.names_read(scalar):
+            del state.spread[spread]
 
 
 def _is_unbroadcast(expr):

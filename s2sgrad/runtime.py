@@ -308,10 +308,37 @@ def _scatter_add(bx, index, g):
 
 
 def read_at(by, index, v):
-    """The adjoint of `v` in ``y[index] = v``: the slice of `by` at `index`, summed to `v`."""
+    """The adjoint of `v` in ``y[index] = v``: the slice of `by` at `index`, summed to `v`.
+
+    With an array index that repeats a position, NumPy keeps the last value written there;
+    the earlier ones reach nothing, so their adjoint is zero.
+    """
     if _is_zero(by):
         return zeros_like(v)
-    return unbroadcast(by[index], v)
+    g = by[index]
+    if _has_array_index(index) and not _is_sequence(by):
+        g = g * _last_writes(by, index)
+    return unbroadcast(g, v)
+
+
+def unread_at(g, by, index):
+    """The adjoint of `read_at` with respect to `by`: `g` spread back over `by` at `index`."""
+    g = broadcast_like(g, by[index])
+    if _has_array_index(index) and not _is_sequence(by):
+        g = g * _last_writes(by, index)
+    return unindex(g, by, index)
+
+
+def _last_writes(y, index):
+    """A boolean mask over ``y[index]``: the elements that ``y[index] = ...`` leaves in `y`."""
+    shape = _shape(y[index])
+    size = 1
+    for length in shape:
+        size *= length
+    ids = np.reshape(np.arange(size, like=y), shape)
+    owner = np.full_like(y, -1, dtype=np.int64)
+    owner[index] = ids
+    return owner[index] == ids
 
 
 def zero_at(by, index):

@@ -38,9 +38,12 @@ class ShapeClasses:
             if name in definitions:
                 definitions[name].insert(0, None)
         poisoned = set()
-        self.reduced_from = {}
         while True:
+            # Any name poisoned during this round may have lent its class to later
+            # statements of the round, so the round is repeated until nothing changes.
+            before = len(poisoned)
             root = {}
+            self.reduced_from = {}
             for name in params:
                 if name not in definitions:
                     root[name] = name
@@ -68,7 +71,6 @@ class ShapeClasses:
                     poisoned.add(name)
                     continue
                 root[name] = cls
-            before = len(poisoned)
             for name, values in definitions.items():
                 if name in poisoned or len(values) == 1:
                     continue

@@ -6,7 +6,7 @@ from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import (
     broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, extremum_tangent, like, matmul_lhs,
     matmul_rhs, read_at, reshape_like, restack, resum, retranspose, select, unbroadcast,
-    unextremum, unindex, unmean, unreduce, unstack, unsum, untranspose, zero_at)
+    unextremum, unindex, unmean, unread_at, unreduce, unstack, unsum, untranspose, zero_at)
 
 
 @adjoint(runtime.unbroadcast)
@@ -53,7 +53,17 @@ def unindex_adjoint(ans, g, x, index):
 
 @adjoint(runtime.read_at)
 def read_at_adjoint(ans, by, index, v):
-    d[by] = unindex(broadcast_like(d[ans], by[index]), by, index)
+    d[by] = unread_at(d[ans], by, index)
+
+
+@adjoint(runtime.unread_at)
+def unread_at_adjoint(ans, g, by, index):
+    d[g] = read_at(d[ans], index, g)
+
+
+@tangent(runtime.unread_at)
+def unread_at_tangent(ans, g, by, index):
+    d[ans] = unread_at(d[g], by, index)
 
 
 @adjoint(runtime.zero_at)
