@@ -323,6 +323,11 @@ class ReversePass:
                 bindings[param] = n.clone(template.defaults[param])
         if template.vararg and template.vararg not in bindings:
             bindings[template.vararg] = n.tuple_([])
+        missing = [p for p in template.params if p != 'ans' and p not in bindings]
+        if missing:
+            raise self.ctx.unsupported(
+                stmt, f'this form of `{template.label}` (its rule needs the argument '
+                      f'`{missing[0]}`, which the call does not pass)')
         return bindings
 
     def _instantiate(self, template, bindings, ans, broadcasting=False):

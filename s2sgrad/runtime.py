@@ -31,6 +31,8 @@ def seed(result, name='f'):
             f'grad needs {name!r} to return a scalar, but it returned {shape}; '
             f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
             f'for the full Jacobian')
+    if len(_shape(result)) > 0:
+        return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
     return 1.0
 
 
@@ -394,6 +396,30 @@ def pop_item(bitems):
     if _is_zero(bitems) or not bitems:
         return None
     return bitems.pop()
+
+
+def _first_equal(items, ans):
+    for i, item in enumerate(items):
+        if item is ans or item == ans:
+            return i
+    raise ValueError('max/min returned a value that is not among its arguments')
+
+
+def pick(g, ans, a, b=None):
+    """The adjoint of the built-in ``max``/``min``, of one iterable `a` (a list of adjoints,
+    `g` at the first item equal to the result) or of two arguments (`g` to `a` when `a` is
+    the result: Python returns the first of equal values)."""
+    if b is None:
+        position = _first_equal(a, ans)
+        return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
+    return g * (a == ans)
+
+
+def pick_tangent(da, ans, a, b=None):
+    """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument."""
+    if b is None:
+        return da[_first_equal(a, ans)]
+    return da * (a == ans)
 
 
 def select(condition, g):

@@ -5,8 +5,9 @@ from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import (
     broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, extremum_tangent, like, matmul_lhs,
-    matmul_rhs, read_at, reshape_like, restack, resum, retranspose, select, unbroadcast,
-    unextremum, unindex, unmean, unread_at, unreduce, unstack, unsum, untranspose, zero_at)
+    matmul_rhs, pick, pick_tangent, read_at, reshape_like, restack, resum, retranspose, select,
+    unbroadcast, unextremum, unindex, unmean, unread_at, unreduce, unstack, unsum, untranspose,
+    zero_at)
 
 
 @adjoint(runtime.unbroadcast)
@@ -238,3 +239,23 @@ def resum_tangent(ans, bitems, g):
 @adjoint(runtime.unextremum)
 def unextremum_adjoint(ans, g, extremum, x, axis=None, keepdims=False):
     d[g] = extremum_tangent(d[ans], extremum, x, axis, keepdims)
+
+
+@adjoint(runtime.pick)
+def pick_adjoint(ans, g, result, a, b=None):
+    d[g] = pick_tangent(d[ans], result, a, b)
+
+
+@tangent(runtime.pick)
+def pick_tangent_rule(ans, g, result, a, b=None):
+    d[ans] = pick(d[g], result, a, b)
+
+
+@adjoint(runtime.pick_tangent)
+def pick_tangent_adjoint(ans, da, result, a, b=None):
+    d[da] = pick(d[ans], result, a, b)
+
+
+@tangent(runtime.pick_tangent)
+def pick_tangent_tangent(ans, da, result, a, b=None):
+    d[ans] = pick_tangent(d[da], result, a, b)

@@ -5,7 +5,7 @@ import math
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import adjoint, d, elementwise, tangent
-from s2sgrad.runtime import reshape_like, unsum
+from s2sgrad.runtime import pick, pick_tangent, reshape_like, unsum
 
 MATH_DERIVATIVES = {
     math.exp: 'ans',
@@ -50,28 +50,16 @@ def float_tangent(ans, x=0.0):
     d[ans] = reshape_like(d[x], ans)
 
 
-@adjoint(builtins.max)
-def max(ans, a, b):
-    d[a] = d[ans] * (a >= b)
-    d[b] = d[ans] * (a < b)
+@adjoint(builtins.max, builtins.min)
+def max(ans, a, b=None):
+    d[a] = pick(d[ans], ans, a, b)
+    d[b] = d[ans] * (a != ans)
 
 
-@tangent(builtins.max)
-def max_tangent(ans, a, b):
-    d[ans] = d[a] * (a >= b)
-    d[ans] = d[b] * (a < b)
-
-
-@adjoint(builtins.min)
-def min(ans, a, b):
-    d[a] = d[ans] * (a <= b)
-    d[b] = d[ans] * (a > b)
-
-
-@tangent(builtins.min)
-def min_tangent(ans, a, b):
-    d[ans] = d[a] * (a <= b)
-    d[ans] = d[b] * (a > b)
+@tangent(builtins.max, builtins.min)
+def max_tangent(ans, a, b=None):
+    d[ans] = pick_tangent(d[a], ans, a, b)
+    d[ans] = d[b] * (a != ans)
 
 
 @adjoint(builtins.sum)

@@ -264,3 +264,88 @@ def test_loop_carried_shape_change_gradient_closed_form():
         return np.mean(h ** 2)
     h0 = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(s2sgrad.grad(f)(h0), 2 * h0 / 3)
+
+
+# ---------------------------------------------- built-in max/min, size-1 outputs
+
+def max_of_list(x, y, z):
+    return max([x, y, z]) * min(x, y)
+
+
+def max_of_two_expressions(x, y):
+    return max(x * y, y) ** 2 + min([y, x, 4.0])
+
+
+def max_of_indexed_items(x):
+    return max([x[0], x[1] * 2.0, x[2]]) + min(x[0], x[2]) * 3.0
+
+
+def _numeric_partials(f, args, eps=1e-6):
+    out = []
+    for i in range(len(args)):
+        up = [a + (eps if j == i else 0.0) for j, a in enumerate(args)]
+        down = [a - (eps if j == i else 0.0) for j, a in enumerate(args)]
+        out.append((f(*up) - f(*down)) / (2 * eps))
+    return out
+
+
+@pytest.mark.parametrize('args', [(1.0, 3.0, 2.0), (3.0, 1.0, 2.0), (1.5, 0.5, 2.5)])
+def test_builtin_max_of_a_list_with_every_argument_differentiated(args):
+    expected = _numeric_partials(max_of_list, args)
+    for optimized in (True, False):
+        got = s2sgrad.grad(max_of_list, wrt=(0, 1, 2), optimized=optimized)(*args)
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    directional = s2sgrad.jvp(max_of_list, wrt=(0, 1, 2))(*args, (1.0, -2.0, 0.5))
+    np.testing.assert_allclose(directional, expected[0] - 2 * expected[1] + 0.5 * expected[2],
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize('args', [(2.0, 3.0), (0.5, 3.0), (1.5, -1.0)])
+def test_builtin_max_and_min_of_two_values(args):
+    expected = _numeric_partials(max_of_two_expressions, args)
+    got = s2sgrad.grad(max_of_two_expressions, wrt=(0, 1))(*args)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    hessian = s2sgrad.hessian(max_of_two_expressions, wrt=0)(*args)
+    step = 1e-5
+    dfdx = s2sgrad.grad(max_of_two_expressions)
+    reference = (dfdx(args[0] + step, args[1]) - dfdx(args[0] - step, args[1])) / (2 * step)
+    np.testing.assert_allclose(hessian, reference, atol=1e-4)
+
+
+def test_builtin_max_of_array_items():
+    x = np.array([1.0, 3.0, 2.0])
+    expected = numerical_grad(max_of_indexed_items, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(max_of_indexed_items)(x), expected, atol=1e-6)
+
+
+def column_inner_product(x):
+    r = x.reshape(-1, 1)
+    return r.T @ r
+
+
+def one_element_sum(x):
+    return np.sum(x, keepdims=True) * x[0:1]
+
+
+@pytest.mark.parametrize('f', [column_inner_product, one_element_sum])
+def test_size_one_array_output(f):
+    x = np.array([1.0, 2.0, 3.0])
+    scalar = lambda v: float(np.reshape(f(v), ()))  # noqa: E731
+    expected = numerical_grad(scalar, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), expected, atol=1e-6)
+    np.testing.assert_allclose(s2sgrad.grad(f, optimized=False)(x), expected, atol=1e-6)
+    value, g = s2sgrad.value_and_grad(f)(x)
+    np.testing.assert_allclose(value, f(x))
+    np.testing.assert_allclose(g, expected, atol=1e-6)
+    v = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(np.reshape(s2sgrad.jvp(f)(x, v), ()), expected @ v, atol=1e-6)
+    dfdx = s2sgrad.grad(f)
+    reference = np.array([(dfdx(x + 1e-5 * e) - dfdx(x - 1e-5 * e)) / 2e-5 for e in np.eye(3)])
+    np.testing.assert_allclose(s2sgrad.hessian(f)(x), reference, atol=1e-4)
+
+
+def test_a_rule_form_the_template_does_not_cover_is_rejected():
+    def f(x, y, z):
+        return max(x, y, z)
+    with pytest.raises(s2sgrad.errors.S2SError, match='max'):
+        s2sgrad.grad(f)(1.0, 2.0, 3.0)
