@@ -129,8 +129,11 @@ class Normalizer:
             nested = []
             elts = []
             for elt in target.elts:
-                if isinstance(elt, (gast.Tuple, gast.List)):
-                    part = self.namer.fresh('part')
+                if isinstance(elt, (gast.Tuple, gast.List, gast.Subscript, gast.Attribute)):
+                    # Nested tuples, `y[i]` and `obj.attr`: unpack into a temporary, then
+                    # assign it to the target, in order, as Python does.
+                    part = self.namer.fresh('part') if isinstance(
+                        elt, (gast.Tuple, gast.List)) else self.namer.for_expression(elt)
                     self.temps.add(part)
                     if self.activity.is_active(rhs):
                         self.activity.active.add(part)
@@ -167,6 +170,11 @@ class Normalizer:
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr,
                                   ctx=gast.Load())
         if isinstance(node, gast.Subscript):
+            if not self.activity.is_active(node.value):
+                # only the index is active (np.r_[x, y]): a call, so a rule sees the index
+                index = _index_value(node.slice)
+                return n.call('s2s.getitem', self.argument(node.value, out),
+                              self.argument(index, out))
             return gast.Subscript(value=self.atom(node.value, out),
                                   slice=self.index(node.slice, out), ctx=gast.Load())
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -217,6 +225,18 @@ class Normalizer:
         if self.activity.is_active(node):
             self.activity.active.add(target)
         return n.name(target)
+
+
+def _index_value(index):
+    """The value that a subscript's index denotes, as an expression (``a:b`` is
+    ``slice(a, b, None)``), for ``s2s.getitem(obj, index)``."""
+    if isinstance(index, gast.Slice):
+        parts = [p if p is not None else n.const(None)
+                 for p in (index.lower, index.upper, index.step)]
+        return n.call('slice', *parts)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
 
 
 def _has_call(node):

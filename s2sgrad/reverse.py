@@ -213,7 +213,12 @@ class ReversePass:
                 raise self.ctx.unsupported(stmt, 'nested unpacking targets')
             if not isinstance(value, gast.Name) or not self.activity.is_active(value):
                 return []
-            return [Unpack(names, value.id)]
+            if value.id in self._sequence_displays():
+                return [Unpack(names, value.id)]
+            # An array (or a value of unknown type): the adjoint of `a, b = v` is that of
+            # `a = v[0]; b = v[1]`, so it has `v`'s type and shape.
+            return [IndexContribution(value.id, n.const(i), n.name(self.adj(name)))
+                    for i, name in enumerate(names)] + [Kill(name) for name in names]
         ans = target.id
         mc = method_call(value) if isinstance(value, gast.Call) else None
         if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \
@@ -226,6 +231,23 @@ class ReversePass:
         if isinstance(value, (gast.List, gast.Tuple)):
             self.list_vars.add(ans)
         return self.expression_items(stmt, ans, value) + [Kill(ans)]
+
+    def _sequence_displays(self):
+        """Variables whose every definition is a tuple or list display ``(a, b)``."""
+        if not hasattr(self, '_displays'):
+            kinds = {}
+            for stmt in self.ctx.body_all_statements:
+                if isinstance(stmt, gast.Assign):
+                    display = isinstance(stmt.value, (gast.Tuple, gast.List))
+                    for name in target_names(stmt.targets[0]):
+                        single = isinstance(stmt.targets[0], gast.Name)
+                        kinds.setdefault(name, set()).add(display and single)
+                elif isinstance(stmt, gast.For):
+                    for name in target_names(stmt.target):
+                        kinds.setdefault(name, set()).add(False)
+            self._displays = {name for name, k in kinds.items() if k == {True} and
+                              name not in self.ctx.params}
+        return self._displays
 
     def _active_name(self, node):
         return isinstance(node, gast.Name) and self.activity.is_active(node)
