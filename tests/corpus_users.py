@@ -1,0 +1,1834 @@
+"""Functions written the way users write them, awkward parts included, for the differential oracle.
+
+``CASES`` lists ``(function, args_factory, wrt)`` like ``tests/corpus.py``: ``args_factory(rng)``
+builds arguments in the function's valid domain (away from kinks unless the derivative exists
+there), ``wrt`` is what to differentiate with respect to.
+
+``MAY_RAISE`` holds the functions for which an ``s2sgrad.errors.S2SError`` is an acceptable
+outcome (writes through views and aliases, dictionaries, helpers that write into their
+arguments): for those s2sgrad must give the right gradient *or* refuse loudly, never a wrong
+number and never a modified input. Every other function must be differentiated correctly.
+
+``FIRST_ORDER`` holds the functions whose second derivative is not checked (none is exempt for
+a soundness reason; the set is for cases whose Hessian-vector product would cost too much).
+
+No function here is written to suit the implementation: each is what a user might write.
+"""
+
+import math
+
+import numpy as np
+
+
+# ==================== input helpers
+
+def _vec(rng, n=5, lo=-1.0, hi=1.0, dtype=np.float64):
+    return rng.uniform(lo, hi, size=n).astype(dtype)
+
+
+def _mat(rng, shape=(3, 4), lo=-1.0, hi=1.0, dtype=np.float64):
+    return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def _away(rng, shape, points=(0.0,), margin=0.2, lo=-2.0, hi=2.0):
+    """Uniform values in [lo, hi] at least ``margin`` away from every point in ``points``."""
+    size = int(np.prod(shape)) if shape != () else 1
+    out = np.empty(size)
+    for k in range(size):
+        while True:
+            v = rng.uniform(lo, hi)
+            if all(abs(v - p) > margin for p in points):
+                out[k] = v
+                break
+    return out.reshape(shape)
+
+
+def _distinct(rng, shape, gap=0.2, lo=-2.0, hi=2.0):
+    """Values whose pairwise distances are all at least ``gap`` (no ties for max/sort)."""
+    size = int(np.prod(shape))
+    while True:
+        v = rng.uniform(lo, hi, size=size)
+        s = np.sort(v)
+        if size < 2 or np.min(np.diff(s)) >= gap:
+            return v.reshape(shape)
+
+
+def _sc(rng, lo=-1.0, hi=1.0):
+    return float(rng.uniform(lo, hi))
+
+
+V5 = np.array([0.5, -1.0, 2.0, 1.5, -0.3])
+W34 = np.array([[0.2, -0.5, 1.0, 0.3],
+                [0.7, 0.1, -0.4, 0.9],
+                [-0.6, 0.8, 0.5, -0.2]])
+C3 = np.array([1.0, 2.0, 3.0])
+C4 = np.array([1.0, -2.0, 3.0, 0.5])
+
+
+# ==================== A. intermediates that are both indexed and reduced
+
+def idx_and_sum(x):
+    y = x * V5
+    return y[1] + np.sum(y)
+
+
+def slice_and_sum(x):
+    y = np.sin(x)
+    return np.sum(y[1:3]) + np.sum(y)
+
+
+def ellipsis_and_mean(X):
+    Y = X * W34
+    return np.sum(Y[..., 0]) + np.mean(Y)
+
+
+def div_index_over_sum(x):
+    y = x / (1.0 + x ** 2)
+    return y[0] / np.sum(y ** 2)
+
+
+def row_times_total(X, W):
+    Y = X @ W
+    return np.sum(Y[0]) * np.sum(Y)
+
+
+def column_and_axis_sum(X):
+    Y = np.tanh(X)
+    return np.sum(Y[:, 1]) + np.sum(np.sum(Y, axis=0) ** 2)
+
+
+def last_and_max(x):
+    y = x ** 2
+    return y[-1] + np.max(y)
+
+
+def element_times_method_sum(x):
+    y = np.exp(x)
+    return y[2] * y.sum()
+
+
+def same_element_twice(x):
+    y = x * 3.0
+    return y[0] * y[0] + y[1]
+
+
+def fancy_read_and_mean(x):
+    y = np.cos(x)
+    return np.sum(y[[0, 2, 2]]) + np.mean(y)
+
+
+def mask_and_sum(x):
+    y = x * 2.0
+    mask = y > 0.0
+    return np.sum(y[mask]) + np.sum(y)
+
+
+def row_slice_norm(X):
+    Y = X * X
+    return np.linalg.norm(Y[1:]) + np.sum(Y)
+
+
+def ellipsis_3d(T):
+    Y = T * 2.0 + 1.0
+    return np.sum(Y[..., 1]) + np.sum(Y[0, ...] ** 2) + np.mean(Y)
+
+
+def reduced_then_indexed(X):
+    s = np.sum(X, axis=0)
+    return s[1] + np.sum(s ** 2)
+
+
+def outer_element_and_sum(x, w):
+    y = x[:, None] * w[None, :]
+    return y[1, 2] + np.sum(y)
+
+
+def keepdims_mean_indexed(X):
+    m = np.mean(X, axis=1, keepdims=True)
+    return m[0, 0] + np.sum((X - m) ** 2)
+
+
+def gram_entry_and_trace(X):
+    G = X.T @ X
+    return G[0, 1] + np.trace(G)
+
+
+def indexed_in_loop_and_reduced(x):
+    y = np.sin(x)
+    s = 0.0
+    for i in range(3):
+        s = s + y[i]
+    return s * np.sum(y)
+
+
+def two_d_division_indexed(X, Y):
+    R = X / (1.5 + Y)
+    return R[1, 0] / (1.0 + np.sum(R * R))
+
+
+def column_vector_indexed(x):
+    c = x.reshape(-1, 1) * 2.0
+    return c[2, 0] + np.sum(c @ c.T)
+
+
+def scalar_of_row_sum(X):
+    r = X.sum(axis=1)
+    return r[0] * r[1] + r.sum()
+
+
+# ==================== B. loop-carried values whose shape changes by broadcasting
+
+def rnn_h0_vector(h0, Wh, Wx, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ Wh + xs[t] @ Wx)
+    return np.mean(h ** 2)
+
+
+def rnn_h0_vector_loss_each_step(h0, Wh, Wx, xs, ys):
+    h = h0
+    loss = 0.0
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ Wh + xs[t] @ Wx)
+        loss = loss + np.mean((h - ys[t]) ** 2)
+    return loss
+
+
+def scalar_state_becomes_vector(x, w):
+    h = 0.0
+    for t in range(3):
+        h = np.tanh(x * w[t] + h)
+    return np.sum(h ** 2)
+
+
+def row_accumulator(X):
+    acc = 0.0
+    for row in X:
+        acc = acc + row * row
+    return np.sum(acc ** 2)
+
+
+def scalar_times_vector_loop(x):
+    s = x[0]
+    for i in range(3):
+        s = s * x
+    return np.sum(s)
+
+
+def while_broadcast_state(b, X, W):
+    h = b
+    k = 0
+    while k < 3:
+        h = np.tanh(h + X @ W)
+        k = k + 1
+    return np.mean(h)
+
+
+def gate_broadcast_loop(h0, G):
+    h = h0
+    for t in range(G.shape[0]):
+        h = h * np.tanh(G[t]) + 0.1
+    return np.sum(h)
+
+
+def column_state_grows(c0, X):
+    c = c0
+    for k in range(2):
+        c = np.sin(c + X)
+    return np.sum(c)
+
+
+def product_of_growing(a, xs):
+    acc = a
+    for x_t in xs:
+        acc = acc * x_t
+    return np.sum(acc)
+
+
+def gru_like(h0, Wz, Wh, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        z = 1.0 / (1.0 + np.exp(-(xs[t] @ Wz + h)))
+        h = (1.0 - z) * h + z * np.tanh(xs[t] @ Wh)
+    return np.mean(h)
+
+
+def row_state_to_matrix(h0, Wh, xs):
+    h = h0[None, :]
+    for t in range(2):
+        h = np.tanh(h @ Wh + xs[t])
+    return np.sum(h)
+
+
+def list_of_states_broadcast(h0, xs):
+    h = h0
+    states = []
+    for t in range(xs.shape[0]):
+        h = np.sin(h + xs[t])
+        states.append(h)
+    return np.sum(np.array(states) ** 2)
+
+
+def mean_loss_shape_change(w, X, y):
+    pred = 0.0
+    for j in range(X.shape[1]):
+        pred = pred + X[:, j] * w[j]
+    return np.mean((pred - y) ** 2)
+
+
+# ==================== C. views and aliases with writes (correct or S2SError)
+
+def view_write_into_argument(x):
+    v = x[1:]
+    v[0] = 5.0
+    return np.sum(x * x)
+
+
+def view_write_into_copy(x):
+    y = x.copy()
+    v = y[1:]
+    v[0] = 5.0
+    return np.sum(y ** 2 * x)
+
+
+def full_slice_alias_write(x):
+    y = x[:]
+    y[0] = y[0] * 2.0
+    return np.sum(x * y)
+
+
+def ravel_view_write(X):
+    r = X.ravel()
+    r[1] = 0.0
+    return np.sum(np.sin(X))
+
+
+def transpose_view_write(X):
+    t = X.T
+    t[0, 1] = 1.0
+    return np.sum(X ** 2)
+
+
+def asarray_alias_write(x):
+    a = np.asarray(x)
+    a[0] = 3.0 * a[1]
+    return np.sum(np.exp(x))
+
+
+def list_holding_argument_write(x):
+    lst = [x, x * 2.0]
+    lst[0][1] = 0.0
+    return np.sum(lst[0]) + np.sum(lst[1] ** 2)
+
+
+def alias_inplace_add(x):
+    y = x
+    y += 1.0
+    return np.sum(x * y)
+
+
+def alias_inplace_mul(x):
+    y = x
+    y *= 2.0
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def reshape_view_write(x):
+    y = x.reshape(2, 3)
+    y[0] = 0.0
+    return np.sum(x ** 2)
+
+
+def strided_view_inplace(x):
+    y = np.tanh(x)
+    v = y[::2]
+    v *= 3.0
+    return np.sum(y ** 2)
+
+
+def view_inplace_add_shifted(x):
+    y = x * 1.0
+    v = y[1:]
+    v += x[:-1]
+    return np.sum(y ** 2)
+
+
+def alias_write_read_original(x):
+    y = np.sin(x)
+    z = y
+    z[0] = 0.0
+    return np.sum(y * x)
+
+
+def alias_full_assign(x):
+    y = np.zeros(3)
+    w = y
+    w[:] = x * 2.0
+    return np.sum(y * y)
+
+
+def row_view_write(X):
+    Y = X * 1.0
+    r = Y[0]
+    r[:] = r * 2.0
+    return np.sum(Y ** 2)
+
+
+def column_view_write_argument(X):
+    v = X[:, 0]
+    v[:] = np.sum(X, axis=1)
+    return np.sum(X ** 2)
+
+
+def alias_in_list_then_write(x):
+    y = x * 2.0
+    lst = [y]
+    y[0] = 1.0
+    return np.sum(lst[0] * x)
+
+
+def view_of_view_write(x):
+    y = x * x
+    v = y[1:]
+    w = v[1:]
+    w[0] = 0.0
+    return np.sum(y * x)
+
+
+def alias_reassigned_after_write(x):
+    y = x * 1.0
+    z = y
+    z[0] = 2.0 * z[1]
+    z = z * 3.0
+    return np.sum(y) + np.sum(z)
+
+
+def overlapping_inplace_shift(x):
+    y = x * 1.0
+    y[1:] += y[:-1]
+    return np.sum(y ** 2)
+
+
+def argument_alias_passed_to_helper(x):
+    y = x
+    _double_first(y)
+    return np.sum(x * x)
+
+
+def _double_first(v):
+    v[0] = v[0] * 2.0
+    return v
+
+
+def helper_writes_and_returns(x):
+    y = x.copy()
+    z = _double_first(y)
+    return np.sum(y * z)
+
+
+def helper_writes_into_argument(x):
+    z = _double_first(x)
+    return np.sum(z * x)
+
+
+def swapped_rows_with_fancy(X, W):
+    Y = X.copy()
+    Y[[0, 1]] = Y[[1, 0]]
+    return np.sum(Y * W)
+
+
+def swap_elements_tuple(x):
+    y = x.copy()
+    y[0], y[1] = y[1], y[0]
+    return y[0] * 3.0 + y[1] + np.sum(y * x)
+
+
+def write_argument_elementwise(x):
+    x[0] = x[1] * 2.0
+    return np.sum(x ** 2)
+
+
+def inplace_on_argument(x):
+    x += 1.0
+    x *= x
+    return np.sum(x)
+
+
+def dict_inside_function(x, y):
+    d = {'a': x, 'b': y}
+    return np.sum(d['a'] * d['b'])
+
+
+# ==================== D. repeated fancy indices (NumPy: last write wins, += applies once)
+
+def repeated_index_assign(x):
+    y = np.zeros(3)
+    y[[0, 0]] = x[:2]
+    return np.sum(y * C3)
+
+
+def repeated_index_iadd(x):
+    y = np.zeros(3)
+    y[[0, 0, 1]] += x[:3]
+    return np.sum(y * C3)
+
+
+def repeated_index_assign_from_fancy(x):
+    y = x.copy()
+    y[[1, 1]] = x[[2, 3]] * 2.0
+    return np.sum(y ** 2)
+
+
+def repeated_index_imul(x):
+    y = x * 1.0
+    y[[0, 2, 0]] *= 2.0
+    return np.sum(y * V5)
+
+
+def repeated_rows_assign(X):
+    Y = np.zeros((2, 4))
+    Y[[0, 0]] = X[:2]
+    return np.sum(Y * W34[:2])
+
+
+def repeated_index_argument(x, idx):
+    y = np.zeros(4)
+    y[idx] = x
+    return np.sum(y * C4)
+
+
+def repeated_index_gather(x):
+    return np.sum(x[[0, 0, 1]] ** 2)
+
+
+def repeated_index_isub(x):
+    y = x * 1.0
+    y[[0, 0]] -= x[2:4]
+    return np.sum(y * y)
+
+
+def repeated_then_single(x):
+    y = np.zeros(3)
+    y[[2, 0, 2]] = x[:3]
+    y[[0]] += x[3]
+    return np.sum(y * C3)
+
+
+def repeated_index_iadd_argument_index(x, idx):
+    y = x * 1.0
+    y[idx] += np.sin(x[:3])
+    return np.sum(y ** 2)
+
+
+def gather_repeated_2d(X):
+    rows = X[[1, 1, 0]]
+    return np.sum(rows * W34)
+
+
+# ==================== E. nested lists of active values into np.array
+
+def det_of_scalars(a, b, c, d):
+    A = np.array([[a, b], [c, d]])
+    return np.linalg.det(A)
+
+
+def matrix_of_elements(x):
+    A = np.array([[x[0], x[1]], [x[1], x[0] ** 2]])
+    return np.sum(A @ A)
+
+
+def stack_by_array(x, W):
+    M = np.array([x, 2.0 * x])
+    return np.sum(M ** 2 * W)
+
+
+def array_with_constants(x):
+    M = np.array([[x[0], 1.0], [0.0, x[1]]])
+    return np.sum(np.linalg.inv(M) * C4.reshape(2, 2))
+
+
+def column_from_elements(x):
+    r = np.array([[x[0]], [x[1] * 2.0]])
+    return np.sum(r.T @ r)
+
+
+def rotation_matrix(a, v):
+    M = np.array([[np.sin(a), np.cos(a)], [-np.cos(a), np.sin(a)]])
+    return np.sum((M @ v) ** 3)
+
+
+def three_level_nesting(x):
+    T = np.array([[[x[0], x[1]]], [[x[2], x[0]]]])
+    return np.sum(T ** 2 * np.array([1.0, 2.0]))
+
+
+def array_of_two_vectors(x, y):
+    M = np.array([x, y])
+    return np.sum(M.T @ M)
+
+
+def array_of_appended_rows(x):
+    rows = []
+    for i in range(3):
+        rows.append([x[i], x[i] ** 2])
+    A = np.array(rows)
+    return np.sum(A * A) + A[1, 1]
+
+
+def array_mixed_floats_and_elements(a, x):
+    v = np.array([a, x[0], 2.0, a * x[1]])
+    return np.sum(v * C4) + np.prod(v[:2])
+
+
+# ==================== F. reductions of Python lists
+
+def np_sum_of_scalars(a, b, c):
+    return np.sum([a, b * 2.0, c ** 2])
+
+
+def np_mean_of_elements(x):
+    return np.mean([x[0], x[1] * 2.0, x[2] ** 2])
+
+
+def norm_of_list(a, b):
+    return np.linalg.norm([a, b])
+
+
+def np_sum_of_arrays(x, y):
+    return np.sum([x, y * 2.0])
+
+
+def np_mean_of_arrays_axis(x, y):
+    m = np.mean([x, y], axis=0)
+    return np.sum(m ** 2)
+
+
+def norm_of_mixed_list(x):
+    return np.linalg.norm([x[0] - 1.0, x[1] + 2.0, 3.0])
+
+
+def np_max_of_list(a, b, c):
+    return np.max([a, b, c])
+
+
+def np_prod_of_list(a, b, c):
+    return np.prod([a, b, c])
+
+
+def builtin_sum_of_elements(x):
+    return sum([x[0], x[1], x[2] * x[3]])
+
+
+# ==================== G. reductions over size-1 axes
+
+def sum_over_size1_axis_output(x):
+    return np.sum(np.sin(x), axis=1)
+
+
+def sum_axis0_of_row(x):
+    s = np.sum(x, axis=0)
+    return np.sum(s ** 2)
+
+
+def mean_over_size1_columns(X):
+    m = np.mean(X, axis=1)
+    return np.sum(m * np.arange(4.0))
+
+
+def sum_two_size1_axes(X):
+    s = np.sum(X, axis=(0, 2))
+    return np.sum(s ** 3)
+
+
+def keepdims_over_size1(X):
+    s = np.sum(X, axis=0, keepdims=True)
+    return np.sum(s * X)
+
+
+def method_sum_size1(X):
+    return np.sum(X.sum(axis=1) ** 2)
+
+
+def max_over_size1_axis(x):
+    m = np.max(x, axis=0)
+    return np.sum(m * C3)
+
+
+def prod_over_size1(X):
+    p = np.prod(X, axis=1)
+    return np.sum(p ** 2)
+
+
+def norm_rows_of_one(X):
+    n = np.linalg.norm(X, axis=1)
+    return n[0]
+
+
+def squeeze_after_size1_sum(X):
+    s = np.sum(X, axis=1, keepdims=True)
+    return np.sum(np.squeeze(s) * C3)
+
+
+def mean_axis_minus_one_size1(T):
+    m = np.mean(T, axis=-1)
+    return np.sum(np.cos(m))
+
+
+# ==================== H. size-1 array outputs
+
+def column_inner(r):
+    return r.T @ r
+
+
+def first_element_slice(x):
+    return x[:1] * 2.0
+
+
+def keepdims_loss(X):
+    return np.sum(X ** 2, keepdims=True)
+
+
+def row_times_column(a, b):
+    return np.dot(a, b)
+
+
+def array_of_sum(x):
+    return np.array([np.sum(x ** 2)])
+
+
+def vector_times_column(w, X):
+    return w @ X
+
+
+def mean_of_column(X):
+    return np.mean(X ** 2, axis=0)
+
+
+def size1_plus_scalar(a, b):
+    return a @ b + 1.0
+
+
+def float_of_sum(x):
+    return float(np.sum(x ** 2))
+
+
+def reshape_to_one_by_one(x):
+    return np.sum(x * x).reshape(1, 1)
+
+
+def size1_loss_in_loop(r, n):
+    acc = np.zeros((1, 1))
+    for i in range(n):
+        acc = acc + r.T @ r * (i + 1.0)
+    return acc
+
+
+# ==================== I. builtin max/min over several arguments
+
+def max_of_three(x, y, z):
+    return max([x, y, z])
+
+
+def max_min_args(a, b, c):
+    return max(a, b) * min(a, b, c)
+
+
+def max_of_sums(x, y, z):
+    return max([np.sum(x), np.sum(y), np.sum(z)])
+
+
+def min_of_elements(x):
+    return min([x[0], x[1], x[2]]) + x[1]
+
+
+def max_of_appended(x):
+    vals = []
+    for i in range(4):
+        vals.append(np.sin(x[i]) * (i + 1))
+    return max(vals)
+
+
+def builtin_abs_difference(a, b):
+    return abs(a - b) * a
+
+
+def max_tie_same_value(a):
+    return max(a, a) * 2.0 + a
+
+
+def np_maximum_same_array(x):
+    return np.sum(np.maximum(x, x) * V5)
+
+
+# ==================== J. containers
+
+def list_of_arrays_indexed(x, y):
+    lst = [x, y]
+    return np.sum(lst[0] * lst[1])
+
+
+def tuple_pack_unpack(x, y):
+    t = (x * 2.0, y + 1.0)
+    a, b = t
+    return np.sum(a * b)
+
+
+def layers_in_list(x, W1, W2):
+    layers = [W1, W2]
+    h = x
+    for W in layers:
+        h = np.tanh(h @ W)
+    return np.sum(h)
+
+
+def list_element_replaced(x, y):
+    lst = [x, y]
+    lst[1] = lst[1] * 2.0
+    return np.sum(lst[0] + lst[1] ** 2)
+
+
+def params_list_argument(params, x):
+    W, b = params
+    return np.sum(np.tanh(x @ W + b))
+
+
+def params_tuple_argument(params, x):
+    return np.sum((x @ params[0] + params[1]) ** 2)
+
+
+def params_dict_argument(params, x):
+    return np.sum(np.tanh(x @ params['W']) * params['b'])
+
+
+def nested_list_argument(p):
+    return p[0][0] * p[0][1] + np.sum(p[1] ** 2)
+
+
+def list_concatenation(x, y):
+    lst = [x] + [y * 2.0]
+    return np.sum(lst[1] * lst[0])
+
+
+def tuple_of_tuples(x):
+    pairs = ((x[0], x[1]), (x[2], x[3]))
+    total = 0.0
+    for a, b in pairs:
+        total = total + a * b
+    return total
+
+
+def list_of_lists_loop(x):
+    table = [[x[0], x[1]], [x[2], x[0]]]
+    s = 0.0
+    for row in table:
+        s = s + row[0] * row[1]
+    return s
+
+
+def list_append_alias(x):
+    out = []
+    y = x * 2.0
+    out.append(y)
+    out.append(y)
+    return np.sum(out[0] * out[1])
+
+
+# ==================== K. ties, kinks and special points
+
+def power_zero_base(y):
+    return np.sum(np.power(0.0, y) + y ** 2)
+
+
+def power_zero_exponent_at_zero(x):
+    return np.sum(x ** 0.0 * 3.0 + x)
+
+
+def power_one_at_zero(x):
+    return np.sum(x ** 1.0 + 2.0 * x)
+
+
+def power_int_zero_exponent(x):
+    return np.sum(np.power(x, 0) + np.power(x, 2))
+
+
+def negative_base_integer_exponent(x, y):
+    return np.sum(x ** y)
+
+
+def power_argument_exponent_at_zero(x, p):
+    return np.sum(x ** p)
+
+
+def relu_away(x):
+    return np.sum(np.maximum(x, 0.0) * V5)
+
+
+def where_away(x):
+    return np.sum(np.where(x > 0.0, x ** 2, -x))
+
+
+def clip_inside(x):
+    return np.sum(np.clip(x, -3.0, 3.0) ** 2)
+
+
+def clip_outside(x):
+    return np.sum(np.clip(x, -0.1, 0.1) * x)
+
+
+def sort_weighted(x):
+    return np.sum(np.sort(x) * V5)
+
+
+def sign_times_x(x):
+    return np.sum(x * np.sign(x))
+
+
+def floor_times_x(x):
+    return np.sum(np.floor(x * 3.0) * x)
+
+
+def sqrt_of_square_away(x):
+    return np.sum(np.sqrt(x * x))
+
+
+def abs_at_nonzero(x):
+    return np.sum(np.abs(x) ** 3)
+
+
+def norm_of_vector(x):
+    return np.linalg.norm(x) ** 2 + np.linalg.norm(x)
+
+
+def arctan2_plane(y, x):
+    return np.sum(np.arctan2(y, x))
+
+
+def square_of_zero(x):
+    return np.sum(x ** 2 + np.sin(x))
+
+
+def max_axis_distinct(X):
+    return np.sum(np.max(X, axis=1) * np.arange(1.0, 4.0))
+
+
+def min_axis_distinct(X):
+    return np.sum(np.min(X, axis=0) ** 2)
+
+
+def minimum_of_two(x, y):
+    return np.sum(np.minimum(x, y) * V5)
+
+
+def abs_python_float(a):
+    return abs(a) * a + abs(a - 3.0)
+
+
+# ==================== L. in-place operators
+
+def inplace_chain(x):
+    y = x * 1.0
+    y += x ** 2
+    y *= 3.0
+    y -= x
+    y /= 2.0
+    return np.sum(y)
+
+
+def inplace_slices(x):
+    y = x.copy()
+    y[1:3] += x[:2]
+    y[0] *= x[3]
+    return np.sum(y ** 2)
+
+
+def inplace_scalars(a, b):
+    s = 0.0
+    s += a
+    s *= b
+    s -= a * b * 0.5
+    s /= 2.0
+    s **= 2
+    return s
+
+
+def inplace_matrix_rows(X):
+    Y = X * 1.0
+    Y[:, 0] *= 2.0
+    Y[1] += Y[0]
+    return np.sum(Y ** 2)
+
+
+def inplace_elementwise_loop(x):
+    y = x * 1.0
+    for i in range(3):
+        y[i] **= 2
+    return np.sum(y * V5)
+
+
+def inplace_overlap_subtract(x):
+    y = np.sin(x)
+    y[1:] -= y[:-1]
+    return np.sum(y * y)
+
+
+def inplace_normalise(x):
+    y = np.exp(x)
+    y /= np.sum(y)
+    return np.sum(y * V5)
+
+
+def inplace_broadcast_accumulate(v, c):
+    acc = np.zeros((3, 4))
+    acc += v
+    acc += c[:, None]
+    return np.sum(acc ** 2)
+
+
+def inplace_power_elementwise(x):
+    y = x + 2.0
+    y **= 1.5
+    return np.sum(y)
+
+
+def inplace_add_same_name_twice(x):
+    s = np.zeros(5)
+    s += x
+    s += x
+    return np.sum(s * x)
+
+
+# ==================== M. control flow, recursion, closures, helpers
+
+def early_return_on_sum(x):
+    if np.sum(x) > 0.0:
+        return np.sum(x ** 2)
+    y = np.sin(x)
+    return np.sum(y * x)
+
+
+def early_return_in_loop(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + x[i] ** 2
+        if s > 1.0:
+            return s * np.sum(x)
+    return s
+
+
+def while_fixed_point(a):
+    x = 0.5
+    k = 0
+    while k < 6:
+        x = 0.5 * (x + a / x)
+        k = k + 1
+    return x
+
+
+def while_until_small(x):
+    y = x * 1.0
+    while np.max(np.abs(y)) > 0.1:
+        y = y * 0.5
+    return np.sum(y * y)
+
+
+def _rec_sin(x, n):
+    if n == 0:
+        return x
+    return _rec_sin(np.sin(x) * 1.1, n - 1)
+
+
+def recursive_sin(x):
+    return np.sum(_rec_sin(x, 3))
+
+
+def _tree(x, n):
+    if n == 0:
+        return x
+    return _tree(x * 0.5, n - 1) + _tree(np.cos(x), n - 1)
+
+
+def tree_recursion(x):
+    return np.sum(_tree(x, 2))
+
+
+def closure_layers(x, W):
+    def layer(h):
+        return np.tanh(h @ W)
+    return np.sum(layer(layer(x)))
+
+
+def closure_late_binding(x):
+    a = x[0]
+
+    def g(t):
+        return t * a
+    a = x[1]
+    return g(x[2]) + a
+
+
+def _sq(v):
+    return v * v
+
+
+def helper_called_twice(x, y):
+    return np.sum(_sq(x) + _sq(y))
+
+
+def helper_twice_same_argument(x):
+    a = _sq(x)
+    b = _sq(x)
+    return np.sum(a * b)
+
+
+def _stats(v):
+    return np.mean(v), np.std(v)
+
+
+def helper_tuple_unpacked(x):
+    m, s = _stats(x)
+    return m * s + s ** 2
+
+
+def _affine(v, w=2.0, b=None):
+    if b is None:
+        b = 0.5
+    return v * w + b
+
+
+def helper_defaults_and_keywords(x, a):
+    return np.sum(_affine(x) + _affine(x, w=a) + _affine(x, b=a))
+
+
+def _inner_helper(v):
+    return np.exp(-v * v)
+
+
+def _outer_helper(v):
+    return _inner_helper(v) * v + _inner_helper(v * 2.0)
+
+
+def nested_helpers(x):
+    return np.sum(_outer_helper(x))
+
+
+def _collect(x, n, acc):
+    if n == 0:
+        return acc
+    acc.append(x * n)
+    return _collect(np.sin(x), n - 1, acc)
+
+
+def recursion_with_list(x):
+    parts = _collect(x, 3, [])
+    return np.sum(np.array(parts) ** 2)
+
+
+def loop_with_break_on_value(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] < -0.5:
+            break
+        s = s + np.exp(x[i])
+    return s
+
+
+def continue_and_accumulate(x):
+    total = np.zeros(2)
+    for i in range(x.shape[0]):
+        if i % 2 == 1:
+            continue
+        total = total + x[i] * np.array([1.0, -1.0])
+    return np.sum(total ** 2)
+
+
+def branch_on_shape(x):
+    if x.ndim == 2:
+        return np.sum(x @ x.T)
+    return np.sum(x * x)
+
+
+def nested_loops_matrix(X):
+    s = 0.0
+    n, m = X.shape
+    for i in range(n):
+        for j in range(m):
+            if i != j:
+                s = s + X[i, j] * X[j % n, i % m]
+    return s
+
+
+# ==================== N. methods
+
+def method_sums_both_axes(X):
+    return np.sum(X.sum(axis=0) ** 2) + np.sum(X.sum(axis=1) ** 3)
+
+
+def method_gram(X):
+    return np.sum(X.T @ X)
+
+
+def method_reshape_T_sum(x):
+    return np.sum(x.reshape(2, 3).T.sum(axis=1) ** 2)
+
+
+def method_mean_keepdims(X):
+    return np.sum((X - X.mean(axis=0, keepdims=True)) ** 2)
+
+
+def method_dot_vectors(x, y):
+    return x.dot(y) ** 2
+
+
+def method_max_axis(X):
+    return np.sum(X.max(axis=1))
+
+
+def method_prod_axis(X):
+    return np.sum(X.prod(axis=0))
+
+
+def method_clip_cumsum(x):
+    return np.sum(x.clip(-5.0, 5.0).cumsum() ** 2)
+
+
+def method_swapaxes(T):
+    return np.sum(T.swapaxes(0, 1) * np.arange(12.0).reshape(3, 2, 2))
+
+
+def method_flatten_ravel(X):
+    return np.sum(X.flatten() * X.ravel()) + X.ravel()[3]
+
+
+def method_var_std(X):
+    return np.sum(X.var(axis=0)) + X.std()
+
+
+def method_squeeze(X):
+    return np.sum(X.squeeze() ** 2 * C3)
+
+
+def method_copy_then_write(x):
+    y = x.copy()
+    y[0] = 1.0
+    return np.sum(y * x)
+
+
+def method_transpose_axes(T):
+    return np.sum(T.transpose(2, 0, 1)[0] ** 2)
+
+
+def method_trace_diagonal(X):
+    return X.trace() * np.sum(X.diagonal() ** 2)
+
+
+def method_chain_long(x):
+    return x.reshape(3, 2).T.reshape(-1).cumsum().sum()
+
+
+# ==================== O. broadcasting of every kind
+
+def bcast_col_row(a, b):
+    return np.sum((a + b) ** 2)
+
+
+def bcast_vector_matrix(v, X):
+    return np.sum(np.sin(v * X))
+
+
+def bcast_zero_d_array(s, x):
+    return np.sum(s * x + s ** 2)
+
+
+def bcast_3d_with_2d(T, M):
+    return np.sum(np.tanh(T * M))
+
+
+def bcast_size1_vector(a, x):
+    return np.sum((a + x) * x)
+
+
+def bcast_one_by_one(a, X):
+    return np.sum(a * X ** 2)
+
+
+def bcast_maximum(a, b):
+    return np.sum(np.maximum(a, b) * 1.5)
+
+
+def bcast_where(a, b):
+    cond = np.arange(12).reshape(3, 4) % 3 == 0
+    return np.sum(np.where(cond, a, b) ** 2)
+
+
+def bcast_divide(X, d):
+    return np.sum(X / d)
+
+
+def bcast_power_exponent(X, p):
+    return np.sum(X ** p)
+
+
+def bcast_batched_matmul(T, W):
+    return np.sum(np.tanh(T @ W))
+
+
+def bcast_column_minus_size1(c, a):
+    return np.sum(np.exp(c - a))
+
+
+def bcast_both_expand(x, y):
+    D = x[:, None] - y[None, :]
+    return np.sum(D ** 2)
+
+
+def bcast_keepdims_divide(X):
+    return np.sum(X / np.sum(X ** 2, axis=1, keepdims=True))
+
+
+def bcast_scalar_float_and_row(a, r, X):
+    return np.sum((X * a + r) ** 2)
+
+
+def bcast_subtract_mean_rows(X):
+    Y = X - np.mean(X, axis=0)
+    return np.sum(Y ** 2 * W34)
+
+
+# ==================== P. float32 inputs
+
+def f32_mlp(x, W1, W2):
+    h = np.tanh(x @ W1)
+    return np.sum((h @ W2) ** 2)
+
+
+def f32_times_python_constant(x):
+    return np.sum(np.sin(x * 0.1) + x * 2.5)
+
+
+def f32_mean_reduction(X):
+    return np.mean(X ** 2) + np.mean(X, axis=0)[1]
+
+
+def f32_with_float_scalar(x, a):
+    return np.sum(x * a + a ** 2)
+
+
+def f32_size1_output(r):
+    return r.T @ r
+
+
+def f32_loop(x, W):
+    h = x
+    for k in range(3):
+        h = np.tanh(h @ W)
+    return np.sum(h)
+
+
+def f32_indexed_and_reduced(x):
+    y = x * x
+    return y[0] + np.sum(y)
+
+
+# ==================== Q. integer-valued float inputs
+
+def one_element_wrt_tuple(x, y):
+    return np.sum(np.sin(x) * y)
+
+
+def int_valued_polynomial(x):
+    return np.sum(x ** 3 - 2.0 * x ** 2 + x)
+
+
+def int_valued_python_float(a):
+    return a ** 3 + 2.0 * a
+
+
+def int_valued_exponents(x, y):
+    return np.sum(np.power(x, y))
+
+
+def int_valued_division(x, y):
+    return np.sum(x / y)
+
+
+def math_module_scalars(a, b):
+    return math.exp(a) * math.sin(b) + math.sqrt(1.0 + a * a) * math.cos(a * b)
+
+
+def int_valued_numpy_scalar(a, x):
+    return np.sum(a * x ** 2) + a ** 2
+
+
+# ==================== R. tuple unpacking
+
+def unpack_swap_chain(x):
+    a, b = x[0], x[1]
+    a, b = b, a * b
+    a, b = b + a, a
+    return a * b
+
+
+def unpack_nested(x):
+    (a, b), c = (x[0], x[1] * 2.0), x[2]
+    return a * b + c ** 2
+
+
+def unpack_starred(x):
+    a, *rest = x
+    return a * np.sum(np.array(rest) ** 2)
+
+
+def zip_loop(x, y):
+    acc = 0.0
+    for a, b in zip(x, y):
+        acc = acc + a * b
+    return acc
+
+
+def enumerate_loop(x):
+    acc = 0.0
+    for i, v in enumerate(x):
+        acc = acc + v ** 2 * (i + 1)
+    return acc
+
+
+def unpack_array_rows(X):
+    r0, r1 = X
+    return np.sum(r0 * r1)
+
+
+def unpack_shape(X):
+    n, m = X.shape
+    return np.sum(X) / (n + m)
+
+
+def unpack_from_helper_twice(x):
+    m, s = _stats(x)
+    m2, s2 = _stats(x * 2.0)
+    return m * s2 + m2 * s
+
+
+# ==================== S. realistic small programs
+
+def softmax_cross_entropy(W, X, labels):
+    logits = X @ W
+    logits = logits - np.max(logits, axis=1, keepdims=True)
+    logp = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(X.shape[0]), labels])
+
+
+def conv1d_loop(x, k):
+    n = x.shape[0] - k.shape[0] + 1
+    out = np.zeros(n)
+    for i in range(n):
+        out[i] = np.sum(x[i:i + k.shape[0]] * k)
+    return np.sum(out ** 2)
+
+
+def layer_norm(X, g, b):
+    mu = np.mean(X, axis=-1, keepdims=True)
+    var = np.mean((X - mu) ** 2, axis=-1, keepdims=True)
+    Y = (X - mu) / np.sqrt(var + 1e-5) * g + b
+    return np.sum(Y * W34)
+
+
+def masked_attention(Q, K, V):
+    S = Q @ K.T / np.sqrt(Q.shape[1])
+    mask = np.tril(np.ones((3, 3)))
+    S = np.where(mask > 0, S, -1e9)
+    S = S - np.max(S, axis=1, keepdims=True)
+    P = np.exp(S)
+    P = P / np.sum(P, axis=1, keepdims=True)
+    return np.sum((P @ V) ** 2)
+
+
+def logistic_l2(w, X, y, lam):
+    z = X @ w
+    p = 1.0 / (1.0 + np.exp(-z))
+    nll = -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+    return nll + lam * np.sum(w ** 2)
+
+
+def polynomial_fit(c, t, y):
+    V = np.stack([t ** 0, t, t ** 2], axis=1)
+    return np.mean((V @ c - y) ** 2)
+
+
+def smoothness_energy(x):
+    return np.sum((x[1:] - x[:-1]) ** 2) + 0.1 * np.sum((x[2:] - 2.0 * x[1:-1] + x[:-2]) ** 2)
+
+
+def pairwise_distances(X):
+    D = X[:, None, :] - X[None, :, :]
+    return np.sum(np.sqrt(np.sum(D ** 2, axis=-1) + 1e-3))
+
+
+def spring_chain(p, k):
+    energy = 0.0
+    for i in range(p.shape[0] - 1):
+        d = p[i + 1] - p[i]
+        energy = energy + 0.5 * k * (np.sqrt(np.sum(d * d)) - 1.0) ** 2
+    return energy
+
+
+def kalman_step(x, P, z):
+    H = np.array([[1.0, 0.0]])
+    S = H @ P @ H.T + 0.5
+    K = P @ H.T / S
+    x_new = x + (K @ (z - H @ x)).reshape(-1)
+    P_new = P - K @ H @ P
+    return np.sum(x_new ** 2) + np.trace(P_new)
+
+
+def gaussian_mixture_nll(mu, x):
+    d = x[:, None] - mu[None, :]
+    lik = np.sum(np.exp(-0.5 * d ** 2), axis=1)
+    return -np.sum(np.log(lik))
+
+
+def ridge_closed_form(X, y, lam):
+    A = X.T @ X + lam * np.eye(X.shape[1])
+    w = np.linalg.solve(A, X.T @ y)
+    return np.sum(w ** 2)
+
+
+def explicit_euler_vector(y0, k):
+    y = y0 * 1.0
+    traj = []
+    for step in range(4):
+        y = y + 0.1 * (-k * y + np.sin(y))
+        traj.append(y)
+    return np.sum(np.array(traj)[-1] ** 2) + np.mean(traj[0])
+
+
+def batch_norm_eval(X, gamma):
+    Xc = X - X.mean(axis=0)
+    Xn = Xc / np.sqrt((Xc ** 2).mean(axis=0) + 1e-5)
+    return np.sum((gamma * Xn)[:, 0]) + np.sum(gamma * Xn * W34.T[:X.shape[0], :X.shape[1]])
+
+
+# ==================== CASES
+
+def _labels(rng):
+    return rng.integers(0, 3, size=5)
+
+
+def _sorted_away(rng):
+    return _distinct(rng, (5,), 0.2)
+
+
+def _rnn_args(rng):
+    return (_vec(rng, 3), 0.5 * _mat(rng, (3, 3)), _mat(rng, (2, 3)), _mat(rng, (4, 2, 2)))
+
+
+CASES = [
+    # A. intermediates both indexed and reduced
+    (idx_and_sum, lambda rng: (_vec(rng),), 0),
+    (slice_and_sum, lambda rng: (_vec(rng),), 0),
+    (ellipsis_and_mean, lambda rng: (_mat(rng),), 0),
+    (div_index_over_sum, lambda rng: (_vec(rng, 5, 0.3, 1.5),), 0),
+    (row_times_total, lambda rng: (_mat(rng, (2, 3)), _mat(rng, (3, 4))), (0, 1)),
+    (column_and_axis_sum, lambda rng: (_mat(rng),), 0),
+    (last_and_max, lambda rng: (_distinct(rng, (5,), 0.2, 0.1, 3.0),), 0),
+    (element_times_method_sum, lambda rng: (_vec(rng),), 0),
+    (same_element_twice, lambda rng: (_vec(rng),), 0),
+    (fancy_read_and_mean, lambda rng: (_vec(rng),), 0),
+    (mask_and_sum, lambda rng: (_away(rng, (6,)),), 0),
+    (row_slice_norm, lambda rng: (_mat(rng),), 0),
+    (ellipsis_3d, lambda rng: (_mat(rng, (2, 3, 4)),), 0),
+    (reduced_then_indexed, lambda rng: (_mat(rng, (3, 2)),), 0),
+    (outer_element_and_sum, lambda rng: (_vec(rng, 3), _vec(rng, 4)), (0, 1)),
+    (keepdims_mean_indexed, lambda rng: (_mat(rng),), 0),
+    (gram_entry_and_trace, lambda rng: (_mat(rng),), 0),
+    (indexed_in_loop_and_reduced, lambda rng: (_vec(rng),), 0),
+    (two_d_division_indexed, lambda rng: (_mat(rng, (2, 3)), _mat(rng, (2, 3), 0.0, 1.0)), (0, 1)),
+    (column_vector_indexed, lambda rng: (_vec(rng, 4),), 0),
+    (scalar_of_row_sum, lambda rng: (_mat(rng),), 0),
+    # B. loop-carried shapes changed by broadcasting
+    (rnn_h0_vector, _rnn_args, (0, 1, 2)),
+    (rnn_h0_vector_loss_each_step, lambda rng: _rnn_args(rng) + (_mat(rng, (4, 2, 3)),),
+     (0, 1, 2)),
+    (scalar_state_becomes_vector, lambda rng: (_vec(rng, 4), _vec(rng, 3)), (0, 1)),
+    (row_accumulator, lambda rng: (_mat(rng, (3, 4)),), 0),
+    (scalar_times_vector_loop, lambda rng: (_vec(rng, 4, 0.5, 1.2),), 0),
+    (while_broadcast_state, lambda rng: (_vec(rng, 3), _mat(rng, (2, 4)), _mat(rng, (4, 3))),
+     (0, 1, 2)),
+    (gate_broadcast_loop, lambda rng: (_vec(rng, 3), _mat(rng, (2, 4, 3))), (0, 1)),
+    (column_state_grows, lambda rng: (_mat(rng, (3, 1)), _mat(rng, (3, 4))), (0, 1)),
+    (product_of_growing, lambda rng: (_sc(rng, 0.5, 1.5), _mat(rng, (3, 4), 0.5, 1.5)), (0, 1)),
+    (gru_like, lambda rng: (_vec(rng, 3), _mat(rng, (2, 3)), _mat(rng, (2, 3)),
+                            _mat(rng, (3, 4, 2))), (0, 1, 2)),
+    (row_state_to_matrix, lambda rng: (_vec(rng, 3), _mat(rng, (3, 3)), _mat(rng, (2, 4, 3))),
+     (0, 1, 2)),
+    (list_of_states_broadcast, lambda rng: (_vec(rng, 3), _mat(rng, (3, 2, 3))), (0, 1)),
+    (mean_loss_shape_change, lambda rng: (_vec(rng, 3), _mat(rng, (5, 3)), _vec(rng, 5)), 0),
+    # C. views and aliases with writes
+    (view_write_into_argument, lambda rng: (_vec(rng),), 0),
+    (view_write_into_copy, lambda rng: (_vec(rng),), 0),
+    (full_slice_alias_write, lambda rng: (_vec(rng),), 0),
+    (ravel_view_write, lambda rng: (_mat(rng, (2, 3)),), 0),
+    (transpose_view_write, lambda rng: (_mat(rng, (3, 3)),), 0),
+    (asarray_alias_write, lambda rng: (_vec(rng),), 0),
+    (list_holding_argument_write, lambda rng: (_vec(rng),), 0),
+    (alias_inplace_add, lambda rng: (_vec(rng),), 0),
+    (alias_inplace_mul, lambda rng: (_vec(rng),), 0),
+    (reshape_view_write, lambda rng: (_vec(rng, 6),), 0),
+    (strided_view_inplace, lambda rng: (_vec(rng),), 0),
+    (view_inplace_add_shifted, lambda rng: (_vec(rng),), 0),
+    (alias_write_read_original, lambda rng: (_vec(rng),), 0),
+    (alias_full_assign, lambda rng: (_vec(rng, 3),), 0),
+    (row_view_write, lambda rng: (_mat(rng),), 0),
+    (column_view_write_argument, lambda rng: (_mat(rng),), 0),
+    (alias_in_list_then_write, lambda rng: (_vec(rng),), 0),
+    (view_of_view_write, lambda rng: (_vec(rng),), 0),
+    (alias_reassigned_after_write, lambda rng: (_vec(rng),), 0),
+    (overlapping_inplace_shift, lambda rng: (_vec(rng),), 0),
+    (argument_alias_passed_to_helper, lambda rng: (_vec(rng),), 0),
+    (helper_writes_and_returns, lambda rng: (_vec(rng),), 0),
+    (helper_writes_into_argument, lambda rng: (_vec(rng),), 0),
+    (swapped_rows_with_fancy, lambda rng: (_mat(rng), _mat(rng)), (0, 1)),
+    (swap_elements_tuple, lambda rng: (_vec(rng),), 0),
+    (write_argument_elementwise, lambda rng: (_vec(rng),), 0),
+    (inplace_on_argument, lambda rng: (_vec(rng),), 0),
+    (dict_inside_function, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    # D. repeated fancy indices
+    (repeated_index_assign, lambda rng: (_vec(rng),), 0),
+    (repeated_index_iadd, lambda rng: (_vec(rng),), 0),
+    (repeated_index_assign_from_fancy, lambda rng: (_vec(rng),), 0),
+    (repeated_index_imul, lambda rng: (_vec(rng),), 0),
+    (repeated_rows_assign, lambda rng: (_mat(rng),), 0),
+    (repeated_index_argument, lambda rng: (_vec(rng, 3), np.array([1, 1, 3])), 0),
+    (repeated_index_gather, lambda rng: (_vec(rng),), 0),
+    (repeated_index_isub, lambda rng: (_vec(rng),), 0),
+    (repeated_then_single, lambda rng: (_vec(rng, 4),), 0),
+    (repeated_index_iadd_argument_index, lambda rng: (_vec(rng), np.array([4, 0, 4])), 0),
+    (gather_repeated_2d, lambda rng: (_mat(rng, (2, 4)),), 0),
+    # E. nested lists into np.array
+    (det_of_scalars, lambda rng: (_sc(rng), _sc(rng), _sc(rng), _sc(rng)), (0, 1, 2, 3)),
+    (matrix_of_elements, lambda rng: (_vec(rng, 2),), 0),
+    (stack_by_array, lambda rng: (_vec(rng, 4), _mat(rng, (2, 4))), (0, 1)),
+    (array_with_constants, lambda rng: (_vec(rng, 2, 0.5, 1.5),), 0),
+    (column_from_elements, lambda rng: (_vec(rng, 2),), 0),
+    (rotation_matrix, lambda rng: (_sc(rng), _vec(rng, 2)), (0, 1)),
+    (three_level_nesting, lambda rng: (_vec(rng, 3),), 0),
+    (array_of_two_vectors, lambda rng: (_vec(rng, 3), _vec(rng, 3)), (0, 1)),
+    (array_of_appended_rows, lambda rng: (_vec(rng, 3),), 0),
+    (array_mixed_floats_and_elements, lambda rng: (_sc(rng), _vec(rng, 2)), (0, 1)),
+    # F. reductions of Python lists
+    (np_sum_of_scalars, lambda rng: (_sc(rng), _sc(rng), _sc(rng)), (0, 1, 2)),
+    (np_mean_of_elements, lambda rng: (_vec(rng, 3),), 0),
+    (norm_of_list, lambda rng: (_sc(rng, 0.5, 1.0), _sc(rng, -1.0, -0.5)), (0, 1)),
+    (np_sum_of_arrays, lambda rng: (_vec(rng, 3), _vec(rng, 3)), (0, 1)),
+    (np_mean_of_arrays_axis, lambda rng: (_vec(rng, 3), _vec(rng, 3)), (0, 1)),
+    (norm_of_mixed_list, lambda rng: (_vec(rng, 2),), 0),
+    (np_max_of_list, lambda rng: tuple(float(v) for v in _distinct(rng, (3,))), (0, 1, 2)),
+    (np_prod_of_list, lambda rng: (_sc(rng), _sc(rng), _sc(rng)), (0, 1, 2)),
+    (builtin_sum_of_elements, lambda rng: (_vec(rng, 4),), 0),
+    # G. reductions over size-1 axes
+    (sum_over_size1_axis_output, lambda rng: (_mat(rng, (1, 3)),), 0),
+    (sum_axis0_of_row, lambda rng: (_mat(rng, (1, 3)),), 0),
+    (mean_over_size1_columns, lambda rng: (_mat(rng, (4, 1)),), 0),
+    (sum_two_size1_axes, lambda rng: (_mat(rng, (1, 3, 1)),), 0),
+    (keepdims_over_size1, lambda rng: (_mat(rng, (1, 4)),), 0),
+    (method_sum_size1, lambda rng: (_mat(rng, (3, 1)),), 0),
+    (max_over_size1_axis, lambda rng: (_mat(rng, (1, 3)),), 0),
+    (prod_over_size1, lambda rng: (_mat(rng, (2, 1)),), 0),
+    (norm_rows_of_one, lambda rng: (_mat(rng, (1, 3)),), 0),
+    (squeeze_after_size1_sum, lambda rng: (_mat(rng, (3, 1)),), 0),
+    (mean_axis_minus_one_size1, lambda rng: (_mat(rng, (2, 3, 1)),), 0),
+    # H. size-1 outputs
+    (column_inner, lambda rng: (_mat(rng, (3, 1)),), 0),
+    (first_element_slice, lambda rng: (_vec(rng, 3),), 0),
+    (keepdims_loss, lambda rng: (_mat(rng, (2, 3)),), 0),
+    (row_times_column, lambda rng: (_mat(rng, (1, 3)), _mat(rng, (3, 1))), (0, 1)),
+    (array_of_sum, lambda rng: (_vec(rng),), 0),
+    (vector_times_column, lambda rng: (_vec(rng, 3), _mat(rng, (3, 1))), (0, 1)),
+    (mean_of_column, lambda rng: (_mat(rng, (4, 1)),), 0),
+    (size1_plus_scalar, lambda rng: (_mat(rng, (1, 2)), _mat(rng, (2, 1))), (0, 1)),
+    (float_of_sum, lambda rng: (_vec(rng),), 0),
+    (reshape_to_one_by_one, lambda rng: (_vec(rng, 3),), 0),
+    (size1_loss_in_loop, lambda rng: (_mat(rng, (3, 1)), 3), 0),
+    # I. builtin max/min over several arguments
+    (max_of_three, lambda rng: tuple(float(v) for v in _distinct(rng, (3,))), (0, 1, 2)),
+    (max_min_args, lambda rng: tuple(float(v) for v in _distinct(rng, (3,))), (0, 1, 2)),
+    (max_of_sums, lambda rng: (_vec(rng, 3) + 0.0, _vec(rng, 3) + 1.5, _vec(rng, 3) - 1.5),
+     (0, 1, 2)),
+    (min_of_elements, lambda rng: (_distinct(rng, (3,)),), 0),
+    (max_of_appended, lambda rng: (_distinct(rng, (4,), 0.3, -1.2, 1.2),), 0),
+    (builtin_abs_difference, lambda rng: (_sc(rng, 0.5, 1.0), _sc(rng, -1.0, 0.0)), (0, 1)),
+    (max_tie_same_value, lambda rng: (_sc(rng),), 0),
+    (np_maximum_same_array, lambda rng: (_vec(rng),), 0),
+    # J. containers
+    (list_of_arrays_indexed, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    (tuple_pack_unpack, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    (layers_in_list, lambda rng: (_vec(rng, 3), _mat(rng, (3, 4)), _mat(rng, (4, 2))), (0, 1, 2)),
+    (list_element_replaced, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    (params_list_argument, lambda rng: ([_mat(rng, (3, 2)), _vec(rng, 2)], _mat(rng, (4, 3))), 0),
+    (params_tuple_argument, lambda rng: ((_mat(rng, (3, 2)), _vec(rng, 2)), _mat(rng, (4, 3))),
+     0),
+    (params_dict_argument, lambda rng: ({'W': _mat(rng, (3, 2)), 'b': _vec(rng, 2)},
+                                        _mat(rng, (4, 3))), 0),
+    (nested_list_argument, lambda rng: ([[_sc(rng), _sc(rng)], _vec(rng, 3)],), 0),
+    (list_concatenation, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    (tuple_of_tuples, lambda rng: (_vec(rng, 4),), 0),
+    (list_of_lists_loop, lambda rng: (_vec(rng, 3),), 0),
+    (list_append_alias, lambda rng: (_vec(rng),), 0),
+    # K. ties, kinks and special points
+    (power_zero_base, lambda rng: (_vec(rng, 4, 0.5, 2.0),), 0),
+    (power_zero_exponent_at_zero, lambda rng: (np.array([0.0, 1.0, -0.5, 0.0]),), 0),
+    (power_one_at_zero, lambda rng: (np.array([0.0, 0.5, -1.5]),), 0),
+    (power_int_zero_exponent, lambda rng: (np.array([0.0, 2.0, -1.0]),), 0),
+    (negative_base_integer_exponent, lambda rng: (_vec(rng, 4, -2.0, -0.5), 3.0), 0),
+    (power_argument_exponent_at_zero, lambda rng: (np.array([0.0, 1.5, 0.0]), 2.0), 0),
+    (relu_away, lambda rng: (_away(rng, (5,)),), 0),
+    (where_away, lambda rng: (_away(rng, (6,)),), 0),
+    (clip_inside, lambda rng: (_vec(rng),), 0),
+    (clip_outside, lambda rng: (_away(rng, (6,), (0.1, -0.1), 0.15),), 0),
+    (sort_weighted, lambda rng: (_sorted_away(rng),), 0),
+    (sign_times_x, lambda rng: (_away(rng, (5,)),), 0),
+    (floor_times_x, lambda rng: (_away(rng, (5,), tuple(k / 3.0 for k in range(-7, 8)), 0.05),),
+     0),
+    (sqrt_of_square_away, lambda rng: (_away(rng, (5,)),), 0),
+    (abs_at_nonzero, lambda rng: (_away(rng, (5,)),), 0),
+    (norm_of_vector, lambda rng: (_vec(rng, 4, 0.3, 1.0),), 0),
+    (arctan2_plane, lambda rng: (_vec(rng, 4), _vec(rng, 4, 0.3, 1.0)), (0, 1)),
+    (square_of_zero, lambda rng: (np.array([0.0, 0.0, 1.0]),), 0),
+    (max_axis_distinct, lambda rng: (_distinct(rng, (3, 4), 0.1, -3.0, 3.0),), 0),
+    (min_axis_distinct, lambda rng: (_distinct(rng, (3, 4), 0.1, -3.0, 3.0),), 0),
+    (minimum_of_two, lambda rng: (lambda x: (x, x + np.where(rng.uniform(size=5) < 0.5, -1.0, 1.0)
+                                             * rng.uniform(0.2, 1.0, 5)))(_vec(rng)), (0, 1)),
+    (abs_python_float, lambda rng: (float(_away(rng, (), (0.0, 3.0), 0.3, -2.0, 5.0)),), 0),
+    # L. in-place operators
+    (inplace_chain, lambda rng: (_vec(rng),), 0),
+    (inplace_slices, lambda rng: (_vec(rng),), 0),
+    (inplace_scalars, lambda rng: (_sc(rng), _sc(rng)), (0, 1)),
+    (inplace_matrix_rows, lambda rng: (_mat(rng),), 0),
+    (inplace_elementwise_loop, lambda rng: (_vec(rng),), 0),
+    (inplace_overlap_subtract, lambda rng: (_vec(rng),), 0),
+    (inplace_normalise, lambda rng: (_vec(rng),), 0),
+    (inplace_broadcast_accumulate, lambda rng: (_vec(rng, 4), _vec(rng, 3)), (0, 1)),
+    (inplace_power_elementwise, lambda rng: (_vec(rng),), 0),
+    (inplace_add_same_name_twice, lambda rng: (_vec(rng),), 0),
+    # M. control flow, recursion, closures, helpers
+    (early_return_on_sum, lambda rng: (_vec(rng) + 0.5,), 0),
+    (early_return_on_sum, lambda rng: (_vec(rng) - 0.5,), 0),
+    (early_return_in_loop, lambda rng: (np.array([0.3, -0.4, 0.9, 0.5, 0.2]),), 0),
+    (while_fixed_point, lambda rng: (_sc(rng, 0.5, 3.0),), 0),
+    (while_until_small, lambda rng: (_vec(rng, 4, 0.3, 1.0),), 0),
+    (recursive_sin, lambda rng: (_vec(rng),), 0),
+    (tree_recursion, lambda rng: (_vec(rng, 3),), 0),
+    (closure_layers, lambda rng: (_vec(rng, 3), _mat(rng, (3, 3))), (0, 1)),
+    (closure_late_binding, lambda rng: (_vec(rng, 3),), 0),
+    (helper_called_twice, lambda rng: (_vec(rng), _vec(rng, 5)), (0, 1)),
+    (helper_twice_same_argument, lambda rng: (_vec(rng),), 0),
+    (helper_tuple_unpacked, lambda rng: (_vec(rng),), 0),
+    (helper_defaults_and_keywords, lambda rng: (_vec(rng), _sc(rng)), (0, 1)),
+    (nested_helpers, lambda rng: (_vec(rng),), 0),
+    (recursion_with_list, lambda rng: (_vec(rng, 3),), 0),
+    (loop_with_break_on_value, lambda rng: (np.array([0.2, 0.4, -0.9, 0.3]),), 0),
+    (continue_and_accumulate, lambda rng: (_vec(rng, 5),), 0),
+    (branch_on_shape, lambda rng: (_mat(rng, (2, 3)),), 0),
+    (branch_on_shape, lambda rng: (_vec(rng, 3),), 0),
+    (nested_loops_matrix, lambda rng: (_mat(rng, (3, 3)),), 0),
+    # N. methods
+    (method_sums_both_axes, lambda rng: (_mat(rng),), 0),
+    (method_gram, lambda rng: (_mat(rng),), 0),
+    (method_reshape_T_sum, lambda rng: (_vec(rng, 6),), 0),
+    (method_mean_keepdims, lambda rng: (_mat(rng),), 0),
+    (method_dot_vectors, lambda rng: (_vec(rng), _vec(rng)), (0, 1)),
+    (method_max_axis, lambda rng: (_distinct(rng, (3, 4), 0.1, -3.0, 3.0),), 0),
+    (method_prod_axis, lambda rng: (_mat(rng),), 0),
+    (method_clip_cumsum, lambda rng: (_vec(rng),), 0),
+    (method_swapaxes, lambda rng: (_mat(rng, (2, 3, 2)),), 0),
+    (method_flatten_ravel, lambda rng: (_mat(rng, (2, 3)),), 0),
+    (method_var_std, lambda rng: (_mat(rng),), 0),
+    (method_squeeze, lambda rng: (_mat(rng, (1, 3)),), 0),
+    (method_copy_then_write, lambda rng: (_vec(rng),), 0),
+    (method_transpose_axes, lambda rng: (_mat(rng, (2, 3, 4)),), 0),
+    (method_trace_diagonal, lambda rng: (_mat(rng, (3, 3)),), 0),
+    (method_chain_long, lambda rng: (_vec(rng, 6),), 0),
+    # O. broadcasting of every kind
+    (bcast_col_row, lambda rng: (_mat(rng, (3, 1)), _mat(rng, (1, 4))), (0, 1)),
+    (bcast_vector_matrix, lambda rng: (_vec(rng, 4), _mat(rng)), (0, 1)),
+    (bcast_zero_d_array, lambda rng: (np.array(_sc(rng)), _vec(rng)), (0, 1)),
+    (bcast_3d_with_2d, lambda rng: (_mat(rng, (2, 3, 4)), _mat(rng, (3, 1))), (0, 1)),
+    (bcast_size1_vector, lambda rng: (_vec(rng, 1), _vec(rng, 5)), (0, 1)),
+    (bcast_one_by_one, lambda rng: (_mat(rng, (1, 1)), _mat(rng)), (0, 1)),
+    (bcast_maximum, lambda rng: (_away(rng, (3, 1), (0.55, -0.45, 1.05, 0.05), 0.1),
+                                 np.array([0.55, -0.45, 1.05, 0.05])), (0, 1)),
+    (bcast_where, lambda rng: (_mat(rng, (3, 1)), _vec(rng, 4)), (0, 1)),
+    (bcast_divide, lambda rng: (_mat(rng), _vec(rng, 4, 0.5, 1.5)), (0, 1)),
+    (bcast_power_exponent, lambda rng: (_mat(rng, (3, 4), 0.5, 1.5), _mat(rng, (3, 1))), (0, 1)),
+    (bcast_batched_matmul, lambda rng: (_mat(rng, (2, 3, 4)), _mat(rng, (4, 2))), (0, 1)),
+    (bcast_column_minus_size1, lambda rng: (_mat(rng, (5, 1)), _vec(rng, 1)), (0, 1)),
+    (bcast_both_expand, lambda rng: (_vec(rng, 3), _vec(rng, 4)), (0, 1)),
+    (bcast_keepdims_divide, lambda rng: (_mat(rng, (3, 4), 0.3, 1.0),), 0),
+    (bcast_scalar_float_and_row, lambda rng: (_sc(rng), _mat(rng, (1, 4)), _mat(rng)), (0, 1, 2)),
+    (bcast_subtract_mean_rows, lambda rng: (_mat(rng),), 0),
+    # P. float32 inputs
+    (f32_mlp, lambda rng: (_vec(rng, 3, dtype=np.float32), _mat(rng, (3, 4), dtype=np.float32),
+                           _mat(rng, (4, 2), dtype=np.float32)), (0, 1, 2)),
+    (f32_times_python_constant, lambda rng: (_vec(rng, dtype=np.float32),), 0),
+    (f32_mean_reduction, lambda rng: (_mat(rng, dtype=np.float32),), 0),
+    (f32_with_float_scalar, lambda rng: (_vec(rng, dtype=np.float32), _sc(rng)), (0, 1)),
+    (f32_size1_output, lambda rng: (_mat(rng, (3, 1), dtype=np.float32),), 0),
+    (f32_loop, lambda rng: (_vec(rng, 3, dtype=np.float32), _mat(rng, (3, 3), dtype=np.float32)),
+     (0, 1)),
+    (f32_indexed_and_reduced, lambda rng: (_vec(rng, dtype=np.float32),), 0),
+    # Q. integer-valued float inputs
+    (one_element_wrt_tuple, lambda rng: (_vec(rng), _vec(rng)), (0,)),
+    (one_element_wrt_tuple, lambda rng: (_vec(rng), _vec(rng)), ['y']),
+    (int_valued_polynomial, lambda rng: (np.array([1.0, 2.0, 3.0, -1.0]),), 0),
+    (int_valued_python_float, lambda rng: (2.0,), 0),
+    (int_valued_exponents, lambda rng: (np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 1.0])),
+     (0, 1)),
+    (int_valued_division, lambda rng: (np.array([1.0, 4.0, -2.0]), np.array([2.0, 1.0, 4.0])),
+     (0, 1)),
+    (math_module_scalars, lambda rng: (1.0, -2.0), (0, 1)),
+    (int_valued_numpy_scalar, lambda rng: (np.float64(3.0), np.array([1.0, -2.0])), (0, 1)),
+    # R. tuple unpacking
+    (unpack_swap_chain, lambda rng: (_vec(rng, 2),), 0),
+    (unpack_nested, lambda rng: (_vec(rng, 3),), 0),
+    (unpack_starred, lambda rng: (_vec(rng, 4),), 0),
+    (zip_loop, lambda rng: (_vec(rng, 4), _vec(rng, 4)), (0, 1)),
+    (enumerate_loop, lambda rng: (_vec(rng, 4),), 0),
+    (unpack_array_rows, lambda rng: (_mat(rng, (2, 3)),), 0),
+    (unpack_shape, lambda rng: (_mat(rng),), 0),
+    (unpack_from_helper_twice, lambda rng: (_vec(rng),), 0),
+    # S. realistic small programs
+    (softmax_cross_entropy, lambda rng: (_mat(rng, (4, 3)), _mat(rng, (5, 4)), _labels(rng)), 0),
+    (conv1d_loop, lambda rng: (_vec(rng, 7), _vec(rng, 3)), (0, 1)),
+    (layer_norm, lambda rng: (_mat(rng), _vec(rng, 4, 0.5, 1.5), _vec(rng, 4)), (0, 1, 2)),
+    (masked_attention, lambda rng: (_mat(rng, (3, 2)), _mat(rng, (3, 2)), _mat(rng, (3, 2))),
+     (0, 1, 2)),
+    (logistic_l2, lambda rng: (_vec(rng, 3), _mat(rng, (6, 3)), (rng.uniform(size=6) < 0.5) * 1.0,
+                               0.1), (0, 3)),
+    (polynomial_fit, lambda rng: (_vec(rng, 3), _vec(rng, 6), _vec(rng, 6)), (0, 1)),
+    (smoothness_energy, lambda rng: (_vec(rng, 7),), 0),
+    (pairwise_distances, lambda rng: (_mat(rng, (4, 2)),), 0),
+    (spring_chain, lambda rng: (_mat(rng, (4, 2), -2.0, 2.0), _sc(rng, 0.5, 2.0)), (0, 1)),
+    (kalman_step, lambda rng: (_vec(rng, 2), np.eye(2) + 0.1 * _mat(rng, (2, 2)) @
+                               _mat(rng, (2, 2)).T, _vec(rng, 1)), (0, 1, 2)),
+    (gaussian_mixture_nll, lambda rng: (_vec(rng, 3), _vec(rng, 6)), (0, 1)),
+    (ridge_closed_form, lambda rng: (_mat(rng, (6, 3)), _vec(rng, 6), _sc(rng, 0.5, 1.0)),
+     (0, 1, 2)),
+    (explicit_euler_vector, lambda rng: (_vec(rng, 3), _sc(rng, 0.5, 1.5)), (0, 1)),
+    (batch_norm_eval, lambda rng: (_mat(rng, (4, 3)), _vec(rng, 3, 0.5, 1.5)), (0, 1)),
+]
+
+# Writes through views and aliases, dictionaries inside the function, helpers that write into
+# their arguments: the right gradient or an S2SError, never a wrong number or a modified input.
+MAY_RAISE = {
+    view_write_into_argument, view_write_into_copy, full_slice_alias_write, ravel_view_write,
+    transpose_view_write, asarray_alias_write, list_holding_argument_write, alias_inplace_add,
+    alias_inplace_mul, reshape_view_write, strided_view_inplace, view_inplace_add_shifted,
+    alias_write_read_original, alias_full_assign, row_view_write, column_view_write_argument,
+    alias_in_list_then_write, view_of_view_write, alias_reassigned_after_write,
+    argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
+    dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
+    recursion_with_list,
+    # the fence rejects starred targets with a message that says what to write instead
+    unpack_starred,
+}
+
+FIRST_ORDER = set()

@@ -1,0 +1,412 @@
+"""Fuzzers for the soundness issues users hit: random programs checked by the differential oracle.
+
+Each test draws programs of one family (intermediates both indexed and reduced, views and
+aliases with writes, loop-carried values whose shape changes by broadcasting, repeated fancy
+indices, nested lists into ``np.array``, reductions over size-1 axes, size-1 outputs, tuple
+unpacking), writes each to a module file, and runs ``tests/oracle.py`` on it: reverse mode
+optimized and raw, forward mode, central differences, arguments unmodified, gradient kinds.
+
+A program may instead raise an ``s2sgrad.errors.S2SError`` (it is recorded, see below); a wrong
+number, a modified argument, a gradient of the wrong kind or any other exception (a TypeError,
+NameError, ValueError, ... from the transform or the generated code) fails the test.
+
+Environment:
+- ``S2S_FUZZ_EXAMPLES`` (default 30): examples per test; raise it for a long run.
+- ``S2S_FUZZ_SEED``: hypothesis is derandomized; a different seed draws different programs.
+- ``S2S_FUZZ_SHRINK=1``: shrink failures to a minimal program (slow; off by default).
+- ``S2S_FUZZ_LOG=path``: append one JSON line per example (family, outcome, source).
+- ``S2S_FUZZ_KEEP_GOING=1``: record failures in the log instead of failing (for counting them
+  over a long run).
+"""
+import importlib.util
+import itertools
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import oracle  # noqa: E402
+
+EXAMPLES = int(os.environ.get('S2S_FUZZ_EXAMPLES', 30))
+SEED = int(os.environ.get('S2S_FUZZ_SEED', 0))
+SHRINK = os.environ.get('S2S_FUZZ_SHRINK') == '1'
+LOG = os.environ.get('S2S_FUZZ_LOG')
+KEEP_GOING = os.environ.get('S2S_FUZZ_KEEP_GOING') == '1'
+
+_PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if SHRINK else [])
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=SEED == 0,
+                phases=_PHASES, report_multiple_bugs=False, print_blob=False,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+_counter = itertools.count()
+
+# Smooth unary maps on the whole real line.
+UNARY = ['np.sin({})', 'np.tanh({})', 'np.cos({})', '{} / (1.0 + {} ** 2)', 'np.exp(np.tanh({}))',
+         '{} * {}', '2.0 * {} - 0.5', 'np.arctan({})']
+
+
+def _unary(draw, v):
+    t = draw(st.sampled_from(UNARY))
+    return t.replace('{}', v) if t.count('{}') == 1 else t.replace('{}', f'({v})')
+
+
+@pytest.fixture(scope='module')
+def module_dir():
+    with tempfile.TemporaryDirectory(prefix='s2sgrad_fuzz_') as path:
+        yield path
+
+
+def _load(source, directory):
+    name = f's2sgrad_fuzz_{os.getpid()}_{next(_counter)}'
+    path = os.path.join(directory, name + '.py')
+    with open(path, 'w') as fh:
+        fh.write(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.f
+
+
+def _module(params, body):
+    lines = '\n'.join('    ' + line for line in body)
+    return f'import numpy as np\n\n\ndef f({", ".join(params)}):\n{lines}\n'
+
+
+def _make_args(specs, rng):
+    """``specs``: per argument, a shape tuple (uniform in [-1, 1]), 'float', or an array."""
+    out = []
+    for spec in specs:
+        if isinstance(spec, str) and spec == 'float':
+            out.append(float(rng.uniform(-1.0, 1.0)))
+        elif isinstance(spec, tuple):
+            out.append(rng.uniform(-1.0, 1.0, size=spec))
+        else:
+            out.append(np.array(spec))
+    return out
+
+
+def _run(family, module_dir, source, specs, wrt, value_seed):
+    f = _load(source, module_dir)
+    args = _make_args(specs, np.random.default_rng(value_seed))
+    try:
+        f(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+    except Exception as exc:  # a generator bug, never s2sgrad's: say so loudly
+        raise AssertionError(f'the generated program itself fails ({exc!r}):\n{source}') from exc
+    outcome = oracle.check(f, args, wrt, may_raise=True, modes=('rev', 'raw', 'fwd'),
+                           name=family, seed=value_seed)
+    if LOG:
+        with open(LOG, 'a') as fh:
+            fh.write(json.dumps({'family': family, 'ok': outcome.ok, 'kinds': outcome.kinds(),
+                                 'findings': [repr(x) for x in outcome.findings],
+                                 'allowed': outcome.allowed, 'source': source,
+                                 'args': repr(args)}) + '\n')
+    if not KEEP_GOING:
+        outcome.assert_ok(source + f'\nargs = {args!r}')
+
+
+# ============================================================================ families
+
+def _index_for(draw, shape):
+    """A valid subscript (text) of an array of ``shape``."""
+    nd = len(shape)
+    options = ['int', 'neg', 'slice', 'fancy_repeat', 'mask']
+    if nd >= 2:
+        options += ['ellipsis0', 'column', 'row_slice', 'element']
+    kind = draw(st.sampled_from(options))
+    n0 = shape[0]
+    if kind == 'int':
+        return f'[{draw(st.integers(0, n0 - 1))}]'
+    if kind == 'neg':
+        return '[-1]'
+    if kind == 'slice':
+        lo = draw(st.integers(0, max(n0 - 1, 0)))
+        return f'[{lo}:]' if draw(st.booleans()) else f'[:{lo + 1}]'
+    if kind == 'fancy_repeat':
+        idx = draw(st.lists(st.integers(0, n0 - 1), min_size=2, max_size=4))
+        return f'[{idx!r}]'
+    if kind == 'mask':
+        return '[{y} > 0.1]'
+    if kind == 'ellipsis0':
+        return f'[..., {draw(st.integers(0, shape[-1] - 1))}]'
+    if kind == 'column':
+        return f'[:, {draw(st.integers(0, shape[1] - 1))}]'
+    if kind == 'row_slice':
+        return f'[{draw(st.integers(0, n0 - 1))}:, 1:]' if shape[1] > 1 else '[1:]'
+    return '[' + ', '.join(str(draw(st.integers(0, s - 1))) for s in shape) + ']'
+
+
+SHAPES = [(5,), (3, 4), (2, 3, 2), (1, 4), (4, 1), (1,)]
+
+
+@st.composite
+def indexed_and_reduced(draw):
+    shape = draw(st.sampled_from(SHAPES))
+    wshape = draw(st.sampled_from([shape, shape[-1:], (1,)]))
+    op = draw(st.sampled_from(['x * w', 'np.sin(x) * w', 'x / (1.0 + w ** 2)', 'np.tanh(x + w)',
+                               'x * x - w']))
+    body = [f'y = {op}']
+    if draw(st.booleans()):
+        body.append('y = ' + _unary(draw, 'y'))
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        index = _index_for(draw, shape).replace('{y}', 'y')
+        terms.append(draw(st.sampled_from(['np.sum(y{i})', 'np.sum(y{i} ** 2)',
+                                           'np.mean(np.sin(y{i}))'])).format(i=index))
+    for _ in range(draw(st.integers(1, 2))):
+        axis = draw(st.integers(0, len(shape) - 1))
+        terms.append(draw(st.sampled_from([
+            'np.sum(y)', 'np.mean(y)', f'np.sum(np.sum(y, axis={axis}) ** 2)',
+            f'np.sum(y.sum(axis={axis}) ** 2)', 'np.linalg.norm(y)', 'np.max(y)',
+            f'np.sum(np.mean(y, axis={axis}, keepdims=True) * y)'])))
+    draw(st.randoms()).shuffle(terms)
+    combine = draw(st.sampled_from(['+', '*', '/']))
+    if combine == '/':
+        ret = f'({" + ".join(terms[:-1]) or "1.0"}) / (1.0 + ({terms[-1]}) ** 2)'
+    else:
+        ret = f' {combine} '.join(terms)
+    body.append(f'return {ret}')
+    return _module(['x', 'w'], body), [shape, wshape], (0, 1)
+
+
+@st.composite
+def views_and_aliases(draw):
+    shape = draw(st.sampled_from([(5,), (3, 4)]))
+    base = draw(st.sampled_from(['x', 'x.copy()', 'np.sin(x)', 'x * 1.0', 'x[:]']))
+    if len(shape) == 1:
+        views = ['y[1:]', 'y[:]', 'y[::2]', 'y', 'y.reshape(-1)', 'y.ravel()', 'np.asarray(y)',
+                 'y[1:][1:]', 'y.reshape(5, 1)[:, 0]']
+    else:
+        views = ['y[1:]', 'y[:]', 'y.T', 'y', 'y.ravel()', 'y[0]', 'y[:, 1]', 'np.asarray(y)',
+                 'y.reshape(-1)', 'y[1:, ::2]']
+    view = draw(st.sampled_from(views))
+    body = [f'y = {base}', f'v = {view}']
+    rhs_scalar = draw(st.sampled_from(['2.0', 'np.cos(np.sum(x))', 'np.sum(x) * 0.5',
+                                       'np.mean(x ** 2)']))
+    for _ in range(draw(st.integers(1, 2))):
+        write = draw(st.sampled_from(['v[0] = {s}', 'v[-1] = {s}', 'v += {s}', 'v *= {s}',
+                                      'v[0] *= {s}', 'v[...] = np.sin(v) + {s}', 'v -= np.tanh(v)',
+                                      'y[0] = {s}', 'v[:] = v * {s}']))
+        body.append(write.format(s=rhs_scalar))
+    uses = [draw(st.sampled_from(['np.sum(y ** 2)', 'np.sum(np.sin(y) * x)', 'np.sum(y)']))]
+    uses.append(draw(st.sampled_from(['np.sum(v * v)', 'np.sum(np.cos(v))', '0.0'])))
+    uses.append(draw(st.sampled_from(['np.sum(x ** 2)', 'np.sum(x * y)', '0.0'])))
+    body.append('return ' + ' + '.join(uses))
+    return _module(['x'], body), [shape], 0
+
+
+@st.composite
+def loop_broadcast(draw):
+    hidden, batch, steps = 3, draw(st.sampled_from([1, 2])), draw(st.integers(1, 3))
+    start = draw(st.sampled_from(['h0', 'h0[None, :]', '0.0', 'np.zeros(3)', 'h0 * 1.0',
+                                  'np.sum(h0)']))
+    scalar_start = start in ('0.0', 'np.sum(h0)')
+    updates = ['np.tanh(h * 0.5 + xs[t] @ Wx)', 'np.sin(h + xs[t] @ Wx) * 0.9',
+               'h * np.tanh(xs[t] @ Wx) + 0.1']
+    if not scalar_start:
+        updates += ['np.tanh(h @ Wh + xs[t] @ Wx)', '(h @ Wh) * 0.5 + np.cos(xs[t] @ Wx)']
+    update = draw(st.sampled_from(updates))
+    if '@ Wh' in update and scalar_start:
+        update = updates[0]
+    loss_each = draw(st.booleans())
+    loop = draw(st.sampled_from(['for', 'while']))
+    body = [f'h = {start}']
+    if loss_each:
+        body.append('loss = 0.0')
+    if loop == 'for':
+        body.append(f'for t in range({steps}):')
+    else:
+        body += ['t = 0', f'while t < {steps}:']
+    body.append(f'    h = {update}')
+    if loss_each:
+        body.append('    loss = loss + ' + draw(st.sampled_from(
+            ['np.mean((h - 0.3) ** 2)', 'np.sum(h ** 2) * 0.5', 'np.mean(h)'])))
+    if loop == 'while':
+        body.append('    t = t + 1')
+    final = draw(st.sampled_from(['np.mean(h ** 2)', 'np.sum(h)', 'np.sum(np.mean(h, axis=0))',
+                                  'np.mean(np.tanh(h))']))
+    body.append(f'return {final}' + (' + loss' if loss_each else ''))
+    specs = [(hidden,), (hidden, hidden), (2, hidden), (steps, batch, 2)]
+    wrt = draw(st.sampled_from([(0, 1, 2), 0, (1, 2), (2, 3)]))
+    return _module(['h0', 'Wh', 'Wx', 'xs'], body), specs, wrt
+
+
+@st.composite
+def repeated_fancy(draw):
+    n = 5
+    init = draw(st.sampled_from(['np.zeros(5)', 'x.copy()', 'x * 1.0', 'np.sin(x)']))
+    body = [f'y = {init}']
+    for _ in range(draw(st.integers(1, 3))):
+        k = draw(st.integers(1, 4))
+        idx = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+        if len(set(idx)) == len(idx) and k >= 2:
+            idx[-1] = idx[0]  # make sure an index repeats
+        op = draw(st.sampled_from(['=', '+=', '-=', '*=']))
+        rhs = draw(st.sampled_from([f'x[:{k}]', f'np.sin(x[1:{k + 1}])', 'x[4]', '2.0',
+                                    f'x[{idx!r}] * 0.5']))
+        body.append(f'y[{idx!r}] {op} {rhs}')
+    if draw(st.booleans()):
+        body.append(f'g = y[{draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=4))!r}]')
+        tail = ' + np.sum(g ** 2)'
+    else:
+        tail = ''
+    body.append('return np.sum(y * np.array([1.0, -2.0, 3.0, 0.5, 1.5])) + np.sum(y ** 2)'
+                + tail)
+    return _module(['x'], body), [(n,)], 0
+
+
+@st.composite
+def nested_lists(draw):
+    elems = ['x[0]', 'x[1]', 'x[2]', 'a', 'x[0] * a', 'np.sin(x[1])', '1.5', 'a ** 2',
+             'x[2] - x[0]']
+    form = draw(st.sampled_from(['2x2', '1d', '3d', 'rows', 'column']))
+    pick = st.sampled_from(elems)
+    if form == '2x2':
+        e = [draw(pick) for _ in range(4)]
+        make = f'np.array([[{e[0]}, {e[1]}], [{e[2]}, {e[3]}]])'
+        uses = ['np.sum(A @ A)', 'np.sum(A ** 2 * np.array([[1.0, 2.0], [3.0, 4.0]]))',
+                'A[0, 1] * np.sum(A)', 'np.sum(A.T @ A[:, 0])', 'np.trace(A) + np.sum(A[1])']
+    elif form == '1d':
+        e = [draw(pick) for _ in range(3)]
+        make = f'np.array([{e[0]}, {e[1]}, {e[2]}])'
+        uses = ['np.sum(A ** 2)', 'A[1] * np.sum(A)', 'np.sum(A * x)', 'np.linalg.norm(A)']
+    elif form == '3d':
+        e = [draw(pick) for _ in range(4)]
+        make = f'np.array([[[{e[0]}, {e[1]}]], [[{e[2]}, {e[3]}]]])'
+        uses = ['np.sum(A ** 2)', 'np.sum(A[:, 0, 1] * A[:, 0, 0])', 'np.sum(A.sum(axis=2))']
+    elif form == 'rows':
+        make = draw(st.sampled_from(['np.array([x, 2.0 * x])', 'np.array([x, np.sin(x) * a])',
+                                     'np.array([[x[0], a, 1.0], x])']))
+        uses = ['np.sum(A ** 2)', 'np.sum(A @ A.T)', 'np.sum(A[1] * A[0])']
+    else:
+        e = [draw(pick) for _ in range(2)]
+        make = f'np.array([[{e[0]}], [{e[1]}]])'
+        uses = ['np.sum(A.T @ A)', 'np.sum(A * A.T)', 'A[1, 0] * np.sum(A)']
+    body = [f'A = {make}', f'return {draw(st.sampled_from(uses))}']
+    return _module(['x', 'a'], body), [(3,), 'float'], (0, 1)
+
+
+@st.composite
+def size1_reductions(draw):
+    shape = draw(st.sampled_from([(1, 3), (3, 1), (1, 1), (1, 3, 1), (2, 1, 3)]))
+    axes = [k for k, s in enumerate(shape) if s == 1]
+    axis = draw(st.sampled_from(axes))
+    keep = draw(st.booleans())
+    pre = draw(st.sampled_from(['np.sin(x) * x', 'x * 2.0', 'np.exp(np.tanh(x))', 'x ** 2 + x']))
+    red = draw(st.sampled_from(['np.sum', 'np.mean', 'np.max', 'np.prod', 'np.min']))
+    method = draw(st.booleans())
+    if method:
+        call = f'y.{red[3:]}(axis={axis}' + (', keepdims=True)' if keep else ')')
+    else:
+        call = f'{red}(y, axis={axis}' + (', keepdims=True)' if keep else ')')
+    if draw(st.booleans()) and not keep and len(shape) == 2:
+        call = f'np.linalg.norm(y, axis={axis})'
+    ret = draw(st.sampled_from(['np.sum(s ** 2)', 'np.sum(s * x)', 'np.sum(np.cos(s))',
+                                'np.sum(s) * np.sum(y)']))
+    body = [f'y = {pre}', f's = {call}', f'return {ret}']
+    return _module(['x'], body), [shape], 0
+
+
+@st.composite
+def size1_outputs(draw):
+    form = draw(st.sampled_from(['col', 'keepdims', 'slice', 'rowcol', 'array', 'mean0',
+                                 'reshape', 'loop']))
+    pre = draw(st.sampled_from(['x', 'np.sin(x)', 'x * 2.0 - 1.0', 'np.tanh(x) * x']))
+    if form == 'col':
+        params, specs, body = ['x'], [(3, 1)], [f'r = {pre}', 'return r.T @ r']
+    elif form == 'keepdims':
+        params, specs = ['x'], [(2, 3)]
+        body = [f'r = {pre}', 'return np.sum(r ** 2, keepdims=True)']
+    elif form == 'slice':
+        params, specs, body = ['x'], [(4,)], [f'r = {pre}', 'return r[:1] * np.sum(r)']
+    elif form == 'rowcol':
+        params, specs, body = ['x', 'w'], [(1, 3), (3, 1)], [f'r = {pre}', 'return r @ w + 1.0']
+    elif form == 'array':
+        params, specs, body = ['x'], [(4,)], [f'r = {pre}', 'return np.array([np.sum(r * x)])']
+    elif form == 'mean0':
+        params, specs, body = ['x'], [(4, 1)], [f'r = {pre}', 'return np.mean(r ** 2, axis=0)']
+    elif form == 'reshape':
+        params, specs, body = ['x'], [(3,)], [f'r = {pre}', 'return np.sum(r * x).reshape(1, 1)']
+    else:
+        params, specs = ['x'], [(3, 1)]
+        body = [f'r = {pre}', 'acc = np.zeros((1, 1))', 'for i in range(2):',
+                '    acc = acc + r.T @ r * (i + 1.0)', 'return acc']
+    return _module(params, body), specs, tuple(range(len(params))) if len(params) > 1 else 0
+
+
+@st.composite
+def tuple_unpacking(draw):
+    # Every value is a scalar or a vector of length 4, so any binary operation is valid.
+    names = ['x', 'c']
+    body = []
+    pool = ['x[0]', 'x[1:]', 'x', 'c * x[2]', 'np.sin(x)', 'x[3]']
+    for k in range(draw(st.integers(1, 4))):
+        form = draw(st.sampled_from(['pair', 'swap', 'nested', 'rows', 'shape']))
+        a, b = f'a{k}', f'b{k}'
+        if form == 'pair':
+            l, r = draw(st.sampled_from(pool + names)), draw(st.sampled_from(pool + names))
+            if l == 'x[1:]' or r == 'x[1:]':
+                l, r = 'x[1:]', 'x[0]'  # x[1:] has length 3: pair it with a scalar only
+                body.append(f'{a}, {b} = np.sum({l}), {r}')
+            else:
+                body.append(f'{a}, {b} = {l}, {r}')
+        elif form == 'swap':
+            l, r = draw(st.sampled_from(names)), draw(st.sampled_from(names))
+            body.append(f'{a}, {b} = {l}, {r}')
+            body.append(f'{a}, {b} = {b} * 2.0, {a} + {b}')
+        elif form == 'nested':
+            l, r = draw(st.sampled_from(names)), draw(st.sampled_from(names))
+            body.append(f'({a}, {b}), _{k} = ({l} * c, np.cos({r})), x[0]')
+        elif form == 'rows':
+            body.append(f'{a}, {b} = M')
+            body.append(f'{a}, {b} = {a} * x, {b} + c')
+        else:
+            body.append(f'n{k}, = x.shape')
+            body.append(f'{a}, {b} = x / n{k}, c * n{k}')
+        names += [a, b]
+    last = draw(st.sampled_from(names[-2:]))
+    other = draw(st.sampled_from(names))
+    body.append(f'return np.sum({last} * {other}) + np.sum({names[-1]} ** 2)')
+    return _module(['x', 'c', 'M'], body), [(4,), 'float', (2, 4)], (0, 1, 2)
+
+
+# ============================================================================ tests
+
+FAMILIES = {
+    'indexed_and_reduced': indexed_and_reduced,
+    'views_and_aliases': views_and_aliases,
+    'loop_broadcast': loop_broadcast,
+    'repeated_fancy': repeated_fancy,
+    'nested_lists': nested_lists,
+    'size1_reductions': size1_reductions,
+    'size1_outputs': size1_outputs,
+    'tuple_unpacking': tuple_unpacking,
+}
+
+
+def _test(family):
+    @seed(SEED)
+    @FUZZ
+    @given(program=FAMILIES[family](), value_seed=st.integers(0, 2 ** 16))
+    def test(module_dir, program, value_seed):
+        source, specs, wrt = program
+        _run(family, module_dir, source, specs, wrt, value_seed)
+    test.__name__ = f'test_fuzz_{family}'
+    return test
+
+
+test_fuzz_indexed_and_reduced = _test('indexed_and_reduced')
+test_fuzz_views_and_aliases = _test('views_and_aliases')
+test_fuzz_loop_broadcast = _test('loop_broadcast')
+test_fuzz_repeated_fancy = _test('repeated_fancy')
+test_fuzz_nested_lists = _test('nested_lists')
+test_fuzz_size1_reductions = _test('size1_reductions')
+test_fuzz_size1_outputs = _test('size1_outputs')
+test_fuzz_tuple_unpacking = _test('tuple_unpacking')
