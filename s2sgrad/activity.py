@@ -36,7 +36,9 @@ class Activity:
         if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
             call = node.value
             if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
-                    and any(self.is_active(arg) for arg in call.args):
+                    and not self.resolver.is_global(call.func) \
+                    and any(self.is_active(arg) for arg in
+                            list(call.args) + [kw.value for kw in call.keywords]):
                 return [call.func.value.id]
         return []
 

@@ -184,7 +184,8 @@ class ReversePass:
         if isinstance(stmt, gast.Expr):
             call = stmt.value
             mc = method_call(call) if isinstance(call, gast.Call) else None
-            if mc and isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]):
+            if mc and isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]) and \
+                    not self.ctx.resolver.is_global(call.func):
                 receiver, name = mc
                 if name == 'append' and len(call.args) == 1:
                     self.list_vars.add(receiver.id)
@@ -195,7 +196,7 @@ class ReversePass:
                     return []
                 raise self.ctx.no_rule(stmt, f'the method `{name}` of `{receiver.id}`',
                                        'it may modify an active value in place')
-            return []
+            return []  # effects.py rejected the calls that could change a value in place
         target = stmt.targets[0]
         value = stmt.value
         if isinstance(target, gast.Subscript):

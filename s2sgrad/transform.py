@@ -12,6 +12,7 @@ from .activity import Activity, target_names
 from .anf import Normalizer
 from .canonical import Canonicalizer
 from .compiling import compile_function
+from .effects import check_effects
 from .errors import NoRuleError, S2SError, UnsupportedSyntaxError, WrtError
 from .fence import fence
 from .naming import Namer
@@ -131,6 +132,7 @@ class Context:
         self.resolver = Resolver(self.source.namespace, set(n.names_stored(
             gast.Module(body=body, type_ignores=[]))) | set(self.params))
         self.activity = Activity(body, self.wrt, self.resolver, closures)
+        check_effects(body, self)
         ret = body[-1]
         if not isinstance(ret, gast.Return):
             ret = gast.Return(value=n.const(None))

@@ -171,6 +171,13 @@ def test_wrong_length_still_raises_like_the_primal():
         s2sgrad.grad(unpack_argument)(np.ones(4))
 
 
+def test_attribute_targets_holding_differentiated_values_are_rejected():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as info:
+        s2sgrad.grad(attribute_targets)(np.ones(2))
+    assert 'box.u' in str(info.value) and info.value.lineno == \
+        attribute_targets.__code__.co_firstlineno + 2
+
+
 def test_starred_target_is_rejected_in_the_users_words():
     def f(m):
         first, *rest = m

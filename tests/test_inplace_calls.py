@@ -1,0 +1,113 @@
+"""Calls that may change a differentiated value in place (a discarded result, `out=`, a
+mutating method, an attribute store) are rejected with the user's line; calls whose result is
+unused but that cannot change anything are differentiated as nothing."""
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+
+def copy_into(x):
+    y = np.zeros(3)
+    np.copyto(y, x)
+    return np.sum(y ** 2)
+
+
+def fill_diagonal(x):
+    y = np.zeros((3, 3))
+    np.fill_diagonal(y, x)
+    return np.sum(y ** 2)
+
+
+def ufunc_out_statement(x):
+    y = np.zeros(3)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y ** 2)
+
+
+def ufunc_out_assigned(x):
+    y = np.zeros(3)
+    z = np.exp(x, out=y)
+    return np.sum(z) + np.sum(y)
+
+
+def reduction_out(x):
+    y = np.zeros(())
+    s = np.sum(x, out=y)
+    return s * 2.0 + y
+
+
+def ufunc_at(x):
+    y = x * 1.0
+    np.add.at(y, [0, 0], x[1])
+    return np.sum(y ** 2)
+
+
+def put(x):
+    y = np.zeros(3)
+    np.put(y, [0, 2], x[:2])
+    return np.sum(y ** 2)
+
+
+def set_first(y, v):
+    y[0] = v
+
+
+def helper_that_writes_its_argument(x):
+    y = x * 1.0
+    set_first(y, x[1] * 3.0)
+    return np.sum(y ** 2)
+
+
+def closure_that_writes(x):
+    y = x * 1.0
+
+    def reset():
+        y[0] = 0.0
+    reset()
+    return np.sum(y ** 2)
+
+
+def sort_in_place(x):
+    y = x * 1.0
+    y.sort()
+    return y[0] * 3.0 + y[2]
+
+
+REJECTED = [
+    (copy_into, 'np.copyto'), (fill_diagonal, 'np.fill_diagonal'),
+    (ufunc_out_statement, 'out='), (ufunc_out_assigned, 'out='), (reduction_out, 'out='),
+    (ufunc_at, 'np.add.at'), (put, 'np.put'), (helper_that_writes_its_argument, 'set_first'),
+    (closure_that_writes, 'reset'), (sort_in_place, 'sort'),
+]
+
+
+@pytest.mark.parametrize('f, fragment', REJECTED, ids=[f.__name__ for f, _ in REJECTED])
+@pytest.mark.parametrize('mode', ['grad', 'jvp'])
+def test_in_place_changes_are_rejected_with_the_line(f, fragment, mode):
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(s2sgrad.errors.S2SError) as info:
+        if mode == 'grad':
+            s2sgrad.grad(f)(x)
+        else:
+            s2sgrad.jvp(f)(x, np.ones(3))
+    message = str(info.value)
+    assert fragment in message, message
+    assert f.__name__ in message, message
+
+
+def printed_and_discarded(x):
+    print(x.shape)
+    np.sum(x)
+    np.linalg.norm(x * 2.0)
+    return np.sum(x ** 2)
+
+
+def test_pure_calls_whose_result_is_unused_change_nothing():
+    x = np.array([1.0, 2.0, 3.0])
+    expected = numerical_grad(printed_and_discarded, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(printed_and_discarded)(x), expected, atol=1e-6)
+    np.testing.assert_allclose(s2sgrad.jvp(printed_and_discarded)(x, np.ones(3)),
+                               np.sum(expected), atol=1e-6)
