@@ -270,6 +270,7 @@ class _Run:
                         f'[{_where(exc)}]')
             return False, None
         call_args = copy.deepcopy(self.args)
+        extra_before = copy.deepcopy(extra)
         try:
             result = fn(*call_args, *extra)
         except S2SError as exc:
@@ -282,6 +283,9 @@ class _Run:
                         f'[{_where(exc)}]')
             return False, None
         unmodified = self._check_unmodified(mode, call_args)
+        if not same(extra_before, extra):
+            outcome.add('modified', mode, f'the tangent/vector argument was modified: '
+                        f'{_short(extra_before)} became {_short(extra)}')
         if unmodified:
             for res_leaf in leaves(result):
                 if isinstance(res_leaf, np.ndarray):
@@ -424,8 +428,9 @@ def _check(f, args, wrt, may_raise, second_order, seed, name, modes):
     rng = np.random.default_rng(seed + 1)
     if 'fwd' in modes:
         tangents = [_direction(args[i], rng) for i in indices]
+        passed = copy.deepcopy(tangents)  # the oracle uses `tangents`, jvp gets its own copy
         ok, got = run.call('fwd', lambda: s2sgrad.jvp(f, wrt=wrt),
-                           tuple(tangents) if is_tuple else tangents[0])
+                           tuple(passed) if is_tuple else passed[0])
         if ok:
             outcome.checked.append('fwd')
             want, size = 0.0, 0.0
@@ -453,7 +458,9 @@ def _check(f, args, wrt, may_raise, second_order, seed, name, modes):
         optimized = good_grad.get('rev', good_grad.get('raw'))
         g = s2sgrad.grad(f, wrt=wrt, optimized=optimized)
         v = [_direction(args[i], rng) for i in indices]
-        ok, got = run.call('hvp', lambda: s2sgrad.hvp(f, wrt=wrt), tuple(v) if is_tuple else v[0])
+        passed = copy.deepcopy(v)
+        ok, got = run.call('hvp', lambda: s2sgrad.hvp(f, wrt=wrt),
+                           tuple(passed) if is_tuple else passed[0])
         if ok:
             outcome.checked.append('hvp')
 
