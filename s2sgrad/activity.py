@@ -56,8 +56,8 @@ class Activity:
             if node.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
                 return False
             return not self.resolver.is_global(node) and self.is_active(node.value)
-        if isinstance(node, gast.Subscript):
-            return self.is_active(node.value)
+        if isinstance(node, gast.Subscript):  # an active index: see templates/subscripts.py
+            return self.is_active(node.value) or self.is_active(node.slice)
         if isinstance(node, gast.Call):
             if is_nondifferentiable_call(node, self.resolver):
                 return False

@@ -61,8 +61,12 @@ def rule_rows(internal=False):
     for prefix in sorted(rules.NONDIFFERENTIABLE_MODULES):
         rows.setdefault(prefix + '.*', 'non-differentiable')
     for method, func in sorted(rules.METHODS.items()):
-        target = _qualified(rules._key(func), names)
-        rows.setdefault(f'ndarray.{method}', rows.get(target, '') + f' (as {target})')
+        key = rules._key(func)
+        target = _qualified(key, names)
+        modes = ' '.join(m for m, table in (('reverse', rules.ADJOINTS),
+                                            ('forward', rules.TANGENTS)) if key in table)
+        alias = '' if target.startswith('s2sgrad.') else f' (as {target})'  # a rule's helper
+        rows.setdefault(f'ndarray.{method}', (modes or rows.get(target, '')) + alias)
     for attribute in sorted(set(rules.ATTRIBUTE_ADJOINTS) | set(rules.ATTRIBUTE_TANGENTS)):
         modes = [m for m, table in (('reverse', rules.ATTRIBUTE_ADJOINTS),
                                     ('forward', rules.ATTRIBUTE_TANGENTS)) if attribute in table]

@@ -3,6 +3,7 @@ import gast
 
 from . import nodes as n
 from . import rules
+from . import runtime
 
 _MISSING = object()
 
@@ -20,9 +21,9 @@ class Resolver:
         if path is None:
             return None
         root, *rest = path.split('.')
-        if root in self.local_names or root not in self.namespace:
+        if root in self.local_names or root not in self.namespace and root != 's2s':
             return None
-        obj = self.namespace[root]
+        obj = self.namespace.get(root, runtime)  # `s2s` (reserved): normalized code's helpers
         for part in rest:
             obj = getattr(obj, part, _MISSING)
             if obj is _MISSING:
@@ -33,7 +34,7 @@ class Resolver:
         """Whether `node` is a non-local dotted name (a module, function or constant)."""
         path = n.dotted_path(node)
         return path is not None and path.split('.')[0] not in self.local_names and \
-            path.split('.')[0] in self.namespace
+            (path.split('.')[0] in self.namespace or path.split('.')[0] == 's2s')
 
 
 def method_call(node):

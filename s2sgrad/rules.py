@@ -82,7 +82,14 @@ NONDIFFERENTIABLE_METHODS = set()
 """Array method names without derivative (``argmax``, ``astype`` of ints, ...)."""
 
 NONDIFFERENTIABLE_MODULES = set()
-"""Module name prefixes all of whose functions are non-differentiable (``numpy.random``)."""
+"""Module name prefixes all of whose functions are non-differentiable (none by default: a
+module qualifies only if every function in it has a zero derivative almost everywhere)."""
+
+INLINE = {}
+"""Rule helper -> expander: ``expander(*argument_nodes)`` returns the expression that a call
+of the helper reads as for these arguments (``power_slope(x, 3)`` -> ``3 * x ** (3 - 1)``),
+or None to keep the call. Lets a rule be exact at special points and still print the
+textbook formula where the arguments rule them out."""
 
 
 def _key(func):
@@ -189,6 +196,11 @@ def nondifferentiable(*funcs):
     """Mark functions whose results carry no derivative (their calls need no adjoint)."""
     for func in funcs:
         NONDIFFERENTIABLE.add(_key(func))
+
+
+def inline(helper, expander):
+    """Register `expander` (see `INLINE`) for calls of the rule helper `helper`."""
+    INLINE[_key(helper)] = expander
 
 
 def numpy_equivalent(func):

@@ -11,7 +11,28 @@ from .errors import NonScalarOutputError
 
 
 def _shape(x):
-    return getattr(x, 'shape', ())
+    """The shape of an array; of a (nested) list or tuple of numbers or arrays of one shape,
+    the shape of the array NumPy would make of it (``np.sum([x, y])`` reduces that array)."""
+    shape = getattr(x, 'shape', None)
+    if shape is not None:
+        return tuple(shape)
+    if isinstance(x, (list, tuple)):
+        if not x:
+            return (0,)
+        inner = _shape(x[0])
+        for item in x[1:]:
+            if _shape(item) != inner:
+                return (len(x),)
+        return (len(x),) + inner
+    return ()
+
+
+def _as_array(x):
+    """`x` as an array when it is a (nested) list or tuple of numbers or arrays (stacked with
+    the items' own module through NumPy's dispatch, so CuPy items stay on the device)."""
+    if isinstance(x, (list, tuple)):
+        return np.stack([_as_array(item) for item in x]) if x else np.zeros((0,))
+    return x
 
 
 def _is_sequence(x):
@@ -43,6 +64,8 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return tuple(zeros_like(item) for item in x)
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
+        return 0.0
+    if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
         return 0.0
     return x * 0 if _shape(x) == () else np.zeros_like(x)
 
@@ -167,6 +190,7 @@ def _count(x, axis):
 
 def unextremum(g, ans, x, axis=None, keepdims=False):
     """The adjoint of a max/min reduction: `g` goes to the positions that attain it (split)."""
+    x = _as_array(x)
     if _shape(x) == ():
         return g
     if axis is not None and not keepdims:
@@ -182,6 +206,7 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
 
 def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
     """The tangent of a max/min reduction: the mean tangent of the positions that attain it."""
+    x, dx = _as_array(x), _as_array(dx)
     if _shape(x) == ():
         return dx
     full = ans
@@ -196,6 +221,7 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
+    a, b, g = _as_array(a), _as_array(b), _as_array(g)
     if a.ndim == 2 and b.ndim == 2:
         return g @ b.T
     if b.ndim == 1:
@@ -209,6 +235,7 @@ def matmul_lhs(g, a, b):
 
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
+    a, b, g = _as_array(a), _as_array(b), _as_array(g)
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
     if a.ndim == 1:
@@ -222,6 +249,7 @@ def matmul_rhs(g, a, b):
 
 def dot_lhs(g, a, b):
     """The adjoint of `a` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    a, b = _as_array(a), _as_array(b)
     if _shape(a) == () or _shape(b) == ():
         return unbroadcast(g * b, a)
     if len(_shape(b)) > 2 or len(_shape(a)) > 2:
@@ -232,6 +260,7 @@ def dot_lhs(g, a, b):
 
 def dot_rhs(g, a, b):
     """The adjoint of `b` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    a, b = _as_array(a), _as_array(b)
     if _shape(a) == () or _shape(b) == ():
         return unbroadcast(g * a, b)
     if len(_shape(b)) > 2 or len(_shape(a)) > 2:
@@ -420,6 +449,13 @@ def pick_tangent(da, ans, a, b=None):
     if b is None:
         return da[_first_equal(a, ans)]
     return da * (a == ans)
+
+
+def getitem(obj, index):
+    """``obj[index]``: normalized code reads a subscript whose index depends on the
+    differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this
+    call, so that a rule sees the index (`templates/subscripts.py`)."""
+    return obj[index]
 
 
 def select(condition, g):

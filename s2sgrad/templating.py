@@ -125,6 +125,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                                local_names, namer)
             if simplify:
                 expr = _drop_unbroadcast(expr)
+            expr = inline_helpers(expr, names)
             items.append(Contribution(bound.id, drop_default_arguments(expr, names)))
         else:
             for node in n.walk(stmt):
@@ -157,8 +158,45 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
             continue
         expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names, {},
                            namer)
+        expr = inline_helpers(expr, names)
         terms.append(drop_default_arguments(expr, names))
     return terms
+
+
+def inline_helpers(node, names):
+    """Replace calls of rule helpers registered with `rules.inline` by the expression their
+    expander gives for these arguments (when it gives one)."""
+    if names is None or not rules.INLINE:
+        return node
+
+    class Inliner(gast.NodeTransformer):
+        def visit_Call(self, call):
+            self.generic_visit(call)
+            if call.keywords:
+                return call
+            try:
+                expander = rules.INLINE.get(rules._key(names.lookup(call.func)))
+            except TypeError:
+                expander = None
+            if expander is None:
+                return call
+            replaced = expander(*[n.clone(arg) for arg in call.args])
+            if replaced is None:
+                return call
+            replaced.inlined = True
+            return replaced
+
+        def visit_BinOp(self, binop):
+            self.generic_visit(binop)
+            right = binop.right
+            if isinstance(binop.op, gast.Mult) and isinstance(right, gast.BinOp) and \
+                    isinstance(right.op, gast.Mult) and getattr(right, 'inlined', False):
+                # a * (c * x ** k) reads a * c * x ** k, as the formula would be written
+                return gast.BinOp(left=gast.BinOp(left=binop.left, op=gast.Mult(),
+                                                  right=right.left),
+                                  op=gast.Mult(), right=right.right)
+            return binop
+    return Inliner().visit(node)
 
 
 def _refuse_varargs(template, param, bound, is_active):
@@ -263,5 +301,7 @@ OPERATORS = {
     gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
     gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
     gast.USub: operator.neg, gast.UAdd: operator.pos,
+    gast.Mod: operator.mod, gast.FloorDiv: operator.floordiv,
 }
-"""Operator node types -> the function whose rule differentiates them."""
+"""Operator node types -> the function whose rule differentiates them (``//`` has a zero
+derivative almost everywhere: ``operator.floordiv`` is registered non-differentiable)."""

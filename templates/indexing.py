@@ -167,6 +167,15 @@ def einsum_checked(subscripts, b=None, more=()):
     return subscripts
 
 
+def einsum_sublist_form(subscripts, tangent=None):
+    """Raise: a differentiated first argument of np.einsum is an operand of the interleaved
+    (sublist) form ``np.einsum(x, [0, 1], [])``, whose derivative s2sgrad lacks."""
+    from s2sgrad.errors import NoRuleError
+    raise NoRuleError(
+        's2sgrad differentiates np.einsum only with a subscripts string (not the interleaved '
+        'operand, sublist form np.einsum(x, [0, 1], ...)); write np.einsum("ij->", x)')
+
+
 def einsum_spec(subscripts, position, b=None, more=()):
     """The subscripts of the einsum giving the adjoint of operand `position`."""
     inputs, output = _einsum_parts(subscripts, (1 if b is None else 2) + len(more))
@@ -201,7 +210,8 @@ def cross_order(x, vector_axis, inverse=False):
 
 nondifferentiable(take_index, along_axis_index, sort_order, none_true, inner_axes,
                   tensordot_axes, tensordot_order, kron_shape, kron_pad, kron_axes,
-                  einsum_checked, einsum_spec, einsum_shape, cross_axis, cross_order)
+                  einsum_checked, einsum_spec, einsum_shape, cross_axis, cross_order,
+                  einsum_sublist_form)
 
 
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
@@ -517,6 +527,7 @@ def tensordot_tangent(ans, a, b, axes=2):
 @adjoint(np.einsum, contract)
 def einsum_adjoint(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
                    order='K', casting='safe'):
+    d[subscripts] = einsum_sublist_form(subscripts)
     d[a] = np.reshape(contract(einsum_spec(subscripts, 0, b, more), d[ans], b),
                       einsum_shape(subscripts, 0, a, b)) * np.ones_like(a)
     d[b] = np.reshape(contract(einsum_spec(subscripts, 1, b, more), d[ans], a),
@@ -526,6 +537,7 @@ def einsum_adjoint(ans, subscripts, a, b=None, *more, out=None, optimize=False, 
 @tangent(np.einsum, contract)
 def einsum_tangent(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
                    order='K', casting='safe'):
+    d[ans] = einsum_sublist_form(subscripts, d[subscripts])
     d[ans] = contract(einsum_checked(subscripts, b, more), d[a], b)
     d[ans] = contract(einsum_checked(subscripts, b, more), a, d[b])
 

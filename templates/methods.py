@@ -22,4 +22,5 @@ for _name, _func in METHODS.items():
 
 NONDIFFERENTIABLE_ATTRIBUTES.update({'shape', 'ndim', 'dtype', 'size', 'itemsize', 'nbytes'})
 NONDIFFERENTIABLE_METHODS.update({'argmax', 'argmin', 'argsort', 'nonzero', 'any', 'all',
-                                  'tolist', 'item', 'count', 'index'})
+                                  'count', 'index'})
+# ``x.item()`` and ``x.tolist()`` pass values through: they have rules (constructors.py).

@@ -1,10 +1,101 @@
-"""Adjoints and tangents of ``+ - * / ** @``, unary minus, and their NumPy ufunc twins."""
+"""Adjoints and tangents of ``+ - * / ** % @``, unary minus, and their NumPy ufunc twins."""
+import copy
+import math
 import operator
 
+import gast
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, tangent
+from s2sgrad.errors import NoRuleError
+from s2sgrad.rules import adjoint, d, inline, nondifferentiable, tangent
 from s2sgrad.runtime import unbroadcast, matmul_lhs, matmul_rhs
+
+
+# -- helpers of the power rule: exact at the special points 0 ** y and x ** 0 ---------------
+
+def _unwrap(value):
+    return value[()] if getattr(value, 'ndim', None) == 0 else value
+
+
+def _float(x):
+    """`x` itself when it is an array or NumPy scalar; a Python number as a NumPy float (so
+    that ``0.0 ** -1`` is inf, as for arrays, not a ZeroDivisionError)."""
+    return x if hasattr(x, 'dtype') else np.float64(x)
+
+
+def power_slope(x, y):
+    """The derivative of ``x ** y`` in `x`: ``y * x ** (y - 1)``, and 0 where ``y == 0``
+    (``x ** 0`` is the constant 1, also at ``x == 0``, where the formula reads 0 * inf)."""
+    with np.errstate(divide='ignore', invalid='ignore'):
+        slope = y * _float(x) ** (y - 1)
+        return _unwrap(np.where(y == 0, 0.0, slope))
+
+
+def power_log(ans, x):
+    """The derivative of ``x ** y`` in `y`: ``ans * log(x)``, and 0 where ``ans == 0``
+    (``0 ** y`` is the constant 0 for y > 0, where the formula reads 0 * -inf)."""
+    zero = ans == 0
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return _unwrap(np.where(zero, 0 * ans, ans * np.log(np.where(zero, 1.0, _float(x)))))
+
+
+def _power_slope_inline(x, y):
+    """``power_slope(x, c)`` for a number ``c >= 1`` or ``c < 0`` reads ``c * x ** (c - 1)``:
+    no special point hides there (at x == 0 the formula is exact or the primal is inf)."""
+    value = y.value if isinstance(y, gast.Constant) else None
+    if isinstance(y, gast.UnaryOp) and isinstance(y.op, gast.USub) and \
+            isinstance(y.operand, gast.Constant):
+        value = y.operand.value
+        value = -value if type(value) in (int, float) else None
+    if type(value) not in (int, float) or 0 <= value < 1:
+        return None
+    exponent = gast.BinOp(left=y, op=gast.Sub(), right=gast.Constant(value=1, kind=None))
+    return gast.BinOp(left=copy.deepcopy(y), op=gast.Mult(),
+                      right=gast.BinOp(left=x, op=gast.Pow(), right=exponent))
+
+
+inline(power_slope, _power_slope_inline)
+
+
+@adjoint(power_slope)
+def power_slope_adjoint(ans, x, y):
+    d[x] = unbroadcast(d[ans] * y * power_slope(x, y - 1), x)
+    d[y] = unbroadcast(d[ans] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x)), y)
+
+
+@tangent(power_slope)
+def power_slope_tangent(ans, x, y):
+    d[ans] = d[x] * y * power_slope(x, y - 1)
+    d[ans] = d[y] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x))
+
+
+@adjoint(power_log)
+def power_log_adjoint(ans, a, x):
+    d[a] = unbroadcast(d[ans] * log_where_nonzero(a, x), a)
+    d[x] = unbroadcast(d[ans] * ratio_where_nonzero(a, x), x)
+
+
+@tangent(power_log)
+def power_log_tangent(ans, a, x):
+    d[ans] = d[a] * log_where_nonzero(a, x)
+    d[ans] = d[x] * ratio_where_nonzero(a, x)
+
+
+def log_where_nonzero(a, x):
+    """``log(x)`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in a)."""
+    zero = a == 0
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return _unwrap(np.where(zero, 0.0, np.log(np.where(zero, 1.0, _float(x)))))
+
+
+def ratio_where_nonzero(a, x):
+    """``a / x`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in x)."""
+    zero = a == 0
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _float(x))))
+
+
+nondifferentiable(_float)
 
 
 @adjoint(operator.add, np.add)
@@ -57,14 +148,41 @@ def truediv_tangent(ans, x, y):
 
 @adjoint(operator.pow, np.power)
 def pow(ans, x, y):
-    d[x] = unbroadcast(d[ans] * y * x ** (y - 1), x)
-    d[y] = unbroadcast(d[ans] * ans * np.log(x), y)
+    d[x] = unbroadcast(d[ans] * power_slope(x, y), x)
+    d[y] = unbroadcast(d[ans] * power_log(ans, x), y)
 
 
 @tangent(operator.pow, np.power)
 def pow_tangent(ans, x, y):
-    d[ans] = d[x] * y * x ** (y - 1)
-    d[ans] = d[y] * ans * np.log(x)
+    d[ans] = d[x] * power_slope(x, y)
+    d[ans] = d[y] * power_log(ans, x)
+
+
+# -- remainders: x - floor(x / y) * y (Python's % and np.mod), x - trunc(x / y) * y (fmod) --
+
+def quotient(ans, x, y):
+    """The integer quotient q of a remainder ``ans = x - q * y`` (``floor(x / y)`` for ``%``,
+    ``trunc(x / y)`` for fmod), read from the result itself so it matches it exactly."""
+    if isinstance(x, (str, bytes)):
+        raise NoRuleError('s2sgrad cannot differentiate string formatting (`text % value`) '
+                          'with respect to the formatted value')
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return _unwrap(np.round((x - ans) / y))
+
+
+nondifferentiable(quotient)
+
+
+@adjoint(operator.mod, np.mod, np.remainder, np.fmod, math.fmod)
+def mod(ans, x, y):
+    d[x] = unbroadcast(d[ans], x)
+    d[y] = unbroadcast(-d[ans] * quotient(ans, x, y), y)
+
+
+@tangent(operator.mod, np.mod, np.remainder, np.fmod, math.fmod)
+def mod_tangent(ans, x, y):
+    d[ans] = d[x]
+    d[ans] = -d[y] * quotient(ans, x, y)
 
 
 @adjoint(operator.matmul)

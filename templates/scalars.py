@@ -5,6 +5,7 @@ import math
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import adjoint, d, elementwise, tangent
+from .operators import power_log, power_slope
 from s2sgrad.runtime import pick, pick_tangent, reshape_like, unsum
 
 MATH_DERIVATIVES = {
@@ -30,14 +31,14 @@ for _func, _derivative in MATH_DERIVATIVES.items():
 
 @adjoint(math.pow)
 def pow(ans, x, y):
-    d[x] = d[ans] * y * x ** (y - 1)
-    d[y] = d[ans] * ans * math.log(x)
+    d[x] = d[ans] * power_slope(x, y)
+    d[y] = d[ans] * power_log(ans, x)
 
 
 @tangent(math.pow)
 def pow_tangent(ans, x, y):
-    d[ans] = d[x] * y * x ** (y - 1)
-    d[ans] = d[y] * ans * math.log(x)
+    d[ans] = d[x] * power_slope(x, y)
+    d[ans] = d[y] * power_log(ans, x)
 
 
 @adjoint(builtins.float)

@@ -230,7 +230,7 @@ nondifferentiable(no_derivative)
 # -- NumPy functions whose results carry no derivative (indices, counts, tests, integers) ---
 
 nondifferentiable(
-    np.flatnonzero, np.argwhere, np.searchsorted, np.digitize, np.bincount, np.unique,
+    np.flatnonzero, np.argwhere, np.searchsorted, np.digitize,
     np.lexsort, np.argpartition, np.nanargmax, np.nanargmin, np.unravel_index,
     np.ravel_multi_index, np.indices, np.tri, np.triu_indices, np.tril_indices, np.diag_indices,
     np.logical_xor, np.array_equal, np.array_equiv, np.isin, np.isneginf, np.isposinf,

@@ -8,14 +8,6 @@ import s2sgrad
 from s2sgrad.errors import NoRuleError, UnsupportedSyntaxError
 
 
-def mod_of_active(x):
-    return x % 1.0
-
-
-def floordiv_of_active(x):
-    return np.sum(x // 2.0)
-
-
 def mod_of_loop_index(x):
     total = 0.0
     for i in range(len(x)):
@@ -60,8 +52,6 @@ def line_of(func, text):
 
 
 @pytest.mark.parametrize('func, arg, text, message', [
-    (mod_of_active, 2.5, 'x % 1.0', '`%`'),
-    (floordiv_of_active, np.ones(3), 'x // 2.0', '`//`'),
     (partial_break, np.ones(3), 'if x[i] > 0.0', '`break`'),
     (alias_reassigned, np.ones(3), 'y = x', 'alias'),
 ])

@@ -22,10 +22,13 @@ W2 = np.array([1.9, -0.6])
 # -- non-differentiable functions: known, and adding nothing to gradients -------------------
 
 NONDIFFERENTIABLE = (
-    'shape argmax argmin argsort nonzero flatnonzero zeros ones eye identity arange linspace '
-    'full zeros_like ones_like full_like empty isfinite isnan isinf searchsorted digitize '
-    'bincount unique logical_and logical_or logical_not logical_xor equal greater less '
+    'shape argmax argmin argsort nonzero flatnonzero zeros ones eye identity '
+    'zeros_like ones_like empty isfinite isnan isinf searchsorted digitize '
+    'logical_and logical_or logical_not logical_xor equal greater less '
     'array_equal allclose isclose count_nonzero').split()
+
+# Their values move with a float argument: rules (templates/constructors.py), or none (unique).
+DIFFERENTIABLE = 'arange linspace full full_like bincount unique'.split()
 
 
 @pytest.mark.parametrize('name', NONDIFFERENTIABLE)
@@ -33,11 +36,23 @@ def test_numpy_function_is_nondifferentiable(name):
     assert rules.is_nondifferentiable(getattr(np, name))
 
 
-def test_random_and_methods_are_nondifferentiable():
-    assert rules.is_nondifferentiable(np.random.normal)
-    assert rules.is_nondifferentiable(np.random.default_rng(0).normal)
+@pytest.mark.parametrize('name', DIFFERENTIABLE)
+def test_constructor_moving_with_its_arguments_is_not_marked_nondifferentiable(name):
+    assert not rules.is_nondifferentiable(getattr(np, name))
+
+
+def random_normal_of(x):
+    return np.sum(np.random.normal(x, 1.0))
+
+
+def test_random_sampling_with_a_differentiated_parameter_raises_and_methods():
+    assert rules.is_nondifferentiable(np.random.rand)
+    assert not rules.is_nondifferentiable(np.random.normal)  # loc + scale * z moves with loc
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='normal'):
+        s2sgrad.grad(random_normal_of)(np.ones(2))
     assert {'argmax', 'argmin', 'argsort', 'nonzero', 'any', 'all', 'searchsorted'} <= \
         rules.NONDIFFERENTIABLE_METHODS
+    assert not {'item', 'tolist'} & rules.NONDIFFERENTIABLE_METHODS
 
 
 EDGES = np.array([0.25, 0.75, 1.25])

@@ -1,0 +1,323 @@
+"""Rules of array constructors whose values move with a float argument, and of methods that
+pass values through: ``np.full``/``np.full_like`` (the fill value), ``np.arange`` (start and
+step), ``np.linspace`` (start and stop), ``np.bincount`` (the weights), ``x.item()``,
+``x.tolist()``. Their zero-derivative arguments (shapes, counts, integer positions) need no
+line: a parameter without a ``d[...]`` line contributes nothing.
+"""
+import numpy as np
+
+from s2sgrad.errors import NoRuleError
+from s2sgrad.rules import adjoint, d, method, nondifferentiable, tangent
+from s2sgrad.runtime import broadcast_like, unbroadcast
+
+
+def _is_float(result):
+    return np.asarray(result).dtype.kind in 'fc' if not hasattr(result, 'dtype') else \
+        result.dtype.kind in 'fc'
+
+
+def _module(x):
+    """The array module of `x` (CuPy for CuPy arrays), for arrays made from Python values."""
+    module = type(x).__module__.split('.')[0]
+    if module in ('cupy', 'cupyx'):
+        import cupy
+        return cupy
+    return np
+
+
+def keep_if_float(g, result):
+    """`g`, or zero when `result` has an integer or boolean dtype (its values are then rounded
+    or truncated: a zero derivative almost everywhere)."""
+    return g if _is_float(result) else 0 * g
+
+
+@adjoint(keep_if_float)
+def keep_if_float_adjoint(ans, g, result):
+    d[g] = keep_if_float(d[ans], result)
+
+
+@tangent(keep_if_float)
+def keep_if_float_tangent(ans, g, result):
+    d[ans] = keep_if_float(d[g], result)
+
+
+# -- np.full, np.full_like ----------------------------------------------------------------
+
+@adjoint(np.full)
+def full_adjoint(ans, shape, fill_value, dtype=None, order='C', *, like=None):
+    d[fill_value] = unbroadcast(keep_if_float(d[ans], ans), fill_value)
+
+
+@tangent(np.full)
+def full_tangent(ans, shape, fill_value, dtype=None, order='C', *, like=None):
+    d[ans] = keep_if_float(broadcast_like(d[fill_value], ans), ans)
+
+
+@adjoint(np.full_like)
+def full_like_adjoint(ans, a, fill_value, dtype=None, order='K', subok=True, shape=None):
+    d[fill_value] = unbroadcast(keep_if_float(d[ans], ans), fill_value)
+
+
+@tangent(np.full_like)
+def full_like_tangent(ans, a, fill_value, dtype=None, order='K', subok=True, shape=None):
+    d[ans] = keep_if_float(broadcast_like(d[fill_value], ans), ans)
+
+
+# -- np.arange: start + k * step (stop only fixes the count) ---------------------------------
+
+def arange_weights(result, start, stop=None, step=None, which='start'):
+    """The derivative of each element of ``np.arange(start, stop, step)`` in `which` (1 for
+    the start, k for the step); zero with one argument (it is the stop) or integer results."""
+    if stop is None or not _is_float(result):
+        return np.zeros_like(result, dtype=float)
+    if which == 'start':
+        return np.ones_like(result, dtype=float)
+    return np.arange(np.shape(result)[0], like=result).astype(float) if \
+        hasattr(result, '__array_function__') else np.arange(np.shape(result)[0], dtype=float)
+
+
+nondifferentiable(arange_weights)
+
+
+@adjoint(np.arange)
+def arange_adjoint(ans, start, stop=None, step=None, dtype=None, *, like=None):
+    d[start] = np.sum(d[ans] * arange_weights(ans, start, stop, step, 'start'))
+    d[step] = np.sum(d[ans] * arange_weights(ans, start, stop, step, 'step'))
+
+
+@tangent(np.arange)
+def arange_tangent(ans, start, stop=None, step=None, dtype=None, *, like=None):
+    d[ans] = d[start] * arange_weights(ans, start, stop, step, 'start')
+    d[ans] = d[step] * arange_weights(ans, start, stop, step, 'step')
+
+
+# -- np.linspace: start + t * (stop - start), t = k / (num - 1) (or k / num) ----------------
+
+def _linspace_fractions(result, num, endpoint, retstep, dtype, axis):
+    if retstep:
+        raise NoRuleError('s2sgrad differentiates np.linspace without retstep=True; compute '
+                          'the step as (stop - start) / (num - 1)')
+    ndim = np.ndim(result)
+    axis = axis % ndim
+    div = num - 1 if endpoint else num
+    t = np.arange(num, dtype=float) / div if div > 0 else np.zeros(num)
+    if not _is_float(result):
+        t = t * 0.0
+    shape = [1] * ndim
+    shape[axis] = num
+    t = np.reshape(t, shape)
+    if _module(result) is not np:
+        t = _module(result).asarray(t)
+    return t, axis
+
+
+def unlinspace(g, result, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+               which=0):
+    """The adjoint of ``np.linspace``'s start (`which` 0) or stop (1) from the adjoint `g` of
+    its `result`, in the broadcast shape of start and stop."""
+    t, axis = _linspace_fractions(result, num, endpoint, retstep, dtype, axis)
+    weights = 1.0 - t if which == 0 else t
+    return np.sum(g * weights, axis=axis)
+
+
+def linspace_tangent(dv, result, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+                     which=0):
+    """The tangent of ``np.linspace`` from the tangent `dv` of its start (`which` 0) or
+    stop (1)."""
+    t, axis = _linspace_fractions(result, num, endpoint, retstep, dtype, axis)
+    weights = 1.0 - t if which == 0 else t
+    base = tuple(n for i, n in enumerate(np.shape(result)) if i != axis)
+    dv = dv + np.zeros(base, like=result) if hasattr(result, '__array_function__') else \
+        dv + np.zeros(base)
+    return np.expand_dims(dv, axis) * weights
+
+
+@adjoint(np.linspace)
+def linspace_adjoint(ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None,
+                     axis=0):
+    d[start] = unbroadcast(unlinspace(d[ans], ans, num, endpoint, retstep, dtype, axis, 0),
+                           start)
+    d[stop] = unbroadcast(unlinspace(d[ans], ans, num, endpoint, retstep, dtype, axis, 1),
+                          stop)
+
+
+@tangent(np.linspace)
+def linspace_tangent_rule(ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None,
+                          axis=0):
+    d[ans] = linspace_tangent(d[start], ans, num, endpoint, retstep, dtype, axis, 0)
+    d[ans] = linspace_tangent(d[stop], ans, num, endpoint, retstep, dtype, axis, 1)
+
+
+@adjoint(unlinspace)
+def unlinspace_adjoint(ans, g, result, num=50, endpoint=True, retstep=False, dtype=None,
+                       axis=0, which=0):
+    d[g] = linspace_tangent(d[ans], result, num, endpoint, retstep, dtype, axis, which)
+
+
+@tangent(unlinspace)
+def unlinspace_tangent(ans, g, result, num=50, endpoint=True, retstep=False, dtype=None,
+                       axis=0, which=0):
+    d[ans] = unlinspace(d[g], result, num, endpoint, retstep, dtype, axis, which)
+
+
+@adjoint(linspace_tangent)
+def linspace_tangent_adjoint(ans, dv, result, num=50, endpoint=True, retstep=False, dtype=None,
+                             axis=0, which=0):
+    d[dv] = unbroadcast(unlinspace(d[ans], result, num, endpoint, retstep, dtype, axis, which),
+                        dv)
+
+
+@tangent(linspace_tangent)
+def linspace_tangent_tangent(ans, dv, result, num=50, endpoint=True, retstep=False, dtype=None,
+                             axis=0, which=0):
+    d[ans] = linspace_tangent(d[dv], result, num, endpoint, retstep, dtype, axis, which)
+
+
+# -- np.bincount(x, weights): linear in the weights -------------------------------------------
+
+def unbincount(g, x, result):
+    """The adjoint of the weights of ``np.bincount(x, weights)``: the adjoint of each bin, read
+    at the bin of each weight."""
+    if np.shape(g) != np.shape(result):
+        g = g * np.ones_like(result, dtype=float)
+    return g[x]
+
+
+def rebincount(weights, x, result):
+    """``np.bincount(x, weights)`` with the length of `result` (the adjoint of `unbincount`)."""
+    return np.bincount(x, weights=weights, minlength=np.shape(result)[0])
+
+
+@adjoint(np.bincount)
+def bincount_adjoint(ans, x, weights=None, minlength=0):
+    d[weights] = unbincount(d[ans], x, ans)
+
+
+@tangent(np.bincount)
+def bincount_tangent(ans, x, weights=None, minlength=0):
+    d[ans] = rebincount(d[weights], x, ans)
+
+
+@adjoint(unbincount)
+def unbincount_adjoint(ans, g, x, result):
+    d[g] = rebincount(d[ans], x, result)
+
+
+@tangent(unbincount)
+def unbincount_tangent(ans, g, x, result):
+    d[ans] = unbincount(d[g], x, result)
+
+
+@adjoint(rebincount)
+def rebincount_adjoint(ans, weights, x, result):
+    d[weights] = unbincount(d[ans], x, result)
+
+
+@tangent(rebincount)
+def rebincount_tangent(ans, weights, x, result):
+    d[ans] = rebincount(d[weights], x, result)
+
+
+# -- x.item(*args), x.tolist() ----------------------------------------------------------------
+
+def item(a, *args):
+    """``a.item(*args)`` (numbers have no method: they are their own item)."""
+    return a.item(*args) if hasattr(a, 'item') else a
+
+
+def item_at(a, args):
+    """``a.item(*args)`` with the arguments as one tuple."""
+    return item(a, *args)
+
+
+def unitem(g, a, args):
+    """The adjoint of ``a.item(*args)``: zeros like `a` with `g` at that element."""
+    if not hasattr(a, 'shape'):
+        return g
+    out = np.zeros_like(a, dtype=np.result_type(a.dtype, float))
+    if not args:
+        return out + g
+    index = args[0] if len(args) == 1 else tuple(args)
+    if not isinstance(index, tuple):
+        index = np.unravel_index(index, np.shape(a))
+    out[index] = g
+    return out
+
+
+@adjoint(item)
+def item_adjoint(ans, a, *args):
+    d[a] = unitem(d[ans], a, args)
+
+
+@tangent(item)
+def item_tangent(ans, a, *args):
+    d[ans] = item_at(d[a], args)
+
+
+@adjoint(item_at)
+def item_at_adjoint(ans, a, args):
+    d[a] = unitem(d[ans], a, args)
+
+
+@tangent(item_at)
+def item_at_tangent(ans, a, args):
+    d[ans] = item_at(d[a], args)
+
+
+@adjoint(unitem)
+def unitem_adjoint(ans, g, a, args):
+    d[g] = item_at(d[ans], args)
+
+
+@tangent(unitem)
+def unitem_tangent(ans, g, a, args):
+    d[ans] = unitem(d[g], a, args)
+
+
+def tolist(a):
+    """``a.tolist()`` (a number is its own list form)."""
+    return a.tolist() if hasattr(a, 'tolist') else a
+
+
+def _flatten(items, out):
+    if isinstance(items, (list, tuple)):
+        for item_ in items:
+            _flatten(item_, out)
+    else:
+        out.append(0.0 if items is None else items)
+    return out
+
+
+def untolist(g, a):
+    """The adjoint of ``a.tolist()``: the (nested) list adjoint `g` as an array like `a`."""
+    if not hasattr(a, 'shape'):
+        return g
+    if hasattr(g, 'shape'):
+        return np.reshape(g, np.shape(a))
+    flat = [float(v) for v in _flatten(g, [])]
+    return np.reshape(_module(a).asarray(flat, dtype=np.result_type(a.dtype, float)),
+                      np.shape(a))
+
+
+@adjoint(tolist)
+def tolist_adjoint(ans, a):
+    d[a] = untolist(d[ans], a)
+
+
+@tangent(tolist)
+def tolist_tangent(ans, a):
+    d[ans] = tolist(d[a])
+
+
+@adjoint(untolist)
+def untolist_adjoint(ans, g, a):
+    d[g] = tolist(d[ans])
+
+
+@tangent(untolist)
+def untolist_tangent(ans, g, a):
+    d[ans] = untolist(d[g], a)
+
+
+method('item', item)
+method('tolist', tolist)
