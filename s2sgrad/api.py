@@ -1,10 +1,10 @@
 """The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
 import functools
 import gc
-import inspect
 import threading
 
 from .errors import WrtError
+from .source import signature
 from .transform import Builder
 
 _BUILDER = Builder()
@@ -19,7 +19,7 @@ def clear_cache():
 
 def _normalize_wrt(func, wrt):
     try:
-        params = list(inspect.signature(func).parameters)
+        params = list(signature(func).parameters)
     except (TypeError, ValueError):
         params = None
     single = not isinstance(wrt, (tuple, list))

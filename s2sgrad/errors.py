@@ -42,3 +42,11 @@ class NoRuleError(S2SError, NotImplementedError):
 
 class WrtError(S2SError, ValueError):
     """The ``wrt`` argument names no parameter of the function, or has the wrong type."""
+
+
+class WrapperError(S2SError, TypeError):
+    """A decorated function whose wrapper s2sgrad cannot differentiate.
+
+    s2sgrad differentiates what the wrapper does (its own code, calling the wrapped function),
+    never only the wrapped function, which would silently drop the wrapper's work.
+    """

@@ -148,8 +148,8 @@ def _where(func, name):
 
 
 def _positions(func, names):
-    import inspect
-    params = list(inspect.signature(func).parameters)
+    from .source import signature
+    params = list(signature(func).parameters)
     return [params.index(name) for name in names]
 
 

@@ -1,6 +1,8 @@
 """The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
+import builtins
 import inspect
 import math
+import types
 from types import SimpleNamespace
 
 import gast
@@ -21,7 +23,7 @@ from .printer import to_source
 from .resolve import Resolver
 from .forward import ForwardPass
 from .reverse import CallAdjoint, ReversePass, State
-from .source import FunctionSource, parse_function
+from .source import FunctionSource, parse_function, signature as source_signature
 from .shapes import ShapeClasses
 from .ssa import rename_versions
 from .templating import Names
@@ -42,29 +44,83 @@ class Generated:
 
 
 class Builder:
-    """Builds and caches generated functions (gradients and the VJPs of called helpers)."""
+    """Builds and caches generated functions (gradients and the VJPs of called helpers).
+
+    A cached function is reused only while what its code was built for still holds: the
+    same function object and code object (part of the key), and the same objects behind the
+    callee names it pinned (see `Context._finish`). A transformation that raises leaves
+    nothing behind in the cache.
+    """
 
     def __init__(self):
         self.cache = {}
+        self._depth = 0
+        self._before = set()
+
+    def lookup(self, key):
+        """The cached generated function for `key` (None when absent or out of date)."""
+        generated = self.cache.get(key)
+        if generated is not None and generated.function is not None and \
+                not _still_valid(generated, set()):
+            del self.cache[key]
+            return None
+        return generated
 
     def reverse(self, func, wrt, mode='grad', optimized=True):
         """Generate the reverse-mode function of Python function `func`."""
-        key = ('func', func, tuple(wrt), mode, optimized)
-        if key in self.cache:
-            return self.cache[key]
-        source = parse_function(func)
-        return self._build(key, source, wrt, mode, optimized)
+        key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized)
+        cached = self.lookup(key)
+        if cached is not None:
+            return cached
+        return self._build(key, lambda: parse_function(func), wrt, mode, optimized)
 
     def reverse_node(self, key, source, wrt, mode, optimized):
         """Generate from an already parsed FunctionSource (nested functions)."""
-        if key in self.cache:
-            return self.cache[key]
-        return self._build(key, source, wrt, mode, optimized)
+        cached = self.lookup(key)
+        if cached is not None:
+            return cached
+        return self._build(key, lambda: source, wrt, mode, optimized)
 
     def _build(self, key, source, wrt, mode, optimized):
-        ctx = Context(self, source, wrt, mode, optimized, key)
-        generated = ctx.run()
+        if self._depth == 0:
+            self._before = set(self.cache)
+        self._depth += 1
+        try:
+            ctx = Context(self, source(), wrt, mode, optimized, key)
+            generated = ctx.run()
+        except BaseException:
+            if self._depth == 1:  # forget everything this failed transformation cached
+                for added in set(self.cache) - self._before:
+                    del self.cache[added]
+            raise
+        finally:
+            self._depth -= 1
         return generated
+
+
+def _still_valid(generated, seen):
+    """Whether the names `generated` (and its helpers) pinned still denote the same objects."""
+    if id(generated) in seen:
+        return True
+    seen.add(id(generated))
+    for name, obj, cell, globals_ in getattr(generated, 'pins', ()):
+        if cell is not None:
+            try:
+                current = cell.cell_contents
+            except ValueError:
+                return False
+        else:
+            current = globals_.get(name, _MISSING)
+            if current is _MISSING:
+                space = globals_.get('__builtins__', builtins)
+                space = vars(space) if isinstance(space, types.ModuleType) else space
+                current = space.get(name, _MISSING)
+        if current is not obj:
+            return False
+    return all(_still_valid(helper, seen) for helper in generated.helpers)
+
+
+_MISSING = object()
 
 
 class Context:
@@ -81,7 +137,7 @@ class Context:
         self.params = params
         self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]
         self.namer = Namer(n.all_names(self.func) | set(source.namespace))
-        self.namespace = dict(source.namespace)
+        self.helper_cells = {}  # local name -> cell holding a generated helper it calls
         self.names = Names(source.namespace)
         if self.names.module('s2s', runtime) != 's2s':
             raise S2SError(f'`{source.name}` uses the global name `s2s` for something else; '
@@ -211,23 +267,75 @@ class Context:
         return self._finish(node, name, seed_name)
 
     def _finish(self, node, name, seed_name, tangent_names=None):
-        """Print and compile `node`, cache it, and hand it to callers waiting for it."""
-        namespace = self.namespace
-        namespace.update(self.names.bindings)
+        """Print and compile `node`, cache it, and hand it to callers waiting for it.
+
+        The generated function reads globals and closure variables at call time, as the
+        source function does: its globals are that function's own ``__globals__`` dict and its
+        free variables share that function's closure cells. Only the helpers and modules
+        s2sgrad binds, and the names that denote functions, modules and other callables (the
+        transformation chose derivative rules for them), are fixed: they are closure cells
+        of their own, and the cache checks them before it hands the function out again.
+        """
+        source = self.source
+        namespace = source.globals if source.globals is not None else dict(source.namespace)
         generated = Generated(name, node, namespace, seed_name)
         generated.tangent_names = tangent_names
         placeholder = self.builder.cache.get(self.key)
         if placeholder is not None and placeholder.function is None:
-            generated.__dict__.update({k: v for k, v in placeholder.__dict__.items()
-                                       if k == 'waiting'})
+            generated.waiting = placeholder.__dict__.get('waiting', [])
         generated.source = to_source(node)
-        generated.function = compile_function(generated.source, name, namespace)
+        cells, generated.pins = self._cells(node, namespace)
+        defaults, kwdefaults = self._default_values(node)
+        generated.function = compile_function(generated.source, name, namespace, cells,
+                                              defaults, kwdefaults)
         generated.helpers = self.helper_generated
         generated.function.helpers = [h.function for h in self.helper_generated]
         self.builder.cache[self.key] = generated
-        for waiting_namespace, waiting_name in getattr(generated, 'waiting', []):
-            waiting_namespace[waiting_name] = generated.function
+        for cell in getattr(generated, 'waiting', []):
+            cell.cell_contents = generated.function
         return generated
+
+    def _cells(self, node, namespace):
+        """The closure cells of the generated function, and the names it pins."""
+        source = self.source
+        cells = dict(source.cells)
+        pins = []
+        for var in sorted(set(n.names_read(node))):
+            if var in self.names.bindings or var in self.helper_cells or \
+                    var not in source.namespace:
+                continue
+            obj = source.namespace[var]
+            if callable(obj) or isinstance(obj, types.ModuleType):
+                pins.append((var, obj, source.cells.get(var), namespace))
+                cells[var] = types.CellType(obj)
+        for var, value in self.names.bindings.items():
+            cells[var] = types.CellType(value)
+        cells.update(self.helper_cells)
+        return cells, pins
+
+    def _default_values(self, node):
+        """The values of the generated function's defaults: the source function's own."""
+        args = node.args
+        positional = list(args.posonlyargs) + list(args.args)
+        with_default = positional[len(positional) - len(args.defaults):]
+        defaults = [self._default_value(arg.id, expr)
+                    for arg, expr in zip(with_default, args.defaults)]
+        kwdefaults = {arg.id: self._default_value(arg.id, expr)
+                      for arg, expr in zip(args.kwonlyargs, args.kw_defaults)
+                      if expr is not None}
+        return defaults, kwdefaults
+
+    def _default_value(self, param, expr):
+        if param in self.source.defaults:
+            return self.source.defaults[param]
+        if isinstance(expr, gast.Constant):
+            return expr.value
+        tree = gast.gast_to_ast(gast.Expression(body=n.clone(expr)))
+        try:
+            return eval(compile(tree, self.source.filename, 'eval'), dict(self.source.namespace))
+        except Exception as error:
+            raise S2SError(f'cannot evaluate the default value of `{param}` in '
+                           f'`{self.source.name}`: {error}') from None
 
     def rpass_bind(self, stmt, template, args, keywords):
         """Bind call arguments to a template's parameters (shared with the reverse pass)."""
@@ -281,21 +389,20 @@ class Context:
                 param = n.name(var)
                 param.ctx = gast.Param()
                 lifted.args.args.append(param)
-            source = FunctionSource(lifted, self.source.filename, self.source.lines,
-                                    self.source.namespace, node.name)
+            source = self._nested_source(lifted, node)
             params = [a.id for a in lifted.args.args]
             call = n.clone(call)
             call.args = list(call.args) + [n.name(v) for v in free]
-            key_base = ('nested', self.source.filename, node.lineno, node.name)
+            key_base = ('nested', self.source.origin, node.lineno, node.col_offset, node.name)
         else:
             source = None
-            params = list(inspect.signature(func).parameters)
-            key_base = ('func', func)
+            params = list(source_signature(func).parameters)
+            key_base = ('func', func, func.__code__)
         bound = self._bind_call(stmt, call, params, 0)
         active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
                   and bound[p].id in self.activity.active]
         key = key_base + (tuple(active), 'forward', self.optimized)
-        generated = self.builder.cache.get(key)
+        generated = self.builder.lookup(key)
         if generated is None:
             generated = self.builder.reverse_node(
                 key, source if source is not None else parse_function(func), active,
@@ -473,14 +580,14 @@ class Context:
 
     def user_call(self, stmt, ans, call, func):
         """The adjoint item of ``ans = func(...)`` for a user function (recursively)."""
-        signature_params = list(inspect.signature(func).parameters)
+        signature_params = list(source_signature(func).parameters)
         bound = self._bind_call(stmt, call, signature_params, 0)
         active = [p for p in signature_params if p in bound and
                   isinstance(bound[p], gast.Name) and bound[p].id in self.activity.active]
         if not active:
             return None
-        key = ('func', func, tuple(active), 'vjp', self.optimized)
-        cached = self.builder.cache.get(key)
+        key = ('func', func, func.__code__, tuple(active), 'vjp', self.optimized)
+        cached = self.builder.lookup(key)
         if cached is None:
             cached = self.builder.reverse_node(key, parse_function(func), active, 'vjp',
                                                self.optimized)
@@ -494,20 +601,25 @@ class Context:
             param = n.name(var)
             param.ctx = gast.Param()
             lifted.args.args.append(param)
-        source = FunctionSource(lifted, self.source.filename, self.source.lines,
-                                self.source.namespace, node.name)
+        source = self._nested_source(lifted, node)
         params = [a.id for a in lifted.args.args]
         call = n.clone(call)
         call.args = list(call.args) + [n.name(v) for v in free]
         bound = self._bind_call(stmt, call, params, 0)
         active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
                   and bound[p].id in self.activity.active]
-        key = ('nested', self.source.filename, node.lineno, node.name, tuple(active),
-               self.optimized)
-        cached = self.builder.cache.get(key)
+        key = ('nested', self.source.origin, node.lineno, node.col_offset, node.name,
+               tuple(active), self.optimized)
+        cached = self.builder.lookup(key)
         if cached is None:
             cached = self.builder.reverse_node(key, source, active, 'vjp', self.optimized)
         return self._helper_item(cached, key, stmt, ans, call, bound, active)
+
+    def _nested_source(self, lifted, node):
+        """The FunctionSource of a nested function lifted out of this one."""
+        return FunctionSource(lifted, self.source.filename, self.source.lines,
+                              self.source.namespace, node.name, globals=self.source.globals,
+                              cells=self.source.cells, origin=self.source.origin)
 
     def _helper_item(self, generated, key, stmt, ans, call, bound, active):
         local = self._bind_helper(key, generated)
@@ -520,17 +632,14 @@ class Context:
             return self._function_name()  # recursion: the function calls itself by name
         local_names = self.__dict__.setdefault('_helper_names', {})
         if key in local_names:
-            local = local_names[key]
-        else:
-            local = local_names[key] = self.namer.fresh(generated.name)
-            if generated.function is not None:
-                self.namespace[local] = generated.function
-                self.helper_generated.append(generated)
-        if generated.function is None and not any(
-                w[1] == local and w[0] is self.namespace
-                for w in generated.__dict__.get('waiting', [])):
-            waiting = generated.__dict__.setdefault('waiting', [])
-            waiting.append((self.namespace, local))
+            return local_names[key]
+        local = local_names[key] = self.namer.fresh(generated.name)
+        if generated.function is not None:
+            self.helper_cells[local] = types.CellType(generated.function)
+            self.helper_generated.append(generated)
+        else:  # still being built (mutual recursion): filled in by its `_finish`
+            cell = self.helper_cells[local] = types.CellType()
+            generated.__dict__.setdefault('waiting', []).append(cell)
         return local
 
 
