@@ -84,6 +84,20 @@ class Doubling:
         return 2.0 * self.fn(x)
 
 
+def scaled_by(k):  # a decorator with an argument
+    def decorate(fn):
+        @functools.wraps(fn)
+        def scaling(*args, **kwargs):
+            return k * fn(*args, **kwargs)
+        return scaling
+    return decorate
+
+
+@scaled_by(3.0)
+def square_times3(x):
+    return x * x
+
+
 @times10
 def square_times10(x):
     return x * x
@@ -138,6 +152,16 @@ def test_wraps_args_kwargs_wrapper_is_differentiated():
     df = s2sgrad.grad(square_times10)
     assert df(3.0) == pytest.approx(60.0)
     assert df(3.0) == pytest.approx(central(square_times10, [3.0]), rel=1e-6)
+
+
+def test_value_and_grad_of_decorated_function_is_the_wrapper_value():
+    value, gradient = s2sgrad.value_and_grad(square_times10)(3.0)
+    assert value == pytest.approx(90.0)
+    assert gradient == pytest.approx(60.0)
+
+
+def test_decorator_with_an_argument():
+    assert s2sgrad.grad(square_times3)(2.0) == pytest.approx(12.0)
 
 
 def test_passthrough_wrapper_two_arguments():
@@ -260,6 +284,31 @@ def test_closure_array_rebound_after_grad():
     x = np.array([0.5, -1.0, 2.0])
     set_w(np.array([-1.0, 0.0, 4.0]))
     np.testing.assert_allclose(df(x), 2 * np.array([-1.0, 0.0, 4.0]) * x)
+
+
+def make_nested_reader():
+    k = 2.0
+
+    def outer(x):
+        def inner(y):
+            return y * k
+        return inner(x) * x
+
+    def set_k(value):
+        nonlocal k
+        k = value
+    return outer, set_k
+
+
+def test_nested_function_reads_the_enclosing_closure_at_call_time():
+    outer, set_k = make_nested_reader()
+    df, jf = s2sgrad.grad(outer), s2sgrad.jvp(outer)
+    assert df(1.0) == pytest.approx(4.0)
+    set_k(5.0)
+    assert df(1.0) == pytest.approx(10.0)
+    assert jf(1.0, 1.0) == pytest.approx(10.0)
+    other, _ = make_nested_reader()  # same code, its own cell: no shared nested VJP
+    assert s2sgrad.grad(other)(1.0) == pytest.approx(4.0)
 
 
 SCALE = 2.0
@@ -477,6 +526,10 @@ def _then_succeeds(x):
 def test_failed_transform_leaves_no_placeholder(monkeypatch):
     with pytest.raises(S2SError):
         s2sgrad.grad(_fails_first)
+    with pytest.raises(S2SError):
+        s2sgrad.jvp(_fails_first)
+    with pytest.raises(S2SError):
+        s2sgrad.vjp(_fails_first)
     monkeypatch.setattr(sys.modules[__name__], 'OP', np.sin)
     df = s2sgrad.grad(_then_succeeds)
     assert df(0.7) == pytest.approx(6.0 * np.cos(0.7))
