@@ -86,6 +86,11 @@ def _code_name(func):
 
 
 def _unavailable(func, why):
+    if inspect.isfunction(func) and hasattr(func, '__wrapped__'):
+        return WrapperError(
+            f'cannot differentiate the wrapper `{_code_name(func)}` of '
+            f'`{_qualname(func.__wrapped__)}`: {why}. s2sgrad differentiates what a wrapper '
+            f'does, never only the wrapped function; differentiate the undecorated function.')
     return SourceUnavailableError(
         f'cannot differentiate {_qualname(func)}: {why}. s2sgrad reads the Python source of the '
         f'function; define it in a .py file (or give a NumPy function a rule with '

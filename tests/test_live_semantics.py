@@ -225,6 +225,20 @@ def test_wrapper_object_is_refused():
         s2sgrad.grad(doubled_object)(1.0)
 
 
+def test_wrapper_without_readable_source_is_named():
+    namespace = {'functools': functools}
+    exec(textwrap.dedent('''
+        def twice(fn):
+            @functools.wraps(fn)
+            def doubling(*args):
+                return 2.0 * fn(*args)
+            return doubling
+        '''), namespace)
+    wrapped = namespace['twice'](_helper_a)
+    with pytest.raises(WrapperError, match='doubling'):
+        s2sgrad.grad(wrapped)
+
+
 # ==================== closures and globals read at call time
 
 def make_scaled():
