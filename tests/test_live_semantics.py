@@ -213,6 +213,8 @@ def test_lru_cache_is_looked_through():
 def test_decorated_helpers_are_differentiated_with_their_wrappers():
     df = s2sgrad.grad(calls_decorated)
     assert df(1.1) == pytest.approx(central(calls_decorated, [1.1]), rel=1e-6)
+    assert s2sgrad.jvp(calls_decorated)(1.1, 1.0) == pytest.approx(
+        central(calls_decorated, [1.1]), rel=1e-6)
 
 
 def test_wrapper_that_cannot_be_differentiated_is_named():
