@@ -1,9 +1,15 @@
 """Effects check: reject statements that may change a differentiated value out of sight."""
+import inspect
+
 import gast
 
 from . import nodes as n
 from . import rules
+from .aliasing import (CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS, INPLACE_FUNCTIONS,
+                       INPLACE_METHODS)
+from .errors import S2SError
 from .resolve import method_call
+from .source import parse_function
 
 
 def check_effects(body, ctx):
@@ -17,6 +23,7 @@ def check_effects(body, ctx):
             _check_attribute_store(stmt, ctx)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
+                _check_callee_writes(stmt, stmt.value, ctx)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_discarded_call(stmt, stmt.value, ctx)
 
@@ -71,6 +78,126 @@ def _check_discarded_call(stmt, call, ctx):
         stmt, f'the call of {what} whose result is unused, with a differentiated argument: '
               f's2sgrad cannot follow changes that a function makes to its arguments in '
               f'place; return the new value and assign it')
+
+
+def _check_callee_writes(stmt, call, ctx):
+    """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
+    out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
+    the function (whose caller's array would change)."""
+    func = call.func
+    if isinstance(func, gast.Name) and func.id in ctx.nested:
+        node, free = ctx.nested[func.id]
+        params = [a.id for a in node.args.args]
+        bound = dict(zip(params, call.args))
+        bound.update({v: n.name(v) for v in free})
+        written = parameters_written(node, extra=free)
+        label = func.id
+    else:
+        obj = ctx.resolver.lookup(func)
+        if not inspect.isfunction(obj) or rules.is_library(obj) or \
+                rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
+            return
+        try:
+            node = parse_function(obj).node
+        except S2SError:
+            return  # the pass that differentiates the call says why it cannot
+        params = [a.id for a in node.args.args]
+        bound = dict(zip(params, call.args))
+        bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
+        written = parameters_written(node)
+        label = n.dotted_path(func) or obj.__name__
+    for param in sorted(written):
+        arg = bound.get(param)
+        if isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
+                                           arg.id in ctx.params):
+            raise ctx.unsupported(
+                stmt, f'the call of `{label}`, which writes into its argument `{param}` '
+                      f'(`{arg.id}` here) in place: s2sgrad cannot follow changes that a '
+                      f'function makes to its arguments; pass a copy (`{arg.id}.copy()`) and '
+                      f'use what the function returns')
+
+
+_VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)
+
+
+def parameters_written(node, extra=()):
+    """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
+    may write into: by subscript or attribute assignment, augmented assignment, an in-place
+    method or ``out=``, directly or through a local name that may be a view of them. A
+    conservative, syntactic analysis: a value not known to be new memory may be a view."""
+    params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
+    holds = {p: {p} for p in params}
+    statements = list(_statements(node.body))
+    changed = True
+    while changed:
+        changed = False
+        for stmt in statements:
+            if not isinstance(stmt, (gast.Assign, gast.For)):
+                continue
+            target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
+            value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
+            if _new_memory(value):
+                continue
+            reach = set()
+            for name in n.names_read(value):
+                reach |= holds.get(name, set())
+            for name in n.names_stored(target):
+                if not reach <= holds.get(name, set()):
+                    holds[name] = holds.get(name, set()) | reach
+                    changed = True
+    written = set()
+    for stmt in statements:
+        for name in _written_names(stmt):
+            written |= holds.get(name, set())
+    return written
+
+
+def _new_memory(value):
+    if isinstance(value, _VIEW_FREE):
+        return True
+    if isinstance(value, gast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', None)
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id in ('np', 'numpy', 'math', 'cupy', 'cp'):
+            return name in FRESH_FUNCTIONS
+        if isinstance(func, gast.Attribute):
+            return name in FRESH_METHODS
+        return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS
+    return False
+
+
+def _written_names(stmt):
+    """Names whose memory `stmt` changes in place."""
+    names = []
+    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+        for target in targets:
+            for node in n.walk(target):
+                if isinstance(node, (gast.Subscript, gast.Attribute)) and \
+                        isinstance(node.ctx, gast.Store):
+                    base = node.value
+                    while isinstance(base, (gast.Subscript, gast.Attribute)):
+                        base = base.value
+                    if isinstance(base, gast.Name):
+                        names.append(base.id)
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            names.append(stmt.target.id)  # in place on arrays
+    for node in n.walk(stmt):
+        if not isinstance(node, gast.Call):
+            continue
+        func = node.func
+        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
+                isinstance(func.value, gast.Name):
+            names.append(func.value.id)
+        if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
+            position = INPLACE_FUNCTIONS[func.attr]
+            if len(node.args) > position and isinstance(node.args[position], gast.Name):
+                names.append(node.args[position].id)
+        for kw in node.keywords:
+            if kw.arg == 'out':
+                names.extend(name for name in n.names_read(kw.value))
+    return names
 
 
 def _statements(stmts):

@@ -25,13 +25,14 @@ def optimize(func, keep=(), same_shape=None):
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
     """
     same_shape = same_shape or (lambda a, b: a == b)
+    mutated = _mutated(func.body)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
     size = _size(func.body)
     for _ in range(6):
         before = size
-        func.body = _fold_block(func.body, same_shape)
+        func.body = _fold_block(func.body, same_shape, mutated)
         func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
@@ -64,14 +65,27 @@ def _is_value(node, value):
     return _number(node) and node.value == value
 
 
-def fold(node, same_shape=None):
-    """Simplify an expression bottom-up (`same_shape(a, b)`: variables of one shape)."""
+def fold(node, same_shape=None, mutated=()):
+    """Simplify an expression bottom-up (`same_shape(a, b)`: variables of one shape).
+
+    An operation that simplifies to a bare variable which is changed in place later
+    (`mutated`: ``y[i] = ...``, ``add_at``) becomes ``s2s.copy(variable)``: the operation made
+    a new array, and its user may keep it after the variable changes.
+    """
+    simplified = _fold(node, same_shape, mutated)
+    if isinstance(simplified, gast.Name) and not isinstance(node, gast.Name) and \
+            simplified.id in mutated:
+        return n.call('s2s.copy', simplified)
+    return simplified
+
+
+def _fold(node, same_shape, mutated):
     for field, value in gast.iter_fields(node):
         if isinstance(value, gast.AST):
-            setattr(node, field, fold(value, same_shape))
+            setattr(node, field, fold(value, same_shape, mutated))
         elif isinstance(value, list):
-            setattr(node, field, [fold(v, same_shape) if isinstance(v, gast.AST) else v
-                                  for v in value])
+            setattr(node, field, [fold(v, same_shape, mutated) if isinstance(v, gast.AST)
+                                  else v for v in value])
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult) and same_shape:
         node = _scalar_spread(node, same_shape)
     if isinstance(node, gast.BinOp):
@@ -132,16 +146,20 @@ def _factors(node):
 
 
 def _scalar_spread(product, same_shape):
-    """``s2s.unreduce(c, x) * ... * x`` -> ``c * ... * x``: the factor ``x`` already gives
-    the product the shape that `unreduce` would spread the scalar ``c`` over."""
+    """``s2s.unreduce(c, x) * ... * y`` -> ``c * ... * y`` when `y` has `x`'s shape, and the
+    same for ``s2s.broadcast_like(c, x)``: another factor already gives the product the shape
+    that the helper would spread ``c`` over (broadcasting is transitive)."""
     factors = _factors(product)
-    names = {f.id for f in factors if isinstance(f, gast.Name)}
+    names = set()
+    for factor in factors:
+        names |= _shape_givers(factor)
 
     def spread(node):
         if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
             node.left, node.right = spread(node.left), spread(node.right)
             return node
-        if isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.unreduce' and \
+        if isinstance(node, gast.Call) and \
+                n.dotted_path(node.func) in ('s2s.unreduce', 's2s.broadcast_like') and \
                 len(node.args) == 2 and not node.keywords and \
                 isinstance(node.args[1], gast.Name) and \
                 any(same_shape(name, node.args[1].id) for name in names):
@@ -150,11 +168,23 @@ def _scalar_spread(product, same_shape):
     return spread(product)
 
 
-def _fold_block(stmts, same_shape):
+def _shape_givers(node):
+    """Variables whose shape the value of `node` has at least: `node` itself, or operands of
+    the arithmetic that computes it (broadcasting never shrinks a shape)."""
+    if isinstance(node, gast.Name):
+        return {node.id}
+    if isinstance(node, gast.BinOp) and isinstance(node.op, tuple(_FOLD)):
+        return _shape_givers(node.left) | _shape_givers(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return _shape_givers(node.operand)
+    return set()
+
+
+def _fold_block(stmts, same_shape, mutated=()):
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.BinOp):
-            value = fold(stmt.value, same_shape)
+            value = fold(stmt.value, same_shape, mutated)
             if isinstance(value, gast.Name):
                 out.append(stmt)  # `y = x * 1` stays: `y = x` would make an alias
                 continue
@@ -164,8 +194,8 @@ def _fold_block(stmts, same_shape):
         for field in ('body', 'orelse'):
             block = getattr(stmt, field, None)
             if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, field, _fold_block(block, same_shape))
-        out.append(fold(stmt, same_shape) if not hasattr(stmt, 'body') else stmt)
+                setattr(stmt, field, _fold_block(block, same_shape, mutated))
+        out.append(fold(stmt, same_shape, mutated) if not hasattr(stmt, 'body') else stmt)
     return out
 
 
@@ -215,7 +245,9 @@ def _copy_propagate(stmts, keep):
                     n.names_stored(out[-1].targets[0]) == [source]:
                 out.append(stmt)  # `t = e; y = t`: inlining keeps the better name `y`
                 continue
-            if counts.get(target) == 1 and counts.get(source, 0) <= 1 and \
+            # `keep` holds the parameters: their binding at the call is one more definition
+            defined = counts.get(source, 0) + (source in keep)
+            if counts.get(target) == 1 and defined <= 1 and \
                     target not in keep and target not in mutated and source not in mutated:
                 mapping[target] = source
                 continue

@@ -12,7 +12,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import target_names
+from .activity import sequence_displays, target_names
 from .resolve import method_call
 from .templating import Contribution, OPERATORS, instantiate
 
@@ -136,7 +136,7 @@ class ReversePass:
 
     def _loop_info(self, loop, loops):
         body_module = gast.Module(body=loop.body, type_ignores=[])
-        assigned = set(n.names_stored(body_module))
+        assigned = set(n.names_stored(body_module)) | _changed_in_place(loop.body)
         has_break = any(isinstance(node, gast.Break) for node in _walk_loop(loop.body))
         if isinstance(loop, gast.For):
             assigned.update(target_names(loop.target))
@@ -233,21 +233,19 @@ class ReversePass:
             self.list_vars.add(ans)
         return self.expression_items(stmt, ans, value) + [Kill(ans)]
 
+    def _concatenation_items(self, ans, left, right):
+        """``ans = left + right`` of two lists or tuples: each gets its part of the adjoint."""
+        self.list_vars.add(ans)
+        length = n.call('len', n.name(left))
+        head = gast.Slice(lower=None, upper=length, step=None)
+        tail = gast.Slice(lower=n.clone(length), upper=None, step=None)
+        bans = self.adj(ans)
+        return [Contribution(var, n.subscript(n.name(bans), part))
+                for var, part in ((left, head), (right, tail)) if var in self.activity.active]
+
     def _sequence_displays(self):
-        """Variables whose every definition is a tuple or list display ``(a, b)``."""
         if not hasattr(self, '_displays'):
-            kinds = {}
-            for stmt in self.ctx.body_all_statements:
-                if isinstance(stmt, gast.Assign):
-                    display = isinstance(stmt.value, (gast.Tuple, gast.List))
-                    for name in target_names(stmt.targets[0]):
-                        single = isinstance(stmt.targets[0], gast.Name)
-                        kinds.setdefault(name, set()).add(display and single)
-                elif isinstance(stmt, gast.For):
-                    for name in target_names(stmt.target):
-                        kinds.setdefault(name, set()).add(False)
-            self._displays = {name for name, k in kinds.items() if k == {True} and
-                              name not in self.ctx.params}
+            self._displays = sequence_displays(self.ctx.body_all_statements, self.ctx.params)
         return self._displays
 
     def _active_name(self, node):
@@ -257,6 +255,10 @@ class ReversePass:
         bans = n.name(self.adj(ans))
         if isinstance(value, gast.Name):
             return [Contribution(value.id, bans)]
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+                isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
+                {value.left.id, value.right.id} <= self._sequence_displays():
+            return self._concatenation_items(ans, value.left.id, value.right.id)
         if isinstance(value, gast.BinOp):
             func = OPERATORS.get(type(value.op))
             if func is None:
@@ -822,6 +824,21 @@ def _mutates_in_place(stmt, var):
     return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
         value.func.attr == 'add_at' and value.args and isinstance(value.args[0], gast.Name) \
         and value.args[0].id == var
+
+
+def _changed_in_place(stmts):
+    """Variables that `stmts` change without rebinding them: ``y[i] = v``, ``ys.append(v)``."""
+    changed = set()
+    for stmt in _walk_loop(stmts, nested=True):
+        if isinstance(stmt, gast.Assign):
+            for target in n.walk(stmt.targets[0]):
+                if isinstance(target, gast.Subscript):
+                    changed.update(target_names(target))
+        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            receiver = method_call(stmt.value)
+            if receiver and isinstance(receiver[0], gast.Name):
+                changed.add(receiver[0].id)
+    return changed
 
 
 def _range_call(node):

@@ -203,6 +203,25 @@ def inline(helper, expander):
     INLINE[_key(helper)] = expander
 
 
+ITERABLE_VARARGS = set()
+"""Functions for which ``f(a, b, c, ...)`` means ``f([a, b, c, ...])`` (the built-in ``max``
+and ``min``): the normalizer rewrites calls with three or more arguments into that form."""
+
+
+def varargs_as_iterable(*funcs):
+    """Declare that ``f(a, b, c, ...)`` is ``f([a, b, c, ...])`` for each of `funcs`."""
+    for func in funcs:
+        ITERABLE_VARARGS.add(_key(func))
+
+
+def takes_varargs_as_iterable(func):
+    """Whether `func` was declared with `varargs_as_iterable`."""
+    try:
+        return _key(func) in ITERABLE_VARARGS
+    except TypeError:
+        return False
+
+
 def numpy_equivalent(func):
     """The NumPy function that a CuPy function mirrors (``cupy.tanh`` -> ``numpy.tanh``).
 

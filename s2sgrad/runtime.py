@@ -63,6 +63,8 @@ def zeros_like(x):
         return [zeros_like(item) for item in x]
     if isinstance(x, tuple):
         return tuple(zeros_like(item) for item in x)
+    if isinstance(x, dict):
+        return {key: zeros_like(value) for key, value in x.items()}
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
         return 0.0
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
@@ -74,6 +76,8 @@ def copy(x):
     """A copy of `x` that the caller may modify (arrays and lists); numbers as they are."""
     if isinstance(x, list):
         return list(x)
+    if isinstance(x, dict):
+        return dict(x)
     if hasattr(x, 'copy') and not isinstance(x, tuple):
         return x.copy()
     return x
@@ -85,6 +89,10 @@ def add(a, b):
         return b
     if _is_zero(b) and not _is_sequence(a):
         return a
+    if isinstance(a, dict) or isinstance(b, dict):
+        a = a if isinstance(a, dict) else {}
+        b = b if isinstance(b, dict) else {}
+        return {key: add(a.get(key), b.get(key)) for key in {**a, **b}}
     if _is_sequence(a) or _is_sequence(b):
         if not _is_sequence(a):
             a = [None] * len(b)
@@ -109,12 +117,32 @@ def _like(g, x):
 
 
 def like(g, x):
-    """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype."""
+    """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
+    list, tuple or dict of the same structure for a container of arrays."""
+    if isinstance(x, (list, tuple, dict)):
+        return _like_container(g, x)
     if type(x) is float and type(g) is not float:
         return float(g)
     if _is_zero(g) and _shape(x) != ():
         return zeros_like(x)
-    return _like(g, x)
+    g = _like(g, x)
+    if _is_array(x) and not _is_array(g):
+        return np.full_like(x, g)  # a 0-d array argument gets a 0-d array gradient
+    return g
+
+
+def _like_container(g, x):
+    if isinstance(x, dict):
+        parts = g if isinstance(g, dict) else {}
+        return {key: like(parts.get(key, 0.0), value) for key, value in x.items()}
+    parts = list(g) if _is_sequence(g) else [0.0] * len(x)
+    if not _is_sequence(g) and not _is_zero(g):
+        parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
+    return type(x)(like(part, value) for part, value in zip(parts, x))
+
+
+def _is_array(x):
+    return hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.generic)
 
 
 def unbroadcast(g, x):
@@ -312,6 +340,9 @@ def add_at(bx, index, g):
         return bx
     if isinstance(bx, tuple):
         bx = list(bx)
+    if isinstance(bx, dict):
+        bx[index] = add(bx.get(index), g)
+        return bx
     if isinstance(bx, list):
         if isinstance(index, slice):
             positions = range(len(bx))[index]

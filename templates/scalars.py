@@ -4,7 +4,7 @@ import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
-from s2sgrad.rules import adjoint, d, elementwise, tangent
+from s2sgrad.rules import adjoint, d, elementwise, tangent, varargs_as_iterable
 from .operators import power_log, power_slope
 from s2sgrad.runtime import pick, pick_tangent, reshape_like, unsum
 
@@ -49,6 +49,9 @@ def float(ans, x=0.0):
 @tangent(builtins.float)
 def float_tangent(ans, x=0.0):
     d[ans] = reshape_like(d[x], ans)
+
+
+varargs_as_iterable(builtins.max, builtins.min)
 
 
 @adjoint(builtins.max, builtins.min)

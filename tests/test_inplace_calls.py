@@ -111,3 +111,64 @@ def test_pure_calls_whose_result_is_unused_change_nothing():
     np.testing.assert_allclose(s2sgrad.grad(printed_and_discarded)(x), expected, atol=1e-6)
     np.testing.assert_allclose(s2sgrad.jvp(printed_and_discarded)(x, np.ones(3)),
                                np.sum(expected), atol=1e-6)
+
+
+def double_first(v):
+    v[0] = v[0] * 2.0
+    return v
+
+
+def scale_view(v, s):
+    head = v[:2]
+    head *= s
+    return np.sum(v)
+
+
+def add_into(total, v):
+    total += v
+    return total
+
+
+def helper_writes_its_argument_and_returns_it(x):
+    z = double_first(x)
+    return np.sum(z * x)
+
+
+def helper_writes_a_copy_made_by_the_caller(x):
+    y = x.copy()
+    z = double_first(y)
+    return np.sum(y * z)
+
+
+def helper_writes_through_a_view(x):
+    return scale_view(x * 1.0, 3.0) + scale_view(x, 2.0)
+
+
+def helper_adds_in_place(x):
+    t = x * 1.0
+    return np.sum(add_into(t, x))
+
+
+def helper_given_a_constant_copy(x):
+    c = np.ones(3)
+    z = double_first(c)
+    return np.sum(z * x)
+
+
+@pytest.mark.parametrize('f', [helper_writes_its_argument_and_returns_it,
+                               helper_writes_a_copy_made_by_the_caller,
+                               helper_writes_through_a_view, helper_adds_in_place])
+def test_helpers_that_write_into_their_arguments_are_rejected(f):
+    x = np.array([1.0, 2.0, 3.0])
+    original = x.copy()
+    for transform in (lambda: s2sgrad.grad(f)(x), lambda: s2sgrad.jvp(f)(x, np.ones(3))):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as info:
+            transform()
+        assert 'writes into its argument' in str(info.value)
+    np.testing.assert_array_equal(x, original)
+
+
+def test_a_helper_writing_into_a_constant_array_is_differentiated():
+    x = np.array([1.0, 2.0, 3.0])
+    expected = numerical_grad(helper_given_a_constant_copy, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(helper_given_a_constant_copy)(x), expected)

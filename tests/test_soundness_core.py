@@ -168,6 +168,39 @@ def repeated_assign_squared(x):
     return np.sum(y ** 3)
 
 
+# ---------------------------------------------- loops whose header reads changing values
+
+def loop_over_rebound_sequence(x):
+    for v in x:
+        x = x * v
+    return np.sum(x)
+
+
+def range_of_value_changed_in_loop(x):
+    n = np.zeros(1, dtype=int)
+    n[0] = 3
+    total = 0.0
+    for i in range(n[0]):
+        total = total + x[0] ** (i + 1.0)
+        n[0] = 1
+    return total
+
+
+def range_of_list_grown_in_loop(x):
+    xs = [x[0]]
+    for i in range(len(xs) + 2):
+        xs.append(xs[-1] * x[1])
+    return xs[-1] + sum(xs)
+
+
+def enumerate_rebound_sequence(x):
+    total = 0.0
+    for i, v in enumerate(x):
+        total = total + v * i
+        x = x * 2.0
+    return total + np.sum(x)
+
+
 def _vec(n):
     return lambda rng: [rng.uniform(0.5, 1.5, size=n)]
 
@@ -191,6 +224,10 @@ CASES = [
     (row_grows_to_matrix, _vec(3)),
     (state_broadcast_in_while, _vec(1)),
     (shape_change_in_branch, _vec(3)),
+    (loop_over_rebound_sequence, _vec(2)),
+    (range_of_value_changed_in_loop, _vec(2)),
+    (range_of_list_grown_in_loop, _vec(2)),
+    (enumerate_rebound_sequence, _vec(3)),
     (repeated_assign, _vec(3)),
     (repeated_add_assign, _vec(3)),
     (repeated_assign_into_active, _vec(5)),
@@ -344,8 +381,21 @@ def test_size_one_array_output(f):
     np.testing.assert_allclose(s2sgrad.hessian(f)(x), reference, atol=1e-4)
 
 
+def max_of_three_arguments(x, y, z):
+    return max(x * 2.0, y, z) - min(x, y, z, 0.5)
+
+
+@pytest.mark.parametrize('args', [(1.0, 3.0, 2.0), (2.0, 1.0, 0.2), (0.1, 0.3, 0.2)])
+def test_builtin_max_of_three_arguments(args):
+    expected = _numeric_partials(max_of_three_arguments, args)
+    got = s2sgrad.grad(max_of_three_arguments, wrt=(0, 1, 2))(*args)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    directional = s2sgrad.jvp(max_of_three_arguments, wrt=(0, 1, 2))(*args, (1.0, 1.0, 1.0))
+    np.testing.assert_allclose(directional, sum(expected), atol=1e-6)
+
+
 def test_a_rule_form_the_template_does_not_cover_is_rejected():
-    def f(x, y, z):
-        return max(x, y, z)
-    with pytest.raises(s2sgrad.errors.S2SError, match='max'):
-        s2sgrad.grad(f)(1.0, 2.0, 3.0)
+    def f(x, y):
+        return max([x, y], key=abs)
+    with pytest.raises(s2sgrad.errors.S2SError, match='key'):
+        s2sgrad.grad(f)(1.0, 2.0)
