@@ -4,6 +4,9 @@ import numpy as np
 from s2sgrad.rules import adjoint, d, nondifferentiable, tangent
 from s2sgrad.runtime import matmul_lhs, unbroadcast, unreduce, zeros_like
 
+from .operators import xdivy
+from .reductions_more import third_order
+
 # Conventions. Matrices may be stacked (``(..., M, N)``): `_mT` transposes the last two axes.
 # Functions that read one triangle of their argument (cholesky, eigh, pinv and svd with
 # hermitian=True) are differentiated as functions of that triangle only, exactly as NumPy
@@ -290,14 +293,102 @@ def inv_tangent(ans, a):
     d[ans] = -ans @ d[a] @ ans
 
 
+def _svd_parts(a):
+    """``u, s, vh`` of the square matrices `a`, the sign ``det(u) det(vh)`` (shape ``(...,
+    1, 1)``), and ``q[..., i, j]``: the product of the singular values other than the i-th
+    and the j-th (0 on the diagonal), computed without division (exact with zeros)."""
+    from .reductions_more import _exclusive_products
+    u, s, vh = np.linalg.svd(a)
+    sign = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
+    n = np.shape(s)[-1]
+    eye = np.eye(n, dtype=bool, like=s) if hasattr(s, '__array_function__') else \
+        np.eye(n, dtype=bool)
+    rows = np.where(eye, 1.0, s[..., None, :])      # row i: s with s_i replaced by 1
+    q = np.where(eye, 0.0, _exclusive_products(rows))
+    return u, s, vh, sign, q
+
+
+def cofactor(a):
+    """The cofactor matrix of each square matrix in `a` (the transposed adjugate,
+    ``det(a) inv(a).T`` when `a` is invertible): the derivative of ``np.linalg.det``, also
+    at singular matrices. Computed from the SVD ``a = u diag(s) vh``:
+    ``det(u) det(vh) u diag(prod of the other s) vh``, with no division."""
+    from .reductions_more import _exclusive_products
+    _square(a, 'det')
+    u, s, vh = np.linalg.svd(a)
+    sign = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
+    return sign * (u * _exclusive_products(s)[..., None, :]) @ vh
+
+
+def cofactor_jvp(a, da):
+    """The derivative of `cofactor` at `a` along `da` (exact at singular matrices: in the
+    SVD frame ``b = u.T da vh.T``, the adjugate of ``diag(s)`` moves by ``diag(q @ diag(b))
+    - b * q``)."""
+    u, s, vh, sign, q = _svd_parts(a)
+    b = _mT(u) @ da @ _mT(vh)
+    diag_b = np.diagonal(b, axis1=-2, axis2=-1)
+    m = -b * q + _diag_embed(np.sum(q * diag_b[..., None, :], axis=-1))
+    return sign * (u @ _mT(m) @ vh)
+
+
+def cofactor_vjp(a, g):
+    """The adjoint of `cofactor_jvp` in its direction: the vector-Jacobian product of
+    `cofactor` at `a` with the cotangent `g`."""
+    u, s, vh, sign, q = _svd_parts(a)
+    r = _mT(sign * (_mT(u) @ g @ _mT(vh)))
+    diag_r = np.diagonal(r, axis1=-2, axis2=-1)
+    gb = -r * q + _diag_embed(np.sum(q * diag_r[..., :, None], axis=-2))
+    return u @ gb @ vh
+
+
+def _diag_embed(v):
+    n = np.shape(v)[-1]
+    eye = np.eye(n, like=v) if hasattr(v, '__array_function__') else np.eye(n)
+    return v[..., :, None] * eye
+
+
 @adjoint(np.linalg.det)
 def det_adjoint(ans, a):
-    d[a] = np.reshape(d[ans] * ans, np.shape(ans) + (1, 1)) * _mT(np.linalg.inv(a))
+    d[a] = np.reshape(d[ans], np.shape(ans) + (1, 1)) * cofactor(a)
 
 
 @tangent(np.linalg.det)
 def det_tangent(ans, a):
-    d[ans] = ans * np.sum(_mT(np.linalg.inv(a)) * d[a], axis=(-2, -1))
+    d[ans] = np.sum(cofactor(a) * d[a], axis=(-2, -1))
+
+
+@adjoint(cofactor)
+def cofactor_adjoint(ans, a):
+    d[a] = cofactor_vjp(a, d[ans])
+
+
+@tangent(cofactor)
+def cofactor_tangent(ans, a):
+    d[ans] = cofactor_jvp(a, d[a])
+
+
+@adjoint(cofactor_jvp)
+def cofactor_jvp_adjoint(ans, a, da):
+    d[a] = third_order('np.linalg.det')
+    d[da] = cofactor_vjp(a, d[ans])
+
+
+@tangent(cofactor_jvp)
+def cofactor_jvp_tangent(ans, a, da):
+    d[ans] = third_order('np.linalg.det', d[a])
+    d[ans] = cofactor_jvp(a, d[da])
+
+
+@adjoint(cofactor_vjp)
+def cofactor_vjp_adjoint(ans, a, g):
+    d[a] = third_order('np.linalg.det')
+    d[g] = cofactor_jvp(a, d[ans])
+
+
+@tangent(cofactor_vjp)
+def cofactor_vjp_tangent(ans, a, g):
+    d[ans] = third_order('np.linalg.det', d[a])
+    d[ans] = cofactor_vjp(a, d[g])
 
 
 @adjoint(np.linalg.slogdet)
@@ -377,13 +468,15 @@ nondifferentiable(_norm_power)
 @adjoint(np.linalg.norm)
 def norm_adjoint(ans, x, ord=None, axis=None, keepdims=False):
     p = _norm_power(x, ord, axis)
-    d[x] = unreduce(d[ans] / ans ** (p - 1), x, axis, keepdims) * x * np.abs(x) ** (p - 2)
+    d[x] = unreduce(d[ans], x, axis, keepdims) * xdivy(
+        np.sign(x) * np.abs(x) ** (p - 1), unreduce(ans ** (p - 1), x, axis, keepdims))
 
 
 @tangent(np.linalg.norm)
 def norm_tangent(ans, x, ord=None, axis=None, keepdims=False):
-    d[ans] = np.sum(d[x] * x * np.abs(x) ** (_norm_power(x, ord, axis) - 2), axis=axis,
-                    keepdims=keepdims) / ans ** (_norm_power(x, ord, axis) - 1)
+    d[ans] = np.sum(d[x] * xdivy(np.sign(x) * np.abs(x) ** (_norm_power(x, ord, axis) - 1),
+                                 unreduce(ans ** (_norm_power(x, ord, axis) - 1), x, axis,
+                                          keepdims)), axis=axis, keepdims=keepdims)
 
 
 # -- pinv -----------------------------------------------------------------------------------

@@ -57,16 +57,47 @@ def _power_slope_inline(x, y):
 inline(power_slope, _power_slope_inline)
 
 
+def power_term(x, y, k):
+    """The k-th derivative of ``x ** y`` in `x`: ``y (y - 1) ... (y - k + 1) x ** (y - k)``,
+    and 0 where the coefficient is 0 (x ** 2 has a zero third derivative, also at 0)."""
+    coefficient = 1.0
+    for i in range(k):
+        coefficient = coefficient * (y - i)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        term = coefficient * _float(x) ** (y - k)
+        return _unwrap(np.where(coefficient == 0, 0.0, term))
+
+
 @adjoint(power_slope)
 def power_slope_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * y * power_slope(x, y - 1), x)
+    d[x] = unbroadcast(d[ans] * power_term(x, y, 2), x)
     d[y] = unbroadcast(d[ans] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x)), y)
 
 
 @tangent(power_slope)
 def power_slope_tangent(ans, x, y):
-    d[ans] = d[x] * y * power_slope(x, y - 1)
+    d[ans] = d[x] * power_term(x, y, 2)
     d[ans] = d[y] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x))
+
+
+def power_mixed(what, tangent=None):
+    """Raise: a derivative of ``x ** y`` of third order or more in the exponent `y`."""
+    raise NoRuleError(f's2sgrad has no derivative of {what} of this order in the exponent')
+
+
+nondifferentiable(power_mixed)
+
+
+@adjoint(power_term)
+def power_term_adjoint(ans, x, y, k):
+    d[x] = unbroadcast(d[ans] * power_term(x, y, k + 1), x)
+    d[y] = power_mixed('x ** y')
+
+
+@tangent(power_term)
+def power_term_tangent(ans, x, y, k):
+    d[ans] = d[x] * power_term(x, y, k + 1)
+    d[ans] = power_mixed('x ** y', d[y])
 
 
 @adjoint(power_log)
@@ -95,7 +126,34 @@ def ratio_where_nonzero(a, x):
         return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _float(x))))
 
 
-nondifferentiable(_float)
+@adjoint(_float)
+def _float_adjoint(ans, x):
+    d[x] = d[ans]
+
+
+@tangent(_float)
+def _float_tangent(ans, x):
+    d[ans] = d[x]
+
+
+def xdivy(x, y):
+    """``x / y``, and 0 where ``x == 0`` (also where ``y == 0``): the factor of derivatives
+    that vanish with `x` (``x * log(y)`` in `y`, ``hypot``, norms at a zero coordinate)."""
+    zero = x == 0
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return _unwrap(np.where(zero, 0.0, x / np.where(zero, 1.0, y)))
+
+
+@adjoint(xdivy)
+def xdivy_adjoint(ans, x, y):
+    d[x] = unbroadcast(d[ans] / y, x)
+    d[y] = unbroadcast(-d[ans] * xdivy(ans, y), y)
+
+
+@tangent(xdivy)
+def xdivy_tangent(ans, x, y):
+    d[ans] = d[x] / y
+    d[ans] = -d[y] * xdivy(ans, y)
 
 
 @adjoint(operator.add, np.add)

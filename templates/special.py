@@ -5,6 +5,8 @@ from s2sgrad.rules import (NONDIFFERENTIABLE_METHODS, adjoint, d, elementwise, n
                            tangent)
 from s2sgrad.runtime import unbroadcast, unreduce
 
+from .operators import xdivy
+
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
     from scipy.special import digamma, expit, gammaln, log1p, polygamma  # noqa: F401 (rules)
@@ -119,49 +121,49 @@ def polygamma_tangent(ans, n, x):
 @adjoint(*_scipy('xlogy'))
 def xlogy_adjoint(ans, x, y):
     d[x] = unbroadcast(d[ans] * np.log(y), x)
-    d[y] = unbroadcast(d[ans] * x / y, y)
+    d[y] = unbroadcast(d[ans] * xdivy(x, y), y)  # 0 where x == 0 (xlogy(0, y) is 0)
 
 
 @tangent(*_scipy('xlogy'))
 def xlogy_tangent(ans, x, y):
     d[ans] = d[x] * np.log(y)
-    d[ans] = x * d[y] / y
+    d[ans] = d[y] * xdivy(x, y)
 
 
 @adjoint(*_scipy('xlog1py'))
 def xlog1py_adjoint(ans, x, y):
     d[x] = unbroadcast(d[ans] * log1p(y), x)
-    d[y] = unbroadcast(d[ans] * x / (1 + y), y)
+    d[y] = unbroadcast(d[ans] * xdivy(x, 1 + y), y)
 
 
 @tangent(*_scipy('xlog1py'))
 def xlog1py_tangent(ans, x, y):
     d[ans] = d[x] * log1p(y)
-    d[ans] = x * d[y] / (1 + y)
+    d[ans] = d[y] * xdivy(x, 1 + y)
 
 
 @adjoint(*_scipy('rel_entr'))
 def rel_entr_adjoint(ans, x, y):
     d[x] = unbroadcast(d[ans] * (np.log(x / y) + 1), x)
-    d[y] = unbroadcast(-d[ans] * x / y, y)
+    d[y] = unbroadcast(-d[ans] * xdivy(x, y), y)
 
 
 @tangent(*_scipy('rel_entr'))
 def rel_entr_tangent(ans, x, y):
     d[ans] = d[x] * (np.log(x / y) + 1)
-    d[ans] = -x * d[y] / y
+    d[ans] = -d[y] * xdivy(x, y)
 
 
 @adjoint(*_scipy('kl_div'))
 def kl_div_adjoint(ans, x, y):
     d[x] = unbroadcast(d[ans] * np.log(x / y), x)
-    d[y] = unbroadcast(d[ans] * (1 - x / y), y)
+    d[y] = unbroadcast(d[ans] * (1 - xdivy(x, y)), y)
 
 
 @tangent(*_scipy('kl_div'))
 def kl_div_tangent(ans, x, y):
     d[ans] = d[x] * np.log(x / y)
-    d[ans] = d[y] * (1 - x / y)
+    d[ans] = d[y] * (1 - xdivy(x, y))
 
 
 @adjoint(*_scipy('betaln'))

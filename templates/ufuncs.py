@@ -5,6 +5,8 @@ from s2sgrad.rules import (adjoint, d, elementwise, method, nondifferentiable, t
                            NONDIFFERENTIABLE_METHODS)
 from s2sgrad.runtime import unbroadcast
 
+from .operators import xdivy
+
 
 # -- helpers called by the rules (each has rules itself, so generated code differentiates) --
 
@@ -126,14 +128,14 @@ def arctan2_tangent(ans, x1, x2):
 
 @adjoint(np.hypot)
 def hypot_adjoint(ans, x1, x2):
-    d[x1] = unbroadcast(d[ans] * x1 / ans, x1)
-    d[x2] = unbroadcast(d[ans] * x2 / ans, x2)
+    d[x1] = unbroadcast(d[ans] * xdivy(x1, ans), x1)  # 0 at x1 == 0, also at the origin
+    d[x2] = unbroadcast(d[ans] * xdivy(x2, ans), x2)
 
 
 @tangent(np.hypot)
 def hypot_tangent(ans, x1, x2):
-    d[ans] = d[x1] * x1 / ans
-    d[ans] = d[x2] * x2 / ans
+    d[ans] = d[x1] * xdivy(x1, ans)
+    d[ans] = d[x2] * xdivy(x2, ans)
 
 
 @adjoint(np.logaddexp)
