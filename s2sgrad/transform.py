@@ -11,6 +11,7 @@ from . import nodes as n
 from . import rules
 from . import runtime
 from .activity import Activity, target_names
+from .aliasing import private_writes
 from .anf import Normalizer
 from .canonical import Canonicalizer
 from .compiling import compile_function
@@ -504,7 +505,7 @@ class Context:
                     n.rename(later, {alias: original})
                 body = body[:index] + body[index + 1:]
                 mutated.add(original)
-        return body
+        return private_writes(self, body)
 
     def _function_name(self):
         if not hasattr(self, '_fname'):
@@ -546,6 +547,7 @@ class Context:
                 if var in mutated and not sources <= mutated:
                     mutated |= sources
                     changed = True
+        mutated |= getattr(self, '_alias_params', set())
         return [n.assign(p, n.call('s2s.copy', n.name(p))) for p in self.params if p in mutated]
 
     # -- calls of user functions ----------------------------------------------------------
