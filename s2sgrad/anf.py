@@ -8,6 +8,7 @@ can replay the branch that was taken.
 import gast
 
 from . import nodes as n
+from . import rules
 from .activity import is_simple
 
 
@@ -164,7 +165,11 @@ class Normalizer:
             if isinstance(func, gast.Attribute) and self.activity.is_active(func.value):
                 func = gast.Attribute(value=self.atom(func.value, out), attr=func.attr,
                                       ctx=gast.Load())
-            args = [self.argument(a, out) for a in node.args]
+            positional = list(node.args)
+            if len(positional) >= 3 and not any(isinstance(a, gast.Starred) for a in positional) \
+                    and rules.takes_varargs_as_iterable(self.activity.resolver.lookup(func)):
+                positional = [gast.List(elts=positional, ctx=gast.Load())]  # max(a, b, c)
+            args = [self.argument(a, out) for a in positional]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
                         for k in node.keywords]
             return gast.Call(func=func, args=args, keywords=keywords)
@@ -211,6 +216,10 @@ class Normalizer:
             return node
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Slice):  # `x[:len(y)]`: the bounds get temporaries
+            parts = [self.index(p, out) if p is not None else None
+                     for p in (node.lower, node.upper, node.step)]
+            return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
         return self.temp(node, out, 'index')
 
     def _ifexp(self, node, out):

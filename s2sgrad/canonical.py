@@ -203,8 +203,9 @@ class Canonicalizer:
                     len(loop.target.elts) == len(it.args):
                 targets, sequences = list(loop.target.elts), list(it.args)
         names = []
+        rebound = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
         for seq in sequences:
-            if isinstance(seq, gast.Name):
+            if isinstance(seq, gast.Name) and seq.id not in rebound:
                 names.append(seq.id)
             else:
                 temp = self.namer.fresh('items')

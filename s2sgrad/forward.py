@@ -10,7 +10,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import target_names
+from .activity import sequence_displays, target_names
 from .resolve import method_call
 from .templating import OPERATORS, instantiate_tangent
 
@@ -53,10 +53,24 @@ class ForwardPass:
                 last_line = None
                 continue
             primal, tangent = self.statement(stmt)
+            tangent = self._own_tangents(tangent)
             if tangent and lineno is not None and lineno != last_line:
                 out.append(n.comment('Tangent of: ' + self.ctx.source.line_text(lineno)))
                 last_line = lineno
             out.extend(primal + tangent)
+        return out
+
+    def _own_tangents(self, tangent):
+        """A variable that is assigned into by subscript owns its tangent: ``dy = dx`` for
+        ``y = x.copy()`` becomes ``dy = s2s.copy(dx)``, so ``dy[i] = ...`` cannot write into
+        the tangent of another variable (or the caller's)."""
+        owners = {self.tan(var) for var in self.ctx.mutated if var in self.activity.active}
+        out = []
+        for stmt in tangent:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                    stmt.targets[0].id in owners and not _fresh(stmt.value):
+                stmt = n.assign(stmt.targets[0].id, n.call('s2s.copy', stmt.value))
+            out.append(stmt)
         return out
 
     # -- statements -----------------------------------------------------------------------
@@ -131,6 +145,13 @@ class ForwardPass:
     def value_tangent(self, stmt, ans, value):
         if isinstance(value, gast.Name):
             return [stmt], [n.assign(self.tan(ans), n.name(self.tan(value.id)))]
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+                isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
+                {value.left.id, value.right.id} <= sequence_displays(
+                    self.ctx.body_all_statements, self.ctx.params):
+            parts = [n.name(self.tan(e.id)) if self.active(e) else
+                     n.call('s2s.zeros_like', n.clone(e)) for e in (value.left, value.right)]
+            return [stmt], [n.assign(self.tan(ans), n.binop(parts[0], gast.Add(), parts[1]))]
         if isinstance(value, gast.BinOp):
             func = OPERATORS.get(type(value.op))
             if func is None:
@@ -192,11 +213,36 @@ class ForwardPass:
                 return [self._zero(ans)]
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
         bindings = self.ctx.rpass_bind(stmt, template, args, keywords)
-        return self._instantiate(template, bindings, ans)
+        broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
+        return self._instantiate(template, bindings, ans, broadcasting)
 
-    def _instantiate(self, template, bindings, ans):
+    def _instantiate(self, template, bindings, ans, broadcasting=False):
         terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                     lambda var: var in self.activity.active, self.ctx.names,
                                     self.namer)
+        if broadcasting and len(terms) == 1:
+            terms = [self._broadcast_term(terms[0], bindings, ans)]
         sequences = template.namespace.get('__name__', '').endswith('templates.generated')
         return self._assign_terms(ans, terms, sequences)
+
+    def _broadcast_term(self, term, bindings, ans):
+        """``dz = dx`` for ``z = x + c``: when `c` may broadcast `x` to a larger shape, the
+        tangent is spread to `z`'s shape (``s2s.broadcast_like(dx, z)``), so that reductions
+        over an axis, reshapes and indexing of `dz` see the shape of `z`."""
+        bare = term.operand if isinstance(term, gast.UnaryOp) and \
+            isinstance(term.op, gast.USub) else term
+        if not isinstance(bare, gast.Name):
+            return term  # the term has another operand in it, which broadcasts it
+        active = [b.id for b in bindings.values() if isinstance(b, gast.Name) and
+                  b.id in self.activity.active]
+        if len(active) != 1 or self.ctx.shapes.same(ans, active[0]):
+            return term
+        return n.call('s2s.broadcast_like', term, n.name(ans))
+
+
+def _fresh(expr):
+    """Whether `expr` certainly makes a new array (arithmetic, zeros, a copy)."""
+    if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.Constant)):
+        return True
+    return isinstance(expr, gast.Call) and n.dotted_path(expr.func) in (
+        's2s.zeros_like', 's2s.copy')
