@@ -1,7 +1,10 @@
 """The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
 import functools
 import gc
+import numbers
 import threading
+
+import numpy as np
 
 from .errors import WrtError
 from .source import signature
@@ -28,6 +31,8 @@ def _normalize_wrt(func, wrt):
         raise WrtError('wrt is empty: name at least one argument to differentiate')
     names = []
     for item in items:
+        if isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_)):
+            item = int(item)  # np.int64(1) is a position too
         if isinstance(item, bool) or not isinstance(item, (int, str)):
             raise WrtError(f'wrt entries must be parameter positions or names, got {item!r}')
         if params is not None:
@@ -49,7 +54,8 @@ def _transform(func, wrt, mode, optimized, verbose):
         collecting = gc.isenabled()
         gc.disable()  # the transform allocates many small AST nodes and frees none
         try:
-            generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized)
+            generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized,
+                                         as_tuple=not single and mode != 'jvp')
         finally:
             if collecting:
                 gc.enable()

@@ -85,7 +85,7 @@ def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
         cotangent = np.zeros(out.shape, dtype=_float_dtype(out))
         cotangent[index] = 1.0
         parts = product(*args, cotangent, **kwargs)
-        for k, part in enumerate((parts,) if len(names) == 1 else parts):
+        for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
             rows[k].append(np.asarray(part))
     return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
 

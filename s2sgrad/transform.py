@@ -67,13 +67,15 @@ class Builder:
             return None
         return generated
 
-    def reverse(self, func, wrt, mode='grad', optimized=True):
-        """Generate the reverse-mode function of Python function `func`."""
-        key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized)
+    def reverse(self, func, wrt, mode='grad', optimized=True, as_tuple=False):
+        """Generate the reverse-mode function of Python function `func` (`as_tuple`: return
+        a tuple of gradients even for one `wrt` argument)."""
+        key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
+               as_tuple)
         cached = self.lookup(key)
         if cached is not None:
             return cached
-        return self._build(key, lambda: parse_function(func), wrt, mode, optimized)
+        return self._build(key, lambda: parse_function(func), wrt, mode, optimized, as_tuple)
 
     def reverse_node(self, key, source, wrt, mode, optimized):
         """Generate from an already parsed FunctionSource (nested functions)."""
@@ -82,12 +84,13 @@ class Builder:
             return cached
         return self._build(key, lambda: source, wrt, mode, optimized)
 
-    def _build(self, key, source, wrt, mode, optimized):
+    def _build(self, key, source, wrt, mode, optimized, as_tuple=False):
         if self._depth == 0:
             self._before = set(self.cache)
         self._depth += 1
         try:
             ctx = Context(self, source(), wrt, mode, optimized, key)
+            ctx.as_tuple = as_tuple
             generated = ctx.run()
         except BaseException:
             if self._depth == 1:  # forget everything this failed transformation cached
@@ -126,6 +129,9 @@ _MISSING = object()
 
 class Context:
     """Everything one transformation needs: source, names, analyses, helper VJPs."""
+
+    as_tuple = False
+    """Whether the gradients are returned as a tuple even for one `wrt` argument."""
 
     def __init__(self, builder, source, wrt, mode, optimized, key):
         self.builder = builder
@@ -245,7 +251,7 @@ class Context:
             returns.append(value)
         if self.mode == 'vjp':
             returns = [r for r, name in zip(returns, self.wrt)]
-        value = returns[0] if len(returns) == 1 else n.tuple_(returns)
+        value = returns[0] if len(returns) == 1 and not self.as_tuple else n.tuple_(returns)
         if self.mode == 'value_and_grad':
             value = n.tuple_([n.clone(result), value])
         prologue = self._prologue(body)

@@ -399,3 +399,27 @@ def test_a_rule_form_the_template_does_not_cover_is_rejected():
         return max([x, y], key=abs)
     with pytest.raises(s2sgrad.errors.S2SError, match='key'):
         s2sgrad.grad(f)(1.0, 2.0)
+
+
+def weighted_square(x, y):
+    return np.sum(x ** 2 * y)
+
+
+@pytest.mark.parametrize('wrt', [(0,), [0], ('x',), ['x']])
+def test_a_tuple_or_list_wrt_of_one_argument_returns_a_tuple(wrt):
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    for result in (s2sgrad.grad(weighted_square, wrt=wrt)(x, y),
+                   s2sgrad.value_and_grad(weighted_square, wrt=wrt)(x, y)[1],
+                   s2sgrad.vjp(weighted_square, wrt=wrt)(x, y, 1.0),
+                   s2sgrad.hvp(weighted_square, wrt=wrt)(x, y, (np.ones(2),))):
+        assert isinstance(result, tuple) and len(result) == 1
+    np.testing.assert_allclose(s2sgrad.grad(weighted_square, wrt=wrt)(x, y)[0], 2 * x * y)
+    np.testing.assert_allclose(s2sgrad.hvp(weighted_square, wrt=wrt)(x, y, (np.ones(2),))[0],
+                               2 * y)
+
+
+def test_numpy_integer_wrt():
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(weighted_square, wrt=np.int64(1))(x, y), x ** 2)
+    g = s2sgrad.grad(weighted_square, wrt=(np.int32(0), np.int64(1)))(x, y)
+    np.testing.assert_allclose(g[1], x ** 2)
