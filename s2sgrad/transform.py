@@ -502,7 +502,13 @@ class Context:
                 alias, original = stmt.targets[0].id, stmt.value.id
                 if alias not in mutated and original not in mutated:
                     continue
-                if counts.get(alias) != 1 or counts.get(original) != 1 or stmt not in body:
+                # `alias` rebound by this statement only from here on (``x = x_copy`` in
+                # generated code, where `x` is a parameter) is renamed all the same
+                rebound_later = stmt in body and any(
+                    alias in n.names_stored(later) for later in body[body.index(stmt) + 1:])
+                single = counts.get(alias) == 1 or \
+                    (stmt in body and not rebound_later and original not in self.params)
+                if not single or counts.get(original) != 1 or stmt not in body:
                     raise self.unsupported(stmt, f'the alias `{alias} = {original}` of an '
                                                  f'array that is assigned into (copy it with '
                                                  f'`.copy()` or use one name)')
