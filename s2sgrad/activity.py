@@ -18,15 +18,35 @@ class Activity:
         self.resolver = resolver
         self.closures = closures or {}
         self.active = set(wrt)
+        written = _written_into(body)
         changed = True
         while changed:
             changed = False
             for stmt in body:
                 for node in n.walk(stmt):
-                    for target in self._defined_by(node):
+                    for target in self._defined_by(node) + self._viewed(node, written):
                         if target not in self.active:
                             self.active.add(target)
                             changed = True
+
+    def _viewed(self, node, written):
+        """``v = y[1:]`` (or ``w = y``, ``y.T``, ``np.asarray(y)``) with `v` written into and
+        differentiated: the write may change `y`, so `y` is differentiated too."""
+        if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and
+                node.targets[0].id in written and node.targets[0].id in self.active):
+            return []
+        base = node.value
+        while True:
+            if isinstance(base, (gast.Subscript, gast.Attribute)):
+                base = base.value
+            elif isinstance(base, gast.Call) and isinstance(base.func, gast.Attribute) and \
+                    not self.resolver.is_global(base.func):
+                base = base.func.value
+            elif isinstance(base, gast.Call) and base.args:
+                base = base.args[0]
+            else:
+                break
+        return [base.id] if isinstance(base, gast.Name) else []
 
     def _defined_by(self, node):
         if isinstance(node, gast.Assign) and self.is_active(node.value):
@@ -72,6 +92,18 @@ class Activity:
             return self.is_active(node.body) or self.is_active(node.orelse)
         return any(self.is_active(child) for child in gast.iter_child_nodes(node)
                    if isinstance(child, gast.expr))
+
+
+def _written_into(body):
+    """Names assigned into by subscript (``y[i] = v``) somewhere in `body`."""
+    written = set()
+    for stmt in body:
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Assign):
+                for target in node.targets:
+                    if isinstance(target, gast.Subscript):
+                        written.update(_target_names(target))
+    return written
 
 
 def _target_names(target):

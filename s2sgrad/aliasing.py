@@ -14,6 +14,8 @@ are dead, copying at their definitions (or at the written view's own definition)
 write private without changing what the program computes. The result says which definitions
 to copy and which parameters the write reaches (the prologue copies them).
 """
+import ast
+
 import gast
 
 from . import nodes as n
@@ -77,7 +79,53 @@ def private_writes(ctx, body):
     if copies:
         ctx.source.namespace.setdefault('s2s', runtime)
         body = _insert_copies(ctx, body, copies)
+    guards = list(analysis.guards)
+    for stmt in _simple_statements(body):
+        if id(stmt) in analysis.numbers:
+            for name in n.names_stored(stmt.targets[0]):
+                guards.append(('after', stmt, name, _text(stmt.value),
+                               n.dotted_path(stmt.value.value), analysis.numbers[id(stmt)]))
+    if guards:
+        body = _insert_guards(ctx, body, guards)
     return body
+
+
+def _insert_guards(ctx, stmts, guards):
+    """``s2s.not_shared(t, message)`` before (or after) the statements that the analysis could
+    prove safe only when a value is a number, not an array."""
+    placed = {}
+    for where, stmt, guarded, shown, other, *write in guards:
+        reported = write[0] if write else stmt
+        lineno = getattr(reported, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an array '
+                   f'that `{other}` shares (`{shown}` is an array, not a number); s2sgrad '
+                   f'cannot differentiate a write through an alias: add `.copy()` where the '
+                   f'array written into is made')
+        check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message)))
+        placed.setdefault((where, id(stmt)), [])
+        if not any(n.dotted_path(c.value.args[0]) == guarded
+                   for c in placed[(where, id(stmt))]):
+            placed[(where, id(stmt))].append(check)
+    ctx.source.namespace.setdefault('s2s', runtime)
+    return _place(stmts, placed)
+
+
+def _text(node):
+    return ast.unparse(gast.gast_to_ast(n.clone(node)))
+
+
+def _place(stmts, placed):
+    out = []
+    for stmt in stmts:
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, field, _place(block, placed))
+        out.extend(placed.get(('before', id(stmt)), []))
+        out.append(stmt)
+        out.extend(placed.get(('after', id(stmt)), []))
+    return out
 
 
 def _error(ctx, error, analysis):
@@ -174,12 +222,14 @@ class AliasAnalysis:
         Raises `Unsafe` for a write whose memory another live binding can see.
         """
         forced = set(forced)
+        self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
+        # id -> the write that needs it
         for _ in range(200):
             self._analyse(forced)
             added = self._cuts(forced)
             if not added:
                 break
-            forced |= added
+            forced |= added - set(self.numbers)
         params = set()
         for stmt, name, memory, kind in self.writes:
             if kind == 'rebind':
@@ -196,6 +246,7 @@ class AliasAnalysis:
         """Definitions to copy so that the first unsafe write becomes private (empty when
         every write is private); raises `Unsafe` when no copy can do it."""
         live_after = self._liveness()
+        self.guards = []
         for stmt, name, memory, kind in self.writes:
             if not memory or kind == 'container':
                 continue
@@ -206,10 +257,24 @@ class AliasAnalysis:
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
             if not sharers and not external:
                 continue
-            if kind == 'rebind' and not all(self._view_binding(b) for b in own):
-                continue  # ``y = x; y += 1`` is in place only for arrays: x may be a number
             live = [b for b in sharers if b in before.get(b[2], ()) and
                     (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
+            if kind == 'rebind' and not all(self._view_binding(b) for b in own):
+                # ``y = x; y += 1`` is in place only when `y` is an array (a number is
+                # rebound): the generated code checks that at run time
+                if live or external:
+                    other = sorted(b[2] for b in live)[0] if live else external[0]
+                    self.guards.append(('before', stmt, name, name, other))
+                continue
+            if live and not external and all(self._element_read(b) for b in sharers):
+                # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
+                # generated code checks at run time that it is a number, which no write
+                # changes, and the analysis treats it as such from then on
+                reads = {b[1] for b in sharers
+                         if isinstance(self.defs[b[1]][0].value, gast.Subscript)}
+                for read in reads:
+                    self.numbers.setdefault(read, stmt)
+                return reads
             if live:
                 other = sorted(b[2] for b in live)[0]
                 raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '
@@ -227,6 +292,30 @@ class AliasAnalysis:
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
             return cut
         return set()
+
+    def _element_read(self, binding, depth=0):
+        """Whether `binding` holds what ``y[index]`` gave (a number, or a view of `y`):
+        made by a subscript, or copied or unpacked from such values."""
+        if binding[0] != 'def' or depth > 8:
+            return False
+        stmt = self.defs[binding[1]][0]
+        if not isinstance(stmt, gast.Assign):
+            return False
+        return self._element_value(stmt.value, stmt, depth)
+
+    def _element_value(self, value, stmt, depth):
+        if isinstance(value, gast.Subscript):
+            # `y[i]`, `y[i, j]`: a number or a view; a slice, `...` or `None` is always a view
+            return not any(isinstance(node, (gast.Slice, gast.Starred)) or
+                           isinstance(node, gast.Constant) and
+                           (node.value is None or node.value is Ellipsis)
+                           for node in n.walk(value.slice))
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return all(self._element_value(e, stmt, depth) for e in value.elts)
+        if isinstance(value, gast.Name):
+            reaching = self.reach[id(stmt)].get(value.id, ())
+            return bool(reaching) and all(self._element_read(b, depth + 1) for b in reaching)
+        return False
 
     def _view_binding(self, binding):
         """Whether `binding` is made by an expression other than a bare name (a view or a
@@ -260,6 +349,22 @@ class AliasAnalysis:
                 self._number(stmt.body)
                 self._number(stmt.orelse)
 
+    def _checked_numbers(self):
+        """Definitions that generated code already checks to hold numbers
+        (``s2s.not_shared(t, ...)`` right after ``t = y[i]``): they share no memory."""
+        checked = set()
+        if self.runtime is None:
+            return checked
+        for stmt in _simple_statements(self.body):
+            call = stmt.value if isinstance(stmt, gast.Expr) else None
+            if isinstance(call, gast.Call) and call.args and \
+                    isinstance(call.args[0], gast.Name) and \
+                    self.resolver.lookup(call.func) is getattr(self.runtime, 'not_shared', None):
+                for binding in self.reach[id(stmt)].get(call.args[0].id, ()):
+                    if binding[0] == 'def':
+                        checked.add(binding[1])
+        return checked
+
     def _precedes(self, binding, stmt):
         """Whether `binding` may have been created before `stmt` runs."""
         if binding[0] != 'def':
@@ -284,6 +389,7 @@ class AliasAnalysis:
         self.defs = {}
         self.reach = {}
         self._flow(self.body, start)
+        checked = self._checked_numbers()
         changed = True
         rounds = 0
         while changed and rounds < 50:
@@ -295,7 +401,8 @@ class AliasAnalysis:
                 if stmt.__class__ is gast.For:
                     continue
                 value = self._eval(stmt.value, before, stmt)
-                if id(stmt) in forced:
+                if id(stmt) in forced or id(stmt) in getattr(self, 'numbers', ()) or \
+                        id(stmt) in checked:
                     old = value
                     value = {('new', id(stmt))}
                     self._add_contents(('new', id(stmt)), self._contents(old - self.arrays))

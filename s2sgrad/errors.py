@@ -17,7 +17,7 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         self.construct_message = message
 
     def __str__(self):
-        where = f'{self.filename}, line {self.lineno}, column {self.offset}'
+        where = f'"{self.filename}", line {self.lineno}'  # as a traceback writes it
         text = (self.text or '').rstrip('\n')
         caret = ''
         if text and self.offset:
@@ -25,7 +25,7 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
             indent = len(text) - len(stripped)
             caret = '\n    ' + ' ' * max(self.offset - 1 - indent, 0) + '^'
             text = stripped
-        return f'{self.construct_message}\n  File "{where}"\n    {text}{caret}'
+        return f'{self.construct_message}\n  File {where}\n    {text}{caret}'
 
 
 class SourceUnavailableError(S2SError, TypeError):
@@ -50,3 +50,9 @@ class WrapperError(S2SError, TypeError):
     s2sgrad differentiates what the wrapper does (its own code, calling the wrapped function),
     never only the wrapped function, which would silently drop the wrapper's work.
     """
+
+
+class InPlaceError(S2SError, TypeError):
+    """Raised by generated code when a value that the transformation could only prove safe as
+    a number turns out to be an array shared with another name that is written into
+    (``y = x; y += 1``; ``a, b = y[1], y[0]`` of rows): the message gives the line and the fix."""

@@ -12,7 +12,7 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .resolve import method_call
-from .templating import OPERATORS, instantiate_tangent
+from .templating import OPERATORS, TemplateError, instantiate_tangent
 
 
 class ForwardPass:
@@ -52,7 +52,10 @@ class ForwardPass:
                 out.append(gast.While(test=stmt.test, body=self.block(stmt.body), orelse=[]))
                 last_line = None
                 continue
-            primal, tangent = self.statement(stmt)
+            try:
+                primal, tangent = self.statement(stmt)
+            except TemplateError as error:
+                raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
             tangent = self._own_tangents(tangent)
             if tangent and lineno is not None and lineno != last_line:
                 out.append(n.comment('Tangent of: ' + self.ctx.source.line_text(lineno)))

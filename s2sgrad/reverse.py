@@ -14,7 +14,7 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .resolve import method_call
-from .templating import Contribution, OPERATORS, instantiate
+from .templating import Contribution, OPERATORS, TemplateError, instantiate
 
 
 class Kill:
@@ -129,7 +129,10 @@ class ReversePass:
             elif isinstance(stmt, (gast.Assign, gast.Expr)):
                 if isinstance(stmt, gast.Assign):
                     defined.update(target_names(stmt.targets[0]))
-                items = self.statement_items(stmt)
+                try:
+                    items = self.statement_items(stmt)
+                except TemplateError as error:
+                    raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
                 self.items[id(stmt)] = items
                 for item in items:
                     self.needed.update(_reads(item))

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .errors import NonScalarOutputError
+from .errors import InPlaceError, NonScalarOutputError
 
 
 def _shape(x):
@@ -487,6 +487,13 @@ def getitem(obj, index):
     differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this
     call, so that a rule sees the index (`templates/subscripts.py`)."""
     return obj[index]
+
+
+def not_shared(value, message):
+    """Raise `InPlaceError` (with `message`) when `value` is an array: the transformation
+    relied on it being a number, which no write can change through another name."""
+    if _is_array(value) or isinstance(value, (list, dict)):
+        raise InPlaceError(message)
 
 
 def select(condition, g):

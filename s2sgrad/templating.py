@@ -199,13 +199,24 @@ def inline_helpers(node, names):
     return Inliner().visit(node)
 
 
+class TemplateError(NotImplementedError):
+    """A rule cannot be applied to these arguments; the passes add the user's line."""
+
+
 def _refuse_varargs(template, param, bound, is_active):
-    """Rules cannot differentiate a ``*args`` parameter: say so rather than drop the term."""
+    """A term is only dropped when its argument is not differentiated: a ``*args`` tuple or
+    an expression (not a variable) holding a differentiated value raises instead."""
     if isinstance(bound, gast.Tuple) and any(isinstance(e, gast.Name) and is_active(e.id)
                                              for e in bound.elts):
-        raise NotImplementedError(
+        raise TemplateError(
             f'the rule `{template.label}` would differentiate its *{param} parameter, which '
             f's2sgrad does not support; pass the differentiated values as one list')
+    if bound is not None and not isinstance(bound, (gast.Name, gast.Tuple)) and \
+            any(is_active(name) for name in n.names_read(bound)):
+        raise TemplateError(
+            f'the argument `{param}` of the rule `{template.label}` is an expression holding '
+            f'a differentiated value, which the rule cannot see (an internal error: please '
+            f'report it)')
 
 
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):

@@ -187,10 +187,6 @@ ACCEPTED = [
     (list_element_written_list_dead, (3,)),
     (swap_rows, (2, 3)),
 ]
-# `s2sgrad.grad` of these is wrong with optimized=True because of an optimizer alias between an
-# adjoint and a primal array that the reverse pass then restores in place (optimize.py folds
-# `1.0 * y` to `y` inside `s2s.unbroadcast(...)`); not a view of the user's code.
-OPTIMIZER_ALIAS = {copy_then_write}
 
 
 def _point(shape, seed=0):
@@ -200,8 +196,6 @@ def _point(shape, seed=0):
 @pytest.mark.parametrize('optimized', [True, False], ids=['optimized', 'raw'])
 @pytest.mark.parametrize('f,shape', ACCEPTED, ids=[f.__name__ for f, _ in ACCEPTED])
 def test_reverse_matches_differences_and_keeps_arguments(f, shape, optimized):
-    if optimized and f in OPTIMIZER_ALIAS:
-        pytest.xfail('optimizer aliases an adjoint with an array restored in place')
     x = _point(shape)
     kept = x.copy()
     g = s2sgrad.grad(f, optimized=optimized)(x)

@@ -172,3 +172,44 @@ def test_a_helper_writing_into_a_constant_array_is_differentiated():
     x = np.array([1.0, 2.0, 3.0])
     expected = numerical_grad(helper_given_a_constant_copy, [x.copy()], 0)
     np.testing.assert_allclose(s2sgrad.grad(helper_given_a_constant_copy)(x), expected)
+
+
+def test_error_location_reads_like_a_traceback():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as info:
+        s2sgrad.grad(copy_into)(np.ones(3))
+    line = copy_into.__code__.co_firstlineno + 2
+    assert f'  File "{__file__}", line {line}\n    np.copyto(y, x)\n    ^' in str(info.value)
+
+
+def swap_of_elements(x):
+    y = x * 1.0
+    y[0], y[1] = y[1], y[0]
+    return np.sum(y * np.arange(1.0, 1.0 + y.size).reshape(y.shape))
+
+
+def alias_then_augmented(x):
+    y = x
+    y += 1.0
+    return np.sum(x * y)
+
+
+def test_swap_of_numbers_is_differentiated_and_of_rows_raises_at_run_time():
+    x = np.array([1.0, 2.0, 3.0])
+    expected = numerical_grad(swap_of_elements, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(swap_of_elements)(x), expected, atol=1e-6)
+    rows = np.ones((3, 2))
+    with pytest.raises(s2sgrad.errors.InPlaceError, match=r'`y\[1\]` is an array'):
+        s2sgrad.grad(swap_of_elements)(rows)
+    with pytest.raises(s2sgrad.errors.InPlaceError):
+        s2sgrad.jvp(swap_of_elements)(rows, np.ones((3, 2)))
+
+
+def test_augmented_assignment_of_an_alias_works_for_numbers_and_raises_for_arrays():
+    # For a float, `y += 1.0` rebinds y: f = x * (x + 1), f' = 2x + 1.
+    assert s2sgrad.grad(alias_then_augmented)(1.5) == pytest.approx(4.0)
+    assert s2sgrad.jvp(alias_then_augmented)(1.5, 1.0) == pytest.approx(4.0)
+    # For an array it changes x in place: f = sum((x + 1) ** 2); s2sgrad says it cannot follow.
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2sgrad.errors.InPlaceError, match='y'):
+        s2sgrad.grad(alias_then_augmented)(x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])

@@ -163,6 +163,7 @@ ROWS = {
     'operator.not_': (operator.not_, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.seed': (runtime.seed, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.zeros_like': (runtime.zeros_like, lambda r: (_vec(r),)),
+    's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
     's2sgrad.templates.constructors.arange_weights': (
         lambda s: (T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,
