@@ -18,7 +18,7 @@ def check_effects(body, ctx):
     pure rule function or has no derivative), ``out=`` arguments, and differentiated values
     stored in object attributes. Method calls on differentiated local values (``xs.append``)
     are the passes' business."""
-    for stmt in _statements(body):
+    for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
             if isinstance(stmt.value, gast.Call):
@@ -127,7 +127,7 @@ def parameters_written(node, extra=()):
     conservative, syntactic analysis: a value not known to be new memory may be a view."""
     params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
     holds = {p: {p} for p in params}
-    statements = list(_statements(node.body))
+    statements = list(n.statements(node.body))
     changed = True
     while changed:
         changed = False
@@ -198,14 +198,3 @@ def _written_names(stmt):
             if kw.arg == 'out':
                 names.extend(name for name in n.names_read(kw.value))
     return names
-
-
-def _statements(stmts):
-    for stmt in stmts:
-        yield stmt
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _statements(block)

@@ -188,3 +188,16 @@ def index_value(node):
     if isinstance(node, gast.Tuple):
         return tuple_([index_value(e) for e in node.elts])
     return node
+
+
+def statements(stmts):
+    """Every statement of `stmts`, nested blocks of ``if``/``for``/``while`` included (not
+    the bodies of nested function definitions), in source order."""
+    for stmt in stmts:
+        yield stmt
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        for field in ('body', 'orelse'):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                yield from statements(block)

@@ -695,12 +695,4 @@ def _occurrences(body, params):
     return occurrences, counts
 
 
-def _all_statements(stmts):
-    for stmt in stmts:
-        yield stmt
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _all_statements(block)
+_all_statements = n.statements
