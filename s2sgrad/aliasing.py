@@ -255,18 +255,26 @@ class AliasAnalysis:
             sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                        self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
-            if not sharers and not external:
-                continue
             live = [b for b in sharers if b in before.get(b[2], ()) and
                     (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
+            if kind == 'rebind' and name not in n.names_stored(stmt.targets[0]) and \
+                    name in live_after[id(stmt)]:
+                # ``v += c`` became ``v_2 = v + c`` (or `v` is another name's alias): where
+                # `v` is still read afterwards, an array would show the change there
+                live = live + list(own)
+            if not sharers and not external and not live:
+                continue
             if kind == 'rebind' and not all(self._view_binding(b) for b in own):
                 # ``y = x; y += 1`` is in place only when `y` is an array (a number is
                 # rebound): the generated code checks that at run time
                 if live or external:
                     other = sorted(b[2] for b in live)[0] if live else external[0]
+                    if any(b in own for b in live):
+                        other = name
                     self.guards.append(('before', stmt, name, name, other))
                 continue
-            if live and not external and all(self._element_read(b) for b in sharers):
+            if live and sharers and not external and \
+                    all(self._element_read(b) for b in sharers):
                 # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
                 # generated code checks at run time that it is a number, which no write
                 # changes, and the analysis treats it as such from then on
@@ -275,6 +283,9 @@ class AliasAnalysis:
                 for read in reads:
                     self.numbers.setdefault(read, stmt)
                 return reads
+            if live and any(b in own for b in live):
+                raise Unsafe(stmt, name, 'an augmented assignment that NumPy applies in place, '
+                                         'while the array is read afterwards under another name')
             if live:
                 other = sorted(b[2] for b in live)[0]
                 raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '

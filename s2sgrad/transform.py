@@ -515,6 +515,14 @@ class Context:
                 index = body.index(stmt)
                 for later in body[index + 1:]:
                     n.rename(later, {alias: original})
+                read = getattr(stmt, 'augmented_read', None)
+                if read is not None:
+                    # ``v += c`` ended as ``v_2 = t`` after ``t = v + c``: the in-place update
+                    # now writes `t`, which the alias analysis checks
+                    for earlier in body[:index]:
+                        if isinstance(earlier, gast.Assign) and \
+                                n.names_stored(earlier.targets[0]) == [original]:
+                            earlier.augmented_read = read
                 body = body[:index] + body[index + 1:]
                 mutated.add(original)
         return private_writes(self, body)

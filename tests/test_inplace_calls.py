@@ -213,3 +213,45 @@ def test_augmented_assignment_of_an_alias_works_for_numbers_and_raises_for_array
     with pytest.raises(s2sgrad.errors.InPlaceError, match='y'):
         s2sgrad.grad(alias_then_augmented)(x)
     np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def augmented_view_then_written(x):
+    y = x * 1.0
+    v = y.reshape(-1)
+    v += 2.0
+    v[0] *= 2.0
+    return np.sum(np.sin(y) * x) + np.sum(v * v)
+
+
+def alias_written_then_augmented(x):
+    y = x.copy()
+    v = y
+    y[0] = np.cos(np.sum(x))
+    v += np.cos(np.sum(x))
+    return np.sum(y ** 2) + np.sum(x ** 2)
+
+
+def augmented_alias_not_read_again(x):
+    y = x * 1.0
+    v = y[1:]
+    v += np.cos(np.sum(x))
+    v[0] = 1.0
+    return np.sum(v ** 2) + np.sum(x ** 2)
+
+
+@pytest.mark.parametrize('f', [augmented_view_then_written, alias_written_then_augmented])
+def test_augmented_assignment_through_an_alias_read_afterwards_is_rejected(f):
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    for transform in (lambda: s2sgrad.grad(f)(x), lambda: s2sgrad.jvp(f)(x, np.ones((3, 4)))):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='copy'):
+            transform()
+
+
+def test_augmented_assignment_through_an_alias_that_is_not_read_again():
+    x = np.random.default_rng(0).normal(size=5)
+    expected = numerical_grad(augmented_alias_not_read_again, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(augmented_alias_not_read_again)(x), expected,
+                               atol=1e-6)
+    v = np.random.default_rng(1).normal(size=5)
+    np.testing.assert_allclose(s2sgrad.jvp(augmented_alias_not_read_again)(x, v), expected @ v,
+                               atol=1e-6)
