@@ -49,6 +49,9 @@ class Activity:
         return [base.id] if isinstance(base, gast.Name) else []
 
     def _defined_by(self, node):
+        if isinstance(node, gast.FunctionDef) and node.name in self.closures and \
+                any(v in self.active for v in self.closures[node.name]):
+            return [node.name]  # a closure over a differentiated value is one, as a value
         if isinstance(node, gast.Assign) and self.is_active(node.value):
             return [name for target in node.targets for name in _target_names(target)]
         if isinstance(node, gast.For) and self.is_active(node.iter):
@@ -84,6 +87,8 @@ class Activity:
             if isinstance(node.func, gast.Name) and node.func.id in self.closures:
                 if any(v in self.active for v in self.closures[node.func.id]):
                     return True
+            if not isinstance(node.func, gast.Attribute) and self.is_active(node.func):
+                return True  # `h()` for `h = g`, a closure over a differentiated value
             args = list(node.args) + [kw.value for kw in node.keywords]
             if isinstance(node.func, gast.Attribute) and not self.resolver.is_global(node.func):
                 args.append(node.func.value)

@@ -102,7 +102,8 @@ def _insert_guards(ctx, stmts, guards):
                    f'that `{other}` shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
-        check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message)))
+        others = [n.name(other)] if other and other.isidentifier() else []
+        check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message), *others))
         placed.setdefault((where, id(stmt)), [])
         if not any(n.dotted_path(c.value.args[0]) == guarded
                    for c in placed[(where, id(stmt))]):

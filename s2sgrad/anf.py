@@ -119,7 +119,7 @@ class Normalizer:
         if isinstance(target, gast.Subscript):
             base = self.atom(target.value, out) if not isinstance(target.value, gast.Name) \
                 else target.value
-            index = self.index(target.slice, out)
+            index = self._fixed_index(self.index(target.slice, out), base, out)
             value = self.atom(rhs, out) if not n.is_atom(rhs) else rhs
             self._emit(out, n.subscript(base, index, store=True), value)
             return
@@ -209,6 +209,20 @@ class Normalizer:
         if not self.activity.is_active(node) and not _has_call(node):
             return node
         return self.atom(node, out)
+
+    def _fixed_index(self, index, base, out):
+        """``h[h > 1] = v``: an index that reads the array written into is evaluated once,
+        into a temporary, so that the tangent, the adjoint and the restore of the old values
+        use the positions the write used, not ones computed from the new values."""
+        if not isinstance(base, gast.Name):
+            return index
+        if isinstance(index, gast.Tuple):
+            return gast.Tuple(elts=[self._fixed_index(e, base, out) for e in index.elts],
+                              ctx=gast.Load())
+        if isinstance(index, (gast.Name, gast.Constant, gast.Slice)) or \
+                base.id not in n.names_read(index):
+            return index
+        return self.temp(index, out, 'mask' if isinstance(index, gast.Compare) else 'index')
 
     def index(self, node, out):
         """Subscript indices stay inline when they are simple; else they get a temporary."""

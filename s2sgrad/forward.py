@@ -12,7 +12,7 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .resolve import method_call
-from .templating import OPERATORS, TemplateError, instantiate_tangent
+from .templating import OPERATORS, TemplateError, displays_as_arrays, instantiate_tangent
 
 
 class ForwardPass:
@@ -84,6 +84,8 @@ class ForwardPass:
         if not isinstance(stmt, gast.Assign):
             return [stmt], []
         target, value = stmt.targets[0], stmt.value
+        if isinstance(target, gast.Attribute):
+            return [stmt], []  # not differentiated (effects.py rejects differentiated ones)
         if isinstance(target, gast.Subscript):
             base = target.value
             if not self.active(base):
@@ -217,6 +219,9 @@ class ForwardPass:
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
         bindings = self.ctx.rpass_bind(stmt, template, args, keywords)
         broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
+        if broadcasting:
+            bindings = displays_as_arrays(template, bindings,
+                                          lambda var: var in self.activity.active)
         return self._instantiate(template, bindings, ans, broadcasting)
 
     def _instantiate(self, template, bindings, ans, broadcasting=False):

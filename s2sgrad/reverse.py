@@ -14,7 +14,8 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .resolve import method_call
-from .templating import Contribution, OPERATORS, TemplateError, instantiate
+from .templating import (Contribution, OPERATORS, TemplateError, displays_as_arrays,
+                         instantiate)
 
 
 class Kill:
@@ -202,6 +203,8 @@ class ReversePass:
             return []  # effects.py rejected the calls that could change a value in place
         target = stmt.targets[0]
         value = stmt.value
+        if isinstance(target, gast.Attribute):
+            return []  # a number kept on an object (effects.py rejects differentiated ones)
         if isinstance(target, gast.Subscript):
             base = target.value
             if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
@@ -262,6 +265,13 @@ class ReversePass:
                 isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
                 {value.left.id, value.right.id} <= self._sequence_displays():
             return self._concatenation_items(ans, value.left.id, value.right.id)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and any(
+                isinstance(side, gast.Name) and side.id in self._sequence_displays() and
+                isinstance(other, gast.Constant) and type(other.value) in (int, bool)
+                for side, other in ((value.left, value.right), (value.right, value.left))):
+            raise self.ctx.unsupported(
+                stmt, 'repeating a list that holds differentiated values (`[x] * n`); build '
+                      'it with a loop that appends, or use `np.tile`/`np.repeat` on an array')
         if isinstance(value, gast.BinOp):
             func = OPERATORS.get(type(value.op))
             if func is None:
@@ -326,6 +336,9 @@ class ReversePass:
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}`')
         bindings = self._bind(stmt, template, args, keywords)
         broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
+        if broadcasting:
+            bindings = displays_as_arrays(template, bindings,
+                                          lambda var: var in self.activity.active)
         return self._instantiate(template, bindings, ans, broadcasting)
 
     def _bind(self, stmt, template, args, keywords):

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .errors import InPlaceError, NonScalarOutputError
+from .errors import InPlaceError, NonScalarOutputError, NoRuleError
 
 
 def _shape(x):
@@ -135,6 +135,11 @@ def _like_container(g, x):
     if isinstance(x, dict):
         parts = g if isinstance(g, dict) else {}
         return {key: like(parts.get(key, 0.0), value) for key, value in x.items()}
+    if _is_sequence(g) and len(g) != len(x):
+        raise NoRuleError(
+            f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
+            f'`*` or `+` of lists (repetition, concatenation) of an argument is not followed; '
+            f'use np.tile or np.concatenate on arrays')
     parts = list(g) if _is_sequence(g) else [0.0] * len(x)
     if not _is_sequence(g) and not _is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
@@ -151,6 +156,11 @@ def unbroadcast(g, x):
     `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
+    if _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
+        raise NoRuleError(
+            f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or `*` '
+            f'of lists (concatenation, repetition) with differentiated items is only followed '
+            f'when the lists are written out (`[a, b] + [c]`); use np.concatenate or np.tile')
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape:
@@ -420,7 +430,10 @@ def zero_at(by, index):
 
 
 def unstack(g, items, axis=0):
-    """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item."""
+    """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item
+    (``np.array(v)`` of an array or a number copies it: its adjoint is `g` in its shape)."""
+    if not _is_sequence(items):
+        return reshape_like(g, items)
     if axis == 0:
         return [reshape_like(g[i], item) for i, item in enumerate(items)]
     return [reshape_like(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
@@ -435,6 +448,8 @@ def unsum(g, items):
 
 def restack(bitems, g, axis=0):
     """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
+    if not _is_sequence(bitems):
+        return reshape_like(bitems, g)
     out = np.moveaxis(zeros_like(g), axis, 0)
     for i, item in enumerate(bitems):
         out[i] = out[i] + item
@@ -471,6 +486,8 @@ def pick(g, ans, a, b=None):
     the result: Python returns the first of equal values)."""
     if b is None:
         position = _first_equal(a, ans)
+        if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
+            return unindex(g, a, position)
         return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
     return g * (a == ans)
 
@@ -489,11 +506,28 @@ def getitem(obj, index):
     return obj[index]
 
 
-def not_shared(value, message):
-    """Raise `InPlaceError` (with `message`) when `value` is an array: the transformation
-    relied on it being a number, which no write can change through another name."""
-    if _is_array(value) or isinstance(value, (list, dict)):
+def asarray(x):
+    """A list or tuple of numbers as the array a broadcasting NumPy function reads it as."""
+    return np.asarray(x)
+
+
+def not_shared(value, message, *others):
+    """Raise `InPlaceError` (with `message`) when `value` is an array that may share memory
+    with one of `others` (or, with none given, is any array): the transformation relied on
+    it being a number or a separate array, which no write through another name can change."""
+    if isinstance(value, (list, dict)):
         raise InPlaceError(message)
+    if not _is_array(value):
+        return
+    for other in others or (None,):
+        if other is None or not _is_array(other) or _may_share(value, other):
+            raise InPlaceError(message)
+
+
+def _may_share(a, b):
+    if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
+        return np.may_share_memory(a, b)
+    return True  # other array types: assume they may
 
 
 def select(condition, g):

@@ -316,3 +316,15 @@ OPERATORS = {
 }
 """Operator node types -> the function whose rule differentiates them (``//`` has a zero
 derivative almost everywhere: ``operator.floordiv`` is registered non-differentiable)."""
+
+
+def displays_as_arrays(template, bindings, is_active):
+    """A broadcasting function reads a list or tuple display (``np.multiply([1.0, 2.0], x)``)
+    as an array; so do its rules, which multiply and sum with it: ``s2s.asarray([1.0, 2.0])``.
+    A display holding differentiated values is left alone (its rule differentiates it)."""
+    out = dict(bindings)
+    for param, value in bindings.items():
+        if param != template.vararg and isinstance(value, (gast.List, gast.Tuple)) and \
+                not any(is_active(name) for name in n.names_read(value)):
+            out[param] = n.call('s2s.asarray', value)
+    return out

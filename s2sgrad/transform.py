@@ -73,6 +73,10 @@ class Builder:
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
                as_tuple)
         cached = self.lookup(key)
+        if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
+                not _same_defaults(cached.defaults_seen, func):
+            del self.cache[key]  # `f.__defaults__` was replaced: the values are baked in
+            cached = None
         if cached is not None:
             return cached
         return self._build(key, lambda: parse_function(func), wrt, mode, optimized, as_tuple)
@@ -125,6 +129,11 @@ def _still_valid(generated, seen):
 
 
 _MISSING = object()
+
+
+def _same_defaults(seen, func):
+    return seen[0] is getattr(func, '__defaults__', None) and \
+        seen[1] is getattr(func, '__kwdefaults__', None)
 
 
 class Context:
@@ -292,6 +301,9 @@ class Context:
             generated.waiting = placeholder.__dict__.get('waiting', [])
         generated.source = to_source(node)
         cells, generated.pins = self._cells(node, namespace)
+        func = getattr(self.source, 'func', None)
+        generated.defaults_seen = (getattr(func, '__defaults__', None),
+                                   getattr(func, '__kwdefaults__', None))
         defaults, kwdefaults = self._default_values(node)
         generated.function = compile_function(generated.source, name, namespace, cells,
                                               defaults, kwdefaults)
@@ -390,16 +402,7 @@ class Context:
     def forward_call(self, stmt, ans, call, func):
         """``ans, dans = g_fwd(args, dx=...)`` for a call of a user or nested function."""
         if func is None:
-            node, free = self.nested[call.func.id]
-            lifted = n.clone(node)
-            for var in free:
-                param = n.name(var)
-                param.ctx = gast.Param()
-                lifted.args.args.append(param)
-            source = self._nested_source(lifted, node)
-            params = [a.id for a in lifted.args.args]
-            call = n.clone(call)
-            call.args = list(call.args) + [n.name(v) for v in free]
+            node, source, params, call = self._lift(call)
             key_base = ('nested', self.source.origin, node.lineno, node.col_offset, node.name)
         else:
             source = None
@@ -577,7 +580,9 @@ class Context:
         outer_names = set(n.names_stored(func)) | params
         for stmt in func.body:
             if isinstance(stmt, gast.FunctionDef):
-                inner_params = {a.id for a in stmt.args.args}
+                inner_params = {a.id for a in stmt.args.args + stmt.args.kwonlyargs +
+                                stmt.args.posonlyargs}
+                inner_params |= {a.id for a in (stmt.args.vararg, stmt.args.kwarg) if a}
                 inner_stored = set(n.names_stored(gast.Module(body=stmt.body,
                                                               type_ignores=[])))
                 free = [name for name in n.names_read(stmt)
@@ -615,18 +620,26 @@ class Context:
                                                self.optimized)
         return self._helper_item(cached, key, stmt, ans, call, bound, active)
 
-    def nested_call(self, stmt, ans, call):
-        """The adjoint item of a call of a function defined inside this one (a closure)."""
+    def _lift(self, call):
+        """A nested function made top-level: the enclosing variables it reads become
+        keyword-only parameters, which the rewritten `call` passes by name."""
         node, free = self.nested[call.func.id]
         lifted = n.clone(node)
+        call = n.clone(call)
         for var in free:
             param = n.name(var)
             param.ctx = gast.Param()
-            lifted.args.args.append(param)
+            lifted.args.kwonlyargs.append(param)
+            lifted.args.kw_defaults.append(None)
+            call.keywords.append(gast.keyword(arg=var, value=n.name(var)))
         source = self._nested_source(lifted, node)
-        params = [a.id for a in lifted.args.args]
-        call = n.clone(call)
-        call.args = list(call.args) + [n.name(v) for v in free]
+        params = [a.id for a in lifted.args.posonlyargs + lifted.args.args +
+                  lifted.args.kwonlyargs]
+        return node, source, params, call
+
+    def nested_call(self, stmt, ans, call):
+        """The adjoint item of a call of a function defined inside this one (a closure)."""
+        node, source, params, call = self._lift(call)
         bound = self._bind_call(stmt, call, params, 0)
         active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
                   and bound[p].id in self.activity.active]

@@ -1,0 +1,192 @@
+"""Programs from an adversarial review of the soundness work: each was silently wrong, crashed
+inside s2sgrad or generated code, or was stale; now each is correct (checked against central
+differences in reverse and forward mode) or raises an `s2sgrad.errors` exception."""
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+
+def mask_of_the_array_written(x):
+    h = x * 1.0
+    h[h > 1.0] = 0.5
+    return np.sum(h * x)
+
+
+def clip_with_two_masks(x):
+    y = x * 2.0
+    y[y > 0.5] = 0.5
+    y[y < -0.5] = -0.5
+    return np.sum(y ** 2)
+
+
+def mask_update_in_loop(x):
+    h = x * 1.0
+    for i in range(2):
+        h[h > 1] = h[h > 1] - 1
+    return np.sum(h ** 2)
+
+
+def mask_in_place_multiply(x):
+    h = x * 1.0
+    h[h > 1.0] *= 0.5
+    return np.sum(h ** 3)
+
+
+def max_and_min_of_an_array(x):
+    return max(x) + min(x) * 2.0
+
+
+def array_of_a_number(x):
+    return np.array(np.sum(x ** 2)) * 1.5 + np.sum(np.array(x[0]) * x)
+
+
+def list_display_in_a_ufunc(x):
+    return 3.0 * np.sum(np.multiply([1.0, 2.0, 0.5], x)) + np.sum(np.add((1.0, 2.0, 0.5), x) ** 2)
+
+
+def keyword_only_parameter_of_a_nested_function(x):
+    def inner(z, *, scale=2.0):
+        return z * scale
+    return np.sum(inner(x, scale=3.0) ** 2)
+
+
+def nested_function_with_a_default_and_a_closure(x):
+    w = x * 0.5
+
+    def inner(z, p=2.0):
+        return z ** p + w
+    return np.sum(inner(x))
+
+
+class _Counter:
+    calls = 0
+
+
+COUNTER = _Counter()
+
+
+def counter_on_an_object(x):
+    COUNTER.calls += 1
+    return np.sum(x ** 2)
+
+
+def _vec(rng):
+    return [np.array([2.0, 0.3, 1.7, -0.4])[:3] + rng.uniform(-0.05, 0.05, size=3)]
+
+
+CASES = [mask_of_the_array_written, clip_with_two_masks, mask_update_in_loop,
+         mask_in_place_multiply, max_and_min_of_an_array, array_of_a_number,
+         list_display_in_a_ufunc, keyword_only_parameter_of_a_nested_function,
+         nested_function_with_a_default_and_a_closure, counter_on_an_object]
+
+
+@pytest.mark.parametrize('f', CASES, ids=[f.__name__ for f in CASES])
+def test_reverse_and_forward_match_central_differences(f):
+    x = np.array([2.1, 0.3, 1.7])
+    kept = x.copy()
+    expected = numerical_grad(f, [x.copy()], 0)
+    for optimized in (True, False):
+        np.testing.assert_allclose(s2sgrad.grad(f, optimized=optimized)(x), expected,
+                                   rtol=1e-5, atol=1e-6)
+    v = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), expected @ v, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(x, kept)
+
+
+def closure_used_as_a_value(x):
+    def g():
+        return x * 2
+    h = g
+    return np.sum(h())
+
+
+def closure_in_a_list(x):
+    def g():
+        return x * 2
+    fs = [g]
+    return np.sum(fs[0]())
+
+
+def _factory(c):
+    def g(z):
+        return z * c
+    return g
+
+
+def closure_returned_by_a_factory(x):
+    return np.sum(_factory(x)(2.0))
+
+
+def repeated_list_display(x):
+    items = [x] * 2
+    return np.sum(items[0] * items[1])
+
+
+@pytest.mark.parametrize('f', [closure_used_as_a_value, closure_in_a_list,
+                               closure_returned_by_a_factory])
+def test_constructs_that_were_silently_zero_now_raise(f):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2sgrad.errors.NoRuleError):
+        s2sgrad.grad(f)(x)
+    with pytest.raises(s2sgrad.errors.NoRuleError):
+        s2sgrad.jvp(f)(x, np.ones(2))
+
+
+def test_repeated_list_raises_in_reverse_mode_and_is_right_in_forward_mode():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match=r'\[x\] \* n'):
+        s2sgrad.grad(repeated_list_display)(x)
+    v = np.array([0.5, 1.0])
+    np.testing.assert_allclose(s2sgrad.jvp(repeated_list_display)(x, v), 2 * x @ v)
+
+
+def repeat_a_list_argument(xs):
+    items = xs * 2
+    return items[0] * items[3]
+
+
+def test_repeating_a_list_argument_raises_instead_of_a_wrong_gradient():
+    with pytest.raises(s2sgrad.errors.S2SError, match='list'):
+        s2sgrad.grad(repeat_a_list_argument)([1.0, 2.0])
+
+
+def scaled_sum(x, k=2.0):
+    return k * np.sum(x)
+
+
+def scaled_sum_keyword(x, *, k=2.0):
+    return k * np.sum(x)
+
+
+def test_replaced_defaults_are_not_served_a_stale_gradient():
+    x = np.ones(2)
+    np.testing.assert_allclose(s2sgrad.grad(scaled_sum)(x), [2.0, 2.0])
+    old = scaled_sum.__defaults__
+    try:
+        scaled_sum.__defaults__ = (7.0,)
+        np.testing.assert_allclose(s2sgrad.grad(scaled_sum)(x), [7.0, 7.0])
+    finally:
+        scaled_sum.__defaults__ = old
+    np.testing.assert_allclose(s2sgrad.grad(scaled_sum_keyword)(x), [2.0, 2.0])
+    old = scaled_sum_keyword.__kwdefaults__
+    try:
+        scaled_sum_keyword.__kwdefaults__ = {'k': 5.0}
+        np.testing.assert_allclose(s2sgrad.grad(scaled_sum_keyword)(x), [5.0, 5.0])
+    finally:
+        scaled_sum_keyword.__kwdefaults__ = old
+
+
+def branch_of_new_arrays_then_augmented(x, c):
+    h = np.diag(x) if c else np.tile(x, 1)
+    h += 1.0
+    return np.sum(h ** 2) + np.sum(x)
+
+
+@pytest.mark.parametrize('c', [True, False])
+def test_augmented_assignment_of_new_arrays_from_branches(c):
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.grad(branch_of_new_arrays_then_augmented)(x, c),
+                               2 * (x + 1) + 1)
