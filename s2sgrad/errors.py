@@ -56,3 +56,8 @@ class InPlaceError(S2SError, TypeError):
     """Raised by generated code when a value that the transformation could only prove safe as
     a number turns out to be an array shared with another name that is written into
     (``y = x; y += 1``; ``a, b = y[1], y[0]`` of rows): the message gives the line and the fix."""
+
+
+class ShapeError(S2SError, ValueError):
+    """A tangent (`jvp`, `hvp`) or cotangent (`vjp`) whose shape is not that of the argument
+    or output it goes with."""

@@ -4,6 +4,8 @@ import functools
 import numpy as np
 
 from .api import _normalize_wrt, _transform, grad
+from .errors import ShapeError
+from .runtime import check_tangent
 
 
 def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
@@ -39,11 +41,15 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
     generated = _transform(func, wrt, 'jvp', optimized, verbose)
     keywords = [generated.tangent_names[name] for name in names]
 
+    positions = _positions(func, names)
+
     def apply(*args, **kwargs):
         *primal, tangent = args
         tangents = (tangent,) if single else tuple(tangent)
         if len(tangents) != len(keywords):
-            raise ValueError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
+            raise ShapeError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
+        for position, name, t in zip(positions, names, tangents):
+            check_tangent(t, _argument(primal, kwargs, position, name), name)
         return generated(*primal, **kwargs, **dict(zip(keywords, tangents)))
     apply.source = generated.source
     apply.generated = generated

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .errors import InPlaceError, NonScalarOutputError, NoRuleError
+from .errors import InPlaceError, NonScalarOutputError, NoRuleError, ShapeError
 
 
 def _shape(x):
@@ -121,13 +121,17 @@ def like(g, x):
     list, tuple or dict of the same structure for a container of arrays."""
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
-    if type(x) is float and type(g) is not float:
-        return float(g)
+    if type(x) in (float, int) and type(g) is not float:
+        return float(g)  # an int argument: the derivative at that point, as a float
+    if isinstance(x, np.integer):
+        return np.float64(g)
     if _is_zero(g) and _shape(x) != ():
-        return zeros_like(x)
+        return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
+            np.zeros(_shape(x))
     g = _like(g, x)
     if _is_array(x) and not _is_array(g):
-        return np.full_like(x, g)  # a 0-d array argument gets a 0-d array gradient
+        dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
+        return np.full_like(x, g, dtype=dtype)  # a 0-d array argument: a 0-d array gradient
     return g
 
 
@@ -504,6 +508,24 @@ def getitem(obj, index):
     differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this
     call, so that a rule sees the index (`templates/subscripts.py`)."""
     return obj[index]
+
+
+def check_cotangent(cotangent, result):
+    """Raise `ShapeError` unless `cotangent` has the shape of the function's `result`."""
+    if _is_sequence(result) or isinstance(result, dict):
+        return
+    if _shape(cotangent) != _shape(result):
+        raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the function '
+                         f'returned shape {_shape(result)}; pass one of the output\'s shape')
+
+
+def check_tangent(tangent, x, name):
+    """Raise `ShapeError` unless `tangent` has the shape of the argument `x` it goes with."""
+    if _is_sequence(x) or isinstance(x, dict):
+        return
+    if _shape(tangent) != _shape(x):
+        raise ShapeError(f'the tangent of `{name}` has shape {_shape(tangent)}, but `{name}` '
+                         f'has shape {_shape(x)}; pass one of the argument\'s shape')
 
 
 def asarray(x):

@@ -240,6 +240,11 @@ class Context:
             bresult = rpass.adj(result.id)
             if seeded:
                 state.live.add(bresult)
+                if self.mode == 'cotangent':  # the public vjp: the caller gives the seed
+                    check = n.expr(n.call('s2s.check_cotangent', n.name(bresult),
+                                          n.name(result.id)))
+                    check.no_inline = {result.id}
+                    seed_stmts.append(check)
             else:
                 if self._statically_scalar(result.id, body):
                     seed = n.assign(bresult, n.const(1.0))

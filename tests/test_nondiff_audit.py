@@ -164,6 +164,8 @@ ROWS = {
     's2sgrad.runtime.seed': (runtime.seed, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.zeros_like': (runtime.zeros_like, lambda r: (_vec(r),)),
     's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
+    's2sgrad.runtime.check_cotangent': (runtime.check_cotangent,
+                                        lambda r: (float(r.normal()), float(r.normal()))),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
     's2sgrad.templates.constructors.arange_weights': (
         lambda s: (T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,

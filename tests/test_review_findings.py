@@ -190,3 +190,39 @@ def test_augmented_assignment_of_new_arrays_from_branches(c):
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(s2sgrad.grad(branch_of_new_arrays_then_augmented)(x, c),
                                2 * (x + 1) + 1)
+
+
+def times_count(x, n):
+    return np.sum(x * n)
+
+
+@pytest.mark.parametrize('n, kind', [(3, float), (np.int64(3), np.float64),
+                                     (np.array([1, 2]), np.ndarray)])
+def test_an_integer_argument_gets_the_derivative_at_its_value_as_a_float(n, kind):
+    x = np.array([1.5, 2.0])
+    g = s2sgrad.grad(times_count, wrt=1)(x, n)
+    assert type(g) is kind
+    expected = x if np.ndim(n) else np.sum(x)
+    np.testing.assert_allclose(g, expected)
+    assert np.asarray(g).dtype.kind == 'f'
+
+
+def square_sum(x):
+    return np.sum(x ** 2)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def test_tangents_and_cotangents_of_the_wrong_shape_raise():
+    x = np.ones(3)
+    for call in (lambda: s2sgrad.jvp(square_sum)(x, np.ones(1)),
+                 lambda: s2sgrad.jvp(square_sum)(x, 1.0),
+                 lambda: s2sgrad.hvp(square_sum)(x, np.ones(2)),
+                 lambda: s2sgrad.vjp(doubled)(x, np.ones(1)),
+                 lambda: s2sgrad.vjp(doubled)(x, 1.0)):
+        with pytest.raises(s2sgrad.errors.ShapeError):
+            call()
+    np.testing.assert_allclose(s2sgrad.vjp(doubled)(x, np.ones(3)), 2 * np.ones(3))
+    np.testing.assert_allclose(s2sgrad.jvp(square_sum)(x, np.ones(3)), 6.0)
