@@ -131,6 +131,20 @@ def _still_valid(generated, seen):
 _MISSING = object()
 
 
+def _written_after(stmt, statements, names):
+    """Whether one of `names` may be assigned into by subscript after `stmt` runs: in a
+    later statement, or anywhere in a loop that holds `stmt` (a later iteration)."""
+    def writes(node):
+        return any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) and
+                   set(target_names(s.targets[0])) & names for s in n.statements([node]))
+    index = next(i for i, s in enumerate(statements) if s is stmt)
+    if any(writes(later) for later in statements[index + 1:]):
+        return True
+    return any(isinstance(loop, (gast.For, gast.While)) and
+               any(s is stmt for s in n.statements(loop.body)) and writes(loop)
+               for loop in statements[:index])
+
+
 def _same_defaults(seen, func):
     return seen[0] is getattr(func, '__defaults__', None) and \
         seen[1] is getattr(func, '__kwdefaults__', None)
@@ -510,6 +524,8 @@ class Context:
                 alias, original = stmt.targets[0].id, stmt.value.id
                 if alias not in mutated and original not in mutated:
                     continue
+                if not _written_after(stmt, statements, {alias, original}):
+                    continue  # ``result = R`` at a return: one name for the same final value
                 # `alias` rebound by this statement only from here on (``x = x_copy`` in
                 # generated code, where `x` is a parameter) is renamed all the same
                 rebound_later = stmt in body and any(

@@ -186,3 +186,27 @@ def test_starred_target_is_rejected_in_the_users_words():
         s2sgrad.grad(f)(np.ones(3))
     message = str(info.value)
     assert 'first, *rest = m' in message and 'starred' in message
+
+
+def rotation_like(x, small):
+    if small:
+        return np.eye(3)
+    R = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            R[i, j] = x[i] * x[j]
+    return R
+
+
+def sum_of_squares_of_rotation(x):
+    return np.sum(rotation_like(x, False) ** 2) + np.sum(rotation_like(x, True) * x[0])
+
+
+def test_early_return_and_a_matrix_filled_in_and_returned():
+    x = np.array([1.0, 2.0, 3.0])
+    expected = numerical_grad(sum_of_squares_of_rotation, [x.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(sum_of_squares_of_rotation)(x), expected,
+                               rtol=1e-6, atol=1e-6)
+    jac = s2sgrad.jacobian(rotation_like)(x, False)
+    reference = np.einsum('ik,j->ijk', np.eye(3), x) + np.einsum('jk,i->ijk', np.eye(3), x)
+    np.testing.assert_allclose(jac, reference)
