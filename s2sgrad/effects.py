@@ -123,11 +123,27 @@ _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant
 def parameters_written(node, extra=()):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
-    method or ``out=``, directly or through a local name that may be a view of them. A
-    conservative, syntactic analysis: a value not known to be new memory may be a view."""
+    method or ``out=``, directly or through a local name that may be a view of them, or
+    through an item of a list or tuple that holds them (``items[0][1] = v``; changing the list
+    itself, ``items.append(v)``, changes no argument). A conservative, syntactic analysis: a
+    value not known to be new memory may be a view."""
     params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
-    holds = {p: {p} for p in params}
+    holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
+    contains = {}                       # name -> arguments it may hold as items
+    for param in params:
+        # ``x = x * 2.0`` before anything else touches `x`: the argument is let go
+        first = next((stmt for stmt in node.body if param in n.all_names(stmt)), None)
+        if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \
+                first.targets[0].id == param and _new_memory(first.value):
+            holds[param] = set()
     statements = list(n.statements(node.body))
+
+    def reach(names, *maps):
+        out = set()
+        for name in names:
+            for mapping in maps:
+                out |= mapping.get(name, set())
+        return out
     changed = True
     while changed:
         changed = False
@@ -136,20 +152,37 @@ def parameters_written(node, extra=()):
                 continue
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
-            if _new_memory(value):
+            reads = _view_sources(value)
+            if isinstance(value, (gast.List, gast.Tuple)):
+                views, items = set(), reach(reads, holds, contains)
+            elif _new_memory(value):
                 continue
-            reach = set()
-            for name in n.names_read(value):
-                reach |= holds.get(name, set())
+            elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
+                views, items = reach(reads, holds, contains), reach(reads, contains)
+            else:
+                views, items = reach(reads, holds), reach(reads, contains)
             for name in n.names_stored(target):
-                if not reach <= holds.get(name, set()):
-                    holds[name] = holds.get(name, set()) | reach
-                    changed = True
+                for mapping, add in ((holds, views), (contains, items)):
+                    if not add <= mapping.get(name, set()):
+                        mapping[name] = mapping.get(name, set()) | add
+                        changed = True
     written = set()
     for stmt in statements:
-        for name in _written_names(stmt):
+        for name, deep in _written_names(stmt):
             written |= holds.get(name, set())
+            if deep:
+                written |= contains.get(name, set())
     return written
+
+
+def _view_sources(value):
+    """The names whose memory `value` may be (or hold): s2sgrad's helpers return new memory,
+    their first argument or a view of it."""
+    if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
+        if not value.args or _new_memory(value.args[0]):
+            return []
+        return _view_sources(value.args[0])
+    return n.names_read(value)
 
 
 def _new_memory(value):
@@ -168,7 +201,8 @@ def _new_memory(value):
 
 
 def _written_names(stmt):
-    """Names whose memory `stmt` changes in place."""
+    """``(name, deep)`` for each name whose memory `stmt` changes in place; `deep` when the
+    change is to an item of it (``name[i][j] = v``), not to the name's own memory."""
     names = []
     if isinstance(stmt, (gast.Assign, gast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
@@ -176,25 +210,25 @@ def _written_names(stmt):
             for node in n.walk(target):
                 if isinstance(node, (gast.Subscript, gast.Attribute)) and \
                         isinstance(node.ctx, gast.Store):
-                    base = node.value
+                    base, depth = node.value, 1
                     while isinstance(base, (gast.Subscript, gast.Attribute)):
-                        base = base.value
+                        base, depth = base.value, depth + 1
                     if isinstance(base, gast.Name):
-                        names.append(base.id)
+                        names.append((base.id, depth > 1))
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-            names.append(stmt.target.id)  # in place on arrays
+            names.append((stmt.target.id, False))  # in place on arrays
     for node in n.walk(stmt):
         if not isinstance(node, gast.Call):
             continue
         func = node.func
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
                 isinstance(func.value, gast.Name):
-            names.append(func.value.id)
+            names.append((func.value.id, False))
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
             position = INPLACE_FUNCTIONS[func.attr]
             if len(node.args) > position and isinstance(node.args[position], gast.Name):
-                names.append(node.args[position].id)
+                names.append((node.args[position].id, False))
         for kw in node.keywords:
             if kw.arg == 'out':
-                names.extend(name for name in n.names_read(kw.value))
+                names.extend((name, False) for name in n.names_read(kw.value))
     return names

@@ -71,14 +71,17 @@ class CallAdjoint:
 class State:
     """Which adjoints currently hold a value, and which of those we own (may modify)."""
 
-    def __init__(self, live=(), owned=(), spread=None):
+    def __init__(self, live=(), owned=(), spread=None, zeros=()):
         self.live = set(live)
         self.owned = set(owned)
         self.spread = dict(spread or {})
         """Adjoints that hold a scalar spread over their variable's shape: name -> scalar."""
+        self.zeros = set(zeros)
+        """Adjoints that may hold the number 0.0 in place of zeros of their variable's shape
+        (a variable first defined inside a branch or loop): no update in place."""
 
     def copy(self):
-        return State(self.live, self.owned, self.spread)
+        return State(self.live, self.owned, self.spread, self.zeros)
 
 
 class ReversePass:
@@ -444,6 +447,8 @@ class ReversePass:
         base = value.value.id
         if self.ctx.assignment_counts.get(base) != 1 or base in self.ctx.mutated:
             return False
+        if base in changed and base not in self.block_locals.get(id(self._block), ()):
+            return False  # `X` changes in the loop and is not restored with the block
         if any(isinstance(node, gast.Call) for node in n.walk(value.slice)):
             return False
         self.needed.update(n.names_read(value))
@@ -491,9 +496,13 @@ class ReversePass:
         """The adjoint of `stmts`; `heading` is the source line whose ``# Grad of:`` comment
         already stands just above (a branch does not repeat it)."""
         out = []
-        for var in sorted(self.block_locals.get(id(stmts), ())):
+        local = self.block_locals.get(id(stmts), ())
+        for var in local:
             state.live.discard(self.adj(var))
-            for stmt in stmts:
+        # Values local to the block come back in program order: a recomputed ``a = z[0]``
+        # reads the `z` of its own iteration, restored just before it.
+        for stmt in stmts:
+            for var in sorted(local):
                 entry = self.saved.get((id(stmt), var))
                 if entry is not None and entry[0] == 'recompute':
                     out.append(n.assign(var, n.clone(stmt.value)))
@@ -614,6 +623,12 @@ class ReversePass:
             return []
         badj = self.adj(item.var)
         _overwritten(badj, state)
+        if badj in state.zeros and badj in state.live:
+            # the adjoint may still be the number 0.0: add a new array instead of updating
+            state.zeros.discard(badj)
+            return self.contribute(item.var, n.call(
+                's2s.unindex', n.clone(grad), n.name(item.var),
+                n.index_value(n.clone(item.index))), state, checked=True)
         if badj in state.live:
             current = n.name(badj) if badj in state.owned else n.call('s2s.copy', n.name(badj))
             value = n.call('s2s.add_at', current, n.index_value(n.clone(item.index)), n.clone(grad))
@@ -720,6 +735,9 @@ class ReversePass:
             body.append(self._zero(var_of[badj], defined))
         for badj in sorted(merged - else_state.live):
             orelse.append(self._zero(var_of[badj], defined))
+        state.zeros = body_state.zeros | else_state.zeros | {
+            badj for badj in merged ^ (body_state.live & else_state.live)
+            if _is_number_zero(self._zero(var_of[badj], defined))}
         state.live = merged
         state.spread = {k: v for k, v in body_state.spread.items()
                         if k in else_state.spread and else_state.spread[k] is v}
@@ -743,6 +761,8 @@ class ReversePass:
                 pre.append(self._zero(var, defined))
                 state.live.add(self.adj(var))
                 state.owned.add(self.adj(var))
+            if _is_number_zero(self._zero(var, defined)):
+                state.zeros.add(self.adj(var))  # set to 0.0 before or at the end of a pass
         state.spread = {}
         body_state = state.copy()
         for var in local:
@@ -754,6 +774,7 @@ class ReversePass:
             if self.adj(var) not in body_state.live:
                 body.append(self._zero(var, defined))
         state.owned &= body_state.owned
+        state.zeros |= body_state.zeros
         counter = self.counters.get(id(loop))
         if isinstance(loop, gast.For):
             index = loop.target.id
@@ -805,6 +826,10 @@ _SPREADABLE = {'mul', 'truediv', 'pow', 'multiply', 'divide', 'power'}
 """Templates whose every contribution is ``unbroadcast(d[ans] * <all other operands>, x)``:
 a scalar spread over the result may stay a scalar there, since the other operands and the
 final `unbroadcast` restore the shape."""
+
+
+def _is_number_zero(stmt):
+    return isinstance(stmt.value, gast.Constant)
 
 
 def _overwritten(badj, state):

@@ -69,7 +69,7 @@ def zeros_like(x):
         return 0.0
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
         return 0.0
-    return x * 0 if _shape(x) == () else np.zeros_like(x)
+    return x * 0 if isinstance(x, np.generic) else np.zeros_like(x)  # a 0-d array stays one
 
 
 def copy(x):
@@ -125,6 +125,8 @@ def like(g, x):
         return float(g)  # an int argument: the derivative at that point, as a float
     if isinstance(x, np.integer):
         return np.float64(g)
+    if isinstance(x, np.floating) and not _is_sequence(g):
+        return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
     if _is_zero(g) and _shape(x) != ():
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
@@ -190,7 +192,7 @@ def unreduce(g, x, axis=None, keepdims=False):
     """Spread the adjoint `g` of a reduction of `x` over `axis` back to `x`'s shape."""
     shape = _shape(x)
     if shape == ():
-        return g
+        return np.full_like(x, g) if _is_array(x) and not _is_array(g) else g
     if axis is not None and not keepdims:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         axes = tuple(sorted(a % len(shape) for a in axes))
@@ -264,6 +266,8 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.dot of numbers (second order of dot_lhs)
+        return unbroadcast(g * b, a)
     if a.ndim == 2 and b.ndim == 2:
         return g @ b.T
     if b.ndim == 1:
@@ -278,6 +282,8 @@ def matmul_lhs(g, a, b):
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b)
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
     if a.ndim == 1:
@@ -391,10 +397,18 @@ def read_at(by, index, v):
     """
     if _is_zero(by):
         return zeros_like(v)
+    by = _indexable(by)
     g = by[index]
     if _has_array_index(index) and not _is_sequence(by):
         g = g * _last_writes(by, index)
     return unbroadcast(g, v)
+
+
+def _indexable(by):
+    """The adjoint of a 0-d array written by ``y[...] = v`` may be a number: a 0-d array."""
+    if isinstance(by, (numbers.Number, np.generic)) and not _is_sequence(by):
+        return np.asarray(by)
+    return by
 
 
 def unread_at(g, by, index):
@@ -421,7 +435,7 @@ def zero_at(by, index):
     """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
     if _is_zero(by):
         return by
-    by = copy(by)
+    by = copy(_indexable(by))
     if isinstance(by, list):
         if isinstance(index, slice):
             for position in range(len(by))[index]:

@@ -82,7 +82,31 @@ def _qualname(func):
 def _code_name(func):
     """The name of the code a function runs (a wrapper's own, not the one ``wraps`` copied)."""
     code = func.__code__
-    return getattr(code, 'co_qualname', code.co_name)
+    if hasattr(code, 'co_qualname'):  # Python 3.11 and later
+        return code.co_qualname
+    module, _, _ = _parse_file(code.co_filename)
+    return _qualname_in(module, code) or code.co_name if module is not None else code.co_name
+
+
+def _qualname_in(node, code, prefix=''):
+    """The qualified name (``outer.<locals>.inner``) of the definition of `code` in `node`."""
+    for child in gast.iter_child_nodes(node):
+        if isinstance(child, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            name = prefix + child.name
+            first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+            if isinstance(child, gast.FunctionDef) and child.name == code.co_name and \
+                    code.co_firstlineno in (first, child.lineno):
+                return name
+            inner = prefix + child.name + ('.<locals>.' if not isinstance(
+                child, gast.ClassDef) else '.')
+            found = _qualname_in(child, code, inner)
+            if found:
+                return found
+        else:
+            found = _qualname_in(child, code, prefix)
+            if found:
+                return found
+    return None
 
 
 def _unavailable(func, why):

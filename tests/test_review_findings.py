@@ -226,3 +226,145 @@ def test_tangents_and_cotangents_of_the_wrong_shape_raise():
             call()
     np.testing.assert_allclose(s2sgrad.vjp(doubled)(x, np.ones(3)), 2 * np.ones(3))
     np.testing.assert_allclose(s2sgrad.jvp(square_sum)(x, np.ones(3)), 6.0)
+
+
+# ---------------------------------------------- second review round
+
+def cube_of_first_column(M):
+    s = 0.0
+    for z in M:
+        a = z[0]
+        s = s + a ** 3
+    return s
+
+
+def scaled_rows_read_back(M):
+    s = 0.0
+    for i in range(2):
+        z = M[i] * (i + 1.0)
+        a = z[0]
+        s = s + a ** 3 + z[1] * a
+    return s
+
+
+def row_read_before_rebinding(M, w):
+    s = 0.0
+    z = M[0]
+    for i in range(2):
+        a = z[1]
+        z = M[i] * w
+        s = s + a * z[0]
+    return s
+
+
+@pytest.mark.parametrize('f', [cube_of_first_column, scaled_rows_read_back,
+                               row_read_before_rebinding])
+def test_loop_values_come_back_in_program_order(f):
+    M = np.array([[1.0, 0.3, 0.2], [-0.2, 0.9, 0.4]])
+    args = [M] if f is not row_read_before_rebinding else [M, 1.5]
+    expected = numerical_grad(f, [a.copy() if hasattr(a, 'copy') else a for a in args], 0)
+    for optimized in (True, False):
+        np.testing.assert_allclose(s2sgrad.grad(f, optimized=optimized)(*args), expected,
+                                   rtol=1e-6, atol=1e-6)
+    v = np.random.default_rng(0).normal(size=M.shape)
+    df = s2sgrad.grad(f)
+    difference = (df(M + 1e-5 * v, *args[1:]) - df(M - 1e-5 * v, *args[1:])) / 2e-5
+    np.testing.assert_allclose(s2sgrad.hvp(f)(*args, v), difference, rtol=1e-4, atol=1e-6)
+
+
+def product_of_row_items(M):
+    s = 0.0
+    for i in range(2):
+        row = M[i]
+        s = s + row[0] * row[1]
+    return s
+
+
+D_PRODUCT_OF_ROW_ITEMS = s2sgrad.grad(product_of_row_items)
+
+
+def weighted_gradient_of_row_products(M):
+    return np.sum(D_PRODUCT_OF_ROW_ITEMS(M) * np.arange(6.0).reshape(2, 3))
+
+
+def test_gradient_of_a_gradient_that_indexes_a_loop_local_row():
+    M = np.array([[1.0, 0.3, 0.2], [-0.2, 0.9, 0.4]])
+    expected = numerical_grad(weighted_gradient_of_row_products, [M.copy()], 0)
+    np.testing.assert_allclose(s2sgrad.grad(weighted_gradient_of_row_products)(M), expected,
+                               atol=1e-6)
+
+
+def fill_zero_d(x):
+    y = np.zeros_like(x)
+    y[...] = x ** 2
+    return np.sum(y)
+
+
+def dot_of_numbers(x):
+    return np.dot(x, x) + np.vdot(x, x)
+
+
+D_DOT_OF_NUMBERS = s2sgrad.grad(dot_of_numbers)
+
+
+def gradient_of_dot_twice(y):
+    return D_DOT_OF_NUMBERS(y) * 2.0
+
+
+@pytest.mark.parametrize('x', [np.array(0.7), 0.7, np.float64(0.7)])
+def test_zero_d_arrays_and_numbers(x):
+    assert float(s2sgrad.grad(fill_zero_d)(x)) == pytest.approx(1.4)
+    assert float(s2sgrad.jvp(fill_zero_d)(x, np.ones_like(x) if hasattr(x, 'shape') else 1.0)) \
+        == pytest.approx(1.4)
+    assert float(s2sgrad.hvp(dot_of_numbers)(x, 1.0 if not hasattr(x, 'shape') else
+                                             np.ones_like(x))) == pytest.approx(4.0)
+    assert float(s2sgrad.grad(gradient_of_dot_twice)(x)) == pytest.approx(8.0)
+
+
+def sum_twice(x):
+    return np.sum(x) * 2.0
+
+
+def squared_float(x):
+    return float(x) ** 2
+
+
+@pytest.mark.parametrize('x', [np.float32(0.7), np.float64(0.7)])
+def test_numpy_scalar_arguments_get_gradients_of_their_type(x):
+    for f in (sum_twice, squared_float):
+        assert type(s2sgrad.grad(f)(x)) is type(x)
+
+
+def rebinds_then_writes(x):
+    x = x * 2.0
+    x[0] = 1.0
+    return x
+
+
+def calls_a_helper_that_rebinds_its_argument(x):
+    return np.sum(rebinds_then_writes(x) ** 2)
+
+
+def grows_a_list(x):
+    hs = [x]
+    for i in range(2):
+        hs.append(hs[-1] * x)
+    return np.sum(hs[-1])
+
+
+D_GROWS_A_LIST = s2sgrad.grad(grows_a_list)
+
+
+def weighted_gradient_of_grows_a_list(x):
+    return np.sum(D_GROWS_A_LIST(x) * np.array([1.0, 2.0]))
+
+
+def test_helpers_that_rebind_or_grow_lists_are_not_taken_for_writers():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sgrad.grad(calls_a_helper_that_rebinds_its_argument)(x),
+                               [0.0, 16.0, 24.0])
+    y = np.array([0.5, 1.5])
+    np.testing.assert_allclose(s2sgrad.grad(weighted_gradient_of_grows_a_list)(y),
+                               s2sgrad.hvp(grows_a_list)(y, np.array([1.0, 2.0])))
+    np.testing.assert_allclose(s2sgrad.hvp(grows_a_list)(y, np.array([1.0, 2.0])),
+                               6 * y * np.array([1.0, 2.0]))
