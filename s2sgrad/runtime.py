@@ -52,7 +52,7 @@ def seed(result, name='f'):
             f'grad needs {name!r} to return a scalar, but it returned {shape}; '
             f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
             f'for the full Jacobian')
-    if len(_shape(result)) > 0:
+    if getattr(result, 'ndim', 0):
         return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
     return 1.0
 
@@ -119,6 +119,8 @@ def _like(g, x):
 def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
     list, tuple or dict of the same structure for a container of arrays."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype:
+        return g  # the common case, first
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
     if type(x) in (float, int) and type(g) is not float:
@@ -162,14 +164,15 @@ def unbroadcast(g, x):
     `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
-    if _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
-        raise NoRuleError(
-            f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or `*` '
-            f'of lists (concatenation, repetition) with differentiated items is only followed '
-            f'when the lists are written out (`[a, b] + [c]`); use np.concatenate or np.tile')
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape:
+        if shape == () and _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
+            raise NoRuleError(
+                f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
+                f'`*` of lists (concatenation, repetition) with differentiated items is only '
+                f'followed when the lists are written out (`[a, b] + [c]`); use '
+                f'np.concatenate or np.tile')
         return _like(g, x)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:
@@ -266,10 +269,11 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
-    if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.dot of numbers (second order of dot_lhs)
-        return unbroadcast(g * b, a)
-    if a.ndim == 2 and b.ndim == 2:
+    a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
+    if a_ndim == 2 and b_ndim == 2:
         return g @ b.T
+    if a_ndim == 0 or b_ndim == 0:  # np.dot of numbers (second order of dot_lhs)
+        return unbroadcast(g * b, a)
     if b.ndim == 1:
         ga = g[..., None] * b if a.ndim > 1 else g * b
     elif a.ndim == 1:
@@ -282,10 +286,11 @@ def matmul_lhs(g, a, b):
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return unbroadcast(g * a, b)
-    if a.ndim == 2 and b.ndim == 2:
+    a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
+    if a_ndim == 2 and b_ndim == 2:
         return a.T @ g
+    if a_ndim == 0 or b_ndim == 0:
+        return unbroadcast(g * a, b)
     if a.ndim == 1:
         gb = a[:, None] * g[..., None, :] if b.ndim > 1 else g * a
     elif b.ndim == 1:
