@@ -2,6 +2,7 @@
 import inspect
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from . import rules
@@ -25,6 +26,7 @@ def check_effects(body, ctx):
                 _check_out_argument(stmt, stmt.value, ctx)
                 _check_callee_writes(stmt, stmt.value, ctx)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+            _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx)
 
 
@@ -40,11 +42,21 @@ def _check_attribute_store(stmt, ctx):
                       f'variable')
 
 
+def _ufunc_outputs(call, obj):
+    """The positional output arguments of a ufunc call (``np.multiply(a, b, out)``)."""
+    nin = getattr(obj, 'nin', None)
+    if type(obj).__name__ == 'ufunc' and nin is not None and len(call.args) > nin:
+        return list(call.args[nin:])
+    return []
+
+
 def _check_out_argument(stmt, call, ctx):
-    for kw in call.keywords:
-        if kw.arg == 'out' and not (isinstance(kw.value, gast.Constant) and
-                                    kw.value.value is None):
-            if ctx.activity.is_active(call) or ctx.activity.is_active(kw.value):
+    outputs = [kw.value for kw in call.keywords if kw.arg == 'out']
+    outputs += _ufunc_outputs(call, ctx.resolver.lookup(call.func))
+    for value in outputs:
+        if not (isinstance(value, gast.Constant) and value.value is None):
+            if ctx.activity.is_active(call) or ctx.activity.is_active(value) or \
+                    isinstance(value, gast.Name) and value.id in ctx.params:
                 raise ctx.unsupported(
                     stmt, f'`{n.dotted_path(call.func) or "the call"}` with `out=`, which '
                           f'writes its result into an array in place; assign the result '
@@ -90,7 +102,7 @@ def _check_callee_writes(stmt, call, ctx):
         params = [a.id for a in node.args.args]
         bound = dict(zip(params, call.args))
         bound.update({v: n.name(v) for v in free})
-        written = parameters_written(node, extra=free)
+        written = parameters_written(node, extra=free, namespace=ctx.source.namespace)
         label = func.id
     else:
         obj = ctx.resolver.lookup(func)
@@ -98,13 +110,14 @@ def _check_callee_writes(stmt, call, ctx):
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
             return
         try:
-            node = parse_function(obj).node
+            source = parse_function(obj)
         except S2SError:
             return  # the pass that differentiates the call says why it cannot
+        node = source.node
         params = [a.id for a in node.args.args]
         bound = dict(zip(params, call.args))
         bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
-        written = parameters_written(node)
+        written = parameters_written(node, namespace=source.namespace)
         label = n.dotted_path(func) or obj.__name__
     for param in sorted(written):
         arg = bound.get(param)
@@ -120,7 +133,7 @@ def _check_callee_writes(stmt, call, ctx):
 _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)
 
 
-def parameters_written(node, extra=()):
+def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -128,6 +141,7 @@ def parameters_written(node, extra=()):
     itself, ``items.append(v)``, changes no argument). A conservative, syntactic analysis: a
     value not known to be new memory may be a view."""
     params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
+    _memo = {} if _memo is None else _memo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
     contains = {}                       # name -> arguments it may hold as items
     for param in params:
@@ -168,11 +182,54 @@ def parameters_written(node, extra=()):
                         changed = True
     written = set()
     for stmt in statements:
-        for name, deep in _written_names(stmt):
+        for name, deep in _written_names(stmt) + _written_by_calls(stmt, namespace, _depth,
+                                                                   _memo):
             written |= holds.get(name, set())
             if deep:
                 written |= contains.get(name, set())
     return written
+
+
+def _written_by_calls(stmt, namespace, depth, memo):
+    """``(name, False)`` for each name passed to a function of yours that writes into the
+    parameter it is bound to (followed to a few levels; deeper calls count as writing; a
+    recursive call reads what is known so far of the function it re-enters)."""
+    if namespace is None:
+        return []
+    memo = {} if memo is None else memo
+    names = []
+    for call in n.walk(stmt):
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name)):
+            continue
+        obj = namespace.get(call.func.id)
+        if not inspect.isfunction(obj) or rules.is_library(obj) or \
+                rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
+            continue
+        try:
+            source = parse_function(obj)
+        except S2SError:
+            continue
+        callee = source.node
+        params = [a.id for a in callee.args.args]
+        code = obj.__code__
+        if code in memo:
+            written = memo[code]  # recursion: what is known so far (see parameters_written)
+        elif depth >= 8:
+            written = set(params)
+        else:
+            memo[code] = set()
+            while True:  # a fixed point over recursive calls
+                written = parameters_written(callee, namespace=source.namespace,
+                                             _depth=depth + 1, _memo=memo)
+                if written <= memo[code]:
+                    break
+                memo[code] = memo[code] | written
+            written = memo[code]
+        bound = dict(zip(params, call.args))
+        bound.update({kw.arg: kw.value for kw in call.keywords})
+        names += [(arg.id, False) for param, arg in bound.items()
+                  if param in written and isinstance(arg, gast.Name)]
+    return names
 
 
 def _view_sources(value):
@@ -196,7 +253,9 @@ def _new_memory(value):
             return name in FRESH_FUNCTIONS
         if isinstance(func, gast.Attribute):
             return name in FRESH_METHODS
-        return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS
+        # the built-in max and min return one of their arguments
+        return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS and \
+            name not in ('max', 'min')
     return False
 
 
@@ -231,4 +290,8 @@ def _written_names(stmt):
         for kw in node.keywords:
             if kw.arg == 'out':
                 names.extend((name, False) for name in n.names_read(kw.value))
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id in ('np', 'numpy'):
+            for out in _ufunc_outputs(node, getattr(np, func.attr, None)):
+                names.extend((name, False) for name in n.names_read(out))
     return names

@@ -228,22 +228,27 @@ class ForwardPass:
         terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                     lambda var: var in self.activity.active, self.ctx.names,
                                     self.namer)
-        if broadcasting and len(terms) == 1:
-            terms = [self._broadcast_term(terms[0], bindings, ans)]
+        if len(terms) == 1:
+            terms = [self._broadcast_term(terms[0], bindings, ans, broadcasting)]
         sequences = template.namespace.get('__name__', '').endswith('templates.generated')
         return self._assign_terms(ans, terms, sequences)
 
-    def _broadcast_term(self, term, bindings, ans):
-        """``dz = dx`` for ``z = x + c``: when `c` may broadcast `x` to a larger shape, the
-        tangent is spread to `z`'s shape (``s2s.broadcast_like(dx, z)``), so that reductions
-        over an axis, reshapes and indexing of `dz` see the shape of `z`."""
-        bare = term.operand if isinstance(term, gast.UnaryOp) and \
-            isinstance(term.op, gast.USub) else term
-        if not isinstance(bare, gast.Name):
-            return term  # the term has another operand in it, which broadcasts it
-        active = [b.id for b in bindings.values() if isinstance(b, gast.Name) and
-                  b.id in self.activity.active]
+    def _broadcast_term(self, term, bindings, ans, broadcasting):
+        """``dz = dx`` for ``z = x + c`` (or ``np.where(c, dx, 0.0)`` for
+        ``z = np.where(c, x, w)``): when an operand that the term does not read may broadcast
+        the result to a larger shape, the tangent is spread to `z`'s shape
+        (``s2s.broadcast_like(dx, z)``), so that reductions over an axis, reshapes and indexing
+        of `dz` see the shape of `z`."""
+        operands = {b.id for b in bindings.values() if isinstance(b, gast.Name)}
+        primal_of = {tangent: var for var, tangent in self.tangents.items()}
+        read = {primal_of.get(name, name) for name in n.names_read(term)}
+        if operands <= read:
+            return term  # every operand is in the term, which broadcasts it
+        active = [b for b in operands if b in self.activity.active]
         if len(active) != 1 or self.ctx.shapes.same(ans, active[0]):
+            return term
+        if not broadcasting and all(self.ctx.shapes.same(active[0], other)
+                                    for other in operands - read):
             return term
         return n.call('s2s.broadcast_like', term, n.name(ans))
 

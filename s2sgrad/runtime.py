@@ -69,7 +69,10 @@ def zeros_like(x):
         return 0.0
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
         return 0.0
-    return x * 0 if isinstance(x, np.generic) else np.zeros_like(x)  # a 0-d array stays one
+    if isinstance(x, np.generic):
+        return x * 0
+    # a 0-d array stays one; an integer array's adjoint is a float array
+    return np.zeros_like(x) if x.dtype.kind in 'fc' else np.zeros_like(x, dtype=np.float64)
 
 
 def copy(x):
@@ -195,14 +198,15 @@ def unreduce(g, x, axis=None, keepdims=False):
     """Spread the adjoint `g` of a reduction of `x` over `axis` back to `x`'s shape."""
     shape = _shape(x)
     if shape == ():
-        return np.full_like(x, g) if _is_array(x) and not _is_array(g) else g
+        return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64) \
+            if _is_array(x) and not _is_array(g) else g
     if axis is not None and not keepdims:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         axes = tuple(sorted(a % len(shape) for a in axes))
         for a in axes:
             g = np.expand_dims(g, a)
     if _shape(g) == () and hasattr(x, 'dtype'):
-        return np.full_like(x, g)
+        return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64)
     return _like(np.broadcast_to(g, shape), x)
 
 
@@ -533,6 +537,9 @@ def check_cotangent(cotangent, result):
     """Raise `ShapeError` unless `cotangent` has the shape of the function's `result`."""
     if _is_sequence(result) or isinstance(result, dict):
         return
+    if _is_sequence(cotangent):
+        raise ShapeError('vjp: the cotangent is a list or tuple; pass an array of the shape of '
+                         'the function\'s output')
     if _shape(cotangent) != _shape(result):
         raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the function '
                          f'returned shape {_shape(result)}; pass one of the output\'s shape')
@@ -542,6 +549,9 @@ def check_tangent(tangent, x, name):
     """Raise `ShapeError` unless `tangent` has the shape of the argument `x` it goes with."""
     if _is_sequence(x) or isinstance(x, dict):
         return
+    if _is_sequence(tangent):
+        raise ShapeError(f'the tangent of `{name}` is a list or tuple; pass an array of the '
+                         f'shape of `{name}`')
     if _shape(tangent) != _shape(x):
         raise ShapeError(f'the tangent of `{name}` has shape {_shape(tangent)}, but `{name}` '
                          f'has shape {_shape(x)}; pass one of the argument\'s shape')

@@ -368,3 +368,103 @@ def test_helpers_that_rebind_or_grow_lists_are_not_taken_for_writers():
                                s2sgrad.hvp(grows_a_list)(y, np.array([1.0, 2.0])))
     np.testing.assert_allclose(s2sgrad.hvp(grows_a_list)(y, np.array([1.0, 2.0])),
                                6 * y * np.array([1.0, 2.0]))
+
+
+# ---------------------------------------------- third review round
+
+def ufunc_positional_out(x):
+    y = x * 1.0
+    np.multiply(y, 2.0, y)
+    return np.sum(y * y)
+
+
+def ufunc_positional_out_on_the_argument(x):
+    np.multiply(x, 2.0, x)
+    return np.sum(x * x)
+
+
+def _double_in_place(v):
+    np.multiply(v, 2.0, v)
+    return v
+
+
+def helper_with_positional_out(x):
+    return np.sum(_double_in_place(x) ** 2)
+
+
+def _zero_first(a):
+    a[0] = 0.0
+    return a * 1.0
+
+
+def _calls_zero_first(b):
+    return _zero_first(b) * 2.0
+
+
+def helper_calling_a_writer(x, m):
+    return np.sum(_calls_zero_first(m) * x)
+
+
+def _larger_then_zeroed(a, b):
+    m = max(a, b)
+    m[0] = 0.0
+    return m
+
+
+def builtin_max_then_written(x, a, b):
+    return np.sum(_larger_then_zeroed(a, b) * x)
+
+
+def test_writes_through_positional_out_and_nested_helpers_are_rejected():
+    x = np.array([0.3, 0.6, 0.9])
+    m = np.array([1.0, 2.0, 3.0])
+    a, b = np.array([1.0]), np.array([2.0])
+    calls = [(ufunc_positional_out, (x,)), (ufunc_positional_out_on_the_argument, (x,)),
+             (helper_with_positional_out, (x,)), (helper_calling_a_writer, (x, m)),
+             (builtin_max_then_written, (x, a, b))]
+    for f, args in calls:
+        kept = [v.copy() for v in args]
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError):
+            s2sgrad.grad(f)(*args)
+        for v, k in zip(args, kept):
+            np.testing.assert_array_equal(v, k)
+
+
+def where_of_a_number(a, x, c):
+    return np.sum(np.where(c > 0, a, x))
+
+
+def test_forward_tangent_of_where_has_the_result_shape():
+    x = np.array([1.0, 2.0, 3.0])
+    assert s2sgrad.jvp(where_of_a_number)(0.5, x, 1.0, 1.0) == pytest.approx(3.0)
+    assert s2sgrad.jvp(where_of_a_number, wrt=1)(0.5, x, -1.0, np.ones(3)) == pytest.approx(3.0)
+
+
+def half_sum(x):
+    return np.sum(x) * 0.5
+
+
+def half_first(x):
+    return x[0] * 0.5
+
+
+def half_sum_of_cubes(x):
+    return np.sum(x ** 3) * 0.5
+
+
+def test_integer_arrays_get_float_gradients():
+    x = np.array([1, 2, 3])
+    np.testing.assert_array_equal(s2sgrad.grad(half_sum)(x), [0.5, 0.5, 0.5])
+    np.testing.assert_array_equal(s2sgrad.grad(half_first)(x), [0.5, 0.0, 0.0])
+    for optimized in (True, False):
+        np.testing.assert_allclose(s2sgrad.grad(half_sum_of_cubes, optimized=optimized)(x),
+                                   1.5 * x ** 2)
+    np.testing.assert_allclose(s2sgrad.hvp(half_sum_of_cubes)(x, np.ones(3)), 3.0 * x)
+
+
+def test_lists_as_tangents_or_cotangents_raise():
+    x = np.array([0.3, 0.6, 0.9])
+    with pytest.raises(s2sgrad.errors.ShapeError):
+        s2sgrad.vjp(doubled)(x, [1.0, 1.0, 1.0])
+    with pytest.raises(s2sgrad.errors.ShapeError):
+        s2sgrad.jvp(square_sum)(x, [1.0, 1.0, 1.0])
