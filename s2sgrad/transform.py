@@ -1,6 +1,5 @@
 """The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
 import builtins
-import inspect
 import math
 import types
 from types import SimpleNamespace

@@ -18,8 +18,6 @@ Environment:
 - ``S2S_FUZZ_KEEP_GOING=1``: record failures in the log instead of failing (for counting them
   over a long run).
 """
-import importlib.util
-import itertools
 import json
 import os
 import sys
@@ -33,6 +31,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import oracle  # noqa: E402
+from generated_modules import load_function  # noqa: E402
 
 EXAMPLES = int(os.environ.get('S2S_FUZZ_EXAMPLES', 30))
 SEED = int(os.environ.get('S2S_FUZZ_SEED', 0))
@@ -45,7 +44,6 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize
                 phases=_PHASES, report_multiple_bugs=False, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
-_counter = itertools.count()
 
 # Smooth unary maps on the whole real line.
 UNARY = ['np.sin({})', 'np.tanh({})', 'np.cos({})', '{} / (1.0 + {} ** 2)', 'np.exp(np.tanh({}))',
@@ -64,15 +62,7 @@ def module_dir():
 
 
 def _load(source, directory):
-    name = f's2sgrad_fuzz_{os.getpid()}_{next(_counter)}'
-    path = os.path.join(directory, name + '.py')
-    with open(path, 'w') as fh:
-        fh.write(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.f
+    return load_function(source, directory, 's2sgrad_fuzz')
 
 
 def _module(params, body):

@@ -1,7 +1,5 @@
 """Property test: random straight-line NumPy programs, differentiated and checked numerically."""
 
-import importlib.util
-import itertools
 import os
 import sys
 import tempfile
@@ -11,8 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import s2sgrad
-from s2sgrad.checks import numerical_grad
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import s2sgrad  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from generated_modules import load_function  # noqa: E402
 
 # Unary operations on a vector, each safe on the whole real line (bounded or positive arguments).
 UNARY = [
@@ -74,7 +75,6 @@ def programs(draw):
     return f'import numpy as np\n\n\ndef f(x, a):\n{body}\n    return {final}\n'
 
 
-_counter = itertools.count()
 EXAMPLES = int(os.environ.get('S2SGRAD_EXAMPLES', 30))  # raise it to search longer
 
 
@@ -85,15 +85,7 @@ def module_dir():
 
 
 def _load(source, directory):
-    name = f's2sgrad_prop_{os.getpid()}_{next(_counter)}'
-    path = os.path.join(directory, name + '.py')
-    with open(path, 'w') as fh:
-        fh.write(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.f
+    return load_function(source, directory, 's2sgrad_prop')
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
