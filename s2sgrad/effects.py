@@ -16,9 +16,10 @@ from .source import parse_function
 def check_effects(body, ctx):
     """Raise for every statement of `body` that could change a differentiated value in a way
     the passes do not follow: a discarded call given a differentiated argument (unless it is a
-    pure rule function or has no derivative), ``out=`` arguments, and differentiated values
-    stored in object attributes. Method calls on differentiated local values (``xs.append``)
-    are the passes' business."""
+    pure rule function or has no derivative), ``out=`` arguments and positional ufunc outputs,
+    helpers of the user's that write into their arguments, and differentiated values stored
+    in object attributes. Method calls on differentiated local values (``xs.append``) are the
+    passes' business."""
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -78,7 +79,6 @@ def _check_discarded_call(stmt, call, ctx):
     if not any(ctx.activity.is_active(v) for v in values):
         return
     what = f'`{n.dotted_path(func) or "the called value"}`'
-    _check_out_argument(stmt, call, ctx)
     obj = None if nested or local_method else ctx.resolver.lookup(func)
     if obj is not None and (rules.lookup_adjoint(obj) is not None or
                             rules.is_nondifferentiable(obj)):
