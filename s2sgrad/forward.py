@@ -107,14 +107,7 @@ class ForwardPass:
             return [stmt], []
         if not self.activity.is_active(value):
             return [stmt], [self._zero(ans)]
-        primal, tangent = self.value_tangent(stmt, ans, value)
-        if ans in self.ctx.mutated:
-            # `ans` is written in place later: its tangent must not alias another tangent
-            # (the tangent of ``x.copy()`` is `dx` itself)
-            tangent = [n.assign(t.targets[0], n.call('s2s.copy', t.value))
-                       if isinstance(t, gast.Assign) and isinstance(t.targets[0], gast.Name)
-                       and t.targets[0].id == self.tan(ans) else t for t in tangent]
-        return primal, tangent
+        return self.value_tangent(stmt, ans, value)  # block() makes written tangents own
 
     def _zero(self, var):
         return n.assign(self.tan(var), n.call('s2s.zeros_like', n.name(var)))

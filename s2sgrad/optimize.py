@@ -80,11 +80,13 @@ def fold(node, same_shape=None, mutated=()):
 
 
 def _fold(node, same_shape, mutated):
+    # an operand of arithmetic needs no copy: the operation makes a new array anyway
+    inner = _fold if isinstance(node, (gast.BinOp, gast.UnaryOp)) else fold
     for field, value in gast.iter_fields(node):
         if isinstance(value, gast.AST):
-            setattr(node, field, fold(value, same_shape, mutated))
+            setattr(node, field, inner(value, same_shape, mutated))
         elif isinstance(value, list):
-            setattr(node, field, [fold(v, same_shape, mutated) if isinstance(v, gast.AST)
+            setattr(node, field, [inner(v, same_shape, mutated) if isinstance(v, gast.AST)
                                   else v for v in value])
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult) and same_shape:
         node = _scalar_spread(node, same_shape)
