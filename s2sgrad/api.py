@@ -6,7 +6,8 @@ import threading
 
 import numpy as np
 
-from .errors import WrtError
+from .callables import rebind, unbind
+from .errors import SourceUnavailableError, WrtError
 from .source import signature
 from .transform import Builder
 
@@ -48,14 +49,24 @@ def _normalize_wrt(func, wrt):
     return tuple(names), single
 
 
+def _check_callable(func):
+    if not callable(func):
+        raise SourceUnavailableError(
+            f'cannot differentiate {type(func).__name__} object {func!r:.60}: it is not a '
+            f'function. Pass the Python function to differentiate (grad(f), not grad(f(x))).')
+
+
 def _transform(func, wrt, mode, optimized, verbose):
+    _check_callable(func)
     names, single = _normalize_wrt(func, wrt)
+    bound = unbind(func)
     with _LOCK:
         collecting = gc.isenabled()
         gc.disable()  # the transform allocates many small AST nodes and frees none
         try:
-            generated = _BUILDER.reverse(func, names, mode=mode, optimized=optimized,
-                                         as_tuple=not single and mode != 'jvp')
+            generated = _BUILDER.reverse(bound.function, names, mode=mode, optimized=optimized,
+                                         as_tuple=not single and mode != 'jvp',
+                                         receivers=bound.receivers)
         finally:
             if collecting:
                 gc.enable()
@@ -65,7 +76,7 @@ def _transform(func, wrt, mode, optimized, verbose):
         print(generated.source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
-    return generated.function
+    return rebind(generated.function, bound)
 
 
 def grad(func=None, wrt=0, *, optimized=True, verbose=0):

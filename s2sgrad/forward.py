@@ -11,6 +11,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
+from .methods import object_hint
 from .resolve import method_call
 from .templating import OPERATORS, TemplateError, displays_as_arrays, instantiate_tangent
 
@@ -171,7 +172,8 @@ class ForwardPass:
                 return [stmt], [self._zero(ans)]
             build = rules.ATTRIBUTE_TANGENTS.get(value.attr)
             if build is None:
-                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`')
+                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`',
+                                       object_hint(value.value, value.attr, False))
             return [stmt], self._instantiate(build(), {'x': value.value}, ans)
         if isinstance(value, gast.Call):
             return self.call(stmt, ans, value)
@@ -188,7 +190,8 @@ class ForwardPass:
                 return [stmt], [self._zero(ans)]
             target = rules.METHODS.get(name)
             if target is None:
-                raise self.ctx.no_rule(stmt, f'the method `.{name}()`')
+                raise self.ctx.no_rule(stmt, f'the method `.{name}()`',
+                                       object_hint(receiver, name, True))
             return [stmt], self.template(stmt, target, [receiver] + list(call.args),
                                          call.keywords, ans)
         if isinstance(func, gast.Name) and func.id in self.ctx.nested:

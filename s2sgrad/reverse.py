@@ -13,6 +13,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
+from .methods import object_hint
 from .resolve import method_call
 from .templating import (Contribution, OPERATORS, TemplateError, displays_as_arrays,
                          instantiate)
@@ -299,7 +300,8 @@ class ReversePass:
                 return []
             build = rules.ATTRIBUTE_ADJOINTS.get(value.attr)
             if build is None:
-                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`')
+                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`',
+                                       object_hint(value.value, value.attr, False))
             return self._instantiate(build(), {'x': value.value}, ans)
         if isinstance(value, gast.Call):
             return self.call_items(stmt, ans, value)
@@ -313,7 +315,8 @@ class ReversePass:
                 return []
             target = rules.METHODS.get(name)
             if target is None:
-                raise self.ctx.no_rule(stmt, f'the method `.{name}()`')
+                raise self.ctx.no_rule(stmt, f'the method `.{name}()`',
+                                       object_hint(receiver, name, True))
             return self.template_items(stmt, target, [receiver] + list(call.args),
                                        call.keywords, ans)
         if isinstance(func, gast.Name) and func.id in self.ctx.nested:

@@ -2,6 +2,7 @@
 import builtins
 import math
 import types
+from collections import ChainMap
 from types import SimpleNamespace
 
 import gast
@@ -12,6 +13,7 @@ from . import runtime
 from .activity import Activity, target_names
 from .aliasing import private_writes
 from .anf import Normalizer
+from .cache import Cache
 from .canonical import Canonicalizer
 from .compiling import compile_function
 from .effects import check_effects
@@ -22,6 +24,7 @@ from .optimize import optimize
 from .printer import to_source
 from .resolve import Resolver
 from .forward import ForwardPass
+from .methods import bind_methods, callee_receivers, known_receivers
 from .reverse import CallAdjoint, ReversePass, State
 from .source import FunctionSource, parse_function, signature as source_signature
 from .shapes import ShapeClasses
@@ -49,11 +52,11 @@ class Builder:
     A cached function is reused only while what its code was built for still holds: the
     same function object and code object (part of the key), and the same objects behind the
     callee names it pinned (see `Context._finish`). A transformation that raises leaves
-    nothing behind in the cache.
+    nothing behind in the cache. The cache holds functions weakly and is bounded (`Cache`).
     """
 
     def __init__(self):
-        self.cache = {}
+        self.cache = Cache()
         self._depth = 0
         self._before = set()
 
@@ -66,11 +69,13 @@ class Builder:
             return None
         return generated
 
-    def reverse(self, func, wrt, mode='grad', optimized=True, as_tuple=False):
+    def reverse(self, func, wrt, mode='grad', optimized=True, as_tuple=False, receivers=None):
         """Generate the reverse-mode function of Python function `func` (`as_tuple`: return
-        a tuple of gradients even for one `wrt` argument)."""
+        a tuple of gradients even for one `wrt` argument; `receivers`: parameters bound to
+        instances, by the instance's class)."""
+        receivers = dict(receivers or {})
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
-               as_tuple)
+               as_tuple) + _receivers_key(receivers)
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -78,7 +83,8 @@ class Builder:
             cached = None
         if cached is not None:
             return cached
-        return self._build(key, lambda: parse_function(func), wrt, mode, optimized, as_tuple)
+        return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
+                           mode, optimized, as_tuple)
 
     def reverse_node(self, key, source, wrt, mode, optimized):
         """Generate from an already parsed FunctionSource (nested functions)."""
@@ -103,6 +109,15 @@ class Builder:
         finally:
             self._depth -= 1
         return generated
+
+
+def _receivers_key(receivers):
+    return tuple(sorted(receivers.items(), key=lambda item: item[0]))
+
+
+def _with_receivers(source, receivers):
+    source.receivers = dict(receivers)
+    return source
 
 
 def _still_valid(generated, seen):
@@ -175,6 +190,7 @@ class Context:
         self.helper_generated = []
         self.undefined_before_loop = set()
         self.nested = {}
+        self.receivers = {}  # parameters holding instances of a known class, by class
 
     # -- errors ---------------------------------------------------------------------------
     def _where(self, stmt):
@@ -197,6 +213,10 @@ class Context:
             f'"Extending"), mark it with s2sgrad.nondifferentiable(function) if it has no '
             f'derivative, or compute it outside the differentiated function.')
 
+    def _visible(self):
+        """The names the function's code sees: its namespace and the classes s2sgrad bound."""
+        return ChainMap(self.names.bindings, self.source.namespace)
+
     # -- the pipeline ---------------------------------------------------------------------
     def run(self):
         func = self.func
@@ -205,16 +225,18 @@ class Context:
             if name not in self.params:
                 raise WrtError(f'wrt={name!r} names no parameter of `{self.source.name}` '
                                f'(parameters: {", ".join(self.params)})')
+        self.receivers = known_receivers(func, getattr(self.source, 'receivers', {}))
+        bind_methods(func, self.receivers, self.names)
         self.nested = self._nested_functions(func)
         Canonicalizer(self.source, self.namer).run(func)
         local_names = set(n.names_stored(func)) | set(self.params)
-        self.resolver = Resolver(self.source.namespace, local_names)
+        self.resolver = Resolver(self._visible(), local_names)
         closures = {name: info[1] for name, info in self.nested.items()}
         activity = Activity(func.body, self.wrt, self.resolver, closures)
         body = Normalizer(activity, self.namer).run(func.body)
         rename_versions(body, self.params, self.namer)
         body = self._merge_aliases(body)
-        self.resolver = Resolver(self.source.namespace, set(n.names_stored(
+        self.resolver = Resolver(self._visible(), set(n.names_stored(
             gast.Module(body=body, type_ignores=[]))) | set(self.params))
         self.activity = Activity(body, self.wrt, self.resolver, closures)
         check_effects(body, self)
@@ -429,12 +451,14 @@ class Context:
         bound = self._bind_call(stmt, call, params, 0)
         active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
                   and bound[p].id in self.activity.active]
-        key = key_base + (tuple(active), 'forward', self.optimized)
+        receivers = callee_receivers(self.receivers, params, bound) if func else {}
+        key = key_base + (tuple(active), 'forward', self.optimized) + _receivers_key(receivers)
         generated = self.builder.lookup(key)
         if generated is None:
             generated = self.builder.reverse_node(
-                key, source if source is not None else parse_function(func), active,
-                'forward', self.optimized)
+                key, source if source is not None else
+                _with_receivers(parse_function(func), receivers), active, 'forward',
+                self.optimized)
         local = self._bind_helper(key, generated)
         new_call = n.clone(call)
         new_call.func = n.name(local)
@@ -633,11 +657,14 @@ class Context:
                   isinstance(bound[p], gast.Name) and bound[p].id in self.activity.active]
         if not active:
             return None
-        key = ('func', func, func.__code__, tuple(active), 'vjp', self.optimized)
+        receivers = callee_receivers(self.receivers, signature_params, bound)
+        key = ('func', func, func.__code__, tuple(active), 'vjp', self.optimized) + \
+            _receivers_key(receivers)
         cached = self.builder.lookup(key)
         if cached is None:
-            cached = self.builder.reverse_node(key, parse_function(func), active, 'vjp',
-                                               self.optimized)
+            cached = self.builder.reverse_node(
+                key, _with_receivers(parse_function(func), receivers), active, 'vjp',
+                self.optimized)
         return self._helper_item(cached, key, stmt, ans, call, bound, active)
 
     def _lift(self, call):

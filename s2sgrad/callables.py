@@ -1,0 +1,69 @@
+"""Callables users pass (bound methods, callable instances, partials) as a function plus bindings."""
+import functools
+import inspect
+import types
+
+
+class Bound:
+    """A Python function and what the user's callable binds to it.
+
+    `args` are leading positional arguments (a bound method's instance, a partial's
+    arguments), `keywords` a partial's keyword arguments, and `receivers` maps a parameter
+    bound to an instance to the instance's class (its method calls are resolved with it).
+    `method` says whether the callable is one bound method of the function (so that the
+    generated function can be bound the same way).
+    """
+
+    def __init__(self, function, args=(), keywords=None, receivers=None, method=False):
+        self.function = function
+        self.args = tuple(args)
+        self.keywords = dict(keywords or {})
+        self.receivers = dict(receivers or {})
+        self.method = method
+
+
+def unbind(func):
+    """The `Bound` of a user's callable: `func` itself for a plain function."""
+    if isinstance(func, functools.partial):
+        inner = unbind(func.func)
+        return Bound(inner.function, inner.args + func.args,
+                     {**inner.keywords, **func.keywords}, inner.receivers)
+    if isinstance(func, types.MethodType):
+        inner = unbind(func.__func__)
+        receivers = dict(inner.receivers)
+        first = _first_positional(inner.function)
+        if first is not None and not inner.args and not isinstance(func.__self__, type):
+            receivers[first] = type(func.__self__)
+        return Bound(inner.function, (func.__self__,) + inner.args, inner.keywords, receivers,
+                     method=not inner.args and not inner.keywords)
+    if not inspect.isfunction(func) and not isinstance(func, type) and callable(func) and \
+            not hasattr(func, '__wrapped__'):  # wrapper objects: see source.parse_function
+        call = inspect.getattr_static(type(func), '__call__', None)
+        if inspect.isfunction(call):  # an instance of a class with a Python `__call__`
+            return unbind(types.MethodType(call, func))
+    return Bound(func)
+
+
+def _first_positional(func):
+    code = getattr(func, '__code__', None)
+    if code is None or not code.co_argcount:
+        return None
+    return code.co_varnames[0]
+
+
+_SHOWN = ('source', 'helpers', 'seed_name', 'tangent_names')
+
+
+def rebind(generated, bound):
+    """The generated function bound as the user's callable was: a method of the same instance,
+    or a ``functools.partial`` of the same arguments (which shows the generated source)."""
+    if not bound.args and not bound.keywords:
+        return generated
+    if bound.method:
+        return types.MethodType(generated, bound.args[0])
+    partial = functools.partial(generated, *bound.args, **bound.keywords)
+    for attr in _SHOWN:
+        if hasattr(generated, attr):
+            setattr(partial, attr, getattr(generated, attr))
+    partial.__name__ = partial.__qualname__ = generated.__name__
+    return partial

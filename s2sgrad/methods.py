@@ -1,0 +1,60 @@
+"""Method calls on instances of a known class: ``self.forward(x)`` becomes ``Model.forward(self, x)``."""
+import inspect
+
+import gast
+
+from . import nodes as n
+
+
+def known_receivers(func, receivers):
+    """The parameters of `func` that hold an instance of a known class all through the body
+    (never assigned to), by class."""
+    stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
+    return {param: cls for param, cls in receivers.items() if param not in stored}
+
+
+def bind_methods(func, receivers, names):
+    """Rewrite, in place, each call ``r.m(...)`` of a Python method of the class of receiver
+    `r` into a call of the function, ``C.m(r, ...)`` (``C.m(...)`` for a static method), so
+    that it is differentiated like any function of the user's. `names` binds the class to a
+    name generated code can read. Other calls are left alone."""
+    known = known_receivers(func, receivers)
+    if not known:
+        return
+    for node in n.walk(func):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
+                isinstance(node.func.value, gast.Name) and node.func.value.id in known):
+            continue
+        receiver, name = node.func.value, node.func.attr
+        cls = known[receiver.id]
+        attr = inspect.getattr_static(cls, name, None)
+        static = isinstance(attr, staticmethod)
+        if static:
+            attr = attr.__func__
+        if not inspect.isfunction(attr):
+            continue
+        holder = n.name(names.object(cls.__name__, cls))
+        node.func = gast.Attribute(value=holder, attr=name, ctx=gast.Load())
+        gast.copy_location(node.func, receiver)
+        if not static:
+            node.args.insert(0, n.name(receiver.id))
+
+
+def callee_receivers(caller, params, bound):
+    """The receivers of a called function: its parameters bound to a caller's known receiver."""
+    return {param: caller[arg.id] for param, arg in bound.items()
+            if param in params and isinstance(arg, gast.Name) and arg.id in caller}
+
+
+def object_hint(receiver, attr, method):
+    """Why `receiver.attr` (a method call when `method`) has no rule, when it is not a NumPy
+    array attribute: what to write instead, for an object of the user's."""
+    named = isinstance(receiver, gast.Name)
+    who = f'`{receiver.id}`' if named else 'the object'
+    if method:
+        return (f'if {who} is an object of yours, differentiate a bound method '
+                f'(`grad(obj.method)`) so that s2sgrad knows its class, or call the method\'s '
+                f'function (`Class.{attr}({receiver.id if named else "obj"}, ...)`)')
+    return (f'if {who} is an object of yours: its attributes are constants, and s2sgrad '
+            f'differentiates numbers, arrays and lists, tuples and dicts of them; keep the '
+            f'parameters to differentiate in a dict or list and pass that')
