@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .errors import InPlaceError, NonScalarOutputError, NoRuleError, ShapeError
+from .errors import ComplexError, InPlaceError, NonScalarOutputError, NoRuleError, ShapeError
 
 
 def _shape(x):
@@ -46,6 +46,13 @@ def _is_zero(g):
 def seed(result, name='f'):
     """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
     size = getattr(result, 'size', 1)
+    kind = getattr(getattr(result, 'dtype', None), 'kind', None)
+    if not _is_sequence(result) and (kind is None and not isinstance(result, numbers.Number)
+                                     or kind is not None and kind not in 'biufc'):
+        raise NonScalarOutputError(
+            f'grad needs {name!r} to return a number or an array of size 1, but it returned '
+            f'{type(result).__name__} {result!r:.40}' +
+            ('; did the function forget its `return`?' if result is None else ''))
     if _is_sequence(result) or size != 1:
         shape = 'a sequence' if _is_sequence(result) else f'an array of shape {_shape(result)}'
         raise NonScalarOutputError(
@@ -106,8 +113,25 @@ def add(a, b):
     return a + b
 
 
+def _check_numeric(g, x):
+    """Raise where a gradient is not a real number or array: an argument combined with None
+    or a string (which the function itself would reject), or complex values."""
+    kind = getattr(getattr(g, 'dtype', None), 'kind', None)
+    if g is None or isinstance(g, (str, bytes)) or kind == 'O':
+        raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
+                        f'combines a differentiated value with something that is not a number '
+                        f'(None, a string), which it would reject itself')
+    if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
+            getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
+        raise ComplexError(
+            'complex values are not supported: s2sgrad differentiates real functions of real '
+            'arguments (see the README, "Complex numbers"); pass the real and imaginary parts '
+            'as separate real arguments')
+
+
 def _like(g, x):
     """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
+    _check_numeric(g, x)
     dtype = getattr(x, 'dtype', None)
     if dtype is None:
         if isinstance(x, numbers.Number) and _shape(g) == ():
@@ -122,16 +146,21 @@ def _like(g, x):
 def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
     list, tuple or dict of the same structure for a container of arrays."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype:
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
+            g.dtype.kind == 'f':
         return g  # the common case, first
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
     if type(x) in (float, int) and type(g) is not float:
+        _check_numeric(g, x)
         return float(g)  # an int argument: the derivative at that point, as a float
     if isinstance(x, np.integer):
+        _check_numeric(g, x)
         return np.float64(g)
     if isinstance(x, np.floating) and not _is_sequence(g):
+        _check_numeric(g, x)
         return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
+    _check_numeric(g, x)
     if _is_zero(g) and _shape(x) != ():
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
@@ -533,25 +562,92 @@ def getitem(obj, index):
     return obj[index]
 
 
-def check_cotangent(cotangent, result):
-    """Raise `ShapeError` unless `cotangent` has the shape of the function's `result`."""
-    if _is_sequence(result) or isinstance(result, dict):
-        return
-    if _is_sequence(cotangent):
-        raise ShapeError('vjp: the cotangent is a list or tuple; pass an array of the shape of '
-                         'the function\'s output')
+def check_cotangent(cotangent, result, path=''):
+    """Raise `ShapeError` unless `cotangent` has the structure and shape of the function's
+    `result`: an array of its shape for an array or number; for a (nested) tuple, list or
+    dict of them, a container with the same items (a list for a tuple is fine, and an array
+    whose first axis runs over the items of a list or tuple), each of its item's shape.
+    `path` is where in the output this part sits (``[1]['a']``), for the message."""
+    if isinstance(result, (list, tuple, dict)):
+        where = f'`output{path}`' if path else 'the function\'s output'
+        if isinstance(result, dict):
+            if not isinstance(cotangent, dict):
+                raise ShapeError(f'vjp: the cotangent of {where} is a '
+                                 f'{type(cotangent).__name__}, but {where} is a dict; pass a '
+                                 f'dict with the same keys')
+            for key in cotangent:
+                if key not in result:
+                    raise ShapeError(f'vjp: the cotangent has an entry `output{path}[{key!r}]`, '
+                                     f'but {where} has no key {key!r}')
+            for key, value in result.items():
+                if key not in cotangent:
+                    raise ShapeError(f'vjp: the cotangent of `output{path}[{key!r}]` is '
+                                     f'missing; pass a dict with the keys of {where}')
+                check_cotangent(cotangent[key], value, f'{path}[{key!r}]')
+            return
+        if _is_sequence(cotangent) or getattr(cotangent, 'ndim', 0) >= 1:
+            if len(cotangent) != len(result):
+                raise ShapeError(f'vjp: the cotangent of {where} has {len(cotangent)} item(s), '
+                                 f'but {where} has {len(result)}')
+            for k, value in enumerate(result):
+                check_cotangent(cotangent[k], value, f'{path}[{k}]')
+            return
+        raise ShapeError(f'vjp: the cotangent of {where} is a {type(cotangent).__name__}, but '
+                         f'{where} is a {type(result).__name__} of {len(result)} item(s); pass a '
+                         f'{type(result).__name__} with one cotangent per item')
+    if cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict):
+        if not path:
+            raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
+                             'array of the shape of the function\'s output')
+        raise ShapeError(f'vjp: the cotangent of `output{path}` is a '
+                         f'{type(cotangent).__name__}; pass an array of its shape '
+                         f'{_shape(result)}')
     if _shape(cotangent) != _shape(result):
-        raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the function '
-                         f'returned shape {_shape(result)}; pass one of the output\'s shape')
+        if not path:
+            raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
+                             f'function returned shape {_shape(result)}; pass one of the '
+                             f'output\'s shape')
+        raise ShapeError(f'vjp: the cotangent of `output{path}` has shape '
+                         f'{_shape(cotangent)}, but `output{path}` has shape {_shape(result)}')
 
 
 def check_tangent(tangent, x, name):
-    """Raise `ShapeError` unless `tangent` has the shape of the argument `x` it goes with."""
-    if _is_sequence(x) or isinstance(x, dict):
-        return
-    if _is_sequence(tangent):
-        raise ShapeError(f'the tangent of `{name}` is a list or tuple; pass an array of the '
-                         f'shape of `{name}`')
+    """Raise `ShapeError` unless `tangent` has the structure and shape of the argument `x` it
+    goes with: an array of its shape for an array or number; for a (nested) list, tuple or
+    dict, a container with the same items (a tuple for a list is fine, and an array whose
+    first axis runs over the items of a list or tuple), each of its item's shape. `name` is the
+    argument, or the path of the part being checked (``params['b1']``), for the message."""
+    if isinstance(x, (list, tuple, dict)):
+        if isinstance(x, dict):
+            if not isinstance(tangent, dict):
+                raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}, but '
+                                 f'`{name}` is a dict; pass a dict with the same keys')
+            for key in tangent:
+                if key not in x:
+                    raise ShapeError(f'the tangent has an entry `{name}[{key!r}]`, but '
+                                     f'`{name}` has no key {key!r}')
+            for key, value in x.items():
+                if key not in tangent:
+                    raise ShapeError(f'the tangent of `{name}[{key!r}]` is missing; pass a '
+                                     f'dict with the keys of `{name}` (0.0 for an entry that '
+                                     f'does not vary)')
+                check_tangent(tangent[key], value, f'{name}[{key!r}]')
+            return
+        if _is_sequence(tangent) or getattr(tangent, 'ndim', 0) >= 1:
+            if len(tangent) != len(x):
+                raise ShapeError(f'the tangent of `{name}` has {len(tangent)} item(s), but '
+                                 f'`{name}` has {len(x)}')
+            for k, value in enumerate(x):
+                check_tangent(tangent[k], value, f'{name}[{k}]')
+            return
+        raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}, but `{name}` '
+                         f'is a {type(x).__name__} of {len(x)} item(s); pass a '
+                         f'{type(x).__name__} with one tangent per item')
+    if tangent is None or _is_sequence(tangent) or isinstance(tangent, dict):
+        if tangent is None and (x is None or isinstance(x, str)):
+            return  # a part that is not a number: no tangent needed
+        raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}; pass an '
+                         f'array of the shape of `{name}`, {_shape(x)}')
     if _shape(tangent) != _shape(x):
         raise ShapeError(f'the tangent of `{name}` has shape {_shape(tangent)}, but `{name}` '
                          f'has shape {_shape(x)}; pass one of the argument\'s shape')
