@@ -1,18 +1,18 @@
 """The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
 import functools
 import gc
+import linecache
 import numbers
-import threading
 
 import numpy as np
 
 from .callables import rebind, unbind
-from .errors import SourceUnavailableError, WrtError
+from .errors import SourceUnavailableError, WrtError, format_location
 from .source import signature
 from .transform import Builder
 
 _BUILDER = Builder()
-_LOCK = threading.RLock()
+_LOCK = _BUILDER.lock
 
 
 def clear_cache():
@@ -21,7 +21,24 @@ def clear_cache():
         _BUILDER.cache.clear()
 
 
+def definition(func):
+    """``File "path", line N`` and the line of the `def` of the Python function behind the
+    callable `func`, as a traceback shows it, or ''."""
+    code = getattr(unbind(func).function, '__code__', None)
+    if code is None:
+        return ''
+    text = linecache.getline(code.co_filename, code.co_firstlineno)
+    return '\n' + format_location(code.co_filename, code.co_firstlineno, None, text)
+
+
 def _normalize_wrt(func, wrt):
+    try:
+        return _normalized_wrt(func, wrt)
+    except WrtError as error:
+        raise WrtError(str(error) + definition(func)) from None
+
+
+def _normalized_wrt(func, wrt):
     try:
         params = list(signature(func).parameters)
     except (TypeError, ValueError):
@@ -39,25 +56,36 @@ def _normalize_wrt(func, wrt):
         if params is not None:
             if isinstance(item, int):
                 if not -len(params) <= item < len(params):
-                    raise WrtError(f'wrt={item} is out of range: `{func.__name__}` has '
+                    raise WrtError(f'wrt={item} is out of range: `{_label(func)}` has '
                                    f'{len(params)} parameters ({", ".join(params)})')
                 item = params[item]
             elif item not in params:
-                raise WrtError(f'wrt={item!r} names no parameter of `{func.__name__}` '
+                raise WrtError(f'wrt={item!r} names no parameter of `{_label(func)}` '
                                f'(parameters: {", ".join(params)})')
         names.append(item)
     return tuple(names), single
 
 
-def _check_callable(func):
+def check_callable(func):
+    """Raise SourceUnavailableError unless `func` is something `grad` can differentiate."""
+    if isinstance(func, type):
+        raise SourceUnavailableError(
+            f'cannot differentiate the class {func.__qualname__}: differentiate a method '
+            f'(grad(obj.method)) or an instance whose class defines __call__ (grad(obj)).')
     if not callable(func):
         raise SourceUnavailableError(
             f'cannot differentiate {type(func).__name__} object {func!r:.60}: it is not a '
             f'function. Pass the Python function to differentiate (grad(f), not grad(f(x))).')
 
 
+def _label(func):
+    func = getattr(func, 'func', func)  # a partial: the function it calls
+    return getattr(func, '__qualname__', None) or getattr(func, '__name__', None) or \
+        type(func).__name__
+
+
 def _transform(func, wrt, mode, optimized, verbose):
-    _check_callable(func)
+    check_callable(func)
     names, single = _normalize_wrt(func, wrt)
     bound = unbind(func)
     with _LOCK:

@@ -1,4 +1,4 @@
-"""Callables users pass (bound methods, callable instances, partials) as a function plus bindings."""
+"""Callables users pass (bound methods, callable instances, partials): a function and bindings."""
 import functools
 import inspect
 import types
@@ -9,7 +9,8 @@ class Bound:
 
     `args` are leading positional arguments (a bound method's instance, a partial's
     arguments), `keywords` a partial's keyword arguments, and `receivers` maps a parameter
-    bound to an instance to the instance's class (its method calls are resolved with it).
+    bound to an instance to the instance's class and the names of the class's attributes
+    that the instance shadows with its own (method calls are resolved with these).
     `method` says whether the callable is one bound method of the function (so that the
     generated function can be bound the same way).
     """
@@ -33,7 +34,7 @@ def unbind(func):
         receivers = dict(inner.receivers)
         first = _first_positional(inner.function)
         if first is not None and not inner.args and not isinstance(func.__self__, type):
-            receivers[first] = type(func.__self__)
+            receivers[first] = receiver(func.__self__)
         return Bound(inner.function, (func.__self__,) + inner.args, inner.keywords, receivers,
                      method=not inner.args and not inner.keywords)
     if not inspect.isfunction(func) and not isinstance(func, type) and callable(func) and \
@@ -42,6 +43,17 @@ def unbind(func):
         if inspect.isfunction(call):  # an instance of a class with a Python `__call__`
             return unbind(types.MethodType(call, func))
     return Bound(func)
+
+
+def receiver(obj):
+    """What the transformation knows of an instance: its class, and the class attributes
+    that the instance's own attributes shadow, each with the instance's value when that is a
+    Python function (called as it is) and None otherwise (calls of it are not resolved)."""
+    cls = type(obj)
+    own = getattr(obj, '__dict__', None) or {}
+    return cls, frozenset((name, value if inspect.isfunction(value) else None)
+                          for name, value in own.items()
+                          if inspect.getattr_static(cls, name, None) is not None)
 
 
 def _first_positional(func):

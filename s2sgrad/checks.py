@@ -403,9 +403,10 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
     ``eps`` defaults to 1e-6 for float64 and 1e-3 when an argument has a float32 (or smaller)
     leaf, which is also compared with looser tolerances. ``seed`` seeds the random directions.
     """
-    from s2sgrad.api import grad
+    from s2sgrad.api import check_callable, grad
     from s2sgrad.operators import hvp, jvp, vjp
 
+    check_callable(f)
     if isinstance(modes, str):
         modes = (modes,)
     for mode in modes:

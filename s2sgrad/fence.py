@@ -1,7 +1,7 @@
 """Fence pass: reject every construct s2sgrad cannot differentiate, pointing at its source line."""
 import gast
 
-from .errors import UnsupportedSyntaxError
+from .errors import UnsupportedSyntaxError, char_offset
 
 _ASYNC = 'async code is not supported; differentiate a plain synchronous function'
 _NO_DICT = 'dictionaries are not supported; use a tuple, a list or an array'
@@ -151,7 +151,7 @@ class _Fence:
     def __init__(self, root, func_name):
         self.root = root
         self.func_name = func_name
-        self.problems = []  # (lineno, col_offset, discovery order, message)
+        self.problems = []  # (lineno, col_offset, discovery order, message, node)
 
     def report(self, node, message):
         if getattr(node, 'lineno', None) is None:
@@ -160,7 +160,7 @@ class _Fence:
             what, todo = message
             message = f's2sgrad cannot differentiate {what} in `{{func}}`; {todo}'
         message = message.replace('{func}', self.func_name)
-        self.problems.append((node.lineno, node.col_offset, len(self.problems), message))
+        self.problems.append((node.lineno, node.col_offset, len(self.problems), message, node))
 
     def check_root(self):
         """Check the differentiated function itself: its signature and its body."""
@@ -209,8 +209,13 @@ def fence(node, filename, source_lines, func_name):
     checker.check_root()
     if not checker.problems:
         return
-    lineno, col, _, message = min(checker.problems)
+    lineno, col, _, message, node = min(checker.problems, key=lambda problem: problem[:3])
     text = None
     if source_lines and 0 < lineno <= len(source_lines):
         text = source_lines[lineno - 1].rstrip('\r\n')
-    raise UnsupportedSyntaxError(message, filename, lineno, col + 1, text)
+    end_lineno = getattr(node, 'end_lineno', None)
+    end_offset = None
+    if end_lineno == lineno and getattr(node, 'end_col_offset', None) is not None:
+        end_offset = char_offset(text, node.end_col_offset)
+    raise UnsupportedSyntaxError(message, filename, lineno, char_offset(text, col), text,
+                                 end_lineno, end_offset)

@@ -1,4 +1,4 @@
-"""Method calls on instances of a known class: ``self.forward(x)`` becomes ``Model.forward(self, x)``."""
+"""Method calls on instances of a known class: ``self.f(x)`` becomes ``Model.f(self, x)``."""
 import inspect
 
 import gast
@@ -8,7 +8,7 @@ from . import nodes as n
 
 def known_receivers(func, receivers):
     """The parameters of `func` that hold an instance of a known class all through the body
-    (never assigned to), by class."""
+    (never assigned to): `receivers` restricted to them."""
     stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
     return {param: cls for param, cls in receivers.items() if param not in stored}
 
@@ -26,7 +26,14 @@ def bind_methods(func, receivers, names):
                 isinstance(node.func.value, gast.Name) and node.func.value.id in known):
             continue
         receiver, name = node.func.value, node.func.attr
-        cls = known[receiver.id]
+        cls, shadowed = known[receiver.id]
+        own = dict(shadowed)
+        if name in own:  # the instance's own attribute, not the class's method
+            if own[name] is not None:
+                node.func = gast.Name(id=names.object(own[name].__name__, own[name]),
+                                      ctx=gast.Load(), annotation=None, type_comment=None)
+                gast.copy_location(node.func, receiver)
+            continue
         attr = inspect.getattr_static(cls, name, None)
         static = isinstance(attr, staticmethod)
         if static:
@@ -51,6 +58,14 @@ def object_hint(receiver, attr, method):
     array attribute: what to write instead, for an object of the user's."""
     named = isinstance(receiver, gast.Name)
     who = f'`{receiver.id}`' if named else 'the object'
+    if method and attr in ('items', 'values', 'keys', 'get'):
+        return (f'if {who} is a dict of differentiated values, read it by key '
+                f'(`{receiver.id if named else "params"}[\'W1\']`) or unpack it; its '
+                f'`.items()`, `.values()`, `.keys()` and `.get()` are not followed')
+    if method and not named:
+        return ('s2sgrad resolves the methods of `self` in a bound method (and of the '
+                'parameters it passes `self` to), not of other objects or of `super()`; call '
+                'the function of the method with its object: `Class.method(obj, ...)`')
     if method:
         return (f'if {who} is an object of yours, differentiate a bound method '
                 f'(`grad(obj.method)`) so that s2sgrad knows its class, or call the method\'s '

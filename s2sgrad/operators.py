@@ -3,9 +3,9 @@ import functools
 
 import numpy as np
 
-from .api import _normalize_wrt, _transform, grad
+from .api import _normalize_wrt, _transform, check_callable, definition, grad
 from .errors import ShapeError
-from .runtime import check_tangent
+from .runtime import check_tangent, real_only
 
 
 def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
@@ -49,8 +49,12 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
         if len(tangents) != len(keywords):
             raise ShapeError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
         for position, name, t in zip(positions, names, tangents):
-            check_tangent(t, _argument(primal, kwargs, position, name), name)
-        return generated(*primal, **kwargs, **dict(zip(keywords, tangents)))
+            try:
+                check_tangent(real_only(t),
+                              real_only(_argument(primal, kwargs, position, name)), name)
+            except ShapeError as error:
+                raise ShapeError(str(error) + definition(func)) from None
+        return real_only(generated(*primal, **kwargs, **dict(zip(keywords, tangents))))
     apply.source = generated.source
     apply.generated = generated
     apply.__name__ = apply.__qualname__ = generated.__name__
@@ -67,6 +71,7 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
     """
     if func is None:
         return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode)
+    check_callable(func)
     names, single = _normalize_wrt(func, wrt)
     positions = _positions(func, names)
 

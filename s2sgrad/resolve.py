@@ -4,6 +4,7 @@ import gast
 from . import nodes as n
 from . import rules
 from . import runtime
+from .live import LiveHelper
 
 _MISSING = object()
 
@@ -28,6 +29,8 @@ class Resolver:
             obj = getattr(obj, part, _MISSING)
             if obj is _MISSING:
                 return None
+        if isinstance(obj, LiveHelper):  # generated code differentiated again
+            return obj.function
         return obj
 
     def is_global(self, node):

@@ -4,10 +4,13 @@ Generated code refers to these as ``s2s.<name>``. Nothing here converts an array
 CuPy arrays stay on the device: array functions are reached through the array's own module.
 """
 import numbers
+import sys
+import weakref
 
 import numpy as np
 
-from .errors import ComplexError, InPlaceError, NonScalarOutputError, NoRuleError, ShapeError
+from .errors import (ComplexError, InPlaceError, NonScalarOutputError, NoRuleError, ShapeError,
+                     format_location)
 
 
 def _shape(x):
@@ -43,6 +46,18 @@ def _is_zero(g):
     return g is None or (type(g) in (float, int) and g == 0)
 
 
+OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
+"""The registry of where each generated function's source returns its value (the code
+object of the generated function -> the arguments of `errors.format_location`)."""
+
+
+def _output_location():
+    """``File "path", line N`` of the `return` of the function whose generated code called
+    the caller (two frames up), or ''."""
+    where = OUTPUT_LOCATIONS.get(sys._getframe(2).f_code)
+    return '\n' + format_location(*where) if where else ''
+
+
 def seed(result, name='f'):
     """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
     size = getattr(result, 'size', 1)
@@ -52,13 +67,14 @@ def seed(result, name='f'):
         raise NonScalarOutputError(
             f'grad needs {name!r} to return a number or an array of size 1, but it returned '
             f'{type(result).__name__} {result!r:.40}' +
-            ('; did the function forget its `return`?' if result is None else ''))
+            ('; did the function forget its `return`?' if result is None else '') +
+            _output_location())
     if _is_sequence(result) or size != 1:
         shape = 'a sequence' if _is_sequence(result) else f'an array of shape {_shape(result)}'
         raise NonScalarOutputError(
             f'grad needs {name!r} to return a scalar, but it returned {shape}; '
             f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
-            f'for the full Jacobian')
+            f'for the full Jacobian' + _output_location())
     if getattr(result, 'ndim', 0):
         return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
     return 1.0
@@ -125,8 +141,22 @@ def _check_numeric(g, x):
             getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
         raise ComplexError(
             'complex values are not supported: s2sgrad differentiates real functions of real '
-            'arguments (see the README, "Complex numbers"); pass the real and imaginary parts '
+            'arguments (see the README, "Known limits"); pass the real and imaginary parts '
             'as separate real arguments')
+
+
+def real_only(*values):
+    """Raise ComplexError if one of `values` (numbers, arrays, containers of them) is complex;
+    return the last."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            real_only(*value)
+        elif isinstance(value, dict):
+            real_only(*value.values())
+        elif isinstance(value, complex) or \
+                getattr(getattr(value, 'dtype', None), 'kind', None) == 'c':
+            _check_numeric(0.0, value)
+    return values[-1] if values else None
 
 
 def _like(g, x):
@@ -146,6 +176,14 @@ def _like(g, x):
 def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
     list, tuple or dict of the same structure for a container of arrays."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
+                        f'pass a number, an array or a list, tuple or dict of them')
+    return _like_value(g, x)
+
+
+def _like_value(g, x):
+    """`like` for an argument or a part of a container argument."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
             g.dtype.kind == 'f':
         return g  # the common case, first
@@ -174,7 +212,7 @@ def like(g, x):
 def _like_container(g, x):
     if isinstance(x, dict):
         parts = g if isinstance(g, dict) else {}
-        return {key: like(parts.get(key, 0.0), value) for key, value in x.items()}
+        return {key: _like_value(parts.get(key, 0.0), value) for key, value in x.items()}
     if _is_sequence(g) and len(g) != len(x):
         raise NoRuleError(
             f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
@@ -183,7 +221,7 @@ def _like_container(g, x):
     parts = list(g) if _is_sequence(g) else [0.0] * len(x)
     if not _is_sequence(g) and not _is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
-    return type(x)(like(part, value) for part, value in zip(parts, x))
+    return type(x)(_like_value(part, value) for part, value in zip(parts, x))
 
 
 def _is_array(x):
@@ -629,8 +667,8 @@ def check_tangent(tangent, x, name):
             for key, value in x.items():
                 if key not in tangent:
                     raise ShapeError(f'the tangent of `{name}[{key!r}]` is missing; pass a '
-                                     f'dict with the keys of `{name}` (0.0 for an entry that '
-                                     f'does not vary)')
+                                     f'dict with the keys of `{name}` (zeros of its shape for '
+                                     f'an entry that does not vary)')
                 check_tangent(tangent[key], value, f'{name}[{key!r}]')
             return
         if _is_sequence(tangent) or getattr(tangent, 'ndim', 0) >= 1:

@@ -1,6 +1,8 @@
 """The reverse-mode pipeline: parse, fence, canonicalize, normalize, differentiate, optimize."""
 import builtins
+import inspect
 import math
+import threading
 import types
 from collections import ChainMap
 from types import SimpleNamespace
@@ -17,16 +19,19 @@ from .cache import Cache
 from .canonical import Canonicalizer
 from .compiling import compile_function
 from .effects import check_effects
-from .errors import NoRuleError, S2SError, UnsupportedSyntaxError, WrtError
+from .errors import NoRuleError, NonScalarOutputError, S2SError, UnsupportedSyntaxError, \
+    WrtError, char_offset, format_location
 from .fence import fence
 from .naming import Namer
 from .optimize import optimize
 from .printer import to_source
 from .resolve import Resolver
 from .forward import ForwardPass
+from .live import LiveHelper
 from .methods import bind_methods, callee_receivers, known_receivers
 from .reverse import CallAdjoint, ReversePass, State
-from .source import FunctionSource, parse_function, signature as source_signature
+from .source import FunctionSource, NestedFunctions, default_expressions, parse_function, \
+    signature as source_signature
 from .shapes import ShapeClasses
 from .ssa import rename_versions
 from .templating import Names
@@ -57,6 +62,7 @@ class Builder:
 
     def __init__(self):
         self.cache = Cache()
+        self.lock = threading.RLock()
         self._depth = 0
         self._before = set()
 
@@ -85,6 +91,17 @@ class Builder:
             return cached
         return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
                            mode, optimized, as_tuple)
+
+    def helper(self, func, active, mode, optimized, receivers):
+        """The key and the generated VJP (`mode` 'vjp') or JVP ('forward') of the user
+        function `func` with respect to its parameters `active`."""
+        key = ('func', func, func.__code__, tuple(active), mode, optimized) + \
+            _receivers_key(receivers)
+        cached = self.lookup(key)
+        if cached is None:
+            cached = self.reverse_node(key, _with_receivers(parse_function(func), receivers),
+                                       active, mode, optimized)
+        return key, cached
 
     def reverse_node(self, key, source, wrt, mode, optimized):
         """Generate from an already parsed FunctionSource (nested functions)."""
@@ -139,7 +156,22 @@ def _still_valid(generated, seen):
                 current = space.get(name, _MISSING)
         if current is not obj:
             return False
+    for holder, parts, obj in getattr(generated, 'attribute_pins', ()):
+        if _static_path(holder, parts) is not obj:
+            return False
     return all(_still_valid(helper, seen) for helper in generated.helpers)
+
+
+def _static_path(holder, parts):
+    """The attribute `parts` of `holder`, as stored (no descriptors run), or _MISSING."""
+    for part in parts:
+        if holder is _MISSING:
+            return _MISSING
+        try:
+            holder = inspect.getattr_static(holder, part)
+        except AttributeError:
+            return _MISSING
+    return holder
 
 
 _MISSING = object()
@@ -191,27 +223,76 @@ class Context:
         self.undefined_before_loop = set()
         self.nested = {}
         self.receivers = {}  # parameters holding instances of a known class, by class
+        self.live_names = set()  # names of called user functions that the code reads live
 
     # -- errors ---------------------------------------------------------------------------
-    def _where(self, stmt):
-        lineno = getattr(stmt, 'lineno', None) or getattr(self.func, 'lineno', None)
-        return lineno, self.source.lines[lineno - 1].rstrip('\n') if lineno else ''
+    def _where(self, stmt, what='', node=None):
+        """Where an error about `stmt` points, as the arguments ``filename, lineno, offset,
+        text, end_lineno, end_offset`` of the error: at `node` when given, else at `stmt`
+        when it is a node of the source, else (a statement the passes made, which has only
+        its line) at the part of that line's source that `what` names."""
+        if node is None or getattr(node, 'col_offset', None) is None:
+            node = stmt if getattr(stmt, 'col_offset', None) is not None else None
+        lineno = getattr(node, 'lineno', None) or getattr(stmt, 'lineno', None) or \
+            getattr(self.func, 'lineno', None)
+        if node is None and lineno:
+            node = self.source.locate(lineno, what)
+        if node is not None and getattr(node, 'col_offset', None) is not None:
+            lineno = node.lineno
+        lines = self.source.lines
+        text = lines[lineno - 1].rstrip('\r\n') if lineno and 0 < lineno <= len(lines) else ''
+        offset = end_lineno = end_offset = None
+        if node is not None and getattr(node, 'col_offset', None) is not None:
+            offset = char_offset(text, node.col_offset)
+            end_lineno = getattr(node, 'end_lineno', None)
+            if end_lineno == lineno and not isinstance(node, gast.stmt) and \
+                    getattr(node, 'end_col_offset', None) is not None:
+                end_offset = char_offset(text, node.end_col_offset)
+        elif text:
+            offset = len(text) - len(text.lstrip()) + 1
+        return self.source.filename, lineno, offset, text, end_lineno, end_offset
 
-    def unsupported(self, stmt, what):
-        lineno, text = self._where(stmt)
+    def unsupported(self, stmt, what, node=None):
+        """UnsupportedSyntaxError for `what` (a description of the construct that says what
+        to do instead) in statement `stmt`, pointing at `node` or what `what` names."""
+        construct, advice = _split_advice(what)
         return UnsupportedSyntaxError(
-            f's2sgrad cannot differentiate {what} in `{self.source.name}`',
-            self.source.filename, lineno, getattr(stmt, 'col_offset', 0) + 1, text)
+            f's2sgrad cannot differentiate {construct} in `{self.source.name}`{advice}',
+            *self._where(stmt, what, node))
 
-    def no_rule(self, stmt, what, extra=''):
-        lineno, text = self._where(stmt)
+    def no_rule(self, stmt, what, extra='', node=None):
+        """NoRuleError for the call of `what` in `stmt`, pointing at the call."""
         reason = f' ({extra})' if extra else ''
         return NoRuleError(
             f'no derivative rule for {what}{reason}, called with an active argument in '
-            f'`{self.source.name}`\n  File "{self.source.filename}", line {lineno}\n    '
-            f'{text.strip()}\nRegister one with @s2sgrad.adjoint(function) (see the README, '
-            f'"Extending"), mark it with s2sgrad.nondifferentiable(function) if it has no '
-            f'derivative, or compute it outside the differentiated function.')
+            f'`{self.source.name}`. Register one with @s2sgrad.adjoint(function) (see the '
+            f'README, "Extending"), mark it with s2sgrad.nondifferentiable(function) if it has '
+            f'no derivative, or compute it outside the differentiated function.',
+            *self._where(stmt, what, node))
+
+    def _check_returns(self, func):
+        """Raise NonScalarOutputError for a function that returns nothing or a string."""
+        returns = [node for stmt in func.body for node in n.walk(stmt)
+                   if isinstance(node, gast.Return)]
+        nested = {id(node) for stmt in func.body for inner in n.walk(stmt)
+                  if isinstance(inner, (gast.FunctionDef, gast.Lambda))
+                  for node in n.walk(inner)}
+        returns = [r for r in returns if id(r) not in nested]
+        bad = None
+        if not returns:
+            bad, what = func, 'has no `return` statement (it returns None)'
+        for ret in returns:
+            value = ret.value
+            if value is None or isinstance(value, gast.Constant) and \
+                    (value.value is None or isinstance(value.value, (str, bytes))):
+                bad = ret
+                what = f'returns {"None" if value is None else repr(value.value)}'
+        if bad is None:
+            self._return_where = self._where(returns[-1])
+            return
+        raise NonScalarOutputError(
+            f'`{self.source.name}` {what}, but a derivative needs a number or an array; '
+            f'return the value to differentiate\n' + format_location(*self._where(bad)))
 
     def _visible(self):
         """The names the function's code sees: its namespace and the classes s2sgrad bound."""
@@ -225,6 +306,7 @@ class Context:
             if name not in self.params:
                 raise WrtError(f'wrt={name!r} names no parameter of `{self.source.name}` '
                                f'(parameters: {", ".join(self.params)})')
+        self._check_returns(func)
         self.receivers = known_receivers(func, getattr(self.source, 'receivers', {}))
         bind_methods(func, self.receivers, self.names)
         self.nested = self._nested_functions(func)
@@ -289,6 +371,10 @@ class Context:
                 seed.no_inline = {result.id}
                 seed_stmts.append(seed)
                 state.live.add(bresult)
+        elif not seeded:  # a constant result: the gradient is zero, if it is a scalar at all
+            check = n.expr(n.call('s2s.seed', n.clone(result), n.const(self.source.name)))
+            check.no_inline = set(n.names_read(result))
+            seed_stmts.append(check)
         backward = rpass.backward(body, state, []) if result_active else []
         returns = []
         for name in self.wrt:
@@ -341,12 +427,15 @@ class Context:
             generated.waiting = placeholder.__dict__.get('waiting', [])
         generated.source = to_source(node)
         cells, generated.pins = self._cells(node, namespace)
+        generated.attribute_pins = self._attribute_pins(node)
         func = getattr(self.source, 'func', None)
         generated.defaults_seen = (getattr(func, '__defaults__', None),
                                    getattr(func, '__kwdefaults__', None))
         defaults, kwdefaults = self._default_values(node)
         generated.function = compile_function(generated.source, name, namespace, cells,
                                               defaults, kwdefaults)
+        if getattr(self, '_return_where', None):
+            runtime.OUTPUT_LOCATIONS[generated.function.__code__] = self._return_where
         generated.helpers = self.helper_generated
         generated.function.helpers = [h.function for h in self.helper_generated]
         self.builder.cache[self.key] = generated
@@ -366,11 +455,31 @@ class Context:
             obj = source.namespace[var]
             if callable(obj) or isinstance(obj, types.ModuleType):
                 pins.append((var, obj, source.cells.get(var), namespace))
-                cells[var] = types.CellType(obj)
+                if var not in self.live_names:  # live: read at call time (see `_live`)
+                    cells[var] = types.CellType(obj)
         for var, value in self.names.bindings.items():
             cells[var] = types.CellType(value)
         cells.update(self.helper_cells)
         return cells, pins
+
+    def _attribute_pins(self, node):
+        """``(holder, attributes, object)`` for each called ``Holder.attr`` of a class or
+        module (``Net.forward``, ``ops.act``): the derivative was built for that object."""
+        local = set(n.names_stored(node)) | {a.id for a in node.args.args +
+                                             node.args.kwonlyargs + node.args.posonlyargs}
+        pins = {}
+        for call in n.walk(node):
+            if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
+                continue
+            path = n.dotted_path(call.func)
+            root, *parts = path.split('.') if path else ('s2s',)
+            if root == 's2s' or root in local or path in pins:
+                continue
+            holder = self.names.bindings.get(root, self.source.namespace.get(root, _MISSING))
+            obj = _static_path(holder, parts)
+            if holder is not _MISSING and obj is not _MISSING:
+                pins[path] = (holder, tuple(parts), obj)
+        return list(pins.values())
 
     def _default_values(self, node):
         """The values of the generated function's defaults: the source function's own."""
@@ -393,8 +502,10 @@ class Context:
         try:
             return eval(compile(tree, self.source.filename, 'eval'), dict(self.source.namespace))
         except Exception as error:
-            raise S2SError(f'cannot evaluate the default value of `{param}` in '
-                           f'`{self.source.name}`: {error}') from None
+            raise self.unsupported(expr, f'the default value of `{param}`, which s2sgrad '
+                                         f'cannot evaluate ({type(error).__name__}: {error}); '
+                                         f'give the parameter a literal default, or pass '
+                                         f'the value at each call') from None
 
     def rpass_bind(self, stmt, template, args, keywords):
         """Bind call arguments to a template's parameters (shared with the reverse pass)."""
@@ -443,23 +554,25 @@ class Context:
         """``ans, dans = g_fwd(args, dx=...)`` for a call of a user or nested function."""
         if func is None:
             node, source, params, call = self._lift(call)
-            key_base = ('nested', self.source.origin, node.lineno, node.col_offset, node.name)
         else:
-            source = None
             params = list(source_signature(func).parameters)
-            key_base = ('func', func, func.__code__)
         bound = self._bind_call(stmt, call, params, 0)
         active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
                   and bound[p].id in self.activity.active]
-        receivers = callee_receivers(self.receivers, params, bound) if func else {}
-        key = key_base + (tuple(active), 'forward', self.optimized) + _receivers_key(receivers)
-        generated = self.builder.lookup(key)
-        if generated is None:
-            generated = self.builder.reverse_node(
-                key, source if source is not None else
-                _with_receivers(parse_function(func), receivers), active, 'forward',
-                self.optimized)
-        local = self._bind_helper(key, generated)
+        live = None
+        if func is None:
+            key = ('nested', self.source.origin, node.lineno, node.col_offset, node.name,
+                   tuple(active), 'forward', self.optimized)
+            generated = self.builder.lookup(key)
+            if generated is None:
+                generated = self.builder.reverse_node(key, source, active, 'forward',
+                                                      self.optimized)
+        else:
+            receivers = callee_receivers(self.receivers, params, bound)
+            key, generated = self.builder.helper(func, active, 'forward', self.optimized,
+                                                 receivers)
+            live = self._live(call, func, params, active, 'forward', receivers, generated)
+        local = self._bind_helper(key, generated, live)
         new_call = n.clone(call)
         new_call.func = n.name(local)
         for param in active:
@@ -619,22 +732,15 @@ class Context:
 
     # -- calls of user functions ----------------------------------------------------------
     def _nested_functions(self, func):
-        nested = {}
-        params = set(self.params)
-        outer_names = set(n.names_stored(func)) | params
-        for stmt in func.body:
-            if isinstance(stmt, gast.FunctionDef):
-                inner_params = {a.id for a in stmt.args.args + stmt.args.kwonlyargs +
-                                stmt.args.posonlyargs}
-                inner_params |= {a.id for a in (stmt.args.vararg, stmt.args.kwarg) if a}
-                inner_stored = set(n.names_stored(gast.Module(body=stmt.body,
-                                                              type_ignores=[])))
-                free = [name for name in n.names_read(stmt)
-                        if name not in inner_params and name not in inner_stored
-                        and (name in outer_names or name in params)
-                        and name != stmt.name]
-                nested[stmt.name] = (stmt, free)
-        return nested
+        """The functions defined in `func`'s body, anywhere in its blocks: name ->
+        (FunctionDef node, the enclosing variables each call passes by keyword).
+
+        Nested functions are lifted to the top level (`_lift`), see `NestedFunctions`:
+        what lifting would not do as Python does raises UnsupportedSyntaxError here.
+        """
+        self._nested_info = NestedFunctions(func, self.unsupported)
+        info = self._nested_info
+        return {name: (node, info.needs[name]) for name, node in info.defs.items()}
 
     def _bind_call(self, stmt, call, params, defaults_count):
         bound = {}
@@ -658,21 +764,31 @@ class Context:
         if not active:
             return None
         receivers = callee_receivers(self.receivers, signature_params, bound)
-        key = ('func', func, func.__code__, tuple(active), 'vjp', self.optimized) + \
-            _receivers_key(receivers)
-        cached = self.builder.lookup(key)
-        if cached is None:
-            cached = self.builder.reverse_node(
-                key, _with_receivers(parse_function(func), receivers), active, 'vjp',
-                self.optimized)
-        return self._helper_item(cached, key, stmt, ans, call, bound, active)
+        key, cached = self.builder.helper(func, active, 'vjp', self.optimized, receivers)
+        live = self._live(call, func, signature_params, active, 'vjp', receivers, cached)
+        return self._helper_item(cached, key, stmt, ans, call, bound, active, live)
 
     def _lift(self, call):
-        """A nested function made top-level: the enclosing variables it reads become
-        keyword-only parameters, which the rewritten `call` passes by name."""
+        """A nested function made top-level: the enclosing variables it reads (and those that
+        the nested functions it calls read) become keyword-only parameters, which the
+        rewritten `call` passes by name. The nested functions it calls are defined again at
+        the start of its body. Default values that are not literals are passed by the call
+        (they are evaluated where the ``def`` runs, which `NestedFunctions` checks gives the
+        same value), so the lifted function has none."""
         node, free = self.nested[call.func.id]
+        info = self._nested_info
         lifted = n.clone(node)
+        lifted.body = n.clone(info.lifted(node.name)) + lifted.body
         call = n.clone(call)
+        args = lifted.args
+        args.args, args.posonlyargs = args.posonlyargs + args.args, []  # it is private
+        if info.filled.get(node.name):
+            given = {p.id for p in args.args[:len(call.args)]} | \
+                {kw.arg for kw in call.keywords}
+            for param, default in default_expressions(node):
+                if param not in given:
+                    call.keywords.append(gast.keyword(arg=param, value=n.clone(default)))
+            args.defaults, args.kw_defaults = [], [None] * len(args.kwonlyargs)
         for var in free:
             param = n.name(var)
             param.ctx = gast.Param()
@@ -703,12 +819,43 @@ class Context:
                               self.source.namespace, node.name, globals=self.source.globals,
                               cells=self.source.cells, origin=self.source.origin)
 
-    def _helper_item(self, generated, key, stmt, ans, call, bound, active):
-        local = self._bind_helper(key, generated)
+    def _helper_item(self, generated, key, stmt, ans, call, bound, active, live=None):
+        local = self._bind_helper(key, generated, live)
         active_args = [bound[p].id for p in active]
         return CallAdjoint(ans, call, local, generated.seed_name, active_args)
 
-    def _bind_helper(self, key, generated):
+    def _live(self, call, func, params, active, mode, receivers, generated):
+        """How the helper of a call of user function `func` through a global or closure
+        variable follows that variable (`LiveHelper`), or None for other calls."""
+        name = call.func.id if isinstance(call.func, gast.Name) else None
+        source = self.source
+        if name is None or name in self.names.bindings or generated.function is None:
+            return None
+        cell = source.cells.get(name)
+        if cell is not None:
+            try:
+                if cell.cell_contents is not func:
+                    return None
+            except ValueError:
+                return None
+        elif source.globals is None or source.globals.get(name) is not func:
+            return None
+        self.live_names.add(name)
+        builder, optimized = self.builder, self.optimized
+
+        def rebuild(current):
+            if list(source_signature(current).parameters) != params:
+                raise S2SError(f'`{name}` now denotes a function with other parameters than '
+                               f'when the gradient was made; call s2sgrad.grad again')
+            with builder.lock:
+                _, new = builder.helper(current, active, mode, optimized, receivers)
+            if mode == 'vjp':
+                return new.function, {generated.seed_name: new.seed_name}
+            return new.function, {generated.tangent_names[p]: new.tangent_names[p]
+                                  for p in active}
+        return LiveHelper(generated.function, name, func, cell, source.globals, rebuild)
+
+    def _bind_helper(self, key, generated, live=None):
         """The local name under which this function's code calls a generated helper."""
         if key == self.key:
             return self._function_name()  # recursion: the function calls itself by name
@@ -717,12 +864,28 @@ class Context:
             return local_names[key]
         local = local_names[key] = self.namer.fresh(generated.name)
         if generated.function is not None:
-            self.helper_cells[local] = types.CellType(generated.function)
+            self.helper_cells[local] = types.CellType(live or generated.function)
             self.helper_generated.append(generated)
         else:  # still being built (mutual recursion): filled in by its `_finish`
             cell = self.helper_cells[local] = types.CellType()
             generated.__dict__.setdefault('waiting', []).append(cell)
         return local
+
+
+def _split_advice(what):
+    """`what` cut before its first ``;`` or ``:`` outside backticks and brackets: the
+    construct, and what follows it (the reason or the fix), or ''."""
+    depth, quoted = 0, False
+    for index, char in enumerate(what):
+        if char == '`':
+            quoted = not quoted
+        elif not quoted and char in '([{':
+            depth += 1
+        elif not quoted and char in ')]}':
+            depth -= 1
+        elif not quoted and depth == 0 and char in ';:' and what[index + 1:index + 2] == ' ':
+            return what[:index], what[index:]
+    return what, ''
 
 
 def _mutated_names(body):
