@@ -2,6 +2,7 @@
 import functools
 import inspect
 import types
+from collections import namedtuple
 
 
 class Bound:
@@ -45,15 +46,44 @@ def unbind(func):
     return Bound(func)
 
 
-def receiver(obj):
-    """What the transformation knows of an instance: its class, and the class attributes
-    that the instance's own attributes shadow, each with the instance's value when that is a
-    Python function (called as it is) and None otherwise (calls of it are not resolved)."""
+class Receiver(namedtuple('Receiver', 'cls shadowed attributes')):
+    """What the transformation knows of an instance: its class; the class attributes that the
+    instance's own attributes shadow, each with the instance's value when that is a Python
+    function (called as it is) and None otherwise (calls of it are not resolved); and the
+    `Receiver` of each attribute holding an instance of a class of the user's (composition:
+    ``self.layer.forward(x)``)."""
+
+    __slots__ = ()
+
+    def attribute(self, name):
+        """The `Receiver` of the instance's attribute `name`, or None."""
+        return dict(self.attributes).get(name)
+
+
+def receiver(obj, depth=2):
+    """The `Receiver` of instance `obj` (attributes followed `depth` levels deep)."""
     cls = type(obj)
     own = getattr(obj, '__dict__', None) or {}
-    return cls, frozenset((name, value if inspect.isfunction(value) else None)
-                          for name, value in own.items()
-                          if inspect.getattr_static(cls, name, None) is not None)
+    shadowed = frozenset((name, value if inspect.isfunction(value) else None)
+                         for name, value in own.items()
+                         if inspect.getattr_static(cls, name, None) is not None)
+    attributes = frozenset((name, receiver(value, depth - 1)) for name, value in own.items()
+                           if depth > 0 and _users_instance(value))
+    return Receiver(cls, shadowed, attributes)
+
+
+def _users_instance(value):
+    """Whether `value` is an instance of a class defined in Python by the user (not a number,
+    array, function, module or class, nor an object of the standard library or NumPy)."""
+    cls = type(value)
+    module = getattr(cls, '__module__', '') or ''
+    return hasattr(value, '__dict__') and not isinstance(value, type) and \
+        not inspect.isfunction(value) and not inspect.ismodule(value) and \
+        not inspect.ismethod(value) and module.split('.')[0] not in _LIBRARIES
+
+
+_LIBRARIES = {'builtins', 'numpy', 'functools', 'types', 'collections', 'cupy', 'dask',
+              'scipy', 'typing', 'abc', 'enum', 'dataclasses'}
 
 
 def _first_positional(func):

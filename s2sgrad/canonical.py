@@ -181,10 +181,47 @@ class Canonicalizer:
                 if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
                     setattr(stmt, field, self.index_loops(block))
             if isinstance(stmt, gast.For) and not _is_range(stmt.iter):
-                out.extend(self._index_loop(stmt))
+                pre, loop = self._dict_loop(stmt)
+                out.extend(pre + self._index_loop(loop))
             else:
                 out.append(stmt)
         return out
+
+    def _dict_loop(self, loop):
+        """``for k, v in d.items()`` (``.values()``, ``.keys()``) as a loop over the keys,
+        ``keys = s2s.keys(d); for k in keys: v = d[k]``, so that `v` is read from `d` by key:
+        the statements before the loop, and the loop."""
+        it = loop.iter
+        if _keys_only(loop):  # ``for k in d: ... d[k] ...``: the keys of a dict
+            it = n.call(n.attr(n.clone(it), 'keys'))
+        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and
+                it.func.attr in ('items', 'values', 'keys') and not it.args and
+                not it.keywords and isinstance(it.func.value, gast.Name)):
+            return [], loop
+        mapping = it.func.value.id
+        if mapping in n.names_stored(gast.Module(body=loop.body, type_ignores=[])):
+            return [], loop
+        kind = it.func.attr
+        target = loop.target
+        if kind == 'items' and not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
+            return [], loop
+        key, value = (target, None) if kind == 'keys' else (
+            (target.elts[0], target.elts[1]) if kind == 'items' else (None, target))
+        if not isinstance(key, gast.Name):
+            key_name = self.namer.fresh('key')
+            body = [gast.copy_location(n.assign(n.clone(key), n.name(key_name)), loop)] \
+                if key is not None else []
+            key = n.name(key_name, store=True)
+        else:
+            body = []
+        if value is not None:
+            body.insert(0, gast.copy_location(n.assign(
+                n.clone(value), n.subscript(n.name(mapping), n.name(key.id))), loop))
+        keys = self.namer.fresh('keys')
+        pre = [gast.copy_location(n.assign(keys, n.call('s2s.keys', n.name(mapping))), loop)]
+        return pre, gast.copy_location(
+            gast.For(target=key, iter=n.name(keys), body=body + loop.body, orelse=loop.orelse,
+                     type_comment=None), loop)
 
     def _index_loop(self, loop):
         pre = []
@@ -223,6 +260,23 @@ class Canonicalizer:
         new = gast.For(target=n.name(index_name, store=True), iter=n.call('range', stop),
                        body=body + loop.body, orelse=[], type_comment=None)
         return pre + [gast.copy_location(new, loop)]
+
+
+def _keys_only(loop):
+    """Whether ``for k in d`` uses `k` only to index `d` (``d[k]``): a loop over the keys of a
+    dict (for a list, ``s2s.keys`` gives the items, so the meaning is kept either way)."""
+    target, it = loop.target, loop.iter
+    if not (isinstance(target, gast.Name) and isinstance(it, gast.Name)):
+        return False
+    block = gast.Module(body=loop.body, type_ignores=[])
+    if {target.id, it.id} & set(n.names_stored(block)):
+        return False
+    uses = [node for node in n.walk(block) if isinstance(node, gast.Name) and
+            node.id == target.id]
+    indexing = [node.slice for node in n.walk(block) if isinstance(node, gast.Subscript) and
+                isinstance(node.value, gast.Name) and node.value.id == it.id and
+                isinstance(node.slice, gast.Name) and node.slice.id == target.id]
+    return bool(uses) and len(uses) == len(indexing)
 
 
 def _is_range(node):

@@ -13,44 +13,127 @@ def known_receivers(func, receivers):
     return {param: cls for param, cls in receivers.items() if param not in stored}
 
 
-def bind_methods(func, receivers, names):
-    """Rewrite, in place, each call ``r.m(...)`` of a Python method of the class of receiver
-    `r` into a call of the function, ``C.m(r, ...)`` (``C.m(...)`` for a static method), so
-    that it is differentiated like any function of the user's. `names` binds the class to a
-    name generated code can read. Other calls are left alone."""
+def bind_methods(func, receivers, names, code=None):
+    """Rewrite, in place, each call ``r.m(...)`` of a Python method of the class of a receiver
+    `r` (a known parameter, or an attribute chain of one: ``self.layer``) into a call of the
+    function: ``C.m(r, ...)``, ``C.m(...)`` for a static method, ``C.m.__func__(C, ...)`` for
+    a class method, ``C.__call__(r.layer, ...)`` for a call of a callable attribute ``r.layer``.
+    ``super().m(...)`` in the method with code object `code` becomes ``B.m(self, ...)`` for
+    the class `B` that follows the method's class in the receiver's class's MRO. It is then
+    differentiated like any function of the user's. `names` binds the classes to names
+    generated code can read. Other calls are left alone."""
     known = known_receivers(func, receivers)
     if not known:
         return
+    first = func.args.args[0].id if func.args.args else None
     for node in n.walk(func):
-        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
-                isinstance(node.func.value, gast.Name) and node.func.value.id in known):
+        if not isinstance(node, gast.Call) or not isinstance(node.func, gast.Attribute):
             continue
         receiver, name = node.func.value, node.func.attr
-        cls, shadowed = known[receiver.id]
-        own = dict(shadowed)
-        if name in own:  # the instance's own attribute, not the class's method
-            if own[name] is not None:
-                node.func = gast.Name(id=names.object(own[name].__name__, own[name]),
-                                      ctx=gast.Load(), annotation=None, type_comment=None)
-                gast.copy_location(node.func, receiver)
+        if _is_super(receiver) and first in known:
+            _bind_super(node, first, known[first], name, code, names)
             continue
-        attr = inspect.getattr_static(cls, name, None)
-        static = isinstance(attr, staticmethod)
-        if static:
-            attr = attr.__func__
-        if not inspect.isfunction(attr):
+        info = receiver_of(receiver, known)
+        if info is not None and _bind_method(node, receiver, name, info, names):
             continue
-        holder = n.name(names.object(cls.__name__, cls))
-        node.func = gast.Attribute(value=holder, attr=name, ctx=gast.Load())
-        gast.copy_location(node.func, receiver)
-        if not static:
-            node.args.insert(0, n.name(receiver.id))
+        info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
+        if info is not None and inspect.isfunction(
+                inspect.getattr_static(info.cls, '__call__', None)):
+            callee = node.func
+            node.func = _class_attribute(info.cls, '__call__', names, callee)
+            node.args.insert(0, callee)
+
+
+def _is_super(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == 'super' and not node.args and not node.keywords
+
+
+def _bind_super(node, first, info, name, code, names):
+    """``super().name(...)`` in the method with `code`, called on `first` (of `info`)."""
+    mro = info.cls.__mro__
+    owner = next((i for i, cls in enumerate(mro) if any(
+        getattr(getattr(value, '__func__', value), '__code__', None) is code
+        for value in vars(cls).values())), None) if code is not None else None
+    if owner is None:
+        return
+    for cls in mro[owner + 1:]:
+        if name in vars(cls):
+            attr = vars(cls)[name]
+            if inspect.isfunction(attr):
+                node.func = _class_attribute(cls, name, names, node.func)
+                node.args.insert(0, n.name(first))
+            return
+
+
+def receiver_of(expr, known):
+    """The `Receiver` of expression `expr` (a name or attribute chain), or None."""
+    if isinstance(expr, gast.Name):
+        return known.get(expr.id)
+    if isinstance(expr, gast.Attribute):
+        parent = receiver_of(expr.value, known)
+        if parent is not None and expr.attr not in dict(parent.shadowed):
+            return parent.attribute(expr.attr)
+    return None
+
+
+def _class_attribute(cls, name, names, where):
+    holder = n.name(names.object(cls.__name__, cls))
+    return gast.copy_location(gast.Attribute(value=holder, attr=name, ctx=gast.Load()), where)
+
+
+def _bind_method(node, receiver, name, info, names):
+    """Rewrite the call `node` of method `name` of `receiver`; whether it was a method."""
+    own = dict(info.shadowed)
+    if name in own:  # the instance's own attribute, not the class's method
+        if own[name] is not None:
+            node.func = gast.copy_location(gast.Name(
+                id=names.object(own[name].__name__, own[name]), ctx=gast.Load(),
+                annotation=None, type_comment=None), receiver)
+        return True
+    attr = inspect.getattr_static(info.cls, name, None)
+    if isinstance(attr, staticmethod) and inspect.isfunction(attr.__func__):
+        node.func = _class_attribute(info.cls, name, names, receiver)
+    elif isinstance(attr, classmethod) and inspect.isfunction(attr.__func__):
+        node.func = gast.copy_location(gast.Attribute(
+            value=_class_attribute(info.cls, name, names, receiver), attr='__func__',
+            ctx=gast.Load()), receiver)
+        node.args.insert(0, n.name(names.object(info.cls.__name__, info.cls)))
+    elif inspect.isfunction(attr):
+        node.func = _class_attribute(info.cls, name, names, receiver)
+        node.args.insert(0, n.clone(receiver))
+    else:
+        return False
+    return True
+
+
+def receivers_of_temporaries(body, receivers):
+    """`receivers` and the variables of `body` (normalized code) assigned once from an
+    attribute chain of a known receiver (``self_layer = self.layer``)."""
+    counts = {}
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign):
+            for name in n.names_stored(stmt.targets[0]):
+                counts[name] = counts.get(name, 0) + 1
+    known = dict(receivers)
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in known:
+            info = receiver_of(stmt.value, known)
+            if info is not None:
+                known[stmt.targets[0].id] = info
+    return known
 
 
 def callee_receivers(caller, params, bound):
-    """The receivers of a called function: its parameters bound to a caller's known receiver."""
-    return {param: caller[arg.id] for param, arg in bound.items()
-            if param in params and isinstance(arg, gast.Name) and arg.id in caller}
+    """The receivers of a called function: its parameters bound to a caller's known receiver
+    or to an attribute chain of one (``self.layer``)."""
+    out = {}
+    for param, arg in bound.items():
+        info = receiver_of(arg, caller) if param in params else None
+        if info is not None:
+            out[param] = info
+    return out
 
 
 def object_hint(receiver, attr, method):

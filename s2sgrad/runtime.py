@@ -58,6 +58,19 @@ def _output_location():
     return '\n' + format_location(*where) if where else ''
 
 
+def keys(mapping):
+    """What ``for k in mapping`` iterates when the loop uses `k` only as an index into
+    `mapping` (``mapping[k]``), as a list: the keys of a dict (or of another mapping), the
+    items of a list or tuple, which must then be integers (as indices of it)."""
+    if hasattr(mapping, 'keys'):
+        return list(mapping.keys())
+    items = list(mapping)
+    for item in items:
+        if not isinstance(item, (numbers.Integral, np.integer)) or isinstance(item, bool):
+            raise TypeError(f'indices must be integers, not {type(item).__name__}')
+    return items
+
+
 def seed(result, name='f'):
     """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
     size = getattr(result, 'size', 1)
@@ -159,6 +172,13 @@ def real_only(*values):
     return values[-1] if values else None
 
 
+def real_part(x, g):
+    """`g`, the derivative of ``x.real`` (``np.real(x)``) for a real `x`; ComplexError for
+    a complex `x`."""
+    real_only(x)
+    return g
+
+
 def _like(g, x):
     """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
     _check_numeric(g, x)
@@ -236,8 +256,8 @@ def unbroadcast(g, x):
     """
     shape = _shape(x)
     gshape = _shape(g)
-    if gshape == shape:
-        if shape == () and _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
+    if gshape == shape or _is_sequence(x) and _is_sequence(g):
+        if _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
             raise NoRuleError(
                 f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
                 f'`*` of lists (concatenation, repetition) with differentiated items is only '

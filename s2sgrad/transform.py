@@ -28,7 +28,8 @@ from .printer import to_source
 from .resolve import Resolver
 from .forward import ForwardPass
 from .live import LiveHelper
-from .methods import bind_methods, callee_receivers, known_receivers
+from .methods import bind_methods, callee_receivers, known_receivers, \
+    receivers_of_temporaries
 from .reverse import CallAdjoint, ReversePass, State
 from .source import FunctionSource, NestedFunctions, default_expressions, parse_function, \
     signature as source_signature
@@ -287,6 +288,14 @@ class Context:
                     (value.value is None or isinstance(value.value, (str, bytes))):
                 bad = ret
                 what = f'returns {"None" if value is None else repr(value.value)}'
+            elif self.mode in ('grad', 'value_and_grad') and (
+                    isinstance(value, (gast.Dict, gast.List, gast.Set)) or
+                    isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
+                    value.func.id in ('dict', 'list', 'set') and
+                    self.source.namespace.get(value.func.id) is getattr(builtins,
+                                                                        value.func.id)):
+                bad = ret
+                what = 'returns a container'
         if bad is None:
             self._return_where = self._where(returns[-1])
             return
@@ -301,14 +310,15 @@ class Context:
     # -- the pipeline ---------------------------------------------------------------------
     def run(self):
         func = self.func
+        self._check_returns(func)
         fence(func, self.source.filename, self.source.lines, self.source.name)
         for name in self.wrt:
             if name not in self.params:
                 raise WrtError(f'wrt={name!r} names no parameter of `{self.source.name}` '
                                f'(parameters: {", ".join(self.params)})')
-        self._check_returns(func)
         self.receivers = known_receivers(func, getattr(self.source, 'receivers', {}))
-        bind_methods(func, self.receivers, self.names)
+        bind_methods(func, self.receivers, self.names, getattr(self.source.func, '__code__',
+                                                               None))
         self.nested = self._nested_functions(func)
         Canonicalizer(self.source, self.namer).run(func)
         local_names = set(n.names_stored(func)) | set(self.params)
@@ -321,6 +331,7 @@ class Context:
         self.resolver = Resolver(self._visible(), set(n.names_stored(
             gast.Module(body=body, type_ignores=[]))) | set(self.params))
         self.activity = Activity(body, self.wrt, self.resolver, closures)
+        self.receivers = receivers_of_temporaries(body, self.receivers)
         check_effects(body, self)
         ret = body[-1]
         if not isinstance(ret, gast.Return):

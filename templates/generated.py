@@ -5,9 +5,9 @@ from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d, tangent
 from s2sgrad.runtime import (
     broadcast_like, copy as copy_, count, dot_lhs, dot_rhs, extremum_tangent, like, matmul_lhs,
-    matmul_rhs, pick, pick_tangent, read_at, reshape_like, restack, resum, retranspose, select,
-    unbroadcast, unextremum, unindex, unmean, unread_at, unreduce, unstack, unsum, untranspose,
-    zero_at)
+    matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
+    retranspose, select, unbroadcast, unextremum, unindex, unmean, unread_at, unreduce, unstack,
+    unsum, untranspose, zero_at)
 
 
 @adjoint(runtime.unbroadcast)
@@ -40,6 +40,16 @@ def matmul_rhs_adjoint(ans, g, a, b):
 @adjoint(runtime.untranspose)
 def untranspose_adjoint(ans, g, axes=None):
     d[g] = retranspose(d[ans], axes)
+
+
+@adjoint(runtime.real_part)
+def real_part_adjoint(ans, x, g):
+    d[g] = real_part(x, d[ans])
+
+
+@tangent(runtime.real_part)
+def real_part_tangent(ans, x, g):
+    d[ans] = real_part(x, d[g])
 
 
 @adjoint(runtime.reshape_like)

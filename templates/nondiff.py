@@ -29,7 +29,7 @@ nondifferentiable(
     np.isnan, np.isinf, np.isfinite, np.any, np.all, np.greater, np.less, np.equal,
     np.greater_equal, np.less_equal, np.not_equal, np.logical_and, np.logical_or,
     np.logical_not, np.allclose, np.isclose, np.count_nonzero,
-    runtime.seed, runtime.zeros_like, runtime.not_shared, runtime.check_cotangent,
+    runtime.seed, runtime.zeros_like, runtime.not_shared, runtime.check_cotangent, runtime.keys,
 )
 
 # numpy.random: only the functions whose arguments are sizes, bounds of integers or seeds.

@@ -3,7 +3,7 @@ import numpy as np
 
 from s2sgrad.rules import (adjoint, attribute_adjoint, attribute_tangent, d, shape_preserving,
                            tangent)
-from s2sgrad.runtime import reshape_like, retranspose, untranspose, unstack
+from s2sgrad.runtime import real_part, reshape_like, retranspose, untranspose, unstack
 
 
 @adjoint(np.reshape)
@@ -64,6 +64,18 @@ def copy(ans, a):
 @tangent(np.copy)
 def copy_tangent(ans, a):
     d[ans] = d[a]
+
+
+@adjoint(np.real)
+@attribute_adjoint('real')
+def real(ans, x):
+    d[x] = real_part(x, d[ans])
+
+
+@tangent(np.real)
+@attribute_tangent('real')
+def real_tangent(ans, x):
+    d[ans] = real_part(x, d[x])
 
 
 @attribute_adjoint('T')

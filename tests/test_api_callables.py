@@ -333,3 +333,124 @@ def phase(x):
 def test_complex_values_are_rejected(call):
     with pytest.raises(ComplexError, match='complex values are not supported'):
         call(np.array([1 + 2j, 3 - 1j]))
+
+
+# ==================== loops over dicts of parameters
+
+def l2_items(params, lam):
+    total = 0.0
+    for name, W in params.items():
+        total = total + lam * np.sum(W ** 2)
+    return total
+
+
+def sines_of_values(params):
+    total = 0.0
+    for W in params.values():
+        total = total + np.sum(np.sin(W))
+    return total
+
+
+def cubes_by_key(params):
+    total = 0.0
+    for k in params:
+        total = total + np.sum(params[k] ** 3)
+    return total
+
+
+PARAMS = {'W1': np.array([[0.5, -1.0], [2.0, 0.25]]), 'b1': np.array([0.3, -0.7]),
+          'scale': 1.5}
+
+
+def test_loops_over_dict_items_values_and_keys():
+    lam = 0.1
+    grads = s2sgrad.grad(l2_items)(PARAMS, lam)
+    for key, value in PARAMS.items():
+        np.testing.assert_allclose(grads[key], 2 * lam * np.asarray(value))
+    grads = s2sgrad.grad(sines_of_values)(PARAMS)
+    np.testing.assert_allclose(grads['b1'], np.cos(PARAMS['b1']))
+    grads = s2sgrad.grad(cubes_by_key)(PARAMS)
+    np.testing.assert_allclose(grads['W1'], 3 * PARAMS['W1'] ** 2)
+    assert grads['scale'] == pytest.approx(3 * 1.5 ** 2)
+    for func in (l2_items, sines_of_values, cubes_by_key):
+        args = (PARAMS, lam) if func is l2_items else (PARAMS,)
+        s2sgrad.check_grads(func, args, wrt=0, modes=('rev', 'fwd'), order=2)
+
+
+def test_a_dict_loop_reads_the_values_by_key_in_the_generated_code():
+    source = s2sgrad.grad(l2_items).source
+    assert 'keys = s2s.keys(params)' in source and 'W = params[name]' in source
+
+
+def cubes_of_listed_indices(weights, order):
+    total = 0.0
+    for k in order:
+        total = total + weights[k] ** 3
+    return total
+
+
+def test_a_key_loop_over_a_list_keeps_python_meaning():
+    weights = [0.5, 2.0, -1.0]
+    np.testing.assert_allclose(s2sgrad.grad(cubes_of_listed_indices)(weights, [2, 0]),
+                               [3 * 0.25, 0.0, 3.0])
+
+
+# ==================== composition, super(), class methods through self
+
+class Dense:
+    def __init__(self, W):
+        self.W = W
+
+    def forward(self, x):
+        return np.tanh(x @ self.W)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+class Doubled(Dense):
+    def forward(self, x):
+        return super().forward(x) * 2.0
+
+
+class Stack:
+    gain = 3.0
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    @classmethod
+    def amplify(cls, v):
+        return v * cls.gain
+
+    def loss(self, x):
+        return np.sum(self.amplify(self.second.forward(self.first(x))) ** 2)
+
+
+def test_composed_layers_super_and_classmethods():
+    model = Stack(Dense(RNG.normal(size=(3, 4))), Doubled(RNG.normal(size=(4, 2))))
+    np.testing.assert_allclose(s2sgrad.grad(model.loss)(X), central(model.loss, X),
+                               rtol=1e-6, atol=1e-8)
+    source = s2sgrad.grad(model.loss).source
+    assert 'Dense.__call__(self.first, x)' in source and 'Doubled.forward(self.second' in source
+    s2sgrad.check_grads(model.loss, (X,), modes=('rev', 'fwd'), order=2)
+
+
+def real_part_of_sum(x):
+    return np.sum(np.sin(x)).real + np.sum(np.real(x ** 2))
+
+
+def test_real_of_real_values_is_the_identity_and_complex_values_raise():
+    x = np.array([0.3, -1.1])
+    np.testing.assert_allclose(s2sgrad.grad(real_part_of_sum)(x), np.cos(x) + 2 * x)
+    with pytest.raises(ComplexError):
+        s2sgrad.grad(real_part_of_sum)(x + 1j)
+
+
+def returns_dict_call(x):
+    return dict(loss=np.sum(x))
+
+
+def test_container_outputs_raise_non_scalar_output_error():
+    with pytest.raises(NonScalarOutputError, match='returns a container'):
+        s2sgrad.grad(returns_dict_call)

@@ -164,6 +164,9 @@ ROWS = {
     's2sgrad.runtime.seed': (runtime.seed, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.zeros_like': (runtime.zeros_like, lambda r: (_vec(r),)),
     's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
+    's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
+                             lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
+    's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
     's2sgrad.runtime.check_cotangent': (runtime.check_cotangent,
                                         lambda r: (float(r.normal()), float(r.normal()))),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
