@@ -11,7 +11,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
-from .methods import object_hint
+from .methods import field_index, object_hint
 from .resolve import method_call
 from .templating import OPERATORS, TemplateError, displays_as_arrays, instantiate_tangent
 
@@ -171,6 +171,10 @@ class ForwardPass:
             if value.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
                 return [stmt], [self._zero(ans)]
             build = rules.ATTRIBUTE_TANGENTS.get(value.attr)
+            if build is None and isinstance(value.value, gast.Name) and \
+                    self.active(value.value):  # a namedtuple's field
+                return [stmt], [n.assign(self.tan(ans), n.subscript(
+                    n.name(self.tan(value.value.id)), field_index(value)))]
             if build is None:
                 raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`',
                                        object_hint(value.value, value.attr, False))

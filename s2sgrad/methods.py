@@ -136,6 +136,11 @@ def callee_receivers(caller, params, bound):
     return out
 
 
+def field_index(attribute):
+    """``s2s.field_index(p, 'W')``: the index at which ``p.W`` reads a namedtuple `p`."""
+    return n.call('s2s.field_index', n.clone(attribute.value), n.const(attribute.attr))
+
+
 def object_hint(receiver, attr, method):
     """Why `receiver.attr` (a method call when `method`) has no rule, when it is not a NumPy
     array attribute: what to write instead, for an object of the user's."""

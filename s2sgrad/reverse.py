@@ -13,7 +13,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
-from .methods import object_hint
+from .methods import field_index, object_hint
 from .resolve import method_call
 from .templating import (Contribution, OPERATORS, TemplateError, displays_as_arrays,
                          instantiate)
@@ -299,6 +299,8 @@ class ReversePass:
             if value.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
                 return []
             build = rules.ATTRIBUTE_ADJOINTS.get(value.attr)
+            if build is None and self._active_name(value.value):  # a namedtuple's field
+                return [IndexContribution(value.value.id, field_index(value), bans)]
             if build is None:
                 raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`',
                                        object_hint(value.value, value.attr, False))

@@ -58,6 +58,17 @@ def _output_location():
     return '\n' + format_location(*where) if where else ''
 
 
+def field_index(x, name):
+    """The position of field `name` of the namedtuple `x`: ``x.W`` is read as ``x[i]``."""
+    fields = getattr(x, '_fields', None)
+    if isinstance(x, tuple) and fields is not None and name in fields:
+        return fields.index(name)
+    raise NoRuleError(
+        f'no derivative rule for the attribute `.{name}` of a differentiated '
+        f'{type(x).__name__}: s2sgrad differentiates numbers, arrays and lists, tuples '
+        f'(namedtuples too) and dicts of them; keep the parameters in one of those')
+
+
 def keys(mapping):
     """What ``for k in mapping`` iterates when the loop uses `k` only as an index into
     `mapping` (``mapping[k]``), as a list: the keys of a dict (or of another mapping), the
@@ -98,7 +109,7 @@ def zeros_like(x):
     if isinstance(x, list):
         return [zeros_like(item) for item in x]
     if isinstance(x, tuple):
-        return tuple(zeros_like(item) for item in x)
+        return _same_kind(x, [zeros_like(item) for item in x])
     if isinstance(x, dict):
         return {key: zeros_like(value) for key, value in x.items()}
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
@@ -241,7 +252,14 @@ def _like_container(g, x):
     parts = list(g) if _is_sequence(g) else [0.0] * len(x)
     if not _is_sequence(g) and not _is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
-    return type(x)(_like_value(part, value) for part, value in zip(parts, x))
+    return _same_kind(x, [_like_value(part, value) for part, value in zip(parts, x)])
+
+
+def _same_kind(x, items):
+    """`items` as a sequence of the type of `x` (a list, a tuple, a namedtuple)."""
+    if hasattr(x, '_fields'):
+        return type(x)(*items)
+    return type(x)(items)
 
 
 def _is_array(x):

@@ -7,6 +7,7 @@ import functools
 import gc
 import sys
 import tracemalloc
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -454,3 +455,43 @@ def returns_dict_call(x):
 def test_container_outputs_raise_non_scalar_output_error():
     with pytest.raises(NonScalarOutputError, match='returns a container'):
         s2sgrad.grad(returns_dict_call)
+
+
+# ==================== namedtuples of parameters
+
+Layer2 = namedtuple('Layer2', 'W b')
+
+
+def namedtuple_loss(layer, x):
+    return np.sum(np.tanh(x @ layer.W + layer.b) ** 2)
+
+
+def unpacked_namedtuple_loss(layer, x):
+    W, b = layer
+    return np.sum(np.sin(x @ W) * layer[1])
+
+
+class Plain:
+    pass
+
+
+def test_namedtuple_parameters_get_namedtuple_gradients():
+    layer = Layer2(RNG.normal(size=(3, 2)), RNG.normal(size=2))
+    x = RNG.normal(size=(4, 3))
+    for func in (namedtuple_loss, unpacked_namedtuple_loss):
+        grads = s2sgrad.grad(func)(layer, x)
+        assert type(grads) is Layer2
+        np.testing.assert_allclose(
+            grads.W, central(lambda W: func(Layer2(W, layer.b), x), layer.W), rtol=1e-6,
+            atol=1e-8)
+        np.testing.assert_allclose(
+            grads.b, central(lambda b: func(Layer2(layer.W, b), x), layer.b), rtol=1e-6,
+            atol=1e-8)
+        s2sgrad.check_grads(func, (layer, x), wrt=0, modes=('rev', 'fwd'), order=2)
+
+
+def test_attributes_of_a_differentiated_object_raise():
+    obj = Plain()
+    obj.W, obj.b = np.ones((3, 2)), np.zeros(2)
+    with pytest.raises(NoRuleError, match='namedtuples too'):
+        s2sgrad.grad(namedtuple_loss)(obj, np.ones(3))

@@ -12,12 +12,15 @@ raises (a helper that refuses a derivative). A registration without a row here f
 import io
 import math
 import operator
+from collections import namedtuple
 
 import numpy as np
 import pytest
 
 import s2sgrad
 from s2sgrad import listing, rules, runtime
+
+Pair = namedtuple('Pair', 'W b')
 
 T = s2sgrad.templates
 H = 1e-6
@@ -167,6 +170,10 @@ ROWS = {
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
+    's2sgrad.runtime.field_index': (
+        lambda v: (runtime.field_index(Pair(v, 2 * v), 'b'),
+                   runtime.field_index(Pair(v, v), 'W')),
+        lambda r: (_vec(r),)),
     's2sgrad.runtime.check_cotangent': (runtime.check_cotangent,
                                         lambda r: (float(r.normal()), float(r.normal()))),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
