@@ -32,6 +32,10 @@ class Canonicalizer:
     def run(self, func):
         body = [self.augassign(stmt) for stmt in func.body]
         body = self.index_loops(body)
+        if _falls_through(body):  # Python returns None there: so does the canonical form
+            end = gast.Return(value=n.const(None))
+            end.lineno = getattr(body[-1], 'lineno', func.lineno)
+            body.append(end)
         if not self._simple_return(body):
             self.result_name = self.namer.fresh('result')
             body, _ = self.returns(body, in_loop=False)
@@ -277,6 +281,31 @@ def _keys_only(loop):
                 isinstance(node.value, gast.Name) and node.value.id == it.id and
                 isinstance(node.slice, gast.Name) and node.slice.id == target.id]
     return bool(uses) and len(uses) == len(indexing)
+
+
+def _falls_through(body):
+    """Whether running `body` may reach its end without a ``return`` (conservatively)."""
+    if not body:
+        return True
+    last = body[-1]
+    if isinstance(last, gast.Return):
+        return False
+    if isinstance(last, gast.If):
+        return _falls_through(last.body) or _falls_through(last.orelse)
+    if isinstance(last, gast.While) and isinstance(last.test, gast.Constant) and \
+            last.test.value is True:
+        return _breaks(last.body)  # ``while True:`` ends only by break or return
+    return True
+
+
+def _breaks(body):
+    """Whether `body` (a loop's) holds a ``break`` of that loop (not of inner loops)."""
+    for stmt in body:
+        if isinstance(stmt, gast.Break):
+            return True
+        if isinstance(stmt, gast.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+            return True
+    return False
 
 
 def _is_range(node):

@@ -495,3 +495,26 @@ def test_attributes_of_a_differentiated_object_raise():
     obj.W, obj.b = np.ones((3, 2)), np.zeros(2)
     with pytest.raises(NoRuleError, match='namedtuples too'):
         s2sgrad.grad(namedtuple_loss)(obj, np.ones(3))
+
+
+def positive_part_doubled(x):
+    if x > 0:
+        return x * 2.0
+
+
+def first_above(x):
+    for i in range(3):
+        if x < i:
+            return x * i
+
+
+def test_a_path_that_falls_off_the_end_returns_none_and_raises():
+    df = s2sgrad.grad(positive_part_doubled)
+    assert df(1.5) == 2.0
+    with pytest.raises(NonScalarOutputError, match='forget its `return`'):
+        df(-1.0)
+    assert s2sgrad.grad(first_above)(0.5) == 1.0 and s2sgrad.grad(first_above)(1.5) == 2.0
+    with pytest.raises(NonScalarOutputError):
+        s2sgrad.grad(first_above)(5.0)
+    with pytest.raises(NonScalarOutputError):
+        s2sgrad.value_and_grad(first_above)(5.0)
