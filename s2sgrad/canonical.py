@@ -22,6 +22,8 @@ class Canonicalizer:
         self.namer = namer
         self.result_name = None
         self.flag_name = None
+        self.falls_through = False
+        """Whether the function may reach its end without `return` (then it returns None)."""
 
     def error(self, node, message):
         lineno = getattr(node, 'lineno', None)
@@ -33,6 +35,7 @@ class Canonicalizer:
         body = [self.augassign(stmt) for stmt in func.body]
         body = self.index_loops(body)
         if _falls_through(body):  # Python returns None there: so does the canonical form
+            self.falls_through = True
             end = gast.Return(value=n.const(None))
             end.lineno = getattr(body[-1], 'lineno', func.lineno)
             body.append(end)
@@ -200,11 +203,17 @@ class Canonicalizer:
             it = n.call(n.attr(n.clone(it), 'keys'))
         if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and
                 it.func.attr in ('items', 'values', 'keys') and not it.args and
-                not it.keywords and isinstance(it.func.value, gast.Name)):
+                not it.keywords and isinstance(it.func.value, (gast.Name, gast.Subscript))):
             return [], loop
-        mapping = it.func.value.id
-        if mapping in n.names_stored(gast.Module(body=loop.body, type_ignores=[])):
+        stored = n.names_stored(gast.Module(body=loop.body, type_ignores=[]))
+        if set(n.names_read(it.func.value)) & set(stored):
             return [], loop
+        pre = []
+        if isinstance(it.func.value, gast.Name):
+            mapping = it.func.value.id
+        else:  # ``params[name].items()``: the dict once, under a name
+            mapping = self.namer.fresh('mapping')
+            pre.append(gast.copy_location(n.assign(mapping, n.clone(it.func.value)), loop))
         kind = it.func.attr
         target = loop.target
         if kind == 'items' and not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
@@ -222,7 +231,8 @@ class Canonicalizer:
             body.insert(0, gast.copy_location(n.assign(
                 n.clone(value), n.subscript(n.name(mapping), n.name(key.id))), loop))
         keys = self.namer.fresh('keys')
-        pre = [gast.copy_location(n.assign(keys, n.call('s2s.keys', n.name(mapping))), loop)]
+        pre.append(gast.copy_location(n.assign(keys, n.call('s2s.keys', n.name(mapping))),
+                                      loop))
         return pre, gast.copy_location(
             gast.For(target=key, iter=n.name(keys), body=body + loop.body, orelse=loop.orelse,
                      type_comment=None), loop)
@@ -267,20 +277,19 @@ class Canonicalizer:
 
 
 def _keys_only(loop):
-    """Whether ``for k in d`` uses `k` only to index `d` (``d[k]``): a loop over the keys of a
-    dict (for a list, ``s2s.keys`` gives the items, so the meaning is kept either way)."""
+    """Whether ``for k in d`` indexes `d` with `k` (``d[k]``): then `k` is a key of a dict, or
+    an integer item of a list used as an index (``s2s.keys`` gives the keys, or the items and
+    raises unless they are integers, as indexing would), which carries no derivative."""
     target, it = loop.target, loop.iter
-    if not (isinstance(target, gast.Name) and isinstance(it, gast.Name)):
+    if not (isinstance(target, gast.Name) and isinstance(it, (gast.Name, gast.Subscript))):
         return False
     block = gast.Module(body=loop.body, type_ignores=[])
-    if {target.id, it.id} & set(n.names_stored(block)):
+    if ({target.id} | set(n.names_read(it))) & set(n.names_stored(block)):
         return False
-    uses = [node for node in n.walk(block) if isinstance(node, gast.Name) and
-            node.id == target.id]
-    indexing = [node.slice for node in n.walk(block) if isinstance(node, gast.Subscript) and
-                isinstance(node.value, gast.Name) and node.value.id == it.id and
-                isinstance(node.slice, gast.Name) and node.slice.id == target.id]
-    return bool(uses) and len(uses) == len(indexing)
+    shape = gast.dump(it)
+    return any(isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Name) and
+               node.slice.id == target.id and gast.dump(node.value) == shape
+               for node in n.walk(block))
 
 
 def _falls_through(body):

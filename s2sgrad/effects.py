@@ -20,9 +20,11 @@ def check_effects(body, ctx):
     helpers of the user's that write into their arguments, and differentiated values stored
     in object attributes. Method calls on differentiated local values (``xs.append``) are the
     passes' business."""
+    read = _attributes_read(body)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
+            _check_state_change(stmt, ctx, read)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
                 _check_callee_writes(stmt, stmt.value, ctx)
@@ -41,6 +43,39 @@ def _check_attribute_store(stmt, ctx):
                       f'`{n.dotted_path(target) or target.attr}` (s2sgrad follows derivatives '
                       f'through variables, not object attributes); keep the value in a local '
                       f'variable')
+
+
+def _attributes_read(body):
+    """The attribute paths (``self.scale``) that `body` reads other than in a statement that
+    writes the same path (``self.calls += 1`` alone reads nothing that matters)."""
+    read = set()
+    for stmt in n.statements(body):
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            parts = [stmt.test] if not isinstance(stmt, gast.For) else [stmt.iter]
+        else:
+            parts = [stmt]
+        written = {n.dotted_path(t) for t in n.walk(stmt.targets[0])
+                   if isinstance(t, gast.Attribute)} if isinstance(stmt, gast.Assign) else set()
+        for part in parts:
+            for node in n.walk(part):
+                if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
+                    path = n.dotted_path(node)
+                    if path is not None and path not in written:
+                        read.add(path)
+    return read
+
+
+def _check_state_change(stmt, ctx, read):
+    """Reject writing an attribute that the function also reads (``self.scale = ...`` with
+    ``self.scale`` read): the gradient does not replay changes to an object's state."""
+    for target in n.walk(stmt.targets[0]):
+        if isinstance(target, gast.Attribute) and isinstance(target.ctx, gast.Store) and \
+                n.dotted_path(target) in read:
+            raise ctx.unsupported(
+                stmt, f'writing the attribute `{n.dotted_path(target)}`, which the function also '
+                      f'reads (s2sgrad does not replay changes to an object\'s state); keep the '
+                      f'value in a local variable, or change the object outside the '
+                      f'differentiated function')
 
 
 def _ufunc_outputs(call, obj):

@@ -6,6 +6,32 @@ from .errors import S2SError
 _MISSING = object()
 
 
+class MethodGuard:
+    """The generated VJP (or JVP) of a method that the transformation resolved with the
+    classes of the objects when `grad` ran (``Dense.forward(self.layer, x)``): it raises
+    S2SError, instead of giving the derivative of another method, once the class's method was
+    replaced or the object is of another class or shadows the method with its own attribute."""
+
+    def __init__(self, function, cls, name, attr, instance):
+        self.function, self.cls, self.name, self.attr = function, cls, name, attr
+        self.instance = instance  # whether the first argument is the receiver to check
+        self.__wrapped__ = function
+        self.__name__ = getattr(function, '__name__', 'helper')
+
+    def __call__(self, *args, **kwargs):
+        changed = inspect.getattr_static(self.cls, self.name, None) is not self.attr
+        if self.instance and args and not changed:
+            receiver = args[0]
+            changed = type(receiver) is not self.cls or \
+                self.name in (getattr(receiver, '__dict__', None) or {})
+        if changed:
+            raise S2SError(
+                f'the method `{self.cls.__name__}.{self.name}` that the gradient was made for '
+                f'is not the one called now (the object\'s class or the method changed since); '
+                f'call s2sgrad.grad again')
+        return self.function(*args, **kwargs)
+
+
 class LiveHelper:
     """The generated VJP (or JVP) of the user function that a global or closure variable
     `name` denoted when the gradient was made, called as that name is now.
@@ -25,6 +51,15 @@ class LiveHelper:
         self._renamed = {}
         self.__wrapped__ = function  # inspect and debuggers show the generated helper
         self.__name__ = getattr(function, '__name__', 'helper')
+
+    def guard(self, function):
+        """A `LiveHelper` calling `function` (a derivative of this helper's function, made
+        when generated code calling it was differentiated again) while this helper's name
+        still denotes its function, and raising S2SError once it is rebound."""
+        def stale(current):
+            raise S2SError(f'`{self.name}` was rebound after this derivative of a derivative '
+                           f'was made; call s2sgrad.hvp, hessian or grad again')
+        return LiveHelper(function, self.name, self.obj, self.cell, self.globals, stale)
 
     def _now(self):
         if self.cell is not None:

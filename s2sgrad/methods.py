@@ -41,6 +41,8 @@ def bind_methods(func, receivers, names, code=None):
                 inspect.getattr_static(info.cls, '__call__', None)):
             callee = node.func
             node.func = _class_attribute(info.cls, '__call__', names, callee)
+            node.func.method_of = (info.cls, '__call__',
+                                   inspect.getattr_static(info.cls, '__call__'), True)
             node.args.insert(0, callee)
 
 
@@ -62,6 +64,7 @@ def _bind_super(node, first, info, name, code, names):
             attr = vars(cls)[name]
             if inspect.isfunction(attr):
                 node.func = _class_attribute(cls, name, names, node.func)
+                node.func.method_of = (cls, name, attr, False)
                 node.args.insert(0, n.name(first))
             return
 
@@ -77,6 +80,10 @@ def receiver_of(expr, known):
     return None
 
 
+def _identifier(preferred, fallback):
+    return preferred if preferred.isidentifier() else fallback
+
+
 def _class_attribute(cls, name, names, where):
     holder = n.name(names.object(cls.__name__, cls))
     return gast.copy_location(gast.Attribute(value=holder, attr=name, ctx=gast.Load()), where)
@@ -88,7 +95,8 @@ def _bind_method(node, receiver, name, info, names):
     if name in own:  # the instance's own attribute, not the class's method
         if own[name] is not None:
             node.func = gast.copy_location(gast.Name(
-                id=names.object(own[name].__name__, own[name]), ctx=gast.Load(),
+                id=names.object(_identifier(own[name].__name__, name), own[name]),
+                ctx=gast.Load(),
                 annotation=None, type_comment=None), receiver)
         return True
     attr = inspect.getattr_static(info.cls, name, None)
@@ -104,6 +112,7 @@ def _bind_method(node, receiver, name, info, names):
         node.args.insert(0, n.clone(receiver))
     else:
         return False
+    node.func.method_of = (info.cls, name, attr, inspect.isfunction(attr))
     return True
 
 

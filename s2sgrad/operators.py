@@ -4,7 +4,7 @@ import functools
 import numpy as np
 
 from .api import _normalize_wrt, _transform, check_callable, definition, grad
-from .errors import ShapeError
+from .errors import NonScalarOutputError, ShapeError, WrtError
 from .runtime import check_tangent, real_only
 
 
@@ -76,9 +76,20 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
     positions = _positions(func, names)
 
     def jac(*args, **kwargs):
-        out = np.asarray(func(*args, **kwargs))
-        inputs = [np.asarray(_argument(args, kwargs, p, name))
-                  for p, name in zip(positions, names)]
+        selected = [_argument(args, kwargs, p, name) for p, name in zip(positions, names)]
+        for name, value in zip(names, selected):
+            if isinstance(value, (list, tuple, dict)):
+                raise WrtError(f'jacobian and hessian need number or array arguments, but '
+                               f'`{name}` is a {type(value).__name__}; differentiate with '
+                               f'respect to its arrays one by one, or use grad, vjp and jvp, '
+                               f'which take containers' + definition(func))
+        out = func(*args, **kwargs)
+        if isinstance(out, (list, tuple, dict)):
+            raise NonScalarOutputError(
+                f'jacobian needs a number or an array output, but the function returned a '
+                f'{type(out).__name__}; use vjp or jvp for containers' + definition(func))
+        out = np.asarray(out)
+        inputs = [np.asarray(value) for value in selected]
         forward = mode == 'fwd' or (mode is None and
                                     sum(x.size for x in inputs) < max(out.size, 1))
         if forward:

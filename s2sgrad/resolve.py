@@ -4,7 +4,7 @@ import gast
 from . import nodes as n
 from . import rules
 from . import runtime
-from .live import LiveHelper
+from .live import LiveHelper, MethodGuard
 
 _MISSING = object()
 
@@ -29,7 +29,7 @@ class Resolver:
             obj = getattr(obj, part, _MISSING)
             if obj is _MISSING:
                 return None
-        if isinstance(obj, LiveHelper):  # generated code differentiated again
+        if isinstance(obj, (LiveHelper, MethodGuard)):  # generated code differentiated again
             return obj.function
         return obj
 

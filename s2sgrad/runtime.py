@@ -82,12 +82,22 @@ def keys(mapping):
     return items
 
 
+def check_output(result, name='f'):
+    """Raise NonScalarOutputError when the function returned None (it reached its end)."""
+    if result is None:
+        raise NonScalarOutputError(
+            f'{name!r} returned None (it reached its end without `return`), but a derivative '
+            f'needs a number or an array' + _output_location())
+
+
 def seed(result, name='f'):
     """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
     size = getattr(result, 'size', 1)
     kind = getattr(getattr(result, 'dtype', None), 'kind', None)
+    if kind == 'c' or isinstance(result, complex):
+        real_only(result)
     if not _is_sequence(result) and (kind is None and not isinstance(result, numbers.Number)
-                                     or kind is not None and kind not in 'biufc'):
+                                     or kind is not None and kind not in 'biuf'):
         raise NonScalarOutputError(
             f'grad needs {name!r} to return a number or an array of size 1, but it returned '
             f'{type(result).__name__} {result!r:.40}' +
@@ -157,7 +167,7 @@ def _check_numeric(g, x):
     """Raise where a gradient is not a real number or array: an argument combined with None
     or a string (which the function itself would reject), or complex values."""
     kind = getattr(getattr(g, 'dtype', None), 'kind', None)
-    if g is None or isinstance(g, (str, bytes)) or kind == 'O':
+    if g is None or isinstance(g, (str, bytes)) or kind in ('O', 'U', 'S'):
         raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
                         f'combines a differentiated value with something that is not a number '
                         f'(None, a string), which it would reject itself')

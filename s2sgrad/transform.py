@@ -27,7 +27,7 @@ from .optimize import optimize
 from .printer import to_source
 from .resolve import Resolver
 from .forward import ForwardPass
-from .live import LiveHelper
+from .live import LiveHelper, MethodGuard
 from .methods import bind_methods, callee_receivers, known_receivers, \
     receivers_of_temporaries
 from .reverse import CallAdjoint, ReversePass, State
@@ -320,7 +320,9 @@ class Context:
         bind_methods(func, self.receivers, self.names, getattr(self.source.func, '__code__',
                                                                None))
         self.nested = self._nested_functions(func)
-        Canonicalizer(self.source, self.namer).run(func)
+        canonical = Canonicalizer(self.source, self.namer)
+        canonical.run(func)
+        self.may_return_none = canonical.falls_through
         local_names = set(n.names_stored(func)) | set(self.params)
         self.resolver = Resolver(self._visible(), local_names)
         closures = {name: info[1] for name, info in self.nested.items()}
@@ -360,7 +362,11 @@ class Context:
             self.builder.cache[self.key] = Generated(self._function_name(), None, None,
                                                      seed_name)
         rpass.collect(body, [])
+        needed = set(rpass.needed)
         forward = rpass.forward(body, [], set(self.params))
+        while rpass.needed != needed:  # a value read again backward became needed late:
+            needed = set(rpass.needed)  # save it where it is made, earlier in the sweep
+            forward = rpass.forward(body, [], set(self.params))
         state = State()
         seed_stmts = []
         result_active = isinstance(result, gast.Name) and result.id in self.activity.active
@@ -399,7 +405,12 @@ class Context:
             returns = [r for r, name in zip(returns, self.wrt)]
         value = returns[0] if len(returns) == 1 and not self.as_tuple else n.tuple_(returns)
         if self.mode == 'value_and_grad':
-            value = n.tuple_([n.clone(result), value])
+            output = n.clone(result)
+            if set(n.names_read(result)) & set(n.names_stored(gast.Module(
+                    body=backward, type_ignores=[]))):  # restored by the backward sweep
+                output = n.name(self.namer.fresh('value'))
+                seed_stmts.append(n.assign(output.id, n.clone(result)))
+            value = n.tuple_([output, value])
         prologue = self._prologue(body)
         stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
                   for stack in sorted(rpass.stacks.values())]
@@ -539,6 +550,11 @@ class Context:
         else:
             tangent = n.call('s2s.zeros_like', n.clone(result))
         value = n.tuple_([n.clone(result), tangent]) if self.mode == 'forward' else tangent
+        if self.mode == 'jvp' and getattr(self, 'may_return_none', False):
+            check = n.expr(n.call('s2s.check_output', n.clone(result),
+                                  n.const(self.source.name)))
+            check.no_inline = set(n.names_read(result))
+            new_body.append(check)
         copies = self._prologue(body)
         for stmt in list(copies):
             param = stmt.targets[0].id
@@ -840,16 +856,20 @@ class Context:
         variable follows that variable (`LiveHelper`), or None for other calls."""
         name = call.func.id if isinstance(call.func, gast.Name) else None
         source = self.source
+        method = getattr(call.func, 'method_of', None)
+        if method is not None and generated.function is not None:
+            return MethodGuard(generated.function, *method)
         if name is None or name in self.names.bindings or generated.function is None:
             return None
         cell = source.cells.get(name)
-        if cell is not None:
-            try:
-                if cell.cell_contents is not func:
-                    return None
-            except ValueError:
-                return None
-        elif source.globals is None or source.globals.get(name) is not func:
+        try:
+            current = cell.cell_contents if cell is not None else \
+                (source.globals or {}).get(name)
+        except ValueError:
+            return None
+        if isinstance(current, LiveHelper) and current.function is func:
+            return current.guard(generated.function)  # generated code differentiated again
+        if current is not func:
             return None
         self.live_names.add(name)
         builder, optimized = self.builder, self.optimized

@@ -14,7 +14,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.errors import (ComplexError, NonScalarOutputError, NoRuleError, S2SError,
-                            SourceUnavailableError)
+                            SourceUnavailableError, UnsupportedSyntaxError)
 
 
 def central(f, x, h=1e-6):
@@ -518,3 +518,130 @@ def test_a_path_that_falls_off_the_end_returns_none_and_raises():
         s2sgrad.grad(first_above)(5.0)
     with pytest.raises(NonScalarOutputError):
         s2sgrad.value_and_grad(first_above)(5.0)
+
+
+# ==================== value_and_grad of a loop accumulator
+
+def accumulate_range(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(x ** 2)
+    return s
+
+
+def accumulate_while(x):
+    s = 0.0
+    k = 0
+    while k < 4:
+        s = s * 0.5 + np.sum(np.sin(x))
+        k = k + 1
+    return s
+
+
+def accumulate_dict(params):
+    s = 0.0
+    for W in params.values():
+        s = s + np.sum(W ** 3)
+    return s
+
+
+@pytest.mark.parametrize('optimized', [True, False])
+def test_value_and_grad_returns_the_final_value_of_a_loop_accumulator(optimized):
+    x = np.array([1.0, 2.0])
+    for func, arg in ((accumulate_range, x), (accumulate_while, x),
+                      (accumulate_dict, {'a': x, 'b': np.array([0.5])})):
+        value, _ = s2sgrad.value_and_grad(func, optimized=optimized)(arg)
+        assert value == pytest.approx(func(arg))
+
+
+# ==================== second review round
+
+def test_an_existing_hvp_raises_once_a_helper_is_rebound(monkeypatch):
+    x = np.array([0.3, 0.7])
+    hvp = s2sgrad.hvp(calls_helper)
+    hessian = s2sgrad.hessian(calls_helper)
+    np.testing.assert_allclose(hvp(x, np.ones(2)), 8 * np.cos(2 * x), rtol=1e-10)
+    monkeypatch.setattr(sys.modules[__name__], 'helper', replacement)
+    for call in (lambda: hvp(x, np.ones(2)), lambda: hessian(x)):
+        with pytest.raises(S2SError, match='rebound'):
+            call()
+    np.testing.assert_allclose(s2sgrad.hvp(calls_helper)(x, np.ones(2)), -18 * np.cos(2 * x),
+                               rtol=1e-10)
+
+
+class Holder:
+    def __init__(self, layer):
+        self.layer = layer
+
+    def loss(self, x):
+        return np.sum(self.layer.forward(x) ** 2)
+
+
+class Sined(Dense):
+    def forward(self, x):
+        return np.sin(x @ self.W)
+
+
+def test_a_gradient_raises_when_a_held_object_changes_class():
+    W = RNG.normal(size=(3, 2))
+    model = Holder(Dense(W))
+    df = s2sgrad.grad(model.loss)
+    np.testing.assert_allclose(df(X), central(model.loss, X), rtol=1e-6, atol=1e-8)
+    model.layer = Sined(W)
+    with pytest.raises(S2SError, match='call s2sgrad.grad again'):
+        df(X)
+    np.testing.assert_allclose(s2sgrad.grad(model.loss)(X), central(model.loss, X),
+                               rtol=1e-6, atol=1e-8)
+
+
+class Stateful:
+    def __init__(self):
+        self.scale = 1.0
+        self.calls = 0
+
+    def doubling(self, x):
+        self.scale = self.scale * 2.0
+        return np.sum(x ** 2) * self.scale
+
+    def counting(self, x):
+        self.calls += 1
+        return np.sum(x ** 2)
+
+
+def test_writing_state_the_function_reads_is_rejected():
+    with pytest.raises(UnsupportedSyntaxError, match='does not replay'):
+        s2sgrad.grad(Stateful().doubling)
+
+
+def test_a_counter_that_nothing_reads_does_not_matter():
+    x = np.array([0.5, -2.0])
+    np.testing.assert_allclose(s2sgrad.grad(Stateful().counting)(x), 2 * x)
+
+
+def with_integer_keys(params, x):
+    s = 0.0
+    for k in params:
+        s = s + params[k] * (k + 1.0) * x
+    return s * 1.0
+
+
+def test_a_key_loop_with_keys_used_in_arithmetic():
+    grads = s2sgrad.grad(with_integer_keys)({0: 1.0, 1: 0.0}, 2.0)
+    assert grads == {0: pytest.approx(2.0), 1: pytest.approx(4.0)}
+
+
+def complex_output(x):
+    return np.sum(x) + 0j
+
+
+def sum_of_dict(params, x):
+    return np.sum(params['a'] * x)
+
+
+def test_complex_outputs_and_jacobians_of_containers_are_rejected():
+    with pytest.raises(ComplexError):
+        s2sgrad.grad(complex_output)(np.ones(2))
+    for call in (lambda: s2sgrad.hessian(sum_of_dict)({'a': np.ones(2)}, 1.0),
+                 lambda: s2sgrad.jacobian(sum_of_dict, mode='fwd')({'a': np.ones(2)}, 1.0)):
+        with pytest.raises(S2SError, match='need number or array arguments'):
+            call()
