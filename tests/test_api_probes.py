@@ -20,6 +20,9 @@ import s2sgrad
 from s2sgrad.errors import (ComplexError, NonScalarOutputError, S2SError, ShapeError,
                             WrtError)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trees import central, get, leaves, replace  # noqa: E402
+
 THIS = sys.modules[__name__]
 RNG = np.random.default_rng(9)
 W0 = RNG.normal(size=(3, 2))
@@ -28,47 +31,6 @@ V0 = np.array([0.3, -0.7])
 
 
 # ==================== numerical references
-
-def central(f, x, h=1e-6):
-    """Central difference of scalar `f` of one argument `x` (a float or an array)."""
-    a = np.asarray(x, dtype=float)
-    g = np.zeros(a.shape)
-    for i in np.ndindex(a.shape or ()):
-        p, m = a.copy(), a.copy()
-        p[i] += h
-        m[i] -= h
-        g[i] = (f(p if a.shape else float(p)) - f(m if a.shape else float(m))) / (2 * h)
-    return g if a.shape else float(g)
-
-
-def leaves(tree, path=()):
-    if isinstance(tree, dict):
-        for key in tree:
-            yield from leaves(tree[key], path + (key,))
-    elif isinstance(tree, (list, tuple)):
-        for k, item in enumerate(tree):
-            yield from leaves(item, path + (k,))
-    else:
-        yield path, tree
-
-
-def get(tree, path):
-    for key in path:
-        tree = tree[key]
-    return tree
-
-
-def replace(tree, path, value):
-    if not path:
-        return value
-    if isinstance(tree, dict):
-        out = dict(tree)
-        out[path[0]] = replace(tree[path[0]], path[1:], value)
-        return out
-    items = list(tree)
-    items[path[0]] = replace(tree[path[0]], path[1:], value)
-    return type(tree)(items)
-
 
 def same_structure(a, b):
     if isinstance(b, dict):

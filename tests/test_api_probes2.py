@@ -7,6 +7,7 @@ Every expectation is a central difference or a closed form, never s2sgrad itself
 found a bug are marked skip with the reason 'BUG: ...' so the suite stays green.
 """
 import dataclasses
+import os
 import sys
 import threading
 import time
@@ -18,6 +19,9 @@ import s2sgrad
 from s2sgrad.errors import (ComplexError, NonScalarOutputError, NoRuleError, S2SError,
                             SourceUnavailableError, WrtError)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trees import central, get, leaves, replace  # noqa: E402
+
 THIS = sys.modules[__name__]
 RNG = np.random.default_rng(99)
 X = RNG.normal(size=(4, 3))
@@ -28,54 +32,12 @@ XV = np.array([0.3, -1.2, 2.0])
 
 # ==================== numerical references
 
-def central(f, x, h=1e-6):
-    a = np.asarray(x, dtype=float)
-    g = np.zeros(a.shape)
-    for i in np.ndindex(a.shape or ()):
-        p, m = a.copy(), a.copy()
-        p[i] += h
-        m[i] -= h
-        g[i] = (f(p if a.shape else float(p)) - f(m if a.shape else float(m))) / (2 * h)
-    return g if a.shape else float(g)
-
-
-def leaves(tree, path=()):
-    if isinstance(tree, dict):
-        for key in tree:
-            yield from leaves(tree[key], path + (key,))
-    elif isinstance(tree, (list, tuple)):
-        for k, item in enumerate(tree):
-            yield from leaves(item, path + (k,))
-    else:
-        yield path, tree
-
-
-def get(tree, path):
-    for key in path:
-        tree = tree[key]
-    return tree
-
-
 def copytree(tree):
     if isinstance(tree, dict):
         return {k: copytree(v) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
         return type(tree)(copytree(v) for v in tree)
     return np.array(tree, dtype=float) if np.ndim(tree) else float(tree)
-
-
-def replace(tree, path, value):
-    """A copy of `tree` with the leaf at `path` replaced (tuples rebuilt)."""
-    if not path:
-        return value
-    key = path[0]
-    if isinstance(tree, dict):
-        out = dict(tree)
-        out[key] = replace(tree[key], path[1:], value)
-        return out
-    out = list(tree)
-    out[key] = replace(tree[key], path[1:], value)
-    return type(tree)(out)
 
 
 def central_tree(f, tree, *rest, h=1e-6):
