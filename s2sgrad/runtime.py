@@ -654,47 +654,17 @@ def check_cotangent(cotangent, result, path=''):
     dict of them, a container with the same items (a list for a tuple is fine, and an array
     whose first axis runs over the items of a list or tuple), each of its item's shape.
     `path` is where in the output this part sits (``[1]['a']``), for the message."""
-    if isinstance(result, (list, tuple, dict)):
-        where = f'`output{path}`' if path else 'the function\'s output'
-        if isinstance(result, dict):
-            if not isinstance(cotangent, dict):
-                raise ShapeError(f'vjp: the cotangent of {where} is a '
-                                 f'{type(cotangent).__name__}, but {where} is a dict; pass a '
-                                 f'dict with the same keys')
-            for key in cotangent:
-                if key not in result:
-                    raise ShapeError(f'vjp: the cotangent has an entry `output{path}[{key!r}]`, '
-                                     f'but {where} has no key {key!r}')
-            for key, value in result.items():
-                if key not in cotangent:
-                    raise ShapeError(f'vjp: the cotangent of `output{path}[{key!r}]` is '
-                                     f'missing; pass a dict with the keys of {where}')
-                check_cotangent(cotangent[key], value, f'{path}[{key!r}]')
-            return
-        if _is_sequence(cotangent) or getattr(cotangent, 'ndim', 0) >= 1:
-            if len(cotangent) != len(result):
-                raise ShapeError(f'vjp: the cotangent of {where} has {len(cotangent)} item(s), '
-                                 f'but {where} has {len(result)}')
-            for k, value in enumerate(result):
-                check_cotangent(cotangent[k], value, f'{path}[{k}]')
-            return
-        raise ShapeError(f'vjp: the cotangent of {where} is a {type(cotangent).__name__}, but '
-                         f'{where} is a {type(result).__name__} of {len(result)} item(s); pass a '
-                         f'{type(result).__name__} with one cotangent per item')
-    if cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict):
-        if not path:
-            raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
-                             'array of the shape of the function\'s output')
-        raise ShapeError(f'vjp: the cotangent of `output{path}` is a '
-                         f'{type(cotangent).__name__}; pass an array of its shape '
-                         f'{_shape(result)}')
-    if _shape(cotangent) != _shape(result):
-        if not path:
-            raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
-                             f'function returned shape {_shape(result)}; pass one of the '
-                             f'output\'s shape')
-        raise ShapeError(f'vjp: the cotangent of `output{path}` has shape '
-                         f'{_shape(cotangent)}, but `output{path}` has shape {_shape(result)}')
+    if not isinstance(result, (list, tuple, dict)) and not path and (
+            cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
+        raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
+                         'array of the shape of the function\'s output')
+    if not isinstance(result, (list, tuple, dict)) and not path and \
+            cotangent is not None and _shape(cotangent) != _shape(result):
+        raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
+                         f'function returned shape {_shape(result)}; pass one of the '
+                         f'output\'s shape')
+    _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
+                lambda where: f'`output{where}`' if where else 'the function\'s output')
 
 
 def check_tangent(tangent, x, name):
@@ -703,40 +673,48 @@ def check_tangent(tangent, x, name):
     dict, a container with the same items (a tuple for a list is fine, and an array whose
     first axis runs over the items of a list or tuple), each of its item's shape. `name` is the
     argument, or the path of the part being checked (``params['b1']``), for the message."""
-    if isinstance(x, (list, tuple, dict)):
-        if isinstance(x, dict):
-            if not isinstance(tangent, dict):
-                raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}, but '
-                                 f'`{name}` is a dict; pass a dict with the same keys')
-            for key in tangent:
-                if key not in x:
-                    raise ShapeError(f'the tangent has an entry `{name}[{key!r}]`, but '
-                                     f'`{name}` has no key {key!r}')
-            for key, value in x.items():
-                if key not in tangent:
-                    raise ShapeError(f'the tangent of `{name}[{key!r}]` is missing; pass a '
-                                     f'dict with the keys of `{name}` (zeros of its shape for '
-                                     f'an entry that does not vary)')
-                check_tangent(tangent[key], value, f'{name}[{key!r}]')
-            return
-        if _is_sequence(tangent) or getattr(tangent, 'ndim', 0) >= 1:
-            if len(tangent) != len(x):
-                raise ShapeError(f'the tangent of `{name}` has {len(tangent)} item(s), but '
-                                 f'`{name}` has {len(x)}')
-            for k, value in enumerate(x):
-                check_tangent(tangent[k], value, f'{name}[{k}]')
-            return
-        raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}, but `{name}` '
-                         f'is a {type(x).__name__} of {len(x)} item(s); pass a '
-                         f'{type(x).__name__} with one tangent per item')
-    if tangent is None or _is_sequence(tangent) or isinstance(tangent, dict):
-        if tangent is None and (x is None or isinstance(x, str)):
+    _check_like(tangent, x, name, '', 'the tangent', lambda where: f'`{name}{where}`')
+
+
+def _check_like(given, like, root, path, what, label):
+    """Raise `ShapeError` unless `given` (a tangent or cotangent, `what`) has the structure
+    and shapes of `like` (its argument or output, `root`); `label(path)` names a part."""
+    where = label(path)
+    if isinstance(like, dict):
+        if not isinstance(given, dict):
+            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is '
+                             f'a dict; pass a dict with the same keys')
+        for key in given:
+            if key not in like:
+                raise ShapeError(f'{what} has an entry {label(f"{path}[{key!r}]")}, but '
+                                 f'{where} has no key {key!r}')
+        for key, value in like.items():
+            if key not in given:
+                raise ShapeError(f'{what} of {label(f"{path}[{key!r}]")} is missing; pass a '
+                                 f'dict with the keys of {where} (zeros of its shape for an '
+                                 f'entry that does not vary)')
+            _check_like(given[key], value, root, f'{path}[{key!r}]', what, label)
+        return
+    if isinstance(like, (list, tuple)):
+        if not (_is_sequence(given) or getattr(given, 'ndim', 0) >= 1):
+            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is a '
+                             f'{type(like).__name__} of {len(like)} item(s); pass a '
+                             f'{type(like).__name__} with one per item')
+        if len(given) != len(like):
+            raise ShapeError(f'{what} of {where} has {len(given)} item(s), but {where} has '
+                             f'{len(like)}')
+        for k, value in enumerate(like):
+            _check_like(given[k], value, root, f'{path}[{k}]', what, label)
+        return
+    if given is None or _is_sequence(given) or isinstance(given, dict):
+        if given is None and (like is None or isinstance(like, str)):
             return  # a part that is not a number: no tangent needed
-        raise ShapeError(f'the tangent of `{name}` is a {type(tangent).__name__}; pass an '
-                         f'array of the shape of `{name}`, {_shape(x)}')
-    if _shape(tangent) != _shape(x):
-        raise ShapeError(f'the tangent of `{name}` has shape {_shape(tangent)}, but `{name}` '
-                         f'has shape {_shape(x)}; pass one of the argument\'s shape')
+        raise ShapeError(f'{what} of {where} is a {type(given).__name__}; pass an array of '
+                         f'its shape, {_shape(like)}')
+    if _shape(given) != _shape(like):
+        raise ShapeError(f'{what} of {where} has shape {_shape(given)}, but {where} has '
+                         f'shape {_shape(like)}; pass one of the '
+                         f'{"argument" if root != "output" else "output"}\'s shape')
 
 
 def asarray(x):
