@@ -98,10 +98,18 @@ class Canonicalizer:
             if isinstance(stmt, gast.Return):
                 value = stmt.value if stmt.value is not None else n.const(None)
                 out.append(gast.copy_location(n.assign(self.result_name, value), stmt))
-                if in_loop:
+                if in_loop:  # the loop's body ends with ``if returned: break``
                     out.append(gast.copy_location(n.assign(self._flag(), n.const(True)), stmt))
-                    out.append(gast.copy_location(gast.Break(), stmt))
                 return out, 'always'
+            if isinstance(stmt, gast.If) and not in_loop and rest and 'maybe' in (
+                    _return_status(stmt.body), _return_status(stmt.orelse)):
+                # outside loops a return sets no flag: the statements after the `if` go
+                # into each branch, after its paths that do not return
+                stmt.body, body_status = self.returns(stmt.body + _cloned(rest), in_loop)
+                stmt.orelse, else_status = self.returns(stmt.orelse + _cloned(rest), in_loop)
+                out.append(stmt)
+                statuses = {body_status, else_status}
+                return out, statuses.pop() if len(statuses) == 1 else 'maybe'
             if isinstance(stmt, gast.If):
                 stmt.body, body_status = self.returns(stmt.body, in_loop)
                 stmt.orelse, else_status = self.returns(stmt.orelse, in_loop)
@@ -124,23 +132,23 @@ class Canonicalizer:
                 stmt.body, status = self.returns(stmt.body, in_loop=True)
                 out.append(stmt)
                 if status != 'never':
+                    leave = gast.If(test=n.name(self._flag()), body=[gast.Break()], orelse=[])
+                    gast.copy_location(leave.body[0], stmt)
+                    stmt.body.append(gast.copy_location(leave, stmt))
                     return out + self._guard(rest, stmt, in_loop), 'maybe'
                 continue
             out.append(stmt)
         return out, 'never'
 
     def _guard(self, rest, anchor, in_loop):
-        """``if returned: break`` in loops, else ``if not returned: rest``."""
+        """``if not returned: rest`` (a loop ends with ``if returned: break`` instead of a
+        ``break`` at each return, so every branch always or never leaves the loop)."""
         flag = self._flag()
         tail, _ = self.returns(rest, in_loop)
-        if in_loop:
-            guard = gast.If(test=n.name(flag), body=[gast.Break()], orelse=tail)
-            gast.copy_location(guard.body[0], anchor)
-        elif tail:
-            guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.name(flag)),
-                            body=tail, orelse=[])
-        else:
+        if not tail:
             return []
+        guard = gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.name(flag)), body=tail,
+                        orelse=[])
         return [gast.copy_location(guard, anchor)]
 
     # -- break and continue ---------------------------------------------------------------
@@ -290,6 +298,27 @@ def _keys_only(loop):
     return any(isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Name) and
                node.slice.id == target.id and gast.dump(node.value) == shape
                for node in n.walk(block))
+
+
+def _return_status(stmts):
+    """'always', 'maybe' or 'never': whether `stmts` return on all, some or no paths."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Return):
+            return 'always'
+        if isinstance(stmt, gast.If):
+            statuses = {_return_status(stmt.body), _return_status(stmt.orelse)}
+            if statuses == {'always'}:
+                return 'always'
+            if statuses != {'never'}:
+                return 'maybe'
+        elif isinstance(stmt, (gast.For, gast.While)):
+            if any(isinstance(node, gast.Return) for node in n.walk(stmt)):
+                return 'maybe'
+    return 'never'
+
+
+def _cloned(stmts):
+    return [n.clone(stmt) for stmt in stmts]
 
 
 def _falls_through(body):

@@ -21,6 +21,7 @@ def check_effects(body, ctx):
     in object attributes. Method calls on differentiated local values (``xs.append``) are the
     passes' business."""
     read = _attributes_read(body)
+    names_read = {name for stmt in body for name in n.names_read(stmt)}
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -28,9 +29,11 @@ def check_effects(body, ctx):
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
                 _check_callee_writes(stmt, stmt.value, ctx)
+                _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx)
+            _check_callee_globals(stmt, stmt.value, ctx, names_read)
 
 
 def _check_attribute_store(stmt, ctx):
@@ -125,6 +128,25 @@ def _check_discarded_call(stmt, call, ctx):
         stmt, f'the call of {what} whose result is unused, with a differentiated argument: '
               f's2sgrad cannot follow changes that a function makes to its arguments in '
               f'place; return the new value and assign it')
+
+
+def _check_callee_globals(stmt, call, ctx, names_read):
+    """Reject calling a helper of the user's that rebinds a global (``global SETTING``) which
+    the function reads: the backward sweep would read the new value."""
+    obj = ctx.resolver.lookup(call.func)
+    if not inspect.isfunction(obj) or rules.is_library(obj):
+        return
+    try:
+        node = parse_function(obj).node
+    except S2SError:
+        return
+    changed = {name for inner in n.walk(node) if isinstance(inner, (gast.Global, gast.Nonlocal))
+               for name in inner.names} & names_read
+    if changed:
+        raise ctx.unsupported(
+            stmt, f'calling `{n.dotted_path(call.func) or obj.__name__}`, which rebinds the '
+                  f'global `{sorted(changed)[0]}` that the function reads (s2sgrad does not '
+                  f'replay changes to globals); pass the value as an argument')
 
 
 def _check_callee_writes(stmt, call, ctx):

@@ -18,7 +18,7 @@ class MethodGuard:
         self.__wrapped__ = function
         self.__name__ = getattr(function, '__name__', 'helper')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, /, *args, **kwargs):
         changed = inspect.getattr_static(self.cls, self.name, None) is not self.attr
         if self.instance and args and not changed:
             receiver = args[0]
@@ -69,7 +69,7 @@ class LiveHelper:
                 return _MISSING
         return self.globals.get(self.name, _MISSING)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, /, *args, **kwargs):
         current = self._now()
         if current is self.obj:
             return self.function(*args, **kwargs)

@@ -27,6 +27,10 @@ def bind_methods(func, receivers, names, code=None):
         return
     first = func.args.args[0].id if func.args.args else None
     for node in n.walk(func):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id in known:  # ``self(x)``: the class's ``__call__``
+            _bind_call(node, known[node.func.id], names)
+            continue
         if not isinstance(node, gast.Call) or not isinstance(node.func, gast.Attribute):
             continue
         receiver, name = node.func.value, node.func.attr
@@ -37,13 +41,18 @@ def bind_methods(func, receivers, names, code=None):
         if info is not None and _bind_method(node, receiver, name, info, names):
             continue
         info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
-        if info is not None and inspect.isfunction(
-                inspect.getattr_static(info.cls, '__call__', None)):
-            callee = node.func
-            node.func = _class_attribute(info.cls, '__call__', names, callee)
-            node.func.method_of = (info.cls, '__call__',
-                                   inspect.getattr_static(info.cls, '__call__'), True)
-            node.args.insert(0, callee)
+        if info is not None:
+            _bind_call(node, info, names)
+
+
+def _bind_call(node, info, names):
+    """``obj(x)`` of an object whose class has a Python ``__call__``: ``C.__call__(obj, x)``."""
+    call = inspect.getattr_static(info.cls, '__call__', None)
+    if inspect.isfunction(call) and '__call__' not in dict(info.shadowed):
+        callee = node.func
+        node.func = _class_attribute(info.cls, '__call__', names, callee)
+        node.func.method_of = (info.cls, '__call__', call, True)
+        node.args.insert(0, callee)
 
 
 def _is_super(node):

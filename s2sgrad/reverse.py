@@ -605,7 +605,7 @@ class ReversePass:
         badj = self.adj(var)
         _overwritten(badj, state)
         if badj in state.live:
-            if var in self.list_vars:
+            if var in self.list_vars or var in getattr(self.ctx, 'container_vars', ()):
                 value = n.call('s2s.add', n.name(badj), expr)
             else:
                 value = n.binop(n.name(badj), gast.Add(), expr)

@@ -257,8 +257,9 @@ def _like_container(g, x):
     if _is_sequence(g) and len(g) != len(x):
         raise NoRuleError(
             f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
-            f'`*` or `+` of lists (repetition, concatenation) of an argument is not followed; '
-            f'use np.tile or np.concatenate on arrays')
+            f'`*` or `+` of lists (repetition, concatenation) of an argument, and a list '
+            f'passed to a helper of yours more than once, are not followed; use np.tile or '
+            f'np.concatenate on arrays, or pass the arrays (or a dict of them)')
     parts = list(g) if _is_sequence(g) else [0.0] * len(x)
     if not _is_sequence(g) and not _is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
@@ -289,8 +290,9 @@ def unbroadcast(g, x):
             raise NoRuleError(
                 f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
                 f'`*` of lists (concatenation, repetition) with differentiated items is only '
-                f'followed when the lists are written out (`[a, b] + [c]`); use '
-                f'np.concatenate or np.tile')
+                f'followed when the lists are written out (`[a, b] + [c]`), and a list passed '
+                f'to a helper of yours more than once is not; use np.concatenate or np.tile, '
+                f'or pass the arrays (or a dict of them)')
         return _like(g, x)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:

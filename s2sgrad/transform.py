@@ -282,6 +282,7 @@ class Context:
         bad = None
         if not returns:
             bad, what = func, 'has no `return` statement (it returns None)'
+        bad_returns = 0
         for ret in returns:
             value = ret.value
             if value is None or isinstance(value, gast.Constant) and \
@@ -296,6 +297,10 @@ class Context:
                                                                         value.func.id)):
                 bad = ret
                 what = 'returns a container'
+            if bad is ret:
+                bad_returns += 1
+        if returns and bad_returns < len(returns):
+            bad = None  # other paths return values: the gradient checks the one taken
         if bad is None:
             self._return_where = self._where(returns[-1])
             return
@@ -344,6 +349,7 @@ class Context:
         self.body_all_statements = list(_all_statements(body))
         self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
         self.mutated = _mutated_names(body)
+        self.container_vars = _containers(body)
         result = ret.value
         scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                    isinstance(s.targets[0], gast.Name) and
@@ -388,7 +394,12 @@ class Context:
                 seed.no_inline = {result.id}
                 seed_stmts.append(seed)
                 state.live.add(bresult)
-        elif not seeded:  # a constant result: the gradient is zero, if it is a scalar at all
+        if seeded and getattr(self, 'may_return_none', False):
+            check = n.expr(n.call('s2s.check_output', n.clone(result),
+                                  n.const(self.source.name)))
+            check.no_inline = set(n.names_read(result))
+            seed_stmts.insert(0, check)
+        if not result_active and not seeded:  # a constant result: the gradient is zero
             check = n.expr(n.call('s2s.seed', n.clone(result), n.const(self.source.name)))
             check.no_inline = set(n.names_read(result))
             seed_stmts.append(check)
@@ -459,6 +470,8 @@ class Context:
         if getattr(self, '_return_where', None):
             runtime.OUTPUT_LOCATIONS[generated.function.__code__] = self._return_where
         generated.helpers = self.helper_generated
+        generated.container_params = {p for p in self.params
+                                      if p in getattr(self, 'container_vars', ())}
         generated.function.helpers = [h.function for h in self.helper_generated]
         self.builder.cache[self.key] = generated
         for cell in getattr(generated, 'waiting', []):
@@ -849,6 +862,8 @@ class Context:
     def _helper_item(self, generated, key, stmt, ans, call, bound, active, live=None):
         local = self._bind_helper(key, generated, live)
         active_args = [bound[p].id for p in active]
+        self.container_vars.update(bound[p].id for p in active
+                                   if p in getattr(generated, 'container_params', ()))
         return CallAdjoint(ans, call, local, generated.seed_name, active_args)
 
     def _live(self, call, func, params, active, mode, receivers, generated):
@@ -917,6 +932,21 @@ def _split_advice(what):
         elif not quoted and depth == 0 and char in ';:' and what[index + 1:index + 2] == ' ':
             return what[:index], what[index:]
     return what, ''
+
+
+def _containers(body):
+    """Variables that hold dicts (indexed by a string, or whose keys a loop reads): their
+    adjoints are added with ``s2s.add``, which adds dicts key by key."""
+    found = set()
+    for stmt in _all_statements(body):
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                    isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
+                found.add(node.value.id)
+            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.keys' and \
+                    node.args and isinstance(node.args[0], gast.Name):
+                found.add(node.args[0].id)
+    return found
 
 
 def _mutated_names(body):

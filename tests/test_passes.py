@@ -102,6 +102,7 @@ def test_canonical_return_in_loop_sets_a_flag():
                 if x > 10.0:
                     result = x
                     returned = True
+                if returned:
                     break
             return result
         ''')
