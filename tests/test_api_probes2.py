@@ -20,10 +20,17 @@ from s2sgrad.errors import (ComplexError, NonScalarOutputError, NoRuleError, S2S
                             SourceUnavailableError, WrtError)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from trees import central, get, leaves, replace  # noqa: E402
+from trees import (assert_tree_close, central, central_tree, copytree, get,  # noqa: E402
+                   leaves, random_tree, replace, tree_axpy, tree_dot)
 
 THIS = sys.modules[__name__]
 RNG = np.random.default_rng(99)
+
+
+def random_like(tree):
+    return random_tree(tree, RNG)
+
+
 X = RNG.normal(size=(4, 3))
 W = RNG.normal(size=(3, 2))
 W2 = RNG.normal(size=(2, 2))
@@ -31,57 +38,6 @@ XV = np.array([0.3, -1.2, 2.0])
 
 
 # ==================== numerical references
-
-def copytree(tree):
-    if isinstance(tree, dict):
-        return {k: copytree(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(copytree(v) for v in tree)
-    return np.array(tree, dtype=float) if np.ndim(tree) else float(tree)
-
-
-def central_tree(f, tree, *rest, h=1e-6):
-    """Central-difference gradient of f(tree, *rest) with respect to every leaf of `tree`."""
-    grads = copytree(tree)
-    for path, leaf in leaves(tree):
-        a = np.asarray(leaf, dtype=float)
-        g = np.zeros(a.shape)
-        for i in np.ndindex(a.shape):
-            p, m = a.copy(), a.copy()
-            p[i] += h
-            m[i] -= h
-            tp = replace(tree, path, p if a.shape else float(p))
-            tm = replace(tree, path, m if a.shape else float(m))
-            g[i] = (f(tp, *rest) - f(tm, *rest)) / (2 * h)
-        grads = replace(grads, path, g if a.shape else float(g))
-    return grads
-
-
-def assert_tree_close(got, expected, atol=1e-5):
-    got_leaves, exp_leaves = list(leaves(got)), list(leaves(expected))
-    assert [p for p, _ in got_leaves] == [p for p, _ in exp_leaves]
-    for (path, a), (_, b) in zip(got_leaves, exp_leaves):
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=str(path))
-
-
-def random_like(tree):
-    out = tree
-    for path, leaf in leaves(tree):
-        out = replace(out, path, RNG.normal(size=np.shape(leaf)) if np.ndim(leaf)
-                      else float(RNG.normal()))
-    return out
-
-
-def tree_dot(a, b):
-    return sum(float(np.sum(x * y)) for (_, x), (_, y) in zip(leaves(a), leaves(b)))
-
-
-def tree_axpy(alpha, t, tree):
-    out = tree
-    for path, leaf in leaves(tree):
-        out = replace(out, path, leaf + alpha * get(t, path))
-    return out
-
 
 # ==================== 1. classes
 

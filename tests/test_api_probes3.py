@@ -7,6 +7,8 @@ vjp on a None path, `self` as an enclosing variable, helpers rebinding globals);
 known limits say so where they are.
 """
 import functools
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -15,95 +17,21 @@ import s2sgrad
 from s2sgrad.errors import (NonScalarOutputError, NoRuleError, S2SError,
                             UnsupportedSyntaxError)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trees import (assert_tree_close, central, central_tree, get, leaves,  # noqa: E402
+                   random_tree, replace, tree_axpy, tree_dot)
+
 RNG = np.random.default_rng(2024)
+
+
+def random_like(tree):
+    return random_tree(tree, RNG)
+
+
 XV = np.array([0.3, -1.2, 2.0, 0.7])
 
 
 # ==================== numerical references
-
-def central(f, x, h=1e-6):
-    a = np.asarray(x, dtype=float)
-    g = np.zeros(a.shape)
-    for i in np.ndindex(a.shape or ()):
-        p, m = a.copy(), a.copy()
-        p[i] += h
-        m[i] -= h
-        g[i] = (f(p if a.shape else float(p)) - f(m if a.shape else float(m))) / (2 * h)
-    return g if a.shape else float(g)
-
-
-def leaves(tree, path=()):
-    if isinstance(tree, dict):
-        for key in tree:
-            yield from leaves(tree[key], path + (key,))
-    elif isinstance(tree, (list, tuple)):
-        for k, item in enumerate(tree):
-            yield from leaves(item, path + (k,))
-    else:
-        yield path, tree
-
-
-def replace(tree, path, value):
-    if not path:
-        return value
-    key = path[0]
-    if isinstance(tree, dict):
-        out = dict(tree)
-        out[key] = replace(tree[key], path[1:], value)
-        return out
-    out = list(tree)
-    out[key] = replace(tree[key], path[1:], value)
-    return type(tree)(out)
-
-
-def get(tree, path):
-    for key in path:
-        tree = tree[key]
-    return tree
-
-
-def central_tree(f, tree, *rest, h=1e-6):
-    grads = tree
-    for path, leaf in leaves(tree):
-        a = np.asarray(leaf, dtype=float)
-        g = np.zeros(a.shape)
-        for i in np.ndindex(a.shape):
-            p, m = a.copy(), a.copy()
-            p[i] += h
-            m[i] -= h
-            tp = replace(tree, path, p if a.shape else float(p))
-            tm = replace(tree, path, m if a.shape else float(m))
-            g[i] = (f(tp, *rest) - f(tm, *rest)) / (2 * h)
-        grads = replace(grads, path, g if a.shape else float(g))
-    return grads
-
-
-def assert_tree_close(got, expected, atol=1e-5):
-    got_leaves, exp_leaves = list(leaves(got)), list(leaves(expected))
-    assert [p for p, _ in got_leaves] == [p for p, _ in exp_leaves]
-    for (path, a), (_, b) in zip(got_leaves, exp_leaves):
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=str(path))
-
-
-def tree_dot(a, b):
-    return sum(float(np.sum(np.asarray(x) * np.asarray(y)))
-               for (_, x), (_, y) in zip(leaves(a), leaves(b)))
-
-
-def random_like(tree):
-    out = tree
-    for path, leaf in leaves(tree):
-        out = replace(out, path, RNG.normal(size=np.shape(leaf)) if np.ndim(leaf)
-                      else float(RNG.normal()))
-    return out
-
-
-def tree_axpy(alpha, t, tree):
-    out = tree
-    for path, leaf in leaves(tree):
-        out = replace(out, path, leaf + alpha * get(t, path))
-    return out
-
 
 def snapshot(tree):
     return [(p, np.array(v, copy=True)) for p, v in leaves(tree)]

@@ -45,3 +45,60 @@ def replace(tree, path, value):
     out = list(tree)
     out[key] = replace(tree[key], path[1:], value)
     return type(tree)(out)
+
+
+def copytree(tree):
+    """A copy of `tree` with float leaves (arrays copied)."""
+    if isinstance(tree, dict):
+        return {k: copytree(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(copytree(v) for v in tree)
+    return np.array(tree, dtype=float) if np.ndim(tree) else float(tree)
+
+
+def central_tree(f, tree, *rest, h=1e-6):
+    """Central-difference gradient of f(tree, *rest) with respect to every leaf of `tree`."""
+    grads = copytree(tree)
+    for path, leaf in leaves(tree):
+        a = np.asarray(leaf, dtype=float)
+        g = np.zeros(a.shape)
+        for i in np.ndindex(a.shape):
+            p, m = a.copy(), a.copy()
+            p[i] += h
+            m[i] -= h
+            tp = replace(tree, path, p if a.shape else float(p))
+            tm = replace(tree, path, m if a.shape else float(m))
+            g[i] = (f(tp, *rest) - f(tm, *rest)) / (2 * h)
+        grads = replace(grads, path, g if a.shape else float(g))
+    return grads
+
+
+def assert_tree_close(got, expected, atol=1e-5):
+    """`got` has the leaves of `expected`, each close to it."""
+    got_leaves, exp_leaves = list(leaves(got)), list(leaves(expected))
+    assert [p for p, _ in got_leaves] == [p for p, _ in exp_leaves]
+    for (path, a), (_, b) in zip(got_leaves, exp_leaves):
+        np.testing.assert_allclose(a, b, atol=atol, err_msg=str(path))
+
+
+def random_tree(tree, rng):
+    """A tree of the structure of `tree` with random normal leaves from `rng`."""
+    out = tree
+    for path, leaf in leaves(tree):
+        out = replace(out, path, rng.normal(size=np.shape(leaf)) if np.ndim(leaf)
+                      else float(rng.normal()))
+    return out
+
+
+def tree_dot(a, b):
+    """The sum over leaves of the elementwise products."""
+    return sum(float(np.sum(np.asarray(x) * np.asarray(y)))
+               for (_, x), (_, y) in zip(leaves(a), leaves(b)))
+
+
+def tree_axpy(alpha, t, tree):
+    """``tree + alpha * t``, leaf by leaf."""
+    out = tree
+    for path, leaf in leaves(tree):
+        out = replace(out, path, leaf + alpha * get(t, path))
+    return out
