@@ -75,6 +75,11 @@ def describe(node):
     elif isinstance(node, gast.UnaryOp):
         inner = _atom_word(node.operand)
         word = f'neg_{inner}' if inner else 'neg'
+    elif isinstance(node, gast.Call) and getattr(node.func, 'method_of', None):
+        # a method call resolved by class (``Net.forward(self, x)``): named as the method
+        name = node.func.method_of[1].strip('_')
+        arg = _atom_word(node.args[-1]) if node.args else None
+        word = f'{name}_{arg}' if arg else name
     elif isinstance(node, gast.Call):
         func = node.func
         fname = func.attr if isinstance(func, gast.Attribute) else (

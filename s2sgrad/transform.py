@@ -730,6 +730,8 @@ class Context:
     def _function_name(self):
         if not hasattr(self, '_fname'):
             base = self.source.name if self.source.name != '<lambda>' else 'lambda'
+            if base.startswith('__') and base.endswith('__'):  # ``__call__``: ``dcall``
+                base = base.strip('_')
             if self.mode == 'vjp':
                 self._fname = self.namer.fresh('d' + base)
             elif self.mode == 'forward':
