@@ -1521,7 +1521,61 @@ def _rnn_args(rng):
     return (_vec(rng, 3), 0.5 * _mat(rng, (3, 3)), _mat(rng, (2, 3)), _mat(rng, (4, 2, 2)))
 
 
+# ==================== several returns (if/elif chains, returns in loops), accumulators
+
+def piecewise_elif(x):
+    if x > 1.0:
+        return x ** 2
+    elif x > -0.5:
+        return 3.0 * x
+    return -x * x * 0.5
+
+
+def nested_if_returns(x):
+    y = x * 2.0
+    if y > 0.0:
+        if y > 1.5:
+            return np.sin(y)
+        return y * y
+    return np.cos(y)
+
+
+def clipped_loss(w, x):
+    z = np.dot(w, x)
+    if z > 2.0:
+        return 2.0 + 0.1 * z
+    if z < -2.0:
+        return -2.0 + 0.1 * z
+    return z
+
+
+def first_large_partial_sum(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + x[i] ** 2
+        if s > 1.5:
+            return s * 2.0
+        if x[i] < -0.9:
+            return s - x[i]
+    return s
+
+
+def running_max_energy(x):
+    best = x[0]
+    total = 0.0
+    for v in x:
+        if v > best:
+            best = v
+        total = total + best * v
+    return total
+
+
 CASES = [
+    (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
+    (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
+    (clipped_loss, lambda rng: (_vec(rng, 3, -2.0, 2.0), _vec(rng, 3, -2.0, 2.0)), (0, 1)),
+    (first_large_partial_sum, lambda rng: (_vec(rng, 6),), 0),
+    (running_max_energy, lambda rng: (_vec(rng, 6),), 0),
     # A. intermediates both indexed and reduced
     (idx_and_sum, lambda rng: (_vec(rng),), 0),
     (slice_and_sum, lambda rng: (_vec(rng),), 0),

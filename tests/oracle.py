@@ -374,7 +374,7 @@ def _compare(outcome, mode, i, got, expected, rtol, atol, scale):
 
 
 def check(f, args, wrt, *, may_raise=False, second_order=True, seed=0, name=None,
-          modes=('rev', 'raw', 'fwd', 'hvp')):
+          modes=('rev', 'raw', 'vag', 'fwd', 'hvp')):
     """Run the oracle on ``f(*args)`` differentiated w.r.t. ``wrt``; return an ``Outcome``."""
     with np.errstate(all='ignore'):  # a NaN or inf shows up in the comparison, not as a warning
         return _check(f, args, wrt, may_raise, second_order, seed, name, modes)
@@ -424,6 +424,20 @@ def _check(f, args, wrt, may_raise, second_order, seed, name, modes):
             all_ok &= _compare(outcome, mode, i, g, e, rtol, atol, scale)
         if all_ok:
             good_grad[mode] = optimized
+
+    if 'vag' in modes:  # the value beside the gradient is the function's value
+        ok, result = run.call('vag', lambda: s2sgrad.value_and_grad(f, wrt=wrt))
+        if ok:
+            outcome.checked.append('vag')
+            try:
+                got_value = as_scalar(result[0])
+                if not abs(got_value - f_value) <= atol * max(1.0, abs(f_value)) + \
+                        rtol * abs(f_value):
+                    outcome.add('wrong', 'vag', f'value_and_grad gives the value {got_value!r}, '
+                                f'the function returns {f_value!r}')
+            except (TypeError, ValueError, IndexError) as exc:
+                outcome.add('kind', 'vag', f'value_and_grad result {_short(result)} has no '
+                            f'scalar value ({exc})')
 
     rng = np.random.default_rng(seed + 1)
     if 'fwd' in modes:

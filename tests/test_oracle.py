@@ -107,7 +107,18 @@ def _plain(x):
 def test_oracle_passes_a_plain_function_and_checks_all_modes():
     outcome = oracle.check(_plain, (np.array([0.5, -1.0, 2.0]),), 0)
     assert outcome.ok, outcome.describe()
-    assert outcome.checked == ['rev', 'raw', 'fwd', 'hvp']
+    assert outcome.checked == ['rev', 'raw', 'vag', 'fwd', 'hvp']
+
+
+def test_oracle_catches_a_wrong_value_beside_the_gradient(monkeypatch):
+    real = s2sgrad.value_and_grad
+
+    def off_by_one(f, wrt=0, **options):
+        generated = real(f, wrt=wrt, **options)
+        return lambda *args: (generated(*args)[0] + 1.0, generated(*args)[1])
+    monkeypatch.setattr(s2sgrad, 'value_and_grad', off_by_one)
+    outcome = oracle.check(_plain, (np.array([0.5, -1.0, 2.0]),), 0)
+    assert ('wrong', 'vag') in {(f.kind, f.mode) for f in outcome.findings}, outcome.describe()
 
 
 def test_same_compares_bits_types_and_structure():
