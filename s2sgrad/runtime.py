@@ -230,16 +230,13 @@ def _like_value(g, x):
         return g  # the common case, first
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
+    _check_numeric(g, x)
     if type(x) in (float, int) and type(g) is not float:
-        _check_numeric(g, x)
         return float(g)  # an int argument: the derivative at that point, as a float
     if isinstance(x, np.integer):
-        _check_numeric(g, x)
         return np.float64(g)
     if isinstance(x, np.floating) and not _is_sequence(g):
-        _check_numeric(g, x)
         return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
-    _check_numeric(g, x)
     if _is_zero(g) and _shape(x) != ():
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
