@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from . import declared
 from .callables import rebind, unbind
 from .errors import SourceUnavailableError, WrtError, format_location
 from .source import signature
@@ -84,44 +85,53 @@ def _label(func):
         type(func).__name__
 
 
-def _transform(func, wrt, mode, optimized, verbose):
+def _transform(func, wrt, mode, optimized, verbose, shapes=None):
     check_callable(func)
     names, single = _normalize_wrt(func, wrt)
     bound = unbind(func)
+    try:
+        params = list(signature(bound.function).parameters)
+    except (TypeError, ValueError):
+        params = None
+    shapes = declared.normalize(shapes, params)
     with _LOCK:
         collecting = gc.isenabled()
         gc.disable()  # the transform allocates many small AST nodes and frees none
         try:
             generated = _BUILDER.reverse(bound.function, names, mode=mode, optimized=optimized,
                                          as_tuple=not single and mode != 'jvp',
-                                         receivers=bound.receivers)
+                                         receivers=bound.receivers, shapes=shapes)
         finally:
             if collecting:
                 gc.enable()
     if verbose:
-        for helper in generated.helpers:
-            print(helper.source)
         print(generated.source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
-    return rebind(generated.function, bound)
+    return rebind(declared.checked(generated.function, bound.function, shapes), bound)
 
 
-def grad(func=None, wrt=0, *, optimized=True, verbose=0):
+def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     """Return the gradient function of `func` with respect to the argument(s) `wrt`.
 
     `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
     gradients). The result is a plain Python function generated from `func`'s source;
-    its source text is ``df.source``. Use as ``grad(f)``, ``@grad`` or ``@grad(wrt=(0, 1))``.
+    ``df.source`` is its source text together with the generated helpers it calls, one
+    runnable unit. Use as ``grad(f)``, ``@grad`` or ``@grad(wrt=(0, 1))``.
+
+    `shapes` declares parameter shapes, ``{'x': ('n',), 'A': ('n', 'n')}`` (a size is an
+    int or a name): the code is then simplified for those shapes (``(A + A.T) @ x``), and
+    the gradient raises ShapeError when called with other shapes.
     """
     if func is None:
-        return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose)
-    return _transform(func, wrt, 'grad', optimized, verbose)
+        return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
+                                 shapes=shapes)
+    return _transform(func, wrt, 'grad', optimized, verbose, shapes)
 
 
-def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0):
+def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     """Like `grad`, but the generated function returns ``(value, gradient)``."""
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
-                                 verbose=verbose)
-    return _transform(func, wrt, 'value_and_grad', optimized, verbose)
+                                 verbose=verbose, shapes=shapes)
+    return _transform(func, wrt, 'value_and_grad', optimized, verbose, shapes)

@@ -8,15 +8,16 @@ from .errors import NonScalarOutputError, ShapeError, WrtError
 from .runtime import check_tangent, real_only
 
 
-def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
+def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     """``vjp(f, wrt)(*args, cotangent)``: the cotangent times the Jacobian of `f` (L-op).
 
     With a tuple `wrt`, the result is a tuple with one entry per selected argument. The
     cotangent has the shape of `f`'s output; `f` may return any array.
     """
     if func is None:
-        return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose)
-    generated = _transform(func, wrt, 'cotangent', optimized, verbose)
+        return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose,
+                                 shapes=shapes)
+    generated = _transform(func, wrt, 'cotangent', optimized, verbose, shapes)
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
@@ -29,16 +30,17 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0):
     return apply
 
 
-def jvp(func=None, wrt=0, *, optimized=True, verbose=0):
+def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     """``jvp(f, wrt)(*args, tangent)``: the Jacobian of `f` times `tangent` (R-op).
 
     Forward mode, source to source: the generated function carries a tangent beside every
     value. With a tuple `wrt`, `tangent` is a tuple with one entry per selected argument.
     """
     if func is None:
-        return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose)
+        return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose,
+                                 shapes=shapes)
     names, single = _normalize_wrt(func, wrt)
-    generated = _transform(func, wrt, 'jvp', optimized, verbose)
+    generated = _transform(func, wrt, 'jvp', optimized, verbose, shapes)
     keywords = [generated.tangent_names[name] for name in names]
 
     positions = _positions(func, names)

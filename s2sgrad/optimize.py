@@ -19,10 +19,11 @@ _IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delat
 MAX_LINE = 88
 
 
-def optimize(func, keep=(), same_shape=None):
+def optimize(func, keep=(), same_shape=None, declared=None):
     """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
 
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
+    `declared` maps parameters to declared shapes (tuples of int or named sizes).
     """
     same_shape = same_shape or (lambda a, b: a == b)
     mutated = _mutated(func.body)

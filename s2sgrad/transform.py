@@ -76,13 +76,16 @@ class Builder:
             return None
         return generated
 
-    def reverse(self, func, wrt, mode='grad', optimized=True, as_tuple=False, receivers=None):
+    def reverse(self, func, wrt, mode='grad', optimized=True, as_tuple=False, receivers=None,
+                shapes=()):
         """Generate the reverse-mode function of Python function `func` (`as_tuple`: return
         a tuple of gradients even for one `wrt` argument; `receivers`: parameters bound to
-        instances, by the instance's class)."""
+        instances, by the instance's class; `shapes`: declared parameter shapes, as
+        `declared.normalize` gives them)."""
         receivers = dict(receivers or {})
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
-               as_tuple) + _receivers_key(receivers)
+               as_tuple) + _receivers_key(receivers) + ((('shapes',) + shapes,) if shapes
+                                                       else ())
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -91,7 +94,7 @@ class Builder:
         if cached is not None:
             return cached
         return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
-                           mode, optimized, as_tuple)
+                           mode, optimized, as_tuple, shapes)
 
     def helper(self, func, active, mode, optimized, receivers):
         """The key and the generated VJP (`mode` 'vjp') or JVP ('forward') of the user
@@ -111,13 +114,14 @@ class Builder:
             return cached
         return self._build(key, lambda: source, wrt, mode, optimized)
 
-    def _build(self, key, source, wrt, mode, optimized, as_tuple=False):
+    def _build(self, key, source, wrt, mode, optimized, as_tuple=False, shapes=()):
         if self._depth == 0:
             self._before = set(self.cache)
         self._depth += 1
         try:
             ctx = Context(self, source(), wrt, mode, optimized, key)
             ctx.as_tuple = as_tuple
+            ctx.declared = dict(shapes)
             generated = ctx.run()
         except BaseException:
             if self._depth == 1:  # forget everything this failed transformation cached
@@ -202,6 +206,8 @@ class Context:
 
     as_tuple = False
     """Whether the gradients are returned as a tuple even for one `wrt` argument."""
+    declared = {}
+    """Declared parameter shapes (name -> tuple of int or named sizes), see `declared`."""
 
     def __init__(self, builder, source, wrt, mode, optimized, key):
         self.builder = builder
@@ -438,7 +444,7 @@ class Context:
                                 returns=None, type_comment=None, type_params=[])
         if self.optimized:
             keep = set(self.params) | ({seed_name} if seed_name else set())
-            node = optimize(node, keep, self.shapes.same)
+            node = optimize(node, keep, self.shapes.same, declared=self.declared)
         return self._finish(node, name, seed_name)
 
     def _finish(self, node, name, seed_name, tangent_names=None):
@@ -587,7 +593,7 @@ class Context:
                                 returns=None, type_comment=None, type_params=[])
         if self.optimized:
             keep = set(self.params) | {fpass.tan(p) for p in self.wrt}
-            node = optimize(node, keep, self.shapes.same)
+            node = optimize(node, keep, self.shapes.same, declared=self.declared)
         return self._finish(node, name, None, tangent_names)
 
     def forward_call(self, stmt, ans, call, func):
