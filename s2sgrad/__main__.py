@@ -61,8 +61,6 @@ def main(argv=None):
     except (S2SError, AttributeError, OSError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
-    for helper in getattr(df, 'helpers', []):
-        print(helper.source)
     print(df.source, end='')
     return 0
 

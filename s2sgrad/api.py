@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from . import declared
+from . import declared, unit
 from .callables import rebind, unbind
 from .errors import SourceUnavailableError, WrtError, format_location
 from .source import signature
@@ -104,8 +104,11 @@ def _transform(func, wrt, mode, optimized, verbose, shapes=None):
         finally:
             if collecting:
                 gc.enable()
+    if getattr(generated, 'unit_source', None) is None:
+        generated.unit_source = unit.source(generated)
+    generated.function.source = generated.unit_source
     if verbose:
-        print(generated.source)
+        print(generated.unit_source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
     return rebind(declared.checked(generated.function, bound.function, shapes), bound)

@@ -91,6 +91,34 @@ of the helper reads as for these arguments (``power_slope(x, 3)`` -> ``3 * x ** 
 or None to keep the call. Lets a rule be exact at special points and still print the
 textbook formula where the arguments rule them out."""
 
+_TEMPLATES = 's2sgrad.templates.'
+
+
+def helper_name(func):
+    """The name under which generated code reaches `func`, a function that a rule module
+    (``s2sgrad.templates.*``) defines, as ``s2s.NAME`` (a leading ``_`` dropped): see
+    `template_helper`. None for other objects, or when the name is ambiguous."""
+    module = getattr(func, '__module__', None) or ''
+    if not module.startswith(_TEMPLATES) or not inspect.isfunction(func):
+        return None
+    public = func.__name__.lstrip('_')
+    return public if template_helper(public) is func else None
+
+
+def template_helper(name):
+    """The function that rule modules define as `name` or `_name` (None when there is none,
+    or when two rule modules define one), for ``s2s.NAME`` in generated code."""
+    import sys
+    found = []
+    for module_name in sorted(m for m in sys.modules if m.startswith(_TEMPLATES)):
+        space = vars(sys.modules[module_name])
+        for candidate in (name, '_' + name):
+            obj = space.get(candidate)
+            if inspect.isfunction(obj) and obj.__module__ == module_name and \
+                    obj not in found:
+                found.append(obj)
+    return found[0] if len(found) == 1 else None
+
 
 def _key(func):
     try:

@@ -743,3 +743,14 @@ def _may_share(a, b):
 def select(condition, g):
     """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches)."""
     return np.where(condition, g, 0 * g)
+
+
+def __getattr__(name):
+    """``s2s.untrace``, ``s2s.mT``, ...: the helpers that derivative rules define, which
+    generated code calls through this module (see `rules.template_helper`)."""
+    if not name.startswith('_'):
+        from . import rules
+        helper = rules.template_helper(name)
+        if helper is not None:
+            return helper
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

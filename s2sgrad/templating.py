@@ -69,6 +69,9 @@ class Names:
         if getattr(obj, '__module__', None) == runtime.__name__ and \
                 getattr(runtime, getattr(obj, '__name__', ''), None) is obj:
             return n.attr(self.module('s2s', runtime), obj.__name__)
+        public = rules.helper_name(obj)
+        if public is not None:  # a helper a rule module defines: ``s2s.untrace``
+            return n.attr(self.module('s2s', runtime), public)
         if isinstance(obj, types.ModuleType):
             return n.name(self.module(preferred, obj))
         return n.name(self.object(preferred, obj))

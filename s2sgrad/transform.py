@@ -366,6 +366,10 @@ class Context:
             return self._run_forward(body, ret)
         rpass = ReversePass(self)
         self.rpass = rpass
+        if isinstance(result, gast.Name) and result.id not in n.all_names(self.source.node):
+            # the function returns an expression: its adjoint (the seed) is named after the
+            # function, ``blayer``, not after the temporary that holds the expression
+            rpass.adjoints[result.id] = self.namer.fresh('b' + self._base_name())
         seed_name = None
         seeded = self.mode in ('vjp', 'cotangent')
         if seeded:
@@ -476,6 +480,8 @@ class Context:
         if getattr(self, '_return_where', None):
             runtime.OUTPUT_LOCATIONS[generated.function.__code__] = self._return_where
         generated.helpers = self.helper_generated
+        generated.calls = dict(self.helper_cells)  # local name -> cell of a called helper
+        generated.function.__s2sgrad__ = generated
         generated.container_params = {p for p in self.params
                                       if p in getattr(self, 'container_vars', ())}
         generated.function.helpers = [h.function for h in self.helper_generated]
@@ -733,15 +739,21 @@ class Context:
                 mutated.add(original)
         return private_writes(self, body)
 
+    def _base_name(self):
+        base = self.source.name if self.source.name != '<lambda>' else 'lambda'
+        if base.startswith('__') and base.endswith('__'):  # ``__call__``: ``dcall``
+            base = base.strip('_')
+        return base
+
     def _function_name(self):
+        """``dfdx`` (the gradient), ``dlayerdW`` (the VJP of a called function, after the
+        arguments it differentiates), ``layer_fwd_dW`` (its JVP), ``jvp_f``."""
         if not hasattr(self, '_fname'):
-            base = self.source.name if self.source.name != '<lambda>' else 'lambda'
-            if base.startswith('__') and base.endswith('__'):  # ``__call__``: ``dcall``
-                base = base.strip('_')
+            base = self._base_name()
             if self.mode == 'vjp':
-                self._fname = self.namer.fresh('d' + base)
+                self._fname = self.namer.fresh('d' + base + 'd' + ''.join(self.wrt))
             elif self.mode == 'forward':
-                self._fname = self.namer.fresh(base + '_fwd')
+                self._fname = self.namer.fresh(base + '_fwd_d' + '_d'.join(self.wrt))
             elif self.mode == 'jvp':
                 self._fname = self.namer.fresh('jvp_' + base)
             else:

@@ -1,0 +1,65 @@
+"""The printed unit: a generated function and every generated helper it calls, as one text."""
+from . import nodes as n
+from .printer import to_source
+
+
+def members(generated):
+    """The generated functions of `generated`'s unit, helpers first (each before the
+    functions that call it, itself last), each with the name it has in the unit and the
+    calls of its code renamed to match: ``[(Generated, name, FunctionDef), ...]``.
+
+    A helper is compiled once and may be called under different local names by different
+    callers (``dlayerdW`` in one, ``dlayerdW_2`` in another where the first name was
+    taken); in the unit each helper has one name, unique, and every call says it.
+    """
+    order = []
+    seen = set()
+
+    def visit(item):
+        if id(item) in seen:
+            return
+        seen.add(id(item))
+        for target in _callees(item).values():
+            visit(target)
+        order.append(item)
+    visit(generated)
+    taken = set()
+    for item in order:
+        taken |= n.all_names(item.node) - {item.name} - set(getattr(item, 'calls', {}))
+    names = {}
+    for item in reversed(order):  # the function itself keeps its name first
+        name = item.name
+        counter = 2
+        while name in taken:
+            name = f'{item.name}_{counter}'
+            counter += 1
+        taken.add(name)
+        names[id(item)] = name
+    result = []
+    for item in order:
+        mapping = {local: names[id(target)] for local, target in _callees(item).items()}
+        mapping[item.name] = names[id(item)]
+        node = n.rename(n.clone(item.node), mapping)
+        node.name = names[id(item)]
+        result.append((item, names[id(item)], node))
+    return result
+
+
+def source(generated):
+    """The unit's source text: every helper, then the function (see `members`)."""
+    return '\n\n'.join(to_source(node) for _, _, node in members(generated))
+
+
+def _callees(generated):
+    """Local name -> Generated of each generated helper that `generated`'s code calls."""
+    found = {}
+    for local, cell in sorted(getattr(generated, 'calls', {}).items()):
+        try:
+            target = cell.cell_contents
+        except ValueError:  # never filled: the helper's transformation failed
+            continue
+        target = getattr(target, 'function', target)  # LiveHelper, MethodGuard
+        target = getattr(target, '__s2sgrad__', None)
+        if target is not None and target.node is not None:
+            found[local] = target
+    return found
