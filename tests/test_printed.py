@@ -1,0 +1,154 @@
+"""What is printed is what runs: ``df.source`` of every corpus function, executed on its own.
+
+The printed unit is executed in a fresh namespace that holds NumPy as ``np`` and
+``s2sgrad.runtime`` as ``s2s``, and besides those only what the user's own module defines and
+the code reads by name (the user's functions, classes, imported modules and constants, which
+the printed code calls as the user's code does). It must give what the gradient gives.
+"""
+import ast
+import copy
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad import runtime
+
+import corpus
+import corpus_users
+
+CASES = corpus.CASES + [case for case in corpus_users.CASES
+                        if case[0] not in corpus_users.MAY_RAISE]
+IDS = [f'{f.__module__}.{f.__name__}-{i}' for i, (f, _, _) in enumerate(CASES)]
+
+
+def printed_function(df, user_globals):
+    """The function `df.source` defines, executed in a fresh namespace (see the module
+    docstring); the names it reads from the user's module must be the user's own."""
+    tree = ast.parse(df.source)
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    namespace = {'np': np, 's2s': runtime}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
+                node.id not in defined and node.id not in namespace and \
+                node.id in user_globals:
+            value = user_globals[node.id]
+            assert not (callable(value) and getattr(value, '__module__', '').startswith(
+                's2sgrad')), f'the printed code reads {node.id}, a name of s2sgrad'
+            namespace[node.id] = value
+    exec(compile(df.source, '<printed>', 'exec'), namespace)
+    return namespace[df.__name__]
+
+
+def assert_same(a, b):
+    if isinstance(a, (tuple, list)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for key in a:
+            assert_same(a[key], b[key])
+    else:
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def _module_globals(f):
+    return getattr(f, '__globals__', None) or vars(__import__(f.__module__))
+
+
+@pytest.mark.parametrize('f, make_args, wrt', CASES, ids=IDS)
+def test_printed_gradient_is_what_runs(f, make_args, wrt):
+    df = s2sgrad.grad(f, wrt=wrt)
+    printed = printed_function(df, _module_globals(f))
+    args = make_args(np.random.default_rng(0))
+    assert_same(printed(*copy.deepcopy(args)), df(*copy.deepcopy(args)))
+
+
+def test_each_helper_is_printed_once_under_the_name_it_is_called_by():
+    """A helper differentiated with respect to different arguments in two calls: two
+    helpers, each printed once, each named after what it differentiates."""
+    import corpus_printed
+    df = s2sgrad.grad(corpus_printed.two_layers)
+    tree = ast.parse(df.source)
+    names = [node.name for node in tree.body]
+    assert sorted(names[:2]) == ['dlayerdW', 'dlayerdx'], df.source
+    assert names[2:] == ['dtwo_layersdW1'], df.source
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and
+              isinstance(node.func, ast.Name)}
+    assert {'dlayerdx', 'dlayerdW'} <= called
+    assert 'blayer=' in df.source and 'btanh' not in df.source, df.source
+    rng = np.random.default_rng(3)
+    W1, W2, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 4)), rng.standard_normal(3)
+    printed = printed_function(df, vars(corpus_printed))
+    assert_same(printed(W1, W2, x), df(W1, W2, x))
+
+
+def test_helper_names_stay_unique_when_a_user_name_takes_one():
+    """The user's module defines `dlayerdW`: the generated helper gets another name, and
+    the printed unit still runs."""
+    import corpus_printed_shadow
+    df = s2sgrad.grad(corpus_printed_shadow.shadowing_helper_name)
+    tree = ast.parse(df.source)
+    defined = [node.name for node in tree.body]
+    assert len(set(defined)) == len(defined) and 'dlayerdW' not in defined, df.source
+    rng = np.random.default_rng(4)
+    W, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    printed = printed_function(df, vars(corpus_printed_shadow))
+    assert_same(printed(W, x), df(W, x))
+
+
+def test_rule_helpers_are_reached_through_s2s():
+    """Functions that rule modules define (untrace, cofactor, the matrix transpose of
+    slogdet's rule) are printed as ``s2s.NAME``: the printed code needs no other name."""
+    import corpus_printed
+    for f in (corpus_printed.trace_product, corpus_printed.log_abs_det,
+              corpus_printed.log_det):
+        df = s2sgrad.grad(f)
+        assert 's2s.' in df.source
+        for node in ast.walk(ast.parse(df.source)):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                assert node.id in ('np', 's2s') or node.id in \
+                    {a.arg for a in ast.walk(ast.parse(df.source)) if isinstance(a, ast.arg)} \
+                    or node.id in {t.id for t in ast.walk(ast.parse(df.source))
+                                   if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}, \
+                    (node.id, df.source)
+        X = np.array([[2.0, 0.3, 0.1], [0.2, 1.5, -0.4], [0.1, 0.6, 3.0]])
+        printed = printed_function(df, vars(corpus_printed))
+        args = (X,) if f is not corpus_printed.trace_product else (X, X.T + 1.0)
+        assert_same(printed(*args), df(*args))
+
+
+def test_runtime_reaches_rule_helpers_and_nothing_else():
+    assert callable(runtime.untrace) and callable(runtime.cofactor) and callable(runtime.mT)
+    with pytest.raises(AttributeError):
+        runtime.no_such_helper
+    with pytest.raises(AttributeError):
+        runtime._mT  # private names are not reached
+
+
+def test_verbose_prints_the_unit(capsys):
+    import corpus_printed
+    df = s2sgrad.grad(corpus_printed.two_layers, verbose=1)
+    assert capsys.readouterr().out.strip() == df.source.strip()
+
+
+def test_show_prints_the_unit(capsys):
+    import os
+    from s2sgrad.__main__ import main
+    path = os.path.join(os.path.dirname(__file__), 'corpus_printed.py')
+    assert main(['show', f'{path}:two_layers', '--wrt', 'W1']) == 0
+    out = capsys.readouterr().out
+    assert out.count('def dlayerdW(') == 1 and out.count('def dlayerdx(') == 1, out
+
+
+def test_a_recursive_function_prints_its_own_name():
+    """The VJP of a recursive function calls itself by the name it is printed under."""
+    import corpus_printed
+    df = s2sgrad.grad(corpus_printed.power_recursive)
+    printed = printed_function(df, vars(corpus_printed))
+    assert_same(printed(1.3, 4), df(1.3, 4))
+    helper, gradient = ast.parse(df.source).body
+    calls = {node.func.id for node in ast.walk(helper) if isinstance(node, ast.Call) and
+             isinstance(node.func, ast.Name)}
+    assert helper.name in calls and helper.name != gradient.name, df.source
