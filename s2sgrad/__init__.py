@@ -25,10 +25,11 @@ from .rules import adjoint, tangent, nondifferentiable, d  # noqa: E402
 from .api import grad, value_and_grad, clear_cache  # noqa: E402
 from .checks import check_grads  # noqa: E402
 from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
+from .export import export  # noqa: E402
 
 templates = _load_templates()
 
 __all__ = ['grad', 'value_and_grad', 'jvp', 'vjp', 'jacobian', 'hessian', 'hvp',
-           'check_grads', 'adjoint', 'tangent', 'nondifferentiable', 'd',
+           'check_grads', 'export', 'adjoint', 'tangent', 'nondifferentiable', 'd',
            'clear_cache', 'errors', 'runtime']
 __version__ = '0.1.0'

@@ -1,7 +1,8 @@
-"""Command line: ``python -m s2sgrad show FILE.py:FUNC [--wrt NAMES]`` prints a gradient."""
+"""Command line: ``python -m s2sgrad show|export FILE.py:FUNC``: print or export derivatives."""
 import argparse
 import importlib.util
 import os
+import shlex
 import sys
 
 from .errors import S2SError
@@ -37,6 +38,18 @@ def main(argv=None):
     show.add_argument('--mode', choices=['reverse', 'forward'], default='reverse',
                       help='reverse: the gradient (default); forward: the Jacobian-vector '
                            'product')
+    show.add_argument('--shapes', default=None,
+                      help="declared parameter shapes, as x=(n,),A=(n,n): the code is "
+                           "simplified for them (quote it in the shell)")
+    export = commands.add_parser('export', help='write a standalone module (NumPy only) with '
+                                                'FUNC and its derivatives')
+    export.add_argument('target', help='FILE.py:FUNC')
+    export.add_argument('--wrt', default='0', help='comma-separated parameter names or positions')
+    export.add_argument('--modes', default='grad',
+                        help='comma-separated: grad, value_and_grad, jvp, vjp (default grad)')
+    export.add_argument('--shapes', default=None, help='declared parameter shapes, x=(n,),...')
+    export.add_argument('-o', '--output', default=None,
+                        help='the module to write (default: print it)')
     listing = commands.add_parser('rules', help='list every function with derivative rules')
     listing.add_argument('--markdown', action='store_true', help='the README coverage table')
     listing.add_argument('--internal', action='store_true',
@@ -53,11 +66,22 @@ def main(argv=None):
     try:
         module = _load(path)
         func = getattr(module, func_name)
+        if args.command == 'export':
+            from .export import export
+            command = 'python -m s2sgrad export ' + ' '.join(
+                shlex.quote(a) for a in [os.path.basename(path) + ':' + func_name] +
+                (argv if argv is not None else sys.argv[1:])[2:])
+            text = export(func, wrt=_wrt(args.wrt), path=args.output,
+                          modes=tuple(m.strip() for m in args.modes.split(',')),
+                          shapes=args.shapes, command=command)
+            if args.output is None:
+                print(text, end='')
+            return 0
         if args.mode == 'forward':
             from .operators import jvp
-            df = jvp(func, wrt=_wrt(args.wrt), optimized=not args.raw).generated
+            df = jvp(func, wrt=_wrt(args.wrt), optimized=not args.raw, shapes=args.shapes)
         else:
-            df = api.grad(func, wrt=_wrt(args.wrt), optimized=not args.raw)
+            df = api.grad(func, wrt=_wrt(args.wrt), optimized=not args.raw, shapes=args.shapes)
     except (S2SError, AttributeError, OSError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 1

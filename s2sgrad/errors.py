@@ -121,3 +121,9 @@ class ComplexError(S2SError, TypeError):
     """A complex argument, tangent, cotangent or gradient: s2sgrad differentiates real
     functions of real arguments (complex values would need the conjugate convention, which
     the rules do not follow)."""
+
+
+class ExportError(S2SError, ValueError):
+    """`s2sgrad.export` cannot write the module: the code reads something that a module
+    cannot hold as text (an array or object of the user's module), or a function whose
+    source cannot be read."""

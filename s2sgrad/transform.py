@@ -21,6 +21,7 @@ from .compiling import compile_function
 from .effects import check_effects
 from .errors import NoRuleError, NonScalarOutputError, S2SError, UnsupportedSyntaxError, \
     WrtError, char_offset, format_location
+from .declared import describe as describe_shapes
 from .fence import fence
 from .naming import Namer
 from .optimize import optimize
@@ -83,9 +84,9 @@ class Builder:
         instances, by the instance's class; `shapes`: declared parameter shapes, as
         `declared.normalize` gives them)."""
         receivers = dict(receivers or {})
+        declared = (('shapes',) + shapes,) if shapes else ()
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
-               as_tuple) + _receivers_key(receivers) + ((('shapes',) + shapes,) if shapes
-                                                       else ())
+               as_tuple) + _receivers_key(receivers) + declared
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -436,7 +437,8 @@ class Context:
         stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
                   for stack in sorted(rpass.stacks.values())]
         undefined = [n.assign(var, n.const(None)) for var in sorted(self.undefined_before_loop)]
-        new_body = prologue + stacks + undefined + forward + seed_stmts + backward + \
+        new_body = self._declared_comment() + prologue + stacks + undefined + forward + \
+            seed_stmts + backward + \
             [gast.Return(value=value)]
         args = n.clone(self.func.args)
         if seed_name is not None:
@@ -588,7 +590,8 @@ class Context:
                                        n.call('s2s.copy', n.name(fpass.tan(param)))))
         zeros = [n.assign(fpass.tan(p), n.call('s2s.zeros_like', n.name(p)))
                  for p in self.params if p in self.activity.active and p not in self.wrt]
-        new_body = copies + zeros + new_body + [gast.Return(value=value)]
+        new_body = self._declared_comment() + copies + zeros + new_body + \
+            [gast.Return(value=value)]
         args = n.clone(self.func.args)
         for param in self.wrt:
             tangent_param = n.name(fpass.tan(param))
@@ -739,6 +742,14 @@ class Context:
                 mutated.add(original)
         return private_writes(self, body)
 
+    def _declared_comment(self):
+        """``# for the declared shapes x: (n,), A: (n, n)`` when shapes were declared."""
+        if not self.declared:
+            return []
+        order = [p for p in self.params if p in self.declared]
+        return [n.comment('for the declared shapes ' +
+                          describe_shapes(tuple((p, self.declared[p]) for p in order)))]
+
     def _base_name(self):
         base = self.source.name if self.source.name != '<lambda>' else 'lambda'
         if base.startswith('__') and base.endswith('__'):  # ``__call__``: ``dcall``
@@ -756,6 +767,8 @@ class Context:
                 self._fname = self.namer.fresh(base + '_fwd_d' + '_d'.join(self.wrt))
             elif self.mode == 'jvp':
                 self._fname = self.namer.fresh('jvp_' + base)
+            elif self.mode == 'cotangent':
+                self._fname = self.namer.fresh('vjp_' + base)
             else:
                 self._fname = self.namer.fresh('d' + base + 'd' + ''.join(self.wrt))
         return self._fname

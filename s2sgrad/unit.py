@@ -3,10 +3,11 @@ from . import nodes as n
 from .printer import to_source
 
 
-def members(generated):
-    """The generated functions of `generated`'s unit, helpers first (each before the
-    functions that call it, itself last), each with the name it has in the unit and the
+def members(*roots, taken=()):
+    """The generated functions of the unit of `roots`, helpers first (each before the
+    functions that call it, the roots last), each with the name it has in the unit and the
     calls of its code renamed to match: ``[(Generated, name, FunctionDef), ...]``.
+    Names in `taken` are given to none of them.
 
     A helper is compiled once and may be called under different local names by different
     callers (``dlayerdW`` in one, ``dlayerdW_2`` in another where the first name was
@@ -22,12 +23,15 @@ def members(generated):
         for target in _callees(item).values():
             visit(target)
         order.append(item)
-    visit(generated)
-    taken = set()
+    for root in roots:
+        visit(root)
+    taken = set(taken)
     for item in order:
         taken |= n.all_names(item.node) - {item.name} - set(getattr(item, 'calls', {}))
     names = {}
-    for item in reversed(order):  # the function itself keeps its name first
+    for item in list(roots) + list(reversed(order)):  # the roots keep their names first
+        if id(item) in names:
+            continue
         name = item.name
         counter = 2
         while name in taken:

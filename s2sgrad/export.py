@@ -1,0 +1,265 @@
+"""Export: a standalone module with a function, its generated derivatives and their helpers."""
+import ast
+import builtins
+import inspect
+import os
+import textwrap
+import types
+
+import gast
+
+from . import declared, nodes as n, standalone, unit
+from .errors import ExportError
+from .printer import to_source
+
+MODES = ('grad', 'value_and_grad', 'jvp', 'vjp')
+_CONSTANTS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def export(func, wrt=0, path=None, *, modes=('grad',), shapes=None, optimized=True,
+           command=None):
+    """The text of a Python module that needs only NumPy: `func`'s own source, the
+    derivatives of `func` that `modes` name (``'grad'``, ``'value_and_grad'``, ``'jvp'``,
+    ``'vjp'``) with respect to `wrt`, every generated helper they call, the functions of
+    yours they call, and readable definitions of the s2sgrad runtime helpers they use.
+    Written to `path` when one is given. `shapes` declares parameter shapes as for `grad`.
+    """
+    from . import api, operators
+    if isinstance(modes, str):
+        modes = (modes,)
+    for mode in modes:
+        if mode not in MODES:
+            raise ExportError(f'export mode {mode!r} is none of {", ".join(MODES)}')
+    if inspect.ismethod(func) or not inspect.isfunction(func):
+        raise ExportError(f'export needs a plain Python function, got {func!r:.60}; export '
+                          f'a function that takes the object as an argument instead')
+    makers = {'grad': api.grad, 'value_and_grad': api.value_and_grad,
+              'jvp': lambda *a, **k: operators.jvp(*a, **k).generated,
+              'vjp': lambda *a, **k: operators.vjp(*a, **k).generated}
+    roots = []
+    for mode in modes:
+        made = makers[mode](func, wrt=wrt, optimized=optimized, shapes=shapes)
+        root = getattr(made, '__s2sgrad__', None)
+        if root is None or root in roots:
+            continue
+        roots.append(root)
+    text = _Module(func, roots, wrt, modes, shapes, command).text()
+    if path is not None:
+        with open(path, 'w') as handle:
+            handle.write(text)
+    return text
+
+
+class _Module:
+    """Collects what the exported module holds and prints it."""
+
+    def __init__(self, func, roots, wrt, modes, shapes, command):
+        self.func = func
+        self.roots = roots
+        self.wrt, self.modes, self.shapes, self.command = wrt, modes, shapes, command
+        self.environment = dict(func.__globals__)
+        closure = inspect.getclosurevars(func).nonlocals
+        self.environment.update(closure)
+        self.imports = {}  # name -> import statement
+        self.constants = {}  # name -> assignment
+        self.copied = {}  # name -> source of a function or class of yours
+        self.copied_order = []
+        self.generated_names = set()
+
+    def text(self):
+        self._copy(self.func.__name__, self.func)
+        user_names = set(self.copied)
+        members = unit.members(*self.roots, taken=user_names)
+        nodes_ = [node for _, _, node in members]
+        helpers = sorted({node.attr for tree in nodes_ for node in n.walk(tree)
+                          if isinstance(node, gast.Attribute) and
+                          n.dotted_path(node) == 's2s.' + node.attr})
+        runtime_text = standalone.definitions(helpers) if helpers else ''
+        defined = _top_level_names(runtime_text)
+        module_names = set(self.copied) | {name for _, name, _ in members}
+        self.generated_names = {name for _, name, _ in members}
+        for tree in nodes_:
+            self._resolve_names(tree)
+        module_names |= set(self.imports) | set(self.constants) | set(self.copied)
+        used = set()
+        for tree in nodes_:
+            used |= n.all_names(tree)
+        for text in self.copied.values():
+            used |= _names_in_source(text)
+        clashes = sorted(defined & (used | module_names))
+        if clashes:
+            renames = {name: 's2s_' + name for name in clashes}
+            runtime_text = _rename_source(runtime_text, renames)
+        else:
+            renames = {}
+        for tree in nodes_:
+            _strip_runtime(tree, renames)
+        parts = [self._header(members), 'import numpy as np']
+        extra = [line for _, line in sorted(self.imports.items())
+                 if line != 'import numpy as np']
+        if extra:
+            parts[-1] += '\n' + '\n'.join(extra)
+        if self.constants:
+            parts.append('\n'.join(self.constants[name] for name in sorted(self.constants)))
+        for name in self.copied_order:
+            parts.append(self.copied[name].rstrip('\n'))
+        for tree in nodes_:
+            parts.append(to_source(tree).rstrip('\n'))
+        if runtime_text:
+            parts.append('# -- The s2sgrad runtime helpers the code above calls ' + '-' * 34 +
+                         '\n\n' + runtime_text.rstrip('\n'))
+        return '\n\n\n'.join(parts) + '\n'
+
+    def _header(self, members):
+        from . import __version__
+        filename = os.path.basename(inspect.getsourcefile(self.func) or '<unknown>')
+        params = list(inspect.signature(self.func).parameters)
+        wrt = self.wrt if isinstance(self.wrt, (tuple, list)) else (self.wrt,)
+        wrt_text = ', '.join(params[w] if isinstance(w, int) else w for w in wrt)
+        lines = [f'"""Derivatives of `{self.func.__name__}` (from {filename}) with respect to '
+                 f'{wrt_text}, written by s2sgrad {__version__}.', '']
+        lines.append('This module needs NumPy only. It holds:')
+        for name in self.copied_order:
+            lines.append(f'- `{name}`: copied from {filename}')
+        kinds = {'grad': 'the gradient', 'value_and_grad': 'the value and the gradient',
+                 'jvp': 'the Jacobian-vector product (forward mode)',
+                 'vjp': 'the vector-Jacobian product'}
+        root_modes = dict(zip([id(r) for r in self.roots], self.modes))
+        for generated, name, _ in members:
+            if id(generated) in root_modes:
+                lines.append(f'- `{name}`: {kinds[root_modes[id(generated)]]} of '
+                             f'`{self.func.__name__}`')
+            else:
+                lines.append(f'- `{name}`: a generated helper the derivatives call')
+        lines.append('- the s2sgrad runtime helpers they call, at the end')
+        if self.shapes:
+            lines.append('')
+            lines.append('Simplified for the declared shapes ' +
+                         declared.describe(declared.normalize(self.shapes)) + ':')
+            lines.append('called with other shapes, the derivatives are wrong.')
+        if self.command:
+            lines += ['', f'Made with: {self.command}']
+        return '\n'.join(lines) + '\n"""'
+
+    # -- the names the code reads ---------------------------------------------------------
+    def _resolve_names(self, tree):
+        local = set(n.names_stored(tree)) | {a.id for a in tree.args.args +
+                                             tree.args.kwonlyargs + tree.args.posonlyargs}
+        for name in sorted(set(n.names_read(tree)) - local):
+            self._need(name)
+
+    def _need(self, name):
+        if name in ('np', 's2s') or name in self.generated_names or name in self.imports or \
+                name in self.constants or name in self.copied:
+            if name == 'np' and 'np' not in self.imports:
+                self.imports['np'] = 'import numpy as np'
+            return
+        if name not in self.environment:
+            if hasattr(builtins, name):
+                return
+            raise ExportError(f'the exported code reads `{name}`, which `{self.func.__name__}`'
+                              f"'s module does not define")
+        value = self.environment[name]
+        if isinstance(value, types.ModuleType):
+            self.imports[name] = _import_line(value.__name__, name)
+        elif isinstance(value, _CONSTANTS) or isinstance(value, tuple) and \
+                all(isinstance(item, _CONSTANTS) for item in value):
+            self.constants[name] = f'{name} = {value!r}'
+        elif (inspect.isfunction(value) or inspect.isclass(value)) and \
+                value.__module__ == self.func.__module__:
+            self._copy(name, value)
+        elif callable(value) and getattr(value, '__module__', None) and \
+                getattr(value, '__name__', None):
+            module = value.__module__
+            if module == 'builtins':
+                return
+            line = f'from {module} import {value.__name__}'
+            self.imports[name] = line if value.__name__ == name else f'{line} as {name}'
+        else:
+            raise ExportError(
+                f'the exported code reads `{name}`, a {type(value).__name__} of '
+                f'`{self.func.__name__}`\'s module, which a module cannot hold as text; pass it '
+                f'as an argument instead')
+
+    def _copy(self, name, value):
+        """Copy the source of a function or class of yours (without decorators)."""
+        try:
+            text = textwrap.dedent(inspect.getsource(value))
+        except (OSError, TypeError):
+            raise ExportError(f'cannot read the source of `{name}`, which the exported code '
+                              f'calls') from None
+        tree = ast.parse(text)
+        definition = tree.body[0]
+        start = definition.lineno - 1  # the `def` line, after any decorators
+        text = ''.join(text.splitlines(True)[start:])
+        if definition.name != name:
+            raise ExportError(f'the exported code calls `{name}`, which is `{definition.name}` '
+                              f'under another name; export needs it under its own name')
+        self.copied[name] = text
+        self.copied_order.append(name)
+        for inner in sorted(_free_names(ast.parse(text))):
+            self._need(inner)
+        return text
+
+
+def _import_line(module, name):
+    if module == name:
+        return f'import {module}'
+    parent, _, last = module.rpartition('.')
+    if parent and last == name:
+        return f'from {parent} import {last}'
+    return f'import {module} as {name}'
+
+
+def _top_level_names(text):
+    if not text:
+        return set()
+    names = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _names_in_source(text):
+    return {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)}
+
+
+def _free_names(tree):
+    """Names a copied function or class reads that it neither defines nor binds."""
+    stored = set()
+    read = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+        elif isinstance(node, ast.arg):
+            stored.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            stored.add(node.name)
+        elif isinstance(node, ast.alias):
+            stored.add((node.asname or node.name).split('.')[0])
+    return read - stored
+
+
+def _rename_source(text, renames):
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in renames:
+            node.id = renames[node.id]
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in renames:
+            node.name = renames[node.name]
+    return ast.unparse(tree) + '\n'
+
+
+def _strip_runtime(tree, renames):
+    """``s2s.unbroadcast(...)`` -> ``unbroadcast(...)`` (or its renamed ``s2s_`` form)."""
+
+    class Strip(gast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if isinstance(node.value, gast.Name) and node.value.id == 's2s':
+                return n.name(renames.get(node.attr, node.attr))
+            return node
+    Strip().visit(tree)
