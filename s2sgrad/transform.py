@@ -769,6 +769,8 @@ class Context:
                 self._fname = self.namer.fresh('jvp_' + base)
             elif self.mode == 'cotangent':
                 self._fname = self.namer.fresh('vjp_' + base)
+            elif self.mode == 'value_and_grad':
+                self._fname = self.namer.fresh('value_and_d' + base + 'd' + ''.join(self.wrt))
             else:
                 self._fname = self.namer.fresh('d' + base + 'd' + ''.join(self.wrt))
         return self._fname
