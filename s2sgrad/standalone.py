@@ -1,0 +1,270 @@
+"""Source text of the runtime helpers generated code calls, for modules importing NumPy only."""
+import ast
+import builtins
+import importlib
+import importlib.util
+import inspect
+import numbers
+import textwrap
+
+import numpy as np
+
+from . import errors, rules, runtime
+from .errors import S2SError
+
+_ABSTRACT = {
+    numbers.Number: ('_Number', '(int, float, complex, np.number)'),
+    numbers.Integral: ('_Integral', '(int, np.integer)'),
+    numbers.Real: ('_Real', '(int, float, np.floating, np.integer)'),
+}
+"""``numbers.X`` -> the name and value of the tuple of classes that stands for it: the Python
+numbers and NumPy scalars ``isinstance(v, numbers.X)`` accepts (``numbers`` is not imported)."""
+
+_SIMPLER = {
+    (runtime.__name__, '_output_location'): '''
+def _output_location():
+    """Where the generated function returns its value: unknown here, so ''."""
+    return ''
+''',
+    (runtime.__name__, '_scatter_add'): '''
+def _scatter_add(bx, index, g):
+    """``bx[index] += g`` with repeated indices adding up."""
+    np.add.at(bx, index, g)
+''',
+    ('s2sgrad.templates.constructors', '_module'): '''
+def _module(x):
+    """The array module of `x`: NumPy."""
+    return np
+''',
+}
+"""Simplified sources of helpers whose originals carry machinery a standalone module has no use
+for (s2sgrad's registry of source locations, CuPy dispatch); tests/test_standalone.py checks
+that they agree with the originals on NumPy values."""
+
+
+def definitions(names):
+    """Python source text defining the runtime helpers `names` (bare names such as
+    'unbroadcast', 'matmul_lhs', 'seed', 'untrace') and everything they call, for a module
+    that imports only NumPy as `np`.
+
+    The text holds the helpers' own source, in dependency order, with s2sgrad's exception
+    classes as small classes of the same built-in bases; the same `names` give the same text.
+    Raise `S2SError` naming a helper that generated code cannot call (``s2s.NAME``) or whose
+    source needs more than NumPy.
+    """
+    emitter = _Emitter()
+    wanted = sorted(set(names))
+    for name in wanted:
+        emitter.claim(_helper(name), name)
+    for name in wanted:
+        emitter.emit(_helper(name), name)
+    return '\n\n\n'.join(emitter.chunks) + '\n'
+
+
+def _helper(name):
+    """The function generated code calls as ``s2s.<name>``."""
+    try:
+        func = getattr(runtime, name) if not name.startswith('_') else None
+    except AttributeError:
+        func = None
+    if not inspect.isfunction(func) or func.__module__ != runtime.__name__ and \
+            rules.helper_name(func) != name:
+        raise S2SError(f'{name!r} is not a runtime helper of s2sgrad (generated code calls none '
+                       f'as s2s.{name}), so no standalone definition of it can be written')
+    return func
+
+
+def _error_class(cls, name):
+    """A small class standing for the s2sgrad exception `cls`, with its built-in bases."""
+    found = []
+
+    def collect(klass):
+        for base in klass.__bases__:
+            if base.__module__ == 'builtins':
+                found.append(base)
+            else:
+                collect(base)
+    collect(cls)
+    bases = [b for b in dict.fromkeys(found) if b is not object and
+             not any(o is not b and issubclass(o, b) for o in found)] or [Exception]
+    doc = ' '.join((inspect.getdoc(cls) or name).split('\n\n')[0].split())
+    return (f'class {name}({", ".join(b.__name__ for b in bases)}):\n' +
+            textwrap.fill(f'"""{doc}"""', 96, initial_indent='    ', subsequent_indent='    '))
+
+
+class _Emitter:
+    """Collects the definitions of helpers and of what they use, dependencies first."""
+
+    def __init__(self):
+        self.chunks = []
+        self.names = {}  # key of a defined object -> its name in the text
+        self.taken = set(dir(builtins)) | {'np'}
+        self.done = set()
+
+    def claim(self, obj, name):
+        """Define `obj` as `name` (a helper asked for by its name)."""
+        if name in dir(builtins):
+            raise S2SError(f'the runtime helper {name!r} would hide the built-in {name!r}; no '
+                           f'standalone definition of it can be written')
+        self.names.setdefault(_key(obj), name)
+        self.taken.add(name)
+
+    def _name_for(self, obj, name, module):
+        """The name of `obj` in the text: `name`, or with its `module` added when taken."""
+        key = _key(obj)
+        if key not in self.names:
+            candidate = name
+            if candidate in self.taken:
+                candidate = f'{name}_{module.rsplit(".", 1)[-1]}'
+            while candidate in self.taken:
+                candidate += '_'
+            self.claim(obj, candidate)
+        return self.names[key]
+
+    def reference(self, value, ident, owner):
+        """The text that stands for `value` (the global `ident` of `owner`), defining it."""
+        if value is np:
+            return 'np'
+        if getattr(builtins, getattr(value, '__name__', ''), None) is value:
+            return value.__name__  # ``builtins.max``
+        if isinstance(value, type) and value in _ABSTRACT:
+            name, text = _ABSTRACT[value]
+            if _key(value) not in self.names:
+                self.claim(value, name)
+                self.chunks.append(f'{name} = {text}  # what isinstance(x, {ident}) accepts')
+            return name
+        if isinstance(value, type) and issubclass(value, BaseException) and \
+                value.__module__ == errors.__name__:
+            name = self._name_for(value, value.__name__, value.__module__)
+            if _key(value) not in self.done:
+                self.done.add(_key(value))
+                self.chunks.append(_error_class(value, name))
+            return name
+        if inspect.isfunction(value) and (value.__module__ == runtime.__name__ or
+                                          value.__module__.startswith('s2sgrad.templates.')):
+            name = self._name_for(value, value.__name__, value.__module__)
+            self.emit(value, name)
+            return name
+        if isinstance(value, (int, float, str, bool, type(None), tuple, frozenset)) and \
+                not callable(value):
+            try:
+                literal = ast.literal_eval(repr(value)) == value
+            except (ValueError, SyntaxError):
+                literal = False
+            key = (owner.__module__, ident)
+            if literal:
+                name = self._name_for(key, ident.replace('.', '_'), owner.__module__)
+                if _key(key) not in self.done:
+                    self.done.add(_key(key))
+                    self.chunks.append(f'{name} = {value!r}')
+                return name
+        raise S2SError(f'the runtime helper {owner.__name__!r} uses {ident!r} '
+                       f'({type(value).__name__}), which a module importing only NumPy lacks; '
+                       f'no standalone definition of it can be written')
+
+    def emit(self, func, name):
+        """Define `func` as `name`, after what it uses, with its globals renamed to theirs."""
+        key = _key(func)
+        if key in self.done:
+            return
+        self.done.add(key)
+        source = _SIMPLER.get((func.__module__, func.__name__))
+        source = textwrap.dedent(source.strip('\n') if source else inspect.getsource(func))
+        tree = ast.parse(source)
+        definition = tree.body[0]
+        if definition.decorator_list:
+            raise S2SError(f'the runtime helper {func.__name__!r} is decorated; no standalone '
+                           f'definition of it can be written')
+        imported, dropped = _own_imports(func, definition)
+        bound = _bound_names(definition) - set(imported)
+        edits = []
+        for node, parent in _global_references(definition, bound):
+            ident = node.id
+            value = imported[ident] if ident in imported else _resolve(func, ident)
+            if value is _BUILTIN:
+                continue
+            if inspect.ismodule(value) and value is not np and isinstance(parent, ast.Attribute):
+                value, ident, node = getattr(value, parent.attr), f'{ident}.{parent.attr}', parent
+            text = self.reference(value, ident, func)
+            if text in bound:
+                raise S2SError(f'the runtime helper {func.__name__!r} has a local {text!r} '
+                               f'that hides the helper it calls under that name')
+            if text != ident:
+                edits.append((node.lineno, node.col_offset, node.end_col_offset, text))
+        lines = source.splitlines()
+        header = lines[definition.lineno - 1]
+        lines[definition.lineno - 1] = header.replace(f'def {definition.name}(', f'def {name}(', 1)
+        for row, start, end, text in sorted(edits, reverse=True):
+            line = lines[row - 1].encode('utf-8')
+            lines[row - 1] = (line[:start] + text.encode('utf-8') + line[end:]).decode('utf-8')
+        for first, last in sorted(dropped, reverse=True):
+            del lines[first - 1:last]
+        self.chunks.append('\n'.join(lines).rstrip())
+
+
+_BUILTIN = object()
+
+
+def _key(obj):
+    return obj if not isinstance(obj, tuple) else ('constant',) + obj
+
+
+def _own_imports(func, definition):
+    """The names that `func` imports from s2sgrad in its body (-> the objects) and the line
+    ranges of those imports; raise for an import of another module (not NumPy)."""
+    imported, dropped = {}, []
+    package = func.__module__.rsplit('.', 1)[0]
+    for node in ast.walk(definition):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        module = importlib.util.resolve_name('.' * node.level + (node.module or ''), package) \
+            if isinstance(node, ast.ImportFrom) and node.level else getattr(node, 'module', '')
+        if isinstance(node, ast.ImportFrom) and module.split('.')[0] == 's2sgrad':
+            source = importlib.import_module(module)
+            for alias in node.names:
+                imported[alias.asname or alias.name] = getattr(source, alias.name)
+            dropped.append((node.lineno, node.end_lineno))
+        elif not all(alias.name == 'numpy' for alias in getattr(node, 'names', ())) or module:
+            raise S2SError(f'the runtime helper {func.__name__!r} imports a module other than '
+                           f'NumPy; no standalone definition of it can be written')
+    return imported, dropped
+
+
+def _bound_names(definition):
+    """Every name the function binds anywhere in its body (parameters, targets, nested defs)."""
+    bound = set()
+    for node in ast.walk(definition):
+        if isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
+                node is not definition:
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split('.')[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def _global_references(definition, bound):
+    """(node, parent) of each Name node by which the function reads a global name."""
+    parents = {}
+    for node in ast.walk(definition):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return [(node, parents.get(node)) for node in ast.walk(definition)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and
+            node.id not in bound]
+
+
+def _resolve(func, ident):
+    """The object the global `ident` of `func` denotes, or _BUILTIN."""
+    space = func.__globals__
+    if ident not in space:
+        if hasattr(builtins, ident):
+            return _BUILTIN
+        raise S2SError(f'the runtime helper {func.__name__!r} reads {ident!r}, which is not '
+                       f'defined where it is')
+    return space[ident]
