@@ -34,7 +34,8 @@ class ForwardPass:
     def active(self, node):
         return isinstance(node, gast.Name) and node.id in self.activity.active
 
-    def block(self, stmts):
+    def block(self, stmts, top=False):
+        """The tangent-carrying statements of `stmts` (`top`: the function's own body)."""
         out = []
         last_line = None
         for stmt in stmts:
@@ -58,11 +59,30 @@ class ForwardPass:
             except TemplateError as error:
                 raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
             tangent = self._own_tangents(tangent)
+            if top:
+                self._demote_zero(stmt, tangent)
             if tangent and lineno is not None and lineno != last_line:
                 out.append(n.comment('Tangent of: ' + self.ctx.source.line_text(lineno)))
                 last_line = lineno
             out.extend(primal + tangent)
         return out
+
+    def _demote_zero(self, stmt, tangent):
+        """A variable assigned once, outside loops, whose tangent is zero (``dv =
+        s2s.zeros_like(v)``: no term of its rule reads a tangent, as for ``s2s.unreduce(-1.0,
+        y)`` in a gradient differentiated again) is inactive from here on, so the rules of
+        the statements that read it drop its terms instead of carrying a zero tangent."""
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            return
+        var = stmt.targets[0].id
+        if self.ctx.assignment_counts.get(var) != 1 or var in self.ctx.params or \
+                var in self.ctx.mutated or len(tangent) != 1:
+            return
+        zero = tangent[0]
+        if isinstance(zero, gast.Assign) and isinstance(zero.targets[0], gast.Name) and \
+                zero.targets[0].id == self.tangents.get(var) and \
+                n.dotted_path(getattr(zero.value, 'func', None)) == 's2s.zeros_like':
+            self.activity.active.discard(var)
 
     def _own_tangents(self, tangent):
         """A variable that is assigned into by subscript owns its tangent: ``dy = dx`` for

@@ -119,7 +119,12 @@ def _fallback(node):
 
 
 def _is_module_like(node):
-    modules = ('np', 'numpy', 'math', 'cp', 'cupy', 'jnp', 'scipy', 'special')
+    """Whether `node` names a module (``np``, ``np.linalg``, ``s2s``): a call through it is
+    named after the function alone (``det_X``, not ``np_linalg_det``)."""
+    modules = ('np', 'numpy', 'math', 'cp', 'cupy', 'jnp', 'scipy', 'special', 's2s')
+    submodules = ('linalg', 'fft', 'special', 'random', 'ma')
+    while isinstance(node, gast.Attribute) and node.attr in submodules:
+        node = node.value
     return isinstance(node, gast.Name) and node.id in modules
 
 

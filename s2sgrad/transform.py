@@ -570,7 +570,7 @@ class Context:
             placeholder = Generated(name, None, None)
             placeholder.tangent_names = tangent_names
             self.builder.cache[self.key] = placeholder
-        new_body = fpass.block(body)
+        new_body = fpass.block(body, top=True)
         result = ret.value
         if isinstance(result, gast.Name) and result.id in self.activity.active:
             tangent = n.name(fpass.tan(result.id))

@@ -1,0 +1,25 @@
+"""Functions whose printed derivatives tests/test_readable.py reads."""
+import numpy as np
+
+
+def logistic_regression(w, X, y):
+    p = 1 / (1 + np.exp(-(X @ w)))
+    return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def rnn(h0, W, xs):
+    h = h0
+    for t in range(len(xs)):
+        h = np.tanh(h @ W + xs[t])
+    return np.sum(h)
+
+
+def zero_then_reassigned(x, c):
+    y = c * 2.0
+    for i in range(3):
+        y = y * x + c
+    return np.sum(y)
+
+
+def log_det(X):
+    return np.log(np.linalg.det(X))
