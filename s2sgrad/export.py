@@ -3,6 +3,9 @@ import ast
 import builtins
 import inspect
 import os
+import site
+import sys
+import sysconfig
 import textwrap
 import types
 
@@ -57,9 +60,8 @@ class _Module:
         self.func = func
         self.roots = roots
         self.wrt, self.modes, self.shapes, self.command = wrt, modes, shapes, command
-        self.environment = dict(func.__globals__)
-        closure = inspect.getclosurevars(func).nonlocals
-        self.environment.update(closure)
+        self.environment = _environment(func)
+        self.bound = {}  # name -> the object it denotes in the module
         self.imports = {}  # name -> import statement
         self.constants = {}  # name -> assignment
         self.copied = {}  # name -> source of a function or class of yours
@@ -78,8 +80,8 @@ class _Module:
         defined = _top_level_names(runtime_text)
         module_names = set(self.copied) | {name for _, name, _ in members}
         self.generated_names = {name for _, name, _ in members}
-        for tree in nodes_:
-            self._resolve_names(tree)
+        for generated, _, tree in members:
+            self._resolve_names(tree, generated.namespace or self.environment)
         module_names |= set(self.imports) | set(self.constants) | set(self.copied)
         used = set()
         for tree in nodes_:
@@ -120,7 +122,8 @@ class _Module:
                  f'{wrt_text}, written by s2sgrad {__version__}.', '']
         lines.append('This module needs NumPy only. It holds:')
         for name in self.copied_order:
-            lines.append(f'- `{name}`: copied from {filename}')
+            where = os.path.basename(inspect.getsourcefile(self.bound[name]) or '<unknown>')
+            lines.append(f'- `{name}`: copied from {where}')
         kinds = {'grad': 'the gradient', 'value_and_grad': 'the value and the gradient',
                  'jvp': 'the Jacobian-vector product (forward mode)',
                  'vjp': 'the vector-Jacobian product'}
@@ -142,31 +145,37 @@ class _Module:
         return '\n'.join(lines) + '\n"""'
 
     # -- the names the code reads ---------------------------------------------------------
-    def _resolve_names(self, tree):
+    def _resolve_names(self, tree, environment):
         local = set(n.names_stored(tree)) | {a.id for a in tree.args.args +
                                              tree.args.kwonlyargs + tree.args.posonlyargs}
         for name in sorted(set(n.names_read(tree)) - local):
-            self._need(name)
+            self._need(name, environment)
 
-    def _need(self, name):
-        if name in ('np', 's2s') or name in self.generated_names or name in self.imports or \
-                name in self.constants or name in self.copied:
-            if name == 'np' and 'np' not in self.imports:
-                self.imports['np'] = 'import numpy as np'
+    def _need(self, name, environment):
+        """Make `name`, as `environment` (the globals of the code that reads it) binds it,
+        part of the module: an import, a constant, or the copied source of yours."""
+        if name in ('np', 's2s') or name in self.generated_names:
             return
-        if name not in self.environment:
+        if name not in environment:
             if hasattr(builtins, name):
                 return
             raise ExportError(f'the exported code reads `{name}`, which `{self.func.__name__}`'
                               f"'s module does not define")
-        value = self.environment[name]
+        value = environment[name]
+        if name in self.bound:
+            if self.bound[name] is not value and not (
+                    isinstance(value, _CONSTANTS) and value == self.bound[name]):
+                raise ExportError(f'`{name}` denotes different objects in two modules of '
+                                  f'yours that the exported code reads; one module needs '
+                                  f'one name for one thing: rename one of them')
+            return
+        self.bound[name] = value
         if isinstance(value, types.ModuleType):
             self.imports[name] = _import_line(value.__name__, name)
         elif isinstance(value, _CONSTANTS) or isinstance(value, tuple) and \
                 all(isinstance(item, _CONSTANTS) for item in value):
             self.constants[name] = f'{name} = {value!r}'
-        elif (inspect.isfunction(value) or inspect.isclass(value)) and \
-                value.__module__ == self.func.__module__:
+        elif (inspect.isfunction(value) or inspect.isclass(value)) and _is_yours(value):
             self._copy(name, value)
         elif callable(value) and getattr(value, '__module__', None) and \
                 getattr(value, '__name__', None):
@@ -197,9 +206,33 @@ class _Module:
                               f'under another name; export needs it under its own name')
         self.copied[name] = text
         self.copied_order.append(name)
+        self.bound[name] = value
+        environment = _environment(value) if inspect.isfunction(value) else \
+            vars(sys.modules[value.__module__])
         for inner in sorted(_free_names(ast.parse(text))):
-            self._need(inner)
+            self._need(inner, environment)
         return text
+
+
+def _environment(func):
+    """The names `func`'s code reads: its module's globals and its closure variables."""
+    environment = dict(func.__globals__)
+    environment.update(inspect.getclosurevars(func).nonlocals)
+    return environment
+
+
+def _is_yours(value):
+    """Whether a function or class is the user's code (its file is not part of Python or of
+    an installed package), which export copies rather than imports."""
+    module = sys.modules.get(value.__module__)
+    path = getattr(module, '__file__', None)
+    if not path or value.__module__.split('.')[0] == 's2sgrad':
+        return False
+    path = os.path.realpath(path)
+    paths = sysconfig.get_paths()
+    roots = {paths['stdlib'], paths['platstdlib'], paths['purelib'], paths['platlib']}
+    roots |= set(site.getsitepackages())
+    return not any(path.startswith(os.path.realpath(root) + os.sep) for root in roots)
 
 
 def _import_line(module, name):

@@ -47,6 +47,7 @@ def test_exported_module_runs_with_numpy_alone_in_every_mode():
     compile(text, 'exported.py', 'exec')
     names = [node.name for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
     assert len(names) == len(set(names)), names
+    assert '- `layer`: copied from corpus_printed.py' in text
     for expected in ('two_layers', 'layer', 'dtwo_layersdW1W2', 'value_and_dtwo_layersdW1W2',
                      'jvp_two_layers', 'vjp_two_layers'):
         assert expected in names, (expected, names)
