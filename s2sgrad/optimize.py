@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
+from .simplify import simplify
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}
@@ -19,12 +20,18 @@ _IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delat
 MAX_LINE = 88
 
 
-def optimize(func, keep=(), same_shape=None, declared=None):
+def optimize(func, keep=(), same_shape=None, declared=None, resolver=None):
     """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
 
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
-    `declared` maps parameters to declared shapes (tuples of int or named sizes).
+    `declared` maps parameters to declared shapes (tuples of int or named sizes): the
+    algebraic rules (`simplify`) use them. `resolver` (a `resolve.Resolver`) tells what the
+    names of the generated code denote; by default, that of `same_shape`'s shape classes.
     """
+    if resolver is None:
+        resolver = getattr(getattr(same_shape, '__self__', None), 'resolver', None)
+    params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
+    params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
     same_shape = same_shape or (lambda a, b: a == b)
     mutated = _mutated(func.body)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
@@ -37,6 +44,7 @@ def optimize(func, keep=(), same_shape=None, declared=None):
         func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
+        func.body = simplify(func.body, params, declared, keep, resolver)
         func.body = _unused_stacks(func.body)
         func.body = _inline(func.body, keep)
         func.body = _clean(func.body)
@@ -60,6 +68,16 @@ def _size(stmts):
 # -- constant folding and algebraic simplification ----------------------------------------
 def _number(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+def _signed_number(node):
+    """The value of a number constant, ``2.0`` or ``-2.0``; else None."""
+    if _number(node):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+            _number(node.operand):
+        return -node.operand.value
+    return None
 
 
 def _is_value(node, value):
@@ -236,9 +254,10 @@ def _copy_propagate(stmts, keep):
     constants = {}
     for stmt in stmts:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                _number(stmt.value) and counts.get(stmt.targets[0].id) == 1 and \
+                _signed_number(stmt.value) is not None and \
+                counts.get(stmt.targets[0].id) == 1 and \
                 stmt.targets[0].id not in keep and stmt.targets[0].id not in mutated:
-            constants[stmt.targets[0].id] = stmt.value.value
+            constants[stmt.targets[0].id] = _signed_number(stmt.value)
             continue
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, gast.Name):
@@ -265,7 +284,9 @@ def _copy_propagate(stmts, keep):
         class Constants(gast.NodeTransformer):
             def visit_Name(self, node):
                 if isinstance(node.ctx, gast.Load) and node.id in constants:
-                    return n.const(constants[node.id])
+                    value = constants[node.id]
+                    return n.const(value) if value >= 0 else gast.UnaryOp(
+                        op=gast.USub(), operand=n.const(-value))
                 return node
         out = [Constants().visit(stmt) for stmt in out]
     return out

@@ -345,3 +345,22 @@ def is_shape_preserving(func):
         return _key(func) in SHAPE_PRESERVING
     except TypeError:
         return False
+
+
+REWRITES = []
+"""Algebraic rewrites of generated code, as data (see `rewrite`); `s2sgrad.simplify` parses
+and applies them. Each entry is a dict of the source texts and the namespace they read."""
+
+
+def rewrite(pattern, replacement, when=None, *, namespace, context=None, kind='rewrite'):
+    """Register ``pattern -> replacement`` (Python expressions, parsed, never run): generated
+    code matching `pattern` reads `replacement` where the condition `when` (a Python
+    expression over facts of the matched parts, see `s2sgrad.simplify`) holds.
+
+    Names that `namespace` defines denote its objects; the others are placeholders.
+    `context='factor'`: the rewrite holds as a factor of a product whose other factors give
+    the product its shape. `kind='shape'`: `replacement` is the shape of what `pattern`
+    matches; `kind='inexact'`: what `pattern` matches is a float array (where `when` holds).
+    """
+    REWRITES.append({'pattern': pattern, 'replacement': replacement, 'when': when,
+                     'namespace': namespace, 'context': context, 'kind': kind})
