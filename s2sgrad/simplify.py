@@ -712,6 +712,11 @@ class Normalizer:
                         break
                 if changed:
                     break
+        # ``exp(z) / sum(exp(z)) * sum(y)``: scalar factors after the quotient of arrays
+        scalars = [f for f in nums if not _number(f) and facts.shape(f) == ()]
+        arrays = [f for f in nums if _number(f) or facts.shape(f) != ()]
+        if dens and scalars and any(not _number(f) for f in arrays):
+            return _build_product(arrays, dens, sign, scalars)
         return _build_product(nums, dens, sign)
 
     # sums ----------------------------------------------------------------------------------
@@ -842,7 +847,8 @@ def _flatten_product(node, nums, dens):
     return 1
 
 
-def _build_product(nums, dens, sign):
+def _build_product(nums, dens, sign, tail=()):
+    """The product of `nums` divided by `dens` (then times `tail`), with `sign` in front."""
     numbers = [f.value for f in nums if _number(f)]
     others = [f for f in nums if not _number(f)]
     coefficient = None
@@ -864,6 +870,8 @@ def _build_product(nums, dens, sign):
         tree = gast.BinOp(left=tree, op=gast.Mult(), right=factor)
     for divisor in dens:
         tree = gast.BinOp(left=tree, op=gast.Div(), right=divisor)
+    for factor in tail:
+        tree = gast.BinOp(left=tree, op=gast.Mult(), right=factor)
     if sign < 0 and unit:  # ``-(1.0 * x)``: the sign stays outside, as for ``-x``
         tree = gast.UnaryOp(op=gast.USub(), operand=tree)
     return tree
