@@ -206,7 +206,7 @@ class Rule:
 
     def build(self, env, ctx):
         """The replacement for the bindings `env`, or None when generated code cannot spell
-        one of its names."""
+        one of its names (`ctx.fired` is set when it can)."""
         spelled = env.get('__spelled__', {})
 
         def make(node):
@@ -231,9 +231,11 @@ class Rule:
                                          for v in value])
             return new
         try:
-            return make(self.replacement)
+            new = make(self.replacement)
         except LookupError:
             return None
+        ctx.fired = True
+        return new
 
 
 def _parse(text):
@@ -546,8 +548,10 @@ class Context:
 
     def expandable(self, name, position):
         """Whether a read of `name` in top-level statement `position` may be written out as
-        the value it was assigned."""
-        return name in self.top and self.top[name][0] < position and self.stable(name)
+        the value it was assigned (not an indexing: no rule reads through one, and generated
+        code keeps indexings in variables of their own)."""
+        return name in self.top and self.top[name][0] < position and self.stable(name) and \
+            not any(isinstance(sub, gast.Subscript) for sub in n.walk(self.top[name][1]))
 
     def expand(self, node, position, budget=None):
         """`node` (cloned) with the variables it reads written out, as far as `_MAX_NODES`
@@ -588,6 +592,7 @@ class Normalizer:
         self.ctx = ctx
         self.steps = 0
         self.fired = False
+        ctx.fired = False
 
     def run(self, node):
         """The normal form of `node` (a tree it may reuse parts of)."""
@@ -622,7 +627,8 @@ class Normalizer:
             new = self.rewrite(node)
         if new is None or _key(new) == _key(node):
             return node
-        self.fired = True
+        if not self.fired and _size(new) < _size(node):
+            self.fired = True  # (gathered numbers, cancelled factors, dropped signs)
         return self.visit(new)
 
     def rewrite(self, node):
@@ -807,6 +813,7 @@ class Normalizer:
         floats = isinstance(coef1, float) or isinstance(coef2, float)
         if total == 0 or not floats and not self.ctx.facts.inexact(rest1):
             return None
+        self.fired = True
         return gast.BinOp(left=_const(total), op=gast.Mult(), right=n.clone(rest1))
 
 
@@ -850,6 +857,8 @@ def _flatten_product(node, nums, dens):
 def _build_product(nums, dens, sign, tail=()):
     """The product of `nums` divided by `dens` (then times `tail`), with `sign` in front."""
     numbers = [f.value for f in nums if _number(f)]
+    if len(numbers) > 1:  # ``1.0 * 3 * x`` reads ``3 * x``, as the optimizer folds it
+        numbers = [v for v in numbers if not (type(v) is float and v == 1)] or [1.0]
     others = [f for f in nums if not _number(f)]
     coefficient = None
     if numbers:
@@ -1055,7 +1064,9 @@ def _statements(stmt, index, ctx, in_loop=False):
         # ``x - 1.0 * y / p`` reads ``x - y / p``; a statement ``t = 1.0 * x`` stays when
         # ``t = x`` could share memory with a variable changed in place
         top = stmt.value
-        stmt.value = _drop_float_ones(stmt.value)
+        stmt.value = _drop_float_ones(n.clone(stmt.value))
+        if not _shares_no_more(stmt.value, [top], ctx):
+            stmt.value = top
         if isinstance(stmt, gast.Assign) and stmt.value is not top and \
                 _view_of(stmt.value) is not None and not _alias_safe(stmt.targets[0].id, ctx):
             stmt.value = top
@@ -1078,8 +1089,9 @@ def _simplified(value, old_nodes, index, ctx, target=None, in_loop=False):
     try:
         expanded = ctx.expand(value, index)
         original = n.clone(expanded)
+        ctx.fired = False
         normal = normalizer.run(expanded)
-        if not normalizer.fired:
+        if not (normalizer.fired or ctx.fired):  # reordered only: nothing to gain
             return None
         new = _drop_float_ones(_recompress(normal, index, ctx, charged,
                                            _spellings(original, ctx)))
@@ -1092,7 +1104,16 @@ def _simplified(value, old_nodes, index, ctx, target=None, in_loop=False):
         return None
     if target is not None and _view_of(new) is not None and not _alias_safe(target, ctx):
         return None  # ``y = 1.0 * x`` made a new array: `y = x` would be changed with it
+    if not _shares_no_more(new, old_nodes, ctx):
+        return None
     return new
+
+
+def _shares_no_more(new, old_nodes, ctx):
+    """Whether the value of `new` shares the memory of no variable changed in place that
+    the values of `old_nodes` did not share (``s2s.copy(y)`` never becomes ``y``)."""
+    shared = _shared(new) & ctx.mutated
+    return not shared or shared <= set().union(*[_shared(o) for o in old_nodes])
 
 
 def _view_of(node):
@@ -1110,6 +1131,8 @@ def _shared(node):
     if isinstance(node, (gast.Attribute, gast.Subscript, gast.Starred)):
         return _shared(node.value)
     if isinstance(node, gast.Call):
+        if n.dotted_path(node.func) == 's2s.copy':
+            return set()
         return set().union(*[_shared(a) for a in node.args],
                            *[_shared(k.value) for k in node.keywords])
     if isinstance(node, (gast.List, gast.Tuple, gast.Set)):
@@ -1188,7 +1211,7 @@ def _recompress(node, index, ctx, charged, spellings=None):
     count(node)
     use = {name for name, times in found.items() if name not in charged or times > 1}
 
-    def visit(sub, root=True, spell=True):
+    def visit(sub, root=True, spell=True, within=()):
         if root and isinstance(sub, gast.expr) and \
                 not isinstance(sub, (gast.Name, gast.Constant)):
             name = table.get(_key(sub))
@@ -1196,16 +1219,16 @@ def _recompress(node, index, ctx, charged, spellings=None):
                 return n.name(name)
             written = (spellings or {}).get(_key(sub)) if spell else None
             if written is not None and _key(written) != _key(sub):
-                return visit(n.clone(written), False, False)
-            if name is not None:  # written out as the program wrote it (``x @ W``)
+                return visit(n.clone(written), False, False, within)
+            if name is not None and name not in within:  # as the program wrote it
                 position, value = ctx.top[name]
-                return visit(ctx.expand(value, position), False, False)
+                return visit(ctx.expand(value, position), False, False, within + (name,))
         for field, value in gast.iter_fields(sub):
             if isinstance(value, gast.AST):
-                setattr(sub, field, visit(value, True, spell))
+                setattr(sub, field, visit(value, True, spell, within))
             elif isinstance(value, list):
-                setattr(sub, field, [visit(v, True, spell) if isinstance(v, gast.AST) else v
-                                     for v in value])
+                setattr(sub, field, [visit(v, True, spell, within) if isinstance(v, gast.AST)
+                                     else v for v in value])
         return sub
     return visit(node)
 
@@ -1264,7 +1287,9 @@ def _merge_accumulations(body, start, ctx):
                     candidate = gast.BinOp(left=n.clone(first.value), op=gast.Add(),
                                            right=n.clone(value.right))
                     new = _simplified(candidate, [first.value, value], later, ctx, name)
-                    if new is not None:
+                    if new is not None and _cost(new, ctx, ()) == _plain_cost(new):
+                        # (merged only when no helper call is left: a sum of helper
+                        # calls reads better, and differentiates again, as accumulations)
                         stmt.value = new
                         stmt.__dict__.pop('_s2s_length', None)
                         dropped.add(index)
