@@ -857,8 +857,6 @@ def _flatten_product(node, nums, dens):
 def _build_product(nums, dens, sign, tail=()):
     """The product of `nums` divided by `dens` (then times `tail`), with `sign` in front."""
     numbers = [f.value for f in nums if _number(f)]
-    if len(numbers) > 1:  # ``1.0 * 3 * x`` reads ``3 * x``, as the optimizer folds it
-        numbers = [v for v in numbers if not (type(v) is float and v == 1)] or [1.0]
     others = [f for f in nums if not _number(f)]
     coefficient = None
     if numbers:
@@ -946,11 +944,29 @@ def _signed(sign, node):
     return _build_product(nums, dens, -inner)
 
 
+def _leading_number(node):
+    """The number constant that leads the product `node` (``2.0`` in ``2.0 * x / y``)."""
+    while isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        node = node.left
+    return node if _number(node) else None
+
+
 def _build_sum(terms):
     if terms[0][0] < 0:  # ``-y + a`` reads ``a - y``
         first = next((k for k, (sign, _) in enumerate(terms) if sign > 0), None)
         if first is not None:
             terms = [terms[first]] + terms[:first] + terms[first + 1:]
+    floated = False   # a sum with one float term is a float: ``2.0 * x + 3 * x ** 2``
+    for k, (sign, term) in enumerate(terms):
+        number = _leading_number(term)
+        if number is None or type(number.value) is not float or \
+                not number.value.is_integer():
+            continue
+        if floated:
+            term = n.clone(term)
+            _leading_number(term).value = int(number.value)
+            terms = terms[:k] + [(sign, term)] + terms[k + 1:]
+        floated = floated or number.value != 1  # (a factor 1.0 is dropped in the end)
     tree = _signed(*terms[0])
     for sign, term in terms[1:]:
         if sign < 0 or isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
