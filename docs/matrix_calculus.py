@@ -75,6 +75,8 @@ class Entry:
     citation: str
     accepted: tuple = ()
     data: dict = dataclasses.field(default_factory=dict)
+    why: str = ''
+    """Why s2sgrad prints another form, where it does on purpose (shown under the entry)."""
 
     @property
     def function(self):
@@ -116,7 +118,10 @@ ENTRIES = [
     Entry('det', 'Determinant', '∂det X/∂X = det(X) X⁻ᵀ', 'X',
           {'X': ('n', 'n')}, 'np.linalg.det(X) * np.linalg.inv(X).T',
           f'{COOKBOOK}, §2.1 (derivatives of a determinant)',
-          accepted=('np.linalg.det(X) * np.linalg.inv(X.T)',), data={'X': 'positive_det'}),
+          accepted=('np.linalg.det(X) * np.linalg.inv(X.T)',), data={'X': 'positive_det'},
+          why='The closed form needs X invertible, which nothing in the program proves; the '
+              'cofactor matrix is the same gradient where X is invertible, and the right one '
+              'where it is singular (a matrix of rank n - 1 has a nonzero gradient).'),
     Entry('inverse_bilinear_form', 'Bilinear form in the inverse',
           '∂(aᵀX⁻¹b)/∂X = −X⁻ᵀabᵀX⁻ᵀ', 'X',
           {'a': ('n',), 'X': ('n', 'n'), 'b': ('n',)},
@@ -133,7 +138,9 @@ ENTRIES = [
           accepted=('A.T @ (2 * (A @ x - b))',)),
     Entry('euclidean_norm', 'Euclidean norm', '∂‖x‖₂/∂x = x/‖x‖₂', 'x',
           {'x': ('n',)}, 'x / np.linalg.norm(x)',
-          f'{COOKBOOK}, §2.6 (derivatives of vector norms)'),
+          f'{COOKBOOK}, §2.6 (derivatives of vector norms)',
+          why='`s2s.xdivy(x, n)` is `x / n`, except 0 where x is 0: at x = 0 the closed form '
+              'divides 0 by 0, and s2sgrad gives the zero subgradient instead of nan.'),
     Entry('tanh_layer', 'A tanh layer', '∂(vᵀtanh(Wx))/∂W = (v ⊙ (1 − tanh²(Wx))) xᵀ', 'W',
           {'W': ('k', 'n'), 'x': ('n',), 'v': ('k',)},
           'np.outer(v * (1 - np.tanh(W @ x) ** 2), x)',
@@ -148,7 +155,10 @@ ENTRIES = [
           {'w': ('n',), 'X': ('m', 'n'), 'y': ('m',)},
           'X.T @ (1 / (1 + np.exp(-(X @ w))) - y)',
           'Bishop, Pattern Recognition and Machine Learning (2006), §4.3.2',
-          data={'y': 'binary'}),
+          data={'y': 'binary'},
+          why='Not reached: `X.T @ (p - y)` needs the algebra of p = 1 / (1 + e) '
+              '(1 - p = e / (1 + e), p (1 - p) = e / (1 + e)²), which the simplifier does '
+              'not do; the printed form is the chain rule, term by term.'),
     Entry('softmax_cross_entropy', 'Softmax cross-entropy (one-hot y)',
           '∂(−Σⱼ yⱼ log softmax(Wx)ⱼ)/∂W = (softmax(Wx) Σⱼyⱼ − y) xᵀ', 'W',
           {'W': ('k', 'n'), 'x': ('n',), 'y': ('k',)},
@@ -545,6 +555,8 @@ def markdown(all_results):
         if result.status == EQUIVALENT:
             out += ['', 'The printed gradient returns, with its single-assignment variables '
                     'substituted:', '', '```python', result.printed, '```']
+        if entry.why:
+            out += ['', f'Why the printed form differs: {entry.why}']
         for problem in result.problems:
             out += ['', f'- {problem}']
     return '\n'.join(out) + '\n'

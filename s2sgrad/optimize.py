@@ -26,10 +26,8 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None):
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
     `declared` maps parameters to declared shapes (tuples of int or named sizes): the
     algebraic rules (`simplify`) use them. `resolver` (a `resolve.Resolver`) tells what the
-    names of the generated code denote; by default, that of `same_shape`'s shape classes.
+    names of the generated code denote (without one, the rules that call functions are off).
     """
-    if resolver is None:
-        resolver = getattr(getattr(same_shape, '__self__', None), 'resolver', None)
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
     same_shape = same_shape or (lambda a, b: a == b)

@@ -1,5 +1,4 @@
 """Algebraic simplification of generated code by the rules of templates/algebra.py, if proven."""
-import importlib
 import math
 
 import gast
@@ -281,10 +280,6 @@ class RuleSet:
     def get(cls):
         """The rule set, re-read when rules were registered since."""
         if cls._cache is None or cls._cache.count != len(rules.REWRITES):
-            try:
-                importlib.import_module('s2sgrad.templates.algebra')
-            except ImportError:  # pragma: no cover - a source tree without the rules
-                pass
             cls._cache = RuleSet()
         return cls._cache
 

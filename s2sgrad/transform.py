@@ -450,7 +450,8 @@ class Context:
                                 returns=None, type_comment=None, type_params=[])
         if self.optimized:
             keep = set(self.params) | ({seed_name} if seed_name else set())
-            node = optimize(node, keep, self.shapes.same, declared=self.declared)
+            node = optimize(node, keep, self.shapes.same, declared=self.declared,
+                            resolver=self.resolver)
         return self._finish(node, name, seed_name)
 
     def _finish(self, node, name, seed_name, tangent_names=None):
@@ -602,7 +603,8 @@ class Context:
                                 returns=None, type_comment=None, type_params=[])
         if self.optimized:
             keep = set(self.params) | {fpass.tan(p) for p in self.wrt}
-            node = optimize(node, keep, self.shapes.same, declared=self.declared)
+            node = optimize(node, keep, self.shapes.same, declared=self.declared,
+                            resolver=self.resolver)
         return self._finish(node, name, None, tangent_names)
 
     def forward_call(self, stmt, ans, call, func):
