@@ -2,6 +2,7 @@
 import ast
 import builtins
 import inspect
+import math
 import os
 import site
 import sys
@@ -10,8 +11,9 @@ import textwrap
 import types
 
 import gast
+import numpy as np
 
-from . import declared, nodes as n, standalone, unit
+from . import declared, nodes as n, runtime, standalone, unit
 from .errors import ExportError
 from .printer import to_source
 
@@ -36,6 +38,10 @@ def export(func, wrt=0, path=None, *, modes=('grad',), shapes=None, optimized=Tr
     if inspect.ismethod(func) or not inspect.isfunction(func):
         raise ExportError(f'export needs a plain Python function, got {func!r:.60}; export '
                           f'a function that takes the object as an argument instead')
+    if getattr(func, '__wrapped__', None) is not None:
+        raise ExportError(f'`{func.__name__}` is decorated: export copies a function\'s source, '
+                          f'which does not hold what the decorator does; export the function '
+                          f'it decorates')
     makers = {'grad': api.grad, 'value_and_grad': api.value_and_grad,
               'jvp': lambda *a, **k: operators.jvp(*a, **k).generated,
               'vjp': lambda *a, **k: operators.vjp(*a, **k).generated}
@@ -46,7 +52,8 @@ def export(func, wrt=0, path=None, *, modes=('grad',), shapes=None, optimized=Tr
         if root is None or root in roots:
             continue
         roots.append(root)
-    text = _Module(func, roots, wrt, modes, shapes, command).text()
+    base = getattr(func, '__s2sgrad__', None)  # a generated function: derivatives of it
+    text = _Module(func, roots, wrt, modes, shapes, command, base).text()
     if path is not None:
         with open(path, 'w') as handle:
             handle.write(text)
@@ -56,9 +63,10 @@ def export(func, wrt=0, path=None, *, modes=('grad',), shapes=None, optimized=Tr
 class _Module:
     """Collects what the exported module holds and prints it."""
 
-    def __init__(self, func, roots, wrt, modes, shapes, command):
+    def __init__(self, func, roots, wrt, modes, shapes, command, base=None):
         self.func = func
         self.roots = roots
+        self.base = base  # the Generated that `func` is, when it is a generated function
         self.wrt, self.modes, self.shapes, self.command = wrt, modes, shapes, command
         self.environment = _environment(func)
         self.bound = {}  # name -> the object it denotes in the module
@@ -69,9 +77,12 @@ class _Module:
         self.generated_names = set()
 
     def text(self):
-        self._copy(self.func.__name__, self.func)
-        user_names = set(self.copied)
-        members = unit.members(*self.roots, taken=user_names)
+        if self.base is None:
+            self._copy(self.func.__name__, self.func)
+            user_names = set(self.copied)
+            members = unit.members(*self.roots, taken=user_names)
+        else:
+            members = unit.members(self.base, *self.roots)
         nodes_ = [node for _, _, node in members]
         helpers = sorted({node.attr for tree in nodes_ for node in n.walk(tree)
                           if isinstance(node, gast.Attribute) and
@@ -81,7 +92,12 @@ class _Module:
         module_names = set(self.copied) | {name for _, name, _ in members}
         self.generated_names = {name for _, name, _ in members}
         for generated, _, tree in members:
-            self._resolve_names(tree, generated.namespace or self.environment)
+            if generated is self.base or any(generated is root for root in self.roots):
+                environment = dict(generated.namespace or {})
+                environment.update(self.environment)  # with `func`'s closure variables
+            else:
+                environment = generated.namespace or self.environment
+            self._resolve_names(tree, environment)
         module_names |= set(self.imports) | set(self.constants) | set(self.copied)
         used = set()
         for tree in nodes_:
@@ -90,7 +106,12 @@ class _Module:
             used |= _names_in_source(text)
         clashes = sorted(defined & (used | module_names))
         if clashes:
-            renames = {name: 's2s_' + name for name in clashes}
+            renames = {}
+            for name in clashes:
+                renamed = 's2s_' + name
+                while renamed in used | module_names | defined:
+                    renamed += '_'
+                renames[name] = renamed
             runtime_text = _rename_source(runtime_text, renames)
         else:
             renames = {}
@@ -114,7 +135,7 @@ class _Module:
 
     def _header(self, members):
         from . import __version__
-        filename = os.path.basename(inspect.getsourcefile(self.func) or '<unknown>')
+        filename = _filename(self.func)
         params = list(inspect.signature(self.func).parameters)
         wrt = self.wrt if isinstance(self.wrt, (tuple, list)) else (self.wrt,)
         wrt_text = ', '.join(params[w] if isinstance(w, int) else w for w in wrt)
@@ -122,14 +143,15 @@ class _Module:
                  f'{wrt_text}, written by s2sgrad {__version__}.', '']
         lines.append('This module needs NumPy only. It holds:')
         for name in self.copied_order:
-            where = os.path.basename(inspect.getsourcefile(self.bound[name]) or '<unknown>')
-            lines.append(f'- `{name}`: copied from {where}')
+            lines.append(f'- `{name}`: copied from {_filename(self.bound[name])}')
         kinds = {'grad': 'the gradient', 'value_and_grad': 'the value and the gradient',
                  'jvp': 'the Jacobian-vector product (forward mode)',
                  'vjp': 'the vector-Jacobian product'}
         root_modes = dict(zip([id(r) for r in self.roots], self.modes))
         for generated, name, _ in members:
-            if id(generated) in root_modes:
+            if generated is self.base:
+                lines.append(f'- `{name}`: the generated function whose derivatives follow')
+            elif id(generated) in root_modes:
                 lines.append(f'- `{name}`: {kinds[root_modes[id(generated)]]} of '
                              f'`{self.func.__name__}`')
             else:
@@ -154,7 +176,14 @@ class _Module:
     def _need(self, name, environment):
         """Make `name`, as `environment` (the globals of the code that reads it) binds it,
         part of the module: an import, a constant, or the copied source of yours."""
-        if name in ('np', 's2s') or name in self.generated_names:
+        if name in self.generated_names:
+            return
+        if name in ('np', 's2s'):
+            meant = {'np': np, 's2s': runtime}[name]
+            if name in environment and environment[name] is not meant:
+                raise ExportError(f'the exported code reads `{name}`, which a module of yours '
+                                  f'binds to {_describe(environment[name])}; the exported '
+                                  f'module needs `{name}` for {meant.__name__}: rename it')
             return
         if name not in environment:
             if hasattr(builtins, name):
@@ -163,18 +192,23 @@ class _Module:
                               f"'s module does not define")
         value = environment[name]
         if name in self.bound:
-            if self.bound[name] is not value and not (
-                    isinstance(value, _CONSTANTS) and value == self.bound[name]):
+            if self.bound[name] is not value and (
+                    _literal(value) is None or _literal(value) != _literal(self.bound[name])):
                 raise ExportError(f'`{name}` denotes different objects in two modules of '
                                   f'yours that the exported code reads; one module needs '
                                   f'one name for one thing: rename one of them')
             return
         self.bound[name] = value
         if isinstance(value, types.ModuleType):
+            if _is_yours(value):
+                raise ExportError(
+                    f'the exported code reads the module `{name}` ({_filename(value)}), a '
+                    f'module of yours, which a module needing NumPy only cannot import; import '
+                    f'the functions it uses by name (`from {value.__name__} import ...`), '
+                    f'which export copies')
             self.imports[name] = _import_line(value.__name__, name)
-        elif isinstance(value, _CONSTANTS) or isinstance(value, tuple) and \
-                all(isinstance(item, _CONSTANTS) for item in value):
-            self.constants[name] = f'{name} = {value!r}'
+        elif _literal(value) is not None:
+            self.constants[name] = f'{name} = {_literal(value)}'
         elif (inspect.isfunction(value) or inspect.isclass(value)) and _is_yours(value):
             self._copy(name, value)
         elif callable(value) and getattr(value, '__module__', None) and \
@@ -197,13 +231,31 @@ class _Module:
         except (OSError, TypeError):
             raise ExportError(f'cannot read the source of `{name}`, which the exported code '
                               f'calls') from None
-        tree = ast.parse(text)
-        definition = tree.body[0]
-        start = definition.lineno - 1  # the `def` line, after any decorators
-        text = ''.join(text.splitlines(True)[start:])
-        if definition.name != name:
+        if getattr(value, '__wrapped__', None) is not None:
+            raise ExportError(f'the exported code calls `{name}`, which is decorated: export '
+                              f'copies a function\'s source, which does not hold what the '
+                              f'decorator does; call the function it decorates instead')
+        if getattr(value, '__s2sgrad__', None) is not None:
+            raise ExportError(f'the exported code calls `{name}`, a function s2sgrad '
+                              f'generated; export the function of yours it derives from')
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:  # a lambda inside an expression that its lines do not complete
+            tree = None
+        definition = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+        if isinstance(definition, ast.Assign) and isinstance(definition.value, ast.Lambda) and \
+                [getattr(t, 'id', None) for t in definition.targets] == [name]:
+            pass  # ``name = lambda ...``: copied as it is
+        elif not isinstance(definition, (ast.FunctionDef, ast.ClassDef)):
+            raise ExportError(f'the exported code calls `{name}`, whose source export cannot '
+                              f'copy as a definition of its own (a lambda that is not assigned '
+                              f'to the name alone?); define it with `def {name}(...)`')
+        elif definition.name != name:
             raise ExportError(f'the exported code calls `{name}`, which is `{definition.name}` '
                               f'under another name; export needs it under its own name')
+        else:
+            start = definition.lineno - 1  # the `def` line, after any decorators
+            text = ''.join(text.splitlines(True)[start:])
         self.copied[name] = text
         self.copied_order.append(name)
         self.bound[name] = value
@@ -222,17 +274,61 @@ def _environment(func):
 
 
 def _is_yours(value):
-    """Whether a function or class is the user's code (its file is not part of Python or of
-    an installed package), which export copies rather than imports."""
-    module = sys.modules.get(value.__module__)
+    """Whether a function, class or module is the user's code (its file is not part of Python
+    or of an installed package), which export copies rather than imports."""
+    if isinstance(value, types.ModuleType):
+        module, module_name = value, value.__name__
+    else:
+        module, module_name = sys.modules.get(value.__module__), value.__module__
     path = getattr(module, '__file__', None)
-    if not path or value.__module__.split('.')[0] == 's2sgrad':
+    if not path or module_name.split('.')[0] == 's2sgrad':
         return False
     path = os.path.realpath(path)
     paths = sysconfig.get_paths()
     roots = {paths['stdlib'], paths['platstdlib'], paths['purelib'], paths['platlib']}
     roots |= set(site.getsitepackages())
     return not any(path.startswith(os.path.realpath(root) + os.sep) for root in roots)
+
+
+def _filename(obj):
+    """The file name that a header names for `obj` (a function, class or module)."""
+    if getattr(obj, '__s2sgrad__', None) is not None:
+        return 'code s2sgrad generated'
+    try:
+        path = inspect.getsourcefile(obj) if not isinstance(obj, types.ModuleType) else \
+            getattr(obj, '__file__', None)
+    except TypeError:
+        path = None
+    return os.path.basename(path) if path else '<unknown>'
+
+
+def _describe(value):
+    if isinstance(value, types.ModuleType):
+        return f'the module {value.__name__}'
+    return f'a {type(value).__name__}'
+
+
+def _literal(value):
+    """Python source text that evaluates to `value` (a number, string, bytes, None, bool or a
+    tuple of those) in a module importing NumPy as np, or None."""
+    if isinstance(value, tuple):
+        items = [_literal(item) for item in value]
+        if any(item is None for item in items):
+            return None
+        return '(' + ', '.join(items) + (',)' if len(items) == 1 else ')')
+    if not isinstance(value, _CONSTANTS):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float('{value!r}')"  # inf, -inf, nan
+    if isinstance(value, complex) and not (math.isfinite(value.real) and
+                                           math.isfinite(value.imag)):
+        return f'complex({_literal(value.real)}, {_literal(value.imag)})'
+    text = repr(value)
+    try:
+        same = eval(text, {'np': np})  # np.float64(1.5) is a float: printed as NumPy does
+    except Exception:
+        return None
+    return text if type(same) is type(value) and same == value else None
 
 
 def _import_line(module, name):
@@ -277,13 +373,31 @@ def _free_names(tree):
 
 
 def _rename_source(text, renames):
+    """`text` (the runtime helpers' definitions) with the top-level names in `renames`
+    renamed where they are defined and where they are read as globals; the names a function
+    binds itself (its parameters, its variables) stay as they are."""
     tree = ast.parse(text)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in renames:
-            node.id = renames[node.id]
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in renames:
-            node.name = renames[node.name]
-    return ast.unparse(tree) + '\n'
+    lines = text.splitlines(True)
+    edits = []  # (row, start column, end column, new text), columns in UTF-8 bytes
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            local = standalone._bound_names(node)
+            if node.name in renames:
+                row = lines[node.lineno - 1].encode('utf-8')
+                keyword = b'def ' if isinstance(node, ast.FunctionDef) else b'class '
+                start = row.index(keyword + node.name.encode('utf-8'), node.col_offset) + \
+                    len(keyword)
+                edits.append((node.lineno, start, start + len(node.name), renames[node.name]))
+        else:
+            local = set()
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and inner.id in renames and inner.id not in local:
+                edits.append((inner.lineno, inner.col_offset, inner.end_col_offset,
+                              renames[inner.id]))
+    for row, start, end, replacement in sorted(edits, reverse=True):
+        line = lines[row - 1].encode('utf-8')
+        lines[row - 1] = (line[:start] + replacement.encode('utf-8') + line[end:]).decode('utf-8')
+    return ''.join(lines)
 
 
 def _strip_runtime(tree, renames):
