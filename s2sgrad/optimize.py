@@ -45,6 +45,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None):
         func.body = simplify(func.body, params, declared, keep, resolver)
         func.body = _unused_stacks(func.body)
         func.body = _inline(func.body, keep)
+        func.body = _sink_copies(func.body, keep)
         func.body = _clean(func.body)
         size = _size(func.body)
         if size == before:
@@ -445,6 +446,62 @@ def _inline(stmts, keep):
                 if hasattr(previous, 'lineno') and not hasattr(stmt, 'lineno'):
                     stmt.lineno = previous.lineno
             out.append(stmt)
+        return out
+    return block(stmts)
+
+
+def _sink_copies(stmts, keep):
+    """``t = e; ...; v = t`` -> ``...; v = e`` within one block (a loop body too), when `t`
+    is assigned and read only there, `e` is pure, and nothing in between reads `t` or
+    changes what `e` reads: the copies that normalization leaves where primal and tangent
+    statements interleave (``s_2 = s + y; ds_2 = ds + dy; s = s_2; ds = ds_2`` in a loop)."""
+    counts, reads = _assignment_counts(stmts, with_reads=True)
+
+    def changed(stmt):
+        names = set(n.names_stored(stmt)) | _mutated([stmt])
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Assign):
+                names.update(target_names(node.targets[0]))
+        return names
+
+    def block(items):
+        for stmt in items:
+            for field in ('body', 'orelse'):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, block(inner))
+        out = list(items)
+        index = 0
+        while index < len(out):
+            stmt = out[index]
+            source = stmt.value.id if isinstance(stmt, gast.Assign) and \
+                isinstance(stmt.targets[0], (gast.Name, gast.Tuple)) and \
+                isinstance(stmt.value, gast.Name) else None
+            if source is None or source in keep or counts.get(source) != 1 or \
+                    reads.get(source) != 1 or source in getattr(stmt, 'no_inline', ()):
+                index += 1
+                continue
+            where = next((i for i in range(index - 1, -1, -1)
+                          if isinstance(out[i], gast.Assign) and
+                          isinstance(out[i].targets[0], gast.Name) and
+                          out[i].targets[0].id == source), None)
+            if where is None:
+                index += 1
+                continue
+            definition = out[where]
+            value = definition.value
+            read = set(n.names_read(value))
+            between = out[where + 1:index]
+            if not getattr(definition, 'inline_ok', True) or not _pure(value) or \
+                    _has_user_call(value) or \
+                    any(changed(s) & (read | {source}) or source in n.names_read(s)
+                        for s in between) or \
+                    _length(stmt) + _length(value) - len(source) + 8 > MAX_LINE:
+                index += 1
+                continue
+            stmt.value = value
+            stmt.__dict__.pop('_s2s_length', None)
+            del out[where]
         return out
     return block(stmts)
 

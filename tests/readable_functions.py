@@ -23,3 +23,19 @@ def zero_then_reassigned(x, c):
 
 def log_det(X):
     return np.log(np.linalg.det(X))
+
+
+def running_sum(x):
+    s = 0.0
+    for t in range(3):
+        y = x * (t + 1.0)
+        s = s + np.sum(y * y)
+    return s
+
+
+def fibonacci_like(x):
+    a = x
+    b = 2 * x
+    for t in range(3):
+        a, b = b, a + b
+    return np.sum(a * a)

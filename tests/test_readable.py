@@ -47,3 +47,17 @@ def test_calls_through_submodules_are_named_after_the_function():
     assert 'det_X = np.linalg.det(X)' in source and 'np_linalg' not in source, source
     source = s2sgrad.jvp(s2sgrad.grad(funcs.logistic_regression)).source
     assert 's2s_' not in source, source
+
+
+def test_forward_mode_loops_keep_no_copies_of_temporaries():
+    """``s = s + np.sum(y * y)`` in a loop is printed as such in forward mode, with its
+    tangent ``ds = ds + ...`` (before: ``s_plus_sum = s + sum_y; ...; s = s_plus_sum``)."""
+    source = s2sgrad.jvp(funcs.running_sum).source
+    assert 's = s + sum_y_times_y' in source and 'ds = ds + dsum_y_times_y' in source, source
+    source = s2sgrad.jvp(funcs.fibonacci_like).source
+    assert 'items' not in source, source
+    rng = np.random.default_rng(2)
+    x, v = rng.standard_normal(3), rng.standard_normal(3)
+    for f in (funcs.running_sum, funcs.fibonacci_like):
+        np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), central_jvp(f, (x,), 0, v),
+                                   rtol=1e-7)
