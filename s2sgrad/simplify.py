@@ -91,6 +91,16 @@ def _number(node):
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
+def _neutral(node, op):
+    """Whether `node` is a number that folding drops as an operand of `op` (a factor or
+    divisor or exponent 1 or -1, a term 0)."""
+    if not _number(node):
+        return False
+    if isinstance(op, (gast.Add, gast.Sub)):
+        return node.value == 0
+    return node.value in (1, -1)
+
+
 def _const(value):
     if value < 0:
         return gast.UnaryOp(op=gast.USub(), operand=n.const(-value))
@@ -425,11 +435,15 @@ class Facts:
         if isinstance(node, gast.Name):
             return node.id == assume or node.id in self.var_inexact
         if isinstance(node, gast.BinOp):
+            # (a number that folding drops is no float source: ``1.0 * k``, ``k / 1.0``
+            # and ``k + 0.0`` read ``k``, an integer for an integer k)
+            left, right = node.left, node.right
             if isinstance(node.op, gast.Div):
-                return True
+                return not _neutral(right, node.op) or self.inexact(left, assume)
             return isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Pow,
                                         gast.MatMult)) and (
-                self.inexact(node.left, assume) or self.inexact(node.right, assume))
+                not _neutral(left, node.op) and self.inexact(left, assume) or
+                not _neutral(right, node.op) and self.inexact(right, assume))
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             return self.inexact(node.operand, assume)
         if isinstance(node, gast.Attribute) and node.attr == 'T':
@@ -671,7 +685,12 @@ class Normalizer:
             for i, factor in enumerate(nums):
                 for rule in ctx.ruleset.factors:
                     env = rule.match(factor, ctx)
-                    if env is None or not rule.holds(env, ctx):
+                    if env is None:
+                        continue
+                    # (`rest`: the product of the other factors, for conditions to read)
+                    env['rest'] = _build_product(nums[:i] + nums[i + 1:] or [n.const(1)],
+                                                 dens, 1)
+                    if not rule.holds(env, ctx):
                         continue
                     new = rule.build(env, ctx)
                     if new is None:
@@ -756,7 +775,7 @@ class Normalizer:
                     break
                 if changed:
                     break
-        return _build_sum(terms)
+        return _build_sum(terms, self.ctx.facts)
 
     def _cancel(self, terms):
         """``log(x) + x / x`` -> ``log(x) + 1.0``: a divisor cancelled against an equal
@@ -946,7 +965,16 @@ def _leading_number(node):
     return node if _number(node) else None
 
 
-def _build_sum(terms):
+def _after_leading_number(node):
+    """The factor that the leading number of the product `node` multiplies first."""
+    while isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        if _number(node.left):
+            return node.right
+        node = node.left
+    return node
+
+
+def _build_sum(terms, facts):
     if terms[0][0] < 0:  # ``-y + a`` reads ``a - y``
         first = next((k for k, (sign, _) in enumerate(terms) if sign > 0), None)
         if first is not None:
@@ -957,7 +985,9 @@ def _build_sum(terms):
         if number is None or type(number.value) is not float or \
                 not number.value.is_integer():
             continue
-        if floated:
+        # (an integer coefficient only times a proven float: ``3 * k`` of an integer
+        # array k is an integer product, which overflows, where ``3.0 * k`` is not)
+        if floated and facts.inexact(_after_leading_number(term)):
             term = n.clone(term)
             _leading_number(term).value = int(number.value)
             terms = terms[:k] + [(sign, term)] + terms[k + 1:]

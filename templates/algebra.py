@@ -20,7 +20,8 @@ dtype whenever the float arguments share one dtype; the returned gradient always
 
 ``context='factor'``: the rewrite holds as a factor of a product whose other factors give the
 product its shape (``s2s.unreduce(1.0, x) * y`` is ``1.0 * y`` when ``y`` has the shape of
-``x``); the engine checks that the product's shape is proven unchanged.
+``x``); the engine checks that the product's shape is proven unchanged. Its condition may read
+``rest``, the product of the other factors.
 
 Patterns whose top is ``+`` (``*``) apply to any two terms of a sum (factors of a product),
 in either order; the engine itself gathers the number factors of products, cancels a divisor
@@ -41,7 +42,7 @@ __all__ = ['np', 's2s', '_mT', '_norm_power', 'cofactor', 'xdivy', 'untrace']
 
 rule = functools.partial(rewrite, namespace=globals())
 shape_of = functools.partial(rewrite, namespace=globals(), kind='shape')
-inexact_when = functools.partial(rewrite, 'True', namespace=globals(), kind='inexact')
+inexact_when = functools.partial(rewrite, replacement='True', namespace=globals(), kind='inexact')
 
 
 # -- facts: the shapes of helper and library results ------------------------------------------
@@ -75,7 +76,8 @@ inexact_when('np.linalg.inv(a)')
 inexact_when('np.linalg.det(a)')
 inexact_when('np.linalg.norm(x)')
 inexact_when('cofactor(a)')
-inexact_when('s2s.unreduce(g, x)', when='ndim(x) is not None and ndim(x) > 0')
+# (an array `g` keeps its dtype where `x` is no float: a float only for a float `g`)
+inexact_when('s2s.unreduce(g, x)', when='ndim(x) is not None and ndim(x) > 0 and inexact(g)')
 
 # -- the seed of a scalar result ---------------------------------------------------------------
 # `s2s.seed` checks that the result is a scalar and returns 1.0 for it: a proven scalar needs
@@ -105,9 +107,14 @@ rule('s2s.matmul_rhs(g, a, b)', 'np.outer(a, g)',
 
 # -- adjoints of broadcasting and reductions -----------------------------------------------------
 # `unbroadcast(g, x)` sums `g` down to the shape of `x`: nothing to sum when the shapes agree.
-rule('s2s.unbroadcast(g, x)', 'g', when='same_shape(g, x)')
+# It also gives `g` the float dtype of `x`: an integer or bool `g` (``x * k`` with an integer
+# array k) stays an integer without it, and ``k * k`` overflows, ``m + m`` of bools is `m`.
+rule('s2s.unbroadcast(g, x)', 'g', when='same_shape(g, x) and inexact(g)')
+# (as a factor of a product proven a float without it, the product is a float anyway)
+rule('s2s.unbroadcast(g, x)', 'g', when='same_shape(g, x) and inexact(rest)', context='factor')
 # ... and sums all of `g` for a scalar `x`
-rule('s2s.unbroadcast(g, x)', 'np.sum(g)', when='ndim(x) == 0 and ndim(g) >= 1')
+rule('s2s.unbroadcast(g, x)', 'np.sum(g)',
+     when='ndim(x) == 0 and ndim(g) >= 1 and inexact(g)')
 rule('np.sum(-x)', '-np.sum(x)')
 # `unreduce(c, x)` spreads a scalar over the shape of `x`; in a product that has that shape
 # anyway, the scalar itself does (broadcasting spreads it).

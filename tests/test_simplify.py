@@ -96,6 +96,16 @@ def frobenius_inner(A, X):
     return np.sum(A * X)
 
 
+def frobenius_exp(A, X):
+    return np.sum(np.exp(A) * X)
+
+
+def softmax_soft_labels(W, x, t):
+    y = np.exp(t)  # (a float: an integer or bool y keeps unbroadcast's cast, see below)
+    z = W @ x
+    return -np.sum(y * (z - np.log(np.sum(np.exp(z)))))
+
+
 def sum_exp(x):
     return np.sum(np.exp(x))
 
@@ -283,11 +293,17 @@ CASES = [
     (logistic_loss, 'w', {'X': ('m', 'n'), 'y': ('m',), 'w': ('n',)},
      'bw = X.T @ (', {UNBROADCAST, RHS_22},
      {'X': ('m', 'n'), 'y': ('m', 1), 'w': ('n',)}, {UNBROADCAST}, False),
-    (softmax_cross_entropy, 'W', {'W': ('m', 'n'), 'x': ('n',), 'y': ('m',)},
+    (softmax_soft_labels, 'W', {'W': ('m', 'n'), 'x': ('n',), 't': ('m',)},
      ') * np.sum(y) - y', {UNBROADCAST_SUM, SUM_NEG, LHS_21},
      None, {UNBROADCAST_SUM, LHS_21}, False),
-    (frobenius_inner, 'X', {'A': ('m', 'n'), 'X': ('m', 'n')}, 'bX = A', {UNBROADCAST},
+    # (y of unknown dtype: unbroadcast(-1.0 * y, diff) keeps the cast to diff's float dtype)
+    (softmax_cross_entropy, 'W', {'W': ('m', 'n'), 'x': ('n',), 'y': ('m',)},
+     'bW = np.outer(bz, x)', {LHS_21}, None, {UNBROADCAST_SUM, LHS_21}, False),
+    (frobenius_exp, 'X', {'A': ('m', 'n'), 'X': ('m', 'n')}, 'bX = np.exp(A)', {UNBROADCAST},
      {'A': ('m', 'n'), 'X': (1, 'n')}, {UNBROADCAST}, False),
+    # (A of unknown dtype: an integer A keeps unbroadcast's cast)
+    (frobenius_inner, 'X', {'A': ('m', 'n'), 'X': ('m', 'n')}, 'bX = s2s.unbroadcast(A, X)',
+     set(), None, {UNBROADCAST}, False),
     (sum_exp, 'x', {'x': ('n',)}, 'np.exp(x)', set(), None, set(), False),
     (sum_matrix_product, 'X', {'A': ('m', 'n'), 'X': ('n', 'p')}, 'A.T @', {RHS_22},
      {'A': ('n',), 'X': ('n', 'p')}, {RHS_22}, False),
@@ -365,7 +381,7 @@ GALLERY = [
      'bW = np.outer(v * (1 - np.tanh(W @ x) ** 2), x)'),
     (logistic_loss, 'w', {'X': ('m', 'n'), 'y': ('m',), 'w': ('n',)},
      r'(\w+) = np.exp\((\w+) \* \(X @ w\)\)', r'bw = X.T @ \({1} \* {0} / \(1 \+ {0}\)\)'),
-    (frobenius_inner, 'X', {'A': ('m', 'n'), 'X': ('m', 'n')}, None, 'bX = A'),
+    (frobenius_exp, 'X', {'A': ('m', 'n'), 'X': ('m', 'n')}, None, 'bX = np.exp(A)'),
     (sum_exp, 'x', {'x': ('n',)}, None, 'bx = np.exp(x)'),
 ]
 
