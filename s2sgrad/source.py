@@ -258,7 +258,7 @@ def parse_function(func):
     if module is None:
         raise _unavailable(func, f'its source file {filename!r} cannot be read (functions '
                                  f'made by exec or typed at the interactive prompt have none)')
-    candidates = _candidates(module, code, code.co_name)
+    candidates = _candidates(_definitions(entry), code, code.co_name)
     if len(candidates) > 1 and code.co_name == '<lambda>':
         candidates = _pick_lambda(candidates, code, filename, lines)
         if len(candidates) != 1:
@@ -504,11 +504,26 @@ def _lambda_params(code):
     return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
 
 
-def _candidates(module, code, name):
-    """The definitions in `module` (FunctionDef or Lambda nodes) that may have made `code`."""
+def _definitions(entry):
+    """The FunctionDef and Lambda nodes of a parsed module (a `_MODULE_CACHE` entry) by name
+    (``'<lambda>'`` for lambdas), found once per module."""
+    if len(entry) < 3:
+        index = {}
+        for node in gast.walk(entry[0]):
+            if isinstance(node, gast.FunctionDef):
+                index.setdefault(node.name, []).append(node)
+            elif isinstance(node, gast.Lambda):
+                index.setdefault('<lambda>', []).append(node)
+        entry.append(index)
+    return entry[2]
+
+
+def _candidates(definitions, code, name):
+    """The definitions (FunctionDef or Lambda nodes, see `_definitions`) that may have made
+    `code`."""
     line = code.co_firstlineno
     candidates = []
-    for node in gast.walk(module):
+    for node in definitions.get(name, ()):
         if isinstance(node, gast.FunctionDef) and node.name == name:
             first = min([node.lineno] + [dec.lineno for dec in node.decorator_list])
             if first == line or node.lineno == line:
