@@ -210,3 +210,24 @@ def test_a_generated_function_exports_with_its_derivatives():
 def test_export_is_refused_for_a_wrapper_of_another_name():
     with pytest.raises(ExportError, match='under another name'):
         s2sgrad.export(funcs.uses_closed_under_another_name)
+
+
+def test_printed_units_run_in_a_fresh_namespace_in_every_mode():
+    """The printed unit of each mode, executed with `np`, `s2s` and the user's names its
+    functions read (each from the file it comes from: `xp`, `tanh`, `m`, `K` of another
+    file), computes what s2sgrad computes."""
+    import export_probe_other
+    from s2sgrad import runtime
+    for func, args, wrt in [(funcs.uses_other, (W, X), (0, 1)), (funcs.chain, (W, X), (0, 1)),
+                            (funcs.mutual, (X,), 0), (funcs.shadow_locals, (X, 2.0), (0, 1))]:
+        for made in (s2sgrad.grad(func, wrt=wrt), s2sgrad.value_and_grad(func, wrt=wrt)):
+            namespace = {'np': np, 's2s': runtime}
+            tree = ast.parse(made.source)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id not in namespace:
+                    for module in (funcs, export_probe_other):
+                        if node.id in vars(module):
+                            namespace.setdefault(node.id, vars(module)[node.id])
+            exec(compile(made.source, '<printed>', 'exec'), namespace)
+            assert_close(plain(namespace[made.__name__](*args)), plain(made(*args)),
+                         made.__name__)
