@@ -36,13 +36,17 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None):
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
     size = _size(func.body)
+    simplifying = True
     for _ in range(6):
         before = size
         func.body = _fold_block(func.body, same_shape, mutated)
         func.body = _drop_copy_backs(func.body)
         func.body = _copy_propagate(func.body, keep)
         func.body, _ = _dead_code(func.body, set(), remove=True)
-        func.body = simplify(func.body, params, declared, keep, resolver)
+        if simplifying:  # the rules are costly: again only while they change the code
+            unsimplified = _size(func.body)
+            func.body = simplify(func.body, params, declared, keep, resolver)
+            simplifying = _size(func.body) != unsimplified
         func.body = _unused_stacks(func.body)
         func.body = _inline(func.body, keep)
         func.body = _sink_copies(func.body, keep)
