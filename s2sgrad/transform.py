@@ -226,6 +226,12 @@ class Context:
         if self.names.module('s2s', runtime) != 's2s':
             raise S2SError(f'`{source.name}` uses the global name `s2s` for something else; '
                            f'generated code reserves it for s2sgrad.runtime')
+        if 's2s' in params or 's2s' in n.names_stored(self.func):
+            where = next((node for node in n.walk(self.func) if isinstance(node, gast.Name)
+                          and node.id == 's2s'), None)
+            raise self.unsupported(where, 'a variable named `s2s`: generated code reserves '
+                                          'the name for s2sgrad.runtime; rename the variable',
+                                   node=where)
         self.helpers = {}
         self.helper_generated = []
         self.undefined_before_loop = set()

@@ -29,3 +29,8 @@ def power_recursive(x, n):
     if n == 0:
         return 1.0
     return x * power_recursive(x, n - 1)
+
+
+def uses_s2s_local(x):
+    s2s = x * 2.0
+    return np.sum(s2s ** 2)

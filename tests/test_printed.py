@@ -152,3 +152,12 @@ def test_a_recursive_function_prints_its_own_name():
     calls = {node.func.id for node in ast.walk(helper) if isinstance(node, ast.Call) and
              isinstance(node.func, ast.Name)}
     assert helper.name in calls and helper.name != gradient.name, df.source
+
+
+def test_a_variable_named_s2s_is_refused_by_name():
+    """Generated code reads `s2s` (s2sgrad.runtime): a local of that name would shadow it."""
+    import corpus_printed
+    from s2sgrad.errors import UnsupportedSyntaxError
+    with pytest.raises(UnsupportedSyntaxError, match='named `s2s`') as info:
+        s2sgrad.grad(corpus_printed.uses_s2s_local)
+    assert 'corpus_printed.py' in str(info.value) and 's2s = x * 2.0' in str(info.value)
