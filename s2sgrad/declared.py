@@ -2,6 +2,8 @@
 import ast
 import inspect
 
+import numpy as np
+
 from .errors import ShapeError, WrtError
 
 
@@ -65,12 +67,19 @@ def checked(function, source_function, shapes):
 
     def check(*args, **kwargs):
         bound = signature.bind_partial(*args, **kwargs)
+        bound.apply_defaults()
         sizes = {}
         for name, expected in declared.items():
             if name not in bound.arguments:
                 continue
             value = bound.arguments[name]
-            actual = tuple(getattr(value, 'shape', ()))
+            try:
+                actual = tuple(np.shape(value))  # a list of numbers has a shape too
+            except ValueError:  # a ragged list
+                actual = None
+            if actual is None:
+                raise ShapeError(f'`{name}` has no shape (a ragged list), but the gradient '
+                                 f'was made for the declared shape {describe(((name, expected),))}')
             ok = len(actual) == len(expected)
             for size, got in zip(expected, actual):
                 if isinstance(size, int):

@@ -125,6 +125,8 @@ def _fold(node, same_shape, mutated):
                 value = int(value)
             return n.const(value) if value >= 0 else gast.UnaryOp(op=gast.USub(),
                                                                   operand=n.const(-value))
+        if getattr(node, 'written', False) and (_number(left) or _number(right)):
+            return node  # the user's own ``1 * m``, ``k / 1``, ``x + 0.0`` may change a dtype
         if op is gast.Mult and _is_value(right, 1):
             return left
         if op is gast.Mult and _is_value(left, 1):

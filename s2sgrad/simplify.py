@@ -101,6 +101,14 @@ def _neutral(node, op):
     return node.value in (1, -1)
 
 
+def _cast(node):
+    """Whether `node` is arithmetic the user wrote with a neutral number (``1 * m``, ``k /
+    1``, ``x + 0.0``), which may change a dtype (a bool mask to integers, integers to floats):
+    kept as written, never read through."""
+    return isinstance(node, gast.BinOp) and getattr(node, 'written', False) and \
+        (_neutral(node.left, node.op) or _neutral(node.right, node.op))
+
+
 def _const(value):
     if value < 0:
         return gast.UnaryOp(op=gast.USub(), operand=n.const(-value))
@@ -560,7 +568,8 @@ class Context:
         the value it was assigned (not an indexing: no rule reads through one, and generated
         code keeps indexings in variables of their own)."""
         return name in self.top and self.top[name][0] < position and self.stable(name) and \
-            not any(isinstance(sub, gast.Subscript) for sub in n.walk(self.top[name][1]))
+            not any(isinstance(sub, gast.Subscript) or _cast(sub)
+                    for sub in n.walk(self.top[name][1]))
 
     def expand(self, node, position, budget=None):
         """`node` (cloned) with the variables it reads written out, as far as `_MAX_NODES`
@@ -1295,7 +1304,8 @@ def _drop_float_ones(node):
             isinstance(node.left, gast.UnaryOp) and isinstance(node.left.op, gast.USub) and \
             _number(node.left.operand) and node.left.operand.value == 1:
         return gast.UnaryOp(op=gast.USub(), operand=_drop_float_ones(node.right))
-    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult) and \
+            not getattr(node, 'written', False):  # the user's own ``1.0 * k`` casts
         if _number(node.left) and node.left.value == 1:
             return _drop_float_ones(node.right)
         if _number(node.right) and node.right.value == 1:

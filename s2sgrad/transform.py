@@ -217,6 +217,9 @@ class Context:
         self.optimized = optimized
         self.key = key
         self.func = n.clone(source.node)
+        for node in n.walk(self.func):
+            if isinstance(node, gast.BinOp):  # ``1 * m`` casts a bool mask: see optimize
+                node.written = True
         params = [a.id for a in self.func.args.args + self.func.args.kwonlyargs]
         self.params = params
         self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]

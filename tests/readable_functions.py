@@ -39,3 +39,19 @@ def fibonacci_like(x):
     for t in range(3):
         a, b = b, a + b
     return np.sum(a * a)
+
+
+def mask_counted_twice(x, m):
+    return np.sum(x * (1 * m + 1 * m))
+
+
+def integer_square_as_float(x, k):
+    return np.sum(x * (1.0 * k * k))
+
+
+def divided_by_one(x, k):
+    return np.sum(x * (k / 1) ** 2)
+
+
+def scaled_sum(x, c=(1.0, 2.0)):
+    return np.sum(x * np.sum(c))

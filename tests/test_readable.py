@@ -1,5 +1,6 @@
 """Readable derivatives: no zero tangents carried, temporaries named after what they hold."""
 import numpy as np
+import pytest
 
 import s2sgrad
 
@@ -61,3 +62,35 @@ def test_forward_mode_loops_keep_no_copies_of_temporaries():
     for f in (funcs.running_sum, funcs.fibonacci_like):
         np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), central_jvp(f, (x,), 0, v),
                                    rtol=1e-7)
+
+
+def test_the_users_casts_by_neutral_numbers_are_kept():
+    """``1 * m`` turns a bool mask into integers, ``1.0 * k`` and ``k / 1`` integers into
+    floats: the optimizer and the algebraic rules keep them (dropping them gave ``m + m``, a
+    logical or, and int8 products that overflow)."""
+    x = np.array([1.0, 2.0, 3.0])
+    m = np.array([True, False, True])
+    k = np.array([100, 50, -100], dtype=np.int8)
+    value, gradient = s2sgrad.value_and_grad(funcs.mask_counted_twice)(x, m)
+    assert value == funcs.mask_counted_twice(x, m) == 8.0
+    np.testing.assert_allclose(gradient, [2.0, 0.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.grad(funcs.integer_square_as_float)(x, k),
+                               [10000.0, 2500.0, 10000.0])
+    np.testing.assert_allclose(s2sgrad.grad(funcs.divided_by_one)(x, k),
+                               [10000.0, 2500.0, 10000.0])
+    shapes = {'x': ('n',), 'm': ('n',)}
+    np.testing.assert_allclose(s2sgrad.grad(funcs.mask_counted_twice, shapes=shapes)(x, m),
+                               [2.0, 0.0, 2.0])
+    shapes = {'x': ('n',), 'k': ('n',)}
+    np.testing.assert_allclose(s2sgrad.grad(funcs.integer_square_as_float,
+                                            shapes=shapes)(x, k), [10000.0, 2500.0, 10000.0])
+
+
+def test_declared_shapes_are_checked_for_lists_and_defaults():
+    from s2sgrad.errors import ShapeError
+    df = s2sgrad.grad(funcs.scaled_sum, shapes={'c': ()})
+    with pytest.raises(ShapeError, match='`c` has shape \\(3,\\)'):
+        df(np.ones(3), [1.0, 2.0, 3.0])
+    with pytest.raises(ShapeError, match='`c` has shape \\(2,\\)'):
+        df(np.ones(3))  # the default value of c has another shape than declared
+    np.testing.assert_allclose(df(np.ones(3), 2.0), [2.0, 2.0, 2.0])
