@@ -77,6 +77,11 @@ def checked(function, source_function, shapes):
                 actual = tuple(np.shape(value))  # a list of numbers has a shape too
             except ValueError:  # a ragged list
                 actual = None
+            if expected and not hasattr(value, 'shape'):
+                raise ShapeError(
+                    f'the gradient of `{source_function.__name__}` was made for `{name}` an '
+                    f'array of the declared shape {describe(((name, expected),))}, but it is '
+                    f'a {type(value).__name__}; pass np.asarray({name})')
             if actual is None:
                 raise ShapeError(f'`{name}` has no shape (a ragged list), but the gradient '
                                  f'was made for the declared shape {describe(((name, expected),))}')

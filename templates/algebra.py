@@ -125,7 +125,8 @@ rule('np.reshape(g, np.shape(d) + (1, 1))', 'g', when='ndim(g) == 0 and ndim(d) 
 
 # -- transposes ------------------------------------------------------------------------------
 rule('a.T.T', 'a')
-# (for numbers too: np.transpose(2.0) is a 0-d array of the same value)
+# (for numbers too: np.transpose(2.0) is a 0-d array of the same value; a list `a` stays a
+# list, which the code after it may not take: that raises, it is never a wrong value)
 rule('np.transpose(np.transpose(a))', 'a')
 rule('a.T', 'a', when='ndim(a) is not None and ndim(a) <= 1')
 rule('np.transpose(a)', 'a.T', when='ndim(a) >= 1')
@@ -151,6 +152,6 @@ rule('(1 / np.linalg.det(a)) * cofactor(a)', 'np.linalg.inv(a).T', when='ndim(a)
 # -- norms ------------------------------------------------------------------------------------
 # ord=None: the 2-norm (Frobenius for a matrix), for every ndim.
 rule('_norm_power(x, None, None)', '2')
-rule('np.sign(x) * np.abs(x)', 'x')
+rule('np.sign(x) * np.abs(x)', 'x', when='inexact(x) or ndim(x) >= 1')  # (not of a list)
 # xdivy(u, y) broadcasts `y` itself; the spread adds nothing when `u` has the shape of `x`
 rule('xdivy(u, s2s.unreduce(v, x))', 'xdivy(u, v)', when='ndim(v) == 0 and same_shape(u, x)')

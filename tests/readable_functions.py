@@ -55,3 +55,7 @@ def divided_by_one(x, k):
 
 def scaled_sum(x, c=(1.0, 2.0)):
     return np.sum(x * np.sum(c))
+
+
+def norm_of(x):
+    return np.linalg.norm(x)

@@ -94,3 +94,15 @@ def test_declared_shapes_are_checked_for_lists_and_defaults():
     with pytest.raises(ShapeError, match='`c` has shape \\(2,\\)'):
         df(np.ones(3))  # the default value of c has another shape than declared
     np.testing.assert_allclose(df(np.ones(3), 2.0), [2.0, 2.0, 2.0])
+
+
+def test_lists_are_not_arrays_for_the_rules():
+    """A list argument is made an array by the calls that read it: rules that would hand the
+    list itself on (``sign(x) * abs(x) -> x``) do not apply to it, and a
+    list passed for an argument declared as an array is refused."""
+    from s2sgrad.errors import ShapeError
+    np.testing.assert_array_equal(s2sgrad.grad(funcs.norm_of)([0.0, 0.0, 0.0]), [0.0, 0.0, 0.0])
+    with pytest.raises(ShapeError, match='np.asarray'):
+        s2sgrad.grad(funcs.norm_of, shapes={'x': ('n',)})([3.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(funcs.norm_of, shapes={'x': ('n',)})(
+        np.array([3.0, 4.0])), [0.6, 0.8])

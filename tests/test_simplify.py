@@ -283,7 +283,7 @@ CASES = [
      'bx = A.T @ (2.0 * (A @ x - b))', {UNBROADCAST, RHS_22},
      {'A': ('m', 'n'), 'x': ('n',), 'b': ('m', 1)}, {UNBROADCAST}, False),
     (euclidean_norm, 'x', {'x': ('n',)}, 'xdivy(x, np.linalg.norm(x))',
-     {NORM_POWER, SIGN_ABS, XDIVY, UNREDUCE}, None, set(), False),
+     {NORM_POWER, SIGN_ABS, XDIVY, UNREDUCE}, None, {SIGN_ABS}, False),
     (tanh_layer, 'W', {'v': ('m',), 'W': ('m', 'n'), 'x': ('n',)},
      'bW = np.outer(v * (1 - np.tanh(W @ x) ** 2), x)', {UNBROADCAST, LHS_21},
      {'v': ('m', 1), 'W': ('m', 'n'), 'x': ('n', 'p')}, {UNBROADCAST, LHS_21}, False),
