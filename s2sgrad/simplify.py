@@ -26,12 +26,24 @@ class Unknown:
 
 
 class Opaque:
-    """The shape, unknown but fixed, of the value of a pure expression (`key`: its text)."""
+    """The shape, unknown but fixed, of the value of a pure expression (`key`: its text).
 
-    __slots__ = ('key',)
+    The key is read when the shape is first compared: normalization may rewrite parts of the
+    expression by then, but every rewrite keeps its value, so equal keys still mean equal
+    values, and so equal shapes."""
 
-    def __init__(self, key):
-        self.key = key
+    __slots__ = ('_node', '_key')
+
+    def __init__(self, node):
+        self._node = node
+        self._key = None
+
+    @property
+    def key(self):
+        if self._key is None:
+            self._key = _key(self._node)
+            self._node = None
+        return self._key
 
     def __eq__(self, other):
         return isinstance(other, Opaque) and other.key == self.key
@@ -384,7 +396,7 @@ class Facts:
         shape = self._shape(node, assume)
         if shape is None and self.ctx.pure(node) and isinstance(
                 node, (gast.Name, gast.Call, gast.BinOp, gast.UnaryOp, gast.Attribute)):
-            return Opaque(_key(node))
+            return Opaque(node)
         return shape
 
     def _shape(self, node, assume):
