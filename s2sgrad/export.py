@@ -211,9 +211,8 @@ class _Module:
             self.constants[name] = f'{name} = {_literal(value)}'
         elif (inspect.isfunction(value) or inspect.isclass(value)) and _is_yours(value):
             self._copy(name, value)
-        elif callable(value) and getattr(value, '__module__', None) and \
-                getattr(value, '__name__', None):
-            module = value.__module__
+        elif callable(value) and _module_of(value) and getattr(value, '__name__', None):
+            module = _module_of(value)
             if module == 'builtins':
                 return
             line = f'from {module} import {value.__name__}'
@@ -264,6 +263,14 @@ class _Module:
         for inner in sorted(_free_names(ast.parse(text))):
             self._need(inner, environment)
         return text
+
+
+def _module_of(value):
+    """The module to import `value` from (``numpy`` for a ufunc, which has no
+    ``__module__`` before NumPy 2), or None."""
+    if isinstance(value, np.ufunc):
+        return 'numpy'
+    return getattr(value, '__module__', None)
 
 
 def _environment(func):

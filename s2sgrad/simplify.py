@@ -552,7 +552,7 @@ class Context:
                     if self._user_call(gast.Call(func=sub.func, args=[], keywords=[])):
                         return False
                     continue
-                module = getattr(obj, '__module__', None) or getattr(obj, '__name__', '')
+                module = _module_name(obj) or getattr(obj, '__name__', '')
                 if not isinstance(module, str) or \
                         module.split('.')[0] not in ('numpy', 'math', 's2sgrad'):
                     return False
@@ -1027,6 +1027,14 @@ def _build_sum(terms, facts):
 
 
 # -- costs ----------------------------------------------------------------------------------------
+def _module_name(obj):
+    """The module that defines `obj` (``'numpy'`` for a ufunc, which has no ``__module__``
+    before NumPy 2), or None."""
+    if isinstance(obj, numpy.ufunc):
+        return 'numpy'
+    return getattr(obj, '__module__', None)
+
+
 def _cost(node, ctx, charged, seen=None):
     """Operations in `node`, helper calls weighing more; the variables in `charged` count
     (once) with the cost of their value (the statement is their only reader)."""
@@ -1039,7 +1047,7 @@ def _cost(node, ctx, charged, seen=None):
             total += 1
         elif isinstance(sub, gast.Call):
             obj = ctx.lookup(sub.func)
-            module = getattr(obj, '__module__', None) or ''
+            module = _module_name(obj) or ''
             total += 1 if module.split('.')[0] in ('numpy', 'math', 'cupy') else _HELPER_COST
         elif isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and \
                 sub.id in charged and sub.id not in seen:
