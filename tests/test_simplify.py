@@ -11,6 +11,8 @@ import s2sgrad
 from s2sgrad import rules
 from s2sgrad import simplify as simplify_module
 
+from trees import central_grad
+
 SIZES = {'n': 3, 'm': 4, 'p': 2, 'k': 5}
 
 
@@ -161,20 +163,6 @@ def _data(func, shapes, seed=0, positive=False):
     return args
 
 
-def _central(func, args, index, eps=1e-6):
-    """Central differences of `func` in argument `index` (never s2sgrad's output)."""
-    base = np.array(args[index], dtype=float)
-    grad = np.zeros_like(base)
-    for position in np.ndindex(base.shape):
-        for sign in (1, -1):
-            moved = base.copy()
-            moved[position] += sign * eps
-            new = list(args)
-            new[index] = moved if base.shape else float(moved)
-            grad[position] += sign * np.asarray(func(*new)).item() / (2 * eps)
-    return grad
-
-
 def _index(func, wrt):
     return func.__code__.co_varnames[:func.__code__.co_argcount].index(wrt)
 
@@ -204,7 +192,7 @@ def _make(monkeypatch, func, wrt, shapes):
 
 def _check(df, func, wrt, args, tolerance=1e-6):
     got = np.asarray(df(*args), dtype=float)
-    expected = _central(func, args, _index(func, wrt))
+    expected = central_grad(func, args, _index(func, wrt))
     assert got.shape == np.shape(args[_index(func, wrt)])
     np.testing.assert_allclose(got, expected, rtol=tolerance, atol=tolerance)
 

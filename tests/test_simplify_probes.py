@@ -7,6 +7,8 @@ import pytest
 
 import s2sgrad
 
+from trees import central_grad
+
 
 # -- functions (s2sgrad reads their source from this file) ------------------------------------
 def scaled_twice(x, k):
@@ -99,27 +101,12 @@ def inverse_bilinear(X, a, b):
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _central(func, args, index, eps=1e-6):
-    """Central differences in float64 of `func` in argument `index`."""
-    args = [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
-    base = np.array(args[index], dtype=float)
-    grad = np.zeros_like(base)
-    for position in np.ndindex(base.shape):
-        for sign in (1, -1):
-            moved = base.copy()
-            moved[position] += sign * eps
-            new = list(args)
-            new[index] = moved if base.shape else float(moved)
-            grad[position] += sign * float(func(*new)) / (2 * eps)
-    return grad
-
-
 def _check(func, args, wrt, shapes, tolerance=1e-6):
     """The gradient with `shapes`, without, and unoptimized: right, of the argument's shape,
     and the arguments unchanged."""
     names = func.__code__.co_varnames[:func.__code__.co_argcount]
     index = names.index(wrt)
-    expected = _central(func, args, index)
+    expected = central_grad(func, args, index)
     for options in (dict(shapes=shapes), {}, dict(optimized=False)):
         s2sgrad.clear_cache()
         df = s2sgrad.grad(func, wrt=wrt, **options)
@@ -228,4 +215,4 @@ def test_value_and_grad_value():
     value, grad = s2sgrad.value_and_grad(quadratic_plus, wrt='x',
                                          shapes={'x': ('n',), 'A': ('n', 'n')})(x, A)
     np.testing.assert_allclose(value, quadratic_plus(x, A), rtol=1e-12)
-    np.testing.assert_allclose(grad, _central(quadratic_plus, [x, A], 0), atol=1e-6)
+    np.testing.assert_allclose(grad, central_grad(quadratic_plus, [x, A], 0), atol=1e-6)

@@ -102,3 +102,19 @@ def tree_axpy(alpha, t, tree):
     for path, leaf in leaves(tree):
         out = replace(out, path, leaf + alpha * get(t, path))
     return out
+
+
+def central_grad(func, args, index, eps=1e-6):
+    """Central differences in float64 of scalar `func(*args)` in argument `index` (array
+    arguments are upcast to float64 first; never s2sgrad's output)."""
+    args = [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
+    base = np.array(args[index], dtype=float)
+    grad = np.zeros_like(base)
+    for position in np.ndindex(base.shape):
+        for sign in (1, -1):
+            moved = base.copy()
+            moved[position] += sign * eps
+            new = list(args)
+            new[index] = moved if base.shape else float(moved)
+            grad[position] += sign * np.asarray(func(*new)).item() / (2 * eps)
+    return grad
