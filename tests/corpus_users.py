@@ -1570,6 +1570,17 @@ def running_max_energy(x):
     return total
 
 
+def masked_count_weights(x, m):
+    # ``1 * m`` makes a bool mask integers: ``m + m`` would be a logical or
+    weights = 1 * m + 1 * m
+    return np.sum(x * weights)
+
+
+def int8_products_as_floats(x, k):
+    # ``1.0 * k`` and ``k / 1`` make int8 data floats before products that would overflow
+    return np.sum(x * (1.0 * k * k)) + np.sum(x * (k / 1) ** 2)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -1868,6 +1879,9 @@ CASES = [
      (0, 1, 2)),
     (explicit_euler_vector, lambda rng: (_vec(rng, 3), _sc(rng, 0.5, 1.5)), (0, 1)),
     (batch_norm_eval, lambda rng: (_mat(rng, (4, 3)), _vec(rng, 3, 0.5, 1.5)), (0, 1)),
+    (masked_count_weights, lambda rng: (_vec(rng, 4), rng.random(4) > 0.5), 0),
+    (int8_products_as_floats,
+     lambda rng: (_vec(rng, 3), rng.integers(-120, 120, 3).astype(np.int8)), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
