@@ -3,53 +3,113 @@
 
 Run from the repository root (a script, not a test; pytest never collects this folder):
 
-    python benchmarks/bench_reverse.py [--quick] [--repeats N] [--seconds S]
+    python benchmarks/bench_reverse.py [--quick] [--no-peers] [--only NAME[,NAME]]
+                                       [--repeats N] [--seconds S] [--blas-threads N]
+
+The default run takes about 2-3 minutes on a 2-core machine, --quick about a minute.
 
 Everything is measured in ONE process on the SAME inputs. For every benchmark each method is a
 zero-argument callable that computes one full gradient; its time per call is the minimum, over
 several repeats, of the mean over many calls, and the methods are interleaved within each repeat
 so that drifts in machine speed hit all of them alike. The reported ratio is time / time of the
-hand-written NumPy gradient (the physical limit for NumPy code is 1.0). Every hand-written
-gradient is checked against central differences, and every other method against the
-hand-written one, before anything is timed.
+hand-written NumPy/Python gradient (the physical limit for NumPy code is 1.0). Every hand-written
+gradient is checked against central differences (for the large `rnn` and `logreg`: on small
+inputs of the same kind, entry by entry, and on the timed inputs along random directions), and
+every other method against the hand-written one (relative error < 1e-8), before anything is
+timed.
+
+Benchmarks (`--only` takes these names): mlp_sq, mlp_oo, mlp_xent (a small tanh MLP with three
+ways of writing the loss), scalar_loop (np.sin on a Python float), scalar_math (math.sin on a
+Python float), rnn (a tanh RNN of 100 steps, batch 256, hidden 256; also its peak memory),
+logreg (logistic regression, 10^5 x 100), transform (s2sgrad.grad on a fresh 30-line function,
+and a cached s2sgrad.grad), transform_long (s2sgrad.grad on a fresh copy of the ~300-line
+`long_function.py`).
 
 Methods: hand-written NumPy; s2sgrad (``s2sgrad.grad(f, wrt=...)``); and, when importable,
 autograd, JAX without and with ``jit`` (float64), PyTorch (float64 CPU tensors, autograd,
-one intra-op thread by default: see ``--torch-threads``).
+one intra-op thread by default: see ``--torch-threads``). NumPy runs with one BLAS thread by
+default (``--blas-threads``, applied before NumPy is imported): on a shared 2-core machine
+OpenBLAS's own threads made the rnn's matrix products 5 to 25 times slower and erratic.
+autograd cannot differentiate ``math.sin``, so for `scalar_math` every peer uses its own sin on
+a scalar (autograd.numpy.sin on a Python float, jnp.sin, torch.sin on a 0-d tensor): the same
+program as `scalar_loop`.
 If s2sgrad cannot be imported or fails, its rows say ``s2sgrad: unavailable (<error>)`` and the
 rest still runs.
 
-Also measured: the time of ``s2sgrad.grad`` on a fresh 30-line function (each trial execs the
-function from its own temporary file, so nothing is cached) and of a cached ``s2sgrad.grad(f)``.
+Peak memory (`rnn`): the peak of the bytes traced by ``tracemalloc`` during one gradient call,
+after ``tracemalloc.reset_peak()``, less what was traced when the call began (NumPy reports its
+array buffers to tracemalloc). PyTorch and JAX allocate outside it, so they are not measured.
+
+Also measured: the time of ``s2sgrad.grad`` on fresh functions (each trial execs the function
+from its own temporary file, so nothing is cached) and of a cached ``s2sgrad.grad(f)``.
 """
 import argparse
+import ast
 import gc
 import importlib
+import math
 import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 import traceback
 
-import numpy as np
+
+def _blas_threads_from_argv(argv):
+    """The value of --blas-threads in `argv` (default 1), read before NumPy is imported."""
+    for k, arg in enumerate(argv):
+        if arg == '--blas-threads' and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith('--blas-threads='):
+            return arg.split('=', 1)[1]
+    return '1'
+
+
+# NumPy's BLAS threads are fixed when NumPy is loaded, so --blas-threads is read here. With its
+# default (one thread per core), OpenBLAS made a 256x256 matmul 5 to 25 times slower on a loaded
+# 2-core machine (its threads spin against the other processes), which drowned the rnn row in
+# noise; one thread is stable. A value already in the environment wins.
+BLAS_THREADS = _blas_threads_from_argv(sys.argv[1:]) if __name__ == '__main__' else None
+if BLAS_THREADS and BLAS_THREADS != '0':
+    for _var in ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ.setdefault(_var, BLAS_THREADS)
+
+import numpy as np  # noqa: E402
 
 # Make the repository importable when run as `python benchmarks/bench_reverse.py` without an
-# install (an installed or editable s2sgrad is found either way).
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if _REPO not in sys.path:
-    sys.path.insert(0, _REPO)
+# install (an installed or editable s2sgrad is found either way), and this folder too (for
+# long_function.py).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_REPO = os.path.dirname(_HERE)
+for _path in (_REPO, _HERE):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 TARGETS = {
-    'mlp_sq': 1.10,
-    'mlp_xent': 1.10,
+    'mlp_sq': 1.05,
+    'mlp_oo': 1.05,
+    'mlp_xent': 1.25,
     'scalar_loop': 1.5,
+    'scalar_math': 1.3,
+    'rnn': 1.10,
+    'logreg': None,  # no target set
+}
+MEMORY_TARGETS = {
+    'rnn': 1.15,
 }
 TRANSFORM_TARGET_MS = 100.0
+TRANSFORM_LONG_TARGET_S = 0.5
 CACHED_TARGET_US = 1000.0
+TRANSFORM_ROWS = ('transform', 'transform_long')
+LONG_TRIALS_SECONDS = 10.0
 
-N_STEPS = 250  # iterations of the scalar loop
+N_STEPS = 250  # iterations of the scalar loops
+RNN_T, RNN_B, RNN_H, RNN_D = 100, 256, 256, 64
+LOGREG_N, LOGREG_D = 100_000, 100
+LARGE = ('rnn', 'logreg')  # checked on small inputs entry by entry
 
 # =============================================================================================
 # The functions, written as a NumPy user would.
@@ -60,6 +120,11 @@ def mlp_sq(W1, W2, x, y):
     h = np.tanh(x @ W1)
     out = h @ W2
     return np.sum((out - y) ** 2)
+
+
+def mlp_oo(W1, W2, x, y):
+    o = np.tanh(x @ W1) @ W2 - y
+    return np.sum(o * o)
 
 
 def mlp_xent(W1, W2, x, onehot):
@@ -76,6 +141,25 @@ def scalar_loop(x):
     for i in range(250):
         y = np.sin(y) * 0.9 + x * 0.1
     return y
+
+
+def scalar_math(x):
+    y = x
+    for i in range(250):
+        y = math.sin(y) * 0.9 + x * 0.1
+    return y
+
+
+def rnn(Wx, Wh, xs, y):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh)
+    return np.sum((h - y) ** 2)
+
+
+def logreg(w, b, X, y):
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
 # =============================================================================================
@@ -143,23 +227,80 @@ def scalar_loop_hand(x):
     return float(g_x + g_y)
 
 
+def scalar_math_hand(x):
+    ys = []
+    y = x
+    for i in range(250):
+        ys.append(y)
+        y = math.sin(y) * 0.9 + x * 0.1
+    g_y = 1.0
+    g_x = 0.0
+    for i in range(250):
+        g_x = g_x + g_y * 0.1
+        g_y = g_y * 0.9 * math.cos(ys.pop())
+    return g_x + g_y
+
+
+def rnn_hand(Wx, Wh, xs, y):
+    """Backpropagation through time that keeps only the list of hidden states."""
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    hs = [h]
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh)
+        hs.append(h)
+    g_h = 2.0 * (h - y)
+    g_Wx = np.zeros_like(Wx)
+    g_Wh = np.zeros_like(Wh)
+    for t in range(xs.shape[0] - 1, -1, -1):
+        h = hs.pop()
+        g_a = g_h * (1.0 - h * h)
+        g_Wx += xs[t].T @ g_a
+        g_Wh += hs[-1].T @ g_a
+        if t > 0:
+            g_h = g_a @ Wh.T
+    return g_Wx, g_Wh
+
+
+def logreg_hand(w, b, X, y):
+    n = X.shape[0]
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    return X.T @ (p - y) / n, np.mean(p - y)
+
+
 # =============================================================================================
 # Inputs and numerical checks.
 # =============================================================================================
 
 
-def make_inputs(seed=0):
+def make_inputs(names, seed=0, small=False):
+    """{benchmark: args} for the benchmarks in `names`. `small`: inputs of the same kind small
+    enough to check entry by entry with central differences (only rnn and logreg differ)."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((64, 32))
     W1 = rng.standard_normal((32, 64)) / np.sqrt(32)
     W2 = rng.standard_normal((64, 10)) / np.sqrt(64)
     y = rng.standard_normal((64, 10))
     onehot = np.eye(10)[rng.integers(0, 10, size=64)]
-    return {
+    out = {
         'mlp_sq': (W1, W2, x, y),
+        'mlp_oo': (W1, W2, x, y),
         'mlp_xent': (W1, W2, x, onehot),
         'scalar_loop': (0.7,),
+        'scalar_math': (0.7,),
     }
+    if 'rnn' in names:
+        T, B, H, D = (6, 3, 5, 4) if small else (RNN_T, RNN_B, RNN_H, RNN_D)
+        out['rnn'] = (rng.standard_normal((D, H)) / np.sqrt(D),
+                      rng.standard_normal((H, H)) / np.sqrt(H),
+                      rng.standard_normal((T, B, D)),
+                      rng.standard_normal((B, H)) * 0.5)
+    if 'logreg' in names:
+        n, d = (200, 6) if small else (LOGREG_N, LOGREG_D)
+        X = rng.standard_normal((n, d))
+        w_true = rng.standard_normal(d) / np.sqrt(d) * 2.0
+        labels = (X @ w_true + 0.5 * rng.standard_normal(n) > 0.0).astype(np.float64)
+        out['logreg'] = (rng.standard_normal(d) / np.sqrt(d), 0.1, X, labels)
+    return {name: out[name] for name in names}
 
 
 def central_differences(f, args, i, eps=1e-6):
@@ -184,6 +325,25 @@ def central_differences(f, args, i, eps=1e-6):
     return g
 
 
+def directional_error(f, args, wrt, grads, seed, eps=1e-6):
+    """Relative error of <grads, v> against the central difference of f along a random v."""
+    rng = np.random.default_rng(seed)
+    ap, am = list(args), list(args)
+    predicted = 0.0
+    for i, g in zip(wrt, grads):
+        x = args[i]
+        if isinstance(x, np.ndarray):
+            v = rng.standard_normal(x.shape)
+            ap[i], am[i] = x + eps * v, x - eps * v
+            predicted += float(np.sum(np.asarray(g) * v))
+        else:
+            v = float(rng.standard_normal())
+            ap[i], am[i] = x + eps * v, x - eps * v
+            predicted += float(g) * v
+    numeric = float((f(*ap) - f(*am)) / (2 * eps))
+    return abs(predicted - numeric) / (1e-8 + abs(numeric))
+
+
 def as_tuple(g):
     return tuple(g) if isinstance(g, (tuple, list)) else (g,)
 
@@ -203,8 +363,9 @@ def max_rel_err(got, ref):
 
 
 def check_hand_written(problems, inputs):
+    small = make_inputs(list(problems), small=True)
     for name, (f, hand, wrt) in problems.items():
-        args = inputs[name]
+        args = small[name]
         got = as_tuple(hand(*args))
         for g, i in zip(got, wrt):
             ref = central_differences(f, args, i)
@@ -212,12 +373,28 @@ def check_hand_written(problems, inputs):
             if not err < 1e-6:
                 raise SystemExit(f'hand-written gradient of {name} w.r.t. argument {i} is wrong: '
                                  f'relative error {err:.2e} against central differences')
-        print(f'  checked hand-written gradient of {name} against central differences')
+        how = 'central differences'
+        if name in LARGE:
+            # The timed inputs are too large to check entry by entry: random directions.
+            got = as_tuple(hand(*inputs[name]))
+            for seed in (1, 2):
+                err = directional_error(f, inputs[name], wrt, got, seed)
+                if not err < 1e-6:
+                    raise SystemExit(f'hand-written gradient of {name} is wrong on the timed '
+                                     f'inputs: relative error {err:.2e} along a random '
+                                     'direction against central differences')
+            how += (' (entry by entry on small inputs of the same kind; along 2 random '
+                    'directions on the timed inputs)')
+        print(f'  checked hand-written gradient of {name} against {how}')
 
 
 # =============================================================================================
 # Peers.
 # =============================================================================================
+
+
+class S2sgradUnavailable(Exception):
+    """s2sgrad could not be imported (the message is the import error)."""
 
 
 def short_error(exc):
@@ -238,10 +415,11 @@ def setup_s2sgrad(problems, inputs):
         try:
             df = grad(f, wrt=wrt if len(wrt) > 1 else wrt[0])
             got = df(*args)
-            err = max_rel_err(got, hand(*args))
+            ref = hand(*args)
+            err = max_rel_err(got, ref)
             if not err < 1e-8:
                 raise AssertionError(f'gradient disagrees with hand-written: rel. err {err:.2e}')
-            if name == 'scalar_loop' and type(got) is not float:
+            if type(ref) is float and type(got) is not float:
                 print(f'  note: s2sgrad gradient of {name} is {type(got).__name__}, not float')
             out[name] = (lambda df=df, args=args: df(*args))
         except Exception as exc:
@@ -261,6 +439,10 @@ def setup_autograd(problems, inputs):
         out = h @ W2
         return anp.sum((out - y) ** 2)
 
+    def a_mlp_oo(W1, W2, x, y):
+        o = anp.tanh(x @ W1) @ W2 - y
+        return anp.sum(o * o)
+
     def a_mlp_xent(W1, W2, x, onehot):
         n = x.shape[0]
         h = anp.tanh(x @ W1)
@@ -275,7 +457,20 @@ def setup_autograd(problems, inputs):
             y = anp.sin(y) * 0.9 + x * 0.1
         return y
 
-    fs = {'mlp_sq': a_mlp_sq, 'mlp_xent': a_mlp_xent, 'scalar_loop': a_scalar_loop}
+    def a_rnn(Wx, Wh, xs, y):
+        h = anp.zeros((xs.shape[1], Wh.shape[0]))
+        for t in range(xs.shape[0]):
+            h = anp.tanh(xs[t] @ Wx + h @ Wh)
+        return anp.sum((h - y) ** 2)
+
+    def a_logreg(w, b, X, y):
+        p = 1 / (1 + anp.exp(-(X @ w + b)))
+        return -anp.mean(y * anp.log(p) + (1 - y) * anp.log(1 - p))
+
+    # autograd cannot differentiate math.sin: scalar_math uses autograd.numpy.sin on the float.
+    fs = {'mlp_sq': a_mlp_sq, 'mlp_oo': a_mlp_oo, 'mlp_xent': a_mlp_xent,
+          'scalar_loop': a_scalar_loop, 'scalar_math': a_scalar_loop, 'rnn': a_rnn,
+          'logreg': a_logreg}
     out = {}
     for name, (f, hand, wrt) in problems.items():
         args = inputs[name]
@@ -286,18 +481,23 @@ def setup_autograd(problems, inputs):
 
 
 def setup_jax(problems, inputs):
+    """(eager calls, jitted calls, version, {benchmark: compile seconds})."""
     try:
         import jax
         jax.config.update('jax_enable_x64', True)
         jax.config.update('jax_platforms', 'cpu')
         import jax.numpy as jnp
     except Exception as exc:
-        return None, None, short_error(exc)
+        return None, None, short_error(exc), {}
 
     def j_mlp_sq(W1, W2, x, y):
         h = jnp.tanh(x @ W1)
         out = h @ W2
         return jnp.sum((out - y) ** 2)
+
+    def j_mlp_oo(W1, W2, x, y):
+        o = jnp.tanh(x @ W1) @ W2 - y
+        return jnp.sum(o * o)
 
     def j_mlp_xent(W1, W2, x, onehot):
         n = x.shape[0]
@@ -313,18 +513,34 @@ def setup_jax(problems, inputs):
             y = jnp.sin(y) * 0.9 + x * 0.1
         return y
 
-    fs = {'mlp_sq': j_mlp_sq, 'mlp_xent': j_mlp_xent, 'scalar_loop': j_scalar_loop}
-    eager, jitted = {}, {}
+    def j_rnn(Wx, Wh, xs, y):
+        # A Python loop, as a user writes it: jit unrolls it (no lax.scan).
+        h = jnp.zeros((xs.shape[1], Wh.shape[0]))
+        for t in range(xs.shape[0]):
+            h = jnp.tanh(xs[t] @ Wx + h @ Wh)
+        return jnp.sum((h - y) ** 2)
+
+    def j_logreg(w, b, X, y):
+        p = 1 / (1 + jnp.exp(-(X @ w + b)))
+        return -jnp.mean(y * jnp.log(p) + (1 - y) * jnp.log(1 - p))
+
+    # math.sin cannot take a tracer: scalar_math uses jnp.sin.
+    fs = {'mlp_sq': j_mlp_sq, 'mlp_oo': j_mlp_oo, 'mlp_xent': j_mlp_xent,
+          'scalar_loop': j_scalar_loop, 'scalar_math': j_scalar_loop, 'rnn': j_rnn,
+          'logreg': j_logreg}
+    eager, jitted, compile_s = {}, {}, {}
     for name, (f, hand, wrt) in problems.items():
-        # Arrays go to the device once, outside the timed call; the Python float stays a float.
+        # Arrays go to the device once, outside the timed call; Python floats stay floats.
         args = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in inputs[name])
         argnums = wrt if len(wrt) > 1 else wrt[0]
         g = jax.grad(fs[name], argnums=argnums)
         jg = jax.jit(g)
+        t0 = time.perf_counter()
         jax.block_until_ready(jg(*args))  # compile outside the timing
+        compile_s[name] = time.perf_counter() - t0
         eager[name] = (lambda g=g, args=args: jax.block_until_ready(g(*args)))
         jitted[name] = (lambda g=jg, args=args: jax.block_until_ready(g(*args)))
-    return eager, jitted, jax.__version__
+    return eager, jitted, jax.__version__, compile_s
 
 
 def setup_torch(problems, inputs, threads):
@@ -344,6 +560,10 @@ def setup_torch(problems, inputs, threads):
         out = h @ W2
         return torch.sum((out - y) ** 2)
 
+    def t_mlp_oo(W1, W2, x, y):
+        o = torch.tanh(x @ W1) @ W2 - y
+        return torch.sum(o * o)
+
     def t_mlp_xent(W1, W2, x, onehot):
         n = x.shape[0]
         h = torch.tanh(x @ W1)
@@ -358,10 +578,24 @@ def setup_torch(problems, inputs, threads):
             y = torch.sin(y) * 0.9 + x * 0.1
         return y
 
-    fs = {'mlp_sq': t_mlp_sq, 'mlp_xent': t_mlp_xent, 'scalar_loop': t_scalar_loop}
+    def t_rnn(Wx, Wh, xs, y):
+        h = torch.zeros((xs.shape[1], Wh.shape[0]), dtype=torch.float64)
+        for t in range(xs.shape[0]):
+            h = torch.tanh(xs[t] @ Wx + h @ Wh)
+        return torch.sum((h - y) ** 2)
+
+    def t_logreg(w, b, X, y):
+        p = 1 / (1 + torch.exp(-(X @ w + b)))
+        return -torch.mean(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+
+    # math.sin cannot take a tensor: scalar_math uses torch.sin on a 0-d tensor.
+    fs = {'mlp_sq': t_mlp_sq, 'mlp_oo': t_mlp_oo, 'mlp_xent': t_mlp_xent,
+          'scalar_loop': t_scalar_loop, 'scalar_math': t_scalar_loop, 'rnn': t_rnn,
+          'logreg': t_logreg}
     out = {}
     for name, (f, hand, wrt) in problems.items():
-        # float64 tensors made once (outside the timed call); leaves require grad.
+        # float64 tensors made once (outside the timed call; floats become 0-d tensors); leaves
+        # require grad.
         targs = [torch.tensor(np.asarray(a), dtype=torch.float64) for a in inputs[name]]
         for i in wrt:
             targs[i].requires_grad_(True)
@@ -392,21 +626,26 @@ def to_numpy(g):
 
 
 # =============================================================================================
-# Timing.
+# Timing and memory.
 # =============================================================================================
 
 
 def calibrate(fn, seconds):
-    """Number of calls that take about `seconds`."""
+    """(number of calls that take about `seconds`, seconds spent finding it out)."""
+    t0 = time.perf_counter()
     fn()
+    spent = dt = time.perf_counter() - t0
+    if dt >= seconds:  # a slow call (rnn, JAX without jit on a loop): one call per repeat
+        return 1, spent
     n = 1
     while True:
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
         dt = time.perf_counter() - t0
+        spent += dt
         if dt >= seconds / 4 or n >= 1 << 20:
-            return max(1, int(n * seconds / max(dt, 1e-9)))
+            return max(1, int(n * seconds / max(dt, 1e-9))), spent
         n *= 4
 
 
@@ -423,14 +662,39 @@ def mean_time(fn, n):
             gc.enable()
 
 
-def measure_interleaved(methods, repeats, seconds):
-    """{method: min over repeats of the mean time per call}; methods run round-robin."""
-    counts = {m: calibrate(fn, seconds) for m, fn in methods.items()}
+def measure_interleaved(methods, repeats, seconds, budget=None):
+    """{method: min over repeats of the mean time per call}; methods run round-robin. With a
+    `budget` (seconds), a method stops repeating once it has spent that long (calibration
+    included; it always gets one repeat): --quick uses it for the slow calls."""
+    counts, spent = {}, {}
+    for m, fn in methods.items():
+        counts[m], spent[m] = calibrate(fn, seconds)
     best = {m: float('inf') for m in methods}
-    for _ in range(repeats):
+    for k in range(repeats):
         for m, fn in methods.items():
-            best[m] = min(best[m], mean_time(fn, counts[m]))
+            if k > 0 and budget is not None and spent[m] >= budget:
+                continue
+            t = mean_time(fn, counts[m])
+            spent[m] += t * counts[m]
+            best[m] = min(best[m], t)
     return best
+
+
+def traced_peak_bytes(fn):
+    """Peak bytes traced by tracemalloc during one call of `fn`, above what was traced when the
+    call began (the call's own arrays, its result included)."""
+    fn()  # warm up outside the trace (first-call caches)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak - base
 
 
 def fmt_time(t):
@@ -533,24 +797,106 @@ def measure_transform(s2sgrad, trials):
             t0 = time.perf_counter()
             s2sgrad.grad(f, wrt=(0, 1, 2))
             times.append(time.perf_counter() - t0)
-        # A cached call: same function, same options.
-        n = 20000
-        t0 = time.perf_counter()
-        for _ in range(n):
-            s2sgrad.grad(f0, wrt=(0, 1, 2))
-        cached_tuple = (time.perf_counter() - t0) / n
+        # A cached call: same function, same options (min of 3 means over about 0.2 s each).
         s2sgrad.grad(f0)
-        t0 = time.perf_counter()
-        for _ in range(n):
-            s2sgrad.grad(f0)
-        cached = (time.perf_counter() - t0) / n
+        best = measure_interleaved({
+            'tuple': lambda: s2sgrad.grad(f0, wrt=(0, 1, 2)),
+            'plain': lambda: s2sgrad.grad(f0),
+        }, 3, 0.2)
+        cached_tuple, cached = best['tuple'], best['plain']
     return cold * 1e3, statistics.median(times) * 1e3, min(times) * 1e3, cached * 1e6, \
         cached_tuple * 1e6, notes
+
+
+def count_numpy_calls(source):
+    return sum(1 for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and isinstance(node.func.value, ast.Name) and node.func.value.id == 'np')
+
+
+def measure_transform_long(s2sgrad, trials):
+    """(median s, number of trials, first s, notes) of s2sgrad.grad on fresh copies of
+    long_function.py; after 3 trials, no new trial starts once they took LONG_TRIALS_SECONDS."""
+    import long_function
+    with open(long_function.__file__) as fh:
+        source = fh.read()
+    wrt = long_function.WRT
+    notes = [f'Transform (long): `benchmarks/long_function.py` has {source.count(chr(10))} '
+             f'lines and {count_numpy_calls(source)} NumPy calls (`long_model` and the helpers '
+             f'it calls); it is differentiated w.r.t. {len(wrt)} arrays, and each trial execs '
+             'the whole module from its own temporary file.']
+    with tempfile.TemporaryDirectory(prefix='s2sgrad-bench-long-') as directory:
+
+        def load(k):
+            path = os.path.join(directory, f'long_function_{k}.py')
+            with open(path, 'w') as fh:
+                fh.write(source)
+            namespace = {'__name__': f'bench_long_{k}', '__file__': path}
+            exec(compile(source, path, 'exec'), namespace)
+            return namespace['long_model']
+
+        f0 = load(0)
+        t0 = time.perf_counter()
+        df0 = s2sgrad.grad(f0, wrt=wrt)
+        first = time.perf_counter() - t0
+        args = long_function.make_inputs()
+        try:
+            got = df0(*args)
+        except Exception as exc:
+            got = None
+            notes.append(f'WARNING: the gradient of long_model (transformed fine, and timed) '
+                         f'fails when called: {short_error(exc)}')
+        for g, i in zip(got or (), wrt):
+            err = max_rel_err(g, central_differences(f0, args, i))
+            if not err < 1e-5:
+                notes.append(f'WARNING: gradient of long_model w.r.t. argument {i} disagrees '
+                             f'with central differences (rel. err {err:.1e})')
+        times = []
+        for k in range(1, trials + 1):
+            if k > 3 and sum(times) > LONG_TRIALS_SECONDS:
+                break  # a slow engine: three trials are enough for a median
+            f = load(k)
+            t0 = time.perf_counter()
+            s2sgrad.grad(f, wrt=wrt)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times), len(times), first, notes
 
 
 # =============================================================================================
 # Main.
 # =============================================================================================
+
+PROBLEMS = {
+    'mlp_sq': (mlp_sq, mlp_sq_hand, (0, 1)),
+    'mlp_oo': (mlp_oo, mlp_sq_hand, (0, 1)),
+    'mlp_xent': (mlp_xent, mlp_xent_hand, (0, 1)),
+    'scalar_loop': (scalar_loop, scalar_loop_hand, (0,)),
+    'scalar_math': (scalar_math, scalar_math_hand, (0,)),
+    'rnn': (rnn, rnn_hand, (0, 1)),
+    'logreg': (logreg, logreg_hand, (0, 1)),
+}
+DESCRIPTIONS = {
+    'mlp_sq': 'tanh MLP, `np.sum((out - y) ** 2)` (x 64x32, W1 32x64, W2 64x10), '
+              'grad wrt (W1, W2)',
+    'mlp_oo': 'the same MLP, loss written `o = np.tanh(x @ W1) @ W2 - y; np.sum(o * o)`, '
+              'grad wrt (W1, W2)',
+    'mlp_xent': 'tanh MLP, softmax cross-entropy (same shapes), grad wrt (W1, W2); the '
+                'reference is the closed-form (softmax - onehot) gradient',
+    'scalar_loop': f'{N_STEPS}-step scalar loop y = np.sin(y)*0.9 + x*0.1 on a Python float, '
+                   'grad wrt x',
+    'scalar_math': f'{N_STEPS}-step scalar loop y = math.sin(y)*0.9 + x*0.1 on a Python float, '
+                   'grad wrt x; reference: reverse loop with math.sin/math.cos saving y in a '
+                   'list; peers cannot differentiate math.sin and use their own sin on scalars '
+                   '(autograd.numpy.sin on a float, jnp.sin, torch.sin on a 0-d tensor)',
+    'rnn': f'tanh RNN written as a Python loop, {RNN_T} steps, batch {RNN_B}, hidden {RNN_H}, '
+           f'inputs {RNN_D}, float64, loss np.sum((h - y) ** 2), grad wrt (Wx, Wh); reference: '
+           'BPTT keeping only the list of h',
+    'logreg': f'logistic regression, X {LOGREG_N}x{LOGREG_D} float64, labels in {{0, 1}}, loss '
+              '-np.mean(y*np.log(p) + (1-y)*np.log(1-p)) with p = 1/(1 + np.exp(-(X@w + b))), '
+              'grad wrt (w, b); reference: X.T @ (p - y) / n, np.mean(p - y)',
+}
+ALL_NAMES = tuple(PROBLEMS) + TRANSFORM_ROWS
+NOT_TRACED = ('JAX (no jit)', 'JAX (jit)', 'PyTorch')
 
 
 def cpu_model():
@@ -564,40 +910,71 @@ def cpu_model():
     return platform.processor() or 'unknown'
 
 
+def parse_only(text):
+    if text is None:
+        return ALL_NAMES
+    names = [n.strip() for n in text.split(',') if n.strip()]
+    unknown = [n for n in names if n not in ALL_NAMES]
+    if unknown or not names:
+        raise SystemExit(f'--only: unknown benchmark(s) {", ".join(unknown) or "(none)"}; '
+                         f'choose from {", ".join(ALL_NAMES)}')
+    return tuple(n for n in ALL_NAMES if n in names)
+
+
+def method_label(name, method):
+    """The method's name in the table (the reference of scalar_math is plain Python)."""
+    if name == 'scalar_math' and method == 'hand-written NumPy':
+        return 'hand-written Python (math)'
+    return method
+
+
+def target_text(target, value, unit='x'):
+    if target is None:
+        return 'none set'
+    ok = 'met' if value <= target else 'NOT met'
+    return f'<= {target:.2f}{unit} ({ok})' if unit == 'x' else f'<= {target:g}{unit} ({ok})'
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--repeats', type=int, default=7, help='repeats per method (min taken)')
     parser.add_argument('--seconds', type=float, default=0.2,
                         help='target duration of one repeat of one method')
-    parser.add_argument('--trials', type=int, default=20, help='fresh functions transformed')
-    parser.add_argument('--quick', action='store_true', help='3 repeats of 0.05 s, 5 trials')
+    parser.add_argument('--trials', type=int, default=20,
+                        help='fresh 30-line functions transformed')
+    parser.add_argument('--long-trials', type=int, default=5,
+                        help='fresh copies of long_function.py transformed (at least 3 when '
+                        f'they take over {LONG_TRIALS_SECONDS:g} s in all)')
+    parser.add_argument('--quick', action='store_true',
+                        help='3 repeats of 0.05 s (fewer for a method slower than 1 s in all), '
+                        '5 trials, 1 long trial')
     parser.add_argument('--torch-threads', type=int, default=1,
                         help='torch.set_num_threads (0: leave PyTorch\'s default)')
+    parser.add_argument('--blas-threads', default='1',
+                        help='OPENBLAS_NUM_THREADS/MKL_NUM_THREADS for NumPy, set before NumPy '
+                        'is imported when run as a script (0: the library default; a value '
+                        'already in the environment wins)')
     parser.add_argument('--no-peers', action='store_true', help='hand-written and s2sgrad only')
+    parser.add_argument('--only', metavar='NAME[,NAME]',
+                        help='run only these benchmarks: ' + ', '.join(ALL_NAMES))
     opts = parser.parse_args(argv)
     if opts.quick:
-        opts.repeats, opts.seconds, opts.trials = 3, 0.05, 5
+        opts.repeats, opts.seconds, opts.trials, opts.long_trials = 3, 0.05, 5, 1
+    selected = parse_only(opts.only)
+    started = time.perf_counter()
 
     print('# s2sgrad reverse-mode benchmark\n')
     print(f'- machine: {platform.machine()}, {os.cpu_count()} CPUs ({cpu_model()}), '
           f'{platform.system()} {platform.release()}')
     print(f'- Python {platform.python_version()} ({platform.python_implementation()}), '
           f'NumPy {np.__version__}')
+    print('- NumPy BLAS threads: OPENBLAS_NUM_THREADS=' +
+          os.environ.get('OPENBLAS_NUM_THREADS', '(unset: library default)'))
     if hasattr(os, 'getloadavg'):
         print('- load average at start: ' + ', '.join(f'{v:.2f}' for v in os.getloadavg()))
 
-    problems = {
-        'mlp_sq': (mlp_sq, mlp_sq_hand, (0, 1)),
-        'mlp_xent': (mlp_xent, mlp_xent_hand, (0, 1)),
-        'scalar_loop': (scalar_loop, scalar_loop_hand, (0,)),
-    }
-    inputs = make_inputs()
-    descriptions = {
-        'mlp_sq': 'tanh MLP, sum of squares (x 64x32, W1 32x64, W2 64x10), grad wrt (W1, W2)',
-        'mlp_xent': 'tanh MLP, softmax cross-entropy (same shapes), grad wrt (W1, W2)',
-        'scalar_loop': f'{N_STEPS}-step scalar loop y = sin(y)*0.9 + x*0.1 on a Python float, '
-                       'grad wrt x',
-    }
+    problems = {name: PROBLEMS[name] for name in selected if name in PROBLEMS}
+    inputs = make_inputs(list(problems))
 
     print('\nChecks:')
     check_hand_written(problems, inputs)
@@ -606,11 +983,18 @@ def main(argv=None):
                for name, (f, h, wrt) in problems.items()}
     unavailable = {name: {} for name in problems}
     versions = {}
-    methods['mlp_xent']['hand-written NumPy, literal'] = (
-        lambda a=inputs['mlp_xent']: mlp_xent_literal_hand(*a))
+    if 'mlp_xent' in problems:
+        methods['mlp_xent']['hand-written NumPy, literal'] = (
+            lambda a=inputs['mlp_xent']: mlp_xent_literal_hand(*a))
 
     s2s_calls, s2sgrad = setup_s2sgrad(problems, inputs)
-    if s2sgrad is not None:
+    s2s_error = None
+    if s2sgrad is None:
+        try:
+            importlib.import_module('s2sgrad')
+        except Exception as exc:
+            s2s_error = short_error(exc)
+    else:
         versions['s2sgrad'] = getattr(s2sgrad, '__version__', None) or dist_version('s2sgrad')
     for name, call in s2s_calls.items():
         if callable(call):
@@ -618,7 +1002,7 @@ def main(argv=None):
         else:
             unavailable[name]['s2sgrad'] = call
 
-    if not opts.no_peers:
+    if problems and not opts.no_peers:
         ag, ver = setup_autograd(problems, inputs)
         if ag is None:
             print(f'  autograd: not measured ({ver})')
@@ -626,7 +1010,7 @@ def main(argv=None):
             versions['autograd'] = ver
             for name in problems:
                 methods[name]['autograd'] = ag[name]
-        eager, jitted, ver = setup_jax(problems, inputs)
+        eager, jitted, ver, compile_s = setup_jax(problems, inputs)
         if eager is None:
             print(f'  jax: not measured ({ver})')
         else:
@@ -634,6 +1018,8 @@ def main(argv=None):
             for name in problems:
                 methods[name]['JAX (no jit)'] = eager[name]
                 methods[name]['JAX (jit)'] = jitted[name]
+            print('  JAX (jit) compile time, not in the timings: ' +
+                  ', '.join(f'{n} {t:.2f} s' for n, t in compile_s.items()))
         tc, ver = setup_torch(problems, inputs, opts.torch_threads)
         if tc is None:
             print(f'  torch: not measured ({ver})')
@@ -660,66 +1046,107 @@ def main(argv=None):
 
     print('- versions: ' + ', '.join(f'{k} {v}' for k, v in versions.items()))
     print(f'- timing: min over {opts.repeats} repeats of the mean over calls lasting about '
-          f'{opts.seconds} s per repeat, methods interleaved')
+          f'{opts.seconds} s per repeat (at least one call), methods interleaved' +
+          ('; --quick: a method stops repeating after 1 s' if opts.quick else ''))
 
-    rows = []
+    rows, memory_rows = [], []
     for name in problems:
-        print(f'\nmeasuring {name} ...', file=sys.stderr)
-        best = measure_interleaved(methods[name], opts.repeats, opts.seconds)
+        print(f'\nmeasuring {name} ... ({time.perf_counter() - started:.0f} s)', file=sys.stderr)
+        best = measure_interleaved(methods[name], opts.repeats, opts.seconds,
+                                   budget=1.0 if opts.quick else None)
         base = best['hand-written NumPy']
         for m, t in best.items():
-            target = ''
-            if m == 's2sgrad':
-                ratio = t / base
-                ok = 'met' if ratio <= TARGETS[name] else 'NOT met'
-                target = f'<= {TARGETS[name]:.2f}x ({ok})'
-            rows.append((name, m, fmt_time(t), f'{t / base:.2f}x', target))
+            target = target_text(TARGETS[name], t / base) if m == 's2sgrad' else ''
+            rows.append((name, method_label(name, m), fmt_time(t), f'{t / base:.2f}x', target))
         for m, why in unavailable[name].items():
             label = f'{m}: unavailable ({why})'
-            target = f'<= {TARGETS[name]:.2f}x (pending)' if m == 's2sgrad' else ''
+            target = ''
+            if m == 's2sgrad' and TARGETS[name] is not None:
+                target = f'<= {TARGETS[name]:.2f}x (pending)'
             rows.append((name, label, '-', '-', target))
+        if name in MEMORY_TARGETS:
+            print(f'measuring the peak memory of {name} ...', file=sys.stderr)
+            peaks = {m: traced_peak_bytes(fn) for m, fn in methods[name].items()
+                     if m not in NOT_TRACED}
+            base = peaks['hand-written NumPy']
+            for m in methods[name]:
+                if m in NOT_TRACED:
+                    memory_rows.append((name, m, 'not measured (not traced by tracemalloc)',
+                                        '-', ''))
+                    continue
+                target = (target_text(MEMORY_TARGETS[name], peaks[m] / base)
+                          if m == 's2sgrad' else '')
+                memory_rows.append((name, method_label(name, m), f'{peaks[m] / 1e6:.1f} MB',
+                                    f'{peaks[m] / base:.2f}x', target))
+            if 's2sgrad' in unavailable[name]:
+                memory_rows.append((name, f's2sgrad: unavailable '
+                                    f'({unavailable[name]["s2sgrad"]})', '-', '-',
+                                    f'<= {MEMORY_TARGETS[name]:.2f}x (pending)'))
 
-    if s2sgrad is None:
-        why = next(iter(s2s_calls.values()))
-        rows.append(('transform', f's2sgrad: unavailable ({why})', '-', '-',
-                     f'<= {TRANSFORM_TARGET_MS:.0f} ms (pending)'))
-        rows.append(('cached grad', f's2sgrad: unavailable ({why})', '-', '-',
-                     f'<= {CACHED_TARGET_US:.0f} us (pending)'))
-        transform_notes = []
-    else:
+    transform_notes = []
+    if 'transform' in selected:
+        print(f'\nmeasuring transform ... ({time.perf_counter() - started:.0f} s)', file=sys.stderr)
         try:
-            cold, warm, fastest, cached, cached_tuple, transform_notes = measure_transform(
+            if s2sgrad is None:
+                raise S2sgradUnavailable(s2s_error)
+            cold, warm, fastest, cached, cached_tuple, notes = measure_transform(
                 s2sgrad, opts.trials)
-            ok = 'met' if warm <= TRANSFORM_TARGET_MS else 'NOT met'
+            transform_notes += notes
             rows.append(('transform', f's2sgrad.grad, fresh 30-line function '
                          f'(median of {opts.trials})', f'{warm:.1f} ms', '',
-                         f'<= {TRANSFORM_TARGET_MS:.0f} ms ({ok})'))
+                         target_text(TRANSFORM_TARGET_MS, warm, ' ms')))
             rows.append(('transform', 's2sgrad.grad, first call in the process',
                          f'{cold:.1f} ms', '', ''))
-            ok = 'met' if cached <= CACHED_TARGET_US else 'NOT met'
             rows.append(('cached grad', 's2sgrad.grad(f), cached', f'{cached:.2f} us', '',
-                         f'<= {CACHED_TARGET_US:.0f} us ({ok})'))
+                         target_text(CACHED_TARGET_US, cached, ' us')))
             rows.append(('cached grad', 's2sgrad.grad(f, wrt=(0, 1, 2)), cached',
                          f'{cached_tuple:.2f} us', '', ''))
         except Exception as exc:
-            why = short_error(exc)
+            why = str(exc) if isinstance(exc, S2sgradUnavailable) else short_error(exc)
             if os.environ.get('BENCH_TRACEBACK'):
                 traceback.print_exc()
-            transform_notes = []
             rows.append(('transform', f's2sgrad: unavailable ({why})', '-', '-',
                          f'<= {TRANSFORM_TARGET_MS:.0f} ms (pending)'))
             rows.append(('cached grad', f's2sgrad: unavailable ({why})', '-', '-',
                          f'<= {CACHED_TARGET_US:.0f} us (pending)'))
+    if 'transform_long' in selected:
+        print(f'\nmeasuring transform_long ... ({time.perf_counter() - started:.0f} s)',
+              file=sys.stderr)
+        try:
+            if s2sgrad is None:
+                raise S2sgradUnavailable(s2s_error)
+            median, done, first, notes = measure_transform_long(s2sgrad, opts.long_trials)
+            transform_notes += notes
+            rows.append(('transform_long', f's2sgrad.grad, fresh ~300-line long_function.py '
+                         f'(median of {done})', f'{median:.2f} s', '',
+                         target_text(TRANSFORM_LONG_TARGET_S, median, ' s')))
+            rows.append(('transform_long', 's2sgrad.grad, first copy (checked; with one-time '
+                         'set-up if it is the first transformation)', f'{first:.2f} s', '', ''))
+        except Exception as exc:
+            why = str(exc) if isinstance(exc, S2sgradUnavailable) else short_error(exc)
+            if os.environ.get('BENCH_TRACEBACK'):
+                traceback.print_exc()
+            rows.append(('transform_long', f's2sgrad: unavailable ({why})', '-', '-',
+                         f'<= {TRANSFORM_LONG_TARGET_S:g} s (pending)'))
 
     if hasattr(os, 'getloadavg'):
         print('- load average at end: ' + ', '.join(f'{v:.2f}' for v in os.getloadavg()))
+    print(f'- wall time of the whole run: {time.perf_counter() - started:.0f} s')
     print('\n## Results\n')
-    for name, text in descriptions.items():
-        print(f'- `{name}`: {text}')
+    for name in problems:
+        print(f'- `{name}`: {DESCRIPTIONS[name]}')
     print('\n| benchmark | method | time per call | ratio to hand-written | target |')
     print('| --- | --- | ---: | ---: | --- |')
     for row in rows:
         print('| ' + ' | '.join(c.replace('|', '\\|') for c in row) + ' |')
+    if memory_rows:
+        print('\nPeak memory of one gradient call: peak bytes traced by tracemalloc during the '
+              'call (after tracemalloc.reset_peak()), less those traced when it began; NumPy '
+              'reports its array buffers to tracemalloc, PyTorch and JAX do not.\n')
+        print('| benchmark | method | peak traced memory | ratio to hand-written | target |')
+        print('| --- | --- | ---: | ---: | --- |')
+        for row in memory_rows:
+            print('| ' + ' | '.join(c.replace('|', '\\|') for c in row) + ' |')
     for note in transform_notes:
         print(f'\n{note}')
     return 0
