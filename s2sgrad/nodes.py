@@ -125,10 +125,21 @@ _CHILD_FIELDS = {}
 _SKIPPED_FIELDS = ('ctx', 'type_comment', 'kind', 'type_ignores')
 
 
-def walk(node):
+def _child_fields(cls):
+    """The fields of AST class `cls` that `walk` descends into, last first."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(
+            f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS)
+    return fields
+
+
+def walk(node, skip=None):
     """Every AST node inside `node` (itself included), depth first, in source order.
 
     Expression contexts (``Load``/``Store``) are not visited: passes read ``node.ctx``.
+    `skip(child)`, when given, tells which nodes below `node` to leave out, with all
+    they hold.
     """
     stack = [node]
     pop, push = stack.pop, stack.append
@@ -136,10 +147,17 @@ def walk(node):
         node = pop()
         yield node
         cls = node.__class__
-        fields = _CHILD_FIELDS.get(cls)
-        if fields is None:
-            fields = _CHILD_FIELDS[cls] = tuple(
-                f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS)
+        fields = _CHILD_FIELDS.get(cls) or _child_fields(cls)
+        if skip is not None:
+            for field in fields:
+                value = getattr(node, field, None)
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if isinstance(item, gast.AST) and not skip(item):
+                            push(item)
+                elif isinstance(value, gast.AST) and not skip(value):
+                    push(value)
+            continue
         for field in fields:
             value = getattr(node, field, None)
             if value.__class__ is list:

@@ -13,6 +13,7 @@ _BUDGET = 300        # rule applications for one statement (the rules terminate;
 _MAX_NODES = 250     # nodes of a statement with the variables it reads written out
 _HELPER_COST = 3     # the cost of a call of a runtime or rule helper (a NumPy call costs 1)
 _MISSING = object()
+_OPAQUE_NODES = (gast.Name, gast.Call, gast.BinOp, gast.UnaryOp, gast.Attribute)
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -86,17 +87,50 @@ def _matmul(a, b):
     return rows + cols
 
 
+_KEY_FIELDS = {}  # AST class -> the fields its key reads
+
+
+def _key_fields(cls):
+    fields = _KEY_FIELDS.get(cls)
+    if fields is None:
+        fields = _KEY_FIELDS[cls] = tuple(
+            f for f in cls._fields if f not in ('ctx', 'type_comment', 'kind', 'type_params'))
+    return fields
+
+
 def _key(node):
     """A hashable key of `node`'s structure (1, 1.0 and True differ; contexts do not count)."""
     if isinstance(node, gast.AST):
-        return (type(node).__name__,) + tuple(
-            _key(getattr(node, f, None)) for f in node._fields
-            if f not in ('ctx', 'type_comment', 'kind', 'type_params'))
+        cls = node.__class__
+        fields = _KEY_FIELDS.get(cls) or _key_fields(cls)
+        return (cls.__name__,) + tuple([_key(getattr(node, f, None)) for f in fields])
     if isinstance(node, list):
-        return tuple(_key(item) for item in node)
+        return tuple([_key(item) for item in node])
     if isinstance(node, (int, float)):
         return (type(node).__name__, node)
     return node
+
+
+def _same(a, b):
+    """``_key(a) == _key(b)``, without building the keys (stops at the first difference)."""
+    if isinstance(a, gast.AST) and isinstance(b, gast.AST):
+        if a.__class__.__name__ != b.__class__.__name__:
+            return False
+        if a.__class__ is not b.__class__:
+            return _key(a) == _key(b)
+        for field in _KEY_FIELDS.get(a.__class__) or _key_fields(a.__class__):
+            if not _same(getattr(a, field, None), getattr(b, field, None)):
+                return False
+        return True
+    if a.__class__ is list and b.__class__ is list:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (gast.AST, list)) or isinstance(b, (gast.AST, list)):
+        return _key(a) == _key(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return type(a).__name__ == type(b).__name__ and (a is b or a == b)
+    if isinstance(a, (int, float)) or isinstance(b, (int, float)):
+        return _key(a) == _key(b)
+    return a is b or bool(a == b)
 
 
 def _number(node):
@@ -186,7 +220,7 @@ class Rule:
                 if bound is None:
                     env[pat.id] = node
                     return True
-                return _key(bound) == _key(node)
+                return _same(bound, node)
             return isinstance(node, gast.Attribute) and node.attr == pat.attr and \
                 self._match(pat.value, node.value, env, spelled, ctx)
         if isinstance(pat, gast.Constant):
@@ -332,6 +366,7 @@ class Facts:
         self.var_shape = {}
         self.var_inexact = set()
         self._functions = None
+        self._pure_memo = None
         self._infer()
 
     def functions(self):
@@ -393,11 +428,18 @@ class Facts:
 
     def shape(self, node, assume=None):
         """The shape of the value of `node`: a tuple of sizes, an `Opaque` shape, or None."""
-        shape = self._shape(node, assume)
-        if shape is None and self.ctx.pure(node) and isinstance(
-                node, (gast.Name, gast.Call, gast.BinOp, gast.UnaryOp, gast.Attribute)):
-            return Opaque(node)
-        return shape
+        outermost = self._pure_memo is None
+        if outermost:  # (no node changes while one shape is found: purity is kept)
+            self._pure_memo = {}
+        try:
+            shape = self._shape(node, assume)
+            if shape is None and isinstance(node, _OPAQUE_NODES) and \
+                    self.ctx.pure(node, self._pure_memo):
+                return Opaque(node)
+            return shape
+        finally:
+            if outermost:
+                self._pure_memo = None
 
     def _shape(self, node, assume):
         if _number(node):
@@ -483,8 +525,10 @@ class Context:
     may read through, the names it resolves, and the facts."""
 
     def __init__(self, body, params, declared, keep, resolver):
-        from .optimize import _has_user_call, _mutated, _pure
-        self._is_pure, self._user_call = _pure, _has_user_call
+        from .optimize import _IMPURE_FUNCTIONS, _MUTATING_METHODS, _has_user_call, _mutated
+        self._user_call = _has_user_call
+        self._impure_functions = _IMPURE_FUNCTIONS
+        self._impure_methods = _MUTATING_METHODS | {'add_at'}
         self.body = body
         self.params = set(params)
         self.keep = set(keep)
@@ -520,14 +564,22 @@ class Context:
                     self.top[name] = (index, stmt.value)
         self._stable = {}
         self._normal = {}
+        self._lookups = {}  # dotted path -> what it denotes
         self.facts = Facts(self, declared)
 
     # names
     def lookup(self, node):
-        """The object a Name/Attribute chain of the generated code denotes, or None."""
+        """The object a Name/Attribute chain of the generated code denotes, or None (each
+        dotted path is looked up once for the function)."""
         path = n.dotted_path(node)
         if path is None:
             return None
+        found = self._lookups.get(path, _MISSING)
+        if found is _MISSING:
+            found = self._lookups[path] = self._lookup(node, path)
+        return found
+
+    def _lookup(self, node, path):
         root = path.split('.')[0]
         if root in self.locals:
             return None
@@ -538,25 +590,45 @@ class Context:
             obj = getattr(obj, part, None)
         return obj
 
-    def pure(self, node):
+    def pure(self, node, memo=None):
         """Whether evaluating `node` twice gives the same value and does nothing else: no
-        calls but of library functions (NumPy, math, s2sgrad's helpers and rules)."""
-        if not self._is_pure(node):
+        calls but of library functions (NumPy, math, s2sgrad's helpers and rules).
+
+        `memo` (id of a node -> (node, purity)) holds what earlier calls found for parts
+        of `node`, and receives what this one finds; it is valid while no node changes
+        (`Facts.shape` keeps one for the duration of one question)."""
+        if memo is None:
+            memo = {}
+        known = memo.get(id(node))
+        if known is not None:
+            return known[1]
+        impure = []
+
+        def skip(sub):
+            found = memo.get(id(sub))
+            if found is not None and not found[1]:
+                impure.append(sub)
+            return found is not None
+        result = all(self._pure_here(sub) for sub in n.walk(node, skip)) and not impure
+        memo[id(node)] = (node, result)
+        return result
+
+    def _pure_here(self, sub):
+        """Whether node `sub` itself, its parts aside, keeps an expression pure."""
+        if isinstance(sub, (gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await)):
             return False
-        for sub in n.walk(node):
-            if isinstance(sub, (gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await)):
-                return False
-            if isinstance(sub, gast.Call):
-                obj = self.lookup(sub.func)
-                if obj is None:
-                    if self._user_call(gast.Call(func=sub.func, args=[], keywords=[])):
-                        return False
-                    continue
-                module = _module_name(obj) or getattr(obj, '__name__', '')
-                if not isinstance(module, str) or \
-                        module.split('.')[0] not in ('numpy', 'math', 's2sgrad'):
-                    return False
-        return True
+        if not isinstance(sub, gast.Call):
+            return True
+        func = sub.func
+        if isinstance(func, gast.Attribute) and func.attr in self._impure_methods or \
+                isinstance(func, gast.Name) and func.id in self._impure_functions:
+            return False
+        obj = self.lookup(func)
+        if obj is None:
+            return not self._user_call(gast.Call(func=func, args=[], keywords=[]))
+        module = _module_name(obj) or getattr(obj, '__name__', '')
+        return isinstance(module, str) and \
+            module.split('.')[0] in ('numpy', 'math', 's2sgrad')
 
     def stable(self, name):
         """Whether `name` holds one value wherever it is read after its definition: a
@@ -655,7 +727,7 @@ class Normalizer:
             new = self.product(node)
         else:
             new = self.rewrite(node)
-        if new is None or _key(new) == _key(node):
+        if new is None or _same(new, node):
             return node
         if not self.fired and _size(new) < _size(node):
             self.fired = True  # (gathered numbers, cancelled factors, dropped signs)
@@ -693,7 +765,7 @@ class Normalizer:
             # and nonzero; at 0 or inf the general form reads nan, 0 * inf, and the
             # primal divided by it or took its log: no derivative exists there)
             for j, den in enumerate(dens):
-                k = next((i for i, num in enumerate(nums) if _key(num) == _key(den)), None)
+                k = next((i for i, num in enumerate(nums) if _same(num, den)), None)
                 if k is None:
                     continue
                 new_nums, new_dens = nums[:k] + nums[k + 1:], dens[:j] + dens[j + 1:]
@@ -812,7 +884,7 @@ class Normalizer:
             nums, dens = [], []
             inner = _flatten_product(term, nums, dens)
             pairs = [(i, j) for j, den in enumerate(dens) for i, num in enumerate(nums)
-                     if _key(num) == _key(den)]
+                     if _same(num, den)]
             if not pairs:
                 continue
             i, j = pairs[0]
@@ -842,7 +914,7 @@ class Normalizer:
         (sign1, term1), (sign2, term2) = first, second
         coef1, rest1 = _coefficient(term1)
         coef2, rest2 = _coefficient(term2)
-        if rest1 is None or rest2 is None or _key(rest1) != _key(rest2):
+        if rest1 is None or rest2 is None or not _same(rest1, rest2):
             return None
         total = sign1 * coef1 + sign2 * coef2
         floats = isinstance(coef1, float) or isinstance(coef2, float)
@@ -1099,8 +1171,8 @@ def simplify(body, params, declared=None, keep=(), resolver=None):
     if start is None:
         return body
     ctx = Context(body, params, declared, keep, resolver)
-    _merge_accumulations(body, start, ctx)
-    ctx = Context(body, params, declared, keep, resolver)
+    if _merge_accumulations(body, start, ctx):  # (else what ctx knows still holds)
+        ctx = Context(body, params, declared, keep, resolver)
     for index in range(start, len(body)):
         _statements(body[index], index, ctx)
     return body
@@ -1288,7 +1360,7 @@ def _recompress(node, index, ctx, charged, spellings=None):
             if name in use:
                 return n.name(name)
             written = (spellings or {}).get(_key(sub)) if spell else None
-            if written is not None and _key(written) != _key(sub):
+            if written is not None and not _same(written, sub):
                 return visit(n.clone(written), False, False, within)
             if name is not None and name not in within:  # as the program wrote it
                 position, value = ctx.top[name]
@@ -1340,7 +1412,8 @@ def _drop_float_ones(node):
 
 
 def _merge_accumulations(body, start, ctx):
-    """``t = e1`` ... ``t = t + e2`` -> ``t = e1 + e2`` where the sum simplifies."""
+    """``t = e1`` ... ``t = t + e2`` -> ``t = e1 + e2`` where the sum simplifies; return
+    whether `body` changed."""
     dropped = set()
     for index in range(start, len(body)):
         first = body[index]
@@ -1371,6 +1444,7 @@ def _merge_accumulations(body, start, ctx):
                     stmt.targets[0].id in reads or not ctx.pure(stmt.value):
                 break
     body[:] = [stmt for index, stmt in enumerate(body) if index not in dropped]
+    return bool(dropped)
 
 
 def _is_name_assign(stmt):

@@ -3,11 +3,11 @@ from . import nodes as n
 from .printer import to_source
 
 
-def members(*roots, taken=()):
+def _plan(roots, taken):
     """The generated functions of the unit of `roots`, helpers first (each before the
     functions that call it, the roots last), each with the name it has in the unit and the
-    calls of its code renamed to match: ``[(Generated, name, FunctionDef), ...]``.
-    Names in `taken` are given to none of them.
+    renaming of its code's names that makes its calls match: ``[(Generated, name,
+    mapping), ...]``. Names in `taken` are given to none of them.
 
     A helper is compiled once and may be called under different local names by different
     callers (``dlayerdW`` in one, ``dlayerdW_2`` in another where the first name was
@@ -43,15 +43,36 @@ def members(*roots, taken=()):
     for item in order:
         mapping = {local: names[id(target)] for local, target in _callees(item).items()}
         mapping[item.name] = names[id(item)]
+        result.append((item, names[id(item)], mapping))
+    return result
+
+
+def members(*roots, taken=()):
+    """The generated functions of the unit of `roots`, helpers first (each before the
+    functions that call it, the roots last), each with the name it has in the unit and the
+    calls of its code renamed to match: ``[(Generated, name, FunctionDef), ...]``.
+    Names in `taken` are given to none of them (see `_plan`). The FunctionDefs are copies.
+    """
+    result = []
+    for item, name, mapping in _plan(roots, taken):
         node = n.rename(n.clone(item.node), mapping)
-        node.name = names[id(item)]
-        result.append((item, names[id(item)], node))
+        node.name = name
+        result.append((item, name, node))
     return result
 
 
 def source(generated):
-    """The unit's source text: every helper, then the function (see `members`)."""
-    return '\n\n'.join(to_source(node) for _, _, node in members(generated))
+    """The unit's source text: every helper, then the function (see `members`). A member
+    whose names all stay as they are is the text it was compiled from, printed once."""
+    texts = []
+    for item, name, mapping in _plan((generated,), ()):
+        if item.source is not None and all(k == v for k, v in mapping.items()):
+            texts.append(item.source)
+            continue
+        node = n.rename(n.clone(item.node), mapping)
+        node.name = name
+        texts.append(to_source(node))
+    return '\n\n'.join(texts)
 
 
 def _callees(generated):
