@@ -14,9 +14,12 @@ class Activity:
     dependence. `closures` maps nested function names to the enclosing variables they read.
     """
 
-    def __init__(self, body, wrt, resolver, closures=None):
+    def __init__(self, body, wrt, resolver, closures=None, constants=()):
+        """`constants`: variables the result does not depend on (see `invariance`), never
+        active."""
         self.resolver = resolver
         self.closures = closures or {}
+        self.constants = set(constants)
         self.active = set(wrt)
         written = _written_into(body)
         changed = True
@@ -25,7 +28,7 @@ class Activity:
             for stmt in body:
                 for node in n.walk(stmt):
                     for target in self._defined_by(node) + self._viewed(node, written):
-                        if target not in self.active:
+                        if target not in self.active and target not in self.constants:
                             self.active.add(target)
                             changed = True
 

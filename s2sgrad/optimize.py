@@ -436,6 +436,7 @@ def _unused_stacks(stmts):
 # -- inlining ---------------------------------------------------------------------------
 def _inline(stmts, keep):
     counts, reads = _assignment_counts(stmts, with_reads=True)
+    lists = _local_lists(stmts)
 
     def block(items):
         out = []
@@ -444,8 +445,9 @@ def _inline(stmts, keep):
                 inner = getattr(stmt, field, None)
                 if isinstance(inner, list) and not isinstance(stmt, gast.FunctionDef):
                     setattr(stmt, field, block(inner))
-            if out and _inlinable(out[-1], stmt, counts, reads, keep):
-                previous = out.pop()
+            where = _definition_to_inline(out, stmt, counts, reads, keep, lists)
+            if where is not None:
+                previous = out.pop(where)
                 name = previous.targets[0].id
                 _replace(stmt, name, previous.value)
                 stmt.__dict__.pop('_s2s_length', None)
@@ -510,6 +512,64 @@ def _sink_copies(stmts, keep):
             del out[where]
         return out
     return block(stmts)
+
+
+_LOOK_BACK = 8
+"""How many statements `_inline` looks back for a definition to move into its one use."""
+
+
+def _definition_to_inline(out, stmt, counts, reads, keep, lists):
+    """The index in `out` of the definition ``t = e`` to inline into `stmt`, its only use: the
+    statement just before, or an earlier one of the same block when the statements in between
+    neither read `t` nor change what `e` reads, and are pushes onto and pops from stacks (the
+    forward sweep's ``y_stack.append(y)`` between a line's parts) or, for a copy ``t = s``,
+    any plain statement (``bx_t = by; y = y_stack.pop(); bx = bx + bx_t * 0.1``)."""
+    for where in range(len(out) - 1, max(len(out) - 1 - _LOOK_BACK, -1), -1):
+        previous = out[where]
+        if _inlinable(previous, stmt, counts, reads, keep):
+            name = previous.targets[0].id
+            read = set(n.names_read(previous.value))
+            copy = isinstance(previous.value, gast.Name)
+            if all(_transparent(s, name, read, lists, copy) for s in out[where + 1:]):
+                return where
+        if not isinstance(out[where], (gast.Assign, gast.Expr)):
+            return None
+    return None
+
+
+def _local_lists(stmts):
+    """Variables assigned once, a list display (the stacks of the forward sweep)."""
+    assigned, lists = {}, set()
+    for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            for name in n.names_stored(node):
+                assigned[name] = assigned.get(name, 0) + 1
+            if isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.List):
+                lists.add(node.targets[0].id)
+        elif isinstance(node, (gast.For, gast.FunctionDef, gast.AugAssign)):
+            assigned.update((name, 2) for name in n.names_stored(node))
+    return {name for name in lists if assigned.get(name) == 1}
+
+
+def _transparent(stmt, name, read, lists, copy):
+    """Whether the definition of `name` from the names `read` may move past `stmt`, which
+    neither reads `name` nor stores or mutates any of `read`: a push onto or a pop from one of
+    the stacks `lists`; for a `copy`, also a comment or an assignment of names or expression
+    statement that calls no user function."""
+    value = getattr(stmt, 'value', None)
+    stack_op = isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        isinstance(value.func.value, gast.Name) and value.func.value.id in lists and \
+        value.func.attr in ('append', 'pop')
+    if n.is_comment(stmt):
+        return copy
+    if not isinstance(stmt, (gast.Assign, gast.Expr)) or not (stack_op or copy):
+        return False
+    if isinstance(stmt, gast.Assign) and not all(isinstance(t, gast.Name) for t in stmt.targets):
+        return False
+    if _has_user_call(gast.List(elts=list(value.args), ctx=gast.Load()) if stack_op else value):
+        return False
+    touched = set(n.names_stored(stmt)) | _mutated([stmt])
+    return not touched & (read | {name}) and name not in n.names_read(stmt)
 
 
 def _inlinable(previous, stmt, counts, reads, keep):

@@ -15,6 +15,7 @@ from . import rules
 from .activity import sequence_displays, target_names
 from .methods import field_index, object_hint
 from .resolve import method_call
+from .standins import SHAPE_ARGUMENT
 from .templating import (Contribution, OPERATORS, TemplateError, displays_as_arrays,
                          instantiate)
 
@@ -807,17 +808,13 @@ class ReversePass:
         return pre + [header]
 
 
-_SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
-                   'like': 1, 'zeros_like': 0, 'reshape_like': 1}
-
-
 def _use_shape_proxies(expr, shapes):
     """In runtime helpers that read an argument only for its shape, read a variable that is
     assigned once and has the same shape instead, so the original need not be saved."""
     for node in n.walk(expr):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 n.dotted_path(node.func) == 's2s.' + node.func.attr:
-            position = _SHAPE_ARGUMENT.get(node.func.attr)
+            position = SHAPE_ARGUMENT.get(node.func.attr)
             if position is None or position >= len(node.args):
                 continue
             arg = node.args[position]

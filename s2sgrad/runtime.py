@@ -280,6 +280,11 @@ def unbroadcast(g, x):
     `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
+            g.dtype.kind == 'f':
+        summed = _sum_to(g, x.shape)  # the common case, first
+        if summed is not None:
+            return summed
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape or _is_sequence(x) and _is_sequence(g):
@@ -308,8 +313,32 @@ def unbroadcast(g, x):
     return _like(g, x)
 
 
+def _sum_to(g, shape):
+    """Array `g` summed to `shape`, which it broadcasts from; None when it does not (a smaller
+    `g`, a mismatch: `unbroadcast`'s general path decides)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra < 0:
+        return None
+    axes = list(range(extra))
+    for i, size in enumerate(shape):
+        if gshape[extra + i] != size:
+            if size != 1:
+                return None
+            axes.append(extra + i)
+    g = g.sum(axis=tuple(axes), keepdims=True)
+    return g.reshape(shape) if extra else g
+
+
 def unreduce(g, x, axis=None, keepdims=False):
     """Spread the adjoint `g` of a reduction of `x` over `axis` back to `x`'s shape."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
+            g.dtype.kind == 'f' and g.ndim == x.ndim and g.ndim and g.flags.c_contiguous:
+        spread = _spread(g, x.shape)  # keepdims=True: the common case, first
+        if spread is not None:
+            return spread
     shape = _shape(x)
     if shape == ():
         return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64) \
@@ -322,6 +351,22 @@ def unreduce(g, x, axis=None, keepdims=False):
     if _shape(g) == () and hasattr(x, 'dtype'):
         return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64)
     return _like(np.broadcast_to(g, shape), x)
+
+
+def _spread(g, shape):
+    """C-contiguous array `g` broadcast to `shape` as a read-only view (what np.broadcast_to
+    gives, made directly), or None where a size of `g` is neither 1 nor that of `shape`."""
+    strides = []
+    for size, full, stride in zip(g.shape, shape, g.strides):
+        if size == full:
+            strides.append(stride)
+        elif size == 1:
+            strides.append(0)
+        else:
+            return None
+    view = np.ndarray(shape, g.dtype, g, 0, tuple(strides))
+    view.flags.writeable = False
+    return view
 
 
 def unmean(g, x, axis=None, keepdims=False):
@@ -386,6 +431,9 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
+    if type(b) is np.ndarray and type(a) is np.ndarray and type(g) is np.ndarray and \
+            a.ndim == 2 and b.ndim == 2:
+        return g @ b.T  # the common case, first
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
     a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
     if a_ndim == 2 and b_ndim == 2:
@@ -403,6 +451,9 @@ def matmul_lhs(g, a, b):
 
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and \
+            a.ndim == 2 and b.ndim == 2:
+        return a.T @ g  # the common case, first
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
     a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
     if a_ndim == 2 and b_ndim == 2:
@@ -738,6 +789,30 @@ def _may_share(a, b):
     if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
         return np.may_share_memory(a, b)
     return True  # other array types: assume they may
+
+
+def meta(x):
+    """A stand-in for `x` that keeps its type, shape and dtype but none of its data.
+
+    The forward sweep saves this instead of `x` where the backward sweep reads `x` only for
+    its shape (``unbroadcast(g, x)``, ``like(g, x)``), so a loop's stack holds no array it does
+    not need. A NumPy array becomes a read-only array whose elements all share one zero (no
+    memory of its size), and so does a CuPy array, on its device; numbers, containers and other
+    array types (dask's are lazy already) are returned themselves.
+    """
+    if type(x) is np.ndarray:
+        if x.ndim == 0 or x.dtype.kind not in 'biufc':
+            return x
+        stand_in = np.ndarray(x.shape, x.dtype, np.zeros(1, x.dtype), 0, (0,) * x.ndim)
+        stand_in.flags.writeable = False
+        return stand_in
+    if type(x).__module__.split('.')[0] == 'cupy' and getattr(x, 'ndim', 0) and \
+            x.dtype.kind in 'biufc':
+        try:  # through NumPy's dispatch, on the array's own device
+            return np.broadcast_to(np.zeros_like(x, shape=()), x.shape)
+        except Exception:
+            return x
+    return x
 
 
 def select(condition, g):

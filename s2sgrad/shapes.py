@@ -18,9 +18,11 @@ _SCALAR = '<scalar>'
 class ShapeClasses:
     """`same(a, b)`: variables `a` and `b` always hold values of one shape."""
 
-    def __init__(self, statements, params, resolver, scalars=()):
+    def __init__(self, statements, params, resolver, scalars=(), numbers=()):
+        """`scalars`: variables known to be numbers; `numbers`: parameters known to be
+        Python numbers (the gradient checks them at entry)."""
         self.resolver = resolver
-        self.scalars = set(scalars)
+        self.scalars = set(scalars) | set(numbers)
         definitions = {}
         for stmt in statements:
             if isinstance(stmt, gast.Assign):
@@ -46,7 +48,7 @@ class ShapeClasses:
             self.reduced_from = {}
             for name in params:
                 if name not in definitions:
-                    root[name] = name
+                    root[name] = _SCALAR if name in numbers else name
             for stmt in statements:
                 if not (isinstance(stmt, gast.Assign) and
                         isinstance(stmt.targets[0], gast.Name)):

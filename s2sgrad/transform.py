@@ -34,7 +34,9 @@ from .methods import bind_methods, callee_receivers, known_receivers, \
 from .reverse import CallAdjoint, ReversePass, State
 from .source import FunctionSource, NestedFunctions, default_expressions, parse_function, \
     signature as source_signature
+from .invariance import cancelled_shifts
 from .shapes import ShapeClasses
+from .standins import save_shapes
 from .ssa import rename_versions
 from .templating import Names
 
@@ -124,6 +126,15 @@ class Builder:
             ctx.as_tuple = as_tuple
             ctx.declared = dict(shapes)
             generated = ctx.run()
+            if ctx.scalar_guard:
+                # scalar code: also a version for Python numbers, which calls this one for
+                # anything else (see `Context._scalar_guard`)
+                scalar = Context(self, source(), wrt, mode, optimized, key)
+                scalar.as_tuple = as_tuple
+                scalar.declared = dict(shapes)
+                scalar.scalar_params = ctx.scalar_guard
+                scalar.general = generated
+                generated = scalar.run()
         except BaseException:
             if self._depth == 1:  # forget everything this failed transformation cached
                 for added in set(self.cache) - self._before:
@@ -209,6 +220,12 @@ class Context:
     """Whether the gradients are returned as a tuple even for one `wrt` argument."""
     declared = {}
     """Declared parameter shapes (name -> tuple of int or named sizes), see `declared`."""
+    scalar_guard = ()
+    """Set by `run`: the parameters whose being Python numbers makes a faster version."""
+    scalar_params = ()
+    """The parameters this version is built for as Python numbers (checked at entry)."""
+    general = None
+    """The Generated version for any arguments, which this one calls for other values."""
 
     def __init__(self, builder, source, wrt, mode, optimized, key):
         self.builder = builder
@@ -353,7 +370,8 @@ class Context:
         body = self._merge_aliases(body)
         self.resolver = Resolver(self._visible(), set(n.names_stored(
             gast.Module(body=body, type_ignores=[]))) | set(self.params))
-        self.activity = Activity(body, self.wrt, self.resolver, closures)
+        self.activity = Activity(body, self.wrt, self.resolver, closures,
+                                 constants=cancelled_shifts(body, self.resolver))
         self.receivers = receivers_of_temporaries(body, self.receivers)
         check_effects(body, self)
         ret = body[-1]
@@ -371,7 +389,11 @@ class Context:
                    isinstance(s.targets[0], gast.Name) and
                    self._statically_scalar(s.targets[0].id, body)}
         self.shapes = ShapeClasses(self.body_all_statements, self.params, self.resolver,
-                                   scalars)
+                                   scalars, numbers=self.scalar_params)
+        if not self.scalar_params and self.general is None:
+            self.scalar_guard = self._scalar_guard()
+            if self.scalar_guard:  # the version for any arguments, called by the other
+                self._fname = self.namer.fresh(self._function_name() + '_general')
         if self.mode in ('jvp', 'forward'):
             return self._run_forward(body, ret)
         rpass = ReversePass(self)
@@ -461,7 +483,58 @@ class Context:
             keep = set(self.params) | ({seed_name} if seed_name else set())
             node = optimize(node, keep, self.shapes.same, declared=self.declared,
                             resolver=self.resolver)
+            node = save_shapes(node)
+        if self.general is not None and not _same_body(node, self.general.node):
+            self._call_general(node)  # else nothing was gained from knowing the numbers
         return self._finish(node, name, seed_name)
+
+    def _scalar_guard(self):
+        """The parameters to check at entry for a version of the gradient for Python numbers
+        (the `wrt` parameters), or () when there is none to make.
+
+        Made for scalar code: a gradient (or value and gradient) of a function of plain
+        positional parameters, none of them a container, that calls a function of the `math`
+        module on a differentiated value. Knowing that every parameter differentiated is a
+        Python float or int, shape analysis knows every value computed from them by arithmetic
+        and `math` is a number, so the gradient needs no `unbroadcast` of them, and saves no
+        value the backward sweep would read only for its shape.
+        """
+        args = self.func.args
+        if self.mode not in ('grad', 'value_and_grad') or not self.optimized or \
+                args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or \
+                set(self.wrt) & set(self.container_vars):
+            return ()
+        for name in ('type', 'float', 'int'):  # the check reads the built-ins
+            if name in n.all_names(self.func) or \
+                    self.source.namespace.get(name, getattr(builtins, name)) is not \
+                    getattr(builtins, name):
+                return ()
+        for stmt in self.body_all_statements:
+            value = getattr(stmt, 'value', None)
+            if isinstance(value, gast.Call) and \
+                    getattr(self.resolver.lookup(value.func), '__module__', None) == 'math' and \
+                    any(self.activity.is_active(arg) for arg in value.args):
+                return tuple(self.wrt)
+        return ()
+
+    def _call_general(self, node):
+        """Put at the top of `node` the check that the guarded parameters are Python numbers,
+        which otherwise calls the general version: ``if type(x) not in (float, int): ...``."""
+        general = self.general
+        local = self.namer.fresh(general.name)
+        self.helper_cells[local] = types.CellType(general.function)
+        self.helper_generated.append(general)
+        numbers = n.tuple_([n.name('float'), n.name('int')])
+        tests = [gast.Compare(left=n.call('type', n.name(p)), ops=[gast.NotIn()],
+                              comparators=[n.clone(numbers)]) for p in self.scalar_params]
+        test = tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.Or(), values=tests)
+        call = n.call(local, *[n.name(a.id) for a in self.func.args.args])
+        guard = gast.If(test=test, body=[gast.Return(value=call)], orelse=[])
+        body = node.body
+        at = 0
+        while at < len(body) and n.is_comment(body[at]):
+            at += 1
+        node.body = body[:at] + [guard] + body[at:]
 
     def _finish(self, node, name, seed_name, tangent_names=None):
         """Print and compile `node`, cache it, and hand it to callers waiting for it.
@@ -962,6 +1035,12 @@ class Context:
             cell = self.helper_cells[local] = types.CellType()
             generated.__dict__.setdefault('waiting', []).append(cell)
         return local
+
+
+def _same_body(a, b):
+    """Whether FunctionDefs `a` and `b` print the same body."""
+    return to_source(gast.Module(body=a.body, type_ignores=[])) == \
+        to_source(gast.Module(body=b.body, type_ignores=[]))
 
 
 def _split_advice(what):

@@ -30,7 +30,7 @@ nondifferentiable(
     np.greater_equal, np.less_equal, np.not_equal, np.logical_and, np.logical_or,
     np.logical_not, np.allclose, np.isclose, np.count_nonzero,
     runtime.seed, runtime.zeros_like, runtime.not_shared, runtime.check_cotangent, runtime.keys,
-    runtime.field_index, runtime.check_output,
+    runtime.field_index, runtime.check_output, runtime.meta,
 )
 
 # numpy.random: only the functions whose arguments are sizes, bounds of integers or seeds.

@@ -166,6 +166,7 @@ ROWS = {
     'operator.not_': (operator.not_, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.seed': (runtime.seed, lambda r: (float(r.normal()),)),
     's2sgrad.runtime.zeros_like': (runtime.zeros_like, lambda r: (_vec(r),)),
+    's2sgrad.runtime.meta': (runtime.meta, lambda r: (_vec(r),)),
     's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),

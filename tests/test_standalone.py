@@ -159,6 +159,8 @@ CASES = {
              c(1.0, Z0), c(np.float64(1.0), np.array(1)), c(1.0, None), c(1.0, 'x'), c(1j, 1.0),
              c(1.0, 1j), c(V + 0j, V), c([1.0], [1.0, 2.0]), c(M, [V, W]), c(0.0, [V, 1.0]),
              c([1.0, 2.0], Point(1.0, 2.0)), c('x', 1.0), c(np.float64(2.0), np.int64(1))],
+    'meta': [c(V), c(M), c(Z0), c(1.0), c(2), c(np.float32(1.0)), c(I3), c(F32), c([1.0, V]),
+             c({'a': V}), c(np.array(['a', 'b']))],
     'matmul_lhs': [c(np.ones((2, 2)), M, M.T), c(np.ones(2), M, V), c(np.ones(3), np.ones(2), M),
                    c(1.0, V, W), c(np.ones((2, 3, 3)), T, np.ones((4, 3))),
                    c(np.ones((2, 2, 4)), np.ones((2, 3)), T), c(V, 2.0, V),

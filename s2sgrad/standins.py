@@ -1,0 +1,86 @@
+"""Stacks whose values the backward sweep reads only for their shape save stand-ins instead."""
+import gast
+
+from . import nodes as n
+
+SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
+                  'like': 1, 'zeros_like': 0, 'reshape_like': 1}
+"""Runtime helpers that read one argument only for its type, shape and dtype (-> position)."""
+
+
+def save_shapes(func):
+    """Make the pushes of `func`'s shape-only stacks save ``s2s.meta(value)``.
+
+    A stack is a list made empty at the top level of the generated function and used only
+    by ``S.append(value)`` and ``v = S.pop()``. It is shape-only when every read of every such
+    `v` that may see a popped value is a shape argument of a runtime helper
+    (`SHAPE_ARGUMENT`). Pops happen only in the backward sweep, so the reads in top-level
+    statements before the first one holding a pop of `S` read the forward sweep's values and
+    are not looked at; every later read is. Anything else done with `S` or a `v` (passed on,
+    pushed again, read in a nested function) keeps the stack as it is.
+    """
+    body = func.body
+    for stack, (pushes, popped, first) in sorted(_stacks(body).items()):
+        if popped and all(_shape_only(var, body[first:]) for var in popped):
+            for push in pushes:
+                push.args[0] = n.call('s2s.meta', push.args[0])
+    return func
+
+
+def _stacks(body):
+    """Stack name -> (its append calls, the names its pops assign, index of the first
+    top-level statement holding a pop), for lists made by a top-level ``S = []``."""
+    made = {stmt.targets[0].id for stmt in body
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+            isinstance(stmt.value, gast.List) and not stmt.value.elts}
+    uses = {name: ([], set(), None) for name in made}
+    spoiled = set()
+    for index, stmt in enumerate(body):
+        parents = {}
+        for node in n.walk(stmt):
+            for child in gast.iter_child_nodes(node):
+                parents[id(child)] = node
+        for node in n.walk(stmt):
+            if not (isinstance(node, gast.Name) and node.id in uses):
+                continue
+            pushes, popped, first = uses[node.id]
+            parent = parents.get(id(node))
+            if parent is stmt and isinstance(stmt, gast.Assign) and stmt.value is not node and \
+                    isinstance(stmt.value, gast.List) and not stmt.value.elts:
+                continue  # `S = []`
+            call = parents.get(id(parent))
+            if not (isinstance(parent, gast.Attribute) and isinstance(call, gast.Call) and
+                    call.func is parent):
+                spoiled.add(node.id)
+                continue
+            if parent.attr == 'append' and len(call.args) == 1 and not call.keywords and \
+                    isinstance(parents.get(id(call)), gast.Expr):
+                pushes.append(call)
+                continue
+            holder = parents.get(id(call))
+            if parent.attr == 'pop' and not call.args and not call.keywords and \
+                    isinstance(holder, gast.Assign) and holder.value is call and \
+                    isinstance(holder.targets[0], gast.Name):
+                popped.add(holder.targets[0].id)
+                uses[node.id] = (pushes, popped, index if first is None else first)
+                continue
+            spoiled.add(node.id)
+    return {name: use for name, use in uses.items() if name not in spoiled and use[2] is not None}
+
+
+def _shape_only(var, stmts):
+    """Whether every read of `var` in `stmts` is a shape argument of a runtime helper."""
+    module = gast.Module(body=stmts, type_ignores=[])
+    shape_reads = set()
+    for node in n.walk(module):
+        if isinstance(node, (gast.Lambda, gast.FunctionDef)) and var in n.all_names(node):
+            return False
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                n.dotted_path(node.func) == 's2s.' + node.func.attr:
+            position = SHAPE_ARGUMENT.get(node.func.attr)
+            if position is not None and position < len(node.args) and \
+                    isinstance(node.args[position], gast.Name):
+                shape_reads.add(id(node.args[position]))
+    return all(id(node) in shape_reads for node in n.walk(module)
+               if isinstance(node, gast.Name) and node.id == var and
+               isinstance(node.ctx, gast.Load))
