@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
+from .printer import number_statements
 from .simplify import simplify
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -17,6 +18,7 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 _MUTATING_METHODS = {'append', 'pop', 'extend', 'insert', 'remove', 'clear', 'sort',
                      'reverse', 'fill', 'resize', 'setdefault', 'update'}
 _IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delattr'}
+_CHANGING_METHODS = _MUTATING_METHODS | {'add_at'}
 MAX_LINE = 88
 
 
@@ -226,10 +228,16 @@ def _fold_block(stmts, same_shape, mutated=()):
 
 
 # -- copy propagation ---------------------------------------------------------------------
-def _assignment_counts(stmts, with_reads=False):
+def _assignment_counts(stmts, with_reads=False, mutated=None):
+    """Name -> how many times `stmts` assign it (a loop target, a function definition and
+    a call of a mutating method count 2), and with `with_reads` name -> how many times
+    they read it. The names changed in place (see `_mutated`) are added to the set
+    `mutated` when one is given."""
     counts = {}
     reads = {}
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
+        if mutated is not None:
+            _changes(node, mutated)
         if with_reads and isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             reads[node.id] = reads.get(node.id, 0) + 1
         if isinstance(node, gast.Assign):
@@ -252,8 +260,8 @@ def _assignment_counts(stmts, with_reads=False):
 
 
 def _copy_propagate(stmts, keep):
-    counts, reads = _assignment_counts(stmts, with_reads=True)
-    mutated = _mutated(stmts)
+    mutated = set()
+    counts, reads = _assignment_counts(stmts, with_reads=True, mutated=mutated)
     mapping = {}
     out = []
     constants = {}
@@ -319,23 +327,30 @@ def _is_copy(stmt):
 
 
 def _mutated(stmts):
+    """The variables that `stmts` change in place (``y[i] = ...``, ``y.append(...)``,
+    ``s2s.add_at(y, ...)``)."""
     mutated = set()
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, gast.Assign):
-            for target in node.targets:
-                if isinstance(target, gast.Subscript):
-                    base = target.value
-                    while isinstance(base, gast.Subscript):
-                        base = base.value
-                    if isinstance(base, gast.Name):
-                        mutated.add(base.id)
-        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                node.func.attr in _MUTATING_METHODS | {'add_at'}:
-            if isinstance(node.func.value, gast.Name):
-                mutated.add(node.func.value.id)
-            if node.func.attr == 'add_at' and node.args and isinstance(node.args[0], gast.Name):
-                mutated.add(node.args[0].id)
+        _changes(node, mutated)
     return mutated
+
+
+def _changes(node, mutated):
+    """Add to `mutated` the variable that node `node` itself changes in place, if any."""
+    if isinstance(node, gast.Assign):
+        for target in node.targets:
+            if isinstance(target, gast.Subscript):
+                base = target.value
+                while isinstance(base, gast.Subscript):
+                    base = base.value
+                if isinstance(base, gast.Name):
+                    mutated.add(base.id)
+    elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+            node.func.attr in _CHANGING_METHODS:
+        if isinstance(node.func.value, gast.Name):
+            mutated.add(node.func.value.id)
+        if node.func.attr == 'add_at' and node.args and isinstance(node.args[0], gast.Name):
+            mutated.add(node.args[0].id)
 
 
 # -- dead code ------------------------------------------------------------------------------
@@ -343,7 +358,7 @@ def _pure(expr):
     for node in n.walk(expr):
         if isinstance(node, gast.Call):
             func = node.func
-            if isinstance(func, gast.Attribute) and func.attr in _MUTATING_METHODS | {'add_at'}:
+            if isinstance(func, gast.Attribute) and func.attr in _CHANGING_METHODS:
                 return False
             if isinstance(func, gast.Name) and func.id in _IMPURE_FUNCTIONS:
                 return False
@@ -597,7 +612,7 @@ def _length(node):
         tree = gast.gast_to_ast(node)
         if isinstance(tree, ast.stmt):
             tree = ast.Module(body=[tree], type_ignores=[])
-        ast.fix_missing_locations(tree)
+        number_statements(tree)
         cached = len(ast.unparse(tree)) + 2
         node._s2s_length = cached
     return cached

@@ -525,20 +525,21 @@ class Context:
     may read through, the names it resolves, and the facts."""
 
     def __init__(self, body, params, declared, keep, resolver):
-        from .optimize import _IMPURE_FUNCTIONS, _MUTATING_METHODS, _has_user_call, _mutated
+        from .optimize import _CHANGING_METHODS, _IMPURE_FUNCTIONS, _changes, _has_user_call
         self._user_call = _has_user_call
         self._impure_functions = _IMPURE_FUNCTIONS
-        self._impure_methods = _MUTATING_METHODS | {'add_at'}
+        self._impure_methods = _CHANGING_METHODS
         self.body = body
         self.params = set(params)
         self.keep = set(keep)
         self.resolver = resolver
         self.ruleset = RuleSet.get()
-        self.mutated = _mutated(body)
+        self.mutated = set()
         self.definitions = {}      # name -> the values assigned to it (any depth)
         self.unanalyzable = set()  # names also bound otherwise (loop targets, tuples, ...)
         self.reads = {}
         for node in n.walk(gast.Module(body=body, type_ignores=[])):
+            _changes(node, self.mutated)  # (the variables changed in place)
             if isinstance(node, gast.Assign):
                 target = node.targets[0]
                 if len(node.targets) == 1 and isinstance(target, gast.Name):
