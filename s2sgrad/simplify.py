@@ -565,6 +565,8 @@ class Context:
                     self.top[name] = (index, stmt.value)
         self._stable = {}
         self._normal = {}
+        self._normal_keys = {}
+        self._top_in_order = None
         self._lookups = {}  # dotted path -> what it denotes
         self.facts = Facts(self, declared)
 
@@ -685,6 +687,19 @@ class Context:
             index, value = self.top[name]
             self._normal[name] = Normalizer(self).run(self.expand(value, index))
         return self._normal[name]
+
+    def normal_key(self, name):
+        """The `_key` of `normal_of(name)` (computed once: normal forms are not changed)."""
+        key = self._normal_keys.get(name)
+        if key is None:
+            key = self._normal_keys[name] = _key(self.normal_of(name))
+        return key
+
+    def top_in_order(self):
+        """The items of `top`, ``(name, (index, value))``, in the order of the index."""
+        if self._top_in_order is None:
+            self._top_in_order = sorted(self.top.items(), key=lambda item: item[1][0])
+        return self._top_in_order
 
 
 # -- normal forms --------------------------------------------------------------------------------
@@ -1334,14 +1349,14 @@ def _recompress(node, index, ctx, charged, spellings=None):
     `index` written as that variable: a variable computed anyway (read elsewhere than in
     the statement, or here more than once); the others are written out in normal form."""
     table = {}
-    for name, (position, _) in sorted(ctx.top.items(), key=lambda item: item[1][0]):
+    for name, (position, _) in ctx.top_in_order():
         if position < index and ctx.stable(name):
             try:
                 normal = ctx.normal_of(name)
             except _OutOfBudget:
                 continue
             if not isinstance(normal, (gast.Name, gast.Constant)):
-                table.setdefault(_key(normal), name)
+                table.setdefault(ctx.normal_key(name), name)
     found = {}
 
     def count(sub):
