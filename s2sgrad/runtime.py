@@ -217,6 +217,9 @@ def _like(g, x):
 def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
     list, tuple or dict of the same structure for a container of arrays."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
+            g.dtype.kind == 'f':
+        return g  # the common case, first
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
                         f'pass a number, an array or a list, tuple or dict of them')
@@ -280,9 +283,11 @@ def unbroadcast(g, x):
     `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
-            g.dtype.kind == 'f':
-        summed = _sum_to(g, x.shape)  # the common case, first
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
+            g.dtype.kind == 'f':  # the common case, first
+        if g.shape == x.shape:
+            return g
+        summed = _sum_to(g, x.shape)
         if summed is not None:
             return summed
     shape = _shape(x)

@@ -141,3 +141,15 @@ def test_no_version_without_math_calls():
 
     assert '_general' not in s2sgrad.grad(poly).source
     assert math.isclose(s2sgrad.grad(poly)(2.0), 7.0)
+
+
+def test_both_versions_export_and_run_with_numpy_alone():
+    from test_export import run_exported  # the exported module, in a NumPy-only environment
+
+    text = s2sgrad.export(sf.damped, wrt=0, modes=('grad', 'value_and_grad'))
+    assert 'def ddampeddx_general(x):' in text and 'return ddampeddx_general(x)' in text
+    results = run_exported(text, ['ddampeddx(0.3)', 'ddampeddx(np.float64(0.3))',
+                                  'ddampeddx(np.array(0.3))',
+                                  'value_and_ddampeddx(0.3)[1]'])
+    want = s2sgrad.grad(sf.damped)(0.3)
+    np.testing.assert_allclose(results, [want, want, want, want], rtol=1e-12)
