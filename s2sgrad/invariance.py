@@ -40,7 +40,9 @@ def cancelled_shifts(body, resolver):
     for block in _blocks(body):
         for index, stmt in enumerate(block):
             axis = _candidate(stmt, resolver)
-            if axis is not None and counts.get(stmt.targets[0].id) == 1 and \
+            if axis is None:
+                continue
+            if counts.get(stmt.targets[0].id) == 1 and \
                     _cancels(stmt.targets[0].id, axis, _source(stmt.value, resolver),
                              block[index + 1:], statements, counts, resolver):
                 found.add(stmt.targets[0].id)
@@ -125,19 +127,22 @@ def _literal(node):
 def _cancels(shift, axis, source, after, statements, counts, resolver):
     """Whether every value computed from `shift` in the statements `after` (the rest of its
     block) is one of the steps `_step` knows, and every such value that still moves with
-    `shift` is read only by such steps."""
+    `shift` is read only by such steps. `source`, what `shift` reduces, is that array only
+    until a statement binds its name again."""
     moves = {shift: ('add', 1)}
     handled = set()
     for stmt in after:
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            continue
-        if not set(n.names_read(stmt.value)) & set(moves):
+        rebinds = source in n.names_stored(stmt)
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)) or \
+                not set(n.names_read(stmt.value)) & set(moves):
+            source = None if rebinds else source
             continue
         target = stmt.targets[0].id
         kind = _step(stmt.value, moves, axis, source, resolver)
         if kind is None or target in moves:
             return False
         handled.add(id(stmt))
+        source = None if rebinds else source
         if kind[1] != 0:
             if counts.get(target) != 1:
                 return False

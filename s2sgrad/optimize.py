@@ -553,8 +553,9 @@ def _definition_to_inline(out, stmt, counts, reads, keep, lists):
 
 
 def _local_lists(stmts):
-    """Variables assigned once, a list display (the stacks of the forward sweep)."""
-    assigned, lists = {}, set()
+    """Variables assigned once, a list display, and read only as ``v.append(...)`` and
+    ``v.pop()`` (the stacks of the forward sweep; a list with an alias is none)."""
+    assigned, lists, loads, ops = {}, set(), {}, {}
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, gast.Assign):
             for name in n.names_stored(node):
@@ -563,7 +564,13 @@ def _local_lists(stmts):
                 lists.add(node.targets[0].id)
         elif isinstance(node, (gast.For, gast.FunctionDef, gast.AugAssign)):
             assigned.update((name, 2) for name in n.names_stored(node))
-    return {name for name in lists if assigned.get(name) == 1}
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and node.func.attr in ('append', 'pop'):
+            ops[node.func.value.id] = ops.get(node.func.value.id, 0) + 1
+    return {name for name in lists
+            if assigned.get(name) == 1 and loads.get(name, 0) == ops.get(name, 0)}
 
 
 def _transparent(stmt, name, read, lists, copy):

@@ -339,8 +339,9 @@ def _sum_to(g, shape):
 
 def unreduce(g, x, axis=None, keepdims=False):
     """Spread the adjoint `g` of a reduction of `x` over `axis` back to `x`'s shape."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
-            g.dtype.kind == 'f' and g.ndim == x.ndim and g.ndim and g.flags.c_contiguous:
+    if (keepdims or axis is None) and type(g) is np.ndarray and type(x) is np.ndarray and \
+            g.dtype == x.dtype and g.dtype.kind == 'f' and g.ndim == x.ndim and g.ndim and \
+            g.flags.c_contiguous:
         spread = _spread(g, x.shape)  # keepdims=True: the common case, first
         if spread is not None:
             return spread

@@ -22,7 +22,7 @@ class ShapeClasses:
         """`scalars`: variables known to be numbers; `numbers`: parameters known to be
         Python numbers (the gradient checks them at entry)."""
         self.resolver = resolver
-        self.scalars = set(scalars) | set(numbers)
+        self.scalars = set(scalars)
         definitions = {}
         for stmt in statements:
             if isinstance(stmt, gast.Assign):
@@ -39,6 +39,9 @@ class ShapeClasses:
         for name in params:
             if name in definitions:
                 definitions[name].insert(0, None)
+        # a parameter is a number from entry to end only while nothing rebinds it
+        numbers = {name for name in numbers if name not in definitions}
+        self.scalars |= numbers
         poisoned = set()
         while True:
             # Any name poisoned during this round may have lent its class to later

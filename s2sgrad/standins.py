@@ -20,11 +20,27 @@ def save_shapes(func):
     pushed again, read in a nested function) keeps the stack as it is.
     """
     body = func.body
-    for stack, (pushes, popped, first) in sorted(_stacks(body).items()):
-        if popped and all(_shape_only(var, body[first:]) for var in popped):
+    stacks = _stacks(body)
+    if not stacks:
+        return func
+    reads = _reads(body, min(first for _, _, first in stacks.values()))
+    for stack, (pushes, popped, first) in sorted(stacks.items()):
+        if popped and all(shape_only for var in popped
+                          for index, shape_only in reads.get(var, ()) if index >= first):
             for push in pushes:
                 push.args[0] = n.call('s2s.meta', push.args[0])
     return func
+
+
+def _parents(stmt):
+    """Parent of each node of `stmt` (by id), and the Name nodes of `stmt`."""
+    parents, names = {}, []
+    for node in n.walk(stmt):
+        if isinstance(node, gast.Name):
+            names.append(node)
+        for child in gast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents, names
 
 
 def _stacks(body):
@@ -33,15 +49,14 @@ def _stacks(body):
     made = {stmt.targets[0].id for stmt in body
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
             isinstance(stmt.value, gast.List) and not stmt.value.elts}
+    if not made:
+        return {}
     uses = {name: ([], set(), None) for name in made}
     spoiled = set()
     for index, stmt in enumerate(body):
-        parents = {}
-        for node in n.walk(stmt):
-            for child in gast.iter_child_nodes(node):
-                parents[id(child)] = node
-        for node in n.walk(stmt):
-            if not (isinstance(node, gast.Name) and node.id in uses):
+        parents, names = _parents(stmt)
+        for node in names:
+            if node.id not in uses:
                 continue
             pushes, popped, first = uses[node.id]
             parent = parents.get(id(node))
@@ -68,19 +83,24 @@ def _stacks(body):
     return {name: use for name, use in uses.items() if name not in spoiled and use[2] is not None}
 
 
-def _shape_only(var, stmts):
-    """Whether every read of `var` in `stmts` is a shape argument of a runtime helper."""
-    module = gast.Module(body=stmts, type_ignores=[])
-    shape_reads = set()
-    for node in n.walk(module):
-        if isinstance(node, (gast.Lambda, gast.FunctionDef)) and var in n.all_names(node):
-            return False
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                n.dotted_path(node.func) == 's2s.' + node.func.attr:
-            position = SHAPE_ARGUMENT.get(node.func.attr)
-            if position is not None and position < len(node.args) and \
-                    isinstance(node.args[position], gast.Name):
-                shape_reads.add(id(node.args[position]))
-    return all(id(node) in shape_reads for node in n.walk(module)
-               if isinstance(node, gast.Name) and node.id == var and
-               isinstance(node.ctx, gast.Load))
+def _reads(body, start):
+    """Name -> ``(index of its top-level statement, whether a shape argument)`` for every read
+    in the top-level statements from `start` on; a read inside a nested function or lambda is
+    never a shape argument."""
+    reads = {}
+    for index in range(start, len(body)):
+        shape_reads, nested = set(), set()
+        for node in n.walk(body[index]):
+            if isinstance(node, (gast.Lambda, gast.FunctionDef)):
+                nested.update(id(inner) for inner in n.walk(node))
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    n.dotted_path(node.func) == 's2s.' + node.func.attr:
+                position = SHAPE_ARGUMENT.get(node.func.attr)
+                if position is not None and position < len(node.args) and \
+                        isinstance(node.args[position], gast.Name):
+                    shape_reads.add(id(node.args[position]))
+        for node in n.walk(body[index]):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                reads.setdefault(node.id, []).append(
+                    (index, id(node) in shape_reads and id(node) not in nested))
+    return reads

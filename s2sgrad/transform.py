@@ -383,6 +383,7 @@ class Context:
         self.body_all_statements = list(_all_statements(body))
         self.occurrences, self.assignment_counts = _occurrences(body + [ret], self.params)
         self.mutated = _mutated_names(body)
+        self._refuse_aliased_lists(body + [ret])
         self.container_vars = _containers(body)
         result = ret.value
         scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
@@ -487,6 +488,44 @@ class Context:
         if self.general is not None and not _same_body(node, self.general.node):
             self._call_general(node)  # else nothing was gained from knowing the numbers
         return self._finish(node, name, seed_name)
+
+    def _refuse_aliased_lists(self, body):
+        """Raise for a differentiated list that grows or shrinks under one name (``saved.
+        append(y)``) and is read under another (``alias = saved``, then ``alias[-1]``): the
+        backward sweep follows a list by its name, so the two names would keep separate
+        adjoints of one list, indexed at different lengths."""
+        growers, reads = set(), set()
+        for stmt in _all_statements(body):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                    isinstance(stmt.value, gast.Name):
+                stmt.value.receiver = True  # the copy itself reads no item
+            for node in n.walk(stmt):
+                if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                        isinstance(node.func.value, gast.Name) and node.func.attr in _RESIZING:
+                    growers.add(node.func.value.id)
+                    node.func.value.receiver = True
+                elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                        node.func.id == 'len':
+                    for arg in node.args:
+                        if isinstance(arg, gast.Name):
+                            arg.receiver = True
+            for node in n.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                        not node.__dict__.pop('receiver', False):
+                    reads.add(node.id)
+        for stmt in _all_statements(body):
+            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+                    isinstance(stmt.value, gast.Name)):
+                continue
+            a, b = stmt.targets[0].id, stmt.value.id
+            if not {a, b} & self.activity.active:
+                continue
+            if a in growers and b in reads or b in growers and a in reads:
+                grows, other = (a, b) if a in growers else (b, a)
+                raise self.unsupported(
+                    stmt, f'a list changed in length under one name and read under another '
+                          f'(`{grows}` and `{other}`, made the same list by `{a} = {b}`): '
+                          f'use one name for the list', node=stmt)
 
     def _scalar_guard(self):
         """The parameters to check at entry for a version of the gradient for Python numbers
@@ -1085,7 +1124,27 @@ def _mutated_names(body):
                     isinstance(node.func.value, gast.Name) and \
                     node.func.attr in ('append', 'pop', 'extend', 'insert', 'add_at', 'fill'):
                 mutated.add(node.func.value.id)
-    return mutated
+    return _with_aliases(mutated, body)
+
+
+_RESIZING = ('append', 'pop', 'extend', 'insert', 'remove', 'clear')
+
+
+def _with_aliases(names, body):
+    """`names` with every variable that may name the same object as one of them through
+    assignments of one name to another (``alias = saved``): changing one changes all."""
+    pairs = [(stmt.targets[0].id, stmt.value.id) for stmt in _all_statements(body)
+             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+             isinstance(stmt.value, gast.Name)]
+    names = set(names)
+    changed = bool(names)
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if (a in names) != (b in names):
+                names |= {a, b}
+                changed = True
+    return names
 
 
 def _occurrences(body, params):
