@@ -513,12 +513,13 @@ class Context:
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                         not node.__dict__.pop('receiver', False):
                     reads.add(node.id)
+        written = n.all_names(self.source.node)  # (not the normalizer's temporaries)
         for stmt in _all_statements(body):
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
                     isinstance(stmt.value, gast.Name)):
                 continue
             a, b = stmt.targets[0].id, stmt.value.id
-            if not {a, b} & self.activity.active:
+            if not {a, b} & self.activity.active or not {a, b} <= written:
                 continue
             if a in growers and b in reads or b in growers and a in reads:
                 grows, other = (a, b) if a in growers else (b, a)
