@@ -81,30 +81,36 @@ def is_comment(stmt):
 def names_read(node):
     """The identifiers loaded anywhere inside `node` (in first-seen order)."""
     seen = {}
+    name_class, load = gast.Name, gast.Load
     for child in walk(node):
-        if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load):
-            seen.setdefault(child.id, None)
+        if child.__class__ is name_class and child.ctx.__class__ is load:
+            seen[child.id] = None
     return list(seen)
 
 
 def names_stored(node):
     """The identifiers stored anywhere inside `node` (assignments, loop targets, defs)."""
     seen = {}
+    name_class, function_class = gast.Name, gast.FunctionDef
     for child in walk(node):
-        if isinstance(child, gast.Name) and isinstance(child.ctx, (gast.Store, gast.Param)):
-            seen.setdefault(child.id, None)
-        elif isinstance(child, gast.FunctionDef):
-            seen.setdefault(child.name, None)
+        cls = child.__class__
+        if cls is name_class:
+            if isinstance(child.ctx, (gast.Store, gast.Param)):
+                seen[child.id] = None
+        elif cls is function_class:
+            seen[child.name] = None
     return list(seen)
 
 
 def all_names(node):
     """Every identifier appearing in `node`, whatever its context."""
     found = set()
+    name_class, function_class = gast.Name, gast.FunctionDef
     for child in walk(node):
-        if isinstance(child, gast.Name):
+        cls = child.__class__
+        if cls is name_class:
             found.add(child.id)
-        elif isinstance(child, gast.FunctionDef):
+        elif cls is function_class:
             found.add(child.name)
     return found
 
@@ -123,14 +129,18 @@ def clone(node):
 
 _CHILD_FIELDS = {}
 _SKIPPED_FIELDS = ('ctx', 'type_comment', 'kind', 'type_ignores')
+_PLAIN_FIELDS = {'Name': ('id',), 'Constant': ('value',), 'Attribute': ('attr',),
+                 'keyword': ('arg',), 'FunctionDef': ('name',)}
+"""Fields that hold identifiers or constants, never nodes (`walk` does not look at them)."""
 
 
 def _child_fields(cls):
     """The fields of AST class `cls` that `walk` descends into, last first."""
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
+        plain = _PLAIN_FIELDS.get(cls.__name__, ())
         fields = _CHILD_FIELDS[cls] = tuple(
-            f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS)
+            f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS and f not in plain)
     return fields
 
 
@@ -141,30 +151,63 @@ def walk(node, skip=None):
     `skip(child)`, when given, tells which nodes below `node` to leave out, with all
     they hold.
     """
+    if skip is not None:
+        yield from _walk_skipping(node, skip)
+        return
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    child_fields, node_class = _CHILD_FIELDS, gast.AST
+    while stack:
+        node = pop()
+        yield node
+        cls = node.__class__
+        fields = child_fields.get(cls)
+        if fields is None:
+            fields = _child_fields(cls)
+        if not fields:
+            continue
+        values = node.__dict__
+        for field in fields:
+            value = values.get(field)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_class):
+                        push(item)
+            elif isinstance(value, node_class):
+                push(value)
+
+
+def children(node):
+    """The nodes directly inside `node` that `walk` visits, last first."""
+    found = []
+    cls = node.__class__
+    values = node.__dict__
+    for field in _CHILD_FIELDS.get(cls) or _child_fields(cls):
+        value = values.get(field)
+        if value.__class__ is list:
+            found.extend(item for item in reversed(value) if isinstance(item, gast.AST))
+        elif isinstance(value, gast.AST):
+            found.append(value)
+    return found
+
+
+def _walk_skipping(node, skip):
+    """`walk` with a `skip` predicate."""
     stack = [node]
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
         yield node
         cls = node.__class__
-        fields = _CHILD_FIELDS.get(cls) or _child_fields(cls)
-        if skip is not None:
-            for field in fields:
-                value = getattr(node, field, None)
-                if value.__class__ is list:
-                    for item in reversed(value):
-                        if isinstance(item, gast.AST) and not skip(item):
-                            push(item)
-                elif isinstance(value, gast.AST) and not skip(value):
-                    push(value)
-            continue
-        for field in fields:
-            value = getattr(node, field, None)
+        for field in _CHILD_FIELDS.get(cls) or _child_fields(cls):
+            value = node.__dict__.get(field)
             if value.__class__ is list:
                 for item in reversed(value):
-                    if isinstance(item, gast.AST):
+                    if isinstance(item, gast.AST) and not skip(item):
                         push(item)
-            elif isinstance(value, gast.AST):
+            elif isinstance(value, gast.AST) and not skip(value):
                 push(value)
 
 

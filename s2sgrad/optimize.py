@@ -62,11 +62,12 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None):
 def _size(stmts):
     """Statements plus Name nodes: every transformation here lowers one of the two."""
     statements = names = 0
+    name_class, statement_class = gast.Name, gast.stmt
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, gast.stmt):
-            statements += 1
-        elif isinstance(node, gast.Name):
+        if node.__class__ is name_class:
             names += 1
+        elif isinstance(node, statement_class):
+            statements += 1
     return statements, names
 
 
@@ -235,22 +236,32 @@ def _assignment_counts(stmts, with_reads=False, mutated=None):
     `mutated` when one is given."""
     counts = {}
     reads = {}
+    name_class, load, store = gast.Name, gast.Load, gast.Store
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        if mutated is not None:
-            _changes(node, mutated)
-        if with_reads and isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            reads[node.id] = reads.get(node.id, 0) + 1
-        if isinstance(node, gast.Assign):
+        cls = node.__class__
+        if cls is name_class:
+            if with_reads and node.ctx.__class__ is load:
+                reads[node.id] = reads.get(node.id, 0) + 1
+        elif cls is gast.Assign:
+            if mutated is not None:
+                _changes(node, mutated)
             for target in node.targets:
+                if target.__class__ is name_class:
+                    if target.ctx.__class__ is store:
+                        counts[target.id] = counts.get(target.id, 0) + 1
+                    continue
                 for child in n.walk(target):
                     if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Store):
                         counts[child.id] = counts.get(child.id, 0) + 1
-        elif isinstance(node, gast.For):
+        elif cls is gast.Call:
+            if mutated is not None:
+                _changes(node, mutated)
+        elif cls is gast.For:
             for name in target_names(node.target):
                 counts[name] = counts.get(name, 0) + 2
-        elif isinstance(node, gast.FunctionDef):
+        elif cls is gast.FunctionDef:
             counts[node.name] = counts.get(node.name, 0) + 2
-        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) and \
+        elif cls is gast.Expr and isinstance(node.value, gast.Call) and \
                 isinstance(node.value.func, gast.Attribute) and \
                 node.value.func.attr in _MUTATING_METHODS and \
                 isinstance(node.value.func.value, gast.Name):

@@ -14,6 +14,7 @@ _MAX_NODES = 250     # nodes of a statement with the variables it reads written 
 _HELPER_COST = 3     # the cost of a call of a runtime or rule helper (a NumPy call costs 1)
 _MISSING = object()
 _OPAQUE_NODES = (gast.Name, gast.Call, gast.BinOp, gast.UnaryOp, gast.Attribute)
+_IMPURE_NODES = frozenset((gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await))
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -298,6 +299,7 @@ class Rule:
         except LookupError:
             return None
         ctx.fired = True
+        ctx.builds += 1
         return new
 
 
@@ -567,6 +569,9 @@ class Context:
         self._normal = {}
         self._normal_keys = {}
         self._top_in_order = None
+        self._assignments = None
+        self.fired = False  # (set by a rule that built its replacement)
+        self.builds = 0     # replacements rules built
         self._lookups = {}  # dotted path -> what it denotes
         self.facts = Facts(self, declared)
 
@@ -605,16 +610,36 @@ class Context:
         known = memo.get(id(node))
         if known is not None:
             return known[1]
-        impure = []
-
-        def skip(sub):
-            found = memo.get(id(sub))
-            if found is not None and not found[1]:
-                impure.append(sub)
-            return found is not None
-        result = all(self._pure_here(sub) for sub in n.walk(node, skip)) and not impure
+        result = self._pure_walk(node, memo)
         memo[id(node)] = (node, result)
         return result
+
+    def _pure_walk(self, node, memo):
+        """`pure` of `node`, reading in `memo` (and not descending into) the parts already
+        known."""
+        stack = [node]
+        pop, push = stack.pop, stack.append
+        child_fields, node_class, call_class = n._CHILD_FIELDS, gast.AST, gast.Call
+        while stack:
+            sub = pop()
+            cls = sub.__class__
+            if cls is call_class or cls in _IMPURE_NODES:
+                if not self._pure_here(sub):
+                    return False
+            fields = child_fields.get(cls)
+            if fields is None:
+                fields = n._child_fields(cls)
+            values = sub.__dict__
+            for field in fields:
+                value = values.get(field)
+                for item in (value if value.__class__ is list else (value,)):
+                    if isinstance(item, node_class):
+                        found = memo.get(id(item))
+                        if found is None:
+                            push(item)
+                        elif not found[1]:
+                            return False
+        return True
 
     def _pure_here(self, sub):
         """Whether node `sub` itself, its parts aside, keeps an expression pure."""
@@ -695,6 +720,15 @@ class Context:
             key = self._normal_keys[name] = _key(self.normal_of(name))
         return key
 
+    def assignments(self):
+        """The assignments of the function, at any depth, in source order (found once:
+        the passes on one Context change their values, never which statements there are)."""
+        if self._assignments is None:
+            module = gast.Module(body=self.body, type_ignores=[])
+            self._assignments = [node for node in n.walk(module)
+                                 if isinstance(node, gast.Assign)]
+        return self._assignments
+
     def top_in_order(self):
         """The items of `top`, ``(name, (index, value))``, in the order of the index."""
         if self._top_in_order is None:
@@ -711,25 +745,61 @@ class Normalizer:
         self.steps = 0
         self.fired = False
         ctx.fired = False
+        self.token = object()  # marks the subtrees this normalizer found in normal form
+        self.fires = 0         # times `fired` was set
+        self.unsure = 0        # rewrites seen while `fired` was set already (see `at`)
 
     def run(self, node):
         """The normal form of `node` (a tree it may reuse parts of)."""
         return self.visit(node)
 
     def visit(self, node):
+        """`node` in normal form (its parts normalized in place first).
+
+        A subtree this normalizer already found normal (it may reappear in what a rule
+        built, as the same node or a clone) is not visited again: its record (see `at`)
+        tells what visiting it would do, and that is done instead (the steps counted, the
+        flags set)."""
+        record = node.__dict__.get('_s2s_normal')
+        if record is not None and record[0] is self.token and \
+                (record[2] or not record[4] or self.fired):
+            self.steps += record[1]
+            if self.steps > _BUDGET:
+                raise _OutOfBudget
+            if record[2]:
+                self.fired = True
+                self.fires += 1
+            if record[3]:
+                self.ctx.fired = True
+                self.ctx.builds += 1
+            return node
+        below = [0, False, False, False]  # what visiting the (normal) parts again does
         for field, value in gast.iter_fields(node):
             if isinstance(value, gast.AST) and isinstance(value, gast.expr):
-                setattr(node, field, self.visit(value))
+                value = self.visit(value)
+                setattr(node, field, value)
+                _add_record(below, value)
             elif isinstance(value, list):
-                setattr(node, field, [self.visit(v) if isinstance(v, gast.expr) else v
-                                      for v in value])
+                new = [self.visit(v) if isinstance(v, gast.expr) else v for v in value]
+                setattr(node, field, new)
+                for item in new:
+                    if isinstance(item, gast.expr):
+                        _add_record(below, item)
                 for item in value:
                     if isinstance(item, gast.keyword):
                         item.value = self.visit(item.value)
-        return self.at(node)
+                        _add_record(below, item.value)
+        return self.at(node, below)
 
-    def at(self, node):
-        """`node`, whose parts are normal, in normal form."""
+    def at(self, node, below=None):
+        """`node`, whose parts are normal, in normal form.
+
+        When `node` is normal already, it records on itself what visiting it again would
+        do (`below`: what visiting its parts again does): how many steps it counts, whether
+        it sets `fired` and `ctx.fired`, and whether it may set `fired` where this visit
+        could not tell (`fired` was set already when a rewrite shrank the tree)."""
+        ctx = self.ctx
+        steps, fires, builds, unsure = self.steps, self.fires, ctx.builds, self.unsure
         self.steps += 1
         if self.steps > _BUDGET:
             raise _OutOfBudget
@@ -744,9 +814,18 @@ class Normalizer:
         else:
             new = self.rewrite(node)
         if new is None or _same(new, node):
+            if below is not None:
+                node._s2s_normal = (
+                    self.token, below[0] + self.steps - steps,
+                    below[1] or self.fires != fires, below[2] or ctx.builds != builds,
+                    below[3] or self.unsure != unsure)
             return node
-        if not self.fired and _size(new) < _size(node):
-            self.fired = True  # (gathered numbers, cancelled factors, dropped signs)
+        if not self.fired:
+            if _size(new) < _size(node):
+                self.fired = True  # (gathered numbers, cancelled factors, dropped signs)
+                self.fires += 1
+        else:
+            self.unsure += 1
         return self.visit(new)
 
     def rewrite(self, node):
@@ -911,6 +990,7 @@ class Normalizer:
                 rest = broadcast(rest, facts.shape(new) if other == k else shape)
             if rest is not None and rest == total:
                 self.fired = True
+                self.fires += 1
                 return terms[:k] + [(sign, new)] + terms[k + 1:]
         return terms
 
@@ -937,11 +1017,22 @@ class Normalizer:
         if total == 0 or not floats and not self.ctx.facts.inexact(rest1):
             return None
         self.fired = True
+        self.fires += 1
         return gast.BinOp(left=_const(total), op=gast.Mult(), right=n.clone(rest1))
 
 
 class _OutOfBudget(Exception):
     pass
+
+
+def _add_record(total, node):
+    """Add to `total` the record of what visiting normal `node` again does (see
+    `Normalizer.at`)."""
+    record = node._s2s_normal
+    total[0] += record[1]
+    total[1] = total[1] or record[2]
+    total[2] = total[2] or record[3]
+    total[3] = total[3] or record[4]
 
 
 def _fold_numbers(node):
@@ -1067,6 +1158,13 @@ def _signed(sign, node):
     return _build_product(nums, dens, -inner)
 
 
+def _unmarked(node):
+    """`node`, the records of normal form (see `Normalizer.at`) removed from its parts."""
+    for sub in n.walk(node):
+        sub.__dict__.pop('_s2s_normal', None)
+    return node
+
+
 def _leading_number(node):
     """The number constant that leads the product `node` (``2.0`` in ``2.0 * x / y``)."""
     while isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
@@ -1097,7 +1195,7 @@ def _build_sum(terms, facts):
         # (an integer coefficient only times a proven float: ``3 * k`` of an integer
         # array k is an integer product, which overflows, where ``3.0 * k`` is not)
         if floated and facts.inexact(_after_leading_number(term)):
-            term = n.clone(term)
+            term = _unmarked(n.clone(term))  # (changed below: no longer known normal)
             _leading_number(term).value = int(number.value)
             terms = terms[:k] + [(sign, term)] + terms[k + 1:]
         floated = floated or number.value != 1  # (a factor 1.0 is dropped in the end)
@@ -1311,8 +1409,8 @@ def _alias_safe(target, ctx):
     changed = True
     while changed:
         changed = False
-        for node in n.walk(gast.Module(body=ctx.body, type_ignores=[])):
-            if isinstance(node, gast.Assign) and _shared(node.value) & closure:
+        for node in ctx.assignments():
+            if _shared(node.value) & closure:
                 for name in n.names_stored(node):
                     if name not in closure:
                         closure.add(name)
