@@ -305,15 +305,23 @@ def _copy_propagate(stmts, keep):
                         node.id in mapping:
                     node.id = mapping[node.id]
     if constants:
-        class Constants(gast.NodeTransformer):
-            def visit_Name(self, node):
-                if isinstance(node.ctx, gast.Load) and node.id in constants:
-                    value = constants[node.id]
-                    return n.const(value) if value >= 0 else gast.UnaryOp(
-                        op=gast.USub(), operand=n.const(-value))
-                return node
-        out = [Constants().visit(stmt) for stmt in out]
+        writer = _Constants(constants)
+        out = [writer.visit(stmt) for stmt in out]
     return out
+
+
+class _Constants(gast.NodeTransformer):
+    """Writes the variables of `constants` (name -> number) as their numbers."""
+
+    def __init__(self, constants):
+        self.constants = constants
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, gast.Load) and node.id in self.constants:
+            value = self.constants[node.id]
+            return n.const(value) if value >= 0 else gast.UnaryOp(
+                op=gast.USub(), operand=n.const(-value))
+        return node
 
 
 def _drop_copy_backs(stmts):
@@ -550,9 +558,10 @@ def _definition_to_inline(out, stmt, counts, reads, keep, lists):
     neither read `t` nor change what `e` reads, and are pushes onto and pops from stacks (the
     forward sweep's ``y_stack.append(y)`` between a line's parts) or, for a copy ``t = s``,
     any plain statement (``bx_t = by; y = y_stack.pop(); bx = bx + bx_t * 0.1``)."""
+    read_by_stmt = []  # (the names `stmt` reads, found at the first candidate)
     for where in range(len(out) - 1, max(len(out) - 1 - _LOOK_BACK, -1), -1):
         previous = out[where]
-        if _inlinable(previous, stmt, counts, reads, keep):
+        if _inlinable(previous, stmt, counts, reads, keep, read_by_stmt):
             name = previous.targets[0].id
             read = set(n.names_read(previous.value))
             copy = isinstance(previous.value, gast.Name)
@@ -605,7 +614,9 @@ def _transparent(stmt, name, read, lists, copy):
     return not touched & (read | {name}) and name not in n.names_read(stmt)
 
 
-def _inlinable(previous, stmt, counts, reads, keep):
+def _inlinable(previous, stmt, counts, reads, keep, read_by_stmt=None):
+    """Whether definition `previous` may be written into `stmt`, its only reader
+    (`read_by_stmt`: an empty list, or one holding the names `stmt` reads)."""
     if not (isinstance(previous, gast.Assign) and isinstance(previous.targets[0], gast.Name)):
         return False
     name = previous.targets[0].id
@@ -615,7 +626,12 @@ def _inlinable(previous, stmt, counts, reads, keep):
         return False
     if not isinstance(stmt, (gast.Assign, gast.Return)):
         return False
-    if name not in n.names_read(stmt.value if isinstance(stmt, gast.Assign) else stmt):
+    if read_by_stmt is None:
+        read_by_stmt = []
+    if not read_by_stmt:
+        read_by_stmt.append(set(n.names_read(stmt.value if isinstance(stmt, gast.Assign)
+                                             else stmt)))
+    if name not in read_by_stmt[0]:
         return False
     if not _pure(previous.value) or _has_user_call(previous.value):
         return False
@@ -654,12 +670,19 @@ def _has_user_call(expr):
 
 
 def _replace(stmt, name, value):
-    class Replacer(gast.NodeTransformer):
-        def visit_Name(self, node):
-            if node.id == name and isinstance(node.ctx, gast.Load):
-                return value
-            return node
-    Replacer().visit(stmt)
+    _Replacer(name, value).visit(stmt)
+
+
+class _Replacer(gast.NodeTransformer):
+    """Replaces the reads of variable `name` by the node `value`."""
+
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return self.value
+        return node
 
 
 # -- empty blocks ---------------------------------------------------------------------

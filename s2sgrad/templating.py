@@ -110,7 +110,6 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
     for stmt in template.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue
-        stmt = n.clone(stmt)
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 _is_adjoint_ref(stmt.targets[0], template.namespace):
             param = stmt.targets[0].slice.id
@@ -118,6 +117,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
             _refuse_varargs(template, param, bound, is_active)
             if not isinstance(bound, gast.Name) or not is_active(bound.id):
                 continue
+            stmt = n.clone(stmt)  # (only the statements used are copied)
             others = [p for p in template.params if p not in ('ans', param)
                       and p in bindings]
             simplify = broadcasting and bool(others) and all(
@@ -131,6 +131,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
             expr = inline_helpers(expr, names)
             items.append(Contribution(bound.id, drop_default_arguments(expr, names)))
         else:
+            stmt = n.clone(stmt)
             for node in n.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                         node.id not in local_names:
@@ -171,35 +172,41 @@ def inline_helpers(node, names):
     expander gives for these arguments (when it gives one)."""
     if names is None or not rules.INLINE:
         return node
+    return _Inliner(names).visit(node)
 
-    class Inliner(gast.NodeTransformer):
-        def visit_Call(self, call):
-            self.generic_visit(call)
-            if call.keywords:
-                return call
-            try:
-                expander = rules.INLINE.get(rules._key(names.lookup(call.func)))
-            except TypeError:
-                expander = None
-            if expander is None:
-                return call
-            replaced = expander(*[n.clone(arg) for arg in call.args])
-            if replaced is None:
-                return call
-            replaced.inlined = True
-            return replaced
 
-        def visit_BinOp(self, binop):
-            self.generic_visit(binop)
-            right = binop.right
-            if isinstance(binop.op, gast.Mult) and isinstance(right, gast.BinOp) and \
-                    isinstance(right.op, gast.Mult) and getattr(right, 'inlined', False):
-                # a * (c * x ** k) reads a * c * x ** k, as the formula would be written
-                return gast.BinOp(left=gast.BinOp(left=binop.left, op=gast.Mult(),
-                                                  right=right.left),
-                                  op=gast.Mult(), right=right.right)
-            return binop
-    return Inliner().visit(node)
+class _Inliner(gast.NodeTransformer):
+    """Replaces calls of inlined rule helpers (see `inline_helpers`)."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Call(self, call):
+        self.generic_visit(call)
+        if call.keywords:
+            return call
+        try:
+            expander = rules.INLINE.get(rules._key(self.names.lookup(call.func)))
+        except TypeError:
+            expander = None
+        if expander is None:
+            return call
+        replaced = expander(*[n.clone(arg) for arg in call.args])
+        if replaced is None:
+            return call
+        replaced.inlined = True
+        return replaced
+
+    def visit_BinOp(self, binop):
+        self.generic_visit(binop)
+        right = binop.right
+        if isinstance(binop.op, gast.Mult) and isinstance(right, gast.BinOp) and \
+                isinstance(right.op, gast.Mult) and getattr(right, 'inlined', False):
+            # a * (c * x ** k) reads a * c * x ** k, as the formula would be written
+            return gast.BinOp(left=gast.BinOp(left=binop.left, op=gast.Mult(),
+                                              right=right.left),
+                              op=gast.Mult(), right=right.right)
+        return binop
 
 
 class TemplateError(NotImplementedError):
@@ -223,38 +230,45 @@ def _refuse_varargs(template, param, bound, is_active):
 
 
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):
-    class Substituter(gast.NodeTransformer):
-        def visit_Subscript(self, sub):
-            if _is_adjoint_ref(sub, template.namespace):
-                bound = values.get(sub.slice.id)
-                return n.name(adjoint_name(bound.id))
-            self.generic_visit(sub)
-            return sub
+    return _Substituter(values, adjoint_name, template, names, local_names).visit(node)
 
-        def visit_Name(self, name):
-            if name.id in local_names:
-                return n.name(local_names[name.id], isinstance(name.ctx, gast.Store))
-            if name.id in values:
-                return n.clone(values[name.id])
-            if name.id in template.namespace:
-                return names.expression_for(template.namespace[name.id], name.id)
-            return name
 
-        def visit_Attribute(self, attribute):
-            path = n.dotted_path(attribute)
-            if path is not None:
-                root = path.split('.')[0]
-                if root in template.namespace and root not in values and \
-                        root not in local_names:
-                    root_obj = template.namespace[root]
-                    expr = names.expression_for(root_obj, root)
-                    for part in path.split('.')[1:]:
-                        expr = n.attr(expr, part)
-                    return expr
-            self.generic_visit(attribute)
-            return attribute
+class _Substituter(gast.NodeTransformer):
+    """Writes a template's statement for one call (see `instantiate`)."""
 
-    return Substituter().visit(node)
+    def __init__(self, values, adjoint_name, template, names, local_names):
+        self.values, self.adjoint_name, self.template = values, adjoint_name, template
+        self.names, self.local_names = names, local_names
+
+    def visit_Subscript(self, sub):
+        if _is_adjoint_ref(sub, self.template.namespace):
+            bound = self.values.get(sub.slice.id)
+            return n.name(self.adjoint_name(bound.id))
+        self.generic_visit(sub)
+        return sub
+
+    def visit_Name(self, name):
+        if name.id in self.local_names:
+            return n.name(self.local_names[name.id], isinstance(name.ctx, gast.Store))
+        if name.id in self.values:
+            return n.clone(self.values[name.id])
+        if name.id in self.template.namespace:
+            return self.names.expression_for(self.template.namespace[name.id], name.id)
+        return name
+
+    def visit_Attribute(self, attribute):
+        path = n.dotted_path(attribute)
+        if path is not None:
+            root = path.split('.')[0]
+            namespace = self.template.namespace
+            if root in namespace and root not in self.values and \
+                    root not in self.local_names:
+                expr = self.names.expression_for(namespace[root], root)
+                for part in path.split('.')[1:]:
+                    expr = n.attr(expr, part)
+                return expr
+        self.generic_visit(attribute)
+        return attribute
 
 
 _REDUCTION_DEFAULTS = {'axis': None, 'keepdims': False, 'dtype': None, 'out': None}
