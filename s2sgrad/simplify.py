@@ -429,7 +429,21 @@ class Facts:
                     changed = True
 
     def shape(self, node, assume=None):
-        """The shape of the value of `node`: a tuple of sizes, an `Opaque` shape, or None."""
+        """The shape of the value of `node`: a tuple of sizes, an `Opaque` shape, or None.
+
+        The shape of a subtree the running normalizer found normal is found once for the
+        run (it does not change while the normalizer runs: see `Normalizer.at`)."""
+        normalizer = self.ctx.normalizer
+        if normalizer is not None and assume is None:
+            record = node.__dict__.get('_s2s_normal')
+            if record is not None and record[0] is normalizer.token:
+                known = normalizer.shapes.get(id(node))
+                if known is None:
+                    known = normalizer.shapes[id(node)] = (node, self._shape_of(node, None))
+                return known[1]
+        return self._shape_of(node, assume)
+
+    def _shape_of(self, node, assume):
         outermost = self._pure_memo is None
         if outermost:  # (no node changes while one shape is found: purity is kept)
             self._pure_memo = {}
@@ -570,6 +584,7 @@ class Context:
         self._normal_keys = {}
         self._top_in_order = None
         self._assignments = None
+        self.normalizer = None  # (the Normalizer running, if one is)
         self.fired = False  # (set by a rule that built its replacement)
         self.builds = 0     # replacements rules built
         self._lookups = {}  # dotted path -> what it denotes
@@ -610,9 +625,28 @@ class Context:
         known = memo.get(id(node))
         if known is not None:
             return known[1]
+        normal = self._normal_purity(node)
+        if normal is not None:
+            known = normal.get(id(node))
+            if known is not None:
+                memo[id(node)] = known
+                return known[1]
         result = self._pure_walk(node, memo)
         memo[id(node)] = (node, result)
+        if normal is not None:
+            normal[id(node)] = (node, result)
         return result
+
+    def _normal_purity(self, node):
+        """The running normalizer's table of the purity of subtrees (id -> (node, purity))
+        when it found `node` normal (then `node` does not change while it runs), else
+        None."""
+        normalizer = self.normalizer
+        if normalizer is None:
+            return None
+        record = node.__dict__.get('_s2s_normal')
+        return normalizer.purity if record is not None and \
+            record[0] is normalizer.token else None
 
     def _pure_walk(self, node, memo):
         """`pure` of `node`, reading in `memo` (and not descending into) the parts already
@@ -635,6 +669,9 @@ class Context:
                 for item in (value if value.__class__ is list else (value,)):
                     if isinstance(item, node_class):
                         found = memo.get(id(item))
+                        if found is None and self.normalizer is not None and \
+                                self._normal_purity(item) is not None:
+                            found = (item, self.pure(item, memo))
                         if found is None:
                             push(item)
                         elif not found[1]:
@@ -748,10 +785,17 @@ class Normalizer:
         self.token = object()  # marks the subtrees this normalizer found in normal form
         self.fires = 0         # times `fired` was set
         self.unsure = 0        # rewrites seen while `fired` was set already (see `at`)
+        self.shapes = {}       # id -> (node, shape) of normal subtrees (see `Facts.shape`)
+        self.purity = {}       # id -> (node, purity) of normal subtrees (see `Context.pure`)
 
     def run(self, node):
         """The normal form of `node` (a tree it may reuse parts of)."""
-        return self.visit(node)
+        ctx = self.ctx
+        running, ctx.normalizer = ctx.normalizer, self
+        try:
+            return self.visit(node)
+        finally:
+            ctx.normalizer = running
 
     def visit(self, node):
         """`node` in normal form (its parts normalized in place first).
