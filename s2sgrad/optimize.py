@@ -10,7 +10,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
-from .printer import number_statements
+from .printer import number_statements, to_ast
 from .simplify import simplify
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -643,7 +643,7 @@ def _length(node):
     cached = getattr(node, '_s2s_length', None)
     if cached is None:
         import ast
-        tree = gast.gast_to_ast(node)
+        tree = to_ast(node)
         if isinstance(tree, ast.stmt):
             tree = ast.Module(body=[tree], type_ignores=[])
         number_statements(tree)

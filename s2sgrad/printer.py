@@ -1,6 +1,7 @@
 """Print pass: gast AST to readable source, with comment placeholders as real comments."""
 import ast
 import re
+import sys
 
 import gast
 
@@ -19,7 +20,7 @@ def to_source(node):
             block = getattr(child, field, None)
             if isinstance(block, list) and not block and field == 'body':
                 block.append(gast.Pass())
-    tree = gast.gast_to_ast(node)
+    tree = to_ast(node)
     number_statements(tree)
     text = ast.unparse(tree)
     lines = []
@@ -54,3 +55,119 @@ def number_statements(tree):
                 stack.extend(item for item in value
                              if isinstance(item, ast.AST) and not isinstance(item, ast.expr))
     return tree
+
+
+# -- gast to ast ------------------------------------------------------------------------------
+_LOCATION = ('lineno', 'col_offset', 'end_lineno', 'end_col_offset')
+_CONVERTERS = {}  # gast class -> function making the ast node of one of its nodes
+_FAST = (3, 8) <= sys.version_info[:2] < (3, 12)
+"""Python versions whose conversion (the one of gast 0.5/0.6) `to_ast` repeats."""
+
+
+def to_ast(node):
+    """``gast.gast_to_ast(node)``, the same `ast` tree made faster: one converter per node
+    class, found once (gast's looks up a visitor method and tests every field of each
+    node). Other Python versions than 3.8 to 3.11 use gast's."""
+    if not _FAST:
+        return gast.gast_to_ast(node)
+    return _convert(node)
+
+
+def _convert(node):
+    convert = _CONVERTERS.get(node.__class__)
+    if convert is None:
+        convert = _CONVERTERS[node.__class__] = _converter(node.__class__)
+    return convert(node)
+
+
+def _value(value):
+    """A field's value converted: nodes and lists of them (other values are kept)."""
+    if isinstance(value, gast.AST):
+        return _convert(value)
+    if isinstance(value, list):
+        return [_value(item) for item in value]
+    return value
+
+
+def _copy_location(new, old):
+    """``ast.copy_location(new, old)``."""
+    for attr in _LOCATION:
+        if attr in old._attributes and attr in new._attributes:
+            value = getattr(old, attr, None)
+            if value is not None or (hasattr(old, attr) and attr.startswith('end_')):
+                setattr(new, attr, value)
+    return new
+
+
+def _converter(cls):
+    """The converter of gast class `cls` (gast's GAstToAst3 for Python 3.8 to 3.11)."""
+    special = _SPECIAL.get(cls.__name__)
+    if special is not None:
+        return special
+    return _generic(cls)
+
+
+def _generic(cls):
+    """The converter of gast class `cls` that copies every field (gast's generic_visit)."""
+    target = getattr(ast, cls.__name__, None)
+    if target is None:
+        return lambda node: None  # (a node that is not part of the AST)
+    fields, attributes = cls._fields, cls._attributes
+
+    def convert(node):
+        new = target(**{field: _value(getattr(node, field)) for field in fields
+                        if hasattr(node, field)})
+        for attr in attributes:
+            try:
+                setattr(new, attr, getattr(node, attr))
+            except AttributeError:
+                pass
+        return new
+    return convert
+
+
+def _name(node):
+    return _copy_location(ast.Name(_value(node.id), _value(node.ctx)), node)
+
+
+def _assign(node):
+    return _copy_location(ast.Assign(_value(node.targets), _value(node.value)), node)
+
+
+def _arg(node):
+    if node is None:
+        return None
+    return _copy_location(ast.arg(_value(node.id), _value(node.annotation),
+                                  _value(node.type_comment)), node)
+
+
+def _arguments(node):
+    return ast.arguments([_arg(arg) for arg in node.posonlyargs],
+                         [_arg(arg) for arg in node.args], _arg(node.vararg),
+                         [_arg(arg) for arg in node.kwonlyargs], _value(node.kw_defaults),
+                         _arg(node.kwarg), _value(node.defaults))
+
+
+def _except_handler(node):
+    if node.name:
+        return _copy_location(ast.ExceptHandler(_value(node.type), node.name.id,
+                                                _value(node.body)), node)
+    return _generic(gast.ExceptHandler)(node)
+
+
+def _class_def(node):
+    return _copy_location(ast.ClassDef(_value(node.name), _value(node.bases),
+                                       _value(node.keywords), _value(node.body),
+                                       _value(node.decorator_list)), node)
+
+
+def _function_def(node):
+    target = ast.FunctionDef if isinstance(node, gast.FunctionDef) else ast.AsyncFunctionDef
+    return _copy_location(target(_value(node.name), _value(node.args), _value(node.body),
+                                 _value(node.decorator_list), _value(node.returns),
+                                 _value(node.type_comment)), node)
+
+
+_SPECIAL = {'Name': _name, 'Assign': _assign, 'arguments': _arguments,
+            'ExceptHandler': _except_handler, 'ClassDef': _class_def,
+            'FunctionDef': _function_def, 'AsyncFunctionDef': _function_def}
