@@ -121,9 +121,25 @@ def clone(node):
         return [clone(item) for item in node]
     if not isinstance(node, gast.AST):
         return node
-    new = node.__class__.__new__(node.__class__)
-    new.__dict__ = {key: clone(value) if isinstance(value, (list, gast.AST)) else value
-                    for key, value in node.__dict__.items()}
+    return _clone_node(node)
+
+
+def _clone_node(node):
+    """`clone` of an AST node."""
+    cls = node.__class__
+    new = cls.__new__(cls)
+    values = {}
+    for key, value in node.__dict__.items():
+        if value.__class__ is list:
+            values[key] = [_clone_node(item) if isinstance(item, gast.AST) else clone(item)
+                           for item in value]
+        elif isinstance(value, gast.AST):
+            values[key] = _clone_node(value)
+        elif isinstance(value, list):
+            values[key] = clone(value)
+        else:
+            values[key] = value
+    new.__dict__ = values
     return new
 
 
@@ -141,6 +157,17 @@ def _child_fields(cls):
         plain = _PLAIN_FIELDS.get(cls.__name__, ())
         fields = _CHILD_FIELDS[cls] = tuple(
             f for f in reversed(cls._fields) if f not in _SKIPPED_FIELDS and f not in plain)
+    return fields
+
+
+_NODE_FIELDS = {}
+
+
+def node_fields(cls):
+    """The fields of AST class `cls` that may hold nodes, in order (`walk`'s, first first)."""
+    fields = _NODE_FIELDS.get(cls)
+    if fields is None:
+        fields = _NODE_FIELDS[cls] = tuple(reversed(_child_fields(cls)))
     return fields
 
 

@@ -107,7 +107,11 @@ def fold(node, same_shape=None, mutated=()):
 def _fold(node, same_shape, mutated):
     # an operand of arithmetic needs no copy: the operation makes a new array anyway
     inner = _fold if isinstance(node, (gast.BinOp, gast.UnaryOp)) else fold
-    for field, value in gast.iter_fields(node):
+    values = node.__dict__
+    for field in n.node_fields(node.__class__):  # (contexts and names fold to themselves)
+        value = values.get(field)
+        if value is None:
+            continue
         if isinstance(value, gast.AST):
             setattr(node, field, inner(value, same_shape, mutated))
         elif isinstance(value, list):
@@ -384,32 +388,43 @@ def _pure(expr):
     return True
 
 
-def _dead_code(stmts, live_out, remove):
+def _dead_code(stmts, live_out, remove, memo=None):
+    """`stmts` without the assignments of values nothing reads (when `remove`), and the
+    names live before them given those live after (`live_out`). `memo` (id -> (node, names
+    it reads)) keeps what one call found for the calls it makes: they change which
+    statements there are, never a statement's expressions."""
+    memo = {} if memo is None else memo
+
+    def reads(node):
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = (node, set(n.names_read(node)))
+        return found[1]
     live = set(live_out)
     out = []
     for stmt in reversed(stmts):
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
-                live |= set(n.names_read(stmt))
+                live |= reads(stmt)
                 out.append(stmt)
                 continue
             defs = set(target_names(target))
             if remove and not (defs & live) and _pure(stmt.value):
                 continue
-            live = (live - defs) | set(n.names_read(stmt.value))
+            live = (live - defs) | reads(stmt.value)
             out.append(stmt)
         elif isinstance(stmt, gast.If):
-            body, live_body = _dead_code(stmt.body, live, remove)
-            orelse, live_else = _dead_code(stmt.orelse, live, remove)
+            body, live_body = _dead_code(stmt.body, live, remove, memo)
+            orelse, live_else = _dead_code(stmt.orelse, live, remove, memo)
             stmt.body, stmt.orelse = body, orelse
-            live = live_body | live_else | set(n.names_read(stmt.test))
+            live = live_body | live_else | reads(stmt.test)
             out.append(stmt)
         elif isinstance(stmt, (gast.For, gast.While)):
-            header = set(n.names_read(stmt.iter if isinstance(stmt, gast.For) else stmt.test))
+            header = reads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
             loop_live = set(live) | header
             while True:
-                _, body_in = _dead_code(stmt.body, loop_live, remove=False)
+                _, body_in = _dead_code(stmt.body, loop_live, False, memo)
                 if isinstance(stmt, gast.For):
                     body_in = body_in - set(target_names(stmt.target))
                 new = loop_live | body_in
@@ -417,16 +432,16 @@ def _dead_code(stmts, live_out, remove):
                     break
                 loop_live = new
             if remove:
-                stmt.body, _ = _dead_code(stmt.body, loop_live, remove=True)
+                stmt.body, _ = _dead_code(stmt.body, loop_live, True, memo)
             live = loop_live
             out.append(stmt)
         elif isinstance(stmt, gast.FunctionDef):
             if remove and stmt.name not in live:
                 continue
-            live = (live - {stmt.name}) | set(n.names_read(stmt))
+            live = (live - {stmt.name}) | reads(stmt)
             out.append(stmt)
         else:
-            live |= set(n.names_read(stmt))
+            live |= reads(stmt)
             out.append(stmt)
     out.reverse()
     return out, live
