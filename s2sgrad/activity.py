@@ -22,15 +22,17 @@ class Activity:
         self.constants = set(constants)
         self.active = set(wrt)
         written = _written_into(body)
+        # (the nodes that may define a variable, in the order of a walk, found once)
+        definers = [node for stmt in body for node in n.walk(stmt)
+                    if isinstance(node, (gast.FunctionDef, gast.Assign, gast.For, gast.Expr))]
         changed = True
         while changed:
             changed = False
-            for stmt in body:
-                for node in n.walk(stmt):
-                    for target in self._defined_by(node) + self._viewed(node, written):
-                        if target not in self.active and target not in self.constants:
-                            self.active.add(target)
-                            changed = True
+            for node in definers:
+                for target in self._defined_by(node) + self._viewed(node, written):
+                    if target not in self.active and target not in self.constants:
+                        self.active.add(target)
+                        changed = True
 
     def _viewed(self, node, written):
         """``v = y[1:]`` (or ``w = y``, ``y.T``, ``np.asarray(y)``) with `v` written into and

@@ -411,11 +411,21 @@ class Facts:
                 self.var_shape[name] = sizes  # (a parameter assigned again: not used)
         pending = [name for name in definitions
                    if name not in ctx.unanalyzable and name not in ctx.params]
+        # (a variable is tried again only when a variable its values read was proven
+        # something since it was last tried: the answer depends on nothing else)
+        reads, tried, proven = {}, {}, {}
+        epoch = 0
         changed = True
         while changed:
             changed = False
             for name in pending:
                 values = definitions[name]
+                if name in reads:
+                    if all(proven.get(read, -1) <= tried[name] for read in reads[name]):
+                        continue  # (it saw all that is proven of what it reads)
+                else:
+                    reads[name] = {read for v in values for read in n.names_read(v)}
+                tried[name] = epoch
                 if name not in self.var_shape:
                     candidate = self.shape(values[0], assume=(name, None))
                     if _known(candidate) and all(
@@ -423,10 +433,14 @@ class Facts:
                             for v in values):
                         self.var_shape[name] = candidate
                         changed = True
+                        epoch += 1
+                        proven[name] = epoch
                 if name not in self.var_inexact and \
                         all(self.inexact(v, assume=name) for v in values):
                     self.var_inexact.add(name)
                     changed = True
+                    epoch += 1
+                    proven[name] = epoch
 
     def shape(self, node, assume=None):
         """The shape of the value of `node`: a tuple of sizes, an `Opaque` shape, or None.
