@@ -589,23 +589,38 @@ def _definition_to_inline(out, stmt, counts, reads, keep, lists):
 
 def _local_lists(stmts):
     """Variables assigned once, a list display, and read only as ``v.append(...)`` and
-    ``v.pop()`` (the stacks of the forward sweep; a list with an alias is none)."""
-    assigned, lists, loads, ops = {}, set(), {}, {}
-    for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, gast.Assign):
-            for name in n.names_stored(node):
-                assigned[name] = assigned.get(name, 0) + 1
-            if isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.List):
-                lists.add(node.targets[0].id)
-        elif isinstance(node, (gast.For, gast.FunctionDef, gast.AugAssign)):
-            assigned.update((name, 2) for name in n.names_stored(node))
-        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            loads[node.id] = loads.get(node.id, 0) + 1
-        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+    ``v.pop()`` (the stacks of the forward sweep; a list with an alias is none): stored by
+    one assignment only and by no loop, function definition or augmented assignment."""
+    lists, assigned, spoiled = set(), {}, set()
+    module = gast.Module(body=stmts, type_ignores=[])
+
+    def scan(node):
+        for child in n.children(node):
+            cls = child.__class__
+            if cls is gast.Assign:
+                for name in n.names_stored(child):
+                    assigned[name] = assigned.get(name, 0) + 1
+                if isinstance(child.targets[0], gast.Name) and \
+                        isinstance(child.value, gast.List):
+                    lists.add(child.targets[0].id)
+            elif cls in (gast.For, gast.FunctionDef, gast.AugAssign):
+                spoiled.update(n.names_stored(child))  # (all it holds included)
+            elif not isinstance(child, gast.expr):  # (expressions hold no statements)
+                scan(child)
+    scan(module)
+    lists = {name for name in lists if name not in spoiled and assigned.get(name) == 1}
+    if not lists:
+        return lists
+    loads, ops = {}, {}
+    for node in n.walk(module):
+        cls = node.__class__
+        if cls is gast.Name:
+            if node.id in lists and isinstance(node.ctx, gast.Load):
+                loads[node.id] = loads.get(node.id, 0) + 1
+        elif cls is gast.Call and isinstance(node.func, gast.Attribute) and \
                 isinstance(node.func.value, gast.Name) and node.func.attr in ('append', 'pop'):
             ops[node.func.value.id] = ops.get(node.func.value.id, 0) + 1
-    return {name for name in lists
-            if assigned.get(name) == 1 and loads.get(name, 0) == ops.get(name, 0)}
+    return {name for name in lists if loads.get(name, 0) == ops.get(name, 0)}
 
 
 def _transparent(stmt, name, read, lists, copy):
