@@ -1587,6 +1587,19 @@ def _merge_accumulations(body, start, ctx):
     """``t = e1`` ... ``t = t + e2`` -> ``t = e1 + e2`` where the sum simplifies; return
     whether `body` changed."""
     dropped = set()
+    known = {}  # id of a statement -> (it, its value, names it reads, purity of the value)
+
+    def facts(stmt):
+        found = known.get(id(stmt))
+        if found is None or found[1] is not stmt.value:  # (a merged value is new)
+            found = known[id(stmt)] = [stmt, stmt.value, set(n.names_read(stmt)), None]
+        return found
+
+    def pure(stmt):
+        found = facts(stmt)
+        if found[3] is None:
+            found[3] = ctx.pure(stmt.value)
+        return found[3]
     for index in range(start, len(body)):
         first = body[index]
         if not _is_name_assign(first) or first.targets[0].id in ctx.mutated:
@@ -1612,8 +1625,8 @@ def _merge_accumulations(body, start, ctx):
                 break
             if n.is_comment(stmt):
                 continue
-            if not _is_name_assign(stmt) or name in n.names_read(stmt) or \
-                    stmt.targets[0].id in reads or not ctx.pure(stmt.value):
+            if not _is_name_assign(stmt) or name in facts(stmt)[2] or \
+                    stmt.targets[0].id in reads or not pure(stmt):
                 break
     body[:] = [stmt for index, stmt in enumerate(body) if index not in dropped]
     return bool(dropped)
