@@ -1,4 +1,4 @@
-"""Stacks whose values the backward sweep reads only for their shape save stand-ins instead."""
+"""Loop stacks the backward sweep reads only for shapes save stand-ins; unread stacks go."""
 import gast
 
 from . import nodes as n
@@ -24,12 +24,58 @@ def save_shapes(func):
     if not stacks:
         return func
     reads = _reads(body, min(first for _, _, first in stacks.values()))
+    dead = set()
     for stack, (pushes, popped, first) in sorted(stacks.items()):
-        if popped and all(shape_only for var in popped
-                          for index, shape_only in reads.get(var, ()) if index >= first):
+        later = [shape_only for var in popped
+                 for index, shape_only in reads.get(var, ()) if index >= first]
+        if not later and all(isinstance(push.args[0], gast.Name) for push in pushes):
+            dead.add(stack)  # nothing reads what it gives back
+        elif popped and all(later):
             for push in pushes:
                 push.args[0] = n.call('s2s.meta', push.args[0])
+    if dead:
+        func.body = _without(body, dead)
     return func
+
+
+def _without(stmts, dead):
+    """`stmts` without the making of, the pushes onto and the pops from the stacks `dead`."""
+    out = []
+    for stmt in stmts:
+        value = getattr(stmt, 'value', None)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                stmt.targets[0].id in dead:
+            continue  # `S = []`
+        if isinstance(stmt, (gast.Assign, gast.Expr)) and isinstance(value, gast.Call) and \
+                isinstance(value.func, gast.Attribute) and \
+                isinstance(value.func.value, gast.Name) and value.func.value.id in dead:
+            continue  # `S.append(v)`, `v = S.pop()`
+        emptied = False
+        for field in ('body', 'orelse'):
+            inner = getattr(stmt, field, None)
+            if inner and not isinstance(stmt, gast.FunctionDef):
+                kept = _without(inner, dead)
+                emptied |= not kept
+                setattr(stmt, field, kept)
+        if emptied and _droppable(stmt):
+            continue
+        if emptied and not stmt.body:
+            stmt.body = [gast.Pass()]
+        out.append(stmt)
+    return out
+
+
+def _droppable(stmt):
+    """An ``if`` on a name with nothing left, or a ``for`` over a range with nothing left."""
+    if isinstance(stmt, gast.If):
+        return not stmt.body and not stmt.orelse and isinstance(stmt.test, gast.Name)
+    if isinstance(stmt, gast.For) and not stmt.body and not stmt.orelse:
+        call = stmt.iter
+        if isinstance(call, gast.Call) and n.dotted_path(call.func) == 'reversed':
+            call = call.args[0] if call.args else None
+        return isinstance(call, gast.Call) and n.dotted_path(call.func) == 'range' and \
+            all(isinstance(a, (gast.Name, gast.Constant)) for a in call.args)
+    return False
 
 
 def _parents(stmt):
