@@ -43,7 +43,7 @@ def cancelled_shifts(body, resolver):
             if axis is None:
                 continue
             if counts.get(stmt.targets[0].id) == 1 and \
-                    _cancels(stmt.targets[0].id, axis, _source(stmt.value, resolver),
+                    _cancels(stmt.targets[0].id, axis, _reduced_name(stmt.value, resolver),
                              block[index + 1:], statements, counts, resolver):
                 found.add(stmt.targets[0].id)
     return found
@@ -67,7 +67,7 @@ def _candidate(stmt, resolver):
     reduction = _reduction(stmt.value, resolver)
     if reduction is None:
         return None
-    _, axis, keepdims = reduction
+    _, _, axis, keepdims = reduction
     if axis is None and not keepdims:
         return 'all'
     if isinstance(axis, int) and keepdims:
@@ -75,18 +75,9 @@ def _candidate(stmt, resolver):
     return None
 
 
-def _source(call, resolver):
-    """What the reduction `call` reduces (a name, or None)."""
-    func = call.func
-    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-            resolver.lookup(func) is None:
-        return func.value.id
-    return call.args[0].id if call.args and isinstance(call.args[0], gast.Name) else None
-
-
 def _reduction(call, resolver):
-    """``(name, axis, keepdims)`` of a call of a NumPy reduction (or the method of that name)
-    with literal keywords, on one argument; None for anything else."""
+    """``(name, operand, axis, keepdims)`` of a call of a NumPy reduction (or the method of
+    that name) with literal keywords, on one operand; None for anything else."""
     func = call.func
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
             resolver.lookup(func) is None:
@@ -108,7 +99,13 @@ def _reduction(call, resolver):
     axis, keepdims = keywords.get('axis'), keywords.get('keepdims', False)
     if axis is not None and not isinstance(axis, int) or not isinstance(keepdims, bool):
         return None
-    return name, axis, keepdims
+    return name, args[0], axis, keepdims
+
+
+def _reduced_name(call, resolver):
+    """The variable the reduction `call` reduces, or None."""
+    operand = _reduction(call, resolver)[1]
+    return operand.id if isinstance(operand, gast.Name) else None
 
 
 _UNKNOWN = object()
@@ -203,9 +200,7 @@ def _step(value, moves, axis, source, resolver):
         return None
     reduction = _reduction(value, resolver)
     if reduction is not None:
-        name, raxis, keepdims = reduction
-        arg = value.func.value if isinstance(value.func, gast.Attribute) and \
-            resolver.lookup(value.func) is None else value.args[0]
+        name, arg, raxis, keepdims = reduction
         inner = of(arg)
         if inner in (None, False):
             return None
