@@ -166,8 +166,3 @@ def is_simple(node):
     if isinstance(node, gast.Subscript):
         return is_simple(node.value) and is_simple(node.slice)
     return False
-
-
-def used_names(node):
-    """Names read by `node`."""
-    return n.names_read(node)

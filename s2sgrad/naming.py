@@ -20,10 +20,6 @@ class Namer:
     def __init__(self, taken=()):
         self.taken = set(taken)
 
-    def reserve(self, name):
-        """Mark `name` as used."""
-        self.taken.add(name)
-
     def fresh(self, base):
         """`base` itself if free, else `base_2`, `base_3`, ...; the result is reserved."""
         base = _identifier(base) or 'tmp'
@@ -37,10 +33,6 @@ class Namer:
         name = f'{stem}_{counter}'
         self.taken.add(name)
         return name
-
-    def adjoint(self, var):
-        """The adjoint name of variable `var` (``x`` -> ``bx``); not reserved twice."""
-        return self.fresh('b' + var)
 
     def for_expression(self, node):
         """A name describing what `node` computes (``x_at_W``, ``tanh_h``)."""

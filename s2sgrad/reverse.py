@@ -962,17 +962,5 @@ def _walk_loop(stmts, nested=False):
                 yield from _walk_loop(block, nested)
 
 
-def _contains(loop, stmt):
-    return any(node is stmt for node in _walk_loop([loop], nested=True))
-
-
-def _header_names(stmt):
-    if isinstance(stmt, gast.If):
-        return set(n.names_read(stmt.test))
-    if isinstance(stmt, gast.For):
-        return set(n.names_read(stmt.iter)) | set(target_names(stmt.target))
-    return set(n.names_read(stmt.test))
-
-
 def _target_word(loop):
     return loop.target.id if isinstance(loop.target, gast.Name) else 'loop'

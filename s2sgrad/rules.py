@@ -300,11 +300,6 @@ def is_nondifferentiable(func):
                for prefix in NONDIFFERENTIABLE_MODULES)
 
 
-def has_rule(func):
-    """Whether s2sgrad knows how to treat calls of `func`."""
-    return _key(func) in ADJOINTS or is_nondifferentiable(func)
-
-
 LIBRARY_MODULES = {'numpy', 'scipy', 'cupy', 'cupyx', 'jax', 'torch', 'autograd', 's2sgrad',
                    'math'}
 """Top-level packages whose functions are used through rules, never transformed."""

@@ -664,13 +664,6 @@ def resum(bitems, g):
     return total
 
 
-def pop_item(bitems):
-    """The adjoint of an appended item: pop it from the list adjoint `bitems` (None: zero)."""
-    if _is_zero(bitems) or not bitems:
-        return None
-    return bitems.pop()
-
-
 def _first_equal(items, ans):
     for i, item in enumerate(items):
         if item is ans or item == ans:
