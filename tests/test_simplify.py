@@ -108,6 +108,11 @@ def softmax_soft_labels(W, x, t):
     return -np.sum(y * (z - np.log(np.sum(np.exp(z)))))
 
 
+def log_softmax_at_label(W, x, label):
+    z = W @ x
+    return np.log(np.sum(np.exp(z))) - z[label]
+
+
 def sum_exp(x):
     return np.sum(np.exp(x))
 
@@ -477,3 +482,19 @@ def _writes_into_copy(x):
     y = 1.0 * x
     y[0] = 0.0
     return np.sum(y * x)
+
+
+def test_adjoint_of_an_indexed_read_has_the_shape_of_what_was_indexed():
+    """`s2s.unindex(g, z, label)` has the shape of `z`, so the product rule finds the outer
+    product of the textbook: d/dW (logsumexp(W x) - (W x)[label]) = outer(p - e_label, x)."""
+    shapes = {'W': ('m', 'n'), 'x': ('n',), 'label': ()}
+    df = s2sgrad.grad(log_softmax_at_label, wrt='W', shapes=shapes)
+    assert 'bW = np.outer(bz, x)' in df.source, df.source
+    rng = np.random.default_rng(0)
+    W, x = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    z = W @ x
+    p = np.exp(z) / np.sum(np.exp(z))
+    p[2] -= 1.0
+    np.testing.assert_allclose(df(W, x, 2), np.outer(p, x), rtol=1e-12)
+    expected = central_grad(lambda W_, x_: log_softmax_at_label(W_, x_, 2), [W, x], 0)
+    np.testing.assert_allclose(df(W, x, 2), expected, rtol=1e-6, atol=1e-8)
