@@ -90,8 +90,15 @@ def gradient_descent(w, data, lr, steps):
 
 def main(argv=None):
     args = parse_args(__doc__, argv)
-    from sklearn.datasets import load_breast_cancer
-    X, y = load_breast_cancer(return_X_y=True)
+    try:
+        from sklearn.datasets import load_breast_cancer
+        X, y = load_breast_cancer(return_X_y=True)
+        dataset = 'breast cancer data'
+    except ImportError:                                 # no scikit-learn: data of the same size
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((569, 30)) @ rng.standard_normal((30, 30))
+        y = (rng.random(569) < 1 / (1 + np.exp(-X @ rng.standard_normal(30)))).astype(float)
+        dataset = 'synthetic data (scikit-learn is not installed)'
     if args.quick:
         X, y = X[::3, :10], y[::3]
     X = (X - X.mean(axis=0)) / X.std(axis=0)
@@ -99,7 +106,7 @@ def main(argv=None):
     n, d = X.shape
     lam = 1e-3
     data = (X, y.astype(float), lam)
-    print(f'L2-regularised logistic regression, breast cancer data: {n} samples, {d} weights '
+    print(f'L2-regularised logistic regression, {dataset}: {n} samples, {d} weights '
           f'(with the intercept), lambda = {lam:g}')
     print(dloss.source)
 
@@ -161,7 +168,7 @@ def main(argv=None):
     ax.set_xscale('symlog', linthresh=10)
     ax.set_xlabel('iteration')
     ax.set_ylabel('loss - optimum')
-    ax.set_title(f'L2 logistic regression, breast cancer data ({n} x {d})')
+    ax.set_title(f'L2 logistic regression, {dataset.split(" (")[0]} ({n} x {d})')
     ax.legend(fontsize=8)
     save(fig, args, 'newton')
     print('all checks passed')
