@@ -1,16 +1,14 @@
-"""The public operators: `grad`, `value_and_grad`, and the rule-registration decorators."""
+"""`grad` and `value_and_grad`, and `transform`, through which every operator generates code."""
 import functools
 import gc
-import linecache
-import numbers
-
-import numpy as np
 
 from . import declared, unit
 from .callables import rebind, unbind
-from .errors import SourceUnavailableError, WrtError, format_location
+from .errors import SourceUnavailableError
+from .modes import Mode
 from .source import signature
-from .transform import Builder
+from .builder import Builder
+from .wrt import Wrt
 
 _BUILDER = Builder()
 _LOCK = _BUILDER.lock
@@ -20,51 +18,6 @@ def clear_cache():
     """Forget every generated function (the next `grad` call transforms again)."""
     with _LOCK:
         _BUILDER.cache.clear()
-
-
-def definition(func):
-    """``File "path", line N`` and the line of the `def` of the Python function behind the
-    callable `func`, as a traceback shows it, or ''."""
-    code = getattr(unbind(func).function, '__code__', None)
-    if code is None:
-        return ''
-    text = linecache.getline(code.co_filename, code.co_firstlineno)
-    return '\n' + format_location(code.co_filename, code.co_firstlineno, None, text)
-
-
-def _normalize_wrt(func, wrt):
-    try:
-        return _normalized_wrt(func, wrt)
-    except WrtError as error:
-        raise WrtError(str(error) + definition(func)) from None
-
-
-def _normalized_wrt(func, wrt):
-    try:
-        params = list(signature(func).parameters)
-    except (TypeError, ValueError):
-        params = None
-    single = not isinstance(wrt, (tuple, list))
-    items = [wrt] if single else list(wrt)
-    if not items:
-        raise WrtError('wrt is empty: name at least one argument to differentiate')
-    names = []
-    for item in items:
-        if isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_)):
-            item = int(item)  # np.int64(1) is a position too
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise WrtError(f'wrt entries must be parameter positions or names, got {item!r}')
-        if params is not None:
-            if isinstance(item, int):
-                if not -len(params) <= item < len(params):
-                    raise WrtError(f'wrt={item} is out of range: `{_label(func)}` has '
-                                   f'{len(params)} parameters ({", ".join(params)})')
-                item = params[item]
-            elif item not in params:
-                raise WrtError(f'wrt={item!r} names no parameter of `{_label(func)}` '
-                               f'(parameters: {", ".join(params)})')
-        names.append(item)
-    return tuple(names), single
 
 
 def check_callable(func):
@@ -79,15 +32,16 @@ def check_callable(func):
             f'function. Pass the Python function to differentiate (grad(f), not grad(f(x))).')
 
 
-def _label(func):
-    func = getattr(func, 'func', func)  # a partial: the function it calls
-    return getattr(func, '__qualname__', None) or getattr(func, '__name__', None) or \
-        type(func).__name__
-
-
-def _transform(func, wrt, mode, optimized, verbose, shapes=None):
+def resolve(func, wrt):
+    """The `Wrt` of a callable the operators can differentiate (raises for anything else)."""
     check_callable(func)
-    names, single = _normalize_wrt(func, wrt)
+    return Wrt.of(func, wrt)
+
+
+def transform(func, wrt, mode, optimized, verbose, shapes=None):
+    """The generated function of `mode` (a `Mode`) for the callable `func` and the `Wrt`
+    `wrt`, bound as `func` is (a method's instance, a partial's arguments), its unit source
+    printed when `verbose`."""
     bound = unbind(func)
     try:
         params = list(signature(bound.function).parameters)
@@ -98,9 +52,9 @@ def _transform(func, wrt, mode, optimized, verbose, shapes=None):
         collecting = gc.isenabled()
         gc.disable()  # the transform allocates many small AST nodes and frees none
         try:
-            generated = _BUILDER.reverse(bound.function, names, mode=mode, optimized=optimized,
-                                         as_tuple=not single and mode != 'jvp',
-                                         receivers=bound.receivers, shapes=shapes)
+            generated = _BUILDER.build(bound.function, wrt.names, mode, optimized=optimized,
+                                       as_tuple=not wrt.single and not mode.forward,
+                                       receivers=bound.receivers, shapes=shapes)
         finally:
             if collecting:
                 gc.enable()
@@ -129,7 +83,7 @@ def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     if func is None:
         return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
                                  shapes=shapes)
-    return _transform(func, wrt, 'grad', optimized, verbose, shapes)
+    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes)
 
 
 def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
@@ -137,4 +91,5 @@ def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
                                  verbose=verbose, shapes=shapes)
-    return _transform(func, wrt, 'value_and_grad', optimized, verbose, shapes)
+    return transform(func, resolve(func, wrt), Mode.VALUE_AND_GRAD, optimized, verbose,
+                     shapes)

@@ -3,9 +3,11 @@ import functools
 
 import numpy as np
 
-from .api import _normalize_wrt, _transform, check_callable, definition, grad
+from .api import grad, resolve, transform
 from .errors import NonScalarOutputError, ShapeError, WrtError
+from .modes import Mode
 from .runtime import check_tangent, real_only
+from .wrt import definition
 
 
 def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
@@ -17,7 +19,7 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     if func is None:
         return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose,
                                  shapes=shapes)
-    generated = _transform(func, wrt, 'cotangent', optimized, verbose, shapes)
+    generated = transform(func, resolve(func, wrt), Mode.COTANGENT, optimized, verbose, shapes)
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
@@ -39,21 +41,18 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     if func is None:
         return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose,
                                  shapes=shapes)
-    names, single = _normalize_wrt(func, wrt)
-    generated = _transform(func, wrt, 'jvp', optimized, verbose, shapes)
-    keywords = [generated.tangent_names[name] for name in names]
-
-    positions = _positions(func, names)
+    selected = resolve(func, wrt)
+    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes)
+    keywords = [generated.tangent_names[name] for name in selected.names]
 
     def apply(*args, **kwargs):
         *primal, tangent = args
-        tangents = (tangent,) if single else tuple(tangent)
+        tangents = (tangent,) if selected.single else tuple(tangent)
         if len(tangents) != len(keywords):
             raise ShapeError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
-        for position, name, t in zip(positions, names, tangents):
+        for name, value, t in zip(selected.names, selected.arguments(primal, kwargs), tangents):
             try:
-                check_tangent(real_only(t),
-                              real_only(_argument(primal, kwargs, position, name)), name)
+                check_tangent(real_only(t), real_only(value), name)
             except ShapeError as error:
                 raise ShapeError(str(error) + definition(func)) from None
         return real_only(generated(*primal, **kwargs, **dict(zip(keywords, tangents))))
@@ -73,12 +72,11 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
     """
     if func is None:
         return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode)
-    check_callable(func)
-    names, single = _normalize_wrt(func, wrt)
-    positions = _positions(func, names)
+    chosen = resolve(func, wrt)
+    names = chosen.names
 
     def jac(*args, **kwargs):
-        selected = [_argument(args, kwargs, p, name) for p, name in zip(positions, names)]
+        selected = chosen.arguments(args, kwargs)
         for name, value in zip(names, selected):
             if isinstance(value, (list, tuple, dict)):
                 raise WrtError(f'jacobian and hessian need number or array arguments, but '
@@ -95,10 +93,10 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
         forward = mode == 'fwd' or (mode is None and
                                     sum(x.size for x in inputs) < max(out.size, 1))
         if forward:
-            result = _forward_jacobian(func, names, inputs, out, args, kwargs, optimized)
+            result = _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized)
         else:
             result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized)
-        return result[0] if single else tuple(result)
+        return result[0] if chosen.single else tuple(result)
     return jac
 
 
@@ -114,17 +112,17 @@ def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
     return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
 
 
-def _forward_jacobian(func, names, inputs, out, args, kwargs, optimized):
+def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized):
     result = []
-    for k, name in enumerate(names):
+    given = chosen.arguments(args, kwargs)
+    for k, name in enumerate(chosen.names):
         product = jvp(func, wrt=name, optimized=optimized)
         x = inputs[k]
         columns = []
         for index in np.ndindex(x.shape or ()):
             tangent = np.zeros(x.shape, dtype=_float_dtype(x))
             tangent[index] = 1.0
-            if not x.shape and not isinstance(_argument(args, kwargs, *_where(func, name)),
-                                              np.ndarray):
+            if not x.shape and not isinstance(given[k], np.ndarray):
                 tangent = 1.0
             columns.append(np.asarray(product(*args, tangent, **kwargs)))
         stacked = np.stack(columns, axis=-1) if columns else np.zeros(out.shape + (0,))
@@ -141,8 +139,9 @@ def hessian(func=None, wrt=0, *, optimized=True):
     """
     if func is None:
         return functools.partial(hessian, wrt=wrt, optimized=optimized)
-    names, single = _normalize_wrt(func, wrt)
-    if single:
+    selected = resolve(func, wrt)
+    names = selected.names
+    if selected.single:
         return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
                         optimized=optimized, mode='fwd')
     rows = [jacobian(grad(func, wrt=name, optimized=optimized), wrt=names,
@@ -161,24 +160,9 @@ def hvp(func=None, wrt=0, *, optimized=True):
     """
     if func is None:
         return functools.partial(hvp, wrt=wrt, optimized=optimized)
-    names, single = _normalize_wrt(func, wrt)
-    selected = names[0] if single else names
+    selected = resolve(func, wrt).selection
     return jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
                optimized=optimized)
-
-
-def _where(func, name):
-    return _positions(func, [name])[0], name
-
-
-def _positions(func, names):
-    from .source import signature
-    params = list(signature(func).parameters)
-    return [params.index(name) for name in names]
-
-
-def _argument(args, kwargs, position, name):
-    return args[position] if position < len(args) else kwargs[name]
 
 
 def _float_dtype(out):

@@ -1,0 +1,179 @@
+"""Arrays changed in place: aliases merged or refused, arguments copied, mutated names."""
+import gast
+
+from . import nodes as n
+from .activity import target_names
+from .aliasing import private_writes
+
+
+def _written_after(stmt, statements, names):
+    """Whether one of `names` may be assigned into by subscript after `stmt` runs: in a
+    later statement, or anywhere in a loop that holds `stmt` (a later iteration)."""
+    def writes(node):
+        return any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) and
+                   set(target_names(s.targets[0])) & names for s in n.statements([node]))
+    index = next(i for i, s in enumerate(statements) if s is stmt)
+    if any(writes(later) for later in statements[index + 1:]):
+        return True
+    return any(isinstance(loop, (gast.For, gast.While)) and
+               any(s is stmt for s in n.statements(loop.body)) and writes(loop)
+               for loop in statements[:index])
+
+
+def refuse_aliased_lists(ctx, body):
+    """Raise for a differentiated list that grows or shrinks under one name (``saved.
+    append(y)``) and is read under another (``alias = saved``, then ``alias[-1]``): the
+    backward sweep follows a list by its name, so the two names would keep separate
+    adjoints of one list, indexed at different lengths."""
+    growers, reads = set(), set()
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Name):
+            stmt.value.receiver = True  # the copy itself reads no item
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name) and node.func.attr in _RESIZING:
+                growers.add(node.func.value.id)
+                node.func.value.receiver = True
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                    node.func.id == 'len':
+                for arg in node.args:
+                    if isinstance(arg, gast.Name):
+                        arg.receiver = True
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                    not node.__dict__.pop('receiver', False):
+                reads.add(node.id)
+    written = n.all_names(ctx.source.node)  # (not the normalizer's temporaries)
+    for stmt in n.statements(body):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+                isinstance(stmt.value, gast.Name)):
+            continue
+        a, b = stmt.targets[0].id, stmt.value.id
+        if not {a, b} & ctx.activity.active or not {a, b} <= written:
+            continue
+        if a in growers and b in reads or b in growers and a in reads:
+            grows, other = (a, b) if a in growers else (b, a)
+            raise ctx.unsupported(
+                stmt, f'a list changed in length under one name and read under another '
+                      f'(`{grows}` and `{other}`, made the same list by `{a} = {b}`): '
+                      f'use one name for the list', node=stmt)
+
+
+def merge_aliases(ctx, body):
+    """Rename ``y`` to ``x`` after ``y = x`` when either is assigned into by subscript.
+
+    Both names then denote one array, so updates through either reach one adjoint.
+    """
+    statements = list(n.statements(body))
+    mutated = set()
+    counts = {}
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                mutated.add(target.value.id)
+            for name in n.names_stored(target):
+                counts[name] = counts.get(name, 0) + 1
+        elif isinstance(stmt, gast.For):
+            for name in n.names_stored(stmt.target):
+                counts[name] = counts.get(name, 0) + 2
+    for p in ctx.params:
+        counts[p] = counts.get(p, 0) + 1
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Name):
+            alias, original = stmt.targets[0].id, stmt.value.id
+            if alias not in mutated and original not in mutated:
+                continue
+            if not _written_after(stmt, statements, {alias, original}):
+                continue  # ``result = R`` at a return: one name for the same final value
+            # `alias` rebound by this statement only from here on (``x = x_copy`` in
+            # generated code, where `x` is a parameter) is renamed all the same
+            rebound_later = stmt in body and any(
+                alias in n.names_stored(later) for later in body[body.index(stmt) + 1:])
+            single = counts.get(alias) == 1 or \
+                (stmt in body and not rebound_later and original not in ctx.params)
+            if not single or counts.get(original) != 1 or stmt not in body:
+                raise ctx.unsupported(stmt, f'the alias `{alias} = {original}` of an '
+                                            f'array that is assigned into (copy it with '
+                                            f'`.copy()` or use one name)')
+            index = body.index(stmt)
+            for later in body[index + 1:]:
+                n.rename(later, {alias: original})
+            read = getattr(stmt, 'augmented_read', None)
+            if read is not None:
+                # ``v += c`` ended as ``v_2 = t`` after ``t = v + c``: the in-place update
+                # now writes `t`, which the alias analysis checks
+                for earlier in body[:index]:
+                    if isinstance(earlier, gast.Assign) and \
+                            n.names_stored(earlier.targets[0]) == [original]:
+                        earlier.augmented_read = read
+            body = body[:index] + body[index + 1:]
+            mutated.add(original)
+    return private_writes(ctx, body)
+
+
+def prologue(ctx, body):
+    """Copy array arguments that the function assigns into, so callers' arrays survive."""
+    mutated = set()
+    aliases = {}
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                base = target.value
+                while isinstance(base, gast.Subscript):
+                    base = base.value
+                if isinstance(base, gast.Name):
+                    mutated.add(base.id)
+            elif isinstance(target, gast.Name) and isinstance(stmt.value, gast.Name):
+                aliases.setdefault(target.id, set()).add(stmt.value.id)
+        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                isinstance(stmt.value.func, gast.Attribute) and \
+                isinstance(stmt.value.func.value, gast.Name) and \
+                stmt.value.func.attr == 'append':
+            pass
+    changed = True
+    while changed:
+        changed = False
+        for var, sources in aliases.items():
+            if var in mutated and not sources <= mutated:
+                mutated |= sources
+                changed = True
+    mutated |= getattr(ctx, '_alias_params', set())
+    return [n.assign(p, n.call('s2s.copy', n.name(p))) for p in ctx.params if p in mutated]
+
+
+def mutated_names(body):
+    """Variables changed in place: assigned into by subscript, or appended to / popped."""
+    mutated = set()
+    for stmt in n.statements(body):
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
+                mutated.update(target_names(node.targets[0]))
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    isinstance(node.func.value, gast.Name) and \
+                    node.func.attr in ('append', 'pop', 'extend', 'insert', 'add_at', 'fill'):
+                mutated.add(node.func.value.id)
+    return with_aliases(mutated, body)
+
+
+_RESIZING = ('append', 'pop', 'extend', 'insert', 'remove', 'clear')
+
+
+def with_aliases(names, body):
+    """`names` with every variable that may name the same object as one of them through
+    assignments of one name to another (``alias = saved``): changing one changes all."""
+    pairs = [(stmt.targets[0].id, stmt.value.id) for stmt in n.statements(body)
+             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+             isinstance(stmt.value, gast.Name)]
+    names = set(names)
+    changed = bool(names)
+    while changed:
+        changed = False
+        for a, b in pairs:
+            if (a in names) != (b in names):
+                names |= {a, b}
+                changed = True
+    return names

@@ -1,0 +1,134 @@
+"""Print, compile and cache a generated FunctionDef: the last step of the pipeline."""
+import inspect
+import types
+
+import gast
+
+from . import nodes as n, runtime
+from .compiling import compile_function
+from .generated_code import Generated
+from .printer import to_source
+
+
+def link(ctx, node, name, seed_name, tangent_names=None):
+    """Print and compile `node`, cache it, and hand it to callers waiting for it.
+
+    The generated function reads globals and closure variables at call time, as the
+    source function does: its globals are that function's own ``__globals__`` dict and its
+    free variables share that function's closure cells. Only the helpers and modules
+    s2sgrad binds, and the names that denote functions, modules and other callables (the
+    transformation chose derivative rules for them), are fixed: they are closure cells
+    of their own, and the cache checks them before it hands the function out again.
+    """
+    source = ctx.source
+    namespace = source.globals if source.globals is not None else dict(source.namespace)
+    generated = Generated(name, node, namespace, seed_name)
+    generated.tangent_names = tangent_names
+    placeholder = ctx.builder.cache.get(ctx.key)
+    if placeholder is not None and placeholder.function is None:
+        generated.waiting = placeholder.__dict__.get('waiting', [])
+    generated.source = to_source(node)
+    cells, generated.pins = _cells(ctx, node, namespace)
+    generated.attribute_pins = _attribute_pins(ctx, node)
+    func = getattr(ctx.source, 'func', None)
+    generated.defaults_seen = (getattr(func, '__defaults__', None),
+                               getattr(func, '__kwdefaults__', None))
+    defaults, kwdefaults = _default_values(ctx, node)
+    generated.function = compile_function(generated.source, name, namespace, cells,
+                                          defaults, kwdefaults)
+    if getattr(ctx, '_return_where', None):
+        runtime.OUTPUT_LOCATIONS[generated.function.__code__] = ctx.return_where
+    generated.helpers = ctx.helper_generated
+    generated.calls = dict(ctx.helper_cells)  # local name -> cell of a called helper
+    generated.function.__s2sgrad__ = generated
+    generated.container_params = {p for p in ctx.params
+                                  if p in getattr(ctx, 'container_vars', ())}
+    generated.function.helpers = [h.function for h in ctx.helper_generated]
+    ctx.builder.cache[ctx.key] = generated
+    for cell in getattr(generated, 'waiting', []):
+        cell.cell_contents = generated.function
+    return generated
+
+
+def _cells(ctx, node, namespace):
+    """The closure cells of the generated function, and the names it pins."""
+    source = ctx.source
+    cells = dict(source.cells)
+    pins = []
+    for var in sorted(set(n.names_read(node))):
+        if var in ctx.names.bindings or var in ctx.helper_cells or \
+                var not in source.namespace:
+            continue
+        obj = source.namespace[var]
+        if callable(obj) or isinstance(obj, types.ModuleType):
+            pins.append((var, obj, source.cells.get(var), namespace))
+            if var not in ctx.live_names:  # live: read at call time (see `_live`)
+                cells[var] = types.CellType(obj)
+    for var, value in ctx.names.bindings.items():
+        cells[var] = types.CellType(value)
+    cells.update(ctx.helper_cells)
+    return cells, pins
+
+
+def _attribute_pins(ctx, node):
+    """``(holder, attributes, object)`` for each called ``Holder.attr`` of a class or
+    module (``Net.forward``, ``ops.act``): the derivative was built for that object."""
+    local = set(n.names_stored(node)) | {a.id for a in node.args.args +
+                                         node.args.kwonlyargs + node.args.posonlyargs}
+    pins = {}
+    for call in n.walk(node):
+        if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
+            continue
+        path = n.dotted_path(call.func)
+        root, *parts = path.split('.') if path else ('s2s',)
+        if root == 's2s' or root in local or path in pins:
+            continue
+        holder = ctx.names.bindings.get(root, ctx.source.namespace.get(root, MISSING))
+        obj = static_path(holder, parts)
+        if holder is not MISSING and obj is not MISSING:
+            pins[path] = (holder, tuple(parts), obj)
+    return list(pins.values())
+
+
+def _default_values(ctx, node):
+    """The values of the generated function's defaults: the source function's own."""
+    args = node.args
+    positional = list(args.posonlyargs) + list(args.args)
+    with_default = positional[len(positional) - len(args.defaults):]
+    defaults = [_default_value(ctx, arg.id, expr)
+                for arg, expr in zip(with_default, args.defaults)]
+    kwdefaults = {arg.id: _default_value(ctx, arg.id, expr)
+                  for arg, expr in zip(args.kwonlyargs, args.kw_defaults)
+                  if expr is not None}
+    return defaults, kwdefaults
+
+
+def _default_value(ctx, param, expr):
+    if param in ctx.source.defaults:
+        return ctx.source.defaults[param]
+    if isinstance(expr, gast.Constant):
+        return expr.value
+    tree = gast.gast_to_ast(gast.Expression(body=n.clone(expr)))
+    try:
+        return eval(compile(tree, ctx.source.filename, 'eval'), dict(ctx.source.namespace))
+    except Exception as error:
+        raise ctx.unsupported(expr, f'the default value of `{param}`, which s2sgrad '
+                                    f'cannot evaluate ({type(error).__name__}: {error}); '
+                                    f'give the parameter a literal default, or pass '
+                                    f'the value at each call') from None
+
+
+def static_path(holder, parts):
+    """The attribute `parts` of `holder`, as stored (no descriptors run), or MISSING."""
+    for part in parts:
+        if holder is MISSING:
+            return MISSING
+        try:
+            holder = inspect.getattr_static(holder, part)
+        except AttributeError:
+            return MISSING
+    return holder
+
+
+MISSING = object()
+"""What `static_path` gives for an attribute that is not there."""

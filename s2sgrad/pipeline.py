@@ -1,0 +1,188 @@
+"""One transformation, pass by pass: parse, fence, normalise, analyse, differentiate,
+optimise, print and compile.
+
+`run(ctx)` is the whole pipeline; each step is one call. The `Context` (see `context.py`)
+holds what the steps share: the source, the namer, the analyses of the normalised body.
+
+    source (FunctionSource)
+      -> fence, canonicalise          fence.py, canonical.py   the source AST, checked
+      -> normalise                    anf.py, ssa.py           one operation per statement
+      -> analyse                      activity.py, effects.py, shapes.py, inplace.py
+      -> differentiate                reverse_function.py (ReversePass, reverse.py)
+                                      or forward_function.py (ForwardPass, forward.py)
+      -> optimise                     optimize.py, simplify.py, standins.py
+      -> print, compile, cache        linking.py (printer.py, compiling.py)
+    -> Generated (builder.py)
+"""
+import builtins
+
+import gast
+
+from . import inplace, nodes as n, scalar_version
+from .activity import Activity, target_names
+from .anf import Normalizer
+from .calls import nested_functions
+from .canonical import Canonicalizer
+from .effects import check_effects
+from .errors import NonScalarOutputError, WrtError, format_location
+from .fence import fence
+from .forward_function import forward_function
+from .invariance import cancelled_shifts
+from .linking import link
+from .methods import bind_methods, known_receivers, receivers_of_temporaries
+from .optimize import optimize
+from .resolve import Resolver
+from .reverse_function import reverse_function
+from .shapes import ShapeClasses
+from .ssa import rename_versions
+from .standins import save_shapes
+
+
+def run(ctx):
+    """Generate, compile and cache the derivative that `ctx` describes; its `Generated`."""
+    body, ret = analyse(ctx, normalise(ctx))
+    differentiate = forward_function if ctx.mode.forward else reverse_function
+    made = differentiate(ctx, body, ret)
+    node = made.node
+    if ctx.optimized:
+        node = optimize(node, made.keep, ctx.shapes.same, declared=ctx.declared,
+                        resolver=ctx.resolver)
+        if not ctx.mode.forward:
+            node = save_shapes(node)
+    if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):
+        scalar_version.call_general(ctx, node)  # else knowing the numbers gained nothing
+    return link(ctx, node, node.name, made.seed_name, made.tangent_names)
+
+
+def normalise(ctx):
+    """Fence and canonicalise the source function, then normalise its body: one operation
+    per statement (A-normal form), each variable assigned once where possible."""
+    func = ctx.func
+    check_returns(ctx, func)
+    fence(func, ctx.source.filename, ctx.source.lines, ctx.source.name)
+    for name in ctx.wrt:
+        if name not in ctx.params:
+            raise WrtError(f'wrt={name!r} names no parameter of `{ctx.source.name}` '
+                           f'(parameters: {", ".join(ctx.params)})')
+    ctx.receivers = known_receivers(func, getattr(ctx.source, 'receivers', {}))
+    bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
+    ctx.nested = nested_functions(ctx, func)
+    canonical = Canonicalizer(ctx.source, ctx.namer)
+    canonical.run(func)
+    ctx.may_return_none = canonical.falls_through
+    ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
+    ctx.closures = {name: info[1] for name, info in ctx.nested.items()}
+    activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
+    body = Normalizer(activity, ctx.namer).run(func.body)
+    rename_versions(body, ctx.params, ctx.namer)
+    return inplace.merge_aliases(ctx, body)
+
+
+def analyse(ctx, body):
+    """The facts the differentiation reads, stored on `ctx`: names, activity, effects,
+    mutation, containers, shapes, and whether a version for Python numbers is made.
+    Returns the body without its final ``return``, and that return."""
+    ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(
+        gast.Module(body=body, type_ignores=[]))) | set(ctx.params))
+    ctx.activity = Activity(body, ctx.wrt, ctx.resolver, ctx.closures,
+                            constants=cancelled_shifts(body, ctx.resolver))
+    ctx.receivers = receivers_of_temporaries(body, ctx.receivers)
+    check_effects(body, ctx)
+    ret = body[-1]
+    if not isinstance(ret, gast.Return):
+        ret = gast.Return(value=n.const(None))
+        body.append(ret)
+    body = body[:-1]
+    ctx.body = body
+    ctx.body_all_statements = list(n.statements(body))
+    ctx.occurrences, ctx.assignment_counts = _occurrences(body + [ret], ctx.params)
+    ctx.mutated = inplace.mutated_names(body)
+    inplace.refuse_aliased_lists(ctx, body + [ret])
+    ctx.container_vars = _containers(body)
+    scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
+               isinstance(s.targets[0], gast.Name) and
+               scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
+    ctx.shapes = ShapeClasses(ctx.body_all_statements, ctx.params, ctx.resolver,
+                              scalars, numbers=ctx.scalar_params)
+    if not ctx.scalar_params and ctx.general is None:
+        ctx.scalar_guard = scalar_version.scalar_guard(ctx)
+        if ctx.scalar_guard:  # the version for any arguments, called by the other
+            ctx.name = ctx.namer.fresh(ctx.function_name() + '_general')
+    return body, ret
+
+
+def check_returns(ctx, func):
+    """Raise NonScalarOutputError for a function that returns nothing or a string."""
+    returns = [node for stmt in func.body for node in n.walk(stmt)
+               if isinstance(node, gast.Return)]
+    nested = {id(node) for stmt in func.body for inner in n.walk(stmt)
+              if isinstance(inner, (gast.FunctionDef, gast.Lambda))
+              for node in n.walk(inner)}
+    returns = [r for r in returns if id(r) not in nested]
+    bad = None
+    if not returns:
+        bad, what = func, 'has no `return` statement (it returns None)'
+    bad_returns = 0
+    for ret in returns:
+        value = ret.value
+        if value is None or isinstance(value, gast.Constant) and \
+                (value.value is None or isinstance(value.value, (str, bytes))):
+            bad = ret
+            what = f'returns {"None" if value is None else repr(value.value)}'
+        elif ctx.mode.gradient and (
+                isinstance(value, (gast.Dict, gast.List, gast.Set)) or
+                isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
+                value.func.id in ('dict', 'list', 'set') and
+                ctx.source.namespace.get(value.func.id) is getattr(builtins,
+                                                                   value.func.id)):
+            bad = ret
+            what = 'returns a container'
+        if bad is ret:
+            bad_returns += 1
+    if returns and bad_returns < len(returns):
+        bad = None  # other paths return values: the gradient checks the one taken
+    if bad is None:
+        ctx.return_where = ctx.where(returns[-1])
+        return
+    raise NonScalarOutputError(
+        f'`{ctx.source.name}` {what}, but a derivative needs a number or an array; '
+        f'return the value to differentiate\n' + format_location(*ctx.where(bad)))
+
+
+def _containers(body):
+    """Variables that hold dicts (indexed by a string, or whose keys a loop reads): their
+    adjoints are added with ``s2s.add``, which adds dicts key by key."""
+    found = set()
+    for stmt in n.statements(body):
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                    isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
+                found.add(node.value.id)
+            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.keys' and \
+                    node.args and isinstance(node.args[0], gast.Name):
+                found.add(node.args[0].id)
+    return found
+
+
+def _occurrences(body, params):
+    """Where each name occurs (ids of simple statements and compound headers), and how
+    often it is assigned."""
+    occurrences = {}
+    counts = {p: 1 for p in params}
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.If):
+            names = n.names_read(stmt.test)
+        elif isinstance(stmt, gast.For):
+            names = n.names_read(stmt.iter) + n.names_stored(stmt.target)
+            for name in n.names_stored(stmt.target):
+                counts[name] = counts.get(name, 0) + 2
+        elif isinstance(stmt, gast.While):
+            names = n.names_read(stmt.test)
+        else:
+            names = list(n.all_names(stmt))
+            if isinstance(stmt, gast.Assign):
+                for name in target_names(stmt.targets[0]):
+                    counts[name] = counts.get(name, 0) + 1
+        for name in names:
+            occurrences.setdefault(name, []).append(id(stmt))
+    return occurrences, counts

@@ -1,0 +1,102 @@
+"""Reverse mode: the forward sweep, the seed, the backward sweep and the gradients' return.
+
+Takes the normalised body and its return (see `pipeline`); `ReversePass` (reverse.py) writes
+the two sweeps; this module puts together the function: argument copies, stacks, the forward
+sweep, the seed (1.0, ``s2s.seed(y)``, or the caller's cotangent as a keyword), the backward
+sweep and the return of the gradients (and the value, for `value_and_grad`). Gives a
+`Derivative`.
+"""
+import gast
+
+from . import inplace, nodes as n, scalar_version
+from .derivative import Derivative
+from .generated_code import Generated
+from .modes import Mode
+from .reverse import ReversePass, State
+
+
+def reverse_function(ctx, body, ret):
+    """The reverse-mode FunctionDef of the normalised `body` ending in `ret`."""
+    result = ret.value
+    rpass = ReversePass(ctx)
+    ctx.rpass = rpass
+    if isinstance(result, gast.Name) and result.id not in n.all_names(ctx.source.node):
+        # the function returns an expression: its adjoint (the seed) is named after the
+        # function, ``blayer``, not after the temporary that holds the expression
+        rpass.adjoints[result.id] = ctx.namer.fresh('b' + ctx.base_name())
+    seed_name = None
+    seeded = ctx.mode.seeded
+    if seeded:
+        seed_name = rpass.adj(result.id) if isinstance(result, gast.Name) else \
+            ctx.namer.fresh('bresult')
+        ctx.builder.cache[ctx.key] = Generated(ctx.function_name(), None, None,
+                                               seed_name)
+    rpass.collect(body, [])
+    needed = set(rpass.needed)
+    forward = rpass.forward(body, [], set(ctx.params))
+    while rpass.needed != needed:  # a value read again backward became needed late:
+        needed = set(rpass.needed)  # save it where it is made, earlier in the sweep
+        forward = rpass.forward(body, [], set(ctx.params))
+    state = State()
+    seed_stmts = []
+    result_active = isinstance(result, gast.Name) and result.id in ctx.activity.active
+    if result_active:
+        bresult = rpass.adj(result.id)
+        if seeded:
+            state.live.add(bresult)
+            if ctx.mode is Mode.COTANGENT:  # the public vjp: the caller gives the seed
+                check = n.expr(n.call('s2s.check_cotangent', n.name(bresult),
+                                      n.name(result.id)))
+                check.no_inline = {result.id}
+                seed_stmts.append(check)
+        else:
+            if scalar_version.statically_scalar(ctx, result.id, body):
+                seed = n.assign(bresult, n.const(1.0))
+            else:
+                seed = n.assign(bresult, n.call(
+                    's2s.seed', n.name(result.id), n.const(ctx.source.name)))
+            seed.no_inline = {result.id}
+            seed_stmts.append(seed)
+            state.live.add(bresult)
+    if seeded and ctx.may_return_none:
+        check = n.expr(n.call('s2s.check_output', n.clone(result),
+                              n.const(ctx.source.name)))
+        check.no_inline = set(n.names_read(result))
+        seed_stmts.insert(0, check)
+    if not result_active and not seeded:  # a constant result: the gradient is zero
+        check = n.expr(n.call('s2s.seed', n.clone(result), n.const(ctx.source.name)))
+        check.no_inline = set(n.names_read(result))
+        seed_stmts.append(check)
+    backward = rpass.backward(body, state, []) if result_active else []
+    returns = []
+    for name in ctx.wrt:
+        badj = rpass.adj(name)
+        value = n.name(badj) if badj in state.live else \
+            n.call('s2s.zeros_like', n.name(name))
+        if ctx.mode is not Mode.VJP:
+            value = n.call('s2s.like', value, n.name(name))
+        returns.append(value)
+    value = returns[0] if len(returns) == 1 and not ctx.as_tuple else n.tuple_(returns)
+    if ctx.mode is Mode.VALUE_AND_GRAD:
+        output = n.clone(result)
+        if set(n.names_read(result)) & set(n.names_stored(gast.Module(
+                body=backward, type_ignores=[]))):  # restored by the backward sweep
+            output = n.name(ctx.namer.fresh('value'))
+            seed_stmts.append(n.assign(output.id, n.clone(result)))
+        value = n.tuple_([output, value])
+    prologue = inplace.prologue(ctx, body)
+    stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
+              for stack in sorted(rpass.stacks.values())]
+    undefined = [n.assign(var, n.const(None)) for var in sorted(ctx.undefined_before_loop)]
+    new_body = ctx.declared_comment() + prologue + stacks + undefined + forward + \
+        seed_stmts + backward + \
+        [gast.Return(value=value)]
+    args = n.clone(ctx.func.args)
+    if seed_name is not None:
+        args.kwonlyargs = list(args.kwonlyargs) + [n.name(seed_name, store=False)]
+        args.kwonlyargs[-1].ctx = gast.Param()
+        args.kw_defaults = list(args.kw_defaults) + [None]
+    node = gast.FunctionDef(name=ctx.function_name(), args=args, body=new_body,
+                            decorator_list=[], returns=None, type_comment=None, type_params=[])
+    keep = set(ctx.params) | ({seed_name} if seed_name else set())
+    return Derivative(node, seed_name, None, keep)

@@ -1,0 +1,101 @@
+"""`wrt`: the arguments to differentiate, resolved once against a function's parameters."""
+import linecache
+import numbers
+
+import numpy as np
+
+from .callables import unbind
+from .errors import WrtError, format_location
+from .source import signature
+
+
+class Wrt:
+    """The parameters a derivative is taken with respect to.
+
+    `names` are parameter names in the order the user gave them, `single` says whether the
+    user gave one (the derivative is then one value, not a tuple), and `params` are the
+    parameters of the callable (None when it has no inspectable signature). Every operator
+    resolves its `wrt` argument once, with `Wrt.of`.
+    """
+
+    __slots__ = ('names', 'single', 'params')
+
+    def __init__(self, names, single, params):
+        self.names = tuple(names)
+        self.single = single
+        self.params = None if params is None else tuple(params)
+
+    @classmethod
+    def of(cls, func, wrt):
+        """Resolve `wrt` (a position, a name, or a tuple or list of them) for callable `func`.
+
+        Raises WrtError, pointing at the definition of `func`, for an empty `wrt`, an entry
+        that is neither a position nor a name, a position out of range, or an unknown name.
+        """
+        try:
+            return cls._resolve(func, wrt)
+        except WrtError as error:
+            raise WrtError(str(error) + definition(func)) from None
+
+    @classmethod
+    def _resolve(cls, func, wrt):
+        try:
+            params = list(signature(func).parameters)
+        except (TypeError, ValueError):
+            params = None
+        single = not isinstance(wrt, (tuple, list))
+        items = [wrt] if single else list(wrt)
+        if not items:
+            raise WrtError('wrt is empty: name at least one argument to differentiate')
+        names = []
+        for item in items:
+            if isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_)):
+                item = int(item)  # np.int64(1) is a position too
+            if isinstance(item, bool) or not isinstance(item, (int, str)):
+                raise WrtError(f'wrt entries must be parameter positions or names, got {item!r}')
+            if params is not None:
+                if isinstance(item, int):
+                    if not -len(params) <= item < len(params):
+                        raise WrtError(f'wrt={item} is out of range: `{label(func)}` has '
+                                       f'{len(params)} parameters ({", ".join(params)})')
+                    item = params[item]
+                elif item not in params:
+                    raise WrtError(f'wrt={item!r} names no parameter of `{label(func)}` '
+                                   f'(parameters: {", ".join(params)})')
+            names.append(item)
+        return cls(names, single, params)
+
+    @property
+    def selection(self):
+        """The names as the user's `wrt` had them: one name, or a tuple of names."""
+        return self.names[0] if self.single else self.names
+
+    @property
+    def positions(self):
+        """The position of each name among the callable's parameters."""
+        return tuple(self.params.index(name) for name in self.names)
+
+    def arguments(self, args, kwargs):
+        """The values of the selected arguments in a call ``func(*args, **kwargs)``."""
+        return [args[p] if p < len(args) else kwargs[name]
+                for p, name in zip(self.positions, self.names)]
+
+    def __repr__(self):
+        return f'Wrt({self.selection!r})'
+
+
+def definition(func):
+    """``File "path", line N`` and the line of the `def` of the Python function behind the
+    callable `func`, as a traceback shows it, or ''."""
+    code = getattr(unbind(func).function, '__code__', None)
+    if code is None:
+        return ''
+    text = linecache.getline(code.co_filename, code.co_firstlineno)
+    return '\n' + format_location(code.co_filename, code.co_firstlineno, None, text)
+
+
+def label(func):
+    """The name of the function behind `func` for messages (a partial: the function it calls)."""
+    func = getattr(func, 'func', func)
+    return getattr(func, '__qualname__', None) or getattr(func, '__name__', None) or \
+        type(func).__name__
