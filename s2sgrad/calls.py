@@ -7,6 +7,7 @@ calls ``dgdx(x, bg=by)``, the generated VJP of `g`; in forward mode it becomes
 under a local name, and follow a global or closure name that may be rebound (`live`).
 """
 import types
+from collections import namedtuple
 
 import gast
 
@@ -20,38 +21,92 @@ from .source import FunctionSource, NestedFunctions, default_expressions, \
     signature as source_signature
 
 
+def user_call(ctx, stmt, ans, call, func):
+    """The adjoint item of ``ans = func(...)`` for a user function (recursively), or None
+    when no argument is active."""
+    arguments = _arguments(ctx, stmt, call, func)
+    if not arguments.active:
+        return None
+    return _call_adjoint(ctx, ans, arguments, _helper(ctx, arguments, func, Mode.VJP))
+
+
+def nested_call(ctx, stmt, ans, call):
+    """The adjoint item of a call of a function defined inside this one (a closure)."""
+    arguments = _arguments(ctx, stmt, call, None)
+    return _call_adjoint(ctx, ans, arguments, _helper(ctx, arguments, None, Mode.VJP))
+
+
 def forward_call(ctx, stmt, ans, call, func):
-    """``ans, dans = g_fwd(args, dx=...)`` for a call of a user or nested function."""
-    if func is None:
-        node, source, params, call = _lift(ctx, call)
-    else:
-        params = list(source_signature(func).parameters)
-    bound = _bind_call(ctx, stmt, call, params, 0)
-    active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
-              and bound[p].id in ctx.activity.active]
-    live = None
-    if func is None:
-        key = ('nested', ctx.source.origin, node.lineno, node.col_offset, node.name,
-               tuple(active), Mode.FORWARD, ctx.optimized)
-        generated = ctx.builder.lookup(key)
-        if generated is None:
-            generated = ctx.builder.build_source(key, source, active, Mode.FORWARD,
-                                                 ctx.optimized)
-    else:
-        receivers = callee_receivers(ctx.receivers, params, bound)
-        key, generated = ctx.builder.helper(func, active, Mode.FORWARD, ctx.optimized,
-                                            receivers)
-        live = _live(ctx, call, func, params, active, Mode.FORWARD, receivers, generated)
-    local = _bind_helper(ctx, key, generated, live)
-    new_call = n.clone(call)
+    """``ans, dans = g_fwd(args, dx=...)`` for a call of a user function `func` or (None) of
+    a function defined inside this one."""
+    arguments = _arguments(ctx, stmt, call, func)
+    local, generated = _helper(ctx, arguments, func, Mode.FORWARD)
+    new_call = n.clone(arguments.call)
     new_call.func = n.name(local)
-    for param in active:
+    for param in arguments.active:
         new_call.keywords.append(gast.keyword(
             arg=generated.tangent_names[param],
-            value=n.name(ctx.fpass.tan(bound[param].id))))
+            value=n.name(ctx.fpass.tan(arguments.bound[param].id))))
     targets = n.tuple_([n.name(ans, store=True),
                         n.name(ctx.fpass.tan(ans), store=True)], store=True)
     return [], [n.assign(targets, new_call)]
+
+
+Arguments = namedtuple('Arguments', 'call params bound active lifted')
+Arguments.__doc__ = """A call of a user function, bound: the `call` (rewritten for a lifted
+nested function), the callee's `params`, each bound parameter's argument node (`bound`), the
+parameters whose argument is an active variable (`active`), and, for a nested function,
+``(FunctionDef, FunctionSource)`` of the lifted function (`lifted`, else None)."""
+
+
+def _arguments(ctx, stmt, call, func):
+    """The `Arguments` of `call` of user function `func` (None: a nested function)."""
+    lifted = None
+    if func is None:
+        node, source, params, call = _lift(ctx, call)
+        lifted = node, source
+    else:
+        params = list(source_signature(func).parameters)
+    if len(call.args) > len(params):
+        raise ctx.unsupported(stmt, 'a call with more positional arguments than '
+                                    'parameters')
+    bound = dict(zip(params, call.args))
+    for kw in call.keywords:
+        if kw.arg not in params:
+            raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
+        bound[kw.arg] = kw.value
+    active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
+              and bound[p].id in ctx.activity.active]
+    return Arguments(call, params, bound, active, lifted)
+
+
+def _helper(ctx, arguments, func, mode):
+    """The local name and the `Generated` helper (a VJP or a forward function, by `mode`)
+    that the code calls for the call `arguments` of `func` (None: a nested function)."""
+    active, live = arguments.active, None
+    if func is None:
+        node, source = arguments.lifted
+        key = ('nested', ctx.source.origin, node.lineno, node.col_offset, node.name,
+               tuple(active), mode, ctx.optimized)
+        generated = ctx.builder.lookup(key)
+        if generated is None:
+            generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized)
+    else:
+        receivers = callee_receivers(ctx.receivers, arguments.params, arguments.bound)
+        key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers)
+        live = _live(ctx, arguments.call, func, arguments.params, active, mode, receivers,
+                     generated)
+    return _bind_helper(ctx, key, generated, live), generated
+
+
+def _call_adjoint(ctx, ans, arguments, helper):
+    """The `CallAdjoint` item of ``ans = call`` whose backward part calls the VJP `helper`
+    (its local name and `Generated`)."""
+    local, generated = helper
+    active_args = [arguments.bound[p].id for p in arguments.active]
+    ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
+                              if p in getattr(generated, 'container_params', ()))
+    return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
 
 
 def nested_functions(ctx, func):
@@ -64,34 +119,6 @@ def nested_functions(ctx, func):
     ctx.nested_info = NestedFunctions(func, ctx.unsupported)
     info = ctx.nested_info
     return {name: (node, info.needs[name]) for name, node in info.defs.items()}
-
-
-def _bind_call(ctx, stmt, call, params, defaults_count):
-    bound = {}
-    for param, arg in zip(params, call.args):
-        bound[param] = arg
-    if len(call.args) > len(params):
-        raise ctx.unsupported(stmt, 'a call with more positional arguments than '
-                                    'parameters')
-    for kw in call.keywords:
-        if kw.arg not in params:
-            raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
-        bound[kw.arg] = kw.value
-    return bound
-
-
-def user_call(ctx, stmt, ans, call, func):
-    """The adjoint item of ``ans = func(...)`` for a user function (recursively)."""
-    signature_params = list(source_signature(func).parameters)
-    bound = _bind_call(ctx, stmt, call, signature_params, 0)
-    active = [p for p in signature_params if p in bound and
-              isinstance(bound[p], gast.Name) and bound[p].id in ctx.activity.active]
-    if not active:
-        return None
-    receivers = callee_receivers(ctx.receivers, signature_params, bound)
-    key, cached = ctx.builder.helper(func, active, Mode.VJP, ctx.optimized, receivers)
-    live = _live(ctx, call, func, signature_params, active, Mode.VJP, receivers, cached)
-    return _helper_item(ctx, cached, key, stmt, ans, call, bound, active, live)
 
 
 def _lift(ctx, call):
@@ -127,33 +154,11 @@ def _lift(ctx, call):
     return node, source, params, call
 
 
-def nested_call(ctx, stmt, ans, call):
-    """The adjoint item of a call of a function defined inside this one (a closure)."""
-    node, source, params, call = _lift(ctx, call)
-    bound = _bind_call(ctx, stmt, call, params, 0)
-    active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
-              and bound[p].id in ctx.activity.active]
-    key = ('nested', ctx.source.origin, node.lineno, node.col_offset, node.name,
-           tuple(active), ctx.optimized)
-    cached = ctx.builder.lookup(key)
-    if cached is None:
-        cached = ctx.builder.build_source(key, source, active, Mode.VJP, ctx.optimized)
-    return _helper_item(ctx, cached, key, stmt, ans, call, bound, active)
-
-
 def _nested_source(ctx, lifted, node):
     """The FunctionSource of a nested function lifted out of this one."""
     return FunctionSource(lifted, ctx.source.filename, ctx.source.lines,
                           ctx.source.namespace, node.name, globals=ctx.source.globals,
                           cells=ctx.source.cells, origin=ctx.source.origin)
-
-
-def _helper_item(ctx, generated, key, stmt, ans, call, bound, active, live=None):
-    local = _bind_helper(ctx, key, generated, live)
-    active_args = [bound[p].id for p in active]
-    ctx.container_vars.update(bound[p].id for p in active
-                              if p in getattr(generated, 'container_params', ()))
-    return CallAdjoint(ans, call, local, generated.seed_name, active_args)
 
 
 def _live(ctx, call, func, params, active, mode, receivers, generated):
