@@ -40,18 +40,31 @@ from .standins import save_shapes
 
 def run(ctx):
     """Generate, compile and cache the derivative that `ctx` describes; its `Generated`."""
+    return forward_mode(ctx) if ctx.mode.forward else reverse_mode(ctx)
+
+
+def reverse_mode(ctx):
+    """The pipeline of a gradient, a value and gradient, or a vector-Jacobian product."""
     body, ret = analyse(ctx, normalise(ctx))
-    differentiate = forward_function if ctx.mode.forward else reverse_function
-    made = differentiate(ctx, body, ret)
-    node = made.node
-    if ctx.optimized:
-        node = optimize(node, made.keep, ctx.shapes.same, declared=ctx.declared,
-                        resolver=ctx.resolver)
-        if not ctx.mode.forward:
-            node = save_shapes(node)
+    made = reverse_function(ctx, body, ret)
+    node = save_shapes(optimise(ctx, made)) if ctx.optimized else made.node
     if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):
         scalar_version.call_general(ctx, node)  # else knowing the numbers gained nothing
     return link(ctx, node, node.name, made.seed_name, made.tangent_names)
+
+
+def forward_mode(ctx):
+    """The pipeline of a Jacobian-vector product (a function's tangent)."""
+    body, ret = analyse(ctx, normalise(ctx))
+    made = forward_function(ctx, body, ret)
+    node = optimise(ctx, made) if ctx.optimized else made.node
+    return link(ctx, node, node.name, made.seed_name, made.tangent_names)
+
+
+def optimise(ctx, made):
+    """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
+    return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
+                    resolver=ctx.resolver)
 
 
 def normalise(ctx):
