@@ -36,7 +36,7 @@ def link(ctx, node, name, seed_name, tangent_names=None):
     defaults, kwdefaults = _default_values(ctx, node)
     generated.function = compile_function(generated.source, name, namespace, cells,
                                           defaults, kwdefaults)
-    if getattr(ctx, '_return_where', None):
+    if ctx.return_where:
         runtime.OUTPUT_LOCATIONS[generated.function.__code__] = ctx.return_where
     generated.helpers = ctx.helper_generated
     generated.calls = dict(ctx.helper_cells)  # local name -> cell of a called helper
