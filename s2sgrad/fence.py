@@ -1,6 +1,7 @@
 """Fence pass: reject every construct s2sgrad cannot differentiate, pointing at its source line."""
 import gast
 
+from .comprehensions import CONSUMERS
 from .errors import UnsupportedSyntaxError, char_offset
 
 _ASYNC = 'async code is not supported; differentiate a plain synchronous function'
@@ -37,11 +38,9 @@ _ALWAYS = {
     gast.ImportFrom: ('a `from ... import` statement', 'move the import to the top of the module'),
     gast.NamedExpr: ('the walrus operator `:=`',
                      'assign the variable in a separate statement before using it'),
-    gast.ListComp: ('a list comprehension `[... for ...]`', _LOOP),
     gast.SetComp: ('a set comprehension `{... for ...}`', 'sets are not supported; ' + _LOOP),
     gast.DictComp: ('a dict comprehension `{...: ... for ...}`',
                     'dictionaries are not supported; ' + _LOOP),
-    gast.GeneratorExp: ('a generator expression `(... for ...)`', _LOOP),
     gast.Dict: ('a dict literal `{...: ...}`', _NO_DICT),
     gast.Set: ('a set literal `{...}`', _NO_SET),
     gast.Lambda: ('a nested `lambda` expression', 'use a nested `def` instead'),
@@ -122,6 +121,15 @@ def _keyword_message(node):
             'dictionaries are not supported; pass each keyword argument explicitly')
 
 
+def _generator_message(node):
+    """The message for a generator expression not consumed whole by a built-in, or None."""
+    if getattr(node, 'consumed', False):
+        return None
+    return ('a generator expression `(... for ...)`',
+            f'pass it to {", ".join(f"`{name}`" for name in CONSUMERS)}, or use a list '
+            f'comprehension `[... for ...]`')
+
+
 # Constructs rejected only in some forms: node type -> function returning None (allowed), a
 # (what, instead) pair, or a whole message in which `{func}` stands for the function name.
 _CONDITIONAL = {
@@ -132,6 +140,7 @@ _CONDITIONAL = {
     gast.While: _loop_message,
     gast.Starred: _starred_message,
     gast.keyword: _keyword_message,
+    gast.GeneratorExp: _generator_message,
 }
 
 
@@ -182,6 +191,11 @@ class _Fence:
             message = _CONDITIONAL[kind](node)
             if message is not None:
                 self.report(node, message)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id in CONSUMERS:
+            for arg in node.args:  # lowered to a list by `comprehensions`
+                if isinstance(arg, gast.GeneratorExp):
+                    arg.consumed = True
         if isinstance(node, gast.FunctionDef) and node.decorator_list:
             self.report(node.decorator_list[0],
                         (f'a decorator on the nested function `{node.name}`',

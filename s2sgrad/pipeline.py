@@ -5,7 +5,8 @@ optimise, print and compile.
 holds what the steps share: the source, the namer, the analyses of the normalised body.
 
     source (FunctionSource)
-      -> fence, canonicalise          fence.py, canonical.py   the source AST, checked
+      -> fence, lower, canonicalise   fence.py, comprehensions.py, canonical.py: the source
+                                      AST checked, comprehensions made loops, exits made flags
       -> normalise                    anf.py, ssa.py           one operation per statement
       -> analyse                      activity.py, effects.py, shapes.py, inplace.py
       -> differentiate                reverse_function.py (ReversePass, reverse.py)
@@ -23,6 +24,7 @@ from .activity import Activity, target_names
 from .anf import Normalizer
 from .calls import nested_functions
 from .canonical import Canonicalizer
+from .comprehensions import lower_comprehensions
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
@@ -73,6 +75,7 @@ def normalise(ctx):
     func = ctx.func
     check_returns(ctx, func)
     fence(func, ctx.source.filename, ctx.source.lines, ctx.source.name)
+    lower_comprehensions(func, ctx.namer, ctx.source.namespace, ctx.unsupported)
     for name in ctx.wrt:
         if name not in ctx.params:
             raise WrtError(f'wrt={name!r} names no parameter of `{ctx.source.name}` '

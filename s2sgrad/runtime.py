@@ -633,8 +633,8 @@ def unstack(g, items, axis=0):
     if not _is_sequence(items):
         return reshape_like(g, items)
     if axis == 0:
-        return [reshape_like(g[i], item) for i, item in enumerate(items)]
-    return [reshape_like(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
+        return [unstack(g[i], item) for i, item in enumerate(items)]  # (nested lists too)
+    return [unstack(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
 
 
 def unsum(g, items):
