@@ -7,7 +7,8 @@ holds what the steps share: the source, the namer, the analyses of the normalise
     source (FunctionSource)
       -> fence, lower, canonicalise   fence.py, comprehensions.py, canonical.py: the source
                                       AST checked, comprehensions made loops, exits made flags
-      -> normalise                    anf.py, ssa.py           one operation per statement
+      -> normalise                    anf.py, ssa.py, reuse_reads.py: one operation per
+                                      statement, a repeated read of an item reused
       -> analyse                      activity.py, effects.py, shapes.py, inplace.py
       -> differentiate                reverse_function.py (ReversePass, reverse.py)
                                       or forward_function.py (ForwardPass, forward.py)
@@ -34,6 +35,7 @@ from .linking import link
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .resolve import Resolver
+from .reuse_reads import reuse_reads
 from .reverse_function import reverse_function
 from .shapes import ShapeClasses
 from .ssa import rename_versions
@@ -91,7 +93,7 @@ def normalise(ctx):
     activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
     body = Normalizer(activity, ctx.namer).run(func.body)
     rename_versions(body, ctx.params, ctx.namer)
-    return inplace.merge_aliases(ctx, body)
+    return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
 
 
 def analyse(ctx, body):
