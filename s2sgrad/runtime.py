@@ -45,7 +45,7 @@ def _adopt(*modules):
 _adopt(runtime_values, runtime_indexing, runtime_checks)
 
 
-# -- broadcasting and reductions ---------------------------------------------------------------
+# -- broadcasting and reductions -----------------------------------------------------------
 
 def unbroadcast(g, x):
     """The adjoint `g` of a broadcast result, summed to the shape of `x`.
@@ -202,7 +202,7 @@ def select(condition, g):
     return np.where(condition, g, 0 * g)
 
 
-# -- linear algebra ----------------------------------------------------------------------------
+# -- linear algebra ------------------------------------------------------------------------
 
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
@@ -284,7 +284,7 @@ def retranspose(g, axes=None):
     return np.transpose(g, tuple(axes))
 
 
-# -- built on unbroadcast and unreduce: a slice written by ``y[index] = v``, items of a sum -----
+# -- built on unbroadcast and unreduce: a slice written by ``y[index] = v``, items of a sum ---
 
 def read_at(by, index, v):
     """The adjoint of `v` in ``y[index] = v``: the slice of `by` at `index`, summed to `v`.
@@ -318,7 +318,7 @@ def resum(bitems, g):
     return total
 
 
-# -- conversions, stand-ins and the helpers that rules define ---------------------------------
+# -- conversions, stand-ins and the helpers that rules define ------------------------------
 
 def asarray(x):
     """A list or tuple of numbers as the array a broadcasting NumPy function reads it as."""
