@@ -2,280 +2,50 @@
 
 Generated code refers to these as ``s2s.<name>``. Nothing here converts an array to NumPy, so
 CuPy arrays stay on the device: array functions are reached through the array's own module.
+
+This module defines the adjoints of broadcasting and reductions (`unbroadcast`, `unreduce`), of
+products, and the helpers built on them; the modules ``runtime_values``, ``runtime_indexing``
+and ``runtime_checks`` define the others by topic. Every helper is a function of this module
+(``__module__``): templating, the alias analysis, the rule listing and standalone export know
+runtime helpers by that.
 """
-import numbers
-import sys
-import weakref
+import inspect
 
 import numpy as np
 
-from .errors import (ComplexError, InPlaceError, NonScalarOutputError, NoRuleError, ShapeError,
-                     format_location)
+from . import runtime_checks, runtime_indexing, runtime_values
+from .errors import NoRuleError
+from .runtime_values import (_as_array, _is_array, _is_sequence, _is_zero, _like, _shape, add,
+                             broadcast_like, copy, like, real_only, real_part, reshape_like,
+                             zeros_like)
+from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, field_index,
+                               getitem, keys, pick, pick_tangent, restack, unindex, unread_at,
+                               unstack, zero_at)
+from .runtime_checks import (OUTPUT_LOCATIONS, check_cotangent, check_output, check_tangent,
+                             not_shared, seed)
+
+__all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'asarray', 'broadcast_like', 'check_cotangent',
+           'check_output', 'check_tangent', 'copy', 'count', 'dot_lhs', 'dot_rhs',
+           'extremum_tangent', 'field_index', 'getitem', 'keys', 'like', 'matmul_lhs',
+           'matmul_rhs', 'meta', 'not_shared', 'pick', 'pick_tangent', 'read_at', 'real_only',
+           'real_part', 'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select',
+           'unbroadcast', 'unextremum', 'unindex', 'unmean', 'unread_at', 'unreduce', 'unstack',
+           'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
 
-def _shape(x):
-    """The shape of an array; of a (nested) list or tuple of numbers or arrays of one shape,
-    the shape of the array NumPy would make of it (``np.sum([x, y])`` reduces that array)."""
-    shape = getattr(x, 'shape', None)
-    if shape is not None:
-        return tuple(shape)
-    if isinstance(x, (list, tuple)):
-        if not x:
-            return (0,)
-        inner = _shape(x[0])
-        for item in x[1:]:
-            if _shape(item) != inner:
-                return (len(x),)
-        return (len(x),) + inner
-    return ()
+def _adopt(*modules):
+    """Make the functions that the topic `modules` define functions of this module (their
+    ``__module__``), as NumPy's ``set_module`` does for the functions it defines elsewhere."""
+    for module in modules:
+        for value in vars(module).values():
+            if inspect.isfunction(value) and value.__module__ == module.__name__:
+                value.__module__ = __name__
 
 
-def _as_array(x):
-    """`x` as an array when it is a (nested) list or tuple of numbers or arrays (stacked with
-    the items' own module through NumPy's dispatch, so CuPy items stay on the device)."""
-    if isinstance(x, (list, tuple)):
-        return np.stack([_as_array(item) for item in x]) if x else np.zeros((0,))
-    return x
+_adopt(runtime_values, runtime_indexing, runtime_checks)
 
 
-def _is_sequence(x):
-    return isinstance(x, (list, tuple))
-
-
-def _is_zero(g):
-    return g is None or (type(g) in (float, int) and g == 0)
-
-
-OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
-"""The registry of where each generated function's source returns its value (the code
-object of the generated function -> the arguments of `errors.format_location`)."""
-
-
-def _output_location():
-    """``File "path", line N`` of the `return` of the function whose generated code called
-    the caller (two frames up), or ''."""
-    where = OUTPUT_LOCATIONS.get(sys._getframe(2).f_code)
-    return '\n' + format_location(*where) if where else ''
-
-
-def field_index(x, name):
-    """The position of field `name` of the namedtuple `x`: ``x.W`` is read as ``x[i]``."""
-    fields = getattr(x, '_fields', None)
-    if isinstance(x, tuple) and fields is not None and name in fields:
-        return fields.index(name)
-    raise NoRuleError(
-        f'no derivative rule for the attribute `.{name}` of a differentiated '
-        f'{type(x).__name__}: s2sgrad differentiates numbers, arrays and lists, tuples '
-        f'(namedtuples too) and dicts of them; keep the parameters in one of those')
-
-
-def keys(mapping):
-    """What ``for k in mapping`` iterates when the loop uses `k` only as an index into
-    `mapping` (``mapping[k]``), as a list: the keys of a dict (or of another mapping), the
-    items of a list or tuple, which must then be integers (as indices of it)."""
-    if hasattr(mapping, 'keys'):
-        return list(mapping.keys())
-    items = list(mapping)
-    for item in items:
-        if not isinstance(item, (numbers.Integral, np.integer)) or isinstance(item, bool):
-            raise TypeError(f'indices must be integers, not {type(item).__name__}')
-    return items
-
-
-def check_output(result, name='f'):
-    """Raise NonScalarOutputError when the function returned None (it reached its end)."""
-    if result is None:
-        raise NonScalarOutputError(
-            f'{name!r} returned None (it reached its end without `return`), but a derivative '
-            f'needs a number or an array' + _output_location())
-
-
-def seed(result, name='f'):
-    """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
-    size = getattr(result, 'size', 1)
-    kind = getattr(getattr(result, 'dtype', None), 'kind', None)
-    if kind == 'c' or isinstance(result, complex):
-        real_only(result)
-    if not _is_sequence(result) and (kind is None and not isinstance(result, numbers.Number)
-                                     or kind is not None and kind not in 'biuf'):
-        raise NonScalarOutputError(
-            f'grad needs {name!r} to return a number or an array of size 1, but it returned '
-            f'{type(result).__name__} {result!r:.40}' +
-            ('; did the function forget its `return`?' if result is None else '') +
-            _output_location())
-    if _is_sequence(result) or size != 1:
-        shape = 'a sequence' if _is_sequence(result) else f'an array of shape {_shape(result)}'
-        raise NonScalarOutputError(
-            f'grad needs {name!r} to return a scalar, but it returned {shape}; '
-            f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
-            f'for the full Jacobian' + _output_location())
-    if getattr(result, 'ndim', 0):
-        return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
-    return 1.0
-
-
-def zeros_like(x):
-    """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros."""
-    if isinstance(x, list):
-        return [zeros_like(item) for item in x]
-    if isinstance(x, tuple):
-        return _same_kind(x, [zeros_like(item) for item in x])
-    if isinstance(x, dict):
-        return {key: zeros_like(value) for key, value in x.items()}
-    if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
-        return 0.0
-    if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
-        return 0.0
-    if isinstance(x, np.generic):
-        return x * 0
-    # a 0-d array stays one; an integer array's adjoint is a float array
-    return np.zeros_like(x) if x.dtype.kind in 'fc' else np.zeros_like(x, dtype=np.float64)
-
-
-def copy(x):
-    """A copy of `x` that the caller may modify (arrays and lists); numbers as they are."""
-    if isinstance(x, list):
-        return list(x)
-    if isinstance(x, dict):
-        return dict(x)
-    if hasattr(x, 'copy') and not isinstance(x, tuple):
-        return x.copy()
-    return x
-
-
-def add(a, b):
-    """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
-    if _is_zero(a) and not _is_sequence(b):
-        return b
-    if _is_zero(b) and not _is_sequence(a):
-        return a
-    if isinstance(a, dict) or isinstance(b, dict):
-        a = a if isinstance(a, dict) else {}
-        b = b if isinstance(b, dict) else {}
-        return {key: add(a.get(key), b.get(key)) for key in {**a, **b}}
-    if _is_sequence(a) or _is_sequence(b):
-        if not _is_sequence(a):
-            a = [None] * len(b)
-        if not _is_sequence(b):
-            b = [None] * len(a)
-        summed = [add(x, y) for x, y in zip(a, b)]
-        return tuple(summed) if isinstance(a, tuple) else summed
-    return a + b
-
-
-def _check_numeric(g, x):
-    """Raise where a gradient is not a real number or array: an argument combined with None
-    or a string (which the function itself would reject), or complex values."""
-    kind = getattr(getattr(g, 'dtype', None), 'kind', None)
-    if g is None or isinstance(g, (str, bytes)) or kind in ('O', 'U', 'S'):
-        raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
-                        f'combines a differentiated value with something that is not a number '
-                        f'(None, a string), which it would reject itself')
-    if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
-            getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
-        raise ComplexError(
-            'complex values are not supported: s2sgrad differentiates real functions of real '
-            'arguments (see the README, "Known limits"); pass the real and imaginary parts '
-            'as separate real arguments')
-
-
-def real_only(*values):
-    """Raise ComplexError if one of `values` (numbers, arrays, containers of them) is complex;
-    return the last."""
-    for value in values:
-        if isinstance(value, (list, tuple)):
-            real_only(*value)
-        elif isinstance(value, dict):
-            real_only(*value.values())
-        elif isinstance(value, complex) or \
-                getattr(getattr(value, 'dtype', None), 'kind', None) == 'c':
-            _check_numeric(0.0, value)
-    return values[-1] if values else None
-
-
-def real_part(x, g):
-    """`g`, the derivative of ``x.real`` (``np.real(x)``) for a real `x`; ComplexError for
-    a complex `x`."""
-    real_only(x)
-    return g
-
-
-def _like(g, x):
-    """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
-    _check_numeric(g, x)
-    dtype = getattr(x, 'dtype', None)
-    if dtype is None:
-        if isinstance(x, numbers.Number) and _shape(g) == ():
-            return g
-        return g
-    gdtype = getattr(g, 'dtype', None)
-    if gdtype is not None and gdtype != dtype and dtype.kind in 'fc':
-        return g.astype(dtype)
-    return g
-
-
-def like(g, x):
-    """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
-    list, tuple or dict of the same structure for a container of arrays."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
-            g.dtype.kind == 'f':
-        return g  # the common case, first
-    if x is None or isinstance(x, (str, bytes)):
-        raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
-                        f'pass a number, an array or a list, tuple or dict of them')
-    return _like_value(g, x)
-
-
-def _like_value(g, x):
-    """`like` for an argument or a part of a container argument."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
-            g.dtype.kind == 'f':
-        return g  # the common case, first
-    if isinstance(x, (list, tuple, dict)):
-        return _like_container(g, x)
-    _check_numeric(g, x)
-    if type(x) in (float, int) and type(g) is not float:
-        return float(g)  # an int argument: the derivative at that point, as a float
-    if isinstance(x, np.integer):
-        return np.float64(g)
-    if isinstance(x, np.floating) and not _is_sequence(g):
-        return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
-    if _is_zero(g) and _shape(x) != ():
-        return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
-            np.zeros(_shape(x))
-    g = _like(g, x)
-    if _is_array(x) and not _is_array(g):
-        dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
-        return np.full_like(x, g, dtype=dtype)  # a 0-d array argument: a 0-d array gradient
-    return g
-
-
-def _like_container(g, x):
-    if isinstance(x, dict):
-        parts = g if isinstance(g, dict) else {}
-        return {key: _like_value(parts.get(key, 0.0), value) for key, value in x.items()}
-    if _is_sequence(g) and len(g) != len(x):
-        raise NoRuleError(
-            f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
-            f'`*` or `+` of lists (repetition, concatenation) of an argument, and a list '
-            f'passed to a helper of yours more than once, are not followed; use np.tile or '
-            f'np.concatenate on arrays, or pass the arrays (or a dict of them)')
-    parts = list(g) if _is_sequence(g) else [0.0] * len(x)
-    if not _is_sequence(g) and not _is_zero(g):
-        parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
-    return _same_kind(x, [_like_value(part, value) for part, value in zip(parts, x)])
-
-
-def _same_kind(x, items):
-    """`items` as a sequence of the type of `x` (a list, a tuple, a namedtuple)."""
-    if hasattr(x, '_fields'):
-        return type(x)(*items)
-    return type(x)(items)
-
-
-def _is_array(x):
-    return hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.generic)
-
+# -- broadcasting and reductions -----------------------------------------------------------
 
 def unbroadcast(g, x):
     """The adjoint `g` of a broadcast result, summed to the shape of `x`.
@@ -385,14 +155,6 @@ def count(x, axis=None):
     return _count(x, axis)
 
 
-def broadcast_like(g, x):
-    """`g` broadcast to the shape of `x` (the adjoint of `unbroadcast`)."""
-    shape = _shape(x)
-    if _shape(g) == shape:
-        return g
-    return g * np.ones_like(x)
-
-
 def _count(x, axis):
     shape = _shape(x)
     if axis is None:
@@ -434,6 +196,13 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
     counts = mask.sum(axis=axis, keepdims=keepdims)
     return (dx * mask).sum(axis=axis, keepdims=keepdims) / counts
 
+
+def select(condition, g):
+    """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches)."""
+    return np.where(condition, g, 0 * g)
+
+
+# -- linear algebra ------------------------------------------------------------------------
 
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
@@ -515,59 +284,7 @@ def retranspose(g, axes=None):
     return np.transpose(g, tuple(axes))
 
 
-def reshape_like(g, x):
-    """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
-    if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
-        return np.reshape(g, ())[()] if hasattr(g, 'dtype') and g.size == 1 else g
-    return np.reshape(g, _shape(x))
-
-
-def unindex(g, x, index):
-    """The adjoint of ``x[index]``: zeros like `x` with `g` added at `index`."""
-    zeros = zeros_like(x)
-    return add_at(list(zeros) if isinstance(zeros, tuple) else zeros, index, g)
-
-
-def _has_array_index(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return any(hasattr(item, 'shape') and item.shape != () or isinstance(item, list)
-               for item in items)
-
-
-def add_at(bx, index, g):
-    """Add `g` into the adjoint `bx` at `index` in place (repeated indices add up); return it."""
-    if _is_zero(g):
-        return bx
-    if isinstance(bx, tuple):
-        bx = list(bx)
-    if isinstance(bx, dict):
-        bx[index] = add(bx.get(index), g)
-        return bx
-    if isinstance(bx, list):
-        if isinstance(index, slice):
-            positions = range(len(bx))[index]
-            for position, item in zip(positions, g):
-                bx[position] = add(bx[position], item)
-        else:
-            bx[index] = add(bx[index], g)
-        return bx
-    if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
-        bx = bx.copy()
-    if _has_array_index(index):
-        _scatter_add(bx, index, g)
-    else:
-        bx[index] += g
-    return bx
-
-
-def _scatter_add(bx, index, g):
-    """``bx[index] += g`` with repeated indices adding up, for NumPy and CuPy arrays."""
-    if type(bx).__module__.startswith('cupy'):
-        import cupyx
-        cupyx.scatter_add(bx, index, g)
-    else:
-        np.add.at(bx, index, g)
-
+# -- built on unbroadcast and unreduce: a slice written by ``y[index] = v``, items of a sum ---
 
 def read_at(by, index, v):
     """The adjoint of `v` in ``y[index] = v``: the slice of `by` at `index`, summed to `v`.
@@ -584,74 +301,11 @@ def read_at(by, index, v):
     return unbroadcast(g, v)
 
 
-def _indexable(by):
-    """The adjoint of a 0-d array written by ``y[...] = v`` may be a number: a 0-d array."""
-    if isinstance(by, (numbers.Number, np.generic)) and not _is_sequence(by):
-        return np.asarray(by)
-    return by
-
-
-def unread_at(g, by, index):
-    """The adjoint of `read_at` with respect to `by`: `g` spread back over `by` at `index`."""
-    g = broadcast_like(g, by[index])
-    if _has_array_index(index) and not _is_sequence(by):
-        g = g * _last_writes(by, index)
-    return unindex(g, by, index)
-
-
-def _last_writes(y, index):
-    """A boolean mask over ``y[index]``: the elements that ``y[index] = ...`` leaves in `y`."""
-    shape = _shape(y[index])
-    size = 1
-    for length in shape:
-        size *= length
-    ids = np.reshape(np.arange(size, like=y), shape)
-    owner = np.full_like(y, -1, dtype=np.int64)
-    owner[index] = ids
-    return owner[index] == ids
-
-
-def zero_at(by, index):
-    """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
-    if _is_zero(by):
-        return by
-    by = copy(_indexable(by))
-    if isinstance(by, list):
-        if isinstance(index, slice):
-            for position in range(len(by))[index]:
-                by[position] = zeros_like(by[position])
-        else:
-            by[index] = zeros_like(by[index])
-    else:
-        by[index] = 0
-    return by
-
-
-def unstack(g, items, axis=0):
-    """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item
-    (``np.array(v)`` of an array or a number copies it: its adjoint is `g` in its shape)."""
-    if not _is_sequence(items):
-        return reshape_like(g, items)
-    if axis == 0:
-        return [unstack(g[i], item) for i, item in enumerate(items)]  # (nested lists too)
-    return [unstack(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
-
-
 def unsum(g, items):
     """The adjoint of the built-in ``sum(items)``: `g` for every item, summed to its shape."""
     if isinstance(items, (list, tuple)):
         return [unbroadcast(g, item) for item in items]
     return unreduce(g, items, 0)
-
-
-def restack(bitems, g, axis=0):
-    """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
-    if not _is_sequence(bitems):
-        return reshape_like(bitems, g)
-    out = np.moveaxis(zeros_like(g), axis, 0)
-    for i, item in enumerate(bitems):
-        out[i] = out[i] + item
-    return np.moveaxis(out, 0, axis)
 
 
 def resum(bitems, g):
@@ -664,130 +318,11 @@ def resum(bitems, g):
     return total
 
 
-def _first_equal(items, ans):
-    for i, item in enumerate(items):
-        if item is ans or item == ans:
-            return i
-    raise ValueError('max/min returned a value that is not among its arguments')
-
-
-def pick(g, ans, a, b=None):
-    """The adjoint of the built-in ``max``/``min``, of one iterable `a` (a list of adjoints,
-    `g` at the first item equal to the result) or of two arguments (`g` to `a` when `a` is
-    the result: Python returns the first of equal values)."""
-    if b is None:
-        position = _first_equal(a, ans)
-        if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
-            return unindex(g, a, position)
-        return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
-    return g * (a == ans)
-
-
-def pick_tangent(da, ans, a, b=None):
-    """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument."""
-    if b is None:
-        return da[_first_equal(a, ans)]
-    return da * (a == ans)
-
-
-def getitem(obj, index):
-    """``obj[index]``: normalized code reads a subscript whose index depends on the
-    differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this
-    call, so that a rule sees the index (`templates/subscripts.py`)."""
-    return obj[index]
-
-
-def check_cotangent(cotangent, result, path=''):
-    """Raise `ShapeError` unless `cotangent` has the structure and shape of the function's
-    `result`: an array of its shape for an array or number; for a (nested) tuple, list or
-    dict of them, a container with the same items (a list for a tuple is fine, and an array
-    whose first axis runs over the items of a list or tuple), each of its item's shape.
-    `path` is where in the output this part sits (``[1]['a']``), for the message."""
-    if not isinstance(result, (list, tuple, dict)) and not path and (
-            cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
-        raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
-                         'array of the shape of the function\'s output')
-    if not isinstance(result, (list, tuple, dict)) and not path and \
-            cotangent is not None and _shape(cotangent) != _shape(result):
-        raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
-                         f'function returned shape {_shape(result)}; pass one of the '
-                         f'output\'s shape')
-    _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
-                lambda where: f'`output{where}`' if where else 'the function\'s output')
-
-
-def check_tangent(tangent, x, name):
-    """Raise `ShapeError` unless `tangent` has the structure and shape of the argument `x` it
-    goes with: an array of its shape for an array or number; for a (nested) list, tuple or
-    dict, a container with the same items (a tuple for a list is fine, and an array whose
-    first axis runs over the items of a list or tuple), each of its item's shape. `name` is the
-    argument, or the path of the part being checked (``params['b1']``), for the message."""
-    _check_like(tangent, x, name, '', 'the tangent', lambda where: f'`{name}{where}`')
-
-
-def _check_like(given, like, root, path, what, label):
-    """Raise `ShapeError` unless `given` (a tangent or cotangent, `what`) has the structure
-    and shapes of `like` (its argument or output, `root`); `label(path)` names a part."""
-    where = label(path)
-    if isinstance(like, dict):
-        if not isinstance(given, dict):
-            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is '
-                             f'a dict; pass a dict with the same keys')
-        for key in given:
-            if key not in like:
-                raise ShapeError(f'{what} has an entry {label(f"{path}[{key!r}]")}, but '
-                                 f'{where} has no key {key!r}')
-        for key, value in like.items():
-            if key not in given:
-                raise ShapeError(f'{what} of {label(f"{path}[{key!r}]")} is missing; pass a '
-                                 f'dict with the keys of {where} (zeros of its shape for an '
-                                 f'entry that does not vary)')
-            _check_like(given[key], value, root, f'{path}[{key!r}]', what, label)
-        return
-    if isinstance(like, (list, tuple)):
-        if not (_is_sequence(given) or getattr(given, 'ndim', 0) >= 1):
-            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is a '
-                             f'{type(like).__name__} of {len(like)} item(s); pass a '
-                             f'{type(like).__name__} with one per item')
-        if len(given) != len(like):
-            raise ShapeError(f'{what} of {where} has {len(given)} item(s), but {where} has '
-                             f'{len(like)}')
-        for k, value in enumerate(like):
-            _check_like(given[k], value, root, f'{path}[{k}]', what, label)
-        return
-    if given is None or _is_sequence(given) or isinstance(given, dict):
-        if given is None and (like is None or isinstance(like, str)):
-            return  # a part that is not a number: no tangent needed
-        raise ShapeError(f'{what} of {where} is a {type(given).__name__}; pass an array of '
-                         f'its shape, {_shape(like)}')
-    if _shape(given) != _shape(like):
-        raise ShapeError(f'{what} of {where} has shape {_shape(given)}, but {where} has '
-                         f'shape {_shape(like)}; pass one of the '
-                         f'{"argument" if root != "output" else "output"}\'s shape')
-
+# -- conversions, stand-ins and the helpers that rules define ------------------------------
 
 def asarray(x):
     """A list or tuple of numbers as the array a broadcasting NumPy function reads it as."""
     return np.asarray(x)
-
-
-def not_shared(value, message, *others):
-    """Raise `InPlaceError` (with `message`) when `value` is an array that may share memory
-    with one of `others` (or, with none given, is any array): the transformation relied on
-    it being a number or a separate array, which no write through another name can change."""
-    if isinstance(value, (list, dict)):
-        raise InPlaceError(message)
-    if not _is_array(value):
-        return
-    for other in others or (None,):
-        if other is None or not _is_array(other) or _may_share(value, other):
-            raise InPlaceError(message)
-
-
-def _may_share(a, b):
-    if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
-        return np.may_share_memory(a, b)
-    return True  # other array types: assume they may
 
 
 def meta(x):
@@ -812,11 +347,6 @@ def meta(x):
         except Exception:
             return x
     return x
-
-
-def select(condition, g):
-    """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches)."""
-    return np.where(condition, g, 0 * g)
 
 
 def __getattr__(name):

@@ -1,0 +1,141 @@
+"""Runtime checks: a function's output and its adjoint's seed, tangent and cotangent shapes."""
+import numbers
+import sys
+import weakref
+
+import numpy as np
+
+from .errors import InPlaceError, NonScalarOutputError, ShapeError, format_location
+from .runtime_values import _is_array, _is_sequence, _shape, real_only
+
+
+OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
+"""The registry of where each generated function's source returns its value (the code
+object of the generated function -> the arguments of `errors.format_location`)."""
+
+
+def _output_location():
+    """``File "path", line N`` of the `return` of the function whose generated code called
+    the caller (two frames up), or ''."""
+    where = OUTPUT_LOCATIONS.get(sys._getframe(2).f_code)
+    return '\n' + format_location(*where) if where else ''
+
+
+def check_output(result, name='f'):
+    """Raise NonScalarOutputError when the function returned None (it reached its end)."""
+    if result is None:
+        raise NonScalarOutputError(
+            f'{name!r} returned None (it reached its end without `return`), but a derivative '
+            f'needs a number or an array' + _output_location())
+
+
+def seed(result, name='f'):
+    """The adjoint seed 1.0 for a scalar `result`; raise NonScalarOutputError otherwise."""
+    size = getattr(result, 'size', 1)
+    kind = getattr(getattr(result, 'dtype', None), 'kind', None)
+    if kind == 'c' or isinstance(result, complex):
+        real_only(result)
+    if not _is_sequence(result) and (kind is None and not isinstance(result, numbers.Number)
+                                     or kind is not None and kind not in 'biuf'):
+        raise NonScalarOutputError(
+            f'grad needs {name!r} to return a number or an array of size 1, but it returned '
+            f'{type(result).__name__} {result!r:.40}' +
+            ('; did the function forget its `return`?' if result is None else '') +
+            _output_location())
+    if _is_sequence(result) or size != 1:
+        shape = 'a sequence' if _is_sequence(result) else f'an array of shape {_shape(result)}'
+        raise NonScalarOutputError(
+            f'grad needs {name!r} to return a scalar, but it returned {shape}; '
+            f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
+            f'for the full Jacobian' + _output_location())
+    if getattr(result, 'ndim', 0):
+        return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
+    return 1.0
+
+
+def check_cotangent(cotangent, result, path=''):
+    """Raise `ShapeError` unless `cotangent` has the structure and shape of the function's
+    `result`: an array of its shape for an array or number; for a (nested) tuple, list or
+    dict of them, a container with the same items (a list for a tuple is fine, and an array
+    whose first axis runs over the items of a list or tuple), each of its item's shape.
+    `path` is where in the output this part sits (``[1]['a']``), for the message."""
+    if not isinstance(result, (list, tuple, dict)) and not path and (
+            cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
+        raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
+                         'array of the shape of the function\'s output')
+    if not isinstance(result, (list, tuple, dict)) and not path and \
+            cotangent is not None and _shape(cotangent) != _shape(result):
+        raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
+                         f'function returned shape {_shape(result)}; pass one of the '
+                         f'output\'s shape')
+    _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
+                lambda where: f'`output{where}`' if where else 'the function\'s output')
+
+
+def check_tangent(tangent, x, name):
+    """Raise `ShapeError` unless `tangent` has the structure and shape of the argument `x` it
+    goes with: an array of its shape for an array or number; for a (nested) list, tuple or
+    dict, a container with the same items (a tuple for a list is fine, and an array whose
+    first axis runs over the items of a list or tuple), each of its item's shape. `name` is the
+    argument, or the path of the part being checked (``params['b1']``), for the message."""
+    _check_like(tangent, x, name, '', 'the tangent', lambda where: f'`{name}{where}`')
+
+
+def _check_like(given, like, root, path, what, label):
+    """Raise `ShapeError` unless `given` (a tangent or cotangent, `what`) has the structure
+    and shapes of `like` (its argument or output, `root`); `label(path)` names a part."""
+    where = label(path)
+    if isinstance(like, dict):
+        if not isinstance(given, dict):
+            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is '
+                             f'a dict; pass a dict with the same keys')
+        for key in given:
+            if key not in like:
+                raise ShapeError(f'{what} has an entry {label(f"{path}[{key!r}]")}, but '
+                                 f'{where} has no key {key!r}')
+        for key, value in like.items():
+            if key not in given:
+                raise ShapeError(f'{what} of {label(f"{path}[{key!r}]")} is missing; pass a '
+                                 f'dict with the keys of {where} (zeros of its shape for an '
+                                 f'entry that does not vary)')
+            _check_like(given[key], value, root, f'{path}[{key!r}]', what, label)
+        return
+    if isinstance(like, (list, tuple)):
+        if not (_is_sequence(given) or getattr(given, 'ndim', 0) >= 1):
+            raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is a '
+                             f'{type(like).__name__} of {len(like)} item(s); pass a '
+                             f'{type(like).__name__} with one per item')
+        if len(given) != len(like):
+            raise ShapeError(f'{what} of {where} has {len(given)} item(s), but {where} has '
+                             f'{len(like)}')
+        for k, value in enumerate(like):
+            _check_like(given[k], value, root, f'{path}[{k}]', what, label)
+        return
+    if given is None or _is_sequence(given) or isinstance(given, dict):
+        if given is None and (like is None or isinstance(like, str)):
+            return  # a part that is not a number: no tangent needed
+        raise ShapeError(f'{what} of {where} is a {type(given).__name__}; pass an array of '
+                         f'its shape, {_shape(like)}')
+    if _shape(given) != _shape(like):
+        raise ShapeError(f'{what} of {where} has shape {_shape(given)}, but {where} has '
+                         f'shape {_shape(like)}; pass one of the '
+                         f'{"argument" if root != "output" else "output"}\'s shape')
+
+
+def not_shared(value, message, *others):
+    """Raise `InPlaceError` (with `message`) when `value` is an array that may share memory
+    with one of `others` (or, with none given, is any array): the transformation relied on
+    it being a number or a separate array, which no write through another name can change."""
+    if isinstance(value, (list, dict)):
+        raise InPlaceError(message)
+    if not _is_array(value):
+        return
+    for other in others or (None,):
+        if other is None or not _is_array(other) or _may_share(value, other):
+            raise InPlaceError(message)
+
+
+def _may_share(a, b):
+    if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
+        return np.may_share_memory(a, b)
+    return True  # other array types: assume they may

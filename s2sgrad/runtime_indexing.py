@@ -1,0 +1,175 @@
+"""Runtime helpers for subscripts and items: adjoints written at an index, stacked, picked."""
+import numbers
+
+import numpy as np
+
+from .errors import NoRuleError
+from .runtime_values import _is_sequence, _is_zero, _shape, add, broadcast_like, copy, \
+    reshape_like, zeros_like
+
+
+def field_index(x, name):
+    """The position of field `name` of the namedtuple `x`: ``x.W`` is read as ``x[i]``."""
+    fields = getattr(x, '_fields', None)
+    if isinstance(x, tuple) and fields is not None and name in fields:
+        return fields.index(name)
+    raise NoRuleError(
+        f'no derivative rule for the attribute `.{name}` of a differentiated '
+        f'{type(x).__name__}: s2sgrad differentiates numbers, arrays and lists, tuples '
+        f'(namedtuples too) and dicts of them; keep the parameters in one of those')
+
+
+def keys(mapping):
+    """What ``for k in mapping`` iterates when the loop uses `k` only as an index into
+    `mapping` (``mapping[k]``), as a list: the keys of a dict (or of another mapping), the
+    items of a list or tuple, which must then be integers (as indices of it)."""
+    if hasattr(mapping, 'keys'):
+        return list(mapping.keys())
+    items = list(mapping)
+    for item in items:
+        if not isinstance(item, (numbers.Integral, np.integer)) or isinstance(item, bool):
+            raise TypeError(f'indices must be integers, not {type(item).__name__}')
+    return items
+
+
+def unindex(g, x, index):
+    """The adjoint of ``x[index]``: zeros like `x` with `g` added at `index`."""
+    zeros = zeros_like(x)
+    return add_at(list(zeros) if isinstance(zeros, tuple) else zeros, index, g)
+
+
+def _has_array_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(item, 'shape') and item.shape != () or isinstance(item, list)
+               for item in items)
+
+
+def add_at(bx, index, g):
+    """Add `g` into the adjoint `bx` at `index` in place (repeated indices add up); return it."""
+    if _is_zero(g):
+        return bx
+    if isinstance(bx, tuple):
+        bx = list(bx)
+    if isinstance(bx, dict):
+        bx[index] = add(bx.get(index), g)
+        return bx
+    if isinstance(bx, list):
+        if isinstance(index, slice):
+            positions = range(len(bx))[index]
+            for position, item in zip(positions, g):
+                bx[position] = add(bx[position], item)
+        else:
+            bx[index] = add(bx[index], g)
+        return bx
+    if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
+        bx = bx.copy()
+    if _has_array_index(index):
+        _scatter_add(bx, index, g)
+    else:
+        bx[index] += g
+    return bx
+
+
+def _scatter_add(bx, index, g):
+    """``bx[index] += g`` with repeated indices adding up, for NumPy and CuPy arrays."""
+    if type(bx).__module__.startswith('cupy'):
+        import cupyx
+        cupyx.scatter_add(bx, index, g)
+    else:
+        np.add.at(bx, index, g)
+
+
+def _indexable(by):
+    """The adjoint of a 0-d array written by ``y[...] = v`` may be a number: a 0-d array."""
+    if isinstance(by, (numbers.Number, np.generic)) and not _is_sequence(by):
+        return np.asarray(by)
+    return by
+
+
+def unread_at(g, by, index):
+    """The adjoint of `read_at` with respect to `by`: `g` spread back over `by` at `index`."""
+    g = broadcast_like(g, by[index])
+    if _has_array_index(index) and not _is_sequence(by):
+        g = g * _last_writes(by, index)
+    return unindex(g, by, index)
+
+
+def _last_writes(y, index):
+    """A boolean mask over ``y[index]``: the elements that ``y[index] = ...`` leaves in `y`."""
+    shape = _shape(y[index])
+    size = 1
+    for length in shape:
+        size *= length
+    ids = np.reshape(np.arange(size, like=y), shape)
+    owner = np.full_like(y, -1, dtype=np.int64)
+    owner[index] = ids
+    return owner[index] == ids
+
+
+def zero_at(by, index):
+    """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
+    if _is_zero(by):
+        return by
+    by = copy(_indexable(by))
+    if isinstance(by, list):
+        if isinstance(index, slice):
+            for position in range(len(by))[index]:
+                by[position] = zeros_like(by[position])
+        else:
+            by[index] = zeros_like(by[index])
+    else:
+        by[index] = 0
+    return by
+
+
+def unstack(g, items, axis=0):
+    """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item
+    (``np.array(v)`` of an array or a number copies it: its adjoint is `g` in its shape)."""
+    if not _is_sequence(items):
+        return reshape_like(g, items)
+    if axis == 0:
+        return [unstack(g[i], item) for i, item in enumerate(items)]  # (nested lists too)
+    return [unstack(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
+
+
+def restack(bitems, g, axis=0):
+    """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
+    if not _is_sequence(bitems):
+        return reshape_like(bitems, g)
+    out = np.moveaxis(zeros_like(g), axis, 0)
+    for i, item in enumerate(bitems):
+        out[i] = out[i] + item
+    return np.moveaxis(out, 0, axis)
+
+
+def _first_equal(items, ans):
+    for i, item in enumerate(items):
+        if item is ans or item == ans:
+            return i
+    raise ValueError('max/min returned a value that is not among its arguments')
+
+
+def pick(g, ans, a, b=None):
+    """The adjoint of the built-in ``max``/``min``, of one iterable `a` (a list of adjoints,
+    `g` at the first item equal to the result) or of two arguments (`g` to `a` when `a` is
+    the result: Python returns the first of equal values)."""
+    if b is None:
+        position = _first_equal(a, ans)
+        if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
+            return unindex(g, a, position)
+        return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
+    return g * (a == ans)
+
+
+def pick_tangent(da, ans, a, b=None):
+    """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument."""
+    if b is None:
+        return da[_first_equal(a, ans)]
+    return da * (a == ans)
+
+
+def getitem(obj, index):
+    """``obj[index]``: normalized code reads a subscript whose index depends on the
+    differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this
+    call, so that a rule sees the index (`templates/subscripts.py`)."""
+    return obj[index]

@@ -1,0 +1,217 @@
+"""Runtime helpers for any value: shapes, zeros, copies, sums; gradients typed as arguments."""
+import numbers
+
+import numpy as np
+
+from .errors import ComplexError, NoRuleError
+
+
+def _shape(x):
+    """The shape of an array; of a (nested) list or tuple of numbers or arrays of one shape,
+    the shape of the array NumPy would make of it (``np.sum([x, y])`` reduces that array)."""
+    shape = getattr(x, 'shape', None)
+    if shape is not None:
+        return tuple(shape)
+    if isinstance(x, (list, tuple)):
+        if not x:
+            return (0,)
+        inner = _shape(x[0])
+        for item in x[1:]:
+            if _shape(item) != inner:
+                return (len(x),)
+        return (len(x),) + inner
+    return ()
+
+
+def _as_array(x):
+    """`x` as an array when it is a (nested) list or tuple of numbers or arrays (stacked with
+    the items' own module through NumPy's dispatch, so CuPy items stay on the device)."""
+    if isinstance(x, (list, tuple)):
+        return np.stack([_as_array(item) for item in x]) if x else np.zeros((0,))
+    return x
+
+
+def _is_sequence(x):
+    return isinstance(x, (list, tuple))
+
+
+def _is_zero(g):
+    return g is None or (type(g) in (float, int) and g == 0)
+
+
+def zeros_like(x):
+    """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros."""
+    if isinstance(x, list):
+        return [zeros_like(item) for item in x]
+    if isinstance(x, tuple):
+        return _same_kind(x, [zeros_like(item) for item in x])
+    if isinstance(x, dict):
+        return {key: zeros_like(value) for key, value in x.items()}
+    if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
+        return 0.0
+    if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
+        return 0.0
+    if isinstance(x, np.generic):
+        return x * 0
+    # a 0-d array stays one; an integer array's adjoint is a float array
+    return np.zeros_like(x) if x.dtype.kind in 'fc' else np.zeros_like(x, dtype=np.float64)
+
+
+def copy(x):
+    """A copy of `x` that the caller may modify (arrays and lists); numbers as they are."""
+    if isinstance(x, list):
+        return list(x)
+    if isinstance(x, dict):
+        return dict(x)
+    if hasattr(x, 'copy') and not isinstance(x, tuple):
+        return x.copy()
+    return x
+
+
+def add(a, b):
+    """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
+    if _is_zero(a) and not _is_sequence(b):
+        return b
+    if _is_zero(b) and not _is_sequence(a):
+        return a
+    if isinstance(a, dict) or isinstance(b, dict):
+        a = a if isinstance(a, dict) else {}
+        b = b if isinstance(b, dict) else {}
+        return {key: add(a.get(key), b.get(key)) for key in {**a, **b}}
+    if _is_sequence(a) or _is_sequence(b):
+        if not _is_sequence(a):
+            a = [None] * len(b)
+        if not _is_sequence(b):
+            b = [None] * len(a)
+        summed = [add(x, y) for x, y in zip(a, b)]
+        return tuple(summed) if isinstance(a, tuple) else summed
+    return a + b
+
+
+def _check_numeric(g, x):
+    """Raise where a gradient is not a real number or array: an argument combined with None
+    or a string (which the function itself would reject), or complex values."""
+    kind = getattr(getattr(g, 'dtype', None), 'kind', None)
+    if g is None or isinstance(g, (str, bytes)) or kind in ('O', 'U', 'S'):
+        raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
+                        f'combines a differentiated value with something that is not a number '
+                        f'(None, a string), which it would reject itself')
+    if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
+            getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
+        raise ComplexError(
+            'complex values are not supported: s2sgrad differentiates real functions of real '
+            'arguments (see the README, "Known limits"); pass the real and imaginary parts '
+            'as separate real arguments')
+
+
+def real_only(*values):
+    """Raise ComplexError if one of `values` (numbers, arrays, containers of them) is complex;
+    return the last."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            real_only(*value)
+        elif isinstance(value, dict):
+            real_only(*value.values())
+        elif isinstance(value, complex) or \
+                getattr(getattr(value, 'dtype', None), 'kind', None) == 'c':
+            _check_numeric(0.0, value)
+    return values[-1] if values else None
+
+
+def real_part(x, g):
+    """`g`, the derivative of ``x.real`` (``np.real(x)``) for a real `x`; ComplexError for
+    a complex `x`."""
+    real_only(x)
+    return g
+
+
+def _like(g, x):
+    """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
+    _check_numeric(g, x)
+    dtype = getattr(x, 'dtype', None)
+    if dtype is None:
+        if isinstance(x, numbers.Number) and _shape(g) == ():
+            return g
+        return g
+    gdtype = getattr(g, 'dtype', None)
+    if gdtype is not None and gdtype != dtype and dtype.kind in 'fc':
+        return g.astype(dtype)
+    return g
+
+
+def like(g, x):
+    """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
+    list, tuple or dict of the same structure for a container of arrays."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
+            g.dtype.kind == 'f':
+        return g  # the common case, first
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
+                        f'pass a number, an array or a list, tuple or dict of them')
+    return _like_value(g, x)
+
+
+def _like_value(g, x):
+    """`like` for an argument or a part of a container argument."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
+            g.dtype.kind == 'f':
+        return g  # the common case, first
+    if isinstance(x, (list, tuple, dict)):
+        return _like_container(g, x)
+    _check_numeric(g, x)
+    if type(x) in (float, int) and type(g) is not float:
+        return float(g)  # an int argument: the derivative at that point, as a float
+    if isinstance(x, np.integer):
+        return np.float64(g)
+    if isinstance(x, np.floating) and not _is_sequence(g):
+        return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
+    if _is_zero(g) and _shape(x) != ():
+        return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
+            np.zeros(_shape(x))
+    g = _like(g, x)
+    if _is_array(x) and not _is_array(g):
+        dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
+        return np.full_like(x, g, dtype=dtype)  # a 0-d array argument: a 0-d array gradient
+    return g
+
+
+def _like_container(g, x):
+    if isinstance(x, dict):
+        parts = g if isinstance(g, dict) else {}
+        return {key: _like_value(parts.get(key, 0.0), value) for key, value in x.items()}
+    if _is_sequence(g) and len(g) != len(x):
+        raise NoRuleError(
+            f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
+            f'`*` or `+` of lists (repetition, concatenation) of an argument, and a list '
+            f'passed to a helper of yours more than once, are not followed; use np.tile or '
+            f'np.concatenate on arrays, or pass the arrays (or a dict of them)')
+    parts = list(g) if _is_sequence(g) else [0.0] * len(x)
+    if not _is_sequence(g) and not _is_zero(g):
+        parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
+    return _same_kind(x, [_like_value(part, value) for part, value in zip(parts, x)])
+
+
+def _same_kind(x, items):
+    """`items` as a sequence of the type of `x` (a list, a tuple, a namedtuple)."""
+    if hasattr(x, '_fields'):
+        return type(x)(*items)
+    return type(x)(items)
+
+
+def _is_array(x):
+    return hasattr(x, 'shape') and hasattr(x, 'dtype') and not isinstance(x, np.generic)
+
+
+def broadcast_like(g, x):
+    """`g` broadcast to the shape of `x` (the adjoint of `unbroadcast`)."""
+    shape = _shape(x)
+    if _shape(g) == shape:
+        return g
+    return g * np.ones_like(x)
+
+
+def reshape_like(g, x):
+    """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
+    if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
+        return np.reshape(g, ())[()] if hasattr(g, 'dtype') and g.size == 1 else g
+    return np.reshape(g, _shape(x))
