@@ -81,6 +81,7 @@ class AdjointEmitter:
         return [n.assign(badj, value)]
 
     def _index_contribution(self, item, state):
+        """``d[x] += unindex(d[ans], x, index)``, updated in place (`add_at`) when owned."""
         grad = item.grad
         if grad.id not in state.live:
             return []
@@ -103,6 +104,7 @@ class AdjointEmitter:
         return [n.assign(badj, value)]
 
     def _setitem(self, item, state):
+        """``d[v] += d[y][index]`` (for an active `v`), then ``d[y][index] = 0``."""
         badj = self.shared.adj(item.var)
         if badj not in state.live:
             return []
@@ -118,6 +120,7 @@ class AdjointEmitter:
         return out
 
     def _unpack(self, item, state):
+        """``d[t] += (d[a], d[b])``, zeros for a target whose adjoint is unset."""
         parts = []
         any_live = False
         for var in item.targets:
@@ -136,6 +139,7 @@ class AdjointEmitter:
         return out
 
     def _pop(self, item, state):
+        """The popped value goes back on the list, and its adjoint on the list's adjoint."""
         blist, bvalue = self.shared.adj(item.var), self.shared.adj(item.target)
         _overwritten(blist, state)
         out = []
@@ -149,6 +153,7 @@ class AdjointEmitter:
         return out
 
     def _append(self, item, state):
+        """The appended value's adjoint is popped off the list's adjoint."""
         badj = self.shared.adj(item.var)
         _overwritten(badj, state)
         if badj not in state.live:
@@ -159,6 +164,7 @@ class AdjointEmitter:
         return [n.expr(popped)]
 
     def _call_adjoint(self, item, state):
+        """The user function's vjp called with the seed ``d[ans]``; each part contributes."""
         bans = self.shared.adj(item.ans)
         if bans not in state.live:
             return []
@@ -204,6 +210,7 @@ def _substitute_spread(expr, spread):
 
 
 def _is_fresh(expr):
+    """Whether `expr` makes a new array, which its adjoint then owns (may update in place)."""
     if isinstance(expr, gast.BinOp):
         return True
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \

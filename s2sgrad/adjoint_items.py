@@ -102,7 +102,7 @@ class ItemMaker:
         self.ctx = ctx
         self.shared = shared
         self.activity = ctx.activity
-        self.loops = LoopAnalysis(ctx, shared)
+        self.loop_analysis = LoopAnalysis(ctx, shared)
         self._displays = None
 
     def collect(self, stmts, defined=None):
@@ -118,7 +118,7 @@ class ItemMaker:
                 self.collect(stmt.orelse, set(defined))
             elif isinstance(stmt, (gast.For, gast.While)):
                 shared.defined_before[id(stmt)] = set(defined)
-                self.loops.record(stmt)
+                self.loop_analysis.record(stmt)
                 inner = set(defined)
                 if isinstance(stmt, gast.For):
                     inner.update(target_names(stmt.target))

@@ -194,9 +194,11 @@ class BackwardSweep:
 
 
 def _is_number_zero(stmt):
+    """Whether `stmt` (made by `_zero`) sets an adjoint to the number 0.0."""
     return isinstance(stmt.value, gast.Constant)
 
 
 def _is_pop(stmt):
+    """Whether `stmt` is ``v = stack.pop()`` (restores a value, computes no adjoint)."""
     return isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call) and \
         isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == 'pop'

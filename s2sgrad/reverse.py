@@ -27,7 +27,7 @@ class ReversePass:
     def __init__(self, ctx):
         self.ctx = ctx
         self.shared = ReverseState(ctx.namer)
-        self.items = ItemMaker(ctx, self.shared)
+        self.item_maker = ItemMaker(ctx, self.shared)
         self.forward_sweep = ForwardSweep(ctx, self.shared)
         self.backward_sweep = BackwardSweep(ctx, self.shared)
 
@@ -53,7 +53,7 @@ class ReversePass:
     def collect(self, stmts, loops, defined=None):
         """Phase 1: the adjoint items of every statement of `stmts` and the loop facts
         (`loops` is unused: the body is collected from the top)."""
-        self.items.collect(stmts, defined)
+        self.item_maker.collect(stmts, defined)
 
     def forward(self, stmts, loops, defined):
         """The forward sweep of `stmts`; `defined`: the variables defined before them."""
