@@ -11,9 +11,10 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
+from .binding import rule_bindings
 from .methods import field_index, object_hint
 from .resolve import method_call
-from .templating import OPERATORS, TemplateError, displays_as_arrays, instantiate_tangent
+from .templating import OPERATORS, TemplateError, instantiate_tangent
 
 
 class ForwardPass:
@@ -237,11 +238,8 @@ class ForwardPass:
             if rules.is_nondifferentiable(func):
                 return [self._zero(ans)]
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
-        bindings = self.ctx.rpass_bind(stmt, template, args, keywords)
-        broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
-        if broadcasting:
-            bindings = displays_as_arrays(template, bindings,
-                                          lambda var: var in self.activity.active)
+        bindings, broadcasting = rule_bindings(self.ctx, stmt, func, template, args, keywords,
+                                               lambda var: var in self.activity.active)
         return self._instantiate(template, bindings, ans, broadcasting)
 
     def _instantiate(self, template, bindings, ans, broadcasting=False):

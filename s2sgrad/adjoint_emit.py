@@ -1,0 +1,220 @@
+"""Adjoint emitters: the statements of the backward sweep for each kind of adjoint item.
+
+Takes the transform context (`namer`, `activity`, `container_vars`), the shared
+`reverse_state.ReverseState` (adjoint names, `list_vars`) and, per call, the `State` of the
+adjoints live at that point, which it updates. Gives `AdjointEmitter.emit(items, state)`, the
+statements for one statement's items, and `contribute`, the first assignment or the
+accumulation of one contribution to an adjoint.
+"""
+import gast
+
+from . import nodes as n
+from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
+from .templating import Contribution
+
+
+class AdjointEmitter:
+    """Turns adjoint items into statements, tracking which adjoints are live, owned (safe to
+    update in place), spread scalars, or possibly the number 0.0."""
+
+    def __init__(self, ctx, shared):
+        self.ctx = ctx
+        self.shared = shared
+        self.namer = ctx.namer
+        self.activity = ctx.activity
+
+    def emit(self, items, state):
+        """The backward statements of one statement's `items`, in order."""
+        out = []
+        for item in items:
+            if isinstance(item, Contribution):
+                expr = item.expr
+                if getattr(item, 'spreadable', False) and \
+                        not self._reads_dead_adjoint(expr, state):
+                    expr = _substitute_spread(expr, state.spread)
+                    out.extend(self.contribute(item.var, expr, state, checked=True))
+                else:
+                    out.extend(self.contribute(item.var, expr, state))
+            elif isinstance(item, Kill):
+                adj = self.shared.adj
+                state.live.discard(adj(item.var))
+                state.owned.discard(adj(item.var))
+                state.spread.pop(adj(item.var), None)
+            elif isinstance(item, IndexContribution):
+                out.extend(self._index_contribution(item, state))
+            elif isinstance(item, SetItem):
+                out.extend(self._setitem(item, state))
+            elif isinstance(item, Unpack):
+                out.extend(self._unpack(item, state))
+            elif isinstance(item, Append):
+                out.extend(self._append(item, state))
+            elif isinstance(item, CallAdjoint):
+                out.extend(self._call_adjoint(item, state))
+            elif isinstance(item, Pop):
+                out.extend(self._pop(item, state))
+            elif not self._reads_dead_adjoint(item, state):
+                out.append(item)
+        return out
+
+    def contribute(self, var, expr, state, checked=False):
+        """``bvar = expr`` if the adjoint is unset, else ``bvar = bvar + expr``."""
+        if not checked and self._reads_dead_adjoint(expr, state):
+            return []
+        badj = self.shared.adj(var)
+        _overwritten(badj, state)
+        if badj in state.live:
+            if var in self.shared.list_vars or var in getattr(self.ctx, 'container_vars', ()):
+                value = n.call('s2s.add', n.name(badj), expr)
+            else:
+                value = n.binop(n.name(badj), gast.Add(), expr)
+            state.owned.add(badj)
+        else:
+            value = expr
+            if _is_fresh(expr):
+                state.owned.add(badj)
+            else:
+                state.owned.discard(badj)
+            if isinstance(expr, gast.Call) and n.dotted_path(expr.func) == 's2s.unreduce' and \
+                    len(expr.args) == 2 and not expr.keywords and n.is_atom(expr.args[0]):
+                state.spread[badj] = expr.args[0]
+        state.live.add(badj)
+        return [n.assign(badj, value)]
+
+    def _index_contribution(self, item, state):
+        """``d[x] += unindex(d[ans], x, index)``, updated in place (`add_at`) when owned."""
+        grad = item.grad
+        if grad.id not in state.live:
+            return []
+        badj = self.shared.adj(item.var)
+        _overwritten(badj, state)
+        if badj in state.zeros and badj in state.live:
+            # the adjoint may still be the number 0.0: add a new array instead of updating
+            state.zeros.discard(badj)
+            return self.contribute(item.var, n.call(
+                's2s.unindex', n.clone(grad), n.name(item.var),
+                n.index_value(n.clone(item.index))), state, checked=True)
+        if badj in state.live:
+            current = n.name(badj) if badj in state.owned else n.call('s2s.copy', n.name(badj))
+            value = n.call('s2s.add_at', current, n.index_value(n.clone(item.index)), n.clone(grad))
+        else:
+            value = n.call('s2s.unindex', n.clone(grad), n.name(item.var),
+                           n.index_value(n.clone(item.index)))
+        state.live.add(badj)
+        state.owned.add(badj)
+        return [n.assign(badj, value)]
+
+    def _setitem(self, item, state):
+        """``d[v] += d[y][index]`` (for an active `v`), then ``d[y][index] = 0``."""
+        badj = self.shared.adj(item.var)
+        if badj not in state.live:
+            return []
+        out = []
+        if item.active_value:
+            read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
+                          n.clone(item.shape))
+            out.extend(self.contribute(item.value.id, read, state))
+        index = n.index_value(n.clone(item.index))
+        _overwritten(badj, state)
+        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))
+        state.owned.add(badj)
+        return out
+
+    def _unpack(self, item, state):
+        """``d[t] += (d[a], d[b])``, zeros for a target whose adjoint is unset."""
+        parts = []
+        any_live = False
+        for var in item.targets:
+            badj = self.shared.adj(var)
+            if badj in state.live and var in self.activity.active:
+                parts.append(n.name(badj))
+                any_live = True
+            else:
+                parts.append(n.call('s2s.zeros_like', n.name(var)))
+        out = []
+        if any_live:
+            out = self.contribute(item.source, n.tuple_(parts), state)
+            self.shared.list_vars.add(item.source)
+        for var in item.targets:
+            state.live.discard(self.shared.adj(var))
+        return out
+
+    def _pop(self, item, state):
+        """The popped value goes back on the list, and its adjoint on the list's adjoint."""
+        blist, bvalue = self.shared.adj(item.var), self.shared.adj(item.target)
+        _overwritten(blist, state)
+        out = []
+        if blist not in state.live:
+            out.append(n.assign(blist, n.call('s2s.zeros_like', n.name(item.var))))
+            state.live.add(blist)
+        value = n.name(bvalue) if bvalue in state.live else \
+            n.call('s2s.zeros_like', n.name(item.target))
+        out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
+        out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
+        return out
+
+    def _append(self, item, state):
+        """The appended value's adjoint is popped off the list's adjoint."""
+        badj = self.shared.adj(item.var)
+        _overwritten(badj, state)
+        if badj not in state.live:
+            return []
+        popped = n.call(n.attr(badj, 'pop'))
+        if item.active_value:
+            return self.contribute(item.value.id, popped, state)
+        return [n.expr(popped)]
+
+    def _call_adjoint(self, item, state):
+        """The user function's vjp called with the seed ``d[ans]``; each part contributes."""
+        bans = self.shared.adj(item.ans)
+        if bans not in state.live:
+            return []
+        call = n.clone(item.call)
+        call.func = n.name(item.vjp_name)
+        call.keywords.append(gast.keyword(arg=item.seed_name, value=n.name(bans)))
+        if len(item.active_args) == 1:
+            return self.contribute(item.active_args[0], call, state)
+        parts = [self.namer.fresh(self.shared.adj(var) + '_part') for var in item.active_args]
+        out = [n.assign(n.tuple_([n.name(p, store=True) for p in parts], store=True), call)]
+        for var, part in zip(item.active_args, parts):
+            out.extend(self.contribute(var, n.name(part), state))
+        return out
+
+    def _reads_dead_adjoint(self, expr, state):
+        """Whether `expr` reads an adjoint that holds no value here (so it adds nothing)."""
+        adjoint_names = set(self.shared.adjoints.values())
+        return any(name in adjoint_names and name not in state.live
+                   for name in n.names_read(expr))
+
+
+def _overwritten(badj, state):
+    """Adjoint `badj` is about to change (assigned, or updated in place): it no longer stands
+    for a spread scalar, and no spread adjoint may stand for a scalar that reads it."""
+    state.spread.pop(badj, None)
+    for spread, scalar in list(state.spread.items()):
+        if badj in n.names_read(scalar):
+            del state.spread[spread]
+
+
+def _substitute_spread(expr, spread):
+    """Replace adjoints that are spread scalars by the scalar itself."""
+    if not spread or not any(name in spread for name in n.names_read(expr)):
+        return expr
+    expr = n.clone(expr)
+
+    class Spread(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, gast.Load) and node.id in spread:
+                return n.clone(spread[node.id])
+            return node
+    return Spread().visit(expr)
+
+
+def _is_fresh(expr):
+    """Whether `expr` makes a new array, which its adjoint then owns (may update in place)."""
+    if isinstance(expr, gast.BinOp):
+        return True
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr in ('unindex', 'zeros_like', 'unreduce', 'unmean', 'unextremum',
+                               'unstack'):
+        return True
+    return False

@@ -1,0 +1,335 @@
+"""Adjoint items: what the backward sweep must do for each statement, made in phase 1.
+
+Takes the transform context (activity, resolver, shapes, rule lookup callbacks `user_call` and
+`nested_call`) and the shared `reverse_state.ReverseState`. Gives the item classes, `reads`
+(the names an item reads backward) and `ItemMaker`, which walks the normalized body and turns
+each statement into its items: template contributions (`templating.Contribution` and plain
+statements) and the structural items below. `adjoint_emit` turns items into code.
+"""
+import inspect
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .activity import sequence_displays, target_names
+from .binding import rule_bindings
+from .methods import field_index, object_hint
+from .resolve import method_call
+from .reverse_loops import LoopAnalysis
+from .standins import SHAPE_ARGUMENT
+from .templating import Contribution, OPERATORS, TemplateError, instantiate
+
+
+class Kill:
+    """After the adjoint of an assignment, the target's adjoint is zero again."""
+
+    def __init__(self, var):
+        self.var = var
+
+
+class IndexContribution:
+    """``d[x] += unindex(d[ans], x, index)`` for ``ans = x[index]``."""
+
+    def __init__(self, var, index, grad):
+        self.var, self.index, self.grad = var, index, grad
+
+
+class SetItem:
+    """The adjoint of ``y[index] = v``; `shape` is a variable of `v`'s shape (when `v` is
+    active), read to zero the right part of the adjoint."""
+
+    def __init__(self, var, index, value, active_value, shape=None):
+        self.var, self.index, self.value, self.active_value = var, index, value, active_value
+        self.shape = shape
+
+
+class Unpack:
+    """The adjoint of ``a, b = t``."""
+
+    def __init__(self, targets, source):
+        self.targets, self.source = targets, source
+
+
+class Append:
+    """The adjoint of ``items.append(v)``."""
+
+    def __init__(self, var, value, active_value):
+        self.var, self.value, self.active_value = var, value, active_value
+
+
+class Pop:
+    """The adjoint of ``v = items.pop()``: the popped value's adjoint goes back on the list."""
+
+    def __init__(self, var, target):
+        self.var, self.target = var, target
+
+
+class CallAdjoint:
+    """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
+
+    def __init__(self, ans, call, vjp_name, seed_name, active_args):
+        self.ans, self.call, self.vjp_name = ans, call, vjp_name
+        self.seed_name, self.active_args = seed_name, active_args
+
+
+def reads(item):
+    """The primal variables that `item` reads in the backward sweep."""
+    if isinstance(item, Contribution):
+        return n.names_read(item.expr)
+    if isinstance(item, IndexContribution):
+        return [item.var] + n.names_read(item.index)
+    if isinstance(item, SetItem):
+        return n.names_read(item.index) + ([item.shape.id] if item.active_value else [])
+    if isinstance(item, Unpack):
+        return list(item.targets)
+    if isinstance(item, Append):
+        return [item.var]
+    if isinstance(item, Pop):
+        return [item.var, item.target]
+    if isinstance(item, CallAdjoint):
+        return n.names_read(item.call)
+    if isinstance(item, Kill):
+        return []
+    return n.names_read(item)
+
+
+class ItemMaker:
+    """Phase 1 of the reverse pass: the adjoint items of every statement, the loop facts, and
+    the variables the backward sweep reads (`needed`)."""
+
+    def __init__(self, ctx, shared):
+        self.ctx = ctx
+        self.shared = shared
+        self.activity = ctx.activity
+        self.loop_analysis = LoopAnalysis(ctx, shared)
+        self._displays = None
+
+    def collect(self, stmts, defined=None):
+        """Fill the shared state's items, needed values and loop facts for `stmts`; `defined`: the
+        variables defined before them (the parameters at the top)."""
+        shared = self.shared
+        defined = set(self.ctx.params) if defined is None else defined
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                shared.defined_before[id(stmt)] = set(defined)
+                shared.needed.update(n.names_read(stmt.test))
+                self.collect(stmt.body, set(defined))
+                self.collect(stmt.orelse, set(defined))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                shared.defined_before[id(stmt)] = set(defined)
+                self.loop_analysis.record(stmt)
+                inner = set(defined)
+                if isinstance(stmt, gast.For):
+                    inner.update(target_names(stmt.target))
+                self.collect(stmt.body, inner)
+            elif isinstance(stmt, (gast.Assign, gast.Expr)):
+                if isinstance(stmt, gast.Assign):
+                    defined.update(target_names(stmt.targets[0]))
+                try:
+                    items = self.statement_items(stmt)
+                except TemplateError as error:
+                    raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
+                shared.items[id(stmt)] = items
+                for item in items:
+                    shared.needed.update(reads(item))
+
+    def statement_items(self, stmt):
+        """The adjoint items of an assignment or an expression statement."""
+        shared = self.shared
+        if isinstance(stmt, gast.Expr):
+            call = stmt.value
+            mc = method_call(call) if isinstance(call, gast.Call) else None
+            if mc and isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]) and \
+                    not self.ctx.resolver.is_global(call.func):
+                receiver, name = mc
+                if name == 'append' and len(call.args) == 1:
+                    shared.list_vars.add(receiver.id)
+                    shared.needed.add(receiver.id)
+                    value = call.args[0]
+                    return [Append(receiver.id, value, self._active_name(value))]
+                if name in rules.NONDIFFERENTIABLE_METHODS:
+                    return []
+                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{receiver.id}`',
+                                       'it may modify an active value in place')
+            return []  # effects.py rejected the calls that could change a value in place
+        target = stmt.targets[0]
+        value = stmt.value
+        if isinstance(target, gast.Attribute):
+            return []  # a number kept on an object (effects.py rejects differentiated ones)
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
+                return []
+            item = SetItem(base.id, target.slice, value, self._active_name(value))
+            if item.active_value:
+                proxy = self.ctx.shapes.proxy(value.id)
+                item.shape = n.name(proxy) if proxy else value
+            return [item]
+        if isinstance(target, (gast.Tuple, gast.List)):
+            names = [e.id for e in target.elts if isinstance(e, gast.Name)]
+            if len(names) != len(target.elts):
+                raise self.ctx.unsupported(stmt, 'nested unpacking targets')
+            if not isinstance(value, gast.Name) or not self.activity.is_active(value):
+                return []
+            if value.id in self._sequence_displays():
+                return [Unpack(names, value.id)]
+            # An array (or a value of unknown type): the adjoint of `a, b = v` is that of
+            # `a = v[0]; b = v[1]`, so it has `v`'s type and shape.
+            return [IndexContribution(value.id, n.const(i), n.name(shared.adj(name)))
+                    for i, name in enumerate(names)] + [Kill(name) for name in names]
+        ans = target.id
+        mc = method_call(value) if isinstance(value, gast.Call) else None
+        if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \
+                self.activity.is_active(mc[0]):
+            shared.list_vars.add(mc[0].id)
+            shared.needed.update({mc[0].id, ans})
+            return [Pop(mc[0].id, ans), Kill(ans)]
+        if not self.activity.is_active(target) or not self.activity.is_active(value):
+            return [Kill(ans)]
+        if isinstance(value, (gast.List, gast.Tuple)):
+            shared.list_vars.add(ans)
+        return self.expression_items(stmt, ans, value) + [Kill(ans)]
+
+    def _concatenation_items(self, ans, left, right):
+        """``ans = left + right`` of two lists or tuples: each gets its part of the adjoint."""
+        self.shared.list_vars.add(ans)
+        length = n.call('len', n.name(left))
+        head = gast.Slice(lower=None, upper=length, step=None)
+        tail = gast.Slice(lower=n.clone(length), upper=None, step=None)
+        bans = self.shared.adj(ans)
+        return [Contribution(var, n.subscript(n.name(bans), part))
+                for var, part in ((left, head), (right, tail)) if var in self.activity.active]
+
+    def _sequence_displays(self):
+        if self._displays is None:
+            self._displays = sequence_displays(self.ctx.body_all_statements, self.ctx.params)
+        return self._displays
+
+    def _active_name(self, node):
+        return isinstance(node, gast.Name) and self.activity.is_active(node)
+
+    def expression_items(self, stmt, ans, value):
+        """The adjoint items of ``ans = value`` for an active `value` (one operation)."""
+        bans = n.name(self.shared.adj(ans))
+        if isinstance(value, gast.Name):
+            return [Contribution(value.id, bans)]
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+                isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
+                {value.left.id, value.right.id} <= self._sequence_displays():
+            return self._concatenation_items(ans, value.left.id, value.right.id)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and any(
+                isinstance(side, gast.Name) and side.id in self._sequence_displays() and
+                isinstance(other, gast.Constant) and type(other.value) in (int, bool)
+                for side, other in ((value.left, value.right), (value.right, value.left))):
+            raise self.ctx.unsupported(
+                stmt, 'repeating a list that holds differentiated values (`[x] * n`); build '
+                      'it with a loop that appends, or use `np.tile`/`np.repeat` on an array')
+        if isinstance(value, gast.BinOp):
+            func = OPERATORS.get(type(value.op))
+            if func is None:
+                symbols = {gast.FloorDiv: '//', gast.Mod: '%'}
+                symbol = symbols.get(type(value.op), type(value.op).__name__)
+                raise self.ctx.unsupported(
+                    stmt, f'the operator `{symbol}` applied to a value that depends on the '
+                    f'differentiated arguments (it is piecewise constant or discontinuous); '
+                    f'compute it from non-differentiated values or outside the function')
+            return self.template_items(stmt, func, [value.left, value.right], [], ans)
+        if isinstance(value, gast.UnaryOp):
+            return self.template_items(stmt, OPERATORS[type(value.op)], [value.operand], [], ans)
+        if isinstance(value, gast.Subscript):
+            if not self._active_name(value.value):
+                return []
+            return [IndexContribution(value.value.id, value.slice, bans)]
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return [Contribution(e.id, n.subscript(n.clone(bans), n.const(i)))
+                    for i, e in enumerate(value.elts) if self._active_name(e)]
+        if isinstance(value, gast.Attribute):
+            if value.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
+                return []
+            build = rules.ATTRIBUTE_ADJOINTS.get(value.attr)
+            if build is None and self._active_name(value.value):  # a namedtuple's field
+                return [IndexContribution(value.value.id, field_index(value), bans)]
+            if build is None:
+                raise self.ctx.no_rule(stmt, f'the attribute `.{value.attr}`',
+                                       object_hint(value.value, value.attr, False))
+            return self._instantiate(build(), {'x': value.value}, ans)
+        if isinstance(value, gast.Call):
+            return self.call_items(stmt, ans, value)
+        raise self.ctx.unsupported(stmt, f'the expression `{type(value).__name__}`')
+
+    def call_items(self, stmt, ans, call):
+        """The adjoint items of ``ans = call``: a method, a function with a rule, or a call
+        of a user function (transformed by the context)."""
+        func = call.func
+        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func):
+            receiver, name = func.value, func.attr
+            if name in rules.NONDIFFERENTIABLE_METHODS:
+                return []
+            target = rules.METHODS.get(name)
+            if target is None:
+                raise self.ctx.no_rule(stmt, f'the method `.{name}()`',
+                                       object_hint(receiver, name, True))
+            return self.template_items(stmt, target, [receiver] + list(call.args),
+                                       call.keywords, ans)
+        if isinstance(func, gast.Name) and func.id in self.ctx.nested:
+            item = self.ctx.nested_call(stmt, ans, call)
+            return [item] if item is not None else []
+        obj = self.ctx.resolver.lookup(func)
+        if obj is None:
+            raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
+        if rules.lookup_adjoint(obj) is not None:
+            return self.template_items(stmt, obj, list(call.args), call.keywords, ans)
+        if rules.is_nondifferentiable(obj):
+            return []
+        if inspect.isfunction(obj) and not rules.is_library(obj):
+            item = self.ctx.user_call(stmt, ans, call, obj)
+            return [item] if item is not None else []
+        raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}`')
+
+    def template_items(self, stmt, func, args, keywords, ans):
+        """The items of ``ans = func(*args, **keywords)`` from `func`'s adjoint template."""
+        template = rules.lookup_adjoint(func)
+        if template is None:
+            if rules.is_nondifferentiable(func):
+                return []
+            raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}`')
+        bindings, broadcasting = rule_bindings(self.ctx, stmt, func, template, args, keywords,
+                                               lambda var: var in self.activity.active)
+        return self._instantiate(template, bindings, ans, broadcasting)
+
+    def _instantiate(self, template, bindings, ans, broadcasting=False):
+        items = instantiate(template, bindings, n.name(ans), self.shared.adj,
+                            lambda var: var in self.activity.active, self.ctx.names,
+                            self.ctx.namer, self.ctx.shapes.same, broadcasting)
+        for item in items:
+            if isinstance(item, Contribution):
+                _use_shape_proxies(item.expr, self.ctx.shapes)
+                item.spreadable = template.label in _SPREADABLE and _is_unbroadcast(item.expr)
+        return items
+
+
+def _use_shape_proxies(expr, shapes):
+    """In runtime helpers that read an argument only for its shape, read a variable that is
+    assigned once and has the same shape instead, so the original need not be saved."""
+    for node in n.walk(expr):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                n.dotted_path(node.func) == 's2s.' + node.func.attr:
+            position = SHAPE_ARGUMENT.get(node.func.attr)
+            if position is None or position >= len(node.args):
+                continue
+            arg = node.args[position]
+            if isinstance(arg, gast.Name):
+                proxy = shapes.proxy(arg.id)
+                if proxy is not None and proxy != arg.id:
+                    node.args[position] = n.name(proxy)
+
+
+_SPREADABLE = {'mul', 'truediv', 'pow', 'multiply', 'divide', 'power'}
+"""Templates whose every contribution is ``unbroadcast(d[ans] * <all other operands>, x)``:
+a scalar spread over the result may stay a scalar there, since the other operands and the
+final `unbroadcast` restore the shape."""
+
+
+def _is_unbroadcast(expr):
+    return isinstance(expr, gast.Call) and n.dotted_path(expr.func) == 's2s.unbroadcast'

@@ -1,0 +1,204 @@
+"""The backward sweep of the reverse pass: the statements in reverse, each with its adjoint.
+
+Takes the transform context (`namer`, `activity`, `source` for the ``# Grad of:`` comments) and
+the shared `reverse_state.ReverseState` once the forward sweep has filled its saves. Gives
+`BackwardSweep.backward(stmts, state, loops)`: the adjoint code of a block, which restores the
+saved values, runs branches and loops backward and updates `state` (the live adjoints).
+"""
+import gast
+
+from . import nodes as n
+from .adjoint_emit import AdjointEmitter
+from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
+from .activity import target_names
+from .reverse_loops import _walk_loop, range_call
+from .templating import Contribution
+
+
+class BackwardSweep:
+    """Phase 2, backward: statements in reverse order, branches and loops run backward."""
+
+    def __init__(self, ctx, shared):
+        self.ctx = ctx
+        self.shared = shared
+        self.namer = ctx.namer
+        self.activity = ctx.activity
+        self.emitter = AdjointEmitter(ctx, shared)
+
+    def backward(self, stmts, state, loops, heading=None):
+        """The adjoint of `stmts`; `heading` is the source line whose ``# Grad of:`` comment
+        already stands just above (a branch does not repeat it)."""
+        shared = self.shared
+        out = []
+        local = shared.block_locals.get(id(stmts), ())
+        for var in local:
+            state.live.discard(shared.adj(var))
+        # Values local to the block come back in program order: a recomputed ``a = z[0]``
+        # reads the `z` of its own iteration, restored just before it.
+        for stmt in stmts:
+            for var in sorted(local):
+                saved = shared.saved.get((id(stmt), var))
+                if saved is not None and saved.how == 'recompute':
+                    out.append(n.assign(var, n.clone(stmt.value)))
+                elif saved is not None and not saved.before:
+                    out.append(n.assign(var, n.call(n.attr(saved.holder, 'pop'))))
+        last_line = heading
+        for stmt in reversed(stmts):
+            lineno = getattr(stmt, 'lineno', None)
+            block = []
+            if isinstance(stmt, gast.If):
+                block = self._backward_if(stmt, state, loops, last_line)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                block = self._backward_loop(stmt, state, loops)
+            elif isinstance(stmt, (gast.Assign, gast.Expr)):
+                block = self.emitter.emit(shared.items.get(id(stmt), []), state)
+                block += self._restore(stmt)
+            if block and any(not n.is_comment(s) for s in block):
+                if lineno != last_line and lineno is not None and \
+                        not isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    out.append(n.comment('Grad of: ' + self.ctx.source.line_text(lineno)))
+                    last_line = lineno
+                elif isinstance(stmt, (gast.For, gast.While, gast.If)):
+                    last_line = None
+                out.extend(block)
+        return out
+
+    def _restore(self, stmt):
+        """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
+        that an ``items.append(v)`` added, removed)."""
+        out = []
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if target is None:
+            if isinstance(stmt, gast.Expr):
+                for item in self.shared.items.get(id(stmt), []):
+                    if isinstance(item, Append):
+                        out.append(n.expr(n.call(n.attr(item.var, 'pop'))))
+            return out
+        names = [target.value.id] if isinstance(target, gast.Subscript) and \
+            isinstance(target.value, gast.Name) else target_names(target)
+        for var in names:
+            saved = self.shared.saved.get((id(stmt), var))
+            if saved is None or not saved.before:
+                continue
+            if saved.how == 'stack':
+                value = n.call(n.attr(saved.holder, 'pop'))
+            else:
+                value = n.name(saved.holder)
+            if isinstance(target, gast.Subscript):
+                dest = n.subscript(n.name(var), n.clone(target.slice), store=True)
+                out.append(n.assign(dest, value))
+            else:
+                out.append(n.assign(var, value))
+        return out
+
+    def _touched(self, stmts):
+        """The variables whose adjoints the items of `stmts` (nested blocks included) read or
+        change."""
+        touched = set()
+        for node in _walk_loop(stmts, nested=True):
+            for item in self.shared.items.get(id(node), []):
+                var = getattr(item, 'var', None)
+                if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop)):
+                    touched.add(var)
+                if isinstance(item, SetItem) and item.active_value:
+                    touched.add(item.value.id)
+                if isinstance(item, Append) and item.active_value:
+                    touched.add(item.value.id)
+                if isinstance(item, Unpack):
+                    touched.add(item.source)
+                if isinstance(item, CallAdjoint):
+                    touched.update(item.active_args)
+                if isinstance(item, Kill):
+                    touched.add(item.var)
+        return touched
+
+    def _zero(self, var, defined=None):
+        """``bvar = zeros_like(var)``, or ``bvar = 0.0`` where `var` may not be defined yet."""
+        if defined is not None and var not in defined:
+            return n.assign(self.shared.adj(var), n.const(0.0))
+        return n.assign(self.shared.adj(var), n.call('s2s.zeros_like', n.name(var)))
+
+    def _backward_if(self, stmt, state, loops, heading=None):
+        """Each branch backward from a copy of `state`; adjoints live after one branch only are
+        zeroed at the end of the other, and `state` becomes what both branches guarantee."""
+        body_state, else_state = state.copy(), state.copy()
+        body = self.backward(stmt.body, body_state, loops, heading)
+        orelse = self.backward(stmt.orelse, else_state, loops, heading)
+        merged = body_state.live | else_state.live
+        var_of = {v: k for k, v in self.shared.adjoints.items()}
+        defined = self.shared.defined_before.get(id(stmt))
+        for badj in sorted(merged - body_state.live):
+            body.append(self._zero(var_of[badj], defined))
+        for badj in sorted(merged - else_state.live):
+            orelse.append(self._zero(var_of[badj], defined))
+        state.zeros = body_state.zeros | else_state.zeros | {
+            badj for badj in merged ^ (body_state.live & else_state.live)
+            if _is_number_zero(self._zero(var_of[badj], defined))}
+        state.live = merged
+        state.spread = {k: v for k, v in body_state.spread.items()
+                        if k in else_state.spread and else_state.spread[k] is v}
+        state.owned = (body_state.owned | (merged - body_state.live)) & \
+            (else_state.owned | (merged - else_state.live))
+        if not body and not orelse:
+            return []
+        if not body:
+            return [gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.clone(stmt.test)),
+                            body=orelse, orelse=[])]
+        return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
+
+    def _backward_loop(self, loop, state, loops):
+        """The loop run backward: over its reversed range, or as many times as it ran (its
+        counter, popped inside other loops); adjoints carried across iterations start zero."""
+        shared = self.shared
+        touched = self._touched(loop.body)
+        local = shared.loop_local[id(loop)]
+        carried = sorted(v for v in touched if v not in local and v in self.activity.active)
+        pre = []
+        defined = shared.defined_before.get(id(loop))
+        for var in carried:
+            if shared.adj(var) not in state.live:
+                pre.append(self._zero(var, defined))
+                state.live.add(shared.adj(var))
+                state.owned.add(shared.adj(var))
+            if _is_number_zero(self._zero(var, defined)):
+                state.zeros.add(shared.adj(var))  # set to 0.0 before or at the end of a pass
+        state.spread = {}
+        body_state = state.copy()
+        for var in local:
+            body_state.live.discard(shared.adj(var))
+        body = self.backward(loop.body, body_state, loops + [loop])
+        for var in carried:
+            if shared.adj(var) not in body_state.live:
+                body.append(self._zero(var, defined))
+        state.owned &= body_state.owned
+        state.zeros |= body_state.zeros
+        counter = shared.counters.get(id(loop))
+        index_saved = shared.saved.get((id(loop), loop.target.id)) \
+            if isinstance(loop, gast.For) else None
+        if index_saved is not None:
+            body.insert(0, n.assign(loop.target.id, n.call(n.attr(index_saved.holder, 'pop'))))
+        if not body or all(n.is_comment(s) or _is_pop(s) for s in body):
+            return pre
+        if counter and loops:
+            pre.append(n.assign(counter, n.call(n.attr(shared.stack(counter), 'pop'))))
+        if isinstance(loop, gast.For) and shared.reversible.get(id(loop)):
+            iterator = n.clone(loop.iter.args[0]) if loop.iter is not range_call(loop.iter) \
+                else n.call('reversed', n.clone(loop.iter))
+            target = n.clone(loop.target)
+        else:
+            iterator = n.call('range', n.name(counter))
+            target = n.name(self.namer.fresh('_'), store=True)
+        header = gast.For(target=target, iter=iterator, body=body, orelse=[],
+                          type_comment=None)
+        return pre + [header]
+
+
+def _is_number_zero(stmt):
+    """Whether `stmt` (made by `_zero`) sets an adjoint to the number 0.0."""
+    return isinstance(stmt.value, gast.Constant)
+
+
+def _is_pop(stmt):
+    """Whether `stmt` is ``v = stack.pop()`` (restores a value, computes no adjoint)."""
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call) and \
+        isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == 'pop'

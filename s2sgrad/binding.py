@@ -1,0 +1,53 @@
+"""Bind the arguments of a call to the parameters of a derivative template (both modes).
+
+Takes a rule template (`rules.Template`: params, kwonly, vararg, defaults, label) and the
+positional and keyword argument nodes of a call; gives ``{parameter: argument node}``, or raises
+the context's `unsupported` error, which names the statement, when the call does not fit.
+"""
+from . import nodes as n
+from . import rules
+from .templating import OPERATORS, displays_as_arrays
+
+
+def bind_arguments(ctx, stmt, template, args, keywords):
+    """``{parameter: node}`` for a call of `template`'s function with `args` and `keywords`;
+    parameters the call leaves out take the template's defaults (`ans` is never bound)."""
+    params = [p for p in template.params if p != 'ans' and p not in template.kwonly]
+    bindings = {}
+    positional = list(args)
+    for param in params:
+        if positional:
+            bindings[param] = positional.pop(0)
+    if template.vararg:
+        bindings[template.vararg] = n.tuple_(positional)
+        positional = []
+    if positional:
+        raise ctx.unsupported(stmt, f'{len(positional)} extra positional arguments '
+                                    f'to `{template.label}`')
+    for kw in keywords:
+        if kw.arg not in template.params:
+            raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}` of '
+                                        f'`{template.label}`')
+        bindings[kw.arg] = kw.value
+    for param in template.params:
+        if param != 'ans' and param not in bindings and param in template.defaults:
+            bindings[param] = n.clone(template.defaults[param])
+    if template.vararg and template.vararg not in bindings:
+        bindings[template.vararg] = n.tuple_([])
+    missing = [p for p in template.params if p != 'ans' and p not in bindings]
+    if missing:
+        raise ctx.unsupported(
+            stmt, f'this form of `{template.label}` (its rule needs the argument '
+                  f'`{missing[0]}`, which the call does not pass)')
+    return bindings
+
+
+def rule_bindings(ctx, stmt, func, template, args, keywords, is_active):
+    """``(bindings, broadcasting)`` for a call of `func` whose rule is `template`: for a
+    broadcasting function (an operator, a ufunc), list displays of active values are bound
+    as arrays (`is_active(name)` says which variables are differentiated)."""
+    bindings = bind_arguments(ctx, stmt, template, args, keywords)
+    broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
+    if broadcasting:
+        bindings = displays_as_arrays(template, bindings, is_active)
+    return bindings, broadcasting

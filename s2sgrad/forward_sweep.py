@@ -1,0 +1,142 @@
+"""The forward sweep of the reverse pass: the primal code plus the saves the backward sweep needs.
+
+Takes the transform context and the shared `reverse_state.ReverseState` after phase 1 (items,
+`needed`, loop facts). Gives `ForwardSweep.forward(stmts, loops, defined)`: the primal
+statements with saves of overwritten values (`Saved` records in the shared state's `saved`,
+lists in its `stacks`) and the iteration counters of loops that cannot run backward over their
+range.
+"""
+import gast
+
+from . import nodes as n
+from .activity import target_names
+from .reverse_state import Saved
+
+
+class ForwardSweep:
+    """Phase 2, forward: the primal statements and what they must keep for the adjoint."""
+
+    def __init__(self, ctx, shared):
+        self.ctx = ctx
+        self.shared = shared
+
+    def forward(self, stmts, loops, defined):
+        """The forward sweep of block `stmts`, inside `loops` (outermost first); `defined`:
+        the variables defined before `stmts`, updated with those they define."""
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                body = self.forward(stmt.body, loops, set(defined))
+                orelse = self.forward(stmt.orelse, loops, set(defined))
+                out.append(gast.If(test=stmt.test, body=body, orelse=orelse))
+                defined.update(n.names_stored(stmt))
+                continue
+            if isinstance(stmt, (gast.For, gast.While)):
+                out.extend(self._forward_loop(stmt, loops, defined))
+                continue
+            if isinstance(stmt, gast.Assign):
+                out.extend(self._forward_assign(stmt, stmts, loops, defined))
+                defined.update(target_names(stmt.targets[0]))
+                continue
+            out.append(stmt)
+        return out
+
+    def _forward_assign(self, stmt, block, loops, defined):
+        """`stmt` (an assignment in `block`) with the saves of the needed values it changes."""
+        shared = self.shared
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            base = target.value
+            if isinstance(base, gast.Name) and base.id in shared.needed and \
+                    self.ctx.activity.is_active(base):
+                old = n.call('s2s.copy', n.subscript(n.clone(base), n.clone(target.slice)))
+                return self._save(stmt, base.id, old, loops, before=True) + [stmt]
+            return [stmt]
+        names = [v for v in target_names(target) if v in shared.needed]
+        if not names:
+            return [stmt]
+        out = [stmt]
+        for var in names:
+            if loops:
+                if var in shared.block_locals.get(id(block), ()):
+                    if self._recomputable(stmt, block, loops[-1]):
+                        shared.saved[(id(stmt), var)] = Saved('recompute', stmt, False)
+                        continue
+                    out = out + self._save(stmt, var, n.name(var), loops, before=False)
+                else:
+                    if var not in defined:
+                        self.ctx.undefined_before_loop.add(var)
+                    out = self._save(stmt, var, n.name(var), loops, before=True) + out
+            elif var in defined:
+                out = self._save(stmt, var, n.name(var), loops, before=True) + out
+        return out
+
+    def _recomputable(self, stmt, block, loop):
+        """``t = X[index]`` with `X` and the index fixed during the iteration: the backward
+        sweep reads it again instead of saving it."""
+        value = stmt.value
+        changed = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
+        if set(n.names_read(value.slice if isinstance(value, gast.Subscript) else value)) & \
+                changed:
+            return False
+        if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)):
+            return False
+        base = value.value.id
+        if self.ctx.assignment_counts.get(base) != 1 or base in self.ctx.mutated:
+            return False
+        if base in changed and base not in self.shared.block_locals.get(id(block), ()):
+            return False  # `X` changes in the loop and is not restored with the block
+        if any(isinstance(node, gast.Call) for node in n.walk(value.slice)):
+            return False
+        self.shared.needed.update(n.names_read(value))
+        return True
+
+    def _save(self, stmt, var, value, loops, before):
+        """The statement that keeps `value` (of `var`, changed by `stmt`): a push inside
+        loops, an assignment to a fresh name outside."""
+        key = (id(stmt), var)
+        if before and isinstance(value, gast.Name) and _mutates_in_place(stmt, var):
+            value = n.call('s2s.copy', value)
+        if loops:
+            stack = self.shared.stack(var)
+            self.shared.saved[key] = Saved('stack', stack, before)
+            return [n.expr(n.call(n.attr(stack, 'append'), value))]
+        saved = self.ctx.namer.fresh(var + '_old')
+        self.shared.saved[key] = Saved('name', saved, before)
+        return [n.assign(saved, value)]
+
+    def _forward_loop(self, loop, loops, defined):
+        """`loop` with its body's saves, its index pushed when the backward sweep needs it,
+        and its iteration counter (pushed after it, inside other loops)."""
+        shared = self.shared
+        inner = loops + [loop]
+        body = self.forward(loop.body, inner, set(defined) | set(target_names(
+            loop.target) if isinstance(loop, gast.For) else set()))
+        counter = shared.counters.get(id(loop))
+        pre, post = [], []
+        if isinstance(loop, gast.For):
+            index = loop.target.id
+            if not shared.reversible.get(id(loop)) and index in shared.needed:
+                body = [n.expr(n.call(n.attr(shared.stack(index), 'append'), n.name(index)))] \
+                    + body
+                shared.saved[(id(loop), index)] = Saved('stack', shared.stack(index), False)
+            new = gast.For(target=loop.target, iter=loop.iter, body=body, orelse=[],
+                           type_comment=None)
+        else:
+            new = gast.While(test=loop.test, body=body, orelse=[])
+        if counter:
+            pre.append(n.assign(counter, n.const(0)))
+            body.insert(0, n.assign(counter, n.binop(n.name(counter), gast.Add(), n.const(1))))
+            if loops:
+                post.append(n.expr(n.call(n.attr(shared.stack(counter), 'append'),
+                                          n.name(counter))))
+        defined.update(n.names_stored(loop))
+        return pre + [new] + post
+
+
+def _mutates_in_place(stmt, var):
+    """Whether `stmt` is ``var = s2s.add_at(var, ...)``, which changes `var`'s array."""
+    value = getattr(stmt, 'value', None)
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr == 'add_at' and value.args and isinstance(value.args[0], gast.Name) \
+        and value.args[0].id == var
