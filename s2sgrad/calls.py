@@ -17,8 +17,9 @@ from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
 from .modes import Mode
 from .reverse import CallAdjoint
-from .source import FunctionSource, NestedFunctions, default_expressions, \
-    signature as source_signature
+from .nested import NestedFunctions
+from .scopes import default_expressions
+from .source import FunctionSource, signature as source_signature
 
 
 def user_call(ctx, stmt, ans, call, func):

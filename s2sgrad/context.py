@@ -8,7 +8,6 @@ reach the calls of user functions (`calls.py`) through `user_call`, `nested_call
 `forward_call`.
 """
 from collections import ChainMap
-from types import SimpleNamespace
 
 import gast
 
@@ -16,7 +15,6 @@ from . import calls, nodes as n, runtime
 from .declared import describe as describe_shapes
 from .errors import NoRuleError, S2SError, UnsupportedSyntaxError, char_offset
 from .naming import Namer
-from .reverse import ReversePass
 from .templating import Names
 
 
@@ -159,10 +157,6 @@ class Context:
     def forward_call(self, stmt, ans, call, func):
         """``ans, dans = g_fwd(args, dx=...)`` for a call of a user or nested function."""
         return calls.forward_call(self, stmt, ans, call, func)
-
-    def rpass_bind(self, stmt, template, args, keywords):
-        """Bind call arguments to a template's parameters (shared with the reverse pass)."""
-        return ReversePass._bind(SimpleNamespace(ctx=self), stmt, template, args, keywords)
 
 
 def _split_advice(what):

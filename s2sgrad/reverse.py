@@ -14,7 +14,6 @@ and `CallAdjoint`, which the context builds.
 """
 from .adjoint_items import CallAdjoint, ItemMaker
 from .backward_sweep import BackwardSweep
-from .binding import bind_arguments
 from .forward_sweep import ForwardSweep
 from .reverse_state import ReverseState, State
 
@@ -50,9 +49,8 @@ class ReversePass:
         """The name of `var`'s adjoint (``x`` -> ``bx``)."""
         return self.shared.adj(var)
 
-    def collect(self, stmts, loops, defined=None):
-        """Phase 1: the adjoint items of every statement of `stmts` and the loop facts
-        (`loops` is unused: the body is collected from the top)."""
+    def collect(self, stmts, defined=None):
+        """Phase 1: the adjoint items of every statement of `stmts` and the loop facts."""
         self.item_maker.collect(stmts, defined)
 
     def forward(self, stmts, loops, defined):
@@ -62,8 +60,3 @@ class ReversePass:
     def backward(self, stmts, state, loops, heading=None):
         """The backward sweep of `stmts` from the live adjoints in `state` (a `State`)."""
         return self.backward_sweep.backward(stmts, state, loops, heading)
-
-    def _bind(self, stmt, template, args, keywords):
-        """`binding.bind_arguments` for ``ReversePass._bind(SimpleNamespace(ctx=ctx), ...)``
-        in `transform.Context.rpass_bind`."""
-        return bind_arguments(self.ctx, stmt, template, args, keywords)

@@ -19,7 +19,6 @@ def reverse_function(ctx, body, ret):
     """The reverse-mode FunctionDef of the normalised `body` ending in `ret`."""
     result = ret.value
     rpass = ReversePass(ctx)
-    ctx.rpass = rpass
     if isinstance(result, gast.Name) and result.id not in n.all_names(ctx.source.node):
         # the function returns an expression: its adjoint (the seed) is named after the
         # function, ``blayer``, not after the temporary that holds the expression
@@ -31,7 +30,7 @@ def reverse_function(ctx, body, ret):
             ctx.namer.fresh('bresult')
         ctx.builder.cache[ctx.key] = Generated(ctx.function_name(), None, None,
                                                seed_name)
-    rpass.collect(body, [])
+    rpass.collect(body)
     needed = set(rpass.needed)
     forward = rpass.forward(body, [], set(ctx.params))
     while rpass.needed != needed:  # a value read again backward became needed late:

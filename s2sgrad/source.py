@@ -8,15 +8,10 @@ import gast
 from .culprits import culprit
 from .errors import SourceUnavailableError, WrapperError
 from .lambdas import as_function, candidates, lambda_params, pick_lambda
-from .nested import NestedFunctions
-from .scopes import default_expressions
 from .sourcefiles import code_name, code_objects, location, parse_file, qualname
 from .wrappers import specialize, unwrap_transparent
 
-# NestedFunctions and default_expressions (nested.py, scopes.py) are re-exported: transform.py
-# imports them from here with the parse pass's own names
-__all__ = ['FunctionSource', 'NestedFunctions', 'default_expressions', 'namespace_of',
-           'parse_function', 'signature']
+__all__ = ['FunctionSource', 'namespace_of', 'parse_function', 'signature']
 
 
 class FunctionSource:
