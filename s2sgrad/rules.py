@@ -15,6 +15,8 @@ import textwrap
 
 import gast
 
+from .runtime import unbroadcast
+
 
 class _AdjointPlaceholder:
     """The ``d`` of templates; only parsed, never evaluated."""
@@ -252,7 +254,6 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, **derivative
     tangent_source = f'def {stem}_tangent({params}):\n' + ''.join(tangent_lines)
 
     def space():
-        from .runtime import unbroadcast
         return dict(namespace, unbroadcast=unbroadcast) if broadcasting else namespace
     adjoint_build = _lazy(lambda: Template(adjoint_source, space(), label))
     tangent_build = _lazy(lambda: Template(tangent_source, space(), f'{stem}_tangent'))

@@ -6,6 +6,8 @@ from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, 
                              unreduce)
 
 
+# -- sum, mean, max, min ----------------------------------------------------------------------
+
 @adjoint(np.sum)
 def sum(ans, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[ans], a, axis, keepdims)
