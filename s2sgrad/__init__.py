@@ -6,7 +6,18 @@ import sys
 
 
 def _load_templates():
-    """Import the rules package, installed as ``s2sgrad.templates`` (or from a source tree)."""
+    """Import the rules package ``s2sgrad.templates``, which registers every rule.
+
+    The rules live in the repository's top-level folder ``templates/``, which an installed
+    s2sgrad imports as the subpackage ``s2sgrad.templates``: a wheel holds it there, and
+    ``pip install -e .`` maps it with setuptools' import hook (see the package-dir of
+    pyproject.toml). A source tree on ``PYTHONPATH`` has no such subpackage (the folder sits
+    beside ``s2sgrad/``, not in it), so the fallback loads the folder under that name. No plain
+    import can replace it without moving ``templates/`` into ``s2sgrad/`` or adding the
+    repository root to ``s2sgrad.__path__`` (which would make every top-level folder, tests
+    and examples included, a subpackage). The templates import ``s2sgrad.rules``,
+    ``s2sgrad.runtime`` and ``s2sgrad.errors`` back: they are imported first, below.
+    """
     try:
         return importlib.import_module('s2sgrad.templates')
     except ModuleNotFoundError:
@@ -27,7 +38,7 @@ from .checks import check_grads  # noqa: E402
 from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
 from .export import export  # noqa: E402
 
-templates = _load_templates()
+templates = _load_templates()  # last: the rules need the modules above
 
 __all__ = ['grad', 'value_and_grad', 'jvp', 'vjp', 'jacobian', 'hessian', 'hvp',
            'check_grads', 'export', 'adjoint', 'tangent', 'nondifferentiable', 'd',

@@ -243,13 +243,12 @@ class ForwardPass:
         return self._instantiate(template, bindings, ans, broadcasting)
 
     def _instantiate(self, template, bindings, ans, broadcasting=False):
-        terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
-                                    lambda var: var in self.activity.active, self.ctx.names,
-                                    self.namer)
+        local, terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
+                                           lambda var: var in self.activity.active,
+                                           self.ctx.names, self.namer)
         if len(terms) == 1:
             terms = [self._broadcast_term(terms[0], bindings, ans, broadcasting)]
-        sequences = template.namespace.get('__name__', '').endswith('templates.generated')
-        return self._assign_terms(ans, terms, sequences)
+        return local + self._assign_terms(ans, terms, template.containers)
 
     def _broadcast_term(self, term, bindings, ans, broadcasting):
         """``dz = dx`` for ``z = x + c`` (or ``np.where(c, dx, 0.0)`` for

@@ -3,11 +3,19 @@
 Rules are data: a template is a small Python function that is parsed, never executed. Its first
 parameter ``ans`` is the result of the call; the other parameters mirror the differentiated
 function's. In the body, ``d[x]`` is the adjoint of ``x``: ``d[x] = expr`` adds a contribution.
+Where a rule follows from a property, declare the property instead of writing the template:
+`elementwise` (a derivative of one argument), `partials` (the partial derivatives of a
+broadcasting function), `linear` (a tangent that applies the function to ``d[x]``),
+`nondifferentiable`.
 """
+import ast
 import inspect
+import sys
 import textwrap
 
 import gast
+
+from .runtime import unbroadcast
 
 
 class _AdjointPlaceholder:
@@ -39,6 +47,9 @@ class Template:
                 self.defaults[kw.id] = default
         self.kwonly = {kw.id for kw in args.kwonlyargs}
         self.body = node.body
+        self.containers = False
+        """Whether the terms of this tangent may be containers (the adjoints of lists, tuples
+        or dicts that runtime helpers take): forward mode adds them with ``s2s.add``."""
 
     @classmethod
     def from_function(cls, func):
@@ -128,6 +139,19 @@ def _key(func):
         return id(func)
 
 
+def _lazy(make, containers=False):
+    """A builder of the Template that `make()` returns, made once, on first use (templates
+    are parsed when a rule is first applied, not when s2sgrad is imported)."""
+    holder = {}
+
+    def build():
+        if 'template' not in holder:
+            holder['template'] = make()
+            holder['template'].containers = containers
+        return holder['template']
+    return build
+
+
 def adjoint(*funcs):
     """Register the decorated template as the adjoint rule of each function in `funcs`.
 
@@ -138,57 +162,146 @@ def adjoint(*funcs):
             d[x] = d[ans] / (1 + np.exp(-x))
     """
     def register(template_func):
-        holder = {}
-
-        def build():
-            if 'template' not in holder:
-                holder['template'] = Template.from_function(template_func)
-            return holder['template']
+        build = _lazy(lambda: Template.from_function(template_func))
         for func in funcs:
             ADJOINTS[_key(func)] = build
         return template_func
     return register
 
 
-def tangent(*funcs):
+def tangent(*funcs, containers=False):
     """Register the decorated template as the tangent (forward-mode) rule of `funcs`.
 
     Each ``d[ans] = expr`` line is one term of the tangent of the result; terms whose
-    ``d[x]`` belong to arguments without a tangent are dropped, the others are added.
+    ``d[x]`` belong to arguments without a tangent are dropped, the others are added. Other
+    lines assign local variables (``s = np.exp(x)``), which the terms may read; they get
+    fresh names in the generated code. `containers`: see `Template.containers`.
     """
     def register(template_func):
-        holder = {}
-
-        def build():
-            if 'template' not in holder:
-                holder['template'] = Template.from_function(template_func)
-            return holder['template']
+        build = _lazy(lambda: Template.from_function(template_func), containers)
         for func in funcs:
             TANGENTS[_key(func)] = build
         return template_func
     return register
 
 
-def elementwise(func, derivative, namespace, label=None):
+def _caller_namespace(namespace):
+    """`namespace`, or the globals of the module that called the declaration (two frames
+    up): the names of a declared rule resolve there, as a template's do in its module."""
+    return namespace if namespace is not None else sys._getframe(2).f_globals
+
+
+def elementwise(func, derivative, namespace=None, label=None):
     """Register both rules of a one-argument elementwise function from its derivative:
     ``d[x] = d[ans] * (derivative)`` and ``d[ans] = d[x] * (derivative)``.
 
-    `derivative` is an expression in ``x`` (the argument) and ``ans`` (the result).
+    `derivative` is an expression in ``x`` (the argument) and ``ans`` (the result); its names
+    resolve in `namespace` (default: the calling module's globals).
     """
+    namespace = _caller_namespace(namespace)
     label = label or getattr(func, '__name__', 'f')
     sources = [
         (ADJOINTS, f'def {label}(ans, x):\n    d[x] = d[ans] * ({derivative})\n'),
         (TANGENTS, f'def {label}(ans, x):\n    d[ans] = d[x] * ({derivative})\n'),
     ]
     for registry, source in sources:
-        holder = {}
-
-        def build(holder=holder, source=source):
-            if 'template' not in holder:
-                holder['template'] = Template(source, namespace, label)
-            return holder['template']
-        registry[_key(func)] = build
+        registry[_key(func)] = _lazy(lambda source=source: Template(source, namespace, label))
     ELEMENTWISE.add(_key(func))
+
+
+def _times(factor, derivative):
+    """The text of ``factor * derivative`` as Python reads ``d[ans] * a * b`` (the factor
+    joins the leftmost term of a product or quotient; a leading minus moves before it)."""
+    def splice(node):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            return ast.BinOp(left=splice(node.left), op=node.op, right=node.right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return ast.BinOp(left=ast.UnaryOp(op=ast.USub(), operand=factor), op=ast.Mult(),
+                             right=node.operand)
+        return ast.BinOp(left=factor, op=ast.Mult(), right=node)
+    factor = ast.parse(factor, mode='eval').body
+    return ast.unparse(splice(ast.parse(derivative, mode='eval').body))
+
+
+def partials(*funcs, label=None, broadcasting=True, namespace=None, **derivatives):
+    """Register both rules of the functions `funcs` from the partial derivative in each
+    parameter (keyword arguments, in the order of the parameters; None: no derivative)::
+
+        partials(np.hypot, x1='xdivy(x1, ans)', x2='xdivy(x2, ans)')
+
+    reads ``d[x1] = unbroadcast(d[ans] * xdivy(x1, ans), x1)`` (the adjoint; without the
+    `unbroadcast` when not `broadcasting`) and ``d[ans] = d[x1] * xdivy(x1, ans)`` (the
+    tangent), and likewise for ``x2``. A derivative is an expression in the parameters and
+    ``ans``; its names resolve in `namespace` (default: the calling module's globals).
+    `label` names the adjoint (default ``NAME_adjoint``); the tangent is ``STEM_tangent``.
+    """
+    if not funcs:
+        return  # (an optional library that is not installed)
+    namespace = _caller_namespace(namespace)
+    label = label or f'{funcs[0].__name__}_adjoint'
+    stem = label[:-len('_adjoint')] if label.endswith('_adjoint') else label
+    params = ', '.join(['ans'] + list(derivatives))
+    adjoint_lines, tangent_lines = [], []
+    for param, derivative in derivatives.items():
+        if derivative is None:
+            continue
+        contribution = _times('d[ans]', derivative)
+        if broadcasting:
+            contribution = f'unbroadcast({contribution}, {param})'
+        adjoint_lines.append(f'    d[{param}] = {contribution}\n')
+        tangent_lines.append(f'    d[ans] = {_times(f"d[{param}]", derivative)}\n')
+    adjoint_source = f'def {label}({params}):\n' + ''.join(adjoint_lines)
+    tangent_source = f'def {stem}_tangent({params}):\n' + ''.join(tangent_lines)
+
+    def space():
+        return dict(namespace, unbroadcast=unbroadcast) if broadcasting else namespace
+    adjoint_build = _lazy(lambda: Template(adjoint_source, space(), label))
+    tangent_build = _lazy(lambda: Template(tangent_source, space(), f'{stem}_tangent'))
+    for func in funcs:
+        ADJOINTS[_key(func)] = adjoint_build
+        TANGENTS[_key(func)] = tangent_build
+
+
+def linear(func, arguments, *, params=None, label=None, containers=False, namespace=None):
+    """Register the tangent of `func`, a function linear in one of its arguments: `func`
+    applied to the tangent of that argument, written ``d[x]`` in `arguments` (the text of the
+    call's arguments; the call is spelled as the calling module reaches `func`)::
+
+        linear(np.flip, 'd[m], axis=axis')       # d[ans] = np.flip(d[m], axis=axis)
+
+    The tangent takes the parameters of the adjoint registered for `func` (write the adjoint
+    first), or `params` (``'g, axes=None'``). `label` defaults to ``NAME_tangent``; names
+    resolve in `namespace` (default: the calling module's globals). `containers`: see
+    `Template.containers`.
+    """
+    namespace = _caller_namespace(namespace)
+    spelling = _spelling(func, namespace)
+    label = label or f'{func.__name__}_tangent'
+    adjoint_build = ADJOINTS.get(_key(func)) if params is None else None
+    if params is None and adjoint_build is None:
+        raise TypeError(f'linear({func.__name__}): register its adjoint first, or pass params')
+
+    def make():
+        signature = params
+        if signature is None:
+            signature = ast.unparse(gast.gast_to_ast(adjoint_build().node.args))
+        else:
+            signature = 'ans, ' + signature
+        source = f'def {label}({signature}):\n    d[ans] = {spelling}({arguments})\n'
+        return Template(source, namespace, label)
+    TANGENTS[_key(func)] = _lazy(make, containers)
+
+
+def _spelling(func, namespace):
+    """How code in `namespace` names `func`: by its own name when the module binds it
+    (``unbroadcast``, a helper the module defines), else through a module it imports
+    (``np.flip``)."""
+    if namespace.get(func.__name__) is func:
+        return func.__name__
+    for name, value in sorted(namespace.items()):
+        if inspect.ismodule(value) and vars(value).get(func.__name__) is func:
+            return f'{name}.{func.__name__}'
+    raise NameError(f'{func.__name__} is not reachable from {namespace.get("__name__")}')
 
 
 def is_elementwise(func):
@@ -202,7 +315,7 @@ def is_elementwise(func):
 def attribute_adjoint(attribute):
     """Register the decorated template (parameters ``ans, x``) for the array attribute."""
     def register(template_func):
-        ATTRIBUTE_ADJOINTS[attribute] = lambda: Template.from_function(template_func)
+        ATTRIBUTE_ADJOINTS[attribute] = _lazy(lambda: Template.from_function(template_func))
         return template_func
     return register
 
@@ -210,7 +323,7 @@ def attribute_adjoint(attribute):
 def attribute_tangent(attribute):
     """Register the decorated tangent template (parameters ``ans, x``) for the attribute."""
     def register(template_func):
-        ATTRIBUTE_TANGENTS[attribute] = lambda: Template.from_function(template_func)
+        ATTRIBUTE_TANGENTS[attribute] = _lazy(lambda: Template.from_function(template_func))
         return template_func
     return register
 
@@ -224,6 +337,26 @@ def nondifferentiable(*funcs):
     """Mark functions whose results carry no derivative (their calls need no adjoint)."""
     for func in funcs:
         NONDIFFERENTIABLE.add(_key(func))
+
+
+RUNTIME_HELPERS = {}
+"""Function of `s2sgrad.runtime` -> how a call of it is differentiated (see `runtime_helpers`)."""
+
+HELPER_KINDS = ('reverse forward', 'reverse', 'forward', 'non-differentiable', 'no rule')
+"""The modes of a runtime helper's rules, as the `rules` listing writes them; 'no rule': calls
+are never differentiated (differentiating one raises NoRuleError)."""
+
+
+def runtime_helpers(table):
+    """Declare how each function of `s2sgrad.runtime` (``s2s.NAME`` in generated code) is
+    differentiated: `table` maps it to one of `HELPER_KINDS`. Registers the non-differentiable
+    ones; the tests check the others against the rules registered for them."""
+    for func, kind in table.items():
+        if kind not in HELPER_KINDS:
+            raise ValueError(f'{func.__name__}: {kind!r} is none of {HELPER_KINDS}')
+        RUNTIME_HELPERS[_key(func)] = kind
+        if kind == 'non-differentiable':
+            nondifferentiable(func)
 
 
 def inline(helper, expander):

@@ -142,16 +142,23 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
 
 
 def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names, namer):
-    """The terms of the tangent of `ans` for one call: a list of expressions to add up.
+    """The tangent of `ans` for one call: ``(statements, terms)``, the statements of the
+    template's local variables (fresh names, as in `instantiate`) and the terms (expressions)
+    to add up.
 
     A term that reads ``d[x]`` for an argument without a tangent is dropped.
     """
     values = dict(bindings)
     values['ans'] = ans
-    terms = []
+    local_names = {}
+    statements, terms = [], []
     for stmt in template.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue
         if not (isinstance(stmt, gast.Assign) and _is_adjoint_ref(stmt.targets[0],
                                                                   template.namespace)):
+            statements.append(_tangent_local(stmt, template, values, tangent_name, names,
+                                             local_names, namer))
             continue
         refs = [node.slice.id for node in n.walk(stmt.value)
                 if _is_adjoint_ref(node, template.namespace)]
@@ -160,11 +167,26 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
             _refuse_varargs(template, ref, value, is_active)
         if not all(isinstance(b, gast.Name) and is_active(b.id) for b in bound):
             continue
-        expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names, {},
-                           namer)
+        expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names,
+                           local_names, namer)
         expr = inline_helpers(expr, names)
         terms.append(drop_default_arguments(expr, names))
-    return terms
+    return statements, terms
+
+
+def _tangent_local(stmt, template, values, tangent_name, names, local_names, namer):
+    """A statement of a tangent template other than a term: it may assign local variables
+    (renamed fresh), but not read a tangent, which the call may lack."""
+    if any(_is_adjoint_ref(node, template.namespace) for node in n.walk(stmt)):
+        raise TemplateError(
+            f'the tangent rule `{template.label}` reads or writes d[...] outside a '
+            f'`d[ans] = ...` line; read tangents only in those lines')
+    stmt = n.clone(stmt)
+    for node in n.walk(stmt):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
+                node.id not in local_names:
+            local_names[node.id] = namer.fresh(node.id)
+    return _substitute(stmt, values, tangent_name, template, names, local_names, namer)
 
 
 def inline_helpers(node, names):

@@ -34,9 +34,9 @@ import numpy as np
 from s2sgrad import runtime as s2s
 from s2sgrad.rules import rewrite
 
-from .linear_algebra import _mT, _norm_power, cofactor
-from .operators import xdivy
-from .reductions_more import untrace
+from .arithmetic import xdivy
+from .linalg import _mT, _norm_power, cofactor
+from .reductions import untrace
 
 __all__ = ['np', 's2s', '_mT', '_norm_power', 'cofactor', 'xdivy', 'untrace']
 

@@ -1,14 +1,14 @@
-"""Rules of array constructors whose values move with a float argument, and of methods that
-pass values through: ``np.full``/``np.full_like`` (the fill value), ``np.arange`` (start and
-step), ``np.linspace`` (start and stop), ``np.bincount`` (the weights), ``x.item()``,
+"""Rules of array constructors and of methods that pass values through: ``np.array`` and
+``np.asarray`` (the values), ``np.full``/``np.full_like`` (the fill value), ``np.arange`` (start
+and step), ``np.linspace`` (start and stop), ``np.bincount`` (the weights), ``x.item()``,
 ``x.tolist()``. Their zero-derivative arguments (shapes, counts, integer positions) need no
 line: a parameter without a ``d[...]`` line contributes nothing.
 """
 import numpy as np
 
 from s2sgrad.errors import NoRuleError
-from s2sgrad.rules import adjoint, d, method, nondifferentiable, tangent
-from s2sgrad.runtime import broadcast_like, unbroadcast
+from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
+from s2sgrad.runtime import broadcast_like, unbroadcast, unstack
 
 
 def _is_float(result):
@@ -36,9 +36,19 @@ def keep_if_float_adjoint(ans, g, result):
     d[g] = keep_if_float(d[ans], result)
 
 
-@tangent(keep_if_float)
-def keep_if_float_tangent(ans, g, result):
-    d[ans] = keep_if_float(d[g], result)
+linear(keep_if_float, 'd[g], result')
+
+
+# -- np.array, np.asarray: the values of (nested) lists and tuples, or an array -----------------
+
+@adjoint(np.array, np.asarray)
+def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
+    d[object] = unstack(d[ans], object)
+
+
+@tangent(np.array, np.asarray)
+def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
+    d[ans] = np.array(d[object])
 
 
 # -- np.full, np.full_like ----------------------------------------------------------------
@@ -154,10 +164,7 @@ def unlinspace_adjoint(ans, g, result, num=50, endpoint=True, retstep=False, dty
     d[g] = linspace_tangent(d[ans], result, num, endpoint, retstep, dtype, axis, which)
 
 
-@tangent(unlinspace)
-def unlinspace_tangent(ans, g, result, num=50, endpoint=True, retstep=False, dtype=None,
-                       axis=0, which=0):
-    d[ans] = unlinspace(d[g], result, num, endpoint, retstep, dtype, axis, which)
+linear(unlinspace, 'd[g], result, num, endpoint, retstep, dtype, axis, which')
 
 
 @adjoint(linspace_tangent)
@@ -167,10 +174,7 @@ def linspace_tangent_adjoint(ans, dv, result, num=50, endpoint=True, retstep=Fal
                         dv)
 
 
-@tangent(linspace_tangent)
-def linspace_tangent_tangent(ans, dv, result, num=50, endpoint=True, retstep=False, dtype=None,
-                             axis=0, which=0):
-    d[ans] = linspace_tangent(d[dv], result, num, endpoint, retstep, dtype, axis, which)
+linear(linspace_tangent, 'd[dv], result, num, endpoint, retstep, dtype, axis, which')
 
 
 # -- np.bincount(x, weights): linear in the weights -------------------------------------------
@@ -203,9 +207,7 @@ def unbincount_adjoint(ans, g, x, result):
     d[g] = rebincount(d[ans], x, result)
 
 
-@tangent(unbincount)
-def unbincount_tangent(ans, g, x, result):
-    d[ans] = unbincount(d[g], x, result)
+linear(unbincount, 'd[g], x, result')
 
 
 @adjoint(rebincount)
@@ -213,9 +215,7 @@ def rebincount_adjoint(ans, weights, x, result):
     d[weights] = unbincount(d[ans], x, result)
 
 
-@tangent(rebincount)
-def rebincount_tangent(ans, weights, x, result):
-    d[ans] = rebincount(d[weights], x, result)
+linear(rebincount, 'd[weights], x, result')
 
 
 # -- x.item(*args), x.tolist() ----------------------------------------------------------------
@@ -259,9 +259,7 @@ def item_at_adjoint(ans, a, args):
     d[a] = unitem(d[ans], a, args)
 
 
-@tangent(item_at)
-def item_at_tangent(ans, a, args):
-    d[ans] = item_at(d[a], args)
+linear(item_at, 'd[a], args')
 
 
 @adjoint(unitem)
@@ -269,9 +267,7 @@ def unitem_adjoint(ans, g, a, args):
     d[g] = item_at(d[ans], args)
 
 
-@tangent(unitem)
-def unitem_tangent(ans, g, a, args):
-    d[ans] = unitem(d[g], a, args)
+linear(unitem, 'd[g], a, args')
 
 
 def tolist(a):
@@ -304,9 +300,7 @@ def tolist_adjoint(ans, a):
     d[a] = untolist(d[ans], a)
 
 
-@tangent(tolist)
-def tolist_tangent(ans, a):
-    d[ans] = tolist(d[a])
+linear(tolist, 'd[a]')
 
 
 @adjoint(untolist)
@@ -314,10 +308,4 @@ def untolist_adjoint(ans, g, a):
     d[g] = tolist(d[ans])
 
 
-@tangent(untolist)
-def untolist_tangent(ans, g, a):
-    d[ans] = untolist(d[g], a)
-
-
-method('item', item)
-method('tolist', tolist)
+linear(untolist, 'd[g], a')

@@ -1,8 +1,8 @@
-"""Rules of NumPy indexing, sorting, diagonal and product functions (take, sort, einsum, ...)."""
+"""Rules of NumPy's indexing, sorting and diagonal functions (take, sort, select, diag, ...)."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, method, nondifferentiable, tangent
-from s2sgrad.runtime import like, reshape_like, select, unbroadcast
+from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
+from s2sgrad.runtime import like, select, unbroadcast
 
 
 def _ndim(x):
@@ -72,146 +72,7 @@ def none_true(condlist):
     return np.logical_not(chosen)
 
 
-def inner_axes(a, b, position):
-    """The ``axes=`` of the tensordot giving the adjoint of ``np.inner(a, b)``'s `position`."""
-    contracted = 1 if _ndim(a) > 0 and _ndim(b) > 0 else 0
-    na, nb = _ndim(a) - contracted, _ndim(b) - contracted
-    if position == 0:
-        return list(range(na, na + nb)), list(range(nb))
-    return list(range(na)), list(range(na))
-
-
-def _tensordot_axes(a, b, axes):
-    na, nb = _ndim(a), _ndim(b)
-    if isinstance(axes, (int, np.integer)):
-        axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
-    else:
-        axes_a, axes_b = axes
-        axes_a = [axes_a] if isinstance(axes_a, (int, np.integer)) else list(axes_a)
-        axes_b = [axes_b] if isinstance(axes_b, (int, np.integer)) else list(axes_b)
-    axes_a = [int(i) % na for i in axes_a]
-    axes_b = [int(i) % nb for i in axes_b]
-    free_a = [i for i in range(na) if i not in axes_a]
-    free_b = [i for i in range(nb) if i not in axes_b]
-    return axes_a, axes_b, free_a, free_b
-
-
-def tensordot_axes(a, b, axes, position):
-    """The ``axes=`` of the tensordot giving the adjoint of ``np.tensordot(a, b, axes)``."""
-    axes_a, axes_b, free_a, free_b = _tensordot_axes(a, b, axes)
-    if position == 0:  # tensordot(g, b): contract the free axes of b
-        return list(range(len(free_a), len(free_a) + len(free_b))), free_b
-    return free_a, list(range(len(free_a)))  # tensordot(a, g): contract the free axes of a
-
-
-def tensordot_order(a, b, axes, position):
-    """The transpose putting that tensordot's result in the axis order of the argument."""
-    axes_a, axes_b, free_a, free_b = _tensordot_axes(a, b, axes)
-    if position == 0:
-        perm = free_a + [axes_a[axes_b.index(j)] for j in sorted(axes_b)]
-    else:
-        perm = [axes_b[axes_a.index(i)] for i in sorted(axes_a)] + free_b
-    return tuple(int(i) for i in np.argsort(perm))
-
-
-def kron_shape(a, b):
-    """The shape ``(a0, b0, a1, b1, ...)`` into which ``np.kron(a, b)`` splits its axes."""
-    ndim = max(_ndim(a), _ndim(b))
-    pa, pb = kron_pad(a, b), kron_pad(b, a)
-    return tuple(n for i in range(ndim) for n in (pa[i], pb[i]))
-
-
-def kron_pad(x, other):
-    """The shape of `x` with leading ones up to the dimensions of ``np.kron(x, other)``."""
-    ndim = max(_ndim(x), _ndim(other))
-    return (1,) * (ndim - _ndim(x)) + _shape(x)
-
-
-def kron_axes(a, b, position):
-    """The ``axes=`` contracting the split adjoint of np.kron with the other argument."""
-    ndim = max(_ndim(a), _ndim(b))
-    other = 1 if position == 0 else 0
-    return list(range(other, 2 * ndim, 2)), list(range(ndim))
-
-
-def _einsum_parts(subscripts, operands):
-    if not isinstance(subscripts, str):
-        raise NotImplementedError(
-            's2sgrad differentiates np.einsum only with a subscripts string (not the '
-            'interleaved operand, sublist form)')
-    spec = subscripts.replace(' ', '')
-    if '.' in spec or '->' not in spec:
-        raise NotImplementedError(
-            f's2sgrad differentiates np.einsum only with explicit output subscripts and no '
-            f'ellipsis ("ij,jk->ik"), not {subscripts!r}')
-    inputs, output = spec.split('->')
-    inputs = inputs.split(',')
-    if operands > 2 or len(inputs) > 2:
-        raise NotImplementedError(
-            f's2sgrad differentiates np.einsum of one or two operands only, not of '
-            f'{max(operands, len(inputs))} ({subscripts!r}): chain einsums of two operands')
-    if len(inputs) != operands:
-        raise ValueError(f'np.einsum: {subscripts!r} names {len(inputs)} operands, '
-                         f'but {operands} were given')
-    for item in inputs:
-        if len(set(item)) != len(item):
-            raise NotImplementedError(
-                f's2sgrad does not differentiate np.einsum with a repeated index in one '
-                f'operand ({item!r} in {subscripts!r}); take np.diagonal first')
-    return inputs, output
-
-
-def einsum_checked(subscripts, b=None, more=()):
-    """`subscripts` once checked to be a form whose derivative s2sgrad supports (or raise)."""
-    _einsum_parts(subscripts, (1 if b is None else 2) + len(more))
-    return subscripts
-
-
-def einsum_sublist_form(subscripts, tangent=None):
-    """Raise: a differentiated first argument of np.einsum is an operand of the interleaved
-    (sublist) form ``np.einsum(x, [0, 1], [])``, whose derivative s2sgrad lacks."""
-    from s2sgrad.errors import NoRuleError
-    raise NoRuleError(
-        's2sgrad differentiates np.einsum only with a subscripts string (not the interleaved '
-        'operand, sublist form np.einsum(x, [0, 1], ...)); write np.einsum("ij->", x)')
-
-
-def einsum_spec(subscripts, position, b=None, more=()):
-    """The subscripts of the einsum giving the adjoint of operand `position`."""
-    inputs, output = _einsum_parts(subscripts, (1 if b is None else 2) + len(more))
-    others = [output] + inputs[:position] + inputs[position + 1:]
-    present = set(''.join(others))
-    return ','.join(others) + '->' + ''.join(c for c in inputs[position] if c in present)
-
-
-def einsum_shape(subscripts, position, x, b=None):
-    """The shape of operand `x` with ones for indices only it has (summed over in einsum)."""
-    inputs, output = _einsum_parts(subscripts, 1 if b is None else 2)
-    present = set(''.join([output] + inputs[:position] + inputs[position + 1:]))
-    return tuple(n if c in present else 1 for c, n in zip(inputs[position], _shape(x)))
-
-
-def cross_axis(a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """The vector axis `which` ('a', 'b' or 'c') of ``np.cross``, checked to hold 3-vectors."""
-    if axis is not None:
-        axisa = axisb = axisc = axis
-    if _shape(a)[axisa] != 3 or _shape(b)[axisb] != 3:
-        raise NotImplementedError('s2sgrad differentiates np.cross of 3-vectors only')
-    return {'a': axisa, 'b': axisb, 'c': axisc}[which]
-
-
-def cross_order(x, vector_axis, inverse=False):
-    """The transpose moving axis `vector_axis` of `x` last (or back, when `inverse`)."""
-    ndim = _ndim(x)
-    vector_axis = vector_axis % ndim
-    perm = [i for i in range(ndim) if i != vector_axis] + [vector_axis]
-    return tuple(int(i) for i in np.argsort(perm)) if inverse else tuple(perm)
-
-
-nondifferentiable(take_index, along_axis_index, sort_order, none_true, inner_axes,
-                  tensordot_axes, tensordot_order, kron_shape, kron_pad, kron_axes,
-                  einsum_checked, einsum_spec, einsum_shape, cross_axis, cross_order,
-                  einsum_sublist_form)
+nondifferentiable(take_index, along_axis_index, sort_order, none_true)
 
 
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
@@ -308,14 +169,6 @@ def reselect(bitems, g, condlist):
     return total
 
 
-def contract(subscripts, a, b=None, *more, out=None, optimize=False, dtype=None, order='K',
-             casting='safe'):
-    """``np.einsum(subscripts, a)`` or ``np.einsum(subscripts, a, b)`` (`b` None: one operand)."""
-    operands = (a,) if b is None else (a, b)
-    return np.einsum(subscripts, *operands, *more, optimize=optimize, dtype=dtype, order=order,
-                     casting=casting)
-
-
 # -- np.take, np.take_along_axis -----------------------------------------------------------
 
 @adjoint(np.take)
@@ -323,9 +176,7 @@ def take_adjoint(ans, a, indices, axis=None, out=None, mode='raise'):
     d[a] = untake(d[ans], a, indices, axis, mode)
 
 
-@tangent(np.take)
-def take_tangent(ans, a, indices, axis=None, out=None, mode='raise'):
-    d[ans] = np.take(d[a], indices, axis=axis, mode=mode)
+linear(np.take, 'd[a], indices, axis=axis, mode=mode')
 
 
 @adjoint(untake)
@@ -333,9 +184,7 @@ def untake_adjoint(ans, g, a, indices, axis=None, mode='raise'):
     d[g] = np.take(d[ans], indices, axis=axis, mode=mode)
 
 
-@tangent(untake)
-def untake_tangent(ans, g, a, indices, axis=None, mode='raise'):
-    d[ans] = untake(d[g], a, indices, axis, mode)
+linear(untake, 'd[g], a, indices, axis, mode')
 
 
 @adjoint(np.take_along_axis)
@@ -343,9 +192,7 @@ def take_along_axis_adjoint(ans, arr, indices, axis=-1):
     d[arr] = untake_along_axis(d[ans], arr, indices, axis)
 
 
-@tangent(np.take_along_axis)
-def take_along_axis_tangent(ans, arr, indices, axis=-1):
-    d[ans] = np.take_along_axis(d[arr], indices, axis)
+linear(np.take_along_axis, 'd[arr], indices, axis')
 
 
 @adjoint(untake_along_axis)
@@ -353,9 +200,7 @@ def untake_along_axis_adjoint(ans, g, arr, indices, axis=-1):
     d[g] = np.take_along_axis(d[ans], indices, axis)
 
 
-@tangent(untake_along_axis)
-def untake_along_axis_tangent(ans, g, arr, indices, axis=-1):
-    d[ans] = untake_along_axis(d[g], arr, indices, axis)
+linear(untake_along_axis, 'd[g], arr, indices, axis')
 
 
 # -- np.diag, np.diagonal, np.triu, np.tril ------------------------------------------------
@@ -365,9 +210,7 @@ def diag_adjoint(ans, v, k=0):
     d[v] = undiag(d[ans], v, k)
 
 
-@tangent(np.diag)
-def diag_tangent(ans, v, k=0):
-    d[ans] = np.diag(d[v], k)
+linear(np.diag, 'd[v], k')
 
 
 @adjoint(undiag)
@@ -375,9 +218,7 @@ def undiag_adjoint(ans, g, v, k=0):
     d[g] = np.diag(d[ans], k)
 
 
-@tangent(undiag)
-def undiag_tangent(ans, g, v, k=0):
-    d[ans] = undiag(d[g], v, k)
+linear(undiag, 'd[g], v, k')
 
 
 @adjoint(np.diagonal)
@@ -385,9 +226,7 @@ def diagonal_adjoint(ans, a, offset=0, axis1=0, axis2=1):
     d[a] = undiagonal(d[ans], a, offset, axis1, axis2)
 
 
-@tangent(np.diagonal)
-def diagonal_tangent(ans, a, offset=0, axis1=0, axis2=1):
-    d[ans] = np.diagonal(d[a], offset, axis1, axis2)
+linear(np.diagonal, 'd[a], offset, axis1, axis2')
 
 
 @adjoint(undiagonal)
@@ -395,9 +234,7 @@ def undiagonal_adjoint(ans, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.diagonal(d[ans], offset, axis1, axis2)
 
 
-@tangent(undiagonal)
-def undiagonal_tangent(ans, g, a, offset=0, axis1=0, axis2=1):
-    d[ans] = undiagonal(d[g], a, offset, axis1, axis2)
+linear(undiagonal, 'd[g], a, offset, axis1, axis2')
 
 
 @adjoint(np.triu)
@@ -405,9 +242,7 @@ def triu_adjoint(ans, m, k=0):
     d[m] = like(unbroadcast(np.triu(d[ans], k), m), m)
 
 
-@tangent(np.triu)
-def triu_tangent(ans, m, k=0):
-    d[ans] = np.triu(d[m], k)
+linear(np.triu, 'd[m], k')
 
 
 @adjoint(np.tril)
@@ -415,9 +250,7 @@ def tril_adjoint(ans, m, k=0):
     d[m] = like(unbroadcast(np.tril(d[ans], k), m), m)
 
 
-@tangent(np.tril)
-def tril_tangent(ans, m, k=0):
-    d[ans] = np.tril(d[m], k)
+linear(np.tril, 'd[m], k')
 
 
 # -- np.select, np.sort ---------------------------------------------------------------------
@@ -439,9 +272,7 @@ def unselect_adjoint(ans, g, condlist, choicelist):
     d[g] = reselect(d[ans], g, condlist)
 
 
-@tangent(unselect)
-def unselect_tangent(ans, g, condlist, choicelist):
-    d[ans] = unselect(d[g], condlist, choicelist)
+linear(unselect, 'd[g], condlist, choicelist')
 
 
 @adjoint(reselect)
@@ -449,9 +280,7 @@ def reselect_adjoint(ans, bitems, g, condlist):
     d[bitems] = unselect(d[ans], condlist, bitems)
 
 
-@tangent(reselect)
-def reselect_tangent(ans, bitems, g, condlist):
-    d[ans] = reselect(d[bitems], g, condlist)
+linear(reselect, 'd[bitems], g, condlist')
 
 
 @adjoint(np.sort)
@@ -469,9 +298,7 @@ def unsort_adjoint(ans, g, a, axis=-1, kind=None, stable=None):
     d[g] = resort(d[ans], a, axis, kind, stable)
 
 
-@tangent(unsort)
-def unsort_tangent(ans, g, a, axis=-1, kind=None, stable=None):
-    d[ans] = unsort(d[g], a, axis, kind, stable)
+linear(unsort, 'd[g], a, axis, kind, stable')
 
 
 @adjoint(resort)
@@ -479,116 +306,4 @@ def resort_adjoint(ans, h, a, axis=-1, kind=None, stable=None):
     d[h] = unsort(d[ans], a, axis, kind, stable)
 
 
-@tangent(resort)
-def resort_tangent(ans, h, a, axis=-1, kind=None, stable=None):
-    d[ans] = resort(d[h], a, axis, kind, stable)
-
-
-# -- products: outer, inner, tensordot, einsum, kron, vdot, cross ----------------------------
-
-@adjoint(np.outer)
-def outer_adjoint(ans, a, b, out=None):
-    d[a] = reshape_like(np.dot(d[ans], np.ravel(b)), a)
-    d[b] = reshape_like(np.dot(np.ravel(a), d[ans]), b)
-
-
-@tangent(np.outer)
-def outer_tangent(ans, a, b, out=None):
-    d[ans] = np.outer(d[a], b)
-    d[ans] = np.outer(a, d[b])
-
-
-@adjoint(np.inner)
-def inner_adjoint(ans, a, b):
-    d[a] = like(np.tensordot(d[ans], b, axes=inner_axes(a, b, 0)), a)
-    d[b] = like(np.tensordot(d[ans], a, axes=inner_axes(a, b, 1)), b)
-
-
-@tangent(np.inner)
-def inner_tangent(ans, a, b):
-    d[ans] = np.inner(d[a], b)
-    d[ans] = np.inner(a, d[b])
-
-
-@adjoint(np.tensordot)
-def tensordot_adjoint(ans, a, b, axes=2):
-    d[a] = np.transpose(np.tensordot(d[ans], b, axes=tensordot_axes(a, b, axes, 0)),
-                        tensordot_order(a, b, axes, 0))
-    d[b] = np.transpose(np.tensordot(a, d[ans], axes=tensordot_axes(a, b, axes, 1)),
-                        tensordot_order(a, b, axes, 1))
-
-
-@tangent(np.tensordot)
-def tensordot_tangent(ans, a, b, axes=2):
-    d[ans] = np.tensordot(d[a], b, axes=axes)
-    d[ans] = np.tensordot(a, d[b], axes=axes)
-
-
-@adjoint(np.einsum, contract)
-def einsum_adjoint(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
-                   order='K', casting='safe'):
-    d[subscripts] = einsum_sublist_form(subscripts)
-    d[a] = np.reshape(contract(einsum_spec(subscripts, 0, b, more), d[ans], b),
-                      einsum_shape(subscripts, 0, a, b)) * np.ones_like(a)
-    d[b] = np.reshape(contract(einsum_spec(subscripts, 1, b, more), d[ans], a),
-                      einsum_shape(subscripts, 1, b, a)) * np.ones_like(b)
-
-
-@tangent(np.einsum, contract)
-def einsum_tangent(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
-                   order='K', casting='safe'):
-    d[ans] = einsum_sublist_form(subscripts, d[subscripts])
-    d[ans] = contract(einsum_checked(subscripts, b, more), d[a], b)
-    d[ans] = contract(einsum_checked(subscripts, b, more), a, d[b])
-
-
-@adjoint(np.kron)
-def kron_adjoint(ans, a, b):
-    d[a] = reshape_like(np.tensordot(np.reshape(d[ans], kron_shape(a, b)),
-                                     np.reshape(b, kron_pad(b, a)), axes=kron_axes(a, b, 0)), a)
-    d[b] = reshape_like(np.tensordot(np.reshape(d[ans], kron_shape(a, b)),
-                                     np.reshape(a, kron_pad(a, b)), axes=kron_axes(a, b, 1)), b)
-
-
-@tangent(np.kron)
-def kron_tangent(ans, a, b):
-    d[ans] = np.kron(d[a], b)
-    d[ans] = np.kron(a, d[b])
-
-
-@adjoint(np.vdot)
-def vdot_adjoint(ans, a, b):
-    d[a] = reshape_like(d[ans] * np.ravel(b), a)
-    d[b] = reshape_like(d[ans] * np.ravel(a), b)
-
-
-@tangent(np.vdot)
-def vdot_tangent(ans, a, b):
-    d[ans] = np.vdot(d[a], b)
-    d[ans] = np.vdot(a, d[b])
-
-
-@adjoint(np.cross)
-def cross_adjoint(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[a] = np.transpose(unbroadcast(
-        np.cross(b, d[ans], axisa=cross_axis(a, b, 'b', axisa, axisb, axisc, axis),
-                 axisb=cross_axis(a, b, 'c', axisa, axisb, axisc, axis)),
-        np.transpose(a, cross_order(a, cross_axis(a, b, 'a', axisa, axisb, axisc, axis)))),
-        cross_order(a, cross_axis(a, b, 'a', axisa, axisb, axisc, axis), True))
-    d[b] = np.transpose(unbroadcast(
-        np.cross(d[ans], a, axisa=cross_axis(a, b, 'c', axisa, axisb, axisc, axis),
-                 axisb=cross_axis(a, b, 'a', axisa, axisb, axisc, axis)),
-        np.transpose(b, cross_order(b, cross_axis(a, b, 'b', axisa, axisb, axisc, axis)))),
-        cross_order(b, cross_axis(a, b, 'b', axisa, axisb, axisc, axis), True))
-
-
-@tangent(np.cross)
-def cross_tangent(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[ans] = np.cross(d[a], b, axisa=cross_axis(a, b, 'a', axisa, axisb, axisc, axis),
-                      axisb=axisb, axisc=axisc, axis=axis)
-    d[ans] = np.cross(a, d[b], axisa=axisa, axisb=cross_axis(a, b, 'b', axisa, axisb, axisc, axis),
-                      axisc=axisc, axis=axis)
-
-
-method('take', np.take)
-method('diagonal', np.diagonal)
+linear(resort, 'd[h], a, axis, kind, stable')

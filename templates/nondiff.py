@@ -1,12 +1,14 @@
-"""Functions whose results carry no derivative: shape queries, comparisons, constructors.
+"""Functions, array methods and attributes whose results carry no derivative.
 
 Only functions whose derivative is zero almost everywhere belong here (integer-, bool- or
 shape-valued results, piecewise constant functions); `tests/test_nondiff_audit.py` checks every
 entry numerically. Functions whose value moves with a float argument (``np.full``'s fill value,
 ``np.arange``'s start, ``x % y``, ``np.linspace``) have rules instead (`constructors.py`,
-`operators.py`); functions that pass values through (``str``, ``zip``, ``enumerate``,
+`arithmetic.py`); functions that pass values through (``str``, ``zip``, ``enumerate``,
 ``reversed``, ``np.unique``) are not here either: called on differentiated values outside a
-``for`` header (which s2sgrad rewrites into indexing) they raise NoRuleError.
+``for`` header (which s2sgrad rewrites into indexing) they raise NoRuleError. The runtime
+helpers without derivative are declared with the others in `runtime_helpers.py`, and the
+helpers of the rules next to them.
 """
 import builtins
 import math
@@ -14,8 +16,8 @@ import operator
 
 import numpy as np
 
-from s2sgrad import runtime
-from s2sgrad.rules import nondifferentiable
+from s2sgrad.rules import (NONDIFFERENTIABLE_ATTRIBUTES, NONDIFFERENTIABLE_METHODS,
+                           nondifferentiable)
 
 nondifferentiable(
     builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round,
@@ -29,8 +31,20 @@ nondifferentiable(
     np.isnan, np.isinf, np.isfinite, np.any, np.all, np.greater, np.less, np.equal,
     np.greater_equal, np.less_equal, np.not_equal, np.logical_and, np.logical_or,
     np.logical_not, np.allclose, np.isclose, np.count_nonzero,
-    runtime.seed, runtime.zeros_like, runtime.not_shared, runtime.check_cotangent, runtime.keys,
-    runtime.field_index, runtime.check_output, runtime.meta,
+)
+
+# piecewise constant: zero derivative
+nondifferentiable(np.around, np.rint, np.trunc, np.fix)
+
+# indices, counts, tests, integers
+nondifferentiable(
+    np.flatnonzero, np.argwhere, np.searchsorted, np.digitize,
+    np.lexsort, np.argpartition, np.nanargmax, np.nanargmin, np.unravel_index,
+    np.ravel_multi_index, np.indices, np.tri, np.triu_indices, np.tril_indices, np.diag_indices,
+    np.logical_xor, np.array_equal, np.array_equiv, np.isin, np.isneginf, np.isposinf,
+    np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isscalar,
+    np.result_type, np.can_cast, np.broadcast_shapes, np.shares_memory, np.may_share_memory,
+    np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.gcd, np.lcm,
 )
 
 # numpy.random: only the functions whose arguments are sizes, bounds of integers or seeds.
@@ -38,3 +52,8 @@ nondifferentiable(
 # permutation(x)) move with their float arguments: they have no rule, so they raise.
 nondifferentiable(np.random.seed, np.random.rand, np.random.randn, np.random.random,
                   np.random.random_sample, np.random.randint, np.random.default_rng)
+
+NONDIFFERENTIABLE_ATTRIBUTES.update({'shape', 'ndim', 'dtype', 'size', 'itemsize', 'nbytes'})
+NONDIFFERENTIABLE_METHODS.update({'argmax', 'argmin', 'argsort', 'nonzero', 'any', 'all',
+                                  'count', 'index', 'round', 'searchsorted'})
+# ``x.item()`` and ``x.tolist()`` pass values through: they have rules (constructors.py).

@@ -4,9 +4,10 @@ import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
-from s2sgrad.rules import adjoint, d, elementwise, tangent, varargs_as_iterable
-from .operators import power_log, power_slope
+from s2sgrad.rules import adjoint, d, elementwise, partials, tangent, varargs_as_iterable
 from s2sgrad.runtime import pick, pick_tangent, reshape_like, unsum
+
+from .arithmetic import power_log, power_slope  # noqa: F401 (used by the rules)
 
 MATH_DERIVATIVES = {
     math.exp: 'ans',
@@ -26,19 +27,10 @@ MATH_DERIVATIVES = {
 }
 
 for _func, _derivative in MATH_DERIVATIVES.items():
-    elementwise(_func, _derivative, globals())
+    elementwise(_func, _derivative)
 
 
-@adjoint(math.pow)
-def pow(ans, x, y):
-    d[x] = d[ans] * power_slope(x, y)
-    d[y] = d[ans] * power_log(ans, x)
-
-
-@tangent(math.pow)
-def pow_tangent(ans, x, y):
-    d[ans] = d[x] * power_slope(x, y)
-    d[ans] = d[y] * power_log(ans, x)
+partials(math.pow, x='power_slope(x, y)', y='power_log(ans, x)', label='pow', broadcasting=False)
 
 
 @adjoint(builtins.float)

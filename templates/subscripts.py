@@ -15,7 +15,7 @@ import numpy as np
 
 from s2sgrad import runtime
 from s2sgrad.errors import NoRuleError
-from s2sgrad.rules import adjoint, d, tangent
+from s2sgrad.rules import adjoint, d, linear, tangent
 from s2sgrad.runtime import reshape_like, unindex, zeros_like
 
 
@@ -130,9 +130,7 @@ def unsubscript_adjoint(ans, g, result, obj, index):
     d[g] = resubscript(d[ans], result, obj, index)
 
 
-@tangent(unsubscript)
-def unsubscript_tangent(ans, g, result, obj, index):
-    d[ans] = unsubscript(d[g], result, obj, index)
+linear(unsubscript, 'd[g], result, obj, index')
 
 
 @adjoint(resubscript)
@@ -140,9 +138,7 @@ def resubscript_adjoint(ans, dindex, result, obj, index):
     d[dindex] = unsubscript(d[ans], result, obj, index)
 
 
-@tangent(resubscript)
-def resubscript_tangent(ans, dindex, result, obj, index):
-    d[ans] = resubscript(d[dindex], result, obj, index)
+linear(resubscript, 'd[dindex], result, obj, index')
 
 
 # -- slice(start, stop, step): only ever a position (its integers carry no derivative) -------

@@ -8,7 +8,12 @@ check moves every float in the arguments by +h and -h along a random direction a
 the result does not change at all (so central differences are exactly 0), or that the call
 raises (a helper that refuses a derivative). A registration without a row here fails
 `test_every_registered_entry_has_a_row`, so a new entry cannot skip the audit.
+
+The runtime helpers (``s2s.NAME``) are declared in one table, ``HELPERS`` of
+templates/runtime_helpers.py, with how each is differentiated; the audit checks that every
+helper is there and that its declared kind is the rules it has.
 """
+import inspect
 import io
 import math
 import operator
@@ -179,78 +184,76 @@ ROWS = {
     's2sgrad.runtime.check_cotangent': (runtime.check_cotangent,
                                         lambda r: (float(r.normal()), float(r.normal()))),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
+    's2sgrad.templates.arithmetic.power_mixed': (T.arithmetic.power_mixed, lambda r: ('x ** y',)),
+    's2sgrad.templates.arithmetic.quotient': (
+        lambda x, y: T.arithmetic.quotient(x % y, x, y),
+        lambda r: (_vec(r), np.full(4, 0.7))),
     's2sgrad.templates.constructors.arange_weights': (
         lambda s: (T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,
                                                  'start'),
                    T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,
                                                  'step')),
         lambda r: (float(r.uniform(0.1, 0.2)),)),
+    's2sgrad.templates.decompositions._svd_full': (
+        T.decompositions._svd_full, lambda r: (True, False)),
+    's2sgrad.templates.elementwise.clip_lower': (
+        lambda a: T.elementwise.clip_lower(a, -0.5, 0.5), lambda r: (_vec(r),)),
+    's2sgrad.templates.elementwise.clip_passes': (
+        lambda a: T.elementwise.clip_passes(a, -0.5, 0.5), lambda r: (_vec(r),)),
+    's2sgrad.templates.elementwise.clip_upper': (
+        lambda a: T.elementwise.clip_upper(a, -0.5, 0.5), lambda r: (_vec(r),)),
     's2sgrad.templates.indexing.along_axis_index': (
         lambda a: T.indexing.along_axis_index(a, np.array([[0], [2]]), 1),
         lambda r: (r.normal(size=(2, 3)),)),
-    's2sgrad.templates.indexing.cross_axis': (
-        lambda a, b: T.indexing.cross_axis(a, b, 'c'), lambda r: (_vec(r, 3), _vec(r, 3))),
-    's2sgrad.templates.indexing.cross_order': (
-        lambda a: T.indexing.cross_order(a, 0, True), lambda r: (r.normal(size=(3, 2)),)),
-    's2sgrad.templates.indexing.einsum_checked': (
-        lambda b: T.indexing.einsum_checked('ij,jk->ik', b), lambda r: (_mat(r),)),
-    's2sgrad.templates.indexing.einsum_shape': (
-        lambda a, b: T.indexing.einsum_shape('ij,jk->i', 0, a, b),
-        lambda r: (_mat(r), _mat(r))),
-    's2sgrad.templates.indexing.einsum_spec': (
-        lambda b: T.indexing.einsum_spec('ij,jk->ik', 1, b), lambda r: (_mat(r),)),
-    's2sgrad.templates.indexing.einsum_sublist_form': (
-        T.indexing.einsum_sublist_form, lambda r: (_mat(r),)),
-    's2sgrad.templates.indexing.inner_axes': (
-        lambda a, b: T.indexing.inner_axes(a, b, 0), lambda r: (_mat(r), _mat(r))),
-    's2sgrad.templates.indexing.kron_axes': (
-        lambda a, b: T.indexing.kron_axes(a, b, 1), lambda r: (_mat(r), _vec(r, 2))),
-    's2sgrad.templates.indexing.kron_pad': (T.indexing.kron_pad,
-                                            lambda r: (_vec(r, 2), _mat(r))),
-    's2sgrad.templates.indexing.kron_shape': (T.indexing.kron_shape,
-                                              lambda r: (_vec(r, 2), _mat(r))),
     's2sgrad.templates.indexing.none_true': (
         lambda x: T.indexing.none_true([x > 0.5, x < -0.5]), lambda r: (_vec(r),)),
     's2sgrad.templates.indexing.sort_order': (T.indexing.sort_order, lambda r: (_vec(r),)),
     's2sgrad.templates.indexing.take_index': (
         lambda a: T.indexing.take_index(a, np.array([0, 2]), 1, 'clip'),
         lambda r: (_mat(r),)),
-    's2sgrad.templates.indexing.tensordot_axes': (
-        lambda a, b: T.indexing.tensordot_axes(a, b, 1, 0), lambda r: (_mat(r), _mat(r))),
-    's2sgrad.templates.indexing.tensordot_order': (
-        lambda a, b: T.indexing.tensordot_order(a, b, 1, 1), lambda r: (_mat(r), _mat(r))),
-    's2sgrad.templates.linear_algebra._cholesky_uplo': (
-        T.linear_algebra._cholesky_uplo, lambda r: (True,)),
-    's2sgrad.templates.linear_algebra._masks': (
-        lambda x: T.linear_algebra._masks(x, 'L'), lambda r: (_spd(r),)),
-    's2sgrad.templates.linear_algebra._norm_power': (
-        lambda x: T.linear_algebra._norm_power(x, 3, None), lambda r: (_vec(r),)),
-    's2sgrad.templates.linear_algebra._square': (
-        lambda a: T.linear_algebra._square(a, 'det'), lambda r: (_mat(r),)),
-    's2sgrad.templates.linear_algebra._svd_full': (
-        T.linear_algebra._svd_full, lambda r: (True, False)),
-    's2sgrad.templates.linear_algebra._uplo_of': (T.linear_algebra._uplo_of,
-                                                  lambda r: (False,)),
-    's2sgrad.templates.operators.power_mixed': (T.operators.power_mixed, lambda r: ('x ** y',)),
-    's2sgrad.templates.operators.quotient': (
-        lambda x, y: T.operators.quotient(x % y, x, y),
-        lambda r: (_vec(r), np.full(4, 0.7))),
-    's2sgrad.templates.reductions_more.dof': (
-        lambda a: T.reductions_more.dof(a, 0, 1), lambda r: (_mat(r),)),
-    's2sgrad.templates.reductions_more.nancount': (
-        lambda a: T.reductions_more.nancount(a, 0), lambda r: (_mat(r),)),
-    's2sgrad.templates.reductions_more.notnan': (T.reductions_more.notnan,
-                                                 lambda r: (_mat(r),)),
-    's2sgrad.templates.reductions_more.third_order': (
-        T.reductions_more.third_order, lambda r: ('np.prod',)),
-    's2sgrad.templates.special.no_derivative': (
-        T.special.no_derivative, lambda r: ('polygamma', 'n')),
-    's2sgrad.templates.ufuncs.clip_lower': (
-        lambda a: T.ufuncs.clip_lower(a, -0.5, 0.5), lambda r: (_vec(r),)),
-    's2sgrad.templates.ufuncs.clip_passes': (
-        lambda a: T.ufuncs.clip_passes(a, -0.5, 0.5), lambda r: (_vec(r),)),
-    's2sgrad.templates.ufuncs.clip_upper': (
-        lambda a: T.ufuncs.clip_upper(a, -0.5, 0.5), lambda r: (_vec(r),)),
+    's2sgrad.templates.linalg._cholesky_uplo': (
+        T.linalg._cholesky_uplo, lambda r: (True,)),
+    's2sgrad.templates.linalg._masks': (
+        lambda x: T.linalg._masks(x, 'L'), lambda r: (_spd(r),)),
+    's2sgrad.templates.linalg._norm_power': (
+        lambda x: T.linalg._norm_power(x, 3, None), lambda r: (_vec(r),)),
+    's2sgrad.templates.linalg._square': (
+        lambda a: T.linalg._square(a, 'det'), lambda r: (_mat(r),)),
+    's2sgrad.templates.linalg._uplo_of': (T.linalg._uplo_of, lambda r: (False,)),
+    's2sgrad.templates.products.cross_axis': (
+        lambda a, b: T.products.cross_axis(a, b, 'c'), lambda r: (_vec(r, 3), _vec(r, 3))),
+    's2sgrad.templates.products.cross_order': (
+        lambda a: T.products.cross_order(a, 0, True), lambda r: (r.normal(size=(3, 2)),)),
+    's2sgrad.templates.products.einsum_checked': (
+        lambda b: T.products.einsum_checked('ij,jk->ik', b), lambda r: (_mat(r),)),
+    's2sgrad.templates.products.einsum_shape': (
+        lambda a, b: T.products.einsum_shape('ij,jk->i', 0, a, b),
+        lambda r: (_mat(r), _mat(r))),
+    's2sgrad.templates.products.einsum_spec': (
+        lambda b: T.products.einsum_spec('ij,jk->ik', 1, b), lambda r: (_mat(r),)),
+    's2sgrad.templates.products.einsum_sublist_form': (
+        T.products.einsum_sublist_form, lambda r: (_mat(r),)),
+    's2sgrad.templates.products.inner_axes': (
+        lambda a, b: T.products.inner_axes(a, b, 0), lambda r: (_mat(r), _mat(r))),
+    's2sgrad.templates.products.kron_axes': (
+        lambda a, b: T.products.kron_axes(a, b, 1), lambda r: (_mat(r), _vec(r, 2))),
+    's2sgrad.templates.products.kron_pad': (T.products.kron_pad,
+                                            lambda r: (_vec(r, 2), _mat(r))),
+    's2sgrad.templates.products.kron_shape': (T.products.kron_shape,
+                                              lambda r: (_vec(r, 2), _mat(r))),
+    's2sgrad.templates.products.tensordot_axes': (
+        lambda a, b: T.products.tensordot_axes(a, b, 1, 0), lambda r: (_mat(r), _mat(r))),
+    's2sgrad.templates.products.tensordot_order': (
+        lambda a, b: T.products.tensordot_order(a, b, 1, 1), lambda r: (_mat(r), _mat(r))),
+    's2sgrad.templates.reductions.dof': (
+        lambda a: T.reductions.dof(a, 0, 1), lambda r: (_mat(r),)),
+    's2sgrad.templates.reductions.nancount': (
+        lambda a: T.reductions.nancount(a, 0), lambda r: (_mat(r),)),
+    's2sgrad.templates.reductions.notnan': (T.reductions.notnan, lambda r: (_mat(r),)),
+    's2sgrad.templates.reductions.third_order': (
+        T.reductions.third_order, lambda r: ('np.prod',)),
+    's2sgrad.templates.scipy_special.no_derivative': (
+        T.scipy_special.no_derivative, lambda r: ('polygamma', 'n')),
 }
 
 METHOD_ROWS = {
@@ -322,9 +325,44 @@ def test_every_registered_entry_has_a_row():
     registered = {_name(key) for key in rules.NONDIFFERENTIABLE}
     # entries of s2sgrad itself (other test modules register functions of their own)
     registered = {name for name in registered if name.split('.')[0] in BUILT_IN_ROOTS}
-    assert registered - set(ROWS) == set(), 'add a row (a call at a random point) for these'
+    missing = sorted(registered - set(ROWS))
+    assert not missing, f'add a row (a call at a random point) to ROWS in {__file__} for {missing}'
     assert set(METHOD_ROWS) == set(rules.NONDIFFERENTIABLE_METHODS)
     assert rules.NONDIFFERENTIABLE_MODULES == set()  # a whole module never qualifies
+
+
+# -- the table of the runtime helpers --------------------------------------------------------
+
+RUNTIME_HELPERS = sorted(name for name, value in vars(runtime).items()
+                         if not name.startswith('_') and inspect.isfunction(value) and
+                         value.__module__ == runtime.__name__)
+
+
+def test_every_runtime_helper_is_declared():
+    missing = [name for name in RUNTIME_HELPERS
+               if rules._key(getattr(runtime, name)) not in rules.RUNTIME_HELPERS]
+    assert not missing, (f'declare how {missing} are differentiated in HELPERS of '
+                         f'{T.runtime_helpers.__file__} (and write their rules there)')
+
+
+@pytest.mark.parametrize('name', RUNTIME_HELPERS)
+def test_runtime_helper_has_the_rules_its_kind_says(name):
+    func = getattr(runtime, name)
+    kind = rules.RUNTIME_HELPERS.get(rules._key(func))
+    if kind is None:
+        pytest.skip('not declared: see test_every_runtime_helper_is_declared')
+    modes = ' '.join(mode for mode, table in (('reverse', rules.ADJOINTS),
+                                              ('forward', rules.TANGENTS))
+                     if rules._key(func) in table)
+    nondifferentiable = rules.is_nondifferentiable(func)
+    where = f'runtime.{name} in HELPERS of {T.runtime_helpers.__file__}'
+    if kind == 'non-differentiable':
+        assert nondifferentiable and not modes, f'{where}: no rule goes with {kind!r}'
+    elif kind == 'no rule':
+        assert not nondifferentiable and not modes, f'{where} says {kind!r}, but it has {modes}'
+    else:
+        assert modes == kind and not nondifferentiable, \
+            f'{where} says {kind!r}; its rules: {modes or "none"} (register the rules there)'
 
 
 @pytest.mark.parametrize('name', sorted(ROWS))

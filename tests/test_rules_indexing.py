@@ -1,4 +1,5 @@
-"""Spec table of the indexing, sorting, diagonal and product rules (templates/indexing.py)."""
+"""Spec table of the indexing, sorting, diagonal and product rules (templates/indexing.py,
+templates/products.py)."""
 import os
 import sys
 

@@ -1,4 +1,5 @@
-"""Spec table of the rules of templates/reductions_more.py: reverse, forward and second order."""
+"""Spec table of the rules of templates/reductions.py and templates/cumulative.py: reverse,
+forward and second order."""
 import os
 import sys
 
@@ -10,7 +11,7 @@ import rulespec  # noqa: E402
 
 import s2sgrad  # noqa: E402
 from s2sgrad import rules  # noqa: E402
-from s2sgrad.templates import reductions_more  # noqa: E402
+from s2sgrad.templates import cumulative, reductions  # noqa: E402
 
 W = np.array([[0.3, -1.2, 0.7, 0.5], [1.1, 0.4, -0.5, -0.9], [0.6, -0.2, 0.8, 1.3]])
 W3 = np.arange(24.0).reshape(2, 3, 4) % 5 - 1.7
@@ -222,11 +223,11 @@ def test_rule(row):
 
 REGISTERED = [np.prod, np.var, np.std, np.cumsum, np.cumprod, np.average, np.trace, np.ptp,
               np.nanmax, np.nanmin, np.nansum, np.nanmean, np.nanvar, np.nanstd, np.nanprod,
-              reductions_more.prod_others, reductions_more.prod_others_jvp,
-              reductions_more.uncumsum, reductions_more.cumprod_jvp, reductions_more.uncumprod,
-              reductions_more.checked_nonzero, reductions_more.prod_factor,
-              reductions_more.plain, reductions_more.average_weights,
-              reductions_more.weights_back, reductions_more.untrace]
+              reductions.prod_others, reductions.prod_others_jvp,
+              cumulative.uncumsum, cumulative.cumprod_jvp, cumulative.uncumprod,
+              reductions.checked_nonzero, reductions.prod_factor,
+              reductions.plain, reductions.average_weights,
+              reductions.weights_back, reductions.untrace]
 
 
 @pytest.mark.parametrize('func', REGISTERED, ids=[f.__name__ for f in REGISTERED])

@@ -1,5 +1,5 @@
-"""Spec table of the shape-operation rules of templates/shape_ops.py: reverse, forward, second
-order, for every function, its keyword arguments, lists and method forms."""
+"""Spec table of the shape-operation rules of templates/shaping.py and templates/joining.py:
+reverse, forward, second order, for every function, its keyword arguments, lists and methods."""
 import os
 import sys
 

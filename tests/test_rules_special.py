@@ -1,5 +1,5 @@
 """Rules of SciPy's special functions (spec table, stability at extreme inputs) and the
-non-differentiable NumPy functions of templates/special.py."""
+non-differentiable NumPy functions of templates/nondiff.py."""
 import os
 import subprocess
 import sys
@@ -13,7 +13,7 @@ from s2sgrad import rules
 sys.path.insert(0, os.path.dirname(__file__))
 import rulespec  # noqa: E402
 
-special = s2sgrad.templates.special
+special = s2sgrad.templates.scipy_special
 W3 = np.array([0.7, -1.3, 2.1])
 W23 = np.array([[0.7, -1.3, 2.1], [1.6, 0.4, -0.9]])
 W2 = np.array([1.9, -0.6])
@@ -91,7 +91,7 @@ def test_module_works_without_scipy(tmp_path):
         "sys.modules['scipy'] = None  # import scipy now raises ImportError\n"
         "import numpy as np\n"
         "import s2sgrad\n"
-        "assert s2sgrad.templates.special.scipy is None\n"
+        "assert s2sgrad.templates.scipy_special.scipy is None\n"
         "assert s2sgrad.rules.is_nondifferentiable(np.searchsorted)\n"
         "def f(x):\n"
         "    return np.sum(np.exp(x) * (np.argsort(x) > 0))\n"

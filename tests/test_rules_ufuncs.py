@@ -1,4 +1,4 @@
-"""Spec table of the floating-point ufunc rules (templates/ufuncs.py), plus stability checks."""
+"""Spec table of the floating-point ufunc rules (templates/elementwise.py), and stability checks."""
 import os
 import sys
 
@@ -167,10 +167,10 @@ def test_methods_registered():
 
 
 def test_helpers_have_rules():
-    from s2sgrad.templates import ufuncs
-    assert rules.lookup_adjoint(ufuncs.sinc_derivative) is not None
-    assert rules.lookup_tangent(ufuncs.sinc_derivative) is not None
-    for helper in (ufuncs.clip_passes, ufuncs.clip_lower, ufuncs.clip_upper):
+    from s2sgrad.templates import elementwise
+    assert rules.lookup_adjoint(elementwise.sinc_derivative) is not None
+    assert rules.lookup_tangent(elementwise.sinc_derivative) is not None
+    for helper in (elementwise.clip_passes, elementwise.clip_lower, elementwise.clip_upper):
         assert rules.is_nondifferentiable(helper)
 
 

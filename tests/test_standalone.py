@@ -347,6 +347,14 @@ def test_every_helper_the_corpus_uses_has_cases():
     assert not missing, f'add representative arguments to CASES for {missing}'
 
 
+def test_every_runtime_helper_has_cases():
+    """Every helper of the table of runtime helpers (templates/runtime_helpers.py)."""
+    names = sorted(func.__name__ for func in rules.RUNTIME_HELPERS)
+    assert 'unbroadcast' in names
+    missing = [name for name in names if name not in CASES]
+    assert not missing, f'add representative arguments for {missing} to CASES in {__file__}'
+
+
 def test_every_simplified_helper_has_cases():
     """A helper whose definition differs from the runtime's source is compared on NumPy
     values: the rewritten pieces (`standalone._SIMPLER`, `standalone._ABSTRACT`) appear in

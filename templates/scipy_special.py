@@ -1,11 +1,10 @@
-"""Rules of SciPy's special functions (only when SciPy imports) and non-differentiable NumPy."""
+"""Rules of SciPy's special functions (``scipy.special``), registered only when SciPy imports."""
 import numpy as np
 
-from s2sgrad.rules import (NONDIFFERENTIABLE_METHODS, adjoint, d, elementwise, nondifferentiable,
-                           tangent)
+from s2sgrad.rules import adjoint, d, elementwise, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, unreduce
 
-from .operators import xdivy
+from .arithmetic import xdivy  # noqa: F401 (used by the rules)
 
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
@@ -67,7 +66,7 @@ DERIVATIVES = {
 
 for _name, _derivative in DERIVATIVES.items():
     for _func in _scipy(_name):
-        elementwise(_func, _derivative, globals(), label=_name)
+        elementwise(_func, _derivative, label=_name)
 
 
 # -- reductions and normalisations along an axis ------------------------------------------
@@ -118,76 +117,14 @@ def polygamma_tangent(ans, n, x):
     d[ans] = d[x] * polygamma(n + 1, x)
 
 
-@adjoint(*_scipy('xlogy'))
-def xlogy_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * np.log(y), x)
-    d[y] = unbroadcast(d[ans] * xdivy(x, y), y)  # 0 where x == 0 (xlogy(0, y) is 0)
-
-
-@tangent(*_scipy('xlogy'))
-def xlogy_tangent(ans, x, y):
-    d[ans] = d[x] * np.log(y)
-    d[ans] = d[y] * xdivy(x, y)
-
-
-@adjoint(*_scipy('xlog1py'))
-def xlog1py_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * log1p(y), x)
-    d[y] = unbroadcast(d[ans] * xdivy(x, 1 + y), y)
-
-
-@tangent(*_scipy('xlog1py'))
-def xlog1py_tangent(ans, x, y):
-    d[ans] = d[x] * log1p(y)
-    d[ans] = d[y] * xdivy(x, 1 + y)
-
-
-@adjoint(*_scipy('rel_entr'))
-def rel_entr_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * (np.log(x / y) + 1), x)
-    d[y] = unbroadcast(-d[ans] * xdivy(x, y), y)
-
-
-@tangent(*_scipy('rel_entr'))
-def rel_entr_tangent(ans, x, y):
-    d[ans] = d[x] * (np.log(x / y) + 1)
-    d[ans] = -d[y] * xdivy(x, y)
-
-
-@adjoint(*_scipy('kl_div'))
-def kl_div_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * np.log(x / y), x)
-    d[y] = unbroadcast(d[ans] * (1 - xdivy(x, y)), y)
-
-
-@tangent(*_scipy('kl_div'))
-def kl_div_tangent(ans, x, y):
-    d[ans] = d[x] * np.log(x / y)
-    d[ans] = d[y] * (1 - xdivy(x, y))
-
-
-@adjoint(*_scipy('betaln'))
-def betaln_adjoint(ans, a, b):
-    d[a] = unbroadcast(d[ans] * (digamma(a) - digamma(a + b)), a)
-    d[b] = unbroadcast(d[ans] * (digamma(b) - digamma(a + b)), b)
-
-
-@tangent(*_scipy('betaln'))
-def betaln_tangent(ans, a, b):
-    d[ans] = d[a] * (digamma(a) - digamma(a + b))
-    d[ans] = d[b] * (digamma(b) - digamma(a + b))
-
-
-@adjoint(*_scipy('beta'))
-def beta_adjoint(ans, a, b):
-    d[a] = unbroadcast(d[ans] * ans * (digamma(a) - digamma(a + b)), a)
-    d[b] = unbroadcast(d[ans] * ans * (digamma(b) - digamma(a + b)), b)
-
-
-@tangent(*_scipy('beta'))
-def beta_tangent(ans, a, b):
-    d[ans] = d[a] * ans * (digamma(a) - digamma(a + b))
-    d[ans] = d[b] * ans * (digamma(b) - digamma(a + b))
+# declared by their partial derivatives
+partials(*_scipy('xlogy'), x='np.log(y)', y='xdivy(x, y)')  # 0 where x == 0 (xlogy(0, y) is 0)
+partials(*_scipy('xlog1py'), x='log1p(y)', y='xdivy(x, 1 + y)')
+partials(*_scipy('rel_entr'), x='(np.log(x / y) + 1)', y='-xdivy(x, y)')
+partials(*_scipy('kl_div'), x='np.log(x / y)', y='(1 - xdivy(x, y))')
+partials(*_scipy('betaln'), a='(digamma(a) - digamma(a + b))', b='(digamma(b) - digamma(a + b))')
+partials(*_scipy('beta'), a='ans * (digamma(a) - digamma(a + b))',
+         b='ans * (digamma(b) - digamma(a + b))')
 
 
 @adjoint(*_scipy('gammainc'))
@@ -227,19 +164,3 @@ def plain_logsumexp_tangent(ans, g, b=None, return_sign=False):
 
 
 nondifferentiable(no_derivative)
-
-
-# -- NumPy functions whose results carry no derivative (indices, counts, tests, integers) ---
-
-nondifferentiable(
-    np.flatnonzero, np.argwhere, np.searchsorted, np.digitize,
-    np.lexsort, np.argpartition, np.nanargmax, np.nanargmin, np.unravel_index,
-    np.ravel_multi_index, np.indices, np.tri, np.triu_indices, np.tril_indices, np.diag_indices,
-    np.logical_xor, np.array_equal, np.array_equiv, np.isin, np.isneginf, np.isposinf,
-    np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isscalar,
-    np.result_type, np.can_cast, np.broadcast_shapes, np.shares_memory, np.may_share_memory,
-    np.rint, np.trunc, np.fix, np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor,
-    np.invert, np.gcd, np.lcm,
-)
-
-NONDIFFERENTIABLE_METHODS.update({'searchsorted'})

@@ -1,21 +1,16 @@
-"""Rules of NumPy's shape operations: joining, splitting, tiling, flipping, rolling, padding."""
-import numbers
-
+"""Rules of NumPy's joining, splitting, tiling, repeating and padding of arrays."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, method, tangent
-from s2sgrad.runtime import unbroadcast
+from s2sgrad.rules import adjoint, d, linear, tangent
+from s2sgrad.runtime import unstack
+
+from .shaping import shaped_like
 
 
 # -- helpers called by the templates (each has its own rules, for second order) ------------
 
 def _is_zero(g):
     return g is None or (type(g) in (float, int) and g == 0)
-
-
-def shaped_like(g, x):
-    """`g` in the shape of `x` (0-d for a Python number: ``s2s.like`` makes it a float)."""
-    return np.reshape(g, np.shape(x))
 
 
 def _promoted_shape(shape, kind):
@@ -103,12 +98,6 @@ def unrepeat(g, x, repeats, axis=None):
     return shaped_like(total, x)
 
 
-def unroll(g, shift, axis=None):
-    """The adjoint of ``np.roll(x, shift, axis)``: `g` rolled back."""
-    back = -shift if isinstance(shift, numbers.Integral) else tuple(-s for s in shift)
-    return np.roll(g, back, axis=axis)
-
-
 _PAD_MODES = ('constant', 'edge', 'reflect', 'symmetric', 'wrap')
 
 
@@ -167,50 +156,14 @@ def unpad_border(g, x, pad_width, constant_values=0):
     return np.sum(g * border)
 
 
-def _one_array(arys, name):
-    if len(arys):
-        raise NotImplementedError(
-            f'the derivative of np.{name} of several arrays is not supported; call it once '
-            f'per array')
-
-
-def promote(dx, result, ndmin=1):
-    """The tangent of ``result = np.atleast_<ndmin>d(x)`` (one array only)."""
-    _one_array(result if isinstance(result, (list, tuple)) else (), f'atleast_{ndmin}d')
-    return [np.atleast_1d, np.atleast_2d, np.atleast_3d][ndmin - 1](dx)
-
-
-def unpromote(g, x, ndmin=1):
-    """The adjoint of ``np.atleast_<ndmin>d(x)`` (one array only): `g` in `x`'s shape."""
-    _one_array(g if isinstance(g, (list, tuple)) else (), f'atleast_{ndmin}d')
-    return shaped_like(g, x)
-
-
-def several_arrays(g, ndmin=1):
-    """Raise: np.atleast_<ndmin>d of several differentiated arrays is not supported."""
-    _one_array((g,), f"atleast_{ndmin}d")
-
-
 # -- rules of the helpers --------------------------------------------------------------------
-
-@adjoint(shaped_like)
-def shaped_like_adjoint(ans, g, x):
-    d[g] = shaped_like(d[ans], g)
-
-
-@tangent(shaped_like)
-def shaped_like_tangent(ans, g, x):
-    d[ans] = shaped_like(d[g], x)
-
 
 @adjoint(unjoin)
 def unjoin_adjoint(ans, g, items, axis=0, kind='concatenate'):
     d[g] = rejoin(d[ans], items, axis, kind)
 
 
-@tangent(unjoin)
-def unjoin_tangent(ans, g, items, axis=0, kind='concatenate'):
-    d[ans] = unjoin(d[g], items, axis, kind)
+linear(unjoin, 'd[g], items, axis, kind')
 
 
 @adjoint(rejoin)
@@ -218,9 +171,7 @@ def rejoin_adjoint(ans, gitems, items, axis=0, kind='concatenate'):
     d[gitems] = unjoin(d[ans], items, axis, kind)
 
 
-@tangent(rejoin)
-def rejoin_tangent(ans, gitems, items, axis=0, kind='concatenate'):
-    d[ans] = rejoin(d[gitems], items, axis, kind)
+linear(rejoin, 'd[gitems], items, axis, kind')
 
 
 @adjoint(untile)
@@ -228,9 +179,7 @@ def untile_adjoint(ans, g, x, reps):
     d[g] = np.tile(d[ans], reps)
 
 
-@tangent(untile)
-def untile_tangent(ans, g, x, reps):
-    d[ans] = untile(d[g], x, reps)
+linear(untile, 'd[g], x, reps')
 
 
 @adjoint(unrepeat)
@@ -238,19 +187,7 @@ def unrepeat_adjoint(ans, g, x, repeats, axis=None):
     d[g] = np.repeat(d[ans], repeats, axis=axis)
 
 
-@tangent(unrepeat)
-def unrepeat_tangent(ans, g, x, repeats, axis=None):
-    d[ans] = unrepeat(d[g], x, repeats, axis)
-
-
-@adjoint(unroll)
-def unroll_adjoint(ans, g, shift, axis=None):
-    d[g] = np.roll(d[ans], shift, axis=axis)
-
-
-@tangent(unroll)
-def unroll_tangent(ans, g, shift, axis=None):
-    d[ans] = unroll(d[g], shift, axis)
+linear(unrepeat, 'd[g], x, repeats, axis')
 
 
 @adjoint(repad)
@@ -258,9 +195,7 @@ def repad_adjoint(ans, dx, x, pad_width, mode='constant', reflect_type='even'):
     d[dx] = unpad(d[ans], x, pad_width, mode, reflect_type)
 
 
-@tangent(repad)
-def repad_tangent(ans, dx, x, pad_width, mode='constant', reflect_type='even'):
-    d[ans] = repad(d[dx], x, pad_width, mode, reflect_type)
+linear(repad, 'd[dx], x, pad_width, mode, reflect_type')
 
 
 @adjoint(unpad)
@@ -268,9 +203,7 @@ def unpad_adjoint(ans, g, x, pad_width, mode='constant', reflect_type='even'):
     d[g] = repad(d[ans], x, pad_width, mode, reflect_type)
 
 
-@tangent(unpad)
-def unpad_tangent(ans, g, x, pad_width, mode='constant', reflect_type='even'):
-    d[ans] = unpad(d[g], x, pad_width, mode, reflect_type)
+linear(unpad, 'd[g], x, pad_width, mode, reflect_type')
 
 
 @adjoint(pad_border)
@@ -278,9 +211,7 @@ def pad_border_adjoint(ans, dc, x, pad_width, constant_values=0):
     d[dc] = unpad_border(d[ans], x, pad_width, constant_values)
 
 
-@tangent(pad_border)
-def pad_border_tangent(ans, dc, x, pad_width, constant_values=0):
-    d[ans] = pad_border(d[dc], x, pad_width, constant_values)
+linear(pad_border, 'd[dc], x, pad_width, constant_values')
 
 
 @adjoint(unpad_border)
@@ -288,113 +219,7 @@ def unpad_border_adjoint(ans, g, x, pad_width, constant_values=0):
     d[g] = pad_border(d[ans], x, pad_width, constant_values)
 
 
-@tangent(unpad_border)
-def unpad_border_tangent(ans, g, x, pad_width, constant_values=0):
-    d[ans] = unpad_border(d[g], x, pad_width, constant_values)
-
-
-@adjoint(promote)
-def promote_adjoint(ans, dx, result, ndmin=1):
-    d[dx] = unpromote(d[ans], dx, ndmin)
-
-
-@tangent(promote)
-def promote_tangent(ans, dx, result, ndmin=1):
-    d[ans] = promote(d[dx], result, ndmin)
-
-
-@adjoint(unpromote)
-def unpromote_adjoint(ans, g, x, ndmin=1):
-    d[g] = shaped_like(d[ans], g)
-
-
-@tangent(unpromote)
-def unpromote_tangent(ans, g, x, ndmin=1):
-    d[ans] = unpromote(d[g], x, ndmin)
-
-
-# -- adding and moving axes ------------------------------------------------------------------
-
-@adjoint(np.expand_dims)
-def expand_dims_adjoint(ans, a, axis):
-    d[a] = shaped_like(d[ans], a)
-
-
-@tangent(np.expand_dims)
-def expand_dims_tangent(ans, a, axis):
-    d[ans] = np.expand_dims(d[a], axis)
-
-
-@adjoint(np.swapaxes)
-def swapaxes_adjoint(ans, a, axis1, axis2):
-    d[a] = np.swapaxes(d[ans], axis1, axis2)
-
-
-@tangent(np.swapaxes)
-def swapaxes_tangent(ans, a, axis1, axis2):
-    d[ans] = np.swapaxes(d[a], axis1, axis2)
-
-
-@adjoint(np.moveaxis)
-def moveaxis_adjoint(ans, a, source, destination):
-    d[a] = np.moveaxis(d[ans], destination, source)
-
-
-@tangent(np.moveaxis)
-def moveaxis_tangent(ans, a, source, destination):
-    d[ans] = np.moveaxis(d[a], source, destination)
-
-
-@adjoint(np.broadcast_to)
-def broadcast_to_adjoint(ans, array, shape, subok=False):
-    d[array] = unbroadcast(d[ans], array)
-
-
-@tangent(np.broadcast_to)
-def broadcast_to_tangent(ans, array, shape, subok=False):
-    d[ans] = np.broadcast_to(d[array], shape)
-
-
-@adjoint(np.atleast_1d)
-def atleast_1d_adjoint(ans, ary, ary2=None, ary3=None, *arys):
-    d[ary] = unpromote(d[ans], ary, 1)
-    d[ary2] = several_arrays(d[ans], 1)
-    d[ary3] = several_arrays(d[ans], 1)
-
-
-@tangent(np.atleast_1d)
-def atleast_1d_tangent(ans, ary, ary2=None, ary3=None, *arys):
-    d[ans] = promote(d[ary], ans, 1)
-    d[ans] = several_arrays(d[ary2], 1)
-    d[ans] = several_arrays(d[ary3], 1)
-
-
-@adjoint(np.atleast_2d)
-def atleast_2d_adjoint(ans, ary, ary2=None, ary3=None, *arys):
-    d[ary] = unpromote(d[ans], ary, 2)
-    d[ary2] = several_arrays(d[ans], 2)
-    d[ary3] = several_arrays(d[ans], 2)
-
-
-@tangent(np.atleast_2d)
-def atleast_2d_tangent(ans, ary, ary2=None, ary3=None, *arys):
-    d[ans] = promote(d[ary], ans, 2)
-    d[ans] = several_arrays(d[ary2], 2)
-    d[ans] = several_arrays(d[ary3], 2)
-
-
-@adjoint(np.atleast_3d)
-def atleast_3d_adjoint(ans, ary, ary2=None, ary3=None, *arys):
-    d[ary] = unpromote(d[ans], ary, 3)
-    d[ary2] = several_arrays(d[ans], 3)
-    d[ary3] = several_arrays(d[ans], 3)
-
-
-@tangent(np.atleast_3d)
-def atleast_3d_tangent(ans, ary, ary2=None, ary3=None, *arys):
-    d[ans] = promote(d[ary], ans, 3)
-    d[ans] = several_arrays(d[ary2], 3)
-    d[ans] = several_arrays(d[ary3], 3)
+linear(unpad_border, 'd[g], x, pad_width, constant_values')
 
 
 # -- joining and splitting -------------------------------------------------------------------
@@ -404,9 +229,7 @@ def concatenate_adjoint(ans, arrays, axis=0, out=None, *, dtype=None, casting='s
     d[arrays] = unjoin(d[ans], arrays, axis, 'concatenate')
 
 
-@tangent(np.concatenate)
-def concatenate_tangent(ans, arrays, axis=0, out=None, *, dtype=None, casting='same_kind'):
-    d[ans] = np.concatenate(d[arrays], axis)
+linear(np.concatenate, 'd[arrays], axis')
 
 
 @adjoint(np.hstack)
@@ -414,9 +237,7 @@ def hstack_adjoint(ans, tup, *, dtype=None, casting='same_kind'):
     d[tup] = unjoin(d[ans], tup, 0, 'hstack')
 
 
-@tangent(np.hstack)
-def hstack_tangent(ans, tup, *, dtype=None, casting='same_kind'):
-    d[ans] = np.hstack(d[tup])
+linear(np.hstack, 'd[tup]')
 
 
 @adjoint(np.vstack)
@@ -424,9 +245,7 @@ def vstack_adjoint(ans, tup, *, dtype=None, casting='same_kind'):
     d[tup] = unjoin(d[ans], tup, 0, 'vstack')
 
 
-@tangent(np.vstack)
-def vstack_tangent(ans, tup, *, dtype=None, casting='same_kind'):
-    d[ans] = np.vstack(d[tup])
+linear(np.vstack, 'd[tup]')
 
 
 @adjoint(np.column_stack)
@@ -434,9 +253,15 @@ def column_stack_adjoint(ans, tup):
     d[tup] = unjoin(d[ans], tup, 1, 'column_stack')
 
 
-@tangent(np.column_stack)
-def column_stack_tangent(ans, tup):
-    d[ans] = np.column_stack(d[tup])
+linear(np.column_stack, 'd[tup]')
+
+
+@adjoint(np.stack)
+def stack(ans, arrays, axis=0, out=None):
+    d[arrays] = unstack(d[ans], arrays, axis)
+
+
+linear(np.stack, 'd[arrays], axis=axis')
 
 
 @adjoint(np.split, np.array_split)
@@ -444,26 +269,20 @@ def split_adjoint(ans, ary, indices_or_sections, axis=0):
     d[ary] = rejoin(d[ans], ans, axis, 'concatenate')
 
 
-@tangent(np.split)
-def split_tangent(ans, ary, indices_or_sections, axis=0):
-    d[ans] = np.split(d[ary], indices_or_sections, axis=axis)
+linear(np.split, 'd[ary], indices_or_sections, axis=axis')
 
 
-@tangent(np.array_split)
-def array_split_tangent(ans, ary, indices_or_sections, axis=0):
-    d[ans] = np.array_split(d[ary], indices_or_sections, axis=axis)
+linear(np.array_split, 'd[ary], indices_or_sections, axis=axis')
 
 
-# -- copying, flipping, rolling, padding -----------------------------------------------------
+# -- copying and padding --------------------------------------------------------------------
 
 @adjoint(np.tile)
 def tile_adjoint(ans, A, reps):
     d[A] = untile(d[ans], A, reps)
 
 
-@tangent(np.tile)
-def tile_tangent(ans, A, reps):
-    d[ans] = np.tile(d[A], reps)
+linear(np.tile, 'd[A], reps')
 
 
 @adjoint(np.repeat)
@@ -471,59 +290,7 @@ def repeat_adjoint(ans, a, repeats, axis=None):
     d[a] = unrepeat(d[ans], a, repeats, axis)
 
 
-@tangent(np.repeat)
-def repeat_tangent(ans, a, repeats, axis=None):
-    d[ans] = np.repeat(d[a], repeats, axis=axis)
-
-
-@adjoint(np.flip)
-def flip_adjoint(ans, m, axis=None):
-    d[m] = np.flip(d[ans], axis=axis)
-
-
-@tangent(np.flip)
-def flip_tangent(ans, m, axis=None):
-    d[ans] = np.flip(d[m], axis=axis)
-
-
-@adjoint(np.fliplr)
-def fliplr_adjoint(ans, m):
-    d[m] = np.fliplr(d[ans])
-
-
-@tangent(np.fliplr)
-def fliplr_tangent(ans, m):
-    d[ans] = np.fliplr(d[m])
-
-
-@adjoint(np.flipud)
-def flipud_adjoint(ans, m):
-    d[m] = np.flipud(d[ans])
-
-
-@tangent(np.flipud)
-def flipud_tangent(ans, m):
-    d[ans] = np.flipud(d[m])
-
-
-@adjoint(np.roll)
-def roll_adjoint(ans, a, shift, axis=None):
-    d[a] = unroll(d[ans], shift, axis)
-
-
-@tangent(np.roll)
-def roll_tangent(ans, a, shift, axis=None):
-    d[ans] = np.roll(d[a], shift, axis=axis)
-
-
-@adjoint(np.rot90)
-def rot90_adjoint(ans, m, k=1, axes=(0, 1)):
-    d[m] = np.rot90(d[ans], -k, axes)
-
-
-@tangent(np.rot90)
-def rot90_tangent(ans, m, k=1, axes=(0, 1)):
-    d[ans] = np.rot90(d[m], k, axes)
+linear(np.repeat, 'd[a], repeats, axis=axis')
 
 
 @adjoint(np.pad)
@@ -538,7 +305,3 @@ def pad_tangent(ans, array, pad_width, mode='constant', *, stat_length=None,
                 constant_values=0, end_values=0, reflect_type='even'):
     d[ans] = repad(d[array], array, pad_width, mode, reflect_type)
     d[ans] = pad_border(d[constant_values], array, pad_width, constant_values)
-
-
-method('swapaxes', np.swapaxes)
-method('repeat', np.repeat)

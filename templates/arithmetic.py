@@ -7,7 +7,7 @@ import gast
 import numpy as np
 
 from s2sgrad.errors import NoRuleError
-from s2sgrad.rules import adjoint, d, inline, nondifferentiable, tangent
+from s2sgrad.rules import adjoint, d, inline, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, matmul_lhs, matmul_rhs
 
 
@@ -68,16 +68,8 @@ def power_term(x, y, k):
         return _unwrap(np.where(coefficient == 0, 0.0, term))
 
 
-@adjoint(power_slope)
-def power_slope_adjoint(ans, x, y):
-    d[x] = unbroadcast(d[ans] * power_term(x, y, 2), x)
-    d[y] = unbroadcast(d[ans] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x)), y)
-
-
-@tangent(power_slope)
-def power_slope_tangent(ans, x, y):
-    d[ans] = d[x] * power_term(x, y, 2)
-    d[ans] = d[y] * (_float(x) ** (y - 1) + power_log(power_slope(x, y), x))
+partials(power_slope, x='power_term(x, y, 2)',
+         y='(_float(x) ** (y - 1) + power_log(power_slope(x, y), x))')
 
 
 def power_mixed(what, tangent=None):
@@ -100,16 +92,7 @@ def power_term_tangent(ans, x, y, k):
     d[ans] = power_mixed('x ** y', d[y])
 
 
-@adjoint(power_log)
-def power_log_adjoint(ans, a, x):
-    d[a] = unbroadcast(d[ans] * log_where_nonzero(a, x), a)
-    d[x] = unbroadcast(d[ans] * ratio_where_nonzero(a, x), x)
-
-
-@tangent(power_log)
-def power_log_tangent(ans, a, x):
-    d[ans] = d[a] * log_where_nonzero(a, x)
-    d[ans] = d[x] * ratio_where_nonzero(a, x)
+partials(power_log, a='log_where_nonzero(a, x)', x='ratio_where_nonzero(a, x)')
 
 
 def log_where_nonzero(a, x):
@@ -204,16 +187,7 @@ def truediv_tangent(ans, x, y):
     d[ans] = -ans * d[y] / y
 
 
-@adjoint(operator.pow, np.power)
-def pow(ans, x, y):
-    d[x] = unbroadcast(d[ans] * power_slope(x, y), x)
-    d[y] = unbroadcast(d[ans] * power_log(ans, x), y)
-
-
-@tangent(operator.pow, np.power)
-def pow_tangent(ans, x, y):
-    d[ans] = d[x] * power_slope(x, y)
-    d[ans] = d[y] * power_log(ans, x)
+partials(operator.pow, np.power, x='power_slope(x, y)', y='power_log(ans, x)', label='pow')
 
 
 # -- remainders: x - floor(x / y) * y (Python's % and np.mod), x - trunc(x / y) * y (fmod) --

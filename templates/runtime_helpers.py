@@ -1,0 +1,290 @@
+"""The runtime helpers (``s2s.NAME`` in generated code): how each is differentiated, and rules.
+
+A new helper of `s2sgrad.runtime` gets one line in `HELPERS` and, unless it has no derivative,
+its rules below; the tests then ask for what else it needs (a row of the non-differentiable
+audit, representative arguments for its NumPy-only definition), naming the file.
+"""
+import functools
+
+import numpy as np
+
+from s2sgrad import rules, runtime
+from s2sgrad.rules import adjoint, d, runtime_helpers
+from s2sgrad.runtime import (
+    count, dot_lhs, dot_rhs, extremum_tangent, matmul_lhs, matmul_rhs, pick, pick_tangent,
+    read_at, real_part, reshape_like, restack, resum, retranspose, select, unbroadcast, unindex,
+    unread_at, unsum, zero_at)
+
+HELPERS = {
+    # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
+    runtime.add: 'forward',
+    runtime.add_at: 'reverse forward',
+    runtime.broadcast_like: 'forward',
+    runtime.copy: 'reverse forward',
+    runtime.dot_lhs: 'reverse forward',
+    runtime.dot_rhs: 'reverse forward',
+    runtime.getitem: 'reverse forward',  # (its rules are those of operator.getitem: subscripts.py)
+    runtime.like: 'reverse forward',
+    runtime.matmul_lhs: 'reverse forward',
+    runtime.matmul_rhs: 'reverse forward',
+    runtime.pick: 'reverse forward',
+    runtime.pick_tangent: 'reverse forward',
+    runtime.read_at: 'reverse forward',
+    runtime.real_part: 'reverse forward',
+    runtime.reshape_like: 'reverse forward',
+    runtime.restack: 'forward',
+    runtime.resum: 'reverse forward',
+    runtime.retranspose: 'forward',
+    runtime.select: 'reverse forward',
+    runtime.unbroadcast: 'reverse forward',
+    runtime.unextremum: 'reverse forward',
+    runtime.unindex: 'reverse forward',
+    runtime.unmean: 'reverse forward',
+    runtime.unread_at: 'reverse forward',
+    runtime.unreduce: 'reverse forward',
+    runtime.unstack: 'reverse forward',
+    runtime.unsum: 'reverse forward',
+    runtime.untranspose: 'reverse forward',
+    runtime.zero_at: 'reverse forward',
+    # results without derivative (checks, shapes, keys, seeds): audited numerically
+    runtime.check_cotangent: 'non-differentiable',
+    runtime.check_output: 'non-differentiable',
+    runtime.field_index: 'non-differentiable',
+    runtime.keys: 'non-differentiable',
+    runtime.meta: 'non-differentiable',
+    runtime.not_shared: 'non-differentiable',
+    runtime.seed: 'non-differentiable',
+    runtime.zeros_like: 'non-differentiable',
+    # never called on differentiated values by generated code
+    runtime.asarray: 'no rule',
+    runtime.check_tangent: 'no rule',
+    runtime.count: 'no rule',
+    runtime.extremum_tangent: 'no rule',
+    runtime.real_only: 'no rule',
+}
+
+runtime_helpers(HELPERS)
+
+# The tangents of the helpers add their terms with ``s2s.add``: a term may be the adjoint of a
+# list, a tuple or a dict (see `rules.Template.containers`).
+tangent = functools.partial(rules.tangent, containers=True)
+linear = functools.partial(rules.linear, containers=True)
+
+
+# -- broadcasting and reductions -----------------------------------------------------------
+
+@adjoint(runtime.unbroadcast)
+def unbroadcast_adjoint(ans, g, x):
+    d[g] = unbroadcast(d[ans], g)
+
+
+linear(runtime.unbroadcast, 'd[g], x')
+linear(runtime.broadcast_like, 'd[g], x', params='g, x')
+
+
+@adjoint(runtime.unreduce)
+def unreduce_adjoint(ans, g, x, axis=None, keepdims=False):
+    d[g] = reshape_like(np.sum(d[ans], axis=axis, keepdims=keepdims), g)
+
+
+linear(runtime.unreduce, 'd[g], x, axis, keepdims')
+
+
+@adjoint(runtime.unmean)
+def unmean_adjoint(ans, g, x, axis=None, keepdims=False):
+    d[g] = reshape_like(np.sum(d[ans], axis=axis, keepdims=keepdims), g) / count(x, axis)
+
+
+linear(runtime.unmean, 'd[g], x, axis, keepdims')
+
+
+@adjoint(runtime.unextremum)
+def unextremum_adjoint(ans, g, extremum, x, axis=None, keepdims=False):
+    d[g] = extremum_tangent(d[ans], extremum, x, axis, keepdims)
+
+
+linear(runtime.unextremum, 'd[g], extremum, x, axis, keepdims')
+
+
+@adjoint(runtime.pick)
+def pick_adjoint(ans, g, result, a, b=None):
+    d[g] = pick_tangent(d[ans], result, a, b)
+
+
+linear(runtime.pick, 'd[g], result, a, b')
+
+
+@adjoint(runtime.pick_tangent)
+def pick_tangent_adjoint(ans, da, result, a, b=None):
+    d[da] = pick(d[ans], result, a, b)
+
+
+linear(runtime.pick_tangent, 'd[da], result, a, b')
+
+
+# -- products --------------------------------------------------------------------------------
+
+@adjoint(runtime.matmul_lhs, runtime.dot_lhs)
+def matmul_lhs_adjoint(ans, g, a, b):
+    d[g] = unbroadcast(np.dot(d[ans], b), g)
+    d[b] = matmul_rhs(g, d[ans], b)
+
+
+@adjoint(runtime.matmul_rhs, runtime.dot_rhs)
+def matmul_rhs_adjoint(ans, g, a, b):
+    d[g] = unbroadcast(np.dot(a, d[ans]), g)
+    d[a] = matmul_lhs(g, a, d[ans])
+
+
+@tangent(runtime.matmul_lhs)
+def matmul_lhs_tangent(ans, g, a, b):
+    d[ans] = matmul_lhs(d[g], a, b)
+    d[ans] = matmul_lhs(g, a, d[b])
+
+
+@tangent(runtime.matmul_rhs)
+def matmul_rhs_tangent(ans, g, a, b):
+    d[ans] = matmul_rhs(d[g], a, b)
+    d[ans] = matmul_rhs(g, d[a], b)
+
+
+@tangent(runtime.dot_lhs)
+def dot_lhs_tangent(ans, g, a, b):
+    d[ans] = dot_lhs(d[g], a, b)
+    d[ans] = dot_lhs(g, a, d[b])
+
+
+@tangent(runtime.dot_rhs)
+def dot_rhs_tangent(ans, g, a, b):
+    d[ans] = dot_rhs(d[g], a, b)
+    d[ans] = dot_rhs(g, d[a], b)
+
+
+# -- shapes, transposes, copies --------------------------------------------------------------
+
+@adjoint(runtime.untranspose)
+def untranspose_adjoint(ans, g, axes=None):
+    d[g] = retranspose(d[ans], axes)
+
+
+linear(runtime.untranspose, 'd[g], axes')
+linear(runtime.retranspose, 'd[g], axes', params='g, axes=None')
+
+
+@adjoint(runtime.reshape_like)
+def reshape_like_adjoint(ans, g, x):
+    d[g] = reshape_like(d[ans], g)
+
+
+linear(runtime.reshape_like, 'd[g], x')
+
+
+@adjoint(runtime.real_part)
+def real_part_adjoint(ans, x, g):
+    d[g] = real_part(x, d[ans])
+
+
+linear(runtime.real_part, 'x, d[g]')
+
+
+@adjoint(runtime.copy)
+def copy_adjoint(ans, x):
+    d[x] = d[ans]
+
+
+linear(runtime.copy, 'd[x]')
+
+
+@adjoint(runtime.like)
+def like_adjoint(ans, g, x):
+    d[g] = d[ans]
+
+
+linear(runtime.like, 'd[g], x')
+
+
+@adjoint(runtime.select)
+def select_adjoint(ans, condition, g):
+    d[g] = select(condition, d[ans])
+
+
+linear(runtime.select, 'condition, d[g]')
+
+
+# -- indexing --------------------------------------------------------------------------------
+
+@adjoint(runtime.unindex)
+def unindex_adjoint(ans, g, x, index):
+    d[g] = reshape_like(d[ans][index], g)
+
+
+linear(runtime.unindex, 'd[g], x, index')
+
+
+@adjoint(runtime.add_at)
+def add_at_adjoint(ans, bx, index, g):
+    d[bx] = d[ans]
+    d[g] = unbroadcast(d[ans][index], g)
+
+
+@tangent(runtime.add_at)
+def add_at_tangent(ans, bx, index, g):
+    d[ans] = d[bx]
+    d[ans] = unindex(d[g], bx, index)
+
+
+@adjoint(runtime.read_at)
+def read_at_adjoint(ans, by, index, v):
+    d[by] = unread_at(d[ans], by, index)
+
+
+linear(runtime.read_at, 'd[by], index, v')
+
+
+@adjoint(runtime.unread_at)
+def unread_at_adjoint(ans, g, by, index):
+    d[g] = read_at(d[ans], index, g)
+
+
+linear(runtime.unread_at, 'd[g], by, index')
+
+
+@adjoint(runtime.zero_at)
+def zero_at_adjoint(ans, by, index):
+    d[by] = zero_at(d[ans], index)
+
+
+linear(runtime.zero_at, 'd[by], index')
+
+
+# -- containers: stacks of items, sums of items, list addition ----------------------------------
+
+@adjoint(runtime.unstack)
+def unstack_adjoint(ans, g, items, axis=0):
+    d[g] = restack(d[ans], g, axis)
+
+
+linear(runtime.unstack, 'd[g], items, axis')
+linear(runtime.restack, 'd[bitems], g, axis', params='bitems, g, axis=0')
+
+
+@adjoint(runtime.unsum)
+def unsum_adjoint(ans, g, items):
+    d[g] = resum(d[ans], g)
+
+
+linear(runtime.unsum, 'd[g], items')
+
+
+@adjoint(runtime.resum)
+def resum_adjoint(ans, bitems, g):
+    d[bitems] = unsum(d[ans], bitems)
+
+
+linear(runtime.resum, 'd[bitems], g')
+
+
+@tangent(runtime.add)
+def list_add_tangent(ans, a, b):
+    d[ans] = d[a]
+    d[ans] = d[b]
