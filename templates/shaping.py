@@ -170,6 +170,21 @@ def moveaxis_adjoint(ans, a, source, destination):
 linear(np.moveaxis, 'd[a], source, destination')
 
 
+def rolled_to(ndim, axis, start):
+    """Where ``np.rollaxis(a, axis, start)`` puts the axis `axis` of an `ndim`-d array."""
+    axis = axis + ndim if axis < 0 else axis
+    start = start + ndim if start < 0 else start
+    return start - 1 if start > axis else start
+
+
+@adjoint(np.rollaxis)
+def rollaxis_adjoint(ans, a, axis, start=0):
+    d[a] = np.moveaxis(d[ans], rolled_to(np.ndim(a), axis, start), axis)
+
+
+linear(np.rollaxis, 'd[a], axis, start')
+
+
 @adjoint(np.broadcast_to)
 def broadcast_to_adjoint(ans, array, shape, subok=False):
     d[array] = unbroadcast(d[ans], array)

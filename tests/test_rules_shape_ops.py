@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rulespec  # noqa: E402
 
 FUNCTIONS = [
-    np.expand_dims, np.swapaxes, np.moveaxis, np.broadcast_to, np.concatenate, np.hstack,
+    np.expand_dims, np.swapaxes, np.moveaxis, np.rollaxis, np.broadcast_to, np.concatenate, np.hstack,
     np.vstack, np.column_stack, np.split, np.array_split, np.tile, np.repeat, np.flip,
     np.fliplr, np.flipud, np.roll, np.rot90, np.pad, np.atleast_1d, np.atleast_2d,
     np.atleast_3d,
@@ -57,6 +57,10 @@ def f_swapaxes_method(x): return np.sum(x.swapaxes(1, 0) ** 2 * weights(3, 2))
 def f_moveaxis(x): return np.sum(np.moveaxis(x, 0, -1) ** 2 * weights(3, 4, 2))
 def f_moveaxis_many(x): return np.sum(np.moveaxis(x, [0, 1], [2, 0]) ** 2 * weights(3, 4, 2))
 def f_moveaxis_kw(x): return np.sum(np.moveaxis(x, source=2, destination=0) ** 2 * weights(4, 2, 3))
+def f_rollaxis(x): return np.sum(np.rollaxis(x, 2) ** 2 * weights(4, 2, 3))
+def f_rollaxis_start(x): return np.sum(np.rollaxis(x, 0, 3) ** 2 * weights(3, 4, 2))
+def f_rollaxis_back(x): return np.sum(np.rollaxis(x, -1, 1) ** 2 * weights(2, 4, 3))
+def f_rollaxis_keywords(x): return np.sum(np.rollaxis(x, axis=1, start=-3) ** 2 * weights(3, 2, 4))
 def f_broadcast_to(x): return np.sum(np.broadcast_to(x, (4, 3)) ** 2 * weights(4, 3))
 def f_broadcast_to_ones(x): return np.sum(np.broadcast_to(x, (2, 2, 3)) ** 2 * weights(2, 2, 3))
 def f_broadcast_to_kw(x): return np.sum(np.broadcast_to(x, shape=(2, 3)) ** 2 * weights(2, 3))
@@ -179,6 +183,8 @@ ROWS = [
     (f_swapaxes, arr(2, 3, 4), 0), (f_swapaxes_kw, arr(2, 3), 0),
     (f_swapaxes_method, arr(2, 3), 0),
     (f_moveaxis, arr(2, 3, 4), 0), (f_moveaxis_many, arr(2, 3, 4), 0),
+    (f_rollaxis, arr(2, 3, 4), 0), (f_rollaxis_start, arr(2, 3, 4), 0),
+    (f_rollaxis_back, arr(2, 3, 4), 0), (f_rollaxis_keywords, arr(2, 3, 4), 0),
     (f_moveaxis_kw, arr(2, 3, 4), 0),
     (f_broadcast_to, arr(3), 0), (f_broadcast_to_ones, arr(2, 1, 3), 0),
     (f_broadcast_to_kw, arr(1, 1), 0), (f_broadcast_to_scalar, scalar, 0),
