@@ -46,7 +46,7 @@ def save(fig, args, name):
 
 
 def central_differences(f, x, eps=1e-6):
-    """The numerical gradient of scalar ``f(x)`` at the float64 array `x`, by central differences."""
+    """The numerical gradient of scalar ``f(x)`` at the float64 array `x` (central differences)."""
     x = np.asarray(x, dtype=np.float64)
     g = np.zeros_like(x)
     for k in np.ndindex(x.shape):
@@ -74,6 +74,30 @@ def check(name, value, reference, tol):
     if err > tol:
         sys.exit(f'check failed: {name}: relative error {err:.3e} > {tol:.0e}')
     return err
+
+
+def check_parameter_gradients(grads, reference, loss_of, params, entries=12):
+    """Check a dict of gradients `grads` against `reference` (PyTorch's, to 1e-10), or, when
+    it is None, against central differences of ``loss_of(params)`` on a few random entries of
+    each parameter (to 1e-6)."""
+    if reference is not None:
+        print('gradient check against PyTorch autograd (float64):')
+        for name in params:
+            check(f'd loss / d {name}', grads[name], reference[name], 1e-10)
+        return
+    print(f'gradient check against central differences (torch not used), {entries} entries '
+          f'each:')
+    rng = np.random.default_rng(1)
+    for name, W in params.items():
+        idx = rng.choice(W.size, size=min(entries, W.size), replace=False)
+
+        def f(values):
+            changed = W.copy()
+            changed.flat[idx] = values
+            return loss_of({**params, name: changed})
+
+        check(f'd loss / d {name}', grads[name].flat[idx], central_differences(f, W.flat[idx]),
+              1e-6)
 
 
 def progress(iterable, description, total=None):

@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 import s2sgrad
-from _support import central_differences, check, parse_args, progress, pyplot, save
+from _support import check_parameter_gradients, parse_args, progress, pyplot, save
 
 
 def loss(params, x, y, l2):
@@ -46,23 +46,7 @@ def check_gradient(dloss, params, x, y, l2):
     """Compare s2sgrad's gradient with torch's, or with central differences on a few entries."""
     grads = dloss(params, x, y, l2)
     reference = torch_gradient(params, x, y, l2)
-    if reference is not None:
-        print('gradient check against PyTorch autograd (float64):')
-        for name in params:
-            check(f'd loss / d {name}', grads[name], reference[name], 1e-10)
-        return
-    print('gradient check against central differences (torch not used), 12 entries each:')
-    rng = np.random.default_rng(1)
-    for name, W in params.items():
-        idx = rng.choice(W.size, size=min(12, W.size), replace=False)
-
-        def f(values):
-            changed = W.copy()
-            changed.flat[idx] = values
-            return loss({**params, name: changed}, x, y, l2)
-
-        check(f'd loss / d {name}', grads[name].flat[idx], central_differences(f, W.flat[idx]),
-              1e-6)
+    check_parameter_gradients(grads, reference, lambda p: loss(p, x, y, l2), params)
 
 
 def load_data(rng, n_train):

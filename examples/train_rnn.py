@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import s2sgrad
-from _support import central_differences, check, parse_args, progress, pyplot, save
+from _support import check_parameter_gradients, parse_args, progress, pyplot, save
 
 TEXT = """\
 Shall I compare thee to a summer's day?
@@ -69,23 +69,7 @@ def check_gradient(loss_and_grad, params, xs, ys, h0):
     """Compare s2sgrad's gradient with torch's, or with central differences on a few entries."""
     _, grads = loss_and_grad(params, xs, ys, h0)
     reference = torch_gradient(params, xs, ys, h0)
-    if reference is not None:
-        print('gradient check against PyTorch autograd (float64):')
-        for name in params:
-            check(f'd loss / d {name}', grads[name], reference[name], 1e-10)
-        return
-    print('gradient check against central differences (torch not used), 12 entries each:')
-    rng = np.random.default_rng(1)
-    for name, W in params.items():
-        idx = rng.choice(W.size, size=min(12, W.size), replace=False)
-
-        def f(values):
-            changed = W.copy()
-            changed.flat[idx] = values
-            return loss({**params, name: changed}, xs, ys, h0)
-
-        check(f'd loss / d {name}', grads[name].flat[idx], central_differences(f, W.flat[idx]),
-              1e-6)
+    check_parameter_gradients(grads, reference, lambda p: loss(p, xs, ys, h0), params)
 
 
 def sample(params, first, n, one_hot, rng, temperature=0.5):
