@@ -6,7 +6,6 @@ Takes the transform context (activity, resolver, shapes, rule lookup callbacks `
 each statement into its items: template contributions (`templating.Contribution` and plain
 statements) and the structural items below. `adjoint_emit` turns items into code.
 """
-import inspect
 
 import gast
 
@@ -14,6 +13,7 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .binding import rule_bindings
+from .callees import callee
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .reverse_loops import LoopAnalysis
@@ -261,31 +261,16 @@ class ItemMaker:
     def call_items(self, stmt, ans, call):
         """The adjoint items of ``ans = call``: a method, a function with a rule, or a call
         of a user function (transformed by the context)."""
-        func = call.func
-        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func):
-            receiver, name = func.value, func.attr
-            if name in rules.NONDIFFERENTIABLE_METHODS:
-                return []
-            target = rules.METHODS.get(name)
-            if target is None:
-                raise self.ctx.no_rule(stmt, f'the method `.{name}()`',
-                                       object_hint(receiver, name, True))
-            return self.template_items(stmt, target, [receiver] + list(call.args),
-                                       call.keywords, ans)
-        if isinstance(func, gast.Name) and func.id in self.ctx.nested:
-            item = self.ctx.nested_call(stmt, ans, call)
-            return [item] if item is not None else []
-        obj = self.ctx.resolver.lookup(func)
-        if obj is None:
-            raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
-        if rules.lookup_adjoint(obj) is not None:
-            return self.template_items(stmt, obj, list(call.args), call.keywords, ans)
-        if rules.is_nondifferentiable(obj):
+        called = callee(self.ctx, stmt, call, rules.lookup_adjoint)
+        if called.kind == 'rule':
+            return self.template_items(stmt, called.func, called.args, called.keywords, ans)
+        if called.kind == 'constant':
             return []
-        if inspect.isfunction(obj) and not rules.is_library(obj):
-            item = self.ctx.user_call(stmt, ans, call, obj)
-            return [item] if item is not None else []
-        raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}`')
+        if called.kind == 'nested':
+            item = self.ctx.nested_call(stmt, ans, call)
+        else:
+            item = self.ctx.user_call(stmt, ans, call, called.func)
+        return [item] if item is not None else []
 
     def template_items(self, stmt, func, args, keywords, ans):
         """The items of ``ans = func(*args, **keywords)`` from `func`'s adjoint template."""

@@ -4,7 +4,6 @@ Every statement ``y = f(x, w)`` is followed by its tangent ``dy = ...`` built fr
 template of ``f``; control flow keeps its shape, so no stack is ever needed. Calls of user
 functions become calls of their own forward versions, which return ``(value, tangent)``.
 """
-import inspect
 
 import gast
 
@@ -12,6 +11,7 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .binding import rule_bindings
+from .callees import callee
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .templating import OPERATORS, TemplateError, instantiate_tangent
@@ -205,32 +205,18 @@ class ForwardPass:
         raise self.ctx.unsupported(stmt, f'the expression `{type(value).__name__}`')
 
     def call(self, stmt, ans, call):
+        """The primal and tangent statements of ``ans = call``."""
         func = call.func
-        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func):
-            receiver, name = func.value, func.attr
-            if name == 'pop' and not call.args and self.active(receiver):
-                return [stmt], [n.assign(self.tan(ans),
-                                         n.call(n.attr(self.tan(receiver.id), 'pop')))]
-            if name in rules.NONDIFFERENTIABLE_METHODS:
-                return [stmt], [self._zero(ans)]
-            target = rules.METHODS.get(name)
-            if target is None:
-                raise self.ctx.no_rule(stmt, f'the method `.{name}()`',
-                                       object_hint(receiver, name, True))
-            return [stmt], self.template(stmt, target, [receiver] + list(call.args),
-                                         call.keywords, ans)
-        if isinstance(func, gast.Name) and func.id in self.ctx.nested:
-            return self.ctx.forward_call(stmt, ans, call, None)
-        obj = self.ctx.resolver.lookup(func)
-        if obj is None:
-            raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
-        if rules.lookup_tangent(obj) is not None:
-            return [stmt], self.template(stmt, obj, list(call.args), call.keywords, ans)
-        if rules.is_nondifferentiable(obj):
+        if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func) and \
+                func.attr == 'pop' and not call.args and self.active(func.value):
+            return [stmt], [n.assign(self.tan(ans),
+                                     n.call(n.attr(self.tan(func.value.id), 'pop')))]
+        called = callee(self.ctx, stmt, call, rules.lookup_tangent, ' (forward mode)')
+        if called.kind == 'rule':
+            return [stmt], self.template(stmt, called.func, called.args, called.keywords, ans)
+        if called.kind == 'constant':
             return [stmt], [self._zero(ans)]
-        if inspect.isfunction(obj) and not rules.is_library(obj):
-            return self.ctx.forward_call(stmt, ans, call, obj)
-        raise self.ctx.no_rule(stmt, f'`{n.dotted_path(func)}` (forward mode)')
+        return self.ctx.forward_call(stmt, ans, call, called.func)
 
     def template(self, stmt, func, args, keywords, ans):
         template = rules.lookup_tangent(func)

@@ -1,0 +1,42 @@
+"""What a call calls: a rule, a constant, or a function of the user's, the same in both modes."""
+import inspect
+from collections import namedtuple
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .methods import object_hint
+
+Callee = namedtuple('Callee', 'kind func args keywords')
+Callee.__doc__ = """What ``ans = call`` calls. `kind` is ``'rule'`` (a library function or a
+method with a rule in this mode: `func`, and the `args` and `keywords` its template binds, a
+method's receiver first), ``'constant'`` (no derivative: the result is a constant),
+``'nested'`` (a function defined in the differentiated one; `func` is None) or ``'user'`` (a
+Python function of the user's, `func`, differentiated from its source)."""
+
+
+def callee(ctx, stmt, call, lookup_rule, mode=''):
+    """The `Callee` of `call` in `stmt`, whose rules `lookup_rule` finds (`rules.lookup_adjoint`
+    or `rules.lookup_tangent`); raises NoRuleError (saying `mode`) for a call of anything else."""
+    func = call.func
+    if isinstance(func, gast.Attribute) and not ctx.resolver.is_global(func):
+        receiver, name = func.value, func.attr
+        if name in rules.NONDIFFERENTIABLE_METHODS:
+            return Callee('constant', None, (), ())
+        target = rules.METHODS.get(name)
+        if target is None:
+            raise ctx.no_rule(stmt, f'the method `.{name}()`', object_hint(receiver, name, True))
+        return Callee('rule', target, [receiver] + list(call.args), call.keywords)
+    if isinstance(func, gast.Name) and func.id in ctx.nested:
+        return Callee('nested', None, list(call.args), call.keywords)
+    obj = ctx.resolver.lookup(func)
+    if obj is None:
+        raise ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
+    if lookup_rule(obj) is not None:
+        return Callee('rule', obj, list(call.args), call.keywords)
+    if rules.is_nondifferentiable(obj):
+        return Callee('constant', obj, (), ())
+    if inspect.isfunction(obj) and not rules.is_library(obj):
+        return Callee('user', obj, list(call.args), call.keywords)
+    raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
