@@ -1,4 +1,4 @@
-"""The public API contract of s2sgrad.grad and friends (DESIGN.md section 2)."""
+"""The public API contract of s2sgrad.grad and friends (the README's API section)."""
 
 import inspect
 import math

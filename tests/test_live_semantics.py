@@ -1,4 +1,4 @@
-"""Live semantics and decorated functions (DESIGN.md section 2, 'Live semantics').
+"""Live semantics and decorated functions (README, "Known limits": read at call time).
 
 Generated code reads globals and closure variables at call time, as the function does; default
 arguments are the function's own values; a reloaded or rewritten function never gets the

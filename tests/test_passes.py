@@ -1,4 +1,4 @@
-"""Each pass on its own: source before and after (DESIGN.md section 3)."""
+"""Each pass on its own: source before and after (docs/architecture.md, "The pipeline")."""
 import textwrap
 
 import gast

@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rulespec  # noqa: E402
 
 FUNCTIONS = [
-    np.expand_dims, np.swapaxes, np.moveaxis, np.rollaxis, np.broadcast_to, np.concatenate, np.hstack,
+    np.expand_dims, np.swapaxes, np.moveaxis, np.rollaxis, np.broadcast_to, np.concatenate,
+    np.hstack,
     np.vstack, np.column_stack, np.split, np.array_split, np.tile, np.repeat, np.flip,
     np.fliplr, np.flipud, np.roll, np.rot90, np.pad, np.atleast_1d, np.atleast_2d,
     np.atleast_3d,
