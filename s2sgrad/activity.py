@@ -3,7 +3,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .mutation import mutated
+from .mutation import assigned_into
 from .resolve import is_nondifferentiable_call
 
 
@@ -22,7 +22,7 @@ class Activity:
         self.closures = closures or {}
         self.constants = set(constants)
         self.active = set(wrt)
-        written = mutated(body, methods=())  # (assigned into by subscript: ``y[i] = v``)
+        written = assigned_into(body)
         # (the nodes that may define a variable, in the order of a walk, found once)
         definers = [node for stmt in body for node in n.walk(stmt)
                     if isinstance(node, (gast.FunctionDef, gast.Assign, gast.For, gast.Expr))]

@@ -13,14 +13,16 @@ MUTATING_METHODS = frozenset({'append', 'pop', 'extend', 'insert', 'remove', 'cl
                               'reverse', 'fill', 'resize', 'setdefault', 'update'})
 """Methods of lists, dicts and arrays that change their receiver."""
 CHANGING_METHODS = MUTATING_METHODS | {'add_at'}
-"""`MUTATING_METHODS` and ``add_at``, which changes its first argument (``s2s.add_at(y, ...)``)
-or its receiver (``np.add.at``)."""
+"""`MUTATING_METHODS` and ``add_at`` (whose receiver is the runtime module: the change is to its
+first argument, see `FIRST_ARGUMENT_CHANGED`)."""
+FIRST_ARGUMENT_CHANGED = frozenset({'add_at'})
+"""Functions (called as attributes) that change their first argument: ``s2s.add_at(y, i, v)``."""
 
 
-def changes(node, into, methods=CHANGING_METHODS):
+def changes(node, into, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_CHANGED):
     """Add to the set `into` the variables that `node` itself (not a node inside it) changes in
-    place: the bases of its subscript targets (an assignment), or the receiver of a call of one
-    of `methods` (and the first argument of ``add_at``)."""
+    place: the bases of its subscript targets (an assignment), the receiver of a call of one
+    of `methods`, the first argument of a call of one of `first_argument`."""
     cls = node.__class__
     if cls is gast.Assign:
         for target in node.targets:
@@ -30,21 +32,28 @@ def changes(node, into, methods=CHANGING_METHODS):
                     base = base.value
                 if base.__class__ is gast.Name:
                     into.add(base.id)
-    elif cls is gast.Call and node.func.__class__ is gast.Attribute and \
-            node.func.attr in methods:
-        if node.func.value.__class__ is gast.Name:
+    elif cls is gast.Call and node.func.__class__ is gast.Attribute:
+        attr = node.func.attr
+        if attr in methods and node.func.value.__class__ is gast.Name:
             into.add(node.func.value.id)
-        if node.func.attr == 'add_at' and node.args and node.args[0].__class__ is gast.Name:
+        if attr in first_argument and node.args and node.args[0].__class__ is gast.Name:
             into.add(node.args[0].id)
 
 
-def mutated(stmts, methods=CHANGING_METHODS, aliases=False):
+def mutated(stmts, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_CHANGED,
+            aliases=False):
     """The variables that `stmts` change in place anywhere (see `changes`; nested functions
     included); with `aliases`, also the names bound to one of them (`with_aliases`)."""
     found = set()
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        changes(node, found, methods)
+        changes(node, found, methods, first_argument)
     return with_aliases(found, stmts) if aliases else found
+
+
+def assigned_into(stmts, aliases=False):
+    """The variables that `stmts` assign into by subscript (``y[i] = v``), anywhere; with
+    `aliases`, also the names bound to one of them. (`mutated` without the calls.)"""
+    return mutated(stmts, methods=(), first_argument=(), aliases=aliases)
 
 
 def with_aliases(names, stmts):
@@ -71,5 +80,5 @@ def changes_in_place(stmt, var):
     value = getattr(stmt, 'value', None)
     found = set()
     if value.__class__ is gast.Call:
-        changes(value, found, {'add_at'})
+        changes(value, found, methods=(), first_argument={'add_at'})
     return var in found
