@@ -238,6 +238,27 @@ def _walk_skipping(node, skip):
                 push(value)
 
 
+def fingerprint(node):
+    """A value that two trees have equal exactly when they are the same code: every node's
+    class and fields, in `walk` order (a constant by its ``repr``: ``1``, ``1.0`` and ``True``
+    differ, ``nan`` equals itself). Cheaper than printing or ``gast.dump``."""
+    tokens = []
+    add, ast_class = tokens.append, gast.AST
+    for child in walk(node):
+        cls = child.__class__
+        add(cls)
+        values = child.__dict__
+        for field in cls._fields:
+            value = values.get(field)
+            if value.__class__ is list:
+                add(tuple([True if isinstance(v, ast_class) else v for v in value]))
+            elif isinstance(value, ast_class):
+                add(value.__class__ if field == 'ctx' else True)  # (walk gives the node)
+            else:
+                add(value if value is None or value.__class__ is str else repr(value))
+    return tokens
+
+
 def rename(node, mapping):
     """Rename Names in `node` in place according to `mapping`; return `node`."""
     for child in walk(node):

@@ -69,8 +69,8 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
 
 
 def _fingerprint(stmts):
-    """The structure of `stmts` (every node and field), equal for equal code."""
-    return gast.dump(gast.Module(body=stmts, type_ignores=[]))
+    """`nodes.fingerprint` of the statements `stmts`."""
+    return n.fingerprint(gast.Module(body=stmts, type_ignores=[]))
 
 
 def _size(stmts):

@@ -173,3 +173,15 @@ def _parts(x):
 def test_a_list_of_yours_named_like_a_stack_is_kept_in_forward_mode():
     x = np.ones(2)
     assert np.allclose(s2sgrad.jvp(_parts)(x, np.ones(2)), 3.0 * 2)
+
+
+def test_fingerprints_are_equal_exactly_for_equal_code():
+    def fingerprint(source):
+        return n.fingerprint(gast.parse(source))
+    assert fingerprint('y = f(x, 1.0)\nz = nan') == fingerprint('y = f(x, 1.0)\nz = nan')
+    assert fingerprint('y = float("nan")') == fingerprint('y = float("nan")')
+    for a, b in [('y = x * 1', 'y = x * 1.0'), ('y = x * 1', 'y = x * True'),
+                 ('y = x', 'y = z'), ('y = -x', 'y = +x'), ('f(a, b)', 'f(a)\nb'),
+                 ('y[i] = x', 'y = x[i]'), ('if a:\n    b\nc', 'if a:\n    b\n    c'),
+                 ('def f(*, a=None, b=1): pass', 'def f(*, a=1, b=None): pass')]:
+        assert fingerprint(a) != fingerprint(b), (a, b)
