@@ -308,7 +308,7 @@ def blocks(node, functions=False):
     ``body`` and ``orelse`` of ``if``, ``for`` and ``while``; the body of a function
     definition only with `functions` (it is another scope)."""
     if not functions and node.__class__ is gast.FunctionDef:
-        return ()
+        return []
     values = node.__dict__
     return [(field, values[field]) for field in BLOCK_FIELDS
             if values.get(field).__class__ is list]

@@ -40,7 +40,7 @@ def test_blocks_are_the_body_and_else_of_compound_statements():
     stmts = body(NESTED)
     assert n.blocks(stmts[0]) == []
     assert [field for field, _ in n.blocks(stmts[1])] == ['body', 'orelse']
-    assert n.blocks(stmts[2]) == ()  # a function's body is another scope
+    assert n.blocks(stmts[2]) == []  # a function's body is another scope
     assert [field for field, _ in n.blocks(stmts[2], functions=True)] == ['body']
     assert [field for field, _ in n.blocks(stmts[3])] == ['body', 'orelse']
 
