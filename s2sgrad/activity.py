@@ -3,6 +3,7 @@ import gast
 
 from . import nodes as n
 from . import rules
+from .mutation import assigned_into
 from .resolve import is_nondifferentiable_call
 
 
@@ -21,7 +22,7 @@ class Activity:
         self.closures = closures or {}
         self.constants = set(constants)
         self.active = set(wrt)
-        written = _written_into(body)
+        written = assigned_into(body)
         # (the nodes that may define a variable, in the order of a walk, found once)
         definers = [node for stmt in body for node in n.walk(stmt)
                     if isinstance(node, (gast.FunctionDef, gast.Assign, gast.For, gast.Expr))]
@@ -102,18 +103,6 @@ class Activity:
             return self.is_active(node.body) or self.is_active(node.orelse)
         return any(self.is_active(child) for child in gast.iter_child_nodes(node)
                    if isinstance(child, gast.expr))
-
-
-def _written_into(body):
-    """Names assigned into by subscript (``y[i] = v``) somewhere in `body`."""
-    written = set()
-    for stmt in body:
-        for node in n.walk(stmt):
-            if isinstance(node, gast.Assign):
-                for target in node.targets:
-                    if isinstance(target, gast.Subscript):
-                        written.update(_target_names(target))
-    return written
 
 
 def _target_names(target):

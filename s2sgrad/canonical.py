@@ -55,10 +55,7 @@ class Canonicalizer:
     # -- augmented assignment ---------------------------------------------------------
     def augassign(self, stmt):
         for node in n.walk(stmt):
-            for field in ('body', 'orelse'):
-                block = getattr(node, field, None)
-                if isinstance(block, list):
-                    setattr(node, field, [self._plain(s) for s in block])
+            n.map_blocks(node, lambda block: [self._plain(s) for s in block], functions=True)
         return self._plain(stmt)
 
     @staticmethod
@@ -191,10 +188,7 @@ class Canonicalizer:
     def index_loops(self, stmts):
         out = []
         for stmt in stmts:
-            for field in ('body', 'orelse'):
-                block = getattr(stmt, field, None)
-                if isinstance(block, list) and not isinstance(stmt, gast.FunctionDef):
-                    setattr(stmt, field, self.index_loops(block))
+            n.map_blocks(stmt, self.index_loops)
             if isinstance(stmt, gast.For) and not _is_range(stmt.iter):
                 pre, loop = self._dict_loop(stmt)
                 out.extend(pre + self._index_loop(loop))

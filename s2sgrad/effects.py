@@ -6,8 +6,8 @@ import numpy as np
 
 from . import nodes as n
 from . import rules
-from .aliasing import (CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS, INPLACE_FUNCTIONS,
-                       INPLACE_METHODS)
+from .alias_memory import (CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS, INPLACE_FUNCTIONS,
+                           INPLACE_METHODS)
 from .errors import S2SError
 from .resolve import method_call
 from .source import parse_function

@@ -37,7 +37,7 @@ def cancelled_shifts(body, resolver):
         for name in stored:
             counts[name] = counts.get(name, 0) + 1
     found = set()
-    for block in _blocks(body):
+    for block in [body] + list(n.nested_blocks(body)):
         for index, stmt in enumerate(block):
             axis = _candidate(stmt, resolver)
             if axis is None:
@@ -47,15 +47,6 @@ def cancelled_shifts(body, resolver):
                              block[index + 1:], statements, counts, resolver):
                 found.add(stmt.targets[0].id)
     return found
-
-
-def _blocks(body):
-    yield body
-    for stmt in n.statements(body):
-        for field in ('body', 'orelse'):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and inner and not isinstance(stmt, gast.FunctionDef):
-                yield inner
 
 
 def _candidate(stmt, resolver):

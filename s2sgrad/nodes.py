@@ -238,6 +238,27 @@ def _walk_skipping(node, skip):
                 push(value)
 
 
+def fingerprint(node):
+    """A value that two trees have equal exactly when they are the same code: every node's
+    class and fields, in `walk` order (a constant by its ``repr``: ``1``, ``1.0`` and ``True``
+    differ, ``nan`` equals itself). Cheaper than printing or ``gast.dump``."""
+    tokens = []
+    add, ast_class = tokens.append, gast.AST
+    for child in walk(node):
+        cls = child.__class__
+        add(cls)
+        values = child.__dict__
+        for field in cls._fields:
+            value = values.get(field)
+            if value.__class__ is list:
+                add(tuple([True if isinstance(v, ast_class) else v for v in value]))
+            elif isinstance(value, ast_class):
+                add(value.__class__ if field == 'ctx' else True)  # (walk gives the node)
+            else:
+                add(value if value is None or value.__class__ is str else repr(value))
+    return tokens
+
+
 def rename(node, mapping):
     """Rename Names in `node` in place according to `mapping`; return `node`."""
     for child in walk(node):
@@ -278,14 +299,42 @@ def index_value(node):
     return node
 
 
+BLOCK_FIELDS = ('body', 'orelse')
+"""The fields of a compound statement that hold statement lists (its blocks)."""
+
+
+def blocks(node, functions=False):
+    """The statement lists directly inside `node`, as ``(field, statements)`` pairs: the
+    ``body`` and ``orelse`` of ``if``, ``for`` and ``while``; the body of a function
+    definition only with `functions` (it is another scope)."""
+    if not functions and node.__class__ is gast.FunctionDef:
+        return []
+    values = node.__dict__
+    return [(field, values[field]) for field in BLOCK_FIELDS
+            if values.get(field).__class__ is list]
+
+
+def map_blocks(node, rewrite, functions=False):
+    """Replace each block of `node` (see `blocks`) by ``rewrite(block)``; return `node`."""
+    for field, block in blocks(node, functions):
+        setattr(node, field, rewrite(block))
+    return node
+
+
 def statements(stmts):
     """Every statement of `stmts`, nested blocks of ``if``/``for``/``while`` included (not
     the bodies of nested function definitions), in source order."""
     for stmt in stmts:
         yield stmt
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from statements(block)
+        for _, block in blocks(stmt):
+            yield from statements(block)
+
+
+def nested_blocks(stmts):
+    """Every non-empty statement list nested in `stmts` (the blocks of its ``if``, ``for`` and
+    ``while`` statements at any depth, not of nested functions), in source order."""
+    for stmt in stmts:
+        for _, block in blocks(stmt):
+            if block:
+                yield block
+                yield from nested_blocks(block)

@@ -16,10 +16,9 @@ _TUPLE_TARGET = re.compile(r'^(\s*)\(([\w ,]+)\) = ')
 def to_source(node):
     """Python source of a gast node; ``nodes.comment`` placeholders become ``# ...`` lines."""
     for child in n.walk(node):
-        for field in ('body', 'orelse'):
-            block = getattr(child, field, None)
-            if isinstance(block, list) and not block and field == 'body':
-                block.append(gast.Pass())
+        body = getattr(child, 'body', None)
+        if body.__class__ is list and not body:
+            body.append(gast.Pass())
     tree = to_ast(node)
     number_statements(tree)
     text = ast.unparse(tree)

@@ -51,9 +51,8 @@ def _without(stmts, dead):
                 isinstance(value.func.value, gast.Name) and value.func.value.id in dead:
             continue  # `S.append(v)`, `v = S.pop()`
         emptied = False
-        for field in ('body', 'orelse'):
-            inner = getattr(stmt, field, None)
-            if inner and not isinstance(stmt, gast.FunctionDef):
+        for field, inner in n.blocks(stmt):
+            if inner:
                 kept = _without(inner, dead)
                 emptied |= not kept
                 setattr(stmt, field, kept)

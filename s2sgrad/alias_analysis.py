@@ -1,0 +1,348 @@
+"""Alias analysis: which bindings may share memory, and which writes through them are unsafe.
+
+Every assignment to a name creates a *binding* (named by its statement; parameters and globals
+have one each), which holds abstract memory (see `alias_memory`).
+
+A write (subscript assignment, in-place method, ``out=``) through a name is sound for the
+reverse and forward passes only if no other binding that exists at that point can observe the
+memory written. `AliasAnalysis.check` finds, for every write, the other bindings that share
+its memory: if one of them may still be read afterwards the write is unsafe (`Unsafe`); if all
+are dead, copying at their definitions (or at the written view's own definition) makes the
+write private without changing what the program computes. The result says which definitions
+to copy and which parameters the write reaches (the prologue copies them).
+"""
+import gast
+
+from . import nodes as n
+from .alias_memory import MemoryModel
+
+
+class Unsafe(Exception):
+    """A write that the analysis cannot make sound: `stmt`, the written name and why."""
+
+    def __init__(self, stmt, name, reason):
+        super().__init__(reason)
+        self.stmt = stmt
+        self.name = name
+        self.reason = reason
+
+
+class AliasAnalysis(MemoryModel):
+    """May-share analysis of a normalized function body (see the module docstring)."""
+
+    def __init__(self, body, params, resolver, runtime=None):
+        local = set(n.names_stored(gast.Module(body=body, type_ignores=[]))) | set(params)
+        super().__init__(params, local, resolver, runtime)
+        self.body = body
+        self.order = {}
+        self.loops = []             # (first, last) statement positions of each loop
+        self._number(body)
+        self.always_live = set()
+        self.copyable = {id(s) for s in n.statements(body)
+                         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)}
+        for stmt in n.statements(body):
+            if isinstance(stmt, gast.FunctionDef):
+                self.always_live.update(n.names_read(stmt))
+
+    # -- the result -------------------------------------------------------------------------
+    def check(self, forced=()):
+        """``(copies, params)``: definitions to copy and parameters written into.
+
+        Raises `Unsafe` for a write whose memory another live binding can see.
+        """
+        forced = set(forced)
+        self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
+        # id -> the write that needs it
+        for _ in range(200):
+            self._analyse(forced)
+            added = self._cuts(forced)
+            if not added:
+                break
+            forced |= added - set(self.numbers)
+        params = set()
+        for stmt, name, memory, kind in self.writes:
+            if kind == 'rebind':
+                continue
+            if kind == 'container':
+                # list methods (the passes follow them): copy a list argument changed in place
+                if ('param', name, name) in self.reach[id(stmt)].get(name, ()):
+                    params.add(name)
+                continue
+            params.update(loc[1] for loc in memory if loc[0] == 'P')
+        return forced, params
+
+    def _cuts(self, forced):
+        """Definitions to copy so that the first unsafe write becomes private (empty when
+        every write is private); raises `Unsafe` when no copy can do it."""
+        live_after = _live_after(self.body)
+        self.guards = []
+        for stmt, name, memory, kind in self.writes:
+            if not memory or kind == 'container':
+                continue
+            before = self.reach[id(stmt)]
+            own = before.get(name, frozenset()) if name else frozenset()
+            sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
+                       self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
+            external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
+            live = [b for b in sharers if b in before.get(b[2], ()) and
+                    (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
+            if kind == 'rebind' and name not in n.names_stored(stmt.targets[0]) and \
+                    name in live_after[id(stmt)]:
+                # ``v += c`` became ``v_2 = v + c`` (or `v` is another name's alias): where
+                # `v` is still read afterwards, an array would show the change there
+                live = live + list(own)
+            if not sharers and not external and not live:
+                continue
+            if kind == 'rebind' and not all(self._view_binding(b) for b in own):
+                # ``y = x; y += 1`` is in place only when `y` is an array (a number is
+                # rebound): the generated code checks that at run time
+                if live or external:
+                    other = sorted(b[2] for b in live)[0] if live else external[0]
+                    if any(b in own for b in live):
+                        other = name
+                    self.guards.append(('before', stmt, name, name, other))
+                continue
+            if live and sharers and not external and \
+                    all(self._element_read(b) for b in sharers):
+                # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
+                # generated code checks at run time that it is a number, which no write
+                # changes, and the analysis treats it as such from then on
+                reads = {b[1] for b in sharers
+                         if isinstance(self.defs[b[1]][0].value, gast.Subscript)}
+                for read in reads:
+                    self.numbers.setdefault(read, stmt)
+                return reads
+            if live and any(b in own for b in live):
+                raise Unsafe(stmt, name, 'an augmented assignment that NumPy applies in place, '
+                                         'while the array is read afterwards under another name')
+            if live:
+                other = sorted(b[2] for b in live)[0]
+                raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '
+                                         f'afterwards')
+            if kind == 'rebind':
+                continue
+            cut = {b[1] for b in own if self._cuttable(b, forced) and
+                   self.mem.get(b) != {('new', b[1])}}
+            if not cut and not external:
+                # the bindings that hold the memory itself; containers that only hold such
+                # a binding stop sharing once it is copied
+                direct = [b for b in sharers if self.mem.get(b, set()) & memory] or sharers
+                cut = {b[1] for b in direct if self._cuttable(b, forced)}
+            if not cut:
+                raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
+            return cut
+        return set()
+
+    def _element_read(self, binding, depth=0):
+        """Whether `binding` holds what ``y[index]`` gave (a number, or a view of `y`):
+        made by a subscript, or copied or unpacked from such values."""
+        if binding[0] != 'def' or depth > 8:
+            return False
+        stmt = self.defs[binding[1]][0]
+        if not isinstance(stmt, gast.Assign):
+            return False
+        return self._element_value(stmt.value, stmt, depth)
+
+    def _element_value(self, value, stmt, depth):
+        if isinstance(value, gast.Subscript):
+            # `y[i]`, `y[i, j]`: a number or a view; a slice, `...` or `None` is always a view
+            return not any(isinstance(node, (gast.Slice, gast.Starred)) or
+                           isinstance(node, gast.Constant) and
+                           (node.value is None or node.value is Ellipsis)
+                           for node in n.walk(value.slice))
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return all(self._element_value(e, stmt, depth) for e in value.elts)
+        if isinstance(value, gast.Name):
+            reaching = self.reach[id(stmt)].get(value.id, ())
+            return bool(reaching) and all(self._element_read(b, depth + 1) for b in reaching)
+        return False
+
+    def _view_binding(self, binding):
+        """Whether `binding` is made by an expression other than a bare name (a view or a
+        call: if it shares memory, it is an array or a container, never a number)."""
+        if binding[0] != 'def' or binding[1] not in self.copyable:
+            return False
+        stmt = self.defs[binding[1]][0]
+        return not isinstance(stmt.value, gast.Name)
+
+    def _cuttable(self, binding, forced):
+        return binding[0] == 'def' and binding[1] not in forced and \
+            binding[1] in self.copyable
+
+    @staticmethod
+    def _why_shared(memory, sharers, external):
+        if external:
+            return f'which may share memory with `{external[0]}`, owned by the caller'
+        names = sorted({b[2] for b in sharers})
+        return f'which may share memory with `{names[0]}`' if names else \
+            'whose memory may be shared'
+
+    # -- statement positions ----------------------------------------------------------------
+    def _number(self, stmts):
+        for stmt in stmts:
+            self.order[id(stmt)] = len(self.order)
+            if isinstance(stmt, (gast.For, gast.While)):
+                first = len(self.order)
+                self._number(stmt.body)
+                self.loops.append((first - 1, len(self.order) - 1))
+            elif isinstance(stmt, gast.If):
+                self._number(stmt.body)
+                self._number(stmt.orelse)
+
+    def _checked_numbers(self):
+        """Definitions that generated code already checks to hold numbers
+        (``s2s.not_shared(t, ...)`` right after ``t = y[i]``): they share no memory."""
+        checked = set()
+        if self.runtime is None:
+            return checked
+        for stmt in n.statements(self.body):
+            call = stmt.value if isinstance(stmt, gast.Expr) else None
+            if isinstance(call, gast.Call) and call.args and \
+                    isinstance(call.args[0], gast.Name) and \
+                    self.resolver.lookup(call.func) is getattr(self.runtime, 'not_shared', None):
+                for binding in self.reach[id(stmt)].get(call.args[0].id, ()):
+                    if binding[0] == 'def':
+                        checked.add(binding[1])
+        return checked
+
+    def _precedes(self, binding, stmt):
+        """Whether `binding` may have been created before `stmt` runs."""
+        if binding[0] != 'def':
+            return True
+        a, b = self.order[binding[1]], self.order[id(stmt)]
+        return a < b or any(lo <= a <= hi and lo <= b <= hi for lo, hi in self.loops)
+
+    # -- reaching bindings and their memory ----------------------------------------------------
+    def _analyse(self, forced):
+        """The bindings reaching each statement (`reach`), the memory of each binding, and the
+        writes (`writes`), the definitions `forced` making new memory."""
+        self.reset_memory()
+        start = {p: frozenset({('param', p, p)}) for p in self.params}
+        self.defs = {}
+        self.reach = {}
+        self._flow(self.body, start)
+        checked = self._checked_numbers()
+        changed = True
+        rounds = 0
+        while changed and rounds < 50:
+            changed = False
+            rounds += 1
+            size = self._size()
+            for stmt, targets in self.defs.values():
+                before = self.reach[id(stmt)]
+                if stmt.__class__ is gast.For:
+                    continue
+                value = self._eval(stmt.value, before, stmt)
+                if id(stmt) in forced or id(stmt) in getattr(self, 'numbers', ()) or \
+                        id(stmt) in checked:
+                    old = value
+                    value = {('new', id(stmt))}
+                    self._add_contents(('new', id(stmt)), self._contents(old - self.arrays))
+                target = stmt.targets[0]
+                parts = self._unpack(target, value) if isinstance(target, (
+                    gast.Tuple, gast.List)) else None
+                for name in targets:
+                    binding = ('def', id(stmt), name)
+                    if isinstance(target, gast.Name):
+                        mem = value
+                    elif parts is not None and name in parts:
+                        mem = parts[name]
+                    else:
+                        mem = value | self._contents(value)
+                    old = self.mem.setdefault(binding, set())
+                    if not mem <= old:
+                        old |= mem
+            self.writes = [write for stmt in n.statements(self.body)
+                           for write in self.written(stmt, self.reach[id(stmt)])]
+            if self._size() != size:
+                changed = True
+
+    def _flow(self, stmts, state):
+        """Record the bindings reaching each statement of `stmts` from `state` (name ->
+        bindings) in `reach`; return the state after them."""
+        for stmt in stmts:
+            self.reach[id(stmt)] = state
+            if isinstance(stmt, gast.If):
+                state = _join(self._flow(stmt.body, state), self._flow(stmt.orelse, state))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                entry = state
+                for _ in range(50):
+                    inner = dict(entry)
+                    if isinstance(stmt, gast.For):
+                        for name in n.names_stored(stmt.target):
+                            binding = ('def', id(stmt), name)
+                            self.mem.setdefault(binding, set())
+                            self.bindings.add(binding)
+                            self.defs[id(stmt)] = (stmt, [])
+                            inner[name] = frozenset({binding})
+                    out = self._flow(stmt.body, inner)
+                    new_entry = _join(entry, out)
+                    if new_entry == entry:
+                        break
+                    entry = new_entry
+                self.reach[id(stmt)] = entry
+                state = entry
+            elif isinstance(stmt, gast.Assign):
+                target = stmt.targets[0]
+                if not isinstance(target, (gast.Subscript, gast.Attribute)):
+                    names = n.names_stored(target)
+                    self.defs[id(stmt)] = (stmt, names)
+                    state = dict(state)
+                    for name in names:
+                        binding = ('def', id(stmt), name)
+                        self.bindings.add(binding)
+                        state[name] = frozenset({binding})
+            elif isinstance(stmt, gast.FunctionDef):
+                state = dict(state)
+                binding = ('def', id(stmt), stmt.name)
+                self.bindings.add(binding)
+                self.mem[binding] = set()
+                state[stmt.name] = frozenset({binding})
+        return state
+
+
+def _live_after(body):
+    """Statement id -> the names that may be read after that simple statement of `body`,
+    before being rebound."""
+    found = {}
+    _live(body, set(), found)
+    return found
+
+
+def _live(stmts, live, found):
+    """The names live before `stmts` given those after (`live`), recording `_live_after`'s
+    sets in `found`."""
+    live = set(live)
+    for stmt in reversed(stmts):
+        if isinstance(stmt, gast.If):
+            live = _live(stmt.body, live, found) | _live(stmt.orelse, live, found) | \
+                set(n.names_read(stmt.test))
+        elif isinstance(stmt, (gast.For, gast.While)):
+            header = set(n.names_read(stmt.iter if isinstance(stmt, gast.For)
+                                      else stmt.test))
+            exit_live = live | header
+            entry = exit_live
+            for _ in range(50):
+                new = _live(stmt.body, entry, found) | exit_live
+                if new == entry:
+                    break
+                entry = new
+            live = entry
+        elif isinstance(stmt, gast.FunctionDef):
+            live = (live - {stmt.name}) | set(n.names_read(stmt))
+        else:
+            found[id(stmt)] = set(live)
+            stored = set()
+            if isinstance(stmt, gast.Assign) and \
+                    not isinstance(stmt.targets[0], (gast.Subscript, gast.Attribute)):
+                stored = set(n.names_stored(stmt.targets[0]))
+            live = (live - stored) | set(n.names_read(stmt))
+    return live
+
+
+def _join(a, b):
+    """The states (name -> bindings) `a` and `b` meet: either may have run."""
+    out = dict(a)
+    for name, bindings in b.items():
+        out[name] = out.get(name, frozenset()) | bindings
+    return out

@@ -1,0 +1,308 @@
+"""The memory model of the alias analysis: what memory each expression and binding may hold.
+
+Memory is abstract: a fresh allocation of a statement (``('new', id)``), a parameter's memory
+(``('P', x)``) or what the parameter contains (``('C', x)``), a global's (``('G', name)``).
+Containers (lists, tuples, dicts) hold their elements' memory as *contents*. What is not known
+to allocate may alias its operands.
+"""
+import gast
+
+from . import nodes as n
+
+FRESH_METHODS = {
+    'copy', 'sum', 'mean', 'prod', 'max', 'min', 'std', 'var', 'dot', 'astype', 'tolist',
+    'cumsum', 'cumprod', 'all', 'any', 'argmax', 'argmin', 'item', 'clip', 'round',
+    'flatten', 'trace', 'nonzero', 'argsort', 'conj', 'conjugate', 'ptp', 'keys', 'values',
+    'items', 'count', 'index', 'repeat', 'take', 'compress', 'searchsorted', 'tobytes',
+    '__len__',
+}
+"""Methods whose result is always new memory."""
+FRESH_FUNCTIONS = {
+    'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like',
+    'array', 'copy', 'arange', 'linspace', 'logspace', 'geomspace', 'eye', 'identity', 'tri',
+    'concatenate', 'stack', 'vstack', 'hstack', 'dstack', 'column_stack', 'block', 'sum',
+    'mean', 'prod', 'max', 'min', 'amax', 'amin', 'nansum', 'nanmean', 'nanmax', 'nanmin',
+    'std', 'var', 'median', 'average', 'dot', 'vdot', 'matmul', 'inner', 'outer', 'tensordot',
+    'kron', 'cross', 'cumsum', 'cumprod', 'diff', 'where', 'clip', 'sort', 'argsort', 'tile',
+    'repeat', 'trace', 'triu', 'tril', 'pad', 'roll', 'append', 'insert', 'delete', 'take',
+    'take_along_axis', 'round', 'around', 'select', 'piecewise', 'convolve', 'correlate',
+    'polyval', 'interp', 'argmax', 'argmin', 'all', 'any', 'count_nonzero', 'allclose',
+    'isclose', 'array_equal', 'logsumexp', 'norm', 'inv', 'pinv', 'det', 'slogdet', 'solve',
+    'cholesky', 'qr', 'svd', 'eig', 'eigh', 'eigvals', 'eigvalsh', 'lstsq', 'matrix_power',
+    'multi_dot', 'expm', 'cov', 'corrcoef', 'histogram', 'unique', 'meshgrid', 'indices',
+    'ptp', 'percentile', 'quantile', 'nan_to_num', 'cbrt', 'sinc', 'i0', 'heaviside',
+    'float_power', 'real_if_close', 'softmax', 'log_softmax', 'expit', 'logit', 'erf',
+    'gammaln', 'digamma', 'xlogy', 'len', 'float', 'int', 'abs', 'range', 'sorted', 'bool',
+    'str', 'isinstance', 'enumerate', 'zip', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan',
+    'tanh', 'pow', 'fabs', 'floor', 'ceil',
+}
+"""Library functions whose result is always new memory."""
+INPLACE_FUNCTIONS = {'copyto': 0, 'put': 0, 'place': 0, 'putmask': 0, 'fill_diagonal': 0,
+                     'put_along_axis': 0, 'at': 0}
+"""Library functions that write into one of their arguments (-> its position)."""
+INPLACE_METHODS = {'fill', 'sort', 'put', 'resize', 'partition', 'itemset', 'setfield',
+                   'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
+                   'setdefault', 'popitem', 'reverse'}
+CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
+                     'setdefault', 'popitem', 'reverse'}
+CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}
+NONARRAY_ATTRIBUTES = {'shape', 'size', 'ndim', 'dtype', 'nbytes', 'itemsize', 'strides'}
+RUNTIME_FRESH = {'copy', 'zeros_like', 'count'}
+
+
+class MemoryModel:
+    """Bindings (``('param', x, x)``, ``('def', id, name)``, ``('global', name, name)``), the
+    memory each may hold (`mem`), and the contents of containers (`contents`)."""
+
+    def __init__(self, params, local, resolver, runtime=None):
+        self.params = list(params)
+        self.local = local          # the names bound in the function
+        self.resolver = resolver
+        self.runtime = runtime
+
+    def reset_memory(self):
+        """Forget all memory but the parameters'."""
+        self.mem = {}
+        self.contents = {}
+        self.container = set()
+        self.arrays = set()         # new memory known to be an array (holds no references)
+        self.elements = {}
+        for p in self.params:
+            self.mem[('param', p, p)] = {('P', p)}
+            self.contents[('P', p)] = {('C', p)}
+            self.contents[('C', p)] = {('C', p)}
+        self.bindings = set(self.mem)
+
+    def _unpack(self, target, value):
+        """Per-name memory of ``a, (b, c) = value`` when `value` is a tuple or list literal of
+        the right length; None when unknown."""
+        if not value or any(len(self.elements.get(loc, ())) != len(target.elts)
+                            for loc in value):
+            return None
+        parts = {}
+        for index, elt in enumerate(target.elts):
+            memory = set().union(*(self.elements[loc][index] for loc in value))
+            if isinstance(elt, gast.Name):
+                parts[elt.id] = memory
+            elif isinstance(elt, (gast.Tuple, gast.List)):
+                inner = self._unpack(elt, memory)
+                if inner is None:
+                    return None
+                parts.update(inner)
+            else:
+                return None
+        return parts
+
+    def _size(self):
+        return sum(len(v) for v in self.mem.values()) + \
+            sum(len(v) for v in self.contents.values())
+
+    # -- expressions ----------------------------------------------------------------------
+    def _contents(self, locs):
+        """Everything reachable from `locs` through container contents."""
+        seen = set()
+        todo = list(locs)
+        while todo:
+            loc = todo.pop()
+            for inner in self.contents.get(loc, ()):
+                if inner not in seen:
+                    seen.add(inner)
+                    todo.append(inner)
+        return seen
+
+    def _reach(self, locs):
+        return set(locs) | self._contents(locs)
+
+    def _add_contents(self, loc, locs):
+        self.contents.setdefault(loc, set()).update(locs)
+
+    def _new(self, stmt, container=False, array=False):
+        loc = ('new', id(stmt))
+        if container:
+            self.container.add(loc)
+        if array:
+            self.arrays.add(loc)
+        return {loc}
+
+    def _name(self, name, state):
+        if name in state:
+            return set().union(*(self.mem.get(b, set()) for b in state[name]))
+        if name in self.local:
+            return set()
+        binding = ('global', name, name)
+        if binding not in self.mem:
+            self.mem[binding] = {('G', name)}
+            self.contents[('G', name)] = {('G', name)}
+            self.bindings.add(binding)
+        return {('G', name)}
+
+    def _eval(self, node, state, stmt):
+        if node is None or isinstance(node, gast.Constant):
+            return set()
+        if isinstance(node, gast.Name):
+            return self._name(node.id, state)
+        if isinstance(node, gast.Lambda):
+            return self._new(stmt)
+        if isinstance(node, gast.Compare):
+            return self._new(stmt, array=True)
+        if isinstance(node, gast.UnaryOp):
+            return self._new(stmt, array=True) if not isinstance(node.op, gast.Not) else set()
+        if isinstance(node, gast.BoolOp):
+            return set().union(*(self._eval(v, state, stmt) for v in node.values))
+        if isinstance(node, gast.IfExp):
+            return self._eval(node.body, state, stmt) | self._eval(node.orelse, state, stmt)
+        if isinstance(node, gast.BinOp):
+            left = self._eval(node.left, state, stmt)
+            right = self._eval(node.right, state, stmt)
+            lists = [m for m in (left, right) if m and m <= self.container] + \
+                [set() for e in (node.left, node.right) if isinstance(e, (gast.List, gast.Tuple))]
+            result = self._new(stmt, container=bool(lists), array=not lists)
+            if lists:
+                self._add_contents(('new', id(stmt)), self._contents(left | right))
+            return result
+        if isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            result = self._new(stmt, container=True)
+            loc = ('new', id(stmt))
+            parts = [self._eval(elt, state, stmt) for elt in node.elts]
+            for part in parts:
+                self._add_contents(loc, part)
+            if not isinstance(node, gast.Set) and \
+                    not any(isinstance(e, gast.Starred) for e in node.elts):
+                known = self.elements.setdefault(loc, [set() for _ in parts])
+                if len(known) == len(parts):
+                    for have, part in zip(known, parts):
+                        have |= part
+            return result
+        if isinstance(node, gast.Dict):
+            result = self._new(stmt, container=True)
+            for value in node.values:
+                self._add_contents(('new', id(stmt)), self._eval(value, state, stmt))
+            return result
+        if isinstance(node, gast.Starred):
+            return self._eval(node.value, state, stmt)
+        if isinstance(node, gast.Subscript):
+            base = self._eval(node.value, state, stmt)
+            arrays = {loc for loc in base if loc not in self.container}
+            return arrays | self._contents(base)
+        if isinstance(node, gast.Attribute):
+            if node.attr in NONARRAY_ATTRIBUTES:
+                return set()
+            base = self._eval(node.value, state, stmt)
+            return base | self._contents(base)
+        if isinstance(node, gast.Call):
+            return self._call(node, state, stmt)
+        return self._new(stmt)
+
+    def _call(self, node, state, stmt):
+        args = list(node.args) + [k.value for k in node.keywords if k.arg != 'out']
+        out = [k.value for k in node.keywords if k.arg == 'out']
+        if out:
+            return set().union(*(self._eval(o, state, stmt) for o in out))
+        func = node.func
+        if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
+            receiver = self._eval(func.value, state, stmt)
+            if func.attr in FRESH_METHODS:
+                result = self._new(stmt)
+                if func.attr == 'copy':
+                    self._add_contents(('new', id(stmt)), self._contents(receiver))
+                return result
+            if func.attr in ('pop', 'get'):
+                return self._contents(receiver) | \
+                    set().union(set(), *(self._eval(a, state, stmt) for a in args[1:]))
+            return self._unknown(receiver, args, state, stmt)
+        obj = self.resolver.lookup(func)
+        name = getattr(obj, '__name__', None)
+        module = getattr(obj, '__module__', None) or ''
+        if obj is not None and self.runtime is not None and \
+                getattr(obj, '__module__', None) == self.runtime.__name__:
+            if name in RUNTIME_FRESH:
+                result = self._new(stmt)
+                if name == 'copy' and args:
+                    self._add_contents(('new', id(stmt)),
+                                       self._contents(self._eval(args[0], state, stmt)))
+                return result
+            # the other helpers return new memory, their first argument, a view of it, or
+            # a list of views of it (`unstack`)
+            result = self._new(stmt)
+            for arg in args if name == 'add' else args[:1]:
+                memory = self._eval(arg, state, stmt)
+                self._add_contents(('new', id(stmt)), memory)
+                result |= memory
+            return result
+        if name in CONTAINER_CALLS and module == 'builtins':
+            result = self._new(stmt, container=True)
+            for arg in args:
+                self._add_contents(('new', id(stmt)), self._reach(self._eval(arg, state, stmt)))
+            return result
+        if obj is not None and type(obj).__name__ == 'ufunc':
+            return self._new(stmt, array=True)
+        if name in FRESH_FUNCTIONS and (module.split('.')[0] in ('numpy', 'cupy', 'scipy',
+                                                                 'math', 'builtins')):
+            if name == 'array' and any(k.arg == 'copy' and not (
+                    isinstance(k.value, gast.Constant) and k.value.value is True)
+                    for k in node.keywords):
+                return self._unknown(set(), args, state, stmt)
+            return self._new(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
+        callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
+        return self._unknown(callee, args, state, stmt)
+
+    def _unknown(self, base, args, state, stmt):
+        """What an unknown operation returns: new memory, or a view of any operand."""
+        result = set(base) | self._contents(base) | self._new(stmt)
+        for arg in args:
+            memory = self._eval(arg, state, stmt)
+            result |= memory | self._contents(memory)
+        return result
+
+    # -- writes ----------------------------------------------------------------------------
+    def written(self, stmt, state):
+        """The writes of simple statement `stmt` run in `state` (name -> bindings), as
+        ``(stmt, name written through or None, memory written, kind)``: 'memory' for a write
+        into an array, 'container' for a list method, 'rebind' for ``v += c`` made a new
+        binding of `v` (see `alias_analysis`). Container writes add to the contents."""
+        writes = []
+        if not isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
+            return writes
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            target = stmt.targets[0]
+            base = target.value
+            while isinstance(base, gast.Subscript):
+                base = base.value
+            name = base.id if isinstance(base, gast.Name) and \
+                base is target.value else None
+            memory = self._eval(target.value, state, stmt)
+            value = self._eval(stmt.value, state, stmt)
+            for loc in memory - self.arrays:
+                self._add_contents(loc, value)
+            writes.append((stmt, name, memory, 'memory'))
+        read = getattr(stmt, 'augmented_read', None)
+        if isinstance(stmt, gast.Assign) and isinstance(read, gast.Name):
+            # ``v += 1`` on an array writes in place; the passes rebind `v` instead, which is
+            # the same only while nothing else can see `v`'s memory
+            writes.append((stmt, read.id, self._name(read.id, state), 'rebind'))
+        for node in n.walk(stmt.value if stmt.value is not None else gast.Constant(
+                value=None, kind=None)):
+            if not isinstance(node, gast.Call):
+                continue
+            written = [k.value for k in node.keywords if k.arg == 'out']
+            func = node.func
+            if isinstance(func, gast.Attribute) and not self.resolver.is_global(func) and \
+                    func.attr in INPLACE_METHODS:
+                written.append(func.value)
+                if func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
+                    memory = self._eval(func.value, state, stmt)
+                    for arg in node.args:
+                        for loc in memory:
+                            self._add_contents(loc, self._reach(self._eval(arg, state, stmt)))
+            else:
+                obj = self.resolver.lookup(func)
+                position = INPLACE_FUNCTIONS.get(getattr(obj, '__name__', None))
+                if position is not None and len(node.args) > position and \
+                        isinstance(func, gast.Attribute):
+                    written.append(node.args[position])
+            for target in written:
+                name = target.id if isinstance(target, gast.Name) else None
+                kind = 'container' if target is getattr(func, 'value', None) and \
+                    func.attr in CONTAINER_METHODS else 'memory'
+                writes.append((stmt, name, self._eval(target, state, stmt), kind))
+        return writes

@@ -1,0 +1,159 @@
+"""Dead code: values nothing reads, pushes onto stacks nothing pops, blocks left empty."""
+import gast
+
+from . import nodes as n
+from .activity import target_names
+from .mutation import CHANGING_METHODS
+
+IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delattr'}
+"""Built-in functions whose calls have effects: a value computed with one is never dropped."""
+
+
+def pure(expr):
+    """Whether evaluating `expr` has no effect: it calls no changing method
+    (`mutation.CHANGING_METHODS`) and no function of `IMPURE_FUNCTIONS`."""
+    for node in n.walk(expr):
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and func.attr in CHANGING_METHODS:
+                return False
+            if isinstance(func, gast.Name) and func.id in IMPURE_FUNCTIONS:
+                return False
+    return True
+
+
+def dead_code(stmts, live_out, remove, memo=None):
+    """`stmts` without the assignments of values nothing reads (when `remove`), and the
+    names live before them given those live after (`live_out`). `memo` (id -> (node, names
+    it reads)) keeps what one call found for the calls it makes: they change which
+    statements there are, never a statement's expressions."""
+    memo = {} if memo is None else memo
+
+    def reads(node):
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = (node, set(n.names_read(node)))
+        return found[1]
+    live = set(live_out)
+    out = []
+    for stmt in reversed(stmts):
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                live |= reads(stmt)
+                out.append(stmt)
+                continue
+            defs = set(target_names(target))
+            if remove and not (defs & live) and pure(stmt.value):
+                continue
+            live = (live - defs) | reads(stmt.value)
+            out.append(stmt)
+        elif isinstance(stmt, gast.If):
+            body, live_body = dead_code(stmt.body, live, remove, memo)
+            orelse, live_else = dead_code(stmt.orelse, live, remove, memo)
+            stmt.body, stmt.orelse = body, orelse
+            live = live_body | live_else | reads(stmt.test)
+            out.append(stmt)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            header = reads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
+            loop_live = set(live) | header
+            while True:
+                _, body_in = dead_code(stmt.body, loop_live, False, memo)
+                if isinstance(stmt, gast.For):
+                    body_in = body_in - set(target_names(stmt.target))
+                new = loop_live | body_in
+                if new == loop_live:
+                    break
+                loop_live = new
+            if remove:
+                stmt.body, _ = dead_code(stmt.body, loop_live, True, memo)
+            live = loop_live
+            out.append(stmt)
+        elif isinstance(stmt, gast.FunctionDef):
+            if remove and stmt.name not in live:
+                continue
+            live = (live - {stmt.name}) | reads(stmt)
+            out.append(stmt)
+        else:
+            live |= reads(stmt)
+            out.append(stmt)
+    out.reverse()
+    return out, live
+
+
+def unused_stacks(stmts, stacks=None):
+    """Drop pushes onto the stacks that are never popped (and the stacks themselves).
+
+    `stacks`: the names of the stacks (the lists the reverse pass saves values on); without
+    it, every name that ends in ``_stack``.
+    """
+    module = gast.Module(body=stmts, type_ignores=[])
+    popped, pushed = set(), set()
+    for node in n.walk(module):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name):
+            if node.func.attr == 'pop':
+                popped.add(node.func.value.id)
+            elif node.func.attr == 'append':
+                pushed.add(node.func.value.id)
+    if stacks is None:
+        dead = {name for name in pushed - popped if name.endswith('_stack')}
+    else:
+        dead = (pushed - popped) & set(stacks)
+    if not dead:
+        return stmts
+
+    def strip(block):
+        result = []
+        for stmt in block:
+            if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                    isinstance(stmt.value.func, gast.Attribute) and \
+                    isinstance(stmt.value.func.value, gast.Name) and \
+                    stmt.value.func.value.id in dead:
+                continue
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                    stmt.targets[0].id in dead:
+                continue
+            n.map_blocks(stmt, strip)
+            result.append(stmt)
+        return result
+    return strip(stmts)
+
+
+def clean(stmts):
+    """`stmts` without ``pass``, and without the ``if`` and ``for`` statements whose blocks hold
+    nothing but comments (an ``if`` with an empty body tests the negation for its ``else``)."""
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            stmt.body = clean(stmt.body)
+            stmt.orelse = clean(stmt.orelse)
+            body_empty = not _code(stmt.body)
+            else_empty = not _code(stmt.orelse)
+            if body_empty and else_empty:
+                continue
+            if body_empty:
+                stmt.test = _negate(stmt.test)
+                stmt.body, stmt.orelse = stmt.orelse, []
+            elif else_empty:
+                stmt.orelse = []
+        elif isinstance(stmt, gast.For):
+            stmt.body = clean(stmt.body)
+            if not _code(stmt.body):
+                continue
+        elif isinstance(stmt, gast.While):
+            stmt.body = clean(stmt.body) or [gast.Pass()]
+        elif isinstance(stmt, gast.Pass):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _code(stmts):
+    return [s for s in stmts if not n.is_comment(s)]
+
+
+def _negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)
