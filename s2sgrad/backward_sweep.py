@@ -11,7 +11,7 @@ from . import nodes as n
 from .adjoint_emit import AdjointEmitter
 from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
 from .activity import target_names
-from .reverse_loops import _walk_loop, range_call
+from .reverse_loops import loop_statements, range_call
 from .templating import Contribution
 
 
@@ -95,7 +95,7 @@ class BackwardSweep:
         """The variables whose adjoints the items of `stmts` (nested blocks included) read or
         change."""
         touched = set()
-        for node in _walk_loop(stmts, nested=True):
+        for node in loop_statements(stmts):
             for item in self.shared.items.get(id(node), []):
                 var = getattr(item, 'var', None)
                 if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop)):

@@ -53,10 +53,8 @@ class _Lowering:
                 out.extend(self._hoist(stmt, [field]))
             elif not isinstance(stmt, gast.FunctionDef) and isinstance(stmt, gast.stmt):
                 out.extend(self._hoist(stmt, [f for f, _ in gast.iter_fields(stmt)]))
-            for field in ('body', 'orelse'):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list):
-                    self.block(inner)
+            for _, inner in n.blocks(stmt, functions=True):
+                self.block(inner)
             if not _is_self_assignment(stmt):
                 out.append(stmt)
         stmts[:] = out

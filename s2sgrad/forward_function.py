@@ -55,4 +55,4 @@ def forward_function(ctx, body, ret):
     node = gast.FunctionDef(name=name, args=args, body=new_body, decorator_list=[],
                             returns=None, type_comment=None, type_params=[])
     keep = set(ctx.params) | {fpass.tan(p) for p in ctx.wrt}
-    return Derivative(node, None, tangent_names, keep)
+    return Derivative(node, None, tangent_names, keep, ())

@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
+from .mutation import changes_in_place
 from .reverse_state import Saved
 
 
@@ -95,7 +96,7 @@ class ForwardSweep:
         """The statement that keeps `value` (of `var`, changed by `stmt`): a push inside
         loops, an assignment to a fresh name outside."""
         key = (id(stmt), var)
-        if before and isinstance(value, gast.Name) and _mutates_in_place(stmt, var):
+        if before and isinstance(value, gast.Name) and changes_in_place(stmt, var):
             value = n.call('s2s.copy', value)
         if loops:
             stack = self.shared.stack(var)
@@ -132,11 +133,3 @@ class ForwardSweep:
                                           n.name(counter))))
         defined.update(n.names_stored(loop))
         return pre + [new] + post
-
-
-def _mutates_in_place(stmt, var):
-    """Whether `stmt` is ``var = s2s.add_at(var, ...)``, which changes `var`'s array."""
-    value = getattr(stmt, 'value', None)
-    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-        value.func.attr == 'add_at' and value.args and isinstance(value.args[0], gast.Name) \
-        and value.args[0].id == var

@@ -3,6 +3,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
+from . import mutation
 from .aliasing import private_writes
 
 
@@ -116,64 +117,15 @@ def merge_aliases(ctx, body):
 
 def prologue(ctx, body):
     """Copy array arguments that the function assigns into, so callers' arrays survive."""
-    mutated = set()
-    aliases = {}
-    for stmt in n.statements(body):
-        if isinstance(stmt, gast.Assign):
-            target = stmt.targets[0]
-            if isinstance(target, gast.Subscript):
-                base = target.value
-                while isinstance(base, gast.Subscript):
-                    base = base.value
-                if isinstance(base, gast.Name):
-                    mutated.add(base.id)
-            elif isinstance(target, gast.Name) and isinstance(stmt.value, gast.Name):
-                aliases.setdefault(target.id, set()).add(stmt.value.id)
-        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
-                isinstance(stmt.value.func, gast.Attribute) and \
-                isinstance(stmt.value.func.value, gast.Name) and \
-                stmt.value.func.attr == 'append':
-            pass
-    changed = True
-    while changed:
-        changed = False
-        for var, sources in aliases.items():
-            if var in mutated and not sources <= mutated:
-                mutated |= sources
-                changed = True
-    mutated |= getattr(ctx, '_alias_params', set())
+    mutated = mutation.assigned_into(body, aliases=True) | getattr(ctx, '_alias_params', set())
     return [n.assign(p, n.call('s2s.copy', n.name(p))) for p in ctx.params if p in mutated]
 
 
 def mutated_names(body):
-    """Variables changed in place: assigned into by subscript, or appended to / popped."""
-    mutated = set()
-    for stmt in n.statements(body):
-        for node in n.walk(stmt):
-            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript):
-                mutated.update(target_names(node.targets[0]))
-            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                    isinstance(node.func.value, gast.Name) and \
-                    node.func.attr in ('append', 'pop', 'extend', 'insert', 'add_at', 'fill'):
-                mutated.add(node.func.value.id)
-    return with_aliases(mutated, body)
+    """Variables changed in place: assigned into by subscript, or appended to, popped, filled
+    (and, as the analysis has it, the receiver of ``s2s.add_at``), with their aliases."""
+    return mutation.mutated(body, methods=_CHANGING, first_argument=(), aliases=True)
 
 
+_CHANGING = frozenset({'append', 'pop', 'extend', 'insert', 'add_at', 'fill'})
 _RESIZING = ('append', 'pop', 'extend', 'insert', 'remove', 'clear')
-
-
-def with_aliases(names, body):
-    """`names` with every variable that may name the same object as one of them through
-    assignments of one name to another (``alias = saved``): changing one changes all."""
-    pairs = [(stmt.targets[0].id, stmt.value.id) for stmt in n.statements(body)
-             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
-             isinstance(stmt.value, gast.Name)]
-    names = set(names)
-    changed = bool(names)
-    while changed:
-        changed = False
-        for a, b in pairs:
-            if (a in names) != (b in names):
-                names |= {a, b}
-                changed = True
-    return names

@@ -68,7 +68,7 @@ def forward_mode(ctx):
 def optimise(ctx, made):
     """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
-                    resolver=ctx.resolver)
+                    resolver=ctx.resolver, stacks=made.stacks)
 
 
 def normalise(ctx):

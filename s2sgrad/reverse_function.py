@@ -98,4 +98,4 @@ def reverse_function(ctx, body, ret):
     node = gast.FunctionDef(name=ctx.function_name(), args=args, body=new_body,
                             decorator_list=[], returns=None, type_comment=None, type_params=[])
     keep = set(ctx.params) | ({seed_name} if seed_name else set())
-    return Derivative(node, seed_name, None, keep)
+    return Derivative(node, seed_name, None, keep, tuple(sorted(rpass.stacks.values())))

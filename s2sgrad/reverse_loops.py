@@ -25,7 +25,7 @@ class LoopAnalysis:
         shared = self.shared
         body_module = gast.Module(body=loop.body, type_ignores=[])
         assigned = set(n.names_stored(body_module)) | _changed_in_place(loop.body)
-        has_break = any(isinstance(node, gast.Break) for node in _walk_loop(loop.body))
+        has_break = any(isinstance(node, gast.Break) for node in loop_statements(loop.body))
         if isinstance(loop, gast.For):
             assigned.update(target_names(loop.target))
             range_args = range_call(loop.iter).args
@@ -41,7 +41,7 @@ class LoopAnalysis:
     def _local_vars(self, loop):
         """Variables local to a block inside `loop`: each block's set goes to block_locals."""
         locals_in_loop = set()
-        for block in _blocks([loop]):
+        for block in n.nested_blocks([loop]):
             local = self._block_local_vars(block)
             self.shared.block_locals[id(block)] = local
             locals_in_loop |= local
@@ -49,7 +49,7 @@ class LoopAnalysis:
 
     def _block_local_vars(self, block):
         """Defined once by a statement of `block` before any use, used only inside `block`."""
-        inside = {id(node) for node in _walk_loop(block, nested=True)}
+        inside = {id(node) for node in loop_statements(block)}
         occurrences = self.ctx.occurrences
         counts = self.ctx.assignment_counts
         local = set()
@@ -81,7 +81,7 @@ def _target_word(loop):
 def _changed_in_place(stmts):
     """Variables that `stmts` change without rebinding them: ``y[i] = v``, ``ys.append(v)``."""
     changed = set()
-    for stmt in _walk_loop(stmts, nested=True):
+    for stmt in loop_statements(stmts):
         if isinstance(stmt, gast.Assign):
             for target in n.walk(stmt.targets[0]):
                 if isinstance(target, gast.Subscript):
@@ -93,27 +93,6 @@ def _changed_in_place(stmts):
     return changed
 
 
-def _blocks(stmts):
-    """Every statement list nested in `stmts` (bodies of ifs and loops)."""
-    for stmt in stmts:
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list) and block:
-                yield block
-                yield from _blocks(block)
-
-
-def _walk_loop(stmts, nested=False):
-    for stmt in stmts:
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        yield stmt
-        if isinstance(stmt, (gast.For, gast.While)) and not nested:
-            yield from _walk_loop(stmt.body, nested)
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _walk_loop(block, nested)
+def loop_statements(stmts):
+    """The statements of `stmts` at any depth, without nested function definitions."""
+    return (stmt for stmt in n.statements(stmts) if not isinstance(stmt, gast.FunctionDef))

@@ -2,6 +2,8 @@
 and writes, and the paths that order its statements."""
 import gast
 
+from . import nodes as n
+
 _NOT_RUN = frozenset({'annotation', 'returns', 'type_comment', 'type_params'})
 _MUTATING_METHODS = frozenset({
     'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'reverse', 'sort', 'update',
@@ -63,12 +65,8 @@ def statement_paths(stmts, prefix=()):
     for index, stmt in enumerate(stmts):
         path = prefix + (index,)
         yield stmt, path
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ('body', 'orelse'):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from statement_paths(block, path + (field,))
+        for field, block in n.blocks(stmt):
+            yield from statement_paths(block, path + (field,))
 
 
 def header_nodes(stmt):
@@ -76,7 +74,7 @@ def header_nodes(stmt):
     if isinstance(stmt, gast.FunctionDef):
         return list(own_scope_nodes([stmt]))
     parts = [value for field, value in gast.iter_fields(stmt)
-             if field not in ('body', 'orelse') and field not in _NOT_RUN]
+             if field not in n.BLOCK_FIELDS and field not in _NOT_RUN]
     nodes = []
     for part in parts:
         for child in part if isinstance(part, list) else [part]:

@@ -168,8 +168,6 @@ def _parts(x):
     return np.sum(np.stack(parts_stack))
 
 
-@pytest.mark.xfail(strict=True, reason='until transform passes the stack names to optimize '
-                                       '(`stacks=`): a list named `*_stack` counts as a stack')
 def test_a_list_of_yours_named_like_a_stack_is_kept_in_forward_mode():
     x = np.ones(2)
     assert np.allclose(s2sgrad.jvp(_parts)(x, np.ones(2)), 3.0 * 2)
