@@ -6,6 +6,7 @@ import gast
 from . import nodes as n
 from .expr_keys import is_number, node_count, same, signed_const
 from .facts import broadcast
+from .rewrite_rules import first_rewrite
 from .sums_products import (as_factor, build_product, build_sum, chain_shape, flatten_product,
                             flatten_sum, same_chain_shape, signed, split_coefficient)
 
@@ -120,13 +121,7 @@ class Normalizer:
                 is_number(node.right) and node.right.value == 1 and \
                 type(node.right.value) is int:
             return node.left
-        for rule in ctx.ruleset.candidates(ctx.ruleset.rewrites, node, ctx):
-            env = rule.match(node, ctx)
-            if env is not None and rule.holds(env, ctx):
-                new = rule.build(env, ctx)
-                if new is not None:
-                    return new
-        return None
+        return first_rewrite(ctx.ruleset.candidates(ctx.ruleset.rewrites, node, ctx), node, ctx)
 
     # products ----------------------------------------------------------------------------
     def product(self, node):
@@ -180,30 +175,19 @@ class Normalizer:
             if changed:
                 continue
             factors = [(False, f) for f in nums] + [(True, d) for d in dens]
-            for a in range(len(factors)):
-                for b in range(len(factors)):
-                    if a == b:
-                        continue
-                    pair = gast.BinOp(left=as_factor(*factors[a]), op=gast.Mult(),
-                                      right=as_factor(*factors[b]))
-                    for rule in ctx.ruleset.products:
-                        env = rule.match(pair, ctx)
-                        if env is None or not rule.holds(env, ctx):
-                            continue
-                        new = rule.build(env, ctx)
-                        if new is None:
-                            continue
-                        new = self.visit(new)
-                        rest = [f for k, f in enumerate(factors) if k not in (a, b)]
-                        nums = [f for is_den, f in rest if not is_den]
-                        dens = [f for is_den, f in rest if is_den]
-                        sign *= flatten_product(new, nums, dens)
-                        changed = True
-                        break
-                    if changed:
-                        break
-                if changed:
-                    break
+            for a, b in _ordered_pairs(len(factors)):
+                pair = gast.BinOp(left=as_factor(*factors[a]), op=gast.Mult(),
+                                  right=as_factor(*factors[b]))
+                new = first_rewrite(ctx.ruleset.products, pair, ctx)
+                if new is None:
+                    continue
+                new = self.visit(new)
+                rest = [f for k, f in enumerate(factors) if k not in (a, b)]
+                nums = [f for is_den, f in rest if not is_den]
+                dens = [f for is_den, f in rest if is_den]
+                sign *= flatten_product(new, nums, dens)
+                changed = True
+                break
         # ``exp(z) / sum(exp(z)) * sum(y)``: scalar factors after the quotient of arrays
         scalars = [f for f in nums if not is_number(f) and facts.shape(f) == ()]
         arrays = [f for f in nums if is_number(f) or facts.shape(f) != ()]
@@ -227,26 +211,21 @@ class Normalizer:
         changed = True
         while changed:
             changed = False
-            for a in range(len(terms)):
-                for b in range(len(terms)):
-                    if a == b:
-                        continue
-                    pair = gast.BinOp(left=signed(*terms[a]), op=gast.Add(),
-                                      right=signed(*terms[b]))
-                    new = self._pair(pair)
-                    if new is None and a < b:
-                        new = self._like_terms(terms[a], terms[b])
-                    if new is None:
-                        continue
-                    more = []
-                    flatten_sum(self.visit(new), 1, more)
-                    first = min(a, b)
-                    terms = [t for k, t in enumerate(terms) if k not in (a, b)]
-                    terms[first:first] = more
-                    changed = True
-                    break
-                if changed:
-                    break
+            for a, b in _ordered_pairs(len(terms)):
+                pair = gast.BinOp(left=signed(*terms[a]), op=gast.Add(),
+                                  right=signed(*terms[b]))
+                new = first_rewrite(self.ctx.ruleset.sums, pair, self.ctx)
+                if new is None and a < b:
+                    new = self._like_terms(terms[a], terms[b])
+                if new is None:
+                    continue
+                more = []
+                flatten_sum(self.visit(new), 1, more)
+                first = min(a, b)
+                terms = [t for k, t in enumerate(terms) if k not in (a, b)]
+                terms[first:first] = more
+                changed = True
+                break
         return build_sum(terms, self.ctx.facts)
 
     def _cancel(self, terms):
@@ -278,16 +257,6 @@ class Normalizer:
                 return terms[:k] + [(sign, new)] + terms[k + 1:]
         return terms
 
-    def _pair(self, pair):
-        ctx = self.ctx
-        for rule in ctx.ruleset.sums:
-            env = rule.match(pair, ctx)
-            if env is not None and rule.holds(env, ctx):
-                new = rule.build(env, ctx)
-                if new is not None:
-                    return new
-        return None
-
     def _like_terms(self, first, second):
         """``a * x + b * x`` -> ``(a + b) * x`` for numbers a, b; with integer coefficients
         only for a proven float x (``x + x`` of bools is ``x``, not ``2 * x``)."""
@@ -307,6 +276,11 @@ class Normalizer:
 
 class OutOfBudget(Exception):
     """A statement took more than `_BUDGET` steps to normalize: it is left as it is."""
+
+
+def _ordered_pairs(count):
+    """The pairs ``(a, b)`` of different indices below `count`, in order."""
+    return ((a, b) for a in range(count) for b in range(count) if a != b)
 
 
 def _add_record(total, node):

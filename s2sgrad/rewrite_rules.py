@@ -154,6 +154,18 @@ def _index_key(node):
     return (type(node).__name__,)
 
 
+def first_rewrite(candidates, node, ctx):
+    """What the first rule of `candidates` that matches `node`, holds and can be spelled
+    builds, or None."""
+    for rule in candidates:
+        env = rule.match(node, ctx)
+        if env is not None and rule.holds(env, ctx):
+            new = rule.build(env, ctx)
+            if new is not None:
+                return new
+    return None
+
+
 class RuleSet:
     """The rules of `s2sgrad.rules.REWRITES`, parsed once and indexed by what they match."""
 
