@@ -74,7 +74,7 @@ class Normalizer:
                         _add_record(below, item.value)
         return self.at(node, below)
 
-    def at(self, node, below=None):
+    def at(self, node, below):
         """`node`, whose parts are normal, in normal form.
 
         When `node` is normal already, it records on itself what visiting it again would
@@ -97,11 +97,10 @@ class Normalizer:
         else:
             new = self.rewrite(node)
         if new is None or same(new, node):
-            if below is not None:
-                node._s2s_normal = (
-                    self.token, below[0] + self.steps - steps,
-                    below[1] or self.fires != fires, below[2] or ctx.builds != builds,
-                    below[3] or self.unsure != unsure)
+            node._s2s_normal = (
+                self.token, below[0] + self.steps - steps,
+                below[1] or self.fires != fires, below[2] or ctx.builds != builds,
+                below[3] or self.unsure != unsure)
             return node
         if not self.fired:
             if node_count(new) < node_count(node):
@@ -112,8 +111,8 @@ class Normalizer:
         return self.visit(new)
 
     def rewrite(self, node):
-        """`node` (not a sum or product) rewritten once: numbers folded, or a rule applied;
-        None when nothing applies."""
+        """`node` (not a sum or product) rewritten once: numbers folded, ``x ** 1`` read
+        ``x``, or a rule applied; None when nothing applies."""
         ctx = self.ctx
         if isinstance(node, gast.BinOp) and is_number(node.left) and is_number(node.right):
             return _fold_numbers(node)

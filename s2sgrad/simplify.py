@@ -1,4 +1,10 @@
-"""Algebraic simplification of generated code by the rules of templates/algebra.py, if proven."""
+"""Algebraic simplification of generated code by the rules of templates/algebra.py, if proven.
+
+This module is the pass (statement by statement, through the backward sweep). Its parts:
+`simplify_context` (what is known of one function), `facts` (shapes and float-ness),
+`rewrite_rules` (the rules parsed, matched and built), `normal_form` and `sums_products`
+(normal forms), `rewrite_cost` (the cost model), `expr_keys` (structural equality).
+"""
 import gast
 
 from . import nodes as n
