@@ -49,6 +49,8 @@ class Rule:
         return env
 
     def _match(self, pat, node, env, spelled, ctx):
+        """Whether `node` matches the pattern part `pat`, binding placeholders in `env` and
+        recording in `spelled` how `node` writes the rule's names."""
         if isinstance(pat, (gast.Name, gast.Attribute)):
             obj = self.obj(pat)
             if obj is not _MISSING:
