@@ -86,8 +86,11 @@ def node_count(node):
 
 
 def replace_children(node, visit):
-    """Replace each node in the fields of `node` by `visit(child)`, in place; return `node`."""
-    for field, value in gast.iter_fields(node):
+    """Replace each node directly inside `node` (those `nodes.walk` visits: expression
+    contexts stay shared) by `visit(child)`, in place, in source order; return `node`."""
+    values = node.__dict__
+    for field in n.node_fields(node.__class__):
+        value = values.get(field)
         if isinstance(value, gast.AST):
             setattr(node, field, visit(value))
         elif isinstance(value, list):
