@@ -9,7 +9,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad import rules
-from s2sgrad import simplify as simplify_module
+from s2sgrad import rewrite_rules
 
 from trees import central_grad
 
@@ -177,7 +177,7 @@ class _Fired:
 
     def __init__(self, monkeypatch):
         self.texts = set()
-        build = simplify_module.Rule.build
+        build = rewrite_rules.Rule.build
         fired = self
 
         def recording(rule, env, ctx):
@@ -185,7 +185,7 @@ class _Fired:
             if new is not None:
                 fired.texts.add(rule.text)
             return new
-        monkeypatch.setattr(simplify_module.Rule, 'build', recording)
+        monkeypatch.setattr(rewrite_rules.Rule, 'build', recording)
 
 
 def _make(monkeypatch, func, wrt, shapes):
@@ -350,7 +350,7 @@ def test_general_form_where_unproven(case, monkeypatch):
 
 
 def _all_rules():
-    return [simplify_module.Rule(spec) for spec in rules.REWRITES]
+    return [rewrite_rules.Rule(spec) for spec in rules.REWRITES]
 
 
 # -- the gallery: closed forms, printed and numerically right ------------------------------
