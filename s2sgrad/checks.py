@@ -8,6 +8,7 @@ import numpy as np
 from .argtrees import as64, fresh_copies, fresh_copy, inner, is_container, is_integer, \
     is_numeric, leaves, magnitude, map_leaves, path_text, random_cotangent, random_direction, \
     shift, shifted, structure_error, tangent_of, varies
+from .wrt import Wrt
 
 __all__ = ['check_grads', 'numerical_grad']
 
@@ -39,14 +40,16 @@ def _resolve_one(f, names, nargs, item):
 
 def _resolve_wrt(f, args, wrt):
     """(the indices of the arguments that `wrt` selects and that have a float leaf, the
-    parameter names of `f` or None)."""
+    parameter names of `f` or None). `wrt` is resolved as every operator resolves it
+    (`Wrt`); None selects every argument."""
     names = _param_names(f)
     if wrt is None:
         indices = list(range(len(args)))
-    elif isinstance(wrt, (tuple, list)):
-        indices = [_resolve_one(f, names, len(args), w) for w in wrt]
+    elif names is None:  # no signature to resolve names against: positions only
+        items = wrt if isinstance(wrt, (tuple, list)) else [wrt]
+        indices = [_resolve_one(f, names, len(args), w) for w in items]
     else:
-        indices = [_resolve_one(f, names, len(args), wrt)]
+        indices = list(Wrt.of(f, wrt).positions)
     return [i for i in indices if any(varies(leaf) for _, leaf in leaves(args[i]))], names
 
 

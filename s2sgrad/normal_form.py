@@ -5,6 +5,7 @@ import gast
 
 from . import nodes as n
 from .expr_keys import is_number, node_count, same, signed_const
+from .folding import FOLD
 from .facts import broadcast
 from .rewrite_rules import first_rewrite
 from .sums_products import (as_factor, build_product, build_sum, chain_shape, flatten_product,
@@ -295,8 +296,7 @@ def _add_record(total, node):
 def _fold_numbers(node):
     """The number that the operation `node` of two numbers computes, or None (an error,
     not a finite number)."""
-    from .optimize import _FOLD
-    op = _FOLD.get(type(node.op))
+    op = FOLD.get(type(node.op))
     if op is None:
         return None
     try:

@@ -16,13 +16,6 @@ from .inlining import inline, sink_copies
 from .mutation import mutated
 from .simplify import simplify
 
-# (the names `simplify` imports from here, until it imports them from their modules)
-from .dead_code import IMPURE_FUNCTIONS as _IMPURE_FUNCTIONS  # noqa: F401
-from .folding import FOLD as _FOLD  # noqa: F401
-from .inlining import has_user_call as _has_user_call  # noqa: F401
-from .mutation import CHANGING_METHODS as _CHANGING_METHODS  # noqa: F401
-from .mutation import changes as _changes  # noqa: F401
-
 MAX_ROUNDS = 50
 """A bound on the rounds of `optimize`, far above what any function needs: reaching it means
 that two sub-passes undo each other's work, an internal error."""

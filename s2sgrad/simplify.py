@@ -60,12 +60,8 @@ def _simplify_nested(stmt, index, ctx, in_loop=False):
 def _block_statements(stmt):
     """The statements of the blocks directly inside `stmt` (its ``body`` and ``orelse``; none
     inside a nested function definition)."""
-    if isinstance(stmt, gast.FunctionDef):
-        return
-    for field in ('body', 'orelse'):
-        block = getattr(stmt, field, None)
-        if isinstance(block, list):
-            yield from block
+    for _, block in n.blocks(stmt):
+        yield from block
 
 
 def _simplify_statement(stmt, index, ctx, in_loop):

@@ -7,8 +7,11 @@ import numpy
 from . import nodes as n
 from . import runtime
 from .activity import target_names
+from .dead_code import IMPURE_FUNCTIONS
 from .expr_keys import expr_key, is_cast, node_count, replace_children
 from .facts import Facts
+from .inlining import has_user_call
+from .mutation import CHANGING_METHODS, changes
 from .normal_form import Normalizer
 from .rewrite_cost import module_name
 from .rewrite_rules import RuleSet
@@ -23,10 +26,9 @@ class Context:
     may read through, the names it resolves, and the facts."""
 
     def __init__(self, body, params, declared, keep, resolver):
-        from .optimize import _CHANGING_METHODS, _IMPURE_FUNCTIONS, _changes, _has_user_call
-        self._user_call = _has_user_call
-        self._impure_functions = _IMPURE_FUNCTIONS
-        self._impure_methods = _CHANGING_METHODS
+        self._user_call = has_user_call
+        self._impure_functions = IMPURE_FUNCTIONS
+        self._impure_methods = CHANGING_METHODS
         self.body = body
         self.params = set(params)
         self.keep = set(keep)
@@ -37,7 +39,7 @@ class Context:
         self.unanalyzable = set()  # names also bound otherwise (loop targets, tuples, ...)
         self.reads = {}
         for node in n.walk(gast.Module(body=body, type_ignores=[])):
-            _changes(node, self.mutated)  # (the variables changed in place)
+            changes(node, self.mutated)  # (the variables changed in place)
             if isinstance(node, gast.Assign):
                 target = node.targets[0]
                 if len(node.targets) == 1 and isinstance(target, gast.Name):
