@@ -76,6 +76,17 @@ def check(name, value, reference, tol):
     return err
 
 
+def torch_or_none():
+    """The `torch` module, or None when it is not installed or S2SGRAD_EXAMPLES_NO_TORCH=1."""
+    if os.environ.get('S2SGRAD_EXAMPLES_NO_TORCH') == '1':
+        return None
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
 def check_parameter_gradients(grads, reference, loss_of, params, entries=12):
     """Check a dict of gradients `grads` against `reference` (PyTorch's, to 1e-10), or, when
     it is None, against central differences of ``loss_of(params)`` on a few random entries of

@@ -5,13 +5,12 @@ softmax cross-entropy with a stable log-sum-exp and an L2 penalty, minimized by 
 hand. The gradient is first checked against PyTorch (central differences when torch is missing,
 or when S2SGRAD_EXAMPLES_NO_TORCH=1 is set). Run: ``python examples/train_mlp.py [--quick]``.
 """
-import os
 import time
 
 import numpy as np
 
 import s2sgrad
-from _support import check_parameter_gradients, parse_args, progress, pyplot, save
+from _support import check_parameter_gradients, parse_args, progress, pyplot, save, torch_or_none
 
 
 def loss(params, x, y, l2):
@@ -26,11 +25,8 @@ def loss(params, x, y, l2):
 
 def torch_gradient(params, x, y, l2):
     """The same loss in PyTorch (float64, autograd): its gradient, or None without torch."""
-    if os.environ.get('S2SGRAD_EXAMPLES_NO_TORCH') == '1':
-        return None
-    try:
-        import torch
-    except ImportError:
+    torch = torch_or_none()
+    if torch is None:
         return None
     p = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
     x, y = torch.tensor(x), torch.tensor(y)

@@ -7,13 +7,12 @@ clipping, written by hand, trains it; the gradient is first checked against PyTo
 differences when torch is missing, or when S2SGRAD_EXAMPLES_NO_TORCH=1 is set).
 Run: ``python examples/train_rnn.py [--quick]``.
 """
-import os
 import time
 
 import numpy as np
 
 import s2sgrad
-from _support import check_parameter_gradients, parse_args, progress, pyplot, save
+from _support import check_parameter_gradients, parse_args, progress, pyplot, save, torch_or_none
 
 TEXT = """\
 Shall I compare thee to a summer's day?
@@ -48,11 +47,8 @@ def loss(params, xs, ys, h0):
 
 def torch_gradient(params, xs, ys, h0):
     """The same loss in PyTorch (float64, autograd): its gradient, or None without torch."""
-    if os.environ.get('S2SGRAD_EXAMPLES_NO_TORCH') == '1':
-        return None
-    try:
-        import torch
-    except ImportError:
+    torch = torch_or_none()
+    if torch is None:
         return None
     p = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
     xs, ys, h = torch.tensor(xs), torch.tensor(ys), torch.tensor(h0)

@@ -140,26 +140,22 @@ def inner(a, b):
     """Sum over the common leaves of ``a * b`` (in float64), skipping None leaves."""
     if not is_container(a) and not is_container(b):
         return float(np.sum(as64(a) * as64(b)))
-    others = dict(leaves(b))
-    total = 0.0
-    for path, leaf in leaves(a):
-        other = others.get(path)
-        if leaf is None or other is None or not is_numeric(leaf) or not is_numeric(other):
-            continue
-        total += float(np.sum(as64(leaf) * as64(other)))
-    return total
+    return sum((float(np.sum(leaf * other)) for leaf, other in _common_leaves(a, b)), 0.0)
 
 
 def magnitude(a, b):
     """Sum over the common leaves of ``|a * b|``: the size of the terms of ``inner(a, b)``."""
+    return sum((float(np.sum(np.abs(leaf * other))) for leaf, other in _common_leaves(a, b)),
+               0.0)
+
+
+def _common_leaves(a, b):
+    """The pairs of numeric leaves of `a` and `b` at the same path, in float64."""
     others = dict(leaves(b))
-    total = 0.0
     for path, leaf in leaves(a):
         other = others.get(path)
-        if leaf is None or other is None or not is_numeric(leaf) or not is_numeric(other):
-            continue
-        total += float(np.sum(np.abs(as64(leaf) * as64(other))))
-    return total
+        if leaf is not None and other is not None and is_numeric(leaf) and is_numeric(other):
+            yield as64(leaf), as64(other)
 
 
 def structure_error(template, value, path=()):
