@@ -159,6 +159,11 @@ def _like_value(g, x):
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
     _check_numeric(g, x)
+    if _is_lazy(g) and isinstance(x, (numbers.Number, np.generic)):
+        # a number argument of a lazy (dask) computation: a 0-d lazy array of its float
+        # dtype (a Python or NumPy number would compute it)
+        dtype = x.dtype if isinstance(x, np.floating) else np.float64
+        return g if g.dtype == dtype else g.astype(dtype)
     if type(x) in (float, int) and type(g) is not float:
         return float(g)  # an int argument: the derivative at that point, as a float
     if isinstance(x, np.integer):
@@ -173,6 +178,11 @@ def _like_value(g, x):
         dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
         return np.full_like(x, g, dtype=dtype)  # a 0-d array argument: a 0-d array gradient
     return g
+
+
+def _is_lazy(value):
+    """Whether `value` is a lazy array (dask), which turning into a number would compute."""
+    return type(value).__module__.startswith('dask.')
 
 
 def _like_container(g, x):
