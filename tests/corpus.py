@@ -567,6 +567,16 @@ def array_of_appended(x):
     return np.sum(np.array(vals) * x)
 
 
+def array_of_nested_lists(X):
+    rows = []
+    for i in range(X.shape[0]):
+        row = []
+        for j in range(X.shape[1]):
+            row.append(X[i, j] * X[j, i])
+        rows.append(row)
+    return np.sum(np.array(rows) * X)
+
+
 def list_item_assign(x):
     vals = [x, x, x]
     vals[1] = np.sin(x)
@@ -1041,6 +1051,7 @@ CASES = [
     (array_of_floats, lambda rng: (_scalar(rng), _scalar(rng)), (0, 1)),
     (array_of_elements, lambda rng: (_vec(rng, 3),), 0),
     (array_of_appended, lambda rng: (_vec(rng, 4),), 0),
+    (array_of_nested_lists, lambda rng: (_mat(rng, (3, 3)),), 0),
     (list_item_assign, lambda rng: (_vec(rng),), 0),
     # subscripts and slices
     (slice_interior, lambda rng: (_vec(rng, 7),), 0),
