@@ -15,9 +15,9 @@ import numpy as np
 
 from . import runtime_checks, runtime_indexing, runtime_values
 from .errors import NoRuleError
-from .runtime_values import (_as_array, _is_array, _is_sequence, _is_zero, _like, _shape, add,
-                             broadcast_like, copy, like, real_only, real_part, reshape_like,
-                             zeros_like)
+from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
+                             _shape, add, broadcast_like, copy, like, real_only, real_part,
+                             reshape_like, zeros_like)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, field_index,
                                getitem, keys, pick, pick_tangent, restack, unindex, unread_at,
                                unstack, zero_at)
@@ -117,15 +117,14 @@ def unreduce(g, x, axis=None, keepdims=False):
             return spread
     shape = _shape(x)
     if shape == ():
-        return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64) \
-            if _is_array(x) and not _is_array(g) else g
+        return _filled_like(x, g) if _is_array(x) and not _is_array(g) else g
     if axis is not None and not keepdims:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         axes = tuple(sorted(a % len(shape) for a in axes))
         for a in axes:
             g = np.expand_dims(g, a)
     if _shape(g) == () and hasattr(x, 'dtype'):
-        return np.full_like(x, g, dtype=x.dtype if x.dtype.kind in 'fc' else np.float64)
+        return _filled_like(x, g)
     return _like(np.broadcast_to(g, shape), x)
 
 

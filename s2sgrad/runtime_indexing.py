@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from .errors import NoRuleError
-from .runtime_values import _is_sequence, _is_zero, _shape, add, broadcast_like, copy, \
+from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, broadcast_like, copy, \
     reshape_like, zeros_like
 
 
@@ -63,20 +63,24 @@ def add_at(bx, index, g):
         return bx
     if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
         bx = bx.copy()
-    if _has_array_index(index):
-        _scatter_add(bx, index, g)
-    else:
-        bx[index] += g
+    if _has_array_index(index) or _is_lazy(bx):
+        return _scatter_add(bx, index, g)
+    bx[index] += g
     return bx
 
 
 def _scatter_add(bx, index, g):
-    """``bx[index] += g`` with repeated indices adding up, for NumPy and CuPy arrays."""
+    """``bx[index] += g`` with repeated indices adding up, for NumPy, CuPy and dask arrays;
+    return `bx`."""
+    if _is_lazy(bx):
+        from .runtime_lazy import add_at_lazy
+        return add_at_lazy(bx, index, g)
     if type(bx).__module__.startswith('cupy'):
         import cupyx
         cupyx.scatter_add(bx, index, g)
     else:
         np.add.at(bx, index, g)
+    return bx
 
 
 def _indexable(by):

@@ -175,9 +175,17 @@ def _like_value(g, x):
             np.zeros(_shape(x))
     g = _like(g, x)
     if _is_array(x) and not _is_array(g):
-        dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
-        return np.full_like(x, g, dtype=dtype)  # a 0-d array argument: a 0-d array gradient
+        return _filled_like(x, g)  # a 0-d array argument: a 0-d array gradient
     return g
+
+
+def _filled_like(x, g):
+    """An array like `x` (a floating dtype) filled with the number `g`; where `g` is a lazy
+    0-d array, the same lazily (``np.full_like`` would compute a lazy fill value)."""
+    dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
+    if _is_lazy(g):
+        return np.broadcast_to(g.astype(dtype), _shape(x))
+    return np.full_like(x, g, dtype=dtype)
 
 
 def _is_lazy(value):

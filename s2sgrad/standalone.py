@@ -28,8 +28,9 @@ def _output_location():
 ''',
     (runtime.__name__, '_scatter_add'): '''
 def _scatter_add(bx, index, g):
-    """``bx[index] += g`` with repeated indices adding up."""
+    """``bx[index] += g`` with repeated indices adding up; return `bx`."""
     np.add.at(bx, index, g)
+    return bx
 ''',
     ('s2sgrad.templates.constructors', '_module'): '''
 def _module(x):

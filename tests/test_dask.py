@@ -6,8 +6,9 @@ dask arrays: the gradient must equal NumPy's, and, where the function itself com
 the test runs it under a dask scheduler that refuses to run, and its array results must still be
 dask arrays.
 """
-import sys
+import inspect
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -17,15 +18,13 @@ import s2sgrad
 da = pytest.importorskip('dask.array', reason="dask is not installed (pip install -e '.[dask]')")
 dask = pytest.importorskip('dask')
 
+# A NumPy function that dask does not implement falls back to NumPy, computing its dask
+# arguments (with this warning): in s2sgrad's rules and helpers, that is a bug.
+pytestmark = pytest.mark.filterwarnings(
+    'error:The `numpy.* function is not implemented by Dask array:FutureWarning')
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
-
-NOT_YET = {
-    'outer_via_none': 'adds into a dask array at a `None` index (s2s.add_at)',
-    'none_index': 'adds into a dask array at a `None` index (s2s.add_at)',
-    'fancy_index': 'adds into a dask array at an integer-array index (np.add.at)',
-}
-"""Cases whose rules write into an array by index, which dask arrays do not support yet."""
 
 
 class Computed(Exception):
@@ -58,34 +57,62 @@ def _tuple(value):
     return value if isinstance(value, tuple) else (value,)
 
 
-@pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])
-def test_gradient_on_dask_arrays(func, make, wrt):
-    if func.__name__ in NOT_YET:
-        pytest.skip(f'{func.__name__} {NOT_YET[func.__name__]}: not supported yet (issue #14)')
-    args = make(np.random.default_rng(0))
-    lazy_args = [_lazy(a) for a in args]
-    expected = _tuple(s2sgrad.grad(func, wrt=wrt)(*args))
+def _lazily(func, lazy_args, call):
+    """`call()` under the refusing scheduler where `func` itself computes nothing, else as is
+    (an ``if`` or ``while`` on a value computes in the function and in its derivative alike)."""
     try:
         with dask.config.set(scheduler=_refuse):
             func(*lazy_args)
-        primal_computes = False
     except Computed:
-        primal_computes = True  # the function's own code needs values (control flow)
-    if primal_computes:
-        got = _tuple(s2sgrad.grad(func, wrt=wrt)(*lazy_args))
-    else:
-        with dask.config.set(scheduler=_refuse):
-            got = _tuple(s2sgrad.grad(func, wrt=wrt)(*lazy_args))
-        for value, reference in zip(got, expected):
-            if isinstance(reference, np.ndarray) and reference.ndim:
-                assert isinstance(value, da.Array), type(value)
+        return call(), False
+    with dask.config.set(scheduler=_refuse):
+        return call(), True
+
+
+def _assert_equal(value, reference):
+    value = np.asarray(value)
+    assert value.dtype == np.asarray(reference).dtype
+    single = value.dtype == np.float32  # (chunked sums add in another order)
+    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-12,
+                               atol=1e-6 if single else 1e-14)
+
+
+@pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])
+def test_gradient_on_dask_arrays(func, make, wrt):
+    args = make(np.random.default_rng(0))
+    lazy_args = [_lazy(a) for a in args]
+    expected = _tuple(s2sgrad.grad(func, wrt=wrt)(*args))
+    got, lazy = _lazily(func, lazy_args, lambda: _tuple(s2sgrad.grad(func, wrt=wrt)(*lazy_args)))
     assert len(got) == len(expected)
     for value, reference in zip(got, expected):
-        value = np.asarray(value)
-        assert value.dtype == np.asarray(reference).dtype
-        single = value.dtype == np.float32  # (chunked sums add in another order)
-        np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-12,
-                                   atol=1e-6 if single else 1e-14)
+        if lazy and isinstance(reference, np.ndarray) and reference.ndim:
+            assert isinstance(value, da.Array), type(value)
+        _assert_equal(value, reference)
+
+
+def _positions(func, wrt):
+    names = list(inspect.signature(func).parameters)
+    return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
+
+
+@pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])
+def test_tangent_on_dask_arrays(func, make, wrt):
+    """Forward mode over the same cases: `jvp` with dask arguments and dask tangents is a lazy
+    0-d dask array equal to NumPy's."""
+    args = make(np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
+                     if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
+                     for p in _positions(func, wrt))
+    several = isinstance(wrt, tuple)
+    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    lazy_args = [_lazy(a) for a in args]
+    lazy_tangents = tuple(_lazy(t) for t in tangents)
+    got, lazy = _lazily(func, lazy_args, lambda: s2sgrad.jvp(func, wrt=wrt)(
+        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    if lazy:
+        assert isinstance(got, da.Array), type(got)
+    _assert_equal(got, expected)
 
 
 def test_forward_mode_stays_lazy_too():
@@ -102,3 +129,39 @@ def test_forward_mode_stays_lazy_too():
     np.testing.assert_allclose(np.asarray(tangent), np.sum(s2sgrad.grad(loss)(W, x, y)),
                                rtol=1e-12)
     np.testing.assert_allclose(np.asarray(gradient), s2sgrad.grad(loss)(W, x, y), rtol=1e-12)
+
+
+INDICES = [
+    (None,), (slice(None), None), 1, (Ellipsis, 1), (0, slice(1, 3)), np.array([0, 2, 2, 4]),
+    (slice(None), np.array([3, 1, 3])), (0, np.array([1, 1])), (np.array([1, 1]), 0),
+    (0, slice(None), np.array([2, 0, 2, 2])), (slice(None), 1, np.array([2, 0, 2])),
+    (np.array([[0, 1], [1, 4]]),), (None, np.array([-1, 4]), None, Ellipsis),
+    (np.array([True, False, True, True, False]),), [0, 0, 3], (Ellipsis, None, np.array([0, 0])),
+    (slice(None, None, -2), None, 2), (np.array(3),), (np.array([], dtype=int),),
+    (1, None, np.array([2, 2]), slice(0, 2)),
+]
+"""Index forms NumPy reads and dask can read too: ``None``, ``...``, integers, slices, and one
+integer or boolean array (repeated, negative, 2-D, empty, beside integers and slices)."""
+
+
+@pytest.mark.parametrize('index', INDICES, ids=[f'index{k}' for k in range(len(INDICES))])
+def test_adding_into_a_dask_array_at_an_index_is_np_add_at(index):
+    """``s2s.add_at`` (every adjoint of a subscript) on a dask array equals ``np.add.at`` on
+    NumPy's, repeated positions adding up, and computes nothing."""
+    shape = (5, 4, 3)
+    g = np.random.default_rng(0).standard_normal(np.zeros(shape)[index].shape)
+    expected = np.zeros(shape)
+    np.add.at(expected, index, g)
+    with dask.config.set(scheduler=_refuse):
+        got = s2sgrad.runtime.add_at(da.zeros(shape, chunks=2), index,
+                                     da.from_array(g, chunks=2) if g.ndim else g)
+    assert isinstance(got, da.Array)
+    np.testing.assert_array_equal(np.asarray(got), expected)
+
+
+def test_adding_at_two_index_arrays_or_a_lazy_index_is_refused_by_name():
+    bx = da.zeros((4, 3), chunks=2)
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='more than one integer or boolean'):
+        s2sgrad.runtime.add_at(bx, (np.array([0, 1]), np.array([2, 2])), np.ones(2))
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='compute the index first'):
+        s2sgrad.runtime.add_at(bx, da.from_array(np.array([0, 3])), np.ones((2, 3)))
