@@ -10,8 +10,8 @@ scipy's L-BFGS-B.
 
 What you see: the generated gradient's source, the dask dashboard's address (open it during a
 full run to watch the chunks being processed), the gradient as a lazy dask array, the checks,
-one line per step with its time, and a picture of the loss against step and of the fitted
-weights against the true ones.
+one line per step with its time, and a picture of the loss and gradient norm against step and
+of the fitted minus the true weights.
 
     python examples/large_logistic_regression.py [--quick]
 
@@ -20,7 +20,11 @@ distributed bokeh``, and scipy and matplotlib (``pip install -e '.[examples]'``)
 """
 import time
 
+import dask
+import dask.array as da
 import numpy as np
+from dask.distributed import Client, LocalCluster, wait
+from scipy.optimize import minimize
 
 import s2sgrad
 from _support import check, parse_args, pyplot, save
@@ -43,7 +47,6 @@ def make_data(n, d, chunk, seed):
     The label of a row is 1 when ``x @ w_true + b_true`` plus logistic noise is positive, which is
     exactly the logistic regression model; w_true and b_true are returned to compare with.
     """
-    import dask.array as da
     w_true = np.linspace(-1.0, 1.0, d)
     b_true = 0.5
     rng = da.random.default_rng(seed)
@@ -71,7 +74,6 @@ def closed_form(w, b, X, y, lam):
 
 def newton_reference(X, y, lam, tol=1e-10):
     """Newton's method with the closed-form gradient and Hessian: the independent optimum."""
-    import dask
     d = X.shape[1]
     w, b = np.zeros(d), 0.0
     for _ in range(30):
@@ -87,8 +89,6 @@ def newton_reference(X, y, lam, tol=1e-10):
 
 def train(X, y, lam, d, gtol):
     """Minimise the loss with scipy's L-BFGS-B; each step computes s2sgrad's gradient on dask."""
-    import dask
-    from scipy.optimize import minimize
     history = []
 
     def value_and_gradient(theta):
@@ -112,18 +112,17 @@ def train(X, y, lam, d, gtol):
 
 def main(argv=None):
     args = parse_args(__doc__, argv)
-    import dask
-    from dask.distributed import Client, LocalCluster, wait
-
     # The chunk is 1/100 of the rows: 100 chunks, each a task's worth of work.
     n_chunks = 100
     chunk, d = (500, 10) if args.quick else (20_000, 20)
     n, lam = n_chunks * chunk, 1e-4
     print(value_and_grad.source)
 
-    # Two single-threaded workers, each its own process as on a real cluster; --quick (CI) runs
-    # them as threads of this process, which saves the start-up and the traffic between processes
-    # that dominate when chunks are this small. ':0': the dashboard on any free port.
+    # Two single-threaded workers, each its own process as on a real cluster (hence the
+    # `if __name__ == '__main__'` below: the workers start fresh interpreters); ':0' puts the
+    # dashboard on any free port. --quick (CI) runs the workers as threads of this process:
+    # with chunks this small the time goes to scheduling some 1,000 tasks a step, and on a busy
+    # machine the traffic between processes doubles it.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=not args.quick,
                       dashboard_address=':0') as cluster, Client(cluster) as client:
         print(f'dask dashboard: {client.dashboard_link}')
@@ -149,8 +148,8 @@ def main(argv=None):
         print('checks of the gradient at a random point:')
         check('d loss / d (w, b) on dask vs the closed form X.T @ (p - y) / n + lam w on dask',
               np.append(g_w, g_b), np.append(ref_w, ref_b), 1e-10)
-        # The same generated function on NumPy arrays: all of the data in quick mode, the first
-        # 5 chunks in a full run (whose data is too large to fetch into this process).
+        # The same generated function on NumPy arrays: all of the data in quick mode (4 MiB),
+        # the first 5 chunks in a full run (whose data is too large to fetch into this process).
         if args.quick:
             rows, on_dask = n, (g_w, g_b)
             X_np, y_np = dask.compute(X, y)
