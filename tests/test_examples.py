@@ -16,14 +16,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, 'examples')
 IMAGES = os.path.join(ROOT, 'docs', 'img')
 
-# The examples of issue #12, each with a --quick mode and one picture docs/img/NAME.png.
+# The examples of issues #12 and #14, each with a --quick mode and one picture docs/img/NAME.png.
 SCRIPTS = ['matrix_derivatives', 'derivative_operators', 'forward_vs_reverse', 'train_mlp',
-           'train_rnn', 'newton', 'export_gradient']
+           'train_rnn', 'newton', 'export_gradient', 'large_logistic_regression']
 # What the examples import beyond s2sgrad's own dependencies (the `examples` extra).
 NEEDS = {'matrix_derivatives': ['matplotlib'], 'derivative_operators': ['matplotlib'],
          'forward_vs_reverse': ['matplotlib'], 'train_mlp': ['matplotlib', 'sklearn'],
          'train_rnn': ['matplotlib'], 'newton': ['matplotlib', 'scipy'],
-         'export_gradient': ['matplotlib']}
+         'export_gradient': ['matplotlib'],
+         'large_logistic_regression': ['matplotlib', 'scipy', 'dask', 'distributed']}
 PNG = b'\x89PNG\r\n\x1a\n'
 
 
