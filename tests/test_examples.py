@@ -37,7 +37,7 @@ def test_quick_mode_checks_its_result_and_draws(name, tmp_path):
     missing = _missing(NEEDS[name])
     if missing:
         pytest.skip(f'examples/{name}.py needs {", ".join(missing)} '
-                    f"(pip install -e '.[examples]')")
+                    f"(pip install -e '.[examples,dask]')")
     env = dict(os.environ, MPLBACKEND='Agg', PYTHONDONTWRITEBYTECODE='1')
     run = subprocess.run([sys.executable, os.path.join(EXAMPLES, name + '.py'), '--quick',
                           '--out', str(tmp_path)],
