@@ -88,8 +88,8 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
             raise NonScalarOutputError(
                 f'jacobian needs a number or an array output, but the function returned a '
                 f'{type(out).__name__}; use vjp or jvp for containers' + definition(func))
-        out = np.asarray(out)
-        inputs = [np.asarray(value) for value in selected]
+        out = _array(out)
+        inputs = [_array(value) for value in selected]
         forward = mode == 'fwd' or (mode is None and
                                     sum(x.size for x in inputs) < max(out.size, 1))
         if forward:
@@ -104,11 +104,11 @@ def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
     product = vjp(func, wrt=names, optimized=optimized)
     rows = [[] for _ in names]
     for index in np.ndindex(out.shape or ()):
-        cotangent = np.zeros(out.shape, dtype=_float_dtype(out))
+        cotangent = np.zeros_like(out, dtype=_float_dtype(out))
         cotangent[index] = 1.0
         parts = product(*args, cotangent, **kwargs)
         for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
-            rows[k].append(np.asarray(part))
+            rows[k].append(_array(part))
     return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
 
 
@@ -120,11 +120,11 @@ def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized):
         x = inputs[k]
         columns = []
         for index in np.ndindex(x.shape or ()):
-            tangent = np.zeros(x.shape, dtype=_float_dtype(x))
+            tangent = np.zeros_like(x, dtype=_float_dtype(x))
             tangent[index] = 1.0
             if not x.shape and not isinstance(given[k], np.ndarray):
                 tangent = 1.0
-            columns.append(np.asarray(product(*args, tangent, **kwargs)))
+            columns.append(_array(product(*args, tangent, **kwargs)))
         stacked = np.stack(columns, axis=-1) if columns else np.zeros(out.shape + (0,))
         result.append(stacked.reshape(out.shape + x.shape))
     return result
@@ -163,6 +163,15 @@ def hvp(func=None, wrt=0, *, optimized=True):
     selected = resolve(func, wrt).selection
     return jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
                optimized=optimized)
+
+
+def _array(value):
+    """`value` as an array without computing or moving it: NumPy, CuPy and dask arrays as
+    they are (``np.asarray`` would compute a dask array and refuses a CuPy one), NumPy for
+    the rest."""
+    if hasattr(value, 'shape') and hasattr(value, 'dtype') and hasattr(value, 'reshape'):
+        return value
+    return np.asarray(value)
 
 
 def _float_dtype(out):

@@ -165,3 +165,31 @@ def test_adding_at_two_index_arrays_or_a_lazy_index_is_refused_by_name():
         s2sgrad.runtime.add_at(bx, (np.array([0, 1]), np.array([2, 2])), np.ones(2))
     with pytest.raises(s2sgrad.errors.NoRuleError, match='compute the index first'):
         s2sgrad.runtime.add_at(bx, da.from_array(np.array([0, 3])), np.ones((2, 3)))
+
+
+def layer(x, A):
+    return np.tanh(A @ x)
+
+
+def energy(x, A):
+    return np.sum(np.sin(A @ x) ** 2)
+
+
+@pytest.mark.parametrize('mode', ['fwd', 'rev'])
+def test_jacobian_and_hessian_stay_lazy(mode):
+    """`jacobian` (both modes) and `hessian` stack their columns as dask arrays: nothing is
+    computed (``np.asarray`` of each column would compute it)."""
+    rng = np.random.default_rng(0)
+    x, A = rng.standard_normal(3), rng.standard_normal((4, 3))
+    lazy = da.from_array(x, chunks=2), da.from_array(A, chunks=2)
+    with dask.config.set(scheduler=_refuse):
+        J = s2sgrad.jacobian(layer, mode=mode)(*lazy)
+        H = s2sgrad.hessian(energy)(*lazy)
+        blocks = s2sgrad.hessian(energy, wrt=(0, 1))(*lazy)
+    assert isinstance(J, da.Array) and isinstance(H, da.Array)
+    assert all(isinstance(block, da.Array) for row in blocks for block in row)
+    np.testing.assert_allclose(np.asarray(J), (1 - np.tanh(A @ x) ** 2)[:, None] * A,
+                               rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(H), 2 * A.T @ (np.cos(2 * (A @ x))[:, None] * A),
+                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(blocks[0][0]), np.asarray(H), rtol=1e-12)
