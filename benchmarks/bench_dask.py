@@ -7,9 +7,10 @@ Run from the repository root (needs ``pip install -e '.[dask]'`` and ``distribut
     python benchmarks/bench_dask.py [--quick] [--repeats N] [--rows N] [--chunk N]
                                     [--blas-threads N] [--no-cluster]
 
-The default run takes about 2 minutes on a 2-core machine; ``--quick`` (small arrays, 2
-repeats) takes seconds plus the start of two local clusters, and only checks that everything
-runs: its times mean nothing.
+The default run takes about 1.5 minutes on a 2-core machine; ``--quick`` (20,000 rows, 2
+repeats) about 20 s, most of it starting the four local clusters (``--quick --no-cluster``: a
+few seconds), and only checks that everything runs: its times mean nothing. Times on a shared
+machine are noisy; rerun on a quiet one before quoting them.
 
 Problems, written in plain NumPy as users write them, with data that fits in memory:
 
@@ -37,7 +38,10 @@ dask's own). Settings:
 A dask time is that of one user step: calling the gradient (which builds the lazy graph) and
 ``dask.compute`` of its results. The time of building the graph alone (the gradient call, no
 compute) and the number of tasks in the graph (``__dask_graph__`` of the results, merged; it
-includes the chunks of the persisted inputs, the same for both methods) are reported too.
+includes the chunks of the persisted inputs, the same for both methods), as built and after
+``dask.optimize`` (which fuses chains of elementwise steps, as ``compute`` does), are reported
+too. For scale, each dask setting also times ``np.sum(X)`` on the same chunks: one reduction,
+the least any computation costs under that scheduler.
 Each time is the median over the repeats (one warm-up call first); within a setting the two
 methods alternate, so that drifts in machine speed hit both.
 
