@@ -1,0 +1,155 @@
+"""Every rule's derivative on dask arrays stays lazy (issue #14, the rules' part).
+
+Each row of the rule spec tables (tests/test_rules_*.py ``ROWS``) runs with its floating-point
+array arguments (``ndim >= 1``) as dask arrays chunked along the first axis. The gradient
+(reverse mode) and the tangent (forward mode, first order only) must equal NumPy's and, where
+the function itself computes nothing, be dask arrays built under a scheduler that refuses to
+run (see tests/test_dask.py, whose helpers this file shares in spirit).
+
+Rows are skipped, by name and reason, where:
+
+- dask cannot run the function itself (it lacks the NumPy function, or falls back to NumPy for
+  it): that is dask's limit, not the rule's;
+- the row has no floating-point array argument, so nothing is lazy;
+- the rule's derivative needs something dask cannot do lazily (`NOT_LAZY`, a list kept as data:
+  such a rule is to raise an error naming it on dask arrays).
+"""
+import collections
+import inspect
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import s2sgrad
+
+da = pytest.importorskip('dask.array', reason="dask is not installed (pip install -e '.[dask]')")
+dask = pytest.importorskip('dask')
+
+# A NumPy function that dask does not implement falls back to NumPy, computing its dask
+# arguments (with this warning): in s2sgrad's rules and helpers, that is a bug.
+pytestmark = pytest.mark.filterwarnings(
+    'error:The `numpy.* function is not implemented by Dask array:FutureWarning')
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_rules_core  # noqa: E402
+import test_rules_indexing  # noqa: E402
+import test_rules_linalg  # noqa: E402
+import test_rules_reductions  # noqa: E402
+import test_rules_shape_ops  # noqa: E402
+import test_rules_special  # noqa: E402
+import test_rules_ufuncs  # noqa: E402
+
+MODULES = [test_rules_core, test_rules_indexing, test_rules_linalg, test_rules_reductions,
+           test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
+
+NOT_LAZY = {
+}
+"""Rows whose rule's derivative cannot stay lazy on dask arrays although dask runs the function
+itself: the row's function name, and why (the NumPy function dask lacks or refuses)."""
+
+
+class Computed(Exception):
+    """Raised by the refusing scheduler."""
+
+
+def _refuse(*args, **kwargs):
+    raise Computed('a dask computation ran')
+
+
+def _lazy(value):
+    """A floating-point array of at least one dimension as a dask array chunked along its first
+    axis (two chunks or more where it has two rows or more); anything else as it is."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == 'f' and value.ndim:
+        first = max(1, value.shape[0] // 2)
+        return da.from_array(value, chunks=(first,) + (-1,) * (value.ndim - 1))
+    return value
+
+
+def _rows():
+    seen = collections.Counter()
+    for module in MODULES:
+        short = module.__name__.removeprefix('test_rules_')
+        for row in module.ROWS:
+            name = f'{short}-{row[0].__name__}'
+            seen[name] += 1
+            yield pytest.param(row[0], row[1], row[2],
+                               id=name if seen[name] == 1 else f'{name}-{seen[name]}')
+
+
+ROWS = list(_rows())
+
+
+def _tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _positions(func, wrt):
+    names = list(inspect.signature(func).parameters)
+    return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
+
+
+def _lazy_arguments(func, make):
+    """NumPy arguments, their lazy counterparts, and whether `func` computes nothing on them (the
+    row is skipped where dask cannot run `func` at all, or where nothing is lazy)."""
+    args = make(np.random.default_rng(0))
+    lazy_args = [_lazy(a) for a in args]
+    if not any(isinstance(a, da.Array) for a in lazy_args):
+        pytest.skip(f'{func.__name__} has no floating-point array argument: nothing is lazy')
+    if func.__name__ in NOT_LAZY:
+        pytest.skip(f'rule of {func.__name__} cannot stay lazy on dask: {NOT_LAZY[func.__name__]}')
+    try:
+        func(*lazy_args)
+    except Exception as e:  # noqa: BLE001 (dask's limit, whatever it raises)
+        pytest.skip(f'dask cannot run {func.__name__} itself: {type(e).__name__}: {e}')
+    try:
+        with dask.config.set(scheduler=_refuse):
+            func(*lazy_args)
+    except Computed:
+        return args, lazy_args, False
+    return args, lazy_args, True
+
+
+def _call(lazy, call):
+    if not lazy:
+        return call()
+    with dask.config.set(scheduler=_refuse):
+        return call()
+
+
+def _assert_equal(value, reference):
+    value = np.asarray(value)
+    assert value.dtype == np.asarray(reference).dtype
+    single = value.dtype == np.float32  # (chunked sums add in another order)
+    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-10,
+                               atol=1e-6 if single else 1e-12)
+
+
+@pytest.mark.parametrize('func, make, wrt', ROWS)
+def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
+    args, lazy_args, lazy = _lazy_arguments(func, make)
+    expected = _tuple(s2sgrad.grad(func, wrt=wrt)(*args))
+    got = _tuple(_call(lazy, lambda: s2sgrad.grad(func, wrt=wrt)(*lazy_args)))
+    assert len(got) == len(expected)
+    for value, reference in zip(got, expected):
+        if lazy and isinstance(reference, np.ndarray) and reference.ndim:
+            assert isinstance(value, da.Array), type(value)
+        _assert_equal(value, reference)
+
+
+@pytest.mark.parametrize('func, make, wrt', ROWS)
+def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
+    args, lazy_args, lazy = _lazy_arguments(func, make)
+    rng = np.random.default_rng(1)
+    tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
+                     if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
+                     for p in _positions(func, wrt))
+    several = isinstance(wrt, tuple)
+    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    lazy_tangents = tuple(_lazy(t) for t in tangents)
+    got = _call(lazy, lambda: s2sgrad.jvp(func, wrt=wrt)(
+        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    if lazy:
+        assert isinstance(got, da.Array), type(got)
+    _assert_equal(got, expected)
