@@ -44,10 +44,23 @@ import test_rules_ufuncs  # noqa: E402
 MODULES = [test_rules_core, test_rules_indexing, test_rules_linalg, test_rules_reductions,
            test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
 
+_SVD = ('np.linalg.svd: the adjoint recomputes the factors as np.linalg.svd(a, full_matrices, '
+        'compute_uv, hermitian), four positional arguments, and dask\'s svd(a, coerce_signs, '
+        'full_matrices) takes neither compute_uv nor hermitian (its forward mode stays lazy)')
+_DIGAMMA = ('scipy.special.digamma (psi): its derivative is scipy.special.polygamma(1, x), a '
+            'Python function (not a ufunc) that converts x with np.asarray, computing it')
 NOT_LAZY = {
+    'f_svd': ('grad', _SVD), 'f_svd_wide': ('grad', _SVD), 'f_svd_polar': ('grad', _SVD),
+    'f_svd_square': ('grad', _SVD),
+    'f_take_axis1': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
+                            'mode=mode), and dask\'s take has no mode argument'),
+    'f_take_axis0': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
+                            'mode=mode), and dask\'s take has no mode argument'),
+    'digamma_': ('both', _DIGAMMA), 'psi_': ('both', _DIGAMMA),
 }
 """Rows whose rule's derivative cannot stay lazy on dask arrays although dask runs the function
-itself: the row's function name, and why (the NumPy function dask lacks or refuses)."""
+itself: the row's function name -> (the mode it concerns: 'grad', 'jvp' or 'both', why: the
+NumPy function the derivative calls and what dask lacks or refuses)."""
 
 
 class Computed(Exception):
@@ -58,12 +71,22 @@ def _refuse(*args, **kwargs):
     raise Computed('a dask computation ran')
 
 
-def _lazy(value):
-    """A floating-point array of at least one dimension as a dask array chunked along its first
-    axis (two chunks or more where it has two rows or more); anything else as it is."""
+def _first_axis(value):
+    """Chunks along the first axis (two or more where it has two rows or more)."""
+    return (max(1, value.shape[0] // 2),) + (-1,) * (value.ndim - 1)
+
+
+def _every_axis(value):
+    """Chunks of the same length along every axis (square blocks of a square matrix, which
+    dask's inv, solve and cholesky need)."""
+    return max(1, value.shape[0] // 2)
+
+
+def _lazy(value, chunks=_first_axis):
+    """A floating-point array of at least one dimension as a dask array; anything else as it
+    is."""
     if isinstance(value, np.ndarray) and value.dtype.kind == 'f' and value.ndim:
-        first = max(1, value.shape[0] // 2)
-        return da.from_array(value, chunks=(first,) + (-1,) * (value.ndim - 1))
+        return da.from_array(value, chunks=chunks(value))
     return value
 
 
@@ -90,25 +113,37 @@ def _positions(func, wrt):
     return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
 
 
-def _lazy_arguments(func, make):
-    """NumPy arguments, their lazy counterparts, and whether `func` computes nothing on them (the
-    row is skipped where dask cannot run `func` at all, or where nothing is lazy)."""
+def _lazy_arguments(func, make, mode):
+    """NumPy arguments, their lazy counterparts, how to chunk tangents, and whether `func`
+    computes nothing on them. The row is skipped where nothing is lazy, where dask cannot run
+    `func` (chunked along the first axis, nor in square blocks) or computes another value than
+    NumPy, and where the rule is listed in `NOT_LAZY`."""
     args = make(np.random.default_rng(0))
-    lazy_args = [_lazy(a) for a in args]
-    if not any(isinstance(a, da.Array) for a in lazy_args):
-        pytest.skip(f'{func.__name__} has no floating-point array argument: nothing is lazy')
-    if func.__name__ in NOT_LAZY:
-        pytest.skip(f'rule of {func.__name__} cannot stay lazy on dask: {NOT_LAZY[func.__name__]}')
-    try:
-        func(*lazy_args)
-    except Exception as e:  # noqa: BLE001 (dask's limit, whatever it raises)
-        pytest.skip(f'dask cannot run {func.__name__} itself: {type(e).__name__}: {e}')
+    name = func.__name__
+    if not any(isinstance(_lazy(a), da.Array) for a in args):
+        pytest.skip(f'{name} has no floating-point array argument: nothing is lazy')
+    if name in NOT_LAZY and NOT_LAZY[name][0] in (mode, 'both'):
+        pytest.skip(f'rule of {name} cannot stay lazy on dask ({mode}): {NOT_LAZY[name][1]}')
+    error = None
+    for chunks in (_first_axis, _every_axis):
+        lazy_args = [_lazy(a, chunks) for a in args]
+        try:
+            value = np.asarray(func(*lazy_args))
+            break
+        except Exception as e:  # noqa: BLE001 (dask's limit, whatever it raises)
+            error = error or e
+    else:
+        pytest.skip(f'dask cannot run {name} itself: {type(error).__name__}: {error}')
+    expected = func(*args)
+    if not np.allclose(value, expected, rtol=1e-8, atol=1e-12):
+        pytest.skip(f'dask cannot run {name} itself: it computes {value} where NumPy '
+                    f'computes {expected}')
     try:
         with dask.config.set(scheduler=_refuse):
             func(*lazy_args)
     except Computed:
-        return args, lazy_args, False
-    return args, lazy_args, True
+        return args, lazy_args, chunks, False
+    return args, lazy_args, chunks, True
 
 
 def _call(lazy, call):
@@ -128,7 +163,7 @@ def _assert_equal(value, reference):
 
 @pytest.mark.parametrize('func, make, wrt', ROWS)
 def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
-    args, lazy_args, lazy = _lazy_arguments(func, make)
+    args, lazy_args, _, lazy = _lazy_arguments(func, make, 'grad')
     expected = _tuple(s2sgrad.grad(func, wrt=wrt)(*args))
     got = _tuple(_call(lazy, lambda: s2sgrad.grad(func, wrt=wrt)(*lazy_args)))
     assert len(got) == len(expected)
@@ -140,14 +175,14 @@ def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
 
 @pytest.mark.parametrize('func, make, wrt', ROWS)
 def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
-    args, lazy_args, lazy = _lazy_arguments(func, make)
+    args, lazy_args, chunks, lazy = _lazy_arguments(func, make, 'jvp')
     rng = np.random.default_rng(1)
     tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
                      if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
                      for p in _positions(func, wrt))
     several = isinstance(wrt, tuple)
     expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
-    lazy_tangents = tuple(_lazy(t) for t in tangents)
+    lazy_tangents = tuple(_lazy(t, chunks) for t in tangents)
     got = _call(lazy, lambda: s2sgrad.jvp(func, wrt=wrt)(
         *lazy_args, lazy_tangents if several else lazy_tangents[0]))
     if lazy:
