@@ -1,18 +1,25 @@
 """Every rule's derivative on dask arrays stays lazy (issue #14, the rules' part).
 
-Each row of the rule spec tables (tests/test_rules_*.py ``ROWS``) runs with its floating-point
-array arguments (``ndim >= 1``) as dask arrays chunked along the first axis. The gradient
-(reverse mode) and the tangent (forward mode, first order only) must equal NumPy's and, where
-the function itself computes nothing, be dask arrays built under a scheduler that refuses to
-run (see tests/test_dask.py, whose helpers this file shares in spirit).
+Each row of the rule spec tables (tests/test_rules_*.py ``ROWS``, all of them, and a few rows of
+this file's own) runs with its floating-point array arguments (``ndim >= 1``) as dask arrays
+chunked along the first axis (in square blocks where dask's linalg needs them). The gradient
+(reverse mode) and the tangent (forward mode, first order only: second order is too slow here)
+must equal NumPy's and, where the function itself computes nothing, be dask arrays built under a
+scheduler that refuses to run (as in tests/test_dask.py). Where the function computes itself
+(np.asarray, SciPy's logsumexp), only the values are compared.
 
 Rows are skipped, by name and reason, where:
 
-- dask cannot run the function itself (it lacks the NumPy function, or falls back to NumPy for
-  it): that is dask's limit, not the rule's;
+- dask cannot run the function itself: it lacks the NumPy function or an argument of it (a
+  fallback to NumPy, which computes, is an error here), or it computes another value than
+  NumPy (np.linalg.cholesky returns the upper factor, qr other signs, select with an array
+  default another shape): that is dask's limit, not the rule's;
 - the row has no floating-point array argument, so nothing is lazy;
 - the rule's derivative needs something dask cannot do lazily (`NOT_LAZY`, a list kept as data:
   such a rule is to raise an error naming it on dask arrays).
+
+The helpers that rules call are also compared with NumPy on dask arrays directly, with
+arguments the rows do not reach (`HELPER_CASES`).
 """
 import collections
 import inspect
@@ -90,10 +97,38 @@ def _lazy(value, chunks=_first_axis):
     return value
 
 
+WQ = np.random.default_rng(5).standard_normal((5, 3))
+
+
+def f_qr_squares(A):
+    """qr's rule where the function does not depend on the signs of the factors (dask's qr
+    chooses other signs than NumPy's: the spec rows f_qr, f_qr_q compute other values)."""
+    q, r = np.linalg.qr(A)
+    return np.sum(q ** 2 * WQ) + np.sum(r ** 2 * WQ[:3])
+
+
+def f_diagonal_wide_offsets(x):
+    return np.sum(np.diagonal(x, 2) ** 2) + np.sum(np.diagonal(x, -1, 2, 0) * WQ[0, :3])
+
+
+def f_std_and_pad(x):
+    return np.std(np.pad(x, ((1, 2), (0, 1)), mode='edge') * WQ[0, 0]) + np.sum(
+        np.concatenate([x, 2.0 * x], axis=-1) ** 2)
+
+
+class Extra:
+    """Rows of this file: rules on dask arrays in cases the spec tables leave out."""
+    ROWS = [
+        (f_qr_squares, lambda rng: (rng.standard_normal((5, 3)),), 0),
+        (f_diagonal_wide_offsets, lambda rng: (rng.standard_normal((3, 2, 5)),), 0),
+        (f_std_and_pad, lambda rng: (rng.standard_normal((4, 3)),), 0),
+    ]
+
+
 def _rows():
     seen = collections.Counter()
-    for module in MODULES:
-        short = module.__name__.removeprefix('test_rules_')
+    for module in MODULES + [Extra]:
+        short = getattr(module, '__name__', 'extra').removeprefix('test_rules_').lower()
         for row in module.ROWS:
             name = f'{short}-{row[0].__name__}'
             seen[name] += 1
@@ -188,3 +223,64 @@ def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
     if lazy:
         assert isinstance(got, da.Array), type(got)
     _assert_equal(got, expected)
+
+
+def f_std_rows(x):
+    return np.sum(np.std(x, axis=1) * WQ[:4, 0])
+
+
+def test_std_of_a_constant_on_dask_is_loud_when_computed():
+    """np.std's derivative divides by the result: NumPy's gradient raises where it is zero; a
+    dask gradient cannot check without computing, so it raises when it is computed."""
+    x = np.ones((4, 3))
+    with pytest.raises(NotImplementedError, match='np.std'):
+        s2sgrad.grad(f_std_rows)(x)
+    with dask.config.set(scheduler=_refuse):
+        gradient = s2sgrad.grad(f_std_rows)(_lazy(x))
+    assert isinstance(gradient, da.Array)
+    with pytest.raises(NotImplementedError, match='np.std'):
+        gradient.compute()
+
+
+M23 = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 4.0]])
+T234 = np.arange(24.0).reshape(2, 3, 4) - 10.0
+PAD = np.arange(30.0).reshape(5, 6)
+HELPER_CASES = [
+    ('undiagonal', (np.array([1.0, 2.0]), M23)), ('undiagonal', (np.array([3.0, 4.0]), M23, 1)),
+    ('undiagonal', (np.array([5.0]), M23, -1)),
+    ('undiagonal', (np.ones(2, dtype=np.float32), M23)),
+    ('undiagonal', (np.arange(8.0).reshape(4, 2), T234, 0, 0, 1)),
+    ('undiagonal', (np.arange(4.0).reshape(2, 2), T234, 1, 2, 1)),
+    ('undiagonal', (np.ones((4, 0)), T234, 5, 0, 1)),
+    ('untake', (np.arange(4.0), M23, np.array([0, 5, 5, 2]))),
+    ('untake', (np.ones((2, 4)), M23, np.array([2, 0, 2, 1]), 1)),
+    ('untake', (np.ones((3, 3)), M23, np.array([0, 0, 3]), 0, 'wrap')),
+    ('unpad', (PAD, M23, (2, 1))), ('unpad', (PAD, M23, (2, 1), 'edge')),
+    ('unpad', (PAD[:4, :5], M23, 1, 'symmetric')), ('unpad', (PAD[:4, :5], M23, 1, 'reflect')),
+    ('unpad', (PAD[:4, :5], M23, 1, 'wrap')), ('unpad', (PAD[:4, :5], M23, ((2, 0), (1, 1)))),
+    ('repad', (M23, M23, (2, 1))), ('repad', (M23, M23, (2, 1), 'edge')),
+    ('repad', (M23, M23, 1, 'reflect')), ('repad', (M23, M23, 1, 'wrap')),
+    ('unjoin', (np.arange(12.0).reshape(2, 6), [M23, M23], -1)),
+    ('unjoin', (np.arange(12.0), [M23, M23], None)),
+    ('unjoin', (np.arange(12.0).reshape(4, 3), [M23, M23[:1], M23[1:]], 0, 'vstack')),
+]
+"""Helpers that rules call, with arguments the spec rows on dask arrays do not reach (empty
+diagonals, float32 adjoints, pad modes dask cannot run itself)."""
+
+
+@pytest.mark.parametrize('name, args', HELPER_CASES,
+                         ids=[f'{name}{k}' for k, (name, _) in enumerate(HELPER_CASES)])
+def test_helper_on_dask_arrays_equals_numpy(name, args):
+    helper = getattr(s2sgrad.runtime, name)
+    expected = helper(*args)
+    lazy_args = [_lazy(a, _every_axis) for a in args]
+    lazy_args[1] = [_lazy(a, _every_axis) for a in args[1]] if name == 'unjoin' else \
+        lazy_args[1]
+    with dask.config.set(scheduler=_refuse):
+        got = helper(*lazy_args)
+    for value, reference in zip(_tuple(got) if name != 'unjoin' else got,
+                                _tuple(expected) if name != 'unjoin' else expected):
+        assert isinstance(value, da.Array), type(value)
+        value = np.asarray(value)
+        assert (value.shape, value.dtype) == (reference.shape, reference.dtype)
+        np.testing.assert_array_equal(value, reference)
