@@ -176,6 +176,10 @@ def _like_value(g, x):
     g = _like(g, x)
     if _is_array(x) and not _is_array(g):
         return _filled_like(x, g)  # a 0-d array argument: a 0-d array gradient
+    if _is_lazy(x) and not _is_lazy(g):
+        # a gradient that does not depend on a lazy (dask) argument (a constant: the
+        # function is linear in it) is lazy too, of the argument's array type
+        return np.asarray(g, like=x)
     return g
 
 

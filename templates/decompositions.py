@@ -3,6 +3,7 @@ import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
+from s2sgrad.runtime_values import _is_lazy
 
 from .linalg import _cholesky_uplo, _from_triangle, _gaps, _mT, _mT_if, _phi, _to_triangle, _uplo_of
 
@@ -119,7 +120,12 @@ def _svd_pick(g, compute_uv):
 
 def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     """The tangent of ``np.linalg.svd(a, full_matrices, compute_uv, hermitian)`` along `da`."""
-    factors = np.linalg.svd(a, _svd_full(full_matrices, compute_uv), True, hermitian)
+    if _is_lazy(a) and not hermitian:
+        # dask's svd makes the reduced factors only (those of a square matrix are its full
+        # ones; `_svd_checked` refuses full ones otherwise) and takes no compute_uv, hermitian
+        factors = np.linalg.svd(a, full_matrices=False)
+    else:
+        factors = np.linalg.svd(a, _svd_full(full_matrices, compute_uv), True, hermitian)
     u, s, vh = _svd_checked(factors, a, full_matrices, compute_uv)
     da = _from_triangle(da, _uplo_of(hermitian))
     v = _mT(vh)

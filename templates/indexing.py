@@ -2,7 +2,8 @@
 import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
-from s2sgrad.runtime import like, select, unbroadcast
+from s2sgrad.runtime import add_at, like, select, unbroadcast
+from s2sgrad.runtime_values import _is_lazy
 
 
 def _ndim(x):
@@ -77,6 +78,15 @@ nondifferentiable(take_index, along_axis_index, sort_order, none_true)
 
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
 
+def _add_at(out, index, g):
+    """``np.add.at(out, index, g)``, returning `out`; a lazy (dask) `out`, which np.add.at
+    cannot write, gets `g` added by `s2s.add_at` (without computing), in a new array."""
+    if _is_lazy(out):
+        return add_at(out, index, g)
+    np.add.at(out, index, g)
+    return out
+
+
 def untake(g, a, indices, axis=None, mode='raise'):
     """The adjoint of ``np.take(a, indices, axis)``: zeros like `a`, `g` added at the indices."""
     out = _zeros(a, g)
@@ -84,11 +94,9 @@ def untake(g, a, indices, axis=None, mode='raise'):
     if _is_zero(g):
         return out
     if axis is None:
-        flat = np.ravel(out)
-        np.add.at(flat, index, g)
+        flat = _add_at(np.ravel(out), index, g)
         return np.reshape(flat, _shape(out))
-    np.add.at(out, index, g)
-    return out
+    return _add_at(out, index, g)
 
 
 def untake_along_axis(g, arr, indices, axis=-1):
@@ -97,11 +105,9 @@ def untake_along_axis(g, arr, indices, axis=-1):
     if _is_zero(g):
         return out
     if axis is None:
-        flat = np.ravel(out)
-        np.add.at(flat, indices, g)
+        flat = _add_at(np.ravel(out), indices, g)
         return np.reshape(flat, _shape(out))
-    np.add.at(out, along_axis_index(arr, indices, axis), g)
-    return out
+    return _add_at(out, along_axis_index(arr, indices, axis), g)
 
 
 def undiagonal(g, a, offset=0, axis1=0, axis2=1):
@@ -110,9 +116,27 @@ def undiagonal(g, a, offset=0, axis1=0, axis2=1):
     if _is_zero(g):
         return out
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    if _is_lazy(out):
+        return np.moveaxis(_on_diagonal(g, view, offset), (-2, -1), (axis1, axis2))
     steps = np.arange(np.shape(g)[-1])
     view[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
     return out
+
+
+def _on_diagonal(g, zeros, offset):
+    """`g` on the `offset` diagonal of the last two axes of the array `zeros`, without writing
+    (dask arrays are written at one integer array at a time): each element of the diagonal
+    reads its element of `g`, the others stay zero."""
+    rows, cols = _shape(zeros)[-2:]
+    size = max(0, min(rows - max(-offset, 0), cols - max(offset, 0)))
+    if size == 0:
+        return zeros
+    g = np.broadcast_to(g, _shape(zeros)[:-2] + (size,))
+    row, col = np.arange(rows)[:, None], np.arange(cols)[None, :]
+    step = np.clip(row - max(-offset, 0) + 0 * col, 0, size - 1)  # (rows, cols)
+    spread = np.reshape(np.take(g, np.ravel(step), axis=-1), _shape(zeros))
+    out = np.where(col - row == offset, spread, zeros)
+    return out if out.dtype == zeros.dtype else out.astype(zeros.dtype)
 
 
 def undiag(g, v, k=0):

@@ -2,7 +2,8 @@
 import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, tangent
-from s2sgrad.runtime import unstack
+from s2sgrad.runtime import add_at, unstack
+from s2sgrad.runtime_values import _is_lazy
 
 from .shaping import shaped_like
 
@@ -47,8 +48,11 @@ def unjoin(g, items, axis=0, kind='concatenate'):
     if axis is None:
         g = np.reshape(g, (-1,))
     axis, shapes = _join_layout(items, axis, kind)
-    bounds = np.cumsum([shape[axis] for shape in shapes])[:-1]
-    pieces = np.split(g, [int(b) for b in bounds], axis=axis)
+    before = (slice(None),) * (axis % len(np.shape(g)))
+    pieces, start = [], 0
+    for shape in shapes:  # (slices, as np.split makes them: dask has no np.split)
+        pieces.append(g[before + (slice(start, start + shape[axis]),)])
+        start += shape[axis]
     return [shaped_like(piece, item) for piece, item in zip(pieces, items)]
 
 
@@ -122,15 +126,23 @@ def repad(dx, x, pad_width, mode='constant', reflect_type='even'):
     """``np.pad(dx, pad_width, mode)`` with a zero border: the tangent of padding `x`."""
     sources = _pad_sources(x, pad_width, mode, reflect_type)
     flat = np.reshape(dx, (-1,))
-    return np.where(sources >= 0, flat[np.maximum(sources, 0)], 0 * flat[:1].reshape(()))
+    if _is_lazy(flat):  # (dask reads at one 1-D integer array)
+        copied = np.reshape(np.take(flat, np.ravel(np.maximum(sources, 0))), np.shape(sources))
+    else:
+        copied = flat[np.maximum(sources, 0)]
+    return np.where(sources >= 0, copied, 0 * flat[:1].reshape(()))
 
 
 def unpad(g, x, pad_width, mode='constant', reflect_type='even'):
     """The adjoint of ``np.pad(x, pad_width, mode)``: `g` summed onto the elements it copies."""
     sources = _pad_sources(x, pad_width, mode, reflect_type)
     inside = sources >= 0
-    total = np.zeros_like(g, shape=(int(np.size(x)),))
-    np.add.at(total, sources[inside], g[inside])
+    total = np.zeros_like(g, shape=(int(np.prod(np.shape(x))),))
+    if _is_lazy(g):  # dask can neither np.add.at nor read a mask without computing it
+        inside = np.flatnonzero(inside)
+        total = add_at(total, np.ravel(sources)[inside], np.take(np.reshape(g, (-1,)), inside))
+    else:
+        np.add.at(total, sources[inside], g[inside])
     return shaped_like(np.reshape(total, np.shape(x)), x)
 
 

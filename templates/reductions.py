@@ -4,6 +4,7 @@ import numpy as np
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, reduction, tangent
 from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, unmean,
                              unreduce)
+from s2sgrad.runtime_values import _is_lazy
 
 
 # -- sum, mean, max, min ----------------------------------------------------------------------
@@ -105,7 +106,15 @@ def prod_others_jvp(v, a, axis=None):
 
 
 def checked_nonzero(x, what):
-    """`x`, once checked that it holds no zero (where `what`'s derivative divides by it)."""
+    """`x`, once checked that it holds no zero (where `what`'s derivative divides by it); a
+    lazy (dask) `x` is checked block by block when it is computed (checking it now would
+    compute it)."""
+    if _is_lazy(x):
+        return x.map_blocks(_checked_block, what, dtype=x.dtype)
+    return _checked_block(x, what)
+
+
+def _checked_block(x, what):
     if np.any(x == 0):
         raise NotImplementedError(
             f's2sgrad: {what} is not supported where the input holds zeros (it would divide '

@@ -1,0 +1,286 @@
+"""Every rule's derivative on dask arrays stays lazy (issue #14, the rules' part).
+
+Each row of the rule spec tables (tests/test_rules_*.py ``ROWS``, all of them, and a few rows of
+this file's own) runs with its floating-point array arguments (``ndim >= 1``) as dask arrays
+chunked along the first axis (in square blocks where dask's linalg needs them). The gradient
+(reverse mode) and the tangent (forward mode, first order only: second order is too slow here)
+must equal NumPy's and, where the function itself computes nothing, be dask arrays built under a
+scheduler that refuses to run (as in tests/test_dask.py). Where the function computes itself
+(np.asarray, SciPy's logsumexp), only the values are compared.
+
+Rows are skipped, by name and reason, where:
+
+- dask cannot run the function itself: it lacks the NumPy function or an argument of it (a
+  fallback to NumPy, which computes, is an error here), or it computes another value than
+  NumPy (np.linalg.cholesky returns the upper factor, qr other signs, select with an array
+  default another shape): that is dask's limit, not the rule's;
+- the row has no floating-point array argument, so nothing is lazy;
+- the rule's derivative needs something dask cannot do lazily (`NOT_LAZY`, a list kept as data:
+  such a rule is to raise an error naming it on dask arrays).
+
+The helpers that rules call are also compared with NumPy on dask arrays directly, with
+arguments the rows do not reach (`HELPER_CASES`).
+"""
+import collections
+import inspect
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import s2sgrad
+
+da = pytest.importorskip('dask.array', reason="dask is not installed (pip install -e '.[dask]')")
+dask = pytest.importorskip('dask')
+
+# A NumPy function that dask does not implement falls back to NumPy, computing its dask
+# arguments (with this warning): in s2sgrad's rules and helpers, that is a bug.
+pytestmark = pytest.mark.filterwarnings(
+    'error:The `numpy.* function is not implemented by Dask array:FutureWarning')
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_rules_core  # noqa: E402
+import test_rules_indexing  # noqa: E402
+import test_rules_linalg  # noqa: E402
+import test_rules_reductions  # noqa: E402
+import test_rules_shape_ops  # noqa: E402
+import test_rules_special  # noqa: E402
+import test_rules_ufuncs  # noqa: E402
+
+MODULES = [test_rules_core, test_rules_indexing, test_rules_linalg, test_rules_reductions,
+           test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
+
+_SVD = ('np.linalg.svd: the adjoint recomputes the factors as np.linalg.svd(a, full_matrices, '
+        'compute_uv, hermitian), four positional arguments, and dask\'s svd(a, coerce_signs, '
+        'full_matrices) takes neither compute_uv nor hermitian (its forward mode stays lazy)')
+_DIGAMMA = ('scipy.special.digamma (psi): its derivative is scipy.special.polygamma(1, x), a '
+            'Python function (not a ufunc) that converts x with np.asarray, computing it')
+NOT_LAZY = {
+    'f_svd': ('grad', _SVD), 'f_svd_wide': ('grad', _SVD), 'f_svd_polar': ('grad', _SVD),
+    'f_svd_square': ('grad', _SVD),
+    'f_take_axis1': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
+                            'mode=mode), and dask\'s take has no mode argument'),
+    'f_take_axis0': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
+                            'mode=mode), and dask\'s take has no mode argument'),
+    'digamma_': ('both', _DIGAMMA), 'psi_': ('both', _DIGAMMA),
+}
+"""Rows whose rule's derivative cannot stay lazy on dask arrays although dask runs the function
+itself: the row's function name -> (the mode it concerns: 'grad', 'jvp' or 'both', why: the
+NumPy function the derivative calls and what dask lacks or refuses)."""
+
+
+class Computed(Exception):
+    """Raised by the refusing scheduler."""
+
+
+def _refuse(*args, **kwargs):
+    raise Computed('a dask computation ran')
+
+
+def _first_axis(value):
+    """Chunks along the first axis (two or more where it has two rows or more)."""
+    return (max(1, value.shape[0] // 2),) + (-1,) * (value.ndim - 1)
+
+
+def _every_axis(value):
+    """Chunks of the same length along every axis (square blocks of a square matrix, which
+    dask's inv, solve and cholesky need)."""
+    return max(1, value.shape[0] // 2)
+
+
+def _lazy(value, chunks=_first_axis):
+    """A floating-point array of at least one dimension as a dask array; anything else as it
+    is."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == 'f' and value.ndim:
+        return da.from_array(value, chunks=chunks(value))
+    return value
+
+
+WQ = np.random.default_rng(5).standard_normal((5, 3))
+
+
+def f_qr_squares(A):
+    """qr's rule where the function does not depend on the signs of the factors (dask's qr
+    chooses other signs than NumPy's: the spec rows f_qr, f_qr_q compute other values)."""
+    q, r = np.linalg.qr(A)
+    return np.sum(q ** 2 * WQ) + np.sum(r ** 2 * WQ[:3])
+
+
+def f_diagonal_wide_offsets(x):
+    return np.sum(np.diagonal(x, 2) ** 2) + np.sum(np.diagonal(x, -1, 2, 0) * WQ[0, :3])
+
+
+def f_std_and_pad(x):
+    return np.std(np.pad(x, ((1, 2), (0, 1)), mode='edge') * WQ[0, 0]) + np.sum(
+        np.concatenate([x, 2.0 * x], axis=-1) ** 2)
+
+
+class Extra:
+    """Rows of this file: rules on dask arrays in cases the spec tables leave out."""
+    ROWS = [
+        (f_qr_squares, lambda rng: (rng.standard_normal((5, 3)),), 0),
+        (f_diagonal_wide_offsets, lambda rng: (rng.standard_normal((3, 2, 5)),), 0),
+        (f_std_and_pad, lambda rng: (rng.standard_normal((4, 3)),), 0),
+    ]
+
+
+def _rows():
+    seen = collections.Counter()
+    for module in MODULES + [Extra]:
+        short = getattr(module, '__name__', 'extra').removeprefix('test_rules_').lower()
+        for row in module.ROWS:
+            name = f'{short}-{row[0].__name__}'
+            seen[name] += 1
+            yield pytest.param(row[0], row[1], row[2],
+                               id=name if seen[name] == 1 else f'{name}-{seen[name]}')
+
+
+ROWS = list(_rows())
+
+
+def _tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _positions(func, wrt):
+    names = list(inspect.signature(func).parameters)
+    return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
+
+
+def _lazy_arguments(func, make, mode):
+    """NumPy arguments, their lazy counterparts, how to chunk tangents, and whether `func`
+    computes nothing on them. The row is skipped where nothing is lazy, where dask cannot run
+    `func` (chunked along the first axis, nor in square blocks) or computes another value than
+    NumPy, and where the rule is listed in `NOT_LAZY`."""
+    args = make(np.random.default_rng(0))
+    name = func.__name__
+    if not any(isinstance(_lazy(a), da.Array) for a in args):
+        pytest.skip(f'{name} has no floating-point array argument: nothing is lazy')
+    if name in NOT_LAZY and NOT_LAZY[name][0] in (mode, 'both'):
+        pytest.skip(f'rule of {name} cannot stay lazy on dask ({mode}): {NOT_LAZY[name][1]}')
+    error = None
+    for chunks in (_first_axis, _every_axis):
+        lazy_args = [_lazy(a, chunks) for a in args]
+        try:
+            value = np.asarray(func(*lazy_args))
+            break
+        except Exception as e:  # noqa: BLE001 (dask's limit, whatever it raises)
+            error = error or e
+    else:
+        pytest.skip(f'dask cannot run {name} itself: {type(error).__name__}: {error}')
+    expected = func(*args)
+    if not np.allclose(value, expected, rtol=1e-8, atol=1e-12):
+        pytest.skip(f'dask cannot run {name} itself: it computes {value} where NumPy '
+                    f'computes {expected}')
+    try:
+        with dask.config.set(scheduler=_refuse):
+            func(*lazy_args)
+    except Computed:
+        return args, lazy_args, chunks, False
+    return args, lazy_args, chunks, True
+
+
+def _call(lazy, call):
+    if not lazy:
+        return call()
+    with dask.config.set(scheduler=_refuse):
+        return call()
+
+
+def _assert_equal(value, reference):
+    value = np.asarray(value)
+    assert value.dtype == np.asarray(reference).dtype
+    single = value.dtype == np.float32  # (chunked sums add in another order)
+    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-10,
+                               atol=1e-6 if single else 1e-12)
+
+
+@pytest.mark.parametrize('func, make, wrt', ROWS)
+def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
+    args, lazy_args, _, lazy = _lazy_arguments(func, make, 'grad')
+    expected = _tuple(s2sgrad.grad(func, wrt=wrt)(*args))
+    got = _tuple(_call(lazy, lambda: s2sgrad.grad(func, wrt=wrt)(*lazy_args)))
+    assert len(got) == len(expected)
+    for value, reference in zip(got, expected):
+        if lazy and isinstance(reference, np.ndarray) and reference.ndim:
+            assert isinstance(value, da.Array), type(value)
+        _assert_equal(value, reference)
+
+
+@pytest.mark.parametrize('func, make, wrt', ROWS)
+def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
+    args, lazy_args, chunks, lazy = _lazy_arguments(func, make, 'jvp')
+    rng = np.random.default_rng(1)
+    tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
+                     if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
+                     for p in _positions(func, wrt))
+    several = isinstance(wrt, tuple)
+    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    lazy_tangents = tuple(_lazy(t, chunks) for t in tangents)
+    got = _call(lazy, lambda: s2sgrad.jvp(func, wrt=wrt)(
+        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    if lazy:
+        assert isinstance(got, da.Array), type(got)
+    _assert_equal(got, expected)
+
+
+def f_std_rows(x):
+    return np.sum(np.std(x, axis=1) * WQ[:4, 0])
+
+
+def test_std_of_a_constant_on_dask_is_loud_when_computed():
+    """np.std's derivative divides by the result: NumPy's gradient raises where it is zero; a
+    dask gradient cannot check without computing, so it raises when it is computed."""
+    x = np.ones((4, 3))
+    with pytest.raises(NotImplementedError, match='np.std'):
+        s2sgrad.grad(f_std_rows)(x)
+    with dask.config.set(scheduler=_refuse):
+        gradient = s2sgrad.grad(f_std_rows)(_lazy(x))
+    assert isinstance(gradient, da.Array)
+    with pytest.raises(NotImplementedError, match='np.std'):
+        gradient.compute()
+
+
+M23 = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 4.0]])
+T234 = np.arange(24.0).reshape(2, 3, 4) - 10.0
+PAD = np.arange(30.0).reshape(5, 6)
+HELPER_CASES = [
+    ('undiagonal', (np.array([1.0, 2.0]), M23)), ('undiagonal', (np.array([3.0, 4.0]), M23, 1)),
+    ('undiagonal', (np.array([5.0]), M23, -1)),
+    ('undiagonal', (np.ones(2, dtype=np.float32), M23)),
+    ('undiagonal', (np.arange(8.0).reshape(4, 2), T234, 0, 0, 1)),
+    ('undiagonal', (np.arange(4.0).reshape(2, 2), T234, 1, 2, 1)),
+    ('undiagonal', (np.ones((4, 0)), T234, 5, 0, 1)),
+    ('untake', (np.arange(4.0), M23, np.array([0, 5, 5, 2]))),
+    ('untake', (np.ones((2, 4)), M23, np.array([2, 0, 2, 1]), 1)),
+    ('untake', (np.ones((3, 3)), M23, np.array([0, 0, 3]), 0, 'wrap')),
+    ('unpad', (PAD, M23, (2, 1))), ('unpad', (PAD, M23, (2, 1), 'edge')),
+    ('unpad', (PAD[:4, :5], M23, 1, 'symmetric')), ('unpad', (PAD[:4, :5], M23, 1, 'reflect')),
+    ('unpad', (PAD[:4, :5], M23, 1, 'wrap')), ('unpad', (PAD[:4, :5], M23, ((2, 0), (1, 1)))),
+    ('repad', (M23, M23, (2, 1))), ('repad', (M23, M23, (2, 1), 'edge')),
+    ('repad', (M23, M23, 1, 'reflect')), ('repad', (M23, M23, 1, 'wrap')),
+    ('unjoin', (np.arange(12.0).reshape(2, 6), [M23, M23], -1)),
+    ('unjoin', (np.arange(12.0), [M23, M23], None)),
+    ('unjoin', (np.arange(12.0).reshape(4, 3), [M23, M23[:1], M23[1:]], 0, 'vstack')),
+]
+"""Helpers that rules call, with arguments the spec rows on dask arrays do not reach (empty
+diagonals, float32 adjoints, pad modes dask cannot run itself)."""
+
+
+@pytest.mark.parametrize('name, args', HELPER_CASES,
+                         ids=[f'{name}{k}' for k, (name, _) in enumerate(HELPER_CASES)])
+def test_helper_on_dask_arrays_equals_numpy(name, args):
+    helper = getattr(s2sgrad.runtime, name)
+    expected = helper(*args)
+    lazy_args = [_lazy(a, _every_axis) for a in args]
+    lazy_args[1] = [_lazy(a, _every_axis) for a in args[1]] if name == 'unjoin' else \
+        lazy_args[1]
+    with dask.config.set(scheduler=_refuse):
+        got = helper(*lazy_args)
+    for value, reference in zip(_tuple(got) if name != 'unjoin' else got,
+                                _tuple(expected) if name != 'unjoin' else expected):
+        assert isinstance(value, da.Array), type(value)
+        value = np.asarray(value)
+        assert (value.shape, value.dtype) == (reference.shape, reference.dtype)
+        np.testing.assert_array_equal(value, reference)
