@@ -57,6 +57,8 @@ def _fold(node, same_shape, mutated):
                                   else v for v in value])
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult) and same_shape:
         node = _scalar_spread(node, same_shape)
+    if isinstance(node, gast.IfExp) and _constant_truth(node.test) is not None:
+        return node.body if _constant_truth(node.test) else node.orelse
     if isinstance(node, gast.BinOp):
         left, right, op = node.left, node.right, type(node.op)
         if _number(left) and _number(right) and op in FOLD:
@@ -97,6 +99,17 @@ def _fold(node, same_shape, mutated):
         if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
             return inner.operand
     return node
+
+
+def _constant_truth(node):
+    """Whether ``c1 == c2`` or ``c1 != c2`` of two constants holds (a rule's ``mode ==
+    'raise'`` where the call gave no mode), else None."""
+    if isinstance(node, gast.Compare) and len(node.ops) == 1 and \
+            isinstance(node.ops[0], (gast.Eq, gast.NotEq)) and \
+            isinstance(node.left, gast.Constant) and isinstance(node.comparators[0], gast.Constant):
+        equal = node.left.value == node.comparators[0].value
+        return equal if isinstance(node.ops[0], gast.Eq) else not equal
+    return None
 
 
 def _without_leading_minus(node):

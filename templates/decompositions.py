@@ -15,13 +15,13 @@ def cholesky_adjoint(ans, a, *, upper=False):
     low = _mT_if(ans, upper)
     low_inv = np.linalg.inv(low)
     g = _mT(low_inv) @ _phi(_mT(low) @ _mT_if(d[ans], upper)) @ low_inv
-    d[a] = _to_triangle((g + _mT(g)) / 2, _cholesky_uplo(upper))
+    d[a] = _to_triangle((g + _mT(g)) / 2, _cholesky_uplo(upper, a))
 
 
 @tangent(np.linalg.cholesky)
 def cholesky_tangent(ans, a, *, upper=False):
     d[ans] = _mT_if(_mT_if(ans, upper) @ _phi(np.linalg.inv(_mT_if(ans, upper)) @ _from_triangle(
-        d[a], _cholesky_uplo(upper)) @ _mT(np.linalg.inv(_mT_if(ans, upper)))), upper)
+        d[a], _cholesky_uplo(upper, a)) @ _mT(np.linalg.inv(_mT_if(ans, upper)))), upper)
 
 
 @adjoint(np.linalg.eigh)
@@ -118,14 +118,19 @@ def _svd_pick(g, compute_uv):
     return g[1]
 
 
+def _svd_factors(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """``np.linalg.svd(a, full_matrices, compute_uv, hermitian)``, as the derivatives recompute
+    it; of a dask array, dask's own svd, which makes the reduced factors only (those of a
+    square matrix are its full ones; `_svd_checked` refuses full ones otherwise) and takes
+    neither compute_uv nor hermitian."""
+    if _is_lazy(a) and compute_uv and not hermitian:
+        return np.linalg.svd(a, full_matrices=False)
+    return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
+
+
 def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     """The tangent of ``np.linalg.svd(a, full_matrices, compute_uv, hermitian)`` along `da`."""
-    if _is_lazy(a) and not hermitian:
-        # dask's svd makes the reduced factors only (those of a square matrix are its full
-        # ones; `_svd_checked` refuses full ones otherwise) and takes no compute_uv, hermitian
-        factors = np.linalg.svd(a, full_matrices=False)
-    else:
-        factors = np.linalg.svd(a, _svd_full(full_matrices, compute_uv), True, hermitian)
+    factors = _svd_factors(a, _svd_full(full_matrices, compute_uv), True, hermitian)
     u, s, vh = _svd_checked(factors, a, full_matrices, compute_uv)
     da = _from_triangle(da, _uplo_of(hermitian))
     v = _mT(vh)
@@ -206,8 +211,9 @@ def qr_tangent(ans, a, mode='reduced'):
 
 
 @adjoint(np.linalg.svd)
+@adjoint(_svd_factors)
 def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
-    factors = np.linalg.svd(a, _svd_full(full_matrices, compute_uv), True, hermitian)
+    factors = _svd_factors(a, _svd_full(full_matrices, compute_uv), True, hermitian)
     u, s, vh = _svd_checked(factors, a, full_matrices, compute_uv)
     gu, gs, gvh = _svd_cotangents(d[ans], u, vh, compute_uv)
     gaps = _gaps(s ** 2)
@@ -221,5 +227,6 @@ def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 
 @tangent(np.linalg.svd)
+@tangent(_svd_factors)
 def svd_tangent(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     d[ans] = _svd_tangent(d[a], ans, a, full_matrices, compute_uv, hermitian)

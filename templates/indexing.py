@@ -200,7 +200,11 @@ def take_adjoint(ans, a, indices, axis=None, out=None, mode='raise'):
     d[a] = untake(d[ans], a, indices, axis, mode)
 
 
-linear(np.take, 'd[a], indices, axis=axis, mode=mode')
+@tangent(np.take)
+def take_tangent(ans, a, indices, axis=None, out=None, mode='raise'):
+    # (mode only where it is not the default: dask's take has none)
+    d[ans] = np.take(d[a], indices, axis=axis) if mode == 'raise' else np.take(
+        d[a], indices, axis=axis, mode=mode)
 
 
 @adjoint(untake)

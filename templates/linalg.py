@@ -3,6 +3,7 @@ import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import matmul_lhs, unbroadcast, unreduce, zeros_like
+from s2sgrad.runtime_values import _is_lazy
 
 from .arithmetic import xdivy
 from .reductions import third_order
@@ -55,7 +56,17 @@ def _uplo_of(hermitian):
     return 'L' if hermitian else None
 
 
-def _cholesky_uplo(upper):
+def _cholesky_uplo(upper, a=None):
+    """The triangle of `a` that ``np.linalg.cholesky(a, upper=upper)`` reads, 'L' or 'U'.
+
+    Refuses a dask array: dask's ``np.linalg.cholesky(a)`` returns the upper factor where
+    NumPy's returns the lower one, so the rule, written for NumPy's, would be wrong.
+    """
+    if _is_lazy(a):
+        raise NotImplementedError(
+            "np.linalg.cholesky of a dask array: dask's returns the upper factor where "
+            "NumPy's returns the lower one, so s2sgrad's rule does not apply; compute the "
+            "matrix first (it is small), or factor it with NumPy")
     return 'U' if upper else 'L'
 
 

@@ -8,7 +8,7 @@ from .arithmetic import xdivy  # noqa: F401 (used by the rules)
 
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
-    from scipy.special import digamma, expit, gammaln, log1p, polygamma  # noqa: F401 (rules)
+    from scipy.special import digamma, expit, gammaln, log1p, polygamma, zeta  # noqa: F401
 except ImportError:
     scipy = None
 
@@ -55,7 +55,7 @@ DERIVATIVES = {
     'ndtri': 'np.sqrt(2 * np.pi) * np.exp(ans ** 2 / 2)',
     'gamma': 'ans * digamma(x)',
     'gammaln': 'digamma(x)',
-    'digamma': 'polygamma(1, x)',
+    'digamma': 'zeta(2, x)',  # the trigamma function polygamma(1, x), as a ufunc (lazy)
     'entr': '-np.log(x) - 1',
     'expm1': 'ans + 1',
     'log1p': '1 / (1 + x)',
@@ -115,6 +115,18 @@ def polygamma_adjoint(ans, n, x):
 def polygamma_tangent(ans, n, x):
     d[ans] = no_derivative('polygamma', 'n', d[n])
     d[ans] = d[x] * polygamma(n + 1, x)
+
+
+@adjoint(*_scipy('zeta'))
+def zeta_adjoint(ans, x, q=None):
+    d[x] = no_derivative('zeta', 'x')
+    d[q] = unbroadcast(d[ans] * -x * zeta(x + 1, q), q)
+
+
+@tangent(*_scipy('zeta'))
+def zeta_tangent(ans, x, q=None):
+    d[ans] = no_derivative('zeta', 'x', d[x])
+    d[ans] = d[q] * -x * zeta(x + 1, q)
 
 
 # declared by their partial derivatives

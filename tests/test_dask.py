@@ -193,3 +193,19 @@ def test_jacobian_and_hessian_stay_lazy(mode):
     np.testing.assert_allclose(np.asarray(H), 2 * A.T @ (np.cos(2 * (A @ x))[:, None] * A),
                                rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(np.asarray(blocks[0][0]), np.asarray(H), rtol=1e-12)
+
+
+def cholesky_weighted(A):
+    return np.sum(np.linalg.cholesky(A) * np.arange(9.0).reshape(3, 3))
+
+
+def test_cholesky_of_a_dask_array_is_refused_not_wrong():
+    """dask's ``np.linalg.cholesky`` returns the upper factor (NumPy's the lower): the rule,
+    written for NumPy's, refuses it in both modes rather than give another function's
+    derivative."""
+    M = np.random.default_rng(0).standard_normal((3, 3))
+    S = da.from_array(M @ M.T + 3 * np.eye(3), chunks=3)
+    with pytest.raises(NotImplementedError, match='np.linalg.cholesky of a dask array'):
+        s2sgrad.grad(cholesky_weighted)(S)
+    with pytest.raises(NotImplementedError, match='np.linalg.cholesky of a dask array'):
+        s2sgrad.jvp(cholesky_weighted)(S, np.ones((3, 3)))

@@ -14,9 +14,11 @@ Rows are skipped, by name and reason, where:
   fallback to NumPy, which computes, is an error here), or it computes another value than
   NumPy (np.linalg.cholesky returns the upper factor, qr other signs, select with an array
   default another shape): that is dask's limit, not the rule's;
-- the row has no floating-point array argument, so nothing is lazy;
-- the rule's derivative needs something dask cannot do lazily (`NOT_LAZY`, a list kept as data:
-  such a rule is to raise an error naming it on dask arrays).
+- the row has no floating-point array argument, so nothing is lazy.
+
+No rule's derivative is exempt: the three that once needed what dask lacks now avoid it (svd's
+adjoint recomputes the factors with dask's own svd, take's tangent gives ``mode`` only where it
+is not the default, digamma's derivative is the ufunc ``zeta(2, x)``).
 
 The helpers that rules call are also compared with NumPy on dask arrays directly, with
 arguments the rows do not reach (`HELPER_CASES`).
@@ -50,24 +52,6 @@ import test_rules_ufuncs  # noqa: E402
 
 MODULES = [test_rules_core, test_rules_indexing, test_rules_linalg, test_rules_reductions,
            test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
-
-_SVD = ('np.linalg.svd: the adjoint recomputes the factors as np.linalg.svd(a, full_matrices, '
-        'compute_uv, hermitian), four positional arguments, and dask\'s svd(a, coerce_signs, '
-        'full_matrices) takes neither compute_uv nor hermitian (its forward mode stays lazy)')
-_DIGAMMA = ('scipy.special.digamma (psi): its derivative is scipy.special.polygamma(1, x), a '
-            'Python function (not a ufunc) that converts x with np.asarray, computing it')
-NOT_LAZY = {
-    'f_svd': ('grad', _SVD), 'f_svd_wide': ('grad', _SVD), 'f_svd_polar': ('grad', _SVD),
-    'f_svd_square': ('grad', _SVD),
-    'f_take_axis1': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
-                            'mode=mode), and dask\'s take has no mode argument'),
-    'f_take_axis0': ('jvp', 'np.take: the tangent is np.take(da, indices, axis=axis, '
-                            'mode=mode), and dask\'s take has no mode argument'),
-    'digamma_': ('both', _DIGAMMA), 'psi_': ('both', _DIGAMMA),
-}
-"""Rows whose rule's derivative cannot stay lazy on dask arrays although dask runs the function
-itself: the row's function name -> (the mode it concerns: 'grad', 'jvp' or 'both', why: the
-NumPy function the derivative calls and what dask lacks or refuses)."""
 
 
 class Computed(Exception):
@@ -152,13 +136,11 @@ def _lazy_arguments(func, make, mode):
     """NumPy arguments, their lazy counterparts, how to chunk tangents, and whether `func`
     computes nothing on them. The row is skipped where nothing is lazy, where dask cannot run
     `func` (chunked along the first axis, nor in square blocks) or computes another value than
-    NumPy, and where the rule is listed in `NOT_LAZY`."""
+    NumPy."""
     args = make(np.random.default_rng(0))
     name = func.__name__
     if not any(isinstance(_lazy(a), da.Array) for a in args):
         pytest.skip(f'{name} has no floating-point array argument: nothing is lazy')
-    if name in NOT_LAZY and NOT_LAZY[name][0] in (mode, 'both'):
-        pytest.skip(f'rule of {name} cannot stay lazy on dask ({mode}): {NOT_LAZY[name][1]}')
     error = None
     for chunks in (_first_axis, _every_axis):
         lazy_args = [_lazy(a, chunks) for a in args]

@@ -264,6 +264,14 @@ def polygamma_scalar(x):
     return 0.9 * sp.polygamma(1, x)
 
 
+def zeta_hurwitz(q):
+    return np.sum(W3 * sp.zeta(3.0, q))
+
+
+def zeta_scalar(q):
+    return 0.9 * sp.zeta(2, q)
+
+
 def entr_(x):
     return np.sum(W3 * sp.entr(x))
 
@@ -357,6 +365,8 @@ ROWS = [
     (polygamma_1, positive(3), 0),
     (polygamma_2, positive(3), 0),
     (polygamma_scalar, scalar(0.5, 3), 0),
+    (zeta_hurwitz, positive(3), 0),
+    (zeta_scalar, scalar(0.5, 3), 0),
     (entr_, positive(3), 0),
     (expm1_, normal(3), 0),
     (log1p_, positive(3, -0.5, 2.0), 0),
@@ -386,7 +396,7 @@ def test_rule(f, make_args, wrt):
 def test_every_scipy_rule_has_both_modes():
     names = list(special.DERIVATIVES) + [
         'logsumexp', 'softmax', 'log_softmax', 'polygamma', 'xlogy', 'xlog1py', 'rel_entr',
-        'kl_div', 'betaln', 'beta', 'gammainc', 'gammaincc']
+        'kl_div', 'betaln', 'beta', 'gammainc', 'gammaincc', 'zeta']
     tested = {row[0].__name__ for row in ROWS}
     for name in names:
         func = getattr(sp, name)
@@ -413,6 +423,10 @@ def gammainc_shape(a, x):
     return np.sum(sp.gammainc(a, x))
 
 
+def zeta_exponent(s, q):
+    return np.sum(sp.zeta(s, q))
+
+
 @pytest.mark.usefixtures('needs_scipy')
 @pytest.mark.parametrize('f', [logsumexp_weighted, logsumexp_signed])
 def test_logsumexp_options_are_loud(f):
@@ -424,7 +438,7 @@ def test_logsumexp_options_are_loud(f):
 
 
 @pytest.mark.usefixtures('needs_scipy')
-@pytest.mark.parametrize('f', [polygamma_order, gammainc_shape])
+@pytest.mark.parametrize('f', [polygamma_order, gammainc_shape, zeta_exponent])
 def test_derivative_in_discrete_or_shape_argument_is_loud(f):
     args = (np.array([1.0, 2.0]), np.array([0.5, 1.5]))
     with pytest.raises(NotImplementedError, match='no derivative'):
