@@ -69,12 +69,13 @@ def _lazily(func, lazy_args, call):
         return call(), True
 
 
-def _assert_equal(value, reference):
+def _assert_equal(value, reference, rtol=1e-12, atol=1e-14):
+    """`value` (computed) equals `reference` to `rtol`, `atol` (float64) or float32's."""
     value = np.asarray(value)
     assert value.dtype == np.asarray(reference).dtype
     single = value.dtype == np.float32  # (chunked sums add in another order)
-    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-12,
-                               atol=1e-6 if single else 1e-14)
+    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else rtol,
+                               atol=1e-6 if single else atol)
 
 
 @pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])

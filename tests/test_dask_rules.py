@@ -24,7 +24,6 @@ The helpers that rules call are also compared with NumPy on dask arrays directly
 arguments the rows do not reach (`HELPER_CASES`).
 """
 import collections
-import inspect
 import os
 import sys
 
@@ -42,6 +41,7 @@ pytestmark = pytest.mark.filterwarnings(
     'error:The `numpy.* function is not implemented by Dask array:FutureWarning')
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_dask import Computed, _assert_equal, _positions, _refuse, _tuple  # noqa: E402
 import test_rules_core  # noqa: E402
 import test_rules_indexing  # noqa: E402
 import test_rules_linalg  # noqa: E402
@@ -52,14 +52,6 @@ import test_rules_ufuncs  # noqa: E402
 
 MODULES = [test_rules_core, test_rules_indexing, test_rules_linalg, test_rules_reductions,
            test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
-
-
-class Computed(Exception):
-    """Raised by the refusing scheduler."""
-
-
-def _refuse(*args, **kwargs):
-    raise Computed('a dask computation ran')
 
 
 def _first_axis(value):
@@ -123,15 +115,6 @@ def _rows():
 ROWS = list(_rows())
 
 
-def _tuple(value):
-    return value if isinstance(value, tuple) else (value,)
-
-
-def _positions(func, wrt):
-    names = list(inspect.signature(func).parameters)
-    return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
-
-
 def _lazy_arguments(func, make, mode):
     """NumPy arguments, their lazy counterparts, how to chunk tangents, and whether `func`
     computes nothing on them. The row is skipped where nothing is lazy, where dask cannot run
@@ -170,14 +153,6 @@ def _call(lazy, call):
         return call()
 
 
-def _assert_equal(value, reference):
-    value = np.asarray(value)
-    assert value.dtype == np.asarray(reference).dtype
-    single = value.dtype == np.float32  # (chunked sums add in another order)
-    np.testing.assert_allclose(value, reference, rtol=1e-5 if single else 1e-10,
-                               atol=1e-6 if single else 1e-12)
-
-
 @pytest.mark.parametrize('func, make, wrt', ROWS)
 def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
     args, lazy_args, _, lazy = _lazy_arguments(func, make, 'grad')
@@ -187,7 +162,7 @@ def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
     for value, reference in zip(got, expected):
         if lazy and isinstance(reference, np.ndarray) and reference.ndim:
             assert isinstance(value, da.Array), type(value)
-        _assert_equal(value, reference)
+        _assert_equal(value, reference, 1e-10, 1e-12)
 
 
 @pytest.mark.parametrize('func, make, wrt', ROWS)
@@ -204,7 +179,7 @@ def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
         *lazy_args, lazy_tangents if several else lazy_tangents[0]))
     if lazy:
         assert isinstance(got, da.Array), type(got)
-    _assert_equal(got, expected)
+    _assert_equal(got, expected, 1e-10, 1e-12)
 
 
 def f_std_rows(x):
