@@ -8,7 +8,9 @@ from .arithmetic import xdivy  # noqa: F401 (used by the rules)
 
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
-    from scipy.special import digamma, expit, gammaln, log1p, polygamma, zeta  # noqa: F401
+    from scipy.special import (  # noqa: F401 (used by the rules)
+        betaln, digamma, expit, gamma, gammaln, i0, i0e, i1, i1e, iv, ive, j0, j1, jv, k0, k1,
+        kv, log1p, polygamma, xlog1py, xlogy, y0, y1, yn, zeta)
 except ImportError:
     scipy = None
 
@@ -62,6 +64,18 @@ DERIVATIVES = {
     'exp2': 'ans * np.log(2.0)',
     'exp10': 'ans * np.log(10.0)',
     'cbrt': '1 / (3 * ans ** 2)',
+    'gammasgn': '0.0',  # piecewise constant (the sign of gamma)
+    # Bessel functions of order 0 and 1 (the forms of order 1 are finite at x == 0)
+    'j0': '-j1(x)',
+    'j1': '(j0(x) - jv(2, x)) / 2',
+    'y0': '-y1(x)',
+    'y1': '(y0(x) - yn(2, x)) / 2',
+    'i0': 'i1(x)',
+    'i1': '(i0(x) + iv(2, x)) / 2',
+    'i0e': 'i1e(x) - np.sign(x) * ans',  # i0e(x) = i0(x) exp(-|x|)
+    'i1e': '(i0e(x) + ive(2, x)) / 2 - np.sign(x) * ans',
+    'k0': '-k1(x)',
+    'k1': '-(k0(x) + kv(2, x)) / 2',
 }
 
 for _name, _derivative in DERIVATIVES.items():
@@ -163,6 +177,67 @@ def gammaincc_tangent(ans, a, x):
     d[ans] = -d[x] * np.exp((a - 1) * np.log(x) - x - gammaln(a))
 
 
+# Bessel functions of real order v: no derivative in the order
+partials(*_scipy('iv'), v="no_derivative('iv', 'v')", z='(iv(v - 1, z) + iv(v + 1, z)) / 2')
+partials(*_scipy('ive'), v="no_derivative('ive', 'v')",  # ive(v, z) = iv(v, z) exp(-|z|)
+         z='(ive(v - 1, z) + ive(v + 1, z)) / 2 - np.sign(z) * ans')
+partials(*_scipy('jv'), v="no_derivative('jv', 'v')", z='(jv(v - 1, z) - jv(v + 1, z)) / 2')
+partials(*_scipy('yn'), n="no_derivative('yn', 'n')", x='(yn(n - 1, x) - yn(n + 1, x)) / 2')
+partials(*_scipy('kv'), v="no_derivative('kv', 'v')", z='-(kv(v - 1, z) + kv(v + 1, z)) / 2')
+
+# the regularized incomplete beta function: d/dx = x^(a-1) (1-x)^(b-1) / beta(a, b), in logs
+# (finite for large a, b; xlogy gives 0 at x == 0 for a == 1); a, b: no closed form in SciPy
+partials(*_scipy('betainc'), a="no_derivative('betainc', 'a')",
+         b="no_derivative('betainc', 'b')",
+         x='np.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))')
+
+
+# 1 / gamma(x): d/dx = -rgamma(x) digamma(x), which reads 0 * inf at the poles x = 0, -1, -2, ...
+# of gamma. For x < 1/2 the rules use the reflection formula rgamma(x) = sin(pi x) gamma(1 - x) / pi
+# instead: d/dx = gamma(1 - x) cos(pi x) - rgamma(x) digamma(1 - x), finite there ((-1)^k k! at
+# x = -k) and smooth around them, so second order holds there too. Each branch gets an argument
+# where it is finite (np.where computes both).
+@adjoint(*_scipy('rgamma'))
+def rgamma_adjoint(ans, x):
+    left = x < 0.5
+    r = np.where(left, x, 0.0)
+    right = np.where(left, 1.0, x)
+    d[x] = d[ans] * np.where(left, gamma(1 - r) * np.cos(np.pi * r) - ans * digamma(1 - r),
+                             -ans * digamma(right))
+
+
+@tangent(*_scipy('rgamma'))
+def rgamma_tangent(ans, x):
+    left = x < 0.5
+    r = np.where(left, x, 0.0)
+    right = np.where(left, 1.0, x)
+    d[ans] = d[x] * np.where(left, gamma(1 - r) * np.cos(np.pi * r) - ans * digamma(1 - r),
+                             -ans * digamma(right))
+
+
+# log of the multivariate gamma function: sum_{j < dim} gammaln(a - j / 2) + constant; the
+# dimension (an integer) has no derivative. (The rules name it `dim`: `d` is the adjoint.)
+def multipolygamma(n, a, dim):
+    """sum_{j < dim} polygamma(n, a - j / 2): the derivative of order n + 1 of
+    multigammaln(a, dim), as ufuncs (digamma, zeta) that stay lazy on dask arrays."""
+    if n == 0:
+        return sum(digamma(a - j / 2) for j in range(int(dim)))
+    scale = (-1) ** (n + 1) * gamma(n + 1)  # polygamma(n, x) = scale * zeta(n + 1, x)
+    return scale * sum(zeta(n + 1, a - j / 2) for j in range(int(dim)))
+
+
+@adjoint(*_scipy('multigammaln'))
+def multigammaln_adjoint(ans, a, dim):
+    d[dim] = no_derivative('multigammaln', 'd')
+    d[a] = d[ans] * multipolygamma(0, a, dim)
+
+
+@tangent(*_scipy('multigammaln'))
+def multigammaln_tangent(ans, a, dim):
+    d[ans] = no_derivative('multigammaln', 'd', d[dim])
+    d[ans] = d[a] * multipolygamma(0, a, dim)
+
+
 # -- rules of the helpers above, so that generated gradients can be differentiated again ----
 
 @adjoint(plain_logsumexp)
@@ -173,6 +248,20 @@ def plain_logsumexp_adjoint(ans, g, b=None, return_sign=False):
 @tangent(plain_logsumexp)
 def plain_logsumexp_tangent(ans, g, b=None, return_sign=False):
     d[ans] = d[g]
+
+
+@adjoint(multipolygamma)
+def multipolygamma_adjoint(ans, n, a, dim):
+    d[n] = no_derivative('multipolygamma', 'n')
+    d[dim] = no_derivative('multipolygamma', 'dim')
+    d[a] = d[ans] * multipolygamma(n + 1, a, dim)
+
+
+@tangent(multipolygamma)
+def multipolygamma_tangent(ans, n, a, dim):
+    d[ans] = no_derivative('multipolygamma', 'n', d[n])
+    d[ans] = no_derivative('multipolygamma', 'dim', d[dim])
+    d[ans] = d[a] * multipolygamma(n + 1, a, dim)
 
 
 nondifferentiable(no_derivative)

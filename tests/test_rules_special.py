@@ -332,6 +332,212 @@ def gammaincc_(a, x):
     return np.sum(W3 * sp.gammaincc(a, x))
 
 
+V23 = np.array([[0.5], [1.5]])  # orders, broadcast against arguments of shape (3,)
+N23 = np.array([[0], [2]])      # integer orders
+
+
+def iv_(z):
+    return np.sum(W3 * sp.iv(1.5, z))
+
+
+def iv_integer_order(z):
+    return np.sum(W3 * sp.iv(2, z))  # defined for negative z too
+
+
+def iv_orders(z):
+    return np.sum(W23 * sp.iv(V23, z))
+
+
+def iv_scalar(z):
+    return 0.8 * sp.iv(0.5, z)
+
+
+def ive_(z):
+    return np.sum(W3 * sp.ive(1.5, z))
+
+
+def ive_integer_order(z):
+    return np.sum(W3 * sp.ive(1, z))
+
+
+def ive_orders(z):
+    return np.sum(W23 * sp.ive(V23, z))
+
+
+def ive_scalar(z):
+    return 0.8 * sp.ive(2.5, z)
+
+
+def jv_(z):
+    return np.sum(W3 * sp.jv(1.3, z))
+
+
+def jv_integer_order(z):
+    return np.sum(W3 * sp.jv(3, z))
+
+
+def jv_orders(z):
+    return np.sum(W23 * sp.jv(V23, z))
+
+
+def jv_scalar(z):
+    return 0.8 * sp.jv(0.5, z)
+
+
+def yn_(x):
+    return np.sum(W3 * sp.yn(2, x))
+
+
+def yn_orders(x):
+    return np.sum(W23 * sp.yn(N23, x))
+
+
+def yn_scalar(x):
+    return 0.8 * sp.yn(1, x)
+
+
+def kv_(z):
+    return np.sum(W3 * sp.kv(1.5, z))
+
+
+def kv_orders(z):
+    return np.sum(W23 * sp.kv(V23, z))
+
+
+def kv_scalar(z):
+    return 0.8 * sp.kv(0, z)
+
+
+def j0_(x):
+    return np.sum(W3 * sp.j0(x))
+
+
+def j0_scalar(x):
+    return 0.8 * sp.j0(x)
+
+
+def j1_(x):
+    return np.sum(W3 * sp.j1(x))
+
+
+def j1_scalar(x):
+    return 0.8 * sp.j1(x)
+
+
+def y0_(x):
+    return np.sum(W3 * sp.y0(x))
+
+
+def y0_scalar(x):
+    return 0.8 * sp.y0(x)
+
+
+def y1_(x):
+    return np.sum(W3 * sp.y1(x))
+
+
+def y1_scalar(x):
+    return 0.8 * sp.y1(x)
+
+
+def i0_(x):
+    return np.sum(W3 * sp.i0(x))
+
+
+def i0_scalar(x):
+    return 0.8 * sp.i0(x)
+
+
+def i1_(x):
+    return np.sum(W3 * sp.i1(x))
+
+
+def i1_scalar(x):
+    return 0.8 * sp.i1(x)
+
+
+def i0e_(x):
+    return np.sum(W3 * sp.i0e(x))
+
+
+def i0e_scalar(x):
+    return 0.8 * sp.i0e(x)
+
+
+def i1e_(x):
+    return np.sum(W3 * sp.i1e(x))
+
+
+def i1e_scalar(x):
+    return 0.8 * sp.i1e(x)
+
+
+def k0_(x):
+    return np.sum(W3 * sp.k0(x))
+
+
+def k0_scalar(x):
+    return 0.8 * sp.k0(x)
+
+
+def k1_(x):
+    return np.sum(W3 * sp.k1(x))
+
+
+def k1_scalar(x):
+    return 0.8 * sp.k1(x)
+
+
+def gammasgn_(x):
+    return np.sum(W3 * sp.gammasgn(x) * x ** 2)
+
+
+def gammasgn_scalar(x):
+    return sp.gammasgn(x) * np.sin(x)
+
+
+def rgamma_(x):
+    return np.sum(W3 * sp.rgamma(x))
+
+
+def rgamma_scalar(x):
+    return 0.8 * sp.rgamma(x)
+
+
+def multigammaln_(a):
+    return np.sum(W3 * sp.multigammaln(a, 3))
+
+
+def multigammaln_matrix(a):
+    return np.sum(W23 * sp.multigammaln(a, 2))
+
+
+def multigammaln_scalar(a):
+    return 0.8 * sp.multigammaln(a, 4)
+
+
+def betainc_(x):
+    return np.sum(W3 * sp.betainc(2.5, 1.5, x))
+
+
+def betainc_shapes(x):
+    return np.sum(W23 * sp.betainc(V23 + 1.0, np.array([0.7, 2.0, 1.0]), x))
+
+
+def betainc_scalar(x):
+    return 0.8 * sp.betainc(1.0, 3.0, x)
+
+
+def away_from_integers(shape, low, high):
+    """Uniform in [low, high], moved to the middle of the nearest interval between integers
+    where a point falls within 0.1 of one (the poles of gamma, the jumps of gammasgn)."""
+    def make(rng):
+        x = rng.uniform(low, high, shape)
+        near = np.abs(x - np.round(x)) < 0.1
+        return [np.where(near, np.floor(x) + 0.5, x)]
+    return make
+
+
 ROWS = [
     (logsumexp_all, normal((2, 3)), 0),
     (logsumexp_axis, normal((2, 3)), 0),
@@ -383,6 +589,62 @@ ROWS = [
     (beta_, two_positive((2, 3), 3), (0, 1)),
     (gammainc_, two_positive(3, 3), 1),
     (gammaincc_, two_positive(3, 3), 1),
+    (iv_, positive(3), 0),
+    (iv_integer_order, normal(3, 2.0), 0),
+    (iv_orders, positive(3), 0),
+    (iv_scalar, scalar(0.5, 3), 0),
+    (ive_, positive(3), 0),
+    (ive_, positive(3, 200.0, 800.0), 0),  # where iv itself overflows at 710
+    (ive_integer_order, lambda rng: [np.array([-2.3, -0.4, 1.7])], 0),
+    (ive_orders, positive(3), 0),
+    (ive_scalar, scalar(0.5, 3), 0),
+    (jv_, positive(3), 0),
+    (jv_integer_order, normal(3, 3.0), 0),
+    (jv_orders, positive(3, 0.5, 8.0), 0),
+    (jv_scalar, scalar(0.5, 3), 0),
+    (yn_, positive(3), 0),
+    (yn_orders, positive(3, 0.5, 8.0), 0),
+    (yn_scalar, scalar(0.5, 3), 0),
+    (kv_, positive(3), 0),
+    (kv_orders, positive(3), 0),
+    (kv_scalar, scalar(0.5, 3), 0),
+    (j0_, normal(3, 3.0), 0),
+    (j0_scalar, scalar(-5, 5), 0),
+    (j1_, normal(3, 3.0), 0),
+    (j1_, lambda rng: [np.array([0.0, 1e-3, -2.0])], 0),  # the form finite at 0
+    (j1_scalar, scalar(-5, 5), 0),
+    (y0_, positive(3, 0.5, 8.0), 0),
+    (y0_scalar, scalar(0.5, 8), 0),
+    (y1_, positive(3, 0.5, 8.0), 0),
+    (y1_scalar, scalar(0.5, 8), 0),
+    (i0_, normal(3, 2.0), 0),
+    (i0_scalar, scalar(-3, 3), 0),
+    (i1_, normal(3, 2.0), 0),
+    (i1_, lambda rng: [np.array([0.0, 1e-3, -2.0])], 0),
+    (i1_scalar, scalar(-3, 3), 0),
+    (i0e_, normal(3, 2.0), 0),
+    (i0e_, positive(3, 200.0, 800.0), 0),
+    (i0e_scalar, scalar(0.5, 3), 0),
+    (i1e_, normal(3, 2.0), 0),
+    (i1e_, positive(3, 200.0, 800.0), 0),
+    (i1e_scalar, scalar(-3, -0.5), 0),
+    (k0_, positive(3), 0),
+    (k0_scalar, scalar(0.5, 3), 0),
+    (k1_, positive(3), 0),
+    (k1_scalar, scalar(0.5, 3), 0),
+    (gammasgn_, away_from_integers(3, -3.0, 3.0), 0),
+    (gammasgn_scalar, lambda rng: [-2.5], 0),
+    (rgamma_, positive(3), 0),
+    (rgamma_, away_from_integers(3, -4.0, 0.5), 0),
+    (rgamma_, lambda rng: [np.array([0.0, -1.0, -3.0])], 0),  # the poles of gamma
+    (rgamma_scalar, scalar(-3, 3), 0),
+    (multigammaln_, positive(3, 1.5, 4.0), 0),
+    (multigammaln_matrix, positive((2, 3), 1.0, 4.0), 0),
+    (multigammaln_scalar, scalar(2, 4), 0),
+    (betainc_, unit(3), 0),
+    (betainc_shapes, unit((2, 3)), 0),
+    (betainc_shapes, unit(3), 0),
+    (betainc_scalar, scalar(0.1, 0.9), 0),
 ]
 
 
@@ -396,7 +658,8 @@ def test_rule(f, make_args, wrt):
 def test_every_scipy_rule_has_both_modes():
     names = list(special.DERIVATIVES) + [
         'logsumexp', 'softmax', 'log_softmax', 'polygamma', 'xlogy', 'xlog1py', 'rel_entr',
-        'kl_div', 'betaln', 'beta', 'gammainc', 'gammaincc', 'zeta']
+        'kl_div', 'betaln', 'beta', 'gammainc', 'gammaincc', 'zeta', 'iv', 'ive', 'jv',
+        'yn', 'kv', 'rgamma', 'multigammaln', 'betainc']
     tested = {row[0].__name__ for row in ROWS}
     for name in names:
         func = getattr(sp, name)
@@ -427,6 +690,34 @@ def zeta_exponent(s, q):
     return np.sum(sp.zeta(s, q))
 
 
+def iv_order(v, z):
+    return np.sum(sp.iv(v, z))
+
+
+def ive_order(v, z):
+    return np.sum(sp.ive(v, z))
+
+
+def jv_order(v, z):
+    return np.sum(sp.jv(v, z))
+
+
+def yn_order(n, x):
+    return np.sum(sp.yn(n, x))
+
+
+def kv_order(v, z):
+    return np.sum(sp.kv(v, z))
+
+
+def betainc_a(a, x):
+    return np.sum(sp.betainc(a, 2.0, x / 2))  # x / 2 in (0, 1)
+
+
+def betainc_b(b, x):
+    return np.sum(sp.betainc(2.0, b, x / 2))
+
+
 @pytest.mark.usefixtures('needs_scipy')
 @pytest.mark.parametrize('f', [logsumexp_weighted, logsumexp_signed])
 def test_logsumexp_options_are_loud(f):
@@ -438,7 +729,9 @@ def test_logsumexp_options_are_loud(f):
 
 
 @pytest.mark.usefixtures('needs_scipy')
-@pytest.mark.parametrize('f', [polygamma_order, gammainc_shape, zeta_exponent])
+@pytest.mark.parametrize('f', [polygamma_order, gammainc_shape, zeta_exponent, iv_order,
+                               ive_order, jv_order, yn_order, kv_order, betainc_a, betainc_b],
+                         ids=lambda f: f.__name__)
 def test_derivative_in_discrete_or_shape_argument_is_loud(f):
     args = (np.array([1.0, 2.0]), np.array([0.5, 1.5]))
     with pytest.raises(NotImplementedError, match='no derivative'):
@@ -446,6 +739,101 @@ def test_derivative_in_discrete_or_shape_argument_is_loud(f):
     with pytest.raises(NotImplementedError, match='no derivative'):
         s2sgrad.jvp(f, wrt=0)(*args, np.ones(2))
     assert np.all(np.isfinite(s2sgrad.grad(f, wrt=1)(*args)))
+
+
+def multigammaln_dimension(a, dim):
+    return np.sum(sp.multigammaln(a, dim))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_multigammaln_dimension_is_loud():
+    a = np.array([2.5, 3.5])
+    with pytest.raises(NotImplementedError, match='no derivative'):
+        s2sgrad.grad(multigammaln_dimension, wrt=1)(a, 3)  # (SciPy takes integers only)
+    with pytest.raises(NotImplementedError, match='no derivative'):
+        s2sgrad.jvp(multigammaln_dimension, wrt=1)(a, 3, 1)
+    expected = sum(sp.digamma(a - j / 2) for j in range(3))
+    assert np.allclose(s2sgrad.grad(multigammaln_dimension, wrt=0)(a, 3), expected)
+
+
+# -- values at special points, against closed forms -------------------------------------------
+
+POLES = np.array([0.0, -1.0, -2.0, -3.0, -4.0])
+
+
+def rgamma_sum(x):
+    return np.sum(sp.rgamma(x))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_rgamma_derivative_at_the_poles_of_gamma():
+    # rgamma(x) = 1 / gamma(x) is 0 at x = -k; its derivative there is (-1)^k k!, and its
+    # second derivative -2 (-1)^k k! digamma(k + 1) (from the reflection formula)
+    k = -POLES
+    sign = np.array([1.0, -1.0, 1.0, -1.0, 1.0])
+    first = sign * sp.factorial(k)
+    second = -2 * sign * sp.factorial(k) * sp.digamma(k + 1)
+    with np.errstate(all='raise'):
+        assert np.allclose(s2sgrad.grad(rgamma_sum)(POLES), first, rtol=1e-12, atol=0)
+        assert np.allclose(s2sgrad.jvp(rgamma_sum)(POLES, np.ones(5)), np.sum(first))
+        v = np.array([0.3, -0.2, 0.5, 1.0, 0.7])
+        assert np.allclose(s2sgrad.hvp(rgamma_sum)(POLES, v), second * v, rtol=1e-10)
+    x = np.array([1.0, 2.0, 3.0, 0.5, -0.5])  # the two forms meet at 0.5; gamma(1 - x) is
+    with np.errstate(all='raise'):           # infinite at 1, 2, 3 (not used there)
+        g = s2sgrad.grad(rgamma_sum)(x)
+    assert np.allclose(g, -sp.rgamma(x) * sp.digamma(x), rtol=1e-12, atol=1e-300)
+
+
+def j1_i1_sum(x):
+    return np.sum(sp.j1(x) + 2.0 * sp.i1(x))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_bessel_order_one_at_zero():
+    # j1'(0) = i1'(0) = 1/2; j1''(0) = i1''(0) = 0
+    x = np.array([0.0, 1.0])
+    with np.errstate(all='raise'):
+        g = s2sgrad.grad(j1_i1_sum)(x)
+        hv = s2sgrad.hvp(j1_i1_sum)(x, np.ones(2))
+    assert np.allclose(g[0], 1.5, rtol=1e-14)
+    assert np.allclose(g[1], sp.j0(1.0) - sp.j1(1.0) + 2 * (sp.i0(1.0) - sp.i1(1.0)))
+    assert hv[0] == 0.0
+
+
+def scaled_bessel_sum(x):
+    return np.sum(sp.i0e(x) + sp.i1e(x) + sp.ive(2.5, x))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_exponentially_scaled_bessel_stable_for_large_arguments():
+    # iv(v, x) overflows beyond x ~ 710; its scaled form, and the derivative of that, do not.
+    # Expected: the derivative of the asymptotic series ive(v, x) ~ (2 pi x)^(-1/2) (1 - (m - 1)
+    # / (8x) + (m - 1)(m - 9) / (2! (8x)^2) - ...), m = 4 v^2 (DLMF 10.40.1), to 1e-12 here.
+    x = np.array([1e3, 1e5, 1e7])
+    with np.errstate(all='raise'):
+        g = s2sgrad.grad(scaled_bessel_sum)(x)
+        hv = s2sgrad.hvp(scaled_bessel_sum)(x, np.ones(3))
+    expected = 0.0
+    for v in (0.0, 1.0, 2.5):
+        m = 4 * v * v
+        terms = [1, -(m - 1) / 8, (m - 1) * (m - 9) / 128, -(m - 1) * (m - 9) * (m - 25) / 3072]
+        expected = expected + sum(-(k + 0.5) * t * x ** -(k + 1.5)
+                                  for k, t in enumerate(terms)) / np.sqrt(2 * np.pi)
+    assert np.all(np.isfinite(hv)) and np.all(hv > 0)  # (the series is convex there)
+    assert np.allclose(g, expected, rtol=1e-8, atol=0)
+
+
+def betainc_sum(x):
+    return np.sum(sp.betainc(300.0, 200.0, x))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_betainc_density_stable_for_large_parameters():
+    # x^(a-1) (1-x)^(b-1) underflows and beta(a, b) is 0 in floating point; the density is not
+    x = np.array([0.55, 0.6, 0.65])
+    g = s2sgrad.grad(betainc_sum)(x)
+    from scipy import stats
+    assert np.allclose(g, stats.beta.pdf(x, 300.0, 200.0), rtol=1e-9)
 
 
 # -- numerical stability at extreme inputs ----------------------------------------------------
