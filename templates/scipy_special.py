@@ -215,27 +215,19 @@ def rgamma_tangent(ans, x):
                              -ans * digamma(right))
 
 
-# log of the multivariate gamma function: sum_{j < dim} gammaln(a - j / 2) + constant; the
-# dimension (an integer) has no derivative. (The rules name it `dim`: `d` is the adjoint.)
-def multipolygamma(n, a, dim):
-    """sum_{j < dim} polygamma(n, a - j / 2): the derivative of order n + 1 of
-    multigammaln(a, dim), as ufuncs (digamma, zeta) that stay lazy on dask arrays."""
-    if n == 0:
-        return sum(digamma(a - j / 2) for j in range(int(dim)))
-    scale = (-1) ** (n + 1) * gamma(n + 1)  # polygamma(n, x) = scale * zeta(n + 1, x)
-    return scale * sum(zeta(n + 1, a - j / 2) for j in range(int(dim)))
-
-
+# log of the multivariate gamma function: sum_{j < d} gammaln(a - j / 2) + constant, so d/da =
+# sum_{j < d} digamma(a - j / 2); the dimension d (an integer) has no derivative. (The rules
+# name it `dim`: `d` is the adjoint.)
 @adjoint(*_scipy('multigammaln'))
 def multigammaln_adjoint(ans, a, dim):
     d[dim] = no_derivative('multigammaln', 'd')
-    d[a] = d[ans] * multipolygamma(0, a, dim)
+    d[a] = d[ans] * sum(digamma(a - j / 2) for j in range(dim))
 
 
 @tangent(*_scipy('multigammaln'))
 def multigammaln_tangent(ans, a, dim):
     d[ans] = no_derivative('multigammaln', 'd', d[dim])
-    d[ans] = d[a] * multipolygamma(0, a, dim)
+    d[ans] = d[a] * sum(digamma(a - j / 2) for j in range(dim))
 
 
 # -- rules of the helpers above, so that generated gradients can be differentiated again ----
@@ -248,20 +240,6 @@ def plain_logsumexp_adjoint(ans, g, b=None, return_sign=False):
 @tangent(plain_logsumexp)
 def plain_logsumexp_tangent(ans, g, b=None, return_sign=False):
     d[ans] = d[g]
-
-
-@adjoint(multipolygamma)
-def multipolygamma_adjoint(ans, n, a, dim):
-    d[n] = no_derivative('multipolygamma', 'n')
-    d[dim] = no_derivative('multipolygamma', 'dim')
-    d[a] = d[ans] * multipolygamma(n + 1, a, dim)
-
-
-@tangent(multipolygamma)
-def multipolygamma_tangent(ans, n, a, dim):
-    d[ans] = no_derivative('multipolygamma', 'n', d[n])
-    d[ans] = no_derivative('multipolygamma', 'dim', d[dim])
-    d[ans] = d[a] * multipolygamma(n + 1, a, dim)
 
 
 nondifferentiable(no_derivative)
