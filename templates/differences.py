@@ -1,6 +1,4 @@
 """Rules of finite differences: np.diff, np.gradient."""
-import numbers
-
 import gast
 import numpy as np
 
@@ -127,7 +125,7 @@ def _gradient_axes(f, varargs, axis):
     ndim = np.ndim(f)
     if axis is None:
         axes = tuple(range(ndim))
-    elif isinstance(axis, numbers.Integral):
+    elif np.ndim(axis) == 0:
         axes = (axis,)
     else:
         axes = tuple(axis)

@@ -50,15 +50,21 @@ def f_diff_append_only(x, q):
 
 
 # -- np.gradient ------------------------------------------------------------------------------
-def f_gradient(u): return np.sum(np.sin(np.gradient(u)))
+def f_gradient(u): return np.sum(np.gradient(u) ** 3 * V6)
+def f_gradient_axis(u): return np.sum(np.sin(np.gradient(u, axis=0)))
 def f_gradient_spacing(u): return np.sum(np.gradient(u, 0.5) ** 3)
 def f_gradient_edge2(u): return np.sum(np.gradient(u, edge_order=2) ** 3)
-def f_gradient_spacing_edge2(u): return np.sum(np.cos(np.gradient(u, 0.3, edge_order=2)))
+def f_gradient_spacing_edge2(u): return np.sum(np.cos(np.gradient(u, 0.3, axis=-1, edge_order=2)))
 def f_gradient_axis1(F): return np.sum(np.gradient(F, 0.3, axis=1, edge_order=2) ** 2 * W64)
 def f_gradient_axis0(F): return np.sum(np.gradient(F, axis=0) ** 3)
 def f_gradient_negative_axis(F): return np.sum(np.sin(np.gradient(F, 2.0, axis=-1)))
 def f_gradient_coordinates(u): return np.sum(np.gradient(u, X6) ** 3)
-def f_gradient_coordinates_edge2(u): return np.sum(np.sin(np.gradient(u, X6, edge_order=2)))
+
+
+def f_gradient_coordinates_edge2(u):
+    return np.sum(np.sin(np.gradient(u, X6, axis=0, edge_order=2)))
+
+
 def f_gradient_uniform_coordinates(u): return np.sum(np.gradient(u, U6) ** 2 * V6)
 
 
@@ -107,7 +113,8 @@ ROWS = [
     (f_diff_scalar_end_2d, lambda rng: (rng.standard_normal((6, 4)), 0.4), (0, 1)),
     (f_diff_prepend_only, lambda rng: (rng.standard_normal(6), 0.4), 1),
     (f_diff_append_only, lambda rng: (rng.standard_normal(6), 0.4), (0, 1)),
-    (f_gradient, normal(6), 0), (f_gradient_spacing, normal(6), 0),
+    (f_gradient, normal(6), 0), (f_gradient_axis, normal(6), 0),
+    (f_gradient_spacing, normal(6), 0),
     (f_gradient_edge2, normal(6), 0), (f_gradient_spacing_edge2, normal(6), 0),
     (f_gradient_axis1, normal((6, 4)), 0), (f_gradient_axis0, normal((6, 4)), 0),
     (f_gradient_negative_axis, normal((6, 4)), 0),
