@@ -143,7 +143,7 @@ def _gradient_axes(f, varargs, axis):
 
 def _stencil(spacing, length, edge_order):
     """The weights of ``np.gradient`` along one axis of `length` points: ``(lo, mid, hi)`` of
-    the interior (``out[i] = lo f[i-1] + mid f[i+1] + hi f[i+1]``, numbers or arrays of
+    the interior (``out[i] = lo f[i-1] + mid f[i] + hi f[i+1]``, numbers or arrays of
     ``length - 2``), and the weights of the first and of the last output on the first and
     last points (two each at edge_order 1, three at edge_order 2)."""
     if np.ndim(spacing) == 0:
