@@ -138,6 +138,10 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                     local_names[node.id] = namer.fresh(node.id)
             items.append(_substitute(stmt, values, adjoint_name, template, names,
                                      local_names, namer))
+    _refuse_uncovered(template, values, is_active, {
+        stmt.targets[0].slice.id for stmt in template.body
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+        _is_adjoint_ref(stmt.targets[0], template.namespace)})
     return items
 
 
@@ -171,6 +175,9 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
                            local_names, namer)
         expr = inline_helpers(expr, names)
         terms.append(drop_default_arguments(expr, names))
+    _refuse_uncovered(template, values, is_active, {
+        node.slice.id for stmt in template.body if isinstance(stmt, gast.Assign)
+        for node in n.walk(stmt.value) if _is_adjoint_ref(node, template.namespace)})
     return statements, terms
 
 
@@ -233,6 +240,24 @@ class _Inliner(gast.NodeTransformer):
 
 class TemplateError(NotImplementedError):
     """A rule cannot be applied to these arguments; the passes add the user's line."""
+
+
+def _refuse_uncovered(template, values, is_active, covered):
+    """Raise where the call differentiates an argument whose parameter a rule registered
+    outside s2sgrad gives no derivative (no ``d[param]`` line): its derivative would silently
+    be zero. (s2sgrad's own rules leave out parameters read for their shape only, as ``x`` in
+    ``s2s.unbroadcast(g, x)``; tests/test_rules_* check them against differences.)"""
+    if str(template.namespace.get('__name__', '')).startswith('s2sgrad.'):
+        return
+    for param in template.params:
+        bound = values.get(param)
+        if param == 'ans' or param in covered or not isinstance(bound, gast.Name) or \
+                not is_active(bound.id):
+            continue
+        raise TemplateError(
+            f'the rule `{template.label}` gives no derivative in its argument `{param}`, '
+            f'which is differentiated here: add a `d[{param}] = ...` line to the rule (its '
+            f'derivative would otherwise be taken as zero), or pass a constant there')
 
 
 def _refuse_varargs(template, param, bound, is_active):

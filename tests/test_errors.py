@@ -103,6 +103,38 @@ def test_user_registered_adjoint_is_used_and_shown():
     assert abs(df(x) - 2.0 / (1.0 + math.exp(-x))) < 1e-12
 
 
+def scaled(x, c):
+    return x * c
+
+
+@s2sgrad.adjoint(scaled)
+def scaled_adjoint(ans, x, c):
+    s2sgrad.d[x] = s2sgrad.d[ans] * c  # (no line for c)
+
+
+@s2sgrad.tangent(scaled)
+def scaled_tangent(ans, x, c):
+    s2sgrad.d[ans] = s2sgrad.d[x] * c
+
+
+def scaled_loss(x, c):
+    return np.sum(scaled(x, c))
+
+
+def test_user_rule_without_a_derivative_in_a_differentiated_argument_is_loud():
+    """A rule registered by the user that has no ``d[c]`` line, called with a differentiated
+    `c`: an error naming the rule and the argument, not a zero derivative."""
+    x = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(scaled_loss)(x, 2.0), 2.0 * x)
+    np.testing.assert_allclose(s2sgrad.jvp(scaled_loss)(x, 2.0, x), 6.0)
+    for build in (lambda: s2sgrad.grad(scaled_loss, wrt=1)(x, 2.0),
+                  lambda: s2sgrad.jvp(scaled_loss, wrt=1)(x, 2.0, 1.0),
+                  lambda: s2sgrad.grad(scaled_loss, wrt=(0, 1))(x, 2.0)):
+        with pytest.raises(UnsupportedSyntaxError, match=r'`scaled_(adjoint|tangent)` gives no '
+                                                         r'derivative in its argument `c`'):
+            build()
+
+
 def jittered(x):
     return x * 2.0 + noise(x)
 
