@@ -73,7 +73,23 @@ def none_true(condlist):
     return np.logical_not(chosen)
 
 
-nondifferentiable(take_index, along_axis_index, sort_order, none_true)
+def partition_order(a, kth, axis=-1, result=None):
+    """The positions of `a` that ``result = np.partition(a, kth, axis)`` holds, along `axis`
+    (flat positions when axis is None): ``np.argpartition``'s, checked against `result` (the
+    two may order the elements on either side of the kth differently); where they differ, the
+    positions are matched by rank (stable sorts of `a` and `result`)."""
+    order = np.argpartition(a, kth, axis=axis)
+    values = np.ravel(a) if axis is None else a
+    along = -1 if axis is None else axis
+    if result is None or np.array_equal(np.take_along_axis(values, order, along), result):
+        return order
+    by_rank = np.empty_like(order)
+    np.put_along_axis(by_rank, np.argsort(result, axis=along, kind='stable'),
+                      np.argsort(values, axis=along, kind='stable'), along)
+    return by_rank
+
+
+nondifferentiable(take_index, along_axis_index, sort_order, none_true, partition_order)
 
 
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
@@ -335,3 +351,15 @@ def resort_adjoint(ans, h, a, axis=-1, kind=None, stable=None):
 
 
 linear(resort, 'd[h], a, axis, kind, stable')
+
+
+# -- np.partition: the values move with their positions ---------------------------------------
+
+@adjoint(np.partition)
+def partition_adjoint(ans, a, kth, axis=-1, kind='introselect', order=None):
+    d[a] = untake_along_axis(d[ans], a, partition_order(a, kth, axis, ans), axis)
+
+
+@tangent(np.partition)
+def partition_tangent(ans, a, kth, axis=-1, kind='introselect', order=None):
+    d[ans] = np.take_along_axis(d[a], partition_order(a, kth, axis, ans), axis)
