@@ -1,6 +1,7 @@
 """Array methods: which function's rule differentiates ``x.name(...)`` (with ``x`` first)."""
 import numpy as np
 
+from s2sgrad.errors import ComplexError
 from s2sgrad.rules import adjoint, d, linear, method, tangent
 
 from .constructors import item, tolist
@@ -19,11 +20,12 @@ def _kind(x):
 
 
 def _checked(x, result):
-    if _kind(result) == 'c' and _kind(x) != 'c':
-        raise NotImplementedError(
-            'the derivative of x.astype(complex) of a real x is not supported; use '
-            '`x + 0j` (or np.real / np.imag of the result) instead')
-    return _kind(result) in 'fc'
+    if _kind(result) == 'c' or _kind(x) == 'c':
+        raise ComplexError(
+            'x.astype(complex): complex values are not supported: s2sgrad differentiates real '
+            'functions of real arguments (see the README, "Known limits"); keep the real and '
+            'imaginary parts as separate real arrays')
+    return _kind(result) == 'f'
 
 
 def cast_back(g, x, result):
