@@ -73,7 +73,7 @@ def none_true(condlist):
     return np.logical_not(chosen)
 
 
-def partition_order(a, kth, axis=-1, result=None):
+def _partition_order(a, kth, axis, result):
     """The positions of `a` that ``result = np.partition(a, kth, axis)`` holds, along `axis`
     (flat positions when axis is None): ``np.argpartition``'s, checked against `result` (the
     two may order the elements on either side of the kth differently); where they differ, the
@@ -81,7 +81,7 @@ def partition_order(a, kth, axis=-1, result=None):
     order = np.argpartition(a, kth, axis=axis)
     values = np.ravel(a) if axis is None else a
     along = -1 if axis is None else axis
-    if result is None or np.array_equal(np.take_along_axis(values, order, along), result):
+    if np.array_equal(np.take_along_axis(values, order, along), result):
         return order
     by_rank = np.empty_like(order)
     np.put_along_axis(by_rank, np.argsort(result, axis=along, kind='stable'),
@@ -89,7 +89,7 @@ def partition_order(a, kth, axis=-1, result=None):
     return by_rank
 
 
-nondifferentiable(take_index, along_axis_index, sort_order, none_true, partition_order)
+nondifferentiable(take_index, along_axis_index, sort_order, none_true)
 
 
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
@@ -183,6 +183,26 @@ def resort(h, a, axis=-1, kind=None, stable=None):
     if axis is None:
         return np.ravel(h)[order]
     return np.take_along_axis(h, order, axis)
+
+
+def unpartition(g, a, kth, axis, result):
+    """The adjoint of ``result = np.partition(a, kth, axis)``: `g` put back where the values of
+    `result` came from."""
+    order = _partition_order(a, kth, axis, result)
+    if axis is None:
+        out = _zeros(np.ravel(a), g)
+        out[order] = g
+        return np.reshape(out, _shape(a))
+    out = _zeros(a, g)
+    if _is_zero(g):
+        return out
+    np.put_along_axis(out, order, g, axis)
+    return out
+
+
+def repartition(h, a, kth, axis, result):
+    """`h` moved like ``result = np.partition(a, kth, axis)`` moves `a` (its tangent)."""
+    return np.take_along_axis(h, _partition_order(a, kth, axis, result), axis)
 
 
 def unselect(g, condlist, choicelist):
@@ -357,9 +377,25 @@ linear(resort, 'd[h], a, axis, kind, stable')
 
 @adjoint(np.partition)
 def partition_adjoint(ans, a, kth, axis=-1, kind='introselect', order=None):
-    d[a] = untake_along_axis(d[ans], a, partition_order(a, kth, axis, ans), axis)
+    d[a] = unpartition(d[ans], a, kth, axis, ans)
 
 
 @tangent(np.partition)
 def partition_tangent(ans, a, kth, axis=-1, kind='introselect', order=None):
-    d[ans] = np.take_along_axis(d[a], partition_order(a, kth, axis, ans), axis)
+    d[ans] = repartition(d[a], a, kth, axis, ans)
+
+
+@adjoint(unpartition)
+def unpartition_adjoint(ans, g, a, kth, axis, result):
+    d[g] = repartition(d[ans], a, kth, axis, result)
+
+
+linear(unpartition, 'd[g], a, kth, axis, result')
+
+
+@adjoint(repartition)
+def repartition_adjoint(ans, h, a, kth, axis, result):
+    d[h] = unpartition(d[ans], a, kth, axis, result)
+
+
+linear(repartition, 'd[h], a, kth, axis, result')

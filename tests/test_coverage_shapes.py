@@ -124,10 +124,10 @@ def test_partition_along_axis_0_picks_the_medians():
 
 
 def test_partition_order_matches_the_result_when_argpartition_orders_otherwise():
-    from s2sgrad.templates.indexing import partition_order
+    from s2sgrad.templates.indexing import _partition_order
     a = np.array([[3.0, 1.0, 2.0, 5.0, 4.0], [0.5, 0.4, 0.3, 0.2, 0.1]])
     result = np.array([[2.0, 1.0, 3.0, 5.0, 4.0], [0.2, 0.1, 0.3, 0.5, 0.4]])  # a valid kth=2
-    order = partition_order(a, 2, -1, result)
+    order = _partition_order(a, 2, -1, result)
     np.testing.assert_array_equal(np.take_along_axis(a, order, -1), result)
 
 
@@ -233,4 +233,4 @@ def test_generated_code_reads_well():
     assert 'np.append(' in source
     assert 's2s.cast_back(' in s2sgrad.grad(mixed_precision).source
     assert 'np.isfinite(' in s2sgrad.grad(safe_log_loss).source
-    assert 's2s.partition_order(' in s2sgrad.grad(smallest_two).source
+    assert "s2s.unpartition(" in s2sgrad.grad(smallest_two).source
