@@ -187,17 +187,12 @@ def resort(h, a, axis=-1, kind=None, stable=None):
 
 def unpartition(g, a, kth, axis, result):
     """The adjoint of ``result = np.partition(a, kth, axis)``: `g` put back where the values of
-    `result` came from."""
+    `result` came from (read through the inverse permutation: no writes, which dask arrays
+    would not keep)."""
     order = _partition_order(a, kth, axis, result)
     if axis is None:
-        out = _zeros(np.ravel(a), g)
-        out[order] = g
-        return np.reshape(out, _shape(a))
-    out = _zeros(a, g)
-    if _is_zero(g):
-        return out
-    np.put_along_axis(out, order, g, axis)
-    return out
+        return np.reshape(np.ravel(g)[np.argsort(order)], _shape(a))
+    return np.take_along_axis(g, np.argsort(order, axis=axis), axis)
 
 
 def repartition(h, a, kth, axis, result):
