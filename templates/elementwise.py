@@ -171,3 +171,21 @@ def clip_tangent(ans, a, a_min=None, a_max=None, *, min=None, max=None):
     d[ans] = d[min] * clip_lower(a, a_min, a_max, min, max)
     d[ans] = d[a_max] * clip_upper(a, a_min, a_max, min, max)
     d[ans] = d[max] * clip_upper(a, a_min, a_max, min, max)
+
+
+# -- nan_to_num: the identity where x is finite; the replacements where it is nan or inf ------
+
+@adjoint(np.nan_to_num)
+def nan_to_num_adjoint(ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[x] = d[ans] * np.isfinite(x)
+    d[nan] = unbroadcast(d[ans] * np.isnan(x), nan)
+    d[posinf] = unbroadcast(d[ans] * np.isposinf(x), posinf)
+    d[neginf] = unbroadcast(d[ans] * np.isneginf(x), neginf)
+
+
+@tangent(np.nan_to_num)
+def nan_to_num_tangent(ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[ans] = d[x] * np.isfinite(x)
+    d[ans] = d[nan] * np.isnan(x)
+    d[ans] = d[posinf] * np.isposinf(x)
+    d[ans] = d[neginf] * np.isneginf(x)

@@ -73,6 +73,22 @@ def none_true(condlist):
     return np.logical_not(chosen)
 
 
+def _partition_order(a, kth, axis, result):
+    """The positions of `a` that ``result = np.partition(a, kth, axis)`` holds, along `axis`
+    (flat positions when axis is None): ``np.argpartition``'s, checked against `result` (the
+    two may order the elements on either side of the kth differently); where they differ, the
+    positions are matched by rank (stable sorts of `a` and `result`)."""
+    order = np.argpartition(a, kth, axis=axis)
+    values = np.ravel(a) if axis is None else a
+    along = -1 if axis is None else axis
+    if np.array_equal(np.take_along_axis(values, order, along), result):
+        return order
+    by_rank = np.empty_like(order)
+    np.put_along_axis(by_rank, np.argsort(result, axis=along, kind='stable'),
+                      np.argsort(values, axis=along, kind='stable'), along)
+    return by_rank
+
+
 nondifferentiable(take_index, along_axis_index, sort_order, none_true)
 
 
@@ -167,6 +183,21 @@ def resort(h, a, axis=-1, kind=None, stable=None):
     if axis is None:
         return np.ravel(h)[order]
     return np.take_along_axis(h, order, axis)
+
+
+def unpartition(g, a, kth, axis, result):
+    """The adjoint of ``result = np.partition(a, kth, axis)``: `g` put back where the values of
+    `result` came from (read through the inverse permutation: no writes, which dask arrays
+    would not keep)."""
+    order = _partition_order(a, kth, axis, result)
+    if axis is None:
+        return np.reshape(np.ravel(g)[np.argsort(order)], _shape(a))
+    return np.take_along_axis(g, np.argsort(order, axis=axis), axis)
+
+
+def repartition(h, a, kth, axis, result):
+    """`h` moved like ``result = np.partition(a, kth, axis)`` moves `a` (its tangent)."""
+    return np.take_along_axis(h, _partition_order(a, kth, axis, result), axis)
 
 
 def unselect(g, condlist, choicelist):
@@ -335,3 +366,31 @@ def resort_adjoint(ans, h, a, axis=-1, kind=None, stable=None):
 
 
 linear(resort, 'd[h], a, axis, kind, stable')
+
+
+# -- np.partition: the values move with their positions ---------------------------------------
+
+@adjoint(np.partition)
+def partition_adjoint(ans, a, kth, axis=-1, kind='introselect', order=None):
+    d[a] = unpartition(d[ans], a, kth, axis, ans)
+
+
+@tangent(np.partition)
+def partition_tangent(ans, a, kth, axis=-1, kind='introselect', order=None):
+    d[ans] = repartition(d[a], a, kth, axis, ans)
+
+
+@adjoint(unpartition)
+def unpartition_adjoint(ans, g, a, kth, axis, result):
+    d[g] = repartition(d[ans], a, kth, axis, result)
+
+
+linear(unpartition, 'd[g], a, kth, axis, result')
+
+
+@adjoint(repartition)
+def repartition_adjoint(ans, h, a, kth, axis, result):
+    d[h] = unpartition(d[ans], a, kth, axis, result)
+
+
+linear(repartition, 'd[h], a, kth, axis, result')

@@ -317,3 +317,56 @@ def pad_tangent(ans, array, pad_width, mode='constant', *, stat_length=None,
                 constant_values=0, end_values=0, reflect_type='even'):
     d[ans] = repad(d[array], array, pad_width, mode, reflect_type)
     d[ans] = pad_border(d[constant_values], array, pad_width, constant_values)
+
+
+# -- np.vsplit, np.hsplit, np.dsplit (np.split along axis 0, 1 (0 of a vector), 2) -------------
+
+@adjoint(np.vsplit)
+def vsplit_adjoint(ans, ary, indices_or_sections):
+    d[ary] = rejoin(d[ans], ans, 0, 'vstack')
+
+
+linear(np.vsplit, 'd[ary], indices_or_sections')
+
+
+@adjoint(np.hsplit)
+def hsplit_adjoint(ans, ary, indices_or_sections):
+    d[ary] = rejoin(d[ans], ans, 0, 'hstack')
+
+
+linear(np.hsplit, 'd[ary], indices_or_sections')
+
+
+@adjoint(np.dsplit)
+def dsplit_adjoint(ans, ary, indices_or_sections):
+    d[ary] = rejoin(d[ans], ans, 2)
+
+
+linear(np.dsplit, 'd[ary], indices_or_sections')
+
+
+# -- np.append (np.concatenate of two arrays; of the flattened arrays when axis is None) --------
+
+@adjoint(np.append)
+def append_adjoint(ans, arr, values, axis=None):
+    parts = unjoin(d[ans], [arr, values], axis)
+    d[arr] = parts[0]
+    d[values] = parts[1]
+
+
+@tangent(np.append)
+def append_tangent(ans, arr, values, axis=None):
+    d[ans] = np.append(d[arr], np.zeros_like(values), axis=axis)
+    d[ans] = np.append(np.zeros_like(arr), d[values], axis=axis)
+
+
+# -- np.row_stack: np.vstack under its old name (deprecated in NumPy 2.0, absent in later ones)
+
+if hasattr(np, 'row_stack') and np.row_stack is not np.vstack:
+    @adjoint(np.row_stack)
+    def row_stack_adjoint(ans, tup, *, dtype=None, casting='same_kind'):
+        d[tup] = unjoin(d[ans], tup, 0, 'vstack')
+
+    @tangent(np.row_stack)
+    def row_stack_tangent(ans, tup, *, dtype=None, casting='same_kind'):
+        d[ans] = np.vstack(d[tup])

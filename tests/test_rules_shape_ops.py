@@ -17,7 +17,7 @@ FUNCTIONS = [
     np.hstack,
     np.vstack, np.column_stack, np.split, np.array_split, np.tile, np.repeat, np.flip,
     np.fliplr, np.flipud, np.roll, np.rot90, np.pad, np.atleast_1d, np.atleast_2d,
-    np.atleast_3d,
+    np.atleast_3d, np.append, np.vsplit, np.hsplit, np.dsplit, np.partition, np.nan_to_num,
 ]
 
 C2 = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])   # a constant joined with the argument
@@ -40,6 +40,24 @@ def two(shape_a, shape_b):
 
 def scalar(rng):
     return (float(rng.uniform(0.5, 1.5)),)
+
+
+def arr32(*shape):
+    return lambda rng: (rng.uniform(-1, 1, size=shape).astype(np.float32),)
+
+
+def away_from_integers(*shape):
+    """Values at least 0.1 from an integer (``astype(int)`` stays put under small steps)."""
+    return lambda rng: (rng.integers(-3, 3, size=shape) + rng.uniform(0.1, 0.9, size=shape),)
+
+
+def with_row_stack(make_args):
+    """`make_args`, or a skip where NumPy has no np.row_stack (removed after 2.x's deprecation)."""
+    def make(rng):
+        if not hasattr(np, 'row_stack'):
+            pytest.skip(f'np.row_stack is gone in NumPy {np.__version__}')
+        return make_args(rng)
+    return make
 
 
 # -- adding and moving axes ------------------------------------------------------------------
@@ -138,6 +156,109 @@ def f_array_split_axis(x):
     return np.sum(parts[1] ** 2 * weights(2, 2)) + np.sum(parts[0] ** 2 * weights(2, 2))
 
 
+def f_vsplit(x):
+    a, b = np.vsplit(x, 2)
+    return np.sum(a ** 2 * weights(2, 3)) + np.sum(np.sin(b) * weights(2, 3))
+
+
+def f_vsplit_list(x):
+    top, middle, bottom = np.vsplit(x, [1, 3])
+    return np.sum(middle ** 2 * weights(2, 2, 2)) + np.sum(bottom ** 3 * weights(1, 2, 2))
+
+
+def f_vsplit_kw(x):
+    pieces = np.vsplit(x, indices_or_sections=[2])
+    return np.sum(pieces[1] ** 2 * weights(1, 3))
+
+
+def f_hsplit(x):
+    a, b = np.hsplit(x, 2)
+    return np.sum(a * b * weights(3, 2)) + np.sum(a ** 3 * weights(3, 2))
+
+
+def f_hsplit_list(x):
+    left, right = np.hsplit(x, [1])
+    return np.sum(left ** 2 * weights(2, 1)) + np.sum(np.cos(right) * weights(2, 3))
+
+
+def f_hsplit_1d(x):
+    a, b, c = np.hsplit(x, [2, 5])
+    return np.sum(a ** 2 * weights(2)) + np.sum(c ** 3 * weights(1)) + np.sum(b * weights(3))
+
+
+def f_hsplit_3d(x):
+    a, b = np.hsplit(x, 2)
+    return np.sum(a ** 2 * weights(2, 2, 3)) + np.sum(b ** 3 * weights(2, 2, 3))
+
+
+def f_dsplit(x):
+    a, b = np.dsplit(x, 2)
+    return np.sum(a ** 2 * weights(2, 3, 2)) + np.sum(np.sin(b) * weights(2, 3, 2))
+
+
+def f_dsplit_list(x):
+    a, b, c = np.dsplit(x, [1, 3])
+    return np.sum(a ** 3 * weights(2, 2, 1)) + np.sum(c ** 2 * weights(2, 2, 1))
+
+
+def f_row_stack(x): return np.sum(np.row_stack([x, C3, x ** 2]) ** 2 * weights(3, 3))
+
+
+def f_append(x): return np.sum(np.append(x, C3) ** 2 * weights(9))
+def f_append_values(x): return np.sum(np.append(C2, x) ** 2 * weights(9))
+def f_append_axis(x, y): return np.sum(np.append(x, y, axis=0) ** 2 * weights(3, 3))
+def f_append_axis_kw(x): return np.sum(np.append(x, x ** 2, axis=-1) ** 2 * weights(2, 6))
+def f_append_scalar(x, b): return np.sum(np.append(x, b) ** 3 * weights(7))
+def f_append_kw(x): return np.sum(np.append(arr=C2, values=x, axis=1) ** 2 * weights(2, 4))
+
+
+def append_scalar_args(rng):
+    return rng.uniform(-1, 1, size=(2, 3)), float(rng.uniform(0.5, 1.5))
+
+
+# -- partition, nan_to_num, astype -------------------------------------------------------------
+
+def f_partition(x): return np.sum(np.partition(x, 2) ** 2 * weights(5))
+def f_partition_axis(x): return np.sum(np.partition(x, 1, axis=0) ** 3 * weights(3, 4))
+def f_partition_kths(x): return np.sum(np.partition(x, [0, 3]) ** 2 * weights(2, 5))
+def f_partition_none(x): return np.sum(np.partition(x, -2, axis=None) ** 2 * weights(6))
+def f_partition_kw(x): return np.sum(np.sin(np.partition(x, kth=1, axis=-1)) * weights(2, 3))
+
+
+SPECIALS = np.array([[1.0, np.inf, -2.0], [-np.inf, 0.5, np.nan]])
+
+
+def f_nan_to_num(x): return np.sum(np.nan_to_num(x ** 2) * weights(2, 3))
+
+
+def f_nan_to_num_inf(x):
+    return np.sum(np.sin(np.nan_to_num(x + SPECIALS)) * weights(2, 3))
+
+
+def f_nan_to_num_kw(x):
+    return np.sum(np.nan_to_num(x + SPECIALS, nan=1.5, posinf=3.0, neginf=-2.0) ** 2
+                  * weights(2, 3))
+
+
+def f_nan_to_num_values(x, c):
+    return np.sum(np.nan_to_num(x + SPECIALS, copy=True, nan=c, posinf=2.0 * c, neginf=c ** 2)
+                  ** 2 * weights(2, 3))
+
+
+def nan_to_num_args(rng):
+    return rng.uniform(0.5, 1.5, size=(2, 3)), float(rng.uniform(0.5, 1.5))
+
+
+def f_astype_float(x): return np.sum(x.astype(np.float64) ** 3 * weights(2, 3))
+def f_astype_name(x): return np.sum(np.sin(x.astype('float64')) * weights(2, 3))
+def f_astype_kw(x): return np.sum(x.astype(dtype=float, copy=False) ** 2 * weights(2, 3))
+def f_astype_up(x): return np.sum(x.astype(np.float64) ** 3 * weights(2, 3))
+def f_astype_same32(x): return np.sum(x.astype(np.float32) ** 2 * weights(2, 3))
+def f_astype_int(x): return np.sum(x * x.astype(int) * weights(2, 3))
+def f_astype_int32(x): return np.sum(x ** 2 * x.astype(np.int32) * weights(2, 3))
+def f_astype_bool(x): return np.sum(x ** 2 * x.astype(bool) * weights(2, 3))
+
+
 # -- copying, flipping, rolling, padding -----------------------------------------------------
 
 def f_tile(x): return np.sum(np.tile(x, 3) ** 2 * weights(2, 9))
@@ -217,6 +338,27 @@ ROWS = [
     (f_pad_symmetric, arr(2, 3), 0), (f_pad_wrap, arr(2, 3), 0),
     (f_pad_value, pad_value_args, (0, 1)), (f_pad_value_only, scalar, 0),
     (f_pad_1d, arr(3), 0),
+    (f_vsplit, arr(4, 3), 0), (f_vsplit_list, arr(4, 2, 2), 0), (f_vsplit_kw, arr(3, 3), 0),
+    (f_hsplit, arr(3, 4), 0), (f_hsplit_list, arr(2, 4), 0), (f_hsplit_1d, arr(6), 0),
+    (f_hsplit_3d, arr(2, 4, 3), 0), (f_hsplit, arr32(3, 4), 0),
+    (f_dsplit, arr(2, 3, 4), 0), (f_dsplit_list, arr(2, 2, 4), 0),
+    (f_row_stack, with_row_stack(arr(3)), 0),
+    (f_append, arr(2, 3), 0), (f_append_values, arr(3), 0),
+    (f_append_axis, two((2, 3), (1, 3)), (0, 1)), (f_append_axis_kw, arr(2, 3), 0),
+    (f_append_scalar, append_scalar_args, (0, 1)), (f_append_kw, arr(2, 1), 0),
+    (f_append, arr32(2, 3), 0),
+    (f_partition, arr(5), 0), (f_partition_axis, arr(3, 4), 0),
+    (f_partition_kths, arr(2, 5), 0), (f_partition_none, arr(2, 3), 0),
+    (f_partition_kw, arr(2, 3), 0), (f_partition_axis, arr32(3, 4), 0),
+    (f_nan_to_num, arr(2, 3), 0), (f_nan_to_num_inf, arr(2, 3, lo=0.5, hi=1.5), 0),
+    (f_nan_to_num_kw, arr(2, 3, lo=-1.5, hi=-0.5), 0),
+    (f_nan_to_num_values, nan_to_num_args, (0, 1)),
+    (f_nan_to_num, arr32(2, 3), 0),
+    (f_astype_float, arr(2, 3), 0), (f_astype_name, arr(2, 3), 0),
+    (f_astype_kw, arr(2, 3), 0), (f_astype_up, arr32(2, 3), 0),
+    (f_astype_same32, arr32(2, 3), 0),
+    (f_astype_int, away_from_integers(2, 3), 0), (f_astype_int32, away_from_integers(2, 3), 0),
+    (f_astype_bool, arr(2, 3), 0),
 ]
 
 
@@ -240,6 +382,14 @@ def test_every_function_has_a_row():
 def test_method_forms():
     assert rules.METHODS['swapaxes'] is np.swapaxes
     assert rules.METHODS['repeat'] is np.repeat
+    assert 'astype' in rules.METHODS
+
+
+def test_row_stack_registered_where_numpy_has_it():
+    if not hasattr(np, 'row_stack'):
+        pytest.skip(f'np.row_stack is gone in NumPy {np.__version__}')
+    assert rules.lookup_adjoint(np.row_stack) is not None
+    assert rules.lookup_tangent(np.row_stack) is not None
 
 
 # -- loud failures ---------------------------------------------------------------------------
