@@ -102,13 +102,18 @@ def _fold(node, same_shape, mutated):
 
 
 def _constant_truth(node):
-    """Whether ``c1 == c2`` or ``c1 != c2`` of two constants holds (a rule's ``mode ==
-    'raise'`` where the call gave no mode), else None."""
-    if isinstance(node, gast.Compare) and len(node.ops) == 1 and \
-            isinstance(node.ops[0], (gast.Eq, gast.NotEq)) and \
-            isinstance(node.left, gast.Constant) and isinstance(node.comparators[0], gast.Constant):
-        equal = node.left.value == node.comparators[0].value
-        return equal if isinstance(node.ops[0], gast.Eq) else not equal
+    """Whether ``c1 == c2``, ``c1 != c2``, ``c is None`` or ``c is not None`` of constants
+    holds (a rule's ``mode == 'raise'`` or ``dtype is None`` where the call gave neither),
+    else None."""
+    if not (isinstance(node, gast.Compare) and len(node.ops) == 1 and
+            isinstance(node.left, gast.Constant) and
+            isinstance(node.comparators[0], gast.Constant)):
+        return None
+    op, left, right = node.ops[0], node.left.value, node.comparators[0].value
+    if isinstance(op, (gast.Eq, gast.NotEq)):
+        return (left == right) == isinstance(op, gast.Eq)
+    if isinstance(op, (gast.Is, gast.IsNot)) and (left is None or right is None):
+        return (left is right) == isinstance(op, gast.Is)
     return None
 
 

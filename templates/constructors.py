@@ -43,12 +43,13 @@ linear(keep_if_float, 'd[g], result')
 
 @adjoint(np.array, np.asarray)
 def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
-    d[object] = unstack(d[ans], object)
+    # (a dtype, when given, may be an integer one: its values are then constants)
+    d[object] = unstack(d[ans] if dtype is None else keep_if_float(d[ans], ans), object)
 
 
 @tangent(np.array, np.asarray)
 def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
-    d[ans] = np.array(d[object])
+    d[ans] = np.array(d[object]) if dtype is None else keep_if_float(np.array(d[object]), ans)
 
 
 # -- np.full, np.full_like ----------------------------------------------------------------

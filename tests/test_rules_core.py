@@ -56,6 +56,8 @@ def f_copy(x): return np.sum(np.copy(x) ** 2 * W)
 def f_stack(x): return np.sum(np.stack([x, x ** 2], axis=1) ** 2)
 def f_array(x): return np.sum(np.array([x[0], x[1] * 2.0]) ** 2 * W)
 def f_asarray(x): return np.sum(np.asarray(x) ** 3 * W)
+def f_asarray_int(x): return np.sum(np.asarray(x, dtype=int) * x * W)  # int(x): a constant
+def f_array_float64(x): return np.sum(np.array(x, dtype=np.float64) ** 2 * W)
 def f_dot(x, y): return np.sum(np.dot(x, y) ** 2)
 def f_matmul(x, y): return np.sum(np.matmul(x, y) ** 2)
 def f_operators(x, y): return np.sum((x + y) * (x - y) / (1.0 + y ** 2)) - np.sum((-x) @ y.T)
@@ -93,6 +95,7 @@ ROWS = [
     (f_max_axis, vec(), 0), (f_min_all, vec(), 0), (f_amax, vec(), 0), (f_amin, vec(), 0),
     (f_reshape, vec(), 0), (f_transpose, vec(), 0), (f_ravel, vec(), 0), (f_squeeze, vec(), 0),
     (f_copy, vec(), 0), (f_stack, vec(shape=3), 0), (f_array, vec(), 0), (f_asarray, vec(), 0),
+    (f_asarray_int, vec(0.1, 2.9), 0), (f_array_float64, vec(), 0),
     (f_dot, lambda rng: (rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (3, 2))), (0, 1)),
     (f_matmul, lambda rng: (rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 3)), (0, 1)),
     (f_operators, lambda rng: (rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (2, 3))), (0, 1)),
