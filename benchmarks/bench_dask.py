@@ -58,23 +58,14 @@ import statistics
 import sys
 import time
 
-
-def _blas_threads_from_argv(argv):
-    """The value of --blas-threads in `argv` (default 1), read before NumPy is imported."""
-    for k, arg in enumerate(argv):
-        if arg == '--blas-threads' and k + 1 < len(argv):
-            return argv[k + 1]
-        if arg.startswith('--blas-threads='):
-            return arg.split('=', 1)[1]
-    return '1'
-
-
 # As in bench_reverse.py: one BLAS thread unless told otherwise (a value already in the
 # environment wins). The worker processes of the local clusters inherit it.
-BLAS_THREADS = _blas_threads_from_argv(sys.argv[1:]) if __name__ == '__main__' else None
-if BLAS_THREADS and BLAS_THREADS != '0':
-    for _var in ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS'):
-        os.environ.setdefault(_var, BLAS_THREADS)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _blas import pin_blas_threads  # noqa: E402
+
+BLAS_THREADS = pin_blas_threads(
+    sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS')) \
+    if __name__ == '__main__' else None
 
 import numpy as np  # noqa: E402
 

@@ -58,24 +58,15 @@ import tracemalloc
 import traceback
 
 
-def _blas_threads_from_argv(argv):
-    """The value of --blas-threads in `argv` (default 1), read before NumPy is imported."""
-    for k, arg in enumerate(argv):
-        if arg == '--blas-threads' and k + 1 < len(argv):
-            return argv[k + 1]
-        if arg.startswith('--blas-threads='):
-            return arg.split('=', 1)[1]
-    return '1'
-
-
 # NumPy's BLAS threads are fixed when NumPy is loaded, so --blas-threads is read here. With its
 # default (one thread per core), OpenBLAS made a 256x256 matmul 5 to 25 times slower on a loaded
 # 2-core machine (its threads spin against the other processes), which drowned the rnn row in
 # noise; one thread is stable. A value already in the environment wins.
-BLAS_THREADS = _blas_threads_from_argv(sys.argv[1:]) if __name__ == '__main__' else None
-if BLAS_THREADS and BLAS_THREADS != '0':
-    for _var in ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ.setdefault(_var, BLAS_THREADS)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _blas import pin_blas_threads  # noqa: E402
+
+BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) \
+    if __name__ == '__main__' else None
 
 import numpy as np  # noqa: E402
 

@@ -96,21 +96,29 @@ def _positions(func, wrt):
     return [names.index(w) if isinstance(w, str) else w for w in _tuple(wrt)]
 
 
+def _random_tangents(func, wrt, args):
+    """Random tangents, in the arguments' dtypes, of the arguments `wrt` names."""
+    rng = np.random.default_rng(1)
+    return tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
+                 if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
+                 for p in _positions(func, wrt))
+
+
+def _jvp(func, wrt, args, tangents):
+    """``jvp`` of `func` at `args` along `tangents`, one per argument `wrt` names."""
+    return s2sgrad.jvp(func, wrt=wrt)(*args, tangents if isinstance(wrt, tuple) else tangents[0])
+
+
 @pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])
 def test_tangent_on_dask_arrays(func, make, wrt):
     """Forward mode over the same cases: `jvp` with dask arguments and dask tangents is a lazy
     0-d dask array equal to NumPy's."""
     args = make(np.random.default_rng(0))
-    rng = np.random.default_rng(1)
-    tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
-                     if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
-                     for p in _positions(func, wrt))
-    several = isinstance(wrt, tuple)
-    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    tangents = _random_tangents(func, wrt, args)
+    expected = _jvp(func, wrt, args, tangents)
     lazy_args = [_lazy(a) for a in args]
     lazy_tangents = tuple(_lazy(t) for t in tangents)
-    got, lazy = _lazily(func, lazy_args, lambda: s2sgrad.jvp(func, wrt=wrt)(
-        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    got, lazy = _lazily(func, lazy_args, lambda: _jvp(func, wrt, lazy_args, lazy_tangents))
     if lazy:
         assert isinstance(got, da.Array), type(got)
     _assert_equal(got, expected)

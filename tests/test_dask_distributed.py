@@ -73,13 +73,11 @@ def test_gradient_on_the_cluster(client, func, make, wrt):
 @pytest.mark.parametrize('func, make, wrt', CASES, ids=[c[0].__name__ for c in CASES])
 def test_tangent_on_the_cluster(client, func, make, wrt):
     args = make(np.random.default_rng(0))
-    tangents = tuple(np.ones_like(args[p]) if isinstance(args[p], np.ndarray) else 1.0
-                     for p in test_dask._positions(func, wrt))
-    several = isinstance(wrt, tuple)
-    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    tangents = test_dask._random_tangents(func, wrt, args)
+    expected = test_dask._jvp(func, wrt, args, tangents)
     lazy_args = [test_dask._lazy(a) for a in args]
     lazy_tangents = tuple(test_dask._lazy(t) for t in tangents)
-    got, _ = test_dask._lazily(func, lazy_args, lambda: s2sgrad.jvp(func, wrt=wrt)(
-        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    got, _ = test_dask._lazily(
+        func, lazy_args, lambda: test_dask._jvp(func, wrt, lazy_args, lazy_tangents))
     (value,) = _on_the_cluster(client, [got])
     test_dask._assert_equal(value, expected)

@@ -41,7 +41,8 @@ pytestmark = pytest.mark.filterwarnings(
     'error:The `numpy.* function is not implemented by Dask array:FutureWarning')
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_dask import Computed, _assert_equal, _positions, _refuse, _tuple  # noqa: E402
+from test_dask import (Computed, _assert_equal, _jvp, _random_tangents,  # noqa: E402
+                       _refuse, _tuple)
 import test_rules_core  # noqa: E402
 import test_rules_differences  # noqa: E402
 import test_rules_indexing  # noqa: E402
@@ -169,15 +170,10 @@ def test_gradient_of_rule_on_dask_arrays(func, make, wrt):
 @pytest.mark.parametrize('func, make, wrt', ROWS)
 def test_tangent_of_rule_on_dask_arrays(func, make, wrt):
     args, lazy_args, chunks, lazy = _lazy_arguments(func, make, 'jvp')
-    rng = np.random.default_rng(1)
-    tangents = tuple(rng.standard_normal(args[p].shape).astype(args[p].dtype)
-                     if isinstance(args[p], np.ndarray) else float(rng.standard_normal())
-                     for p in _positions(func, wrt))
-    several = isinstance(wrt, tuple)
-    expected = s2sgrad.jvp(func, wrt=wrt)(*args, tangents if several else tangents[0])
+    tangents = _random_tangents(func, wrt, args)
+    expected = _jvp(func, wrt, args, tangents)
     lazy_tangents = tuple(_lazy(t, chunks) for t in tangents)
-    got = _call(lazy, lambda: s2sgrad.jvp(func, wrt=wrt)(
-        *lazy_args, lazy_tangents if several else lazy_tangents[0]))
+    got = _call(lazy, lambda: _jvp(func, wrt, lazy_args, lazy_tangents))
     if lazy:
         assert isinstance(got, da.Array), type(got)
     _assert_equal(got, expected, 1e-10, 1e-12)
