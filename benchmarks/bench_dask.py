@@ -61,7 +61,7 @@ import time
 # As in bench_reverse.py: one BLAS thread unless told otherwise (a value already in the
 # environment wins). The worker processes of the local clusters inherit it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _blas import pin_blas_threads  # noqa: E402
+from _common import fmt_time, pin_blas_threads  # noqa: E402
 
 BLAS_THREADS = pin_blas_threads(
     sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS')) \
@@ -153,14 +153,6 @@ def median_times(methods, repeats):
             fn()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(ts) for name, ts in samples.items()}
-
-
-def fmt_time(seconds):
-    if seconds >= 1.0:
-        return f'{seconds:.2f} s'
-    if seconds >= 1e-3:
-        return f'{seconds * 1e3:.3g} ms'
-    return f'{seconds * 1e6:.3g} us'
 
 
 def graph_tasks(dask, results):

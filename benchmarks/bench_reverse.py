@@ -63,7 +63,7 @@ import traceback
 # 2-core machine (its threads spin against the other processes), which drowned the rnn row in
 # noise; one thread is stable. A value already in the environment wins.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _blas import pin_blas_threads  # noqa: E402
+from _common import fmt_time, pin_blas_threads  # noqa: E402
 
 BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) \
     if __name__ == '__main__' else None
@@ -686,14 +686,6 @@ def traced_peak_bytes(fn):
         tracemalloc.stop()
     del result
     return peak - base
-
-
-def fmt_time(t):
-    if t >= 1.0:
-        return f'{t:.2f} s'
-    if t >= 1e-3:
-        return f'{t * 1e3:.3g} ms'
-    return f'{t * 1e6:.3g} us'
 
 
 # =============================================================================================

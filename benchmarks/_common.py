@@ -1,4 +1,4 @@
-"""The benchmarks' BLAS threads: one unless told otherwise, fixed before NumPy is imported."""
+"""What the benchmark scripts share: BLAS threads fixed before NumPy loads, time formatting."""
 import os
 
 
@@ -20,3 +20,12 @@ def pin_blas_threads(argv, variables):
         for variable in variables:
             os.environ.setdefault(variable, threads)
     return threads
+
+
+def fmt_time(seconds):
+    """`seconds` as a short time: ``2.31 s``, ``41.3 ms``, ``870 us``."""
+    if seconds >= 1.0:
+        return f'{seconds:.2f} s'
+    if seconds >= 1e-3:
+        return f'{seconds * 1e3:.3g} ms'
+    return f'{seconds * 1e6:.3g} us'
