@@ -25,6 +25,11 @@ def bind_arguments(ctx, stmt, template, args, keywords):
         raise ctx.unsupported(stmt, f'{len(positional)} extra positional arguments '
                                     f'to `{template.label}`')
     for kw in keywords:
+        if kw.arg is not None and kw.arg == template.vararg and not bindings[kw.arg].elts:
+            # ``np.transpose(x, axes=(1, 0))``: a template's ``*axes`` also stands for the
+            # function's parameter of that name, which takes the same values as one sequence
+            bindings[kw.arg] = n.tuple_([kw.value])
+            continue
         if kw.arg not in template.params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}` of '
                                         f'`{template.label}`')

@@ -268,7 +268,7 @@ def dot_rhs(g, a, b):
 
 def untranspose(g, axes=None):
     """The adjoint of ``np.transpose(x, axes)``: transpose `g` back."""
-    if axes is None or axes == ():
+    if axes is None or axes == () or (len(axes) == 1 and axes[0] is None):
         return np.transpose(g)
     if len(axes) == 1 and _is_sequence(axes[0]):
         axes = axes[0]
@@ -277,7 +277,7 @@ def untranspose(g, axes=None):
 
 def retranspose(g, axes=None):
     """``np.transpose(g, axes)`` with the axes as `untranspose` receives them."""
-    if axes is None or axes == ():
+    if axes is None or axes == () or (len(axes) == 1 and axes[0] is None):
         return np.transpose(g)
     if len(axes) == 1 and _is_sequence(axes[0]):
         axes = axes[0]

@@ -30,13 +30,13 @@ def no_derivative(function, argument, tangent=None):
         f'keep that argument constant (its derivative is not implemented)')
 
 
-def plain_logsumexp(g, b=None, return_sign=False):
-    """`g`, once checked that logsumexp was called without `b=` weights or `return_sign=True`."""
-    if b is not None or return_sign:
+def plain_logsumexp(g, return_sign=False):
+    """`g`, once checked that logsumexp was called without ``return_sign=True``."""
+    if return_sign:
         raise NotImplementedError(
-            's2sgrad differentiates scipy.special.logsumexp(a, axis, keepdims=...) only: '
-            'the b= weights and return_sign=True are not supported; write '
-            'logsumexp(a + np.log(b)) for positive weights')
+            's2sgrad differentiates scipy.special.logsumexp(a, axis, b=..., keepdims=...) but '
+            'not with return_sign=True (a pair of results); with positive weights the sign is '
+            '1: leave return_sign out')
     return g
 
 
@@ -87,13 +87,21 @@ for _name, _derivative in DERIVATIVES.items():
 
 @adjoint(*_scipy('logsumexp'))
 def logsumexp_adjoint(ans, a, axis=None, b=None, keepdims=False, return_sign=False):
-    d[a] = unreduce(plain_logsumexp(d[ans], b, return_sign), a, axis, keepdims) * \
-        np.exp(a - unreduce(ans, a, axis, keepdims))
+    # ans = log(sum(b * exp(a))): its partials are b * exp(a - ans) in a, exp(a - ans) in b.
+    d[a] = unreduce(plain_logsumexp(d[ans], return_sign), a, axis, keepdims) * \
+        np.exp(a - unreduce(ans, a, axis, keepdims)) if b is None else \
+        unbroadcast(unreduce(plain_logsumexp(d[ans], return_sign), a, axis, keepdims) *
+                    np.exp(a - unreduce(ans, a, axis, keepdims)) * b, a)
+    d[b] = unbroadcast(unreduce(plain_logsumexp(d[ans], return_sign), a, axis, keepdims) *
+                       np.exp(a - unreduce(ans, a, axis, keepdims)), b)
 
 
 @tangent(*_scipy('logsumexp'))
 def logsumexp_tangent(ans, a, axis=None, b=None, keepdims=False, return_sign=False):
-    d[ans] = np.sum(plain_logsumexp(d[a], b, return_sign) *
+    d[ans] = np.sum(plain_logsumexp(d[a], return_sign) *
+                    np.exp(a - unreduce(ans, a, axis, keepdims)) * (1 if b is None else b),
+                    axis=axis, keepdims=keepdims)
+    d[ans] = np.sum(plain_logsumexp(d[b], return_sign) *
                     np.exp(a - unreduce(ans, a, axis, keepdims)), axis=axis, keepdims=keepdims)
 
 
@@ -233,12 +241,12 @@ def multigammaln_tangent(ans, a, dim):
 # -- rules of the helpers above, so that generated gradients can be differentiated again ----
 
 @adjoint(plain_logsumexp)
-def plain_logsumexp_adjoint(ans, g, b=None, return_sign=False):
+def plain_logsumexp_adjoint(ans, g, return_sign=False):
     d[g] = d[ans]
 
 
 @tangent(plain_logsumexp)
-def plain_logsumexp_tangent(ans, g, b=None, return_sign=False):
+def plain_logsumexp_tangent(ans, g, return_sign=False):
     d[ans] = d[g]
 
 
