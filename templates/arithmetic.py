@@ -135,7 +135,7 @@ def xdivy_adjoint(ans, x, y):
 
 @tangent(xdivy)
 def xdivy_tangent(ans, x, y):
-    d[ans] = d[x] / y
+    d[ans] = xdivy(d[x], y)  # (0 where d[x] is 0, also where y is)
     d[ans] = -d[y] * xdivy(ans, y)
 
 

@@ -6,6 +6,8 @@ from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, 
                              unreduce)
 from s2sgrad.runtime_values import _is_lazy
 
+from .arithmetic import xdivy  # noqa: F401 (used by the rules)
+
 
 # -- sum, mean, max, min ----------------------------------------------------------------------
 
@@ -264,20 +266,24 @@ def var_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
                         keepdims=keepdims) / dof(a, axis, ddof, correction, where)
 
 
+# std is a norm of ``a - mean``: where all values reduced are equal (a zero spread; always
+# with one value) its derivative is taken as 0, the limit np.linalg.norm gives at zero.
+
 @adjoint(np.std)
 def std_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
-    d[a] = unreduce(d[ans] / checked_nonzero(ans, 'the derivative of np.std'), a, axis,
-                    keepdims) * \
-        (a - np.mean(a, axis=axis, keepdims=True)) / dof(a, axis, ddof, correction, where)
+    d[a] = unreduce(d[ans], a, axis, keepdims) * \
+        xdivy(a - np.mean(a, axis=axis, keepdims=True),
+              unreduce(ans, a, axis, keepdims) * dof(a, axis, ddof, correction, where))
 
 
 @tangent(np.std)
 def std_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
-    d[ans] = np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis,
-                    keepdims=keepdims) / dof(a, axis, ddof, correction, where) / \
-        checked_nonzero(ans, 'the derivative of np.std')
+    d[ans] = np.sum(d[a] * xdivy(a - np.mean(a, axis=axis, keepdims=True),
+                                 unreduce(ans, a, axis, keepdims) *
+                                 dof(a, axis, ddof, correction, where)),
+                    axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.nanvar)
@@ -300,20 +306,20 @@ def nanvar_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=Fal
 @adjoint(np.nanstd)
 def nanstd_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
                    where=None, mean=None, correction=None):
-    d[a] = unreduce(d[ans] / checked_nonzero(ans, 'the derivative of np.nanstd'), a, axis,
-                    keepdims) * \
-        np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)) / \
-        nancount(a, axis, True, ddof, correction, where)
+    d[a] = unreduce(d[ans], a, axis, keepdims) * \
+        xdivy(np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
+              unreduce(ans, a, axis, keepdims) *
+              nancount(a, axis, True, ddof, correction, where))
 
 
 @tangent(np.nanstd)
 def nanstd_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
                    where=None, mean=None, correction=None):
     d[ans] = np.sum(select(notnan(a, where), d[a]) *
-                    np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
-                    axis=axis, keepdims=keepdims) / \
-        nancount(a, axis, keepdims, ddof, correction) / \
-        checked_nonzero(ans, 'the derivative of np.nanstd')
+                    xdivy(np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
+                          unreduce(ans, a, axis, keepdims) * nancount(a, axis, True, ddof,
+                                                                      correction)),
+                    axis=axis, keepdims=keepdims)
 
 
 # -- nansum, nanmean, nanmax, nanmin -------------------------------------------------------------

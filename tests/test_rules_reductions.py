@@ -65,6 +65,7 @@ def f_std_all(x): return np.std(x * W)
 def f_std_axis1(x): return np.sum(np.std(x, axis=1) * V3)
 def f_std_axis0_ddof_keepdims(x): return np.sum(np.std(x, 0, None, None, 1, True) * V4)
 def f_std_tuple(x): return np.sum(np.std(x, axis=(1, 2), ddof=2) * V3[:2])
+def f_std_one_element(x): return np.sum(np.std(x, axis=0) * V4)  # (constant: 0)
 def f_std_method(x): return np.sum(x.std(axis=0, ddof=1, keepdims=True) * V4) + x.std()
 
 
@@ -165,7 +166,7 @@ ROWS = [
     (f_var_method, uniform(), 0),
     (f_std_all, uniform(), 0), (f_std_axis1, uniform(), 0),
     (f_std_axis0_ddof_keepdims, uniform(), 0), (f_std_tuple, uniform(shape=(2, 3, 4)), 0),
-    (f_std_method, uniform(), 0),
+    (f_std_method, uniform(), 0), (f_std_one_element, uniform(shape=(1, 4)), 0),
     (f_nansum_all, uniform(), 0), (f_nansum_axis0, uniform(), 0),
     (f_nansum_axis1_keepdims, uniform(), 0), (f_nansum_tuple, uniform(shape=(3, 2, 4)), 0),
     (f_nansum_initial, uniform(), 0),
@@ -276,9 +277,32 @@ def test_cumprod_zeros_second_order_is_loud():
         s2sgrad.hvp(g_cumprod)(x, np.ones(3))
 
 
-def test_std_of_constant_is_loud():
-    with pytest.raises(NotImplementedError, match='std'):
-        s2sgrad.grad(g_std)(np.ones(3))
+def g_std_rows(x): return np.sum(np.std(x, axis=1) * np.array([1.0, -2.0]))
+def g_nanstd_rows(x): return np.sum(np.nanstd(x, axis=1) * np.array([1.0, -2.0]))
+
+
+@pytest.mark.parametrize('f', [g_std, g_nanstd, g_std_rows, g_nanstd_rows])
+def test_std_at_zero_spread_is_zero(f):
+    """Where all values reduced are equal, std (a norm of ``x - mean``) has no gradient; s2sgrad
+    gives 0 there, as np.linalg.norm does at zero (and as central differences give)."""
+    rows = 'rows' in f.__name__
+    x = np.array([[0.75, 0.75, 0.75], [-1.5, 2.0, 0.5]]) if rows else np.full(3, 0.75)
+    g = s2sgrad.grad(f)(x)
+    assert np.all(np.isfinite(g))
+    assert np.all(g[0] == 0.0) and (not rows or np.all(g[1] != 0.0))
+    np.testing.assert_allclose(g, check_grads_numeric(f, x), atol=1e-6)
+    t = np.arange(1.0, 1.0 + x.size).reshape(x.shape)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, t), np.sum(g * t), atol=1e-12)
+
+
+def check_grads_numeric(f, x, h=1e-6):
+    """Central differences of `f` at `x`."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = h
+        g[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return g
 
 
 @pytest.mark.parametrize('f, pattern', [(g_var_where, 'where'), (g_prod_where, 'where'),
