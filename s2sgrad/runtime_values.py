@@ -125,6 +125,13 @@ def real_part(x, g):
     return g
 
 
+def imag_part(x, g):
+    """The derivative of ``x.imag`` (``np.imag(x)``, ``np.angle(x)``) for a real `x`: zeros
+    like `g` (both are constant there); ComplexError for a complex `x`."""
+    real_only(x)
+    return g * 0.0
+
+
 def _like(g, x):
     """Give the adjoint `g` the type of the primal `x` (dtype of arrays, float for floats)."""
     _check_numeric(g, x)

@@ -96,6 +96,8 @@ METHODS = {
     'item': item,
     'tolist': tolist,
     'astype': astype,
+    'conj': np.conj,
+    'conjugate': np.conjugate,
 }
 
 for _name, _func in METHODS.items():

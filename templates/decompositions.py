@@ -1,6 +1,7 @@
-"""Rules of the decompositions of ``np.linalg``: cholesky, eigh, qr, svd (see linalg.py)."""
+"""Rules of np.linalg's decompositions: cholesky, eigh, eigvalsh, qr, svd (see linalg.py)."""
 import numpy as np
 
+from s2sgrad.errors import ComplexError
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
@@ -36,6 +37,51 @@ def eigh_adjoint(ans, a, UPLO='L'):
 def eigh_tangent(ans, a, UPLO='L'):
     d[ans] = (np.sum(ans[1] * (_from_triangle(d[a], UPLO) @ ans[1]), axis=-2),
               ans[1] @ (_gaps(ans[0]) * (_mT(ans[1]) @ _from_triangle(d[a], UPLO) @ ans[1])))
+
+
+@adjoint(np.linalg.eigvalsh)
+def eigvalsh_adjoint(ans, a, UPLO='L'):
+    v = np.linalg.eigh(a, UPLO)[1]  # (the eigenvectors, recomputed)
+    g = v @ (d[ans][..., None] * _mT(v))
+    d[a] = _to_triangle((g + _mT(g)) / 2, UPLO)
+
+
+@tangent(np.linalg.eigvalsh)
+def eigvalsh_tangent(ans, a, UPLO='L'):
+    d[ans] = np.sum(np.linalg.eigh(a, UPLO)[1] *
+                    (_from_triangle(d[a], UPLO) @ np.linalg.eigh(a, UPLO)[1]), axis=-2)
+
+
+def complex_results(function, g=None):
+    """Raise: `function` (np.linalg.eig, eigvals) has complex results in general."""
+    raise ComplexError(
+        f'{function}: its eigenvalues and eigenvectors are complex in general, and complex '
+        f'values are not supported (s2sgrad differentiates real functions of real arguments; '
+        f'see the README, "Known limits"); for a symmetric matrix use np.linalg.eigh or '
+        f'np.linalg.eigvalsh')
+
+
+nondifferentiable(complex_results)
+
+
+@adjoint(np.linalg.eig)
+def eig_adjoint(ans, a):
+    d[a] = complex_results('np.linalg.eig', d[ans])
+
+
+@tangent(np.linalg.eig)
+def eig_tangent(ans, a):
+    d[ans] = complex_results('np.linalg.eig', d[a])
+
+
+@adjoint(np.linalg.eigvals)
+def eigvals_adjoint(ans, a):
+    d[a] = complex_results('np.linalg.eigvals', d[ans])
+
+
+@tangent(np.linalg.eigvals)
+def eigvals_tangent(ans, a):
+    d[ans] = complex_results('np.linalg.eigvals', d[a])
 
 
 # -- qr and svd: the adjoints recompute the reduced factors with the very call of the primal

@@ -11,9 +11,9 @@ import numpy as np
 from s2sgrad import rules, runtime
 from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
-    count, dot_lhs, dot_rhs, extremum_tangent, matmul_lhs, matmul_rhs, pick, pick_tangent,
-    read_at, real_part, reshape_like, restack, resum, retranspose, select, unbroadcast, unindex,
-    unread_at, unsum, zero_at)
+    count, dot_lhs, dot_rhs, extremum_tangent, imag_part, matmul_lhs, matmul_rhs, pick,
+    pick_tangent, read_at, real_part, reshape_like, restack, resum, retranspose, select,
+    unbroadcast, unindex, unread_at, unsum, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
@@ -31,6 +31,7 @@ HELPERS = {
     runtime.pick_tangent: 'reverse forward',
     runtime.read_at: 'reverse forward',
     runtime.real_part: 'reverse forward',
+    runtime.imag_part: 'reverse forward',
     runtime.reshape_like: 'reverse forward',
     runtime.restack: 'forward',
     runtime.resum: 'reverse forward',
@@ -185,6 +186,14 @@ def real_part_adjoint(ans, x, g):
 
 
 linear(runtime.real_part, 'x, d[g]')
+
+
+@adjoint(runtime.imag_part)
+def imag_part_adjoint(ans, x, g):
+    d[g] = imag_part(x, d[ans])
+
+
+linear(runtime.imag_part, 'x, d[g]')
 
 
 @adjoint(runtime.copy)

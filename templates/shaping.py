@@ -5,7 +5,8 @@ import numpy as np
 
 from s2sgrad.rules import (adjoint, attribute_adjoint, attribute_tangent, d, linear,
                            shape_preserving, tangent)
-from s2sgrad.runtime import real_part, reshape_like, retranspose, unbroadcast, untranspose
+from s2sgrad.runtime import (imag_part, real_part, reshape_like, retranspose, unbroadcast,
+                             untranspose)
 
 
 # -- helpers called by the templates (each has its own rules, for second order) ------------
@@ -129,6 +130,32 @@ def real(ans, x):
 @attribute_tangent('real')
 def real_tangent(ans, x):
     d[ans] = real_part(x, d[x])
+
+
+# conj, imag, angle, real_if_close: s2sgrad differentiates real functions of real arguments
+# (complex values raise ComplexError, as in np.real); for a real x they are x, 0, 0 (or pi:
+# piecewise constant) and x.
+
+@adjoint(np.conj, np.conjugate, np.real_if_close)
+def conj(ans, x, tol=100):
+    d[x] = real_part(x, d[ans])
+
+
+@tangent(np.conj, np.conjugate, np.real_if_close)
+def conj_tangent(ans, x, tol=100):
+    d[ans] = real_part(x, d[x])
+
+
+@adjoint(np.imag, np.angle)
+@attribute_adjoint('imag')
+def imag(ans, x, deg=False):
+    d[x] = imag_part(x, d[ans])
+
+
+@tangent(np.imag, np.angle)
+@attribute_tangent('imag')
+def imag_tangent(ans, x, deg=False):
+    d[ans] = imag_part(x, d[x])
 
 
 @attribute_adjoint('T')
