@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads
 from s2sgrad.errors import NoRuleError
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -173,3 +174,112 @@ ROWS = [
 @pytest.mark.parametrize('f, make_args, wrt', ROWS, ids=rulespec.ids(ROWS))
 def test_rule(f, make_args, wrt):
     rulespec.check_row(f, make_args, wrt)
+
+
+# -- the sublist (interleaved) form: forward mode; reverse mode raises -------------------------
+
+def f_sublist_one(x):
+    return np.sum(np.einsum(x, [0, 1], [1]) ** 2)
+
+
+def f_sublist_two(x, y):
+    return np.sum(np.einsum(x, [0, 1], y, [1, 2], [0, 2]) ** 2)
+
+
+def f_sublist_implicit(x, y):
+    return np.sum(np.einsum(x, [0, 1], y, [1, 2]) ** 2)
+
+
+def f_sublist_ellipsis(x, y):
+    return np.sum(np.einsum(x, [Ellipsis, 0, 1], y, [Ellipsis, 1, 2]) ** 2)
+
+
+SUBLIST_ROWS = [
+    (f_sublist_one, shapes((3, 2)), 0),
+    (f_sublist_two, shapes((3, 2), (2, 4)), (0, 1)),
+    (f_sublist_two, shapes((3, 2), (2, 4)), 1),
+    (f_sublist_implicit, shapes((3, 2), (2, 4)), (0, 1)),
+    (f_sublist_ellipsis, shapes((2, 3, 2), (1, 2, 4)), (0, 1)),
+]
+
+
+@pytest.mark.parametrize('f, make_args, wrt', SUBLIST_ROWS, ids=rulespec.ids(SUBLIST_ROWS))
+def test_sublist_form_forward_mode(f, make_args, wrt):
+    args = make_args(np.random.default_rng(0))
+    check_grads(f, args, wrt=wrt, modes=('fwd',), order=1)
+
+
+@pytest.mark.parametrize('f, make_args, wrt', SUBLIST_ROWS, ids=rulespec.ids(SUBLIST_ROWS))
+def test_sublist_form_reverse_mode_raises(f, make_args, wrt):
+    args = make_args(np.random.default_rng(0))
+    with pytest.raises(NoRuleError, match='subscripts string'):
+        s2sgrad.grad(f, wrt=wrt)(*args)
+
+
+# -- as users write it -------------------------------------------------------------------------
+
+def attention(q, k, v):
+    """One attention head over a batch: softmax(q k^T / sqrt(d)) v, written with einsum."""
+    scores = np.einsum('...qd,...kd->...qk', q, k) / np.sqrt(q.shape[-1])
+    weights = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
+    weights = weights / np.sum(weights, axis=-1, keepdims=True)
+    return np.einsum('...qk,...kd->...qd', weights, v)
+
+
+def attention_loss(q, k, v):
+    return np.sum(attention(q, k, v) ** 2)
+
+
+def bilinear(x, A, y):
+    return np.einsum('...i,ij,...j', x, A, y)
+
+
+def bilinear_loss(x, A, y):
+    return np.sum(np.tanh(bilinear(x, A, y)))
+
+
+def test_attention_layer_matches_differences():
+    rng = np.random.default_rng(1)
+    q, k, v = (rng.standard_normal((2, 3, 4)) for _ in range(3))
+    check_grads(attention_loss, [q, k, v], wrt=(0, 1, 2), modes=('rev', 'fwd'), rtol=1e-4)
+    grads = s2sgrad.grad(attention_loss, wrt=(0, 1, 2))(q, k, v)
+    assert [g.shape for g in grads] == [(2, 3, 4)] * 3
+
+
+def test_bilinear_form_broadcasting_matches_differences():
+    rng = np.random.default_rng(2)
+    x, A, y = rng.standard_normal((2, 1, 3)), rng.standard_normal((3, 3)), \
+        rng.standard_normal((4, 3))
+    check_grads(bilinear_loss, [x, A, y], wrt=(0, 1, 2), modes=('rev', 'fwd'), order=2,
+                rtol=1e-4)
+    gx = s2sgrad.grad(bilinear_loss)(x, A, y)
+    assert gx.shape == (2, 1, 3)
+
+
+def test_quadratic_form_hessian_is_a_plus_a_transpose():
+    A = np.random.default_rng(3).standard_normal((3, 3))
+    H = s2sgrad.hessian(lambda x: np.einsum('i,ij,j', x, A, x))(np.ones(3))
+    np.testing.assert_allclose(H, A + A.T, rtol=1e-12)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+def f_bad_subscripts(a, b):
+    return np.sum(np.einsum('ij,jk->iz', a, b))
+
+
+def f_wrong_count(a, b):
+    return np.sum(np.einsum('ij->i', a, b))
+
+
+@pytest.mark.parametrize('f', [f_bad_subscripts, f_wrong_count])
+@pytest.mark.parametrize('mode', ['rev', 'fwd'])
+def test_invalid_subscripts_raise_numpys_error(f, mode):
+    a, b = np.ones((2, 3)), np.ones((3, 2))
+    with pytest.raises(ValueError) as numpy_error:
+        f(a, b)
+    with pytest.raises(ValueError, match=str(numpy_error.value)[:20]):
+        if mode == 'rev':
+            s2sgrad.grad(f, wrt=(0, 1))(a, b)
+        else:
+            s2sgrad.jvp(f)(a, b, np.ones((2, 3)))
