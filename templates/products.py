@@ -149,7 +149,7 @@ def einsum_mask(subscripts, position, *operands):
     the diagonal of a repeated letter, 0 off it), or a scalar 1 where it is not needed."""
     inputs, output, renamed, masked = _einsum_operand(subscripts, position, operands)
     x = operands[position]
-    dtype = getattr(x, 'dtype', None) or np.result_type(x)
+    dtype = x.dtype if hasattr(x, 'dtype') else np.result_type(x)
     if not masked:
         return np.ones((), dtype=dtype)
     shape, item = _shape(x), inputs[position]
