@@ -7,6 +7,11 @@ Where a rule follows from a property, declare the property instead of writing th
 `elementwise` (a derivative of one argument), `partials` (the partial derivatives of a
 broadcasting function), `linear` (a tangent that applies the function to ``d[x]``),
 `nondifferentiable`.
+
+A rule of a function taking ``*args`` states the derivative in each item with a loop,
+``for k, x in enumerate(args):`` (or ``for x in args:``), whose body is written once per item,
+``k`` the item's position and ``x`` the item; ``f(*args)`` and ``f(*replaced(args, k, v))``
+call ``f`` with the items (the latter with item ``k`` replaced by ``v``).
 """
 import ast
 import inspect
@@ -26,6 +31,14 @@ class _AdjointPlaceholder:
 
 
 d = _AdjointPlaceholder()
+
+
+def replaced(items, position, value):
+    """In a template, ``f(*replaced(args, k, v))`` is ``f`` called with the items of the
+    ``*args`` parameter, the one at `position` replaced by `v`: a template loop
+    ``for k, x in enumerate(args):`` states a rule for each item (see `Template`). Only
+    parsed, never called."""
+    raise RuntimeError('templates are parsed by s2sgrad, never executed')
 
 
 class Template:

@@ -107,7 +107,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
     values['ans'] = ans
     local_names = {}
     items = []
-    for stmt in template.body:
+    for stmt, values in _unrolled(template, values):
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
@@ -119,7 +119,8 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                 continue
             stmt = n.clone(stmt)  # (only the statements used are copied)
             others = [p for p in template.params if p not in ('ans', param)
-                      and p in bindings]
+                      and p in bindings] + ([template.vararg] if param != template.vararg
+                                            and template.vararg in bindings else [])
             simplify = broadcasting and bool(others) and all(
                 p in constants_only or names_of.get(p) == bound.id for p in others)
             if same_shape is not None and same_shape(ans.id, bound.id):
@@ -141,7 +142,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
     _refuse_uncovered(template, values, is_active, {
         stmt.targets[0].slice.id for stmt in template.body
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
-        _is_adjoint_ref(stmt.targets[0], template.namespace)})
+        _is_adjoint_ref(stmt.targets[0], template.namespace)} | _looped(template))
     return items
 
 
@@ -156,7 +157,7 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
     values['ans'] = ans
     local_names = {}
     statements, terms = [], []
-    for stmt in template.body:
+    for stmt, values in _unrolled(template, values):
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue
         if not (isinstance(stmt, gast.Assign) and _is_adjoint_ref(stmt.targets[0],
@@ -177,8 +178,51 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
         terms.append(drop_default_arguments(expr, names))
     _refuse_uncovered(template, values, is_active, {
         node.slice.id for stmt in template.body if isinstance(stmt, gast.Assign)
-        for node in n.walk(stmt.value) if _is_adjoint_ref(node, template.namespace)})
+        for node in n.walk(stmt.value) if _is_adjoint_ref(node, template.namespace)} |
+        _looped(template))
     return statements, terms
+
+
+def _loop(stmt, template):
+    """``(index, item)`` names of a template loop over the ``*args`` parameter, ``for k, x in
+    enumerate(args):`` or ``for x in args:`` (index None); None for other statements."""
+    if not isinstance(stmt, gast.For) or stmt.orelse or template.vararg is None:
+        return None
+    target, it = stmt.target, stmt.iter
+    if isinstance(it, gast.Name) and it.id == template.vararg and \
+            isinstance(target, gast.Name):
+        return None, target.id
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
+            it.func.id == 'enumerate' and len(it.args) == 1 and \
+            isinstance(it.args[0], gast.Name) and it.args[0].id == template.vararg and \
+            isinstance(target, gast.Tuple) and len(target.elts) == 2 and \
+            all(isinstance(e, gast.Name) for e in target.elts):
+        return target.elts[0].id, target.elts[1].id
+    return None
+
+
+def _unrolled(template, values):
+    """``(statement, values)`` for each statement of the template, a loop over the ``*args``
+    parameter written once per item (its names bound to the item and its position)."""
+    for stmt in template.body:
+        loop = _loop(stmt, template)
+        if loop is None:
+            yield stmt, values
+            continue
+        index, item = loop
+        items = values.get(template.vararg)
+        for position, element in enumerate(items.elts if isinstance(items, gast.Tuple)
+                                           else []):
+            bound = dict(values, **{item: element})
+            if index is not None:
+                bound[index] = n.const(position)
+            for inner in stmt.body:
+                yield inner, bound
+
+
+def _looped(template):
+    """The ``*args`` parameter when a template loop states its items' derivatives."""
+    return {template.vararg} if any(_loop(stmt, template) for stmt in template.body) else set()
 
 
 def _tangent_local(stmt, template, values, tangent_name, names, local_names, namer):
@@ -293,6 +337,24 @@ class _Substituter(gast.NodeTransformer):
             return n.name(self.adjoint_name(bound.id))
         self.generic_visit(sub)
         return sub
+
+    def visit_Call(self, call):
+        func = call.func
+        if isinstance(func, gast.Name) and func.id not in self.values and \
+                self.template.namespace.get(func.id) is rules.replaced:
+            items, position, value = (self.visit(arg) for arg in call.args)
+            elts = list(items.elts)
+            elts[position.value] = value
+            return gast.Tuple(elts=elts, ctx=gast.Load())
+        self.generic_visit(call)
+        args = []
+        for arg in call.args:  # f(*(a, b)) is f(a, b): the items of a *args parameter
+            if isinstance(arg, gast.Starred) and isinstance(arg.value, gast.Tuple):
+                args.extend(arg.value.elts)
+            else:
+                args.append(arg)
+        call.args = args
+        return call
 
     def visit_Name(self, name):
         if name.id in self.local_names:

@@ -1,7 +1,7 @@
 """Rules of NumPy's products: dot, matmul, outer, inner, tensordot, einsum, kron, vdot, cross."""
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, nondifferentiable, tangent
+from s2sgrad.rules import adjoint, d, nondifferentiable, replaced, tangent
 from s2sgrad.runtime import (dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs, reshape_like,
                              unbroadcast)
 
@@ -72,61 +72,101 @@ def kron_axes(a, b, position):
     return list(range(other, 2 * ndim, 2)), list(range(ndim))
 
 
-def _einsum_parts(subscripts, operands):
+_EINSUM_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+
+def _einsum_form(subscripts, operands):
+    """``(inputs, output)``: the subscripts of ``np.einsum(subscripts, *operands)`` written out,
+    one string of letters per operand and an explicit output (NumPy's implicit output: the
+    letters appearing once, in alphabetical order). An ellipsis becomes fresh letters, one per
+    broadcast dimension; an operand's dimension of size 1 broadcast against a larger one gets
+    a letter of its own (summed over, as broadcasting does)."""
     if not isinstance(subscripts, str):
-        raise NotImplementedError(
-            's2sgrad differentiates np.einsum only with a subscripts string (not the '
-            'interleaved operand, sublist form)')
+        from s2sgrad.errors import NoRuleError
+        raise NoRuleError(
+            's2sgrad differentiates np.einsum in reverse mode only with a subscripts string '
+            '(not the interleaved operand, sublist form np.einsum(x, [0, 1], ...)): write '
+            'np.einsum("ij->", x)')
     spec = subscripts.replace(' ', '')
-    if '.' in spec or '->' not in spec:
-        raise NotImplementedError(
-            f's2sgrad differentiates np.einsum only with explicit output subscripts and no '
-            f'ellipsis ("ij,jk->ik"), not {subscripts!r}')
-    inputs, output = spec.split('->')
-    inputs = inputs.split(',')
-    if operands > 2 or len(inputs) > 2:
-        raise NotImplementedError(
-            f's2sgrad differentiates np.einsum of one or two operands only, not of '
-            f'{max(operands, len(inputs))} ({subscripts!r}): chain einsums of two operands')
-    if len(inputs) != operands:
+    lhs, arrow, output = spec.partition('->')
+    inputs = lhs.split(',')
+    if len(inputs) != len(operands):
         raise ValueError(f'np.einsum: {subscripts!r} names {len(inputs)} operands, '
-                         f'but {operands} were given')
-    for item in inputs:
-        if len(set(item)) != len(item):
-            raise NotImplementedError(
-                f's2sgrad does not differentiate np.einsum with a repeated index in one '
-                f'operand ({item!r} in {subscripts!r}); take np.diagonal first')
-    return inputs, output
+                         f'but {len(operands)} were given')
+    shapes = [_shape(x) for x in operands]
+    if not arrow:
+        once = sorted(c for c in set(lhs) if c.isalpha() and lhs.count(c) == 1)
+        output = ('...' if '...' in lhs else '') + ''.join(once)
+    fresh = iter(c for c in _EINSUM_LETTERS if c not in spec)
+    ranks = [len(shape) - len(item.replace('...', ''))
+             for item, shape in zip(inputs, shapes) if '...' in item]
+    rank = max(ranks, default=0)
+    shared = [next(fresh) for _ in range(rank)]
+    sizes = [1] * rank  # the broadcast size of each ellipsis dimension
+    for item, shape in zip(inputs, shapes):
+        if '...' in item:
+            dims = shape[item.index('...'):][:len(shape) - len(item) + 3]
+            for p, size in enumerate(dims, rank - len(dims)):
+                sizes[p] = max(sizes[p], size)
+    written = []
+    for item, shape in zip(inputs, shapes):
+        if '...' in item:
+            start = item.index('...')
+            dims = shape[start:][:len(shape) - len(item) + 3]
+            letters = ''.join(next(fresh) if size == 1 != sizes[p] else shared[p]
+                              for p, size in enumerate(dims, rank - len(dims)))
+            item = item.replace('...', letters)
+        written.append(item)
+    return written, output.replace('...', ''.join(shared))
 
 
-def einsum_checked(subscripts, b=None, more=()):
-    """`subscripts` once checked to be a form whose derivative s2sgrad supports (or raise)."""
-    _einsum_parts(subscripts, (1 if b is None else 2) + len(more))
-    return subscripts
+def _einsum_operand(subscripts, position, operands):
+    """The letters of operand `position` with each repeated letter's later occurrences
+    renamed fresh (``'ii'`` -> ``'iA'``), and whether its adjoint needs a mask (a repeated
+    letter, or a letter that no other operand nor the output has)."""
+    inputs, output = _einsum_form(subscripts, operands)
+    item = inputs[position]
+    elsewhere = set(output + ''.join(inputs[:position] + inputs[position + 1:]))
+    used = set(''.join(inputs) + output)
+    fresh = iter(c for c in _EINSUM_LETTERS if c not in used)
+    renamed = ''.join(c if c not in item[:i] else next(fresh) for i, c in enumerate(item))
+    masked = renamed != item or not set(item) <= elsewhere
+    return inputs, output, renamed, masked
 
 
-def einsum_sublist_form(subscripts, tangent=None):
+def einsum_adjoint_spec(subscripts, position, *operands):
+    """The subscripts of the einsum giving the adjoint of operand `position` of
+    ``np.einsum(subscripts, *operands)``: the output's adjoint, then the operands, that one
+    replaced by `einsum_mask` (no subscripts when it is a scalar 1), to that operand's letters.
+    """
+    inputs, output, renamed, masked = _einsum_operand(subscripts, position, operands)
+    terms = [output] + inputs[:position] + [renamed if masked else ''] + inputs[position + 1:]
+    return ','.join(terms) + '->' + renamed
+
+
+def einsum_mask(subscripts, position, *operands):
+    """What operand `position` becomes in the einsum of its adjoint: ones of its shape (1 on
+    the diagonal of a repeated letter, 0 off it), or a scalar 1 where it is not needed."""
+    inputs, output, renamed, masked = _einsum_operand(subscripts, position, operands)
+    x = operands[position]
+    dtype = x.dtype if hasattr(x, 'dtype') else np.result_type(x)
+    if not masked:
+        return np.ones((), dtype=dtype)
+    shape, item = _shape(x), inputs[position]
+    mask = np.ones(shape, dtype=dtype)
+    for i, c in enumerate(item):
+        first = item.index(c)
+        if first < i:  # (the i-th axis runs along the first's: 1 where they are equal)
+            eye = np.eye(shape[i], dtype=dtype).reshape(
+                [shape[i] if j in (first, i) else 1 for j in range(len(shape))])
+            mask = mask * eye
+    return mask
+
+
+def einsum_sublist_form(subscripts):
     """Raise: a differentiated first argument of np.einsum is an operand of the interleaved
-    (sublist) form ``np.einsum(x, [0, 1], [])``, whose derivative s2sgrad lacks."""
-    from s2sgrad.errors import NoRuleError
-    raise NoRuleError(
-        's2sgrad differentiates np.einsum only with a subscripts string (not the interleaved '
-        'operand, sublist form np.einsum(x, [0, 1], ...)); write np.einsum("ij->", x)')
-
-
-def einsum_spec(subscripts, position, b=None, more=()):
-    """The subscripts of the einsum giving the adjoint of operand `position`."""
-    inputs, output = _einsum_parts(subscripts, (1 if b is None else 2) + len(more))
-    others = [output] + inputs[:position] + inputs[position + 1:]
-    present = set(''.join(others))
-    return ','.join(others) + '->' + ''.join(c for c in inputs[position] if c in present)
-
-
-def einsum_shape(subscripts, position, x, b=None):
-    """The shape of operand `x` with ones for indices only it has (summed over in einsum)."""
-    inputs, output = _einsum_parts(subscripts, 1 if b is None else 2)
-    present = set(''.join([output] + inputs[:position] + inputs[position + 1:]))
-    return tuple(n if c in present else 1 for c, n in zip(inputs[position], _shape(x)))
+    (sublist) form ``np.einsum(x, [0, 1], [])``, whose adjoint s2sgrad lacks."""
+    _einsum_form(subscripts, ())
 
 
 def cross_axis(a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
@@ -147,15 +187,14 @@ def cross_order(x, vector_axis, inverse=False):
 
 
 nondifferentiable(inner_axes, tensordot_axes, tensordot_order, kron_shape, kron_pad, kron_axes,
-                  einsum_checked, einsum_spec, einsum_shape, cross_axis, cross_order,
-                  einsum_sublist_form)
+                  einsum_adjoint_spec, einsum_mask, einsum_sublist_form, cross_axis,
+                  cross_order)
 
 
-def contract(subscripts, a, b=None, *more, out=None, optimize=False, dtype=None, order='K',
+def contract(subscripts, *operands, out=None, optimize=False, dtype=None, order='K',
              casting='safe'):
-    """``np.einsum(subscripts, a)`` or ``np.einsum(subscripts, a, b)`` (`b` None: one operand)."""
-    operands = (a,) if b is None else (a, b)
-    return np.einsum(subscripts, *operands, *more, optimize=optimize, dtype=dtype, order=order,
+    """``np.einsum(subscripts, *operands)`` (generated code of earlier versions calls it)."""
+    return np.einsum(subscripts, *operands, optimize=optimize, dtype=dtype, order=order,
                      casting=casting)
 
 
@@ -224,21 +263,21 @@ def tensordot_tangent(ans, a, b, axes=2):
 
 
 @adjoint(np.einsum, contract)
-def einsum_adjoint(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
+def einsum_adjoint(ans, subscripts, *operands, out=None, optimize=False, dtype=None,
                    order='K', casting='safe'):
     d[subscripts] = einsum_sublist_form(subscripts)
-    d[a] = np.reshape(contract(einsum_spec(subscripts, 0, b, more), d[ans], b),
-                      einsum_shape(subscripts, 0, a, b)) * np.ones_like(a)
-    d[b] = np.reshape(contract(einsum_spec(subscripts, 1, b, more), d[ans], a),
-                      einsum_shape(subscripts, 1, b, a)) * np.ones_like(b)
+    for k, x in enumerate(operands):
+        d[x] = np.einsum(einsum_adjoint_spec(subscripts, k, *operands), d[ans],
+                         *replaced(operands, k, einsum_mask(subscripts, k, *operands)),
+                         optimize=optimize)
 
 
 @tangent(np.einsum, contract)
-def einsum_tangent(ans, subscripts, a, b=None, *more, out=None, optimize=False, dtype=None,
+def einsum_tangent(ans, subscripts, *operands, out=None, optimize=False, dtype=None,
                    order='K', casting='safe'):
-    d[ans] = einsum_sublist_form(subscripts, d[subscripts])
-    d[ans] = contract(einsum_checked(subscripts, b, more), d[a], b)
-    d[ans] = contract(einsum_checked(subscripts, b, more), a, d[b])
+    d[ans] = np.einsum(d[subscripts], *operands, optimize=optimize)
+    for k, x in enumerate(operands):
+        d[ans] = np.einsum(subscripts, *replaced(operands, k, d[x]), optimize=optimize)
 
 
 @adjoint(np.kron)

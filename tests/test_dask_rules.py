@@ -45,6 +45,7 @@ from test_dask import (Computed, _assert_equal, _jvp, _random_tangents,  # noqa:
                        _refuse, _tuple)
 import test_rules_core  # noqa: E402
 import test_rules_differences  # noqa: E402
+import test_rules_einsum  # noqa: E402
 import test_rules_indexing  # noqa: E402
 import test_rules_linalg  # noqa: E402
 import test_rules_reductions  # noqa: E402
@@ -52,8 +53,9 @@ import test_rules_shape_ops  # noqa: E402
 import test_rules_special  # noqa: E402
 import test_rules_ufuncs  # noqa: E402
 
-MODULES = [test_rules_core, test_rules_differences, test_rules_indexing, test_rules_linalg,
-           test_rules_reductions, test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
+MODULES = [test_rules_core, test_rules_differences, test_rules_einsum, test_rules_indexing,
+           test_rules_linalg, test_rules_reductions, test_rules_shape_ops, test_rules_special,
+           test_rules_ufuncs]
 
 
 def _first_axis(value):
