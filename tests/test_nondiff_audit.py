@@ -194,6 +194,8 @@ ROWS = {
                    T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,
                                                  'step')),
         lambda r: (float(r.uniform(0.1, 0.2)),)),
+    's2sgrad.templates.decompositions.complex_results': (
+        T.decompositions.complex_results, lambda r: ('np.linalg.eig', _mat(r))),
     's2sgrad.templates.decompositions._svd_full': (
         T.decompositions._svd_full, lambda r: (True, False)),
     's2sgrad.templates.elementwise.clip_lower': (
@@ -224,13 +226,11 @@ ROWS = {
         lambda a, b: T.products.cross_axis(a, b, 'c'), lambda r: (_vec(r, 3), _vec(r, 3))),
     's2sgrad.templates.products.cross_order': (
         lambda a: T.products.cross_order(a, 0, True), lambda r: (r.normal(size=(3, 2)),)),
-    's2sgrad.templates.products.einsum_checked': (
-        lambda b: T.products.einsum_checked('ij,jk->ik', b), lambda r: (_mat(r),)),
-    's2sgrad.templates.products.einsum_shape': (
-        lambda a, b: T.products.einsum_shape('ij,jk->i', 0, a, b),
+    's2sgrad.templates.products.einsum_adjoint_spec': (
+        lambda a, b: T.products.einsum_adjoint_spec('...ij,jk', 1, a, b),
         lambda r: (_mat(r), _mat(r))),
-    's2sgrad.templates.products.einsum_spec': (
-        lambda b: T.products.einsum_spec('ij,jk->ik', 1, b), lambda r: (_mat(r),)),
+    's2sgrad.templates.products.einsum_mask': (
+        lambda a: T.products.einsum_mask('ii->', 0, a), lambda r: (_mat(r),)),
     's2sgrad.templates.products.einsum_sublist_form': (
         T.products.einsum_sublist_form, lambda r: (_mat(r),)),
     's2sgrad.templates.products.inner_axes': (

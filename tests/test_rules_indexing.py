@@ -197,21 +197,3 @@ def test_methods():
     assert rules.METHODS['take'] is np.take
     assert rules.METHODS['diagonal'] is np.diagonal
     assert 'sort' not in rules.METHODS  # x.sort() sorts in place
-
-
-def f_einsum_three(a): return np.sum(np.einsum('ij,jk,kl->il', a, a.T, a))
-def f_einsum_ellipsis(a): return np.sum(np.einsum('...j,jk->...k', a, a.T))
-def f_einsum_implicit(a): return np.sum(np.einsum('ij,jk', a, a.T))
-def f_einsum_repeated(a): return np.einsum('ii->', a)
-
-
-@pytest.mark.parametrize('f', [f_einsum_three, f_einsum_ellipsis, f_einsum_implicit,
-                               f_einsum_repeated])
-@pytest.mark.parametrize('mode', ['rev', 'fwd'])
-def test_einsum_unsupported_forms_are_loud(f, mode):
-    x = np.arange(9.0).reshape(3, 3) / 10
-    with pytest.raises(NotImplementedError):
-        if mode == 'rev':
-            s2sgrad.grad(f)(x)
-        else:
-            s2sgrad.jvp(f)(x, np.ones((3, 3)))
