@@ -43,6 +43,7 @@ pytestmark = pytest.mark.filterwarnings(
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_dask import (Computed, _assert_equal, _jvp, _random_tangents,  # noqa: E402
                        _refuse, _tuple)
+import test_rules_complex  # noqa: E402
 import test_rules_core  # noqa: E402
 import test_rules_differences  # noqa: E402
 import test_rules_einsum  # noqa: E402
@@ -53,9 +54,9 @@ import test_rules_shape_ops  # noqa: E402
 import test_rules_special  # noqa: E402
 import test_rules_ufuncs  # noqa: E402
 
-MODULES = [test_rules_core, test_rules_differences, test_rules_einsum, test_rules_indexing,
-           test_rules_linalg, test_rules_reductions, test_rules_shape_ops, test_rules_special,
-           test_rules_ufuncs]
+MODULES = [test_rules_complex, test_rules_core, test_rules_differences, test_rules_einsum,
+           test_rules_indexing, test_rules_linalg, test_rules_reductions, test_rules_shape_ops,
+           test_rules_special, test_rules_ufuncs]
 
 
 def _first_axis(value):
