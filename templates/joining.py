@@ -15,13 +15,16 @@ def _is_zero(g):
 
 
 def _promoted_shape(shape, kind):
-    """The shape `np.hstack` / `np.vstack` / `np.column_stack` give an item before joining."""
+    """The shape `np.hstack` / `vstack` / `column_stack` / `dstack` give an item before joining
+    (`dstack`: ``np.atleast_3d``'s, (N,) -> (1, N, 1), (M, N) -> (M, N, 1))."""
     if kind == 'hstack' and len(shape) == 0:
         return (1,)
     if kind == 'vstack' and len(shape) < 2:
         return (1,) * (2 - len(shape)) + tuple(shape)
     if kind == 'column_stack' and len(shape) < 2:
         return tuple(shape) + (1,) * (2 - len(shape)) if shape else (1, 1)
+    if kind == 'dstack' and len(shape) < 3:
+        return ((1, 1, 1), (1,) + tuple(shape) + (1,), tuple(shape) + (1,))[len(shape)]
     return tuple(shape)
 
 
@@ -40,6 +43,8 @@ def _join_layout(items, axis, kind):
         return 0, shapes
     if kind == 'column_stack':
         return 1, shapes
+    if kind == 'dstack':
+        return 2, shapes
     raise NotImplementedError(f'unknown join {kind!r}')
 
 
@@ -266,6 +271,14 @@ def column_stack_adjoint(ans, tup):
 
 
 linear(np.column_stack, 'd[tup]')
+
+
+@adjoint(np.dstack)
+def dstack_adjoint(ans, tup):
+    d[tup] = unjoin(d[ans], tup, 2, 'dstack')
+
+
+linear(np.dstack, 'd[tup]')
 
 
 @adjoint(np.stack)

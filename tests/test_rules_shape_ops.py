@@ -18,6 +18,7 @@ FUNCTIONS = [
     np.vstack, np.column_stack, np.split, np.array_split, np.tile, np.repeat, np.flip,
     np.fliplr, np.flipud, np.roll, np.rot90, np.pad, np.atleast_1d, np.atleast_2d,
     np.atleast_3d, np.append, np.vsplit, np.hsplit, np.dsplit, np.partition, np.nan_to_num,
+    np.dstack,
 ]
 
 C2 = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])   # a constant joined with the argument
@@ -132,6 +133,10 @@ def f_vstack_2d(x): return np.sum(np.vstack((C2, x)) ** 2 * weights(4, 3))
 def f_vstack_scalar(x): return np.sum(np.vstack([x, 2.0 * x]) ** 3 * weights(2, 1))
 def f_column_stack(x): return np.sum(np.column_stack([x, C3, x ** 2]) ** 2 * weights(3, 3))
 def f_column_stack_2d(x): return np.sum(np.column_stack((C2.T, x)) ** 2 * weights(3, 3))
+def f_dstack_1d(x): return np.sum(np.dstack([x, C3, x ** 2]) ** 2 * weights(1, 3, 3))
+def f_dstack_2d(x): return np.sum(np.dstack((C2, x)) ** 3 * weights(2, 3, 2))
+def f_dstack_3d(x, y): return np.sum(np.dstack([y, x, y]) ** 2 * weights(2, 3, 5))
+def f_dstack_scalar(x): return np.sum(np.dstack([x[0], x[1]]) ** 2 * weights(1, 1, 2))
 def f_column_stack_two(x, y): return np.sum(np.column_stack([y, x]) ** 2 * weights(3, 3))
 
 
@@ -328,6 +333,8 @@ ROWS = [
     (f_vstack, arr(3), 0), (f_vstack_2d, arr(2, 3), 0), (f_vstack_scalar, scalar, 0),
     (f_column_stack, arr(3), 0), (f_column_stack_2d, arr(3, 1), 0),
     (f_column_stack_two, two((3, 2), (3,)), (0, 1)),
+    (f_dstack_1d, arr(3), 0), (f_dstack_2d, arr(2, 3), 0),
+    (f_dstack_3d, two((2, 3, 1), (2, 3, 2)), (0, 1)), (f_dstack_scalar, arr(2), 0),
     (f_split, arr(4, 3), 0), (f_split_unused, arr(2, 4), 0), (f_split_kw, arr(2, 3), 0),
     (f_array_split, arr(8), 0), (f_array_split_axis, arr(2, 4), 0),
     (f_tile, arr(2, 3), 0), (f_tile_2d, arr(2, 3), 0), (f_tile_more, arr(2, 3), 0),
