@@ -465,7 +465,7 @@ def _spread_evenly(mask, axis):
 
 def _norm_svd(x):
     """``u, s, vh`` (reduced) of the matrices `x` and the tolerance under which a singular
-    value counts as zero, or as tied with another: that of np.linalg.matrix_rank."""
+    value counts as zero: that of np.linalg.matrix_rank (64 times it: as tied with another)."""
     u, s, vh = np.linalg.svd(x, full_matrices=False)
     tol = s[..., :1] * max(np.shape(x)[-2:]) * np.finfo(s.dtype).eps
     return u, s, vh, tol
@@ -477,9 +477,10 @@ def _norm_gradient(x, ord=None, axis=None):
 
     Where the norm has no derivative, this is one documented choice of subgradient:
 
-    - vector p-norms (ord=None, 'fro', finite nonzero p): 0 at the zero coordinates of a
-      vector whose p-th powers vanish there (``sign(x) |x|**(p-1) / norm**(p-1)``, 0 where
-      ``x == 0``), and 0 for a zero vector;
+    - vector p-norms (ord=None, 'fro', finite nonzero p): ``sign(x) |x|**(p-1) /
+      norm**(p-1)``, 0 at the zero coordinates for p >= 1 (for p < 1 the norm has no
+      derivative there: inf or nan) and 0 for a zero vector, as the p-norm formula of the
+      rules gives;
     - ord=0 counts nonzeros: piecewise constant, its derivative is 0;
     - ord=+-inf (vectors), 1, -1, inf, -inf (matrices: column or row sums of ``|x|``): the
       derivative of ``max(|x|)`` (or of the extreme column or row sum) with np.max's convention
@@ -489,7 +490,8 @@ def _norm_gradient(x, ord=None, axis=None):
       (a singular value under np.linalg.matrix_rank's tolerance counts as zero and adds
       nothing, as ``sign(0) = 0`` for np.abs);
     - 2 and -2 (largest and smallest singular value): ``u_i v_i^T``; where several singular
-      values tie for the extreme (within matrix_rank's tolerance) they share it evenly, as
+      values tie for the extreme (within 64 times matrix_rank's tolerance, what rounding
+      leaves of an exact tie) they share it evenly, as
       np.max's ties do (the mean of their ``u_i v_i^T``, which does not depend on the choice
       of singular vectors); 0 where the extreme singular value is zero.
 
@@ -497,6 +499,11 @@ def _norm_gradient(x, ord=None, axis=None):
     twice differentiable (tied or zero singular values) they read inf or nan, as the
     derivatives of np.linalg.svd do at repeated singular values.
     """
+    if np.iscomplexobj(x):
+        raise NotImplementedError(
+            f's2sgrad differentiates np.linalg.norm of complex arrays for ord=None, the '
+            f'Frobenius norm and vector p-norms written in the call, not ord={ord!r}; write it '
+            f'with np.abs, np.max, np.sum or np.linalg.svd')
     kind, axes = _norm_axes(x, ord, axis)
     if kind == 'flat' or ord not in (0, np.inf, -np.inf) and kind == 'vector':
         p = 2 if kind == 'flat' else ord
@@ -524,7 +531,7 @@ def _norm_gradient(x, ord=None, axis=None):
         weights = s > tol
     else:
         extreme = s[..., :1] if ord == 2 else s[..., -1:]
-        weights = _spread_evenly(np.abs(s - extreme) <= tol, -1) * (extreme > tol)
+        weights = _spread_evenly(np.abs(s - extreme) <= 64 * tol, -1) * (extreme > tol)
     return _to_axes((u * weights[..., None, :]) @ vh, axes)
 
 

@@ -601,3 +601,68 @@ def test_decomposition_tangents_have_no_second_order_in_forward_mode():
     (A,) = tall(np.random.default_rng(0))
     with pytest.raises(s2sgrad.errors.NoRuleError, match='_qr_tangent'):
         s2sgrad.grad(f_qr_tangent_sum)(A)
+
+
+# -- np.linalg.norm where it has no derivative: the documented choices ------------------------
+
+def f_norm_inf_ties(x):
+    return np.linalg.norm(x, np.inf)
+
+
+def f_max_abs(x):
+    return np.max(np.abs(x))
+
+
+def f_norm_2_ties(A):
+    return np.linalg.norm(A, 2)
+
+
+def f_norm_1_ties(A):
+    return np.linalg.norm(A, 1)
+
+
+def f_norm_nuc_low_rank(A):
+    return np.linalg.norm(A, 'nuc')
+
+
+def f_norm_minus_2_singular(A):
+    return np.linalg.norm(A, -2)
+
+
+def f_norm_0_constant(x):
+    return np.linalg.norm(x, 0)
+
+
+def test_norm_ties_share_the_derivative_as_np_max_does():
+    """Ties of the maximal |x_i| (ord=inf), of the column sums (ord=1) and of the largest
+    singular values (ord=2) share the derivative evenly, as np.max's ties do."""
+    x = np.array([3.0, -3.0, 1.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_inf_ties)(x), [0.5, -0.5, 0.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_max_abs)(x), [0.5, -0.5, 0.0])
+    A = np.array([[1.0, 2.0], [-3.0, 2.0]])  # column abs-sums 4 and 4
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_1_ties)(A), [[0.5, 0.5], [-0.5, 0.5]])
+    Q = np.linalg.qr(np.random.default_rng(3).standard_normal((3, 3)))[0]
+    S = Q @ np.diag([2.0, 2.0, 1.0]) @ Q.T  # the top two singular values tie
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_2_ties)(S), Q[:, :2] @ Q[:, :2].T / 2,
+                               atol=1e-12)
+    # the second derivative does not exist there: inf or nan, as svd's at repeated values
+    product = s2sgrad.hvp(f_norm_2_ties)(2 * np.eye(3), np.diag([1.0, 0.0, 0.0]) + 0.1)
+    assert not np.all(np.isfinite(product))
+
+
+def test_norm_zero_singular_values_and_counts():
+    """Zero singular values add nothing to the derivative of the nuclear norm and make that of
+    ord=-2 zero (as sign(0) = 0 for np.abs); ord=0 counts nonzeros: a zero derivative."""
+    u, v = np.array([1.0, 2.0, 2.0]), np.array([0.0, 3.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_nuc_low_rank)(np.outer(u, v)),
+                               np.outer(u / 3, v / 5), atol=1e-12)
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_minus_2_singular)(np.outer(u, v)), 0.0)
+    x = np.array([1.5, 0.0, -2.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_0_constant)(x), 0.0)
+    np.testing.assert_allclose(s2sgrad.jvp(f_norm_0_constant)(x, np.ones(3)), 0.0)
+
+
+def test_norm_of_complex_arrays_beyond_p_norms_is_loud():
+    z = np.array([1.0 + 2.0j, -0.5j, 2.0])
+    with pytest.raises(NotImplementedError, match='complex'):
+        s2sgrad.grad(f_norm_inf_ties)(z)
