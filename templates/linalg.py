@@ -420,6 +420,8 @@ def _norm_power(x, ord, axis):
     matrix = (axis is None and ndim == 2) or (isinstance(axis, tuple) and len(axis) == 2)
     if ord is None or (matrix and ord == 'fro'):
         return 2
+    if isinstance(ord, str) and not matrix:
+        raise ValueError(f'Invalid norm order {ord!r} for vectors')
     if matrix or isinstance(ord, str) or ord in (0, np.inf, -np.inf):
         return None
     return ord
@@ -514,7 +516,7 @@ def _norm_gradient(x, ord=None, axis=None):
             return xdivy(np.sign(x) * np.abs(x) ** (p - 1), size ** (p - 1))
     if kind == 'vector':
         if ord == 0:
-            return zeros_like(x)
+            return np.zeros_like(x, dtype=np.result_type(x, 1.0))
         a = np.abs(x)
         extreme = (np.max if ord > 0 else np.min)(a, axis=axes, keepdims=True)
         return np.sign(x) * _spread_evenly(a == extreme, axes)
@@ -542,14 +544,14 @@ def _norm_hvp(x, ord, axis, v):
     if kind == 'flat' or ord not in (0, np.inf, -np.inf) and kind == 'vector':
         p = 2 if kind == 'flat' else ord
         if p == 1:
-            return zeros_like(v)
+            return np.zeros_like(v)
         size = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1 / p)
         g = _norm_gradient(x, ord, axis)
         with np.errstate(divide='ignore', invalid='ignore'):
             return (p - 1) * (np.abs(x) ** (p - 2) * v / size ** (p - 1) -
                               g * np.sum(g * v, axis=axes, keepdims=True) / size)
     if kind == 'vector' or ord in (1, -1, np.inf, -np.inf):
-        return zeros_like(v)   # piecewise linear (or constant): no curvature
+        return np.zeros_like(v)   # piecewise linear (or constant): no curvature
     xm, vm = _from_axes(x, axes), _from_axes(v, axes)
     u, s, vh, _ = _norm_svd(xm)
     ut_v = _mT(u) @ vm
@@ -557,8 +559,8 @@ def _norm_hvp(x, ord, axis, v):
     with np.errstate(divide='ignore', invalid='ignore'):
         if ord == 'nuc':   # the derivative of the polar factor U V^T
             inner = (p - _mT(p)) / (s[..., :, None] + s[..., None, :])
-            out = u @ inner @ vh + ((vm - u @ ut_v) @ (_mT(vh) / s[..., None, :])) @ vh + \
-                (u / s[..., None, :]) @ (ut_v - (ut_v @ _mT(vh)) @ vh)
+            out = u @ inner @ vh + ((vm - u @ ut_v) @ (_mT(vh) / s[..., None, :])) @ vh
+            out = out + (u / s[..., None, :]) @ (ut_v - (ut_v @ _mT(vh)) @ vh)
             return _to_axes(out, axes)
         i = 0 if ord == 2 else np.shape(s)[-1] - 1   # the derivative of u_i v_i^T
         k = np.shape(s)[-1]
@@ -568,12 +570,10 @@ def _norm_hvp(x, ord, axis, v):
         gaps = np.where(other, si ** 2 - s ** 2, 1.0)
         a = np.where(other, (si * p_ji + s * p_ij) / gaps, 0.0)
         b = np.where(other, (si * p_ij + s * p_ji) / gaps, 0.0)
-        du = (u @ a[..., None])[..., 0] + ((vm @ vi[..., None])[..., 0] -
-                                           (u @ p_ji[..., None])[..., 0]) / si
-        dv = (_mT(vh) @ b[..., None])[..., 0] + ((_mT(vm) @ ui[..., None])[..., 0] -
-                                                 (_mT(vh) @ p_ij[..., None])[..., 0]) / si
-    return _to_axes(du[..., :, None] * vi[..., None, :] + ui[..., :, None] * dv[..., None, :],
-                    axes)
+        vi_, ui_ = vi[..., None], ui[..., None]        # (columns)
+        du = u @ a[..., None] + (vm @ vi_ - u @ p_ji[..., None]) / si[..., None]
+        dv = _mT(vh) @ b[..., None] + (_mT(vm) @ ui_ - _mT(vh) @ p_ij[..., None]) / si[..., None]
+    return _to_axes(du @ _mT(vi_) + ui_ @ _mT(dv), axes)
 
 
 def _norm_slope(x, size, p, ord, axis, keepdims):
