@@ -246,25 +246,36 @@ def matmul_rhs(g, a, b):
 
 
 def dot_lhs(g, a, b):
-    """The adjoint of `a` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    """The adjoint of `a` in ``np.dot(a, b)``, for every ndim: ``np.dot(a, b)`` contracts the
+    last axis of `a` with the last axis of a vector `b`, else with its second-to-last axis."""
     a, b = _as_array(a), _as_array(b)
-    if _shape(a) == () or _shape(b) == ():
+    a_ndim, b_ndim = len(_shape(a)), len(_shape(b))
+    if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * b, a)
-    if len(_shape(b)) > 2 or len(_shape(a)) > 2:
-        raise NotImplementedError('the derivative of np.dot of arrays with more than 2 '
-                                  'dimensions is not supported; use np.matmul or np.einsum')
-    return matmul_lhs(g, a, b)
+    if a_ndim <= 2 and b_ndim <= 2:
+        return matmul_lhs(g, a, b)
+    g = _as_array(g)
+    if b_ndim == 1:  # g has the shape of a without its last axis
+        return _like(g[..., None] * b, a)
+    # g: a's axes but the last, then b's axes but the second-to-last; contract b's ones
+    return _like(np.tensordot(g, b, axes=(list(range(a_ndim - 1, a_ndim + b_ndim - 2)),
+                                          list(range(b_ndim - 2)) + [b_ndim - 1])), a)
 
 
 def dot_rhs(g, a, b):
-    """The adjoint of `b` in ``np.dot(a, b)`` (scalars, vectors and matrices)."""
+    """The adjoint of `b` in ``np.dot(a, b)``, for every ndim (see `dot_lhs`)."""
     a, b = _as_array(a), _as_array(b)
-    if _shape(a) == () or _shape(b) == ():
+    a_ndim, b_ndim = len(_shape(a)), len(_shape(b))
+    if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * a, b)
-    if len(_shape(b)) > 2 or len(_shape(a)) > 2:
-        raise NotImplementedError('the derivative of np.dot of arrays with more than 2 '
-                                  'dimensions is not supported; use np.matmul or np.einsum')
-    return matmul_rhs(g, a, b)
+    if a_ndim <= 2 and b_ndim <= 2:
+        return matmul_rhs(g, a, b)
+    g = _as_array(g)
+    free = list(range(a_ndim - 1))  # the axes of a but the last, first in g
+    if b_ndim == 1:
+        return _like(np.tensordot(a, g, axes=(free, free)), b)
+    # tensordot(a, g): a's last axis, then b's axes but the second-to-last: move it back
+    return _like(np.moveaxis(np.tensordot(a, g, axes=(free, free)), 0, -2), b)
 
 
 def untranspose(g, axes=None):

@@ -1,7 +1,11 @@
 """Rules of ``np.linalg``: inverses, determinants, solves, norms, powers, and shared helpers."""
+import math
+
+import gast
 import numpy as np
 
-from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
+from s2sgrad import nodes
+from s2sgrad.rules import adjoint, d, inline, linear, nondifferentiable, tangent
 from s2sgrad.runtime import matmul_lhs, unbroadcast, unreduce, zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
@@ -402,38 +406,265 @@ def solve_tangent(ans, a, b):
 
 
 # -- norm -----------------------------------------------------------------------------------
+# The derivative of np.linalg.norm is `unreduce(d[ans]) * G` with `G`, the gradient of the norm
+# of each vector or matrix, of the shape of `x`: `_norm_slope` in the rules, which reads as the
+# textbook p-norm formula where the call shows a p-norm (ord=None, 'fro', a finite nonzero
+# number with an int axis or, for ord other than +-1 and +-2, no axis) and as
+# `_norm_gradient(x, ord, axis)` otherwise (every ord, see there for its conventions).
 
 def _norm_power(x, ord, axis):
-    """The p of the p-norm `np.linalg.norm(x, ord, axis)` computes; loud for the norms whose
-    derivative s2sgrad lacks (matrix norms other than Frobenius, ord=inf, -inf and 0)."""
+    """The p of the p-norm `np.linalg.norm(x, ord, axis)` computes (2 for ord=None and the
+    Frobenius norm); None for the other norms (ord=0, +-inf, the matrix norms 1, -1, 2, -2,
+    inf, -inf and 'nuc')."""
     ndim = np.ndim(x)
     matrix = (axis is None and ndim == 2) or (isinstance(axis, tuple) and len(axis) == 2)
     if ord is None or (matrix and ord == 'fro'):
         return 2
+    if isinstance(ord, str) and not matrix:
+        raise ValueError(f'Invalid norm order {ord!r} for vectors')
     if matrix or isinstance(ord, str) or ord in (0, np.inf, -np.inf):
-        raise NotImplementedError(
-            f's2sgrad differentiates np.linalg.norm for ord=None, the Frobenius norm and vector '
-            f'p-norms with finite nonzero p, not ord={ord!r} ' +
-            ('of a matrix' if matrix else 'of a vector') +
-            '; write it with np.abs, np.max, np.sum or np.linalg.svd')
+        return None
     return ord
 
 
+def _norm_axes(x, ord, axis):
+    """How `np.linalg.norm(x, ord, axis)` reduces: ('flat', axis) for a 2-norm of all the
+    reduced elements (ord=None, 'fro'), ('vector', axis), or ('matrix', (row, col))."""
+    ndim = np.ndim(x)
+    if isinstance(axis, tuple) and len(axis) == 1:
+        axis = axis[0]
+    if axis is None:
+        if ord is None:
+            return 'flat', None
+        if ndim == 1:
+            return 'vector', None
+        if ndim != 2:
+            raise ValueError('Improper number of dimensions to norm.')
+        axis = (0, 1)
+    if not isinstance(axis, tuple):
+        return ('flat' if ord is None else 'vector'), axis
+    if len(axis) != 2:
+        raise ValueError('Improper number of dimensions to norm.')
+    axis = (axis[0] % ndim, axis[1] % ndim)
+    return ('flat' if ord in (None, 'fro') else 'matrix'), axis
+
+
+def _from_axes(x, axes):
+    """The matrices of `x` over `axes` (row, column) as its last two axes."""
+    return np.moveaxis(x, axes, (-2, -1))
+
+
+def _to_axes(x, axes):
+    """The inverse of `_from_axes`."""
+    return np.moveaxis(x, (-2, -1), axes)
+
+
+def _spread_evenly(mask, axis):
+    """`mask` (the positions attaining an extremum) divided by its count over `axis`: ties
+    share the derivative evenly, as for np.max and np.min."""
+    return mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def _norm_svd(x):
+    """``u, s, vh`` (reduced) of the matrices `x` and the tolerance under which a singular
+    value counts as zero: that of np.linalg.matrix_rank (64 times it: as tied with another)."""
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    tol = s[..., :1] * max(np.shape(x)[-2:]) * np.finfo(s.dtype).eps
+    return u, s, vh, tol
+
+
+def _norm_gradient(x, ord=None, axis=None):
+    """The gradient of each norm that ``np.linalg.norm(x, ord, axis)`` computes, of the shape
+    of `x` (real arrays), for every ord.
+
+    Where the norm has no derivative, this is one documented choice of subgradient:
+
+    - vector p-norms (ord=None, 'fro', finite nonzero p): ``sign(x) |x|**(p-1) /
+      norm**(p-1)``, 0 at the zero coordinates for p >= 1 (for p < 1 the norm has no
+      derivative there: inf or nan) and 0 for a zero vector, as the p-norm formula of the
+      rules gives;
+    - ord=0 counts nonzeros: piecewise constant, its derivative is 0;
+    - ord=+-inf (vectors), 1, -1, inf, -inf (matrices: column or row sums of ``|x|``): the
+      derivative of ``max(|x|)`` (or of the extreme column or row sum) with np.max's convention
+      at ties: the positions (columns, rows) attaining the extremum share it evenly, each with
+      the sign of its entries (0 at zero entries);
+    - 'nuc' (sum of singular values): ``U V^T`` over the nonzero singular values only
+      (a singular value under np.linalg.matrix_rank's tolerance counts as zero and adds
+      nothing, as ``sign(0) = 0`` for np.abs);
+    - 2 and -2 (largest and smallest singular value): ``u_i v_i^T``; where several singular
+      values tie for the extreme (within 64 times matrix_rank's tolerance, what rounding
+      leaves of an exact tie) they share it evenly, as
+      np.max's ties do (the mean of their ``u_i v_i^T``, which does not depend on the choice
+      of singular vectors); 0 where the extreme singular value is zero.
+
+    Second derivatives (`_norm_hvp`) are those of the smooth pieces; where the norm is not
+    twice differentiable (tied or zero singular values) they read inf or nan, as the
+    derivatives of np.linalg.svd do at repeated singular values.
+    """
+    if np.iscomplexobj(x):
+        raise NotImplementedError(
+            f's2sgrad differentiates np.linalg.norm of complex arrays for ord=None, the '
+            f'Frobenius norm and vector p-norms written in the call, not ord={ord!r}; write it '
+            f'with np.abs, np.max, np.sum or np.linalg.svd')
+    kind, axes = _norm_axes(x, ord, axis)
+    if kind == 'flat' or ord not in (0, np.inf, -np.inf) and kind == 'vector':
+        p = 2 if kind == 'flat' else ord
+        if p == 1:
+            return np.sign(x) * np.ones_like(x)
+        size = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1 / p)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return xdivy(np.sign(x) * np.abs(x) ** (p - 1), size ** (p - 1))
+    if kind == 'vector':
+        if ord == 0:
+            return np.zeros_like(x, dtype=np.result_type(x, 1.0))
+        a = np.abs(x)
+        extreme = (np.max if ord > 0 else np.min)(a, axis=axes, keepdims=True)
+        return np.sign(x) * _spread_evenly(a == extreme, axes)
+    xm = _from_axes(x, axes)
+    if ord in (1, -1, np.inf, -np.inf):
+        summed, across = (-2, -1) if ord in (1, -1) else (-1, -2)
+        sums = np.sum(np.abs(xm), axis=summed, keepdims=True)
+        extreme = (np.max if ord > 0 else np.min)(sums, axis=across, keepdims=True)
+        return _to_axes(np.sign(xm) * _spread_evenly(sums == extreme, across), axes)
+    if ord not in ('nuc', 2, -2):
+        raise ValueError('Invalid norm order for matrices.')
+    u, s, vh, tol = _norm_svd(xm)
+    if ord == 'nuc':
+        weights = s > tol
+    else:
+        extreme = s[..., :1] if ord == 2 else s[..., -1:]
+        weights = _spread_evenly(np.abs(s - extreme) <= 64 * tol, -1) * (extreme > tol)
+    return _to_axes((u * weights[..., None, :]) @ vh, axes)
+
+
+def _norm_hvp(x, ord, axis, v):
+    """The derivative of `_norm_gradient(x, ord, axis)` along `v` (the Hessians of the norms
+    applied to `v`; they are symmetric, so this is also the adjoint)."""
+    kind, axes = _norm_axes(x, ord, axis)
+    if kind == 'flat' or ord not in (0, np.inf, -np.inf) and kind == 'vector':
+        p = 2 if kind == 'flat' else ord
+        if p == 1:
+            return np.zeros_like(v)
+        size = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1 / p)
+        g = _norm_gradient(x, ord, axis)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return (p - 1) * (np.abs(x) ** (p - 2) * v / size ** (p - 1) -
+                              g * np.sum(g * v, axis=axes, keepdims=True) / size)
+    if kind == 'vector' or ord in (1, -1, np.inf, -np.inf):
+        return np.zeros_like(v)   # piecewise linear (or constant): no curvature
+    xm, vm = _from_axes(x, axes), _from_axes(v, axes)
+    u, s, vh, _ = _norm_svd(xm)
+    ut_v = _mT(u) @ vm
+    p = ut_v @ _mT(vh)                                      # u_i^T v v_j
+    with np.errstate(divide='ignore', invalid='ignore'):
+        if ord == 'nuc':   # the derivative of the polar factor U V^T
+            inner = (p - _mT(p)) / (s[..., :, None] + s[..., None, :])
+            out = u @ inner @ vh + ((vm - u @ ut_v) @ (_mT(vh) / s[..., None, :])) @ vh
+            out = out + (u / s[..., None, :]) @ (ut_v - (ut_v @ _mT(vh)) @ vh)
+            return _to_axes(out, axes)
+        i = 0 if ord == 2 else np.shape(s)[-1] - 1   # the derivative of u_i v_i^T
+        k = np.shape(s)[-1]
+        other = np.arange(k) != i
+        ui, vi, si = u[..., :, i], vh[..., i, :], s[..., i, None]
+        p_ji, p_ij = p[..., :, i], p[..., i, :]
+        gaps = np.where(other, si ** 2 - s ** 2, 1.0)
+        a = np.where(other, (si * p_ji + s * p_ij) / gaps, 0.0)
+        b = np.where(other, (si * p_ij + s * p_ji) / gaps, 0.0)
+        vi_, ui_ = vi[..., None], ui[..., None]        # (columns)
+        du = u @ a[..., None] + (vm @ vi_ - u @ p_ji[..., None]) / si[..., None]
+        dv = _mT(vh) @ b[..., None] + (_mT(vm) @ ui_ - _mT(vh) @ p_ij[..., None]) / si[..., None]
+    return _to_axes(du @ _mT(vi_) + ui_ @ _mT(dv), axes)
+
+
+def _norm_slope(x, size, p, ord, axis, keepdims):
+    """The gradient of the norms ``size = np.linalg.norm(x, ord, axis, keepdims)``, of the
+    shape of `x`; `p` is ``_norm_power(x, ord, axis)``. The rules read it as the p-norm
+    formula or as `_norm_gradient` (see `_norm_slope_inline`)."""
+    return _norm_gradient(x, ord, axis)
+
+
+def _static(node):
+    """The value that the expression `node` spells (a number, a string, None, a tuple of
+    them), or the marker `_UNKNOWN`."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        value = _static(node.operand)
+        return -value if type(value) in (int, float) else _UNKNOWN
+    if isinstance(node, gast.Tuple):
+        values = tuple(_static(elt) for elt in node.elts)
+        return _UNKNOWN if _UNKNOWN in values else values
+    return _UNKNOWN
+
+
+_UNKNOWN = object()
+
+
+def _norm_slope_inline(x, size, p, ord, axis, keepdims):
+    """``_norm_slope(...)`` reads ``xdivy(sign(x) |x|**(p-1), unreduce(size**(p-1), ...))``
+    where the call shows a p-norm, and ``_norm_gradient(x, ord, axis)`` otherwise."""
+    order, axes = _static(ord), _static(axis)
+    p_norm = order is None or (order == 'fro' and (axes is None or isinstance(axes, tuple)))
+    if type(order) in (int, float) and order not in (0, math.inf, -math.inf):
+        p_norm = type(axes) is int or (axes is None and order not in (1, -1, 2, -2))
+    if not p_norm:
+        return nodes.call('s2s.norm_gradient', x, ord, axis)
+
+    def power(base):
+        exponent = nodes.binop(nodes.clone(p), gast.Sub(), gast.Constant(value=1, kind=None))
+        return nodes.binop(base, gast.Pow(), exponent)
+    numerator = nodes.binop(nodes.call('np.sign', nodes.clone(x)), gast.Mult(),
+                            power(nodes.call('np.abs', nodes.clone(x))))
+    return nodes.call('s2s.xdivy', numerator, nodes.call(
+        's2s.unreduce', power(size), x, axis, keepdims))
+
+
+inline(_norm_slope, _norm_slope_inline)
 nondifferentiable(_norm_power)
+
+
+@adjoint(_norm_gradient)
+def _norm_gradient_adjoint(ans, x, ord=None, axis=None):
+    d[x] = _norm_hvp(x, ord, axis, d[ans])
+
+
+@adjoint(_norm_slope)
+def _norm_slope_adjoint(ans, x, size, p, ord, axis, keepdims):
+    d[x] = _norm_hvp(x, ord, axis, d[ans])
+
+
+@tangent(_norm_gradient)
+def _norm_gradient_tangent(ans, x, ord=None, axis=None):
+    d[ans] = _norm_hvp(x, ord, axis, d[x])
+
+
+@tangent(_norm_slope)
+def _norm_slope_tangent(ans, x, size, p, ord, axis, keepdims):
+    d[ans] = _norm_hvp(x, ord, axis, d[x])
+
+
+@adjoint(_norm_hvp)
+def _norm_hvp_adjoint(ans, x, ord, axis, v):
+    d[x] = third_order('np.linalg.norm')
+    d[v] = _norm_hvp(x, ord, axis, d[ans])
+
+
+@tangent(_norm_hvp)
+def _norm_hvp_tangent(ans, x, ord, axis, v):
+    d[ans] = third_order('np.linalg.norm', d[x])
+    d[ans] = _norm_hvp(x, ord, axis, d[v])
 
 
 @adjoint(np.linalg.norm)
 def norm_adjoint(ans, x, ord=None, axis=None, keepdims=False):
     p = _norm_power(x, ord, axis)
-    d[x] = unreduce(d[ans], x, axis, keepdims) * xdivy(
-        np.sign(x) * np.abs(x) ** (p - 1), unreduce(ans ** (p - 1), x, axis, keepdims))
+    d[x] = unreduce(d[ans], x, axis, keepdims) * _norm_slope(x, ans, p, ord, axis, keepdims)
 
 
 @tangent(np.linalg.norm)
 def norm_tangent(ans, x, ord=None, axis=None, keepdims=False):
-    d[ans] = np.sum(d[x] * xdivy(np.sign(x) * np.abs(x) ** (_norm_power(x, ord, axis) - 1),
-                                 unreduce(ans ** (_norm_power(x, ord, axis) - 1), x, axis,
-                                          keepdims)), axis=axis, keepdims=keepdims)
+    d[ans] = np.sum(d[x] * _norm_slope(x, ans, _norm_power(x, ord, axis), ord, axis, keepdims),
+                    axis=axis, keepdims=keepdims)
 
 
 # -- pinv -----------------------------------------------------------------------------------

@@ -125,16 +125,28 @@ linear(runtime.pick_tangent, 'd[da], result, a, b')
 
 # -- products --------------------------------------------------------------------------------
 
-@adjoint(runtime.matmul_lhs, runtime.dot_lhs)
+@adjoint(runtime.matmul_lhs)
 def matmul_lhs_adjoint(ans, g, a, b):
     d[g] = unbroadcast(np.dot(d[ans], b), g)
     d[b] = matmul_rhs(g, d[ans], b)
 
 
-@adjoint(runtime.matmul_rhs, runtime.dot_rhs)
+@adjoint(runtime.matmul_rhs)
 def matmul_rhs_adjoint(ans, g, a, b):
     d[g] = unbroadcast(np.dot(a, d[ans]), g)
     d[a] = matmul_lhs(g, a, d[ans])
+
+
+@adjoint(runtime.dot_lhs)
+def dot_lhs_adjoint(ans, g, a, b):
+    d[g] = unbroadcast(np.dot(d[ans], b), g)
+    d[b] = dot_rhs(g, d[ans], b)
+
+
+@adjoint(runtime.dot_rhs)
+def dot_rhs_adjoint(ans, g, a, b):
+    d[g] = unbroadcast(np.dot(a, d[ans]), g)
+    d[a] = dot_lhs(g, a, d[ans])
 
 
 @tangent(runtime.matmul_lhs)

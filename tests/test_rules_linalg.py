@@ -287,6 +287,149 @@ def f_matrix_power_stack(A):
     return np.sum(np.linalg.matrix_power(A, 4) * W3)
 
 
+def f_norm_inf_vector(x):
+    return np.linalg.norm(x, np.inf)
+
+
+def f_norm_minus_inf_vector(x):
+    return np.linalg.norm(x, -np.inf)
+
+
+def f_norm_0(x):  # the count of nonzeros: a constant factor
+    return np.linalg.norm(x, 0) * np.sum(x ** 2)
+
+
+def f_norm_negative(x):
+    return np.linalg.norm(x, -1.5)
+
+
+def f_norm_order_variable(x):  # an ord the rule cannot read from the call
+    order = 3 if x.ndim == 1 else 2
+    return np.linalg.norm(x, order)
+
+
+def f_norm_inf_axis(A):
+    return np.sum(np.linalg.norm(A, np.inf, axis=1) * W[0, :4])
+
+
+def f_norm_minus_inf_axis_keepdims(A):
+    return np.sum(np.linalg.norm(A, -np.inf, axis=0, keepdims=True) * W[:1, :4])
+
+
+def f_norm_0_axis(A):
+    return np.sum(np.linalg.norm(A, 0, axis=-1) * np.sum(A ** 2, axis=1))
+
+
+def f_norm_nuc(A):
+    return np.linalg.norm(A, 'nuc')
+
+
+def f_norm_nuc_wide(A):
+    return np.linalg.norm(A.T, 'nuc')
+
+
+def f_norm_matrix_2_square(A):
+    return np.linalg.norm(A, 2)
+
+
+def f_norm_matrix_minus_2(A):
+    return np.linalg.norm(A, -2)
+
+
+def f_norm_matrix_minus_2_wide(A):
+    return np.linalg.norm(A.T, -2)
+
+
+def f_norm_matrix_1(A):
+    return np.linalg.norm(A, 1)
+
+
+def f_norm_matrix_minus_1(A):
+    return np.linalg.norm(A, -1)
+
+
+def f_norm_matrix_inf(A):
+    return np.linalg.norm(A, np.inf)
+
+
+def f_norm_matrix_minus_inf(A):
+    return np.linalg.norm(A, -np.inf)
+
+
+def f_norm_nuc_stack(A):
+    return np.sum(np.linalg.norm(A, 'nuc', axis=(1, 2)) * W[0, :2])
+
+
+def f_norm_2_stack_keepdims(A):
+    return np.sum(np.linalg.norm(A, 2, axis=(-2, -1), keepdims=True) * W[:2, :1, None])
+
+
+def f_norm_minus_2_axes_02(A):  # matrices over the first and last axes
+    return np.sum(np.linalg.norm(A, -2, axis=(0, 2)) * W[0, :4])
+
+
+def f_norm_1_stack_swapped(A):  # axis=(col, row): column sums of the transposes
+    return np.sum(np.linalg.norm(A, 1, axis=(2, 1)) * W[0, :2])
+
+
+def f_norm_minus_inf_stack_keepdims(A):
+    return np.sum(np.linalg.norm(A, -np.inf, axis=(1, 2), keepdims=True) * W[:2, :1, None])
+
+
+def f_norm_fro_stack(A):
+    return np.sum(np.linalg.norm(A, 'fro', axis=(0, 1)) * W[0, :4])
+
+
+def tall_offset(rng):  # not a multiple of the first random draw: a norm's Hessian is 0 along
+    # its argument (norms are homogeneous), and check_grads' first direction is that draw
+    return [rng.standard_normal((5, 3)) + np.linspace(-1.0, 1.0, 15).reshape(5, 3)]
+
+
+def gapped(rng):  # distinct singular values, column and row abs-sums, entries
+    return [rng.standard_normal((4, 4)) + np.diag([6.0, 3.0, -1.5, 0.5])]
+
+
+def gapped_stack(rng):
+    return [rng.standard_normal((2, 4, 4)) * 0.5 + np.diag([6.0, 3.0, -1.5, 0.5])]
+
+
+# np.dot of arrays above 2-D: dot(a, b)[i, j, k, m] = sum(a[i, j, :] * b[k, :, m])
+
+T3 = np.random.default_rng(44).standard_normal((2, 3, 2, 5))
+
+
+def f_dot_3d_2d(a, b):
+    return np.sum(np.dot(a, b) ** 2)
+
+
+def f_dot_2d_3d(a, b):
+    return np.sum(np.dot(a, b) * T3[:2, 0, :2, :4])
+
+
+def f_dot_3d_1d(a, b):
+    return np.sum(np.cos(np.dot(a, b)))
+
+
+def f_dot_1d_3d(a, b):
+    return np.sum(np.dot(a, b) ** 2)
+
+
+def f_dot_3d_3d(a, b):
+    return np.sum(np.dot(a, b) ** 2 * T3)
+
+
+def f_dot_0d_3d(a, b):
+    return np.sum(np.dot(a, b) ** 2)
+
+
+def f_dot_method_3d(a, b):
+    return np.sum(a.dot(b) ** 2)
+
+
+def pair(a, b):
+    return lambda rng: [rng.standard_normal(a), rng.standard_normal(b)]
+
+
 ROWS = [
     (f_inv, square, 0),
     (f_inv_stack, stack, 0),
@@ -317,6 +460,36 @@ ROWS = [
     (f_norm_axis, square, 0),
     (f_norm_axis_keepdims, square, 0),
     (f_norm_axes, stack, 0),
+    (f_norm_inf_vector, vector, 0),
+    (f_norm_minus_inf_vector, vector, 0),
+    (f_norm_0, vector, 0),
+    (f_norm_negative, vector, 0),
+    (f_norm_order_variable, vector, 0),
+    (f_norm_inf_axis, gapped, 0),
+    (f_norm_minus_inf_axis_keepdims, gapped, 0),
+    (f_norm_0_axis, gapped, 0),
+    (f_norm_nuc, tall_offset, 0),
+    (f_norm_nuc_wide, tall_offset, 0),
+    (f_norm_matrix_2_square, gapped, 0),
+    (f_norm_matrix_minus_2, tall_offset, 0),
+    (f_norm_matrix_minus_2_wide, tall_offset, 0),
+    (f_norm_matrix_1, gapped, 0),
+    (f_norm_matrix_minus_1, gapped, 0),
+    (f_norm_matrix_inf, gapped, 0),
+    (f_norm_matrix_minus_inf, gapped, 0),
+    (f_norm_nuc_stack, gapped_stack, 0),
+    (f_norm_2_stack_keepdims, gapped_stack, 0),
+    (f_norm_minus_2_axes_02, gapped_stack, 0),
+    (f_norm_1_stack_swapped, gapped_stack, 0),
+    (f_norm_minus_inf_stack_keepdims, gapped_stack, 0),
+    (f_norm_fro_stack, gapped_stack, 0),
+    (f_dot_3d_2d, pair((2, 3, 4), (4, 5)), (0, 1)),
+    (f_dot_2d_3d, pair((2, 3), (2, 3, 4)), (0, 1)),
+    (f_dot_3d_1d, pair((2, 3, 4), (4,)), (0, 1)),
+    (f_dot_1d_3d, pair((3,), (2, 3, 4)), (0, 1)),
+    (f_dot_3d_3d, pair((2, 3, 4), (2, 4, 5)), (0, 1)),
+    (f_dot_0d_3d, pair((), (2, 3, 4)), (0, 1)),
+    (f_dot_method_3d, pair((2, 3, 4), (2, 4, 3)), (0, 1)),
     (f_pinv, tall, 0),
     (f_pinv_wide, tall, 0),
     (f_pinv_hermitian, symmetric, 0),
@@ -382,18 +555,6 @@ def test_hessian_of_log_determinant():
 
 # -- loud failures -------------------------------------------------------------------------
 
-def f_norm_inf(x):
-    return np.linalg.norm(x, np.inf)
-
-
-def f_norm_nuclear(A):
-    return np.linalg.norm(A, 'nuc')
-
-
-def f_norm_matrix_2(A):
-    return np.linalg.norm(A, 2)
-
-
 def f_qr_wide(A):
     q, r = np.linalg.qr(A.T)
     return np.sum(r)
@@ -410,7 +571,6 @@ def f_svd_full_rectangular(A):
 
 
 @pytest.mark.parametrize('f, make_args', [
-    (f_norm_inf, vector), (f_norm_nuclear, square), (f_norm_matrix_2, square),
     (f_qr_wide, tall), (f_qr_complete_tall, tall), (f_svd_full_rectangular, tall)],
     ids=lambda x: getattr(x, '__name__', ''))
 @pytest.mark.parametrize('mode', ['rev', 'fwd'])
@@ -441,3 +601,68 @@ def test_decomposition_tangents_have_no_second_order_in_forward_mode():
     (A,) = tall(np.random.default_rng(0))
     with pytest.raises(s2sgrad.errors.NoRuleError, match='_qr_tangent'):
         s2sgrad.grad(f_qr_tangent_sum)(A)
+
+
+# -- np.linalg.norm where it has no derivative: the documented choices ------------------------
+
+def f_norm_inf_ties(x):
+    return np.linalg.norm(x, np.inf)
+
+
+def f_max_abs(x):
+    return np.max(np.abs(x))
+
+
+def f_norm_2_ties(A):
+    return np.linalg.norm(A, 2)
+
+
+def f_norm_1_ties(A):
+    return np.linalg.norm(A, 1)
+
+
+def f_norm_nuc_low_rank(A):
+    return np.linalg.norm(A, 'nuc')
+
+
+def f_norm_minus_2_singular(A):
+    return np.linalg.norm(A, -2)
+
+
+def f_norm_0_constant(x):
+    return np.linalg.norm(x, 0)
+
+
+def test_norm_ties_share_the_derivative_as_np_max_does():
+    """Ties of the maximal |x_i| (ord=inf), of the column sums (ord=1) and of the largest
+    singular values (ord=2) share the derivative evenly, as np.max's ties do."""
+    x = np.array([3.0, -3.0, 1.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_inf_ties)(x), [0.5, -0.5, 0.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_max_abs)(x), [0.5, -0.5, 0.0])
+    A = np.array([[1.0, 2.0], [-3.0, 2.0]])  # column abs-sums 4 and 4
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_1_ties)(A), [[0.5, 0.5], [-0.5, 0.5]])
+    Q = np.linalg.qr(np.random.default_rng(3).standard_normal((3, 3)))[0]
+    S = Q @ np.diag([2.0, 2.0, 1.0]) @ Q.T  # the top two singular values tie
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_2_ties)(S), Q[:, :2] @ Q[:, :2].T / 2,
+                               atol=1e-12)
+    # the second derivative does not exist there: inf or nan, as svd's at repeated values
+    product = s2sgrad.hvp(f_norm_2_ties)(2 * np.eye(3), np.diag([1.0, 0.0, 0.0]) + 0.1)
+    assert not np.all(np.isfinite(product))
+
+
+def test_norm_zero_singular_values_and_counts():
+    """Zero singular values add nothing to the derivative of the nuclear norm and make that of
+    ord=-2 zero (as sign(0) = 0 for np.abs); ord=0 counts nonzeros: a zero derivative."""
+    u, v = np.array([1.0, 2.0, 2.0]), np.array([0.0, 3.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_nuc_low_rank)(np.outer(u, v)),
+                               np.outer(u / 3, v / 5), atol=1e-12)
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_minus_2_singular)(np.outer(u, v)), 0.0)
+    x = np.array([1.5, 0.0, -2.0])
+    np.testing.assert_allclose(s2sgrad.grad(f_norm_0_constant)(x), 0.0)
+    np.testing.assert_allclose(s2sgrad.jvp(f_norm_0_constant)(x, np.ones(3)), 0.0)
+
+
+def test_norm_of_complex_arrays_beyond_p_norms_is_loud():
+    z = np.array([1.0 + 2.0j, -0.5j, 2.0])
+    with pytest.raises(NotImplementedError, match='complex'):
+        s2sgrad.grad(f_norm_inf_ties)(z)
