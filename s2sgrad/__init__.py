@@ -32,7 +32,7 @@ def _load_templates():
 
 
 from . import errors, runtime  # noqa: E402
-from .rules import adjoint, tangent, nondifferentiable, d  # noqa: E402
+from .rules import adjoint, tangent, nondifferentiable, defined_by, d  # noqa: E402
 from .api import grad, value_and_grad, clear_cache  # noqa: E402
 from .checks import check_grads  # noqa: E402
 from .operators import jvp, vjp, jacobian, hessian, hvp  # noqa: E402
@@ -41,6 +41,7 @@ from .export import export  # noqa: E402
 templates = _load_templates()  # last: the rules need the modules above
 
 __all__ = ['grad', 'value_and_grad', 'jvp', 'vjp', 'jacobian', 'hessian', 'hvp',
-           'check_grads', 'export', 'adjoint', 'tangent', 'nondifferentiable', 'd',
+           'check_grads', 'export', 'adjoint', 'tangent', 'nondifferentiable', 'defined_by',
+           'd',
            'clear_cache', 'errors', 'runtime']
 __version__ = '0.1.0'

@@ -37,6 +37,9 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         return Callee('rule', obj, list(call.args), call.keywords)
     if rules.is_nondifferentiable(obj):
         return Callee('constant', obj, (), ())
-    if inspect.isfunction(obj) and not rules.is_library(obj):
+    definition = rules.lookup_definition(obj)
+    if definition is not None:  # (a library function written in NumPy: templates/definitions)
+        return Callee('user', definition, list(call.args), call.keywords)
+    if inspect.isfunction(obj) and (not rules.is_library(obj) or rules.is_definition(obj)):
         return Callee('user', obj, list(call.args), call.keywords)
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')

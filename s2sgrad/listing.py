@@ -33,6 +33,9 @@ def _names():
 def _qualified(key, names):
     if key in names:
         return names[key]
+    owner = getattr(key, '__self__', None)
+    if type(owner).__name__ == 'ufunc':  # a method of a ufunc: numpy.add.reduce
+        return f'numpy.{owner.__name__}.{key.__name__}'
     module = getattr(key, '__module__', None) or 'numpy'
     return f'{module}.{getattr(key, "__name__", repr(key))}'
 
@@ -58,6 +61,8 @@ def rule_rows(internal=False):
         if name.startswith('s2sgrad.') and not internal:
             continue
         rows.setdefault(name, 'non-differentiable')
+    for key in rules.DEFINITIONS:
+        rows.setdefault(_qualified(key, names), 'reverse forward (by definition)')
     for prefix in sorted(rules.NONDIFFERENTIABLE_MODULES):
         rows.setdefault(prefix + '.*', 'non-differentiable')
     for method, func in sorted(rules.METHODS.items()):
@@ -94,7 +99,8 @@ deprecated wrapper of it), so that the table is the same on every NumPy."""
 def markdown():
     """The coverage table of the README: differentiable functions by module."""
     rows = [(name, modes) for name, modes in rule_rows()
-            if 'non-differentiable' not in modes and name not in _OLD_NAMES]
+            if 'non-differentiable' not in modes and 'definition' not in modes and
+            name not in _OLD_NAMES]
     groups = {}
     for name, modes in rows:
         module, _, short = name.rpartition('.')
@@ -106,4 +112,19 @@ def markdown():
     for module in sorted(groups):
         lines.append(f'| `{module}` | ' + ', '.join(f'`{n}`' for n in groups[module]) + ' |')
     count = sum(len(names) for names in groups.values())
-    return '\n'.join(lines) + f'\n\n{count} functions, methods and attributes with rules.\n'
+    defined = _defined_names()
+    return '\n'.join(lines) + (
+        f'\n\n{count} functions, methods and attributes with rules, and {len(defined)} '
+        f'differentiated through a definition in NumPy (`templates/definitions.py`; those '
+        f'that the installed NumPy or SciPy has): ' +
+        ', '.join(f'`{name}`' for name in defined) + '.\n')
+
+
+def _defined_names():
+    """The functions `templates/definitions.py` defines, whichever NumPy is installed."""
+    from s2sgrad.templates import definitions
+    names = [f'numpy.{name}' for name in definitions.DEFINITIONS]
+    names += [f'numpy.linalg.{name}' for name in definitions.LINALG_DEFINITIONS]
+    names += [f'numpy.{ufunc.__name__}.{method}' for ufunc, method in definitions.UFUNC_METHODS]
+    names += [f'{module}.{path}' for module, path in definitions.SCIPY_DEFINITIONS]
+    return sorted(set(names))

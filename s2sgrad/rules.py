@@ -109,6 +109,16 @@ NONDIFFERENTIABLE_MODULES = set()
 """Module name prefixes all of whose functions are non-differentiable (none by default: a
 module qualifies only if every function in it has a zero derivative almost everywhere)."""
 
+DEFINITIONS = {}
+"""Library function -> a Python function computing the same (templates/definitions.py), which
+s2sgrad differentiates from its source in place of the library function (`defined_by`)."""
+
+PENDING_DEFINITIONS = []
+"""``(module, path, definition)`` of `defined_by_name`, registered once the module is imported."""
+
+DEFINITION_MODULES = set()
+"""The modules of the definitions of `DEFINITIONS` (their other functions are called by them)."""
+
 INLINE = {}
 """Rule helper -> expander: ``expander(*argument_nodes)`` returns the expression that a call
 of the helper reads as for these arguments (``power_slope(x, 3)`` -> ``3 * x ** (3 - 1)``),
@@ -344,6 +354,49 @@ def attribute_tangent(attribute):
 def method(name, func):
     """Differentiate ``x.name(...)`` with the rule of ``func(x, ...)``."""
     METHODS[name] = func
+
+
+def defined_by(func, definition):
+    """Differentiate calls of library function `func` as calls of `definition`, a Python
+    function (in ``templates/``) that computes the same from calls that have rules."""
+    DEFINITIONS[_key(func)] = definition
+    DEFINITION_MODULES.add(definition.__module__)
+
+
+def is_definition(func):
+    """Whether `func` is a definition of `defined_by` (or a function of a module of them),
+    differentiated from its source although it is s2sgrad's."""
+    return getattr(func, '__module__', None) in DEFINITION_MODULES
+
+
+def defined_by_name(module, path, definition):
+    """`defined_by` for ``module.path`` (``'scipy.stats'``, ``'norm.pdf'``), once that module
+    is imported (by the user: registering would import it, which can take long)."""
+    PENDING_DEFINITIONS.append((module, path, definition))
+
+
+def _resolve_pending():
+    import sys
+    for entry in list(PENDING_DEFINITIONS):
+        module, path, definition = entry
+        if module in sys.modules:
+            PENDING_DEFINITIONS.remove(entry)
+            obj = sys.modules[module]
+            for attribute in path.split('.'):
+                obj = getattr(obj, attribute, None)
+            if obj is not None:
+                defined_by(obj, definition)
+
+
+def lookup_definition(func):
+    """The definition registered for `func` (or for the NumPy function it mirrors), or None."""
+    if PENDING_DEFINITIONS:
+        _resolve_pending()
+    definition = DEFINITIONS.get(_key(func))
+    if definition is None:
+        twin = numpy_equivalent(func)
+        definition = DEFINITIONS.get(_key(twin)) if twin is not None else None
+    return definition
 
 
 def nondifferentiable(*funcs):

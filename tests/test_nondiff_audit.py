@@ -194,6 +194,14 @@ ROWS = {
                    T.constructors.arange_weights(np.arange(s, s + 3.0, 0.5), s, s + 3.0, 0.5,
                                                  'step')),
         lambda r: (float(r.uniform(0.1, 0.2)),)),
+    's2sgrad.templates.definitions.axes_tuple': (
+        lambda a: T.definitions.axes_tuple((0, -1), np.ndim(a)), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.convolve_window': (
+        lambda a: T.definitions.convolve_window(5, 3, 'same'), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.full_indices': (
+        lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.refuse': (
+        T.definitions.refuse, lambda r: ('np.median without out=',)),
     's2sgrad.templates.decompositions.complex_results': (
         T.decompositions.complex_results, lambda r: ('np.linalg.eig', _mat(r))),
     's2sgrad.templates.decompositions._svd_full': (

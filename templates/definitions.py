@@ -1,0 +1,525 @@
+"""Library functions differentiated through a definition in NumPy (`rules.defined_by`).
+
+Each function below computes what the library function of the same name computes, for the
+arguments it accepts, with calls that have rules; s2sgrad differentiates a call of the
+library function as a call of this definition (from its source, as a function of yours, in
+both modes and to any order). The library function itself still computes the values in
+reverse mode. Arguments a definition does not cover raise NotImplementedError, naming them;
+tests/test_definitions.py compares every definition with the library function's values.
+"""
+import numpy as np
+
+from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
+
+try:  # SciPy is optional: its definitions register only with it (and once its module loads)
+    from scipy.special import log_ndtr, ndtr, ndtri
+except ImportError:
+    ndtr = None
+
+# -- checks of the arguments a definition covers (no derivative) ----------------------------
+
+
+def refuse(what):
+    """Raise: the definition of a library function does not cover this argument."""
+    raise NotImplementedError(f's2sgrad differentiates {what}')
+
+
+def axes_tuple(axis, ndim):
+    """`axis` (None, an int or a tuple) as a tuple of nonnegative axes of an `ndim`-array."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return tuple(int(a) % ndim for a in axes)
+
+
+def full_indices(n, m):
+    """The position of ``a[i] * v[j]`` in the full convolution of an n- and an m-vector."""
+    return np.ravel(np.arange(n)[:, None] + np.arange(m)[None, :])
+
+
+def convolve_window(n, m, mode):
+    """The slice of the full convolution (length n + m - 1, n >= m) that `mode` keeps."""
+    if mode == 'full':
+        return slice(0, n + m - 1)
+    if mode == 'same':
+        return slice((m - 1) // 2, (m - 1) // 2 + n)
+    if mode == 'valid':
+        return slice(m - 1, n)
+    raise ValueError(f'mode must be one of "full", "same" or "valid", not {mode!r}')
+
+
+nondifferentiable(refuse, axes_tuple, full_indices, convolve_window)
+
+
+# -- polynomials, sums of products, integration ---------------------------------------------
+
+def polyval(p, x):
+    """``np.polyval(p, x)`` by Horner's scheme, as NumPy computes it."""
+    y = np.zeros_like(x) * 1.0
+    for i in range(len(p)):
+        y = y * x + p[i]
+    return y
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """``np.trapezoid(y, x, dx, axis)`` (``np.trapz``): the trapezoidal rule along `axis`."""
+    y = np.moveaxis(y, axis, -1)
+    if x is None:
+        return np.sum(dx * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
+    if np.ndim(x) == 1:
+        return np.sum(np.diff(x) * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
+    return np.sum(np.diff(np.moveaxis(x, axis, -1), axis=-1) * (y[..., 1:] + y[..., :-1]) / 2.0,
+                  axis=-1)
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """``np.ediff1d(ary, to_end, to_begin)``: differences of the flattened array."""
+    differences = np.diff(np.ravel(ary))
+    if to_begin is not None:
+        differences = np.concatenate([np.ravel(to_begin), differences])
+    if to_end is not None:
+        differences = np.concatenate([differences, np.ravel(to_end)])
+    return differences
+
+
+def convolve(a, v, mode='full'):
+    """``np.convolve(a, v, mode)`` of two 1-D arrays."""
+    a, v = np.ravel(a), np.ravel(v)
+    if len(v) > len(a):
+        a, v = v, a
+    n, m = len(a), len(v)
+    full = np.bincount(full_indices(n, m), weights=np.ravel(np.outer(a, v)),
+                       minlength=n + m - 1)
+    return full[convolve_window(n, m, mode)]
+
+
+def correlate(a, v, mode='valid'):
+    """``np.correlate(a, v, mode)`` of two real 1-D arrays (NumPy swaps a shorter `a` with `v`
+    and reverses the result)."""
+    a, v = np.ravel(a), np.ravel(v)
+    if len(v) > len(a):
+        return np.flip(correlate(v, a, mode))
+    n, m = len(a), len(v)
+    full = np.bincount(full_indices(n, m), weights=np.ravel(np.outer(a, np.flip(v))),
+                       minlength=n + m - 1)
+    return full[convolve_window(n, m, mode)]
+
+
+def multi_dot(arrays, *, out=None):
+    """``np.linalg.multi_dot(arrays)``: the chain of np.dot (NumPy picks the cheapest order;
+    the product, and its derivative, are the same)."""
+    if out is not None:
+        refuse('np.linalg.multi_dot without out=')
+    result = arrays[0]
+    for i in range(1, len(arrays)):
+        result = np.dot(result, arrays[i])
+    return result
+
+
+def vecdot(x1, x2, axis=-1):
+    """``np.vecdot(x1, x2, axis=axis)`` (``np.linalg.vecdot``) of real arrays."""
+    return np.sum(x1 * x2, axis=axis)
+
+
+def matvec(x1, x2):
+    """``np.matvec(x1, x2)``: matrix times vector over the last axes, broadcasting the rest."""
+    return np.sum(x1 * x2[..., None, :], axis=-1)
+
+
+def vecmat(x1, x2):
+    """``np.vecmat(x1, x2)``: vector times matrix over the last axes, broadcasting the rest."""
+    return np.sum(x1[..., :, None] * x2, axis=-2)
+
+
+def matrix_transpose(x):
+    """``np.matrix_transpose(x)`` (``np.linalg.matrix_transpose``): the last two axes swapped."""
+    return np.swapaxes(x, -1, -2)
+
+
+def linalg_outer(x1, x2):
+    """``np.linalg.outer(x1, x2)`` of two 1-D arrays."""
+    return np.outer(x1, x2)
+
+
+def linalg_trace(x, offset=0, dtype=None):
+    """``np.linalg.trace(x, offset=offset)``: the trace of each matrix (the last two axes)."""
+    return np.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
+
+
+def linalg_diagonal(x, offset=0):
+    """``np.linalg.diagonal(x, offset=offset)``: the diagonal of each matrix (last two axes)."""
+    return np.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+
+
+def linalg_cross(x1, x2, axis=-1):
+    """``np.linalg.cross(x1, x2, axis=axis)`` of 3-vectors."""
+    return np.cross(x1, x2, axis=axis)
+
+
+def linalg_tensordot(x1, x2, axes=2):
+    """``np.linalg.tensordot(x1, x2, axes=axes)``."""
+    return np.tensordot(x1, x2, axes=axes)
+
+
+def linalg_matmul(x1, x2):
+    """``np.linalg.matmul(x1, x2)``."""
+    return np.matmul(x1, x2)
+
+
+def matrix_norm(x, keepdims=False, ord='fro'):
+    """``np.linalg.matrix_norm(x, ord=ord, keepdims=keepdims)``: over the last two axes."""
+    return np.linalg.norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def vector_norm(x, axis=None, keepdims=False, ord=2):
+    """``np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``: the norm of the
+    vector of the elements over `axis` (all axes: None, or a tuple of them)."""
+    axes = axes_tuple(axis, np.ndim(x))
+    rest = tuple(i for i in range(np.ndim(x)) if i not in axes)
+    moved = np.reshape(np.transpose(x, rest + axes),
+                       tuple(np.shape(x)[i] for i in rest) + (-1,))
+    norms = np.linalg.norm(moved, ord=ord, axis=-1)
+    if keepdims:
+        return np.reshape(norms, tuple(1 if i in axes else np.shape(x)[i]
+                                       for i in range(np.ndim(x))))
+    return norms
+
+
+def svdvals(x):
+    """``np.linalg.svdvals(x)``: the singular values, largest first."""
+    return np.linalg.svd(x, compute_uv=False)
+
+
+def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
+    """``np.cumulative_sum(x, axis=axis, include_initial=...)``."""
+    if out is not None or dtype is not None:
+        refuse('np.cumulative_sum without dtype= and out=')
+    if axis is None:
+        if np.ndim(x) != 1:
+            refuse('np.cumulative_sum of a 1-D array without axis= only (as NumPy)')
+        axis = 0
+    sums = np.cumsum(x, axis=axis)
+    if include_initial:
+        shape = tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
+        sums = np.concatenate([np.zeros_like(sums, shape=shape), sums], axis=axis)
+    return sums
+
+
+def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
+    """``np.cumulative_prod(x, axis=axis, include_initial=...)``."""
+    if out is not None or dtype is not None:
+        refuse('np.cumulative_prod without dtype= and out=')
+    if axis is None:
+        if np.ndim(x) != 1:
+            refuse('np.cumulative_prod of a 1-D array without axis= only (as NumPy)')
+        axis = 0
+    products = np.cumprod(x, axis=axis)
+    if include_initial:
+        shape = tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
+        products = np.concatenate([np.ones_like(products, shape=shape), products], axis=axis)
+    return products
+
+
+def nancumsum(a, axis=None, dtype=None, out=None):
+    """``np.nancumsum(a, axis)``: NaNs count as zero."""
+    if out is not None or dtype is not None:
+        refuse('np.nancumsum without dtype= and out=')
+    return np.cumsum(np.where(np.isnan(a), 0.0, a), axis=axis)
+
+
+def nancumprod(a, axis=None, dtype=None, out=None):
+    """``np.nancumprod(a, axis)``: NaNs count as one."""
+    if out is not None or dtype is not None:
+        refuse('np.nancumprod without dtype= and out=')
+    return np.cumprod(np.where(np.isnan(a), 1.0, a), axis=axis)
+
+
+# -- order statistics and interpolation --------------------------------------------------------
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """``np.median(a, axis, keepdims=...)``: the middle of the sorted values (the mean of the
+    two middle ones for an even count)."""
+    if out is not None:
+        refuse('np.median without out=')
+    return quantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
+               keepdims=False, *, weights=None, interpolation=None):
+    """``np.percentile(a, q, axis, method='linear', keepdims=...)``."""
+    if out is not None:
+        refuse('np.percentile without out=')
+    return quantile(a, np.true_divide(q, 100), axis=axis, method=method, keepdims=keepdims,
+                    weights=weights, interpolation=interpolation)
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
+             keepdims=False, *, weights=None, interpolation=None):
+    """``np.quantile(a, q, axis, method='linear', keepdims=...)``: linear interpolation
+    between the sorted values at position ``q * (n - 1)``; for an array `q`, its axes come
+    first, as in NumPy."""
+    if out is not None or method != 'linear' or weights is not None or \
+            interpolation is not None:
+        refuse("np.quantile/np.percentile/np.median with method='linear' and without out=, "
+               "weights= and interpolation=")
+    ndim = np.ndim(a)
+    axes = axes_tuple(axis, ndim)
+    rest = tuple(i for i in range(ndim) if i not in axes)
+    values = np.sort(np.reshape(np.transpose(a, rest + axes),
+                                tuple(np.shape(a)[i] for i in rest) + (-1,)), axis=-1)
+    n = np.shape(values)[-1]
+    position = np.asarray(q) * (n - 1)
+    below = np.clip(np.floor(position), 0, n - 1).astype(int)
+    above = np.clip(below + 1, 0, n - 1)
+    # (np.take gives the axes of `a` left, then those of q: NumPy puts q's first)
+    order = tuple(range(len(rest), len(rest) + np.ndim(q))) + tuple(range(len(rest)))
+    low = np.transpose(np.take(values, below, axis=-1), order)
+    high = np.transpose(np.take(values, above, axis=-1), order)
+    fraction = np.reshape(position - below, np.shape(q) + (1,) * len(rest))
+    result = low + (high - low) * fraction
+    if keepdims:
+        return np.reshape(result, np.shape(q) + tuple(1 if i in axes else np.shape(a)[i]
+                                                      for i in range(ndim)))
+    return result
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """``np.interp(x, xp, fp, left, right)`` of real values: the piecewise linear function
+    through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/``fp[-1]``)
+    outside them."""
+    if period is not None:
+        refuse('np.interp without period=')
+    n = len(xp)
+    i = np.clip(np.searchsorted(xp, x, side='right') - 1, 0, n - 2)
+    slope = (np.take(fp, i + 1) - np.take(fp, i)) / (np.take(xp, i + 1) - np.take(xp, i))
+    inside = np.take(fp, i) + slope * (x - np.take(xp, i))
+    below = np.take(fp, 0) if left is None else left
+    beyond = np.take(fp, n - 1) if right is None else right
+    return np.where(x < np.take(xp, 0), below,
+                    np.where(x > np.take(xp, n - 1), beyond,
+                             np.where(x == np.take(xp, n - 1), np.take(fp, n - 1), inside)))
+
+
+# -- ufunc methods and other forms ---------------------------------------------------------
+
+def add_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    """``np.add.reduce(array, axis)``: np.sum over axis 0 by default."""
+    if out is not None or initial is not None or where is not True:
+        refuse('np.add.reduce without out=, initial= and where=')
+    return np.sum(array, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def multiply_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None,
+                    where=True):
+    """``np.multiply.reduce(array, axis)``: np.prod over axis 0 by default."""
+    if out is not None or initial is not None or where is not True:
+        refuse('np.multiply.reduce without out=, initial= and where=')
+    return np.prod(array, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def maximum_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None,
+                   where=True):
+    """``np.maximum.reduce(array, axis)``: np.max over axis 0 by default."""
+    if out is not None or initial is not None or where is not True or dtype is not None:
+        refuse('np.maximum.reduce without dtype=, out=, initial= and where=')
+    return np.max(array, axis=axis, keepdims=keepdims)
+
+
+def minimum_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None,
+                   where=True):
+    """``np.minimum.reduce(array, axis)``: np.min over axis 0 by default."""
+    if out is not None or initial is not None or where is not True or dtype is not None:
+        refuse('np.minimum.reduce without dtype=, out=, initial= and where=')
+    return np.min(array, axis=axis, keepdims=keepdims)
+
+
+def logaddexp_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None,
+                     where=True):
+    """``np.logaddexp.reduce(array, axis)``: ``log(sum(exp(array)))`` over axis 0 by default,
+    shifted by the maximum."""
+    if out is not None or initial is not None or where is not True or dtype is not None:
+        refuse('np.logaddexp.reduce without dtype=, out=, initial= and where=')
+    shift = np.max(array, axis=axis, keepdims=True)
+    total = np.log(np.sum(np.exp(array - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
+def add_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.add.accumulate(array, axis)``: np.cumsum over axis 0 by default."""
+    if out is not None:
+        refuse('np.add.accumulate without out=')
+    return np.cumsum(array, axis=axis, dtype=dtype)
+
+
+def multiply_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.multiply.accumulate(array, axis)``: np.cumprod over axis 0 by default."""
+    if out is not None:
+        refuse('np.multiply.accumulate without out=')
+    return np.cumprod(array, axis=axis, dtype=dtype)
+
+
+def _outer_shaped(a, b):
+    """`a` with one new axis per axis of `b` (``ufunc.outer``'s layout)."""
+    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
+
+
+def add_outer(a, b):
+    """``np.add.outer(a, b)``."""
+    return _outer_shaped(a, b) + b
+
+
+def subtract_outer(a, b):
+    """``np.subtract.outer(a, b)``."""
+    return _outer_shaped(a, b) - b
+
+
+def multiply_outer(a, b):
+    """``np.multiply.outer(a, b)``."""
+    return _outer_shaped(a, b) * b
+
+
+def divide_outer(a, b):
+    """``np.divide.outer(a, b)``."""
+    return _outer_shaped(a, b) / b
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    """``np.cov(m, y, rowvar, bias, ddof)``: the covariance of the rows (variables) of `m`
+    (and of `y`), without weights."""
+    if fweights is not None or aweights is not None or dtype is not None:
+        refuse('np.cov without fweights=, aweights= and dtype=')
+    x = np.atleast_2d(m)
+    if not rowvar and np.shape(x)[0] != 1:
+        x = np.transpose(x)
+    if y is not None:
+        other = np.atleast_2d(y)
+        if not rowvar and np.shape(other)[0] != 1:
+            other = np.transpose(other)
+        x = np.concatenate([x, other], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    centred = x - np.mean(x, axis=1, keepdims=True)
+    return np.squeeze(centred @ np.transpose(centred) / (np.shape(x)[1] - ddof))
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """``np.corrcoef(x, y, rowvar)``: the covariance divided by the standard deviations
+    (NumPy clips the result to [-1, 1]; only the diagonal, exactly 1, can reach it)."""
+    c = cov(x, y, rowvar, dtype=dtype)
+    if np.ndim(c) == 0:
+        return c / c
+    deviations = np.sqrt(np.diagonal(c))
+    return c / deviations[:, None] / deviations[None, :]
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     check_finite=True):
+    """``scipy.linalg.solve_triangular(a, b, lower=...)``: the solution of the system with the
+    lower or upper triangle of `a` (the rest of `a` is not read)."""
+    if trans not in (0, 'N') or unit_diagonal:
+        refuse('scipy.linalg.solve_triangular with trans=0 and unit_diagonal=False')
+    return np.linalg.solve(np.tril(a) if lower else np.triu(a), b)
+
+
+# -- scipy.stats.norm ------------------------------------------------------------------------
+
+def norm_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.logpdf(x, loc, scale)``."""
+    return -((x - loc) / scale) ** 2 / 2 - np.log(scale) - np.log(2 * np.pi) / 2
+
+
+def norm_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.pdf(x, loc, scale)``."""
+    return np.exp(-((x - loc) / scale) ** 2 / 2) / (np.sqrt(2 * np.pi) * scale)
+
+
+def norm_cdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.cdf(x, loc, scale)``."""
+    return ndtr((x - loc) / scale)
+
+
+def norm_logcdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.logcdf(x, loc, scale)``."""
+    return log_ndtr((x - loc) / scale)
+
+
+def norm_sf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.sf(x, loc, scale)``: 1 - cdf."""
+    return ndtr((loc - x) / scale)
+
+
+def norm_logsf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.logsf(x, loc, scale)``."""
+    return log_ndtr((loc - x) / scale)
+
+
+def norm_ppf(q, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.ppf(q, loc, scale)``: the inverse of cdf."""
+    return loc + scale * ndtri(q)
+
+
+def norm_isf(q, loc=0.0, scale=1.0):
+    """``scipy.stats.norm.isf(q, loc, scale)``: the inverse of sf."""
+    return loc - scale * ndtri(q)
+
+
+def heaviside(x1, x2):
+    """``np.heaviside(x1, x2)``: 0 below zero, 1 above, `x2` at zero (constant in `x1`)."""
+    return np.where(x1 < 0, 0.0, np.where(x1 > 0, 1.0, x2))
+
+
+def ldexp(x1, x2):
+    """``np.ldexp(x1, x2)``: ``x1 * 2 ** x2`` for integer `x2`."""
+    return x1 * np.exp2(x2)
+
+
+DEFINITIONS = {
+    'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid, 'ediff1d': ediff1d,
+    'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot, 'matvec': matvec,
+    'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
+    'cumulative_prod': cumulative_prod, 'nancumsum': nancumsum, 'nancumprod': nancumprod,
+    'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
+    'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef,
+}
+"""Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
+
+LINALG_DEFINITIONS = {
+    'multi_dot': multi_dot, 'vecdot': vecdot, 'matrix_transpose': matrix_transpose,
+    'outer': linalg_outer, 'trace': linalg_trace, 'diagonal': linalg_diagonal,
+    'cross': linalg_cross, 'tensordot': linalg_tensordot, 'matmul': linalg_matmul,
+    'matrix_norm': matrix_norm, 'vector_norm': vector_norm, 'svdvals': svdvals,
+}
+"""Functions of ``numpy.linalg`` -> their definitions (those the NumPy has)."""
+
+UFUNC_METHODS = {
+    (np.add, 'reduce'): add_reduce, (np.multiply, 'reduce'): multiply_reduce,
+    (np.maximum, 'reduce'): maximum_reduce, (np.minimum, 'reduce'): minimum_reduce,
+    (np.logaddexp, 'reduce'): logaddexp_reduce, (np.add, 'accumulate'): add_accumulate,
+    (np.multiply, 'accumulate'): multiply_accumulate, (np.add, 'outer'): add_outer,
+    (np.subtract, 'outer'): subtract_outer, (np.multiply, 'outer'): multiply_outer,
+    (np.divide, 'outer'): divide_outer,
+}
+"""Methods of NumPy's ufuncs (``np.add.reduce``) -> their definitions."""
+
+for _name, _definition in DEFINITIONS.items():
+    if hasattr(np, _name):
+        defined_by(getattr(np, _name), _definition)
+for _name, _definition in LINALG_DEFINITIONS.items():
+    if hasattr(np.linalg, _name):
+        defined_by(getattr(np.linalg, _name), _definition)
+for (_ufunc, _method), _definition in UFUNC_METHODS.items():
+    defined_by(getattr(_ufunc, _method), _definition)
+
+SCIPY_DEFINITIONS = {
+    ('scipy.linalg', 'solve_triangular'): solve_triangular,
+    ('scipy.stats', 'norm.logpdf'): norm_logpdf, ('scipy.stats', 'norm.pdf'): norm_pdf,
+    ('scipy.stats', 'norm.cdf'): norm_cdf, ('scipy.stats', 'norm.logcdf'): norm_logcdf,
+    ('scipy.stats', 'norm.sf'): norm_sf, ('scipy.stats', 'norm.logsf'): norm_logsf,
+    ('scipy.stats', 'norm.ppf'): norm_ppf, ('scipy.stats', 'norm.isf'): norm_isf,
+}
+"""``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
+
+if ndtr is not None:
+    for (_module, _path), _definition in SCIPY_DEFINITIONS.items():
+        defined_by_name(_module, _path, _definition)

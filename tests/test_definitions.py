@@ -1,0 +1,309 @@
+"""Library functions differentiated through a NumPy definition (templates/definitions.py).
+
+Each row is a spec row (checked in reverse and forward mode and at second order against
+central differences of the *library* function, so a definition that computed something else
+fails), and every definition is also compared with the library function's values over the
+argument forms it accepts; arguments it does not cover raise NotImplementedError.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import rulespec
+import s2sgrad
+from s2sgrad import rules
+from s2sgrad.checks import check_grads
+
+scipy = pytest.importorskip('scipy', reason='scipy is not installed')
+import scipy.linalg  # noqa: E402
+import scipy.stats  # noqa: E402
+
+NUMPY2 = int(np.__version__.split('.')[0]) >= 2
+V = np.array([0.9, -0.4, 0.6, 1.5])
+W = np.array([[0.3, -1.2, 0.7], [1.1, 0.4, -0.5]])
+NANS = np.array([[np.nan, 0, 0], [0, 0, 0]])
+I3 = 3 * np.eye(3)
+SPREAD = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # (distinct singular values)
+solve_triangular = scipy.linalg.solve_triangular
+TRAPEZOID = getattr(np, 'trapezoid', None) or np.trapz  # (np.trapz before NumPy 2)
+
+
+def arr(*shape, lo=-1.0, hi=1.0):
+    return lambda rng: [rng.uniform(lo, hi, shape)]
+
+
+def two(shape_a, shape_b):
+    return lambda rng: [rng.uniform(-1.0, 1.0, shape_a), rng.uniform(-1.0, 1.0, shape_b)]
+
+
+def f_polyval(p, x): return np.sum(np.polyval(p, x) * V[:3])
+def f_polyval_scalar(x): return np.polyval(np.array([0.5, -1.0, 2.0, 0.3]), x[0]) * x[1]
+def f_trapezoid(y): return np.sum(TRAPEZOID(y ** 2, dx=0.5) * V[:2])
+def f_trapezoid_x(y, x): return np.sum(TRAPEZOID(y, np.cumsum(x ** 2), axis=0))
+def f_ediff1d(x): return np.sum(np.ediff1d(x, to_begin=[1.0], to_end=x[0]) ** 2 * np.arange(4))
+def f_convolve_full(a, v): return np.sum(np.convolve(a, v) ** 2 * np.arange(6))
+def f_convolve_same(a, v): return np.sum(np.convolve(v, a, mode='same') ** 2 * np.arange(4))
+def f_convolve_valid(a, v): return np.sum(np.convolve(a, v, 'valid') ** 2 * np.arange(2))
+def f_correlate(a, v): return np.sum(np.correlate(a, v) ** 2 * np.arange(2))
+def f_correlate_same_short(a, v): return np.sum(np.correlate(v, a, 'same') ** 2 * np.arange(3))
+def f_correlate_full(a, v): return np.sum(np.correlate(a, v, 'full') ** 3)
+def f_multi_dot(a, b): return np.sum(np.linalg.multi_dot([a, b, a.T, W]) * W[0])
+def f_cov(x): return np.sum(np.cov(x) * np.arange(4.0).reshape(2, 2))
+def f_cov_cols(x): return np.sum(np.cov(x, rowvar=False, ddof=0) * np.arange(4.0).reshape(2, 2))
+def f_cov_two(x, y): return np.sum(np.cov(x, y) * np.arange(4.0).reshape(2, 2))
+def f_corrcoef(x): return np.sum(np.corrcoef(x) * np.arange(4.0).reshape(2, 2))
+def f_median(x): return np.median(x) * 2.0 + np.median(x[:3])
+def f_median_axis(x): return np.sum(np.median(x, axis=1) * V[:2])
+def f_median_keepdims(x): return np.sum(np.median(x, axis=0, keepdims=True) * W[0])
+def f_percentile(x): return np.percentile(x, 30.0) + np.sum(np.percentile(x, [10.0, 75.0]))
+def f_percentile_q(x, q): return np.sum(np.percentile(x, q * 100, axis=1))
+def f_quantile_axes(x): return np.sum(np.quantile(x, 0.4, axis=(0, 2)) * V[:3])
+def f_interp(x): return np.sum(np.interp(x, [-2.0, 0.0, 1.5, 3.0], [1.0, -1.0, 2.0, 0.5]) * V)
+def f_interp_fp(x, fp): return np.sum(np.interp(x, [-2.0, 0.0, 1.5], fp, left=0.25) * V)
+def f_nancumsum(x): return np.sum(np.nancumsum(x + np.array([0.0, np.nan, 0.0])) ** 2)
+def f_nancumprod(x): return np.sum(np.nancumprod(x + NANS, axis=1) * W)
+def f_add_reduce(x): return np.sum(np.add.reduce(x ** 2) * W[0])
+def f_multiply_reduce(x): return np.sum(np.multiply.reduce(x, axis=1) * V[:2])
+def f_maximum_reduce(x): return np.sum(np.maximum.reduce(x) * W[0])
+def f_logaddexp_reduce(x): return np.sum(np.logaddexp.reduce(x, axis=1) * V[:2])
+def f_add_accumulate(x): return np.sum(np.add.accumulate(x) ** 2 * W)
+def f_multiply_accumulate(x): return np.sum(np.multiply.accumulate(x, axis=1) * W)
+def f_add_outer(x): return np.sum(np.add.outer(x, x[:2]) ** 2 * np.arange(6.0).reshape(3, 2))
+def f_multiply_outer(x): return np.sum(np.multiply.outer(x, V[:2]) ** 2)
+def f_subtract_outer(a, b): return np.sum(np.subtract.outer(a, b) ** 3)
+def f_divide_outer(a, b): return np.sum(np.divide.outer(a, b + 3.0))
+def f_heaviside(x): return np.sum(np.heaviside(x, 0.5) * x ** 2)
+def f_ldexp(x): return np.sum(np.ldexp(x, np.array([1, -2, 3])) ** 2)
+def f_solve_triangular(a, b): return np.sum(solve_triangular(a + I3, b, lower=True) * W.T)
+def f_solve_triangular_upper(a, b): return np.sum(solve_triangular(a + I3, b) ** 2)
+def f_norm_logpdf(x, mu): return np.sum(scipy.stats.norm.logpdf(x, mu, 1.5))
+def f_norm_pdf(x, s): return np.sum(scipy.stats.norm.pdf(x, loc=0.5, scale=s + 2.0))
+def f_norm_cdf(x): return np.sum(scipy.stats.norm.cdf(x) * V[:3])
+def f_norm_logcdf(x): return np.sum(scipy.stats.norm.logcdf(x, 0.2, 2.0))
+def f_norm_sf(x): return np.sum(scipy.stats.norm.sf(x, scale=0.5) * V[:3])
+def f_norm_logsf(x): return np.sum(scipy.stats.norm.logsf(x))
+def f_norm_ppf(q): return np.sum(scipy.stats.norm.ppf(q, 1.0, 3.0) * V[:3])
+def f_norm_isf(q): return np.sum(scipy.stats.norm.isf(q) ** 2)
+
+
+ROWS = [
+    (f_polyval, two(4, 3), (0, 1)), (f_polyval_scalar, arr(2), 0),
+    (f_trapezoid, arr(2, 4), 0), (f_trapezoid_x, two((3, 2), 3), (0, 1)),
+    (f_ediff1d, arr(3), 0),
+    (f_convolve_full, two(4, 3), (0, 1)), (f_convolve_same, two(4, 2), (0, 1)),
+    (f_convolve_valid, two(4, 3), (0, 1)), (f_correlate, two(4, 3), (0, 1)),
+    (f_correlate_same_short, two(3, 2), (0, 1)), (f_correlate_full, two(2, 4), (0, 1)),
+    (f_multi_dot, two((2, 3), (3, 3)), (0, 1)),
+    (f_cov, arr(2, 5), 0), (f_cov_cols, arr(5, 2), 0), (f_cov_two, two(5, 5), (0, 1)),
+    (f_corrcoef, arr(2, 5), 0),
+    (f_median, arr(6), 0), (f_median_axis, arr(2, 5), 0), (f_median_keepdims, arr(4, 3), 0),
+    (f_percentile, arr(7), 0),
+    (f_percentile_q, lambda rng: [rng.uniform(-1, 1, (2, 5)), rng.uniform(0.1, 0.9, 3)],
+     (0, 1)),
+    (f_quantile_axes, arr(2, 3, 4), 0),
+    (f_interp, arr(4, lo=-2.5, hi=3.5), 0),
+    (f_interp_fp, lambda rng: [rng.uniform(-2.5, 2.0, 4), rng.uniform(-1, 1, 3)], (0, 1)),
+    (f_nancumsum, arr(3), 0), (f_nancumprod, arr(2, 3), 0),
+    (f_add_reduce, arr(2, 3), 0), (f_multiply_reduce, arr(2, 3), 0),
+    (f_maximum_reduce, arr(2, 3), 0), (f_logaddexp_reduce, arr(2, 3), 0),
+    (f_add_accumulate, arr(2, 3), 0), (f_multiply_accumulate, arr(2, 3), 0),
+    (f_add_outer, arr(3), 0), (f_multiply_outer, arr(3), 0),
+    (f_subtract_outer, two(3, (2, 2)), (0, 1)), (f_divide_outer, two((2, 1), 3), (0, 1)),
+    (f_heaviside, arr(3), 0), (f_ldexp, arr(3), 0),
+    (f_solve_triangular, two((3, 3), (3, 2)), (0, 1)),
+    (f_solve_triangular_upper, two((3, 3), 3), (0, 1)),
+    (f_norm_logpdf, two(3, ()), (0, 1)), (f_norm_pdf, two(3, ()), (0, 1)),
+    (f_norm_cdf, arr(3), 0), (f_norm_logcdf, arr(3), 0), (f_norm_sf, arr(3), 0),
+    (f_norm_logsf, arr(3), 0), (f_norm_ppf, arr(3, lo=0.1, hi=0.9), 0),
+    (f_norm_isf, arr(3, lo=0.1, hi=0.9), 0),
+]
+
+
+def _numpy2_rows():
+    def f_vecdot(a, b): return np.sum(np.vecdot(a, b) * V[:2])
+    def f_linalg_vecdot(a, b): return np.sum(np.linalg.vecdot(a, b, axis=0) * W[0])
+    def f_matvec(a, v): return np.sum(np.matvec(a, v) ** 2)
+    def f_vecmat(v, a): return np.sum(np.vecmat(v, a) ** 2)
+    def f_matrix_transpose(x): return np.sum(np.matrix_transpose(x) ** 2 * W.T)
+    def f_linalg_outer(a, b): return np.sum(np.linalg.outer(a, b) ** 2)
+    def f_linalg_trace(x): return np.sum(np.linalg.trace(x, offset=1) ** 2)
+    def f_linalg_diagonal(x): return np.sum(np.linalg.diagonal(x) ** 3)
+    def f_linalg_cross(a, b): return np.sum(np.linalg.cross(a, b) ** 2)
+    def f_linalg_tensordot(a, b): return np.sum(np.linalg.tensordot(a, b, axes=1) ** 2)
+    def f_linalg_matmul(a, b): return np.sum(np.linalg.matmul(a, b) ** 2)
+    def f_matrix_norm(x): return np.sum(np.linalg.matrix_norm(x, ord='nuc') * V[:2])
+    def f_vector_norm(x): return np.linalg.vector_norm(x) + np.sum(
+        np.linalg.vector_norm(x, axis=(0, 2), ord=3, keepdims=True) * W[0][None, :, None])
+
+    def f_svdvals(x): return np.sum(np.linalg.svdvals(x) * V[:2])
+    def f_cumulative_sum(x): return np.sum(np.cumulative_sum(x, axis=1, include_initial=1) ** 2)
+    def f_cumulative_prod(x): return np.sum(np.cumulative_prod(x) * V[:3])
+    return [
+        (f_vecdot, two((2, 3), 3), (0, 1)), (f_linalg_vecdot, two((3, 3), (3, 3)), (0, 1)),
+        (f_matvec, two((2, 3, 4), 4), (0, 1)), (f_vecmat, two(3, (2, 3, 4)), (0, 1)),
+        (f_matrix_transpose, arr(2, 3), 0), (f_linalg_outer, two(3, 2), (0, 1)),
+        (f_linalg_trace, arr(2, 3, 3), 0), (f_linalg_diagonal, arr(2, 3, 4), 0),
+        (f_linalg_cross, two((2, 3), 3), (0, 1)), (f_linalg_tensordot, two((2, 3), 3), (0, 1)),
+        (f_linalg_matmul, two((2, 3), (3, 2)), (0, 1)),
+        (f_matrix_norm, lambda rng: [rng.normal(size=(2, 3, 2)) + SPREAD], 0),
+        (f_vector_norm, arr(2, 3, 2), 0), (f_svdvals, arr(3, 2), 0),
+        (f_cumulative_sum, arr(2, 3), 0), (f_cumulative_prod, arr(3), 0),
+    ]
+
+
+if NUMPY2 and hasattr(np, 'matvec'):
+    ROWS += _numpy2_rows()
+
+
+@pytest.mark.parametrize('f, make_args, wrt', ROWS, ids=rulespec.ids(ROWS))
+def test_rule(f, make_args, wrt):
+    rulespec.check_row(f, make_args, wrt)
+
+
+# -- the definitions compute what the library functions compute ------------------------------
+
+def _definition(func):
+    definition = rules.lookup_definition(func)
+    assert definition is not None, func
+    return definition
+
+
+RNG = np.random.default_rng(5)
+A = RNG.normal(size=(3, 4))
+B = RNG.normal(size=(2, 3, 4))
+SAME_VALUES = [
+    (np.polyval, (RNG.normal(size=4), A), {}),
+    (np.polyval, (RNG.normal(size=1), 0.3), {}),
+    (np.ediff1d, (A,), {}), (np.ediff1d, (A,), {'to_begin': 2.0, 'to_end': [1.0, 3.0]}),
+    (np.cov, (A,), {}), (np.cov, (A,), {'rowvar': False}), (np.cov, (A,), {'bias': True}),
+    (np.cov, (A[0],), {}), (np.cov, (A[0], A[1]), {'ddof': 2}), (np.cov, (A, A[:2]), {}),
+    (np.corrcoef, (A,), {}), (np.corrcoef, (A[0], A[1]), {}), (np.corrcoef, (A[0],), {}),
+    (np.median, (A,), {}), (np.median, (A,), {'axis': 1}), (np.median, (B,), {'axis': (0, 2)}),
+    (np.median, (B,), {'axis': -1, 'keepdims': True}), (np.median, (A[0, :3],), {}),
+    (np.percentile, (A, 37.0), {}), (np.percentile, (B, [0.0, 12.5, 100.0]), {'axis': 1}),
+    (np.percentile, (B, [[5.0, 50.0], [60.0, 99.0]]), {'axis': (0, 1), 'keepdims': True}),
+    (np.quantile, (A, 0.25), {'axis': 0}), (np.quantile, (A, np.array(1.0)), {}),
+    (np.interp, (np.linspace(-3, 4, 15), [-2.0, 0.0, 1.5, 3.0], [1.0, -1.0, 2.0, 0.5]), {}),
+    (np.interp, (np.linspace(-3, 4, 15), [-2.0, 0.0, 3.0], [1.0, -1.0, 0.5]),
+     {'left': -7.0, 'right': 9.0}),
+    (np.interp, (3.0, [-2.0, 0.0, 3.0], [1.0, -1.0, 0.5]), {}),
+    (np.nancumsum, (np.where(A > 1, np.nan, A),), {'axis': 1}),
+    (np.nancumprod, (np.where(A > 1, np.nan, A),), {}),
+    (np.add.reduce, (B,), {}), (np.add.reduce, (B,), {'axis': (1, 2), 'keepdims': True}),
+    (np.multiply.reduce, (A,), {'axis': None}), (np.maximum.reduce, (B,), {'axis': 2}),
+    (np.minimum.reduce, (A,), {}), (np.logaddexp.reduce, (B,), {'axis': 1}),
+    (np.add.accumulate, (A,), {'axis': 1}), (np.multiply.accumulate, (A,), {}),
+    (np.add.outer, (A, A[0]), {}), (np.subtract.outer, (A[0], 2.0), {}),
+    (np.multiply.outer, (A[0], B), {}), (np.divide.outer, (A, A[0] + 3.0), {}),
+    (np.heaviside, (np.array([-1.0, 0.0, 2.0]), 0.25), {}),
+    (np.ldexp, (A, np.arange(4)), {}),
+]
+for _n in range(1, 6):
+    for _m in range(1, 6):
+        for _mode in ('full', 'same', 'valid'):
+            SAME_VALUES += [(np.convolve, (RNG.normal(size=_n), RNG.normal(size=_m)),
+                             {'mode': _mode}),
+                            (np.correlate, (RNG.normal(size=_n), RNG.normal(size=_m)),
+                             {'mode': _mode})]
+
+
+@pytest.mark.parametrize('func, args, kwargs', SAME_VALUES,
+                         ids=lambda v: getattr(v, '__name__', None) if callable(v) else None)
+def test_definition_computes_what_the_library_function_computes(func, args, kwargs):
+    expected = func(*args, **kwargs)
+    value = _definition(func)(*args, **kwargs)
+    assert np.shape(value) == np.shape(expected)
+    np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_multi_dot_and_trapezoid_values():
+    arrays = [RNG.normal(size=3), RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2)),
+              RNG.normal(size=2)]
+    np.testing.assert_allclose(_definition(np.linalg.multi_dot)(arrays),
+                               np.linalg.multi_dot(arrays), rtol=1e-12)
+    trapezoid = TRAPEZOID
+    for args, kwargs in [((A,), {}), ((A,), {'dx': 0.3, 'axis': 0}),
+                         ((A, np.cumsum(np.abs(A), axis=1)), {}),
+                         ((B, np.arange(3.0) ** 2), {'axis': 1})]:
+        np.testing.assert_allclose(_definition(trapezoid)(*args, **kwargs),
+                                   trapezoid(*args, **kwargs), rtol=1e-12)
+
+
+@pytest.mark.skipif(not hasattr(np, 'matvec'), reason='NumPy 2.2 functions')
+def test_numpy2_definitions_compute_what_numpy_computes():
+    x, y = RNG.normal(size=(2, 3, 4)), RNG.normal(size=(4,))
+    cases = [(np.vecdot, (x, y)), (np.linalg.vecdot, (x, x)), (np.matvec, (x, y)),
+             (np.vecmat, (x[..., 0], x)), (np.matrix_transpose, (x,)),
+             (np.linalg.outer, (y, y[:2])), (np.linalg.trace, (x,)),
+             (np.linalg.diagonal, (x,)), (np.linalg.svdvals, (x,)),
+             (np.linalg.matrix_norm, (x,)), (np.linalg.vector_norm, (x,)),
+             (np.cumulative_sum, (y,)), (np.cumulative_prod, (y,))]
+    for func, args in cases:
+        np.testing.assert_allclose(_definition(func)(*args), func(*args), rtol=1e-12)
+    for kwargs in [{'axis': 1}, {'axis': (0, 2), 'keepdims': True, 'ord': 3},
+                   {'ord': np.inf}]:
+        np.testing.assert_allclose(_definition(np.linalg.vector_norm)(x, **kwargs),
+                                   np.linalg.vector_norm(x, **kwargs), rtol=1e-12)
+    np.testing.assert_allclose(
+        _definition(np.cumulative_sum)(x, axis=2, include_initial=True),
+        np.cumulative_sum(x, axis=2, include_initial=True))
+
+
+def test_scipy_definitions_compute_what_scipy_computes():
+    x = np.linspace(-3, 3, 7)
+    q = np.linspace(0.05, 0.95, 5)
+    for name in ('logpdf', 'pdf', 'cdf', 'logcdf', 'sf', 'logsf'):
+        func = getattr(scipy.stats.norm, name)
+        np.testing.assert_allclose(_definition(func)(x, 0.4, 1.7), func(x, 0.4, 1.7),
+                                   rtol=1e-12)
+    for name in ('ppf', 'isf'):
+        func = getattr(scipy.stats.norm, name)
+        np.testing.assert_allclose(_definition(func)(q, loc=2.0), func(q, loc=2.0), rtol=1e-12)
+    a, b = RNG.normal(size=(3, 3)) + 3 * np.eye(3), RNG.normal(size=(3, 2))
+    for lower in (True, False):
+        np.testing.assert_allclose(
+            _definition(scipy.linalg.solve_triangular)(a, b, lower=lower),
+            scipy.linalg.solve_triangular(a, b, lower=lower), rtol=1e-12)
+
+
+# -- arguments a definition does not cover raise ---------------------------------------------
+
+def r_quantile_method(x): return np.quantile(x, 0.3, method='nearest')
+def r_cov_weights(x): return np.sum(np.cov(x, fweights=[1, 2, 1]))
+def r_interp_period(x): return np.sum(np.interp(x, [0.0, 1.0], [1.0, 2.0], period=3.0))
+def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=1))
+
+
+@pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
+                                     (r_cov_weights, 'fweights'), (r_interp_period, 'period'),
+                                     (r_solve_triangular_trans, 'trans=0')],
+                         ids=lambda v: getattr(v, '__name__', None))
+def test_arguments_a_definition_does_not_cover_are_loud(f, text):
+    x = np.eye(3) + 0.5
+    with pytest.raises(NotImplementedError, match=text):
+        s2sgrad.grad(f)(x)
+    with pytest.raises(NotImplementedError, match=text):
+        s2sgrad.jvp(f)(x, np.ones((3, 3)))
+
+
+def my_hypot(x, y):
+    return math.sqrt(x * x + y * y)
+
+
+def uses_hypot(x, y):
+    return math.hypot(x, 2.0 * y) ** 3
+
+
+def test_a_definition_registered_by_a_user():
+    s2sgrad.defined_by(math.hypot, my_hypot)
+    check_grads(uses_hypot, (0.7, -1.3), wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    assert s2sgrad.grad(uses_hypot)(3.0, 2.0) == pytest.approx(3 * 25.0 * 3.0 / 5.0)
+
+
+def test_printed_gradient_calls_the_definitions_derivative():
+    def loss(p, x):
+        return np.sum(np.polyval(p, x) ** 2)
+    source = s2sgrad.grad(loss, wrt=(0, 1)).source
+    assert 'np.polyval(p, x)' in source  # the values: NumPy's own call
+    assert 'dpolyvaldpx(' in source      # the derivative: polyval's definition, differentiated
