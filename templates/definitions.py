@@ -10,6 +10,7 @@ tests/test_definitions.py compares every definition with the library function's 
 import numpy as np
 
 from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
+from s2sgrad.runtime_values import _is_lazy
 
 try:  # SciPy is optional: its definitions register only with it (and once its module loads)
     from scipy.special import log_ndtr, ndtr, ndtri
@@ -22,6 +23,12 @@ except ImportError:
 def refuse(what):
     """Raise: the definition of a library function does not cover this argument."""
     raise NotImplementedError(f's2sgrad differentiates {what}')
+
+
+def not_lazy(x, what):
+    """Raise for a dask array `x`: `what` (a definition) cannot keep it lazy."""
+    if _is_lazy(x):
+        raise NotImplementedError(f's2sgrad does not differentiate {what} of dask arrays')
 
 
 def axes_tuple(axis, ndim):
@@ -48,7 +55,7 @@ def convolve_window(n, m, mode):
     raise ValueError(f'mode must be one of "full", "same" or "valid", not {mode!r}')
 
 
-nondifferentiable(refuse, axes_tuple, full_indices, convolve_window)
+nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -262,6 +269,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
             interpolation is not None:
         refuse("np.quantile/np.percentile/np.median with method='linear' and without out=, "
                "weights= and interpolation=")
+    not_lazy(a, 'np.quantile, np.percentile or np.median (the derivative sorts, which dask '
+                'does not do lazily)')
     ndim = np.ndim(a)
     axes = axes_tuple(axis, ndim)
     rest = tuple(i for i in range(ndim) if i not in axes)
@@ -419,6 +428,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     lower or upper triangle of `a` (the rest of `a` is not read)."""
     if trans not in (0, 'N') or unit_diagonal:
         refuse('scipy.linalg.solve_triangular with trans=0 and unit_diagonal=False')
+    not_lazy(a, 'scipy.linalg.solve_triangular (SciPy computes them)')
     return np.linalg.solve(np.tril(a) if lower else np.triu(a), b)
 
 

@@ -120,6 +120,16 @@ ROWS = [
 ]
 
 
+DASK_REFUSED = {
+    'f_median': 'np.quantile', 'f_median_axis': 'np.quantile',
+    'f_median_keepdims': 'np.quantile', 'f_percentile': 'np.quantile',
+    'f_percentile_q': 'np.quantile', 'f_quantile_axes': 'np.quantile',
+    'f_solve_triangular': 'solve_triangular', 'f_solve_triangular_upper': 'solve_triangular',
+}
+"""Rows whose derivative refuses dask arrays (tests/test_dask_rules.py checks that it does):
+the definition sorts, or the function is SciPy's, which computes dask arrays."""
+
+
 def _numpy2_rows():
     def f_vecdot(a, b): return np.sum(np.vecdot(a, b) * V[:2])
     def f_linalg_vecdot(a, b): return np.sum(np.linalg.vecdot(a, b, axis=0) * W[0])
