@@ -200,6 +200,8 @@ ROWS = {
         lambda a: T.definitions.convolve_window(5, 3, 'same'), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.full_indices': (
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.not_lazy': (
+        T.definitions.not_lazy, lambda r: (_mat(r), 'np.median')),
     's2sgrad.templates.definitions.refuse': (
         T.definitions.refuse, lambda r: ('np.median without out=',)),
     's2sgrad.templates.decompositions.complex_results': (

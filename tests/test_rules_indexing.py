@@ -9,7 +9,6 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rulespec  # noqa: E402
 
-import s2sgrad  # noqa: E402
 from s2sgrad import rules  # noqa: E402
 
 W23 = np.array([[0.3, -1.2, 0.7], [1.1, 0.4, -0.5]])
