@@ -169,7 +169,8 @@ class Normalizer:
             if len(positional) >= 3 and not any(isinstance(a, gast.Starred) for a in positional) \
                     and rules.takes_varargs_as_iterable(self.activity.resolver.lookup(func)):
                 positional = [gast.List(elts=positional, ctx=gast.Load())]  # max(a, b, c)
-            args = [self.argument(a, out) for a in positional]
+            args = [self._starred(a, out) if isinstance(a, gast.Starred) else
+                    self.argument(a, out) for a in positional]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
                         for k in node.keywords]
             return gast.Call(func=func, args=args, keywords=keywords)
@@ -189,6 +190,14 @@ class Normalizer:
         if isinstance(node, gast.IfExp):
             return self._ifexp(node, out)
         return node
+
+    def _starred(self, node, out):
+        """``*(y, z)`` passed to a function's ``*args`` (see `constructs`): ``*args_tuple``."""
+        if not getattr(node, 'packed', False):
+            return self.argument(node, out)  # refused by the fence before
+        starred = gast.Starred(value=self.atom(node.value, out), ctx=gast.Load())
+        starred.packed = True
+        return starred
 
     def atom(self, node, out):
         """`node` as a Name or Constant."""

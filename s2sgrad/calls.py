@@ -71,7 +71,8 @@ def _arguments(ctx, stmt, call, func):
     if len(call.args) > len(params):
         raise ctx.unsupported(stmt, 'a call with more positional arguments than '
                                     'parameters')
-    bound = dict(zip(params, call.args))
+    bound = {param: arg.value if isinstance(arg, gast.Starred) else arg
+             for param, arg in zip(params, call.args)}  # ``*args`` passed as a tuple
     for kw in call.keywords:
         if kw.arg not in params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
