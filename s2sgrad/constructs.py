@@ -19,6 +19,7 @@ Each rewrite keeps the meaning of the code and makes it read as a person would w
 """
 import builtins
 import inspect
+import types
 
 import gast
 
@@ -372,7 +373,17 @@ def _derivative(ctx, op_call, resolver, ops, defs):
                 f'{label} of `{n.dotted_path(target)}`, a bound method or a partial: '
                 f'differentiate a plain function (pass the instance as an argument)'),
                 node=target)
-    return ctx.names.object(ctx.namer.fresh(function.__name__), function), free
+    local = ctx.names.object(ctx.namer.fresh(function.__name__), function)
+    made = getattr(function, '__s2sgrad__', None)
+    if made is not None:  # printed with the unit, as the helpers are
+        ctx.helper_cells[local] = types.CellType(function)
+        ctx.helper_generated.append(made)
+    if isinstance(target, gast.Name) and target.id not in defs and \
+            target.id in ctx.source.namespace:  # a rebound `g` makes this code out of date
+        namespace = ctx.source.globals if ctx.source.globals is not None else {}
+        ctx.extra_pins.append((target.id, ctx.source.namespace[target.id],
+                               ctx.source.cells.get(target.id), namespace))
+    return local, free
 
 
 def _literal(node):
@@ -452,8 +463,14 @@ def _pack_varargs(ctx, func, resolver):
             args.args = list(args.args) + [param]
             args.vararg = None
     for node in n.walk(func):
-        if not isinstance(node, gast.Call) or \
-                any(isinstance(a, gast.Starred) for a in node.args):
+        if not isinstance(node, gast.Call):
+            continue
+        stars = [a for a in node.args if isinstance(a, gast.Starred)]
+        if stars:  # ``g(x, *ys)`` (generated code): `ys` is bound to g's ``*args``
+            found = _user_vararg(resolver, node.func)
+            if found is not None and len(stars) == 1 and len(node.args) == found[0] + 1 and \
+                    node.args[-1] is stars[0] and isinstance(stars[0].value, gast.Name):
+                stars[0].packed = True
             continue
         if isinstance(node.func, gast.Name) and node.func.id in packed:
             fixed, vararg = packed[node.func.id]

@@ -77,6 +77,7 @@ class Context:
         self.return_where = None  # where the last `return` is, for errors on the output
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
         self.default_guards = []  # (parameter, default expression): see `constructs`
+        self.extra_pins = []  # names the code no longer reads but was built for (`linking`)
 
     # -- errors ---------------------------------------------------------------------------
     def where(self, stmt, what='', node=None):
