@@ -25,6 +25,7 @@ import gast
 
 from . import nodes as n
 from . import rules
+from .comprehensions import CONSUMERS
 from .modes import Mode
 from .resolve import Resolver
 from .scopes import default_expressions, function_scope, is_literal, own_scope_nodes
@@ -63,10 +64,6 @@ def _is_operator(resolver, node, ops):
         return resolver.lookup(node) in ops
     except TypeError:  # an unhashable object
         return False
-
-
-def _operator_name(resolver, node):
-    return getattr(resolver.lookup(node), '__name__', 'grad')
 
 
 # -- lambdas --------------------------------------------------------------------------------
@@ -140,8 +137,8 @@ class _Hoister:
             return False
         if field == 'func':
             return True
-        return field == 'args' and index == 0 and _is_operator(self.resolver, parent.func,
-                                                              self.ops)
+        return field == 'args' and index == 0 and \
+            _is_operator(self.resolver, parent.func, self.ops)
 
     def _as_def(self, lam, name, stmt):
         body = gast.Return(value=lam.body)
@@ -163,13 +160,15 @@ def _params(lam):
 
 # -- map ------------------------------------------------------------------------------------
 def _maps(ctx, func, resolver):
-    """``list(map(g, xs))`` -> ``[g(x) for x in xs]``; ``map(lambda t: e, xs)`` -> ``[e for t
-    in xs]`` (a generator where `map`'s result is not made a list)."""
+    """``list(map(g, xs))`` -> ``[g(item) for item in xs]``; ``map(lambda t: e, xs)`` -> ``[e
+    for t in xs]`` (a generator where `sum`, `max`, ... consume `map`'s result)."""
     for node in list(n.walk(func)):
+        consumer = isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+            node.func.id in CONSUMERS and _is_builtin(resolver, node.func, node.func.id)
         for field, value in gast.iter_fields(node):
             children = value if isinstance(value, list) else [value]
             for index, child in enumerate(children):
-                made = _map_comprehension(ctx, child, resolver)
+                made = _map_comprehension(ctx, child, resolver, consumer and field == 'args')
                 if made is None:
                     continue
                 if isinstance(value, list):
@@ -183,14 +182,14 @@ def _is_builtin(resolver, node, name):
         resolver.lookup(node) is getattr(builtins, name)
 
 
-def _map_comprehension(ctx, node, resolver):
+def _map_comprehension(ctx, node, resolver, consumed):
     as_list = isinstance(node, gast.Call) and _is_builtin(resolver, node.func, 'list') and \
         len(node.args) == 1 and not node.keywords and isinstance(node.args[0], gast.Call) and \
         _is_builtin(resolver, node.args[0].func, 'map')
     inner = node.args[0] if as_list else node
-    if not as_list and not (isinstance(node, gast.Call) and _is_builtin(resolver, node.func,
-                                                                          'map')):
-        return None
+    if not as_list and not (consumed and isinstance(node, gast.Call) and
+                            _is_builtin(resolver, node.func, 'map')):
+        return None  # a `map` object kept: no derivative rule
     if len(inner.args) < 2 or inner.keywords or \
             any(isinstance(a, gast.Starred) for a in inner.args):
         return None
@@ -512,5 +511,3 @@ def _user_vararg(resolver, func_node):
     fixed = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                 for k in kinds)
     return fixed, params[kinds.index(inspect.Parameter.VAR_POSITIONAL)].name
-
-
