@@ -170,6 +170,7 @@ class Normalizer:
                     and rules.takes_varargs_as_iterable(self.activity.resolver.lookup(func)):
                 positional = [gast.List(elts=positional, ctx=gast.Load())]  # max(a, b, c)
             args = [self._starred(a, out) if isinstance(a, gast.Starred) else
+                    self._packed(a, out) if getattr(a, 'vararg', None) else
                     self.argument(a, out) for a in positional]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
                         for k in node.keywords]
@@ -195,9 +196,18 @@ class Normalizer:
         """``*(y, z)`` passed to a function's ``*args`` (see `constructs`): ``*args_tuple``."""
         if not getattr(node, 'packed', False):
             return self.argument(node, out)  # refused by the fence before
-        starred = gast.Starred(value=self.atom(node.value, out), ctx=gast.Load())
+        value = node.value if n.is_atom(node.value) else \
+            self.temp(self.operation(node.value, out), out, getattr(node, 'vararg', None))
+        starred = gast.Starred(value=value, ctx=gast.Load())
         starred.packed = True
         return starred
+
+    def _packed(self, node, out):
+        """The tuple passed to a nested function's ``*args`` (see `constructs`), named as
+        that parameter (``ys = (x, y)``) when it is active."""
+        if not self.activity.is_active(node):
+            return self.argument(node, out)
+        return self.temp(self.operation(node, out), out, node.vararg)
 
     def atom(self, node, out):
         """`node` as a Name or Constant."""

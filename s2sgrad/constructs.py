@@ -478,12 +478,13 @@ def _pack_varargs(ctx, func, resolver):
             if found is not None and len(node.args) > found[0]:
                 # the function keeps its ``*args``: ``g(x, *(y, z))``, the tuple bound to it
                 starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
-                starred.packed = True
+                starred.packed, starred.vararg = True, found[1]
                 node.args = node.args[:found[0]] + [starred]
             continue
         if len(node.args) >= fixed:
-            extra = node.args[fixed:]
-            node.args = node.args[:fixed] + [n.tuple_(extra)]
+            packed_args = n.tuple_(node.args[fixed:])
+            packed_args.vararg = vararg
+            node.args = node.args[:fixed] + [packed_args]
         else:
             node.keywords = list(node.keywords) + [gast.keyword(arg=vararg,
                                                                 value=n.tuple_([]))]

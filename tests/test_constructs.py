@@ -217,7 +217,8 @@ def function_list(x):
 def test_function_from_a_list_stays_refused():
     with pytest.raises(NoRuleError) as info:
         grad(function_list)(X)
-    assert 'no derivative rule for `f`' in str(info.value)
+    assert 'no derivative rule for `f` (`f` is a variable' in str(info.value)
+    assert 'make it the default of a parameter' in str(info.value)
 
 
 # -- s2sgrad.grad inside a differentiated function ----------------------------------------------
