@@ -54,15 +54,17 @@ class Builder:
         return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
                            mode, optimized, as_tuple, shapes)
 
-    def helper(self, func, active, mode, optimized, receivers):
+    def helper(self, func, active, mode, optimized, receivers, functions=()):
         """The key and the generated VJP (`mode` Mode.VJP) or JVP (Mode.FORWARD) of the user
-        function `func` with respect to its parameters `active`."""
+        function `func` with respect to its parameters `active`; `functions`: ``(parameter,
+        function)`` the call passes, which calls of the parameter call (see `constructs`)."""
         key = ('func', func, func.__code__, tuple(active), mode, optimized) + \
-            _receivers_key(receivers)
+            _receivers_key(receivers) + ((('functions',) + functions,) if functions else ())
         cached = self.lookup(key)
         if cached is None:
-            cached = self.build_source(key, _with_receivers(parse_function(func), receivers),
-                                       active, mode, optimized)
+            source = _with_receivers(parse_function(func), receivers)
+            source.defaults.update(functions)
+            cached = self.build_source(key, source, active, mode, optimized)
         return key, cached
 
     def build_source(self, key, source, wrt, mode, optimized):

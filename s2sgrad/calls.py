@@ -95,10 +95,31 @@ def _helper(ctx, arguments, func, mode):
             generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized)
     else:
         receivers = callee_receivers(ctx.receivers, arguments.params, arguments.bound)
-        key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers)
+        functions = _static_functions(ctx, arguments)
+        key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers,
+                                            functions)
         live = _live(ctx, arguments.call, func, arguments.params, active, mode, receivers,
-                     generated)
+                     generated, functions)
     return _bind_helper(ctx, key, generated, live), generated
+
+
+def _static_functions(ctx, arguments):
+    """``(parameter, function)`` for each argument of the call that is a module's function
+    (``layer(x, act=np.sin)``): the helper is made for it, calls of the parameter calling
+    it (see `constructs`)."""
+    found = []
+    for param, node in arguments.bound.items():
+        if param in arguments.active or n.dotted_path(node) is None:
+            continue
+        obj = ctx.resolver.lookup(node)
+        if obj is None or isinstance(obj, (type, types.ModuleType)) or not callable(obj):
+            continue
+        try:
+            hash(obj)
+        except TypeError:
+            continue
+        found.append((param, obj))
+    return tuple(found)
 
 
 def _call_adjoint(ctx, ans, arguments, helper):
@@ -163,7 +184,7 @@ def _nested_source(ctx, lifted, node):
                           cells=ctx.source.cells, origin=ctx.source.origin)
 
 
-def _live(ctx, call, func, params, active, mode, receivers, generated):
+def _live(ctx, call, func, params, active, mode, receivers, generated, functions=()):
     """How the helper of a call of user function `func` through a global or closure
     variable follows that variable (`LiveHelper`), or None for other calls."""
     name = call.func.id if isinstance(call.func, gast.Name) else None
@@ -191,7 +212,7 @@ def _live(ctx, call, func, params, active, mode, receivers, generated):
             raise S2SError(f'`{name}` now denotes a function with other parameters than '
                            f'when the gradient was made; call s2sgrad.grad again')
         with builder.lock:
-            _, new = builder.helper(current, active, mode, optimized, receivers)
+            _, new = builder.helper(current, active, mode, optimized, receivers, functions)
         if mode is Mode.VJP:
             return new.function, {generated.seed_name: new.seed_name}
         return new.function, {generated.tangent_names[p]: new.tangent_names[p]

@@ -11,8 +11,9 @@ Each rewrite keeps the meaning of the code and makes it read as a person would w
   module function with ``*args`` passes them as one tuple (``g(x, y)`` -> ``g(*(x, y))``),
   which its generated helper, keeping ``*args``, differentiates as a tuple parameter;
 - a parameter whose default is a function, and which is only called, calls the default
-  (``def f(x, act=np.tanh): act(x)`` reads ``np.tanh(x)``); the generated code checks that
-  the caller did not pass another function (`runtime_checks.check_default`);
+  (``def f(x, act=np.tanh): act(x)`` reads ``np.tanh(x)``), or, in the helper of a call that
+  passes a module's function (``f(x, act=np.sin)``, see `calls`), that function; the
+  generated code checks that its caller passed that function (`runtime_checks.check_default`);
 - ``s2sgrad.grad(g)(x)`` and ``value_and_grad`` (also through ``dg = grad(g)``) become calls
   of the generated derivative of `g` (a module function, a nested ``def`` or a lambda, whose
   enclosing variables the call passes by keyword), differentiated as any user function.
@@ -235,7 +236,7 @@ def _function_defaults(ctx, func):
         expr = expressions.get(param)
         if expr is None or n.dotted_path(expr) is None or \
                 Resolver(ctx.source.namespace, ()).lookup(expr) is not value:
-            expr = n.name(ctx.names.object(ctx.namer.fresh(param + '_default'), value))
+            expr = _reach(ctx, value, param)
         for node in n.walk(func):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                     node.func.id == param:
@@ -244,6 +245,23 @@ def _function_defaults(ctx, func):
 
 
 _NONE = object()
+
+
+def _reach(ctx, value, param):
+    """An expression for function `value` in the code: its name (``cube``) or a module's
+    attribute (``np.sin``) where the function's namespace has them, else a name bound to it."""
+    name = getattr(value, '__name__', '')
+    if not name.isidentifier() or name == '<lambda>':
+        name = param + '_default'
+    namespace = ctx.source.namespace
+    if namespace.get(name) is value and \
+            name not in set(n.names_stored(ctx.func)) | set(ctx.params):
+        return n.name(name)
+    for root in sorted(namespace, key=lambda key: (key != 'np', key)):
+        if isinstance(namespace[root], types.ModuleType) and \
+                getattr(namespace[root], name, None) is value:
+            return n.attr(root, name)
+    return n.name(ctx.names.object(ctx.namer.fresh(name), value))
 
 
 def default_guards(ctx):

@@ -317,3 +317,24 @@ def test_nested_grad_errors():
 def test_partial_still_differentiated():
     f = functools.partial(default_two, act=np.tanh)
     check(f, X)
+
+
+def layer(x, act=np.tanh):
+    return act(x)
+
+
+def apply_to(x, fn):
+    return fn(x) * x
+
+
+def passes_another_function(x):
+    return np.sum(layer(x, act=np.sin)) + np.sum(layer(x)) + np.sum(apply_to(x, cube))
+
+
+def test_function_passed_to_a_called_function():
+    check(passes_another_function, X)
+    expected = np.cos(X) + 1 - np.tanh(X) ** 2 + 4 * X ** 3
+    assert np.allclose(grad(passes_another_function)(X), expected)
+    source = grad(passes_another_function).source
+    assert "s2s.check_default(act, np.sin, 'act', 'layer')" in source
+    assert 'bx = bx + np.cos(x)' in source or 'np.cos(x)' in source
