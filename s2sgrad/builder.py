@@ -35,15 +35,17 @@ class Builder:
         return generated
 
     def build(self, func, wrt, mode, optimized=True, as_tuple=False, receivers=None,
-              shapes=()):
+              shapes=(), functions=()):
         """The generated function of `mode` (a `Mode`) of Python function `func` with respect
         to the parameters named `wrt` (`as_tuple`: return a tuple of gradients even for one
         `wrt` argument; `receivers`: parameters bound to instances, by the instance's class;
-        `shapes`: declared parameter shapes, as `declared.normalize` gives them)."""
+        `shapes`: declared parameter shapes, as `declared.normalize` gives them; `functions`:
+        ``(parameter, function)`` a partial binds, which calls of the parameter call)."""
         receivers = dict(receivers or {})
         declared = (('shapes',) + shapes,) if shapes else ()
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
-               as_tuple) + _receivers_key(receivers) + declared
+               as_tuple) + _receivers_key(receivers) + declared + \
+            ((('functions',) + functions,) if functions else ())
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -51,8 +53,9 @@ class Builder:
             cached = None
         if cached is not None:
             return cached
-        return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
-                           mode, optimized, as_tuple, shapes)
+        return self._build(key, lambda: _with_functions(
+            _with_receivers(parse_function(func), receivers), functions), wrt, mode,
+            optimized, as_tuple, shapes)
 
     def helper(self, func, active, mode, optimized, receivers, functions=()):
         """The key and the generated VJP (`mode` Mode.VJP) or JVP (Mode.FORWARD) of the user
@@ -63,7 +66,7 @@ class Builder:
         cached = self.lookup(key)
         if cached is None:
             source = _with_receivers(parse_function(func), receivers)
-            source.defaults.update(functions)
+            source.functions = dict(functions)
             cached = self.build_source(key, source, active, mode, optimized)
         return key, cached
 
@@ -103,6 +106,11 @@ def _receivers_key(receivers):
 
 def _with_receivers(source, receivers):
     source.receivers = dict(receivers)
+    return source
+
+
+def _with_functions(source, functions):
+    source.functions = dict(functions)
     return source
 
 

@@ -12,6 +12,7 @@ from collections import namedtuple
 import gast
 
 from . import nodes as n
+from .constructs import is_function
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
@@ -112,13 +113,8 @@ def _static_functions(ctx, arguments):
         if param in arguments.active or n.dotted_path(node) is None:
             continue
         obj = ctx.resolver.lookup(node)
-        if obj is None or isinstance(obj, (type, types.ModuleType)) or not callable(obj):
-            continue
-        try:
-            hash(obj)
-        except TypeError:
-            continue
-        found.append((param, obj))
+        if is_function(obj):
+            found.append((param, obj))
     return tuple(found)
 
 

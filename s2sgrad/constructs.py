@@ -228,9 +228,9 @@ def _function_defaults(ctx, func):
             loads.setdefault(node.id, []).append(node)
     expressions = dict(default_expressions(func))
     for param in ctx.params:
-        value = ctx.source.defaults.get(param, _NONE)
-        if param in ctx.wrt or param in stored or not callable(value) or \
-                isinstance(value, type) or not loads.get(param) or \
+        value = ctx.source.functions.get(param, ctx.source.defaults.get(param, _NONE))
+        if param in ctx.wrt or param in stored or not is_function(value) or \
+                not loads.get(param) or \
                 any(id(use) not in called for use in loads[param]):
             continue
         expr = expressions.get(param)
@@ -245,6 +245,13 @@ def _function_defaults(ctx, func):
 
 
 _NONE = object()
+
+
+def is_function(value):
+    """Whether calls of a parameter bound to `value` are resolved to it: a Python function,
+    a ufunc or a builtin function (not an instance or a class, whose calls may do more)."""
+    return inspect.isfunction(value) or inspect.isbuiltin(value) or \
+        type(value).__name__ == 'ufunc'
 
 
 def _reach(ctx, value, param):

@@ -36,10 +36,9 @@ def check_default(value, default, param, name='f'):
         raise S2SError(
             f'{name!r} was differentiated with its parameter `{param}` bound to its default '
             f'{getattr(default, "__name__", default)!r} (s2sgrad reads calls of `{param}` as '
-            f'calls of the default), but this call passes {value!r:.60}; differentiate a '
-            f'function that calls {name!r} with that function (`lambda x: {name}(x, '
-            f'{param}=...)` passes a constant the transformation sees) or give it that default'
-            + _output_location())
+            f'calls of the default), but this call passes {value!r:.60}; differentiate '
+            f'`functools.partial({name}, {param}=...)`, or a function that calls {name!r} '
+            f'with that function' + _output_location())
 
 
 def seed(result, name='f'):

@@ -205,8 +205,10 @@ def test_function_default_passed_another_function():
     with pytest.raises(S2SError):
         s2sgrad.jvp(default_user)(X, np.sin, np.ones(3))
     assert np.allclose(grad(default_user)(X, cube), 3 * X ** 2)  # the default itself: fine
+    assert 'functools.partial(default_ufunc, f=...)' in message
     # what the message suggests
-    assert np.allclose(grad(lambda x: default_ufunc(x, f=np.sin))(X), np.cos(X))
+    assert np.allclose(grad(functools.partial(default_ufunc, f=np.cos))(X), -np.sin(X))
+    assert np.allclose(grad(lambda x: default_ufunc(x, f=np.cos))(X), -np.sin(X))
 
 
 def function_list(x):
@@ -314,9 +316,12 @@ def test_nested_grad_errors():
     assert 'of `fn`, which s2sgrad cannot resolve' in str(info.value)
 
 
-def test_partial_still_differentiated():
-    f = functools.partial(default_two, act=np.tanh)
+def test_partial_binding_a_function():
+    check(functools.partial(default_two, act=np.tanh), X)
+    f = functools.partial(default_two, act=np.sin)
     check(f, X)
+    assert np.allclose(grad(f)(X), 3 * np.sin(X) ** 2 * np.cos(X))
+    assert "s2s.check_default(act, np.sin, 'act', 'default_two')" in grad(f).source
 
 
 def layer(x, act=np.tanh):
