@@ -196,8 +196,9 @@ class Normalizer:
         """``*(y, z)`` passed to a function's ``*args`` (see `constructs`): ``*args_tuple``."""
         if not getattr(node, 'packed', False):
             return self.argument(node, out)  # refused by the fence before
-        value = node.value if n.is_atom(node.value) else \
-            self.temp(self.operation(node.value, out), out, getattr(node, 'vararg', None))
+        if n.is_atom(node.value) or not self.activity.is_active(node.value):
+            return node  # constants: passed one by one again (`constructs.unpack_constants`)
+        value = self.temp(self.operation(node.value, out), out, getattr(node, 'vararg', None))
         starred = gast.Starred(value=value, ctx=gast.Load())
         starred.packed = True
         return starred

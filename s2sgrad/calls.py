@@ -6,6 +6,7 @@ calls ``dgdx(x, bg=by)``, the generated VJP of `g`; in forward mode it becomes
 ``y, dy = g_fwd_dx(x, dx=dx)``. Both find (or build, through the builder) the helper, bind it
 under a local name, and follow a global or closure name that may be rebound (`live`).
 """
+import inspect
 import types
 from collections import namedtuple
 
@@ -69,11 +70,14 @@ def _arguments(ctx, stmt, call, func):
         lifted = node, source
     else:
         params = list(source_signature(func).parameters)
-    if len(call.args) > len(params):
+    positional, vararg = _positional(func, params)
+    if len(call.args) > len(positional) and vararg is None:
         raise ctx.unsupported(stmt, 'a call with more positional arguments than '
                                     'parameters')
-    bound = {param: arg.value if isinstance(arg, gast.Starred) else arg
-             for param, arg in zip(params, call.args)}  # ``*args`` passed as a tuple
+    bound = dict(zip(positional, call.args))
+    rest = call.args[len(positional):]
+    if rest and isinstance(rest[0], gast.Starred):  # ``g(x, *ys)``: `ys` is g's ``*args``
+        bound[vararg] = rest[0].value  # (constants passed one by one have no derivative)
     for kw in call.keywords:
         if kw.arg not in params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
@@ -81,6 +85,18 @@ def _arguments(ctx, stmt, call, func):
     active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
               and bound[p].id in ctx.activity.active]
     return Arguments(call, params, bound, active, lifted)
+
+
+def _positional(func, params):
+    """The parameters of `func` (None: a lifted nested function, `params`) that positional
+    arguments bind, and the name of its ``*args`` parameter or None."""
+    if func is None:
+        return params, None
+    kinds = {p.name: p.kind for p in source_signature(func).parameters.values()}
+    varargs = [p for p in params if kinds.get(p) is inspect.Parameter.VAR_POSITIONAL]
+    if not varargs:
+        return params, None
+    return params[:params.index(varargs[0])], varargs[0]
 
 
 def _helper(ctx, arguments, func, mode):

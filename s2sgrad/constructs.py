@@ -537,3 +537,17 @@ def _user_vararg(resolver, func_node):
     fixed = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                 for k in kinds)
     return fixed, params[kinds.index(inspect.Parameter.VAR_POSITIONAL)].name
+
+
+def unpack_constants(body):
+    """``g(x, *(2, 3))`` -> ``g(x, 2, 3)`` in the normalised `body`: the ``*args`` that
+    `_pack_varargs` packed and no derivative flows through are passed as the user wrote them."""
+    for stmt in body:
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Call) and any(
+                    getattr(a, 'packed', False) and isinstance(a.value, gast.Tuple)
+                    for a in node.args):
+                node.args = [elt for a in node.args for elt in (
+                    a.value.elts if getattr(a, 'packed', False) and
+                    isinstance(a.value, gast.Tuple) else [a])]
+    return body

@@ -26,7 +26,7 @@ from .anf import Normalizer
 from .calls import nested_functions
 from .canonical import Canonicalizer
 from .comprehensions import lower_comprehensions
-from .constructs import rewrite_constructs
+from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
@@ -100,7 +100,7 @@ def normalise(ctx):
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     ctx.closures = {name: info[1] for name, info in ctx.nested.items()}
     activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
-    body = Normalizer(activity, ctx.namer).run(func.body)
+    body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)
     return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
 

@@ -343,3 +343,17 @@ def test_function_passed_to_a_called_function():
     source = grad(passes_another_function).source
     assert "s2s.check_default(act, np.sin, 'act', 'layer')" in source
     assert 'bx = bx + np.cos(x)' in source or 'np.cos(x)' in source
+
+
+def ones(*shape):
+    return np.ones(shape)
+
+
+def constant_varargs(x):
+    return np.sum(ones(2, 3) * x)
+
+
+def test_constant_varargs_passed_as_written():
+    source = grad(constant_varargs).source
+    assert 'ones(2, 3)' in source and '*' not in source.split('ones(')[1].split(')')[0]
+    check(constant_varargs, np.full((2, 3), 0.5))
