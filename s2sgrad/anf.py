@@ -169,7 +169,9 @@ class Normalizer:
             if len(positional) >= 3 and not any(isinstance(a, gast.Starred) for a in positional) \
                     and rules.takes_varargs_as_iterable(self.activity.resolver.lookup(func)):
                 positional = [gast.List(elts=positional, ctx=gast.Load())]  # max(a, b, c)
-            args = [self.argument(a, out) for a in positional]
+            args = [self._starred(a, out) if isinstance(a, gast.Starred) else
+                    self._packed(a, out) if getattr(a, 'vararg', None) else
+                    self.argument(a, out) for a in positional]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
                         for k in node.keywords]
             return gast.Call(func=func, args=args, keywords=keywords)
@@ -189,6 +191,24 @@ class Normalizer:
         if isinstance(node, gast.IfExp):
             return self._ifexp(node, out)
         return node
+
+    def _starred(self, node, out):
+        """``*(y, z)`` passed to a function's ``*args`` (see `constructs`): ``*args_tuple``."""
+        if not getattr(node, 'packed', False):
+            return self.argument(node, out)  # refused by the fence before
+        if n.is_atom(node.value) or not self.activity.is_active(node.value):
+            return node  # constants: passed one by one again (`constructs.unpack_constants`)
+        value = self.temp(self.operation(node.value, out), out, getattr(node, 'vararg', None))
+        starred = gast.Starred(value=value, ctx=gast.Load())
+        starred.packed = True
+        return starred
+
+    def _packed(self, node, out):
+        """The tuple passed to a nested function's ``*args`` (see `constructs`), named as
+        that parameter (``ys = (x, y)``) when it is active."""
+        if not self.activity.is_active(node):
+            return self.argument(node, out)
+        return self.temp(self.operation(node, out), out, node.vararg)
 
     def atom(self, node, out):
         """`node` as a Name or Constant."""

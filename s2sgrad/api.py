@@ -4,6 +4,7 @@ import gc
 
 from . import declared, unit
 from .callables import rebind, unbind
+from .constructs import is_function
 from .errors import SourceUnavailableError
 from .modes import Mode
 from .source import signature
@@ -54,7 +55,8 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None):
         try:
             generated = _BUILDER.build(bound.function, wrt.names, mode, optimized=optimized,
                                        as_tuple=not wrt.single and not mode.forward,
-                                       receivers=bound.receivers, shapes=shapes)
+                                       receivers=bound.receivers, shapes=shapes,
+                                       functions=_functions(bound))
         finally:
             if collecting:
                 gc.enable()
@@ -66,6 +68,13 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None):
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
     return rebind(declared.checked(generated.function, bound.function, shapes), bound)
+
+
+def _functions(bound):
+    """``(parameter, function)`` for each function a partial binds by keyword (calls of the
+    parameter call it: see `constructs`)."""
+    return tuple((key, value) for key, value in sorted(bound.keywords.items())
+                 if is_function(value))
 
 
 def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):

@@ -35,15 +35,17 @@ class Builder:
         return generated
 
     def build(self, func, wrt, mode, optimized=True, as_tuple=False, receivers=None,
-              shapes=()):
+              shapes=(), functions=()):
         """The generated function of `mode` (a `Mode`) of Python function `func` with respect
         to the parameters named `wrt` (`as_tuple`: return a tuple of gradients even for one
         `wrt` argument; `receivers`: parameters bound to instances, by the instance's class;
-        `shapes`: declared parameter shapes, as `declared.normalize` gives them)."""
+        `shapes`: declared parameter shapes, as `declared.normalize` gives them; `functions`:
+        ``(parameter, function)`` a partial binds, which calls of the parameter call)."""
         receivers = dict(receivers or {})
         declared = (('shapes',) + shapes,) if shapes else ()
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
-               as_tuple) + _receivers_key(receivers) + declared
+               as_tuple) + _receivers_key(receivers) + declared + \
+            ((('functions',) + functions,) if functions else ())
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -51,18 +53,21 @@ class Builder:
             cached = None
         if cached is not None:
             return cached
-        return self._build(key, lambda: _with_receivers(parse_function(func), receivers), wrt,
-                           mode, optimized, as_tuple, shapes)
+        return self._build(key, lambda: _with_functions(
+            _with_receivers(parse_function(func), receivers), functions), wrt, mode,
+            optimized, as_tuple, shapes)
 
-    def helper(self, func, active, mode, optimized, receivers):
+    def helper(self, func, active, mode, optimized, receivers, functions=()):
         """The key and the generated VJP (`mode` Mode.VJP) or JVP (Mode.FORWARD) of the user
-        function `func` with respect to its parameters `active`."""
+        function `func` with respect to its parameters `active`; `functions`: ``(parameter,
+        function)`` the call passes, which calls of the parameter call (see `constructs`)."""
         key = ('func', func, func.__code__, tuple(active), mode, optimized) + \
-            _receivers_key(receivers)
+            _receivers_key(receivers) + ((('functions',) + functions,) if functions else ())
         cached = self.lookup(key)
         if cached is None:
-            cached = self.build_source(key, _with_receivers(parse_function(func), receivers),
-                                       active, mode, optimized)
+            source = _with_receivers(parse_function(func), receivers)
+            source.functions = dict(functions)
+            cached = self.build_source(key, source, active, mode, optimized)
         return key, cached
 
     def build_source(self, key, source, wrt, mode, optimized):
@@ -101,6 +106,11 @@ def _receivers_key(receivers):
 
 def _with_receivers(source, receivers):
     source.receivers = dict(receivers)
+    return source
+
+
+def _with_functions(source, functions):
+    source.functions = dict(functions)
     return source
 
 

@@ -32,7 +32,12 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         return Callee('nested', None, list(call.args), call.keywords)
     obj = ctx.resolver.lookup(func)
     if obj is None:
-        raise ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`')
+        extra = ''
+        if isinstance(func, gast.Name) and func.id in ctx.resolver.local_names:
+            extra = (f'`{func.id}` is a variable, which s2sgrad cannot resolve to a function '
+                     f'when it transforms the code: call the function by its name, or make '
+                     f'it the default of a parameter')
+        raise ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`', extra)
     if lookup_rule(obj) is not None:
         return Callee('rule', obj, list(call.args), call.keywords)
     if rules.is_nondifferentiable(obj):

@@ -6,12 +6,14 @@ calls ``dgdx(x, bg=by)``, the generated VJP of `g`; in forward mode it becomes
 ``y, dy = g_fwd_dx(x, dx=dx)``. Both find (or build, through the builder) the helper, bind it
 under a local name, and follow a global or closure name that may be rebound (`live`).
 """
+import inspect
 import types
 from collections import namedtuple
 
 import gast
 
 from . import nodes as n
+from .constructs import is_function
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
@@ -68,10 +70,14 @@ def _arguments(ctx, stmt, call, func):
         lifted = node, source
     else:
         params = list(source_signature(func).parameters)
-    if len(call.args) > len(params):
+    positional, vararg = _positional(func, params)
+    if len(call.args) > len(positional) and vararg is None:
         raise ctx.unsupported(stmt, 'a call with more positional arguments than '
                                     'parameters')
-    bound = dict(zip(params, call.args))
+    bound = dict(zip(positional, call.args))
+    rest = call.args[len(positional):]
+    if rest and isinstance(rest[0], gast.Starred):  # ``g(x, *ys)``: `ys` is g's ``*args``
+        bound[vararg] = rest[0].value  # (constants passed one by one have no derivative)
     for kw in call.keywords:
         if kw.arg not in params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
@@ -79,6 +85,18 @@ def _arguments(ctx, stmt, call, func):
     active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
               and bound[p].id in ctx.activity.active]
     return Arguments(call, params, bound, active, lifted)
+
+
+def _positional(func, params):
+    """The parameters of `func` (None: a lifted nested function, `params`) that positional
+    arguments bind, and the name of its ``*args`` parameter or None."""
+    if func is None:
+        return params, None
+    kinds = {p.name: p.kind for p in source_signature(func).parameters.values()}
+    varargs = [p for p in params if kinds.get(p) is inspect.Parameter.VAR_POSITIONAL]
+    if not varargs:
+        return params, None
+    return params[:params.index(varargs[0])], varargs[0]
 
 
 def _helper(ctx, arguments, func, mode):
@@ -94,10 +112,26 @@ def _helper(ctx, arguments, func, mode):
             generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized)
     else:
         receivers = callee_receivers(ctx.receivers, arguments.params, arguments.bound)
-        key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers)
+        functions = _static_functions(ctx, arguments)
+        key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers,
+                                            functions)
         live = _live(ctx, arguments.call, func, arguments.params, active, mode, receivers,
-                     generated)
+                     generated, functions)
     return _bind_helper(ctx, key, generated, live), generated
+
+
+def _static_functions(ctx, arguments):
+    """``(parameter, function)`` for each argument of the call that is a module's function
+    (``layer(x, act=np.sin)``): the helper is made for it, calls of the parameter calling
+    it (see `constructs`)."""
+    found = []
+    for param, node in arguments.bound.items():
+        if param in arguments.active or n.dotted_path(node) is None:
+            continue
+        obj = ctx.resolver.lookup(node)
+        if is_function(obj):
+            found.append((param, obj))
+    return tuple(found)
 
 
 def _call_adjoint(ctx, ans, arguments, helper):
@@ -162,7 +196,7 @@ def _nested_source(ctx, lifted, node):
                           cells=ctx.source.cells, origin=ctx.source.origin)
 
 
-def _live(ctx, call, func, params, active, mode, receivers, generated):
+def _live(ctx, call, func, params, active, mode, receivers, generated, functions=()):
     """How the helper of a call of user function `func` through a global or closure
     variable follows that variable (`LiveHelper`), or None for other calls."""
     name = call.func.id if isinstance(call.func, gast.Name) else None
@@ -190,7 +224,7 @@ def _live(ctx, call, func, params, active, mode, receivers, generated):
             raise S2SError(f'`{name}` now denotes a function with other parameters than '
                            f'when the gradient was made; call s2sgrad.grad again')
         with builder.lock:
-            _, new = builder.helper(current, active, mode, optimized, receivers)
+            _, new = builder.helper(current, active, mode, optimized, receivers, functions)
         if mode is Mode.VJP:
             return new.function, {generated.seed_name: new.seed_name}
         return new.function, {generated.tangent_names[p]: new.tangent_names[p]

@@ -46,7 +46,11 @@ class Context:
         for node in n.walk(self.func):
             if isinstance(node, gast.BinOp):  # ``1 * m`` casts a bool mask: see optimize
                 node.written = True
-        params = [a.id for a in self.func.args.args + self.func.args.kwonlyargs]
+        args = self.func.args
+        params = [a.id for a in args.args + args.kwonlyargs]
+        self.vararg = args.vararg.id if args.vararg is not None else None
+        if self.vararg is not None:  # a tuple (see `constructs`)
+            params.append(self.vararg)
         self.params = params
         self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]
         self.namer = Namer(n.all_names(self.func) | set(source.namespace))
@@ -72,6 +76,8 @@ class Context:
         self.may_return_none = False  # whether a path ends without `return` (canonical)
         self.return_where = None  # where the last `return` is, for errors on the output
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
+        self.default_guards = []  # (parameter, default expression): see `constructs`
+        self.extra_pins = []  # names the code no longer reads but was built for (`linking`)
 
     # -- errors ---------------------------------------------------------------------------
     def where(self, stmt, what='', node=None):

@@ -43,7 +43,9 @@ _ALWAYS = {
                     'dictionaries are not supported; ' + _LOOP),
     gast.Dict: ('a dict literal `{...: ...}`', _NO_DICT),
     gast.Set: ('a set literal `{...}`', _NO_SET),
-    gast.Lambda: ('a nested `lambda` expression', 'use a nested `def` instead'),
+    gast.Lambda: ('a `lambda` used as a value (stored in a container, returned, or passed to a '
+                  'function other than `map` and `s2sgrad.grad`)',
+                  'assign it to a name and call it, or define it with `def` and call it'),
 }
 for _name, _what, _todo in (
         ('TryStar', 'a `try`/`except*` statement', _TRY),
@@ -106,6 +108,8 @@ def _loop_message(node):
 
 def _starred_message(node):
     """The message for `*x` as an assignment target or as an argument/element."""
+    if getattr(node, 'packed', False):
+        return None  # ``*args`` of a called function, as `constructs` passes them
     if isinstance(node.ctx, gast.Store):
         return ('a starred assignment target `*name`',
                 'index explicitly, e.g. `first, rest = xs[0], xs[1:]`')
@@ -146,10 +150,6 @@ _CONDITIONAL = {
 
 def _signature_problems(args):
     """Yield (node or None, message) for parameters the differentiated function may not have."""
-    if args.vararg is not None:
-        yield args.vararg, ('a `*args` parameter',
-                            'give the function fixed parameters (pass a tuple or list as one '
-                            'argument)')
     if args.kwarg is not None:
         yield args.kwarg, ('a `**kwargs` parameter', 'give the function explicit parameters')
 

@@ -8,6 +8,7 @@ return of the tangent (or, for the helper of a call, of the value and its tangen
 import gast
 
 from . import inplace, nodes as n
+from .constructs import default_guards
 from .derivative import Derivative
 from .forward import ForwardPass
 from .generated_code import Generated
@@ -44,7 +45,7 @@ def forward_function(ctx, body, ret):
                                    n.call('s2s.copy', n.name(fpass.tan(param)))))
     zeros = [n.assign(fpass.tan(p), n.call('s2s.zeros_like', n.name(p)))
              for p in ctx.params if p in ctx.activity.active and p not in ctx.wrt]
-    new_body = ctx.declared_comment() + copies + zeros + new_body + \
+    new_body = ctx.declared_comment() + default_guards(ctx) + copies + zeros + new_body + \
         [gast.Return(value=value)]
     args = n.clone(ctx.func.args)
     for param in ctx.wrt:

@@ -64,6 +64,7 @@ def _cells(ctx, node, namespace):
             pins.append((var, obj, source.cells.get(var), namespace))
             if var not in ctx.live_names:  # live: read at call time (see `_live`)
                 cells[var] = types.CellType(obj)
+    pins.extend(ctx.extra_pins)
     for var, value in ctx.names.bindings.items():
         cells[var] = types.CellType(value)
     cells.update(ctx.helper_cells)

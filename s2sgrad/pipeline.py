@@ -26,12 +26,14 @@ from .anf import Normalizer
 from .calls import nested_functions
 from .canonical import Canonicalizer
 from .comprehensions import lower_comprehensions
+from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
 from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link
+from .modes import Mode
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .resolve import Resolver
@@ -76,6 +78,13 @@ def normalise(ctx):
     per statement (A-normal form), each variable assigned once where possible."""
     func = ctx.func
     check_returns(ctx, func)
+    for name in ctx.wrt:
+        if name == ctx.vararg and not ctx.mode.seeded and ctx.mode is not Mode.FORWARD:
+            raise WrtError(f'wrt={name!r} is the `*{name}` parameter of `{ctx.source.name}`: '
+                           f's2sgrad differentiates with respect to named parameters; pass '
+                           f'the values as one tuple parameter and differentiate that\n' +
+                           format_location(*ctx.where(func)))
+    rewrite_constructs(ctx)
     fence(func, ctx.source.filename, ctx.source.lines, ctx.source.name)
     lower_comprehensions(func, ctx.namer, ctx.source.namespace, ctx.unsupported)
     for name in ctx.wrt:
@@ -91,7 +100,7 @@ def normalise(ctx):
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     ctx.closures = {name: info[1] for name, info in ctx.nested.items()}
     activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
-    body = Normalizer(activity, ctx.namer).run(func.body)
+    body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)
     return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
 

@@ -9,6 +9,7 @@ sweep and the return of the gradients (and the value, for `value_and_grad`). Giv
 import gast
 
 from . import inplace, nodes as n, scalar_version
+from .constructs import default_guards
 from .derivative import Derivative
 from .generated_code import Generated
 from .modes import Mode
@@ -87,7 +88,8 @@ def reverse_function(ctx, body, ret):
     stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
               for stack in sorted(rpass.stacks.values())]
     undefined = [n.assign(var, n.const(None)) for var in sorted(ctx.undefined_before_loop)]
-    new_body = ctx.declared_comment() + prologue + stacks + undefined + forward + \
+    new_body = ctx.declared_comment() + default_guards(ctx) + prologue + stacks + \
+        undefined + forward + \
         seed_stmts + backward + \
         [gast.Return(value=value)]
     args = n.clone(ctx.func.args)

@@ -5,7 +5,7 @@ import weakref
 
 import numpy as np
 
-from .errors import InPlaceError, NonScalarOutputError, ShapeError, format_location
+from .errors import InPlaceError, NonScalarOutputError, S2SError, ShapeError, format_location
 from .runtime_values import _is_array, _is_sequence, _shape, real_only
 
 
@@ -27,6 +27,18 @@ def check_output(result, name='f'):
         raise NonScalarOutputError(
             f'{name!r} returned None (it reached its end without `return`), but a derivative '
             f'needs a number or an array' + _output_location())
+
+
+def check_default(value, default, param, name='f'):
+    """Raise S2SError when a call passes for `param` another function than its `default`,
+    which the generated code calls (see `s2sgrad.constructs`)."""
+    if value is not default:
+        raise S2SError(
+            f'{name!r} was differentiated with its parameter `{param}` bound to its default '
+            f'{getattr(default, "__name__", default)!r} (s2sgrad reads calls of `{param}` as '
+            f'calls of the default), but this call passes {value!r:.60}; differentiate '
+            f'`functools.partial({name}, {param}=...)`, or a function that calls {name!r} '
+            f'with that function' + _output_location())
 
 
 def seed(result, name='f'):

@@ -36,6 +36,7 @@ class FunctionSource:
         self.cells = dict(cells or {})
         self.defaults = dict(defaults or {})
         self.origin = origin if origin is not None else (func if func is not None else node)
+        self.functions = {}  # parameter -> the function a call passes (see `constructs`)
 
     def line_text(self, lineno):
         """The source text of file line `lineno` (stripped), or ''."""

@@ -58,6 +58,7 @@ HELPERS = {
     runtime.zeros_like: 'non-differentiable',
     # never called on differentiated values by generated code
     runtime.asarray: 'no rule',
+    runtime.check_default: 'no rule',
     runtime.check_tangent: 'no rule',
     runtime.count: 'no rule',
     runtime.extremum_tangent: 'no rule',

@@ -135,6 +135,7 @@ CASES = {
                         c({}, {'a': 2.0}), c(None, V), c(1.0, 2.0), c([1.0], 2.0),
                         c(np.ones((2, 3)), [V, V]), c([1.0], (1.0, 2.0)), c(1.0, [V]),
                         c([None], [None]), c([M], [V])],
+    'check_default': [c(np.sin, np.sin, 'f', 'g'), c(np.cos, np.sin, 'f', 'g')],
     'check_output': [c(1.0), c(V), c(None), c(None, 'loss')],
     'check_tangent': [c(V, V, 'x'), c(M, V, 'x'), c({'a': 1.0}, {'a': V}, 'p'), c(1.0, 2.0, 'x'),
                       c([1.0, V], (1.0, V), 'x')],
