@@ -184,6 +184,7 @@ CASES = {
                 c(V, [2, 2], W[:2])],
     'real_only': [c(1.0, V), c([1.0, 2j]), c(), c({'a': V + 0j}), c(V.astype(complex))],
     'real_part': [c(V, W), c(1j, 1.0), c(2.0, 1.0)],
+    'imag_part': [c(V, W), c(1j, 1.0), c(2.0, 1.0)],
     'reshape_like': [c(np.ones(6), M), c(np.array([2.0]), 1.0), c(np.float64(2.0), 1.0),
                      c(2.0, 1.0), c(np.ones((1, 1)), 3), c(V, [1.0, 2.0, 3.0]),
                      c(M, T[0, :, :2].T)],
