@@ -1,0 +1,80 @@
+"""Parameters whose value is a function: their calls call that function.
+
+A parameter whose default is a function, and which is only called, calls the default (``def
+f(x, act=np.tanh): act(x)`` reads ``np.tanh(x)``), or, in the helper of a call that passes a
+module's function (``f(x, act=np.sin)``, see `calls`), that function; the generated code checks
+that its caller passed that function (`runtime_checks.check_default`). Part of `constructs`.
+"""
+import inspect
+import types
+
+import gast
+
+from . import nodes as n
+from .resolve import Resolver
+from .scopes import default_expressions
+
+
+def resolve_function_defaults(ctx, func):
+    """Calls of a parameter whose default is a function call the default (module docstring)."""
+    loads = {}
+    stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
+    called = {id(node.func) for node in n.walk(func) if isinstance(node, gast.Call)}
+    for node in n.walk(func):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads.setdefault(node.id, []).append(node)
+    expressions = dict(default_expressions(func))
+    for param in ctx.params:
+        value = ctx.source.functions.get(param, ctx.source.defaults.get(param, _NONE))
+        if param in ctx.wrt or param in stored or not is_function(value) or \
+                not loads.get(param) or \
+                any(id(use) not in called for use in loads[param]):
+            continue
+        expr = expressions.get(param)
+        if expr is None or n.dotted_path(expr) is None or \
+                Resolver(ctx.source.namespace, ()).lookup(expr) is not value:
+            expr = _reach(ctx, value, param)
+        for node in n.walk(func):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                    node.func.id == param:
+                node.func = n.clone(expr)
+        ctx.default_guards.append((param, n.clone(expr)))
+
+
+_NONE = object()
+
+
+def is_function(value):
+    """Whether calls of a parameter bound to `value` are resolved to it: a Python function,
+    a ufunc or a builtin function (not an instance or a class, whose calls may do more)."""
+    return inspect.isfunction(value) or inspect.isbuiltin(value) or \
+        type(value).__name__ == 'ufunc'
+
+
+def _reach(ctx, value, param):
+    """An expression for function `value` in the code: its name (``cube``) or a module's
+    attribute (``np.sin``) where the function's namespace has them, else a name bound to it."""
+    name = getattr(value, '__name__', '')
+    if not name.isidentifier() or name == '<lambda>':
+        name = param + '_default'
+    namespace = ctx.source.namespace
+    if namespace.get(name) is value and \
+            name not in set(n.names_stored(ctx.func)) | set(ctx.params):
+        return n.name(name)
+    for root in sorted(namespace, key=lambda key: (key != 'np', key)):
+        if isinstance(namespace[root], types.ModuleType) and \
+                getattr(namespace[root], name, None) is value:
+            return n.attr(root, name)
+    return n.name(ctx.names.object(ctx.namer.fresh(name), value))
+
+
+def default_guards(ctx):
+    """``s2s.check_default(act, np.tanh, 'act', 'f')``: the statements that refuse a call
+    passing another function than the default whose calls the code reads."""
+    guards = []
+    for param, expr in ctx.default_guards:
+        guard = n.expr(n.call('s2s.check_default', n.name(param), n.clone(expr),
+                              n.const(param), n.const(ctx.source.name)))
+        guard.no_inline = {param}
+        guards.append(guard)
+    return guards

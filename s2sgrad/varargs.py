@@ -1,0 +1,94 @@
+"""``*args`` parameters differentiated as tuples.
+
+A ``*args`` parameter of a nested ``def`` becomes a tuple parameter, and each call packs its
+extra positional arguments into a tuple (``h(x, y)`` -> ``h((x, y))``); a call of a module
+function with ``*args`` passes them as one tuple (``g(x, y)`` -> ``g(*(x, y))``), which its
+generated helper, keeping ``*args``, differentiates as a tuple parameter. Part of `constructs`.
+"""
+import inspect
+
+import gast
+
+from . import nodes as n
+from . import rules
+
+
+def pack_varargs(ctx, func, resolver):
+    """A ``*args`` parameter of a nested def becomes a tuple parameter; each call of it, or
+    of a user function with ``*args``, packs its extra positional arguments in a tuple."""
+    packed = {}  # nested function name -> (fixed positional count, vararg name)
+    for node in n.walk(func):
+        if isinstance(node, gast.FunctionDef) and node is not func and \
+                node.args.vararg is not None and node.args.kwarg is None:
+            args = node.args
+            fixed = len(args.posonlyargs) + len(args.args)
+            packed[node.name] = (fixed, args.vararg.id)
+            param = args.vararg
+            param.ctx = gast.Param()
+            args.args = list(args.args) + [param]
+            args.vararg = None
+    for node in n.walk(func):
+        if not isinstance(node, gast.Call):
+            continue
+        stars = [a for a in node.args if isinstance(a, gast.Starred)]
+        if stars:  # ``g(x, *ys)`` (generated code): `ys` is bound to g's ``*args``
+            found = _user_vararg(resolver, node.func)
+            if found is not None and len(stars) == 1 and len(node.args) == found[0] + 1 and \
+                    node.args[-1] is stars[0] and isinstance(stars[0].value, gast.Name):
+                stars[0].packed = True
+            continue
+        if isinstance(node.func, gast.Name) and node.func.id in packed:
+            fixed, vararg = packed[node.func.id]
+        else:
+            found = _user_vararg(resolver, node.func)
+            if found is not None and len(node.args) > found[0]:
+                # the function keeps its ``*args``: ``g(x, *(y, z))``, the tuple bound to it
+                starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
+                starred.packed, starred.vararg = True, found[1]
+                node.args = node.args[:found[0]] + [starred]
+            continue
+        if len(node.args) >= fixed:
+            packed_args = n.tuple_(node.args[fixed:])
+            packed_args.vararg = vararg
+            node.args = node.args[:fixed] + [packed_args]
+        else:
+            node.keywords = list(node.keywords) + [gast.keyword(arg=vararg,
+                                                                value=n.tuple_([]))]
+
+
+def _user_vararg(resolver, func_node):
+    """(fixed positional count, vararg name) of a user function with ``*args`` that the call
+    of `func_node` differentiates from its source, else None."""
+    from .source import signature
+    try:
+        obj = resolver.lookup(func_node)
+    except Exception:
+        return None
+    if not inspect.isfunction(obj) or rules.is_library(obj) or \
+            rules.lookup_adjoint(obj) is not None or rules.lookup_tangent(obj) is not None or \
+            rules.is_nondifferentiable(obj):
+        return None
+    try:
+        params = list(signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    kinds = [p.kind for p in params]
+    if inspect.Parameter.VAR_POSITIONAL not in kinds or inspect.Parameter.VAR_KEYWORD in kinds:
+        return None
+    fixed = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                for k in kinds)
+    return fixed, params[kinds.index(inspect.Parameter.VAR_POSITIONAL)].name
+
+
+def unpack_constants(body):
+    """``g(x, *(2, 3))`` -> ``g(x, 2, 3)`` in the normalised `body`: the ``*args`` that
+    `_pack_varargs` packed and no derivative flows through are passed as the user wrote them."""
+    for stmt in body:
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Call) and any(
+                    getattr(a, 'packed', False) and isinstance(a.value, gast.Tuple)
+                    for a in node.args):
+                node.args = [elt for a in node.args for elt in (
+                    a.value.elts if getattr(a, 'packed', False) and
+                    isinstance(a.value, gast.Tuple) else [a])]
+    return body
