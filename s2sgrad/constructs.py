@@ -2,10 +2,11 @@
 
 Each rewrite keeps the meaning of the code and makes it read as a person would write it, in
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
-(`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`) and ``*args``
-(`varargs`).
+(`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
+(`varargs`) and np.einsum's sublist form (`einsum_form`).
 """
 from . import nodes as n
+from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
 from .lambda_defs import Hoister, lower_maps
 from .nested_grad import resolve_nested_grads
@@ -28,6 +29,7 @@ def rewrite_constructs(ctx):
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
     pack_varargs(ctx, func, resolver)
+    einsum_subscripts(func, resolver)
 
 
 def _resolver(ctx, func):
