@@ -55,7 +55,25 @@ def convolve_window(n, m, mode):
     raise ValueError(f'mode must be one of "full", "same" or "valid", not {mode!r}')
 
 
-nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window)
+def cumulative_axis(x, axis, dtype, out, what):
+    """The axis of ``np.cumulative_sum``/``prod`` (None: that of a 1-D `x`), once checked
+    that the call passes no `dtype` nor `out`."""
+    if out is not None or dtype is not None:
+        refuse(f'{what} without dtype= and out=')
+    if axis is None:
+        if np.ndim(x) != 1:
+            refuse(f'{what} of a 1-D array without axis= only (as NumPy)')
+        return 0
+    return axis
+
+
+def initial_shape(x, axis):
+    """The shape of the initial value ``include_initial=True`` puts before the scan of `x`."""
+    return tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
+
+
+nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
+                  cumulative_axis, initial_shape)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -199,31 +217,21 @@ def svdvals(x):
 
 def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
     """``np.cumulative_sum(x, axis=axis, include_initial=...)``."""
-    if out is not None or dtype is not None:
-        refuse('np.cumulative_sum without dtype= and out=')
-    if axis is None:
-        if np.ndim(x) != 1:
-            refuse('np.cumulative_sum of a 1-D array without axis= only (as NumPy)')
-        axis = 0
+    axis = cumulative_axis(x, axis, dtype, out, 'np.cumulative_sum')
     sums = np.cumsum(x, axis=axis)
     if include_initial:
-        shape = tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
-        sums = np.concatenate([np.zeros_like(sums, shape=shape), sums], axis=axis)
+        return np.concatenate([np.zeros_like(sums, shape=initial_shape(x, axis)), sums],
+                              axis=axis)
     return sums
 
 
 def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
     """``np.cumulative_prod(x, axis=axis, include_initial=...)``."""
-    if out is not None or dtype is not None:
-        refuse('np.cumulative_prod without dtype= and out=')
-    if axis is None:
-        if np.ndim(x) != 1:
-            refuse('np.cumulative_prod of a 1-D array without axis= only (as NumPy)')
-        axis = 0
+    axis = cumulative_axis(x, axis, dtype, out, 'np.cumulative_prod')
     products = np.cumprod(x, axis=axis)
     if include_initial:
-        shape = tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
-        products = np.concatenate([np.ones_like(products, shape=shape), products], axis=axis)
+        return np.concatenate([np.ones_like(products, shape=initial_shape(x, axis)), products],
+                              axis=axis)
     return products
 
 

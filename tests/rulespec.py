@@ -32,6 +32,16 @@ def check_row(f, make_args, wrt=0, rtol=1e-4, atol=1e-6, order=2):
                 seed=1)
 
 
+def central_gradient(f, x, h=1e-6):
+    """Central differences of the scalar function `f` at the array `x`, one per element."""
+    out = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = h
+        out[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return out
+
+
 def ids(rows):
     """Test ids: the function names."""
     return [row[0].__name__ for row in rows]

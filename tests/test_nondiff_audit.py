@@ -198,6 +198,11 @@ ROWS = {
         lambda a: T.definitions.axes_tuple((0, -1), np.ndim(a)), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.convolve_window': (
         lambda a: T.definitions.convolve_window(5, 3, 'same'), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.cumulative_axis': (
+        lambda a: T.definitions.cumulative_axis(a, 1, None, None, 'np.cumulative_sum'),
+        lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.initial_shape': (
+        lambda a: T.definitions.initial_shape(a, -1), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.full_indices': (
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.not_lazy': (

@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rulespec  # noqa: E402
+from rulespec import central_gradient  # noqa: E402
 
 import s2sgrad  # noqa: E402
 from s2sgrad import rules  # noqa: E402
@@ -143,15 +144,6 @@ def test_every_rule_has_both_modes(func):
 
 
 # -- users' losses ----------------------------------------------------------------------------
-
-def central_gradient(f, x, h=1e-6):
-    out = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = h
-        out[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return out
-
 
 def smoothness(x):
     return np.sum(np.diff(x) ** 2)
