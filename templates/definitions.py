@@ -1,21 +1,24 @@
 """Library functions differentiated through a definition in NumPy (`rules.defined_by`).
 
 Each function below computes what the library function of the same name computes, for the
-arguments it accepts, with calls that have rules; s2sgrad differentiates a call of the
-library function as a call of this definition (from its source, as a function of yours, in
-both modes and to any order). The library function itself still computes the values in
-reverse mode. Arguments a definition does not cover raise NotImplementedError, naming them;
-tests/test_definitions.py compares every definition with the library function's values.
+arguments it accepts, with calls that have rules; it reads only ``np``, ``s2s`` and, for
+SciPy's, ``scipy``, so that the printed derivatives run where the user's code runs. s2sgrad
+differentiates a call of the library function as a call of this definition (from its source,
+as a function of yours, in both modes and to any order). The library function itself still
+computes the values in reverse mode. Arguments a definition does not cover raise
+NotImplementedError, naming them; tests/test_definitions.py compares every definition with
+the library function's values.
 """
 import numpy as np
 
+from s2sgrad import runtime as s2s
 from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
 from s2sgrad.runtime_values import _is_lazy
 
 try:  # SciPy is optional: its definitions register only with it (and once its module loads)
-    from scipy.special import log_ndtr, ndtr, ndtri
+    import scipy.special
 except ImportError:
-    ndtr = None
+    scipy = None
 
 # -- checks of the arguments a definition covers (no derivative) ----------------------------
 
@@ -113,9 +116,9 @@ def convolve(a, v, mode='full'):
     if len(v) > len(a):
         a, v = v, a
     n, m = len(a), len(v)
-    full = np.bincount(full_indices(n, m), weights=np.ravel(np.outer(a, v)),
+    full = np.bincount(s2s.full_indices(n, m), weights=np.ravel(np.outer(a, v)),
                        minlength=n + m - 1)
-    return full[convolve_window(n, m, mode)]
+    return full[s2s.convolve_window(n, m, mode)]
 
 
 def correlate(a, v, mode='valid'):
@@ -123,18 +126,18 @@ def correlate(a, v, mode='valid'):
     and reverses the result)."""
     a, v = np.ravel(a), np.ravel(v)
     if len(v) > len(a):
-        return np.flip(correlate(v, a, mode))
+        return np.flip(np.correlate(v, a, mode))
     n, m = len(a), len(v)
-    full = np.bincount(full_indices(n, m), weights=np.ravel(np.outer(a, np.flip(v))),
+    full = np.bincount(s2s.full_indices(n, m), weights=np.ravel(np.outer(a, np.flip(v))),
                        minlength=n + m - 1)
-    return full[convolve_window(n, m, mode)]
+    return full[s2s.convolve_window(n, m, mode)]
 
 
 def multi_dot(arrays, *, out=None):
     """``np.linalg.multi_dot(arrays)``: the chain of np.dot (NumPy picks the cheapest order;
     the product, and its derivative, are the same)."""
     if out is not None:
-        refuse('np.linalg.multi_dot without out=')
+        s2s.refuse('np.linalg.multi_dot without out=')
     result = arrays[0]
     for i in range(1, len(arrays)):
         result = np.dot(result, arrays[i])
@@ -199,7 +202,7 @@ def matrix_norm(x, keepdims=False, ord='fro'):
 def vector_norm(x, axis=None, keepdims=False, ord=2):
     """``np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``: the norm of the
     vector of the elements over `axis` (all axes: None, or a tuple of them)."""
-    axes = axes_tuple(axis, np.ndim(x))
+    axes = s2s.axes_tuple(axis, np.ndim(x))
     rest = tuple(i for i in range(np.ndim(x)) if i not in axes)
     moved = np.reshape(np.transpose(x, rest + axes),
                        tuple(np.shape(x)[i] for i in rest) + (-1,))
@@ -217,35 +220,35 @@ def svdvals(x):
 
 def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
     """``np.cumulative_sum(x, axis=axis, include_initial=...)``."""
-    axis = cumulative_axis(x, axis, dtype, out, 'np.cumulative_sum')
+    axis = s2s.cumulative_axis(x, axis, dtype, out, 'np.cumulative_sum')
     sums = np.cumsum(x, axis=axis)
     if include_initial:
-        return np.concatenate([np.zeros_like(sums, shape=initial_shape(x, axis)), sums],
+        return np.concatenate([np.zeros_like(sums, shape=s2s.initial_shape(x, axis)), sums],
                               axis=axis)
     return sums
 
 
 def cumulative_prod(x, axis=None, dtype=None, out=None, include_initial=False):
     """``np.cumulative_prod(x, axis=axis, include_initial=...)``."""
-    axis = cumulative_axis(x, axis, dtype, out, 'np.cumulative_prod')
+    axis = s2s.cumulative_axis(x, axis, dtype, out, 'np.cumulative_prod')
     products = np.cumprod(x, axis=axis)
     if include_initial:
-        return np.concatenate([np.ones_like(products, shape=initial_shape(x, axis)), products],
-                              axis=axis)
+        return np.concatenate([np.ones_like(products, shape=s2s.initial_shape(x, axis)),
+                               products], axis=axis)
     return products
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
     """``np.nancumsum(a, axis)``: NaNs count as zero."""
     if out is not None or dtype is not None:
-        refuse('np.nancumsum without dtype= and out=')
+        s2s.refuse('np.nancumsum without dtype= and out=')
     return np.cumsum(np.where(np.isnan(a), 0.0, a), axis=axis)
 
 
 def nancumprod(a, axis=None, dtype=None, out=None):
     """``np.nancumprod(a, axis)``: NaNs count as one."""
     if out is not None or dtype is not None:
-        refuse('np.nancumprod without dtype= and out=')
+        s2s.refuse('np.nancumprod without dtype= and out=')
     return np.cumprod(np.where(np.isnan(a), 1.0, a), axis=axis)
 
 
@@ -255,17 +258,18 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """``np.median(a, axis, keepdims=...)``: the middle of the sorted values (the mean of the
     two middle ones for an even count)."""
     if out is not None:
-        refuse('np.median without out=')
-    return quantile(a, 0.5, axis=axis, keepdims=keepdims)
+        s2s.refuse('np.median without out=')
+    return np.quantile(a, 0.5, axis=axis, keepdims=keepdims)
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
                keepdims=False, *, weights=None, interpolation=None):
     """``np.percentile(a, q, axis, method='linear', keepdims=...)``."""
     if out is not None:
-        refuse('np.percentile without out=')
-    return quantile(a, np.true_divide(q, 100), axis=axis, method=method, keepdims=keepdims,
-                    weights=weights, interpolation=interpolation)
+        s2s.refuse('np.percentile without out=')
+    if weights is not None or interpolation is not None:
+        s2s.refuse('np.percentile without weights= and interpolation=')
+    return np.quantile(a, np.true_divide(q, 100), axis=axis, method=method, keepdims=keepdims)
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
@@ -275,12 +279,12 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
     first, as in NumPy."""
     if out is not None or method != 'linear' or weights is not None or \
             interpolation is not None:
-        refuse("np.quantile/np.percentile/np.median with method='linear' and without out=, "
-               "weights= and interpolation=")
-    not_lazy(a, 'np.quantile, np.percentile or np.median (the derivative sorts, which dask '
-                'does not do lazily)')
+        s2s.refuse("np.quantile/np.percentile/np.median with method='linear' and without "
+                   "out=, weights= and interpolation=")
+    s2s.not_lazy(a, 'np.quantile, np.percentile or np.median (the derivative sorts, which '
+                    'dask does not do lazily)')
     ndim = np.ndim(a)
-    axes = axes_tuple(axis, ndim)
+    axes = s2s.axes_tuple(axis, ndim)
     rest = tuple(i for i in range(ndim) if i not in axes)
     values = np.sort(np.reshape(np.transpose(a, rest + axes),
                                 tuple(np.shape(a)[i] for i in rest) + (-1,)), axis=-1)
@@ -305,7 +309,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/``fp[-1]``)
     outside them."""
     if period is not None:
-        refuse('np.interp without period=')
+        s2s.refuse('np.interp without period=')
     n = len(xp)
     i = np.clip(np.searchsorted(xp, x, side='right') - 1, 0, n - 2)
     slope = (np.take(fp, i + 1) - np.take(fp, i)) / (np.take(xp, i + 1) - np.take(xp, i))
@@ -322,7 +326,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 def add_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """``np.add.reduce(array, axis)``: np.sum over axis 0 by default."""
     if out is not None or initial is not None or where is not True:
-        refuse('np.add.reduce without out=, initial= and where=')
+        s2s.refuse('np.add.reduce without out=, initial= and where=')
     return np.sum(array, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
@@ -330,7 +334,7 @@ def multiply_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial
                     where=True):
     """``np.multiply.reduce(array, axis)``: np.prod over axis 0 by default."""
     if out is not None or initial is not None or where is not True:
-        refuse('np.multiply.reduce without out=, initial= and where=')
+        s2s.refuse('np.multiply.reduce without out=, initial= and where=')
     return np.prod(array, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
@@ -338,7 +342,7 @@ def maximum_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=
                    where=True):
     """``np.maximum.reduce(array, axis)``: np.max over axis 0 by default."""
     if out is not None or initial is not None or where is not True or dtype is not None:
-        refuse('np.maximum.reduce without dtype=, out=, initial= and where=')
+        s2s.refuse('np.maximum.reduce without dtype=, out=, initial= and where=')
     return np.max(array, axis=axis, keepdims=keepdims)
 
 
@@ -346,7 +350,7 @@ def minimum_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=
                    where=True):
     """``np.minimum.reduce(array, axis)``: np.min over axis 0 by default."""
     if out is not None or initial is not None or where is not True or dtype is not None:
-        refuse('np.minimum.reduce without dtype=, out=, initial= and where=')
+        s2s.refuse('np.minimum.reduce without dtype=, out=, initial= and where=')
     return np.min(array, axis=axis, keepdims=keepdims)
 
 
@@ -355,7 +359,7 @@ def logaddexp_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initia
     """``np.logaddexp.reduce(array, axis)``: ``log(sum(exp(array)))`` over axis 0 by default,
     shifted by the maximum."""
     if out is not None or initial is not None or where is not True or dtype is not None:
-        refuse('np.logaddexp.reduce without dtype=, out=, initial= and where=')
+        s2s.refuse('np.logaddexp.reduce without dtype=, out=, initial= and where=')
     shift = np.max(array, axis=axis, keepdims=True)
     total = np.log(np.sum(np.exp(array - shift), axis=axis, keepdims=True)) + shift
     return total if keepdims else np.squeeze(total, axis=axis)
@@ -364,40 +368,35 @@ def logaddexp_reduce(array, axis=0, dtype=None, out=None, keepdims=False, initia
 def add_accumulate(array, axis=0, dtype=None, out=None):
     """``np.add.accumulate(array, axis)``: np.cumsum over axis 0 by default."""
     if out is not None:
-        refuse('np.add.accumulate without out=')
+        s2s.refuse('np.add.accumulate without out=')
     return np.cumsum(array, axis=axis, dtype=dtype)
 
 
 def multiply_accumulate(array, axis=0, dtype=None, out=None):
     """``np.multiply.accumulate(array, axis)``: np.cumprod over axis 0 by default."""
     if out is not None:
-        refuse('np.multiply.accumulate without out=')
+        s2s.refuse('np.multiply.accumulate without out=')
     return np.cumprod(array, axis=axis, dtype=dtype)
-
-
-def _outer_shaped(a, b):
-    """`a` with one new axis per axis of `b` (``ufunc.outer``'s layout)."""
-    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
 
 
 def add_outer(a, b):
     """``np.add.outer(a, b)``."""
-    return _outer_shaped(a, b) + b
+    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b)) + b
 
 
 def subtract_outer(a, b):
     """``np.subtract.outer(a, b)``."""
-    return _outer_shaped(a, b) - b
+    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b)) - b
 
 
 def multiply_outer(a, b):
     """``np.multiply.outer(a, b)``."""
-    return _outer_shaped(a, b) * b
+    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b)) * b
 
 
 def divide_outer(a, b):
     """``np.divide.outer(a, b)``."""
-    return _outer_shaped(a, b) / b
+    return np.reshape(a, np.shape(a) + (1,) * np.ndim(b)) / b
 
 
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
@@ -405,7 +404,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     """``np.cov(m, y, rowvar, bias, ddof)``: the covariance of the rows (variables) of `m`
     (and of `y`), without weights."""
     if fweights is not None or aweights is not None or dtype is not None:
-        refuse('np.cov without fweights=, aweights= and dtype=')
+        s2s.refuse('np.cov without fweights=, aweights= and dtype=')
     x = np.atleast_2d(m)
     if not rowvar and np.shape(x)[0] != 1:
         x = np.transpose(x)
@@ -423,7 +422,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """``np.corrcoef(x, y, rowvar)``: the covariance divided by the standard deviations
     (NumPy clips the result to [-1, 1]; only the diagonal, exactly 1, can reach it)."""
-    c = cov(x, y, rowvar, dtype=dtype)
+    if dtype is not None:
+        s2s.refuse('np.corrcoef without dtype=')
+    c = np.cov(x, y, rowvar)
     if np.ndim(c) == 0:
         return c / c
     deviations = np.sqrt(np.diagonal(c))
@@ -435,8 +436,8 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     """``scipy.linalg.solve_triangular(a, b, lower=...)``: the solution of the system with the
     lower or upper triangle of `a` (the rest of `a` is not read)."""
     if trans not in (0, 'N') or unit_diagonal:
-        refuse('scipy.linalg.solve_triangular with trans=0 and unit_diagonal=False')
-    not_lazy(a, 'scipy.linalg.solve_triangular (SciPy computes them)')
+        s2s.refuse('scipy.linalg.solve_triangular with trans=0 and unit_diagonal=False')
+    s2s.not_lazy(a, 'scipy.linalg.solve_triangular (SciPy computes them)')
     return np.linalg.solve(np.tril(a) if lower else np.triu(a), b)
 
 
@@ -454,32 +455,32 @@ def norm_pdf(x, loc=0.0, scale=1.0):
 
 def norm_cdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.cdf(x, loc, scale)``."""
-    return ndtr((x - loc) / scale)
+    return scipy.special.ndtr((x - loc) / scale)
 
 
 def norm_logcdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.logcdf(x, loc, scale)``."""
-    return log_ndtr((x - loc) / scale)
+    return scipy.special.log_ndtr((x - loc) / scale)
 
 
 def norm_sf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.sf(x, loc, scale)``: 1 - cdf."""
-    return ndtr((loc - x) / scale)
+    return scipy.special.ndtr((loc - x) / scale)
 
 
 def norm_logsf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.logsf(x, loc, scale)``."""
-    return log_ndtr((loc - x) / scale)
+    return scipy.special.log_ndtr((loc - x) / scale)
 
 
 def norm_ppf(q, loc=0.0, scale=1.0):
     """``scipy.stats.norm.ppf(q, loc, scale)``: the inverse of cdf."""
-    return loc + scale * ndtri(q)
+    return loc + scale * scipy.special.ndtri(q)
 
 
 def norm_isf(q, loc=0.0, scale=1.0):
     """``scipy.stats.norm.isf(q, loc, scale)``: the inverse of sf."""
-    return loc - scale * ndtri(q)
+    return loc - scale * scipy.special.ndtri(q)
 
 
 def heaviside(x1, x2):
@@ -538,6 +539,6 @@ SCIPY_DEFINITIONS = {
 }
 """``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
 
-if ndtr is not None:
+if scipy is not None:
     for (_module, _path), _definition in SCIPY_DEFINITIONS.items():
         defined_by_name(_module, _path, _definition)

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+import s2sgrad
+
 
 # ==================== input helpers
 
@@ -955,6 +957,45 @@ def list_of_states(h, W):
     return np.sum(np.array(hs) ** 2)
 
 
+# ==================== lambdas, *args, function parameters, grad inside, newer forms
+
+def lambda_activation(x, W):
+    act = lambda t: np.tanh(t) * 0.5 + t  # noqa: E731 (as users write it)
+    return np.sum(act(W @ x) ** 2)
+
+
+def weighted_terms(*terms):
+    return sum(t * t for t in terms)
+
+
+def starargs_loss(x, y):
+    return np.sum(weighted_terms(x, 2.0 * y, np.sin(x)))
+
+
+def layer_with_default(x, W, act=np.tanh):
+    return np.sum(act(W @ x) ** 2)
+
+
+def quartic_energy(x):
+    return np.sum(x ** 4) / 4.0
+
+
+def gradient_norm(x):
+    return np.sum(s2sgrad.grad(quartic_energy)(x) ** 2)
+
+
+def bilinear_batches(X, A):
+    return np.sum(np.einsum('...i,ij,...j->...', X, A, X) ** 2)
+
+
+def centred_by_median(x):
+    return np.sum((x - np.median(x)) ** 2)
+
+
+def transpose_keyword(X, w):
+    return np.sum(np.tanh(np.transpose(X, axes=(1, 0)) @ w))
+
+
 CASES = [
     # lists: the built-in sum, np.stack, np.array of appended states
     (builtin_sum_of_list, lambda rng: (_vec(rng),), 0),
@@ -1133,6 +1174,14 @@ CASES = [
     (batch_norm_like,
      lambda rng: (_mat(rng, (5, 3)), _vec(rng, 3, 0.5, 1.5), _vec(rng, 3)), (0, 1, 2)),
     (attention_scores, lambda rng: (_vec(rng, 4), _mat(rng, (5, 4)), _mat(rng, (5, 3))), (0, 1, 2)),
+    # lambdas, *args, function parameters, grad inside, newer forms
+    (lambda_activation, lambda rng: (_vec(rng, 3), _mat(rng, (4, 3))), (0, 1)),
+    (starargs_loss, lambda rng: (_vec(rng, 4), _vec(rng, 4)), (0, 1)),
+    (layer_with_default, lambda rng: (_vec(rng, 3), _mat(rng, (4, 3))), (0, 1)),
+    (gradient_norm, lambda rng: (_vec(rng, 4),), 0),
+    (bilinear_batches, lambda rng: (_mat(rng, (2, 3, 4)), _mat(rng, (4, 4))), (0, 1)),
+    (centred_by_median, lambda rng: (_vec(rng, 6),), 0),
+    (transpose_keyword, lambda rng: (_mat(rng, (3, 4)), _vec(rng, 3)), (0, 1)),
 ]
 
 
