@@ -284,7 +284,8 @@ def untranspose(g, axes=None):
         return np.transpose(g)
     if len(axes) == 1 and _is_sequence(axes[0]):
         axes = axes[0]
-    return np.transpose(g, tuple(np.argsort(axes)))
+    ndim = len(_shape(g))  # (negative axes count from the end: the inverse needs them >= 0)
+    return np.transpose(g, tuple(int(i) for i in np.argsort([int(a) % ndim for a in axes])))
 
 
 def retranspose(g, axes=None):

@@ -117,6 +117,15 @@ def _einsum_form(subscripts, operands):
                               for p, size in enumerate(dims, rank - len(dims)))
             item = item.replace('...', letters)
         written.append(item)
+    # a letter of size 1 in one operand broadcasts against its size elsewhere (NumPy allows
+    # it): that dimension gets a letter of its own, summed over, as for an ellipsis
+    largest = {}
+    for item, shape in zip(written, shapes):
+        for c, size in zip(item, shape):
+            largest[c] = max(largest.get(c, 1), size)
+    written = [''.join(next(fresh) if size == 1 != largest[c] and c in lhs else c
+                       for c, size in zip(item, shape))
+               for item, shape in zip(written, shapes)]
     return written, output.replace('...', ''.join(shared))
 
 

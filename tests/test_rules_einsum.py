@@ -136,7 +136,17 @@ def f_explicit_matmul(a, b):
     return np.sum(np.einsum('ij,jk->ik', a, b) ** 2)
 
 
+def f_broadcast_letter(a, b):
+    return np.sum(np.einsum('ij,ij->ij', a, b) ** 2)  # a (1, 3) against b (2, 3)
+
+
+def f_broadcast_letter_summed(a, b):
+    return np.sum(np.einsum('ij,ij->i', a, b) ** 2 + np.einsum('ij,kj', b, a) ** 3)
+
+
 ROWS = [
+    (f_broadcast_letter, shapes((1, 3), (2, 3)), (0, 1)),
+    (f_broadcast_letter_summed, shapes((1, 3), (2, 3)), (0, 1)),
     (f_implicit_matmul, shapes((3, 2), (2, 4)), (0, 1)),
     (f_implicit_matmul, shapes((3, 2), (2, 4)), 1),
     (f_implicit_dot, shapes(3, 3), (0, 1)),
