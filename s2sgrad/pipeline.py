@@ -37,6 +37,7 @@ from .modes import Mode
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .resolve import Resolver
+from .scopes import default_expressions
 from .reuse_reads import reuse_reads
 from .reverse_function import reverse_function
 from .shapes import ShapeClasses
@@ -98,7 +99,11 @@ def normalise(ctx):
     canonical.run(func)
     ctx.may_return_none = canonical.falls_through
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
-    ctx.closures = {name: info[1] for name, info in ctx.nested.items()}
+    # (the enclosing variables a nested function reads, in its body or its default values,
+    # which its calls pass: `calls._lift`)
+    ctx.closures = {name: list(info[1]) + [v for _, default in default_expressions(info[0])
+                                           for v in n.names_read(default)]
+                    for name, info in ctx.nested.items()}
     activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
     body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)

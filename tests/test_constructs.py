@@ -357,3 +357,34 @@ def test_constant_varargs_passed_as_written():
     source = grad(constant_varargs).source
     assert 'ones(2, 3)' in source and '*' not in source.split('ones(')[1].split(')')[0]
     check(constant_varargs, np.full((2, 3), 0.5))
+
+
+# -- default values of nested functions and lambdas that depend on the differentiated ones --
+
+def lambda_default_from_argument(x, c):
+    f = lambda t, k=c: t ** 2 * k  # noqa: E731
+    return np.sum(f(x))
+
+
+def def_default_from_argument(x, c):
+    def f(t, k=c):
+        return t ** 2 * k
+    return np.sum(f(x)) + np.sum(f(x, 2.0))
+
+
+def lambda_default_from_x(x):
+    f = lambda t, k=x: t * k  # noqa: E731
+    return np.sum(f(2.0))
+
+
+@pytest.mark.parametrize('f', [lambda_default_from_argument, def_default_from_argument])
+def test_a_default_value_carries_its_derivative(f):
+    """The default is evaluated where the ``def`` runs; its derivative flows into the call
+    (a review found it silently dropped)."""
+    check(f, X, 1.3, wrt=(0, 1))
+    assert grad(f, wrt=1)(X, 1.3) == pytest.approx(np.sum(X ** 2))
+
+
+def test_a_default_value_that_is_the_argument():
+    check(lambda_default_from_x, X)
+    assert np.allclose(grad(lambda_default_from_x)(X), 2.0)
