@@ -13,6 +13,15 @@ from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, Se
 from .templating import Contribution
 
 
+_PER_ITEM = ('s2s.unstack', 's2s.unjoin', 's2s.as_items', 's2s.add')
+
+
+def _one_per_item(expr):
+    """Whether `expr` (an adjoint of a list or tuple) is one adjoint per item by its form."""
+    return isinstance(expr, (gast.List, gast.Tuple, gast.Name)) or \
+        isinstance(expr, gast.Call) and n.dotted_path(expr.func) in _PER_ITEM
+
+
 class AdjointEmitter:
     """Turns adjoint items into statements, tracking which adjoints are live, owned (safe to
     update in place), spread scalars, or possibly the number 0.0."""
@@ -29,6 +38,9 @@ class AdjointEmitter:
         for item in items:
             if isinstance(item, Contribution):
                 expr = item.expr
+                if item.var in self.shared.list_vars and not _one_per_item(expr):
+                    # a rule that took the list as an array (``np.sum(ys)``) gives an array
+                    expr = n.call('s2s.as_items', expr, n.name(item.var))
                 if getattr(item, 'spreadable', False) and \
                         not self._reads_dead_adjoint(expr, state):
                     expr = _substitute_spread(expr, state.spread)

@@ -136,6 +136,23 @@ def unstack(g, items, axis=0):
     return [unstack(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
 
 
+def as_items(g, items):
+    """The adjoint `g` of a list or tuple `items`, one adjoint per item: `g` itself when it is
+    one already, else split as `unstack` splits (a rule that took the list as an array, as
+    ``np.sum(ys)`` does, gives an array)."""
+    if isinstance(g, (list, tuple)) or not _is_sequence(items):
+        return g
+    return unstack(g, items)
+
+
+def items_back(bitems, g):
+    """The adjoint of ``as_items(g, items)``: `bitems` itself where `g` was a list or tuple,
+    else stacked back into an array shaped like `g`."""
+    if isinstance(g, (list, tuple)) or not _is_sequence(bitems):
+        return bitems
+    return restack(bitems, g)
+
+
 def restack(bitems, g, axis=0):
     """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
     if not _is_sequence(bitems):

@@ -11,9 +11,9 @@ import numpy as np
 from s2sgrad import rules, runtime
 from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
-    count, dot_lhs, dot_rhs, extremum_tangent, imag_part, matmul_lhs, matmul_rhs, pick,
-    pick_tangent, read_at, real_part, reshape_like, restack, resum, retranspose, select,
-    unbroadcast, unindex, unread_at, unsum, zero_at)
+    as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, items_back, matmul_lhs,
+    matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
+    retranspose, select, unbroadcast, unindex, unread_at, unsum, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
@@ -44,6 +44,8 @@ HELPERS = {
     runtime.unread_at: 'reverse forward',
     runtime.unreduce: 'reverse forward',
     runtime.unstack: 'reverse forward',
+    runtime.as_items: 'reverse forward',
+    runtime.items_back: 'reverse forward',
     runtime.unsum: 'reverse forward',
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
@@ -287,6 +289,20 @@ def unstack_adjoint(ans, g, items, axis=0):
 
 
 linear(runtime.unstack, 'd[g], items, axis')
+
+
+@adjoint(runtime.as_items)
+def as_items_adjoint(ans, g, items):
+    d[g] = items_back(d[ans], g)
+
+
+@adjoint(runtime.items_back)
+def items_back_adjoint(ans, bitems, g):
+    d[bitems] = as_items(d[ans], bitems)
+
+
+linear(runtime.as_items, 'd[g], items')
+linear(runtime.items_back, 'd[bitems], g')
 linear(runtime.restack, 'd[bitems], g, axis', params='bitems, g, axis=0')
 
 

@@ -388,3 +388,27 @@ def test_a_default_value_carries_its_derivative(f):
 def test_a_default_value_that_is_the_argument():
     check(lambda_default_from_x, X)
     assert np.allclose(grad(lambda_default_from_x)(X), 2.0)
+
+
+# -- a list reduced by a NumPy function that takes it as an array ---------------------------
+
+def sum_of_comprehension(x):
+    return np.sum([t ** 3 for t in x])
+
+
+def sum_of_mapped_list(x):
+    return np.sum(list(map(lambda t: t ** 3, x)))
+
+
+def mean_of_appended_rows(x):
+    rows = []
+    for i in range(3):
+        rows.append(np.sin(x * i))
+    return np.mean(rows) + np.max(rows[1])
+
+
+@pytest.mark.parametrize('f', [sum_of_comprehension, sum_of_mapped_list, mean_of_appended_rows])
+def test_a_list_reduced_as_an_array(f):
+    """``np.sum(ys)`` of a list gives an array adjoint, split into one per item (a review
+    found `'ndarray' object has no attribute 'pop'`)."""
+    check(f, X)
