@@ -513,7 +513,10 @@ def _norm_gradient(x, ord=None, axis=None):
             return np.sign(x) * np.ones_like(x)
         size = np.sum(np.abs(x) ** p, axis=axes, keepdims=True) ** (1 / p)
         with np.errstate(divide='ignore', invalid='ignore'):
-            return xdivy(np.sign(x) * np.abs(x) ** (p - 1), size ** (p - 1))
+            # (0 at a zero coordinate, also for p < 1, where |x| ** (p - 1) is infinite there:
+            # the limit of central differences, as np.abs gives at 0)
+            slope = np.where(x == 0, 0.0, np.sign(x) * np.abs(x) ** (p - 1))
+            return xdivy(slope, size ** (p - 1))
     if kind == 'vector':
         if ord == 0:
             return np.zeros_like(x, dtype=np.result_type(x, 1.0))
@@ -606,7 +609,7 @@ def _norm_slope_inline(x, size, p, ord, axis, keepdims):
     order, axes = _static(ord), _static(axis)
     p_norm = order is None or (order == 'fro' and (axes is None or isinstance(axes, tuple)))
     if type(order) in (int, float) and order not in (0, math.inf, -math.inf):
-        p_norm = type(axes) is int or (axes is None and order not in (1, -1, 2, -2))
+        p_norm = order > 1 and (type(axes) is int or (axes is None and order != 2))
     if not p_norm:
         return nodes.call('s2s.norm_gradient', x, ord, axis)
 

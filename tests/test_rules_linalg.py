@@ -662,6 +662,30 @@ def test_norm_zero_singular_values_and_counts():
     np.testing.assert_allclose(s2sgrad.jvp(f_norm_0_constant)(x, np.ones(3)), 0.0)
 
 
+def n_half(x): return np.linalg.norm(x, ord=0.5)
+def n_harmonic(x): return np.linalg.norm(x, -1)
+def n_half_rows(x): return np.sum(np.linalg.norm(x, ord=0.5, axis=1))
+
+
+@pytest.mark.parametrize('f', [n_half, n_harmonic, n_half_rows], ids=lambda f: f.__name__)
+def test_p_norms_below_one_at_zero_coordinates(f):
+    """For p < 1, |x| ** (p - 1) is infinite at a zero coordinate: the derivative there is 0
+    (the limit of central differences, as for np.abs at 0), not nan (a review found nan)."""
+    rows = f is n_half_rows
+    x = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, -2.0]]) if rows else np.array([1.0, 0.0, -2.0])
+    g = s2sgrad.grad(f)(x)
+    assert np.all(np.isfinite(g)) and np.all(g[x == 0] == 0.0)
+    assert np.isfinite(s2sgrad.jvp(f)(x, np.ones_like(x)))
+    nonzero = x != 0
+
+    def on_nonzero(v):
+        y = x.copy()
+        y[nonzero] = v
+        return f(y)
+    np.testing.assert_allclose(g[nonzero], rulespec.central_gradient(on_nonzero, x[nonzero]),
+                               rtol=1e-6)
+
+
 def test_norm_of_complex_arrays_beyond_p_norms_is_loud():
     z = np.array([1.0 + 2.0j, -0.5j, 2.0])
     with pytest.raises(NotImplementedError, match='complex'):
