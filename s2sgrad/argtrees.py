@@ -78,8 +78,8 @@ def fresh_copies(args):
 
 def shift(x, delta):
     """``x + delta`` keeping the type (Python float, NumPy scalar, array) and dtype of ``x``."""
-    if isinstance(x, np.ndarray):
-        return (x.astype(np.float64) + delta).astype(x.dtype)
+    if isinstance(x, np.ndarray):  # (np.array: a 0-d array stays one, not a NumPy scalar)
+        return np.array(x.astype(np.float64) + delta, dtype=x.dtype)
     if isinstance(x, np.generic):
         return type(x)(np.float64(x) + delta)
     return float(x + delta)

@@ -168,6 +168,16 @@ def T_tangent(ans, x):
     d[ans] = np.transpose(d[x])
 
 
+@attribute_adjoint('mT')
+def mT(ans, x):
+    d[x] = np.swapaxes(d[ans], -1, -2)
+
+
+@attribute_tangent('mT')
+def mT_tangent(ans, x):
+    d[ans] = np.swapaxes(d[x], -1, -2)
+
+
 shape_preserving(np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.copy)
 
 

@@ -425,3 +425,13 @@ def test_vjp_accepts_cotangents_of_the_output_structure():
 def test_vjp_rejects_cotangents_of_the_wrong_structure(f, cotangent, message):
     with pytest.raises(ShapeError, match=message):
         s2sgrad.vjp(f)(np.array([0.1, -0.4, 0.7]), cotangent)
+
+
+def dot_of_zero_d(a):
+    return np.sum(a.dot(np.ones(3)))
+
+
+def test_a_zero_d_array_argument_stays_an_array_when_moved():
+    """The moved copies of a 0-d array are 0-d arrays, not NumPy scalars (which lack
+    ``.dot``): a review found check_grads failing on them."""
+    check_grads(dot_of_zero_d, (np.array(2.0),), modes=('rev', 'fwd'), order=2)
