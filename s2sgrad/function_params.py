@@ -20,6 +20,9 @@ def resolve_function_defaults(ctx, func):
     loads = {}
     stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
     called = {id(node.func) for node in n.walk(func) if isinstance(node, gast.Call)}
+    # (passed on to a function, ``layer(x, act=act)``: the function is resolved there too)
+    passed = {id(arg) for node in n.walk(func) if isinstance(node, gast.Call)
+              for arg in list(node.args) + [kw.value for kw in node.keywords]}
     for node in n.walk(func):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             loads.setdefault(node.id, []).append(node)
@@ -28,7 +31,7 @@ def resolve_function_defaults(ctx, func):
         value = ctx.source.functions.get(param, ctx.source.defaults.get(param, _NONE))
         if param in ctx.wrt or param in stored or not is_function(value) or \
                 not loads.get(param) or \
-                any(id(use) not in called for use in loads[param]):
+                any(id(use) not in called and id(use) not in passed for use in loads[param]):
             continue
         expr = expressions.get(param)
         if expr is None or n.dotted_path(expr) is None or \
@@ -38,10 +41,19 @@ def resolve_function_defaults(ctx, func):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                     node.func.id == param:
                 node.func = n.clone(expr)
+            if isinstance(node, gast.Call):
+                node.args = [n.clone(expr) if _is_name(arg, param) else arg for arg in node.args]
+                for kw in node.keywords:
+                    if _is_name(kw.value, param):
+                        kw.value = n.clone(expr)
         ctx.default_guards.append((param, n.clone(expr)))
 
 
 _NONE = object()
+
+
+def _is_name(node, name):
+    return isinstance(node, gast.Name) and node.id == name
 
 
 def is_function(value):

@@ -412,3 +412,22 @@ def test_a_list_reduced_as_an_array(f):
     """``np.sum(ys)`` of a list gives an array adjoint, split into one per item (a review
     found `'ndarray' object has no attribute 'pop'`)."""
     check(f, X)
+
+
+# -- a function parameter passed on to another function's function parameter ----------------
+
+def apply_activation(x, act=np.tanh):
+    return np.sum(act(x))
+
+
+def passes_its_default_on(x, a=np.cos):
+    return apply_activation(x, act=a) + apply_activation(x, a) + np.sum(a(x))
+
+
+def test_a_function_parameter_passed_on():
+    """``f(x, act=a)`` where `a` is the caller's own function parameter: resolved to the
+    caller's default there too (a review found a loud refusal of this valid program)."""
+    check(passes_its_default_on, X)
+    assert np.allclose(grad(passes_its_default_on)(X), -3 * np.sin(X))
+    with pytest.raises(S2SError, match='default'):
+        grad(passes_its_default_on)(X, np.sin)
