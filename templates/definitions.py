@@ -58,6 +58,14 @@ def convolve_window(n, m, mode):
     raise ValueError(f'mode must be one of "full", "same" or "valid", not {mode!r}')
 
 
+def nan_unless_positive(scale):
+    """1.0 where `scale` is positive, else nan (SciPy's distributions are nan there): a factor
+    that makes the derivatives nan where the value is."""
+    if np.ndim(scale) == 0:
+        return 1.0 if scale > 0 else np.nan
+    return np.where(scale > 0, 1.0, np.nan)
+
+
 def cumulative_axis(x, axis, dtype, out, what):
     """The axis of ``np.cumulative_sum``/``prod`` (None: that of a 1-D `x`), once checked
     that the call passes no `dtype` nor `out`."""
@@ -76,7 +84,7 @@ def initial_shape(x, axis):
 
 
 nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
-                  cumulative_axis, initial_shape)
+                  cumulative_axis, initial_shape, nan_unless_positive)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -445,41 +453,49 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
 
 def norm_logpdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.logpdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return -((x - loc) / scale) ** 2 / 2 - np.log(scale) - np.log(2 * np.pi) / 2
 
 
 def norm_pdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.pdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return np.exp(-((x - loc) / scale) ** 2 / 2) / (np.sqrt(2 * np.pi) * scale)
 
 
 def norm_cdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.cdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return scipy.special.ndtr((x - loc) / scale)
 
 
 def norm_logcdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.logcdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return scipy.special.log_ndtr((x - loc) / scale)
 
 
 def norm_sf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.sf(x, loc, scale)``: 1 - cdf."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return scipy.special.ndtr((loc - x) / scale)
 
 
 def norm_logsf(x, loc=0.0, scale=1.0):
     """``scipy.stats.norm.logsf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return scipy.special.log_ndtr((loc - x) / scale)
 
 
 def norm_ppf(q, loc=0.0, scale=1.0):
     """``scipy.stats.norm.ppf(q, loc, scale)``: the inverse of cdf."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return loc + scale * scipy.special.ndtri(q)
 
 
 def norm_isf(q, loc=0.0, scale=1.0):
     """``scipy.stats.norm.isf(q, loc, scale)``: the inverse of sf."""
+    scale = scale * s2s.nan_unless_positive(scale)  # (as SciPy: nan for scale <= 0)
     return loc - scale * scipy.special.ndtri(q)
 
 

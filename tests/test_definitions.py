@@ -311,6 +311,18 @@ def test_a_definition_registered_by_a_user():
     assert s2sgrad.grad(uses_hypot)(3.0, 2.0) == pytest.approx(3 * 25.0 * 3.0 / 5.0)
 
 
+def norm_loss(x, scale):
+    return np.sum(scipy.stats.norm.logpdf(x, 0.5, scale))
+
+
+def test_a_distribution_with_an_invalid_scale_has_nan_derivatives():
+    """SciPy's value is nan for scale <= 0; the derivatives are nan too, never a number."""
+    x = np.array([0.1, 0.7])
+    assert np.isnan(norm_loss(x, -1.0))
+    assert np.all(np.isnan(s2sgrad.grad(norm_loss, wrt=(0, 1))(x, -1.0)[0]))
+    assert np.isnan(s2sgrad.grad(norm_loss, wrt=1)(x, -1.0))
+
+
 def test_printed_gradient_calls_the_definitions_derivative():
     def loss(p, x):
         return np.sum(np.polyval(p, x) ** 2)

@@ -205,6 +205,8 @@ ROWS = {
         lambda a: T.definitions.initial_shape(a, -1), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.full_indices': (
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.nan_unless_positive': (
+        T.definitions.nan_unless_positive, lambda r: (np.abs(_mat(r)) + 0.5,)),
     's2sgrad.templates.definitions.not_lazy': (
         T.definitions.not_lazy, lambda r: (_mat(r), 'np.median')),
     's2sgrad.templates.definitions.refuse': (
