@@ -84,9 +84,10 @@ def _einsum_form(subscripts, operands):
     if not isinstance(subscripts, str):
         from s2sgrad.errors import NoRuleError
         raise NoRuleError(
-            's2sgrad differentiates np.einsum in reverse mode only with a subscripts string '
-            '(not the interleaved operand, sublist form np.einsum(x, [0, 1], ...)): write '
-            'np.einsum("ij->", x)')
+            's2sgrad differentiates np.einsum in reverse mode with a subscripts string, or with '
+            'sublists written in the call (np.einsum(x, [0, 1], y, [1, 2], [0, 2]), which '
+            'reads np.einsum("ab,bc->ac", x, y)), not with sublists held in variables: write '
+            'them in the call, or the subscripts string')
     spec = subscripts.replace(' ', '')
     lhs, arrow, output = spec.partition('->')
     inputs = lhs.split(',')
