@@ -169,12 +169,12 @@ def T_tangent(ans, x):
 
 
 @attribute_adjoint('mT')
-def mT(ans, x):
+def m_transpose(ans, x):
     d[x] = np.swapaxes(d[ans], -1, -2)
 
 
 @attribute_tangent('mT')
-def mT_tangent(ans, x):
+def m_transpose_tangent(ans, x):
     d[ans] = np.swapaxes(d[x], -1, -2)
 
 
