@@ -260,8 +260,9 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
         v = random_direction(rng, x)
         xp, xm = shifted(x, v, step), shifted(x, v, -step)
         plus, minus = dict(leaves(xp)), dict(leaves(xm))
-        displacement = map_leaves(  # what the dtype actually realised
-            lambda path, move: None if move is None else as64(plus[path]) - as64(minus[path]),
+        displacement = map_leaves(  # what the dtype actually realised (none at a NaN entry)
+            lambda path, move: None if move is None else np.nan_to_num(
+                as64(plus[path]) - as64(minus[path]), nan=0.0, posinf=0.0, neginf=0.0),
             v)
         tangent = tangent_of(x, displacement, step)
         fp, fm = _call_with(f, args, i, xp), _call_with(f, args, i, xm)

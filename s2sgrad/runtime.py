@@ -198,8 +198,9 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 
 def select(condition, g):
-    """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches)."""
-    return np.where(condition, g, 0 * g)
+    """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches),
+    also where `g` is inf or nan there (``0 * g`` would keep those)."""
+    return np.where(condition, g, np.zeros_like(g))
 
 
 # -- linear algebra ------------------------------------------------------------------------

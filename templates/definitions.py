@@ -48,7 +48,9 @@ def full_indices(n, m):
 
 
 def convolve_window(n, m, mode):
-    """The slice of the full convolution (length n + m - 1, n >= m) that `mode` keeps."""
+    """The slice of the full convolution (length n + m - 1, n >= m) that `mode` keeps
+    (NumPy's numbers for the modes too: 0 'valid', 1 'same', 2 'full')."""
+    mode = {0: 'valid', 1: 'same', 2: 'full'}.get(mode, mode) if type(mode) is int else mode
     if mode == 'full':
         return slice(0, n + m - 1)
     if mode == 'same':
@@ -64,6 +66,16 @@ def nan_unless_positive(scale):
     if np.ndim(scale) == 0:
         return 1.0 if scale > 0 else np.nan
     return np.where(scale > 0, 1.0, np.nan)
+
+
+def nan_where_nan(values):
+    """1.0 for each group (last axis) of `values` without NaN, else nan."""
+    return np.where(np.any(np.isnan(values), axis=-1), np.nan, 1.0)
+
+
+def spacing_shape(ndim, axis, size):
+    """The shape of a 1-D spacing laid along `axis` of an `ndim`-array (ones elsewhere)."""
+    return tuple(size if i == axis % ndim else 1 for i in range(ndim))
 
 
 def cumulative_axis(x, axis, dtype, out, what):
@@ -84,7 +96,8 @@ def initial_shape(x, axis):
 
 
 nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
-                  cumulative_axis, initial_shape, nan_unless_positive)
+                  cumulative_axis, initial_shape, nan_unless_positive, spacing_shape,
+                  nan_where_nan)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -98,14 +111,16 @@ def polyval(p, x):
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
-    """``np.trapezoid(y, x, dx, axis)`` (``np.trapz``): the trapezoidal rule along `axis`."""
-    y = np.moveaxis(y, axis, -1)
+    """``np.trapezoid(y, x, dx, axis)`` (``np.trapz``): the trapezoidal rule along `axis`, with
+    the spacing multiplied in `y`'s own layout, as NumPy does."""
+    n = np.shape(y)[axis]
+    pairs = np.take(y, np.arange(1, n), axis=axis) + np.take(y, np.arange(n - 1), axis=axis)
     if x is None:
-        return np.sum(dx * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
+        return np.sum(dx * pairs / 2.0, axis=axis)
     if np.ndim(x) == 1:
-        return np.sum(np.diff(x) * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
-    return np.sum(np.diff(np.moveaxis(x, axis, -1), axis=-1) * (y[..., 1:] + y[..., :-1]) / 2.0,
-                  axis=-1)
+        return np.sum(np.reshape(np.diff(x), s2s.spacing_shape(np.ndim(y), axis, n - 1)) *
+                      pairs / 2.0, axis=axis)
+    return np.sum(np.diff(x, axis=axis) * pairs / 2.0, axis=axis)
 
 
 def ediff1d(ary, to_end=None, to_begin=None):
@@ -305,7 +320,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
     low = np.transpose(np.take(values, below, axis=-1), order)
     high = np.transpose(np.take(values, above, axis=-1), order)
     fraction = np.reshape(position - below, np.shape(q) + (1,) * len(rest))
-    result = low + (high - low) * fraction
+    # (NaN where a group holds one, as NumPy's value: its derivatives too)
+    result = (low + (high - low) * fraction) * s2s.nan_where_nan(values)
     if keepdims:
         return np.reshape(result, np.shape(q) + tuple(1 if i in axes else np.shape(a)[i]
                                                       for i in range(ndim)))
@@ -320,7 +336,9 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         s2s.refuse('np.interp without period=')
     n = len(xp)
     i = np.clip(np.searchsorted(xp, x, side='right') - 1, 0, n - 2)
-    slope = (np.take(fp, i + 1) - np.take(fp, i)) / (np.take(xp, i + 1) - np.take(xp, i))
+    width = np.take(xp, i + 1) - np.take(xp, i)  # (0 between repeated knots: not used there)
+    slope = np.where(width == 0, 0.0, (np.take(fp, i + 1) - np.take(fp, i)) /
+                     np.where(width == 0, 1.0, width))
     inside = np.take(fp, i) + slope * (x - np.take(xp, i))
     below = np.take(fp, 0) if left is None else left
     beyond = np.take(fp, n - 1) if right is None else right
@@ -424,7 +442,8 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     if ddof is None:
         ddof = 0 if bias else 1
     centred = x - np.mean(x, axis=1, keepdims=True)
-    return np.squeeze(centred @ np.transpose(centred) / (np.shape(x)[1] - ddof))
+    # (NumPy divides by 0 where ddof leaves no degree of freedom: inf and nan)
+    return np.squeeze(centred @ np.transpose(centred) / max(np.shape(x)[1] - ddof, 0))
 
 
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):

@@ -289,9 +289,9 @@ def std_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 @adjoint(np.nanvar)
 def nanvar_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
                    where=None, mean=None, correction=None):
-    d[a] = 2 * unreduce(d[ans], a, axis, keepdims) * \
-        np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)) / \
-        nancount(a, axis, True, ddof, correction, where)
+    d[a] = select(notnan(a), 2 * unreduce(d[ans], a, axis, keepdims) *
+                  (a - np.nanmean(a, axis=axis, keepdims=True)) /
+                  nancount(a, axis, True, ddof, correction, where))
 
 
 @tangent(np.nanvar)
@@ -340,7 +340,7 @@ def nansum_tangent(ans, a, axis=None, dtype=None, out=None, keepdims=False, init
 
 @adjoint(np.nanmean)
 def nanmean_adjoint(ans, a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
-    d[a] = select(notnan(a, where), unreduce(d[ans], a, axis, keepdims)) / nancount(a, axis)
+    d[a] = select(notnan(a, where), unreduce(d[ans], a, axis, keepdims) / nancount(a, axis))
 
 
 @tangent(np.nanmean)
@@ -351,8 +351,8 @@ def nanmean_tangent(ans, a, axis=None, dtype=None, out=None, keepdims=False, *, 
 
 @adjoint(np.nanmax, np.nanmin)
 def nanextremum_adjoint(ans, a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    d[a] = unextremum(plain(d[ans], where, initial, 'np.nanmax/np.nanmin'), ans, a, axis,
-                      keepdims)
+    d[a] = select(notnan(a), unextremum(plain(d[ans], where, initial, 'np.nanmax/np.nanmin'),
+                                        ans, a, axis, keepdims))
 
 
 @tangent(np.nanmax, np.nanmin)

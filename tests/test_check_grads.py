@@ -435,3 +435,13 @@ def test_a_zero_d_array_argument_stays_an_array_when_moved():
     """The moved copies of a 0-d array are 0-d arrays, not NumPy scalars (which lack
     ``.dot``): a review found check_grads failing on them."""
     check_grads(dot_of_zero_d, (np.array(2.0),), modes=('rev', 'fwd'), order=2)
+
+
+def squares_of_nancumsum(a):
+    return np.sum(np.nancumsum(a) ** 2)
+
+
+def test_a_nan_entry_of_an_argument_does_not_move():
+    """Moving a NaN entry gives NaN - NaN: the check counts it as not moved (a review found
+    a false failure)."""
+    check_grads(squares_of_nancumsum, (np.array([1.0, np.nan, 2.0]),), modes=('rev', 'fwd'))

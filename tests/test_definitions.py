@@ -329,3 +329,54 @@ def test_printed_gradient_calls_the_definitions_derivative():
     source = s2sgrad.grad(loss, wrt=(0, 1)).source
     assert 'np.polyval(p, x)' in source  # the values: NumPy's own call
     assert 'dpolyvaldpx(' in source      # the derivative: polyval's definition, differentiated
+
+
+# -- edge cases a review found -----------------------------------------------------------------
+
+def trapezoid_spacing_rows(y, dx):
+    return TRAPEZOID(y, dx=dx, axis=0)[0]
+
+
+def interp_repeated_last_knot(fp, x):
+    return np.sum(np.interp(x, [0.0, 1.0, 2.0, 2.0], fp))
+
+
+def convolve_numbered_mode(a):
+    return np.sum(np.convolve(a, [1.0, 2.0], mode=2) ** 2) + np.sum(np.correlate(a, a, 1))
+
+
+@pytest.mark.parametrize('dx', [np.array([[1.0], [3.0]]), np.array([1.0, 3.0])],
+                         ids=['column', 'row'])
+def test_trapezoid_spacing_array_along_another_axis(dx):
+    """The spacing multiplies `y` in its own layout, as NumPy does (not after moving the
+    axis last)."""
+    y = np.ones((3, 2)) + np.arange(6.0).reshape(3, 2)
+    check_grads(trapezoid_spacing_rows, (y, dx), wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+
+
+def test_interp_with_a_repeated_last_knot_and_numbered_modes():
+    fp = np.array([1.0, 3.0, 2.0, 5.0])
+    check_grads(interp_repeated_last_knot, (fp, np.array([0.5, 1.5])), wrt=(0, 1),
+                modes=('rev', 'fwd'), order=2)
+    g = s2sgrad.grad(interp_repeated_last_knot, wrt=(0, 1))(fp, np.array([0.5, 3.0, 2.0]))
+    assert np.all(np.isfinite(g[0])) and np.all(np.isfinite(g[1]))
+    check_grads(convolve_numbered_mode, (np.array([0.5, -1.0, 2.0]),), modes=('rev', 'fwd'))
+
+
+def median_of(a):
+    return np.median(a)
+
+
+def covariance_without_freedom(x):
+    return np.sum(np.cov(x, ddof=5))
+
+
+def test_nan_values_have_nan_derivatives():
+    """Where the library's value is nan (a NaN in a median, ddof leaving no degree of
+    freedom), the derivatives that reach it are nan too, never a number."""
+    value, g = s2sgrad.value_and_grad(median_of)(np.array([1.0, np.nan, 2.0]))
+    assert np.isnan(value) and np.any(np.isnan(g))
+    assert np.isnan(s2sgrad.jvp(median_of)(np.array([1.0, np.nan, 2.0]), np.ones(3)))
+    x = np.array([[1.0, 2.0, 4.0], [0.0, 1.0, -1.0]])
+    value, g = s2sgrad.value_and_grad(covariance_without_freedom)(x)
+    assert not np.isfinite(value) and not np.all(np.isfinite(g))

@@ -310,3 +310,18 @@ def test_nan_positions_get_zero_gradient(f):
     g = s2sgrad.grad(f)(x)
     assert np.all(g[np.isnan(x)] == 0.0)
     assert np.all(np.isfinite(g))
+
+
+def g_nanmax_row(x): return np.nanmax(x, axis=1)[1]
+def g_nanmean_row(x): return np.nanmean(x, axis=1)[1]
+def g_nanvar_row(x): return np.nanvar(x, axis=1, keepdims=True)[1, 0]
+def g_nanmin_row(x): return np.nanmin(x, axis=1)[1]
+
+
+@pytest.mark.parametrize('f', [g_nanmax_row, g_nanmean_row, g_nanvar_row, g_nanmin_row])
+def test_an_all_nan_row_that_is_not_used_has_zero_gradient(f):
+    """A row of NaNs (its value NaN) that the output does not use gets 0, not NaN (a review
+    found NaN: np.where's zero branch was ``0 * g``, which keeps NaN)."""
+    x = np.array([[np.nan, np.nan, np.nan], [1.0, 2.5, -0.5]])
+    g = s2sgrad.grad(f)(x)
+    assert np.all(g[0] == 0.0) and np.all(np.isfinite(g[1])) and np.any(g[1] != 0.0)
