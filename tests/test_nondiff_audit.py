@@ -207,6 +207,10 @@ ROWS = {
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.nan_unless_positive': (
         T.definitions.nan_unless_positive, lambda r: (np.abs(_mat(r)) + 0.5,)),
+    's2sgrad.templates.definitions.nan_where_nan': (
+        T.definitions.nan_where_nan, lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.spacing_shape': (
+        lambda a: T.definitions.spacing_shape(np.ndim(a), 0, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.not_lazy': (
         T.definitions.not_lazy, lambda r: (_mat(r), 'np.median')),
     's2sgrad.templates.definitions.refuse': (
