@@ -63,6 +63,8 @@ def copy(x):
         return list(x)
     if isinstance(x, dict):
         return dict(x)
+    if type(x) is np.ndarray:
+        return x.copy(order='K')  # (the layout kept: ravel(order='K'/'A') reads it)
     if hasattr(x, 'copy') and not isinstance(x, tuple):
         return x.copy()
     return x
@@ -239,8 +241,11 @@ def broadcast_like(g, x):
     return g * np.ones_like(x)
 
 
-def reshape_like(g, x):
-    """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float)."""
+def reshape_like(g, x, order='C'):
+    """The adjoint of a reshape of `x`: `g` in `x`'s shape (a float for a Python float), its
+    elements read and written in `order` ('C' or 'F', as the reshape read them)."""
     if not hasattr(x, 'dtype') and isinstance(x, numbers.Number):
         return np.reshape(g, ())[()] if hasattr(g, 'dtype') and g.size == 1 else g
+    if order != 'C':
+        return np.reshape(g, _shape(x), order=order)
     return np.reshape(g, _shape(x))

@@ -5,6 +5,7 @@ from s2sgrad.errors import ComplexError
 from s2sgrad.rules import adjoint, d, linear, method, tangent
 
 from .constructors import item, tolist
+from .shaping import reshape_method
 
 
 # -- x.astype(dtype): a float dtype passes the derivative on (cast); an integer or boolean one
@@ -82,7 +83,7 @@ METHODS = {
     'cumprod': np.cumprod,
     'trace': np.trace,
     'dot': np.dot,
-    'reshape': np.reshape,
+    'reshape': reshape_method,
     'transpose': np.transpose,
     'ravel': np.ravel,
     'flatten': np.ravel,

@@ -188,11 +188,11 @@ linear(runtime.retranspose, 'd[g], axes', params='g, axes=None')
 
 
 @adjoint(runtime.reshape_like)
-def reshape_like_adjoint(ans, g, x):
-    d[g] = reshape_like(d[ans], g)
+def reshape_like_adjoint(ans, g, x, order='C'):
+    d[g] = reshape_like(d[ans], g, order)
 
 
-linear(runtime.reshape_like, 'd[g], x')
+linear(runtime.reshape_like, 'd[g], x, order', params='g, x, order=\'C\'')
 
 
 @adjoint(runtime.real_part)

@@ -4,12 +4,41 @@ import numbers
 import numpy as np
 
 from s2sgrad.rules import (adjoint, attribute_adjoint, attribute_tangent, d, linear,
-                           shape_preserving, tangent)
+                           nondifferentiable, shape_preserving, tangent)
 from s2sgrad.runtime import (imag_part, real_part, reshape_like, retranspose, unbroadcast,
                              untranspose)
 
 
 # -- helpers called by the templates (each has its own rules, for second order) ------------
+
+def reshape_method(a, *shape, order='C', copy=None):
+    """``a.reshape(*shape, order=...)``, the method (whose dimensions may be separate
+    arguments; np.reshape's third positional argument is `order`)."""
+    if copy is not None:
+        return a.reshape(*shape, order=order, copy=copy)
+    return a.reshape(*shape, order=order)
+
+
+def layout_order(a, order):
+    """'C' or 'F': the order in which a reshape or ravel with `order` reads `a` ('A' and 'K'
+    read an array laid out in Fortran order in 'F', others in 'C'; 'K' of an array laid out
+    in neither is refused)."""
+    if order in ('C', 'F'):
+        return order
+    if order not in ('A', 'K'):
+        raise ValueError(f"order must be one of 'C', 'F', 'A' or 'K' (got {order!r})")
+    flags = getattr(a, 'flags', None)
+    if flags is None:  # (a lazy or a device array without flags: C, as dask's reshape)
+        return 'C'
+    if order == 'K' and not (flags.c_contiguous or flags.f_contiguous):
+        raise NotImplementedError(
+            "s2sgrad differentiates order='K' of arrays laid out in C or Fortran order only; "
+            "pass order='C' or 'F', or np.ascontiguousarray(a)")
+    return 'F' if flags.f_contiguous and not flags.c_contiguous else 'C'
+
+
+nondifferentiable(layout_order)
+
 
 def shaped_like(g, x):
     """`g` in the shape of `x` (0-d for a Python number: ``s2s.like`` makes it a float)."""
@@ -80,13 +109,41 @@ linear(unpromote, 'd[g], x, ndmin')
 
 # -- reshaping, transposing, copying ---------------------------------------------------------
 
+# (an `order` other than 'C' reads and writes the elements in that order: 'F', or 'A'/'K',
+# which read a Fortran-ordered array in 'F'; `layout_order` says which)
+
 @adjoint(np.reshape)
-def reshape(ans, a, *shape, order='C'):
-    d[a] = reshape_like(d[ans], a)
+def reshape(ans, a, shape=None, order='C', *, newshape=None, copy=None):
+    d[a] = reshape_like(d[ans], a) if order == 'C' else \
+        reshape_like(d[ans], a, layout_order(a, order))
 
 
-@tangent(np.reshape, np.ravel, np.squeeze)
-def reshape_tangent(ans, a, *shape, order='C', axis=None):
+@tangent(np.reshape)
+def reshape_tangent(ans, a, shape=None, order='C', *, newshape=None, copy=None):
+    d[ans] = reshape_like(d[a], ans) if order == 'C' else \
+        reshape_like(d[a], ans, layout_order(a, order))
+
+
+@adjoint(reshape_method)
+def reshape_method_adjoint(ans, a, *shape, order='C', copy=None):
+    d[a] = reshape_like(d[ans], a) if order == 'C' else \
+        reshape_like(d[ans], a, layout_order(a, order))
+
+
+@tangent(reshape_method)
+def reshape_method_tangent(ans, a, *shape, order='C', copy=None):
+    d[ans] = reshape_like(d[a], ans) if order == 'C' else \
+        reshape_like(d[a], ans, layout_order(a, order))
+
+
+@tangent(np.ravel)
+def ravel_tangent(ans, a, order='C'):
+    d[ans] = reshape_like(d[a], ans) if order == 'C' else \
+        reshape_like(d[a], ans, layout_order(a, order))
+
+
+@tangent(np.squeeze)
+def squeeze_tangent(ans, a, axis=None):
     d[ans] = reshape_like(d[a], ans)
 
 
@@ -102,7 +159,8 @@ def transpose_tangent(ans, a, *axes):
 
 @adjoint(np.ravel)
 def ravel(ans, a, order='C'):
-    d[a] = reshape_like(d[ans], a)
+    d[a] = reshape_like(d[ans], a) if order == 'C' else \
+        reshape_like(d[ans], a, layout_order(a, order))
 
 
 @adjoint(np.squeeze)

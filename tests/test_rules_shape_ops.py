@@ -80,6 +80,12 @@ def f_transpose_axes_none(x): return np.sum(np.transpose(x, axes=None) ** 2 * we
 def f_transpose_method_tuple(x): return np.sum(x.transpose((1, 2, 0)) ** 2 * weights(3, 4, 2))
 def f_transpose_negative(x): return np.sum(x.transpose(0, -1, 1) ** 2 * weights(2, 4, 3))
 def f_transpose_negative_kw(x): return np.sum(np.transpose(x, axes=(-1, 0, -2)) * weights(4, 2, 3))
+def f_reshape_F(x): return np.sum(x.reshape(2, 3, order='F') ** 2 * weights(2, 3))
+def f_reshape_F_positional(x): return np.sum(np.reshape(x, (3, 2), 'F') ** 2 * weights(3, 2))
+def f_ravel_F(x): return np.sum(np.ravel(x, order='F') ** 2 * weights(6))
+def f_flatten_F(x): return np.sum(x.flatten('F') ** 3 * weights(6))
+def f_ravel_A_of_T(x): return np.sum(x.T.ravel(order='A') ** 2 * weights(6))
+def f_ravel_K_of_T(x): return np.sum(np.ravel(x.T, order='K') ** 2 * weights(6))
 def f_mT(x): return np.sum(x.mT ** 2 * weights(2, 4, 3))
 def f_moveaxis(x): return np.sum(np.moveaxis(x, 0, -1) ** 2 * weights(3, 4, 2))
 def f_moveaxis_many(x): return np.sum(np.moveaxis(x, [0, 1], [2, 0]) ** 2 * weights(3, 4, 2))
@@ -320,6 +326,8 @@ ROWS = [
     (f_transpose_axes_none, arr(2, 3, 4), 0), (f_transpose_method_tuple, arr(2, 3, 4), 0),
     (f_transpose_negative, arr(2, 3, 4), 0), (f_transpose_negative_kw, arr(2, 3, 4), 0),
     *([(f_mT, arr(2, 3, 4), 0)] if hasattr(np.ndarray, 'mT') else []),
+    (f_reshape_F, arr(6), 0), (f_reshape_F_positional, arr(2, 3), 0), (f_ravel_F, arr(2, 3), 0),
+    (f_flatten_F, arr(3, 2), 0), (f_ravel_A_of_T, arr(2, 3), 0), (f_ravel_K_of_T, arr(2, 3), 0),
     (f_moveaxis, arr(2, 3, 4), 0), (f_moveaxis_many, arr(2, 3, 4), 0),
     (f_rollaxis, arr(2, 3, 4), 0), (f_rollaxis_start, arr(2, 3, 4), 0),
     (f_rollaxis_back, arr(2, 3, 4), 0), (f_rollaxis_keywords, arr(2, 3, 4), 0),
