@@ -121,14 +121,21 @@ class AdjointEmitter:
         if badj not in state.live:
             return []
         out = []
+        itself = item.active_value and item.value.id == item.var  # ``y[::-1] = y``
         if item.active_value:
             read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
                           n.clone(item.shape))
-            out.extend(self.contribute(item.value.id, read, state))
+            if itself:  # (read before the written part is zeroed, added after)
+                share = self.namer.fresh(badj + '_read')
+                out.append(n.assign(share, read))
+            else:
+                out.extend(self.contribute(item.value.id, read, state))
         index = n.index_value(n.clone(item.index))
         _overwritten(badj, state)
         out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))
         state.owned.add(badj)
+        if itself:
+            out.extend(self.contribute(item.var, n.name(share), state))
         return out
 
     def _unpack(self, item, state):

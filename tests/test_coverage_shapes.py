@@ -234,3 +234,27 @@ def test_generated_code_reads_well():
     assert 's2s.cast_back(' in s2sgrad.grad(mixed_precision).source
     assert 'np.isfinite(' in s2sgrad.grad(safe_log_loss).source
     assert "s2s.unpartition(" in s2sgrad.grad(smallest_two).source
+
+
+# -- a slice written from the array itself ------------------------------------------------------
+
+def reversed_in_place(x):
+    y = x.copy()
+    y[::-1] = y
+    return np.sum(np.arange(4.0) * y ** 2)
+
+
+def copied_onto_itself(x):
+    y = x * 1.0
+    y[:] = y
+    y[1:3] = y[0:2]
+    return np.sum(np.arange(4.0) * np.sin(y))
+
+
+@pytest.mark.parametrize('f', [reversed_in_place, copied_onto_itself])
+def test_a_slice_written_from_the_array_itself(f):
+    """``y[::-1] = y``: the right side's share of the adjoint is read before the written part
+    is zeroed (it was added, then zeroed: a silent zero found by a port of a peer's tests)."""
+    s2sgrad.check_grads(f, (np.array([0.3, -1.2, 0.7, 2.0]),), modes=('rev', 'fwd'))
+    g = s2sgrad.grad(reversed_in_place)(np.ones(4))
+    np.testing.assert_allclose(g, 2 * np.arange(4.0)[::-1])
