@@ -313,11 +313,22 @@ def _refuse_varargs(template, param, bound, is_active):
             f'the rule `{template.label}` would differentiate its *{param} parameter, which '
             f's2sgrad does not support; pass the differentiated values as one list')
     if bound is not None and not isinstance(bound, (gast.Name, gast.Tuple)) and \
-            any(is_active(name) for name in n.names_read(bound)):
+            any(is_active(name) for name in _reads_outside_comparisons(bound)):
         raise TemplateError(
             f'the argument `{param}` of the rule `{template.label}` is an expression holding '
             f'a differentiated value, which the rule cannot see (an internal error: please '
             f'report it)')
+
+
+def _reads_outside_comparisons(node):
+    """The names `node` reads, but for those only compared (``g * (x >= y)``: a comparison
+    carries no derivative, so the expression holds none through it)."""
+    if isinstance(node, gast.Compare):
+        return []
+    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+        return [node.id]
+    return [name for child in gast.iter_child_nodes(node)
+            for name in _reads_outside_comparisons(child)]
 
 
 def _substitute(node, values, adjoint_name, template, names, local_names, namer):

@@ -261,3 +261,22 @@ def test_scalar_and_single_precision_inputs():
         g = s2sgrad.grad(f)(x)
         assert g.dtype == np.float32 and np.all(np.isfinite(g))
         np.testing.assert_allclose(g, s2sgrad.grad(f)(x.astype(np.float64)), rtol=1e-4)
+
+
+def maximum_itself(x, y):
+    return np.maximum(x, y)
+
+
+def minimum_itself(x, y):
+    return np.minimum(x, y) * 2.0
+
+
+@pytest.mark.parametrize('f', [maximum_itself, minimum_itself])
+@pytest.mark.parametrize('shapes', [((), ()), ((2,), (2,)), ((2, 1), (3,))],
+                         ids=['scalars', 'vectors', 'broadcast'])
+def test_second_order_of_maximum_returned_as_it_is(f, shapes):
+    """np.maximum(x, y) as the output: its adjoint ``g * (x >= y)`` holds x only in a
+    comparison, which carries no derivative (second order raised an internal error)."""
+    rng = np.random.default_rng(3)
+    args = tuple(float(rng.normal()) if s == () else rng.normal(size=s) for s in shapes)
+    s2sgrad.check_grads(f, args, wrt=(0, 1), modes=('rev', 'fwd'), order=2)
