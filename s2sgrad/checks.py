@@ -250,7 +250,9 @@ def check_grads(f, args, wrt=0, modes=('rev',), order=1, eps=None, rtol=1e-5, at
     u = 1.0 if scalar else random_cotangent(rng, y)
     for i in indices:
         x = args[i]
-        single = any(_is_single(_dtype_of(leaf)) for _, leaf in leaves(x) if varies(leaf))
+        single = any(_is_single(_dtype_of(leaf)) for _, leaf in leaves(x) if varies(leaf)) or \
+            any(_is_single(_dtype_of(leaf)) for _, leaf in leaves(y) if varies(leaf))
+        # (a float32 output of a float64 argument rounds as float32 does: its tolerances)
         dtype = np.float32 if single else np.float64
         step = _default_eps(dtype) if eps is None else eps
         r_tol = max(rtol, 1e-3) if single else rtol

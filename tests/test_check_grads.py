@@ -445,3 +445,11 @@ def test_a_nan_entry_of_an_argument_does_not_move():
     """Moving a NaN entry gives NaN - NaN: the check counts it as not moved (a review found
     a false failure)."""
     check_grads(squares_of_nancumsum, (np.array([1.0, np.nan, 2.0]),), modes=('rev', 'fwd'))
+
+
+def float32_output(x):
+    return np.sum(x.astype(np.float32) ** 2)
+
+
+def test_a_float32_output_of_a_float64_argument_gets_float32_tolerances():
+    check_grads(float32_output, (np.array([0.3, -1.2, 0.7]),), modes=('rev', 'fwd'))
