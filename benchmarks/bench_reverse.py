@@ -63,7 +63,7 @@ import traceback
 # 2-core machine (its threads spin against the other processes), which drowned the rnn row in
 # noise; one thread is stable. A value already in the environment wins.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import fmt_time, pin_blas_threads  # noqa: E402
+from _common import fmt_time, measure_interleaved, pin_blas_threads  # noqa: E402
 
 BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) \
     if __name__ == '__main__' else None
@@ -619,56 +619,6 @@ def to_numpy(g):
 # =============================================================================================
 # Timing and memory.
 # =============================================================================================
-
-
-def calibrate(fn, seconds):
-    """(number of calls that take about `seconds`, seconds spent finding it out)."""
-    t0 = time.perf_counter()
-    fn()
-    spent = dt = time.perf_counter() - t0
-    if dt >= seconds:  # a slow call (rnn, JAX without jit on a loop): one call per repeat
-        return 1, spent
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        dt = time.perf_counter() - t0
-        spent += dt
-        if dt >= seconds / 4 or n >= 1 << 20:
-            return max(1, int(n * seconds / max(dt, 1e-9))), spent
-        n *= 4
-
-
-def mean_time(fn, n):
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        return (time.perf_counter() - t0) / n
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def measure_interleaved(methods, repeats, seconds, budget=None):
-    """{method: min over repeats of the mean time per call}; methods run round-robin. With a
-    `budget` (seconds), a method stops repeating once it has spent that long (calibration
-    included; it always gets one repeat): --quick uses it for the slow calls."""
-    counts, spent = {}, {}
-    for m, fn in methods.items():
-        counts[m], spent[m] = calibrate(fn, seconds)
-    best = {m: float('inf') for m in methods}
-    for k in range(repeats):
-        for m, fn in methods.items():
-            if k > 0 and budget is not None and spent[m] >= budget:
-                continue
-            t = mean_time(fn, counts[m])
-            spent[m] += t * counts[m]
-            best[m] = min(best[m], t)
-    return best
 
 
 def traced_peak_bytes(fn):

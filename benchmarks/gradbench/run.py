@@ -21,7 +21,6 @@ intra-op thread). A peer that is not installed shows ``n/a``; a method that fail
 error, and the run goes on.
 """
 import argparse
-import gc
 import importlib
 import inspect
 import math
@@ -37,7 +36,7 @@ for _path in (_REPO, _BENCH, _HERE):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from _common import fmt_time, pin_blas_threads  # noqa: E402
+from _common import fmt_time, measure_interleaved, pin_blas_threads  # noqa: E402
 
 # NumPy's BLAS threads are fixed when NumPy is loaded (see bench_reverse.py).
 BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) \
@@ -160,56 +159,6 @@ def _positional(f, argnums, args):
 # =============================================================================================
 # Timing (the approach of bench_reverse.py).
 # =============================================================================================
-
-
-def calibrate(fn, seconds):
-    """(number of calls that take about `seconds`, seconds spent finding it out)."""
-    t0 = time.perf_counter()
-    fn()
-    spent = dt = time.perf_counter() - t0
-    if dt >= seconds:
-        return 1, spent
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        dt = time.perf_counter() - t0
-        spent += dt
-        if dt >= seconds / 4 or n >= 1 << 20:
-            return max(1, int(n * seconds / max(dt, 1e-9))), spent
-        n *= 4
-
-
-def mean_time(fn, n):
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        return (time.perf_counter() - t0) / n
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def measure_interleaved(methods, repeats, seconds, budget=None):
-    """{method: min over repeats of the mean time per call}; methods run round-robin. With a
-    `budget` (seconds), a method stops repeating once it has spent that long (it always gets
-    one repeat)."""
-    counts, spent = {}, {}
-    for m, fn in methods.items():
-        counts[m], spent[m] = calibrate(fn, seconds)
-    best = {m: float('inf') for m in methods}
-    for k in range(repeats):
-        for m, fn in methods.items():
-            if k > 0 and budget is not None and spent[m] >= budget:
-                continue
-            t = mean_time(fn, counts[m])
-            spent[m] += t * counts[m]
-            best[m] = min(best[m], t)
-    return best
 
 
 # =============================================================================================
