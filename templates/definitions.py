@@ -68,6 +68,15 @@ def nan_unless_positive(scale):
     return np.where(scale > 0, 1.0, np.nan)
 
 
+def check_covariance(cov):
+    """Raise unless `cov` of scipy.stats.multivariate_normal is a matrix (SciPy also takes a
+    number or the diagonal as a vector: write c * np.eye(d) or np.diag(v))."""
+    if np.ndim(cov) != 2:
+        raise NotImplementedError(
+            's2sgrad differentiates scipy.stats.multivariate_normal with a covariance matrix; '
+            'write a number c as c * np.eye(d) and a diagonal v as np.diag(v)')
+
+
 def nan_where_nan(values):
     """1.0 for each group (last axis) of `values` without NaN, else nan."""
     return np.where(np.any(np.isnan(values), axis=-1), np.nan, 1.0)
@@ -97,7 +106,7 @@ def initial_shape(x, axis):
 
 nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
                   cumulative_axis, initial_shape, nan_unless_positive, spacing_shape,
-                  nan_where_nan)
+                  nan_where_nan, check_covariance)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -518,6 +527,135 @@ def norm_isf(q, loc=0.0, scale=1.0):
     return loc - scale * scipy.special.ndtri(q)
 
 
+# -- other distributions of scipy.stats (log densities; the densities are their exp) ----------
+
+def t_logpdf(x, df, loc=0.0, scale=1.0):
+    """``scipy.stats.t.logpdf(x, df, loc, scale)``: Student's t."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    return (scipy.special.gammaln((df + 1) / 2) - scipy.special.gammaln(df / 2) -
+            np.log(np.pi * df) / 2 - (df + 1) / 2 * np.log1p(z ** 2 / df) - np.log(scale))
+
+
+def t_pdf(x, df, loc=0.0, scale=1.0):
+    """``scipy.stats.t.pdf(x, df, loc, scale)``."""
+    return np.exp(scipy.stats.t.logpdf(x, df, loc, scale))
+
+
+def beta_logpdf(x, a, b, loc=0.0, scale=1.0):
+    """``scipy.stats.beta.logpdf(x, a, b, loc, scale)`` inside (0, 1) (nan outside, where
+    SciPy's value is -inf)."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    return scipy.special.xlogy(a - 1, z) + scipy.special.xlog1py(b - 1, -z) - \
+        scipy.special.betaln(a, b) - np.log(scale)
+
+
+def beta_pdf(x, a, b, loc=0.0, scale=1.0):
+    """``scipy.stats.beta.pdf(x, a, b, loc, scale)``."""
+    return np.exp(scipy.stats.beta.logpdf(x, a, b, loc, scale))
+
+
+def gamma_logpdf(x, a, loc=0.0, scale=1.0):
+    """``scipy.stats.gamma.logpdf(x, a, loc, scale)`` for positive ``x - loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    return scipy.special.xlogy(a - 1, z) - z - scipy.special.gammaln(a) - np.log(scale)
+
+
+def gamma_pdf(x, a, loc=0.0, scale=1.0):
+    """``scipy.stats.gamma.pdf(x, a, loc, scale)``."""
+    return np.exp(scipy.stats.gamma.logpdf(x, a, loc, scale))
+
+
+def chi2_logpdf(x, df, loc=0.0, scale=1.0):
+    """``scipy.stats.chi2.logpdf(x, df, loc, scale)``: a gamma of shape df/2 and scale 2."""
+    return scipy.stats.gamma.logpdf(x, df / 2, loc, 2 * scale)
+
+
+def chi2_pdf(x, df, loc=0.0, scale=1.0):
+    """``scipy.stats.chi2.pdf(x, df, loc, scale)``."""
+    return np.exp(scipy.stats.gamma.logpdf(x, df / 2, loc, 2 * scale))
+
+
+def expon_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.expon.logpdf(x, loc, scale)`` for ``x >= loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    return -(x - loc) / scale - np.log(scale)
+
+
+def expon_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.expon.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.expon.logpdf(x, loc, scale))
+
+
+def laplace_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.laplace.logpdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    return -np.abs(x - loc) / scale - np.log(2 * scale)
+
+
+def laplace_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.laplace.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.laplace.logpdf(x, loc, scale))
+
+
+def poisson_logpmf(k, mu, loc=0):
+    """``scipy.stats.poisson.logpmf(k, mu, loc)``, differentiated in `mu`."""
+    return scipy.special.xlogy(k - loc, mu) - mu - scipy.special.gammaln(k - loc + 1)
+
+
+def poisson_pmf(k, mu, loc=0):
+    """``scipy.stats.poisson.pmf(k, mu, loc)``."""
+    return np.exp(scipy.stats.poisson.logpmf(k, mu, loc))
+
+
+def multivariate_normal_logpdf(x, mean=None, cov=1, allow_singular=False):
+    """``scipy.stats.multivariate_normal.logpdf(x, mean, cov)`` with a matrix `cov`, of which
+    SciPy reads the lower triangle (a vector `x` or a row of vectors per point)."""
+    s2s.check_covariance(cov)
+    cov = np.tril(cov) + np.transpose(np.tril(cov, -1))  # (SciPy reads the lower triangle)
+    diff = x - (0.0 if mean is None else mean)
+    solved = np.linalg.solve(cov, np.swapaxes(np.atleast_2d(diff), -1, -2))
+    mahalanobis = np.sum(np.atleast_2d(diff) * np.swapaxes(solved, -1, -2), axis=-1)
+    dim = np.shape(cov)[-1]
+    result = -(dim * np.log(2 * np.pi) + np.linalg.slogdet(cov)[1] + mahalanobis) / 2
+    return np.reshape(result, np.shape(diff)[:-1])
+
+
+def multivariate_normal_pdf(x, mean=None, cov=1, allow_singular=False):
+    """``scipy.stats.multivariate_normal.pdf(x, mean, cov)``."""
+    return np.exp(scipy.stats.multivariate_normal.logpdf(x, mean, cov))
+
+
+def dirichlet_logpdf(x, alpha):
+    """``scipy.stats.dirichlet.logpdf(x, alpha)`` of a point `x` of the simplex."""
+    return scipy.special.gammaln(np.sum(alpha)) - np.sum(scipy.special.gammaln(alpha)) + \
+        np.sum(scipy.special.xlogy(alpha - 1, x), axis=0)
+
+
+# -- NumPy's other small functions ------------------------------------------------------------
+
+def vander(x, N=None, increasing=False):
+    """``np.vander(x, N, increasing)``: the powers of `x` as columns."""
+    powers = np.arange(len(x) if N is None else N)
+    return np.reshape(x, (-1, 1)) ** (powers if increasing else np.flip(powers))
+
+
+def ascontiguousarray(a, dtype=None, *, like=None):
+    """``np.ascontiguousarray(a)``: the same values (laid out in C order)."""
+    if dtype is not None or like is not None:
+        s2s.refuse('np.ascontiguousarray without dtype= and like=')
+    return np.copy(a)
+
+
+def asfortranarray(a, dtype=None, *, like=None):
+    """``np.asfortranarray(a)``: the same values (laid out in Fortran order)."""
+    if dtype is not None or like is not None:
+        s2s.refuse('np.asfortranarray without dtype= and like=')
+    return np.copy(a)
+
+
 def heaviside(x1, x2):
     """``np.heaviside(x1, x2)``: 0 below zero, 1 above, `x2` at zero (constant in `x1`)."""
     return np.where(x1 < 0, 0.0, np.where(x1 > 0, 1.0, x2))
@@ -534,7 +672,8 @@ DEFINITIONS = {
     'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
     'cumulative_prod': cumulative_prod, 'nancumsum': nancumsum, 'nancumprod': nancumprod,
     'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
-    'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef,
+    'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
+    'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
 
@@ -571,6 +710,18 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'norm.cdf'): norm_cdf, ('scipy.stats', 'norm.logcdf'): norm_logcdf,
     ('scipy.stats', 'norm.sf'): norm_sf, ('scipy.stats', 'norm.logsf'): norm_logsf,
     ('scipy.stats', 'norm.ppf'): norm_ppf, ('scipy.stats', 'norm.isf'): norm_isf,
+    ('scipy.stats', 't.logpdf'): t_logpdf, ('scipy.stats', 't.pdf'): t_pdf,
+    ('scipy.stats', 'beta.logpdf'): beta_logpdf, ('scipy.stats', 'beta.pdf'): beta_pdf,
+    ('scipy.stats', 'gamma.logpdf'): gamma_logpdf, ('scipy.stats', 'gamma.pdf'): gamma_pdf,
+    ('scipy.stats', 'chi2.logpdf'): chi2_logpdf, ('scipy.stats', 'chi2.pdf'): chi2_pdf,
+    ('scipy.stats', 'expon.logpdf'): expon_logpdf, ('scipy.stats', 'expon.pdf'): expon_pdf,
+    ('scipy.stats', 'laplace.logpdf'): laplace_logpdf,
+    ('scipy.stats', 'laplace.pdf'): laplace_pdf,
+    ('scipy.stats', 'poisson.logpmf'): poisson_logpmf,
+    ('scipy.stats', 'poisson.pmf'): poisson_pmf,
+    ('scipy.stats', 'multivariate_normal.logpdf'): multivariate_normal_logpdf,
+    ('scipy.stats', 'multivariate_normal.pdf'): multivariate_normal_pdf,
+    ('scipy.stats', 'dirichlet.logpdf'): dirichlet_logpdf,
 }
 """``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
 

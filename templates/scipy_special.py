@@ -64,6 +64,9 @@ DERIVATIVES = {
     'exp2': 'ans * np.log(2.0)',
     'exp10': 'ans * np.log(10.0)',
     'cbrt': '1 / (3 * ans ** 2)',
+    'loggamma': 'digamma(x)',  # (real x > 0)
+    'dawsn': '1 - 2 * x * ans',
+    'spence': 'np.where(x == 1, -1.0, np.log(x) / (1 - x))',  # (its limit -1 at x = 1)
     'gammasgn': '0.0',  # piecewise constant (the sign of gamma)
     # Bessel functions of order 0 and 1 (the forms of order 1 are finite at x == 0)
     'j0': '-j1(x)',

@@ -169,12 +169,12 @@ def squeeze(ans, a, axis=None):
 
 
 @adjoint(np.copy)
-def copy(ans, a):
+def copy(ans, a, order='K', subok=False):
     d[a] = d[ans]
 
 
 @tangent(np.copy)
-def copy_tangent(ans, a):
+def copy_tangent(ans, a, order='K', subok=False):
     d[ans] = d[a]
 
 

@@ -258,3 +258,24 @@ def test_a_slice_written_from_the_array_itself(f):
     s2sgrad.check_grads(f, (np.array([0.3, -1.2, 0.7, 2.0]),), modes=('rev', 'fwd'))
     g = s2sgrad.grad(reversed_in_place)(np.ones(4))
     np.testing.assert_allclose(g, 2 * np.arange(4.0)[::-1])
+
+
+def copy_in_fortran_order(x):
+    return np.sum(x.copy(order='F') ** 2 * np.arange(6.0).reshape(2, 3)) + np.sum(
+        np.copy(x, order='C') ** 3)
+
+
+def test_copy_with_an_order():
+    s2sgrad.check_grads(copy_in_fortran_order, (np.arange(6.0).reshape(2, 3) / 7,),
+                        modes=('rev', 'fwd'), order=2)
+
+
+def spence_of(x):
+    import scipy.special
+    return scipy.special.spence(x)
+
+
+def test_spence_at_one_has_its_limit():
+    pytest.importorskip('scipy')
+    assert s2sgrad.grad(spence_of)(1.0) == pytest.approx(-1.0)
+    assert s2sgrad.grad(spence_of)(1.0 + 1e-4) == pytest.approx(-1.0, abs=1e-3)

@@ -23,7 +23,7 @@ NUMPY2 = int(np.__version__.split('.')[0]) >= 2
 V = np.array([0.9, -0.4, 0.6, 1.5])
 W = np.array([[0.3, -1.2, 0.7], [1.1, 0.4, -0.5]])
 NANS = np.array([[np.nan, 0, 0], [0, 0, 0]])
-I3 = 3 * np.eye(3)
+I3 = np.eye(3)
 SPREAD = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # (distinct singular values)
 solve_triangular = scipy.linalg.solve_triangular
 TRAPEZOID = getattr(np, 'trapezoid', None) or np.trapz  # (np.trapz before NumPy 2)
@@ -75,14 +75,31 @@ def f_subtract_outer(a, b): return np.sum(np.subtract.outer(a, b) ** 3)
 def f_divide_outer(a, b): return np.sum(np.divide.outer(a, b + 3.0))
 def f_heaviside(x): return np.sum(np.heaviside(x, 0.5) * x ** 2)
 def f_ldexp(x): return np.sum(np.ldexp(x, np.array([1, -2, 3])) ** 2)
-def f_solve_triangular(a, b): return np.sum(solve_triangular(a + I3, b, lower=True) * W.T)
-def f_solve_triangular_upper(a, b): return np.sum(solve_triangular(a + I3, b) ** 2)
+def f_solve_triangular(a, b): return np.sum(solve_triangular(a + 3 * I3, b, lower=True) * W.T)
+def f_solve_triangular_upper(a, b): return np.sum(solve_triangular(a + 3 * I3, b) ** 2)
 def f_norm_logpdf(x, mu): return np.sum(scipy.stats.norm.logpdf(x, mu, 1.5))
 def f_norm_pdf(x, s): return np.sum(scipy.stats.norm.pdf(x, loc=0.5, scale=s + 2.0))
 def f_norm_cdf(x): return np.sum(scipy.stats.norm.cdf(x) * V[:3])
 def f_norm_logcdf(x): return np.sum(scipy.stats.norm.logcdf(x, 0.2, 2.0))
 def f_norm_sf(x): return np.sum(scipy.stats.norm.sf(x, scale=0.5) * V[:3])
 def f_norm_logsf(x): return np.sum(scipy.stats.norm.logsf(x))
+def f_t_logpdf(x, df): return np.sum(scipy.stats.t.logpdf(x, df + 1.0, 0.3, 1.5))
+def f_t_pdf(x): return np.sum(scipy.stats.t.pdf(x, 3.0) * V[:3])
+def f_beta_logpdf(x, a): return np.sum(scipy.stats.beta.logpdf(x, a + 0.5, 2.0))
+def f_beta_pdf(x): return np.sum(scipy.stats.beta.pdf(x, 2.0, 3.0))
+def f_gamma_logpdf(x, a): return np.sum(scipy.stats.gamma.logpdf(x + 1.5, a + 1.0, scale=2.0))
+def f_gamma_pdf(x): return np.sum(scipy.stats.gamma.pdf(x + 1.5, 2.0))
+def f_chi2_pdf(x): return np.sum(scipy.stats.chi2.pdf(x + 1.5, 3))
+def f_expon_logpdf(x): return np.sum(scipy.stats.expon.logpdf(x + 1.5, scale=0.5))
+def f_laplace_logpdf(x, loc): return np.sum(scipy.stats.laplace.logpdf(x, loc, 2.0))
+def f_poisson_logpmf(mu): return np.sum(scipy.stats.poisson.logpmf(np.array([1, 2, 3]), mu + 1.5))
+def f_poisson_pmf(mu): return np.sum(scipy.stats.poisson.pmf(2, mu + 1.5))
+def f_mvn_logpdf(x, cov): return scipy.stats.multivariate_normal.logpdf(x, V[:3], cov @ cov.T + I3)
+def f_mvn_points(x): return np.sum(scipy.stats.multivariate_normal.pdf(x, np.zeros(3), I3))
+def f_dirichlet(alpha): return scipy.stats.dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), alpha + 1.0)
+def f_vander(x): return np.sum(np.vander(x, 3) * np.arange(9.0).reshape(3, 3))
+def f_contiguous(x): return np.sum(np.ascontiguousarray(x.T) ** 2 * W.T) + np.sum(x.T ** 3)
+def f_fortran(x): return np.sum(np.asfortranarray(x) ** 3 * W)
 def f_norm_ppf(q): return np.sum(scipy.stats.norm.ppf(q, 1.0, 3.0) * V[:3])
 def f_norm_isf(q): return np.sum(scipy.stats.norm.isf(q) ** 2)
 
@@ -117,6 +134,15 @@ ROWS = [
     (f_norm_cdf, arr(3), 0), (f_norm_logcdf, arr(3), 0), (f_norm_sf, arr(3), 0),
     (f_norm_logsf, arr(3), 0), (f_norm_ppf, arr(3, lo=0.1, hi=0.9), 0),
     (f_norm_isf, arr(3, lo=0.1, hi=0.9), 0),
+    (f_t_logpdf, two(3, ()), (0, 1)), (f_t_pdf, arr(3), 0),
+    (f_beta_logpdf, lambda rng: [rng.uniform(0.1, 0.9, 3), rng.uniform(0.5, 1.5)], (0, 1)),
+    (f_beta_pdf, arr(3, lo=0.1, hi=0.9), 0),
+    (f_gamma_logpdf, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(0.5, 1.5)], (0, 1)),
+    (f_gamma_pdf, arr(3), 0), (f_chi2_pdf, arr(3), 0), (f_expon_logpdf, arr(3), 0),
+    (f_laplace_logpdf, two(3, ()), (0, 1)), (f_poisson_logpmf, arr(3), 0),
+    (f_poisson_pmf, arr(3), 0), (f_mvn_logpdf, two(3, (3, 3)), (0, 1)),
+    (f_mvn_points, arr(4, 3), 0), (f_dirichlet, arr(3, lo=0.5, hi=1.5), 0),
+    (f_vander, arr(3), 0), (f_contiguous, arr(2, 3), 0), (f_fortran, arr(2, 3), 0),
 ]
 
 
@@ -258,6 +284,30 @@ def test_numpy2_definitions_compute_what_numpy_computes():
     np.testing.assert_allclose(
         _definition(np.cumulative_sum)(x, axis=2, include_initial=True),
         np.cumulative_sum(x, axis=2, include_initial=True))
+
+
+def test_other_distributions_compute_what_scipy_computes():
+    x, q = np.linspace(0.1, 0.9, 5), np.array([0.2, 0.3, 0.5])
+    cov = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.5]])
+    points = np.arange(6.0).reshape(2, 3) / 4
+    cases = [(scipy.stats.t.logpdf, (x, 3.5, 0.2, 1.3)), (scipy.stats.t.pdf, (x, 2.0)),
+             (scipy.stats.beta.logpdf, (x, 2.5, 1.5)), (scipy.stats.beta.pdf, (x, 2.0, 3.0)),
+             (scipy.stats.gamma.logpdf, (x, 2.5, 0.0, 1.5)), (scipy.stats.gamma.pdf, (x, 2.0)),
+             (scipy.stats.chi2.logpdf, (x, 3)), (scipy.stats.chi2.pdf, (x, 4.0)),
+             (scipy.stats.expon.logpdf, (x, 0.05, 2.0)), (scipy.stats.expon.pdf, (x,)),
+             (scipy.stats.laplace.logpdf, (x, 0.3, 2.0)), (scipy.stats.laplace.pdf, (x,)),
+             (scipy.stats.poisson.logpmf, (np.arange(4), 2.5)),
+             (scipy.stats.poisson.pmf, (np.arange(4), 0.5)),
+             (scipy.stats.multivariate_normal.logpdf, (points[0], points[1], cov)),
+             (scipy.stats.multivariate_normal.logpdf, (points, np.zeros(3), cov)),
+             (scipy.stats.multivariate_normal.pdf, (points, points[1], cov)),
+             (scipy.stats.dirichlet.logpdf, (q, np.array([1.5, 2.0, 0.7])))]
+    for func, args in cases:
+        value = _definition(func)(*args)
+        assert np.shape(value) == np.shape(func(*args)), func
+        np.testing.assert_allclose(value, func(*args), rtol=1e-10, err_msg=str(func))
+    for args in [(np.arange(3.0),), (np.arange(3.0), 5), (np.arange(3.0), 2, True)]:
+        np.testing.assert_allclose(_definition(np.vander)(*args), np.vander(*args))
 
 
 def test_scipy_definitions_compute_what_scipy_computes():

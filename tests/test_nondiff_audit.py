@@ -198,6 +198,8 @@ ROWS = {
         lambda a: T.definitions.axes_tuple((0, -1), np.ndim(a)), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.convolve_window': (
         lambda a: T.definitions.convolve_window(5, 3, 'same'), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.check_covariance': (
+        T.definitions.check_covariance, lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.cumulative_axis': (
         lambda a: T.definitions.cumulative_axis(a, 1, None, None, 'np.cumulative_sum'),
         lambda r: (_mat(r),)),

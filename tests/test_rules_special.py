@@ -324,6 +324,22 @@ def cbrt_(x):
     return np.sum(W3 * sp.cbrt(x))
 
 
+def loggamma_(x):
+    return np.sum(W3 * sp.loggamma(x))
+
+
+def dawsn_(x):
+    return np.sum(W3 * sp.dawsn(x))
+
+
+def spence_(x):
+    return np.sum(W3 * sp.spence(x))
+
+
+def spence_at_one(x):
+    return sp.spence(x[0] * 0.0 + 1.0) + sp.spence(x[1])  # (its derivative's limit at 1)
+
+
 def xlogy_(x, y):
     return np.sum(W23 * sp.xlogy(x, y))
 
@@ -616,6 +632,8 @@ ROWS = [
     (exp2_, normal(3), 0),
     (exp10_, normal(3), 0),
     (cbrt_, positive(3), 0),
+    (loggamma_, positive(3), 0), (dawsn_, normal((3,)), 0), (spence_, positive(3), 0),
+    (spence_at_one, positive(2), 0),
     (xlogy_, two_positive((2, 3), (2, 3)), (0, 1)),
     (xlogy_, two_positive(3, (2, 3)), (0, 1)),
     (xlogy_scalar, lambda rng: [1.3, 0.7], (0, 1)),
