@@ -614,6 +614,8 @@ def multivariate_normal_logpdf(x, mean=None, cov=1, allow_singular=False):
     """``scipy.stats.multivariate_normal.logpdf(x, mean, cov)`` with a matrix `cov`, of which
     SciPy reads the lower triangle (a vector `x` or a row of vectors per point)."""
     s2s.check_covariance(cov)
+    s2s.not_lazy(x, 'scipy.stats.multivariate_normal (SciPy computes them)')
+    s2s.not_lazy(cov, 'scipy.stats.multivariate_normal (SciPy computes them)')
     cov = np.tril(cov) + np.transpose(np.tril(cov, -1))  # (SciPy reads the lower triangle)
     diff = x - (0.0 if mean is None else mean)
     solved = np.linalg.solve(cov, np.swapaxes(np.atleast_2d(diff), -1, -2))
@@ -646,14 +648,14 @@ def ascontiguousarray(a, dtype=None, *, like=None):
     """``np.ascontiguousarray(a)``: the same values (laid out in C order)."""
     if dtype is not None or like is not None:
         s2s.refuse('np.ascontiguousarray without dtype= and like=')
-    return np.copy(a)
+    return np.positive(a)  # (a new array of the same values, also of a list or a dask array)
 
 
 def asfortranarray(a, dtype=None, *, like=None):
     """``np.asfortranarray(a)``: the same values (laid out in Fortran order)."""
     if dtype is not None or like is not None:
         s2s.refuse('np.asfortranarray without dtype= and like=')
-    return np.copy(a)
+    return np.positive(a)
 
 
 def heaviside(x1, x2):

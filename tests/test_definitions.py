@@ -151,6 +151,7 @@ DASK_REFUSED = {
     'f_median_keepdims': 'np.quantile', 'f_percentile': 'np.quantile',
     'f_percentile_q': 'np.quantile', 'f_quantile_axes': 'np.quantile',
     'f_solve_triangular': 'solve_triangular', 'f_solve_triangular_upper': 'solve_triangular',
+    'f_mvn_logpdf': 'multivariate_normal', 'f_mvn_points': 'multivariate_normal',
 }
 """Rows whose derivative refuses dask arrays (tests/test_dask_rules.py checks that it does):
 the definition sorts, or the function is SciPy's, which computes dask arrays."""
