@@ -39,10 +39,19 @@ def resolve(func, wrt):
     return Wrt.of(func, wrt)
 
 
-def transform(func, wrt, mode, optimized, verbose, shapes=None):
+MOTIONS = ('split', 'joint')
+"""How generated code calls the derivatives of your functions (see the README, "Calls of
+your functions run once")."""
+
+
+def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split'):
     """The generated function of `mode` (a `Mode`) for the callable `func` and the `Wrt`
     `wrt`, bound as `func` is (a method's instance, a partial's arguments), its unit source
-    printed when `verbose`."""
+    printed when `verbose`; `motion`: 'split' or 'joint' (see `MOTIONS`)."""
+    if motion not in MOTIONS:
+        raise ValueError(f'motion={motion!r}: use {MOTIONS[0]!r} (each call of a function '
+                         f'of yours runs once) or {MOTIONS[1]!r} (its derivative recomputes '
+                         f'it: less memory)')
     bound = unbind(func)
     try:
         params = list(signature(bound.function).parameters)
@@ -56,7 +65,7 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None):
             generated = _BUILDER.build(bound.function, wrt.names, mode, optimized=optimized,
                                        as_tuple=not wrt.single and not mode.forward,
                                        receivers=bound.receivers, shapes=shapes,
-                                       functions=_functions(bound))
+                                       functions=_functions(bound), motion=motion)
         finally:
             if collecting:
                 gc.enable()
@@ -77,7 +86,7 @@ def _functions(bound):
                  if is_function(value))
 
 
-def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split'):
     """Return the gradient function of `func` with respect to the argument(s) `wrt`.
 
     `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
@@ -88,17 +97,22 @@ def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     `shapes` declares parameter shapes, ``{'x': ('n',), 'A': ('n', 'n')}`` (a size is an
     int or a name): the code is then simplified for those shapes (``(A + A.T) @ x``), and
     the gradient raises ShapeError when called with other shapes.
+
+    `motion`: 'split' (the default: each call of a function of yours runs once, its
+    derivative reading what its forward run saved) or 'joint' (the derivative of each call
+    runs the function again: less memory, more time); see the README.
     """
     if func is None:
         return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes)
-    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes)
+                                 shapes=shapes, motion=motion)
+    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes, motion)
 
 
-def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None,
+                   motion='split'):
     """Like `grad`, but the generated function returns ``(value, gradient)``."""
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
-                                 verbose=verbose, shapes=shapes)
+                                 verbose=verbose, shapes=shapes, motion=motion)
     return transform(func, resolve(func, wrt), Mode.VALUE_AND_GRAD, optimized, verbose,
-                     shapes)
+                     shapes, motion)

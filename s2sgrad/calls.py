@@ -14,11 +14,10 @@ import gast
 
 from . import nodes as n
 from .constructs import is_function
-from .effects import parameters_written
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
-from .mutation import assigned_into
+from .mutation import assigned_into, mutated
 from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
@@ -174,7 +173,9 @@ def splittable(ctx, stmt, ans, arguments, func):
 
     Split when the caller changes no array in place (no assignment into a subscript) and
     changes none of the call's arguments or its result (a list growing by ``append``), and
-    the callee writes into none of its parameters; else joint motion (the VJP recomputes)."""
+    the callee changes nothing in place (its backward part would then change values it
+    saved, which may be the arguments or what it returned: restoring an item it assigned,
+    popping a list it grew); else joint motion (the VJP recomputes)."""
     if ctx.motion != 'split' or not isinstance(stmt, gast.Assign) or \
             not isinstance(stmt.targets[0], gast.Name) or stmt.targets[0].id != ans:
         return False
@@ -187,16 +188,15 @@ def splittable(ctx, stmt, ans, arguments, func):
     if func is not None and ctx.resolver.lookup(arguments.call.func) is not func:
         return False  # differentiated through a definition: the library computes values
     if func is None:
-        node, free = ctx.nested[arguments.call.func.id] if \
-            arguments.call.func.id in ctx.nested else (arguments.lifted[0], ())
-        written = parameters_written(node, extra=free, namespace=ctx.source.namespace)
+        node = arguments.lifted[0]
     else:
         try:
-            source = parse_function(func)
+            node = parse_function(func).node
         except S2SError:
             return False
-        written = parameters_written(source.node, namespace=source.namespace)
-    return not written
+    return not mutated(node.body) and not any(
+        isinstance(stmt, gast.AugAssign) and not isinstance(stmt.target, gast.Name)
+        for stmt in n.walk(node))
 
 
 def nested_functions(ctx, func):

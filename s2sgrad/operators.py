@@ -10,16 +10,18 @@ from .runtime import check_tangent, real_only
 from .wrt import definition
 
 
-def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split'):
     """``vjp(f, wrt)(*args, cotangent)``: the cotangent times the Jacobian of `f` (L-op).
 
     With a tuple `wrt`, the result is a tuple with one entry per selected argument. The
-    cotangent has the shape of `f`'s output; `f` may return any array.
+    cotangent has the shape of `f`'s output; `f` may return any array. `motion`: as for
+    `grad`.
     """
     if func is None:
         return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes)
-    generated = transform(func, resolve(func, wrt), Mode.COTANGENT, optimized, verbose, shapes)
+                                 shapes=shapes, motion=motion)
+    generated = transform(func, resolve(func, wrt), Mode.COTANGENT, optimized, verbose, shapes,
+                          motion)
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
