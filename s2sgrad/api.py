@@ -18,6 +18,7 @@ _LOCK = _BUILDER.lock
 def clear_cache():
     """Forget every generated function (the next `grad` call transforms again)."""
     with _LOCK:
+        _BUILDER.parts.clear()
         _BUILDER.cache.clear()
 
 

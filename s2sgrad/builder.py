@@ -76,6 +76,10 @@ class Builder:
             _receivers_key(receivers) + ((('functions',) + functions,) if functions else ()) + \
             _motion_key(motion)
         cached = self.lookup(key)
+        if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
+                not _same_defaults(cached.defaults_seen, func):
+            del self.cache[key]  # `func.__defaults__` was replaced: the values are baked in
+            cached = None
         if cached is None:
             source = _with_receivers(parse_function(func), receivers)
             source.functions = dict(functions)
@@ -178,6 +182,10 @@ def _still_valid(generated, seen):
     if id(generated) in seen:
         return True
     seen.add(id(generated))
+    made_from = getattr(generated, 'made_from', None)
+    func = made_from() if made_from is not None else None
+    if func is not None and not _same_defaults(generated.defaults_seen, func):
+        return False  # its `__defaults__` were replaced: the values are baked in
     for name, obj, cell, globals_ in getattr(generated, 'pins', ()):
         if cell is not None:
             try:

@@ -173,9 +173,8 @@ def splittable(ctx, stmt, ans, arguments, func):
 
     Split when the caller changes no array in place (no assignment into a subscript) and
     changes none of the call's arguments or its result (a list growing by ``append``), and
-    the callee changes nothing in place (its backward part would then change values it
-    saved, which may be the arguments or what it returned: restoring an item it assigned,
-    popping a list it grew); else joint motion (the VJP recomputes)."""
+    the callee changes in place only lists it makes itself (`_changes_only_own_lists`);
+    else joint motion (the VJP recomputes)."""
     if ctx.motion != 'split' or not isinstance(stmt, gast.Assign) or \
             not isinstance(stmt.targets[0], gast.Name) or stmt.targets[0].id != ans:
         return False
@@ -194,9 +193,54 @@ def splittable(ctx, stmt, ans, arguments, func):
             node = parse_function(func).node
         except S2SError:
             return False
-    return not mutated(node.body) and not any(
-        isinstance(stmt, gast.AugAssign) and not isinstance(stmt.target, gast.Name)
-        for stmt in n.walk(node))
+    return _changes_only_own_lists(node)
+
+
+def _changes_only_own_lists(node):
+    """Whether FunctionDef `node` changes in place nothing but lists it makes itself
+    (``out = []`` then ``out.append(v)``, each name of such a list bound only to list
+    displays): its backward part undoes changes (pops what it appended, restores items it
+    assigned) on the values it saved, which the caller may hold too. A list the callee made
+    is new at the call: what the caller does with it comes after the call, so the caller's
+    backward sweep is done with it before the callee's backward part pops it. An assignment
+    into an item, of anything, may change a value the caller holds."""
+    if assigned_into(node.body) or any(
+            isinstance(stmt, gast.AugAssign) and not isinstance(stmt.target, gast.Name)
+            for stmt in n.walk(node)):
+        return False
+    args = node.args
+    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+    params |= {a.id for a in (args.vararg, args.kwarg) if a is not None}
+    changed = mutated(node.body, aliases=True)
+    if changed & params:
+        return False
+    for name in changed:
+        bindings = [stmt for stmt in n.walk(node) if name in _bound_by(stmt)]
+        if not bindings or not all(
+                isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+                isinstance(stmt.value, gast.List) for stmt in bindings):
+            return False
+    return True
+
+
+def _bound_by(node):
+    """The names statement `node` binds (assignments, loop targets, ``with``, imports,
+    definitions); nothing for other nodes."""
+    if isinstance(node, gast.Assign):
+        return n.names_stored(node.targets[0])
+    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Param):
+        return [node.id]  # a parameter of a function defined inside
+    if isinstance(node, (gast.AugAssign, gast.AnnAssign)):
+        return n.names_stored(node.target)
+    if isinstance(node, (gast.For, gast.comprehension)):
+        return n.names_stored(node.target)
+    if isinstance(node, gast.withitem) and node.optional_vars is not None:
+        return n.names_stored(node.optional_vars)
+    if isinstance(node, (gast.FunctionDef, gast.ClassDef)):
+        return [node.name]
+    if isinstance(node, gast.NamedExpr):
+        return n.names_stored(node.target)
+    return []
 
 
 def nested_functions(ctx, func):
@@ -283,6 +327,11 @@ def _live(ctx, call, func, params, active, mode, receivers, generated, functions
         if list(source_signature(current).parameters) != params:
             raise S2SError(f'`{name}` now denotes a function with other parameters than '
                            f'when the gradient was made; call s2sgrad.grad again')
+        if part is not None and not _changes_only_own_lists(parse_function(current).node):
+            raise S2SError(f'`{name}` now denotes a function that changes values in place, '
+                           f'which the gradient made for the function it denoted before '
+                           f'cannot follow (it saved values between its sweeps); call '
+                           f's2sgrad.grad again')
         with builder.lock:
             _, new = builder.helper(current, active, mode, optimized, receivers, functions,
                                     motion)
@@ -301,7 +350,7 @@ def _bind_split(ctx, key, generated, live):
     """The local names under which this function's code calls the forward and backward
     parts of the generated VJP `generated` (`live`: their `LiveHelper` or None each)."""
     local_names = ctx.helper_names
-    split_key = ('split',) + tuple(key)
+    split_key = ('split',) + tuple(key) + _live_name(live and live[0])
     if split_key in local_names:
         return local_names[split_key]
     if key == ctx.key:  # recursion: the parts call themselves by name
@@ -327,14 +376,21 @@ def _bind_split(ctx, key, generated, live):
     return locals_
 
 
+def _live_name(live):
+    """What a helper's binding key adds for a `LiveHelper`: the name it follows (two names
+    bound to one function may be rebound apart)."""
+    return (('live', live.name),) if isinstance(live, LiveHelper) else ()
+
+
 def _bind_helper(ctx, key, generated, live=None):
     """The local name under which this function's code calls a generated helper."""
     if key == ctx.key:
         return ctx.function_name()  # recursion: the function calls itself by name
     local_names = ctx.helper_names
-    if key in local_names:
-        return local_names[key]
-    local = local_names[key] = ctx.namer.fresh(generated.name)
+    bind_key = tuple(key) + _live_name(live)
+    if bind_key in local_names:
+        return local_names[bind_key]
+    local = local_names[bind_key] = ctx.namer.fresh(generated.name)
     if generated.function is not None:
         ctx.helper_cells[local] = types.CellType(live or generated.function)
         ctx.helper_generated.append(generated)

@@ -1,6 +1,7 @@
 """Print, compile and cache a generated FunctionDef: the last step of the pipeline."""
 import inspect
 import types
+import weakref
 
 import gast
 
@@ -37,6 +38,10 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     func = getattr(ctx.source, 'func', None)
     generated.defaults_seen = (getattr(func, '__defaults__', None),
                                getattr(func, '__kwdefaults__', None))
+    try:
+        generated.made_from = weakref.ref(func) if func is not None else None
+    except TypeError:
+        generated.made_from = None
     defaults, kwdefaults = _default_values(ctx, node)
     generated.function = compile_function(generated.source, name, namespace, cells,
                                           defaults, kwdefaults)
@@ -92,7 +97,9 @@ def _part_key(ctx, node):
             bound.append((var, id(ctx.source.cells[var])))
         elif var in ctx.names.bindings:
             bound.append((var, id(ctx.names.bindings[var])))
-    return text, id(ctx.source.globals), tuple(bound)
+    defaults, kwdefaults = _default_values(ctx, node)
+    return text, id(ctx.source.globals), tuple(bound), tuple(map(id, defaults)), \
+        tuple((k, id(v)) for k, v in sorted(kwdefaults.items()))
 
 
 def _cells(ctx, node, namespace):
