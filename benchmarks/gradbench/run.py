@@ -48,6 +48,12 @@ import numpy as np  # noqa: E402
 
 PROBLEMS = ('lse', 'llsq', 'gmm', 'kmeans', 'ode', 'det', 'lstm', 'ba', 'ht')
 METHODS = ('s2sgrad', 'autograd', 'jax', 'jax.jit', 'torch')
+SKIP = set()
+"""Methods `--skip` leaves out (jax.jit: its compile of an unrolled loop takes minutes)."""
+
+
+class Skipped(Exception):
+    """A method left out with `--skip`."""
 TOLERANCE = 1e-8
 
 
@@ -116,6 +122,8 @@ def make_methods(mod, args, torch_threads):
                        and i not in argnums)
         jg = jax.grad(mod.jax_objective, argnums=argnums)
         methods['jax'] = lambda g=jg, a=jargs: jax.block_until_ready(g(*a))
+        if 'jax.jit' in SKIP:
+            raise Skipped('skipped')
         jj = jax.jit(jg, static_argnums=static)
         t0 = time.perf_counter()
         jax.block_until_ready(jj(*jargs))
@@ -123,6 +131,8 @@ def make_methods(mod, args, torch_threads):
         methods['jax.jit'] = lambda g=jj, a=jargs: jax.block_until_ready(g(*a))
     except ImportError:
         methods['jax'] = methods['jax.jit'] = 'n/a'
+    except Skipped:
+        methods['jax.jit'] = 'skipped'
     except Exception as exc:
         methods.setdefault('jax', exc)
         methods['jax.jit'] = exc
@@ -342,9 +352,13 @@ def main():
                         help='seconds per repeat and method (default 0.2, --quick 0.05)')
     parser.add_argument('--blas-threads', default='1',
                         help='BLAS threads for NumPy, set before it loads (0: leave as is)')
+    parser.add_argument('--skip', metavar='METHOD[,METHOD]', default='',
+                        help='leave out methods (jax.jit: its compile of unrolled loops, '
+                             'ode/det/lstm at full size, takes many minutes)')
     parser.add_argument('--torch-threads', type=int, default=1,
                         help='torch.set_num_threads (0: leave PyTorch\'s default)')
     args = parser.parse_args()
+    SKIP.update(s.strip() for s in args.skip.split(',') if s.strip())
     names = PROBLEMS if not args.only else tuple(s.strip() for s in args.only.split(','))
     unknown = [n for n in names if n not in PROBLEMS]
     if unknown:
@@ -364,7 +378,8 @@ def main():
         except Exception as exc:
             cells, ratio, failed = {m: 'error' for m in METHODS}, None, True
             lines = [f'## {name}: {short_error(exc)}', traceback.format_exc()]
-        print('\n'.join(lines), flush=True)
+        row = ' | '.join(cells.get(m, '-') for m in METHODS)
+        print('\n'.join(lines) + f'\n  row: | {name} | {row} |', flush=True)
         any_failed = any_failed or failed
         rows.append((name, cells, ratio))
         if ratio is not None:
