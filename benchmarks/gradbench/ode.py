@@ -63,3 +63,22 @@ def torch_objective(x, s):
         k4 = _torch_rhs(x, y + h * k3)
         y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
     return y[-1]
+
+
+def jax_jit_objective(x, s):
+    """The same computation for `jax.jit`, with the steps in `jax.lax.fori_loop` (jit unrolls
+    a Python loop: 950 s to compile the full size here), as GradBench's JAX tool writes it."""
+    import jax
+    import jax.numpy as jnp
+    h = 2.0 / s
+
+    def rhs_j(y):
+        return x * jnp.concatenate((jnp.ones(1), y[:-1]))
+
+    def step(_, y):
+        k1 = rhs_j(y)
+        k2 = rhs_j(y + h / 2 * k1)
+        k3 = rhs_j(y + h / 2 * k2)
+        k4 = rhs_j(y + h * k3)
+        return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return jax.lax.fori_loop(0, s, step, jnp.zeros_like(x))[-1]

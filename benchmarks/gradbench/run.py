@@ -54,6 +54,8 @@ SKIP = set()
 
 class Skipped(Exception):
     """A method left out with `--skip`."""
+
+
 TOLERANCE = 1e-8
 
 
@@ -124,7 +126,9 @@ def make_methods(mod, args, torch_threads):
         methods['jax'] = lambda g=jg, a=jargs: jax.block_until_ready(g(*a))
         if 'jax.jit' in SKIP:
             raise Skipped('skipped')
-        jj = jax.jit(jg, static_argnums=static)
+        jit_objective = getattr(mod, 'jax_jit_objective', None)  # (lax loops: see ode.py)
+        jj = jax.jit(jg if jit_objective is None else
+                     jax.grad(jit_objective, argnums=argnums), static_argnums=static)
         t0 = time.perf_counter()
         jax.block_until_ready(jj(*jargs))
         notes['jit'] = time.perf_counter() - t0
