@@ -2,7 +2,7 @@
 import functools
 import gc
 
-from . import declared, unit
+from . import declared, numba_path, unit
 from .callables import rebind, unbind
 from .constructs import is_function
 from .errors import SourceUnavailableError
@@ -39,10 +39,12 @@ def resolve(func, wrt):
     return Wrt.of(func, wrt)
 
 
-def transform(func, wrt, mode, optimized, verbose, shapes=None):
+def transform(func, wrt, mode, optimized, verbose, shapes=None, compile=None, fallback=False):
     """The generated function of `mode` (a `Mode`) for the callable `func` and the `Wrt`
     `wrt`, bound as `func` is (a method's instance, a partial's arguments), its unit source
-    printed when `verbose`."""
+    printed when `verbose`; with ``compile='numba'``, compiled by numba (see `numba_path`;
+    `fallback`: run the plain function, with a warning, where numba cannot compile it)."""
+    numba_path.check_option(compile, fallback)
     bound = unbind(func)
     try:
         params = list(signature(bound.function).parameters)
@@ -67,7 +69,10 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None):
         print(generated.unit_source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
-    return rebind(declared.checked(generated.function, bound.function, shapes), bound)
+    function = generated.function
+    if compile is not None:
+        function = numba_path.compiled(generated, wrt, mode, fallback)
+    return rebind(declared.checked(function, bound.function, shapes), bound)
 
 
 def _functions(bound):
@@ -77,7 +82,8 @@ def _functions(bound):
                  if is_function(value))
 
 
-def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=None,
+         fallback=False):
     """Return the gradient function of `func` with respect to the argument(s) `wrt`.
 
     `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
@@ -88,17 +94,24 @@ def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     `shapes` declares parameter shapes, ``{'x': ('n',), 'A': ('n', 'n')}`` (a size is an
     int or a name): the code is then simplified for those shapes (``(A + A.T) @ x``), and
     the gradient raises ShapeError when called with other shapes.
+
+    ``compile='numba'`` compiles the generated code with numba in nopython mode (the
+    `numba` extra); what numba cannot compile raises CompileError, at the first call with
+    each kind of arguments, unless ``fallback=True``, which warns and runs the plain code.
     """
     if func is None:
         return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes)
-    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes)
+                                 shapes=shapes, compile=compile, fallback=fallback)
+    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes,
+                     compile, fallback)
 
 
-def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None,
+                   compile=None, fallback=False):
     """Like `grad`, but the generated function returns ``(value, gradient)``."""
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
-                                 verbose=verbose, shapes=shapes)
+                                 verbose=verbose, shapes=shapes, compile=compile,
+                                 fallback=fallback)
     return transform(func, resolve(func, wrt), Mode.VALUE_AND_GRAD, optimized, verbose,
-                     shapes)
+                     shapes, compile, fallback)

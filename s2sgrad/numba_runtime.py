@@ -1,0 +1,564 @@
+"""numba implementations of the runtime helpers that generated code calls (``s2s.<name>``).
+
+Importing this module imports numba and registers, with ``numba.extending.overload``, a
+nopython implementation of each helper in `IMPLEMENTED` for numbers and NumPy arrays: the
+compiled path (`s2sgrad.numba_path`) calls the helpers by the same names, and numba picks
+these implementations while it compiles. A helper called with types its implementation
+does not take (a list, a dict, an array index) is a typing error, which the compiled path
+reports as `CompileError`. Numbers are numba scalars (a Python float and an ``np.float64``
+are the same type there); arrays of any dtype and number of dimensions.
+"""
+import numba
+import numpy as np
+from numba.core import types
+from numba.extending import overload
+
+from . import runtime
+from .errors import NonScalarOutputError, ShapeError
+
+IMPLEMENTED = {}
+"""Helper name -> the helper function whose numba implementation this module registers."""
+
+
+def _implements(*names):
+    """Register the decorated typing function as the numba overload of the helpers `names`
+    (the functions ``s2s.<name>`` resolves to)."""
+    def register(typer):
+        for name in names:
+            helper = getattr(runtime, name)
+            overload(helper, prefer_literal=False)(typer)
+            IMPLEMENTED[name] = helper
+        return typer
+    return register
+
+
+def _number(t):
+    return isinstance(t, (types.Number, types.Boolean))
+
+
+def _array(t):
+    return isinstance(t, types.Array)
+
+
+def _absent(t):
+    """Whether an optional argument's type says it was left out or passed as None."""
+    return t is None or isinstance(t, (types.NoneType, types.Omitted)) and \
+        getattr(t, 'value', None) is None
+
+
+def _float_dtype(t):
+    """The dtype of the adjoint of an array of numba type `t`: its own when it is a float
+    array, float64 otherwise (an integer array's adjoint is a float array)."""
+    dtype = t.dtype
+    return numba.np.numpy_support.as_dtype(dtype) if isinstance(dtype, types.Float) else \
+        np.dtype(np.float64)
+
+
+# -- kernels: sum an array to a shape it broadcasts to, spread one over a larger shape ------
+
+@numba.njit(cache=False)
+def _padded(shape, ndim):
+    """`shape` (an int64 array) with leading ones, to `ndim` entries."""
+    out = np.ones(ndim, np.int64)
+    for k in range(shape.shape[0]):
+        out[ndim - shape.shape[0] + k] = shape[k]
+    return out
+
+
+@numba.njit(cache=False)
+def _broadcast(gshape, xshape):
+    """The shape both int64 arrays broadcast to (padded alike); ValueError if none."""
+    ndim = max(gshape.shape[0], xshape.shape[0])
+    gp, xp = _padded(gshape, ndim), _padded(xshape, ndim)
+    full = np.empty(ndim, np.int64)
+    for k in range(ndim):
+        if gp[k] == xp[k] or xp[k] == 1:
+            full[k] = gp[k]
+        elif gp[k] == 1:
+            full[k] = xp[k]
+        else:
+            raise ValueError('unbroadcast: the adjoint and the value do not broadcast')
+    return gp, xp, full
+
+
+@numba.njit(cache=False)
+def _sum_into(gflat, gp, xp, full, out):
+    """Add every element of the broadcast of `gflat` (shape `gp`) to `full` into `out`
+    (shape `xp`, flat) at the element of `xp` it broadcasts from."""
+    ndim = full.shape[0]
+    total = 1
+    for k in range(ndim):
+        total *= full[k]
+    for flat in range(total):
+        rem = flat
+        gi, gm, xi, xm = 0, 1, 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % full[k]
+            rem //= full[k]
+            if gp[k] != 1:
+                gi += i * gm
+            gm *= gp[k]
+            if xp[k] != 1:
+                xi += i * xm
+            xm *= xp[k]
+        out[xi] += gflat[gi]
+
+
+@numba.njit(cache=False)
+def _spread_into(gflat, gp, xp, out):
+    """Write into `out` (shape `xp`, flat) the broadcast of `gflat` (shape `gp`, each size
+    1 or that of `xp`)."""
+    ndim = xp.shape[0]
+    for k in range(ndim):
+        if gp[k] != 1 and gp[k] != xp[k]:
+            raise ValueError('unreduce: the adjoint does not broadcast to the value')
+    for flat in range(out.shape[0]):
+        rem = flat
+        gi, gm = 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % xp[k]
+            rem //= xp[k]
+            if gp[k] != 1:
+                gi += i * gm
+            gm *= gp[k]
+        out[flat] = gflat[gi]
+
+
+def _shape_array(shape):
+    pass
+
+
+@overload(_shape_array)
+def _shape_array_impl(shape):
+    if isinstance(shape, types.BaseTuple) and len(shape) == 0:
+        return lambda shape: np.empty(0, np.int64)
+
+    def impl(shape):
+        out = np.empty(len(shape), np.int64)
+        for k in range(len(shape)):
+            out[k] = shape[k]
+        return out
+    return impl
+
+
+# -- values: zeros, copies, types of gradients --------------------------------------------
+
+@_implements('zeros_like')
+def _zeros_like(x):
+    if _number(x):
+        return lambda x: 0.0
+    if _array(x):
+        dtype = _float_dtype(x)
+        return lambda x: np.zeros(x.shape, dtype)
+    return None
+
+
+@_implements('meta')
+def _meta(x):
+    if _number(x) or _array(x):
+        return lambda x: x
+    return None
+
+
+@_implements('copy')
+def _copy(x):
+    if _number(x):
+        return lambda x: x
+    if _array(x):
+        return lambda x: x.copy()
+    return None
+
+
+@_implements('like')
+def _like(g, x):
+    if _number(x):
+        if _number(g):
+            return lambda g, x: float(g)
+        if _array(g):
+            def from_array(g, x):
+                if g.size != 1:
+                    raise ShapeError('the gradient of a number came out as an array')
+                return float(g.ravel()[0])
+            return from_array
+        return None
+    if _array(x):
+        dtype = _float_dtype(x)
+        if _number(g):
+            return lambda g, x: np.full(x.shape, g, dtype)
+        if _array(g):
+            if g.dtype == x.dtype or not isinstance(x.dtype, types.Float):
+                return lambda g, x: g
+            return lambda g, x: g.astype(dtype)
+    return None
+
+
+@_implements('reshape_like')
+def _reshape_like(g, x, order='C'):
+    if not isinstance(order, (types.Omitted, types.UnicodeType, types.StringLiteral)):
+        return None
+    if isinstance(order, types.StringLiteral) and order.literal_value != 'C':
+        return None
+    if _number(x):
+        if _number(g):
+            return lambda g, x, order='C': g
+        if _array(g):
+            def one(g, x, order='C'):
+                if g.size != 1:
+                    raise ShapeError('reshape_like: an array of size other than 1 for a number')
+                return g.ravel()[0]
+            return one
+    if _array(x) and _array(g):
+        return lambda g, x, order='C': np.ascontiguousarray(g).reshape(x.shape)
+    if _array(x) and _number(g):
+        return lambda g, x, order='C': np.full(x.shape, g)
+    return None
+
+
+# -- broadcasting and reductions ----------------------------------------------------------
+
+@_implements('unbroadcast')
+def _unbroadcast(g, x):
+    if _number(x):
+        if _number(g):
+            return lambda g, x: g
+        if _array(g):
+            return lambda g, x: g.sum()
+        return None
+    if not _array(x):
+        return None
+    dtype = _float_dtype(x)
+    if _number(g):
+        return lambda g, x: np.full(x.shape, g, dtype)
+    if not _array(g):
+        return None
+    same = g.dtype == x.dtype or not isinstance(x.dtype, types.Float)
+    if g.ndim == x.ndim:
+        if same:
+            def impl(g, x):
+                if g.shape == x.shape:
+                    return g
+                return _sum_to(g, x, np.zeros(x.size, dtype)).astype(g.dtype)
+            return impl
+
+        def cast(g, x):
+            if g.shape == x.shape:
+                return g.astype(dtype)
+            return _sum_to(g, x, np.zeros(x.size, dtype))
+        return cast
+    if same:
+        return lambda g, x: _sum_to(g, x, np.zeros(x.size, dtype)).astype(g.dtype)
+    return lambda g, x: _sum_to(g, x, np.zeros(x.size, dtype))
+
+
+@numba.njit(cache=False)
+def _sum_to(g, x, out):
+    """`g` summed to the shape of `x` into `out` (zeros, flat, of x's size), reshaped."""
+    gp, xp, full = _broadcast(_shape_array(g.shape), _shape_array(x.shape))
+    _sum_into(np.ascontiguousarray(g).ravel(), gp, xp, full, out)
+    return out.reshape(x.shape)
+
+
+def _reduced_shape(gshape, xshape, axis, keepdims):
+    pass
+
+
+@overload(_reduced_shape)
+def _reduced_shape_impl(gshape, xshape, axis, keepdims):
+    """The shape of the adjoint `g` of a reduction over `axis` with the reduced axes put
+    back as ones (an int64 array as long as `xshape`)."""
+    if _absent(axis):
+        def whole(gshape, xshape, axis, keepdims):
+            return _padded(gshape, xshape.shape[0])
+        return whole
+    if isinstance(axis, types.Integer):
+        def one(gshape, xshape, axis, keepdims):
+            if keepdims:
+                return _padded(gshape, xshape.shape[0])
+            ndim = xshape.shape[0]
+            a = axis % ndim
+            out = np.ones(ndim, np.int64)
+            j = 0
+            for k in range(ndim):
+                if k != a:
+                    out[k] = gshape[j]
+                    j += 1
+            return out
+        return one
+    if isinstance(axis, types.UniTuple) and isinstance(axis.dtype, types.Integer):
+        def several(gshape, xshape, axis, keepdims):
+            if keepdims:
+                return _padded(gshape, xshape.shape[0])
+            ndim = xshape.shape[0]
+            reduced = np.zeros(ndim, np.bool_)
+            for a in axis:
+                reduced[a % ndim] = True
+            out = np.ones(ndim, np.int64)
+            j = 0
+            for k in range(ndim):
+                if not reduced[k]:
+                    out[k] = gshape[j]
+                    j += 1
+            return out
+        return several
+    return None
+
+
+@_implements('unreduce')
+def _unreduce(g, x, axis=None, keepdims=False):
+    if _number(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if not _array(x):
+        return None
+    dtype = _float_dtype(x)
+    if _number(g):
+        return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g, dtype)
+    if not _array(g):
+        return None
+
+    def impl(g, x, axis=None, keepdims=False):
+        xp = _shape_array(x.shape)
+        gp = _reduced_shape(_shape_array(g.shape), xp, axis, keepdims)
+        out = np.empty(x.size, dtype)
+        _spread_into(np.ascontiguousarray(g).ravel(), gp, xp, out)
+        return out.reshape(x.shape)
+    return impl
+
+
+def _count(x, axis):
+    pass
+
+
+@overload(_count)
+def _count_impl(x, axis):
+    if _number(x):
+        return lambda x, axis: 1
+    if _absent(axis):
+        return lambda x, axis: x.size
+    if isinstance(axis, types.Integer):
+        return lambda x, axis: x.shape[axis % x.ndim]
+    if isinstance(axis, types.UniTuple):
+        def several(x, axis):
+            n = 1
+            for a in axis:
+                n *= x.shape[a % x.ndim]
+            return n
+        return several
+    return None
+
+
+@_implements('unmean')
+def _unmean(g, x, axis=None, keepdims=False):
+    def impl(g, x, axis=None, keepdims=False):
+        return runtime.unreduce(g, x, axis, keepdims) / _count(x, axis)
+    return impl
+
+
+@_implements('count')
+def _count_helper(x, axis=None):
+    return lambda x, axis=None: _count(x, axis)
+
+
+@_implements('select')
+def _select(condition, g):
+    if _number(g) and _number(condition):
+        return lambda condition, g: g if condition else 0.0 * g
+    if _array(g) or _array(condition):
+        return lambda condition, g: np.where(condition, g, 0.0 * g)
+    return None
+
+
+# -- products ------------------------------------------------------------------------------
+
+def _contiguous(a):
+    pass
+
+
+@overload(_contiguous)
+def _contiguous_impl(a):
+    return lambda a: np.ascontiguousarray(a)
+
+
+@_implements('matmul_lhs', 'dot_lhs')
+def _matmul_lhs(g, a, b):
+    if _number(a) or _number(b):
+        return lambda g, a, b: runtime.unbroadcast(g * b, a)
+    if not (_array(a) and _array(b)):
+        return None
+    if a.ndim == 2 and b.ndim == 2:
+        return lambda g, a, b: _contiguous(g) @ _contiguous(b.T)
+    if a.ndim == 1 and b.ndim == 2:
+        return lambda g, a, b: _contiguous(b) @ _contiguous(g)
+    if a.ndim == 2 and b.ndim == 1:
+        return lambda g, a, b: np.outer(g, b)
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * b
+    return None
+
+
+@_implements('matmul_rhs', 'dot_rhs')
+def _matmul_rhs(g, a, b):
+    if _number(a) or _number(b):
+        return lambda g, a, b: runtime.unbroadcast(g * a, b)
+    if not (_array(a) and _array(b)):
+        return None
+    if a.ndim == 2 and b.ndim == 2:
+        return lambda g, a, b: _contiguous(a.T) @ _contiguous(g)
+    if a.ndim == 1 and b.ndim == 2:
+        return lambda g, a, b: np.outer(a, g)
+    if a.ndim == 2 and b.ndim == 1:
+        return lambda g, a, b: _contiguous(a.T) @ _contiguous(g)
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * a
+    return None
+
+
+@_implements('untranspose', 'retranspose')
+def _untranspose(g, axes=None):
+    if _absent(axes) and _array(g):
+        return lambda g, axes=None: np.transpose(g)
+    if _absent(axes) and _number(g):
+        return lambda g, axes=None: g
+    return None
+
+
+# -- subscripts ----------------------------------------------------------------------------
+
+def _basic_index(index):
+    """Whether `index` (a numba type) is an integer, a slice or a tuple of them: an index
+    that reads each position once (no arrays, whose repeated positions need np.add.at)."""
+    if isinstance(index, (types.Integer, types.SliceType)):
+        return True
+    if isinstance(index, types.BaseTuple):
+        return all(isinstance(t, (types.Integer, types.SliceType)) for t in index)
+    return False
+
+
+@_implements('add_at')
+def _add_at(bx, index, g):
+    if _array(bx) and _basic_index(index) and (_number(g) or _array(g)):
+        def impl(bx, index, g):
+            bx[index] += g
+            return bx
+        return impl
+    return None
+
+
+@_implements('unindex')
+def _unindex(g, x, index):
+    if _array(x) and _basic_index(index) and (_number(g) or _array(g)):
+        def impl(g, x, index):
+            out = runtime.zeros_like(x)
+            out[index] += g
+            return out
+        return impl
+    return None
+
+
+@_implements('read_at')
+def _read_at(by, index, v):
+    if _number(by):
+        return lambda by, index, v: runtime.zeros_like(v)
+    if _array(by) and _basic_index(index):
+        return lambda by, index, v: runtime.unbroadcast(by[index], v)
+    return None
+
+
+@_implements('zero_at')
+def _zero_at(by, index):
+    if _number(by):
+        return lambda by, index: by
+    if _array(by) and _basic_index(index):
+        def impl(by, index):
+            out = by.copy()
+            out[index] = 0
+            return out
+        return impl
+    return None
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+@_implements('seed')
+def _seed(result, name='f'):
+    if isinstance(result, (types.Float, types.Integer, types.Boolean)):
+        return lambda result, name='f': 1.0
+    if _array(result) and not isinstance(result.dtype, types.Complex):
+        if result.ndim == 0:
+            return lambda result, name='f': 1.0
+
+        def impl(result, name='f'):
+            if result.size != 1:
+                raise NonScalarOutputError(
+                    'grad needs the function to return a scalar, but it returned an array '
+                    'of size other than 1; use s2sgrad.vjp or s2sgrad.jacobian')
+            return np.ones_like(result)
+        return impl
+    return None
+
+
+@_implements('check_cotangent')
+def _check_cotangent(cotangent, result, path=''):
+    if _number(cotangent) and _number(result):
+        return lambda cotangent, result, path='': None
+    if _array(cotangent) and _array(result):
+        def impl(cotangent, result, path=''):
+            if cotangent.shape != result.shape:
+                raise ShapeError('vjp: the cotangent does not have the shape of the '
+                                 'function\'s output')
+        if cotangent.ndim == result.ndim:
+            return impl
+    if _array(cotangent) and _number(result) or _number(cotangent) and _array(result):
+        array = cotangent if _array(cotangent) else result
+        if array.ndim == 0:
+            return lambda cotangent, result, path='': None
+    return None
+
+
+# -- the helpers that derivative rules define (``s2s.power_slope``) ------------------------
+
+def _template(name):
+    helper = runtime.__getattr__(name)
+    IMPLEMENTED[name] = helper
+    return overload(helper, prefer_literal=False)
+
+
+@_template('power_slope')
+def _power_slope(x, y):
+    if _number(x) and _number(y):
+        def scalar(x, y):
+            if y == 0:
+                return 0.0
+            return y * float(x) ** (y - 1)
+        return scalar
+    if _array(x) or _array(y):
+        return lambda x, y: np.where(y == 0, 0.0, y * (x * 1.0) ** (y - 1))
+    return None
+
+
+@_template('power_log')
+def _power_log(ans, x):
+    if _number(ans) and _number(x):
+        def scalar(ans, x):
+            if ans == 0:
+                return 0.0 * ans
+            return ans * np.log(float(x))
+        return scalar
+    if _array(ans) or _array(x):
+        return lambda ans, x: np.where(ans == 0, 0.0 * ans,
+                                       ans * np.log(np.where(ans == 0, 1.0, x * 1.0)))
+    return None
+
+
+# -- what the compiled path writes in place of Python-only code ----------------------------
+
+@numba.njit(cache=False)
+def reversed_range(start, stop, step):
+    """The arguments of ``range`` that runs `range(start, stop, step)` backwards (numba has
+    no ``reversed``): ``for i in reversed(range(n))`` becomes
+    ``for i in range(*s2s.reversed_range(0, n, 1))``."""
+    n = len(range(start, stop, step))
+    return start + (n - 1) * step, start - step, -step
+
+
+EXTRA = {'reversed_range': reversed_range}
+"""Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
