@@ -113,11 +113,11 @@ class _Unit:
         if guard is not None:
             self.guards[name] = guard[1:]
             node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
-        _rewrite(node)
+        space = self._namespace(item.function, node)
+        _rewrite(node, space)
         defaults = _positional(node, item.function, name)
         source = to_source(node)
         self._helpers(node, source, name)
-        space = self._namespace(item.function, node)
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function)
         self.namespaces[name] = space
@@ -335,12 +335,9 @@ def _positional(node, function, name):
                            f'`**kwargs` and keyword-only parameters; {_ADVICE}')
     given = function.__kwdefaults__ or {}
     names = [arg.id for arg in args.kwonlyargs]
-    extra = [given[p] for p in names if p in given]
-    if (extra or defaults) and len(extra) != len(names) or \
-            extra and any(p not in given for p in names[len(names) - len(extra):]):
-        raise CompileError(f'cannot compile `{name}` with numba: its keyword-only parameters '
-                           f'{", ".join(names)} would follow parameters with defaults; '
-                           f'{_ADVICE}')
+    extra = []
+    if defaults or given:  # (a seed without a default gets None: callers always pass it)
+        extra = [given.get(p) for p in names]
     args.args = list(args.args) + list(args.kwonlyargs)
     args.kwonlyargs, args.kw_defaults = [], []
     args.defaults = [n.const(None) for _ in defaults + extra]
@@ -379,15 +376,28 @@ def _guard(node):
     return None
 
 
-def _rewrite(node):
-    """Rewrite in place what numba does not compile but means the same in other words:
-    ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``."""
-    for child in n.walk(node):
-        if isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
-                child.func.id == 'reversed' and len(child.args) == 1 and \
-                not child.keywords and isinstance(child.args[0], gast.Call) and \
-                isinstance(child.args[0].func, gast.Name) and \
-                child.args[0].func.id == 'range' and 1 <= len(child.args[0].args) <= 3 and \
+_REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean'}
+
+
+def _rewrite(node, space):
+    """Rewrite in place what numba does not compile but means the same in other words
+    (`space`: the member's globals, to know that ``np`` is NumPy):
+    ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
+    ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``/``np.mean`` (and the methods
+    ``.sum``/``.mean``) over an axis or with ``keepdims`` become ``s2s.reduce_sum`` and
+    ``s2s.reduce_mean``, which numba's own lack."""
+    import numpy
+    for child in list(n.walk(node)):
+        if not isinstance(child, gast.Call) or \
+                any(isinstance(a, gast.Starred) for a in child.args):
+            continue
+        path = n.dotted_path(child.func) or ''
+        root, _, attr = path.partition('.')
+        numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
+        if path == 'reversed' and len(child.args) == 1 and not child.keywords and \
+                isinstance(child.args[0], gast.Call) and \
+                n.dotted_path(child.args[0].func) == 'range' and \
+                1 <= len(child.args[0].args) <= 3 and not child.args[0].keywords and \
                 not any(isinstance(a, gast.Starred) for a in child.args[0].args):
             args = list(child.args[0].args)
             if len(args) == 1:
@@ -397,6 +407,35 @@ def _rewrite(node):
             child.func = n.name('range')
             child.args = [gast.Starred(value=n.call('s2s.reversed_range', *args),
                                        ctx=gast.Load())]
+        elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
+            _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
+                                      right=child.args[1]))
+        elif isinstance(child.func, gast.Attribute) and child.func.attr in _REDUCTIONS:
+            keywords = {k.arg: k.value for k in child.keywords}
+            if numpy_call:
+                operands = list(child.args)
+            elif not path.startswith('s2s.'):
+                operands = [child.func.value] + list(child.args)
+            else:
+                continue
+            if not operands or len(operands) > 3 or set(keywords) - {'axis', 'keepdims'} or \
+                    len(operands) == 1 and not keywords:
+                continue
+            names = ['x', 'axis', 'keepdims'][:len(operands)]
+            if set(names) & set(keywords):
+                continue
+            values = dict(zip(names, operands), **keywords)
+            child.func = n.dotted('s2s.' + _REDUCTIONS[child.func.attr])
+            child.args = [values['x'], values.get('axis', n.const(None)),
+                          values.get('keepdims', n.const(False))]
+            child.keywords = []
+
+
+def _become(node, other):
+    """Turn `node` into `other` in place (its class and fields)."""
+    node.__class__ = other.__class__
+    node.__dict__.clear()
+    node.__dict__.update(other.__dict__)
 
 
 def _unsupported_helper(helper, source, name):

@@ -194,9 +194,8 @@ def _like(g, x):
 
 @_implements('reshape_like')
 def _reshape_like(g, x, order='C'):
-    if not isinstance(order, (types.Omitted, types.UnicodeType, types.StringLiteral)):
-        return None
-    if isinstance(order, types.StringLiteral) and order.literal_value != 'C':
+    if isinstance(order, types.StringLiteral) and order.literal_value != 'C' or \
+            isinstance(order, types.UnicodeType) and not isinstance(order, types.StringLiteral):
         return None
     if _number(x):
         if _number(g):
@@ -412,13 +411,126 @@ def _matmul_rhs(g, a, b):
     return None
 
 
-@_implements('untranspose', 'retranspose')
-def _untranspose(g, axes=None):
-    if _absent(axes) and _array(g):
-        return lambda g, axes=None: np.transpose(g)
-    if _absent(axes) and _number(g):
-        return lambda g, axes=None: g
+def _axes(axes):
+    """The number of axes of a transpose's `axes` argument (a numba type) and whether it
+    comes wrapped in a 1-tuple (``x.transpose((1, 0))``); (0, False) for none given; None
+    for what the numba implementations do not take."""
+    if _absent(axes) or isinstance(axes, types.BaseTuple) and len(axes) == 0:
+        return 0, False
+    if isinstance(axes, types.UniTuple) and isinstance(axes.dtype, types.Integer):
+        return len(axes), False
+    if isinstance(axes, types.UniTuple) and len(axes) == 1 and \
+            isinstance(axes.dtype, types.UniTuple) and isinstance(axes.dtype.dtype,
+                                                                  types.Integer):
+        return len(axes.dtype), True
+    if isinstance(axes, types.BaseTuple) and len(axes) == 1 and _absent(axes[0]):
+        return 0, False
     return None
+
+
+@numba.njit(cache=False)
+def _position(axes, k, ndim):
+    """Where axis `k` went in the permutation `axes` (negative axes count from the end)."""
+    for i in range(ndim):
+        if axes[i] % ndim == k:
+            return i
+    raise ValueError('untranspose: the axes are not a permutation')
+
+
+def _transposer(count, wrapped, inverse):
+    """The numba implementation of ``np.transpose(g, axes)`` (or with the inverse of
+    `axes`) for `count` axes."""
+    if count == 0:
+        return lambda g, axes=None: np.transpose(g)
+    pick = 'axes[0]' if wrapped else 'axes'
+    if inverse:
+        items = ', '.join(f'_position({pick}, {k}, {count})' for k in range(count))
+    else:
+        items = ', '.join(f'{pick}[{k}]' for k in range(count))
+    space = {'np': np, '_position': _position}
+    exec(f'def impl(g, axes=None):\n    return np.transpose(g, ({items},))\n', space)
+    return space['impl']
+
+
+@_implements('untranspose')
+def _untranspose(g, axes=None):
+    shape = _axes(axes)
+    if _number(g) and shape == (0, False):
+        return lambda g, axes=None: g
+    if not _array(g) or shape is None or shape[0] not in (0, g.ndim):
+        return None
+    return _transposer(shape[0], shape[1], True)
+
+
+@_implements('retranspose')
+def _retranspose(g, axes=None):
+    shape = _axes(axes)
+    if _number(g) and shape == (0, False):
+        return lambda g, axes=None: g
+    if not _array(g) or shape is None or shape[0] not in (0, g.ndim):
+        return None
+    return _transposer(shape[0], shape[1], False)
+
+
+# -- reductions over an axis (numba's np.sum takes no keepdims, its np.mean no axis) ------
+
+def _flag(t):
+    """The value of a boolean argument known when compiling (True, False), or None."""
+    if t is None or t is False or isinstance(t, types.Omitted):
+        return False
+    if t is True:
+        return True
+    if isinstance(t, types.BooleanLiteral):
+        return t.literal_value
+    if isinstance(t, (types.IntegerLiteral,)):
+        return bool(t.literal_value)
+    return None
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    """``np.sum(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    """``np.mean(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def _reduction(mean):
+    """The typing function of `reduce_sum` (`mean` False) or `reduce_mean` (True)."""
+    def typer(x, axis=None, keepdims=False):
+        keep = _flag(keepdims)
+        if keep is None or not (_array(x) or _number(x)):
+            return None
+        if _number(x):
+            return lambda x, axis=None, keepdims=False: x
+        ones = (1,) * x.ndim
+        if _absent(axis):
+            if mean and keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.mean(x))
+            if keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.sum(x))
+            if mean:
+                return lambda x, axis=None, keepdims=False: np.mean(x)
+            return lambda x, axis=None, keepdims=False: np.sum(x)
+        if not isinstance(axis, types.Integer) or x.ndim == 0:
+            return None
+        if mean and keep:
+            return lambda x, axis=None, keepdims=False: np.expand_dims(
+                np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
+        if keep:
+            return lambda x, axis=None, keepdims=False: np.expand_dims(
+                np.sum(x, axis=axis), axis % x.ndim)
+        if mean:
+            return lambda x, axis=None, keepdims=False: \
+                np.sum(x, axis=axis) / x.shape[axis % x.ndim]
+        return lambda x, axis=None, keepdims=False: np.sum(x, axis=axis)
+    return typer
+
+
+overload(reduce_sum, prefer_literal=False)(_reduction(False))
+overload(reduce_mean, prefer_literal=False)(_reduction(True))
 
 
 # -- subscripts ----------------------------------------------------------------------------
@@ -560,5 +672,6 @@ def reversed_range(start, stop, step):
     return start + (n - 1) * step, start - step, -step
 
 
-EXTRA = {'reversed_range': reversed_range}
+EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
+         'reduce_mean': reduce_mean}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
