@@ -120,6 +120,9 @@ class _Unit:
         self._helpers(node, source, name)
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function)
+        for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            if var == name:  # a recursive call: through the cell of its own name
+                cell.cell_contents = self.dispatchers[name]
         self.namespaces[name] = space
 
     def _helpers(self, node, source, name):
@@ -376,16 +379,17 @@ def _guard(node):
     return None
 
 
-_REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean'}
+_REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean', 'max': 'reduce_max',
+               'min': 'reduce_min', 'amax': 'reduce_max', 'amin': 'reduce_min'}
 
 
 def _rewrite(node, space):
     """Rewrite in place what numba does not compile but means the same in other words
     (`space`: the member's globals, to know that ``np`` is NumPy):
     ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
-    ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``/``np.mean`` (and the methods
-    ``.sum``/``.mean``) over an axis or with ``keepdims`` become ``s2s.reduce_sum`` and
-    ``s2s.reduce_mean``, which numba's own lack."""
+    ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``, ``np.mean``, ``np.max``,
+    ``np.min`` (and those methods) over an axis or with ``keepdims`` become
+    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack."""
     import numpy
     for child in list(n.walk(node)):
         if not isinstance(child, gast.Call) or \

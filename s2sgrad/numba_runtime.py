@@ -32,6 +32,15 @@ def _implements(*names):
     return register
 
 
+def _kernel(function):
+    """`function` compiled by numba, cached on disk where numba finds a place for its cache
+    (the kernels are the same in every process; generated code is never cached)."""
+    try:
+        return numba.njit(cache=True)(function)
+    except RuntimeError:  # no writable cache location: compile in each process
+        return numba.njit(function)
+
+
 def _number(t):
     return isinstance(t, (types.Number, types.Boolean))
 
@@ -56,7 +65,7 @@ def _float_dtype(t):
 
 # -- kernels: sum an array to a shape it broadcasts to, spread one over a larger shape ------
 
-@numba.njit(cache=False)
+@_kernel
 def _padded(shape, ndim):
     """`shape` (an int64 array) with leading ones, to `ndim` entries."""
     out = np.ones(ndim, np.int64)
@@ -65,7 +74,7 @@ def _padded(shape, ndim):
     return out
 
 
-@numba.njit(cache=False)
+@_kernel
 def _broadcast(gshape, xshape):
     """The shape both int64 arrays broadcast to (padded alike); ValueError if none."""
     ndim = max(gshape.shape[0], xshape.shape[0])
@@ -81,7 +90,7 @@ def _broadcast(gshape, xshape):
     return gp, xp, full
 
 
-@numba.njit(cache=False)
+@_kernel
 def _sum_into(gflat, gp, xp, full, out):
     """Add every element of the broadcast of `gflat` (shape `gp`) to `full` into `out`
     (shape `xp`, flat) at the element of `xp` it broadcasts from."""
@@ -104,7 +113,7 @@ def _sum_into(gflat, gp, xp, full, out):
         out[xi] += gflat[gi]
 
 
-@numba.njit(cache=False)
+@_kernel
 def _spread_into(gflat, gp, xp, out):
     """Write into `out` (shape `xp`, flat) the broadcast of `gflat` (shape `gp`, each size
     1 or that of `xp`)."""
@@ -249,11 +258,23 @@ def _unbroadcast(g, x):
     return lambda g, x: _sum_to(g, x, np.zeros(x.size, dtype))
 
 
-@numba.njit(cache=False)
+@_kernel
 def _sum_to(g, x, out):
     """`g` summed to the shape of `x` into `out` (zeros, flat, of x's size), reshaped."""
     gp, xp, full = _broadcast(_shape_array(g.shape), _shape_array(x.shape))
-    _sum_into(np.ascontiguousarray(g).ravel(), gp, xp, full, out)
+    lead = 0  # the leading axes that x lacks or has as size 1, where g is full
+    while lead < full.shape[0] and xp[lead] == 1 and gp[lead] == full[lead]:
+        lead += 1
+    rest = True  # the other axes: x and g both full
+    for k in range(lead, full.shape[0]):
+        rest = rest and xp[k] == full[k] and gp[k] == full[k]
+    flat = np.ascontiguousarray(g).ravel()
+    if rest and x.size > 0:  # summing over the leading axes: rows of x's size
+        rows = flat.reshape((flat.size // x.size, x.size))
+        for i in range(rows.shape[0]):
+            out += rows[i]
+    else:
+        _sum_into(flat, gp, xp, full, out)
     return out.reshape(x.shape)
 
 
@@ -320,6 +341,10 @@ def _unreduce(g, x, axis=None, keepdims=False):
         out = np.empty(x.size, dtype)
         _spread_into(np.ascontiguousarray(g).ravel(), gp, xp, out)
         return out.reshape(x.shape)
+    if g.ndim == x.ndim and _flag(keepdims) is not False or _absent(axis) and g.ndim == x.ndim:
+        def same_ndim(g, x, axis=None, keepdims=False):  # keepdims: numba broadcasts
+            return np.zeros(x.shape, dtype) + g
+        return same_ndim
     return impl
 
 
@@ -357,6 +382,21 @@ def _count_helper(x, axis=None):
     return lambda x, axis=None: _count(x, axis)
 
 
+@_implements('unextremum')
+def _unextremum(g, ans, x, axis=None, keepdims=False):
+    if _number(x):
+        return lambda g, ans, x, axis=None, keepdims=False: g
+    if not _array(x) or _flag(keepdims) is None:
+        return None
+
+    def impl(g, ans, x, axis=None, keepdims=False):
+        # the positions that attain the extremum share its adjoint
+        mask = (x == runtime.unreduce(ans, x, axis, keepdims)) * 1.0
+        counts = runtime.unreduce(reduce_sum(mask, axis, keepdims), x, axis, keepdims)
+        return runtime.unreduce(g, x, axis, keepdims) * mask / counts
+    return impl
+
+
 @_implements('select')
 def _select(condition, g):
     if _number(g) and _number(condition):
@@ -374,6 +414,10 @@ def _contiguous(a):
 
 @overload(_contiguous)
 def _contiguous_impl(a):
+    """`a` itself when its type says it is C- or F-contiguous (numba's BLAS calls take
+    both), else a C-contiguous copy."""
+    if _array(a) and a.layout in 'CF':
+        return lambda a: a
     return lambda a: np.ascontiguousarray(a)
 
 
@@ -384,9 +428,9 @@ def _matmul_lhs(g, a, b):
     if not (_array(a) and _array(b)):
         return None
     if a.ndim == 2 and b.ndim == 2:
-        return lambda g, a, b: _contiguous(g) @ _contiguous(b.T)
+        return lambda g, a, b: _contiguous(g) @ b.T
     if a.ndim == 1 and b.ndim == 2:
-        return lambda g, a, b: _contiguous(b) @ _contiguous(g)
+        return lambda g, a, b: b @ _contiguous(g)
     if a.ndim == 2 and b.ndim == 1:
         return lambda g, a, b: np.outer(g, b)
     if a.ndim == 1 and b.ndim == 1:
@@ -401,11 +445,11 @@ def _matmul_rhs(g, a, b):
     if not (_array(a) and _array(b)):
         return None
     if a.ndim == 2 and b.ndim == 2:
-        return lambda g, a, b: _contiguous(a.T) @ _contiguous(g)
+        return lambda g, a, b: a.T @ _contiguous(g)
     if a.ndim == 1 and b.ndim == 2:
         return lambda g, a, b: np.outer(a, g)
     if a.ndim == 2 and b.ndim == 1:
-        return lambda g, a, b: _contiguous(a.T) @ _contiguous(g)
+        return lambda g, a, b: _contiguous(g) @ a
     if a.ndim == 1 and b.ndim == 1:
         return lambda g, a, b: g * a
     return None
@@ -428,7 +472,7 @@ def _axes(axes):
     return None
 
 
-@numba.njit(cache=False)
+@_kernel
 def _position(axes, k, ndim):
     """Where axis `k` went in the permutation `axes` (negative axes count from the end)."""
     for i in range(ndim):
@@ -529,6 +573,78 @@ def _reduction(mean):
     return typer
 
 
+def reduce_max(x, axis=None, keepdims=False):
+    """``np.max(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_min(x, axis=None, keepdims=False):
+    """``np.min(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+@_kernel
+def _extreme_into(xflat, xp, axis, out, largest):
+    """The max (`largest`) or min of `xflat` (shape `xp`) over `axis`, into `out` (flat)."""
+    ndim = xp.shape[0]
+    seen = np.zeros(out.shape[0], np.bool_)
+    for flat in range(xflat.shape[0]):
+        rem = flat
+        oi, om = 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % xp[k]
+            rem //= xp[k]
+            if k != axis:
+                oi += i * om
+                om *= xp[k]
+        value = xflat[flat]
+        if not seen[oi] or (value > out[oi] if largest else value < out[oi]) or \
+                value != value:
+            if not (seen[oi] and out[oi] != out[oi]):  # a nan stays (as NumPy's)
+                out[oi] = value
+            seen[oi] = True
+
+
+def _extreme(largest):
+    """The typing function of `reduce_max` (`largest`) or `reduce_min`."""
+    def typer(x, axis=None, keepdims=False):
+        keep = _flag(keepdims)
+        if keep is None or not (_array(x) or _number(x)):
+            return None
+        if _number(x):
+            return lambda x, axis=None, keepdims=False: x
+        ones = (1,) * x.ndim
+        if _absent(axis):
+            if keep and largest:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.max(x))
+            if keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.min(x))
+            if largest:
+                return lambda x, axis=None, keepdims=False: np.max(x)
+            return lambda x, axis=None, keepdims=False: np.min(x)
+        if not isinstance(axis, types.Integer) or x.ndim == 0:
+            return None
+
+        def part(x, axis=None, keepdims=False):
+            a = axis % x.ndim
+            if x.shape[a] == 0:
+                raise ValueError('zero-size array to reduction operation which has no '
+                                 'identity')
+            shape = np.sum(x, axis=a).shape
+            out = np.empty(x.size // x.shape[a], x.dtype)
+            _extreme_into(np.ascontiguousarray(x).ravel(), _shape_array(x.shape), a, out,
+                          largest)
+            return out.reshape(shape)
+        compiled = numba.njit(part)
+        if not keep:
+            return lambda x, axis=None, keepdims=False: compiled(x, axis)
+        return lambda x, axis=None, keepdims=False: np.expand_dims(compiled(x, axis),
+                                                                   axis % x.ndim)
+    return typer
+
+
+overload(reduce_max, prefer_literal=False)(_extreme(True))
+overload(reduce_min, prefer_literal=False)(_extreme(False))
 overload(reduce_sum, prefer_literal=False)(_reduction(False))
 overload(reduce_mean, prefer_literal=False)(_reduction(True))
 
@@ -563,6 +679,66 @@ def _unindex(g, x, index):
             out[index] += g
             return out
         return impl
+    return _newaxis_index(x, index, g)
+
+
+def _newaxis_index(x, index, g):
+    """The implementation of `unindex` for an index of slices and None (``x[:, None]``):
+    `g` without the new axes, written where the slices read."""
+    if not (_array(x) and _array(g) and isinstance(index, types.BaseTuple)):
+        return None
+    kept = []
+    for k, t in enumerate(index):
+        if isinstance(t, types.SliceType):
+            kept.append(k)
+        elif not isinstance(t, types.NoneType):
+            return None
+    rest = ''.join(f'index[{k}], ' for k in kept)
+    space = {'np': np, 'runtime': runtime}
+    exec('def impl(g, x, index):\n'
+         '    out = runtime.zeros_like(x)\n'
+         f'    part = x[{rest}]\n'
+         f'    out[{rest}] += np.ascontiguousarray(g).reshape(part.shape)\n'
+         '    return out\n', space)
+    return space['impl']
+
+
+def _literal_int(t, default):
+    """The value of an integer argument known when compiling (`default` when left out), or
+    None."""
+    if t is None or isinstance(t, types.Omitted):
+        return default
+    if isinstance(t, int):
+        return t
+    if isinstance(t, types.IntegerLiteral):
+        return t.literal_value
+    return None
+
+
+def _unjoin(g, items, axis=0, kind='concatenate'):
+    if isinstance(kind, types.StringLiteral) and kind.literal_value != 'concatenate' or \
+            isinstance(kind, types.UnicodeType) and not isinstance(kind, types.StringLiteral):
+        return None
+    at = _literal_int(axis, 0)
+    if not _array(g) or at is None or not isinstance(items, types.BaseTuple) or \
+            not all(_array(t) and t.ndim == g.ndim for t in items):
+        return None
+    at %= g.ndim
+    lines = ['def impl(g, items, axis=0, kind="concatenate"):', '    start = 0']
+    for k in range(len(items)):
+        lines += [f'    stop = start + items[{k}].shape[{at}]',
+                  f'    piece{k} = g[{":, " * at}start:stop]',
+                  '    start = stop']
+    lines.append('    return (' + ''.join(f'piece{k}, ' for k in range(len(items))) + ')')
+    space = {}
+    exec('\n'.join(lines) + '\n', space)
+    return space['impl']
+
+
+@_implements('as_items')
+def _as_items(g, items):
+    if isinstance(g, (types.BaseTuple, types.List)) or _number(items) or _array(items):
+        return lambda g, items: g
     return None
 
 
@@ -647,6 +823,9 @@ def _power_slope(x, y):
     return None
 
 
+_template('unjoin')(_unjoin)
+
+
 @_template('power_log')
 def _power_log(ans, x):
     if _number(ans) and _number(x):
@@ -663,7 +842,7 @@ def _power_log(ans, x):
 
 # -- what the compiled path writes in place of Python-only code ----------------------------
 
-@numba.njit(cache=False)
+@_kernel
 def reversed_range(start, stop, step):
     """The arguments of ``range`` that runs `range(start, stop, step)` backwards (numba has
     no ``reversed``): ``for i in reversed(range(n))`` becomes
@@ -673,5 +852,5 @@ def reversed_range(start, stop, step):
 
 
 EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
-         'reduce_mean': reduce_mean}
+         'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
