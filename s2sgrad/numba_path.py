@@ -193,8 +193,12 @@ class _Unit:
         guard = self.guards.get(self.root)
         lines = [f'def {plain.__name__}({params}):',
                  '    if _state:',
-                 f'        return _plain({call})',
-                 '    try:']
+                 f'        return _plain({call})']
+        for p in wrt.names:  # a Python int differentiated: a float (int64 could overflow)
+            if p in root.parameters and root.parameters[p].kind in (
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+                lines += [f'    if type({p}) is int:', f'        {p} = float({p})']
+        lines += ['    try:']
         if guard is not None:
             test = ' and '.join(f'type({p}) in _numbers' for p in guard[0])
             lines += [f'        if {test}:',
