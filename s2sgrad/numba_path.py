@@ -413,7 +413,7 @@ def _rewrite(node, space):
             if len(args) == 2:
                 args.append(n.const(1))
             child.func = n.name('range')
-            child.args = [gast.Starred(value=n.call('s2s.reversed_range', *args),
+            child.args = [gast.Starred(value=n.call(n.attr('s2s', 'reversed_range'), *args),
                                        ctx=gast.Load())]
         elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
             _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
@@ -433,7 +433,7 @@ def _rewrite(node, space):
             if set(names) & set(keywords):
                 continue
             values = dict(zip(names, operands), **keywords)
-            child.func = n.dotted('s2s.' + _REDUCTIONS[child.func.attr])
+            child.func = n.attr('s2s', _REDUCTIONS[child.func.attr])
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []

@@ -178,6 +178,17 @@ def _copy(x):
     return None
 
 
+@_implements('add')
+def _add(a, b):
+    if _absent(a) and (_number(b) or _array(b)):
+        return lambda a, b: b
+    if _absent(b) and (_number(a) or _array(a)):
+        return lambda a, b: a
+    if (_number(a) or _array(a)) and (_number(b) or _array(b)):
+        return lambda a, b: a + b
+    return None
+
+
 @_implements('like')
 def _like(g, x):
     if _number(x):
