@@ -229,7 +229,11 @@ def _reshape_like(g, x, order='C'):
     if _array(x) and _array(g):
         return lambda g, x, order='C': np.ascontiguousarray(g).reshape(x.shape)
     if _array(x) and _number(g):
-        return lambda g, x, order='C': np.full(x.shape, g)
+        def fill(g, x, order='C'):
+            if x.size != 1:
+                raise ShapeError('reshape_like: a number for an array of size other than 1')
+            return np.full(x.shape, g)
+        return fill
     return None
 
 
@@ -352,7 +356,7 @@ def _unreduce(g, x, axis=None, keepdims=False):
         out = np.empty(x.size, dtype)
         _spread_into(np.ascontiguousarray(g).ravel(), gp, xp, out)
         return out.reshape(x.shape)
-    if g.ndim == x.ndim and _flag(keepdims) is not False or _absent(axis) and g.ndim == x.ndim:
+    if g.ndim == x.ndim and (_flag(keepdims) is True or _absent(axis)):
         def same_ndim(g, x, axis=None, keepdims=False):  # keepdims: numba broadcasts
             return np.zeros(x.shape, dtype) + g
         return same_ndim
@@ -410,10 +414,10 @@ def _unextremum(g, ans, x, axis=None, keepdims=False):
 
 @_implements('select')
 def _select(condition, g):
-    if _number(g) and _number(condition):
-        return lambda condition, g: g if condition else 0.0 * g
+    if _number(g) and _number(condition):  # (zero, not 0 * g: g may be inf or nan)
+        return lambda condition, g: g if condition else 0.0
     if _array(g) or _array(condition):
-        return lambda condition, g: np.where(condition, g, 0.0 * g)
+        return lambda condition, g: np.where(condition, g, 0.0)
     return None
 
 
@@ -756,7 +760,11 @@ def _as_items(g, items):
 @_implements('read_at')
 def _read_at(by, index, v):
     if _number(by):
-        return lambda by, index, v: runtime.zeros_like(v)
+        def zero(by, index, v):
+            if by != 0:
+                raise ShapeError('read_at: an adjoint that is a number other than 0')
+            return runtime.zeros_like(v)
+        return zero
     if _array(by) and _basic_index(index):
         return lambda by, index, v: runtime.unbroadcast(by[index], v)
     return None

@@ -283,3 +283,29 @@ def test_corpus_compiles_right_or_raises(f, make_args, wrt):
             np.testing.assert_array_equal(a, c, err_msg=f'{f.__name__}: modified an argument')
     single = any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
     _same(got, expected, rtol=1e-4 if single else 1e-7, atol=1e-5 if single else 1e-9)
+
+
+def test_helpers_match_their_python_versions():
+    """The numba implementations of the helpers with most logic against the helpers."""
+    from s2sgrad import numba_runtime, runtime
+    rng = np.random.default_rng(4)
+    a23, a13, a21, a3 = (rng.standard_normal(s) for s in ((2, 3), (1, 3), (2, 1), (3,)))
+    cases = [
+        (runtime.unbroadcast, (a23, a13)), (runtime.unbroadcast, (a23, a21)),
+        (runtime.unbroadcast, (a23, a3)), (runtime.unbroadcast, (a3, a23)),
+        (runtime.unbroadcast, (a23, 1.5)), (runtime.unreduce, (a3, a23, 0)),
+        (runtime.unreduce, (a21, a23, 1, True)), (runtime.unmean, (a21, a23, -1, True)),
+        (runtime.unextremum, (a3, np.max(a23, axis=0), a23, 0)),
+        (runtime.untranspose, (rng.standard_normal((2, 3, 4)), (2, 0, 1))),
+        (runtime.__getattr__('unjoin'), (rng.standard_normal((4, 3)), (a13, a23, a13))),
+    ]
+
+    def compiled(helper):
+        return numba.njit(lambda *a: helper(*a))
+    for helper, args in cases:
+        _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
+    # (keepdims is a literal in generated code)
+    reduce_max = numba.njit(lambda x: numba_runtime.reduce_max(x, 1, True))
+    reduce_min = numba.njit(lambda x: numba_runtime.reduce_min(x, 0))
+    _same(reduce_max(a23), np.max(a23, axis=1, keepdims=True))
+    _same(reduce_min(a23), np.min(a23, axis=0))
