@@ -187,8 +187,11 @@ class AdjointEmitter:
         bans = self.shared.adj(item.ans)
         if bans not in state.live:
             return []
-        call = n.clone(item.call)
-        call.func = n.name(item.vjp_name)
+        if item.saved:  # split motion: the backward part, given what was saved
+            call = n.call(item.vjp_name, n.name(item.saved))
+        else:
+            call = n.clone(item.call)
+            call.func = n.name(item.vjp_name)
         call.keywords.append(gast.keyword(arg=item.seed_name, value=n.name(bans)))
         if len(item.active_args) == 1:
             return self.contribute(item.active_args[0], call, state)

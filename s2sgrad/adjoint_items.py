@@ -68,9 +68,11 @@ class Pop:
 class CallAdjoint:
     """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
 
-    def __init__(self, ans, call, vjp_name, seed_name, active_args):
+    def __init__(self, ans, call, vjp_name, seed_name, active_args, saved=None):
         self.ans, self.call, self.vjp_name = ans, call, vjp_name
         self.seed_name, self.active_args = seed_name, active_args
+        self.saved = saved  # split motion: what the forward part saved; `vjp_name` is the
+        # backward part, called with it (see `split_motion`)
 
 
 def reads(item):
@@ -88,7 +90,7 @@ def reads(item):
     if isinstance(item, Pop):
         return [item.var, item.target]
     if isinstance(item, CallAdjoint):
-        return n.names_read(item.call)
+        return [item.saved] if item.saved else n.names_read(item.call)
     if isinstance(item, Kill):
         return []
     return n.names_read(item)
@@ -133,6 +135,9 @@ class ItemMaker:
                 shared.items[id(stmt)] = items
                 for item in items:
                     shared.needed.update(reads(item))
+                    if isinstance(item, CallAdjoint) and item.saved and \
+                            id(stmts) in shared.block_locals:  # made here, read backward
+                        shared.block_locals[id(stmts)].add(item.saved)
 
     def statement_items(self, stmt):
         """The adjoint items of an assignment or an expression statement."""

@@ -18,6 +18,7 @@ _LOCK = _BUILDER.lock
 def clear_cache():
     """Forget every generated function (the next `grad` call transforms again)."""
     with _LOCK:
+        _BUILDER.parts.clear()
         _BUILDER.cache.clear()
 
 
@@ -39,12 +40,23 @@ def resolve(func, wrt):
     return Wrt.of(func, wrt)
 
 
-def transform(func, wrt, mode, optimized, verbose, shapes=None, compile=None, fallback=False):
+MOTIONS = ('split', 'joint')
+"""How generated code calls the derivatives of your functions (see the README, "Calls of
+your functions run once")."""
+
+
+def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', compile=None,
+              fallback=False):
     """The generated function of `mode` (a `Mode`) for the callable `func` and the `Wrt`
     `wrt`, bound as `func` is (a method's instance, a partial's arguments), its unit source
-    printed when `verbose`; with ``compile='numba'``, compiled by numba (see `numba_path`;
-    `fallback`: run the plain function, with a warning, where numba cannot compile it)."""
+    printed when `verbose`; `motion`: 'split' or 'joint' (see `MOTIONS`); with
+    ``compile='numba'``, compiled by numba (see `numba_path`; `fallback`: run the plain
+    function, with a warning, where numba cannot compile it)."""
     numba_path.check_option(compile, fallback)
+    if motion not in MOTIONS:
+        raise ValueError(f'motion={motion!r}: use {MOTIONS[0]!r} (each call of a function '
+                         f'of yours runs once) or {MOTIONS[1]!r} (its derivative recomputes '
+                         f'it: less memory)')
     bound = unbind(func)
     try:
         params = list(signature(bound.function).parameters)
@@ -58,7 +70,7 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, compile=None, fa
             generated = _BUILDER.build(bound.function, wrt.names, mode, optimized=optimized,
                                        as_tuple=not wrt.single and not mode.forward,
                                        receivers=bound.receivers, shapes=shapes,
-                                       functions=_functions(bound))
+                                       functions=_functions(bound), motion=motion)
         finally:
             if collecting:
                 gc.enable()
@@ -82,8 +94,8 @@ def _functions(bound):
                  if is_function(value))
 
 
-def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=None,
-         fallback=False):
+def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',
+         compile=None, fallback=False):
     """Return the gradient function of `func` with respect to the argument(s) `wrt`.
 
     `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
@@ -95,23 +107,28 @@ def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=No
     int or a name): the code is then simplified for those shapes (``(A + A.T) @ x``), and
     the gradient raises ShapeError when called with other shapes.
 
+    `motion`: 'split' (the default: each call of a function of yours runs once, its
+    derivative reading what its forward run saved) or 'joint' (the derivative of each call
+    runs the function again: less memory, more time); see the README.
+
     ``compile='numba'`` compiles the generated code with numba in nopython mode (the
     `numba` extra); what numba cannot compile raises CompileError, at the first call with
     each kind of arguments, unless ``fallback=True``, which warns and runs the plain code.
     """
     if func is None:
         return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes, compile=compile, fallback=fallback)
-    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes,
+                                 shapes=shapes, motion=motion, compile=compile,
+                                 fallback=fallback)
+    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes, motion,
                      compile, fallback)
 
 
 def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None,
-                   compile=None, fallback=False):
+                   motion='split', compile=None, fallback=False):
     """Like `grad`, but the generated function returns ``(value, gradient)``."""
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
-                                 verbose=verbose, shapes=shapes, compile=compile,
-                                 fallback=fallback)
+                                 verbose=verbose, shapes=shapes, motion=motion,
+                                 compile=compile, fallback=fallback)
     return transform(func, resolve(func, wrt), Mode.VALUE_AND_GRAD, optimized, verbose,
-                     shapes, compile, fallback)
+                     shapes, motion, compile, fallback)

@@ -2,6 +2,7 @@
 import builtins
 import threading
 import types
+import weakref
 
 from . import pipeline
 from .cache import Cache
@@ -24,6 +25,7 @@ class Builder:
         self.lock = threading.RLock()
         self._depth = 0
         self._before = set()
+        self.parts = weakref.WeakValueDictionary()  # forward parts by code (`link_part`)
 
     def lookup(self, key):
         """The cached generated function for `key` (None when absent or out of date)."""
@@ -35,17 +37,20 @@ class Builder:
         return generated
 
     def build(self, func, wrt, mode, optimized=True, as_tuple=False, receivers=None,
-              shapes=(), functions=()):
+              shapes=(), functions=(), motion='split'):
         """The generated function of `mode` (a `Mode`) of Python function `func` with respect
         to the parameters named `wrt` (`as_tuple`: return a tuple of gradients even for one
         `wrt` argument; `receivers`: parameters bound to instances, by the instance's class;
         `shapes`: declared parameter shapes, as `declared.normalize` gives them; `functions`:
-        ``(parameter, function)`` a partial binds, which calls of the parameter call)."""
+        ``(parameter, function)`` a partial binds, which calls of the parameter call;
+        `motion`: how the code calls the VJPs of user functions, 'split' or 'joint', see
+        `calls.splittable`)."""
+        func = joint_version(func)
         receivers = dict(receivers or {})
         declared = (('shapes',) + shapes,) if shapes else ()
         key = ('func', func, getattr(func, '__code__', None), tuple(wrt), mode, optimized,
                as_tuple) + _receivers_key(receivers) + declared + \
-            ((('functions',) + functions,) if functions else ())
+            ((('functions',) + functions,) if functions else ()) + _motion_key(motion)
         cached = self.lookup(key)
         if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
                 not _same_defaults(cached.defaults_seen, func):
@@ -53,43 +58,62 @@ class Builder:
             cached = None
         if cached is not None:
             return cached
-        return self._build(key, lambda: _with_functions(
+        generated = self._build(key, lambda: _with_functions(
             _with_receivers(parse_function(func), receivers), functions), wrt, mode,
-            optimized, as_tuple, shapes)
+            optimized, as_tuple, shapes, motion)
+        if motion == 'split':  # differentiated again, it is as its joint version
+            generated.joint = _JointVersion(self.build, func, wrt, mode, optimized, as_tuple,
+                                            receivers, shapes, functions, 'joint')
+        return generated
 
-    def helper(self, func, active, mode, optimized, receivers, functions=()):
+    def helper(self, func, active, mode, optimized, receivers, functions=(), motion='split'):
         """The key and the generated VJP (`mode` Mode.VJP) or JVP (Mode.FORWARD) of the user
         function `func` with respect to its parameters `active`; `functions`: ``(parameter,
-        function)`` the call passes, which calls of the parameter call (see `constructs`)."""
+        function)`` the call passes, which calls of the parameter call (see `constructs`);
+        `motion`: see `build`."""
+        func = joint_version(func)
         key = ('func', func, func.__code__, tuple(active), mode, optimized) + \
-            _receivers_key(receivers) + ((('functions',) + functions,) if functions else ())
+            _receivers_key(receivers) + ((('functions',) + functions,) if functions else ()) + \
+            _motion_key(motion)
         cached = self.lookup(key)
+        if cached is not None and getattr(cached, 'defaults_seen', None) is not None and \
+                not _same_defaults(cached.defaults_seen, func):
+            del self.cache[key]  # `func.__defaults__` was replaced: the values are baked in
+            cached = None
         if cached is None:
             source = _with_receivers(parse_function(func), receivers)
             source.functions = dict(functions)
-            cached = self.build_source(key, source, active, mode, optimized)
+            cached = self.build_source(key, source, active, mode, optimized, motion)
+            if motion == 'split':
+                cached.joint = _JointVersion(
+                    lambda *args: self.helper(*args)[1], func, active, mode, optimized,
+                    receivers, functions, 'joint')
         return key, cached
 
-    def build_source(self, key, source, wrt, mode, optimized):
+    def build_source(self, key, source, wrt, mode, optimized, motion='split'):
         """Generate from an already parsed FunctionSource (nested functions)."""
         cached = self.lookup(key)
         if cached is not None:
             return cached
-        return self._build(key, lambda: source, wrt, mode, optimized)
+        return self._build(key, lambda: source, wrt, mode, optimized, motion=motion)
 
-    def _build(self, key, source, wrt, mode, optimized, as_tuple=False, shapes=()):
+    def _build(self, key, source, wrt, mode, optimized, as_tuple=False, shapes=(),
+               motion='split'):
         if self._depth == 0:
             self._before = set(self.cache)
         self._depth += 1
         try:
-            ctx = Context(self, source(), wrt, mode, optimized, key, as_tuple, shapes)
+            ctx = Context(self, source(), wrt, mode, optimized, key, as_tuple, shapes,
+                          motion=motion)
             generated = pipeline.run(ctx)
             if ctx.scalar_guard:
                 # scalar code: also a version for Python numbers, which calls this one for
                 # anything else (see `scalar_version.scalar_guard`)
                 scalar = Context(self, source(), wrt, mode, optimized, key, as_tuple, shapes,
-                                 scalar_params=ctx.scalar_guard, general=generated)
+                                 scalar_params=ctx.scalar_guard, general=generated,
+                                 motion=motion)
                 generated = pipeline.run(scalar)
+
         except BaseException:
             if self._depth == 1:  # forget everything this failed transformation cached
                 for added in set(self.cache) - self._before:
@@ -98,6 +122,45 @@ class Builder:
         finally:
             self._depth -= 1
         return generated
+
+
+class _JointVersion:
+    """Makes (once) the joint-motion version of a generated function: what s2sgrad
+    differentiates when generated code is differentiated again (`joint_version`)."""
+
+    def __init__(self, make, func, *args):
+        self.make, self.func, self.args = make, weakref.ref(func), args
+        self.made = None
+
+    def __call__(self):
+        """The joint version's `Generated`, or None once the function it was made from
+        is gone. Once made, the same while it lives (as the split version it stands for,
+        it was made for the functions its code called then: see `LiveHelper.guard`)."""
+        made = self.made() if self.made is not None else None
+        if made is None:
+            func = self.func()
+            if func is None:
+                return None
+            made = self.make(func, *self.args)
+            self.made = weakref.ref(made)
+        return made
+
+
+def joint_version(func):
+    """`func`, or for a generated function whose code calls forward and backward parts
+    (split motion), the same derivative in joint motion, whose code calls VJPs: the two
+    compute the same values, and the joint version's derivative is the one s2sgrad makes
+    (a backward part pops what its forward part saved: it writes into its argument)."""
+    generated = getattr(func, '__s2sgrad__', None)
+    if generated is None or not getattr(generated, 'split_used', False) or \
+            getattr(generated, 'joint', None) is None:
+        return func
+    joint = generated.joint()
+    return func if joint is None else joint.function
+
+
+def _motion_key(motion):
+    return () if motion == 'split' else (('motion', motion),)
 
 
 def _receivers_key(receivers):
@@ -119,6 +182,10 @@ def _still_valid(generated, seen):
     if id(generated) in seen:
         return True
     seen.add(id(generated))
+    made_from = getattr(generated, 'made_from', None)
+    func = made_from() if made_from is not None else None
+    if func is not None and not _same_defaults(generated.defaults_seen, func):
+        return False  # its `__defaults__` were replaced: the values are baked in
     for name, obj, cell, globals_ in getattr(generated, 'pins', ()):
         if cell is not None:
             try:

@@ -17,11 +17,12 @@ from .constructs import is_function
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
+from .mutation import assigned_into, mutated
 from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
 from .scopes import default_expressions
-from .source import FunctionSource, signature as source_signature
+from .source import FunctionSource, parse_function, signature as source_signature
 
 
 def user_call(ctx, stmt, ans, call, func):
@@ -30,13 +31,13 @@ def user_call(ctx, stmt, ans, call, func):
     arguments = _arguments(ctx, stmt, call, func)
     if not arguments.active:
         return None
-    return _call_adjoint(ctx, ans, arguments, _helper(ctx, arguments, func, Mode.VJP))
+    return _call_adjoint(ctx, stmt, ans, arguments, func)
 
 
 def nested_call(ctx, stmt, ans, call):
     """The adjoint item of a call of a function defined inside this one (a closure)."""
     arguments = _arguments(ctx, stmt, call, None)
-    return _call_adjoint(ctx, ans, arguments, _helper(ctx, arguments, None, Mode.VJP))
+    return _call_adjoint(ctx, stmt, ans, arguments, None)
 
 
 def forward_call(ctx, stmt, ans, call, func):
@@ -99,24 +100,32 @@ def _positional(func, params):
     return params[:params.index(varargs[0])], varargs[0]
 
 
-def _helper(ctx, arguments, func, mode):
+def _helper(ctx, arguments, func, mode, split=False):
     """The local name and the `Generated` helper (a VJP or a forward function, by `mode`)
-    that the code calls for the call `arguments` of `func` (None: a nested function)."""
+    that the code calls for the call `arguments` of `func` (None: a nested function); with
+    `split`, the local names of the VJP's forward and backward parts (see `split_motion`)."""
     active, live = arguments.active, None
     if func is None:
         node, source = arguments.lifted
         key = ('nested', ctx.source.origin, node.lineno, node.col_offset, node.name,
-               tuple(active), mode, ctx.optimized)
+               tuple(active), mode, ctx.optimized, ctx.motion)
         generated = ctx.builder.lookup(key)
         if generated is None:
-            generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized)
+            generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized,
+                                                 ctx.motion)
     else:
         receivers = callee_receivers(ctx.receivers, arguments.params, arguments.bound)
         functions = _static_functions(ctx, arguments)
         key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers,
-                                            functions)
-        live = _live(ctx, arguments.call, func, arguments.params, active, mode, receivers,
-                     generated, functions)
+                                            functions, ctx.motion)
+        if split:
+            live = tuple(_live(ctx, arguments.call, func, arguments.params, active, mode,
+                               receivers, generated, functions, part) for part in (0, 1))
+        else:
+            live = _live(ctx, arguments.call, func, arguments.params, active, mode,
+                         receivers, generated, functions)
+    if split:
+        return _bind_split(ctx, key, generated, live), generated
     return _bind_helper(ctx, key, generated, live), generated
 
 
@@ -134,14 +143,104 @@ def _static_functions(ctx, arguments):
     return tuple(found)
 
 
-def _call_adjoint(ctx, ans, arguments, helper):
-    """The `CallAdjoint` item of ``ans = call`` whose backward part calls the VJP `helper`
-    (its local name and `Generated`)."""
-    local, generated = helper
+def _call_adjoint(ctx, stmt, ans, arguments, func):
+    """The `CallAdjoint` item of ``ans = call`` (in `stmt`) of user function `func` (None: a
+    nested function): its backward part calls the VJP, or, in split motion, the VJP's
+    backward part with what the forward part saved (`stmt` then calls the forward part)."""
+    split = splittable(ctx, stmt, ans, arguments, func)
+    local, generated = _helper(ctx, arguments, func, Mode.VJP, split)
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
                               if p in getattr(generated, 'container_params', ()))
-    return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
+    if not split:
+        return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
+    fwd_local, bwd_local = local
+    saved = ctx.namer.fresh(ans + '_saved')
+    call = n.clone(arguments.call)
+    call.func = n.name(fwd_local)
+    stmt.targets = [n.tuple_([n.name(ans, store=True), n.name(saved, store=True)],
+                             store=True)]
+    ctx.replaced_calls.append(stmt.value)  # what the code was built for (`linking`)
+    stmt.value = call
+    return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
+                       saved=saved)
+
+
+def splittable(ctx, stmt, ans, arguments, func):
+    """Whether the call `arguments` of `func` (None: a nested function) that `stmt` assigns
+    to `ans` runs in split motion: the forward part saves references to the arguments and to
+    values it returns, so nothing may change them in place before the backward part runs.
+
+    Split when the caller changes no array in place (no assignment into a subscript) and
+    changes none of the call's arguments or its result (a list growing by ``append``), and
+    the callee changes in place only lists it makes itself (`_changes_only_own_lists`);
+    else joint motion (the VJP recomputes)."""
+    if ctx.motion != 'split' or not isinstance(stmt, gast.Assign) or \
+            not isinstance(stmt.targets[0], gast.Name) or stmt.targets[0].id != ans:
+        return False
+    if getattr(ctx, '_assigned_into', None) is None:
+        ctx._assigned_into = assigned_into(ctx.body)
+    if ctx._assigned_into:
+        return False
+    if ({ans} | set(n.names_read(arguments.call))) & ctx.mutated:
+        return False
+    if func is not None and ctx.resolver.lookup(arguments.call.func) is not func:
+        return False  # differentiated through a definition: the library computes values
+    if func is None:
+        node = arguments.lifted[0]
+    else:
+        try:
+            node = parse_function(func).node
+        except S2SError:
+            return False
+    return _changes_only_own_lists(node)
+
+
+def _changes_only_own_lists(node):
+    """Whether FunctionDef `node` changes in place nothing but lists it makes itself
+    (``out = []`` then ``out.append(v)``, each name of such a list bound only to list
+    displays): its backward part undoes changes (pops what it appended, restores items it
+    assigned) on the values it saved, which the caller may hold too. A list the callee made
+    is new at the call: what the caller does with it comes after the call, so the caller's
+    backward sweep is done with it before the callee's backward part pops it. An assignment
+    into an item, of anything, may change a value the caller holds."""
+    if assigned_into(node.body) or any(
+            isinstance(stmt, gast.AugAssign) and not isinstance(stmt.target, gast.Name)
+            for stmt in n.walk(node)):
+        return False
+    args = node.args
+    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+    params |= {a.id for a in (args.vararg, args.kwarg) if a is not None}
+    changed = mutated(node.body, aliases=True)
+    if changed & params:
+        return False
+    for name in changed:
+        bindings = [stmt for stmt in n.walk(node) if name in _bound_by(stmt)]
+        if not bindings or not all(
+                isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+                isinstance(stmt.value, gast.List) for stmt in bindings):
+            return False
+    return True
+
+
+def _bound_by(node):
+    """The names statement `node` binds (assignments, loop targets, ``with``, imports,
+    definitions); nothing for other nodes."""
+    if isinstance(node, gast.Assign):
+        return n.names_stored(node.targets[0])
+    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Param):
+        return [node.id]  # a parameter of a function defined inside
+    if isinstance(node, (gast.AugAssign, gast.AnnAssign)):
+        return n.names_stored(node.target)
+    if isinstance(node, (gast.For, gast.comprehension)):
+        return n.names_stored(node.target)
+    if isinstance(node, gast.withitem) and node.optional_vars is not None:
+        return n.names_stored(node.optional_vars)
+    if isinstance(node, (gast.FunctionDef, gast.ClassDef)):
+        return [node.name]
+    if isinstance(node, gast.NamedExpr):
+        return n.names_stored(node.target)
+    return []
 
 
 def nested_functions(ctx, func):
@@ -196,15 +295,20 @@ def _nested_source(ctx, lifted, node):
                           cells=ctx.source.cells, origin=ctx.source.origin)
 
 
-def _live(ctx, call, func, params, active, mode, receivers, generated, functions=()):
+def _live(ctx, call, func, params, active, mode, receivers, generated, functions=(),
+          part=None):
     """How the helper of a call of user function `func` through a global or closure
-    variable follows that variable (`LiveHelper`), or None for other calls."""
+    variable follows that variable (`LiveHelper`), or None for other calls; `part` 0 or 1:
+    the forward or backward part of the VJP (see `split_motion`) instead."""
     name = call.func.id if isinstance(call.func, gast.Name) else None
     source = ctx.source
     method = getattr(call.func, 'method_of', None)
-    if method is not None and generated.function is not None:
-        return MethodGuard(generated.function, *method)
-    if name is None or name in ctx.names.bindings or generated.function is None:
+    if generated.function is None:
+        return None
+    function = generated.function if part is None else generated.split[part].function
+    if method is not None:  # (the backward part's first argument is what was saved)
+        return MethodGuard(function, *method[:3], method[3] and part != 1)
+    if name is None or name in ctx.names.bindings:
         return None
     cell = source.cells.get(name)
     try:
@@ -213,23 +317,69 @@ def _live(ctx, call, func, params, active, mode, receivers, generated, functions
     except ValueError:
         return None
     if isinstance(current, LiveHelper) and current.function is func:
-        return current.guard(generated.function)  # generated code differentiated again
+        return current.guard(function)  # generated code differentiated again
     if current is not func:
         return None
     ctx.live_names.add(name)
-    builder, optimized = ctx.builder, ctx.optimized
+    builder, optimized, motion = ctx.builder, ctx.optimized, ctx.motion
 
     def rebuild(current):
         if list(source_signature(current).parameters) != params:
             raise S2SError(f'`{name}` now denotes a function with other parameters than '
                            f'when the gradient was made; call s2sgrad.grad again')
+        if part is not None and not _changes_only_own_lists(parse_function(current).node):
+            raise S2SError(f'`{name}` now denotes a function that changes values in place, '
+                           f'which the gradient made for the function it denoted before '
+                           f'cannot follow (it saved values between its sweeps); call '
+                           f's2sgrad.grad again')
         with builder.lock:
-            _, new = builder.helper(current, active, mode, optimized, receivers, functions)
+            _, new = builder.helper(current, active, mode, optimized, receivers, functions,
+                                    motion)
+        if part == 0:
+            return new.split[0].function, {}
+        if part == 1:
+            return new.split[1].function, {generated.seed_name: new.seed_name}
         if mode is Mode.VJP:
             return new.function, {generated.seed_name: new.seed_name}
         return new.function, {generated.tangent_names[p]: new.tangent_names[p]
                               for p in active}
-    return LiveHelper(generated.function, name, func, cell, source.globals, rebuild)
+    return LiveHelper(function, name, func, cell, source.globals, rebuild)
+
+
+def _bind_split(ctx, key, generated, live):
+    """The local names under which this function's code calls the forward and backward
+    parts of the generated VJP `generated` (`live`: their `LiveHelper` or None each)."""
+    local_names = ctx.helper_names
+    split_key = ('split',) + tuple(key) + _live_name(live and live[0])
+    if split_key in local_names:
+        return local_names[split_key]
+    if key == ctx.key:  # recursion: the parts call themselves by name
+        locals_ = ctx.split_names
+    else:
+        names = generated.split_names if generated.function is None else \
+            (generated.split[0].name, generated.split[1].name)
+        locals_ = tuple(ctx.namer.fresh(name) for name in names)
+    local_names[split_key] = locals_
+    ctx.split_used = True
+    if key == ctx.key or generated.function is None:  # (mutual) recursion: filled later
+        cells = tuple(types.CellType() for _ in locals_)
+        if key == ctx.key:
+            ctx.split_cells.append(cells)
+        else:
+            generated.__dict__.setdefault('waiting_split', []).append(cells)
+    else:
+        cells = tuple(types.CellType((live and live[i]) or generated.split[i].function)
+                      for i in (0, 1))
+        ctx.helper_generated.extend(generated.split)
+    for local, cell in zip(locals_, cells):
+        ctx.helper_cells[local] = cell
+    return locals_
+
+
+def _live_name(live):
+    """What a helper's binding key adds for a `LiveHelper`: the name it follows (two names
+    bound to one function may be rebound apart)."""
+    return (('live', live.name),) if isinstance(live, LiveHelper) else ()
 
 
 def _bind_helper(ctx, key, generated, live=None):
@@ -237,9 +387,10 @@ def _bind_helper(ctx, key, generated, live=None):
     if key == ctx.key:
         return ctx.function_name()  # recursion: the function calls itself by name
     local_names = ctx.helper_names
-    if key in local_names:
-        return local_names[key]
-    local = local_names[key] = ctx.namer.fresh(generated.name)
+    bind_key = tuple(key) + _live_name(live)
+    if bind_key in local_names:
+        return local_names[bind_key]
+    local = local_names[bind_key] = ctx.namer.fresh(generated.name)
     if generated.function is not None:
         ctx.helper_cells[local] = types.CellType(live or generated.function)
         ctx.helper_generated.append(generated)

@@ -26,13 +26,14 @@ class Context:
     version (see `scalar_version`)."""
 
     def __init__(self, builder, source, wrt, mode, optimized, key, as_tuple=False, shapes=(),
-                 scalar_params=(), general=None):
+                 scalar_params=(), general=None, motion='split'):
         """`builder` makes the helpers this function calls; `source` is its FunctionSource;
         `wrt` the names of the parameters to differentiate; `mode` a `Mode`; `key` its cache
         key; `as_tuple`: return a tuple of gradients even for one `wrt` parameter; `shapes`:
         declared parameter shapes; `scalar_params`: the parameters this version is built
         for as Python numbers (checked at entry), and `general` the Generated version for
-        any arguments that it calls for other values."""
+        any arguments that it calls for other values; `motion`: 'split' or 'joint', how
+        its code calls the VJPs of user functions (see `calls.splittable`)."""
         self.builder = builder
         self.source = source
         self.mode = mode
@@ -78,6 +79,11 @@ class Context:
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
         self.default_guards = []  # (parameter, default expression): see `constructs`
         self.extra_pins = []  # names the code no longer reads but was built for (`linking`)
+        self.split_names = None  # a VJP's forward and backward functions (`split_motion`)
+        self.split_cells = []  # (forward, backward) cells of its own parts, for recursion
+        self.replaced_calls = []  # user calls that call forward parts instead (`linking`)
+        self.motion = motion
+        self.split_used = False  # whether its code calls forward and backward parts
 
     # -- errors ---------------------------------------------------------------------------
     def where(self, stmt, what='', node=None):

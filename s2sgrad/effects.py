@@ -37,6 +37,14 @@ def check_effects(body, ctx):
 
 
 def _check_attribute_store(stmt, ctx):
+    for target in n.walk(stmt.targets[0]):
+        if isinstance(target, gast.Attribute) and isinstance(target.ctx, gast.Store) and \
+                isinstance(target.value, gast.Name) and ctx.activity.is_active(target.value):
+            raise ctx.unsupported(
+                stmt, f'setting the attribute `.{target.attr}` of the differentiated value '
+                      f'`{target.value.id}` (``y.flat = v``, ``y.shape = s`` change the array '
+                      f'in place, out of the derivative\'s sight); assign into it '
+                      f'(``y[...] = v``) or make a new array (``np.reshape``)')
     if not ctx.activity.is_active(stmt.value):
         return
     for target in n.walk(stmt.targets[0]):

@@ -1,6 +1,7 @@
 """Print, compile and cache a generated FunctionDef: the last step of the pipeline."""
 import inspect
 import types
+import weakref
 
 import gast
 
@@ -10,8 +11,9 @@ from .generated_code import Generated
 from .printer import to_source
 
 
-def link(ctx, node, name, seed_name, tangent_names=None):
-    """Print and compile `node`, cache it, and hand it to callers waiting for it.
+def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None):
+    """Print and compile `node`, cache it (when `cache`), and hand it to callers waiting
+    for it; `split`: the `Generated` forward and backward parts of a VJP (`split_motion`).
 
     The generated function reads globals and closure variables at call time, as the
     source function does: its globals are that function's own ``__globals__`` dict and its
@@ -24,15 +26,22 @@ def link(ctx, node, name, seed_name, tangent_names=None):
     namespace = source.globals if source.globals is not None else dict(source.namespace)
     generated = Generated(name, node, namespace, seed_name)
     generated.tangent_names = tangent_names
-    placeholder = ctx.builder.cache.get(ctx.key)
+    generated.split = split
+    generated.split_used = ctx.split_used
+    placeholder = ctx.builder.cache.get(ctx.key) if cache else None
     if placeholder is not None and placeholder.function is None:
         generated.waiting = placeholder.__dict__.get('waiting', [])
+        generated.waiting_split = placeholder.__dict__.get('waiting_split', [])
     generated.source = to_source(node)
     cells, generated.pins = _cells(ctx, node, namespace)
     generated.attribute_pins = _attribute_pins(ctx, node)
     func = getattr(ctx.source, 'func', None)
     generated.defaults_seen = (getattr(func, '__defaults__', None),
                                getattr(func, '__kwdefaults__', None))
+    try:
+        generated.made_from = weakref.ref(func) if func is not None else None
+    except TypeError:
+        generated.made_from = None
     defaults, kwdefaults = _default_values(ctx, node)
     generated.function = compile_function(generated.source, name, namespace, cells,
                                           defaults, kwdefaults)
@@ -44,10 +53,53 @@ def link(ctx, node, name, seed_name, tangent_names=None):
     generated.container_params = {p for p in ctx.params
                                   if p in getattr(ctx, 'container_vars', ())}
     generated.function.helpers = [h.function for h in ctx.helper_generated]
+    if not cache:
+        return generated
     ctx.builder.cache[ctx.key] = generated
     for cell in getattr(generated, 'waiting', []):
         cell.cell_contents = generated.function
+    for fwd_cell, bwd_cell in getattr(generated, 'waiting_split', []):
+        fwd_cell.cell_contents = split[0].function
+        bwd_cell.cell_contents = split[1].function
     return generated
+
+
+def link_part(ctx, node):
+    """`link` the forward part `node` of a VJP (see `split_motion`), or the same forward
+    part made before: the VJPs of a function with respect to different arguments often
+    save the same values, and the printed unit then defines the function once."""
+    key = _part_key(ctx, node)
+    found = ctx.builder.parts.get(key) if key is not None else None
+    if found is not None:
+        ctx.helper_generated.extend(found.helpers)
+        return found
+    generated = link(ctx, node, node.name, None, cache=False)
+    if key is not None:
+        ctx.builder.parts[key] = generated
+    return generated
+
+
+def _part_key(ctx, node):
+    """What makes two forward parts the same function: their code, globals and the objects
+    their free names denote (None when a helper it calls is not made yet)."""
+    if ctx.source.globals is None:
+        return None
+    text = to_source(node)
+    bound = []
+    for var in sorted(set(n.names_read(node))):
+        cell = ctx.helper_cells.get(var)
+        if cell is not None:
+            try:
+                bound.append((var, id(cell.cell_contents)))
+            except ValueError:
+                return None
+        elif var in ctx.source.cells:  # a closure variable: read when the code runs
+            bound.append((var, id(ctx.source.cells[var])))
+        elif var in ctx.names.bindings:
+            bound.append((var, id(ctx.names.bindings[var])))
+    defaults, kwdefaults = _default_values(ctx, node)
+    return text, id(ctx.source.globals), tuple(bound), tuple(map(id, defaults)), \
+        tuple((k, id(v)) for k, v in sorted(kwdefaults.items()))
 
 
 def _cells(ctx, node, namespace):
@@ -55,7 +107,9 @@ def _cells(ctx, node, namespace):
     source = ctx.source
     cells = dict(source.cells)
     pins = []
-    for var in sorted(set(n.names_read(node))):
+    replaced = [n.expr(call) for call in ctx.replaced_calls]
+    for var in sorted(set(n.names_read(node)) | set(n.names_read(gast.Module(
+            body=replaced, type_ignores=[])))):
         if var in ctx.names.bindings or var in ctx.helper_cells or \
                 var not in source.namespace:
             continue
@@ -77,7 +131,8 @@ def _attribute_pins(ctx, node):
     local = set(n.names_stored(node)) | {a.id for a in node.args.args +
                                          node.args.kwonlyargs + node.args.posonlyargs}
     pins = {}
-    for call in n.walk(node):
+    replaced = gast.Module(body=[n.expr(call) for call in ctx.replaced_calls], type_ignores=[])
+    for call in list(n.walk(node)) + list(n.walk(replaced)):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue
         path = n.dotted_path(call.func)

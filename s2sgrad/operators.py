@@ -10,19 +10,20 @@ from .runtime import check_tangent, real_only
 from .wrt import definition
 
 
-def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=None,
-        fallback=False):
+def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',
+        compile=None, fallback=False):
     """``vjp(f, wrt)(*args, cotangent)``: the cotangent times the Jacobian of `f` (L-op).
 
     With a tuple `wrt`, the result is a tuple with one entry per selected argument. The
-    cotangent has the shape of `f`'s output; `f` may return any array. `compile` and
-    `fallback` as for `grad`.
+    cotangent has the shape of `f`'s output; `f` may return any array. `motion`, `compile`
+    and `fallback`: as for `grad`.
     """
     if func is None:
         return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes, compile=compile, fallback=fallback)
+                                 shapes=shapes, motion=motion, compile=compile,
+                                 fallback=fallback)
     generated = transform(func, resolve(func, wrt), Mode.COTANGENT, optimized, verbose, shapes,
-                          compile, fallback)
+                          motion, compile=compile, fallback=fallback)
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
@@ -47,8 +48,8 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=Non
         return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose,
                                  shapes=shapes, compile=compile, fallback=fallback)
     selected = resolve(func, wrt)
-    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes, compile,
-                          fallback)
+    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes,
+                          compile=compile, fallback=fallback)
     keywords = [generated.tangent_names[name] for name in selected.names]
 
     def apply(*args, **kwargs):

@@ -20,7 +20,7 @@ import builtins
 
 import gast
 
-from . import inplace, nodes as n, scalar_version
+from . import inplace, nodes as n, scalar_version, split_motion
 from .activity import Activity, target_names
 from .anf import Normalizer
 from .calls import nested_functions
@@ -32,7 +32,7 @@ from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
 from .forward_function import forward_function
 from .invariance import cancelled_shifts
-from .linking import link
+from .linking import link, link_part
 from .modes import Mode
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
@@ -57,7 +57,15 @@ def reverse_mode(ctx):
     node = save_shapes(optimise(ctx, made)) if ctx.optimized else made.node
     if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):
         scalar_version.call_general(ctx, node)  # else knowing the numbers gained nothing
-    return link(ctx, node, node.name, made.seed_name, made.tangent_names)
+    parts = None
+    if ctx.split_names:  # a VJP: also its forward and backward parts (`split_motion`)
+        fwd, bwd = split_motion.split(node, made.seed_name, ctx.split_names, ctx.namer)
+        parts = (link_part(ctx, fwd), link(ctx, bwd, bwd.name, made.seed_name, cache=False))
+        for (fwd_cell, bwd_cell) in ctx.split_cells:
+            fwd_cell.cell_contents = parts[0].function
+            bwd_cell.cell_contents = parts[1].function
+        node = split_motion.without_marker(node)
+    return link(ctx, node, node.name, made.seed_name, made.tangent_names, split=parts)
 
 
 def forward_mode(ctx):

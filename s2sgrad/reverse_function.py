@@ -8,7 +8,7 @@ sweep and the return of the gradients (and the value, for `value_and_grad`). Giv
 """
 import gast
 
-from . import inplace, nodes as n, scalar_version
+from . import inplace, nodes as n, scalar_version, split_motion
 from .constructs import default_guards
 from .derivative import Derivative
 from .generated_code import Generated
@@ -29,8 +29,12 @@ def reverse_function(ctx, body, ret):
     if seeded:
         seed_name = rpass.adj(result.id) if isinstance(result, gast.Name) else \
             ctx.namer.fresh('bresult')
-        ctx.builder.cache[ctx.key] = Generated(ctx.function_name(), None, None,
-                                               seed_name)
+        placeholder = Generated(ctx.function_name(), None, None, seed_name)
+        if ctx.mode is Mode.VJP:  # also cut in two (see `split_motion`)
+            ctx.split_names = (ctx.namer.fresh(_qualified(ctx) + '_fwd'),
+                               ctx.namer.fresh(ctx.function_name() + '_bwd'))
+            placeholder.split_names = ctx.split_names
+        ctx.builder.cache[ctx.key] = placeholder
     rpass.collect(body)
     needed = set(rpass.needed)
     forward = rpass.forward(body, [], set(ctx.params))
@@ -88,8 +92,9 @@ def reverse_function(ctx, body, ret):
     stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
               for stack in sorted(rpass.stacks.values())]
     undefined = [n.assign(var, n.const(None)) for var in sorted(ctx.undefined_before_loop)]
+    end = [split_motion.marker(result)] if ctx.split_names else []
     new_body = ctx.declared_comment() + default_guards(ctx) + prologue + stacks + \
-        undefined + forward + \
+        undefined + forward + end + \
         seed_stmts + backward + \
         [gast.Return(value=value)]
     args = n.clone(ctx.func.args)
@@ -101,3 +106,13 @@ def reverse_function(ctx, body, ret):
                             decorator_list=[], returns=None, type_comment=None, type_params=[])
     keep = set(ctx.params) | ({seed_name} if seed_name else set())
     return Derivative(node, seed_name, None, keep, tuple(sorted(rpass.stacks.values())))
+
+
+def _qualified(ctx):
+    """The base of the forward part's name: a method's class and name (``Dense_call``,
+    which says which method the call resolved to), else the function's name."""
+    qualname = getattr(getattr(ctx.source, 'func', None), '__qualname__', '')
+    parts = qualname.split('.')
+    if len(parts) == 2 and parts[1] == ctx.source.name and '<' not in qualname:
+        return parts[0] + '_' + ctx.base_name()
+    return ctx.base_name()

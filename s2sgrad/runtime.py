@@ -53,13 +53,17 @@ def unbroadcast(g, x):
     `g` may also be smaller than the broadcast shape (a scalar adjoint standing for a spread
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
+    gtype, xtype = type(g), type(x)
+    if gtype is np.ndarray and xtype is np.ndarray and g.dtype is x.dtype and \
             g.dtype.kind == 'f':  # the common case, first
         if g.shape == x.shape:
             return g
         summed = _sum_to(g, x.shape)
         if summed is not None:
             return summed
+    elif gtype in (float, np.float64) and xtype in (float, np.float64) and \
+            (gtype is xtype or xtype is float):  # numbers (scalar code, items of arrays)
+        return g
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape or _is_sequence(x) and _is_sequence(g):
@@ -369,5 +373,6 @@ def __getattr__(name):
         from . import rules
         helper = rules.template_helper(name)
         if helper is not None:
+            globals()[name] = helper  # found once: generated code calls it in loops
             return helper
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

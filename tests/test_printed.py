@@ -67,16 +67,17 @@ def test_printed_gradient_is_what_runs(f, make_args, wrt):
 
 def test_each_helper_is_printed_once_under_the_name_it_is_called_by():
     """A helper differentiated with respect to different arguments in two calls: two
-    helpers, each printed once, each named after what it differentiates."""
+    backward parts, each printed once, each named after what it differentiates, and one
+    forward part (both save the same values), called twice."""
     import corpus_printed
     df = s2sgrad.grad(corpus_printed.two_layers)
     tree = ast.parse(df.source)
     names = [node.name for node in tree.body]
-    assert sorted(names[:2]) == ['dlayerdW', 'dlayerdx'], df.source
-    assert names[2:] == ['dtwo_layersdW1'], df.source
-    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and
-              isinstance(node.func, ast.Name)}
-    assert {'dlayerdx', 'dlayerdW'} <= called
+    assert sorted(names[:3]) == ['dlayerdW_bwd', 'dlayerdx_bwd', 'layer_fwd'], df.source
+    assert names[3:] == ['dtwo_layersdW1'], df.source
+    called = [node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and
+              isinstance(node.func, ast.Name)]
+    assert {'dlayerdx_bwd', 'dlayerdW_bwd'} <= set(called) and called.count('layer_fwd') == 2
     assert 'blayer=' in df.source and 'btanh' not in df.source, df.source
     rng = np.random.default_rng(3)
     W1, W2, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 4)), rng.standard_normal(3)
@@ -139,19 +140,23 @@ def test_show_prints_the_unit(capsys):
     path = os.path.join(os.path.dirname(__file__), 'corpus_printed.py')
     assert main(['show', f'{path}:two_layers', '--wrt', 'W1']) == 0
     out = capsys.readouterr().out
-    assert out.count('def dlayerdW(') == 1 and out.count('def dlayerdx(') == 1, out
+    assert out.count('def dlayerdW_bwd(') == 1 and out.count('def dlayerdx_bwd(') == 1, out
+    assert out.count('def layer_fwd(') == 1, out
 
 
 def test_a_recursive_function_prints_its_own_name():
-    """The VJP of a recursive function calls itself by the name it is printed under."""
+    """The forward and backward parts of a recursive function call themselves by the
+    names they are printed under."""
     import corpus_printed
     df = s2sgrad.grad(corpus_printed.power_recursive)
     printed = printed_function(df, vars(corpus_printed))
     assert_same(printed(1.3, 4), df(1.3, 4))
-    helper, gradient = ast.parse(df.source).body
-    calls = {node.func.id for node in ast.walk(helper) if isinstance(node, ast.Call) and
-             isinstance(node.func, ast.Name)}
-    assert helper.name in calls and helper.name != gradient.name, df.source
+    *helpers, gradient = ast.parse(df.source).body
+    assert len(helpers) == 2, df.source
+    for helper in helpers:
+        calls = {node.func.id for node in ast.walk(helper) if isinstance(node, ast.Call) and
+                 isinstance(node.func, ast.Name)}
+        assert helper.name in calls and helper.name != gradient.name, df.source
 
 
 def test_a_variable_named_s2s_is_refused_by_name():

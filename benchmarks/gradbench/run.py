@@ -6,13 +6,15 @@ Run from the repository root (a script, not a test; pytest never collects this f
     python benchmarks/gradbench/run.py [--quick] [--only NAME[,NAME]] [--repeats N]
                                        [--seconds S] [--blas-threads N] [--torch-threads N]
 
-Problems (`--only` takes these names, in this order): lse, llsq, gmm, kmeans, ode, det, lstm;
-each is a module of this folder (see README.md). For every problem the s2sgrad gradient is first
-checked against the JAX float64 gradient (relative error < 1e-8, per argument, in the 2-norm);
-a mismatch is printed and the script exits with status 1 after the table. The peers' gradients
-are checked the same way (a mismatch is printed). Then each method is timed as in
-`benchmarks/bench_reverse.py`: one process, the same inputs, the methods interleaved within each
-repeat, and the time per gradient is the minimum over repeats of the mean over many calls.
+Problems (`--only` takes these names, in this order): lse, llsq, gmm, kmeans, ode, det, lstm,
+ba, ht; each is a module of this folder (see README.md). ba and ht (``OPERATOR = 'jacobian'``)
+time a Jacobian instead of a gradient (see `make_jacobian_methods`). For every problem the
+s2sgrad gradient is first checked against the JAX float64 gradient (relative error < 1e-8, per
+argument, in the 2-norm); a mismatch is printed and the script exits with status 1 after the
+table. The peers' gradients are checked the same way (a mismatch is printed). Then each
+method is timed as in `benchmarks/bench_reverse.py`: one process, the same inputs, the methods
+interleaved within each repeat, and the time per gradient is the minimum over repeats of the
+mean over many calls.
 
 Methods: s2sgrad (``s2sgrad.grad(objective, wrt=WRT)``, made once, outside the timing);
 s2sgrad+numba (the same with ``compile='numba'``, compiled by its first call, outside the
@@ -47,7 +49,7 @@ BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_
 
 import numpy as np  # noqa: E402
 
-PROBLEMS = ('lse', 'llsq', 'gmm', 'kmeans', 'ode', 'det', 'lstm')
+PROBLEMS = ('lse', 'llsq', 'gmm', 'kmeans', 'ode', 'det', 'lstm', 'ba', 'ht')
 METHODS = ('s2sgrad', 's2sgrad+numba', 'autograd', 'jax', 'jax.jit', 'torch')
 TOLERANCE = 1e-8
 
@@ -166,6 +168,126 @@ def make_methods(mod, args, torch_threads):
     return methods, notes
 
 
+def make_jacobian_methods(mod, args, torch_threads):
+    """As make_methods for a problem with ``OPERATOR = 'jacobian'``: each method's Jacobian
+    operator on `mod.objective` (a tuple of Jacobians, in WRT order), called once per unit of
+    `mod.units(*args)` (or once on `args` for a module without `units`); with units, the
+    Jacobians of the units are stacked along a new first axis."""
+    params = list(inspect.signature(mod.objective).parameters)
+    argnums = tuple(params.index(w) for w in mod.WRT)
+    units = mod.units(*args) if hasattr(mod, 'units') else None
+    calls = [tuple(np.asarray(a) if isinstance(a, np.generic) else a for a in unit)
+             for unit in (units if units is not None else [args])]
+    methods, notes = {}, {}
+
+    def looped(jac, converted):
+        if units is None:
+            return lambda: tuple(jac(*converted[0]))
+        return lambda: tuple(np.stack(parts)
+                             for parts in zip(*(to_numpy(jac(*a)) for a in converted)))
+
+    # Forward mode when the inputs are smaller than the output (s2sgrad.jacobian's rule).
+    out = np.asarray(mod.objective(*calls[0]))
+    forward = sum(np.size(calls[0][i]) for i in argnums) < max(out.size, 1)
+    notes['mode'] = 'forward' if forward else 'reverse'
+
+    try:
+        import s2sgrad
+        jac = s2sgrad.jacobian(mod.objective, wrt=mod.WRT)
+        methods['s2sgrad'] = looped(jac, calls)
+    except Exception as exc:
+        methods['s2sgrad'] = exc
+
+    try:  # the compiled path (its vjps or jvps), compiled by the first call
+        import numba  # noqa: F401
+        import s2sgrad
+        from s2sgrad.errors import CompileError
+        jac = s2sgrad.jacobian(mod.objective, wrt=mod.WRT, compile='numba')
+        t0 = time.perf_counter()
+        jac(*calls[0])
+        notes['numba'] = time.perf_counter() - t0
+        methods['s2sgrad+numba'] = looped(jac, calls)
+    except ImportError:
+        methods['s2sgrad+numba'] = 'n/a'
+    except CompileError as exc:
+        notes['numba error'] = exc
+        methods['s2sgrad+numba'] = 'does not compile'
+    except Exception as exc:
+        methods['s2sgrad+numba'] = exc
+
+    try:
+        import autograd
+
+        def ag_jac(*a, f=mod.autograd_objective):
+            vjp, value = autograd.make_vjp(_positional(f, argnums, a))(
+                tuple(a[i] for i in argnums))
+            rows = []
+            for index in np.ndindex(np.shape(value)):
+                seed = np.zeros(np.shape(value))
+                seed[index] = 1.0
+                rows.append(vjp(seed))
+            return tuple(np.stack([r[k] for r in rows]).reshape(np.shape(value) + np.shape(a[i]))
+                         for k, i in enumerate(argnums))
+
+        methods['autograd'] = looped(ag_jac, calls)
+    except ImportError:
+        methods['autograd'] = 'n/a'
+    except Exception as exc:
+        methods['autograd'] = exc
+
+    try:
+        import jax
+        jax.config.update('jax_enable_x64', True)
+        import jax.numpy as jnp
+        jcalls = [tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in c)
+                  for c in calls]
+        static = tuple(i for i, a in enumerate(calls[0]) if not isinstance(a, np.ndarray)
+                       and i not in argnums)
+        operator = jax.jacfwd if forward else jax.jacrev
+        jg = operator(mod.jax_objective, argnums=argnums)
+        methods['jax'] = looped(lambda *a: jax.block_until_ready(jg(*a)), jcalls)
+        jj = jax.jit(operator(getattr(mod, 'jax_jit_objective', mod.jax_objective),
+                              argnums=argnums), static_argnums=static)
+        t0 = time.perf_counter()
+        jax.block_until_ready(jj(*jcalls[0]))
+        notes['jit'] = time.perf_counter() - t0
+        methods['jax.jit'] = looped(lambda *a: jax.block_until_ready(jj(*a)), jcalls)
+    except ImportError:
+        methods['jax'] = methods['jax.jit'] = 'n/a'
+    except Exception as exc:
+        methods.setdefault('jax', exc)
+        methods['jax.jit'] = exc
+
+    try:
+        import torch
+        from torch.autograd.functional import jacobian as torch_jacobian
+        if torch_threads:
+            torch.set_num_threads(torch_threads)
+
+        def tensor(a):
+            if not isinstance(a, np.ndarray):
+                return a
+            return torch.tensor(a, dtype=torch.float64) if a.dtype.kind == 'f' \
+                else torch.from_numpy(a)
+
+        tcalls = [tuple(tensor(a) for a in c) for c in calls]
+
+        def t_jac(*a, f=mod.torch_objective):
+            def g(*diff):
+                full = list(a)
+                for i, d in zip(argnums, diff):
+                    full[i] = d
+                return f(*full)
+            return torch_jacobian(g, tuple(a[i] for i in argnums))
+
+        methods['torch'] = looped(t_jac, tcalls)
+    except ImportError:
+        methods['torch'] = 'n/a'
+    except Exception as exc:
+        methods['torch'] = exc
+    return methods, notes
+
+
 def _positional(f, argnums, args):
     """f as a function of the tuple of its differentiated arguments (autograd.grad takes one)."""
     def wrapped(diff):
@@ -190,8 +312,14 @@ def run_problem(name, quick, repeats, seconds, budget, torch_threads):
     """(row cells {method: text}, ratio s2sgrad/jax.jit or None, check_failed, lines)."""
     mod = importlib.import_module(name)
     args = mod.make_inputs(np.random.default_rng(0), quick=quick)
-    lines = [f'## {name} ({mod.sizes(quick)}), gradient w.r.t. {", ".join(mod.WRT)}']
-    methods, notes = make_methods(mod, args, torch_threads)
+    jacobian = getattr(mod, 'OPERATOR', 'grad') == 'jacobian'
+    what = 'Jacobian' if jacobian else 'gradient'
+    lines = [f'## {name} ({mod.sizes(quick)}), {what} w.r.t. {", ".join(mod.WRT)}']
+    make = make_jacobian_methods if jacobian else make_methods
+    methods, notes = make(mod, args, torch_threads)
+    if 'mode' in notes:
+        lines.append(f'  Jacobian in {notes["mode"]} mode (jax: '
+                     f'{"jacfwd" if notes["mode"] == "forward" else "jacrev"})')
     if 'jit' in notes:
         lines.append(f'  jax.jit compile (first call): {fmt_time(notes["jit"])}')
     if 'numba' in notes:
@@ -231,7 +359,7 @@ def run_problem(name, quick, repeats, seconds, budget, torch_threads):
         failed = failed or 's2sgrad' in grads
     else:
         norms = ', '.join(f'{np.linalg.norm(r):.3g}' for r in reference)
-        lines.append(f'  |jax gradient| = {norms}')
+        lines.append(f'  |jax {what}| = {norms}')
         for m in METHODS:
             if m in grads and m != 'jax':
                 errs = rel_errors(grads[m], reference)
