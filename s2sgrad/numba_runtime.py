@@ -175,6 +175,8 @@ def _copy(x):
         return lambda x: x
     if _array(x):
         return lambda x: x.copy()
+    if isinstance(x, types.List):  # (a new list of the same items, as list(x))
+        return lambda x: [item for item in x]
     return None
 
 
@@ -186,6 +188,17 @@ def _add(a, b):
         return lambda a, b: a
     if (_number(a) or _array(a)) and (_number(b) or _array(b)):
         return lambda a, b: a + b
+    return None
+
+
+@_implements('broadcast_like')
+def _broadcast_like(g, x):
+    if _number(x) and _number(g):
+        return lambda g, x: g
+    if _array(x) and _number(g):
+        return lambda g, x: np.full(x.shape, g)
+    if _array(x) and _array(g):
+        return lambda g, x: g * np.ones(x.shape, x.dtype)  # (numba broadcasts; as the helper)
     return None
 
 
