@@ -2,7 +2,7 @@
 import functools
 import gc
 
-from . import declared, unit
+from . import declared, numba_path, unit
 from .callables import rebind, unbind
 from .constructs import is_function
 from .errors import SourceUnavailableError
@@ -45,10 +45,14 @@ MOTIONS = ('split', 'joint')
 your functions run once")."""
 
 
-def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split'):
+def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', compile=None,
+              fallback=False):
     """The generated function of `mode` (a `Mode`) for the callable `func` and the `Wrt`
     `wrt`, bound as `func` is (a method's instance, a partial's arguments), its unit source
-    printed when `verbose`; `motion`: 'split' or 'joint' (see `MOTIONS`)."""
+    printed when `verbose`; `motion`: 'split' or 'joint' (see `MOTIONS`); with
+    ``compile='numba'``, compiled by numba (see `numba_path`; `fallback`: run the plain
+    function, with a warning, where numba cannot compile it)."""
+    numba_path.check_option(compile, fallback)
     if motion not in MOTIONS:
         raise ValueError(f'motion={motion!r}: use {MOTIONS[0]!r} (each call of a function '
                          f'of yours runs once) or {MOTIONS[1]!r} (its derivative recomputes '
@@ -77,7 +81,10 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split'):
         print(generated.unit_source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
-    return rebind(declared.checked(generated.function, bound.function, shapes), bound)
+    function = generated.function
+    if compile is not None:
+        function = numba_path.compiled(generated, wrt, mode, fallback)
+    return rebind(declared.checked(function, bound.function, shapes), bound)
 
 
 def _functions(bound):
@@ -87,7 +94,8 @@ def _functions(bound):
                  if is_function(value))
 
 
-def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split'):
+def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',
+         compile=None, fallback=False):
     """Return the gradient function of `func` with respect to the argument(s) `wrt`.
 
     `wrt` is a parameter position or name (one gradient) or a tuple of them (a tuple of
@@ -102,18 +110,25 @@ def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='sp
     `motion`: 'split' (the default: each call of a function of yours runs once, its
     derivative reading what its forward run saved) or 'joint' (the derivative of each call
     runs the function again: less memory, more time); see the README.
+
+    ``compile='numba'`` compiles the generated code with numba in nopython mode (the
+    `numba` extra); what numba cannot compile raises CompileError, at the first call with
+    each kind of arguments, unless ``fallback=True``, which warns and runs the plain code.
     """
     if func is None:
         return functools.partial(grad, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes, motion=motion)
-    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes, motion)
+                                 shapes=shapes, motion=motion, compile=compile,
+                                 fallback=fallback)
+    return transform(func, resolve(func, wrt), Mode.GRAD, optimized, verbose, shapes, motion,
+                     compile, fallback)
 
 
 def value_and_grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None,
-                   motion='split'):
+                   motion='split', compile=None, fallback=False):
     """Like `grad`, but the generated function returns ``(value, gradient)``."""
     if func is None:
         return functools.partial(value_and_grad, wrt=wrt, optimized=optimized,
-                                 verbose=verbose, shapes=shapes, motion=motion)
+                                 verbose=verbose, shapes=shapes, motion=motion,
+                                 compile=compile, fallback=fallback)
     return transform(func, resolve(func, wrt), Mode.VALUE_AND_GRAD, optimized, verbose,
-                     shapes, motion)
+                     shapes, motion, compile, fallback)

@@ -127,3 +127,20 @@ class ExportError(S2SError, ValueError):
     """`s2sgrad.export` cannot write the module: the code reads something that a module
     cannot hold as text (an array or object of the user's module), or a function whose
     source cannot be read."""
+
+
+class CompileError(Located, S2SError, NotImplementedError):
+    """``compile='numba'``: numba cannot compile the generated code in nopython mode. The
+    message names the construct and its line (in the generated code, or in a function of
+    yours that it calls) and numba's reason; ``compile=None`` gives the plain Python
+    gradient, and ``fallback=True`` runs it after a `CompileFallbackWarning`."""
+
+
+class CompileFallbackWarning(UserWarning):
+    """``fallback=True``: the compiled path could not compile the gradient, which runs as
+    plain Python (about as fast as without ``compile=``, much slower than compiled code)."""
+
+
+class MissingDependencyError(S2SError, ImportError):
+    """An option needs an optional package that is not installed (``compile='numba'``
+    without numba: ``pip install s2sgrad[numba]``)."""

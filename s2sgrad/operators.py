@@ -10,18 +10,20 @@ from .runtime import check_tangent, real_only
 from .wrt import definition
 
 
-def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split'):
+def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',
+        compile=None, fallback=False):
     """``vjp(f, wrt)(*args, cotangent)``: the cotangent times the Jacobian of `f` (L-op).
 
     With a tuple `wrt`, the result is a tuple with one entry per selected argument. The
-    cotangent has the shape of `f`'s output; `f` may return any array. `motion`: as for
-    `grad`.
+    cotangent has the shape of `f`'s output; `f` may return any array. `motion`, `compile`
+    and `fallback`: as for `grad`.
     """
     if func is None:
         return functools.partial(vjp, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes, motion=motion)
+                                 shapes=shapes, motion=motion, compile=compile,
+                                 fallback=fallback)
     generated = transform(func, resolve(func, wrt), Mode.COTANGENT, optimized, verbose, shapes,
-                          motion)
+                          motion, compile=compile, fallback=fallback)
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
@@ -34,17 +36,20 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='spl
     return apply
 
 
-def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
+def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=None,
+        fallback=False):
     """``jvp(f, wrt)(*args, tangent)``: the Jacobian of `f` times `tangent` (R-op).
 
     Forward mode, source to source: the generated function carries a tangent beside every
     value. With a tuple `wrt`, `tangent` is a tuple with one entry per selected argument.
+    `compile` and `fallback` as for `grad`.
     """
     if func is None:
         return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose,
-                                 shapes=shapes)
+                                 shapes=shapes, compile=compile, fallback=fallback)
     selected = resolve(func, wrt)
-    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes)
+    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes,
+                          compile=compile, fallback=fallback)
     keywords = [generated.tangent_names[name] for name in selected.names]
 
     def apply(*args, **kwargs):
@@ -65,15 +70,20 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None):
     return apply
 
 
-def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
+def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallback=False):
     """``jacobian(f, wrt)(*args)``: an array of shape ``out.shape + arg.shape``.
 
     Forward mode (one `jvp` per input element) when the inputs are smaller than the output,
     reverse mode (one `vjp` per output element) otherwise; ``mode='fwd'`` or ``'rev'``
-    forces one. With a tuple `wrt`, a tuple of Jacobians.
+    forces one. With a tuple `wrt`, a tuple of Jacobians. `compile` and `fallback` (as for
+    `grad`) compile the `jvp` or `vjp` it calls.
     """
     if func is None:
-        return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode)
+        return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode,
+                                 compile=compile, fallback=fallback)
+    from .numba_path import check_option
+    check_option(compile, fallback)
+    options = {'compile': compile, 'fallback': fallback} if compile else {}
     chosen = resolve(func, wrt)
     names = chosen.names
 
@@ -95,15 +105,17 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None):
         forward = mode == 'fwd' or (mode is None and
                                     sum(x.size for x in inputs) < max(out.size, 1))
         if forward:
-            result = _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized)
+            result = _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized,
+                                       options)
         else:
-            result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized)
+            result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized,
+                                       options)
         return result[0] if chosen.single else tuple(result)
     return jac
 
 
-def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
-    product = vjp(func, wrt=names, optimized=optimized)
+def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized, options):
+    product = vjp(func, wrt=names, optimized=optimized, **options)
     rows = [[] for _ in names]
     for index in np.ndindex(out.shape or ()):
         cotangent = np.zeros_like(out, dtype=_float_dtype(out))
@@ -114,11 +126,11 @@ def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized):
     return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
 
 
-def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized):
+def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized, options):
     result = []
     given = chosen.arguments(args, kwargs)
     for k, name in enumerate(chosen.names):
-        product = jvp(func, wrt=name, optimized=optimized)
+        product = jvp(func, wrt=name, optimized=optimized, **options)
         x = inputs[k]
         columns = []
         for index in np.ndindex(x.shape or ()):
@@ -132,39 +144,44 @@ def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized):
     return result
 
 
-def hessian(func=None, wrt=0, *, optimized=True):
+def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
     """``hessian(f, wrt)(*args)``: the Hessian of scalar `f`, shape ``arg.shape + arg.shape``.
 
     Forward over reverse: one forward-mode product of the generated gradient per column.
     With a tuple `wrt`, a tuple of rows of blocks: ``H[i][j]`` has shape
-    ``args[i].shape + args[j].shape``.
+    ``args[i].shape + args[j].shape``. `compile` and `fallback` (as for `grad`) compile
+    the forward-mode products.
     """
     if func is None:
-        return functools.partial(hessian, wrt=wrt, optimized=optimized)
+        return functools.partial(hessian, wrt=wrt, optimized=optimized, compile=compile,
+                                 fallback=fallback)
     selected = resolve(func, wrt)
     names = selected.names
+    options = {'compile': compile, 'fallback': fallback}
     if selected.single:
         return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
-                        optimized=optimized, mode='fwd')
+                        optimized=optimized, mode='fwd', **options)
     rows = [jacobian(grad(func, wrt=name, optimized=optimized), wrt=names,
-                     optimized=optimized, mode='fwd') for name in names]
+                     optimized=optimized, mode='fwd', **options) for name in names]
 
     def blocks(*args, **kwargs):
         return tuple(row(*args, **kwargs) for row in rows)
     return blocks
 
 
-def hvp(func=None, wrt=0, *, optimized=True):
+def hvp(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
     """``hvp(f, wrt)(*args, v)``: the Hessian of scalar `f` times `v`, without forming it.
 
     Forward over reverse (Pearlmutter): the forward-mode product of the generated gradient.
     With a tuple `wrt`, `v` and the result are tuples with one entry per argument.
+    `compile` and `fallback` (as for `grad`) compile that product.
     """
     if func is None:
-        return functools.partial(hvp, wrt=wrt, optimized=optimized)
+        return functools.partial(hvp, wrt=wrt, optimized=optimized, compile=compile,
+                                 fallback=fallback)
     selected = resolve(func, wrt).selection
     return jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
-               optimized=optimized)
+               optimized=optimized, compile=compile, fallback=fallback)
 
 
 def _array(value):

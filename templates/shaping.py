@@ -42,7 +42,10 @@ nondifferentiable(layout_order)
 
 def shaped_like(g, x):
     """`g` in the shape of `x` (0-d for a Python number: ``s2s.like`` makes it a float)."""
-    return np.reshape(g, np.shape(x))
+    shape = np.shape(x)
+    if type(g) is np.ndarray and g.shape == shape:
+        return g
+    return np.reshape(g, shape)
 
 
 def unroll(g, shift, axis=None):

@@ -16,7 +16,10 @@ method is timed as in `benchmarks/bench_reverse.py`: one process, the same input
 interleaved within each repeat, and the time per gradient is the minimum over repeats of the
 mean over many calls.
 
-Methods: s2sgrad (``s2sgrad.grad(objective, wrt=WRT)``, made once, outside the timing); autograd
+Methods: s2sgrad (``s2sgrad.grad(objective, wrt=WRT)``, made once, outside the timing);
+s2sgrad+numba (the same with ``compile='numba'``, compiled by its first call, outside the
+timing; the compile time is printed, and where numba cannot compile the problem, the
+CompileError); autograd
 (``autograd.grad``); JAX without jit and with ``jax.jit`` (float64, compiled before the
 timing; the compile time is printed); PyTorch (float64 CPU tensors, ``torch.autograd.grad``, one
 intra-op thread). A peer that is not installed shows ``n/a``; a method that fails shows its
@@ -47,7 +50,7 @@ BLAS_THREADS = pin_blas_threads(sys.argv[1:], ('OPENBLAS_NUM_THREADS', 'MKL_NUM_
 import numpy as np  # noqa: E402
 
 PROBLEMS = ('lse', 'llsq', 'gmm', 'kmeans', 'ode', 'det', 'lstm', 'ba', 'ht')
-METHODS = ('s2sgrad', 'autograd', 'jax', 'jax.jit', 'torch')
+METHODS = ('s2sgrad', 's2sgrad+numba', 'autograd', 'jax', 'jax.jit', 'torch')
 SKIP = set()
 """Methods `--skip` leaves out (jax.jit: its compile of an unrolled loop takes minutes)."""
 
@@ -104,6 +107,23 @@ def make_methods(mod, args, torch_threads):
         methods['s2sgrad'] = lambda g=g: g(*args)
     except Exception as exc:
         methods['s2sgrad'] = exc
+
+    try:  # the compiled path; its first call compiles (timed apart, as jax.jit's)
+        import numba  # noqa: F401
+        import s2sgrad
+        from s2sgrad.errors import CompileError
+        gn = s2sgrad.grad(mod.objective, wrt=mod.WRT, compile='numba')
+        t0 = time.perf_counter()
+        gn(*args)
+        notes['numba'] = time.perf_counter() - t0
+        methods['s2sgrad+numba'] = lambda g=gn: g(*args)
+    except ImportError:
+        methods['s2sgrad+numba'] = 'n/a'
+    except CompileError as exc:
+        notes['numba error'] = exc
+        methods['s2sgrad+numba'] = 'does not compile'
+    except Exception as exc:
+        methods['s2sgrad+numba'] = exc
 
     try:
         import autograd
@@ -191,6 +211,23 @@ def make_jacobian_methods(mod, args, torch_threads):
         methods['s2sgrad'] = looped(jac, calls)
     except Exception as exc:
         methods['s2sgrad'] = exc
+
+    try:  # the compiled path (its vjps or jvps), compiled by the first call
+        import numba  # noqa: F401
+        import s2sgrad
+        from s2sgrad.errors import CompileError
+        jac = s2sgrad.jacobian(mod.objective, wrt=mod.WRT, compile='numba')
+        t0 = time.perf_counter()
+        jac(*calls[0])
+        notes['numba'] = time.perf_counter() - t0
+        methods['s2sgrad+numba'] = looped(jac, calls)
+    except ImportError:
+        methods['s2sgrad+numba'] = 'n/a'
+    except CompileError as exc:
+        notes['numba error'] = exc
+        methods['s2sgrad+numba'] = 'does not compile'
+    except Exception as exc:
+        methods['s2sgrad+numba'] = exc
 
     try:
         import autograd
@@ -299,6 +336,11 @@ def run_problem(name, quick, repeats, seconds, budget, torch_threads):
                      f'{"jacfwd" if notes["mode"] == "forward" else "jacrev"})')
     if 'jit' in notes:
         lines.append(f'  jax.jit compile (first call): {fmt_time(notes["jit"])}')
+    if 'numba' in notes:
+        lines.append(f'  s2sgrad+numba compile (first call): {fmt_time(notes["numba"])}')
+    if 'numba error' in notes:
+        lines.append('  s2sgrad+numba does not compile:\n' + ''.join(
+            '    ' + t for t in str(notes['numba error']).splitlines(True)))
     cells, grads, failed = {}, {}, False
     for m in METHODS:
         fn = methods.get(m)
@@ -317,9 +359,18 @@ def run_problem(name, quick, repeats, seconds, budget, torch_threads):
                 '    ' + t for t in traceback.format_exc().splitlines(True)[-6:]))
             methods[m] = None
     reference = grads.get('jax')
+    if reference is None and 's2sgrad+numba' in grads and 's2sgrad' in grads:
+        errs = rel_errors(grads['s2sgrad+numba'], grads['s2sgrad'])
+        ok = max(errs) < TOLERANCE
+        lines.append(f'  check s2sgrad+numba vs s2sgrad: rel. error '
+                     f'{", ".join(f"{e:.1e}" for e in errs)} {"ok" if ok else "MISMATCH"}')
+        if not ok:
+            cells['s2sgrad+numba'] = 'wrong gradient'
+            methods['s2sgrad+numba'] = None
+            failed = True
     if reference is None:
         lines.append('  CHECK SKIPPED: no JAX gradient to compare with')
-        failed = 's2sgrad' in grads
+        failed = failed or 's2sgrad' in grads
     else:
         norms = ', '.join(f'{np.linalg.norm(r):.3g}' for r in reference)
         lines.append(f'  |jax {what}| = {norms}')
@@ -332,7 +383,7 @@ def run_problem(name, quick, repeats, seconds, budget, torch_threads):
                              f'{"ok" if ok else "MISMATCH"}')
                 if not ok:
                     cells[m] = 'wrong gradient'
-                    if m == 's2sgrad':
+                    if m in ('s2sgrad', 's2sgrad+numba'):
                         failed = True
                     methods[m] = None
     timed = {m: methods[m] for m in METHODS if m in grads and methods.get(m) is not None
@@ -390,8 +441,9 @@ def main():
             ratios.append(ratio)
 
     print()
-    print('| problem | s2sgrad | autograd | jax | jax.jit | torch | s2sgrad/jax.jit |')
-    print('|---|---:|---:|---:|---:|---:|---:|')
+    print('| problem | s2sgrad | s2sgrad+numba | autograd | jax | jax.jit | torch | '
+          's2sgrad/jax.jit |')
+    print('|---|---:|---:|---:|---:|---:|---:|---:|')
     for name, cells, ratio in rows:
         r = f'{ratio:.2f}' if ratio is not None else '-'
         print(f'| {name} | ' + ' | '.join(cells.get(m, '-') for m in METHODS) + f' | {r} |')

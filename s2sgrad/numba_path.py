@@ -1,0 +1,520 @@
+"""The compiled path: a generated function and its generated helpers compiled by numba (nopython).
+
+``s2sgrad.grad(f, compile='numba')`` gives a function that runs the same generated code
+compiled with ``numba.njit``: every member of the printed unit (the gradient and each
+generated helper it calls) is printed again with the few rewrites numba needs, compiled
+from that text, and called through a small Python wrapper. Runtime helpers (``s2s.like``,
+``s2s.unbroadcast``, ...) resolve to their numba implementations (`s2sgrad.numba_runtime`);
+the user's own functions that the code calls are compiled with numba too. numba compiles
+for the types of the first call, so what it cannot compile surfaces at that call, as a
+`CompileError` that names the line (or, with ``fallback=True``, a `CompileFallbackWarning`
+and the plain gradient). Nothing is ever silently run as Python.
+"""
+import builtins
+import inspect
+import linecache
+import re
+import types
+import warnings
+
+import gast
+
+from . import nodes as n, unit
+from .compiling import compile_function
+from .errors import CompileError, CompileFallbackWarning, MissingDependencyError
+from .modes import Mode
+from .printer import to_source
+
+CHOICES = (None, 'numba')
+"""The values of the ``compile=`` option of the operators."""
+
+_NUMBERS = (float, int)
+_LIBRARIES = ('numpy', 'numba', 'scipy', 'math', 'cmath', 'builtins', 's2sgrad')
+
+
+def check_option(compile, fallback):
+    """Raise ValueError for a ``compile=`` value other than None and 'numba', or a
+    ``fallback=True`` without a compiler."""
+    if compile not in CHOICES:
+        raise ValueError(f'compile={compile!r}: the choices are None (plain Python) and '
+                         f"'numba' (compiled in nopython mode; pip install s2sgrad[numba])")
+    if fallback and compile is None:
+        raise ValueError("fallback=True applies to a compiled gradient: pass compile='numba' "
+                         'too')
+
+
+def _numba():
+    """numba and the helpers' implementations, or MissingDependencyError."""
+    try:
+        import numba
+        from . import numba_runtime
+    except ImportError as error:
+        raise MissingDependencyError(
+            f"compile='numba' needs numba, which cannot be imported ({error}); install it "
+            f"with `pip install s2sgrad[numba]` (or `pip install numba`), or leave compile= "
+            f'out for the plain Python gradient') from None
+    return numba, numba_runtime
+
+
+def compiled(generated, wrt, mode, fallback=False):
+    """The function that runs `generated` (a `Generated`, with its helpers) compiled by numba,
+    made once per `fallback` value and kept on `generated`. `wrt` (a `Wrt`) and `mode` say
+    which results are gradients of which arguments. A construct that cannot be compiled
+    raises CompileError, here or at the first call of each argument type; with `fallback`,
+    it warns (CompileFallbackWarning) and the plain function runs instead."""
+    made = generated.__dict__.setdefault('numba_compiled', {})
+    if fallback in made:
+        return made[fallback]
+    numba, runtime = _numba()
+    try:
+        function = _Unit(generated, numba, runtime).wrapper(wrt, mode, fallback)
+    except CompileError as error:
+        if not fallback:
+            raise
+        warnings.warn(_fallback_text(error), CompileFallbackWarning, stacklevel=4)
+        function = generated.function
+    made[fallback] = function
+    return function
+
+
+def _fallback_text(error):
+    return (f'{error}\nfallback=True: running the plain Python gradient instead (much '
+            f'slower than compiled code)')
+
+
+class _Unit:
+    """The members of a generated function's unit, rewritten and compiled with numba."""
+
+    def __init__(self, generated, numba, runtime):
+        self.generated = generated
+        self.numba = numba
+        self.runtime = runtime
+        self.module = types.ModuleType('s2s')  # s2s.<helper> in compiled code
+        self.dispatchers = {}   # unit name -> numba dispatcher
+        self.namespaces = {}    # unit name -> the globals of its compiled member
+        self.user = {}          # id(user function) -> its numba dispatcher
+        self.guards = {}        # unit name -> (guarded params, unit name of the general)
+        self.root = None
+        for item, name, node in unit.members(generated):
+            self._member(item, name, node)
+            if item is generated:
+                self.root = name
+        for name, (_, general) in self.guards.items():
+            if name != self.root:  # compiled callers reach a guarded helper's general
+                self.dispatchers[name] = self.dispatchers[general]
+        for name, space in self.namespaces.items():
+            for var in list(space):
+                if var in self.dispatchers:
+                    space[var] = self.dispatchers[var]
+
+    def _member(self, item, name, node):
+        """Rewrite, print and compile one member (calls are bound once all are made)."""
+        guard = _guard(node)
+        if guard is not None:
+            self.guards[name] = guard[1:]
+            node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
+        space = self._namespace(item.function, node)
+        _rewrite(node, space)
+        defaults = _positional(node, item.function, name)
+        source = to_source(node)
+        self._helpers(node, source, name)
+        function = compile_function(source, name, space, defaults=defaults)
+        self.dispatchers[name] = self.numba.njit(function)
+        for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            if var == name:  # a recursive call: through the cell of its own name
+                cell.cell_contents = self.dispatchers[name]
+        self.namespaces[name] = space
+
+    def _helpers(self, node, source, name):
+        """Bind ``s2s.<name>`` to the numba implementations; CompileError for a helper
+        that has none."""
+        for child in n.walk(node):
+            if isinstance(child, gast.Attribute) and isinstance(child.value, gast.Name) and \
+                    child.value.id == 's2s':
+                helper = self.runtime.IMPLEMENTED.get(child.attr) or \
+                    self.runtime.EXTRA.get(child.attr)
+                if helper is None:
+                    raise _unsupported_helper(child.attr, source, name)
+                setattr(self.module, child.attr, helper)
+
+    def _namespace(self, function, node):
+        """The globals of a compiled member: those of the plain function and its closure,
+        with generated helpers, s2s and the user's functions bound for numba."""
+        space = dict(function.__globals__)
+        for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            try:
+                space[var] = cell.cell_contents
+            except ValueError:
+                pass
+        space['s2s'] = self.module
+        for var in n.names_read(node):
+            value = space.get(var)
+            if _is_user_function(value):
+                space[var] = self._user(value)
+        return space
+
+    def _user(self, function):
+        """The numba dispatcher of a user function that compiled code calls, whose globals
+        and closure bind the user functions it calls to theirs in turn."""
+        if id(function) in self.user:
+            return self.user[id(function)]
+        space = dict(function.__globals__)
+        copy = types.FunctionType(function.__code__, space, function.__name__,
+                                  function.__defaults__, function.__closure__)
+        copy.__kwdefaults__ = function.__kwdefaults__
+        copy.__qualname__ = function.__qualname__
+        copy.__module__ = function.__module__
+        dispatcher = self.user[id(function)] = self.numba.njit(copy)
+        for var in function.__code__.co_names:
+            if _is_user_function(space.get(var)):
+                space[var] = self._user(space[var])
+        if function.__closure__:
+            cells = []
+            for cell in function.__closure__:
+                try:
+                    value = cell.cell_contents
+                except ValueError:
+                    cells.append(cell)
+                    continue
+                cells.append(types.CellType(self._user(value)) if _is_user_function(value)
+                             else cell)
+            copy = types.FunctionType(function.__code__, space, function.__name__,
+                                      function.__defaults__, tuple(cells))
+            copy.__kwdefaults__ = function.__kwdefaults__
+            dispatcher = self.user[id(function)] = self.numba.njit(copy)
+        return dispatcher
+
+    def wrapper(self, wrt, mode, fallback):
+        """The Python function that calls the compiled root (the version for Python numbers
+        where the generated code has one), converting numba's compile errors."""
+        plain = self.generated.function
+        root = inspect.signature(plain)
+        params, call, positional, collect = _signature(root)
+        guard = self.guards.get(self.root)
+        lines = [f'def {plain.__name__}({params}):',
+                 '    if _state:',
+                 f'        return _plain({call})']
+        for p in wrt.names:  # a Python int differentiated: a float (int64 could overflow)
+            if p in root.parameters and root.parameters[p].kind in (
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+                lines += [f'    if type({p}) is int:', f'        {p} = float({p})']
+        lines += ['    try:']
+        if guard is not None:
+            test = ' and '.join(f'type({p}) in _numbers' for p in guard[0])
+            lines += [f'        if {test}:',
+                      f'            result = _scalar({positional})',
+                      '        else:',
+                      f'            result = _general({positional})']
+        else:
+            lines += [f'        result = _general({positional})']
+        lines += ['    except _numba_errors as error:',
+                  f'        return _failed(error, {collect})']
+        retype = [p for p in wrt.names if p in root.parameters] \
+            if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
+        if retype:  # an np.float32 argument gets an np.float32 gradient, as in Python
+            checks = ' or '.join(f'type({p}) not in _plain_types' for p in retype)
+            lines += [f'    if {checks}:',
+                      f'        return _retype(result, ({", ".join(retype)},))']
+        lines += ['    return result']
+        source = '\n'.join(lines) + '\n'
+        state = []
+        general = self.dispatchers[guard[1]] if guard is not None else \
+            self.dispatchers[self.root]
+        space = {
+            '__builtins__': builtins,  # (numba imports SciPy's BLAS from the caller's frame)
+            '_numbers': _NUMBERS, '_state': state, '_plain': plain,
+            '_scalar': self.dispatchers[self.root], '_general': general,
+            '_numba_errors': (self.numba.core.errors.NumbaError,),
+            '_failed': _Failure(self, plain, state, fallback),
+            '_plain_types': (float, int, _ndarray()),
+            '_retype': _Retype(mode, wrt),
+        }
+        function = compile_function(source, plain.__name__, space,
+                                    defaults=plain.__defaults__,
+                                    kwdefaults=plain.__kwdefaults__)
+        for attr in ('source', 'seed_name', 'tangent_names', 'helpers'):
+            if hasattr(plain, attr):
+                setattr(function, attr, getattr(plain, attr))
+        function.plain = plain
+        function.dispatchers = dict(self.dispatchers)
+        function.__doc__ = (f'{plain.__name__} compiled with numba (nopython); the plain '
+                            f'Python function is at .plain, its source at .source')
+        return function
+
+
+def _ndarray():
+    import numpy as np
+    return np.ndarray
+
+
+class _Retype:
+    """Give each gradient of a NumPy scalar argument its type (numba returns Python floats
+    for every scalar; the plain gradient of an ``np.float32`` is an ``np.float32``)."""
+
+    def __init__(self, mode, wrt):
+        self.mode = mode
+        self.single = wrt.single
+
+    def __call__(self, result, values):
+        if self.mode is Mode.VALUE_AND_GRAD:
+            return (result[0], self._grads(result[1], values))
+        return self._grads(result, values)
+
+    def _grads(self, grads, values):
+        import numpy as np
+        if self.single:
+            grads, values = (grads,), values[:1]
+        fixed = tuple(type(x)(g) if isinstance(x, np.generic) and not isinstance(g, np.ndarray)
+                      else g for g, x in zip(grads, values))
+        return fixed[0] if self.single else fixed
+
+
+class _Failure:
+    """What a compile error at a call does: raise CompileError naming the line, or (with
+    `fallback`) warn once and run the plain function from then on."""
+
+    def __init__(self, unit_, plain, state, fallback):
+        self.unit = unit_
+        self.plain = plain
+        self.state = state
+        self.fallback = fallback
+
+    def __call__(self, error, args, kwargs):
+        compile_error = _from_numba(error, self.plain.__name__)
+        if not self.fallback:
+            raise compile_error from None
+        warnings.warn(_fallback_text(compile_error) + ' (for this call and every later one)',
+                      CompileFallbackWarning, stacklevel=3)
+        self.state.append(True)
+        return self.plain(*args, **kwargs)
+
+
+def _signature(sig):
+    """(the parameter list of `sig` with placeholder defaults, the call passing them on,
+    the same call with keyword-only arguments passed by position, as the compiled code takes
+    them (see `_positional`), the ``(args, kwargs)`` expression collecting them) for the
+    wrapper's source."""
+    params, call, positional, keywords, compiled = [], [], [], [], []
+    star = False
+    for p in sig.parameters.values():
+        default = '=None' if p.default is not p.empty else ''
+        if p.kind is p.POSITIONAL_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
+            params.append(p.name + default)
+            call.append(p.name)
+            compiled.append(p.name)
+            positional.append(p.name)
+        elif p.kind is p.VAR_POSITIONAL:
+            params.append('*' + p.name)
+            call.append('*' + p.name)
+            compiled.append('*' + p.name)
+            star = p.name
+        elif p.kind is p.KEYWORD_ONLY:
+            if not star and '*' not in params:
+                params.append('*')
+            params.append(p.name + default)
+            call.append(f'{p.name}={p.name}')
+            compiled.append(p.name)
+            keywords.append(p.name)
+        else:
+            params.append('**' + p.name)
+            call.append('**' + p.name)
+            compiled.append('**' + p.name)
+            keywords.append('**' + p.name)
+    if any(p.kind is p.POSITIONAL_ONLY for p in sig.parameters.values()):
+        last = max(k for k, p in enumerate(sig.parameters.values())
+                   if p.kind is p.POSITIONAL_ONLY)
+        params.insert(last + 1, '/')
+    args = '(' + ''.join(f'{p}, ' for p in positional) + ')' + (f' + {star}' if star else '')
+    kwargs = '{' + ', '.join(f'**{k[2:]}' if k.startswith('**') else f'{k!r}: {k}'
+                             for k in keywords) + '}'
+    return ', '.join(params), ', '.join(call), ', '.join(compiled), f'{args}, {kwargs}'
+
+
+def _positional(node, function, name):
+    """Make the keyword-only parameters of `node` positional (numba binds keywords only to
+    those), after the others; return the defaults of the result (from `function`)."""
+    args = node.args
+    defaults = list(function.__defaults__ or ())
+    if not args.kwonlyargs:
+        return defaults
+    if args.vararg is not None or args.kwarg is not None:
+        raise CompileError(f'cannot compile `{name}` with numba: it has both `*args` or '
+                           f'`**kwargs` and keyword-only parameters; {_ADVICE}')
+    given = function.__kwdefaults__ or {}
+    names = [arg.id for arg in args.kwonlyargs]
+    extra = []
+    if defaults or given:  # (a seed without a default gets None: callers always pass it)
+        extra = [given.get(p) for p in names]
+    args.args = list(args.args) + list(args.kwonlyargs)
+    args.kwonlyargs, args.kw_defaults = [], []
+    args.defaults = [n.const(None) for _ in defaults + extra]
+    return defaults + extra
+
+
+def _is_user_function(value):
+    """A plain Python function of the user's (not of NumPy, numba, math or s2sgrad)."""
+    if not isinstance(value, types.FunctionType):
+        return False
+    module = (getattr(value, '__module__', None) or '').split('.')[0]
+    return module not in _LIBRARIES
+
+
+def _guard(node):
+    """``(index, params, general)`` of the check ``if type(x) not in (float, int): return
+    general(x)`` that starts a version for Python numbers (see `scalar_version`), or None."""
+    for index, stmt in enumerate(node.body):
+        if n.is_comment(stmt):
+            continue
+        if not isinstance(stmt, gast.If) or stmt.orelse or len(stmt.body) != 1 or \
+                not isinstance(stmt.body[0], gast.Return) or \
+                not isinstance(stmt.body[0].value, gast.Call) or \
+                not isinstance(stmt.body[0].value.func, gast.Name):
+            return None
+        tests = stmt.test.values if isinstance(stmt.test, gast.BoolOp) else [stmt.test]
+        params = []
+        for test in tests:
+            if not (isinstance(test, gast.Compare) and len(test.ops) == 1 and
+                    isinstance(test.ops[0], gast.NotIn) and isinstance(test.left, gast.Call)
+                    and isinstance(test.left.func, gast.Name) and test.left.func.id == 'type'
+                    and len(test.left.args) == 1 and isinstance(test.left.args[0], gast.Name)):
+                return None
+            params.append(test.left.args[0].id)
+        return index, tuple(params), stmt.body[0].value.func.id
+    return None
+
+
+_REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean', 'max': 'reduce_max',
+               'min': 'reduce_min', 'amax': 'reduce_max', 'amin': 'reduce_min'}
+
+
+def _rewrite(node, space):
+    """Rewrite in place what numba does not compile but means the same in other words
+    (`space`: the member's globals, to know that ``np`` is NumPy):
+    ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
+    ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``, ``np.mean``, ``np.max``,
+    ``np.min`` (and those methods) over an axis or with ``keepdims`` become
+    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack."""
+    import numpy
+    for child in list(n.walk(node)):
+        if not isinstance(child, gast.Call) or \
+                any(isinstance(a, gast.Starred) for a in child.args):
+            continue
+        path = n.dotted_path(child.func) or ''
+        root, _, attr = path.partition('.')
+        numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
+        if path == 'reversed' and len(child.args) == 1 and not child.keywords and \
+                isinstance(child.args[0], gast.Call) and \
+                n.dotted_path(child.args[0].func) == 'range' and \
+                1 <= len(child.args[0].args) <= 3 and not child.args[0].keywords and \
+                not any(isinstance(a, gast.Starred) for a in child.args[0].args):
+            args = list(child.args[0].args)
+            if len(args) == 1:
+                args = [n.const(0)] + args
+            if len(args) == 2:
+                args.append(n.const(1))
+            child.func = n.name('range')
+            child.args = [gast.Starred(value=n.call(n.attr('s2s', 'reversed_range'), *args),
+                                       ctx=gast.Load())]
+        elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
+            _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
+                                      right=child.args[1]))
+        elif isinstance(child.func, gast.Attribute) and child.func.attr in _REDUCTIONS:
+            keywords = {k.arg: k.value for k in child.keywords}
+            if numpy_call:
+                operands = list(child.args)
+            elif not path.startswith('s2s.'):
+                operands = [child.func.value] + list(child.args)
+            else:
+                continue
+            if not operands or len(operands) > 3 or set(keywords) - {'axis', 'keepdims'} or \
+                    len(operands) == 1 and not keywords:
+                continue
+            names = ['x', 'axis', 'keepdims'][:len(operands)]
+            if set(names) & set(keywords):
+                continue
+            values = dict(zip(names, operands), **keywords)
+            child.func = n.attr('s2s', _REDUCTIONS[child.func.attr])
+            child.args = [values['x'], values.get('axis', n.const(None)),
+                          values.get('keepdims', n.const(False))]
+            child.keywords = []
+
+
+def _become(node, other):
+    """Turn `node` into `other` in place (its class and fields)."""
+    node.__class__ = other.__class__
+    node.__dict__.clear()
+    node.__dict__.update(other.__dict__)
+
+
+def _unsupported_helper(helper, source, name):
+    """CompileError for a runtime helper with no numba implementation, at its first use."""
+    lines = source.splitlines()
+    for number, text in enumerate(lines, 1):
+        column = text.find(f's2s.{helper}(')
+        if column >= 0:
+            break
+    else:
+        number, text, column = None, None, -1
+    return CompileError(
+        f'cannot compile `{name}` with numba: the runtime helper s2s.{helper} has no numba '
+        f'implementation{_grad_of(lines, number)}; {_ADVICE}',
+        f'<s2sgrad {name} (as compiled)>' if number else None, number,
+        column + 1 if column >= 0 else None, text,
+        number, column + len(helper) + 5 if column >= 0 else None)
+
+
+_ADVICE = ("leave compile= out (or pass compile=None) for the plain Python gradient, or "
+           "pass fallback=True to run it with a warning")
+
+
+def _grad_of(lines, number):
+    """`` (in the derivative of the line `...`)`` for the ``# Grad of:`` or ``# Tangent
+    of:`` comment above line `number` of `lines`, or ''."""
+    if not number:
+        return ''
+    for text in reversed(lines[:number]):
+        match = re.match(r'\s*# (?:Grad|Tangent) of: (.*)', text)
+        if match:
+            return f' (in the derivative of the line `{match.group(1).strip()}`)'
+    return ''
+
+
+def _from_numba(error, name):
+    """CompileError for numba's compile error `error`: the line numba rejected (in the
+    generated code, or in a function of the user's that it calls) and numba's reason."""
+    loc = getattr(error, 'loc', None)
+    filename = getattr(loc, 'filename', None)
+    lineno = getattr(loc, 'line', None)
+    text = linecache.getline(filename, lineno) if filename and lineno else None
+    column = getattr(loc, 'col', None)
+    lines = linecache.getlines(filename) if filename else []
+    reason = _reason(str(error))
+    where = _grad_of(lines, lineno) if filename and filename.startswith('<s2sgrad') else ''
+    offset = None
+    if text and column is not None and column >= 0:
+        offset = column + 1
+    elif text:
+        offset = len(text) - len(text.lstrip()) + 1
+    return CompileError(
+        f'numba cannot compile `{name}` (nopython mode){where}: {reason}; {_ADVICE}',
+        filename, lineno, offset, text)
+
+
+def _reason(message):
+    """The lines of numba's error message that say what failed (not where, nor how numba
+    went about it)."""
+    kept = []
+    for line in message.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(('Failed in ', 'During:', 'File "', '^',
+                                                '<source elided>')):
+            continue
+        if stripped.startswith(('raised from', 'There are ', '- Of which', 'Overload ',
+                                'Rejected as', 'TypingError', 'With argument')):
+            continue
+        kept.append(stripped)
+        if len(kept) >= 4:
+            break
+    text = ' '.join(kept)
+    text = re.sub(r'<function (\w+) at 0x[0-9a-f]+>', r'\1', text)
+    return text[:600] or 'numba gave no reason'

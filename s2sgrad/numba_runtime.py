@@ -1,0 +1,888 @@
+"""numba implementations of the runtime helpers that generated code calls (``s2s.<name>``).
+
+Importing this module imports numba and registers, with ``numba.extending.overload``, a
+nopython implementation of each helper in `IMPLEMENTED` for numbers and NumPy arrays: the
+compiled path (`s2sgrad.numba_path`) calls the helpers by the same names, and numba picks
+these implementations while it compiles. A helper called with types its implementation
+does not take (a list, a dict, an array index) is a typing error, which the compiled path
+reports as `CompileError`. Numbers are numba scalars (a Python float and an ``np.float64``
+are the same type there); arrays of any dtype and number of dimensions.
+"""
+import numba
+import numpy as np
+from numba.core import types
+from numba.extending import overload
+
+from . import runtime
+from .errors import NonScalarOutputError, ShapeError
+
+IMPLEMENTED = {}
+"""Helper name -> the helper function whose numba implementation this module registers."""
+
+
+def _implements(*names):
+    """Register the decorated typing function as the numba overload of the helpers `names`
+    (the functions ``s2s.<name>`` resolves to)."""
+    def register(typer):
+        for name in names:
+            helper = getattr(runtime, name)
+            overload(helper, prefer_literal=False)(typer)
+            IMPLEMENTED[name] = helper
+        return typer
+    return register
+
+
+def _kernel(function):
+    """`function` compiled by numba, cached on disk where numba finds a place for its cache
+    (the kernels are the same in every process; generated code is never cached)."""
+    try:
+        return numba.njit(cache=True)(function)
+    except RuntimeError:  # no writable cache location: compile in each process
+        return numba.njit(function)
+
+
+def _number(t):
+    return isinstance(t, (types.Number, types.Boolean))
+
+
+def _array(t):
+    return isinstance(t, types.Array)
+
+
+def _absent(t):
+    """Whether an optional argument's type says it was left out or passed as None."""
+    return t is None or isinstance(t, (types.NoneType, types.Omitted)) and \
+        getattr(t, 'value', None) is None
+
+
+def _float_dtype(t):
+    """The dtype of the adjoint of an array of numba type `t`: its own when it is a float
+    array, float64 otherwise (an integer array's adjoint is a float array)."""
+    dtype = t.dtype
+    return numba.np.numpy_support.as_dtype(dtype) if isinstance(dtype, types.Float) else \
+        np.dtype(np.float64)
+
+
+# -- kernels: sum an array to a shape it broadcasts to, spread one over a larger shape ------
+
+@_kernel
+def _padded(shape, ndim):
+    """`shape` (an int64 array) with leading ones, to `ndim` entries."""
+    out = np.ones(ndim, np.int64)
+    for k in range(shape.shape[0]):
+        out[ndim - shape.shape[0] + k] = shape[k]
+    return out
+
+
+@_kernel
+def _broadcast(gshape, xshape):
+    """The shape both int64 arrays broadcast to (padded alike); ValueError if none."""
+    ndim = max(gshape.shape[0], xshape.shape[0])
+    gp, xp = _padded(gshape, ndim), _padded(xshape, ndim)
+    full = np.empty(ndim, np.int64)
+    for k in range(ndim):
+        if gp[k] == xp[k] or xp[k] == 1:
+            full[k] = gp[k]
+        elif gp[k] == 1:
+            full[k] = xp[k]
+        else:
+            raise ValueError('unbroadcast: the adjoint and the value do not broadcast')
+    return gp, xp, full
+
+
+@_kernel
+def _sum_into(gflat, gp, xp, full, out):
+    """Add every element of the broadcast of `gflat` (shape `gp`) to `full` into `out`
+    (shape `xp`, flat) at the element of `xp` it broadcasts from."""
+    ndim = full.shape[0]
+    total = 1
+    for k in range(ndim):
+        total *= full[k]
+    for flat in range(total):
+        rem = flat
+        gi, gm, xi, xm = 0, 1, 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % full[k]
+            rem //= full[k]
+            if gp[k] != 1:
+                gi += i * gm
+            gm *= gp[k]
+            if xp[k] != 1:
+                xi += i * xm
+            xm *= xp[k]
+        out[xi] += gflat[gi]
+
+
+@_kernel
+def _spread_into(gflat, gp, xp, out):
+    """Write into `out` (shape `xp`, flat) the broadcast of `gflat` (shape `gp`, each size
+    1 or that of `xp`)."""
+    ndim = xp.shape[0]
+    for k in range(ndim):
+        if gp[k] != 1 and gp[k] != xp[k]:
+            raise ValueError('unreduce: the adjoint does not broadcast to the value')
+    for flat in range(out.shape[0]):
+        rem = flat
+        gi, gm = 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % xp[k]
+            rem //= xp[k]
+            if gp[k] != 1:
+                gi += i * gm
+            gm *= gp[k]
+        out[flat] = gflat[gi]
+
+
+def _shape_array(shape):
+    pass
+
+
+@overload(_shape_array)
+def _shape_array_impl(shape):
+    if isinstance(shape, types.BaseTuple) and len(shape) == 0:
+        return lambda shape: np.empty(0, np.int64)
+
+    def impl(shape):
+        out = np.empty(len(shape), np.int64)
+        for k in range(len(shape)):
+            out[k] = shape[k]
+        return out
+    return impl
+
+
+# -- values: zeros, copies, types of gradients --------------------------------------------
+
+@_implements('zeros_like')
+def _zeros_like(x):
+    if _number(x):
+        return lambda x: 0.0
+    if _array(x):
+        dtype = _float_dtype(x)
+        return lambda x: np.zeros(x.shape, dtype)
+    return None
+
+
+@_implements('meta')
+def _meta(x):
+    if _number(x) or _array(x):
+        return lambda x: x
+    return None
+
+
+@_implements('copy')
+def _copy(x):
+    if _number(x):
+        return lambda x: x
+    if _array(x):
+        return lambda x: x.copy()
+    if isinstance(x, types.List):  # (a new list of the same items, as list(x))
+        return lambda x: [item for item in x]
+    return None
+
+
+@_implements('add')
+def _add(a, b):
+    if _absent(a) and (_number(b) or _array(b)):
+        return lambda a, b: b
+    if _absent(b) and (_number(a) or _array(a)):
+        return lambda a, b: a
+    if (_number(a) or _array(a)) and (_number(b) or _array(b)):
+        return lambda a, b: a + b
+    return None
+
+
+@_implements('broadcast_like')
+def _broadcast_like(g, x):
+    if _number(x) and _number(g):
+        return lambda g, x: g
+    if _array(x) and _number(g):
+        return lambda g, x: np.full(x.shape, g)
+    if _array(x) and _array(g):
+        return lambda g, x: g * np.ones(x.shape, x.dtype)  # (numba broadcasts; as the helper)
+    return None
+
+
+@_implements('like')
+def _like(g, x):
+    if _number(x):
+        if _number(g):
+            return lambda g, x: float(g)
+        if _array(g):
+            def from_array(g, x):
+                if g.size != 1:
+                    raise ShapeError('the gradient of a number came out as an array')
+                return float(g.ravel()[0])
+            return from_array
+        return None
+    if _array(x):
+        dtype = _float_dtype(x)
+        if _number(g):
+            return lambda g, x: np.full(x.shape, g, dtype)
+        if _array(g):
+            if g.dtype == x.dtype or not isinstance(x.dtype, types.Float):
+                return lambda g, x: g
+            return lambda g, x: g.astype(dtype)
+    return None
+
+
+@_implements('reshape_like')
+def _reshape_like(g, x, order='C'):
+    if isinstance(order, types.StringLiteral) and order.literal_value != 'C' or \
+            isinstance(order, types.UnicodeType) and not isinstance(order, types.StringLiteral):
+        return None
+    if _number(x):
+        if _number(g):
+            return lambda g, x, order='C': g
+        if _array(g):
+            def one(g, x, order='C'):
+                if g.size != 1:
+                    raise ShapeError('reshape_like: an array of size other than 1 for a number')
+                return g.ravel()[0]
+            return one
+    if _array(x) and _array(g):
+        return lambda g, x, order='C': np.ascontiguousarray(g).reshape(x.shape)
+    if _array(x) and _number(g):
+        def fill(g, x, order='C'):
+            if x.size != 1:
+                raise ShapeError('reshape_like: a number for an array of size other than 1')
+            return np.full(x.shape, g)
+        return fill
+    return None
+
+
+# -- broadcasting and reductions ----------------------------------------------------------
+
+@_implements('unbroadcast')
+def _unbroadcast(g, x):
+    if _number(x):
+        if _number(g):
+            return lambda g, x: g
+        if _array(g):
+            return lambda g, x: g.sum()
+        return None
+    if not _array(x):
+        return None
+    dtype = _float_dtype(x)
+    if _number(g):
+        return lambda g, x: np.full(x.shape, g, dtype)
+    if not _array(g):
+        return None
+    same = g.dtype == x.dtype or not isinstance(x.dtype, types.Float)
+    if g.ndim == x.ndim:
+        if same:
+            def impl(g, x):
+                if g.shape == x.shape:
+                    return g
+                return _sum_to(g, x, np.zeros(x.size, dtype)).astype(g.dtype)
+            return impl
+
+        def cast(g, x):
+            if g.shape == x.shape:
+                return g.astype(dtype)
+            return _sum_to(g, x, np.zeros(x.size, dtype))
+        return cast
+    if same:
+        return lambda g, x: _sum_to(g, x, np.zeros(x.size, dtype)).astype(g.dtype)
+    return lambda g, x: _sum_to(g, x, np.zeros(x.size, dtype))
+
+
+@_kernel
+def _sum_to(g, x, out):
+    """`g` summed to the shape of `x` into `out` (zeros, flat, of x's size), reshaped."""
+    gp, xp, full = _broadcast(_shape_array(g.shape), _shape_array(x.shape))
+    lead = 0  # the leading axes that x lacks or has as size 1, where g is full
+    while lead < full.shape[0] and xp[lead] == 1 and gp[lead] == full[lead]:
+        lead += 1
+    rest = True  # the other axes: x and g both full
+    for k in range(lead, full.shape[0]):
+        rest = rest and xp[k] == full[k] and gp[k] == full[k]
+    flat = np.ascontiguousarray(g).ravel()
+    if rest and x.size > 0:  # summing over the leading axes: rows of x's size
+        rows = flat.reshape((flat.size // x.size, x.size))
+        for i in range(rows.shape[0]):
+            out += rows[i]
+    else:
+        _sum_into(flat, gp, xp, full, out)
+    return out.reshape(x.shape)
+
+
+def _reduced_shape(gshape, xshape, axis, keepdims):
+    pass
+
+
+@overload(_reduced_shape)
+def _reduced_shape_impl(gshape, xshape, axis, keepdims):
+    """The shape of the adjoint `g` of a reduction over `axis` with the reduced axes put
+    back as ones (an int64 array as long as `xshape`)."""
+    if _absent(axis):
+        def whole(gshape, xshape, axis, keepdims):
+            return _padded(gshape, xshape.shape[0])
+        return whole
+    if isinstance(axis, types.Integer):
+        def one(gshape, xshape, axis, keepdims):
+            if keepdims:
+                return _padded(gshape, xshape.shape[0])
+            ndim = xshape.shape[0]
+            a = axis % ndim
+            out = np.ones(ndim, np.int64)
+            j = 0
+            for k in range(ndim):
+                if k != a:
+                    out[k] = gshape[j]
+                    j += 1
+            return out
+        return one
+    if isinstance(axis, types.UniTuple) and isinstance(axis.dtype, types.Integer):
+        def several(gshape, xshape, axis, keepdims):
+            if keepdims:
+                return _padded(gshape, xshape.shape[0])
+            ndim = xshape.shape[0]
+            reduced = np.zeros(ndim, np.bool_)
+            for a in axis:
+                reduced[a % ndim] = True
+            out = np.ones(ndim, np.int64)
+            j = 0
+            for k in range(ndim):
+                if not reduced[k]:
+                    out[k] = gshape[j]
+                    j += 1
+            return out
+        return several
+    return None
+
+
+@_implements('unreduce')
+def _unreduce(g, x, axis=None, keepdims=False):
+    if _number(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if not _array(x):
+        return None
+    dtype = _float_dtype(x)
+    if _number(g):
+        return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g, dtype)
+    if not _array(g):
+        return None
+
+    def impl(g, x, axis=None, keepdims=False):
+        xp = _shape_array(x.shape)
+        gp = _reduced_shape(_shape_array(g.shape), xp, axis, keepdims)
+        out = np.empty(x.size, dtype)
+        _spread_into(np.ascontiguousarray(g).ravel(), gp, xp, out)
+        return out.reshape(x.shape)
+    if g.ndim == x.ndim and (_flag(keepdims) is True or _absent(axis)):
+        def same_ndim(g, x, axis=None, keepdims=False):  # keepdims: numba broadcasts
+            return np.zeros(x.shape, dtype) + g
+        return same_ndim
+    return impl
+
+
+def _count(x, axis):
+    pass
+
+
+@overload(_count)
+def _count_impl(x, axis):
+    if _number(x):
+        return lambda x, axis: 1
+    if _absent(axis):
+        return lambda x, axis: x.size
+    if isinstance(axis, types.Integer):
+        return lambda x, axis: x.shape[axis % x.ndim]
+    if isinstance(axis, types.UniTuple):
+        def several(x, axis):
+            n = 1
+            for a in axis:
+                n *= x.shape[a % x.ndim]
+            return n
+        return several
+    return None
+
+
+@_implements('unmean')
+def _unmean(g, x, axis=None, keepdims=False):
+    def impl(g, x, axis=None, keepdims=False):
+        return runtime.unreduce(g, x, axis, keepdims) / _count(x, axis)
+    return impl
+
+
+@_implements('count')
+def _count_helper(x, axis=None):
+    return lambda x, axis=None: _count(x, axis)
+
+
+@_implements('unextremum')
+def _unextremum(g, ans, x, axis=None, keepdims=False):
+    if _number(x):
+        return lambda g, ans, x, axis=None, keepdims=False: g
+    if not _array(x) or _flag(keepdims) is None:
+        return None
+
+    def impl(g, ans, x, axis=None, keepdims=False):
+        # the positions that attain the extremum share its adjoint
+        mask = (x == runtime.unreduce(ans, x, axis, keepdims)) * 1.0
+        counts = runtime.unreduce(reduce_sum(mask, axis, keepdims), x, axis, keepdims)
+        return runtime.unreduce(g, x, axis, keepdims) * mask / counts
+    return impl
+
+
+@_implements('select')
+def _select(condition, g):
+    if _number(g) and _number(condition):  # (zero, not 0 * g: g may be inf or nan)
+        return lambda condition, g: g if condition else 0.0
+    if _array(g) or _array(condition):
+        return lambda condition, g: np.where(condition, g, 0.0)
+    return None
+
+
+# -- products ------------------------------------------------------------------------------
+
+def _contiguous(a):
+    pass
+
+
+@overload(_contiguous)
+def _contiguous_impl(a):
+    """`a` itself when its type says it is C- or F-contiguous (numba's BLAS calls take
+    both), else a C-contiguous copy."""
+    if _array(a) and a.layout in 'CF':
+        return lambda a: a
+    return lambda a: np.ascontiguousarray(a)
+
+
+@_implements('matmul_lhs', 'dot_lhs')
+def _matmul_lhs(g, a, b):
+    if _number(a) or _number(b):
+        return lambda g, a, b: runtime.unbroadcast(g * b, a)
+    if not (_array(a) and _array(b)):
+        return None
+    if a.ndim == 2 and b.ndim == 2:
+        return lambda g, a, b: _contiguous(g) @ b.T
+    if a.ndim == 1 and b.ndim == 2:
+        return lambda g, a, b: b @ _contiguous(g)
+    if a.ndim == 2 and b.ndim == 1:
+        return lambda g, a, b: np.outer(g, b)
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * b
+    return None
+
+
+@_implements('matmul_rhs', 'dot_rhs')
+def _matmul_rhs(g, a, b):
+    if _number(a) or _number(b):
+        return lambda g, a, b: runtime.unbroadcast(g * a, b)
+    if not (_array(a) and _array(b)):
+        return None
+    if a.ndim == 2 and b.ndim == 2:
+        return lambda g, a, b: a.T @ _contiguous(g)
+    if a.ndim == 1 and b.ndim == 2:
+        return lambda g, a, b: np.outer(a, g)
+    if a.ndim == 2 and b.ndim == 1:
+        return lambda g, a, b: _contiguous(g) @ a
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * a
+    return None
+
+
+def _axes(axes):
+    """The number of axes of a transpose's `axes` argument (a numba type) and whether it
+    comes wrapped in a 1-tuple (``x.transpose((1, 0))``); (0, False) for none given; None
+    for what the numba implementations do not take."""
+    if _absent(axes) or isinstance(axes, types.BaseTuple) and len(axes) == 0:
+        return 0, False
+    if isinstance(axes, types.UniTuple) and isinstance(axes.dtype, types.Integer):
+        return len(axes), False
+    if isinstance(axes, types.UniTuple) and len(axes) == 1 and \
+            isinstance(axes.dtype, types.UniTuple) and isinstance(axes.dtype.dtype,
+                                                                  types.Integer):
+        return len(axes.dtype), True
+    if isinstance(axes, types.BaseTuple) and len(axes) == 1 and _absent(axes[0]):
+        return 0, False
+    return None
+
+
+@_kernel
+def _position(axes, k, ndim):
+    """Where axis `k` went in the permutation `axes` (negative axes count from the end)."""
+    for i in range(ndim):
+        if axes[i] % ndim == k:
+            return i
+    raise ValueError('untranspose: the axes are not a permutation')
+
+
+def _transposer(count, wrapped, inverse):
+    """The numba implementation of ``np.transpose(g, axes)`` (or with the inverse of
+    `axes`) for `count` axes."""
+    if count == 0:
+        return lambda g, axes=None: np.transpose(g)
+    pick = 'axes[0]' if wrapped else 'axes'
+    if inverse:
+        items = ', '.join(f'_position({pick}, {k}, {count})' for k in range(count))
+    else:
+        items = ', '.join(f'{pick}[{k}]' for k in range(count))
+    space = {'np': np, '_position': _position}
+    exec(f'def impl(g, axes=None):\n    return np.transpose(g, ({items},))\n', space)
+    return space['impl']
+
+
+@_implements('untranspose')
+def _untranspose(g, axes=None):
+    shape = _axes(axes)
+    if _number(g) and shape == (0, False):
+        return lambda g, axes=None: g
+    if not _array(g) or shape is None or shape[0] not in (0, g.ndim):
+        return None
+    return _transposer(shape[0], shape[1], True)
+
+
+@_implements('retranspose')
+def _retranspose(g, axes=None):
+    shape = _axes(axes)
+    if _number(g) and shape == (0, False):
+        return lambda g, axes=None: g
+    if not _array(g) or shape is None or shape[0] not in (0, g.ndim):
+        return None
+    return _transposer(shape[0], shape[1], False)
+
+
+# -- reductions over an axis (numba's np.sum takes no keepdims, its np.mean no axis) ------
+
+def _flag(t):
+    """The value of a boolean argument known when compiling (True, False), or None."""
+    if t is None or t is False or isinstance(t, types.Omitted):
+        return False
+    if t is True:
+        return True
+    if isinstance(t, types.BooleanLiteral):
+        return t.literal_value
+    if isinstance(t, (types.IntegerLiteral,)):
+        return bool(t.literal_value)
+    return None
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    """``np.sum(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    """``np.mean(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def _reduction(mean):
+    """The typing function of `reduce_sum` (`mean` False) or `reduce_mean` (True)."""
+    def typer(x, axis=None, keepdims=False):
+        keep = _flag(keepdims)
+        if keep is None or not (_array(x) or _number(x)):
+            return None
+        if _number(x):
+            return lambda x, axis=None, keepdims=False: x
+        ones = (1,) * x.ndim
+        if _absent(axis):
+            if mean and keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.mean(x))
+            if keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.sum(x))
+            if mean:
+                return lambda x, axis=None, keepdims=False: np.mean(x)
+            return lambda x, axis=None, keepdims=False: np.sum(x)
+        if not isinstance(axis, types.Integer) or x.ndim == 0:
+            return None
+        if mean and keep:
+            return lambda x, axis=None, keepdims=False: np.expand_dims(
+                np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
+        if keep:
+            return lambda x, axis=None, keepdims=False: np.expand_dims(
+                np.sum(x, axis=axis), axis % x.ndim)
+        if mean:
+            return lambda x, axis=None, keepdims=False: \
+                np.sum(x, axis=axis) / x.shape[axis % x.ndim]
+        return lambda x, axis=None, keepdims=False: np.sum(x, axis=axis)
+    return typer
+
+
+def reduce_max(x, axis=None, keepdims=False):
+    """``np.max(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_min(x, axis=None, keepdims=False):
+    """``np.min(x, axis, keepdims=...)`` in compiled code (see `s2sgrad.numba_path`)."""
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+@_kernel
+def _extreme_into(xflat, xp, axis, out, largest):
+    """The max (`largest`) or min of `xflat` (shape `xp`) over `axis`, into `out` (flat)."""
+    ndim = xp.shape[0]
+    seen = np.zeros(out.shape[0], np.bool_)
+    for flat in range(xflat.shape[0]):
+        rem = flat
+        oi, om = 0, 1
+        for k in range(ndim - 1, -1, -1):
+            i = rem % xp[k]
+            rem //= xp[k]
+            if k != axis:
+                oi += i * om
+                om *= xp[k]
+        value = xflat[flat]
+        if not seen[oi] or (value > out[oi] if largest else value < out[oi]) or \
+                value != value:
+            if not (seen[oi] and out[oi] != out[oi]):  # a nan stays (as NumPy's)
+                out[oi] = value
+            seen[oi] = True
+
+
+def _extreme(largest):
+    """The typing function of `reduce_max` (`largest`) or `reduce_min`."""
+    def typer(x, axis=None, keepdims=False):
+        keep = _flag(keepdims)
+        if keep is None or not (_array(x) or _number(x)):
+            return None
+        if _number(x):
+            return lambda x, axis=None, keepdims=False: x
+        ones = (1,) * x.ndim
+        if _absent(axis):
+            if keep and largest:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.max(x))
+            if keep:
+                return lambda x, axis=None, keepdims=False: np.full(ones, np.min(x))
+            if largest:
+                return lambda x, axis=None, keepdims=False: np.max(x)
+            return lambda x, axis=None, keepdims=False: np.min(x)
+        if not isinstance(axis, types.Integer) or x.ndim == 0:
+            return None
+
+        def part(x, axis=None, keepdims=False):
+            a = axis % x.ndim
+            if x.shape[a] == 0:
+                raise ValueError('zero-size array to reduction operation which has no '
+                                 'identity')
+            shape = np.sum(x, axis=a).shape
+            out = np.empty(x.size // x.shape[a], x.dtype)
+            _extreme_into(np.ascontiguousarray(x).ravel(), _shape_array(x.shape), a, out,
+                          largest)
+            return out.reshape(shape)
+        compiled = numba.njit(part)
+        if not keep:
+            return lambda x, axis=None, keepdims=False: compiled(x, axis)
+        return lambda x, axis=None, keepdims=False: np.expand_dims(compiled(x, axis),
+                                                                   axis % x.ndim)
+    return typer
+
+
+overload(reduce_max, prefer_literal=False)(_extreme(True))
+overload(reduce_min, prefer_literal=False)(_extreme(False))
+overload(reduce_sum, prefer_literal=False)(_reduction(False))
+overload(reduce_mean, prefer_literal=False)(_reduction(True))
+
+
+# -- subscripts ----------------------------------------------------------------------------
+
+def _basic_index(index):
+    """Whether `index` (a numba type) is an integer, a slice or a tuple of them: an index
+    that reads each position once (no arrays, whose repeated positions need np.add.at)."""
+    if isinstance(index, (types.Integer, types.SliceType)):
+        return True
+    if isinstance(index, types.BaseTuple):
+        return all(isinstance(t, (types.Integer, types.SliceType)) for t in index)
+    return False
+
+
+@_implements('add_at')
+def _add_at(bx, index, g):
+    if _array(bx) and _basic_index(index) and (_number(g) or _array(g)):
+        def impl(bx, index, g):
+            bx[index] += g
+            return bx
+        return impl
+    return None
+
+
+@_implements('unindex')
+def _unindex(g, x, index):
+    if _array(x) and _basic_index(index) and (_number(g) or _array(g)):
+        def impl(g, x, index):
+            out = runtime.zeros_like(x)
+            out[index] += g
+            return out
+        return impl
+    return _newaxis_index(x, index, g)
+
+
+def _newaxis_index(x, index, g):
+    """The implementation of `unindex` for an index of slices and None (``x[:, None]``):
+    `g` without the new axes, written where the slices read."""
+    if not (_array(x) and _array(g) and isinstance(index, types.BaseTuple)):
+        return None
+    kept = []
+    for k, t in enumerate(index):
+        if isinstance(t, types.SliceType):
+            kept.append(k)
+        elif not isinstance(t, types.NoneType):
+            return None
+    rest = ''.join(f'index[{k}], ' for k in kept)
+    space = {'np': np, 'runtime': runtime}
+    exec('def impl(g, x, index):\n'
+         '    out = runtime.zeros_like(x)\n'
+         f'    part = x[{rest}]\n'
+         f'    out[{rest}] += np.ascontiguousarray(g).reshape(part.shape)\n'
+         '    return out\n', space)
+    return space['impl']
+
+
+def _literal_int(t, default):
+    """The value of an integer argument known when compiling (`default` when left out), or
+    None."""
+    if t is None or isinstance(t, types.Omitted):
+        return default
+    if isinstance(t, int):
+        return t
+    if isinstance(t, types.IntegerLiteral):
+        return t.literal_value
+    return None
+
+
+def _unjoin(g, items, axis=0, kind='concatenate'):
+    if isinstance(kind, types.StringLiteral) and kind.literal_value != 'concatenate' or \
+            isinstance(kind, types.UnicodeType) and not isinstance(kind, types.StringLiteral):
+        return None
+    at = _literal_int(axis, 0)
+    if not _array(g) or at is None or not isinstance(items, types.BaseTuple) or \
+            not all(_array(t) and t.ndim == g.ndim for t in items):
+        return None
+    at %= g.ndim
+    lines = ['def impl(g, items, axis=0, kind="concatenate"):', '    start = 0']
+    for k in range(len(items)):
+        lines += [f'    stop = start + items[{k}].shape[{at}]',
+                  f'    piece{k} = g[{":, " * at}start:stop]',
+                  '    start = stop']
+    lines.append('    return (' + ''.join(f'piece{k}, ' for k in range(len(items))) + ')')
+    space = {}
+    exec('\n'.join(lines) + '\n', space)
+    return space['impl']
+
+
+@_implements('as_items')
+def _as_items(g, items):
+    if isinstance(g, (types.BaseTuple, types.List)) or _number(items) or _array(items):
+        return lambda g, items: g
+    return None
+
+
+@_implements('read_at')
+def _read_at(by, index, v):
+    if _number(by):
+        def zero(by, index, v):
+            if by != 0:
+                raise ShapeError('read_at: an adjoint that is a number other than 0')
+            return runtime.zeros_like(v)
+        return zero
+    if _array(by) and _basic_index(index):
+        return lambda by, index, v: runtime.unbroadcast(by[index], v)
+    return None
+
+
+@_implements('zero_at')
+def _zero_at(by, index):
+    if _number(by):
+        return lambda by, index: by
+    if _array(by) and _basic_index(index):
+        def impl(by, index):
+            out = by.copy()
+            out[index] = 0
+            return out
+        return impl
+    return None
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+@_implements('seed')
+def _seed(result, name='f'):
+    if isinstance(result, (types.Float, types.Integer, types.Boolean)):
+        return lambda result, name='f': 1.0
+    if _array(result) and not isinstance(result.dtype, types.Complex):
+        if result.ndim == 0:
+            return lambda result, name='f': 1.0
+
+        def impl(result, name='f'):
+            if result.size != 1:
+                raise NonScalarOutputError(
+                    'grad needs the function to return a scalar, but it returned an array '
+                    'of size other than 1; use s2sgrad.vjp or s2sgrad.jacobian')
+            return np.ones_like(result)
+        return impl
+    return None
+
+
+@_implements('check_cotangent')
+def _check_cotangent(cotangent, result, path=''):
+    if _number(cotangent) and _number(result):
+        return lambda cotangent, result, path='': None
+    if _array(cotangent) and _array(result):
+        def impl(cotangent, result, path=''):
+            if cotangent.shape != result.shape:
+                raise ShapeError('vjp: the cotangent does not have the shape of the '
+                                 'function\'s output')
+        if cotangent.ndim == result.ndim:
+            return impl
+    if _array(cotangent) and _number(result) or _number(cotangent) and _array(result):
+        array = cotangent if _array(cotangent) else result
+        if array.ndim == 0:
+            return lambda cotangent, result, path='': None
+    return None
+
+
+# -- the helpers that derivative rules define (``s2s.power_slope``) ------------------------
+
+def _template(name):
+    helper = runtime.__getattr__(name)
+    IMPLEMENTED[name] = helper
+    return overload(helper, prefer_literal=False)
+
+
+@_template('power_slope')
+def _power_slope(x, y):
+    if _number(x) and _number(y):
+        def scalar(x, y):
+            if y == 0:
+                return 0.0
+            return y * float(x) ** (y - 1)
+        return scalar
+    if _array(x) or _array(y):
+        return lambda x, y: np.where(y == 0, 0.0, y * (x * 1.0) ** (y - 1))
+    return None
+
+
+_template('unjoin')(_unjoin)
+
+
+@_template('power_log')
+def _power_log(ans, x):
+    if _number(ans) and _number(x):
+        def scalar(ans, x):
+            if ans == 0:
+                return 0.0 * ans
+            return ans * np.log(float(x))
+        return scalar
+    if _array(ans) or _array(x):
+        return lambda ans, x: np.where(ans == 0, 0.0 * ans,
+                                       ans * np.log(np.where(ans == 0, 1.0, x * 1.0)))
+    return None
+
+
+# -- what the compiled path writes in place of Python-only code ----------------------------
+
+@_kernel
+def reversed_range(start, stop, step):
+    """The arguments of ``range`` that runs `range(start, stop, step)` backwards (numba has
+    no ``reversed``): ``for i in reversed(range(n))`` becomes
+    ``for i in range(*s2s.reversed_range(0, n, 1))``."""
+    n = len(range(start, stop, step))
+    return start + (n - 1) * step, start - step, -step
+
+
+EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
+         'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min}
+"""Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""

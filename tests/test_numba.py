@@ -1,0 +1,311 @@
+"""The compiled path (``compile='numba'``): compiled gradients against central differences and
+the plain gradient, CompileError for what numba rejects, fallback=True, the options."""
+import math
+import os
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import corpus  # noqa: E402
+import s2sgrad  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.errors import CompileError, CompileFallbackWarning, S2SError  # noqa: E402
+
+numba = pytest.importorskip('numba', reason='the compiled path needs numba '
+                                            '(pip install s2sgrad[numba])')
+
+
+def _flat(result):
+    if isinstance(result, (tuple, list)):
+        return [leaf for item in result for leaf in _flat(item)]
+    return [np.asarray(result, dtype=np.float64)]
+
+
+def _same(got, expected, rtol=1e-9, atol=1e-12):
+    got, expected = _flat(got), _flat(expected)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.shape == e.shape
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=atol)
+
+
+def _against_differences(f, args, wrt, rtol=1e-5, atol=1e-7):
+    """The compiled gradient against central differences, and against the plain one."""
+    compiled = s2sgrad.grad(f, wrt=wrt, compile='numba')(*args)
+    plain = s2sgrad.grad(f, wrt=wrt)(*args)
+    _same(compiled, plain, rtol=1e-9, atol=1e-10)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for i, g in zip(indices, compiled if isinstance(wrt, tuple) else (compiled,)):
+        np.testing.assert_allclose(np.asarray(g, dtype=np.float64),
+                                   numerical_grad(f, args, i), rtol=rtol, atol=atol)
+    return compiled
+
+
+# -- scalar code -------------------------------------------------------------------------
+
+def scalar_math(x):
+    y = x
+    for i in range(250):
+        y = math.sin(y) * 0.9 + x * 0.1
+    return y
+
+
+def while_if_break(x, a):
+    s = 0.0
+    k = 0
+    while k < 40:
+        if s > 3.0:
+            break
+        if k % 3 == 0:
+            s = s + math.exp(-x * k * 0.1) * a
+        else:
+            s = s + math.cos(x + k) ** 2
+        k = k + 1
+    return s * x
+
+
+def square(t):
+    return t * t
+
+
+def calls_a_function(x, y):
+    return square(math.sin(x) * y) + math.log(1.0 + x * x)
+
+
+def test_scalar_loop():
+    got = _against_differences(scalar_math, (0.3,), 0)
+    assert type(got) is float
+
+
+def test_while_if_break_two_arguments():
+    got = _against_differences(while_if_break, (0.7, 1.3), (0, 1))
+    assert isinstance(got, tuple) and all(type(g) is float for g in got)
+
+
+def test_user_function_is_compiled_too():
+    _against_differences(calls_a_function, (0.4, -1.2), (0, 1))
+
+
+def test_types_of_gradients_follow_the_arguments():
+    df = s2sgrad.grad(scalar_math, compile='numba')
+    assert type(df(2)) is float  # an int argument: a float gradient
+    g32 = df(np.float32(0.3))
+    assert type(g32) is np.float32
+    assert abs(float(g32) - s2sgrad.grad(scalar_math)(0.3)) < 1e-5
+
+
+def test_value_and_grad_jvp_vjp():
+    value, g = s2sgrad.value_and_grad(scalar_math, compile='numba')(0.3)
+    assert value == pytest.approx(scalar_math(0.3), rel=1e-12)
+    assert g == pytest.approx(s2sgrad.grad(scalar_math)(0.3), rel=1e-12)
+    assert s2sgrad.jvp(scalar_math, compile='numba')(0.3, 2.0) == pytest.approx(2 * g, rel=1e-9)
+    assert s2sgrad.vjp(scalar_math, compile='numba')(0.3, 2.0) == pytest.approx(2 * g, rel=1e-9)
+
+
+# -- arrays ------------------------------------------------------------------------------
+
+def mlp(W1, W2, x, y):
+    h = np.tanh(x @ W1)
+    out = h @ W2
+    return np.sum((out - y) ** 2)
+
+
+def softmax_rows(X, w):
+    m = np.exp(X - np.max(X, axis=1, keepdims=True))
+    p = m / np.sum(m, axis=1, keepdims=True)
+    return np.sum(p * X) + np.sum(np.mean(X, axis=0) * w)
+
+
+def indexed_loop(x, W):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 0:
+            s = s + np.sum(np.tanh(W @ x) * x[i])
+        else:
+            break
+    return s + np.sum(W[1:, 0] * x[:2])
+
+
+def test_mlp():
+    rng = np.random.default_rng(0)
+    args = (rng.standard_normal((4, 5)), rng.standard_normal((5, 2)),
+            rng.standard_normal((6, 4)), rng.standard_normal((6, 2)))
+    _against_differences(mlp, args, (0, 1))
+
+
+def test_reductions_over_axes():
+    rng = np.random.default_rng(1)
+    args = (rng.standard_normal((3, 4)) * 0.5, rng.standard_normal(4))
+    _against_differences(softmax_rows, args, (0, 1))
+
+
+def test_indexing_branches_and_break():
+    rng = np.random.default_rng(2)
+    x = np.abs(rng.standard_normal(3)) + 0.1
+    x[2] = -0.5
+    _against_differences(indexed_loop, (x, rng.standard_normal((3, 3))), (0, 1))
+
+
+def writes_into_its_argument(x):
+    x[0] = x[0] * 3.0
+    return np.sum(x ** 2)
+
+
+def test_argument_written_by_the_function_is_not_modified_float32_too():
+    for dtype in (np.float64, np.float32):
+        x = np.array([1.0, 2.0, 3.0], dtype=dtype)
+        got = s2sgrad.grad(writes_into_its_argument, compile='numba')(x)
+        np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+        assert got.dtype == dtype
+        _same(got, s2sgrad.grad(writes_into_its_argument)(x))
+
+
+# -- what raises ---------------------------------------------------------------------------
+
+def reads_a_dict(x, params):
+    return params['a'] * math.sin(x)
+
+
+def calls_uncompilable(x):
+    return float(np.linalg.slogdet(np.eye(2) * x)[1]) * x
+
+
+def test_compile_error_names_the_construct_and_what_to_do():
+    df = s2sgrad.grad(reads_a_dict, compile='numba')
+    with pytest.raises(CompileError) as info:
+        df(0.5, {'a': 2.0})
+    text = str(info.value)
+    assert 'dict' in text and 'compile=None' in text and 'fallback=True' in text
+    assert isinstance(info.value, S2SError)
+    with pytest.raises(CompileError):  # and again: never a silent fallback
+        df(0.5, {'a': 2.0})
+
+
+def math_of_an_array(x):
+    return np.sum(x) * math.sin(x[0])
+
+
+def stacked(x):
+    return np.sum(np.stack([x, x * 2.0]) ** 2)
+
+
+def test_compile_error_points_at_the_generated_line():
+    with pytest.raises(CompileError) as info:
+        s2sgrad.grad(stacked, compile='numba')
+    error = info.value
+    assert 's2s.unstack' in str(error)
+    assert 'np.stack' in str(error)  # the line whose derivative needs it
+    assert error.lineno is not None and 's2s.unstack' in error.text
+
+
+def test_fallback_warns_and_runs_the_plain_gradient():
+    with pytest.warns(CompileFallbackWarning, match='plain Python'):
+        df = s2sgrad.grad(reads_a_dict, compile='numba', fallback=True)
+        got = df(0.5, {'a': 2.0})
+    assert got == pytest.approx(2.0 * math.cos(0.5))
+    with pytest.warns(CompileFallbackWarning):
+        df = s2sgrad.grad(stacked, compile='numba', fallback=True)
+    x = np.array([1.0, -2.0])
+    _same(df(x), s2sgrad.grad(stacked)(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        df(x)  # (the plain function itself: no warning at each call)
+
+
+def test_options():
+    with pytest.raises(ValueError, match='numba'):
+        s2sgrad.grad(scalar_math, compile='jit')
+    with pytest.raises(ValueError, match='fallback'):
+        s2sgrad.grad(scalar_math, fallback=True)
+    compiled = s2sgrad.grad(scalar_math, compile='numba')
+    assert compiled is s2sgrad.grad(scalar_math, compile='numba')
+    assert compiled is not s2sgrad.grad(scalar_math)
+    assert compiled.plain is s2sgrad.grad(scalar_math)
+    assert compiled.source == s2sgrad.grad(scalar_math).source
+
+    @s2sgrad.grad(compile='numba')
+    def decorated(x):
+        return x * math.exp(x)
+    assert decorated(0.5) == pytest.approx(1.5 * math.exp(0.5))
+
+
+def test_missing_numba_says_how_to_install(monkeypatch):
+    from s2sgrad import numba_path
+    from s2sgrad.errors import MissingDependencyError
+    monkeypatch.setitem(sys.modules, 'numba', None)
+    with pytest.raises(MissingDependencyError, match=r's2sgrad\[numba\]'):
+        numba_path._numba()
+    assert issubclass(MissingDependencyError, ImportError)
+
+
+def test_hvp_and_hessian_compile_the_forward_product():
+    def f(x):
+        return np.sum(np.sin(x) * x ** 2)
+    x = np.array([0.3, -0.7, 1.1])
+    v = np.array([1.0, 2.0, -1.0])
+    _same(s2sgrad.hvp(f, compile='numba')(x, v), s2sgrad.hvp(f)(x, v))
+    _same(s2sgrad.hessian(f, compile='numba')(x), s2sgrad.hessian(f)(x))
+
+
+# -- the corpus --------------------------------------------------------------------------
+
+def _sample():
+    """Every case when S2SGRAD_NUMBA_CORPUS=all, else every fifteenth (compiling is slow)."""
+    every = 1 if os.environ.get('S2SGRAD_NUMBA_CORPUS') == 'all' else 15
+    cases = []
+    seen = {}
+    for k, (f, make_args, wrt) in enumerate(corpus.CASES):
+        seen[f.__name__] = seen.get(f.__name__, 0) + 1
+        name = f.__name__ if seen[f.__name__] == 1 else f'{f.__name__}-{seen[f.__name__]}'
+        if k % every == 0:
+            cases.append(pytest.param(f, make_args, wrt, id=name))
+    return cases
+
+
+@pytest.mark.parametrize('f, make_args, wrt', _sample())
+def test_corpus_compiles_right_or_raises(f, make_args, wrt):
+    """A corpus function through the compiled path (no fallback): the plain gradient's
+    numbers, or CompileError; never another number, never a modified argument."""
+    args = make_args(np.random.default_rng(0))
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    expected = s2sgrad.grad(f, wrt=wrt)(*copies)
+    try:
+        got = s2sgrad.grad(f, wrt=wrt, compile='numba')(*args)
+    except CompileError as error:
+        assert 'compile=None' in str(error)
+        return
+    for a, c in zip(args, copies):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, c, err_msg=f'{f.__name__}: modified an argument')
+    single = any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
+    _same(got, expected, rtol=1e-4 if single else 1e-7, atol=1e-5 if single else 1e-9)
+
+
+def test_helpers_match_their_python_versions():
+    """The numba implementations of the helpers with most logic against the helpers."""
+    from s2sgrad import numba_runtime, runtime
+    rng = np.random.default_rng(4)
+    a23, a13, a21, a3 = (rng.standard_normal(s) for s in ((2, 3), (1, 3), (2, 1), (3,)))
+    cases = [
+        (runtime.unbroadcast, (a23, a13)), (runtime.unbroadcast, (a23, a21)),
+        (runtime.unbroadcast, (a23, a3)), (runtime.unbroadcast, (a3, a23)),
+        (runtime.unbroadcast, (a23, 1.5)), (runtime.unreduce, (a3, a23, 0)),
+        (runtime.unreduce, (a21, a23, 1, True)), (runtime.unmean, (a21, a23, -1, True)),
+        (runtime.unextremum, (a3, np.max(a23, axis=0), a23, 0)),
+        (runtime.untranspose, (rng.standard_normal((2, 3, 4)), (2, 0, 1))),
+        (runtime.__getattr__('unjoin'), (rng.standard_normal((4, 3)), (a13, a23, a13))),
+    ]
+
+    def compiled(helper):
+        return numba.njit(lambda *a: helper(*a))
+    for helper, args in cases:
+        _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
+    # (keepdims is a literal in generated code)
+    reduce_max = numba.njit(lambda x: numba_runtime.reduce_max(x, 1, True))
+    reduce_min = numba.njit(lambda x: numba_runtime.reduce_min(x, 0))
+    _same(reduce_max(a23), np.max(a23, axis=1, keepdims=True))
+    _same(reduce_min(a23), np.min(a23, axis=0))
