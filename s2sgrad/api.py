@@ -71,6 +71,13 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', 
                                        as_tuple=not wrt.single and not mode.forward,
                                        receivers=bound.receivers, shapes=shapes,
                                        functions=_functions(bound), motion=motion)
+            if compile is not None and numba_path.recursive_forward_parts(generated):
+                # what a recursive forward part saves holds what its own call saved: a
+                # type numba cannot settle; joint motion's recursion returns gradients
+                generated = _BUILDER.build(
+                    bound.function, wrt.names, mode, optimized=optimized,
+                    as_tuple=not wrt.single and not mode.forward, receivers=bound.receivers,
+                    shapes=shapes, functions=_functions(bound), motion='joint')
         finally:
             if collecting:
                 gc.enable()

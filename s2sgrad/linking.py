@@ -74,6 +74,7 @@ def link_part(ctx, node):
         ctx.helper_generated.extend(found.helpers)
         return found
     generated = link(ctx, node, node.name, None, cache=False)
+    generated.forward_part = True
     if key is not None:
         ctx.builder.parts[key] = generated
     return generated

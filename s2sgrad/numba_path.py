@@ -56,6 +56,27 @@ def _numba():
     return numba, numba_runtime
 
 
+def recursive_forward_parts(generated):
+    """Whether a forward part of split motion in `generated`'s unit calls itself, directly
+    or through other members (see `split_motion`)."""
+    calls, forward = {}, set()
+    for item, name, node in unit.members(generated):
+        calls[name] = {c.func.id for c in gast.walk(node) if isinstance(c, gast.Call) and
+                       isinstance(c.func, gast.Name)}
+        if getattr(item, 'forward_part', False):
+            forward.add(name)
+    for start in forward:
+        seen, todo = set(), list(calls.get(start, ()))
+        while todo:
+            name = todo.pop()
+            if name == start:
+                return True
+            if name in calls and name not in seen:
+                seen.add(name)
+                todo.extend(calls[name])
+    return False
+
+
 def compiled(generated, wrt, mode, fallback=False):
     """The function that runs `generated` (a `Generated`, with its helpers) compiled by numba,
     made once per `fallback` value and kept on `generated`. `wrt` (a `Wrt`) and `mode` say
