@@ -178,9 +178,7 @@ def splittable(ctx, stmt, ans, arguments, func):
     if ctx.motion != 'split' or not isinstance(stmt, gast.Assign) or \
             not isinstance(stmt.targets[0], gast.Name) or stmt.targets[0].id != ans:
         return False
-    if getattr(ctx, '_assigned_into', None) is None:
-        ctx._assigned_into = assigned_into(ctx.body)
-    if ctx._assigned_into:
+    if ctx.assigned_into:
         return False
     if ({ans} | set(n.names_read(arguments.call))) & ctx.mutated:
         return False

@@ -20,7 +20,7 @@ import builtins
 
 import gast
 
-from . import inplace, nodes as n, scalar_version, split_motion
+from . import inplace, mutation, nodes as n, scalar_version, split_motion
 from .activity import Activity, target_names
 from .anf import Normalizer
 from .calls import nested_functions
@@ -137,6 +137,7 @@ def analyse(ctx, body):
     ctx.body_all_statements = list(n.statements(body))
     ctx.occurrences, ctx.assignment_counts = _occurrences(body + [ret], ctx.params)
     ctx.mutated = inplace.mutated_names(body)
+    ctx.assigned_into = mutation.assigned_into(body)  # (split motion: `calls.splittable`)
     inplace.refuse_aliased_lists(ctx, body + [ret])
     ctx.container_vars = _containers(body)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
