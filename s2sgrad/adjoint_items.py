@@ -13,7 +13,8 @@ from . import nodes as n
 from . import rules
 from .activity import sequence_displays, target_names
 from .binding import rule_bindings
-from .callees import callee
+from .callees import callee, returns_tuple_displays
+from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .reverse_loops import LoopAnalysis
@@ -106,6 +107,7 @@ class ItemMaker:
         self.activity = ctx.activity
         self.loop_analysis = LoopAnalysis(ctx, shared)
         self._displays = None
+        self._tuples = self._tuple_results()
 
     def collect(self, stmts, defined=None):
         """Fill the shared state's items, needed values and loop facts for `stmts`; `defined`: the
@@ -177,8 +179,9 @@ class ItemMaker:
                 raise self.ctx.unsupported(stmt, 'nested unpacking targets')
             if not isinstance(value, gast.Name) or not self.activity.is_active(value):
                 return []
-            if value.id in self._sequence_displays():
-                return [Unpack(names, value.id)]
+            if value.id in self._sequence_displays() or value.id in self._tuples:
+                shared.list_vars.add(value.id)  # (its adjoint: one per item)
+                return [Unpack(names, value.id)] + [Kill(name) for name in names]
             # An array (or a value of unknown type): the adjoint of `a, b = v` is that of
             # `a = v[0]; b = v[1]`, so it has `v`'s type and shape.
             return [IndexContribution(value.id, n.const(i), n.name(shared.adj(name)))
@@ -210,6 +213,37 @@ class ItemMaker:
         if self._displays is None:
             self._displays = sequence_displays(self.ctx.body_all_statements, self.ctx.params)
         return self._displays
+
+    def _tuple_results(self):
+        """Variables unpacked (``h, c = r``) whose every definition is a call of a function
+        of the user's that returns tuple displays only (``return h, c``): their adjoint is
+        the tuple of the targets' adjoints, not zeros like the tuple with each item added in.
+        Found before the items are made (`calls` rewrites a split call's statement)."""
+        statements = self.ctx.body_all_statements
+        unpacked = {stmt.value.id for stmt in statements
+                    if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and
+                    isinstance(stmt.targets[0], (gast.Tuple, gast.List))}
+        kinds = {}
+        for stmt in statements:
+            if isinstance(stmt, gast.Assign):
+                names = target_names(stmt.targets[0])
+                if not unpacked.intersection(names):
+                    continue
+                tuple_call = isinstance(stmt.targets[0], gast.Name) and \
+                    isinstance(stmt.value, gast.Call) and self._returns_tuples(stmt)
+                for name in names:
+                    kinds.setdefault(name, set()).add(tuple_call)
+            elif isinstance(stmt, gast.For):
+                for name in target_names(stmt.target):
+                    kinds.setdefault(name, set()).add(False)
+        return {name for name, k in kinds.items() if k == {True} and name not in self.ctx.params}
+
+    def _returns_tuples(self, stmt):
+        try:
+            called = callee(self.ctx, stmt, stmt.value, rules.lookup_adjoint)
+        except S2SError:
+            return False
+        return called.kind == 'user' and returns_tuple_displays(called.func)
 
     def _active_name(self, node):
         return isinstance(node, gast.Name) and self.activity.is_active(node)

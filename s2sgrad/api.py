@@ -8,7 +8,7 @@ from .constructs import is_function
 from .errors import SourceUnavailableError
 from .modes import Mode
 from .source import signature
-from .builder import Builder
+from .builder import Builder, handed_out
 from .wrt import Wrt
 
 _BUILDER = Builder()
@@ -88,7 +88,7 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', 
         print(generated.unit_source)
     generated.function.seed_name = generated.seed_name
     generated.function.tangent_names = getattr(generated, 'tangent_names', None)
-    function = generated.function
+    function = handed_out(generated, bound.function)
     if compile is not None:
         function = numba_path.compiled(generated, wrt, mode, fallback)
     return rebind(declared.checked(function, bound.function, shapes), bound)

@@ -159,6 +159,32 @@ def joint_version(func):
     return func if joint is None else joint.function
 
 
+def handed_out(generated, func):
+    """The generated function as s2sgrad hands it to the user: itself, or for code that
+    calls forward and backward parts, a copy (the same while the user holds one) that holds
+    `func`, the function it was made from. Differentiated again, the copy is differentiated
+    as its joint version (`joint_version`), which is made from `func`: the copy keeps `func`
+    alive while the user holds the gradient of a function nothing else holds (a lambda
+    passed to ``s2sgrad.hessian``), while the cache, which holds the generated function,
+    holds `func` weakly (a dropped function's entries go)."""
+    if not getattr(generated, 'split_used', False) or getattr(generated, 'joint', None) is None:
+        return generated.function
+    held = getattr(generated, 'held_copy', None)
+    copy = held() if held is not None else None
+    if copy is None:
+        original = generated.function
+        copy = types.FunctionType(original.__code__, original.__globals__, original.__name__,
+                                  original.__defaults__, original.__closure__)
+        copy.__kwdefaults__ = original.__kwdefaults__
+        copy.__qualname__ = original.__qualname__
+        copy.__doc__ = original.__doc__
+        copy.__module__ = original.__module__
+        copy.__dict__.update(original.__dict__)
+        copy.__dict__['_s2sgrad_made_from'] = func
+        generated.held_copy = weakref.ref(copy)
+    return copy
+
+
 def _motion_key(motion):
     return () if motion == 'split' else (('motion', motion),)
 

@@ -48,3 +48,31 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     if inspect.isfunction(obj) and (not rules.is_library(obj) or rules.is_definition(obj)):
         return Callee('user', obj, list(call.args), call.keywords)
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
+
+
+def returns_tuple_displays(func):
+    """Whether every ``return`` of the user function `func` (at its own level, not in functions
+    it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
+    that many items; False when its source cannot be read."""
+    from .errors import S2SError
+    from .source import parse_function
+    try:
+        node = parse_function(func).node
+    except (S2SError, OSError, TypeError):
+        return False
+    found = []
+    pending = list(node.body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef,
+                             gast.Lambda)):
+            continue
+        if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
+            return False
+        if isinstance(stmt, gast.Return):
+            if not isinstance(stmt.value, gast.Tuple) or \
+                    any(isinstance(e, gast.Starred) for e in stmt.value.elts):
+                return False
+            found.append(stmt)
+        pending.extend(gast.iter_child_nodes(stmt))
+    return bool(found)

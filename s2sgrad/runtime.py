@@ -9,6 +9,7 @@ and ``runtime_checks`` define the others by topic. Every helper is a function of
 (``__module__``): templating, the alias analysis, the rule listing and standalone export know
 runtime helpers by that.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -354,9 +355,7 @@ def meta(x):
     if type(x) is np.ndarray:
         if x.ndim == 0 or x.dtype.kind not in 'biufc':
             return x
-        stand_in = np.ndarray(x.shape, x.dtype, np.zeros(1, x.dtype), 0, (0,) * x.ndim)
-        stand_in.flags.writeable = False
-        return stand_in
+        return _stand_in(x.shape, x.dtype)
     if type(x).__module__.split('.')[0] == 'cupy' and getattr(x, 'ndim', 0) and \
             x.dtype.kind in 'biufc':
         try:  # through NumPy's dispatch, on the array's own device
@@ -364,6 +363,16 @@ def meta(x):
         except Exception:
             return x
     return x
+
+
+
+@functools.lru_cache(maxsize=256)
+def _stand_in(shape, dtype):
+    """A read-only NumPy array of `shape` and `dtype` whose elements all share one zero: one
+    per shape and dtype (loops save one per iteration; made once, it costs a dict lookup)."""
+    stand_in = np.ndarray(shape, dtype, np.zeros(1, dtype), 0, (0,) * len(shape))
+    stand_in.flags.writeable = False
+    return stand_in
 
 
 def __getattr__(name):

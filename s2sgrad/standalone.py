@@ -32,6 +32,13 @@ def _scatter_add(bx, index, g):
     np.add.at(bx, index, g)
     return bx
 ''',
+    (runtime.__name__, '_stand_in'): '''
+def _stand_in(shape, dtype):
+    """A read-only array of `shape` and `dtype` whose elements all share one zero."""
+    stand_in = np.ndarray(shape, dtype, np.zeros(1, dtype), 0, (0,) * len(shape))
+    stand_in.flags.writeable = False
+    return stand_in
+''',
     ('s2sgrad.templates.constructors', '_module'): '''
 def _module(x):
     """The array module of `x`: NumPy."""
@@ -126,6 +133,8 @@ class _Emitter:
         """The text that stands for `value` (the global `ident` of `owner`), defining it."""
         if value is np:
             return 'np'
+        if hasattr(value, 'cache_info') and inspect.isfunction(getattr(value, '__wrapped__', None)):
+            value = value.__wrapped__  # (a memoized helper: `_SIMPLER` gives its plain text)
         if getattr(builtins, getattr(value, '__name__', ''), None) is value:
             return value.__name__  # ``builtins.max``
         if isinstance(value, type) and value in _ABSTRACT:

@@ -50,6 +50,16 @@ def _join_layout(items, axis, kind):
 
 def unjoin(g, items, axis=0, kind='concatenate'):
     """The adjoint of joining `items` (``np.concatenate``, ``hstack``, ...): one per item."""
+    if axis == 0 and kind == 'concatenate' and type(g) is np.ndarray:  # the common case first
+        pieces, start = [], 0
+        for item in items:
+            if type(item) is not np.ndarray or not item.ndim:
+                break
+            stop = start + item.shape[0]
+            pieces.append(g[start:stop])
+            start = stop
+        else:
+            return pieces
     if axis is None:
         g = np.reshape(g, (-1,))
     axis, shapes = _join_layout(items, axis, kind)

@@ -385,3 +385,45 @@ def plain_det(M):
 
 def plain_det_loss(A):
     return plain_det(A.reshape(4, 4))
+
+
+# -- the gradient of a function nothing else holds, differentiated again ----------------------
+
+def softplus_sum(v):
+    total = 0.0
+    for item in v:  # (a loop: the backward part pops what the forward part saved)
+        total = total + np.log1p(np.exp(item))
+    return total
+
+
+def test_gradients_of_lambdas_are_differentiated_again():
+    """The lambda a hessian is given (or a gradient of one the user keeps) is held by the
+    gradient: its joint version is made from it when it is differentiated again."""
+    x = np.array([0.3, -0.7, 1.1])
+    hess = s2sgrad.hessian(lambda v: softplus_sum(v * 2.0))(x)
+    p = 1.0 / (1.0 + np.exp(-2.0 * x))
+    np.testing.assert_allclose(hess, np.diag(4.0 * p * (1 - p)), rtol=1e-10)
+    df = s2sgrad.grad(lambda v: softplus_sum(v * 2.0))
+    got = s2sgrad.grad(lambda v: np.sum(df(v) ** 2))(x)
+    np.testing.assert_allclose(got, central(lambda v: np.sum(df(v) ** 2), x), rtol=1e-6)
+
+
+def make_scaled_softplus(k):
+    def loss(v):
+        return softplus_sum(v * k)
+    return loss
+
+
+def test_dropped_gradients_of_closures_calling_helpers_free_them():
+    import gc
+    import weakref
+    x = np.array([0.3, -0.7])
+    refs = []
+    for k in range(5):
+        f = make_scaled_softplus(float(k))
+        df = s2sgrad.grad(f)
+        np.testing.assert_allclose(df(x), central(f, x), rtol=1e-6, atol=1e-9)
+        refs.append(weakref.ref(f))
+        del f, df
+    gc.collect()
+    assert all(r() is None for r in refs)
