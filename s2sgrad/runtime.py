@@ -365,7 +365,6 @@ def meta(x):
     return x
 
 
-
 @functools.lru_cache(maxsize=256)
 def _stand_in(shape, dtype):
     """A read-only NumPy array of `shape` and `dtype` whose elements all share one zero: one

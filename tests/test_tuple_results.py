@@ -99,8 +99,8 @@ def display_in_while(w, xs):
     return np.sum(h * c)
 
 
-CASES = [rnn, display_in_loop, display_in_while, uses_one, both_branches, unpacks_a_variable, unpacks_a_list, nested_containers,
-         also_indexed, scalars]
+CASES = [rnn, display_in_loop, display_in_while, uses_one, both_branches, unpacks_a_variable,
+         unpacks_a_list, nested_containers, also_indexed, scalars]
 
 
 @pytest.mark.parametrize('motion', ['split', 'joint'])
