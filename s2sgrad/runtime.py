@@ -352,11 +352,14 @@ def meta(x):
     memory of its size), and so does a CuPy array, on its device; numbers, containers and other
     array types (dask's are lazy already) are returned themselves.
     """
-    if type(x) is np.ndarray:
+    cls = type(x)
+    if cls is np.ndarray:
         if x.ndim == 0 or x.dtype.kind not in 'biufc':
             return x
         return _stand_in(x.shape, x.dtype)
-    if type(x).__module__.split('.')[0] == 'cupy' and getattr(x, 'ndim', 0) and \
+    if cls is float or cls is np.float64 or cls is int:  # numbers, first
+        return x
+    if cls.__module__.split('.')[0] == 'cupy' and getattr(x, 'ndim', 0) and \
             x.dtype.kind in 'biufc':
         try:  # through NumPy's dispatch, on the array's own device
             return np.broadcast_to(np.zeros_like(x, shape=()), x.shape)
