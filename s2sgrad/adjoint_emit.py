@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
+from .sequences import sequence_vars
 from .templating import Contribution
 
 
@@ -31,6 +32,7 @@ class AdjointEmitter:
         self.shared = shared
         self.namer = ctx.namer
         self.activity = ctx.activity
+        self._sequence_cache = None
 
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
@@ -75,7 +77,7 @@ class AdjointEmitter:
         badj = self.shared.adj(var)
         _overwritten(badj, state)
         if badj in state.live:
-            if var in self.shared.list_vars or var in getattr(self.ctx, 'container_vars', ()):
+            if var in self._sequences():
                 value = n.call('s2s.add', n.name(badj), expr)
             else:
                 value = n.binop(n.name(badj), gast.Add(), expr)
@@ -200,6 +202,15 @@ class AdjointEmitter:
         for var, part in zip(item.active_args, parts):
             out.extend(self.contribute(var, n.name(part), state))
         return out
+
+    def _sequences(self):
+        """The variables that may hold lists, tuples or dicts: their adjoints add with
+        ``s2s.add`` (see `sequences`)."""
+        seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
+            set(getattr(self.ctx, 'sequence_results', ()))
+        if self._sequence_cache is None or self._sequence_cache[0] != seeds:
+            self._sequence_cache = (seeds, sequence_vars(self.ctx.body_all_statements, seeds))
+        return self._sequence_cache[1]
 
     def _reads_dead_adjoint(self, expr, state):
         """Whether `expr` reads an adjoint that holds no value here (so it adds nothing)."""

@@ -118,8 +118,10 @@ class ItemMaker:
             if isinstance(stmt, gast.If):
                 shared.defined_before[id(stmt)] = set(defined)
                 shared.needed.update(n.names_read(stmt.test))
-                self.collect(stmt.body, set(defined))
-                self.collect(stmt.orelse, set(defined))
+                in_body, in_else = set(defined), set(defined)
+                self.collect(stmt.body, in_body)
+                self.collect(stmt.orelse, in_else)
+                defined |= in_body & in_else  # (assigned on both paths)
             elif isinstance(stmt, (gast.For, gast.While)):
                 shared.defined_before[id(stmt)] = set(defined)
                 self.loop_analysis.record(stmt)

@@ -113,9 +113,13 @@ class BackwardSweep:
         return touched
 
     def _zero(self, var, defined=None):
-        """``bvar = zeros_like(var)``, or ``bvar = 0.0`` where `var` may not be defined yet."""
+        """``bvar = zeros_like(var)``, or ``bvar = 0.0`` where `var` may not be defined yet
+        (a list that items are appended to or popped from still gets a list: `var` is then
+        set to None at the top, and its zero adjoint is 0.0 where it is still None)."""
         if defined is not None and var not in defined:
-            return n.assign(self.shared.adj(var), n.const(0.0))
+            if var not in self.shared.list_vars:
+                return n.assign(self.shared.adj(var), n.const(0.0))
+            self.ctx.undefined_before_loop.add(var)
         return n.assign(self.shared.adj(var), n.call('s2s.zeros_like', n.name(var)))
 
     def _backward_if(self, stmt, state, loops, heading=None):

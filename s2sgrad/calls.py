@@ -152,6 +152,8 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
                               if p in getattr(generated, 'container_params', ()))
+    if getattr(generated, 'returns_sequence', False):  # its adjoint adds item by item
+        ctx.sequence_results.add(ans)
     if not split:
         return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
     fwd_local, bwd_local = local

@@ -68,6 +68,8 @@ class Context:
                                    node=where)
         self.helper_generated = []  # the Generated helpers its code calls
         self.undefined_before_loop = set()
+        self.sequence_results = set()  # results of calls of user functions returning tuples
+        self.returns_sequence = False  # whether it may return a list or tuple (`sequences`)
         self.nested = {}  # functions defined in its body: name -> (FunctionDef, free names)
         self.receivers = {}  # parameters holding instances of a known class, by class
         self.live_names = set()  # names of called user functions that the code reads live

@@ -133,7 +133,7 @@ def clean(stmts):
             if body_empty and else_empty:
                 continue
             if body_empty:
-                stmt.test = _negate(stmt.test)
+                stmt.test = negate(stmt.test)
                 stmt.body, stmt.orelse = stmt.orelse, []
             elif else_empty:
                 stmt.orelse = []
@@ -153,7 +153,8 @@ def _code(stmts):
     return [s for s in stmts if not n.is_comment(s)]
 
 
-def _negate(test):
+def negate(test):
+    """``not test``, or the operand of a test that is a negation already."""
     if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
         return test.operand
     return gast.UnaryOp(op=gast.Not(), operand=test)

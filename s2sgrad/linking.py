@@ -52,6 +52,7 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     generated.function.__s2sgrad__ = generated
     generated.container_params = {p for p in ctx.params
                                   if p in getattr(ctx, 'container_vars', ())}
+    generated.returns_sequence = getattr(ctx, 'returns_sequence', False)
     generated.function.helpers = [h.function for h in ctx.helper_generated]
     if not cache:
         return generated

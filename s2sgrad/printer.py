@@ -16,9 +16,13 @@ _TUPLE_TARGET = re.compile(r'^(\s*)\(([\w ,]+)\) = ')
 def to_source(node):
     """Python source of a gast node; ``nodes.comment`` placeholders become ``# ...`` lines."""
     for child in n.walk(node):
-        body = getattr(child, 'body', None)
-        if body.__class__ is list and not body:
-            body.append(gast.Pass())
+        for field in ('body', 'orelse', 'finalbody'):
+            block = getattr(child, field, None)
+            # a block of comments alone prints as no block: it needs a ``pass`` (an empty
+            # ``else`` needs nothing); passes that drop statements may leave one
+            if block.__class__ is list and (block or field == 'body') and \
+                    all(n.is_comment(stmt) for stmt in block):
+                block.append(gast.Pass())
     tree = to_ast(node)
     number_statements(tree)
     text = ast.unparse(tree)

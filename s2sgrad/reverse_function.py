@@ -14,6 +14,7 @@ from .derivative import Derivative
 from .generated_code import Generated
 from .modes import Mode
 from .reverse import ReversePass, State
+from .sequences import sequence_vars
 
 
 def reverse_function(ctx, body, ret):
@@ -72,6 +73,10 @@ def reverse_function(ctx, body, ret):
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
     backward = rpass.backward(body, state, []) if result_active else []
+    ctx.returns_sequence = isinstance(result, (gast.Tuple, gast.List)) or \
+        isinstance(result, gast.Name) and result.id in sequence_vars(
+            ctx.body_all_statements, rpass.shared.list_vars | ctx.sequence_results |
+            set(ctx.container_vars))
     returns = []
     for name in ctx.wrt:
         badj = rpass.adj(name)

@@ -30,7 +30,7 @@ __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcas
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'pick',
            'pick_tangent', 'read_at', 'real_only', 'real_part', 'reshape_like', 'restack', 'resum',
-           'retranspose', 'seed', 'select', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
+           'retranspose', 'seed', 'select', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
            'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
 
@@ -91,6 +91,25 @@ def unbroadcast(g, x):
     if getattr(g, 'flags', None) is not None and not g.flags.writeable:
         g = g.copy()
     return _like(g, x)
+
+
+def unadd(g, x):
+    """The adjoint of ``add(a, b)`` (adjoints added item by item) with respect to its operand
+    `x`, `a` or `b`: `g` in the structure of `x`, item by item for lists and tuples, key by key
+    for dicts, summed to `x`'s shape where `x` was broadcast; zero where `add` ignores `x`
+    (None, or a number added to a list). Its adjoint in `g` is ``unadd(d[ans], g)``."""
+    if isinstance(x, dict):
+        items = g if isinstance(g, dict) else {}
+        return {key: unadd(items.get(key, 0.0), value) for key, value in x.items()}
+    if _is_sequence(x):
+        if not _is_sequence(g):
+            return zeros_like(x)
+        return [unadd(gi, xi) for gi, xi in zip(g, x)]
+    if x is None or _is_sequence(g) or isinstance(g, dict):
+        return zeros_like(x)
+    if g is None:
+        return zeros_like(x)
+    return unbroadcast(g, x)
 
 
 def _sum_to(g, shape):

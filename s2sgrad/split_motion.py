@@ -18,7 +18,7 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
-from .dead_code import dead_code
+from .dead_code import clean, dead_code
 
 MARKER = '_s2sgrad_end_of_forward_sweep'
 """The call whose expression statement marks the end of a VJP's forward sweep."""
@@ -40,6 +40,7 @@ def without_marker(node):
     at = _marker_index(node)
     node.body = node.body[:at] + node.body[at + 1:]
     node.body, _ = dead_code(node.body, set(), remove=True)
+    node.body = clean(node.body)  # (a block whose statements all went: no block)
     return node
 
 

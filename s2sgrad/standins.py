@@ -2,6 +2,7 @@
 import gast
 
 from . import nodes as n
+from .dead_code import negate
 
 SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
                   'like': 1, 'zeros_like': 0, 'reshape_like': 1}
@@ -54,10 +55,15 @@ def _without(stmts, dead):
         for field, inner in n.blocks(stmt):
             if inner:
                 kept = _without(inner, dead)
+                if all(n.is_comment(s) for s in kept):
+                    kept = []  # (a block of comments alone is no block)
                 emptied |= not kept
                 setattr(stmt, field, kept)
         if emptied and _droppable(stmt):
             continue
+        if emptied and isinstance(stmt, gast.If) and not stmt.body and stmt.orelse:
+            stmt.test = negate(stmt.test)  # ``if not c:`` and what was the ``else``
+            stmt.body, stmt.orelse = stmt.orelse, []
         if emptied and not stmt.body:
             stmt.body = [gast.Pass()]
         out.append(stmt)

@@ -13,11 +13,12 @@ from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
     as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, items_back, matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
-    retranspose, select, unbroadcast, unindex, unread_at, unsum, zero_at)
+    retranspose, select, unadd, unbroadcast, unindex, unread_at, unsum, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
-    runtime.add: 'forward',
+    runtime.add: 'reverse forward',
+    runtime.unadd: 'reverse forward',
     runtime.add_at: 'reverse forward',
     runtime.broadcast_like: 'forward',
     runtime.copy: 'reverse forward',
@@ -320,6 +321,20 @@ def resum_adjoint(ans, bitems, g):
 
 
 linear(runtime.resum, 'd[bitems], g')
+
+
+@adjoint(runtime.add)
+def list_add_adjoint(ans, a, b):
+    d[a] = unadd(d[ans], a)
+    d[b] = unadd(d[ans], b)
+
+
+@adjoint(runtime.unadd)
+def unadd_adjoint(ans, g, x):
+    d[g] = unadd(d[ans], g)
+
+
+linear(runtime.unadd, 'd[g], x')
 
 
 @tangent(runtime.add)

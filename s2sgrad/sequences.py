@@ -1,0 +1,92 @@
+"""Sequence analysis: which variables may hold a list or tuple, whose adjoints add item by item.
+
+The adjoint of a list or tuple is a list (one adjoint per item), and two of them add with
+``s2s.add``, not ``+`` (which would concatenate them, or fail on ``0.0 + [...]``). Known
+sequences are the seeds: displays, lists appended to, and the results of calls of user
+functions that return one (``a, b = pair(x)``: `pair_x`). From them the analysis follows
+copies (``u = t``), items of lists of sequences (``p = pairs[i]``, ``pairs.pop()``, ``for p
+in pairs``) and the runtime helpers of generated code, which keep the structure of the value
+they are given: when a gradient is differentiated again, ``bt = s2s.unindex(ba, t, 0)``, the
+adjoint of a tuple `t`, is a list too.
+
+    >>> import gast
+    >>> body = gast.parse('t = pair(x)\\nbt = s2s.unindex(g, t, 0)\\nu = bt\\nv = u * 2.0').body
+    >>> sorted(sequence_vars(body, {'t'}))
+    ['bt', 't', 'u']
+"""
+import gast
+
+from . import nodes as n
+from .activity import target_names
+
+
+def sequence_vars(statements, seeds):
+    """The variables of `statements` (all of them, nested blocks included, as
+    `nodes.statements` lists them) that may hold a list or tuple, given `seeds`, variables
+    known to."""
+    found = set(seeds)
+    holders = set()  # lists (and tuples) whose items may be lists or tuples
+    statements = [stmt for stmt in statements if isinstance(stmt, (gast.Assign, gast.For, gast.Expr))]
+    while True:
+        before = len(found), len(holders)
+        for stmt in statements:
+            if isinstance(stmt, gast.For):
+                if _holds_sequences(stmt.iter, found, holders):
+                    found.update(target_names(stmt.target))
+                continue
+            value = stmt.value
+            if isinstance(stmt, gast.Expr):
+                # ``items.append(t)`` of a sequence `t`: `items` holds sequences
+                if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                        value.func.attr in ('append', 'insert') and value.args and \
+                        isinstance(value.func.value, gast.Name) and \
+                        _may_be_sequence(value.args[-1], found, holders):
+                    holders.add(value.func.value.id)
+                continue
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):  # ``items[i] = t``
+                base = target.value
+                if isinstance(base, gast.Name) and _may_be_sequence(value, found, holders):
+                    holders.add(base.id)
+                continue
+            if not isinstance(target, gast.Name):
+                continue
+            if _may_be_sequence(value, found, holders):
+                found.add(target.id)
+            if _holds_sequences(value, found, holders):
+                holders.add(target.id)
+        if (len(found), len(holders)) == before:
+            return found
+
+
+def _may_be_sequence(value, found, holders):
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return True
+    if isinstance(value, gast.Name):
+        return value.id in found
+    if isinstance(value, gast.IfExp):
+        return _may_be_sequence(value.body, found, holders) or \
+            _may_be_sequence(value.orelse, found, holders)
+    if isinstance(value, gast.Subscript):  # an item of a list of tuples
+        return isinstance(value.value, gast.Name) and value.value.id in holders
+    if isinstance(value, gast.Call):
+        if isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
+                isinstance(value.func.value, gast.Name):
+            return value.func.value.id in holders
+        path = n.dotted_path(value.func) or ''
+        if path.startswith('s2s.'):  # runtime helpers keep the structure they are given
+            args = list(value.args) + [kw.value for kw in value.keywords]
+            return any(isinstance(arg, gast.Name) and arg.id in found for arg in args)
+    return False
+
+
+def _holds_sequences(value, found, holders):
+    """Whether `value` is a list or tuple whose items may be lists or tuples."""
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return any(_may_be_sequence(elt, found, holders) for elt in value.elts)
+    if isinstance(value, gast.Name):
+        return value.id in holders
+    if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
+        args = list(value.args) + [kw.value for kw in value.keywords]
+        return any(isinstance(arg, gast.Name) and arg.id in holders for arg in args)
+    return False
