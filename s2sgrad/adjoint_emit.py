@@ -208,8 +208,10 @@ class AdjointEmitter:
         ``s2s.add`` (see `sequences`)."""
         seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
             set(getattr(self.ctx, 'sequence_results', ()))
-        if self._sequence_cache is None or self._sequence_cache[0] != seeds:
-            self._sequence_cache = (seeds, sequence_vars(self.ctx.body_all_statements, seeds))
+        holders = set(getattr(self.ctx, 'holder_results', ()))
+        if self._sequence_cache is None or self._sequence_cache[0] != (seeds, holders):
+            self._sequence_cache = ((seeds, holders), sequence_vars(
+                self.ctx.body_all_statements, seeds, holders))
         return self._sequence_cache[1]
 
     def _reads_dead_adjoint(self, expr, state):

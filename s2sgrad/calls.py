@@ -154,6 +154,8 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
                               if p in getattr(generated, 'container_params', ()))
     if getattr(generated, 'returns_sequence', False):  # its adjoint adds item by item
         ctx.sequence_results.add(ans)
+    if getattr(generated, 'returns_holder', False):  # (``x, [x, x]``: its items' too)
+        ctx.holder_results.add(ans)
     if not split:
         return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
     fwd_local, bwd_local = local

@@ -69,6 +69,8 @@ class Context:
         self.helper_generated = []  # the Generated helpers its code calls
         self.undefined_before_loop = set()
         self.sequence_results = set()  # results of calls of user functions returning tuples
+        self.holder_results = set()  # those returning tuples of lists or tuples
+        self.returns_holder = False  # whether it may return a tuple of lists or tuples
         self.returns_sequence = False  # whether it may return a list or tuple (`sequences`)
         self.nested = {}  # functions defined in its body: name -> (FunctionDef, free names)
         self.receivers = {}  # parameters holding instances of a known class, by class

@@ -53,6 +53,7 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     generated.container_params = {p for p in ctx.params
                                   if p in getattr(ctx, 'container_vars', ())}
     generated.returns_sequence = getattr(ctx, 'returns_sequence', False)
+    generated.returns_holder = getattr(ctx, 'returns_holder', False)
     generated.function.helpers = [h.function for h in ctx.helper_generated]
     if not cache:
         return generated

@@ -14,7 +14,7 @@ from .derivative import Derivative
 from .generated_code import Generated
 from .modes import Mode
 from .reverse import ReversePass, State
-from .sequences import sequence_vars
+from .sequences import holds_sequences, sequence_facts
 
 
 def reverse_function(ctx, body, ret):
@@ -73,10 +73,12 @@ def reverse_function(ctx, body, ret):
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
     backward = rpass.backward(body, state, []) if result_active else []
+    found, holders = sequence_facts(
+        ctx.body_all_statements, rpass.shared.list_vars | ctx.sequence_results |
+        set(ctx.container_vars), ctx.holder_results)
     ctx.returns_sequence = isinstance(result, (gast.Tuple, gast.List)) or \
-        isinstance(result, gast.Name) and result.id in sequence_vars(
-            ctx.body_all_statements, rpass.shared.list_vars | ctx.sequence_results |
-            set(ctx.container_vars))
+        isinstance(result, gast.Name) and result.id in found
+    ctx.returns_holder = holds_sequences(result, found, holders)
     returns = []
     for name in ctx.wrt:
         badj = rpass.adj(name)

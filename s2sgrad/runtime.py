@@ -30,8 +30,9 @@ __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcas
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'pick',
            'pick_tangent', 'read_at', 'real_only', 'real_part', 'reshape_like', 'restack', 'resum',
-           'retranspose', 'seed', 'select', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
-           'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
+           'retranspose', 'seed', 'select', 'unadd', 'unbroadcast', 'unextremum', 'unindex',
+           'unmean', 'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at',
+           'zeros_like']
 
 
 def _adopt(*modules):

@@ -20,13 +20,21 @@ from . import nodes as n
 from .activity import target_names
 
 
-def sequence_vars(statements, seeds):
+def sequence_vars(statements, seeds, holder_seeds=()):
     """The variables of `statements` (all of them, nested blocks included, as
     `nodes.statements` lists them) that may hold a list or tuple, given `seeds`, variables
-    known to."""
-    found = set(seeds)
-    holders = set()  # lists (and tuples) whose items may be lists or tuples
-    statements = [stmt for stmt in statements if isinstance(stmt, (gast.Assign, gast.For, gast.Expr))]
+    known to, and `holder_seeds`, variables known to hold lists or tuples whose items may
+    be lists or tuples (``a, items = h(x)`` of ``def h(x): return x, [x, x]``)."""
+    return sequence_facts(statements, seeds, holder_seeds)[0]
+
+
+def sequence_facts(statements, seeds, holder_seeds=()):
+    """``(found, holders)``: the variables that may hold a list or tuple (`sequence_vars`)
+    and those of them whose items may be lists or tuples."""
+    found = set(seeds) | set(holder_seeds)
+    holders = set(holder_seeds)  # lists (and tuples) whose items may be lists or tuples
+    statements = [stmt for stmt in statements
+                  if isinstance(stmt, (gast.Assign, gast.For, gast.Expr))]
     while True:
         before = len(found), len(holders)
         for stmt in statements:
@@ -49,6 +57,10 @@ def sequence_vars(statements, seeds):
                 if isinstance(base, gast.Name) and _may_be_sequence(value, found, holders):
                     holders.add(base.id)
                 continue
+            if isinstance(target, (gast.Tuple, gast.List)):  # ``a, items = pair``
+                if _holds_sequences(value, found, holders):
+                    found.update(target_names(target))
+                continue
             if not isinstance(target, gast.Name):
                 continue
             if _may_be_sequence(value, found, holders):
@@ -56,7 +68,13 @@ def sequence_vars(statements, seeds):
             if _holds_sequences(value, found, holders):
                 holders.add(target.id)
         if (len(found), len(holders)) == before:
-            return found
+            return found, holders
+
+
+def holds_sequences(value, found, holders):
+    """Whether the value of expression `value` is a list or tuple whose items may be lists
+    or tuples, given `sequence_facts`' sets."""
+    return _holds_sequences(value, found, holders)
 
 
 def _may_be_sequence(value, found, holders):

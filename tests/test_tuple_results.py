@@ -69,6 +69,20 @@ def nested_containers(w, xs):
     return np.sum(first[1] * second[0]) + np.sum(first[0] * xs[0])
 
 
+def value_and_list(v, k):
+    if k > 1:
+        return v, [v * k, v]
+    return v * 3.0, [v, v * 2.0]
+
+
+def tuple_of_lists_in_loop(w, xs):
+    s = 0.0
+    for k in range(3):
+        a, items = value_and_list(w * xs[k], k)
+        s = s + np.sum(a * items[0]) + np.sum(items[1])
+    return s
+
+
 def also_indexed(w, xs):
     r = cell(w, xs[0], w)
     h, c = r
@@ -100,7 +114,7 @@ def display_in_while(w, xs):
 
 
 CASES = [rnn, display_in_loop, display_in_while, uses_one, both_branches, unpacks_a_variable,
-         unpacks_a_list, nested_containers, also_indexed, scalars]
+         unpacks_a_list, nested_containers, tuple_of_lists_in_loop, also_indexed, scalars]
 
 
 @pytest.mark.parametrize('motion', ['split', 'joint'])
