@@ -408,6 +408,11 @@ _REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean', 'max': 'reduce_max',
                'min': 'reduce_min', 'amax': 'reduce_max', 'amin': 'reduce_min'}
 
 
+_LIST_TAKING = {'stack': 2, 'concatenate': 2, 'array': 1, 'squeeze': 2}
+"""NumPy functions that numba's NumPy lacks for lists of arrays (or at all: np.squeeze) ->
+how many arguments (the array or list, then ``axis``) their ``s2s`` versions take."""
+
+
 def _rewrite(node, space):
     """Rewrite in place what numba does not compile but means the same in other words
     (`space`: the member's globals, to know that ``np`` is NumPy):
@@ -416,6 +421,7 @@ def _rewrite(node, space):
     ``np.min`` (and those methods) over an axis or with ``keepdims`` become
     ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack."""
     import numpy
+    stored = n.names_stored(node)
     for child in list(n.walk(node)):
         if not isinstance(child, gast.Call) or \
                 any(isinstance(a, gast.Starred) for a in child.args):
@@ -436,6 +442,14 @@ def _rewrite(node, space):
             child.func = n.name('range')
             child.args = [gast.Starred(value=n.call(n.attr('s2s', 'reversed_range'), *args),
                                        ctx=gast.Load())]
+        elif numpy_call and attr in _LIST_TAKING and \
+                1 <= len(child.args) <= _LIST_TAKING[attr] and \
+                all(k.arg == 'axis' for k in child.keywords) and \
+                len(child.args) + len(child.keywords) <= _LIST_TAKING[attr]:
+            child.func = n.attr('s2s', attr)
+        elif path == 'sum' and len(child.args) == 1 and not child.keywords and \
+                space.get('sum', builtins.sum) is builtins.sum and 'sum' not in stored:
+            child.func = n.attr('s2s', 'builtin_sum')
         elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
             _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
                                       right=child.args[1]))
