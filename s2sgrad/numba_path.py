@@ -106,8 +106,9 @@ def _fallback_text(error):
 class _Unit:
     """The members of a generated function's unit, rewritten and compiled with numba."""
 
-    def __init__(self, generated, numba, runtime):
+    def __init__(self, generated, numba, runtime, as_lists=None):
         self.generated = generated
+        self.as_lists = as_lists or {}  # unit name -> variables kept as lists (see `_as_lists`)
         self.numba = numba
         self.runtime = runtime
         self.module = types.ModuleType('s2s')  # s2s.<helper> in compiled code
@@ -136,6 +137,7 @@ class _Unit:
             node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
         space = self._namespace(item.function, node)
         _rewrite(node, space)
+        _as_lists(node, self.as_lists.get(name, ()))
         defaults = _positional(node, item.function, name)
         source = to_source(node)
         self._helpers(node, source, name)
@@ -205,6 +207,14 @@ class _Unit:
             dispatcher = self.user[id(function)] = self.numba.njit(copy)
         return dispatcher
 
+    def entries(self):
+        """The wrapper's names for the compiled root: ``_scalar`` (the version for Python
+        numbers, where there is one) and ``_general``."""
+        guard = self.guards.get(self.root)
+        general = self.dispatchers[guard[1]] if guard is not None else \
+            self.dispatchers[self.root]
+        return {'_scalar': self.dispatchers[self.root], '_general': general}
+
     def wrapper(self, wrt, mode, fallback):
         """The Python function that calls the compiled root (the version for Python numbers
         where the generated code has one), converting numba's compile errors."""
@@ -239,20 +249,20 @@ class _Unit:
         lines += ['    return result']
         source = '\n'.join(lines) + '\n'
         state = []
-        general = self.dispatchers[guard[1]] if guard is not None else \
-            self.dispatchers[self.root]
+        failure = _Failure(self, plain, state, fallback)
         space = {
             '__builtins__': builtins,  # (numba imports SciPy's BLAS from the caller's frame)
             '_numbers': _NUMBERS, '_state': state, '_plain': plain,
-            '_scalar': self.dispatchers[self.root], '_general': general,
             '_numba_errors': (self.numba.core.errors.NumbaError,),
-            '_failed': _Failure(self, plain, state, fallback),
+            '_failed': failure,
             '_plain_types': (float, int, _ndarray()),
             '_retype': _Retype(mode, wrt),
         }
+        space.update(self.entries())
         function = compile_function(source, plain.__name__, space,
                                     defaults=plain.__defaults__,
                                     kwdefaults=plain.__kwdefaults__)
+        failure.space, failure.function = space, function
         for attr in ('source', 'seed_name', 'tangent_names', 'helpers'):
             if hasattr(plain, attr):
                 setattr(function, attr, getattr(plain, attr))
@@ -301,6 +311,9 @@ class _Failure:
         self.fallback = fallback
 
     def __call__(self, error, args, kwargs):
+        retry = self._list_or_array(error)
+        if retry is not None:
+            return retry(*args, **kwargs)
         compile_error = _from_numba(error, self.plain.__name__)
         if not self.fallback:
             raise compile_error from None
@@ -308,6 +321,26 @@ class _Failure:
                       CompileFallbackWarning, stacklevel=3)
         self.state.append(True)
         return self.plain(*args, **kwargs)
+
+    def _list_or_array(self, error):
+        """Where numba says that a variable is an array on one path and a list on another,
+        the unit is compiled again with that variable kept a list (`_as_lists`), and the
+        wrapper (to call again) is returned; None otherwise, or where it was done already."""
+        found = _list_or_array(error)
+        lists = self.unit.as_lists
+        if found is None or found[1] in lists.get(found[0], ()) or \
+                sum(map(len, lists.values())) >= _MOST_LISTS:
+            return None
+        lists = {name: set(names) for name, names in lists.items()}
+        lists.setdefault(found[0], set()).add(found[1])
+        self.unit = _Unit(self.unit.generated, self.unit.numba, self.unit.runtime, lists)
+        self.space.update(self.unit.entries())
+        self.function.dispatchers = dict(self.unit.dispatchers)
+        return self.function
+
+
+_MOST_LISTS = 16
+"""How many variables (of all the members of a unit) the compiled path keeps as lists."""
 
 
 def _signature(sig):
@@ -472,6 +505,71 @@ def _rewrite(node, space):
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []
+
+
+_UNIFY = re.compile(r"Cannot unify (.+?) and (.+?) for '([A-Za-z_]\w*?)(?:\.\d+)?', "
+                    r"defined at <s2sgrad (\w+) ")
+
+
+def _list_or_array(error):
+    """``(unit name, variable)`` when numba's `error` says that a variable of a generated
+    member is an array on one path and a list on another, else None."""
+    match = _UNIFY.search(str(error))
+    if match is None:
+        return None
+    kinds = {_kind(match.group(1)), _kind(match.group(2))}
+    if kinds != {'array', 'list'}:
+        return None
+    return match.group(4), match.group(3)
+
+
+def _kind(numba_type):
+    text = numba_type.strip()
+    if text.startswith('array('):
+        return 'array'
+    if text.startswith(('list(', 'reflected list(')):
+        return 'list'
+    return None
+
+
+def _as_lists(node, names):
+    """Keep each variable of `names` a list in the function `node`: where it is bound (a
+    parameter, an assignment, a loop variable), ``x = s2s.rows(x)`` follows, which makes an
+    array the list of its rows and leaves a list as it is. For a variable that is an array
+    on one path and a list (of items like its rows) on another: every operation that both
+    take (``len``, ``x[i]``, ``for``) reads the same from the list of rows, and numba gives
+    one variable one type."""
+    if not names:
+        return
+    names = set(names)
+
+    def rows(var):
+        return n.assign(var, n.call(n.attr('s2s', 'rows'), n.name(var)))
+
+    def bound(stmt):
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            return [v for t in targets for v in n.names_stored(t) if v in names]
+        return []
+
+    def visit(body):
+        out = []
+        for stmt in body:
+            for field in ('body', 'orelse', 'finalbody'):
+                if isinstance(getattr(stmt, field, None), list) and \
+                        not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, visit(getattr(stmt, field)))
+            if isinstance(stmt, gast.Try):
+                for handler in stmt.handlers:
+                    handler.body = visit(handler.body)
+            if isinstance(stmt, gast.For):
+                stmt.body = [rows(v) for v in n.names_stored(stmt.target) if v in names] + \
+                    stmt.body
+            out.append(stmt)
+            out.extend(rows(v) for v in dict.fromkeys(bound(stmt)))
+        return out
+    params = [a.id for a in node.args.args + node.args.kwonlyargs if a.id in names]
+    node.body = [rows(v) for v in params] + visit(node.body)
 
 
 def _become(node, other):

@@ -1014,7 +1014,7 @@ def reversed_range(start, stop, step):
 EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
-         'builtin_sum': None}
+         'builtin_sum': None, 'rows': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -1337,5 +1337,24 @@ def _builtin_sum(items):
     return lambda items: sum(items)
 
 
-EXTRA.update(stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
+def rows(x):
+    """An array as the list of its rows; a list as it is (see `s2sgrad.numba_path`, which
+    calls this where a variable is an array on one path and a list on another)."""
+    return list(x) if isinstance(x, np.ndarray) else x
+
+
+@overload(rows, prefer_literal=False)
+def _rows(x):
+    if isinstance(x, types.List):
+        return lambda x: x
+    if _array(x) and x.ndim >= 2:
+        return lambda x: [np.ascontiguousarray(x[i]) for i in range(x.shape[0])]
+    if _array(x) and x.ndim == 1:
+        return lambda x: [x[i] for i in range(x.shape[0])]
+    if isinstance(x, types.UniTuple):
+        return lambda x: [item for item in x]
+    return None
+
+
+EXTRA.update(rows=rows, stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
              builtin_sum=builtin_sum)
