@@ -209,6 +209,12 @@ def _add(a, b):
                 raise ShapeError('add: adjoints of lists of two lengths')
             return [runtime.add(a[i], b[i]) for i in range(len(a))]
         return lists
+    if isinstance(a, types.List) and _array(b) or _array(a) and isinstance(b, types.List):
+        def rows(a, b):  # (an array standing for a list: one row per item)
+            if len(a) != len(b):
+                raise ShapeError('add: the adjoint of a list and an array of another length')
+            return [runtime.add(a[i], b[i]) for i in range(len(a))]
+        return rows
     if isinstance(a, types.BaseTuple) and isinstance(b, types.BaseTuple) and len(a) == len(b):
         return _per_item('runtime.add(a[{k}], b[{k}])', len(a), 'a, b')
     if _number(a) and _sequence(b):  # a zero for a list: the list (as the helper)
@@ -1014,7 +1020,8 @@ def reversed_range(start, stop, step):
 EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
-         'builtin_sum': None, 'rows': None}
+         'builtin_sum': None, 'as_array': None,
+         'as_list': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -1337,14 +1344,36 @@ def _builtin_sum(items):
     return lambda items: sum(items)
 
 
-def rows(x):
+def as_array(x):
+    """A list or tuple of arrays or numbers stacked into an array; an array or a number as it
+    is (see `s2sgrad.numba_path`, which calls this where a variable that is an array on one
+    path and a list on another meets itself)."""
+    return np.stack(x) if isinstance(x, (list, tuple)) else x
+
+
+@overload(as_array, prefer_literal=False)
+def _as_array(x):
+    if _number(x) or _array(x) or isinstance(x, (types.NoneType, types.Optional)):
+        return lambda x: x
+    if _list_of(x) is not None or isinstance(x, types.UniTuple) and \
+            (_array(x.dtype) or _number(x.dtype)):
+        def impl(x):
+            if len(x) == 0:
+                raise ValueError('compiled code stacks into an array a list that is an array '
+                                 'on another path, and this one is empty')
+            return stack(x, 0)
+        return impl
+    return None
+
+
+def as_list(x):
     """An array as the list of its rows; a list as it is (see `s2sgrad.numba_path`, which
-    calls this where a variable is an array on one path and a list on another)."""
+    calls this where an array comes for a list: the adjoint of a list made an array)."""
     return list(x) if isinstance(x, np.ndarray) else x
 
 
-@overload(rows, prefer_literal=False)
-def _rows(x):
+@overload(as_list, prefer_literal=False)
+def _as_list(x):
     if isinstance(x, types.List):
         return lambda x: x
     if _array(x) and x.ndim >= 2:
@@ -1356,5 +1385,5 @@ def _rows(x):
     return None
 
 
-EXTRA.update(rows=rows, stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
+EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
              builtin_sum=builtin_sum)
