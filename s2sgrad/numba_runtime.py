@@ -878,18 +878,17 @@ def _unjoin(g, items, axis=0, kind='concatenate'):
 
 def _unjoin_list(ndim):
     """`unjoin` of a list of arrays of `ndim` dimensions: a list of the pieces."""
-    front, back = _move(ndim, True), _move(ndim, False)
-
     def impl(g, items, axis=0, kind='concatenate'):
         a = _axis(axis, ndim)
-        moved = front(g, a)
+        pre, total, post = _around(g.shape, a)
+        g3 = np.ascontiguousarray(g).reshape((pre, total, post))
         pieces = []
         start = 0
         for i in range(len(items)):
             stop = start + items[i].shape[a]
-            pieces.append(back(moved[start:stop], a))
+            pieces.append(runtime.reshape_like(g3[:, start:stop, :], items[i]))
             start = stop
-        if start != moved.shape[0]:
+        if start != total:
             raise ShapeError('unjoin: the adjoint and the joined list do not have one length')
         return pieces
     return impl
@@ -1043,43 +1042,56 @@ def _sequence(t):
     return isinstance(t, (types.List, types.BaseTuple))
 
 
-@_kernel
-def _to_front(j, a):
-    """Where axis `j` of an array comes from when axis `a` is moved to the front."""
-    if j == 0:
-        return a
-    return j - 1 if j <= a else j
+@numba.njit
+def _put(out, start, size, part):
+    """``out[:, start:start + size, :] = part`` element by element (numba's slice
+    assignment compiles its shape checks' messages, seconds each time)."""
+    for p in range(out.shape[0]):
+        for j in range(size):
+            for q in range(out.shape[2]):
+                out[p, start + j, q] = part[p, j, q]
 
 
-@_kernel
-def _from_front(j, a):
-    """Where axis `j` of an array comes from when its first axis is moved to `a`."""
-    if j < a:
-        return j + 1
-    return 0 if j == a else j
+@numba.njit
+def _around(shape, a):
+    """(the product of the sizes before axis `a` of `shape`, its size, the product of the
+    sizes after it): an array of that shape read as one of those three (C order), where
+    the items along axis `a` are ``[:, i, :]``."""
+    pre, post = 1, 1
+    for k in range(len(shape)):
+        if k < a:
+            pre *= shape[k]
+        elif k > a:
+            post *= shape[k]
+    return pre, shape[a], post
 
 
-def _mover(ndim, front):
-    """A function of an array of `ndim` dimensions and an axis: a C-contiguous copy with that
-    axis moved to the front (`front`) or its first axis moved there."""
-    pick = '_to_front' if front else '_from_front'
-    items = ''.join(f'{pick}({k}, a), ' for k in range(ndim))
-    space = {'np': np, pick: globals()[pick]}
-    exec('def move(x, a):\n'
-         '    if a == 0:\n'
-         '        return np.ascontiguousarray(x)\n'
-         f'    return np.ascontiguousarray(np.transpose(x, ({items})))\n', space)
-    return numba.njit(space['move'])
+def _shape_with(ndim, insert):
+    """A function of (shape, a, size): `shape` (of `ndim` sizes) with `size` put in at
+    axis `a` (`insert`; the result has ``ndim + 1`` sizes) or in place of its size there."""
+    if insert:  # (only the indices that exist: numba types each one)
+        def item(k):
+            if k == 0:
+                return 'shape[0] if 0 < a else size' if ndim else 'size'
+            if k == ndim:
+                return f'size if {k} == a else shape[{k - 1}]'
+            return f'shape[{k}] if {k} < a else (size if {k} == a else shape[{k - 1}])'
+        items = ''.join(f'{item(k)}, ' for k in range(ndim + 1))
+    else:
+        items = ''.join(f'size if {k} == a else shape[{k}], ' for k in range(ndim))
+    space = {}
+    exec(f'def shaped(shape, a, size):\n    return ({items})\n', space)
+    return numba.njit(space['shaped'])
 
 
-_MOVERS = {}
+_SHAPES = {}
 
 
-def _move(ndim, front):
-    key = (ndim, front)
-    if key not in _MOVERS:
-        _MOVERS[key] = _mover(ndim, front)
-    return _MOVERS[key]
+def _shaper(ndim, insert):
+    key = (ndim, insert)
+    if key not in _SHAPES:
+        _SHAPES[key] = _shape_with(ndim, insert)
+    return _SHAPES[key]
 
 
 @numba.njit
@@ -1113,20 +1125,23 @@ def _stack(arrays, axis=0):
             return out
         return numbers
     dtype = numba.np.numpy_support.as_dtype(item.dtype)
-    move = _move(item.ndim + 1, False)
+    ndim = item.ndim
+    shaped = _shaper(ndim, True)
 
     def impl(arrays, axis=0):
         n = len(arrays)
         if n == 0:
             raise ValueError('need at least one array to stack')
-        a = _axis(axis, arrays[0].ndim + 1)
+        a = _axis(axis, ndim + 1)
         shape = arrays[0].shape
-        out = np.empty((n,) + shape, dtype)
+        full = shaped(shape, a, n)
+        pre, _, post = _around(full, a)
+        out = np.empty((pre, n, post), dtype)
         for i in range(n):
             if arrays[i].shape != shape:
                 raise ValueError('all input arrays must have the same shape')
-            out[i] = arrays[i]
-        return move(out, a)
+            _put(out, i, 1, np.ascontiguousarray(arrays[i]).reshape((pre, 1, post)))
+        return out.reshape(full)
     return impl
 
 
@@ -1160,27 +1175,30 @@ def _concatenate(arrays, axis=0):
         return None
     dtype = numba.np.numpy_support.as_dtype(item.dtype)
     ndim = item.ndim
-    to_front, from_front = _move(ndim, True), _move(ndim, False)
+    shaped = _shaper(ndim, False)
 
     def impl(arrays, axis=0):
         n = len(arrays)
         if n == 0:
             raise ValueError('need at least one array to concatenate')
         a = _axis(axis, ndim)
+        shape = arrays[0].shape
         total = 0
         for i in range(n):
+            for k in range(ndim):
+                if k != a and arrays[i].shape[k] != shape[k]:
+                    raise ValueError('all the input array dimensions except for the '
+                                     'concatenation axis must match exactly')
             total += arrays[i].shape[a]
-        first = to_front(arrays[0], a)
-        out = np.empty((total,) + first.shape[1:], dtype)
+        full = shaped(shape, a, total)
+        pre, _, post = _around(full, a)
+        out = np.empty((pre, total, post), dtype)
         start = 0
         for i in range(n):
-            part = to_front(arrays[i], a)
-            if part.shape[1:] != first.shape[1:]:
-                raise ValueError('all the input array dimensions except for the '
-                                 'concatenation axis must match exactly')
-            out[start:start + part.shape[0]] = part
-            start += part.shape[0]
-        return from_front(out, a)
+            size = arrays[i].shape[a]
+            _put(out, start, size, np.ascontiguousarray(arrays[i]).reshape((pre, size, post)))
+            start += size
+        return out.reshape(full)
     return impl
 
 
@@ -1224,11 +1242,11 @@ def _squeezed_impl(x, a):
 
 
 def _unstack_items(count):
-    """The items of `g` (moved so that the stacked axis is first) in the shapes of `items`,
-    a tuple of `count`, as a list."""
-    items = ', '.join(f'runtime.reshape_like(moved[{k}], items[{k}])' for k in range(count))
+    """The items of `g` (read as (before, stacked axis, after): `g3`) in the shapes of
+    `items`, a tuple of `count`, as a list."""
+    items = ', '.join(f'runtime.reshape_like(g3[:, {k}, :], items[{k}])' for k in range(count))
     space = {'runtime': runtime}
-    exec(f'def split(moved, items):\n    return [{items}]\n', space)
+    exec(f'def split(g3, items):\n    return [{items}]\n', space)
     return numba.njit(space['split'])
 
 
@@ -1239,22 +1257,24 @@ def _unstack(g, items, axis=0):
     if not _array(g) or not (_list_of(items) is not None or isinstance(items, types.BaseTuple)
                              and all(_number(t) or _array(t) for t in items)):
         return None
-    front = _move(g.ndim, True)
     if isinstance(items, types.List):
         def impl(g, items, axis=0):
-            moved = front(g, _axis(axis, g.ndim))
-            if moved.shape[0] != len(items):
+            a = _axis(axis, g.ndim)
+            pre, n, post = _around(g.shape, a)
+            if n != len(items):
                 raise ShapeError('unstack: the adjoint and the list do not have one length')
-            return [runtime.reshape_like(moved[i], items[i]) for i in range(len(items))]
+            g3 = np.ascontiguousarray(g).reshape((pre, n, post))
+            return [runtime.reshape_like(g3[:, i, :], items[i]) for i in range(n)]
         return impl
     split = _unstack_items(len(items))
     count = len(items)
 
     def of_tuple(g, items, axis=0):
-        moved = front(g, _axis(axis, g.ndim))
-        if moved.shape[0] != count:
+        a = _axis(axis, g.ndim)
+        pre, n, post = _around(g.shape, a)
+        if n != count:
             raise ShapeError('unstack: the adjoint and the tuple do not have one length')
-        return split(moved, items)
+        return split(np.ascontiguousarray(g).reshape((pre, n, post)), items)
     return of_tuple
 
 
@@ -1264,23 +1284,37 @@ def _restack(bitems, g, axis=0):
         return lambda bitems, g, axis=0: runtime.reshape_like(bitems, g)
     if not _array(g) or not _sequence(bitems):
         return None
-    front, back = _move(g.ndim, True), _move(g.ndim, False)
-
-    def impl(bitems, g, axis=0):
-        a = _axis(axis, g.ndim)
-        out = front(runtime.zeros_like(g), a)
-        for i in range(len(bitems)):
-            out[i] += bitems[i]
-        return back(out, a)
-    if isinstance(bitems, types.List):
-        return impl
-    lines = ['def of_tuple(bitems, g, axis=0):', '    a = _axis(axis, g.ndim)',
-             '    out = front(runtime.zeros_like(g), a)']
-    lines += [f'    out[{k}] += bitems[{k}]' for k in range(len(bitems))]
-    lines.append('    return back(out, a)')
-    space = {'runtime': runtime, '_axis': _axis, 'front': front, 'back': back}
+    count = None if isinstance(bitems, types.List) else len(bitems)
+    lines = ['def impl(bitems, g, axis=0):',
+             '    a = _axis(axis, g.ndim)',
+             '    pre, n, post = _around(g.shape, a)',
+             '    out = runtime.zeros_like(g)',
+             '    out3 = out.reshape((pre, n, post))']
+    if count is None:
+        lines += ['    for i in range(len(bitems)):',
+                  '        _put(out3, i, 1, _flat2(bitems[i], pre, post) + out3[:, i:i + 1, :])']
+    else:
+        lines += [f'    _put(out3, {k}, 1, _flat2(bitems[{k}], pre, post) + out3[:, {k}:{k + 1}, :])'
+                  for k in range(count)]
+    lines.append('    return out')
+    space = {'runtime': runtime, '_axis': _axis, '_around': _around, '_flat2': _flat2,
+             '_put': _put}
     exec('\n'.join(lines) + '\n', space)
-    return space['of_tuple']
+    return space['impl']
+
+
+def _flat2(x, pre, post):
+    pass
+
+
+@overload(_flat2)
+def _flat2_impl(x, pre, post):
+    """An item's adjoint as (pre, 1, post): a number as it is (it adds to every element)."""
+    if _number(x):
+        return lambda x, pre, post: x
+    if _array(x):
+        return lambda x, pre, post: np.ascontiguousarray(x).reshape((pre, 1, post))
+    return None
 
 
 @_implements('items_back')
