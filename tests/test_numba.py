@@ -396,6 +396,27 @@ def test_helpers_match_their_python_versions():
         return numba.njit(lambda *a: helper(*a))
     for helper, args in cases:
         _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
+    stack, concatenate, squeeze, as_array, as_list = (
+        numba_runtime.stack, numba_runtime.concatenate, numba_runtime.squeeze,
+        numba_runtime.as_array, numba_runtime.as_list)
+    unjoin = runtime.__getattr__('unjoin')
+    rows = [a23[0] * 1.0, a23[1] * 2.0, a23[0] * 3.0]
+    for axis in (0, 1, -1):  # stacked and split along each axis
+        stacked = numba.njit(lambda r, a: stack(r, a))(rows, axis)
+        _same(stacked, np.stack(rows, axis))
+        g = rng.standard_normal(stacked.shape)
+        _same(compiled(runtime.unstack)(g, rows, axis), runtime.unstack(g, rows, axis))
+        _same(compiled(runtime.restack)(rows, g, axis), runtime.restack(rows, g, axis))
+    _same(numba.njit(lambda r: concatenate(r, 1))([a23, a21, a23]),
+          np.concatenate([a23, a21, a23], 1))
+    joined = rng.standard_normal((2, 7))
+    _same(compiled(unjoin)(joined, [a23, a21, a23], 1), unjoin(joined, [a23, a21, a23], 1))
+    _same(numba.njit(lambda x: squeeze(x, 1))(a21), np.squeeze(a21, 1))
+    _same(numba.njit(lambda r: as_array(r))(rows), np.stack(rows))
+    _same(numba.njit(lambda x: as_list(x))(a23), list(a23))
+    index = (slice(None), np.array([2, 0, 2]))  # (a repeated position adds up)
+    g = rng.standard_normal((2, 3))
+    _same(compiled(runtime.unindex)(g, a23, index), runtime.unindex(g, a23, index))
     # (keepdims is a literal in generated code)
     reduce_max = numba.njit(lambda x: numba_runtime.reduce_max(x, 1, True))
     reduce_min = numba.njit(lambda x: numba_runtime.reduce_min(x, 0))
