@@ -106,8 +106,11 @@ def _fallback_text(error):
 class _Unit:
     """The members of a generated function's unit, rewritten and compiled with numba."""
 
-    def __init__(self, generated, numba, runtime):
+    def __init__(self, generated, numba, runtime, forms=None):
         self.generated = generated
+        # unit name -> {variable: 'array' or 'list'}: the form a variable is given where
+        # numba found it an array on one path and a list on another (see `_Failure`)
+        self.forms = forms or {}
         self.numba = numba
         self.runtime = runtime
         self.module = types.ModuleType('s2s')  # s2s.<helper> in compiled code
@@ -136,6 +139,9 @@ class _Unit:
             node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
         space = self._namespace(item.function, node)
         _rewrite(node, space)
+        forms = self.forms.get(name, {})
+        _as_arrays(node, [v for v, form in forms.items() if form == 'array'])
+        _as_lists(node, [v for v, form in forms.items() if form == 'list'])
         defaults = _positional(node, item.function, name)
         source = to_source(node)
         self._helpers(node, source, name)
@@ -205,6 +211,14 @@ class _Unit:
             dispatcher = self.user[id(function)] = self.numba.njit(copy)
         return dispatcher
 
+    def entries(self):
+        """The wrapper's names for the compiled root: ``_scalar`` (the version for Python
+        numbers, where there is one) and ``_general``."""
+        guard = self.guards.get(self.root)
+        general = self.dispatchers[guard[1]] if guard is not None else \
+            self.dispatchers[self.root]
+        return {'_scalar': self.dispatchers[self.root], '_general': general}
+
     def wrapper(self, wrt, mode, fallback):
         """The Python function that calls the compiled root (the version for Python numbers
         where the generated code has one), converting numba's compile errors."""
@@ -239,20 +253,20 @@ class _Unit:
         lines += ['    return result']
         source = '\n'.join(lines) + '\n'
         state = []
-        general = self.dispatchers[guard[1]] if guard is not None else \
-            self.dispatchers[self.root]
+        failure = _Failure(self, plain, state, fallback)
         space = {
             '__builtins__': builtins,  # (numba imports SciPy's BLAS from the caller's frame)
             '_numbers': _NUMBERS, '_state': state, '_plain': plain,
-            '_scalar': self.dispatchers[self.root], '_general': general,
             '_numba_errors': (self.numba.core.errors.NumbaError,),
-            '_failed': _Failure(self, plain, state, fallback),
+            '_failed': failure,
             '_plain_types': (float, int, _ndarray()),
             '_retype': _Retype(mode, wrt),
         }
+        space.update(self.entries())
         function = compile_function(source, plain.__name__, space,
                                     defaults=plain.__defaults__,
                                     kwdefaults=plain.__kwdefaults__)
+        failure.space, failure.function = space, function
         for attr in ('source', 'seed_name', 'tangent_names', 'helpers'):
             if hasattr(plain, attr):
                 setattr(function, attr, getattr(plain, attr))
@@ -301,13 +315,37 @@ class _Failure:
         self.fallback = fallback
 
     def __call__(self, error, args, kwargs):
-        compile_error = _from_numba(error, self.plain.__name__)
+        retry = self._reformed(error)
+        if retry is not None:
+            return retry(*args, **kwargs)
+        compile_error = _from_numba(error, self.plain.__name__, _form_note(error, self.unit))
         if not self.fallback:
             raise compile_error from None
         warnings.warn(_fallback_text(compile_error) + ' (for this call and every later one)',
                       CompileFallbackWarning, stacklevel=3)
         self.state.append(True)
         return self.plain(*args, **kwargs)
+
+    def _reformed(self, error):
+        """Where numba's `error` says that a variable is an array on one path and a list on
+        another (see `_form`), the unit is compiled again with that variable in one form,
+        and the wrapper (to call again) is returned; None otherwise, or where that variable
+        has a form already."""
+        found = _form(error)
+        forms = self.unit.forms
+        if found is None or found[1] in forms.get(found[0], {}) or \
+                sum(map(len, forms.values())) >= _MOST_FORMS:
+            return None
+        forms = {name: dict(given) for name, given in forms.items()}
+        forms.setdefault(found[0], {})[found[1]] = found[2]
+        self.unit = _Unit(self.unit.generated, self.unit.numba, self.unit.runtime, forms)
+        self.space.update(self.unit.entries())
+        self.function.dispatchers = dict(self.unit.dispatchers)
+        return self.function
+
+
+_MOST_FORMS = 16
+"""How many variables (of all the members of a unit) the compiled path gives a form."""
 
 
 def _signature(sig):
@@ -408,6 +446,11 @@ _REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean', 'max': 'reduce_max',
                'min': 'reduce_min', 'amax': 'reduce_max', 'amin': 'reduce_min'}
 
 
+_LIST_TAKING = {'stack': 2, 'concatenate': 2, 'array': 1, 'squeeze': 2}
+"""NumPy functions that numba's NumPy lacks for lists of arrays (or at all: np.squeeze) ->
+how many arguments (the array or list, then ``axis``) their ``s2s`` versions take."""
+
+
 def _rewrite(node, space):
     """Rewrite in place what numba does not compile but means the same in other words
     (`space`: the member's globals, to know that ``np`` is NumPy):
@@ -416,6 +459,7 @@ def _rewrite(node, space):
     ``np.min`` (and those methods) over an axis or with ``keepdims`` become
     ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack."""
     import numpy
+    stored = n.names_stored(node)
     for child in list(n.walk(node)):
         if not isinstance(child, gast.Call) or \
                 any(isinstance(a, gast.Starred) for a in child.args):
@@ -436,6 +480,14 @@ def _rewrite(node, space):
             child.func = n.name('range')
             child.args = [gast.Starred(value=n.call(n.attr('s2s', 'reversed_range'), *args),
                                        ctx=gast.Load())]
+        elif numpy_call and attr in _LIST_TAKING and \
+                1 <= len(child.args) <= _LIST_TAKING[attr] and \
+                all(k.arg == 'axis' for k in child.keywords) and \
+                len(child.args) + len(child.keywords) <= _LIST_TAKING[attr]:
+            child.func = n.attr('s2s', attr)
+        elif path == 'sum' and len(child.args) == 1 and not child.keywords and \
+                space.get('sum', builtins.sum) is builtins.sum and 'sum' not in stored:
+            child.func = n.attr('s2s', 'builtin_sum')
         elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
             _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
                                       right=child.args[1]))
@@ -458,6 +510,162 @@ def _rewrite(node, space):
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []
+
+
+_UNIFY = re.compile(r"Cannot unify (.+?) and (.+?) for '([A-Za-z_]\w*?)(?:\.\d+)?', "
+                    r"defined at <s2sgrad (\w+) ")
+
+
+_LIST_METHODS = ('append', 'pop', 'extend', 'insert', 'remove', 'index', 'clear')
+_LIST_METHOD = re.compile(r"Unknown attribute '(%s)' of type array\(.*?\n\s*\n"
+                          r'File "(<s2sgrad (\w+) [0-9a-f]+>)", line (\d+)'
+                          % '|'.join(_LIST_METHODS), re.S)
+
+
+def _form(error):
+    """``(unit name, variable, form)`` when numba's `error` says that a variable of a
+    generated member is an array on one path and a list on another: ``'array'`` where
+    numba could not unify the two (where paths join, `_as_arrays`), ``'list'`` where it
+    met a list method (``pop``, ``append``) of an array (a list's adjoint that came as an
+    array from another member, `_as_lists`); else None."""
+    text = str(error)
+    match = _UNIFY.search(text)
+    if match is not None:
+        kinds = {_kind(match.group(1)), _kind(match.group(2))}
+        return (match.group(4), match.group(3), 'array') if kinds == {'array', 'list'} \
+            else None
+    match = _LIST_METHOD.search(text)
+    if match is None:
+        return None
+    line = linecache.getline(match.group(2), int(match.group(4)))
+    found = re.findall(r'\b([A-Za-z_]\w*)\.%s\(' % match.group(1), line)
+    if len(set(found)) != 1:
+        return None
+    return match.group(3), found[0], 'list'
+
+
+def _kind(numba_type):
+    text = numba_type.strip()
+    if text.startswith('array('):
+        return 'array'
+    if text.startswith(('list(', 'reflected list(')):
+        return 'list'
+    if re.match(r'(Literal\[\w+\]\(.*\)|float\d+|int\d+|uint\d+|bool)$', text):
+        return 'number'
+    return None
+
+
+def _as_arrays(node, names):
+    """Make each variable of `names` an array where control flow joins in the function
+    `node`: ``x = s2s.as_array(x)`` (a list or tuple of arrays or numbers stacked into an
+    array; an array as it is) ends each branch of an ``if`` that binds it, and comes before
+    a loop that binds it, at the end of its body and before its ``break`` and ``continue``.
+    numba gives a variable one type where paths meet; in between, each path keeps its own
+    (a list is built with ``append``, an array read as one). Where `x` is an array on one
+    path and a list on another, what follows the join reads it as both (``x[i]``,
+    ``len(x)``, NumPy functions), the same from the stacked array, and its adjoint takes the
+    array's form."""
+    if not names:
+        return
+    names = list(dict.fromkeys(names))
+
+    def convert(var):
+        return n.assign(var, n.call(n.attr('s2s', 'as_array'), n.name(var)))
+
+    def ended(body, var):
+        """`body` with the conversion of `var` at its end (before a final jump)."""
+        if body and isinstance(body[-1], (gast.Return, gast.Raise)):
+            return body
+        if body and isinstance(body[-1], (gast.Break, gast.Continue)):
+            return body[:-1] + [convert(var), body[-1]]
+        return body + [convert(var)]
+
+    def before_jumps(body, var):
+        """`body` with the conversion of `var` before each ``break`` and ``continue`` of
+        the loop whose body it is (not those of loops inside it)."""
+        out = []
+        for stmt in body:
+            if isinstance(stmt, (gast.Break, gast.Continue)):
+                out.append(convert(var))
+            elif isinstance(stmt, (gast.If, gast.With, gast.Try)):
+                for field in ('body', 'orelse', 'finalbody'):
+                    if isinstance(getattr(stmt, field, None), list):
+                        setattr(stmt, field, before_jumps(getattr(stmt, field), var))
+                for handler in getattr(stmt, 'handlers', ()):
+                    handler.body = before_jumps(handler.body, var)
+            out.append(stmt)
+        return out
+
+    def visit(body, bound):
+        out = []
+        bound = set(bound)
+        for stmt in body:
+            stored = set(n.names_stored(stmt)) if not isinstance(stmt, gast.FunctionDef) \
+                else set()
+            here = [v for v in names if v in stored]
+            if isinstance(stmt, gast.If):
+                stmt.body = visit(stmt.body, bound)
+                stmt.orelse = visit(stmt.orelse, bound)
+                for var in here:
+                    for field in ('body', 'orelse'):
+                        branch = getattr(stmt, field)
+                        if var in bound or any(var in n.names_stored(s) for s in branch):
+                            setattr(stmt, field, ended(branch, var))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                inner = bound | (set(n.names_stored(stmt.target))
+                                 if isinstance(stmt, gast.For) else set())
+                stmt.body = visit(stmt.body, inner)
+                stmt.orelse = visit(stmt.orelse, bound | stored)
+                for var in here:
+                    if var in bound:
+                        out.append(convert(var))
+                    stmt.body = ended(before_jumps(stmt.body, var), var)
+            elif isinstance(stmt, (gast.With, gast.Try)):
+                stmt.body = visit(stmt.body, bound)
+                for field in ('orelse', 'finalbody'):
+                    if isinstance(getattr(stmt, field, None), list):
+                        setattr(stmt, field, visit(getattr(stmt, field), bound))
+                for handler in getattr(stmt, 'handlers', ()):
+                    handler.body = visit(handler.body, bound)
+            out.append(stmt)
+            bound |= stored
+        return out
+    params = {a.id for a in node.args.args + node.args.kwonlyargs}
+    node.body = visit(node.body, params)
+
+
+def _as_lists(node, names):
+    """Make each variable of `names` a list in the function `node`: ``x = s2s.as_list(x)``
+    (an array as the list of its rows, a list as it is) where it is bound (at the start
+    for a parameter). For a list's adjoint that comes as an array (one row per item) from a
+    member where the list was made an array (`_as_arrays`)."""
+    if not names:
+        return
+    names = list(dict.fromkeys(names))
+
+    def convert(var):
+        return n.assign(var, n.call(n.attr('s2s', 'as_list'), n.name(var)))
+
+    def visit(body):
+        out = []
+        for stmt in body:
+            for field in ('body', 'orelse', 'finalbody'):
+                if isinstance(getattr(stmt, field, None), list) and \
+                        not isinstance(stmt, gast.FunctionDef):
+                    setattr(stmt, field, visit(getattr(stmt, field)))
+            for handler in getattr(stmt, 'handlers', ()):
+                handler.body = visit(handler.body)
+            if isinstance(stmt, gast.For):
+                stmt.body = [convert(v) for v in names
+                             if v in n.names_stored(stmt.target)] + stmt.body
+            out.append(stmt)
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+                stored = {v for t in targets for v in n.names_stored(t)}
+                out.extend(convert(v) for v in names if v in stored)
+        return out
+    params = {a.id for a in node.args.args + node.args.kwonlyargs}
+    node.body = [convert(v) for v in names if v in params] + visit(node.body)
 
 
 def _become(node, other):
@@ -500,7 +708,28 @@ def _grad_of(lines, number):
     return ''
 
 
-def _from_numba(error, name):
+def _form_note(error, unit_):
+    """What the compiled path did to a variable that numba could still not give one type
+    (`error`), or ''."""
+    match = _UNIFY.search(str(error))
+    if match is None:
+        return ''
+    var = match.group(3)
+    form = unit_.forms.get(match.group(4), {}).get(var)
+    if form == 'array':
+        return (f' (`{var}` is a list on one path and an array on another; compiled code '
+                f'stacks the list into an array where the paths join, which needs a list of '
+                f'items of one shape, each like a row of the array)')
+    if form == 'list':
+        return (f' (`{var}` is a list on one path and an array on another; compiled code '
+                f'makes it a list of rows where it is bound)')
+    if {_kind(match.group(1)), _kind(match.group(2))} == {'array', 'number'}:
+        return (f' (`{var}` is a number on one path and an array on another: start it as '
+                f'an array, e.g. np.zeros(shape) in place of 0.0)')
+    return ''
+
+
+def _from_numba(error, name, note=''):
     """CompileError for numba's compile error `error`: the line numba rejected (in the
     generated code, or in a function of the user's that it calls) and numba's reason."""
     loc = getattr(error, 'loc', None)
@@ -517,7 +746,7 @@ def _from_numba(error, name):
     elif text:
         offset = len(text) - len(text.lstrip()) + 1
     return CompileError(
-        f'numba cannot compile `{name}` (nopython mode){where}: {reason}; {_ADVICE}',
+        f'numba cannot compile `{name}` (nopython mode){where}: {reason}{note}; {_ADVICE}',
         filename, lineno, offset, text)
 
 

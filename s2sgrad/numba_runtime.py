@@ -159,13 +159,28 @@ def _zeros_like(x):
     if _array(x):
         dtype = _float_dtype(x)
         return lambda x: np.zeros(x.shape, dtype)
+    if isinstance(x, types.List):  # (a list of zeros, one per item)
+        return lambda x: [runtime.zeros_like(item) for item in x]
+    if isinstance(x, types.BaseTuple):
+        return _per_item('runtime.zeros_like(x[{k}])', len(x), 'x')
     return None
+
+
+def _per_item(expr, count, params):
+    """A function of `params` that returns the tuple of `expr` (a string with ``{k}``, or a
+    function of k giving one) for k in ``range(count)`` (numba has no tuple of a generator)."""
+    items = ''.join((expr(k) if callable(expr) else expr.format(k=k)) + ', '
+                    for k in range(count))
+    space = {'runtime': runtime, 'np': np}
+    exec(f'def impl({params}):\n    return ({items})\n', space)
+    return space['impl']
 
 
 @_implements('meta')
 def _meta(x):
-    if _number(x) or _array(x):
-        return lambda x: x
+    if _number(x) or _array(x) or isinstance(x, (types.NoneType, types.Optional, types.List,
+                                                 types.BaseTuple)):
+        return lambda x: x  # (a saved value is kept as it is: numba has no stand-ins)
     return None
 
 
@@ -182,12 +197,38 @@ def _copy(x):
 
 @_implements('add')
 def _add(a, b):
-    if _absent(a) and (_number(b) or _array(b)):
+    if _absent(a) and (_number(b) or _array(b) or _sequence(b)):
         return lambda a, b: b
-    if _absent(b) and (_number(a) or _array(a)):
+    if _absent(b) and (_number(a) or _array(a) or _sequence(a)):
         return lambda a, b: a
     if (_number(a) or _array(a)) and (_number(b) or _array(b)):
         return lambda a, b: a + b
+    if isinstance(a, types.List) and isinstance(b, types.List):
+        def lists(a, b):  # item by item (as the helper)
+            if len(a) != len(b):
+                raise ShapeError('add: adjoints of lists of two lengths')
+            return [runtime.add(a[i], b[i]) for i in range(len(a))]
+        return lists
+    if isinstance(a, types.List) and _array(b) or _array(a) and isinstance(b, types.List):
+        def rows(a, b):  # (an array standing for a list: one row per item)
+            if len(a) != len(b):
+                raise ShapeError('add: the adjoint of a list and an array of another length')
+            return [runtime.add(a[i], b[i]) for i in range(len(a))]
+        return rows
+    if isinstance(a, types.BaseTuple) and isinstance(b, types.BaseTuple) and len(a) == len(b):
+        return _per_item('runtime.add(a[{k}], b[{k}])', len(a), 'a, b')
+    if _number(a) and _sequence(b):  # a zero for a list: the list (as the helper)
+        def zero(a, b):
+            if a != 0:
+                raise ShapeError('add: a number other than 0 added to a list')
+            return b
+        return zero
+    if _sequence(a) and _number(b):
+        def zero_b(a, b):
+            if b != 0:
+                raise ShapeError('add: a number other than 0 added to a list')
+            return a
+        return zero_b
     return None
 
 
@@ -588,6 +629,12 @@ def _reduction(mean):
             return lambda x, axis=None, keepdims=False: np.sum(x)
         if not isinstance(axis, types.Integer) or x.ndim == 0:
             return None
+        if x.ndim == 1:  # (numba's np.sum over the one axis gives a number)
+            def whole(x, axis=None, keepdims=False):
+                _axis(axis, 1)
+                return reduce_mean(x, None, keepdims) if mean else \
+                    reduce_sum(x, None, keepdims)
+            return whole
         if mean and keep:
             return lambda x, axis=None, keepdims=False: np.expand_dims(
                 np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
@@ -652,6 +699,12 @@ def _extreme(largest):
             return lambda x, axis=None, keepdims=False: np.min(x)
         if not isinstance(axis, types.Integer) or x.ndim == 0:
             return None
+        if x.ndim == 1:  # over the one axis: the whole array
+            def whole(x, axis=None, keepdims=False):
+                _axis(axis, 1)
+                return reduce_max(x, None, keepdims) if largest else \
+                    reduce_min(x, None, keepdims)
+            return whole
 
         def part(x, axis=None, keepdims=False):
             a = axis % x.ndim
@@ -696,6 +749,17 @@ def _add_at(bx, index, g):
             bx[index] += g
             return bx
         return impl
+    if _array(bx) and bx.layout == 'C' and _array_index(index) and (_number(g) or _array(g)):
+        return lambda bx, index, g: _scatter_add(bx, index, g)
+    if isinstance(bx, types.List) and isinstance(index, types.Integer):
+        def in_list(bx, index, g):
+            bx[index] = runtime.add(bx[index], g)
+            return bx
+        return in_list
+    if isinstance(bx, types.BaseTuple) and isinstance(index, types.IntegerLiteral):
+        at = index.literal_value % len(bx) if len(bx) else 0
+        return _per_item(lambda k: f'runtime.add(bx[{k}], g)' if k == at else f'bx[{k}]',
+                         len(bx), 'bx, index, g')
     return None
 
 
@@ -707,7 +771,53 @@ def _unindex(g, x, index):
             out[index] += g
             return out
         return impl
+    if _array(x) and _array_index(index) and (_number(g) or _array(g)):
+        return lambda g, x, index: _scatter_add(runtime.zeros_like(x), index, g)
+    if isinstance(x, types.List) and isinstance(index, types.Integer):
+        def in_list(g, x, index):
+            out = runtime.zeros_like(x)
+            out[index] = runtime.add(out[index], g)
+            return out
+        return in_list
+    if isinstance(x, types.BaseTuple) and isinstance(index, types.IntegerLiteral):
+        at = index.literal_value % len(x) if len(x) else 0
+        return _per_item(lambda k: f'runtime.add(runtime.zeros_like(x[{k}]), g)' if k == at
+                         else f'runtime.zeros_like(x[{k}])', len(x), 'g, x, index')
     return _newaxis_index(x, index, g)
+
+
+def _array_index(index):
+    """Whether `index` (a numba type) is an integer array, or a tuple of integers, slices and
+    one integer array (what numba's advanced indexing takes)."""
+    def integer_array(t):
+        return _array(t) and isinstance(t.dtype, types.Integer) and t.ndim >= 1
+    if integer_array(index):
+        return True
+    if isinstance(index, types.BaseTuple):
+        return sum(integer_array(t) for t in index) == 1 and all(
+            integer_array(t) or isinstance(t, (types.Integer, types.SliceType)) for t in index)
+    return False
+
+
+def _scatter_add(bx, index, g):
+    pass
+
+
+@overload(_scatter_add)
+def _scatter_add_impl(bx, index, g):
+    """``np.add.at(bx, index, g)``: `g` added into `bx` at `index`, repeated positions adding
+    up; return `bx`. The positions are those the same index reads from an array of the flat
+    positions of `bx`."""
+    def impl(bx, index, g):
+        positions = np.arange(bx.size).reshape(bx.shape)[index]
+        values = np.zeros(positions.shape, bx.dtype) + g
+        flat = bx.reshape(bx.size)
+        where = np.ascontiguousarray(positions).ravel()
+        add = np.ascontiguousarray(values).ravel()
+        for k in range(where.shape[0]):
+            flat[where[k]] += add[k]
+        return bx
+    return impl
 
 
 def _newaxis_index(x, index, g):
@@ -747,6 +857,9 @@ def _unjoin(g, items, axis=0, kind='concatenate'):
     if isinstance(kind, types.StringLiteral) and kind.literal_value != 'concatenate' or \
             isinstance(kind, types.UnicodeType) and not isinstance(kind, types.StringLiteral):
         return None
+    if _array(g) and isinstance(items, types.List) and _array(items.dtype) and \
+            items.dtype.ndim == g.ndim and g.ndim > 0:
+        return _unjoin_list(g.ndim)
     at = _literal_int(axis, 0)
     if not _array(g) or at is None or not isinstance(items, types.BaseTuple) or \
             not all(_array(t) and t.ndim == g.ndim for t in items):
@@ -763,10 +876,30 @@ def _unjoin(g, items, axis=0, kind='concatenate'):
     return space['impl']
 
 
+def _unjoin_list(ndim):
+    """`unjoin` of a list of arrays of `ndim` dimensions: a list of the pieces."""
+    def impl(g, items, axis=0, kind='concatenate'):
+        a = _axis(axis, ndim)
+        pre, total, post = _around(g.shape, a)
+        g3 = np.ascontiguousarray(g).reshape((pre, total, post))
+        pieces = []
+        start = 0
+        for i in range(len(items)):
+            stop = start + items[i].shape[a]
+            pieces.append(runtime.reshape_like(g3[:, start:stop, :], items[i]))
+            start = stop
+        if start != total:
+            raise ShapeError('unjoin: the adjoint and the joined list do not have one length')
+        return pieces
+    return impl
+
+
 @_implements('as_items')
 def _as_items(g, items):
     if isinstance(g, (types.BaseTuple, types.List)) or _number(items) or _array(items):
         return lambda g, items: g
+    if _array(g) and _sequence(items):  # (an array adjoint of a list: one item per row)
+        return lambda g, items: runtime.unstack(g, items)
     return None
 
 
@@ -884,5 +1017,407 @@ def reversed_range(start, stop, step):
 
 
 EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
-         'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min}
+         'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
+         'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
+         'builtin_sum': None, 'as_array': None,
+         'as_list': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
+
+
+# -- lists of arrays: stacked, joined, summed, and their adjoints --------------------------
+# numba's np.stack, np.array and np.concatenate take tuples of arrays, not lists; the compiled
+# path calls these in their place (`s2sgrad.numba_path`), which take lists too and pass
+# anything else on to NumPy's. A list here is numba's list of one item type: arrays of one
+# dtype and number of dimensions, or numbers.
+
+def _list_of(t):
+    """The item type of the numba list type `t` when its items are arrays or numbers."""
+    if isinstance(t, types.List) and (_array(t.dtype) or _number(t.dtype)):
+        return t.dtype
+    return None
+
+
+def _sequence(t):
+    """Whether `t` is a numba list or tuple (of any items)."""
+    return isinstance(t, (types.List, types.BaseTuple))
+
+
+@numba.njit
+def _put(out, start, size, part):
+    """``out[:, start:start + size, :] = part`` element by element (numba's slice
+    assignment compiles its shape checks' messages, seconds each time)."""
+    for p in range(out.shape[0]):
+        for j in range(size):
+            for q in range(out.shape[2]):
+                out[p, start + j, q] = part[p, j, q]
+
+
+@numba.njit
+def _around(shape, a):
+    """(the product of the sizes before axis `a` of `shape`, its size, the product of the
+    sizes after it): an array of that shape read as one of those three (C order), where
+    the items along axis `a` are ``[:, i, :]``."""
+    pre, post = 1, 1
+    for k in range(len(shape)):
+        if k < a:
+            pre *= shape[k]
+        elif k > a:
+            post *= shape[k]
+    return pre, shape[a], post
+
+
+def _shape_with(ndim, insert):
+    """A function of (shape, a, size): `shape` (of `ndim` sizes) with `size` put in at
+    axis `a` (`insert`; the result has ``ndim + 1`` sizes) or in place of its size there."""
+    if insert:  # (only the indices that exist: numba types each one)
+        def item(k):
+            if k == 0:
+                return 'shape[0] if 0 < a else size' if ndim else 'size'
+            if k == ndim:
+                return f'size if {k} == a else shape[{k - 1}]'
+            return f'shape[{k}] if {k} < a else (size if {k} == a else shape[{k - 1}])'
+        items = ''.join(f'{item(k)}, ' for k in range(ndim + 1))
+    else:
+        items = ''.join(f'size if {k} == a else shape[{k}], ' for k in range(ndim))
+    space = {}
+    exec(f'def shaped(shape, a, size):\n    return ({items})\n', space)
+    return numba.njit(space['shaped'])
+
+
+_SHAPES = {}
+
+
+def _shaper(ndim, insert):
+    key = (ndim, insert)
+    if key not in _SHAPES:
+        _SHAPES[key] = _shape_with(ndim, insert)
+    return _SHAPES[key]
+
+
+@numba.njit
+def _axis(axis, ndim):
+    """`axis` in [0, ndim) (negative counts from the end); ValueError outside."""
+    if axis < -ndim or axis >= ndim:
+        raise ValueError('axis out of bounds for the stacked array')
+    return axis % ndim
+
+
+def stack(arrays, axis=0):
+    """``np.stack(arrays, axis)`` in compiled code, lists of arrays or numbers too."""
+    return np.stack(arrays, axis)
+
+
+@overload(stack, prefer_literal=False)
+def _stack(arrays, axis=0):
+    item = _list_of(arrays)
+    if item is None:
+        if isinstance(arrays, types.List):
+            return None
+        return lambda arrays, axis=0: np.stack(arrays, axis)
+    if _number(item):
+        dtype = numba.np.numpy_support.as_dtype(item)
+
+        def numbers(arrays, axis=0):
+            _axis(axis, 1)
+            out = np.empty(len(arrays), dtype)
+            for i in range(len(arrays)):
+                out[i] = arrays[i]
+            return out
+        return numbers
+    dtype = numba.np.numpy_support.as_dtype(item.dtype)
+    ndim = item.ndim
+    shaped = _shaper(ndim, True)
+
+    def impl(arrays, axis=0):
+        n = len(arrays)
+        if n == 0:
+            raise ValueError('need at least one array to stack')
+        a = _axis(axis, ndim + 1)
+        shape = arrays[0].shape
+        full = shaped(shape, a, n)
+        pre, _, post = _around(full, a)
+        out = np.empty((pre, n, post), dtype)
+        for i in range(n):
+            if arrays[i].shape != shape:
+                raise ValueError('all input arrays must have the same shape')
+            _put(out, i, 1, np.ascontiguousarray(arrays[i]).reshape((pre, 1, post)))
+        return out.reshape(full)
+    return impl
+
+
+def array(x):
+    """``np.array(x)`` (one argument) in compiled code, a list of arrays or numbers too."""
+    return np.array(x)
+
+
+@overload(array, prefer_literal=False)
+def _array_of(x):
+    if _list_of(x) is not None:
+        return lambda x: stack(x, 0)
+    if isinstance(x, types.List):
+        return None
+    return lambda x: np.array(x)
+
+
+def concatenate(arrays, axis=0):
+    """``np.concatenate(arrays, axis)`` in compiled code, a list of arrays too."""
+    return np.concatenate(arrays, axis)
+
+
+@overload(concatenate, prefer_literal=False)
+def _concatenate(arrays, axis=0):
+    item = _list_of(arrays)
+    if item is None:
+        if isinstance(arrays, types.List):
+            return None
+        return lambda arrays, axis=0: np.concatenate(arrays, axis)
+    if not _array(item) or item.ndim == 0:
+        return None
+    dtype = numba.np.numpy_support.as_dtype(item.dtype)
+    ndim = item.ndim
+    shaped = _shaper(ndim, False)
+
+    def impl(arrays, axis=0):
+        n = len(arrays)
+        if n == 0:
+            raise ValueError('need at least one array to concatenate')
+        a = _axis(axis, ndim)
+        shape = arrays[0].shape
+        total = 0
+        for i in range(n):
+            for k in range(ndim):
+                if k != a and arrays[i].shape[k] != shape[k]:
+                    raise ValueError('all the input array dimensions except for the '
+                                     'concatenation axis must match exactly')
+            total += arrays[i].shape[a]
+        full = shaped(shape, a, total)
+        pre, _, post = _around(full, a)
+        out = np.empty((pre, total, post), dtype)
+        start = 0
+        for i in range(n):
+            size = arrays[i].shape[a]
+            _put(out, start, size, np.ascontiguousarray(arrays[i]).reshape((pre, size, post)))
+            start += size
+        return out.reshape(full)
+    return impl
+
+
+def squeeze(x, axis=None):
+    """``np.squeeze(x, axis)`` in compiled code (numba has no np.squeeze)."""
+    return np.squeeze(x, axis)
+
+
+@overload(squeeze, prefer_literal=False)
+def _squeeze(x, axis=None):
+    if _number(x):
+        return lambda x, axis=None: x
+    if not _array(x):
+        return None
+    if isinstance(axis, types.Integer) and x.ndim > 0:
+        ndim = x.ndim
+
+        def one(x, axis=None):
+            a = _axis(axis, ndim)
+            if x.shape[a] != 1:
+                raise ValueError('cannot select an axis to squeeze out which has size not '
+                                 'equal to one')
+            return _squeezed(x, a)
+        return one
+    return None
+
+
+def _squeezed(x, a):
+    pass
+
+
+@overload(_squeezed)
+def _squeezed_impl(x, a):
+    """`x` without its axis `a` (of size 1), for x's static number of dimensions."""
+    ndim = x.ndim
+    items = ''.join(f'x.shape[{k} if {k} < a else {k} + 1], ' for k in range(ndim - 1))
+    space = {'np': np}
+    exec('def impl(x, a):\n'
+         f'    return np.ascontiguousarray(x).reshape(({items}))\n', space)
+    return space['impl']
+
+
+def _unstack_items(count):
+    """The items of `g` (read as (before, stacked axis, after): `g3`) in the shapes of
+    `items`, a tuple of `count`, as a list."""
+    items = ', '.join(f'runtime.reshape_like(g3[:, {k}, :], items[{k}])' for k in range(count))
+    space = {'runtime': runtime}
+    exec(f'def split(g3, items):\n    return [{items}]\n', space)
+    return numba.njit(space['split'])
+
+
+@_implements('unstack')
+def _unstack(g, items, axis=0):
+    if _number(items) or _array(items):
+        return lambda g, items, axis=0: runtime.reshape_like(g, items)
+    if not _array(g) or not (_list_of(items) is not None or isinstance(items, types.BaseTuple)
+                             and all(_number(t) or _array(t) for t in items)):
+        return None
+    if isinstance(items, types.List):
+        def impl(g, items, axis=0):
+            a = _axis(axis, g.ndim)
+            pre, n, post = _around(g.shape, a)
+            if n != len(items):
+                raise ShapeError('unstack: the adjoint and the list do not have one length')
+            g3 = np.ascontiguousarray(g).reshape((pre, n, post))
+            return [runtime.reshape_like(g3[:, i, :], items[i]) for i in range(n)]
+        return impl
+    split = _unstack_items(len(items))
+    count = len(items)
+
+    def of_tuple(g, items, axis=0):
+        a = _axis(axis, g.ndim)
+        pre, n, post = _around(g.shape, a)
+        if n != count:
+            raise ShapeError('unstack: the adjoint and the tuple do not have one length')
+        return split(np.ascontiguousarray(g).reshape((pre, n, post)), items)
+    return of_tuple
+
+
+@_implements('restack')
+def _restack(bitems, g, axis=0):
+    if _number(bitems) or _array(bitems):
+        return lambda bitems, g, axis=0: runtime.reshape_like(bitems, g)
+    if not _array(g) or not _sequence(bitems):
+        return None
+    count = None if isinstance(bitems, types.List) else len(bitems)
+    lines = ['def impl(bitems, g, axis=0):',
+             '    a = _axis(axis, g.ndim)',
+             '    pre, n, post = _around(g.shape, a)',
+             '    out = runtime.zeros_like(g)',
+             '    out3 = out.reshape((pre, n, post))']
+    if count is None:
+        lines += ['    for i in range(len(bitems)):',
+                  '        _put(out3, i, 1, _flat2(bitems[i], pre, post) + out3[:, i:i + 1, :])']
+    else:
+        lines += [f'    _put(out3, {k}, 1, _flat2(bitems[{k}], pre, post) + out3[:, {k}:{k + 1}, :])'
+                  for k in range(count)]
+    lines.append('    return out')
+    space = {'runtime': runtime, '_axis': _axis, '_around': _around, '_flat2': _flat2,
+             '_put': _put}
+    exec('\n'.join(lines) + '\n', space)
+    return space['impl']
+
+
+def _flat2(x, pre, post):
+    pass
+
+
+@overload(_flat2)
+def _flat2_impl(x, pre, post):
+    """An item's adjoint as (pre, 1, post): a number as it is (it adds to every element)."""
+    if _number(x):
+        return lambda x, pre, post: x
+    if _array(x):
+        return lambda x, pre, post: np.ascontiguousarray(x).reshape((pre, 1, post))
+    return None
+
+
+@_implements('items_back')
+def _items_back(bitems, g):
+    if _sequence(g) or not _sequence(bitems):
+        return lambda bitems, g: bitems
+    return lambda bitems, g: runtime.restack(bitems, g)
+
+
+@_implements('unsum')
+def _unsum(g, items):
+    if isinstance(items, types.List):
+        return lambda g, items: [runtime.unbroadcast(g, item) for item in items]
+    if _array(items):
+        return lambda g, items: runtime.unreduce(g, items, 0)
+    return None
+
+
+@_implements('resum')
+def _resum(bitems, g):
+    if _array(bitems):
+        if (_number(g) or _array(g)) and bitems.ndim == _ndim(g) + 1:
+            return lambda bitems, g: np.sum(bitems, axis=0)
+        if _array(g) and bitems.ndim == g.ndim:
+            return lambda bitems, g: bitems
+        return None
+    if not (isinstance(bitems, (types.List, types.UniTuple))):
+        return None
+
+    def impl(bitems, g):
+        total = runtime.zeros_like(g)
+        for item in bitems:
+            total = total + runtime.unbroadcast(item, g)
+        return total
+    return impl
+
+
+def _ndim(t):
+    return t.ndim if _array(t) else 0
+
+
+def builtin_sum(items):
+    """The built-in ``sum(items)`` in compiled code, of a list of arrays too (numba's starts
+    from the integer 0, which it cannot unify with an array)."""
+    return sum(items)
+
+
+@overload(builtin_sum, prefer_literal=False)
+def _builtin_sum(items):
+    if isinstance(items, (types.List, types.UniTuple)) and _array(items.dtype):
+        def arrays(items):
+            if len(items) == 0:
+                raise ValueError('sum() of an empty list of arrays in compiled code (Python '
+                                 'gives the integer 0, which compiled code cannot mix with '
+                                 'arrays)')
+            total = items[0] + 0
+            for i in range(1, len(items)):
+                total = total + items[i]
+            return total
+        return arrays
+    return lambda items: sum(items)
+
+
+def as_array(x):
+    """A list or tuple of arrays or numbers stacked into an array; an array or a number as it
+    is (see `s2sgrad.numba_path`, which calls this where a variable that is an array on one
+    path and a list on another meets itself)."""
+    return np.stack(x) if isinstance(x, (list, tuple)) else x
+
+
+@overload(as_array, prefer_literal=False)
+def _as_array(x):
+    if _number(x) or _array(x) or isinstance(x, (types.NoneType, types.Optional)):
+        return lambda x: x
+    if _list_of(x) is not None or isinstance(x, types.UniTuple) and \
+            (_array(x.dtype) or _number(x.dtype)):
+        def impl(x):
+            if len(x) == 0:
+                raise ValueError('compiled code stacks into an array a list that is an array '
+                                 'on another path, and this one is empty')
+            return stack(x, 0)
+        return impl
+    return None
+
+
+def as_list(x):
+    """An array as the list of its rows; a list as it is (see `s2sgrad.numba_path`, which
+    calls this where an array comes for a list: the adjoint of a list made an array)."""
+    return list(x) if isinstance(x, np.ndarray) else x
+
+
+@overload(as_list, prefer_literal=False)
+def _as_list(x):
+    if isinstance(x, types.List):
+        return lambda x: x
+    if _array(x) and x.ndim >= 2:
+        return lambda x: [np.ascontiguousarray(x[i]) for i in range(x.shape[0])]
+    if _array(x) and x.ndim == 1:
+        return lambda x: [x[i] for i in range(x.shape[0])]
+    if isinstance(x, types.UniTuple):
+        return lambda x: [item for item in x]
+    return None
+
+
+EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
+             builtin_sum=builtin_sum)

@@ -164,6 +164,98 @@ def test_argument_written_by_the_function_is_not_modified_float32_too():
         _same(got, s2sgrad.grad(writes_into_its_argument)(x))
 
 
+# -- lists of arrays ------------------------------------------------------------------------
+
+def stack_rows(W, x):
+    rows = []
+    for i in range(W.shape[0]):
+        rows.append(np.tanh(W[i] * x))
+    H = np.stack(rows)
+    return np.sum(H ** 2 * np.arange(1.0, 4.0))
+
+
+def stack_columns(W, x):
+    cols = []
+    for i in range(3):
+        cols.append(np.sin(W @ x * (i + 1)))
+    H = np.stack(cols, axis=1)
+    return np.sum(H * H[:, ::-1]) + np.sum(np.squeeze(H[:1], axis=0) * x)
+
+
+def summed_and_joined(W, x):
+    parts = []
+    for i in range(W.shape[0]):
+        parts.append(np.exp(W[i] * x[i]))
+    total = sum(parts)
+    return np.sum(total ** 2) + np.sum(np.array(parts) * W) + \
+        np.sum(np.concatenate(parts) ** 3)
+
+
+def test_list_of_arrays_built_in_a_loop_and_stacked():
+    rng = np.random.default_rng(5)
+    args = (rng.standard_normal((3, 3)) * 0.5, rng.standard_normal(3))
+    _against_differences(stack_rows, args, (0, 1))
+    _against_differences(stack_columns, args, (0, 1))
+
+
+def test_list_of_arrays_summed_and_joined():
+    rng = np.random.default_rng(6)
+    args = (rng.standard_normal((3, 4)) * 0.5, rng.standard_normal(3) * 0.5)
+    _against_differences(summed_and_joined, args, (0, 1))
+
+
+def _layer(W, state):
+    new = []
+    for i in range(len(state)):
+        new.append(np.tanh(W @ state[i] + i))
+    return new
+
+
+def array_then_list(W, state):
+    """`state`: an array (rows) at the first step, then the list that `_layer` returns, as
+    GradBench's lstm carries its state."""
+    total = 0.0
+    for t in range(3):
+        state = _layer(W, state)
+        total = total + np.sum(state[0] * state[-1]) * (t + 1)
+    return total
+
+
+def list_or_array_by_branch(x, W):
+    if x[0] > 0:
+        parts = [np.sin(W[0] * x), np.cos(W[1])]
+    else:
+        parts = W * x
+    return np.sum(parts[0] * parts[1] ** 2)
+
+
+def test_variable_that_is_a_list_on_one_path_and_an_array_on_another():
+    rng = np.random.default_rng(7)
+    W = rng.standard_normal((3, 3)) * 0.5
+    _against_differences(array_then_list, (W, rng.standard_normal((2, 3))), 0)
+    x = rng.standard_normal(3)
+    for sign in (1.0, -1.0):  # both branches
+        _against_differences(list_or_array_by_branch, (sign * np.abs(x), W), (0, 1))
+
+
+def list_of_another_shape(x, W):
+    if x[0] > 0:
+        parts = [W @ x, x]  # (items of x's shape: not rows of x * 2.0)
+    else:
+        parts = x * 2.0
+    return np.sum(parts[0] * parts[1])
+
+
+def test_list_that_cannot_be_an_array_raises_and_says_why():
+    x = np.array([0.5, -1.0, 2.0])
+    df = s2sgrad.grad(list_of_another_shape, compile='numba')
+    with pytest.raises(CompileError) as info:
+        df(x, np.eye(3))
+    text = str(info.value)
+    assert '`parts` is a list on one path and an array on another' in text
+    assert 'compile=None' in text
+
+
 # -- what raises ---------------------------------------------------------------------------
 
 def reads_a_dict(x, params):
@@ -189,17 +281,17 @@ def math_of_an_array(x):
     return np.sum(x) * math.sin(x[0])
 
 
-def stacked(x):
-    return np.sum(np.stack([x, x * 2.0]) ** 2)
+def contracted(A, x):
+    return np.sum(np.einsum('ij,j->i', A, x) ** 2)
 
 
 def test_compile_error_points_at_the_generated_line():
     with pytest.raises(CompileError) as info:
-        s2sgrad.grad(stacked, compile='numba')
+        s2sgrad.grad(contracted, compile='numba')
     error = info.value
-    assert 's2s.unstack' in str(error)
-    assert 'np.stack' in str(error)  # the line whose derivative needs it
-    assert error.lineno is not None and 's2s.unstack' in error.text
+    assert 's2s.einsum_adjoint_spec' in str(error)
+    assert 'np.einsum' in str(error)  # the line whose derivative needs it
+    assert error.lineno is not None and 's2s.einsum_adjoint_spec' in error.text
 
 
 def test_fallback_warns_and_runs_the_plain_gradient():
@@ -208,12 +300,12 @@ def test_fallback_warns_and_runs_the_plain_gradient():
         got = df(0.5, {'a': 2.0})
     assert got == pytest.approx(2.0 * math.cos(0.5))
     with pytest.warns(CompileFallbackWarning):
-        df = s2sgrad.grad(stacked, compile='numba', fallback=True)
-    x = np.array([1.0, -2.0])
-    _same(df(x), s2sgrad.grad(stacked)(x))
+        df = s2sgrad.grad(contracted, compile='numba', fallback=True, wrt=1)
+    A, x = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([1.0, -2.0])
+    _same(df(A, x), s2sgrad.grad(contracted, wrt=1)(A, x))
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        df(x)  # (the plain function itself: no warning at each call)
+        df(A, x)  # (the plain function itself: no warning at each call)
 
 
 def test_options():
@@ -304,6 +396,27 @@ def test_helpers_match_their_python_versions():
         return numba.njit(lambda *a: helper(*a))
     for helper, args in cases:
         _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
+    stack, concatenate, squeeze, as_array, as_list = (
+        numba_runtime.stack, numba_runtime.concatenate, numba_runtime.squeeze,
+        numba_runtime.as_array, numba_runtime.as_list)
+    unjoin = runtime.__getattr__('unjoin')
+    rows = [a23[0] * 1.0, a23[1] * 2.0, a23[0] * 3.0]
+    for axis in (0, 1, -1):  # stacked and split along each axis
+        stacked = numba.njit(lambda r, a: stack(r, a))(rows, axis)
+        _same(stacked, np.stack(rows, axis))
+        g = rng.standard_normal(stacked.shape)
+        _same(compiled(runtime.unstack)(g, rows, axis), runtime.unstack(g, rows, axis))
+        _same(compiled(runtime.restack)(rows, g, axis), runtime.restack(rows, g, axis))
+    _same(numba.njit(lambda r: concatenate(r, 1))([a23, a21, a23]),
+          np.concatenate([a23, a21, a23], 1))
+    joined = rng.standard_normal((2, 7))
+    _same(compiled(unjoin)(joined, [a23, a21, a23], 1), unjoin(joined, [a23, a21, a23], 1))
+    _same(numba.njit(lambda x: squeeze(x, 1))(a21), np.squeeze(a21, 1))
+    _same(numba.njit(lambda r: as_array(r))(rows), np.stack(rows))
+    _same(numba.njit(lambda x: as_list(x))(a23), list(a23))
+    index = (slice(None), np.array([2, 0, 2]))  # (a repeated position adds up)
+    g = rng.standard_normal((2, 3))
+    _same(compiled(runtime.unindex)(g, a23, index), runtime.unindex(g, a23, index))
     # (keepdims is a literal in generated code)
     reduce_max = numba.njit(lambda x: numba_runtime.reduce_max(x, 1, True))
     reduce_min = numba.njit(lambda x: numba_runtime.reduce_min(x, 0))
