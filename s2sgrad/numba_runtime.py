@@ -1294,8 +1294,8 @@ def _restack(bitems, g, axis=0):
         lines += ['    for i in range(len(bitems)):',
                   '        _put(out3, i, 1, _flat2(bitems[i], pre, post) + out3[:, i:i + 1, :])']
     else:
-        lines += [f'    _put(out3, {k}, 1, _flat2(bitems[{k}], pre, post) + out3[:, {k}:{k + 1}, :])'
-                  for k in range(count)]
+        lines += [f'    _put(out3, {k}, 1, _flat2(bitems[{k}], pre, post) + '
+                  f'out3[:, {k}:{k + 1}, :])' for k in range(count)]
     lines.append('    return out')
     space = {'runtime': runtime, '_axis': _axis, '_around': _around, '_flat2': _flat2,
              '_put': _put}
@@ -1419,5 +1419,5 @@ def _as_list(x):
     return None
 
 
-EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array, concatenate=concatenate, squeeze=squeeze,
-             builtin_sum=builtin_sum)
+EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
+             concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum)
