@@ -138,6 +138,41 @@ def sequence_displays(statements, params):
     return {name for name, k in kinds.items() if k == {True} and name not in params}
 
 
+def list_values(statements, params):
+    """Variables whose every definition in `statements` is a tuple or list display, a copy
+    of such a variable or the concatenation ``a + b`` of two (``out = []``, then ``out +=
+    [v]`` in a loop): the greatest set closed so, which holds lists and tuples only (the first
+    definition that runs cannot read one of them, so it is a display)."""
+    definitions = {}
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            for name in _target_names(target):
+                value = stmt.value if isinstance(target, gast.Name) else None
+                definitions.setdefault(name, []).append(value)
+        elif isinstance(stmt, gast.For):
+            for name in _target_names(stmt.target):
+                definitions.setdefault(name, []).append(None)
+    found = {name for name in definitions if name not in params}
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(found):
+            if not all(_is_list_value(value, found) for value in definitions[name]):
+                found.discard(name)
+                changed = True
+    return found
+
+
+def _is_list_value(value, found):
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return True
+    if isinstance(value, gast.Name):  # a copy
+        return value.id in found
+    return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and all(
+        isinstance(side, gast.Name) and side.id in found for side in (value.left, value.right))
+
+
 def is_simple(node):
     """Pure, cheap expressions that may be repeated in generated code (no calls)."""
     if isinstance(node, (gast.Name, gast.Constant)):

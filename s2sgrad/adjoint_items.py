@@ -11,7 +11,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import sequence_displays, target_names
+from .activity import list_values, sequence_displays, target_names
 from .binding import rule_bindings
 from .callees import callee, returns_tuple_displays
 from .errors import S2SError
@@ -107,6 +107,7 @@ class ItemMaker:
         self.activity = ctx.activity
         self.loop_analysis = LoopAnalysis(ctx, shared)
         self._displays = None
+        self._lists = None
         self._tuples = self._tuple_results()
 
     def collect(self, stmts, defined=None):
@@ -211,6 +212,11 @@ class ItemMaker:
         return [Contribution(var, n.subscript(n.name(bans), part))
                 for var, part in ((left, head), (right, tail)) if var in self.activity.active]
 
+    def _list_values(self):
+        if self._lists is None:
+            self._lists = list_values(self.ctx.body_all_statements, self.ctx.params)
+        return self._lists
+
     def _sequence_displays(self):
         if self._displays is None:
             self._displays = sequence_displays(self.ctx.body_all_statements, self.ctx.params)
@@ -257,7 +263,7 @@ class ItemMaker:
             return [Contribution(value.id, bans)]
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
                 isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
-                {value.left.id, value.right.id} <= self._sequence_displays():
+                {value.left.id, value.right.id} <= self._list_values():
             return self._concatenation_items(ans, value.left.id, value.right.id)
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and any(
                 isinstance(side, gast.Name) and side.id in self._sequence_displays() and

@@ -9,7 +9,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import sequence_displays, target_names
+from .activity import list_values, target_names
 from .binding import rule_bindings
 from .callees import callee
 from .methods import field_index, object_hint
@@ -167,7 +167,7 @@ class ForwardPass:
             return [stmt], [n.assign(self.tan(ans), n.name(self.tan(value.id)))]
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
                 isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
-                {value.left.id, value.right.id} <= sequence_displays(
+                {value.left.id, value.right.id} <= list_values(
                     self.ctx.body_all_statements, self.ctx.params):
             parts = [n.name(self.tan(e.id)) if self.active(e) else
                      n.call('s2s.zeros_like', n.clone(e)) for e in (value.left, value.right)]

@@ -73,7 +73,8 @@ def unbroadcast(g, x):
             raise NoRuleError(
                 f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
                 f'`*` of lists (concatenation, repetition) with differentiated items is only '
-                f'followed when the lists are written out (`[a, b] + [c]`), and a list passed '
+                f'followed when the lists are written out or grown from written-out lists '
+                f'(`[a, b] + [c]`, `out += [v]`), and a list passed '
                 f'to a helper of yours more than once is not; use np.concatenate or np.tile, '
                 f'or pass the arrays (or a dict of them)')
         return _like(g, x)
