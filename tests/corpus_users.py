@@ -1581,6 +1581,35 @@ def int8_products_as_floats(x, k):
     return np.sum(x * (1.0 * k * k)) + np.sum(x * (k / 1) ** 2)
 
 
+def gru_like_pair_in_loop(w, xs):
+    # a pair built and unpacked each step: the second target's adjoint starts at zero per step
+    h = np.zeros_like(w)
+    c = h
+    for x in xs:
+        state = (np.tanh(w * x + h), np.sin(h) * x)
+        h, c = state
+    return np.sum(h * c) + np.sum(c)
+
+
+def _cell_step(h, x, w):
+    z = np.tanh(w * x + h)
+    return h * z, z
+
+
+def cell_pairs_in_loop(w, xs):
+    h = np.ones_like(w)
+    for x in xs:
+        h, z = _cell_step(h, x, w)
+    return np.sum(h ** 2 + z)
+
+
+def list_grown_by_plus(x):
+    terms = []
+    for i in range(len(x) - 1):
+        terms += [x[i] * x[i + 1], np.exp(-x[i])]
+    return sum(terms) / len(terms)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -1882,6 +1911,9 @@ CASES = [
     (masked_count_weights, lambda rng: (_vec(rng, 4), rng.random(4) > 0.5), 0),
     (int8_products_as_floats,
      lambda rng: (_vec(rng, 3), rng.integers(-120, 120, 3).astype(np.int8)), 0),
+    (gru_like_pair_in_loop, lambda rng: (_vec(rng, 3), _mat(rng, (4, 3))), 0),
+    (cell_pairs_in_loop, lambda rng: (_vec(rng, 3), _mat(rng, (3, 3))), 0),
+    (list_grown_by_plus, lambda rng: (_vec(rng, 5),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
