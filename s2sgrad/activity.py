@@ -123,21 +123,6 @@ def target_names(target):
     return _target_names(target)
 
 
-def sequence_displays(statements, params):
-    """Variables whose every definition in `statements` is a tuple or list display."""
-    kinds = {}
-    for stmt in statements:
-        if isinstance(stmt, gast.Assign):
-            display = isinstance(stmt.value, (gast.Tuple, gast.List)) and \
-                isinstance(stmt.targets[0], gast.Name)
-            for name in _target_names(stmt.targets[0]):
-                kinds.setdefault(name, set()).add(display)
-        elif isinstance(stmt, gast.For):
-            for name in _target_names(stmt.target):
-                kinds.setdefault(name, set()).add(False)
-    return {name for name, k in kinds.items() if k == {True} and name not in params}
-
-
 def list_values(statements, params):
     """Variables whose every definition in `statements` is a tuple or list display, a copy
     of such a variable or the concatenation ``a + b`` of two (``out = []``, then ``out +=

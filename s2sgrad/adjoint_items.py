@@ -11,7 +11,7 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import list_values, sequence_displays, target_names
+from .activity import list_values, target_names
 from .binding import rule_bindings
 from .callees import callee, returns_tuple_displays
 from .errors import S2SError
@@ -106,7 +106,6 @@ class ItemMaker:
         self.shared = shared
         self.activity = ctx.activity
         self.loop_analysis = LoopAnalysis(ctx, shared)
-        self._displays = None
         self._lists = None
         self._tuples = self._tuple_results()
 
@@ -182,7 +181,7 @@ class ItemMaker:
                 raise self.ctx.unsupported(stmt, 'nested unpacking targets')
             if not isinstance(value, gast.Name) or not self.activity.is_active(value):
                 return []
-            if value.id in self._sequence_displays() or value.id in self._tuples:
+            if value.id in self._list_values() or value.id in self._tuples:
                 shared.list_vars.add(value.id)  # (its adjoint: one per item)
                 return [Unpack(names, value.id)] + [Kill(name) for name in names]
             # An array (or a value of unknown type): the adjoint of `a, b = v` is that of
@@ -216,11 +215,6 @@ class ItemMaker:
         if self._lists is None:
             self._lists = list_values(self.ctx.body_all_statements, self.ctx.params)
         return self._lists
-
-    def _sequence_displays(self):
-        if self._displays is None:
-            self._displays = sequence_displays(self.ctx.body_all_statements, self.ctx.params)
-        return self._displays
 
     def _tuple_results(self):
         """Variables unpacked (``h, c = r``) whose every definition is a call of a function
@@ -266,7 +260,7 @@ class ItemMaker:
                 {value.left.id, value.right.id} <= self._list_values():
             return self._concatenation_items(ans, value.left.id, value.right.id)
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and any(
-                isinstance(side, gast.Name) and side.id in self._sequence_displays() and
+                isinstance(side, gast.Name) and side.id in self._list_values() and
                 isinstance(other, gast.Constant) and type(other.value) in (int, bool)
                 for side, other in ((value.left, value.right), (value.right, value.left))):
             raise self.ctx.unsupported(

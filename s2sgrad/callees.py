@@ -6,7 +6,9 @@ import gast
 
 from . import nodes as n
 from . import rules
+from .errors import S2SError
 from .methods import object_hint
+from .source import parse_function
 
 Callee = namedtuple('Callee', 'kind func args keywords')
 Callee.__doc__ = """What ``ans = call`` calls. `kind` is ``'rule'`` (a library function or a
@@ -54,13 +56,11 @@ def returns_tuple_displays(func):
     """Whether every ``return`` of the user function `func` (at its own level, not in functions
     it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
     that many items; False when its source cannot be read."""
-    from .errors import S2SError
-    from .source import parse_function
     try:
         node = parse_function(func).node
     except (S2SError, OSError, TypeError):
         return False
-    found = []
+    found = False
     pending = list(node.body)
     while pending:
         stmt = pending.pop()
@@ -73,6 +73,6 @@ def returns_tuple_displays(func):
             if not isinstance(stmt.value, gast.Tuple) or \
                     any(isinstance(e, gast.Starred) for e in stmt.value.elts):
                 return False
-            found.append(stmt)
+            found = True
         pending.extend(gast.iter_child_nodes(stmt))
-    return bool(found)
+    return found
