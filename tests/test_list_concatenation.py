@@ -55,13 +55,20 @@ def branch_grown(x):
     return np.prod(np.array(out))
 
 
+def grown_then_unpacked(x):
+    out = [x[0] * x[1]]
+    out = out + [np.sin(x[2])]
+    a, b = out
+    return a * b + a
+
+
 def array_plus_list(x):
     y = x + [1.0, 2.0, 3.0]  # (an array plus a list: elementwise)
     return np.sum(y ** 2)
 
 
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
-         array_plus_list]
+         grown_then_unpacked, array_plus_list]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
