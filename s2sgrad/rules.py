@@ -463,8 +463,16 @@ def numpy_equivalent(func):
     if not name:
         return None
     import importlib
-    numpy_module = importlib.import_module('numpy.linalg' if 'linalg' in module else 'numpy')
-    return getattr(numpy_module, name, None)
+    # the public namespace that holds `func` names its twin: cupy.dot lives in cupy.linalg's
+    # files but mirrors numpy.dot, cupy.trace mirrors numpy.trace (not numpy.linalg.trace)
+    for public, twin in (('cupy', 'numpy'), ('cupy.linalg', 'numpy.linalg'),
+                         ('cupyx.scipy.special', 'scipy.special')):
+        try:
+            if getattr(importlib.import_module(public), name, None) is func:
+                return getattr(importlib.import_module(twin), name, None)
+        except ImportError:
+            continue
+    return None
 
 
 def _lookup(table, func):

@@ -17,8 +17,8 @@ import numpy as np
 from . import runtime_checks, runtime_indexing, runtime_values
 from .errors import NoRuleError
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
-                             _shape, add, broadcast_like, copy, imag_part, like, real_only,
-                             real_part, reshape_like, zeros_like)
+                             _shape, add, array_module, broadcast_like, copy, imag_part, like,
+                             real_only, real_part, reshape_like, zeros_like)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, items_back, keys, pick, pick_tangent,
                                restack, unindex, unread_at, unstack, zero_at)
@@ -80,6 +80,8 @@ def unbroadcast(g, x):
         return _like(g, x)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:
+        if not hasattr(g, '__array_function__'):  # a number: an array of `x`'s kind (CuPy's)
+            g = array_module(x).asarray(g, dtype=np.result_type(g, getattr(x, 'dtype', g)))
         g = np.broadcast_to(g, full)
     extra = len(full) - len(shape)
     axes = tuple(range(extra)) + tuple(
@@ -90,7 +92,7 @@ def unbroadcast(g, x):
         g = g.reshape(shape)
     if not hasattr(x, 'dtype') and shape == ():
         return g[()] if hasattr(g, 'dtype') else g
-    if getattr(g, 'flags', None) is not None and not g.flags.writeable:
+    if not getattr(getattr(g, 'flags', None), 'writeable', True):  # (CuPy has no such flag)
         g = g.copy()
     return _like(g, x)
 

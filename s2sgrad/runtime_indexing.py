@@ -4,8 +4,8 @@ import numbers
 import numpy as np
 
 from .errors import NoRuleError
-from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, broadcast_like, copy, \
-    reshape_like, zeros_like
+from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, array_module, \
+    broadcast_like, copy, reshape_like, zeros_like
 
 
 def field_index(x, name):
@@ -74,7 +74,7 @@ def add_at(bx, index, g):
         else:
             bx[index] = add(bx[index], g)
         return bx
-    if getattr(bx, 'flags', None) is not None and not bx.flags.writeable:
+    if not getattr(getattr(bx, 'flags', None), 'writeable', True):  # (CuPy has no such flag)
         bx = bx.copy()
     if _has_array_index(index) or _is_lazy(bx):
         return _scatter_add(bx, index, g)
@@ -117,7 +117,7 @@ def _last_writes(y, index):
     size = 1
     for length in shape:
         size *= length
-    ids = np.reshape(np.arange(size, like=y), shape)
+    ids = np.reshape(array_module(y).arange(size), shape)
     owner = np.full_like(y, -1, dtype=np.int64)
     owner[index] = ids
     return owner[index] == ids

@@ -31,6 +31,19 @@ def _as_array(x):
     return x
 
 
+def array_module(x):
+    """The module that makes arrays of `x`'s kind: CuPy for a CuPy array (or a list or tuple
+    whose first item is one), NumPy for everything else. Rules build their masks, identities
+    and index arrays with it: CuPy refuses NumPy arrays as operands, while a small NumPy array
+    mixes with NumPy and dask arrays alike."""
+    while isinstance(x, (list, tuple)) and x:
+        x = x[0]
+    if type(x).__module__.split('.')[0] in ('cupy', 'cupyx'):
+        import cupy
+        return cupy
+    return np
+
+
 def _is_sequence(x):
     return isinstance(x, (list, tuple))
 

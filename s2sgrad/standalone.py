@@ -39,9 +39,9 @@ def _stand_in(shape, dtype):
     stand_in.flags.writeable = False
     return stand_in
 ''',
-    ('s2sgrad.templates.constructors', '_module'): '''
-def _module(x):
-    """The array module of `x`: NumPy."""
+    (runtime.__name__, 'array_module'): '''
+def array_module(x):
+    """The module that makes arrays of `x`'s kind: NumPy."""
     return np
 ''',
 }

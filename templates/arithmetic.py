@@ -28,7 +28,14 @@ def power_slope(x, y):
     (``x ** 0`` is the constant 1, also at ``x == 0``, where the formula reads 0 * inf)."""
     with np.errstate(divide='ignore', invalid='ignore'):
         slope = y * _float(x) ** (y - 1)
+        if not hasattr(y, 'shape'):  # a number (CuPy's where takes no Python bool)
+            return _unwrap(slope) if y != 0 else _zeros_of(slope)
         return _unwrap(np.where(y == 0, 0.0, slope))
+
+
+def _zeros_of(value):
+    """Zeros of the shape and float dtype of `value` (an array of any kind, or a number)."""
+    return np.zeros_like(value) if getattr(value, 'ndim', 0) else 0.0 * _unwrap(value)
 
 
 def power_log(ans, x):
@@ -124,6 +131,8 @@ def xdivy(x, y):
     that vanish with `x` (``x * log(y)`` in `y`, ``hypot``, norms at a zero coordinate)."""
     zero = x == 0
     with np.errstate(divide='ignore', invalid='ignore'):
+        if not hasattr(x, 'shape'):  # a number (CuPy's where takes no Python bool)
+            return _unwrap(x / y) if not zero else _zeros_of(x / y)
         return _unwrap(np.where(zero, 0.0, x / np.where(zero, 1.0, y)))
 
 

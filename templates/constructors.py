@@ -8,21 +8,12 @@ import numpy as np
 
 from s2sgrad.errors import NoRuleError
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
-from s2sgrad.runtime import broadcast_like, unbroadcast, unstack
+from s2sgrad.runtime import array_module, broadcast_like, unbroadcast, unstack
 
 
 def _is_float(result):
     return np.asarray(result).dtype.kind in 'fc' if not hasattr(result, 'dtype') else \
         result.dtype.kind in 'fc'
-
-
-def _module(x):
-    """The array module of `x` (CuPy for CuPy arrays), for arrays made from Python values."""
-    module = type(x).__module__.split('.')[0]
-    if module in ('cupy', 'cupyx'):
-        import cupy
-        return cupy
-    return np
 
 
 def keep_if_float(g, result):
@@ -49,7 +40,9 @@ def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
 
 @tangent(np.array, np.asarray)
 def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
-    d[ans] = np.array(d[object]) if dtype is None else keep_if_float(np.array(d[object]), ans)
+    # (like=: the tangent of cupy.asarray is made by CuPy, which np.array would refuse)
+    d[ans] = np.array(d[object], like=ans) if dtype is None else \
+        keep_if_float(np.array(d[object], like=ans), ans)
 
 
 # -- np.full, np.full_like ----------------------------------------------------------------
@@ -83,8 +76,7 @@ def arange_weights(result, start, stop=None, step=None, which='start'):
         return np.zeros_like(result, dtype=float)
     if which == 'start':
         return np.ones_like(result, dtype=float)
-    return np.arange(np.shape(result)[0], like=result).astype(float) if \
-        hasattr(result, '__array_function__') else np.arange(np.shape(result)[0], dtype=float)
+    return array_module(result).arange(np.shape(result)[0], dtype=float)
 
 
 nondifferentiable(arange_weights)
@@ -117,8 +109,8 @@ def _linspace_fractions(result, num, endpoint, retstep, dtype, axis):
     shape = [1] * ndim
     shape[axis] = num
     t = np.reshape(t, shape)
-    if _module(result) is not np:
-        t = _module(result).asarray(t)
+    if array_module(result) is not np:
+        t = array_module(result).asarray(t)
     return t, axis
 
 
@@ -138,8 +130,7 @@ def linspace_tangent(dv, result, num=50, endpoint=True, retstep=False, dtype=Non
     t, axis = _linspace_fractions(result, num, endpoint, retstep, dtype, axis)
     weights = 1.0 - t if which == 0 else t
     base = tuple(n for i, n in enumerate(np.shape(result)) if i != axis)
-    dv = dv + np.zeros(base, like=result) if hasattr(result, '__array_function__') else \
-        dv + np.zeros(base)
+    dv = dv + array_module(result).zeros(base)
     return np.expand_dims(dv, axis) * weights
 
 
@@ -292,7 +283,7 @@ def untolist(g, a):
     if hasattr(g, 'shape'):
         return np.reshape(g, np.shape(a))
     flat = [float(v) for v in _flatten(g, [])]
-    return np.reshape(_module(a).asarray(flat, dtype=np.result_type(a.dtype, float)),
+    return np.reshape(array_module(a).asarray(flat, dtype=np.result_type(a.dtype, float)),
                       np.shape(a))
 
 

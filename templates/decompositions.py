@@ -6,7 +6,8 @@ from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
-from .linalg import _cholesky_uplo, _from_triangle, _gaps, _mT, _mT_if, _phi, _to_triangle, _uplo_of
+from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gaps, _mT, _mT_if, _phi,
+                     _to_triangle, _uplo_of)
 
 
 # -- cholesky, eigh -------------------------------------------------------------------------
@@ -29,7 +30,7 @@ def cholesky_tangent(ans, a, *, upper=False):
 def eigh_adjoint(ans, a, UPLO='L'):
     w, v = ans
     gw, gv = d[ans]
-    g = v @ (gw[..., None] * np.eye(np.shape(w)[-1]) + _gaps(w) * (_mT(v) @ gv)) @ _mT(v)
+    g = v @ (gw[..., None] * _eye_like(w) + _gaps(w) * (_mT(v) @ gv)) @ _mT(v)
     d[a] = _to_triangle((g + _mT(g)) / 2, UPLO)
 
 
@@ -171,6 +172,8 @@ def _svd_factors(a, full_matrices=True, compute_uv=True, hermitian=False):
     neither compute_uv nor hermitian."""
     if _is_lazy(a) and compute_uv and not hermitian:
         return np.linalg.svd(a, full_matrices=False)
+    if not hermitian:  # (CuPy's svd has no hermitian parameter)
+        return np.linalg.svd(a, full_matrices, compute_uv)
     return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
 
 
@@ -265,8 +268,8 @@ def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     gaps = _gaps(s ** 2)
     ut_gu = _mT(u) @ gu
     vh_gv = vh @ _mT(gvh)
-    inner = gaps * (ut_gu - _mT(ut_gu)) * s[..., None, :] + gs[..., None] * np.eye(
-        np.shape(s)[-1]) + s[..., :, None] * (gaps * (vh_gv - _mT(vh_gv)))
+    inner = gaps * (ut_gu - _mT(ut_gu)) * s[..., None, :] + gs[..., None] * _eye_like(s) + \
+        s[..., :, None] * (gaps * (vh_gv - _mT(vh_gv)))
     g = u @ inner @ vh + ((gu - u @ ut_gu) / s[..., None, :]) @ vh + \
         u @ ((gvh - _mT(vh_gv) @ vh) / s[..., :, None])
     d[a] = _to_triangle(g, _uplo_of(hermitian))

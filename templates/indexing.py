@@ -3,7 +3,8 @@ import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import add_at, like, select, unbroadcast
-from s2sgrad.runtime_values import _is_lazy
+from s2sgrad.runtime_indexing import _scatter_add
+from s2sgrad.runtime_values import _is_lazy, array_module
 
 
 def _ndim(x):
@@ -54,7 +55,7 @@ def along_axis_index(arr, indices, axis=-1):
         else:
             shape = [1] * ndim
             shape[dim] = _shape(arr)[dim]
-            index.append(np.arange(_shape(arr)[dim]).reshape(shape))
+            index.append(array_module(indices).arange(_shape(arr)[dim]).reshape(shape))
     return tuple(index)
 
 
@@ -95,12 +96,12 @@ nondifferentiable(take_index, along_axis_index, sort_order, none_true)
 # -- private helpers: linear maps that adjoints use (with rules of their own) ---------------
 
 def _add_at(out, index, g):
-    """``np.add.at(out, index, g)``, returning `out`; a lazy (dask) `out`, which np.add.at
-    cannot write, gets `g` added by `s2s.add_at` (without computing), in a new array."""
+    """``np.add.at(out, index, g)``, returning `out` (a CuPy `out` through cupyx); a lazy
+    (dask) `out`, which np.add.at cannot write, gets `g` added by `s2s.add_at` (without
+    computing), in a new array."""
     if _is_lazy(out):
         return add_at(out, index, g)
-    np.add.at(out, index, g)
-    return out
+    return _scatter_add(out, index, g)
 
 
 def untake(g, a, indices, axis=None, mode='raise'):
@@ -134,7 +135,7 @@ def undiagonal(g, a, offset=0, axis1=0, axis2=1):
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
     if _is_lazy(out):
         return np.moveaxis(_on_diagonal(g, view, offset), (-2, -1), (axis1, axis2))
-    steps = np.arange(np.shape(g)[-1])
+    steps = array_module(out).arange(np.shape(g)[-1])
     view[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
     return out
 

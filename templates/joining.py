@@ -3,7 +3,8 @@ import numpy as np
 
 from s2sgrad.rules import adjoint, d, linear, tangent
 from s2sgrad.runtime import add_at, unstack
-from s2sgrad.runtime_values import _is_lazy
+from s2sgrad.runtime_indexing import _scatter_add
+from s2sgrad.runtime_values import _is_lazy, array_module
 
 from .shaping import shaped_like
 
@@ -109,10 +110,10 @@ def unrepeat(g, x, repeats, axis=None):
         g = np.reshape(g, gshape[:axis] + (count, int(repeats)) + gshape[axis + 1:])
         total = np.sum(g, axis=axis + 1)
     else:
-        owners = np.repeat(np.arange(count), repeats)
+        owners = np.repeat(array_module(g).arange(count), repeats)
         moved = np.moveaxis(g, axis, 0)
         total = np.zeros_like(moved, shape=(count,) + np.shape(moved)[1:])
-        np.add.at(total, owners, moved)
+        _scatter_add(total, owners, moved)
         total = np.moveaxis(total, 0, axis)
     return shaped_like(total, x)
 
@@ -131,7 +132,7 @@ def _pad_sources(x, pad_width, mode, reflect_type):
         raise NotImplementedError(
             f'the derivative of np.pad with reflect_type={reflect_type!r} is not supported')
     shape = tuple(np.shape(x))
-    index = np.arange(int(np.prod(shape))).reshape(shape)
+    index = array_module(x).arange(int(np.prod(shape))).reshape(shape)
     if mode == 'constant':
         return np.pad(index, pad_width, mode='constant', constant_values=-1)
     return np.pad(index, pad_width, mode=mode)
@@ -157,7 +158,7 @@ def unpad(g, x, pad_width, mode='constant', reflect_type='even'):
         inside = np.flatnonzero(inside)
         total = add_at(total, np.ravel(sources)[inside], np.take(np.reshape(g, (-1,)), inside))
     else:
-        np.add.at(total, sources[inside], g[inside])
+        _scatter_add(total, sources[inside], g[inside])
     return shaped_like(np.reshape(total, np.shape(x)), x)
 
 

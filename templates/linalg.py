@@ -7,7 +7,7 @@ import numpy as np
 from s2sgrad import nodes
 from s2sgrad.rules import adjoint, d, inline, linear, nondifferentiable, tangent
 from s2sgrad.runtime import matmul_lhs, unbroadcast, unreduce, zeros_like
-from s2sgrad.runtime_values import _is_lazy
+from s2sgrad.runtime_values import _is_lazy, array_module
 
 from .arithmetic import xdivy
 from .reductions import third_order
@@ -31,11 +31,11 @@ def _mT(x):
 def _masks(x, uplo):
     """The masks of the triangle `uplo` ('L' or 'U') of the matrices of `x`: with and without
     the diagonal."""
-    size = np.shape(x)[-1]
+    size, xp = np.shape(x)[-1], array_module(x)
     if uplo == 'L':
-        return np.tri(size, dtype=bool), np.tri(size, k=-1, dtype=bool)
+        return xp.tri(size, dtype=bool), xp.tri(size, k=-1, dtype=bool)
     if uplo == 'U':
-        return np.tri(size, dtype=bool).T, np.tri(size, k=-1, dtype=bool).T
+        return xp.tri(size, dtype=bool).T, xp.tri(size, k=-1, dtype=bool).T
     raise ValueError(f"UPLO must be 'L' or 'U', got {uplo!r}")
 
 
@@ -81,13 +81,18 @@ def _mT_if(x, flag):
 
 def _phi(x):
     """The lower triangle of `x` with its diagonal halved (Cholesky derivatives)."""
-    size = np.shape(x)[-1]
-    return x * (np.tri(size) - np.eye(size) / 2)
+    size, xp = np.shape(x)[-1], array_module(x)
+    return x * (xp.tri(size) - xp.eye(size) / 2)
+
+
+def _eye_like(w):
+    """The identity matrix of the length of `w`'s last axis, an array of `w`'s kind (CuPy's)."""
+    return array_module(w).eye(np.shape(w)[-1])
 
 
 def _gaps(w):
     """``F[..., i, j] = 1 / (w[j] - w[i])`` off the diagonal, 0 on it (eigenvalue gaps)."""
-    eye = np.eye(np.shape(w)[-1])
+    eye = _eye_like(w)
     return 1 / (w[..., None, :] - w[..., :, None] + eye) - eye
 
 
@@ -106,7 +111,7 @@ def _block(x, g):
     directional derivative ``Df(x)[g]`` in its upper right block."""
     size = np.shape(x)[-1]
     shape = np.broadcast_shapes(np.shape(x), np.shape(g))
-    out = np.zeros(shape[:-2] + (2 * size, 2 * size), dtype=np.result_type(x, g))
+    out = array_module(x).zeros(shape[:-2] + (2 * size, 2 * size), dtype=np.result_type(x, g))
     out[..., :size, :size] = x
     out[..., size:, size:] = x
     out[..., :size, size:] = g
@@ -125,7 +130,7 @@ def _square(a, name):
         raise np.linalg.LinAlgError(f'{name}: last 2 dimensions of the array must be square')
 
 
-nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square)
+nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square, _eye_like)
 
 
 @adjoint(_mT)
@@ -229,7 +234,7 @@ def _lower_right(m):
 def _place(g, rows, cols):
     """Zeros of shape ``(..., 2n, 2n)`` with `g` at the block (`rows`, `cols`), 0 or 1 each."""
     size = np.shape(g)[-1]
-    out = np.zeros(np.shape(g)[:-2] + (2 * size, 2 * size), dtype=np.result_type(g))
+    out = array_module(g).zeros(np.shape(g)[:-2] + (2 * size, 2 * size), dtype=np.result_type(g))
     out[..., rows * size:(rows + 1) * size, cols * size:(cols + 1) * size] = g
     return out
 
@@ -292,8 +297,7 @@ def _svd_parts(a):
     u, s, vh = np.linalg.svd(a)
     sign = (np.linalg.det(u) * np.linalg.det(vh))[..., None, None]
     n = np.shape(s)[-1]
-    eye = np.eye(n, dtype=bool, like=s) if hasattr(s, '__array_function__') else \
-        np.eye(n, dtype=bool)
+    eye = array_module(s).eye(n, dtype=bool)
     rows = np.where(eye, 1.0, s[..., None, :])      # row i: s with s_i replaced by 1
     q = np.where(eye, 0.0, _exclusive_products(rows))
     return u, s, vh, sign, q
@@ -334,7 +338,7 @@ def cofactor_vjp(a, g):
 
 def _diag_embed(v):
     n = np.shape(v)[-1]
-    eye = np.eye(n, like=v) if hasattr(v, '__array_function__') else np.eye(n)
+    eye = array_module(v).eye(n)
     return v[..., :, None] * eye
 
 
@@ -567,7 +571,7 @@ def _norm_hvp(x, ord, axis, v):
             return _to_axes(out, axes)
         i = 0 if ord == 2 else np.shape(s)[-1] - 1   # the derivative of u_i v_i^T
         k = np.shape(s)[-1]
-        other = np.arange(k) != i
+        other = array_module(s).arange(k) != i
         ui, vi, si = u[..., :, i], vh[..., i, :], s[..., i, None]
         p_ji, p_ij = p[..., :, i], p[..., i, :]
         gaps = np.where(other, si ** 2 - s ** 2, 1.0)

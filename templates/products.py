@@ -2,8 +2,8 @@
 import numpy as np
 
 from s2sgrad.rules import adjoint, d, nondifferentiable, replaced, tangent
-from s2sgrad.runtime import (dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs, reshape_like,
-                             unbroadcast)
+from s2sgrad.runtime import (array_module, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
+                             reshape_like, unbroadcast)
 
 from .indexing import _ndim, _shape
 
@@ -14,9 +14,10 @@ def inner_axes(a, b, position):
     """The ``axes=`` of the tensordot giving the adjoint of ``np.inner(a, b)``'s `position`."""
     contracted = 1 if _ndim(a) > 0 and _ndim(b) > 0 else 0
     na, nb = _ndim(a) - contracted, _ndim(b) - contracted
+    # (tuples: CuPy takes a 0-d operand only with axes ((), ()), not ([], []))
     if position == 0:
-        return list(range(na, na + nb)), list(range(nb))
-    return list(range(na)), list(range(na))
+        return tuple(range(na, na + nb)), tuple(range(nb))
+    return tuple(range(na)), tuple(range(na))
 
 
 def _tensordot_axes(a, b, axes):
@@ -161,13 +162,13 @@ def einsum_mask(subscripts, position, *operands):
     x = operands[position]
     dtype = x.dtype if hasattr(x, 'dtype') else np.result_type(x)
     if not masked:
-        return np.ones((), dtype=dtype)
+        return array_module(x).ones((), dtype=dtype)
     shape, item = _shape(x), inputs[position]
-    mask = np.ones(shape, dtype=dtype)
+    mask = array_module(x).ones(shape, dtype=dtype)
     for i, c in enumerate(item):
         first = item.index(c)
         if first < i:  # (the i-th axis runs along the first's: 1 where they are equal)
-            eye = np.eye(shape[i], dtype=dtype).reshape(
+            eye = array_module(x).eye(shape[i], dtype=dtype).reshape(
                 [shape[i] if j in (first, i) else 1 for j in range(len(shape))])
             mask = mask * eye
     return mask

@@ -4,7 +4,7 @@ import numpy as np
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, reduction, tangent
 from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, unmean,
                              unreduce)
-from s2sgrad.runtime_values import _is_lazy
+from s2sgrad.runtime_values import _is_lazy, array_module
 
 from .arithmetic import xdivy  # noqa: F401 (used by the rules)
 
@@ -198,7 +198,7 @@ def untrace(g, a, offset=0, axis1=0, axis2=1):
     """The adjoint of ``np.trace(a, offset, axis1, axis2)``: `g` along that diagonal of `a`."""
     ndim = np.ndim(a)
     axis1, axis2 = axis1 % ndim, axis2 % ndim
-    mask = np.eye(np.shape(a)[axis1], np.shape(a)[axis2], k=offset, dtype=bool)
+    mask = array_module(a).eye(np.shape(a)[axis1], np.shape(a)[axis2], k=offset, dtype=bool)
     if axis1 > axis2:
         mask = mask.T
     shape = [1] * ndim

@@ -60,6 +60,7 @@ HELPERS = {
     runtime.seed: 'non-differentiable',
     runtime.zeros_like: 'non-differentiable',
     # never called on differentiated values by generated code
+    runtime.array_module: 'no rule',
     runtime.asarray: 'no rule',
     runtime.check_default: 'no rule',
     runtime.check_tangent: 'no rule',

@@ -16,6 +16,11 @@ from s2sgrad import rules
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
 
+try:
+    import cupy as cp
+except ImportError:  # (the tests that use it skip)
+    cp = None
+
 
 def _device_count():
     try:
@@ -29,14 +34,40 @@ needs_gpu = pytest.mark.skipif(_device_count() == 0,
                                reason='CuPy with a CUDA device is needed (none here)')
 
 
-def test_cupy_functions_use_the_numpy_rules():
-    fake_ufunc = types.SimpleNamespace(__name__='cupy_tanh', __module__='cupy._core._kernel')
-    fake_sum = types.SimpleNamespace(__name__='sum', __module__='cupy._math.sumprod')
-    fake_inv = types.SimpleNamespace(__name__='inv', __module__='cupy.linalg._solve')
-    assert rules.numpy_equivalent(fake_ufunc) is np.tanh
-    assert rules.numpy_equivalent(fake_sum) is np.sum
-    assert rules.numpy_equivalent(fake_inv) is np.linalg.inv
+def test_cupy_functions_use_the_numpy_rules(monkeypatch):
+    """The public namespace holding a CuPy function names its NumPy twin (a stand-in CuPy
+    here, laid out as CuPy is: cupy.dot and cupy.trace live in cupy.linalg's files)."""
+    def function(name, module):
+        return types.SimpleNamespace(__name__=name, __module__=module)
+
+    tanh = function('cupy_tanh', 'cupy._core._kernel')
+    total = function('sum', 'cupy._math.sumprod')
+    dot = function('dot', 'cupy.linalg._product')
+    trace = function('trace', 'cupy.linalg._norms')
+    inv = function('inv', 'cupy.linalg._solve')
+    erf = function('erf', 'cupyx.scipy.special._erf')
+    private = function('dot', 'cupy._core')
+    linalg = types.ModuleType('cupy.linalg')
+    linalg.inv = inv
+    cupy = types.ModuleType('cupy')
+    cupy.tanh, cupy.sum, cupy.dot, cupy.trace, cupy.linalg = tanh, total, dot, trace, linalg
+    special = types.ModuleType('cupyx.scipy.special')
+    special.erf = erf
+    for name, module in [('cupy', cupy), ('cupy.linalg', linalg),
+                         ('cupyx.scipy.special', special)]:
+        monkeypatch.setitem(sys.modules, name, module)
+    assert rules.numpy_equivalent(tanh) is np.tanh
+    assert rules.numpy_equivalent(total) is np.sum
+    assert rules.numpy_equivalent(dot) is np.dot
+    assert rules.numpy_equivalent(trace) is np.trace
+    assert rules.numpy_equivalent(inv) is np.linalg.inv
+    assert rules.numpy_equivalent(private) is None
     assert rules.numpy_equivalent(np.tanh) is None
+    try:
+        import scipy.special
+    except ImportError:
+        return
+    assert rules.numpy_equivalent(erf) is scipy.special.erf
 
 
 def _to_device(value, cupy):
@@ -83,7 +114,6 @@ def test_corpus_gradients_on_the_device(f, make_args, wrt):
 
 
 def cupy_written(x, W):
-    import cupy as cp
     return cp.sum(cp.tanh(x @ W) ** 2) + cp.mean(cp.exp(-x))
 
 

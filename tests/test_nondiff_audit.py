@@ -238,6 +238,7 @@ ROWS = {
         lambda r: (_mat(r),)),
     's2sgrad.templates.linalg._cholesky_uplo': (
         T.linalg._cholesky_uplo, lambda r: (True,)),
+    's2sgrad.templates.linalg._eye_like': (T.linalg._eye_like, lambda r: (_vec(r),)),
     's2sgrad.templates.linalg._masks': (
         lambda x: T.linalg._masks(x, 'L'), lambda r: (_spd(r),)),
     's2sgrad.templates.linalg._norm_power': (
