@@ -9,7 +9,7 @@ raises. Part of `constructs`.
 import gast
 import numpy as np
 
-from . import nodes as n
+from . import nodes as n, rules
 
 _LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
@@ -23,9 +23,10 @@ def einsum_subscripts(func, resolver):
 
 def _is_einsum(resolver, callee):
     try:
-        return resolver.lookup(callee) is np.einsum
+        func = resolver.lookup(callee)
     except TypeError:
         return False
+    return func is np.einsum or rules.numpy_equivalent(func) is np.einsum  # (cupy.einsum)
 
 
 def _letters(node):

@@ -458,20 +458,26 @@ def numpy_equivalent(func):
     module = getattr(func, '__module__', None) or type(func).__module__ or ''
     if not module.startswith(('cupy', 'cupyx')):
         return None
-    name = getattr(func, '__name__', None) or ''
-    name = name[len('cupy_'):] if name.startswith('cupy_') else name
-    if not name:
-        return None
     import importlib
+    name = getattr(func, '__name__', None) or ''
     # the public namespace that holds `func` names its twin: cupy.dot lives in cupy.linalg's
-    # files but mirrors numpy.dot, cupy.trace mirrors numpy.trace (not numpy.linalg.trace)
+    # files but mirrors numpy.dot, cupy.trace mirrors numpy.trace (not numpy.linalg.trace);
+    # CuPy's ufuncs carry names such as 'cupy_tanh' and 'cupyx_scipy_special_erf'
     for public, twin in (('cupy', 'numpy'), ('cupy.linalg', 'numpy.linalg'),
                          ('cupyx.scipy.special', 'scipy.special')):
         try:
-            if getattr(importlib.import_module(public), name, None) is func:
-                return getattr(importlib.import_module(twin), name, None)
+            namespace = vars(importlib.import_module(public))
         except ImportError:
             continue
+        short = name[len(public) + 1:] if name.startswith(public.replace('.', '_') + '_') \
+            else name
+        found = short if namespace.get(short) is func else next(
+            (key for key, value in namespace.items() if value is func), None)
+        if found is not None:
+            try:
+                return getattr(importlib.import_module(twin), found, None)
+            except ImportError:
+                return None
     return None
 
 

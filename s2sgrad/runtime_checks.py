@@ -6,7 +6,7 @@ import weakref
 import numpy as np
 
 from .errors import InPlaceError, NonScalarOutputError, S2SError, ShapeError, format_location
-from .runtime_values import _is_array, _is_sequence, _shape, real_only
+from .runtime_values import _is_array, _is_sequence, _shape, array_module, real_only
 
 
 OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
@@ -60,8 +60,10 @@ def seed(result, name='f'):
             f'grad needs {name!r} to return a scalar, but it returned {shape}; '
             f'use s2sgrad.vjp for a vector-Jacobian product or s2sgrad.jacobian '
             f'for the full Jacobian' + _output_location())
-    if getattr(result, 'ndim', 0):
-        return np.ones_like(result)  # a (1,) or (1, 1) result: its adjoint has its shape
+    if getattr(result, 'ndim', 0) or array_module(result) is not np:
+        # a (1,) or (1, 1) result: its adjoint has its shape; a CuPy one stays on the device
+        # (a number would become a NumPy array in np.reshape, which CuPy refuses)
+        return np.ones_like(result)
     return 1.0
 
 

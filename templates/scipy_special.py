@@ -193,7 +193,9 @@ partials(*_scipy('iv'), v="no_derivative('iv', 'v')", z='(iv(v - 1, z) + iv(v + 
 partials(*_scipy('ive'), v="no_derivative('ive', 'v')",  # ive(v, z) = iv(v, z) exp(-|z|)
          z='(ive(v - 1, z) + ive(v + 1, z)) / 2 - np.sign(z) * ans')
 partials(*_scipy('jv'), v="no_derivative('jv', 'v')", z='(jv(v - 1, z) - jv(v + 1, z)) / 2')
-partials(*_scipy('yn'), n="no_derivative('yn', 'n')", x='(yn(n - 1, x) - yn(n + 1, x)) / 2')
+# (yn's: the recurrence without the order n - 1, which is -1 for n == 0, where CuPy's yn
+# gives nan; SciPy's reflects it)
+partials(*_scipy('yn'), n="no_derivative('yn', 'n')", x='n / x * ans - yn(n + 1, x)')
 partials(*_scipy('kv'), v="no_derivative('kv', 'v')", z='-(kv(v - 1, z) + kv(v + 1, z)) / 2')
 
 # the regularized incomplete beta function: d/dx = x^(a-1) (1-x)^(b-1) / beta(a, b), in logs

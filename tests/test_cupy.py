@@ -51,8 +51,10 @@ def test_cupy_functions_use_the_numpy_rules(monkeypatch):
     linalg.inv = inv
     cupy = types.ModuleType('cupy')
     cupy.tanh, cupy.sum, cupy.dot, cupy.trace, cupy.linalg = tanh, total, dot, trace, linalg
+    gammaln = function('cupyx_scipy_special_gammaln', 'cupy._core._kernel')
+    digamma = function('digamma', 'cupyx.scipy.special._digamma')
     special = types.ModuleType('cupyx.scipy.special')
-    special.erf = erf
+    special.erf, special.gammaln, special.psi = erf, gammaln, digamma
     for name, module in [('cupy', cupy), ('cupy.linalg', linalg),
                          ('cupyx.scipy.special', special)]:
         monkeypatch.setitem(sys.modules, name, module)
@@ -68,6 +70,8 @@ def test_cupy_functions_use_the_numpy_rules(monkeypatch):
     except ImportError:
         return
     assert rules.numpy_equivalent(erf) is scipy.special.erf
+    assert rules.numpy_equivalent(gammaln) is scipy.special.gammaln  # (a ufunc's name)
+    assert rules.numpy_equivalent(digamma) is scipy.special.psi  # (found by identity)
 
 
 def _to_device(value, cupy):

@@ -1,5 +1,6 @@
 """Spec table of the shape-operation rules of templates/shaping.py and templates/joining.py:
 reverse, forward, second order, for every function, its keyword arguments, lists and methods."""
+import math
 import os
 import sys
 
@@ -27,7 +28,7 @@ C3 = np.array([0.3, -0.8, 1.7])
 
 def weights(*shape):
     """Fixed, non-uniform weights of the given shape (so a wrong derivative shows)."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)  # (a number: tests/test_cupy_rules.py binds np to CuPy)
     return (np.cos(np.arange(1.0, size + 1.0) * 1.7) + 0.1 * np.arange(size)).reshape(shape)
 
 
