@@ -226,14 +226,20 @@ class ForwardPass:
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
         bindings, broadcasting = rule_bindings(self.ctx, stmt, func, template, args, keywords,
                                                lambda var: var in self.activity.active)
-        return self._instantiate(template, bindings, ans, broadcasting)
+        # a CuPy function differentiated by its NumPy twin's rule: CuPy makes arrays of
+        # numbers (cupy.atleast_1d(2.0)) where the twin's rule, given a number tangent, makes
+        # NumPy ones, which CuPy then refuses
+        twin = rules.numpy_equivalent(func) is not None
+        return self._instantiate(template, bindings, ans, broadcasting, twin)
 
-    def _instantiate(self, template, bindings, ans, broadcasting=False):
+    def _instantiate(self, template, bindings, ans, broadcasting=False, twin=False):
         local, terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                            lambda var: var in self.activity.active,
                                            self.ctx.names, self.namer)
         if len(terms) == 1:
             terms = [self._broadcast_term(terms[0], bindings, ans, broadcasting)]
+        if twin:
+            terms = [n.call('s2s.kind_like', term, n.name(ans)) for term in terms]
         return local + self._assign_terms(ans, terms, template.containers)
 
     def _broadcast_term(self, term, bindings, ans, broadcasting):

@@ -19,6 +19,7 @@ from .errors import NoRuleError
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
                              _shape, add, array_module, broadcast_like, copy, imag_part, like,
                              real_only, real_part, reshape_like, zeros_like)
+from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, items_back, keys, pick, pick_tangent,
                                restack, unindex, unread_at, unstack, zero_at)
@@ -80,8 +81,8 @@ def unbroadcast(g, x):
         return _like(g, x)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:
-        if not hasattr(g, '__array_function__'):  # a number: an array of `x`'s kind (CuPy's)
-            g = array_module(x).asarray(g, dtype=np.result_type(g, getattr(x, 'dtype', g)))
+        if isinstance(g, (int, float, np.generic)) and array_module(x) is not np:
+            g = array_module(x).asarray(g)  # a number: a CuPy array for a CuPy `x`
         g = np.broadcast_to(g, full)
     extra = len(full) - len(shape)
     axes = tuple(range(extra)) + tuple(

@@ -44,6 +44,16 @@ def array_module(x):
     return np
 
 
+def kind_like(g, x):
+    """The tangent `g` of a CuPy function's result `x` as an array of `x`'s kind: CuPy
+    functions make CuPy arrays of numbers (``cupy.atleast_1d(2.0)``) where the rules of their
+    NumPy twins, given a number tangent, make NumPy ones; anything else is returned as is."""
+    if array_module(x) is not np and (isinstance(g, (int, float, np.generic)) or
+                                      type(g) is np.ndarray):
+        return array_module(x).asarray(g)
+    return g
+
+
 def _is_sequence(x):
     return isinstance(x, (list, tuple))
 

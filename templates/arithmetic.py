@@ -35,7 +35,7 @@ def power_slope(x, y):
 
 def _zeros_of(value):
     """Zeros of the shape and float dtype of `value` (an array of any kind, or a number)."""
-    return np.zeros_like(value) if getattr(value, 'ndim', 0) else 0.0 * _unwrap(value)
+    return _unwrap(np.zeros_like(value))  # (not 0 * value: that is nan where value is inf)
 
 
 def power_log(ans, x):

@@ -204,8 +204,8 @@ def untrace(g, a, offset=0, axis1=0, axis2=1):
     shape = [1] * ndim
     shape[axis1], shape[axis2] = np.shape(a)[axis1], np.shape(a)[axis2]
     mask = np.reshape(mask, shape)
-    if not hasattr(g, '__array_function__'):  # a number: an array of `a`'s kind (CuPy's)
-        g = array_module(a).asarray(g)
+    if isinstance(g, (int, float, np.generic)) and array_module(a) is not np:
+        g = array_module(a).asarray(g)  # a number: a CuPy array for a CuPy `a`
     g = np.expand_dims(g, tuple(sorted((axis1, axis2))))
     return np.where(mask, g, 0 * g)
 

@@ -25,6 +25,7 @@ HELPERS = {
     runtime.dot_lhs: 'reverse forward',
     runtime.dot_rhs: 'reverse forward',
     runtime.getitem: 'reverse forward',  # (its rules are those of operator.getitem: subscripts.py)
+    runtime.kind_like: 'reverse forward',
     runtime.like: 'reverse forward',
     runtime.matmul_lhs: 'reverse forward',
     runtime.matmul_rhs: 'reverse forward',
@@ -78,6 +79,14 @@ linear = functools.partial(rules.linear, containers=True)
 
 
 # -- broadcasting and reductions -----------------------------------------------------------
+
+@adjoint(runtime.kind_like)
+def kind_like_adjoint(ans, g, x):
+    d[g] = d[ans]
+
+
+linear(runtime.kind_like, 'd[g], x')
+
 
 @adjoint(runtime.unbroadcast)
 def unbroadcast_adjoint(ans, g, x):

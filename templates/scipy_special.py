@@ -212,7 +212,7 @@ partials(*_scipy('betainc'), a="no_derivative('betainc', 'a')",
 # where it is finite (np.where computes both).
 @adjoint(*_scipy('rgamma'))
 def rgamma_adjoint(ans, x):
-    left = x < 0.5
+    left = np.less(x, 0.5)  # (a NumPy bool for a number x: CuPy's where takes no Python bool)
     r = np.where(left, x, 0.0)
     right = np.where(left, 1.0, x)
     d[x] = d[ans] * np.where(left, gamma(1 - r) * np.cos(np.pi * r) - ans * digamma(1 - r),
@@ -221,7 +221,7 @@ def rgamma_adjoint(ans, x):
 
 @tangent(*_scipy('rgamma'))
 def rgamma_tangent(ans, x):
-    left = x < 0.5
+    left = np.less(x, 0.5)
     r = np.where(left, x, 0.0)
     right = np.where(left, 1.0, x)
     d[ans] = d[x] * np.where(left, gamma(1 - r) * np.cos(np.pi * r) - ans * digamma(1 - r),

@@ -297,6 +297,7 @@ CASES = {
     # helpers that make masks, identities and index arrays with `array_module` (CuPy's for
     # CuPy arrays; NumPy in a standalone module)
     'array_module': [c(V), c(1.0), c([V, V]), c(())],
+    'kind_like': [c(1.0, V), c(V, 2.0), c(np.float32(1.0), F32)],
     'arange_weights': [c(np.arange(0.0, 2.0, 0.5), 0.0, 2.0, 0.5, 'step'),
                        c(np.arange(0.0, 2.0, 0.5), 0.0, 2.0, 0.5), c(np.arange(3), 3)],
     'block': [c(S, 2 * S), c(np.stack([S, S]), S)],
