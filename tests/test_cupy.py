@@ -86,6 +86,13 @@ def _to_host(value, cupy):
 
 CASE_IDS = [case[0].__name__ for case in corpus.CASES]
 
+HOST_ONLY = {
+    # functions that themselves refuse CuPy arrays: np.array of a list of CuPy values, or a
+    # NumPy constant combined with them (CuPy converts neither implicitly)
+    'stack_columns', 'list_of_states', 'array_of_elements', 'array_of_appended',
+    'array_of_nested_lists',
+}
+
 
 @needs_gpu
 @pytest.mark.gpu
@@ -94,10 +101,10 @@ def test_corpus_gradients_on_the_device(f, make_args, wrt):
     import cupy
     args = make_args(np.random.default_rng(0))
     device_args = [_to_device(a, cupy) for a in args]
-    try:
-        f(*[_to_device(a, cupy) for a in args])
-    except (TypeError, ValueError) as error:
-        pytest.skip(f'{f.__name__} itself does not run on CuPy arrays: {error}')
+    if f.__name__ in HOST_ONLY:
+        with pytest.raises(TypeError):
+            f(*[_to_device(a, cupy) for a in args])
+        return
     expected = s2sgrad.grad(f, wrt=wrt)(*args)
     got = s2sgrad.grad(f, wrt=wrt)(*device_args)
     for g, e in zip(got if isinstance(got, tuple) else (got,),
