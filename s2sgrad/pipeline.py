@@ -191,10 +191,14 @@ def check_returns(ctx, func):
 
 
 def _containers(body):
-    """Variables that hold dicts (indexed by a string, or whose keys a loop reads): their
-    adjoints are added with ``s2s.add``, which adds dicts key by key."""
+    """Variables that hold dicts (indexed by a string, or whose keys a loop reads) or that are
+    unpacked (``a, b = params``: a tuple or list, most often): their adjoints are added with
+    ``s2s.add``, which adds dicts key by key and lists item by item (and arrays as ``+``)."""
     found = set()
     for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
+                isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
+            found.add(stmt.value.id)
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):

@@ -1,0 +1,78 @@
+"""Tuples and lists of parameters handed on to helpers that unpack them: the helper's adjoint
+of such a parameter is a list, which the caller adds item by item (``s2s.add``), not with
+``+`` (tuple + list raised TypeError, list + list concatenated). Checked against central
+differences, reverse and forward mode, second order."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import check_grads
+
+
+def layer(p, v):
+    a, b = p
+    return np.tanh(a * v + b)
+
+
+def copied_then_looped(params, x):
+    p = params
+    for _ in range(3):
+        x = layer(p, x)
+    return np.sum(x)
+
+
+def passed_in_loop(params, x):
+    for _ in range(2):
+        x = layer(params, x)
+    return np.sum(x ** 2)
+
+
+def two_helpers(params, x):
+    h = layer(params, x)
+    return np.sum(layer(params, h) * h)
+
+
+def unpacked_here_and_there(params, x):
+    w, c = params
+    return np.sum(layer(params, x) * w) + c
+
+
+def mlp_layers(layers, x):
+    for i in range(len(layers)):
+        x = layer(layers[i], x)
+    return np.sum(x)
+
+
+PROGRAMS = [copied_then_looped, passed_in_loop, two_helpers, unpacked_here_and_there]
+
+
+def _pair(rng):
+    return (rng.normal(size=3), rng.normal(size=3))
+
+
+@pytest.mark.parametrize('f', PROGRAMS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize('kind', [tuple, list])
+def test_a_sequence_of_parameters_handed_to_a_helper(f, kind):
+    rng = np.random.default_rng(0)
+    params, x = kind(_pair(rng)), rng.normal(size=3)
+    check_grads(f, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+
+
+@pytest.mark.parametrize('kind', [tuple, list])
+def test_the_gradient_has_the_structure_of_the_argument(kind):
+    rng = np.random.default_rng(1)
+    params, x = kind(_pair(rng)), rng.normal(size=3)
+    g = s2sgrad.grad(copied_then_looped)(params, x)
+    assert type(g) is kind and len(g) == 2
+
+
+def test_numbers_in_a_tuple():
+    check_grads(copied_then_looped, [(1.2, 0.3), 0.5], wrt=(0, 1), modes=('rev', 'fwd'),
+                order=2)
+
+
+def test_a_list_of_pairs_indexed_in_a_loop():
+    rng = np.random.default_rng(2)
+    layers = [_pair(rng), _pair(rng)]
+    check_grads(mlp_layers, [layers, rng.normal(size=3)], wrt=(0, 1), modes=('rev', 'fwd'),
+                order=2)
