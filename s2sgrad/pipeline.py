@@ -139,7 +139,7 @@ def analyse(ctx, body):
     ctx.mutated = inplace.mutated_names(body)
     ctx.assigned_into = mutation.assigned_into(body)  # (split motion: `calls.splittable`)
     inplace.refuse_aliased_lists(ctx, body + [ret])
-    ctx.container_vars = _containers(body)
+    ctx.container_vars = _containers(body) | _read_by_item(body + [ret], ctx.params)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
@@ -207,6 +207,24 @@ def _containers(body):
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
     return found
+
+
+def _read_by_item(body, params):
+    """Parameters read only as ``p[0]``, ``p[1]``, ... (integer constants), never assigned: a
+    tuple or list of parameters, most often (``W = params[0]``), whose adjoint a caller that
+    passes it on adds item by item (``s2s.add``, which adds arrays as ``+`` too)."""
+    reads, items, stored = {}, {}, set()
+    for stmt in n.statements(body):
+        stored.update(n.names_stored(stmt))
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                reads[node.id] = reads.get(node.id, 0) + 1
+            elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                    isinstance(node.slice, gast.Constant) and \
+                    type(node.slice.value) is int and isinstance(node.ctx, gast.Load):
+                items[node.value.id] = items.get(node.value.id, 0) + 1
+    return {p for p in params
+            if p not in stored and reads.get(p) and reads.get(p) == items.get(p)}
 
 
 def _occurrences(body, params):

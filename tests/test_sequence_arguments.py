@@ -76,3 +76,26 @@ def test_a_list_of_pairs_indexed_in_a_loop():
     layers = [_pair(rng), _pair(rng)]
     check_grads(mlp_layers, [layers, rng.normal(size=3)], wrt=(0, 1), modes=('rev', 'fwd'),
                 order=2)
+
+
+def indexed_layer(params, v):
+    return np.tanh(params[0] * v + params[1])
+
+
+def indexed_in_loop(params, x):
+    for _ in range(3):
+        x = indexed_layer(params, x)
+    return np.sum(x)
+
+
+def indexed_twice(params, x):
+    h = indexed_layer(params, x)
+    return np.sum(indexed_layer(params, h) ** 2)
+
+
+@pytest.mark.parametrize('f', [indexed_in_loop, indexed_twice], ids=lambda f: f.__name__)
+@pytest.mark.parametrize('kind', [tuple, list, np.array])
+def test_a_helper_that_reads_the_parameters_by_index(f, kind):
+    rng = np.random.default_rng(3)
+    params = kind(_pair(rng)) if kind is not np.array else rng.normal(size=(2, 3))
+    check_grads(f, [params, rng.normal(size=3)], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
