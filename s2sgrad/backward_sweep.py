@@ -91,6 +91,16 @@ class BackwardSweep:
                 out.append(n.assign(var, value))
         return out
 
+    def _shares_stacks(self, loop, body):
+        """Whether a stack that the backward `body` of `loop` (restores only) pops is also
+        popped outside the loop: the same variable saved by other statements, as the index
+        and the branch condition of each loop of a differentiated gradient are. Left out,
+        its pops would leave this loop's values to those other statements."""
+        popped = {_popped(stmt) for stmt in body if _is_pop(stmt)}
+        inside = {id(stmt) for stmt in loop_statements(loop.body)} | {id(loop)}
+        return any(saved.holder in popped for (owner, _), saved in self.shared.saved.items()
+                   if owner not in inside)
+
     def _touched(self, stmts):
         """The variables whose adjoints the items of `stmts` (nested blocks included) read or
         change."""
@@ -181,8 +191,9 @@ class BackwardSweep:
             if isinstance(loop, gast.For) else None
         if index_saved is not None:
             body.insert(0, n.assign(loop.target.id, n.call(n.attr(index_saved.holder, 'pop'))))
-        if not body or all(n.is_comment(s) or _is_pop(s) for s in body):
-            return pre
+        if not body or all(n.is_comment(s) or _is_pop(s) for s in body) and \
+                not self._shares_stacks(loop, body):
+            return pre  # (nothing to compute, and nothing later pops what it would)
         if counter and loops:
             pre.append(n.assign(counter, n.call(n.attr(shared.stack(counter), 'pop'))))
         if isinstance(loop, gast.For) and shared.reversible.get(id(loop)):
@@ -195,6 +206,12 @@ class BackwardSweep:
         header = gast.For(target=target, iter=iterator, body=body, orelse=[],
                           type_comment=None)
         return pre + [header]
+
+
+def _popped(stmt):
+    """The stack that ``v = stack.pop()`` pops."""
+    holder = stmt.value.func.value
+    return holder.id if isinstance(holder, gast.Name) else None
 
 
 def _is_number_zero(stmt):

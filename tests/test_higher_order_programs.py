@@ -263,3 +263,53 @@ def test_generated_source_has_no_empty_blocks():
                         assert not all(isinstance(s, ast.Pass) for s in block) or \
                             field == 'body' and isinstance(node, ast.FunctionDef), \
                             ast.unparse(node)
+
+
+# -- third order: the gradient of a second derivative of a `return` inside a loop -------------
+# (the backward sweep of a loop that only restores values was left out while other loops
+# popped the same stacks, the index and branch condition saved by each loop: IndexError)
+
+def first_positive_scaled(v):
+    for i in range(len(v)):
+        if v[i] > 0:
+            return v[i] * v
+    return v
+
+
+def first_positive_broken(v):
+    out = v
+    for i in range(len(v)):
+        if v[i] > 0:
+            out = v[i] * v
+            break
+    return out
+
+
+def sine_energy(x):
+    return np.sum(np.sin(first_positive_scaled(x)) ** 2)
+
+
+def sine_energy_broken(x):
+    return np.sum(np.sin(first_positive_broken(x)) ** 2)
+
+
+def curvature_of(energy):
+    def curvature(x):
+        return np.sum(s2sgrad.grad(energy)(x) * W)
+    return curvature
+
+
+THIRD_ORDER_X = [np.array([-0.5, 0.7, 1.3]), np.array([0.4, -0.2, 0.6]),
+                 np.array([-0.3, -0.8, 0.5])]
+
+
+@pytest.mark.parametrize('energy', [sine_energy, sine_energy_broken], ids=lambda f: f.__name__)
+@pytest.mark.parametrize('x', THIRD_ORDER_X, ids=['second', 'first', 'last'])
+def test_third_order_through_a_return_in_a_loop(energy, x):
+    curvature = curvature_of(energy)
+    second = s2sgrad.grad(curvature)      # a second derivative, differentiated again below
+    expected = central_jacobian(second, x, h=1e-4)
+    np.testing.assert_allclose(s2sgrad.jacobian(second, mode='rev')(x), expected, atol=1e-5,
+                               rtol=1e-5)
+    np.testing.assert_allclose(s2sgrad.jacobian(second, mode='fwd')(x), expected, atol=1e-5,
+                               rtol=1e-5)
