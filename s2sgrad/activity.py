@@ -123,11 +123,13 @@ def target_names(target):
     return _target_names(target)
 
 
-def list_values(statements, params):
-    """Variables whose every definition in `statements` is a tuple or list display, a copy
-    of such a variable or the concatenation ``a + b`` of two (``out = []``, then ``out +=
-    [v]`` in a loop): the greatest set closed so, which holds lists and tuples only (the first
-    definition that runs cannot read one of them, so it is a display)."""
+def list_values(statements, params, sequence_calls=()):
+    """Variables whose every definition in `statements` is a tuple or list display, a call in
+    `sequence_calls` (node ids of calls of user functions that return displays), a copy of
+    such a variable or the concatenation ``a + b`` of two (``out = []``, then ``out += [v]``
+    or ``out = out + pair(x)`` in a loop): the greatest set closed so, which holds lists and
+    tuples only (the first definition that runs cannot read one of them, so it is a display
+    or such a call)."""
     definitions = {}
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
@@ -143,7 +145,8 @@ def list_values(statements, params):
     while changed:
         changed = False
         for name in sorted(found):
-            if not all(_is_list_value(value, found) for value in definitions[name]):
+            if not all(_is_list_value(value, found) or id(value) in sequence_calls
+                       for value in definitions[name]):
                 found.discard(name)
                 changed = True
     return found

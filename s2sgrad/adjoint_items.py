@@ -13,7 +13,7 @@ from . import nodes as n
 from . import rules
 from .activity import list_values, target_names
 from .binding import rule_bindings
-from .callees import callee, returns_tuple_displays
+from .callees import callee, returns_tuple_displays, sequence_calls
 from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
@@ -106,8 +106,10 @@ class ItemMaker:
         self.shared = shared
         self.activity = ctx.activity
         self.loop_analysis = LoopAnalysis(ctx, shared)
-        self._lists = None
         self._tuples = self._tuple_results()
+        # (before the items are made: `calls` rewrites a split call's statement)
+        self._lists = list_values(ctx.body_all_statements, ctx.params,
+                                  sequence_calls(ctx, ctx.body_all_statements))
 
     def collect(self, stmts, defined=None):
         """Fill the shared state's items, needed values and loop facts for `stmts`; `defined`: the
@@ -212,8 +214,6 @@ class ItemMaker:
                 for var, part in ((left, head), (right, tail)) if var in self.activity.active]
 
     def _list_values(self):
-        if self._lists is None:
-            self._lists = list_values(self.ctx.body_all_statements, self.ctx.params)
         return self._lists
 
     def _tuple_results(self):

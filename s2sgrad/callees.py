@@ -52,10 +52,11 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
 
 
-def returns_tuple_displays(func):
+def returns_tuple_displays(func, displays=(gast.Tuple,)):
     """Whether every ``return`` of the user function `func` (at its own level, not in functions
     it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
-    that many items; False when its source cannot be read."""
+    that many items (with `displays` ``(gast.Tuple, gast.List)``: a tuple or list display, a
+    list or tuple); False when its source cannot be read."""
     try:
         node = parse_function(func).node
     except (S2SError, OSError, TypeError):
@@ -70,9 +71,27 @@ def returns_tuple_displays(func):
         if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
             return False
         if isinstance(stmt, gast.Return):
-            if not isinstance(stmt.value, gast.Tuple) or \
+            if not isinstance(stmt.value, displays) or \
                     any(isinstance(e, gast.Starred) for e in stmt.value.elts):
                 return False
             found = True
         pending.extend(gast.iter_child_nodes(stmt))
+    return found
+
+
+def sequence_calls(ctx, statements):
+    """The calls (node ids) in ``v = call`` statements of `statements` of user functions that
+    return tuple or list displays only (``return [a, b]``): their values are sequences, which
+    ``out = out + v`` concatenates (`activity.list_values`)."""
+    found = set()
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Call):
+            try:
+                called = callee(ctx, stmt, stmt.value, rules.lookup_adjoint)
+            except S2SError:
+                continue
+            if called.kind == 'user' and \
+                    returns_tuple_displays(called.func, (gast.Tuple, gast.List)):
+                found.add(id(stmt.value))
     return found

@@ -11,7 +11,7 @@ from . import nodes as n
 from . import rules
 from .activity import list_values, target_names
 from .binding import rule_bindings
-from .callees import callee
+from .callees import callee, sequence_calls
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .templating import OPERATORS, TemplateError, instantiate_tangent
@@ -25,6 +25,15 @@ class ForwardPass:
         self.namer = ctx.namer
         self.activity = ctx.activity
         self.tangents = {}
+        self._lists = None
+
+    def _list_values(self):
+        """`activity.list_values` of the body: the variables that hold lists or tuples."""
+        if self._lists is None:
+            statements = self.ctx.body_all_statements
+            self._lists = list_values(statements, self.ctx.params,
+                                      sequence_calls(self.ctx, statements))
+        return self._lists
 
     def tan(self, var):
         """The tangent name of variable `var` (``x`` -> ``dx``)."""
@@ -167,8 +176,7 @@ class ForwardPass:
             return [stmt], [n.assign(self.tan(ans), n.name(self.tan(value.id)))]
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
                 isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
-                {value.left.id, value.right.id} <= list_values(
-                    self.ctx.body_all_statements, self.ctx.params):
+                {value.left.id, value.right.id} <= self._list_values():
             parts = [n.name(self.tan(e.id)) if self.active(e) else
                      n.call('s2s.zeros_like', n.clone(e)) for e in (value.left, value.right)]
             return [stmt], [n.assign(self.tan(ans), n.binop(parts[0], gast.Add(), parts[1]))]

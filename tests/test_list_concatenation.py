@@ -67,8 +67,42 @@ def array_plus_list(x):
     return np.sum(y ** 2)
 
 
+def features(v):
+    return [np.sin(v), v * v]
+
+
+def as_tuple(v):
+    return v * 3.0, np.exp(-v)
+
+
+def grown_by_a_helper(x):
+    out = []
+    for i in range(3):
+        out = out + features(x[i])
+    return sum(o * w for o, w in zip(out, range(1, 7)))
+
+
+def list_of(pair):
+    a, b = pair
+    return [a, b]
+
+
+def helper_tuple_added_in_place(x):
+    out = [x[0]]
+    out += features(x[1])
+    out = out + list_of(as_tuple(x[2]))
+    return out[0] * out[1] + out[2] * out[4] + out[3]
+
+
+def helper_list_twice(x):
+    f = features(x[0] + x[1])
+    both = f + f
+    return both[0] * both[3] + both[1] ** 2 + x[2]
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
-         grown_then_unpacked, array_plus_list]
+         grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
+         helper_list_twice]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
