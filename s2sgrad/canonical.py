@@ -32,7 +32,8 @@ class Canonicalizer:
             self.source.lines[lineno - 1] if lineno else None)
 
     def run(self, func):
-        body = [self.augassign(stmt) for stmt in func.body]
+        lists = _list_displayed(func)
+        body = [self.augassign(stmt, lists) for stmt in func.body]
         body = self.index_loops(body)
         if _falls_through(body):  # Python returns None there: so does the canonical form
             self.falls_through = True
@@ -53,20 +54,28 @@ class Canonicalizer:
         return func
 
     # -- augmented assignment ---------------------------------------------------------
-    def augassign(self, stmt):
+    def augassign(self, stmt, lists=frozenset()):
+        """`stmt` with its augmented assignments plain; `lists`: the variables that hold
+        lists (`_list_displayed`)."""
         for node in n.walk(stmt):
-            n.map_blocks(node, lambda block: [self._plain(s) for s in block], functions=True)
-        return self._plain(stmt)
+            n.map_blocks(node, lambda block: [self._plain(s, lists) for s in block],
+                         functions=True)
+        return self._plain(stmt, lists)
 
     @staticmethod
-    def _plain(stmt):
+    def _plain(stmt, lists=frozenset()):
         if not isinstance(stmt, gast.AugAssign):
             return stmt
         load = n.clone(stmt.target)
         for child in n.walk(load):
             if hasattr(child, 'ctx'):
                 child.ctx = gast.Load()
-        new = n.assign(stmt.target, n.binop(load, stmt.op, stmt.value), stmt.lineno)
+        value = stmt.value
+        if isinstance(stmt.op, gast.Add) and isinstance(value, gast.Tuple) and \
+                isinstance(load, gast.Name) and load.id in lists:
+            # ``out += (a, b)`` extends a list, where ``out + (a, b)`` would raise
+            value = gast.List(elts=value.elts, ctx=gast.Load())
+        new = n.assign(stmt.target, n.binop(load, stmt.op, value), stmt.lineno)
         if isinstance(load, gast.Name):
             new.augmented_read = load  # in place on arrays: the alias analysis checks it
         return gast.copy_location(new, stmt)
@@ -363,3 +372,29 @@ def _exit_kind(stmts):
     if isinstance(last, gast.If) and _exit_kind(last.body) == _exit_kind(last.orelse) == 'always':
         return 'always'
     return 'maybe' if kinds - {'never'} else 'never'
+
+
+def _list_displayed(func):
+    """Names that `func` (not the functions it defines) assigns only list displays and
+    augmented assignments: they hold lists (or arrays, which add a list as they add a tuple),
+    never tuples."""
+    kinds = {name: {False} for name in n.names_stored(func.args)}  # (a parameter: any type)
+    pending = list(func.body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            continue
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                for name in n.names_stored(target):
+                    is_list = isinstance(target, gast.Name) and isinstance(stmt.value, gast.List)
+                    kinds.setdefault(name, set()).add(is_list)
+        elif isinstance(stmt, (gast.For, gast.AnnAssign)):
+            for name in n.names_stored(stmt.target):
+                kinds.setdefault(name, set()).add(False)
+        elif isinstance(stmt, (gast.Global, gast.Nonlocal)):
+            for name in stmt.names:
+                kinds.setdefault(name, set()).add(False)
+        pending.extend(child for child in gast.iter_child_nodes(stmt)
+                       if isinstance(child, gast.stmt))
+    return frozenset(name for name, k in kinds.items() if k == {True})

@@ -259,7 +259,10 @@ def _is_array(x):
 
 
 def broadcast_like(g, x):
-    """`g` broadcast to the shape of `x` (the adjoint of `unbroadcast`)."""
+    """`g` broadcast to the shape of `x` (the adjoint of `unbroadcast`); a list or tuple `g`
+    (the tangent of a display, ``y + (a, b)``) as the array that NumPy reads it as."""
+    if _is_sequence(g) and not _is_sequence(x):
+        g = _as_array(g)
     shape = _shape(x)
     if _shape(g) == shape:
         return g

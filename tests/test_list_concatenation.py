@@ -100,9 +100,25 @@ def helper_list_twice(x):
     return both[0] * both[3] + both[1] ** 2 + x[2]
 
 
+def list_extended_by_tuples(x):
+    out = [x[0]]
+    for i in range(1, 3):
+        out += (x[i] * x[0], np.sin(x[i]))  # (extends the list; out + (a, b) would raise)
+    out += [x[2]]
+    return out[1] * out[4] + out[2] + out[-1] * out[0]
+
+
+def tuple_and_array_augmented(x):
+    t = (x[0],)
+    t += (x[1] * 2.0,)
+    y = np.zeros(2)
+    y += (x[2], x[0])  # (an array adds a tuple elementwise)
+    return t[0] * t[1] + np.sum(y ** 2)
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
-         helper_list_twice]
+         helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
