@@ -207,18 +207,30 @@ class AdjointEmitter:
         """The variables that may hold lists, tuples or dicts: their adjoints add with
         ``s2s.add`` (see `sequences`)."""
         seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
-            set(getattr(self.ctx, 'sequence_results', ()))
+            set(getattr(self.ctx, 'sequence_results', ())) | self._given_lists()
         holders = set(getattr(self.ctx, 'holder_results', ()))
         if self._sequence_cache is None or self._sequence_cache[0] != (seeds, holders):
             self._sequence_cache = ((seeds, holders), sequence_vars(
                 self.ctx.body_all_statements, seeds, holders))
         return self._sequence_cache[1]
 
+    def _given_lists(self):
+        """The variables that an adjoint rule gives a list of adjoints, one per item (the
+        operand of ``np.stack(l)``, ``np.concatenate(l)``, ``np.array(l)``: `l` is a list or
+        tuple, whatever it was passed as): a second contribution must not concatenate."""
+        return {item.var for items in self.shared.items.values() for item in items
+                if isinstance(item, Contribution) and isinstance(item.expr, gast.Call) and
+                n.dotted_path(item.expr.func) in _LIST_ADJOINTS}
+
     def _reads_dead_adjoint(self, expr, state):
         """Whether `expr` reads an adjoint that holds no value here (so it adds nothing)."""
         adjoint_names = set(self.shared.adjoints.values())
         return any(name in adjoint_names and name not in state.live
                    for name in n.names_read(expr))
+
+
+_LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin'})
+"""Runtime helpers whose result is the list of the adjoints of a list's items."""
 
 
 def _overwritten(badj, state):

@@ -110,6 +110,11 @@ def add(a, b):
             a = [None] * len(b)
         if not _is_sequence(b):
             b = [None] * len(a)
+        if len(a) != len(b):  # (zip would drop the extra items' adjoints)
+            raise NoRuleError(
+                f'two adjoints of one list or tuple have {len(a)} and {len(b)} items: a list '
+                f'was concatenated or repeated (`+`, `*`) where s2sgrad does not follow it; '
+                f'use np.concatenate or np.tile on arrays, or append in a loop')
         summed = [add(x, y) for x, y in zip(a, b)]
         return tuple(summed) if isinstance(a, tuple) else summed
     return a + b

@@ -99,3 +99,46 @@ def test_a_helper_that_reads_the_parameters_by_index(f, kind):
     rng = np.random.default_rng(3)
     params = kind(_pair(rng)) if kind is not np.array else rng.normal(size=(2, 3))
     check_grads(f, [params, rng.normal(size=3)], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+
+
+# -- a helper that uses its list parameter whole, twice (np.stack(l) in two places): its
+#    adjoint is the sum of two lists of item adjoints, not their concatenation, which lost
+#    the second's items silently ------------------------------------------------------------
+
+def stacked_twice(items):
+    return np.sum(np.stack(items) ** 2) + np.sum(np.stack(items))
+
+
+def display_to_helper(a, b):
+    return stacked_twice([a, b])
+
+
+def summed_twice(p):
+    return np.sum(np.asarray(p)) * 3.0 + np.sum(np.asarray(p) ** 2)
+
+
+def unpacked(p):
+    a, c = p
+    return a * c
+
+
+def unpacked_and_whole(p):
+    return unpacked(p) + summed_twice(p)
+
+
+def concatenated_twice(items):
+    return np.sum(np.concatenate(items) * np.concatenate(items)[::-1])
+
+
+def test_a_list_used_whole_twice_by_a_helper():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=3), rng.normal(size=3)
+    check_grads(display_to_helper, [a, b], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    check_grads(stacked_twice, [[a, b]], modes=('rev', 'fwd'), order=2)
+    check_grads(concatenated_twice, [(a, b[:2])], modes=('rev', 'fwd'), order=2)
+
+
+def test_a_tuple_used_whole_and_unpacked():
+    check_grads(unpacked_and_whole, [(0.5, -1.5)], modes=('rev', 'fwd'), order=2)
+    check_grads(unpacked_and_whole, [[np.array([0.5, 2.0]), np.array([-1.5, 0.3])]],
+                modes=('rev', 'fwd'), order=2)
