@@ -52,11 +52,10 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
 
 
-def returns_tuple_displays(func, displays=(gast.Tuple,)):
+def returns_tuple_displays(func):
     """Whether every ``return`` of the user function `func` (at its own level, not in functions
     it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
-    that many items (with `displays` ``(gast.Tuple, gast.List)``: a tuple or list display, a
-    list or tuple); False when its source cannot be read."""
+    that many items; False when its source cannot be read."""
     try:
         node = parse_function(func).node
     except (S2SError, OSError, TypeError):
@@ -71,11 +70,53 @@ def returns_tuple_displays(func, displays=(gast.Tuple,)):
         if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
             return False
         if isinstance(stmt, gast.Return):
-            if not isinstance(stmt.value, displays) or \
+            if not isinstance(stmt.value, gast.Tuple) or \
                     any(isinstance(e, gast.Starred) for e in stmt.value.elts):
                 return False
             found = True
         pending.extend(gast.iter_child_nodes(stmt))
+    return found
+
+
+_SEQUENCES = (gast.Tuple, gast.List, gast.ListComp)
+
+
+def returns_sequences(func):
+    """Whether every ``return`` of the user function `func` (at its own level) returns a list
+    or tuple: a display, a list comprehension, or a variable of its own that every assignment
+    (``r = [...]``, ``r += [...]``) gives one; False when its source cannot be read."""
+    try:
+        node = parse_function(func).node
+    except (S2SError, OSError, TypeError):
+        return False
+    returned, assigned, found = [], {}, False
+    pending = list(node.body)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef,
+                             gast.Lambda)):
+            continue
+        if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
+            return False
+        if isinstance(stmt, gast.Return):
+            returned.append(stmt.value)
+        elif isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                for name in n.names_stored(target):
+                    sequence = isinstance(target, gast.Name) and \
+                        isinstance(getattr(stmt, 'value', None), _SEQUENCES) and \
+                        (not isinstance(stmt, gast.AugAssign) or isinstance(stmt.op, gast.Add))
+                    assigned.setdefault(name, []).append(sequence)
+        pending.extend(gast.iter_child_nodes(stmt))
+    for value in returned:
+        if isinstance(value, gast.Name) and assigned.get(value.id) and \
+                all(assigned[value.id]) and value.id not in n.names_stored(node.args):
+            found = True
+        elif isinstance(value, _SEQUENCES):
+            found = True
+        else:
+            return False
     return found
 
 
@@ -91,7 +132,6 @@ def sequence_calls(ctx, statements):
                 called = callee(ctx, stmt, stmt.value, rules.lookup_adjoint)
             except S2SError:
                 continue
-            if called.kind == 'user' and \
-                    returns_tuple_displays(called.func, (gast.Tuple, gast.List)):
+            if called.kind == 'user' and returns_sequences(called.func):
                 found.add(id(stmt.value))
     return found

@@ -195,10 +195,14 @@ def _containers(body):
     unpacked (``a, b = params``: a tuple or list, most often): their adjoints are added with
     ``s2s.add``, which adds dicts key by key and lists item by item (and arrays as ``+``)."""
     found = set()
+    copies = []
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
                 isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
             found.add(stmt.value.id)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
+                isinstance(stmt.targets[0], gast.Name):
+            copies.append((stmt.targets[0].id, stmt.value.id))
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
@@ -206,6 +210,13 @@ def _containers(body):
             elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.keys' and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
+    changed = True
+    while changed:  # (``p = params`` then ``W, b = p``: `params` holds a container too)
+        changed = False
+        for target, source in copies:
+            if target in found and source not in found:
+                found.add(source)
+                changed = True
     return found
 
 
@@ -220,11 +231,17 @@ def _read_by_item(body, params):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 reads[node.id] = reads.get(node.id, 0) + 1
             elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
-                    isinstance(node.slice, gast.Constant) and \
-                    type(node.slice.value) is int and isinstance(node.ctx, gast.Load):
+                    _integer_constant(node.slice) and isinstance(node.ctx, gast.Load):
                 items[node.value.id] = items.get(node.value.id, 0) + 1
     return {p for p in params
             if p not in stored and reads.get(p) and reads.get(p) == items.get(p)}
+
+
+def _integer_constant(node):
+    """Whether `node` is an integer literal, negative ones (``-1``) included."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) is int
 
 
 def _occurrences(body, params):

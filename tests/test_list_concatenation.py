@@ -116,9 +116,27 @@ def tuple_and_array_augmented(x):
     return t[0] * t[1] + np.sum(y ** 2)
 
 
+def features_built(v):
+    r = [np.sin(v)]
+    r.append(v * v)
+    return r
+
+
+def features_comprehended(v):
+    return [v * k for k in range(1, 3)]
+
+
+def grown_by_built_lists(x):
+    out = [x[0]]
+    for i in range(1, 3):
+        out = out + features_built(x[i]) + features_comprehended(x[i])
+    return out[0] * out[1] + out[3] * out[6] + out[8] ** 2
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
-         helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented]
+         helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
+         grown_by_built_lists]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)

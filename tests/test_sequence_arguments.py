@@ -142,3 +142,33 @@ def test_a_tuple_used_whole_and_unpacked():
     check_grads(unpacked_and_whole, [(0.5, -1.5)], modes=('rev', 'fwd'), order=2)
     check_grads(unpacked_and_whole, [[np.array([0.5, 2.0]), np.array([-1.5, 0.3])]],
                 modes=('rev', 'fwd'), order=2)
+
+
+# -- the helper copies its parameter before unpacking it, or reads its last item -------------
+
+def affine_of_copy(params, x):
+    p = params
+    W, b = p
+    return W @ x + b
+
+
+def two_affine_calls(params, x):
+    return np.sum(np.tanh(affine_of_copy(params, x))) + np.sum(affine_of_copy(params, 2.0 * x))
+
+
+def first_and_last(params, x):
+    return params[0] * x + params[-1]
+
+
+def two_item_calls(params, x):
+    return np.sum(first_and_last(params, x) ** 2) + np.sum(first_and_last(params, 2.0 * x))
+
+
+@pytest.mark.parametrize('kind', [tuple, list])
+def test_a_copy_unpacked_and_a_negative_index(kind):
+    rng = np.random.default_rng(5)
+    params = kind((rng.normal(size=(2, 2)), rng.normal(size=2)))
+    x = rng.normal(size=2)
+    check_grads(two_affine_calls, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    params = kind((rng.normal(size=2), rng.normal(size=2), rng.normal(size=2)))
+    check_grads(two_item_calls, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
