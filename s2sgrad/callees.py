@@ -52,15 +52,15 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
 
 
-def returns_tuple_displays(func):
-    """Whether every ``return`` of the user function `func` (at its own level, not in functions
-    it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
-    that many items; False when its source cannot be read."""
+def _own_nodes(func):
+    """``(node, nodes)``: the FunctionDef of the user function `func` and the nodes of its
+    body at its own level (not in the functions it defines); None when its source cannot be
+    read or it is a generator."""
     try:
         node = parse_function(func).node
     except (S2SError, OSError, TypeError):
-        return False
-    found = False
+        return None
+    nodes = []
     pending = list(node.body)
     while pending:
         stmt = pending.pop()
@@ -68,14 +68,21 @@ def returns_tuple_displays(func):
                              gast.Lambda)):
             continue
         if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
-            return False
-        if isinstance(stmt, gast.Return):
-            if not isinstance(stmt.value, gast.Tuple) or \
-                    any(isinstance(e, gast.Starred) for e in stmt.value.elts):
-                return False
-            found = True
+            return None
+        nodes.append(stmt)
         pending.extend(gast.iter_child_nodes(stmt))
-    return found
+    return node, nodes
+
+
+def returns_tuple_displays(func):
+    """Whether every ``return`` of the user function `func` (at its own level, not in functions
+    it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
+    that many items; False when its source cannot be read."""
+    own = _own_nodes(func)
+    returns = [stmt for stmt in own[1] if isinstance(stmt, gast.Return)] if own else []
+    return bool(returns) and all(
+        isinstance(stmt.value, gast.Tuple) and
+        not any(isinstance(e, gast.Starred) for e in stmt.value.elts) for stmt in returns)
 
 
 _SEQUENCES = (gast.Tuple, gast.List, gast.ListComp)
@@ -85,19 +92,12 @@ def returns_sequences(func):
     """Whether every ``return`` of the user function `func` (at its own level) returns a list
     or tuple: a display, a list comprehension, or a variable of its own that every assignment
     (``r = [...]``, ``r += [...]``) gives one; False when its source cannot be read."""
-    try:
-        node = parse_function(func).node
-    except (S2SError, OSError, TypeError):
+    own = _own_nodes(func)
+    if own is None:
         return False
-    returned, assigned, found = [], {}, False
-    pending = list(node.body)
-    while pending:
-        stmt = pending.pop()
-        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef,
-                             gast.Lambda)):
-            continue
-        if isinstance(stmt, (gast.Yield, gast.YieldFrom, gast.Await)):
-            return False
+    node, nodes = own
+    returned, assigned = [], {}
+    for stmt in nodes:
         if isinstance(stmt, gast.Return):
             returned.append(stmt.value)
         elif isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
@@ -108,16 +108,11 @@ def returns_sequences(func):
                         isinstance(getattr(stmt, 'value', None), _SEQUENCES) and \
                         (not isinstance(stmt, gast.AugAssign) or isinstance(stmt.op, gast.Add))
                     assigned.setdefault(name, []).append(sequence)
-        pending.extend(gast.iter_child_nodes(stmt))
-    for value in returned:
-        if isinstance(value, gast.Name) and assigned.get(value.id) and \
-                all(assigned[value.id]) and value.id not in n.names_stored(node.args):
-            found = True
-        elif isinstance(value, _SEQUENCES):
-            found = True
-        else:
-            return False
-    return found
+    params = n.names_stored(node.args)
+    return bool(returned) and all(
+        isinstance(value, _SEQUENCES) or isinstance(value, gast.Name) and
+        bool(assigned.get(value.id)) and all(assigned[value.id]) and value.id not in params
+        for value in returned)
 
 
 def sequence_calls(ctx, statements):
