@@ -33,6 +33,7 @@ class AdjointEmitter:
         self.namer = ctx.namer
         self.activity = ctx.activity
         self._sequence_cache = None
+        self._lists_given = None  # (`_given_lists`: the items are all made before emitting)
 
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
@@ -218,9 +219,12 @@ class AdjointEmitter:
         """The variables that an adjoint rule gives a list of adjoints, one per item (the
         operand of ``np.stack(l)``, ``np.concatenate(l)``, ``np.array(l)``: `l` is a list or
         tuple, whatever it was passed as): a second contribution must not concatenate."""
-        return {item.var for items in self.shared.items.values() for item in items
+        if self._lists_given is None:
+            self._lists_given = {
+                item.var for items in self.shared.items.values() for item in items
                 if isinstance(item, Contribution) and isinstance(item.expr, gast.Call) and
                 n.dotted_path(item.expr.func) in _LIST_ADJOINTS}
+        return self._lists_given
 
     def _reads_dead_adjoint(self, expr, state):
         """Whether `expr` reads an adjoint that holds no value here (so it adds nothing)."""
