@@ -5,7 +5,7 @@ import weakref
 
 import gast
 
-from . import nodes as n, runtime
+from . import nodes as n, runtime, runtime_errors
 from .compiling import compile_function
 from .generated_code import Generated
 from .printer import to_source
@@ -45,6 +45,10 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     defaults, kwdefaults = _default_values(ctx, node)
     generated.function = compile_function(generated.source, name, namespace, cells,
                                           defaults, kwdefaults)
+    function_node = source.node
+    runtime_errors.ORIGINS[generated.function.__code__] = (
+        node, source.filename, source.lines, getattr(function_node, 'lineno', 1),
+        getattr(function_node, 'end_lineno', None) or len(source.lines))
     if ctx.return_where:
         runtime.OUTPUT_LOCATIONS[generated.function.__code__] = ctx.return_where
     generated.helpers = ctx.helper_generated

@@ -4,18 +4,18 @@ Generated code refers to these as ``s2s.<name>``. Nothing here converts an array
 CuPy arrays stay on the device: array functions are reached through the array's own module.
 
 This module defines the adjoints of broadcasting and reductions (`unbroadcast`, `unreduce`), of
-products, and the helpers built on them; the modules ``runtime_values``, ``runtime_indexing``
-and ``runtime_checks`` define the others by topic. Every helper is a function of this module
-(``__module__``): templating, the alias analysis, the rule listing and standalone export know
-runtime helpers by that.
+products, and the helpers built on them; the modules ``runtime_values``, ``runtime_indexing``,
+``runtime_checks`` and ``runtime_errors`` define the others by topic. Every helper is a
+function of this module (``__module__``): templating, the alias analysis, the rule listing and
+standalone export know runtime helpers by that.
 """
 import functools
 import inspect
 
 import numpy as np
 
-from . import runtime_checks, runtime_indexing, runtime_values
-from .errors import NoRuleError
+from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
+from .runtime_errors import unsupported
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
                              _shape, add, array_module, broadcast_like, copy, imag_part, like,
                              real_only, real_part, reshape_like, zeros_like)
@@ -45,7 +45,7 @@ def _adopt(*modules):
                 value.__module__ = __name__
 
 
-_adopt(runtime_values, runtime_indexing, runtime_checks)
+_adopt(runtime_values, runtime_indexing, runtime_checks, runtime_errors)
 
 
 # -- broadcasting and reductions -----------------------------------------------------------
@@ -71,7 +71,7 @@ def unbroadcast(g, x):
     gshape = _shape(g)
     if gshape == shape or _is_sequence(x) and _is_sequence(g):
         if _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
-            raise NoRuleError(
+            raise unsupported(
                 f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
                 f'`*` of lists (concatenation, repetition) with differentiated items is only '
                 f'followed when the lists are written out or grown from written-out lists '

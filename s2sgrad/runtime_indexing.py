@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .errors import NoRuleError
+from .runtime_errors import unsupported
 from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, array_module, \
     broadcast_like, copy, reshape_like, zeros_like
 
@@ -13,7 +13,7 @@ def field_index(x, name):
     fields = getattr(x, '_fields', None)
     if isinstance(x, tuple) and fields is not None and name in fields:
         return fields.index(name)
-    raise NoRuleError(
+    raise unsupported(
         f'no derivative rule for the attribute `.{name}` of a differentiated '
         f'{type(x).__name__}: s2sgrad differentiates numbers, arrays and lists, tuples '
         f'(namedtuples too) and dicts of them; keep the parameters in one of those')

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .errors import NoRuleError
+from .runtime_errors import unsupported
 
 
 def add_at_lazy(bx, index, g):
@@ -17,7 +17,7 @@ def add_at_lazy(bx, index, g):
     items = _items(index, bx.shape)
     arrays = [k for k, item in enumerate(items) if isinstance(item, np.ndarray)]
     if len(arrays) > 1:
-        raise NoRuleError(
+        raise unsupported(
             'the adjoint of a dask array read at more than one integer or boolean array '
             '(`x[i, j]`, `x[mask2d]`) cannot be added into a dask array (dask assigns at one '
             'integer array at a time): index one axis at a time, or compute the array first')
@@ -46,7 +46,7 @@ def _items(index, shape):
     items = []
     for item in index if isinstance(index, tuple) else (index,):
         if type(item).__module__.startswith('dask.'):
-            raise NoRuleError(
+            raise unsupported(
                 'the adjoint of a dask array read at an index that is itself a dask array '
                 'cannot be added lazily (its positions are not known until computed): compute '
                 'the index first (`index = index.compute()`)')

@@ -3,7 +3,8 @@ import numbers
 
 import numpy as np
 
-from .errors import ComplexError, NoRuleError
+from .errors import ComplexError
+from .runtime_errors import unsupported
 
 
 def _shape(x):
@@ -111,7 +112,7 @@ def add(a, b):
         if not _is_sequence(b):
             b = [None] * len(a)
         if len(a) != len(b):  # (zip would drop the extra items' adjoints)
-            raise NoRuleError(
+            raise unsupported(
                 f'two adjoints of one list or tuple have {len(a)} and {len(b)} items: a list '
                 f'was concatenated or repeated (`+`, `*`) where s2sgrad does not follow it; '
                 f'use np.concatenate or np.tile on arrays, or append in a loop')
@@ -241,7 +242,7 @@ def _like_container(g, x):
         parts = g if isinstance(g, dict) else {}
         return {key: _like_value(parts.get(key, 0.0), value) for key, value in x.items()}
     if _is_sequence(g) and len(g) != len(x):
-        raise NoRuleError(
+        raise unsupported(
             f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
             f'`*` or `+` of lists (repetition, concatenation) of an argument, and a list '
             f'passed to a helper of yours more than once, are not followed; use np.tile or '

@@ -39,6 +39,11 @@ def _stand_in(shape, dtype):
     stand_in.flags.writeable = False
     return stand_in
 ''',
+    (runtime.__name__, 'unsupported'): '''
+def unsupported(message):
+    """NoRuleError(message): the line of your function is not known here."""
+    return NoRuleError(message)
+''',
     (runtime.__name__, 'array_module'): '''
 def array_module(x):
     """The module that makes arrays of `x`'s kind: NumPy."""

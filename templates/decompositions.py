@@ -1,6 +1,7 @@
 """Rules of np.linalg's decompositions: cholesky, eigh, eigvalsh, qr, svd (see linalg.py)."""
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.errors import ComplexError
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
@@ -94,7 +95,7 @@ def _qr_checked(factors, a, mode):
     only) and 'r'."""
     m, n = np.shape(a)[-2:]
     if mode not in ('reduced', 'complete', 'r') or m < n or (mode == 'complete' and m != n):
-        raise NotImplementedError(
+        raise unsupported(
             f"s2sgrad differentiates np.linalg.qr of matrices with at least as many rows as "
             f"columns in modes 'reduced', 'r' and 'complete' (square matrices only), not "
             f"mode={mode!r} for a {m}x{n} matrix; for a wide matrix A, differentiate "
@@ -134,7 +135,7 @@ def _svd_checked(factors, a, full_matrices, compute_uv):
     columns of ``full_matrices=True`` are not unique for non-square matrices."""
     m, n = np.shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
-        raise NotImplementedError(
+        raise unsupported(
             f'the derivative of np.linalg.svd(a, full_matrices=True) of a {m}x{n} matrix is '
             f'undefined (the extra singular vectors are not unique); pass '
             f'full_matrices=False or compute_uv=False')

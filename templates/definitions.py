@@ -12,6 +12,7 @@ the library function's values.
 import numpy as np
 
 from s2sgrad import runtime as s2s
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
 from s2sgrad.runtime_values import _is_lazy
 
@@ -25,13 +26,13 @@ except ImportError:
 
 def refuse(what):
     """Raise: the definition of a library function does not cover this argument."""
-    raise NotImplementedError(f's2sgrad differentiates {what}')
+    raise unsupported(f's2sgrad differentiates {what}')
 
 
 def not_lazy(x, what):
     """Raise for a dask array `x`: `what` (a definition) cannot keep it lazy."""
     if _is_lazy(x):
-        raise NotImplementedError(f's2sgrad does not differentiate {what} of dask arrays')
+        raise unsupported(f's2sgrad does not differentiate {what} of dask arrays')
 
 
 def axes_tuple(axis, ndim):
@@ -72,7 +73,7 @@ def check_covariance(cov):
     """Raise unless `cov` of scipy.stats.multivariate_normal is a matrix (SciPy also takes a
     number or the diagonal as a vector: write c * np.eye(d) or np.diag(v))."""
     if np.ndim(cov) != 2:
-        raise NotImplementedError(
+        raise unsupported(
             's2sgrad differentiates scipy.stats.multivariate_normal with a covariance matrix; '
             'write a number c as c * np.eye(d) and a diagonal v as np.diag(v)')
 

@@ -3,6 +3,7 @@ import gast
 import numpy as np
 
 from s2sgrad import nodes
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, inline, linear, tangent
 
 
@@ -257,7 +258,7 @@ inline(regradient, _regradient_inline)
 
 def gradient_spacing(g, varargs):
     """The derivative of np.gradient with respect to its spacing: refused."""
-    raise NotImplementedError(
+    raise unsupported(
         'the derivative of np.gradient with respect to its spacing (varargs: the sample '
         'distances or coordinates) is not supported; s2sgrad differentiates np.gradient with '
         'respect to f, for constant spacing')

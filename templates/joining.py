@@ -1,6 +1,7 @@
 """Rules of NumPy's joining, splitting, tiling, repeating and padding of arrays."""
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, linear, tangent
 from s2sgrad.runtime import add_at, unstack
 from s2sgrad.runtime_indexing import _scatter_add
@@ -46,7 +47,7 @@ def _join_layout(items, axis, kind):
         return 1, shapes
     if kind == 'dstack':
         return 2, shapes
-    raise NotImplementedError(f'unknown join {kind!r}')
+    raise unsupported(f'unknown join {kind!r}')
 
 
 def unjoin(g, items, axis=0, kind='concatenate'):
@@ -125,11 +126,11 @@ def _pad_sources(x, pad_width, mode, reflect_type):
     """For each element of ``np.pad(x, ...)``, the flat index of the element of `x` it copies
     (-1 for the constant border)."""
     if not isinstance(mode, str) or mode not in _PAD_MODES:
-        raise NotImplementedError(
+        raise unsupported(
             f'the derivative of np.pad with mode={mode!r} is not supported; supported modes: '
             f'{", ".join(_PAD_MODES)}')
     if mode in ('reflect', 'symmetric') and reflect_type != 'even':
-        raise NotImplementedError(
+        raise unsupported(
             f'the derivative of np.pad with reflect_type={reflect_type!r} is not supported')
     shape = tuple(np.shape(x))
     index = array_module(x).arange(int(np.prod(shape))).reshape(shape)
@@ -164,7 +165,7 @@ def unpad(g, x, pad_width, mode='constant', reflect_type='even'):
 
 def _scalar_constant(constant_values):
     if np.ndim(constant_values) != 0:
-        raise NotImplementedError(
+        raise unsupported(
             'the derivative of np.pad with respect to constant_values is only supported for '
             'one scalar constant')
 

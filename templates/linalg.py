@@ -5,6 +5,7 @@ import gast
 import numpy as np
 
 from s2sgrad import nodes
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, inline, linear, nondifferentiable, tangent
 from s2sgrad.runtime import matmul_lhs, unbroadcast, unreduce, zeros_like
 from s2sgrad.runtime_values import _is_lazy, array_module
@@ -67,7 +68,7 @@ def _cholesky_uplo(upper, a=None):
     NumPy's returns the lower one, so the rule, written for NumPy's, would be wrong.
     """
     if _is_lazy(a):
-        raise NotImplementedError(
+        raise unsupported(
             "np.linalg.cholesky of a dask array: dask's returns the upper factor where "
             "NumPy's returns the lower one, so s2sgrad's rule does not apply; compute the "
             "matrix first (it is small), or factor it with NumPy")
@@ -506,7 +507,7 @@ def _norm_gradient(x, ord=None, axis=None):
     derivatives of np.linalg.svd do at repeated singular values.
     """
     if np.iscomplexobj(x):
-        raise NotImplementedError(
+        raise unsupported(
             f's2sgrad differentiates np.linalg.norm of complex arrays for ord=None, the '
             f'Frobenius norm and vector p-norms written in the call, not ord={ord!r}; write it '
             f'with np.abs, np.max, np.sum or np.linalg.svd')

@@ -1,6 +1,7 @@
 """Rules of NumPy's products: dot, matmul, outer, inner, tensordot, einsum, kron, vdot, cross."""
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, nondifferentiable, replaced, tangent
 from s2sgrad.runtime import (array_module, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
                              reshape_like, unbroadcast)
@@ -185,7 +186,7 @@ def cross_axis(a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
     if _shape(a)[axisa] != 3 or _shape(b)[axisb] != 3:
-        raise NotImplementedError('s2sgrad differentiates np.cross of 3-vectors only')
+        raise unsupported('s2sgrad differentiates np.cross of 3-vectors only')
     return {'a': axisa, 'b': axisb, 'c': axisc}[which]
 
 

@@ -1,6 +1,7 @@
 """Rules of NumPy's reductions: sum, mean, max, min, prod, var, std, ptp, average, trace, nan*."""
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, reduction, tangent
 from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, unmean,
                              unreduce)
@@ -118,7 +119,7 @@ def checked_nonzero(x, what):
 
 def _checked_block(x, what):
     if np.any(x == 0):
-        raise NotImplementedError(
+        raise unsupported(
             f's2sgrad: {what} is not supported where the input holds zeros (it would divide '
             f'by zero)')
     return x
@@ -134,13 +135,13 @@ def plain(g, where=None, initial=None, what='this reduction'):
     """`g`, once checked that the reduction had no where= mask (nor initial= for nanmax/min)."""
     _no_where(where, what)
     if initial is not None:
-        raise NotImplementedError(f's2sgrad differentiates {what} without initial= only')
+        raise unsupported(f's2sgrad differentiates {what} without initial= only')
     return g
 
 
 def _no_where(where, what):
     if where is not None and where is not True:
-        raise NotImplementedError(f's2sgrad differentiates {what} without a where= mask only')
+        raise unsupported(f's2sgrad differentiates {what} without a where= mask only')
 
 
 def dof(a, axis=None, ddof=0, correction=None, where=None):
@@ -169,7 +170,7 @@ def nancount(a, axis=None, keepdims=True, ddof=0, correction=None, where=None):
 def average_weights(a, axis=None, weights=None, returned=False):
     """The weights of ``np.average`` shaped to broadcast against `a` (ones without weights)."""
     if returned:
-        raise NotImplementedError('s2sgrad differentiates np.average with returned=False only')
+        raise unsupported('s2sgrad differentiates np.average with returned=False only')
     if weights is None:
         return np.ones_like(a)
     if np.shape(weights) == np.shape(a):
@@ -212,7 +213,7 @@ def untrace(g, a, offset=0, axis1=0, axis2=1):
 
 def third_order(what, tangent=None):
     """Raise: a derivative beyond the ones s2sgrad implements was requested."""
-    raise NotImplementedError(f's2sgrad has no derivative of {what} in this argument')
+    raise unsupported(f's2sgrad has no derivative of {what} in this argument')
 
 
 nondifferentiable(dof, notnan, nancount, third_order)

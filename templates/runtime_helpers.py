@@ -68,6 +68,7 @@ HELPERS = {
     runtime.count: 'no rule',
     runtime.extremum_tangent: 'no rule',
     runtime.real_only: 'no rule',
+    runtime.unsupported: 'no rule',
 }
 
 runtime_helpers(HELPERS)

@@ -1,6 +1,7 @@
 """Rules of SciPy's special functions (``scipy.special``), registered only when SciPy imports."""
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, elementwise, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, unreduce
 
@@ -25,7 +26,7 @@ def _scipy(*names):
 
 def no_derivative(function, argument, tangent=None):
     """Raise: the derivative of `function` in `argument` is not supported (correct or loud)."""
-    raise NotImplementedError(
+    raise unsupported(
         f's2sgrad has no derivative of scipy.special.{function} in its argument {argument!r}; '
         f'keep that argument constant (its derivative is not implemented)')
 
@@ -33,7 +34,7 @@ def no_derivative(function, argument, tangent=None):
 def plain_logsumexp(g, return_sign=False):
     """`g`, once checked that logsumexp was called without ``return_sign=True``."""
     if return_sign:
-        raise NotImplementedError(
+        raise unsupported(
             's2sgrad differentiates scipy.special.logsumexp(a, axis, b=..., keepdims=...) but '
             'not with return_sign=True (a pair of results); with positive weights the sign is '
             '1: leave return_sign out')

@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import (adjoint, attribute_adjoint, attribute_tangent, d, linear,
                            nondifferentiable, shape_preserving, tangent)
 from s2sgrad.runtime import (imag_part, real_part, reshape_like, retranspose, unbroadcast,
@@ -31,7 +32,7 @@ def layout_order(a, order):
     if flags is None:  # (a lazy or a device array without flags: C, as dask's reshape)
         return 'C'
     if order == 'K' and not (flags.c_contiguous or flags.f_contiguous):
-        raise NotImplementedError(
+        raise unsupported(
             "s2sgrad differentiates order='K' of arrays laid out in C or Fortran order only; "
             "pass order='C' or 'F', or np.ascontiguousarray(a)")
     return 'F' if flags.f_contiguous and not flags.c_contiguous else 'C'
@@ -56,7 +57,7 @@ def unroll(g, shift, axis=None):
 
 def _one_array(arys, name):
     if len(arys):
-        raise NotImplementedError(
+        raise unsupported(
             f'the derivative of np.{name} of several arrays is not supported; call it once '
             f'per array')
 
