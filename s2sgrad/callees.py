@@ -1,4 +1,5 @@
 """What a call calls: a rule, a constant, or a function of the user's, the same in both modes."""
+import builtins
 import inspect
 from collections import namedtuple
 
@@ -117,7 +118,8 @@ def returns_sequences(func):
 
 def sequence_calls(ctx, statements):
     """The calls (node ids) in ``v = call`` statements of `statements` of user functions that
-    return tuple or list displays only (``return [a, b]``): their values are sequences, which
+    return tuple or list displays only (``return [a, b]``), and of the built-ins `list` and
+    `tuple` (``out += h(x)`` is ``out = out + list(h(x))``): their values are sequences, which
     ``out = out + v`` concatenates (`activity.list_values`)."""
     found = set()
     for stmt in statements:
@@ -127,6 +129,7 @@ def sequence_calls(ctx, statements):
                 called = callee(ctx, stmt, stmt.value, rules.lookup_adjoint)
             except S2SError:
                 continue
-            if called.kind == 'user' and returns_sequences(called.func):
+            if called.kind == 'user' and returns_sequences(called.func) or \
+                    called.func is builtins.list or called.func is builtins.tuple:
                 found.add(id(stmt.value))
     return found

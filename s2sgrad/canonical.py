@@ -8,9 +8,13 @@ After this pass:
   a whole;
 - ``for`` loops iterate over ``range(...)``; other iterables are indexed.
 """
+import builtins
+import inspect
+
 import gast
 
 from . import nodes as n
+from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
 
 
@@ -32,8 +36,8 @@ class Canonicalizer:
             self.source.lines[lineno - 1] if lineno else None)
 
     def run(self, func):
-        lists = _list_displayed(func)
-        body = [self.augassign(stmt, lists) for stmt in func.body]
+        lists = _displayed(func, (gast.List,))
+        body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in func.body]
         body = self.index_loops(body)
         if _falls_through(body):  # Python returns None there: so does the canonical form
             self.falls_through = True
@@ -54,16 +58,38 @@ class Canonicalizer:
         return func
 
     # -- augmented assignment ---------------------------------------------------------
-    def augassign(self, stmt, lists=frozenset()):
+    def augassign(self, stmt, lists=frozenset(), sequences=None):
         """`stmt` with its augmented assignments plain; `lists`: the variables that hold
-        lists (`_list_displayed`)."""
+        lists (`_displayed`); `sequences(value)`: whether a value is known to be a list or
+        tuple (None: none is)."""
         for node in n.walk(stmt):
-            n.map_blocks(node, lambda block: [self._plain(s, lists) for s in block],
-                         functions=True)
-        return self._plain(stmt, lists)
+            n.map_blocks(node, lambda block: [self._plain(s, lists, sequences)
+                                              for s in block], functions=True)
+        return self._plain(stmt, lists, sequences)
+
+    def _sequences(self, func):
+        """Whether an expression of `func` is known to be a list or tuple: a variable that
+        `func` assigns only displays, or a call of a function of the user's that returns
+        only lists or tuples (`callees.returns_sequences`); None where ``list`` is not the
+        built-in (``out += v`` then stays ``out + v``)."""
+        local = n.names_stored(func)
+        namespace = self.source.namespace
+        if namespace.get('list') is not builtins.list or 'list' in local:
+            return None
+        names = _displayed(func, (gast.List, gast.Tuple), augmented=False)
+
+        def known(value):
+            if isinstance(value, gast.Name):
+                return value.id in names
+            if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+                    value.func.id not in local:
+                called = namespace.get(value.func.id)
+                return inspect.isfunction(called) and returns_sequences(called)
+            return False
+        return known
 
     @staticmethod
-    def _plain(stmt, lists=frozenset()):
+    def _plain(stmt, lists=frozenset(), sequences=None):
         if not isinstance(stmt, gast.AugAssign):
             return stmt
         load = n.clone(stmt.target)
@@ -71,10 +97,14 @@ class Canonicalizer:
             if hasattr(child, 'ctx'):
                 child.ctx = gast.Load()
         value = stmt.value
-        if isinstance(stmt.op, gast.Add) and isinstance(value, gast.Tuple) and \
-                isinstance(load, gast.Name) and load.id in lists:
-            # ``out += (a, b)`` extends a list, where ``out + (a, b)`` would raise
-            value = gast.List(elts=value.elts, ctx=gast.Load())
+        if isinstance(stmt.op, gast.Add) and isinstance(load, gast.Name) and load.id in lists:
+            # ``out += v`` extends a list by the items of a tuple, where ``out + v`` takes
+            # only a list: a tuple display becomes a list display, a tuple ``list(v)`` (an
+            # array `v` stays: Python adds it to the list as an array, elementwise)
+            if isinstance(value, gast.Tuple):
+                value = gast.List(elts=value.elts, ctx=gast.Load())
+            elif sequences is not None and sequences(value):
+                value = gast.copy_location(n.call('list', value), value)
         new = n.assign(stmt.target, n.binop(load, stmt.op, value), stmt.lineno)
         if isinstance(load, gast.Name):
             new.augmented_read = load  # in place on arrays: the alias analysis checks it
@@ -374,10 +404,10 @@ def _exit_kind(stmts):
     return 'maybe' if kinds - {'never'} else 'never'
 
 
-def _list_displayed(func):
-    """Names that `func` (not the functions it defines) assigns only list displays and
-    augmented assignments: they hold lists (or arrays, which add a list as they add a tuple),
-    never tuples."""
+def _displayed(func, displays, augmented=True):
+    """Names that `func` (not the functions it defines) assigns only `displays` (list
+    displays: they hold lists, or arrays, which add a list as they add a tuple, never
+    tuples) and (`augmented`) augmented assignments."""
     kinds = {name: {False} for name in n.names_stored(func.args)}  # (a parameter: any type)
     pending = list(func.body)
     while pending:
@@ -387,9 +417,10 @@ def _list_displayed(func):
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
                 for name in n.names_stored(target):
-                    is_list = isinstance(target, gast.Name) and isinstance(stmt.value, gast.List)
+                    is_list = isinstance(target, gast.Name) and isinstance(stmt.value, displays)
                     kinds.setdefault(name, set()).add(is_list)
-        elif isinstance(stmt, (gast.For, gast.AnnAssign)):
+        elif isinstance(stmt, (gast.For, gast.AnnAssign)) or \
+                not augmented and isinstance(stmt, gast.AugAssign):
             for name in n.names_stored(stmt.target):
                 kinds.setdefault(name, set()).add(False)
         elif isinstance(stmt, (gast.Global, gast.Nonlocal)):

@@ -139,7 +139,8 @@ def analyse(ctx, body):
     ctx.mutated = inplace.mutated_names(body)
     ctx.assigned_into = mutation.assigned_into(body)  # (split motion: `calls.splittable`)
     inplace.refuse_aliased_lists(ctx, body + [ret])
-    ctx.container_vars = _containers(body) | _read_by_item(body + [ret], ctx.params)
+    ctx.container_vars = _containers(body) | _returned_params(ret, ctx.params) | \
+        _read_by_item(body + [ret], ctx.params)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
@@ -192,8 +193,9 @@ def check_returns(ctx, func):
 
 def _containers(body):
     """Variables that hold dicts (indexed by a string, or whose keys a loop reads) or that are
-    unpacked (``a, b = params``: a tuple or list, most often): their adjoints are added with
-    ``s2s.add``, which adds dicts key by key and lists item by item (and arrays as ``+``)."""
+    unpacked (``a, b = params``) or converted (``list(params)``: a tuple or list, most
+    often): their adjoints are added with ``s2s.add``, which adds dicts key by key and lists
+    item by item (and arrays as ``+``)."""
     found = set()
     copies = []
     for stmt in n.statements(body):
@@ -207,7 +209,8 @@ def _containers(body):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
                 found.add(node.value.id)
-            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.keys' and \
+            elif isinstance(node, gast.Call) and \
+                    n.dotted_path(node.func) in ('s2s.keys', 'list', 'tuple') and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
     changed = True
@@ -218,6 +221,15 @@ def _containers(body):
                 found.add(source)
                 changed = True
     return found
+
+
+def _returned_params(ret, params):
+    """Parameters that the `ret` statement returns whole (``return p``, ``return p, x``):
+    their adjoint is the caller's, a list where the caller unpacks the result, which a caller
+    that passes them on adds item by item (``s2s.add``)."""
+    value = getattr(ret, 'value', None)
+    values = value.elts if isinstance(value, (gast.Tuple, gast.List)) else [value]
+    return {v.id for v in values if isinstance(v, gast.Name) and v.id in params}
 
 
 def _read_by_item(body, params):

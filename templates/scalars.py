@@ -1,11 +1,11 @@
-"""Adjoints of the ``math`` module and of Python built-ins on numbers (``abs``, ``float``)."""
+"""Adjoints of the ``math`` module and of Python built-ins (abs, float, sum, list, ...)."""
 import builtins
 import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import adjoint, d, elementwise, partials, tangent, varargs_as_iterable
-from s2sgrad.runtime import pick, pick_tangent, reshape_like, unsum
+from s2sgrad.runtime import as_items, items_back, pick, pick_tangent, reshape_like, unsum
 
 from .arithmetic import power_log, power_slope  # noqa: F401 (used by the rules)
 
@@ -68,3 +68,18 @@ def sum(ans, iterable, start=0):
 def sum_tangent(ans, iterable, start=0):
     d[ans] = builtins.sum(d[iterable])
     d[ans] = d[start]
+
+
+@adjoint(builtins.list, builtins.tuple)
+def list(ans, iterable=()):
+    d[iterable] = items_back(as_items(d[ans], ans), iterable)
+
+
+@tangent(builtins.list)
+def list_tangent(ans, iterable=()):
+    d[ans] = builtins.list(d[iterable])
+
+
+@tangent(builtins.tuple)
+def tuple_tangent(ans, iterable=()):
+    d[ans] = builtins.tuple(d[iterable])

@@ -133,10 +133,39 @@ def grown_by_built_lists(x):
     return out[0] * out[1] + out[3] * out[6] + out[8] ** 2
 
 
+def extended_by_a_helpers_tuple(x):
+    out = [x[0]]
+    for i in range(1, 3):
+        out += pair(x[i] * x[0])  # (a tuple display: extends the list)
+    return out[1] * out[4] + out[2] + out[-1] * out[0]
+
+
+def extended_by_a_tuple_variable(x):
+    out = [x[0]]
+    t = (x[1] * 3.0, np.cos(x[2]))
+    out += t
+    out += features_built(x[2])
+    return out[0] * out[1] + out[2] * out[3] + out[4] ** 2
+
+
+def list_plus_array_rows(x):
+    rows = np.outer(x, x)
+    out = [rows[0]]
+    out += rows[1:]  # (Python adds the array elementwise: a (2, 3) array, not a list)
+    return np.sum(np.sin(out) * np.arange(6.0).reshape(2, 3))
+
+
+def list_of_tuple_and_rows(x):
+    ps = list((x[0] * x[1], np.sin(x[2])))
+    rows = tuple(np.outer(x, x[:2]))
+    return ps[0] * ps[1] + np.sum(rows[2] ** 2) + rows[0][1] * ps[0]
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
          helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
-         grown_by_built_lists]
+         grown_by_built_lists, extended_by_a_helpers_tuple, extended_by_a_tuple_variable,
+         list_plus_array_rows, list_of_tuple_and_rows]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)

@@ -172,3 +172,58 @@ def test_a_copy_unpacked_and_a_negative_index(kind):
     check_grads(two_affine_calls, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
     params = kind((rng.normal(size=2), rng.normal(size=2), rng.normal(size=2)))
     check_grads(two_item_calls, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+
+
+# -- list(params), tuple(params), list(array): copies, and the rows of an array --------------
+
+def converted(params, x):
+    ps = list(params)
+    W, b = tuple(ps)
+    return np.sum(np.tanh(W @ x + b))
+
+
+def converted_in_helper(params, x):
+    return converted(params, x) + converted(tuple(params), 2.0 * x)
+
+
+def rows_of_array(X, x):
+    total = 0.0
+    for r in list(X):
+        total = total + np.sum(np.sin(r * x))
+    rows = tuple(X * x)
+    return total + np.sum(np.stack(rows[::-1]) ** 2 * np.arange(3.0)[:, None])
+
+
+@pytest.mark.parametrize('kind', [tuple, list])
+def test_list_and_tuple_of_a_sequence(kind):
+    rng = np.random.default_rng(6)
+    params = kind((rng.normal(size=(2, 2)), rng.normal(size=2)))
+    x = rng.normal(size=2)
+    check_grads(converted, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    check_grads(converted_in_helper, [params, x], wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    g = s2sgrad.grad(converted)(params, x)
+    assert type(g) is kind and len(g) == 2
+
+
+def test_list_and_tuple_of_an_array_are_its_rows():
+    rng = np.random.default_rng(7)
+    check_grads(rows_of_array, [rng.normal(size=(3, 2)), rng.normal(size=2)], wrt=(0, 1),
+                modes=('rev', 'fwd'), order=2)
+
+
+def passed_through(p):
+    return p
+
+
+def unpacked_twice_through_a_helper(params, x):
+    W, b = passed_through(params)
+    W2, b2 = passed_through(params)
+    return np.sum(np.tanh(W @ x + b)) + np.sum(W2 ** 2) * np.sum(b2)
+
+
+@pytest.mark.parametrize('kind', [tuple, list])
+def test_a_helper_that_returns_its_parameter_whole(kind):
+    rng = np.random.default_rng(8)
+    params = kind((rng.normal(size=(2, 2)), rng.normal(size=2)))
+    check_grads(unpacked_twice_through_a_helper, [params, rng.normal(size=2)], wrt=(0, 1),
+                modes=('rev', 'fwd'), order=2)
