@@ -218,7 +218,8 @@ class AdjointEmitter:
     def _given_lists(self):
         """The variables that an adjoint rule gives a list of adjoints, one per item (the
         operand of ``np.stack(l)``, ``np.concatenate(l)``, ``np.array(l)``: `l` is a list or
-        tuple, whatever it was passed as): a second contribution must not concatenate."""
+        tuple, whatever it was passed as; of ``sum(l)``, ``max(l)``, ``list(l)`` where `l`
+        is one): a second contribution must not concatenate."""
         if self._lists_given is None:
             self._lists_given = {
                 item.var for items in self.shared.items.values() for item in items
@@ -233,8 +234,11 @@ class AdjointEmitter:
                    for name in n.names_read(expr))
 
 
-_LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin'})
-"""Runtime helpers whose result is the list of the adjoints of a list's items."""
+_LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin', 's2s.unsum',
+                            's2s.pick', 's2s.items_back'})
+"""Runtime helpers whose result is the list of the adjoints of a list's items (of its
+operand's items, where the operand is a list or tuple: ``sum(l)``, ``max(l)``,
+``list(l)``)."""
 
 
 def _overwritten(badj, state):

@@ -103,7 +103,8 @@ class AliasAnalysis(MemoryModel):
                     self.guards.append(('before', stmt, name, name, other))
                 continue
             if live and sharers and not external and \
-                    all(self._element_read(b) for b in sharers):
+                    all(self._element_read(b) for b in sharers) and \
+                    not self._appended_before(stmt, memory):
                 # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
                 # generated code checks at run time that it is a number, which no write
                 # changes, and the analysis treats it as such from then on
@@ -155,6 +156,28 @@ class AliasAnalysis(MemoryModel):
         if isinstance(value, gast.Name):
             reaching = self.reach[id(stmt)].get(value.id, ())
             return bool(reaching) and all(self._element_read(b, depth + 1) for b in reaching)
+        return False
+
+    def _appended_before(self, stmt, memory):
+        """Whether a list method (``hs.append(h)``) may have put `memory` into a container
+        before `stmt` writes into it: the call comes first in the program, or it shares a
+        loop with `stmt` that does not make that memory anew, before `stmt`, at every
+        iteration (``h = np.zeros(3)``, ``h[i] = ...``, then ``hs.append(h)`` is private)."""
+        w = self.order[id(stmt)]
+        for grower, _, container, kind in self.writes:
+            if kind != 'container':
+                continue
+            shared = self._contents(container) & memory
+            if not shared:
+                continue
+            a = self.order[id(grower)]
+            if a < w:
+                return True
+            for lo, hi in self.loops:
+                if lo <= a <= hi and lo <= w <= hi and not all(
+                        loc[0] == 'new' and loc[1] in self.order and
+                        lo < self.order[loc[1]] < w for loc in shared):
+                    return True
         return False
 
     def _view_binding(self, binding):

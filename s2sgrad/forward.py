@@ -68,7 +68,7 @@ class ForwardPass:
                 primal, tangent = self.statement(stmt)
             except TemplateError as error:
                 raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
-            tangent = self._own_tangents(tangent)
+            tangent = self._own_tangents(tangent, stmt)
             if top:
                 self._demote_zero(stmt, tangent)
             if tangent and lineno is not None and lineno != last_line:
@@ -94,15 +94,21 @@ class ForwardPass:
                 n.dotted_path(getattr(zero.value, 'func', None)) == 's2s.zeros_like':
             self.activity.active.discard(var)
 
-    def _own_tangents(self, tangent):
+    def _own_tangents(self, tangent, primal=None):
         """A variable that is assigned into by subscript owns its tangent: ``dy = dx`` for
         ``y = x.copy()`` becomes ``dy = s2s.copy(dx)``, so ``dy[i] = ...`` cannot write into
-        the tangent of another variable (or the caller's)."""
+        the tangent of another variable (or the caller's); and a value computed from it
+        (`primal` is no name, item or attribute of it: ``z = y - 2.0``, ``np.add(y, 2.0)``)
+        gets its own tangent, not ``dz = dy``, which the next ``dy[i] = ...`` would change
+        (the alias analysis makes the primal's views private; a tangent may share more)."""
         owners = {self.tan(var) for var in self.ctx.mutated if var in self.activity.active}
+        computed = isinstance(primal, gast.Assign) and \
+            not isinstance(primal.value, (gast.Name, gast.Subscript, gast.Attribute))
         out = []
         for stmt in tangent:
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                    stmt.targets[0].id in owners and not _fresh(stmt.value):
+                    not _fresh(stmt.value) and (stmt.targets[0].id in owners or computed and (
+                        _passes_through(stmt.value) & owners)):
                 stmt = n.assign(stmt.targets[0].id, n.call('s2s.copy', stmt.value))
             out.append(stmt)
         return out
@@ -268,6 +274,24 @@ class ForwardPass:
                                     for other in operands - read):
             return term
         return n.call('s2s.broadcast_like', term, n.name(ans))
+
+
+_VIEWS = frozenset({'np.reshape', 'np.ravel', 'np.transpose', 'np.squeeze', 'np.asarray',
+                    'np.expand_dims', 'np.moveaxis', 'np.swapaxes', 'np.broadcast_to',
+                    'np.atleast_1d', 'np.atleast_2d', 'np.atleast_3d', 'np.real'})
+
+
+def _passes_through(expr):
+    """The names whose value `expr` may be (or be a view of): a name itself, the first
+    argument of a runtime helper (``s2s.broadcast_like(dy, z)`` returns `dy` where the
+    shapes agree) or of a NumPy function that returns views."""
+    if isinstance(expr, gast.Name):
+        return {expr.id}
+    if isinstance(expr, gast.Call) and expr.args:
+        path = n.dotted_path(expr.func) or ''
+        if path.startswith('s2s.') or path in _VIEWS:
+            return _passes_through(expr.args[0])
+    return set()
 
 
 def _fresh(expr):

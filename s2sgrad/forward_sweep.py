@@ -50,7 +50,11 @@ class ForwardSweep:
             base = target.value
             if isinstance(base, gast.Name) and base.id in shared.needed and \
                     self.ctx.activity.is_active(base):
-                old = n.call('s2s.copy', n.subscript(n.clone(base), n.clone(target.slice)))
+                item = n.subscript(n.clone(base), n.clone(target.slice))
+                if isinstance(target.slice, gast.Constant) and isinstance(target.slice.value,
+                                                                          str):
+                    item = n.call('s2s.item_before', n.clone(base), n.clone(target.slice))
+                old = n.call('s2s.copy', item)
                 return self._save(stmt, base.id, old, loops, before=True) + [stmt]
             return [stmt]
         names = [v for v in target_names(target) if v in shared.needed]

@@ -163,6 +163,11 @@ def items_back(bitems, g):
     else stacked back into an array shaped like `g`."""
     if isinstance(g, (list, tuple)) or not _is_sequence(bitems):
         return bitems
+    if not hasattr(g, 'shape'):  # (``list(d)`` of a dict: its keys; a set, an iterator)
+        raise unsupported(
+            f'list() or tuple() of a {type(g).__name__} with differentiated items is not '
+            f'followed; differentiate list() and tuple() of lists, tuples and arrays (read a '
+            f'dict by its keys: `for k in keys: ... d[k]`)')
     return restack(bitems, g)
 
 
@@ -200,6 +205,18 @@ def pick_tangent(da, ans, a, b=None):
     if b is None:
         return da[_first_equal(a, ans)]
     return da * (a == ans)
+
+
+def item_before(x, key):
+    """``x[key]`` before ``x[key] = ...`` replaces it (saved for the backward sweep); a dict
+    without `key` is refused (the assignment would add it: s2sgrad restores replaced values,
+    it does not remove added keys)."""
+    if isinstance(x, dict) and key not in x:
+        raise unsupported(
+            f'an assignment that adds the key {key!r} to a dict argument: s2sgrad '
+            f'differentiates assignments that replace the value of a key the dict has; keep '
+            f'the new value in a variable of its own, or pass the dict with the key')
+    return x[key]
 
 
 def getitem(obj, index):

@@ -69,6 +69,7 @@ HELPERS = {
     runtime.extremum_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
+    runtime.item_before: 'no rule',
 }
 
 runtime_helpers(HELPERS)

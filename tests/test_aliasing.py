@@ -166,6 +166,44 @@ def swap_rows(X):
     return np.sum(Y ** 2)
 
 
+def offset_then_written(x):
+    y = x + 1.0
+    z = y - 2.0  # (a new array; its tangent is y's tangent: forward mode must copy it)
+    y[1] = 3.0
+    return np.sum(y * z)
+
+
+def added_by_ufunc_then_written(x):
+    y = x + 1.0
+    z = np.add(y, 2.0)
+    y[1] = 3.0
+    return np.sum(y * z)
+
+
+def positive_then_written(x):
+    y = x * 2.0
+    z = np.positive(y)
+    y[0] = y[2] * 3.0
+    return np.sum(y * z)
+
+
+def alias_offset_then_written(x):
+    y = x * 2.0
+    z = y
+    y = y + 1.0
+    z[0] = 5.0
+    return np.sum(y * z)
+
+
+def fresh_written_then_appended(x):
+    hs = []
+    for i in range(3):
+        h = np.zeros(3)
+        h[i] = x[i] ** 2  # (a new h each iteration, appended after the write)
+        hs.append(h)
+    return np.sum(np.stack(hs) * np.arange(3.0)[:, None])
+
+
 ACCEPTED = [
     (view_written_base_dead, (5,)),
     (full_slice_written_base_dead, (4,)),
@@ -186,6 +224,11 @@ ACCEPTED = [
     (view_written_in_branch, (4,)),
     (list_element_written_list_dead, (3,)),
     (swap_rows, (2, 3)),
+    (fresh_written_then_appended, (3,)),
+    (offset_then_written, (3,)),
+    (added_by_ufunc_then_written, (3,)),
+    (positive_then_written, (3,)),
+    (alias_offset_then_written, (3,)),
 ]
 
 
@@ -336,7 +379,35 @@ def intermediate_view_both_read(x):
     return np.sum(y) + np.sum(w)
 
 
+def appended_then_written(x):
+    h = np.zeros(2)
+    hs = []
+    hs.append(h)
+    h[0] = np.sum(x) * 2.0  # (changes hs[0] too)
+    return np.sum(hs[0])
+
+
+def written_after_append_in_loop(x):
+    h = np.zeros(3)
+    hs = []
+    for i in range(3):
+        h[i] = np.sum(x) * i  # (the h that hs holds since the last iteration)
+        hs.append(h)
+    return np.sum(np.stack(hs) * np.arange(3.0)[:, None])
+
+
+def appended_then_augmented(x):
+    h = x * 1.0
+    hs = []
+    hs.append(h)
+    h += x ** 2
+    return np.sum(hs[0])
+
+
 REJECTED = [
+    (appended_then_written, (3,)),
+    (written_after_append_in_loop, (3,)),
+    (appended_then_augmented, (3,)),
     (base_read_after_view_write, (4,)),
     (full_slice_then_both_read, (4,)),
     (ravel_then_both_read, (4,)),

@@ -49,6 +49,11 @@ def cumulative_2d(x):
     return np.sum(np.cumulative_sum(x * 2, axis=0, dtype=np.float64) ** 2)
 
 
+def adds_a_key(p, x):
+    p['new'] = x * 2.0
+    return np.sum(p['W'] * p['new'])
+
+
 def _line_of(func, text):
     lines, start = inspect.getsourcelines(func)
     return start + next(k for k, line in enumerate(lines) if text in line)
@@ -104,3 +109,15 @@ def test_without_generated_frames_the_error_has_no_location():
     from s2sgrad.runtime_errors import unsupported
     error = unsupported('plain')
     assert isinstance(error, NoRuleError) and str(error) == 'plain' and error.filename is None
+
+
+def test_a_new_key_in_a_dict_argument_is_refused_where_it_is_added():
+    p = {'W': np.array([1.0, 2.0, 3.0])}
+    with pytest.raises(NoRuleError) as info:
+        s2sgrad.grad(adds_a_key, wrt=1)(p, np.ones(3))
+    assert "'new'" in info.value.message
+    _assert_located(info.value, adds_a_key, "p['new'] = x * 2.0")
+    assert set(p) == {'W'}
+    # replacing the value of a key the dict has is differentiated
+    p['new'] = np.zeros(3)
+    np.testing.assert_allclose(s2sgrad.grad(adds_a_key, wrt=1)(p, np.ones(3)), 2 * p['W'])

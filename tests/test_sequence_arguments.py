@@ -227,3 +227,36 @@ def test_a_helper_that_returns_its_parameter_whole(kind):
     params = kind((rng.normal(size=(2, 2)), rng.normal(size=2)))
     check_grads(unpacked_twice_through_a_helper, [params, rng.normal(size=2)], wrt=(0, 1),
                 modes=('rev', 'fwd'), order=2)
+
+
+# -- a list whose adjoint has two parts, one from sum/max/min of the whole list ---------------
+
+def stats(values):
+    return sum(values) + max(values) * min(values)
+
+
+def stats_of_a_display(x):
+    return stats([x[0], x[1] * 2.0, x[2]])
+
+
+def preallocated_then_summed(x):
+    values = [0.0] * 3
+    for i in range(3):
+        values[i] = x[i] ** 2
+    return sum(values) + values[2] * 3.0 + max(values)
+
+
+def listed_then_reduced(x):
+    values = x.tolist()
+    return sum(values) * values[0] + max(values)
+
+
+@pytest.mark.parametrize('f', [stats_of_a_display, preallocated_then_summed,
+                               listed_then_reduced], ids=lambda f: f.__name__)
+def test_two_adjoints_of_one_list_add_item_by_item(f):
+    check_grads(f, [np.array([0.5, -1.0, 2.0])], modes=('rev', 'fwd'), order=2)
+
+
+def test_a_list_argument_reduced_twice():
+    check_grads(stats, [[0.5, -1.0, 2.0]], modes=('rev', 'fwd'), order=1)
+    check_grads(stats, [(0.5, -1.0, 2.0)], modes=('rev', 'fwd'), order=1)
