@@ -4,7 +4,8 @@ import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
 
-from s2sgrad.rules import adjoint, d, elementwise, partials, tangent, varargs_as_iterable
+from s2sgrad.rules import (adjoint, d, elementwise, linear, nondifferentiable, partials, tangent,
+                           varargs_as_iterable)
 from s2sgrad.runtime import as_items, items_back, pick, pick_tangent, reshape_like, unsum
 
 from .arithmetic import power_log, power_slope  # noqa: F401 (used by the rules)
@@ -83,3 +84,58 @@ def list_tangent(ans, iterable=()):
 @tangent(builtins.tuple)
 def tuple_tangent(ans, iterable=()):
     d[ans] = builtins.tuple(d[iterable])
+
+
+# -- sorted: the items listed in another order --------------------------------------------
+
+def sorting_order(items, key=None, reverse=False):
+    """The positions of `items` in the order ``sorted(items, key=key, reverse=reverse)``
+    lists them (stable, as `sorted` is, also with `reverse`)."""
+    values = builtins.list(items)
+    if key is None:
+        return builtins.sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
+    return builtins.sorted(range(len(values)), key=lambda i: key(values[i]), reverse=reverse)
+
+
+nondifferentiable(sorting_order)
+
+
+def in_order(t, order):
+    """The items of `t` (a list of one value per item) listed in `order`."""
+    return [t[i] for i in order]
+
+
+def out_of_order(g, order):
+    """The adjoint of `in_order`: the value `g[j]` put back at position `order[j]`."""
+    out = builtins.list(g)
+    for j, i in enumerate(order):
+        out[i] = g[j]
+    return out
+
+
+@adjoint(in_order)
+def in_order_adjoint(ans, t, order):
+    d[t] = out_of_order(d[ans], order)
+
+
+linear(in_order, 'd[t], order')
+
+
+@adjoint(out_of_order)
+def out_of_order_adjoint(ans, g, order):
+    d[g] = in_order(d[ans], order)
+
+
+linear(out_of_order, 'd[g], order')
+
+
+@adjoint(builtins.sorted)
+def sorted(ans, iterable, key=None, reverse=False):
+    order = sorting_order(iterable, key, reverse)
+    d[iterable] = items_back(out_of_order(as_items(d[ans], ans), order), iterable)
+
+
+@tangent(builtins.sorted)
+def sorted_tangent(ans, iterable, key=None, reverse=False):
+    order = sorting_order(iterable, key, reverse)
+    d[ans] = in_order(as_items(d[iterable], iterable), order)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads
 from s2sgrad.errors import UnsupportedSyntaxError
 
 import comprehension_functions as cf
@@ -104,3 +105,26 @@ def test_comprehensions_that_cannot_move_are_refused_at_their_line(func, args, w
         s2sgrad.grad(func)(*args)
     assert info.value.filename.endswith('comprehension_functions.py')
     assert 'for' in info.value.text
+
+
+# -- sorted: of a generator expression, of a list, of an array, reversed --------------------
+
+def sorted_squares(x):
+    s = sorted(x[i] * x[i] for i in range(3))
+    return s[0] + 2 * s[-1] * s[1]
+
+
+def sorted_descending(x):
+    s = sorted(x, reverse=True)
+    return s[0] * 3 + s[1] * s[2]
+
+
+def sorted_by_magnitude(x):
+    s = sorted([x[0], x[1] * 2, x[2] ** 2], key=abs)
+    return s[0] * s[1] + np.sin(s[2])
+
+
+@pytest.mark.parametrize('f', [sorted_squares, sorted_descending, sorted_by_magnitude],
+                         ids=lambda f: f.__name__)
+def test_sorted(f):
+    check_grads(f, [np.array([0.5, -1.3, 2.0])], modes=('rev', 'fwd'), order=2)
