@@ -284,16 +284,33 @@ class Canonicalizer:
         targets = [loop.target]
         sequences = [it]
         index_name = None
-        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
-            if it.func.id == 'enumerate' and len(it.args) == 1 and \
-                    isinstance(loop.target, gast.Tuple) and len(loop.target.elts) == 2:
-                index_target, item_target = loop.target.elts
-                if isinstance(index_target, gast.Name):
-                    index_name = index_target.id
-                targets, sequences = [item_target], [it.args[0]]
-            elif it.func.id == 'zip' and isinstance(loop.target, gast.Tuple) and \
-                    len(loop.target.elts) == len(it.args):
-                targets, sequences = list(loop.target.elts), list(it.args)
+        counted = None  # (``enumerate(xs, start)``: the target, bound to the index + start)
+        backwards = False
+        func = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
+            else None
+        if func == 'enumerate' and 1 <= len(it.args) + len(it.keywords) <= 2 and \
+                it.args and all(k.arg == 'start' for k in it.keywords) and \
+                isinstance(loop.target, gast.Tuple) and len(loop.target.elts) == 2:
+            index_target, item_target = loop.target.elts
+            start = it.args[1] if len(it.args) == 2 else \
+                it.keywords[0].value if it.keywords else None
+            if start is not None:
+                counted = (index_target, start)
+            elif isinstance(index_target, gast.Name):
+                index_name = index_target.id
+            targets, sequences = [item_target], [it.args[0]]
+            zipped = it.args[0]
+            if isinstance(zipped, gast.Call) and isinstance(zipped.func, gast.Name) and \
+                    zipped.func.id == 'zip' and not zipped.keywords and \
+                    isinstance(item_target, gast.Tuple) and \
+                    len(item_target.elts) == len(zipped.args):
+                # ``for i, (a, b) in enumerate(zip(xs, ys))``
+                targets, sequences = list(item_target.elts), list(zipped.args)
+        elif func == 'zip' and not it.keywords and isinstance(loop.target, gast.Tuple) and \
+                len(loop.target.elts) == len(it.args):
+            targets, sequences = list(loop.target.elts), list(it.args)
+        elif func == 'reversed' and not it.keywords and len(it.args) == 1:
+            sequences, backwards = [it.args[0]], True
         names = []
         rebound = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
         for seq in sequences:
@@ -308,11 +325,22 @@ class Canonicalizer:
         lengths = [n.call('len', n.name(name)) for name in names]
         stop = lengths[0] if len(lengths) == 1 else n.call('min', *lengths)
         body = []
+        if counted is not None:
+            target, start = counted
+            if not n.is_atom(start):
+                offset = self.namer.fresh('start')
+                pre.append(gast.copy_location(n.assign(offset, start), loop))
+                start = n.name(offset)
+            body.append(gast.copy_location(n.assign(
+                n.clone(target), n.binop(n.name(index_name), gast.Add(), n.clone(start))), loop))
         for target, seq_name in zip(targets, names):
             target = n.clone(target)
             body.append(gast.copy_location(
                 n.assign(target, n.subscript(n.name(seq_name), n.name(index_name))), loop))
-        new = gast.For(target=n.name(index_name, store=True), iter=n.call('range', stop),
+        iterations = n.call('range', stop)
+        if backwards:
+            iterations = n.call('reversed', iterations)
+        new = gast.For(target=n.name(index_name, store=True), iter=iterations,
                        body=body + loop.body, orelse=[], type_comment=None)
         return pre + [gast.copy_location(new, loop)]
 

@@ -152,7 +152,12 @@ def unstack(g, items, axis=0):
 def as_items(g, items):
     """The adjoint `g` of a list or tuple `items`, one adjoint per item: `g` itself when it is
     one already, else split as `unstack` splits (a rule that took the list as an array, as
-    ``np.sum(ys)`` does, gives an array)."""
+    ``np.sum(ys)`` does, gives an array). The items of a dict (``list(d)``, ``sorted(d)``:
+    its keys) carry no derivative: zeros; those of a set are refused."""
+    if isinstance(items, dict):
+        return [0.0] * len(items)
+    if isinstance(items, (set, frozenset)):
+        raise _unordered(items)
     if isinstance(g, (list, tuple)) or not _is_sequence(items):
         return g
     return unstack(g, items)
@@ -163,12 +168,17 @@ def items_back(bitems, g):
     else stacked back into an array shaped like `g`."""
     if isinstance(g, (list, tuple)) or not _is_sequence(bitems):
         return bitems
-    if not hasattr(g, 'shape'):  # (``list(d)`` of a dict: its keys; a set, an iterator)
-        raise unsupported(
-            f'list() or tuple() of a {type(g).__name__} with differentiated items is not '
-            f'followed; differentiate list() and tuple() of lists, tuples and arrays (read a '
-            f'dict by its keys: `for k in keys: ... d[k]`)')
+    if isinstance(g, dict):  # (``list(d)``, ``sorted(d)``: its keys, no derivative)
+        return zeros_like(g)
+    if not hasattr(g, 'shape'):  # (a set, an iterator)
+        raise _unordered(g)
     return restack(bitems, g)
+
+
+def _unordered(items):
+    return unsupported(
+        f'list(), tuple() or sorted() of a {type(items).__name__} with differentiated values '
+        f'is not followed; differentiate them of lists, tuples and arrays')
 
 
 def restack(bitems, g, axis=0):

@@ -78,12 +78,12 @@ def list(ans, iterable=()):
 
 @tangent(builtins.list)
 def list_tangent(ans, iterable=()):
-    d[ans] = builtins.list(d[iterable])
+    d[ans] = builtins.list(as_items(d[iterable], iterable))
 
 
 @tangent(builtins.tuple)
 def tuple_tangent(ans, iterable=()):
-    d[ans] = builtins.tuple(d[iterable])
+    d[ans] = builtins.tuple(as_items(d[iterable], iterable))
 
 
 # -- sorted: the items listed in another order --------------------------------------------
