@@ -12,11 +12,12 @@ from . import nodes as n
 FRESH_METHODS = {
     'copy', 'sum', 'mean', 'prod', 'max', 'min', 'std', 'var', 'dot', 'astype', 'tolist',
     'cumsum', 'cumprod', 'all', 'any', 'argmax', 'argmin', 'item', 'clip', 'round',
-    'flatten', 'trace', 'nonzero', 'argsort', 'conj', 'conjugate', 'ptp', 'keys', 'values',
+    'flatten', 'trace', 'nonzero', 'argsort', 'ptp', 'keys', 'values',
     'items', 'count', 'index', 'repeat', 'take', 'compress', 'searchsorted', 'tobytes',
     '__len__',
 }
-"""Methods whose result is always new memory."""
+"""Methods whose result is always new memory (not ``conj``: of a real array it is the array
+itself; ``astype(..., copy=False)``: see `_copies`)."""
 FRESH_FUNCTIONS = {
     'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like',
     'array', 'copy', 'arange', 'linspace', 'logspace', 'geomspace', 'eye', 'identity', 'tri',
@@ -31,12 +32,13 @@ FRESH_FUNCTIONS = {
     'cholesky', 'qr', 'svd', 'eig', 'eigh', 'eigvals', 'eigvalsh', 'lstsq', 'matrix_power',
     'multi_dot', 'expm', 'cov', 'corrcoef', 'histogram', 'unique', 'meshgrid', 'indices',
     'ptp', 'percentile', 'quantile', 'nan_to_num', 'cbrt', 'sinc', 'i0', 'heaviside',
-    'float_power', 'real_if_close', 'softmax', 'log_softmax', 'expit', 'logit', 'erf',
+    'float_power', 'softmax', 'log_softmax', 'expit', 'logit', 'erf',
     'gammaln', 'digamma', 'xlogy', 'len', 'float', 'int', 'abs', 'range', 'sorted', 'bool',
     'str', 'isinstance', 'enumerate', 'zip', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan',
     'tanh', 'pow', 'fabs', 'floor', 'ceil',
 }
-"""Library functions whose result is always new memory."""
+"""Library functions whose result is always new memory (not ``real_if_close``, which may return
+its argument, nor a call with ``copy=False``: see `_copies`)."""
 INPLACE_FUNCTIONS = {'copyto': 0, 'put': 0, 'place': 0, 'putmask': 0, 'fill_diagonal': 0,
                      'put_along_axis': 0, 'at': 0}
 """Library functions that write into one of their arguments (-> its position)."""
@@ -201,7 +203,7 @@ class MemoryModel:
         func = node.func
         if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
             receiver = self._eval(func.value, state, stmt)
-            if func.attr in FRESH_METHODS:
+            if func.attr in FRESH_METHODS and _copies(node):
                 result = self._new(stmt)
                 if func.attr == 'copy':
                     self._add_contents(('new', id(stmt)), self._contents(receiver))
@@ -238,9 +240,7 @@ class MemoryModel:
             return self._new(stmt, array=True)
         if name in FRESH_FUNCTIONS and (module.split('.')[0] in ('numpy', 'cupy', 'scipy',
                                                                  'math', 'builtins')):
-            if name == 'array' and any(k.arg == 'copy' and not (
-                    isinstance(k.value, gast.Constant) and k.value.value is True)
-                    for k in node.keywords):
+            if not _copies(node):
                 return self._unknown(set(), args, state, stmt)
             return self._new(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
         callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
@@ -306,3 +306,10 @@ class MemoryModel:
                     func.attr in CONTAINER_METHODS else 'memory'
                 writes.append((stmt, name, self._eval(target, state, stmt), kind))
         return writes
+
+
+def _copies(call):
+    """Whether `call` copies whatever its keyword ``copy=`` says (``np.array(x, copy=False)``,
+    ``x.astype(t, copy=False)``, ``np.nan_to_num(x, copy=False)`` may return `x` itself)."""
+    return not any(k.arg == 'copy' and not (isinstance(k.value, gast.Constant) and
+                                            k.value.value is True) for k in call.keywords)

@@ -404,7 +404,39 @@ def appended_then_augmented(x):
     return np.sum(hs[0])
 
 
+def conjugate_written(x):
+    y = x * 1.0
+    v = y.conj()  # (of a real array: the array itself)
+    v *= 2.0
+    return np.sum(v * x) + np.sum(y)
+
+
+def cast_without_copy_written(x):
+    y = x * 1.0
+    v = y.astype(np.float64, copy=False)  # (y itself)
+    v[0] = 0.0
+    return np.sum(y * x)
+
+
+def nan_to_num_without_copy_written(x):
+    y = x * 1.0
+    v = np.nan_to_num(y, copy=False)
+    v[0] = 1.0
+    return np.sum(y * x)
+
+
+def real_if_close_written(x):
+    y = x * 1.0
+    v = np.real_if_close(y)
+    v[0] = 1.0
+    return np.sum(y * x)
+
+
 REJECTED = [
+    (conjugate_written, (4,)),
+    (cast_without_copy_written, (4,)),
+    (nan_to_num_without_copy_written, (4,)),
+    (real_if_close_written, (4,)),
     (appended_then_written, (3,)),
     (written_after_append_in_loop, (3,)),
     (appended_then_augmented, (3,)),
