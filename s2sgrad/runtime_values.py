@@ -214,6 +214,8 @@ def _like_value(g, x):
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
     g = _like(g, x)
+    if getattr(getattr(g, 'dtype', None), 'kind', 'f') in 'biu':
+        g = g.astype(np.float64)  # (an integer argument: its gradient is a float)
     if _is_array(x) and not _is_array(g):
         return _filled_like(x, g)  # a 0-d array argument: a 0-d array gradient
     if _is_lazy(x) and not _is_lazy(g):

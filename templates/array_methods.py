@@ -30,11 +30,12 @@ def _checked(x, result):
 
 
 def cast_back(g, x, result):
-    """The adjoint of ``result = x.astype(dtype)``: `g` in the dtype of `x` when `result` is
-    a float array, else zero (an integer or boolean `result` is a constant)."""
+    """The adjoint of ``result = x.astype(dtype)``: `g` in the dtype of `x` (float64 for an
+    integer `x`) when `result` is a float array, else zero (an integer or boolean `result`
+    is a constant)."""
     if not _checked(x, result):
         return np.zeros_like(x, dtype=np.result_type(x, 1.0))
-    return g.astype(np.result_type(x)) if hasattr(g, 'astype') else g
+    return g.astype(np.result_type(x, 1.0)) if hasattr(g, 'astype') else g
 
 
 def cast_forward(dx, result):

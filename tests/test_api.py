@@ -417,3 +417,28 @@ def test_check_grads_forward_mode_and_second_order():
                 modes=('rev', 'fwd'), order=2)
     with pytest.raises(ValueError, match='modes'):
         check_grads(cube, (1.0,), modes=('sideways',))
+
+
+# -- integer arrays named by wrt: differentiated as floats, float gradients ------------------
+
+def mean_square_of_cast(x):
+    return np.mean(x.astype(np.float64) ** 2)
+
+
+def quarter_of_cast(x):
+    return np.sum(x.astype(np.float32) * 0.25)
+
+
+def product(x, y):
+    return np.sum(x * y)
+
+
+def test_integer_arrays_get_float_gradients():
+    x, y = np.array([1, 2, 3]), np.array([4, 5, 6])
+    g = s2sgrad.grad(mean_square_of_cast)(x)
+    np.testing.assert_allclose(g, 2 * x / 3.0)
+    np.testing.assert_allclose(s2sgrad.grad(quarter_of_cast)(x), np.full(3, 0.25))
+    gx, gy = s2sgrad.grad(product, wrt=(0, 1))(x, y)
+    assert gx.dtype == gy.dtype == np.float64
+    np.testing.assert_array_equal(gx, y)
+    np.testing.assert_array_equal(gy, x)
