@@ -81,12 +81,25 @@ def merge_aliases(ctx, body):
                 counts[name] = counts.get(name, 0) + 2
     for p in ctx.params:
         counts[p] = counts.get(p, 0) + 1
+    loads = {}
+    fresh = set()  # names assigned once, an arithmetic result (new memory)
+    for stmt in statements:
+        own = [getattr(stmt, field) for field in ('iter', 'test') if hasattr(stmt, field)] \
+            if isinstance(stmt, (gast.For, gast.While, gast.If)) else [stmt]
+        for node in (node for part in own for node in n.walk(part)):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                loads[node.id] = loads.get(node.id, 0) + 1
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)):
+            fresh.add(stmt.targets[0].id)
     for stmt in statements:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, gast.Name):
             alias, original = stmt.targets[0].id, stmt.value.id
             if alias not in mutated and original not in mutated:
                 continue
+            if original in fresh and counts.get(original) == 1 and loads.get(original) == 1:
+                continue  # ``acc = t`` after ``t = acc + x``: `t` is read nowhere else
             if not _written_after(stmt, statements, {alias, original}):
                 continue  # ``result = R`` at a return: one name for the same final value
             # `alias` rebound by this statement only from here on (``x = x_copy`` in

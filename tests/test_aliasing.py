@@ -195,6 +195,31 @@ def alias_offset_then_written(x):
     return np.sum(y * z)
 
 
+def written_then_rebound_in_loop(x):
+    acc = np.zeros(3)
+    for i in range(3):
+        acc[i] = x[i]
+        acc = acc + x  # (a new array under the old name)
+    return np.sum(acc ** 2)
+
+
+def written_then_augmented_in_loop(x):
+    acc = np.zeros(3)
+    for i in range(3):
+        acc[i] = acc[i] + x[i] ** 2
+        acc *= 2.0
+        acc += x
+    return np.sum(acc ** 3)
+
+
+def written_then_rebound(x):
+    y = x * 1.0
+    y[0] = y[1] * y[2]
+    y = y * 3.0
+    y[1] = 0.5
+    return np.sum(y ** 2)
+
+
 def fresh_written_then_appended(x):
     hs = []
     for i in range(3):
@@ -225,6 +250,9 @@ ACCEPTED = [
     (list_element_written_list_dead, (3,)),
     (swap_rows, (2, 3)),
     (fresh_written_then_appended, (3,)),
+    (written_then_rebound_in_loop, (3,)),
+    (written_then_augmented_in_loop, (3,)),
+    (written_then_rebound, (3,)),
     (offset_then_written, (3,)),
     (added_by_ufunc_then_written, (3,)),
     (positive_then_written, (3,)),
