@@ -5,6 +5,8 @@ Memory is abstract: a fresh allocation of a statement (``('new', id)``), a param
 Containers (lists, tuples, dicts) hold their elements' memory as *contents*. What is not known
 to allocate may alias its operands.
 """
+import inspect
+
 import gast
 
 from . import nodes as n
@@ -243,6 +245,15 @@ class MemoryModel:
             if not _copies(node):
                 return self._unknown(set(), args, state, stmt)
             return self._new(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
+        if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')) and \
+                _returns_new(obj):
+            # a function of the user's that returns arithmetic or a fresh NumPy result: new
+            # memory, holding what the arguments' items hold (``[a] * 2`` repeats items)
+            result = self._new(stmt)
+            for arg in args:
+                self._add_contents(('new', id(stmt)),
+                                   self._contents(self._eval(arg, state, stmt)))
+            return result
         callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
         return self._unknown(callee, args, state, stmt)
 
@@ -313,3 +324,8 @@ def _copies(call):
     ``x.astype(t, copy=False)``, ``np.nan_to_num(x, copy=False)`` may return `x` itself)."""
     return not any(k.arg == 'copy' and not (isinstance(k.value, gast.Constant) and
                                             k.value.value is True) for k in call.keywords)
+
+
+def _returns_new(func):
+    from .callees import returns_new_memory
+    return returns_new_memory(func, FRESH_FUNCTIONS, FRESH_METHODS)

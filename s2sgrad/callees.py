@@ -75,6 +75,44 @@ def _own_nodes(func):
     return node, nodes
 
 
+def returns_new_memory(func, fresh_functions, fresh_methods):
+    """Whether every ``return`` of the user function `func` (at its own level) gives a value
+    that no argument shares: arithmetic (``x * 2.0``, ``-x``), a call of a NumPy function
+    named in `fresh_functions` (``np.tanh(x)``) or a method named in `fresh_methods`
+    (``x.copy()``); False when its source cannot be read."""
+    own = _own_nodes(func)
+    if own is None:
+        return False
+    node, nodes = own
+    returned = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return)]
+    assigned = {name: [None] for name in n.names_stored(node.args)}  # (the argument itself)
+    for stmt in nodes:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                for name in n.names_stored(target):
+                    value = stmt.value if isinstance(stmt, gast.Assign) and \
+                        isinstance(target, gast.Name) else None
+                    assigned.setdefault(name, []).append(value)
+
+    def new(value, depth=0):
+        if isinstance(value, gast.Name) and depth < 4:
+            # (``y = x.copy()``, ``return y``: a variable assigned only new values)
+            values = assigned.get(value.id)
+            return bool(values) and all(v is not None and new(v, depth + 1) for v in values)
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+            return True
+        if not isinstance(value, gast.Call) or any(k.arg == 'copy' for k in value.keywords):
+            return False
+        path = n.dotted_path(value.func) or ''
+        head, _, name = path.rpartition('.')
+        if head.split('.')[0] in ('np', 'numpy') and name in fresh_functions:
+            return True
+        return isinstance(value.func, gast.Attribute) and value.func.attr in fresh_methods \
+            and not head.split('.')[0] in ('np', 'numpy', 'math')
+    return bool(returned) and all(new(value) for value in returned)
+
+
 def returns_tuple_displays(func):
     """Whether every ``return`` of the user function `func` (at its own level, not in functions
     it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of

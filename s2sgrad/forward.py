@@ -111,6 +111,10 @@ class ForwardPass:
                         _passes_through(stmt.value) & owners)):
                 stmt = n.assign(stmt.targets[0].id, n.call('s2s.copy', stmt.value))
             out.append(stmt)
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple):
+                # ``z, dz = helper_fwd(x, dv=dx)``: the helper's tangent may be `dx` itself
+                out.extend(n.assign(name, n.call('s2s.copy', n.name(name)))
+                           for name in n.names_stored(stmt.targets[0]) if name in owners)
         return out
 
     # -- statements -----------------------------------------------------------------------

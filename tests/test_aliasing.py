@@ -195,6 +195,29 @@ def alias_offset_then_written(x):
     return np.sum(y * z)
 
 
+def _doubled(v):
+    return v * 2.0
+
+
+def _copied(v):
+    w = v.copy()
+    return w
+
+
+def _maybe_doubled(v, double):
+    if double:
+        v = v * 2.0
+    return v
+
+
+def helper_result_written(x):
+    y = _doubled(x)  # (a new array: the helper returns arithmetic)
+    y[1] = y[0] * y[2]
+    z = _copied(x)
+    z[0] = 0.0
+    return np.sum(y * x) + np.sum(z ** 2)
+
+
 def written_then_rebound_in_loop(x):
     acc = np.zeros(3)
     for i in range(3):
@@ -253,6 +276,7 @@ ACCEPTED = [
     (written_then_rebound_in_loop, (3,)),
     (written_then_augmented_in_loop, (3,)),
     (written_then_rebound, (3,)),
+    (helper_result_written, (3,)),
     (offset_then_written, (3,)),
     (added_by_ufunc_then_written, (3,)),
     (positive_then_written, (3,)),
@@ -460,7 +484,14 @@ def real_if_close_written(x):
     return np.sum(y * x)
 
 
+def helper_result_may_be_argument(x):
+    y = _maybe_doubled(x, False)  # (the argument itself on one path)
+    y[1] = 0.0
+    return np.sum(y * x)
+
+
 REJECTED = [
+    (helper_result_may_be_argument, (3,)),
     (conjugate_written, (4,)),
     (cast_without_copy_written, (4,)),
     (nan_to_num_without_copy_written, (4,)),
