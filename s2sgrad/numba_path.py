@@ -257,7 +257,8 @@ class _Unit:
         space = {
             '__builtins__': builtins,  # (numba imports SciPy's BLAS from the caller's frame)
             '_numbers': _NUMBERS, '_state': state, '_plain': plain,
-            '_numba_errors': (self.numba.core.errors.NumbaError,),
+            # (numba's typing of some calls fails with a bare AssertionError)
+            '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError),
             '_failed': failure,
             '_plain_types': (float, int, _ndarray()),
             '_retype': _Retype(mode, wrt),
@@ -739,6 +740,8 @@ def _from_numba(error, name, note=''):
     column = getattr(loc, 'col', None)
     lines = linecache.getlines(filename) if filename else []
     reason = _reason(str(error))
+    if isinstance(error, AssertionError):
+        reason = f'numba failed inside its type inference (AssertionError {str(error)!r:.200})'
     where = _grad_of(lines, lineno) if filename and filename.startswith('<s2sgrad') else ''
     offset = None
     if text and column is not None and column >= 0:

@@ -277,6 +277,23 @@ def test_compile_error_names_the_construct_and_what_to_do():
         df(0.5, {'a': 2.0})
 
 
+def flat_concatenation(x):
+    return np.sum(np.concatenate((x, x * 2.0), axis=None) * np.arange(2.0 * x.size))
+
+
+def test_an_internal_numba_failure_is_a_compile_error():
+    """numba's typing of ``np.concatenate(..., axis=None)`` fails with a bare AssertionError:
+    a CompileError all the same, and fallback=True runs the plain gradient."""
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(CompileError) as info:
+        s2sgrad.grad(flat_concatenation, compile='numba')(x)
+    assert 'AssertionError' in str(info.value) and 'compile=None' in str(info.value)
+    with pytest.warns(CompileFallbackWarning):
+        got = s2sgrad.grad(flat_concatenation, compile='numba', fallback=True)(x)
+    weights = np.arange(12.0)
+    np.testing.assert_allclose(got, (weights[:6] + 2.0 * weights[6:]).reshape(2, 3))
+
+
 def math_of_an_array(x):
     return np.sum(x) * math.sin(x[0])
 
