@@ -1,5 +1,6 @@
 """Activity analysis: which variables depend on the arguments we differentiate."""
 import gast
+import numpy as np
 
 from . import nodes as n
 from . import rules
@@ -103,6 +104,47 @@ class Activity:
             return self.is_active(node.body) or self.is_active(node.orelse)
         return any(self.is_active(child) for child in gast.iter_child_nodes(node)
                    if isinstance(child, gast.expr))
+
+
+_CONSTRUCTORS = frozenset({'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like',
+                           'empty_like', 'full_like', 'arange', 'array', 'asarray'})
+
+
+def integer_arrays(body, resolver, params=()):
+    """Variables (not parameters) that every assignment makes a NumPy array of an integer or
+    boolean dtype given by ``dtype=`` (``h = np.zeros(3, dtype=int)``): what is written into
+    them is truncated, a piecewise constant, so they carry no derivative."""
+    kinds = {}
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                for name in target_names(target):
+                    if not isinstance(target, gast.Subscript):
+                        kinds.setdefault(name, set()).add(
+                            isinstance(target, gast.Name) and _integer_array(stmt.value,
+                                                                             resolver))
+        elif isinstance(stmt, gast.For):
+            for name in target_names(stmt.target):
+                kinds.setdefault(name, set()).add(False)
+    return {name for name, k in kinds.items() if k == {True} and name not in params}
+
+
+def _integer_array(value, resolver):
+    if not isinstance(value, gast.Call):
+        return False
+    func = resolver.lookup(value.func)
+    if getattr(func, '__name__', None) not in _CONSTRUCTORS or \
+            not (getattr(func, '__module__', None) or '').startswith('numpy'):
+        return False
+    for keyword in value.keywords:
+        if keyword.arg == 'dtype':
+            dtype = keyword.value.value if isinstance(keyword.value, gast.Constant) else \
+                resolver.lookup(keyword.value)
+            try:
+                return dtype is not None and np.dtype(dtype).kind in 'biu'
+            except TypeError:
+                return False
+    return False
 
 
 def _target_names(target):

@@ -21,7 +21,7 @@ import builtins
 import gast
 
 from . import inplace, mutation, nodes as n, scalar_version, split_motion
-from .activity import Activity, target_names
+from .activity import Activity, integer_arrays, target_names
 from .anf import Normalizer
 from .calls import nested_functions
 from .canonical import Canonicalizer
@@ -112,7 +112,8 @@ def normalise(ctx):
     ctx.closures = {name: list(info[1]) + [v for _, default in default_expressions(info[0])
                                            for v in n.names_read(default)]
                     for name, info in ctx.nested.items()}
-    activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures)
+    activity = Activity(func.body, ctx.wrt, ctx.resolver, ctx.closures,
+                        constants=integer_arrays(func.body, ctx.resolver, ctx.params))
     body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)
     return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
@@ -125,7 +126,8 @@ def analyse(ctx, body):
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(
         gast.Module(body=body, type_ignores=[]))) | set(ctx.params))
     ctx.activity = Activity(body, ctx.wrt, ctx.resolver, ctx.closures,
-                            constants=cancelled_shifts(body, ctx.resolver))
+                            constants=cancelled_shifts(body, ctx.resolver) |
+                            integer_arrays(body, ctx.resolver, ctx.params))
     ctx.receivers = receivers_of_temporaries(body, ctx.receivers)
     check_effects(body, ctx)
     ret = body[-1]

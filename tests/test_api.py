@@ -442,3 +442,24 @@ def test_integer_arrays_get_float_gradients():
     assert gx.dtype == gy.dtype == np.float64
     np.testing.assert_array_equal(gx, y)
     np.testing.assert_array_equal(gy, x)
+
+
+def truncated_into_integers(x):
+    h = np.zeros(3, dtype=int)
+    for i in range(3):
+        h[i] = x[i] * 10  # (truncated: h is piecewise constant in x)
+    return np.sum(h * x)
+
+
+def flags_in_a_boolean_array(x):
+    m = np.zeros(3, dtype=bool)
+    m[0] = x[0] > 0
+    return np.sum(np.where(m, x ** 2, x))
+
+
+def test_values_written_into_integer_arrays_carry_no_derivative():
+    x = np.array([0.37, 0.52, 0.11])
+    np.testing.assert_allclose(s2sgrad.grad(truncated_into_integers)(x), [3.0, 5.0, 1.0])
+    np.testing.assert_allclose(s2sgrad.jvp(truncated_into_integers)(x, np.ones(3)), 9.0)
+    check_grads(truncated_into_integers, [x], modes=('rev', 'fwd'), order=2)
+    check_grads(flags_in_a_boolean_array, [x], modes=('rev', 'fwd'), order=2)
