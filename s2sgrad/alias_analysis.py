@@ -142,6 +142,9 @@ class AliasAnalysis(MemoryModel):
         stmt = self.defs[binding[1]][0]
         if not isinstance(stmt, gast.Assign):
             return False
+        if isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.List) and \
+                stmt.value.elts:
+            return False  # (``out = [y[0]]`` holds a list of them, which ``+=`` changes)
         return self._element_value(stmt.value, stmt, depth)
 
     def _element_value(self, value, stmt, depth):

@@ -156,8 +156,11 @@ class Normalizer:
         if not self.activity.is_active(node) or n.is_atom(node):
             return node
         if isinstance(node, gast.BinOp):
-            return gast.BinOp(left=self.atom(node.left, out), op=node.op,
-                              right=self.atom(node.right, out))
+            new = gast.BinOp(left=self.atom(node.left, out), op=node.op,
+                             right=self.atom(node.right, out))
+            if getattr(node, 'written', False):
+                new.written = True  # (the user's ``a * 1.0`` may change a dtype: kept)
+            return new
         if isinstance(node, gast.UnaryOp):
             return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
         if isinstance(node, gast.Call):

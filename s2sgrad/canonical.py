@@ -313,6 +313,22 @@ class Canonicalizer:
             sequences, backwards = [it.args[0]], True
         names = []
         rebound = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
+        resized = _resized(loop.body)
+        if func in ('enumerate', 'reversed') and len(targets) == 1 and \
+                isinstance(targets[0], gast.Name) and isinstance(sequences[0], gast.Name) and \
+                _indexes_by(loop.body, sequences[0].id, targets[0].id):
+            # ``for i, k in enumerate(d)``, ``for k in reversed(d)`` reading ``d[k]``: `k` is
+            # a key of a dict (or an integer item of a list used as an index)
+            keys = self.namer.fresh('keys')
+            pre.append(gast.copy_location(
+                n.assign(keys, n.call('s2s.keys', n.clone(sequences[0]))), loop))
+            sequences = [n.name(keys)]
+        for seq in sequences:
+            if isinstance(seq, gast.Name) and seq.id in resized:
+                raise self.error(loop, f'a loop over the list `{seq.id}` that its body makes '
+                                       f'longer or shorter (Python visits the items added): '
+                                       f'loop over `range(...)` and index the list, or '
+                                       f'collect the new items in another list')
         for seq in sequences:
             if isinstance(seq, gast.Name) and seq.id not in rebound:
                 names.append(seq.id)
@@ -343,6 +359,33 @@ class Canonicalizer:
         new = gast.For(target=n.name(index_name, store=True), iter=iterations,
                        body=body + loop.body, orelse=[], type_comment=None)
         return pre + [gast.copy_location(new, loop)]
+
+
+_RESIZING = frozenset({'append', 'extend', 'insert', 'pop', 'remove', 'clear'})
+
+
+def _resized(body):
+    """The names whose length `body` may change: ``xs.append(v)``, ``xs += [v]``, ..."""
+    found = set()
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and node.func.attr in _RESIZING:
+            found.add(node.func.value.id)
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            found.add(node.target.id)
+        elif isinstance(getattr(node, 'augmented_read', None), gast.Name):
+            found.add(node.augmented_read.id)  # (``xs += [v]``, made plain already)
+    return found
+
+
+def _indexes_by(body, sequence, item):
+    """Whether `body` reads ``sequence[item]`` and assigns neither name."""
+    block = gast.Module(body=body, type_ignores=[])
+    if {sequence, item} & set(n.names_stored(block)):
+        return False
+    return any(isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and
+               node.value.id == sequence and isinstance(node.slice, gast.Name) and
+               node.slice.id == item for node in n.walk(block))
 
 
 def _keys_only(loop):

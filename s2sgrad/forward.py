@@ -112,9 +112,13 @@ class ForwardPass:
                 stmt = n.assign(stmt.targets[0].id, n.call('s2s.copy', stmt.value))
             out.append(stmt)
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple):
-                # ``z, dz = helper_fwd(x, dv=dx)``: the helper's tangent may be `dx` itself
+                # ``z, dz = helper_fwd(x, dv=dx)``: the helper's tangent may be `dx` itself,
+                # which a write into `z` (or, when `dx` is an owner's, into `x`) would change
+                tangents = set(self.tangents.values())
+                passed = bool(set(n.names_read(stmt.value)) & owners)
                 out.extend(n.assign(name, n.call('s2s.copy', n.name(name)))
-                           for name in n.names_stored(stmt.targets[0]) if name in owners)
+                           for name in n.names_stored(stmt.targets[0])
+                           if name in owners or passed and name in tangents)
         return out
 
     # -- statements -----------------------------------------------------------------------

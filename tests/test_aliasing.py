@@ -210,6 +210,24 @@ def _maybe_doubled(v, double):
     return v
 
 
+def _shifted(v):
+    return v - 2.0  # (its tangent is v's)
+
+
+def shifted_by_helper_then_written(x):
+    y = x * 2.0
+    z = _shifted(y)
+    y[1] = 3.0
+    return np.sum(y * z)
+
+
+def cast_by_arithmetic_then_written(x):
+    acc = np.zeros(3, dtype=int)
+    acc = acc * 1.0  # (a float array now: the user's own * 1.0 is kept)
+    acc[1] = x[1] * 3.0
+    return np.sum(acc * x)
+
+
 def helper_result_written(x):
     y = _doubled(x)  # (a new array: the helper returns arithmetic)
     y[1] = y[0] * y[2]
@@ -277,6 +295,8 @@ ACCEPTED = [
     (written_then_augmented_in_loop, (3,)),
     (written_then_rebound, (3,)),
     (helper_result_written, (3,)),
+    (shifted_by_helper_then_written, (3,)),
+    (cast_by_arithmetic_then_written, (3,)),
     (offset_then_written, (3,)),
     (added_by_ufunc_then_written, (3,)),
     (positive_then_written, (3,)),
@@ -490,7 +510,15 @@ def helper_result_may_be_argument(x):
     return np.sum(y * x)
 
 
+def list_extended_under_an_alias(x):
+    out = [x[0]]
+    alias = out
+    out += [x[1] * 2.0, x[2]]  # (extends the list that alias names too)
+    return sum(alias)
+
+
 REJECTED = [
+    (list_extended_under_an_alias, (3,)),
     (helper_result_may_be_argument, (3,)),
     (conjugate_written, (4,)),
     (cast_without_copy_written, (4,)),

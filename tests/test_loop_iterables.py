@@ -4,7 +4,9 @@ against central differences, forward against reverse mode, second order."""
 import numpy as np
 import pytest
 
+import s2sgrad
 from s2sgrad.checks import check_grads
+from s2sgrad.errors import UnsupportedSyntaxError
 
 
 def counted_from_one(xs):
@@ -59,3 +61,47 @@ def test_loop_over_vector(f):
 def test_rows_counted_from_two():
     check_grads(rows_counted, [np.arange(6.0).reshape(3, 2) * 0.2], modes=('rev', 'fwd'),
                 order=2)
+
+
+def counted_keys(p, x):
+    total = 0.0
+    for i, k in enumerate(p):
+        total = total + (i + 1) * np.sum(p[k] * x)
+    return total
+
+
+def keys_backwards(p, x):
+    total = 0.0
+    for k in reversed(p):
+        total = total * 0.5 + np.sum(np.sin(p[k]) * x)
+    return total
+
+
+@pytest.mark.parametrize('f', [counted_keys, keys_backwards], ids=lambda f: f.__name__)
+def test_keys_of_a_dict(f):
+    p = {'b': np.array([0.3, -0.2]), 'a': np.array([1.1, 0.4])}
+    x = np.array([0.7, -1.5])
+    g = s2sgrad.grad(f)(p, x)
+    for k in p:
+        want = np.zeros(2)
+        for j in range(2):
+            e = np.zeros(2)
+            e[j] = 1e-6
+            up, down = dict(p), dict(p)
+            up[k], down[k] = p[k] + e, p[k] - e
+            want[j] = (f(up, x) - f(down, x)) / 2e-6
+        np.testing.assert_allclose(g[k], want, rtol=1e-6, atol=1e-8)
+    check_grads(f, [p, x], wrt=(1,), modes=('rev', 'fwd'), order=2)
+
+
+def grown_while_looped(x):
+    xs = [x[0], x[1]]
+    for i, xi in enumerate(xs):
+        if i < 2:
+            xs.append(xi * 2.0)  # (Python visits the items added)
+    return sum(xs)
+
+
+def test_a_loop_over_a_list_its_body_grows_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='makes longer or shorter'):
+        s2sgrad.grad(grown_while_looped)(np.array([0.5, -1.0]))
