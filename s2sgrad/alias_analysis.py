@@ -103,7 +103,7 @@ class AliasAnalysis(MemoryModel):
                     self.guards.append(('before', stmt, name, name, other))
                 continue
             if live and sharers and not external and \
-                    all(self._element_read(b) for b in sharers) and \
+                    all(self._element_read(b, whole=kind == 'rebind') for b in sharers) and \
                     not self._appended_before(stmt, memory):
                 # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
                 # generated code checks at run time that it is a number, which no write
@@ -134,20 +134,22 @@ class AliasAnalysis(MemoryModel):
             return cut
         return set()
 
-    def _element_read(self, binding, depth=0):
+    def _element_read(self, binding, depth=0, whole=False):
         """Whether `binding` holds what ``y[index]`` gave (a number, or a view of `y`):
-        made by a subscript, or copied or unpacked from such values."""
+        made by a subscript, or copied or unpacked from such values. `whole`: the write
+        rebinds a list in place (``out += [v]``), which a list display of such values
+        shares."""
         if binding[0] != 'def' or depth > 8:
             return False
         stmt = self.defs[binding[1]][0]
         if not isinstance(stmt, gast.Assign):
             return False
-        if isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.List) and \
-                stmt.value.elts:
-            return False  # (``out = [y[0]]`` holds a list of them, which ``+=`` changes)
-        return self._element_value(stmt.value, stmt, depth)
+        if whole and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.List) and stmt.value.elts:
+            return False  # (``out = [y[0]]``, ``alias = out``: ``out += [v]`` changes both)
+        return self._element_value(stmt.value, stmt, depth, whole)
 
-    def _element_value(self, value, stmt, depth):
+    def _element_value(self, value, stmt, depth, whole=False):
         if isinstance(value, gast.Subscript):
             # `y[i]`, `y[i, j]`: a number or a view; a slice, `...` or `None` is always a view
             return not any(isinstance(node, (gast.Slice, gast.Starred)) or
@@ -158,7 +160,8 @@ class AliasAnalysis(MemoryModel):
             return all(self._element_value(e, stmt, depth) for e in value.elts)
         if isinstance(value, gast.Name):
             reaching = self.reach[id(stmt)].get(value.id, ())
-            return bool(reaching) and all(self._element_read(b, depth + 1) for b in reaching)
+            return bool(reaching) and all(self._element_read(b, depth + 1, whole)
+                                          for b in reaching)
         return False
 
     def _appended_before(self, stmt, memory):

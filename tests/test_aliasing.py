@@ -228,6 +228,13 @@ def cast_by_arithmetic_then_written(x):
     return np.sum(acc * x)
 
 
+def numbers_listed_then_written(x):
+    y = x * 1.0
+    vals = [y[0], y[1]]  # (numbers: the write below does not change them)
+    y[0] = 5.0
+    return vals[0] * y[0] + vals[1] * y[2]
+
+
 def helper_result_written(x):
     y = _doubled(x)  # (a new array: the helper returns arithmetic)
     y[1] = y[0] * y[2]
@@ -297,6 +304,7 @@ ACCEPTED = [
     (helper_result_written, (3,)),
     (shifted_by_helper_then_written, (3,)),
     (cast_by_arithmetic_then_written, (3,)),
+    (numbers_listed_then_written, (3,)),
     (offset_then_written, (3,)),
     (added_by_ufunc_then_written, (3,)),
     (positive_then_written, (3,)),
