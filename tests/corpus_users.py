@@ -1610,6 +1610,51 @@ def list_grown_by_plus(x):
     return sum(terms) / len(terms)
 
 
+# -- built-ins on sequences, loops over iterables, writes users mix with them ---------------
+
+def _pair_of(v):
+    return v * 2.0, np.sin(v)
+
+
+def ranked_features(x):
+    feats = [x[0]]
+    for i in range(1, len(x)):
+        feats += _pair_of(x[i] * x[0])  # (a helper's tuple extends the list)
+    ranked = sorted(feats, reverse=True)
+    return ranked[0] * ranked[-1] + sum(ranked) + max(feats)
+
+
+def weighted_from_one(x, W):
+    total = 0.0
+    for k, row in enumerate(list(W), 1):
+        total = total + k * np.sum(np.tanh(row * x))
+    for v in reversed(tuple(x)):
+        total = total * 0.5 + v ** 2
+    return total
+
+
+def quantized_then_scaled(x):
+    codes = np.zeros(len(x), dtype=int)
+    for i in range(len(x)):
+        codes[i] = x[i] * 4.0  # (truncated: no derivative through the codes)
+    return np.sum(codes * x) + np.sum(x ** 2)
+
+
+def shifted_then_written(x):
+    y = x * 2.0
+    z = y - 1.0  # (a new array: its tangent must not follow the write into y)
+    y[0] = z[1] * 3.0
+    return np.sum(y * z)
+
+
+def appended_then_written(x):
+    h = np.zeros(len(x))
+    hs = []
+    hs.append(h)
+    h[0] = x[0] * x[1]  # (changes hs[0] too: refused)
+    return np.sum(hs[0])
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -1914,6 +1959,11 @@ CASES = [
     (gru_like_pair_in_loop, lambda rng: (_vec(rng, 3), _mat(rng, (4, 3))), 0),
     (cell_pairs_in_loop, lambda rng: (_vec(rng, 3), _mat(rng, (3, 3))), 0),
     (list_grown_by_plus, lambda rng: (_vec(rng, 5),), 0),
+    (ranked_features, lambda rng: (_vec(rng, 3, 0.2, 1.0),), 0),
+    (weighted_from_one, lambda rng: (_vec(rng, 3), _mat(rng, (2, 3))), (0, 1)),
+    (quantized_then_scaled, lambda rng: (_vec(rng, 4, 0.05, 0.2) + np.arange(4) * 0.25,), 0),
+    (shifted_then_written, lambda rng: (_vec(rng, 3),), 0),
+    (appended_then_written, lambda rng: (_vec(rng, 3),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
@@ -1926,7 +1976,7 @@ MAY_RAISE = {
     alias_in_list_then_write, view_of_view_write, alias_reassigned_after_write,
     argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
-    recursion_with_list,
+    recursion_with_list, appended_then_written,
     # the fence rejects starred targets with a message that says what to write instead
     unpack_starred,
 }

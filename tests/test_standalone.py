@@ -299,6 +299,9 @@ CASES = {
     'array_module': [c(V), c(1.0), c([V, V]), c(())],
     # the error a rule refuses its arguments with (located only in s2sgrad's runtime)
     'unsupported': [c('np.pad with this mode')],
+    'sorting_order': [c([3.0, 1.0, 2.0]), c(V), c([1.0, -2.0, 1.0], abs, True), c((), None)],
+    'in_order': [c([V, W, 1.0], [2, 0, 1]), c([], [])],
+    'out_of_order': [c([V, W, 1.0], [2, 0, 1]), c((1.0, 2.0), [1, 0])],
     'item_before': [c({'a': V}, 'a'), c({'a': V}, 'b'), c([V, V], 1), c(V, 0)],
     'kind_like': [c(1.0, V), c(V, 2.0), c(np.float32(1.0), F32)],
     'arange_weights': [c(np.arange(0.0, 2.0, 0.5), 0.0, 2.0, 0.5, 'step'),
