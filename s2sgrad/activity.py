@@ -4,6 +4,7 @@ import numpy as np
 
 from . import nodes as n
 from . import rules
+from .float_values import dtype_argument
 from .mutation import assigned_into
 from .resolve import is_nondifferentiable_call
 
@@ -136,15 +137,14 @@ def _integer_array(value, resolver):
     if getattr(func, '__name__', None) not in _CONSTRUCTORS or \
             not (getattr(func, '__module__', None) or '').startswith('numpy'):
         return False
-    for keyword in value.keywords:
-        if keyword.arg == 'dtype':
-            dtype = keyword.value.value if isinstance(keyword.value, gast.Constant) else \
-                resolver.lookup(keyword.value)
-            try:
-                return dtype is not None and np.dtype(dtype).kind in 'biu'
-            except TypeError:
-                return False
-    return False
+    dtype = dtype_argument(value, func.__name__)
+    if dtype is None:
+        return False
+    dtype = dtype.value if isinstance(dtype, gast.Constant) else resolver.lookup(dtype)
+    try:
+        return dtype is not None and np.dtype(dtype).kind in 'biu'
+    except TypeError:
+        return False
 
 
 def _target_names(target):

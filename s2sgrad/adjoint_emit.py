@@ -128,6 +128,8 @@ class AdjointEmitter:
         if item.active_value:
             read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
                           n.clone(item.shape))
+            if item.into:  # (an integer array truncates what is written into it)
+                read = n.call('s2s.stored', read, n.name(item.into))
             if itself:  # (read before the written part is zeroed, added after)
                 share = self.namer.fresh(badj + '_read')
                 out.append(n.assign(share, read))

@@ -40,9 +40,10 @@ class SetItem:
     """The adjoint of ``y[index] = v``; `shape` is a variable of `v`'s shape (when `v` is
     active), read to zero the right part of the adjoint."""
 
-    def __init__(self, var, index, value, active_value, shape=None):
+    def __init__(self, var, index, value, active_value, shape=None, into=None):
         self.var, self.index, self.value, self.active_value = var, index, value, active_value
         self.shape = shape
+        self.into = into  # `y` where it may be an integer array (truncating `v`), else None
 
 
 class Unpack:
@@ -83,7 +84,8 @@ def reads(item):
     if isinstance(item, IndexContribution):
         return [item.var] + n.names_read(item.index)
     if isinstance(item, SetItem):
-        return n.names_read(item.index) + ([item.shape.id] if item.active_value else [])
+        return n.names_read(item.index) + ([item.shape.id] if item.active_value else []) + \
+            ([item.into] if item.into else [])
     if isinstance(item, Unpack):
         return list(item.targets)
     if isinstance(item, Append):
@@ -176,6 +178,8 @@ class ItemMaker:
             if item.active_value:
                 proxy = self.ctx.shapes.proxy(value.id)
                 item.shape = n.name(proxy) if proxy else value
+                if base.id not in self.ctx.float_vars:
+                    item.into = base.id
             return [item]
         if isinstance(target, (gast.Tuple, gast.List)):
             names = [e.id for e in target.elts if isinstance(e, gast.Name)]

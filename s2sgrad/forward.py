@@ -136,6 +136,8 @@ class ForwardPass:
             if not self.active(base):
                 return [stmt], []
             dvalue = n.name(self.tan(value.id)) if self.active(value) else n.const(0.0)
+            if self.active(value) and base.id not in self.ctx.float_vars:
+                dvalue = n.call('s2s.stored', dvalue, n.name(base.id))  # (may truncate)
             dest = n.subscript(n.name(self.tan(base.id)), n.clone(target.slice), store=True)
             return [stmt], [n.assign(dest, dvalue)]
         if isinstance(target, (gast.Tuple, gast.List)):

@@ -152,6 +152,15 @@ def _shape_array_impl(shape):
 
 # -- values: zeros, copies, types of gradients --------------------------------------------
 
+@_implements('stored')
+def _stored(g, into):
+    if _array(into) and isinstance(into.dtype, (types.Integer, types.Boolean)):
+        return lambda g, into: runtime.zeros_like(g)
+    if _array(into) or _number(into):
+        return lambda g, into: g
+    return None
+
+
 @_implements('zeros_like')
 def _zeros_like(x):
     if _number(x):

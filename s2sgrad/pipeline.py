@@ -30,6 +30,7 @@ from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
+from .float_values import float_variables
 from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link, link_part
@@ -143,6 +144,7 @@ def analyse(ctx, body):
     inplace.refuse_aliased_lists(ctx, body + [ret])
     ctx.container_vars = _containers(body) | _returned_params(ret, ctx.params) | \
         _read_by_item(body + [ret], ctx.params)
+    ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt) | ctx.container_vars
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}

@@ -31,7 +31,7 @@ __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcas
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'item_before', 'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta',
            'not_shared', 'pick', 'pick_tangent', 'read_at', 'real_only', 'real_part',
-           'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select', 'unadd',
+           'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select', 'stored', 'unadd',
            'unbroadcast', 'unextremum', 'unindex', 'unmean', 'unread_at', 'unreduce', 'unstack',
            'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
@@ -341,6 +341,16 @@ def read_at(by, index, v):
     if _has_array_index(index) and not _is_sequence(by):
         g = g * _last_writes(by, index)
     return unbroadcast(g, v)
+
+
+def stored(g, into):
+    """The derivative `g` of a value written into `into` (``into[index] = v``), or zeros like
+    `g` where `into` is an array of an integer or boolean dtype: the write truncated the value
+    to a piecewise constant."""
+    dtype = getattr(into, 'dtype', None)
+    if dtype is not None and dtype.kind in 'biu':
+        return zeros_like(g)
+    return g
 
 
 def unsum(g, items):

@@ -5,7 +5,7 @@ from . import nodes as n
 from .dead_code import negate
 
 SHAPE_ARGUMENT = {'unbroadcast': 1, 'unreduce': 1, 'unmean': 1, 'read_at': 2,
-                  'like': 1, 'zeros_like': 0, 'reshape_like': 1}
+                  'like': 1, 'zeros_like': 0, 'reshape_like': 1, 'stored': 1}
 """Runtime helpers that read one argument only for its type, shape and dtype (-> position)."""
 
 

@@ -13,7 +13,7 @@ from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
     as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, items_back, matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
-    retranspose, select, unadd, unbroadcast, unindex, unread_at, unsum, zero_at)
+    retranspose, select, stored, unadd, unbroadcast, unindex, unread_at, unsum, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
@@ -39,6 +39,7 @@ HELPERS = {
     runtime.resum: 'reverse forward',
     runtime.retranspose: 'forward',
     runtime.select: 'reverse forward',
+    runtime.stored: 'reverse forward',
     runtime.unbroadcast: 'reverse forward',
     runtime.unextremum: 'reverse forward',
     runtime.unindex: 'reverse forward',
@@ -276,6 +277,14 @@ def read_at_adjoint(ans, by, index, v):
 
 
 linear(runtime.read_at, 'd[by], index, v')
+
+
+@adjoint(runtime.stored)
+def stored_adjoint(ans, g, into):
+    d[g] = stored(d[ans], into)
+
+
+linear(runtime.stored, 'd[g], into')
 
 
 @adjoint(runtime.unread_at)

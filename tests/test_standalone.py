@@ -200,6 +200,8 @@ CASES = {
              c(None), c('a'), c([1.0]), c(1j), c(np.array(1)), c(True), c(3), c(V + 1j),
              c(np.array(['a'])), c(np.ones((1, 1), dtype=np.float32), 'loss')],
     'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V)],
+    'stored': [c(V, W), c(2.0, np.arange(3)), c(V, np.zeros(3, dtype=bool)), c(1.5, [1, 2]),
+               c(V[:2], np.zeros((2, 2), dtype=np.float32))],
     'unadd': [c(M, V), c(1.0, 2.0), c([V, 1.0], [W, 2.0]), c((1.0, V), [0.5, V]),
               c(V, [1.0, 2.0]), c([1.0, 2.0], 3.0), c(None, V), c(0.0, None),
               c({'a': V, 'b': 1.0}, {'a': W}), c(1.0, {'a': V}),
