@@ -272,12 +272,17 @@ class _Substitute(ast.NodeTransformer):
 
 
 def _strip_like(expr, parameters):
-    """``e`` for ``s2s.like(e, param)``, else `expr`."""
+    """``e`` for ``s2s.like(e, param)``, else `expr`; then ``e`` for ``s2s.own(e)`` (a copy,
+    where `e` may be an argument's memory)."""
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and \
             expr.func.attr == 'like' and isinstance(expr.func.value, ast.Name) and \
             expr.func.value.id == 's2s' and len(expr.args) == 2 and not expr.keywords and \
             isinstance(expr.args[1], ast.Name) and expr.args[1].id in parameters:
-        return expr.args[0]
+        expr = expr.args[0]
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and \
+            expr.func.attr == 'own' and isinstance(expr.func.value, ast.Name) and \
+            expr.func.value.id == 's2s' and len(expr.args) == 1 and not expr.keywords:
+        expr = expr.args[0]
     return expr
 
 
@@ -503,7 +508,8 @@ def markdown(all_results):
         '',
         '**"matches"** means the printed gradient\'s return expression, with every local '
         'variable that is assigned exactly once substituted (repeatedly) and one outer '
-        '`s2s.like(e, param)` (a cast to the argument\'s type) taken off, equals the closed '
+        '`s2s.like(e, param)` (a cast to the argument\'s type) and `s2s.own(e)` (a copy where '
+        '`e` may be an argument\'s own memory) taken off, equals the closed '
         'form or one of its listed equivalent spellings, up to: the order of the operands of '
         '`+` and of elementwise `*`, `np.transpose(x)` versus `x.T`, and `2.0` versus `2`. '
         'Nothing else is normalized. **"equivalent, numerically checked (printed form '

@@ -204,6 +204,19 @@ def _copy(x):
     return None
 
 
+@_implements('own')
+def _own(g):
+    if _number(g):
+        return lambda g: g
+    if _array(g):
+        return lambda g: g.copy()
+    if isinstance(g, types.List):  # (each item copied too)
+        return lambda g: [runtime.own(item) for item in g]
+    if isinstance(g, types.BaseTuple):
+        return _per_item('runtime.own(g[{k}])', len(g), 'g')
+    return None
+
+
 @_implements('add')
 def _add(a, b):
     if _absent(a) and (_number(b) or _array(b) or _sequence(b)):

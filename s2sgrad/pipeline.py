@@ -37,6 +37,7 @@ from .linking import link, link_part
 from .modes import Mode
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
+from .own_results import own_results
 from .resolve import Resolver
 from .scopes import default_expressions
 from .reuse_reads import reuse_reads
@@ -56,6 +57,8 @@ def reverse_mode(ctx):
     body, ret = analyse(ctx, normalise(ctx))
     made = reverse_function(ctx, body, ret)
     node = save_shapes(optimise(ctx, made)) if ctx.optimized else made.node
+    if ctx.mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT):  # (public results)
+        own_results(node, skip_first=ctx.mode is Mode.VALUE_AND_GRAD)
     if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):
         scalar_version.call_general(ctx, node)  # else knowing the numbers gained nothing
     parts = None
@@ -74,6 +77,8 @@ def forward_mode(ctx):
     body, ret = analyse(ctx, normalise(ctx))
     made = forward_function(ctx, body, ret)
     node = optimise(ctx, made) if ctx.optimized else made.node
+    if ctx.mode is Mode.JVP:
+        own_results(node)
     return link(ctx, node, node.name, made.seed_name, made.tangent_names)
 
 

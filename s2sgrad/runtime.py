@@ -18,7 +18,7 @@ from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
 from .runtime_errors import unsupported
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
                              _shape, add, array_module, broadcast_like, copy, imag_part, like,
-                             real_only, real_part, reshape_like, zeros_like)
+                             own, real_only, real_part, reshape_like, zeros_like)
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, item_before, items_back, keys, pick,
@@ -30,7 +30,7 @@ __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcas
            'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy', 'count',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'item_before', 'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta',
-           'not_shared', 'pick', 'pick_tangent', 'read_at', 'real_only', 'real_part',
+           'not_shared', 'own', 'pick', 'pick_tangent', 'read_at', 'real_only', 'real_part',
            'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select', 'stored', 'unadd',
            'unbroadcast', 'unextremum', 'unindex', 'unmean', 'unread_at', 'unreduce', 'unstack',
            'unsum', 'untranspose', 'zero_at', 'zeros_like']

@@ -83,6 +83,23 @@ def zeros_like(x):
     return np.zeros_like(x) if x.dtype.kind in 'fc' else np.zeros_like(x, dtype=np.float64)
 
 
+def own(g):
+    """`g` as memory of its own, which the caller may keep and change: arrays copied, lists,
+    tuples and dicts copied item by item, numbers as they are (a derivative's result that may
+    be an argument, a global or another result)."""
+    if type(g) is np.ndarray:
+        return g.copy()
+    if isinstance(g, list):
+        return [own(item) for item in g]
+    if isinstance(g, tuple):
+        return _same_kind(g, [own(item) for item in g])
+    if isinstance(g, dict):
+        return {key: own(value) for key, value in g.items()}
+    if hasattr(g, 'dtype') and hasattr(g, 'copy'):  # CuPy, dask arrays; NumPy scalars
+        return g.copy()
+    return g
+
+
 def copy(x):
     """A copy of `x` that the caller may modify (arrays and lists); numbers as they are."""
     if isinstance(x, list):
@@ -183,8 +200,8 @@ def like(g, x):
     """The gradient `g` of argument `x` with `x`'s type: a float for a float, its dtype; a
     list, tuple or dict of the same structure for a container of arrays."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype is x.dtype and \
-            g.dtype.kind == 'f':
-        return g  # the common case, first
+            g.dtype.kind == 'f':  # the common case, first
+        return g if g.flags.writeable else g.copy()  # (not a read-only broadcast view)
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
                         f'pass a number, an array or a list, tuple or dict of them')
@@ -194,8 +211,8 @@ def like(g, x):
 def _like_value(g, x):
     """`like` for an argument or a part of a container argument."""
     if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
-            g.dtype.kind == 'f':
-        return g  # the common case, first
+            g.dtype.kind == 'f':  # the common case, first
+        return g if g.flags.writeable else g.copy()
     if isinstance(x, (list, tuple, dict)):
         return _like_container(g, x)
     _check_numeric(g, x)

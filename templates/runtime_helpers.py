@@ -29,6 +29,7 @@ HELPERS = {
     runtime.like: 'reverse forward',
     runtime.matmul_lhs: 'reverse forward',
     runtime.matmul_rhs: 'reverse forward',
+    runtime.own: 'reverse forward',
     runtime.pick: 'reverse forward',
     runtime.pick_tangent: 'reverse forward',
     runtime.read_at: 'reverse forward',
@@ -231,6 +232,14 @@ def copy_adjoint(ans, x):
 
 
 linear(runtime.copy, 'd[x]')
+
+
+@adjoint(runtime.own)
+def own_adjoint(ans, g):
+    d[g] = d[ans]
+
+
+linear(runtime.own, 'd[g]')
 
 
 @adjoint(runtime.like)

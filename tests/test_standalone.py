@@ -199,6 +199,7 @@ CASES = {
     'seed': [c(1.0), c(np.float32(2.0)), c(Z0), c(np.array([2.0])), c(np.ones((1, 1))), c(V),
              c(None), c('a'), c([1.0]), c(1j), c(np.array(1)), c(True), c(3), c(V + 1j),
              c(np.array(['a'])), c(np.ones((1, 1), dtype=np.float32), 'loss')],
+    'own': [c(V), c([V, 1.0]), c((V, {'a': W})), c(2.0), c(np.float32(1.5)), c(V[1:])],
     'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V)],
     'stored': [c(V, W), c(2.0, np.arange(3)), c(V, np.zeros(3, dtype=bool)), c(1.5, [1, 2]),
                c(V[:2], np.zeros((2, 2), dtype=np.float32))],

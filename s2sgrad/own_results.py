@@ -1,0 +1,158 @@
+"""Own results: a public derivative returns arrays of its own, never an argument, a global, or
+an array it also returns elsewhere (``bx = x`` for ``0.5 * np.sum(x ** 2)``), so that a caller
+who updates the gradient in place (``g *= lr``) changes nothing else."""
+import gast
+
+from . import nodes as n
+from .alias_memory import FRESH_FUNCTIONS, FRESH_METHODS
+from .standins import SHAPE_ARGUMENT
+
+_FRESH_HELPERS = frozenset({'copy', 'own', 'zeros_like', 'unindex', 'unread_at', 'count',
+                            'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
+                            'xdivy'})
+"""Runtime helpers whose result is new memory."""
+_PASSING = {'like': (0,), 'unbroadcast': (0,), 'unreduce': (0,), 'reshape_like': (0,),
+            'read_at': (0,), 'zero_at': (0,), 'stored': (0,), 'add_at': (0, 2), 'add': (0, 1)}
+"""Runtime helpers whose result may be (or hold) some of their arguments (-> positions); the
+others' may be any argument but the one read for its shape."""
+_VIEW_ATTRIBUTES = frozenset({'T', 'real', 'imag', 'mT', 'flat'})
+
+
+def own_results(func, skip_first=False):
+    """Wrap each result of the FunctionDef `func`'s final ``return`` (the items of a tuple;
+    the argument of ``s2s.like``) that may share memory with a parameter, a global or another
+    result in ``s2s.own``. `skip_first`: the first item is the function's value, left as it
+    is (it counts as a result the others must not share)."""
+    ret = func.body[-1] if func.body else None
+    if not isinstance(ret, gast.Return) or ret.value is None:
+        return func
+    memory = _Memory(func)
+    items = ret.value.elts if isinstance(ret.value, gast.Tuple) else None
+    slots = list(range(len(items))) if items is not None else [None]
+    taken = set()
+    for k in slots:
+        node = items[k] if items is not None else ret.value
+        inner = node.args[0] if _is_helper(node, 'like') and node.args else node
+        locs = memory.of(inner)
+        shared = any(loc[0] == 'outside' for loc in locs) or locs & taken
+        taken |= locs
+        if not shared or k == 0 and skip_first:
+            continue
+        owned = n.call('s2s.own', inner)
+        if inner is node:
+            node = owned
+        else:
+            node.args[0] = owned
+        if items is not None:
+            items[k] = node
+        else:
+            ret.value = node
+    return func
+
+
+def _is_helper(node, name=None):
+    """Whether `node` calls ``s2s.<name>`` (any runtime helper for None)."""
+    path = n.dotted_path(node.func) if isinstance(node, gast.Call) else None
+    return path is not None and path.startswith('s2s.') and (name is None or path[4:] == name)
+
+
+class _Memory:
+    """Flow-insensitive: the memory an expression of the generated function may hold, as a
+    set of ``('outside', name)`` (a parameter's, a global's) and ``('new', id)`` (made by a
+    node of the function)."""
+
+    def __init__(self, func):
+        self.definitions = {}
+        self.locals = set(n.names_stored(func.args)) | set(n.names_stored(func))
+        for node in _walk_body(func.body):
+            if isinstance(node, gast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value)
+            elif isinstance(node, (gast.For, gast.With)):
+                for name in n.names_stored(node.target if isinstance(node, gast.For)
+                                           else gast.Tuple(elts=[i.optional_vars for i in
+                                                                 node.items if i.optional_vars],
+                                                           ctx=gast.Store())):
+                    self.definitions.setdefault(name, []).append(None)
+        self.memo = {}
+
+    def _bind(self, target, value):
+        if isinstance(target, gast.Name):
+            self.definitions.setdefault(target.id, []).append(value)
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            values = value.elts if isinstance(value, (gast.Tuple, gast.List)) and \
+                len(value.elts) == len(target.elts) else [value] * len(target.elts)
+            for elt, part in zip(target.elts, values):
+                self._bind(elt, part)
+        elif isinstance(target, gast.Starred):
+            self._bind(target.value, value)
+
+    def of(self, node):
+        """The memory the value of `node` may hold."""
+        if node is None:
+            return {('outside', '?')}
+        if isinstance(node, gast.Constant):
+            return set()
+        if isinstance(node, gast.Name):
+            return self._name(node.id)
+        if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+            return {('new', id(node))}
+        if isinstance(node, gast.Subscript):
+            return self.of(node.value)
+        if isinstance(node, gast.Attribute):
+            return self.of(node.value) if node.attr in _VIEW_ATTRIBUTES else set()
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return set().union(*(self.of(elt) for elt in node.elts))
+        if isinstance(node, gast.IfExp):
+            return self.of(node.body) | self.of(node.orelse)
+        if isinstance(node, gast.BoolOp):
+            return set().union(*(self.of(v) for v in node.values))
+        if isinstance(node, gast.Starred):
+            return self.of(node.value)
+        if isinstance(node, gast.Call):
+            return self._call(node)
+        return {('outside', '?')}
+
+    def _name(self, name):
+        if name in self.memo:
+            return self.memo[name]
+        if name not in self.definitions:
+            return {('outside', name)}  # a parameter, a global, a closure variable
+        self.memo[name] = set()  # (a cycle through loops adds nothing new)
+        locs = set()
+        for value in self.definitions[name]:
+            locs |= self.of(value)
+        self.memo[name] = locs
+        return locs
+
+    def _call(self, call):
+        new = {('new', id(call))}
+        path = n.dotted_path(call.func)
+        root = path.split('.')[0] if path else None
+        leaf = path.rsplit('.', 1)[-1] if path else None
+        args = list(call.args)
+        if isinstance(call.func, gast.Attribute) and (root is None or root in self.locals):
+            if call.func.attr in FRESH_METHODS:  # ``v.copy()``, ``v.sum()``
+                return new
+            args.insert(0, call.func.value)
+        elif root == 's2s':
+            if leaf in _FRESH_HELPERS:
+                return new
+            shape_only = SHAPE_ARGUMENT.get(leaf)
+            passing = _PASSING.get(leaf, [k for k in range(len(args)) if k != shape_only])
+            args = [arg for k, arg in enumerate(args) if k in passing]
+        elif leaf in FRESH_FUNCTIONS:  # ``np.zeros(...)``, ``np.linalg.solve(...)``
+            return new
+        args += [kw.value for kw in call.keywords]
+        return new.union(*(self.of(arg) for arg in args))
+
+
+def _walk_body(body):
+    """The nodes of `body`, not those of nested functions or lambdas."""
+    todo = list(reversed(body))
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            continue
+        todo.extend(reversed(list(gast.iter_child_nodes(node))))
