@@ -6,7 +6,7 @@ import numpy as np
 from .api import grad, resolve, transform
 from .errors import NonScalarOutputError, ShapeError, WrtError
 from .modes import Mode
-from .runtime import check_tangent, real_only
+from .runtime import check_tangent, own, real_only
 from .wrt import definition
 
 
@@ -95,7 +95,9 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
                                f'`{name}` is a {type(value).__name__}; differentiate with '
                                f'respect to its arrays one by one, or use grad, vjp and jvp, '
                                f'which take containers' + definition(func))
-        out = func(*args, **kwargs)
+        # (on copies: a function that writes into its arguments must not change the caller's,
+        # nor the point the derivatives below are taken at)
+        out = func(*own(args), **own(kwargs))
         if isinstance(out, (list, tuple, dict)):
             raise NonScalarOutputError(
                 f'jacobian needs a number or an array output, but the function returned a '

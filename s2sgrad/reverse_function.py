@@ -50,8 +50,8 @@ def reverse_function(ctx, body, ret):
         if seeded:
             state.live.add(bresult)
             if ctx.mode is Mode.COTANGENT:  # the public vjp: the caller gives the seed
-                check = n.expr(n.call('s2s.check_cotangent', n.name(bresult),
-                                      n.name(result.id)))
+                check = n.assign(bresult, n.call('s2s.check_cotangent', n.name(bresult),
+                                                 n.name(result.id)))
                 check.no_inline = {result.id}
                 seed_stmts.append(check)
         else:

@@ -68,10 +68,11 @@ def seed(result, name='f'):
 
 
 def check_cotangent(cotangent, result, path=''):
-    """Raise `ShapeError` unless `cotangent` has the structure and shape of the function's
-    `result`: an array of its shape for an array or number; for a (nested) tuple, list or
-    dict of them, a container with the same items (a list for a tuple is fine, and an array
-    whose first axis runs over the items of a list or tuple), each of its item's shape.
+    """Return `cotangent`, its lists, tuples and dicts copied; raise `ShapeError` unless
+    `cotangent` has the structure and shape of the function's `result`: an array of its
+    shape for an array or number; for a (nested) tuple, list or dict of them, a container
+    with the same items (a list for a tuple is fine, and an array whose first axis runs over
+    the items of a list or tuple), each of its item's shape.
     `path` is where in the output this part sits (``[1]['a']``), for the message."""
     if not isinstance(result, (list, tuple, dict)) and not path and (
             cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
@@ -84,6 +85,20 @@ def check_cotangent(cotangent, result, path=''):
                          f'output\'s shape')
     _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
                 lambda where: f'`output{where}`' if where else 'the function\'s output')
+    return _own_containers(cotangent)
+
+
+def _own_containers(value):
+    """`value` with its lists, tuples and dicts copied (not its arrays): the gradient takes
+    items off a list cotangent, which must not change the caller's."""
+    if isinstance(value, list):
+        return [_own_containers(item) for item in value]
+    if isinstance(value, tuple):
+        items = [_own_containers(item) for item in value]
+        return type(value)(*items) if hasattr(value, '_fields') else tuple(items)
+    if isinstance(value, dict):
+        return {key: _own_containers(item) for key, item in value.items()}
+    return value
 
 
 def check_tangent(tangent, x, name):

@@ -18,12 +18,13 @@ class Wrt:
     resolves its `wrt` argument once, with `Wrt.of`.
     """
 
-    __slots__ = ('names', 'single', 'params')
+    __slots__ = ('names', 'single', 'params', 'defaults')
 
-    def __init__(self, names, single, params):
+    def __init__(self, names, single, params, defaults=None):
         self.names = tuple(names)
         self.single = single
         self.params = None if params is None else tuple(params)
+        self.defaults = defaults or {}  # (a parameter's default, a partial's keyword)
 
     @classmethod
     def of(cls, func, wrt):
@@ -40,9 +41,12 @@ class Wrt:
     @classmethod
     def _resolve(cls, func, wrt):
         try:
-            params = list(signature(func).parameters)
+            parameters = signature(func).parameters
         except (TypeError, ValueError):
-            params = None
+            parameters = None
+        params = None if parameters is None else list(parameters)
+        defaults = {} if parameters is None else {
+            name: p.default for name, p in parameters.items() if p.default is not p.empty}
         single = not isinstance(wrt, (tuple, list))
         items = [wrt] if single else list(wrt)
         if not items:
@@ -62,8 +66,11 @@ class Wrt:
                 elif item not in params:
                     raise WrtError(f'wrt={item!r} names no parameter of `{label(func)}` '
                                    f'(parameters: {", ".join(params)})')
+            if item in names:
+                raise WrtError(f'wrt names the parameter `{item}` twice: name each argument '
+                               f'to differentiate once')
             names.append(item)
-        return cls(names, single, params)
+        return cls(names, single, params, defaults)
 
     @property
     def selection(self):
@@ -77,8 +84,9 @@ class Wrt:
 
     def arguments(self, args, kwargs):
         """The values of the selected arguments in a call ``func(*args, **kwargs)``."""
-        return [args[p] if p < len(args) else kwargs[name]
-                for p, name in zip(self.positions, self.names)]
+        return [args[p] if p < len(args) else
+                kwargs[name] if name in kwargs or name not in self.defaults else
+                self.defaults[name] for p, name in zip(self.positions, self.names)]
 
     def __repr__(self):
         return f'Wrt({self.selection!r})'

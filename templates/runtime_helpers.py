@@ -30,6 +30,7 @@ HELPERS = {
     runtime.matmul_lhs: 'reverse forward',
     runtime.matmul_rhs: 'reverse forward',
     runtime.own: 'reverse forward',
+    runtime.check_cotangent: 'reverse forward',  # (it returns the cotangent)
     runtime.pick: 'reverse forward',
     runtime.pick_tangent: 'reverse forward',
     runtime.read_at: 'reverse forward',
@@ -54,7 +55,6 @@ HELPERS = {
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
     # results without derivative (checks, shapes, keys, seeds): audited numerically
-    runtime.check_cotangent: 'non-differentiable',
     runtime.check_output: 'non-differentiable',
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
@@ -240,6 +240,14 @@ def own_adjoint(ans, g):
 
 
 linear(runtime.own, 'd[g]')
+
+
+@adjoint(runtime.check_cotangent)
+def check_cotangent_adjoint(ans, cotangent, result):
+    d[cotangent] = d[ans]
+
+
+linear(runtime.check_cotangent, 'd[cotangent], result')
 
 
 @adjoint(runtime.like)

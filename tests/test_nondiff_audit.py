@@ -181,8 +181,6 @@ ROWS = {
         lambda v: (runtime.field_index(Pair(v, 2 * v), 'b'),
                    runtime.field_index(Pair(v, v), 'W')),
         lambda r: (_vec(r),)),
-    's2sgrad.runtime.check_cotangent': (runtime.check_cotangent,
-                                        lambda r: (float(r.normal()), float(r.normal()))),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
     's2sgrad.templates.arithmetic.power_mixed': (T.arithmetic.power_mixed, lambda r: ('x ** y',)),
     's2sgrad.templates.arithmetic.quotient': (
