@@ -193,6 +193,8 @@ class Normalizer:
             return type(node)(elts=[self.argument(e, out) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.IfExp):
             return self._ifexp(node, out)
+        if isinstance(node, gast.BoolOp):
+            return self._ifexp(_as_ifexp(node, self.atom(node.values[0], out)), out)
         return node
 
     def _starred(self, node, out):
@@ -273,6 +275,16 @@ class Normalizer:
         if self.activity.is_active(node):
             self.activity.active.add(target)
         return n.name(target)
+
+
+def _as_ifexp(node, first):
+    """``a or b`` as ``a if a else b``, ``a and b`` as ``b if a else a`` (`first`: `a`,
+    evaluated once), which the derivative follows: the value is one of the operands."""
+    rest = node.values[1:]
+    other = rest[0] if len(rest) == 1 else gast.BoolOp(op=node.op, values=rest)
+    if isinstance(node.op, gast.Or):
+        return gast.IfExp(test=first, body=n.clone(first), orelse=other)
+    return gast.IfExp(test=first, body=other, orelse=n.clone(first))
 
 
 def _index_value(index):

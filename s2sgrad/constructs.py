@@ -3,8 +3,11 @@
 Each rewrite keeps the meaning of the code and makes it read as a person would write it, in
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
-(`varargs`) and np.einsum's sublist form (`einsum_form`).
+(`varargs`) and np.einsum's sublist form (`einsum_form`); here, annotated assignments
+(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value).
 """
+import gast
+
 from . import nodes as n
 from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
@@ -22,6 +25,7 @@ def rewrite_constructs(ctx):
     (through `ctx.unsupported`) for what it cannot rewrite soundly."""
     func = ctx.func
     ops = operators()
+    plain_annotations(func)
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
     lower_maps(ctx, func, resolver)
@@ -30,6 +34,23 @@ def rewrite_constructs(ctx):
     resolve_nested_grads(ctx, func, resolver, ops)
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
+
+
+def plain_annotations(func):
+    """Make each annotated assignment of `func` (nested functions too) a plain one, and drop
+    a bare annotation (``y: float``), which assigns nothing."""
+    def plain(block):
+        out = []
+        for stmt in block:
+            if isinstance(stmt, gast.AnnAssign):
+                if stmt.value is None:
+                    continue
+                stmt = gast.copy_location(gast.Assign(targets=[stmt.target], value=stmt.value,
+                                                      type_comment=None), stmt)
+            out.append(stmt)
+        return out or ([gast.Pass()] if block else [])
+    for node in n.walk(func):
+        n.map_blocks(node, plain, functions=True)
 
 
 def _resolver(ctx, func):

@@ -974,18 +974,19 @@ def _seed(result, name='f'):
 @_implements('check_cotangent')
 def _check_cotangent(cotangent, result, path=''):
     if _number(cotangent) and _number(result):
-        return lambda cotangent, result, path='': None
+        return lambda cotangent, result, path='': cotangent
     if _array(cotangent) and _array(result):
         def impl(cotangent, result, path=''):
             if cotangent.shape != result.shape:
                 raise ShapeError('vjp: the cotangent does not have the shape of the '
                                  'function\'s output')
+            return cotangent
         if cotangent.ndim == result.ndim:
             return impl
     if _array(cotangent) and _number(result) or _number(cotangent) and _array(result):
         array = cotangent if _array(cotangent) else result
         if array.ndim == 0:
-            return lambda cotangent, result, path='': None
+            return lambda cotangent, result, path='': cotangent
     return None
 
 

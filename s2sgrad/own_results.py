@@ -63,7 +63,8 @@ class _Memory:
 
     def __init__(self, func):
         self.definitions = {}
-        self.locals = set(n.names_stored(func.args)) | set(n.names_stored(func))
+        self.params = set(n.names_stored(func.args))
+        self.locals = self.params | set(n.names_stored(func))
         for node in _walk_body(func.body):
             if isinstance(node, gast.Assign):
                 for target in node.targets:
@@ -119,7 +120,7 @@ class _Memory:
         if name not in self.definitions:
             return {('outside', name)}  # a parameter, a global, a closure variable
         self.memo[name] = set()  # (a cycle through loops adds nothing new)
-        locs = set()
+        locs = {('outside', name)} if name in self.params else set()  # (assigned again)
         for value in self.definitions[name]:
             locs |= self.of(value)
         self.memo[name] = locs
