@@ -7,7 +7,7 @@ from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
-from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gaps, _mT, _mT_if, _phi,
+from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gap_product, _mT, _mT_if, _phi,
                      _to_triangle, _uplo_of)
 
 
@@ -31,14 +31,14 @@ def cholesky_tangent(ans, a, *, upper=False):
 def eigh_adjoint(ans, a, UPLO='L'):
     w, v = ans
     gw, gv = d[ans]
-    g = v @ (gw[..., None] * _eye_like(w) + _gaps(w) * (_mT(v) @ gv)) @ _mT(v)
+    g = v @ (gw[..., None] * _eye_like(w) + _gap_product(w, _mT(v) @ gv)) @ _mT(v)
     d[a] = _to_triangle((g + _mT(g)) / 2, UPLO)
 
 
 @tangent(np.linalg.eigh)
 def eigh_tangent(ans, a, UPLO='L'):
     d[ans] = (np.sum(ans[1] * (_from_triangle(d[a], UPLO) @ ans[1]), axis=-2),
-              ans[1] @ (_gaps(ans[0]) * (_mT(ans[1]) @ _from_triangle(d[a], UPLO) @ ans[1])))
+              ans[1] @ _gap_product(ans[0], _mT(ans[1]) @ _from_triangle(d[a], UPLO) @ ans[1]))
 
 
 @adjoint(np.linalg.eigvalsh)
@@ -188,10 +188,9 @@ def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     ds = np.diagonal(dp, axis1=-2, axis2=-1)
     if not compute_uv:
         return ds
-    gaps = _gaps(s ** 2)
-    du = u @ (gaps * (dp * s[..., None, :] + s[..., :, None] * _mT(dp))) + \
+    du = u @ _gap_product(s ** 2, dp * s[..., None, :] + s[..., :, None] * _mT(dp)) + \
         (da @ v - u @ dp) / s[..., None, :]
-    dv = v @ (gaps * (s[..., :, None] * dp + _mT(dp) * s[..., None, :])) + \
+    dv = v @ _gap_product(s ** 2, s[..., :, None] * dp + _mT(dp) * s[..., None, :]) + \
         (_mT(da) @ u - v @ _mT(dp)) / s[..., None, :]
     return du, ds, _mT(dv)
 
@@ -266,11 +265,10 @@ def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     factors = _svd_factors(a, _svd_full(full_matrices, compute_uv), True, hermitian)
     u, s, vh = _svd_checked(factors, a, full_matrices, compute_uv)
     gu, gs, gvh = _svd_cotangents(d[ans], u, vh, compute_uv)
-    gaps = _gaps(s ** 2)
     ut_gu = _mT(u) @ gu
     vh_gv = vh @ _mT(gvh)
-    inner = gaps * (ut_gu - _mT(ut_gu)) * s[..., None, :] + gs[..., None] * _eye_like(s) + \
-        s[..., :, None] * (gaps * (vh_gv - _mT(vh_gv)))
+    inner = _gap_product(s ** 2, ut_gu - _mT(ut_gu)) * s[..., None, :] + \
+        gs[..., None] * _eye_like(s) + s[..., :, None] * _gap_product(s ** 2, vh_gv - _mT(vh_gv))
     g = u @ inner @ vh + ((gu - u @ ut_gu) / s[..., None, :]) @ vh + \
         u @ ((gvh - _mT(vh_gv) @ vh) / s[..., :, None])
     d[a] = _to_triangle(g, _uplo_of(hermitian))

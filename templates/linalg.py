@@ -97,6 +97,14 @@ def _gaps(w):
     return 1 / (w[..., None, :] - w[..., :, None] + eye) - eye
 
 
+def _gap_product(w, m):
+    """``m[..., i, j] / (w[j] - w[i])`` off the diagonal, 0 on it and wherever `m` is 0: a
+    pair of equal eigenvalues (or singular values) that the cotangent or tangent `m` does not
+    reach adds nothing (the derivative exists there), where ``_gaps(w) * m`` gave inf * 0."""
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(m == 0, 0.0, _gaps(w) * m)
+
+
 def _as_column(x, b):
     """`x` as a stack of columns when the right-hand side `b` of solve is a vector."""
     return x[..., None] if np.ndim(b) == 1 else x
@@ -182,6 +190,19 @@ def _gaps_adjoint(ans, w):
 @tangent(_gaps)
 def _gaps_tangent(ans, w):
     d[ans] = -ans ** 2 * (d[w][..., None, :] - d[w][..., :, None])
+
+
+@adjoint(_gap_product)
+def _gap_product_adjoint(ans, w, m):
+    d[m] = _gap_product(w, d[ans])
+    d[w] = np.sum(_gap_product(w, _gap_product(w, d[ans] * m)), axis=-1) - \
+        np.sum(_gap_product(w, _gap_product(w, d[ans] * m)), axis=-2)
+
+
+@tangent(_gap_product)
+def _gap_product_tangent(ans, w, m):
+    d[ans] = _gap_product(w, d[m]) - _gap_product(
+        w, _gap_product(w, m * (d[w][..., None, :] - d[w][..., :, None])))
 
 
 @adjoint(_as_column)

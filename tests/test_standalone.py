@@ -315,6 +315,7 @@ CASES = {
     'cofactor_vjp': [c(S, np.ones((2, 2))), c(np.diag([1.0, 0.0, 2.0]), np.eye(3))],
     'eye_like': [c(V), c(S)],
     'gaps': [c(V), c(np.array([[1.0, 2.0], [3.0, 5.0]]))],
+    'gap_product': [c(V, np.outer(V, W)), c(np.array([3.0, 1.0, 1.0]), np.diag(W))],
     'from_triangle': [c(S, 'L'), c(M[:, :2], 'U'), c(S, None)],
     'to_triangle': [c(S, 'L'), c(M[:, :2], 'U'), c(S, None)],
     'phi': [c(S), c(np.stack([S, 2 * S]))],
