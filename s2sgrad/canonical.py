@@ -334,6 +334,8 @@ class Canonicalizer:
                 names.append(seq.id)
             else:
                 temp = self.namer.fresh('items')
+                if not _sized(seq):  # (a generator, ``itertools.product(...)``: a list)
+                    seq = n.call('s2s.sized', seq)
                 pre.append(gast.copy_location(n.assign(temp, seq), loop))
                 names.append(temp)
         if index_name is None:
@@ -359,6 +361,22 @@ class Canonicalizer:
         new = gast.For(target=n.name(index_name, store=True), iter=iterations,
                        body=body + loop.body, orelse=[], type_comment=None)
         return pre + [gast.copy_location(new, loop)]
+
+
+_SIZED_CALLS = frozenset({'range', 'list', 'tuple', 'sorted', 'len'})
+
+
+def _sized(seq):
+    """Whether the loop iterable `seq` is known to be a sequence (it has a length and its
+    items by index): a display, a slice, arithmetic, ``range``/``list``/``tuple``/``sorted``,
+    or a call of a NumPy function (an array). Others pass through `s2s.sized`."""
+    if isinstance(seq, (gast.List, gast.Tuple, gast.Subscript, gast.BinOp, gast.Attribute)):
+        return True
+    if not isinstance(seq, gast.Call):
+        return False
+    path = n.dotted_path(seq.func) or ''
+    return path in _SIZED_CALLS or path.split('.')[0] in ('np', 'numpy', 's2s') and \
+        path.rsplit('.', 1)[-1] not in ('ndindex', 'nditer', 'ndenumerate', 'nditer')
 
 
 _RESIZING = frozenset({'append', 'extend', 'insert', 'pop', 'remove', 'clear'})

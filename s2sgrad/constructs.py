@@ -4,7 +4,8 @@ Each rewrite keeps the meaning of the code and makes it read as a person would w
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
 (`varargs`) and np.einsum's sublist form (`einsum_form`); here, annotated assignments
-(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value).
+(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value) and reads of
+``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
 import gast
 
@@ -26,6 +27,7 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    flat_reads(func)
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
     lower_maps(ctx, func, resolver)
@@ -51,6 +53,31 @@ def plain_annotations(func):
         return out or ([gast.Pass()] if block else [])
     for node in n.walk(func):
         n.map_blocks(node, plain, functions=True)
+
+
+def flat_reads(func):
+    """Read ``x.flat`` as ``x.ravel()`` (the same items, in the same order), except where it
+    is written into (``x.flat[i] = v`` changes `x`: the effects check refuses it)."""
+    targets = set()
+    for node in n.walk(func):
+        for target in getattr(node, 'targets', None) or \
+                ([node.target] if isinstance(node, (gast.AugAssign, gast.AnnAssign)) else []):
+            targets.update(id(part) for part in n.walk(target))
+
+    def read(node):
+        if isinstance(node, gast.Attribute) and node.attr == 'flat' and \
+                isinstance(node.ctx, gast.Load) and id(node) not in targets:
+            return gast.copy_location(gast.Call(
+                func=gast.Attribute(value=node.value, attr='ravel', ctx=gast.Load()),
+                args=[], keywords=[]), node)
+        return node
+    for node in list(n.walk(func)):
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, gast.AST):
+                setattr(node, field, read(value))
+            elif isinstance(value, list):
+                setattr(node, field, [read(v) if isinstance(v, gast.AST) else v
+                                      for v in value])
 
 
 def _resolver(ctx, func):

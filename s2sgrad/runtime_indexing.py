@@ -32,6 +32,20 @@ def keys(mapping):
     return items
 
 
+def sized(items):
+    """What ``for v in items`` visits, as a sequence the loop indexes (``items[i]`` for ``i``
+    in ``range(len(items))``): a list, tuple, range or array itself; the keys of a dict or the
+    items of a set as a list; any other iterable (a generator, ``itertools.product``,
+    ``np.ndindex``, ``map``) read into a list first."""
+    if isinstance(items, (list, tuple, range, str)) or type(items) is np.ndarray:
+        return items
+    if hasattr(items, 'keys') or isinstance(items, (set, frozenset)):
+        return list(items)
+    if hasattr(items, '__len__') and hasattr(items, '__getitem__') and hasattr(items, 'shape'):
+        return items  # (CuPy and dask arrays)
+    return list(items)
+
+
 def unindex(g, x, index):
     """The adjoint of ``x[index]``: zeros like `x` with `g` added at `index`."""
     zeros = zeros_like(x)

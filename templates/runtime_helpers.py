@@ -41,6 +41,7 @@ HELPERS = {
     runtime.resum: 'reverse forward',
     runtime.retranspose: 'forward',
     runtime.select: 'reverse forward',
+    runtime.sized: 'reverse forward',
     runtime.stored: 'reverse forward',
     runtime.unbroadcast: 'reverse forward',
     runtime.unextremum: 'reverse forward',
@@ -240,6 +241,14 @@ def own_adjoint(ans, g):
 
 
 linear(runtime.own, 'd[g]')
+
+
+@adjoint(runtime.sized)
+def sized_adjoint(ans, items):
+    d[items] = d[ans]
+
+
+linear(runtime.sized, 'd[items]')
 
 
 @adjoint(runtime.check_cotangent)

@@ -1,6 +1,8 @@
 """Loops over the iterables users write: ``enumerate(xs, start)``, ``enumerate(zip(a, b))``,
 ``reversed(xs)`` of a list or an array (each becomes an index loop over the sequence). Checked
 against central differences, forward against reverse mode, second order."""
+import itertools
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,52 @@ def grown_while_looped(x):
 def test_a_loop_over_a_list_its_body_grows_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match='makes longer or shorter'):
         s2sgrad.grad(grown_while_looped)(np.array([0.5, -1.0]))
+
+
+# ------------------------------- iterables with no length: read into a list before the loop
+
+def pair_energy(P):
+    e = 0.0
+    for i, j in itertools.combinations(range(len(P)), 2):
+        d = P[i] - P[j]
+        e = e + 1.0 / np.sqrt(np.sum(d * d))
+    return e
+
+
+def grid_sum(X):
+    s = 0.0
+    for idx in np.ndindex(X.shape):
+        s = s + X[idx] ** 2 * (idx[0] + 1)
+    return s
+
+
+def evens(n):
+    return (k * 2 for k in range(n))
+
+
+def from_a_generator(X):
+    s = 0.0
+    for k in evens(3):
+        s = s + np.sum(X ** (k + 1))
+    return s
+
+
+def over_a_map(X):
+    s = 0.0
+    for k in map(int, [1.0, 2.0]):
+        s = s + X.flat[k] ** 2
+    return s
+
+
+def flat_items(X):
+    s = 0.0
+    for v in X.flat:
+        s = s + v ** 3
+    return s + X.flat[0] * X.flat[3]
+
+
+@pytest.mark.parametrize('f', [pair_energy, grid_sum, from_a_generator, over_a_map,
+                               flat_items])
+def test_iterators_and_flat(f):
+    P = np.array([[0.0, 0.1], [1.0, 0.5], [0.2, 1.3]])
+    check_grads(f, (P,), modes=('rev', 'fwd'), order=2)

@@ -201,6 +201,8 @@ CASES = {
              c(np.array(['a'])), c(np.ones((1, 1), dtype=np.float32), 'loss')],
     'own': [c(V), c([V, 1.0]), c((V, {'a': W})), c(2.0), c(np.float32(1.5)), c(V[1:])],
     'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V)],
+    'sized': [c(V), c([1.0, 2.0]), c((V, W)), c(range(3)), c({'a': 1.0}), c(iter([1.0, 2.0])),
+              c({2, 1})],
     'stored': [c(V, W), c(2.0, np.arange(3)), c(V, np.zeros(3, dtype=bool)), c(1.5, [1, 2]),
                c(V[:2], np.zeros((2, 2), dtype=np.float32))],
     'unadd': [c(M, V), c(1.0, 2.0), c([V, 1.0], [W, 2.0]), c((1.0, V), [0.5, V]),
