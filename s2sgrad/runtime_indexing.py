@@ -77,6 +77,8 @@ def add_at(bx, index, g):
         return bx
     if isinstance(bx, tuple):
         bx = list(bx)
+    if isinstance(bx, np.generic):  # (a 0-d adjoint that arithmetic made a NumPy number)
+        bx = np.array(bx)
     if isinstance(bx, dict):
         bx[index] = add(bx.get(index), g)
         return bx

@@ -228,7 +228,8 @@ def unitem(g, a, args):
         return g
     out = np.zeros_like(a, dtype=np.result_type(a.dtype, float))
     if not args:
-        return out + g
+        out[...] = g  # (a 0-d array stays one: ``out + g`` would be a NumPy number)
+        return out
     index = args[0] if len(args) == 1 else tuple(args)
     if not isinstance(index, tuple):
         index = np.unravel_index(index, np.shape(a))

@@ -470,3 +470,24 @@ def test_lists_as_tangents_or_cotangents_raise():
         s2sgrad.vjp(doubled)(x, [1.0, 1.0, 1.0])
     with pytest.raises(s2sgrad.errors.ShapeError):
         s2sgrad.jvp(square_sum)(x, [1.0, 1.0, 1.0])
+
+
+# -- a 0-d array read both by index and by .item() (a NumPy number met add_at: TypeError)
+
+def index_and_item(x):
+    return x[()] * x.item()
+
+
+def item_and_index(x):
+    return x.item() * x[()]
+
+
+@pytest.mark.parametrize('func', [index_and_item, item_and_index])
+@pytest.mark.parametrize('dtype', [np.float64, np.float32])
+def test_zero_dimensional_read_twice(func, dtype):
+    x = np.array(0.7, dtype=dtype)
+    g = s2sgrad.grad(func)(x)
+    assert isinstance(g, np.ndarray) and g.shape == () and g.dtype == dtype
+    assert np.isclose(g, 1.4)
+    assert np.isclose(s2sgrad.jvp(func)(x, np.array(1.0, dtype=dtype)), 1.4)
+    assert np.isclose(s2sgrad.hvp(func)(x, np.array(1.0, dtype=dtype)), 2.0)
