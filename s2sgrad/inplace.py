@@ -9,16 +9,30 @@ from .aliasing import private_writes
 
 def _written_after(stmt, statements, names):
     """Whether one of `names` may be assigned into by subscript after `stmt` runs: in a
-    later statement, or anywhere in a loop that holds `stmt` (a later iteration)."""
-    def writes(node):
+    later statement, or in a loop that holds `stmt` (a later iteration), unless the name
+    written is bound anew, to other memory, at the top of that loop's body first
+    (``un = u.copy(); un[1:-1] = ...; u = un``: the next write is into the new copy)."""
+    def writes(node, rebound=frozenset()):
         return any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) and
-                   set(target_names(s.targets[0])) & names for s in n.statements([node]))
+                   (set(target_names(s.targets[0])) & names) - rebound
+                   for s in n.statements([node]))
     index = next(i for i, s in enumerate(statements) if s is stmt)
     if any(writes(later) for later in statements[index + 1:]):
         return True
-    return any(isinstance(loop, (gast.For, gast.While)) and
-               any(s is stmt for s in n.statements(loop.body)) and writes(loop)
-               for loop in statements[:index])
+    for loop in statements[:index]:
+        if not isinstance(loop, (gast.For, gast.While)) or \
+                not any(s is stmt for s in n.statements(loop.body)):
+            continue
+        rebound = set()
+        for top in loop.body:
+            if writes(top, frozenset(rebound)):
+                return True
+            if any(s is stmt for s in n.statements([top])):
+                break  # (what follows `stmt` in the iteration: the later statements above)
+            if isinstance(top, gast.Assign) and isinstance(top.targets[0], gast.Name) and \
+                    not isinstance(top.value, gast.Name):
+                rebound.add(top.targets[0].id)
+    return False
 
 
 def refuse_aliased_lists(ctx, body):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import numerical_grad
 from s2sgrad.errors import UnsupportedSyntaxError
 
 EPS = 1e-6
@@ -598,3 +599,39 @@ def test_error_names_the_view_and_where_it_is_made():
     assert 'write into `v`' in message
     assert '`v = x[1:]`' in message
     assert 'share memory with `x`' in message
+
+
+# -- a double buffer: each step writes into a fresh copy, then rebinds the name to it
+
+def diffusion_steps(u0, k):
+    u = u0.copy()
+    for t in range(3):
+        un = u.copy()
+        un[1:-1] = u[1:-1] + k * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u = un
+    return np.sum(u ** 2)
+
+
+def aliased_then_written(u0):
+    u = u0.copy()
+    for t in range(2):
+        un = u
+        un[0] = un[0] * 2.0
+        u = un
+    return np.sum(u ** 2)
+
+
+def test_double_buffer_in_a_loop():
+    u0 = np.linspace(0.0, 1.0, 5)
+    for wrt in (0, 1):
+        expected = numerical_grad(diffusion_steps, (u0, 0.2), wrt)
+        np.testing.assert_allclose(s2sgrad.grad(diffusion_steps, wrt=wrt)(u0, 0.2), expected,
+                                   rtol=1e-6, atol=1e-9)
+    v = np.linspace(1.0, 2.0, 5)
+    expected = numerical_grad(diffusion_steps, (u0, 0.2), 0) @ v
+    assert np.isclose(s2sgrad.jvp(diffusion_steps)(u0, 0.2, v), expected)
+
+
+def test_an_alias_written_in_the_next_iteration_is_still_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError):
+        s2sgrad.grad(aliased_then_written)(np.linspace(0.0, 1.0, 3))
