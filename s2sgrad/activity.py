@@ -79,8 +79,8 @@ class Activity:
             return False
         if isinstance(node, gast.Name):
             return node.id in self.active
-        if isinstance(node, gast.Compare):
-            return False
+        if isinstance(node, (gast.Compare, gast.JoinedStr)):
+            return False  # (a bool, a string: no derivative)
         if isinstance(node, gast.BoolOp):  # ``a or b`` is one of its operands
             return any(self.is_active(value) for value in node.values)
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):

@@ -9,9 +9,11 @@ from . import rules
 from .templating import OPERATORS, displays_as_arrays
 
 
-def bind_arguments(ctx, stmt, template, args, keywords):
+def bind_arguments(ctx, stmt, template, args, keywords, label=None):
     """``{parameter: node}`` for a call of `template`'s function with `args` and `keywords`;
-    parameters the call leaves out take the template's defaults (`ans` is never bound)."""
+    parameters the call leaves out take the template's defaults (`ans` is never bound).
+    `label`: the function's name for messages (a template may serve several: ``min``)."""
+    label = label or template.label
     params = [p for p in template.params if p != 'ans' and p not in template.kwonly]
     bindings = {}
     positional = list(args)
@@ -23,7 +25,7 @@ def bind_arguments(ctx, stmt, template, args, keywords):
         positional = []
     if positional:
         raise ctx.unsupported(stmt, f'{len(positional)} extra positional arguments '
-                                    f'to `{template.label}`')
+                                    f'to `{label}`')
     for kw in keywords:
         if kw.arg is not None and kw.arg == template.vararg and not bindings[kw.arg].elts:
             # ``np.transpose(x, axes=(1, 0))``: a template's ``*axes`` also stands for the
@@ -32,7 +34,7 @@ def bind_arguments(ctx, stmt, template, args, keywords):
             continue
         if kw.arg not in template.params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}` of '
-                                        f'`{template.label}`')
+                                        f'`{label}`')
         bindings[kw.arg] = kw.value
     for param in template.params:
         if param != 'ans' and param not in bindings and param in template.defaults:
@@ -42,7 +44,7 @@ def bind_arguments(ctx, stmt, template, args, keywords):
     missing = [p for p in template.params if p != 'ans' and p not in bindings]
     if missing:
         raise ctx.unsupported(
-            stmt, f'this form of `{template.label}` (its rule needs the argument '
+            stmt, f'this form of `{label}` (its rule needs the argument '
                   f'`{missing[0]}`, which the call does not pass)')
     return bindings
 
@@ -51,7 +53,9 @@ def rule_bindings(ctx, stmt, func, template, args, keywords, is_active):
     """``(bindings, broadcasting)`` for a call of `func` whose rule is `template`: for a
     broadcasting function (an operator, a ufunc), list displays of active values are bound
     as arrays (`is_active(name)` says which variables are differentiated)."""
-    bindings = bind_arguments(ctx, stmt, template, args, keywords)
+    name = getattr(func, '__name__', None)
+    label = name if name and template.label.rsplit('.', 1)[-1] != name else None
+    bindings = bind_arguments(ctx, stmt, template, args, keywords, label)
     broadcasting = rules.is_broadcasting(func) or func in OPERATORS.values()
     if broadcasting:
         bindings = displays_as_arrays(template, bindings, is_active)
