@@ -37,7 +37,8 @@ FRESH_FUNCTIONS = {
     'float_power', 'softmax', 'log_softmax', 'expit', 'logit', 'erf',
     'gammaln', 'digamma', 'xlogy', 'len', 'float', 'int', 'abs', 'range', 'sorted', 'bool',
     'str', 'isinstance', 'enumerate', 'zip', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan',
-    'tanh', 'pow', 'fabs', 'floor', 'ceil',
+    'tanh', 'pow', 'fabs', 'floor', 'ceil', 'digitize', 'bincount', 'searchsorted',
+    'argwhere', 'flatnonzero', 'ravel_multi_index', 'unravel_index',
 }
 """Library functions whose result is always new memory (not ``real_if_close``, which may return
 its argument, nor a call with ``copy=False``: see `_copies`)."""

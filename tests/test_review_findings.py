@@ -491,3 +491,17 @@ def test_zero_dimensional_read_twice(func, dtype):
     assert np.isclose(g, 1.4)
     assert np.isclose(s2sgrad.jvp(func)(x, np.array(1.0, dtype=dtype)), 1.4)
     assert np.isclose(s2sgrad.hvp(func)(x, np.array(1.0, dtype=dtype)), 2.0)
+
+
+# -- an integer array np.digitize returns is new memory (a write into it was refused)
+
+def written_bins(x):
+    y = np.digitize(x, [0.0])
+    y[0] = 5
+    return np.sum(x * y)
+
+
+def test_write_into_digitized_bins():
+    x = np.array([0.3, -0.2, 0.5])
+    np.testing.assert_allclose(s2sgrad.grad(written_bins)(x), numerical_grad(written_bins,
+                                                                             (x,), 0))
