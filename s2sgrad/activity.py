@@ -4,7 +4,7 @@ import numpy as np
 
 from . import nodes as n
 from . import rules
-from .float_values import dtype_argument
+from .float_values import dtype_argument, integer_dtype
 from .mutation import assigned_into
 from .resolve import is_nondifferentiable_call
 
@@ -94,6 +94,8 @@ class Activity:
         if isinstance(node, gast.Call):
             if is_nondifferentiable_call(node, self.resolver):
                 return False
+            if self._integer_result(node):
+                return False
             if isinstance(node.func, gast.Name) and node.func.id in self.closures:
                 if any(v in self.active for v in self.closures[node.func.id]):
                     return True
@@ -107,6 +109,17 @@ class Activity:
             return self.is_active(node.body) or self.is_active(node.orelse)
         return any(self.is_active(child) for child in gast.iter_child_nodes(node)
                    if isinstance(child, gast.expr))
+
+    def _integer_result(self, call):
+        """A library function or array method asked for an integer or boolean result
+        (``np.sum(x, dtype=int)``, ``x.cumsum(dtype=int)``): piecewise constant."""
+        dtype = next((kw.value for kw in call.keywords if kw.arg == 'dtype'), None)
+        if dtype is None or not integer_dtype(dtype, self.resolver):
+            return False
+        if isinstance(call.func, gast.Attribute) and not self.resolver.is_global(call.func):
+            return True
+        func = self.resolver.lookup(call.func)
+        return func is not None and rules.is_library(func)
 
 
 _CONSTRUCTORS = frozenset({'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like',

@@ -25,20 +25,24 @@ _KEEPING_METHODS = frozenset({
     'take', 'diagonal', 'trace'})
 """Array methods whose result has the receiver's dtype (a float for a float receiver)."""
 _MATH_INTEGERS = frozenset({'floor', 'ceil', 'trunc', 'factorial', 'comb', 'perm', 'gcd',
-                            'lcm', 'isqrt', 'isnan', 'isinf', 'isfinite', 'isclose'})
-"""Functions of `math` that return an int or a bool; the others return a float."""
+                            'lcm', 'isqrt', 'isnan', 'isinf', 'isfinite', 'isclose', 'prod',
+                            'sumprod'})
+"""Functions of `math` that may return an int or a bool; the others return a float."""
 
 
-def float_variables(statements, resolver, points=()):
+def float_variables(statements, resolver, points=(), params=()):
     """The variables of `statements` whose every assigned value is proven a float: the
     greatest set closed so, which holds floats only (the first assignment that runs cannot
     read a variable of the set before it is assigned, so that assignment's value is a float
     by what it reads outside the set).
 
     `points`: the parameters the derivative is taken with respect to, taken as floats (the
-    derivative at an integer argument is that of the function of a real one); the others'
-    dtypes are the caller's choice, so not known."""
+    derivative at an integer argument is that of the function of a real one); the other
+    `params`' dtypes are the caller's choice, so not known."""
     definitions = {name: [gast.Constant(value=0.0, kind=None)] for name in points}
+    for name in params:
+        if name not in points:
+            definitions.setdefault(name, []).append(None)
     for stmt in n.statements(statements):
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
@@ -103,6 +107,8 @@ def _call_is_float(call, floats, resolver):
         if func.attr == 'astype':
             dtype = args[0] if args else keywords.get('dtype')
             return _float_dtype(dtype, resolver)
+        if 'dtype' in keywords:  # ``x.sum(dtype=int)``
+            return _float_dtype(keywords['dtype'], resolver)
         return func.attr in _KEEPING_METHODS and is_float(func.value, floats, resolver)
     obj = resolver.lookup(func)
     if obj is None:
@@ -137,6 +143,17 @@ def dtype_argument(call, name):
             return keyword.value
     position = _DTYPE_POSITION.get(name)
     return call.args[position] if position is not None and len(call.args) > position else None
+
+
+def integer_dtype(node, resolver):
+    """Whether `node` names an integer or boolean dtype (``int``, ``np.int32``, 'i8')."""
+    value = node.value if isinstance(node, gast.Constant) else resolver.lookup(node)
+    if value is None:
+        return False
+    try:
+        return np.dtype(value).kind in 'biu'
+    except TypeError:
+        return False
 
 
 def _float_dtype(node, resolver):

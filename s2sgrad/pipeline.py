@@ -149,7 +149,8 @@ def analyse(ctx, body):
     inplace.refuse_aliased_lists(ctx, body + [ret])
     ctx.container_vars = _containers(body) | _returned_params(ret, ctx.params) | \
         _read_by_item(body + [ret], ctx.params)
-    ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt) | ctx.container_vars
+    ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) | \
+        ctx.container_vars
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}

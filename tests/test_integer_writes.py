@@ -3,6 +3,8 @@ derivative flows through the write, however the array was made: a dtype given by
 position, integer literals, integer results of other calls, and an integer array rebound to a
 float one later (the write's derivative is decided when the program runs). Checked against
 central differences in reverse mode, forward mode and the Hessian-vector product."""
+import math
+
 import numpy as np
 import pytest
 
@@ -105,10 +107,27 @@ def float_dtype_by_name(x):
     return np.sum(y * x)
 
 
+def integer_product_fill(x):
+    y = np.full(3, math.prod((2, 3)))
+    y[0] = x[0] * 2.5
+    return np.sum(y * x)
+
+
+def method_with_integer_dtype(x):
+    y = x.cumsum(dtype=int)
+    y[0] = 7.0 * x[0]
+    return np.sum(y)
+
+
+def reduction_with_integer_dtype(x):
+    return np.sum(x, dtype=int) * 1.0 + np.sum(x.cumsum(dtype=np.int32) * 1.0)
+
+
 FUNCTIONS = [keyword_dtype, positional_dtype, positional_numpy_dtype, boolean_mask,
              integer_literals, arange_in_loop, integer_arithmetic, where_of_integers,
              cast_to_integers, rebound_to_float_in_loop, rebound_to_float, augmented_item,
-             float_dtype_by_name]
+             float_dtype_by_name, integer_product_fill, method_with_integer_dtype,
+             reduction_with_integer_dtype]
 REBOUND = (rebound_to_float_in_loop, rebound_to_float)
 
 
@@ -141,6 +160,19 @@ def lambda_free_untruncated(x):
         acc[i] = x[i] * 10.7
         acc = acc + x
     return acc.sum()
+
+
+def argument_rebound_later(x, idx):
+    idx[0] = x[0] * 2.5  # an integer array argument truncates
+    idx = idx * 2.5
+    return np.sum(idx * x)
+
+
+def test_integer_argument_rebound_later():
+    k = np.array([1, 2, 3])
+    x = np.array([1.3, 2.7, 3.1])
+    expected = numerical_grad(argument_rebound_later, (x, k), 0)
+    np.testing.assert_allclose(s2sgrad.grad(argument_rebound_later)(x, k), expected)
 
 
 def test_integer_argument_array():
