@@ -109,14 +109,17 @@ def _params(lam):
 
 def lower_maps(ctx, func, resolver):
     """``list(map(g, xs))`` -> ``[g(item) for item in xs]``; ``map(lambda t: e, xs)`` -> ``[e
-    for t in xs]`` (a generator where `sum`, `max`, ... consume `map`'s result)."""
+    for t in xs]`` (a generator where `sum`, `max`, ... consume `map`'s result; a list where
+    a ``for`` loop iterates it)."""
     for node in list(n.walk(func)):
         consumer = isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
             node.func.id in CONSUMERS and _is_builtin(resolver, node.func, node.func.id)
+        loop = isinstance(node, gast.For)  # (``for v in map(g, xs)``: a list of the values)
         for field, value in gast.iter_fields(node):
             children = value if isinstance(value, list) else [value]
             for index, child in enumerate(children):
-                made = _map_comprehension(ctx, child, resolver, consumer and field == 'args')
+                made = _map_comprehension(ctx, child, resolver, consumer and field == 'args',
+                                          loop and field == 'iter')
                 if made is None:
                     continue
                 if isinstance(value, list):
@@ -130,11 +133,13 @@ def _is_builtin(resolver, node, name):
         resolver.lookup(node) is getattr(builtins, name)
 
 
-def _map_comprehension(ctx, node, resolver, consumed):
+def _map_comprehension(ctx, node, resolver, consumed, iterated=False):
     as_list = isinstance(node, gast.Call) and _is_builtin(resolver, node.func, 'list') and \
         len(node.args) == 1 and not node.keywords and isinstance(node.args[0], gast.Call) and \
         _is_builtin(resolver, node.args[0].func, 'map')
     inner = node.args[0] if as_list else node
+    if iterated and isinstance(node, gast.Call) and _is_builtin(resolver, node.func, 'map'):
+        as_list, inner = True, node
     if not as_list and not (consumed and isinstance(node, gast.Call) and
                             _is_builtin(resolver, node.func, 'map')):
         return None  # a `map` object kept: no derivative rule

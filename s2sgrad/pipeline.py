@@ -164,13 +164,20 @@ def analyse(ctx, body):
 
 
 def check_returns(ctx, func):
-    """Raise NonScalarOutputError for a function that returns nothing or a string."""
+    """Raise NonScalarOutputError for a function that returns nothing or a string, and
+    UnsupportedSyntaxError for a generator function."""
     returns = [node for stmt in func.body for node in n.walk(stmt)
                if isinstance(node, gast.Return)]
     nested = {id(node) for stmt in func.body for inner in n.walk(stmt)
               if isinstance(inner, (gast.FunctionDef, gast.Lambda))
               for node in n.walk(inner)}
     returns = [r for r in returns if id(r) not in nested]
+    for stmt in func.body:
+        for node in n.walk(stmt):
+            if isinstance(node, (gast.Yield, gast.YieldFrom)) and id(node) not in nested:
+                raise ctx.unsupported(stmt, 'a generator function (`yield`): its values come '
+                                            'out one by one; collect them in a list and '
+                                            'return it', node=node)
     bad = None
     if not returns:
         bad, what = func, 'has no `return` statement (it returns None)'

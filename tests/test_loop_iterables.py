@@ -156,3 +156,57 @@ def flat_items(X):
 def test_iterators_and_flat(f):
     P = np.array([[0.0, 0.1], [1.0, 0.5], [0.2, 1.3]])
     check_grads(f, (P,), modes=('rev', 'fwd'), order=2)
+
+
+def squared(t):
+    return t * t
+
+
+def over_map_of_a_function(x):
+    s = 0.0
+    for v in map(squared, x):
+        s = s + v ** 1.5
+    return s
+
+
+def over_map_of_a_lambda(x, y):
+    s = 0.0
+    for v in map(lambda a, b: a * np.sin(b), x, y):
+        s = s + v
+    return s
+
+
+def test_loops_over_map():
+    x = np.array([0.5, 1.2, 2.0])
+    check_grads(over_map_of_a_function, (x,), modes=('rev', 'fwd'), order=2)
+    check_grads(over_map_of_a_lambda, (x, x + 1.0), modes=('rev', 'fwd'), order=2)
+
+
+def indices(n):
+    for k in range(n):
+        yield k
+
+
+def doubled(x):
+    for v in x:
+        yield v * 2.0
+
+
+def over_generator_of_indices(x):
+    s = 0.0
+    for k in indices(len(x)):
+        s = s + x[k] ** 2
+    return s
+
+
+def over_generator_of_values(x):
+    s = 0.0
+    for v in doubled(x):
+        s = s + v ** 2
+    return s
+
+
+def test_generator_functions():
+    check_grads(over_generator_of_indices, (np.array([1.0, 2.0]),), modes=('rev', 'fwd'))
+    with pytest.raises(UnsupportedSyntaxError, match='generator function'):
+        s2sgrad.grad(over_generator_of_values)(np.array([1.0, 2.0]))
