@@ -15,6 +15,7 @@ a soundness reason; the set is for cases whose Hessian-vector product would cost
 No function here is written to suit the implementation: each is what a user might write.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -1655,6 +1656,41 @@ def appended_then_written(x):
     return np.sum(hs[0])
 
 
+def standardized_cubes(x, sigma=None):
+    sigma = sigma or np.std(x)  # the default computed from the data
+    return np.sum((x / sigma) ** 3)
+
+
+def annotated_tanh_layer(w, X):
+    h: np.ndarray = np.tanh(X @ w)
+    total: float = 0.0
+    for row in h:
+        total += row ** 2
+    return total
+
+
+def pair_potential(P):
+    e = 0.0
+    for i, j in itertools.combinations(range(len(P)), 2):
+        d = P[i] - P[j]
+        e = e + 1.0 / np.sqrt(np.sum(d * d) + 0.5)
+    return e
+
+
+def counts_written_from_values(x):
+    counts = np.array([0, 0, 0])
+    for i in range(3):
+        counts[i] = x[i] * 10.0  # (truncated: an integer array)
+    return np.sum(counts) * 0.5 + np.sum(x ** 2)
+
+
+def squares_by_map(x):
+    total = 0.0
+    for v in map(lambda t: t * t, x):
+        total = total + np.log(1.0 + v)
+    return total
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -1964,6 +2000,13 @@ CASES = [
     (quantized_then_scaled, lambda rng: (_vec(rng, 4, 0.05, 0.2) + np.arange(4) * 0.25,), 0),
     (shifted_then_written, lambda rng: (_vec(rng, 3),), 0),
     (appended_then_written, lambda rng: (_vec(rng, 3),), 0),
+    # T. values of `or`, annotations, iterators with no length, integer arrays, `map` loops
+    (standardized_cubes, lambda rng: (_vec(rng, 4),), 0),
+    (annotated_tanh_layer, lambda rng: (_vec(rng, 3), _mat(rng, (4, 3))), (0, 1)),
+    (pair_potential, lambda rng: (_mat(rng, (4, 2)),), 0),
+    (counts_written_from_values,
+     lambda rng: (_vec(rng, 3, 0.02, 0.08) + np.array([0.1, 0.3, 0.5]),), 0),
+    (squares_by_map, lambda rng: (_vec(rng, 4),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
