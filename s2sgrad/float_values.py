@@ -147,23 +147,22 @@ def dtype_argument(call, name):
 
 def integer_dtype(node, resolver):
     """Whether `node` names an integer or boolean dtype (``int``, ``np.int32``, 'i8')."""
-    value = node.value if isinstance(node, gast.Constant) else resolver.lookup(node)
-    if value is None:
-        return False
-    try:
-        return np.dtype(value).kind in 'biu'
-    except TypeError:
-        return False
+    return _dtype_kind(node, resolver) in tuple('biu')
 
 
 def _float_dtype(node, resolver):
     """Whether `node` names a float or complex dtype (``float``, ``np.float32``, 'f4')."""
-    if node is None:
-        return False
-    value = node.value if isinstance(node, gast.Constant) else resolver.lookup(node)
+    return _dtype_kind(node, resolver) in ('f', 'c')
+
+
+def _dtype_kind(node, resolver):
+    """The kind of the dtype `node` names (a constant or a name the resolver finds), or
+    None."""
+    value = None if node is None else \
+        node.value if isinstance(node, gast.Constant) else resolver.lookup(node)
     if value is None:
-        return False
+        return None
     try:
-        return np.dtype(value).kind in 'fc'
+        return np.dtype(value).kind
     except TypeError:
-        return False
+        return None
