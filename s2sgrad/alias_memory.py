@@ -52,7 +52,10 @@ CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'up
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}
 NONARRAY_ATTRIBUTES = {'shape', 'size', 'ndim', 'dtype', 'nbytes', 'itemsize', 'strides'}
-RUNTIME_FRESH = {'copy', 'zeros_like', 'count'}
+RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
+RUNTIME_HOLDING = {'unindex', 'unread_at'}
+"""Runtime helpers whose result is new memory: zeros with their first argument added in
+(an array), or holding it as an item (a list or dict adjoint)."""
 
 
 class MemoryModel:
@@ -225,6 +228,11 @@ class MemoryModel:
                 if name == 'copy' and args:
                     self._add_contents(('new', id(stmt)),
                                        self._contents(self._eval(args[0], state, stmt)))
+                return result
+            if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
+                result = self._new(stmt)
+                if args:
+                    self._add_contents(('new', id(stmt)), self._eval(args[0], state, stmt))
                 return result
             # the other helpers return new memory, their first argument, a view of it, or
             # a list of views of it (`unstack`)

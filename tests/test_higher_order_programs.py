@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads
 
 
 def central_jacobian(g, x, h=1e-5):
@@ -313,3 +314,34 @@ def test_third_order_through_a_return_in_a_loop(energy, x):
                                rtol=1e-5)
     np.testing.assert_allclose(s2sgrad.jacobian(second, mode='fwd')(x), expected, atol=1e-5,
                                rtol=1e-5)
+
+
+# -- a filled-in recurrence (dynamic programming) at second order: the seed and the adjoint
+# of a read are new memory, so restoring the array in the gradient is not a write into them
+
+def filled_recurrence(x):
+    R = np.zeros(len(x) + 1)
+    for i in range(1, len(x) + 1):
+        R[i] = R[i - 1] * 0.5 + x[i - 1] ** 2
+    return R[-1]
+
+
+def soft_minimum_table(x, y, gamma=0.5):
+    n, m = len(x), len(y)
+    R = np.full((n + 1, m + 1), 1e3)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = (x[i - 1] - y[j - 1]) ** 2
+            r = np.array([R[i - 1, j - 1], R[i - 1, j], R[i, j - 1]])
+            R[i, j] = cost - gamma * np.log(np.sum(np.exp(-(r - np.min(r)) / gamma))) + \
+                np.min(r)
+    return R[n, m]
+
+
+def test_recurrences_at_second_order():
+    x = np.array([1.0, 2.0, 3.0])
+    v = np.array([1.0, -1.0, 0.5])
+    np.testing.assert_allclose(s2sgrad.hvp(filled_recurrence)(x, v), [0.5, -1.0, 1.0])
+    check_grads(soft_minimum_table, (np.array([0.1, 0.5, -0.3]), np.array([0.2, 0.4])),
+                modes=('rev', 'fwd'), order=2)
