@@ -4,13 +4,12 @@ who updates the gradient in place (``g *= lr``) changes nothing else."""
 import gast
 
 from . import nodes as n
-from .alias_memory import FRESH_FUNCTIONS, FRESH_METHODS
+from .alias_memory import FRESH_FUNCTIONS, FRESH_METHODS, RUNTIME_FRESH, RUNTIME_HOLDING
 from .standins import SHAPE_ARGUMENT
 
-_FRESH_HELPERS = frozenset({'copy', 'own', 'zeros_like', 'unindex', 'unread_at', 'count',
-                            'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
-                            'xdivy'})
-"""Runtime helpers whose result is new memory."""
+_FRESH_HELPERS = RUNTIME_FRESH | RUNTIME_HOLDING | {
+    'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor', 'xdivy'}
+"""Runtime helpers whose result is new memory (the alias analysis's, and products)."""
 _PASSING = {'like': (0,), 'unbroadcast': (0,), 'unreduce': (0,), 'reshape_like': (0,),
             'read_at': (0,), 'zero_at': (0,), 'stored': (0,), 'add_at': (0, 2), 'add': (0, 1)}
 """Runtime helpers whose result may be (or hold) some of their arguments (-> positions); the
