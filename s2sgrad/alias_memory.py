@@ -52,6 +52,10 @@ CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'up
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}
 NONARRAY_ATTRIBUTES = {'shape', 'size', 'ndim', 'dtype', 'nbytes', 'itemsize', 'strides'}
+INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'unique',
+                'permutation'}
+"""NumPy functions whose result, used as an index, is always an array of at least one
+dimension (or a tuple of them): indexing with it copies (a list or dict raises instead)."""
 RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
@@ -190,6 +194,8 @@ class MemoryModel:
             return self._eval(node.value, state, stmt)
         if isinstance(node, gast.Subscript):
             base = self._eval(node.value, state, stmt)
+            if self._advanced(node, state):
+                return self._new(stmt, array=True)
             arrays = {loc for loc in base if loc not in self.container}
             return arrays | self._contents(base)
         if isinstance(node, gast.Attribute):
@@ -200,6 +206,58 @@ class MemoryModel:
         if isinstance(node, gast.Call):
             return self._call(node, state, stmt)
         return self._new(stmt)
+
+    def _advanced(self, node, state, depth=0):
+        """Whether subscript `node` certainly indexes with an array (NumPy's advanced
+        indexing, which copies): a list display, an array of indices (`INDEX_ARRAYS`,
+        ``np.array([...])``, ``.argsort()``, ``.nonzero()``) or an ordering comparison of
+        the array indexed (``x[x > 0]``), in the index or one part of an index tuple. A list,
+        tuple or dict indexed so raises TypeError, which `x[i]` with a number would not."""
+        parts = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        base = node.value.id if isinstance(node.value, gast.Name) else None
+        return any(self._index_array(part, base, state, depth) for part in parts)
+
+    def _index_array(self, part, base, state, depth):
+        if isinstance(part, gast.List):
+            return True
+        if isinstance(part, gast.Compare):
+            return base is not None and all(
+                isinstance(op, (gast.Lt, gast.Gt, gast.LtE, gast.GtE)) for op in part.ops) \
+                and any(isinstance(o, gast.Name) and o.id == base
+                        for o in [part.left] + list(part.comparators))
+        if isinstance(part, gast.Call):
+            func = part.func
+            if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
+                return func.attr in ('argsort', 'nonzero') and not part.args
+            obj = self.resolver.lookup(func)
+            name = getattr(obj, '__name__', None)
+            module = (getattr(obj, '__module__', None) or '').split('.')[0]
+            if module not in ('numpy', 'cupy'):
+                return False
+            if name in ('array', 'asarray'):
+                return len(part.args) == 1 and isinstance(part.args[0], gast.List)
+            if name == 'where':
+                return len(part.args) == 1
+            return name in INDEX_ARRAYS and (name != 'permutation' or len(part.args) == 1)
+        if isinstance(part, gast.Name) and depth < 4:
+            # a name bound (on every path) to such an index, where a comparison's array is
+            # still the one indexed
+            defs = getattr(self, 'defs', {})
+            bindings = state.get(part.id, ())
+            if not bindings or any(b[0] != 'def' or b[1] not in defs for b in bindings):
+                return False
+            for binding in bindings:
+                stmt = defs[binding[1]][0]
+                if not isinstance(stmt, gast.Assign) or \
+                        not isinstance(stmt.targets[0], gast.Name):
+                    return False
+                before = getattr(self, 'reach', {}).get(id(stmt), {})
+                if base is not None and before.get(base) != state.get(base):
+                    return False
+                if not self._index_array(stmt.value, base, before, depth + 1):
+                    return False
+            return True
+        return False
 
     def _call(self, node, state, stmt):
         args = list(node.args) + [k.value for k in node.keywords if k.arg != 'out']

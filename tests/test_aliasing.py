@@ -278,7 +278,45 @@ def fresh_written_then_appended(x):
     return np.sum(np.stack(hs) * np.arange(3.0)[:, None])
 
 
+def sorted_copy_augmented(x):
+    order = np.argsort(x)
+    y = x[order]  # (an array index: NumPy copies)
+    y += 1.0
+    return np.sum(y * x)
+
+
+def masked_copy_scaled(x):
+    mask = x > 0.5
+    y = x[mask]
+    y *= 3.0
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def rows_by_list_written(X):
+    B = X[[0, 1], :]
+    B[:, 0] = B[:, 0] ** 2
+    return np.sum(B * X[:2])
+
+
+def rows_by_index_array_written(X):
+    rows = np.array([1, 0])
+    B = X[rows]
+    B[0, 1] = 0.5
+    return np.sum(B * X)
+
+
+def nonzero_copy_written(x):
+    y = x[np.nonzero(x > 0.5)]
+    y[0] = y[0] ** 3
+    return np.sum(y) * x[0]
+
+
 ACCEPTED = [
+    (sorted_copy_augmented, (4,)),
+    (masked_copy_scaled, (4,)),
+    (rows_by_list_written, (2, 3)),
+    (rows_by_index_array_written, (2, 3)),
+    (nonzero_copy_written, (4,)),
     (view_written_base_dead, (5,)),
     (full_slice_written_base_dead, (4,)),
     (reshape_written_base_dead, (6,)),
@@ -526,7 +564,23 @@ def list_extended_under_an_alias(x):
     return sum(alias)
 
 
+def row_by_number_written(X):
+    i = 1
+    r = X[i]  # (a number as the index: a view of a row)
+    r[0] = 0.0
+    return np.sum(r * X)
+
+
+def row_by_equality_written(x):
+    y = x * 1.0
+    v = y[y == y[0]]  # (of a list, `==` is a number: proves nothing)
+    v[0] = 2.0
+    return np.sum(v * y)
+
+
 REJECTED = [
+    (row_by_number_written, (2, 3)),
+    (row_by_equality_written, (4,)),
     (list_extended_under_an_alias, (3,)),
     (helper_result_may_be_argument, (3,)),
     (conjugate_written, (4,)),
