@@ -3,7 +3,8 @@
 Each rewrite keeps the meaning of the code and makes it read as a person would write it, in
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
-(`varargs`) and np.einsum's sublist form (`einsum_form`); here, annotated assignments
+(`varargs`), np.einsum's sublist form (`einsum_form`) and ``zip``/``enumerate``/``reversed``
+consumed whole (`iterator_calls`); here, annotated assignments
 (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value) and reads of
 ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
@@ -12,6 +13,7 @@ import gast
 from . import nodes as n
 from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
+from .iterator_calls import lower_iterators
 from .lambda_defs import Hoister, lower_maps
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
@@ -31,6 +33,7 @@ def rewrite_constructs(ctx):
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
     lower_maps(ctx, func, resolver)
+    lower_iterators(ctx, func, resolver)
     func.body = Hoister(ctx, resolver, ops).block(func.body)
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)

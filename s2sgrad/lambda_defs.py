@@ -11,6 +11,7 @@ import gast
 
 from . import nodes as n
 from .comprehensions import CONSUMERS
+from .iterator_calls import locate
 from .operator_calls import is_operator
 
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
@@ -162,8 +163,4 @@ def _map_comprehension(ctx, node, resolver, consumed, iterated=False):
         source = gast.Call(func=n.name('zip'), args=list(iters), keywords=[])
     generators = [gast.comprehension(target=target, iter=source, ifs=[], is_async=0)]
     made = (gast.ListComp if as_list else gast.GeneratorExp)(elt=elt, generators=generators)
-    for sub in gast.walk(made):
-        if isinstance(sub, (gast.expr, gast.stmt)) and getattr(sub, 'lineno', None) is None:
-            gast.copy_location(sub, node)
-            sub.end_lineno, sub.end_col_offset = node.end_lineno, node.end_col_offset
-    return made
+    return locate(made, node)

@@ -210,3 +210,76 @@ def test_generator_functions():
     check_grads(over_generator_of_indices, (np.array([1.0, 2.0]),), modes=('rev', 'fwd'))
     with pytest.raises(UnsupportedSyntaxError, match='generator function'):
         s2sgrad.grad(over_generator_of_values)(np.array([1.0, 2.0]))
+
+
+def zipped_pairs_unpacked_in_body(x):
+    s = 0.0
+    for pair in zip(x, x[::-1]):
+        s = s + pair[0] * pair[1] ** 2
+    return s
+
+
+def zipped_into_a_list(x):
+    pairs = list(zip(x, x[::-1]))
+    s = 0.0
+    for a, b in pairs:
+        s = s + a * b ** 2
+    return s
+
+
+def counted_backwards(x):
+    s = 0.0
+    for i, v in enumerate(reversed(x)):
+        s = s + (i + 1) * v ** 3
+    return s
+
+
+def enumerated_into_a_list(x):
+    s = 0.0
+    for k, v in list(enumerate(x, 1)):
+        s = s + k * np.sin(v)
+    return s
+
+
+def enumerated_pairs_as_one(X):
+    s = 0.0
+    for item in enumerate(zip(X[0], X[1])):
+        s = s + item[0] * item[1][0] * item[1][1]
+    return s
+
+
+def reversed_into_a_tuple(x):
+    ys = tuple(reversed(x))
+    return ys[0] * 2.0 + ys[1] ** 2 * ys[-1]
+
+
+def rows_zipped_in_a_comprehension(X):
+    return sum(r @ s for r, s in list(zip(X, X[::-1])))
+
+
+@pytest.mark.parametrize('f', [zipped_pairs_unpacked_in_body, zipped_into_a_list,
+                               counted_backwards, enumerated_into_a_list,
+                               reversed_into_a_tuple], ids=lambda f: f.__name__)
+def test_zip_enumerate_reversed_consumed_whole(f):
+    check_grads(f, (np.array([0.5, -1.2, 2.0, 0.3]),), modes=('rev', 'fwd'), order=2)
+
+
+@pytest.mark.parametrize('f', [enumerated_pairs_as_one, rows_zipped_in_a_comprehension],
+                         ids=lambda f: f.__name__)
+def test_zip_of_rows_consumed_whole(f):
+    X = np.array([[0.5, -1.2, 2.0], [0.3, 1.1, -0.4]])
+    check_grads(f, (X,), modes=('rev', 'fwd'), order=2)
+
+
+def zip_kept_under_a_name(x):
+    pairs = zip(x, x ** 2)
+    first = list(pairs)
+    second = list(pairs)  # (empty: the iterator is spent)
+    return sum(a * b for a, b in first) + len(second)
+
+
+def test_an_iterator_kept_under_a_name_is_not_made_a_list():
+    # a list would give the items again on the second pass; the iterator object has no
+    # derivative rule, so this stays loud
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='zip'):
+        s2sgrad.grad(zip_kept_under_a_name)(np.array([0.5, 1.0]))
