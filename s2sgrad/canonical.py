@@ -201,18 +201,18 @@ class Canonicalizer:
                 stmt.orelse = self.exits(stmt.orelse, in_loop)
                 rest = stmts[index + 1:]
                 body_exit, else_exit = _exit_kind(stmt.body), _exit_kind(stmt.orelse)
-                if in_loop and 'maybe' in (body_exit, else_exit):
-                    raise self.error(stmt, 'a `break` or `continue` that ends only some paths '
-                                           'of a branch is not supported yet; restructure '
-                                           'so each branch either always or never leaves '
-                                           'the loop')
                 if rest and body_exit == 'always' and else_exit != 'always':
-                    stmt.orelse = stmt.orelse + self.exits(rest, in_loop)
+                    # (``if a: break`` / ``elif b: continue`` / ...: what follows runs only
+                    # where the other branch goes on, so it moves there, and further in)
+                    stmt.orelse = self.exits(stmt.orelse + rest, in_loop)
                     out.append(stmt)
                     return out
                 if rest and else_exit == 'always' and body_exit != 'always':
-                    stmt.body = stmt.body + self.exits(rest, in_loop)
+                    stmt.body = self.exits(stmt.body + rest, in_loop)
                     out.append(stmt)
+                    return out
+                if in_loop and rest and 'maybe' in (body_exit, else_exit):
+                    out.extend(self._leave_by_flag(stmt, rest, in_loop))
                     return out
                 out.append(stmt)
                 if body_exit == else_exit == 'always':
@@ -222,6 +222,24 @@ class Canonicalizer:
             if isinstance(stmt, (gast.Break, gast.Continue)):
                 return out
         return out
+
+    def _leave_by_flag(self, stmt, rest, in_loop):
+        """``if a: s1 / elif b: break`` followed by `rest`: the exits of the branch set a flag,
+        ``if flag: break`` follows, and `rest` runs in its ``else`` (`rest` once, not in every
+        branch that goes on)."""
+        kinds = {type(exit) for exit in _exits(stmt)}
+        if len(kinds) != 1:
+            raise self.error(stmt, 'a branch that leaves the loop by both `break` and '
+                                   '`continue` on some of its paths only is not supported '
+                                   'yet; restructure so each branch either always or never '
+                                   'leaves the loop')
+        flag = self.namer.fresh('leave')
+        for block in _blocks_with_exits(stmt):
+            block[-1] = gast.copy_location(n.assign(flag, n.const(True)), block[-1])
+        leave = gast.copy_location(gast.If(
+            test=n.name(flag), body=[gast.copy_location(kinds.pop()(), stmt)],
+            orelse=self.exits(rest, in_loop)), stmt)
+        return [gast.copy_location(n.assign(flag, n.const(False)), stmt), stmt, leave]
 
     # -- loops over iterables --------------------------------------------------------------
     def index_loops(self, stmts):
@@ -475,6 +493,23 @@ def _is_range(node):
         node = node.args[0]
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == 'range'
+
+
+def _blocks_with_exits(stmt):
+    """The blocks of the branches of If `stmt` (nested Ifs too, not loops) that end in
+    ``break`` or ``continue``."""
+    found = []
+    for block in (stmt.body, stmt.orelse):
+        if block and isinstance(block[-1], (gast.Break, gast.Continue)):
+            found.append(block)
+        for inner in block:
+            if isinstance(inner, gast.If):
+                found.extend(_blocks_with_exits(inner))
+    return found
+
+
+def _exits(stmt):
+    return [block[-1] for block in _blocks_with_exits(stmt)]
 
 
 def _exit_kind(stmts):
