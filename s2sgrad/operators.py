@@ -125,7 +125,9 @@ def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized, options
         parts = product(*args, cotangent, **kwargs)
         for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
             rows[k].append(_array(part))
-    return [np.stack(rows[k]).reshape(out.shape + x.shape) for k, x in enumerate(inputs)]
+    return [np.stack(rows[k]).reshape(out.shape + x.shape) if rows[k] else
+            np.zeros(out.shape + x.shape, dtype=_float_dtype(x))  # (an empty output)
+            for k, x in enumerate(inputs)]
 
 
 def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized, options):

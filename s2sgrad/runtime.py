@@ -149,7 +149,7 @@ def unreduce(g, x, axis=None, keepdims=False):
     if shape == ():
         return _filled_like(x, g) if _is_array(x) and not _is_array(g) else g
     if axis is not None and not keepdims:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         axes = tuple(sorted(a % len(shape) for a in axes))
         for a in axes:
             g = np.expand_dims(g, a)
@@ -188,7 +188,7 @@ def _count(x, axis):
     shape = _shape(x)
     if axis is None:
         return int(np.prod(shape)) if shape else 1
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     count = 1
     for a in axes:
         count *= shape[a]
@@ -201,7 +201,7 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
     if _shape(x) == ():
         return g
     if axis is not None and not keepdims:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         for a in sorted(a % len(_shape(x)) for a in axes):
             ans, g = np.expand_dims(ans, a), np.expand_dims(g, a)
     mask = x == ans
@@ -219,7 +219,7 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
         return dx
     full = ans
     if axis is not None and not keepdims:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         for a in sorted(a % len(_shape(x)) for a in axes):
             full = np.expand_dims(full, a)
     mask = x == full

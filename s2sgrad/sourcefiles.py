@@ -20,6 +20,12 @@ class ParsedFile:
         self.filename = filename
         self.text = text
         self.module = gast.parse(text)
+        for node in gast.walk(self.module):
+            if isinstance(node, gast.arguments) and node.posonlyargs:
+                # positional-only parameters (``def f(x, /)``) are parameters like the others
+                # for the passes; the generated functions take them by position or keyword
+                node.args = node.posonlyargs + node.args
+                node.posonlyargs = []
         self._code = _NOT_COMPILED
         self._definitions = None
 

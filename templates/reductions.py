@@ -54,7 +54,7 @@ def _axes(a, axis):
     """The reduced axes of `a`, normalised and sorted (all of them for ``axis=None``)."""
     if axis is None:
         return tuple(range(np.ndim(a)))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     return tuple(sorted(ax % np.ndim(a) for ax in axes))
 
 
@@ -175,7 +175,7 @@ def average_weights(a, axis=None, weights=None, returned=False):
         return np.ones_like(a)
     if np.shape(weights) == np.shape(a):
         return weights
-    given = (axis,) if isinstance(axis, int) else tuple(axis)
+    given = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     given = tuple(ax % np.ndim(a) for ax in given)
     order = tuple(np.argsort(given))
     shape = [1] * np.ndim(a)
@@ -188,7 +188,7 @@ def weights_back(g, a, axis, weights):
     """The inverse of `average_weights`: `g`, shaped like it, back in the shape of `weights`."""
     if np.shape(g) == np.shape(weights):
         return g
-    given = (axis,) if isinstance(axis, int) else tuple(axis)
+    given = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     given = tuple(ax % np.ndim(a) for ax in given)
     order = np.argsort(given)
     moved = np.reshape(g, tuple(np.shape(weights)[i] for i in order))

@@ -505,3 +505,56 @@ def test_write_into_digitized_bins():
     x = np.array([0.3, -0.2, 0.5])
     np.testing.assert_allclose(s2sgrad.grad(written_bins)(x), numerical_grad(written_bins,
                                                                              (x,), 0))
+
+
+def summed_over_numpy_axis(x):
+    return np.sum(np.sum(x, axis=np.int64(1)) ** 2) + np.sum(x.mean(axis=np.intp(0)) ** 3)
+
+
+def spread_over_longest_axis(x):
+    return np.sum(np.std(x, axis=np.argmax(x.shape)) ** 2) + np.max(x, axis=np.int32(0)).sum()
+
+
+@pytest.mark.parametrize('func', [summed_over_numpy_axis, spread_over_longest_axis],
+                         ids=lambda f: f.__name__)
+def test_reductions_over_a_numpy_integer_axis(func):
+    x = np.random.default_rng(3).normal(size=(3, 4))
+    g = s2sgrad.grad(func)(x)
+    np.testing.assert_allclose(g, numerical_grad(func, [x.copy()], 0), rtol=1e-5, atol=1e-6)
+    tangent = np.random.default_rng(4).normal(size=x.shape)
+    t = s2sgrad.jvp(func)(x, tangent)
+    np.testing.assert_allclose(t, np.sum(g * tangent), rtol=1e-6)
+
+
+def first_none(x):
+    return x[:0] * 2.0
+
+
+@pytest.mark.parametrize('mode', [None, 'rev', 'fwd'])
+@pytest.mark.parametrize('size', [0, 3])
+def test_jacobian_of_an_empty_output(mode, size):
+    J = s2sgrad.jacobian(first_none, mode=mode)(np.ones(size))
+    assert J.shape == (0, size)
+
+
+def scaled_positional_only(x, /, k=2.0):
+    return np.sum(x ** 2) * k
+
+
+def _product_positional_only(a, b, /, c):
+    return a * b * c
+
+
+def helper_positional_only(x):
+    return np.sum(_product_positional_only(x, x, 3.0))
+
+
+@pytest.mark.parametrize('func', [scaled_positional_only, helper_positional_only],
+                         ids=lambda f: f.__name__)
+def test_positional_only_parameters(func):
+    x = np.array([1.0, -2.0, 0.5])
+    g = s2sgrad.grad(func)(x)
+    np.testing.assert_allclose(g, numerical_grad(func, [x.copy()], 0), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.jvp(func)(x, np.ones(3)), np.sum(g), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hessian(func)(x) @ np.ones(3),
+                               s2sgrad.hvp(func)(x, np.ones(3)), rtol=1e-6)
