@@ -18,6 +18,8 @@ holds what the steps share: the source, the namer, the analyses of the normalise
 """
 import builtins
 
+import types
+
 import gast
 
 from . import inplace, mutation, nodes as n, scalar_version, split_motion
@@ -61,15 +63,22 @@ def reverse_mode(ctx):
         own_results(node, skip_first=ctx.mode is Mode.VALUE_AND_GRAD)
     if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):
         scalar_version.call_general(ctx, node)  # else knowing the numbers gained nothing
-    parts = None
+    parts = whole = None
     if ctx.split_names:  # a VJP: also its forward and backward parts (`split_motion`)
         fwd, bwd = split_motion.split(node, made.seed_name, ctx.split_names, ctx.namer)
+        if node.name in n.names_read(bwd):
+            # a recursive call in joint motion (its arguments change in place): the
+            # backward part calls this whole VJP, made below, through a cell
+            whole = ctx.helper_cells[node.name] = types.CellType()
         parts = (link_part(ctx, fwd), link(ctx, bwd, bwd.name, made.seed_name, cache=False))
         for (fwd_cell, bwd_cell) in ctx.split_cells:
             fwd_cell.cell_contents = parts[0].function
             bwd_cell.cell_contents = parts[1].function
         node = split_motion.without_marker(node)
-    return link(ctx, node, node.name, made.seed_name, made.tangent_names, split=parts)
+    generated = link(ctx, node, node.name, made.seed_name, made.tangent_names, split=parts)
+    if whole is not None:
+        whole.cell_contents = generated.function
+    return generated
 
 
 def forward_mode(ctx):

@@ -427,3 +427,38 @@ def test_dropped_gradients_of_closures_calling_helpers_free_them():
         del f, df
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+def doubled_tail_product(xs):
+    if len(xs) == 1:
+        return xs[0]
+    rest = [v * 2.0 for v in xs[1:]]  # (a list it makes and grows: joint motion inside)
+    return xs[0] * doubled_tail_product(rest)
+
+
+def pairwise_product(xs):
+    if len(xs) == 1:
+        return xs[0]
+    merged = []
+    for i in range(0, len(xs) - 1, 2):
+        merged.append(xs[i] * xs[i + 1])
+    if len(xs) % 2:
+        merged.append(xs[-1])
+    return pairwise_product(merged)
+
+
+def calls_list_recursions(x):
+    return doubled_tail_product([x[0], x[1], x[2]]) + pairwise_product(list(x))
+
+
+def test_recursion_on_a_list_it_builds_called_from_another_function():
+    # the backward part of the split VJP calls the whole VJP for the recursive call (it
+    # raised NameError: the whole VJP was not in the unit)
+    x = np.array([0.3, -0.5, 0.9, 1.1])
+    for motion in ('joint', 'split'):
+        d = s2sgrad.grad(calls_list_recursions, motion=motion)
+        np.testing.assert_allclose(d(x), central(calls_list_recursions, x), rtol=1e-6)
+    assert 'def ddoubled_tail_productdxs(' in d.source
+    np.testing.assert_allclose(
+        s2sgrad.hvp(calls_list_recursions)(x, np.ones(4)),
+        central(lambda z: s2sgrad.grad(calls_list_recursions)(z) @ np.ones(4), x), rtol=1e-5)
