@@ -129,6 +129,8 @@ def _float_tangent(ans, x):
 def xdivy(x, y):
     """``x / y``, and 0 where ``x == 0`` (also where ``y == 0``): the factor of derivatives
     that vanish with `x` (``x * log(y)`` in `y`, ``hypot``, norms at a zero coordinate)."""
+    if isinstance(x, (list, tuple)):  # (the norm of a list: its gradient is an array)
+        x = np.asarray(x)
     zero = x == 0
     with np.errstate(divide='ignore', invalid='ignore'):
         if not hasattr(x, 'shape'):  # a number (CuPy's where takes no Python bool)
@@ -144,7 +146,9 @@ def xdivy_adjoint(ans, x, y):
 
 @tangent(xdivy)
 def xdivy_tangent(ans, x, y):
-    d[ans] = xdivy(d[x], y)  # (0 where d[x] is 0, also where y is)
+    # (a plain quotient, as the adjoint's: where y is 0 the derivative that xdivy is a
+    # factor of has no second derivative, which reads inf or nan there, not 0)
+    d[ans] = d[x] / y
     d[ans] = -d[y] * xdivy(ans, y)
 
 

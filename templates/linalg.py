@@ -642,8 +642,11 @@ def _norm_slope_inline(x, size, p, ord, axis, keepdims):
     def power(base):
         exponent = nodes.binop(nodes.clone(p), gast.Sub(), gast.Constant(value=1, kind=None))
         return nodes.binop(base, gast.Pow(), exponent)
-    numerator = nodes.binop(nodes.call('np.sign', nodes.clone(x)), gast.Mult(),
-                            power(nodes.call('np.abs', nodes.clone(x))))
+    if order is None or order == 'fro' or order == 2:
+        numerator = nodes.clone(x)  # (sign(x) |x|: x, whose derivative is 1 also at 0)
+    else:
+        numerator = nodes.binop(nodes.call('np.sign', nodes.clone(x)), gast.Mult(),
+                                power(nodes.call('np.abs', nodes.clone(x))))
     return nodes.call('s2s.xdivy', numerator, nodes.call(
         's2s.unreduce', power(size), x, axis, keepdims))
 
