@@ -146,9 +146,9 @@ def xdivy_adjoint(ans, x, y):
 
 @tangent(xdivy)
 def xdivy_tangent(ans, x, y):
-    # (a plain quotient, as the adjoint's: where y is 0 the derivative that xdivy is a
-    # factor of has no second derivative, which reads inf or nan there, not 0)
-    d[ans] = d[x] / y
+    # (0 where d[x] is 0, also where y is: the std of one number is 0 for every value; where
+    # d[x] is not 0 and y is, inf: the 2-norm at 0, whose Hessian grows without bound)
+    d[ans] = xdivy(d[x], y)
     d[ans] = -d[y] * xdivy(ans, y)
 
 

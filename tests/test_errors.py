@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads
 from s2sgrad.errors import NoRuleError, UnsupportedSyntaxError
 
 
@@ -22,9 +23,27 @@ def partial_break(x):
         if x[i] > 0.0:
             if x[i] > 1.0:
                 break
+            elif x[i] > 0.5:
+                continue
+        total = total + x[i]
+    return total
+
+
+def partial_break_then_more(x):
+    # (accepted: the rest of the body runs after a flag)
+    total = 0.0
+    for i in range(len(x)):
+        if x[i] > 0.0:
+            if x[i] > 1.0:
+                break
             total = total + 1.0
         total = total + x[i]
     return total
+
+
+def test_partial_break_then_more_is_differentiated():
+    for x in (np.array([0.3, -0.5, 1.5, 0.7]), np.array([0.3, -0.5, 0.5, 0.7])):
+        check_grads(partial_break_then_more, (x,), modes=('rev', 'fwd'), order=2)
 
 
 def alias_reassigned(x):

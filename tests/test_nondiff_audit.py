@@ -24,6 +24,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad import listing, rules, runtime
+from s2sgrad.checks import check_grads
 
 Pair = namedtuple('Pair', 'W b')
 
@@ -494,7 +495,12 @@ def float_key_of(x, table):
     return table[x]
 
 
-@pytest.mark.parametrize('f', [zip_of, str_of, unique_of, normal_of])
+def test_a_list_of_zipped_pairs_is_differentiated():
+    # (``list(zip(x, x))`` is read as the list comprehension of the pairs)
+    check_grads(zip_of, (np.array([0.3, 1.2]),), modes=('rev', 'fwd'), order=2)
+
+
+@pytest.mark.parametrize('f', [str_of, unique_of, normal_of])
 def test_functions_passing_values_through_raise(f):
     with pytest.raises(s2sgrad.errors.NoRuleError):
         s2sgrad.grad(f)(1.5 if f is str_of else np.array([0.3, 1.2]))
