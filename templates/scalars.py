@@ -25,13 +25,52 @@ MATH_DERIVATIVES = {
     math.atan: '1 / (1 + x ** 2)',
     math.fabs: 'np.sign(x)',
     builtins.abs: 'np.sign(x)',
+    math.log1p: '1 / (1 + x)',
+    math.expm1: 'ans + 1',
+    math.log2: '1 / (x * math.log(2))',
+    math.log10: '1 / (x * math.log(10))',
+    math.asinh: '1 / math.sqrt(x ** 2 + 1)',
+    math.acosh: '1 / math.sqrt(x ** 2 - 1)',
+    math.atanh: '1 / (1 - x ** 2)',
+    math.erf: '2 / math.sqrt(math.pi) * math.exp(-x ** 2)',
+    math.erfc: '-2 / math.sqrt(math.pi) * math.exp(-x ** 2)',
+    math.degrees: '180 / math.pi',
+    math.radians: 'math.pi / 180',
 }
+if hasattr(math, 'cbrt'):  # (Python 3.11)
+    MATH_DERIVATIVES[math.cbrt] = '1 / (3 * ans ** 2)'
+    MATH_DERIVATIVES[math.exp2] = 'ans * math.log(2)'
 
 for _func, _derivative in MATH_DERIVATIVES.items():
     elementwise(_func, _derivative)
 
+partials(math.atan2, y='x / (x ** 2 + y ** 2)', x='-y / (x ** 2 + y ** 2)', label='atan2',
+         broadcasting=False)
+nondifferentiable(math.trunc)
+
+
+@adjoint(math.fsum)
+def fsum(ans, seq):
+    d[seq] = unsum(d[ans], seq)
+
+
+@tangent(math.fsum)
+def fsum_tangent(ans, seq):
+    d[ans] = math.fsum(d[seq])
+
+
+@adjoint(np.float64, np.float32, np.float16)
+def float64(ans, x=0.0):
+    d[x] = reshape_like(d[ans], x)
+
+
+@tangent(np.float64, np.float32, np.float16)
+def float64_tangent(ans, x=0.0):
+    d[ans] = reshape_like(d[x], ans)
+
 
 partials(math.pow, x='power_slope(x, y)', y='power_log(ans, x)', label='pow', broadcasting=False)
+partials(builtins.pow, base='power_slope(base, exp)', exp='power_log(ans, base)', label='pow')
 
 
 @adjoint(builtins.float)

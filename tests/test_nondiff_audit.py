@@ -70,6 +70,7 @@ ROWS = {
     'builtins.type': (type, lambda r: (float(r.normal()),)),
     'math.ceil': (math.ceil, lambda r: (float(r.uniform(0.1, 0.9)),)),
     'math.floor': (math.floor, lambda r: (float(r.uniform(0.1, 0.9)),)),
+    'math.trunc': (math.trunc, lambda r: (float(r.uniform(0.1, 0.9)),)),
     'math.isfinite': (math.isfinite, lambda r: (float(r.normal()),)),
     'math.isinf': (math.isinf, lambda r: (float(r.normal()),)),
     'math.isnan': (math.isnan, lambda r: (float(r.normal()),)),

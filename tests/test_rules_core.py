@@ -71,6 +71,18 @@ def f_math(x):
     return y + math.atan(x) + math.fabs(x) + math.pow(x, 3.0)
 
 
+def f_math_more(x):
+    y = math.log1p(x) + math.expm1(x) * math.log2(x) + math.log10(x) + math.asinh(x)
+    y = y + math.acosh(x + 1.5) * math.atanh(x / 3) + math.erf(x) - math.erfc(x) ** 2
+    y = y + math.degrees(x) * math.radians(x) + math.atan2(x, 1.3) * math.atan2(0.7, x)
+    y = y + math.fsum([x, x * x]) + math.trunc(x + 2.0) * x + pow(x, 3) + pow(2.0, x)
+    return y + np.float64(x) ** 2 * np.float32(0.5)
+
+
+def f_casts(x):
+    return np.sum(np.float64(x[0]) * x) + float(np.float64(x[1]) ** 3)
+
+
 def f_builtins(x, y):
     return abs(x - 2.0 * y) + float(x * y) + max(x, y) * min(x, y) + sum([x, x * y])
 
@@ -101,6 +113,8 @@ ROWS = [
     (f_operators, lambda rng: (rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (2, 3))), (0, 1)),
     (f_T, vec(), 0), (f_methods, vec(), 0),
     (f_math, lambda rng: (float(rng.uniform(0.3, 0.9)),), 0),
+    (f_math_more, lambda rng: (float(rng.uniform(0.3, 0.9)),), 0),
+    (f_casts, vec(shape=3), 0),
     (f_builtins, lambda rng: (float(rng.uniform(0.5, 1.0)), float(rng.uniform(1.5, 2.0))),
      (0, 1)),
 ]
