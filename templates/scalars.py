@@ -37,9 +37,6 @@ MATH_DERIVATIVES = {
     math.degrees: '180 / math.pi',
     math.radians: 'math.pi / 180',
 }
-if hasattr(math, 'cbrt'):  # (Python 3.11)
-    MATH_DERIVATIVES[math.cbrt] = '1 / (3 * ans ** 2)'
-    MATH_DERIVATIVES[math.exp2] = 'ans * math.log(2)'
 
 for _func, _derivative in MATH_DERIVATIVES.items():
     elementwise(_func, _derivative)
