@@ -257,8 +257,9 @@ class _Unit:
         space = {
             '__builtins__': builtins,  # (numba imports SciPy's BLAS from the caller's frame)
             '_numbers': _NUMBERS, '_state': state, '_plain': plain,
-            # (numba's typing of some calls fails with a bare AssertionError)
-            '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError),
+            # (numba's typing of some calls fails with a bare AssertionError, or a
+            # NameError from inside numba: compiled code itself cannot raise one)
+            '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError),
             '_failed': failure,
             '_plain_types': (float, int, _ndarray()),
             '_retype': _Retype(mode, wrt),
@@ -458,10 +459,17 @@ def _rewrite(node, space):
     ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
     ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``, ``np.mean``, ``np.max``,
     ``np.min`` (and those methods) over an axis or with ``keepdims`` become
-    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack."""
+    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack, and ``a ** b`` without
+    a float literal becomes ``s2s.power(a, b)``, which raises for an integer to a negative
+    integer power (numba's is 0; Python's a float)."""
     import numpy
     stored = n.names_stored(node)
     for child in list(n.walk(node)):
+        if isinstance(child, gast.BinOp) and isinstance(child.op, gast.Pow) and \
+                not _float_literal(child.left) and not _float_literal(child.right):
+            # (an integer to a negative integer power: Python's float, numba's 0)
+            _become(child, n.call(n.attr('s2s', 'power'), child.left, child.right))
+            continue
         if not isinstance(child, gast.Call) or \
                 any(isinstance(a, gast.Starred) for a in child.args):
             continue
@@ -511,6 +519,13 @@ def _rewrite(node, space):
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []
+
+
+def _float_literal(node):
+    """A float literal (``2.0``, ``-0.5``): a power with one is a float power."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) is float
 
 
 _UNIFY = re.compile(r"Cannot unify (.+?) and (.+?) for '([A-Za-z_]\w*?)(?:\.\d+)?', "

@@ -1043,7 +1043,7 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
-         'as_list': None}
+         'as_list': None, 'power': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -1442,5 +1442,34 @@ def _as_list(x):
     return None
 
 
+def power(a, b):
+    """``a ** b`` in compiled code: numba computes an integer to a negative integer power as
+    an integer (0), where Python gives a float; compiled code cannot give a float there, so
+    it raises."""
+    return a ** b
+
+
+@overload(power, prefer_literal=False)
+def _power(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        def integers(a, b):
+            if b < 0:
+                raise ValueError('an integer to a negative integer power in compiled code '
+                                 '(Python gives a float, numba an integer): write float(a) '
+                                 '** b, or use compile=None')
+            return a ** b
+        return integers
+    if isinstance(a, types.Integer) and _array(b) and isinstance(b.dtype, types.Integer) or \
+            _array(a) and isinstance(a.dtype, types.Integer) and \
+            (isinstance(b, types.Integer) or _array(b) and isinstance(b.dtype, types.Integer)):
+        def arrays(a, b):
+            if np.any(np.asarray(b) < 0):
+                raise ValueError('integers to a negative integer power in compiled code '
+                                 '(NumPy raises ValueError too): use float exponents')
+            return a ** b
+        return arrays
+    return lambda a, b: a ** b
+
+
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
-             concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum)
+             concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power)

@@ -439,3 +439,41 @@ def test_helpers_match_their_python_versions():
     reduce_min = numba.njit(lambda x: numba_runtime.reduce_min(x, 0))
     _same(reduce_max(a23), np.max(a23, axis=1, keepdims=True))
     _same(reduce_min(a23), np.min(a23, axis=0))
+
+
+def scaled_by_power_of_two(x, n):
+    return x * 2 ** n + x ** 2
+
+
+def decades(x, k):
+    s = 0.0
+    for i in range(k):
+        s = s + x ** 2 * 10.0 ** (i - 2) + x * 2 ** i
+    return s
+
+
+def test_integer_to_a_negative_integer_power_is_loud():
+    # numba computes 2 ** -2 as the integer 0, Python as 0.25: compiled code raises there
+    df = s2sgrad.grad(scaled_by_power_of_two, compile='numba')
+    assert df(1.3, 3) == pytest.approx(8.0 + 2.6)
+    with pytest.raises(ValueError, match='negative integer power'):
+        df(1.3, -2)
+    got = s2sgrad.grad(decades, compile='numba')(1.5, 4)
+    assert got == pytest.approx(s2sgrad.grad(decades)(1.5, 4))
+
+
+def parts_of_two_kinds(x):
+    if x[0] > 0:
+        parts = [x, x * 2.0]
+    else:
+        parts = np.ones((2, 2)) @ np.stack([x, x])
+    return np.sum(parts[0] * parts[1])
+
+
+def test_a_name_error_inside_numba_is_a_compile_error_that_fallback_catches():
+    # (numba 0.68 fails typing this with an UnboundLocalError of its own)
+    x = np.array([0.5, 1.0, 1.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', CompileFallbackWarning)
+        got = s2sgrad.grad(parts_of_two_kinds, compile='numba', fallback=True)(x)
+    np.testing.assert_allclose(got, s2sgrad.grad(parts_of_two_kinds)(x))
