@@ -5,8 +5,8 @@ its own module: parameters holding functions (`function_params`), lambdas and ``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
 (`varargs`), np.einsum's sublist form (`einsum_form`) and ``zip``/``enumerate``/``reversed``
 consumed whole (`iterator_calls`); here, annotated assignments
-(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value) and reads of
-``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
+(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``global``
+statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
 import gast
 
@@ -29,6 +29,7 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    read_only_globals(func)
     flat_reads(func)
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
@@ -56,6 +57,23 @@ def plain_annotations(func):
         return out or ([gast.Pass()] if block else [])
     for node in n.walk(func):
         n.map_blocks(node, plain, functions=True)
+
+
+def read_only_globals(func):
+    """Drop ``global G`` where no function of `func` assigns `G` (it is read as a global
+    without the statement too); a ``global`` of a name assigned stays, and the fence refuses
+    it."""
+    stored = set(n.names_stored(func))
+
+    def kept(block):
+        out = []
+        for stmt in block:
+            if isinstance(stmt, gast.Global) and not set(stmt.names) & stored:
+                continue
+            out.append(stmt)
+        return out or ([gast.Pass()] if block else [])
+    for node in n.walk(func):
+        n.map_blocks(node, kept, functions=True)
 
 
 def flat_reads(func):

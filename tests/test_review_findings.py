@@ -558,3 +558,25 @@ def test_positional_only_parameters(func):
     np.testing.assert_allclose(s2sgrad.jvp(func)(x, np.ones(3)), np.sum(g), rtol=1e-6)
     np.testing.assert_allclose(s2sgrad.hessian(func)(x) @ np.ones(3),
                                s2sgrad.hvp(func)(x, np.ones(3)), rtol=1e-6)
+
+
+SCALE = 3.0
+CALLS = 0
+
+
+def scaled_by_a_declared_global(x):
+    global SCALE  # noqa: F824 (only read: the statement changes nothing)
+    return np.sum(x ** 2) * SCALE
+
+
+def counts_its_calls(x):
+    global CALLS
+    CALLS = CALLS + 1
+    return np.sum(x ** 2)
+
+
+def test_a_global_statement_of_a_name_only_read():
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(s2sgrad.grad(scaled_by_a_declared_global)(x), 6.0 * x)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='global'):
+        s2sgrad.grad(counts_its_calls)(x)
