@@ -8,6 +8,8 @@ consumed whole (`iterator_calls`); here, annotated assignments
 (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``global``
 statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
+import builtins
+
 import gast
 
 from . import nodes as n
@@ -29,6 +31,7 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func)
     resolve_function_defaults(ctx, func)
@@ -57,6 +60,59 @@ def plain_annotations(func):
         return out or ([gast.Pass()] if block else [])
     for node in n.walk(func):
         n.map_blocks(node, plain, functions=True)
+
+
+def starred_targets(ctx, func):
+    """``first, *rest = xs`` becomes ``items = list(xs)`` and ``first, rest = items[0],
+    items[1:]`` (``*init, last = xs``: ``items[:-1], items[-1]``): the same values, and an
+    error where Python raises one (too few items: IndexError where Python's is ValueError).
+    A starred name between others (``a, *mid, b = xs``, which would read one item twice
+    from a list of one) stays refused by the fence."""
+    if 'list' in n.names_stored(func) or \
+            ctx.source.namespace.get('list', builtins.list) is not builtins.list:
+        return
+
+    def plain(block):
+        out = []
+        for stmt in block:
+            made = _unstarred(ctx, stmt)
+            out.extend(made if made is not None else [stmt])
+        return out
+    for node in n.walk(func):
+        n.map_blocks(node, plain, functions=True)
+
+
+def _unstarred(ctx, stmt):
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], (gast.Tuple, gast.List))):
+        return None
+    elts = stmt.targets[0].elts
+    stars = [i for i, e in enumerate(elts) if isinstance(e, gast.Starred)]
+    if len(stars) != 1 or stars[0] not in (0, len(elts) - 1) or len(elts) < 2:
+        return None
+    items = ctx.namer.fresh('items')
+    count = len(elts) - 1
+    parts, targets = [], []
+    for i, elt in enumerate(elts):
+        if i == stars[0]:
+            bounds = (n.const(count), None) if i else (None, n.const(-count))
+            parts.append(n.subscript(n.name(items), gast.Slice(
+                lower=bounds[0], upper=bounds[1], step=None)))
+            targets.append(elt.value)
+        else:
+            index = i if stars[0] else i - len(elts)
+            parts.append(n.subscript(n.name(items), n.const(index)))
+            targets.append(elt)
+    made = [n.assign(items, n.call('list', stmt.value)),
+            gast.Assign(targets=[n.tuple_(targets, store=True)], value=n.tuple_(parts),
+                        type_comment=None)]
+    for new in made:
+        for node in gast.walk(new):
+            if isinstance(node, (gast.expr, gast.stmt)) and \
+                    getattr(node, 'lineno', None) is None:
+                gast.copy_location(node, stmt)
+                node.end_lineno, node.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+    return made
 
 
 def read_only_globals(func):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.checks import numerical_grad
+from s2sgrad.checks import check_grads, numerical_grad
 
 
 def mask_of_the_array_written(x):
@@ -580,3 +580,41 @@ def test_a_global_statement_of_a_name_only_read():
     np.testing.assert_allclose(s2sgrad.grad(scaled_by_a_declared_global)(x), 6.0 * x)
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='global'):
         s2sgrad.grad(counts_its_calls)(x)
+
+
+def first_and_rest(x):
+    first, *rest = x
+    return first * sum(rest) ** 2
+
+
+def init_and_last(x):
+    *init, last = x
+    return np.sum(np.array(init) ** 2) * last
+
+
+def two_and_rest_of_a_list(x):
+    a, b, *rest = [x[0] * 2.0, x[1], x[2], x[0]]
+    return a * b + len(rest) * sum(rest)
+
+
+def top_row_and_others(X):
+    top, *others = X
+    return np.sum(top * sum(others))
+
+
+def middle_starred(x):
+    a, *mid, b = x
+    return a * b
+
+
+@pytest.mark.parametrize('func', [first_and_rest, init_and_last, two_and_rest_of_a_list,
+                                  top_row_and_others], ids=lambda f: f.__name__)
+def test_starred_targets_at_either_end(func):
+    x = np.arange(6.0).reshape(3, 2) + 0.5 if func is top_row_and_others else \
+        np.array([0.5, 1.0, 2.0])
+    check_grads(func, (x,), modes=('rev', 'fwd'), order=2)
+
+
+def test_a_starred_target_between_others_stays_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='starred'):
+        s2sgrad.grad(middle_starred)(np.array([0.5, 1.0, 2.0]))
