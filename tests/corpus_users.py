@@ -1691,6 +1691,46 @@ def squares_by_map(x):
     return total
 
 
+# U. array-index copies, zip/enumerate/reversed consumed at once, partial exits of if/elif
+# chains, starred targets, more of `math`
+
+def ranked_shift(x):
+    order = np.argsort(x)
+    ranked = x[order]
+    ranked += np.linspace(0.0, 1.0, len(x))
+    return np.sum(ranked * x[::-1])
+
+
+def neighbour_energy(x):
+    energy = 0.0
+    for pair in zip(x[:-1], x[1:]):
+        energy = energy + (pair[1] - pair[0]) ** 2 * np.cosh(pair[0])
+    return energy
+
+
+def discounted_from_the_end(x):
+    total = 0.0
+    for k, v in enumerate(reversed(x)):
+        total = total + 0.9 ** k * math.log1p(v * v)
+    return total
+
+
+def truncated_series(x):
+    total = 0.0
+    for i in range(len(x)):
+        if x[i] < -1.0:
+            continue
+        elif total > 4.0:
+            break
+        total = total + math.erf(x[i]) + x[i] ** 2
+    return total
+
+
+def head_and_tail(x):
+    head, *tail = x
+    return math.atan2(head, 1.0 + sum(t * t for t in tail))
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2007,6 +2047,13 @@ CASES = [
     (counts_written_from_values,
      lambda rng: (_vec(rng, 3, 0.02, 0.08) + np.array([0.1, 0.3, 0.5]),), 0),
     (squares_by_map, lambda rng: (_vec(rng, 4),), 0),
+    # U.
+    (ranked_shift, lambda rng: (_vec(rng, 4),), 0),
+    (neighbour_energy, lambda rng: (_vec(rng, 5),), 0),
+    (discounted_from_the_end, lambda rng: (_vec(rng, 4),), 0),
+    (truncated_series,
+     lambda rng: (np.array([0.4, -1.6, 1.3, 2.1, 0.8, -0.3]) + _vec(rng, 6, -0.05, 0.05),), 0),
+    (head_and_tail, lambda rng: (_vec(rng, 4),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
@@ -2020,8 +2067,6 @@ MAY_RAISE = {
     argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
     recursion_with_list, appended_then_written,
-    # the fence rejects starred targets with a message that says what to write instead
-    unpack_starred,
 }
 
 FIRST_ORDER = set()
