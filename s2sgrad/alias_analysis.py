@@ -150,6 +150,8 @@ class AliasAnalysis(MemoryModel):
         return self._element_value(stmt.value, stmt, depth, whole)
 
     def _element_value(self, value, stmt, depth, whole=False):
+        if isinstance(value, gast.Subscript) and self._advanced(value, self.reach[id(stmt)]):
+            return False  # (``x[[0, 1]]``, ``x[x > 0]``: an array, a copy, never a number)
         if isinstance(value, gast.Subscript):
             # `y[i]`, `y[i, j]`: a number or a view; a slice, `...` or `None` is always a view
             return not any(isinstance(node, (gast.Slice, gast.Starred)) or

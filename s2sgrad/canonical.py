@@ -37,6 +37,12 @@ class Canonicalizer:
 
     def run(self, func):
         lists = _displayed(func, (gast.List,))
+        args = func.args
+        # (a parameter may be a dict, whose loop visits its keys: indexing it by position
+        # would read its values, or raise; `s2s.positions` is its length, or raises)
+        self.maybe_mappings = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+        if args.kwarg is not None:
+            self.maybe_mappings.add(args.kwarg.id)
         body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in func.body]
         body = self.index_loops(body)
         if _falls_through(body):  # Python returns None there: so does the canonical form
@@ -358,7 +364,8 @@ class Canonicalizer:
                 names.append(temp)
         if index_name is None:
             index_name = self.namer.fresh('i')
-        lengths = [n.call('len', n.name(name)) for name in names]
+        lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
+                          else 'len', n.name(name)) for name in names]
         stop = lengths[0] if len(lengths) == 1 else n.call('min', *lengths)
         body = []
         if counted is not None:

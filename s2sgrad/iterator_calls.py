@@ -9,7 +9,8 @@ pipeline differentiates; the iterator objects themselves have no derivative rule
 Only a call consumed at once is rewritten (the argument of a built-in that takes the whole
 iterable, the iterable of a ``for`` or of another such call), so a list gives the same items
 in the same order; an iterator kept under a name (``pairs = zip(xs, ys)``, which a second
-pass would find empty) is left as it is.
+pass would find empty), or iterated by a loop whose body changes what it reads (``l[1] = v``
+while ``zip(l, l)`` runs: Python's iterator sees the change), is left as it is.
 """
 import builtins
 
@@ -27,6 +28,10 @@ def lower_iterators(ctx, func, resolver):
     """Rewrite, in place, the calls of `zip`, `enumerate` and `reversed` in `func` that are
     consumed whole and that the loops cannot unpack as they stand (see the module)."""
     for node in list(n.walk(func)):
+        if isinstance(node, gast.For) and \
+                set(n.names_read(node.iter)) & _changed_in(node.body, resolver):
+            continue  # (the iterator reads the lists as the body changes them; a list
+            # made first would not)
         if isinstance(node, (gast.For, gast.comprehension)):
             if _iterated_as_is(node, resolver):
                 _lower_arguments(ctx, node.iter, resolver)
@@ -35,6 +40,29 @@ def lower_iterators(ctx, func, resolver):
         elif _builtin_call(node, resolver, _TAKERS):
             node.args = [_lowered(ctx, arg, resolver) if i == 0 else arg
                          for i, arg in enumerate(node.args)]
+
+
+def _changed_in(body, resolver):
+    """The names that `body` may change in place: assigned into (``l[1] = v``), augmented
+    (``l += [v]``), the receiver of a method (``l.append(v)``), or passed to a function
+    that is not NumPy's, `math`'s or a built-in."""
+    changed = set()
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            for target in getattr(node, 'targets', None) or [node.target]:
+                for part in n.walk(target):
+                    if isinstance(part, gast.Subscript):
+                        changed.update(n.names_read(part.value))
+            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                changed.add(node.target.id)
+        elif isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Attribute):
+                changed.update(n.names_read(node.func.value))
+            module = getattr(resolver.lookup(node.func), '__module__', None) or ''
+            if module.split('.')[0] not in ('numpy', 'math', 'builtins'):
+                for arg in node.args + [k.value for k in node.keywords]:
+                    changed.update(n.names_read(arg))
+    return changed
 
 
 def _builtin_call(node, resolver, names):

@@ -953,6 +953,13 @@ def _zero_at(by, index):
 
 # -- checks ---------------------------------------------------------------------------------
 
+@_implements('positions')
+def _positions(items):
+    if _array(items) or isinstance(items, (types.List, types.BaseTuple, types.RangeType)):
+        return lambda items: len(items)  # (compiled code has no dicts or sets)
+    return None
+
+
 @_implements('seed')
 def _seed(result, name='f'):
     if isinstance(result, (types.Float, types.Integer, types.Boolean)):

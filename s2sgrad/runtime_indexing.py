@@ -32,6 +32,18 @@ def keys(mapping):
     return items
 
 
+def positions(items):
+    """``len(items)`` for a loop that reads ``items[i]`` for ``i`` in ``range(len(items))``
+    (``for v in items``); a dict or a set, whose loop visits keys or members that indexing
+    by position does not give, raises."""
+    if hasattr(items, 'keys') or isinstance(items, (set, frozenset)):
+        raise unsupported(
+            f'a loop over a {type(items).__name__} that does not read `items[key]` for each '
+            f'key it visits: write `for key in items.keys()` (or `list(items)`), which '
+            f'visits the keys as Python does')
+    return len(items)
+
+
 def sized(items):
     """What ``for v in items`` visits, as a sequence the loop indexes (``items[i]`` for ``i``
     in ``range(len(items))``): a list, tuple, range or array itself; the keys of a dict or the

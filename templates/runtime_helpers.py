@@ -59,6 +59,7 @@ HELPERS = {
     runtime.check_output: 'non-differentiable',
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
+    runtime.positions: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
     runtime.seed: 'non-differentiable',

@@ -178,6 +178,7 @@ ROWS = {
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
+    's2sgrad.runtime.positions': (runtime.positions, lambda r: (_vec(r),)),
     's2sgrad.runtime.check_output': (runtime.check_output, lambda r: (_vec(r),)),
     's2sgrad.runtime.field_index': (
         lambda v: (runtime.field_index(Pair(v, 2 * v), 'b'),

@@ -201,6 +201,7 @@ CASES = {
              c(np.array(['a'])), c(np.ones((1, 1), dtype=np.float32), 'loss')],
     'own': [c(V), c([V, 1.0]), c((V, {'a': W})), c(2.0), c(np.float32(1.5)), c(V[1:])],
     'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V)],
+    'positions': [c(V), c([1.0, 2.0]), c((V, W)), c(range(3)), c(M)],
     'sized': [c(V), c([1.0, 2.0]), c((V, W)), c(range(3)), c({'a': 1.0}), c(iter([1.0, 2.0])),
               c({2, 1})],
     'stored': [c(V, W), c(2.0, np.arange(3)), c(V, np.zeros(3, dtype=bool)), c(1.5, [1, 2]),
