@@ -40,6 +40,7 @@ from .modes import Mode
 from .methods import bind_methods, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .own_results import own_results
+from .restore_copies import copy_before_restores
 from .resolve import Resolver
 from .scopes import default_expressions
 from .reuse_reads import reuse_reads
@@ -59,6 +60,7 @@ def reverse_mode(ctx):
     body, ret = analyse(ctx, normalise(ctx))
     made = reverse_function(ctx, body, ret)
     node = save_shapes(optimise(ctx, made)) if ctx.optimized else made.node
+    copy_before_restores(node, made.seed_name)
     if ctx.mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT):  # (public results)
         own_results(node, skip_first=ctx.mode is Mode.VALUE_AND_GRAD)
     if ctx.general is not None and not scalar_version.same_body(node, ctx.general.node):

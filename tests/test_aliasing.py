@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.checks import numerical_grad
+from s2sgrad.checks import check_grads, numerical_grad
 from s2sgrad.errors import UnsupportedSyntaxError
 
 EPS = 1e-6
@@ -689,3 +689,50 @@ def test_double_buffer_in_a_loop():
 def test_an_alias_written_in_the_next_iteration_is_still_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError):
         s2sgrad.grad(aliased_then_written)(np.linspace(0.0, 1.0, 3))
+
+
+def copied_then_written(x):
+    y = x[:2].copy()
+    x[0] = 5.0
+    return np.sum(y * x[:2])  # (by is x[:2] itself: the restore of x[0] must not change it)
+
+
+def indexed_copy_then_written(x):
+    y = x[[0, 1]]
+    x[0] = 5.0
+    return np.sum(y * x[:2])
+
+
+def rows_copied_then_written_in_loop(X):
+    total = 0.0
+    for i in range(2):
+        r = X[i].copy()
+        X[i, 0] = 2.0
+        total = total + np.sum(r * X[i])
+    return total
+
+
+@pytest.mark.parametrize('f,shape', [(copied_then_written, (3,)),
+                                     (indexed_copy_then_written, (3,)),
+                                     (rows_copied_then_written_in_loop, (2, 3))],
+                         ids=lambda v: getattr(v, '__name__', str(v)))
+def test_an_adjoint_that_is_a_view_survives_the_restore(f, shape):
+    x = _point(shape)
+    kept = x.copy()
+    for optimized in (True, False):
+        g = s2sgrad.grad(f, optimized=optimized)(x)
+        assert np.array_equal(x, kept)
+        np.testing.assert_allclose(g, numeric_grad(f, kept), rtol=1e-5, atol=1e-6)
+    check_grads(f, (x,), modes=('rev', 'fwd'), order=2)
+
+
+def view_of_an_indexed_copy_written(x):
+    y = x[[0, 1]]
+    z = y[:1]
+    z *= 2.0  # (z is a view of y, which is read afterwards)
+    return np.sum(y)
+
+
+def test_a_view_of_an_indexed_copy_written_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='may share memory'):
+        s2sgrad.grad(view_of_an_indexed_copy_written)(np.array([1.0, 2.0, 3.0]))

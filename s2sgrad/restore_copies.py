@@ -1,0 +1,63 @@
+"""Restore copies: an adjoint that may be an array the backward sweep restores in place is
+copied before the restore.
+
+The backward sweep undoes each write of the forward sweep in place (``x[0] = x_old``), so that
+the values it reads by reference are those of their time. An adjoint made from such a value
+without arithmetic (``by = s2s.unbroadcast(x_item, y)`` for ``np.sum(y * x[:2])``, where the
+seed is 1.0) is that array itself: read after the restore, it would read the restored values.
+"""
+import gast
+
+from . import nodes as n
+from .alias_analysis import _live_after
+from .own_results import _Memory
+
+
+def copy_before_restores(func, seed_name):
+    """Insert ``v = s2s.own(v)`` (a copy) before each write into a subscript in the backward
+    sweep of the FunctionDef `func` (from its first ``# Grad of:`` comment, or the first
+    statement that reads or assigns `seed_name`) for each other name `v` read after it that
+    may share the written array's memory."""
+    start = next((i for i, stmt in enumerate(func.body)
+                  if any(_grad_comment(s) for s in n.statements([stmt])) or
+                  seed_name in n.names_read(stmt) or seed_name in n.names_stored(stmt)), None)
+    if start is None or not any(_restores(stmt) for stmt in func.body[start:]):
+        return func
+    memory = _Memory(func)
+    live = _live_after(func.body)
+    placed = {}
+    for stmt in n.statements(func.body[start:]):
+        for target in _restores(stmt):
+            written = memory.of(target.value)
+            base = n.dotted_path(target.value)
+            for name in sorted(live.get(id(stmt), ())):
+                if name == base or not (memory.of(n.name(name)) & written):
+                    continue
+                if any(loc[0] == 'outside' for loc in memory.of(n.name(name)) & written) \
+                        and name not in memory.definitions:
+                    continue  # (a parameter or a global itself: never an adjoint)
+                placed.setdefault(id(stmt), []).append(
+                    n.assign(name, n.call('s2s.own', n.name(name))))
+    if placed:
+        func.body = _place(func.body, placed)
+    return func
+
+
+def _grad_comment(stmt):
+    return n.is_comment(stmt) and stmt.value.value.startswith('#s2s#Grad of')
+
+
+def _restores(stmt):
+    """The subscript targets `stmt` writes into (``x[0] = x_old``)."""
+    if isinstance(stmt, gast.Assign):
+        return [t for t in stmt.targets if isinstance(t, gast.Subscript)]
+    return []
+
+
+def _place(stmts, placed):
+    out = []
+    for stmt in stmts:
+        n.map_blocks(stmt, lambda block: _place(block, placed))
+        out.extend(placed.get(id(stmt), []))
+        out.append(stmt)
+    return out
