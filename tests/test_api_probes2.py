@@ -732,16 +732,41 @@ BROKEN_KEYS = [
 ]
 
 
-# Known limit (README): `for k in d` over a dict reads the keys only where the loop indexes `d`
-# with `k`; a loop that only collects the keys (or uses `k` after the loop) reads `d[0]`.
+# Decision (README): `for k in d` over a dict reads the keys only where the loop indexes `d`
+# with `k`; a loop that only collects the keys (or uses `k` after the loop) is a loop over
+# positions, which a dict has not: it raises NoRuleError at the loop and says to write
+# `for k in d.keys()` (it read `d[0]` and failed with a KeyError before).
 LIMITED_KEYS = [(f_key_after_loop, P3, X), (f_keys_listed, P3, X)]
 
 
+def f_key_after_keys_loop(params, x):
+    for k in params.keys():
+        pass
+    return np.sum(params[k] ** 2)
+
+
+def f_keys_listed_from_list(params, x):
+    names = []
+    for k in list(params):
+        names.append(k)
+    s = 0.0
+    for k in names:
+        s = s + np.sum(params[k] ** 2)
+    return s * 1.0
+
+
 @pytest.mark.parametrize('case', LIMITED_KEYS, ids=[_id(c) for c in LIMITED_KEYS])
-def test_dict_keys_only_collected_are_a_known_limit(case):
+def test_dict_keys_only_collected_are_refused_at_the_loop(case):
     f, params, x = case
-    with pytest.raises(KeyError):
+    with pytest.raises(NoRuleError, match=r'for key in items.keys\(\)') as info:
         s2sgrad.grad(f)(params, x)
+    assert 'for k in params:' in str(info.value)
+
+
+@pytest.mark.parametrize('f', [f_key_after_keys_loop, f_keys_listed_from_list])
+def test_dict_keys_collected_as_the_message_says(f):
+    expected = central_tree(f, P3, X)
+    assert_tree_close(s2sgrad.grad(f)(P3, X), expected)
 
 
 @pytest.mark.parametrize('case', BROKEN_KEYS, ids=[_id(c) for c in BROKEN_KEYS])

@@ -77,7 +77,7 @@ def test_canonical_loops_index_and_break_ends_branch():
         '''), '''
         def f(xs):
             s = 0.0
-            for i in range(len(xs)):
+            for i in range(s2s.positions(xs)):
                 x = xs[i]
                 if x > 3.0:
                     break

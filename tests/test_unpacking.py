@@ -178,14 +178,19 @@ def test_attribute_targets_holding_differentiated_values_are_rejected():
         attribute_targets.__code__.co_firstlineno + 2
 
 
-def test_starred_target_is_rejected_in_the_users_words():
+def test_starred_target_at_an_end_is_read_and_between_names_is_refused():
     def f(m):
         first, *rest = m
         return first * rest[0]
+
+    def g(m):
+        a, *mid, b = m
+        return a * b * mid[0]
+    np.testing.assert_allclose(s2sgrad.grad(f)(np.array([2.0, 3.0, 4.0])), [3.0, 2.0, 0.0])
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as info:
-        s2sgrad.grad(f)(np.ones(3))
+        s2sgrad.grad(g)(np.ones(3))
     message = str(info.value)
-    assert 'first, *rest = m' in message and 'starred' in message
+    assert 'a, *mid, b = m' in message and 'starred' in message
 
 
 def rotation_like(x, small):
