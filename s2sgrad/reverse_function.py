@@ -73,9 +73,13 @@ def reverse_function(ctx, body, ret):
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
     backward = rpass.backward(body, state, []) if result_active else []
+    # What a caller learns of the result: whatever this body does with a parameter, its
+    # caller may pass a list or tuple (of lists or tuples), so a result made from one
+    # (``return a, t[1:]``) may be one too, and its adjoint adds item by item.
+    params = set(ctx.params)
     found, holders = sequence_facts(
         ctx.body_all_statements, rpass.shared.list_vars | ctx.sequence_results |
-        set(ctx.container_vars), ctx.holder_results)
+        set(ctx.container_vars) | params, ctx.holder_results | params)
     ctx.returns_sequence = isinstance(result, (gast.Tuple, gast.List)) or \
         isinstance(result, gast.Name) and result.id in found
     ctx.returns_holder = holds_sequences(result, found, holders)

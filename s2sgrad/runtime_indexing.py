@@ -97,6 +97,12 @@ def add_at(bx, index, g):
     if isinstance(bx, list):
         if isinstance(index, slice):
             positions = range(len(bx))[index]
+            if _is_sequence(g) and len(g) != len(positions):  # (zip would drop items)
+                raise unsupported(
+                    f'an adjoint of {len(g)} items reached a slice of {len(positions)} items '
+                    f'of a list or tuple: a list was concatenated or repeated (`+`, `*`) where '
+                    f's2sgrad does not follow it; use np.concatenate or np.tile on arrays, or '
+                    f'append in a loop')
             for position, item in zip(positions, g):
                 bx[position] = add(bx[position], item)
         else:

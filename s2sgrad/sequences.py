@@ -85,8 +85,10 @@ def _may_be_sequence(value, found, holders):
     if isinstance(value, gast.IfExp):
         return _may_be_sequence(value.body, found, holders) or \
             _may_be_sequence(value.orelse, found, holders)
-    if isinstance(value, gast.Subscript):  # an item of a list of tuples
-        return isinstance(value.value, gast.Name) and value.value.id in holders
+    if isinstance(value, gast.Subscript):  # an item of a list of tuples, a slice of a list
+        return isinstance(value.value, gast.Name) and (
+            value.value.id in holders or
+            value.value.id in found and isinstance(value.slice, gast.Slice))
     if isinstance(value, gast.Call):
         if isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
                 isinstance(value.func.value, gast.Name):
@@ -104,6 +106,8 @@ def _holds_sequences(value, found, holders):
         return any(_may_be_sequence(elt, found, holders) for elt in value.elts)
     if isinstance(value, gast.Name):
         return value.id in holders
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        return isinstance(value.value, gast.Name) and value.value.id in holders
     if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
         args = list(value.args) + [kw.value for kw in value.keywords]
         return any(isinstance(arg, gast.Name) and arg.id in holders for arg in args)

@@ -618,3 +618,77 @@ def test_starred_targets_at_either_end(func):
 def test_a_starred_target_between_others_stays_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='starred'):
         s2sgrad.grad(middle_starred)(np.array([0.5, 1.0, 2.0]))
+
+
+# A helper's result made from a parameter the caller passes as a list (`t[1:]`) is a list
+# whose adjoint adds item by item; the caller added it with `+` (concatenation) and the
+# slice adjoint then grew the list: a silently wrong gradient.
+def pair_of_helper(a, t):
+    return a * 2.0, t[1:]
+
+
+def tail_of_a_list_through_a_helper(x):
+    st = [x, x * x, 3.0 * x]
+    a, r = pair_of_helper(x, st)
+    b, r2 = pair_of_helper(a, r)
+    return a * r[0] + b * r2[0] + r[1]
+
+
+def tail_helper(t):
+    return t[1:]
+
+
+def tails_read_twice(x):
+    st = [x, x * x, 3.0 * x, np.sin(x)]
+    t = tail_helper(st)
+    u = tail_helper(t)
+    return t[0] * u[1] + t[1] * u[0] + u[1]
+
+
+def tail_and_tail_of_tail(x):
+    st = [x, x * x, 3.0 * x]
+    t = tail_helper(st)
+    u = tail_helper(t)
+    return t[0] * u[0]
+
+
+def slice_then_helper(x):
+    st = [x, x * x, 3.0 * x]
+    t = st[1:]  # (a slice of a list is a list: its adjoint adds item by item)
+    u = tail_helper(t)
+    return t[0] * u[0]
+
+
+def step_pair(a, b):
+    return a * b, a + b
+
+
+def tuple_state_loop(x):
+    a, b = x, 1.0
+    for i in range(3):
+        a, b = step_pair(a, b)
+    return a + b
+
+
+@pytest.mark.parametrize('func', [tail_of_a_list_through_a_helper, tails_read_twice,
+                                  tail_and_tail_of_tail, slice_then_helper],
+                         ids=lambda f: f.__name__)
+def test_a_helper_returning_part_of_a_list_argument(func):
+    for x in (0.7, -1.3):
+        np.testing.assert_allclose(s2sgrad.grad(func)(x), numerical_grad(func, (x,), 0),
+                                   rtol=1e-6, atol=1e-8)
+    check_grads(func, (0.7,), modes=('rev', 'fwd'), order=2)
+
+
+def test_third_derivative_through_a_helper_returning_a_tuple():
+    # x -> (x, 1) -> (x, x + 1) -> (x^2 + x, 2x + 1) -> (2x^3 + 3x^2 + x, x^2 + 3x + 1):
+    # the sum is 2x^3 + 4x^2 + 4x + 1, whose third derivative is 12
+    third = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(tuple_state_loop)))
+    assert third(0.7) == pytest.approx(12.0)
+    assert third(-2.0) == pytest.approx(12.0)
+
+
+def test_a_list_adjoint_longer_than_its_slice_is_loud():
+    from s2sgrad.runtime import add_at
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='slice of 2 items'):
+        add_at([0.0, 0.0, 0.0], slice(1, None), [1.0, 2.0, 3.0, 4.0])
