@@ -309,7 +309,7 @@ class MemoryModel:
             return self._new(stmt, array=True)
         if name in FRESH_FUNCTIONS and (module.split('.')[0] in ('numpy', 'cupy', 'scipy',
                                                                  'math', 'builtins')):
-            if not _copies(node):
+            if not _copies(node) or _may_return_argument(node, name, module):
                 return self._unknown(set(), args, state, stmt)
             return self._new(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
         if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')) and \
@@ -391,6 +391,23 @@ def _copies(call):
     ``x.astype(t, copy=False)``, ``np.nan_to_num(x, copy=False)`` may return `x` itself)."""
     return not any(k.arg == 'copy' and not (isinstance(k.value, gast.Constant) and
                                             k.value.value is True) for k in call.keywords)
+
+
+def _may_return_argument(call, name, module):
+    """Whether `call` of the FRESH_FUNCTIONS `name` (of `module`) may return an argument
+    itself: the built-in ``max(a, b)`` and ``min(a, b)`` return one of their operands,
+    ``np.diff(x, n=0)`` and ``np.linalg.matrix_power(A, 1)`` return `x` and `A`."""
+    if module == 'builtins':
+        return name in ('max', 'min')
+    if name not in ('diff', 'matrix_power'):
+        return False
+    power = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == 'n'), None)
+    if power is None:
+        return name == 'matrix_power'  # (its n is required; diff's is 1)
+    if not (isinstance(power, gast.Constant) and type(power.value) is int):
+        return True
+    return power.value < 1 if name == 'diff' else power.value == 1
 
 
 def _returns_new(func):

@@ -288,19 +288,32 @@ class ForwardPass:
 
 _VIEWS = frozenset({'np.reshape', 'np.ravel', 'np.transpose', 'np.squeeze', 'np.asarray',
                     'np.expand_dims', 'np.moveaxis', 'np.swapaxes', 'np.broadcast_to',
-                    'np.atleast_1d', 'np.atleast_2d', 'np.atleast_3d', 'np.real'})
+                    'np.atleast_1d', 'np.atleast_2d', 'np.atleast_3d', 'np.real',
+                    'np.conj', 'np.conjugate', 'np.diff', 'np.linalg.matrix_power'})
+_VIEW_METHODS = frozenset({'reshape', 'ravel', 'view', 'transpose', 'squeeze', 'swapaxes',
+                           'conj', 'conjugate'})
 
 
 def _passes_through(expr):
-    """The names whose value `expr` may be (or be a view of): a name itself, the first
-    argument of a runtime helper (``s2s.broadcast_like(dy, z)`` returns `dy` where the
-    shapes agree) or of a NumPy function that returns views."""
+    """The names whose value `expr` may be (or be a view of): a name itself, either branch
+    of a conditional expression, any argument of a runtime helper (``s2s.broadcast_like(dy,
+    z)`` returns `dy` where the shapes agree, ``s2s.real_part(x, dx)`` returns `dx`), the
+    first argument of a NumPy function that returns views, the object of a view method."""
     if isinstance(expr, gast.Name):
         return {expr.id}
-    if isinstance(expr, gast.Call) and expr.args:
+    if isinstance(expr, gast.IfExp):
+        return _passes_through(expr.body) | _passes_through(expr.orelse)
+    if isinstance(expr, gast.Attribute) and expr.attr in ('T', 'mT', 'real'):
+        return _passes_through(expr.value)
+    if isinstance(expr, gast.Call):
         path = n.dotted_path(expr.func) or ''
-        if path.startswith('s2s.') or path in _VIEWS:
+        if path.startswith('s2s.'):
+            return set().union(*(_passes_through(arg) for arg in
+                                 list(expr.args) + [kw.value for kw in expr.keywords]))
+        if path in _VIEWS and expr.args:
             return _passes_through(expr.args[0])
+        if isinstance(expr.func, gast.Attribute) and expr.func.attr in _VIEW_METHODS:
+            return _passes_through(expr.func.value)
     return set()
 
 

@@ -692,3 +692,81 @@ def test_a_list_adjoint_longer_than_its_slice_is_loud():
     from s2sgrad.runtime import add_at
     with pytest.raises(s2sgrad.errors.NoRuleError, match='slice of 2 items'):
         add_at([0.0, 0.0, 0.0], slice(1, None), [1.0, 2.0, 3.0, 4.0])
+
+
+# Tangents and aliases of calls that may return their argument: a tangent that is the
+# argument's tangent (or a view of it) is copied before a write into the argument, and a
+# result that may be the argument itself is not new memory.
+def flattened_then_written(x):
+    y = x.flatten()
+    x[0] = 3.0
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def conjugate_then_written(x):
+    y = np.conj(x)
+    x[0] = 3.0
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def conjugate_of_a_copy_then_written(x):
+    z = x.copy()
+    y = np.conjugate(z)
+    z[1] = 3.0
+    return np.sum(y ** 2 * z)
+
+
+@pytest.mark.parametrize('func', [flattened_then_written, conjugate_then_written,
+                                  conjugate_of_a_copy_then_written], ids=lambda f: f.__name__)
+def test_a_tangent_that_may_be_the_arguments_survives_the_write(func):
+    x = np.array([0.3, -1.2, 0.7, 1.5])
+    kept = x.copy()
+    for v in np.eye(4):
+        expected = numerical_grad(func, (x.copy(),), 0) @ v
+        assert s2sgrad.jvp(func)(x, v) == pytest.approx(expected, rel=1e-6, abs=1e-8)
+        assert np.array_equal(x, kept)
+    check_grads(func, (x,), modes=('rev', 'fwd'), order=2)
+
+
+def matrix_power_written(A, k=1):
+    P = np.linalg.matrix_power(A, k)
+    P[0, 0] += 1.0
+    return np.sum(P * A)
+
+
+def diff_written(x, n=0):
+    d = np.diff(x, n=n)
+    d[0] = 0.0
+    return np.sum(d * x)
+
+
+def builtin_max_then_written(x):
+    s = x[:1].copy()
+    t = x[1:2] * 2.0
+    m = max(s, t)  # (one of its operands itself)
+    s[0] = 5.0
+    return float(m[0]) * x[3] + float(s[0])
+
+
+@pytest.mark.parametrize('func', [matrix_power_written, diff_written, builtin_max_then_written],
+                         ids=lambda f: f.__name__)
+def test_a_call_that_may_return_its_argument_is_not_new_memory(func):
+    x = np.array([[0.5, 0.2], [-0.3, 0.8]]) if func is matrix_power_written else \
+        np.array([0.3, -1.2, 0.7, 1.5])
+    kept = x.copy()
+    for operator in (s2sgrad.grad, s2sgrad.jvp):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='may share memory'):
+            args = (x,) if operator is s2sgrad.grad else (x, np.ones_like(x))
+            operator(func)(*args)
+    assert np.array_equal(x, kept)
+
+
+def matrix_power_squared_written(A):
+    P = np.linalg.matrix_power(A, 2)  # (a new array: the write is the user's own)
+    P[0, 0] += 1.0
+    return np.sum(P * A)
+
+
+def test_matrix_power_of_a_constant_power_above_one_is_new_memory():
+    A = np.array([[0.5, 0.2], [-0.3, 0.8]])
+    check_grads(matrix_power_squared_written, (A,), modes=('rev', 'fwd'), order=2)
