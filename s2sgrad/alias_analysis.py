@@ -36,6 +36,7 @@ class AliasAnalysis(MemoryModel):
         self.body = body
         self.order = {}
         self.loops = []             # (first, last) statement positions of each loop
+        self.chains = {}            # statement id -> ((block id, index), ...) from the body
         self._number(body)
         self.always_live = set()
         self.copyable = {id(s) for s in n.statements(body)
@@ -84,6 +85,8 @@ class AliasAnalysis(MemoryModel):
             sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                        self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
+            if self._made_anew(stmt, own, memory):  # (containers hold earlier ones only)
+                sharers = [b for b in sharers if self.mem.get(b, set()) & memory]
             live = [b for b in sharers if b in before.get(b[2], ()) and
                     (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
             if kind == 'rebind' and name not in n.names_stored(stmt.targets[0]) and \
@@ -209,16 +212,53 @@ class AliasAnalysis(MemoryModel):
             'whose memory may be shared'
 
     # -- statement positions ----------------------------------------------------------------
-    def _number(self, stmts):
-        for stmt in stmts:
+    def _number(self, stmts, chain=()):
+        for index, stmt in enumerate(stmts):
             self.order[id(stmt)] = len(self.order)
+            self.chains[id(stmt)] = chain + ((id(stmts), index),)
+            inner = self.chains[id(stmt)]
             if isinstance(stmt, (gast.For, gast.While)):
                 first = len(self.order)
-                self._number(stmt.body)
+                self._number(stmt.body, inner + (('loop', id(stmt)),))
                 self.loops.append((first - 1, len(self.order) - 1))
             elif isinstance(stmt, gast.If):
-                self._number(stmt.body)
-                self._number(stmt.orelse)
+                self._number(stmt.body, inner)
+                self._number(stmt.orelse, inner)
+
+    def _made_anew(self, stmt, own, memory):
+        """Whether the array that `stmt` writes into was made by the one definition in
+        `own` (``d = np.zeros(2)``) on the way to `stmt` at every run of `stmt` (the
+        definition comes first in a block that holds `stmt`, with no loop between them), and
+        no list method put it into a container in between: a container that holds arrays
+        made there earlier (``d_stack.append(d)`` before ``d = np.zeros(2)`` in a loop)
+        holds none that `stmt` writes."""
+        if len(own) != 1:
+            return False
+        (binding,) = own
+        if binding[0] != 'def' or self.mem.get(binding) != {('new', binding[1])} or \
+                memory != {('new', binding[1])}:
+            return False
+        made, chain = self.chains.get(binding[1]), self.chains[id(stmt)]
+        if made is None or len(chain) < len(made) or chain[:len(made) - 1] != made[:-1]:
+            return False
+        block, index = made[-1]
+        if chain[len(made) - 1][0] != block or chain[len(made) - 1][1] <= index or \
+                any(step[0] == 'loop' for step in chain[len(made):]):
+            return False
+        z, w = self.order[binding[1]], self.order[id(stmt)]
+        return not any(kind == 'container' and z < self.order[id(grower)] < w and
+                       self._puts(grower) & memory
+                       for grower, _, container, kind in self.writes)
+
+    def _puts(self, grower):
+        """The memory that the list methods of statement `grower` put into containers."""
+        state, found = self.reach[id(grower)], set()
+        for node in n.walk(grower):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    node.func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
+                for arg in node.args:
+                    found |= self._reach(self._eval(arg, state, grower))
+        return found
 
     def _checked_numbers(self):
         """Definitions that generated code already checks to hold numbers
@@ -268,7 +308,11 @@ class AliasAnalysis(MemoryModel):
                         id(stmt) in checked:
                     old = value
                     value = {('new', id(stmt))}
-                    self._add_contents(('new', id(stmt)), self._contents(old - self.arrays))
+                    if old <= self.arrays or id(stmt) not in forced:
+                        self.arrays.add(('new', id(stmt)))  # (a copy of an array, a number)
+                    else:
+                        self._add_contents(('new', id(stmt)),
+                                           self._contents(old - self.arrays))
                 target = stmt.targets[0]
                 parts = self._unpack(target, value) if isinstance(target, (
                     gast.Tuple, gast.List)) else None

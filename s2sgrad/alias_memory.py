@@ -279,13 +279,15 @@ class MemoryModel:
         obj = self.resolver.lookup(func)
         name = getattr(obj, '__name__', None)
         module = getattr(obj, '__module__', None) or ''
-        if obj is not None and self.runtime is not None and \
-                getattr(obj, '__module__', None) == self.runtime.__name__:
+        if obj is not None and self.runtime is not None and name is not None and \
+                getattr(self.runtime, name, None) is obj:  # (some are defined by rules)
             if name in RUNTIME_FRESH:
+                copied = self._eval(args[0], state, stmt) if name == 'copy' and args else set()
+                if copied and copied <= self.arrays:  # (a copy of an array holds nothing)
+                    return self._new(stmt, array=True)
                 result = self._new(stmt)
-                if name == 'copy' and args:
-                    self._add_contents(('new', id(stmt)),
-                                       self._contents(self._eval(args[0], state, stmt)))
+                if copied:
+                    self._add_contents(('new', id(stmt)), self._contents(copied))
                 return result
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 result = self._new(stmt)

@@ -740,7 +740,7 @@ def diff_written(x, n=0):
     return np.sum(d * x)
 
 
-def builtin_max_then_written(x):
+def builtin_max_of_a_copy_then_written(x):
     s = x[:1].copy()
     t = x[1:2] * 2.0
     m = max(s, t)  # (one of its operands itself)
@@ -748,7 +748,8 @@ def builtin_max_then_written(x):
     return float(m[0]) * x[3] + float(s[0])
 
 
-@pytest.mark.parametrize('func', [matrix_power_written, diff_written, builtin_max_then_written],
+@pytest.mark.parametrize('func', [matrix_power_written, diff_written,
+                                  builtin_max_of_a_copy_then_written],
                          ids=lambda f: f.__name__)
 def test_a_call_that_may_return_its_argument_is_not_new_memory(func):
     x = np.array([[0.5, 0.2], [-0.3, 0.8]]) if func is matrix_power_written else \
@@ -770,3 +771,77 @@ def matrix_power_squared_written(A):
 def test_matrix_power_of_a_constant_power_above_one_is_new_memory():
     A = np.array([[0.5, 0.2], [-0.3, 0.8]])
     check_grads(matrix_power_squared_written, (A,), modes=('rev', 'fwd'), order=2)
+
+
+# Second order of loops that fill a fresh array: the first-order gradient saves the array
+# that a later iteration replaces (`d_stack.append(d)` before `d = np.zeros(2)`), and its
+# backward sweep reads a rule helper's result (`s2s.undiag`), which is new memory.
+def diagonal_filled(x):
+    B = np.zeros((3, 3))
+    for i in range(3):
+        B[i, i] = x[i] ** 2
+    return np.sum(np.diag(B) ** 3)
+
+
+def rows_made_in_a_loop(x):
+    hs = []
+    for i in range(3):
+        h = np.zeros(2)
+        h[0] = x[i]
+        h[1] = x[i] * x[0]
+        hs.append(h)
+    return sum(np.sum(np.sin(v) * v) for v in hs)
+
+
+def written_after_it_was_appended(x):
+    hs = []
+    for i in range(3):
+        h = np.zeros(2)
+        h[0] = x[i]
+        hs.append(h)
+        h[1] = x[i] ** 2  # (hs holds h: the write shows there)
+    return sum(np.sum(v ** 3) for v in hs)
+
+
+def made_only_on_some_iterations(x):
+    hs = []
+    h = np.zeros(2)
+    for i in range(3):
+        if x[i] > 0.5:
+            h = np.zeros(2)
+        h[0] = h[0] + x[i]  # (h may be the array appended last time)
+        hs.append(h)
+    return sum(np.sum(v ** 3) for v in hs)
+
+
+def made_outside_an_inner_loop(x):
+    hs = []
+    for i in range(2):
+        h = np.zeros(2)
+        for j in range(2):
+            h[j] = h[j] + x[i] * (j + 1.0)
+            hs.append(h)  # (the next j writes the array appended here)
+    return sum(np.sum(v ** 3) for v in hs)
+
+
+@pytest.mark.parametrize('func', [diagonal_filled, rows_made_in_a_loop],
+                         ids=lambda f: f.__name__)
+def test_second_order_of_a_loop_filling_a_fresh_array(func):
+    x = np.array([0.3, -0.8, 0.6])
+    check_grads(func, (x,), modes=('rev', 'fwd'), order=2)
+    H = s2sgrad.hessian(func)(x)
+    for i, e in enumerate(np.eye(3)):
+        column = (numerical_grad(func, (x + 1e-4 * e,), 0) -
+                  numerical_grad(func, (x - 1e-4 * e,), 0)) / 2e-4
+        np.testing.assert_allclose(H[:, i], column, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('func', [written_after_it_was_appended, made_only_on_some_iterations,
+                                  made_outside_an_inner_loop], ids=lambda f: f.__name__)
+def test_an_array_a_container_may_hold_is_still_followed(func):
+    x = np.array([0.3, 0.8, 0.6])
+    try:
+        g = s2sgrad.grad(func)(x)
+    except s2sgrad.errors.UnsupportedSyntaxError:
+        return
+    np.testing.assert_allclose(g, numerical_grad(func, (x,), 0), rtol=1e-6, atol=1e-8)
