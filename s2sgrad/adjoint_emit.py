@@ -210,7 +210,8 @@ class AdjointEmitter:
         """The variables that may hold lists, tuples or dicts: their adjoints add with
         ``s2s.add`` (see `sequences`)."""
         seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
-            set(getattr(self.ctx, 'sequence_results', ())) | self._given_lists()
+            set(getattr(self.ctx, 'sequence_results', ())) | self._given_lists() | \
+            set(getattr(self.ctx, 'maybe_lists', ()))
         holders = set(getattr(self.ctx, 'holder_results', ()))
         if self._sequence_cache is None or self._sequence_cache[0] != (seeds, holders):
             self._sequence_cache = ((seeds, holders), sequence_vars(

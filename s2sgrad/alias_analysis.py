@@ -14,7 +14,7 @@ to copy and which parameters the write reaches (the prologue copies them).
 import gast
 
 from . import nodes as n
-from .alias_memory import MemoryModel
+from .alias_memory import CONTAINER_METHODS, MemoryModel
 
 
 class Unsafe(Exception):
@@ -85,8 +85,10 @@ class AliasAnalysis(MemoryModel):
             sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                        self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
-            if self._made_anew(stmt, own, memory):  # (containers hold earlier ones only)
-                sharers = [b for b in sharers if self.mem.get(b, set()) & memory]
+            made = self._made_anew(stmt, own, memory)
+            if made is not None:  # (containers made before hold earlier arrays only)
+                sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
+                           b[0] == 'def' and self.order[b[1]] > made]
             live = [b for b in sharers if b in before.get(b[2], ()) and
                     (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
             if kind == 'rebind' and name not in n.names_stored(stmt.targets[0]) and \
@@ -115,7 +117,9 @@ class AliasAnalysis(MemoryModel):
                          if isinstance(self.defs[b[1]][0].value, gast.Subscript)}
                 for read in reads:
                     self.numbers.setdefault(read, stmt)
-                return reads
+                if reads:
+                    return reads
+                continue  # (the next writes are checked too)
             if live and any(b in own for b in live):
                 raise Unsafe(stmt, name, 'an augmented assignment that NumPy applies in place, '
                                          'while the array is read afterwards under another name')
@@ -161,8 +165,9 @@ class AliasAnalysis(MemoryModel):
                            isinstance(node, gast.Constant) and
                            (node.value is None or node.value is Ellipsis)
                            for node in n.walk(value.slice))
-        if isinstance(value, (gast.Tuple, gast.List)):
-            return all(self._element_value(e, stmt, depth) for e in value.elts)
+        if isinstance(value, (gast.Tuple, gast.List)):  # (not ``[]``, which grows)
+            return bool(value.elts) and \
+                all(self._element_value(e, stmt, depth) for e in value.elts)
         if isinstance(value, gast.Name):
             reaching = self.reach[id(stmt)].get(value.id, ())
             return bool(reaching) and all(self._element_read(b, depth + 1, whole)
@@ -226,39 +231,59 @@ class AliasAnalysis(MemoryModel):
                 self._number(stmt.orelse, inner)
 
     def _made_anew(self, stmt, own, memory):
-        """Whether the array that `stmt` writes into was made by the one definition in
-        `own` (``d = np.zeros(2)``) on the way to `stmt` at every run of `stmt` (the
-        definition comes first in a block that holds `stmt`, with no loop between them), and
-        no list method put it into a container in between: a container that holds arrays
-        made there earlier (``d_stack.append(d)`` before ``d = np.zeros(2)`` in a loop)
-        holds none that `stmt` writes."""
+        """The position of the one definition in `own` that made the array `stmt` writes
+        into (``d = np.zeros(2)``) on the way to `stmt` at every run of it (it comes first in
+        a block that holds `stmt`, with no loop between them), where no statement between
+        them may put that array into a container; else None. A container made before that
+        definition then holds only arrays made there earlier (``d_stack.append(d)`` before
+        ``d = np.zeros(2)`` in a loop), none that `stmt` writes."""
         if len(own) != 1:
-            return False
+            return None
         (binding,) = own
         if binding[0] != 'def' or self.mem.get(binding) != {('new', binding[1])} or \
                 memory != {('new', binding[1])}:
-            return False
+            return None
         made, chain = self.chains.get(binding[1]), self.chains[id(stmt)]
         if made is None or len(chain) < len(made) or chain[:len(made) - 1] != made[:-1]:
-            return False
+            return None
         block, index = made[-1]
         if chain[len(made) - 1][0] != block or chain[len(made) - 1][1] <= index or \
                 any(step[0] == 'loop' for step in chain[len(made):]):
-            return False
+            return None
         z, w = self.order[binding[1]], self.order[id(stmt)]
-        return not any(kind == 'container' and z < self.order[id(grower)] < w and
-                       self._puts(grower) & memory
-                       for grower, _, container, kind in self.writes)
+        if any(z < self.order[id(other)] < w and self._may_store(other, memory)
+               for other in n.statements(self.body) if id(other) in self.reach):
+            return None
+        return z
 
-    def _puts(self, grower):
-        """The memory that the list methods of statement `grower` put into containers."""
-        state, found = self.reach[id(grower)], set()
-        for node in n.walk(grower):
-            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                    node.func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
-                for arg in node.args:
-                    found |= self._reach(self._eval(arg, state, grower))
-        return found
+    def _may_store(self, stmt, memory):
+        """Whether simple statement `stmt` may put `memory` into a container: an assignment
+        into an item or attribute, a list method, or a call of a function that is not
+        NumPy's or s2sgrad's (which may keep its argument), given a value reaching it."""
+        state = self.reach[id(stmt)]
+
+        def reaches(node):
+            return bool(self._reach(self._eval(node, state, stmt)) & memory)
+        if isinstance(stmt, gast.Assign) and \
+                isinstance(stmt.targets[0], (gast.Subscript, gast.Attribute)) and \
+                reaches(stmt.value):
+            return True
+        for node in n.walk(stmt):
+            if not isinstance(node, gast.Call):
+                continue
+            args = list(node.args) + [k.value for k in node.keywords]
+            if isinstance(node.func, gast.Attribute) and not self.resolver.is_global(node.func):
+                if node.func.attr in CONTAINER_METHODS and any(reaches(a) for a in args):
+                    return True
+                continue
+            module = getattr(self.resolver.lookup(node.func), '__module__', None) or ''
+            if module.split('.')[0] in ('numpy', 'math', 's2sgrad', 'scipy', 'cupy') or \
+                    module == 'builtins' and \
+                    n.dotted_path(node.func) not in ('list', 'tuple', 'dict', 'set'):
+                continue
+            if any(reaches(a) for a in args):
+                return True
+        return False
 
     def _checked_numbers(self):
         """Definitions that generated code already checks to hold numbers

@@ -279,8 +279,9 @@ class MemoryModel:
         obj = self.resolver.lookup(func)
         name = getattr(obj, '__name__', None)
         module = getattr(obj, '__module__', None) or ''
-        if obj is not None and self.runtime is not None and name is not None and \
-                getattr(self.runtime, name, None) is obj:  # (some are defined by rules)
+        if obj is not None and self.runtime is not None and (
+                getattr(obj, '__module__', None) == self.runtime.__name__ or
+                (n.dotted_path(func) or '').startswith('s2s.')):  # (some defined by rules)
             if name in RUNTIME_FRESH:
                 copied = self._eval(args[0], state, stmt) if name == 'copy' and args else set()
                 if copied and copied <= self.arrays:  # (a copy of an array holds nothing)

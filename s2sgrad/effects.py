@@ -1,4 +1,5 @@
 """Effects check: reject statements that may change a differentiated value out of sight."""
+import builtins
 import inspect
 
 import gast
@@ -232,7 +233,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None):
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
-            if isinstance(value, (gast.List, gast.Tuple)):
+            if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
+                # a new list (``list(lst)`` too): its items may be the arguments' memory
                 views, items = set(), reach(reads, holds, contains)
             elif _new_memory(value):
                 continue
@@ -305,6 +307,17 @@ def _view_sources(value):
             return []
         return _view_sources(value.args[0])
     return n.names_read(value)
+
+
+def _container_copy(value, namespace):
+    """Whether `value` is ``list(v)`` or ``tuple(v)`` (the built-ins, not names of
+    `namespace`): a new list or tuple of `v`'s items (of its rows, for an array: views)."""
+    if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
+            value.func.id in ('list', 'tuple') and len(value.args) == 1 and
+            not value.keywords):
+        return False
+    builtin = getattr(builtins, value.func.id)
+    return namespace is None or namespace.get(value.func.id, builtin) is builtin
 
 
 def _new_memory(value):

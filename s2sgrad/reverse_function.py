@@ -73,6 +73,11 @@ def reverse_function(ctx, body, ret):
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
     backward = rpass.backward(body, state, []) if result_active else []
+    if ctx.mode is Mode.VJP and result_active and seeded and \
+            bresult in inplace.mutated_names(backward):
+        # the caller's adjoint, which it may read again (differentiated once more): the
+        # sweep pops a list's items off it (``bout.pop()``) or adds into it in place
+        seed_stmts.insert(0, n.assign(bresult, n.call('s2s.copy', n.name(bresult))))
     # What a caller learns of the result: whatever this body does with a parameter, its
     # caller may pass a list or tuple (of lists or tuples), so a result made from one
     # (``return a, t[1:]``) may be one too, and its adjoint adds item by item.

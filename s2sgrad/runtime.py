@@ -9,6 +9,7 @@ products, and the helpers built on them; the modules ``runtime_values``, ``runti
 function of this module (``__module__``): templating, the alias analysis, the rule listing and
 standalone export know runtime helpers by that.
 """
+import builtins
 import functools
 import inspect
 
@@ -415,7 +416,7 @@ def _stand_in(shape, dtype):
 def __getattr__(name):
     """``s2s.untrace``, ``s2s.mT``, ...: the helpers that derivative rules define, which
     generated code calls through this module (see `rules.template_helper`)."""
-    if not name.startswith('_'):
+    if not name.startswith('_') and not hasattr(builtins, name):  # (never `list`, `sum`)
         from . import rules
         helper = rules.template_helper(name)
         if helper is not None:

@@ -803,6 +803,15 @@ def written_after_it_was_appended(x):
     return sum(np.sum(v ** 3) for v in hs)
 
 
+def appended_then_written(x):
+    hs = []
+    h = np.zeros(2)
+    h[0] = x[0]
+    hs.append(h)
+    h[1] = x[1] ** 2  # (a first write that the list may not see hid this one: 0 for x[1])
+    return np.sum(hs[0] ** 3)
+
+
 def made_only_on_some_iterations(x):
     hs = []
     h = np.zeros(2)
@@ -836,8 +845,9 @@ def test_second_order_of_a_loop_filling_a_fresh_array(func):
         np.testing.assert_allclose(H[:, i], column, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize('func', [written_after_it_was_appended, made_only_on_some_iterations,
-                                  made_outside_an_inner_loop], ids=lambda f: f.__name__)
+@pytest.mark.parametrize('func', [written_after_it_was_appended, appended_then_written,
+                                  made_only_on_some_iterations, made_outside_an_inner_loop],
+                         ids=lambda f: f.__name__)
 def test_an_array_a_container_may_hold_is_still_followed(func):
     x = np.array([0.3, 0.8, 0.6])
     try:
@@ -845,3 +855,69 @@ def test_an_array_a_container_may_hold_is_still_followed(func):
     except s2sgrad.errors.UnsupportedSyntaxError:
         return
     np.testing.assert_allclose(g, numerical_grad(func, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+# Helpers that return lists: the backward part pops the caller's adjoint list, which the
+# caller reads again once differentiated again (it was an IndexError at second order); a
+# recursion on a list's slices adds its slices' adjoints item by item; a helper that copies
+# its list argument (`list(lst)`) and appends to the copy leaves the argument alone.
+def _multiples(x):
+    out = []
+    for i in range(1, 3):
+        out.append(x * i)
+    return out
+
+
+def product_of_made_list(x):
+    v = _multiples(x)
+    return v[0] * v[1]
+
+
+def _recursive_product(lst):
+    if len(lst) == 1:
+        return lst[0]
+    return lst[0] * _recursive_product(lst[1:])
+
+
+def recursion_on_slices(x):
+    return _recursive_product([x, x + 1.0, 2.0 * x])
+
+
+def _extended(lst, y):
+    out = list(lst)
+    out.append(y * 2.0)
+    return out
+
+
+def extended_copy(x):
+    u = [x, x * x]
+    v = _extended(u, x)
+    return v[2] * u[1] + v[0]
+
+
+@pytest.mark.parametrize('func', [product_of_made_list, recursion_on_slices, extended_copy],
+                         ids=lambda f: f.__name__)
+def test_helpers_returning_lists_to_second_order(func):
+    for motion in ('split', 'joint'):
+        second = s2sgrad.grad(s2sgrad.grad(func, motion=motion), motion=motion)
+        h = 1e-4
+        expected = (func(0.7 + h) - 2 * func(0.7) + func(0.7 - h)) / h ** 2
+        assert second(0.7) == pytest.approx(expected, rel=1e-5)
+    check_grads(func, (0.7,), modes=('rev', 'fwd'), order=2)
+
+
+def _rows_copied_then_written(rows, v):
+    out = list(rows)
+    out[0][1] = v  # (an item of the copy is the caller's array)
+    return out
+
+
+def row_written_through_a_list_copy(x):
+    rows = [x * 1.0, x * 2.0]
+    out = _rows_copied_then_written(rows, x[0])
+    return np.sum(out[0] * rows[0])
+
+
+def test_a_write_into_an_item_of_a_list_copy_is_still_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='writes into its argument'):
+        s2sgrad.grad(row_written_through_a_list_copy)(np.array([0.5, 1.5]))
