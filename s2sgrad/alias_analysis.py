@@ -135,7 +135,8 @@ class AliasAnalysis(MemoryModel):
                 # the bindings that hold the memory itself; containers that only hold such
                 # a binding stop sharing once it is copied
                 direct = [b for b in sharers if self.mem.get(b, set()) & memory] or sharers
-                cut = {b[1] for b in direct if self._cuttable(b, forced)}
+                cut = {b[1] for b in direct if self._cuttable(b, forced) and
+                       not self._written_through(b)}
             if not cut:
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
             return cut
@@ -204,6 +205,14 @@ class AliasAnalysis(MemoryModel):
         stmt = self.defs[binding[1]][0]
         return not isinstance(stmt.value, gast.Name)
 
+    def _written_through(self, binding):
+        """Whether a write goes into the memory of `binding` by its name (``hs_item[1] =
+        v`` where ``hs_item = hs[-1]``): a copy made there would take that write away from
+        the arrays that `binding` shares."""
+        return any(kind == 'memory' and name is not None and
+                   binding in self.reach[id(stmt)].get(name, ())
+                   for stmt, name, _, kind in self.writes)
+
     def _cuttable(self, binding, forced):
         return binding[0] == 'def' and binding[1] not in forced and \
             binding[1] in self.copyable
@@ -241,8 +250,10 @@ class AliasAnalysis(MemoryModel):
             return None
         (binding,) = own
         if binding[0] != 'def' or self.mem.get(binding) != {('new', binding[1])} or \
-                memory != {('new', binding[1])}:
-            return None
+                memory != {('new', binding[1])} or binding[1] in self.numbers or \
+                isinstance(self.defs[binding[1]][0].value,
+                           (gast.Subscript, gast.Name, gast.Attribute)):
+            return None  # (an item read taken for a number, or a copy, is no allocation)
         made, chain = self.chains.get(binding[1]), self.chains[id(stmt)]
         if made is None or len(chain) < len(made) or chain[:len(made) - 1] != made[:-1]:
             return None

@@ -269,7 +269,7 @@ class MemoryModel:
             receiver = self._eval(func.value, state, stmt)
             if func.attr in FRESH_METHODS and _copies(node):
                 result = self._new(stmt)
-                if func.attr == 'copy':
+                if func.attr in ('copy', 'values', 'items'):  # (a dict's values: its contents)
                     self._add_contents(('new', id(stmt)), self._contents(receiver))
                 return result
             if func.attr in ('pop', 'get'):
@@ -303,7 +303,7 @@ class MemoryModel:
                 self._add_contents(('new', id(stmt)), memory)
                 result |= memory
             return result
-        if name in CONTAINER_CALLS and module == 'builtins':
+        if name in CONTAINER_CALLS | {'sorted', 'reversed'} and module == 'builtins':
             result = self._new(stmt, container=True)
             for arg in args:
                 self._add_contents(('new', id(stmt)), self._reach(self._eval(arg, state, stmt)))

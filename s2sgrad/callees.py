@@ -100,7 +100,10 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
             # (``y = x.copy()``, ``return y``: a variable assigned only new values)
             values = assigned.get(value.id)
             return bool(values) and all(v is not None and new(v, depth + 1) for v in values)
-        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        if isinstance(value, gast.BinOp):  # (not ``[a] + [b]``, which holds `a` itself)
+            return not any(isinstance(side, (gast.List, gast.Tuple, gast.ListComp))
+                           for side in n.walk(value))
+        if isinstance(value, gast.UnaryOp):
             return True
         if not isinstance(value, gast.Call) or any(k.arg == 'copy' for k in value.keywords):
             return False

@@ -152,6 +152,10 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
                               if p in getattr(generated, 'container_params', ()))
+    for p in arguments.active:  # (its derivative gives back a list for a list passed)
+        if p in getattr(generated, 'maybe_list_params', ()) and \
+                isinstance(arguments.bound[p], gast.Name) and hasattr(ctx, 'maybe_lists'):
+            ctx.maybe_lists.add(arguments.bound[p].id)
     if getattr(generated, 'returns_sequence', False):  # its adjoint adds item by item
         ctx.sequence_results.add(ans)
     if getattr(generated, 'returns_holder', False):  # (``x, [x, x]``: its items' too)

@@ -51,8 +51,8 @@ class ForwardSweep:
             if isinstance(base, gast.Name) and base.id in shared.needed and \
                     self.ctx.activity.is_active(base):
                 item = n.subscript(n.clone(base), n.clone(target.slice))
-                if isinstance(target.slice, gast.Constant) and isinstance(target.slice.value,
-                                                                          str):
+                if isinstance(target.slice, gast.Constant) and isinstance(
+                        target.slice.value, str) or base.id in self.ctx.container_vars:
                     item = n.call('s2s.item_before', n.clone(base), n.clone(target.slice))
                 old = n.call('s2s.copy', item)
                 return self._save(stmt, base.id, old, loops, before=True) + [stmt]

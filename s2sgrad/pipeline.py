@@ -163,6 +163,7 @@ def analyse(ctx, body):
     ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) | \
         ctx.container_vars
     ctx.maybe_lists = _sliced_params(body + [ret], ctx.params)
+    ctx.indexed_params = _indexed_params(body + [ret], ctx.params)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
@@ -234,6 +235,9 @@ def _containers(body):
         elif isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
                 isinstance(stmt.targets[0], gast.Name):
             copies.append((stmt.targets[0].id, stmt.value.id))
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Call) and n.dotted_path(stmt.value.func) == 'dict':
+            found.add(stmt.targets[0].id)  # (``d = dict()``: keys added by ``d[i] = v``)
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
@@ -271,6 +275,22 @@ def _sliced_params(body, params):
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Slice):
+                found.add(node.value.id)
+            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'len' and \
+                    node.args and isinstance(node.args[0], gast.Name):
+                found.add(node.args[0].id)
+    return found & set(params)
+
+
+def _indexed_params(body, params):
+    """Parameters read by item or slice (``p[0]``, ``p[i]``, ``p[1:]``) or measured: their
+    adjoints are built by item (``s2s.unindex``), a list where the caller passes a list, so
+    a caller adds what this function's derivative gives back for them with ``s2s.add``
+    (see `calls`)."""
+    found = set()
+    for stmt in n.statements(body):
+        for node in n.walk(stmt):
+            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
                 found.add(node.value.id)
             elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'len' and \
                     node.args and isinstance(node.args[0], gast.Name):

@@ -73,11 +73,14 @@ def reverse_function(ctx, body, ret):
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
     backward = rpass.backward(body, state, []) if result_active else []
-    if ctx.mode is Mode.VJP and result_active and seeded and \
-            bresult in inplace.mutated_names(backward):
-        # the caller's adjoint, which it may read again (differentiated once more): the
-        # sweep pops a list's items off it (``bout.pop()``) or adds into it in place
-        seed_stmts.insert(0, n.assign(bresult, n.call('s2s.copy', n.name(bresult))))
+    seed = rpass.adj(result.id) if ctx.mode is Mode.VJP and result_active and seeded else None
+    mutated = inplace.mutated_names(backward) if seed else set()
+    if seed in mutated:
+        # the caller's adjoint, which it may read again (differentiated once more) and may
+        # give as a tuple (``a, b = helper(x)``): the sweep pops items off a list of its own
+        seed_stmts.insert(0, n.assign(seed, n.call('list', n.name(seed))))
+    elif seed and _parts_of(seed, backward) & mutated:  # (``bu = bh[1]``, ``bu.pop()``)
+        seed_stmts.insert(0, n.assign(seed, n.call('s2s.own', n.name(seed))))
     # What a caller learns of the result: whatever this body does with a parameter, its
     # caller may pass a list or tuple (of lists or tuples), so a result made from one
     # (``return a, t[1:]``) may be one too, and its adjoint adds item by item.
@@ -122,6 +125,31 @@ def reverse_function(ctx, body, ret):
                             decorator_list=[], returns=None, type_comment=None, type_params=[])
     keep = set(ctx.params) | ({seed_name} if seed_name else set())
     return Derivative(node, seed_name, None, keep, tuple(sorted(rpass.stacks.values())))
+
+
+def _parts_of(name, stmts):
+    """`name` and the names of `stmts` that may be it or an item of it (``v = name``,
+    ``v = name[1]``, ``w = v[0]``)."""
+    found = {name}
+    assigns = [s for s in n.statements(stmts) if isinstance(s, gast.Assign) and
+               isinstance(s.targets[0], gast.Name)]
+    changed = True
+    while changed:
+        changed = False
+        for stmt in assigns:
+            values = [stmt.value]
+            if isinstance(stmt.value, gast.Call) and \
+                    (n.dotted_path(stmt.value.func) or '').startswith('s2s.'):
+                values = list(stmt.value.args)  # (helpers may return what they are given)
+            for i, value in enumerate(values):
+                while isinstance(value, gast.Subscript):
+                    value = value.value
+                values[i] = value
+            if any(isinstance(v, gast.Name) and v.id in found for v in values) and \
+                    stmt.targets[0].id not in found:
+                found.add(stmt.targets[0].id)
+                changed = True
+    return found
 
 
 def _qualified(ctx):

@@ -257,9 +257,10 @@ def item_before(x, key):
     it does not remove added keys)."""
     if isinstance(x, dict) and key not in x:
         raise unsupported(
-            f'an assignment that adds the key {key!r} to a dict argument: s2sgrad '
-            f'differentiates assignments that replace the value of a key the dict has; keep '
-            f'the new value in a variable of its own, or pass the dict with the key')
+            f'an assignment that adds the key {key!r} to a dict: s2sgrad differentiates '
+            f'assignments that replace the value of a key the dict has; keep the new value '
+            f'in a variable of its own (values made in a loop: in a list), or pass the dict '
+            f'with the key')
     return x[key]
 
 

@@ -115,6 +115,8 @@ def copy(x):
 
 def add(a, b):
     """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
+    if b is None:  # (not ``add(0.0, None)`` -> None: an item added to nothing stays a zero)
+        return a
     if _is_zero(a) and not _is_sequence(b):
         return b
     if _is_zero(b) and not _is_sequence(a):

@@ -71,6 +71,12 @@ def sequence_facts(statements, seeds, holder_seeds=()):
             return found, holders
 
 
+_LISTING = frozenset({'list', 'tuple', 'sorted', 'reversed', 'zip', 'map', 'filter',
+                      'enumerate'})
+"""Built-ins that make lists, tuples or iterators of items (a list where the passes read
+them whole)."""
+
+
 def holds_sequences(value, found, holders):
     """Whether the value of expression `value` is a list or tuple whose items may be lists
     or tuples, given `sequence_facts`' sets."""
@@ -90,6 +96,8 @@ def _may_be_sequence(value, found, holders):
             value.value.id in holders or
             value.value.id in found and isinstance(value.slice, gast.Slice))
     if isinstance(value, gast.Call):
+        if isinstance(value.func, gast.Name) and value.func.id in _LISTING:
+            return True
         if isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
                 isinstance(value.func.value, gast.Name):
             return value.func.value.id in holders
