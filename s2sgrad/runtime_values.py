@@ -115,6 +115,9 @@ def copy(x):
 
 def add(a, b):
     """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
+    kind_a, kind_b = type(a), type(b)
+    if (kind_a is np.ndarray or kind_a is float) and (kind_b is np.ndarray or kind_b is float):
+        return a + b  # (the common case first: two arrays or numbers)
     if b is None:  # (not ``add(0.0, None)`` -> None: an item added to nothing stays a zero)
         return a
     if _is_zero(a) and not _is_sequence(b):
