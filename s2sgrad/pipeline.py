@@ -162,8 +162,8 @@ def analyse(ctx, body):
         _read_by_item(body + [ret], ctx.params)
     ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) | \
         ctx.container_vars
-    ctx.maybe_lists = _sliced_params(body + [ret], ctx.params)
     ctx.indexed_params = _indexed_params(body + [ret], ctx.params)
+    ctx.maybe_lists = _sliced_params(body + [ret], ctx.params) | ctx.indexed_params
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}

@@ -1086,3 +1086,62 @@ def test_vjp_of_a_tuple_of_a_helpers_list():
     cotangent = (1.0, 1.0)
     assert s2sgrad.vjp(squares_as_tuple)([0.5, 1.5], cotangent) == pytest.approx([1.0, 3.0])
     assert cotangent == (1.0, 1.0)
+
+
+# A list argument bound to a second name in a helper (`ys = xs`, `xs.copy()`, `xs or [...]`,
+# a tuple): the two adjoints of the list add item by item (`+` joined them end to end, and
+# the caller read the first items: silently wrong).
+def _copied_first_times_second(xs):
+    ys = xs.copy()
+    return ys[0] * xs[1]
+
+
+def _aliased_first_times_second(xs):
+    ys = xs
+    return ys[0] * xs[1]
+
+
+def _defaulted_first_times_second(xs):
+    ys = xs or [1.0, 1.0]
+    return ys[0] * xs[1]
+
+
+def list_copied_in_a_helper(a, b):
+    return _copied_first_times_second([a, b])
+
+
+def list_aliased_in_a_helper(a, b, c):
+    return _aliased_first_times_second([a, b]) + _aliased_first_times_second([b, c])
+
+
+def tuple_aliased_in_a_helper(a, b):
+    return _aliased_first_times_second((a, b))
+
+
+def list_defaulted_in_a_helper(a, b):
+    return _defaulted_first_times_second([a, b])
+
+
+def list_copied_and_written(xs):
+    ys = xs.copy()
+    ys[1] = ys[0] * ys[1]
+    return ys[1] + xs[0]
+
+
+@pytest.mark.parametrize('func', [list_copied_in_a_helper, list_aliased_in_a_helper,
+                                  tuple_aliased_in_a_helper, list_defaulted_in_a_helper],
+                         ids=lambda f: f.__name__)
+def test_a_list_argument_under_two_names_in_a_helper(func):
+    args = (2.0, 3.0, 5.0)[:func.__code__.co_argcount]
+    wrt = tuple(range(len(args)))
+    got = s2sgrad.grad(func, wrt=wrt)(*args)
+    for i in wrt:
+        assert got[i] == pytest.approx(numerical_grad(func, args, i), rel=1e-6, abs=1e-8)
+
+
+def test_hvp_of_a_copied_list_argument():
+    xs = [0.5, 1.3, -0.2, 0.7]
+    # x0 * x1 + x0: the Hessian-vector product along e0 is e1
+    assert s2sgrad.hvp(list_copied_and_written)(xs, [1.0, 0.0, 0.0, 0.0]) == \
+        pytest.approx([0.0, 1.0, 0.0, 0.0])
+    assert xs == [0.5, 1.3, -0.2, 0.7]
