@@ -163,7 +163,7 @@ def analyse(ctx, body):
     ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) | \
         ctx.container_vars
     ctx.indexed_params = _indexed_params(body + [ret], ctx.params)
-    ctx.maybe_lists = _sliced_params(body + [ret], ctx.params) | ctx.indexed_params
+    ctx.maybe_lists = set(ctx.indexed_params)  # (as often lists as arrays: ``s2s.add``)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
@@ -263,23 +263,6 @@ def _returned_params(ret, params):
     value = getattr(ret, 'value', None)
     values = value.elts if isinstance(value, (gast.Tuple, gast.List)) else [value]
     return {v.id for v in values if isinstance(v, gast.Name) and v.id in params}
-
-
-def _sliced_params(body, params):
-    """Parameters sliced (``p[1:]``) or measured (``len(p)``): as often lists or tuples as
-    arrays, whatever the caller passes, so their adjoints and those of their slices add
-    with ``s2s.add`` (item by item for lists, ``+`` for arrays), never a concatenating
-    ``+``."""
-    found = set()
-    for stmt in n.statements(body):
-        for node in n.walk(stmt):
-            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
-                    isinstance(node.slice, gast.Slice):
-                found.add(node.value.id)
-            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'len' and \
-                    node.args and isinstance(node.args[0], gast.Name):
-                found.add(node.args[0].id)
-    return found & set(params)
 
 
 def _indexed_params(body, params):
