@@ -298,7 +298,8 @@ def _passes_through(expr):
     """The names whose value `expr` may be (or be a view of): a name itself, either branch
     of a conditional expression, any argument of a runtime helper (``s2s.broadcast_like(dy,
     z)`` returns `dy` where the shapes agree, ``s2s.real_part(x, dx)`` returns `dx`), the
-    first argument of a NumPy function that returns views, the object of a view method."""
+    first argument of a NumPy function that returns views or may return it (`_VIEWS`:
+    ``np.conj`` of a real array, ``np.diff(x, n=0)``), the object of a view method."""
     if isinstance(expr, gast.Name):
         return {expr.id}
     if isinstance(expr, gast.IfExp):

@@ -56,9 +56,8 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     generated.function.__s2sgrad__ = generated
     generated.container_params = {p for p in ctx.params
                                   if p in getattr(ctx, 'container_vars', ())}
-    generated.maybe_list_params = {p for p in ctx.params if p in generated.container_params or
-                                   p in getattr(ctx, 'indexed_params', ()) or
-                                   p in getattr(ctx, 'maybe_lists', ())}
+    generated.maybe_list_params = generated.container_params | \
+        (set(getattr(ctx, 'maybe_lists', ())) & set(ctx.params))
     generated.returns_sequence = getattr(ctx, 'returns_sequence', False)
     generated.returns_holder = getattr(ctx, 'returns_holder', False)
     generated.function.helpers = [h.function for h in ctx.helper_generated]

@@ -162,8 +162,9 @@ def analyse(ctx, body):
         _read_by_item(body + [ret], ctx.params)
     ctx.float_vars = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) | \
         ctx.container_vars
-    ctx.indexed_params = _indexed_params(body + [ret], ctx.params)
-    ctx.maybe_lists = set(ctx.indexed_params)  # (as often lists as arrays: ``s2s.add``)
+    # names that may hold lists, whose adjoints add with ``s2s.add`` (`calls` adds the
+    # arguments that a helper's derivative gives back lists for)
+    ctx.maybe_lists = _indexed_params(body + [ret], ctx.params)
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
