@@ -1731,6 +1731,76 @@ def head_and_tail(x):
     return math.atan2(head, 1.0 + sum(t * t for t in tail))
 
 
+# V. lists through helpers (a slice returned, a list passed on and read, a second name for a
+# list argument, a helper's list unpacked), a copy kept across a write, a tangent that may be
+# its argument's, an array filled on its diagonal
+
+def _slopes(cs):
+    return [cs[i] * i for i in range(1, len(cs))]
+
+
+def _value_and_slope_at_zero(cs):
+    d = _slopes(cs)
+    return cs[0] + 0.5 * d[0] * cs[1]
+
+
+def polynomial_read_and_passed_on(x):
+    return _value_and_slope_at_zero([x[0], np.sin(x[1]), x[2] * x[0]])
+
+
+def _head_and_rest(a, t):
+    return a * 2.0, t[1:]
+
+
+def rests_of_rests(x):
+    st = [x[0], x[1] * x[2], np.cos(x[2])]
+    a, r = _head_and_rest(x[0], st)
+    b, r2 = _head_and_rest(a, r)
+    return a * r[0] + b * r2[0] + r[1]
+
+
+def _two_layers(ps, v):
+    layers = ps  # (the list under a second name)
+    W, b = layers[0]
+    h = np.tanh(W @ v + b)
+    return np.sum(ps[1][0] @ h + ps[1][1])
+
+
+def aliased_layer_list(W1, b1, W2, b2):
+    return _two_layers([(W1, b1), (W2, b2)], np.array([0.3, -0.7]))
+
+
+def _squares_of(t):
+    return [v * v for v in t]
+
+
+def unpacked_squares(x):
+    a, b = _squares_of([x[0], 3.0 * x[1]])
+    c, d = tuple(_squares_of([a, x[2]]))
+    return a * b + c * d
+
+
+def copy_kept_across_a_write(x):
+    z = x * 1.0
+    y = z[:2].copy()
+    z[0] = 5.0  # (y keeps the old values)
+    return np.sum(y * z[:2]) + np.sum(z ** 2)
+
+
+def flattened_copy_then_written(x):
+    z = x * 1.0
+    y = z.flatten()
+    z[0] = 3.0
+    return np.sum(y ** 2) + np.sum(z * x)
+
+
+def diagonal_filled_and_cubed(x):
+    B = np.zeros((3, 3))
+    for i in range(3):
+        B[i, i] = x[i] ** 2
+    return np.sum(np.diag(B) ** 3) + np.sum(B @ x)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2054,6 +2124,16 @@ CASES = [
     (truncated_series,
      lambda rng: (np.array([0.4, -1.6, 1.3, 2.1, 0.8, -0.3]) + _vec(rng, 6, -0.05, 0.05),), 0),
     (head_and_tail, lambda rng: (_vec(rng, 4),), 0),
+    # V.
+    (polynomial_read_and_passed_on, lambda rng: (_vec(rng, 3),), 0),
+    (rests_of_rests, lambda rng: (_vec(rng, 3),), 0),
+    (aliased_layer_list,
+     lambda rng: (_mat(rng, (3, 2)), _vec(rng, 3), _mat(rng, (2, 3)), _vec(rng, 2)),
+     (0, 1, 2, 3)),
+    (unpacked_squares, lambda rng: (_vec(rng, 3),), 0),
+    (copy_kept_across_a_write, lambda rng: (_vec(rng, 3),), 0),
+    (flattened_copy_then_written, lambda rng: (_vec(rng, 4),), 0),
+    (diagonal_filled_and_cubed, lambda rng: (_vec(rng, 3),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
