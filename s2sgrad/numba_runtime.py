@@ -12,6 +12,7 @@ import numba
 import numpy as np
 from numba.core import types
 from numba.extending import overload
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
 from .errors import NonScalarOutputError, ShapeError
@@ -91,26 +92,66 @@ def _broadcast(gshape, xshape):
 
 
 @_kernel
+def _strides(shape, full):
+    """Element strides of a C-ordered array of `shape` (padded to `full`'s length) when read
+    broadcast to `full`: 0 along the axes where it has size 1."""
+    ndim = full.shape[0]
+    out = np.zeros(ndim, np.int64)
+    step = 1
+    for k in range(ndim - 1, -1, -1):
+        if shape[k] != 1:
+            out[k] = step
+        step *= shape[k]
+    return out
+
+
+@_kernel
+def _next(index, full, steps_a, steps_b, at):
+    """Advance the multi-index `index` (over `full`, all but its last axis) by one, and the
+    two flat offsets `at` (with element strides `steps_a`, `steps_b`) with it; False when
+    it wraps around (an odometer: no division per element)."""
+    k = full.shape[0] - 2
+    while k >= 0:
+        index[k] += 1
+        at[0] += steps_a[k]
+        at[1] += steps_b[k]
+        if index[k] < full[k]:
+            return True
+        at[0] -= steps_a[k] * full[k]
+        at[1] -= steps_b[k] * full[k]
+        index[k] = 0
+        k -= 1
+    return False
+
+
+@_kernel
 def _sum_into(gflat, gp, xp, full, out):
     """Add every element of the broadcast of `gflat` (shape `gp`) to `full` into `out`
     (shape `xp`, flat) at the element of `xp` it broadcasts from."""
     ndim = full.shape[0]
-    total = 1
     for k in range(ndim):
-        total *= full[k]
-    for flat in range(total):
-        rem = flat
-        gi, gm, xi, xm = 0, 1, 0, 1
-        for k in range(ndim - 1, -1, -1):
-            i = rem % full[k]
-            rem //= full[k]
-            if gp[k] != 1:
-                gi += i * gm
-            gm *= gp[k]
-            if xp[k] != 1:
-                xi += i * xm
-            xm *= xp[k]
-        out[xi] += gflat[gi]
+        if full[k] == 0:
+            return
+    if ndim == 0:
+        out[0] += gflat[0]
+        return
+    gs, xs = _strides(gp, full), _strides(xp, full)
+    last = full[ndim - 1]
+    gl, xl = gs[ndim - 1], xs[ndim - 1]
+    index = np.zeros(ndim, np.int64)
+    at = np.zeros(2, np.int64)
+    more = True
+    while more:
+        gi, xi = at[0], at[1]
+        if xl == 0:  # (summed along the last axis: a running total)
+            total = out[xi]
+            for j in range(last):
+                total += gflat[gi + j * gl]
+            out[xi] = total
+        else:
+            for j in range(last):
+                out[xi + j * xl] += gflat[gi + j * gl]
+        more = _next(index, full, gs, xs, at)
 
 
 @_kernel
@@ -121,16 +162,23 @@ def _spread_into(gflat, gp, xp, out):
     for k in range(ndim):
         if gp[k] != 1 and gp[k] != xp[k]:
             raise ValueError('unreduce: the adjoint does not broadcast to the value')
-    for flat in range(out.shape[0]):
-        rem = flat
-        gi, gm = 0, 1
-        for k in range(ndim - 1, -1, -1):
-            i = rem % xp[k]
-            rem //= xp[k]
-            if gp[k] != 1:
-                gi += i * gm
-            gm *= gp[k]
-        out[flat] = gflat[gi]
+    for k in range(ndim):
+        if xp[k] == 0:
+            return
+    if ndim == 0:
+        out[0] = gflat[0]
+        return
+    gs, xs = _strides(gp, xp), _strides(xp, xp)
+    last = xp[ndim - 1]
+    gl = gs[ndim - 1]
+    index = np.zeros(ndim, np.int64)
+    at = np.zeros(2, np.int64)
+    more = True
+    while more:
+        gi, xi = at[0], at[1]
+        for j in range(last):
+            out[xi + j] = gflat[gi + j * gl]
+        more = _next(index, xp, gs, xs, at)
 
 
 def _shape_array(shape):
@@ -485,7 +533,69 @@ def _unextremum(g, ans, x, axis=None, keepdims=False):
         mask = (x == runtime.unreduce(ans, x, axis, keepdims)) * 1.0
         counts = runtime.unreduce(reduce_sum(mask, axis, keepdims), x, axis, keepdims)
         return runtime.unreduce(g, x, axis, keepdims) * mask / counts
-    return impl
+    if not (_absent(axis) or isinstance(axis, types.Integer)) or \
+            not (_array(g) or _number(g)) or not (_array(ans) or _number(ans)):
+        return impl
+    dtype = _float_dtype(x)
+    general = numba.njit(impl)
+
+    def blocked(g, ans, x, axis=None, keepdims=False):
+        # (one pass to count the positions that attain each extremum, one to share g)
+        xp = _shape_array(x.shape)
+        if x.ndim == 0:
+            return general(g, ans, x, axis, keepdims)
+        a = 0 if axis is None else _axis(axis, x.ndim)
+        if axis is None:
+            xp = np.array([x.size], np.int64)
+        gflat, aflat = _flat(g), _flat(ans)
+        if gflat.size != x.size // max(xp[a], 1) or aflat.size != gflat.size:
+            return general(g, ans, x, axis, keepdims)
+        out = np.empty(x.size, dtype)
+        _unextremum_into(gflat, aflat, np.ascontiguousarray(x).ravel(), xp, a, out)
+        return out.reshape(x.shape)
+    return blocked
+
+
+def _flat(v):
+    pass
+
+
+@overload(_flat)
+def _flat_impl(v):
+    """A number or an array as a flat array (in C order)."""
+    if _number(v):
+        return lambda v: np.full(1, v)
+    return lambda v: np.ascontiguousarray(v).ravel()
+
+
+@_kernel
+def _unextremum_into(gflat, aflat, xflat, xp, axis, out):
+    """Into `out` (flat, shaped as `xflat`, of shape `xp`): at each position equal to its
+    extremum over `axis` (`aflat`), that extremum's adjoint (`gflat`) divided by how many
+    positions attain it; 0 elsewhere (``g * mask / count`` as the helper computes it: nan
+    where no position attains it, a nan extremum)."""
+    outer, n, inner = _blocks(xp, axis)
+    counts = np.zeros(outer * inner)
+    for o in range(outer):
+        for j in range(n):
+            row = (o * n + j) * inner
+            for i in range(inner):
+                if xflat[row + i] == aflat[o * inner + i]:
+                    counts[o * inner + i] += 1.0
+    share = np.empty(outer * inner, out.dtype)  # g * 1 / count, and g * 0 / count
+    rest = np.empty(outer * inner, out.dtype)
+    for at in range(outer * inner):
+        if counts[at] == 0.0:  # (no position attains it: 0 / 0, as the helper's)
+            share[at] = rest[at] = np.nan
+        else:
+            share[at] = gflat[at] / counts[at]
+            rest[at] = gflat[at] * 0.0 / counts[at]
+    for o in range(outer):
+        for j in range(n):
+            row = (o * n + j) * inner
+            for i in range(inner):
+                at = o * inner + i
+                out[row + i] = share[at] if xflat[row + i] == aflat[at] else rest[at]
 
 
 @_implements('select')
@@ -657,17 +767,47 @@ def _reduction(mean):
                 return reduce_mean(x, None, keepdims) if mean else \
                     reduce_sum(x, None, keepdims)
             return whole
+        if not isinstance(x.dtype, types.Float):  # (NumPy's sum of integers is int64)
+            if mean and keep:
+                return lambda x, axis=None, keepdims=False: np.expand_dims(
+                    np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
+            if keep:
+                return lambda x, axis=None, keepdims=False: np.expand_dims(
+                    np.sum(x, axis=axis), axis % x.ndim)
+            if mean:
+                return lambda x, axis=None, keepdims=False: \
+                    np.sum(x, axis=axis) / x.shape[axis % x.ndim]
+            return lambda x, axis=None, keepdims=False: np.sum(x, axis=axis)
         if mean and keep:
             return lambda x, axis=None, keepdims=False: np.expand_dims(
-                np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
+                _summed(x, axis) / x.shape[axis % x.ndim], axis % x.ndim)
         if keep:
             return lambda x, axis=None, keepdims=False: np.expand_dims(
-                np.sum(x, axis=axis), axis % x.ndim)
+                _summed(x, axis), axis % x.ndim)
         if mean:
             return lambda x, axis=None, keepdims=False: \
-                np.sum(x, axis=axis) / x.shape[axis % x.ndim]
-        return lambda x, axis=None, keepdims=False: np.sum(x, axis=axis)
+                _summed(x, axis) / x.shape[axis % x.ndim]
+        return lambda x, axis=None, keepdims=False: _summed(x, axis)
     return typer
+
+
+def _summed(x, axis):
+    pass
+
+
+@overload(_summed)
+def _summed_impl(x, axis):
+    """The sum of the float array `x` over the axis `axis` (numba's own takes a pass per
+    output element)."""
+    dtype = numba.np.numpy_support.as_dtype(x.dtype)
+
+    def impl(x, axis):
+        a = _axis(axis, x.ndim)
+        out = np.zeros(_without_axis(x, a), dtype)
+        _sum_axis_into(np.ascontiguousarray(x).ravel(), _shape_array(x.shape), a,
+                       out.reshape(out.size))
+        return out
+    return impl
 
 
 def reduce_max(x, axis=None, keepdims=False):
@@ -681,25 +821,84 @@ def reduce_min(x, axis=None, keepdims=False):
 
 
 @_kernel
+def _blocks(xp, axis):
+    """A C-ordered array of shape `xp` read as (outer, n, inner), `n` the size of `axis`: the
+    element (o, j, i) is at ``(o * n + j) * inner + i``, and its reduction over `axis` at
+    ``o * inner + i``."""
+    outer, inner = 1, 1
+    for k in range(axis):
+        outer *= xp[k]
+    for k in range(axis + 1, xp.shape[0]):
+        inner *= xp[k]
+    return outer, xp[axis], inner
+
+
+@_kernel
 def _extreme_into(xflat, xp, axis, out, largest):
-    """The max (`largest`) or min of `xflat` (shape `xp`) over `axis`, into `out` (flat)."""
-    ndim = xp.shape[0]
-    seen = np.zeros(out.shape[0], np.bool_)
-    for flat in range(xflat.shape[0]):
-        rem = flat
-        oi, om = 0, 1
-        for k in range(ndim - 1, -1, -1):
-            i = rem % xp[k]
-            rem //= xp[k]
+    """The max (`largest`) or min of `xflat` (shape `xp`, the size of `axis` not 0) over
+    `axis`, into `out` (flat); a nan stays, as NumPy's."""
+    outer, n, inner = _blocks(xp, axis)
+    if inner == 1:  # (the last axis: a running value)
+        for o in range(outer):
+            current = xflat[o * n]
+            for j in range(1, n):
+                value = xflat[o * n + j]
+                if current == current and (value != value or (
+                        value > current if largest else value < current)):
+                    current = value
+            out[o] = current
+        return
+    for o in range(outer):
+        base = o * inner
+        row = o * n * inner
+        for i in range(inner):
+            out[base + i] = xflat[row + i]
+        for j in range(1, n):
+            row = (o * n + j) * inner
+            for i in range(inner):
+                value = xflat[row + i]
+                current = out[base + i]
+                if current == current and (value != value or (
+                        value > current if largest else value < current)):
+                    out[base + i] = value
+
+
+@_kernel
+def _sum_axis_into(xflat, xp, axis, out):
+    """The sum of `xflat` (shape `xp`) over `axis`, added into `out` (flat, zeros)."""
+    outer, n, inner = _blocks(xp, axis)
+    for o in range(outer):
+        base = o * inner
+        if inner == 1:
+            total = out[base]
+            for j in range(n):
+                total += xflat[o * n + j]
+            out[base] = total
+        else:
+            for j in range(n):
+                row = (o * n + j) * inner
+                for i in range(inner):
+                    out[base + i] += xflat[row + i]
+
+
+def _without_axis(x, axis):
+    pass
+
+
+@overload(_without_axis)
+def _without_axis_impl(x, axis):
+    """The shape of `x` without its axis `axis` (a tuple numba knows the length of)."""
+    ndim = x.ndim - 1
+
+    def impl(x, axis):
+        out = np.empty(ndim, np.int64)
+        j = 0
+        for k in range(x.ndim):
             if k != axis:
-                oi += i * om
-                om *= xp[k]
-        value = xflat[flat]
-        if not seen[oi] or (value > out[oi] if largest else value < out[oi]) or \
-                value != value:
-            if not (seen[oi] and out[oi] != out[oi]):  # a nan stays (as NumPy's)
-                out[oi] = value
-            seen[oi] = True
+                out[j] = x.shape[k]
+                j += 1
+        return to_fixed_tuple(out, ndim)
+    return impl
 
 
 def _extreme(largest):
@@ -733,11 +932,10 @@ def _extreme(largest):
             if x.shape[a] == 0:
                 raise ValueError('zero-size array to reduction operation which has no '
                                  'identity')
-            shape = np.sum(x, axis=a).shape
             out = np.empty(x.size // x.shape[a], x.dtype)
             _extreme_into(np.ascontiguousarray(x).ravel(), _shape_array(x.shape), a, out,
                           largest)
-            return out.reshape(shape)
+            return out.reshape(_without_axis(x, a))
         compiled = numba.njit(part)
         if not keep:
             return lambda x, axis=None, keepdims=False: compiled(x, axis)

@@ -441,6 +441,60 @@ def test_helpers_match_their_python_versions():
     _same(reduce_min(a23), np.min(a23, axis=0))
 
 
+def test_reduction_kernels_over_every_axis_against_numpy():
+    """The compiled reductions over one axis, their adjoints (unextremum, unbroadcast) on
+    3-D arrays, a transposed (non-contiguous) one, ties, a nan and empty axes, against
+    NumPy's reductions and the masked formula of the adjoint of a max."""
+    from s2sgrad import numba_runtime, runtime
+    rng = np.random.default_rng(7)
+    x3 = rng.standard_normal((3, 4, 5))
+    x3[1, 2, :] = 2.5  # ties along the last axis
+    x3[0, 1, 3] = 2.5
+    xt = x3.transpose(2, 0, 1)
+    reductions = ((numba_runtime.reduce_max, np.max), (numba_runtime.reduce_min, np.min),
+                  (numba_runtime.reduce_sum, np.sum), (numba_runtime.reduce_mean, np.mean))
+    for ours, theirs in reductions:
+        plain = numba.njit(lambda x, a: ours(x, a))
+        kept = numba.njit(lambda x, a: ours(x, a, True))
+        for x in (x3, xt):
+            for axis in (0, 1, 2, -1):
+                _same(plain(x, axis), theirs(x, axis=axis))
+                _same(kept(x, axis), theirs(x, axis=axis, keepdims=True))
+    withnan = x3.copy()
+    withnan[2, 0, 1] = np.nan
+    _same(numba.njit(lambda x: numba_runtime.reduce_max(x, 2))(withnan),
+          np.max(withnan, axis=2), atol=0)  # (nan where a nan is: assert_allclose sees it)
+
+    def shared(g, x, axis, keepdims):  # the adjoint of a max: g split among its ties
+        ans = np.max(x, axis=axis, keepdims=True)
+        mask = x == ans
+        g = g if keepdims else np.expand_dims(g, axis)
+        return g * mask / mask.sum(axis=axis, keepdims=True)
+    unextremum = numba.njit(lambda g, ans, x, a: runtime.unextremum(g, ans, x, a))
+    unextremum_kept = numba.njit(lambda g, ans, x, a: runtime.unextremum(g, ans, x, a, True))
+    for x in (x3, xt, withnan):
+        for axis in (0, 1, 2, -1):
+            ans = np.max(x, axis=axis)
+            g = rng.standard_normal(ans.shape)
+            with np.errstate(invalid='ignore'):
+                _same(unextremum(g, ans, x, axis), shared(g, x, axis, False))
+                kept_ans = np.max(x, axis=axis, keepdims=True)
+                _same(unextremum_kept(g.reshape(kept_ans.shape), kept_ans, x, axis),
+                      shared(g.reshape(kept_ans.shape), x, axis, True))
+    unbroadcast = numba.njit(lambda g, x: runtime.unbroadcast(g, x))
+    for gshape, xshape in (((3, 4, 5), (4, 1)), ((3, 4, 5), (1, 4, 5)), ((3, 4, 5), (3, 1, 5)),
+                           ((3, 4, 5), (5,)), ((3, 4, 5), (3, 4, 1)), ((3, 1), (1, 4)),
+                           ((0, 3), (3,)), ((2, 0), (1, 1))):
+        g = rng.standard_normal(gshape)
+        full = np.broadcast_shapes(gshape, xshape)
+        g_full = np.broadcast_to(g, full)
+        extra = len(full) - len(xshape)
+        axes = tuple(range(extra)) + tuple(extra + k for k, size in enumerate(xshape)
+                                           if size == 1 and full[extra + k] != 1)
+        expected = g_full.sum(axis=axes, keepdims=True).reshape(xshape)
+        _same(unbroadcast(g, np.zeros(xshape)), expected)
+
+
 def scaled_by_power_of_two(x, n):
     return x * 2 ** n + x ** 2
 
