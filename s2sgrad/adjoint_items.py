@@ -14,6 +14,7 @@ from . import rules
 from .activity import list_values, target_names
 from .binding import rule_bindings
 from .callees import callee, returns_tuple_displays, sequence_calls
+from .culprits import symbol
 from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
@@ -195,6 +196,8 @@ class ItemMaker:
             return [IndexContribution(value.id, n.const(i), n.name(shared.adj(name)))
                     for i, name in enumerate(names)] + [Kill(name) for name in names]
         ans = target.id
+        if isinstance(value, gast.Name) and value.id == ans:
+            return []  # ``x = x`` changes nothing: nor does its adjoint
         mc = method_call(value) if isinstance(value, gast.Call) else None
         if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \
                 self.activity.is_active(mc[0]):
@@ -270,18 +273,17 @@ class ItemMaker:
             raise self.ctx.unsupported(
                 stmt, 'repeating a list that holds differentiated values (`[x] * n`); build '
                       'it with a loop that appends, or use `np.tile`/`np.repeat` on an array')
-        if isinstance(value, gast.BinOp):
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             func = OPERATORS.get(type(value.op))
             if func is None:
-                symbols = {gast.FloorDiv: '//', gast.Mod: '%'}
-                symbol = symbols.get(type(value.op), type(value.op).__name__)
                 raise self.ctx.unsupported(
-                    stmt, f'the operator `{symbol}` applied to a value that depends on the '
-                    f'differentiated arguments (it is piecewise constant or discontinuous); '
-                    f'compute it from non-differentiated values or outside the function')
-            return self.template_items(stmt, func, [value.left, value.right], [], ans)
-        if isinstance(value, gast.UnaryOp):
-            return self.template_items(stmt, OPERATORS[type(value.op)], [value.operand], [], ans)
+                    stmt, f'the operator `{symbol(value.op)}` applied to a value that depends '
+                    f'on the differentiated arguments (it is piecewise constant or '
+                    f'discontinuous); compute it from non-differentiated values or outside '
+                    f'the function')
+            operands = [value.left, value.right] if isinstance(value, gast.BinOp) else \
+                [value.operand]
+            return self.template_items(stmt, func, operands, [], ans)
         if isinstance(value, gast.Subscript):
             if not self._active_name(value.value):
                 return []

@@ -54,6 +54,11 @@ _SYMBOLS = {gast.FloorDiv: '//', gast.Mod: '%', gast.BitAnd: '&', gast.BitOr: '|
             gast.MatMult: '@', gast.Pow: '**'}
 
 
+def symbol(op):
+    """How Python writes the operator `op` (a gast operator node): ``//``, ``~``, ..."""
+    return _SYMBOLS.get(type(op), type(op).__name__)
+
+
 def _calls(node, path):
     if not isinstance(node, gast.Call):
         return False

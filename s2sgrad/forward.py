@@ -12,6 +12,7 @@ from . import rules
 from .activity import list_values, target_names
 from .binding import rule_bindings
 from .callees import callee, sequence_calls
+from .culprits import symbol
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .templating import OPERATORS, TemplateError, instantiate_tangent
@@ -196,15 +197,14 @@ class ForwardPass:
             parts = [n.name(self.tan(e.id)) if self.active(e) else
                      n.call('s2s.zeros_like', n.clone(e)) for e in (value.left, value.right)]
             return [stmt], [n.assign(self.tan(ans), n.binop(parts[0], gast.Add(), parts[1]))]
-        if isinstance(value, gast.BinOp):
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             func = OPERATORS.get(type(value.op))
             if func is None:
-                raise self.ctx.unsupported(stmt, f'the operator `{type(value.op).__name__}` '
+                raise self.ctx.unsupported(stmt, f'the operator `{symbol(value.op)}` '
                                                  f'applied to a differentiated value')
-            return [stmt], self.template(stmt, func, [value.left, value.right], [], ans)
-        if isinstance(value, gast.UnaryOp):
-            return [stmt], self.template(stmt, OPERATORS[type(value.op)], [value.operand], [],
-                                         ans)
+            operands = [value.left, value.right] if isinstance(value, gast.BinOp) else \
+                [value.operand]
+            return [stmt], self.template(stmt, func, operands, [], ans)
         if isinstance(value, gast.Subscript):
             return [stmt], [n.assign(self.tan(ans), n.subscript(
                 n.name(self.tan(value.value.id)), n.clone(value.slice)))]

@@ -53,7 +53,8 @@ class ForwardSweep:
                 item = n.subscript(n.clone(base), n.clone(target.slice))
                 if isinstance(target.slice, gast.Constant) and isinstance(
                         target.slice.value, str) or base.id in self.ctx.container_vars:
-                    item = n.call('s2s.item_before', n.clone(base), n.clone(target.slice))
+                    item = n.call('s2s.item_before', n.clone(base),
+                                  n.index_value(n.clone(target.slice)))
                 old = n.call('s2s.copy', item)
                 return self._save(stmt, base.id, old, loops, before=True) + [stmt]
             return [stmt]

@@ -1178,16 +1178,26 @@ def _seed(result, name='f'):
 
 @_implements('check_cotangent')
 def _check_cotangent(cotangent, result, path=''):
+    # (an integer or boolean cotangent as floats, as the helper: see `as_float`)
     if _number(cotangent) and _number(result):
-        return lambda cotangent, result, path='': cotangent
+        return lambda cotangent, result, path='': float(cotangent)
     if _array(cotangent) and _array(result):
+        exact = isinstance(cotangent.dtype, (types.Integer, types.Boolean))
+        dtype = _float_dtype(result)
+
         def impl(cotangent, result, path=''):
             if cotangent.shape != result.shape:
                 raise ShapeError('vjp: the cotangent does not have the shape of the '
                                  'function\'s output')
             return cotangent
+
+        def floats(cotangent, result, path=''):
+            if cotangent.shape != result.shape:
+                raise ShapeError('vjp: the cotangent does not have the shape of the '
+                                 'function\'s output')
+            return cotangent.astype(dtype)
         if cotangent.ndim == result.ndim:
-            return impl
+            return floats if exact else impl
     if _array(cotangent) and _number(result) or _number(cotangent) and _array(result):
         array = cotangent if _array(cotangent) else result
         if array.ndim == 0:

@@ -7,6 +7,7 @@ from .api import grad, resolve, transform
 from .errors import NonScalarOutputError, ShapeError, WrtError
 from .modes import Mode
 from .runtime import check_tangent, own, real_only
+from .runtime_checks import as_float
 from .wrt import definition
 
 
@@ -57,11 +58,14 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=Non
         tangents = (tangent,) if selected.single else tuple(tangent)
         if len(tangents) != len(keywords):
             raise ShapeError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
-        for name, value, t in zip(selected.names, selected.arguments(primal, kwargs), tangents):
+        values = selected.arguments(primal, kwargs)
+        for name, value, t in zip(selected.names, values, tangents):
             try:
                 check_tangent(real_only(t), real_only(value), name)
             except ShapeError as error:
                 raise ShapeError(str(error) + definition(func)) from None
+        # (an integer tangent, `H @ e_i` with np.array([1, 0, 0]), as floats)
+        tangents = tuple(as_float(t, value) for t, value in zip(tangents, values))
         return real_only(generated(*primal, **kwargs, **dict(zip(keywords, tangents))))
     apply.source = generated.source
     apply.generated = generated

@@ -85,7 +85,34 @@ def check_cotangent(cotangent, result, path=''):
                          f'output\'s shape')
     _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
                 lambda where: f'`output{where}`' if where else 'the function\'s output')
-    return _own_containers(cotangent)
+    return _own_containers(as_float(cotangent, result))
+
+
+def as_float(given, like):
+    """A tangent or cotangent `given` (checked against `like`, its argument or output) with
+    its integer and boolean arrays and numbers made floats (of `like`'s dtype where that is
+    a float one): derivatives are real-valued, and the derivative code writes into copies
+    of them (``dy = s2s.copy(dx); dy[0] = 0.5 * dx[0]``), which an integer array would
+    truncate. Containers are rebuilt only where an item changes."""
+    if isinstance(given, dict):
+        items = {key: as_float(value, like.get(key) if isinstance(like, dict) else None)
+                 for key, value in given.items()}
+        return items if any(items[key] is not given[key] for key in given) else given
+    if isinstance(given, (list, tuple)):
+        items = [as_float(value, like[k] if isinstance(like, (list, tuple)) and
+                          k < len(like) else None) for k, value in enumerate(given)]
+        if all(item is value for item, value in zip(items, given)):
+            return given
+        if isinstance(given, list):
+            return items
+        return type(given)(*items) if hasattr(given, '_fields') else tuple(items)
+    if isinstance(given, (bool, int, np.bool_, np.integer)):
+        return float(given)
+    kind = getattr(getattr(given, 'dtype', None), 'kind', None)
+    if kind is None or kind not in 'biu' or not hasattr(given, 'astype'):
+        return given
+    dtype = getattr(like, 'dtype', None)
+    return given.astype(dtype if dtype is not None and dtype.kind in 'fc' else np.float64)
 
 
 def _own_containers(value):

@@ -69,13 +69,14 @@ def try_statement(x):
     return y
 
 
-def test_fence_error_points_at_the_operator_expression():
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        s2sgrad.grad(bitwise_and)(1.0)
-    assert_points_at(info.value, bitwise_and, 'x & 1', width=len('x & 1'))
-    text = str(info.value)
-    assert 'bitwise operator `&`' in text and 'in `bitwise_and`' in text  # the construct
-    assert 'np.logical_and' in text  # what to do instead
+def test_bitwise_operator_of_a_differentiated_value_points_at_the_expression():
+    for operator in (s2sgrad.grad, s2sgrad.jvp):
+        with pytest.raises(UnsupportedSyntaxError) as info:
+            operator(bitwise_and)(np.array([1, 2]))
+        assert_points_at(info.value, bitwise_and, 'x & 1', caret=False)
+        text = str(info.value)
+        assert 'the operator `&` applied to a' in text and 'differentiated' in text
+        assert 'in `bitwise_and`' in text  # the construct and the function
 
 
 def test_fence_error_points_at_the_statement():

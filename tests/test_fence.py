@@ -216,30 +216,6 @@ REJECTED = [
             n <<= 1
             return x * n
     ''', 2, 'n <<=', 'augmented assignment `<<=`'),
-    ('augassign-or', '''
-        def f(x, mask):
-            mask |= x > 0
-            return x
-    ''', 2, 'mask |=', 'augmented assignment `|=`'),
-    ('augassign-and', '''
-        def f(x, mask):
-            mask &= x > 0
-            return x
-    ''', 2, 'mask &=', 'augmented assignment `&=`'),
-    ('bitand', '''
-        def f(x, a, b):
-            m = a & b
-            return x
-    ''', 2, 'a &', 'bitwise operator `&`'),
-    ('bitor', '''
-        def f(x, a, b):
-            return x if a | b else -x
-    ''', 2, 'a |', 'bitwise operator `|`'),
-    ('bitxor', '''
-        def f(x, a, b):
-            m = a ^ b
-            return x
-    ''', 2, 'a ^', 'bitwise operator `^`'),
     ('lshift', '''
         def f(x, n):
             return x * (1 << n)
@@ -248,10 +224,6 @@ REJECTED = [
         def f(x, n):
             return x * (n >> 1)
     ''', 2, 'n >>', 'bitwise operator `>>`'),
-    ('invert', '''
-        def f(x, mask):
-            return (x * ~mask).sum()
-    ''', 2, '~mask', 'bitwise operator `~`'),
     ('nested-decorator', '''
         def f(x):
             y = x * 2

@@ -1,0 +1,239 @@
+"""Programs from an adversarial review of the derived operators (jvp, vjp, jacobian, hessian,
+hvp, grad of grad) and of boolean masks: each was silently wrong, crashed in generated code or
+was refused; now each is checked against central differences or a closed form, or refused
+loudly where the operand is differentiated."""
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import check_grads, numerical_grad
+from s2sgrad.errors import UnsupportedSyntaxError
+
+
+# -- ``x = x``: its adjoint passes the adjoint on unchanged --------------------------------
+
+def self_assigned_in_a_branch(x, flag=True):
+    if flag:
+        x = x
+    return x * x
+
+
+def self_assigned_in_a_loop(x):
+    y = x * 1.0
+    for i in range(2):
+        y = (y)
+    return y * y * x
+
+
+def shifted_in_a_loop(x):
+    y = x
+    for i in range(3):
+        y = y - 0.1  # its first gradient passes `by` on unchanged
+    return y * y * x
+
+
+def shifted_in_a_branch(x):
+    y = x
+    if y > 1:
+        y = y + 1.0
+    return y * y * x
+
+
+def copied_back_and_forth(x):
+    y = x * 3.0
+    for i in range(2):
+        z = y
+        y = z
+    return y * x
+
+
+def test_self_assignment_first_order_in_every_mode():
+    for f, closed in ((self_assigned_in_a_branch, lambda x: 2 * x),
+                      (self_assigned_in_a_loop, lambda x: 3 * x ** 2),
+                      (copied_back_and_forth, lambda x: 6 * x)):
+        for x in (2.0, -0.7):
+            assert s2sgrad.grad(f)(x) == pytest.approx(closed(x))
+            assert s2sgrad.vjp(f)(x, 1.0) == pytest.approx(closed(x))
+            assert s2sgrad.jvp(f)(x, 1.0) == pytest.approx(closed(x))
+
+
+def test_adjoint_passed_on_unchanged_is_no_statement():
+    source = s2sgrad.grad(shifted_in_a_loop).source
+    assert 'by = by\n' not in source
+    assert 'for i in reversed' not in source  # (the loop's backward part has nothing to do)
+
+
+def test_second_order_through_an_adjoint_passed_on_unchanged():
+    cases = ((shifted_in_a_loop, lambda x: 6 * x - 1.2),  # (x - 0.3)^2 x
+             (shifted_in_a_branch, lambda x: 6 * x + 4 if x > 1 else 6 * x),
+             (copied_back_and_forth, lambda x: 6.0),
+             (self_assigned_in_a_branch, lambda x: 2.0))
+    for f, second in cases:
+        for x in (2.0, 0.5):
+            assert s2sgrad.grad(s2sgrad.grad(f))(x) == pytest.approx(second(x))
+            assert s2sgrad.hessian(f)(x) == pytest.approx(second(x))
+
+
+def shifted_vector(x):
+    y = x * 1.0
+    for i in range(2):
+        y = y - 0.5
+    return np.sum(y * y * x)
+
+
+def test_reverse_jacobian_of_the_gradient_is_the_hessian():
+    x = np.array([0.3, 1.7, -2.0])
+    expected = np.diag(6 * x - 4.0)  # (x - 1)^2 x per entry
+    np.testing.assert_allclose(s2sgrad.jacobian(s2sgrad.grad(shifted_vector), mode='rev')(x),
+                               expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s2sgrad.jacobian(s2sgrad.grad(shifted_vector))(x), expected,
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s2sgrad.hessian(shifted_vector)(x), expected, rtol=1e-12,
+                               atol=1e-12)
+
+
+# -- integer tangents and cotangents are floats --------------------------------------------
+
+def first_item_halved(x):
+    y = x.copy()
+    y[0] = x[0] * 0.5
+    return np.sum(y ** 2)
+
+
+def items_rewritten(x):
+    y = x * 1.0
+    for i in range(3):
+        y[i] = y[i] * 0.25 + x[i] ** 2
+    return y
+
+
+def test_integer_tangent_gives_the_float_product():
+    x = np.array([1.0, 2.0, 3.0])
+    for v in (np.array([1, 0, 0]), np.array([1, 1, 1]), np.array([True, False, True])):
+        exact = np.asarray(v, dtype=np.float64)
+        expected = numerical_grad(first_item_halved, (x,), 0) @ exact
+        got = s2sgrad.jvp(first_item_halved)(x, v)
+        assert got == pytest.approx(expected, rel=1e-6)
+        hessian = np.diag([0.5, 2.0, 2.0])  # d2/dx2 of (x0/2)^2 + x1^2 + x2^2
+        np.testing.assert_allclose(s2sgrad.hvp(first_item_halved)(x, v), hessian @ exact)
+    tangent = s2sgrad.jvp(items_rewritten)(x, np.array([1, 1, 1]))
+    assert tangent.dtype == np.float64
+    np.testing.assert_allclose(tangent, 0.25 + 2 * x)
+
+
+def test_integer_cotangent_gives_the_float_product():
+    x = np.array([1.0, 2.0, 3.0])
+    for u in (np.array([1, 1, 1]), np.array([0, 1, 2])):
+        expected = u * (0.25 + 2 * x)
+        np.testing.assert_allclose(s2sgrad.vjp(items_rewritten)(x, u), expected)
+        pytest.importorskip('numba', reason='the compiled path needs numba')
+        np.testing.assert_allclose(s2sgrad.vjp(items_rewritten, compile='numba')(x, u),
+                                   expected)
+
+
+def outer_row_halved(x):
+    a = np.outer(x, x)
+    a[0, :] = 0.5 * a[0, :]
+    return a
+
+
+def test_integer_cotangent_of_a_matrix_written_by_rows():
+    x = np.array([1.0, -2.0, 0.5])
+    u = np.arange(9).reshape(3, 3)
+    jacobian = s2sgrad.jacobian(outer_row_halved)(x)  # (3, 3, 3), checked below
+    numeric = np.stack([numerical_grad(lambda x, i=i, j=j: outer_row_halved(x)[i, j], (x,), 0)
+                        for i in range(3) for j in range(3)]).reshape(3, 3, 3)
+    np.testing.assert_allclose(jacobian, numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2sgrad.vjp(outer_row_halved)(x, u),
+                               np.tensordot(u, numeric, axes=2), rtol=1e-6)
+
+
+# -- a slice of the argument written, the argument returned ---------------------------------
+
+def tail_doubled_in_place(x):
+    x[1:] *= 2.0
+    return x
+
+
+def tail_plus_head(x):
+    x[1:] += x[:-1]
+    return x
+
+
+def column_scaled(x):
+    x[:, 0] *= x[:, 1]
+    return x
+
+
+def test_vjp_and_jacobian_of_a_function_writing_a_slice_of_its_argument():
+    x = np.array([1.0, 2.0, 3.0])
+    kept = x.copy()
+    np.testing.assert_allclose(s2sgrad.vjp(tail_doubled_in_place)(x, np.ones(3)), [1, 2, 2])
+    np.testing.assert_allclose(s2sgrad.jacobian(tail_doubled_in_place)(x), np.diag([1, 2, 2]))
+    # x[1:] += x[:-1] reads the old x[:-1] (NumPy buffers the overlap): y_i = x_i + x_{i-1}
+    np.testing.assert_allclose(s2sgrad.jacobian(tail_plus_head)(x),
+                               [[1, 0, 0], [1, 1, 0], [0, 1, 1]])
+    np.testing.assert_array_equal(x, kept)
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    u = np.array([[1.0, 0.5], [-1.0, 2.0]])
+    expected = u.copy()  # y[:, 0] = x[:, 0] * x[:, 1]
+    expected[:, 0] = u[:, 0] * m[:, 1]
+    expected[:, 1] = u[:, 1] + u[:, 0] * m[:, 0]
+    np.testing.assert_allclose(s2sgrad.vjp(column_scaled)(m, u), expected)
+    np.testing.assert_array_equal(m, [[1.0, 2.0], [3.0, 4.0]])
+
+
+# -- boolean masks: ~ & | ^ on values that are not differentiated -----------------------------
+
+def masked_sums(x):
+    m = x > 0
+    return np.sum(x[~m] ** 2) + np.sum(x[(x > -1) & (x < 1)]) + \
+        np.sum(np.where(m | (x < -1), x, 0.0) ** 3)
+
+
+def finite_parts(x):
+    m = np.isfinite(x)
+    return np.sum(x[~m] ** 2) + np.sum(x[m] ** 3)
+
+
+def masked_write(x):
+    m = (np.abs(x) > 1) | np.isnan(x)
+    y = x.copy()
+    y[~m] = 0.0
+    y[(x > 0) ^ (x > 1)] *= 3.0
+    return np.sum(y * x)
+
+
+def mask_narrowed_in_place(x):
+    m = x > 0
+    m &= x < 1
+    m |= x < -1
+    return np.sum(np.where(m, x ** 2, x))
+
+
+@pytest.mark.parametrize('f', [masked_sums, finite_parts, masked_write, mask_narrowed_in_place])
+def test_mask_operators_on_comparisons(f):
+    x = np.array([-1.5, -0.2, 0.3, 1.2])
+    kept = x.copy()
+    check_grads(f, (x,), modes=('rev', 'fwd'), order=2)
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_array_equal(x, kept)
+
+
+def inverted(x):
+    return np.sum(~x)
+
+
+def and_of_a_differentiated_value(x):
+    y = x * 2
+    return np.sum(y & 3)
+
+
+@pytest.mark.parametrize('f', [inverted, and_of_a_differentiated_value])
+def test_bitwise_operator_of_a_differentiated_value_is_refused(f):
+    symbol = '~' if f is inverted else '&'
+    for operator in (s2sgrad.grad, s2sgrad.jvp):
+        with pytest.raises(UnsupportedSyntaxError, match=f'the operator `{symbol}` applied'):
+            operator(f)(np.array([1, 2, 3]))
