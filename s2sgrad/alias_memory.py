@@ -57,6 +57,10 @@ INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'uniq
 """NumPy functions whose result, used as an index, is always an array of at least one
 dimension (or a tuple of them): indexing with it copies (a list or dict raises instead)."""
 RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
+RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs'}
+RUNTIME_VIEWS = {'mT', '_mT'}
+"""Runtime helpers whose result is always a new array (a product), or an array that is a
+view of their first argument (a transpose): never a list holding it."""
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
 (an array), or holding it as an item (a list or dict adjoint)."""
@@ -290,6 +294,11 @@ class MemoryModel:
                 if copied:
                     self._add_contents(('new', id(stmt)), self._contents(copied))
                 return result
+            if name in RUNTIME_FRESH_ARRAYS:
+                return self._new(stmt, array=True)
+            if name in RUNTIME_VIEWS:
+                viewed = self._eval(args[0], state, stmt) if args else set()
+                return self._new(stmt, array=True) | viewed
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 result = self._new(stmt)
                 if args:

@@ -59,15 +59,18 @@ def unbroadcast(g, x):
     one): it is spread first, so the result is always what summing the full adjoint gives.
     """
     gtype, xtype = type(g), type(x)
-    if gtype is np.ndarray and xtype is np.ndarray and g.dtype is x.dtype and \
-            g.dtype.kind == 'f':  # the common case, first
-        if g.shape == x.shape:
+    if gtype is xtype:  # the common cases, first
+        if gtype is float or gtype is np.float64:  # numbers (scalar code, items of arrays)
             return g
-        summed = _sum_to(g, x.shape)
-        if summed is not None:
-            return summed
-    elif gtype in (float, np.float64) and xtype in (float, np.float64) and \
-            (gtype is xtype or xtype is float):  # numbers (scalar code, items of arrays)
+        if gtype is np.ndarray:
+            dtype = g.dtype
+            if dtype is x.dtype and dtype.kind == 'f':
+                if g.shape == x.shape:
+                    return g
+                summed = _sum_to(g, x.shape)
+                if summed is not None:
+                    return summed
+    elif xtype is float and gtype is np.float64:
         return g
     shape = _shape(x)
     gshape = _shape(g)

@@ -64,6 +64,11 @@ def seed(result, name='f'):
         # a (1,) or (1, 1) result: its adjoint has its shape; a CuPy one stays on the device
         # (a number would become a NumPy array in np.reshape, which CuPy refuses)
         return np.ones_like(result)
+    if isinstance(result, (np.ndarray, np.generic)):
+        # a 0-d array or a NumPy number: one of its kind, which code differentiated again
+        # may index as the result was (``x[()]``, ``x[...]``), as a Python float cannot be
+        dtype = result.dtype if result.dtype.kind == 'f' else np.dtype(np.float64)
+        return np.ones((), dtype) if isinstance(result, np.ndarray) else dtype.type(1.0)
     return 1.0
 
 
@@ -106,6 +111,10 @@ def as_float(given, like):
         if isinstance(given, list):
             return items
         return type(given)(*items) if hasattr(given, '_fields') else tuple(items)
+    if isinstance(like, np.ndarray) and like.ndim == 0 and (
+            isinstance(given, numbers.Number) or isinstance(given, np.generic)):
+        # (a number for a 0-d array: as one, which code may index as ``x[()]``)
+        return np.asarray(given, like.dtype if like.dtype.kind in 'fc' else np.float64)
     if isinstance(given, (bool, int, np.bool_, np.integer)):
         return float(given)
     kind = getattr(getattr(given, 'dtype', None), 'kind', None)

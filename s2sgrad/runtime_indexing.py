@@ -70,21 +70,19 @@ def _has_array_index(index):
                for item in items)
 
 
-def _basic(index):
-    """Whether `index` is an int, a slice or a tuple of them."""
-    if type(index) is tuple:
-        for item in index:
-            if type(item) is not int and type(item) is not slice:
-                return False
-        return True
-    return type(index) is int or type(index) is slice
-
-
 def add_at(bx, index, g):
     """Add `g` into the adjoint `bx` at `index` in place (repeated indices add up); return it."""
-    if type(bx) is np.ndarray and _basic(index) and bx.flags.writeable:
-        bx[index] += g  # the common case first: an item or a slice of a NumPy array
-        return bx
+    if type(bx) is np.ndarray:  # the common case first: an item or a slice of a NumPy array
+        kind = type(index)
+        if kind is tuple:
+            for item in index:
+                if type(item) is not int and type(item) is not slice:
+                    break
+            else:
+                kind = int
+        if (kind is int or kind is slice) and bx.flags.writeable:
+            bx[index] += g  # (an int or a slice, or a tuple of them: each position once)
+            return bx
     if _is_zero(g):
         return bx
     if isinstance(bx, tuple):

@@ -13,7 +13,8 @@ from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
     as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, items_back, matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
-    retranspose, select, stored, unadd, unbroadcast, unindex, unread_at, unsum, zero_at)
+    retranspose, select, stored, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
+    unsum, untranspose, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
@@ -24,6 +25,7 @@ HELPERS = {
     runtime.copy: 'reverse forward',
     runtime.dot_lhs: 'reverse forward',
     runtime.dot_rhs: 'reverse forward',
+    runtime.extremum_tangent: 'reverse forward',
     runtime.getitem: 'reverse forward',  # (its rules are those of operator.getitem: subscripts.py)
     runtime.kind_like: 'reverse forward',
     runtime.like: 'reverse forward',
@@ -37,9 +39,9 @@ HELPERS = {
     runtime.real_part: 'reverse forward',
     runtime.imag_part: 'reverse forward',
     runtime.reshape_like: 'reverse forward',
-    runtime.restack: 'forward',
+    runtime.restack: 'reverse forward',
     runtime.resum: 'reverse forward',
-    runtime.retranspose: 'forward',
+    runtime.retranspose: 'reverse forward',
     runtime.select: 'reverse forward',
     runtime.sized: 'reverse forward',
     runtime.stored: 'reverse forward',
@@ -57,6 +59,7 @@ HELPERS = {
     runtime.zero_at: 'reverse forward',
     # results without derivative (checks, shapes, keys, seeds): audited numerically
     runtime.check_output: 'non-differentiable',
+    runtime.count: 'non-differentiable',
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
     runtime.positions: 'non-differentiable',
@@ -69,8 +72,6 @@ HELPERS = {
     runtime.asarray: 'no rule',
     runtime.check_default: 'no rule',
     runtime.check_tangent: 'no rule',
-    runtime.count: 'no rule',
-    runtime.extremum_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
     runtime.item_before: 'no rule',
@@ -125,6 +126,15 @@ def unextremum_adjoint(ans, g, extremum, x, axis=None, keepdims=False):
 
 
 linear(runtime.unextremum, 'd[g], extremum, x, axis, keepdims')
+
+
+@adjoint(runtime.extremum_tangent)
+def extremum_tangent_adjoint(ans, dx, extremum, x, axis=None, keepdims=False):
+    d[dx] = unextremum(d[ans], extremum, x, axis, keepdims)
+
+
+linear(runtime.extremum_tangent, 'd[dx], extremum, x, axis, keepdims',
+       params='dx, extremum, x, axis=None, keepdims=False')
 
 
 @adjoint(runtime.pick)
@@ -201,6 +211,13 @@ def untranspose_adjoint(ans, g, axes=None):
 
 
 linear(runtime.untranspose, 'd[g], axes')
+
+
+@adjoint(runtime.retranspose)
+def retranspose_adjoint(ans, g, axes=None):
+    d[g] = untranspose(d[ans], axes)
+
+
 linear(runtime.retranspose, 'd[g], axes', params='g, axes=None')
 
 
@@ -353,6 +370,11 @@ def items_back_adjoint(ans, bitems, g):
 linear(runtime.as_items, 'd[g], items')
 linear(runtime.items_back, 'd[bitems], g')
 linear(runtime.restack, 'd[bitems], g, axis', params='bitems, g, axis=0')
+
+
+@adjoint(runtime.restack)
+def restack_adjoint(ans, bitems, g, axis=0):
+    d[bitems] = unstack(d[ans], bitems, axis)
 
 
 @adjoint(runtime.unsum)

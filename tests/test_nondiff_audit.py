@@ -180,6 +180,8 @@ ROWS = {
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
     's2sgrad.runtime.positions': (runtime.positions, lambda r: (_vec(r),)),
     's2sgrad.runtime.check_output': (runtime.check_output, lambda r: (_vec(r),)),
+    's2sgrad.runtime.count': (
+        lambda x: (runtime.count(x), runtime.count(x.reshape(2, -1), 1)), lambda r: (_vec(r),)),
     's2sgrad.runtime.field_index': (
         lambda v: (runtime.field_index(Pair(v, 2 * v), 'b'),
                    runtime.field_index(Pair(v, v), 'W')),

@@ -237,3 +237,92 @@ def test_bitwise_operator_of_a_differentiated_value_is_refused(f):
     for operator in (s2sgrad.grad, s2sgrad.jvp):
         with pytest.raises(UnsupportedSyntaxError, match=f'the operator `{symbol}` applied'):
             operator(f)(np.array([1, 2, 3]))
+
+
+# -- second order of a matrix built by item writes and solved ---------------------------------
+
+def covariance_written_then_solved(x):
+    cov = np.eye(2) * 2.0
+    cov[0, 1] = x[0] * 0.3
+    return np.sum(np.linalg.solve(cov, x))
+
+
+def test_hessian_of_a_matrix_written_by_items_then_solved():
+    # the first gradient solves with s2s.mT(cov) (a view) and restores cov[0, 1] afterwards:
+    # the second differentiation copies the view where it is made
+    x = np.array([0.3, -0.7])
+    first = s2sgrad.grad(covariance_written_then_solved)
+    numeric = np.stack([numerical_grad(lambda x, i=i: first(x)[i], (x,), 0) for i in range(2)])
+    for hessian in (s2sgrad.hessian(covariance_written_then_solved)(x),
+                    s2sgrad.jacobian(first, mode='rev')(x), s2sgrad.jacobian(first)(x)):
+        np.testing.assert_allclose(hessian, numeric, rtol=1e-6, atol=1e-8)
+    check_grads(covariance_written_then_solved, (x,), modes=('rev', 'fwd'), order=2)
+
+
+# -- third order through the helpers of stacks, transposes, means and maxima ----------------
+
+def stacked_squares(t):
+    return np.sum(np.stack([t * np.ones(2), t ** 2 * np.ones(2)]) ** 2)  # 2t^2 + 2t^4
+
+
+def transposed_cube(t):
+    a = t * np.arange(1.0, 25.0).reshape(2, 3, 4)
+    return np.sum(np.transpose(a, (2, 0, 1)) ** 3) / 1000.0  # t^3 sum(k^3) / 1000
+
+
+def test_third_derivative_through_stack_and_transpose():
+    k3 = np.sum(np.arange(1.0, 25.0) ** 3) / 1000.0
+    cases = ((stacked_squares, lambda t: 48 * t), (transposed_cube, lambda t: 6 * k3))
+    for f, third in cases:
+        assert s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(f)))(0.7) == pytest.approx(third(0.7))
+
+
+def mean_squared(x):
+    return np.mean(x * x) ** 2
+
+
+def max_squared(x):
+    return np.max(x * x) ** 2
+
+
+def gradient_norm(f):
+    first = s2sgrad.grad(f)
+
+    def penalty(x):
+        return np.sum(first(x) ** 2)
+    return penalty
+
+
+@pytest.mark.parametrize('f', [mean_squared, max_squared])
+def test_hessian_of_a_gradient_norm_penalty(f):
+    x = np.array([0.3, -1.1, 0.6])
+    penalty = gradient_norm(f)
+    gradient = s2sgrad.grad(penalty)
+    np.testing.assert_allclose(gradient(x), numerical_grad(penalty, (x,), 0), rtol=1e-6)
+    numeric = np.stack([numerical_grad(lambda x, i=i: gradient(x)[i], (x,), 0)
+                        for i in range(3)])
+    for hessian in (s2sgrad.hessian(penalty)(x), s2sgrad.jacobian(gradient, mode='rev')(x)):
+        np.testing.assert_allclose(hessian, numeric, rtol=1e-5, atol=1e-6)
+
+
+# -- a 0-d array or NumPy number indexed whole ---------------------------------------------
+
+def cube_of_the_item(x):
+    a = x[()]
+    return a ** 3
+
+
+def cube_of_the_view(x):
+    return np.sum(x[...] ** 3) + np.sum(x[None] ** 3)
+
+
+def test_second_order_and_tangents_of_a_zero_dimensional_array_indexed_whole():
+    for x in (np.array(0.7), np.float64(0.7)):
+        assert s2sgrad.grad(s2sgrad.grad(cube_of_the_item))(x) == pytest.approx(4.2)
+        value, second = s2sgrad.value_and_grad(s2sgrad.grad(cube_of_the_item))(x)
+        assert (value, second) == (pytest.approx(1.47), pytest.approx(4.2))
+    x = np.array(0.7)
+    assert s2sgrad.grad(s2sgrad.grad(cube_of_the_view))(x) == pytest.approx(8.4)
+    for tangent in (1.0, 2, np.float64(1.0)):
+        assert s2sgrad.jvp(cube_of_the_item)(x, tangent) == pytest.approx(1.47 * tangent)
+        assert s2sgrad.hvp(cube_of_the_item)(x, tangent) == pytest.approx(4.2 * tangent)
