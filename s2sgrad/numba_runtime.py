@@ -1133,20 +1133,62 @@ def _read_at(by, index, v):
         return zero
     if _array(by) and _basic_index(index):
         return lambda by, index, v: runtime.unbroadcast(by[index], v)
+    if _positions_of(by, index):
+        return lambda by, index, v: runtime.unbroadcast(
+            by[index] * _last_writes(index, by.shape[0]), v)
     return None
+
+
+@_implements('pick')
+def _pick(g, ans, a, b=None):
+    # (two arguments: `g` to `a` where `a` is the result, as the helper)
+    if _absent(b) or not all(_number(t) or _array(t) for t in (g, ans, a)):
+        return None
+    if _number(g) and _number(ans) and _number(a):
+        return lambda g, ans, a, b=None: g * (1.0 if a == ans else 0.0)
+    return lambda g, ans, a, b=None: g * (a == ans)
+
+
+@_implements('pick_tangent')
+def _pick_tangent(da, ans, a, b=None):
+    if _absent(b) or not all(_number(t) or _array(t) for t in (da, ans, a)):
+        return None
+    if _number(da) and _number(ans) and _number(a):
+        return lambda da, ans, a, b=None: da * (1.0 if a == ans else 0.0)
+    return lambda da, ans, a, b=None: da * (a == ans)
 
 
 @_implements('zero_at')
 def _zero_at(by, index):
     if _number(by):
         return lambda by, index: by
-    if _array(by) and _basic_index(index):
+    if _array(by) and (_basic_index(index) or _positions_of(by, index)):
         def impl(by, index):
             out = by.copy()
             out[index] = 0
             return out
         return impl
     return None
+
+
+def _positions_of(x, index):
+    """Whether `index` (a numba type) is a 1-D integer array indexing the 1-D array `x`."""
+    return _array(x) and x.ndim == 1 and _array(index) and index.ndim == 1 and \
+        isinstance(index.dtype, types.Integer)
+
+
+@_kernel
+def _last_writes(index, size):
+    """1.0 at each position of `index` (into an axis of `size`) that is the last to name its
+    element, else 0.0: ``y[index] = v`` keeps the last value written there."""
+    seen = np.zeros(size, np.bool_)
+    mask = np.zeros(index.shape[0])
+    for k in range(index.shape[0] - 1, -1, -1):
+        at = index[k] % size if size else 0
+        if not seen[at]:
+            mask[k] = 1.0
+            seen[at] = True
+    return mask
 
 
 # -- checks ---------------------------------------------------------------------------------

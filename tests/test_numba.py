@@ -531,3 +531,25 @@ def test_a_name_error_inside_numba_is_a_compile_error_that_fallback_catches():
         warnings.simplefilter('ignore', CompileFallbackWarning)
         got = s2sgrad.grad(parts_of_two_kinds, compile='numba', fallback=True)(x)
     np.testing.assert_allclose(got, s2sgrad.grad(parts_of_two_kinds)(x))
+
+
+def smaller_times_x(x, y):
+    return min(x, y) * x + max(x * y, 0.1)
+
+
+def written_at_repeated_positions(x):
+    y = np.zeros(4)
+    y[np.array([0, 2, 0, 3])] = x * np.array([1.0, 2.0, 3.0, 4.0])  # (the last write stays)
+    return np.sum(y * y)
+
+
+def test_builtin_min_max_of_numbers_and_writes_at_an_index_array():
+    for x, y in ((0.7, 0.2), (0.01, 3.0)):
+        _against_differences(smaller_times_x, (x, y), (0, 1))
+    # a tie: the first argument is the result (min(x, y) * x: 2x; max(x y, 0.1): y and x)
+    _same(s2sgrad.grad(smaller_times_x, wrt=(0, 1), compile='numba')(0.5, 0.5), (1.5, 0.5))
+    x = np.array([0.5, -1.0, 2.0, 0.3])
+    _against_differences(written_at_repeated_positions, (x,), 0)
+    # y = (3 x2, 0, 2 x1, 4 x3): the gradient of 9 x2^2 + 4 x1^2 + 16 x3^2
+    _same(s2sgrad.grad(written_at_repeated_positions, compile='numba')(x),
+          np.array([0.0, 8 * x[1], 18 * x[2], 32 * x[3]]))
