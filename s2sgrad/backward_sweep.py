@@ -128,7 +128,9 @@ class BackwardSweep:
         set to None at the top, and its zero adjoint is 0.0 where it is still None)."""
         if defined is not None and var not in defined:
             if var not in self.shared.list_vars:
-                return n.assign(self.shared.adj(var), n.const(0.0))
+                zero = n.assign(self.shared.adj(var), n.const(0.0))
+                zero.zero_adjoint = True  # (compiled code may need an array: `numba_path`)
+                return zero
             self.ctx.undefined_before_loop.add(var)
         return n.assign(self.shared.adj(var), n.call('s2s.zeros_like', n.name(var)))
 

@@ -141,6 +141,7 @@ class _Unit:
         _rewrite(node, space)
         forms = self.forms.get(name, {})
         _as_arrays(node, [v for v, form in forms.items() if form == 'array'])
+        _as_zero_arrays(node, [v for v, form in forms.items() if form == 'zeros'])
         _as_lists(node, [v for v, form in forms.items() if form == 'list'])
         defaults = _positional(node, item.function, name)
         source = to_source(node)
@@ -185,6 +186,9 @@ class _Unit:
         and closure bind the user functions it calls to theirs in turn."""
         if id(function) in self.user:
             return self.user[id(function)]
+        rewritten = self._rewritten(function)
+        if rewritten is not None:
+            return rewritten
         space = dict(function.__globals__)
         copy = types.FunctionType(function.__code__, space, function.__name__,
                                   function.__defaults__, function.__closure__)
@@ -209,6 +213,55 @@ class _Unit:
                                       function.__defaults__, tuple(cells))
             copy.__kwdefaults__ = function.__kwdefaults__
             dispatcher = self.user[id(function)] = self.numba.njit(copy)
+        return dispatcher
+
+    def _rewritten(self, function):
+        """The numba dispatcher of a user function whose source `_rewrite` changes (a power
+        ``a ** b``, a reduction over an axis, ``reversed(range(...))``: what numba computes
+        otherwise or lacks), compiled from the rewritten source; None where its source
+        cannot be read, or where the rewrite changes nothing (numba compiles the function
+        itself)."""
+        from .errors import S2SError
+        from .source import parse_function
+        try:
+            node = parse_function(function).node
+        except (S2SError, OSError, TypeError):
+            return None
+        if not isinstance(node, gast.FunctionDef):
+            return None
+        node = n.clone(node)
+        node.decorator_list = []
+        space = dict(function.__globals__)
+        before = to_source(node)
+        _rewrite(node, space)
+        source = to_source(node)
+        if source == before:
+            return None
+        space['s2s'] = self.module
+        self._helpers(node, source, function.__name__)
+        cells = {}  # (cells of its own: those holding functions get their dispatchers)
+        for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            try:
+                cells[var] = types.CellType(cell.cell_contents)
+            except ValueError:
+                cells[var] = cell
+        compiled = compile_function(source, node.name, space, cells=cells,
+                                    defaults=list(function.__defaults__ or ()),
+                                    kwdefaults=function.__kwdefaults__)
+        dispatcher = self.user[id(function)] = self.numba.njit(compiled)
+        for var, cell in zip(compiled.__code__.co_freevars, compiled.__closure__ or ()):
+            if var == node.name:  # a recursive call: through the cell of its own name
+                cell.cell_contents = dispatcher
+        for var in function.__code__.co_names:
+            if _is_user_function(space.get(var)):
+                space[var] = self._user(space[var])
+        for cell in cells.values():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if _is_user_function(value):
+                cell.cell_contents = self._user(value)
         return dispatcher
 
     def entries(self):
@@ -301,7 +354,10 @@ class _Retype:
         import numpy as np
         if self.single:
             grads, values = (grads,), values[:1]
-        fixed = tuple(type(x)(g) if isinstance(x, np.generic) and not isinstance(g, np.ndarray)
+        # (a NumPy float argument gets a gradient of its type; an integer or boolean one a
+        # float64, as the plain gradient does)
+        fixed = tuple((type(x) if isinstance(x, np.floating) else np.float64)(g)
+                      if isinstance(x, np.generic) and not isinstance(g, np.ndarray)
                       else g for g, x in zip(grads, values))
         return fixed[0] if self.single else fixed
 
@@ -548,6 +604,8 @@ def _form(error):
     match = _UNIFY.search(text)
     if match is not None:
         kinds = {_kind(match.group(1)), _kind(match.group(2))}
+        if kinds == {'array', 'number'}:
+            return match.group(4), match.group(3), 'zeros'
         return (match.group(4), match.group(3), 'array') if kinds == {'array', 'list'} \
             else None
     match = _LIST_METHOD.search(text)
@@ -648,6 +706,17 @@ def _as_arrays(node, names):
         return out
     params = {a.id for a in node.args.args + node.args.kwonlyargs}
     node.body = visit(node.body, params)
+
+
+def _as_zero_arrays(node, names):
+    """Make the zero adjoints ``bx = 0.0`` that the backward sweep puts at the end of a
+    loop's pass (`x` made in the loop: 0.0 stands for zeros of any shape) ``bx =
+    s2s.zeros_like(bx)`` for each adjoint of `names`: numba gives a variable one type, and
+    `bx` is an array in the pass. Zeros of the shape `bx` had are the same zero adjoint."""
+    for stmt in n.statements(node.body):
+        if isinstance(stmt, gast.Assign) and getattr(stmt, 'zero_adjoint', False) and \
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in names:
+            stmt.value = n.call(n.attr('s2s', 'zeros_like'), n.name(stmt.targets[0].id))
 
 
 def _as_lists(node, names):

@@ -330,9 +330,10 @@ def _like(g, x):
         if _number(g):
             return lambda g, x: np.full(x.shape, g, dtype)
         if _array(g):
-            if g.dtype == x.dtype or not isinstance(x.dtype, types.Float):
+            if g.dtype == x.dtype and isinstance(x.dtype, types.Float) or \
+                    isinstance(g.dtype, types.Float) and not isinstance(x.dtype, types.Float):
                 return lambda g, x: g
-            return lambda g, x: g.astype(dtype)
+            return lambda g, x: g.astype(dtype)  # (integers or booleans as floats too)
     return None
 
 
@@ -378,7 +379,9 @@ def _unbroadcast(g, x):
         return lambda g, x: np.full(x.shape, g, dtype)
     if not _array(g):
         return None
-    same = g.dtype == x.dtype or not isinstance(x.dtype, types.Float)
+    # (an adjoint of integers or booleans, a mask that simplification left, sums as floats)
+    same = g.dtype == x.dtype and isinstance(x.dtype, types.Float) or \
+        isinstance(g.dtype, types.Float) and not isinstance(x.dtype, types.Float)
     if g.ndim == x.ndim:
         if same:
             def impl(g, x):
@@ -543,13 +546,13 @@ def _unextremum(g, ans, x, axis=None, keepdims=False):
         # (one pass to count the positions that attain each extremum, one to share g)
         xp = _shape_array(x.shape)
         if x.ndim == 0:
-            return general(g, ans, x, axis, keepdims)
+            return general(g, ans, x, axis, keepdims).astype(dtype)
         a = 0 if axis is None else _axis(axis, x.ndim)
         if axis is None:
             xp = np.array([x.size], np.int64)
         gflat, aflat = _flat(g), _flat(ans)
         if gflat.size != x.size // max(xp[a], 1) or aflat.size != gflat.size:
-            return general(g, ans, x, axis, keepdims)
+            return general(g, ans, x, axis, keepdims).astype(dtype)
         out = np.empty(x.size, dtype)
         _unextremum_into(gflat, aflat, np.ascontiguousarray(x).ravel(), xp, a, out)
         return out.reshape(x.shape)

@@ -209,9 +209,11 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
         for a in sorted(a % len(_shape(x)) for a in axes):
             ans, g = np.expand_dims(ans, a), np.expand_dims(g, a)
     mask = x == ans
-    if type(mask) is np.ndarray and np.count_nonzero(mask) == getattr(ans, 'size', 1):
-        return _like(g * mask, x)  # one maximum per slice: no ties to share among (a NumPy
-        # array: counting would compute a lazy array, or wait for a device)
+    if type(mask) is np.ndarray and np.count_nonzero(mask) == getattr(ans, 'size', 1) and \
+            not np.isnan(ans).any():
+        return _like(g * mask, x)  # one maximum per slice (each slice has one at least,
+        # but none where it is nan): no ties to share among (a NumPy array: counting would
+        # compute a lazy array, or wait for a device)
     counts = mask.sum(axis=axis, keepdims=True)
     return _like(g * mask / counts, x)
 

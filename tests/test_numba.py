@@ -553,3 +553,80 @@ def test_builtin_min_max_of_numbers_and_writes_at_an_index_array():
     # y = (3 x2, 0, 2 x1, 4 x3): the gradient of 9 x2^2 + 4 x1^2 + 16 x3^2
     _same(s2sgrad.grad(written_at_repeated_positions, compile='numba')(x),
           np.array([0.0, 8 * x[1], 18 * x[2], 32 * x[3]]))
+
+
+def made_in_the_loop(x):
+    for i in range(3):
+        y = x * i  # (its adjoint is zero at the end of each backward pass: 0.0)
+    return np.sum(y * x)
+
+
+def early_helper(x, t):
+    if t > 0.6:
+        return np.tanh(x * t)
+    return x * t
+
+
+def helper_in_a_loop(x):
+    acc = np.zeros_like(x)
+    for k in range(3):
+        acc = acc + early_helper(x, 0.5 * k) * (k + 1)
+    return np.sum(acc ** 2)
+
+
+def test_adjoint_zeroed_in_a_loop_pass_is_an_array_when_compiled():
+    x = np.array([0.5, -1.0, 2.0])
+    _against_differences(made_in_the_loop, (x,), 0)
+    _same(s2sgrad.grad(made_in_the_loop, compile='numba')(x), 4 * x)
+    _against_differences(helper_in_a_loop, (np.array([0.2, 0.7, 1.3]),), 0)
+
+
+def square_plus_sine(x):
+    return x * x + np.sin(x)
+
+
+def masked_total(w, mask):
+    return np.sum(w * mask)
+
+
+def twice_the_largest(x):
+    return np.max(x) * 2.0
+
+
+def rows_normalised(h):
+    return h / np.sum(h, axis=1, keepdims=True)
+
+
+def scaled(y, n):
+    return y * 2 ** n
+
+
+def through_forward_helpers(x, y, n):
+    return np.sum(x * scaled(y, n)) + np.sum(rows_normalised(x * x + 1.0))
+
+
+def test_compiled_types_and_the_functions_it_calls_forward():
+    # a NumPy integer argument gets a float gradient (it was cast back to the integer)
+    for x in (np.int64(3), np.uint8(3), np.bool_(True)):
+        got = s2sgrad.grad(square_plus_sine, compile='numba')(x)
+        assert type(got) is np.float64 and got == pytest.approx(2 * float(x) + np.cos(float(x)))
+    # an integer or boolean adjoint summed into an integer argument's gradient: floats
+    w = np.array([[1, 2, 3]])
+    mask = np.array([[1, 0, 1], [1, 1, 1], [0, 0, 1]], bool)
+    got = s2sgrad.grad(masked_total, compile='numba')(w, mask)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [[2.0, 1.0, 3.0]])
+    np.testing.assert_array_equal(
+        s2sgrad.grad(masked_total, compile='numba')(w, np.ones((300, 3), np.int8)), [[300.0] * 3])
+    x32 = np.array([[0.5, 2.0, -1.0], [2.0, 0.25, 1.5]], np.float32)  # (a tie: shared)
+    got = s2sgrad.grad(twice_the_largest, compile='numba')(x32)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, [[0, 1, 0], [1, 0, 0]])
+    # functions of the user's that compiled code calls without differentiating them are
+    # rewritten as the generated code is: a reduction over an axis compiles, and an integer
+    # to a negative integer power is loud (numba's is 0)
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0.5, 1.5, (2, 3)), rng.uniform(0.5, 1.5, (2, 3))
+    _against_differences(through_forward_helpers, (x, y, 2), 0)
+    with pytest.raises(ValueError, match='negative integer power'):
+        s2sgrad.grad(through_forward_helpers, compile='numba')(x, y, -1)

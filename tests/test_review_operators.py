@@ -326,3 +326,21 @@ def test_second_order_and_tangents_of_a_zero_dimensional_array_indexed_whole():
     for tangent in (1.0, 2, np.float64(1.0)):
         assert s2sgrad.jvp(cube_of_the_item)(x, tangent) == pytest.approx(1.47 * tangent)
         assert s2sgrad.hvp(cube_of_the_item)(x, tangent) == pytest.approx(4.2 * tangent)
+
+
+# -- the adjoint of a max or min over an axis with a nan slice and a tied slice ----------------
+
+def column_minima(x):
+    return np.sum(np.min(x, axis=0))
+
+
+def test_extremum_over_an_axis_with_a_nan_slice_and_a_tie():
+    # one match short in the nan column, one extra in the tied one: counting all matches
+    # took them for one per slice (the tie's adjoint was not shared)
+    x = np.array([[np.nan, 5.0], [0.0, 5.0]])
+    with np.errstate(invalid='ignore'):
+        got = s2sgrad.grad(column_minima)(x)
+    np.testing.assert_array_equal(got[:, 1], [0.5, 0.5])
+    assert np.isnan(got[:, 0]).all()
+    x = np.array([[1.0, 5.0], [0.0, 5.0]])  # (no nan: the tie shares)
+    np.testing.assert_array_equal(s2sgrad.grad(column_minima)(x), [[0.0, 0.5], [1.0, 0.5]])
