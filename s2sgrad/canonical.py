@@ -43,7 +43,8 @@ class Canonicalizer:
         self.maybe_mappings = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
-        body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in func.body]
+        body = _without_self_copies(func.body) or [gast.Pass()]
+        body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in body]
         body = self.index_loops(body)
         if _falls_through(body):  # Python returns None there: so does the canonical form
             self.falls_through = True
@@ -389,6 +390,21 @@ class Canonicalizer:
 
 
 _SIZED_CALLS = frozenset({'range', 'list', 'tuple', 'sorted', 'len'})
+
+
+def _without_self_copies(stmts):
+    """`stmts` without ``x = x`` (in nested blocks too): it changes nothing, where the alias
+    analysis would take `x` for a second name of the array (a block left empty: ``pass``)."""
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) \
+                and stmt.targets[0].id == stmt.value.id:
+            continue
+        n.map_blocks(stmt, lambda block: (_without_self_copies(block) or [gast.Pass()])
+                     if block else block)
+        out.append(stmt)
+    return out
 
 
 def _sized(seq):

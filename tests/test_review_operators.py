@@ -344,3 +344,38 @@ def test_extremum_over_an_axis_with_a_nan_slice_and_a_tie():
     assert np.isnan(got[:, 0]).all()
     x = np.array([[1.0, 5.0], [0.0, 5.0]])  # (no nan: the tie shares)
     np.testing.assert_array_equal(s2sgrad.grad(column_minima)(x), [[0.0, 0.5], [1.0, 0.5]])
+
+
+def self_assigned_then_written(x):
+    x = x
+    x[0] = x[0] ** 2
+    return np.sum(x)
+
+
+def self_assigned_in_a_loop_then_written(x):
+    y = x * 1.0
+    for i in range(2):
+        y = y
+        y[i] = y[i] * y[i + 1]
+    return np.sum(y)
+
+
+def list_grown_then_self_assigned(x):
+    items = [x[0], x[1]]
+    items.append(items[0] * items[1])
+    items = items
+    return items[2] ** 2 + items[0]
+
+
+def test_self_assignment_is_no_second_name_of_the_array():
+    x = np.array([0.3, -1.2, 0.5, 2.0])
+    for f in (self_assigned_then_written, self_assigned_in_a_loop_then_written):
+        kept = x.copy()
+        np.testing.assert_allclose(s2sgrad.grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6,
+                                   atol=1e-8)
+        check_grads(f, (x,), modes=('rev', 'fwd'))
+        np.testing.assert_array_equal(x, kept)
+    x0, x1 = 0.3, -1.2  # (x0 x1)^2 + x0
+    expected = [[2 * x1 ** 2, 4 * x0 * x1], [4 * x0 * x1, 2 * x0 ** 2]]
+    got = s2sgrad.hessian(list_grown_then_self_assigned)(np.array([x0, x1]))
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
