@@ -196,7 +196,7 @@ class ItemMaker:
             return [IndexContribution(value.id, n.const(i), n.name(shared.adj(name)))
                     for i, name in enumerate(names)] + [Kill(name) for name in names]
         ans = target.id
-        if isinstance(value, gast.Name) and value.id == ans:
+        if n.is_self_copy(stmt):
             return []  # ``x = x`` changes nothing: nor does its adjoint
         mc = method_call(value) if isinstance(value, gast.Call) else None
         if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \

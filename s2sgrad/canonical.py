@@ -397,9 +397,7 @@ def _without_self_copies(stmts):
     analysis would take `x` for a second name of the array (a block left empty: ``pass``)."""
     out = []
     for stmt in stmts:
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) \
-                and stmt.targets[0].id == stmt.value.id:
+        if n.is_self_copy(stmt):
             continue
         n.map_blocks(stmt, lambda block: (_without_self_copies(block) or [gast.Pass()])
                      if block else block)

@@ -44,7 +44,7 @@ def dead_code(stmts, live_out, remove, memo=None):
                 out.append(stmt)
                 continue
             defs = set(target_names(target))
-            if remove and (not (defs & live) and pure(stmt.value) or _self_copy(stmt)):
+            if remove and (not (defs & live) and pure(stmt.value) or n.is_self_copy(stmt)):
                 continue
             live = (live - defs) | reads(stmt.value)
             out.append(stmt)
@@ -79,13 +79,6 @@ def dead_code(stmts, live_out, remove, memo=None):
             out.append(stmt)
     out.reverse()
     return out, live
-
-
-def _self_copy(stmt):
-    """Whether `stmt` is ``x = x`` (an adjoint passed on unchanged: ``by = by``)."""
-    target, value = stmt.targets[0], stmt.value
-    return isinstance(target, gast.Name) and isinstance(value, gast.Name) and \
-        target.id == value.id
 
 
 def unused_stacks(stmts, stacks=None):

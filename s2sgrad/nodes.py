@@ -289,6 +289,13 @@ def position(node, default=None):
     return getattr(node, 'lineno', default)
 
 
+def is_self_copy(stmt):
+    """Whether `stmt` is ``x = x``: it changes nothing (``by = by``: an adjoint passed on)."""
+    return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+        isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) and \
+        stmt.targets[0].id == stmt.value.id
+
+
 def index_value(node):
     """An index as a value: ``a:b`` -> ``slice(a, b, None)``, recursively in tuples."""
     if isinstance(node, gast.Slice):

@@ -770,17 +770,6 @@ def _reduction(mean):
                 return reduce_mean(x, None, keepdims) if mean else \
                     reduce_sum(x, None, keepdims)
             return whole
-        if not isinstance(x.dtype, types.Float):  # (NumPy's sum of integers is int64)
-            if mean and keep:
-                return lambda x, axis=None, keepdims=False: np.expand_dims(
-                    np.sum(x, axis=axis) / x.shape[axis % x.ndim], axis % x.ndim)
-            if keep:
-                return lambda x, axis=None, keepdims=False: np.expand_dims(
-                    np.sum(x, axis=axis), axis % x.ndim)
-            if mean:
-                return lambda x, axis=None, keepdims=False: \
-                    np.sum(x, axis=axis) / x.shape[axis % x.ndim]
-            return lambda x, axis=None, keepdims=False: np.sum(x, axis=axis)
         if mean and keep:
             return lambda x, axis=None, keepdims=False: np.expand_dims(
                 _summed(x, axis) / x.shape[axis % x.ndim], axis % x.ndim)
@@ -800,8 +789,10 @@ def _summed(x, axis):
 
 @overload(_summed)
 def _summed_impl(x, axis):
-    """The sum of the float array `x` over the axis `axis` (numba's own takes a pass per
-    output element)."""
+    """The sum of the array `x` over the axis `axis`: of floats by blocks (numba's own takes
+    a pass per output element), of integers by numba's (NumPy's sum of them is int64)."""
+    if not isinstance(x.dtype, types.Float):
+        return lambda x, axis: np.sum(x, axis=axis)
     dtype = numba.np.numpy_support.as_dtype(x.dtype)
 
     def impl(x, axis):
