@@ -1801,6 +1801,25 @@ def diagonal_filled_and_cubed(x):
     return np.sum(np.diag(B) ** 3) + np.sum(B @ x)
 
 
+# W. a value shifted by a constant in a loop and a branch (its first gradient passes the
+# adjoint on: reverse over reverse), masks combined with ~ & |
+
+def damped_then_shifted(x):
+    y = x * 1.0
+    for i in range(3):
+        y = y - 0.1
+        if i == 1:
+            y = y + 0.05
+    return np.sum(y * y * x)
+
+
+def masked_parts(x):
+    inside = (x > -1.0) & (x < 1.0)
+    y = x.copy()
+    y[~inside] = 0.0
+    return np.sum(y ** 3) + np.sum(np.where(inside | (x > 2.0), x, 0.0) ** 2)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2134,6 +2153,10 @@ CASES = [
     (copy_kept_across_a_write, lambda rng: (_vec(rng, 3),), 0),
     (flattened_copy_then_written, lambda rng: (_vec(rng, 4),), 0),
     (diagonal_filled_and_cubed, lambda rng: (_vec(rng, 3),), 0),
+    # W.
+    (damped_then_shifted, lambda rng: (_vec(rng, 4),), 0),
+    (masked_parts,
+     lambda rng: (np.array([-1.5, -0.4, 0.3, 1.4, 2.5]) + _vec(rng, 5, -0.05, 0.05),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into

@@ -256,14 +256,14 @@ class _Run:
     def __init__(self, outcome, args, may_raise):
         self.outcome, self.args, self.may_raise = outcome, args, may_raise
 
-    def call(self, mode, make, *extra):
-        """Build with ``make()`` and call on fresh copies; record errors and modified inputs.
-        Returns (ok, result)."""
+    def call(self, mode, make, *extra, refusal_allowed=False):
+        """Build with ``make()`` and call on fresh copies; record errors and modified inputs
+        (an S2SError as allowed with `refusal_allowed`). Returns (ok, result)."""
         outcome = self.outcome
         try:
             fn = make()
         except S2SError as exc:
-            self._s2s(mode, exc, 'transform')
+            self._s2s(mode, exc, 'transform', refusal_allowed)
             return False, None
         except Exception as exc:  # noqa: BLE001 -- a crash of the transform is a finding
             outcome.add('crash', mode, f'transform raised {type(exc).__name__}: {exc} '
@@ -275,7 +275,7 @@ class _Run:
             result = fn(*call_args, *extra)
         except S2SError as exc:
             self._check_unmodified(mode, call_args)
-            self._s2s(mode, exc, 'call')
+            self._s2s(mode, exc, 'call', refusal_allowed)
             return False, None
         except Exception as exc:  # noqa: BLE001
             self._check_unmodified(mode, call_args)
@@ -304,9 +304,9 @@ class _Run:
                 return False
         return True
 
-    def _s2s(self, mode, exc, when):
+    def _s2s(self, mode, exc, when, allowed=False):
         message = str(exc).splitlines()[0] if str(exc) else ''
-        if self.may_raise:
+        if self.may_raise or allowed:
             self.outcome.allowed.append((mode, type(exc).__name__, message))
         else:
             self.outcome.add('rejected', mode, f'{when} raised {type(exc).__name__}: {message}')
@@ -505,6 +505,24 @@ def _check(f, args, wrt, may_raise, second_order, seed, name, modes):
                                     f'differences of the gradient:\n'
                                     f'      got      {_short(np.round(h64, 8))}\n'
                                     f'      expected {_short(np.round(want, 8))}')
+        # reverse over reverse: the vjp of the gradient with v is H v too (H is symmetric);
+        # a refusal there is allowed (the README names the forms), a wrong number is not
+        ok, rgot = run.call('rhvp', lambda: s2sgrad.vjp(g, wrt=wrt, optimized=optimized),
+                            tuple(copy.deepcopy(v)) if is_tuple else copy.deepcopy(v[0]),
+                            refusal_allowed=True)
+        if ok and 'hvp' in outcome.checked:
+            outcome.checked.append('rhvp')
+            for i, h, p, m in zip(indices, list(rgot) if is_tuple else [rgot], plus, minus):
+                want = (np.asarray(p, dtype=np.float64) - np.asarray(m, dtype=np.float64)) \
+                    / (2 * HVP_EPS)
+                h64 = np.asarray(h, dtype=np.float64)
+                scale = max(1.0, _maxabs(want), _maxabs(p))
+                if h64.shape != want.shape or np.any(
+                        ~(np.abs(h64 - want) <= atol * scale + rtol * np.abs(want))):
+                    outcome.add('wrong', 'rhvp', f'the vjp of the gradient for argument {i} '
+                                f'differs from differences of the gradient:\n'
+                                f'      got      {_short(np.round(h64, 8))}\n'
+                                f'      expected {_short(np.round(want, 8))}')
     for before, after in zip(pristine, args):
         assert same(before, after), 'the oracle itself modified the arguments'
     return outcome

@@ -107,7 +107,7 @@ def _plain(x):
 def test_oracle_passes_a_plain_function_and_checks_all_modes():
     outcome = oracle.check(_plain, (np.array([0.5, -1.0, 2.0]),), 0)
     assert outcome.ok, outcome.describe()
-    assert outcome.checked == ['rev', 'raw', 'vag', 'fwd', 'hvp']
+    assert outcome.checked == ['rev', 'raw', 'vag', 'fwd', 'hvp', 'rhvp']
 
 
 def test_oracle_catches_a_wrong_value_beside_the_gradient(monkeypatch):
