@@ -107,14 +107,16 @@ class AliasAnalysis(MemoryModel):
                         other = name
                     self.guards.append(('before', stmt, name, name, other))
                 continue
-            if live and sharers and not external and \
-                    all(self._element_read(b, whole=kind == 'rebind') for b in sharers) and \
-                    not self._appended_before(stmt, memory):
+            whole = kind == 'rebind'
+            if live and not external and all(self._element_read(b, whole=whole) for b in live) \
+                    and not self._appended_before(stmt, memory):
                 # ``t = y[1]`` shares `y`'s memory only when it is an array (a row): the
                 # generated code checks at run time that it is a number, which no write
-                # changes, and the analysis treats it as such from then on
+                # changes, and the analysis treats it as such from then on (a view that is
+                # not read afterwards, ``y[:-1]`` in ``y[1:] = y[:-1] * 2``, may share it)
                 reads = {b[1] for b in sharers
-                         if isinstance(self.defs[b[1]][0].value, gast.Subscript)}
+                         if isinstance(self.defs[b[1]][0].value, gast.Subscript) and
+                         self._element_read(b, whole=whole)}
                 for read in reads:
                     self.numbers.setdefault(read, stmt)
                 if reads:

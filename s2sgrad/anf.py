@@ -127,6 +127,16 @@ class Normalizer:
             if target.id in n.names_read(rhs) and self.activity.is_active(rhs):
                 rhs = self.temp(rhs, out)
         elif isinstance(target, (gast.Tuple, gast.List)):
+            if _itemwise(target, rhs):
+                # ``y[1:], y[0] = y[:-1] * 2, y[3]``: Python evaluates every item, then
+                # assigns the targets in order; each item gets its own name (one that a
+                # target rebinds is read before, into a temporary)
+                stored = set(n.names_stored(target))
+                parts = [self.temp(value, out) if isinstance(value, gast.Name) and
+                         value.id in stored else self.atom(value, out) for value in rhs.elts]
+                for elt, part in zip(target.elts, parts):
+                    self._assign(elt, part, out)
+                return
             if not n.is_atom(rhs):
                 rhs = self.temp(rhs, out)
             nested = []
@@ -307,3 +317,14 @@ def _condition_name(test):
     from .naming import describe
     word = describe(test)
     return word if word not in ('tmp',) else 'cond'
+
+
+def _itemwise(target, rhs):
+    """Whether ``target = rhs`` is a tuple of names, items and attributes, at least one not a
+    name, assigned a display of as many items (none starred): then each item is assigned on
+    its own (`Normalizer._assign`)."""
+    elts = target.elts
+    return isinstance(rhs, (gast.Tuple, gast.List)) and len(rhs.elts) == len(elts) and \
+        all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in elts) and \
+        any(not isinstance(e, gast.Name) for e in elts) and \
+        not any(isinstance(v, gast.Starred) for v in rhs.elts)

@@ -97,6 +97,7 @@ class Canonicalizer:
 
     @staticmethod
     def _plain(stmt, lists=frozenset(), sequences=None):
+        stmt = _extension(stmt, lists, sequences)
         if not isinstance(stmt, gast.AugAssign):
             return stmt
         load = n.clone(stmt.target)
@@ -547,6 +548,31 @@ def _exit_kind(stmts):
     if isinstance(last, gast.If) and _exit_kind(last.body) == _exit_kind(last.orelse) == 'always':
         return 'always'
     return 'maybe' if kinds - {'never'} else 'never'
+
+
+def _extension(stmt, lists, sequences):
+    """``items.extend(v)`` of a list `items` (one of `lists`) as ``items += list(v)`` (``v``
+    itself for a list display, a tuple display as a list), which `_plain` makes ``items =
+    items + ...``; any other statement as it is (where ``list`` is not the built-in,
+    `sequences` is None: only a display is read)."""
+    if not (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)):
+        return stmt
+    call = stmt.value
+    func = call.func
+    if not (isinstance(func, gast.Attribute) and func.attr == 'extend' and
+            isinstance(func.value, gast.Name) and func.value.id in lists and
+            len(call.args) == 1 and not call.keywords and
+            not isinstance(call.args[0], gast.Starred)):
+        return stmt
+    value = call.args[0]
+    if isinstance(value, gast.Tuple):
+        value = gast.List(elts=value.elts, ctx=gast.Load())
+    elif not isinstance(value, gast.List):
+        if sequences is None:
+            return stmt
+        value = gast.copy_location(n.call('list', value), value)
+    target = n.name(func.value.id, store=True)
+    return gast.copy_location(gast.AugAssign(target=target, op=gast.Add(), value=value), stmt)
 
 
 def _displayed(func, displays, augmented=True):

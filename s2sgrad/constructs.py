@@ -3,8 +3,8 @@
 Each rewrite keeps the meaning of the code and makes it read as a person would write it, in
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
-(`varargs`), np.einsum's sublist form (`einsum_form`) and ``zip``/``enumerate``/``reversed``
-consumed whole (`iterator_calls`); here, annotated assignments
+(`varargs`), np.einsum's sublist form (`einsum_form`), ``zip``/``enumerate``/``reversed``
+consumed whole (`iterator_calls`) and a loop's ``else`` clause (`loop_else`); here, annotated assignments
 (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``global``
 statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
@@ -17,6 +17,7 @@ from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
 from .iterator_calls import lower_iterators
 from .lambda_defs import Hoister, lower_maps
+from .loop_else import rewrite_loop_else
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
 from .resolve import Resolver
@@ -31,6 +32,7 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    rewrite_loop_else(func, ctx.namer)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func)

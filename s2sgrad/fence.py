@@ -9,7 +9,6 @@ _ASYNC = 'async code is not supported; differentiate a plain synchronous functio
 _NO_DICT = 'dictionaries are not supported; use a tuple, a list or an array'
 _NO_SET = 'sets are not supported; use a tuple, a list or an array'
 _LOOP = 'write a for loop that appends to a list'
-_LOOP_ELSE = 'set a flag before `break` and test it with `if` after the loop'
 _TRY = 'move the try/except outside the differentiated function, or check the condition with `if`'
 
 # Constructs rejected wherever they appear: node type -> (what it is, what to do instead).
@@ -100,14 +99,6 @@ def _augassign_message(node):
             '`%=`, `&=`, `|=`, `^=` are supported; ' + todo)
 
 
-def _loop_message(node):
-    """The message for a for/while loop with an `else` clause, or None."""
-    if not node.orelse:
-        return None
-    kind = 'for' if isinstance(node, gast.For) else 'while'
-    return f'a `{kind} ... else` loop', _LOOP_ELSE
-
-
 def _starred_message(node):
     """The message for `*x` as an assignment target or as an argument/element."""
     if getattr(node, 'packed', False):
@@ -142,8 +133,6 @@ _CONDITIONAL = {
     gast.BinOp: _operator_message,
     gast.UnaryOp: _operator_message,
     gast.AugAssign: _augassign_message,
-    gast.For: _loop_message,
-    gast.While: _loop_message,
     gast.Starred: _starred_message,
     gast.keyword: _keyword_message,
     gast.GeneratorExp: _generator_message,

@@ -131,22 +131,6 @@ REJECTED = [
                     return x
             return x * 2
     ''', 2, 'match', '`match` statement'),
-    ('for-else', '''
-        def f(x):
-            for i in range(3):
-                x = x * 2
-            else:
-                x = x + 1
-            return x
-    ''', 2, 'for', '`for ... else`'),
-    ('while-else', '''
-        def f(x):
-            while x < 10:
-                x = x * 2
-            else:
-                x = x + 1
-            return x
-    ''', 2, 'while', '`while ... else`'),
     ('setcomp', '''
         def f(xs):
             ys = {x * 2 for x in xs}
@@ -247,12 +231,12 @@ REJECTED = [
     ''', 2, 'x <<', '`<<`'),
     ('first-in-source-order', '''
         def f(x, shape):
-            for i in range(3):
+            try:
                 y = {x}
-            else:
+            finally:
                 del y
             return x.reshape(*shape)
-    ''', 2, 'for', '`for ... else`'),
+    ''', 2, 'try', '`try` statement'),
     ('first-on-the-line', '''
         def f(x, n):
             return g(k=n << 3, *x)

@@ -1,5 +1,5 @@
 """Lists grown by concatenation (``out = []``, then ``out += [v]`` or ``out = out + [a, b]``
-in a loop; tuples alike): each part of the concatenation gets its slice of the adjoint, in
+in a loop, or ``out.extend(v)``; tuples alike): each part of the concatenation gets its slice of the adjoint, in
 both modes and to second order. An array plus a list stays an elementwise sum. Checked
 against central differences."""
 import numpy as np
@@ -161,11 +161,39 @@ def list_of_tuple_and_rows(x):
     return ps[0] * ps[1] + np.sum(rows[2] ** 2) + rows[0][1] * ps[0]
 
 
+def extended_in_loop(x):
+    feats = []
+    for i in range(3):
+        feats.extend([x[i] * 2.0, x[i] ** 2])
+    return sum(feats) * feats[1]
+
+
+def extended_by_array_rows(x):
+    lst = [x[0] * 3.0]
+    lst.extend(x[1:] * 2.0)  # (the array's items: two numbers)
+    return lst[0] * lst[2] + lst[1]
+
+
+def extended_by_tuple_and_list(x):
+    a = [x[0], x[1]]
+    b = [x[2]]
+    b.extend(a)
+    b.extend((x[0] * x[1], np.sin(x[2])))
+    return b[0] * b[1] * b[2] + b[3] * b[4]
+
+
+def extended_by_comprehension(x):
+    lst = []
+    lst.extend([v * 2.0 for v in x])
+    return np.prod(np.array(lst))
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
          helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
          grown_by_built_lists, extended_by_a_helpers_tuple, extended_by_a_tuple_variable,
-         list_plus_array_rows, list_of_tuple_and_rows]
+         list_plus_array_rows, list_of_tuple_and_rows, extended_in_loop, extended_by_array_rows,
+         extended_by_tuple_and_list, extended_by_comprehension]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
@@ -179,3 +207,15 @@ def test_concatenated_lists(f):
     gradient = s2sgrad.grad(f)
     hess = np.array([central_gradient(lambda v: gradient(v)[i], x) for i in range(3)])
     np.testing.assert_allclose(s2sgrad.hessian(f)(x), hess, rtol=1e-5, atol=1e-7)
+
+
+def extended_through_a_second_name(x):
+    lst = [x[0]]
+    other = lst
+    lst.extend([x[1]])  # (`other` sees the new item: Python extends the one list)
+    return sum(other) * x[2]
+
+
+def test_extend_of_a_list_with_a_second_name_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='other'):
+        s2sgrad.grad(extended_through_a_second_name)(np.array([0.3, 0.5, 0.7]))
