@@ -102,10 +102,11 @@ class AliasAnalysis(MemoryModel):
                 # ``y = x; y += 1`` is in place only when `y` is an array (a number is
                 # rebound): the generated code checks that at run time
                 if live or external:
-                    other = sorted(b[2] for b in live)[0] if live else external[0]
+                    # (every name that may share the array and is read afterwards)
+                    others = sorted({b[2] for b in live}) if live else external[:1]
                     if any(b in own for b in live):
-                        other = name
-                    self.guards.append(('before', stmt, name, name, other))
+                        others = [name]
+                    self.guards.append(('before', stmt, name, name, tuple(others)))
                 continue
             whole = kind == 'rebind'
             if live and not external and all(self._element_read(b, whole=whole) for b in live) \

@@ -51,11 +51,13 @@ def _insert_guards(ctx, stmts, guards):
         reported = write[0] if write else stmt
         lineno = getattr(reported, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        names = [name for name in (other if isinstance(other, tuple) else (other,)) if name]
+        sharer = ' or '.join(f'`{name}`' for name in names)
         message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an array '
-                   f'that `{other}` shares (`{shown}` is an array, not a number); s2sgrad '
+                   f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
-        others = [n.name(other)] if other and other.isidentifier() else []
+        others = [n.name(name) for name in names if name.isidentifier()]
         check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message), *others))
         placed.setdefault((where, id(stmt)), [])
         if not any(n.dotted_path(c.value.args[0]) == guarded

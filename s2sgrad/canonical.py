@@ -45,7 +45,7 @@ class Canonicalizer:
             self.maybe_mappings.add(args.kwarg.id)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in body]
-        body = self.index_loops(body)
+        body = self.own_loop_targets(self.index_loops(body))
         if _falls_through(body):  # Python returns None there: so does the canonical form
             self.falls_through = True
             end = gast.Return(value=n.const(None))
@@ -260,6 +260,23 @@ class Canonicalizer:
             else:
                 out.append(stmt)
         return out
+
+    def own_loop_targets(self, stmts):
+        """`stmts` with each loop whose body rebinds its variable (``for i in range(n): i =
+        i + 1``, an inner loop over the same name) given a variable of its own, which the
+        body's first statement assigns (``for i_2 in range(n): i = i_2``): the backward
+        sweep reads the loop's variable for the iteration it reverses, which the body's
+        value would not be."""
+        for stmt in stmts:
+            n.map_blocks(stmt, self.own_loop_targets)
+            if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name) and \
+                    stmt.target.id in n.names_stored(gast.Module(body=stmt.body,
+                                                                 type_ignores=[])):
+                name = stmt.target.id
+                own = self.namer.fresh(name)
+                stmt.target = n.name(own, store=True)
+                stmt.body.insert(0, gast.copy_location(n.assign(name, n.name(own)), stmt))
+        return stmts
 
     def _dict_loop(self, loop):
         """``for k, v in d.items()`` (``.values()``, ``.keys()``) as a loop over the keys,

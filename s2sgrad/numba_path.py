@@ -300,7 +300,7 @@ class _Unit:
         retype = [p for p in wrt.names if p in root.parameters] \
             if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
         if retype:  # an np.float32 argument gets an np.float32 gradient, as in Python
-            checks = ' or '.join(f'type({p}) not in _plain_types' for p in retype)
+            checks = ' or '.join(f'_retyped({p})' for p in retype)
             lines += [f'    if {checks}:',
                       f'        return _retype(result, ({", ".join(retype)},))']
         lines += ['    return result']
@@ -314,7 +314,7 @@ class _Unit:
             # NameError from inside numba: compiled code itself cannot raise one)
             '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError),
             '_failed': failure,
-            '_plain_types': (float, int, _ndarray()),
+            '_retyped': _retyped,
             '_retype': _Retype(mode, wrt),
         }
         space.update(self.entries())
@@ -335,6 +335,15 @@ class _Unit:
 def _ndarray():
     import numpy as np
     return np.ndarray
+
+
+def _retyped(x):
+    """Whether the gradient of the argument `x` needs `_Retype`: a NumPy scalar, a Python
+    bool, an integer or boolean array (numba gives float32 where NumPy's float64 is due)."""
+    cls = type(x)
+    if cls is float or cls is int:
+        return False
+    return cls is not _ndarray() or x.dtype.kind not in 'fc'
 
 
 class _Retype:
@@ -358,6 +367,9 @@ class _Retype:
         # float64, as the plain gradient does)
         fixed = tuple((type(x) if isinstance(x, np.floating) else np.float64)(g)
                       if isinstance(x, np.generic) and not isinstance(g, np.ndarray)
+                      else g.astype(np.float64)
+                      if isinstance(x, np.ndarray) and x.dtype.kind in 'biu' and
+                      isinstance(g, np.ndarray) and g.dtype != np.float64
                       else g for g, x in zip(grads, values))
         return fixed[0] if self.single else fixed
 

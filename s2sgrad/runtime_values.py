@@ -226,7 +226,7 @@ def _like_value(g, x):
         # dtype (a Python or NumPy number would compute it)
         dtype = x.dtype if isinstance(x, np.floating) else np.float64
         return g if g.dtype == dtype else g.astype(dtype)
-    if type(x) in (float, int) and type(g) is not float:
+    if type(x) in (float, int, bool) and type(g) is not float:
         return float(g)  # an int argument: the derivative at that point, as a float
     if isinstance(x, np.integer):
         return np.float64(g)
@@ -236,8 +236,12 @@ def _like_value(g, x):
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
     g = _like(g, x)
-    if getattr(getattr(g, 'dtype', None), 'kind', 'f') in 'biu':
-        g = g.astype(np.float64)  # (an integer argument: its gradient is a float)
+    if getattr(getattr(g, 'dtype', None), 'kind', 'f') in 'biu' or \
+            getattr(getattr(x, 'dtype', None), 'kind', 'f') in 'biu' and \
+            getattr(g, 'dtype', np.float64) in (np.float16, np.float32):
+        # an integer argument: its gradient is a float64 (NumPy computes `np.sin` of an
+        # int8 or boolean array in float16, of an int16 one in float32)
+        g = g.astype(np.float64)
     if _is_array(x) and not _is_array(g):
         return _filled_like(x, g)  # a 0-d array argument: a 0-d array gradient
     if _is_lazy(x) and not _is_lazy(g):

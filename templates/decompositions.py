@@ -7,8 +7,8 @@ from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
-from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gap_product, _mT, _mT_if, _phi,
-                     _to_triangle, _uplo_of)
+from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gap_product, _kept_inverse, _mT,
+                     _mT_if, _phi, _to_triangle, _uplo_of)
 
 
 # -- cholesky, eigh -------------------------------------------------------------------------
@@ -188,10 +188,11 @@ def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     ds = np.diagonal(dp, axis1=-2, axis2=-1)
     if not compute_uv:
         return ds
+    inverse = _kept_inverse(s, max(np.shape(a)[-2:]))[..., None, :]
     du = u @ _gap_product(s ** 2, dp * s[..., None, :] + s[..., :, None] * _mT(dp)) + \
-        (da @ v - u @ dp) / s[..., None, :]
+        (da @ v - u @ dp) * inverse
     dv = v @ _gap_product(s ** 2, s[..., :, None] * dp + _mT(dp) * s[..., None, :]) + \
-        (_mT(da) @ u - v @ _mT(dp)) / s[..., None, :]
+        (_mT(da) @ u - v @ _mT(dp)) * inverse
     return du, ds, _mT(dv)
 
 
@@ -269,8 +270,9 @@ def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     vh_gv = vh @ _mT(gvh)
     inner = _gap_product(s ** 2, ut_gu - _mT(ut_gu)) * s[..., None, :] + \
         gs[..., None] * _eye_like(s) + s[..., :, None] * _gap_product(s ** 2, vh_gv - _mT(vh_gv))
-    g = u @ inner @ vh + ((gu - u @ ut_gu) / s[..., None, :]) @ vh + \
-        u @ ((gvh - _mT(vh_gv) @ vh) / s[..., :, None])
+    inverse = _kept_inverse(s, max(np.shape(a)[-2:]))
+    g = u @ inner @ vh + ((gu - u @ ut_gu) * inverse[..., None, :]) @ vh + \
+        u @ ((gvh - _mT(vh_gv) @ vh) * inverse[..., :, None])
     d[a] = _to_triangle(g, _uplo_of(hermitian))
 
 

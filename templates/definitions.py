@@ -319,6 +319,10 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
     ndim = np.ndim(a)
     axes = s2s.axes_tuple(axis, ndim)
     rest = tuple(i for i in range(ndim) if i not in axes)
+    if 0 in np.shape(a):  # (no value: NumPy's NaN, or an empty result, which nothing changes)
+        return np.full(np.shape(q) + tuple(1 if i in axes else np.shape(a)[i]
+                                           for i in range(ndim) if keepdims or i not in axes),
+                       np.nan)
     values = np.sort(np.reshape(np.transpose(a, rest + axes),
                                 tuple(np.shape(a)[i] for i in rest) + (-1,)), axis=-1)
     n = np.shape(values)[-1]

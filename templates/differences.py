@@ -76,6 +76,8 @@ def undiff(g, a, n=1, axis=-1, prepend=None, append=None, part='a'):
     if n == 0:
         return g if part == 'a' else np.zeros_like(end, dtype=float)
     axis, (before, length, after) = _diff_ends(a, axis, prepend, append)
+    if before + length + after < n:  # (NumPy's difference is empty: nothing depends on `a`)
+        return np.zeros_like(end, dtype=float) if part == 'a' or np.ndim(end) else 0.0
     shape = list(np.shape(a))
     shape[axis] = before + length + after - n
     if np.shape(g) != tuple(shape):  # (a scalar adjoint standing for a spread one)

@@ -142,6 +142,8 @@ def _pad_sources(x, pad_width, mode, reflect_type):
 def repad(dx, x, pad_width, mode='constant', reflect_type='even'):
     """``np.pad(dx, pad_width, mode)`` with a zero border: the tangent of padding `x`."""
     sources = _pad_sources(x, pad_width, mode, reflect_type)
+    if 0 in np.shape(dx):  # (an empty `x`: its padding is all border)
+        return np.zeros_like(sources, dtype=np.result_type(dx, 0.0))
     flat = np.reshape(dx, (-1,))
     if _is_lazy(flat):  # (dask reads at one 1-D integer array)
         copied = np.reshape(np.take(flat, np.ravel(np.maximum(sources, 0))), np.shape(sources))

@@ -105,6 +105,16 @@ def _gap_product(w, m):
         return np.where(m == 0, 0.0, _gaps(w) * m)
 
 
+def _kept_inverse(s, size):
+    """``1 / s`` for the singular values `s` (last axis, largest first) of matrices of `size`
+    rows or columns at most, 0 for those np.linalg.matrix_rank counts as zero: the derivatives
+    of np.linalg.svd assume the rank stays constant, where a zero singular value's vectors
+    are any (``1 / s`` of a rounded zero would multiply rounding noise)."""
+    kept = s > s[..., :1] * size * np.finfo(s.dtype).eps
+    with np.errstate(divide='ignore'):
+        return np.where(kept, 1 / np.where(kept, s, 1.0), 0.0)
+
+
 def _as_column(x, b):
     """`x` as a stack of columns when the right-hand side `b` of solve is a vector."""
     return x[..., None] if np.ndim(b) == 1 else x
@@ -203,6 +213,16 @@ def _gap_product_adjoint(ans, w, m):
 def _gap_product_tangent(ans, w, m):
     d[ans] = _gap_product(w, d[m]) - _gap_product(
         w, _gap_product(w, m * (d[w][..., None, :] - d[w][..., :, None])))
+
+
+@adjoint(_kept_inverse)
+def _kept_inverse_adjoint(ans, s, size):
+    d[s] = -d[ans] * ans ** 2
+
+
+@tangent(_kept_inverse)
+def _kept_inverse_tangent(ans, s, size):
+    d[ans] = -d[s] * ans ** 2
 
 
 @adjoint(_as_column)
@@ -533,6 +553,8 @@ def _norm_gradient(x, ord=None, axis=None):
             f'Frobenius norm and vector p-norms written in the call, not ord={ord!r}; write it '
             f'with np.abs, np.max, np.sum or np.linalg.svd')
     kind, axes = _norm_axes(x, ord, axis)
+    if 0 in np.shape(x):  # (no element: NumPy's norms of empty slices are 0)
+        return np.zeros_like(x, dtype=np.result_type(x, 1.0))
     if kind == 'flat' or ord not in (0, np.inf, -np.inf) and kind == 'vector':
         p = 2 if kind == 'flat' else ord
         if p == 1:
@@ -582,14 +604,22 @@ def _norm_hvp(x, ord, axis, v):
     if kind == 'vector' or ord in (1, -1, np.inf, -np.inf):
         return np.zeros_like(v)   # piecewise linear (or constant): no curvature
     xm, vm = _from_axes(x, axes), _from_axes(v, axes)
-    u, s, vh, _ = _norm_svd(xm)
+    u, s, vh, tol = _norm_svd(xm)
     ut_v = _mT(u) @ vm
     p = ut_v @ _mT(vh)                                      # u_i^T v v_j
     with np.errstate(divide='ignore', invalid='ignore'):
-        if ord == 'nuc':   # the derivative of the polar factor U V^T
-            inner = (p - _mT(p)) / (s[..., :, None] + s[..., None, :])
-            out = u @ inner @ vh + ((vm - u @ ut_v) @ (_mT(vh) / s[..., None, :])) @ vh
-            out = out + (u / s[..., None, :]) @ (ut_v - (ut_v @ _mT(vh)) @ vh)
+        if ord == 'nuc':
+            # the derivative of the polar factor U_r V_r^T over the r nonzero singular
+            # values (as the gradient counts them): that of the matrices of rank r, the
+            # smooth piece (a zero singular value's 1 / s would multiply rounding noise)
+            kept = s > tol
+            ur, vhr = u * kept[..., None, :], vh * kept[..., :, None]
+            inverse = np.where(kept, 1 / s, 0.0)
+            both = kept[..., :, None] & kept[..., None, :]
+            inner = np.where(both, (p - _mT(p)) / (s[..., :, None] + s[..., None, :]), 0.0)
+            ur_v = _mT(ur) @ vm
+            out = u @ inner @ vh + ((vm - ur @ ur_v) @ (_mT(vhr) * inverse[..., None, :])) @ vhr
+            out = out + (ur * inverse[..., None, :]) @ (ur_v - (ur_v @ _mT(vhr)) @ vhr)
             return _to_axes(out, axes)
         i = 0 if ord == 2 else np.shape(s)[-1] - 1   # the derivative of u_i v_i^T
         k = np.shape(s)[-1]
@@ -602,7 +632,9 @@ def _norm_hvp(x, ord, axis, v):
         vi_, ui_ = vi[..., None], ui[..., None]        # (columns)
         du = u @ a[..., None] + (vm @ vi_ - u @ p_ji[..., None]) / si[..., None]
         dv = _mT(vh) @ b[..., None] + (_mT(vm) @ ui_ - _mT(vh) @ p_ij[..., None]) / si[..., None]
-    return _to_axes(du @ _mT(vi_) + ui_ @ _mT(dv), axes)
+        out = du @ _mT(vi_) + ui_ @ _mT(dv)
+    # (a zero extreme singular value: the gradient is 0 there, and so is its derivative)
+    return _to_axes(np.where(si[..., None] > tol[..., None], out, 0.0), axes)
 
 
 def _norm_slope(x, size, p, ord, axis, keepdims):

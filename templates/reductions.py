@@ -63,7 +63,9 @@ def _to_last(a, axis):
     axes = _axes(a, axis)
     rest = tuple(ax for ax in range(np.ndim(a)) if ax not in axes)
     moved = np.transpose(a, rest + axes)
-    flat = np.reshape(moved, moved.shape[:len(rest)] + (-1,))
+    # (the reduced length named: NumPy cannot infer -1 where another axis is empty)
+    length = -1 if moved.size else int(np.prod(moved.shape[len(rest):]))
+    flat = np.reshape(moved, moved.shape[:len(rest)] + (length,))
     inverse = tuple(np.argsort(rest + axes))
 
     def undo(x):

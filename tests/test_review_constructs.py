@@ -1,0 +1,146 @@
+"""Programs from this session's reviews of Python constructs: a loop's variable rebound in its
+body (``for i in range(n): i = i + 1``, an inner loop over the same name), and an augmented
+assignment through a name that may share an array with several names read afterwards.
+Expected values are central differences or closed forms; the refusals name the line."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import InPlaceError
+from trees import central_grad
+
+X3 = np.array([0.7, 1.3, 0.5])
+
+
+def loop_variable_shifted(x):
+    s = 0.0
+    for i in range(2):
+        i = i + 1
+        s = s + x[i] * x[i - 1]
+    return s
+
+
+def loop_variable_replaced_in_a_branch(x):
+    s = 0.0
+    for i in range(3):
+        if i == 1:
+            i = 2
+        s = s + x[i] ** 2
+    return s
+
+
+def reversed_loop_variable_mirrored(x):
+    s = 0.0
+    for i in reversed(range(3)):
+        i = 2 - i
+        s = s * 0.5 + x[i] * (i + 1)
+    return s
+
+
+def enumerate_index_shifted(x):
+    s = 0.0
+    for i, v in enumerate(x):
+        i += 1
+        s = s + v * i * x[0]
+    return s
+
+
+def inner_loop_reuses_the_name(x):
+    s = 0.0
+    for i in range(2):
+        for i in range(3):
+            s = s + x[i] * x[0]
+        s = s + x[i]  # (the inner loop's last value: 2)
+    return s
+
+
+def loop_variable_decremented_after_use(x):
+    s = 0.0
+    for n in range(1, 4):
+        s = s + np.sum(x[:n]) * n
+        n = n - 1
+        s = s + x[n] ** 2
+    return s
+
+
+WEIGHTS = {'a': 1.0, 'b': 2.0}
+
+
+def key_loop_rebinds_its_key(x):
+    s = 0.0
+    for k in WEIGHTS:
+        k = 'b'
+        s = s + WEIGHTS[k] * x[0] * x[1]
+    return s
+
+
+REBOUND = [loop_variable_shifted, loop_variable_replaced_in_a_branch,
+           reversed_loop_variable_mirrored, enumerate_index_shifted, inner_loop_reuses_the_name,
+           loop_variable_decremented_after_use, key_loop_rebinds_its_key]
+
+
+@pytest.mark.parametrize('f', REBOUND, ids=lambda f: f.__name__)
+def test_loop_variable_rebound_in_the_body(f):
+    expected = central_grad(f, [X3], 0)
+    for motion in ('split', 'joint'):
+        np.testing.assert_allclose(s2sgrad.grad(f, motion=motion)(X3), expected, atol=1e-7)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X3, np.ones(3)), np.sum(expected), atol=1e-7)
+    gradient = s2sgrad.grad(f)
+    rows = [central_grad(lambda z, i=i: gradient(z)[i], [X3], 0) for i in range(3)]
+    np.testing.assert_allclose(s2sgrad.hessian(f)(X3), np.array(rows), atol=1e-5)
+
+
+def test_loop_variable_rebound_closed_form():
+    # s = x1 * x0 + x2 * x1
+    np.testing.assert_allclose(s2sgrad.grad(loop_variable_shifted)(X3),
+                               [X3[1], X3[0] + X3[2], X3[1]])
+
+
+def rows_unpacked_then_scaled(A):
+    B = A.copy()
+    a, b = B
+    a *= 3.0  # (a row of B: B changes)
+    return np.sum(B) + np.sum(A)
+
+
+def items_then_scaled(A):
+    B = A.copy()
+    a, b = B[0], B[1]
+    a *= 3.0
+    return np.sum(B) + np.sum(A)
+
+
+def chosen_then_scaled(x):
+    y = x * 1.0
+    z = y if x[0] > 0 else x
+    z *= 3.0  # (y changes)
+    return np.sum(y) + np.sum(x)
+
+
+def parameters_unpacked_then_scaled(params, x):
+    W, b = params
+    W *= 2.0  # (the caller's array)
+    return np.sum(params[0] @ x) + np.sum(b)
+
+
+@pytest.mark.parametrize('f, args', [
+    (rows_unpacked_then_scaled, (np.array([[0.7, 1.3], [0.2, 0.5]]),)),
+    (items_then_scaled, (np.array([[0.7, 1.3], [0.2, 0.5]]),)),
+    (chosen_then_scaled, (np.array([0.7, 1.3]),)),
+    (parameters_unpacked_then_scaled, ((np.ones((2, 2)), np.ones(2)), np.array([1.0, 2.0]))),
+], ids=lambda v: getattr(v, '__name__', ''))
+def test_augmented_write_through_a_name_that_may_share_is_refused(f, args):
+    # every name that may share the array and is read afterwards is checked, not only one
+    with pytest.raises(InPlaceError, match=r'is an array, not a number'):
+        s2sgrad.grad(f)(*args)
+
+
+def number_scaled(x):
+    t = x[0] * 2.0
+    u = t
+    u *= 3.0  # (a number: rebound, `t` keeps its value)
+    return u + t * x[1]
+
+
+def test_augmented_assignment_of_a_number_with_a_second_name():
+    np.testing.assert_allclose(s2sgrad.grad(number_scaled)(X3), [6.0 + 2.0 * X3[1], 2 * X3[0], 0])
