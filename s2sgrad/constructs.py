@@ -4,9 +4,10 @@ Each rewrite keeps the meaning of the code and makes it read as a person would w
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
 (`varargs`), np.einsum's sublist form (`einsum_form`), ``zip``/``enumerate``/``reversed``
-consumed whole (`iterator_calls`) and a loop's ``else`` clause (`loop_else`); here, annotated assignments
-(``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``global``
-statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
+consumed whole (`iterator_calls`) and a loop's ``else`` clause (`loop_else`); here,
+annotated assignments (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no
+value), ``global`` statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is
+``x.ravel()[i]``).
 """
 import builtins
 

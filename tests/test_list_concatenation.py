@@ -1,7 +1,7 @@
 """Lists grown by concatenation (``out = []``, then ``out += [v]`` or ``out = out + [a, b]``
-in a loop, or ``out.extend(v)``; tuples alike): each part of the concatenation gets its slice of the adjoint, in
-both modes and to second order. An array plus a list stays an elementwise sum. Checked
-against central differences."""
+in a loop, or ``out.extend(v)``; tuples alike): each part of the concatenation gets its slice
+of the adjoint, in both modes and to second order. An array plus a list stays an elementwise
+sum. Checked against central differences."""
 import numpy as np
 import pytest
 

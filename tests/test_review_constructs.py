@@ -106,7 +106,7 @@ def rows_unpacked_then_scaled(A):
 def items_then_scaled(A):
     B = A.copy()
     a, b = B[0], B[1]
-    a *= 3.0
+    a *= 3.0 + 0.0 * b
     return np.sum(B) + np.sum(A)
 
 
