@@ -9,7 +9,8 @@ accumulation of one contribution to an adjoint.
 import gast
 
 from . import nodes as n
-from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
+from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, SetItem,
+                            Unpack)
 from .sequences import sequence_vars
 from .templating import Contribution
 
@@ -67,6 +68,8 @@ class AdjointEmitter:
                 out.extend(self._call_adjoint(item, state))
             elif isinstance(item, Pop):
                 out.extend(self._pop(item, state))
+            elif isinstance(item, Insert):
+                out.extend(self._insert(item, state))
             elif not self._reads_dead_adjoint(item, state):
                 out.append(item)
         return out
@@ -172,9 +175,25 @@ class AdjointEmitter:
             state.live.add(blist)
         value = n.name(bvalue) if bvalue in state.live else \
             n.call('s2s.zeros_like', n.name(item.target))
-        out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
-        out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
+        if item.index is None:
+            out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
+            out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
+            return out
+        for holder, put in ((blist, value), (item.var, n.name(item.target))):
+            where = list_position('s2s.popped_at', item.index, holder)
+            out.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
         return out
+
+    def _insert(self, item, state):
+        """The inserted value's adjoint is popped off the list's adjoint, where it went."""
+        badj = self.shared.adj(item.var)
+        _overwritten(badj, state)
+        if badj not in state.live:
+            return []
+        popped = n.call(n.attr(badj, 'pop'), list_position('s2s.inserted_at', item.index, badj))
+        if item.active_value:
+            return self.contribute(item.value.id, popped, state)
+        return [n.expr(popped)]
 
     def _append(self, item, state):
         """The appended value's adjoint is popped off the list's adjoint."""
@@ -276,3 +295,13 @@ def _is_fresh(expr):
                                'unstack'):
         return True
     return False
+
+
+def list_position(helper, index, items):
+    """``helper(index, items)`` (`s2s.popped_at`, `s2s.inserted_at`: where a pop took an item
+    or an insert put it, for the list `items` as it is now), or the position itself where the
+    index is 0, or for `s2s.popped_at` any non-negative integer constant."""
+    if isinstance(index, gast.Constant) and type(index.value) is int and \
+            (index.value == 0 or index.value > 0 and helper == 's2s.popped_at'):
+        return n.const(index.value)
+    return n.call(helper, n.clone(index), n.name(items))

@@ -62,10 +62,19 @@ class Append:
 
 
 class Pop:
-    """The adjoint of ``v = items.pop()``: the popped value's adjoint goes back on the list."""
+    """The adjoint of ``v = items.pop()`` (``items.pop(index)``): the popped value's adjoint
+    goes back on the list's adjoint, the value on the list, where they were."""
 
-    def __init__(self, var, target):
-        self.var, self.target = var, target
+    def __init__(self, var, target, index=None):
+        self.var, self.target, self.index = var, target, index
+
+
+class Insert:
+    """The adjoint of ``items.insert(index, v)``: the inserted value's adjoint is popped off
+    the list's adjoint (the value off the list: `backward_sweep`)."""
+
+    def __init__(self, var, index, value, active_value):
+        self.var, self.index, self.value, self.active_value = var, index, value, active_value
 
 
 class CallAdjoint:
@@ -92,7 +101,9 @@ def reads(item):
     if isinstance(item, Append):
         return [item.var]
     if isinstance(item, Pop):
-        return [item.var, item.target]
+        return [item.var, item.target] + (n.names_read(item.index) if item.index else [])
+    if isinstance(item, Insert):
+        return [item.var] + n.names_read(item.index)
     if isinstance(item, CallAdjoint):
         return [item.saved] if item.saved else n.names_read(item.call)
     if isinstance(item, Kill):
@@ -162,6 +173,11 @@ class ItemMaker:
                     shared.needed.add(receiver.id)
                     value = call.args[0]
                     return [Append(receiver.id, value, self._active_name(value))]
+                if name == 'insert' and len(call.args) == 2 and not call.keywords:
+                    shared.list_vars.add(receiver.id)
+                    shared.needed.add(receiver.id)
+                    index, value = call.args
+                    return [Insert(receiver.id, index, value, self._active_name(value))]
                 if name in rules.NONDIFFERENTIABLE_METHODS:
                     return []
                 raise self.ctx.no_rule(stmt, f'the method `{name}` of `{receiver.id}`',
@@ -199,11 +215,11 @@ class ItemMaker:
         if n.is_self_copy(stmt):
             return []  # ``x = x`` changes nothing: nor does its adjoint
         mc = method_call(value) if isinstance(value, gast.Call) else None
-        if mc and mc[1] == 'pop' and not value.args and isinstance(mc[0], gast.Name) and \
-                self.activity.is_active(mc[0]):
+        if mc and mc[1] == 'pop' and len(value.args) <= 1 and not value.keywords and \
+                isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]):
             shared.list_vars.add(mc[0].id)
             shared.needed.update({mc[0].id, ans})
-            return [Pop(mc[0].id, ans), Kill(ans)]
+            return [Pop(mc[0].id, ans, value.args[0] if value.args else None), Kill(ans)]
         if not self.activity.is_active(target) or not self.activity.is_active(value):
             return [Kill(ans)]
         if isinstance(value, (gast.List, gast.Tuple)):

@@ -64,11 +64,11 @@ class Normalizer:
                 return []
             call = stmt.value
             if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
-                    call.func.attr == 'pop' and not call.args and \
+                    call.func.attr == 'pop' and len(call.args) <= 1 and \
                     isinstance(call.func.value, gast.Name) and \
                     self.activity.is_active(call.func.value):
                 # keep what a bare `items.pop()` removes: the reverse sweep puts it back
-                self.temp(call, out, base=call.func.value.id + '_top')
+                self.temp(self.operation(call, out), out, base=call.func.value.id + '_top')
                 return out
             value = self.operation(stmt.value, out) if self.activity.is_active(stmt.value) \
                 else stmt.value
@@ -187,6 +187,10 @@ class Normalizer:
                     self.argument(a, out) for a in positional]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value, out))
                         for k in node.keywords]
+            if isinstance(func, gast.Attribute) and func.attr in ('pop', 'insert') and \
+                    self.activity.is_active(func.value) and args:
+                # (the position, read again backward: one value, made before the list changes)
+                args[0] = self.atom(node.args[0], out)
             return gast.Call(func=func, args=args, keywords=keywords)
         if isinstance(node, gast.Attribute):
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr,

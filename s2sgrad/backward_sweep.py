@@ -8,8 +8,9 @@ saved values, runs branches and loops backward and updates `state` (the live adj
 import gast
 
 from . import nodes as n
-from .adjoint_emit import AdjointEmitter
-from .adjoint_items import Append, CallAdjoint, IndexContribution, Kill, Pop, SetItem, Unpack
+from .adjoint_emit import AdjointEmitter, list_position
+from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, SetItem,
+                            Unpack)
 from .activity import target_names
 from .reverse_loops import loop_statements, range_call
 from .templating import Contribution
@@ -73,6 +74,9 @@ class BackwardSweep:
                 for item in self.shared.items.get(id(stmt), []):
                     if isinstance(item, Append):
                         out.append(n.expr(n.call(n.attr(item.var, 'pop'))))
+                    elif isinstance(item, Insert):
+                        where = list_position('s2s.inserted_at', item.index, item.var)
+                        out.append(n.expr(n.call(n.attr(item.var, 'pop'), where)))
             return out
         names = [target.value.id] if isinstance(target, gast.Subscript) and \
             isinstance(target.value, gast.Name) else target_names(target)
@@ -108,11 +112,12 @@ class BackwardSweep:
         for node in loop_statements(stmts):
             for item in self.shared.items.get(id(node), []):
                 var = getattr(item, 'var', None)
-                if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop)):
+                if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop,
+                                     Insert)):
                     touched.add(var)
                 if isinstance(item, SetItem) and item.active_value:
                     touched.add(item.value.id)
-                if isinstance(item, Append) and item.active_value:
+                if isinstance(item, (Append, Insert)) and item.active_value:
                     touched.add(item.value.id)
                 if isinstance(item, Unpack):
                     touched.add(item.source)

@@ -180,8 +180,16 @@ class ForwardPass:
                 n.call('s2s.zeros_like', n.clone(value))
             return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'append'), dvalue))]
         if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
-                mc[1] == 'pop' and not call.args:
-            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'pop')))]
+                mc[1] == 'pop' and len(call.args) <= 1 and not call.keywords:
+            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'pop'),
+                                          *[n.clone(a) for a in call.args]))]
+        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
+                mc[1] == 'insert' and len(call.args) == 2 and not call.keywords:
+            index, value = call.args
+            dvalue = n.name(self.tan(value.id)) if self.active(value) else \
+                n.call('s2s.zeros_like', n.clone(value))
+            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'insert'), n.clone(index),
+                                          dvalue))]
         if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
                 mc[1] not in rules.NONDIFFERENTIABLE_METHODS:
             raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{mc[0].id}`',
@@ -232,9 +240,10 @@ class ForwardPass:
         """The primal and tangent statements of ``ans = call``."""
         func = call.func
         if isinstance(func, gast.Attribute) and not self.ctx.resolver.is_global(func) and \
-                func.attr == 'pop' and not call.args and self.active(func.value):
-            return [stmt], [n.assign(self.tan(ans),
-                                     n.call(n.attr(self.tan(func.value.id), 'pop')))]
+                func.attr == 'pop' and len(call.args) <= 1 and not call.keywords and \
+                self.active(func.value):
+            return [stmt], [n.assign(self.tan(ans), n.call(n.attr(self.tan(func.value.id), 'pop'),
+                                                           *[n.clone(a) for a in call.args]))]
         called = callee(self.ctx, stmt, call, rules.lookup_tangent, ' (forward mode)')
         if called.kind == 'rule':
             return [stmt], self.template(stmt, called.func, called.args, called.keywords, ans)

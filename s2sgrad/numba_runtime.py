@@ -1194,6 +1194,22 @@ def _positions(items):
     return None
 
 
+@_implements('popped_at')
+def _popped_at(index, items):
+    def popped_at(index, items):
+        return index if index >= 0 else len(items) + 1 + index
+    return popped_at
+
+
+@_implements('inserted_at')
+def _inserted_at(index, items):
+    def inserted_at(index, items):
+        if index < 0:
+            return max(len(items) - 1 + index, 0)
+        return min(index, len(items) - 1)
+    return inserted_at
+
+
 @_implements('seed')
 def _seed(result, name='f'):
     if isinstance(result, (types.Float, types.Integer, types.Boolean)):

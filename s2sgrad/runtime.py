@@ -22,17 +22,18 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
                              own, real_only, real_part, reshape_like, zeros_like)
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
-                               field_index, getitem, item_before, items_back, keys, pick,
-                               pick_tangent, positions, restack, sized, unindex, unread_at,
-                               unstack, zero_at)
+                               field_index, getitem, inserted_at, item_before, items_back, keys,
+                               pick, pick_tangent, popped_at, positions, restack, sized, unindex,
+                               unread_at, unstack, zero_at)
 from .runtime_checks import (OUTPUT_LOCATIONS, check_cotangent, check_default, check_output,
                              check_tangent, not_shared, seed)
 
 __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcast_like',
            'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy', 'count',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
-           'item_before', 'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta',
-           'not_shared', 'own', 'pick', 'pick_tangent', 'positions', 'read_at', 'real_only',
+           'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
+           'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',
+           'positions', 'read_at', 'real_only',
            'real_part', 'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select',
            'sized', 'stored', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
            'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']

@@ -32,6 +32,22 @@ def keys(mapping):
     return items
 
 
+def popped_at(index, items):
+    """Where ``items.pop(index)`` took its item from, as a position of `items` after the pop
+    (for ``items.insert(position, value)``, which puts it back): a negative `index` counted
+    from the end of the longer list."""
+    return index if index >= 0 else len(items) + 1 + index
+
+
+def inserted_at(index, items):
+    """Where ``items.insert(index, value)`` put `value`, as a position of `items` after the
+    insertion (for ``items.pop(position)``, which takes it out again): Python's insert clips
+    a position past either end."""
+    if index < 0:
+        return max(len(items) - 1 + index, 0)
+    return min(index, len(items) - 1)
+
+
 def positions(items):
     """``len(items)`` for a loop that reads ``items[i]`` for ``i`` in ``range(len(items))``
     (``for v in items``); a dict or a set, whose loop visits keys or members that indexing

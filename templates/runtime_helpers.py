@@ -63,6 +63,8 @@ HELPERS = {
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
     runtime.positions: 'non-differentiable',
+    runtime.popped_at: 'non-differentiable',
+    runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
     runtime.seed: 'non-differentiable',

@@ -1,7 +1,10 @@
 """Programs from this session's reviews of Python constructs: a loop's variable rebound in its
-body (``for i in range(n): i = i + 1``, an inner loop over the same name), and an augmented
-assignment through a name that may share an array with several names read afterwards.
+body (``for i in range(n): i = i + 1``, an inner loop over the same name), an augmented
+assignment through a name that may share an array with several names read afterwards, and
+``items.pop(index)`` / ``items.insert(index, value)``.
 Expected values are central differences or closed forms; the refusals name the line."""
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -144,3 +147,113 @@ def number_scaled(x):
 
 def test_augmented_assignment_of_a_number_with_a_second_name():
     np.testing.assert_allclose(s2sgrad.grad(number_scaled)(X3), [6.0 + 2.0 * X3[1], 2 * X3[0], 0])
+
+
+# -- list.pop(index) and list.insert(index, value) -----------------------------------------
+
+
+def pop_front(x):
+    lst = [x[0], x[1], x[2]]
+    a = lst.pop(0)
+    b = lst.pop()
+    return a * 2.0 + b * 3.0 + lst[0] * a
+
+
+def queue(x):
+    q = [x[0], x[1] * 2.0]
+    s = 0.0
+    k = 0
+    while q:
+        v = q.pop(0)
+        s = s * 0.7 + v ** 2
+        if k < 3:
+            q.append(v * x[2])
+        k = k + 1
+    return s
+
+
+def pop_negative(x):
+    lst = [x[0], x[1], x[2], x[0] * x[1]]
+    a = lst.pop(-2)
+    b = lst.pop(1)
+    return a * b + lst[0] * 3.0 + lst[-1] ** 2
+
+
+def pop_var_index(x):
+    lst = [x[0], x[1], x[2], x[1] * x[2]]
+    s = 0.0
+    for i in range(2):
+        v = lst.pop(len(lst) // 2)
+        s = s + v * (i + 1.0)
+    return s + lst[0] * lst[1]
+
+
+def insert_front(x):
+    lst = [x[0]]
+    lst.insert(0, x[1] * 2.0)
+    lst.insert(1, x[2])
+    lst.insert(-1, x[0] * x[2])
+    lst.insert(10, x[1])
+    return lst[0] * lst[1] + lst[2] ** 2 + lst[3] * lst[4]
+
+
+def insert_loop(x):
+    lst = []
+    for i in range(3):
+        lst.insert(0, x[i] * (i + 1.0))
+    s = 0.0
+    for i in range(3):
+        s = s * 2.0 + lst[i] ** 2
+    return s
+
+
+def insert_const(x):
+    lst = [x[0], x[1]]
+    lst.insert(1, 5.0)
+    return lst[0] * lst[1] + lst[2]
+
+
+def bare_pop(x):
+    lst = [x[0], x[1], x[2]]
+    lst.pop(1)
+    return lst[0] * lst[1]
+
+
+def param_insert(xs, y):
+    xs.insert(1, y * 2.0)
+    return xs[0] * xs[1] + xs[2]
+
+
+def param_pop(xs):
+    a = xs.pop(0)
+    return a * xs[0] + xs[-1]
+
+
+LIST_METHODS = [pop_front, queue, pop_negative, pop_var_index, insert_front, insert_loop,
+                insert_const, bare_pop]
+XL = np.array([0.5, 1.5, -2.0])
+
+
+@pytest.mark.parametrize('f', LIST_METHODS, ids=lambda f: f.__name__)
+def test_pop_at_and_insert(f):
+    expected = central_grad(f, [XL], 0)
+    for motion in ('split', 'joint'):
+        np.testing.assert_allclose(s2sgrad.grad(f, motion=motion)(XL), expected, atol=1e-7)
+    v = np.array([1.0, 0.5, -0.3])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(XL, v), expected @ v, atol=1e-7)
+    gradient = s2sgrad.grad(f)
+    rows = [central_grad(lambda z, i=i: gradient(z)[i], [XL], 0) for i in range(3)]
+    np.testing.assert_allclose(s2sgrad.hessian(f)(XL), np.array(rows), atol=1e-5)
+    if importlib.util.find_spec('numba') is not None:
+        np.testing.assert_allclose(s2sgrad.grad(f, compile='numba')(XL), expected, atol=1e-7)
+
+
+def test_pop_at_and_insert_leave_the_callers_list_as_it_was():
+    xs = [1.5, 2.0, 3.0]
+    # xs0 * (2 y) + xs1 after the insert
+    assert s2sgrad.grad(param_insert, wrt=(0, 1))(xs, 0.7) == ([1.4, 1.0, 0.0], 3.0)
+    assert xs == [1.5, 2.0, 3.0]
+    arrays = [np.array(1.5), np.array(2.0), np.array(3.0)]
+    np.testing.assert_allclose(s2sgrad.grad(param_pop)(arrays), [2.0, 1.5, 1.0])
+    np.testing.assert_allclose(s2sgrad.jvp(param_pop)(arrays, [1.0, 1.0, 1.0]), 4.5)
+    assert [float(a) for a in arrays] == [1.5, 2.0, 3.0]
