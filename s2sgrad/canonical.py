@@ -46,6 +46,7 @@ class Canonicalizer:
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in body]
         body = self.own_loop_targets(self.index_loops(body))
+        body = self.own_loop_targets(body, _clobbered_loop_targets(body, func.args))
         if _falls_through(body):  # Python returns None there: so does the canonical form
             self.falls_through = True
             end = gast.Return(value=n.const(None))
@@ -261,15 +262,18 @@ class Canonicalizer:
                 out.append(stmt)
         return out
 
-    def own_loop_targets(self, stmts):
+    def own_loop_targets(self, stmts, chosen=None):
         """`stmts` with each loop whose body rebinds its variable (``for i in range(n): i =
-        i + 1``, an inner loop over the same name) given a variable of its own, which the
-        body's first statement assigns (``for i_2 in range(n): i = i_2``): the backward
-        sweep reads the loop's variable for the iteration it reverses, which the body's
-        value would not be."""
+        i + 1``, an inner loop over the same name), or with `chosen` the loops of that set
+        of ids, given a variable of its own, which the body's first statement assigns (``for
+        i_2 in range(n): i = i_2``): the backward sweep reads the loop's variable for the
+        iteration it reverses, which the body's value would not be; and the assignment
+        saves the value the loop overwrites, which the backward sweep puts back."""
         for stmt in stmts:
-            n.map_blocks(stmt, self.own_loop_targets)
-            if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name) and \
+            n.map_blocks(stmt, lambda block: self.own_loop_targets(block, chosen))
+            if not (isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name)):
+                continue
+            if id(stmt) in chosen if chosen is not None else \
                     stmt.target.id in n.names_stored(gast.Module(body=stmt.body,
                                                                  type_ignores=[])):
                 name = stmt.target.id
@@ -565,6 +569,38 @@ def _exit_kind(stmts):
     if isinstance(last, gast.If) and _exit_kind(last.body) == _exit_kind(last.orelse) == 'always':
         return 'always'
     return 'maybe' if kinds - {'never'} else 'never'
+
+
+def _clobbered_loop_targets(body, args):
+    """The ids of the loops (``for i in ...``) whose variable is read where no loop over that
+    name holds the read (``for i in range(3): ...``, then ``t = x[i]``) and is assigned
+    elsewhere too (another loop over `i`, ``i = 3``): reversing the loop sets the variable
+    the backward sweep reads there, unless the loop's own variable is another."""
+    stores, loops, free = {}, [], set()
+
+    def visit(node, around):
+        if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
+            loops.append(node)
+            visit(node.iter, around)  # (evaluated outside the loop)
+            inner = around | {node.target.id}
+            for child in node.body + node.orelse:
+                visit(child, inner)
+            stores[node.target.id] = stores.get(node.target.id, 0) + 1
+            return
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load) and node.id not in around:
+                free.add(node.id)
+            elif isinstance(node.ctx, gast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            return
+        for child in gast.iter_child_nodes(node):
+            visit(child, around)
+    for name in n.names_stored(args):
+        stores[name] = stores.get(name, 0) + 1
+    for stmt in body:
+        visit(stmt, frozenset())
+    return {id(loop) for loop in loops
+            if loop.target.id in free and stores.get(loop.target.id, 0) > 1}
 
 
 def _extension(stmt, lists, sequences):

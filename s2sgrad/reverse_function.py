@@ -14,6 +14,7 @@ from .derivative import Derivative
 from .generated_code import Generated
 from .modes import Mode
 from .reverse import ReversePass, State
+from .reverse_loops import range_call
 from .sequences import holds_sequences, sequence_facts
 
 
@@ -110,7 +111,8 @@ def reverse_function(ctx, body, ret):
     prologue = inplace.prologue(ctx, body)
     stacks = [n.assign(stack, gast.List(elts=[], ctx=gast.Load()))
               for stack in sorted(rpass.stacks.values())]
-    undefined = [n.assign(var, n.const(None)) for var in sorted(ctx.undefined_before_loop)]
+    undefined = [n.assign(var, _placeholder(var, forward))
+                 for var in sorted(ctx.undefined_before_loop)]
     end = [split_motion.marker(result)] if ctx.split_names else []
     new_body = ctx.declared_comment() + default_guards(ctx) + prologue + stacks + \
         undefined + forward + end + \
@@ -160,3 +162,29 @@ def _qualified(ctx):
     if len(parts) == 2 and parts[1] == ctx.source.name and '<' not in qualname:
         return parts[0] + '_' + ctx.base_name()
     return ctx.base_name()
+
+
+def _placeholder(var, forward):
+    """The value `var` gets before the loop whose first save reads it undefined: 0 where each
+    of its assignments in the `forward` sweep is an integer, a variable of a loop over
+    ``range`` or such a value plus or minus an integer (one type for numba, which cannot
+    index with an optional integer), None otherwise."""
+    counters = {s.target.id for s in n.statements(forward) if isinstance(s, gast.For) and
+                isinstance(s.target, gast.Name) and isinstance(s.iter, gast.Call) and
+                n.dotted_path(range_call(s.iter).func) == 'range'}
+
+    def integer(value):
+        if isinstance(value, gast.Constant):
+            return type(value.value) is int
+        if isinstance(value, gast.Name):
+            return value.id in counters or value.id == var
+        return isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Sub)) \
+            and integer(value.left) and integer(value.right)
+    for stmt in n.statements(forward):
+        if isinstance(stmt, gast.For) and var in n.names_stored(stmt.target):
+            if not (isinstance(stmt.target, gast.Name) and stmt.target.id in counters):
+                return n.const(None)
+        elif isinstance(stmt, gast.Assign) and var in n.names_stored(stmt.targets[0]):
+            if not (isinstance(stmt.targets[0], gast.Name) and integer(stmt.value)):
+                return n.const(None)
+    return n.const(0)

@@ -77,9 +77,48 @@ def key_loop_rebinds_its_key(x):
     return s
 
 
+def loop_variable_read_between_loops(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i]
+    t = x[i] * s  # (i is 2: the next loop's reversal must not leave it at 0)
+    for i in range(2):
+        s = s + x[i] * t
+    return s
+
+
+def inner_loop_after_a_read_of_the_outer_variable(x):
+    s = 0.0
+    for i in range(3):
+        v = x[i]
+        for i in range(2):
+            v = v * x[i + 1]
+        s = s + v
+    return s
+
+
+def variable_assigned_then_looped_over(x):
+    i = 2
+    t = x[i] * 2.0
+    for i in range(2):
+        t = t * x[i]
+    return t
+
+
+def comprehension_reads_a_later_loops_name(x):
+    s = 0.0
+    for i in range(2):
+        vals = [x[j] for j in range(i + 1)]
+        for i in range(len(vals)):
+            s = s + vals[i] * x[2]
+    return s
+
+
 REBOUND = [loop_variable_shifted, loop_variable_replaced_in_a_branch,
            reversed_loop_variable_mirrored, enumerate_index_shifted, inner_loop_reuses_the_name,
-           loop_variable_decremented_after_use, key_loop_rebinds_its_key]
+           loop_variable_decremented_after_use, key_loop_rebinds_its_key,
+           loop_variable_read_between_loops, inner_loop_after_a_read_of_the_outer_variable,
+           variable_assigned_then_looped_over, comprehension_reads_a_later_loops_name]
 
 
 @pytest.mark.parametrize('f', REBOUND, ids=lambda f: f.__name__)
@@ -91,6 +130,9 @@ def test_loop_variable_rebound_in_the_body(f):
     gradient = s2sgrad.grad(f)
     rows = [central_grad(lambda z, i=i: gradient(z)[i], [X3], 0) for i in range(3)]
     np.testing.assert_allclose(s2sgrad.hessian(f)(X3), np.array(rows), atol=1e-5)
+    if importlib.util.find_spec('numba') is not None and f is not key_loop_rebinds_its_key:
+        # (the saved loop variable starts as the integer 0, not None: numba indexes with it)
+        np.testing.assert_allclose(s2sgrad.grad(f, compile='numba')(X3), expected, atol=1e-7)
 
 
 def test_loop_variable_rebound_closed_form():
