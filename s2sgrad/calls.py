@@ -6,6 +6,7 @@ calls ``dgdx(x, bg=by)``, the generated VJP of `g`; in forward mode it becomes
 ``y, dy = g_fwd_dx(x, dx=dx)``. Both find (or build, through the builder) the helper, bind it
 under a local name, and follow a global or closure name that may be rebound (`live`).
 """
+import ast
 import inspect
 import types
 from collections import namedtuple
@@ -21,6 +22,7 @@ from .mutation import assigned_into, mutated
 from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
+from .randomness import first_draw
 from .scopes import default_expressions
 from .source import FunctionSource, parse_function, signature as source_signature
 
@@ -148,6 +150,8 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     nested function): its backward part calls the VJP, or, in split motion, the VJP's
     backward part with what the forward part saved (`stmt` then calls the forward part)."""
     split = splittable(ctx, stmt, ans, arguments, func)
+    if not split:
+        _refuse_redraws(ctx, stmt, arguments, func)
     local, generated = _helper(ctx, arguments, func, Mode.VJP, split)
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
@@ -172,6 +176,31 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
                        saved=saved)
+
+
+def _refuse_redraws(ctx, stmt, arguments, func):
+    """Raise UnsupportedSyntaxError where the VJP of the call `arguments` of `func` (None: a
+    nested function), which runs the function again, would draw random numbers again: other
+    numbers than the call drew (`randomness.first_draw`)."""
+    if func is None:
+        node, namespace, name = arguments.lifted[0], ctx.source.namespace, None
+    else:
+        try:
+            node = parse_function(func).node
+        except S2SError:
+            return
+        namespace, name = getattr(func, '__globals__', {}), func.__name__
+    found = first_draw(node, namespace)
+    if found is None:
+        return
+    call, where = found
+    shown = ast.unparse(gast.gast_to_ast(n.clone(call)))
+    raise ctx.unsupported(
+        stmt, f'the call of `{name or where}`, which draws random numbers (`{shown}` in '
+              f'`{where}`): its derivative runs it again here (the caller changes an array in '
+              f'place, motion=\'joint\', or a second derivative), which would draw other '
+              f'numbers; draw them in the differentiated function, or outside it, and pass '
+              f'them in')
 
 
 def splittable(ctx, stmt, ans, arguments, func):

@@ -4,6 +4,7 @@ import gast
 from . import nodes as n
 from .activity import target_names
 from .mutation import CHANGING_METHODS
+from .randomness import draws
 
 IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delattr'}
 """Built-in functions whose calls have effects: a value computed with one is never dropped."""
@@ -11,13 +12,16 @@ IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delatt
 
 def pure(expr):
     """Whether evaluating `expr` has no effect: it calls no changing method
-    (`mutation.CHANGING_METHODS`) and no function of `IMPURE_FUNCTIONS`."""
+    (`mutation.CHANGING_METHODS`), no function of `IMPURE_FUNCTIONS` and nothing that draws
+    random numbers (`randomness.draws`: a draw dropped would shift the draws after it)."""
     for node in n.walk(expr):
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and func.attr in CHANGING_METHODS:
                 return False
             if isinstance(func, gast.Name) and func.id in IMPURE_FUNCTIONS:
+                return False
+            if draws(node):
                 return False
     return True
 
