@@ -381,7 +381,8 @@ class MemoryModel:
                 written.append(func.value)
                 if func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
                     memory = self._eval(func.value, state, stmt)
-                    for arg in node.args:
+                    # (``items.insert(i, v)`` holds `v`, not the position `i`)
+                    for arg in node.args[1:] if func.attr == 'insert' else node.args:
                         for loc in memory:
                             self._add_contents(loc, self._reach(self._eval(arg, state, stmt)))
             else:

@@ -191,7 +191,10 @@ class Normalizer:
                     self.activity.is_active(func.value) and args:
                 # (the position, read again backward: one value, made before the list changes)
                 args[0] = self.atom(node.args[0], out)
-            return gast.Call(func=func, args=args, keywords=keywords)
+            new = gast.Call(func=func, args=args, keywords=keywords)
+            if getattr(node, 'draws', False):
+                new.draws = True  # (`randomness.mark_draws`: no pass may drop it)
+            return new
         if isinstance(node, gast.Attribute):
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr,
                                   ctx=gast.Load())

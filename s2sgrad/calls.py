@@ -182,15 +182,17 @@ def _refuse_redraws(ctx, stmt, arguments, func):
     """Raise UnsupportedSyntaxError where the VJP of the call `arguments` of `func` (None: a
     nested function), which runs the function again, would draw random numbers again: other
     numbers than the call drew (`randomness.first_draw`)."""
+    nested = None
     if func is None:
         node, namespace, name = arguments.lifted[0], ctx.source.namespace, None
+        nested = {key: info[0] for key, info in ctx.nested.items()}
     else:
         try:
             node = parse_function(func).node
         except S2SError:
             return
         namespace, name = getattr(func, '__globals__', {}), func.__name__
-    found = first_draw(node, namespace)
+    found = first_draw(node, namespace, nested)
     if found is None:
         return
     call, where = found

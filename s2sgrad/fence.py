@@ -103,6 +103,9 @@ def _starred_message(node):
     """The message for `*x` as an assignment target or as an argument/element."""
     if getattr(node, 'packed', False):
         return None  # ``*args`` of a called function, as `constructs` passes them
+    if isinstance(node.ctx, gast.Load) and isinstance(node.value, gast.Attribute) and \
+            node.value.attr == 'shape':
+        return None  # ``np.random.rand(*x.shape)``: integers, never differentiated
     if isinstance(node.ctx, gast.Store):
         return ('a starred assignment target `*name`',
                 'index explicitly, e.g. `first, rest = xs[0], xs[1:]`')

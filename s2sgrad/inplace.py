@@ -40,7 +40,7 @@ def refuse_aliased_lists(ctx, body):
     append(y)``) and is read under another (``alias = saved``, then ``alias[-1]``): the
     backward sweep follows a list by its name, so the two names would keep separate
     adjoints of one list, indexed at different lengths."""
-    growers, reads = set(), set()
+    growers, reads, methods = set(), set(), {}
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, gast.Name):
@@ -49,6 +49,7 @@ def refuse_aliased_lists(ctx, body):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                     isinstance(node.func.value, gast.Name) and node.func.attr in _RESIZING:
                 growers.add(node.func.value.id)
+                methods.setdefault(node.func.value.id, node.func.attr)
                 node.func.value.receiver = True
             elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                     node.func.id == 'len':
@@ -59,6 +60,19 @@ def refuse_aliased_lists(ctx, body):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                     not node.__dict__.pop('receiver', False):
                 reads.add(node.id)
+    for stmt in n.statements(body):
+        # ``lsts[1].append(v)`` (``inner = lsts[1]`` then ``inner.append(v)``): the list
+        # grows under the name of an item, its holder's adjoint would not see it
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                stmt.targets[0].id in growers and isinstance(stmt.value, gast.Subscript) and \
+                isinstance(stmt.value.value, gast.Name) and \
+                stmt.value.value.id in ctx.activity.active:
+            holder = stmt.value.value.id
+            raise ctx.unsupported(
+                stmt, f'a list held in another (an item of `{holder}`) changed in length '
+                      f'(`.{methods[stmt.targets[0].id]}`): the backward sweep follows a list '
+                      f'by its name; grow the inner list under a name of its own, then put it '
+                      f'in `{holder}`', node=stmt)
     written = n.all_names(ctx.source.node)  # (not the normalizer's temporaries)
     for stmt in n.statements(body):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and

@@ -32,6 +32,7 @@ from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
+from .randomness import mark_draws
 from .float_values import float_variables
 from .forward_function import forward_function
 from .invariance import cancelled_shifts
@@ -122,6 +123,7 @@ def normalise(ctx):
     ctx.nested = nested_functions(ctx, func)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
+    mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})
     ctx.may_return_none = canonical.falls_through
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     # (the enclosing variables a nested function reads, in its body or its default values,

@@ -8,6 +8,8 @@ from . import nodes as n
 from .rules import is_library
 
 RANDOM_METHODS = frozenset({
+    'power', 'logseries', 'bytes', 'multivariate_hypergeometric', 'randbytes',
+    'binomialvariate',
     # numpy.random.Generator
     'random', 'integers', 'normal', 'standard_normal', 'uniform', 'choice', 'permutation',
     'permuted', 'shuffle', 'exponential', 'standard_exponential', 'gamma', 'standard_gamma',
@@ -24,52 +26,89 @@ RANDOM_METHODS = frozenset({
     'getrandbits', 'setstate',
 })
 """Names of the functions and methods that draw random numbers (NumPy's generators, the
-`random` module): a call of a method of one of these names may draw."""
+`random` module): a call of a method of one of these names may draw (not Generator.f: a
+method `f` of an object of yours is no draw)."""
 
 
 def draws(call):
-    """Whether the Call `call` may draw random numbers, by its name alone (``rng.normal(...)``,
-    ``np.random.rand(3)``, ``random.gauss(0, 1)``; not s2sgrad's ``s2s.seed``)."""
+    """Whether the Call `call` may draw random numbers, by its name alone: a method of a
+    drawing name (``rng.normal(...)``, ``np.random.rand(3)``, ``random.gauss(0, 1)``; not
+    s2sgrad's ``s2s.seed``), or a call `mark_draws` marked."""
+    if getattr(call, 'draws', False):
+        return True
     func = call.func
-    name = func.attr if isinstance(func, gast.Attribute) else \
-        func.id if isinstance(func, gast.Name) else None
-    return name in RANDOM_METHODS and not (n.dotted_path(func) or '').startswith('s2s.')
+    return isinstance(func, gast.Attribute) and func.attr in RANDOM_METHODS and \
+        not (n.dotted_path(func) or '').startswith('s2s.')
 
 
-def first_draw(node, namespace, _seen=None):
-    """The first call in `node` (a FunctionDef, or any node) that draws random numbers, in its
-    own code or in the code of a function of the user's that it calls (names looked up in
-    `namespace`), as ``(call, function name)``; None where there is none."""
-    from .source import parse_function  # (source imports the passes that import this)
+def mark_draws(func, namespace, nested):
+    """Mark (``draws = True``) each Call of the FunctionDef `func` that may draw random
+    numbers (`call_draws`), so that no pass drops it; `nested`: name -> FunctionDef of the
+    functions defined in `func` (the names `func` assigns are its own, not `namespace`'s)."""
+    local = set(n.names_stored(func)) - set(nested)
+    namespace = {k: v for k, v in namespace.items() if k not in local}
+    for node in n.walk(func):
+        if isinstance(node, gast.Call) and call_draws(node, namespace, nested):
+            node.draws = True
+
+
+def call_draws(call, namespace, nested=None, _seen=None):
+    """Whether the Call `call` may draw random numbers: a library function of numpy.random or
+    random, a method of a generator, a function of the user's that draws (`first_draw`),
+    or, where the function is not found (``rng.normal`` of a parameter), a drawing name."""
+    seen = set() if _seen is None else _seen
+    func = call.func
+    if isinstance(func, gast.Name) and nested and func.id in nested:
+        node = nested[func.id]
+        if id(node) in seen:
+            return False
+        seen.add(id(node))
+        return first_draw(node, namespace, nested, seen) is not None
+    obj = _lookup(func, namespace)
+    if obj is _UNKNOWN:
+        return draws(call)
+    if inspect.isfunction(obj) and not is_library(obj):
+        if obj in seen:
+            return False
+        seen.add(obj)
+        from .source import parse_function  # (source imports the passes that import this)
+        try:
+            node = parse_function(obj).node
+        except Exception:  # (no source: nothing to read)
+            return False
+        return first_draw(node, getattr(obj, '__globals__', {}), None, seen) is not None
+    module = getattr(obj, '__module__', None) or ''
+    owner = getattr(obj, '__self__', None)
+    return module.startswith('numpy.random') or module == 'random' or \
+        type(owner).__module__.startswith(('numpy.random', 'random'))
+
+
+def first_draw(node, namespace, nested=None, _seen=None):
+    """The first call in `node` (a FunctionDef, or any node) that may draw random numbers
+    (`call_draws`), in its own code or in that of the functions of the user's it calls, as
+    ``(call, name of the function holding it)``; None where there is none."""
     seen = set() if _seen is None else _seen
     for child in n.walk(node):
-        if not isinstance(child, gast.Call):
-            continue
-        called = _user_function(child.func, namespace)
-        if called is None:
-            if draws(child):
-                return child, getattr(node, 'name', None)
-            continue
-        if called in seen:  # (a function of yours named `normal`: its own code tells)
-            continue
-        seen.add(called)
-        try:
-            source = parse_function(called)
-        except Exception:  # (no source: a library's function, not ours to read)
-            continue
-        found = first_draw(source.node, getattr(called, '__globals__', {}), seen)
-        if found is not None:
-            return found
+        if isinstance(child, gast.Call) and call_draws(child, namespace, nested, seen):
+            return child, getattr(node, 'name', None)
     return None
 
 
-def _user_function(func, namespace):
-    """The Python function that `func` (a Name or Attribute of `namespace`) denotes, or None."""
+_UNKNOWN = object()
+
+
+def _lookup(func, namespace):
+    """The object that `func` (a Name or Attribute chain of `namespace`) denotes, or
+    `_UNKNOWN`."""
     path = n.dotted_path(func)
     if path is None:
-        return None
+        return _UNKNOWN
     root, *rest = path.split('.')
-    obj = namespace.get(root)
+    if root not in namespace:
+        return _UNKNOWN
+    obj = namespace[root]
     for part in rest:
-        obj = getattr(obj, part, None)
-    return obj if inspect.isfunction(obj) and not is_library(obj) else None
+        obj = getattr(obj, part, _UNKNOWN)
+        if obj is _UNKNOWN:
+            return _UNKNOWN
+    return obj

@@ -41,6 +41,7 @@ nondifferentiable(
     np.flatnonzero, np.argwhere, np.searchsorted, np.digitize,
     np.lexsort, np.argpartition, np.nanargmax, np.nanargmin, np.unravel_index,
     np.ravel_multi_index, np.indices, np.tri, np.triu_indices, np.tril_indices, np.diag_indices,
+    np.diag_indices_from, np.triu_indices_from, np.tril_indices_from,
     np.logical_xor, np.array_equal, np.array_equiv, np.isin, np.isneginf, np.isposinf,
     np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isscalar,
     np.result_type, np.can_cast, np.broadcast_shapes, np.shares_memory, np.may_share_memory,

@@ -1,6 +1,7 @@
 """Functions that draw random numbers: no draw is dropped as dead code (the draws after it
 would shift), and a call that draws is never run a second time by a derivative that
 recomputes it (it would draw others): that is refused, naming the draw."""
+import math
 import random
 
 import numpy as np
@@ -112,3 +113,86 @@ def test_a_function_of_yours_named_like_a_draw_is_read_for_what_it_does():
     r = np.sqrt(np.sum(y ** 2))
     np.testing.assert_allclose(s2sgrad.grad(projected_with_a_write)(X),
                                (w / r - y * (y @ w) / r ** 3) * np.array([2.0, 1.0, 1.0]))
+
+
+def noise(rng, n):
+    return rng.normal(size=n)
+
+
+def draws_in_a_helper_whose_result_is_unused(x):
+    rng = np.random.default_rng(0)
+    a = noise(rng, 3)  # (unused: its draw still happens)  # noqa: F841
+    b = noise(rng, 3)
+    return np.sum(x * b)
+
+
+def draws_in_a_nested_function(x):
+    rng = np.random.default_rng(0)
+
+    def draw():
+        return rng.normal(size=3)
+    a = draw()  # noqa: F841
+    b = draw()
+    return np.sum(x * b)
+
+
+def add_noise(x, rng):
+    return x + rng.normal(size=3)
+
+
+def differentiated_call_whose_result_is_unused(x):
+    rng = np.random.default_rng(0)
+    y = add_noise(x, rng)  # noqa: F841
+    y2 = add_noise(x * 2.0, rng)
+    return np.sum(y2 * y2)
+
+
+def rarer_draw_first(x):
+    rng = np.random.default_rng(0)
+    a = rng.power(2.0, size=3)  # noqa: F841
+    b = rng.normal(size=3)
+    return np.sum(x * b)
+
+
+def _second_normal(power_first=False):
+    rng = np.random.default_rng(0)
+    if power_first:
+        rng.power(2.0, size=3)
+    else:
+        rng.normal(size=3)
+    return rng.normal(size=3)
+
+
+@pytest.mark.parametrize('f', [draws_in_a_helper_whose_result_is_unused,
+                               draws_in_a_nested_function, rarer_draw_first],
+                         ids=lambda f: f.__name__)
+def test_a_draw_in_a_call_whose_value_is_unused_still_happens(f):
+    expected = _second_normal(power_first=f is rarer_draw_first)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), expected)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X, np.ones(3)), np.sum(expected))
+
+
+def test_a_differentiated_call_whose_value_is_unused_still_draws():
+    rng = np.random.default_rng(0)
+    rng.normal(size=3)
+    second = rng.normal(size=3)
+    expected = 4.0 * (2.0 * X + second)  # d/dx sum((2x + n2)^2)
+    np.testing.assert_allclose(s2sgrad.grad(differentiated_call_whose_result_is_unused)(X),
+                               expected)
+    np.testing.assert_allclose(
+        s2sgrad.jvp(differentiated_call_whose_result_is_unused)(X, np.ones(3)), np.sum(expected))
+
+
+def scaled_by_gamma(x):
+    return x * math.gamma(2.5)  # (a library function named like a draw: math's, no draw)
+
+
+def gamma_scaled_loss(x):
+    return np.sum(scaled_by_gamma(x) ** 2)
+
+
+def test_a_library_function_named_like_a_draw_is_no_draw():
+    np.testing.assert_allclose(s2sgrad.grad(gamma_scaled_loss, motion='joint')(X),
+                               2 * math.gamma(2.5) ** 2 * X)
+    np.testing.assert_allclose(s2sgrad.hvp(gamma_scaled_loss)(X, np.ones(3)),
+                               2 * math.gamma(2.5) ** 2 * np.ones(3))

@@ -299,3 +299,44 @@ def test_pop_at_and_insert_leave_the_callers_list_as_it_was():
     np.testing.assert_allclose(s2sgrad.grad(param_pop)(arrays), [2.0, 1.5, 1.0])
     np.testing.assert_allclose(s2sgrad.jvp(param_pop)(arrays, [1.0, 1.0, 1.0]), 4.5)
     assert [float(a) for a in arrays] == [1.5, 2.0, 3.0]
+
+
+def inner_list_grown(x):
+    lst = [[x[0], x[1]], [x[2]]]
+    lst[1].insert(0, x[0] * 2.0)
+    return lst[1][0] * lst[1][1]
+
+
+def inner_list_appended(x):
+    lst = [[x[0], x[1]], [x[2]]]
+    lst[1].append(x[0] * 2.0)
+    return lst[1][0] * lst[1][1]
+
+
+def inner_list_popped(x):
+    lst = [[x[0], x[1]], [x[2]]]
+    a = lst[0].pop(0)
+    return a * lst[0][0]
+
+
+@pytest.mark.parametrize('f', [inner_list_grown, inner_list_appended, inner_list_popped],
+                         ids=lambda f: f.__name__)
+def test_a_list_held_in_another_that_changes_length_is_refused(f):
+    for run in (lambda: s2sgrad.grad(f)(XL), lambda: s2sgrad.jvp(f)(XL, np.ones(3))):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='a list held in another'):
+            run()
+
+
+def index_counted_by_a_while_loop(x):
+    out = [x[0], x[1]]
+    j = 0
+    while j < 1:
+        j += 1
+    out.insert(j, x[2])  # (the position is a number the list does not hold)
+    return out[0] + out[1] * 2.0 + out[2] * 3.0 * out[0]
+
+
+def test_insert_at_a_counted_position():
+    # out = [x0, x2, x1]: x0 + 2 x2 + 3 x1 x0
+    np.testing.assert_allclose(s2sgrad.grad(index_counted_by_a_while_loop)(XL),
+                               [1.0 + 3.0 * XL[1], 3.0 * XL[0], 2.0])

@@ -119,3 +119,31 @@ def test_a_bool_arguments_gradient_is_a_float():
     g = s2sgrad.grad(sine_weighted)(True)
     assert type(g) is float
     np.testing.assert_allclose(g, np.cos(1.0) + np.sin(1.0), rtol=2e-3)
+
+
+def jittered_inverse_sum(K, s2):
+    K = K @ K.T
+    K[np.diag_indices_from(K)] += s2  # (indices: integers, no derivative)
+    return np.sum(np.linalg.inv(K))
+
+
+def test_diagonal_indices_of_a_matrix_written_into():
+    K = np.eye(3) + 0.1
+    gK, gs = s2sgrad.grad(jittered_inverse_sum, wrt=(0, 1))(K, 0.5)
+    A = K @ K.T + 0.5 * np.eye(3)
+    inv = np.linalg.inv(A)
+    ones = np.ones((3, 3))
+    g_A = -inv.T @ ones @ inv.T  # d sum(inv(A)) / dA
+    np.testing.assert_allclose(gK, (g_A + g_A.T) @ K)
+    np.testing.assert_allclose(gs, np.trace(g_A))
+
+
+def noise_of_the_shape(h):
+    noise = np.ones((*h.shape, 2)) * 0.5
+    return np.sum(h[..., None] * noise) + np.sum(h * (np.random.rand(*h.shape) > 2.0))
+
+
+def test_a_starred_shape_in_a_call():
+    h = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(s2sgrad.grad(noise_of_the_shape)(h), np.ones((2, 3)))
+    np.testing.assert_allclose(s2sgrad.jvp(noise_of_the_shape)(h, np.ones((2, 3))), 6.0)
