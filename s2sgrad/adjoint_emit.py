@@ -9,8 +9,8 @@ accumulation of one contribution to an adjoint.
 import gast
 
 from . import nodes as n
-from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, SetItem,
-                            Unpack)
+from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
+                            SetItem, Unpack)
 from .sequences import sequence_vars
 from .templating import Contribution
 
@@ -70,6 +70,11 @@ class AdjointEmitter:
                 out.extend(self._pop(item, state))
             elif isinstance(item, Insert):
                 out.extend(self._insert(item, state))
+            elif isinstance(item, Reverse):
+                badj = self.shared.adj(item.var)
+                _overwritten(badj, state)
+                if badj in state.live:
+                    out.append(n.expr(n.call(n.attr(badj, 'reverse'))))
             elif not self._reads_dead_adjoint(item, state):
                 out.append(item)
         return out

@@ -77,6 +77,14 @@ class Insert:
         self.var, self.index, self.value, self.active_value = var, index, value, active_value
 
 
+class Reverse:
+    """The adjoint of ``items.reverse()``: the list's adjoint is reversed too (the list back
+    again: `backward_sweep`)."""
+
+    def __init__(self, var):
+        self.var = var
+
+
 class CallAdjoint:
     """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
 
@@ -104,6 +112,8 @@ def reads(item):
         return [item.var, item.target] + (n.names_read(item.index) if item.index else [])
     if isinstance(item, Insert):
         return [item.var] + n.names_read(item.index)
+    if isinstance(item, Reverse):
+        return [item.var]
     if isinstance(item, CallAdjoint):
         return [item.saved] if item.saved else n.names_read(item.call)
     if isinstance(item, Kill):
@@ -173,6 +183,10 @@ class ItemMaker:
                     shared.needed.add(receiver.id)
                     value = call.args[0]
                     return [Append(receiver.id, value, self._active_name(value))]
+                if name == 'reverse' and not call.args and not call.keywords:
+                    shared.list_vars.add(receiver.id)
+                    shared.needed.add(receiver.id)
+                    return [Reverse(receiver.id)]
                 if name == 'insert' and len(call.args) == 2 and not call.keywords:
                     shared.list_vars.add(receiver.id)
                     shared.needed.add(receiver.id)

@@ -9,8 +9,8 @@ import gast
 
 from . import nodes as n
 from .adjoint_emit import AdjointEmitter, list_position
-from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, SetItem,
-                            Unpack)
+from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
+                            SetItem, Unpack)
 from .activity import target_names
 from .reverse_loops import loop_statements, range_call
 from .templating import Contribution
@@ -77,6 +77,8 @@ class BackwardSweep:
                     elif isinstance(item, Insert):
                         where = list_position('s2s.inserted_at', item.index, item.var)
                         out.append(n.expr(n.call(n.attr(item.var, 'pop'), where)))
+                    elif isinstance(item, Reverse):
+                        out.append(n.expr(n.call(n.attr(item.var, 'reverse'))))
             return out
         names = [target.value.id] if isinstance(target, gast.Subscript) and \
             isinstance(target.value, gast.Name) else target_names(target)
@@ -113,7 +115,7 @@ class BackwardSweep:
             for item in self.shared.items.get(id(node), []):
                 var = getattr(item, 'var', None)
                 if isinstance(item, (Contribution, IndexContribution, SetItem, Append, Pop,
-                                     Insert)):
+                                     Insert, Reverse)):
                     touched.add(var)
                 if isinstance(item, SetItem) and item.active_value:
                     touched.add(item.value.id)

@@ -1,4 +1,6 @@
 """Fence pass: reject every construct s2sgrad cannot differentiate, pointing at its source line."""
+import ast
+
 import gast
 
 from . import nodes as n
@@ -109,8 +111,10 @@ def _starred_message(node):
     if isinstance(node.ctx, gast.Store):
         return ('a starred assignment target `*name`',
                 'index explicitly, e.g. `first, rest = xs[0], xs[1:]`')
-    return ('a starred expression `*args`',
-            'pass the elements one by one, e.g. `f(t[0], t[1])`')
+    shown = ast.unparse(gast.gast_to_ast(n.clone(node.value)))
+    return (f'a starred expression `*{shown}`',
+            'pass the elements one by one, e.g. `f(t[0], t[1])` (a shape may be starred '
+            'whole: `*x.shape`)')
 
 
 def _keyword_message(node):

@@ -184,6 +184,9 @@ class ForwardPass:
             return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'pop'),
                                           *[n.clone(a) for a in call.args]))]
         if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
+                mc[1] == 'reverse' and not call.args and not call.keywords:
+            return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'reverse')))]
+        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
                 mc[1] == 'insert' and len(call.args) == 2 and not call.keywords:
             index, value = call.args
             dvalue = n.name(self.tan(value.id)) if self.active(value) else \

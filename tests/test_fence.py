@@ -165,7 +165,7 @@ REJECTED = [
     ('starred-call', '''
         def f(x, shape):
             return x.reshape(*shape).sum()
-    ''', 2, '*shape', 'starred expression `*args`'),
+    ''', 2, '*shape', 'starred expression `*shape`'),
     ('starred-target', '''
         def f(xs):
             first, *rest = xs

@@ -1,7 +1,7 @@
 """Programs from this session's reviews of Python constructs: a loop's variable rebound in its
 body (``for i in range(n): i = i + 1``, an inner loop over the same name), an augmented
 assignment through a name that may share an array with several names read afterwards, and
-``items.pop(index)`` / ``items.insert(index, value)``.
+``items.pop(index)`` / ``items.insert(index, value)`` / ``items.reverse()``.
 Expected values are central differences or closed forms; the refusals name the line."""
 import importlib.util
 
@@ -271,8 +271,33 @@ def param_pop(xs):
     return a * xs[0] + xs[-1]
 
 
+def reversed_in_place(x):
+    hist = [x[0], x[1] * 2.0, x[2]]
+    hist.reverse()
+    return hist[0] * hist[1] + hist[2] ** 2
+
+
+def reversed_in_a_loop(x):
+    hist = []
+    for i in range(3):
+        hist.append(x[i] * (i + 1.0))
+        hist.reverse()
+    s = 0.0
+    for i in range(3):
+        s = s * 0.5 + hist[i] ** 2
+    return s
+
+
+def reversed_then_popped(x):
+    hist = [x[0], x[1], x[2] * x[0]]
+    hist.reverse()
+    a = hist.pop(0)
+    return a * hist[0] + hist[1]
+
+
 LIST_METHODS = [pop_front, queue, pop_negative, pop_var_index, insert_front, insert_loop,
-                insert_const, bare_pop]
+                insert_const, bare_pop, reversed_in_place, reversed_in_a_loop,
+                reversed_then_popped]
 XL = np.array([0.5, 1.5, -2.0])
 
 
@@ -290,7 +315,15 @@ def test_pop_at_and_insert(f):
         np.testing.assert_allclose(s2sgrad.grad(f, compile='numba')(XL), expected, atol=1e-7)
 
 
+def param_reversed(xs):
+    xs.reverse()
+    return xs[0] * 2.0 + xs[1] * xs[2]
+
+
 def test_pop_at_and_insert_leave_the_callers_list_as_it_was():
+    xs = [1.0, 2.0, 3.0]
+    assert s2sgrad.grad(param_reversed)(xs) == [2.0, 1.0, 2.0]  # 2 xs2 + xs1 xs0
+    assert xs == [1.0, 2.0, 3.0]
     xs = [1.5, 2.0, 3.0]
     # xs0 * (2 y) + xs1 after the insert
     assert s2sgrad.grad(param_insert, wrt=(0, 1))(xs, 0.7) == ([1.4, 1.0, 0.0], 3.0)
