@@ -71,10 +71,7 @@ class AdjointEmitter:
             elif isinstance(item, Insert):
                 out.extend(self._insert(item, state))
             elif isinstance(item, Reverse):
-                badj = self.shared.adj(item.var)
-                _overwritten(badj, state)
-                if badj in state.live:
-                    out.append(n.expr(n.call(n.attr(badj, 'reverse'))))
+                out.extend(self._reverse(item, state))
             elif not self._reads_dead_adjoint(item, state):
                 out.append(item)
         return out
@@ -188,6 +185,12 @@ class AdjointEmitter:
             where = list_position('s2s.popped_at', item.index, holder)
             out.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
         return out
+
+    def _reverse(self, item, state):
+        """The list's adjoint is reversed as the list was."""
+        badj = self.shared.adj(item.var)
+        _overwritten(badj, state)
+        return [n.expr(n.call(n.attr(badj, 'reverse')))] if badj in state.live else []
 
     def _insert(self, item, state):
         """The inserted value's adjoint is popped off the list's adjoint, where it went."""

@@ -1820,6 +1820,56 @@ def masked_parts(x):
     return np.sum(y ** 3) + np.sum(np.where(inside | (x > 2.0), x, 0.0) ** 2)
 
 
+# X. loop variables read outside their loop and rebound inside it, a loop's else clause, lists
+# changed by pop(i), insert and reverse (this session's reviews: each class, every mode)
+
+def index_read_between_loops(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i] * x[i + 1]
+    t = x[i] * s
+    for i in range(2):
+        s = s + x[i] * t
+    k = 1
+    u = x[k] ** 2
+    for k in range(3):
+        u = u * 0.5 + x[k]
+    return s + u * x[k]
+
+
+def loop_variable_moved_in_the_body(x):
+    s = 0.0
+    for i in range(3):
+        v = x[i]
+        if i == 1:
+            i = 3
+        for i in range(i, 4):
+            v = v * 0.9 + x[i] * 0.1
+        s = s + v * x[i]
+    return s
+
+
+def first_above_or_fallback(x):
+    total = 0.0
+    for i in range(4):
+        if x[i] > 1.2:
+            total = total + x[i] ** 2
+            break
+        total = total + np.sin(x[i])
+    else:
+        total = total * x[0]
+    return total
+
+
+def reordered_list(x):
+    items = [x[0], x[1] * x[2], x[3]]
+    first = items.pop(0)
+    items.insert(1, first * x[3])
+    items.reverse()
+    items.insert(-1, np.sin(items.pop()))
+    return items[0] * items[1] + items[2] ** 2 * first
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2157,6 +2207,14 @@ CASES = [
     (damped_then_shifted, lambda rng: (_vec(rng, 4),), 0),
     (masked_parts,
      lambda rng: (np.array([-1.5, -0.4, 0.3, 1.4, 2.5]) + _vec(rng, 5, -0.05, 0.05),), 0),
+    # X.
+    (index_read_between_loops, lambda rng: (_vec(rng, 4),), 0),
+    (loop_variable_moved_in_the_body, lambda rng: (_vec(rng, 4),), 0),
+    (first_above_or_fallback,
+     lambda rng: (np.array([0.3, 1.6, -0.4, 2.0]) + _vec(rng, 4, -0.05, 0.05),), 0),
+    (first_above_or_fallback,
+     lambda rng: (np.array([0.3, 0.6, -0.4, 0.9]) + _vec(rng, 4, -0.05, 0.05),), 0),
+    (reordered_list, lambda rng: (_vec(rng, 4),), 0),
 ]
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
