@@ -181,7 +181,12 @@ class AdjointEmitter:
             out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
             out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
             return out
+        keyed = isinstance(item.index, gast.Constant) and isinstance(item.index.value, str)
         for holder, put in ((blist, value), (item.var, n.name(item.target))):
+            if keyed:  # (a dict's ``d.pop('W')``: the key back, with its value)
+                out.append(n.assign(n.subscript(n.name(holder), n.clone(item.index), store=True),
+                                    put))
+                continue
             where = list_position('s2s.popped_at', item.index, holder)
             out.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
         return out

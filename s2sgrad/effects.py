@@ -185,10 +185,13 @@ def _check_callee_writes(stmt, call, ctx):
         bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
         written = parameters_written(node, namespace=source.namespace)
         label = n.dotted_path(func) or obj.__name__
+    # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
+    # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
+    carried = any(ctx.activity.is_active(value) for value in bound.values())
     for param in sorted(written):
         arg = bound.get(param)
         if isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
-                                           arg.id in ctx.params):
+                                           arg.id in ctx.params or carried):
             raise ctx.unsupported(
                 stmt, f'the call of `{label}`, which writes into its argument `{param}` '
                       f'(`{arg.id}` here) in place: s2sgrad cannot follow changes that a '

@@ -128,10 +128,33 @@ def _cells(ctx, node, namespace):
             if var not in ctx.live_names:  # live: read at call time (see `_live`)
                 cells[var] = types.CellType(obj)
     pins.extend(ctx.extra_pins)
+    pinned = {pin[0] for pin in pins}
+    for var in sorted(_source_names(source) - pinned):
+        # (a name your function calls that the derivative no longer reads: ``act(x)`` whose
+        # derivative is ``np.cos(x)`` was still built for `act` being np.sin)
+        obj = source.namespace[var]
+        if callable(obj) or isinstance(obj, types.ModuleType):
+            pins.append((var, obj, source.cells.get(var), namespace))
     for var, value in ctx.names.bindings.items():
         cells[var] = types.CellType(value)
     cells.update(ctx.helper_cells)
     return cells, pins
+
+
+def _source_names(source):
+    """The free names the source function reads that its namespace holds (not its own
+    parameters and local variables)."""
+    node = source.node
+    local = set(n.names_stored(node)) | {a.id for a in _params(node)}
+    return {var for var in n.names_read(node) if var not in local and var in source.namespace}
+
+
+def _params(node):
+    args = getattr(node, 'args', None)
+    if args is None:
+        return []
+    return args.posonlyargs + args.args + args.kwonlyargs + \
+        [a for a in (args.vararg, args.kwarg) if a is not None]
 
 
 def _attribute_pins(ctx, node):
@@ -141,7 +164,9 @@ def _attribute_pins(ctx, node):
                                          node.args.kwonlyargs + node.args.posonlyargs}
     pins = {}
     replaced = gast.Module(body=[n.expr(call) for call in ctx.replaced_calls], type_ignores=[])
-    for call in list(n.walk(node)) + list(n.walk(replaced)):
+    original = ctx.source.node  # (calls the derivative no longer makes: ``cfg.act(x)``)
+    local |= set(n.names_stored(original)) | {a.id for a in _params(original)}
+    for call in list(n.walk(node)) + list(n.walk(replaced)) + list(n.walk(original)):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue
         path = n.dotted_path(call.func)

@@ -118,6 +118,7 @@ class _Unit:
         self.namespaces = {}    # unit name -> the globals of its compiled member
         self.user = {}          # id(user function) -> its numba dispatcher
         self.guards = {}        # unit name -> (guarded params, unit name of the general)
+        self.reads = {}         # unit name -> the names its rewritten code reads
         self.root = None
         for item, name, node in unit.members(generated):
             self._member(item, name, node)
@@ -127,7 +128,9 @@ class _Unit:
             if name != self.root:  # compiled callers reach a guarded helper's general
                 self.dispatchers[name] = self.dispatchers[general]
         for name, space in self.namespaces.items():
-            for var in list(space):
+            # (the names a member's code calls its helpers by: those of the unit, which
+            # may not be those of the plain function's namespace: ``inner_fwd_2``)
+            for var in sorted(set(space) | self.reads[name]):
                 if var in self.dispatchers:
                     space[var] = self.dispatchers[var]
 
@@ -146,6 +149,7 @@ class _Unit:
         defaults = _positional(node, item.function, name)
         source = to_source(node)
         self._helpers(node, source, name)
+        self.reads[name] = set(n.names_read(node))
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function)
         for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):

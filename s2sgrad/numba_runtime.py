@@ -8,6 +8,8 @@ does not take (a list, a dict, an array index) is a typing error, which the comp
 reports as `CompileError`. Numbers are numba scalars (a Python float and an ``np.float64``
 are the same type there); arrays of any dtype and number of dimensions.
 """
+import functools
+
 import numba
 import numpy as np
 from numba.core import types
@@ -334,6 +336,15 @@ def _like(g, x):
                     isinstance(g.dtype, types.Float) and not isinstance(x.dtype, types.Float):
                 return lambda g, x: g
             return lambda g, x: g.astype(dtype)  # (integers or booleans as floats too)
+    if isinstance(x, types.List) and isinstance(g, types.List):
+        def in_list(g, x):
+            if len(g) != len(x):
+                raise ShapeError('the gradient of a list came out with another length')
+            return [runtime.like(g[k], x[k]) for k in range(len(x))]
+        return in_list
+    if isinstance(x, types.BaseTuple) and isinstance(g, types.BaseTuple) and \
+            len(g) == len(x) and not isinstance(x, (types.NamedTuple, types.NamedUniTuple)):
+        return _per_item('runtime.like(g[{k}], x[{k}])', len(x), 'g, x')
     return None
 
 
@@ -965,6 +976,10 @@ def _add_at(bx, index, g):
         return impl
     if _array(bx) and bx.layout == 'C' and _array_index(index) and (_number(g) or _array(g)):
         return lambda bx, index, g: _scatter_add(bx, index, g)
+    if _array(bx) and bx.layout == 'C' and _positions_tuple(bx, index) and \
+            (_number(g) or _array(g) and g.ndim <= 1):
+        scatter = _positions_scatter(bx.ndim)
+        return lambda bx, index, g: scatter(bx, index, g)
     if isinstance(bx, types.List) and isinstance(index, types.Integer):
         def in_list(bx, index, g):
             bx[index] = runtime.add(bx[index], g)
@@ -987,6 +1002,9 @@ def _unindex(g, x, index):
         return impl
     if _array(x) and _array_index(index) and (_number(g) or _array(g)):
         return lambda g, x, index: _scatter_add(runtime.zeros_like(x), index, g)
+    if _positions_tuple(x, index) and (_number(g) or _array(g) and g.ndim <= 1):
+        scatter = _positions_scatter(x.ndim)
+        return lambda g, x, index: scatter(runtime.zeros_like(x), index, g)
     if isinstance(x, types.List) and isinstance(index, types.Integer):
         def in_list(g, x, index):
             out = runtime.zeros_like(x)
@@ -1053,6 +1071,76 @@ def _newaxis_index(x, index, g):
          f'    out[{rest}] += np.ascontiguousarray(g).reshape(part.shape)\n'
          '    return out\n', space)
     return space['impl']
+
+
+# -- a tuple of integer arrays, one per axis (``x[np.arange(n), labels]``) -----------------
+
+def _positions_tuple(x, index):
+    """Whether `index` (a numba type) is a tuple of one 1-d integer array per axis of the
+    array type `x` (two at least): each reads one element, at the same position of each."""
+    return _array(x) and isinstance(index, types.BaseTuple) and len(index) == x.ndim >= 2 \
+        and all(_array(t) and isinstance(t.dtype, types.Integer) and t.ndim == 1
+                for t in index)
+
+
+@functools.lru_cache(maxsize=None)
+def _flat_positions(ndim):
+    """A function ``(shape, index) -> int64 array`` of the flat positions (C order) that a
+    tuple of `ndim` 1-d integer arrays reads, negative ones counted from the end; IndexError
+    out of bounds, ValueError for arrays of different lengths."""
+    lines = ['def positions(shape, index):',
+             '    count = index[0].shape[0]',
+             '    out = np.empty(count, np.int64)']
+    for a in range(1, ndim):
+        lines += [f'    if index[{a}].shape[0] != count:',
+                  '        raise ValueError("the index arrays do not have one length")']
+    lines += ['    for k in range(count):', '        at = 0']
+    for a in range(ndim):
+        lines += [f'        i = index[{a}][k]',
+                  '        if i < 0:',
+                  f'            i += shape[{a}]',
+                  f'        if i < 0 or i >= shape[{a}]:',
+                  '            raise IndexError("index out of bounds")',
+                  f'        at = at * shape[{a}] + i']
+    lines += ['        out[k] = at', '    return out']
+    space = {'np': np}
+    exec('\n'.join(lines) + '\n', space)
+    return numba.njit(space['positions'])
+
+
+@functools.lru_cache(maxsize=None)
+def _positions_scatter(ndim):
+    """``(out, index, g) -> out`` with `g` (a number or one value per position) added into
+    the C-ordered array `out` at the positions of `index`, repeated ones adding up."""
+    positions = _flat_positions(ndim)
+
+    def scatter(out, index, g):
+        at = positions(out.shape, index)
+        values = np.zeros(at.shape[0], out.dtype) + g
+        flat = out.reshape(out.size)
+        for k in range(at.shape[0]):
+            flat[at[k]] += values[k]
+        return out
+    return numba.njit(scatter)
+
+
+@functools.lru_cache(maxsize=None)
+def _positions_gather(ndim):
+    """``(by, index) -> values``: the elements of `by` at the positions of `index`, zero
+    where a later position repeats it (NumPy keeps the last value written there)."""
+    positions = _flat_positions(ndim)
+
+    def gather(by, index):
+        at = positions(by.shape, index)
+        flat = np.ascontiguousarray(by).reshape(by.size)
+        out = np.zeros(at.shape[0], flat.dtype)
+        seen = set()
+        for k in range(at.shape[0] - 1, -1, -1):
+            if at[k] not in seen:
+                out[k] = flat[at[k]]
+                seen.add(at[k])
+        return out
+    return numba.njit(gather)
 
 
 def _literal_int(t, default):
@@ -1130,6 +1218,11 @@ def _read_at(by, index, v):
     if _positions_of(by, index):
         return lambda by, index, v: runtime.unbroadcast(
             by[index] * _last_writes(index, by.shape[0]), v)
+    if _positions_tuple(by, index):
+        gather = _positions_gather(by.ndim)
+        return lambda by, index, v: runtime.unbroadcast(gather(by, index), v)
+    if isinstance(by, types.List) and isinstance(index, types.Integer):
+        return lambda by, index, v: runtime.unbroadcast(by[index], v)
     return None
 
 
@@ -1162,6 +1255,22 @@ def _zero_at(by, index):
             out[index] = 0
             return out
         return impl
+    if _positions_tuple(by, index):
+        positions = _flat_positions(by.ndim)
+
+        def at_positions(by, index):
+            out = np.ascontiguousarray(by).copy()
+            flat = out.reshape(out.size)
+            for at in positions(out.shape, index):
+                flat[at] = 0
+            return out
+        return at_positions
+    if isinstance(by, types.List) and isinstance(index, types.Integer):
+        def in_list(by, index):
+            out = by.copy()
+            out[index] = runtime.zeros_like(out[index])
+            return out
+        return in_list
     return None
 
 
@@ -1740,3 +1849,6 @@ def _power(a, b):
 
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power)
+
+
+from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

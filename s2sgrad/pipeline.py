@@ -22,7 +22,7 @@ import types
 
 import gast
 
-from . import inplace, mutation, nodes as n, scalar_version, split_motion
+from . import inplace, mutation, nodes as n, rules, scalar_version, split_motion
 from .activity import Activity, integer_arrays, target_names
 from .anf import Normalizer
 from .calls import nested_functions
@@ -285,20 +285,32 @@ def _indexed_params(body, params):
 
 
 def _read_by_item(body, params):
-    """Parameters read only as ``p[0]``, ``p[1]``, ... (integer constants), never assigned: a
-    tuple or list of parameters, most often (``W = params[0]``), whose adjoint a caller that
-    passes it on adds item by item (``s2s.add``, which adds arrays as ``+`` too)."""
+    """Parameters read only as ``p[0]``, ``p[1]``, ... (integer constants) or as the fields
+    of a namedtuple (``p.W``), never assigned: a tuple or list of parameters, most often
+    (``W = params[0]``), whose adjoint a caller that passes it on adds item by item
+    (``s2s.add``, which adds arrays as ``+`` too)."""
     reads, items, stored = {}, {}, set()
     for stmt in n.statements(body):
         stored.update(n.names_stored(stmt))
+        called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
         for node in n.walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 reads[node.id] = reads.get(node.id, 0) + 1
             elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
-                    _integer_constant(node.slice) and isinstance(node.ctx, gast.Load):
+                    _integer_constant(node.slice) and isinstance(node.ctx, gast.Load) or \
+                    _field_read(node) and id(node) not in called:
                 items[node.value.id] = items.get(node.value.id, 0) + 1
     return {p for p in params
             if p not in stored and reads.get(p) and reads.get(p) == items.get(p)}
+
+
+def _field_read(node):
+    """Whether `node` reads ``p.W``, an attribute of a name that no array has: the field of
+    a namedtuple, which the derivative reads as an item (see `methods.field_index`)."""
+    return isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
+        isinstance(node.ctx, gast.Load) and node.attr not in rules.ATTRIBUTE_ADJOINTS and \
+        node.attr not in rules.NONDIFFERENTIABLE_ATTRIBUTES and \
+        node.attr not in rules.METHODS and node.attr not in rules.NONDIFFERENTIABLE_METHODS
 
 
 def _integer_constant(node):

@@ -47,7 +47,7 @@ def mark_draws(func, namespace, nested):
     functions defined in `func` (the names `func` assigns are its own, not `namespace`'s)."""
     local = set(n.names_stored(func)) - set(nested)
     namespace = {k: v for k, v in namespace.items() if k not in local}
-    for node in n.walk(func):
+    for node in _code(func):
         if isinstance(node, gast.Call) and call_draws(node, namespace, nested):
             node.draws = True
 
@@ -88,10 +88,18 @@ def first_draw(node, namespace, nested=None, _seen=None):
     (`call_draws`), in its own code or in that of the functions of the user's it calls, as
     ``(call, name of the function holding it)``; None where there is none."""
     seen = set() if _seen is None else _seen
-    for child in n.walk(node):
+    for child in _code(node):
         if isinstance(child, gast.Call) and call_draws(child, namespace, nested, seen):
             return child, getattr(node, 'name', None)
     return None
+
+
+def _code(node):
+    """The nodes of what a call of the FunctionDef `node` runs: its body (its decorators and
+    default values ran when it was defined); all of `node` for another node."""
+    if isinstance(node, gast.FunctionDef):
+        return [child for stmt in node.body for child in n.walk(stmt)]
+    return n.walk(node)
 
 
 _UNKNOWN = object()

@@ -268,7 +268,8 @@ def _is_lazy(value):
 def _like_container(g, x):
     if isinstance(x, dict):
         parts = g if isinstance(g, dict) else {}
-        return {key: _like_value(parts.get(key, 0.0), value) for key, value in x.items()}
+        return _same_mapping(x, [(key, _like_value(parts.get(key, 0.0), value))
+                                 for key, value in x.items()])
     if _is_sequence(g) and len(g) != len(x):
         raise unsupported(
             f'the gradient of a list or tuple of {len(x)} items came out with {len(g)} items: '
@@ -279,6 +280,21 @@ def _like_container(g, x):
     if not _is_sequence(g) and not _is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
     return _same_kind(x, [_like_value(part, value) for part, value in zip(parts, x)])
+
+
+def _same_mapping(x, pairs):
+    """`pairs` as a dict of the type of `x` (an OrderedDict, a defaultdict with its
+    default_factory, a subclass of dict whose constructor takes the pairs; else a dict)."""
+    if type(x) is dict:
+        return dict(pairs)
+    if hasattr(x, 'default_factory'):  # (a collections.defaultdict)
+        out = type(x)(x.default_factory)
+        out.update(pairs)
+        return out
+    try:
+        return type(x)(pairs)
+    except TypeError:
+        return dict(pairs)
 
 
 def _same_kind(x, items):

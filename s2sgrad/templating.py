@@ -322,9 +322,11 @@ def _refuse_varargs(template, param, bound, is_active):
 
 def _reads_outside_comparisons(node):
     """The names `node` reads, but for those only compared (``g * (x >= y)``: a comparison
-    carries no derivative, so the expression holds none through it)."""
-    if isinstance(node, gast.Compare):
-        return []
+    carries no derivative, so the expression holds none through it) or read for an attribute
+    without derivative (``x.shape``)."""
+    if isinstance(node, gast.Compare) or isinstance(node, gast.Attribute) and \
+            node.attr in rules.NONDIFFERENTIABLE_ATTRIBUTES:
+        return []  # (nor does ``x.shape``: `bx[x.shape[0] - 1]` holds one through `bx` only)
     if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
         return [node.id]
     return [name for child in gast.iter_child_nodes(node)

@@ -630,3 +630,137 @@ def test_compiled_types_and_the_functions_it_calls_forward():
     _against_differences(through_forward_helpers, (x, y, 2), 0)
     with pytest.raises(ValueError, match='negative integer power'):
         s2sgrad.grad(through_forward_helpers, compile='numba')(x, y, -1)
+
+
+def test_rule_helpers_match_their_python_versions():
+    """The numba implementations of the helpers that rules define (`numba_rules`) against
+    the helpers themselves: every axis, both triangles, bounds given or not."""
+    from s2sgrad import numba_runtime, runtime
+    assert 'mT' in numba_runtime.IMPLEMENTED
+    helper = runtime.__getattr__
+    rng = np.random.default_rng(5)
+    a34, s33, b234 = (rng.standard_normal(s) for s in ((3, 4), (3, 3), (2, 3, 4)))
+    v4 = rng.standard_normal(4)
+    zeros = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+    cases = [('mT', (a34,)), ('mT', (b234,)), ('mT_if', (a34, True)), ('mT_if', (a34, False)),
+             ('eye_like', (v4,)), ('phi', (s33,)), ('to_triangle', (s33, None)),
+             ('as_column', (s33, v4[:3])), ('as_column', (s33, s33)),
+             ('from_column', (s33, v4[:3])), ('from_column', (s33, s33)),
+             ('keep_if_float', (a34, a34)), ('keep_if_float', (a34, a34.astype(int))),
+             ('xdivy', (zeros, 2.0)), ('xdivy', (zeros, zeros + 1)), ('xdivy', (0.0, 2.0)),
+             ('xdivy', (3.0, 2.0)), ('plain_logsumexp', (a34,)),
+             ('untrace', (2.0, a34)), ('untrace', (2.0, a34, 1)),
+             ('untrace', (2.0, a34, -1, 1, 0)), ('untrace', (2.0, s33)),
+             ('undiag', (s33, v4[:3])), ('undiag', (a34, v4[:3], 1)), ('undiag', (v4[:3], s33)),
+             ('undiag', (v4[:2], s33, 1)), ('undiag', (v4[:2], s33, -1)),
+             ('prod_others', (b234, 1)), ('uncumsum', (b234, b234, 1)),
+             ('unsort', (b234, b234, 1)), ('unsort', (b234, b234, -1))]
+    for uplo in ('L', 'U'):
+        cases += [('to_triangle', (s33, uplo)), ('from_triangle', (s33, uplo))]
+    for lo, hi in ((-0.5, 0.5), (None, 0.5), (-0.5, None), (None, None), (np.zeros(4), 0.3)):
+        cases += [('clip_' + kind, (a34, lo, hi)) for kind in ('passes', 'lower', 'upper')]
+    for axis in (None, 0, 1, -1):
+        cases += [('prod_others', (zeros, axis)), ('prod_others', (a34, axis)),
+                  ('uncumsum', (np.cumsum(a34, axis=axis), a34, axis)),
+                  ('unsort', (np.sort(a34, axis=axis), a34, axis)),
+                  ('dof', (a34, axis)), ('dof', (a34, axis, 1))]
+
+    def compiled(function):
+        return numba.njit(lambda *a: function(*a))
+    for name, args in cases:
+        function = helper(name)
+        expected = function(*args)
+        got = compiled(function)(*args)
+        assert np.asarray(got).dtype == np.asarray(expected).dtype, (name, args)
+        _same(got, expected, rtol=1e-12, atol=1e-12)
+    refuse = helper('refuse')
+    with pytest.raises(S2SError, match='differentiates np.example with'):
+        numba.njit(lambda: refuse('np.example with axis=None'))()
+
+
+def outer_exp(x):
+    def inner(z):
+        return np.exp(z)
+    return inner(x)
+
+
+def outer_cube(x):
+    def inner(z):
+        return z ** 3
+    return inner(x)
+
+
+def two_nested_functions_of_one_name(x):
+    return np.sum(outer_exp(x) + outer_cube(x))
+
+
+def test_helpers_of_one_name_called_by_their_unit_names():
+    """Two nested functions named alike: the unit calls the second `inner_fwd_2`, and the
+    compiled code reaches it by that name."""
+    x = np.linspace(0.1, 1.0, 3)
+    got = s2sgrad.grad(two_nested_functions_of_one_name, compile='numba')(x)
+    np.testing.assert_allclose(got, np.exp(x) + 3 * x ** 2, rtol=1e-12)
+
+
+# -- programs that call the helpers of rules, fancy indexes and lists -------------------------
+
+def softmax_cross_entropy(W, X, labels):
+    logits = X @ W
+    z = logits - np.max(logits, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(X.shape[0]), labels])
+
+
+def gaussian_negative_log_likelihood(A, b):
+    S = A @ A.T + 3.0 * np.eye(3)
+    L = np.linalg.cholesky(S)
+    inv = np.linalg.inv(L)
+    z = inv @ b
+    return 0.5 * np.sum(z ** 2) + np.sum(np.log(np.diag(L))) + 0.1 * np.trace(S)
+
+
+def scans_and_sorts(x):
+    c = np.cumsum(x)
+    s = np.sort(x * c)
+    p = np.prod(x)
+    v = np.var(x)
+    return s[0] * s[-1] + p + v + np.sum(np.clip(c, -0.5, 1.0))
+
+
+def writes_a_diagonal(B, v):
+    S = B + B.T
+    S[np.arange(3), np.arange(3)] += 1.0
+    return v @ S @ v
+
+
+def accumulates_a_list(x, w):
+    s = [0.0, 0.0, 0.0]
+    for j in range(4):
+        for i in range(3):
+            s[i] = s[i] + w[i] * math.sin(x * j)
+    return s[0] * s[1] + s[2] ** 2
+
+
+def test_programs_with_rule_helpers_fancy_indexes_and_lists_compile_right():
+    rng = np.random.default_rng(8)
+    X, labels = rng.standard_normal((6, 4)), np.array([0, 2, 1, 1, 0, 2])
+    _against_differences(softmax_cross_entropy, (rng.standard_normal((4, 3)), X, labels), 0)
+    _against_differences(gaussian_negative_log_likelihood,
+                         (rng.standard_normal((3, 3)), rng.standard_normal(3)), (0, 1))
+    _against_differences(scans_and_sorts, (rng.standard_normal(5),), 0)
+    _against_differences(writes_a_diagonal,
+                         (rng.standard_normal((3, 3)), rng.standard_normal(3)), (0, 1))
+    w = [0.5, -1.5, 2.0]
+    got = s2sgrad.grad(accumulates_a_list, wrt=(0, 1), compile='numba')(0.7, w)
+    _same(got, s2sgrad.grad(accumulates_a_list, wrt=(0, 1))(0.7, w))
+    assert type(got[1]) is list and w == [0.5, -1.5, 2.0]
+    eps = 1e-6
+    np.testing.assert_allclose(got[0], (accumulates_a_list(0.7 + eps, w) -
+                                        accumulates_a_list(0.7 - eps, w)) / (2 * eps), rtol=1e-6)
+    for i in range(3):
+        up, down = list(w), list(w)
+        up[i] += eps
+        down[i] -= eps
+        np.testing.assert_allclose(got[1][i], (accumulates_a_list(0.7, up) -
+                                               accumulates_a_list(0.7, down)) / (2 * eps),
+                                   rtol=1e-6)
