@@ -101,4 +101,5 @@ def checked(function, source_function, shapes):
     for attribute in ('__name__', '__qualname__', '__doc__'):
         setattr(check, attribute, getattr(function, attribute))
     check.__dict__.update(function.__dict__)
+    check.__s2sgrad_declared__ = source_function  # (differentiated again: refused, named)
     return check

@@ -189,7 +189,7 @@ def _check_callee_writes(stmt, call, ctx):
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for value in bound.values())
     for param in sorted(written):
-        arg = bound.get(param)
+        arg = _root(bound.get(param))
         if isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                            arg.id in ctx.params or carried):
             raise ctx.unsupported(
@@ -197,6 +197,14 @@ def _check_callee_writes(stmt, call, ctx):
                       f'(`{arg.id}` here) in place: s2sgrad cannot follow changes that a '
                       f'function makes to its arguments; pass a copy (`{arg.id}.copy()`) and '
                       f'use what the function returns')
+
+
+def _root(arg):
+    """The variable whose memory the argument `arg` may be: ``B`` for ``B[1]``, ``B.T``,
+    ``b[1:]`` (views of it), `arg` itself otherwise."""
+    while isinstance(arg, (gast.Subscript, gast.Attribute)):
+        arg = arg.value
+    return arg
 
 
 _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)

@@ -300,7 +300,11 @@ class _Unit:
         else:
             lines += [f'        result = _general({positional})']
         lines += ['    except _numba_errors as error:',
-                  f'        return _failed(error, {collect})']
+                  f'        return _failed(error, {collect})',
+                  '    except (TypeError, ValueError) as error:  # (numba taking the arguments)',
+                  '        if not _unboxing(error):',
+                  '            raise',
+                  f'        return _failed(_unboxing(error), {collect})']
         retype = [p for p in wrt.names if p in root.parameters] \
             if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
         if retype:  # an np.float32 argument gets an np.float32 gradient, as in Python
@@ -318,6 +322,7 @@ class _Unit:
             # NameError from inside numba: compiled code itself cannot raise one)
             '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError),
             '_failed': failure,
+            '_unboxing': _unboxing,
             '_retyped': _retyped,
             '_retype': _Retype(mode, wrt),
         }
@@ -828,6 +833,24 @@ def _form_note(error, unit_):
         return (f' (`{var}` is a number on one path and an array on another: start it as '
                 f'an array, e.g. np.zeros(shape) in place of 0.0)')
     return ''
+
+
+_UNBOXING = ("can't unbox heterogeneous list", 'cannot reflect element of reflected container',
+             'cannot compute fingerprint of empty list')
+"""What numba says where it cannot take a list argument (it raises TypeError or ValueError
+before compiling anything)."""
+
+
+def _unboxing(error):
+    """A TypeError that says why numba cannot take a list argument, where `error` is numba's
+    refusal of one (its items of different types, a list in a list, an empty list); None for
+    another error."""
+    message = str(error)
+    if not message.startswith(_UNBOXING):
+        return None
+    return TypeError(f'numba cannot take a list argument ({message}): its items must all have '
+                     f'one type (dtype, number of dimensions and memory layout), and it must '
+                     f'not be empty nor hold lists; pass a tuple')
 
 
 def _from_numba(error, name, note=''):

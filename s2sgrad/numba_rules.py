@@ -192,9 +192,12 @@ def _xdivy(x, y):
 
 def _clip(kind):
     """The implementation of clip_passes, clip_lower or clip_upper (`kind`) for arrays and
-    the bounds given as ``a_min``, ``a_max`` (numbers, arrays or None)."""
+    the bounds given as ``a_min``, ``a_max`` (numbers, arrays or None). Float arrays only:
+    numba's np.clip of an integer array keeps its dtype where NumPy's gives floats, so the
+    value the masks describe would not be NumPy's."""
     def typer(a, a_min=None, a_max=None, min=None, max=None):
-        if not (_array(a) and _absent(min) and _absent(max)):
+        if not (_array(a) and isinstance(a.dtype, types.Float) and _absent(min) and
+                _absent(max)):
             return None
         lo, hi = not _absent(a_min), not _absent(a_max)
         if kind == 'passes':

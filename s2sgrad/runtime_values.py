@@ -105,7 +105,7 @@ def copy(x):
     if isinstance(x, list):
         return list(x)
     if isinstance(x, dict):
-        return dict(x)
+        return x.copy()  # (an OrderedDict's or a defaultdict's of its own type)
     if type(x) is np.ndarray:
         return x.copy(order='K')  # (the layout kept: ravel(order='K'/'A') reads it)
     if hasattr(x, 'copy') and not isinstance(x, tuple):

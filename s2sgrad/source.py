@@ -89,6 +89,13 @@ def parse_function(func):
     (``functools.lru_cache``) are looked through.
     """
     func = unwrap_transparent(func)
+    declared_for = getattr(func, '__s2sgrad_declared__', None)
+    if declared_for is not None:  # (see `declared.checked`)
+        raise WrapperError(
+            f'cannot differentiate the derivative of `{qualname(declared_for)}` made with '
+            f'shapes=: its code was simplified for the declared shapes, behind a check of '
+            f'its arguments that s2sgrad does not differentiate; make it without shapes= to '
+            f'differentiate it again', *location(getattr(declared_for, '__code__', None)))
     if not inspect.isfunction(func):
         if hasattr(func, '__wrapped__'):
             call = getattr(type(func), '__call__', None)

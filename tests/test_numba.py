@@ -764,3 +764,51 @@ def test_programs_with_rule_helpers_fancy_indexes_and_lists_compile_right():
         np.testing.assert_allclose(got[1][i], (accumulates_a_list(0.7, up) -
                                                accumulates_a_list(0.7, down)) / (2 * eps),
                                    rtol=1e-6)
+
+
+def two_layers(params, x):
+    W, b = params
+    return np.sum(np.tanh(x @ W + b) ** 2)
+
+
+def sum_of_squares(xs):
+    t = 0.0
+    for v in xs:
+        t = t + np.sum(v ** 2)
+    return t
+
+
+def clipped_times_itself(x):
+    return np.sum(np.clip(x, -0.5, 0.5) * x)
+
+
+def test_list_arguments_numba_cannot_take_are_compile_errors():
+    """Items of different types (dimensions, dtypes, layouts), an empty list: CompileError
+    (numba's own TypeError or ValueError before), which fallback=True catches."""
+    rng = np.random.default_rng(9)
+    W, b, x = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    cases = [(two_layers, ([W, b], x)),
+             (sum_of_squares, ([np.ones(3), np.ones(6)[::2]],)),
+             (sum_of_squares, ([np.ones(3), np.ones(3, np.float32)],)),
+             (sum_of_squares, ([],))]
+    for f, args in cases:
+        with pytest.raises(CompileError, match='list argument'):
+            s2sgrad.grad(f, compile='numba')(*args)
+    with pytest.warns(CompileFallbackWarning):
+        got = s2sgrad.grad(two_layers, compile='numba', fallback=True)([W, b], x)
+    _same(got, s2sgrad.grad(two_layers)([W, b], x))
+    _same(s2sgrad.grad(two_layers, compile='numba')((W, b), x),
+          s2sgrad.grad(two_layers)((W, b), x))
+
+
+def test_clip_of_an_integer_array_is_never_numbas_integer_clip():
+    """numba's np.clip keeps an integer array's dtype (NumPy's gives floats): the compiled
+    path refuses rather than give other numbers."""
+    x = np.array([-1, 0, 2])
+    expected = s2sgrad.value_and_grad(clipped_times_itself)(x)
+    np.testing.assert_allclose(expected[1], [-0.5, 0.0, 0.5])
+    try:
+        got = s2sgrad.value_and_grad(clipped_times_itself, compile='numba')(x)
+    except CompileError:
+        return
+    _same(got, expected)

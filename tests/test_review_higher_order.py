@@ -2,6 +2,7 @@
 ``x.shape`` in a function whose gradient is differentiated twice more. Expected values are
 closed forms."""
 import numpy as np
+import pytest
 
 import s2sgrad
 
@@ -46,3 +47,18 @@ def test_third_order_through_a_wrapped_index():
     expected = np.array([[sum(third(i, j, k) * v[i] for i in range(n)) for k in range(n)]
                          for j in range(n)])
     np.testing.assert_allclose(s2sgrad.hessian(weighted_wrap_gradient, wrt=1)(v, x), expected)
+
+
+def sine_weighted(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def test_a_derivative_made_with_declared_shapes_is_refused_by_name_when_differentiated():
+    x = np.array([0.3, 0.5, 0.7])
+    first = s2sgrad.grad(sine_weighted, shapes={'x': (3,)})
+    np.testing.assert_allclose(first(x), np.cos(x) * x ** 2 + 2 * x * np.sin(x))
+    with pytest.raises(s2sgrad.errors.WrapperError, match='`sine_weighted` made with shapes='):
+        s2sgrad.jacobian(first)(x)
+    again = s2sgrad.jacobian(s2sgrad.grad(sine_weighted))(x)  # (without shapes=: it is)
+    np.testing.assert_allclose(again, np.diag(-np.sin(x) * x ** 2 + 4 * x * np.cos(x) +
+                                              2 * np.sin(x)))

@@ -276,3 +276,40 @@ def test_a_draw_in_a_decorator_is_not_the_decorated_functions():
     np.testing.assert_allclose(s2sgrad.hessian(calls_a_decorated_function)(X), np.diag(12 * X))
     np.testing.assert_allclose(s2sgrad.grad(calls_a_decorated_function, motion='joint')(X),
                                6 * X ** 2)
+
+
+def double_first(buf, x):
+    buf[0] = x[0] * 2.0
+    return x * 1.0
+
+
+def writes_through_a_row_view(x):
+    B = np.zeros((2, 3))
+    y = double_first(B[1], x)
+    return np.sum(y * B[1])
+
+
+def writes_through_a_transpose(x):
+    B = np.zeros((3, 3))
+    y = double_first(B.T, x)
+    return np.sum(y * B[:, 0])
+
+
+@pytest.mark.parametrize('f', [writes_through_a_row_view, writes_through_a_transpose])
+def test_a_helper_writing_into_a_view_of_the_callers_array_is_refused(f):
+    for operator in (s2sgrad.grad, lambda g: (lambda x: s2sgrad.jvp(g)(x, x))):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='writes into its'):
+            operator(f)(X)
+
+
+def pops_from_the_argument(d):
+    w = d.pop('w')
+    return np.sum(w * d['b'])
+
+
+def test_dict_pop_of_the_argument_keeps_its_type():
+    d = collections.OrderedDict(w=np.array([1.0, 2.0]), b=np.array([3.0, 5.0]))
+    got = s2sgrad.grad(pops_from_the_argument)(d)
+    assert type(got) is collections.OrderedDict and list(d) == ['w', 'b']
+    np.testing.assert_allclose(got['w'], [3.0, 5.0])
+    np.testing.assert_allclose(got['b'], [1.0, 2.0])
