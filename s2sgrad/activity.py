@@ -212,6 +212,8 @@ def list_values(statements, params, sequence_calls=()):
 def _is_list_value(value, found):
     if isinstance(value, (gast.Tuple, gast.List)):
         return True
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.record':
+        return True  # (a namedtuple built in the function: `records`)
     if isinstance(value, gast.Name):  # a copy
         return value.id in found
     return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and all(

@@ -299,6 +299,11 @@ class MemoryModel:
             if name in RUNTIME_VIEWS:
                 viewed = self._eval(args[0], state, stmt) if args else set()
                 return self._new(stmt, array=True) | viewed
+            if name == 'record' and len(args) == 2:  # (a namedtuple: `tuple(items)`)
+                result = self._new(stmt, container=True)
+                self._add_contents(('new', id(stmt)), self._reach(self._eval(args[1], state,
+                                                                             stmt)))
+                return result
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 result = self._new(stmt)
                 if args:

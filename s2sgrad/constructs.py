@@ -4,10 +4,10 @@ Each rewrite keeps the meaning of the code and makes it read as a person would w
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
 (`varargs`), np.einsum's sublist form (`einsum_form`), ``zip``/``enumerate``/``reversed``
-consumed whole (`iterator_calls`) and a loop's ``else`` clause (`loop_else`); here,
-annotated assignments (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no
-value), ``global`` statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is
-``x.ravel()[i]``).
+consumed whole (`iterator_calls`), a loop's ``else`` clause (`loop_else`) and namedtuples
+built in the function (`records`); here, annotated assignments (``h: np.ndarray = f(x)`` is
+``h = f(x)``: an annotation changes no value), ``global`` statements of names only read, and
+reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
 import builtins
 
@@ -21,6 +21,7 @@ from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
+from .records import build_records
 from .resolve import Resolver
 from .varargs import pack_varargs, unpack_constants
 
@@ -44,6 +45,7 @@ def rewrite_constructs(ctx):
     func.body = Hoister(ctx, resolver, ops).block(func.body)
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
+    build_records(func, resolver)
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
 

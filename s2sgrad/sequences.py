@@ -102,6 +102,8 @@ def _may_be_sequence(value, found, holders):
                 isinstance(value.func.value, gast.Name):
             return value.func.value.id in holders
         path = n.dotted_path(value.func) or ''
+        if path == 's2s.record':  # (a namedtuple built in the function: `records`)
+            return True
         if path.startswith('s2s.'):  # runtime helpers keep the structure they are given
             args = list(value.args) + [kw.value for kw in value.keywords]
             return any(isinstance(arg, gast.Name) and arg.id in found for arg in args)
@@ -116,6 +118,10 @@ def _holds_sequences(value, found, holders):
         return value.id in holders
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in holders
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.record' and \
+            len(value.args) == 2:
+        return _holds_sequences(value.args[1], found, holders) or \
+            isinstance(value.args[1], gast.Name) and value.args[1].id in holders
     if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
         args = list(value.args) + [kw.value for kw in value.keywords]
         return any(isinstance(arg, gast.Name) and arg.id in holders for arg in args)

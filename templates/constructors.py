@@ -8,7 +8,7 @@ import numpy as np
 
 from s2sgrad.errors import NoRuleError
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
-from s2sgrad.runtime import array_module, broadcast_like, unbroadcast, unstack
+from s2sgrad.runtime import array_module, broadcast_like, unbroadcast, unstack, zeros_like
 
 
 def _is_float(result):
@@ -28,6 +28,37 @@ def keep_if_float_adjoint(ans, g, result):
 
 
 linear(keep_if_float, 'd[g], result')
+
+
+# -- namedtuples built in the function: ``s2s.record(State, (x, v))`` (see s2sgrad.records) ----
+
+def record(cls, items):
+    """``cls(*items)``: the namedtuple ``State(x, v)`` of the function's code."""
+    return cls(*items)
+
+
+def record_items(g, items):
+    """The adjoint of the `items` of ``record(cls, items)``: `g`, the adjoint of the
+    namedtuple, as a tuple (of zeros where `g` is a zero)."""
+    if g is None or isinstance(g, (int, float)) and g == 0:
+        return tuple(zeros_like(item) for item in items)
+    return tuple(g)
+
+
+@adjoint(record)
+def record_adjoint(ans, cls, items):
+    d[items] = record_items(d[ans], items)
+
+
+linear(record, 'cls, d[items]')
+
+
+@adjoint(record_items)
+def record_items_adjoint(ans, g, items):
+    d[g] = d[ans]
+
+
+linear(record_items, 'd[g], items')
 
 
 # -- np.array, np.asarray: the values of (nested) lists and tuples, or an array -----------------

@@ -248,6 +248,8 @@ CASES = {
     'zero_at': [c(V, 1), c(M, (0, slice(None))), c([1.0, V], 1), c([1.0, 2.0, 3.0], slice(0, 2)),
                 c(None, 1), c(0.0, 1), c(2.0, ()), c(np.float64(2.0), ()), c(M, M > 0),
                 c((1.0, 2.0), 0)],
+    'record_items': [c(None, (1.0, V)), c(0.0, (V, V)), c(Point(1.0, V), (2.0, V)),
+                     c([V, 1.0], (V, 2.0))],
     'zeros_like': [c(1.0), c(V), c(I3), c(np.float32(2.0)), c([1.0, V]), c((1.0,)),
                    c(Point(1.0, V)), c({'a': V}), c(None), c('s'), c(slice(1)), c(Z0), c(True),
                    c(3), c(np.int64(3)), c(V + 0j), c(np.array(True))],
