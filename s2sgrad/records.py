@@ -91,6 +91,8 @@ def _pure(expr, resolver):
             obj = resolver.lookup(node.func)
             if is_record_class(obj) or n.dotted_path(node.func) == 's2s.record':
                 continue  # (a namedtuple built: its fields are evaluated in their order)
+            if type(obj).__name__ == 'ufunc':
+                continue  # (NumPy 1's ufuncs have no __module__)
             module = getattr(obj, '__module__', None) or ''
             if module.split('.')[0] not in ('numpy', 'math') or 'random' in module:
                 return False
