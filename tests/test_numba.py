@@ -409,8 +409,10 @@ def test_helpers_match_their_python_versions():
         (runtime.__getattr__('unjoin'), (rng.standard_normal((4, 3)), (a13, a23, a13))),
     ]
 
-    def compiled(helper):
-        return numba.njit(lambda *a: helper(*a))
+    made = {}
+
+    def compiled(helper):  # (one dispatcher per helper: a signature compiles once)
+        return made.setdefault(helper, numba.njit(lambda *a: helper(*a)))
     for helper, args in cases:
         _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
     stack, concatenate, squeeze, as_array, as_list = (
@@ -667,10 +669,11 @@ def test_rule_helpers_match_their_python_versions():
 
     def compiled(function):
         return numba.njit(lambda *a: function(*a))
+    dispatchers = {}  # (one per helper: the cases of one signature compile once)
     for name, args in cases:
         function = helper(name)
         expected = function(*args)
-        got = compiled(function)(*args)
+        got = dispatchers.setdefault(name, compiled(function))(*args)
         assert np.asarray(got).dtype == np.asarray(expected).dtype, (name, args)
         _same(got, expected, rtol=1e-12, atol=1e-12)
     refuse = helper('refuse')
