@@ -145,27 +145,25 @@ def _source_names(source):
     """The free names the source function reads that its namespace holds (not its own
     parameters and local variables)."""
     node = source.node
-    local = set(n.names_stored(node)) | {a.id for a in _params(node)}
+    local = _local_names(node)
     return {var for var in n.names_read(node) if var not in local and var in source.namespace}
 
 
-def _params(node):
+def _local_names(node):
+    """The names a function `node` binds: its parameters and the names it assigns."""
     args = getattr(node, 'args', None)
-    if args is None:
-        return []
-    return args.posonlyargs + args.args + args.kwonlyargs + \
+    params = [] if args is None else args.posonlyargs + args.args + args.kwonlyargs + \
         [a for a in (args.vararg, args.kwarg) if a is not None]
+    return set(n.names_stored(node)) | {a.id for a in params}
 
 
 def _attribute_pins(ctx, node):
     """``(holder, attributes, object)`` for each called ``Holder.attr`` of a class or
     module (``Net.forward``, ``ops.act``): the derivative was built for that object."""
-    local = set(n.names_stored(node)) | {a.id for a in node.args.args +
-                                         node.args.kwonlyargs + node.args.posonlyargs}
+    original = ctx.source.node  # (calls the derivative no longer makes: ``cfg.act(x)``)
+    local = _local_names(node) | _local_names(original)
     pins = {}
     replaced = gast.Module(body=[n.expr(call) for call in ctx.replaced_calls], type_ignores=[])
-    original = ctx.source.node  # (calls the derivative no longer makes: ``cfg.act(x)``)
-    local |= set(n.names_stored(original)) | {a.id for a in _params(original)}
     for call in list(n.walk(node)) + list(n.walk(replaced)) + list(n.walk(original)):
         if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Attribute):
             continue

@@ -308,9 +308,7 @@ def _field_read(node):
     """Whether `node` reads ``p.W``, an attribute of a name that no array has: the field of
     a namedtuple, which the derivative reads as an item (see `methods.field_index`)."""
     return isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
-        isinstance(node.ctx, gast.Load) and node.attr not in rules.ATTRIBUTE_ADJOINTS and \
-        node.attr not in rules.NONDIFFERENTIABLE_ATTRIBUTES and \
-        node.attr not in rules.METHODS and node.attr not in rules.NONDIFFERENTIABLE_METHODS
+        isinstance(node.ctx, gast.Load) and not rules.is_array_name(node.attr)
 
 
 def _integer_constant(node):

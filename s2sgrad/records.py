@@ -9,7 +9,7 @@ kind, is left as it is (the pass that differentiates calls then names it).
 import gast
 import numpy as np
 
-from . import nodes as n
+from . import nodes as n, rules
 
 _CONSTANTS = (int, float, complex, str, bool, type(None))
 
@@ -26,13 +26,8 @@ def is_record_class(obj):
             break
         if '__new__' in vars(klass) or '__init__' in vars(klass):
             return False
-    return not any(field in _ARRAY_NAMES() for field in obj._fields)
-
-
-def _ARRAY_NAMES():
-    from . import rules
-    return set(rules.ATTRIBUTE_ADJOINTS) | rules.NONDIFFERENTIABLE_ATTRIBUTES | \
-        set(rules.METHODS) | rules.NONDIFFERENTIABLE_METHODS | set(dir(np.ndarray))
+    return not any(rules.is_array_name(field) or hasattr(np.ndarray, field)  # (``flat``)
+                   for field in obj._fields)
 
 
 def build_records(func, resolver):

@@ -139,6 +139,14 @@ def helper_name(func):
     return public if template_helper(public) is func else None
 
 
+def is_array_name(attr):
+    """Whether `attr` is an attribute or method of arrays that has a rule (``T``, ``shape``,
+    ``sum``): read on a value, the derivative takes it for the array's, not for a namedtuple's
+    field."""
+    return attr in ATTRIBUTE_ADJOINTS or attr in NONDIFFERENTIABLE_ATTRIBUTES or \
+        attr in METHODS or attr in NONDIFFERENTIABLE_METHODS
+
+
 def template_helper(name):
     """The function that rule modules define as `name` or `_name` (None when there is none,
     or when two rule modules define one), for ``s2s.NAME`` in generated code."""
