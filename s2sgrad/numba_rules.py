@@ -7,13 +7,15 @@ the others, which the compiled path reports as `CompileError`. Each computes wha
 Python helper computes (`tests/test_numba.py` compares them), for NumPy arrays only: the
 checks for dask arrays that the Python helpers make have nothing to check here.
 """
+import numba
 import numpy as np
 from numba.core import types
 from numba.np.numpy_support import as_dtype
 
 from . import runtime
 from .errors import NoRuleError
-from .numba_runtime import _absent, _array, _kernel, _number, _template
+from .numba_runtime import _absent, _around, _array, _kernel, _number, _template
+from .numba_runtime import _axis as _axis_at
 
 
 def _helper(name):
@@ -234,20 +236,11 @@ for _kind in ('passes', 'lower', 'upper'):
 
 # -- along one axis: the array as (outer, axis, inner), contiguous ----------------------------
 
-@_kernel
+@numba.njit
 def _split_shape(shape, axis):
     """``(outer, length, inner)``: the sizes before, of and after `axis` (an int, negative
-    counting from the end) of an array of `shape`."""
-    ndim = len(shape)
-    if axis < -ndim or axis >= ndim:
-        raise ValueError('axis is out of bounds for the array')
-    axis = axis % ndim
-    outer, inner = 1, 1
-    for k in range(axis):
-        outer *= shape[k]
-    for k in range(axis + 1, ndim):
-        inner *= shape[k]
-    return outer, shape[axis], inner
+    counting from the end) of an array of `shape` (`numba_runtime._around`)."""
+    return _around(shape, _axis_at(axis, len(shape)))
 
 
 def _along(name, kernel):
