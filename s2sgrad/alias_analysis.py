@@ -27,13 +27,23 @@ class Unsafe(Exception):
         self.reason = reason
 
 
+class SharedList(Unsafe):
+    """A list method (`method`) changing a list that other live names (`holders`) hold."""
+
+    def __init__(self, stmt, name, method, holders):
+        super().__init__(stmt, name, f'`.{method}` of a list that `{holders[0]}` holds')
+        self.method = method
+        self.holders = holders
+
+
 class AliasAnalysis(MemoryModel):
     """May-share analysis of a normalized function body (see the module docstring)."""
 
-    def __init__(self, body, params, resolver, runtime=None):
+    def __init__(self, body, params, resolver, runtime=None, generated=False):
         local = set(n.names_stored(gast.Module(body=body, type_ignores=[]))) | set(params)
         super().__init__(params, local, resolver, runtime)
         self.body = body
+        self.generated = generated  # (code s2sgrad made, differentiated again)
         self.order = {}
         self.loops = []             # (first, last) statement positions of each loop
         self.chains = {}            # statement id -> ((block id, index), ...) from the body
@@ -78,9 +88,12 @@ class AliasAnalysis(MemoryModel):
         live_after = _live_after(self.body)
         self.guards = []
         for stmt, name, memory, kind in self.writes:
-            if not memory or kind == 'container':
+            if not memory:
                 continue
             before = self.reach[id(stmt)]
+            if kind == 'container':
+                self._list_shared(stmt, name, memory, before, live_after)
+                continue
             own = before.get(name, frozenset()) if name else frozenset()
             sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                        self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
@@ -144,6 +157,47 @@ class AliasAnalysis(MemoryModel):
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
             return cut
         return set()
+
+    def _list_shared(self, stmt, name, memory, before, live_after):
+        """Raise for a list method (``lst.append(v)``) that changes a list another live
+        binding holds: ``p = (lst, y)`` or ``outer = [lst]`` read afterwards. The backward
+        sweep follows a list by its name, so the holder's adjoint would miss the change.
+        Of the memory written, what may be the list: what is known to be a container,
+        else all but arrays. Generated code differentiated again is not checked: the user's
+        statements in it were checked when it was made, and its own lists (tape stacks that
+        hold a list to restore it, adjoint lists) are the passes'."""
+        if self.generated:
+            return
+        lists = memory & (self.container | self.lists) or memory - self.arrays
+        own = before.get(name, frozenset()) if name else frozenset()
+        sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
+                   self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & lists]
+        made = self._made_anew(stmt, own, memory)
+        if made is not None:  # (containers made before hold earlier lists only)
+            sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
+                       b[0] == 'def' and self.order[b[1]] > made]
+        live = sorted({b[2] for b in sharers if b in before.get(b[2], ()) and
+                       (b[2] in live_after[id(stmt)] or b[2] in self.always_live) and
+                       not self._item_of(b, name)})
+        if live:
+            call = next(node for node in n.walk(stmt.value) if isinstance(node, gast.Call) and
+                        isinstance(node.func, gast.Attribute) and
+                        node.func.attr in CONTAINER_METHODS)
+            raise SharedList(stmt, name, call.func.attr, live)
+
+    def _item_of(self, binding, name):
+        """Whether `binding` is made by reading an item of the list `name` (``v = lst[-1]``,
+        ``v = lst.pop()``, ``for v in lst``): never the list itself."""
+        if binding[0] != 'def' or binding[1] not in self.defs:
+            return False
+        stmt = self.defs[binding[1]][0]
+        value = stmt.iter if isinstance(stmt, gast.For) else getattr(stmt, 'value', None)
+        if isinstance(value, gast.Subscript):
+            value = value.value
+        elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                value.func.attr == 'pop':
+            value = value.func.value
+        return isinstance(value, gast.Name) and value.id == name
 
     def _element_read(self, binding, depth=0, whole=False):
         """Whether `binding` holds what ``y[index]`` gave (a number, or a view of `y`):
@@ -261,11 +315,15 @@ class AliasAnalysis(MemoryModel):
         if made is None or len(chain) < len(made) or chain[:len(made) - 1] != made[:-1]:
             return None
         block, index = made[-1]
-        if chain[len(made) - 1][0] != block or chain[len(made) - 1][1] <= index or \
-                any(step[0] == 'loop' for step in chain[len(made):]):
+        if chain[len(made) - 1][0] != block or chain[len(made) - 1][1] <= index:
             return None
         z, w = self.order[binding[1]], self.order[id(stmt)]
-        if any(z < self.order[id(other)] < w and self._may_store(other, memory)
+        end = w
+        loops = [step[1] for step in chain[len(made):] if step[0] == 'loop']
+        if loops:  # (a loop between: what follows `stmt` in it runs before its next run)
+            end = next(hi for lo, hi in self.loops if lo == self.order[loops[0]]) + 1
+        if any(z < self.order[id(other)] < end and other is not stmt and
+               self._may_store(other, memory)
                for other in n.statements(self.body) if id(other) in self.reach):
             return None
         return z
@@ -326,6 +384,7 @@ class AliasAnalysis(MemoryModel):
     def _analyse(self, forced):
         """The bindings reaching each statement (`reach`), the memory of each binding, and the
         writes (`writes`), the definitions `forced` making new memory."""
+        lists = len(self.lists)
         self.reset_memory()
         start = {p: frozenset({('param', p, p)}) for p in self.params}
         self.defs = {}
@@ -370,6 +429,8 @@ class AliasAnalysis(MemoryModel):
                            for write in self.written(stmt, self.reach[id(stmt)])]
             if self._size() != size:
                 changed = True
+        if len(self.lists) != lists:
+            self._analyse(forced)  # (items read from what proved a list are no views of it)
 
     def _flow(self, stmts, state):
         """Record the bindings reaching each statement of `stmts` from `state` (name ->

@@ -75,6 +75,8 @@ class MemoryModel:
         self.local = local          # the names bound in the function
         self.resolver = resolver
         self.runtime = runtime
+        self.lists = set()          # memory a list method changes: a list, never an array
+        # (kept over the rounds of the analysis: what a list is does not change)
 
     def reset_memory(self):
         """Forget all memory but the parameters'."""
@@ -111,7 +113,7 @@ class MemoryModel:
 
     def _size(self):
         return sum(len(v) for v in self.mem.values()) + \
-            sum(len(v) for v in self.contents.values())
+            sum(len(v) for v in self.contents.values()) + len(self.lists)
 
     # -- expressions ----------------------------------------------------------------------
     def _contents(self, locs):
@@ -125,6 +127,12 @@ class MemoryModel:
                     seen.add(inner)
                     todo.append(inner)
         return seen
+
+    def _items(self, locs):
+        """What an item of `locs` may be: its contents, or a view of it where it may be an
+        array (an item of a list or tuple is never the container itself)."""
+        return {loc for loc in locs if loc not in self.container and loc not in self.lists} \
+            | self._contents(locs)
 
     def _reach(self, locs):
         return set(locs) | self._contents(locs)
@@ -200,8 +208,7 @@ class MemoryModel:
             base = self._eval(node.value, state, stmt)
             if self._advanced(node, state):
                 return self._new(stmt, array=True)
-            arrays = {loc for loc in base if loc not in self.container}
-            return arrays | self._contents(base)
+            return self._items(base)
         if isinstance(node, gast.Attribute):
             if node.attr in NONARRAY_ATTRIBUTES:
                 return set()
@@ -304,13 +311,20 @@ class MemoryModel:
                 self._add_contents(('new', id(stmt)), self._reach(self._eval(args[1], state,
                                                                              stmt)))
                 return result
+            if name == 'unstack' and args:  # a new list of views of `g`, or a view of it
+                viewed = self._eval(args[0], state, stmt)
+                result = self._new(stmt, container=True)
+                nested = ('new', id(stmt), 'items')  # (new lists of views: nested items)
+                self.container.add(nested)
+                for loc in (('new', id(stmt)), nested):
+                    self._add_contents(loc, viewed | {nested})
+                return result | viewed
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 result = self._new(stmt)
                 if args:
                     self._add_contents(('new', id(stmt)), self._eval(args[0], state, stmt))
                 return result
-            # the other helpers return new memory, their first argument, a view of it, or
-            # a list of views of it (`unstack`)
+            # the other helpers return new memory, their first argument or a view of it
             result = self._new(stmt)
             for arg in args if name == 'add' else args[:1]:
                 memory = self._eval(arg, state, stmt)
@@ -319,8 +333,10 @@ class MemoryModel:
             return result
         if name in CONTAINER_CALLS | {'sorted', 'reversed'} and module == 'builtins':
             result = self._new(stmt, container=True)
-            for arg in args:
-                self._add_contents(('new', id(stmt)), self._reach(self._eval(arg, state, stmt)))
+            for arg in args:  # (a reversed list is a view of it; `list(xs)` holds its items)
+                memory = self._eval(arg, state, stmt)
+                self._add_contents(('new', id(stmt)), self._reach(memory)
+                                   if name == 'reversed' else self._items(memory))
             return result
         if obj is not None and type(obj).__name__ == 'ufunc':
             return self._new(stmt, array=True)
@@ -400,7 +416,10 @@ class MemoryModel:
                 name = target.id if isinstance(target, gast.Name) else None
                 kind = 'container' if target is getattr(func, 'value', None) and \
                     func.attr in CONTAINER_METHODS else 'memory'
-                writes.append((stmt, name, self._eval(target, state, stmt), kind))
+                memory = self._eval(target, state, stmt)
+                if kind == 'container' and len(memory) == 1:
+                    self.lists |= memory  # (an array has no ``.append``: it raises)
+                writes.append((stmt, name, memory, kind))
         return writes
 
 

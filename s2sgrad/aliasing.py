@@ -10,7 +10,7 @@ import gast
 
 from . import nodes as n
 from . import runtime
-from .alias_analysis import AliasAnalysis, Unsafe
+from .alias_analysis import AliasAnalysis, SharedList, Unsafe
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
 
 
@@ -23,7 +23,8 @@ def private_writes(ctx, body):
     ctx._alias_params = set()
     if not has_writes(body):
         return body
-    analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime)
+    analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime,
+                             generated=(ctx.source.filename or '').startswith('<s2sgrad'))
     try:
         copies, params = analysis.check()
     except Unsafe as error:
@@ -83,7 +84,24 @@ def _place(stmts, placed):
     return out
 
 
+def _list_error(ctx, error):
+    """The error for a list changed in length while another live name holds it."""
+    names = n.all_names(ctx.source.node)  # (not the normalizer's temporaries)
+    holders = [h for h in error.holders if h in names and h != error.name]
+    holder = f'`{holders[0]}`' if holders else 'another name'
+    what = f'the list `{error.name}` changed in length' if error.name in names else \
+        'a list held in another changed in length'  # (``lst[1].append(v)``)
+    return ctx.unsupported(
+        error.stmt, f'{what} (`.{error.method}`) while {holder}, which holds it or is it, '
+                    f'is read afterwards: the backward sweep follows a list by its name, so '
+                    f'the derivative through {holder} would miss the change; finish the list '
+                    f'before putting it into a tuple, list or namedtuple, or use one name for '
+                    f'it', node=error.stmt)
+
+
 def _error(ctx, error, analysis):
+    if isinstance(error, SharedList):
+        return _list_error(ctx, error)
     name = error.name
     made = ''
     if name is not None:
