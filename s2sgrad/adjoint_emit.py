@@ -270,7 +270,7 @@ class AdjointEmitter:
 
 
 _LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin', 's2s.unsum',
-                            's2s.pick', 's2s.items_back'})
+                            's2s.pick', 's2s.items_back', 's2s.unfield'})
 """Runtime helpers whose result is the list of the adjoints of a list's items (of its
 operand's items, where the operand is a list or tuple: ``sum(l)``, ``max(l)``,
 ``list(l)``)."""

@@ -21,6 +21,7 @@ from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
+from .fields import read_fields
 from .records import build_records
 from .resolve import Resolver
 from .varargs import pack_varargs, unpack_constants
@@ -46,6 +47,7 @@ def rewrite_constructs(ctx):
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
     build_records(func, resolver)
+    read_fields(func, getattr(ctx.source, 'receivers', {}))
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
 

@@ -72,6 +72,8 @@ def describe(node):
         name = node.func.method_of[1].strip('_')
         arg = _atom_word(node.args[-1]) if node.args else None
         word = f'{name}_{arg}' if arg else name
+    elif isinstance(node, gast.Call) and _is_field(node):  # ``s2s.field(p, 'T')``: `p_T`
+        word = f'{node.args[0].id}_{node.args[1].value}'
     elif isinstance(node, gast.Call):
         func = node.func
         fname = func.attr if isinstance(func, gast.Attribute) else (
@@ -99,6 +101,14 @@ def describe(node):
     if not word or len(word) > MAX_LENGTH:
         word = _fallback(node)
     return word
+
+
+def _is_field(call):
+    """Whether `call` is ``s2s.field(p, 'T')``, a namedtuple's field (see `fields`)."""
+    func = call.func
+    return isinstance(func, gast.Attribute) and func.attr == 'field' and \
+        isinstance(func.value, gast.Name) and func.value.id == 's2s' and len(call.args) == 2 \
+        and isinstance(call.args[0], gast.Name) and isinstance(call.args[1], gast.Constant)
 
 
 def _fallback(node):

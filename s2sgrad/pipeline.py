@@ -22,7 +22,7 @@ import types
 
 import gast
 
-from . import inplace, mutation, nodes as n, rules, scalar_version, split_motion
+from . import inplace, mutation, nodes as n, scalar_version, split_motion
 from .activity import Activity, integer_arrays, target_names
 from .anf import Normalizer
 from .calls import nested_functions
@@ -32,6 +32,7 @@ from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
+from .fields import is_field_read
 from .randomness import mark_draws
 from .float_values import float_variables
 from .forward_function import forward_function
@@ -298,17 +299,13 @@ def _read_by_item(body, params):
                 reads[node.id] = reads.get(node.id, 0) + 1
             elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     _integer_constant(node.slice) and isinstance(node.ctx, gast.Load) or \
-                    _field_read(node) and id(node) not in called:
+                    is_field_read(node) and id(node) not in called:
                 items[node.value.id] = items.get(node.value.id, 0) + 1
+            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.field' and \
+                    node.args and isinstance(node.args[0], gast.Name):  # (see `fields`)
+                items[node.args[0].id] = items.get(node.args[0].id, 0) + 1
     return {p for p in params
             if p not in stored and reads.get(p) and reads.get(p) == items.get(p)}
-
-
-def _field_read(node):
-    """Whether `node` reads ``p.W``, an attribute of a name that no array has: the field of
-    a namedtuple, which the derivative reads as an item (see `methods.field_index`)."""
-    return isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and \
-        isinstance(node.ctx, gast.Load) and not rules.is_array_name(node.attr)
 
 
 def _integer_constant(node):

@@ -8,7 +8,8 @@ import numpy as np
 
 from s2sgrad.errors import NoRuleError
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
-from s2sgrad.runtime import array_module, broadcast_like, unbroadcast, unstack, zeros_like
+from s2sgrad.runtime import (array_module, broadcast_like, field_index, unbroadcast, unindex,
+                             unstack, zeros_like)
 
 
 def _is_float(result):
@@ -59,6 +60,38 @@ def record_items_adjoint(ans, g, items):
 
 
 linear(record_items, 'd[g], items')
+
+
+# -- fields named like array attributes: ``s2s.field(p, 'T')`` (see s2sgrad.fields) -----------
+
+def field(record, name):
+    """``record.name``: the field of a namedtuple named like an array attribute (``p.T``,
+    ``p.shape``), read as the field."""
+    return getattr(record, name)
+
+
+def unfield(g, record, name):
+    """The adjoint of the namedtuple `record` from `g`, that of its field `name`: a tuple of
+    zeros with `g` in that field's place."""
+    return unindex(g, record, field_index(record, name))
+
+
+@adjoint(field)
+def field_adjoint(ans, record, name):
+    d[record] = unfield(d[ans], record, name)
+
+
+@tangent(field)
+def field_tangent(ans, record, name):
+    d[ans] = d[record][field_index(record, name)]
+
+
+@adjoint(unfield)
+def unfield_adjoint(ans, g, record, name):
+    d[g] = d[ans][field_index(record, name)]
+
+
+linear(unfield, 'd[g], record, name')
 
 
 # -- np.array, np.asarray: the values of (nested) lists and tuples, or an array -----------------

@@ -65,7 +65,8 @@ def extended_under_a_holder(x):
                          ids=lambda f: f.__name__)
 def test_a_list_changed_while_a_holder_is_read_is_refused(f):
     for run in (lambda: s2sgrad.grad(f)(X), lambda: s2sgrad.jvp(f)(X, np.ones(3))):
-        with pytest.raises(UnsupportedSyntaxError, match='changed in length|may share memory') as info:
+        with pytest.raises(UnsupportedSyntaxError,
+                           match='changed in length|may share memory') as info:
             run()
         assert 'test_review_lists_held.py' in str(info.value)
 

@@ -250,6 +250,7 @@ CASES = {
                 c((1.0, 2.0), 0)],
     'record_items': [c(None, (1.0, V)), c(0.0, (V, V)), c(Point(1.0, V), (2.0, V)),
                      c([V, 1.0], (V, 2.0))],
+    'unfield': [c(V, Point(1.0, V), 'y'), c(2.0, Point(1.0, V), 'x')],
     'zeros_like': [c(1.0), c(V), c(I3), c(np.float32(2.0)), c([1.0, V]), c((1.0,)),
                    c(Point(1.0, V)), c({'a': V}), c(None), c('s'), c(slice(1)), c(Z0), c(True),
                    c(3), c(np.int64(3)), c(V + 0j), c(np.array(True))],
