@@ -62,6 +62,7 @@ class AliasAnalysis(MemoryModel):
         Raises `Unsafe` for a write whose memory another live binding can see.
         """
         forced = set(forced)
+        self.nested = set()  # arguments holding a list a list method changes
         self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
         # id -> the write that needs it
         for _ in range(200):
@@ -78,6 +79,8 @@ class AliasAnalysis(MemoryModel):
                 # list methods (the passes follow them): copy a list argument changed in place
                 if ('param', name, name) in self.reach[id(stmt)].get(name, ()):
                     params.add(name)
+                # a list an argument holds (``hist, h = state``): copy its lists
+                self.nested.update(loc[1] for loc in memory if loc[0] == 'C')
                 continue
             params.update(loc[1] for loc in memory if loc[0] == 'P')
         return forced, params

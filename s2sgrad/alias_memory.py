@@ -340,6 +340,13 @@ class MemoryModel:
             return result
         if obj is not None and type(obj).__name__ == 'ufunc':
             return self._new(stmt, array=True)
+        if name in ('max', 'min') and module == 'builtins' and len(node.args) == 1:
+            # (an item of the one iterable, or the `default=`)
+            result = self._items(self._eval(node.args[0], state, stmt))
+            for keyword in node.keywords:
+                if keyword.arg == 'default':
+                    result |= self._eval(keyword.value, state, stmt)
+            return result
         if name in FRESH_FUNCTIONS and (module.split('.')[0] in ('numpy', 'cupy', 'scipy',
                                                                  'math', 'builtins')):
             if not _copies(node) or _may_return_argument(node, name, module):
@@ -355,7 +362,12 @@ class MemoryModel:
                                    self._contents(self._eval(arg, state, stmt)))
             return result
         callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
-        return self._unknown(callee, args, state, stmt)
+        result = self._unknown(callee, args, state, stmt)
+        if module.split('.')[0] in ('numpy', 'cupy') and obj is not None:
+            # an array, or a new list or tuple of arrays: never a list or tuple passed in
+            result -= {loc for arg in args for loc in self._eval(arg, state, stmt)
+                       if loc in self.container or loc in self.lists}
+        return result
 
     def _unknown(self, base, args, state, stmt):
         """What an unknown operation returns: new memory, or a view of any operand."""

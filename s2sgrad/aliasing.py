@@ -21,6 +21,7 @@ def private_writes(ctx, body):
     it is made (``y = s2s.copy(x[1:])``); arguments written into are copied by the prologue.
     """
     ctx._alias_params = set()
+    ctx._nested_params = set()
     if not has_writes(body):
         return body
     analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime,
@@ -30,6 +31,7 @@ def private_writes(ctx, body):
     except Unsafe as error:
         raise _error(ctx, error, analysis) from None
     ctx._alias_params = params
+    ctx._nested_params = analysis.nested
     if copies:
         ctx.source.namespace.setdefault('s2s', runtime)
         body = _insert_copies(ctx, body, copies)

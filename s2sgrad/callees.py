@@ -103,17 +103,25 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
         if isinstance(value, gast.BinOp):  # (not ``[a] + [b]``, which holds `a` itself)
             return not any(isinstance(side, (gast.List, gast.Tuple, gast.ListComp))
                            for side in n.walk(value))
-        if isinstance(value, gast.UnaryOp):
-            return True
+        if isinstance(value, (gast.UnaryOp, gast.Constant)):
+            return True  # (``s = 0.0``, then ``s = s + v``: a number)
+        if isinstance(value, gast.Tuple):  # (``return total, count``)
+            return all(new(elt, depth + 1) for elt in value.elts)
         if not isinstance(value, gast.Call) or any(k.arg == 'copy' for k in value.keywords):
             return False
         path = n.dotted_path(value.func) or ''
         head, _, name = path.rpartition('.')
-        if head.split('.')[0] in ('np', 'numpy') and name in fresh_functions:
-            return True
+        if head.split('.')[0] in ('np', 'numpy') and name in fresh_functions or \
+                not head and name in _NEW_BUILTINS and name not in assigned and \
+                getattr(func, '__globals__', {}).get(name, builtins) is builtins:
+            return True  # (the built-in function: not rebound in `func`'s module)
         return isinstance(value.func, gast.Attribute) and value.func.attr in fresh_methods \
             and not head.split('.')[0] in ('np', 'numpy', 'math')
     return bool(returned) and all(new(value) for value in returned)
+
+
+_NEW_BUILTINS = {'sum', 'len', 'float', 'int', 'abs', 'bool', 'round'}
+"""Built-in functions whose result is new memory (not ``max``/``min``: an argument)."""
 
 
 def returns_tuple_displays(func):

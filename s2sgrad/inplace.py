@@ -157,9 +157,13 @@ def merge_aliases(ctx, body):
 
 
 def prologue(ctx, body):
-    """Copy array arguments that the function assigns into, so callers' arrays survive."""
+    """Copy array arguments that the function assigns into, so callers' arrays survive, and
+    the lists that arguments hold where a list method changes one (``hist.append(v)`` after
+    ``hist, h = state``)."""
     mutated = mutation.assigned_into(body, aliases=True) | getattr(ctx, '_alias_params', set())
-    return [n.assign(p, n.call('s2s.copy', n.name(p))) for p in ctx.params if p in mutated]
+    nested = getattr(ctx, '_nested_params', set())
+    return [n.assign(p, n.call('s2s.copy_lists' if p in nested else 's2s.copy', n.name(p)))
+            for p in ctx.params if p in mutated or p in nested]
 
 
 def mutated_names(body):

@@ -18,7 +18,8 @@ import numpy as np
 from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
 from .runtime_errors import unsupported
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
-                             _shape, add, array_module, broadcast_like, copy, imag_part, like,
+                             _shape, add, array_module, broadcast_like, copy, copy_lists,
+                             imag_part, like,
                              own, real_only, real_part, reshape_like, zeros_like)
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
@@ -29,7 +30,8 @@ from .runtime_checks import (OUTPUT_LOCATIONS, check_cotangent, check_default, c
                              check_tangent, not_shared, seed)
 
 __all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcast_like',
-           'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy', 'count',
+           'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy',
+           'copy_lists', 'count',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
            'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',

@@ -13,6 +13,11 @@ def field_index(x, name):
     fields = getattr(x, '_fields', None)
     if isinstance(x, tuple) and fields is not None and name in fields:
         return fields.index(name)
+    if hasattr(x, 'shape') and hasattr(type(x), name):  # (see s2sgrad.fields)
+        raise unsupported(
+            f'`.{name}` of a {type(x).__name__}, read as the field of a namedtuple: where a '
+            f'function reads a field of a name that no array has (`p.scale`), s2sgrad reads '
+            f'`p.{name}` of that name as a field too; use another name for the array')
     raise unsupported(
         f'no derivative rule for the attribute `.{name}` of a differentiated '
         f'{type(x).__name__}: s2sgrad differentiates numbers, arrays and lists, tuples '

@@ -113,6 +113,23 @@ def copy(x):
     return x
 
 
+def copy_lists(x):
+    """A copy of the argument `x` whose lists and dicts, at any depth in lists, tuples and
+    dicts, are new (the function changes the length of one: the caller's stays as it was);
+    arrays and numbers as they are (writes into those are copied where they are made)."""
+    if isinstance(x, list):
+        return [copy_lists(item) for item in x]
+    if isinstance(x, dict):
+        out = x.copy()  # (of its own type)
+        for key in out:
+            out[key] = copy_lists(out[key])
+        return out
+    if isinstance(x, tuple):
+        items = [copy_lists(item) for item in x]
+        return type(x)(*items) if hasattr(x, '_fields') else type(x)(items)
+    return x
+
+
 def add(a, b):
     """`a + b` for adjoints, element by element for lists and tuples; None counts as zero."""
     kind_a, kind_b = type(a), type(b)
@@ -129,10 +146,7 @@ def add(a, b):
         b = b if isinstance(b, dict) else {}
         return {key: add(a.get(key), b.get(key)) for key in {**a, **b}}
     if _is_sequence(a) or _is_sequence(b):
-        if not _is_sequence(a):
-            a = [None] * len(b)
-        if not _is_sequence(b):
-            b = [None] * len(a)
+        a, b = _rows_for(a, b), _rows_for(b, a)
         if len(a) != len(b):  # (zip would drop the extra items' adjoints)
             raise unsupported(
                 f'two adjoints of one list or tuple have {len(a)} and {len(b)} items: a list '
@@ -141,6 +155,24 @@ def add(a, b):
         summed = [add(x, y) for x, y in zip(a, b)]
         return tuple(summed) if isinstance(a, tuple) else summed
     return a + b
+
+
+def _rows_for(g, items):
+    """`g` as the adjoints of the list or tuple whose adjoints `items` are: itself if it is
+    a sequence, Nones for a zero, the rows of an array that stands for the list (``np.sum``
+    of a tuple of numbers: one row per item, each of the item's shape)."""
+    if _is_sequence(g):
+        return g
+    if g is None or _is_zero(g):
+        return [None] * len(items)
+    if isinstance(g, np.ndarray) and g.ndim and len(g) == len(items) and all(
+            item is None or np.shape(item) == g.shape[1:] for item in items):
+        return list(g)
+    raise unsupported(
+        'the adjoint of an array or number was added to that of a list or tuple: a value was '
+        'taken for an array in one place and for a container in another (a namedtuple whose '
+        'field is named like an array attribute, `p.T`, read where no other field of it is: '
+        'give the field another name)')
 
 
 def _check_numeric(g, x):

@@ -23,6 +23,7 @@ HELPERS = {
     runtime.add_at: 'reverse forward',
     runtime.broadcast_like: 'forward',
     runtime.copy: 'reverse forward',
+    runtime.copy_lists: 'reverse forward',
     runtime.dot_lhs: 'reverse forward',
     runtime.dot_rhs: 'reverse forward',
     runtime.extremum_tangent: 'reverse forward',
@@ -253,6 +254,14 @@ def copy_adjoint(ans, x):
 
 
 linear(runtime.copy, 'd[x]')
+
+
+@adjoint(runtime.copy_lists)
+def copy_lists_adjoint(ans, x):
+    d[x] = d[ans]
+
+
+linear(runtime.copy_lists, 'd[x]')
 
 
 @adjoint(runtime.own)

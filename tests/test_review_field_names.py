@@ -140,3 +140,110 @@ def test_arrays_keep_their_attributes():
             want[pos] += sign * f(moved) / 2e-6
     np.testing.assert_allclose(got, want, rtol=1e-6)
     assert 's2s.field' not in s2sgrad.grad(f).source
+
+
+Outer = collections.namedtuple('Outer', ['inner', 'w'])
+State = collections.namedtuple('State', ['T', 'P'])
+M = np.array([[1.0, 2.0], [0.5, -1.0]])
+X2 = np.array([0.3, -0.4])
+Pair = collections.namedtuple('Pair', ['a', 'b'])
+
+
+def item_fields(ps):
+    return gammaln(ps[0].shape) * ps[1].scale + ps[0].scale
+
+
+def path_fields(o):
+    return gammaln(o.inner.shape) * o.w + o.inner.scale
+
+
+def tuple_field_summed(p):
+    return np.sum(p.a) * p.b
+
+
+@pytest.mark.parametrize('f, p', [
+    (item_fields, [Gamma(2.0, 1.5), Gamma(3.0, 0.5)]),
+    (path_fields, Outer(Gamma(2.0, 1.5), 0.7)),
+    (tuple_field_summed, Pair((1.0, 2.0), 1.5))],
+    ids=['item_fields', 'path_fields', 'tuple_field_summed'])
+def test_fields_read_on_items_and_paths(f, p):
+    def flat(value):
+        if isinstance(value, (tuple, list)):
+            return [leaf for item in value for leaf in flat(item)]
+        return [float(value)]
+
+    def rebuilt(value, leaves):
+        if isinstance(value, (tuple, list)):
+            items = [rebuilt(item, leaves) for item in value]
+            return type(value)(*items) if hasattr(value, '_fields') else type(value)(items)
+        return leaves.pop(0)
+    base = flat(p)
+    want = []
+    for k in range(len(base)):
+        up, down = list(base), list(base)
+        up[k] += 1e-6
+        down[k] -= 1e-6
+        want.append((f(rebuilt(p, up)) - f(rebuilt(p, down))) / 2e-6)
+    got = s2sgrad.grad(f)(p)
+    np.testing.assert_allclose(flat(got), want, rtol=1e-6, atol=1e-9)
+
+
+def test_items_of_a_list_of_namedtuples_by_index():
+    Layer = collections.namedtuple('Layer', ['T', 'b'])
+
+    def f(layers, x):
+        for i in range(len(layers)):
+            x = np.tanh(layers[i].T @ x + layers[i].b)
+        return np.sum(x)
+    got = s2sgrad.grad(f)([Layer(M, X2)], X2)[0]
+    for j in range(2):
+        base = np.array(Layer(M, X2)[j])
+        want = np.zeros_like(base)
+        for pos in np.ndindex(base.shape):
+            for sign in (1.0, -1.0):
+                moved = base.copy()
+                moved[pos] += sign * 1e-6
+                fields = [M, X2]
+                fields[j] = moved
+                want[pos] += sign * f([Layer(*fields)], X2) / 2e-6
+        np.testing.assert_allclose(got[j], want, rtol=1e-6, atol=1e-9)
+
+
+def test_array_attributes_without_rules_are_no_evidence():
+    def f(x):
+        return np.sum(x.T @ x) * len(x.strides) + (x.base is None) + x.data.nbytes
+    np.testing.assert_allclose(s2sgrad.grad(f)(M), central(f, M), rtol=1e-6)
+    assert 's2s.field' not in s2sgrad.grad(f).source
+
+
+def central(f, x):
+    want = np.zeros_like(x)
+    for pos in np.ndindex(x.shape):
+        for sign in (1.0, -1.0):
+            moved = x.copy()
+            moved[pos] += sign * 1e-6
+            want[pos] += sign * f(moved) / 2e-6
+    return want
+
+
+def pressure_term(s):
+    return s.P * np.sum(s.T ** 2)
+
+
+def field_only_in_a_helper(s, x):
+    return pressure_term(s) + np.sum(s.T @ x)
+
+
+def test_a_field_taken_for_an_array_in_one_function_only_is_loud():
+    with pytest.raises(s2sgrad.errors.S2SError, match='taken for an array'):
+        s2sgrad.grad(field_only_in_a_helper)(State(M, 1.5), X2)
+
+
+def test_a_name_reused_for_an_array_says_so():
+    def f(p, arrays):
+        s = p.scale * 2.0
+        for p in arrays:
+            s = s + np.sum(p.T @ p)
+        return s
+    with pytest.raises(s2sgrad.errors.S2SError, match='use another name for the array'):
+        s2sgrad.grad(f, wrt=1)(Gamma(2.0, 1.0), [M])

@@ -133,3 +133,61 @@ def test_an_item_read_before_the_argument_list_grows():
     grad = s2sgrad.grad(item_read_before_growth)(xs)
     np.testing.assert_allclose(grad, [4.0, 1.0])  # first + (a + b + 2 a) + ... = 4 a + b
     assert xs == [1.5, 0.5]
+
+
+def least_then_grown(x):
+    vals = [x[0], x[1], x[2] * 2.0]
+    m = min(vals)
+    vals.append(m * m)
+    return sum(vals) + m
+
+
+def _loss(preds, target):
+    s = 0.0
+    for p in preds:
+        s = s + (p - target) ** 2
+    return s
+
+
+def helper_result_then_grown(x):
+    preds = [x[0] * 2.0, x[1] * x[2]]
+    first = _loss(preds, 1.0)
+    preds.append(first * 0.1)
+    return _loss(preds, 0.5) + first
+
+
+def array_of_the_list_then_grown(x):
+    lst = [x[0], x[1]]
+    a = np.asarray(lst)
+    lst.append(x[2] * 2.0)
+    return np.sum(a * a) + sum(lst) ** 2
+
+
+@pytest.mark.parametrize('f', [least_then_grown, helper_result_then_grown,
+                               array_of_the_list_then_grown], ids=lambda f: f.__name__)
+def test_values_made_from_a_list_before_it_grows(f):
+    expected = central_grad(f, [X], 0)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X, np.ones(3)), expected.sum(), rtol=1e-6)
+
+
+def grows_a_list_the_argument_holds(state):
+    hist, h = state
+    s = np.sum(h ** 2)
+    hist.append(s)
+    return sum(hist) ** 2
+
+
+def test_a_list_an_argument_holds_stays_as_the_caller_made_it():
+    h = np.array([0.5, 1.5, -0.3])
+    state = ([1.5, 0.5], h)
+    total = 1.5 + 0.5 + np.sum(h ** 2)
+    want_h = 2 * total * 2 * h
+    grad = s2sgrad.grad(grows_a_list_the_argument_holds)(state)
+    np.testing.assert_allclose(grad[0], [2 * total, 2 * total])
+    np.testing.assert_allclose(grad[1], want_h)
+    assert state[0] == [1.5, 0.5]
+    tangent = ([1.0, 0.0], np.ones(3))
+    value = s2sgrad.jvp(grows_a_list_the_argument_holds)(state, tangent)
+    np.testing.assert_allclose(value, 2 * total + np.sum(want_h))
+    assert state[0] == [1.5, 0.5]

@@ -142,6 +142,8 @@ CASES = {
     'check_tangent': [c(V, V, 'x'), c(M, V, 'x'), c({'a': 1.0}, {'a': V}, 'p'), c(1.0, 2.0, 'x'),
                       c([1.0, V], (1.0, V), 'x')],
     'copy': [c(V), c([1.0, 2.0]), c({'a': 1.0}), c((1.0, V)), c(1.5), c(Z0), c(None)],
+    'copy_lists': [c(V), c([1.0, [V, 2.0]]), c({'a': [1.0]}), c(([1.0], V)),
+                   c(Point([1.0], V)), c(1.5), c(None)],
     'count': [c(M), c(M, 0), c(M, (0, 1)), c(2.0), c(T, (0, 2)), c([[1.0, 2.0]], 1)],
     'dot_lhs': [c(2.0, 3.0, 4.0), c(1.5, V, W), c(np.ones(2), M, V), c(np.ones(3), np.ones(2), M),
                 c(np.ones((2, 2)), M, M.T), c(V, 2.0, V), c(np.ones((2, 3)), M, 2.0),
