@@ -47,7 +47,7 @@ def rewrite_constructs(ctx):
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
     build_records(func, resolver)
-    read_fields(func, getattr(ctx.source, 'receivers', {}))
+    read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
 

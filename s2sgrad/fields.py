@@ -21,11 +21,11 @@ _TUPLE_OPERATORS = (gast.Add, gast.Mult)
 """What tuples do: ``x.shape + (1,)``, ``x.shape * 2``."""
 
 
-def read_fields(func, receivers=()):
+def read_fields(func, resolver, receivers=()):
     """Rewrite ``p.shape`` and ``p.T`` in `func` as ``s2s.field(p, 'shape')`` where `p` is
     also read by a field that no array has (``p.scale``), or by one in arithmetic a tuple
-    cannot do (``p.shape - 1.0``): `p` is then a namedtuple (an array would raise there),
-    whose field ``shape`` would otherwise be read as the array attribute (a shape, without a
+    cannot do (``p.shape - 1.0``, ``gammaln(p.shape)``): `p` is then a namedtuple, whose
+    field ``shape`` would otherwise be read as the array attribute (a shape, without a
     derivative; ``.T``, a transpose). `p` stands for an item or field path too, its indices
     left out (``layers[i].T`` where ``layers[j].b`` is read). Names of nested functions are
     their own (rewritten when those are differentiated); `receivers` (``self`` of a bound
@@ -39,7 +39,7 @@ def read_fields(func, receivers=()):
              _root(node.value) in local]
     same = _aliases(nodes, local)
     records = {_key(node.value, same) for node in reads if _no_array_attribute(node.attr)}
-    records |= {_key(operand.value, same) for operand in _arithmetic_operands(nodes)
+    records |= {_key(operand.value, same) for operand in _arithmetic_operands(nodes, resolver)
                 if any(operand is node for node in reads) and operand.attr in _TUPLES}
     misread = {id(node) for node in reads
                if rules.is_array_name(node.attr) and _key(node.value, same) in records}
@@ -97,11 +97,18 @@ def _root(node):
     return node.id if isinstance(node, gast.Name) else None
 
 
-def _arithmetic_operands(nodes):
+def _arithmetic_operands(nodes, resolver):
     """The operands of arithmetic that tuples cannot take: any operator but ``+`` and
     ``*`` (``p.shape - 1``, ``p.shape / 2``, ``-p.shape``), or ``+``/``*`` with a float
-    constant (``p.shape * 2.0``)."""
+    constant (``p.shape * 2.0``); and the arguments of NumPy's elementwise functions and
+    SciPy's special functions (``gammaln(p.shape)``: of an array's shape, a tuple of sizes,
+    no program asks)."""
     for node in nodes:
+        if isinstance(node, gast.Call):
+            func = resolver.lookup(node.func)
+            module = getattr(func, '__module__', None) or ''
+            if isinstance(func, np.ufunc) or module.startswith('scipy.special'):
+                yield from node.args
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             yield node.operand
         elif isinstance(node, gast.BinOp):

@@ -247,3 +247,25 @@ def test_a_name_reused_for_an_array_says_so():
         return s
     with pytest.raises(s2sgrad.errors.S2SError, match='use another name for the array'):
         s2sgrad.grad(f, wrt=1)(Gamma(2.0, 1.0), [M])
+
+
+def lgamma_of_shape(q):
+    return gammaln(q.shape)
+
+
+def shape_only_in_a_special_function(p):
+    return lgamma_of_shape(p) + p.scale * 2.0
+
+
+def test_a_field_named_shape_given_to_a_special_function():
+    got = s2sgrad.grad(shape_only_in_a_special_function)(Gamma(2.0, 1.5))
+    want = _numeric(shape_only_in_a_special_function, [Gamma(2.0, 1.5)], 0)
+    np.testing.assert_allclose(list(got), [float(w) for w in want], rtol=1e-6)
+
+
+def test_shapes_given_to_array_constructors_stay_shapes():
+    def f(x):
+        return np.sum(np.exp(x)) * np.prod(x.shape) + np.sum(np.zeros(x.shape) + x)
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), central(f, x), rtol=1e-6)
+    assert 's2s.field' not in s2sgrad.grad(f).source
