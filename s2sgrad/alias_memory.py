@@ -445,9 +445,11 @@ def _copies(call):
 def _may_return_argument(call, name, module):
     """Whether `call` of the FRESH_FUNCTIONS `name` (of `module`) may return an argument
     itself: the built-in ``max(a, b)`` and ``min(a, b)`` return one of their operands,
-    ``np.diff(x, n=0)`` and ``np.linalg.matrix_power(A, 1)`` return `x` and `A`."""
+    ``sum(items, start)`` its `start` where `items` is empty, ``np.diff(x, n=0)`` and
+    ``np.linalg.matrix_power(A, 1)`` return `x` and `A`."""
     if module == 'builtins':
-        return name in ('max', 'min')
+        return name in ('max', 'min') or \
+            name == 'sum' and (len(call.args) > 1 or bool(call.keywords))
     if name not in ('diff', 'matrix_power'):
         return False
     power = call.args[1] if len(call.args) > 1 else next(

@@ -113,6 +113,7 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
         head, _, name = path.rpartition('.')
         if head.split('.')[0] in ('np', 'numpy') and name in fresh_functions or \
                 not head and name in _NEW_BUILTINS and name not in assigned and \
+                len(value.args) == 1 and not value.keywords and \
                 getattr(func, '__globals__', {}).get(name, builtins) is builtins:
             return True  # (the built-in function: not rebound in `func`'s module)
         return isinstance(value.func, gast.Attribute) and value.func.attr in fresh_methods \
@@ -121,7 +122,8 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
 
 
 _NEW_BUILTINS = {'sum', 'len', 'float', 'int', 'abs', 'bool', 'round'}
-"""Built-in functions whose result is new memory (not ``max``/``min``: an argument)."""
+"""Built-in functions whose result, of one argument, is new memory (not ``max``/``min``: an
+item; not ``sum(items, start)``: `start` itself where `items` is empty)."""
 
 
 def returns_tuple_displays(func):

@@ -100,14 +100,14 @@ def _root(node):
 def _arithmetic_operands(nodes, resolver):
     """The operands of arithmetic that tuples cannot take: any operator but ``+`` and
     ``*`` (``p.shape - 1``, ``p.shape / 2``, ``-p.shape``), or ``+``/``*`` with a float
-    constant (``p.shape * 2.0``); and the arguments of NumPy's elementwise functions and
-    SciPy's special functions (``gammaln(p.shape)``: of an array's shape, a tuple of sizes,
-    no program asks)."""
+    constant (``p.shape * 2.0``); and the arguments of elementwise functions that compute
+    in floats only (``gammaln(p.shape)``, ``np.exp``: of an array's shape, a tuple of
+    sizes, no program asks; ``np.maximum(a.shape, b.shape)`` is shape arithmetic)."""
     for node in nodes:
         if isinstance(node, gast.Call):
             func = resolver.lookup(node.func)
-            module = getattr(func, '__module__', None) or ''
-            if isinstance(func, np.ufunc) or module.startswith('scipy.special'):
+            if isinstance(func, np.ufunc) and all(
+                    kind.split('->')[-1][:1] in 'efdgFDGO' for kind in func.types):
                 yield from node.args
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             yield node.operand

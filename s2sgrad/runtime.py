@@ -232,8 +232,9 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
         for a in sorted(a % len(_shape(x)) for a in axes):
             full = np.expand_dims(full, a)
     mask = x == full
-    counts = mask.sum(axis=axis, keepdims=keepdims)
-    return (dx * mask).sum(axis=axis, keepdims=keepdims) / counts
+    total = (dx * mask).sum(axis=axis, keepdims=keepdims)
+    # (the count in the tangent's dtype: a float32 tangent stays float32)
+    return total / mask.sum(axis=axis, keepdims=keepdims, dtype=getattr(total, 'dtype', None))
 
 
 def select(condition, g):

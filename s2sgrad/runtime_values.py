@@ -105,12 +105,19 @@ def copy(x):
     if isinstance(x, list):
         return list(x)
     if isinstance(x, dict):
-        return x.copy()  # (an OrderedDict's or a defaultdict's of its own type)
+        return _dict_copy(x)
     if type(x) is np.ndarray:
         return x.copy(order='K')  # (the layout kept: ravel(order='K'/'A') reads it)
     if hasattr(x, 'copy') and not isinstance(x, tuple):
         return x.copy()
     return x
+
+
+def _dict_copy(x):
+    """A copy of the dict `x` of its own type (``dict.copy`` of a subclass of yours gives a
+    plain dict; an OrderedDict's and a defaultdict's keep theirs)."""
+    out = x.copy()
+    return out if type(out) is type(x) else type(x)(x)
 
 
 def copy_lists(x):
@@ -120,7 +127,7 @@ def copy_lists(x):
     if isinstance(x, list):
         return [copy_lists(item) for item in x]
     if isinstance(x, dict):
-        out = x.copy()  # (of its own type)
+        out = _dict_copy(x)
         for key in out:
             out[key] = copy_lists(out[key])
         return out

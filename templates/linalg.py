@@ -733,17 +733,54 @@ def norm_tangent(ans, x, ord=None, axis=None, keepdims=False):
 
 # -- pinv -----------------------------------------------------------------------------------
 
+def pinv_rank(g, a, rcond=None, rtol=None):
+    """`g`, where ``rcond=``/``rtol=`` drops no singular value of `a` that round-off would
+    keep: the rules differentiate the pseudo-inverse of constant rank, not of a matrix cut
+    to a lower rank (whose derivative also moves with the singular vectors dropped)."""
+    cut = rtol if rcond is None else rcond
+    if cut is None:
+        return g
+    s = np.linalg.svd(a, compute_uv=False)
+    largest = np.max(s, axis=-1, keepdims=True)
+    noise = max(np.shape(a)[-2:]) * np.finfo(s.dtype).eps * largest
+    if np.any((s <= np.asarray(cut)[..., None] * largest) & (s > noise)):
+        raise unsupported('s2sgrad differentiates np.linalg.pinv with an rcond= or rtol= that '
+                          'drops no singular value larger than round-off (the derivative of '
+                          'a pseudo-inverse cut to a lower rank is not the rules\'); '
+                          'differentiate pinv of the matrix of that rank, or leave the cut out')
+    return g
+
+
+def _pinv_rank_inline(g, a, rcond=None, rtol=None):
+    """``pinv_rank(g, a)`` without a cut is `g`."""
+    if all(cut is None or isinstance(cut, gast.Constant) and cut.value is None
+           for cut in (rcond, rtol)):
+        return g
+    return None
+
+
+inline(pinv_rank, _pinv_rank_inline)
+
+
+@adjoint(pinv_rank)
+def pinv_rank_adjoint(ans, g, a, rcond=None, rtol=None):
+    d[g] = pinv_rank(d[ans], a, rcond, rtol)
+
+
+linear(pinv_rank, 'd[g], a, rcond, rtol')
+
+
 @adjoint(np.linalg.pinv)
 def pinv_adjoint(ans, a, rcond=None, hermitian=False, *, rtol=None):
     gt = _mT(d[ans])
     g = -_mT(ans) @ d[ans] @ _mT(ans) + (gt - a @ (ans @ gt)) @ (ans @ _mT(ans)) + \
         (_mT(ans) @ ans) @ (gt - (gt @ ans) @ a)
-    d[a] = _to_triangle(g, _uplo_of(hermitian))
+    d[a] = _to_triangle(pinv_rank(g, a, rcond, rtol), _uplo_of(hermitian))
 
 
 @tangent(np.linalg.pinv)
 def pinv_tangent(ans, a, rcond=None, hermitian=False, *, rtol=None):
-    d[ans] = -ans @ _from_triangle(d[a], _uplo_of(hermitian)) @ ans
+    d[ans] = -ans @ _from_triangle(pinv_rank(d[a], a, rcond, rtol), _uplo_of(hermitian)) @ ans
     d[ans] = (ans @ _mT(ans)) @ (_mT(_from_triangle(d[a], _uplo_of(hermitian))) -
                                  _mT(_from_triangle(d[a], _uplo_of(hermitian))) @ a @ ans)
     d[ans] = (_mT(_from_triangle(d[a], _uplo_of(hermitian))) -

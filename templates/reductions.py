@@ -1,8 +1,12 @@
 """Rules of NumPy's reductions: sum, mean, max, min, prod, var, std, ptp, average, trace, nan*."""
+import copy
+
+import gast
 import numpy as np
 
+from s2sgrad import nodes
 from s2sgrad.runtime_errors import unsupported
-from s2sgrad.rules import adjoint, d, linear, nondifferentiable, reduction, tangent
+from s2sgrad.rules import adjoint, d, inline, linear, nondifferentiable, reduction, tangent
 from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, unmean,
                              unreduce)
 from s2sgrad.runtime_values import _is_lazy, array_module
@@ -162,9 +166,12 @@ def notnan(a, where=None):
     return np.logical_not(np.isnan(a))
 
 
-def nancount(a, axis=None, keepdims=True, ddof=0, correction=None, where=None):
-    """The number of non-NaN elements reduced over `axis`, minus ``ddof``."""
+def nancount(a, axis=None, keepdims=True, ddof=0, correction=None, where=None, center=None):
+    """The number of non-NaN elements reduced over `axis`, minus ``ddof`` (`center`: the
+    ``mean=`` of np.nanvar and np.nanstd, refused)."""
     _no_where(where, 'the nan* reductions')
+    if center is not None:
+        raise unsupported('s2sgrad differentiates np.nanvar and np.nanstd without mean= only')
     ddof = ddof if correction is None else correction
     return np.sum(np.logical_not(np.isnan(a)), axis=axis, keepdims=keepdims) - ddof
 
@@ -256,19 +263,46 @@ def nanprod_tangent(ans, a, axis=None, dtype=None, out=None, keepdims=False, ini
 
 # -- var, std and their nan* forms -------------------------------------------------------------
 
+def centered(a, axis=None, center=None):
+    """`a` less its mean over `axis`, or less `center` where given (NumPy 2's ``mean=`` of
+    var and std: any value of the mean's shape, not only the mean)."""
+    return a - (np.mean(a, axis=axis, keepdims=True) if center is None else center)
+
+
+def _centered_inline(a, axis=None, center=None):
+    """``centered(a, axis)``, without `mean`, reads ``a - np.mean(a, axis=axis,
+    keepdims=True)``."""
+    def given(node):
+        return node is not None and not (isinstance(node, gast.Constant) and node.value is None)
+    if given(center):
+        return None
+    keywords = [gast.keyword(arg='axis', value=axis)] if given(axis) else []
+    keywords.append(gast.keyword(arg='keepdims', value=gast.Constant(value=True, kind=None)))
+    mean_of = gast.Call(func=nodes.dotted('np.mean'), args=[copy.deepcopy(a)],
+                        keywords=keywords)
+    return gast.BinOp(left=a, op=gast.Sub(), right=mean_of)
+
+
+inline(centered, _centered_inline)
+
+
 @adjoint(np.var)
 def var_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
-    # `mean=` (the mean of `a`, precomputed) has no derivative: var is stationary in it.
-    d[a] = 2 * unreduce(d[ans], a, axis, keepdims) * \
-        (a - np.mean(a, axis=axis, keepdims=True)) / dof(a, axis, ddof, correction, where)
+    # var is stationary in the mean: `mean=` given as the mean of `a` gets zero here
+    d[a] = 2 * unreduce(d[ans], a, axis, keepdims) * centered(a, axis, mean) / \
+        dof(a, axis, ddof, correction, where)
+    d[mean] = unbroadcast(-2 * unreduce(d[ans], a, axis, keepdims) * centered(a, axis, mean) /
+                          dof(a, axis, ddof, correction, where), mean)
 
 
 @tangent(np.var)
 def var_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
-    d[ans] = 2 * np.sum(d[a] * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis,
-                        keepdims=keepdims) / dof(a, axis, ddof, correction, where)
+    d[ans] = 2 * np.sum(d[a] * centered(a, axis, mean), axis=axis, keepdims=keepdims) / \
+        dof(a, axis, ddof, correction, where)
+    d[ans] = -2 * np.sum(d[mean] * centered(a, axis, mean), axis=axis, keepdims=keepdims) / \
+        dof(a, axis, ddof, correction, where)
 
 
 # std is a norm of ``a - mean``: where all values reduced are equal (a zero spread; always
@@ -278,17 +312,24 @@ def var_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 def std_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
     d[a] = unreduce(d[ans], a, axis, keepdims) * \
-        xdivy(a - np.mean(a, axis=axis, keepdims=True),
+        xdivy(centered(a, axis, mean),
               unreduce(ans, a, axis, keepdims) * dof(a, axis, ddof, correction, where))
+    d[mean] = unbroadcast(-unreduce(d[ans], a, axis, keepdims) *
+                          xdivy(centered(a, axis, mean), unreduce(ans, a, axis, keepdims) *
+                                dof(a, axis, ddof, correction, where)), mean)
 
 
 @tangent(np.std)
 def std_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):
-    d[ans] = np.sum(d[a] * xdivy(a - np.mean(a, axis=axis, keepdims=True),
+    d[ans] = np.sum(d[a] * xdivy(centered(a, axis, mean),
                                  unreduce(ans, a, axis, keepdims) *
                                  dof(a, axis, ddof, correction, where)),
                     axis=axis, keepdims=keepdims)
+    d[ans] = -np.sum(d[mean] * xdivy(centered(a, axis, mean),
+                                     unreduce(ans, a, axis, keepdims) *
+                                     dof(a, axis, ddof, correction, where)),
+                     axis=axis, keepdims=keepdims)
 
 
 @adjoint(np.nanvar)
@@ -296,7 +337,7 @@ def nanvar_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=Fal
                    where=None, mean=None, correction=None):
     d[a] = select(notnan(a), 2 * unreduce(d[ans], a, axis, keepdims) *
                   (a - np.nanmean(a, axis=axis, keepdims=True)) /
-                  nancount(a, axis, True, ddof, correction, where))
+                  nancount(a, axis, True, ddof, correction, where, mean))
 
 
 @tangent(np.nanvar)
@@ -305,7 +346,7 @@ def nanvar_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=Fal
     d[ans] = 2 * np.sum(select(notnan(a, where), d[a]) *
                         np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
                         axis=axis, keepdims=keepdims) / \
-        nancount(a, axis, keepdims, ddof, correction)
+        nancount(a, axis, keepdims, ddof, correction, None, mean)
 
 
 @adjoint(np.nanstd)
@@ -314,7 +355,7 @@ def nanstd_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=Fal
     d[a] = unreduce(d[ans], a, axis, keepdims) * \
         xdivy(np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
               unreduce(ans, a, axis, keepdims) *
-              nancount(a, axis, True, ddof, correction, where))
+              nancount(a, axis, True, ddof, correction, where, mean))
 
 
 @tangent(np.nanstd)
@@ -323,7 +364,7 @@ def nanstd_tangent(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=Fal
     d[ans] = np.sum(select(notnan(a, where), d[a]) *
                     xdivy(np.where(np.isnan(a), 0.0, a - np.nanmean(a, axis=axis, keepdims=True)),
                           unreduce(ans, a, axis, keepdims) * nancount(a, axis, True, ddof,
-                                                                      correction)),
+                                                                      correction, None, mean)),
                     axis=axis, keepdims=keepdims)
 
 

@@ -78,6 +78,8 @@ def reachable_names():
                 if not path:
                     continue
                 root, *rest = path.split('.')
+                if root in template.params or root == template.vararg:
+                    continue  # (a parameter of the rule, ``mean`` of np.var's, is no helper)
                 obj = template.namespace.get(root)
                 for part in rest:
                     obj = getattr(obj, part, None)
