@@ -91,8 +91,9 @@ def _list_error(ctx, error):
     names = n.all_names(ctx.source.node)  # (not the normalizer's temporaries)
     holders = [h for h in error.holders if h in names and h != error.name]
     holder = f'`{holders[0]}`' if holders else 'another name'
-    what = f'the list `{error.name}` changed in length' if error.name in names else \
-        'a list held in another changed in length'  # (``lst[1].append(v)``)
+    change = 'reordered' if error.method == 'reverse' else 'changed in length'
+    what = f'the list `{error.name}` {change}' if error.name in names else \
+        f'a list held in another {change}'  # (``lst[1].append(v)``)
     return ctx.unsupported(
         error.stmt, f'{what} (`.{error.method}`) while {holder}, which holds it or is it, '
                     f'is read afterwards: the backward sweep follows a list by its name, so '

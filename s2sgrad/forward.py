@@ -216,6 +216,8 @@ class ForwardPass:
             operands = [value.left, value.right] if isinstance(value, gast.BinOp) else \
                 [value.operand]
             return [stmt], self.template(stmt, func, operands, [], ans)
+        if isinstance(value, gast.Subscript) and not isinstance(value.value, gast.Name):
+            return [stmt], [self._zero(ans)]  # (``x.flags['C']``: as the reverse pass has it)
         if isinstance(value, gast.Subscript):
             return [stmt], [n.assign(self.tan(ans), n.subscript(
                 n.name(self.tan(value.value.id)), n.clone(value.slice)))]

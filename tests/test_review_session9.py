@@ -144,3 +144,27 @@ def test_the_tangent_of_a_float32_max_is_float32():
     tangent = s2sgrad.jvp(f)(x, np.ones(4, np.float32))
     assert tangent.dtype == np.float32
     np.testing.assert_allclose(tangent, [2.0, 2.0])
+
+
+def branches_on_a_flag(x):
+    if x.flags['C_CONTIGUOUS']:
+        return np.sum(x ** 2)
+    return np.sum(x)
+
+
+def test_an_array_flag_read_in_forward_mode():
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.grad(branches_on_a_flag)(x), 2 * x)
+    np.testing.assert_allclose(s2sgrad.jvp(branches_on_a_flag)(x, np.ones(3)), 2 * x.sum())
+
+
+def reversed_while_held(x):
+    lst = [x, x * 2.0]
+    pair = (lst, 1.0)
+    lst.reverse()
+    return np.sum(pair[0][0])
+
+
+def test_a_list_reordered_while_held_is_refused_as_reordered():
+    with pytest.raises(S2SError, match='reordered'):
+        s2sgrad.grad(reversed_while_held)(X)
