@@ -98,15 +98,9 @@ class AliasAnalysis(MemoryModel):
                 self._list_shared(stmt, name, memory, before, live_after)
                 continue
             own = before.get(name, frozenset()) if name else frozenset()
-            sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
-                       self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & memory]
+            sharers = self._sharers(stmt, own, memory, memory)
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
-            made = self._made_anew(stmt, own, memory)
-            if made is not None:  # (containers made before hold earlier arrays only)
-                sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
-                           b[0] == 'def' and self.order[b[1]] > made]
-            live = [b for b in sharers if b in before.get(b[2], ()) and
-                    (b[2] in live_after[id(stmt)] or b[2] in self.always_live)]
+            live = [b for b in sharers if self._live(b, stmt, before, live_after)]
             if kind == 'rebind' and name not in n.names_stored(stmt.targets[0]) and \
                     name in live_after[id(stmt)]:
                 # ``v += c`` became ``v_2 = v + c`` (or `v` is another name's alias): where
@@ -173,20 +167,31 @@ class AliasAnalysis(MemoryModel):
             return
         lists = memory & (self.container | self.lists) or memory - self.arrays
         own = before.get(name, frozenset()) if name else frozenset()
-        sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
-                   self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & lists]
-        made = self._made_anew(stmt, own, memory)
-        if made is not None:  # (containers made before hold earlier lists only)
-            sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
-                       b[0] == 'def' and self.order[b[1]] > made]
-        live = sorted({b[2] for b in sharers if b in before.get(b[2], ()) and
-                       (b[2] in live_after[id(stmt)] or b[2] in self.always_live) and
+        live = sorted({b[2] for b in self._sharers(stmt, own, memory, lists)
+                       if self._live(b, stmt, before, live_after) and
                        not self._item_of(b, name)})
         if live:
             call = next(node for node in n.walk(stmt.value) if isinstance(node, gast.Call) and
                         isinstance(node.func, gast.Attribute) and
                         node.func.attr in CONTAINER_METHODS)
             raise SharedList(stmt, name, call.func.attr, live)
+
+    def _sharers(self, stmt, own, memory, seen):
+        """The bindings other than `own` that may exist when `stmt` writes `memory` and
+        reach `seen` (what of it they may see); where the memory written was made on the way
+        to `stmt` (`_made_anew`), containers made before then hold earlier memory only."""
+        sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
+                   self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
+        made = self._made_anew(stmt, own, memory)
+        if made is not None:
+            sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
+                       b[0] == 'def' and self.order[b[1]] > made]
+        return sharers
+
+    def _live(self, binding, stmt, before, live_after):
+        """Whether `binding` is its name's value when `stmt` runs and may be read after."""
+        return binding in before.get(binding[2], ()) and \
+            (binding[2] in live_after[id(stmt)] or binding[2] in self.always_live)
 
     def _item_of(self, binding, name):
         """Whether `binding` is made by reading an item of the list `name` (``v = lst[-1]``,
