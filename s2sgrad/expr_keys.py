@@ -30,6 +30,8 @@ def expr_key(node):
 
 def same(a, b):
     """``expr_key(a) == expr_key(b)``, without building the keys (stops at the first difference)."""
+    if a is b and isinstance(a, gast.AST):  # (a node rebuilt around the same parts)
+        return True
     if isinstance(a, gast.AST) and isinstance(b, gast.AST):
         if a.__class__.__name__ != b.__class__.__name__:
             return False

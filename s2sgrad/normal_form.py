@@ -4,7 +4,7 @@ import math
 import gast
 
 from . import nodes as n
-from .expr_keys import is_number, node_count, same, signed_const
+from .expr_keys import expr_key, is_number, node_count, same, signed_const
 from .folding import FOLD
 from .facts import broadcast
 from .rewrite_rules import first_rewrite
@@ -27,6 +27,8 @@ class Normalizer:
         self.unsure = 0        # rewrites seen while `fired` was set already (see `at`)
         self.shapes = {}       # id -> (node, shape) of normal subtrees (see `Facts.shape`)
         self.purity = {}       # id -> (node, purity) of normal subtrees (see `Context.pure`)
+        self.terms = ctx.sum_terms    # (sign, expr_key) of a term of a sum -> its number
+        self.apart = ctx.sums_apart   # pairs of those numbers no pair rule or like terms join
 
     def run(self, node):
         """The normal form of `node` (a tree it may reuse parts of)."""
@@ -211,13 +213,21 @@ class Normalizer:
         changed = True
         while changed:
             changed = False
+            # (the terms of a sum written ``a + b + c + d`` are met again at each `+`: a
+            # pair found apart once is not matched again; a pair's fate depends on its
+            # structure alone)
+            numbers = [self._term_number(term) for term in terms]
             for a, b in _ordered_pairs(len(terms)):
+                key = (numbers[a], numbers[b], a < b)
+                if key in self.apart:
+                    continue
                 pair = gast.BinOp(left=signed(*terms[a]), op=gast.Add(),
                                   right=signed(*terms[b]))
                 new = first_rewrite(self.ctx.ruleset.sums, pair, self.ctx)
                 if new is None and a < b:
                     new = self._like_terms(terms[a], terms[b])
                 if new is None:
+                    self.apart.add(key)
                     continue
                 more = []
                 flatten_sum(self.visit(new), 1, more)
@@ -227,6 +237,11 @@ class Normalizer:
                 changed = True
                 break
         return build_sum(terms, self.ctx.facts)
+
+    def _term_number(self, term):
+        """The number of the signed term `term` of a sum: equal terms have one."""
+        sign, node = term
+        return self.terms.setdefault((sign, expr_key(node)), len(self.terms))
 
     def _cancel(self, terms):
         """``log(x) + x / x`` -> ``log(x) + 1.0``: a divisor cancelled against an equal

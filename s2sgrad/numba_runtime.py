@@ -551,23 +551,32 @@ def _unextremum(g, ans, x, axis=None, keepdims=False):
             not (_array(g) or _number(g)) or not (_array(ans) or _number(ans)):
         return impl
     dtype = _float_dtype(x)
-    general = numba.njit(impl)
 
     def blocked(g, ans, x, axis=None, keepdims=False):
         # (one pass to count the positions that attain each extremum, one to share g)
-        xp = _shape_array(x.shape)
-        if x.ndim == 0:
-            return general(g, ans, x, axis, keepdims).astype(dtype)
-        a = 0 if axis is None else _axis(axis, x.ndim)
-        if axis is None:
+        if x.ndim == 0 or axis is None:
             xp = np.array([x.size], np.int64)
-        gflat, aflat = _flat(g), _flat(ans)
-        if gflat.size != x.size // max(xp[a], 1) or aflat.size != gflat.size:
-            return general(g, ans, x, axis, keepdims).astype(dtype)
+            a = 0
+        else:
+            xp = _shape_array(x.shape)
+            a = _axis(axis, x.ndim)
+        count = x.size // max(xp[a], 1)
         out = np.empty(x.size, dtype)
-        _unextremum_into(gflat, aflat, np.ascontiguousarray(x).ravel(), xp, a, out)
+        _unextremum_into(_sized(_flat(g), count), _sized(_flat(ans), count),
+                         np.ascontiguousarray(x).ravel(), xp, a, out)
         return out.reshape(x.shape)
     return blocked
+
+
+@_kernel
+def _sized(flat, count):
+    """The flat adjoint or result of a reduction, `count` values (one value repeated)."""
+    if flat.size == count:
+        return flat
+    if flat.size == 1:
+        return np.full(count, flat[0])
+    raise ValueError('the adjoint of a max or min is not shaped as its result: compile=None '
+                     'differentiates it')
 
 
 def _flat(v):

@@ -66,6 +66,10 @@ class Context:
         self._stable = {}
         self._normal = {}
         self._normal_keys = {}
+        # (terms of sums and the pairs of them no rule joins, for every `Normalizer` of this
+        # context: what a pair rule sees of a pair, its structure and the facts, is fixed here)
+        self.sum_terms = {}
+        self.sums_apart = set()
         self._top_in_order = None
         self._assignments = None
         self.normalizer = None  # (the Normalizer running, if one is)

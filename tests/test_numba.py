@@ -17,6 +17,8 @@ from s2sgrad.errors import CompileError, CompileFallbackWarning, S2SError  # noq
 
 numba = pytest.importorskip('numba', reason='the compiled path needs numba '
                                             '(pip install s2sgrad[numba])')
+# (one worker of pytest-xdist runs them all: each process compiles the helpers they share)
+pytestmark = pytest.mark.xdist_group('numba')
 
 
 def _flat(result):
@@ -405,6 +407,8 @@ def test_helpers_match_their_python_versions():
         (runtime.unbroadcast, (a23, 1.5)), (runtime.unreduce, (a3, a23, 0)),
         (runtime.unreduce, (a21, a23, 1, True)), (runtime.unmean, (a21, a23, -1, True)),
         (runtime.unextremum, (a3, np.max(a23, axis=0), a23, 0)),
+        (runtime.unextremum, (1.5, np.max(a23, axis=0), a23, 0)),  # (a number: every slice's)
+        (runtime.unextremum, (np.array(2.0), np.array(0.5), np.array(0.5))),  # (0-d)
         (runtime.untranspose, (rng.standard_normal((2, 3, 4)), (2, 0, 1))),
         (runtime.__getattr__('unjoin'), (rng.standard_normal((4, 3)), (a13, a23, a13))),
     ]
@@ -415,6 +419,8 @@ def test_helpers_match_their_python_versions():
         return made.setdefault(helper, numba.njit(lambda *a: helper(*a)))
     for helper, args in cases:
         _same(compiled(helper)(*args), helper(*args), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match='not shaped as its result'):
+        compiled(runtime.unextremum)(a21[:, 0], np.max(a23, axis=0), a23, 0)
     stack, concatenate, squeeze, as_array, as_list = (
         numba_runtime.stack, numba_runtime.concatenate, numba_runtime.squeeze,
         numba_runtime.as_array, numba_runtime.as_list)
