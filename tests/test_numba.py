@@ -17,8 +17,6 @@ from s2sgrad.errors import CompileError, CompileFallbackWarning, S2SError  # noq
 
 numba = pytest.importorskip('numba', reason='the compiled path needs numba '
                                             '(pip install s2sgrad[numba])')
-# (one worker of pytest-xdist runs them all: each process compiles the helpers they share)
-pytestmark = pytest.mark.xdist_group('numba')
 
 
 def _flat(result):

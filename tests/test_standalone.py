@@ -406,7 +406,6 @@ def assert_same(got, want, where):
 
 # ==================== tests
 
-@pytest.mark.xdist_group('corpus_names')  # (one worker transforms the corpus)
 def test_every_helper_the_corpus_uses_has_cases():
     names = corpus_names()
     assert len(names) > 20, names
@@ -586,7 +585,6 @@ except ValueError as error:
 '''
 
 
-@pytest.mark.xdist_group('corpus_names')  # (one worker transforms the corpus)
 def test_a_module_of_all_corpus_helpers_runs_with_numpy_only():
     module = 'import numpy as np\n\n\n' + definitions(corpus_names()) + HAND_WRITTEN
     lines = run_with_numpy_only(module, SCRIPT).splitlines()
