@@ -819,3 +819,48 @@ def test_clip_of_an_integer_array_is_never_numbas_integer_clip():
     except CompileError:
         return
     _same(got, expected)
+
+
+_AT_THE_DEFAULT_LEVEL = '''
+import math, sys
+import numba
+import numpy as np
+import s2sgrad
+
+def loop(x):
+    y = x
+    for i in range(250):
+        y = math.sin(y) * 0.9 + x * 0.1
+    return y
+
+def layers(W1, W2, x):
+    h = np.tanh(x @ W1)
+    z = h @ W2
+    z = z - np.max(z, axis=1, keepdims=True)
+    return np.sum(np.log(np.sum(np.exp(z), axis=1))) + np.sum(np.max(h, axis=0) ** 2)
+
+rng = np.random.default_rng(3)
+W1, W2, x = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal((6, 4))
+print(int(numba.core.config.OPT))
+for f, args, wrt in ((loop, (0.4,), 0), (layers, (W1, W2, x), (0, 1))):
+    compiled = s2sgrad.grad(f, wrt=wrt, compile='numba')(*args)
+    plain = s2sgrad.grad(f, wrt=wrt)(*args)
+    for c, p in zip(compiled if isinstance(wrt, tuple) else (compiled,),
+                    plain if isinstance(wrt, tuple) else (plain,)):
+        np.testing.assert_allclose(c, p, rtol=1e-12, atol=1e-13)
+print('same')
+'''
+
+
+def test_the_default_optimisation_level_gives_the_same_numbers(tmp_path):
+    """The suite compiles at NUMBA_OPT=0 (tests/conftest.py, for time); at numba's default
+    level, in a process of its own, a loop and a network with reductions give the plain
+    gradients' numbers too."""
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if k not in ('NUMBA_OPT', 'NUMBA_CACHE_DIR')}
+    script = tmp_path / 'default_level.py'  # (s2sgrad reads the functions' source file)
+    script.write_text(_AT_THE_DEFAULT_LEVEL)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ['3', 'same'], run.stdout  # (3: numba's default level)
