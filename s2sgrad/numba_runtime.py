@@ -575,8 +575,8 @@ def _sized(flat, count):
         return flat
     if flat.size == 1:
         return np.full(count, flat[0])
-    raise ValueError('the adjoint of a max or min is not shaped as its result: compile=None '
-                     'differentiates it')
+    raise ValueError('the adjoint of a max or min is not shaped as its result: leave '
+                     'compile= out for the plain gradient, which broadcasts it')
 
 
 def _flat(v):

@@ -2,6 +2,7 @@
 the plain gradient, CompileError for what numba rejects, fallback=True, the options."""
 import math
 import os
+import subprocess
 import sys
 import warnings
 
@@ -856,7 +857,6 @@ def test_the_default_optimisation_level_gives_the_same_numbers(tmp_path):
     """The suite compiles at NUMBA_OPT=0 (tests/conftest.py, for time); at numba's default
     level, in a process of its own, a loop and a network with reductions give the plain
     gradients' numbers too."""
-    import subprocess
     env = {k: v for k, v in os.environ.items() if k not in ('NUMBA_OPT', 'NUMBA_CACHE_DIR')}
     script = tmp_path / 'default_level.py'  # (s2sgrad reads the functions' source file)
     script.write_text(_AT_THE_DEFAULT_LEVEL)
