@@ -24,7 +24,6 @@ class Builder:
         self.cache = Cache()
         self.lock = threading.RLock()
         self._depth = 0
-        self._before = set()
         self.parts = weakref.WeakValueDictionary()  # forward parts by code (`link_part`)
 
     def lookup(self, key):
@@ -100,7 +99,7 @@ class Builder:
     def _build(self, key, source, wrt, mode, optimized, as_tuple=False, shapes=(),
                motion='split'):
         if self._depth == 0:
-            self._before = set(self.cache)
+            self.cache.journal = []  # what this transformation adds (forgotten if it fails)
         self._depth += 1
         try:
             ctx = Context(self, source(), wrt, mode, optimized, key, as_tuple, shapes,
@@ -116,11 +115,13 @@ class Builder:
 
         except BaseException:
             if self._depth == 1:  # forget everything this failed transformation cached
-                for added in set(self.cache) - self._before:
+                for added in self.cache.journal:
                     del self.cache[added]
             raise
         finally:
             self._depth -= 1
+            if self._depth == 0:
+                self.cache.journal = None
         return generated
 
 

@@ -19,7 +19,9 @@ class Cache:
         self.limit = limit
         self._entries = OrderedDict()
         self._owners = {}   # id(owner) -> weak reference (its callback marks the id dead)
+        self._keys = {}     # id(owner) -> the keys of its entries
         self._dead = []     # ids whose owner was collected, purged on the next access
+        self.journal = None  # when a list, the keys of the entries added, in order
 
     def _internal(self, key):
         """`key` with its owner replaced by the owner's id (once a weak reference is held)."""
@@ -38,9 +40,16 @@ class Cache:
         while self._dead:
             ident = self._dead.pop()
             self._owners.pop(ident, None)
-            for key in [k for k in self._entries if isinstance(k[1], _Owner) and
-                        k[1].ident == ident]:
-                del self._entries[key]
+            for key in self._keys.pop(ident, ()):
+                self._entries.pop(key, None)
+
+    def _drop(self, key):
+        """Forget the entry of the internal key `key`."""
+        self._entries.pop(key, None)
+        if isinstance(key[1], _Owner):
+            keys = self._keys.get(key[1].ident)
+            if keys is not None:
+                keys.discard(key)
 
     def get(self, key, default=None):
         """The entry for `key` (now the most recently used), or `default`."""
@@ -54,14 +63,19 @@ class Cache:
     def __setitem__(self, key, generated):
         self._purge()
         key = self._internal(key)
+        if key not in self._entries:
+            if self.journal is not None:
+                self.journal.append(key)
+            if isinstance(key[1], _Owner):
+                self._keys.setdefault(key[1].ident, set()).add(key)
         self._entries[key] = generated
         self._entries.move_to_end(key)
         while len(self._entries) > self.limit:
-            self._entries.popitem(last=False)
+            self._drop(next(iter(self._entries)))
 
     def __delitem__(self, key):
         self._purge()
-        self._entries.pop(self._internal(key), None)
+        self._drop(self._internal(key))
 
     def __contains__(self, key):
         self._purge()
@@ -79,6 +93,7 @@ class Cache:
         """Forget every entry."""
         self._entries.clear()
         self._owners.clear()
+        self._keys.clear()
         self._dead.clear()
 
 

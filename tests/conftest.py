@@ -1,6 +1,9 @@
-"""Test-session settings: numba compiles the tests' code without LLVM's optimisation passes."""
+"""Test-session settings: numba without LLVM's optimisation passes; the cache of generated code."""
 import os
 import tempfile
+import weakref
+
+import pytest
 
 # The compiled path's tests check the numbers compiled code computes, which LLVM's optimisation
 # level does not change (numba compiles without fast-math); at level 0 numba compiles in about
@@ -13,3 +16,31 @@ _LEVEL = os.environ.get('S2SGRAD_TEST_NUMBA_OPT', '0')
 os.environ.setdefault('NUMBA_OPT', _LEVEL)
 os.environ.setdefault('NUMBA_CACHE_DIR', os.path.join(
     tempfile.gettempdir(), f's2sgrad-tests-numba-cache-O{os.environ["NUMBA_OPT"]}'))
+
+from s2sgrad import api  # noqa: E402  (after the numba settings)
+from s2sgrad.cache import Cache  # noqa: E402
+
+# A test process makes thousands of generated functions, and the files differentiate the same
+# functions again (the corpus: by test_corpus, test_oracle, test_printed, test_dask, ...): with
+# the library's bound of 256 (`s2sgrad.cache.LIMIT`) most of them were made again, about a
+# tenth of the suite's time. A cached function is the one the same request made before, so the
+# tests keep up to 16,384 (some 50 KB each); test_cache.py and the test of the bound in
+# test_api_callables.py check the bound itself.
+api._BUILDER.cache.limit = 16384
+
+
+@pytest.fixture
+def private_cache():
+    """The generated functions of the test in a cache of their own, dropped after it: its
+    ``s2sgrad.clear_cache()`` calls (to generate again from nothing), or the hundreds of
+    closures it differentiates, then push out only what the test made, not the functions the
+    other tests of the process generated and will ask for again."""
+    builder = api._BUILDER
+    with api._LOCK:
+        shared = builder.cache, builder.parts
+        builder.cache, builder.parts = Cache(shared[0].limit), weakref.WeakValueDictionary()
+    try:
+        yield
+    finally:
+        with api._LOCK:
+            builder.cache, builder.parts = shared

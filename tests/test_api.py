@@ -196,7 +196,7 @@ def test_value_and_grad_tuple():
 
 # ==================== generated source
 
-def test_verbose_prints_source(capsys):
+def test_verbose_prints_source(capsys, private_cache):
     s2sgrad.clear_cache()
     capsys.readouterr()
     df = s2sgrad.grad(verbose_target, verbose=1)
@@ -206,7 +206,7 @@ def test_verbose_prints_source(capsys):
     np.testing.assert_allclose(df(x), np.cos(x) * x + np.sin(x))
 
 
-def test_verbose_zero_prints_nothing(capsys):
+def test_verbose_zero_prints_nothing(capsys, private_cache):
     s2sgrad.clear_cache()
     capsys.readouterr()
     s2sgrad.grad(verbose_target, verbose=0)

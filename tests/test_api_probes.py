@@ -880,7 +880,7 @@ def test_helper_redefined_after_grad():
         helper_r = original
 
 
-def test_dropped_closures_are_not_kept_alive():
+def test_dropped_closures_are_not_kept_alive(private_cache):
     """10,000 in the brief; S2S_PROBE_CLOSURES=10000 for the full run (about 4 minutes with
     tracemalloc on: each closure is transformed anew)."""
     count = int(os.environ.get('S2S_PROBE_CLOSURES', 300))

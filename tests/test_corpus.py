@@ -91,7 +91,7 @@ def test_gradient_matches_central_differences(f, make_args, wrt, optimized):
 
 
 @pytest.mark.parametrize('f, make_args, wrt', corpus.CASES, ids=IDS)
-def test_generated_source_compiles_and_is_deterministic(f, make_args, wrt):
+def test_generated_source_compiles_and_is_deterministic(f, make_args, wrt, private_cache):
     s2sgrad.clear_cache()
     first = s2sgrad.grad(f, wrt=wrt).source
     s2sgrad.clear_cache()

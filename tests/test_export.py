@@ -153,7 +153,7 @@ def test_command_line_export_reports_errors(capsys):
     assert 'TABLE' in capsys.readouterr().err
 
 
-def test_export_is_deterministic():
+def test_export_is_deterministic(private_cache):
     s2sgrad.clear_cache()
     first = s2sgrad.export(funcs.two_layers, wrt=(0, 1), modes=('grad', 'jvp'))
     s2sgrad.clear_cache()

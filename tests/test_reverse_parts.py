@@ -14,7 +14,7 @@ from s2sgrad.reverse_state import ReverseState, Saved
 
 
 @pytest.fixture
-def shared_states(monkeypatch):
+def shared_states(monkeypatch, private_cache):
     """The `ReverseState` of every forward sweep run while the test builds gradients."""
     seen = []
     original = forward_sweep.ForwardSweep.forward

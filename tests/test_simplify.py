@@ -13,6 +13,9 @@ from s2sgrad import rewrite_rules
 
 from trees import central_grad
 
+# Its tests clear the cache to generate from nothing: each in a cache of its own (conftest.py)
+pytestmark = pytest.mark.usefixtures('private_cache')
+
 SIZES = {'n': 3, 'm': 4, 'p': 2, 'k': 5}
 
 

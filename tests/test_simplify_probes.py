@@ -9,6 +9,9 @@ import s2sgrad
 
 from trees import central_grad
 
+# Its tests clear the cache to generate from nothing: each in a cache of its own (conftest.py)
+pytestmark = pytest.mark.usefixtures('private_cache')
+
 
 # -- functions (s2sgrad reads their source from this file) ------------------------------------
 def scaled_twice(x, k):
