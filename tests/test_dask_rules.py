@@ -55,6 +55,17 @@ import test_rules_shape_ops  # noqa: E402
 import test_rules_special  # noqa: E402
 import test_rules_ufuncs  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def _in_this_thread():
+    """The graphs compute in the calling thread: on these small arrays dask's thread pool
+    costs more than the work (a quarter of this file's time), and the numbers do not depend
+    on the scheduler (tests/test_dask.py computes with the default threaded one, and
+    tests/test_dask_distributed.py on a cluster)."""
+    with dask.config.set(scheduler='synchronous'):
+        yield
+
+
 MODULES = [test_definitions, test_rules_complex, test_rules_core, test_rules_differences,
            test_rules_einsum, test_rules_indexing, test_rules_linalg, test_rules_reductions,
            test_rules_shape_ops, test_rules_special, test_rules_ufuncs]
