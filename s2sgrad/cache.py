@@ -46,8 +46,9 @@ class Cache:
     def _drop(self, key):
         """Forget the entry of the internal key `key`."""
         self._entries.pop(key, None)
-        if isinstance(key[1], _Owner):
-            keys = self._keys.get(key[1].ident)
+        owner = _owner(key)
+        if owner is not None:
+            keys = self._keys.get(owner.ident)
             if keys is not None:
                 keys.discard(key)
 
@@ -66,8 +67,9 @@ class Cache:
         if key not in self._entries:
             if self.journal is not None:
                 self.journal.append(key)
-            if isinstance(key[1], _Owner):
-                self._keys.setdefault(key[1].ident, set()).add(key)
+            owner = _owner(key)
+            if owner is not None:
+                self._keys.setdefault(owner.ident, set()).add(key)
         self._entries[key] = generated
         self._entries.move_to_end(key)
         while len(self._entries) > self.limit:
@@ -95,6 +97,13 @@ class Cache:
         self._owners.clear()
         self._keys.clear()
         self._dead.clear()
+
+
+def _owner(key):
+    """The `_Owner` of the internal key `key`, or None for a key that holds no function
+    weakly."""
+    owner = key[1] if len(key) > 1 else None
+    return owner if isinstance(owner, _Owner) else None
 
 
 class _Owner:

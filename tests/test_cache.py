@@ -87,3 +87,12 @@ def test_the_bound_drops_the_least_recently_used_entry():
     assert len(cache) == 1 and cache.get(('func', c)) == 'C'
     cache.clear()
     assert len(cache) == 0 and ('func', c) not in cache
+
+
+def test_keys_without_a_function_are_bounded_and_forgotten_too():
+    cache = Cache(limit=2)
+    for name in ('a', 'b', 'c'):
+        cache[(name,)] = name.upper()
+    assert ('a',) not in cache and cache.get(('c',)) == 'C' and len(cache) == 2
+    del cache[('b',)]
+    assert len(cache) == 1
