@@ -22,8 +22,8 @@ from s2sgrad.cache import Cache  # noqa: E402
 
 # A test process makes thousands of generated functions, and the files differentiate the same
 # functions again (the corpus: by test_corpus, test_oracle, test_printed, test_dask, ...): with
-# the library's bound of 256 (`s2sgrad.cache.LIMIT`) most of them were made again, about a
-# tenth of the suite's time. A cached function is the one the same request made before, so the
+# the library's bound of 256 (`s2sgrad.cache.LIMIT`) many were made again (about a tenth of the
+# transformations). A cached function is the one the same request made before, so the
 # tests keep up to 16,384 (some 50 KB each); test_cache.py and the test of the bound in
 # test_api_callables.py check the bound itself.
 api._BUILDER.cache.limit = 16384
