@@ -178,15 +178,36 @@ class AliasAnalysis(MemoryModel):
 
     def _sharers(self, stmt, own, memory, seen):
         """The bindings other than `own` that may exist when `stmt` writes `memory` and
-        reach `seen` (what of it they may see); where the memory written was made on the way
-        to `stmt` (`_made_anew`), containers made before then hold earlier memory only."""
+        reach `seen` (what of it they may see). Where the memory written was made on the way
+        to `stmt` (`_made_anew`), only a binding made between them from that array may hold
+        it (`_latest`): one made before then, or after `stmt` (in an earlier run of the
+        loop), holds arrays made there earlier, never the one written (``un =
+        np.zeros(3)``, ``un[1] = ...``, ``u = un`` in a loop: `u` holds the last run's), and
+        so does a container (``d_stack.append(d)`` before ``d = np.zeros(2)``)."""
         sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                    self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
         made = self._made_anew(stmt, own, memory)
         if made is not None:
-            sharers = [b for b in sharers if self.mem.get(b, set()) & memory or
-                       b[0] == 'def' and self.order[b[1]] > made]
+            first, end = made
+            sharers = [b for b in sharers if self._latest(b, first, end, own, set())]
         return sharers
+
+    def _latest(self, binding, first, end, own, seen):
+        """Whether `binding` may hold the array that the definition at position `first`
+        made at its last run before a write at `end` (`_made_anew`): it is made between
+        them, from a name that `own` (that definition) or such a binding may be. A binding
+        made outside them, or only from such, holds arrays made there earlier (``u_1 =
+        u[1]`` where `u` is the last run's)."""
+        if binding[0] != 'def' or binding in seen or \
+                not first < self.order[binding[1]] < end:
+            return False
+        seen.add(binding)
+        stmt = self.defs[binding[1]][0]
+        if not isinstance(stmt, gast.Assign):
+            return True
+        before = self.reach[id(stmt)]
+        return any(other in own or self._latest(other, first, end, own, seen)
+                   for name in n.names_read(stmt.value) for other in before.get(name, ()))
 
     def _live(self, binding, stmt, before, live_after):
         """Whether `binding` is its name's value when `stmt` runs and may be read after."""
@@ -334,7 +355,7 @@ class AliasAnalysis(MemoryModel):
                self._may_store(other, memory)
                for other in n.statements(self.body) if id(other) in self.reach):
             return None
-        return z
+        return z, end
 
     def _may_store(self, stmt, memory):
         """Whether simple statement `stmt` may put `memory` into a container: an assignment

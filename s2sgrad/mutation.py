@@ -58,11 +58,22 @@ def assigned_into(stmts, aliases=False):
 
 def with_aliases(names, stmts):
     """`names` with every variable that may name the same object as one of them through the
-    assignments of one name to another in `stmts` (``alias = saved``, at any depth outside
-    nested functions): changing one changes all."""
-    pairs = [(stmt.targets[0].id, stmt.value.id) for stmt in n.statements(stmts)
-             if stmt.__class__ is gast.Assign and stmt.targets[0].__class__ is gast.Name and
-             stmt.value.__class__ is gast.Name]
+    assignments of one name to another in `stmts` (``alias = saved``, ``a, b = b, a``,
+    ``items = (u, un)`` then ``u_prev, u = items``, at any depth outside nested functions):
+    changing one changes all."""
+    assigns = [stmt for stmt in n.statements(stmts) if stmt.__class__ is gast.Assign]
+    displays = {}  # name -> the displays it is bound to (None: bound to something else)
+    for stmt in assigns:
+        target = stmt.targets[0]
+        if target.__class__ is gast.Name:
+            displays.setdefault(target.id, []).append(
+                stmt.value if isinstance(stmt.value, _DISPLAYS) else None)
+        else:
+            for name in n.names_stored(target):
+                displays.setdefault(name, []).append(None)
+    pairs = []
+    for stmt in assigns:
+        _alias_pairs(stmt.targets[0], stmt.value, displays, pairs)
     names = set(names)
     changed = bool(names)
     while changed:
@@ -72,6 +83,28 @@ def with_aliases(names, stmts):
                 names |= {a, b}
                 changed = True
     return names
+
+
+_DISPLAYS = (gast.Tuple, gast.List)
+
+
+def _alias_pairs(target, value, displays, pairs):
+    """The (name, name) pairs that ``target = value`` may make denote one object: a name
+    and a name, the items of two displays of one length (``u_prev, u = u, un``), or of a
+    target display and the displays its value name is bound to (else that name)."""
+    if target.__class__ is gast.Name and value.__class__ is gast.Name:
+        pairs.append((target.id, value.id))
+    elif isinstance(target, _DISPLAYS) and isinstance(value, _DISPLAYS) and \
+            len(target.elts) == len(value.elts):
+        for a, b in zip(target.elts, value.elts):
+            _alias_pairs(a, b, displays, pairs)
+    elif isinstance(target, _DISPLAYS) and value.__class__ is gast.Name:
+        bound = displays.get(value.id, [None])
+        if all(d is not None and len(d.elts) == len(target.elts) for d in bound):
+            for display in bound:
+                _alias_pairs(target, display, displays, pairs)
+        else:
+            pairs += [(name, value.id) for name in n.names_stored(target)]
 
 
 def changes_in_place(stmt, var):

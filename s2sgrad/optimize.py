@@ -34,7 +34,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
     same_shape = same_shape or (lambda a, b: a == b)
-    changed = mutated(func.body)
+    changed = mutated(func.body, aliases=True)  # (``u = un``: changed with `un`)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned

@@ -1,0 +1,203 @@
+"""Writes into an array made anew at each run of a loop, while names hold earlier runs' arrays.
+
+The time-stepping pattern of leapfrog and wave-equation solvers (``un = np.zeros(n)``,
+``un[1:-1] = ...``, ``u_prev, u = u, un``) writes into the array made at this run of the
+loop while `u` and `u_prev` hold the arrays of earlier runs: the write changes none of them,
+so it is differentiated (it was refused as a write through an alias). The passes after the
+analysis know the names bound to the array written (`mutation.with_aliases`): `u`, `u_prev`
+are changed when the backward sweep undoes a write into `un`, so an adjoint never stands for
+them (``1.0 * u_prev`` stays a copy). Where a name may hold
+the array made at this run (bound from it before the write), the write is still refused or
+made private, and every accepted program is checked against central differences in both
+modes, at second order, and for its caller's arrays.
+"""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import check_grads
+from s2sgrad.errors import UnsupportedSyntaxError
+
+
+def leapfrog(u0):
+    u_prev = u0
+    u = u0 * 2.0
+    for _ in range(3):
+        un = np.zeros(u0.shape[0])
+        un[1:-1] = 2.0 * u[1:-1] - u_prev[1:-1] + 0.1 * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+        u_prev = u
+        u = un
+    return np.sum(u ** 2) + np.sum(u_prev * u0)
+
+
+def leapfrog_tuple_rotation(u0, c):
+    u_prev, u = u0, np.sin(u0)
+    for _ in range(3):
+        un = np.zeros_like(u0)
+        un[1:-1] = 2.0 * u[1:-1] - u_prev[1:-1] + c * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+        un[0] = u[1]
+        u_prev, u = u, un
+    return np.sum(u * u_prev)
+
+
+def element_loop(x):
+    y = x * 1.0
+    for _ in range(2):
+        new = np.empty(x.shape[0])
+        for i in range(x.shape[0]):
+            new[i] = y[i] * y[i - 1] + x[i]
+        y = new
+    return np.sum(y)
+
+
+def under_condition(x, flip):
+    u = np.cos(x)
+    for step in range(4):
+        un = np.zeros(3)
+        if flip and step % 2:
+            un[0] = u[2] * 2.0
+            un[1:] = u[:2]
+        else:
+            un[:] = u * u
+        u = un
+    return np.sum(u)
+
+
+def grid_2d(u0):
+    u = u0 * 1.0
+    for _ in range(2):
+        un = np.zeros_like(u)
+        around = u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+        un[1:-1, 1:-1] = u[1:-1, 1:-1] + 0.2 * (around - 4 * u[1:-1, 1:-1])
+        un[0] = u[1]
+        u = un
+    return np.sum(u ** 2)
+
+
+ACCEPTED = [
+    (leapfrog, lambda rng: (rng.normal(size=6),), 0),
+    (leapfrog_tuple_rotation, lambda rng: (rng.normal(size=5), 0.3), (0, 1)),
+    (element_loop, lambda rng: (rng.normal(size=4),), 0),
+    (under_condition, lambda rng: (rng.normal(size=3), True), 0),
+    (under_condition, lambda rng: (rng.normal(size=3), False), 0),
+    (grid_2d, lambda rng: (rng.normal(size=(4, 5)),), 0),
+]
+
+
+@pytest.mark.parametrize('f, make_args, wrt', ACCEPTED,
+                         ids=[f'{c[0].__name__}-{i}' for i, c in enumerate(ACCEPTED)])
+def test_differentiated_in_both_modes_and_at_second_order(f, make_args, wrt):
+    args = make_args(np.random.default_rng(3))
+    kept = [np.copy(a) for a in args]
+    check_grads(f, args, wrt=wrt, modes=('rev', 'fwd'))
+    check_grads(f, args, wrt=0, order=2)  # (the Hessian-vector product of the array)
+    checked = s2sgrad.grad(f, wrt=wrt)(*args)  # (what check_grads compared with differences)
+    for optimized, motion in ((True, 'joint'), (False, 'split')):
+        other = s2sgrad.grad(f, wrt=wrt, optimized=optimized, motion=motion)(*args)
+        for a, b in zip(np.atleast_1d(checked) if wrt == 0 else checked,
+                        np.atleast_1d(other) if wrt == 0 else other):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    for before, after in zip(kept, args):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_leapfrog_needs_no_copy_of_the_last_run():
+    """The steps' own reads (`u[1:-1]` of the last run's array) are not copied."""
+    source = s2sgrad.grad(leapfrog).source
+    assert 's2s.copy(u[' not in source and 's2s.copy(u_prev[' not in source
+
+
+# -- a name that may hold the array made at this run: refused, or made private -----------
+
+def alias_of_this_run(x):
+    u = x * 1.0
+    for _ in range(2):
+        un = np.zeros(3)
+        u_prev = u
+        u = un
+        un[1] = u_prev[1] * 2.0 + x[0]  # (`u` is this run's array: it changes too)
+    return np.sum(u) + np.sum(u_prev)
+
+
+def view_of_this_run(x):
+    total = 0.0
+    for _ in range(2):
+        un = x * 2.0
+        head = un[:2]
+        un[0] = 7.0  # (`head` is a view of this run's array: it changes too)
+        total = total + np.sum(head * x[:2])
+    return total
+
+
+def view_through_a_name_of_this_run(x):
+    total = 0.0
+    u = x * 1.0
+    for _ in range(2):
+        un = np.ones(3)
+        w = un
+        v = w[1:]
+        un[1] = x[2]
+        total = total + np.sum(v * u)
+        u = un
+    return total
+
+
+@pytest.mark.parametrize('f', [alias_of_this_run, view_of_this_run,
+                               view_through_a_name_of_this_run])
+def test_names_of_this_runs_array_are_refused_or_right(f):
+    x = np.array([0.5, -1.0, 2.0])
+    try:
+        s2sgrad.grad(f)
+    except UnsupportedSyntaxError as error:
+        assert 'un[' in str(error) or 'un' in str(error)
+        return
+    check_grads(f, (x,), modes=('rev', 'fwd'))
+
+
+def test_array_put_in_a_list_before_the_write_is_still_followed():
+    """``hist.append(un)`` before the write puts this run's array where the write shows."""
+    def f(x):
+        hist = []
+        u = x * 1.0
+        for _ in range(2):
+            un = np.zeros(3)
+            hist.append(un)
+            un[:] = u * x
+            u = un
+        return sum(np.sum(h) for h in hist) + np.sum(u)
+    try:
+        check_grads(f, (np.array([0.5, -1.0, 2.0]),), modes=('rev', 'fwd'))
+    except UnsupportedSyntaxError:
+        pass
+
+
+def test_second_derivative_of_a_number_through_rotated_buffers_is_right_or_refused():
+    """The gradient of the gradient w.r.t. `c` runs the backward sweep's undoing writes
+    into `un` again: right, or refused by name, never a wrong number."""
+    u0 = np.random.default_rng(5).normal(size=5)
+    df = s2sgrad.grad(leapfrog_tuple_rotation, wrt=1)
+    try:
+        d2 = s2sgrad.grad(df, wrt=1)(u0, 0.3)
+    except UnsupportedSyntaxError as error:
+        assert 'un' in str(error)
+        return
+    eps = 1e-6
+    np.testing.assert_allclose(d2, (df(u0, 0.3 + eps) - df(u0, 0.3 - eps)) / (2 * eps),
+                               rtol=1e-5)
+
+
+def rotation_through_a_tuple(x, c):
+    u_prev, u = x, x * 1.0
+    for _ in range(2):
+        un = np.zeros_like(x)
+        un[1:] = u[1:] * c
+        u_prev, u = u, un
+    return np.sum(u * u_prev)
+
+
+@pytest.mark.parametrize('wrt', [0, 1, (0, 1)])
+def test_adjoint_never_stands_for_an_array_the_backward_sweep_changes(wrt):
+    """``np.sum(u * u_prev)``: `u_prev`'s adjoint is `u`'s value; written as `u` itself,
+    the backward sweep's undoing of ``un[1:] = ...`` changed it (a wrong gradient of `c`)."""
+    check_grads(rotation_through_a_tuple, (np.array([0.3, -1.2, 0.8, 2.0]), 0.7), wrt=wrt,
+                modes=('rev', 'fwd'))
