@@ -118,6 +118,13 @@ def _error(ctx, error, analysis):
                     made = f' (made on line {lineno}: `{text}`)'
                     break
     what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else 'an array'
+    if name and name not in analysis.local:  # (``CALLS[0] += 1``: a module's counter)
+        return ctx.unsupported(
+            error.stmt, f'a write into `{name}`, which the function does not own (a global '
+                        f'or a variable of an enclosing function): the derivative cannot undo '
+                        f'changes outside the function; keep counters and caches outside the '
+                        f'differentiated function, or pass the array in and return the new '
+                        f'value')
     err = ctx.unsupported(error.stmt, f'a write into {what}{made}, {error.reason}')
     err.construct_message = err.msg = (
         f'{err.construct_message}: writes through views and aliases (slices, `.T`, '

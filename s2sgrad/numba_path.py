@@ -25,6 +25,12 @@ from .errors import CompileError, CompileFallbackWarning, MissingDependencyError
 from .modes import Mode
 from .printer import to_source
 
+_OPTIONS = {'boundscheck': True}
+"""numba's options for the generated members and the user's functions: an index out of
+bounds raises IndexError, as in Python (numba reads past the array otherwise: a program
+with an off-by-one gave numbers where its plain gradient raised). The runtime helpers'
+kernels, whose indices are theirs, compile without the check."""
+
 CHOICES = (None, 'numba')
 """The values of the ``compile=`` option of the operators."""
 
@@ -142,6 +148,7 @@ class _Unit:
             node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
         space = self._namespace(item.function, node)
         _rewrite(node, space)
+        self._bind_users(space, node)
         forms = self.forms.get(name, {})
         _as_arrays(node, [v for v, form in forms.items() if form == 'array'])
         _as_zero_arrays(node, [v for v, form in forms.items() if form == 'zeros'])
@@ -151,11 +158,18 @@ class _Unit:
         self._helpers(node, source, name)
         self.reads[name] = set(n.names_read(node))
         function = compile_function(source, name, space, defaults=defaults)
-        self.dispatchers[name] = self.numba.njit(function)
+        self.dispatchers[name] = self.numba.njit(function, **_OPTIONS)
         for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
             if var == name:  # a recursive call: through the cell of its own name
                 cell.cell_contents = self.dispatchers[name]
         self.namespaces[name] = space
+
+    def _bind_users(self, space, node):
+        """Bind the names `node` reads that denote functions of the user's (those `_rewrite`
+        gave a module's function, ``helpers_step``) to their numba dispatchers."""
+        for var in n.names_read(node):
+            if _is_user_function(space.get(var)):
+                space[var] = self._user(space[var])
 
     def _helpers(self, node, source, name):
         """Bind ``s2s.<name>`` to the numba implementations; CompileError for a helper
@@ -199,7 +213,7 @@ class _Unit:
         copy.__kwdefaults__ = function.__kwdefaults__
         copy.__qualname__ = function.__qualname__
         copy.__module__ = function.__module__
-        dispatcher = self.user[id(function)] = self.numba.njit(copy)
+        dispatcher = self.user[id(function)] = self.numba.njit(copy, **_OPTIONS)
         for var in function.__code__.co_names:
             if _is_user_function(space.get(var)):
                 space[var] = self._user(space[var])
@@ -216,7 +230,7 @@ class _Unit:
             copy = types.FunctionType(function.__code__, space, function.__name__,
                                       function.__defaults__, tuple(cells))
             copy.__kwdefaults__ = function.__kwdefaults__
-            dispatcher = self.user[id(function)] = self.numba.njit(copy)
+            dispatcher = self.user[id(function)] = self.numba.njit(copy, **_OPTIONS)
         return dispatcher
 
     def _rewritten(self, function):
@@ -252,11 +266,11 @@ class _Unit:
         compiled = compile_function(source, node.name, space, cells=cells,
                                     defaults=list(function.__defaults__ or ()),
                                     kwdefaults=function.__kwdefaults__)
-        dispatcher = self.user[id(function)] = self.numba.njit(compiled)
+        dispatcher = self.user[id(function)] = self.numba.njit(compiled, **_OPTIONS)
         for var, cell in zip(compiled.__code__.co_freevars, compiled.__closure__ or ()):
             if var == node.name:  # a recursive call: through the cell of its own name
                 cell.cell_contents = dispatcher
-        for var in function.__code__.co_names:
+        for var in sorted(set(function.__code__.co_names) | set(n.names_read(node))):
             if _is_user_function(space.get(var)):
                 space[var] = self._user(space[var])
         for cell in cells.values():
@@ -320,7 +334,10 @@ class _Unit:
             '_numbers': _NUMBERS, '_state': state, '_plain': plain,
             # (numba's typing of some calls fails with a bare AssertionError, or a
             # NameError from inside numba: compiled code itself cannot raise one)
-            '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError),
+            # (and NotImplementedError: what numba's front end cannot translate, a nested
+            # function calling itself, or compiled code cannot do at run time)
+            '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError,
+                              NotImplementedError),
             '_failed': failure,
             '_unboxing': _unboxing,
             '_retyped': _retyped,
@@ -536,9 +553,11 @@ def _rewrite(node, space):
     ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
     ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``, ``np.mean``, ``np.max``,
     ``np.min`` (and those methods) over an axis or with ``keepdims`` become
-    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack, and ``a ** b`` without
+    ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack, ``a ** b`` without
     a float literal becomes ``s2s.power(a, b)``, which raises for an integer to a negative
-    integer power (numba's is 0; Python's a float)."""
+    integer power (numba's is 0; Python's a float), ``x.reshape(shape)`` becomes
+    ``s2s.reshaped(x, shape)`` (which copies an array numba cannot reshape), and a call of
+    a function of the user's through a module (``helpers.step(x)``) calls it by a name."""
     import numpy
     stored = n.names_stored(node)
     for child in list(n.walk(node)):
@@ -553,7 +572,12 @@ def _rewrite(node, space):
         path = n.dotted_path(child.func) or ''
         root, _, attr = path.partition('.')
         numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
-        if path == 'reversed' and len(child.args) == 1 and not child.keywords and \
+        function = _module_function(path, space)
+        if function is not None:  # (``helpers.step(x)``: numba types no module's function)
+            name = _fresh(path.replace('.', '_'), space, stored)
+            space[name] = function
+            child.func = n.name(name)
+        elif path == 'reversed' and len(child.args) == 1 and not child.keywords and \
                 isinstance(child.args[0], gast.Call) and \
                 n.dotted_path(child.args[0].func) == 'range' and \
                 1 <= len(child.args[0].args) <= 3 and not child.args[0].keywords and \
@@ -574,6 +598,12 @@ def _rewrite(node, space):
         elif path == 'sum' and len(child.args) == 1 and not child.keywords and \
                 space.get('sum', builtins.sum) is builtins.sum and 'sum' not in stored:
             child.func = n.attr('s2s', 'builtin_sum')
+        elif _reshape_call(child, path, numpy_call, space):
+            # (numba reshapes C-contiguous arrays only: a transposed one raised at run time)
+            array, *shape = child.args if numpy_call else [child.func.value] + child.args
+            child.func = n.attr('s2s', 'reshaped')
+            child.args = [array, shape[0] if len(shape) == 1 else
+                          gast.Tuple(elts=shape, ctx=gast.Load())]
         elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
             _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
                                       right=child.args[1]))
@@ -596,6 +626,41 @@ def _rewrite(node, space):
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []
+
+
+def _reshape_call(call, path, numpy_call, space):
+    """Whether `call` is ``np.reshape(x, shape)`` or ``x.reshape(shape)`` (``x.reshape(2,
+    3)``) of a value, not of a module, without ``order=``."""
+    if call.keywords or not call.args:
+        return False
+    if numpy_call:
+        return path.endswith('.reshape') and len(call.args) == 2
+    root = path.split('.')[0]
+    return isinstance(call.func, gast.Attribute) and call.func.attr == 'reshape' and \
+        not (path and isinstance(space.get(root), types.ModuleType)) and root != 's2s'
+
+
+def _module_function(path, space):
+    """The function of the user's that dotted `path` names through modules (``helpers.step``,
+    ``pkg.mod.f``), or None."""
+    root, *attrs = path.split('.')
+    value = space.get(root)
+    if not attrs or not isinstance(value, types.ModuleType):
+        return None
+    for attr in attrs:
+        if not isinstance(value, types.ModuleType):
+            return None
+        value = getattr(value, attr, None)
+    return value if _is_user_function(value) else None
+
+
+def _fresh(name, space, taken):
+    """`name`, or with a number after it, bound in neither `space` nor `taken`."""
+    candidate, count = name, 1
+    while candidate in space or candidate in taken:
+        count += 1
+        candidate = f'{name}_{count}'
+    return candidate
 
 
 def _float_literal(node):

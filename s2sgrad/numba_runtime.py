@@ -1428,7 +1428,7 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
-         'as_list': None, 'power': None}
+         'as_list': None, 'power': None, 'reshaped': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -1564,6 +1564,8 @@ def _array_of(x):
         return lambda x: stack(x, 0)
     if isinstance(x, types.List):
         return None
+    if _array(x):  # (numba's np.array takes no array: a copy, as NumPy's)
+        return lambda x: x.copy()
     return lambda x: np.array(x)
 
 
@@ -1608,6 +1610,24 @@ def _concatenate(arrays, axis=0):
             start += size
         return out.reshape(full)
     return impl
+
+
+def reshaped(x, shape):
+    """``x.reshape(shape)`` in compiled code, of an array of any layout (numba reshapes
+    only C-contiguous arrays: a transposed or sliced one is copied first, as NumPy does
+    where it cannot give a view)."""
+    return np.reshape(x, shape)
+
+
+@overload(reshaped, prefer_literal=False)
+def _reshaped(x, shape):
+    if _number(x):  # (a number of size 1: an array of it, as NumPy's)
+        return lambda x, shape: np.array([x]).reshape(shape)
+    if not _array(x):
+        return None
+    if x.layout == 'C':
+        return lambda x, shape: x.reshape(shape)
+    return lambda x, shape: np.ascontiguousarray(x).reshape(shape)
 
 
 def squeeze(x, axis=None):
@@ -1857,7 +1877,8 @@ def _power(a, b):
 
 
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
-             concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power)
+             concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
+             reshaped=reshaped)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

@@ -656,6 +656,16 @@ def ascontiguousarray(a, dtype=None, *, like=None):
     return np.positive(a)  # (a new array of the same values, also of a list or a dask array)
 
 
+def delete(arr, obj, axis=None):
+    """``np.delete(arr, obj, axis)``: the entries not deleted, taken by their positions
+    (the array flattened first where `axis` is None)."""
+    if axis is None:
+        arr = np.ravel(arr)
+        axis = 0
+    kept = np.delete(np.arange(np.shape(arr)[axis]), obj)
+    return np.take(arr, kept, axis=axis)
+
+
 def asfortranarray(a, dtype=None, *, like=None):
     """``np.asfortranarray(a)``: the same values (laid out in Fortran order)."""
     if dtype is not None or like is not None:
@@ -681,6 +691,7 @@ DEFINITIONS = {
     'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
     'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
     'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
+    'delete': delete,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
 

@@ -100,6 +100,9 @@ def f_dirichlet(alpha): return scipy.stats.dirichlet.logpdf(np.array([0.2, 0.3, 
 def f_vander(x): return np.sum(np.vander(x, 3) * np.arange(9.0).reshape(3, 3))
 def f_contiguous(x): return np.sum(np.ascontiguousarray(x.T) ** 2 * W.T) + np.sum(x.T ** 3)
 def f_fortran(x): return np.sum(np.asfortranarray(x) ** 3 * W)
+def f_delete_row(x): return np.sum(np.delete(x, 1, axis=0) ** 3 * W[:1])
+def f_delete_flat(x): return np.sum(np.delete(x, [0, 4]) * np.arange(4.0))
+def f_delete_slice(x): return np.sum(np.sin(np.delete(x, slice(0, 3, 2), axis=-1)))
 def f_norm_ppf(q): return np.sum(scipy.stats.norm.ppf(q, 1.0, 3.0) * V[:3])
 def f_norm_isf(q): return np.sum(scipy.stats.norm.isf(q) ** 2)
 
@@ -143,6 +146,8 @@ ROWS = [
     (f_poisson_pmf, arr(3), 0), (f_mvn_logpdf, two(3, (3, 3)), (0, 1)),
     (f_mvn_points, arr(4, 3), 0), (f_dirichlet, arr(3, lo=0.5, hi=1.5), 0),
     (f_vander, arr(3), 0), (f_contiguous, arr(2, 3), 0), (f_fortran, arr(2, 3), 0),
+    (f_delete_row, arr(2, 3), 0), (f_delete_flat, arr(2, 3), 0),
+    (f_delete_slice, arr(2, 3), 0),
 ]
 
 

@@ -431,3 +431,44 @@ def test_nested_default_value_that_changes_before_the_call():
     text = str(info.value)
     assert 'the default value of `k` of the nested function `g`' in text
     assert 'pass the value explicitly' in text
+
+
+# ==================== a dict made with dict(...), a write into a module's array
+
+def state_as_dict_call(x0, v0):
+    s = dict(x=x0 * 1.0, v=v0 * 1.0)
+    return np.sum(s['x'] * s['v'])
+
+
+def config_dict_call(x):
+    opts = dict(scale=2.0, n=3)
+    return np.sum(x * opts['scale'])
+
+
+CALLS = [0]
+
+
+def counted(x):
+    CALLS[0] += 1
+    return np.sum(x ** 2)
+
+
+def test_a_dict_made_by_calling_dict_is_refused_as_a_dict_literal_is():
+    """Not "no derivative rule for `dict`, register one": what to use instead."""
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2sgrad.grad(state_as_dict_call)
+    message = str(info.value)
+    assert 'dict' in message and 'tuple' in message and 'Register' not in message
+    assert_points_at(info.value, state_as_dict_call, 'dict(x=', caret=False)
+    # a dict of constants (a configuration) has no derivative to follow
+    np.testing.assert_allclose(s2sgrad.grad(config_dict_call)(np.ones(2)), [2.0, 2.0])
+
+
+def test_a_write_into_a_global_says_the_function_does_not_own_it():
+    """Not "add .copy() where the array written into is made": the array is the module's."""
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2sgrad.grad(counted)
+    message = str(info.value)
+    assert '`CALLS`' in message and 'does not own' in message and '.copy()' not in message
+    assert_points_at(info.value, counted, 'CALLS[0] += 1', caret=False)
+    assert CALLS == [0]

@@ -1,0 +1,137 @@
+"""The compiled path on arrays of every layout, functions called through a module, constructs
+numba's front end refuses, and indices out of bounds: the numbers of the plain gradient, or
+an error that says so (never numba's own exception, never numbers read past an array)."""
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import numba_helpers_module as helpers  # noqa: E402
+import s2sgrad  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.errors import CompileError, CompileFallbackWarning  # noqa: E402
+
+numba = pytest.importorskip('numba', reason='the compiled path needs numba '
+                                            '(pip install s2sgrad[numba])')
+
+A = np.array([[2.0, 0.3, 0.1], [0.2, 1.5, -0.4], [0.0, 0.7, 3.0]])
+
+
+def flat_transposed(A):
+    return np.sum(A.T.reshape(-1) * np.arange(A.size))
+
+
+def flat(A):
+    v = A.reshape(-1)
+    return np.sum(v * np.arange(v.size) * v)
+
+
+def flat_by_function(A):
+    return np.sum(np.reshape(A, (A.size,)) ** 3)
+
+
+def reshaped_to_rows(x):
+    return np.sum(np.tanh(x.reshape(2, 3)) @ np.ones(3))
+
+
+@pytest.mark.parametrize('f, x', [
+    (flat_transposed, A), (flat, A), (flat, A.T), (flat, A[:, ::2]), (flat, np.asfortranarray(A)),
+    (flat_by_function, A.T), (reshaped_to_rows, np.arange(6.0)[::-1] / 4),
+])
+def test_reshape_of_any_layout(f, x):
+    """numba reshapes C-contiguous arrays only (it raised NotImplementedError at run time
+    for a transposed one): compiled, the array is copied first, as NumPy does."""
+    df = s2sgrad.grad(f, compile='numba')
+    np.testing.assert_allclose(df(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
+    again = np.ascontiguousarray(x) * 0.5  # (another layout: numba compiles again)
+    np.testing.assert_allclose(df(again), df.plain(again), rtol=1e-12)
+
+
+def through_the_module(x):
+    return np.sum(helpers.cumulative(x)) + np.sum(helpers.scaled(x) ** 2)
+
+
+def inner_calls_the_module(x):
+    return np.sum(np.sin(twice(x)))
+
+
+def twice(x):
+    return helpers.scaled(x) + x
+
+
+@pytest.mark.parametrize('f', [through_the_module, inner_calls_the_module])
+@pytest.mark.parametrize('motion', ['split', 'joint'])
+def test_functions_called_through_a_module_are_compiled(f, motion):
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    df = s2sgrad.grad(f, compile='numba', motion=motion)
+    np.testing.assert_allclose(df(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def recursive_inner(x, n=3):
+    def rec(v, k):
+        if k == 0:
+            return v
+        return rec(math.sin(v) * 1.1, k - 1)
+    return rec(x, n)
+
+
+def test_what_numbas_front_end_refuses_is_a_compile_error():
+    """A nested function that calls itself: numba raises NotImplementedError while it reads
+    the code; that is a CompileError (or, with fallback=True, the plain gradient)."""
+    with pytest.raises(CompileError, match='cell variable'):
+        s2sgrad.grad(recursive_inner, compile='numba')(0.5)
+    df = s2sgrad.grad(recursive_inner, compile='numba', fallback=True)
+    with pytest.warns(CompileFallbackWarning):
+        got = df(0.5)
+    assert got == pytest.approx(numerical_grad(recursive_inner, (0.5,), 0), rel=1e-6)
+
+
+def off_by_one(x):
+    s = 0.0
+    for i in range(len(x)):
+        s += x[i] * x[i + 1]
+    return s
+
+
+def test_an_index_out_of_bounds_raises_as_in_python():
+    """numba reads past an array unless told to check: the compiled gradient of a program
+    with an off-by-one gave numbers where Python raises IndexError."""
+    x = np.array([0.5, -1.0, 2.0])
+    with pytest.raises(IndexError):
+        s2sgrad.grad(off_by_one)(x)
+    with pytest.raises(IndexError):
+        s2sgrad.grad(off_by_one, compile='numba')(x)
+
+
+def wraps_around(x):
+    s = 0.0
+    for i in range(len(x)):
+        s += x[i] * x[i - 1]
+    return s
+
+
+def test_negative_indices_still_count_from_the_end():
+    x = np.array([0.5, -1.0, 2.0, 0.25])
+    np.testing.assert_allclose(s2sgrad.grad(wraps_around, compile='numba')(x),
+                               numerical_grad(wraps_around, (x,), 0), rtol=1e-6)
+
+
+def array_of_an_array(x):
+    y = np.array(x)
+    return np.sum(y ** 2 * x)
+
+
+def log_determinant(A):
+    sign, ld = np.linalg.slogdet(A)
+    return ld * sign
+
+
+@pytest.mark.parametrize('f, x', [(array_of_an_array, np.array([0.3, -1.2, 2.0])),
+                                  (log_determinant, A)])
+def test_numpy_calls_numba_lacks_for_these_arguments(f, x):
+    df = s2sgrad.grad(f, compile='numba')
+    np.testing.assert_allclose(df(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
