@@ -13,6 +13,7 @@ import functools
 import numba
 import numpy as np
 from numba.core import types
+from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
@@ -998,6 +999,17 @@ def _add_at(bx, index, g):
         at = index.literal_value % len(bx) if len(bx) else 0
         return _per_item(lambda k: f'runtime.add(bx[{k}], g)' if k == at else f'bx[{k}]',
                          len(bx), 'bx, index, g')
+    if isinstance(bx, types.UniTuple) and isinstance(index, types.Integer) and len(bx) and \
+            _number(bx.dtype) and (_number(g) or isinstance(g, types.Omitted)):
+        # (``for v in vals`` over a tuple of numbers, ``*vals``: the item at a position known
+        # at run time; numbers only: numba's tuple_setitem does not count references, so a
+        # tuple of arrays would free an array twice)
+        def in_tuple(bx, index, g):
+            if not -len(bx) <= index < len(bx):
+                raise IndexError('tuple index out of range')
+            at = index % len(bx)
+            return tuple_setitem(bx, at, runtime.add(bx[at], g))
+        return in_tuple
     return None
 
 
@@ -1235,10 +1247,42 @@ def _read_at(by, index, v):
     return None
 
 
+@_kernel
+def _first_at(items, ans):
+    """Where the built-in ``max``/``min`` of `items` found `ans`: the first item equal to it
+    (a nan result is the first item: no comparison replaces it)."""
+    for i in range(len(items)):
+        item = items[i]
+        if item == ans or item != item and ans != ans:
+            return i
+    raise ValueError('max/min returned a value that is not among its arguments')
+
+
+def _of_items(a):
+    """``max(items)``, ``min(a, b, c)`` (a list of numbers, a 1-D array) of numba type `a`."""
+    return isinstance(a, types.List) and _number(a.dtype) or _array(a) and a.ndim == 1
+
+
 @_implements('pick')
 def _pick(g, ans, a, b=None):
+    if _absent(b):  # (one iterable: `g` at the first item equal to the result)
+        if not (_number(g) and _number(ans) and _of_items(a)):
+            return None
+        if _array(a):
+            dtype = _float_dtype(a)
+
+            def of_array(g, ans, a, b=None):
+                out = np.zeros(a.shape[0], dtype)
+                out[_first_at(a, ans)] = g
+                return out
+            return of_array
+
+        def of_list(g, ans, a, b=None):
+            position = _first_at(a, ans)
+            return [g if i == position else 0.0 * g for i in range(len(a))]
+        return of_list
     # (two arguments: `g` to `a` where `a` is the result, as the helper)
-    if _absent(b) or not all(_number(t) or _array(t) for t in (g, ans, a)):
+    if not all(_number(t) or _array(t) for t in (g, ans, a)):
         return None
     if _number(g) and _number(ans) and _number(a):
         return lambda g, ans, a, b=None: g * (1.0 if a == ans else 0.0)
@@ -1247,7 +1291,12 @@ def _pick(g, ans, a, b=None):
 
 @_implements('pick_tangent')
 def _pick_tangent(da, ans, a, b=None):
-    if _absent(b) or not all(_number(t) or _array(t) for t in (da, ans, a)):
+    if _absent(b):
+        if not (_number(ans) and _of_items(a) and (_of_items(da) or isinstance(
+                da, types.List) and _number(da.dtype))):
+            return None
+        return lambda da, ans, a, b=None: da[_first_at(a, ans)]
+    if not all(_number(t) or _array(t) for t in (da, ans, a)):
         return None
     if _number(da) and _number(ans) and _number(a):
         return lambda da, ans, a, b=None: da * (1.0 if a == ans else 0.0)

@@ -135,3 +135,61 @@ def log_determinant(A):
 def test_numpy_calls_numba_lacks_for_these_arguments(f, x):
     df = s2sgrad.grad(f, compile='numba')
     np.testing.assert_allclose(df(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def dynamic_time_warping(a, b):
+    n, m = len(a), len(b)
+    D = np.full((n + 1, m + 1), 1e10)
+    D[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = (a[i - 1] - b[j - 1]) ** 2
+            D[i, j] = cost + min(D[i - 1, j], D[i, j - 1], D[i - 1, j - 1])
+    return D[n, m]
+
+
+def extremes_of_an_array(x):
+    return max(x) * 3.0 + min(x) - max(x[1:] * 2.0)
+
+
+def extremes_of_a_list(x):
+    values = [x[0] * 2.0, np.sin(x[1]), x[2] - 1.0]
+    return max(values) + min(values) * 0.5
+
+
+@pytest.mark.parametrize('f, args', [
+    (dynamic_time_warping, (np.array([0.1, 0.9, 0.4]), np.array([0.0, 1.0, 0.5, 0.3]))),
+    (extremes_of_an_array, (np.array([0.3, -1.2, 2.0, 0.7]),)),
+    (extremes_of_a_list, (np.array([0.3, -1.2, 2.0]),)),
+])
+def test_builtin_max_and_min_of_several_values(f, args):
+    """``min(a, b, c)`` and ``max(x)`` of an array or a list: the adjoint goes to the first
+    of equal values, as Python returns it (the compiled helper took two values only)."""
+    wrt = tuple(range(len(args)))
+    df = s2sgrad.grad(f, wrt=wrt, compile='numba')
+    got = df(*args)
+    for i in wrt:
+        np.testing.assert_allclose(got[i], numerical_grad(f, args, i), rtol=1e-6, atol=1e-8)
+    v = np.linspace(0.5, -0.5, args[0].size)
+    jvp = s2sgrad.jvp(f, compile='numba')(*args, v)
+    assert jvp == pytest.approx(float(np.dot(got[0], v)), rel=1e-9, abs=1e-12)
+
+
+def sum_of_squares(*values):
+    total = 0.0
+    for v in values:
+        total += v * v
+    return total
+
+
+def calls_with_several_values(x):
+    return sum_of_squares(x, x * 2.0, 3.0, math.sin(x))
+
+
+def test_a_loop_over_a_tuple_of_numbers():
+    """``for v in values`` of ``*values``: the adjoint of the tuple is added item by item at
+    positions known at run time."""
+    df = s2sgrad.grad(calls_with_several_values, compile='numba')
+    for x in (0.5, -1.25, 2.0, 0.5):
+        assert df(x) == pytest.approx(numerical_grad(calls_with_several_values, (x,), 0),
+                                      rel=1e-6)
