@@ -62,6 +62,7 @@ class AliasAnalysis(MemoryModel):
         Raises `Unsafe` for a write whose memory another live binding can see.
         """
         forced = set(forced)
+        self.recent = set()  # memory written where `_latest` told earlier runs' arrays apart
         self.nested = set()  # arguments holding a list a list method changes
         self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
         # id -> the write that needs it
@@ -125,8 +126,8 @@ class AliasAnalysis(MemoryModel):
                 # generated code checks at run time that it is a number, which no write
                 # changes, and the analysis treats it as such from then on (a view that is
                 # not read afterwards, ``y[:-1]`` in ``y[1:] = y[:-1] * 2``, may share it)
-                reads = {b[1] for b in sharers
-                         if isinstance(self.defs[b[1]][0].value, gast.Subscript) and
+                reads = {b[1] for b in sharers if b[1] in self.defs and
+                         isinstance(self.defs[b[1]][0].value, gast.Subscript) and
                          self._element_read(b, whole=whole)}
                 for read in reads:
                     self.numbers.setdefault(read, stmt)
@@ -189,8 +190,18 @@ class AliasAnalysis(MemoryModel):
         made = self._made_anew(stmt, own, memory)
         if made is not None:
             first, end = made
-            sharers = [b for b in sharers if self._latest(b, first, end, own, set())]
+            latest = [b for b in sharers if self._latest(b, first, end, own, set())]
+            if len(latest) < len(sharers):
+                self.recent |= memory  # (names of earlier runs' arrays: `recent_sharers`)
+            sharers = latest
         return sharers
+
+    def recent_sharers(self):
+        """The names whose values may share memory written where earlier runs' arrays were
+        told apart from the one written (`_latest`): they change when the backward sweep
+        undoes those writes, so the optimizer may not let an adjoint be one of them."""
+        return {b[2] for b in self.bindings
+                if self._reach(self.mem.get(b, ())) & self.recent}
 
     def _latest(self, binding, first, end, own, seen):
         """Whether `binding` may hold the array that the definition at position `first`
@@ -202,10 +213,15 @@ class AliasAnalysis(MemoryModel):
                 not first < self.order[binding[1]] < end:
             return False
         seen.add(binding)
+        if binding[1] not in self.defs:  # (a nested function, made in between)
+            return True
         stmt = self.defs[binding[1]][0]
         if not isinstance(stmt, gast.Assign):
             return True
         before = self.reach[id(stmt)]
+        if any(isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
+               call.func.id in self.local for call in n.walk(stmt.value)):
+            return True  # (``get()`` of a nested function: it may read the array now)
         return any(other in own or self._latest(other, first, end, own, seen)
                    for name in n.names_read(stmt.value) for other in before.get(name, ()))
 
@@ -233,8 +249,8 @@ class AliasAnalysis(MemoryModel):
         made by a subscript, or copied or unpacked from such values. `whole`: the write
         rebinds a list in place (``out += [v]``), which a list display of such values
         shares."""
-        if binding[0] != 'def' or depth > 8:
-            return False
+        if binding[0] != 'def' or binding[1] not in self.defs or depth > 8:
+            return False  # (a nested function's binding: what it reads, see `_captured`)
         stmt = self.defs[binding[1]][0]
         if not isinstance(stmt, gast.Assign):
             return False
@@ -336,6 +352,7 @@ class AliasAnalysis(MemoryModel):
             return None
         (binding,) = own
         if binding[0] != 'def' or self.mem.get(binding) != {('new', binding[1])} or \
+                binding[1] not in self.allocations or \
                 memory != {('new', binding[1])} or binding[1] in self.numbers or \
                 isinstance(self.defs[binding[1]][0].value,
                            (gast.Subscript, gast.Name, gast.Attribute)):
@@ -418,6 +435,7 @@ class AliasAnalysis(MemoryModel):
         start = {p: frozenset({('param', p, p)}) for p in self.params}
         self.defs = {}
         self.reach = {}
+        self.functions = []  # (nested def, its binding)
         self._flow(self.body, start)
         checked = self._checked_numbers()
         changed = True
@@ -454,6 +472,8 @@ class AliasAnalysis(MemoryModel):
                     old = self.mem.setdefault(binding, set())
                     if not mem <= old:
                         old |= mem
+            for stmt, binding in self.functions:  # (what it returns may be what it reads)
+                self.mem[binding] |= self._captured(stmt)
             self.writes = [write for stmt in n.statements(self.body)
                            for write in self.written(stmt, self.reach[id(stmt)])]
             if self._size() != size:
@@ -501,6 +521,7 @@ class AliasAnalysis(MemoryModel):
                 binding = ('def', id(stmt), stmt.name)
                 self.bindings.add(binding)
                 self.mem[binding] = set()
+                self.functions.append((stmt, binding))
                 state[stmt.name] = frozenset({binding})
         return state
 

@@ -85,6 +85,8 @@ class MemoryModel:
         self.container = set()
         self.arrays = set()         # new memory known to be an array (holds no references)
         self.elements = {}
+        self.allocations = set()    # statements whose value is a new array or list they
+        # make (a NumPy function, arithmetic, ``.copy()``), not an unknown call's result
         for p in self.params:
             self.mem[('param', p, p)] = {('P', p)}
             self.contents[('P', p)] = {('C', p)}
@@ -140,6 +142,21 @@ class MemoryModel:
     def _add_contents(self, loc, locs):
         self.contents.setdefault(loc, set()).update(locs)
 
+    def _allocated(self, stmt, **kinds):
+        """`_new` for a value known to be made by `stmt` (see `allocations`)."""
+        self.allocations.add(id(stmt))
+        return self._new(stmt, **kinds)
+
+    def _captured(self, node):
+        """The memory of the enclosing function's variables that the nested function or
+        lambda `node` reads (its result may be one of them: ``get = lambda: buf``), at any
+        of their bindings (it reads them when it is called)."""
+        own = set(n.names_stored(node.args)) | set(n.names_stored(
+            gast.Module(body=node.body if isinstance(node.body, list) else [], type_ignores=[])))
+        names = (set(n.names_read(node)) & self.local) - own
+        return set().union(set(), *(self.mem.get(b, set()) for b in self.bindings
+                                    if b[2] in names))
+
     def _new(self, stmt, container=False, array=False):
         loc = ('new', id(stmt))
         if container:
@@ -166,11 +183,12 @@ class MemoryModel:
         if isinstance(node, gast.Name):
             return self._name(node.id, state)
         if isinstance(node, gast.Lambda):
-            return self._new(stmt)
+            return self._new(stmt) | self._captured(node)
         if isinstance(node, gast.Compare):
-            return self._new(stmt, array=True)
+            return self._allocated(stmt, array=True)
         if isinstance(node, gast.UnaryOp):
-            return self._new(stmt, array=True) if not isinstance(node.op, gast.Not) else set()
+            return self._allocated(stmt, array=True) if not isinstance(node.op, gast.Not) \
+                else set()
         if isinstance(node, gast.BoolOp):
             return set().union(*(self._eval(v, state, stmt) for v in node.values))
         if isinstance(node, gast.IfExp):
@@ -181,11 +199,13 @@ class MemoryModel:
             lists = [m for m in (left, right) if m and m <= self.container] + \
                 [set() for e in (node.left, node.right) if isinstance(e, (gast.List, gast.Tuple))]
             result = self._new(stmt, container=bool(lists), array=not lists)
+            if not lists:
+                self.allocations.add(id(stmt))
             if lists:
                 self._add_contents(('new', id(stmt)), self._contents(left | right))
             return result
         if isinstance(node, (gast.List, gast.Tuple, gast.Set)):
-            result = self._new(stmt, container=True)
+            result = self._allocated(stmt, container=True)
             loc = ('new', id(stmt))
             parts = [self._eval(elt, state, stmt) for elt in node.elts]
             for part in parts:
@@ -198,7 +218,7 @@ class MemoryModel:
                         have |= part
             return result
         if isinstance(node, gast.Dict):
-            result = self._new(stmt, container=True)
+            result = self._allocated(stmt, container=True)
             for value in node.values:
                 self._add_contents(('new', id(stmt)), self._eval(value, state, stmt))
             return result
@@ -279,7 +299,7 @@ class MemoryModel:
         if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
             receiver = self._eval(func.value, state, stmt)
             if func.attr in FRESH_METHODS and _copies(node):
-                result = self._new(stmt)
+                result = self._allocated(stmt)
                 if func.attr in ('copy', 'values', 'items'):  # (a dict's values: its contents)
                     self._add_contents(('new', id(stmt)), self._contents(receiver))
                 return result
@@ -296,13 +316,13 @@ class MemoryModel:
             if name in RUNTIME_FRESH:
                 copied = self._eval(args[0], state, stmt) if name == 'copy' and args else set()
                 if copied and copied <= self.arrays:  # (a copy of an array holds nothing)
-                    return self._new(stmt, array=True)
-                result = self._new(stmt)
+                    return self._allocated(stmt, array=True)
+                result = self._allocated(stmt)
                 if copied:
                     self._add_contents(('new', id(stmt)), self._contents(copied))
                 return result
             if name in RUNTIME_FRESH_ARRAYS:
-                return self._new(stmt, array=True)
+                return self._allocated(stmt, array=True)
             if name in RUNTIME_VIEWS:
                 viewed = self._eval(args[0], state, stmt) if args else set()
                 return self._new(stmt, array=True) | viewed
@@ -332,14 +352,14 @@ class MemoryModel:
                 result |= memory
             return result
         if name in CONTAINER_CALLS | {'sorted', 'reversed'} and module == 'builtins':
-            result = self._new(stmt, container=True)
+            result = self._allocated(stmt, container=True)
             for arg in args:  # (a reversed list is a view of it; `list(xs)` holds its items)
                 memory = self._eval(arg, state, stmt)
                 self._add_contents(('new', id(stmt)), self._reach(memory)
                                    if name == 'reversed' else self._items(memory))
             return result
         if obj is not None and type(obj).__name__ == 'ufunc':
-            return self._new(stmt, array=True)
+            return self._allocated(stmt, array=True)
         if name in ('max', 'min') and module == 'builtins' and len(node.args) == 1:
             # (an item of the one iterable, or the `default=`)
             result = self._items(self._eval(node.args[0], state, stmt))
@@ -351,12 +371,12 @@ class MemoryModel:
                                                                  'math', 'builtins')):
             if not _copies(node) or _may_return_argument(node, name, module):
                 return self._unknown(set(), args, state, stmt)
-            return self._new(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
+            return self._allocated(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
         if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')) and \
                 _returns_new(obj):
             # a function of the user's that returns arithmetic or a fresh NumPy result: new
             # memory, holding what the arguments' items hold (``[a] * 2`` repeats items)
-            result = self._new(stmt)
+            result = self._allocated(stmt)
             for arg in args:
                 self._add_contents(('new', id(stmt)),
                                    self._contents(self._eval(arg, state, stmt)))

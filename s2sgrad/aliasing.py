@@ -32,6 +32,7 @@ def private_writes(ctx, body):
         raise _error(ctx, error, analysis) from None
     ctx._alias_params = params
     ctx._nested_params = analysis.nested
+    ctx.recent_sharers = analysis.recent_sharers()
     if copies:
         ctx.source.namespace.setdefault('s2s', runtime)
         body = _insert_copies(ctx, body, copies)

@@ -13,7 +13,7 @@ from .copies import copy_propagate, drop_copy_backs
 from .dead_code import clean, dead_code, unused_stacks
 from .folding import fold_block
 from .inlining import inline, sink_copies
-from .mutation import mutated
+from .mutation import assigned_into, mutated, sharing
 from .simplify import simplify
 
 MAX_ROUNDS = 50
@@ -21,7 +21,8 @@ MAX_ROUNDS = 50
 that two sub-passes undo each other's work, an internal error."""
 
 
-def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stacks=None):
+def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stacks=None,
+             changed=()):
     """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
 
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
@@ -29,12 +30,17 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
     algebraic rules (`simplify`) use them. `resolver` (a `resolve.Resolver`) tells what the
     names of the generated code denote (without one, the rules that call functions are off).
     `stacks` names the lists that the reverse pass saves values on (see
-    `dead_code.unused_stacks`). The rounds stop at the first that changes nothing.
+    `dead_code.unused_stacks`). `changed` names variables that are changed in place
+    although no statement here writes into them by that name (arrays the alias analysis
+    found shared with one written: `alias_analysis.recent_sharers`). The rounds stop at
+    the first that changes nothing.
     """
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
     same_shape = same_shape or (lambda a, b: a == b)
-    changed = mutated(func.body, aliases=True)  # (``u = un``: changed with `un`)
+    # (and the names bound to, or viewing, an array written into: ``u = un``, ``v = u[:]``)
+    changed = mutated(func.body) | sharing(assigned_into(func.body), func.body) | \
+        set(changed)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned
@@ -47,7 +53,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body, _ = dead_code(func.body, set(), remove=True)
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
-            func.body = simplify(func.body, params, declared, keep, resolver)
+            func.body = simplify(func.body, params, declared, keep, resolver, changed)
             simplifying = _size(func.body) != unsimplified
         func.body = unused_stacks(func.body, stacks)
         func.body = inline(func.body, keep)

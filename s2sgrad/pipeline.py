@@ -98,7 +98,8 @@ def forward_mode(ctx):
 def optimise(ctx, made):
     """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
-                    resolver=ctx.resolver, stacks=made.stacks)
+                    resolver=ctx.resolver, stacks=made.stacks,
+                    changed=getattr(ctx, 'recent_sharers', ()))
 
 
 def normalise(ctx):

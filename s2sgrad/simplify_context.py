@@ -11,7 +11,7 @@ from .dead_code import IMPURE_FUNCTIONS
 from .expr_keys import expr_key, is_cast, node_count, replace_children
 from .facts import Facts
 from .inlining import has_user_call
-from .mutation import CHANGING_METHODS, changes, with_aliases
+from .mutation import CHANGING_METHODS, assigned_into, changes, sharing
 from .normal_form import Normalizer
 from .rewrite_cost import module_name
 from .rewrite_rules import RuleSet
@@ -25,7 +25,7 @@ class Context:
     """What the simplifier knows of one generated function: its definitions, the variables it
     may read through, the names it resolves, and the facts."""
 
-    def __init__(self, body, params, declared, keep, resolver):
+    def __init__(self, body, params, declared, keep, resolver, changed=()):
         self._user_call = has_user_call
         self._impure_functions = IMPURE_FUNCTIONS
         self._impure_methods = CHANGING_METHODS
@@ -53,9 +53,10 @@ class Context:
                 self.unanalyzable.update(n.names_stored(node))
             elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 self.reads[node.id] = self.reads.get(node.id, 0) + 1
-        # (a name bound to one changed in place shares its changes: ``u = un`` before
-        # ``un[1:] = ...`` at the loop's next run, which the backward sweep undoes)
-        self.mutated = with_aliases(self.mutated, body)
+        # (a name bound to one changed in place, or to a view of it, shares its changes:
+        # ``u = un`` before ``un[1:] = ...`` at the loop's next run, which the backward
+        # sweep undoes)
+        self.mutated |= sharing(assigned_into(body), body) | set(changed)
         self.unanalyzable |= self.mutated  # changed in place: values (and shapes) vary
         self.locals = set(self.definitions) | self.unanalyzable | self.params
         self.top = {}              # name -> (index, value): top-level single definitions
