@@ -44,3 +44,15 @@ def private_cache():
     finally:
         with api._LOCK:
             builder.cache, builder.parts = shared
+
+
+_LONGEST_FIRST = ('test_numba.py', 'test_standalone.py', 'test_api_probes.py',
+                  'test_api_callables.py', 'test_examples.py', 'test_numba_layouts.py')
+"""Files holding the suite's longest single tests (13-26 s each: numba compiles, subprocesses,
+hundreds of closures), handed out first: xdist gives tests to its workers in collection order,
+and one of them left near the end keeps one worker busy while the other waits."""
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The tests of `_LONGEST_FIRST` first, each file's in its order; the others after."""
+    items.sort(key=lambda item: os.path.basename(str(item.fspath)) not in _LONGEST_FIRST)
