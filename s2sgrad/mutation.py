@@ -8,8 +8,6 @@ denote one object, so a change through either changes both (`with_aliases`).
 import gast
 
 from . import nodes as n
-from .alias_memory import (FRESH_FUNCTIONS, FRESH_METHODS, NONARRAY_ATTRIBUTES, RUNTIME_FRESH,
-                           RUNTIME_FRESH_ARRAYS)
 
 MUTATING_METHODS = frozenset({'append', 'pop', 'extend', 'insert', 'remove', 'clear', 'sort',
                               'reverse', 'fill', 'resize', 'setdefault', 'update'})
@@ -56,65 +54,6 @@ def assigned_into(stmts, aliases=False):
     """The variables that `stmts` assign into by subscript (``y[i] = v``), anywhere; with
     `aliases`, also the names bound to one of them. (`mutated` without the calls.)"""
     return mutated(stmts, methods=(), first_argument=(), aliases=aliases)
-
-
-def sharing(names, stmts):
-    """`names` with every variable whose value may share memory with one of theirs through
-    the assignments of `stmts`: aliases (`with_aliases`), views (``v = u[1:]``, ``v =
-    u.T``, ``v = np.reshape(u, -1)``), and results of calls that may return an argument
-    (``v = ident(u)``; not the runtime's helpers, whose results are adjoints, copies or
-    saved values), both ways. What the optimizer may not write as a bare name where one of
-    `names` is changed in place (the backward sweep's undoing writes)."""
-    assigns = [stmt for stmt in n.statements(stmts) if stmt.__class__ is gast.Assign]
-    displays = _displays(assigns)
-    pairs = []
-    for stmt in assigns:
-        target, value = stmt.targets[0], stmt.value
-        if target.__class__ is gast.Name or isinstance(target, _DISPLAYS) and \
-                not isinstance(value, _DISPLAYS) and value.__class__ is not gast.Name:
-            pairs += [(name, other) for name in n.names_stored(target)
-                      for other in _shared_names(value)]
-        else:
-            _alias_pairs(target, value, displays, pairs)
-    return _closure(names, pairs)
-
-
-_FRESH_CALLS = (FRESH_FUNCTIONS | FRESH_METHODS | RUNTIME_FRESH | RUNTIME_FRESH_ARRAYS) - {
-    'max', 'min', 'sum', 'diff', 'matrix_power', 'meta'}
-"""Functions and methods whose result is new memory, by name (`alias_memory`; not those
-that may return an operand)."""
-
-
-def _shared_names(node):
-    """The names whose memory the value of `node` may share (a view, an operand returned)."""
-    cls = node.__class__
-    if cls is gast.Name:
-        return {node.id}
-    if cls is gast.Subscript or cls is gast.Starred:
-        return _shared_names(node.value)
-    if cls is gast.Attribute:
-        return set() if node.attr in NONARRAY_ATTRIBUTES else _shared_names(node.value)
-    parts = []
-    if isinstance(node, _DISPLAYS):
-        parts = node.elts
-    elif cls is gast.BoolOp:
-        parts = node.values
-    elif cls is gast.IfExp:
-        parts = [node.body, node.orelse]
-    elif cls is gast.BinOp and any(isinstance(side, _DISPLAYS)
-                                   for side in (node.left, node.right)):
-        parts = [node.left, node.right]  # (``items + [v]`` holds the items)
-    elif cls is gast.Call:
-        func = node.func
-        name = func.attr if func.__class__ is gast.Attribute else \
-            func.id if func.__class__ is gast.Name else None
-        if name in _FRESH_CALLS and not any(k.arg == 'copy' for k in node.keywords) or \
-                (n.dotted_path(func) or '').startswith('s2s.'):
-            return set()  # (a helper's result: an adjoint, a copy, or a saved value)
-        parts = list(node.args) + [k.value for k in node.keywords]
-        if func.__class__ is gast.Attribute:
-            parts.append(func.value)
-    return set().union(*(_shared_names(part) for part in parts))
 
 
 def with_aliases(names, stmts):

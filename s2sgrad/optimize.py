@@ -13,7 +13,7 @@ from .copies import copy_propagate, drop_copy_backs
 from .dead_code import clean, dead_code, unused_stacks
 from .folding import fold_block
 from .inlining import inline, sink_copies
-from .mutation import assigned_into, mutated, sharing
+from .mutation import mutated
 from .simplify import simplify
 
 MAX_ROUNDS = 50
@@ -38,9 +38,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
     same_shape = same_shape or (lambda a, b: a == b)
-    # (and the names bound to, or viewing, an array written into: ``u = un``, ``v = u[:]``)
-    changed = mutated(func.body) | sharing(assigned_into(func.body), func.body) | \
-        set(changed)
+    changed = mutated(func.body) | set(changed)
     returned = set(n.names_read(func.body[-1])) if func.body and isinstance(
         func.body[-1], gast.Return) else set()
     keep = set(keep) | returned

@@ -11,7 +11,7 @@ from .dead_code import IMPURE_FUNCTIONS
 from .expr_keys import expr_key, is_cast, node_count, replace_children
 from .facts import Facts
 from .inlining import has_user_call
-from .mutation import CHANGING_METHODS, assigned_into, changes, sharing
+from .mutation import CHANGING_METHODS, changes
 from .normal_form import Normalizer
 from .rewrite_cost import module_name
 from .rewrite_rules import RuleSet
@@ -53,10 +53,10 @@ class Context:
                 self.unanalyzable.update(n.names_stored(node))
             elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 self.reads[node.id] = self.reads.get(node.id, 0) + 1
-        # (a name bound to one changed in place, or to a view of it, shares its changes:
-        # ``u = un`` before ``un[1:] = ...`` at the loop's next run, which the backward
-        # sweep undoes)
-        self.mutated |= sharing(assigned_into(body), body) | set(changed)
+        # (and the names the alias analysis found sharing an array written where earlier
+        # runs' arrays were told apart: ``u = un`` before ``un[1:] = ...`` at the loop's
+        # next run, which the backward sweep undoes; `alias_analysis.recent_sharers`)
+        self.mutated |= set(changed)
         self.unanalyzable |= self.mutated  # changed in place: values (and shapes) vary
         self.locals = set(self.definitions) | self.unanalyzable | self.params
         self.top = {}              # name -> (index, value): top-level single definitions

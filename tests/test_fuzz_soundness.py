@@ -3,8 +3,9 @@
 Each test draws programs of one family (intermediates both indexed and reduced, views and
 aliases with writes, loop-carried values whose shape changes by broadcasting, repeated fancy
 indices, nested lists into ``np.array``, reductions over size-1 axes, size-1 outputs, tuple
-unpacking), writes each to a module file, and runs ``tests/oracle.py`` on it: reverse mode
-optimized and raw, forward mode, central differences, arguments unmodified, gradient kinds.
+unpacking, time-step buffers made anew, written and rotated), writes each to a module file,
+and runs ``tests/oracle.py`` on it: reverse mode optimized and raw, forward mode, central
+differences, arguments unmodified, gradient kinds.
 
 A program may instead raise an ``s2sgrad.errors.S2SError`` (it is recorded, see below); a wrong
 number, a modified argument, a gradient of the wrong kind or any other exception (a TypeError,
@@ -370,6 +371,55 @@ def tuple_unpacking(draw):
     return _module(['x', 'c', 'M'], body), [(4,), 'float', (2, 4)], (0, 1, 2)
 
 
+@st.composite
+def rotated_buffers(draw):
+    # Time stepping as users write it: a new array each step, written into, then the names
+    # rotated (leapfrog, the wave equation), with the new array also held through an alias, a
+    # view, a list, a tuple, a closure or a helper, read before or after the write.
+    alloc = draw(st.sampled_from(['np.zeros(5)', 'np.zeros_like(u)', 'u * 0.0', 'u.copy()',
+                                  'np.full(5, c)', 'np.array([0.0, 0.0, 0.0, 0.0, 0.0])']))
+    holder = draw(st.sampled_from(['', 'w = un', 'w = un[1:]', 'w = un.reshape(-1)',
+                                   'w = un[::2]', 'hist.append(un)', 'get = lambda: un',
+                                   'pair = (u, un)', 'w = ident(un)']))
+    # (how the holder reads the new array back: all of it, or a part)
+    full = {'w = un': 'w', 'hist.append(un)': 'hist[-1]', 'get = lambda: un': 'get()',
+            'pair = (u, un)': 'pair[1]', 'w = ident(un)': 'w'}.get(holder, 'un')
+    part = 'w' if holder.startswith('w = un') else full
+    stencil = draw(st.sampled_from([
+        '2.0 * u[1:-1] - u_prev[1:-1] + c * (u[2:] - 2.0 * u[1:-1] + u[:-2])',
+        'u[1:-1] + c * np.sin(u_prev[1:-1])',
+        'u[:-2] * u[2:] * 0.5 + c * u_prev[1:-1]']))
+    boundary = draw(st.sampled_from(['', 'un[0] = c * u[0]', 'un[-1] = un[-2] * 0.5',
+                                     'un[0] += u_prev[1]']))
+    rotation = draw(st.sampled_from(['u_prev, u = u, un', 'u_prev = u\nu = un',
+                                     'pair2 = (u, un)\nu_prev, u = pair2',
+                                     f'u_prev, u = u, {full}']))
+    accumulate = draw(st.sampled_from(['', f'acc = acc + np.sum({full} * x)',
+                                       f'acc = acc + np.sum({part} ** 2)',
+                                       'acc = acc + np.sum(u_prev ** 2)']))
+    where = draw(st.sampled_from(['before', 'after']))  # the holder: before or after the write
+    steps = draw(st.integers(1, 3))
+    body = ['u_prev = ' + draw(st.sampled_from(['x * 1.0', 'x.copy()', 'np.sin(x)'])),
+            'u = ' + draw(st.sampled_from(['x * c', 'np.cos(x) * c', 'x + c'])),
+            'acc = 0.0']
+    if holder == 'hist.append(un)':
+        body.append('hist = []')
+    body.append(f'for t in range({steps}):')
+    lines = [f'un = {alloc}']
+    write = [f'un[1:-1] = {stencil}'] + ([boundary] if boundary else [])
+    held = [holder] if holder else []
+    lines += held + write if where == 'before' else write + held
+    if accumulate:
+        lines.append(accumulate)
+    lines += rotation.split('\n')
+    body += ['    ' + line for line in lines]
+    body.append('return np.sum(u ** 2) + np.sum(u_prev * x) + acc')
+    source = _module(['x', 'c'], body)
+    if 'ident(' in source:
+        source += '\n\ndef ident(a):\n    return a\n'
+    return source, [(5,), 'float'], (0, 1)
+
+
 # ============================================================================ tests
 
 FAMILIES = {
@@ -381,6 +431,7 @@ FAMILIES = {
     'size1_reductions': size1_reductions,
     'size1_outputs': size1_outputs,
     'tuple_unpacking': tuple_unpacking,
+    'rotated_buffers': rotated_buffers,
 }
 
 
@@ -403,3 +454,4 @@ test_fuzz_nested_lists = _test('nested_lists')
 test_fuzz_size1_reductions = _test('size1_reductions')
 test_fuzz_size1_outputs = _test('size1_outputs')
 test_fuzz_tuple_unpacking = _test('tuple_unpacking')
+test_fuzz_rotated_buffers = _test('rotated_buffers')
