@@ -551,8 +551,9 @@ def _rewrite(node, space):
     """Rewrite in place what numba does not compile but means the same in other words
     (`space`: the member's globals, to know that ``np`` is NumPy):
     ``reversed(range(a, b, c))`` becomes ``range(*s2s.reversed_range(a, b, c))``,
-    ``np.matmul(a, b)`` becomes ``a @ b``, and ``np.sum``, ``np.mean``, ``np.max``,
-    ``np.min`` (and those methods) over an axis or with ``keepdims`` become
+    ``a @ b``, ``np.matmul``, ``np.dot``, ``a.dot(b)`` and ``np.outer`` become
+    ``s2s.matmul`` (``dot``, ``outer``), which take arrays of any dtypes, and ``np.sum``,
+    ``np.mean``, ``np.max``, ``np.min`` (and those methods) over an axis or with ``keepdims`` become
     ``s2s.reduce_sum`` (``reduce_mean``, ...), which numba's own lack, ``a ** b`` without
     a float literal becomes ``s2s.power(a, b)``, which raises for an integer to a negative
     integer power (numba's is 0; Python's a float), ``x.reshape(shape)`` becomes
@@ -565,6 +566,10 @@ def _rewrite(node, space):
                 not _float_literal(child.left) and not _float_literal(child.right):
             # (an integer to a negative integer power: Python's float, numba's 0)
             _become(child, n.call(n.attr('s2s', 'power'), child.left, child.right))
+            continue
+        if isinstance(child, gast.BinOp) and isinstance(child.op, gast.MatMult):
+            # (numba's products take floats of one dtype: ``A @ x`` of integers and floats)
+            _become(child, n.call(n.attr('s2s', 'matmul'), child.left, child.right))
             continue
         if not isinstance(child, gast.Call) or \
                 any(isinstance(a, gast.Starred) for a in child.args):
@@ -604,9 +609,14 @@ def _rewrite(node, space):
             child.func = n.attr('s2s', 'reshaped')
             child.args = [array, shape[0] if len(shape) == 1 else
                           gast.Tuple(elts=shape, ctx=gast.Load())]
-        elif numpy_call and attr == 'matmul' and len(child.args) == 2 and not child.keywords:
-            _become(child, gast.BinOp(left=child.args[0], op=gast.MatMult(),
-                                      right=child.args[1]))
+        elif numpy_call and attr in ('matmul', 'dot', 'outer') and len(child.args) == 2 and \
+                not child.keywords:
+            child.func = n.attr('s2s', attr)
+        elif isinstance(child.func, gast.Attribute) and child.func.attr == 'dot' and \
+                len(child.args) == 1 and not child.keywords and root != 's2s' and \
+                not isinstance(space.get(root), types.ModuleType):
+            child.args = [child.func.value] + child.args  # (``a.dot(b)``)
+            child.func = n.attr('s2s', 'dot')
         elif isinstance(child.func, gast.Attribute) and child.func.attr in _REDUCTIONS:
             keywords = {k.arg: k.value for k in child.keywords}
             if numpy_call:

@@ -653,11 +653,11 @@ def _matmul_lhs(g, a, b):
     if not (_array(a) and _array(b)):
         return None
     if a.ndim == 2 and b.ndim == 2:
-        return lambda g, a, b: _contiguous(g) @ b.T
+        return lambda g, a, b: matmul(_contiguous(g), b.T)
     if a.ndim == 1 and b.ndim == 2:
-        return lambda g, a, b: b @ _contiguous(g)
+        return lambda g, a, b: matmul(b, _contiguous(g))
     if a.ndim == 2 and b.ndim == 1:
-        return lambda g, a, b: np.outer(g, b)
+        return lambda g, a, b: outer(g, b)
     if a.ndim == 1 and b.ndim == 1:
         return lambda g, a, b: g * b
     return None
@@ -670,11 +670,11 @@ def _matmul_rhs(g, a, b):
     if not (_array(a) and _array(b)):
         return None
     if a.ndim == 2 and b.ndim == 2:
-        return lambda g, a, b: a.T @ _contiguous(g)
+        return lambda g, a, b: matmul(a.T, _contiguous(g))
     if a.ndim == 1 and b.ndim == 2:
-        return lambda g, a, b: np.outer(a, g)
+        return lambda g, a, b: outer(a, g)
     if a.ndim == 2 and b.ndim == 1:
-        return lambda g, a, b: _contiguous(g) @ a
+        return lambda g, a, b: matmul(_contiguous(g), a)
     if a.ndim == 1 and b.ndim == 1:
         return lambda g, a, b: g * a
     return None
@@ -1477,7 +1477,8 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'reduce_mean': reduce_mean, 'reduce_max': reduce_max, 'reduce_min': reduce_min,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
-         'as_list': None, 'power': None, 'reshaped': None}
+         'as_list': None, 'power': None, 'reshaped': None, 'matmul': None, 'dot': None,
+         'outer': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -1925,9 +1926,80 @@ def _power(a, b):
     return lambda a, b: a ** b
 
 
+def matmul(a, b):
+    """``a @ b`` (and ``np.matmul``) in compiled code, of arrays of any dtypes: numba's
+    products take floats of one dtype (an integer adjacency matrix times a float vector
+    did not compile)."""
+    return a @ b
+
+
+def dot(a, b):
+    """``np.dot(a, b)`` (and ``a.dot(b)``) in compiled code, of any dtypes (see `matmul`)."""
+    return np.dot(a, b)
+
+
+def outer(a, b):
+    """``np.outer(a, b)`` in compiled code, of any dtypes (see `matmul`)."""
+    return np.outer(a, b)
+
+
+def _product(a, b, native):
+    """The implementation of a product (`native`, which numba has for float arrays of one
+    dtype) of arrays `a` and `b` of any dtypes: the operands cast to NumPy's result dtype,
+    or, where that is an integer or boolean dtype, computed in float64 and cast back to it
+    (exact while the sums stay within 2**53; a boolean product is True where a sum of
+    products is not 0, as NumPy's)."""
+    if not (_array(a) and _array(b)):
+        return None
+    dtype = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
+                           numba.np.numpy_support.as_dtype(b.dtype))
+    if dtype.kind in 'fc':
+        if a.dtype == b.dtype:
+            return lambda a, b: native(a, b)
+        return lambda a, b: native(a.astype(dtype), b.astype(dtype))
+    if native is not _outer_native and a.ndim + b.ndim == 2:  # (a number: two vectors)
+        if dtype.kind == 'b':
+            return lambda a, b: native(a.astype(np.float64), b.astype(np.float64)) != 0.0
+        number = dtype.type
+        return lambda a, b: number(native(a.astype(np.float64), b.astype(np.float64)))
+    return lambda a, b: native(a.astype(np.float64), b.astype(np.float64)).astype(dtype)
+
+
+@_kernel
+def _matmul_native(a, b):
+    return a @ b
+
+
+@_kernel
+def _dot_native(a, b):
+    return np.dot(a, b)
+
+
+@_kernel
+def _outer_native(a, b):
+    return np.outer(a, b)
+
+
+@overload(matmul, prefer_literal=False)
+def _matmul(a, b):
+    return _product(a, b, _matmul_native) or (lambda a, b: a @ b)
+
+
+@overload(dot, prefer_literal=False)
+def _dot(a, b):
+    if _number(a) or _number(b):
+        return lambda a, b: a * b
+    return _product(a, b, _dot_native) or (lambda a, b: np.dot(a, b))
+
+
+@overload(outer, prefer_literal=False)
+def _outer(a, b):
+    return _product(a, b, _outer_native) or (lambda a, b: np.outer(a, b))
+
+
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
-             reshaped=reshaped)
+             reshaped=reshaped, matmul=matmul, dot=dot, outer=outer)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

@@ -193,3 +193,66 @@ def test_a_loop_over_a_tuple_of_numbers():
     for x in (0.5, -1.25, 2.0, 0.5):
         assert df(x) == pytest.approx(numerical_grad(calls_with_several_values, (x,), 0),
                                       rel=1e-6)
+
+
+def laplacian_energy(x, adjacency):
+    laplacian = np.diag(adjacency.sum(axis=1)) - adjacency
+    return x @ laplacian @ x
+
+
+def graph_smoothing(x, adjacency):
+    return np.sum(np.tanh(adjacency @ x)) + np.dot(adjacency, x) @ x + x.dot(adjacency) @ x
+
+
+def weighted_outer(x, counts):
+    return np.sum(np.outer(counts, x) * np.outer(np.sin(counts), x))
+
+
+def integer_products_inside(x, adjacency, walks):
+    paths = adjacency @ walks  # (integers only: NumPy's integer product)
+    return np.sum(x * paths) + float(np.dot(walks, walks)) * np.sum(x ** 2)
+
+
+def mixed_precision(x, w):
+    return np.sum((w @ x) ** 2)
+
+
+@pytest.mark.parametrize('f, args', [
+    (laplacian_energy, (np.array([0.3, -1.2, 2.0, 0.7]),
+                        np.array([[0, 1, 1, 0], [1, 0, 2, 1], [1, 2, 0, 0], [0, 1, 0, 0]]))),
+    (graph_smoothing, (np.array([0.3, -0.2, 0.5]), np.array([[1, 2, 0], [0, 1, 3], [2, 0, 1]]))),
+    (weighted_outer, (np.array([0.3, -0.2, 0.5]), np.arange(1, 5))),
+    (integer_products_inside, (np.array([0.3, -0.2, 0.5]),
+                               np.array([[1, 2, 0], [0, 1, 3], [2, 0, 1]]), np.array([2, 0, 1]))),
+    (mixed_precision, (np.array([0.3, -0.2, 0.5]), np.ones((2, 3), np.float32) / 3)),
+    (mixed_precision, (np.array([0.3, -0.2, 0.5]), np.array([[True, False, True]]))),
+])
+def test_products_of_integer_and_float_arrays(f, args):
+    """``A @ x``, ``np.dot``, ``a.dot(b)`` and ``np.outer`` of integer (boolean, float32)
+    arrays with float64 ones, and of integers alone: numba's products take floats of one
+    dtype (a graph Laplacian of an integer adjacency matrix raised CompileError)."""
+    df = s2sgrad.grad(f, compile='numba')
+    np.testing.assert_allclose(df(*args), numerical_grad(f, args, 0), rtol=1e-6, atol=1e-8)
+    v = np.linspace(0.5, -0.5, args[0].size)
+    jvp = s2sgrad.jvp(f, compile='numba')(*args, v)
+    assert jvp == pytest.approx(float(np.dot(df(*args), v)), rel=1e-9, abs=1e-12)
+
+
+def test_integer_and_boolean_products_keep_numpys_dtype():
+    """A product of integers (or booleans) alone is NumPy's: computed in float64 and cast
+    back, exact while its sums stay within 2**53."""
+    from s2sgrad import numba_runtime
+    ints = np.array([[3, -1], [2, 5]])
+    flags = np.array([[True, False], [False, False]])
+
+    @numba.njit
+    def products(a, b, p, q):
+        return numba_runtime.matmul(a, b), numba_runtime.dot(a[0], b[1]), \
+            numba_runtime.outer(a[0], b[1]), numba_runtime.matmul(p, q)
+
+    got = products(ints, ints.T * 7, flags, flags.T)
+    want = (ints @ (ints.T * 7), np.dot(ints[0], (ints.T * 7)[1]),
+            np.outer(ints[0], (ints.T * 7)[1]), flags @ flags.T)
+    for g, w in zip(got, want):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_array_equal(g, w)
