@@ -149,7 +149,9 @@ class AdjointEmitter:
         return out
 
     def _unpack(self, item, state):
-        """``d[t] += (d[a], d[b])``, zeros for a target whose adjoint is unset."""
+        """``d[t] += (d[a], d[b])``, zeros for a target whose adjoint is unset; a list
+        (``[d[a], d[b]]``) for a list that items are appended to or popped from, whose
+        adjoint the backward sweep pops from."""
         parts = []
         any_live = False
         for var in item.targets:
@@ -161,7 +163,9 @@ class AdjointEmitter:
                 parts.append(n.call('s2s.zeros_like', n.name(var)))
         out = []
         if any_live:
-            out = self.contribute(item.source, n.tuple_(parts), state)
+            display = gast.List(elts=parts, ctx=gast.Load()) if item.source in \
+                self.shared.resized else n.tuple_(parts)
+            out = self.contribute(item.source, display, state)
             self.shared.list_vars.add(item.source)
         for var in item.targets:
             state.live.discard(self.shared.adj(var))

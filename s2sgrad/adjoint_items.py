@@ -180,15 +180,18 @@ class ItemMaker:
                 receiver, name = mc
                 if name == 'append' and len(call.args) == 1:
                     shared.list_vars.add(receiver.id)
+                    shared.resized.add(receiver.id)
                     shared.needed.add(receiver.id)
                     value = call.args[0]
                     return [Append(receiver.id, value, self._active_name(value))]
                 if name == 'reverse' and not call.args and not call.keywords:
                     shared.list_vars.add(receiver.id)
+                    shared.resized.add(receiver.id)
                     shared.needed.add(receiver.id)
                     return [Reverse(receiver.id)]
                 if name == 'insert' and len(call.args) == 2 and not call.keywords:
                     shared.list_vars.add(receiver.id)
+                    shared.resized.add(receiver.id)
                     shared.needed.add(receiver.id)
                     index, value = call.args
                     return [Insert(receiver.id, index, value, self._active_name(value))]
@@ -232,6 +235,7 @@ class ItemMaker:
         if mc and mc[1] == 'pop' and len(value.args) <= 1 and not value.keywords and \
                 isinstance(mc[0], gast.Name) and self.activity.is_active(mc[0]):
             shared.list_vars.add(mc[0].id)
+            shared.resized.add(mc[0].id)
             shared.needed.update({mc[0].id, ans})
             return [Pop(mc[0].id, ans, value.args[0] if value.args else None), Kill(ans)]
         if not self.activity.is_active(target) or not self.activity.is_active(value):

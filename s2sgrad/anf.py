@@ -56,7 +56,7 @@ class Normalizer:
             if getattr(stmt, 'augmented_read', None) is not None and out:
                 out[-1].augmented_read = stmt.augmented_read
             for target in stmt.targets[1:]:
-                self._assign(target, n.clone(first) if isinstance(first, gast.Name)
+                self._assign(target, n.name(first.id) if isinstance(first, gast.Name)
                              else rhs, out)
             return out
         if isinstance(stmt, gast.Expr):

@@ -43,6 +43,7 @@ class ReverseState:
         self.counters = {}  # id(loop) -> the name of its iteration counter (loops run by count)
         self.reversible = {}  # id(for loop) -> True when it runs backward over its own range
         self.list_vars = set()  # variables holding lists or tuples: adjoints add by `s2s.add`
+        self.resized = set()  # lists appended to, inserted into, reversed or popped from
         self.loop_local = {}  # id(loop) -> variables local to a block inside the loop
         self.block_locals = {}  # id(block in a loop) -> variables local to that block
         self.defined_before = {}  # id(if or loop) -> variables defined before it runs

@@ -211,7 +211,9 @@ def as_items(g, items):
         return [0.0] * len(items)
     if isinstance(items, (set, frozenset)):
         raise _unordered(items)
-    if isinstance(g, (list, tuple)) or not _is_sequence(items):
+    if isinstance(g, tuple) and isinstance(items, list):
+        return list(g)  # (the backward sweep pops off a list's adjoint: ``a, b = tuple(ys)``)
+    if isinstance(g, list) or not _is_sequence(items):
         return g
     return unstack(g, items)
 
@@ -219,6 +221,8 @@ def as_items(g, items):
 def items_back(bitems, g):
     """The adjoint of ``as_items(g, items)``: `bitems` itself where `g` was a list or tuple,
     else stacked back into an array shaped like `g`."""
+    if isinstance(bitems, tuple) and isinstance(g, list):
+        return list(bitems)
     if isinstance(g, (list, tuple)) or not _is_sequence(bitems):
         return bitems
     if isinstance(g, dict):  # (``list(d)``, ``sorted(d)``: its keys, no derivative)

@@ -13,6 +13,7 @@ from .facts import Facts
 from .inlining import has_user_call
 from .mutation import CHANGING_METHODS, changes
 from .normal_form import Normalizer
+from .randomness import draws
 from .rewrite_cost import module_name
 from .rewrite_rules import RuleSet
 
@@ -178,7 +179,8 @@ class Context:
             return True
         func = sub.func
         if isinstance(func, gast.Attribute) and func.attr in self._impure_methods or \
-                isinstance(func, gast.Name) and func.id in self._impure_functions:
+                isinstance(func, gast.Name) and func.id in self._impure_functions or \
+                draws(sub):  # (NumPy's, and yet no value: a draw made again differs)
             return False
         obj = self.lookup(func)
         if obj is None:

@@ -196,3 +196,47 @@ def test_a_library_function_named_like_a_draw_is_no_draw():
                                2 * math.gamma(2.5) ** 2 * X)
     np.testing.assert_allclose(s2sgrad.hvp(gamma_scaled_loss)(X, np.ones(3)),
                                2 * math.gamma(2.5) ** 2 * np.ones(3))
+
+
+RNG = np.random.default_rng(7)
+
+
+def noisy_target(x):
+    noise = RNG.normal(size=3)  # (read once, by the backward sweep: never written out there)
+    return np.sum((x + noise) ** 2)
+
+
+def reparameterised(x):
+    eps = np.random.normal(size=3)
+    z = x * 2 + eps * 0.1
+    return np.sum(np.sin(z))
+
+
+def seeded_inside(x):
+    np.random.seed(3)
+    return np.sum(np.cos(x * np.random.standard_normal(3)))
+
+
+@pytest.mark.parametrize('f', [noisy_target, reparameterised, seeded_inside])
+def test_a_draw_read_once_by_the_derivative_is_not_drawn_again(f):
+    """The simplifier wrote a draw's value into the one adjoint that reads it
+    (``bz = np.cos(x * 2 + np.random.normal(size=3) * 0.1)``) while the draw itself stayed:
+    the gradient was of other noise than the value's. A draw is no pure expression."""
+    state = RNG.bit_generator.state
+
+    def run(fn, *args):
+        RNG.bit_generator.state = state
+        np.random.seed(11)
+        return fn(*args)
+
+    def value(x):
+        return run(f, x)
+
+    got = run(s2sgrad.grad(f), X)
+    h = 1e-6
+    want = np.array([(value(X + h * e) - value(X - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+    source = s2sgrad.grad(f).source
+    draw = 'normal' if f is not seeded_inside else 'standard_normal'
+    code = [line for line in source.splitlines() if not line.strip().startswith('#')]
+    assert sum(line.count(draw + '(') for line in code) == 1, source

@@ -1,6 +1,8 @@
 """Tuple assignment with arrays, tuples, lists, subscripts and attributes on either side,
 checked against central differences in reverse mode (optimized and raw), forward mode and at
-second order; gradients of unpacked arrays keep the array's shape and dtype."""
+second order; gradients of unpacked arrays keep the array's shape and dtype. Also lists built
+in a loop and then unpacked (their adjoint is a list the backward sweep pops from), and chained
+assignments (``a = b = x[0]``)."""
 
 import numpy as np
 import pytest
@@ -102,6 +104,54 @@ def attribute_targets(x):
     return box.u * box.v
 
 
+def unpack_list_built_in_a_loop(x):
+    ys = [v * 2 for v in x]  # (its adjoint is popped by the loop's backward sweep: a list)
+    a, b = ys
+    return a * np.sin(b)
+
+
+def unpack_tuple_of_appended_list(x):
+    ys = []
+    for v in x:
+        ys.append(v ** 2)
+    a, b = tuple(ys)
+    return a * b
+
+
+def unpack_list_of_appended_list(x):
+    ys = []
+    for v in x:
+        ys.append(np.cos(v))
+    ys.reverse()
+    a, b = list(ys)
+    c, d = ys
+    return a * b + c * d ** 2
+
+
+def unpack_list_built_in_each_run(x):
+    total = 0.0
+    for k in range(2):
+        ys = []
+        for v in x:
+            ys.append(v * (k + 1.0))
+        ys.insert(0, x[0] * 3.0)
+        a, b, c = ys
+        total = total + a * b + c
+    return total
+
+
+def chained_assignment_then_rebound(x):
+    a = b = x[0]  # (``b = a`` then: `a` is read, not stored)
+    a = a * 2
+    return a * b
+
+
+def chained_assignment_of_arrays(x):
+    a = b = c = x * 1.5
+    b = b * a
+    return np.sum(a * b * c)
+
+
 def _vec(n):
     return lambda rng: [rng.uniform(0.5, 1.5, size=n)]
 
@@ -122,6 +172,12 @@ CASES = [
     (unpack_matrix_product, lambda rng: [rng.uniform(0.5, 1.5, size=3),
                                          rng.uniform(-1, 1, size=(2, 3))]),
     (unpack_only_one_used, _vec(3)),
+    (unpack_list_built_in_a_loop, _vec(2)),
+    (unpack_tuple_of_appended_list, _vec(2)),
+    (unpack_list_of_appended_list, _vec(2)),
+    (unpack_list_built_in_each_run, _vec(2)),
+    (chained_assignment_then_rebound, _vec(2)),
+    (chained_assignment_of_arrays, _vec(3)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
