@@ -210,8 +210,10 @@ class AliasAnalysis(MemoryModel):
         made outside them, or only from such, holds arrays made there earlier (``u_1 =
         u[1]`` where `u` is the last run's)."""
         if binding[0] != 'def' or binding in seen or \
-                not first < self.order[binding[1]] < end:
+                not first <= self.order[binding[1]] < end:
             return False
+        if self.order[binding[1]] == first:
+            return True  # (the definition that made it: `own` is a copy of it)
         seen.add(binding)
         if binding[1] not in self.defs:  # (a nested function, made in between)
             return True
@@ -347,23 +349,29 @@ class AliasAnalysis(MemoryModel):
         a block that holds `stmt`, with no loop between them), where no statement between
         them may put that array into a container; else None. A container made before that
         definition then holds only arrays made there earlier (``d_stack.append(d)`` before
-        ``d = np.zeros(2)`` in a loop), none that `stmt` writes."""
-        if len(own) != 1:
+        ``d = np.zeros(2)`` in a loop), none that `stmt` writes. The definition may also be a
+        copy of a temporary that holds only such an array (``state = state * 0.5`` is
+        ``state_times_0p5 = state * 0.5; state = state_times_0p5``), or one the analysis
+        copies where it is made (`forced`)."""
+        if len(own) != 1 or len(memory) != 1:
             return None
-        (binding,) = own
-        if binding[0] != 'def' or self.mem.get(binding) != {('new', binding[1])} or \
-                binding[1] not in self.allocations or \
-                memory != {('new', binding[1])} or binding[1] in self.numbers or \
-                isinstance(self.defs[binding[1]][0].value,
-                           (gast.Subscript, gast.Name, gast.Attribute)):
-            return None  # (an item read taken for a number, or a copy, is no allocation)
-        made, chain = self.chains.get(binding[1]), self.chains[id(stmt)]
+        (binding,), ((kind, origin),) = own, memory
+        if binding[0] != 'def' or kind != 'new' or self.mem.get(binding) != memory or \
+                origin in self.numbers:
+            return None  # (an item read taken for a number is no allocation)
+        if origin not in self.forced and (  # (a definition copied where it is made is one)
+                origin not in self.allocations or isinstance(
+                    self.defs[origin][0].value, (gast.Subscript, gast.Name, gast.Attribute))):
+            return None
+        if origin != binding[1] and not self._copy_of(binding, origin):
+            return None
+        made, chain = self.chains.get(origin), self.chains[id(stmt)]
         if made is None or len(chain) < len(made) or chain[:len(made) - 1] != made[:-1]:
             return None
         block, index = made[-1]
         if chain[len(made) - 1][0] != block or chain[len(made) - 1][1] <= index:
             return None
-        z, w = self.order[binding[1]], self.order[id(stmt)]
+        z, w = self.order[origin], self.order[id(stmt)]
         end = w
         loops = [step[1] for step in chain[len(made):] if step[0] == 'loop']
         if loops:  # (a loop between: what follows `stmt` in it runs before its next run)
@@ -373,6 +381,16 @@ class AliasAnalysis(MemoryModel):
                for other in n.statements(self.body) if id(other) in self.reach):
             return None
         return z, end
+
+    def _copy_of(self, binding, origin):
+        """Whether `binding` is made by ``name = temp`` where `temp` holds, there, only the
+        binding of allocation `origin` (``state = state * 0.5`` is written ``state_times_0p5
+        = state * 0.5; state = state_times_0p5``)."""
+        stmt = self.defs[binding[1]][0]
+        if not isinstance(stmt, gast.Assign) or not isinstance(stmt.value, gast.Name):
+            return False
+        held = self.reach[id(stmt)].get(stmt.value.id, ())
+        return len(held) == 1 and next(iter(held))[:2] == ('def', origin)
 
     def _may_store(self, stmt, memory):
         """Whether simple statement `stmt` may put `memory` into a container: an assignment
@@ -431,6 +449,7 @@ class AliasAnalysis(MemoryModel):
         """The bindings reaching each statement (`reach`), the memory of each binding, and the
         writes (`writes`), the definitions `forced` making new memory."""
         lists = len(self.lists)
+        self.forced = forced
         self.reset_memory()
         start = {p: frozenset({('param', p, p)}) for p in self.params}
         self.defs = {}

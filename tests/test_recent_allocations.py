@@ -3,10 +3,12 @@
 The time-stepping pattern of leapfrog and wave-equation solvers (``un = np.zeros(n)``,
 ``un[1:-1] = ...``, ``u_prev, u = u, un``) writes into the array made at this run of the
 loop while `u` and `u_prev` hold the arrays of earlier runs: the write changes none of them,
-so it is differentiated (it was refused as a write through an alias). The passes after the
-analysis know the names bound to the array written (`mutation.with_aliases`): `u`, `u_prev`
-are changed when the backward sweep undoes a write into `un`, so an adjoint never stands for
-them (``1.0 * u_prev`` stays a copy). Where a name may hold
+so it is differentiated (it was refused as a write through an alias), and so is an array
+made from the name it replaces (``state = state * 0.5; state[0] = ...``) while a list holds
+the earlier runs'. The passes after the analysis know the names that may share the array
+written (`alias_analysis.recent_sharers`): `u`, `u_prev` are changed when the backward sweep
+undoes a write into `un`, so an adjoint never stands for them (``1.0 * u_prev`` stays a
+copy). Where a name may hold
 the array made at this run (bound from it before the write), the write is still refused or
 made private, and every accepted program is checked against central differences in both
 modes, at second order, and for its caller's arrays.
@@ -16,7 +18,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import check_grads
-from s2sgrad.errors import UnsupportedSyntaxError
+from s2sgrad.errors import S2SError, UnsupportedSyntaxError
 
 
 def leapfrog(u0):
@@ -74,6 +76,26 @@ def grid_2d(u0):
     return np.sum(u ** 2)
 
 
+def history_then_scaled(x):
+    state = x.copy()
+    out = []
+    for k in range(3):
+        out.append(state)  # (the list holds the earlier runs' arrays only)
+        state = state * 0.5  # (a new array, made from the name it replaces)
+        state[0] = state[0] + k
+    return np.sum(out[0] * out[-1]) + np.sum(state ** 2)
+
+
+def damped_in_place_after_rescaling(x, c):
+    u = np.sin(x)
+    trail = [u]
+    for _ in range(3):
+        u = u * c + 0.1
+        u[1:] = u[1:] + c * u[:-1]
+        trail.append(u)
+    return sum(np.sum(t * t) for t in trail)
+
+
 ACCEPTED = [
     (leapfrog, lambda rng: (rng.normal(size=6),), 0),
     (leapfrog_tuple_rotation, lambda rng: (rng.normal(size=5), 0.3), (0, 1)),
@@ -99,6 +121,30 @@ def test_differentiated_in_both_modes_and_at_second_order(f, make_args, wrt):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     for before, after in zip(kept, args):
         np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize('f, args, wrt', [
+    (history_then_scaled, (np.array([0.4, -1.1, 0.8, 2.0]),), 0),
+    (damped_in_place_after_rescaling, (np.array([0.4, -1.1, 0.8, 2.0]), 0.7), (0, 1)),
+], ids=['history_then_scaled', 'damped_in_place_after_rescaling'])
+def test_array_made_from_the_name_it_replaces(f, args, wrt):
+    """``state = state * 0.5`` then ``state[0] = ...``, while a list holds the earlier runs'
+    arrays: normalized, the new array is made into a temporary and then copied to `state`
+    (it was refused as a write into an array the list may hold). The second derivative
+    reads the undoing writes of the generated code: right or refused."""
+    kept = [np.copy(a) for a in args]
+    check_grads(f, args, wrt=wrt, modes=('rev', 'fwd'))
+    checked = s2sgrad.grad(f, wrt=wrt)(*args)
+    other = s2sgrad.grad(f, wrt=wrt, optimized=False, motion='split')(*args)
+    for a, b in zip(np.atleast_1d(checked) if wrt == 0 else checked,
+                    np.atleast_1d(other) if wrt == 0 else other):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    for before, after in zip(kept, args):
+        np.testing.assert_array_equal(before, after)
+    try:
+        check_grads(f, args, wrt=0, order=2)
+    except UnsupportedSyntaxError as error:
+        assert 'write into' in str(error)
 
 
 def test_leapfrog_needs_no_copy_of_the_last_run():
@@ -142,14 +188,34 @@ def view_through_a_name_of_this_run(x):
     return total
 
 
+def augmented_through_a_second_name(x):
+    un = np.sin(x)
+    v = un  # (the write below goes through `v`, a copy of the name: `un` changes too)
+    v += 2.0
+    return np.sum(un ** 2) + np.sum(np.cos(v))
+
+
+def augmented_through_a_second_name_in_a_loop(x):
+    total = 0.0
+    for _ in range(2):
+        un = x * 1.0
+        v = un
+        v *= np.cos(np.sum(x))
+        total = total + np.sum(un) + np.sum(v * v)
+    return total
+
+
 @pytest.mark.parametrize('f', [alias_of_this_run, view_of_this_run,
-                               view_through_a_name_of_this_run])
+                               view_through_a_name_of_this_run, augmented_through_a_second_name,
+                               augmented_through_a_second_name_in_a_loop])
 def test_names_of_this_runs_array_are_refused_or_right(f):
+    """(The last two: the definition written through, ``v = un``, is a copy of the one that
+    made the array, so `un` holds this run's array: a fuzzer's finding.)"""
     x = np.array([0.5, -1.0, 2.0])
     try:
-        s2sgrad.grad(f)
-    except UnsupportedSyntaxError as error:
-        assert 'un[' in str(error) or 'un' in str(error)
+        s2sgrad.grad(f)(x)
+    except S2SError as error:
+        assert 'un' in str(error) or '`v`' in str(error)
         return
     check_grads(f, (x,), modes=('rev', 'fwd'))
 
