@@ -130,19 +130,22 @@ def merge_aliases(ctx, body):
                 continue  # ``acc = t`` after ``t = acc + x``: `t` is read nowhere else
             if not _written_after(stmt, statements, {alias, original}):
                 continue  # ``result = R`` at a return: one name for the same final value
-            # `alias` rebound by this statement only from here on (``x = x_copy`` in
-            # generated code, where `x` is a parameter) is renamed all the same
-            rebound_later = stmt in body and any(
-                alias in n.names_stored(later) for later in body[body.index(stmt) + 1:])
-            single = counts.get(alias) == 1 or \
-                (stmt in body and not rebound_later and original not in ctx.params)
+            # `alias` rebound by this statement (``x = x_copy`` in generated code, where `x`
+            # is a parameter; ``x = x.copy()`` normalized) is renamed from here on all the
+            # same, its later rebindings too (``x = x * 2.0``), unless `original` is read
+            # afterwards under its own name: it would then see them
+            later = body[body.index(stmt) + 1:] if stmt in body else []
+            rebound_later = any(alias in n.names_stored(s) for s in later)
+            single = counts.get(alias) == 1 or stmt in body and original not in ctx.params and \
+                not (rebound_later and any(original in n.names_read(s) for s in later))
             if not single or counts.get(original) != 1 or stmt not in body:
                 raise ctx.unsupported(stmt, f'the alias `{alias} = {original}` of an '
                                             f'array that is assigned into (copy it with '
                                             f'`.copy()` or use one name)')
             index = body.index(stmt)
-            for later in body[index + 1:]:
-                n.rename(later, {alias: original})
+            for after in later:
+                counts[original] += n.names_stored(after).count(alias)
+                n.rename(after, {alias: original})
             read = getattr(stmt, 'augmented_read', None)
             if read is not None:
                 # ``v += c`` ended as ``v_2 = t`` after ``t = v + c``: the in-place update

@@ -736,3 +736,50 @@ def view_of_an_indexed_copy_written(x):
 def test_a_view_of_an_indexed_copy_written_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match='may share memory'):
         s2sgrad.grad(view_of_an_indexed_copy_written)(np.array([1.0, 2.0, 3.0]))
+
+
+def copy_written_then_scaled(x):
+    y = x.copy()
+    y[0] = y[0] ** 2
+    y *= 2.0
+    return np.sum(y ** 3)
+
+
+def argument_rebound_to_its_copy(x):
+    x = x.copy()  # (normalized: ``x_copy = x.copy(); x = x_copy``, then `x` is rebound)
+    x[0] = x[0] ** 2
+    x *= 2.0
+    return np.sum(x ** 3)
+
+
+def argument_rebound_to_its_copy_then_rebound(x):
+    x = x.copy()
+    x[0] = x[0] ** 2
+    x = x * 2.0
+    return np.sum(x ** 3)
+
+
+@pytest.mark.parametrize('f', [copy_written_then_scaled, argument_rebound_to_its_copy,
+                               argument_rebound_to_its_copy_then_rebound])
+def test_a_copy_written_then_rescaled(f):
+    """``x = x.copy(); x[0] = ...; x *= 2.0`` was refused as an alias of an array assigned
+    into: normalized, the copy is made into a temporary and `x` is bound to it, then rebound;
+    the two names are merged from there on, the later bindings of `x` too, since the
+    temporary is read nowhere else. Closed form: f = 8 (x0^6 + x1^3 + x2^3). (The Hessian:
+    the gradient saves ``y_old_2 = y`` before ``y = y * 2.0``, which its own derivative
+    still refuses as an alias of an array assigned into.)"""
+    x = np.array([0.5, -1.0, 2.0])
+    kept = x.copy()
+    gradient = 8 * np.array([6 * x[0] ** 5, 3 * x[1] ** 2, 3 * x[2] ** 2])
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), gradient, rtol=1e-12)
+    np.testing.assert_allclose(s2sgrad.grad(f, optimized=False)(x), gradient, rtol=1e-12)
+    v = np.array([0.3, -0.2, 1.5])
+    assert np.isclose(s2sgrad.jvp(f)(x, v), gradient @ v, rtol=1e-12)
+    np.testing.assert_array_equal(x, kept)
+    try:
+        hessian = s2sgrad.hessian(f)(x)
+    except s2sgrad.errors.UnsupportedSyntaxError as error:
+        assert 'alias' in str(error)
+    else:
+        np.testing.assert_allclose(
+            hessian, np.diag(8 * np.array([30 * x[0] ** 4, 6 * x[1], 6 * x[2]])), rtol=1e-12)
