@@ -1,5 +1,6 @@
 """Derived operators built on generated code: `vjp`, `jacobian`, `hessian`, `hvp`."""
 import functools
+import inspect
 
 import numpy as np
 
@@ -8,7 +9,7 @@ from .errors import NonScalarOutputError, ShapeError, WrtError
 from .modes import Mode
 from .runtime import check_tangent, own, real_only
 from .runtime_checks import as_float
-from .wrt import definition
+from .wrt import definition, label
 
 
 def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',
@@ -28,13 +29,31 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='spl
     seed = generated.seed_name
 
     def apply(*args, **kwargs):
-        *primal, cotangent = args
-        return generated(*primal, **kwargs, **{seed: cotangent})
+        *primal, cotangent = args or (None,)
+        try:
+            return generated(*primal, **kwargs, **{seed: cotangent})
+        except TypeError:
+            _check_arguments(func, 'vjp', 'cotangent', primal, kwargs)
+            raise
     apply.source = generated.source
     apply.generated = generated
     apply.__name__ = apply.__qualname__ = generated.__name__
     apply.__doc__ = f'cotangent @ J for {getattr(func, "__name__", func)}; see .source'
     return apply
+
+
+def _check_arguments(func, operator, last, args, kwargs):
+    """Raise `ShapeError` where `args` and `kwargs` (all but the `last` of a call of
+    `operator`'s result) do not fit `func`'s parameters: the `last` was left out."""
+    try:
+        inspect.signature(func).bind(*args, **kwargs)
+    except TypeError as error:
+        raise ShapeError(f'{operator}(f)(*args, {last}) takes the {last} as its last '
+                         f'positional argument, after the arguments of `{label(func)}`, '
+                         f'which do not fit them without it ({error}): was the {last} left '
+                         f'out?' + definition(func)) from None
+    except ValueError:
+        pass  # (no signature to read: a built-in's)
 
 
 def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=None,
@@ -87,6 +106,9 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
                                  compile=compile, fallback=fallback)
     from .numba_path import check_option
     check_option(compile, fallback)
+    if mode not in (None, 'fwd', 'rev'):
+        raise ValueError(f"mode={mode!r}: use 'fwd' (one jvp per input element), 'rev' (one "
+                         f'vjp per output element) or None (the fewer of the two)')
     options = {'compile': compile, 'fallback': fallback} if compile else {}
     chosen = resolve(func, wrt)
     names = chosen.names

@@ -379,3 +379,31 @@ def test_self_assignment_is_no_second_name_of_the_array():
     expected = [[2 * x1 ** 2, 4 * x0 * x1], [4 * x0 * x1, 2 * x0 ** 2]]
     got = s2sgrad.hessian(list_grown_then_self_assigned)(np.array([x0, x1]))
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# -- calls of the operators' results that leave something out ------------------------------
+
+def power_sum(x, p):
+    return np.sum(x ** p)
+
+
+def test_vjp_called_without_its_cotangent_says_so():
+    """``vjp(f)(x, 2.0)`` for ``f(x, p)`` took 2.0 for the cotangent and raised Python's
+    TypeError about the generated function's missing `p`; jvp and hvp say what is wrong."""
+    x = np.array([0.5, 1.5, 2.0])
+    with pytest.raises(s2sgrad.errors.ShapeError, match='cotangent left out'):
+        s2sgrad.vjp(power_sum)(x, 2.0)
+    with pytest.raises(s2sgrad.errors.ShapeError, match='cotangent'):
+        s2sgrad.vjp(power_sum)()
+    np.testing.assert_allclose(s2sgrad.vjp(power_sum)(x, 2.0, 3.0), 3.0 * 2.0 * x, rtol=1e-12)
+
+
+def test_jacobian_mode_is_one_of_its_choices():
+    def residual(x):
+        return np.sin(x) * x[0]
+    x = np.array([0.3, -0.7, 1.1])
+    with pytest.raises(ValueError, match="mode='forward'"):
+        s2sgrad.jacobian(residual, mode='forward')
+    want = np.diag(np.cos(x) * x[0]) + np.outer(np.sin(x), [1.0, 0.0, 0.0])
+    for mode in ('fwd', 'rev', None):
+        np.testing.assert_allclose(s2sgrad.jacobian(residual, mode=mode)(x), want, rtol=1e-12)
