@@ -181,7 +181,9 @@ def views_and_aliases(draw):
         views = ['y[1:]', 'y[:]', 'y.T', 'y', 'y.ravel()', 'y[0]', 'y[:, 1]', 'np.asarray(y)',
                  'y.reshape(-1)', 'y[1:, ::2]']
     view = draw(st.sampled_from(views))
-    body = [f'y = {base}', f'v = {view}']
+    # (the argument rebound to a copy of itself first, as users guard their caller's array)
+    body = [line for line in [draw(st.sampled_from(['', 'x = x.copy()', 'x = x * 1.0']))]
+            if line] + [f'y = {base}', f'v = {view}']
     rhs_scalar = draw(st.sampled_from(['2.0', 'np.cos(np.sum(x))', 'np.sum(x) * 0.5',
                                        'np.mean(x ** 2)']))
     for _ in range(draw(st.integers(1, 2))):
@@ -189,6 +191,9 @@ def views_and_aliases(draw):
                                       'v[0] *= {s}', 'v[...] = np.sin(v) + {s}', 'v -= np.tanh(v)',
                                       'y[0] = {s}', 'v[:] = v * {s}']))
         body.append(write.format(s=rhs_scalar))
+    rebind = draw(st.sampled_from(['', 'y = y * 1.5', 'v = v + 1.0', 'x = x * 2.0']))
+    if rebind:  # (a name written through, then bound to a new array)
+        body.append(rebind)
     uses = [draw(st.sampled_from(['np.sum(y ** 2)', 'np.sum(np.sin(y) * x)', 'np.sum(y)']))]
     uses.append(draw(st.sampled_from(['np.sum(v * v)', 'np.sum(np.cos(v))', '0.0'])))
     uses.append(draw(st.sampled_from(['np.sum(x ** 2)', 'np.sum(x * y)', '0.0'])))
