@@ -32,6 +32,16 @@ def check_callable(func):
         raise SourceUnavailableError(
             f'cannot differentiate {type(func).__name__} object {func!r:.60}: it is not a '
             f'function. Pass the Python function to differentiate (grad(f), not grad(f(x))).')
+    operator = getattr(func, 's2sgrad_operator', None)
+    if operator is not None:  # (`jacobian(jacobian(f))`: a wrapper of generated code)
+        generated = ' (its generated function: .generated)' if operator in ('jvp', 'vjp') \
+            else ''
+        raise SourceUnavailableError(
+            f'cannot differentiate the result of s2sgrad.{operator}: it is a wrapper that '
+            f'calls generated code, not a function s2sgrad reads. Differentiate a function '
+            f'of source{generated}: grad(grad(f)) and hessian(f) for second derivatives, '
+            f'jacobian(grad(f)) for the Jacobian of a gradient, hvp(f) for Hessian-vector '
+            f'products, or jacobian(f_grad) of a function of yours that returns what you need.')
 
 
 def resolve(func, wrt):

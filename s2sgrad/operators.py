@@ -39,6 +39,7 @@ def vjp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='spl
     apply.generated = generated
     apply.__name__ = apply.__qualname__ = generated.__name__
     apply.__doc__ = f'cotangent @ J for {getattr(func, "__name__", func)}; see .source'
+    apply.s2sgrad_operator = 'vjp'
     return apply
 
 
@@ -90,6 +91,7 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=Non
     apply.generated = generated
     apply.__name__ = apply.__qualname__ = generated.__name__
     apply.__doc__ = f'J @ tangent for {getattr(func, "__name__", func)}; see .source'
+    apply.s2sgrad_operator = 'jvp'
     return apply
 
 
@@ -139,6 +141,7 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
             result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized,
                                        options)
         return result[0] if chosen.single else tuple(result)
+    jac.s2sgrad_operator = 'jacobian'
     return jac
 
 
@@ -189,13 +192,16 @@ def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
     names = selected.names
     options = {'compile': compile, 'fallback': fallback}
     if selected.single:
-        return jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
-                        optimized=optimized, mode='fwd', **options)
+        single = jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],
+                          optimized=optimized, mode='fwd', **options)
+        single.s2sgrad_operator = 'hessian'
+        return single
     rows = [jacobian(grad(func, wrt=name, optimized=optimized), wrt=names,
                      optimized=optimized, mode='fwd', **options) for name in names]
 
     def blocks(*args, **kwargs):
         return tuple(row(*args, **kwargs) for row in rows)
+    blocks.s2sgrad_operator = 'hessian'
     return blocks
 
 
@@ -210,8 +216,10 @@ def hvp(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
         return functools.partial(hvp, wrt=wrt, optimized=optimized, compile=compile,
                                  fallback=fallback)
     selected = resolve(func, wrt).selection
-    return jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
-               optimized=optimized, compile=compile, fallback=fallback)
+    product = jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
+                  optimized=optimized, compile=compile, fallback=fallback)
+    product.s2sgrad_operator = 'hvp'
+    return product
 
 
 def _array(value):

@@ -407,3 +407,30 @@ def test_jacobian_mode_is_one_of_its_choices():
     want = np.diag(np.cos(x) * x[0]) + np.outer(np.sin(x), [1.0, 0.0, 0.0])
     for mode in ('fwd', 'rev', None):
         np.testing.assert_allclose(s2sgrad.jacobian(residual, mode=mode)(x), want, rtol=1e-12)
+
+
+def test_an_operators_result_is_refused_with_the_operators_to_use():
+    """``jacobian(jacobian(v))`` and the like were refused with messages about s2sgrad's own
+    wrappers (``the *args parameter of jac``, ``jvp.<locals>.apply``)."""
+    def residual(x):
+        return np.sin(x) * x[0]
+    x = np.array([0.3, -0.7, 1.1])
+    v = np.ones(3)
+    for operator, make in [('jacobian', lambda: s2sgrad.jacobian(s2sgrad.jacobian(residual))),
+                           ('jvp', lambda: s2sgrad.grad(s2sgrad.jvp(power_sum))),
+                           ('vjp', lambda: s2sgrad.jacobian(s2sgrad.vjp(residual))),
+                           ('hvp', lambda: s2sgrad.jacobian(s2sgrad.hvp(power_sum))),
+                           ('hessian', lambda: s2sgrad.hessian(s2sgrad.hessian(power_sum)))]:
+        with pytest.raises(s2sgrad.errors.SourceUnavailableError) as caught:
+            make()
+        message = str(caught.value)
+        assert f'result of s2sgrad.{operator}' in message and 'hessian(f)' in message
+        assert 'apply' not in message and '*args' not in message
+    # (what the message offers works: the Jacobian of the generated jvp)
+    generated = s2sgrad.jvp(residual).generated  # (its tangent: a keyword argument)
+    tangent = generated.tangent_names['x']
+    jac = s2sgrad.jacobian(generated, wrt=0)(x, **{tangent: v})
+    h = 1e-6
+    want = np.array([(s2sgrad.jvp(residual)(x + h * e, v) - s2sgrad.jvp(residual)(x - h * e, v))
+                     / (2 * h) for e in np.eye(3)]).T
+    np.testing.assert_allclose(jac, want, rtol=1e-6, atol=1e-8)
