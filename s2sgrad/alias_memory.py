@@ -61,6 +61,11 @@ RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs'}
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""
+RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at'}
+"""Runtime helpers whose result is an int (a length, a position): no memory."""
+RUNTIME_KEYS = {'keys'}
+"""Runtime helpers whose result is a new list of keys or integers (``for k in params``):
+it holds no array."""
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
 (an array), or holding it as an item (a list or dict adjoint)."""
@@ -323,6 +328,10 @@ class MemoryModel:
                 return result
             if name in RUNTIME_FRESH_ARRAYS:
                 return self._allocated(stmt, array=True)
+            if name in RUNTIME_NUMBERS:
+                return set()
+            if name in RUNTIME_KEYS:
+                return self._allocated(stmt, container=True)
             if name in RUNTIME_VIEWS:
                 viewed = self._eval(args[0], state, stmt) if args else set()
                 return self._new(stmt, array=True) | viewed

@@ -373,3 +373,42 @@ def test_insert_at_a_counted_position():
     # out = [x0, x2, x1]: x0 + 2 x2 + 3 x1 x0
     np.testing.assert_allclose(s2sgrad.grad(index_counted_by_a_while_loop)(XL),
                                [1.0 + 3.0 * XL[1], 3.0 * XL[0], 2.0])
+
+
+# -- loops over a dict's keys and over a list's arrays ------------------------------------
+
+def sgd_step_inside(params, grads):
+    for k in params:  # (``s2s.keys(params)``: a new list of keys, holding no array)
+        params[k] = params[k] - 0.1 * grads[k]
+    return np.sum(params['W'] ** 2) + np.sum(params['b'])
+
+
+def test_an_update_of_a_dict_in_a_loop_over_its_keys():
+    """Refused as a write into `params` that may share memory with `keys`, a name of the
+    generated code: the list of keys was taken for one that may hold the arrays."""
+    params = {'W': np.array([1.0, 2.0]), 'b': np.array([0.5, -1.0])}
+    grads = {'W': np.array([0.3, 0.1]), 'b': np.array([1.0, 1.0])}
+    kept = {k: v.copy() for k, v in params.items()}
+    bparams, bgrads = s2sgrad.grad(sgd_step_inside, wrt=(0, 1))(params, grads)
+    stepped = params['W'] - 0.1 * grads['W']
+    np.testing.assert_allclose(bparams['W'], 2 * stepped, rtol=1e-12)
+    np.testing.assert_allclose(bparams['b'], np.ones(2), rtol=1e-12)
+    np.testing.assert_allclose(bgrads['W'], -0.2 * stepped, rtol=1e-12)
+    np.testing.assert_allclose(bgrads['b'], -0.1 * np.ones(2), rtol=1e-12)
+    assert params.keys() == kept.keys()
+    for k in kept:
+        np.testing.assert_array_equal(params[k], kept[k])
+
+
+def doubled_in_place(ws):
+    for w in ws:
+        w *= 2
+    return sum(np.sum(w ** 2) for w in ws)
+
+
+def test_a_write_into_a_lists_arrays_names_the_list():
+    """The refusal named `stop` (the generated loop's length, taken for memory the list's
+    arrays may share): it names `ws`, the user's list."""
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as caught:
+        s2sgrad.grad(doubled_in_place)([np.ones(2), np.ones(2)])
+    assert '`ws`' in str(caught.value) and '`stop`' not in str(caught.value)
