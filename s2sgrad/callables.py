@@ -68,11 +68,11 @@ def receiver(obj, depth=2):
                          for name, value in own.items()
                          if inspect.getattr_static(cls, name, None) is not None)
     attributes = frozenset((name, receiver(value, depth - 1)) for name, value in own.items()
-                           if depth > 0 and _users_instance(value))
+                           if depth > 0 and users_instance(value))
     return Receiver(cls, shadowed, attributes)
 
 
-def _users_instance(value):
+def users_instance(value):
     """Whether `value` is an instance of a class defined in Python by the user (not a number,
     array, function, module or class, nor an object of the standard library or NumPy)."""
     cls = type(value)

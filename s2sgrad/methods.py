@@ -4,6 +4,7 @@ import inspect
 import gast
 
 from . import nodes as n
+from .callables import receiver, users_instance
 
 
 def known_receivers(func, receivers):
@@ -43,6 +44,33 @@ def bind_methods(func, receivers, names, code=None):
         info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
         if info is not None:
             _bind_call(node, info, names)
+
+
+def global_receivers(func, ctx):
+    """The global or enclosing names that `func` calls methods of (``MODEL.loss(x)``) and that
+    hold an instance of a class of the user's, by name -> its `Receiver`, for `bind_methods`:
+    the call is then ``Net.loss(MODEL, x)``, differentiated like any function of the user's.
+    The name is bound to the object it holds now (as the functions a transformation
+    resolves: see the README) and pinned (`ctx.extra_pins`): the gradient is out of date
+    once it holds another object."""
+    namespace = ctx.source.namespace
+    local = set(n.names_stored(func))
+    found = {}
+    for node in n.walk(func):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
+                isinstance(node.func.value, gast.Name)):
+            continue
+        root = node.func.value.id
+        if root in local or root in found or root not in namespace or \
+                not users_instance(namespace[root]):
+            continue
+        obj = namespace[root]
+        if ctx.names.object(root, obj) != root:
+            continue  # (the name is taken in generated code: left alone)
+        found[root] = receiver(obj)
+        globals_ = ctx.source.globals if ctx.source.globals is not None else {}
+        ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
+    return found
 
 
 def _bind_call(node, info, names):

@@ -39,7 +39,7 @@ from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link, link_part
 from .modes import Mode
-from .methods import bind_methods, known_receivers, receivers_of_temporaries
+from .methods import bind_methods, global_receivers, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .own_results import own_results
 from .restore_copies import copy_before_restores
@@ -121,6 +121,7 @@ def normalise(ctx):
             raise WrtError(f'wrt={name!r} names no parameter of `{ctx.source.name}` '
                            f'(parameters: {", ".join(ctx.params)})')
     ctx.receivers = known_receivers(func, getattr(ctx.source, 'receivers', {}))
+    ctx.receivers.update(global_receivers(func, ctx))  # (``MODEL.loss(x)``)
     bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
     ctx.nested = nested_functions(ctx, func)
     canonical = Canonicalizer(ctx.source, ctx.namer)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads, numerical_grad
 from s2sgrad.errors import InPlaceError
 from trees import central_grad
 
@@ -412,3 +413,51 @@ def test_a_write_into_a_lists_arrays_names_the_list():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as caught:
         s2sgrad.grad(doubled_in_place)([np.ones(2), np.ones(2)])
     assert '`ws`' in str(caught.value) and '`stop`' not in str(caught.value)
+
+
+# -- a method of a global object of yours -------------------------------------------------
+
+class Scorer:
+    def __init__(self, W):
+        self.W = W
+
+    def loss(self, x):
+        return np.sum(np.tanh(self.W @ x))
+
+    def scaled(self, x, c=2.0):
+        return c * self.loss(x)
+
+
+SCORER = Scorer(np.array([[1.0, 0.5], [0.0, 2.0]]))
+
+
+def total_through_a_global_object(x):
+    return SCORER.loss(x) + SCORER.scaled(x * x, c=0.5) + np.sum(x)
+
+
+def loss_of_a_global_object(x):
+    return SCORER.loss(np.sin(x)) * 2.0
+
+
+def test_a_method_of_a_global_object_is_differentiated():
+    """``SCORER.loss(x)`` of a module-level object of yours was refused (no derivative
+    rule for `SCORER.loss`): it is ``Scorer.loss(SCORER, x)``, with the object the name holds
+    when grad runs; grad called again after the name is rebound builds a new gradient."""
+    global SCORER
+    x = np.array([0.5, -1.0])
+    kept = SCORER
+    try:
+        check_grads(total_through_a_global_object, (x,), modes=('rev', 'fwd'))
+        check_grads(loss_of_a_global_object, (x,), order=2)
+        try:  # (`scaled` calls `self.loss`: the second derivative may refuse that)
+            check_grads(total_through_a_global_object, (x,), order=2)
+        except s2sgrad.errors.NoRuleError as error:
+            assert '.loss()' in str(error)
+        SCORER = Scorer(np.array([[2.0, 0.0], [1.0, 1.0]]))
+        check_grads(total_through_a_global_object, (x,), modes=('rev', 'fwd'))
+        SCORER.W = SCORER.W * 3.0  # (its attributes are read when the gradient runs)
+        got = s2sgrad.grad(total_through_a_global_object)(x)
+        np.testing.assert_allclose(
+            got, numerical_grad(total_through_a_global_object, (x,), 0), rtol=1e-6)
+    finally:
+        SCORER = kept
