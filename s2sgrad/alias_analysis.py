@@ -363,6 +363,8 @@ class AliasAnalysis(MemoryModel):
                 origin not in self.allocations or isinstance(
                     self.defs[origin][0].value, (gast.Subscript, gast.Name, gast.Attribute))):
             return None
+        if getattr(self.defs[origin][0], 'augmented_read', None) is not None:
+            return None  # (``state += c``: NumPy writes in place, the array is not new)
         if origin != binding[1] and not self._copy_of(binding, origin):
             return None
         made, chain = self.chains.get(origin), self.chains[id(stmt)]

@@ -140,13 +140,16 @@ def _insert_copies(ctx, stmts, copies):
     out = []
     for stmt in stmts:
         if id(stmt) in copies:
+            # (the statement itself is changed, not replaced: a guard the analysis placed
+            # at it, `_insert_guards`, finds it by its identity)
             target, value = stmt.targets[0].id, stmt.value
             lineno = getattr(stmt, 'lineno', None)
             if not n.is_atom(value):
                 view = ctx.namer.fresh(target + '_view')
                 out.append(n.assign(view, value, lineno))
                 value = n.name(view)
-            out.append(n.assign(target, n.call('s2s.copy', value), lineno))
+            stmt.value = n.call('s2s.copy', value)
+            out.append(stmt)
             continue
         n.map_blocks(stmt, lambda block: _insert_copies(ctx, block, copies))
         out.append(stmt)

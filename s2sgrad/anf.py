@@ -52,12 +52,16 @@ class Normalizer:
             value = stmt.value
             first = stmt.targets[0]
             rhs = self.operation(value, out)
+            if len(stmt.targets) > 1 and not isinstance(first, gast.Name) and \
+                    not n.is_atom(rhs):
+                # (``l[0] = m = expr``: one value, evaluated once, for every target)
+                rhs = self.temp(rhs, out)
             self._assign(first, rhs, out)
             if getattr(stmt, 'augmented_read', None) is not None and out:
                 out[-1].augmented_read = stmt.augmented_read
             for target in stmt.targets[1:]:
                 self._assign(target, n.name(first.id) if isinstance(first, gast.Name)
-                             else rhs, out)
+                             else n.clone(rhs), out)
             return out
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):

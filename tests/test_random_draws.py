@@ -240,3 +240,42 @@ def test_a_draw_read_once_by_the_derivative_is_not_drawn_again(f):
     draw = 'normal' if f is not seeded_inside else 'standard_normal'
     code = [line for line in source.splitlines() if not line.strip().startswith('#')]
     assert sum(line.count(draw + '(') for line in code) == 1, source
+
+
+def chained_draw(x):
+    y = x * 1.0
+    y[0] = z = np.random.rand()  # (one draw, for both targets)
+    return np.sum(y * x) * z
+
+
+def chained_then_written(x):
+    rows = [x * 1.0, x * 2.0]
+    rows[0] = m = rows[1] * 3.0  # (one array, under both names)
+    m[0] = 5.0
+    return np.sum(rows[0] * x)
+
+
+def test_a_chained_assignment_evaluates_its_value_once():
+    """``y[0] = z = expr`` computed `expr` again for `z`: a second draw (the gradient of
+    another function, and the generator one draw further on), and a second array, so that
+    a write through `m` did not reach ``rows[0]`` (a wrong value and gradient)."""
+    state = np.random.get_state()
+    try:
+        np.random.seed(5)
+        got = s2sgrad.grad(chained_draw)(X)
+        after = np.random.rand()
+        np.random.seed(5)
+        z = np.random.rand()
+        assert np.random.rand() == after  # (one draw, as the function makes)
+        # f = z * (z x0 + x1^2 + x2^2), for the one draw z
+        want = z * np.array([z, 2 * X[1], 2 * X[2]])
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    finally:
+        np.random.set_state(state)
+    try:
+        df = s2sgrad.grad(chained_then_written)
+    except UnsupportedSyntaxError:
+        return  # (a write through a name a list holds: refused, as the unchained form is)
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(df(x), np.array([5.0, 6.0 * 2 * x[1], 6.0 * 2 * x[2]]),
+                               rtol=1e-12)
