@@ -83,6 +83,7 @@ class Context:
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
         self.default_guards = []  # (parameter, default expression): see `constructs`
         self.extra_pins = []  # names the code no longer reads but was built for (`linking`)
+        self.recent_sharers = frozenset()  # names sharing recent arrays (`aliasing`)
         self.split_names = None  # a VJP's forward and backward functions (`split_motion`)
         self.split_cells = []  # (forward, backward) cells of its own parts, for recursion
         self.replaced_calls = []  # user calls that call forward parts instead (`linking`)

@@ -62,16 +62,7 @@ def with_aliases(names, stmts):
     ``items = (u, un)`` then ``u_prev, u = items``, at any depth outside nested functions):
     changing one changes all."""
     assigns = [stmt for stmt in n.statements(stmts) if stmt.__class__ is gast.Assign]
-    displays = _displays(assigns)
-    pairs = []
-    for stmt in assigns:
-        _alias_pairs(stmt.targets[0], stmt.value, displays, pairs)
-    return _closure(names, pairs)
-
-
-def _displays(assigns):
-    """Name -> the displays it is bound to by `assigns` (None: bound to something else)."""
-    displays = {}
+    displays = {}  # name -> the displays it is bound to (None: bound to something else)
     for stmt in assigns:
         target = stmt.targets[0]
         if target.__class__ is gast.Name:
@@ -80,11 +71,9 @@ def _displays(assigns):
         else:
             for name in n.names_stored(target):
                 displays.setdefault(name, []).append(None)
-    return displays
-
-
-def _closure(names, pairs):
-    """`names` with every name that `pairs` link to one of them, transitively."""
+    pairs = []
+    for stmt in assigns:
+        _alias_pairs(stmt.targets[0], stmt.value, displays, pairs)
     names = set(names)
     changed = bool(names)
     while changed:

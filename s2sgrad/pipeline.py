@@ -99,7 +99,7 @@ def optimise(ctx, made):
     """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
                     resolver=ctx.resolver, stacks=made.stacks,
-                    changed=getattr(ctx, 'recent_sharers', ()))
+                    changed=ctx.recent_sharers)
 
 
 def normalise(ctx):
