@@ -347,7 +347,8 @@ def tuple_unpacking(draw):
     body = []
     pool = ['x[0]', 'x[1:]', 'x', 'c * x[2]', 'np.sin(x)', 'x[3]']
     for k in range(draw(st.integers(1, 4))):
-        form = draw(st.sampled_from(['pair', 'swap', 'nested', 'rows', 'shape']))
+        form = draw(st.sampled_from(['pair', 'swap', 'nested', 'rows', 'shape', 'chain',
+                                     'chain_item']))
         a, b = f'a{k}', f'b{k}'
         if form == 'pair':
             l, r = draw(st.sampled_from(pool + names)), draw(st.sampled_from(pool + names))
@@ -366,6 +367,16 @@ def tuple_unpacking(draw):
         elif form == 'rows':
             body.append(f'{a}, {b} = M')
             body.append(f'{a}, {b} = {a} * x, {b} + c')
+        elif form == 'chain':  # (one value under two names, one of them rebound)
+            value = draw(st.sampled_from([v for v in pool if v != 'x[1:]']))
+            body.append(f'{a} = {b} = {value} * 1.5')
+            body.append(f'{a} = {a} * 2.0 + {b}')
+        elif form == 'chain_item':  # (an item target first: one array under both)
+            body.append(f'R{k} = M * 1.0')
+            body.append(f'R{k}[0] = {a} = x * c')
+            if draw(st.booleans()):
+                body.append(f'{a}[1] = c * 2.0')  # (R{k}[0] changes too)
+            body.append(f'{b} = R{k}[0] * {a}')
         else:
             body.append(f'n{k}, = x.shape')
             body.append(f'{a}, {b} = x / n{k}, c * n{k}')
@@ -395,7 +406,8 @@ def rotated_buffers(draw):
         'u[1:-1] + c * np.sin(u_prev[1:-1])',
         'u[:-2] * u[2:] * 0.5 + c * u_prev[1:-1]']))
     boundary = draw(st.sampled_from(['', 'un[0] = c * u[0]', 'un[-1] = un[-2] * 0.5',
-                                     'un[0] += u_prev[1]']))
+                                     'un[0] += u_prev[1]', 'un *= c',
+                                     'un += 0.1 * u_prev']))  # (in place, as NumPy's)
     rotation = draw(st.sampled_from(['u_prev, u = u, un', 'u_prev = u\nu = un',
                                      'pair2 = (u, un)\nu_prev, u = pair2',
                                      f'u_prev, u = u, {full}']))
