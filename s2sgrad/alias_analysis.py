@@ -27,6 +27,14 @@ class Unsafe(Exception):
         self.reason = reason
 
 
+class SharedItem(Unsafe):
+    """``ys[i] += v`` into an item that another live name (`holder`) holds as an array."""
+
+    def __init__(self, stmt, name, holder):
+        super().__init__(stmt, name, f'`{holder}` holds the item')
+        self.holder = holder
+
+
 class SharedList(Unsafe):
     """A list method (`method`) changing a list that other live names (`holders`) hold."""
 
@@ -74,7 +82,7 @@ class AliasAnalysis(MemoryModel):
             forced |= added - set(self.numbers)
         params = set()
         for stmt, name, memory, kind in self.writes:
-            if kind == 'rebind':
+            if kind in ('rebind', 'item'):
                 continue
             if kind == 'container':
                 # list methods (the passes follow them): copy a list argument changed in place
@@ -99,6 +107,9 @@ class AliasAnalysis(MemoryModel):
                 self._list_shared(stmt, name, memory, before, live_after)
                 continue
             own = before.get(name, frozenset()) if name else frozenset()
+            if kind == 'item':
+                self._item_shared(stmt, name, memory, own, before, live_after)
+                continue
             sharers = self._sharers(stmt, own, memory, memory)
             external = sorted(loc[1] for loc in memory if loc[0] in ('C', 'G'))
             live = [b for b in sharers if self._live(b, stmt, before, live_after)]
@@ -176,6 +187,19 @@ class AliasAnalysis(MemoryModel):
                         isinstance(node.func, gast.Attribute) and
                         node.func.attr in CONTAINER_METHODS)
             raise SharedList(stmt, name, call.func.attr, live)
+
+    def _item_shared(self, stmt, name, memory, own, before, live_after):
+        """Raise for ``ys[i] += v`` where the item of the list or dict `ys` may be an array
+        that another live binding holds other than through `ys` (``a`` in ``ys = [a, b]``,
+        ``xs`` in ``ys = xs.copy()``): NumPy adds into that array in place, which the passes'
+        ``ys[i] = ys[i] + v`` does not. Other names of `ys` itself see the new item either
+        way. The item of an argument's list is not copied: the new item is rebound."""
+        held = set().union(set(), *(self.mem.get(b, ()) for b in own))
+        live = sorted({b[2] for b in self._sharers(stmt, own, memory, memory)
+                       if not self.mem.get(b, set()) & held and
+                       self._live(b, stmt, before, live_after)})
+        if live:
+            raise SharedItem(stmt, name, live[0])
 
     def _sharers(self, stmt, own, memory, seen):
         """The bindings other than `own` that may exist when `stmt` writes `memory` and

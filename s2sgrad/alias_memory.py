@@ -233,6 +233,12 @@ class MemoryModel:
             base = self._eval(node.value, state, stmt)
             if self._advanced(node, state):
                 return self._new(stmt, array=True)
+            held = base & (self.container | self.lists)
+            if isinstance(node.slice, gast.Slice) and held:
+                # a slice of a list is a new list holding its items (of an array, a view)
+                result = self._new(stmt, container=True)
+                self._add_contents(('new', id(stmt)), self._contents(held))
+                return result | self._items(base - held)
             return self._items(base)
         if isinstance(node, gast.Attribute):
             if node.attr in NONARRAY_ATTRIBUTES:
@@ -304,8 +310,10 @@ class MemoryModel:
         if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
             receiver = self._eval(func.value, state, stmt)
             if func.attr in FRESH_METHODS and _copies(node):
+                if func.attr == 'copy':
+                    return self._copy(stmt, receiver)
                 result = self._allocated(stmt)
-                if func.attr in ('copy', 'values', 'items'):  # (a dict's values: its contents)
+                if func.attr in ('values', 'items'):  # (a dict's values: its contents)
                     self._add_contents(('new', id(stmt)), self._contents(receiver))
                 return result
             if func.attr in ('pop', 'get'):
@@ -367,6 +375,10 @@ class MemoryModel:
                 self._add_contents(('new', id(stmt)), self._reach(memory)
                                    if name == 'reversed' else self._items(memory))
             return result
+        if module == 'copy' and name in ('copy', 'deepcopy') and len(node.args) == 1:
+            # new memory: a shallow copy holds the items the argument holds; a deep copy
+            # holds new ones
+            return self._copy(stmt, self._eval(node.args[0], state, stmt), deep=name != 'copy')
         if obj is not None and type(obj).__name__ == 'ufunc':
             return self._allocated(stmt, array=True)
         if name in ('max', 'min') and module == 'builtins' and len(node.args) == 1:
@@ -398,6 +410,20 @@ class MemoryModel:
                        if loc in self.container or loc in self.lists}
         return result
 
+    def _copy(self, stmt, copied, deep=False):
+        """A shallow (or `deep`) copy of `copied`: new memory holding its items (new ones), a
+        list where `copied` is known to be a list, tuple or dict, an array where an array."""
+        kinds = {'container': bool(copied) and copied <= self.container | self.lists,
+                 'array': bool(copied) and copied <= self.arrays}
+        result = self._allocated(stmt, **kinds)
+        if not deep:
+            self._add_contents(('new', id(stmt)), self._contents(copied))
+        elif copied and not kinds['array']:
+            items = ('new', id(stmt), 'items')
+            self._add_contents(('new', id(stmt)), {items})
+            self._add_contents(items, {items})
+        return result
+
     def _unknown(self, base, args, state, stmt):
         """What an unknown operation returns: new memory, or a view of any operand."""
         result = set(base) | self._contents(base) | self._new(stmt)
@@ -411,7 +437,8 @@ class MemoryModel:
         """The writes of simple statement `stmt` run in `state` (name -> bindings), as
         ``(stmt, name written through or None, memory written, kind)``: 'memory' for a write
         into an array, 'container' for a list method, 'rebind' for ``v += c`` made a new
-        binding of `v` (see `alias_analysis`). Container writes add to the contents."""
+        binding of `v`, 'item' for the items ``ys[0] += v`` changes in place where `ys` is
+        known to be a list or dict (see `alias_analysis`). Container writes add to the contents."""
         writes = []
         if not isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
             return writes
@@ -427,6 +454,12 @@ class MemoryModel:
             for loc in memory - self.arrays:
                 self._add_contents(loc, value)
             writes.append((stmt, name, memory, 'memory'))
+            held = self._contents(memory & (self.container | self.lists))
+            if getattr(stmt, 'augmented_item', False) and held:
+                # ``ys[0] += v`` adds into the array item in place (of what is known to be a
+                # list or dict: the passes rebind the item, the same while no other name
+                # sees it; ``xs.copy()`` of an argument may be an array, written as one)
+                writes.append((stmt, name, held, 'item'))
         read = getattr(stmt, 'augmented_read', None)
         if isinstance(stmt, gast.Assign) and isinstance(read, gast.Name):
             # ``v += 1`` on an array writes in place; the passes rebind `v` instead, which is

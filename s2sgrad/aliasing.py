@@ -10,7 +10,7 @@ import gast
 
 from . import nodes as n
 from . import runtime
-from .alias_analysis import AliasAnalysis, SharedList, Unsafe
+from .alias_analysis import AliasAnalysis, SharedItem, SharedList, Unsafe
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
 
 
@@ -103,9 +103,24 @@ def _list_error(ctx, error):
                     f'it', node=error.stmt)
 
 
+def _item_error(ctx, error):
+    """The error for ``ys[i] += v`` into an array item that another live name holds."""
+    names = n.all_names(ctx.source.node)
+    holder = f'`{error.holder}`' if error.holder in names else 'another name'
+    container = f'`{error.name}`' if error.name in names else 'a list or dict'
+    return ctx.unsupported(
+        error.stmt, f'an augmented assignment into an item of {container} while {holder} '
+                    f'holds that array and is read afterwards: NumPy adds into the array '
+                    f'in place, so {holder} sees the change too, which s2sgrad does not '
+                    f'follow; write `{error.name}[...] = {error.name}[...] + v` (a new '
+                    f'array) or copy the items where the list is made', node=error.stmt)
+
+
 def _error(ctx, error, analysis):
     if isinstance(error, SharedList):
         return _list_error(ctx, error)
+    if isinstance(error, SharedItem):
+        return _item_error(ctx, error)
     name = error.name
     made = ''
     if name is not None:

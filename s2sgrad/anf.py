@@ -59,6 +59,8 @@ class Normalizer:
             self._assign(first, rhs, out)
             if getattr(stmt, 'augmented_read', None) is not None and out:
                 out[-1].augmented_read = stmt.augmented_read
+            if getattr(stmt, 'augmented_item', False) and out:
+                out[-1].augmented_item = True
             for target in stmt.targets[1:]:
                 self._assign(target, n.name(first.id) if isinstance(first, gast.Name)
                              else n.clone(rhs), out)

@@ -51,9 +51,11 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     if inspect.isfunction(obj) and (not rules.is_library(obj) or rules.is_definition(obj)):
         return Callee('user', obj, list(call.args), call.keywords)
     if obj in (dict, set, frozenset):  # (as the literals ``{...}`` are, in `fence`)
+        shown = f'{n.dotted_path(func)}(...)' if obj is not dict else \
+            '{...: ...}` or `dict(...)'  # (a display is a call: `constructs.dict_displays`)
         raise ctx.unsupported(
-            stmt, f'a {obj.__name__} made of differentiated values (`{n.dotted_path(func)}'
-                  f'(...)`): {obj.__name__}s made in the function are not supported; use a '
+            stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): '
+                  f'{obj.__name__}s made in the function are not supported; use a '
                   f'tuple, a list, a namedtuple or an array', call)
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
 

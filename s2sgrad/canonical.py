@@ -117,6 +117,8 @@ class Canonicalizer:
         new = n.assign(stmt.target, n.binop(load, stmt.op, value), stmt.lineno)
         if isinstance(load, gast.Name):
             new.augmented_read = load  # in place on arrays: the alias analysis checks it
+        elif isinstance(load, gast.Subscript):
+            new.augmented_item = True  # (``ys[0] += v``: in place on an array item too)
         return gast.copy_location(new, stmt)
 
     # -- returns ------------------------------------------------------------------------

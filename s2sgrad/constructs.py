@@ -10,6 +10,7 @@ built in the function (`records`); here, annotated assignments (``h: np.ndarray 
 reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
 """
 import builtins
+import keyword
 
 import gast
 
@@ -36,6 +37,7 @@ def rewrite_constructs(ctx):
     ops = operators()
     plain_annotations(func)
     rewrite_loop_else(func, ctx.namer)
+    dict_displays(func)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func)
@@ -50,6 +52,33 @@ def rewrite_constructs(ctx):
     read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
+
+
+def dict_displays(func):
+    """Make each dict display of `func` without ``**`` a ``dict(...)`` call: ``{'mode':
+    'train', 'eps': 1e-5}`` is ``dict(mode='train', eps=1e-5)`` (``dict([(k, v), ...])`` where
+    a key is not a name), which is followed as a constant; made of differentiated values, it
+    is refused as such a call is (`callees`)."""
+    for node in n.walk(func):
+        for field, value in gast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for index, child in enumerate(items):
+                if not isinstance(child, gast.Dict) or any(k is None for k in child.keys):
+                    continue
+                if all(isinstance(k, gast.Constant) and isinstance(k.value, str) and
+                       k.value.isidentifier() and not keyword.iskeyword(k.value)
+                       for k in child.keys) and \
+                        len({k.value for k in child.keys}) == len(child.keys):
+                    new = n.call('dict', **{k.value: v for k, v in zip(child.keys, child.values)})
+                else:
+                    pairs = [gast.Tuple(elts=[k, v], ctx=gast.Load())
+                             for k, v in zip(child.keys, child.values)]
+                    new = n.call('dict', gast.List(elts=pairs, ctx=gast.Load()))
+                gast.copy_location(new, child)
+                if isinstance(value, list):
+                    value[index] = new
+                else:
+                    setattr(node, field, new)
 
 
 def plain_annotations(func):

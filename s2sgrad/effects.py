@@ -247,7 +247,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None):
             if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
                 # a new list (``list(lst)`` too): its items may be the arguments' memory
                 views, items = set(), reach(reads, holds, contains)
-            elif _new_memory(value):
+            elif _new_memory(value) or _new_from_callee(value, namespace):
                 continue
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
                 views, items = reach(reads, holds, contains), reach(reads, contains)
@@ -331,6 +331,19 @@ def _container_copy(value, namespace):
     return namespace is None or namespace.get(value.func.id, builtin) is builtin
 
 
+def _new_from_callee(value, namespace):
+    """Whether `value` calls a function of yours whose every ``return`` gives new memory
+    (``loss = data_loss(X @ W, y)``, then ``loss += ...``: no argument changes)."""
+    if not isinstance(value, gast.Call) or not isinstance(value.func, gast.Name) or \
+            namespace is None:
+        return False
+    called = namespace.get(value.func.id)
+    if not inspect.isfunction(called) or rules.is_library(called):
+        return False
+    from .callees import returns_new_memory
+    return returns_new_memory(called, FRESH_FUNCTIONS, FRESH_METHODS)
+
+
 def _new_memory(value):
     if isinstance(value, _VIEW_FREE):
         return True
@@ -339,7 +352,11 @@ def _new_memory(value):
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', None)
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.value.id in ('np', 'numpy', 'math', 'cupy', 'cp'):
-            return name in FRESH_FUNCTIONS
+            # (a NumPy ufunc, ``np.maximum(0, x)``, makes a new array but with ``out=`` or
+            # its positional outputs)
+            ufunc = getattr(np, name, None) if func.value.id in ('np', 'numpy') else None
+            return name in FRESH_FUNCTIONS or isinstance(ufunc, np.ufunc) and \
+                len(value.args) <= ufunc.nin and all(k.arg != 'out' for k in value.keywords)
         if isinstance(func, gast.Attribute):
             return name in FRESH_METHODS
         # the built-in max and min return one of their arguments

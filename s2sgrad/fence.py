@@ -43,7 +43,7 @@ _ALWAYS = {
     gast.SetComp: ('a set comprehension `{... for ...}`', 'sets are not supported; ' + _LOOP),
     gast.DictComp: ('a dict comprehension `{...: ... for ...}`',
                     'dictionaries are not supported; ' + _LOOP),
-    gast.Dict: ('a dict literal `{...: ...}`', _NO_DICT),
+    gast.Dict: ('a dict literal with `**` unpacking (`{**a, ...}`)', _NO_DICT),
     gast.Set: ('a set literal `{...}`', _NO_SET),
     gast.Lambda: ('a `lambda` used as a value (stored in a container, returned, or passed to a '
                   'function other than `map` and `s2sgrad.grad`)',
@@ -179,30 +179,6 @@ class _Fence:
         body = root.body if isinstance(root.body, list) else [root.body]
         for stmt in body:
             self.visit(stmt)
-        self.check_container_items()
-
-    def check_container_items(self):
-        """``items[i] += v`` on a list or dict (a name bound to a display or to ``list(...)``
-        / ``dict(...)``): when the item is an array, NumPy adds into it in place, changing
-        every other name of that array too, which the rewriting as ``items[i] = items[i] +
-        v`` would not."""
-        containers = set()
-        for node in n.walk(self.root):
-            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and (
-                    isinstance(node.value, (gast.List, gast.Dict, gast.ListComp,
-                                            gast.DictComp)) or
-                    isinstance(node.value, gast.Call) and isinstance(node.value.func, gast.Name)
-                    and node.value.func.id in ('list', 'dict')):
-                containers.add(node.targets[0].id)
-        for node in n.walk(self.root):
-            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript) \
-                    and isinstance(node.target.value, gast.Name) and \
-                    node.target.value.id in containers:
-                name = node.target.value.id
-                self.report(node, (f'the augmented assignment into an item of the list or dict '
-                                   f'`{name}`', f'an array item would change in place, with '
-                                   f'every other name of it; write `{name}[...] = '
-                                   f'{name}[...] + v` (a new array)'))
 
     def visit(self, node):
         """Check `node` and everything below it (except annotations)."""

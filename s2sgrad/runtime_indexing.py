@@ -215,6 +215,8 @@ def as_items(g, items):
         return list(g)  # (the backward sweep pops off a list's adjoint: ``a, b = tuple(ys)``)
     if isinstance(g, list) or not _is_sequence(items):
         return g
+    if _is_zero(g):  # (the zero adjoint of a tuple nothing read: ``h, c, cache = step(...)``)
+        return [zeros_like(item) for item in items]
     return unstack(g, items)
 
 

@@ -18,13 +18,16 @@ class Wrt:
     resolves its `wrt` argument once, with `Wrt.of`.
     """
 
-    __slots__ = ('names', 'single', 'params', 'defaults')
+    __slots__ = ('names', 'single', 'params', 'defaults', 'positional')
 
-    def __init__(self, names, single, params, defaults=None):
+    def __init__(self, names, single, params, defaults=None, positional=None):
         self.names = tuple(names)
         self.single = single
         self.params = None if params is None else tuple(params)
         self.defaults = defaults or {}  # (a parameter's default, a partial's keyword)
+        # (how many parameters come before the keyword-only ones, ``*args`` counted: those
+        # after it are never given by position)
+        self.positional = len(self.params or ()) if positional is None else positional
 
     @classmethod
     def of(cls, func, wrt):
@@ -45,6 +48,9 @@ class Wrt:
         except (TypeError, ValueError):
             parameters = None
         params = None if parameters is None else list(parameters)
+        positional = None if parameters is None else next(
+            (i for i, p in enumerate(parameters.values())
+             if p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD)), len(params))
         defaults = {} if parameters is None else {
             name: p.default for name, p in parameters.items() if p.default is not p.empty}
         single = not isinstance(wrt, (tuple, list))
@@ -70,7 +76,7 @@ class Wrt:
                 raise WrtError(f'wrt names the parameter `{item}` twice: name each argument '
                                f'to differentiate once')
             names.append(item)
-        return cls(names, single, params, defaults)
+        return cls(names, single, params, defaults, positional)
 
     @property
     def selection(self):
@@ -84,7 +90,7 @@ class Wrt:
 
     def arguments(self, args, kwargs):
         """The values of the selected arguments in a call ``func(*args, **kwargs)``."""
-        return [args[p] if p < len(args) else
+        return [args[p] if p < len(args) and p < self.positional else
                 kwargs[name] if name in kwargs or name not in self.defaults else
                 self.defaults[name] for p, name in zip(self.positions, self.names)]
 

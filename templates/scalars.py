@@ -1,5 +1,7 @@
-"""Adjoints of the ``math`` module and of Python built-ins (abs, float, sum, list, ...)."""
+"""Adjoints of the ``math`` module, of Python built-ins (abs, float, sum, list, ...) and of
+``copy.copy`` and ``copy.deepcopy``."""
 import builtins
+import copy as copying
 import math
 
 import numpy as np  # noqa: F401 (used by the derivative expressions)
@@ -115,6 +117,26 @@ def list(ans, iterable=()):
 @tangent(builtins.list)
 def list_tangent(ans, iterable=()):
     d[ans] = builtins.list(as_items(d[iterable], iterable))
+
+
+@adjoint(copying.copy)
+def copy_copy(ans, x):
+    d[x] = d[ans]
+
+
+@tangent(copying.copy)
+def copy_copy_tangent(ans, x):
+    d[ans] = d[x]
+
+
+@adjoint(copying.deepcopy)
+def copy_deepcopy(ans, x, memo=None):
+    d[x] = d[ans]
+
+
+@tangent(copying.deepcopy)
+def copy_deepcopy_tangent(ans, x, memo=None):
+    d[ans] = d[x]
 
 
 @tangent(builtins.tuple)

@@ -149,12 +149,12 @@ REJECTED = [
     ''', 2, '(x * x', 'generator expression'),
     ('dict', '''
         def f(x):
-            d = {'a': x}
+            d = {**x, 'a': 1}
             return d['a']
     ''', 2, '{', 'dictionaries are not supported'),
-    ('empty-dict', '''
+    ('dict-unpacked', '''
         def f(x):
-            d = {}
+            d = {**x}
             return x
     ''', 2, '{', 'dict literal'),
     ('set', '''
@@ -220,7 +220,7 @@ REJECTED = [
     ('in-nested-def', '''
         def f(x):
             def g(z):
-                return {z: 1}
+                return {**z}
             return g(x)
     ''', 3, '{', 'dict literal'),
     ('in-nested-default', '''

@@ -352,11 +352,11 @@ def flat_set(x):
     return s + np.sum(y)
 
 
-@pytest.mark.parametrize('f, what', [(item_added_in_place, 'item of the list'),
+@pytest.mark.parametrize('f, what', [(item_added_in_place, 'item of `ys` while `y` holds'),
                                      (flat_set, 'attribute `.flat`')])
 def test_changes_in_place_out_of_sight_are_refused(f, what):
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match=what):
-        s2sgrad.grad(f)
+        s2sgrad.grad(f)(np.array([0.3, -0.2]))
 
 
 def test_recursion_compiles_with_numba_in_joint_motion():

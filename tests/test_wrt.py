@@ -82,3 +82,33 @@ def test_generated_names_follow_the_mode():
     x, y = 1.5, -2.0
     assert s2sgrad.grad(f)(x, y) == pytest.approx(y * 2.0)
     assert s2sgrad.jvp(f, wrt='y')(x, y, 1.0) == pytest.approx(x * 2.0)
+
+
+def shifted(x, *offsets, scale=1.0):
+    out = x * scale
+    for r in offsets:
+        out = out + r
+    return out
+
+
+def shifted_energy(x, *offsets, scale=1.0):
+    s = np.sum(x ** 2) * scale ** 2
+    for r in offsets:
+        s = s + np.sum(r * x)
+    return s
+
+
+def test_keyword_only_parameter_after_varargs_is_read_by_name():
+    # (with two `*offsets`, the position of `scale` in the signature lands on the second
+    # offset: every operator must read `scale` from the keywords)
+    x = np.array([0.3, -0.5, 1.2])
+    r1, r2 = np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.5, 0.5])
+    for mode in ('fwd', 'rev'):
+        J = s2sgrad.jacobian(shifted, wrt='scale', mode=mode)(x, r1, r2, scale=2.0)
+        np.testing.assert_allclose(J, x)
+    np.testing.assert_allclose(s2sgrad.jvp(shifted, wrt='scale')(x, r1, r2, 1.0, scale=2.0), x)
+    want = 2 * np.sum(x ** 2)
+    np.testing.assert_allclose(s2sgrad.hessian(shifted_energy, wrt='scale')(x, r1, r2, scale=2.0),
+                               want)
+    np.testing.assert_allclose(s2sgrad.hvp(shifted_energy, wrt='scale')(x, r1, r2, 1.0,
+                                                                        scale=2.0), want)
