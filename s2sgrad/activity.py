@@ -54,7 +54,9 @@ class Activity:
                 base = base.args[0]
             else:
                 break
-        return [base.id] if isinstance(base, gast.Name) else []
+        # (a global's array is never written through: `aliasing` refuses that write)
+        return [base.id] if isinstance(base, gast.Name) and \
+            not self.resolver.is_global(base) else []
 
     def _defined_by(self, node):
         if isinstance(node, gast.FunctionDef) and node.name in self.closures and \

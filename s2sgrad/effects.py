@@ -1,6 +1,8 @@
 """Effects check: reject statements that may change a differentiated value out of sight."""
 import builtins
+import collections
 import inspect
+import warnings
 
 import gast
 import numpy as np
@@ -10,6 +12,7 @@ from . import rules
 from .alias_memory import (CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS, INPLACE_FUNCTIONS,
                            INPLACE_METHODS)
 from .errors import S2SError
+from .mutation import assigned_into
 from .resolve import method_call
 from .source import parse_function
 
@@ -33,7 +36,7 @@ def check_effects(body, ctx):
                 _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
-            _check_discarded_call(stmt, stmt.value, ctx)
+            _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
 
 
@@ -111,7 +114,7 @@ def _check_out_argument(stmt, call, ctx):
                           f'instead (`y = f(...)`)')
 
 
-def _check_discarded_call(stmt, call, ctx):
+def _check_discarded_call(stmt, call, ctx, body):
     func = call.func
     nested = isinstance(func, gast.Name) and func.id in ctx.nested
     local_method = isinstance(func, gast.Attribute) and not ctx.resolver.is_global(func)
@@ -130,6 +133,8 @@ def _check_discarded_call(stmt, call, ctx):
     if obj is not None and (rules.lookup_adjoint(obj) is not None or
                             rules.is_nondifferentiable(obj)):
         return  # it cannot change its arguments, and its result is unused
+    if obj is not None and (_reports(obj) or _kept_outside(call, obj, body)):
+        return
     if obj is None and not nested:
         raise ctx.no_rule(stmt, what, 'its result is unused, so it may be called to change a '
                                       'differentiated value in place')
@@ -137,6 +142,37 @@ def _check_discarded_call(stmt, call, ctx):
         stmt, f'the call of {what} whose result is unused, with a differentiated argument: '
               f's2sgrad cannot follow changes that a function makes to its arguments in '
               f'place; return the new value and assign it')
+
+
+_GROWING = ('append', 'extend', 'insert', 'add', 'appendleft', 'extendleft')
+
+
+def _reports(obj):
+    """Whether `obj` only reports its arguments: a function or a logger's method of
+    ``logging`` (``log.info('loss %s', s)``), ``warnings.warn``."""
+    owner = getattr(obj, '__self__', None)
+    modules = [getattr(obj, '__module__', None) or '',
+               type(owner).__module__ if owner is not None else '']
+    return any(m == 'logging' or m.startswith('logging.') for m in modules) or \
+        obj is warnings.warn
+
+
+def _kept_outside(call, obj, body):
+    """Whether `call` puts its arguments into a list, set or deque of a global that the
+    function reads nowhere else (``HISTORY.append(float(loss))``): it changes no argument,
+    and what it keeps does not reach the result. Not an array the function writes into."""
+    owner = getattr(obj, '__self__', None)
+    func = call.func
+    if not (isinstance(owner, (list, set, collections.deque)) and
+            getattr(obj, '__name__', None) in _GROWING and
+            isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+        return False
+    name = func.value.id
+    kept = {v for arg in call.args for v in n.names_read(arg)}
+    return sum(isinstance(node, gast.Name) and node.id == name
+               for stmt in body for node in n.walk(stmt)) == 1 and \
+        not kept & assigned_into(body, aliases=True)  # (an array the function writes into
+    # afterwards: the gradient undoes the writes, and the list would show that)
 
 
 def _check_callee_globals(stmt, call, ctx, names_read):

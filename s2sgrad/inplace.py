@@ -110,15 +110,15 @@ def merge_aliases(ctx, body):
     for p in ctx.params:
         counts[p] = counts.get(p, 0) + 1
     loads = {}
-    fresh = set()  # names assigned once, an arithmetic result (new memory)
+    fresh = set()  # names assigned once, an arithmetic result or a copy (new memory)
     for stmt in statements:
         own = [getattr(stmt, field) for field in ('iter', 'test') if hasattr(stmt, field)] \
             if isinstance(stmt, (gast.For, gast.While, gast.If)) else [stmt]
         for node in (node for part in own for node in n.walk(part)):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 loads[node.id] = loads.get(node.id, 0) + 1
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and (
+                isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) or _copy_call(stmt.value)):
             fresh.add(stmt.targets[0].id)
     for stmt in statements:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
@@ -157,6 +157,13 @@ def merge_aliases(ctx, body):
             body = body[:index] + body[index + 1:]
             mutated.add(original)
     return private_writes(ctx, body)
+
+
+def _copy_call(value):
+    """Whether `value` is ``v.copy()`` (``u = u.copy()`` is ``u_copy = u.copy(); u =
+    u_copy``): new memory."""
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr == 'copy' and not value.args and not value.keywords
 
 
 def prologue(ctx, body):

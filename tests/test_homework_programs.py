@@ -5,8 +5,12 @@ A step function that returns ``(out, state, cache)`` whose cache the loop ignore
 vectorized SVM loss), a helper that adds to the result of another (``loss = data_loss(...);
 loss += reg * np.sum(W * W)``) and a layer's configuration as a dict display
 (``bn_param = {'mode': 'train', 'eps': 1e-5}``): each was refused or crashed when called from
-the differentiated function, and each is checked against central differences here.
+the differentiated function, and each is checked against central differences here. So are
+reports of the loss (``log.info``, ``HISTORY.append(float(loss))``), which were refused as
+calls that might change their arguments.
 """
+import logging
+
 import numpy as np
 import pytest
 
@@ -109,3 +113,41 @@ def test_dict_display_of_differentiated_values_is_refused():
             as info:
         s2sgrad.grad(dict_of_differentiated_values)(np.ones(2))
     assert "d = {'a': x * 2.0}" in str(info.value)
+
+
+LOG = logging.getLogger('s2sgrad.tests.homework')
+HISTORY = []
+
+
+def logged_loss(W, X):
+    loss = np.sum(np.tanh(X @ W) ** 2)
+    LOG.info('loss %.3f', loss)
+    HISTORY.append(float(loss))
+    return loss
+
+
+def test_reports_of_the_loss_are_not_effects():
+    rng = np.random.default_rng(2)
+    W, X = rng.normal(size=(3, 2)), rng.normal(size=(4, 3))
+    HISTORY.clear()
+    check_grads(logged_loss, (W, X), wrt=(0, 1), modes=('rev', 'fwd'), order=2)
+    assert HISTORY and HISTORY[-1] == pytest.approx(logged_loss(W, X))
+
+
+def history_read_back(x):
+    HISTORY.append(np.sum(x ** 2))
+    return HISTORY[-1] * 2.0
+
+
+def history_of_an_array_written_afterwards(x):
+    y = x * 2.0
+    HISTORY.append(y)
+    y[0] = 5.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize('f', [history_read_back, history_of_an_array_written_afterwards],
+                         ids=lambda f: f.__name__)
+def test_global_list_that_reaches_the_result_is_refused(f):
+    with pytest.raises(UnsupportedSyntaxError, match='HISTORY.append'):
+        s2sgrad.grad(f)(np.array([0.3, -1.2]))
