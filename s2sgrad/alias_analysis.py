@@ -99,6 +99,7 @@ class AliasAnalysis(MemoryModel):
         every write is private); raises `Unsafe` when no copy can do it."""
         live_after = _live_after(self.body)
         self.guards = []
+        self.item_guards = []  # ``ys[i] += v`` checked at run time: no other item shares it
         for stmt, name, memory, kind in self.writes:
             if not memory:
                 continue
@@ -193,13 +194,16 @@ class AliasAnalysis(MemoryModel):
         that another live binding holds other than through `ys` (``a`` in ``ys = [a, b]``,
         ``xs`` in ``ys = xs.copy()``): NumPy adds into that array in place, which the passes'
         ``ys[i] = ys[i] + v`` does not. Other names of `ys` itself see the new item either
-        way. The item of an argument's list is not copied: the new item is rebound."""
+        way, unless the list holds the array twice (``[a, a]``, ``[np.zeros(3)] * n``), which
+        the generated code checks at run time (`item_guards`). The item of an argument's list
+        is not copied: the new item is rebound."""
         held = set().union(set(), *(self.mem.get(b, ()) for b in own))
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, memory)
                        if not self.mem.get(b, set()) & held and
                        self._live(b, stmt, before, live_after)})
         if live:
             raise SharedItem(stmt, name, live[0])
+        self.item_guards.append(stmt)
 
     def _sharers(self, stmt, own, memory, seen):
         """The bindings other than `own` that may exist when `stmt` writes `memory` and

@@ -44,7 +44,32 @@ def private_writes(ctx, body):
                                n.dotted_path(stmt.value.value), analysis.numbers[id(stmt)]))
     if guards:
         body = _insert_guards(ctx, body, guards)
+    if analysis.item_guards:
+        body = _insert_item_guards(ctx, body, analysis.item_guards)
     return body
+
+
+def _insert_item_guards(ctx, stmts, writes):
+    """``s2s.alone_in(ys, i, message)`` before each ``ys[i] = ys[i] + v`` that stands for
+    ``ys[i] += v`` on a list or dict: the update is in place on an array item, so no other
+    item may share that array (a slice of a list is a new list: nothing to check)."""
+    placed = {}
+    for stmt in writes:
+        target = stmt.targets[0]
+        if any(isinstance(node, gast.Slice) for node in n.walk(target.slice)):
+            continue
+        lineno = getattr(stmt, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` adds in place into '
+                   f'an array that another item of the list or dict also is or shares (`[a, '
+                   f'a]`, `[np.zeros(3)] * n`), which that item would show; s2sgrad cannot '
+                   f'differentiate an update seen through another item: give each item an '
+                   f'array of its own (`[np.zeros(3) for _ in range(n)]`)')
+        check = n.call('s2s.alone_in', n.clone(target.value), n.clone(target.slice),
+                       n.const(message))
+        placed.setdefault(('before', id(stmt)), []).append(n.expr(check))
+    ctx.source.namespace.setdefault('s2s', runtime)
+    return _place(stmts, placed)
 
 
 def _insert_guards(ctx, stmts, guards):
@@ -107,13 +132,14 @@ def _item_error(ctx, error):
     """The error for ``ys[i] += v`` into an array item that another live name holds."""
     names = n.all_names(ctx.source.node)
     holder = f'`{error.holder}`' if error.holder in names else 'another name'
-    container = f'`{error.name}`' if error.name in names else 'a list or dict'
+    shown = error.name if error.name in names else 'items'
+    container = f'`{shown}`' if shown != 'items' else 'a list or dict'
     return ctx.unsupported(
         error.stmt, f'an augmented assignment into an item of {container} while {holder} '
                     f'holds that array and is read afterwards: NumPy adds into the array '
                     f'in place, so {holder} sees the change too, which s2sgrad does not '
-                    f'follow; write `{error.name}[...] = {error.name}[...] + v` (a new '
-                    f'array) or copy the items where the list is made', node=error.stmt)
+                    f'follow; write `{shown}[...] = {shown}[...] + v` (a new array) or copy '
+                    f'the items where the list is made', node=error.stmt)
 
 
 def _error(ctx, error, analysis):

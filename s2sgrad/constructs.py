@@ -59,26 +59,24 @@ def dict_displays(func):
     'train', 'eps': 1e-5}`` is ``dict(mode='train', eps=1e-5)`` (``dict([(k, v), ...])`` where
     a key is not a name), which is followed as a constant; made of differentiated values, it
     is refused as such a call is (`callees`)."""
-    for node in n.walk(func):
-        for field, value in gast.iter_fields(node):
-            items = value if isinstance(value, list) else [value]
-            for index, child in enumerate(items):
-                if not isinstance(child, gast.Dict) or any(k is None for k in child.keys):
-                    continue
-                if all(isinstance(k, gast.Constant) and isinstance(k.value, str) and
-                       k.value.isidentifier() and not keyword.iskeyword(k.value)
-                       for k in child.keys) and \
-                        len({k.value for k in child.keys}) == len(child.keys):
-                    new = n.call('dict', **{k.value: v for k, v in zip(child.keys, child.values)})
-                else:
-                    pairs = [gast.Tuple(elts=[k, v], ctx=gast.Load())
-                             for k, v in zip(child.keys, child.values)]
-                    new = n.call('dict', gast.List(elts=pairs, ctx=gast.Load()))
-                gast.copy_location(new, child)
-                if isinstance(value, list):
-                    value[index] = new
-                else:
-                    setattr(node, field, new)
+    _DictDisplays().visit(func)
+
+
+class _DictDisplays(gast.NodeTransformer):
+    def visit_Dict(self, node):
+        self.generic_visit(node)  # (displays inside the values first)
+        keys = node.keys
+        if any(k is None for k in keys):
+            return node  # (``{**a}``: the fence refuses it)
+        names = [k.value for k in keys if isinstance(k, gast.Constant) and
+                 isinstance(k.value, str) and k.value.isidentifier() and
+                 not keyword.iskeyword(k.value)]
+        if len(set(names)) == len(keys):
+            new = n.call('dict', **dict(zip(names, node.values)))
+        else:
+            pairs = [gast.Tuple(elts=[k, v], ctx=gast.Load()) for k, v in zip(keys, node.values)]
+            new = n.call('dict', gast.List(elts=pairs, ctx=gast.Load()))
+        return gast.copy_location(new, node)
 
 
 def plain_annotations(func):

@@ -26,10 +26,10 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                field_index, getitem, inserted_at, item_before, items_back, keys,
                                pick, pick_tangent, popped_at, positions, restack, sized, unindex,
                                unread_at, unstack, zero_at)
-from .runtime_checks import (OUTPUT_LOCATIONS, check_cotangent, check_default, check_output,
-                             check_tangent, not_shared, seed)
+from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
+                             check_output, check_tangent, not_shared, seed)
 
-__all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'as_items', 'asarray', 'broadcast_like',
+__all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray', 'broadcast_like',
            'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy',
            'copy_lists', 'count',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',

@@ -200,6 +200,24 @@ def not_shared(value, message, *others):
             raise InPlaceError(message)
 
 
+def alone_in(items, index, message):
+    """Raise `InPlaceError` (with `message`) when the item ``items[index]`` of a list or dict
+    is an array that another of its items is or shares (``[a, a]``, ``[np.zeros(3)] * n``):
+    ``items[index] += v`` adds into it in place, changing the others too, where the generated
+    code gives that item a new array."""
+    if isinstance(items, dict):
+        others = [value for key, value in items.items() if key != index]
+    elif isinstance(items, list) and not isinstance(index, slice):
+        position = range(len(items))[index]
+        others = items[:position] + items[position + 1:]
+    else:
+        return
+    item = items[index]
+    if _is_array(item) and any(_is_array(other) and _may_share(item, other)
+                               for other in others):
+        raise InPlaceError(message)
+
+
 def _may_share(a, b):
     if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
         return np.may_share_memory(a, b)

@@ -68,6 +68,7 @@ HELPERS = {
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
+    runtime.alone_in: 'non-differentiable',
     runtime.seed: 'non-differentiable',
     runtime.zeros_like: 'non-differentiable',
     # never called on differentiated values by generated code

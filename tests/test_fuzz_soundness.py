@@ -3,7 +3,8 @@
 Each test draws programs of one family (intermediates both indexed and reduced, views and
 aliases with writes, loop-carried values whose shape changes by broadcasting, repeated fancy
 indices, nested lists into ``np.array``, reductions over size-1 axes, size-1 outputs, tuple
-unpacking, time-step buffers made anew, written and rotated), writes each to a module file,
+unpacking, time-step buffers made anew, written and rotated, lists of arrays copied and an
+item updated in place), writes each to a module file,
 and runs ``tests/oracle.py`` on it: reverse mode optimized and raw, forward mode, central
 differences, arguments unmodified, gradient kinds.
 
@@ -437,6 +438,43 @@ def rotated_buffers(draw):
     return source, [(5,), 'float'], (0, 1)
 
 
+@st.composite
+def list_items(draw):
+    # Lists of arrays as users keep them: made from names or new arrays, copied (or not) by
+    # the ways Python has, an item updated in place (``ys[i] *= c``: NumPy changes the array
+    # every holder sees) or rebound, maybe in a loop, then the original, the copy or a name
+    # holding an item read back. A step helper returning a tuple with an ignored cache too.
+    item = st.sampled_from(['x * 1.0', 'x', 'np.sin(x)', 'a', 'x * c', 'np.zeros(3)'])
+    body = ['a = x * 2.0']
+    made = [draw(item) for _ in range(draw(st.integers(2, 3)))]
+    body.append(f'xs = [{", ".join(made)}]')
+    copy = draw(st.sampled_from(['xs', 'xs.copy()', 'xs[:]', 'list(xs)', 'copy.copy(xs)',
+                                 'copy.deepcopy(xs)', '[v for v in xs]', '[v * 1.0 for v in xs]']))
+    body.append(f'ys = {copy}')
+    holder = draw(st.sampled_from(['', 'first = ys[0]', 'first = xs[0]']))
+    if holder:
+        body.append(holder)
+    update = draw(st.sampled_from(['ys[i] *= c', 'ys[i] += x', 'ys[i] -= a * c',
+                                   'ys[i] = ys[i] * c', 'ys[i] += ys[-1] * 0.5']))
+    if draw(st.booleans()):
+        body.append(f'for i in range({len(made)}):')
+        body.append('    ' + update)
+    else:
+        body.append(update.replace('[i]', '[0]').replace('i]', '0]'))
+    if draw(st.booleans()):  # (a tuple-valued part of a helper's result nobody reads)
+        body += ['for t in range(2):', '    h, c2, cache = step(ys[1], c)',
+                 '    ys[1] = h * c2']
+    reads = ['np.sum(ys[0] * ys[1])', 'np.sum(xs[0] ** 2)', 'np.sum(xs[1] * ys[0])',
+             'np.sum(a * x)'] + (['np.sum(first * x)'] if holder else [])
+    read = draw(st.lists(st.sampled_from(reads), min_size=1, max_size=3, unique=True))
+    body.append('return ' + ' + '.join(read))
+    source = 'import copy\n' + _module(['x', 'c'], body)
+    if 'step(' in source:
+        source += ('\n\ndef step(v, c):\n    h = np.tanh(v * c)\n    c2 = c + 1.0\n'
+                   '    cache = (v, h)\n    return h, c2, cache\n')
+    return source, [(3,), 'float'], (0, 1)
+
+
 # ============================================================================ tests
 
 FAMILIES = {
@@ -449,6 +487,7 @@ FAMILIES = {
     'size1_outputs': size1_outputs,
     'tuple_unpacking': tuple_unpacking,
     'rotated_buffers': rotated_buffers,
+    'list_items': list_items,
 }
 
 
@@ -472,3 +511,4 @@ test_fuzz_size1_reductions = _test('size1_reductions')
 test_fuzz_size1_outputs = _test('size1_outputs')
 test_fuzz_tuple_unpacking = _test('tuple_unpacking')
 test_fuzz_rotated_buffers = _test('rotated_buffers')
+test_fuzz_list_items = _test('list_items')

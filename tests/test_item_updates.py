@@ -6,9 +6,12 @@ agree while no other name holding the array is read afterwards: accumulators in 
 zeros, items made where the list is made. They differ when the list is a copy of another
 (``xs.copy()``, ``xs[:]``, ``list(xs)``, ``copy.copy(xs)``) whose items are read afterwards,
 or when a name given to the list display or appended is read afterwards: those are refused,
-naming the holder. Copies of lists (``xs[:]``, ``copy.copy``, ``copy.deepcopy``) are new lists:
-rebinding their items changes nothing else. Accepted programs are checked against central
-differences in both modes and at second order, and for their callers' arrays.
+naming the holder. A list may also hold one array at two positions (``[a, a]``,
+``[np.zeros(3)] * n``, overlapping views), which the analysis cannot tell apart: the generated
+code checks that at run time and raises `InPlaceError`. Copies of lists (``xs[:]``,
+``copy.copy``, ``copy.deepcopy``) are new lists: rebinding their items changes nothing else.
+Accepted programs are checked against central differences in both modes and at second order,
+and for their callers' arrays.
 """
 import copy
 
@@ -17,7 +20,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import check_grads
-from s2sgrad.errors import UnsupportedSyntaxError
+from s2sgrad.errors import InPlaceError, UnsupportedSyntaxError
 
 
 def items_made_with_the_list(x):
@@ -217,3 +220,33 @@ def test_argument_list_updated_in_a_training_loop():
                 modes=('rev', 'fwd'))
     for w, k in zip(ws, kept):
         np.testing.assert_array_equal(w, k)
+
+
+def one_array_twice(x, c):
+    xs = [x, x]
+    ys = xs
+    ys[0] -= x * c  # (NumPy changes `ys[1]` too: it is the same array)
+    return np.sum(ys[0] * ys[1])
+
+
+def repeated_zeros(x):
+    acc = [np.zeros(3)] * 2  # (one array, twice)
+    acc[0] += x
+    return np.sum(acc[0] * acc[1]) + np.sum(x)
+
+
+def overlapping_views(x):
+    y = x * 2.0
+    parts = [y[:2], y[1:]]
+    parts[0] *= 3.0
+    return np.sum(parts[1])
+
+
+@pytest.mark.parametrize('f, args', [(one_array_twice, (0.5,)), (repeated_zeros, ()),
+                                     (overlapping_views, ())],
+                         ids=lambda v: getattr(v, '__name__', ''))
+def test_update_of_an_item_another_item_shares_raises_at_run_time(f, args):
+    # (the alias analysis cannot tell the positions of a list apart: the generated code checks)
+    x = np.array([0.3, -1.2, 0.7])
+    with pytest.raises(InPlaceError, match='another item of the list or dict'):
+        s2sgrad.grad(f)(x, *args)
