@@ -76,6 +76,8 @@ def _insert_guards(ctx, stmts, guards):
     """``s2s.not_shared(t, message)`` before (or after) the statements that the analysis could
     prove safe only when a value is a number, not an array."""
     placed = {}
+    assigned = set(n.names_stored(gast.Module(body=stmts, type_ignores=[])))
+    unset = set()  # sharers that may be unbound at a check: None (shares nothing) first
     for where, stmt, guarded, shown, other, *write in guards:
         reported = write[0] if write else stmt
         lineno = getattr(reported, 'lineno', None)
@@ -87,13 +89,32 @@ def _insert_guards(ctx, stmts, guards):
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
         others = [n.name(name) for name in names if name.isidentifier()]
+        unset.update(name for name in names if name in assigned and
+                     name not in _assigned_before(stmts, stmt, ctx.params))
         check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message), *others))
         placed.setdefault((where, id(stmt)), [])
         if not any(n.dotted_path(c.value.args[0]) == guarded
                    for c in placed[(where, id(stmt))]):
             placed[(where, id(stmt))].append(check)
     ctx.source.namespace.setdefault('s2s', runtime)
-    return _place(stmts, placed)
+    return [n.assign(name, n.const(None)) for name in sorted(unset)] + _place(stmts, placed)
+
+
+def _assigned_before(stmts, stmt, params):
+    """The names certainly bound when `stmt` (in `stmts` or a block nested in them) runs:
+    `params` and the targets of the statements before it in its block and in the blocks
+    around it (not those of a branch, or of an earlier iteration of a loop)."""
+    bound = set(params)
+    for current in stmts:
+        if current is stmt:
+            return bound
+        inner = [block for _, block in n.blocks(current)
+                 if any(s is stmt for s in n.statements(block))]
+        if inner:
+            return bound | _assigned_before(inner[0], stmt, ())
+        if isinstance(current, gast.Assign):
+            bound.update(n.names_stored(current))
+    return bound
 
 
 def _text(node):

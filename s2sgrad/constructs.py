@@ -3,11 +3,12 @@
 Each rewrite keeps the meaning of the code and makes it read as a person would write it, in
 its own module: parameters holding functions (`function_params`), lambdas and ``map``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
-(`varargs`), np.einsum's sublist form (`einsum_form`), ``zip``/``enumerate``/``reversed``
-consumed whole (`iterator_calls`), a loop's ``else`` clause (`loop_else`) and namedtuples
-built in the function (`records`); here, annotated assignments (``h: np.ndarray = f(x)`` is
-``h = f(x)``: an annotation changes no value), ``global`` statements of names only read, and
-reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
+(`varargs`), np.einsum's sublist form (`einsum_form`), ``math.log(x, b)``
+(`call_forms`), ``zip``/``enumerate``/``reversed`` consumed whole (`iterator_calls`), a
+loop's ``else`` clause (`loop_else`) and namedtuples built in the function (`records`);
+here, annotated assignments (``h: np.ndarray = f(x)`` is ``h = f(x)``: an annotation
+changes no value), ``global`` statements of names only read, and reads of ``x.flat``
+(``x.flat[i]`` is ``x.ravel()[i]``).
 """
 import builtins
 import keyword
@@ -15,6 +16,7 @@ import keyword
 import gast
 
 from . import nodes as n
+from .call_forms import rewrite_call_forms
 from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
 from .iterator_calls import lower_iterators
@@ -52,6 +54,7 @@ def rewrite_constructs(ctx):
     read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
+    rewrite_call_forms(func, resolver)
 
 
 def dict_displays(func):

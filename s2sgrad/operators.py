@@ -68,22 +68,36 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=Non
     if func is None:
         return functools.partial(jvp, wrt=wrt, optimized=optimized, verbose=verbose,
                                  shapes=shapes, compile=compile, fallback=fallback)
+    return _tangent_product(func, wrt, func, 'jvp', 'tangent', optimized=optimized,
+                            verbose=verbose, shapes=shapes, compile=compile,
+                            fallback=fallback)
+
+
+def _tangent_product(func, wrt, user, operator, last, **options):
+    """The forward-mode product of `func` (`jvp`'s result), whose argument errors name the
+    `operator` the user called on `user` and its `last` argument."""
     selected = resolve(func, wrt)
-    generated = transform(func, selected, Mode.JVP, optimized, verbose, shapes,
-                          compile=compile, fallback=fallback)
+    generated = transform(func, selected, Mode.JVP, options['optimized'], options['verbose'],
+                          options['shapes'], compile=options['compile'],
+                          fallback=options['fallback'])
     keywords = [generated.tangent_names[name] for name in selected.names]
 
     def apply(*args, **kwargs):
-        *primal, tangent = args
+        *primal, tangent = args or (None,)
+        try:
+            values = selected.arguments(primal, kwargs)
+        except (IndexError, KeyError, TypeError):
+            _check_arguments(user, operator, last, primal, kwargs)
+            raise
         tangents = (tangent,) if selected.single else tuple(tangent)
         if len(tangents) != len(keywords):
-            raise ShapeError(f'jvp needs {len(keywords)} tangents, one per wrt argument')
-        values = selected.arguments(primal, kwargs)
+            raise ShapeError(f'{operator} needs {len(keywords)} tangents, one per wrt '
+                             f'argument' + definition(user))
         for name, value, t in zip(selected.names, values, tangents):
             try:
                 check_tangent(real_only(t), real_only(value), name)
             except ShapeError as error:
-                raise ShapeError(str(error) + definition(func)) from None
+                raise ShapeError(str(error) + definition(user)) from None
         # (an integer tangent, `H @ e_i` with np.array([1, 0, 0]), as floats)
         tangents = tuple(as_float(t, value) for t, value in zip(tangents, values))
         return real_only(generated(*primal, **kwargs, **dict(zip(keywords, tangents))))
@@ -91,7 +105,7 @@ def jvp(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, compile=Non
     apply.generated = generated
     apply.__name__ = apply.__qualname__ = generated.__name__
     apply.__doc__ = f'J @ tangent for {getattr(func, "__name__", func)}; see .source'
-    apply.s2sgrad_operator = 'jvp'
+    apply.s2sgrad_operator = operator
     return apply
 
 
@@ -216,10 +230,9 @@ def hvp(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
         return functools.partial(hvp, wrt=wrt, optimized=optimized, compile=compile,
                                  fallback=fallback)
     selected = resolve(func, wrt).selection
-    product = jvp(grad(func, wrt=selected, optimized=optimized), wrt=selected,
-                  optimized=optimized, compile=compile, fallback=fallback)
-    product.s2sgrad_operator = 'hvp'
-    return product
+    return _tangent_product(grad(func, wrt=selected, optimized=optimized), selected, func,
+                            'hvp', 'vector', optimized=optimized, verbose=0, shapes=None,
+                            compile=compile, fallback=fallback)
 
 
 def _array(value):

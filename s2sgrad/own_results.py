@@ -5,6 +5,7 @@ import gast
 
 from . import nodes as n
 from .alias_memory import FRESH_FUNCTIONS, FRESH_METHODS, RUNTIME_FRESH, RUNTIME_HOLDING
+from .rules import NONDIFFERENTIABLE_ATTRIBUTES
 from .standins import SHAPE_ARGUMENT
 
 _FRESH_HELPERS = RUNTIME_FRESH | RUNTIME_HOLDING | {
@@ -14,7 +15,6 @@ _PASSING = {'like': (0,), 'unbroadcast': (0,), 'unreduce': (0,), 'reshape_like':
             'read_at': (0,), 'zero_at': (0,), 'stored': (0,), 'add_at': (0, 2), 'add': (0, 1)}
 """Runtime helpers whose result may be (or hold) some of their arguments (-> positions); the
 others' may be any argument but the one read for its shape."""
-_VIEW_ATTRIBUTES = frozenset({'T', 'real', 'imag', 'mT', 'flat'})
 
 
 def own_results(func, skip_first=False):
@@ -99,8 +99,9 @@ class _Memory:
             return {('new', id(node))}
         if isinstance(node, gast.Subscript):
             return self.of(node.value)
-        if isinstance(node, gast.Attribute):
-            return self.of(node.value) if node.attr in _VIEW_ATTRIBUTES else set()
+        if isinstance(node, gast.Attribute):  # a view, or an array the object holds
+            # (``self.W``, ``MODEL.W``, ``params.w``): the object's memory either way
+            return set() if node.attr in NONDIFFERENTIABLE_ATTRIBUTES else self.of(node.value)
         if isinstance(node, (gast.Tuple, gast.List)):
             return set().union(*(self.of(elt) for elt in node.elts))
         if isinstance(node, gast.IfExp):

@@ -2,12 +2,17 @@
 import builtins
 import inspect
 import os
+import sys
+import types
 
 import gast
 
+from . import nodes as n
+from . import runtime
 from .culprits import culprit
 from .errors import SourceUnavailableError, WrapperError
 from .lambdas import as_function, candidates, lambda_params, pick_lambda
+from .naming import Namer
 from .sourcefiles import code_name, code_objects, location, parse_file, qualname
 from .wrappers import specialize, unwrap_transparent
 
@@ -132,8 +137,40 @@ def parse_function(func):
     cells = dict(zip(code.co_freevars, func.__closure__ or ()))
     namespace = namespace_of(func)
     node, defaults = specialize(func, node, _defaults_of(func), namespace, signature)
+    node = _free_runtime_name(node, namespace, cells)
     return FunctionSource(node, filename, lines, namespace, code.co_name, func,
                           globals=func.__globals__, cells=cells, defaults=defaults)
+
+
+def _free_runtime_name(node, namespace, cells):
+    """`node`, whose reads of a global or free `s2s` that is not s2sgrad.runtime (as after
+    ``import s2sgrad as s2s``) read it under another name, since generated code reserves
+    `s2s` for s2sgrad.runtime; `namespace` then maps `s2s` to the runtime (and `cells` and
+    `namespace` hold the user's object under the new name)."""
+    user = namespace.get('s2s', runtime)
+    if user is runtime:
+        return node
+    namespace['s2s'] = runtime
+    if 's2s' in n.names_stored(node) or 's2s' in _param_names(node):
+        return node  # a local `s2s`: refused, with its line (see `context`)
+    reads = [name for name in n.walk(node) if isinstance(name, gast.Name) and name.id == 's2s']
+    if not reads:
+        return node
+    fresh = Namer(n.all_names(node) | set(namespace)).fresh(
+        's2sgrad' if user is sys.modules.get('s2sgrad') else 's2s_global')
+    node = n.clone(node)
+    for name in n.walk(node):
+        if isinstance(name, gast.Name) and name.id == 's2s':
+            name.id = fresh
+    namespace[fresh] = user
+    cells[fresh] = cells.pop('s2s', None) or types.CellType(user)
+    return node
+
+
+def _param_names(node):
+    args = node.args
+    return {a.id for a in args.posonlyargs + args.args + args.kwonlyargs +
+            [a for a in (args.vararg, args.kwarg) if a is not None]}
 
 
 def _defaults_of(func):

@@ -62,8 +62,10 @@ def specialize(func, node, defaults, namespace, signature):
     kwname = args.kwarg.id if args.kwarg is not None else None
     calls = _splat_calls(node, varname, kwname)
     decorated = hasattr(func, '__wrapped__')
-    if not calls and not decorated:
-        return node, defaults  # an ordinary function with *args: the fence reports it
+    if not decorated and (not calls or args.args or args.posonlyargs or args.kwonlyargs):
+        # an ordinary function with *args (``objective(theta, *args)`` passing them on to
+        # ``nll(theta, *args)``): `*args` is a tuple there (see `varargs`)
+        return node, defaults
     wrapper = code_name(func)
     inner = f'`{qualname(func.__wrapped__)}`' if decorated else 'a function'
 

@@ -203,7 +203,8 @@ def truediv_tangent(ans, x, y):
 partials(operator.pow, np.power, x='power_slope(x, y)', y='power_log(ans, x)', label='pow')
 
 
-# -- remainders: x - floor(x / y) * y (Python's % and np.mod), x - trunc(x / y) * y (fmod) --
+# -- remainders: x - floor(x / y) * y (Python's % and np.mod), x - trunc(x / y) * y (fmod),
+# x - round(x / y) * y (math.remainder) -------------------------------------------------------
 
 def quotient(ans, x, y):
     """The integer quotient q of a remainder ``ans = x - q * y`` (``floor(x / y)`` for ``%``,
@@ -218,13 +219,13 @@ def quotient(ans, x, y):
 nondifferentiable(quotient)
 
 
-@adjoint(operator.mod, np.mod, np.remainder, np.fmod, math.fmod)
+@adjoint(operator.mod, np.mod, np.remainder, np.fmod, math.fmod, math.remainder)
 def mod(ans, x, y):
     d[x] = unbroadcast(d[ans], x)
     d[y] = unbroadcast(-d[ans] * quotient(ans, x, y), y)
 
 
-@tangent(operator.mod, np.mod, np.remainder, np.fmod, math.fmod)
+@tangent(operator.mod, np.mod, np.remainder, np.fmod, math.fmod, math.remainder)
 def mod_tangent(ans, x, y):
     d[ans] = d[x]
     d[ans] = -d[y] * quotient(ans, x, y)

@@ -9,6 +9,9 @@ computes the values in reverse mode. Arguments a definition does not cover raise
 NotImplementedError, naming them; tests/test_definitions.py compares every definition with
 the library function's values.
 """
+import builtins
+import math
+
 import numpy as np
 
 from s2sgrad import runtime as s2s
@@ -343,11 +346,20 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
 
 
 def interp(x, xp, fp, left=None, right=None, period=None):
-    """``np.interp(x, xp, fp, left, right)`` of real values: the piecewise linear function
-    through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/``fp[-1]``)
-    outside them."""
-    if period is not None:
-        s2s.refuse('np.interp without period=')
+    """``np.interp(x, xp, fp, left, right, period)`` of real values: the piecewise linear
+    function through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/
+    ``fp[-1]``) outside them; with a `period`, through the points repeated with it."""
+    if period is not None:  # (as NumPy does it: one period, sorted, closed at both ends)
+        if period == 0:
+            raise ValueError('period must be a non-zero value')
+        x = x % np.abs(period)
+        xp = xp % np.abs(period)
+        order = np.argsort(xp)
+        xp = np.take(xp, order)
+        fp = np.take(fp, order)
+        xp = np.concatenate([xp[-1:] - np.abs(period), xp, xp[0:1] + np.abs(period)])
+        fp = np.concatenate([fp[-1:], fp, fp[0:1]])
+        return np.interp(x, xp, fp)
     n = len(xp)
     i = np.clip(np.searchsorted(xp, x, side='right') - 1, 0, n - 2)
     width = np.take(xp, i + 1) - np.take(xp, i)  # (0 between repeated knots: not used there)
@@ -683,6 +695,53 @@ def ldexp(x1, x2):
     return x1 * np.exp2(x2)
 
 
+def diagflat(v, k=0):
+    """``np.diagflat(v, k)``: the flattened `v` on the `k`-th diagonal of a square matrix."""
+    return np.diag(np.ravel(v), k)
+
+
+def lstsq(a, b, rcond=None):
+    """``np.linalg.lstsq(a, b, rcond)`` of a matrix of full column rank: the solution (the
+    pseudo-inverse times `b`), the sums of squared residuals (none unless `a` has more rows
+    than columns), the rank and the singular values."""
+    rows, columns = np.shape(a)
+    rank = np.linalg.matrix_rank(a)
+    if rank < columns:
+        s2s.refuse('np.linalg.lstsq of a matrix of full column rank (this one has rank '
+                   f'{rank} < {columns} columns: its least-squares solution is not unique)')
+    solution = np.linalg.pinv(a) @ b
+    if rows > columns:
+        residuals = np.atleast_1d(np.sum((b - a @ solution) ** 2, axis=0))
+    else:
+        residuals = np.zeros(0)
+    return solution, residuals, rank, np.linalg.svd(a, compute_uv=False)
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """``np.polyfit(x, y, deg)``: the least-squares coefficients, highest power first."""
+    if full or w is not None or cov:
+        s2s.refuse('np.polyfit without full=, w= and cov=')
+    return np.linalg.pinv(np.vander(x, deg + 1)) @ y
+
+
+def divmod_(a, b):
+    """``divmod(a, b)`` and ``np.divmod(a, b)``: the floored quotient and the remainder."""
+    return a // b, a % b
+
+
+def math_prod(iterable, *, start=1):
+    """``math.prod(iterable, start=start)``: the product of the items, from the left."""
+    result = start
+    for item in iterable:
+        result = result * item
+    return result
+
+
+def math_dist(p, q):
+    """``math.dist(p, q)``: the Euclidean distance of two points given as sequences."""
+    return np.linalg.norm(np.asarray(p, dtype=float) - np.asarray(q, dtype=float))
+
+
 DEFINITIONS = {
     'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid, 'ediff1d': ediff1d,
     'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot, 'matvec': matvec,
@@ -691,7 +750,7 @@ DEFINITIONS = {
     'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
     'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
     'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
-    'delete': delete,
+    'delete': delete, 'diagflat': diagflat, 'polyfit': polyfit,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
 
@@ -700,6 +759,7 @@ LINALG_DEFINITIONS = {
     'outer': linalg_outer, 'trace': linalg_trace, 'diagonal': linalg_diagonal,
     'cross': linalg_cross, 'tensordot': linalg_tensordot, 'matmul': linalg_matmul,
     'matrix_norm': matrix_norm, 'vector_norm': vector_norm, 'svdvals': svdvals,
+    'lstsq': lstsq,
 }
 """Functions of ``numpy.linalg`` -> their definitions (those the NumPy has)."""
 
@@ -721,6 +781,10 @@ for _name, _definition in LINALG_DEFINITIONS.items():
         defined_by(getattr(np.linalg, _name), _definition)
 for (_ufunc, _method), _definition in UFUNC_METHODS.items():
     defined_by(getattr(_ufunc, _method), _definition)
+defined_by(math.prod, math_prod)
+defined_by(builtins.divmod, divmod_)
+defined_by(np.divmod, divmod_)
+defined_by(math.dist, math_dist)
 
 SCIPY_DEFINITIONS = {
     ('scipy.linalg', 'solve_triangular'): solve_triangular,

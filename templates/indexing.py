@@ -8,10 +8,13 @@ from s2sgrad.runtime_values import _is_lazy, array_module
 
 
 def _ndim(x):
-    return len(getattr(x, 'shape', ()))
+    return len(_shape(x))
 
 
 def _shape(x):
+    """The shape of array `x`, or of the array a (nested) list or tuple of numbers makes."""
+    if isinstance(x, (list, tuple)):
+        return np.shape(x)
     return tuple(getattr(x, 'shape', ()))
 
 

@@ -46,6 +46,7 @@ nondifferentiable(
     np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isscalar,
     np.result_type, np.can_cast, np.broadcast_shapes, np.shares_memory, np.may_share_memory,
     np.floor_divide, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.gcd, np.lcm,
+    np.linalg.matrix_rank,
 )
 
 # numpy.random: only the functions whose arguments are sizes, bounds of integers or seeds.

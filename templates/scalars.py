@@ -10,7 +10,7 @@ from s2sgrad.rules import (adjoint, d, elementwise, linear, nondifferentiable, p
                            varargs_as_iterable)
 from s2sgrad.runtime import as_items, items_back, pick, pick_tangent, reshape_like, unsum
 
-from .arithmetic import power_log, power_slope  # noqa: F401 (used by the rules)
+from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
 MATH_DERIVATIVES = {
     math.exp: 'ans',
@@ -46,6 +46,12 @@ for _func, _derivative in MATH_DERIVATIVES.items():
 partials(math.atan2, y='x / (x ** 2 + y ** 2)', x='-y / (x ** 2 + y ** 2)', label='atan2',
          broadcasting=False)
 nondifferentiable(math.trunc)
+# math.hypot of two coordinates (of more: refused as extra arguments); 0 at the origin
+partials(math.hypot, x='xdivy(x, ans)', y='xdivy(y, ans)', label='hypot', broadcasting=False)
+# the magnitude of x with the sign of y: slope +-1 in x, flat in y
+partials(math.copysign, x='math.copysign(1.0, x) * math.copysign(1.0, y)', y=None,
+         label='copysign', broadcasting=False)
+partials(math.ldexp, x='2.0 ** i', i=None, label='ldexp', broadcasting=False)
 
 
 @adjoint(math.fsum)

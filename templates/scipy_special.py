@@ -1,4 +1,6 @@
 """Rules of SciPy's special functions (``scipy.special``), registered only when SciPy imports."""
+import math
+
 import numpy as np
 
 from s2sgrad.runtime_errors import unsupported
@@ -85,6 +87,10 @@ DERIVATIVES = {
 for _name, _derivative in DERIVATIVES.items():
     for _func in _scipy(_name):
         elementwise(_func, _derivative, label=_name)
+
+if scipy is not None:  # the math module's gamma functions: their derivatives need digamma
+    elementwise(math.gamma, 'ans * digamma(x)', label='gamma')
+    elementwise(math.lgamma, 'digamma(x)', label='lgamma')
 
 
 # -- reductions and normalisations along an axis ------------------------------------------

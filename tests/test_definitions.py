@@ -104,7 +104,25 @@ def f_delete_row(x): return np.sum(np.delete(x, 1, axis=0) ** 3 * W[:1])
 def f_delete_flat(x): return np.sum(np.delete(x, [0, 4]) * np.arange(4.0))
 def f_delete_slice(x): return np.sum(np.sin(np.delete(x, slice(0, 3, 2), axis=-1)))
 def f_norm_ppf(q): return np.sum(scipy.stats.norm.ppf(q, 1.0, 3.0) * V[:3])
+def f_diagflat(x): return np.sum(np.diagflat(x, 1) * np.arange(16.0).reshape(4, 4)) + x @ x
+def f_lstsq_square(a, b): return np.sum(np.linalg.lstsq(a, b, rcond=None)[0] * V[:3])
+def f_polyfit(x, y): return np.sum(np.polyfit(x, y, 2) * np.array([1.0, -2.0, 0.5]))
+def f_polyfit_columns(y): return np.sum(np.polyfit(np.linspace(0, 1, 5), y, 1) ** 2)
+def f_interp_period(x, fp): return np.sum(np.interp(x, [0.5, 1.5, 2.0, 3.5], fp, period=4.0) ** 2)
+def f_math_prod(x): return math.prod([x[0], x[1] + 1.0, 2.0], start=x[2])
+def f_math_dist(x): return math.dist([x[0], x[1]], [0.5, -1.0]) * x[2] + math.dist((x[2],), [2.0])
+def f_math_gamma(x): return math.gamma(x + 1.5) * math.lgamma(x + 0.5) + math.lgamma(-x - 0.5)
 def f_norm_isf(q): return np.sum(scipy.stats.norm.isf(q) ** 2)
+
+
+def f_lstsq(a, b):
+    solution, residuals, rank, singular = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(solution ** 2) + rank * np.sum(residuals) + np.sum(singular ** 3)
+
+
+def f_np_divmod(x, y):
+    q, r = np.divmod(x, y + 2.0)
+    return np.sum(q * x + r ** 2)
 
 
 ROWS = [
@@ -137,6 +155,14 @@ ROWS = [
     (f_norm_cdf, arr(3), 0), (f_norm_logcdf, arr(3), 0), (f_norm_sf, arr(3), 0),
     (f_norm_logsf, arr(3), 0), (f_norm_ppf, arr(3, lo=0.1, hi=0.9), 0),
     (f_norm_isf, arr(3, lo=0.1, hi=0.9), 0),
+    (f_diagflat, arr(3), 0), (f_lstsq, two((5, 3), 5), (0, 1)),
+    (f_lstsq, two((4, 2), (4, 3)), (0, 1)), (f_lstsq_square, two((3, 3), 3), (0, 1)),
+    (f_polyfit, lambda rng: [np.linspace(0, 1, 6) + rng.uniform(0, 0.05, 6),
+                             rng.uniform(-1, 1, 6)], (0, 1)),
+    (f_polyfit_columns, arr(5, 2), 0),
+    (f_interp_period, lambda rng: [rng.uniform(-6, 9, 5), rng.uniform(-1, 1, 4)], (0, 1)),
+    (f_np_divmod, two((2, 3), 3), (0, 1)), (f_math_prod, arr(3), 0), (f_math_dist, arr(3), 0),
+    (f_math_gamma, lambda rng: (float(rng.uniform(0.2, 0.9)),), 0),
     (f_t_logpdf, two(3, ()), (0, 1)), (f_t_pdf, arr(3), 0),
     (f_beta_logpdf, lambda rng: [rng.uniform(0.1, 0.9, 3), rng.uniform(0.5, 1.5)], (0, 1)),
     (f_beta_pdf, arr(3, lo=0.1, hi=0.9), 0),
@@ -240,6 +266,14 @@ SAME_VALUES = [
     (np.multiply.outer, (A[0], B), {}), (np.divide.outer, (A, A[0] + 3.0), {}),
     (np.heaviside, (np.array([-1.0, 0.0, 2.0]), 0.25), {}),
     (np.ldexp, (A, np.arange(4)), {}),
+    (np.diagflat, (A,), {}), (np.diagflat, (A[0], -2), {}),
+    (np.polyfit, (A[0], A[1], 2), {}), (np.polyfit, (np.arange(4.0), A.T, 1), {}),
+    (np.interp, (np.linspace(-9, 11, 23), [0.5, 1.5, 3.7, -1.0], [1.0, -1.0, 2.0, 0.5]),
+     {'period': 4.0}),
+    (np.interp, (np.linspace(-9, 11, 23), [0.5, 1.5, 3.5], [1.0, -1.0, 2.0]),
+     {'period': -3.0}),
+    (np.divmod, (A * 3.0, 0.7), {}), (divmod, (-2.5, 0.7), {}),
+    (math.prod, ([0.5, 3.0, -2.0],), {'start': 1.5}), (math.dist, ([0.5, 3.0], [1.0, 2.0]), {}),
 ]
 for _n in range(1, 6):
     for _m in range(1, 6):
@@ -257,6 +291,17 @@ def test_definition_computes_what_the_library_function_computes(func, args, kwar
     value = _definition(func)(*args, **kwargs)
     assert np.shape(value) == np.shape(expected)
     np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_lstsq_definition_computes_what_numpy_computes():
+    for a, b in [(A.T, A[0, :4] * 0 + 1.0), (A.T, A.T[:, :2]), (A[:, :3], A[:, 3]),
+                 (A[:2, :3].T, A[0, :3])]:
+        want = np.linalg.lstsq(a, b, rcond=None)
+        got = _definition(np.linalg.lstsq)(a, b, rcond=None)
+        assert len(got) == 4 and got[2] == want[2]
+        for value, expected in zip(got, want):
+            assert np.shape(value) == np.shape(expected)
+            np.testing.assert_allclose(value, expected, rtol=1e-10, atol=1e-12)
 
 
 def test_multi_dot_and_trapezoid_values():
@@ -337,12 +382,14 @@ def test_scipy_definitions_compute_what_scipy_computes():
 
 def r_quantile_method(x): return np.quantile(x, 0.3, method='nearest')
 def r_cov_weights(x): return np.sum(np.cov(x, fweights=[1, 2, 1]))
-def r_interp_period(x): return np.sum(np.interp(x, [0.0, 1.0], [1.0, 2.0], period=3.0))
+def r_polyfit_weights(x): return np.sum(np.polyfit(np.arange(3.0), x, 1, w=[1.0, 2.0, 1.0]))
+def r_lstsq_rank(x): return np.sum(np.linalg.lstsq(x[:, :1] * np.ones(3), x[0], rcond=None)[0])
 def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=1))
 
 
 @pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
-                                     (r_cov_weights, 'fweights'), (r_interp_period, 'period'),
+                                     (r_cov_weights, 'fweights'), (r_polyfit_weights, 'w='),
+                                     (r_lstsq_rank, 'full column rank'),
                                      (r_solve_triangular_trans, 'trans=0')],
                          ids=lambda v: getattr(v, '__name__', None))
 def test_arguments_a_definition_does_not_cover_are_loud(f, text):

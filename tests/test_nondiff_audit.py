@@ -107,6 +107,8 @@ ROWS = {
     'numpy.flatnonzero': (lambda x: np.flatnonzero(x > 0), lambda r: (_vec(r),)),
     'numpy.floor': (np.floor, lambda r: (_vec(r),)),
     'numpy.floor_divide': (np.floor_divide, lambda r: (_vec(r), np.full(4, 0.7))),
+    'numpy.linalg.matrix_rank': (np.linalg.matrix_rank,
+                                 lambda r: (np.outer(_vec(r), _vec(r)) + np.eye(4),)),
     'numpy.gcd': (np.gcd, lambda r: (_ints(r), _ints(r))),
     'numpy.greater': (np.greater, lambda r: (_vec(r), _vec(r))),
     'numpy.greater_equal': (np.greater_equal, lambda r: (_vec(r), _vec(r))),

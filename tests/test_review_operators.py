@@ -398,6 +398,26 @@ def test_vjp_called_without_its_cotangent_says_so():
     np.testing.assert_allclose(s2sgrad.vjp(power_sum)(x, 2.0, 3.0), 3.0 * 2.0 * x, rtol=1e-12)
 
 
+def sum_of_sines(x, scale=1.0):
+    return scale * np.sum(np.sin(x) ** 2)
+
+
+@pytest.mark.parametrize('operator, last', [('jvp', 'tangent'), ('hvp', 'vector')])
+def test_jvp_and_hvp_called_without_their_vector_say_so(operator, last):
+    """``jvp(f)(x)`` raised ``KeyError: 'x'`` and ``hvp(f)()`` a ValueError about
+    unpacking; the message names the operator, the missing argument and `f`'s line."""
+    x = np.array([0.3, -0.5, 1.2])
+    make = getattr(s2sgrad, operator)
+    for args in [(x,), ()]:
+        with pytest.raises(s2sgrad.errors.ShapeError, match=f'{last} left out') as info:
+            make(sum_of_sines)(*args)
+        assert f'{operator}(f)(*args, {last})' in str(info.value)
+        assert 'def sum_of_sines' in str(info.value)
+    e = np.array([0.0, 1.0, 0.0])
+    want = {'jvp': 2 * np.sin(x) * np.cos(x) @ e, 'hvp': 2 * np.cos(2 * x) * e}[operator]
+    np.testing.assert_allclose(make(sum_of_sines)(x, e), want, rtol=1e-12)
+
+
 def test_jacobian_mode_is_one_of_its_choices():
     def residual(x):
         return np.sin(x) * x[0]

@@ -79,6 +79,13 @@ def f_math_more(x):
     return y + np.float64(x) ** 2 * np.float32(0.5)
 
 
+def f_math_two_arguments(x, y):
+    """math.log with a base, math.hypot, copysign, ldexp, remainder and divmod."""
+    z = math.log(x + 1.0, y + 2.0) + math.hypot(x, y) * math.copysign(x, y - 0.5)
+    q, r = divmod(x + 3.0, y + 0.5)
+    return z + math.ldexp(x, 3) * y + math.remainder(x + 2.5, y + 0.5) * x + q * y + r * x
+
+
 def f_casts(x):
     return np.sum(np.float64(x[0]) * x) + float(np.float64(x[1]) ** 3)
 
@@ -114,6 +121,8 @@ ROWS = [
     (f_T, vec(), 0), (f_methods, vec(), 0),
     (f_math, lambda rng: (float(rng.uniform(0.3, 0.9)),), 0),
     (f_math_more, lambda rng: (float(rng.uniform(0.3, 0.9)),), 0),
+    (f_math_two_arguments, lambda rng: (float(rng.uniform(0.3, 0.9)),
+                                        float(rng.uniform(0.7, 1.4))), (0, 1)),
     (f_casts, vec(shape=3), 0),
     (f_builtins, lambda rng: (float(rng.uniform(0.5, 1.0)), float(rng.uniform(1.5, 2.0))),
      (0, 1)),
