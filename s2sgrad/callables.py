@@ -48,8 +48,9 @@ def unbind(func):
 
 class Receiver(namedtuple('Receiver', 'cls shadowed attributes')):
     """What the transformation knows of an instance: its class; the class attributes that the
-    instance's own attributes shadow, each with the instance's value when that is a Python
-    function (called as it is) and None otherwise (calls of it are not resolved); and the
+    instance's own attributes shadow, and its own attributes holding functions, each with the
+    instance's value when that is a function (called as it is: ``self.act = np.tanh``) and
+    None otherwise (calls of it are not resolved); and the
     `Receiver` of each attribute holding an instance of a class of the user's (composition:
     ``self.layer.forward(x)``)."""
 
@@ -64,12 +65,20 @@ def receiver(obj, depth=2):
     """The `Receiver` of instance `obj` (attributes followed `depth` levels deep)."""
     cls = type(obj)
     own = getattr(obj, '__dict__', None) or {}
-    shadowed = frozenset((name, value if inspect.isfunction(value) else None)
+    shadowed = frozenset((name, value if _function(value) else None)
                          for name, value in own.items()
-                         if inspect.getattr_static(cls, name, None) is not None)
+                         if inspect.getattr_static(cls, name, None) is not None or
+                         _function(value))
     attributes = frozenset((name, receiver(value, depth - 1)) for name, value in own.items()
                            if depth > 0 and users_instance(value))
     return Receiver(cls, shadowed, attributes)
+
+
+def _function(value):
+    """Whether `value` is a function an object may hold and call (``self.act = np.tanh``): a
+    Python function, a built-in function or a NumPy ufunc."""
+    return inspect.isfunction(value) or inspect.isbuiltin(value) or \
+        type(value).__name__ == 'ufunc'
 
 
 def users_instance(value):
@@ -82,7 +91,7 @@ def users_instance(value):
         not inspect.ismethod(value) and module.split('.')[0] not in _LIBRARIES
 
 
-_LIBRARIES = {'builtins', 'numpy', 'functools', 'types', 'collections', 'cupy', 'dask',
+_LIBRARIES = {'builtins', 'numpy', 'functools', 'types', 'collections', 'cupy', 'dask', 's2sgrad',
               'scipy', 'typing', 'abc', 'enum', 'dataclasses'}
 
 

@@ -27,7 +27,7 @@ from .operator_calls import operators
 from .fields import read_fields
 from .records import build_records
 from .resolve import Resolver
-from .varargs import pack_varargs, unpack_constants
+from .varargs import pack_varargs, unpack_constants, unpack_forwarded
 
 __all__ = ['rewrite_constructs', 'default_guards', 'is_function', 'unpack_constants']
 
@@ -52,9 +52,10 @@ def rewrite_constructs(ctx):
     resolve_nested_grads(ctx, func, resolver, ops)
     build_records(func, resolver)
     read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
+    unpack_forwarded(ctx, func, resolver)
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
-    rewrite_call_forms(func, resolver)
+    rewrite_call_forms(func, resolver, ctx)
 
 
 def dict_displays(func):

@@ -47,29 +47,36 @@ def bind_methods(func, receivers, names, code=None):
 
 
 def global_receivers(func, ctx):
-    """The global or enclosing names that `func` calls methods of (``MODEL.loss(x)``) and that
-    hold an instance of a class of the user's, by name -> its `Receiver`, for `bind_methods`:
-    the call is then ``Net.loss(MODEL, x)``, differentiated like any function of the user's.
-    The name is bound to the object it holds now (as the functions a transformation
-    resolves: see the README) and pinned (`ctx.extra_pins`): the gradient is out of date
-    once it holds another object."""
+    """The global or enclosing names that `func` calls methods of (``MODEL.loss(x)``), calls
+    (``LAYER(x)``) or passes to a call (``loss(MODEL, x)``, and ``Net.loss(MODEL, x)`` in
+    generated code), and that hold an instance of a class of the user's, by name -> its
+    `Receiver`, for `bind_methods` and the calls' receivers (`callee_receivers`): the call is
+    then ``Net.loss(MODEL, x)``, differentiated like any function of the user's. The name is
+    bound to the object it holds now (as the functions a transformation resolves: see the
+    README) and pinned (`ctx.extra_pins`): the gradient is out of date once it holds another
+    object."""
     namespace = ctx.source.namespace
     local = set(n.names_stored(func))
     found = {}
     for node in n.walk(func):
-        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
-                isinstance(node.func.value, gast.Name)):
+        if not isinstance(node, gast.Call):
             continue
-        root = node.func.value.id
-        if root in local or root in found or root not in namespace or \
-                not users_instance(namespace[root]):
-            continue
-        obj = namespace[root]
-        if ctx.names.object(root, obj) != root:
-            continue  # (the name is taken in generated code: left alone)
-        found[root] = receiver(obj)
-        globals_ = ctx.source.globals if ctx.source.globals is not None else {}
-        ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
+        roots = [arg.id for arg in node.args if isinstance(arg, gast.Name)]
+        if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name):
+            roots.append(node.func.value.id)
+        elif isinstance(node.func, gast.Name) and inspect.isfunction(inspect.getattr_static(
+                type(namespace.get(node.func.id)), '__call__', None)):
+            roots.append(node.func.id)  # ``BN(x)``: an object of a class with a __call__
+        for root in roots:
+            if root in local or root in found or root not in namespace or \
+                    not users_instance(namespace[root]):
+                continue
+            obj = namespace[root]
+            if ctx.names.object(root, obj) != root:
+                continue  # (the name is taken in generated code: left alone)
+            found[root] = receiver(obj)
+            globals_ = ctx.source.globals if ctx.source.globals is not None else {}
+            ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
     return found
 
 

@@ -56,6 +56,60 @@ def pack_varargs(ctx, func, resolver):
                                                                 value=n.tuple_([]))]
 
 
+def unpack_forwarded(ctx, func, resolver):
+    """``nll(theta, *args)`` in a function with ``*args`` (the objective that
+    ``scipy.optimize.minimize(objective, x0, args=(X, y))`` calls) passing its own tuple on
+    to a user function of fixed parameters: the tuple is unpacked first, into as many names
+    as that function has parameters left (``args_0, args_1 = args``: a tuple of another
+    length raises, as the call would), and the call passes the names."""
+    vararg = func.args.vararg.id if func.args.vararg is not None else None
+    if vararg is None or vararg in n.names_stored(gast.Module(body=func.body, type_ignores=[])):
+        return
+    calls, counts = [], set()
+    for node in n.walk(func):
+        if not isinstance(node, gast.Call) or not node.args or node.keywords:
+            continue
+        last = node.args[-1]
+        if not (isinstance(last, gast.Starred) and isinstance(last.value, gast.Name) and
+                last.value.id == vararg) or \
+                any(isinstance(a, gast.Starred) for a in node.args[:-1]):
+            continue
+        left = _fixed_parameters(resolver, node.func)
+        if left is None or left < len(node.args) - 1:
+            return
+        calls.append(node)
+        counts.add(left - (len(node.args) - 1))
+    if not calls or len(counts) != 1:
+        return
+    names = [ctx.namer.fresh(f'{vararg}_{i}') for i in range(counts.pop())]
+    for call in calls:
+        call.args = call.args[:-1] + [n.name(name) for name in names]
+    unpack = n.assign(gast.Tuple(elts=[n.name(name, store=True) for name in names],
+                                 ctx=gast.Store()), n.name(vararg))
+    func.body.insert(0, gast.copy_location(unpack, func.body[0]))
+
+
+def _fixed_parameters(resolver, func_node):
+    """The number of positional parameters of the user function `func_node` calls, when it
+    has neither defaults nor ``*args``/``**kwargs``, else None."""
+    from .source import signature
+    try:
+        obj = resolver.lookup(func_node)
+    except Exception:
+        return None
+    if not inspect.isfunction(obj) or rules.is_library(obj):
+        return None
+    try:
+        params = list(signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    P = inspect.Parameter
+    if any(p.kind not in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD) or
+           p.default is not P.empty for p in params):
+        return None
+    return len(params)
+
+
 def _user_vararg(resolver, func_node):
     """(fixed positional count, vararg name) of a user function with ``*args`` that the call
     of `func_node` differentiates from its source, else None."""

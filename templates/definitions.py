@@ -346,20 +346,11 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
 
 
 def interp(x, xp, fp, left=None, right=None, period=None):
-    """``np.interp(x, xp, fp, left, right, period)`` of real values: the piecewise linear
-    function through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/
-    ``fp[-1]``) outside them; with a `period`, through the points repeated with it."""
-    if period is not None:  # (as NumPy does it: one period, sorted, closed at both ends)
-        if period == 0:
-            raise ValueError('period must be a non-zero value')
-        x = x % np.abs(period)
-        xp = xp % np.abs(period)
-        order = np.argsort(xp)
-        xp = np.take(xp, order)
-        fp = np.take(fp, order)
-        xp = np.concatenate([xp[-1:] - np.abs(period), xp, xp[0:1] + np.abs(period)])
-        fp = np.concatenate([fp[-1:], fp, fp[0:1]])
-        return np.interp(x, xp, fp)
+    """``np.interp(x, xp, fp, left, right)`` of real values: the piecewise linear function
+    through the points ``(xp, fp)`` (increasing `xp`), `left`/`right` (``fp[0]``/``fp[-1]``)
+    outside them (``period=``: `periodic_interp`)."""
+    if period is not None:
+        s2s.refuse('np.interp with period= given as a keyword argument')
     n = len(xp)
     i = np.clip(np.searchsorted(xp, x, side='right') - 1, 0, n - 2)
     width = np.take(xp, i + 1) - np.take(xp, i)  # (0 between repeated knots: not used there)
@@ -371,6 +362,21 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     return np.where(x < np.take(xp, 0), below,
                     np.where(x > np.take(xp, n - 1), beyond,
                              np.where(x == np.take(xp, n - 1), np.take(fp, n - 1), inside)))
+
+
+def periodic_interp(x, xp, fp, period):
+    """``np.interp(x, xp, fp, period=period)`` (a call with a period is a call of this): as
+    NumPy computes it, the points moved into one period, sorted and repeated at both ends."""
+    if period == 0:
+        raise ValueError('period must be a non-zero value')
+    x = x % np.abs(period)
+    xp = xp % np.abs(period)
+    order = np.argsort(xp)
+    xp = np.take(xp, order)
+    fp = np.take(fp, order)
+    xp = np.concatenate([xp[-1:] - np.abs(period), xp, xp[0:1] + np.abs(period)])
+    fp = np.concatenate([fp[-1:], fp, fp[0:1]])
+    return np.interp(x, xp, fp)
 
 
 # -- ufunc methods and other forms ---------------------------------------------------------

@@ -91,3 +91,82 @@ def test_two_gradients_do_not_share_the_attribute():
     np.testing.assert_array_equal(gb, pair.k)
     assert not np.shares_memory(ga, gb) and not np.shares_memory(ga, pair.k)
     assert not np.shares_memory(gb, pair.k)
+
+
+def softsign(z):
+    return z / (1.0 + np.abs(z))
+
+
+class Dense:
+    def __init__(self, W, act):
+        self.W = W
+        self.act = act  # a function the object holds
+
+    def loss(self, x):
+        return np.sum(self.act(self.W @ x) ** 2)
+
+
+class Layer:
+    def __init__(self, W, act=np.tanh):
+        self.W, self.act = W, act
+
+    def __call__(self, x):
+        return self.act(self.W @ x)
+
+
+W23 = np.array([[1.0, 0.5, -0.2], [0.3, -1.0, 0.8]])
+LAYER = Layer(W23, softsign)
+
+
+def through_global_layer(x):
+    return np.sum(LAYER(x) ** 2)
+
+
+def _central(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+
+
+def test_a_function_the_object_holds():
+    """``self.act = np.tanh``, then ``self.act(x)``, was refused as a method without a rule;
+    a global callable object ``LAYER(x)`` as a name without one."""
+    for act in (np.tanh, np.sin, softsign, abs):
+        model = Dense(W23, act)
+        np.testing.assert_allclose(s2sgrad.grad(model.loss)(X), _central(model.loss, X),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(s2sgrad.jvp(model.loss)(X, np.ones(3)),
+                                   _central(model.loss, X).sum(), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.grad(through_global_layer)(X),
+                               _central(through_global_layer, X), rtol=1e-6)
+    gradient = s2sgrad.grad(through_global_layer)
+    np.testing.assert_allclose(s2sgrad.hessian(through_global_layer)(X),
+                               [_central(lambda z: gradient(z)[i], X) for i in range(3)],
+                               atol=1e-6)
+
+
+class TwoLayer:
+    def __init__(self):
+        self.first = Layer(W23)
+        self.W2 = np.array([[0.5, -1.5]])
+
+    def forward(self, x):
+        return self.W2 @ self.first(x)
+
+
+NET = TwoLayer()
+
+
+def squared_output(model, x):
+    return np.sum(model.forward(x) ** 2)
+
+
+def loss_of_global_model(x):
+    return squared_output(NET, x) + 0.1 * np.sum(x ** 2)
+
+
+def test_a_global_object_passed_to_a_helper():
+    """``loss(NET, x)``: the helper's parameter holds an object of a known class, whose
+    methods it calls (refused as a method without a rule)."""
+    want = _central(loss_of_global_model, X)
+    np.testing.assert_allclose(s2sgrad.grad(loss_of_global_model)(X), want, rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.jvp(loss_of_global_model)(X, np.ones(3)), want.sum(),
+                               rtol=1e-6)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.errors import UnsupportedSyntaxError
 
 from rulespec import central_gradient
 
@@ -81,16 +80,21 @@ def objective_unpacked(theta, *args):
     return negative_log_likelihood(theta, X, y) + 0.5 * theta @ theta
 
 
-def test_objective_with_args_is_no_wrapper():
-    """``objective(theta, *args)`` passing `args` on was refused as a decorator's wrapper;
-    its own ``*args`` are a tuple, which it may unpack (passing it on whole is refused,
-    naming ``*args``)."""
+def test_objective_passing_its_args_on():
+    """``objective(theta, *args)`` passing `args` on was refused as a decorator's wrapper (and
+    then as a starred expression); its tuple is unpacked for the function it calls."""
     X = np.array([[1.0, 0.5], [1.0, -0.3], [1.0, 1.2]])
     y = np.array([1.0, 0.0, 1.0])
     theta = np.array([0.2, -0.1])
     want = central_gradient(lambda t: objective(t, X, y), theta)
-    np.testing.assert_allclose(s2sgrad.grad(objective_unpacked)(theta, X, y), want, rtol=1e-6)
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        s2sgrad.grad(objective)(theta, X, y)
-    assert '*args' in str(info.value) and 'wrapper' not in str(info.value)
-    assert 'negative_log_likelihood(theta, *args)' in str(info.value)
+    for func in (objective, objective_unpacked):
+        np.testing.assert_allclose(s2sgrad.grad(func)(theta, X, y), want, rtol=1e-6)
+        np.testing.assert_allclose(s2sgrad.jvp(func)(theta, X, y, np.ones(2)), want.sum(),
+                                   rtol=1e-6)
+    gradient = s2sgrad.grad(objective)
+    columns = [(gradient(theta + 1e-6 * e, X, y) - gradient(theta - 1e-6 * e, X, y)) / 2e-6
+               for e in np.eye(2)]
+    np.testing.assert_allclose(s2sgrad.hessian(objective)(theta, X, y), np.transpose(columns),
+                               atol=1e-6)
+    with pytest.raises(ValueError):  # (as the call with one argument too many would raise)
+        gradient(theta, X, y, 5.0)
