@@ -25,7 +25,9 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     func = call.func
     if isinstance(func, gast.Attribute) and not ctx.resolver.is_global(func):
         receiver, name = func.value, func.attr
-        if name in rules.NONDIFFERENTIABLE_METHODS:
+        if name in rules.NONDIFFERENTIABLE_METHODS or \
+                isinstance(receiver, gast.Constant) and isinstance(receiver.value, str):
+            # (``'loss={:.3f}'.format(loss)``, ``', '.join(...)``: text, no derivative)
             return Callee('constant', None, (), ())
         target = rules.METHODS.get(name)
         if target is None:

@@ -5,9 +5,9 @@ any loop the user wrote. ``ys = [x * 2 for x in xs]`` becomes ``ys = []`` and
 ``for x in xs: ys.append(x * 2)``; a comprehension elsewhere in a statement is built, before
 that statement, into a list named ``items`` (``terms`` for a generator expression) that the
 statement then reads. A generator expression is lowered only where it is consumed whole, as
-the argument of the built-ins `sum`, `min`, `max`, `tuple`, `list` or `sorted` (the fence
-rejects the others). The comprehension's variables are local to it, as in Python: each keeps
-its name when the function uses that name nowhere else, and is renamed otherwise.
+the argument of the built-ins `sum`, `min`, `max`, `tuple`, `list`, `sorted`, `all` or `any`
+(the fence rejects the others). The comprehension's variables are local to it, as in Python:
+each keeps its name when the function uses that name nowhere else, and is renamed otherwise.
 
 A comprehension that Python might not evaluate, or would evaluate more than once, cannot be
 moved before its statement: one inside ``a if c else b``, after the first operand of ``and``
@@ -19,8 +19,9 @@ import gast
 
 from . import nodes as n
 
-CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted')
-"""Built-ins that consume a generator expression whole (so a list gives the same result)."""
+CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted', 'all', 'any')
+"""Built-ins that consume a generator expression (a list gives the same result: `all` and `any`
+stop at their answer, the list is made whole, which differs only where an item raises)."""
 
 
 def lower_comprehensions(func, namer, namespace, unsupported):

@@ -219,7 +219,11 @@ def _check_callee_writes(stmt, call, ctx):
         params = [a.id for a in node.args.args]
         bound = dict(zip(params, call.args))
         bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
-        written = parameters_written(node, namespace=source.namespace)
+        counts = set()
+        written = parameters_written(node, namespace=source.namespace, bookkeeping=counts)
+        read = {a.attr for a in n.walk(ctx.func)
+                if isinstance(a, gast.Attribute) and isinstance(a.ctx, gast.Load)}
+        written |= {param for param, attr in counts if attr in read}
         label = n.dotted_path(func) or obj.__name__
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
@@ -246,13 +250,16 @@ def _root(arg):
 _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)
 
 
-def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None):
+def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
     through an item of a list or tuple that holds them (``items[0][1] = v``; changing the list
     itself, ``items.append(v)``, changes no argument). A conservative, syntactic analysis: a
-    value not known to be new memory may be a view."""
+    value not known to be new memory may be a view. With a set `bookkeeping`, an attribute
+    set to constants and itself (``self.calls += 1``: see `_bookkeeping`) is not a write: its
+    ``(parameter, attribute)`` pairs are added to the set instead (the caller checks that it
+    reads no such attribute)."""
     params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
     _memo = {} if _memo is None else _memo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
@@ -296,6 +303,11 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None):
                         changed = True
     written = set()
     for stmt in statements:
+        if bookkeeping is not None and isinstance(stmt, (gast.Assign, gast.AugAssign)) and \
+                _bookkeeping(stmt):
+            target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
+            bookkeeping.update((param, target.attr) for param in holds.get(target.value.id, ()))
+            continue
         for name, deep in _written_names(stmt) + _written_by_calls(stmt, namespace, _depth,
                                                                    _memo):
             written |= holds.get(name, set())
@@ -399,6 +411,26 @@ def _new_memory(value):
         return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS and \
             name not in ('max', 'min')
     return False
+
+
+def _bookkeeping(stmt):
+    """Whether `stmt` sets an attribute of an object to a number made of constants and that
+    attribute alone (``self.calls += 1``, ``self.calls = self.calls + 1``, ``self.ready =
+    True``): a count no derivative flows through."""
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    if len(targets) != 1 or not isinstance(targets[0], gast.Attribute) or \
+            not isinstance(targets[0].value, gast.Name):
+        return False
+    path = n.dotted_path(targets[0])
+    value = stmt.value
+    same = [node for node in n.walk(value)
+            if isinstance(node, gast.Attribute) and n.dotted_path(node) == path]
+    inside = {id(part) for node in same for part in n.walk(node)}
+    return all(isinstance(node, (gast.Constant, gast.BinOp, gast.UnaryOp, gast.operator,
+                                 gast.unaryop, gast.Load)) or id(node) in inside
+               for node in n.walk(value)) and \
+        all(type(c.value) in (int, bool) for c in n.walk(value)
+            if isinstance(c, gast.Constant))
 
 
 def _written_names(stmt):

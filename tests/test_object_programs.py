@@ -3,8 +3,10 @@ gradient's own, never an attribute's (``g *= lr`` changed the model's weights)."
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 import s2sgrad
+from s2sgrad.errors import S2SError
 
 X = np.array([0.3, -0.2, 0.5])
 
@@ -170,3 +172,49 @@ def test_a_global_object_passed_to_a_helper():
     np.testing.assert_allclose(s2sgrad.grad(loss_of_global_model)(X), want, rtol=1e-6)
     np.testing.assert_allclose(s2sgrad.jvp(loss_of_global_model)(X, np.ones(3)), want.sum(),
                                rtol=1e-6)
+
+
+class Counted:
+    def __init__(self):
+        self.calls = 0
+        self.scale = 2.0
+        self.h = np.zeros(3)
+
+    def predict(self, w, x):
+        self.calls += 1
+        return x @ w
+
+    def loss(self, w, x):
+        return np.sum(self.predict(w, x) ** 2)
+
+    def predict_scaled(self, w, x):
+        self.scale = self.scale * 2.0
+        return x @ w * self.scale
+
+    def loss_scaled(self, w, x):
+        return np.sum(self.predict_scaled(w, x) ** 2)
+
+    def remember(self, w, x):
+        self.h = x @ w
+        return self.h
+
+    def loss_remembered(self, w, x):
+        self.remember(w, x)
+        return np.sum(self.h ** 2)
+
+    def loss_reading_count(self, w, x):
+        return np.sum(self.predict(w, x) ** 2) * self.calls
+
+
+def test_a_counter_in_a_called_method():
+    """``self.calls += 1`` in a method the differentiated one calls was refused as a write
+    into the argument `self`; a state a derivative flows through, or a count the caller reads,
+    still is."""
+    A = np.array([[1.0, 0.5, -0.2], [0.3, -1.0, 0.8]])
+    w = np.array([0.3, -0.7, 1.1])
+    model = Counted()
+    np.testing.assert_allclose(s2sgrad.grad(model.loss)(w, A), 2 * A.T @ (A @ w), rtol=1e-12)
+    assert model.calls == 1
+    for loss in (model.loss_scaled, model.loss_remembered, model.loss_reading_count):
+        with pytest.raises(S2SError):
+            s2sgrad.grad(loss)(w, A)
