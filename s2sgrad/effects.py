@@ -9,8 +9,8 @@ import numpy as np
 
 from . import nodes as n
 from . import rules
-from .alias_memory import (CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS, INPLACE_FUNCTIONS,
-                           INPLACE_METHODS)
+from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
+                           INPLACE_FUNCTIONS, INPLACE_METHODS)
 from .errors import S2SError
 from .mutation import assigned_into
 from .resolve import method_call
@@ -268,7 +268,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         # ``x = x * 2.0`` before anything else touches `x`: the argument is let go
         first = next((stmt for stmt in node.body if param in n.all_names(stmt)), None)
         if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \
-                first.targets[0].id == param and _new_memory(first.value):
+                first.targets[0].id == param and _new_memory(first.value) and \
+                getattr(first, 'augmented_read', None) is None:  # (not ``x *= 2.0``)
             holds[param] = set()
     statements = list(n.statements(node.body))
 
@@ -284,7 +285,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         for stmt in statements:
             if not isinstance(stmt, (gast.Assign, gast.For)):
                 continue
-            target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
+            # (``a = b = p``: each target is bound to the value)
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
             if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
@@ -296,7 +298,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 views, items = reach(reads, holds, contains), reach(reads, contains)
             else:
                 views, items = reach(reads, holds), reach(reads, contains)
-            for name in n.names_stored(target):
+            for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
                 for mapping, add in ((holds, views), (contains, items)):
                     if not add <= mapping.get(name, set()):
                         mapping[name] = mapping.get(name, set()) | add
@@ -395,6 +397,8 @@ def _new_from_callee(value, namespace):
 def _new_memory(value):
     if isinstance(value, _VIEW_FREE):
         return True
+    if isinstance(value, gast.Call) and not _copies(value):
+        return False  # (``p.astype(t, copy=False)``, ``np.array(p, copy=False)``: maybe `p`)
     if isinstance(value, gast.Call):
         func = value.func
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', None)
@@ -450,6 +454,9 @@ def _written_names(stmt):
                         names.append((base.id, depth > 1))
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             names.append((stmt.target.id, False))  # in place on arrays
+        elif isinstance(stmt, gast.Assign) and getattr(stmt, 'augmented_read', None) is not None:
+            # (``v /= s`` made plain, ``v = v / s``, in a nested function: in place too)
+            names.append((stmt.augmented_read.id, False))
     for node in n.walk(stmt):
         if not isinstance(node, gast.Call):
             continue

@@ -1,0 +1,87 @@
+"""Helpers that change their array argument in place (review Y): refused, never differentiated
+as if they had made a new array (the gradient and the value were wrong)."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import UnsupportedSyntaxError
+
+X = np.array([0.3, -1.2, 0.8])
+
+
+def normalize(v):
+    v /= np.linalg.norm(v)
+    return v
+
+
+def normalize_through_astype(p):
+    q = p.astype(np.float64, copy=False)  # p itself, for a float64 p
+    q /= q.sum()
+    return q
+
+
+def normalize_through_chain(p):
+    a = b = p
+    b /= b.sum()
+    return a
+
+
+def module_helper(x):
+    y = x.copy()
+    z = normalize(y)  # z is y, and y is normalized too
+    return np.sum(z * y * np.arange(3.0))
+
+
+def nested_helper(x):
+    def normalize_inner(v):
+        v /= np.linalg.norm(v)
+        return v
+    y = x.copy()
+    z = normalize_inner(y)
+    return np.sum(z * y * np.arange(3.0))
+
+
+def nested_helper_scaling(x):
+    def scale(v, c):
+        v *= c
+        return v
+    y = np.exp(x)
+    z = scale(y, 2.0)
+    return np.sum(z + y)
+
+
+def astype_helper(x):
+    w = np.exp(x)
+    q = normalize_through_astype(w)
+    return np.sum(q * w * np.arange(3.0))
+
+
+def chained_helper(x):
+    w = np.exp(x)
+    q = normalize_through_chain(w)
+    return np.sum(q * w * np.arange(3.0))
+
+
+@pytest.mark.parametrize('func', [module_helper, nested_helper, nested_helper_scaling,
+                                  astype_helper, chained_helper])
+def test_a_helper_writing_into_its_argument_is_refused(func):
+    with pytest.raises(UnsupportedSyntaxError, match='writes into its argument'):
+        s2sgrad.grad(func)(X)
+    with pytest.raises(UnsupportedSyntaxError, match='writes into its argument'):
+        s2sgrad.jvp(func)(X, np.ones(3))
+
+
+def nested_helper_on_a_copy(x):
+    def normalize_inner(v):
+        v = v / np.linalg.norm(v)
+        return v
+    z = normalize_inner(x)
+    return np.sum(z * z * np.arange(3.0))
+
+
+def test_a_helper_making_a_new_array_is_differentiated():
+    u = X / np.linalg.norm(X)
+    r = np.arange(3.0)
+    n = np.linalg.norm(X)
+    want = (2 * u * r - u * np.sum(2 * u * u * r)) / n
+    np.testing.assert_allclose(s2sgrad.grad(nested_helper_on_a_copy)(X), want, rtol=1e-10)
