@@ -57,7 +57,8 @@ INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'uniq
 """NumPy functions whose result, used as an index, is always an array of at least one
 dimension (or a tuple of them): indexing with it copies (a list or dict raises instead)."""
 RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
-RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs'}
+RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
+                        'cofactor_jvp'}
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""

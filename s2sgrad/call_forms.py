@@ -1,6 +1,7 @@
 """Calls written in a form that has a rule: ``math.log(x, b)`` is ``math.log(x) / math.log(b)``,
-as CPython computes it, and ``np.interp(x, xp, fp, period=p)`` a call of the definition
-``periodic_interp(x, xp, fp, p)`` (templates/definitions.py)."""
+as CPython computes it; ``np.interp(x, xp, fp, period=p)`` is a call of the definition
+``periodic_interp(x, xp, fp, p)`` and ``np.meshgrid(x, y, indexing='ij')`` one of
+``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py)."""
 import math
 
 import gast
@@ -31,6 +32,8 @@ def _form(call, resolver, ctx):
         return call
     if callee is np.interp:
         return _periodic(call, ctx)
+    if callee is np.meshgrid:
+        return _meshgrid(call, ctx)
     if call.keywords or len(call.args) != 2:
         return call
     if callee is math.log:
@@ -52,8 +55,19 @@ def _periodic(call, ctx):
             not {'x', 'xp', 'fp'} <= set(given):
         return call
     # (NumPy ignores `left` and `right` with a period)
-    name = ctx.names.object('periodic_interp', periodic_interp)
-    ctx.namer.taken.add(name)  # (not a name for a value of the function)
-    helper = n.name(name)
-    return gast.copy_location(gast.Call(func=helper, args=[
+    return gast.copy_location(gast.Call(func=_bound(ctx, periodic_interp), args=[
         given['x'], given['xp'], given['fp'], period], keywords=[]), call)
+
+
+def _meshgrid(call, ctx):
+    """``np.meshgrid(x, y, ...)`` as ``meshgrid_of((x, y, ...), ...)``."""
+    from s2sgrad.templates.definitions import meshgrid_of
+    return gast.copy_location(gast.Call(func=_bound(ctx, meshgrid_of), args=[
+        gast.Tuple(elts=call.args, ctx=gast.Load())], keywords=call.keywords), call)
+
+
+def _bound(ctx, definition):
+    """A name generated code reaches `definition` by (reserved: no value of the function's)."""
+    name = ctx.names.object(definition.__name__, definition)
+    ctx.namer.taken.add(name)
+    return n.name(name)

@@ -367,6 +367,9 @@ def method(name, func):
 def defined_by(func, definition):
     """Differentiate calls of library function `func` as calls of `definition`, a Python
     function (in ``templates/``) that computes the same from calls that have rules."""
+    if definition.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        raise TypeError(f'the definition {definition.__name__} of {func!r} takes *args or '
+                        f'**kwargs: the calls of {func!r} would not bind to it; take a tuple')
     DEFINITIONS[_key(func)] = definition
     DEFINITION_MODULES.add(definition.__module__)
 

@@ -108,9 +108,19 @@ def initial_shape(x, axis):
     return tuple(1 if i == axis % np.ndim(x) else n for i, n in enumerate(np.shape(x)))
 
 
+def running_positions(array, axis, ufunc):
+    """The position along `axis` where ``ufunc.accumulate(array, axis)`` (np.maximum's or
+    np.minimum's) took each of its entries: the latest entry equal to the running value."""
+    running = ufunc.accumulate(array, axis=axis)
+    shape = [1] * np.ndim(array)
+    shape[axis] = np.shape(array)[axis]
+    index = np.reshape(np.arange(np.shape(array)[axis]), shape)
+    return np.maximum.accumulate(np.where(array == running, index, 0), axis=axis)
+
+
 nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
                   cumulative_axis, initial_shape, nan_unless_positive, spacing_shape,
-                  nan_where_nan, check_covariance)
+                  nan_where_nan, check_covariance, running_positions)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -437,6 +447,21 @@ def multiply_accumulate(array, axis=0, dtype=None, out=None):
     return np.cumprod(array, axis=axis, dtype=dtype)
 
 
+def maximum_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.maximum.accumulate(array, axis)``: the running maximum, each entry the entry of
+    `array` where it was reached (the latest of equal ones)."""
+    if out is not None or dtype is not None:
+        s2s.refuse('np.maximum.accumulate without dtype= and out=')
+    return np.take_along_axis(array, s2s.running_positions(array, axis, np.maximum), axis)
+
+
+def minimum_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.minimum.accumulate(array, axis)``: the running minimum (as `maximum_accumulate`)."""
+    if out is not None or dtype is not None:
+        s2s.refuse('np.minimum.accumulate without dtype= and out=')
+    return np.take_along_axis(array, s2s.running_positions(array, axis, np.minimum), axis)
+
+
 def add_outer(a, b):
     """``np.add.outer(a, b)``."""
     return np.reshape(a, np.shape(a) + (1,) * np.ndim(b)) + b
@@ -701,6 +726,60 @@ def ldexp(x1, x2):
     return x1 * np.exp2(x2)
 
 
+def meshgrid_of(xi, copy=True, sparse=False, indexing='xy'):
+    """``np.meshgrid(*xi, indexing=...)`` (a call of it with its arrays listed is a call of
+    this: `call_forms`): each 1-D `xi` repeated along the other axes (the first two swapped
+    for ``indexing='xy'``), as new arrays."""
+    if sparse or indexing not in ('xy', 'ij'):
+        s2s.refuse("np.meshgrid without sparse=True and with indexing='xy' or 'ij'")
+    sizes = [np.shape(np.ravel(x))[0] for x in xi]
+    if indexing == 'xy' and len(xi) > 1:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for i in range(len(xi)):
+        axis = i
+        if indexing == 'xy' and len(xi) > 1 and i < 2:
+            axis = 1 - i
+        shape = [1] * len(xi)
+        shape[axis] = sizes[axis]
+        grids.append(np.broadcast_to(np.reshape(xi[i], shape), tuple(sizes)) + 0.0)
+    return tuple(grids)
+
+
+def cond(x, p=None):
+    """``np.linalg.cond(x, p)``: the largest singular value over the smallest (p None or 2;
+    -2: the inverse), else the norm of `x` times the norm of its inverse."""
+    if p is None or p == 2 or p == -2:
+        s = np.linalg.svd(x, compute_uv=False)
+        ratio = s[..., 0] / s[..., -1]
+        return ratio if p != -2 else 1.0 / ratio
+    inverse = np.linalg.inv(x)
+    return np.linalg.norm(x, p, axis=(-2, -1)) * np.linalg.norm(inverse, p, axis=(-2, -1))
+
+
+def compress(condition, a, axis=None, out=None):
+    """``np.compress(condition, a, axis)``: the entries (along `axis`, of the flattened `a`
+    for None) where `condition` is true."""
+    if out is not None:
+        s2s.refuse('np.compress without out=')
+    if axis is None:
+        return np.take(np.ravel(a), np.flatnonzero(condition), axis=0)
+    return np.take(a, np.flatnonzero(condition), axis=axis)
+
+
+def extract(condition, arr):
+    """``np.extract(condition, arr)``: the entries of `arr` where `condition` is true, in
+    the order of the flattened arrays."""
+    s2s.not_lazy(arr, 'np.extract')  # (dask gives its result an unknown length)
+    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(condition)), axis=0)
+
+
+def modf(x):
+    """``np.modf(x)``: the fractional and the integral parts (slope 1 and 0)."""
+    whole = np.trunc(x)
+    return x - whole, whole
+
+
 def diagflat(v, k=0):
     """``np.diagflat(v, k)``: the flattened `v` on the `k`-th diagonal of a square matrix."""
     return np.diag(np.ravel(v), k)
@@ -757,6 +836,7 @@ DEFINITIONS = {
     'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
     'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
     'delete': delete, 'diagflat': diagflat, 'polyfit': polyfit,
+    'compress': compress, 'extract': extract, 'modf': modf,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
 
@@ -765,7 +845,7 @@ LINALG_DEFINITIONS = {
     'outer': linalg_outer, 'trace': linalg_trace, 'diagonal': linalg_diagonal,
     'cross': linalg_cross, 'tensordot': linalg_tensordot, 'matmul': linalg_matmul,
     'matrix_norm': matrix_norm, 'vector_norm': vector_norm, 'svdvals': svdvals,
-    'lstsq': lstsq,
+    'lstsq': lstsq, 'cond': cond,
 }
 """Functions of ``numpy.linalg`` -> their definitions (those the NumPy has)."""
 
@@ -775,7 +855,8 @@ UFUNC_METHODS = {
     (np.logaddexp, 'reduce'): logaddexp_reduce, (np.add, 'accumulate'): add_accumulate,
     (np.multiply, 'accumulate'): multiply_accumulate, (np.add, 'outer'): add_outer,
     (np.subtract, 'outer'): subtract_outer, (np.multiply, 'outer'): multiply_outer,
-    (np.divide, 'outer'): divide_outer,
+    (np.divide, 'outer'): divide_outer, (np.maximum, 'accumulate'): maximum_accumulate,
+    (np.minimum, 'accumulate'): minimum_accumulate,
 }
 """Methods of NumPy's ufuncs (``np.add.reduce``) -> their definitions."""
 

@@ -115,6 +115,39 @@ def f_math_gamma(x): return math.gamma(x + 1.5) * math.lgamma(x + 0.5) + math.lg
 def f_norm_isf(q): return np.sum(scipy.stats.norm.isf(q) ** 2)
 
 
+def f_meshgrid(x, y):
+    X, Y = np.meshgrid(x, y)
+    return np.sum(np.sin(X) * Y ** 2)
+
+
+def f_meshgrid_ij(x):
+    A, B, C = np.meshgrid(x, x ** 2, x[:2], indexing='ij')
+    return np.sum(A * B * C)
+
+
+def f_running_extremes(x):
+    return np.sum(np.maximum.accumulate(x, axis=1) ** 2 + np.minimum.accumulate(x) * W)
+
+
+def f_cond(x):
+    A = x @ x.T + np.eye(2)  # (symmetric positive definite: distinct singular values)
+    return np.linalg.cond(A) + np.linalg.cond(A, 'fro') + np.linalg.cond(A, -2)
+
+
+def f_compress(x):
+    return np.sum(np.compress([True, False, True], x, axis=1) ** 2) + \
+        np.sum(np.compress([False, True], x) * 5.0)
+
+
+def f_extract(x):
+    return np.sum(np.extract(W > 0, x) ** 3)
+
+
+def f_modf(x):
+    frac, whole = np.modf(x * 3.0)
+    return np.sum(frac ** 2 + whole * x)
+
+
 def f_lstsq(a, b):
     solution, residuals, rank, singular = np.linalg.lstsq(a, b, rcond=None)
     return np.sum(solution ** 2) + rank * np.sum(residuals) + np.sum(singular ** 3)
@@ -161,7 +194,11 @@ ROWS = [
                              rng.uniform(-1, 1, 6)], (0, 1)),
     (f_polyfit_columns, arr(5, 2), 0),
     (f_interp_period, lambda rng: [rng.uniform(-6, 9, 5), rng.uniform(-1, 1, 4)], (0, 1)),
-    (f_np_divmod, two((2, 3), 3), (0, 1)), (f_math_prod, arr(3), 0), (f_math_dist, arr(3), 0),
+    (f_np_divmod, two((2, 3), 3), (0, 1)), (f_meshgrid, two(3, 2), (0, 1)),
+    (f_meshgrid_ij, arr(3), 0), (f_running_extremes, arr(2, 3), 0), (f_cond, arr(2, 3), 0),
+    (f_compress, arr(2, 3), 0), (f_extract, arr(2, 3), 0), (f_modf, arr(2, 3), 0),
+    (f_math_prod, arr(3), 0),
+    (f_math_dist, arr(3), 0),
     (f_math_gamma, lambda rng: (float(rng.uniform(0.2, 0.9)),), 0),
     (f_t_logpdf, two(3, ()), (0, 1)), (f_t_pdf, arr(3), 0),
     (f_beta_logpdf, lambda rng: [rng.uniform(0.1, 0.9, 3), rng.uniform(0.5, 1.5)], (0, 1)),
@@ -183,6 +220,7 @@ DASK_REFUSED = {
     'f_percentile_q': 'np.quantile', 'f_quantile_axes': 'np.quantile',
     'f_solve_triangular': 'solve_triangular', 'f_solve_triangular_upper': 'solve_triangular',
     'f_mvn_logpdf': 'multivariate_normal', 'f_mvn_points': 'multivariate_normal',
+    'f_extract': 'np.extract',
 }
 """Rows whose derivative refuses dask arrays (tests/test_dask_rules.py checks that it does):
 the definition sorts, or the function is SciPy's, which computes dask arrays."""
@@ -268,7 +306,13 @@ SAME_VALUES = [
     (np.ldexp, (A, np.arange(4)), {}),
     (np.diagflat, (A,), {}), (np.diagflat, (A[0], -2), {}),
     (np.polyfit, (A[0], A[1], 2), {}), (np.polyfit, (np.arange(4.0), A.T, 1), {}),
-    (np.divmod, (A * 3.0, 0.7), {}), (divmod, (-2.5, 0.7), {}),
+    (np.divmod, (A * 3.0, 0.7), {}), (np.maximum.accumulate, (B,), {'axis': 2}),
+    (np.minimum.accumulate, (A,), {}), (np.maximum.accumulate, (np.round(A),), {}),
+    (np.linalg.cond, (A[:, :3] + 2 * np.eye(3),), {}),
+    (np.linalg.cond, (A[:, :3] + 2 * np.eye(3), 1), {}),
+    (np.linalg.cond, (A[:, :3] + 2 * np.eye(3), -2), {}),
+    (np.compress, ([0, 1, 1], A), {'axis': 0}), (np.compress, ([True, False], A), {}),
+    (np.extract, (A > 0, A), {}), (np.modf, (A * 3.0,), {}), (divmod, (-2.5, 0.7), {}),
     (math.prod, ([0.5, 3.0, -2.0],), {'start': 1.5}), (math.dist, ([0.5, 3.0], [1.0, 2.0]), {}),
 ]
 for _n in range(1, 6):
@@ -287,6 +331,18 @@ def test_definition_computes_what_the_library_function_computes(func, args, kwar
     value = _definition(func)(*args, **kwargs)
     assert np.shape(value) == np.shape(expected)
     np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_meshgrid_of_computes_what_numpy_computes():
+    from s2sgrad.templates.definitions import meshgrid_of
+    for arrays in [(A[0],), (A[0], A[1, :2]), (A[0], A[1, :2], A[2, :3])]:
+        for indexing in ('xy', 'ij'):
+            want = np.meshgrid(*arrays, indexing=indexing)
+            got = meshgrid_of(arrays, indexing=indexing)
+            assert len(got) == len(want)
+            for value, expected in zip(got, want):
+                assert value.shape == expected.shape
+                np.testing.assert_array_equal(value, expected)
 
 
 def test_periodic_interp_computes_what_numpy_computes():

@@ -85,3 +85,21 @@ def test_a_helper_making_a_new_array_is_differentiated():
     n = np.linalg.norm(X)
     want = (2 * u * r - u * np.sum(2 * u * u * r)) / n
     np.testing.assert_allclose(s2sgrad.grad(nested_helper_on_a_copy)(X), want, rtol=1e-10)
+
+
+def filled_determinant(x):
+    M = np.eye(3) + 0.1
+    M[0, :] = x
+    M[1, 1:] = x[:2] ** 2
+    return np.linalg.det(M)
+
+
+def test_second_derivative_of_det_of_a_filled_matrix():
+    """The cofactor matrix of det's derivative was taken for a view of the matrix when the
+    generated gradient was differentiated again (its restores of `M` refused)."""
+    gradient = s2sgrad.grad(filled_determinant)
+    h = 1e-6
+    want = np.array([(gradient(X + h * e) - gradient(X - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(s2sgrad.hessian(filled_determinant)(X), want.T, atol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hvp(filled_determinant)(X, np.ones(3)), want.sum(0),
+                               atol=1e-6)

@@ -223,6 +223,8 @@ ROWS = {
         T.definitions.nan_unless_positive, lambda r: (np.abs(_mat(r)) + 0.5,)),
     's2sgrad.templates.definitions.nan_where_nan': (
         T.definitions.nan_where_nan, lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.running_positions': (
+        lambda x: T.definitions.running_positions(x, 1, np.maximum), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.spacing_shape': (
         lambda a: T.definitions.spacing_shape(np.ndim(a), 0, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.not_lazy': (
