@@ -26,6 +26,7 @@ def check_effects(body, ctx):
     passes' business."""
     read = _attributes_read(body)
     names_read = {name for stmt in body for name in n.names_read(stmt)}
+    _check_numbers_from_text(body, ctx)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -38,6 +39,46 @@ def check_effects(body, ctx):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
+
+
+_NUMBER_FUNCTIONS = (builtins.float, builtins.int, builtins.complex, builtins.eval, np.float64,
+                     np.float32, np.float16, np.array, np.asarray)
+
+
+def _check_numbers_from_text(body, ctx):
+    """Reject a number read back from text made of a differentiated value (``float(f'{v}')``,
+    ``float('{}'.format(v))``): text carries no derivative, so the number's would be 0."""
+    texts = set()
+
+    def is_text(value):
+        if isinstance(value, gast.JoinedStr) or \
+                isinstance(value, gast.Name) and value.id in texts:
+            return True
+        if isinstance(value, gast.Call):
+            func = value.func
+            if isinstance(func, gast.Attribute) and (
+                    isinstance(func.value, gast.Constant) and isinstance(func.value.value, str)
+                    or is_text(func.value)):
+                return True  # (``'{}'.format(v)``, ``text.strip()``)
+            return False  # (``str(v)`` of a differentiated value has no rule: NoRuleError)
+        return isinstance(value, gast.BinOp) and (is_text(value.left) or is_text(value.right))
+
+    def of_active(value):
+        return any(ctx.activity.is_active(n.name(name)) for name in n.names_read(value))
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                is_text(stmt.value) and (of_active(stmt.value) or
+                                         set(n.names_read(stmt.value)) & texts):
+            texts.add(stmt.targets[0].id)
+        for call in n.walk(stmt):
+            if isinstance(call, gast.Call) and call.args and \
+                    ctx.resolver.lookup(call.func) in _NUMBER_FUNCTIONS and \
+                    is_text(call.args[0]) and (of_active(call.args[0]) or
+                                               set(n.names_read(call.args[0])) & texts):
+                raise ctx.unsupported(
+                    stmt, f'a number read back from text made of a differentiated value '
+                          f'(`{n.dotted_path(call.func)}` of a string): text carries no '
+                          f'derivative; compute with the number itself', call)
 
 
 def _check_attribute_store(stmt, ctx):
@@ -221,9 +262,9 @@ def _check_callee_writes(stmt, call, ctx):
         bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
         counts = set()
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts)
-        read = {a.attr for a in n.walk(ctx.func)
-                if isinstance(a, gast.Attribute) and isinstance(a.ctx, gast.Load)}
-        written |= {param for param, attr in counts if attr in read}
+        if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
+            read = _attributes_loaded(ctx.func, ctx.visible())
+            written |= {param for param, attr in counts if attr in read or '*' in read}
         label = n.dotted_path(func) or obj.__name__
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
@@ -415,6 +456,37 @@ def _new_memory(value):
         return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS and \
             name not in ('max', 'min')
     return False
+
+
+def _attributes_loaded(node, namespace, seen=None):
+    """The names of the attributes (``x.calls``) that the function `node` reads, and the
+    functions of yours it calls read, other than in a statement that only counts
+    (`_bookkeeping`); functions past a depth count as reading every attribute ('*')."""
+    seen = set() if seen is None else seen
+    counting = {id(part) for stmt in n.walk(node)
+                if isinstance(stmt, (gast.Assign, gast.AugAssign)) and _bookkeeping(stmt)
+                for part in n.walk(stmt)}
+    read = {part.attr for part in n.walk(node) if isinstance(part, gast.Attribute) and
+            isinstance(part.ctx, gast.Load) and id(part) not in counting}
+    for call in n.walk(node):
+        if not isinstance(call, gast.Call):
+            continue
+        path = n.dotted_path(call.func)
+        obj = namespace.get(path.split('.')[0]) if path else None
+        for part in (path.split('.')[1:] if path else []):
+            obj = getattr(obj, part, None)
+        obj = getattr(obj, '__func__', obj)
+        if not inspect.isfunction(obj) or rules.is_library(obj) or obj.__code__ in seen:
+            continue
+        seen.add(obj.__code__)
+        if len(seen) > 32:
+            return read | {'*'}
+        try:
+            source = parse_function(obj)
+        except S2SError:
+            return read | {'*'}
+        read |= _attributes_loaded(source.node, source.namespace, seen)
+    return read
 
 
 def _bookkeeping(stmt):

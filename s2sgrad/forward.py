@@ -193,8 +193,12 @@ class ForwardPass:
                 n.call('s2s.zeros_like', n.clone(value))
             return [stmt], [n.expr(n.call(n.attr(self.tan(mc[0].id), 'insert'), n.clone(index),
                                           dvalue))]
-        if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \
-                mc[1] not in rules.NONDIFFERENTIABLE_METHODS:
+        if mc and isinstance(mc[0], gast.Name) and not self.ctx.resolver.is_global(call.func) \
+                and mc[1] not in rules.NONDIFFERENTIABLE_METHODS and \
+                (self.activity.is_active(mc[0]) or
+                 any(self.activity.is_active(arg) for arg in list(call.args) +
+                     [kw.value for kw in call.keywords])):
+            # (``r.update(v)``: the object may keep what it is given, out of sight)
             raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{mc[0].id}`',
                                    'it may modify an active value in place')
         return [stmt], []

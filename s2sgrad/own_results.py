@@ -4,13 +4,16 @@ who updates the gradient in place (``g *= lr``) changes nothing else."""
 import gast
 
 from . import nodes as n
-from .alias_memory import FRESH_FUNCTIONS, FRESH_METHODS, RUNTIME_FRESH, RUNTIME_HOLDING
+from .alias_memory import (FRESH_FUNCTIONS, FRESH_METHODS, RUNTIME_FRESH, RUNTIME_HOLDING,
+                           _copies)
 from .rules import NONDIFFERENTIABLE_ATTRIBUTES
 from .standins import SHAPE_ARGUMENT
 
 _FRESH_HELPERS = RUNTIME_FRESH | RUNTIME_HOLDING | {
     'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor', 'xdivy'}
 """Runtime helpers whose result is new memory (the alias analysis's, and products)."""
+_MODULES = frozenset({'np', 'numpy', 'math', 's2s', 'cp', 'cupy', 'scipy', 'special', 'da'})
+"""Names generated code reaches modules by: their functions' results are no view of them."""
 _PASSING = {'like': (0,), 'unbroadcast': (0,), 'unreduce': (0,), 'reshape_like': (0,),
             'read_at': (0,), 'zero_at': (0,), 'stored': (0,), 'add_at': (0, 2), 'add': (0, 1)}
 """Runtime helpers whose result may be (or hold) some of their arguments (-> positions); the
@@ -132,8 +135,10 @@ class _Memory:
         root = path.split('.')[0] if path else None
         leaf = path.rsplit('.', 1)[-1] if path else None
         args = list(call.args)
-        if isinstance(call.func, gast.Attribute) and (root is None or root in self.locals):
-            if call.func.attr in FRESH_METHODS:  # ``v.copy()``, ``v.sum()``
+        method = root is None or root in self.locals or root not in _MODULES
+        if isinstance(call.func, gast.Attribute) and method:
+            # (a method of a global or an attribute too: ``W.ravel()``, ``MODEL.W.reshape(3)``)
+            if call.func.attr in FRESH_METHODS and _copies(call):  # ``v.copy()``, ``v.sum()``
                 return new
             args.insert(0, call.func.value)
         elif root == 's2s':

@@ -803,10 +803,20 @@ def lstsq(a, b, rcond=None):
 
 
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
-    """``np.polyfit(x, y, deg)``: the least-squares coefficients, highest power first."""
-    if full or w is not None or cov:
-        s2s.refuse('np.polyfit without full=, w= and cov=')
-    return np.linalg.pinv(np.vander(x, deg + 1)) @ y
+    """``np.polyfit(x, y, deg)``: the least-squares coefficients, highest power first, of
+    the Vandermonde matrix with its columns scaled to unit length first, as NumPy solves it
+    (the powers of raw data, years say, span too many orders of magnitude otherwise)."""
+    if full or w is not None or cov or rcond is not None:
+        s2s.refuse('np.polyfit without rcond=, full=, w= and cov=')
+    powers = np.vander(x, deg + 1)
+    scale = np.sqrt(np.sum(powers * powers, axis=0))
+    scaled = powers / scale
+    rank = np.linalg.matrix_rank(scaled)
+    if rank < deg + 1:
+        s2s.refuse(f'np.polyfit of degree {deg} through points that determine it (here the '
+                   f'rank is {rank} < {deg + 1}: the fit is not unique)')
+    coefficients = np.linalg.pinv(scaled) @ y
+    return np.transpose(np.transpose(coefficients) / scale)
 
 
 def divmod_(a, b):

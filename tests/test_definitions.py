@@ -544,3 +544,24 @@ def test_nan_values_have_nan_derivatives():
     x = np.array([[1.0, 2.0, 4.0], [0.0, 1.0, -1.0]])
     value, g = s2sgrad.value_and_grad(covariance_without_freedom)(x)
     assert not np.isfinite(value) and not np.all(np.isfinite(g))
+
+
+def fit_on_years(y):
+    return np.sum(np.polyfit(np.arange(2000.0, 2010.0), y, 3) * np.array([1e6, 1e3, 1.0, 1e-3]))
+
+
+def test_polyfit_of_raw_years_scales_its_columns():
+    """The definition took the pseudo-inverse of the raw Vandermonde matrix, whose powers of
+    2000..2009 span 10 orders of magnitude: a wrong derivative (NumPy scales the columns)."""
+    y = np.sin(np.arange(10.0))
+    want = rulespec.central_gradient(fit_on_years, y, h=1e-4)
+    np.testing.assert_allclose(s2sgrad.grad(fit_on_years)(y), want, rtol=1e-5, atol=1e-6)
+
+
+def fit_too_many_coefficients(y):
+    return np.sum(np.polyfit(np.arange(3.0), y, 3) ** 2)
+
+
+def test_polyfit_that_does_not_determine_the_fit_is_loud():
+    with pytest.raises(NotImplementedError, match='not unique'):
+        s2sgrad.grad(fit_too_many_coefficients)(np.array([1.0, 2.0, 0.5]))

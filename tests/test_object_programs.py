@@ -177,6 +177,7 @@ def test_a_global_object_passed_to_a_helper():
 class Counted:
     def __init__(self):
         self.calls = 0
+        self.plain = 0
         self.scale = 2.0
         self.h = np.zeros(3)
 
@@ -205,6 +206,16 @@ class Counted:
     def loss_reading_count(self, w, x):
         return np.sum(self.predict(w, x) ** 2) * self.calls
 
+    def counted_plainly(self, w, x):
+        self.plain = self.plain + 1
+        return x @ w
+
+    def count(self):
+        return self.plain
+
+    def loss_reading_count_by_method(self, w, x):
+        return np.sum(self.counted_plainly(w, x) ** 2) * self.count()
+
 
 def test_a_counter_in_a_called_method():
     """``self.calls += 1`` in a method the differentiated one calls was refused as a write
@@ -215,6 +226,29 @@ def test_a_counter_in_a_called_method():
     model = Counted()
     np.testing.assert_allclose(s2sgrad.grad(model.loss)(w, A), 2 * A.T @ (A @ w), rtol=1e-12)
     assert model.calls == 1
-    for loss in (model.loss_scaled, model.loss_remembered, model.loss_reading_count):
+    for loss in (model.loss_scaled, model.loss_remembered, model.loss_reading_count,
+                 model.loss_reading_count_by_method):
         with pytest.raises(S2SError):
             s2sgrad.grad(loss)(w, A)
+
+
+class Vec:
+    def __init__(self):
+        self.W = np.array([1.0, 2.0, 3.0])
+
+
+V = Vec()
+G = np.array([[1.0, -1.0, 0.5]])
+
+
+def through_ravel(x):
+    return np.sum(V.W.ravel() * x) + np.sum(G.reshape(3) * x)
+
+
+def test_a_gradient_is_no_view_of_a_global():
+    """``V.W.ravel() * x``: the gradient was a view of the global object's array."""
+    g = s2sgrad.grad(through_ravel)(X)
+    np.testing.assert_allclose(g, V.W + G[0], rtol=1e-12)
+    assert not np.shares_memory(g, V.W) and not np.shares_memory(g, G)
+    single = s2sgrad.grad(lambda x: np.sum(V.W.ravel() * x))(X)
+    assert not np.shares_memory(single, V.W)

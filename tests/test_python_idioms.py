@@ -1,8 +1,10 @@
-"""Everyday Python around the math (review X): text made for logging, ``all``/``any`` of a
-generator expression."""
+"""Everyday Python around the math (reviews X and Z): text made for logging (and never read
+back as a number), ``all``/``any`` of a generator expression, objects updated by a method."""
 import numpy as np
+import pytest
 
 import s2sgrad
+from s2sgrad.errors import NoRuleError, UnsupportedSyntaxError
 
 X = np.array([0.3, -0.7, 1.1])
 
@@ -37,3 +39,49 @@ def test_all_and_any_of_a_generator_expression():
                                rtol=1e-12)
     np.testing.assert_allclose(s2sgrad.grad(checks_with_all_and_any)(X * 3), 3 * (3 * X) ** 2,
                                rtol=1e-12)
+
+
+def number_from_format(x):
+    loss = x ** 2
+    return float('{}'.format(loss)) * 2
+
+
+def number_from_fstring(x):
+    loss = x ** 2
+    return float(f'{loss!r}') * 2
+
+
+def test_a_number_read_back_from_text_is_refused():
+    """Text made of a differentiated value was a constant: ``float(f'{v!r}')`` had derivative
+    0 in both modes."""
+    for func in (number_from_format, number_from_fstring):
+        with pytest.raises(UnsupportedSyntaxError, match='read back from text'):
+            s2sgrad.grad(func)(0.7)
+        with pytest.raises(UnsupportedSyntaxError, match='read back from text'):
+            s2sgrad.jvp(func)(0.7, 1.0)
+
+
+class Running:
+    def __init__(self):
+        self.mean = 0.0
+        self.n = 0
+
+    def update(self, v):
+        self.n += 1
+        self.mean += (v - self.mean) / self.n
+
+
+def running_mean(x):
+    r = Running()
+    for v in x:
+        r.update(v * v)
+    return r.mean
+
+
+def test_a_method_given_a_differentiated_value_for_its_effect_is_refused_in_both_modes():
+    """``r.update(v)`` of an object made in the function: jvp returned 0 where grad refused."""
+    x = np.array([0.5, -0.3, 0.8])
+    with pytest.raises(NoRuleError, match='update'):
+        s2sgrad.grad(running_mean)(x)
+    with pytest.raises(NoRuleError, match='update'):
+        s2sgrad.jvp(running_mean)(x, np.ones(3))
