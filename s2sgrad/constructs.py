@@ -17,6 +17,7 @@ import gast
 
 from . import nodes as n
 from .call_forms import rewrite_call_forms
+from .callables import users_instance
 from .einsum_form import einsum_subscripts
 from .function_params import default_guards, is_function, resolve_function_defaults
 from .iterator_calls import lower_iterators
@@ -42,7 +43,7 @@ def rewrite_constructs(ctx):
     dict_displays(func)
     starred_targets(ctx, func)
     read_only_globals(func)
-    flat_reads(func)
+    flat_reads(func, objects(ctx, func))
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
     lower_maps(ctx, func, resolver)
@@ -170,9 +171,19 @@ def read_only_globals(func):
         n.map_blocks(node, kept, functions=True)
 
 
-def flat_reads(func):
+def objects(ctx, func):
+    """The names in `func` that hold objects of classes of yours: its parameters bound to
+    instances (``self``) and the globals it reads that hold one."""
+    namespace = ctx.source.namespace
+    return set(getattr(ctx.source, 'receivers', {})) | {
+        name for name in n.names_read(func) if name in namespace and
+        users_instance(namespace[name])}
+
+
+def flat_reads(func, objects=frozenset()):
     """Read ``x.flat`` as ``x.ravel()`` (the same items, in the same order), except where it
-    is written into (``x.flat[i] = v`` changes `x`: the effects check refuses it)."""
+    is written into (``x.flat[i] = v`` changes `x`: the effects check refuses it) and where
+    `x` is an object of yours (`objects`: ``self.flat`` is its attribute)."""
     targets = set()
     for node in n.walk(func):
         for target in getattr(node, 'targets', None) or \
@@ -181,7 +192,8 @@ def flat_reads(func):
 
     def read(node):
         if isinstance(node, gast.Attribute) and node.attr == 'flat' and \
-                isinstance(node.ctx, gast.Load) and id(node) not in targets:
+                isinstance(node.ctx, gast.Load) and id(node) not in targets and \
+                (n.dotted_path(node.value) or '.').split('.')[0] not in objects:
             return gast.copy_location(gast.Call(
                 func=gast.Attribute(value=node.value, attr='ravel', ctx=gast.Load()),
                 args=[], keywords=[]), node)

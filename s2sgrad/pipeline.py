@@ -123,6 +123,7 @@ def normalise(ctx):
     ctx.receivers = known_receivers(func, getattr(ctx.source, 'receivers', {}))
     ctx.receivers.update(global_receivers(func, ctx))  # (``MODEL.loss(x)``)
     bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
+    ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)

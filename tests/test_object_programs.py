@@ -252,3 +252,34 @@ def test_a_gradient_is_no_view_of_a_global():
     assert not np.shares_memory(g, V.W) and not np.shares_memory(g, G)
     single = s2sgrad.grad(lambda x: np.sum(V.W.ravel() * x))(X)
     assert not np.shares_memory(single, V.W)
+
+
+class Terrain:
+    def __init__(self):
+        self.flat = np.array([1.0, 0.3, 1.6])  # an attribute that happens to be named `flat`
+
+    def ravel(self):
+        return np.array([5.0, -3.0, 8.0])
+
+    def energy(self, x):
+        return np.sum(self.flat * x ** 2)
+
+
+class AbsLayer:
+    def __init__(self):
+        self.act = np.abs
+
+    def forward(self, x):
+        return self.act(x * 2.0)
+
+    def loss(self, x):
+        return np.sum(self.forward(x))
+
+
+def test_an_attribute_named_like_an_array_attribute():
+    """``self.flat`` was read as ``self.ravel()`` (an AttributeError, or another method's
+    value); ``self.act = np.abs`` was refused naming ``absolute``, a name the code chose."""
+    terrain = Terrain()
+    np.testing.assert_allclose(s2sgrad.grad(terrain.energy)(X), 2 * terrain.flat * X,
+                               rtol=1e-12)
+    np.testing.assert_allclose(s2sgrad.grad(AbsLayer().loss)(X), 2 * np.sign(X), rtol=1e-12)
