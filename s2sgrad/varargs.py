@@ -66,7 +66,7 @@ def unpack_forwarded(ctx, func, resolver):
     if vararg is None or vararg in n.names_stored(gast.Module(body=func.body, type_ignores=[])):
         return
     calls, counts = [], set()
-    for node in n.walk(func):
+    for node in _own_nodes(func.body):
         if not isinstance(node, gast.Call) or not node.args or node.keywords:
             continue
         last = node.args[-1]
@@ -87,6 +87,17 @@ def unpack_forwarded(ctx, func, resolver):
     unpack = n.assign(gast.Tuple(elts=[n.name(name, store=True) for name in names],
                                  ctx=gast.Store()), n.name(vararg))
     func.body.insert(0, gast.copy_location(unpack, func.body[0]))
+
+
+def _own_nodes(body):
+    """The nodes of `body`, not those of the functions and lambdas defined in it (their
+    ``*args`` may be another tuple of the same name)."""
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            todo.extend(gast.iter_child_nodes(node))
 
 
 def _fixed_parameters(resolver, func_node):
