@@ -461,8 +461,11 @@ def _new_memory(value):
 def _attributes_loaded(node, namespace, seen=None):
     """The names of the attributes (``x.calls``) that the function `node` reads, and the
     functions of yours it calls read, other than in a statement that only counts
-    (`_bookkeeping`); functions past a depth count as reading every attribute ('*')."""
+    (`_bookkeeping`); a method it cannot follow, or functions past a depth, count as reading
+    every attribute ('*')."""
     seen = set() if seen is None else seen
+    args = node.args.posonlyargs + node.args.args
+    first = args[0].id if args and seen else None  # (a method's `self`, past the caller)
     counting = {id(part) for stmt in n.walk(node)
                 if isinstance(stmt, (gast.Assign, gast.AugAssign)) and _bookkeeping(stmt)
                 for part in n.walk(stmt)}
@@ -476,6 +479,10 @@ def _attributes_loaded(node, namespace, seen=None):
         for part in (path.split('.')[1:] if path else []):
             obj = getattr(obj, part, None)
         obj = getattr(obj, '__func__', obj)
+        if obj is None and isinstance(call.func, gast.Attribute) and \
+                (not rules.is_array_name(call.func.attr) or path and first and
+                 path.split('.')[0] == first):
+            return read | {'*'}  # (``self.count()`` in a function it calls: not followed)
         if not inspect.isfunction(obj) or rules.is_library(obj) or obj.__code__ in seen:
             continue
         seen.add(obj.__code__)

@@ -283,3 +283,30 @@ def test_an_attribute_named_like_an_array_attribute():
     np.testing.assert_allclose(s2sgrad.grad(terrain.energy)(X), 2 * terrain.flat * X,
                                rtol=1e-12)
     np.testing.assert_allclose(s2sgrad.grad(AbsLayer().loss)(X), 2 * np.sign(X), rtol=1e-12)
+
+
+class Deeper:
+    def __init__(self):
+        self.plain = 0
+
+    def counted(self, w, x):
+        self.plain = self.plain + 1
+        return x @ w
+
+    def count(self):
+        return self.plain
+
+    def factor(self):
+        return self.count() * 1.0
+
+    def loss(self, w, x):
+        y = self.counted(w, x)
+        return np.sum(y ** 2) * self.factor()
+
+
+def test_a_count_read_two_calls_away_keeps_the_write_refused():
+    """A count read by a method that a method the caller calls calls (``self.count()`` in
+    `factor`) keeps `counted`'s write refused."""
+    A = np.array([[1.0, 0.5, -0.2], [0.3, -1.0, 0.8]])
+    with pytest.raises(S2SError):
+        s2sgrad.grad(Deeper().loss)(np.array([0.3, -0.7, 1.1]), A)
