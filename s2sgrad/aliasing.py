@@ -69,7 +69,7 @@ def _insert_item_guards(ctx, stmts, writes):
                        n.const(message))
         placed.setdefault(('before', id(stmt)), []).append(n.expr(check))
     ctx.source.namespace.setdefault('s2s', runtime)
-    return _place(stmts, placed)
+    return n.place(stmts, placed)
 
 
 def _insert_guards(ctx, stmts, guards):
@@ -97,7 +97,7 @@ def _insert_guards(ctx, stmts, guards):
                    for c in placed[(where, id(stmt))]):
             placed[(where, id(stmt))].append(check)
     ctx.source.namespace.setdefault('s2s', runtime)
-    return [n.assign(name, n.const(None)) for name in sorted(unset)] + _place(stmts, placed)
+    return [n.assign(name, n.const(None)) for name in sorted(unset)] + n.place(stmts, placed)
 
 
 def _assigned_before(stmts, stmt, params):
@@ -119,18 +119,6 @@ def _assigned_before(stmts, stmt, params):
 
 def _text(node):
     return ast.unparse(gast.gast_to_ast(n.clone(node)))
-
-
-def _place(stmts, placed):
-    """`stmts` with the statements `placed` (('before' or 'after', statement id) -> the
-    statements) put before or after their statements, in nested blocks too."""
-    out = []
-    for stmt in stmts:
-        n.map_blocks(stmt, lambda block: _place(block, placed))
-        out.extend(placed.get(('before', id(stmt)), []))
-        out.append(stmt)
-        out.extend(placed.get(('after', id(stmt)), []))
-    return out
 
 
 def _list_error(ctx, error):

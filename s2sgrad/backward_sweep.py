@@ -90,7 +90,10 @@ class BackwardSweep:
                 value = n.call(n.attr(saved.holder, 'pop'))
             else:
                 value = n.name(saved.holder)
-            if isinstance(target, gast.Subscript):
+            if saved.item:  # (a key the statement added to a dict is removed)
+                out.append(n.expr(n.call('s2s.restore_item', n.name(var),
+                                         n.index_value(n.clone(target.slice)), value)))
+            elif isinstance(target, gast.Subscript):
                 dest = n.subscript(n.name(var), n.clone(target.slice), store=True)
                 out.append(n.assign(dest, value))
             else:

@@ -55,10 +55,13 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     if obj in (dict, set, frozenset):  # (as the literals ``{...}`` are, in `fence`)
         shown = f'{n.dotted_path(func)}(...)' if obj is not dict else \
             '{...: ...}` or `dict(...)'  # (a display is a call: `constructs.dict_displays`)
+        advice = 'assign it to a new name of its own first (`d2 = {...}` is filled key by ' \
+            'key), or use a tuple, a list, a namedtuple or an array' if obj is dict else \
+            f'{obj.__name__}s made in the function are not supported; use a tuple, a list ' \
+            f'or an array'
         raise ctx.unsupported(
-            stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): '
-                  f'{obj.__name__}s made in the function are not supported; use a '
-                  f'tuple, a list, a namedtuple or an array', call)
+            stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): {advice}',
+            call)
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
 
 

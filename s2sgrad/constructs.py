@@ -41,6 +41,7 @@ def rewrite_constructs(ctx):
     plain_annotations(func)
     rewrite_loop_else(func, ctx.namer)
     dict_displays(func)
+    dict_fills(func, ctx.source.namespace)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
@@ -82,6 +83,54 @@ class _DictDisplays(gast.NodeTransformer):
             pairs = [gast.Tuple(elts=[k, v], ctx=gast.Load()) for k, v in zip(keys, node.values)]
             new = n.call('dict', gast.List(elts=pairs, ctx=gast.Load()))
         return gast.copy_location(new, node)
+
+
+def dict_fills(func, namespace):
+    """Make ``d = dict(a=u, b=v)`` (a display ``{'a': u, 'b': v}`` too, see `dict_displays`)
+    whose values are not all constants ``d = dict()`` followed by ``d['a'] = u`` and ``d['b']
+    = v``: the dict is filled as a user fills one by key, which is differentiated (a dict
+    made in one call of differentiated values is not). Not where a key or value reads `d`
+    (``d = {'a': d['a'] * 2}`` reads the old dict)."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+
+    def fill(block):
+        out = []
+        for stmt in block:
+            pairs = _dict_pairs(stmt)
+            if pairs is None:
+                out.append(stmt)
+                continue
+            target = stmt.targets[0]
+            out.append(gast.copy_location(n.assign(target.id, n.call('dict')), stmt))
+            for key, value in pairs:
+                item = n.subscript(n.name(target.id), key, store=True)
+                out.append(gast.copy_location(gast.Assign(targets=[item], value=value,
+                                                          type_comment=None), stmt))
+        return out
+    for node in n.walk(func):
+        n.map_blocks(node, fill, functions=True)
+
+
+def _dict_pairs(stmt):
+    """``[(key, value), ...]`` of ``name = dict(k=v, ...)`` or ``name = dict([(k, v), ...])``
+    with a value that is not a constant and nothing reading `name`; else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call) and
+            isinstance(stmt.value.func, gast.Name) and stmt.value.func.id == 'dict'):
+        return None
+    call = stmt.value
+    if call.keywords and not call.args and all(kw.arg for kw in call.keywords):
+        pairs = [(n.const(kw.arg), kw.value) for kw in call.keywords]
+    elif not call.keywords and len(call.args) == 1 and isinstance(call.args[0], gast.List) \
+            and all(isinstance(e, gast.Tuple) and len(e.elts) == 2 for e in call.args[0].elts):
+        pairs = [tuple(e.elts) for e in call.args[0].elts]
+    else:
+        return None
+    if all(isinstance(v, gast.Constant) for _, v in pairs) or \
+            stmt.targets[0].id in n.names_read(call):
+        return None
+    return pairs
 
 
 def plain_annotations(func):

@@ -8,7 +8,7 @@ import gast
 import numpy as np
 
 from . import nodes as n
-from . import rules
+from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
                            INPLACE_FUNCTIONS, INPLACE_METHODS)
 from .errors import S2SError
@@ -23,8 +23,10 @@ def check_effects(body, ctx):
     pure rule function or has no derivative), ``out=`` arguments and positional ufunc outputs,
     helpers of the user's that write into their arguments, and differentiated values stored
     in object attributes. Method calls on differentiated local values (``xs.append``) are the
-    passes' business."""
+    passes' business. Returns `body` with the run-time checks some calls need (see
+    `_check_callee_writes`)."""
     read = _attributes_read(body)
+    guards = {}
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     for stmt in n.statements(body):
@@ -33,12 +35,15 @@ def check_effects(body, ctx):
             _check_state_change(stmt, ctx, read)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
-                _check_callee_writes(stmt, stmt.value, ctx)
+                _check_callee_writes(stmt, stmt.value, ctx, guards)
                 _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
+    if guards:
+        ctx.source.namespace.setdefault('s2s', runtime)
+    return n.place(body, guards)
 
 
 _NUMBER_FUNCTIONS = (builtins.float, builtins.int, builtins.complex, builtins.eval, np.float64,
@@ -235,17 +240,22 @@ def _check_callee_globals(stmt, call, ctx, names_read):
                   f'replay changes to globals); pass the value as an argument')
 
 
-def _check_callee_writes(stmt, call, ctx):
+def _check_callee_writes(stmt, call, ctx, guards):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
-    the function (whose caller's array would change)."""
+    the function (whose caller's array would change). A parameter that `helper` only adds
+    into (``s += v * v``) changes no number: a run-time check that the argument is one, put
+    in `guards` (see `nodes.place`), stands for the rejection."""
     func = call.func
+    numbers = set()
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         node, free = ctx.nested[func.id]
         params = [a.id for a in node.args.args]
         bound = dict(zip(params, call.args))
         bound.update({v: n.name(v) for v in free})
-        written = parameters_written(node, extra=free, namespace=ctx.source.namespace)
+        written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
+                                     numbers=numbers)
+        written |= numbers - set(params)  # (a free variable: no argument to check)
         label = func.id
     else:
         obj = ctx.resolver.lookup(func)
@@ -261,7 +271,8 @@ def _check_callee_writes(stmt, call, ctx):
         bound = dict(zip(params, call.args))
         bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
         counts = set()
-        written = parameters_written(node, namespace=source.namespace, bookkeeping=counts)
+        written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
+                                     numbers=numbers)
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
             written |= {param for param, attr in counts if attr in read or '*' in read}
@@ -269,15 +280,24 @@ def _check_callee_writes(stmt, call, ctx):
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for value in bound.values())
-    for param in sorted(written):
+    for param in sorted(written | numbers):
         arg = _root(bound.get(param))
-        if isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
-                                           arg.id in ctx.params or carried):
+        if not (isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
+                                                arg.id in ctx.params or carried)):
+            continue
+        if param in written:
             raise ctx.unsupported(
                 stmt, f'the call of `{label}`, which writes into its argument `{param}` '
                       f'(`{arg.id}` here) in place: s2sgrad cannot follow changes that a '
                       f'function makes to its arguments; pass a copy (`{arg.id}.copy()`) and '
                       f'use what the function returns')
+        lineno = getattr(stmt, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes an array '
+                   f'to `{label}`, which adds into its parameter `{param}` in place; pass a '
+                   f'copy (`{arg.id}.copy()`), or write `{param} = {param} + ...` in `{label}`')
+        check = n.call('s2s.check_number', n.clone(bound[param]), n.const(message))
+        guards.setdefault(('before', id(stmt)), []).append(n.expr(check))
 
 
 def _root(arg):
@@ -291,7 +311,8 @@ def _root(arg):
 _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)
 
 
-def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None):
+def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
+                       numbers=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -300,11 +321,14 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     value not known to be new memory may be a view. With a set `bookkeeping`, an attribute
     set to constants and itself (``self.calls += 1``: see `_bookkeeping`) is not a write: its
     ``(parameter, attribute)`` pairs are added to the set instead (the caller checks that it
-    reads no such attribute)."""
+    reads no such attribute). With a set `numbers`, a parameter written only by augmented
+    assignments to names (``s += v * v``: in place on an array, a new value for a number) is
+    added to it instead (the caller checks at run time that its argument is a number)."""
     params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
     _memo = {} if _memo is None else _memo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
     contains = {}                       # name -> arguments it may hold as items
+    indexed = {}  # name -> arguments it may be a part of (``p[1:]``: an array's, not a number's)
     for param in params:
         # ``x = x * 2.0`` before anything else touches `x`: the argument is let go
         first = next((stmt for stmt in node.body if param in n.all_names(stmt)), None)
@@ -332,31 +356,49 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             reads = _view_sources(value)
             if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
                 # a new list (``list(lst)`` too): its items may be the arguments' memory
-                views, items = set(), reach(reads, holds, contains)
+                views, items, parts = set(), reach(reads, holds, contains), set()
             elif _new_memory(value) or _new_from_callee(value, namespace):
                 continue
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
                 views, items = reach(reads, holds, contains), reach(reads, contains)
+                parts = views
             else:
                 views, items = reach(reads, holds), reach(reads, contains)
+                parts = reach(reads, indexed)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
-                for mapping, add in ((holds, views), (contains, items)):
+                for mapping, add in ((holds, views), (contains, items), (indexed, parts)):
                     if not add <= mapping.get(name, set()):
                         mapping[name] = mapping.get(name, set()) | add
                         changed = True
-    written = set()
+    written, augmented = set(), set()
     for stmt in statements:
         if bookkeeping is not None and isinstance(stmt, (gast.Assign, gast.AugAssign)) and \
                 _bookkeeping(stmt):
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
             bookkeeping.update((param, target.attr) for param in holds.get(target.value.id, ()))
             continue
-        for name, deep in _written_names(stmt) + _written_by_calls(stmt, namespace, _depth,
-                                                                   _memo):
+        entries = _written_names(stmt)
+        rebound = _augmented_name(stmt) if numbers is not None else None
+        if rebound is not None:  # (its own entry; a call in it may write too)
+            entries.remove((rebound, False))
+            augmented |= holds.get(rebound, set())
+            written |= indexed.get(rebound, set())
+        for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo):
             written |= holds.get(name, set())
             if deep:
                 written |= contains.get(name, set())
+    if numbers is not None:
+        numbers.update(augmented - written)
     return written
+
+
+def _augmented_name(stmt):
+    """The name that `stmt` assigns to augmented (``s += v``, or ``s = s + v`` made of it in a
+    nested function), or None."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        return stmt.target.id
+    read = getattr(stmt, 'augmented_read', None) if isinstance(stmt, gast.Assign) else None
+    return read.id if read is not None else None
 
 
 def _written_by_calls(stmt, namespace, depth, memo):

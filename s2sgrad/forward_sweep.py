@@ -51,12 +51,14 @@ class ForwardSweep:
             if isinstance(base, gast.Name) and base.id in shared.needed and \
                     self.ctx.activity.is_active(base):
                 item = n.subscript(n.clone(base), n.clone(target.slice))
-                if isinstance(target.slice, gast.Constant) and isinstance(
-                        target.slice.value, str) or base.id in self.ctx.container_vars:
+                of_item = isinstance(target.slice, gast.Constant) and isinstance(
+                    target.slice.value, str) or base.id in self.ctx.container_vars
+                if of_item:
                     item = n.call('s2s.item_before', n.clone(base),
                                   n.index_value(n.clone(target.slice)))
                 old = n.call('s2s.copy', item)
-                return self._save(stmt, base.id, old, loops, before=True) + [stmt]
+                return self._save(stmt, base.id, old, loops, before=True, item=of_item) + \
+                    [stmt]
             return [stmt]
         names = [v for v in target_names(target) if v in shared.needed]
         if not names:
@@ -97,18 +99,19 @@ class ForwardSweep:
         self.shared.needed.update(n.names_read(value))
         return True
 
-    def _save(self, stmt, var, value, loops, before):
-        """The statement that keeps `value` (of `var`, changed by `stmt`): a push inside
-        loops, an assignment to a fresh name outside."""
+    def _save(self, stmt, var, value, loops, before, item=False):
+        """The statement that keeps `value` (of `var`, changed by `stmt`; with `item`, an item
+        of a list or dict, see `Saved.item`): a push inside loops, an assignment to a fresh
+        name outside."""
         key = (id(stmt), var)
         if before and isinstance(value, gast.Name) and changes_in_place(stmt, var):
             value = n.call('s2s.copy', value)
         if loops:
             stack = self.shared.stack(var)
-            self.shared.saved[key] = Saved('stack', stack, before)
+            self.shared.saved[key] = Saved('stack', stack, before, item)
             return [n.expr(n.call(n.attr(stack, 'append'), value))]
         saved = self.ctx.namer.fresh(var + '_old')
-        self.shared.saved[key] = Saved('name', saved, before)
+        self.shared.saved[key] = Saved('name', saved, before, item)
         return [n.assign(saved, value)]
 
     def _forward_loop(self, loop, loops, defined):

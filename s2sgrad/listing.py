@@ -115,16 +115,18 @@ def markdown():
     defined = _defined_names()
     return '\n'.join(lines) + (
         f'\n\n{count} functions, methods and attributes with rules, and {len(defined)} '
-        f'differentiated through a definition in NumPy (`templates/definitions.py`; those '
-        f'that the installed NumPy or SciPy has): ' +
+        f'differentiated through a definition in NumPy (`templates/definitions.py`, '
+        f'`templates/scipy_linalg.py`; those that the installed NumPy or SciPy has): ' +
         ', '.join(f'`{name}`' for name in defined) + '.\n')
 
 
 def _defined_names():
-    """The functions `templates/definitions.py` defines, whichever NumPy is installed."""
-    from s2sgrad.templates import definitions
+    """The functions `templates/definitions.py` and `templates/scipy_linalg.py` define,
+    whichever NumPy is installed."""
+    from s2sgrad.templates import definitions, scipy_linalg
     names = [f'numpy.{name}' for name in definitions.DEFINITIONS]
     names += [f'numpy.linalg.{name}' for name in definitions.LINALG_DEFINITIONS]
     names += [f'numpy.{ufunc.__name__}.{method}' for ufunc, method in definitions.UFUNC_METHODS]
     names += [f'{module}.{path}' for module, path in definitions.SCIPY_DEFINITIONS]
+    names += [f'scipy.linalg.{name}' for name in scipy_linalg.DEFINITIONS]
     return sorted(set(names))

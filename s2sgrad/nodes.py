@@ -328,6 +328,18 @@ def map_blocks(node, rewrite, functions=False):
     return node
 
 
+def place(stmts, placed):
+    """`stmts` with the statements `placed` (('before' or 'after', statement id) -> the
+    statements) put before or after their statements, in nested blocks too."""
+    out = []
+    for stmt in stmts:
+        map_blocks(stmt, lambda block: place(block, placed))
+        out.extend(placed.get(('before', id(stmt)), []))
+        out.append(stmt)
+        out.extend(placed.get(('after', id(stmt)), []))
+    return out
+
+
 def statements(stmts):
     """Every statement of `stmts`, nested blocks of ``if``/``for``/``while`` included (not
     the bodies of nested function definitions), in source order."""

@@ -18,7 +18,7 @@ from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
-from .errors import NonScalarOutputError, ShapeError
+from .errors import InPlaceError, NonScalarOutputError, ShapeError
 
 IMPLEMENTED = {}
 """Helper name -> the helper function whose numba implementation this module registers."""
@@ -1391,6 +1391,19 @@ def _seed(result, name='f'):
                     'grad needs the function to return a scalar, but it returned an array '
                     'of size other than 1; use s2sgrad.vjp or s2sgrad.jacobian')
             return np.ones_like(result)
+        return impl
+    return None
+
+
+@_implements('check_number')
+def _check_number(value, message):
+    # (what numba compiles is a number or an array: an array argument raises)
+    if _number(value):
+        return lambda value, message: None
+    if _array(value):
+        def impl(value, message):
+            raise InPlaceError('a helper adds into an array argument in place (`param += '
+                               '...`); pass a copy, or write `param = param + ...`')
         return impl
     return None
 

@@ -152,7 +152,7 @@ def analyse(ctx, body):
                             constants=cancelled_shifts(body, ctx.resolver) |
                             integer_arrays(body, ctx.resolver, ctx.params))
     ctx.receivers = receivers_of_temporaries(body, ctx.receivers)
-    check_effects(body, ctx)
+    body = check_effects(body, ctx)
     ret = body[-1]
     if not isinstance(ret, gast.Return):
         ret = gast.Return(value=n.const(None))

@@ -36,10 +36,10 @@ def copy_before_restores(func, seed_name):
                 if any(loc[0] == 'outside' for loc in memory.of(n.name(name)) & written) \
                         and name not in memory.definitions:
                     continue  # (a parameter or a global itself: never an adjoint)
-                placed.setdefault(id(stmt), []).append(
+                placed.setdefault(('before', id(stmt)), []).append(
                     n.assign(name, n.call('s2s.own', n.name(name))))
     if placed:
-        func.body = _place(func.body, placed)
+        func.body = n.place(func.body, placed)
     return func
 
 
@@ -52,12 +52,3 @@ def _restores(stmt):
     if isinstance(stmt, gast.Assign):
         return [t for t in stmt.targets if isinstance(t, gast.Subscript)]
     return []
-
-
-def _place(stmts, placed):
-    out = []
-    for stmt in stmts:
-        n.map_blocks(stmt, lambda block: _place(block, placed))
-        out.extend(placed.get(id(stmt), []))
-        out.append(stmt)
-    return out

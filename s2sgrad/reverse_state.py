@@ -23,6 +23,9 @@ class Saved:
     """True: the value the statement overwrites, kept just before it and restored just after
     its adjoint. False: the value the statement makes, kept just after it and restored at the
     start of its block's backward sweep (values local to a loop's block)."""
+    item: bool = False
+    """An item of a list or dict kept with ``s2s.item_before`` (`s2s.ABSENT` for a key the
+    statement adds to a dict), restored with ``s2s.restore_item`` (which removes that key)."""
 
 
 class ReverseState:

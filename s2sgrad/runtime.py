@@ -24,18 +24,18 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_before, items_back, keys,
-                               pick, pick_tangent, popped_at, positions, restack, sized, unindex,
-                               unread_at, unstack, zero_at)
+                               pick, pick_tangent, popped_at, positions, restack, restore_item,
+                               sized, unindex, unread_at, unstack, zero_at, ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
-                             check_output, check_tangent, not_shared, seed)
+                             check_number, check_output, check_tangent, not_shared, seed)
 
-__all__ = ['OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray', 'broadcast_like',
-           'check_cotangent', 'check_default', 'check_output', 'check_tangent', 'copy',
-           'copy_lists', 'count',
+__all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray',
+           'broadcast_like', 'check_cotangent', 'check_default', 'check_number', 'check_output',
+           'check_tangent', 'copy', 'copy_lists', 'count',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
            'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',
-           'positions', 'read_at', 'real_only',
+           'positions', 'read_at', 'real_only', 'restore_item',
            'real_part', 'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select',
            'sized', 'stored', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
            'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']

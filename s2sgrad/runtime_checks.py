@@ -200,6 +200,14 @@ def not_shared(value, message, *others):
             raise InPlaceError(message)
 
 
+def check_number(value, message):
+    """Raise `InPlaceError` (with `message`) unless `value` is a number (of Python or NumPy) or
+    another value that ``+=`` cannot change in place (a tuple, a string): the transformation
+    relied on a helper's ``param += v`` giving it a new value, not changing its memory."""
+    if not isinstance(value, (numbers.Number, np.generic, tuple, str, bytes)):
+        raise InPlaceError(message)
+
+
 def alone_in(items, index, message):
     """Raise `InPlaceError` (with `message`) when the item ``items[index]`` of a list or dict
     is an array that another of its items is or shares (``[a, a]``, ``[np.zeros(3)] * n``):

@@ -276,17 +276,27 @@ def pick_tangent(da, ans, a, b=None):
     return da * (a == ans)
 
 
+ABSENT = '<s2sgrad: a key the assignment adds>'
+"""What `item_before` keeps for a key that ``d[key] = v`` adds to a dict (`restore_item`
+removes the key again); told apart by identity (``old is ABSENT``), so a dict holding a string
+of the same text is not taken for it."""
+
+
 def item_before(x, key):
-    """``x[key]`` before ``x[key] = ...`` replaces it (saved for the backward sweep); a dict
-    without `key` is refused (the assignment would add it: s2sgrad restores replaced values,
-    it does not remove added keys)."""
+    """``x[key]`` before ``x[key] = ...`` replaces it (saved for the backward sweep), or
+    `ABSENT` for a key that the assignment adds to a dict."""
     if isinstance(x, dict) and key not in x:
-        raise unsupported(
-            f'an assignment that adds the key {key!r} to a dict: s2sgrad differentiates '
-            f'assignments that replace the value of a key the dict has; keep the new value '
-            f'in a variable of its own (values made in a loop: in a list), or pass the dict '
-            f'with the key')
+        return ABSENT
     return x[key]
+
+
+def restore_item(x, key, old):
+    """``x[key] = old`` in the backward sweep: the item an assignment replaced, back in
+    place; the key removed where the assignment added it (`old` is `ABSENT`)."""
+    if old is ABSENT:
+        del x[key]
+    else:
+        x[key] = old
 
 
 def getitem(obj, index):

@@ -2,9 +2,9 @@
 from . import (arithmetic, elementwise, scalars, scipy_special, reductions, cumulative,  # noqa
                shaping, joining, indexing, subscripts, products, linalg, decompositions,
                constructors, array_methods, nondiff, runtime_helpers, algebra, differences,
-               definitions)
+               definitions, scipy_linalg)
 
 __all__ = ['arithmetic', 'elementwise', 'scalars', 'scipy_special', 'reductions', 'cumulative',
            'shaping', 'joining', 'indexing', 'subscripts', 'products', 'linalg', 'decompositions',
            'constructors', 'array_methods', 'nondiff', 'runtime_helpers', 'algebra',
-           'differences', 'definitions']
+           'differences', 'definitions', 'scipy_linalg']

@@ -648,6 +648,30 @@ def laplace_pdf(x, loc=0.0, scale=1.0):
     return np.exp(scipy.stats.laplace.logpdf(x, loc, scale))
 
 
+def cauchy_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.cauchy.logpdf(x, loc, scale)``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    return -np.log(np.pi * scale) - np.log1p(((x - loc) / scale) ** 2)
+
+
+def cauchy_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.cauchy.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.cauchy.logpdf(x, loc, scale))
+
+
+def logistic_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.logistic.logpdf(x, loc, scale)`` (of ``|z|``: the density is even, and
+    ``exp(-|z|)`` cannot overflow)."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = np.abs(x - loc) / scale
+    return -z - 2 * np.log1p(np.exp(-z)) - np.log(scale)
+
+
+def logistic_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.logistic.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.logistic.logpdf(x, loc, scale))
+
+
 def poisson_logpmf(k, mu, loc=0):
     """``scipy.stats.poisson.logpmf(k, mu, loc)``, differentiated in `mu`."""
     return scipy.special.xlogy(k - loc, mu) - mu - scipy.special.gammaln(k - loc + 1)
@@ -896,6 +920,9 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'expon.logpdf'): expon_logpdf, ('scipy.stats', 'expon.pdf'): expon_pdf,
     ('scipy.stats', 'laplace.logpdf'): laplace_logpdf,
     ('scipy.stats', 'laplace.pdf'): laplace_pdf,
+    ('scipy.stats', 'cauchy.logpdf'): cauchy_logpdf, ('scipy.stats', 'cauchy.pdf'): cauchy_pdf,
+    ('scipy.stats', 'logistic.logpdf'): logistic_logpdf,
+    ('scipy.stats', 'logistic.pdf'): logistic_pdf,
     ('scipy.stats', 'poisson.logpmf'): poisson_logpmf,
     ('scipy.stats', 'poisson.pmf'): poisson_pmf,
     ('scipy.stats', 'multivariate_normal.logpdf'): multivariate_normal_logpdf,

@@ -68,6 +68,7 @@ HELPERS = {
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
+    runtime.check_number: 'non-differentiable',
     runtime.alone_in: 'non-differentiable',
     runtime.seed: 'non-differentiable',
     runtime.zeros_like: 'non-differentiable',
@@ -79,6 +80,7 @@ HELPERS = {
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
     runtime.item_before: 'no rule',
+    runtime.restore_item: 'no rule',
 }
 
 runtime_helpers(HELPERS)

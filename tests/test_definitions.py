@@ -26,6 +26,7 @@ NANS = np.array([[np.nan, 0, 0], [0, 0, 0]])
 I3 = np.eye(3)
 SPREAD = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # (distinct singular values)
 solve_triangular = scipy.linalg.solve_triangular
+sla = scipy.linalg
 TRAPEZOID = getattr(np, 'trapezoid', None) or np.trapz  # (np.trapz before NumPy 2)
 
 
@@ -103,6 +104,23 @@ def f_fortran(x): return np.sum(np.asfortranarray(x) ** 3 * W)
 def f_delete_row(x): return np.sum(np.delete(x, 1, axis=0) ** 3 * W[:1])
 def f_delete_flat(x): return np.sum(np.delete(x, [0, 4]) * np.arange(4.0))
 def f_delete_slice(x): return np.sum(np.sin(np.delete(x, slice(0, 3, 2), axis=-1)))
+# scipy.linalg (templates/scipy_linalg.py): a nonsymmetric `a` checks the triangle read
+def f_sla_solve(a, b): return np.sum(sla.solve(a + 3 * I3, b) * W.T)
+def f_sla_solve_pos(a, b): return np.sum(sla.solve(a + 4 * I3, b, assume_a='pos') ** 2)
+def f_sla_solve_lower(a, b): return np.sum(sla.solve(a + 4 * I3, b, lower=True, assume_a='sym'))
+def f_sla_inv(a): return np.sum(sla.inv(a + 3 * I3) * W[0])
+def f_sla_det(a): return sla.det(a + 2 * I3)
+def f_sla_cholesky(a): return np.sum(sla.cholesky(a + 4 * I3) * np.arange(9.0).reshape(3, 3))
+def f_sla_cholesky_lower(a): return np.sum(sla.cholesky(a + 4 * I3, lower=True) * W[0])
+def f_cho_solve(a, b): return np.sum(sla.cho_solve(sla.cho_factor(a + 4 * I3), b) * W.T)
+def f_cho_solve_lower(a, b): return np.sum(sla.cho_solve(sla.cho_factor(a + 4 * I3, True), b) ** 2)
+def f_sla_eigh(a): return np.sum(sla.eigh(a, eigvals_only=True) * V[:3])
+def f_sla_eigvalsh(a): return np.sum(sla.eigvalsh(a, lower=False) * V[:3])
+def f_sla_norm(x): return sla.norm(x) + np.sum(sla.norm(x, 1, axis=0) * W[0])
+def f_cauchy_logpdf(x, loc): return np.sum(scipy.stats.cauchy.logpdf(x, loc, 1.5))
+def f_cauchy_pdf(x): return np.sum(scipy.stats.cauchy.pdf(x) * V[:3])
+def f_logistic_logpdf(x, loc): return np.sum(scipy.stats.logistic.logpdf(x, loc, 0.7))
+def f_logistic_pdf(x): return np.sum(scipy.stats.logistic.pdf(x, 0.2) * V[:3])
 def f_norm_ppf(q): return np.sum(scipy.stats.norm.ppf(q, 1.0, 3.0) * V[:3])
 def f_diagflat(x): return np.sum(np.diagflat(x, 1) * np.arange(16.0).reshape(4, 4)) + x @ x
 def f_lstsq_square(a, b): return np.sum(np.linalg.lstsq(a, b, rcond=None)[0] * V[:3])
@@ -211,6 +229,14 @@ ROWS = [
     (f_vander, arr(3), 0), (f_contiguous, arr(2, 3), 0), (f_fortran, arr(2, 3), 0),
     (f_delete_row, arr(2, 3), 0), (f_delete_flat, arr(2, 3), 0),
     (f_delete_slice, arr(2, 3), 0),
+    (f_sla_solve, two((3, 3), (3, 2)), (0, 1)), (f_sla_solve_pos, two((3, 3), 3), (0, 1)),
+    (f_sla_solve_lower, two((3, 3), 3), (0, 1)), (f_sla_inv, arr(3, 3), 0),
+    (f_sla_det, arr(3, 3), 0), (f_sla_cholesky, arr(3, 3), 0),
+    (f_sla_cholesky_lower, arr(3, 3), 0), (f_cho_solve, two((3, 3), (3, 2)), (0, 1)),
+    (f_cho_solve_lower, two((3, 3), 3), (0, 1)), (f_sla_eigh, arr(3, 3), 0),
+    (f_sla_eigvalsh, arr(3, 3), 0), (f_sla_norm, arr(2, 3), 0),
+    (f_cauchy_logpdf, two(3, ()), (0, 1)), (f_cauchy_pdf, arr(3), 0),
+    (f_logistic_logpdf, two(3, ()), (0, 1)), (f_logistic_pdf, arr(3), 0),
 ]
 
 
@@ -220,7 +246,13 @@ DASK_REFUSED = {
     'f_percentile_q': 'np.quantile', 'f_quantile_axes': 'np.quantile',
     'f_solve_triangular': 'solve_triangular', 'f_solve_triangular_upper': 'solve_triangular',
     'f_mvn_logpdf': 'multivariate_normal', 'f_mvn_points': 'multivariate_normal',
-    'f_extract': 'np.extract',
+    'f_extract': 'np.extract', 'f_sla_solve': 'scipy.linalg.solve',
+    'f_sla_solve_pos': 'scipy.linalg.solve', 'f_sla_solve_lower': 'scipy.linalg.solve',
+    'f_sla_inv': 'scipy.linalg.inv', 'f_sla_det': 'scipy.linalg.det',
+    'f_sla_cholesky': 'scipy.linalg.cholesky', 'f_sla_cholesky_lower': 'scipy.linalg.cholesky',
+    'f_cho_solve': 'scipy.linalg.cho', 'f_cho_solve_lower': 'scipy.linalg.cho',
+    'f_sla_eigh': 'scipy.linalg.eigh', 'f_sla_eigvalsh': 'scipy.linalg.eigvalsh',
+    'f_sla_norm': 'scipy.linalg.norm',
 }
 """Rows whose derivative refuses dask arrays (tests/test_dask_rules.py checks that it does):
 the definition sorts, or the function is SciPy's, which computes dask arrays."""
@@ -439,6 +471,37 @@ def test_scipy_definitions_compute_what_scipy_computes():
             scipy.linalg.solve_triangular(a, b, lower=lower), rtol=1e-12)
 
 
+def test_scipy_linalg_definitions_compute_what_scipy_computes():
+    a = RNG.normal(size=(3, 3)) + 4 * np.eye(3)  # (not symmetric: the triangle read counts)
+    b = RNG.normal(size=(3, 2))
+    cases = [(sla.solve, (a, b), {}), (sla.solve, (a, b[:, 0]), {'assume_a': 'pos'}),
+             (sla.solve, (a, b), {'assume_a': 'sym', 'lower': True}),
+             (sla.solve, (a, b), {'transposed': True}), (sla.inv, (a,), {}),
+             (sla.det, (a,), {}), (sla.cholesky, (a,), {}), (sla.cholesky, (a, True), {}),
+             (sla.eigvalsh, (a,), {}), (sla.eigvalsh, (a,), {'lower': False}),
+             (sla.eigh, (a,), {'eigvals_only': True}), (sla.norm, (a,), {}),
+             (sla.norm, (a, 1), {'axis': 1, 'keepdims': True})]
+    for func, args, kwargs in cases:
+        expected = func(*args, **kwargs)
+        value = _definition(func)(*args, **kwargs)
+        assert np.shape(value) == np.shape(expected), func
+        np.testing.assert_allclose(value, expected, rtol=1e-10, err_msg=str(func))
+    for lower in (False, True):
+        (c, low), (expected, expected_low) = (_definition(sla.cho_factor)(a, lower),
+                                              sla.cho_factor(a, lower))
+        np.testing.assert_allclose(c, expected, rtol=1e-12)  # (the other triangle too)
+        assert low == expected_low
+        np.testing.assert_allclose(_definition(sla.cho_solve)((c, low), b),
+                                   sla.cho_solve((expected, low), b), rtol=1e-10)
+    np.testing.assert_allclose(_definition(sla.eigh)(a, lower=False, eigvals_only=True),
+                               sla.eigh(a, lower=False, eigvals_only=True), rtol=1e-10)
+    x = np.linspace(-3, 3, 7)
+    for func, args in [(scipy.stats.cauchy.logpdf, (x, 0.4, 1.7)), (scipy.stats.cauchy.pdf, (x,)),
+                       (scipy.stats.logistic.logpdf, (x * 300, 0.4, 1.7)),
+                       (scipy.stats.logistic.pdf, (x, -1.0))]:
+        np.testing.assert_allclose(_definition(func)(*args), func(*args), rtol=1e-12)
+
+
 # -- arguments a definition does not cover raise ---------------------------------------------
 
 def r_quantile_method(x): return np.quantile(x, 0.3, method='nearest')
@@ -446,12 +509,18 @@ def r_cov_weights(x): return np.sum(np.cov(x, fweights=[1, 2, 1]))
 def r_polyfit_weights(x): return np.sum(np.polyfit(np.arange(3.0), x, 1, w=[1.0, 2.0, 1.0]))
 def r_lstsq_rank(x): return np.sum(np.linalg.lstsq(x[:, :1] * np.ones(3), x[0], rcond=None)[0])
 def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=1))
+def r_sla_solve_banded(a): return np.sum(sla.solve(a, a[0], assume_a='banded'))
+def r_sla_eigh_pair(a): return np.sum(sla.eigh(a, np.eye(3) * 2.0, eigvals_only=True))
+def r_sla_eigh_vectors(a): return np.sum(sla.eigh(a)[1][0] * V[:3])
 
 
 @pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
                                      (r_cov_weights, 'fweights'), (r_polyfit_weights, 'w='),
                                      (r_lstsq_rank, 'full column rank'),
-                                     (r_solve_triangular_trans, 'trans=0')],
+                                     (r_solve_triangular_trans, 'trans=0'),
+                                     (r_sla_solve_banded, "assume_a None, 'gen'"),
+                                     (r_sla_eigh_pair, 'one matrix'),
+                                     (r_sla_eigh_vectors, 'np.linalg.eigh')],
                          ids=lambda v: getattr(v, '__name__', None))
 def test_arguments_a_definition_does_not_cover_are_loud(f, text):
     x = np.eye(3) + 0.5

@@ -453,13 +453,26 @@ def counted(x):
     return np.sum(x ** 2)
 
 
-def test_a_dict_made_by_calling_dict_is_refused_as_a_dict_literal_is():
+def state_passed_as_dict_call(x0, v0):
+    return np.sum(_product_of_state(dict(x=x0 * 1.0, v=v0 * 1.0)))
+
+
+def _product_of_state(s):
+    return s['x'] * s['v']
+
+
+def test_a_dict_made_by_calling_dict_is_treated_as_a_dict_literal_is():
     """Not "no derivative rule for `dict`, register one": what to use instead."""
     with pytest.raises(UnsupportedSyntaxError) as info:
-        s2sgrad.grad(state_as_dict_call)
+        s2sgrad.grad(state_passed_as_dict_call)
     message = str(info.value)
     assert 'dict' in message and 'tuple' in message and 'Register' not in message
-    assert_points_at(info.value, state_as_dict_call, 'dict(x=', caret=False)
+    assert_points_at(info.value, state_passed_as_dict_call, 'dict(x=', caret=False)
+    # assigned to a name, it is filled key by key: d/dx0 = v0, d/dv0 = x0
+    x0, v0 = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    gx, gv = s2sgrad.grad(state_as_dict_call, wrt=(0, 1))(x0, v0)
+    np.testing.assert_allclose(gx, v0)
+    np.testing.assert_allclose(gv, x0)
     # a dict of constants (a configuration) has no derivative to follow
     np.testing.assert_allclose(s2sgrad.grad(config_dict_call)(np.ones(2)), [2.0, 2.0])
 

@@ -108,11 +108,25 @@ def dict_of_differentiated_values(x):
     return np.sum(d['a'])
 
 
-def test_dict_display_of_differentiated_values_is_refused():
+def dict_of_differentiated_values_passed_on(x):
+    return np.sum(np.sin(_first_value({'a': x * 2.0})))
+
+
+def _first_value(d):
+    return d['a']
+
+
+def test_dict_display_of_differentiated_values():
+    # assigned to a name, it is filled key by key (d = dict(); d['a'] = x * 2.0): d/dx = 2
+    np.testing.assert_allclose(s2sgrad.grad(dict_of_differentiated_values)(np.ones(2)),
+                               [2.0, 2.0])
+    source = s2sgrad.grad(dict_of_differentiated_values).source
+    assert 'd = dict()' in source and "s2s.restore_item(d, 'a', d_old)" in source
+    # passed on as it is made: refused, with the line
     with pytest.raises(UnsupportedSyntaxError, match=r'dict made of differentiated values') \
             as info:
-        s2sgrad.grad(dict_of_differentiated_values)(np.ones(2))
-    assert "d = {'a': x * 2.0}" in str(info.value)
+        s2sgrad.grad(dict_of_differentiated_values_passed_on)(np.ones(2))
+    assert "_first_value({'a': x * 2.0})" in str(info.value)
 
 
 LOG = logging.getLogger('s2sgrad.tests.homework')

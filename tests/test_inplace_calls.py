@@ -157,7 +157,7 @@ def helper_given_a_constant_copy(x):
 
 @pytest.mark.parametrize('f', [helper_writes_its_argument_and_returns_it,
                                helper_writes_a_copy_made_by_the_caller,
-                               helper_writes_through_a_view, helper_adds_in_place])
+                               helper_writes_through_a_view])
 def test_helpers_that_write_into_their_arguments_are_rejected(f):
     x = np.array([1.0, 2.0, 3.0])
     original = x.copy()
@@ -166,6 +166,21 @@ def test_helpers_that_write_into_their_arguments_are_rejected(f):
             transform()
         assert 'writes into its argument' in str(info.value)
     np.testing.assert_array_equal(x, original)
+
+
+def test_a_helper_adding_into_an_array_argument_raises_at_run_time():
+    # (``total += v`` gives a number a new value: only an array argument is refused)
+    x = np.array([1.0, 2.0, 3.0])
+    original = x.copy()
+    for transform in (lambda: s2sgrad.grad(helper_adds_in_place)(x),
+                      lambda: s2sgrad.jvp(helper_adds_in_place)(x, np.ones(3))):
+        with pytest.raises(s2sgrad.errors.InPlaceError) as info:
+            transform()
+        assert 'line 149: `return np.sum(add_into(t, x))` passes an array to `add_into`, ' \
+               'which adds into its parameter `total` in place' in str(info.value)
+    np.testing.assert_array_equal(x, original)
+    # f(x) = 2x for a number: d/dx = 2
+    assert s2sgrad.grad(helper_adds_in_place)(1.5) == pytest.approx(2.0)
 
 
 def test_a_helper_writing_into_a_constant_array_is_differentiated():

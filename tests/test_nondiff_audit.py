@@ -180,6 +180,7 @@ ROWS = {
     's2sgrad.runtime.zeros_like': (runtime.zeros_like, lambda r: (_vec(r),)),
     's2sgrad.runtime.meta': (runtime.meta, lambda r: (_vec(r),)),
     's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
+    's2sgrad.runtime.check_number': (runtime.check_number, lambda r: (float(r.normal()), 'm')),
     's2sgrad.runtime.alone_in': (runtime.alone_in, lambda r: ([_vec(r), _vec(r)], 0, 'm')),
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),

@@ -1,0 +1,104 @@
+"""Dicts that a function fills with new keys (``cache = {}; cache['z1'] = z1``), as users
+write caches and named intermediates: differentiated in both modes, checked against central
+differences; the caller's dict keeps its keys."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+X = np.array([0.3, -0.7, 1.1])
+W = np.array([[0.5, -0.3, 0.2], [1.1, 0.4, -0.6]])
+
+
+def forward_with_cache(x):
+    cache = {}
+    h = x
+    for i in range(W.shape[0]):
+        cache[f'z{i}'] = h * W[i]
+        h = np.tanh(cache[f'z{i}'])
+    cache['out'] = h
+    return np.sum(cache['out'] ** 2) + np.sum(cache['z0'])
+
+
+def added_then_replaced(x):
+    d = {}
+    d['a'] = x[0] ** 2
+    d['a'] = d['a'] * x[1]
+    d['b'] = d['a'] + x[2]
+    return d['a'] * d['b']
+
+
+def integer_keys_then_looped(x):
+    stats = dict()
+    for i, v in enumerate(x):
+        stats[i] = v * v
+    total = 0.0
+    for k in stats:
+        total = total + stats[k] * (k + 1)
+    return total
+
+
+def branch_adds_a_key(x):
+    terms = {'base': np.sum(x)}
+    if x[0] > 0:
+        terms['penalty'] = np.sum(x ** 2)
+    total = 0.0
+    for name in terms:
+        total = total + terms[name] * len(terms)
+    return total
+
+
+def two_layers(x):
+    acts = {}
+    acts['h1'] = np.tanh(W @ x)
+    acts['h2'] = np.sin(acts['h1'])
+    return np.sum(acts['h2'] * acts['h1'])
+
+
+def display_of_values(x):
+    parts = {'fit': np.sum((W @ x - 1.0) ** 2), 'reg': 0.1 * np.sum(x ** 2), 'n': 3}
+    return parts['fit'] + parts['reg'] * parts['n']
+
+
+def dict_call_of_values(x):
+    named = dict(first=x[0] * x[1], rest=np.exp(x[1:]))
+    pairs = dict([(0, np.sin(x[:2])), (1, named['first'])])
+    return np.sum(named['rest'] * pairs[0]) + pairs[1]
+
+
+PROGRAMS = [forward_with_cache, added_then_replaced, integer_keys_then_looped,
+            branch_adds_a_key, two_layers, display_of_values, dict_call_of_values]
+
+
+@pytest.mark.parametrize('func', PROGRAMS, ids=lambda f: f.__name__)
+def test_keys_added_to_a_dict_of_the_function(func):
+    expected = numerical_grad(func, (X,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(func)(X), expected, rtol=1e-6, atol=1e-8)
+    tangent = np.array([0.4, 1.0, -0.5])
+    np.testing.assert_allclose(s2sgrad.jvp(func)(X, tangent), expected @ tangent,
+                               rtol=1e-6, atol=1e-8)
+
+
+def fills_its_argument(x, out):
+    out['y'] = x * 2.0
+    out['z'] = np.sin(out['y'])
+    return np.sum(out['z'])
+
+
+def test_keys_added_to_a_dict_argument_stay_out_of_the_callers_dict():
+    given = {'kept': 1}
+    g = s2sgrad.grad(fills_its_argument)(X, given)
+    np.testing.assert_allclose(g, 2 * np.cos(2 * X))
+    assert given == {'kept': 1}
+
+
+def rebuilt_from_itself(x):
+    d = {'a': x[0]}
+    d = {'a': d['a'] * 2.0, 'b': x[1]}  # (reads the old dict: not filled key by key)
+    return d['a'] * d['b']
+
+
+def test_a_display_reading_the_dict_it_replaces_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='a dict made of'):
+        s2sgrad.grad(rebuilt_from_itself)(X)
