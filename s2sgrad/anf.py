@@ -249,8 +249,10 @@ class Normalizer:
         return self.temp(self.operation(node, out), out)
 
     def argument(self, node, out):
-        """Call arguments: atoms when active; simple inactive expressions stay inline."""
-        if n.is_atom(node):
+        """Call arguments: atoms when active; simple inactive expressions stay inline, as
+        does a ``key=lambda`` (the fence lets no other lambda through): its call, when read
+        again, reads its lambda again."""
+        if n.is_atom(node) or isinstance(node, gast.Lambda):
             return node
         if not self.activity.is_active(node) and is_simple(node):
             return node

@@ -1,7 +1,9 @@
 """Calls written in a form that has a rule: ``math.log(x, b)`` is ``math.log(x) / math.log(b)``,
 as CPython computes it; ``np.interp(x, xp, fp, period=p)`` is a call of the definition
 ``periodic_interp(x, xp, fp, p)`` and ``np.meshgrid(x, y, indexing='ij')`` one of
-``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py)."""
+``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py); ``max(items, key=k)`` is
+``s2s.max_by(items, key=k)`` (templates/scalars.py)."""
+import builtins
 import math
 
 import gast
@@ -34,6 +36,16 @@ def _form(call, resolver, ctx):
         return _periodic(call, ctx)
     if callee is np.meshgrid:
         return _meshgrid(call, ctx)
+    if callee in (builtins.max, builtins.min) and call.args and \
+            [k.arg for k in call.keywords] == ['key'] and \
+            not (isinstance(call.keywords[0].value, gast.Constant) and
+                 call.keywords[0].value.value is None):
+        # ``max(items, key=k)`` as ``s2s.max_by(items, key=k)`` (``max(a, b, key=k)``: of a
+        # tuple)
+        items = call.args[0] if len(call.args) == 1 else \
+            gast.Tuple(elts=list(call.args), ctx=gast.Load())
+        helper = 's2s.max_by' if callee is builtins.max else 's2s.min_by'
+        return gast.copy_location(n.call(helper, items, key=call.keywords[0].value), call)
     if call.keywords or len(call.args) != 2:
         return call
     if callee is math.log:

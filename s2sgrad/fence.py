@@ -158,6 +158,12 @@ class _Fence:
     def __init__(self, root, func_name):
         self.root = root
         self.func_name = func_name
+        arguments = root.args.args + root.args.kwonlyargs + root.args.posonlyargs + \
+            [a for a in (root.args.vararg, root.args.kwarg) if a is not None]
+        lambdas = {id(node) for node in n.walk(root) if isinstance(node, gast.Lambda)}
+        self.local_names = {a.id for a in arguments} | {
+            node.id for node in n.walk(root, skip=lambda node: id(node) in lambdas)
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store)}
         self.problems = []  # (lineno, col_offset, discovery order, message, node)
 
     def report(self, node, message):
@@ -183,6 +189,10 @@ class _Fence:
     def visit(self, node):
         """Check `node` and everything below it (except annotations)."""
         kind = type(node)
+        if isinstance(node, gast.Call):
+            self._mark_key_functions(node)
+        if getattr(node, 'key_function', False):
+            return  # (read as a constant: see `_mark_key_functions`)
         if kind in _ALWAYS:
             self.report(node, _ALWAYS[kind])
         elif kind in _CONDITIONAL:
@@ -205,6 +215,26 @@ class _Fence:
             for child in value if isinstance(value, list) else [value]:
                 if isinstance(child, gast.AST):
                     self.visit(child)
+
+    def _mark_key_functions(self, call):
+        """Mark the ``key=lambda v: ...`` of a call (``sorted``, ``max``, ``min``) that reads
+        nothing of the function: a constant function, which only orders the items (a local
+        name read in it could change between the sweeps, which would order them otherwise)."""
+        for keyword in call.keywords:
+            value = keyword.value
+            if keyword.arg != 'key' or not isinstance(value, gast.Lambda):
+                continue
+            params = {a.id for a in value.args.args + value.args.kwonlyargs}
+            if value.args.vararg is None and value.args.kwarg is None and \
+                    not (set(n.all_names(value.body)) | params) & self.local_names:
+                value.key_function = True
+            else:
+                self.report(value, ('a `key=lambda` that reads a variable of the function (or '
+                                    'names its parameter like one)',
+                                    'define the key function with `def` at module level '
+                                    '(or, for the position of the largest value, use '
+                                    '`int(np.argmax(values))`)'))
+                value.key_function = True  # (reported once)
 
 
 def fence(node, filename, source_lines, func_name):

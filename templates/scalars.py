@@ -8,7 +8,8 @@ import numpy as np  # noqa: F401 (used by the derivative expressions)
 
 from s2sgrad.rules import (adjoint, d, elementwise, linear, nondifferentiable, partials, tangent,
                            varargs_as_iterable)
-from s2sgrad.runtime import as_items, items_back, pick, pick_tangent, reshape_like, unsum
+from s2sgrad.runtime import (as_items, items_back, pick, pick_tangent, reshape_like, unindex,
+                             unsum)
 
 from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
@@ -152,7 +153,7 @@ def tuple_tangent(ans, iterable=()):
 
 # -- sorted: the items listed in another order --------------------------------------------
 
-def sorting_order(items, key=None, reverse=False):
+def sorting_order(items, reverse=False, key=None):
     """The positions of `items` in the order ``sorted(items, key=key, reverse=reverse)``
     lists them (stable, as `sorted` is, also with `reverse`)."""
     values = builtins.list(items)
@@ -162,6 +163,50 @@ def sorting_order(items, key=None, reverse=False):
 
 
 nondifferentiable(sorting_order)
+
+
+def key_position(items, largest, key):
+    """The position of the item that ``max(items, key=key)`` (`largest`) or ``min(items,
+    key=key)`` returns: the first whose key is the largest (the smallest)."""
+    keys = [key(item) for item in items]
+    pick = builtins.max if largest else builtins.min
+    return pick(range(len(keys)), key=keys.__getitem__)
+
+
+nondifferentiable(key_position)
+
+
+def max_by(items, key):
+    """``max(items, key=key)`` (`call_forms` writes it so: its derivative is that of the
+    item at `key_position`)."""
+    values = builtins.list(items)
+    return values[key_position(values, True, key=key)]
+
+
+def min_by(items, key):
+    """``min(items, key=key)`` (see `max_by`)."""
+    values = builtins.list(items)
+    return values[key_position(values, False, key=key)]
+
+
+@adjoint(max_by)
+def max_by_adjoint(ans, items, key):
+    d[items] = unindex(d[ans], items, key_position(items, True, key=key))
+
+
+@tangent(max_by)
+def max_by_tangent(ans, items, key):
+    d[ans] = as_items(d[items], items)[key_position(items, True, key=key)]
+
+
+@adjoint(min_by)
+def min_by_adjoint(ans, items, key):
+    d[items] = unindex(d[ans], items, key_position(items, False, key=key))
+
+
+@tangent(min_by)
+def min_by_tangent(ans, items, key):
+    d[ans] = as_items(d[items], items)[key_position(items, False, key=key)]
 
 
 def in_order(t, order):
@@ -195,11 +240,11 @@ linear(out_of_order, 'd[g], order')
 
 @adjoint(builtins.sorted)
 def sorted(ans, iterable, key=None, reverse=False):
-    order = sorting_order(iterable, key, reverse)
+    order = sorting_order(iterable, reverse, key=key)
     d[iterable] = items_back(out_of_order(as_items(d[ans], ans), order), iterable)
 
 
 @tangent(builtins.sorted)
 def sorted_tangent(ans, iterable, key=None, reverse=False):
-    order = sorting_order(iterable, key, reverse)
+    order = sorting_order(iterable, reverse, key=key)
     d[ans] = in_order(as_items(d[iterable], iterable), order)

@@ -94,6 +94,12 @@ def lambda_as_sort_key(x):
     return np.sum(x[order] * x)
 
 
+def lambda_as_sort_key_of_a_local(x):
+    w = 2.0
+    order = sorted(range(3), key=lambda i: -i * w)
+    return np.sum(x[order] * x)
+
+
 def test_lambda_errors():
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(lambda_reads_comprehension_variable)(X)
@@ -101,10 +107,12 @@ def test_lambda_errors():
     assert "reads the comprehension's variable `k`" in message and 'for` loop' in message
     assert 'test_constructs.py' in message and '(lambda t: t * k)' in message
     with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(lambda_as_sort_key)(X)
+        grad(lambda_as_sort_key_of_a_local)(X)
     message = str(info.value)
-    assert 'a `lambda` used as a value' in message and 'define it with `def`' in message
-    assert 'key=lambda i: -i' in message
+    assert 'a `key=lambda` that reads a variable of the function' in message
+    assert 'with `def` at module level' in message and 'key=lambda i: -i * w' in message
+    # a key that reads nothing of the function only orders: f = 2 x0 x2 + x1 ** 2
+    np.testing.assert_allclose(grad(lambda_as_sort_key)(X), [2 * X[2], 2 * X[1], 2 * X[0]])
 
 
 # -- *args ------------------------------------------------------------------------------------

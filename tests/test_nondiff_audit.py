@@ -292,7 +292,9 @@ ROWS = {
     's2sgrad.templates.reductions.third_order': (
         T.reductions.third_order, lambda r: ('np.prod',)),
     's2sgrad.templates.scalars.sorting_order': (
-        lambda a: T.scalars.sorting_order(a, None, True), lambda r: (_vec(r),)),
+        lambda a: T.scalars.sorting_order(a, True), lambda r: (_vec(r),)),
+    's2sgrad.templates.scalars.key_position': (
+        lambda a: T.scalars.key_position(a, True, key=abs), lambda r: (_vec(r),)),
     's2sgrad.templates.shaping.layout_order': (
         lambda a: T.shaping.layout_order(a, 'K'), lambda r: (_mat(r),)),
     's2sgrad.templates.scipy_special.no_derivative': (

@@ -396,9 +396,13 @@ def test_builtin_max_of_three_arguments(args):
 
 def test_a_rule_form_the_template_does_not_cover_is_rejected():
     def f(x, y):
-        return max([x, y], key=abs)
-    with pytest.raises(s2sgrad.errors.S2SError, match='key'):
+        return max([x, y], default=0.0)
+    with pytest.raises(s2sgrad.errors.S2SError, match='default'):
         s2sgrad.grad(f)(1.0, 2.0)
+
+    def g(x, y):  # (key= is covered: s2s.max_by)
+        return max([x, y], key=abs)
+    assert s2sgrad.grad(g, wrt=(0, 1))(1.0, -2.0) == (0.0, 1.0)
 
 
 def weighted_square(x, y):

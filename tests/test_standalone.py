@@ -317,7 +317,10 @@ CASES = {
     'array_module': [c(V), c(1.0), c([V, V]), c(())],
     # the error a rule refuses its arguments with (located only in s2sgrad's runtime)
     'unsupported': [c('np.pad with this mode')],
-    'sorting_order': [c([3.0, 1.0, 2.0]), c(V), c([1.0, -2.0, 1.0], abs, True), c((), None)],
+    'sorting_order': [c([3.0, 1.0, 2.0]), c(V), c([1.0, -2.0, 1.0], True, abs), c((), False)],
+    'key_position': [c([3.0, 1.0, 2.0], True, abs), c(V, False, abs), c([1.0, -1.0], True, abs)],
+    'max_by': [c([3.0, -4.0, 2.0], abs), c([V, W], np.sum)],
+    'min_by': [c([3.0, -4.0, 2.0], abs), c((V, W), np.sum)],
     'in_order': [c([V, W, 1.0], [2, 0, 1]), c([], [])],
     'out_of_order': [c([V, W, 1.0], [2, 0, 1]), c((1.0, 2.0), [1, 0])],
     'item_before': [c({'a': V}, 'a'), c({'a': V}, 'b'), c([V, V], 1), c(V, 0)],
