@@ -55,8 +55,9 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
     if obj in (dict, set, frozenset):  # (as the literals ``{...}`` are, in `fence`)
         shown = f'{n.dotted_path(func)}(...)' if obj is not dict else \
             '{...: ...}` or `dict(...)'  # (a display is a call: `constructs.dict_displays`)
-        advice = 'assign it to a new name of its own first (`d2 = {...}` is filled key by ' \
-            'key), or use a tuple, a list, a namedtuple or an array' if obj is dict else \
+        advice = 'fill a dict of its own key by key (`d = dict()`, then `d[key] = value`; ' \
+            '`d = {key: value, ...}` is filled so), or use a tuple, a list, a namedtuple or ' \
+            'an array' if obj is dict else \
             f'{obj.__name__}s made in the function are not supported; use a tuple, a list ' \
             f'or an array'
         raise ctx.unsupported(

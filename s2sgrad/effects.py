@@ -29,21 +29,63 @@ def check_effects(body, ctx):
     guards = {}
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
+    kept = _kept_for_the_backward_sweep(body, ctx)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
             _check_state_change(stmt, ctx, read)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
-                _check_callee_writes(stmt, stmt.value, ctx, guards)
                 _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
+        # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
+        for call in _own_calls(stmt):
+            _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()))
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
     return n.place(body, guards)
+
+
+def _own_calls(stmt):
+    """The calls in the expressions of `stmt` itself: not in the statements of its blocks,
+    nor in lambdas (called later, if at all)."""
+    blocks = {id(inner) for _, block in n.blocks(stmt) for inner in block}
+    found = []
+    for node in n.walk(stmt, skip=lambda node: id(node) in blocks or
+                       isinstance(node, gast.Lambda)):
+        if isinstance(node, gast.Call):
+            found.append(node)
+    return found
+
+
+def _kept_for_the_backward_sweep(body, ctx):
+    """For each statement (by id), the names that a differentiated statement reads before it
+    (in source order, or anywhere in a loop around it): the backward sweep may keep them by
+    reference, so a helper must not change them in place (``w = scale(w, 0.5)`` after
+    ``t = t + np.sum(w * x)``)."""
+    kept, seen = {}, set()
+
+    def active_reads(stmt):
+        if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
+                ctx.activity.is_active(stmt.value):
+            return set(n.names_read(stmt.value))
+        return set()
+
+    def visit(stmts, around):
+        for stmt in stmts:
+            seen.update(active_reads(stmt))
+            kept[id(stmt)] = set(seen) | around
+            for _, block in n.blocks(stmt):
+                inner = around
+                if isinstance(stmt, (gast.For, gast.While)):
+                    inner = around | {name for s in n.statements(block)
+                                      for name in active_reads(s)}
+                visit(block, inner)
+    visit(body, set())
+    return kept
 
 
 _NUMBER_FUNCTIONS = (builtins.float, builtins.int, builtins.complex, builtins.eval, np.float64,
@@ -240,22 +282,21 @@ def _check_callee_globals(stmt, call, ctx, names_read):
                   f'replay changes to globals); pass the value as an argument')
 
 
-def _check_callee_writes(stmt, call, ctx, guards):
+def _check_callee_writes(stmt, call, ctx, guards, kept=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
     into (``s += v * v``) changes no number: a run-time check that the argument is one, put
-    in `guards` (see `nodes.place`), stands for the rejection."""
+    in `guards` (see `nodes.place`), stands for the rejection. `kept`: names the backward
+    sweep may hold by reference at `stmt`, which no helper may change either."""
     func = call.func
     numbers = set()
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         node, free = ctx.nested[func.id]
-        params = [a.id for a in node.args.args]
-        bound = dict(zip(params, call.args))
-        bound.update({v: n.name(v) for v in free})
+        bound = _bound_arguments(node, call) + [(v, n.name(v)) for v in free]
         written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
                                      numbers=numbers)
-        written |= numbers - set(params)  # (a free variable: no argument to check)
+        written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
     else:
         obj = ctx.resolver.lookup(func)
@@ -267,9 +308,12 @@ def _check_callee_writes(stmt, call, ctx, guards):
         except S2SError:
             return  # the pass that differentiates the call says why it cannot
         node = source.node
-        params = [a.id for a in node.args.args]
-        bound = dict(zip(params, call.args))
-        bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
+        bound = _bound_arguments(node, call)
+        if (source.filename or '').startswith('<s2sgrad'):
+            # (generated code differentiated again: a backward part takes the adjoints
+            # keyword-only, and pops from and adds into them, as its caller expects)
+            keyword_only = {a.id for a in node.args.kwonlyargs}
+            bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
                                      numbers=numbers)
@@ -279,25 +323,62 @@ def _check_callee_writes(stmt, call, ctx, guards):
         label = n.dotted_path(func) or obj.__name__
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
-    carried = any(ctx.activity.is_active(value) for value in bound.values())
-    for param in sorted(written | numbers):
-        arg = _root(bound.get(param))
-        if not (isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
-                                                arg.id in ctx.params or carried)):
+    carried = any(ctx.activity.is_active(value) for _, value in bound)
+    names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
+    for param, value in bound:
+        arg = _root(value)
+        if param not in written | numbers or not (
+                isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
+                                                arg.id in ctx.params or carried or
+                                                arg.id in kept)):
             continue
+        copy = f'a copy (`{arg.id}.copy()`)' if arg.id in names else 'a copy'
         if param in written:
+            shown = f' (`{arg.id}` here)' if arg.id in names else ''
             raise ctx.unsupported(
-                stmt, f'the call of `{label}`, which writes into its argument `{param}` '
-                      f'(`{arg.id}` here) in place: s2sgrad cannot follow changes that a '
-                      f'function makes to its arguments; pass a copy (`{arg.id}.copy()`) and '
-                      f'use what the function returns')
+                stmt, f'the call of `{label}`, which writes into its argument `{param}`'
+                      f'{shown} in place: s2sgrad cannot follow changes that a function makes '
+                      f'to its arguments; pass {copy} and use what the function returns')
         lineno = getattr(stmt, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
-        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes an array '
-                   f'to `{label}`, which adds into its parameter `{param}` in place; pass a '
-                   f'copy (`{arg.id}.copy()`), or write `{param} = {param} + ...` in `{label}`')
-        check = n.call('s2s.check_number', n.clone(bound[param]), n.const(message))
-        guards.setdefault(('before', id(stmt)), []).append(n.expr(check))
+        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes an array or '
+                   f'a list to `{label}`, which adds into its parameter `{param}` in place; '
+                   f'pass {copy}, or write `{param} = {param} + ...` in `{label}`')
+        places = [('before', id(stmt))]
+        if isinstance(stmt, gast.While):  # (its test runs again after each iteration)
+            places += [('before', id(stmt.body[0])), ('after', id(stmt))]
+        for place in places:
+            check = n.call('s2s.check_number', n.clone(value), n.const(message))
+            guards.setdefault(place, []).append(n.expr(check))
+
+
+def _bound_arguments(node, call):
+    """``[(parameter, argument), ...]`` of `call` of the FunctionDef `node`: positional and
+    keyword arguments (keyword-only ones too); the extra positional arguments with its
+    ``*args`` parameter, the extra keywords with its ``**kwargs``."""
+    args = node.args
+    positional = [a.id for a in args.posonlyargs + args.args]
+    given = list(call.args)
+    starred = next((i for i, value in enumerate(given) if isinstance(value, gast.Starred)),
+                   None)
+    if starred is not None:  # (``*values`` packed by `constructs`: the tuple of the rest)
+        rest = given[starred].value
+        given = given[:starred]
+        bound = list(zip(positional, given))
+        bound += [(param, rest) for param in positional[starred:]]
+        if args.vararg is not None:
+            bound.append((args.vararg.id, rest))
+    else:
+        bound = list(zip(positional, given))
+        if args.vararg is not None:
+            bound += [(args.vararg.id, value) for value in given[len(positional):]]
+    named = set(positional[len(args.posonlyargs):]) | {a.id for a in args.kwonlyargs}
+    for keyword in call.keywords:
+        if keyword.arg in named:
+            bound.append((keyword.arg, keyword.value))
+        elif args.kwarg is not None:
+            bound.append((args.kwarg.id, keyword.value))
+    return bound
 
 
 def _root(arg):
@@ -324,7 +405,9 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     reads no such attribute). With a set `numbers`, a parameter written only by augmented
     assignments to names (``s += v * v``: in place on an array, a new value for a number) is
     added to it instead (the caller checks at run time that its argument is a number)."""
-    params = [a.id for a in node.args.args + node.args.kwonlyargs] + list(extra)
+    args = node.args
+    params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
+        [a.id for a in (args.vararg, args.kwarg) if a is not None] + list(extra)
     _memo = {} if _memo is None else _memo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
     contains = {}                       # name -> arguments it may hold as items
@@ -421,7 +504,7 @@ def _written_by_calls(stmt, namespace, depth, memo):
         except S2SError:
             continue
         callee = source.node
-        params = [a.id for a in callee.args.args]
+        params = [param for param, _ in _bound_arguments(callee, call)]
         code = obj.__code__
         if code in memo:
             written = memo[code]  # recursion: what is known so far (see parameters_written)
@@ -436,9 +519,7 @@ def _written_by_calls(stmt, namespace, depth, memo):
                     break
                 memo[code] = memo[code] | written
             written = memo[code]
-        bound = dict(zip(params, call.args))
-        bound.update({kw.arg: kw.value for kw in call.keywords})
-        names += [(arg.id, False) for param, arg in bound.items()
+        names += [(arg.id, False) for param, arg in _bound_arguments(callee, call)
                   if param in written and isinstance(arg, gast.Name)]
     return names
 

@@ -72,7 +72,14 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return _same_kind(x, [zeros_like(item) for item in x])
     if isinstance(x, dict):
-        return {key: zeros_like(value) for key, value in x.items()}
+        zeros = {key: zeros_like(value) for key, value in x.items()}
+        factory = getattr(x, 'default_factory', None)
+        if factory is None:
+            return zeros
+
+        def zero():  # (a defaultdict's: a key read first gets the zero of its default)
+            return zeros_like(factory())
+        return type(x)(zero, zeros)
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
         return 0.0
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative

@@ -75,6 +75,8 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     """``scipy.linalg.cho_solve((c, lower), b)``: the solution of ``a @ x = b`` for the `a`
     whose factor is `c`'s `lower` (or upper) triangle (the other triangle is not read)."""
     c, lower = c_and_lower
+    if np.ndim(c) != 2:  # (SciPy's factors of a stack of matrices come with a `lower` each)
+        s2s.refuse('scipy.linalg.cho_solve of one factor (a 2-D c)')
     s2s.not_lazy(c, 'scipy.linalg.cho_solve (SciPy computes them)')
     s2s.not_lazy(b, 'scipy.linalg.cho_solve (SciPy computes them)')
     factor = np.tril(c) if lower else np.swapaxes(np.triu(c), -1, -2)

@@ -1,6 +1,8 @@
 """Dicts that a function fills with new keys (``cache = {}; cache['z1'] = z1``), as users
 write caches and named intermediates: differentiated in both modes, checked against central
 differences; the caller's dict keeps its keys."""
+import collections
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,18 @@ def rebuilt_from_itself(x):
 def test_a_display_reading_the_dict_it_replaces_is_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='a dict made of'):
         s2sgrad.grad(rebuilt_from_itself)(X)
+
+
+def defaultdict_sums(x):
+    totals = collections.defaultdict(float)
+    for i in range(3):
+        totals[i % 2] += x[i] ** 2
+    return totals[0] * totals[1]
+
+
+def test_a_defaultdict_filled_in_a_loop():
+    # (the tangent of a defaultdict is one: a key read first gets a zero)
+    expected = numerical_grad(defaultdict_sums, (X,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(defaultdict_sums)(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.jvp(defaultdict_sums)(X, np.ones(3)), np.sum(expected),
+                               rtol=1e-6)

@@ -164,3 +164,91 @@ def part_written(x):
 def test_a_helper_adding_into_a_part_of_its_argument_is_refused_at_once():
     with pytest.raises(UnsupportedSyntaxError, match='writes into its argument `v`'):
         s2sgrad.grad(part_written)(X)
+
+
+# From review A: parameters bound by keyword or *args, calls inside conditions, and arrays the
+# backward sweep keeps that are not differentiated themselves.
+def add_square_by_keyword(v, *, s):
+    s += v * v
+    return s
+
+
+def add_square_of_rest(*values):
+    s = values[0]
+    s += values[1] * values[1]
+    return s
+
+
+def set_head_by_keyword(v, *, s):
+    s[0] = v[0] * 5.0
+    return s
+
+
+def keyword_only_array(x):
+    s = x * 1.0
+    t = add_square_by_keyword(x, s=s)
+    return np.sum(t) + np.sum(s)
+
+
+def varargs_array(x):
+    s = x * 1.0
+    t = add_square_of_rest(s, x)
+    return np.sum(t) + np.sum(s)
+
+
+def keyword_only_numbers(x):
+    total = 0.0
+    for v in x:
+        total = add_square_by_keyword(v, s=total) * 0.5
+    return total
+
+
+def call_in_a_condition(x):
+    s = x * 1.0
+    if np.sum(add_square(s, x)) > 0:
+        return np.sum(s)
+    return 0.0
+
+
+def call_in_a_while_condition(x):
+    s, n = 0.0, 0
+    while add_square(s, x[n]) < 2.0 and n < 2:
+        s = add_square(s, x[n])
+        n += 1
+    return s * x[0]
+
+
+def inactive_weights_scaled(x):
+    w = np.ones(3)                 # (not differentiated: read by the derivative, then scaled)
+    t = 0.0
+    for i in range(3):
+        t = t + np.sum(w * x ** 2)
+        w = scaled_product(w, 1.0)
+    return t
+
+
+@pytest.mark.parametrize('func', [keyword_only_array, call_in_a_condition,
+                                  inactive_weights_scaled], ids=lambda f: f.__name__)
+def test_adding_into_an_array_bound_any_way_raises(func):
+    x = X.copy()
+    with pytest.raises(InPlaceError, match='which adds into its parameter'):
+        s2sgrad.grad(func)(x)
+    np.testing.assert_array_equal(x, X)
+
+
+def test_a_helper_writing_into_a_keyword_only_parameter_is_refused():
+    def calls_it(x):
+        s = x * 1.0
+        return np.sum(set_head_by_keyword(x, s=s)) + np.sum(s)
+    with pytest.raises(UnsupportedSyntaxError, match='writes into its argument `s`'):
+        s2sgrad.grad(calls_it)(X)
+    # (through *values: `s = values[0]` is an item of an array or list, written into)
+    with pytest.raises(UnsupportedSyntaxError, match='writes into its argument `values`'):
+        s2sgrad.grad(varargs_array)(X)
+
+
+@pytest.mark.parametrize('func', [keyword_only_numbers, call_in_a_while_condition],
+                         ids=lambda f: f.__name__)
+def test_numbers_bound_any_way_are_differentiated(func):
+    np.testing.assert_allclose(s2sgrad.grad(func)(X), numerical_grad(func, (X,), 0),
+                               rtol=1e-6, atol=1e-8)
