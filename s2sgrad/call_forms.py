@@ -2,7 +2,8 @@
 as CPython computes it; ``np.interp(x, xp, fp, period=p)`` is a call of the definition
 ``periodic_interp(x, xp, fp, p)`` and ``np.meshgrid(x, y, indexing='ij')`` one of
 ``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py); ``max(items, key=k)`` is
-``s2s.max_by(items, key=k)`` (templates/scalars.py)."""
+``s2s.max_by(items, key=k)`` (templates/scalars.py); ``math.hypot(x)`` is ``math.fabs(x)`` and
+``math.hypot(x, y, z)`` is ``math.hypot(math.hypot(x, y), z)``."""
 import builtins
 import math
 
@@ -46,6 +47,15 @@ def _form(call, resolver, ctx):
             gast.Tuple(elts=list(call.args), ctx=gast.Load())
         helper = 's2s.max_by' if callee is builtins.max else 's2s.min_by'
         return gast.copy_location(n.call(helper, items, key=call.keywords[0].value), call)
+    if callee is math.hypot and not call.keywords and len(call.args) != 2 and call.args:
+        # ``math.hypot(x)`` is ``math.fabs(x)``; of three or more, hypot of hypot
+        if len(call.args) == 1:
+            return gast.copy_location(gast.Call(func=_bound(ctx, math.fabs), args=call.args,
+                                                keywords=[]), call)
+        nested = call.args[0]
+        for arg in call.args[1:]:
+            nested = gast.Call(func=n.clone(call.func), args=[nested, arg], keywords=[])
+        return gast.copy_location(nested, call)
     if call.keywords or len(call.args) != 2:
         return call
     if callee is math.log:

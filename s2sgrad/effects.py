@@ -1,4 +1,5 @@
 """Effects check: reject statements that may change a differentiated value out of sight."""
+import ast
 import builtins
 import collections
 import inspect
@@ -41,12 +42,29 @@ def check_effects(body, ctx):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
+            _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()))
+            _check_bounded_deque(stmt, call, ctx)
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
     return n.place(body, guards)
+
+
+def _check_bounded_deque(stmt, call, ctx):
+    """Reject ``q = deque(maxlen=n)`` holding differentiated values: its ``append`` drops the
+    oldest item once it is full, which the backward sweep (popping what each append added)
+    does not follow."""
+    if ctx.resolver.lookup(call.func) is not collections.deque or not (
+            len(call.args) > 1 or any(k.arg == 'maxlen' for k in call.keywords)):
+        return
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else []
+    if any(ctx.activity.is_active(t) for t in targets if isinstance(t, gast.Name)):
+        raise ctx.unsupported(stmt, 'a `deque` with a `maxlen` holding differentiated values '
+                                    '(an append drops its oldest item once it is full); use '
+                                    'a list and keep the last items with a slice '
+                                    '(`items[-n:]`)')
 
 
 def _own_calls(stmt):
@@ -71,7 +89,11 @@ def _kept_for_the_backward_sweep(body, ctx):
     def active_reads(stmt):
         if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
                 ctx.activity.is_active(stmt.value):
-            return set(n.names_read(stmt.value))
+            # (and what the nested functions it calls read of the function: their closure)
+            return set(n.names_read(stmt.value)) | {
+                name for node in n.walk(stmt.value) if isinstance(node, gast.Call) and
+                isinstance(node.func, gast.Name) and node.func.id in ctx.nested
+                for name in ctx.closures.get(node.func.id, ())}
         return set()
 
     def visit(stmts, around):
@@ -85,7 +107,24 @@ def _kept_for_the_backward_sweep(body, ctx):
                                       for name in active_reads(s)}
                 visit(block, inner)
     visit(body, set())
-    return kept
+    # (a name that may share memory with one kept is kept too: ``v = w``, ``w0 = ws[0]``,
+    # ``params_a = params['a']`` with ``params`` passed on)
+    group = {}
+
+    def find(name):
+        while group.get(name, name) != name:
+            name = group[name]
+        return name
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and not _new_memory(stmt.value):
+            for target in n.names_stored(stmt.targets[0]):
+                for source in _view_sources(stmt.value):
+                    group[find(target)] = find(source)
+    members = {}
+    for name in set(group) | set(group.values()):
+        members.setdefault(find(name), set()).add(name)
+    return {key: names | {m for name in names for m in members.get(find(name), ())}
+            for key, names in kept.items()}
 
 
 _NUMBER_FUNCTIONS = (builtins.float, builtins.int, builtins.complex, builtins.eval, np.float64,
@@ -232,6 +271,33 @@ def _check_discarded_call(stmt, call, ctx, body):
               f'place; return the new value and assign it')
 
 
+def _check_object_change(stmt, call, ctx, body, kept):
+    """Reject ``acc.bump()``, a method of an object whose class s2sgrad does not know, called
+    for its effect after the derivative read an attribute of it (``acc.w``): the method may
+    change that attribute's array in place, which the backward sweep would read."""
+    func = call.func
+    if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+        return
+    owner = func.value.id
+    if owner not in kept or ctx.activity.is_active(func.value) or \
+            ctx.resolver.lookup(func) is not None:
+        return
+    statements = list(n.statements(body))
+    called = {id(node.func) for other in statements for node in n.walk(other)
+              if isinstance(node, gast.Call)}
+    attributes_read = any(  # (data attributes: ``acc.w``, not the methods called)
+        isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and
+        node.value.id == owner and isinstance(node.ctx, gast.Load) and id(node) not in called
+        for other in statements for node in n.walk(other))
+    if attributes_read:
+        raise ctx.unsupported(
+            stmt, f'the call `{_text(call)}` for its effect on `{owner}`, whose attributes the '
+                  f'derivative reads (s2sgrad does not know the class of `{owner}`, so it '
+                  f'cannot tell what the method changes); call it before or after the '
+                  f'differentiated function, or differentiate a bound method of the object '
+                  f'(`grad({owner}.method)`)')
+
+
 _GROWING = ('append', 'extend', 'insert', 'add', 'appendleft', 'extendleft')
 
 
@@ -265,7 +331,8 @@ def _kept_outside(call, obj, body):
 
 def _check_callee_globals(stmt, call, ctx, names_read):
     """Reject calling a helper of the user's that rebinds a global (``global SETTING``) which
-    the function reads: the backward sweep would read the new value."""
+    the function reads, or changes in place an object the function reads as a global (``G[0]
+    += 1``): the backward sweep would read the new value."""
     obj = ctx.resolver.lookup(call.func)
     if not inspect.isfunction(obj) or rules.is_library(obj):
         return
@@ -275,11 +342,30 @@ def _check_callee_globals(stmt, call, ctx, names_read):
         return
     changed = {name for inner in n.walk(node) if isinstance(inner, (gast.Global, gast.Nonlocal))
                for name in inner.names} & names_read
+    # (or writes into one in place, ``G[0] += 1``: the array the function reads as `G`)
+    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs} | \
+        {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
+    local = params | set(n.names_stored(gast.Module(body=node.body, type_ignores=[])))
+    namespace = parse_function(obj).namespace
+    written = set()
+    for inner in n.statements(node.body):
+        for name, _ in _written_names(inner):
+            value = namespace.get(name)
+            if name in local or value is None or isinstance(value, (int, float, str)):
+                continue
+            if any(ctx.resolver.lookup(n.name(read)) is value for read in names_read):
+                written.add(name)
+    label = n.dotted_path(call.func) or obj.__name__
     if changed:
         raise ctx.unsupported(
-            stmt, f'calling `{n.dotted_path(call.func) or obj.__name__}`, which rebinds the '
-                  f'global `{sorted(changed)[0]}` that the function reads (s2sgrad does not '
-                  f'replay changes to globals); pass the value as an argument')
+            stmt, f'calling `{label}`, which rebinds the global `{sorted(changed)[0]}` that the '
+                  f'function reads (s2sgrad does not replay changes to globals); pass the '
+                  f'value as an argument')
+    if written:
+        raise ctx.unsupported(
+            stmt, f'calling `{label}`, which changes in place the global `{sorted(written)[0]}` '
+                  f'that the function reads (s2sgrad does not replay changes to globals); '
+                  f'pass the array as an argument and use what the function returns')
 
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=()):
@@ -332,12 +418,13 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=()):
                                                 arg.id in ctx.params or carried or
                                                 arg.id in kept)):
             continue
-        copy = f'a copy (`{arg.id}.copy()`)' if arg.id in names else 'a copy'
+        text = _text(value) if set(n.names_read(value)) <= names else None
+        copy = f'a copy (`{text}.copy()`)' if text else 'a copy'
         if param in written:
-            shown = f' (`{arg.id}` here)' if arg.id in names else ''
+            here = f' (`{text}` here)' if text else ''
             raise ctx.unsupported(
                 stmt, f'the call of `{label}`, which writes into its argument `{param}`'
-                      f'{shown} in place: s2sgrad cannot follow changes that a function makes '
+                      f'{here} in place: s2sgrad cannot follow changes that a function makes '
                       f'to its arguments; pass {copy} and use what the function returns')
         lineno = getattr(stmt, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
@@ -350,6 +437,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=()):
         for place in places:
             check = n.call('s2s.check_number', n.clone(value), n.const(message))
             guards.setdefault(place, []).append(n.expr(check))
+
+
+def _text(node):
+    """The source text of expression `node`."""
+    return ast.unparse(gast.gast_to_ast(n.clone(node)))
 
 
 def _bound_arguments(node, call):

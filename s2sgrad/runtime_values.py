@@ -67,7 +67,7 @@ def zeros_like(x):
     """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros."""
     if type(x) is np.ndarray and x.dtype.kind == 'f':  # the common case first
         return np.zeros(x.shape, x.dtype)
-    if isinstance(x, list):
+    if isinstance(x, list) or type(x).__name__ == 'deque':  # (a deque's adjoint: a list)
         return [zeros_like(item) for item in x]
     if isinstance(x, tuple):
         return _same_kind(x, [zeros_like(item) for item in x])

@@ -303,16 +303,16 @@ def nancumprod(a, axis=None, dtype=None, out=None):
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """``np.median(a, axis, keepdims=...)``: the middle of the sorted values (the mean of the
     two middle ones for an even count)."""
-    if out is not None:
-        s2s.refuse('np.median without out=')
+    if out is not None or overwrite_input:
+        s2s.refuse('np.median without out= and overwrite_input=True')
     return np.quantile(a, 0.5, axis=axis, keepdims=keepdims)
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
                keepdims=False, *, weights=None, interpolation=None):
     """``np.percentile(a, q, axis, method='linear', keepdims=...)``."""
-    if out is not None:
-        s2s.refuse('np.percentile without out=')
+    if out is not None or overwrite_input:
+        s2s.refuse('np.percentile without out= and overwrite_input=True')
     if weights is not None or interpolation is not None:
         s2s.refuse('np.percentile without weights= and interpolation=')
     return np.quantile(a, np.true_divide(q, 100), axis=axis, method=method, keepdims=keepdims)
@@ -324,9 +324,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
     between the sorted values at position ``q * (n - 1)``; for an array `q`, its axes come
     first, as in NumPy."""
     if out is not None or method != 'linear' or weights is not None or \
-            interpolation is not None:
+            interpolation is not None or overwrite_input:
         s2s.refuse("np.quantile/np.percentile/np.median with method='linear' and without "
-                   "out=, weights= and interpolation=")
+                   "out=, weights=, interpolation= and overwrite_input=True")
     s2s.not_lazy(a, 'np.quantile, np.percentile or np.median (the derivative sorts, which '
                     'dask does not do lazily)')
     ndim = np.ndim(a)
@@ -519,8 +519,9 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
                      check_finite=True):
     """``scipy.linalg.solve_triangular(a, b, lower=...)``: the solution of the system with the
     lower or upper triangle of `a` (the rest of `a` is not read)."""
-    if trans not in (0, 'N') or unit_diagonal:
-        s2s.refuse('scipy.linalg.solve_triangular with trans=0 and unit_diagonal=False')
+    if trans not in (0, 'N') or unit_diagonal or overwrite_b:
+        s2s.refuse('scipy.linalg.solve_triangular with trans=0, unit_diagonal=False and '
+                   'overwrite_b=False')
     s2s.not_lazy(a, 'scipy.linalg.solve_triangular (SciPy computes them)')
     return np.linalg.solve(np.tril(a) if lower else np.triu(a), b)
 
@@ -660,11 +661,11 @@ def cauchy_pdf(x, loc=0.0, scale=1.0):
 
 
 def logistic_logpdf(x, loc=0.0, scale=1.0):
-    """``scipy.stats.logistic.logpdf(x, loc, scale)`` (of ``|z|``: the density is even, and
-    ``exp(-|z|)`` cannot overflow)."""
+    """``scipy.stats.logistic.logpdf(x, loc, scale)`` (``log(1 + exp(-z))`` as
+    ``logaddexp(0, -z)``, which cannot overflow)."""
     scale = scale * s2s.nan_unless_positive(scale)
-    z = np.abs(x - loc) / scale
-    return -z - 2 * np.log1p(np.exp(-z)) - np.log(scale)
+    z = (x - loc) / scale
+    return -z - 2 * np.logaddexp(0.0, -z) - np.log(scale)
 
 
 def logistic_pdf(x, loc=0.0, scale=1.0):
@@ -804,6 +805,46 @@ def modf(x):
     return x - whole, whole
 
 
+def block_depth(arrays):
+    """How deep the lists of ``np.block(arrays)`` nest (0 for an array or a number); raises
+    ValueError as NumPy does for lists of unequal depths or an empty list."""
+    if not isinstance(arrays, list):
+        return 0
+    if not arrays:
+        raise ValueError('np.block: lists cannot be empty')
+    depths = [block_depth(item) for item in arrays]
+    if len(set(depths)) != 1:
+        raise ValueError('np.block: the lists of arrays nest to unequal depths')
+    return depths[0] + 1
+
+
+def block_ndim(arrays):
+    """The largest number of dimensions among the arrays of ``np.block(arrays)``."""
+    if isinstance(arrays, list):
+        return builtins.max(block_ndim(item) for item in arrays)
+    return np.ndim(arrays)
+
+
+nondifferentiable(block_depth, block_ndim)
+
+
+def assembled(arrays):
+    """``np.block(arrays)``: the arrays of the innermost lists joined along the last axis,
+    those lists' results along the one before, and so on (each array first given leading
+    axes of length 1 up to the depth of the lists)."""
+    depth = s2s.block_depth(arrays)
+    return _joined_blocks(arrays, depth, builtins.max(depth, s2s.block_ndim(arrays)))
+
+
+def _joined_blocks(arrays, depth, ndim):
+    if depth == 0:
+        return np.reshape(arrays, (1,) * (ndim - np.ndim(arrays)) + np.shape(arrays))
+    parts = []
+    for item in arrays:
+        parts.append(_joined_blocks(item, depth - 1, ndim))
+    return np.concatenate(parts, axis=-depth)
+
+
 def diagflat(v, k=0):
     """``np.diagflat(v, k)``: the flattened `v` on the `k`-th diagonal of a square matrix."""
     return np.diag(np.ravel(v), k)
@@ -869,7 +910,7 @@ DEFINITIONS = {
     'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
     'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
     'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
-    'delete': delete, 'diagflat': diagflat, 'polyfit': polyfit,
+    'delete': delete, 'diagflat': diagflat, 'polyfit': polyfit, 'block': assembled,
     'compress': compress, 'extract': extract, 'modf': modf,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""

@@ -47,7 +47,7 @@ for _func, _derivative in MATH_DERIVATIVES.items():
 partials(math.atan2, y='x / (x ** 2 + y ** 2)', x='-y / (x ** 2 + y ** 2)', label='atan2',
          broadcasting=False)
 nondifferentiable(math.trunc)
-# math.hypot of two coordinates (of more: refused as extra arguments); 0 at the origin
+# math.hypot of two coordinates (of one or more: `call_forms`); 0 at the origin
 partials(math.hypot, x='xdivy(x, ans)', y='xdivy(y, ans)', label='hypot', broadcasting=False)
 # the magnitude of x with the sign of y: slope +-1 in x, flat in y
 partials(math.copysign, x='math.copysign(1.0, x) * math.copysign(1.0, y)', y=None,

@@ -26,6 +26,9 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
           assume_a=None, transposed=False):
     """``scipy.linalg.solve(a, b)``: the solution of ``a @ x = b`` (of the symmetric matrix
     of `a`'s `lower` or upper triangle for ``assume_a='sym'``/``'pos'``/``'her'``)."""
+    if overwrite_a or overwrite_b:
+        s2s.refuse('scipy.linalg.solve with overwrite_a=False and overwrite_b=False '
+                   '(SciPy may overwrite the arrays its derivative reads)')
     s2s.not_lazy(a, 'scipy.linalg.solve (SciPy computes them)')
     s2s.not_lazy(b, 'scipy.linalg.solve (SciPy computes them)')
     if assume_a in _SYMMETRIC:
@@ -39,6 +42,9 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 
 def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     """``scipy.linalg.inv(a)``."""
+    if overwrite_a:
+        s2s.refuse('scipy.linalg.inv with overwrite_a=False (SciPy may overwrite the '
+                   'arrays its derivative reads)')
     s2s.not_lazy(a, 'scipy.linalg.inv (SciPy computes them)')
     if assume_a in _SYMMETRIC:
         a = _symmetric_of(a, lower)
@@ -49,6 +55,9 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
 
 def det(a, overwrite_a=False, check_finite=True):
     """``scipy.linalg.det(a)``."""
+    if overwrite_a:
+        s2s.refuse('scipy.linalg.det with overwrite_a=False (SciPy may overwrite the '
+                   'arrays its derivative reads)')
     s2s.not_lazy(a, 'scipy.linalg.det (SciPy computes them)')
     return np.linalg.det(a)
 
@@ -56,6 +65,9 @@ def det(a, overwrite_a=False, check_finite=True):
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """``scipy.linalg.cholesky(a, lower)``: the upper factor ``U`` with ``a = U.T @ U``
     (SciPy's default, from `a`'s upper triangle), or the lower one (from its lower)."""
+    if overwrite_a:
+        s2s.refuse('scipy.linalg.cholesky with overwrite_a=False (SciPy may overwrite the '
+                   'arrays its derivative reads)')
     s2s.not_lazy(a, 'scipy.linalg.cholesky (SciPy computes them)')
     factor = np.linalg.cholesky(_symmetric_of(a, lower))
     return factor if lower else np.swapaxes(factor, -1, -2)
@@ -64,6 +76,9 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """``scipy.linalg.cho_factor(a, lower)``: ``(c, lower)`` with the factor in `c`'s `lower`
     (or upper) triangle and `a`'s entries in the other, as SciPy leaves them."""
+    if overwrite_a:
+        s2s.refuse('scipy.linalg.cho_factor with overwrite_a=False (SciPy may overwrite the '
+                   'arrays its derivative reads)')
     s2s.not_lazy(a, 'scipy.linalg.cholesky (SciPy computes them)')
     factor = cholesky(a, lower)
     if lower:
@@ -74,6 +89,9 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     """``scipy.linalg.cho_solve((c, lower), b)``: the solution of ``a @ x = b`` for the `a`
     whose factor is `c`'s `lower` (or upper) triangle (the other triangle is not read)."""
+    if overwrite_b:
+        s2s.refuse('scipy.linalg.cho_solve with overwrite_b=False (SciPy may overwrite the '
+                   'arrays its derivative reads)')
     c, lower = c_and_lower
     if np.ndim(c) != 2:  # (SciPy's factors of a stack of matrices come with a `lower` each)
         s2s.refuse('scipy.linalg.cho_solve of one factor (a 2-D c)')
@@ -89,6 +107,9 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     of the symmetric matrix of its `lower` (or upper) triangle. Not its eigenvectors: SciPy
     computes the values, and its vectors' signs may differ from those of NumPy's, which the
     derivative would read."""
+    if overwrite_a or overwrite_b:
+        s2s.refuse('scipy.linalg.eigh with overwrite_a=False and overwrite_b=False '
+                   '(SciPy may overwrite the arrays its derivative reads)')
     if b is not None or subset_by_index is not None or subset_by_value is not None or \
             not eigvals_only:
         s2s.refuse('scipy.linalg.eigh of one matrix (b=None) with eigvals_only=True, without '
@@ -101,6 +122,9 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
 def eigvalsh(a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1,
              check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
     """``scipy.linalg.eigvalsh(a, lower=...)`` of one matrix."""
+    if overwrite_a or overwrite_b:
+        s2s.refuse('scipy.linalg.eigvalsh with overwrite_a=False and overwrite_b=False '
+                   '(SciPy may overwrite the arrays its derivative reads)')
     if b is not None or subset_by_index is not None or subset_by_value is not None:
         s2s.refuse('scipy.linalg.eigvalsh of one matrix (b=None), without subset_by_index= '
                    'and subset_by_value=')

@@ -104,6 +104,9 @@ def f_fortran(x): return np.sum(np.asfortranarray(x) ** 3 * W)
 def f_delete_row(x): return np.sum(np.delete(x, 1, axis=0) ** 3 * W[:1])
 def f_delete_flat(x): return np.sum(np.delete(x, [0, 4]) * np.arange(4.0))
 def f_delete_slice(x): return np.sum(np.sin(np.delete(x, slice(0, 3, 2), axis=-1)))
+def f_block(x): return np.sum(np.block([[np.diag(x), x[:, None]], [x[None, :], 1.0]]) ** 3)
+def f_block_flat(x): return np.sum(np.block([x, x[:2] * 2.0, 0.5]) ** 2 * np.arange(6.0))
+def f_block_deep(x): return np.sum(np.block([[[x]], [[x * 2.0]]]) ** 2 * V[:3])
 # scipy.linalg (templates/scipy_linalg.py): a nonsymmetric `a` checks the triangle read
 def f_sla_solve(a, b): return np.sum(sla.solve(a + 3 * I3, b) * W.T)
 def f_sla_solve_pos(a, b): return np.sum(sla.solve(a + 4 * I3, b, assume_a='pos') ** 2)
@@ -229,6 +232,7 @@ ROWS = [
     (f_vander, arr(3), 0), (f_contiguous, arr(2, 3), 0), (f_fortran, arr(2, 3), 0),
     (f_delete_row, arr(2, 3), 0), (f_delete_flat, arr(2, 3), 0),
     (f_delete_slice, arr(2, 3), 0),
+    (f_block, arr(3), 0), (f_block_flat, arr(3), 0), (f_block_deep, arr(3), 0),
     (f_sla_solve, two((3, 3), (3, 2)), (0, 1)), (f_sla_solve_pos, two((3, 3), 3), (0, 1)),
     (f_sla_solve_lower, two((3, 3), 3), (0, 1)), (f_sla_inv, arr(3, 3), 0),
     (f_sla_det, arr(3, 3), 0), (f_sla_cholesky, arr(3, 3), 0),
@@ -346,6 +350,9 @@ SAME_VALUES = [
     (np.compress, ([0, 1, 1], A), {'axis': 0}), (np.compress, ([True, False], A), {}),
     (np.extract, (A > 0, A), {}), (np.modf, (A * 3.0,), {}), (divmod, (-2.5, 0.7), {}),
     (math.prod, ([0.5, 3.0, -2.0],), {'start': 1.5}), (math.dist, ([0.5, 3.0], [1.0, 2.0]), {}),
+    (np.block, ([A[0], A[1, :2]],), {}), (np.block, ([[A, A], [B[0], B[1]]],), {}),
+    (np.block, ([[[A]], [[A]]],), {}), (np.block, (A,), {}), (np.block, (2.5,), {}),
+    (np.block, ([[1.0, A[0, :1]], [A[1, :1], 2.0]],), {}),
 ]
 for _n in range(1, 6):
     for _m in range(1, 6):
@@ -634,3 +641,34 @@ def fit_too_many_coefficients(y):
 def test_polyfit_that_does_not_determine_the_fit_is_loud():
     with pytest.raises(NotImplementedError, match='not unique'):
         s2sgrad.grad(fit_too_many_coefficients)(np.array([1.0, 2.0, 0.5]))
+
+
+def r_cho_solve_overwrite(a):
+    return np.sum(sla.cho_solve(sla.cho_factor(a @ a.T + 3 * I3), a[0] * 1.0, overwrite_b=True))
+
+
+def r_median_overwrite(a):
+    return np.median(a * 1.0, overwrite_input=True)
+
+
+@pytest.mark.parametrize('f', [r_cho_solve_overwrite, r_median_overwrite],
+                         ids=lambda f: f.__name__)
+def test_a_library_call_that_may_overwrite_what_its_derivative_reads_is_refused(f):
+    # (the library computes the value and may overwrite its input; the derivative would
+    # read the overwritten array again)
+    with pytest.raises(NotImplementedError, match='overwrite'):
+        s2sgrad.grad(f)(np.eye(3) + 0.5)
+
+
+def test_logistic_second_derivative_at_its_centre():
+    # d2/dx2 logpdf = -2 s(z)(1 - s(z)) / scale ** 2 = -1/2 at z = 0 (scale 1)
+    h = s2sgrad.hessian(lambda_free_logistic)(np.array([0.2, 1.0]))
+    np.testing.assert_allclose(np.diag(h), [-0.5, -2 * _s(0.8) * (1 - _s(0.8))])
+
+
+def _s(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lambda_free_logistic(x):
+    return np.sum(scipy.stats.logistic.logpdf(x, 0.2))

@@ -105,3 +105,47 @@ def test_second_derivative_of_det_of_a_filled_matrix():
     np.testing.assert_allclose(s2sgrad.hessian(filled_determinant)(X), want.T, atol=1e-6)
     np.testing.assert_allclose(s2sgrad.hvp(filled_determinant)(X, np.ones(3)), want.sum(0),
                                atol=1e-6)
+
+
+# From review B: changes to state the function reads, made by a helper or a method
+SCALES = np.ones(3)
+
+
+def bump_scales():
+    SCALES[0] += 1.0
+    return 0.0
+
+
+def reads_then_bumps(x):
+    t = np.sum(SCALES * x * x)
+    bump_scales()
+    return t
+
+
+class Accumulator:
+    def __init__(self):
+        self.w = np.array([0.5, -2.0, 3.0])
+
+    def bump(self):
+        self.w += 1.0
+        return 0.0
+
+
+def reads_then_calls_a_method(x, acc):
+    t = np.sum(acc.w * x * x)
+    acc.bump()
+    return t
+
+
+def test_a_helper_changing_a_global_array_the_function_reads_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError,
+                       match='changes in place the global `SCALES`'):
+        s2sgrad.grad(reads_then_bumps)(X)
+    np.testing.assert_array_equal(SCALES, np.ones(3))
+
+
+def test_a_method_of_an_unknown_class_called_for_its_effect_is_refused():
+    acc = Accumulator()
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='`acc.bump\\(\\)`'):
+        s2sgrad.grad(reads_then_calls_a_method)(X, acc)
+    np.testing.assert_array_equal(acc.w, [0.5, -2.0, 3.0])

@@ -293,6 +293,10 @@ ROWS = {
         T.reductions.third_order, lambda r: ('np.prod',)),
     's2sgrad.templates.scalars.sorting_order': (
         lambda a: T.scalars.sorting_order(a, True), lambda r: (_vec(r),)),
+    's2sgrad.templates.definitions.block_depth': (
+        T.definitions.block_depth, lambda r: ([[_vec(r)], [_vec(r)]],)),
+    's2sgrad.templates.definitions.block_ndim': (
+        T.definitions.block_ndim, lambda r: ([[_vec(r)], [_vec(r)]],)),
     's2sgrad.templates.scalars.key_position': (
         lambda a: T.scalars.key_position(a, True, key=abs), lambda r: (_vec(r),)),
     's2sgrad.templates.shaping.layout_order': (

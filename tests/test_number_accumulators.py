@@ -252,3 +252,45 @@ def test_a_helper_writing_into_a_keyword_only_parameter_is_refused():
 def test_numbers_bound_any_way_are_differentiated(func):
     np.testing.assert_allclose(s2sgrad.grad(func)(X), numerical_grad(func, (X,), 0),
                                rtol=1e-6, atol=1e-8)
+
+
+# From review B: an array the derivative read, passed on through an alias, a view, an item of
+# a dict or list, or read by a nested function, is checked too.
+def dict_item_scaled(x):
+    params = {'a': np.array([0.5, -2.0, 3.0])}
+    t = np.sum(params['a'] * x * x)
+    u = scaled_product(params['a'], 1.0)
+    return t + np.sum(u * x)
+
+
+def alias_scaled(x):
+    w = np.array([0.5, -2.0, 3.0])
+    v = w
+    t = np.sum(v * x * x)
+    w = scaled_product(w, 1.0)
+    return t + np.sum(w * x)
+
+
+def view_scaled(x):
+    w = np.array([0.5, -2.0, 3.0])
+    v = w[:]
+    t = np.sum(v * x * x)
+    w = scaled_product(w, 1.0)
+    return t + np.sum(w * x)
+
+
+def closure_scaled(x):
+    w = np.array([0.5, -2.0, 3.0])
+
+    def inner(y):
+        return np.sum(w * y * y)
+    t = inner(x)
+    w = scaled_product(w, 1.0)
+    return t + np.sum(w * x)
+
+
+@pytest.mark.parametrize('func', [dict_item_scaled, alias_scaled, view_scaled, closure_scaled],
+                         ids=lambda f: f.__name__)
+def test_an_array_kept_for_the_derivative_under_another_name_raises(func):
+    with pytest.raises(InPlaceError, match='which adds into its parameter `p`'):
+        s2sgrad.grad(func)(X)

@@ -1,5 +1,8 @@
 """Everyday Python around the math (reviews X and Z): text made for logging (and never read
 back as a number), ``all``/``any`` of a generator expression, objects updated by a method."""
+import collections
+import math
+
 import numpy as np
 import pytest
 
@@ -85,3 +88,38 @@ def test_a_method_given_a_differentiated_value_for_its_effect_is_refused_in_both
         s2sgrad.grad(running_mean)(x)
     with pytest.raises(NoRuleError, match='update'):
         s2sgrad.jvp(running_mean)(x, np.ones(3))
+
+
+# math.hypot of one or of three coordinates (call_forms), and deques of differentiated values
+def hypot_forms(x):
+    return math.hypot(x[0]) * 2.0 + math.hypot(x[0], x[1], x[2])
+
+
+def test_hypot_of_one_and_of_three_coordinates():
+    x = np.array([0.3, -0.7, 1.1])
+    norm = np.linalg.norm(x)
+    np.testing.assert_allclose(s2sgrad.grad(hypot_forms)(x),
+                               x / norm + np.array([2.0 * np.sign(x[0]), 0.0, 0.0]))
+    assert s2sgrad.jvp(hypot_forms)(x, np.array([1.0, 0.0, 0.0])) == \
+        pytest.approx(2.0 + x[0] / norm)
+
+
+def deque_of_values(x):
+    window = collections.deque()
+    for v in x:
+        window.append(v * 2.0)
+    return window[0] * window[-1]
+
+
+def bounded_deque(x):
+    window = collections.deque(maxlen=2)
+    for v in x:
+        window.append(v * 2.0)
+    return window[0] * window[-1]
+
+
+def test_a_deque_appended_to_is_differentiated_and_one_with_maxlen_is_refused():
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(s2sgrad.grad(deque_of_values)(x), [4 * x[2], 0.0, 4 * x[0]])
+    with pytest.raises(UnsupportedSyntaxError, match='`deque` with a `maxlen`'):
+        s2sgrad.grad(bounded_deque)(x)
