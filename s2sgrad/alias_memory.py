@@ -43,11 +43,12 @@ FRESH_FUNCTIONS = {
 """Library functions whose result is always new memory (not ``real_if_close``, which may return
 its argument, nor a call with ``copy=False``: see `_copies`)."""
 INPLACE_FUNCTIONS = {'copyto': 0, 'put': 0, 'place': 0, 'putmask': 0, 'fill_diagonal': 0,
-                     'put_along_axis': 0, 'at': 0}
+                     'put_along_axis': 0, 'at': 0, 'shuffle': 0, 'setitem': 0}
 """Library functions that write into one of their arguments (-> its position)."""
 INPLACE_METHODS = {'fill', 'sort', 'put', 'resize', 'partition', 'itemset', 'setfield',
                    'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
-                   'setdefault', 'popitem', 'reverse'}
+                   'setdefault', 'popitem', 'reverse', '__setitem__', '__iadd__', '__isub__',
+                   '__imul__', '__itruediv__'}
 CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}

@@ -10,8 +10,8 @@ import numpy as np
 
 from . import nodes as n
 from . import rules, runtime
-from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, INPLACE_METHODS)
+from .alias_memory import (_copies, CONTAINER_CALLS, CONTAINER_METHODS, FRESH_FUNCTIONS,
+                           FRESH_METHODS, INPLACE_FUNCTIONS, INPLACE_METHODS)
 from .errors import S2SError
 from .mutation import assigned_into
 from .resolve import method_call
@@ -43,6 +43,7 @@ def check_effects(body, ctx):
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
+        _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()))
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()))
@@ -269,6 +270,33 @@ def _check_discarded_call(stmt, call, ctx, body):
         stmt, f'the call of {what} whose result is unused, with a differentiated argument: '
               f's2sgrad cannot follow changes that a function makes to its arguments in '
               f'place; return the new value and assign it')
+
+
+def _check_kept_changed(stmt, ctx, kept):
+    """Reject a library call that changes in place an array the derivative read before and
+    that is not differentiated itself (``np.random.shuffle(w)`` after ``t = np.sum(w * x)``):
+    the backward sweep may keep it by reference. (A differentiated array's changes are the
+    passes' business, and so are lists that grow.)"""
+    for call in _own_calls(stmt):
+        func = call.func
+        names = []
+        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
+                func.attr not in CONTAINER_METHODS and isinstance(func.value, gast.Name) and \
+                not ctx.resolver.is_global(func.value):  # (``w.sort()``, not ``np.sort``)
+            names.append(func.value.id)
+        if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and call.args:
+            target = call.args[INPLACE_FUNCTIONS[func.attr]] \
+                if len(call.args) > INPLACE_FUNCTIONS[func.attr] else None
+            if isinstance(target, gast.Name):
+                names.append(target.id)
+        names += [name for kw in call.keywords if kw.arg == 'out'
+                  for name in n.names_read(kw.value)]
+        for name in names:
+            if name in kept and not ctx.activity.is_active(n.name(name)):
+                raise ctx.unsupported(
+                    stmt, f'`{_text(call)}`, which changes `{name}` in place after the '
+                          f'derivative read it (the backward sweep may read it again); change '
+                          f'a copy (`{name} = {name}.copy()` first)')
 
 
 def _check_object_change(stmt, call, ctx, body, kept):

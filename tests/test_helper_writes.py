@@ -1,9 +1,12 @@
 """Helpers that change their array argument in place (review Y): refused, never differentiated
 as if they had made a new array (the gradient and the value were wrong)."""
+import operator
+
 import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import numerical_grad
 from s2sgrad.errors import InPlaceError
 
 X = np.array([0.3, -1.2, 0.8])
@@ -149,3 +152,35 @@ def test_a_method_of_an_unknown_class_called_for_its_effect_is_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='`acc.bump\\(\\)`'):
         s2sgrad.grad(reads_then_calls_a_method)(X, acc)
     np.testing.assert_array_equal(acc.w, [0.5, -2.0, 3.0])
+
+
+def shuffled_after_read(x):
+    w = np.array([0.5, -2.0, 3.0])
+    t = np.sum(w * x * x)
+    np.random.shuffle(w)
+    return t + np.sum(w * x)
+
+
+def set_by_operator_after_read(x):
+    w = np.array([0.5, -2.0, 3.0])
+    t = np.sum(w * x * x)
+    operator.setitem(w, 0, 7.0)
+    return t + np.sum(w * x)
+
+
+def minibatch_shuffled_before_read(w, data):
+    idx = np.arange(data.shape[0])
+    np.random.default_rng(0).shuffle(idx)
+    return np.sum((data[idx[:4]] @ w) ** 2)
+
+
+def test_an_array_changed_in_place_after_the_derivative_read_it_is_refused():
+    for func in (shuffled_after_read, set_by_operator_after_read):
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='changes `w` in place'):
+            s2sgrad.grad(func)(X)
+    # shuffled before anything reads it: differentiated
+    data = np.arange(18.0).reshape(6, 3) / 10
+    w = np.array([0.3, -0.2, 0.5])
+    expected = numerical_grad(lambda v: minibatch_shuffled_before_read(v, data), (w,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(minibatch_shuffled_before_read)(w, data), expected,
+                               rtol=1e-6)
