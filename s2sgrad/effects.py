@@ -10,8 +10,8 @@ import numpy as np
 
 from . import nodes as n
 from . import rules, runtime
-from .alias_memory import (_copies, CONTAINER_CALLS, CONTAINER_METHODS, FRESH_FUNCTIONS,
-                           FRESH_METHODS, INPLACE_FUNCTIONS, INPLACE_METHODS)
+from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
+                           INPLACE_FUNCTIONS, INPLACE_METHODS)
 from .errors import S2SError
 from .mutation import assigned_into
 from .resolve import method_call
@@ -30,7 +30,7 @@ def check_effects(body, ctx):
     guards = {}
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
-    kept = _kept_for_the_backward_sweep(body, ctx)
+    direct, kept = _kept_for_the_backward_sweep(body, ctx)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -43,7 +43,7 @@ def check_effects(body, ctx):
             _check_discarded_call(stmt, stmt.value, ctx, body)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
-        _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()))
+        _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()))
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()))
@@ -86,6 +86,8 @@ def _kept_for_the_backward_sweep(body, ctx):
     reference, so a helper must not change them in place (``w = scale(w, 0.5)`` after
     ``t = t + np.sum(w * x)``)."""
     kept, seen = {}, set()
+    if ctx.mode.forward:  # (no backward sweep: tangents are computed in order)
+        return kept, kept
 
     def active_reads(stmt):
         if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
@@ -104,8 +106,11 @@ def _kept_for_the_backward_sweep(body, ctx):
             for _, block in n.blocks(stmt):
                 inner = around
                 if isinstance(stmt, (gast.For, gast.While)):
+                    # (what another iteration read, unless the body gives it new memory
+                    # each time: ``v = d.copy()``)
+                    fresh = _fresh_in(block)
                     inner = around | {name for s in n.statements(block)
-                                      for name in active_reads(s)}
+                                      for name in active_reads(s)} - fresh
                 visit(block, inner)
     visit(body, set())
     # (a name that may share memory with one kept is kept too: ``v = w``, ``w0 = ws[0]``,
@@ -119,13 +124,14 @@ def _kept_for_the_backward_sweep(body, ctx):
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and not _new_memory(stmt.value):
             for target in n.names_stored(stmt.targets[0]):
-                for source in _view_sources(stmt.value):
+                for source in _memory_sources(stmt.value):
                     group[find(target)] = find(source)
     members = {}
     for name in set(group) | set(group.values()):
         members.setdefault(find(name), set()).add(name)
-    return {key: names | {m for name in names for m in members.get(find(name), ())}
-            for key, names in kept.items()}
+    expanded = {key: names | {m for name in names for m in members.get(find(name), ())}
+                for key, names in kept.items()}
+    return kept, expanded
 
 
 _NUMBER_FUNCTIONS = (builtins.float, builtins.int, builtins.complex, builtins.eval, np.float64,
@@ -272,31 +278,76 @@ def _check_discarded_call(stmt, call, ctx, body):
               f'place; return the new value and assign it')
 
 
-def _check_kept_changed(stmt, ctx, kept):
+_ONLY_GROWING = ('append', 'extend', 'add', 'pop')
+"""Methods that keep the items a container has, or drop its last one (the stacks of generated
+code): what the derivative read of its other items stays."""
+
+
+def _fresh_in(block):
+    """The names every assignment of which in `block` (at any depth) gives new memory."""
+    fresh, other = set(), set()
+    for stmt in n.statements(block):
+        if isinstance(stmt, gast.Assign):
+            for name in n.names_stored(stmt.targets[0]):
+                (fresh if isinstance(stmt.targets[0], gast.Name) and
+                 _new_memory(stmt.value) else other).add(name)
+        elif isinstance(stmt, gast.For):
+            other.update(n.names_stored(stmt.target))
+    return fresh - other
+
+
+def _memory_sources(value):
+    """The names whose memory `value` may be: the base of a subscript or attribute (not its
+    index), the arguments of a call (not the called function)."""
+    if isinstance(value, (gast.Subscript, gast.Attribute)):
+        return _memory_sources(value.value)
+    if isinstance(value, gast.Call):
+        called = {node.func.id for node in n.walk(value)
+                  if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)}
+        return set(_view_sources(value)) - called
+    return set(_view_sources(value))
+
+
+def _check_kept_changed(stmt, ctx, kept, read):
     """Reject a library call that changes in place an array the derivative read before and
-    that is not differentiated itself (``np.random.shuffle(w)`` after ``t = np.sum(w * x)``):
-    the backward sweep may keep it by reference. (A differentiated array's changes are the
-    passes' business, and so are lists that grow.)"""
+    that is not differentiated itself (``np.random.shuffle(w)`` after ``t = np.sum(w * x)``;
+    `kept`: those names, with what may share their memory), or an assignment into one the
+    derivative read itself (``buf[:] = X[i]`` after ``np.sum(w * buf)``; `read`): the
+    backward sweep may keep it by reference. (A differentiated array's changes are the
+    passes' business, and so are lists that grow; an item written after the derivative read
+    another item, ``M[i] = v`` after ``M[i - 1] @ w``, is fine.)"""
+    if not kept:
+        return
+    changes = []  # (name, what changes it)
+    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+        for target in targets:
+            for node in n.walk(target):
+                if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and \
+                        isinstance(_root(node), gast.Name) and _root(node).id in read:
+                    changes.append((_root(node).id, _text(node)))
     for call in _own_calls(stmt):
         func = call.func
-        names = []
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
-                func.attr not in CONTAINER_METHODS and isinstance(func.value, gast.Name) and \
+                func.attr not in _ONLY_GROWING and isinstance(func.value, gast.Name) and \
                 not ctx.resolver.is_global(func.value):  # (``w.sort()``, not ``np.sort``)
-            names.append(func.value.id)
-        if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and call.args:
-            target = call.args[INPLACE_FUNCTIONS[func.attr]] \
-                if len(call.args) > INPLACE_FUNCTIONS[func.attr] else None
-            if isinstance(target, gast.Name):
-                names.append(target.id)
-        names += [name for kw in call.keywords if kw.arg == 'out'
-                  for name in n.names_read(kw.value)]
-        for name in names:
-            if name in kept and not ctx.activity.is_active(n.name(name)):
-                raise ctx.unsupported(
-                    stmt, f'`{_text(call)}`, which changes `{name}` in place after the '
-                          f'derivative read it (the backward sweep may read it again); change '
-                          f'a copy (`{name} = {name}.copy()` first)')
+            changes.append((func.value.id, _text(call)))
+        obj = ctx.resolver.lookup(func)
+        name = func.attr if isinstance(func, gast.Attribute) else \
+            getattr(obj, '__name__', None) if obj is not None else None
+        if name in INPLACE_FUNCTIONS and (obj is not None or isinstance(func, gast.Attribute)) \
+                and len(call.args) > INPLACE_FUNCTIONS[name] and \
+                isinstance(call.args[INPLACE_FUNCTIONS[name]], gast.Name):
+            changes.append((call.args[INPLACE_FUNCTIONS[name]].id, _text(call)))
+        outs = [kw.value for kw in call.keywords if kw.arg == 'out'] + \
+            list(_ufunc_outputs(call, obj))
+        changes += [(name, _text(call)) for out in outs for name in n.names_read(out)]
+    for name, what in changes:
+        if name in kept and not ctx.activity.is_active(n.name(name)):
+            raise ctx.unsupported(
+                stmt, f'`{what}`, which changes `{name}` in place after the derivative read '
+                      f'it (the backward sweep may read it again); make a new array instead '
+                      f'(`{name} = ...copy()`, `rng.permutation(n)`), or read a copy of it')
 
 
 def _check_object_change(stmt, call, ctx, body, kept):
@@ -377,6 +428,8 @@ def _check_callee_globals(stmt, call, ctx, names_read):
     namespace = parse_function(obj).namespace
     written = set()
     for inner in n.statements(node.body):
+        if ctx.mode.forward or _counts(inner):
+            continue  # (no backward sweep to read the new value; a count has no derivative)
         for name, _ in _written_names(inner):
             value = namespace.get(name)
             if name in local or value is None or isinstance(value, (int, float, str)):
@@ -394,6 +447,18 @@ def _check_callee_globals(stmt, call, ctx, names_read):
             stmt, f'calling `{label}`, which changes in place the global `{sorted(written)[0]}` '
                   f'that the function reads (s2sgrad does not replay changes to globals); '
                   f'pass the array as an argument and use what the function returns')
+
+
+def _counts(stmt):
+    """Whether `stmt` counts: ``G.calls += 1``, ``COUNTS['fwd'] += 1`` (an item or attribute
+    of a name, a whole number added or subtracted), or `_bookkeeping`."""
+    if isinstance(stmt, gast.Assign):
+        return _bookkeeping(stmt)
+    return isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)) and \
+        isinstance(stmt.value, gast.Constant) and type(stmt.value.value) is int and \
+        isinstance(stmt.target, (gast.Attribute, gast.Subscript)) and \
+        isinstance(stmt.target.value, gast.Name) and \
+        (isinstance(stmt.target, gast.Attribute) or isinstance(stmt.target.slice, gast.Constant))
 
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=()):
@@ -457,8 +522,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=()):
         lineno = getattr(stmt, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
         message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes an array or '
-                   f'a list to `{label}`, which adds into its parameter `{param}` in place; '
-                   f'pass {copy}, or write `{param} = {param} + ...` in `{label}`')
+                   f'a list to `{label}`, which changes its parameter `{param}` in place (an '
+                   f'augmented assignment, `{param} += ...`); pass {copy} and use what '
+                   f'`{label}` returns, or write `{param} = {param} + ...` there')
         places = [('before', id(stmt))]
         if isinstance(stmt, gast.While):  # (its test runs again after each iteration)
             places += [('before', id(stmt.body[0])), ('after', id(stmt))]

@@ -69,7 +69,7 @@ def chained_helper(x):
                                   astype_helper, chained_helper])
 def test_a_helper_writing_into_its_argument_is_refused(func):
     # (``v /= s`` gives a number a new value: the array argument is refused when it comes)
-    message = r'passes an array or a list to `\w+`, which adds into its parameter `\w+`'
+    message = r'passes an array or a list to `\w+`, which changes its parameter `\w+`'
     with pytest.raises(InPlaceError, match=message):
         s2sgrad.grad(func)(X)
     with pytest.raises(InPlaceError, match=message):

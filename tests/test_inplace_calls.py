@@ -177,7 +177,7 @@ def test_a_helper_adding_into_an_array_argument_raises_at_run_time():
         with pytest.raises(s2sgrad.errors.InPlaceError) as info:
             transform()
         assert 'line 149: `return np.sum(add_into(t, x))` passes an array or a list to ' \
-               '`add_into`, which adds into its parameter `total` in place' in str(info.value)
+               '`add_into`, which changes its parameter `total` in place' in str(info.value)
     np.testing.assert_array_equal(x, original)
     # f(x) = 2x for a number: d/dx = 2
     assert s2sgrad.grad(helper_adds_in_place)(1.5) == pytest.approx(2.0)

@@ -133,7 +133,7 @@ def test_a_helper_adding_into_an_array_or_list_raises_with_the_line(func, args):
         with pytest.raises(InPlaceError) as info:
             transform()
         text = str(info.value)
-        assert __file__ in text and 'which adds into its parameter' in text
+        assert __file__ in text and 'which changes its parameter' in text
     for a, original in zip(args, originals):
         np.testing.assert_array_equal(a, original)
 
@@ -231,7 +231,7 @@ def inactive_weights_scaled(x):
                                   inactive_weights_scaled], ids=lambda f: f.__name__)
 def test_adding_into_an_array_bound_any_way_raises(func):
     x = X.copy()
-    with pytest.raises(InPlaceError, match='which adds into its parameter'):
+    with pytest.raises(InPlaceError, match='which changes its parameter'):
         s2sgrad.grad(func)(x)
     np.testing.assert_array_equal(x, X)
 
@@ -292,5 +292,5 @@ def closure_scaled(x):
 @pytest.mark.parametrize('func', [dict_item_scaled, alias_scaled, view_scaled, closure_scaled],
                          ids=lambda f: f.__name__)
 def test_an_array_kept_for_the_derivative_under_another_name_raises(func):
-    with pytest.raises(InPlaceError, match='which adds into its parameter `p`'):
+    with pytest.raises(InPlaceError, match='which changes its parameter `p`'):
         s2sgrad.grad(func)(X)
