@@ -416,16 +416,17 @@ def _check_callee_globals(stmt, call, ctx, names_read):
     if not inspect.isfunction(obj) or rules.is_library(obj):
         return
     try:
-        node = parse_function(obj).node
+        source = parse_function(obj)
     except S2SError:
         return
+    node = source.node
     changed = {name for inner in n.walk(node) if isinstance(inner, (gast.Global, gast.Nonlocal))
                for name in inner.names} & names_read
     # (or writes into one in place, ``G[0] += 1``: the array the function reads as `G`)
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs} | \
         {a.id for a in (node.args.vararg, node.args.kwarg) if a is not None}
     local = params | set(n.names_stored(gast.Module(body=node.body, type_ignores=[])))
-    namespace = parse_function(obj).namespace
+    namespace = source.namespace
     written = set()
     for inner in n.statements(node.body):
         if ctx.mode.forward or _counts(inner):
