@@ -46,13 +46,16 @@ def unbind(func):
     return Bound(func)
 
 
-class Receiver(namedtuple('Receiver', 'cls shadowed attributes')):
+class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=(None,))):
     """What the transformation knows of an instance: its class; the class attributes that the
-    instance's own attributes shadow, and its own attributes holding functions, each with the
-    instance's value when that is a function (called as it is: ``self.act = np.tanh``) and
-    None otherwise (calls of it are not resolved); and the
+    instance's own attributes shadow, and its own attributes holding functions or None, each
+    with the instance's value when that is a function (called as it is: ``self.act =
+    np.tanh``), `HELD_NONE` for None, and None otherwise (calls of it are not resolved); and the
     `Receiver` of each attribute holding an instance of a class of the user's (composition:
-    ``self.layer.forward(x)``)."""
+    ``self.layer.forward(x)``) or a list or tuple of them (``self.layers``).
+
+    For a list or tuple of instances (``cls`` list or tuple), `items` is the `Receiver` of its
+    items, one per class, in the order the classes first appear (see `items_receiver`)."""
 
     __slots__ = ()
 
@@ -60,18 +63,133 @@ class Receiver(namedtuple('Receiver', 'cls shadowed attributes')):
         """The `Receiver` of the instance's attribute `name`, or None."""
         return dict(self.attributes).get(name)
 
+    def item(self):
+        """The `Receiver` of an item of a list or tuple of instances: the items' one
+        `Receiver` when they are of one class, and a `choice` of them otherwise."""
+        return self.items[0] if len(self.items) == 1 else choice(self.items)
 
-def receiver(obj, depth=2):
-    """The `Receiver` of instance `obj` (attributes followed `depth` levels deep)."""
+    @property
+    def sequence(self):
+        """Whether this is the `Receiver` of a list or tuple of instances."""
+        return self.cls in (list, tuple)
+
+
+def choice(items):
+    """The `Receiver` of an object that may be any of several (an item of a list of instances
+    of several classes, or holding different functions: ``for layer in self.layers:``):
+    ``cls`` None and the `Receiver` of each kind in `items`. Calls of its methods are
+    dispatched by kind (`dispatch`)."""
+    return Receiver(None, frozenset(), frozenset(), tuple(items))
+
+
+def receiver(obj, depth=4, seen=None):
+    """The `Receiver` of instance `obj` (attributes followed `depth` levels deep), or of a
+    list or tuple of instances (`items_receiver`). `seen` (by object and depth) makes each
+    object's `Receiver` once, and stops following attributes after `_MOST_OBJECTS`."""
+    seen = {} if seen is None else seen
+    key = (id(obj), depth)
+    if key in seen:
+        return seen[key]
+    if instances(obj):
+        found = seen[key] = items_receiver(obj, depth, seen)
+        return found
     cls = type(obj)
     own = getattr(obj, '__dict__', None) or {}
-    shadowed = frozenset((name, value if _function(value) else None)
+    shadowed = frozenset((name, value if _function(value) else
+                          HELD_NONE if value is None else None)
                          for name, value in own.items()
                          if inspect.getattr_static(cls, name, None) is not None or
-                         _function(value))
-    attributes = frozenset((name, receiver(value, depth - 1)) for name, value in own.items()
-                           if depth > 0 and users_instance(value))
-    return Receiver(cls, shadowed, attributes)
+                         _function(value) or value is None)
+    follow = depth > 0 and len(seen) < _MOST_OBJECTS
+    attributes = frozenset((name, receiver(value, depth - 1, seen))
+                           for name, value in own.items()
+                           if follow and _object_or_objects(value, seen))
+    found = seen[key] = Receiver(cls, shadowed, attributes)
+    return found
+
+
+_MOST_OBJECTS = 5000  # (objects beyond are not looked into: calls of their methods are refused)
+
+
+def _object_or_objects(value, seen):
+    """Whether `value` is an instance of a class of the user's or a list or tuple of them
+    (`instances`, asked once per list: `seen`)."""
+    if type(value) not in (list, tuple):
+        return users_instance(value)
+    key = ('instances', id(value))
+    if key not in seen:
+        seen[key] = instances(value)
+    return seen[key]
+
+
+def instances(value):
+    """Whether `value` is a nonempty list or tuple of instances of classes of the user's
+    (``self.layers = [Dense(2, 3), Dense(3, 1)]``)."""
+    return type(value) in (list, tuple) and 0 < len(value) <= _MOST_ITEMS and \
+        all(users_instance(item) for item in value)
+
+
+_MOST_ITEMS = 10000  # (longer lists of objects are not looked into)
+
+
+def items_receiver(items, depth=4, seen=None):
+    """The `Receiver` of a list or tuple of instances: its `items` hold one `Receiver` per
+    group of items, what the items of one class that hold the same functions (`functions`)
+    share (`merged`)."""
+    groups = {}
+    seen = {} if seen is None else seen
+    for item in items:
+        found = receiver(item, depth, seen)
+        groups.setdefault((type(item), functions(found)), []).append(found)
+    return Receiver(type(items), frozenset(), frozenset(),
+                    tuple(merged(found) for found in groups.values()))
+
+
+def functions(found):
+    """The own attributes holding functions of the instance of `Receiver` `found`, as
+    ``(name, function)`` pairs."""
+    return frozenset((name, value) for name, value in found.shadowed
+                     if value is not None and value is not HELD_NONE)
+
+
+class _HeldNone:
+    """What a `Receiver` records for an own attribute that holds None (``self.act = None``):
+    a call of it raises (`dispatch.raise_calls_of_none`)."""
+
+    def __repr__(self):
+        return 'HELD_NONE'
+
+
+HELD_NONE = _HeldNone()
+
+
+def merged(found):
+    """What the `Receiver`s `found` of instances of one class all share: an attribute shadowed
+    by some or with different functions in them is shadowed with None (calls of it are not
+    resolved), and an attribute holding instances in all of them is kept when their
+    receivers merge."""
+    first = found[0]
+    if all(other == first for other in found[1:]):
+        return first
+    names = {name for other in found for name, _ in other.shadowed}
+    shadowed = frozenset((name, _common(dict(other.shadowed).get(name) for other in found))
+                         for name in names)
+    attributes = []
+    for name, value in first.attributes:
+        values = [other.attribute(name) for other in found]
+        if all(v is not None and v.cls is value.cls and bool(v.items) == bool(value.items)
+               for v in values):
+            attributes.append((name, value if value.items else merged(values)))
+    shadowed_names = {name for name, _ in shadowed}
+    attributes = [(name, value) for name, value in attributes
+                  if name not in shadowed_names and
+                  (not value.items or all(other.attribute(name) == value for other in found))]
+    return Receiver(first.cls, shadowed, frozenset(attributes))
+
+
+def _common(values):
+    values = list(values)
+    return values[0] if values[0] is not None and all(v is values[0] for v in values) else None
 
 
 def _function(value):

@@ -116,7 +116,11 @@ def _helper(ctx, arguments, func, mode, split=False):
             generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized,
                                                  ctx.motion)
     else:
-        receivers = callee_receivers(ctx.receivers, arguments.params, arguments.bound)
+        built = getattr(getattr(func, '__s2sgrad__', None), 'receivers', None)
+        receivers = dict(built) if built is not None else callee_receivers(
+            ctx.receivers, arguments.params, arguments.bound,
+            getattr(arguments.call.func, 'dispatched', None), func)
+        # (generated code differentiated again: its objects are those it was made for)
         functions = _static_functions(ctx, arguments)
         key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers,
                                             functions, ctx.motion)

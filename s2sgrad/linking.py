@@ -28,6 +28,7 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     generated.tangent_names = tangent_names
     generated.split = split
     generated.split_used = ctx.split_used
+    generated.receivers = dict(getattr(source, 'receivers', None) or {})  # (`calls._helper`)
     placeholder = ctx.builder.cache.get(ctx.key) if cache else None
     if placeholder is not None and placeholder.function is None:
         generated.waiting = placeholder.__dict__.get('waiting', [])

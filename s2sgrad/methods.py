@@ -4,7 +4,7 @@ import inspect
 import gast
 
 from . import nodes as n
-from .callables import receiver, users_instance
+from .callables import HELD_NONE, instances, receiver, users_instance
 
 
 def known_receivers(func, receivers):
@@ -23,14 +23,20 @@ def bind_methods(func, receivers, names, code=None):
     the class `B` that follows the method's class in the receiver's class's MRO. It is then
     differentiated like any function of the user's. `names` binds the classes to names
     generated code can read. Other calls are left alone."""
-    known = known_receivers(func, receivers)
+    known = loop_receivers(func, known_receivers(func, receivers))
     if not known:
         return
+    receivers.update(known)  # (the calls' receivers, `callee_receivers`, `dispatch`)
     first = func.args.args[0].id if func.args.args else None
     for node in n.walk(func):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
-                node.func.id in known:  # ``self(x)``: the class's ``__call__``
-            _bind_call(node, known[node.func.id], names)
+                node.func.id in known and known[node.func.id].cls is not None:
+            bind_call(node, known[node.func.id], names)  # ``self(x)``: its ``__call__``
+            continue
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Subscript):
+            info = receiver_of(node.func, known)  # ``self.layers[i](x)``
+            if info is not None and info.cls is not None:
+                bind_call(node, info, names)
             continue
         if not isinstance(node, gast.Call) or not isinstance(node.func, gast.Attribute):
             continue
@@ -39,11 +45,12 @@ def bind_methods(func, receivers, names, code=None):
             _bind_super(node, first, known[first], name, code, names)
             continue
         info = receiver_of(receiver, known)
-        if info is not None and _bind_method(node, receiver, name, info, names):
+        if info is not None and info.cls is not None and \
+                bind_method(node, receiver, name, info, names):
             continue
         info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
-        if info is not None:
-            _bind_call(node, info, names)
+        if info is not None and info.cls is not None:
+            bind_call(node, info, names)
 
 
 def global_receivers(func, ctx):
@@ -59,28 +66,62 @@ def global_receivers(func, ctx):
     local = set(n.names_stored(func))
     found = {}
     for node in n.walk(func):
+        if isinstance(node, gast.For):  # ``for layer in LAYERS:``
+            root = _root(node.iter)
+            if root is not None and _objects(namespace.get(root)):
+                _pin_global(ctx, root, found, local)
+            continue
         if not isinstance(node, gast.Call):
             continue
         roots = [arg.id for arg in node.args if isinstance(arg, gast.Name)]
         if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name):
             roots.append(node.func.value.id)
+        elif isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Subscript):  # ``LAYERS[i].forward(x)``
+            root = _root(node.func.value)
+            if root is not None and _objects(namespace.get(root)):
+                roots.append(root)
         elif isinstance(node.func, gast.Name) and inspect.isfunction(inspect.getattr_static(
                 type(namespace.get(node.func.id)), '__call__', None)):
             roots.append(node.func.id)  # ``BN(x)``: an object of a class with a __call__
         for root in roots:
-            if root in local or root in found or root not in namespace or \
-                    not users_instance(namespace[root]):
-                continue
-            obj = namespace[root]
-            if ctx.names.object(root, obj) != root:
-                continue  # (the name is taken in generated code: left alone)
-            found[root] = receiver(obj)
-            globals_ = ctx.source.globals if ctx.source.globals is not None else {}
-            ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
+            if root in namespace and _objects(namespace[root]):
+                _pin_global(ctx, root, found, local)
     return found
 
 
-def _bind_call(node, info, names):
+def _pin_global(ctx, root, found, local):
+    """Record the `Receiver` of the object global or enclosing name `root` holds, in
+    `found`, and pin the name (see `global_receivers`)."""
+    if root in local or root in found:
+        return
+    obj = ctx.source.namespace[root]
+    if ctx.names.object(root, obj) != root:
+        return  # (the name is taken in generated code: left alone)
+    found[root] = receiver(obj)
+    globals_ = ctx.source.globals if ctx.source.globals is not None else {}
+    ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
+
+
+def _objects(value):
+    """Whether `value` is an instance of a class of the user's or a list or tuple of them."""
+    return users_instance(value) or instances(value)
+
+
+def _root(expr):
+    """The name under ``reversed(...)``, ``enumerate(...)``, subscripts and attributes of
+    `expr` (``LAYERS`` of ``LAYERS[1:]``), or None."""
+    while True:
+        if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+                expr.func.id in ('reversed', 'enumerate') and len(expr.args) == 1:
+            expr = expr.args[0]
+        elif isinstance(expr, (gast.Subscript, gast.Attribute)):
+            expr = expr.value
+        else:
+            return expr.id if isinstance(expr, gast.Name) else None
+
+
+def bind_call(node, info, names):
     """``obj(x)`` of an object whose class has a Python ``__call__``: ``C.__call__(obj, x)``."""
     call = inspect.getattr_static(info.cls, '__call__', None)
     if inspect.isfunction(call) and '__call__' not in dict(info.shadowed):
@@ -121,7 +162,60 @@ def receiver_of(expr, known):
         parent = receiver_of(expr.value, known)
         if parent is not None and expr.attr not in dict(parent.shadowed):
             return parent.attribute(expr.attr)
+    if isinstance(expr, gast.Subscript):  # ``self.layers[i]``, ``self.layers[1:]``
+        parent = receiver_of(expr.value, known)
+        if parent is not None and parent.sequence:
+            return parent if isinstance(expr.slice, gast.Slice) else parent.item()
     return None
+
+
+def _items_of(expr, known):
+    """The `Receiver` of a list or tuple of instances that ``for ... in expr`` goes over
+    (``self.layers``, ``reversed(self.layers)``, ``self.layers[1:]``), or None."""
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+            expr.func.id == 'reversed' and len(expr.args) == 1 and not expr.keywords:
+        expr = expr.args[0]
+    found = receiver_of(expr, known)
+    return found if found is not None and found.sequence else None
+
+
+def _loop_pairs(target, iterated):
+    """``(target, iterated)`` pairs of a ``for`` loop: itself, the item of ``enumerate(x)``,
+    and each of ``zip(a, b)``, each target going over the items of its iterable."""
+    if not isinstance(iterated, gast.Call) or not isinstance(iterated.func, gast.Name) or \
+            iterated.keywords or not isinstance(target, gast.Tuple):
+        return [(target, iterated)]
+    if iterated.func.id == 'enumerate' and len(iterated.args) == 1 and len(target.elts) == 2:
+        return _loop_pairs(target.elts[1], iterated.args[0])
+    if iterated.func.id == 'zip' and len(iterated.args) == len(target.elts):
+        return [pair for elt, arg in zip(target.elts, iterated.args)
+                for pair in _loop_pairs(elt, arg)]
+    return [(target, iterated)]
+
+
+def loop_receivers(func, known):
+    """`known` and the loop variables of `func` that go over a list of instances and are
+    assigned nowhere else (``for layer in self.layers:``, ``for i, layer in
+    enumerate(self.layers):``, ``for layer, w in zip(self.layers, ws):``): each holds an
+    item all through its loop."""
+    out = dict(known)
+    found = {}
+    for node in n.walk(func):
+        if not isinstance(node, gast.For):
+            continue
+        for target, iterated in _loop_pairs(node.target, node.iter):
+            items = _items_of(iterated, known)
+            if isinstance(target, gast.Name) and items is not None:
+                found.setdefault(target.id, []).append(items.item())
+    stores = {}
+    for node in n.walk(func):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    for name, items in found.items():
+        if name not in known and stores.get(name) == len(items) and \
+                all(item == items[0] for item in items):
+            out[name] = items[0]
+    return out
 
 
 def _identifier(preferred, fallback):
@@ -133,11 +227,13 @@ def _class_attribute(cls, name, names, where):
     return gast.copy_location(gast.Attribute(value=holder, attr=name, ctx=gast.Load()), where)
 
 
-def _bind_method(node, receiver, name, info, names):
+def bind_method(node, receiver, name, info, names):
     """Rewrite the call `node` of method `name` of `receiver`; whether it was a method."""
     own = dict(info.shadowed)
     if name in own:  # the instance's own attribute, not the class's method
-        if own[name] is not None:
+        if own[name] is HELD_NONE:  # (``self.act = None``: see `dispatch.raise_calls_of_none`)
+            node.calls_none = True
+        elif own[name] is not None:
             node.func = gast.copy_location(gast.Name(
                 id=names.object(_identifier(own[name].__name__, name), own[name]),
                 ctx=gast.Load(),
@@ -161,32 +257,51 @@ def _bind_method(node, receiver, name, info, names):
 
 
 def receivers_of_temporaries(body, receivers):
-    """`receivers` and the variables of `body` (normalized code) assigned once from an
-    attribute chain of a known receiver (``self_layer = self.layer``)."""
-    counts = {}
-    for stmt in n.statements(body):
-        if isinstance(stmt, gast.Assign):
-            for name in n.names_stored(stmt.targets[0]):
-                counts[name] = counts.get(name, 0) + 1
+    """`receivers` and the variables of `body` (normalized code) assigned only from attribute
+    chains and items of known receivers that give one `Receiver` (``self_layer =
+    self.layer``, and ``layer = items[i]`` in each loop over ``items = self.layers``)."""
+    stores = {}
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            stores[node.id] = stores.get(node.id, 0) + 1
     known = dict(receivers)
-    for stmt in body:
+    found = {}
+    for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in known:
+                len(stmt.targets) == 1 and stmt.targets[0].id not in receivers:
+            name = stmt.targets[0].id
             info = receiver_of(stmt.value, known)
-            if info is not None:
-                known[stmt.targets[0].id] = info
+            found.setdefault(name, []).append(info)
+            if info is not None and name not in known:
+                known[name] = info
+    for name, infos in found.items():
+        if len(infos) != stores.get(name) or any(info != infos[0] for info in infos):
+            known.pop(name, None)
     return known
 
 
-def callee_receivers(caller, params, bound):
-    """The receivers of a called function: its parameters bound to a caller's known receiver
-    or to an attribute chain of one (``self.layer``)."""
+def callee_receivers(caller, params, bound, chosen=None, func=None):
+    """The receivers of a called function `func`: its parameters bound to a caller's known
+    receiver or to an attribute chain of one (``self.layer``); for a `choice` (an item of a
+    list of instances of several kinds), `chosen`, the receiver of the branch of `dispatch`
+    that makes the call, or else (generated code differentiated again) the one kind whose
+    class has `func` as a method."""
     out = {}
     for param, arg in bound.items():
         info = receiver_of(arg, caller) if param in params else None
+        if info is not None and info.cls is None:
+            kinds = [chosen] if chosen in info.items else \
+                [item for item in info.items if _has_method(item.cls, func)]
+            info = kinds[0] if len(kinds) == 1 else None
         if info is not None:
             out[param] = info
     return out
+
+
+def _has_method(cls, func):
+    """Whether `func` is a method (or static or class method) of class `cls`."""
+    return func is not None and any(getattr(value, '__func__', value) is func
+                                    for klass in cls.__mro__ for value in vars(klass).values())
 
 
 def field_index(attribute):

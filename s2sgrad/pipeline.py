@@ -39,6 +39,7 @@ from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link, link_part
 from .modes import Mode
+from .dispatch import dispatch_by_class, raise_calls_of_none
 from .methods import bind_methods, global_receivers, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .own_results import own_results
@@ -123,6 +124,8 @@ def normalise(ctx):
     ctx.receivers = known_receivers(func, getattr(ctx.source, 'receivers', {}))
     ctx.receivers.update(global_receivers(func, ctx))  # (``MODEL.loss(x)``)
     bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
+    dispatch_by_class(func, ctx)  # (``for layer in self.layers:``)
+    raise_calls_of_none(func, ctx.source.lines)  # (``self.act = None``)
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
     canonical = Canonicalizer(ctx.source, ctx.namer)

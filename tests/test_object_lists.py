@@ -1,0 +1,335 @@
+"""Models that hold their layers in lists: ``for layer in self.layers: h = layer(h)``, a
+Sequential of layers of several classes, global lists of layers, and optional activations
+(``self.act = None``). Every gradient is checked against central differences of the model."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import NoRuleError, S2SError, UnsupportedSyntaxError
+
+X = np.array([0.3, -0.2, 0.5])
+V = np.array([1.0, -0.5, 2.0])
+
+
+def numeric_grad(f, x, eps=1e-6):
+    out = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = eps
+        out[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return out
+
+
+def check(f, x=X):
+    """The gradient and the JVP of `f` at `x` against central differences; the input is
+    left as it was."""
+    before = x.copy()
+    expected = numeric_grad(f, x)
+    assert np.allclose(s2sgrad.grad(f)(x), expected, atol=1e-6)
+    assert np.allclose(s2sgrad.jvp(f)(x, V), expected @ V, atol=1e-6)
+    assert np.array_equal(x, before)
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+class Dense:
+    def __init__(self, n, m, seed, act=np.tanh):
+        rng = np.random.default_rng(seed)
+        self.W = rng.standard_normal((n, m)) * 0.7
+        self.b = rng.standard_normal(m) * 0.1
+        self.act = act
+
+    def forward(self, x):
+        return self.act(x @ self.W + self.b)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+class Linear:
+    """A layer whose activation is optional (None: none)."""
+
+    def __init__(self, n, m, seed, act=None):
+        self.W = np.random.default_rng(seed).standard_normal((n, m)) * 0.7
+        self.act = act
+
+    def __call__(self, x):
+        z = x @ self.W
+        if self.act is not None:
+            z = self.act(z)
+        return z
+
+
+class Tanh:
+    def __call__(self, x):
+        return np.tanh(x)
+
+
+class Scale:
+    factor = 2.0
+
+    def __call__(self, x):
+        return self.factor * x
+
+
+class Residual:
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __call__(self, x):
+        return x + self.inner(x)
+
+
+class MLP:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def loop(self, x):
+        h = x
+        for layer in self.layers:
+            h = layer.forward(h)
+        return np.sum(h ** 2)
+
+    def indexed(self, x):
+        h = x
+        for i in range(len(self.layers)):
+            h = self.layers[i].forward(h)
+        return np.sum(h ** 2)
+
+    def numbered(self, x):
+        h = x
+        for i, layer in enumerate(self.layers):
+            h = layer(h) * (i + 1.0)
+        return np.sum(h ** 2)
+
+    def backwards(self, x):
+        h = x
+        for layer in reversed(self.layers[1:]):
+            h = layer(h)
+        return np.sum(h ** 2)
+
+    def weighted(self, x):
+        total = 0.0
+        for layer, w in zip(self.layers, [1.0, 3.0]):
+            total = total + w * np.sum(layer(x[:2]) ** 2)
+        return total
+
+    def listed(self, x):
+        outs = [layer(x[:2]) for layer in self.layers]
+        return np.sum(outs[0] * outs[1])
+
+    def summed(self, x):
+        return sum(np.sum(layer(x[:2])) for layer in self.layers)
+
+    def stepped(self, x):
+        i = 0
+        h = x
+        while i < len(self.layers):
+            h = self.layers[i](h)
+            i += 1
+        return np.sum(h ** 2)
+
+
+class Sequential:
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def loss(self, x):
+        return np.sum(self(x) ** 2)
+
+    def skip(self, x):
+        h = x
+        for i in range(len(self.layers)):
+            h = self.layers[i](h) + 0.1 * h.sum()
+        return np.sum(h ** 2)
+
+    def first_last(self, x):
+        return np.sum(self.layers[-1](self.layers[0](x)))
+
+
+def chain():
+    return MLP([Dense(3, 4, 0), Dense(4, 4, 1), Dense(4, 2, 2)])
+
+
+def square():
+    return MLP([Dense(3, 3, 0), Dense(3, 3, 1), Dense(3, 3, 2)])
+
+
+def pair():
+    return MLP((Dense(2, 3, 0), Dense(2, 3, 1, act=np.sin)))
+
+
+@pytest.mark.parametrize('method', ['loop', 'indexed', 'numbered', 'stepped'])
+def test_a_list_of_layers_of_one_class(method):
+    check(getattr(chain(), method))
+
+
+def test_a_slice_of_a_list_of_layers_reversed():
+    check(square().backwards)
+
+
+@pytest.mark.parametrize('method', ['weighted', 'listed', 'summed'])
+def test_layers_of_one_class_holding_different_functions(method):
+    check(getattr(pair(), method))
+
+
+def mixed():
+    return Sequential(Linear(3, 4, 0), Tanh(), Linear(4, 4, 1, act=np.sin),
+                      Residual(Linear(4, 4, 2, act=relu)), Scale(), Linear(4, 2, 3))
+
+
+@pytest.mark.parametrize('method', ['loss', 'skip'])
+def test_a_sequential_of_layers_of_several_classes(method):
+    check(getattr(mixed(), method))
+
+
+def test_two_items_of_a_sequential_called_in_one_statement():
+    check(Sequential(Linear(3, 3, 0), Tanh(), Linear(3, 3, 1, act=np.sin)).first_last)
+    with pytest.raises(UnsupportedSyntaxError, match='call each in a statement of its own'):
+        s2sgrad.grad(mixed().first_last)  # (5 kinds of each: 25 branches)
+
+
+def test_each_kind_of_layer_is_a_branch_of_the_printed_code():
+    source = s2sgrad.grad(mixed().loss).source
+    assert 'type(layer) is Tanh' in source
+    assert 'type(layer) is Linear and layer.act is sin' in source
+    assert 'type(layer) is Residual' in source
+    assert 'raise S2SError' in source
+
+
+def test_the_hessian_of_a_sequential_of_several_classes():
+    model = Sequential(Linear(3, 4, 0, act=np.sin), Tanh(), Residual(Linear(4, 4, 1)))
+    hessian = s2sgrad.hessian(model.loss)(X)
+    grad = s2sgrad.grad(model.loss)
+    for i in range(3):
+        assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
+
+
+def test_an_optional_activation_left_out():
+    layer = Linear(3, 2, 0)  # act=None: `self.act(z)` never runs
+    check(lambda x: np.sum(layer(x) ** 2))
+    check(Sequential(Linear(3, 2, 0)).loss)
+
+
+def test_calling_an_attribute_that_holds_none_raises_as_python_does():
+    class Always:
+        def __init__(self):
+            self.act = None
+
+        def __call__(self, x):
+            return np.sum(self.act(x))
+
+    model = Always()
+    with pytest.raises(TypeError, match='not callable'):
+        model(X)
+    with pytest.raises(TypeError, match='self.act'):
+        s2sgrad.grad(model)(X)
+
+
+LAYERS = [Dense(3, 4, 0), Dense(4, 2, 1)]
+MIXED = (Linear(3, 3, 0), Tanh(), Residual(Dense(3, 3, 1)))
+MODEL = MLP(LAYERS)
+
+
+def global_loop(x):
+    h = x
+    for layer in LAYERS:
+        h = layer.forward(h)
+    return np.sum(h ** 2)
+
+
+def global_indexed(x):
+    h = x
+    for i in range(len(LAYERS)):
+        h = LAYERS[i].forward(h)
+    return np.sum(h ** 2)
+
+
+def global_mixed(x):
+    for layer in MIXED:
+        x = layer(x)
+    return np.sum(x ** 2)
+
+
+def global_model(x):
+    h = x
+    for layer in MODEL.layers:
+        h = layer(h)
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize('f', [global_loop, global_indexed, global_mixed, global_model])
+def test_a_global_list_of_layers(f):
+    check(f)
+
+
+def test_a_layer_of_the_same_class_appended_later_is_differentiated():
+    model = Sequential(Linear(3, 3, 0), Tanh())
+    grad = s2sgrad.grad(model.loss)
+    model.layers.append(Linear(3, 2, 5))
+    assert np.allclose(grad(X), numeric_grad(model.loss, X), atol=1e-6)
+
+
+def test_a_layer_of_another_class_put_in_later_is_refused():
+    model = MLP([Dense(3, 3, 0), Dense(3, 2, 1)])
+    grad = s2sgrad.grad(model.loop)
+    model.layers[1] = Linear(3, 2, 1)
+    with pytest.raises(S2SError, match='call s2sgrad.grad again'):
+        grad(X)
+
+
+def test_a_layer_holding_another_function_put_in_later_is_refused():
+    model = mixed()
+    grad = s2sgrad.grad(model.loss)
+    model.layers[2].act = np.cos  # (the gradient was made for its `np.sin`)
+    with pytest.raises(S2SError, match='call s2sgrad.grad again'):
+        grad(X)
+
+
+def test_a_list_of_functions_is_refused():
+    class Acts:
+        def __init__(self):
+            self.acts = [np.tanh, np.sin]
+
+        def loss(self, x):
+            return np.sum(self.acts[1](x))
+
+    with pytest.raises(NoRuleError):
+        s2sgrad.grad(Acts().loss)(X)
+
+
+class Optional:
+    def __init__(self, act=None, scale=None):
+        self.act, self.scale = act, scale
+
+    def __call__(self, x):
+        z = self.act(x) if self.act is not None else x
+        if self.scale:
+            z = self.scale(z) * 2.0
+        return np.sum(z ** 2)
+
+
+@pytest.mark.parametrize('act', [None, np.tanh])
+@pytest.mark.parametrize('scale', [None, np.sin])
+def test_optional_functions_in_conditional_expressions(act, scale):
+    check(Optional(act, scale))
+
+
+class Block:
+    def __init__(self, seed):
+        self.body = Sequential(Linear(3, 3, seed, act=np.tanh), Scale())
+
+    def __call__(self, x):
+        return x + self.body(x)
+
+
+def test_sequentials_nested_in_sequentials():
+    model = Sequential(Block(0), Tanh(), Block(1), Residual(Linear(3, 3, 2, act=np.sin)))
+    check(model.loss)
