@@ -55,7 +55,8 @@ class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=
     ``self.layer.forward(x)``) or a list or tuple of them (``self.layers``).
 
     For a list or tuple of instances (``cls`` list or tuple), `items` is the `Receiver` of its
-    items, one per class, in the order the classes first appear (see `items_receiver`)."""
+    items, one per kind (`kind`), in the order the kinds first appear (see
+    `items_receiver`)."""
 
     __slots__ = ()
 
@@ -64,9 +65,10 @@ class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=
         return dict(self.attributes).get(name)
 
     def item(self):
-        """The `Receiver` of an item of a list or tuple of instances: the items' one
-        `Receiver` when they are of one class, and a `choice` of them otherwise."""
-        return self.items[0] if len(self.items) == 1 else choice(self.items)
+        """The `Receiver` of an item of a list or tuple of instances: a `choice` of the kinds
+        of its items (one kind too: the item is tested when the gradient runs, as the list
+        may hold other objects by then)."""
+        return choice(self.items)
 
     @property
     def sequence(self):
@@ -134,15 +136,33 @@ _MOST_ITEMS = 10000  # (longer lists of objects are not looked into)
 
 def items_receiver(items, depth=4, seen=None):
     """The `Receiver` of a list or tuple of instances: its `items` hold one `Receiver` per
-    group of items, what the items of one class that hold the same functions (`functions`)
-    share (`merged`)."""
-    groups = {}
+    `kind` of items, what the items of that kind share (`merged`)."""
     seen = {} if seen is None else seen
-    for item in items:
-        found = receiver(item, depth, seen)
-        groups.setdefault((type(item), functions(found)), []).append(found)
     return Receiver(type(items), frozenset(), frozenset(),
-                    tuple(merged(found) for found in groups.values()))
+                    kinds(receiver(item, depth, seen) for item in items))
+
+
+def kinds(found):
+    """The `Receiver`s `found` grouped by `kind`, each group `merged`, in the order the kinds
+    first appear."""
+    groups = {}
+    for each in found:
+        groups.setdefault(kind(each), []).append(each)
+    return tuple(merged(group) for group in groups.values())
+
+
+def kind(found):
+    """What tells apart instances whose methods are differentiated differently: the class of
+    the instance of `Receiver` `found`, the functions it holds, its attributes holding None,
+    and the kind of each instance it holds (not of its lists of instances: their items are
+    told apart where they are called)."""
+    return (found.cls, functions(found), held_none(found),
+            frozenset((name, kind(sub)) for name, sub in found.attributes if not sub.sequence))
+
+
+def held_none(found):
+    """The names of the own attributes holding None of the instance of `Receiver` `found`."""
+    return frozenset(name for name, value in found.shadowed if value is HELD_NONE)
 
 
 def functions(found):
@@ -164,10 +184,10 @@ HELD_NONE = _HeldNone()
 
 
 def merged(found):
-    """What the `Receiver`s `found` of instances of one class all share: an attribute shadowed
-    by some or with different functions in them is shadowed with None (calls of it are not
-    resolved), and an attribute holding instances in all of them is kept when their
-    receivers merge."""
+    """What the `Receiver`s `found` of instances of one `kind` all share: an attribute
+    shadowed by data in some is shadowed with None (calls of it are not resolved), an
+    attribute holding an instance in all is kept, merged, and one holding a list or tuple of
+    instances in all holds the kinds of all their items."""
     first = found[0]
     if all(other == first for other in found[1:]):
         return first
@@ -177,13 +197,13 @@ def merged(found):
     attributes = []
     for name, value in first.attributes:
         values = [other.attribute(name) for other in found]
-        if all(v is not None and v.cls is value.cls and bool(v.items) == bool(value.items)
-               for v in values):
-            attributes.append((name, value if value.items else merged(values)))
-    shadowed_names = {name for name, _ in shadowed}
-    attributes = [(name, value) for name, value in attributes
-                  if name not in shadowed_names and
-                  (not value.items or all(other.attribute(name) == value for other in found))]
+        if any(v is None or v.sequence != value.sequence for v in values):
+            continue
+        if value.sequence:
+            attributes.append((name, Receiver(value.cls, frozenset(), frozenset(), kinds(
+                item for v in values for item in v.items))))
+        else:
+            attributes.append((name, merged(values)))
     return Receiver(first.cls, shadowed, frozenset(attributes))
 
 

@@ -119,7 +119,8 @@ def _helper(ctx, arguments, func, mode, split=False):
         built = getattr(getattr(func, '__s2sgrad__', None), 'receivers', None)
         receivers = dict(built) if built is not None else callee_receivers(
             ctx.receivers, arguments.params, arguments.bound,
-            getattr(arguments.call.func, 'dispatched', None), func)
+            getattr(arguments.call.func, 'dispatched', None), func, _owner(ctx, arguments),
+            getattr(arguments.call.func, 'passed', None))
         # (generated code differentiated again: its objects are those it was made for)
         functions = _static_functions(ctx, arguments)
         key, generated = ctx.builder.helper(func, active, mode, ctx.optimized, receivers,
@@ -133,6 +134,19 @@ def _helper(ctx, arguments, func, mode, split=False):
     if split:
         return _bind_split(ctx, key, generated, live), generated
     return _bind_helper(ctx, key, generated, live), generated
+
+
+def _owner(ctx, arguments):
+    """The class whose function the call calls (``Linear`` of ``Linear.__call__(layer, x)``),
+    or None."""
+    func = arguments.call.func
+    if not isinstance(func, gast.Attribute):
+        return None
+    try:
+        found = ctx.resolver.lookup(func.value)
+    except TypeError:
+        return None
+    return found if isinstance(found, type) else None
 
 
 def _static_functions(ctx, arguments):

@@ -1,10 +1,12 @@
 """Calls of methods of objects known only as one of several kinds: a branch per kind, or a raise."""
+import inspect
+
 import gast
 
 from . import nodes as n
-from .callables import HELD_NONE, functions
+from .callables import functions, held_none
 from .errors import S2SError
-from .methods import bind_call, bind_method, receiver_of
+from .methods import bind_call, bind_method
 
 _SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
 
@@ -26,24 +28,32 @@ def dispatch_by_class(func, ctx):
     if not ctx.receivers:
         return
     for node in list(n.walk(func)):
-        n.map_blocks(node, lambda block: [_dispatched(stmt, ctx) for stmt in block],
+        n.map_blocks(node, lambda block: [new for stmt in block
+                                          for new in _dispatched(stmt, ctx)],
                      functions=node is func)
 
 
-def _dispatched(stmt, ctx):
-    """`stmt`, or the branches by class that replace it."""
+def _dispatched(stmt, ctx, narrowed=None):
+    """The statements that replace `stmt`: itself, or the branches by kind (for one kind,
+    the test that raises and the statement). `narrowed`: the `Receiver` of each object (by
+    its ``gast.dump``) that an enclosing branch has tested the kind of."""
     known, names, lines = ctx.receivers, ctx.names, ctx.source.lines
+    narrowed = narrowed or {}
     if not isinstance(stmt, _SIMPLE):
-        return stmt
+        return [stmt]
     found = {}
     for node in n.walk(stmt, skip=lambda child: isinstance(child, gast.Lambda)):
-        if isinstance(node, gast.Call):
-            target = _object_called(node)
-            info = receiver_of(target, known) if target is not None else None
-            if info is not None and info.cls is None and _pure(target):
-                found.setdefault(gast.dump(target), (target, info))
+        if not isinstance(node, gast.Call):
+            continue
+        called = _object_called(node)
+        objects = ([called] if called is not None else []) + _passed(node, ctx)
+        for chosen in (_choice_in(each, known, narrowed) for each in objects):
+            if chosen is not None:
+                found.setdefault(gast.dump(chosen[0]), chosen)
     if not found:
-        return stmt
+        if narrowed:
+            _bind_narrowed(stmt, known, narrowed, names)
+        return [stmt]
     target, info = next(iter(found.values()))  # (the others in each branch, recursively)
     branches = _product(info for _, info in found.values())
     if branches > _MOST_BRANCHES:
@@ -53,47 +63,167 @@ def _dispatched(stmt, ctx):
                                     f'branches, one per kind of each; call each in a statement '
                                     f'of its own (`h = {_text(target, lines)}(x)`)')
     key = gast.dump(target)
-    kinds = sorted(info.items, key=lambda item: -len(functions(item)))  # (see `_test`)
-    branches = []
-    for item in kinds:
-        branch = n.clone(stmt)
-        for node in n.walk(branch, skip=lambda child: isinstance(child, gast.Lambda)):
-            if isinstance(node, gast.Call):
-                called = _object_called(node)
-                if called is not None and gast.dump(called) == key:
-                    _bind(node, item, names)
-        branches.append((item, _dispatched(branch, ctx)))
+    tests = [(_test(target, item, names), item) for item in info.items]
+    tests.sort(key=lambda pair: -_size(pair[0]))  # (see `_test`)
     error = names.object('S2SError', S2SError)
-    message = (f'`{_text(target, lines)}` is of none of the classes, or holds none of the '
-               f'functions, that its list held when the gradient was made; call s2sgrad.grad '
-               f'again')
+    message = (f'`{_text(target, lines)}` is of none of the kinds of objects its list held '
+               f'when the gradient was made (their classes, and the functions and objects '
+               f'they hold); call s2sgrad.grad again')
     out = [gast.copy_location(gast.Raise(exc=n.call(n.name(error), n.const(message)),
                                          cause=None), stmt)]
-    for item, branch in reversed(branches):
-        test = _test(target, item, names)
-        out = [gast.copy_location(gast.If(test=test, body=[branch], orelse=out), stmt)]
-    return out[0]
+    if len(tests) == 1:  # ``if type(layer) is not Dense: raise ...`` and the call
+        (test, item), = tests
+        guard = gast.copy_location(gast.If(test=_negated(test), body=out, orelse=[]), stmt)
+        return [guard] + _dispatched(stmt, ctx, {**narrowed, key: item})
+    for test, item in reversed(tests):
+        branch = _dispatched(n.clone(stmt), ctx, {**narrowed, key: item})
+        out = [gast.copy_location(gast.If(test=test, body=branch, orelse=out), stmt)]
+    return out
+
+
+def _choice_in(expr, known, narrowed):
+    """``(prefix, choice)`` for the shortest prefix of object expression `expr` (``layer`` of
+    ``layer.inner``) whose receiver is a `choice` not yet narrowed, or None."""
+    chain = [expr]
+    while isinstance(chain[-1], (gast.Attribute, gast.Subscript)):
+        chain.append(chain[-1].value)
+    for prefix in reversed(chain):
+        info = _receiver(prefix, known, narrowed)
+        if info is None:
+            return None
+        if info.cls is None:
+            return (prefix, info) if _pure(prefix) else None
+    return None
+
+
+def _receiver(expr, known, narrowed):
+    """The `Receiver` of object expression `expr` (`methods.receiver_of`), the objects
+    tested in `narrowed` taken as of their kind."""
+    key = gast.dump(expr)
+    if key in narrowed:
+        return narrowed[key]
+    if isinstance(expr, gast.Name):
+        return known.get(expr.id)
+    parent = _receiver(expr.value, known, narrowed) \
+        if isinstance(expr, (gast.Attribute, gast.Subscript)) else None
+    if parent is None:
+        return None
+    if isinstance(expr, gast.Attribute):
+        if parent.cls is None or expr.attr in dict(parent.shadowed):
+            return None
+        return parent.attribute(expr.attr)
+    if parent.sequence:
+        return parent if isinstance(expr.slice, gast.Slice) else parent.item()
+    return None
+
+
+def _passed(call, ctx):
+    """The arguments of `call` of a function of the user's (``apply(layer, h)``,
+    ``Net.step(self, layer, h)``) that are names, attributes or items (the objects it may
+    be passed)."""
+    if not isinstance(call.func, (gast.Name, gast.Attribute)) or not any(
+            isinstance(arg, (gast.Name, gast.Attribute, gast.Subscript)) for arg in call.args):
+        return []
+    path = n.dotted_path(call.func)
+    root, *rest = path.split('.') if path else ('',)
+    obj = ctx.visible().get(root) if root not in ctx.receivers else None
+    for part in rest:
+        obj = getattr(obj, part, None)
+    if not inspect.isfunction(obj) or \
+            (getattr(obj, '__module__', '') or '').split('.')[0] in ('numpy', 'scipy', 's2sgrad'):
+        return []
+    args = call.args
+    if rest and isinstance(ctx.visible().get(root), type):
+        args = args[1:]  # (``Dense.forward(layer, h)``: a method of the class of `layer`)
+    return [arg for arg in args if isinstance(arg, (gast.Name, gast.Attribute, gast.Subscript))]
+
+
+def _bind_narrowed(stmt, known, narrowed, names):
+    """Bind the calls of `stmt` (in a branch of `_dispatched`) of the objects whose kind the
+    branch tested, and of the objects they hold; and record on the calls they are passed to
+    their receivers (`methods.callee_receivers`)."""
+    for node in n.walk(stmt, skip=lambda child: isinstance(child, gast.Lambda)):
+        if not isinstance(node, gast.Call):
+            continue
+        passed = {position: _receiver(arg, known, narrowed)
+                  for position, arg in enumerate(node.args)
+                  if any(key in narrowed for key in _prefixes(arg))}
+        passed = {position: info for position, info in passed.items()
+                  if info is not None and info.cls is not None and not info.sequence}
+        if passed:
+            node.func.passed = passed
+        called = _object_called(node)
+        if called is None or not any(key in narrowed for key in _prefixes(called)):
+            continue
+        info = _receiver(called, known, narrowed)
+        if isinstance(node.func, gast.Attribute) and info is not None and \
+                info.cls is not None and not info.sequence and \
+                bind_method(node, node.func.value, node.func.attr, info, names):
+            _mark(node, info)
+            continue
+        info = _receiver(node.func, known, narrowed)  # (a callable object)
+        if info is not None and info.cls is not None and not info.sequence:
+            bind_call(node, info, names)
+            _mark(node, info)
+
+
+def _prefixes(expr):
+    """The ``gast.dump`` of `expr` and of each object expression it reads an attribute or
+    item of."""
+    while True:
+        yield gast.dump(expr)
+        if not isinstance(expr, (gast.Attribute, gast.Subscript)):
+            return
+        expr = expr.value
+
+
+def _mark(call, info):
+    """Record on bound `call` the receiver of the object its method is called on (the
+    callee's receiver: `methods.callee_receivers`)."""
+    method = getattr(call.func, 'method_of', None)
+    if method is not None and method[3]:
+        call.func.dispatched = info
+
+
+def _negated(test):
+    """``type(x) is not C`` of ``type(x) is C``, ``not (...)`` of other tests."""
+    if isinstance(test, gast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], gast.Is):
+        return gast.Compare(left=test.left, ops=[gast.IsNot()], comparators=test.comparators)
+    return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+def _size(test):
+    return len(test.values) if isinstance(test, gast.BoolOp) else 1
 
 
 def _test(target, item, names):
     """Whether object `target` is of the kind of `Receiver` `item`: ``type(layer) is
-    Dense``, and ``layer.act is np.tanh`` for each function it holds (``is None`` for each
-    attribute holding None). Tested in order, those
-    holding more functions first: an object of a kind holding fewer functions fails the tests
-    of those before it."""
-    tests = [gast.Compare(
+    Dense``, ``layer.act is np.tanh`` for each function it holds, ``layer.bias is None`` for
+    each attribute holding None, and the same of each object it holds. Tested in order, the
+    longest tests first: an object of a kind of fewer tests fails those before it."""
+    tests = []
+    _kind_tests(target, item, names, tests)
+    return tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.And(), values=tests)
+
+
+def _kind_tests(target, item, names, tests):
+    tests.append(gast.Compare(
         left=n.call(n.name(names.object('type', type)), n.clone(target)), ops=[gast.Is()],
-        comparators=[n.name(names.object(item.cls.__name__, item.cls))])]
+        comparators=[n.name(names.object(item.cls.__name__, item.cls))]))
     for attr, value in sorted(functions(item), key=lambda pair: pair[0]):
         tests.append(gast.Compare(
-            left=gast.Attribute(value=n.clone(target), attr=attr, ctx=gast.Load()),
-            ops=[gast.Is()], comparators=[n.name(names.object(
-                _identifier(getattr(value, '__name__', attr), attr), value))]))
-    for attr in sorted(attr for attr, value in item.shadowed if value is HELD_NONE):
-        tests.append(gast.Compare(
-            left=gast.Attribute(value=n.clone(target), attr=attr, ctx=gast.Load()),
-            ops=[gast.Is()], comparators=[n.const(None)]))
-    return tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.And(), values=tests)
+            left=_attribute(target, attr), ops=[gast.Is()], comparators=[n.name(
+                names.object(_identifier(getattr(value, '__name__', attr), attr), value))]))
+    for attr in sorted(held_none(item)):
+        tests.append(gast.Compare(left=_attribute(target, attr), ops=[gast.Is()],
+                                  comparators=[n.const(None)]))
+    for attr, sub in sorted(item.attributes, key=lambda pair: pair[0]):
+        if not sub.sequence:
+            _kind_tests(_attribute(target, attr), sub, names, tests)
+
+
+def _attribute(target, attr):
+    return gast.Attribute(value=n.clone(target), attr=attr, ctx=gast.Load())
 
 
 def _identifier(preferred, fallback):
@@ -118,15 +248,6 @@ def _object_called(call):
     if isinstance(call.func, (gast.Name, gast.Subscript)):
         return call.func
     return None
-
-
-def _bind(call, info, names):
-    """Bind `call` of the object of `Receiver` `info` (see `methods.bind_methods`)."""
-    if isinstance(call.func, gast.Attribute):
-        bind_method(call, call.func.value, call.func.attr, info, names)
-    else:
-        bind_call(call, info, names)
-    call.func.dispatched = info  # (the callee's receiver: `methods.callee_receivers`)
 
 
 def _pure(expr):

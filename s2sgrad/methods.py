@@ -4,7 +4,7 @@ import inspect
 import gast
 
 from . import nodes as n
-from .callables import HELD_NONE, instances, receiver, users_instance
+from .callables import HELD_NONE, Receiver, choice, instances, kinds, receiver, users_instance
 
 
 def known_receivers(func, receivers):
@@ -24,6 +24,7 @@ def bind_methods(func, receivers, names, code=None):
     differentiated like any function of the user's. `names` binds the classes to names
     generated code can read. Other calls are left alone."""
     known = loop_receivers(func, known_receivers(func, receivers))
+    known = receivers_of_temporaries(func.body, known)  # (``layer = self.layers[i]``)
     if not known:
         return
     receivers.update(known)  # (the calls' receivers, `callee_receivers`, `dispatch`)
@@ -60,8 +61,9 @@ def global_receivers(func, ctx):
     `Receiver`, for `bind_methods` and the calls' receivers (`callee_receivers`): the call is
     then ``Net.loss(MODEL, x)``, differentiated like any function of the user's. The name is
     bound to the object it holds now (as the functions a transformation resolves: see the
-    README) and pinned (`ctx.extra_pins`): the gradient is out of date once it holds another
-    object."""
+    README), except a list or tuple of instances, read when the gradient runs (the kind of
+    each item called is tested: `dispatch`), and pinned (`ctx.extra_pins`): a new gradient
+    is made once it holds another object."""
     namespace = ctx.source.namespace
     local = set(n.names_stored(func))
     found = {}
@@ -76,9 +78,9 @@ def global_receivers(func, ctx):
         roots = [arg.id for arg in node.args if isinstance(arg, gast.Name)]
         if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name):
             roots.append(node.func.value.id)
-        elif isinstance(node.func, gast.Attribute) and \
-                isinstance(node.func.value, gast.Subscript):  # ``LAYERS[i].forward(x)``
-            root = _root(node.func.value)
+        elif isinstance(node.func, gast.Subscript) or isinstance(node.func, gast.Attribute) \
+                and isinstance(node.func.value, (gast.Subscript, gast.Attribute)):
+            root = _root(node.func)  # ``LAYERS[i].forward(x)``, ``MODEL.layers[i](x)``
             if root is not None and _objects(namespace.get(root)):
                 roots.append(root)
         elif isinstance(node.func, gast.Name) and inspect.isfunction(inspect.getattr_static(
@@ -96,7 +98,10 @@ def _pin_global(ctx, root, found, local):
     if root in local or root in found:
         return
     obj = ctx.source.namespace[root]
-    if ctx.names.object(root, obj) != root:
+    if instances(obj):  # (read when the gradient runs: its items' kinds are tested)
+        if root in ctx.names.bindings:
+            return
+    elif ctx.names.object(root, obj) != root:
         return  # (the name is taken in generated code: left alone)
     found[root] = receiver(obj)
     globals_ = ctx.source.globals if ctx.source.globals is not None else {}
@@ -175,6 +180,18 @@ def _items_of(expr, known):
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
             expr.func.id == 'reversed' and len(expr.args) == 1 and not expr.keywords:
         expr = expr.args[0]
+    if isinstance(expr, (gast.Tuple, gast.List)) and expr.elts:  # ``(self.a, self.b)``
+        held = [receiver_of(elt, known) for elt in expr.elts]
+        if any(each is None or each.sequence for each in held):
+            return None
+        return Receiver(tuple, frozenset(), frozenset(), kinds(
+            kind for each in held for kind in (each.items if each.cls is None else (each,))))
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):  # ``self.a + self.b``
+        parts = [_items_of(expr.left, known), _items_of(expr.right, known)]
+        if None in parts:
+            return None
+        return Receiver(list, frozenset(), frozenset(), kinds(
+            kind for part in parts for kind in part.items))
     found = receiver_of(expr, known)
     return found if found is not None and found.sequence else None
 
@@ -196,8 +213,9 @@ def _loop_pairs(target, iterated):
 def loop_receivers(func, known):
     """`known` and the loop variables of `func` that go over a list of instances and are
     assigned nowhere else (``for layer in self.layers:``, ``for i, layer in
-    enumerate(self.layers):``, ``for layer, w in zip(self.layers, ws):``): each holds an
-    item all through its loop."""
+    enumerate(self.layers):``, ``for layer, w in zip(self.layers, ws):``, ``for m in
+    (self.a, self.b):``): each holds an item all through its loop, of any of the kinds of the
+    items of the lists it goes over."""
     out = dict(known)
     found = {}
     for node in n.walk(func):
@@ -211,10 +229,9 @@ def loop_receivers(func, known):
     for node in n.walk(func):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             stores[node.id] = stores.get(node.id, 0) + 1
-    for name, items in found.items():
-        if name not in known and stores.get(name) == len(items) and \
-                all(item == items[0] for item in items):
-            out[name] = items[0]
+    for name, items in found.items():  # (over several lists: the kinds of all)
+        if name not in known and stores.get(name) == len(items):
+            out[name] = choice(kinds(kind for item in items for kind in item.items))
     return out
 
 
@@ -257,44 +274,66 @@ def bind_method(node, receiver, name, info, names):
 
 
 def receivers_of_temporaries(body, receivers):
-    """`receivers` and the variables of `body` (normalized code) assigned only from attribute
-    chains and items of known receivers that give one `Receiver` (``self_layer =
-    self.layer``, and ``layer = items[i]`` in each loop over ``items = self.layers``)."""
+    """`receivers` and the variables of `body` assigned only from attribute chains and items
+    of known receivers that give one `Receiver` (``self_layer = self.layer``, ``layer =
+    items[i]`` in each loop over ``items = self.layers``, ``first, last = self.layers``)."""
     stores = {}
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
-    known = dict(receivers)
-    found = {}
-    for stmt in n.statements(body):
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                len(stmt.targets) == 1 and stmt.targets[0].id not in receivers:
-            name = stmt.targets[0].id
-            info = receiver_of(stmt.value, known)
-            found.setdefault(name, []).append(info)
-            if info is not None and name not in known:
-                known[name] = info
-    for name, infos in found.items():
-        if len(infos) != stores.get(name) or any(info != infos[0] for info in infos):
-            known.pop(name, None)
-    return known
+    excluded = set(receivers)
+    while True:  # (until every variable kept holds what it was taken to hold)
+        known, found = dict(receivers), {}
+        for stmt in n.statements(body):
+            for name, info in _assigned_receivers(stmt, known):
+                if name not in excluded:
+                    found.setdefault(name, []).append(info)
+                    if info is not None and name not in known:
+                        known[name] = info
+        wrong = {name for name, infos in found.items()
+                 if len(infos) != stores.get(name) or any(info != infos[0] for info in infos)}
+        if not wrong:
+            return known
+        excluded |= wrong
 
 
-def callee_receivers(caller, params, bound, chosen=None, func=None):
+def _assigned_receivers(stmt, known):
+    """``(name, Receiver or None)`` for each name an assignment `stmt` stores into from a
+    receiver expression (one name, or a tuple of names unpacking a list of instances)."""
+    if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
+        return []
+    target = stmt.targets[0]
+    if isinstance(target, gast.Name):
+        return [(target.id, receiver_of(stmt.value, known))]
+    if isinstance(target, (gast.Tuple, gast.List)) and \
+            all(isinstance(elt, gast.Name) for elt in target.elts):
+        held = receiver_of(stmt.value, known)
+        item = held.item() if held is not None and held.sequence else None
+        return [(elt.id, item) for elt in target.elts]
+    return []
+
+
+def callee_receivers(caller, params, bound, chosen=None, func=None, owner=None, passed=None):
     """The receivers of a called function `func`: its parameters bound to a caller's known
-    receiver or to an attribute chain of one (``self.layer``); for a `choice` (an item of a
-    list of instances of several kinds), `chosen`, the receiver of the branch of `dispatch`
-    that makes the call, or else (generated code differentiated again) the one kind whose
-    class has `func` as a method."""
+    receiver or to an attribute chain of one (``self.layer``); the first, for a method
+    called by a branch of `dispatch`, `chosen`: the receiver of the kind that branch tested.
+    For a `choice` otherwise (generated code differentiated again), the one kind whose class
+    is `owner` (``Linear`` of ``Linear.__call__(layer, x)``) or has `func` as a method.
+    `passed`: the receivers of the objects such a branch passes, by position."""
     out = {}
     for param, arg in bound.items():
         info = receiver_of(arg, caller) if param in params else None
         if info is not None and info.cls is None:
-            kinds = [chosen] if chosen in info.items else \
+            found = [item for item in info.items if item.cls is owner] if owner else \
                 [item for item in info.items if _has_method(item.cls, func)]
-            info = kinds[0] if len(kinds) == 1 else None
+            info = found[0] if len(found) == 1 else None
         if info is not None:
             out[param] = info
+    if chosen is not None and params:
+        out[params[0]] = chosen
+    for position, info in (passed or {}).items():  # (objects a branch of `dispatch` passes)
+        if position < len(params):
+            out[params[position]] = info
     return out
 
 

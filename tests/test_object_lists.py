@@ -333,3 +333,209 @@ class Block:
 def test_sequentials_nested_in_sequentials():
     model = Sequential(Block(0), Tanh(), Block(1), Residual(Linear(3, 3, 2, act=np.sin)))
     check(model.loss)
+
+
+class Module:
+    """A PyTorch-like base class: calling the object calls its `forward`."""
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+class Lin(Module):
+    def __init__(self, seed):
+        self.W = np.random.default_rng(seed).standard_normal((3, 3)) * 0.6
+
+    def forward(self, x):
+        return x @ self.W
+
+    def gain(self):
+        return 1.0
+
+
+class Louder(Lin):
+    def gain(self):
+        return 10.0
+
+
+class Th(Module):
+    def forward(self, x):
+        return np.tanh(x)
+
+
+class Act(Module):
+    def __init__(self, fn):
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+class Res(Module):
+    def __init__(self, inner):
+        self.inner = inner
+
+    def forward(self, x):
+        return x + self.inner(x)
+
+
+def apply(layer, h):
+    return layer(h) * 0.5
+
+
+class Net(Module):
+    def __init__(self, layers, encoder=(), decoder=()):
+        self.layers = layers
+        self.encoder, self.decoder = list(encoder), list(decoder)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def loss(self, x):
+        return np.sum(self(x) ** 2)
+
+    def gained(self, x):
+        for layer in self.layers:
+            x = np.tanh(layer.forward(x)) * layer.gain()
+        return np.sum(x ** 2)
+
+    def temporary(self, x):
+        for i in range(len(self.layers)):
+            layer = self.layers[i]
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def unpacked(self, x):
+        first, second = self.layers
+        return np.sum(second(first(x)) ** 2)
+
+    def two_lists(self, x):
+        for layer in self.encoder:
+            x = layer(x)
+        for layer in self.decoder:
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def joined(self, x):
+        for layer in self.encoder + self.decoder:
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def displayed(self, x):
+        for layer in (self.layers[0], self.encoder[0]):
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def passed(self, x):
+        for layer in self.layers:
+            x = apply(layer, x)
+        return np.sum(x ** 2)
+
+    def stepped(self, x):
+        for layer in self.layers:
+            x = self.step(layer, x)
+        return np.sum(x ** 2)
+
+    def step(self, layer, x):
+        return layer(x) + 0.1 * x
+
+
+@pytest.mark.parametrize('method', ['loss', 'temporary', 'passed', 'stepped'])
+@pytest.mark.parametrize('layers', [[Lin(0), Lin(1)], [Lin(0), Th()], (Res(Lin(2)), Louder(3))],
+                         ids=['one-class', 'two-classes', 'tuple'])
+def test_ways_of_walking_the_layers(method, layers):
+    check(getattr(Net(layers), method))
+
+
+@pytest.mark.parametrize('layers', [[Lin(0), Lin(1)], (Lin(2), Louder(3))])
+def test_a_method_called_for_a_value_that_needs_no_derivative(layers):
+    check(Net(layers).gained)
+
+
+@pytest.mark.parametrize('method', ['unpacked', 'two_lists', 'joined', 'displayed'])
+def test_layers_unpacked_joined_and_in_displays(method):
+    check(getattr(Net([Lin(0), Th()], encoder=[Lin(1), Act(np.sin)], decoder=[Res(Lin(2))]),
+                  method))
+
+
+@pytest.mark.parametrize('layers', [
+    [Res(Lin(0)), Res(Th())],  # one class holding objects of different classes
+    [Res(Act(np.tanh)), Res(Act(np.sin))],  # ... holding different functions
+    [Net([Lin(0), Th()]), Net([Lin(1), Act(np.sin)])],  # Sequentials in a Sequential
+    [Res(Net([Lin(0), Th()])), Th()],
+])
+def test_items_of_one_class_holding_different_objects(layers):
+    check(Net(layers).loss)
+
+
+def test_the_hessian_through_an_inherited_call():
+    model = Net([Lin(0), Th(), Res(Lin(1))])
+    hessian = s2sgrad.hessian(model.loss)(X)
+    grad = s2sgrad.grad(model.loss)
+    for i in range(3):
+        assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
+
+
+@pytest.mark.parametrize('change', ['function', 'nested function', 'subclass'])
+def test_an_item_of_another_kind_put_in_later_is_refused(change):
+    """Even where no branch was needed: each item called is tested when the gradient runs
+    (each was a silently wrong gradient)."""
+    if change == 'function':
+        model, new = Net([Act(np.tanh), Act(np.tanh)]), Act(np.sin)
+    elif change == 'nested function':
+        model, new = Net([Lin(0), Res(Act(np.tanh))]), Res(Act(np.sin))
+    else:
+        model, new = Net([Lin(0), Lin(1)]), Louder(1)
+    grad = s2sgrad.grad(model.gained if change == 'subclass' else model.loss)
+    grad(X)
+    model.layers.append(new)
+    with pytest.raises(S2SError, match='call s2sgrad.grad again'):
+        grad(X)
+
+
+GLOBAL_LAYERS = [Lin(0), Th()]
+
+
+def global_layers(x):
+    for layer in GLOBAL_LAYERS:
+        x = layer(x)
+    return np.sum(x ** 2)
+
+
+def test_a_global_list_rebound_is_read_when_the_gradient_runs():
+    global GLOBAL_LAYERS
+    grad = s2sgrad.grad(global_layers)
+    saved = GLOBAL_LAYERS
+    try:
+        GLOBAL_LAYERS = [Lin(5), Th(), Lin(6)]  # (the gradient used the old list)
+        assert np.allclose(grad(X), numeric_grad(global_layers, X), atol=1e-6)
+    finally:
+        GLOBAL_LAYERS = saved
+
+
+def test_an_enclosing_list_rebound_is_read_when_the_gradient_runs():
+    def make():
+        layers = [Lin(0), Th()]
+
+        def f(x):
+            for layer in layers:
+                x = layer(x)
+            return np.sum(x ** 2)
+
+        def swap(new):
+            nonlocal layers
+            layers = new
+        return f, swap
+
+    f, swap = make()
+    grad = s2sgrad.grad(f)
+    swap([Th(), Lin(7)])
+    assert np.allclose(grad(X), numeric_grad(f, X), atol=1e-6)
+
+
+def test_a_layer_of_one_kind_is_tested_before_its_call_in_the_printed_code():
+    source = s2sgrad.grad(Net([Lin(0), Lin(1)]).loss).source
+    assert 'type(layer) is not Lin' in source
+    assert 'raise S2SError(' in source
