@@ -41,7 +41,10 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         if isinstance(func, gast.Name) and func.id in ctx.resolver.local_names:
             extra = (f'`{func.id}` is a variable, which s2sgrad cannot resolve to a function '
                      f'when it transforms the code: call the function by its name, or make '
-                     f'it the default of a parameter')
+                     f'it the default of a parameter; if it holds an object of yours taken '
+                     f'from a list, call it in a form s2sgrad follows (`for {func.id} in '
+                     f'self.layers: x = {func.id}(x)`, `self.layers[i](x)`: see the README, '
+                     f'"Lists and tuples of layers")')
         raise ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`', extra)
     if lookup_rule(obj) is not None:
         return Callee('rule', obj, list(call.args), call.keywords)

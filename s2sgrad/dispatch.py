@@ -63,7 +63,7 @@ def _dispatched(stmt, ctx, narrowed=None):
                                     f'branches, one per kind of each; call each in a statement '
                                     f'of its own (`h = {_text(target, lines)}(x)`)')
     key = gast.dump(target)
-    tests = [(_test(target, item, names), item) for item in info.items]
+    tests = [(_test(target, item, info.items, names), item) for item in info.items]
     tests.sort(key=lambda pair: -_size(pair[0]))  # (see `_test`)
     error = names.object('S2SError', S2SError)
     message = (f'`{_text(target, lines)}` is of none of the kinds of objects its list held '
@@ -129,9 +129,9 @@ def _passed(call, ctx):
     obj = ctx.visible().get(root) if root not in ctx.receivers else None
     for part in rest:
         obj = getattr(obj, part, None)
-    if not inspect.isfunction(obj) or \
+    if not inspect.isfunction(obj) or getattr(obj, '__s2sgrad__', None) is not None or \
             (getattr(obj, '__module__', '') or '').split('.')[0] in ('numpy', 'scipy', 's2sgrad'):
-        return []
+        return []  # (a generated function keeps the objects it was made for: `calls._helper`)
     args = call.args
     if rest and isinstance(ctx.visible().get(root), type):
         args = args[1:]  # (``Dense.forward(layer, h)``: a method of the class of `layer`)
@@ -161,10 +161,28 @@ def _bind_narrowed(stmt, known, narrowed, names):
                 bind_method(node, node.func.value, node.func.attr, info, names):
             _mark(node, info)
             continue
+        if isinstance(node.func, gast.Attribute) and info is not None and \
+                info.cls is not None and _lacks(info, node.func.attr):
+            node.calls_missing = info.cls  # (``layer.forward(x)`` under ``if isinstance``)
+            continue
         info = _receiver(node.func, known, narrowed)  # (a callable object)
         if info is not None and info.cls is not None and not info.sequence:
             bind_call(node, info, names)
             _mark(node, info)
+
+
+def _lacks(info, attr):
+    """Whether the instances of `Receiver` `info` have no attribute `attr` (and their class
+    does not make attributes up: no ``__getattr__``)."""
+    cls = info.cls
+    return not info.sequence and attr not in dict(info.shadowed) and \
+        attr not in dict(info.attributes) and \
+        inspect.getattr_static(cls, attr, _NONE) is _NONE and \
+        inspect.getattr_static(cls, '__getattr__', _NONE) is _NONE and \
+        inspect.getattr_static(cls, '__getattribute__') is object.__getattribute__
+
+
+_NONE = object()
 
 
 def _prefixes(expr):
@@ -196,33 +214,50 @@ def _size(test):
     return len(test.values) if isinstance(test, gast.BoolOp) else 1
 
 
-def _test(target, item, names):
+def _test(target, item, kinds, names):
     """Whether object `target` is of the kind of `Receiver` `item`: ``type(layer) is
     Dense``, ``layer.act is np.tanh`` for each function it holds, ``layer.bias is None`` for
     each attribute holding None, and the same of each object it holds. Tested in order, the
-    longest tests first: an object of a kind of fewer tests fails those before it."""
+    longest tests first: an object of a kind of fewer tests fails those before it. Where
+    another of the `kinds` is of the same class (its objects may lack the attribute), an
+    attribute is read as ``getattr(layer, 'act', None)``."""
     tests = []
-    _kind_tests(target, item, names, tests)
+    others = [other for other in kinds if other.cls is item.cls and other is not item]
+    # (an attribute that another kind of the class lacks, or any of the objects it holds)
+    careful = {name for name in _attribute_names(item)
+               if any(name not in _attribute_names(other) for other in others)}
+    _kind_tests(target, item, names, tests, careful if others else set(), bool(others))
     return tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.And(), values=tests)
 
 
-def _kind_tests(target, item, names, tests):
+def _attribute_names(item):
+    return {name for name, _ in item.shadowed} | {name for name, _ in item.attributes}
+
+
+def _kind_tests(target, item, names, tests, careful, nested_careful):
     tests.append(gast.Compare(
         left=n.call(n.name(names.object('type', type)), n.clone(target)), ops=[gast.Is()],
         comparators=[n.name(names.object(item.cls.__name__, item.cls))]))
     for attr, value in sorted(functions(item), key=lambda pair: pair[0]):
         tests.append(gast.Compare(
-            left=_attribute(target, attr), ops=[gast.Is()], comparators=[n.name(
-                names.object(_identifier(getattr(value, '__name__', attr), attr), value))]))
+            left=_attribute(target, attr, attr in careful, names), ops=[gast.Is()],
+            comparators=[n.name(names.object(
+                _identifier(getattr(value, '__name__', attr), attr), value))]))
     for attr in sorted(held_none(item)):
-        tests.append(gast.Compare(left=_attribute(target, attr), ops=[gast.Is()],
-                                  comparators=[n.const(None)]))
+        tests.append(gast.Compare(left=_attribute(target, attr, attr in careful, names),
+                                  ops=[gast.Is()], comparators=[n.const(None)]))
     for attr, sub in sorted(item.attributes, key=lambda pair: pair[0]):
         if not sub.sequence:
-            _kind_tests(_attribute(target, attr), sub, names, tests)
+            inner = _attribute(target, attr, attr in careful, names)
+            _kind_tests(inner, sub, names, tests,
+                        _attribute_names(sub) if nested_careful else set(), nested_careful)
 
 
-def _attribute(target, attr):
+def _attribute(target, attr, careful, names):
+    """``target.attr``, or where it may be missing ``getattr(target, 'attr', None)``."""
+    if careful:
+        return n.call(n.name(names.object('getattr', getattr)), n.clone(target),
+                      n.const(attr), n.const(None))
     return gast.Attribute(value=n.clone(target), attr=attr, ctx=gast.Load())
 
 
@@ -263,15 +298,19 @@ def _pure(expr):
         return _pure(expr.operand)
     if isinstance(expr, gast.BinOp):
         return _pure(expr.left) and _pure(expr.right)
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
+            expr.func.id == 'len' and len(expr.args) == 1 and not expr.keywords:
+        return _pure(expr.args[0])  # (``self.layers[len(self.layers) - 1]``)
     return False
 
 
 def raise_calls_of_none(func, lines):
     """Replace, in place, each simple statement of `func` that calls an object's attribute
     that held None when the transformation ran (``z = self.act(z)`` where ``self.act =
-    None``, usually under ``if self.act is not None:``) by the ``raise`` of the TypeError
-    Python would raise there: its derivative is never needed. `lines`: the source lines, to
-    name the call."""
+    None``, usually under ``if self.act is not None:``), or a method its class has not (in
+    a branch of `dispatch_by_class`, under the user's ``if isinstance(layer, Linear):``), by
+    the ``raise`` of the TypeError or AttributeError Python would raise there: its
+    derivative is never needed. `lines`: the source lines, to name the call."""
     def rewrite(block):
         out = []
         for stmt in block:
@@ -280,18 +319,24 @@ def raise_calls_of_none(func, lines):
                 split.body, split.orelse = rewrite(split.body), rewrite(split.orelse)
                 out.append(split)
                 continue
-            calls = [node for node in n.walk(stmt, skip=_conditional)
-                     if getattr(node, 'calls_none', False)] \
+            calls = [node for node in n.walk(stmt, skip=_conditional) if _raises(node)] \
                 if isinstance(stmt, _SIMPLE) else []
             if not calls:
                 out.append(stmt)
                 continue
             text = _text(calls[0].func, lines)
-            message = (f"'NoneType' object is not callable: `{text}` held None when the "
-                       f"gradient was made (if it holds a function now, call s2sgrad.grad "
-                       f"again)")
+            missing = getattr(calls[0], 'calls_missing', None)
+            if missing is not None:
+                error, message = 'AttributeError', (
+                    f"'{missing.__name__}' object has no attribute "
+                    f"'{calls[0].func.attr}': `{text}` (if it has one now, call s2sgrad.grad "
+                    f"again)")
+            else:
+                error, message = 'TypeError', (
+                    f"'NoneType' object is not callable: `{text}` held None when the "
+                    f"gradient was made (if it holds a function now, call s2sgrad.grad again)")
             out.append(gast.copy_location(gast.Raise(
-                exc=n.call('TypeError', n.const(message)), cause=None), stmt))
+                exc=n.call(error, n.const(message)), cause=None), stmt))
         return out
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=node is func)
@@ -314,6 +359,12 @@ def _split_conditional(stmt):
         branches.append(branch)
     return gast.copy_location(gast.If(test=value.test, body=branches[:1],
                                       orelse=branches[1:]), stmt)
+
+
+def _raises(node):
+    """Whether `node` is a call that raises (of an attribute holding None, or of a method
+    the object's class has not)."""
+    return getattr(node, 'calls_none', False) or getattr(node, 'calls_missing', None) is not None
 
 
 def _conditional(node):

@@ -23,7 +23,8 @@ def bind_methods(func, receivers, names, code=None):
     the class `B` that follows the method's class in the receiver's class's MRO. It is then
     differentiated like any function of the user's. `names` binds the classes to names
     generated code can read. Other calls are left alone."""
-    known = loop_receivers(func, known_receivers(func, receivers))
+    known = receivers_of_temporaries(func.body, known_receivers(func, receivers))
+    known = loop_receivers(func, known)  # (``layers = self.layers``, then ``for ... in``)
     known = receivers_of_temporaries(func.body, known)  # (``layer = self.layers[i]``)
     if not known:
         return
@@ -176,10 +177,15 @@ def receiver_of(expr, known):
 
 def _items_of(expr, known):
     """The `Receiver` of a list or tuple of instances that ``for ... in expr`` goes over
-    (``self.layers``, ``reversed(self.layers)``, ``self.layers[1:]``), or None."""
+    (``self.layers``, ``reversed(self.layers)``, ``list(self.layers)``, ``self.layers[1:]``),
+    or None."""
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
-            expr.func.id == 'reversed' and len(expr.args) == 1 and not expr.keywords:
-        expr = expr.args[0]
+            expr.func.id in ('reversed', 'list', 'tuple') and len(expr.args) == 1 and \
+            not expr.keywords:
+        return _items_of(expr.args[0], known)
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
+            expr.func.attr == 'copy' and not expr.args and not expr.keywords:
+        return _items_of(expr.func.value, known)  # (``self.layers.copy()``)
     if isinstance(expr, (gast.Tuple, gast.List)) and expr.elts:  # ``(self.a, self.b)``
         held = [receiver_of(elt, known) for elt in expr.elts]
         if any(each is None or each.sequence for each in held):
@@ -200,11 +206,14 @@ def _loop_pairs(target, iterated):
     """``(target, iterated)`` pairs of a ``for`` loop: itself, the item of ``enumerate(x)``,
     and each of ``zip(a, b)``, each target going over the items of its iterable."""
     if not isinstance(iterated, gast.Call) or not isinstance(iterated.func, gast.Name) or \
-            iterated.keywords or not isinstance(target, gast.Tuple):
+            not isinstance(target, gast.Tuple):
         return [(target, iterated)]
-    if iterated.func.id == 'enumerate' and len(iterated.args) == 1 and len(target.elts) == 2:
+    if iterated.func.id == 'enumerate' and len(target.elts) == 2 and \
+            len(iterated.args) + len(iterated.keywords) in (1, 2) and iterated.args and \
+            all(k.arg == 'start' for k in iterated.keywords):  # (``enumerate(x, start=1)``)
         return _loop_pairs(target.elts[1], iterated.args[0])
-    if iterated.func.id == 'zip' and len(iterated.args) == len(target.elts):
+    if iterated.func.id == 'zip' and len(iterated.args) == len(target.elts) and \
+            not iterated.keywords:
         return [pair for elt, arg in zip(target.elts, iterated.args)
                 for pair in _loop_pairs(elt, arg)]
     return [(target, iterated)]
@@ -256,6 +265,9 @@ def bind_method(node, receiver, name, info, names):
                 ctx=gast.Load(),
                 annotation=None, type_comment=None), receiver)
         return True
+    if name in _class_nones(info.cls):  # (``act = None`` in the class body)
+        node.calls_none = True
+        return True
     attr = inspect.getattr_static(info.cls, name, None)
     if isinstance(attr, staticmethod) and inspect.isfunction(attr.__func__):
         node.func = _class_attribute(info.cls, name, names, receiver)
@@ -273,6 +285,12 @@ def bind_method(node, receiver, name, info, names):
     return True
 
 
+def _class_nones(cls):
+    """The names of the attributes of class `cls` (or its bases) that hold None."""
+    return {name for klass in reversed(cls.__mro__) for name, value in vars(klass).items()
+            if value is None and inspect.getattr_static(cls, name, 0) is None}
+
+
 def receivers_of_temporaries(body, receivers):
     """`receivers` and the variables of `body` assigned only from attribute chains and items
     of known receivers that give one `Receiver` (``self_layer = self.layer``, ``layer =
@@ -281,11 +299,19 @@ def receivers_of_temporaries(body, receivers):
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
+    stacks = {}  # (generated code: ``layer_stack.append(layer)``, ``layer = ....pop()``)
+    for stmt in n.statements(body):
+        call = stmt.value if isinstance(stmt, gast.Expr) else None
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                isinstance(call.func.value, gast.Name) and call.func.attr == 'append':
+            pushed = call.args[0] if len(call.args) == 1 else None
+            stacks.setdefault(call.func.value.id, set()).add(
+                pushed.id if isinstance(pushed, gast.Name) else None)
     excluded = set(receivers)
     while True:  # (until every variable kept holds what it was taken to hold)
         known, found = dict(receivers), {}
         for stmt in n.statements(body):
-            for name, info in _assigned_receivers(stmt, known):
+            for name, info in _assigned_receivers(stmt, known, stacks):
                 if name not in excluded:
                     found.setdefault(name, []).append(info)
                     if info is not None and name not in known:
@@ -297,12 +323,19 @@ def receivers_of_temporaries(body, receivers):
         excluded |= wrong
 
 
-def _assigned_receivers(stmt, known):
+def _assigned_receivers(stmt, known, stacks):
     """``(name, Receiver or None)`` for each name an assignment `stmt` stores into from a
-    receiver expression (one name, or a tuple of names unpacking a list of instances)."""
+    receiver expression (one name, or a tuple of names unpacking a list of instances), or
+    from a list `stacks` says holds only that name's values (``layer =
+    layer_stack.pop()``)."""
     if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
         return []
-    target = stmt.targets[0]
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, gast.Name) and isinstance(value, gast.Call) and \
+            isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
+            isinstance(value.func.value, gast.Name) and not value.args and \
+            stacks.get(value.func.value.id) == {target.id}:
+        return [(target.id, known.get(target.id))]
     if isinstance(target, gast.Name):
         return [(target.id, receiver_of(stmt.value, known))]
     if isinstance(target, (gast.Tuple, gast.List)) and \

@@ -40,6 +40,7 @@ from .invariance import cancelled_shifts
 from .linking import link, link_part
 from .modes import Mode
 from .dispatch import dispatch_by_class, raise_calls_of_none
+from .varargs import pack_method_varargs
 from .methods import bind_methods, global_receivers, known_receivers, receivers_of_temporaries
 from .optimize import optimize
 from .own_results import own_results
@@ -126,6 +127,7 @@ def normalise(ctx):
     bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
     dispatch_by_class(func, ctx)  # (``for layer in self.layers:``)
     raise_calls_of_none(func, ctx.source.lines)  # (``self.act = None``)
+    pack_method_varargs(func)  # (``def __call__(self, *args)``)
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
     canonical = Canonicalizer(ctx.source, ctx.namer)

@@ -121,14 +121,41 @@ def _fixed_parameters(resolver, func_node):
     return len(params)
 
 
+def pack_method_varargs(func):
+    """`pack_varargs` for the calls of methods that `methods.bind_methods` and `dispatch`
+    bound (``Module.__call__(layer, x)`` of ``def __call__(self, *args)``): they were not
+    calls of known functions when `pack_varargs` ran."""
+    for node in n.walk(func):
+        method = getattr(node.func, 'method_of', None) if isinstance(node, gast.Call) else None
+        found = _vararg_of(getattr(method[2], '__func__', method[2])) \
+            if method is not None else None
+        if found is None:
+            continue
+        stars = [a for a in node.args if isinstance(a, gast.Starred)]
+        if stars:  # ``self.forward(*args)``: `args` is bound to forward's ``*args``
+            if len(stars) == 1 and len(node.args) == found[0] + 1 and \
+                    node.args[-1] is stars[0] and isinstance(stars[0].value, gast.Name):
+                stars[0].packed = True
+            continue
+        if len(node.args) > found[0]:
+            starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
+            starred.packed, starred.vararg = True, found[1]
+            node.args = node.args[:found[0]] + [starred]
+
+
 def _user_vararg(resolver, func_node):
     """(fixed positional count, vararg name) of a user function with ``*args`` that the call
     of `func_node` differentiates from its source, else None."""
-    from .source import signature
     try:
         obj = resolver.lookup(func_node)
     except Exception:
         return None
+    return _vararg_of(obj)
+
+
+def _vararg_of(obj):
+    """(fixed positional count, vararg name) of user function `obj` if it has ``*args``."""
+    from .source import signature
     if not inspect.isfunction(obj) or rules.is_library(obj) or \
             rules.lookup_adjoint(obj) is not None or rules.lookup_tangent(obj) is not None or \
             rules.is_nondifferentiable(obj):

@@ -470,10 +470,11 @@ def test_items_of_one_class_holding_different_objects(layers):
     check(Net(layers).loss)
 
 
-def test_the_hessian_through_an_inherited_call():
+@pytest.mark.parametrize('method', ['loss', 'passed'])
+def test_the_hessian_through_an_inherited_call(method):
     model = Net([Lin(0), Th(), Res(Lin(1))])
-    hessian = s2sgrad.hessian(model.loss)(X)
-    grad = s2sgrad.grad(model.loss)
+    hessian = s2sgrad.hessian(getattr(model, method))(X)
+    grad = s2sgrad.grad(getattr(model, method))
     for i in range(3):
         assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
 
@@ -539,3 +540,126 @@ def test_a_layer_of_one_kind_is_tested_before_its_call_in_the_printed_code():
     source = s2sgrad.grad(Net([Lin(0), Lin(1)]).loss).source
     assert 'type(layer) is not Lin' in source
     assert 'raise S2SError(' in source
+
+
+class Wrapper:
+    """PyTorch-like: ``__call__(self, *args)``."""
+
+    def __call__(self, *args):
+        return self.forward(args[0])
+
+
+class Scaled(Wrapper):
+    def __init__(self, seed):
+        self.W = np.random.default_rng(seed).standard_normal((3, 3)) * 0.6
+
+    def forward(self, x):
+        return np.tanh(x @ self.W)
+
+    def both(self, *xs):
+        return xs[0] * xs[1]
+
+
+class Varargs:
+    def __init__(self):
+        self.layers = [Scaled(0), Scaled(1)]
+        self.head = Scaled(2)
+
+    def loss(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def single(self, x):
+        return np.sum(self.head(x) ** 2) + np.sum(self.head.both(x, x))
+
+
+@pytest.mark.parametrize('method', ['loss', 'single'])
+def test_methods_taking_star_args(method):
+    """(The arguments passed to a method's ``*args`` were dropped: a gradient of zeros.)"""
+    check(getattr(Varargs(), method))
+
+
+class Glorot(Lin):
+    def __init__(self, seed, init=None):
+        super().__init__(seed)
+        if init is not None:
+            self.init = init  # (kept for re-initialising; only some layers have it)
+
+
+class OptionalByClass(Module):
+    act = None  # (the default in the class body)
+
+    def __init__(self, seed, act=None):
+        self.W = np.random.default_rng(seed).standard_normal((3, 3)) * 0.6
+        if act is not None:
+            self.act = act
+
+    def forward(self, x):
+        z = x @ self.W
+        if self.act is not None:
+            z = self.act(z)
+        return z
+
+
+class Guarded(Net):
+    def loss(self, x):
+        for layer in self.layers:
+            if isinstance(layer, Lin):
+                x = layer.forward(x)  # (only the Lin layers have `forward` here)
+            else:
+                x = layer(x)
+        return np.sum(x ** 2)
+
+
+class Plain:
+    def __call__(self, x):
+        return np.sin(x)
+
+
+@pytest.mark.parametrize('model', [
+    Net([Glorot(0, init=np.ones), Glorot(1)]),  # some items lack an attribute
+    Net([OptionalByClass(0), OptionalByClass(1, act=np.tanh)]),
+    Guarded([Lin(0), Plain(), Lin(1)]),  # a method only some kinds have, under a guard
+], ids=['missing-attribute', 'class-default-none', 'guarded-method'])
+def test_items_of_one_list_that_differ_in_their_attributes(model):
+    check(model.loss)
+
+
+class Spellings(Net):
+    def numbered(self, x):
+        for i, layer in enumerate(self.layers, start=1):
+            x = layer(x) * i
+        return np.sum(x ** 2)
+
+    def aliased(self, x):
+        layers = self.layers
+        for layer in list(layers):
+            x = layer(x)
+        return np.sum(x ** 2)
+
+    def copied(self, x):
+        for layer in self.layers.copy():
+            x = layer(x)
+        return np.sum(self.layers[len(self.layers) - 1](x) ** 2)
+
+
+@pytest.mark.parametrize('method', ['numbered', 'aliased', 'copied'])
+def test_more_spellings_of_a_loop_over_layers(method):
+    check(getattr(Spellings([Lin(0), Th(), Lin(1)]), method))
+
+
+GLOBAL_ACTS = [Dense(3, 3, 0), Dense(3, 3, 1)]
+
+
+def global_acts(x):
+    for layer in GLOBAL_ACTS:
+        x = layer(x)
+    return np.sum(x ** 2)
+
+
+def test_the_hessian_through_a_global_list():
+    hessian = s2sgrad.hessian(global_acts)(X)
+    grad = s2sgrad.grad(global_acts)
+    for i in range(3):
+        assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
