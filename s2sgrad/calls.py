@@ -81,6 +81,11 @@ def _arguments(ctx, stmt, call, func):
     rest = call.args[len(positional):]
     if rest and isinstance(rest[0], gast.Starred):  # ``g(x, *ys)``: `ys` is g's ``*args``
         bound[vararg] = rest[0].value  # (constants passed one by one have no derivative)
+    elif any(isinstance(arg, gast.Name) and arg.id in ctx.activity.active for arg in rest):
+        raise ctx.unsupported(  # (not packed in a tuple: `varargs`; its derivative was lost)
+            stmt, f'a differentiated value passed to the `*{vararg}` parameter of a function '
+                  f'that also takes `**kwargs` or that s2sgrad could not resolve; give the '
+                  f'function explicit parameters, or pass the values as one tuple')
     for kw in call.keywords:
         if kw.arg not in params:
             raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')

@@ -343,14 +343,13 @@ def raise_calls_of_none(func, lines):
 
 
 def _split_conditional(stmt):
-    """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` calls an
-    attribute that held None, the ``if c: z = a else: z = b`` that computes the same; None
-    for other statements."""
+    """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` makes a call
+    that raises (`_raises`), the ``if c: z = a else: z = b`` that computes the same; None for
+    other statements."""
     value = getattr(stmt, 'value', None)
     if not isinstance(stmt, (gast.Assign, gast.Return)) or \
             not isinstance(value, gast.IfExp) or not any(
-                getattr(node, 'calls_none', False)
-                for part in (value.body, value.orelse) for node in n.walk(part)):
+                _raises(node) for part in (value.body, value.orelse) for node in n.walk(part)):
         return None
     branches = []
     for part in (value.body, value.orelse):

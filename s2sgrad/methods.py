@@ -168,6 +168,12 @@ def receiver_of(expr, known):
         parent = receiver_of(expr.value, known)
         if parent is not None and expr.attr not in dict(parent.shadowed):
             return parent.attribute(expr.attr)
+    if isinstance(expr, gast.Call) and not expr.keywords and (
+            n.dotted_path(expr.func) in ('list', 'tuple', 's2s.sized') and
+            len(expr.args) == 1 or isinstance(expr.func, gast.Attribute) and
+            expr.func.attr == 'copy' and not expr.args):  # ``list(self.layers)``
+        held = receiver_of(expr.args[0] if expr.args else expr.func.value, known)
+        return held if held is not None and held.sequence else None
     if isinstance(expr, gast.Subscript):  # ``self.layers[i]``, ``self.layers[1:]``
         parent = receiver_of(expr.value, known)
         if parent is not None and parent.sequence:

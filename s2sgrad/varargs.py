@@ -129,14 +129,8 @@ def pack_method_varargs(func):
         method = getattr(node.func, 'method_of', None) if isinstance(node, gast.Call) else None
         found = _vararg_of(getattr(method[2], '__func__', method[2])) \
             if method is not None else None
-        if found is None:
-            continue
-        stars = [a for a in node.args if isinstance(a, gast.Starred)]
-        if stars:  # ``self.forward(*args)``: `args` is bound to forward's ``*args``
-            if len(stars) == 1 and len(node.args) == found[0] + 1 and \
-                    node.args[-1] is stars[0] and isinstance(stars[0].value, gast.Name):
-                stars[0].packed = True
-            continue
+        if found is None or any(isinstance(a, gast.Starred) for a in node.args):
+            continue  # (``self.forward(*args)`` is refused by the fence)
         if len(node.args) > found[0]:
             starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
             starred.packed, starred.vararg = True, found[1]

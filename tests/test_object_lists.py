@@ -663,3 +663,58 @@ def test_the_hessian_through_a_global_list():
     grad = s2sgrad.grad(global_acts)
     for i in range(3):
         assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
+
+
+class KeywordModule:
+    def __call__(self, *args, **kwargs):
+        return self.forward(args[0])
+
+
+class KeywordLin(KeywordModule):
+    def __init__(self, seed):
+        self.W = np.random.default_rng(seed).standard_normal((3, 3)) * 0.6
+
+    def forward(self, x):
+        return np.tanh(x @ self.W)
+
+
+def wrapped(scale, *args, **kwargs):
+    return scale * args[0]
+
+
+def calls_wrapped(x):
+    return np.sum(wrapped(2.0, x) ** 2)
+
+
+@pytest.mark.parametrize('f', [Net([KeywordLin(0), KeywordLin(1)]).loss, calls_wrapped],
+                         ids=['method', 'function'])
+def test_star_args_with_star_star_kwargs_is_refused(f):
+    """(The values passed to `*args` were dropped: a gradient of zeros.)"""
+    with pytest.raises(UnsupportedSyntaxError, match=r'\*args'):
+        s2sgrad.grad(f)(X)
+
+
+class GuardedExpression(Net):
+    def loss(self, x):
+        for layer in self.layers:
+            x = layer.forward(x) if isinstance(layer, Lin) else layer(x)
+        return np.sum(x ** 2)
+
+
+class CopiedLayers(Net):
+    def loss(self, x):
+        for layer in self.layers.copy():
+            x = layer(x)
+        return np.sum(x ** 2)
+
+
+def test_a_guarded_method_in_a_conditional_expression():
+    check(GuardedExpression([Lin(0), Plain(), Lin(1)]).loss)
+
+
+def test_the_hessian_through_a_copy_of_the_layers():
+    model = CopiedLayers([Lin(0), Th(), Lin(1)])
+    hessian = s2sgrad.hessian(model.loss)(X)
+    grad = s2sgrad.grad(model.loss)
+    for i in range(3):
+        assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
