@@ -174,7 +174,7 @@ def functions(found):
 
 class _HeldNone:
     """What a `Receiver` records for an own attribute that holds None (``self.act = None``):
-    a call of it raises (`dispatch.raise_calls_of_none`)."""
+    a call of it raises (`raising_calls`)."""
 
     def __repr__(self):
         return 'HELD_NONE'

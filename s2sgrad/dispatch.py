@@ -1,4 +1,5 @@
-"""Calls of methods of objects known only as one of several kinds: a branch per kind, or a raise."""
+"""Calls of methods of objects known only as one of several kinds: a test of the kind each."""
+import ast
 import inspect
 
 import gast
@@ -6,9 +7,9 @@ import gast
 from . import nodes as n
 from .callables import functions, held_none
 from .errors import S2SError
-from .methods import bind_call, bind_method
+from .methods import bind_call, bind_method, identifier, receiver_of
 
-_SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
+SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
 
 
 def dispatch_by_class(func, ctx):
@@ -39,7 +40,7 @@ def _dispatched(stmt, ctx, narrowed=None):
     its ``gast.dump``) that an enclosing branch has tested the kind of."""
     known, names, lines = ctx.receivers, ctx.names, ctx.source.lines
     narrowed = narrowed or {}
-    if not isinstance(stmt, _SIMPLE):
+    if not isinstance(stmt, SIMPLE):
         return [stmt]
     found = {}
     for node in n.walk(stmt, skip=lambda child: isinstance(child, gast.Lambda)):
@@ -57,16 +58,16 @@ def _dispatched(stmt, ctx, narrowed=None):
     target, info = next(iter(found.values()))  # (the others in each branch, recursively)
     branches = _product(info for _, info in found.values())
     if branches > _MOST_BRANCHES:
-        objects = ', '.join(f'`{_text(each, lines)}`' for each, _ in found.values())
+        objects = ', '.join(f'`{source_text(each, lines)}`' for each, _ in found.values())
         raise ctx.unsupported(stmt, f'this statement calls {objects}, items of lists holding '
                                     f'objects of several kinds: it would be {branches} '
                                     f'branches, one per kind of each; call each in a statement '
-                                    f'of its own (`h = {_text(target, lines)}(x)`)')
+                                    f'of its own (`h = {source_text(target, lines)}(x)`)')
     key = gast.dump(target)
     tests = [(_test(target, item, info.items, names), item) for item in info.items]
     tests.sort(key=lambda pair: -_size(pair[0]))  # (see `_test`)
     error = names.object('S2SError', S2SError)
-    message = (f'`{_text(target, lines)}` is of none of the kinds of objects its list held '
+    message = (f'`{source_text(target, lines)}` is of none of the kinds of objects its list held '
                f'when the gradient was made (their classes, and the functions and objects '
                f'they hold); call s2sgrad.grad again')
     out = [gast.copy_location(gast.Raise(exc=n.call(n.name(error), n.const(message)),
@@ -88,32 +89,11 @@ def _choice_in(expr, known, narrowed):
     while isinstance(chain[-1], (gast.Attribute, gast.Subscript)):
         chain.append(chain[-1].value)
     for prefix in reversed(chain):
-        info = _receiver(prefix, known, narrowed)
+        info = receiver_of(prefix, known, narrowed)
         if info is None:
             return None
         if info.cls is None:
             return (prefix, info) if _pure(prefix) else None
-    return None
-
-
-def _receiver(expr, known, narrowed):
-    """The `Receiver` of object expression `expr` (`methods.receiver_of`), the objects
-    tested in `narrowed` taken as of their kind."""
-    key = gast.dump(expr)
-    if key in narrowed:
-        return narrowed[key]
-    if isinstance(expr, gast.Name):
-        return known.get(expr.id)
-    parent = _receiver(expr.value, known, narrowed) \
-        if isinstance(expr, (gast.Attribute, gast.Subscript)) else None
-    if parent is None:
-        return None
-    if isinstance(expr, gast.Attribute):
-        if parent.cls is None or expr.attr in dict(parent.shadowed):
-            return None
-        return parent.attribute(expr.attr)
-    if parent.sequence:
-        return parent if isinstance(expr.slice, gast.Slice) else parent.item()
     return None
 
 
@@ -145,7 +125,7 @@ def _bind_narrowed(stmt, known, narrowed, names):
     for node in n.walk(stmt, skip=lambda child: isinstance(child, gast.Lambda)):
         if not isinstance(node, gast.Call):
             continue
-        passed = {position: _receiver(arg, known, narrowed)
+        passed = {position: receiver_of(arg, known, narrowed)
                   for position, arg in enumerate(node.args)
                   if any(key in narrowed for key in _prefixes(arg))}
         passed = {position: info for position, info in passed.items()
@@ -155,7 +135,7 @@ def _bind_narrowed(stmt, known, narrowed, names):
         called = _object_called(node)
         if called is None or not any(key in narrowed for key in _prefixes(called)):
             continue
-        info = _receiver(called, known, narrowed)
+        info = receiver_of(called, known, narrowed)
         if isinstance(node.func, gast.Attribute) and info is not None and \
                 info.cls is not None and not info.sequence and \
                 bind_method(node, node.func.value, node.func.attr, info, names):
@@ -165,7 +145,7 @@ def _bind_narrowed(stmt, known, narrowed, names):
                 info.cls is not None and _lacks(info, node.func.attr):
             node.calls_missing = info.cls  # (``layer.forward(x)`` under ``if isinstance``)
             continue
-        info = _receiver(node.func, known, narrowed)  # (a callable object)
+        info = receiver_of(node.func, known, narrowed)  # (a callable object)
         if info is not None and info.cls is not None and not info.sequence:
             bind_call(node, info, names)
             _mark(node, info)
@@ -242,7 +222,7 @@ def _kind_tests(target, item, names, tests, careful, nested_careful):
         tests.append(gast.Compare(
             left=_attribute(target, attr, attr in careful, names), ops=[gast.Is()],
             comparators=[n.name(names.object(
-                _identifier(getattr(value, '__name__', attr), attr), value))]))
+                identifier(getattr(value, '__name__', attr), attr), value))]))
     for attr in sorted(held_none(item)):
         tests.append(gast.Compare(left=_attribute(target, attr, attr in careful, names),
                                   ops=[gast.Is()], comparators=[n.const(None)]))
@@ -259,10 +239,6 @@ def _attribute(target, attr, careful, names):
         return n.call(n.name(names.object('getattr', getattr)), n.clone(target),
                       n.const(attr), n.const(None))
     return gast.Attribute(value=n.clone(target), attr=attr, ctx=gast.Load())
-
-
-def _identifier(preferred, fallback):
-    return preferred if preferred.isidentifier() else fallback
 
 
 _MOST_BRANCHES = 16
@@ -304,77 +280,7 @@ def _pure(expr):
     return False
 
 
-def raise_calls_of_none(func, lines):
-    """Replace, in place, each simple statement of `func` that calls an object's attribute
-    that held None when the transformation ran (``z = self.act(z)`` where ``self.act =
-    None``, usually under ``if self.act is not None:``), or a method its class has not (in
-    a branch of `dispatch_by_class`, under the user's ``if isinstance(layer, Linear):``), by
-    the ``raise`` of the TypeError or AttributeError Python would raise there: its
-    derivative is never needed. `lines`: the source lines, to name the call."""
-    def rewrite(block):
-        out = []
-        for stmt in block:
-            split = _split_conditional(stmt)
-            if split is not None:  # ``z = self.act(z) if self.act else z``
-                split.body, split.orelse = rewrite(split.body), rewrite(split.orelse)
-                out.append(split)
-                continue
-            calls = [node for node in n.walk(stmt, skip=_conditional) if _raises(node)] \
-                if isinstance(stmt, _SIMPLE) else []
-            if not calls:
-                out.append(stmt)
-                continue
-            text = _text(calls[0].func, lines)
-            missing = getattr(calls[0], 'calls_missing', None)
-            if missing is not None:
-                error, message = 'AttributeError', (
-                    f"'{missing.__name__}' object has no attribute "
-                    f"'{calls[0].func.attr}': `{text}` (if it has one now, call s2sgrad.grad "
-                    f"again)")
-            else:
-                error, message = 'TypeError', (
-                    f"'NoneType' object is not callable: `{text}` held None when the "
-                    f"gradient was made (if it holds a function now, call s2sgrad.grad again)")
-            out.append(gast.copy_location(gast.Raise(
-                exc=n.call(error, n.const(message)), cause=None), stmt))
-        return out
-    for node in list(n.walk(func)):
-        n.map_blocks(node, rewrite, functions=node is func)
-
-
-def _split_conditional(stmt):
-    """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` makes a call
-    that raises (`_raises`), the ``if c: z = a else: z = b`` that computes the same; None for
-    other statements."""
-    value = getattr(stmt, 'value', None)
-    if not isinstance(stmt, (gast.Assign, gast.Return)) or \
-            not isinstance(value, gast.IfExp) or not any(
-                _raises(node) for part in (value.body, value.orelse) for node in n.walk(part)):
-        return None
-    branches = []
-    for part in (value.body, value.orelse):
-        branch = n.clone(stmt)
-        branch.value = part
-        branches.append(branch)
-    return gast.copy_location(gast.If(test=value.test, body=branches[:1],
-                                      orelse=branches[1:]), stmt)
-
-
-def _raises(node):
-    """Whether `node` is a call that raises (of an attribute holding None, or of a method
-    the object's class has not)."""
-    return getattr(node, 'calls_none', False) or getattr(node, 'calls_missing', None) is not None
-
-
-def _conditional(node):
-    """Whether `node` is evaluated only on a condition within its statement (a conditional
-    expression, ``and``/``or``, a lambda, a comprehension): a call of None there may not run,
-    and is left to the derivative rules (which refuse it)."""
-    return isinstance(node, (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp,
-                             gast.SetComp, gast.DictComp, gast.GeneratorExp))
-
-
-def _text(node, lines):
+def source_text(node, lines):
     """The source text of `node` on its first line, or its unparsed form."""
     try:
         line = lines[node.lineno - 1]
@@ -382,4 +288,4 @@ def _text(node, lines):
             return line[node.col_offset:node.end_col_offset]
     except (AttributeError, IndexError, TypeError):
         pass
-    return gast.unparse(node) if hasattr(gast, 'unparse') else node.attr
+    return ast.unparse(gast.gast_to_ast(n.clone(node)))

@@ -160,22 +160,28 @@ def _bind_super(node, first, info, name, code, names):
             return
 
 
-def receiver_of(expr, known):
-    """The `Receiver` of expression `expr` (a name or attribute chain), or None."""
+def receiver_of(expr, known, narrowed=None):
+    """The `Receiver` of expression `expr` (a name, an attribute chain, an item of a list of
+    instances, ``list(...)`` or ``.copy()`` of one), or None. `narrowed`: the receiver of
+    each object (by its ``gast.dump``) whose kind a branch of `dispatch` tested."""
+    if narrowed:
+        key = gast.dump(expr)
+        if key in narrowed:
+            return narrowed[key]
     if isinstance(expr, gast.Name):
         return known.get(expr.id)
     if isinstance(expr, gast.Attribute):
-        parent = receiver_of(expr.value, known)
+        parent = receiver_of(expr.value, known, narrowed)
         if parent is not None and expr.attr not in dict(parent.shadowed):
             return parent.attribute(expr.attr)
     if isinstance(expr, gast.Call) and not expr.keywords and (
             n.dotted_path(expr.func) in ('list', 'tuple', 's2s.sized') and
             len(expr.args) == 1 or isinstance(expr.func, gast.Attribute) and
             expr.func.attr == 'copy' and not expr.args):  # ``list(self.layers)``
-        held = receiver_of(expr.args[0] if expr.args else expr.func.value, known)
+        held = receiver_of(expr.args[0] if expr.args else expr.func.value, known, narrowed)
         return held if held is not None and held.sequence else None
     if isinstance(expr, gast.Subscript):  # ``self.layers[i]``, ``self.layers[1:]``
-        parent = receiver_of(expr.value, known)
+        parent = receiver_of(expr.value, known, narrowed)
         if parent is not None and parent.sequence:
             return parent if isinstance(expr.slice, gast.Slice) else parent.item()
     return None
@@ -183,15 +189,12 @@ def receiver_of(expr, known):
 
 def _items_of(expr, known):
     """The `Receiver` of a list or tuple of instances that ``for ... in expr`` goes over
-    (``self.layers``, ``reversed(self.layers)``, ``list(self.layers)``, ``self.layers[1:]``),
-    or None."""
+    (``self.layers``, ``reversed(self.layers)``, ``list(self.a + self.b)``, ``self.layers[1:]``,
+    and those `receiver_of` knows), or None."""
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and \
             expr.func.id in ('reversed', 'list', 'tuple') and len(expr.args) == 1 and \
             not expr.keywords:
         return _items_of(expr.args[0], known)
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and \
-            expr.func.attr == 'copy' and not expr.args and not expr.keywords:
-        return _items_of(expr.func.value, known)  # (``self.layers.copy()``)
     if isinstance(expr, (gast.Tuple, gast.List)) and expr.elts:  # ``(self.a, self.b)``
         held = [receiver_of(elt, known) for elt in expr.elts]
         if any(each is None or each.sequence for each in held):
@@ -250,7 +253,7 @@ def loop_receivers(func, known):
     return out
 
 
-def _identifier(preferred, fallback):
+def identifier(preferred, fallback):
     return preferred if preferred.isidentifier() else fallback
 
 
@@ -263,11 +266,11 @@ def bind_method(node, receiver, name, info, names):
     """Rewrite the call `node` of method `name` of `receiver`; whether it was a method."""
     own = dict(info.shadowed)
     if name in own:  # the instance's own attribute, not the class's method
-        if own[name] is HELD_NONE:  # (``self.act = None``: see `dispatch.raise_calls_of_none`)
+        if own[name] is HELD_NONE:  # (``self.act = None``: see `raising_calls`)
             node.calls_none = True
         elif own[name] is not None:
             node.func = gast.copy_location(gast.Name(
-                id=names.object(_identifier(own[name].__name__, name), own[name]),
+                id=names.object(identifier(own[name].__name__, name), own[name]),
                 ctx=gast.Load(),
                 annotation=None, type_comment=None), receiver)
         return True

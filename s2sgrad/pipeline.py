@@ -39,7 +39,8 @@ from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link, link_part
 from .modes import Mode
-from .dispatch import dispatch_by_class, raise_calls_of_none
+from .dispatch import dispatch_by_class
+from .raising_calls import raise_calls_of_none
 from .varargs import pack_method_varargs
 from .methods import bind_methods, global_receivers, known_receivers, receivers_of_temporaries
 from .optimize import optimize

@@ -41,11 +41,8 @@ def pack_varargs(ctx, func, resolver):
             fixed, vararg = packed[node.func.id]
         else:
             found = _user_vararg(resolver, node.func)
-            if found is not None and len(node.args) > found[0]:
-                # the function keeps its ``*args``: ``g(x, *(y, z))``, the tuple bound to it
-                starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
-                starred.packed, starred.vararg = True, found[1]
-                node.args = node.args[:found[0]] + [starred]
+            if found is not None:
+                _pack_rest(node, *found)
             continue
         if len(node.args) >= fixed:
             packed_args = n.tuple_(node.args[fixed:])
@@ -129,12 +126,17 @@ def pack_method_varargs(func):
         method = getattr(node.func, 'method_of', None) if isinstance(node, gast.Call) else None
         found = _vararg_of(getattr(method[2], '__func__', method[2])) \
             if method is not None else None
-        if found is None or any(isinstance(a, gast.Starred) for a in node.args):
-            continue  # (``self.forward(*args)`` is refused by the fence)
-        if len(node.args) > found[0]:
-            starred = gast.Starred(value=n.tuple_(node.args[found[0]:]), ctx=gast.Load())
-            starred.packed, starred.vararg = True, found[1]
-            node.args = node.args[:found[0]] + [starred]
+        if found is not None and not any(isinstance(a, gast.Starred) for a in node.args):
+            _pack_rest(node, *found)  # (``self.forward(*args)`` is refused by the fence)
+
+
+def _pack_rest(call, fixed, vararg):
+    """The function keeps its ``*args``: ``g(x, y, z)`` -> ``g(x, *(y, z))``, the tuple
+    bound to its parameter `vararg` after `fixed` positional ones."""
+    if len(call.args) > fixed:
+        starred = gast.Starred(value=n.tuple_(call.args[fixed:]), ctx=gast.Load())
+        starred.packed, starred.vararg = True, vararg
+        call.args = call.args[:fixed] + [starred]
 
 
 def _user_vararg(resolver, func_node):

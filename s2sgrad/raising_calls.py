@@ -1,0 +1,75 @@
+"""Calls that can only raise (of an attribute holding None, or a missing method): a raise."""
+import gast
+
+from . import nodes as n
+from .dispatch import SIMPLE, source_text
+
+
+def raise_calls_of_none(func, lines):
+    """Replace, in place, each simple statement of `func` that calls an object's attribute
+    that held None when the transformation ran (``z = self.act(z)`` where ``self.act =
+    None``, usually under ``if self.act is not None:``), or a method its class has not (in
+    a branch of `dispatch_by_class`, under the user's ``if isinstance(layer, Linear):``), by
+    the ``raise`` of the TypeError or AttributeError Python would raise there: its
+    derivative is never needed. `lines`: the source lines, to name the call."""
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            split = _split_conditional(stmt)
+            if split is not None:  # ``z = self.act(z) if self.act else z``
+                split.body, split.orelse = rewrite(split.body), rewrite(split.orelse)
+                out.append(split)
+                continue
+            calls = [node for node in n.walk(stmt, skip=_conditional) if _raises(node)] \
+                if isinstance(stmt, SIMPLE) else []
+            if not calls:
+                out.append(stmt)
+                continue
+            text = source_text(calls[0].func, lines)
+            missing = getattr(calls[0], 'calls_missing', None)
+            if missing is not None:
+                error, message = 'AttributeError', (
+                    f"'{missing.__name__}' object has no attribute "
+                    f"'{calls[0].func.attr}': `{text}` (if it has one now, call s2sgrad.grad "
+                    f"again)")
+            else:
+                error, message = 'TypeError', (
+                    f"'NoneType' object is not callable: `{text}` held None when the "
+                    f"gradient was made (if it holds a function now, call s2sgrad.grad again)")
+            out.append(gast.copy_location(gast.Raise(
+                exc=n.call(error, n.const(message)), cause=None), stmt))
+        return out
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=node is func)
+
+
+def _split_conditional(stmt):
+    """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` makes a call
+    that raises (`_raises`), the ``if c: z = a else: z = b`` that computes the same; None for
+    other statements."""
+    value = getattr(stmt, 'value', None)
+    if not isinstance(stmt, (gast.Assign, gast.Return)) or \
+            not isinstance(value, gast.IfExp) or not any(
+                _raises(node) for part in (value.body, value.orelse) for node in n.walk(part)):
+        return None
+    branches = []
+    for part in (value.body, value.orelse):
+        branch = n.clone(stmt)
+        branch.value = part
+        branches.append(branch)
+    return gast.copy_location(gast.If(test=value.test, body=branches[:1],
+                                      orelse=branches[1:]), stmt)
+
+
+def _raises(node):
+    """Whether `node` is a call that raises (of an attribute holding None, or of a method
+    the object's class has not)."""
+    return getattr(node, 'calls_none', False) or getattr(node, 'calls_missing', None) is not None
+
+
+def _conditional(node):
+    """Whether `node` is evaluated only on a condition within its statement (a conditional
+    expression, ``and``/``or``, a lambda, a comprehension): a call of None there may not run,
+    and is left to the derivative rules (which refuse it)."""
+    return isinstance(node, (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp,
+                             gast.SetComp, gast.DictComp, gast.GeneratorExp))
