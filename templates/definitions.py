@@ -264,6 +264,12 @@ def svdvals(x):
     return np.linalg.svd(x, compute_uv=False)
 
 
+def astype(x, dtype, copy=True, device=None):
+    """``np.astype(x, dtype, copy=...)`` (NumPy 2.1's function form of ``x.astype``; the
+    values come from ``np.astype`` itself, which checks `device`)."""
+    return x.astype(dtype, copy=copy)
+
+
 def cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
     """``np.cumulative_sum(x, axis=axis, include_initial=...)``."""
     axis = s2s.cumulative_axis(x, axis, dtype, out, 'np.cumulative_sum')
@@ -903,7 +909,7 @@ def math_dist(p, q):
 
 
 DEFINITIONS = {
-    'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid, 'ediff1d': ediff1d,
+    'astype': astype, 'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid, 'ediff1d': ediff1d,
     'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot, 'matvec': matvec,
     'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
     'cumulative_prod': cumulative_prod, 'nancumsum': nancumsum, 'nancumprod': nancumprod,

@@ -213,6 +213,29 @@ def test_astype_gradient_has_the_argument_dtype():
     np.testing.assert_allclose(g, 2 * x, rtol=1e-6)
 
 
+def function_form(x, X):
+    """NumPy 2.1's ``np.astype(x, dtype)`` (the function), as ``x.astype`` is used."""
+    return np.sum(np.sin(np.astype(X, np.float32) @ np.astype(x, np.float64, copy=False))) + \
+        np.sum(x * np.astype(x, int))
+
+
+@pytest.mark.skipif(not hasattr(np, 'astype'), reason='np.astype is new in NumPy 2.1')
+def test_np_astype_function_form():
+    x = np.array([1.5, -2.25, 0.4, 3.7])
+    X32 = X.astype(np.float32)
+    g = s2sgrad.grad(function_form)(x, X)
+    np.testing.assert_allclose(g, X32.T @ np.cos(X32 @ x) + x.astype(int), rtol=1e-6)
+    s2sgrad.check_grads(function_form, (x, X), modes=('rev', 'fwd'), order=2)
+    x32 = x.astype(np.float32)
+    assert s2sgrad.grad(function_form)(x32, X).dtype == np.float32
+    with pytest.raises(ComplexError, match='astype'):
+        s2sgrad.grad(to_complex_function)(x)
+
+
+def to_complex_function(x):
+    return np.sum(np.abs(np.astype(x, complex)) ** 2)
+
+
 def to_complex(x):
     return np.sum(np.abs(x.astype(complex)) ** 2)
 

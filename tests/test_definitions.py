@@ -425,7 +425,8 @@ def test_numpy2_definitions_compute_what_numpy_computes():
              (np.linalg.outer, (y, y[:2])), (np.linalg.trace, (x,)),
              (np.linalg.diagonal, (x,)), (np.linalg.svdvals, (x,)),
              (np.linalg.matrix_norm, (x,)), (np.linalg.vector_norm, (x,)),
-             (np.cumulative_sum, (y,)), (np.cumulative_prod, (y,))]
+             (np.cumulative_sum, (y,)), (np.cumulative_prod, (y,)),
+             (np.astype, (x, np.float32))]
     for func, args in cases:
         np.testing.assert_allclose(_definition(func)(*args), func(*args), rtol=1e-12)
     for kwargs in [{'axis': 1}, {'axis': (0, 2), 'keepdims': True, 'ord': 3},
