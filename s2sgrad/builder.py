@@ -5,6 +5,7 @@ import types
 import weakref
 
 from . import pipeline
+from .callables import receiver
 from .cache import Cache
 from .context import Context
 from .linking import MISSING, static_path
@@ -213,7 +214,7 @@ def _still_valid(generated, seen):
     func = made_from() if made_from is not None else None
     if func is not None and not _same_defaults(generated.defaults_seen, func):
         return False  # its `__defaults__` were replaced: the values are baked in
-    for name, obj, cell, globals_ in getattr(generated, 'pins', ()):
+    for name, obj, cell, globals_, *kind in getattr(generated, 'pins', ()):
         if cell is not None:
             try:
                 current = cell.cell_contents
@@ -225,8 +226,8 @@ def _still_valid(generated, seen):
                 space = globals_.get('__builtins__', builtins)
                 space = vars(space) if isinstance(space, types.ModuleType) else space
                 current = space.get(name, MISSING)
-        if current is not obj:
-            return False
+        if current is not obj or kind and receiver(current) != kind[0]:
+            return False  # (`kind`: the `Receiver` of an object of yours it was made for)
     for holder, parts, obj in getattr(generated, 'attribute_pins', ()):
         if static_path(holder, parts) is not obj:
             return False

@@ -67,9 +67,14 @@ def _dispatched(stmt, ctx, narrowed=None):
     tests = [(_test(target, item, info.items, names), item) for item in info.items]
     tests.sort(key=lambda pair: -_size(pair[0]))  # (see `_test`)
     error = names.object('S2SError', S2SError)
-    message = (f'`{source_text(target, lines)}` is of none of the kinds of objects its list held '
-               f'when the gradient was made (their classes, and the functions and objects '
-               f'they hold); call s2sgrad.grad again')
+    if len(info.items) == 1:  # (``MODEL``, ``layer`` of a list of one kind)
+        message = (f'`{source_text(target, lines)}` holds an object of another kind than when '
+                   f'the gradient was made (another class, or other functions or objects in '
+                   f'its attributes); call s2sgrad.grad again')
+    else:
+        message = (f'`{source_text(target, lines)}` is of none of the kinds of objects its list '
+                   f'held when the gradient was made (their classes, and the functions and '
+                   f'objects they hold); call s2sgrad.grad again')
     out = [gast.copy_location(gast.Raise(exc=n.call(n.name(error), n.const(message)),
                                          cause=None), stmt)]
     if len(tests) == 1:  # ``if type(layer) is not Dense: raise ...`` and the call

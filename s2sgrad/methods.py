@@ -60,17 +60,19 @@ def global_receivers(func, ctx):
     (``LAYER(x)``) or passes to a call (``loss(MODEL, x)``, and ``Net.loss(MODEL, x)`` in
     generated code), and that hold an instance of a class of the user's, by name -> its
     `Receiver`, for `bind_methods` and the calls' receivers (`callee_receivers`): the call is
-    then ``Net.loss(MODEL, x)``, differentiated like any function of the user's. The name is
-    bound to the object it holds now (as the functions a transformation resolves: see the
-    README), except a list or tuple of instances, read when the gradient runs (the kind of
-    each item called is tested: `dispatch`), and pinned (`ctx.extra_pins`): a new gradient
-    is made once it holds another object."""
+    then ``Net.loss(MODEL, x)``, differentiated like any function of the user's. The name
+    (also one whose attribute is taken: ``inner = MODEL.inner``) is read when the gradient
+    runs, as `func` reads it: the object's kind, or that of each item of a list called, is
+    tested before its methods are called (`dispatch`). It is pinned (`ctx.extra_pins`): a new
+    gradient is made once it holds another object or one of another kind."""
     namespace = ctx.source.namespace
     local = set(n.names_stored(func))
     found = {}
     for node in n.walk(func):
-        if isinstance(node, gast.For):  # ``for layer in LAYERS:``
-            root = _root(node.iter)
+        if isinstance(node, gast.For) or isinstance(node, gast.Assign) and \
+                isinstance(node.value, (gast.Attribute, gast.Subscript)):
+            # ``for layer in LAYERS:``, ``inner = MODEL.inner``
+            root = _root(node.iter if isinstance(node, gast.For) else node.value)
             if root is not None and _objects(namespace.get(root)):
                 _pin_global(ctx, root, found, local)
             continue
@@ -99,14 +101,16 @@ def _pin_global(ctx, root, found, local):
     if root in local or root in found:
         return
     obj = ctx.source.namespace[root]
-    if instances(obj):  # (read when the gradient runs: its items' kinds are tested)
-        if root in ctx.names.bindings:
-            return
-    elif ctx.names.object(root, obj) != root:
+    if root in ctx.names.bindings:
         return  # (the name is taken in generated code: left alone)
-    found[root] = receiver(obj)
+    # (read when the gradient runs, as `f` reads it: the kind of the object, or of each item
+    # called, is tested before its methods are called: `dispatch`)
+    found[root] = receiver(obj) if instances(obj) else choice((receiver(obj),))
+    ctx.live_names.add(root)
     globals_ = ctx.source.globals if ctx.source.globals is not None else {}
-    ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_))
+    # (and its kind: a gradient made again once it holds another object, or the object holds
+    # objects or functions of other kinds)
+    ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_, receiver(obj)))
 
 
 def _objects(value):
@@ -172,8 +176,15 @@ def receiver_of(expr, known, narrowed=None):
         return known.get(expr.id)
     if isinstance(expr, gast.Attribute):
         parent = receiver_of(expr.value, known, narrowed)
+        one_kind = parent is not None and parent.cls is None and len(parent.items) == 1
+        if one_kind:  # (an object of one kind, not yet tested: ``MODEL.layers``)
+            parent = parent.items[0]
         if parent is not None and expr.attr not in dict(parent.shadowed):
-            return parent.attribute(expr.attr)
+            found = parent.attribute(expr.attr)
+            # (an object it holds is tested in turn where it is called: the object may be
+            # another by then)
+            return choice((found,)) if one_kind and found is not None and \
+                not found.sequence else found
     if isinstance(expr, gast.Call) and not expr.keywords and (
             n.dotted_path(expr.func) in ('list', 'tuple', 's2s.sized') and
             len(expr.args) == 1 or isinstance(expr.func, gast.Attribute) and
