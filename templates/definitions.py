@@ -910,8 +910,8 @@ def math_dist(p, q):
 
 DEFINITIONS = {
     'astype': astype, 'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid,
-    'ediff1d': ediff1d, 'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot, 'matvec': matvec,
-    'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
+    'ediff1d': ediff1d, 'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot,
+    'matvec': matvec, 'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
     'cumulative_prod': cumulative_prod, 'nancumsum': nancumsum, 'nancumprod': nancumprod,
     'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
     'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
