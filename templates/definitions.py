@@ -911,13 +911,14 @@ def math_dist(p, q):
 DEFINITIONS = {
     'astype': astype, 'polyval': polyval, 'trapezoid': trapezoid, 'trapz': trapezoid,
     'ediff1d': ediff1d, 'convolve': convolve, 'correlate': correlate, 'vecdot': vecdot,
-    'matvec': matvec, 'vecmat': vecmat, 'matrix_transpose': matrix_transpose, 'cumulative_sum': cumulative_sum,
-    'cumulative_prod': cumulative_prod, 'nancumsum': nancumsum, 'nancumprod': nancumprod,
-    'median': median, 'percentile': percentile, 'quantile': quantile, 'interp': interp,
-    'heaviside': heaviside, 'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
-    'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray,
-    'delete': delete, 'diagflat': diagflat, 'polyfit': polyfit, 'block': assembled,
-    'compress': compress, 'extract': extract, 'modf': modf,
+    'matvec': matvec, 'vecmat': vecmat, 'matrix_transpose': matrix_transpose,
+    'cumulative_sum': cumulative_sum, 'cumulative_prod': cumulative_prod,
+    'nancumsum': nancumsum, 'nancumprod': nancumprod, 'median': median,
+    'percentile': percentile, 'quantile': quantile, 'interp': interp, 'heaviside': heaviside,
+    'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
+    'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray, 'delete': delete,
+    'diagflat': diagflat, 'polyfit': polyfit, 'block': assembled, 'compress': compress,
+    'extract': extract, 'modf': modf,
 }
 """Functions of the ``numpy`` namespace -> their definitions (those the NumPy has)."""
 
