@@ -254,6 +254,27 @@ class ItemMaker:
         return [Contribution(var, n.subscript(n.name(bans), part))
                 for var, part in ((left, head), (right, tail)) if var in self.activity.active]
 
+    def _count(self, node):
+        """Whether `node` is a number by construction (an int literal, ``len(...)``, a
+        variable `scalar_version` proves a number): a list times it is a repetition (or a
+        TypeError for a float). Another value (an array: ``[a, b] * w`` broadcasts) is left
+        to the product's rule, whose adjoint checks the length of a list's adjoint."""
+        if isinstance(node, gast.Constant):
+            return type(node.value) in (int, bool)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id == 'len' and self.ctx.resolver.lookup(node.func) is len:
+            return True
+        return isinstance(node, gast.Name) and node.id in self.ctx.shapes.scalars
+
+    def _repetition_items(self, ans, items):
+        """``ans = items * n`` of a list or tuple: `items` gets the adjoints of its copies,
+        added up."""
+        self.shared.list_vars.add(ans)
+        if items not in self.activity.active:
+            return []
+        return [Contribution(items, n.call(n.attr('s2s', 'unrepeat_items'),
+                                           n.name(self.shared.adj(ans)), n.name(items)))]
+
     def _list_values(self):
         return self._lists
 
@@ -300,13 +321,11 @@ class ItemMaker:
                 isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name) and \
                 {value.left.id, value.right.id} <= self._list_values():
             return self._concatenation_items(ans, value.left.id, value.right.id)
-        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and any(
-                isinstance(side, gast.Name) and side.id in self._list_values() and
-                isinstance(other, gast.Constant) and type(other.value) in (int, bool)
-                for side, other in ((value.left, value.right), (value.right, value.left))):
-            raise self.ctx.unsupported(
-                stmt, 'repeating a list that holds differentiated values (`[x] * n`); build '
-                      'it with a loop that appends, or use `np.tile`/`np.repeat` on an array')
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
+            for side, other in ((value.left, value.right), (value.right, value.left)):
+                if isinstance(side, gast.Name) and side.id in self._list_values() and \
+                        self._count(other):  # (``pair * n``)
+                    return self._repetition_items(ans, side.id)
         if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             func = OPERATORS.get(type(value.op))
             if func is None:

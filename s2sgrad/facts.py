@@ -202,6 +202,9 @@ class Facts:
                 return assume[1]
             return self.var_shape.get(node.id)
         if isinstance(node, gast.BinOp):
+            if any(isinstance(side, gast.Name) and side.id in self.ctx.lists
+                   for side in (node.left, node.right)):
+                return None  # (a list repeated or concatenated)
             left, right = self.shape(node.left, assume), self.shape(node.right, assume)
             if isinstance(node.op, gast.MatMult):
                 return _matmul(left, right)

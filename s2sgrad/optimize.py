@@ -22,7 +22,7 @@ that two sub-passes undo each other's work, an internal error."""
 
 
 def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stacks=None,
-             changed=()):
+             changed=(), lists=()):
     """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
 
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
@@ -32,7 +32,8 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
     `stacks` names the lists that the reverse pass saves values on (see
     `dead_code.unused_stacks`). `changed` names variables that are changed in place
     although no statement here writes into them by that name (arrays the alias analysis
-    found shared with one written: `alias_analysis.recent_sharers`). The rounds stop at
+    found shared with one written: `alias_analysis.recent_sharers`). `lists` names variables
+    that hold lists or tuples (``*`` repeats them, ``+`` concatenates). The rounds stop at
     the first that changes nothing.
     """
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
@@ -51,7 +52,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body, _ = dead_code(func.body, set(), remove=True)
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
-            func.body = simplify(func.body, params, declared, keep, resolver, changed)
+            func.body = simplify(func.body, params, declared, keep, resolver, changed, lists)
             simplifying = _size(func.body) != unsimplified
         func.body = unused_stacks(func.body, stacks)
         func.body = inline(func.body, keep)

@@ -23,8 +23,9 @@ import types
 import gast
 
 from . import inplace, mutation, nodes as n, scalar_version, split_motion
-from .activity import Activity, integer_arrays, target_names
+from .activity import Activity, integer_arrays, list_values, target_names
 from .anf import Normalizer
+from .callees import sequence_calls
 from .calls import nested_functions
 from .canonical import Canonicalizer
 from .comprehensions import lower_comprehensions
@@ -102,7 +103,7 @@ def optimise(ctx, made):
     """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
                     resolver=ctx.resolver, stacks=made.stacks,
-                    changed=ctx.recent_sharers)
+                    changed=ctx.recent_sharers, lists=getattr(ctx, 'list_names', ()))
 
 
 def normalise(ctx):
@@ -180,8 +181,12 @@ def analyse(ctx, body):
     scalars = {s.targets[0].id for s in body if isinstance(s, gast.Assign) and
                isinstance(s.targets[0], gast.Name) and
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
+    # (lists and tuples: ``p * 2`` repeats and ``p + q`` concatenates them, neither keeps a
+    # shape)
+    ctx.list_names = list_values(ctx.body_all_statements, ctx.params,
+                                 sequence_calls(ctx, ctx.body_all_statements))
     ctx.shapes = ShapeClasses(ctx.body_all_statements, ctx.params, ctx.resolver,
-                              scalars, numbers=ctx.scalar_params)
+                              scalars, numbers=ctx.scalar_params, lists=ctx.list_names)
     if not ctx.scalar_params and ctx.general is None:
         ctx.scalar_guard = scalar_version.scalar_guard(ctx)
         if ctx.scalar_guard:  # the version for any arguments, called by the other

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
-from .runtime_errors import unsupported
+from .runtime_errors import _repeated_items, unsupported  # noqa: F401 (s2s.unsupported)
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
                              _shape, add, array_module, broadcast_like, copy, copy_lists,
                              imag_part, like,
@@ -24,8 +24,9 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_before, items_back, keys,
-                               pick, pick_tangent, popped_at, positions, restack, restore_item,
-                               sized, unindex, unread_at, unstack, zero_at, ABSENT)
+                               pick, pick_tangent, popped_at, positions, repeat_items, restack,
+                               restore_item, sized, unindex, unread_at, unrepeat_items,
+                               unstack, zero_at, ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
                              check_number, check_output, check_tangent, not_shared, seed)
 
@@ -35,10 +36,11 @@ __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items'
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
            'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',
-           'positions', 'read_at', 'real_only', 'restore_item',
+           'positions', 'read_at', 'real_only', 'repeat_items', 'restore_item',
            'real_part', 'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select',
            'sized', 'stored', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
-           'unread_at', 'unreduce', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
+           'unread_at', 'unreduce', 'unrepeat_items', 'unstack', 'unsum', 'untranspose',
+           'zero_at', 'zeros_like']
 
 
 def _adopt(*modules):
@@ -79,13 +81,7 @@ def unbroadcast(g, x):
     gshape = _shape(g)
     if gshape == shape or _is_sequence(x) and _is_sequence(g):
         if _is_sequence(x) and _is_sequence(g) and len(x) != len(g):
-            raise unsupported(
-                f'an adjoint of {len(g)} items reached a list or tuple of {len(x)}: `+` or '
-                f'`*` of lists (concatenation, repetition) with differentiated items is only '
-                f'followed when the lists are written out or grown from written-out lists '
-                f'(`[a, b] + [c]`, `out += [v]`), and a list passed '
-                f'to a helper of yours more than once is not; use np.concatenate or np.tile, '
-                f'or pass the arrays (or a dict of them)')
+            raise _repeated_items(len(g), len(x))
         return _like(g, x)
     full = np.broadcast_shapes(gshape, shape)
     if full != gshape:

@@ -33,6 +33,17 @@ def unsupported(message):
     return NoRuleError(message)
 
 
+def _repeated_items(got, expected):
+    """The `unsupported` error for an adjoint of `got` items that reached a list or tuple of
+    `expected`: a list concatenated or repeated where the transformation did not follow it."""
+    return unsupported(
+        f'an adjoint of {got} items reached a list or tuple of {expected}: `+` or `*` of '
+        f'lists (concatenation, repetition) with differentiated items is only followed when '
+        f'the lists are written out or grown from written-out lists (`[a, b] + [c]`, `out += '
+        f'[v]`), and a list passed to a helper of yours more than once is not; use '
+        f'np.concatenate or np.tile, or pass the arrays (or a dict of them)')
+
+
 def _own_file(filename):
     """Whether `filename` is one of s2sgrad's own files (its rules' definitions)."""
     templates = sys.modules.get('s2sgrad.templates')

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .runtime_errors import unsupported
+from .runtime_errors import _repeated_items, unsupported
 from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, array_module, \
     broadcast_like, copy, reshape_like, zeros_like
 
@@ -211,6 +211,8 @@ def as_items(g, items):
         return [0.0] * len(items)
     if isinstance(items, (set, frozenset)):
         raise _unordered(items)
+    if isinstance(g, (list, tuple)) and _is_sequence(items) and len(g) != len(items):
+        raise _repeated_items(len(g), len(items))
     if isinstance(g, tuple) and isinstance(items, list):
         return list(g)  # (the backward sweep pops off a list's adjoint: ``a, b = tuple(ys)``)
     if isinstance(g, list) or not _is_sequence(items):
@@ -218,6 +220,30 @@ def as_items(g, items):
     if _is_zero(g):  # (the zero adjoint of a tuple nothing read: ``h, c, cache = step(...)``)
         return [zeros_like(item) for item in items]
     return unstack(g, items)
+
+
+def unrepeat_items(g, items):
+    """The adjoint of ``items * n`` (a list or tuple repeated: ``[x, y] * 3``) for `items`:
+    the adjoints of each item's copies added up. `g` holds one adjoint per item of the result
+    (or is an array standing for them, as `as_items` reads it)."""
+    if _is_zero(g):
+        return g
+    rows, count = list(g), len(items)
+    if (len(rows) % count if count else len(rows)):
+        raise _repeated_items(len(rows), count)
+    total = rows[:count]
+    for start in range(count, len(rows), count):
+        total = [add(a, b) for a, b in zip(total, rows[start:start + count])]
+    return tuple(total) if isinstance(items, tuple) else total
+
+
+def repeat_items(bitems, g):
+    """The adjoint of ``unrepeat_items(g, items)`` for `g`: `bitems` repeated as the items of `g`
+    repeat those of `items` (stacked back into an array where `g` is one)."""
+    if _is_zero(bitems):
+        return bitems
+    rows = list(bitems) * (len(g) // len(bitems) if len(bitems) else 0)
+    return rows if isinstance(g, (list, tuple)) else restack(rows, g)
 
 
 def items_back(bitems, g):

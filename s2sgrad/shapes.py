@@ -18,11 +18,13 @@ _SCALAR = '<scalar>'
 class ShapeClasses:
     """`same(a, b)`: variables `a` and `b` always hold values of one shape."""
 
-    def __init__(self, statements, params, resolver, scalars=(), numbers=()):
+    def __init__(self, statements, params, resolver, scalars=(), numbers=(), lists=()):
         """`scalars`: variables known to be numbers; `numbers`: parameters known to be
-        Python numbers (the gradient checks them at entry)."""
+        Python numbers (the gradient checks them at entry); `lists`: variables known to hold
+        lists or tuples, which ``*`` repeats and ``+`` concatenates."""
         self.resolver = resolver
         self.scalars = set(scalars)
+        self.lists = set(lists)
         definitions = {}
         for stmt in statements:
             if isinstance(stmt, gast.Assign):
@@ -107,6 +109,9 @@ class ShapeClasses:
             return self._class_of(value.operand, root)
         if isinstance(value, gast.BinOp) and isinstance(value.op, _SHAPE_OPS):
             left, right = value.left, value.right
+            if any(isinstance(side, gast.Name) and side.id in self.lists
+                   for side in (left, right)):
+                return None
             if (_is_number(right) or self._is_scalar_name(right)) and not _is_number(left):
                 return self._class_of(left, root)
             if (_is_number(left) or self._is_scalar_name(left)) and not _is_number(right):

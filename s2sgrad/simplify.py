@@ -15,7 +15,7 @@ from .rewrite_cost import cost, plain_cost, sole_readers
 from .simplify_context import Context
 
 
-def simplify(body, params, declared=None, keep=(), resolver=None, changed=()):
+def simplify(body, params, declared=None, keep=(), resolver=None, changed=(), lists=()):
     """Rewrite the statements of the backward sweep in `body` (statements of a generated
     function with parameters `params`) by the algebraic rules, where the facts (`declared`:
     parameter name -> tuple of sizes) prove them and the result is cheaper; return the body.
@@ -23,16 +23,17 @@ def simplify(body, params, declared=None, keep=(), resolver=None, changed=()):
     A statement reads through the variables assigned once before it (their values written
     out), is brought to normal form, and is written again with the variables whose values
     reappear; it changes only when that costs fewer operations, counting the variables it
-    alone reads. `changed`: variables changed in place besides those written here.
+    alone reads. `changed`: variables changed in place besides those written here; `lists`:
+    variables holding lists or tuples.
     """
     if not rules.REWRITES:
         return body
     start = _backward_start(body)
     if start is None:
         return body
-    ctx = Context(body, params, declared, keep, resolver, changed)
+    ctx = Context(body, params, declared, keep, resolver, changed, lists)
     if _merge_accumulations(body, start, ctx):  # (else what ctx knows still holds)
-        ctx = Context(body, params, declared, keep, resolver, changed)
+        ctx = Context(body, params, declared, keep, resolver, changed, lists)
     for index in range(start, len(body)):
         _simplify_nested(body[index], index, ctx)
     return body

@@ -55,6 +55,8 @@ HELPERS = {
     runtime.unstack: 'reverse forward',
     runtime.as_items: 'reverse forward',
     runtime.items_back: 'reverse forward',
+    runtime.unrepeat_items: 'reverse forward',
+    runtime.repeat_items: 'reverse forward',
     runtime.unsum: 'reverse forward',
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
@@ -382,6 +384,20 @@ def items_back_adjoint(ans, bitems, g):
 
 
 linear(runtime.as_items, 'd[g], items')
+
+
+@adjoint(runtime.unrepeat_items)
+def unrepeat_adjoint(ans, g, items):
+    d[g] = runtime.repeat_items(d[ans], g)
+
+
+@adjoint(runtime.repeat_items)
+def repeat_items_adjoint(ans, bitems, g):
+    d[bitems] = runtime.unrepeat_items(d[ans], bitems)
+
+
+linear(runtime.unrepeat_items, 'd[g], items')
+linear(runtime.repeat_items, 'd[bitems], g')
 linear(runtime.items_back, 'd[bitems], g')
 linear(runtime.restack, 'd[bitems], g, axis', params='bitems, g, axis=0')
 

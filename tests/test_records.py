@@ -144,8 +144,13 @@ def test_concatenation_of_a_built_namedtuple():
     np.testing.assert_allclose(s2sgrad.jvp(concatenated, wrt=0)(X, V, np.ones(3)), np.sum(V))
 
 
-@pytest.mark.parametrize('f', [repeated, field_named_T, own_new, written_after,
-                               keywords_that_pop])
+def test_a_repeated_record_is_a_repeated_tuple():
+    gx, gv = s2sgrad.grad(repeated, wrt=(0, 1))(X, V)  # sum(x + v + x + v)
+    np.testing.assert_allclose(gx, np.full(3, 2.0))
+    np.testing.assert_allclose(gv, np.full(3, 2.0))
+
+
+@pytest.mark.parametrize('f', [field_named_T, own_new, written_after, keywords_that_pop])
 def test_what_the_record_rule_would_get_wrong_is_refused(f):
     with pytest.raises(s2sgrad.errors.S2SError):
         s2sgrad.grad(f, wrt=(0, 1))(X, V)
