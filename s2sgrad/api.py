@@ -7,7 +7,8 @@ from .callables import rebind, unbind
 from .constructs import is_function
 from .errors import SourceUnavailableError
 from .modes import Mode
-from .source import signature
+from .source import refuse_declared, signature
+from .wrappers import unwrap_transparent
 from .builder import Builder, handed_out
 from .wrt import Wrt
 
@@ -47,6 +48,7 @@ def check_callable(func):
 def resolve(func, wrt):
     """The `Wrt` of a callable the operators can differentiate (raises for anything else)."""
     check_callable(func)
+    refuse_declared(unwrap_transparent(func))  # (before `wrt` names its wrapper's parameters)
     return Wrt.of(func, wrt)
 
 

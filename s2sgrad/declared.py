@@ -2,9 +2,8 @@
 import ast
 import inspect
 
-import numpy as np
-
-from .errors import ShapeError, WrtError
+from .errors import WrtError
+from .runtime_checks import declared_shapes
 
 
 def parse(text):
@@ -68,34 +67,7 @@ def checked(function, source_function, shapes):
     def check(*args, **kwargs):
         bound = signature.bind_partial(*args, **kwargs)
         bound.apply_defaults()
-        sizes = {}
-        for name, expected in declared.items():
-            if name not in bound.arguments:
-                continue
-            value = bound.arguments[name]
-            try:
-                actual = tuple(np.shape(value))  # a list of numbers has a shape too
-            except ValueError:  # a ragged list
-                actual = None
-            if expected and not hasattr(value, 'shape'):
-                raise ShapeError(
-                    f'the gradient of `{source_function.__name__}` was made for `{name}` an '
-                    f'array of the declared shape {describe(((name, expected),))}, but it is '
-                    f'a {type(value).__name__}; pass np.asarray({name})')
-            if actual is None:
-                raise ShapeError(f'`{name}` has no shape (a ragged list), but the gradient '
-                                 f'was made for the declared shape {describe(((name, expected),))}')
-            ok = len(actual) == len(expected)
-            for size, got in zip(expected, actual):
-                if isinstance(size, int):
-                    ok = ok and size == got
-                else:
-                    ok = ok and sizes.setdefault(size, got) == got
-            if not ok:
-                raise ShapeError(
-                    f'the gradient of `{source_function.__name__}` was made for the declared '
-                    f'shapes {describe(shapes)}, but `{name}` has shape {actual}; make it '
-                    f'again without `shapes=` (or with the shapes you pass)')
+        declared_shapes(source_function.__name__, declared, bound.arguments)
         return function(*args, **kwargs)
     check.__wrapped__ = function
     for attribute in ('__name__', '__qualname__', '__doc__'):

@@ -83,6 +83,10 @@ class _Module:
             members = unit.members(*self.roots, taken=user_names)
         else:
             members = unit.members(self.base, *self.roots)
+        if self.shapes:
+            for generated, _, tree in members:
+                if any(generated is root for root in self.roots):
+                    self._check_shapes(tree)
         nodes_ = [node for _, _, node in members]
         helpers = sorted({node.attr for tree in nodes_ for node in n.walk(tree)
                           if isinstance(node, gast.Attribute) and
@@ -133,6 +137,22 @@ class _Module:
                          '\n\n' + runtime_text.rstrip('\n'))
         return '\n\n\n'.join(parts) + '\n'
 
+    def _check_shapes(self, tree):
+        """Begin the derivative `tree` with the check that its arguments have the declared
+        shapes it was simplified for (as the function `grad(f, shapes=...)` gives checks
+        them): ``s2s.declared_shapes('f', {'x': ('n',)}, {'x': x})``."""
+        params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+        shapes = [(name, sizes) for name, sizes in declared.normalize(self.shapes)
+                  if name in params]
+        if not shapes:
+            return
+        check = n.expr(n.call(n.attr('s2s', 'declared_shapes'), n.const(self.func.__name__),
+                              gast.Dict(keys=[n.const(name) for name, _ in shapes],
+                                        values=[n.const(tuple(sizes)) for _, sizes in shapes]),
+                              gast.Dict(keys=[n.const(name) for name, _ in shapes],
+                                        values=[n.name(name) for name, _ in shapes])))
+        tree.body.insert(0, check)
+
     def _header(self, members):
         from . import __version__
         filename = _filename(self.func)
@@ -161,7 +181,7 @@ class _Module:
             lines.append('')
             lines.append('Simplified for the declared shapes ' +
                          declared.describe(declared.normalize(self.shapes)) + ':')
-            lines.append('called with other shapes, the derivatives are wrong.')
+            lines.append('called with other shapes, the derivatives raise ShapeError.')
         if self.command:
             lines += ['', f'Made with: {self.command}']
         return '\n'.join(lines) + '\n"""'

@@ -28,11 +28,12 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                restore_item, sized, unindex, unread_at, unrepeat_items,
                                unstack, zero_at, ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
-                             check_number, check_output, check_tangent, not_shared, seed)
+                             check_number, check_output, check_tangent, declared_shapes,
+                             not_shared, seed)
 
 __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray',
            'broadcast_like', 'check_cotangent', 'check_default', 'check_number', 'check_output',
-           'check_tangent', 'copy', 'copy_lists', 'count',
+           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes',
            'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
            'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
            'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',

@@ -200,6 +200,43 @@ def not_shared(value, message, *others):
             raise InPlaceError(message)
 
 
+def declared_shapes(function, shapes, values):
+    """Raise ShapeError unless the arguments `values` (by name) have the declared `shapes`
+    (name -> sizes: ints, or names standing for one size wherever they appear), for which the
+    derivatives of `function` (its name) were simplified (``shapes=``)."""
+    sizes = {}
+    described = ', '.join(f'{name}: {_described(expected)}' for name, expected in shapes.items())
+    for name, expected in shapes.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if expected and not hasattr(value, 'shape'):
+            raise ShapeError(
+                f'the derivatives of `{function}` were made for `{name}` an array of the '
+                f'declared shape {_described(expected)}, but it is a {type(value).__name__}; '
+                f'pass np.asarray({name})')
+        try:
+            actual = tuple(np.shape(value))  # a list of numbers has a shape too
+        except ValueError:  # a ragged list
+            raise ShapeError(f'`{name}` has no shape (a ragged list), but the derivatives of '
+                             f'`{function}` were made for the declared shape '
+                             f'{_described(expected)}') from None
+        ok = len(actual) == len(expected)
+        for size, got in zip(expected, actual):
+            ok = ok and (size == got if isinstance(size, int) else
+                         sizes.setdefault(size, got) == got)
+        if not ok:
+            raise ShapeError(
+                f'the derivatives of `{function}` were made (simplified) for the declared '
+                f'shapes {described}, but `{name}` has shape {actual}; make them again without '
+                f'`shapes=` (or with the shapes you pass)')
+
+
+def _described(sizes):
+    inner = ', '.join(str(size) for size in sizes)
+    return f'({inner},)' if len(sizes) == 1 else f'({inner})'
+
+
 def check_number(value, message):
     """Raise `InPlaceError` (with `message`) unless `value` is a number (of Python or NumPy) or
     another value that ``+=`` cannot change in place (a tuple, a string): the transformation

@@ -86,6 +86,19 @@ def _unavailable(func, why, node=None, advice=_READS_SOURCE):
                                   *where)
 
 
+def refuse_declared(func):
+    """Raise WrapperError for a derivative made with ``shapes=`` (`declared.checked`): its
+    code was simplified for the declared shapes, behind a check s2sgrad does not
+    differentiate."""
+    declared_for = getattr(func, '__s2sgrad_declared__', None)
+    if declared_for is not None:
+        raise WrapperError(
+            f'cannot differentiate the derivative of `{qualname(declared_for)}` made with '
+            f'shapes=: its code was simplified for the declared shapes, behind a check of '
+            f'its arguments that s2sgrad does not differentiate; make it without shapes= to '
+            f'differentiate it again', *location(getattr(declared_for, '__code__', None)))
+
+
 def parse_function(func):
     """Return the FunctionSource of a Python function or lambda defined in a source file.
 
@@ -94,13 +107,7 @@ def parse_function(func):
     (``functools.lru_cache``) are looked through.
     """
     func = unwrap_transparent(func)
-    declared_for = getattr(func, '__s2sgrad_declared__', None)
-    if declared_for is not None:  # (see `declared.checked`)
-        raise WrapperError(
-            f'cannot differentiate the derivative of `{qualname(declared_for)}` made with '
-            f'shapes=: its code was simplified for the declared shapes, behind a check of '
-            f'its arguments that s2sgrad does not differentiate; make it without shapes= to '
-            f'differentiate it again', *location(getattr(declared_for, '__code__', None)))
+    refuse_declared(func)
     if not inspect.isfunction(func):
         if hasattr(func, '__wrapped__'):
             call = getattr(type(func), '__call__', None)

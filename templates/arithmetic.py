@@ -134,7 +134,12 @@ def xdivy(x, y):
     zero = x == 0
     with np.errstate(divide='ignore', invalid='ignore'):
         if not hasattr(x, 'shape'):  # a number (CuPy's where takes no Python bool)
-            return _unwrap(x / y) if not zero else _zeros_of(x / y)
+            if zero:  # (in NumPy floats: a Python 0.0 / 0.0 raises ZeroDivisionError)
+                return _zeros_of(_float(x) / _float(y))
+            try:
+                return _unwrap(x / y)
+            except ZeroDivisionError:  # (a Python number over 0: inf, as for arrays)
+                return _unwrap(_float(x) / y)
         return _unwrap(np.where(zero, 0.0, x / np.where(zero, 1.0, y)))
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from s2sgrad.rules import adjoint, d, elementwise, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, select
 
-from .arithmetic import xdivy  # noqa: F401 (used by the rules)
+from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
 
 # -- helpers called by the rules (each has rules itself, so generated code differentiates) --
@@ -116,7 +116,8 @@ def positive_tangent(ans, x):
 
 partials(np.maximum, x='(x >= y)', y='(x < y)', label='maximum')
 partials(np.minimum, x='(x <= y)', y='(x > y)', label='minimum')
-partials(np.float_power, x1='x2 * np.float_power(x1, x2 - 1.0)', x2='ans * np.log(x1)')
+# (as ``x ** y``: exact at the special points 0 ** y and x ** 0; in floats, as float_power)
+partials(np.float_power, x1='power_slope(x1 * 1.0, x2)', x2='power_log(ans, x1)')
 partials(np.hypot, x1='xdivy(x1, ans)', x2='xdivy(x2, ans)')  # 0 at x1 == 0, also at 0, 0
 partials(np.logaddexp, x1='np.exp(x1 - ans)', x2='np.exp(x2 - ans)')
 partials(np.logaddexp2, x1='np.exp2(x1 - ans)', x2='np.exp2(x2 - ans)')

@@ -62,6 +62,7 @@ HELPERS = {
     runtime.zero_at: 'reverse forward',
     # results without derivative (checks, shapes, keys, seeds): audited numerically
     runtime.check_output: 'non-differentiable',
+    runtime.declared_shapes: 'non-differentiable',
     runtime.count: 'non-differentiable',
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',

@@ -23,20 +23,20 @@ MATH_DERIVATIVES = {
     math.tanh: '1 - ans ** 2',
     math.sinh: 'math.cosh(x)',
     math.cosh: 'math.sinh(x)',
-    math.asin: '1 / math.sqrt(1 - x ** 2)',
-    math.acos: '-1 / math.sqrt(1 - x ** 2)',
-    math.atan: '1 / (1 + x ** 2)',
+    math.asin: '1 / math.sqrt((1 - x) * (1 + x))',
+    math.acos: '-1 / math.sqrt((1 - x) * (1 + x))',
+    math.atan: '1 / (1 + x * x)',
     math.fabs: 'np.sign(x)',
     builtins.abs: 'np.sign(x)',
     math.log1p: '1 / (1 + x)',
     math.expm1: 'ans + 1',
     math.log2: '1 / (x * math.log(2))',
     math.log10: '1 / (x * math.log(10))',
-    math.asinh: '1 / math.sqrt(x ** 2 + 1)',
-    math.acosh: '1 / math.sqrt(x ** 2 - 1)',
-    math.atanh: '1 / (1 - x ** 2)',
-    math.erf: '2 / math.sqrt(math.pi) * math.exp(-x ** 2)',
-    math.erfc: '-2 / math.sqrt(math.pi) * math.exp(-x ** 2)',
+    math.asinh: '1 / math.hypot(x, 1.0)',
+    math.acosh: '1 / (math.sqrt(x - 1) * math.sqrt(x + 1))',
+    math.atanh: '1 / ((1 - x) * (1 + x))',
+    math.erf: '2 / math.sqrt(math.pi) * math.exp(-x * x)',
+    math.erfc: '-2 / math.sqrt(math.pi) * math.exp(-x * x)',
     math.degrees: '180 / math.pi',
     math.radians: 'math.pi / 180',
 }
@@ -44,7 +44,9 @@ MATH_DERIVATIVES = {
 for _func, _derivative in MATH_DERIVATIVES.items():
     elementwise(_func, _derivative)
 
-partials(math.atan2, y='x / (x ** 2 + y ** 2)', x='-y / (x ** 2 + y ** 2)', label='atan2',
+# (x / hypot / hypot: no square of a Python float, which overflows or underflows to 0)
+partials(math.atan2, y='x / math.hypot(x, y) / math.hypot(x, y)',
+         x='-y / math.hypot(x, y) / math.hypot(x, y)', label='atan2',
          broadcasting=False)
 nondifferentiable(math.trunc)
 # math.hypot of two coordinates (of one or more: `call_forms`); 0 at the origin
@@ -105,25 +107,25 @@ def max_tangent(ans, a, b=None):
 
 
 @adjoint(builtins.sum)
-def sum(ans, iterable, start=0):
+def sum_adjoint(ans, iterable, start=0):
     d[iterable] = unsum(d[ans], iterable)
     d[start] = d[ans]
 
 
 @tangent(builtins.sum)
 def sum_tangent(ans, iterable, start=0):
-    d[ans] = builtins.sum(d[iterable])
+    d[ans] = sum(d[iterable])  # (printed: the built-in, which the function called)
     d[ans] = d[start]
 
 
 @adjoint(builtins.list, builtins.tuple)
-def list(ans, iterable=()):
+def list_adjoint(ans, iterable=()):
     d[iterable] = items_back(as_items(d[ans], ans), iterable)
 
 
 @tangent(builtins.list)
 def list_tangent(ans, iterable=()):
-    d[ans] = builtins.list(as_items(d[iterable], iterable))
+    d[ans] = list(as_items(d[iterable], iterable))
 
 
 @adjoint(copying.copy)
@@ -148,7 +150,7 @@ def copy_deepcopy_tangent(ans, x, memo=None):
 
 @tangent(builtins.tuple)
 def tuple_tangent(ans, iterable=()):
-    d[ans] = builtins.tuple(as_items(d[iterable], iterable))
+    d[ans] = tuple(as_items(d[iterable], iterable))
 
 
 # -- sorted: the items listed in another order --------------------------------------------

@@ -174,25 +174,25 @@ partials(*_scipy('beta'), a='ans * (digamma(a) - digamma(a + b))',
 @adjoint(*_scipy('gammainc'))
 def gammainc_adjoint(ans, a, x):
     d[a] = no_derivative('gammainc', 'a')
-    d[x] = unbroadcast(d[ans] * np.exp((a - 1) * np.log(x) - x - gammaln(a)), x)
+    d[x] = unbroadcast(d[ans] * np.exp(xlogy(a - 1, x) - x - gammaln(a)), x)
 
 
 @tangent(*_scipy('gammainc'))
 def gammainc_tangent(ans, a, x):
     d[ans] = no_derivative('gammainc', 'a', d[a])
-    d[ans] = d[x] * np.exp((a - 1) * np.log(x) - x - gammaln(a))
+    d[ans] = d[x] * np.exp(xlogy(a - 1, x) - x - gammaln(a))
 
 
 @adjoint(*_scipy('gammaincc'))
 def gammaincc_adjoint(ans, a, x):
     d[a] = no_derivative('gammaincc', 'a')
-    d[x] = unbroadcast(-d[ans] * np.exp((a - 1) * np.log(x) - x - gammaln(a)), x)
+    d[x] = unbroadcast(-d[ans] * np.exp(xlogy(a - 1, x) - x - gammaln(a)), x)
 
 
 @tangent(*_scipy('gammaincc'))
 def gammaincc_tangent(ans, a, x):
     d[ans] = no_derivative('gammaincc', 'a', d[a])
-    d[ans] = -d[x] * np.exp((a - 1) * np.log(x) - x - gammaln(a))
+    d[ans] = -d[x] * np.exp(xlogy(a - 1, x) - x - gammaln(a))
 
 
 # Bessel functions of real order v: no derivative in the order

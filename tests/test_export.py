@@ -135,6 +135,25 @@ def test_declared_shapes_are_in_the_header_and_the_code():
     assert '# for the declared shapes x: (n,), A: (n, n)' in text
 
 
+def test_exported_derivatives_check_the_declared_shapes():
+    """The code simplified for the declared shapes raises for others, as the function
+    `grad(f, shapes=...)` gives does (it gave wrong numbers, silently)."""
+    text = s2sgrad.export(funcs.quadratic, shapes={'x': ('n',), 'A': ('n', 'n')},
+                          modes=('grad', 'jvp'))
+    assert "declared_shapes('quadratic', {'A': ('n', 'n'), 'x': ('n',)}, {'A': A, 'x': x})" \
+        in text
+    assert 'called with other shapes, the derivatives raise ShapeError' in text
+    space = {}
+    exec(compile(text, 'exported.py', 'exec'), space)
+    x, A = np.array([1.0, 2.0, 3.0]), np.arange(9.0).reshape(3, 3)
+    np.testing.assert_allclose(space['dquadraticdx'](x, A), (A + A.T) @ x)
+    for args in [(x, np.ones((3, 2))), (x[:2], A), (list(x), A)]:
+        with pytest.raises(space['ShapeError'], match='declared shapes|declared shape'):
+            space['dquadraticdx'](*args)
+    with pytest.raises(space['ShapeError'], match='`A` has shape'):
+        space['jvp_quadratic'](x, np.ones((3, 2)), dx=x)
+
+
 def test_command_line_export_writes_the_module(tmp_path, capsys):
     target = tmp_path / 'grads.py'
     path = os.path.join(HERE, 'export_functions.py')

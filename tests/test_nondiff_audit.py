@@ -190,6 +190,8 @@ ROWS = {
     's2sgrad.runtime.inserted_at': (runtime.inserted_at,
                                     lambda r: (-2, [float(r.normal())] * 3)),
     's2sgrad.runtime.check_output': (runtime.check_output, lambda r: (_vec(r),)),
+    's2sgrad.runtime.declared_shapes': (runtime.declared_shapes,
+                                        lambda r: ('f', {'x': ('n',)}, {'x': _vec(r)})),
     's2sgrad.runtime.count': (
         lambda x: (runtime.count(x), runtime.count(x.reshape(2, -1), 1)), lambda r: (_vec(r),)),
     's2sgrad.runtime.field_index': (

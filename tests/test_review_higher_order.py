@@ -49,6 +49,10 @@ def test_third_order_through_a_wrapped_index():
     np.testing.assert_allclose(s2sgrad.hessian(weighted_wrap_gradient, wrt=1)(v, x), expected)
 
 
+def quadratic_form(x, A):
+    return x @ A @ x
+
+
 def sine_weighted(x):
     return np.sum(np.sin(x) * x ** 2)
 
@@ -59,6 +63,10 @@ def test_a_derivative_made_with_declared_shapes_is_refused_by_name_when_differen
     np.testing.assert_allclose(first(x), np.cos(x) * x ** 2 + 2 * x * np.sin(x))
     with pytest.raises(s2sgrad.errors.WrapperError, match='`sine_weighted` made with shapes='):
         s2sgrad.jacobian(first)(x)
+    quadratic = s2sgrad.grad(quadratic_form, shapes={'x': ('n',), 'A': ('n', 'n')})
+    for wrt in (1, 'A', 0):  # (the wrapper's parameters are *args, **kwargs: a KeyError)
+        with pytest.raises(s2sgrad.errors.WrapperError, match='made with shapes='):
+            s2sgrad.jacobian(quadratic, wrt=wrt)(x, np.eye(3))
     again = s2sgrad.jacobian(s2sgrad.grad(sine_weighted))(x)  # (without shapes=: it is)
     np.testing.assert_allclose(again, np.diag(-np.sin(x) * x ** 2 + 4 * x * np.cos(x) +
                                               2 * np.sin(x)))

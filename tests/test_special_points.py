@@ -263,3 +263,82 @@ LISTS = [nested_array, array_times, sum_list, mean_list, norm_list, stack_list,
 @pytest.mark.parametrize('f', LISTS, ids=[f.__name__ for f in LISTS])
 def test_list_arguments(f):
     both_modes(f, [np.array([0.3, -1.2])])
+
+
+# -- special points of other rules (from a review: nan, ZeroDivisionError, OverflowError) -------
+
+def float_power_sum(x, y):
+    return np.sum(np.float_power(x, y))
+
+
+def test_float_power_at_zero_base_and_zero_exponent_as_power():
+    x, y = np.array([0.0, 2.0, 0.0]), np.array([2.0, 0.0, 1.5])
+    gx, gy = s2sgrad.grad(float_power_sum, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, [0.0, 0.0, 0.0])  # y x^(y-1): 0 at x = 0 (y > 1), y = 0
+    np.testing.assert_allclose(gy, [0.0, np.log(2.0), 0.0])  # x^y log x: 0 where x^y = 0
+    assert s2sgrad.jvp(float_power_sum, wrt=(0, 1))(x, y, (np.ones(3), np.ones(3))) == \
+        pytest.approx(np.log(2.0))
+    both_modes(float_power_sum, [np.array([0.5, 2.0]), np.array([2.5, 0.0])], order=1)
+
+
+def math_hypot(x, y):
+    return math.hypot(x, y)
+
+
+def math_hypot3(x, y):
+    return math.hypot(x, y, 0.0)
+
+
+def math_atan2(y, x):
+    return math.atan2(y, x)
+
+
+def math_erf(x):
+    return math.erf(x)
+
+
+def math_asinh(x):
+    return math.asinh(x)
+
+
+def math_acosh(x):
+    return math.acosh(x)
+
+
+def test_math_rules_with_python_floats_at_zero_and_at_large_and_tiny_values():
+    assert s2sgrad.grad(math_hypot, wrt=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+    assert s2sgrad.jvp(math_hypot, wrt=(0, 1))(0.0, 0.0, (1.0, 1.0)) == 0.0
+    assert s2sgrad.grad(math_hypot3, wrt=(0, 1))(np.float64(0.0), np.float64(0.0)) == (0, 0)
+    # d/dy atan2(y, x) = x / (x^2 + y^2): the squares overflow or underflow as Python floats
+    for t, expected in [(1e-170, 5e169), (1e200, 5e-201), (3.0, 1 / 6.0)]:
+        gy, gx = s2sgrad.grad(math_atan2, wrt=(0, 1))(t, t)
+        assert gy == pytest.approx(expected, rel=1e-12) and gx == pytest.approx(-expected)
+        assert s2sgrad.jvp(math_atan2, wrt=0)(t, t, 1.0) == pytest.approx(expected, rel=1e-12)
+    assert s2sgrad.grad(math_erf)(1e160) == 0.0
+    assert s2sgrad.grad(math_asinh)(1e200) == pytest.approx(1e-200, rel=1e-12)
+    assert s2sgrad.grad(math_acosh)(1e200) == pytest.approx(1e-200, rel=1e-12)
+    for f, x in [(math_asinh, 0.7), (math_acosh, 1.7), (math_erf, 0.4)]:
+        assert s2sgrad.grad(f)(x) == pytest.approx((f(x + 1e-6) - f(x - 1e-6)) / 2e-6,
+                                                   rel=1e-6)
+
+
+@pytest.mark.skipif(sp is None, reason='SciPy is not installed')
+def test_xlogy_of_python_floats_at_zero():
+    assert s2sgrad.grad(xlogy, wrt=1)(0.0, 0.0) == 0.0
+    assert s2sgrad.grad(xlogy, wrt=1)(0.5, 2.0) == pytest.approx(0.25)
+
+
+def exponential_cdf(scale, t):
+    """Observations `t` (one of them 0) under an exponential law: gammainc(1, t / scale)."""
+    return np.sum(sp.gammainc(1.0, t / scale) + sp.gammaincc(1.0, t / (2.0 * scale)))
+
+
+@pytest.mark.skipif(sp is None, reason='SciPy is not installed')
+def test_gammainc_with_a_one_at_zero():
+    t = np.array([0.0, 0.7, 1.5])
+    scale = 1.3
+    # d/ds (1 - exp(-t/s)) + exp(-t/(2s)) = -exp(-t/s) t / s^2 + exp(-t/(2s)) t / (2 s^2)
+    expected = np.sum(-np.exp(-t / scale) * t / scale ** 2 +
+                      np.exp(-t / (2 * scale)) * t / (2 * scale ** 2))
+    assert s2sgrad.grad(exponential_cdf)(scale, t) == pytest.approx(expected, rel=1e-12)
+    assert s2sgrad.jvp(exponential_cdf)(scale, t, 1.0) == pytest.approx(expected, rel=1e-12)
