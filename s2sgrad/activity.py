@@ -184,11 +184,11 @@ def target_names(target):
 
 def list_values(statements, params, sequence_calls=()):
     """Variables whose every definition in `statements` is a tuple or list display, a call in
-    `sequence_calls` (node ids of calls of user functions that return displays), a copy of
-    such a variable or the concatenation ``a + b`` of two (``out = []``, then ``out += [v]``
-    or ``out = out + pair(x)`` in a loop): the greatest set closed so, which holds lists and
-    tuples only (the first definition that runs cannot read one of them, so it is a display
-    or such a call)."""
+    `sequence_calls` (node ids of calls of user functions that return displays), a copy or a
+    slice (``buf[1:]``) of such a variable or the concatenation ``a + b`` of two (``out =
+    []``, then ``out += [v]`` or ``out = out + pair(x)`` in a loop): the greatest set closed
+    so, which holds lists and tuples only (the first definition that runs cannot read one of
+    them, so it is a display or such a call)."""
     definitions = {}
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
@@ -218,6 +218,8 @@ def _is_list_value(value, found):
         return True  # (a namedtuple built in the function: `records`)
     if isinstance(value, gast.Name):  # a copy
         return value.id in found
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        return isinstance(value.value, gast.Name) and value.value.id in found  # ``buf[1:]``
     return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and all(
         isinstance(side, gast.Name) and side.id in found for side in (value.left, value.right))
 

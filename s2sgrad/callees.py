@@ -158,8 +158,10 @@ _SEQUENCES = (gast.Tuple, gast.List, gast.ListComp)
 
 def returns_sequences(func):
     """Whether every ``return`` of the user function `func` (at its own level) returns a list
-    or tuple: a display, a list comprehension, or a variable of its own that every assignment
-    (``r = [...]``, ``r += [...]``) gives one; False when its source cannot be read."""
+    or tuple: a display, a list comprehension, a variable of its own that every assignment
+    (``r = [...]``, ``r += [...]``) gives one, a slice of one, the concatenation ``a + b`` of
+    two, or a call of `func` itself (``tree(l) + tree(r)``, whose other returns are lists);
+    False when its source cannot be read."""
     own = _own_nodes(func)
     if own is None:
         return False
@@ -172,15 +174,28 @@ def returns_sequences(func):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             for target in targets:
                 for name in n.names_stored(target):
-                    sequence = isinstance(target, gast.Name) and \
-                        isinstance(getattr(stmt, 'value', None), _SEQUENCES) and \
-                        (not isinstance(stmt, gast.AugAssign) or isinstance(stmt.op, gast.Add))
-                    assigned.setdefault(name, []).append(sequence)
+                    value = getattr(stmt, 'value', None) if isinstance(target, gast.Name) and (
+                        not isinstance(stmt, gast.AugAssign) or
+                        isinstance(stmt.op, gast.Add)) else None
+                    assigned.setdefault(name, []).append(value)
     params = n.names_stored(node.args)
-    return bool(returned) and all(
-        isinstance(value, _SEQUENCES) or isinstance(value, gast.Name) and
-        bool(assigned.get(value.id)) and all(assigned[value.id]) and value.id not in params
-        for value in returned)
+
+    def sequence(value, seen):
+        if isinstance(value, _SEQUENCES):
+            return True
+        if isinstance(value, gast.Name):
+            if value.id in seen:
+                return True  # (``r = r + [v]``: what the other assignments give)
+            values = assigned.get(value.id)
+            return bool(values) and value.id not in params and all(
+                v is not None and sequence(v, seen | {value.id}) for v in values)
+        if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+            return sequence(value.value, seen)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add):
+            return sequence(value.left, seen) and sequence(value.right, seen)
+        return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+            value.func.id == node.name and any(not isinstance(r, gast.Call) for r in returned)
+    return bool(returned) and all(sequence(value, frozenset()) for value in returned)
 
 
 def sequence_calls(ctx, statements):

@@ -36,7 +36,9 @@ class Canonicalizer:
             self.source.lines[lineno - 1] if lineno else None)
 
     def run(self, func):
-        lists = _displayed(func, (gast.List,))
+        builtin_list = self.source.namespace.get('list') is builtins.list and \
+            'list' not in n.names_stored(func)
+        lists = _displayed(func, (gast.List,), copies=builtin_list)
         args = func.args
         # (a parameter may be a dict, whose loop visits its keys: indexing it by position
         # would read its values, or raise; `s2s.positions` is its length, or raises)
@@ -630,10 +632,11 @@ def _extension(stmt, lists, sequences):
     return gast.copy_location(gast.AugAssign(target=target, op=gast.Add(), value=value), stmt)
 
 
-def _displayed(func, displays, augmented=True):
+def _displayed(func, displays, augmented=True, copies=False):
     """Names that `func` (not the functions it defines) assigns only `displays` (list
     displays: they hold lists, or arrays, which add a list as they add a tuple, never
-    tuples) and (`augmented`) augmented assignments."""
+    tuples), (`copies`: ``list(...)`` of the built-in ``list``, a new list) and
+    (`augmented`) augmented assignments."""
     kinds = {name: {False} for name in n.names_stored(func.args)}  # (a parameter: any type)
     pending = list(func.body)
     while pending:
@@ -643,7 +646,10 @@ def _displayed(func, displays, augmented=True):
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
                 for name in n.names_stored(target):
-                    is_list = isinstance(target, gast.Name) and isinstance(stmt.value, displays)
+                    is_list = isinstance(target, gast.Name) and (
+                        isinstance(stmt.value, displays) or copies and
+                        isinstance(stmt.value, gast.Call) and
+                        n.dotted_path(stmt.value.func) == 'list')
                     kinds.setdefault(name, set()).add(is_list)
         elif isinstance(stmt, (gast.For, gast.AnnAssign)) or \
                 not augmented and isinstance(stmt, gast.AugAssign):

@@ -226,7 +226,12 @@ class _Module:
                     f'module of yours, which a module needing NumPy only cannot import; import '
                     f'the functions it uses by name (`from {value.__name__} import ...`), '
                     f'which export copies')
-            self.imports[name] = _import_line(value.__name__, name)
+            line = _import_line(value.__name__, name)
+            if value.__name__.split('.')[0] == 's2sgrad':  # (your function calls s2sgrad: the
+                # derivatives do not, and the module imports where s2sgrad is absent)
+                line = (f'try:  # (for your function as copied; the derivatives need NumPy '
+                        f'only)\n    {line}\nexcept ImportError:\n    {name} = None')
+            self.imports[name] = line
         elif _literal(value) is not None:
             self.constants[name] = f'{name} = {_literal(value)}'
         elif (inspect.isfunction(value) or inspect.isclass(value)) and _is_yours(value):

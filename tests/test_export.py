@@ -1,5 +1,6 @@
 """Export: the written module runs with NumPy alone and computes what s2sgrad computes."""
 import ast
+import builtins
 import json
 import os
 
@@ -152,6 +153,23 @@ def test_exported_derivatives_check_the_declared_shapes():
             space['dquadraticdx'](*args)
     with pytest.raises(space['ShapeError'], match='`A` has shape'):
         space['jvp_quadratic'](x, np.ones((3, 2)), dx=x)
+
+
+def test_a_function_that_calls_s2sgrad_exports_a_module_that_does_not_need_it():
+    text = s2sgrad.export(funcs.force_norm, wrt=0)
+    assert 'except ImportError:' in text
+    real_import = builtins.__import__
+
+    def without_s2sgrad(name, *args, **kwargs):
+        if name.split('.')[0] == 's2sgrad':
+            raise ImportError(f'no module named {name!r}')
+        return real_import(name, *args, **kwargs)
+    space = {'__builtins__': {**vars(builtins), '__import__': without_s2sgrad}}
+    exec(compile(text, 'exported.py', 'exec'), space)
+    assert space['s2sgrad'] is None
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(space['dforce_normdx'](x, 1.3),
+                               s2sgrad.grad(funcs.force_norm)(x, 1.3), rtol=1e-12)
 
 
 def test_command_line_export_writes_the_module(tmp_path, capsys):

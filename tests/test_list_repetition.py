@@ -1,9 +1,10 @@
 """Lists and tuples of differentiated values repeated with ``*`` (``[x] * n``, ``pair(x) *
-len(p)``, ``n * (a, b)``): each item's copies add their adjoints up. Reverse mode gave a
-silently wrong gradient where the count was not a literal (only the first copies were counted);
-checked against central differences, forward mode and closed forms. Repetition the
-transformation cannot see (a list parameter of a helper repeated, a list concatenated with
-itself after a helper built it) raises, never a wrong number."""
+len(p)``, ``n * (a, b)``) and concatenated (a sliding window ``buf[1:] + [v]``, a helper that
+returns ``a + b``, ``list(v).extend(w)``): each item's copies add their adjoints up. Reverse
+mode gave a silently wrong gradient where the count was not a literal (only the first copies
+were counted), and refused the concatenations when the gradient ran; checked against central
+differences, forward mode and closed forms. Repetition the transformation cannot see (a list
+parameter of a helper repeated) raises, never a wrong number."""
 import numpy as np
 import pytest
 
@@ -117,8 +118,12 @@ def repeated_after_a_concatenating_helper(x):
     return weigh(two(x) * 2)
 
 
-@pytest.mark.parametrize('f', [repeated_in_a_helper, concatenated_with_itself,
-                               repeated_after_a_concatenating_helper])
+@pytest.mark.parametrize('f', [concatenated_with_itself, repeated_after_a_concatenating_helper])
+def test_repetition_of_a_concatenating_helpers_list(f):
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), numeric_grad(f, X), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize('f', [repeated_in_a_helper])
 def test_repetition_not_followed_is_loud(f):
     with pytest.raises(S2SError, match='concatenation, repetition'):
         s2sgrad.grad(f)(X)
@@ -134,3 +139,47 @@ def test_a_repeated_list_argument_is_loud():
 
 def lambda_free_repeat(q, n):
     return weigh(q * n)
+
+
+# -- concatenation the transformation now follows (each raised when the gradient ran) ------
+
+def sliding_window(x):
+    """A delay line: the oldest value dropped, a new one appended, ``buf[1:] + [nxt]``."""
+    buf = [x, x * 2.0, x * 3.0]
+    for t in range(3):
+        nxt = np.sin(buf[-1]) + 0.5 * buf[0]
+        buf = buf[1:] + [nxt]
+    return np.sum(np.stack(buf) * np.arange(1.0, 4.0)[:, None])
+
+
+def rotated(x):
+    items = [x, np.cos(x), x ** 2]
+    return weigh(items[1:] + items[:1])
+
+
+def concatenating_helper(x):
+    return weigh(two(x) + two(np.sin(x)))
+
+
+def tree(x, depth):
+    if depth == 0:
+        return [x]
+    return tree(np.sin(x), depth - 1) + tree(x * 0.5, depth - 1)
+
+
+def tree_leaves(x):
+    return weigh(tree(x, 2))
+
+
+def extended_copy(x):
+    q = list(pair(x))
+    q.extend(pair(np.tanh(x)))
+    return weigh(q)
+
+
+@pytest.mark.parametrize('f', [sliding_window, rotated, concatenating_helper, tree_leaves,
+                               extended_copy])
+def test_concatenation_matches_central_differences(f):
+    g = s2sgrad.grad(f)(X)
+    np.testing.assert_allclose(g, numeric_grad(f, X), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X, np.ones(3)), np.sum(g), rtol=1e-6)
