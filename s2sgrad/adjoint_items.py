@@ -266,14 +266,19 @@ class ItemMaker:
             return True
         return isinstance(node, gast.Name) and node.id in self.ctx.shapes.scalars
 
-    def _repetition_items(self, ans, items):
+    def _repetition_items(self, ans, items, other=None):
         """``ans = items * n`` of a list or tuple: `items` gets the adjoints of its copies,
-        added up."""
+        added up; `other`: the expression of ``n`` where it is not known to be a number (``k``
+        of ``items * k``): ``s2s.unmul_items`` tells a count from an array when it runs."""
         self.shared.list_vars.add(ans)
         if items not in self.activity.active:
             return []
-        return [Contribution(items, n.call(n.attr('s2s', 'unrepeat_items'),
-                                           n.name(self.shared.adj(ans)), n.name(items)))]
+        bans = n.name(self.shared.adj(ans))
+        if other is None:
+            return [Contribution(items, n.call(n.attr('s2s', 'unrepeat_items'), bans,
+                                               n.name(items)))]
+        return [Contribution(items, n.call(n.attr('s2s', 'unmul_items'), bans, n.name(items),
+                                           n.clone(other)))]
 
     def _list_values(self):
         return self._lists
@@ -324,8 +329,11 @@ class ItemMaker:
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
             for side, other in ((value.left, value.right), (value.right, value.left)):
                 if isinstance(side, gast.Name) and side.id in self._list_values() and \
-                        self._count(other):  # (``pair * n``)
-                    return self._repetition_items(ans, side.id)
+                        not (isinstance(other, gast.Constant) and type(other.value) is float):
+                    # (``pair * n``; a count not known to be one, ``pair * k`` of a parameter
+                    # `k`, which may be an array the list broadcasts with: told when it runs)
+                    return self._repetition_items(ans, side.id,
+                                                  None if self._count(other) else other)
         if isinstance(value, (gast.BinOp, gast.UnaryOp)):
             func = OPERATORS.get(type(value.op))
             if func is None:

@@ -108,6 +108,17 @@ class _Module:
             used |= n.all_names(tree)
         for text in self.copied.values():
             used |= _names_in_source(text)
+        generated_reads = set()
+        for generated, _, tree in members:
+            if generated is not self.base:
+                generated_reads |= set(n.names_read(tree))
+        shadowing = sorted(set(self.copied) & set(dir(builtins)) &
+                           (_names_in_source(runtime_text) | generated_reads))
+        if shadowing:
+            name = shadowing[0]
+            raise ExportError(f'`{name}` of your module takes the name of the built-in '
+                              f'`{name}`, which the exported code reads (one module holds '
+                              f'both); rename it')
         clashes = sorted(defined & (used | module_names))
         if clashes:
             renames = {}

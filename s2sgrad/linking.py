@@ -1,4 +1,5 @@
 """Print, compile and cache a generated FunctionDef: the last step of the pipeline."""
+import builtins
 import inspect
 import types
 import weakref
@@ -118,10 +119,17 @@ def _cells(ctx, node, namespace):
     cells = dict(source.cells)
     pins = []
     replaced = [n.expr(call) for call in ctx.replaced_calls]
+    own = _source_names(source)
     for var in sorted(set(n.names_read(node)) | set(n.names_read(gast.Module(
             body=replaced, type_ignores=[])))):
         if var in ctx.names.bindings or var in ctx.helper_cells or \
                 var not in source.namespace:
+            continue
+        if var not in own and getattr(builtins, var, None) is not None and \
+                source.namespace[var] is not getattr(builtins, var):
+            # (a built-in the generated code reads, ``list(blist)``, that your module binds
+            # to something else, which your function does not read)
+            cells[var] = types.CellType(getattr(builtins, var))
             continue
         obj = source.namespace[var]
         if callable(obj) or isinstance(obj, types.ModuleType):

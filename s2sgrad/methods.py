@@ -70,8 +70,8 @@ def global_receivers(func, ctx):
     found = {}
     for node in n.walk(func):
         if isinstance(node, gast.For) or isinstance(node, gast.Assign) and \
-                isinstance(node.value, (gast.Attribute, gast.Subscript)):
-            # ``for layer in LAYERS:``, ``inner = MODEL.inner``
+                isinstance(node.value, (gast.Attribute, gast.Subscript, gast.Name)):
+            # ``for layer in LAYERS:``, ``inner = MODEL.inner``, ``m = MODEL``
             root = _root(node.iter if isinstance(node, gast.For) else node.value)
             if root is not None and _objects(namespace.get(root)):
                 _pin_global(ctx, root, found, local)

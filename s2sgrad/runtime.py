@@ -24,24 +24,23 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_before, items_back, keys,
-                               pick, pick_tangent, popped_at, positions, repeat_items, restack,
-                               restore_item, sized, unindex, unread_at, unrepeat_items,
-                               unstack, zero_at, ABSENT)
+                               pick, pick_tangent, popped_at, positions, remul_items, repeat_items,
+                               restack, restore_item, sized, unindex, unmul_items, unread_at,
+                               unrepeat_items, unstack, zero_at, ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
                              check_number, check_output, check_tangent, declared_shapes,
                              not_shared, seed)
 
 __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray',
            'broadcast_like', 'check_cotangent', 'check_default', 'check_number', 'check_output',
-           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes',
-           'dot_lhs', 'dot_rhs', 'extremum_tangent', 'field_index', 'getitem', 'imag_part',
-           'inserted_at', 'item_before', 'items_back', 'keys', 'like', 'matmul_lhs',
-           'matmul_rhs', 'meta', 'not_shared', 'own', 'pick', 'pick_tangent', 'popped_at',
-           'positions', 'read_at', 'real_only', 'repeat_items', 'restore_item',
-           'real_part', 'reshape_like', 'restack', 'resum', 'retranspose', 'seed', 'select',
-           'sized', 'stored', 'unadd', 'unbroadcast', 'unextremum', 'unindex', 'unmean',
-           'unread_at', 'unreduce', 'unrepeat_items', 'unstack', 'unsum', 'untranspose',
-           'zero_at', 'zeros_like']
+           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
+           'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'item_before',
+           'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
+           'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'real_only', 'remul_items',
+           'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack', 'resum',
+           'retranspose', 'seed', 'select', 'sized', 'stored', 'unadd', 'unbroadcast',
+           'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unreduce',
+           'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
 
 def _adopt(*modules):

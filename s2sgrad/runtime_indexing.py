@@ -237,6 +237,24 @@ def unrepeat_items(g, items):
     return tuple(total) if isinstance(items, tuple) else total
 
 
+def unmul_items(g, items, other):
+    """The adjoint of ``items * other`` for the list or tuple `items`: for an integer `other`
+    a repetition (`unrepeat_items`), else NumPy's product with the list read as an array
+    (``[a, b] * w`` of an array `w`), whose adjoint is summed back to the items' shape."""
+    if isinstance(other, numbers.Integral):
+        return unrepeat_items(g, items)
+    from .runtime import unbroadcast  # (the runtime imports this module)
+    return unbroadcast(g * other, items)
+
+
+def remul_items(bitems, g, items, other):
+    """The adjoint of ``unmul_items(g, items, other)`` for `g`."""
+    if isinstance(other, numbers.Integral):
+        return repeat_items(bitems, g)
+    from .runtime import unbroadcast
+    return unbroadcast(np.asarray(bitems) * other, g)
+
+
 def repeat_items(bitems, g):
     """The adjoint of ``unrepeat_items(g, items)`` for `g`: `bitems` repeated as the items of `g`
     repeat those of `items` (stacked back into an array where `g` is one)."""

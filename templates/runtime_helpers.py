@@ -57,6 +57,8 @@ HELPERS = {
     runtime.items_back: 'reverse forward',
     runtime.unrepeat_items: 'reverse forward',
     runtime.repeat_items: 'reverse forward',
+    runtime.unmul_items: 'reverse forward',
+    runtime.remul_items: 'reverse forward',
     runtime.unsum: 'reverse forward',
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
@@ -398,6 +400,20 @@ def repeat_items_adjoint(ans, bitems, g):
 
 
 linear(runtime.unrepeat_items, 'd[g], items')
+
+
+@adjoint(runtime.unmul_items)
+def unmul_items_adjoint(ans, g, items, other):
+    d[g] = runtime.remul_items(d[ans], g, items, other)
+
+
+@adjoint(runtime.remul_items)
+def remul_items_adjoint(ans, bitems, g, items, other):
+    d[bitems] = runtime.unmul_items(d[ans], bitems, other)
+
+
+linear(runtime.unmul_items, 'd[g], items, other')
+linear(runtime.remul_items, 'd[bitems], g, items, other')
 linear(runtime.repeat_items, 'd[bitems], g')
 linear(runtime.items_back, 'd[bitems], g')
 linear(runtime.restack, 'd[bitems], g, axis', params='bitems, g, axis=0')

@@ -1,6 +1,7 @@
 """Export: the written module runs with NumPy alone and computes what s2sgrad computes."""
 import ast
 import builtins
+import importlib
 import json
 import os
 
@@ -170,6 +171,20 @@ def test_a_function_that_calls_s2sgrad_exports_a_module_that_does_not_need_it():
     x = np.array([0.3, -0.7, 1.1])
     np.testing.assert_allclose(space['dforce_normdx'](x, 1.3),
                                s2sgrad.grad(funcs.force_norm)(x, 1.3), rtol=1e-12)
+
+
+def test_a_function_of_yours_named_like_a_builtin_is_refused(tmp_path, monkeypatch):
+    """The gradient reads the built-in where its code needs it (`list(blist)`); an exported
+    module, which holds your function and that code in one namespace, is refused."""
+    (tmp_path / 'shadowing.py').write_text(
+        'import numpy as np\n\n\ndef list(*items):\n    return [2.0 * v for v in items]\n'
+        '\n\ndef f(x):\n    return np.sum(np.stack(list(x, x)) ** 2)\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    shadowing = importlib.import_module('shadowing')
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(s2sgrad.grad(shadowing.f)(x), 16.0 * x)
+    with pytest.raises(ExportError, match="`list` of your module takes the name of the built-in"):
+        s2sgrad.export(shadowing.f)
 
 
 def test_command_line_export_writes_the_module(tmp_path, capsys):

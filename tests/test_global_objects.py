@@ -90,7 +90,13 @@ def attribute_taken(x):
     return np.sum(np.sin(inner.forward(x)))
 
 
-PROGRAMS = [method_of_global, called_global, nested_method, passed_global, attribute_taken]
+def alias_taken(x):
+    m = MODEL
+    return m.loss(x) * 0.5
+
+
+PROGRAMS = [method_of_global, called_global, nested_method, passed_global, attribute_taken,
+            alias_taken]
 
 
 @pytest.fixture

@@ -95,6 +95,43 @@ def test_repetition_closed_form():
     assert 's2s.unrepeat_items(' in s2sgrad.grad(repeated_by_length).source
 
 
+def repeated_by_a_parameter(x, n):
+    return np.sum(np.tanh([x] * n)) + np.sum(np.sin(n * [x, 2.0 * x]))
+
+
+K = 3
+
+
+def repeated_by_a_global(x):
+    return np.sum(np.tanh([x] * K))
+
+
+def repeated_by_the_loop_variable(x):
+    total = 0.0
+    for i in range(1, 3):
+        total = total + np.sum(np.tanh([x] * i))
+    return total
+
+
+def display_times_an_array(x, w):
+    return np.sum([x, x + 2.0] * w)  # (a list read as an array, broadcast)
+
+
+def test_repetition_by_a_count_known_when_the_gradient_runs():
+    for f, args in [(repeated_by_a_parameter, (X, 3)), (repeated_by_a_global, (X,)),
+                    (repeated_by_the_loop_variable, (X,))]:
+        g = s2sgrad.grad(f, wrt=0)(*args)
+        np.testing.assert_allclose(g, numeric_grad(lambda t: f(t, *args[1:]), X), rtol=1e-6)
+        grad = s2sgrad.grad(f, wrt=0)
+        H = s2sgrad.hessian(f, wrt=0)(*args)
+        expected = np.array([(grad(X + 1e-5 * e, *args[1:]) - grad(X - 1e-5 * e, *args[1:])) /
+                             2e-5 for e in np.eye(3)])
+        np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-6)
+    w = np.array([[1.0], [2.0]])
+    np.testing.assert_allclose(s2sgrad.grad(display_times_an_array)(X, w), np.full(3, 3.0))
+    assert 's2s.unmul_items(' in s2sgrad.grad(repeated_by_a_parameter, wrt=0).source
+
+
 def repeat_param(p, n):
     return p * n
 
