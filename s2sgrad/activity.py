@@ -218,8 +218,15 @@ def _is_list_value(value, found):
         return True  # (a namedtuple built in the function: `records`)
     if isinstance(value, gast.Name):  # a copy
         return value.id in found
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy' and \
+            len(value.args) == 1 and isinstance(value.args[0], gast.Name):
+        return value.args[0].id in found  # (a copy the normal form makes before a write)
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in found  # ``buf[1:]``
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):  # ``q * 2``
+        return any(isinstance(side, gast.Name) and side.id in found and
+                   isinstance(other, gast.Constant) and type(other.value) is int
+                   for side, other in ((value.left, value.right), (value.right, value.left)))
     return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and all(
         isinstance(side, gast.Name) and side.id in found for side in (value.left, value.right))
 

@@ -6,7 +6,6 @@ import gast
 
 from . import nodes as n
 from .callables import functions, held_none
-from .errors import S2SError
 from .methods import bind_call, bind_method, identifier, receiver_of
 
 SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
@@ -66,7 +65,6 @@ def _dispatched(stmt, ctx, narrowed=None):
     key = gast.dump(target)
     tests = [(_test(target, item, info.items, names), item) for item in info.items]
     tests.sort(key=lambda pair: -_size(pair[0]))  # (see `_test`)
-    error = names.object('S2SError', S2SError)
     if len(info.items) == 1:  # (``MODEL``, ``layer`` of a list of one kind)
         message = (f'`{source_text(target, lines)}` holds an object of another kind than when '
                    f'the gradient was made (another class, or other functions or objects in '
@@ -75,7 +73,8 @@ def _dispatched(stmt, ctx, narrowed=None):
         message = (f'`{source_text(target, lines)}` is of none of the kinds of objects its list '
                    f'held when the gradient was made (their classes, and the functions and '
                    f'objects they hold); call s2sgrad.grad again')
-    out = [gast.copy_location(gast.Raise(exc=n.call(n.name(error), n.const(message)),
+    # (``s2s.S2SError``: the printed code runs where NumPy and the runtime are, as `s2s`)
+    out = [gast.copy_location(gast.Raise(exc=n.call(n.attr('s2s', 'S2SError'), n.const(message)),
                                          cause=None), stmt)]
     if len(tests) == 1:  # ``if type(layer) is not Dense: raise ...`` and the call
         (test, item), = tests

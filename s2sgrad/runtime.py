@@ -22,6 +22,7 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
                              imag_part, like,
                              own, real_only, real_part, reshape_like, zeros_like)
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
+from .errors import S2SError  # noqa: F401 (``raise s2s.S2SError(...)`` in generated code)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_before, items_back, keys,
                                pick, pick_tangent, popped_at, positions, remul_items, repeat_items,

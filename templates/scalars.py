@@ -13,7 +13,7 @@ from s2sgrad.runtime import (as_items, items_back, pick, pick_tangent, reshape_l
 
 from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
-MATH_DERIVATIVES = {
+MATH_DERIVATIVES = {  # (``x * x`` where ``x ** 2`` of a large float raises OverflowError)
     math.exp: 'ans',
     math.log: '1 / x',
     math.sqrt: '0.5 / ans',
@@ -23,8 +23,8 @@ MATH_DERIVATIVES = {
     math.tanh: '1 - ans ** 2',
     math.sinh: 'math.cosh(x)',
     math.cosh: 'math.sinh(x)',
-    math.asin: '1 / math.sqrt((1 - x) * (1 + x))',
-    math.acos: '-1 / math.sqrt((1 - x) * (1 + x))',
+    math.asin: '1 / math.sqrt(1 - x ** 2)',
+    math.acos: '-1 / math.sqrt(1 - x ** 2)',
     math.atan: '1 / (1 + x * x)',
     math.fabs: 'np.sign(x)',
     builtins.abs: 'np.sign(x)',
@@ -34,7 +34,7 @@ MATH_DERIVATIVES = {
     math.log10: '1 / (x * math.log(10))',
     math.asinh: '1 / math.hypot(x, 1.0)',
     math.acosh: '1 / (math.sqrt(x - 1) * math.sqrt(x + 1))',
-    math.atanh: '1 / ((1 - x) * (1 + x))',
+    math.atanh: '1 / (1 - x ** 2)',
     math.erf: '2 / math.sqrt(math.pi) * math.exp(-x * x)',
     math.erfc: '-2 / math.sqrt(math.pi) * math.exp(-x * x)',
     math.degrees: '180 / math.pi',

@@ -212,3 +212,26 @@ def test_grad_called_again_after_an_item_of_another_kind_is_put_in_a_global_list
                            atol=1e-6)
     finally:
         LAYERS[:] = saved
+
+
+def users_cube(z):
+    return z ** 3
+
+
+HELD = Model(Lin(np.array([0.5, -1.0, 2.0])), act=users_cube)
+
+
+def held_loss(x):
+    return HELD.loss(x)
+
+
+def test_the_printed_kind_test_runs_where_numpy_the_runtime_and_your_names_are():
+    grad = s2sgrad.grad(held_loss)
+    space = {'np': np, 's2s': s2sgrad.runtime}
+    space.update({k: v for k, v in globals().items() if not k.startswith('__')})
+    exec(compile(grad.source, '<printed>', 'exec'), space)
+    assert 'raise s2s.S2SError(' in grad.source
+    np.testing.assert_allclose(space[grad.__name__](X), grad(X))
+    space['HELD'] = Model(Lin(np.ones(3)), act=relu)
+    with pytest.raises(S2SError, match='call s2sgrad.grad again'):
+        space[grad.__name__](X)

@@ -220,3 +220,22 @@ def test_concatenation_matches_central_differences(f):
     g = s2sgrad.grad(f)(X)
     np.testing.assert_allclose(g, numeric_grad(f, X), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2sgrad.jvp(f)(X, np.ones(3)), np.sum(g), rtol=1e-6)
+
+
+def concatenated_repetitions(x):
+    q = [x] * 2 + [x * 2.0] * 2
+    return sum(np.sum(a * b) for a, b in zip(q, q[1:]))
+
+
+def repeated_in_a_branch(x):
+    q = [x]
+    if x[0] > 0:
+        q = q * 2
+    return np.sum(np.tanh(q))
+
+
+@pytest.mark.parametrize('f', [concatenated_repetitions, repeated_in_a_branch])
+def test_repetitions_concatenated_and_in_branches(f):
+    for x in (X, -X):
+        np.testing.assert_allclose(s2sgrad.grad(f)(x), numeric_grad(f, x), rtol=1e-6,
+                                   atol=1e-8)

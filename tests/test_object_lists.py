@@ -201,7 +201,7 @@ def test_each_kind_of_layer_is_a_branch_of_the_printed_code():
     assert 'type(layer) is Tanh' in source
     assert 'type(layer) is Linear and layer.act is sin' in source
     assert 'type(layer) is Residual' in source
-    assert 'raise S2SError' in source
+    assert 'raise s2s.S2SError' in source
 
 
 def test_the_hessian_of_a_sequential_of_several_classes():
@@ -539,7 +539,7 @@ def test_an_enclosing_list_rebound_is_read_when_the_gradient_runs():
 def test_a_layer_of_one_kind_is_tested_before_its_call_in_the_printed_code():
     source = s2sgrad.grad(Net([Lin(0), Lin(1)]).loss).source
     assert 'type(layer) is not Lin' in source
-    assert 'raise S2SError(' in source
+    assert 'raise s2s.S2SError(' in source
 
 
 class Wrapper:
