@@ -7,7 +7,7 @@ from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, elementwise, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, unreduce
 
-from .arithmetic import xdivy  # noqa: F401 (used by the rules)
+from .arithmetic import _unwrap, xdivy  # noqa: F401 (used by the rules)
 
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
@@ -171,28 +171,49 @@ partials(*_scipy('beta'), a='ans * (digamma(a) - digamma(a + b))',
          b='ans * (digamma(b) - digamma(a + b))')
 
 
+def gamma_density(a, x, k, log_gamma_a):
+    """The k-th derivative in `x` of the gamma density ``x ** (a - 1) * exp(-x) / gamma(a)``
+    (the derivative of ``gammainc(a, x)``; `log_gamma_a` is ``gammaln(a)``), term by term:
+    ``(a - 1) ... (a - k) * x ** (a - 1 - k) * exp(-x) / gamma(a)``, 0 where the coefficient is
+    (also at x == 0, where the power reads inf: the second derivative of gammainc(2, x) is 1
+    there). The next derivative of the term is the term of k + 1 less this one."""
+    coefficient = 1.0
+    for i in range(1, k + 1):
+        coefficient = coefficient * (a - i)
+    power = a - 1 - k
+    with np.errstate(divide='ignore', over='ignore', invalid='ignore'):
+        log_power = np.where(power == 0, 0.0, power * np.log(x))  # (xlogy: 0 log 0 is 0)
+        term = coefficient * np.exp(log_power - x - log_gamma_a)
+        return _unwrap(np.where(coefficient == 0, 0.0, term))
+
+
+partials(gamma_density, a="no_derivative('gammainc', 'a')",
+         x='gamma_density(a, x, k + 1, log_gamma_a) - gamma_density(a, x, k, log_gamma_a)',
+         k=None, log_gamma_a=None)
+
+
 @adjoint(*_scipy('gammainc'))
 def gammainc_adjoint(ans, a, x):
     d[a] = no_derivative('gammainc', 'a')
-    d[x] = unbroadcast(d[ans] * np.exp(xlogy(a - 1, x) - x - gammaln(a)), x)
+    d[x] = unbroadcast(d[ans] * gamma_density(a, x, 0, gammaln(a)), x)
 
 
 @tangent(*_scipy('gammainc'))
 def gammainc_tangent(ans, a, x):
     d[ans] = no_derivative('gammainc', 'a', d[a])
-    d[ans] = d[x] * np.exp(xlogy(a - 1, x) - x - gammaln(a))
+    d[ans] = d[x] * gamma_density(a, x, 0, gammaln(a))
 
 
 @adjoint(*_scipy('gammaincc'))
 def gammaincc_adjoint(ans, a, x):
     d[a] = no_derivative('gammaincc', 'a')
-    d[x] = unbroadcast(-d[ans] * np.exp(xlogy(a - 1, x) - x - gammaln(a)), x)
+    d[x] = unbroadcast(-d[ans] * gamma_density(a, x, 0, gammaln(a)), x)
 
 
 @tangent(*_scipy('gammaincc'))
 def gammaincc_tangent(ans, a, x):
     d[ans] = no_derivative('gammaincc', 'a', d[a])
-    d[ans] = -d[x] * np.exp(xlogy(a - 1, x) - x - gammaln(a))
+    d[ans] = -d[x] * gamma_density(a, x, 0, gammaln(a))
 
 
 # Bessel functions of real order v: no derivative in the order

@@ -342,3 +342,21 @@ def test_gammainc_with_a_one_at_zero():
                       np.exp(-t / (2 * scale)) * t / (2 * scale ** 2))
     assert s2sgrad.grad(exponential_cdf)(scale, t) == pytest.approx(expected, rel=1e-12)
     assert s2sgrad.jvp(exponential_cdf)(scale, t, 1.0) == pytest.approx(expected, rel=1e-12)
+
+
+def gammainc_orders(x):
+    return np.sum(sp.gammainc(np.array([1.0, 2.0, 3.0]), x) +
+                  sp.gammaincc(np.array([2.0, 1.0, 4.0]), 2.0 * x))
+
+
+@pytest.mark.skipif(sp is None, reason='SciPy is not installed')
+def test_gammainc_second_derivative_at_zero():
+    """d2/dx2 gammainc(a, x) at 0: -1 for a = 1, 1 for a = 2, 0 above (it read 0 * inf)."""
+    H = s2sgrad.hessian(gammainc_orders)(np.zeros(3))
+    # gammaincc(a, 2x) = 1 - gammainc(a, 2x): -4 times the same second derivatives
+    np.testing.assert_allclose(H, np.diag([-1.0 - 4.0, 1.0 + 4.0, 0.0]))
+    x = np.array([0.3, 0.7, 1.1])
+    grad = s2sgrad.grad(gammainc_orders)
+    expected = np.array([(grad(x + 1e-5 * e) - grad(x - 1e-5 * e)) / 2e-5 for e in np.eye(3)])
+    np.testing.assert_allclose(s2sgrad.hessian(gammainc_orders)(x), expected, rtol=1e-6,
+                               atol=1e-8)
