@@ -235,12 +235,20 @@ class AdjointEmitter:
             call.func = n.name(item.vjp_name)
         call.keywords.append(gast.keyword(arg=item.seed_name, value=n.name(bans)))
         if len(item.active_args) == 1:
-            return self.contribute(item.active_args[0], call, state)
+            var = item.active_args[0]
+            return self.contribute(var, self._per_item(item, var, call), state)
         parts = [self.namer.fresh(self.shared.adj(var) + '_part') for var in item.active_args]
         out = [n.assign(n.tuple_([n.name(p, store=True) for p in parts], store=True), call)]
         for var, part in zip(item.active_args, parts):
-            out.extend(self.contribute(var, n.name(part), state))
+            out.extend(self.contribute(var, self._per_item(item, var, n.name(part)), state))
         return out
+
+    def _per_item(self, item, var, expr):
+        """`expr`, the adjoint a call gives back for `var`, one per item where `var` is a
+        list given to a library function's definition, which read it as an array."""
+        if item.library and var in self.shared.list_vars:
+            return n.call('s2s.as_items', expr, n.name(var))
+        return expr
 
     def _sequences(self):
         """The variables that may hold lists, tuples or dicts: their adjoints add with

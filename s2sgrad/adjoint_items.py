@@ -11,9 +11,9 @@ import gast
 
 from . import nodes as n
 from . import rules
-from .activity import list_values, target_names
-from .binding import rule_bindings
-from .callees import callee, returns_tuple_displays, sequence_calls
+from .activity import target_names
+from .binding import lists_read_as_arrays, rule_bindings
+from .callees import callee, returns_tuple_displays
 from .culprits import symbol
 from .errors import S2SError
 from .methods import field_index, object_hint
@@ -88,11 +88,14 @@ class Reverse:
 class CallAdjoint:
     """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
 
-    def __init__(self, ans, call, vjp_name, seed_name, active_args, saved=None):
+    def __init__(self, ans, call, vjp_name, seed_name, active_args, saved=None,
+                 library=False):
         self.ans, self.call, self.vjp_name = ans, call, vjp_name
         self.seed_name, self.active_args = seed_name, active_args
         self.saved = saved  # split motion: what the forward part saved; `vjp_name` is the
         # backward part, called with it (see `split_motion`)
+        self.library = library  # a library function's definition (`rules.is_definition`):
+        # it reads a list passed for an array as an array, and gives back an array for it
 
 
 def reads(item):
@@ -131,9 +134,9 @@ class ItemMaker:
         self.activity = ctx.activity
         self.loop_analysis = LoopAnalysis(ctx, shared)
         self._tuples = self._tuple_results()
-        # (before the items are made: `calls` rewrites a split call's statement)
-        self._lists = list_values(ctx.body_all_statements, ctx.params,
-                                  sequence_calls(ctx, ctx.body_all_statements))
+        # (found by `pipeline.analyse`, before the items are made: `calls` rewrites a split
+        # call's statement)
+        self._lists = ctx.list_names
 
     def collect(self, stmts, defined=None):
         """Fill the shared state's items, needed values and loop facts for `stmts`; `defined`: the
@@ -387,14 +390,16 @@ class ItemMaker:
             if rules.is_nondifferentiable(func):
                 return []
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}`')
+        is_active = lambda var: var in self.activity.active  # noqa: E731
         bindings, broadcasting = rule_bindings(self.ctx, stmt, func, template, args, keywords,
-                                               lambda var: var in self.activity.active)
-        return self._instantiate(template, bindings, ans, broadcasting)
+                                               is_active)
+        arrays = lists_read_as_arrays(self.ctx, func, template, bindings, is_active)
+        return self._instantiate(template, bindings, ans, broadcasting, arrays)
 
-    def _instantiate(self, template, bindings, ans, broadcasting=False):
+    def _instantiate(self, template, bindings, ans, broadcasting=False, arrays=frozenset()):
         items = instantiate(template, bindings, n.name(ans), self.shared.adj,
                             lambda var: var in self.activity.active, self.ctx.names,
-                            self.ctx.namer, self.ctx.shapes.same, broadcasting)
+                            self.ctx.namer, self.ctx.shapes.same, broadcasting, arrays)
         for item in items:
             if isinstance(item, Contribution):
                 _use_shape_proxies(item.expr, self.ctx.shapes)

@@ -14,6 +14,7 @@ from collections import namedtuple
 import gast
 
 from . import nodes as n
+from . import rules
 from .constructs import is_function
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
@@ -187,8 +188,10 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
         ctx.sequence_results.add(ans)
     if getattr(generated, 'returns_holder', False):  # (``x, [x, x]``: its items' too)
         ctx.holder_results.add(ans)
+    library = func is not None and rules.is_definition(func)
     if not split:
-        return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args)
+        return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args,
+                           library=library)
     fwd_local, bwd_local = local
     saved = ctx.namer.fresh(ans + '_saved')
     call = n.clone(arguments.call)
@@ -198,7 +201,7 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     ctx.replaced_calls.append(stmt.value)  # what the code was built for (`linking`)
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
-                       saved=saved)
+                       saved=saved, library=library)
 
 
 def _refuse_redraws(ctx, stmt, arguments, func):

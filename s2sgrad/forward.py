@@ -10,7 +10,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import list_values, target_names
-from .binding import rule_bindings
+from .binding import lists_read_as_arrays, rule_bindings
 from .callees import callee, sequence_calls
 from .culprits import symbol
 from .methods import field_index, object_hint
@@ -266,18 +266,21 @@ class ForwardPass:
             if rules.is_nondifferentiable(func):
                 return [self._zero(ans)]
             raise self.ctx.no_rule(stmt, f'`{getattr(func, "__name__", func)}` (forward mode)')
+        is_active = lambda var: var in self.activity.active  # noqa: E731
         bindings, broadcasting = rule_bindings(self.ctx, stmt, func, template, args, keywords,
-                                               lambda var: var in self.activity.active)
+                                               is_active)
+        arrays = lists_read_as_arrays(self.ctx, func, template, bindings, is_active)
         # a CuPy function differentiated by its NumPy twin's rule: CuPy makes arrays of
         # numbers (cupy.atleast_1d(2.0)) where the twin's rule, given a number tangent, makes
         # NumPy ones, which CuPy then refuses
         twin = rules.numpy_equivalent(func) is not None
-        return self._instantiate(template, bindings, ans, broadcasting, twin)
+        return self._instantiate(template, bindings, ans, broadcasting, twin, arrays)
 
-    def _instantiate(self, template, bindings, ans, broadcasting=False, twin=False):
+    def _instantiate(self, template, bindings, ans, broadcasting=False, twin=False,
+                     arrays=frozenset()):
         local, terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                            lambda var: var in self.activity.active,
-                                           self.ctx.names, self.namer)
+                                           self.ctx.names, self.namer, arrays)
         if len(terms) == 1:
             terms = [self._broadcast_term(terms[0], bindings, ans, broadcasting)]
         if twin:

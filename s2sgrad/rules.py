@@ -535,6 +535,23 @@ def is_library(func):
     return module.split('.')[0] in LIBRARY_MODULES
 
 
+ARRAY_LIBRARIES = {'numpy', 'scipy', 'cupy', 'cupyx', 'dask'}
+"""Top-level packages whose functions read a list or tuple given for an array parameter as the
+array ``np.asarray`` makes of it (``np.sort([x, y])``); their rules read it so too."""
+
+SEQUENCE_PARAMETERS = frozenset({'object', 'arrays', 'tup', 'condlist', 'choicelist',
+                                 'choices', 'funclist', 'iterable', 'seq', 'items'})
+"""Parameter names of the rules of `ARRAY_LIBRARIES` functions that take a sequence of arrays
+(``np.stack(arrays)``, ``np.array(object)``): their rules read a list given there item by item.
+(A ``*args`` parameter takes one array per item: each item is read as an array.)"""
+
+
+def reads_lists_as_arrays(func):
+    """Whether `func` converts a list or tuple passed for an array parameter to an array."""
+    module = getattr(func, '__module__', None) or ''
+    return module.split('.')[0] in ARRAY_LIBRARIES
+
+
 def is_broadcasting(func):
     """Whether `func` is a NumPy-style ufunc: its result has its arguments' broadcast shape."""
     return type(func).__name__ == 'ufunc'

@@ -381,8 +381,9 @@ def resum(bitems, g):
 # -- conversions, stand-ins and the helpers that rules define ------------------------------
 
 def asarray(x):
-    """A list or tuple of numbers as the array a broadcasting NumPy function reads it as."""
-    return np.asarray(x)
+    """A list or tuple of numbers as the array a NumPy function reads it as (``np.sort(xs)``:
+    its rule reads ``s2s.asarray(xs)``); a CuPy one of CuPy numbers."""
+    return array_module(x).asarray(x)
 
 
 def meta(x):

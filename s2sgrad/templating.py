@@ -9,6 +9,7 @@ import numpy
 from . import nodes as n
 from . import rules
 from . import runtime
+from .standins import SHAPE_ARGUMENT
 
 
 class Contribution:
@@ -94,11 +95,12 @@ def _is_adjoint_ref(node, namespace=None):
 
 
 def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
-                same_shape=None, broadcasting=False):
+                same_shape=None, broadcasting=False, arrays=frozenset()):
     """Items (statements and Contributions) of `template` for one call.
 
     `bindings` maps each template parameter to the expression it is bound to; `ans` is the
-    Name of the call's result; `adjoint_name(var)` names the adjoint of a variable.
+    Name of the call's result; `adjoint_name(var)` names the adjoint of a variable. `arrays`:
+    list variables the rule reads as arrays (`binding.lists_read_as_arrays`).
     """
     constants_only = {p for p, e in bindings.items()
                       if p != 'ans' and isinstance(e, gast.Constant)}
@@ -126,7 +128,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
             if same_shape is not None and same_shape(ans.id, bound.id):
                 simplify = True
             expr = _substitute(stmt.value, values, adjoint_name, template, names,
-                               local_names, namer)
+                               local_names, namer, arrays)
             if simplify:
                 expr = _drop_unbroadcast(expr)
             expr = inline_helpers(expr, names)
@@ -138,7 +140,7 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                         node.id not in local_names:
                     local_names[node.id] = namer.fresh(node.id)
             items.append(_substitute(stmt, values, adjoint_name, template, names,
-                                     local_names, namer))
+                                     local_names, namer, arrays))
     _refuse_uncovered(template, values, is_active, {
         stmt.targets[0].slice.id for stmt in template.body
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
@@ -146,10 +148,11 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
     return items
 
 
-def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names, namer):
+def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names, namer,
+                        arrays=frozenset()):
     """The tangent of `ans` for one call: ``(statements, terms)``, the statements of the
     template's local variables (fresh names, as in `instantiate`) and the terms (expressions)
-    to add up.
+    to add up (`arrays`: as in `instantiate`).
 
     A term that reads ``d[x]`` for an argument without a tangent is dropped.
     """
@@ -163,7 +166,7 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
         if not (isinstance(stmt, gast.Assign) and _is_adjoint_ref(stmt.targets[0],
                                                                   template.namespace)):
             statements.append(_tangent_local(stmt, template, values, tangent_name, names,
-                                             local_names, namer))
+                                             local_names, namer, arrays))
             continue
         refs = [node.slice.id for node in n.walk(stmt.value)
                 if _is_adjoint_ref(node, template.namespace)]
@@ -173,7 +176,7 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
         if not all(isinstance(b, gast.Name) and is_active(b.id) for b in bound):
             continue
         expr = _substitute(n.clone(stmt.value), values, tangent_name, template, names,
-                           local_names, namer)
+                           local_names, namer, arrays)
         expr = inline_helpers(expr, names)
         terms.append(drop_default_arguments(expr, names))
     _refuse_uncovered(template, values, is_active, {
@@ -225,7 +228,7 @@ def _looped(template):
     return {template.vararg} if any(_loop(stmt, template) for stmt in template.body) else set()
 
 
-def _tangent_local(stmt, template, values, tangent_name, names, local_names, namer):
+def _tangent_local(stmt, template, values, tangent_name, names, local_names, namer, arrays):
     """A statement of a tangent template other than a term: it may assign local variables
     (renamed fresh), but not read a tangent, which the call may lack."""
     if any(_is_adjoint_ref(node, template.namespace) for node in n.walk(stmt)):
@@ -237,7 +240,8 @@ def _tangent_local(stmt, template, values, tangent_name, names, local_names, nam
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                 node.id not in local_names:
             local_names[node.id] = namer.fresh(node.id)
-    return _substitute(stmt, values, tangent_name, template, names, local_names, namer)
+    return _substitute(stmt, values, tangent_name, template, names, local_names, namer,
+                       arrays)
 
 
 def inline_helpers(node, names):
@@ -333,21 +337,49 @@ def _reads_outside_comparisons(node):
             for name in _reads_outside_comparisons(child)]
 
 
-def _substitute(node, values, adjoint_name, template, names, local_names, namer):
-    return _Substituter(values, adjoint_name, template, names, local_names).visit(node)
+def _substitute(node, values, adjoint_name, template, names, local_names, namer,
+                arrays=frozenset()):
+    return _Substituter(values, adjoint_name, template, names, local_names,
+                        arrays).visit(node)
+
+
+def _converted(node):
+    """Whether `node` is ``s2s.asarray(name)``, a list read as an array (`_Substituter`)."""
+    return isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.asarray' and \
+        len(node.args) == 1 and isinstance(node.args[0], gast.Name)
 
 
 class _Substituter(gast.NodeTransformer):
     """Writes a template's statement for one call (see `instantiate`)."""
 
-    def __init__(self, values, adjoint_name, template, names, local_names):
+    def __init__(self, values, adjoint_name, template, names, local_names, arrays=frozenset()):
         self.values, self.adjoint_name, self.template = values, adjoint_name, template
         self.names, self.local_names = names, local_names
+        self.arrays = arrays
+
+    def _read(self, param):
+        """The value of `param` as the rule reads it: a list in `arrays` given for an array
+        parameter (or as an item of a ``*args`` one) is read as ``s2s.asarray(xs)``."""
+        value = n.clone(self.values[param])
+        if not self.arrays or param in rules.SEQUENCE_PARAMETERS:
+            return value
+        if isinstance(value, gast.Tuple) and param == self.template.vararg:
+            value.elts = [self._as_array(e) for e in value.elts]
+            return value
+        return self._as_array(value)
+
+    def _as_array(self, value):
+        if isinstance(value, gast.Name) and value.id in self.arrays:
+            return n.call('s2s.asarray', value)
+        return value
 
     def visit_Subscript(self, sub):
         if _is_adjoint_ref(sub, self.template.namespace):
             bound = self.values.get(sub.slice.id)
-            return n.name(self.adjoint_name(bound.id))
+            derivative = n.name(self.adjoint_name(bound.id))
+            if bound.id in self.arrays and sub.slice.id not in rules.SEQUENCE_PARAMETERS:
+                return n.call('s2s.asarray', derivative)  # (a tangent: a list, as its value)
+            return derivative
         self.generic_visit(sub)
         return sub
 
@@ -360,6 +392,12 @@ class _Substituter(gast.NodeTransformer):
             elts[position.value] = value
             return gast.Tuple(elts=elts, ctx=gast.Load())
         self.generic_visit(call)
+        if self.arrays and isinstance(call.func, gast.Attribute) and \
+                n.dotted_path(call.func) == 's2s.' + call.func.attr:
+            position = SHAPE_ARGUMENT.get(call.func.attr)
+            if position is not None and position < len(call.args) and \
+                    _converted(call.args[position]):  # (a list has a shape: no array needed)
+                call.args[position] = call.args[position].args[0]
         args = []
         for arg in call.args:  # f(*(a, b)) is f(a, b): the items of a *args parameter
             if isinstance(arg, gast.Starred) and isinstance(arg.value, gast.Tuple):
@@ -373,7 +411,7 @@ class _Substituter(gast.NodeTransformer):
         if name.id in self.local_names:
             return n.name(self.local_names[name.id], isinstance(name.ctx, gast.Store))
         if name.id in self.values:
-            return n.clone(self.values[name.id])
+            return self._read(name.id)
         if name.id in self.template.namespace:
             return self.names.expression_for(self.template.namespace[name.id], name.id)
         return name

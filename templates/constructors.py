@@ -7,6 +7,7 @@ line: a parameter without a ``d[...]`` line contributes nothing.
 import numpy as np
 
 from s2sgrad.errors import NoRuleError
+from s2sgrad import runtime
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import (array_module, broadcast_like, field_index, unbroadcast, unindex,
                              unstack, zeros_like)
@@ -96,13 +97,13 @@ linear(unfield, 'd[g], record, name')
 
 # -- np.array, np.asarray: the values of (nested) lists and tuples, or an array -----------------
 
-@adjoint(np.array, np.asarray)
+@adjoint(np.array, np.asarray, runtime.asarray)
 def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
     # (a dtype, when given, may be an integer one: its values are then constants)
     d[object] = unstack(d[ans] if dtype is None else keep_if_float(d[ans], ans), object)
 
 
-@tangent(np.array, np.asarray)
+@tangent(np.array, np.asarray, runtime.asarray)
 def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
     # (like=: the tangent of cupy.asarray is made by CuPy, which np.array would refuse)
     d[ans] = np.array(d[object], like=ans) if dtype is None else \

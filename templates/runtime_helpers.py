@@ -19,6 +19,7 @@ from s2sgrad.runtime import (
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
     runtime.add: 'reverse forward',
+    runtime.asarray: 'reverse forward',  # (np.asarray's rules: constructors.py)
     runtime.unadd: 'reverse forward',
     runtime.add_at: 'reverse forward',
     runtime.broadcast_like: 'forward',
@@ -79,7 +80,6 @@ HELPERS = {
     runtime.zeros_like: 'non-differentiable',
     # never called on differentiated values by generated code
     runtime.array_module: 'no rule',
-    runtime.asarray: 'no rule',
     runtime.check_default: 'no rule',
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',
