@@ -332,9 +332,11 @@ class ItemMaker:
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
             for side, other in ((value.left, value.right), (value.right, value.left)):
                 if isinstance(side, gast.Name) and side.id in self._list_values() and \
-                        not (isinstance(other, gast.Constant) and type(other.value) is float):
+                        not (isinstance(other, gast.Constant) and type(other.value) is float) \
+                        and not self._active_name(other):
                     # (``pair * n``; a count not known to be one, ``pair * k`` of a parameter
-                    # `k`, which may be an array the list broadcasts with: told when it runs)
+                    # `k`, which may be an array the list broadcasts with: told when it runs;
+                    # a differentiated `other` is no count: ``x * [2.0, 3.0]`` is a product)
                     return self._repetition_items(ans, side.id,
                                                   None if self._count(other) else other)
         if isinstance(value, (gast.BinOp, gast.UnaryOp)):

@@ -68,6 +68,9 @@ RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at'}
 RUNTIME_KEYS = {'keys'}
 """Runtime helpers whose result is a new list of keys or integers (``for k in params``):
 it holds no array."""
+RUNTIME_ITEMS = {'max_by', 'min_by'}
+"""Runtime helpers that return an item of their first argument, a list or tuple, itself
+(``max(items, key=k)``: `call_forms`)."""
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
 (an array), or holding it as an item (a list or dict adjoint)."""
@@ -358,6 +361,8 @@ class MemoryModel:
                 for loc in (('new', id(stmt)), nested):
                     self._add_contents(loc, viewed | {nested})
                 return result | viewed
+            if name in RUNTIME_ITEMS and args:
+                return self._items(self._eval(args[0], state, stmt))
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 result = self._new(stmt)
                 if args:

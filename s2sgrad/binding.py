@@ -4,6 +4,8 @@ Takes a rule template (`rules.Template`: params, kwonly, vararg, defaults, label
 positional and keyword argument nodes of a call; gives ``{parameter: argument node}``, or raises
 the context's `unsupported` error, which names the statement, when the call does not fit.
 """
+import operator
+
 import gast
 
 from . import nodes as n
@@ -65,13 +67,15 @@ def rule_bindings(ctx, stmt, func, template, args, keywords, is_active):
 
 
 def lists_read_as_arrays(ctx, func, template, bindings, is_active):
-    """The differentiated list and tuple variables (``xs = [x, y]``) that a call of `func`, a
-    function of an array library, passes for array parameters: NumPy reads ``np.sort(xs)`` as
-    ``np.sort(np.asarray(xs))``, and so must its rule's expressions, which read `xs` as an
-    array (``s2s.asarray(xs)``; the derivative in `xs` is still its list of items)."""
-    if not rules.reads_lists_as_arrays(func) or \
+    """The list and tuple variables (``xs = [x, y]``) that a call of `func`, a function of an
+    array library or an arithmetic operator other than ``+`` and ``*`` (``x / w``), passes for
+    array parameters: NumPy reads ``np.sort(xs)`` as ``np.sort(np.asarray(xs))``, and so must
+    its rule's expressions, which read `xs` as an array (``s2s.asarray(xs)``; the derivative
+    in `xs` is still its list of items)."""
+    arithmetic = func in OPERATORS.values() and func not in (operator.add, operator.mul)
+    if not (rules.reads_lists_as_arrays(func) or arithmetic) or \
             not str(template.namespace.get('__name__', '')).startswith('s2sgrad.'):
-        return frozenset()
+        return frozenset()  # (``xs + ys``, ``xs * n``: concatenation, repetition)
     lists = getattr(ctx, 'list_names', ())
     found = set()
     for param, value in bindings.items():
@@ -79,6 +83,5 @@ def lists_read_as_arrays(ctx, func, template, bindings, is_active):
             continue
         elts = value.elts if param == template.vararg and isinstance(value, gast.Tuple) \
             else [value]
-        found.update(e.id for e in elts if isinstance(e, gast.Name) and e.id in lists and
-                     is_active(e.id))
+        found.update(e.id for e in elts if isinstance(e, gast.Name) and e.id in lists)
     return frozenset(found)

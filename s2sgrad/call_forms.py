@@ -89,7 +89,8 @@ def _meshgrid(call, ctx):
 
 
 def _bound(ctx, definition):
-    """A name generated code reaches `definition` by (reserved: no value of the function's)."""
-    name = ctx.names.object(definition.__name__, definition)
-    ctx.namer.taken.add(name)
-    return n.name(name)
+    """The expression generated code reaches `definition` by (``s2s.meshgrid_of``)."""
+    expr = ctx.names.expression_for(definition, definition.__name__)
+    if isinstance(expr, gast.Name):  # (reserved: no value of the function's)
+        ctx.namer.taken.add(expr.id)
+    return expr

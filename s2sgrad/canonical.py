@@ -46,7 +46,8 @@ class Canonicalizer:
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
         body = _without_self_copies(func.body) or [gast.Pass()]
-        body = [self.augassign(stmt, lists, self._sequences(func)) for stmt in body]
+        body = [plain for stmt in body
+                for plain in self.augassign(stmt, lists, self._sequences(func))]
         body = self.own_loop_targets(self.index_loops(body))
         body = self.own_loop_targets(body, _clobbered_loop_targets(body, func.args))
         if _falls_through(body):  # Python returns None there: so does the canonical form
@@ -73,9 +74,31 @@ class Canonicalizer:
         lists (`_displayed`); `sequences(value)`: whether a value is known to be a list or
         tuple (None: none is)."""
         for node in n.walk(stmt):
-            n.map_blocks(node, lambda block: [self._plain(s, lists, sequences)
-                                              for s in block], functions=True)
+            n.map_blocks(node, lambda block: [plain for s in block
+                                              for plain in self._plain(s, lists, sequences)],
+                         functions=True)
         return self._plain(stmt, lists, sequences)
+
+    def _evaluated_once(self, node, pre):
+        """`node`, a part of an augmented assignment's target (``y[rng.integers(n)]``), with
+        each call in it evaluated once, before, into a temporary (appended to `pre`):
+        Python evaluates the target's parts once, where ``y[i] = y[i] + v`` reads them
+        twice (a random index drawn twice, ``idx.pop()`` popped twice)."""
+        if not any(isinstance(child, gast.Call) for child in n.walk(node)):
+            return node
+        if isinstance(node, gast.Slice):
+            for field in ('lower', 'upper', 'step'):
+                part = getattr(node, field)
+                if part is not None:
+                    setattr(node, field, self._evaluated_once(part, pre))
+            return node
+        if isinstance(node, gast.Tuple):
+            node.elts = [self._evaluated_once(elt, pre) for elt in node.elts]
+            return node
+        temp = self.namer.fresh('index')
+        pre.append(gast.copy_location(n.assign(temp, node), node)
+                   if hasattr(node, 'lineno') else n.assign(temp, node))
+        return n.name(temp)
 
     def _sequences(self, func):
         """Whether an expression of `func` is known to be a list or tuple: a variable that
@@ -98,11 +121,24 @@ class Canonicalizer:
             return False
         return known
 
-    @staticmethod
-    def _plain(stmt, lists=frozenset(), sequences=None):
+    def _plain(self, stmt, lists=frozenset(), sequences=None):
+        """`stmt` as plain statements: an augmented assignment ``t op= v`` as ``t = t op v``
+        (the calls in `t`'s parts evaluated once, before)."""
         stmt = _extension(stmt, lists, sequences)
         if not isinstance(stmt, gast.AugAssign):
-            return stmt
+            return [stmt]
+        pre = []
+        part = stmt.target  # (``y[f()][:4] += v``: each index, down to the variable)
+        while isinstance(part, (gast.Subscript, gast.Attribute)):
+            level = []
+            if not isinstance(part.value, (gast.Subscript, gast.Attribute)):
+                part.value = self._evaluated_once(part.value, level)
+            if isinstance(part, gast.Subscript):
+                part.slice = self._evaluated_once(part.slice, level)
+            pre[:0] = level  # (Python evaluates the inner parts first: ``y[f()][g()]``)
+            part = part.value
+        for temp in pre:
+            temp.lineno = stmt.lineno
         load = n.clone(stmt.target)
         for child in n.walk(load):
             if hasattr(child, 'ctx'):
@@ -121,7 +157,7 @@ class Canonicalizer:
             new.augmented_read = load  # in place on arrays: the alias analysis checks it
         elif isinstance(load, gast.Subscript):
             new.augmented_item = True  # (``ys[0] += v``: in place on an array item too)
-        return gast.copy_location(new, stmt)
+        return pre + [gast.copy_location(new, stmt)]
 
     # -- returns ------------------------------------------------------------------------
     @staticmethod
@@ -363,7 +399,9 @@ class Canonicalizer:
         elif func == 'reversed' and not it.keywords and len(it.args) == 1:
             sequences, backwards = [it.args[0]], True
         names = []
-        rebound = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[])))
+        # (and the loop's targets: ``for x in x:`` rebinds the name it loops over)
+        rebound = set(n.names_stored(gast.Module(body=loop.body, type_ignores=[]))) | \
+            {node.id for node in n.walk(loop.target) if isinstance(node, gast.Name)}
         resized = _resized(loop.body)
         if func in ('enumerate', 'reversed') and len(targets) == 1 and \
                 isinstance(targets[0], gast.Name) and isinstance(sequences[0], gast.Name) and \
@@ -385,7 +423,9 @@ class Canonicalizer:
                 names.append(seq.id)
             else:
                 temp = self.namer.fresh('items')
-                if not _sized(seq):  # (a generator, ``itertools.product(...)``: a list)
+                if not _sized(seq) and not isinstance(seq, gast.Name):
+                    # (a generator, ``itertools.product(...)``: a list; a variable the loop
+                    # rebinds, ``for x in x:``, is indexed as the others are)
                     seq = n.call('s2s.sized', seq)
                 pre.append(gast.copy_location(n.assign(temp, seq), loop))
                 names.append(temp)

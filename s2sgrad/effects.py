@@ -433,7 +433,8 @@ def _check_callee_globals(stmt, call, ctx, names_read):
             continue  # (no backward sweep to read the new value; a count has no derivative)
         for name, _ in _written_names(inner):
             value = namespace.get(name)
-            if name in local or value is None or isinstance(value, (int, float, str)):
+            if name in local or value is None or isinstance(value, (int, float, str)) or \
+                    inspect.ismodule(value):  # (``np.sort(x)``: a module's function, no method)
                 continue
             if any(ctx.resolver.lookup(n.name(read)) is value for read in names_read):
                 written.add(name)

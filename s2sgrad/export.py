@@ -13,7 +13,7 @@ import types
 import gast
 import numpy as np
 
-from . import declared, nodes as n, runtime, standalone, unit
+from . import declared, nodes as n, rules, runtime, standalone, unit
 from .errors import ExportError
 from .printer import to_source
 
@@ -91,6 +91,14 @@ class _Module:
         helpers = sorted({node.attr for tree in nodes_ for node in n.walk(tree)
                           if isinstance(node, gast.Attribute) and
                           n.dotted_path(node) == 's2s.' + node.attr})
+        for name in [name for name in helpers if _library_object(name) is not None]:
+            # (``s2s.digamma``: an object of another library that a rule reads, imported)
+            value = _library_object(name)
+            module, attr = _import_of(value, name)
+            line = f'from {module} import {attr}'
+            self.imports[name] = line if attr == name else f'{line} as {name}'
+            self.bound[name] = value
+            helpers.remove(name)
         runtime_text = standalone.definitions(helpers) if helpers else ''
         defined = _top_level_names(runtime_text)
         module_names = set(self.copied) | {name for _, name, _ in members}
@@ -247,12 +255,12 @@ class _Module:
             self.constants[name] = f'{name} = {_literal(value)}'
         elif (inspect.isfunction(value) or inspect.isclass(value)) and _is_yours(value):
             self._copy(name, value)
-        elif callable(value) and _module_of(value) and getattr(value, '__name__', None):
-            module = _module_of(value)
+        elif callable(value) and _import_of(value, name) and getattr(value, '__name__', None):
+            module, attr = _import_of(value, name)
             if module == 'builtins':
                 return
-            line = f'from {module} import {value.__name__}'
-            self.imports[name] = line if value.__name__ == name else f'{line} as {name}'
+            line = f'from {module} import {attr}'
+            self.imports[name] = line if attr == name else f'{line} as {name}'
         else:
             raise ExportError(
                 f'the exported code reads `{name}`, a {type(value).__name__} of '
@@ -301,12 +309,32 @@ class _Module:
         return text
 
 
-def _module_of(value):
-    """The module to import `value` from (``numpy`` for a ufunc, which has no
-    ``__module__`` before NumPy 2), or None."""
-    if isinstance(value, np.ufunc):
-        return 'numpy'
-    return getattr(value, '__module__', None)
+def _import_of(value, name):
+    """``(module, attribute)`` to import `value` (read as `name`) from: its ``__module__``
+    and own name, or for a ufunc (which has no ``__module__``) the least nested public module
+    that binds it (``numpy``'s ``exp``; ``scipy.special``'s ``psi`` for `digamma`); None."""
+    if not isinstance(value, np.ufunc):
+        module = getattr(value, '__module__', None)
+        return (module, value.__name__) if module else None
+    libraries = sorted((m for m in sys.modules if m.split('.')[0] in rules.LIBRARY_MODULES and
+                        not any(part.startswith('_') for part in m.split('.'))),
+                       key=lambda m: (m != 'numpy', m.count('.'), m))
+    for attr in dict.fromkeys(a for a in (getattr(value, '__name__', None), name) if a):
+        for module_name in libraries:
+            module = sys.modules[module_name]
+            if module is not None and vars(module).get(attr) is value:
+                return module_name, attr
+    return None
+
+
+def _library_object(name):
+    """The object of another library that generated code reads as ``s2s.NAME`` (a rule
+    reads it: ``s2s.digamma``), or None."""
+    value = rules.template_object(name) if not name.startswith('_') else None
+    if value is None or not callable(value) or inspect.isfunction(value) and \
+            value.__module__.split('.')[0] == 's2sgrad':
+        return None
+    return value if _import_of(value, name) else None
 
 
 def _environment(func):

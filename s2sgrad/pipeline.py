@@ -288,14 +288,19 @@ def _indexed_params(body, params):
     adjoints are built by item (``s2s.unindex``), a list where the caller passes a list, so
     a caller adds what this function's derivative gives back for them with ``s2s.add``
     (see `calls`)."""
-    found = set()
+    found, copies = set(), []
     for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Name):
+            copies.append((stmt.targets[0].id, stmt.value.id))  # (``items = x``, the copy
+            # a loop ``for x in x:`` indexes)
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
                 found.add(node.value.id)
             elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'len' and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
+    found.update(source for copy, source in copies if copy in found)
     return found & set(params)
 
 

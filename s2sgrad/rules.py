@@ -14,6 +14,7 @@ A rule of a function taking ``*args`` states the derivative in each item with a 
 call ``f`` with the items (the latter with item ``k`` replaced by ``v``).
 """
 import ast
+import builtins
 import inspect
 import sys
 import textwrap
@@ -136,6 +137,8 @@ def helper_name(func):
     if not module.startswith(_TEMPLATES) or not inspect.isfunction(func):
         return None
     public = func.__name__.lstrip('_')
+    if hasattr(builtins, public):  # (``s2s.float`` would be the built-in's name)
+        return None
     return public if template_helper(public) is func else None
 
 
@@ -148,18 +151,50 @@ def is_array_name(attr):
 
 
 def template_helper(name):
-    """The function that rule modules define as `name` or `_name` (None when there is none,
-    or when two rule modules define one), for ``s2s.NAME`` in generated code."""
+    """The function that rule modules define as `name`, or else as `_name` (None when there is
+    none, or when two rule modules define one), for ``s2s.NAME`` in generated code."""
+    return _bound_in_rules(name, lambda obj, module_name: inspect.isfunction(obj) and
+                           obj.__module__ == module_name)
+
+
+def _bound_in_rules(name, wanted):
+    """The one object that rule modules bind to `name` (else to `_name`) and `wanted(obj,
+    module name)` accepts, rule templates aside; None when there is none or more than one."""
     import sys
-    found = []
-    for module_name in sorted(m for m in sys.modules if m.startswith(_TEMPLATES)):
-        space = vars(sys.modules[module_name])
-        for candidate in (name, '_' + name):
-            obj = space.get(candidate)
-            if inspect.isfunction(obj) and obj.__module__ == module_name and \
-                    obj not in found:
+    modules = sorted(m for m in sys.modules if m.startswith(_TEMPLATES))
+    for candidate in (name, '_' + name):
+        found = []
+        for module_name in modules:
+            obj = vars(sys.modules[module_name]).get(candidate, found)
+            if obj is not found and wanted(obj, module_name) and \
+                    not getattr(obj, '__s2sgrad_template__', False) and \
+                    not any(obj is other for other in found):
                 found.append(obj)
-    return found[0] if len(found) == 1 else None
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
+
+
+def template_object(name):
+    """The object that rule modules bind to `name` (else to `_name`), defined there or
+    imported (``digamma``, a constant, a private helper): one object, not a module, or None.
+    Generated code reads it as ``s2s.NAME`` where your module does not bind it so (the
+    printed code runs given `np`, `s2s` and your names)."""
+    return _bound_in_rules(name, lambda obj, module_name: not inspect.ismodule(obj))
+
+
+def public_name(name):
+    """The name ``s2s.NAME`` generated code reads an object that rule modules bind to `name`
+    by (`template_object`; a leading ``_`` dropped), or None."""
+    from . import runtime
+    public = name.lstrip('_')
+    if not public or hasattr(builtins, public):
+        return None
+    try:
+        return public if getattr(runtime, public, None) is template_object(public) is not None \
+            else None
+    except AttributeError:
+        return None
 
 
 def _key(func):
@@ -196,6 +231,7 @@ def adjoint(*funcs):
         build = _lazy(lambda: Template.from_function(template_func))
         for func in funcs:
             ADJOINTS[_key(func)] = build
+        template_func.__s2sgrad_template__ = True  # (a rule, not a helper: `template_helper`)
         return template_func
     return register
 
@@ -212,6 +248,7 @@ def tangent(*funcs, containers=False):
         build = _lazy(lambda: Template.from_function(template_func), containers)
         for func in funcs:
             TANGENTS[_key(func)] = build
+        template_func.__s2sgrad_template__ = True
         return template_func
     return register
 
@@ -547,9 +584,10 @@ SEQUENCE_PARAMETERS = frozenset({'object', 'arrays', 'tup', 'condlist', 'choicel
 
 
 def reads_lists_as_arrays(func):
-    """Whether `func` converts a list or tuple passed for an array parameter to an array."""
+    """Whether `func` converts a list or tuple passed for an array parameter to an array: a
+    function of `ARRAY_LIBRARIES` or a ufunc (SciPy's have no ``__module__``)."""
     module = getattr(func, '__module__', None) or ''
-    return module.split('.')[0] in ARRAY_LIBRARIES
+    return module.split('.')[0] in ARRAY_LIBRARIES or is_broadcasting(func)
 
 
 def is_broadcasting(func):

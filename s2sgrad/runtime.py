@@ -426,6 +426,8 @@ def __getattr__(name):
     if not name.startswith('_') and not hasattr(builtins, name):  # (never `list`, `sum`)
         from . import rules
         helper = rules.template_helper(name)
+        if helper is None:  # (what a rule reads by name: ``s2s.digamma``, ``s2s.SYMMETRIC``)
+            helper = rules.template_object(name)
         if helper is not None:
             globals()[name] = helper  # found once: generated code calls it in loops
             return helper

@@ -8,6 +8,7 @@ import types
 import gast
 
 from . import nodes as n
+from . import rules
 from . import runtime
 from .culprits import culprit
 from .errors import SourceUnavailableError, WrapperError
@@ -145,6 +146,8 @@ def parse_function(func):
     namespace = namespace_of(func)
     node, defaults = specialize(func, node, _defaults_of(func), namespace, signature)
     node = _free_runtime_name(node, namespace, cells)
+    if rules.is_definition(func):
+        node = _rule_globals_through_runtime(node, namespace)
     return FunctionSource(node, filename, lines, namespace, code.co_name, func,
                           globals=func.__globals__, cells=cells, defaults=defaults)
 
@@ -172,6 +175,32 @@ def _free_runtime_name(node, namespace, cells):
     namespace[fresh] = user
     cells[fresh] = cells.pop('s2s', None) or types.CellType(user)
     return node
+
+
+def _rule_globals_through_runtime(node, namespace):
+    """`node`, a definition of s2sgrad's (templates/definitions.py), reading the globals of
+    its module that are not `np`, `s2s` or `math` (``_SYMMETRIC``, another definition,
+    ``builtins``) as ``s2s.NAME``, as the printed code can (it runs given `np`, `s2s` and
+    your names), where `s2s` reaches the same object."""
+    local = set(n.names_stored(node)) | _param_names(node)
+    reads = {}
+    for name in n.walk(node):
+        if isinstance(name, gast.Name) and isinstance(name.ctx, gast.Load) and \
+                name.id not in local and name.id not in ('np', 's2s', 'math') and \
+                name.id in namespace:
+            public = 'builtins' if namespace[name.id] is builtins else \
+                rules.public_name(name.id)
+            if public is not None and getattr(runtime, public) is namespace[name.id]:
+                reads[id(name)] = public
+    if not reads:
+        return node
+
+    class Qualify(gast.NodeTransformer):
+        def visit_Name(self, name):
+            if id(name) in reads:
+                return gast.copy_location(n.attr('s2s', reads[id(name)]), name)
+            return name
+    return Qualify().visit(node)
 
 
 def _param_names(node):

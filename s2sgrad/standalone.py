@@ -67,11 +67,28 @@ def definitions(names):
     """
     emitter = _Emitter()
     wanted = sorted(set(names))
+    constants = {name: _constant(name) for name in wanted if _constant(name) is not None}
+    for name, text in constants.items():  # (``s2s.GENERAL``: a rule's constant, written out)
+        emitter.claim(('constant', name), name)
+        emitter.chunks.append(f'{name} = {text}')
+    wanted = [name for name in wanted if name not in constants]
     for name in wanted:
         emitter.claim(_helper(name), name)
     for name in wanted:
         emitter.emit(_helper(name), name)
     return '\n\n\n'.join(emitter.chunks) + '\n'
+
+
+def _constant(name):
+    """The text of the constant that generated code reads as ``s2s.NAME`` (a rule module's
+    tuple of strings: ``s2s.GENERAL``), or None."""
+    value = rules.template_object(name) if not name.startswith('_') else None
+    if not isinstance(value, (int, float, str, bool, tuple, frozenset)) or callable(value):
+        return None
+    try:
+        return repr(value) if ast.literal_eval(repr(value)) == value else None
+    except (ValueError, SyntaxError):
+        return None
 
 
 def _helper(name):
@@ -80,11 +97,28 @@ def _helper(name):
         func = getattr(runtime, name) if not name.startswith('_') else None
     except AttributeError:
         func = None
+    if func is not None and not inspect.isfunction(func) and \
+            rules.template_object(name) is func:
+        # (an object of another library that a rule reads, ``s2s.digamma``: scipy's)
+        raise S2SError(f'the derivative calls s2s.{name} ({name!r}), which is '
+                       f'{_described(func)}, not a function of s2sgrad written with NumPy: an '
+                       f'exported module, which imports NumPy only, cannot define it; call the '
+                       f'derivative through s2sgrad, or print it (`df.source`), which runs '
+                       f'given s2sgrad')
     if not inspect.isfunction(func) or func.__module__ != runtime.__name__ and \
-            rules.helper_name(func) != name:
+            rules.helper_name(func) != name and rules.template_object(name) is not func:
         raise S2SError(f'{name!r} is not a runtime helper of s2sgrad (generated code calls none '
                        f'as s2s.{name}), so no standalone definition of it can be written')
     return func
+
+
+def _described(obj):
+    """`obj` in words: ``scipy.special._basic.zeta``, or ``a ufunc (`psi`)``."""
+    name = getattr(obj, '__name__', None)
+    module = getattr(obj, '__module__', None)
+    if name and module:
+        return f'`{module}.{name}`'
+    return f'a {type(obj).__name__}' + (f' (`{name}`)' if name else '') + ' of a library'
 
 
 def _error_class(cls, name):

@@ -1,4 +1,5 @@
 """Instantiate derivative templates: bind placeholders, resolve names, emit contributions."""
+import builtins
 import math
 import operator
 import types
@@ -74,7 +75,15 @@ class Names:
         if public is not None:  # a helper a rule module defines: ``s2s.untrace``
             return n.attr(self.module('s2s', runtime), public)
         if isinstance(obj, types.ModuleType):
+            if obj is builtins and self.user.get(preferred) is not obj:
+                return n.attr(self.module('s2s', runtime), 'builtins')
             return n.name(self.module(preferred, obj))
+        public = rules.public_name(preferred)
+        if self.user.get(preferred) is not obj and preferred not in self.bindings and \
+                public is not None and getattr(runtime, public) is obj:
+            # (an object your module does not bind so, which a rule reads: ``s2s.digamma``,
+            # a helper of a rule module, its constant)
+            return n.attr(self.module('s2s', runtime), public)
         return n.name(self.object(preferred, obj))
 
 

@@ -6,9 +6,13 @@ the rule's valid domain from a NumPy Generator, and the argument(s) to different
 runs reverse mode, forward mode and second order (hvp, forward over reverse) against central
 differences, with `check_grads`.
 """
+import ast
+import builtins
+
 import numpy as np
 import pytest
 
+import s2sgrad
 from s2sgrad.checks import check_grads
 
 NUMPY2_ONLY = {
@@ -30,6 +34,34 @@ def check_row(f, make_args, wrt=0, rtol=1e-4, atol=1e-6, order=2):
     # along which a homogeneous function's second derivative is 0, and would prove nothing)
     check_grads(f, args, wrt=wrt, modes=('rev', 'fwd'), order=order, rtol=rtol, atol=atol,
                 seed=1)
+    for operator in (s2sgrad.grad, s2sgrad.jvp):  # (made by check_grads: from the cache)
+        if operator is s2sgrad.grad and not _scalar(f(*args)):
+            continue
+        source = operator(f, wrt=wrt).source
+        assert not unbound_names(source, f.__globals__), (
+            f'the printed {operator.__name__} of {f.__name__} reads names that neither it, '
+            f'`np`, `s2s` nor the module define: {unbound_names(source, f.__globals__)}')
+
+
+def _scalar(value):
+    return np.ndim(value) == 0 or np.size(value) == 1
+
+
+def unbound_names(source, namespace):
+    """The names the printed `source` reads that neither it, Python's built-ins, `np`, `s2s`
+    nor `namespace` (the differentiated function's module) define: the printed code runs
+    given those (README, "df.source")."""
+    tree = ast.parse(source)
+    defined = {'np', 's2s'} | set(namespace) | set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            defined.add(node.id)
+    return sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and
+                   isinstance(node.ctx, ast.Load) and node.id not in defined})
 
 
 def central_gradient(f, x, h=1e-6):

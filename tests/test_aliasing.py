@@ -578,7 +578,22 @@ def row_by_equality_written(x):
     return np.sum(v * y)
 
 
+def max_by_key_written(x):
+    y = max([x, x - 10.0], key=np.sum)  # (x itself: an item of the list, not a copy)
+    y[0] = 3.0 * np.sum(x)
+    return np.sum(x * x)
+
+
+def min_of_two_by_key_augmented(x):
+    z = x * 2.0
+    y = min(x, z, key=lambda v: float(v[0]))
+    y += 1.0
+    return np.sum(x * z)
+
+
 REJECTED = [
+    (max_by_key_written, (3,)),
+    (min_of_two_by_key_augmented, (3,)),
     (row_by_number_written, (2, 3)),
     (row_by_equality_written, (4,)),
     (list_extended_under_an_alias, (3,)),

@@ -210,3 +210,27 @@ def test_export_is_deterministic(private_cache):
     first = s2sgrad.export(funcs.two_layers, wrt=(0, 1), modes=('grad', 'jvp'))
     s2sgrad.clear_cache()
     assert s2sgrad.export(funcs.two_layers, wrt=(0, 1), modes=('grad', 'jvp')) == first
+
+
+def test_what_rules_read_from_scipy_and_their_constants_export(tmp_path, monkeypatch):
+    """A rule that reads an object of another library (the `gammaln` rule's digamma, which
+    your module does not import by that name: `s2s.digamma` in the printed code) exports as
+    an import of it; a rule's constant (scipy.linalg.solve's `assume_a` kinds) is written
+    out; a rule's own helper (np.tensordot's axes) is defined."""
+    pytest.importorskip('scipy')
+    import export_scipy_functions as sfuncs
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 3)) + 3.0 * np.eye(3)
+    cases = [(sfuncs.solved, (A, np.array([1.0, -2.0, 0.5])), 'dsolveddA'),
+             (sfuncs.log_gamma, (np.array([1.5, 2.5, 4.0]),), 'dlog_gammadx'),
+             (sfuncs.contracted, (A, A.T), 'dcontracteddA')]
+    for k, (f, args, name) in enumerate(cases):
+        text = s2sgrad.export(f)
+        (tmp_path / f'exported_scipy_{k}.py').write_text(text)
+        module = importlib.import_module(f'exported_scipy_{k}')
+        assert 's2sgrad' not in imports_of(text)
+        np.testing.assert_allclose(getattr(module, name)(*args), s2sgrad.grad(f)(*args),
+                                   rtol=1e-12)
+        if f is sfuncs.log_gamma:
+            assert 'from scipy.special import psi as digamma' in text

@@ -239,3 +239,31 @@ def test_repetitions_concatenated_and_in_branches(f):
     for x in (X, -X):
         np.testing.assert_allclose(s2sgrad.grad(f)(x), numeric_grad(f, x), rtol=1e-6,
                                    atol=1e-8)
+
+
+def array_times_a_list_of_constants(x):
+    return np.sum(x[:2] * [2.0, 3.0]) + np.sum((0.5, -1.0) * np.sin(x[1:]))
+
+
+def array_times_a_named_list(x):
+    w = [2.0, 3.0, -1.0]
+    return np.sum(np.sin(x) * w)
+
+
+def array_times_a_list_holding_it(x):
+    return np.sum(x[:2] * [x[0], 2.0])
+
+
+@pytest.mark.parametrize('f', [array_times_a_list_of_constants, array_times_a_named_list,
+                               array_times_a_list_holding_it], ids=lambda f: f.__name__)
+def test_an_array_times_a_list_is_a_product_not_a_repetition(f):
+    """``x * [2.0, 3.0]`` broadcasts: the array is differentiated (its gradient was zero
+    where the list was taken for a repeated one)."""
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), numeric_grad(f, X), rtol=1e-6, atol=1e-8)
+    v = np.array([0.2, -1.0, 0.5])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X, v), numeric_grad(f, X) @ v, rtol=1e-6)
+
+
+def test_a_product_with_a_list_closed_form():
+    np.testing.assert_allclose(s2sgrad.grad(array_times_a_named_list)(X),
+                               np.cos(X) * [2.0, 3.0, -1.0])
