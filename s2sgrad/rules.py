@@ -139,7 +139,7 @@ def helper_name(func):
     public = func.__name__.lstrip('_')
     if hasattr(builtins, public):  # (``s2s.float`` would be the built-in's name)
         return None
-    return public if template_helper(public) is func else None
+    return public if template_helper(public) is func and rule_name(public) is func else None
 
 
 def is_array_name(attr):
@@ -153,16 +153,20 @@ def is_array_name(attr):
 def template_helper(name):
     """The function that rule modules define as `name`, or else as `_name` (None when there is
     none, or when two rule modules define one), for ``s2s.NAME`` in generated code."""
-    return _bound_in_rules(name, lambda obj, module_name: inspect.isfunction(obj) and
-                           obj.__module__ == module_name)
+    return _bound_in_rules(name, _own_function)
 
 
-def _bound_in_rules(name, wanted):
-    """The one object that rule modules bind to `name` (else to `_name`) and `wanted(obj,
-    module name)` accepts, rule templates aside; None when there is none or more than one."""
+def _own_function(obj, module_name):
+    return inspect.isfunction(obj) and obj.__module__ == module_name
+
+
+def _bound_in_rules(name, wanted, exact=False):
+    """The one object that rule modules bind to `name` (else, unless `exact`, to `_name`) and
+    `wanted(obj, module name)` accepts, rule templates aside; None when there is none or more
+    than one."""
     import sys
     modules = sorted(m for m in sys.modules if m.startswith(_TEMPLATES))
-    for candidate in (name, '_' + name):
+    for candidate in (name, '_' + name) if not exact else (name,):
         found = []
         for module_name in modules:
             obj = vars(sys.modules[module_name]).get(candidate, found)
@@ -175,12 +179,33 @@ def _bound_in_rules(name, wanted):
     return None
 
 
+def rule_name(name):
+    """What ``s2s.NAME`` reaches beyond the runtime's own names: a helper a rule module
+    defines, an object one binds (`template_object`) or a module (`template_module`), each
+    first under `name` itself, then under `_name`; None."""
+    for exact in (True, False):
+        found = _bound_in_rules(name, _own_function, exact) or \
+            _bound_in_rules(name, lambda obj, _: not inspect.ismodule(obj), exact) or \
+            _bound_in_rules(name, lambda obj, _: inspect.ismodule(obj), exact)
+        if found is not None:
+            return found
+    return None
+
+
 def template_object(name):
     """The object that rule modules bind to `name` (else to `_name`), defined there or
     imported (``digamma``, a constant, a private helper): one object, not a module, or None.
     Generated code reads it as ``s2s.NAME`` where your module does not bind it so (the
     printed code runs given `np`, `s2s` and your names)."""
     return _bound_in_rules(name, lambda obj, module_name: not inspect.ismodule(obj))
+
+
+def template_module(name):
+    """The module that rule modules bind to `name` (``scipy``, which SciPy's rules and
+    definitions read), or None: generated code reads it as ``s2s.scipy`` where your module
+    does not bind the name to it."""
+    return _bound_in_rules(name, lambda obj, module_name: inspect.ismodule(obj)) \
+        if not name.startswith('_') else None
 
 
 def public_name(name):

@@ -425,9 +425,7 @@ def __getattr__(name):
     generated code calls through this module (see `rules.template_helper`)."""
     if not name.startswith('_') and not hasattr(builtins, name):  # (never `list`, `sum`)
         from . import rules
-        helper = rules.template_helper(name)
-        if helper is None:  # (what a rule reads by name: ``s2s.digamma``, ``s2s.SYMMETRIC``)
-            helper = rules.template_object(name)
+        helper = rules.rule_name(name)  # (``s2s.untrace``; ``s2s.digamma``, ``s2s.scipy``)
         if helper is not None:
             globals()[name] = helper  # found once: generated code calls it in loops
             return helper

@@ -188,7 +188,9 @@ def _rule_globals_through_runtime(node, namespace):
         if isinstance(name, gast.Name) and isinstance(name.ctx, gast.Load) and \
                 name.id not in local and name.id not in ('np', 's2s', 'math') and \
                 name.id in namespace:
-            public = 'builtins' if namespace[name.id] is builtins else \
+            value = namespace[name.id]
+            public = 'builtins' if value is builtins else name.id \
+                if inspect.ismodule(value) and rules.template_module(name.id) is value else \
                 rules.public_name(name.id)
             if public is not None and getattr(runtime, public) is namespace[name.id]:
                 reads[id(name)] = public

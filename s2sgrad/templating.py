@@ -77,6 +77,9 @@ class Names:
         if isinstance(obj, types.ModuleType):
             if obj is builtins and self.user.get(preferred) is not obj:
                 return n.attr(self.module('s2s', runtime), 'builtins')
+            if self.user.get(preferred) is not obj and preferred not in self.bindings and \
+                    rules.template_module(preferred) is obj:  # (``s2s.scipy.special``)
+                return n.attr(self.module('s2s', runtime), preferred)
             return n.name(self.module(preferred, obj))
         public = rules.public_name(preferred)
         if self.user.get(preferred) is not obj and preferred not in self.bindings and \

@@ -38,9 +38,11 @@ def check_row(f, make_args, wrt=0, rtol=1e-4, atol=1e-6, order=2):
         if operator is s2sgrad.grad and not _scalar(f(*args)):
             continue
         source = operator(f, wrt=wrt).source
-        assert not unbound_names(source, f.__globals__), (
+        yours = {name: f.__globals__[name] for name in f.__code__.co_names
+                 if name in f.__globals__}  # (the names `f` itself reads)
+        assert not unbound_names(source, yours), (
             f'the printed {operator.__name__} of {f.__name__} reads names that neither it, '
-            f'`np`, `s2s` nor the module define: {unbound_names(source, f.__globals__)}')
+            f'`np`, `s2s` nor `f` define: {unbound_names(source, yours)}')
 
 
 def _scalar(value):

@@ -199,3 +199,27 @@ def test_printed_jvp_is_what_runs(f, make_args, wrt):
     printed = printed_function(generated, _module_globals(f))
     expected = generated(*copy.deepcopy(args), **dict(zip(names, copy.deepcopy(tangents))))
     assert_same(printed(*copy.deepcopy(args), **dict(zip(names, tangents))), expected)
+
+
+@pytest.mark.parametrize('name', ['beta_logpdf', 'cauchy_pdf', 'gamma_logpdf',
+                                  'dirichlet_logpdf', 'poisson_logpmf', 'special_functions',
+                                  'solved'])
+@pytest.mark.parametrize('operator', ['grad', 'jvp'])
+def test_printed_code_of_scipy_rules_runs_given_your_names(name, operator):
+    """What the rules and definitions of SciPy functions read (``scipy.special.xlogy`` in
+    scipy.stats' definitions, the `gammaln` rule's digamma, np.tensordot's axes helper) is
+    reached through `s2s` where the user's module does not bind it (`import scipy.stats as
+    st` binds no `scipy`)."""
+    pytest.importorskip('scipy')
+    import printed_scipy_functions as module
+    f = getattr(module, name)
+    x = np.array([0.4, 0.3, 0.6])
+    derivative = getattr(s2sgrad, operator)(f)
+    space = dict(vars(module), np=np, s2s=runtime)
+    exec(compile(derivative.source, '<printed>', 'exec'), space)
+    printed = space[derivative.generated.__name__ if operator == 'jvp' else derivative.__name__]
+    if operator == 'grad':
+        np.testing.assert_allclose(printed(x), derivative(x), rtol=1e-12)
+    else:
+        v = np.array([1.0, -0.5, 0.25])
+        np.testing.assert_allclose(printed(x, dx=v), derivative(x, v), rtol=1e-12)
