@@ -68,9 +68,9 @@ RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at'}
 RUNTIME_KEYS = {'keys'}
 """Runtime helpers whose result is a new list of keys or integers (``for k in params``):
 it holds no array."""
-RUNTIME_ITEMS = {'max_by', 'min_by'}
-"""Runtime helpers that return an item of their first argument, a list or tuple, itself
-(``max(items, key=k)``: `call_forms`)."""
+RUNTIME_ITEMS = {'max_by', 'min_by', 'item_before'}
+"""Runtime helpers that return an item of their first argument, a list, tuple or dict, itself
+(``max(items, key=k)``: `call_forms`; ``s2s.item_before(d, key)``, saved before a write)."""
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
 (an array), or holding it as an item (a list or dict adjoint)."""

@@ -50,10 +50,12 @@ def forward_call(ctx, stmt, ans, call, func):
     local, generated = _helper(ctx, arguments, func, Mode.FORWARD)
     new_call = n.clone(arguments.call)
     new_call.func = n.name(local)
+    listed = _listed(ctx, func, arguments.bound)
     for param in arguments.active:
+        tangent = n.name(ctx.fpass.tan(arguments.bound[param].id))
         new_call.keywords.append(gast.keyword(
             arg=generated.tangent_names[param],
-            value=n.name(ctx.fpass.tan(arguments.bound[param].id))))
+            value=n.call('s2s.asarray', tangent) if param in listed else tangent))
     targets = n.tuple_([n.name(ans, store=True),
                         n.name(ctx.fpass.tan(ans), store=True)], store=True)
     return [], [n.assign(targets, new_call)]
@@ -93,7 +95,32 @@ def _arguments(ctx, stmt, call, func):
         bound[kw.arg] = kw.value
     active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
               and bound[p].id in ctx.activity.active]
-    return Arguments(call, params, bound, active, lifted)
+    return Arguments(_lists_as_arrays(ctx, call, func, bound), params, bound, active, lifted)
+
+
+def _listed(ctx, func, bound):
+    """The parameters of `func`, a library function's definition, that the call passes a list
+    or tuple variable for, other than those taking a sequence of arrays (``np.interp(t, ts,
+    [a, b, c])``'s `fp`): NumPy reads them as arrays, and so must the definition's derivative."""
+    if func is None or not rules.is_definition(func) or \
+            getattr(func, '__s2sgrad__', None) is not None:  # (not its generated derivative)
+        return set()
+    lists = getattr(ctx, 'list_names', ())
+    return {param for param, node in bound.items() if param not in rules.SEQUENCE_PARAMETERS
+            and isinstance(node, gast.Name) and node.id in lists}
+
+
+def _lists_as_arrays(ctx, call, func, bound):
+    """`call` with the lists of `_listed` parameters passed as ``s2s.asarray(xs)``."""
+    listed = {id(bound[param]) for param in _listed(ctx, func, bound)}
+    if not listed:
+        return call
+
+    def read(node):
+        return n.call('s2s.asarray', node) if id(node) in listed else node
+    return gast.Call(func=call.func, args=[read(arg) for arg in call.args],
+                     keywords=[gast.keyword(arg=k.arg, value=read(k.value))
+                               for k in call.keywords])
 
 
 def _positional(func, params):

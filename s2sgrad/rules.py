@@ -602,10 +602,12 @@ ARRAY_LIBRARIES = {'numpy', 'scipy', 'cupy', 'cupyx', 'dask'}
 array ``np.asarray`` makes of it (``np.sort([x, y])``); their rules read it so too."""
 
 SEQUENCE_PARAMETERS = frozenset({'object', 'arrays', 'tup', 'condlist', 'choicelist',
-                                 'choices', 'funclist', 'iterable', 'seq', 'items'})
-"""Parameter names of the rules of `ARRAY_LIBRARIES` functions that take a sequence of arrays
-(``np.stack(arrays)``, ``np.array(object)``): their rules read a list given there item by item.
-(A ``*args`` parameter takes one array per item: each item is read as an array.)"""
+                                 'choices', 'funclist', 'iterable', 'seq', 'items', 'xi',
+                                 'c_and_lower'})
+"""Parameter names of the rules and definitions of `ARRAY_LIBRARIES` functions that take a
+sequence of arrays (``np.stack(arrays)``, ``np.array(object)``, ``meshgrid_of(xi)``,
+``scipy.linalg.cho_solve(c_and_lower, b)``): a list given there is read item by item. (A
+``*args`` parameter takes one array per item: each item is read as an array.)"""
 
 
 def reads_lists_as_arrays(func):

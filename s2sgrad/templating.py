@@ -404,8 +404,11 @@ class _Substituter(gast.NodeTransformer):
             elts[position.value] = value
             return gast.Tuple(elts=elts, ctx=gast.Load())
         self.generic_visit(call)
-        if self.arrays and isinstance(call.func, gast.Attribute) and \
-                n.dotted_path(call.func) == 's2s.' + call.func.attr:
+        path = n.dotted_path(call.func) if self.arrays else None
+        if path is not None and path.split('.')[0] == 'np':
+            # (a NumPy function reads the list as an array itself: ``np.sum(dxs)``)
+            call.args = [arg.args[0] if _converted(arg) else arg for arg in call.args]
+        elif path == 's2s.' + getattr(call.func, 'attr', ''):
             position = SHAPE_ARGUMENT.get(call.func.attr)
             if position is not None and position < len(call.args) and \
                     _converted(call.args[position]):  # (a list has a shape: no array needed)

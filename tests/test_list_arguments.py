@@ -152,7 +152,15 @@ def arithmetic_with_lists(a, b, c, d):
         np.sum(np.asarray(xs) ** w)
 
 
-CASES = [scipy_ufuncs_of_a_list, arithmetic_with_lists, sort_list, sort_tuple, sort_appended,
+def definitions_of_a_list(a, b, c, d):
+    xs = [a, b * c, c, d]
+    ys = (d, c, b, a)
+    return np.interp(1.3, [0.0, 1.0, 2.0, 3.0], xs) + np.polyval(ys, 0.7) + \
+        np.heaviside(xs, 0.5) @ W * a + np.ldexp(xs, 2) @ W + np.correlate(xs, ys)[0]
+
+
+CASES = [definitions_of_a_list, scipy_ufuncs_of_a_list, arithmetic_with_lists, sort_list,
+         sort_tuple, sort_appended,
          clip_list, clip_display, maximum_tuple, minimum_of_two_lists, sinc_list, einsum_lists,
          cumprod_list, outer_list,
          convolve_appended, median_appended, median_tuple, repeat_list, norm_tuple, hypot_list,
