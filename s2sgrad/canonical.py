@@ -423,9 +423,7 @@ class Canonicalizer:
                 names.append(seq.id)
             else:
                 temp = self.namer.fresh('items')
-                if not _sized(seq) and not isinstance(seq, gast.Name):
-                    # (a generator, ``itertools.product(...)``: a list; a variable the loop
-                    # rebinds, ``for x in x:``, is indexed as the others are)
+                if not _sized(seq):  # (a generator, ``itertools.product(...)``: a list)
                     seq = n.call('s2s.sized', seq)
                 pre.append(gast.copy_location(n.assign(temp, seq), loop))
                 names.append(temp)

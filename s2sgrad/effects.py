@@ -433,9 +433,11 @@ def _check_callee_globals(stmt, call, ctx, names_read):
             continue  # (no backward sweep to read the new value; a count has no derivative)
         for name, _ in _written_names(inner):
             value = namespace.get(name)
-            if name in local or value is None or isinstance(value, (int, float, str)) or \
-                    inspect.ismodule(value):  # (``np.sort(x)``: a module's function, no method)
+            if name in local or value is None or isinstance(value, (int, float, str)):
                 continue
+            if inspect.ismodule(value) and not _assigns_into(inner, name):
+                continue  # (``np.sort(x)``: a module's function, no method; but
+                # ``state.buf[0] = v`` writes into an array a module holds)
             if any(ctx.resolver.lookup(n.name(read)) is value for read in names_read):
                 written.add(name)
     label = n.dotted_path(call.func) or obj.__name__
@@ -825,6 +827,19 @@ def _bookkeeping(stmt):
                for node in n.walk(value)) and \
         all(type(c.value) in (int, bool) for c in n.walk(value)
             if isinstance(c, gast.Constant))
+
+
+def _assigns_into(stmt, name):
+    """Whether `stmt` assigns into something `name` holds (``name.buf[0] = v``)."""
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else \
+        [stmt.target] if isinstance(stmt, gast.AugAssign) else []
+    for target in targets:
+        base = target
+        while isinstance(base, (gast.Subscript, gast.Attribute)):
+            base = base.value
+        if base is not target and isinstance(base, gast.Name) and base.id == name:
+            return True
+    return False
 
 
 def _written_names(stmt):

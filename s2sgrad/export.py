@@ -91,12 +91,24 @@ class _Module:
         helpers = sorted({node.attr for tree in nodes_ for node in n.walk(tree)
                           if isinstance(node, gast.Attribute) and
                           n.dotted_path(node) == 's2s.' + node.attr})
-        for name in [name for name in helpers if _library_object(name) is not None]:
-            # (``s2s.digamma``: an object of another library that a rule reads, imported)
-            value = _library_object(name)
-            module, attr = _import_of(value, name)
-            line = f'from {module} import {attr}'
-            self.imports[name] = line if attr == name else f'{line} as {name}'
+        for name in [name for name in helpers if name == 'builtins' or
+                     _library_object(name) is not None]:
+            # (``s2s.digamma``: an object of another library that a rule reads, imported;
+            # ``s2s.builtins.max``: a definition's built-in, which your module may rebind)
+            value = builtins if name == 'builtins' else _library_object(name)
+            if self.environment.get(name, value) is not value:
+                needed = 'the module `builtins`' if name == 'builtins' else \
+                    '`{}.{}`'.format(*_import_of(value, name))
+                raise ExportError(
+                    f'the derivative reads {needed} as `{name}`, which `{self.func.__name__}`'
+                    f'\'s module binds to something else; one module cannot hold both: '
+                    f'rename yours')
+            if name == 'builtins':
+                self.imports[name] = 'import builtins'
+            else:
+                module, attr = _import_of(value, name)
+                line = f'from {module} import {attr}'
+                self.imports[name] = line if attr == name else f'{line} as {name}'
             self.bound[name] = value
             helpers.remove(name)
         runtime_text = standalone.definitions(helpers) if helpers else ''

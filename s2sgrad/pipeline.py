@@ -290,10 +290,13 @@ def _indexed_params(body, params):
     (see `calls`)."""
     found, copies = set(), []
     for stmt in n.statements(body):
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, gast.Name):
-            copies.append((stmt.targets[0].id, stmt.value.id))  # (``items = x``, the copy
-            # a loop ``for x in x:`` indexes)
+        value = stmt.value if isinstance(stmt, gast.Assign) else None
+        if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.sized' and \
+                len(value.args) == 1:
+            value = value.args[0]
+        if isinstance(value, gast.Name) and isinstance(stmt.targets[0], gast.Name):
+            copies.append((stmt.targets[0].id, value.id))  # (``items = s2s.sized(x)``, the
+            # copy a loop ``for x in x:`` indexes)
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
                 found.add(node.value.id)

@@ -163,3 +163,27 @@ def test_rows_closed_form():
     expected = x.copy()
     expected[-1] += 1.0  # (the last row is read again after the loop)
     np.testing.assert_allclose(s2sgrad.grad(loop_rebinds_rows)(x), expected)
+
+
+def loop_over_a_dict_it_rebinds(x):
+    perm = {0: 2, 1: 0, 2: 1}  # (the loop visits the keys 0, 1, 2)
+    s = 0.0
+    for k in perm:
+        s = s * x[0] + x[k] ** 2
+        perm = dict(perm)
+    return s
+
+
+def loop_over_an_iterator_it_rebinds(x):
+    pairs = zip(range(3), [1.0, 2.0, 3.0])
+    s = 0.0
+    for i, c in pairs:
+        s = s * x[0] + c * x[i] ** 2
+        pairs = None
+    return s
+
+
+@pytest.mark.parametrize('f', [loop_over_a_dict_it_rebinds, loop_over_an_iterator_it_rebinds],
+                         ids=lambda f: f.__name__)
+def test_a_loop_over_a_dict_or_iterator_its_body_rebinds(f):
+    check_grads(f, (np.array([0.3, 0.7, 1.2]),), modes=('rev', 'fwd'))

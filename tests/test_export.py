@@ -234,3 +234,28 @@ def test_what_rules_read_from_scipy_and_their_constants_export(tmp_path, monkeyp
                                    rtol=1e-12)
         if f is sfuncs.log_gamma:
             assert 'from scipy.special import psi as digamma' in text
+
+
+def test_a_definition_reading_the_builtins_exports(tmp_path, monkeypatch):
+    pytest.importorskip('scipy')
+    import export_block_functions as bfuncs
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = s2sgrad.export(bfuncs.blocked)
+    assert 'import builtins' in text
+    (tmp_path / 'exported_block.py').write_text(text)
+    module = importlib.import_module('exported_block')
+    x = np.array([0.3, -0.7, 1.2])
+    np.testing.assert_allclose(module.dblockeddx(x), s2sgrad.grad(bfuncs.blocked)(x),
+                               rtol=1e-12)
+
+
+def test_a_library_object_your_module_shadows_is_refused():
+    """The `gammaln` rule reads SciPy's digamma; a module with a `digamma` of its own cannot
+    import it under that name too (the exported gradient would call yours)."""
+    pytest.importorskip('scipy')
+    import export_block_functions as bfuncs
+    with pytest.raises(ExportError, match='digamma'):
+        s2sgrad.export(bfuncs.log_gamma)
+    x = np.array([1.5, 2.5])
+    np.testing.assert_allclose(s2sgrad.grad(bfuncs.log_gamma)(x),
+                               __import__('scipy.special').special.digamma(x) + 1.0)

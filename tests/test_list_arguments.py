@@ -8,7 +8,9 @@ against central differences, in both modes, for lists made by a display, a tuple
 import numpy as np
 import pytest
 
+import effects_state_module
 import s2sgrad
+from s2sgrad.errors import UnsupportedSyntaxError
 
 try:
     import scipy.special as sp
@@ -234,3 +236,19 @@ def test_a_helper_calling_a_module_function_named_like_a_method():
     expected_h = np.zeros((3, 3))
     expected_h[order, order] = 6 * np.sort(x) * np.arange(3.0)
     np.testing.assert_allclose(h, expected_h)
+
+
+def writes_into_a_module_array(x):
+    effects_state_module.buf[0] = x[0] * 2.0
+    return x[0]
+
+
+def reads_what_a_helper_wrote(x):
+    a = writes_into_a_module_array(x)
+    return a * np.sum(effects_state_module.buf * x)
+
+
+def test_a_helper_writing_into_a_modules_array_is_still_refused():
+    """(a module is no method receiver, but an array it holds can be written into)"""
+    with pytest.raises(UnsupportedSyntaxError, match='effects_state_module'):
+        s2sgrad.grad(reads_what_a_helper_wrote)(np.array([0.3, 0.5, 0.7]))
