@@ -484,7 +484,8 @@ def _own_helper(func, names):
     function defined in a rule module; None for anything else."""
     import inspect
     if isinstance(func, gast.Attribute) and n.dotted_path(func) == 's2s.' + func.attr:
-        return getattr(runtime, func.attr, None)
+        helper = getattr(runtime, func.attr, None)  # (``s2s.digamma``: SciPy's, no helper)
+        return helper if inspect.isfunction(helper) else None
     obj = names.lookup(func) if names is not None and isinstance(func, gast.Name) else None
     module = getattr(obj, '__module__', '') or ''
     if inspect.isfunction(obj) and module.startswith('s2sgrad.templates'):
