@@ -184,12 +184,19 @@ def rule_name(name):
     defines, an object one binds (`template_object`) or a module (`template_module`), each
     first under `name` itself, then under `_name`; None."""
     for exact in (True, False):
-        found = _bound_in_rules(name, _own_function, exact) or \
-            _bound_in_rules(name, lambda obj, _: not inspect.ismodule(obj), exact) or \
-            _bound_in_rules(name, lambda obj, _: inspect.ismodule(obj), exact)
-        if found is not None:
-            return found
+        for wanted in (_own_function, _not_module, _module):
+            found = _bound_in_rules(name, wanted, exact)
+            if found is not None:
+                return found
     return None
+
+
+def _not_module(obj, module_name):
+    return not inspect.ismodule(obj)
+
+
+def _module(obj, module_name):
+    return inspect.ismodule(obj)
 
 
 def template_object(name):
@@ -197,15 +204,14 @@ def template_object(name):
     imported (``digamma``, a constant, a private helper): one object, not a module, or None.
     Generated code reads it as ``s2s.NAME`` where your module does not bind it so (the
     printed code runs given `np`, `s2s` and your names)."""
-    return _bound_in_rules(name, lambda obj, module_name: not inspect.ismodule(obj))
+    return _bound_in_rules(name, _not_module)
 
 
 def template_module(name):
     """The module that rule modules bind to `name` (``scipy``, which SciPy's rules and
     definitions read), or None: generated code reads it as ``s2s.scipy`` where your module
     does not bind the name to it."""
-    return _bound_in_rules(name, lambda obj, module_name: inspect.ismodule(obj)) \
-        if not name.startswith('_') else None
+    return _bound_in_rules(name, _module) if not name.startswith('_') else None
 
 
 def public_name(name):

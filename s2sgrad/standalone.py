@@ -83,12 +83,19 @@ def _constant(name):
     """The text of the constant that generated code reads as ``s2s.NAME`` (a rule module's
     tuple of strings: ``s2s.GENERAL``), or None."""
     value = rules.template_object(name) if not name.startswith('_') else None
-    if not isinstance(value, (int, float, str, bool, tuple, frozenset)) or callable(value):
-        return None
+    return repr(value) if value is not None and _is_literal(value) else None
+
+
+def _is_literal(value):
+    """Whether ``repr(value)`` is Python text that evaluates to `value` (a number, string,
+    None, or a tuple or frozenset of those)."""
+    if not isinstance(value, (int, float, str, bool, type(None), tuple, frozenset)) or \
+            callable(value):
+        return False
     try:
-        return repr(value) if ast.literal_eval(repr(value)) == value else None
+        return ast.literal_eval(repr(value)) == value
     except (ValueError, SyntaxError):
-        return None
+        return False
 
 
 def _helper(name):
@@ -194,19 +201,13 @@ class _Emitter:
             name = self._name_for(value, value.__name__, value.__module__)
             self.emit(value, name)
             return name
-        if isinstance(value, (int, float, str, bool, type(None), tuple, frozenset)) and \
-                not callable(value):
-            try:
-                literal = ast.literal_eval(repr(value)) == value
-            except (ValueError, SyntaxError):
-                literal = False
+        if _is_literal(value):
             key = (owner.__module__, ident)
-            if literal:
-                name = self._name_for(key, ident.replace('.', '_'), owner.__module__)
-                if _key(key) not in self.done:
-                    self.done.add(_key(key))
-                    self.chunks.append(f'{name} = {value!r}')
-                return name
+            name = self._name_for(key, ident.replace('.', '_'), owner.__module__)
+            if _key(key) not in self.done:
+                self.done.add(_key(key))
+                self.chunks.append(f'{name} = {value!r}')
+            return name
         raise S2SError(f'the runtime helper {owner.__name__!r} uses {ident!r} '
                        f'({type(value).__name__}), which a module importing only NumPy lacks; '
                        f'no standalone definition of it can be written')
