@@ -224,11 +224,18 @@ def _is_list_value(value, found):
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in found  # ``buf[1:]``
     if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):  # ``q * 2``
-        return any(isinstance(side, gast.Name) and side.id in found and
+        return any(_is_list_operand(side, found) and
                    isinstance(other, gast.Constant) and type(other.value) is int
                    for side, other in ((value.left, value.right), (value.right, value.left)))
     return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and all(
-        isinstance(side, gast.Name) and side.id in found for side in (value.left, value.right))
+        _is_list_operand(side, found) for side in (value.left, value.right))
+
+
+def _is_list_operand(node, found):
+    """Whether `node`, an operand of ``+`` or ``*``, is a list or tuple: a display (``[0.0] *
+    2``) or a variable of `found`."""
+    return isinstance(node, (gast.List, gast.Tuple)) or \
+        isinstance(node, gast.Name) and node.id in found
 
 
 def is_simple(node):

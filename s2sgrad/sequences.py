@@ -91,6 +91,10 @@ def _may_be_sequence(value, found, holders):
     if isinstance(value, gast.IfExp):
         return _may_be_sequence(value.body, found, holders) or \
             _may_be_sequence(value.orelse, found, holders)
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        # a repetition (``[0.0] * n``) or a concatenation (``t + [v]``) of a sequence
+        return _may_be_sequence(value.left, found, holders) or \
+            _may_be_sequence(value.right, found, holders)
     if isinstance(value, gast.Subscript):  # an item of a list of tuples, a slice of a list
         return isinstance(value.value, gast.Name) and (
             value.value.id in holders or
@@ -118,6 +122,9 @@ def _holds_sequences(value, found, holders):
         return value.id in holders
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in holders
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+        return _holds_sequences(value.left, found, holders) or \
+            _holds_sequences(value.right, found, holders)
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.record' and \
             len(value.args) == 2:
         return _holds_sequences(value.args[1], found, holders) or \

@@ -17,7 +17,7 @@ def _unwrap(value):
     return value[()] if getattr(value, 'ndim', None) == 0 else value
 
 
-def _float(x):
+def _numpy_float(x):
     """`x` itself when it is an array or NumPy scalar; a Python number as a NumPy float (so
     that ``0.0 ** -1`` is inf, as for arrays, not a ZeroDivisionError)."""
     return x if hasattr(x, 'dtype') else np.float64(x)
@@ -27,7 +27,7 @@ def power_slope(x, y):
     """The derivative of ``x ** y`` in `x`: ``y * x ** (y - 1)``, and 0 where ``y == 0``
     (``x ** 0`` is the constant 1, also at ``x == 0``, where the formula reads 0 * inf)."""
     with np.errstate(divide='ignore', invalid='ignore'):
-        slope = y * _float(x) ** (y - 1)
+        slope = y * _numpy_float(x) ** (y - 1)
         if not hasattr(y, 'shape'):  # a number (CuPy's where takes no Python bool)
             return _unwrap(slope) if y != 0 else _zeros_of(slope)
         return _unwrap(np.where(y == 0, 0.0, slope))
@@ -43,7 +43,7 @@ def power_log(ans, x):
     (``0 ** y`` is the constant 0 for y > 0, where the formula reads 0 * -inf)."""
     zero = ans == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0 * ans, ans * np.log(np.where(zero, 1.0, _float(x)))))
+        return _unwrap(np.where(zero, 0 * ans, ans * np.log(np.where(zero, 1.0, _numpy_float(x)))))
 
 
 def _power_slope_inline(x, y):
@@ -71,12 +71,12 @@ def power_term(x, y, k):
     for i in range(k):
         coefficient = coefficient * (y - i)
     with np.errstate(divide='ignore', invalid='ignore'):
-        term = coefficient * _float(x) ** (y - k)
+        term = coefficient * _numpy_float(x) ** (y - k)
         return _unwrap(np.where(coefficient == 0, 0.0, term))
 
 
 partials(power_slope, x='power_term(x, y, 2)',
-         y='(_float(x) ** (y - 1) + power_log(power_slope(x, y), x))')
+         y='(_numpy_float(x) ** (y - 1) + power_log(power_slope(x, y), x))')
 
 
 def power_mixed(what, tangent=None):
@@ -106,23 +106,23 @@ def log_where_nonzero(a, x):
     """``log(x)`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in a)."""
     zero = a == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0.0, np.log(np.where(zero, 1.0, _float(x)))))
+        return _unwrap(np.where(zero, 0.0, np.log(np.where(zero, 1.0, _numpy_float(x)))))
 
 
 def ratio_where_nonzero(a, x):
     """``a / x`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in x)."""
     zero = a == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _float(x))))
+        return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _numpy_float(x))))
 
 
-@adjoint(_float)
-def _float_adjoint(ans, x):
+@adjoint(_numpy_float)
+def _numpy_float_adjoint(ans, x):
     d[x] = d[ans]
 
 
-@tangent(_float)
-def _float_tangent(ans, x):
+@tangent(_numpy_float)
+def _numpy_float_tangent(ans, x):
     d[ans] = d[x]
 
 
@@ -135,11 +135,11 @@ def xdivy(x, y):
     with np.errstate(divide='ignore', invalid='ignore'):
         if not hasattr(x, 'shape'):  # a number (CuPy's where takes no Python bool)
             if zero:  # (in NumPy floats: a Python 0.0 / 0.0 raises ZeroDivisionError)
-                return _zeros_of(_float(x) / _float(y))
+                return _zeros_of(_numpy_float(x) / _numpy_float(y))
             try:
                 return _unwrap(x / y)
             except ZeroDivisionError:  # (a Python number over 0: inf, as for arrays)
-                return _unwrap(_float(x) / y)
+                return _unwrap(_numpy_float(x) / y)
         return _unwrap(np.where(zero, 0.0, x / np.where(zero, 1.0, y)))
 
 

@@ -34,8 +34,9 @@ def check_row(f, make_args, wrt=0, rtol=1e-4, atol=1e-6, order=2):
     # along which a homogeneous function's second derivative is 0, and would prove nothing)
     check_grads(f, args, wrt=wrt, modes=('rev', 'fwd'), order=order, rtol=rtol, atol=atol,
                 seed=1)
-    for operator in (s2sgrad.grad, s2sgrad.jvp):  # (made by check_grads: from the cache)
-        if operator is s2sgrad.grad and not _scalar(f(*args)):
+    operators = (s2sgrad.grad, s2sgrad.jvp) + ((s2sgrad.hvp,) if order >= 2 else ())
+    for operator in operators:  # (made by check_grads: from the cache)
+        if operator is not s2sgrad.jvp and not _scalar(f(*args)):
             continue
         source = operator(f, wrt=wrt).source
         yours = {name: f.__globals__[name] for name in f.__code__.co_names
