@@ -28,6 +28,7 @@ from .anf import Normalizer
 from .callees import sequence_calls
 from .calls import nested_functions
 from .canonical import Canonicalizer
+from .chained_indexes import join_chained_indexes
 from .comprehensions import lower_comprehensions
 from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
@@ -132,6 +133,9 @@ def normalise(ctx):
     pack_method_varargs(func)  # (``def __call__(self, *args)``)
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
+    # (``A[i][j] = v`` into an array made here: ``A[i, j] = v``, not a write into a view)
+    join_chained_indexes(func, Resolver(ctx.visible(), set(n.names_stored(func)) |
+                                        set(ctx.params)))
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
     mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})
