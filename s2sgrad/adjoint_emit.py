@@ -130,7 +130,10 @@ class AdjointEmitter:
             return []
         out = []
         itself = item.active_value and item.value.id == item.var  # ``y[::-1] = y``
-        if item.active_value:
+        if item.active_value and item.restore:  # (`restores`: the put-back item may be none)
+            read = n.call('s2s.read_item', n.name(badj), n.clone(item.index),
+                          n.name(item.value.id))
+        elif item.active_value:
             read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
                           n.clone(item.shape))
             if item.into:  # (an integer array truncates what is written into it)

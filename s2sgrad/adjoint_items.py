@@ -18,6 +18,7 @@ from .culprits import symbol
 from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
+from .restores import as_write, restored_item
 from .reverse_loops import LoopAnalysis
 from .standins import SHAPE_ARGUMENT
 from .templating import Contribution, OPERATORS, TemplateError, instantiate
@@ -45,6 +46,7 @@ class SetItem:
         self.var, self.index, self.value, self.active_value = var, index, value, active_value
         self.shape = shape
         self.into = into  # `y` where it may be an integer array (truncating `v`), else None
+        self.restore = False  # a gradient's ``s2s.restore_item(y, index, v)`` (`restores`)
 
 
 class Unpack:
@@ -175,6 +177,11 @@ class ItemMaker:
     def statement_items(self, stmt):
         """The adjoint items of an assignment or an expression statement."""
         shared = self.shared
+        restored = restored_item(stmt)
+        if restored and self.activity.is_active(restored[0]):
+            item = self.statement_items(as_write(stmt))[0]
+            item.into, item.restore = None, True  # (``old`` goes back whatever its type)
+            return [item]
         if isinstance(stmt, gast.Expr):
             call = stmt.value
             mc = method_call(call) if isinstance(call, gast.Call) else None

@@ -12,6 +12,7 @@ from .adjoint_emit import AdjointEmitter, list_position
 from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
                             SetItem, Unpack)
 from .activity import target_names
+from .restores import as_write, restored_item
 from .reverse_loops import loop_statements, range_call
 from .templating import Contribution
 
@@ -68,7 +69,8 @@ class BackwardSweep:
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
         that an ``items.append(v)`` added, removed)."""
         out = []
-        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else \
+            as_write(stmt).targets[0] if restored_item(stmt) else None
         if target is None:
             if isinstance(stmt, gast.Expr):
                 for item in self.shared.items.get(id(stmt), []):

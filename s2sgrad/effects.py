@@ -15,6 +15,7 @@ from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METH
 from .errors import S2SError
 from .mutation import assigned_into
 from .resolve import method_call
+from .restores import restored_item
 from .source import parse_function
 
 
@@ -249,6 +250,8 @@ def _check_out_argument(stmt, call, ctx):
 
 
 def _check_discarded_call(stmt, call, ctx, body):
+    if restored_item(stmt):
+        return  # a gradient's restore, differentiated again as a write (`restores`)
     func = call.func
     nested = isinstance(func, gast.Name) and func.id in ctx.nested
     local_method = isinstance(func, gast.Attribute) and not ctx.resolver.is_global(func)

@@ -15,6 +15,7 @@ from .callees import callee, sequence_calls
 from .culprits import symbol
 from .methods import field_index, object_hint
 from .resolve import method_call
+from .restores import restored_item
 from .templating import OPERATORS, TemplateError, instantiate_tangent
 
 
@@ -171,6 +172,13 @@ class ForwardPass:
         return [n.assign(self.tan(ans), total)]
 
     def expression_statement(self, stmt):
+        restored = restored_item(stmt)
+        if restored and self.active(restored[0]):  # (a gradient's restore: `restores`)
+            base, key, old = restored
+            dold = n.name(self.tan(old.id)) if self.active(old) else \
+                n.call('s2s.item_before', n.name(self.tan(base.id)), n.clone(key))
+            return [stmt], [n.expr(n.call('s2s.restore_item', n.name(self.tan(base.id)),
+                                          n.clone(key), dold))]
         call = stmt.value
         mc = method_call(call) if isinstance(call, gast.Call) else None
         if mc and isinstance(mc[0], gast.Name) and mc[0].id in self.activity.active and \

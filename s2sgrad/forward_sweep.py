@@ -11,6 +11,7 @@ import gast
 from . import nodes as n
 from .activity import target_names
 from .mutation import changes_in_place
+from .restores import restored_item
 from .reverse_state import Saved
 
 
@@ -39,8 +40,20 @@ class ForwardSweep:
                 out.extend(self._forward_assign(stmt, stmts, loops, defined))
                 defined.update(target_names(stmt.targets[0]))
                 continue
+            if restored_item(stmt):
+                out.extend(self._forward_restore(stmt, loops))
+                continue
             out.append(stmt)
         return out
+
+    def _forward_restore(self, stmt, loops):
+        """A gradient's ``s2s.restore_item(d, key, old)`` (differentiated again: a write
+        into `d`, see `restores`), after a save of the item it puts back."""
+        base, key, _ = restored_item(stmt)
+        if base.id not in self.shared.needed or not self.ctx.activity.is_active(base):
+            return [stmt]
+        old = n.call('s2s.copy', n.call('s2s.item_before', n.clone(base), n.clone(key)))
+        return self._save(stmt, base.id, old, loops, before=True, item=True) + [stmt]
 
     def _forward_assign(self, stmt, block, loops, defined):
         """`stmt` (an assignment in `block`) with the saves of the needed values it changes."""

@@ -25,9 +25,10 @@ from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy fun
 from .errors import S2SError  # noqa: F401 (``raise s2s.S2SError(...)`` in generated code)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_before, items_back, keys,
-                               pick, pick_tangent, popped_at, positions, remul_items, repeat_items,
-                               restack, restore_item, sized, unindex, unmul_items, unread_at,
-                               unrepeat_items, unstack, zero_at, ABSENT)
+                               pick, pick_tangent, popped_at, positions, read_item, remul_items,
+                               repeat_items, restack, restore_item, sized, unindex, unmul_items,
+                               unread_at, unread_item, unrepeat_items, unstack, zero_at,
+                               ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
                              check_number, check_output, check_tangent, declared_shapes,
                              not_shared, seed)
@@ -37,10 +38,11 @@ __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items'
            'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
            'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'item_before',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
-           'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'real_only', 'remul_items',
+           'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
+           'remul_items',
            'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack', 'resum',
            'retranspose', 'seed', 'select', 'sized', 'stored', 'unadd', 'unbroadcast',
-           'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unreduce',
+           'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
 
@@ -342,8 +344,8 @@ def read_at(by, index, v):
     With an array index that repeats a position, NumPy keeps the last value written there;
     the earlier ones reach nothing, so their adjoint is zero.
     """
-    if _is_zero(by):
-        return zeros_like(v)
+    if _is_zero(by) or isinstance(by, dict) and index not in by:
+        return zeros_like(v)  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
     by = _indexable(by)
     g = by[index]
     if _has_array_index(index) and not _is_sequence(by):

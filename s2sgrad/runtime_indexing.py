@@ -178,8 +178,8 @@ def _last_writes(y, index):
 
 def zero_at(by, index):
     """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
-    if _is_zero(by):
-        return by
+    if _is_zero(by) or isinstance(by, dict) and index not in by:
+        return by  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
     by = copy(_indexable(by))
     if isinstance(by, list):
         if isinstance(index, slice):
@@ -341,6 +341,24 @@ def restore_item(x, key, old):
         del x[key]
     else:
         x[key] = old
+
+
+def unread_item(g, x, key):
+    """The adjoint of ``item_before(x, key)`` for `x`: `g` at `key` (`unindex`), or zeros
+    where `x` has no such key (`item_before` gave `ABSENT`, which carries no derivative)."""
+    if isinstance(x, dict) and key not in x:
+        return zeros_like(x)
+    return unindex(g, x, key)
+
+
+def read_item(by, key, old):
+    """The adjoint of `old` in ``restore_item(x, key, old)`` (a gradient's restore,
+    differentiated again as ``x[key] = old``): the item of the adjoint `by` at `key`
+    (`read_at`); 0.0 where `old` is `ABSENT` (the restore put nothing back)."""
+    if old is ABSENT:
+        return 0.0
+    from .runtime import read_at  # (the runtime imports this module)
+    return read_at(by, key, old)
 
 
 def getitem(obj, index):

@@ -84,8 +84,11 @@ HELPERS = {
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
-    runtime.item_before: 'no rule',
+    runtime.item_before: 'reverse forward',
+    runtime.unread_item: 'reverse forward',
+    # differentiated again as the write ``x[key] = old`` (`s2sgrad.restores`), not by rules
     runtime.restore_item: 'no rule',
+    runtime.read_item: 'no rule',
 }
 
 runtime_helpers(HELPERS)
@@ -458,3 +461,23 @@ linear(runtime.unadd, 'd[g], x')
 def list_add_tangent(ans, a, b):
     d[ans] = d[a]
     d[ans] = d[b]
+
+
+# -- the items a gradient keeps and restores (differentiated again: `s2sgrad.restores`) ----
+
+@adjoint(runtime.item_before)
+def item_before_adjoint(ans, x, key):
+    d[x] = runtime.unread_item(d[ans], x, key)
+
+
+@rules.tangent(runtime.item_before)
+def item_before_tangent(ans, x, key):
+    d[ans] = runtime.item_before(d[x], key)
+
+
+@adjoint(runtime.unread_item)
+def unread_item_adjoint(ans, g, x, key):
+    d[g] = runtime.read_item(d[ans], key, g)
+
+
+linear(runtime.unread_item, 'd[g], x, key')

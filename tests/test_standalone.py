@@ -343,6 +343,8 @@ CASES = {
     'out_of_order': [c([V, W, 1.0], [2, 0, 1]), c((1.0, 2.0), [1, 0])],
     'item_before': [c({'a': V}, 'a'), c({'a': V}, 'b'), c([V, V], 1), c(V, 0)],
     'restore_item': [c({'a': V}, 'a', W), c([V, V], 1, W), c({'a': V}, 'b', 2.0)],
+    'read_item': [c({'a': V}, 'a', W), c({'a': 2.0}, 'b', 1.0), c([V, W], 1, W), c(0.0, 'a', V)],
+    'unread_item': [c(W, {'a': V}, 'a'), c(1.0, {'a': 2.0}, 'b'), c(W, [V, V], 1)],
     'check_number': [c(1.0, 'm'), c(np.float64(2.0), 'm'), c(3, 'm'), c((1.0, V), 'm'),
                      c(V, 'm'), c([1.0], 'm'), c(Z0, 'm')],
     'kind_like': [c(1.0, V), c(V, 2.0), c(np.float32(1.0), F32)],
