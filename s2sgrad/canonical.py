@@ -45,6 +45,7 @@ class Canonicalizer:
         self.maybe_mappings = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
+        self.unindexable = _unindexable(func)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [plain for stmt in body
                 for plain in self.augassign(stmt, lists, self._sequences(func))]
@@ -419,7 +420,8 @@ class Canonicalizer:
                                        f'loop over `range(...)` and index the list, or '
                                        f'collect the new items in another list')
         for seq in sequences:
-            if isinstance(seq, gast.Name) and seq.id not in rebound:
+            if isinstance(seq, gast.Name) and seq.id not in rebound and \
+                    seq.id not in getattr(self, 'unindexable', ()):
                 names.append(seq.id)
             else:
                 temp = self.namer.fresh('items')
@@ -454,6 +456,26 @@ class Canonicalizer:
 
 
 _SIZED_CALLS = frozenset({'range', 'list', 'tuple', 'sorted', 'len'})
+
+_UNINDEXABLE_CALLS = frozenset({'map', 'filter', 'set', 'frozenset', 'iter', 'zip', 'reversed',
+                                'enumerate'})
+_VIEWS = frozenset({'values', 'keys', 'items'})
+
+
+def _unindexable(func):
+    """The variables of `func` that some assignment gives a value no loop can index: a dict's
+    view (``vals = d.values()``), an iterator or a set (``pairs = zip(a, b)``, ``set(...)``).
+    A loop over one reads it through ``s2s.sized`` when it runs."""
+    found = set()
+    for stmt in n.statements(func.body):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call)):
+            continue
+        call = stmt.value
+        if isinstance(call.func, gast.Attribute) and call.func.attr in _VIEWS and \
+                not call.args or isinstance(call.func, gast.Name) and \
+                call.func.id in _UNINDEXABLE_CALLS:
+            found.update(n.names_stored(stmt.targets[0]))
+    return found
 
 
 def _without_self_copies(stmts):

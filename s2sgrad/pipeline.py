@@ -29,6 +29,7 @@ from .callees import sequence_calls
 from .calls import nested_functions
 from .canonical import Canonicalizer
 from .chained_indexes import join_chained_indexes
+from .dict_views import views_as_lists
 from .comprehensions import lower_comprehensions
 from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
@@ -133,9 +134,10 @@ def normalise(ctx):
     pack_method_varargs(func)  # (``def __call__(self, *args)``)
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
+    resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     # (``A[i][j] = v`` into an array made here: ``A[i, j] = v``, not a write into a view)
-    join_chained_indexes(func, Resolver(ctx.visible(), set(n.names_stored(func)) |
-                                        set(ctx.params)))
+    join_chained_indexes(func, resolver)
+    views_as_lists(func, resolver)  # (``sorted(d.items())``: ``sorted(s2s.items_of(d))``)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
     mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})

@@ -267,8 +267,9 @@ def repeat_items(bitems, g):
 def items_back(bitems, g):
     """The adjoint of ``as_items(g, items)``: `bitems` itself where `g` was a list or tuple,
     else stacked back into an array shaped like `g`."""
-    if isinstance(bitems, tuple) and isinstance(g, list):
-        return list(bitems)
+    if isinstance(bitems, tuple) and isinstance(g, list) or \
+            type(g).__name__ in ('dict_values', 'dict_items') and _is_sequence(bitems):
+        return list(bitems)  # (a dict's values or items: one adjoint each, as `unvalues` reads)
     if isinstance(g, (list, tuple)) or not _is_sequence(bitems):
         return bitems
     if isinstance(g, dict):  # (``list(d)``, ``sorted(d)``: its keys, no derivative)

@@ -1,14 +1,16 @@
 """Rules of array constructors and of methods that pass values through: ``np.array`` and
 ``np.asarray`` (the values), ``np.full``/``np.full_like`` (the fill value), ``np.arange`` (start
 and step), ``np.linspace`` (start and stop), ``np.bincount`` (the weights), ``x.item()``,
-``x.tolist()``. Their zero-derivative arguments (shapes, counts, integer positions) need no
-line: a parameter without a ``d[...]`` line contributes nothing.
+``x.tolist()``, a dict's ``d.values()``, ``d.items()`` and ``d.get(key, default)``. Their
+zero-derivative arguments (shapes, counts, integer positions) need no line: a parameter
+without a ``d[...]`` line contributes nothing.
 """
 import numpy as np
 
 from s2sgrad.errors import NoRuleError
 from s2sgrad import runtime
-from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
+from s2sgrad.rules import (NONDIFFERENTIABLE_METHODS, adjoint, d, linear, method,
+                           nondifferentiable, tangent)
 from s2sgrad.runtime import (array_module, broadcast_like, field_index, unbroadcast, unindex,
                              unstack, zeros_like)
 
@@ -367,3 +369,179 @@ def untolist_adjoint(ans, g, a):
 
 
 linear(untolist, 'd[g], a')
+
+
+# -- the views of a dict of differentiated values: ``d.values()``, ``d.items()``, ``d.get(k)`` --
+# (as lists: what a loop, ``list``, ``enumerate``, ``sorted`` or ``sum`` read of them; a loop
+# straight over ``d.items()`` reads the dict by key instead: `canonical`)
+
+def values_of(mapping):
+    """``mapping.values()``, as a list (in the dict's order)."""
+    return list(mapping.values())
+
+
+def items_of(mapping):
+    """``mapping.items()``, as a list of ``(key, value)`` tuples (in the dict's order)."""
+    return list(mapping.items())
+
+
+def _adjoint_at(g, position):
+    """Item `position` of the list adjoint `g` (None where `g` is zero: no adjoint)."""
+    if isinstance(g, (list, tuple)):
+        return g[position]
+    if g is None or type(g) in (float, int) and g == 0:
+        return None
+    raise runtime.unsupported(
+        f'the adjoint of the values or items of a dict reached a {type(g).__name__}, not one '
+        f'adjoint per item: pass `list(d.values())` to the function that reads them')
+
+
+def unvalues(g, mapping):
+    """The adjoint of ``values_of(mapping)``: the list adjoint `g`, keyed like `mapping`."""
+    return {key: zeros_like(value) if _adjoint_at(g, i) is None else _adjoint_at(g, i)
+            for i, (key, value) in enumerate(mapping.items())}
+
+
+def unitems(g, mapping):
+    """The adjoint of ``items_of(mapping)``: the values' part of each ``(key, value)`` adjoint
+    of the list adjoint `g`, keyed like `mapping` (a key carries no derivative)."""
+    values = [_adjoint_at(_adjoint_at(g, i), 1) for i in range(len(mapping))]
+    return unvalues(values, mapping)
+
+
+def values_like(bmapping, mapping):
+    """The values of the dict adjoint (or tangent) `bmapping` in the order of `mapping`'s keys,
+    zeros for the keys it lacks: the adjoint of `unvalues`, the tangent of `values_of`."""
+    if not isinstance(bmapping, dict):
+        return [zeros_like(value) for value in mapping.values()]
+    return [bmapping[key] if key in bmapping else zeros_like(value)
+            for key, value in mapping.items()]
+
+
+def items_like(bmapping, mapping):
+    """``(0.0, value)`` for each value of `values_like`: the adjoint of `unitems`, the tangent
+    of `items_of` (a key carries no derivative)."""
+    return [(0.0, value) for value in values_like(bmapping, mapping)]
+
+
+@adjoint(values_of)
+def values_of_adjoint(ans, mapping):
+    d[mapping] = unvalues(d[ans], mapping)
+
+
+@tangent(values_of)
+def values_of_tangent(ans, mapping):
+    d[ans] = values_like(d[mapping], mapping)
+
+
+@adjoint(items_of)
+def items_of_adjoint(ans, mapping):
+    d[mapping] = unitems(d[ans], mapping)
+
+
+@tangent(items_of)
+def items_of_tangent(ans, mapping):
+    d[ans] = items_like(d[mapping], mapping)
+
+
+@adjoint(unvalues)
+def unvalues_adjoint(ans, g, mapping):
+    d[g] = values_like(d[ans], mapping)
+
+
+linear(unvalues, 'd[g], mapping')
+
+
+@adjoint(unitems)
+def unitems_adjoint(ans, g, mapping):
+    d[g] = items_like(d[ans], mapping)
+
+
+linear(unitems, 'd[g], mapping')
+
+
+@adjoint(values_like)
+def values_like_adjoint(ans, bmapping, mapping):
+    d[bmapping] = unvalues(d[ans], mapping)
+
+
+linear(values_like, 'd[bmapping], mapping')
+
+
+@adjoint(items_like)
+def items_like_adjoint(ans, bmapping, mapping):
+    d[bmapping] = unitems(d[ans], mapping)
+
+
+linear(items_like, 'd[bmapping], mapping')
+
+
+def get_item(mapping, key, default=None):
+    """``mapping.get(key, default)``."""
+    return mapping.get(key, default)
+
+
+def get_present(bmapping, mapping, key):
+    """The item at `key` of the dict adjoint (or tangent) `bmapping` where `mapping` has the
+    key (zeros where `bmapping` lacks it), else 0.0: what of `bmapping` ``mapping.get(key)``
+    reads."""
+    if key not in mapping:
+        return 0.0
+    if isinstance(bmapping, dict) and key in bmapping:
+        return bmapping[key]
+    return zeros_like(mapping[key])
+
+
+def unget_item(g, mapping, key):
+    """The adjoint of ``get_item`` for `mapping`: `g` at `key` where the dict has the key, else
+    no adjoint (zeros)."""
+    if key not in mapping:
+        return zeros_like(mapping)
+    return unindex(g, mapping, key)
+
+
+def unget_default(g, mapping, key):
+    """The adjoint of ``get_item`` for `default`: `g` where the dict lacks the key, else 0."""
+    return zeros_like(g) if key in mapping else g
+
+
+@adjoint(get_item)
+def get_item_adjoint(ans, mapping, key, default=None):
+    d[mapping] = unget_item(d[ans], mapping, key)
+    d[default] = unget_default(d[ans], mapping, key)
+
+
+@tangent(get_item)
+def get_item_tangent(ans, mapping, key, default=None):
+    d[ans] = get_present(d[mapping], mapping, key)
+    d[ans] = unget_default(d[default], mapping, key)
+
+
+@adjoint(get_present)
+def get_present_adjoint(ans, bmapping, mapping, key):
+    d[bmapping] = unget_item(d[ans], mapping, key)
+
+
+linear(get_present, 'd[bmapping], mapping, key')
+
+
+@adjoint(unget_item)
+def unget_item_adjoint(ans, g, mapping, key):
+    d[g] = get_present(d[ans], mapping, key)
+
+
+linear(unget_item, 'd[g], mapping, key')
+
+
+@adjoint(unget_default)
+def unget_default_adjoint(ans, g, mapping, key):
+    d[g] = unget_default(d[ans], mapping, key)
+
+
+linear(unget_default, 'd[g], mapping, key')
+
+
+method('values', values_of)
+method('items', items_of)
+method('get', get_item)
+NONDIFFERENTIABLE_METHODS.add('keys')  # (a list of keys: no derivative)

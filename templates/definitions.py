@@ -73,12 +73,36 @@ def nan_unless_positive(scale):
 
 
 def check_covariance(cov):
-    """Raise unless `cov` of scipy.stats.multivariate_normal is a matrix (SciPy also takes a
-    number or the diagonal as a vector: write c * np.eye(d) or np.diag(v))."""
-    if np.ndim(cov) != 2:
+    """Raise unless `cov` of scipy.stats.multivariate_normal is a number, a vector (the
+    diagonal) or a matrix, as SciPy takes it."""
+    if np.ndim(cov) > 2:
         raise unsupported(
-            's2sgrad differentiates scipy.stats.multivariate_normal with a covariance matrix; '
-            'write a number c as c * np.eye(d) and a diagonal v as np.diag(v)')
+            's2sgrad differentiates scipy.stats.multivariate_normal with a covariance matrix, '
+            'its diagonal or a number')
+
+
+def point_size(mean, cov):
+    """The dimension of scipy.stats.multivariate_normal's points, as SciPy infers it: the size
+    of `mean`, else the size of a matrix `cov`, else 1 (each number of `x` is then a point)."""
+    if mean is not None:
+        return np.size(mean)
+    return np.shape(cov)[0] if np.ndim(cov) == 2 else 1
+
+
+def psd_kept(values):
+    """The eigenvalues of a covariance that SciPy keeps with ``allow_singular=True`` (above
+    its cutoff, ``1e6 * eps * max(|values|)``): a boolean mask."""
+    return values > 1e6 * np.finfo(float).eps * np.max(np.abs(values))
+
+
+def psd_outside(diff, cov):
+    """Where ``diff`` (x - mean, points along the last axis) leaves the range of the singular
+    covariance `cov` (SciPy's density is 0 there, its log -inf): a boolean mask per point."""
+    vals, vecs = np.linalg.eigh(cov)
+    null = vecs[:, ~psd_kept(vals)]
+    cutoff = 1e3 * 1e6 * np.finfo(float).eps * np.max(np.abs(vals))
+    return np.linalg.norm(np.atleast_2d(diff) @ null, axis=-1) >= cutoff if null.size else \
+        np.zeros(np.shape(np.atleast_2d(diff))[:-1], dtype=bool)
 
 
 def nan_where_nan(values):
@@ -120,7 +144,8 @@ def running_positions(array, axis, ufunc):
 
 nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
                   cumulative_axis, initial_shape, nan_unless_positive, spacing_shape,
-                  nan_where_nan, check_covariance, running_positions)
+                  nan_where_nan, check_covariance, running_positions, point_size, psd_kept,
+                  psd_outside)
 
 
 # -- polynomials, sums of products, integration ---------------------------------------------
@@ -690,23 +715,44 @@ def poisson_pmf(k, mu, loc=0):
 
 
 def multivariate_normal_logpdf(x, mean=None, cov=1, allow_singular=False):
-    """``scipy.stats.multivariate_normal.logpdf(x, mean, cov)`` with a matrix `cov`, of which
-    SciPy reads the lower triangle (a vector `x` or a row of vectors per point)."""
+    """``scipy.stats.multivariate_normal.logpdf(x, mean, cov, allow_singular)`` (a vector `x`
+    or a row of vectors per point). A matrix `cov` is read by its lower triangle, as SciPy
+    reads it; a number is ``cov * np.eye(d)``, a vector the diagonal. With ``allow_singular``,
+    SciPy's pseudo-inverse and pseudo-determinant (of the eigenvalues above its cutoff), and
+    -inf for a point outside the covariance's range."""
     s2s.check_covariance(cov)
     s2s.not_lazy(x, 'scipy.stats.multivariate_normal (SciPy computes them)')
     s2s.not_lazy(cov, 'scipy.stats.multivariate_normal (SciPy computes them)')
+    dim = s2s.point_size(mean, cov)
+    if np.ndim(cov) == 0:
+        cov = cov * np.eye(dim)
+    elif np.ndim(cov) == 1:
+        cov = np.diag(cov)
     cov = np.tril(cov) + np.transpose(np.tril(cov, -1))  # (SciPy reads the lower triangle)
     diff = x - (0.0 if mean is None else mean)
-    solved = np.linalg.solve(cov, np.swapaxes(np.atleast_2d(diff), -1, -2))
-    mahalanobis = np.sum(np.atleast_2d(diff) * np.swapaxes(solved, -1, -2), axis=-1)
-    dim = np.shape(cov)[-1]
+    if dim == 1 and np.ndim(diff) < 2:  # (each number a point, as SciPy reads them)
+        result = multivariate_normal_logpdf(np.reshape(diff, (-1, 1)), None, cov,
+                                            allow_singular)
+        return np.reshape(result, np.shape(diff))
+    rows = np.atleast_2d(diff)
+    if allow_singular:
+        values = np.linalg.eigvalsh(cov)
+        kept = s2s.psd_kept(values)
+        inverse = np.linalg.pinv(cov, rcond=1e6 * np.finfo(float).eps, hermitian=True)
+        mahalanobis = np.sum((rows @ inverse) * rows, axis=-1)
+        log_pdet = np.sum(np.log(np.where(kept, values, 1.0)))
+        result = -(np.sum(kept) * np.log(2 * np.pi) + log_pdet + mahalanobis) / 2
+        result = np.where(s2s.psd_outside(diff, cov), -np.inf, result)
+        return np.reshape(result, np.shape(diff)[:-1])
+    solved = np.linalg.solve(cov, np.swapaxes(rows, -1, -2))
+    mahalanobis = np.sum(rows * np.swapaxes(solved, -1, -2), axis=-1)
     result = -(dim * np.log(2 * np.pi) + np.linalg.slogdet(cov)[1] + mahalanobis) / 2
     return np.reshape(result, np.shape(diff)[:-1])
 
 
 def multivariate_normal_pdf(x, mean=None, cov=1, allow_singular=False):
-    """``scipy.stats.multivariate_normal.pdf(x, mean, cov)``."""
-    return np.exp(scipy.stats.multivariate_normal.logpdf(x, mean, cov))
+    """``scipy.stats.multivariate_normal.pdf(x, mean, cov, allow_singular)``."""
+    return np.exp(scipy.stats.multivariate_normal.logpdf(x, mean, cov, allow_singular))
 
 
 def dirichlet_logpdf(x, alpha):

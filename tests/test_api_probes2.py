@@ -720,11 +720,17 @@ def test_dict_loop_hessian_closed_form():
 
 
 @pytest.mark.parametrize('f', [f_enum, f_zip, f_list_items])
-def test_unfollowed_dict_iterations_are_loud(f):
-    with pytest.raises(NoRuleError):
-        s2sgrad.grad(f)(P3, X)
-    with pytest.raises(NoRuleError):
-        s2sgrad.jvp(f)(P3, X, random_like(P3))
+def test_dict_views_passed_on_are_followed(f):
+    # (they raised NoRuleError: `s2s.values_of`/`items_of` read them as lists, `dict_views`)
+    weights = {k: (i if f is f_enum else 1.0) for i, k in enumerate(P3)}
+    expected = {k: 2 * weights[k] * v for k, v in P3.items()}
+    got = s2sgrad.grad(f)(P3, X)
+    assert set(got) == set(P3)
+    for k in P3:
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-12)
+    t = random_like(P3)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(P3, X, t),
+                               sum(np.sum(expected[k] * t[k]) for k in P3), rtol=1e-10)
 
 
 BROKEN_KEYS = [

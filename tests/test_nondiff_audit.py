@@ -224,6 +224,13 @@ ROWS = {
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.nan_unless_positive': (
         T.definitions.nan_unless_positive, lambda r: (np.abs(_mat(r)) + 0.5,)),
+    's2sgrad.templates.definitions.point_size': (
+        lambda m: T.definitions.point_size(m, np.eye(3)), lambda r: (_vec(r),)),
+    's2sgrad.templates.definitions.psd_kept': (
+        lambda a: T.definitions.psd_kept(np.linalg.eigvalsh(a @ a.T)), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.psd_outside': (
+        lambda d: T.definitions.psd_outside(d, np.diag([1.0, 2.0, 0.0])),
+        lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.nan_where_nan': (
         T.definitions.nan_where_nan, lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.running_positions': (
@@ -313,6 +320,7 @@ METHOD_ROWS = {
     'nonzero': lambda x: (x > 0).nonzero(), 'round': lambda x: x.round(),
     'searchsorted': lambda x: np.sort(x).searchsorted(0.1),
     'count': lambda x: list(x).count(x[1]), 'index': lambda x: list(x).index(x[2]),
+    'keys': lambda x: list(dict(zip('abcd', x)).keys()),
 }
 
 
