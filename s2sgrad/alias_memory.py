@@ -59,12 +59,16 @@ INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'uniq
 dimension (or a tuple of them): indexing with it copies (a list or dict raises instead)."""
 RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
 RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
-                        'cofactor_jvp'}
+                        'cofactor_jvp', 'power_slope', 'power_log', 'power_term',
+                        'power_term_slope', 'xdivy', 'prod_others', 'prod_others_jvp'}
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""
-RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at'}
-"""Runtime helpers whose result is an int (a length, a position): no memory."""
+RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof'}
+"""Runtime helpers (and rules' helpers) whose result is a number (a length, a position, the
+order of a norm, the divisor of a variance): no memory."""
+RUNTIME_SECOND = {'real_part'}
+"""Runtime helpers that return their second argument itself (``real_part(x, g)`` is `g`)."""
 RUNTIME_KEYS = {'keys'}
 """Runtime helpers whose result is a new list of keys or integers (``for k in params``):
 it holds no array."""
@@ -343,6 +347,8 @@ class MemoryModel:
                 return self._allocated(stmt, array=True)
             if name in RUNTIME_NUMBERS:
                 return set()
+            if name in RUNTIME_SECOND and len(args) > 1:
+                return self._eval(args[1], state, stmt)
             if name in RUNTIME_KEYS:
                 return self._allocated(stmt, container=True)
             if name in RUNTIME_VIEWS:

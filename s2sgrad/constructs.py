@@ -94,9 +94,19 @@ def dict_fills(func, namespace):
     if namespace.get('dict', builtins.dict) is not builtins.dict:
         return
 
+    taken = set(n.all_names(func))
+
     def fill(block):
         out = []
         for stmt in block:
+            if isinstance(stmt, gast.Return) and _dict_pairs(n.assign('_', stmt.value)):
+                # (``return {'a': u, 'b': v}`` of a vjp: the dict filled under a name first)
+                name = next(f'result_{k}' if k else 'result' for k in range(len(taken) + 1)
+                            if (f'result_{k}' if k else 'result') not in taken)
+                taken.add(name)
+                out.extend(fill([gast.copy_location(n.assign(name, stmt.value), stmt)]))
+                out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
+                continue
             pairs = _dict_pairs(stmt)
             if pairs is None:
                 out.append(stmt)

@@ -87,15 +87,41 @@ def power_mixed(what, tangent=None):
 nondifferentiable(power_mixed)
 
 
+def power_term_slope(x, y, k):
+    """The derivative of ``power_term(x, y, k)`` in `y`: ``c'(y) x ** (y - k) + c(y) x **
+    (y - k) log(x)`` for the coefficient ``c(y) = y (y - 1) ... (y - k + 1)`` (its second term
+    0 where ``c(y)`` is 0)."""
+    coefficient, slope = 1.0, 0.0
+    for i in range(k):
+        slope = slope * (y - i) + coefficient
+        coefficient = coefficient * (y - i)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        base = _numpy_float(x) ** (y - k)
+        return _unwrap(slope * base + np.where(coefficient == 0, 0.0, coefficient * base) *
+                       log_where_nonzero(coefficient, x))
+
+
 @adjoint(power_term)
 def power_term_adjoint(ans, x, y, k):
     d[x] = unbroadcast(d[ans] * power_term(x, y, k + 1), x)
-    d[y] = power_mixed('x ** y')
+    d[y] = unbroadcast(d[ans] * power_term_slope(x, y, k), y)
 
 
 @tangent(power_term)
 def power_term_tangent(ans, x, y, k):
     d[ans] = d[x] * power_term(x, y, k + 1)
+    d[ans] = d[y] * power_term_slope(x, y, k)
+
+
+@adjoint(power_term_slope)
+def power_term_slope_adjoint(ans, x, y, k):
+    d[x] = power_mixed('x ** y')
+    d[y] = power_mixed('x ** y')
+
+
+@tangent(power_term_slope)
+def power_term_slope_tangent(ans, x, y, k):
+    d[ans] = power_mixed('x ** y', d[x])
     d[ans] = power_mixed('x ** y', d[y])
 
 
@@ -114,6 +140,18 @@ def ratio_where_nonzero(a, x):
     zero = a == 0
     with np.errstate(divide='ignore', invalid='ignore'):
         return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _numpy_float(x))))
+
+
+def nonzero_mask(a):
+    """1.0 where `a` is nonzero, 0.0 where it is zero."""
+    return _unwrap(np.where(a == 0, 0.0, 1.0))
+
+
+nondifferentiable(nonzero_mask)
+# (third derivatives of ``x ** y`` in `y`; `log_where_nonzero` is piecewise constant in `a`)
+partials(log_where_nonzero, a=None, x='ratio_where_nonzero(nonzero_mask(a), x)')
+partials(ratio_where_nonzero, a='ratio_where_nonzero(nonzero_mask(a), x)',
+         x='-ratio_where_nonzero(a, x * x)')
 
 
 @adjoint(_numpy_float)

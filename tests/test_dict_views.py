@@ -135,3 +135,24 @@ def test_local_dict_first_and_second_order(f):
     df = s2sgrad.grad(f)
     expected = numeric_grad(lambda x: df(x) @ v, X)
     assert np.allclose(s2sgrad.hvp(f)(X, v), expected, rtol=1e-5, atol=1e-7)
+
+
+def dict_returned_as_a_display(x):
+    return {'a': x ** 2, 'b': np.sum(np.sin(x)), 'c': 3.0}
+
+
+def dict_returned_by_name(x):
+    d = {'a': x ** 2, 'b': np.sum(np.sin(x)), 'c': 3.0}
+    return d
+
+
+def test_a_returned_dict_display_is_the_dict_filled_by_key():
+    # (`return {...}` was refused as a dict made in one call; `d = {...}; return d` was not)
+    u = {'a': np.array([1.0, 2.0, 3.0]), 'b': 1.3, 'c': 0.5}
+    expected = u['a'] * 2 * X + u['b'] * np.cos(X)
+    for f in (dict_returned_as_a_display, dict_returned_by_name):
+        np.testing.assert_allclose(s2sgrad.vjp(f)(X, u), expected, rtol=1e-12)
+        t = np.array([0.2, -0.3, 0.5])
+        out = s2sgrad.jvp(f)(X, t)
+        np.testing.assert_allclose(out['a'], 2 * X * t, rtol=1e-12)
+        assert np.isclose(out['b'], np.cos(X) @ t)

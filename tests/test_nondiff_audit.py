@@ -200,6 +200,7 @@ ROWS = {
         lambda r: (_vec(r),)),
     # -- private helpers of rules (shapes, axes, masks, checks) --------------------------------
     's2sgrad.templates.arithmetic.power_mixed': (T.arithmetic.power_mixed, lambda r: ('x ** y',)),
+    's2sgrad.templates.arithmetic.nonzero_mask': (T.arithmetic.nonzero_mask, lambda r: (_vec(r),)),
     's2sgrad.templates.arithmetic.quotient': (
         lambda x, y: T.arithmetic.quotient(x % y, x, y),
         lambda r: (_vec(r), np.full(4, 0.7))),
