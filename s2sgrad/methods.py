@@ -407,9 +407,12 @@ def object_hint(receiver, attr, method):
     named = isinstance(receiver, gast.Name)
     who = f'`{receiver.id}`' if named else 'the object'
     if method and attr in ('items', 'values', 'keys', 'get'):
-        return (f'if {who} is a dict of differentiated values, read it by key '
-                f'(`{receiver.id if named else "params"}[\'W1\']`) or unpack it; its '
-                f'`.items()`, `.values()`, `.keys()` and `.get()` are not followed')
+        name = receiver.id if named else 'params'
+        return (f'if {who} is a dict of differentiated values: its `.{attr}()` is followed '
+                f'passed straight to a function or loop (`list({name}.{attr}())`, `for ... in '
+                f'{name}.{attr}()`), not kept under a name (a view, which shows later changes '
+                f'of the dict): write `list({name}.{attr}())`, or read it by key '
+                f'(`{name}[\'W1\']`)')
     if method and not named:
         return ('s2sgrad resolves the methods of `self` in a bound method (and of the '
                 'parameters it passes `self` to), not of other objects or of `super()`; call '

@@ -267,9 +267,14 @@ def _containers(body):
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
                 found.add(node.value.id)
             elif isinstance(node, gast.Call) and \
-                    n.dotted_path(node.func) in ('s2s.keys', 'list', 'tuple') and \
+                    n.dotted_path(node.func) in ('s2s.keys', 'list', 'tuple', 's2s.values_of',
+                                                 's2s.items_of') and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    node.func.attr in _MAPPING_METHODS and \
+                    isinstance(node.func.value, gast.Name):
+                found.add(node.func.value.id)  # (``p.get('W')``: a dict)
     changed = True
     while changed:  # (``p = params`` then ``W, b = p``: `params` holds a container too)
         changed = False
@@ -278,6 +283,9 @@ def _containers(body):
                 found.add(source)
                 changed = True
     return found
+
+
+_MAPPING_METHODS = frozenset({'get', 'values', 'items', 'keys'})
 
 
 def _returned_params(ret, params):

@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from .errors import ComplexError
-from .runtime_errors import unsupported
+from .runtime_errors import _repeated_items, unsupported
 
 
 def _shape(x):
@@ -359,6 +359,8 @@ def broadcast_like(g, x):
     (the tangent of a display, ``y + (a, b)``) as the array that NumPy reads it as."""
     if _is_sequence(g) and not _is_sequence(x):
         g = _as_array(g)
+    elif _is_sequence(g) and len(g) != len(x):  # (a list `x` made by `+` or `*` of lists: no
+        raise _repeated_items(len(g), len(x))  # broadcast, a concatenation or a repetition)
     shape = _shape(x)
     if _shape(g) == shape:
         return g

@@ -376,13 +376,22 @@ linear(untolist, 'd[g], a')
 # straight over ``d.items()`` reads the dict by key instead: `canonical`)
 
 def values_of(mapping):
-    """``mapping.values()``, as a list (in the dict's order)."""
-    return list(mapping.values())
+    """``mapping.values()``, as a list (in the dict's order) where `mapping` is a dict; what
+    the method returns for another object (a class of yours)."""
+    return list(mapping.values()) if isinstance(mapping, dict) else mapping.values()
 
 
 def items_of(mapping):
-    """``mapping.items()``, as a list of ``(key, value)`` tuples (in the dict's order)."""
-    return list(mapping.items())
+    """``mapping.items()``, as a list of ``(key, value)`` tuples (in the dict's order) where
+    `mapping` is a dict; what the method returns for another object."""
+    return list(mapping.items()) if isinstance(mapping, dict) else mapping.items()
+
+
+def _a_dict(mapping):
+    if not isinstance(mapping, dict):
+        raise runtime.unsupported(
+            f'`.values()`/`.items()` of a {type(mapping).__name__} with differentiated values '
+            f'is not followed (s2sgrad follows those of a dict); read its values yourself')
 
 
 def _adjoint_at(g, position):
@@ -398,6 +407,7 @@ def _adjoint_at(g, position):
 
 def unvalues(g, mapping):
     """The adjoint of ``values_of(mapping)``: the list adjoint `g`, keyed like `mapping`."""
+    _a_dict(mapping)
     return {key: zeros_like(value) if _adjoint_at(g, i) is None else _adjoint_at(g, i)
             for i, (key, value) in enumerate(mapping.items())}
 
@@ -405,6 +415,7 @@ def unvalues(g, mapping):
 def unitems(g, mapping):
     """The adjoint of ``items_of(mapping)``: the values' part of each ``(key, value)`` adjoint
     of the list adjoint `g`, keyed like `mapping` (a key carries no derivative)."""
+    _a_dict(mapping)
     values = [_adjoint_at(_adjoint_at(g, i), 1) for i in range(len(mapping))]
     return unvalues(values, mapping)
 
@@ -412,6 +423,7 @@ def unitems(g, mapping):
 def values_like(bmapping, mapping):
     """The values of the dict adjoint (or tangent) `bmapping` in the order of `mapping`'s keys,
     zeros for the keys it lacks: the adjoint of `unvalues`, the tangent of `values_of`."""
+    _a_dict(mapping)
     if not isinstance(bmapping, dict):
         return [zeros_like(value) for value in mapping.values()]
     return [bmapping[key] if key in bmapping else zeros_like(value)
@@ -511,7 +523,7 @@ def get_item_adjoint(ans, mapping, key, default=None):
     d[default] = unget_default(d[ans], mapping, key)
 
 
-@tangent(get_item)
+@tangent(get_item, containers=True)  # (a default may be a list: its terms add by s2s.add)
 def get_item_tangent(ans, mapping, key, default=None):
     d[ans] = get_present(d[mapping], mapping, key)
     d[ans] = unget_default(d[default], mapping, key)
@@ -541,7 +553,5 @@ def unget_default_adjoint(ans, g, mapping, key):
 linear(unget_default, 'd[g], mapping, key')
 
 
-method('values', values_of)
-method('items', items_of)
-method('get', get_item)
+method('get', get_item)  # (``d.values()`` kept under a name is a view: not followed)
 NONDIFFERENTIABLE_METHODS.add('keys')  # (a list of keys: no derivative)

@@ -903,14 +903,15 @@ def diagflat(v, k=0):
 
 
 def lstsq(a, b, rcond=None):
-    """``np.linalg.lstsq(a, b, rcond)`` of a matrix of full column rank: the solution (the
-    pseudo-inverse times `b`), the sums of squared residuals (none unless `a` has more rows
-    than columns), the rank and the singular values."""
+    """``np.linalg.lstsq(a, b, rcond)`` of a matrix of full rank: the solution (the
+    pseudo-inverse times `b`: the least-squares solution of a tall matrix, the minimum-norm
+    one of a wide matrix), the sums of squared residuals (none unless `a` has more rows than
+    columns), the rank and the singular values."""
     rows, columns = np.shape(a)
     rank = np.linalg.matrix_rank(a)
-    if rank < columns:
-        s2s.refuse('np.linalg.lstsq of a matrix of full column rank (this one has rank '
-                   f'{rank} < {columns} columns: its least-squares solution is not unique)')
+    if rank < min(rows, columns):
+        s2s.refuse(f'np.linalg.lstsq of a matrix of full rank (this {rows} x {columns} one has '
+                   f'rank {rank}: its solution jumps where the rank changes)')
     solution = np.linalg.pinv(a) @ b
     if rows > columns:
         residuals = np.atleast_1d(np.sum((b - a @ solution) ** 2, axis=0))

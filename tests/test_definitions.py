@@ -524,7 +524,7 @@ def r_sla_eigh_vectors(a): return np.sum(sla.eigh(a)[1][0] * V[:3])
 
 @pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
                                      (r_cov_weights, 'fweights'), (r_polyfit_weights, 'w='),
-                                     (r_lstsq_rank, 'full column rank'),
+                                     (r_lstsq_rank, 'full rank'),
                                      (r_solve_triangular_trans, 'trans=0'),
                                      (r_sla_solve_banded, "assume_a None, 'gen'"),
                                      (r_sla_eigh_pair, 'one matrix'),

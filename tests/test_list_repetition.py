@@ -267,3 +267,18 @@ def test_an_array_times_a_list_is_a_product_not_a_repetition(f):
 def test_a_product_with_a_list_closed_form():
     np.testing.assert_allclose(s2sgrad.grad(array_times_a_named_list)(X),
                                np.cos(X) * [2.0, 3.0, -1.0])
+
+
+def concatenated_with_a_list_argument(x, base):
+    acc = [x[0]] + base
+    acc[1] = acc[1] * x[1]
+    return acc[0] * acc[1] + acc[2] * x[2]
+
+
+def test_forward_mode_of_a_concatenation_it_does_not_follow_is_loud():
+    # (the tangent of `[x[0]]` was broadcast over the three items of the concatenation: a
+    # silently wrong jvp; reverse mode raised already)
+    with pytest.raises(S2SError, match='reached a list or tuple of 3'):
+        s2sgrad.jvp(concatenated_with_a_list_argument)(X, [1.0, 2.0], np.ones(3))
+    with pytest.raises(S2SError):
+        s2sgrad.grad(concatenated_with_a_list_argument)(X, [1.0, 2.0])
