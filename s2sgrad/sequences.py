@@ -91,10 +91,8 @@ def _may_be_sequence(value, found, holders):
     if isinstance(value, gast.IfExp):
         return _may_be_sequence(value.body, found, holders) or \
             _may_be_sequence(value.orelse, found, holders)
-    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
-        # a repetition (``[0.0] * n``) or a concatenation (``t + [v]``) of a sequence
-        return _may_be_sequence(value.left, found, holders) or \
-            _may_be_sequence(value.right, found, holders)
+    if isinstance(value, gast.BinOp):
+        return _combines_sequences(value, found, holders)
     if isinstance(value, gast.Subscript):  # an item of a list of tuples, a slice of a list
         return isinstance(value.value, gast.Name) and (
             value.value.id in holders or
@@ -114,6 +112,30 @@ def _may_be_sequence(value, found, holders):
     return False
 
 
+def _combines_sequences(binop, found, holders):
+    """Whether `binop` may be a concatenation (``t + [v]``: both sides may be sequences; a
+    list plus an array is an array) or a repetition of sequences: of a display (``[0.0] *
+    n``), or of another value that may be one times an int literal or a length (``t * 2``;
+    ``h * k`` of a number `h` is a product)."""
+    if isinstance(binop.op, gast.Add):
+        return _may_be_sequence(binop.left, found, holders) and \
+            _may_be_sequence(binop.right, found, holders)
+    if not isinstance(binop.op, gast.Mult):
+        return False
+    for side, other in ((binop.left, binop.right), (binop.right, binop.left)):
+        if isinstance(side, (gast.List, gast.Tuple)):
+            return True
+        if _may_be_sequence(side, found, holders) and _count(other):
+            return True
+    return False
+
+
+def _count(node):
+    return isinstance(node, gast.Constant) and type(node.value) is int or \
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == 'len'
+
+
 def _holds_sequences(value, found, holders):
     """Whether `value` is a list or tuple whose items may be lists or tuples."""
     if isinstance(value, (gast.Tuple, gast.List)):
@@ -122,7 +144,7 @@ def _holds_sequences(value, found, holders):
         return value.id in holders
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in holders
-    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+    if isinstance(value, gast.BinOp) and _combines_sequences(value, found, holders):
         return _holds_sequences(value.left, found, holders) or \
             _holds_sequences(value.right, found, holders)
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.record' and \
