@@ -97,20 +97,31 @@ def power_term_slope(x, y, k):
         coefficient = coefficient * (y - i)
     with np.errstate(divide='ignore', invalid='ignore'):
         base = _numpy_float(x) ** (y - k)
-        return _unwrap(slope * base + np.where(coefficient == 0, 0.0, coefficient * base) *
-                       log_where_nonzero(coefficient, x))
+        slope = slope * base + np.where(coefficient == 0, 0.0, coefficient * base) * \
+            log_where_nonzero(coefficient, x)
+        return _unwrap(np.where(base == 0, 0.0, slope))  # (0 ** (y - k) is 0 near y > k)
+
+
+def product_where_nonzero(a, b):
+    """``a * b``, and 0 where `a` is 0 (also where `b` is inf: the adjoint of a value that
+    nothing reads, times a derivative that is infinite there)."""
+    with np.errstate(invalid='ignore'):
+        return _unwrap(np.where(a == 0, 0.0, a * b))
 
 
 @adjoint(power_term)
 def power_term_adjoint(ans, x, y, k):
     d[x] = unbroadcast(d[ans] * power_term(x, y, k + 1), x)
-    d[y] = unbroadcast(d[ans] * power_term_slope(x, y, k), y)
+    d[y] = unbroadcast(product_where_nonzero(d[ans], power_term_slope(x, y, k)), y)
 
 
 @tangent(power_term)
 def power_term_tangent(ans, x, y, k):
     d[ans] = d[x] * power_term(x, y, k + 1)
-    d[ans] = d[y] * power_term_slope(x, y, k)
+    d[ans] = product_where_nonzero(d[y], power_term_slope(x, y, k))
+
+
+partials(product_where_nonzero, a='b', b='a')
 
 
 @adjoint(power_term_slope)

@@ -493,10 +493,25 @@ def get_item(mapping, key, default=None):
     return mapping.get(key, default)
 
 
+def _a_mapping_get(mapping):
+    if not isinstance(mapping, dict):
+        raise runtime.unsupported(
+            f'`.get()` of a {type(mapping).__name__} with differentiated arguments is not '
+            f'followed (s2sgrad follows the get of a dict); call a function of yours instead')
+
+
+def unget_key(g, mapping, key):
+    """The derivative of ``get_item`` in `key`: none for a dict (a key is piecewise constant);
+    a refusal for another object's `get` method, which may compute from its argument."""
+    _a_mapping_get(mapping)
+    return zeros_like(key)
+
+
 def get_present(bmapping, mapping, key):
     """The item at `key` of the dict adjoint (or tangent) `bmapping` where `mapping` has the
     key (zeros where `bmapping` lacks it), else 0.0: what of `bmapping` ``mapping.get(key)``
     reads."""
+    _a_mapping_get(mapping)
     if key not in mapping:
         return 0.0
     if isinstance(bmapping, dict) and key in bmapping:
@@ -507,6 +522,7 @@ def get_present(bmapping, mapping, key):
 def unget_item(g, mapping, key):
     """The adjoint of ``get_item`` for `mapping`: `g` at `key` where the dict has the key, else
     no adjoint (zeros)."""
+    _a_mapping_get(mapping)
     if key not in mapping:
         return zeros_like(mapping)
     return unindex(g, mapping, key)
@@ -514,18 +530,21 @@ def unget_item(g, mapping, key):
 
 def unget_default(g, mapping, key):
     """The adjoint of ``get_item`` for `default`: `g` where the dict lacks the key, else 0."""
+    _a_mapping_get(mapping)
     return zeros_like(g) if key in mapping else g
 
 
 @adjoint(get_item)
 def get_item_adjoint(ans, mapping, key, default=None):
     d[mapping] = unget_item(d[ans], mapping, key)
+    d[key] = unget_key(d[ans], mapping, key)
     d[default] = unget_default(d[ans], mapping, key)
 
 
 @tangent(get_item, containers=True)  # (a default may be a list: its terms add by s2s.add)
 def get_item_tangent(ans, mapping, key, default=None):
     d[ans] = get_present(d[mapping], mapping, key)
+    d[ans] = unget_key(d[key], mapping, key)
     d[ans] = unget_default(d[default], mapping, key)
 
 
@@ -553,5 +572,6 @@ def unget_default_adjoint(ans, g, mapping, key):
 linear(unget_default, 'd[g], mapping, key')
 
 
+nondifferentiable(unget_key)  # (zeros, or a refusal)
 method('get', get_item)  # (``d.values()`` kept under a name is a view: not followed)
 NONDIFFERENTIABLE_METHODS.add('keys')  # (a list of keys: no derivative)

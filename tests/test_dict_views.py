@@ -237,3 +237,25 @@ def test_get_with_a_list_default():
     df = s2sgrad.grad(got_a_list_default)
     assert np.allclose(s2sgrad.hvp(got_a_list_default)(X, v),
                        numeric_grad(lambda y: df(y) @ v, X), rtol=1e-5, atol=1e-7)
+
+
+class Table:
+    """Not a dict: its `get` computes from its argument."""
+
+    def get(self, x):
+        return x ** 2
+
+
+TABLE = Table()
+
+
+def got_from_an_object(x, table):
+    return np.sum(table.get(x)) + np.sum(TABLE.get(x[:2]))
+
+
+def test_get_of_an_object_that_is_no_dict_is_refused():
+    # (the dict rule gave its argument no derivative: a silent zero)
+    with pytest.raises(s2sgrad.errors.S2SError, match=r'`\.get\(\)` of a Table'):
+        s2sgrad.grad(got_from_an_object)(X, Table())
+    with pytest.raises(s2sgrad.errors.S2SError, match=r'`\.get\(\)` of a Table'):
+        s2sgrad.jvp(got_from_an_object)(X, Table(), np.ones(3))

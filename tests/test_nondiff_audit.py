@@ -225,6 +225,8 @@ ROWS = {
         lambda a: T.definitions.full_indices(4, 2), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.nan_unless_positive': (
         T.definitions.nan_unless_positive, lambda r: (np.abs(_mat(r)) + 0.5,)),
+    's2sgrad.templates.constructors.unget_key': (
+        lambda k: T.constructors.unget_key(1.0, {'a': 1.0}, k), lambda r: (_vec(r),)),
     's2sgrad.templates.definitions.point_size': (
         lambda m: T.definitions.point_size(m, np.eye(3)), lambda r: (_vec(r),)),
     's2sgrad.templates.definitions.psd_kept': (

@@ -348,6 +348,7 @@ CASES = {
     'get_present': [c({'a': V}, {'a': W}, 'a'), c({}, {'a': W}, 'a'), c({'a': V}, {'b': W}, 'a')],
     'unget_item': [c(V, {'a': W}, 'a'), c(V, {'a': W}, 'b')],
     'unget_default': [c(V, {'a': W}, 'a'), c(V, {'a': W}, 'b')],
+    'unget_key': [c(V, {'a': W}, 'a'), c(1.0, {0.5: W}, 0.5)],
     'unvalues': [c([V, 1.0], {'a': W, 'b': 2.0}), c(0.0, {'a': W}),
                  c([None, V], {'a': 1.0, 'b': W})],
     'unitems': [c([(0.0, V), (0.0, 1.0)], {'a': W, 'b': 2.0}), c(None, {'a': W}),

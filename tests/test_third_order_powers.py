@@ -48,3 +48,13 @@ def test_every_order_of_the_two_arguments(order):
     else:
         expected = (second(x, y + h) - second(x, y - h)) / (2 * h)
     assert np.isclose(third, expected, rtol=1e-7)
+
+
+def with_constant_items(x):
+    return np.sum(np.array([2.0, x]) ** x) + np.sum(np.array([1.0, x]) ** 3.0)
+
+
+def test_powers_of_arrays_with_constant_items():
+    x, h = 1.3, 1e-5
+    second = g(g(with_constant_items))
+    assert np.isclose(g(second)(x), (second(x + h) - second(x - h)) / (2 * h), rtol=1e-7)
