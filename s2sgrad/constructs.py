@@ -41,7 +41,7 @@ def rewrite_constructs(ctx):
     plain_annotations(func)
     rewrite_loop_else(func, ctx.namer)
     dict_displays(func)
-    dict_fills(func, ctx.source.namespace)
+    dict_fills(func, ctx.source.namespace, ctx.namer)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
@@ -85,7 +85,7 @@ class _DictDisplays(gast.NodeTransformer):
         return gast.copy_location(new, node)
 
 
-def dict_fills(func, namespace):
+def dict_fills(func, namespace, namer):
     """Make ``d = dict(a=u, b=v)`` (a display ``{'a': u, 'b': v}`` too, see `dict_displays`)
     whose values are not all constants ``d = dict()`` followed by ``d['a'] = u`` and ``d['b']
     = v``: the dict is filled as a user fills one by key, which is differentiated (a dict
@@ -94,16 +94,12 @@ def dict_fills(func, namespace):
     if namespace.get('dict', builtins.dict) is not builtins.dict:
         return
 
-    taken = set(n.all_names(func))
-
     def fill(block):
         out = []
         for stmt in block:
             if isinstance(stmt, gast.Return) and _dict_pairs(n.assign('_', stmt.value)):
                 # (``return {'a': u, 'b': v}`` of a vjp: the dict filled under a name first)
-                name = next(f'result_{k}' if k else 'result' for k in range(len(taken) + 1)
-                            if (f'result_{k}' if k else 'result') not in taken)
-                taken.add(name)
+                name = namer.fresh('result')
                 out.extend(fill([gast.copy_location(n.assign(name, stmt.value), stmt)]))
                 out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
                 continue

@@ -39,8 +39,8 @@ __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items'
            'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'item_before',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
-           'remul_items',
-           'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack', 'resum',
+           'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
+           'resum',
            'retranspose', 'seed', 'select', 'sized', 'stored', 'unadd', 'unbroadcast',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']

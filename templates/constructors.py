@@ -387,11 +387,14 @@ def items_of(mapping):
     return list(mapping.items()) if isinstance(mapping, dict) else mapping.items()
 
 
-def _a_dict(mapping):
+def _a_dict(mapping, method='`.values()`/`.items()`'):
+    """Raise unless `mapping` is a dict: s2sgrad follows a dict's `method`, not another
+    object's (a class of yours may compute anything in a method of that name)."""
     if not isinstance(mapping, dict):
         raise runtime.unsupported(
-            f'`.values()`/`.items()` of a {type(mapping).__name__} with differentiated values '
-            f'is not followed (s2sgrad follows those of a dict); read its values yourself')
+            f'{method} of a {type(mapping).__name__} with differentiated arguments is not '
+            f'followed (s2sgrad follows the {method} of a dict); call a function of yours '
+            f'instead')
 
 
 def _adjoint_at(g, position):
@@ -493,17 +496,10 @@ def get_item(mapping, key, default=None):
     return mapping.get(key, default)
 
 
-def _a_mapping_get(mapping):
-    if not isinstance(mapping, dict):
-        raise runtime.unsupported(
-            f'`.get()` of a {type(mapping).__name__} with differentiated arguments is not '
-            f'followed (s2sgrad follows the get of a dict); call a function of yours instead')
-
-
 def unget_key(g, mapping, key):
     """The derivative of ``get_item`` in `key`: none for a dict (a key is piecewise constant);
     a refusal for another object's `get` method, which may compute from its argument."""
-    _a_mapping_get(mapping)
+    _a_dict(mapping, '`.get()`')
     return zeros_like(key)
 
 
@@ -511,7 +507,7 @@ def get_present(bmapping, mapping, key):
     """The item at `key` of the dict adjoint (or tangent) `bmapping` where `mapping` has the
     key (zeros where `bmapping` lacks it), else 0.0: what of `bmapping` ``mapping.get(key)``
     reads."""
-    _a_mapping_get(mapping)
+    _a_dict(mapping, '`.get()`')
     if key not in mapping:
         return 0.0
     if isinstance(bmapping, dict) and key in bmapping:
@@ -522,7 +518,7 @@ def get_present(bmapping, mapping, key):
 def unget_item(g, mapping, key):
     """The adjoint of ``get_item`` for `mapping`: `g` at `key` where the dict has the key, else
     no adjoint (zeros)."""
-    _a_mapping_get(mapping)
+    _a_dict(mapping, '`.get()`')
     if key not in mapping:
         return zeros_like(mapping)
     return unindex(g, mapping, key)
@@ -530,7 +526,7 @@ def unget_item(g, mapping, key):
 
 def unget_default(g, mapping, key):
     """The adjoint of ``get_item`` for `default`: `g` where the dict lacks the key, else 0."""
-    _a_mapping_get(mapping)
+    _a_dict(mapping, '`.get()`')
     return zeros_like(g) if key in mapping else g
 
 
