@@ -83,7 +83,7 @@ class AdjointEmitter:
         badj = self.shared.adj(var)
         _overwritten(badj, state)
         if badj in state.live:
-            if var in self._sequences():
+            if var in self._sequences() or _per_item_of(expr, var):
                 value = n.call('s2s.add', n.name(badj), expr)
             else:
                 value = n.binop(n.name(badj), gast.Add(), expr)
@@ -312,6 +312,16 @@ def _substitute_spread(expr, spread):
                 return n.clone(spread[node.id])
             return node
     return Spread().visit(expr)
+
+
+def _per_item_of(expr, var):
+    """Whether `expr` is the adjoint of an item of `var` spread over `var`
+    (``s2s.unindex(g, var, i)``, ``s2s.unread_at(g, var, i)``): it has `var`'s structure, a
+    list where `var` is one (``acc = base * 2`` of a list argument, or the list adjoint of a
+    gradient differentiated again), so it adds to another adjoint of `var` item by item."""
+    return isinstance(expr, gast.Call) and \
+        n.dotted_path(expr.func) in ('s2s.unindex', 's2s.unread_at', 's2s.unread_item') and \
+        len(expr.args) >= 2 and isinstance(expr.args[1], gast.Name) and expr.args[1].id == var
 
 
 def _is_fresh(expr):
