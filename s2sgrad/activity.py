@@ -182,13 +182,14 @@ def target_names(target):
     return _target_names(target)
 
 
-def list_values(statements, params, sequence_calls=()):
+def list_values(statements, params, sequence_calls=(), known=()):
     """Variables whose every definition in `statements` is a tuple or list display, a call in
     `sequence_calls` (node ids of calls of user functions that return displays), a copy or a
     slice (``buf[1:]``) of such a variable or the concatenation ``a + b`` of two (``out =
     []``, then ``out += [v]`` or ``out = out + pair(x)`` in a loop): the greatest set closed
     so, which holds lists and tuples only (the first definition that runs cannot read one of
-    them, so it is a display or such a call)."""
+    them, so it is a display or such a call). `known`: parameters known to hold a tuple (a
+    ``*args`` parameter), which count as such variables."""
     definitions = {}
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
@@ -199,11 +200,11 @@ def list_values(statements, params, sequence_calls=()):
         elif isinstance(stmt, gast.For):
             for name in _target_names(stmt.target):
                 definitions.setdefault(name, []).append(None)
-    found = {name for name in definitions if name not in params}
+    found = {name for name in definitions if name not in params} | set(known)
     changed = True
     while changed:
         changed = False
-        for name in sorted(found):
+        for name in sorted(found - set(known)):
             if not all(_is_list_value(value, found) or id(value) in sequence_calls
                        for value in definitions[name]):
                 found.discard(name)

@@ -11,6 +11,7 @@ import gast
 from . import nodes as n
 from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
                             SetItem, Unpack)
+from .mutation import with_aliases
 from .sequences import sequence_vars
 from .templating import Contribution
 
@@ -35,6 +36,7 @@ class AdjointEmitter:
         self.activity = ctx.activity
         self._sequence_cache = None
         self._lists_given = None  # (`_given_lists`: the items are all made before emitting)
+        self._changed = None  # (`_changed_lists`)
 
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
@@ -167,7 +169,7 @@ class AdjointEmitter:
         out = []
         if any_live:
             display = gast.List(elts=parts, ctx=gast.Load()) if item.source in \
-                self.shared.resized else n.tuple_(parts)
+                self.shared.resized | self._changed_lists() else n.tuple_(parts)
             out = self.contribute(item.source, display, state)
             self.shared.list_vars.add(item.source)
         for var in item.targets:
@@ -264,6 +266,21 @@ class AdjointEmitter:
             self._sequence_cache = ((seeds, holders), sequence_vars(
                 self.ctx.body_all_statements, seeds, holders))
         return self._sequence_cache[1]
+
+    def _changed_lists(self):
+        """The variables of the body whose list methods change their length or order, and
+        their other names (``new.append(v)`` in a loop whose adjoint items are made after
+        this statement's: the backward sweep pops from their adjoints, which must be lists)."""
+        if self._changed is None:
+            changed = {
+                stmt.value.func.value.id for stmt in self.ctx.body_all_statements
+                if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and
+                isinstance(stmt.value.func, gast.Attribute) and
+                isinstance(stmt.value.func.value, gast.Name) and
+                stmt.value.func.attr in ('append', 'pop', 'insert', 'reverse')}
+            # (and their other names: ``params = new``, then ``w, b = params``)
+            self._changed = set(with_aliases(changed, self.ctx.body)) if changed else changed
+        return self._changed
 
     def _given_lists(self):
         """The variables that an adjoint rule gives a list of adjoints, one per item (the

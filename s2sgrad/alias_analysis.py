@@ -47,11 +47,12 @@ class SharedList(Unsafe):
 class AliasAnalysis(MemoryModel):
     """May-share analysis of a normalized function body (see the module docstring)."""
 
-    def __init__(self, body, params, resolver, runtime=None, generated=False):
+    def __init__(self, body, params, resolver, runtime=None, generated=False, active=None):
         local = set(n.names_stored(gast.Module(body=body, type_ignores=[]))) | set(params)
         super().__init__(params, local, resolver, runtime)
         self.body = body
         self.generated = generated  # (code s2sgrad made, differentiated again)
+        self.active = active  # (the names that may hold differentiated values; None: all)
         self.order = {}
         self.loops = []             # (first, last) statement positions of each loop
         self.chains = {}            # statement id -> ((block id, index), ...) from the body
@@ -171,13 +172,17 @@ class AliasAnalysis(MemoryModel):
     def _list_shared(self, stmt, name, memory, before, live_after):
         """Raise for a list method (``lst.append(v)``) that changes a list another live
         binding holds: ``p = (lst, y)`` or ``outer = [lst]`` read afterwards. The backward
-        sweep follows a list by its name, so the holder's adjoint would miss the change.
-        Of the memory written, what may be the list: what is known to be a container,
-        else all but arrays. Generated code differentiated again is not checked: the user's
-        statements in it were checked when it was made, and its own lists (tape stacks that
-        hold a list to restore it, adjoint lists) are the passes'."""
+        sweep follows a list by its name, so the holder's adjoint would miss the change; a
+        list that holds no differentiated value (`active`) has no adjoint. Of the memory
+        written, what may be the list: what is known to be a container, else all but arrays.
+        Generated code differentiated again is not checked: the user's statements in it were
+        checked when it was made, and its own lists (tape stacks that hold a list to restore
+        it, adjoint lists) are the passes'."""
         if self.generated:
             return
+        if self.active is not None and name not in self.active and \
+                not set(n.names_read(stmt.value)) & self.active:
+            return  # (``self.log.append(i)``: no derivative goes through the list)
         lists = memory & (self.container | self.lists) or memory - self.arrays
         own = before.get(name, frozenset()) if name else frozenset()
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, lists)

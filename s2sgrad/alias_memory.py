@@ -57,7 +57,7 @@ INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'uniq
                 'permutation'}
 """NumPy functions whose result, used as an index, is always an array of at least one
 dimension (or a tuple of them): indexing with it copies (a list or dict raises instead)."""
-RUNTIME_FRESH = {'copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
+RUNTIME_FRESH = {'copy', 'dict_copy', 'zeros_like', 'count', 'seed', 'own', 'meta'}
 RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
                         'cofactor_jvp', 'power_slope', 'power_log', 'power_term',
                         'power_term_slope', 'xdivy', 'prod_others', 'prod_others_jvp'}
@@ -77,7 +77,8 @@ RUNTIME_ITEMS = {'max_by', 'min_by', 'item_before'}
 (``max(items, key=k)``: `call_forms`; ``s2s.item_before(d, key)``, saved before a write)."""
 RUNTIME_HOLDING = {'unindex', 'unread_at'}
 """Runtime helpers whose result is new memory: zeros with their first argument added in
-(an array), or holding it as an item (a list or dict adjoint)."""
+(an array, where their second argument is one), or holding it as an item (a list or dict
+adjoint)."""
 
 
 class MemoryModel:
@@ -240,6 +241,8 @@ class MemoryModel:
             return self._eval(node.value, state, stmt)
         if isinstance(node, gast.Subscript):
             base = self._eval(node.value, state, stmt)
+            if _keyed(node):  # (``d['a']``: an item of a dict, never a view of it)
+                self.container |= base
             if self._advanced(node, state):
                 return self._new(stmt, array=True)
             held = base & (self.container | self.lists)
@@ -311,8 +314,9 @@ class MemoryModel:
         return False
 
     def _call(self, node, state, stmt):
-        args = list(node.args) + [k.value for k in node.keywords if k.arg != 'out']
-        out = [k.value for k in node.keywords if k.arg == 'out']
+        out = out_arguments(node, self.resolver)
+        args = [arg for arg in list(node.args) + [k.value for k in node.keywords]
+                if not any(arg is o for o in out)]
         if out:
             return set().union(*(self._eval(o, state, stmt) for o in out))
         func = node.func
@@ -336,7 +340,8 @@ class MemoryModel:
                 getattr(obj, '__module__', None) == self.runtime.__name__ or
                 (n.dotted_path(func) or '').startswith('s2s.')):  # (some defined by rules)
             if name in RUNTIME_FRESH:
-                copied = self._eval(args[0], state, stmt) if name == 'copy' and args else set()
+                copied = self._eval(args[0], state, stmt) if name in ('copy', 'dict_copy') \
+                    and args else set()
                 if copied and copied <= self.arrays:  # (a copy of an array holds nothing)
                     return self._allocated(stmt, array=True)
                 result = self._allocated(stmt)
@@ -370,6 +375,9 @@ class MemoryModel:
             if name in RUNTIME_ITEMS and args:
                 return self._items(self._eval(args[0], state, stmt))
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
+                like = self._eval(args[1], state, stmt) if len(args) > 1 else set()
+                if like and like <= self.arrays:  # (shaped like an array: a new array)
+                    return self._allocated(stmt, array=True)
                 result = self._new(stmt)
                 if args:
                     self._add_contents(('new', id(stmt)), self._eval(args[0], state, stmt))
@@ -463,6 +471,8 @@ class MemoryModel:
             name = base.id if isinstance(base, gast.Name) and \
                 base is target.value else None
             memory = self._eval(target.value, state, stmt)
+            if _keyed(target):  # (``d['new'] = v`` stores into a dict: no array changes)
+                self.container |= memory
             value = self._eval(stmt.value, state, stmt)
             for loc in memory - self.arrays:
                 self._add_contents(loc, value)
@@ -510,11 +520,61 @@ class MemoryModel:
         return writes
 
 
+def _keyed(subscript):
+    """Whether `subscript` indexes with a string (``d['a']``): its base is a dict (NumPy
+    reads a string index as a field of a structured array, which s2sgrad does not
+    differentiate)."""
+    return isinstance(subscript.slice, gast.Constant) and isinstance(subscript.slice.value, str)
+
+
 def _copies(call):
     """Whether `call` copies whatever its keyword ``copy=`` says (``np.array(x, copy=False)``,
     ``x.astype(t, copy=False)``, ``np.nan_to_num(x, copy=False)`` may return `x` itself)."""
     return not any(k.arg == 'copy' and not (isinstance(k.value, gast.Constant) and
                                             k.value.value is True) for k in call.keywords)
+
+
+def out_arguments(call, resolver):
+    """The expressions `call` passes as the `out` its function writes into: a keyword
+    ``out=``, or positionally (``np.sum(a, None, None, out)``; a ufunc's arguments after its
+    inputs, ``np.add(a, b, out)``), as `resolver` resolves the function."""
+    found = [k.value for k in call.keywords if k.arg == 'out']
+    if not call.args:
+        return found
+    try:
+        obj = resolver.lookup(call.func)
+    except TypeError:
+        return found
+    if type(obj).__name__ == 'ufunc':
+        return found + list(call.args[obj.nin:])
+    position = _out_position(obj)
+    if position is not None and len(call.args) > position:
+        found.append(call.args[position])
+    return found
+
+
+def _out_position(obj):
+    """The position of the parameter `out` of a NumPy (or CuPy, SciPy) function, or None."""
+    module = (getattr(obj, '__module__', None) or '').split('.')[0]
+    if module not in ('numpy', 'cupy', 'scipy') or not callable(obj):
+        return None
+    try:
+        params = list(inspect.signature(obj).parameters)
+    except (TypeError, ValueError):
+        return None
+    return params.index('out') if 'out' in params else None
+
+
+def fresh_call(call, resolver):
+    """Whether `call` is one of NumPy's (or CuPy's) `FRESH_FUNCTIONS` that returns new
+    memory whatever its arguments (``np.roll(buf, 1)``), as `resolver` resolves it."""
+    if not isinstance(call, gast.Call) or out_arguments(call, resolver):
+        return False
+    obj = resolver.lookup(call.func)
+    name = getattr(obj, '__name__', None)
+    module = (getattr(obj, '__module__', None) or '').split('.')[0]
+    return name in FRESH_FUNCTIONS and module in ('numpy', 'cupy') and _copies(call) and \
+        not _may_return_argument(call, name, module)
 
 
 def _may_return_argument(call, name, module):

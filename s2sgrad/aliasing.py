@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from . import runtime
+from .activity import Activity
 from .alias_analysis import AliasAnalysis, SharedItem, SharedList, Unsafe
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
 
@@ -25,7 +26,9 @@ def private_writes(ctx, body):
     if not has_writes(body):
         return body
     analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime,
-                             generated=(ctx.source.filename or '').startswith('<s2sgrad'))
+                             generated=(ctx.source.filename or '').startswith('<s2sgrad'),
+                             active=Activity(body, ctx.wrt, ctx.resolver,
+                                             getattr(ctx, 'closures', None)).active)
     try:
         copies, params = analysis.check()
     except Unsafe as error:
@@ -177,6 +180,15 @@ def _error(ctx, error, analysis):
                         f'differentiated function, or pass the array in and return the new '
                         f'value')
     err = ctx.unsupported(error.stmt, f'a write into {what}{made}, {error.reason}')
+    if (ctx.source.filename or '').startswith('<s2sgrad'):  # (a gradient differentiated again)
+        err.construct_message = err.msg = (
+            f'{err.construct_message}: this is a gradient s2sgrad made, differentiated again; '
+            f'it writes back into arrays it takes off its lists (of a loop that makes a new '
+            f'array at each run and writes into it), which the analysis cannot tell apart. '
+            f'Second derivatives of such loops are not supported (README, "Known limits"): '
+            f'write the array anew instead of into it (`buf = np.concatenate([[v], '
+            f'buf[:-1]])`, `np.where`), or use first derivatives')
+        return err
     err.construct_message = err.msg = (
         f'{err.construct_message}: writes through views and aliases (slices, `.T`, '
         f'`.reshape`, `np.asarray`, lists holding the array, ...) are not supported; '

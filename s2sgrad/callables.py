@@ -34,8 +34,9 @@ def unbind(func):
         inner = unbind(func.__func__)
         receivers = dict(inner.receivers)
         first = _first_positional(inner.function)
-        if first is not None and not inner.args and not isinstance(func.__self__, type):
-            receivers[first] = receiver(func.__self__)
+        if first is not None and not inner.args:  # (a class method's `cls`: its class)
+            receivers[first] = class_receiver(func.__self__) if \
+                isinstance(func.__self__, type) else receiver(func.__self__)
         return Bound(inner.function, (func.__self__,) + inner.args, inner.keywords, receivers,
                      method=not inner.args and not inner.keywords)
     if not inspect.isfunction(func) and not isinstance(func, type) and callable(func) and \
@@ -46,7 +47,8 @@ def unbind(func):
     return Bound(func)
 
 
-class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=(None,))):
+class Receiver(namedtuple('Receiver', 'cls shadowed attributes items of_class',
+                          defaults=(None, False))):
     """What the transformation knows of an instance: its class; the class attributes that the
     instance's own attributes shadow, and its own attributes holding functions or None, each
     with the instance's value when that is a function (called as it is: ``self.act =
@@ -56,7 +58,9 @@ class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=
 
     For a list or tuple of instances (``cls`` list or tuple), `items` is the `Receiver` of its
     items, one per kind (`kind`), in the order the kinds first appear (see
-    `items_receiver`)."""
+    `items_receiver`). `of_class`: the object is the class `cls` itself (``cls`` of a class
+    method, ``Model.create(x)``), whose plain functions are called with their own arguments
+    (`class_receiver`)."""
 
     __slots__ = ()
 
@@ -74,6 +78,11 @@ class Receiver(namedtuple('Receiver', 'cls shadowed attributes items', defaults=
     def sequence(self):
         """Whether this is the `Receiver` of a list or tuple of instances."""
         return self.cls in (list, tuple)
+
+
+def class_receiver(cls):
+    """The `Receiver` of class `cls` itself, the receiver of its class methods."""
+    return Receiver(cls, frozenset(), frozenset(), None, True)
 
 
 def choice(items):
@@ -226,11 +235,11 @@ def users_instance(value):
     module = getattr(cls, '__module__', '') or ''
     return hasattr(value, '__dict__') and not isinstance(value, type) and \
         not inspect.isfunction(value) and not inspect.ismodule(value) and \
-        not inspect.ismethod(value) and module.split('.')[0] not in _LIBRARIES
+        not inspect.ismethod(value) and module.split('.')[0] not in LIBRARIES
 
 
-_LIBRARIES = {'builtins', 'numpy', 'functools', 'types', 'collections', 'cupy', 'dask', 's2sgrad',
-              'scipy', 'typing', 'abc', 'enum', 'dataclasses'}
+LIBRARIES = {'builtins', 'numpy', 'functools', 'types', 'collections', 'cupy', 'dask', 's2sgrad',
+             'scipy', 'typing', 'abc', 'enum', 'dataclasses'}
 
 
 def _first_positional(func):

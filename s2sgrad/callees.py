@@ -45,7 +45,7 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
                      f'from a list, call it in a form s2sgrad follows (`for {func.id} in '
                      f'self.layers: x = {func.id}(x)`, `self.layers[i](x)`: see the README, '
                      f'"Lists and tuples of layers")')
-        raise ctx.no_rule(stmt, f'`{n.dotted_path(func) or "the called value"}`', extra)
+        raise ctx.no_rule(stmt, f'`{n.shown(func)}`', extra)
     if lookup_rule(obj) is not None:
         return Callee('rule', obj, list(call.args), call.keywords)
     if rules.is_nondifferentiable(obj):
@@ -66,7 +66,21 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         raise ctx.unsupported(
             stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): {advice}',
             call)
-    raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}')
+    raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}', _frozen_hint(obj, func))
+
+
+def _frozen_hint(obj, func):
+    """What to write for a frozen SciPy distribution made of differentiated parameters
+    (``norm(mu, s)`` kept where `frozen_dists` does not read it), else ''."""
+    module = getattr(type(obj), '__module__', '') or ''
+    if not module.startswith('scipy.stats') or isinstance(obj, type) or not callable(obj):
+        return ''
+    name = n.dotted_path(func)
+    return (f'a frozen distribution is followed where its method is called at once '
+            f'(`{name}(mu, s).logpdf(x)`) or where it is kept under a name assigned once in the '
+            f'function\'s body, outside loops and branches, whose parameters are not assigned '
+            f'or changed in place after it and which is only used to call its methods; else '
+            f'call `{name}.logpdf(x, mu, s)`')
 
 
 def _own_nodes(func):

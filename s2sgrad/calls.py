@@ -91,7 +91,11 @@ def _arguments(ctx, stmt, call, func):
                   f'function explicit parameters, or pass the values as one tuple')
     for kw in call.keywords:
         if kw.arg not in params:
-            raise ctx.unsupported(stmt, f'the keyword argument `{kw.arg}`')
+            callee = getattr(func, '__name__', None) or 'the function called'
+            raise ctx.unsupported(
+                stmt, f'the keyword argument `{kw.arg}`, which `{callee}` takes through its '
+                      f'`**` parameter (a dict of its keyword arguments); give `{callee}` a '
+                      f'parameter `{kw.arg}`, or pass the values as one dict', node=kw.value)
         bound[kw.arg] = kw.value
     active = [p for p in params if p in bound and isinstance(bound[p], gast.Name)
               and bound[p].id in ctx.activity.active]
@@ -397,7 +401,12 @@ def _live(ctx, call, func, params, active, mode, receivers, generated, functions
         return None
     function = generated.function if part is None else generated.split[part].function
     if method is not None:  # (the backward part's first argument is what was saved)
-        return MethodGuard(function, *method[:3], method[3] and part != 1)
+        holder = method[4] if len(method) > 4 else None  # (``Model.create(x)``: `Model`)
+        if holder is not None and (holder in source.cells or holder in (source.globals or {})):
+            holder = (holder, source.cells.get(holder), source.globals or {})
+        else:
+            holder = None
+        return MethodGuard(function, *method[:3], method[3] and part != 1, holder)
     if name is None or name in ctx.names.bindings:
         return None
     cell = source.cells.get(name)

@@ -23,10 +23,15 @@ from .function_params import default_guards, is_function, resolve_function_defau
 from .iterator_calls import lower_iterators
 from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
+from .match_cases import rewrite_matches
+from .named_exprs import hoist_named_exprs, pure_call
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
+from .partial_calls import inline_partials
 from .fields import read_fields
+from .frozen_dists import thaw_distributions
 from .records import build_records
+from .reduce_calls import lower_reduces
 from .resolve import Resolver
 from .varargs import pack_varargs, unpack_constants, unpack_forwarded
 
@@ -39,15 +44,24 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    plain_deletions(func)  # (``del h``: nothing; ``del items[i]``: ``items.pop(i)``)
+    rewrite_matches(ctx, func)  # (``match mode: case 'l1': ...``: an if/elif chain)
+    # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
+    hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)
     dict_displays(func)
-    dict_fills(func, ctx.source.namespace, ctx.namer)
+    dict_fills(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
+    dict_copies(func, ctx.source.namespace)  # (``dict(s)``: ``s2s.dict_copy(s)``)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
     resolve_function_defaults(ctx, func)
     resolver = _resolver(ctx, func)
+    thaw_distributions(func, resolver, ctx.namer)  # (``norm(mu, s).logpdf(x)``)
+    lower_reduces(ctx, func, resolver)  # (``reduce(mul, xs)``: the loop it runs)
     lower_maps(ctx, func, resolver)
+    # (``partial(pw, p=3)(x)``: ``pw(x, p=3)``; also of ``map(partial(f, p), xs)``)
+    inline_partials(func, resolver, ctx.namer)
     lower_iterators(ctx, func, resolver)
     func.body = Hoister(ctx, resolver, ops).block(func.body)
     resolver = _resolver(ctx, func)
@@ -85,12 +99,14 @@ class _DictDisplays(gast.NodeTransformer):
         return gast.copy_location(new, node)
 
 
-def dict_fills(func, namespace, namer):
+def dict_fills(func, namespace, namer, resolver=None):
     """Make ``d = dict(a=u, b=v)`` (a display ``{'a': u, 'b': v}`` too, see `dict_displays`)
     whose values are not all constants ``d = dict()`` followed by ``d['a'] = u`` and ``d['b']
     = v``: the dict is filled as a user fills one by key, which is differentiated (a dict
     made in one call of differentiated values is not). Not where a key or value reads `d`
-    (``d = {'a': d['a'] * 2}`` reads the old dict)."""
+    (``d = {'a': d['a'] * 2}`` reads the old dict). A dict in a returned tuple or list is
+    filled under a name first (`_displayed_dicts`; `resolver` tells which calls before it
+    change nothing)."""
     if namespace.get('dict', builtins.dict) is not builtins.dict:
         return
 
@@ -103,6 +119,13 @@ def dict_fills(func, namespace, namer):
                 out.extend(fill([gast.copy_location(n.assign(name, stmt.value), stmt)]))
                 out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
                 continue
+            if isinstance(stmt, gast.Return):
+                # (``return x, {'k': u}``: each dict of the returned tuple or list filled
+                # under a name first)
+                for items, index in _displayed_dicts(stmt.value, resolver):
+                    name = namer.fresh('result')
+                    out.extend(fill([gast.copy_location(n.assign(name, items[index]), stmt)]))
+                    items[index] = n.name(name)
             pairs = _dict_pairs(stmt)
             if pairs is None:
                 out.append(stmt)
@@ -116,6 +139,42 @@ def dict_fills(func, namespace, namer):
         return out
     for node in n.walk(func):
         n.map_blocks(node, fill, functions=True)
+
+
+def dict_copies(func, namespace):
+    """Make each ``dict(x)`` of one argument that is a name, an attribute or an item
+    (``t = dict(s)``: a copy of a dict) ``s2s.dict_copy(x)``, which has rules; displays and
+    keywords (``dict(a=u)``, ``dict([(k, v)])``) are `dict_fills`' and `dict_displays`'."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+    for node in n.walk(func):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id == 'dict' and len(node.args) == 1 and not node.keywords and \
+                isinstance(node.args[0], (gast.Name, gast.Attribute, gast.Subscript)):
+            node.func = gast.copy_location(n.dotted('s2s.dict_copy'), node.func)
+
+
+def _displayed_dicts(value, resolver, called=None):
+    """``(items, index)`` for each ``dict(...)`` with differentiated values (`_dict_pairs`)
+    among the items of the tuple and list displays `value` is made of, up to the first item
+    that calls anything that may change something (`named_exprs.called_before`, as
+    `resolver` resolves it): filled before the statement, a dict must not run before a call
+    Python runs first (``return xs.pop(), {'k': xs[-1]}``)."""
+    called = [False] if called is None else called
+    if not isinstance(value, (gast.Tuple, gast.List)):
+        return []
+    found = []
+    for index, item in enumerate(value.elts):
+        if called[0]:
+            break
+        if _dict_pairs(n.assign('_', item)):
+            found.append((value.elts, index))
+        elif isinstance(item, (gast.Tuple, gast.List)):
+            found.extend(_displayed_dicts(item, resolver, called))
+        if not found or found[-1][0] is not value.elts or found[-1][1] != index:
+            called[0] = called[0] or any(isinstance(node, gast.Call) and
+                                         not pure_call(node, resolver) for node in n.walk(item))
+    return found
 
 
 def _dict_pairs(stmt):
@@ -154,6 +213,36 @@ def plain_annotations(func):
         return out or ([gast.Pass()] if block else [])
     for node in n.walk(func):
         n.map_blocks(node, plain, functions=True)
+
+
+def plain_deletions(func):
+    """Drop each ``del name`` of `func` (nested functions too): it frees memory and changes no
+    value a correct program reads; make ``del items[i]`` of a list or dict (one index, not a
+    slice) ``items.pop(i)``, which removes the same item. Other ``del`` statements are left
+    (the fence refuses them)."""
+    def plain(block):
+        out = []
+        for stmt in block:
+            n.map_blocks(stmt, plain, functions=True)
+            if isinstance(stmt, gast.Delete) and all(_deletable(t) for t in stmt.targets):
+                for target in stmt.targets:
+                    if isinstance(target, gast.Subscript):
+                        pop = gast.Attribute(value=target.value, attr='pop', ctx=gast.Load())
+                        out.append(gast.copy_location(gast.Expr(value=gast.copy_location(
+                            gast.Call(func=pop, args=[target.slice], keywords=[]), target)),
+                            stmt))
+                continue
+            out.append(stmt)
+        return out or ([gast.Pass()] if block else [])
+    func.body = plain(func.body)
+
+
+def _deletable(target):
+    """Whether ``del target`` is a local name, or an item (not a slice) of a named list."""
+    if isinstance(target, gast.Name):
+        return True
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+        not isinstance(target.slice, (gast.Slice, gast.Tuple))
 
 
 def starred_targets(ctx, func):

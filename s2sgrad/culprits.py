@@ -41,11 +41,14 @@ def _statement_at(root, lineno):
 
 def _line_nodes(statement):
     """`statement` and the nodes inside it, except the statements of its blocks that start on
-    other lines (the body of an ``if``, ``for``, ``while`` or ``def``)."""
+    other lines (the body of an ``if``, ``for``, ``while`` or ``def``, the cases of a
+    ``match``)."""
     yield statement
     for child in gast.iter_child_nodes(statement):
-        if isinstance(child, gast.stmt) and child.lineno != statement.lineno:
-            continue
+        lineno = getattr(child, 'lineno', None)
+        if (isinstance(child, gast.stmt) or lineno is None and hasattr(child, 'body')) and \
+                lineno != statement.lineno:
+            continue  # (a block's statements, a ``case`` of a ``match``: on other lines)
         yield from _line_nodes(child)
 
 

@@ -265,7 +265,7 @@ def _check_discarded_call(stmt, call, ctx, body):
         values.append(receiver)
     if not any(ctx.activity.is_active(v) for v in values):
         return
-    what = f'`{n.dotted_path(func) or "the called value"}`'
+    what = f'`{n.shown(func)}`'
     obj = None if nested or local_method else ctx.resolver.lookup(func)
     if obj is not None and (rules.lookup_adjoint(obj) is not None or
                             rules.is_nondifferentiable(obj)):
@@ -659,6 +659,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             entries.remove((rebound, False))
             augmented |= holds.get(rebound, set())
             written |= indexed.get(rebound, set())
+        entries = [(name, deep) for name, deep in entries
+                   if not _into_new_memory(node.body, stmt, name)]
         for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo):
             written |= holds.get(name, set())
             if deep:
@@ -666,6 +668,22 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     if numbers is not None:
         numbers.update(augmented - written)
     return written
+
+
+def _into_new_memory(body, stmt, name):
+    """Whether `stmt`, a statement of `body` itself (not in a loop or a branch), writes into
+    `name` where the last binding of `name` before it is new memory (``smoke = np.zeros(n)``,
+    then ``smoke[:2] = 1.0``, before a loop rebinds `smoke` to what reads an argument)."""
+    index = next((i for i, s in enumerate(body) if s is stmt), None)
+    if index is None:
+        return False
+    for earlier in reversed(body[:index]):
+        if name not in n.names_stored(earlier):
+            continue
+        return isinstance(earlier, gast.Assign) and len(earlier.targets) == 1 and \
+            isinstance(earlier.targets[0], gast.Name) and earlier.targets[0].id == name and \
+            _new_memory(earlier.value)
+    return False
 
 
 def _augmented_name(stmt):
@@ -728,10 +746,11 @@ def _view_sources(value):
 
 
 def _container_copy(value, namespace):
-    """Whether `value` is ``list(v)`` or ``tuple(v)`` (the built-ins, not names of
-    `namespace`): a new list or tuple of `v`'s items (of its rows, for an array: views)."""
+    """Whether `value` is ``list(v)``, ``tuple(v)`` or ``dict(v)`` (the built-ins, not names
+    of `namespace`): a new list, tuple or dict of `v`'s items (of its rows, for an array:
+    views)."""
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
-            value.func.id in ('list', 'tuple') and len(value.args) == 1 and
+            value.func.id in ('list', 'tuple', 'dict') and len(value.args) == 1 and
             not value.keywords):
         return False
     builtin = getattr(builtins, value.func.id)

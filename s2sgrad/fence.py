@@ -34,11 +34,15 @@ _ALWAYS = {
     gast.Nonlocal: ('a `nonlocal` statement',
                     'pass the value in as an argument and return the new value instead'),
     gast.ClassDef: ('a `class` definition', 'define the class outside the differentiated function'),
-    gast.Delete: ('a `del` statement',
-                  'rebind the name instead, or build a new list without the element'),
+    gast.Delete: ('a `del` statement of an attribute or a slice (`del name` and `del '
+                  'items[i]` are followed)',
+                  'rebind the name instead, or build a new list without the elements'),
     gast.Import: ('an `import` statement', 'move the import to the top of the module'),
     gast.ImportFrom: ('a `from ... import` statement', 'move the import to the top of the module'),
-    gast.NamedExpr: ('the walrus operator `:=`',
+    gast.NamedExpr: ('the walrus operator `:=` where Python may compute it more than once or '
+                     'not at all (in `and`/`or`, a chained comparison, `x if c else y`, a '
+                     'comprehension or a lambda), or after its name is read or a call runs in '
+                     'the same statement, or twice in one',
                      'assign the variable in a separate statement before using it'),
     gast.SetComp: ('a set comprehension `{... for ...}`', 'sets are not supported; ' + _LOOP),
     gast.DictComp: ('a dict comprehension `{...: ... for ...}`',

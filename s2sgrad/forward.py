@@ -34,7 +34,8 @@ class ForwardPass:
         if self._lists is None:
             statements = self.ctx.body_all_statements
             self._lists = list_values(statements, self.ctx.params,
-                                      sequence_calls(self.ctx, statements))
+                                      sequence_calls(self.ctx, statements),
+                                      known=[self.ctx.vararg] if self.ctx.vararg else [])
         return self._lists
 
     def tan(self, var):

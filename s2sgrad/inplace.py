@@ -4,6 +4,7 @@ import gast
 from . import nodes as n
 from .activity import target_names
 from . import mutation
+from .alias_memory import fresh_call
 from .aliasing import private_writes
 
 
@@ -79,14 +80,81 @@ def refuse_aliased_lists(ctx, body):
                 isinstance(stmt.value, gast.Name)):
             continue
         a, b = stmt.targets[0].id, stmt.value.id
-        if not {a, b} & ctx.activity.active or not {a, b} <= written:
+        if not {a, b} & ctx.activity.active or not all(_yours(name, written) for name in (a, b)):
             continue
         if a in growers and b in reads or b in growers and a in reads:
             grows, other = (a, b) if a in growers else (b, a)
+            if grows == b and a not in growers and _finished_before(body, stmt, b):
+                continue  # (``new = []``, ``new.append(v)``, ..., then ``params = new``)
+            grows, other, a, b = (_shown(name, written) for name in (grows, other, a, b))
             raise ctx.unsupported(
                 stmt, f'a list changed in length under one name and read under another '
                       f'(`{grows}` and `{other}`, made the same list by `{a} = {b}`): '
                       f'use one name for the list', node=stmt)
+
+
+def _yours(name, written):
+    """Whether `name` is one of the names `written` or a version of one the normalizer made
+    (``params_2`` of ``params = new``), not one of its temporaries."""
+    if name in written:
+        return True
+    stem, _, number = name.rpartition('_')
+    return number.isdigit() and stem in written
+
+
+def _shown(name, written):
+    """`name` as the user wrote it (``params`` for its version ``params_2``)."""
+    return name if name in written else name.rpartition('_')[0]
+
+
+def _finished_before(body, alias, name):
+    """Whether the list `name` is done growing when ``other = name`` (`alias`) runs, each
+    time: `name` is bound only by one display (``new = []``) in the block of `alias`, before
+    it, and changed in length only between the two, so the list the other name gets never
+    grows again (the next run of a loop makes a new one)."""
+    block = _block_of(body, alias)
+    if block is None:
+        return False
+    index = next(i for i, s in enumerate(block) if s is alias)
+    made = [i for i, s in enumerate(block[:index])
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
+            s.targets[0].id == name and isinstance(s.value, (gast.List, gast.Tuple))]
+    bindings = [s for s in n.statements(body) if name in _bound_by(s)]
+    if len(made) != 1 or len(bindings) != 1:
+        return False
+    inside = list(n.statements(block[made[0] + 1:index]))
+    grown = [s for s in n.statements(body) if _resizes(s, name)]
+    return all(any(s is g for s in inside) for g in grown)
+
+
+def _bound_by(stmt):
+    """The names `stmt` itself binds (its targets; not those of its nested blocks)."""
+    if isinstance(stmt, gast.Assign):
+        return [name for target in stmt.targets for name in n.names_stored(target)]
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign, gast.For)):
+        return n.names_stored(stmt.target)
+    return n.names_stored(stmt) if not n.blocks(stmt) else []
+
+
+def _block_of(stmts, stmt):
+    """The statement list (of `stmts` or a block nested in them) holding `stmt`, or None."""
+    if any(s is stmt for s in stmts):
+        return stmts
+    for outer in stmts:
+        for _, block in n.blocks(outer):
+            found = _block_of(block, stmt)
+            if found is not None:
+                return found
+    return None
+
+
+def _resizes(stmt, name):
+    """Whether `stmt` itself (not a nested block) changes the list `name` in length."""
+    own = [stmt] if not n.blocks(stmt) else \
+        [getattr(stmt, field) for field in ('test', 'iter') if hasattr(stmt, field)]
+    return any(isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
+               isinstance(node.func.value, gast.Name) and node.func.value.id == name and
+               node.func.attr in _RESIZING for part in own for node in n.walk(part))
 
 
 def merge_aliases(ctx, body):
@@ -118,7 +186,8 @@ def merge_aliases(ctx, body):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 loads[node.id] = loads.get(node.id, 0) + 1
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and (
-                isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) or _copy_call(stmt.value)):
+                isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) or _copy_call(stmt.value)
+                or fresh_call(stmt.value, ctx.resolver)):  # (``roll_buf = np.roll(buf, 1)``)
             fresh.add(stmt.targets[0].id)
     for stmt in statements:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
@@ -161,9 +230,11 @@ def merge_aliases(ctx, body):
 
 def _copy_call(value):
     """Whether `value` is ``v.copy()`` (``u = u.copy()`` is ``u_copy = u.copy(); u =
-    u_copy``): new memory."""
-    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
-        value.func.attr == 'copy' and not value.args and not value.keywords
+    u_copy``) or ``s2s.dict_copy(v)`` (``dict(v)``): new memory."""
+    return isinstance(value, gast.Call) and (
+        isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and
+        not value.args and not value.keywords or
+        n.dotted_path(value.func) == 's2s.dict_copy' and len(value.args) == 1)
 
 
 def prologue(ctx, body):

@@ -12,24 +12,40 @@ class MethodGuard:
     S2SError, instead of giving the derivative of another method, once the class's method was
     replaced or the object is of another class or shadows the method with its own attribute."""
 
-    def __init__(self, function, cls, name, attr, instance):
+    def __init__(self, function, cls, name, attr, instance, holder=None):
         self.function, self.cls, self.name, self.attr = function, cls, name, attr
         self.instance = instance  # whether the first argument is the receiver to check
+        # (``Model.create(x)``: the global or closure variable that held the class, as
+        # ``(name, cell, globals)``; it must still hold it)
+        self.holder = holder
         self.__wrapped__ = function
         self.__name__ = getattr(function, '__name__', 'helper')
 
     def __call__(self, /, *args, **kwargs):
-        changed = inspect.getattr_static(self.cls, self.name, None) is not self.attr
+        changed = inspect.getattr_static(self.cls, self.name, None) is not self.attr or \
+            self.holder is not None and _value(*self.holder) is not self.cls
         if self.instance and args and not changed:
             receiver = args[0]
             changed = type(receiver) is not self.cls or \
                 self.name in (getattr(receiver, '__dict__', None) or {})
         if changed:
+            rebound = '' if self.holder is None else \
+                f', or `{self.holder[0]}` now holds another class'
             raise S2SError(
                 f'the method `{self.cls.__name__}.{self.name}` that the gradient was made for '
-                f'is not the one called now (the object\'s class or the method changed since); '
-                f'call s2sgrad.grad again')
+                f'is not the one called now (the object\'s class or the method changed '
+                f'since{rebound}); call s2sgrad.grad again')
         return self.function(*args, **kwargs)
+
+
+def _value(name, cell, globals_):
+    """What the global or closure variable `name` holds now (`_MISSING`: nothing)."""
+    if cell is not None:
+        try:
+            return cell.cell_contents
+        except ValueError:
+            return _MISSING
+    return globals_.get(name, _MISSING)
 
 
 class LiveHelper:
@@ -62,12 +78,7 @@ class LiveHelper:
         return LiveHelper(function, self.name, self.obj, self.cell, self.globals, stale)
 
     def _now(self):
-        if self.cell is not None:
-            try:
-                return self.cell.cell_contents
-            except ValueError:
-                return _MISSING
-        return self.globals.get(self.name, _MISSING)
+        return _value(self.name, self.cell, self.globals)
 
     def __call__(self, /, *args, **kwargs):
         current = self._now()

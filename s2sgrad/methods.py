@@ -4,7 +4,8 @@ import inspect
 import gast
 
 from . import nodes as n
-from .callables import HELD_NONE, Receiver, choice, instances, kinds, receiver, users_instance
+from .callables import (HELD_NONE, LIBRARIES, Receiver, choice, class_receiver, instances,
+                        kinds, receiver, users_instance)
 
 
 def known_receivers(func, receivers):
@@ -48,7 +49,7 @@ def bind_methods(func, receivers, names, code=None):
             continue
         info = receiver_of(receiver, known)
         if info is not None and info.cls is not None and \
-                bind_method(node, receiver, name, info, names):
+                bind_method(node, receiver, name, info, names, receivers):
             continue
         info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
         if info is not None and info.cls is not None:
@@ -79,8 +80,17 @@ def global_receivers(func, ctx):
         if not isinstance(node, gast.Call):
             continue
         roots = [arg.id for arg in node.args if isinstance(arg, gast.Name)]
+        for root in roots:  # (a class passed on: the `cls` of ``Model.m.__func__(Model, x)``)
+            if root not in local and _users_class(namespace.get(root)):
+                found[root] = class_receiver(namespace[root])
         if isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name):
             roots.append(node.func.value.id)
+            owner = namespace.get(node.func.value.id)
+            attr = inspect.getattr_static(owner, node.func.attr, None) \
+                if _users_class(owner) else None
+            if node.func.value.id not in local and (
+                    isinstance(attr, (classmethod, staticmethod)) or inspect.isfunction(attr)):
+                found[node.func.value.id] = class_receiver(owner)  # (``Model.create(x)``)
         elif isinstance(node.func, gast.Subscript) or isinstance(node.func, gast.Attribute) \
                 and isinstance(node.func.value, (gast.Subscript, gast.Attribute)):
             root = _root(node.func)  # ``LAYERS[i].forward(x)``, ``MODEL.layers[i](x)``
@@ -111,6 +121,12 @@ def _pin_global(ctx, root, found, local):
     # (and its kind: a gradient made again once it holds another object, or the object holds
     # objects or functions of other kinds)
     ctx.extra_pins.append((root, obj, ctx.source.cells.get(root), globals_, receiver(obj)))
+
+
+def _users_class(value):
+    """Whether `value` is a class of the user's (not of a library's)."""
+    return isinstance(value, type) and \
+        (getattr(value, '__module__', '') or '').split('.')[0] not in LIBRARIES
 
 
 def _objects(value):
@@ -273,8 +289,10 @@ def _class_attribute(cls, name, names, where):
     return gast.copy_location(gast.Attribute(value=holder, attr=name, ctx=gast.Load()), where)
 
 
-def bind_method(node, receiver, name, info, names):
-    """Rewrite the call `node` of method `name` of `receiver`; whether it was a method."""
+def bind_method(node, receiver, name, info, names, receivers=None):
+    """Rewrite the call `node` of method `name` of `receiver`; whether it was a method.
+    A class method's class is recorded in `receivers`, under the name it is passed as (the
+    receiver of the method's own calls ``cls.m(...)``)."""
     own = dict(info.shadowed)
     if name in own:  # the instance's own attribute, not the class's method
         if own[name] is HELD_NONE:  # (``self.act = None``: see `raising_calls`)
@@ -295,13 +313,19 @@ def bind_method(node, receiver, name, info, names):
         node.func = gast.copy_location(gast.Attribute(
             value=_class_attribute(info.cls, name, names, receiver), attr='__func__',
             ctx=gast.Load()), receiver)
-        node.args.insert(0, n.name(names.object(info.cls.__name__, info.cls)))
+        holder = names.object(info.cls.__name__, info.cls)
+        node.args.insert(0, n.name(holder))
+        if receivers is not None:
+            receivers[holder] = class_receiver(info.cls)
     elif inspect.isfunction(attr):
         node.func = _class_attribute(info.cls, name, names, receiver)
-        node.args.insert(0, n.clone(receiver))
+        if not info.of_class:  # (``cls.helper(a, b)``: the function called as it is)
+            node.args.insert(0, n.clone(receiver))
     else:
         return False
-    node.func.method_of = (info.cls, name, attr, inspect.isfunction(attr))
+    node.func.method_of = (info.cls, name, attr, inspect.isfunction(attr) and not info.of_class)
+    if info.of_class and isinstance(receiver, gast.Name):  # (checked to hold the class still)
+        node.func.method_of += (receiver.id,)
     return True
 
 
@@ -401,6 +425,12 @@ def field_index(attribute):
     return n.call('s2s.field_index', n.clone(attribute.value), n.const(attribute.attr))
 
 
+_DRAWS = frozenset({'normal', 'uniform', 'exponential', 'gamma', 'beta', 'lognormal', 'laplace',
+                    'logistic', 'gumbel', 'standard_t', 'chisquare', 'multivariate_normal',
+                    'dirichlet', 'weibull', 'rayleigh', 'poisson', 'binomial', 'choice'})
+"""Methods of NumPy's random Generators that draw with parameters."""
+
+
 def object_hint(receiver, attr, method):
     """Why `receiver.attr` (a method call when `method`) has no rule, when it is not a NumPy
     array attribute: what to write instead, for an object of the user's."""
@@ -413,6 +443,12 @@ def object_hint(receiver, attr, method):
                 f'{name}.{attr}()`), not kept under a name (a view, which shows later changes '
                 f'of the dict): write `list({name}.{attr}())`, or read it by key '
                 f'(`{name}[\'W1\']`)')
+    if method and attr in _DRAWS:
+        name = receiver.id if named else 'rng'
+        return (f'if {who} is a NumPy random Generator: a draw with differentiated '
+                f'parameters has no derivative; draw standard values and scale them (the '
+                f'reparameterization: `mu + s * {name}.standard_normal(n)` for '
+                f'`{name}.normal(mu, s, n)`, `lo + (hi - lo) * {name}.random(n)`)')
     if method and not named:
         return ('s2sgrad resolves the methods of `self` in a bound method (and of the '
                 'parameters it passes `self` to), not of other objects or of `super()`; call '

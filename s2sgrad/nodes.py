@@ -1,4 +1,6 @@
 """Small constructors and queries for gast nodes, shared by the passes."""
+import ast
+
 import gast
 
 
@@ -65,6 +67,15 @@ def tuple_(elts, store=False):
 def subscript(value, index, store=False):
     """``value[index]``."""
     return gast.Subscript(value=value, slice=index, ctx=gast.Store() if store else gast.Load())
+
+
+def shown(node):
+    """How `node`, an expression, reads in source: its dotted path (``np.linalg.inv``), or
+    its text (``partial(np.power, x)``)."""
+    path = dotted_path(node)
+    if path is not None:
+        return path
+    return ast.unparse(gast.gast_to_ast(clone(node)))
 
 
 def comment(text):

@@ -97,6 +97,8 @@ def _tangent_product(func, wrt, user, operator, last, **options):
             try:
                 check_tangent(real_only(t), real_only(value), name)
             except ShapeError as error:
+                # (``jvp(f)(x, A)`` of ``f(x, A)``: `A` taken for the tangent)
+                _check_arguments(user, operator, last, primal, kwargs)
                 raise ShapeError(str(error) + definition(user)) from None
         # (an integer tangent, `H @ e_i` with np.array([1, 0, 0]), as floats)
         tangents = tuple(as_float(t, value) for t, value in zip(tangents, values))
@@ -140,55 +142,79 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
         # (on copies: a function that writes into its arguments must not change the caller's,
         # nor the point the derivatives below are taken at)
         out = func(*own(args), **own(kwargs))
-        if isinstance(out, (list, tuple, dict)):
-            raise NonScalarOutputError(
-                f'jacobian needs a number or an array output, but the function returned a '
-                f'{type(out).__name__}; use vjp or jvp for containers' + definition(func))
-        out = _array(out)
+        outs = _outputs(out, func)
+        many = isinstance(out, (list, tuple))
         inputs = [_array(value) for value in selected]
-        forward = mode == 'fwd' or (mode is None and
-                                    sum(x.size for x in inputs) < max(out.size, 1))
+        forward = mode == 'fwd' or (mode is None and sum(x.size for x in inputs) <
+                                    max(sum(o.size for o in outs), 1))
         if forward:
-            result = _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized,
-                                       options)
+            result = _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs,
+                                       optimized, options)
         else:
-            result = _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized,
-                                       options)
-        return result[0] if chosen.single else tuple(result)
+            result = _reverse_jacobian(func, names, inputs, outs, many, args, kwargs,
+                                       optimized, options)
+        result = [blocks[0] if chosen.single else tuple(blocks) for blocks in result]
+        return type(out)(result) if many else result[0]
     jac.s2sgrad_operator = 'jacobian'
     return jac
 
 
-def _reverse_jacobian(func, names, inputs, out, args, kwargs, optimized, options):
+def _outputs(out, func):
+    """The arrays `func` returned: `out` itself, or the items of a tuple or list of them
+    (a Jacobian each, as JAX and PyTorch give them)."""
+    items = out if isinstance(out, (list, tuple)) else [out]
+    if isinstance(out, dict) or any(isinstance(o, (list, tuple, dict)) for o in items):
+        raise NonScalarOutputError(
+            f'jacobian needs a number, an array or a tuple of them as the output, but the '
+            f'function returned a {type(out).__name__}'
+            f'{" holding containers" if not isinstance(out, dict) else ""}; use vjp or jvp '
+            f'for containers' + definition(func))
+    return [_array(o) for o in items]
+
+
+def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, options):
+    """Per output, the Jacobian block of each input: one `vjp` per output element."""
     product = vjp(func, wrt=names, optimized=optimized, **options)
-    rows = [[] for _ in names]
-    for index in np.ndindex(out.shape or ()):
-        cotangent = np.zeros_like(out, dtype=_float_dtype(out))
-        cotangent[index] = 1.0
-        parts = product(*args, cotangent, **kwargs)
-        for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
-            rows[k].append(_array(part))
-    return [np.stack(rows[k]).reshape(out.shape + x.shape) if rows[k] else
-            np.zeros(out.shape + x.shape, dtype=_float_dtype(x))  # (an empty output)
-            for k, x in enumerate(inputs)]
-
-
-def _forward_jacobian(func, chosen, inputs, out, args, kwargs, optimized, options):
     result = []
+    for j, out in enumerate(outs):
+        rows = [[] for _ in names]
+        for index in np.ndindex(out.shape or ()):
+            cotangent = np.zeros_like(out, dtype=_float_dtype(out))
+            cotangent[index] = 1.0
+            if many:  # (zeros for the other outputs)
+                cotangent = tuple(cotangent if i == j else
+                                  np.zeros_like(o, dtype=_float_dtype(o))
+                                  for i, o in enumerate(outs))
+            parts = product(*args, cotangent, **kwargs)
+            for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
+                rows[k].append(_array(part))
+        result.append([np.stack(rows[k]).reshape(out.shape + x.shape) if rows[k] else
+                       np.zeros(out.shape + x.shape, dtype=_float_dtype(x))  # (empty output)
+                       for k, x in enumerate(inputs)])
+    return result
+
+
+def _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs, optimized, options):
+    """Per output, the Jacobian block of each input: one `jvp` per input element."""
+    blocks = [[] for _ in outs]
     given = chosen.arguments(args, kwargs)
     for k, name in enumerate(chosen.names):
         product = jvp(func, wrt=name, optimized=optimized, **options)
         x = inputs[k]
-        columns = []
+        columns = [[] for _ in outs]
         for index in np.ndindex(x.shape or ()):
             tangent = np.zeros_like(x, dtype=_float_dtype(x))
             tangent[index] = 1.0
             if not x.shape and not isinstance(given[k], np.ndarray):
                 tangent = 1.0
-            columns.append(_array(product(*args, tangent, **kwargs)))
-        stacked = np.stack(columns, axis=-1) if columns else np.zeros(out.shape + (0,))
-        result.append(stacked.reshape(out.shape + x.shape))
-    return result
+            image = product(*args, tangent, **kwargs)
+            for j, part in enumerate(image if many else [image]):
+                columns[j].append(_array(part))
+        for j, out in enumerate(outs):
+            stacked = np.stack(columns[j], axis=-1) if columns[j] else \
+                np.zeros(out.shape + (0,), dtype=_float_dtype(x))  # (an empty argument)
+            blocks[j].append(stacked.reshape(out.shape + x.shape))
+    return blocks
 
 
 def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):

@@ -190,7 +190,8 @@ def analyse(ctx, body):
     # (lists and tuples: ``p * 2`` repeats and ``p + q`` concatenates them, neither keeps a
     # shape)
     ctx.list_names = list_values(ctx.body_all_statements, ctx.params,
-                                 sequence_calls(ctx, ctx.body_all_statements))
+                                 sequence_calls(ctx, ctx.body_all_statements),
+                                 known=[ctx.vararg] if ctx.vararg else [])
     ctx.shapes = ShapeClasses(ctx.body_all_statements, ctx.params, ctx.resolver,
                               scalars, numbers=ctx.scalar_params, lists=ctx.list_names)
     if not ctx.scalar_params and ctx.general is None:

@@ -5,6 +5,7 @@ from . import nodes as n
 from . import rules
 from . import runtime
 from .live import LiveHelper, MethodGuard
+from .wrappers import unwrap_transparent
 
 _MISSING = object()
 
@@ -31,7 +32,8 @@ class Resolver:
                 return None
         if isinstance(obj, (LiveHelper, MethodGuard)):  # generated code differentiated again
             return obj.function
-        return obj
+        # (a helper of the user's under ``@lru_cache``, unless the cached object has a rule)
+        return obj if rules.has_rule(obj) else unwrap_transparent(obj)
 
     def is_global(self, node):
         """Whether `node` is a non-local dotted name (a module, function or constant)."""

@@ -92,13 +92,19 @@ def reverse_function(ctx, body, ret):
     ctx.returns_sequence = isinstance(result, (gast.Tuple, gast.List)) or \
         isinstance(result, gast.Name) and result.id in found
     ctx.returns_holder = holds_sequences(result, found, holders)
-    returns = []
+    returns, given = [], []
+    rebound = set(n.names_stored(gast.Module(body=forward + backward, type_ignores=[])))
     for name in ctx.wrt:
         badj = rpass.adj(name)
         value = n.name(badj) if badj in state.live else \
             n.call('s2s.zeros_like', n.name(name))
         if ctx.mode is not Mode.VJP:
-            value = n.call('s2s.like', value, n.name(name))
+            like = name
+            if name in rebound:  # (``a = a * 3.0`` in a branch: the gradient is like the
+                # argument as given, a 0-d array where `a * 3.0` is a NumPy number)
+                like = ctx.namer.fresh(name + '_given')
+                given.append(n.assign(like, n.name(name)))
+            value = n.call('s2s.like', value, n.name(like))
         returns.append(value)
     value = returns[0] if len(returns) == 1 and not ctx.as_tuple else n.tuple_(returns)
     if ctx.mode is Mode.VALUE_AND_GRAD:
@@ -114,7 +120,7 @@ def reverse_function(ctx, body, ret):
     undefined = [n.assign(var, _placeholder(var, forward))
                  for var in sorted(ctx.undefined_before_loop)]
     end = [split_motion.marker(result)] if ctx.split_names else []
-    new_body = ctx.declared_comment() + default_guards(ctx) + prologue + stacks + \
+    new_body = ctx.declared_comment() + default_guards(ctx) + given + prologue + stacks + \
         undefined + forward + end + \
         seed_stmts + backward + \
         [gast.Return(value=value)]

@@ -568,6 +568,14 @@ def _lookup(table, func):
     return build() if build is not None else None
 
 
+def has_rule(func):
+    """Whether `func` has an adjoint or tangent rule, a definition, or is marked
+    non-differentiable (registered for that very object)."""
+    key = _key(func)
+    return key in ADJOINTS or key in TANGENTS or key in NONDIFFERENTIABLE or \
+        lookup_definition(func) is not None
+
+
 def lookup_adjoint(func):
     """The Template of `func` (or of the NumPy function a CuPy function mirrors), or None."""
     return _lookup(ADJOINTS, func)

@@ -213,8 +213,10 @@ def as_items(g, items):
         raise _unordered(items)
     if isinstance(g, (list, tuple)) and _is_sequence(items) and len(g) != len(items):
         raise _repeated_items(len(g), len(items))
-    if isinstance(g, tuple) and isinstance(items, list):
-        return list(g)  # (the backward sweep pops off a list's adjoint: ``a, b = tuple(ys)``)
+    if isinstance(g, tuple) and _is_sequence(items):
+        # (one adjoint per item already: a cotangent given as a tuple, ``vjp`` of a function
+        # returning one; a list, which the backward sweep pops off: ``a, b = tuple(ys)``)
+        return list(g)
     if isinstance(g, list) or not _is_sequence(items):
         return g
     if _is_zero(g):  # (the zero adjoint of a tuple nothing read: ``h, c, cache = step(...)``)

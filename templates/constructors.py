@@ -387,6 +387,41 @@ def items_of(mapping):
     return list(mapping.items()) if isinstance(mapping, dict) else mapping.items()
 
 
+def dict_copy(mapping):
+    """``dict(mapping)`` of one argument (`constructs` writes it so): a new dict of the items
+    of `mapping`, a copy of a dict (differentiated only where `mapping` is a dict)."""
+    return dict(mapping)
+
+
+def copied_dict(g, mapping):
+    """The adjoint (or tangent) of ``dict_copy(mapping)`` for `mapping`: `g` itself, the
+    adjoint of a dict; raises for another argument (a list of pairs)."""
+    if not isinstance(mapping, dict):
+        raise runtime.unsupported(
+            f'`dict(...)` of a {type(mapping).__name__} of differentiated values is not '
+            f'followed (s2sgrad follows `dict(d)` of a dict d, a copy); fill the dict key by '
+            f'key instead (`d = dict()`, then `d[key] = value`)')
+    return g
+
+
+@adjoint(dict_copy)
+def dict_copy_adjoint(ans, mapping):
+    d[mapping] = copied_dict(d[ans], mapping)
+
+
+@tangent(dict_copy)
+def dict_copy_tangent(ans, mapping):
+    d[ans] = copied_dict(d[mapping], mapping)
+
+
+@adjoint(copied_dict)
+def copied_dict_adjoint(ans, g, mapping):
+    d[g] = copied_dict(d[ans], mapping)
+
+
+linear(copied_dict, 'd[g], mapping')
+
+
 def _a_dict(mapping, method='`.values()`/`.items()`'):
     """Raise unless `mapping` is a dict: s2sgrad follows a dict's `method`, not another
     object's (a class of yours may compute anything in a method of that name)."""

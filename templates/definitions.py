@@ -548,13 +548,23 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
 
 def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
                      check_finite=True):
-    """``scipy.linalg.solve_triangular(a, b, lower=...)``: the solution of the system with the
-    lower or upper triangle of `a` (the rest of `a` is not read)."""
-    if trans not in (0, 'N') or unit_diagonal or overwrite_b:
-        s2s.refuse('scipy.linalg.solve_triangular with trans=0, unit_diagonal=False and '
-                   'overwrite_b=False')
+    """``scipy.linalg.solve_triangular(a, b, trans, lower, unit_diagonal)``: the solution of the
+    system with the lower or upper triangle of `a` (the rest of `a` is not read; nor is its
+    diagonal, taken as ones, with `unit_diagonal`), or with its transpose (``trans`` 1 or
+    'T'; 2 or 'C', the conjugate transpose)."""
+    if trans not in (0, 1, 2, 'N', 'T', 'C') or overwrite_b:
+        s2s.refuse("scipy.linalg.solve_triangular with trans 0, 1, 2, 'N', 'T' or 'C' and "
+                   "overwrite_b=False (SciPy may overwrite the arrays its derivative reads)")
     s2s.not_lazy(a, 'scipy.linalg.solve_triangular (SciPy computes them)')
-    return np.linalg.solve(np.tril(a) if lower else np.triu(a), b)
+    if unit_diagonal:
+        triangle = (np.tril(a, -1) if lower else np.triu(a, 1)) + np.eye(np.shape(a)[-1])
+    else:
+        triangle = np.tril(a) if lower else np.triu(a)
+    if trans in (1, 'T'):
+        triangle = np.swapaxes(triangle, -1, -2)
+    elif trans in (2, 'C'):
+        triangle = np.conj(np.swapaxes(triangle, -1, -2))
+    return np.linalg.solve(triangle, b)
 
 
 # -- scipy.stats.norm ------------------------------------------------------------------------
@@ -756,9 +766,14 @@ def multivariate_normal_pdf(x, mean=None, cov=1, allow_singular=False):
 
 
 def dirichlet_logpdf(x, alpha):
-    """``scipy.stats.dirichlet.logpdf(x, alpha)`` of a point `x` of the simplex."""
+    """``scipy.stats.dirichlet.logpdf(x, alpha)`` of points `x` of the simplex, components on
+    the first axis (one point, or one per column: shape ``(K, N)``), as SciPy takes them; the
+    last component may be left out (SciPy's ``K - 1`` rows: it is one minus the others)."""
+    if np.shape(x)[0] + 1 == np.shape(alpha)[0]:
+        x = np.concatenate([x, np.expand_dims(1 - np.sum(x, axis=0), 0)], axis=0)
+    weights = np.reshape(alpha - 1, np.shape(alpha) + (1,) * (np.ndim(x) - 1))
     return scipy.special.gammaln(np.sum(alpha)) - np.sum(scipy.special.gammaln(alpha)) + \
-        np.sum(scipy.special.xlogy(alpha - 1, x), axis=0)
+        np.sum(scipy.special.xlogy(weights, x), axis=0)
 
 
 # -- NumPy's other small functions ------------------------------------------------------------
@@ -801,6 +816,38 @@ def heaviside(x1, x2):
 def ldexp(x1, x2):
     """``np.ldexp(x1, x2)``: ``x1 * 2 ** x2`` for integer `x2`."""
     return x1 * np.exp2(x2)
+
+
+def frexp_exponent(x):
+    """The exponent `np.frexp` gives `x` (an integer: no derivative)."""
+    return np.frexp(x)[1]
+
+
+def frexp(x):
+    """``np.frexp(x)``: the mantissa ``x * 2 ** -e`` (slope ``2 ** -e``) and the exponent `e`."""
+    exponent = frexp_exponent(x)
+    return np.ldexp(x, -exponent), exponent
+
+
+def tensorinv(a, ind=2):
+    """``np.linalg.tensorinv(a, ind)``: the inverse of `a` read as a matrix of its first `ind`
+    axes by the others, shaped back with the two groups of axes swapped."""
+    shape = np.shape(a)
+    rows = int(np.prod(shape[:ind]))
+    inverse = np.linalg.inv(np.reshape(a, (rows, -1)))
+    return np.reshape(inverse, shape[ind:] + shape[:ind])
+
+
+def tensorsolve(a, b, axes=None):
+    """``np.linalg.tensorsolve(a, b, axes)``: `x` with ``np.tensordot(a, x, x.ndim) == b``
+    (the `axes` of `a` moved to the end first), solved as a matrix system."""
+    if axes is not None:
+        order = [k for k in range(np.ndim(a)) if k not in axes] + list(axes)
+        a = np.transpose(a, order)
+    shape = np.shape(a)[np.ndim(b):]
+    size = int(np.prod(shape))
+    solution = np.linalg.solve(np.reshape(a, (size, size)), np.reshape(b, (size,)))
+    return np.reshape(solution, shape)
 
 
 def meshgrid_of(xi, copy=True, sparse=False, indexing='xy'):
@@ -877,7 +924,7 @@ def block_ndim(arrays):
     return np.ndim(arrays)
 
 
-nondifferentiable(block_depth, block_ndim)
+nondifferentiable(block_depth, block_ndim, frexp_exponent)
 
 
 def assembled(arrays):
@@ -962,7 +1009,7 @@ DEFINITIONS = {
     'cumulative_sum': cumulative_sum, 'cumulative_prod': cumulative_prod,
     'nancumsum': nancumsum, 'nancumprod': nancumprod, 'median': median,
     'percentile': percentile, 'quantile': quantile, 'interp': interp, 'heaviside': heaviside,
-    'ldexp': ldexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
+    'ldexp': ldexp, 'frexp': frexp, 'cov': cov, 'corrcoef': corrcoef, 'vander': vander,
     'ascontiguousarray': ascontiguousarray, 'asfortranarray': asfortranarray, 'delete': delete,
     'diagflat': diagflat, 'polyfit': polyfit, 'block': assembled, 'compress': compress,
     'extract': extract, 'modf': modf,
@@ -974,7 +1021,7 @@ LINALG_DEFINITIONS = {
     'outer': linalg_outer, 'trace': linalg_trace, 'diagonal': linalg_diagonal,
     'cross': linalg_cross, 'tensordot': linalg_tensordot, 'matmul': linalg_matmul,
     'matrix_norm': matrix_norm, 'vector_norm': vector_norm, 'svdvals': svdvals,
-    'lstsq': lstsq, 'cond': cond,
+    'lstsq': lstsq, 'cond': cond, 'tensorinv': tensorinv, 'tensorsolve': tensorsolve,
 }
 """Functions of ``numpy.linalg`` -> their definitions (those the NumPy has)."""
 

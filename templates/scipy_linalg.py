@@ -138,9 +138,20 @@ def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
     return np.linalg.norm(a, ord, axis, keepdims)
 
 
+def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
+    """``scipy.linalg.pinv(a, rtol=...)``: the pseudo-inverse, singular values at or below
+    ``rtol`` times the largest taken as zero (SciPy's default ``max(M, N) * eps``)."""
+    if return_rank or atol:
+        s2s.refuse('scipy.linalg.pinv with atol=None (or 0) and return_rank=False')
+    s2s.not_lazy(a, 'scipy.linalg.pinv (SciPy computes them)')
+    if rtol is None:
+        rtol = max(np.shape(a)[-2:]) * np.finfo(np.result_type(a, 1.0)).eps
+    return np.linalg.pinv(a, rcond=rtol)
+
+
 DEFINITIONS = {'solve': solve, 'inv': inv, 'det': det, 'cholesky': cholesky,
                'cho_factor': cho_factor, 'cho_solve': cho_solve, 'eigh': eigh,
-               'eigvalsh': eigvalsh, 'norm': norm}
+               'eigvalsh': eigvalsh, 'norm': norm, 'pinv': pinv}
 """Names in ``scipy.linalg`` -> their definitions."""
 
 for _name, _definition in DEFINITIONS.items():

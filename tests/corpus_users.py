@@ -15,10 +15,16 @@ a soundness reason; the set is for cases whose Hessian-vector product would cost
 No function here is written to suit the implementation: each is what a user might write.
 """
 
+import functools
 import itertools
 import math
 
 import numpy as np
+
+try:
+    import scipy.stats as scipy_stats
+except ImportError:  # (scipy is in the test extra; the case that needs it is left out)
+    scipy_stats = None
 
 
 # ==================== input helpers
@@ -1870,6 +1876,70 @@ def reordered_list(x):
     return items[0] * items[1] + items[2] ** 2 * first
 
 
+# ==================== Y. this session's constructs, as users write them: `match` on a mode,
+# the walrus, `del`, `functools.reduce`, `functools.partial`, class methods, SciPy's frozen
+# distributions, a list argument repeated and written
+
+
+def loss_by_mode(x, mode='huber'):
+    match mode:
+        case 'l2':
+            r = x ** 2
+        case 'huber':
+            r = np.where(np.abs(x) < 1.0, 0.5 * x ** 2, np.abs(x) - 0.5)
+        case _:
+            r = np.abs(x)
+    return np.sum(r)
+
+
+def shrink_until_small(x):
+    steps = 0
+    while (size := np.sqrt(np.sum(x ** 2))) > 0.5 and steps < 10:
+        x = x * 0.8
+        steps += 1
+    return size * np.sum(x)
+
+
+def big_temporary_dropped(x):
+    gram = np.outer(x, x)
+    total = np.sum(gram * gram)
+    del gram
+    return total
+
+
+def product_by_reduce(x):
+    return functools.reduce(lambda acc, v: acc * (1.0 + v), x, 1.0)
+
+
+def weighted_by_partial(x):
+    weigh = functools.partial(np.average, weights=np.arange(1.0, x.size + 1))
+    return weigh(x ** 2) * weigh(np.sin(x))
+
+
+class Spring:
+    K = 3.0
+
+    @classmethod
+    def energy(cls, x):
+        return 0.5 * cls.K * np.sum(np.diff(x) ** 2)
+
+
+def chain_energy(x):
+    return Spring.energy(x) + np.sum(x ** 4)
+
+
+def gaussian_prior(x, mu):
+    prior = scipy_stats.norm(mu, 1.5)
+    return -np.sum(prior.logpdf(x))
+
+
+def repeated_offsets(x, base=(0.5, -0.25)):
+    acc = list(base) * 2
+    acc[0] = acc[0] * x[0]
+    acc[3] = acc[3] + x[1] ** 2
+    return acc[0] * acc[3] + acc[1] * x[2]
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2215,7 +2285,16 @@ CASES = [
     (first_above_or_fallback,
      lambda rng: (np.array([0.3, 0.6, -0.4, 0.9]) + _vec(rng, 4, -0.05, 0.05),), 0),
     (reordered_list, lambda rng: (_vec(rng, 4),), 0),
-]
+    # Y.
+    (loss_by_mode, lambda rng: (_away(rng, (5,), (1.0, -1.0)),), 0),
+    (shrink_until_small, lambda rng: (_vec(rng, 4, 0.5, 1.0),), 0),
+    (big_temporary_dropped, lambda rng: (_vec(rng, 4),), 0),
+    (product_by_reduce, lambda rng: (_vec(rng, 4),), 0),
+    (weighted_by_partial, lambda rng: (_vec(rng, 4),), 0),
+    (chain_energy, lambda rng: (_vec(rng, 5),), 0),
+    (repeated_offsets, lambda rng: (_vec(rng, 3),), 0),
+] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
+     if scipy_stats is not None else [])
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
 # their arguments: the right gradient or an S2SError, never a wrong number or a modified input.

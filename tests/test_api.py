@@ -80,8 +80,8 @@ def uses_with(x):
     return np.sum(y)
 
 
-def uses_tensorsolve(A):
-    return np.sum(np.linalg.tensorsolve(A, A[0]))
+def uses_fft(A):
+    return np.sum(np.fft.fft(A[0]).real)
 
 
 def uses_gamma(x):
@@ -332,7 +332,7 @@ def test_size_one_output_is_a_scalar():
 
 
 @pytest.mark.parametrize('func, name, arg', [
-    (uses_tensorsolve, 'tensorsolve', np.array([[2.0, 0.5], [0.5, 1.0]])),
+    (uses_fft, 'fft', np.array([[2.0, 0.5], [0.5, 1.0]])),
     (uses_gamma, 'i0', np.array([1.5, 2.5])),
 ])
 def test_no_rule(func, name, arg):

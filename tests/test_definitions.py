@@ -78,6 +78,8 @@ def f_heaviside(x): return np.sum(np.heaviside(x, 0.5) * x ** 2)
 def f_ldexp(x): return np.sum(np.ldexp(x, np.array([1, -2, 3])) ** 2)
 def f_solve_triangular(a, b): return np.sum(solve_triangular(a + 3 * I3, b, lower=True) * W.T)
 def f_solve_triangular_upper(a, b): return np.sum(solve_triangular(a + 3 * I3, b) ** 2)
+def f_solve_triangular_trans(a, b): return np.sum(solve_triangular(a + 3 * I3, b, 'T', 1) * W.T)
+def f_solve_triangular_unit(a, b): return np.sum(solve_triangular(a, b, 1, unit_diagonal=True))
 def f_norm_logpdf(x, mu): return np.sum(scipy.stats.norm.logpdf(x, mu, 1.5))
 def f_norm_pdf(x, s): return np.sum(scipy.stats.norm.pdf(x, loc=0.5, scale=s + 2.0))
 def f_norm_cdf(x): return np.sum(scipy.stats.norm.cdf(x) * V[:3])
@@ -98,6 +100,8 @@ def f_poisson_pmf(mu): return np.sum(scipy.stats.poisson.pmf(2, mu + 1.5))
 def f_mvn_logpdf(x, cov): return scipy.stats.multivariate_normal.logpdf(x, V[:3], cov @ cov.T + I3)
 def f_mvn_points(x): return np.sum(scipy.stats.multivariate_normal.pdf(x, np.zeros(3), I3))
 def f_dirichlet(alpha): return scipy.stats.dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), alpha + 1.0)
+def f_dirichlet_cols(x, a): return np.sum(scipy.stats.dirichlet.logpdf(x / np.sum(x, 0), a) * V)
+def f_dirichlet_implied(x): return scipy.stats.dirichlet.logpdf(x / (1.0 + np.sum(x)), V[1:] ** 2)
 def f_vander(x): return np.sum(np.vander(x, 3) * np.arange(9.0).reshape(3, 3))
 def f_contiguous(x): return np.sum(np.ascontiguousarray(x.T) ** 2 * W.T) + np.sum(x.T ** 3)
 def f_fortran(x): return np.sum(np.asfortranarray(x) ** 3 * W)
@@ -169,6 +173,29 @@ def f_modf(x):
     return np.sum(frac ** 2 + whole * x)
 
 
+def f_frexp(x):
+    mantissa, exponent = np.frexp(x * 3.0)
+    return np.sum(mantissa ** 2 + exponent * x)
+
+
+def f_tensorinv(x):
+    inverse = np.linalg.tensorinv(np.reshape(x + 4 * np.eye(4), (2, 2, 4)))
+    return np.sum(inverse * np.arange(16.0).reshape(4, 2, 2))
+
+
+def f_tensorsolve(a, b):
+    return np.sum(np.linalg.tensorsolve(np.reshape(a + 4 * np.eye(4), (2, 2, 2, 2)), b) ** 3)
+
+
+def f_tensorsolve_axes(a, b):
+    a = np.reshape(a + 4 * np.eye(4), (2, 2, 2, 2))
+    return np.sum(np.linalg.tensorsolve(a, b, axes=(0, 2)) * np.arange(4.0).reshape(2, 2))
+
+
+def f_sla_pinv(a):
+    return np.sum(sla.pinv(a) * np.arange(6.0).reshape(2, 3)) + np.sum(sla.pinv(a, rtol=1e-8))
+
+
 def f_lstsq(a, b):
     solution, residuals, rank, singular = np.linalg.lstsq(a, b, rcond=None)
     return np.sum(solution ** 2) + rank * np.sum(residuals) + np.sum(singular ** 3)
@@ -205,6 +232,8 @@ ROWS = [
     (f_heaviside, arr(3), 0), (f_ldexp, arr(3), 0),
     (f_solve_triangular, two((3, 3), (3, 2)), (0, 1)),
     (f_solve_triangular_upper, two((3, 3), 3), (0, 1)),
+    (f_solve_triangular_trans, two((3, 3), (3, 2)), (0, 1)),
+    (f_solve_triangular_unit, two((3, 3), 3), (0, 1)),
     (f_norm_logpdf, two(3, ()), (0, 1)), (f_norm_pdf, two(3, ()), (0, 1)),
     (f_norm_cdf, arr(3), 0), (f_norm_logcdf, arr(3), 0), (f_norm_sf, arr(3), 0),
     (f_norm_logsf, arr(3), 0), (f_norm_ppf, arr(3, lo=0.1, hi=0.9), 0),
@@ -218,6 +247,9 @@ ROWS = [
     (f_np_divmod, two((2, 3), 3), (0, 1)), (f_meshgrid, two(3, 2), (0, 1)),
     (f_meshgrid_ij, arr(3), 0), (f_running_extremes, arr(2, 3), 0), (f_cond, arr(2, 3), 0),
     (f_compress, arr(2, 3), 0), (f_extract, arr(2, 3), 0), (f_modf, arr(2, 3), 0),
+    (f_frexp, arr(2, 3), 0), (f_tensorinv, arr(4, 4), 0),
+    (f_tensorsolve, two((4, 4), (2, 2)), (0, 1)), (f_tensorsolve_axes, two((4, 4), (2, 2)), (0, 1)),
+    (f_sla_pinv, arr(3, 2), 0),
     (f_math_prod, arr(3), 0),
     (f_math_dist, arr(3), 0),
     (f_math_gamma, lambda rng: (float(rng.uniform(0.2, 0.9)),), 0),
@@ -229,6 +261,8 @@ ROWS = [
     (f_laplace_logpdf, two(3, ()), (0, 1)), (f_poisson_logpmf, arr(3), 0),
     (f_poisson_pmf, arr(3), 0), (f_mvn_logpdf, two(3, (3, 3)), (0, 1)),
     (f_mvn_points, arr(4, 3), 0), (f_dirichlet, arr(3, lo=0.5, hi=1.5), 0),
+    (f_dirichlet_cols, lambda rng: [rng.uniform(0.5, 1.5, (3, 4)), rng.uniform(1.5, 2.5, 3)],
+     (0, 1)), (f_dirichlet_implied, arr(2, lo=0.2, hi=0.6), 0),
     (f_vander, arr(3), 0), (f_contiguous, arr(2, 3), 0), (f_fortran, arr(2, 3), 0),
     (f_delete_row, arr(2, 3), 0), (f_delete_flat, arr(2, 3), 0),
     (f_delete_slice, arr(2, 3), 0),
@@ -249,6 +283,8 @@ DASK_REFUSED = {
     'f_median_keepdims': 'np.quantile', 'f_percentile': 'np.quantile',
     'f_percentile_q': 'np.quantile', 'f_quantile_axes': 'np.quantile',
     'f_solve_triangular': 'solve_triangular', 'f_solve_triangular_upper': 'solve_triangular',
+    'f_solve_triangular_trans': 'solve_triangular',
+    'f_solve_triangular_unit': 'solve_triangular',
     'f_mvn_logpdf': 'multivariate_normal', 'f_mvn_points': 'multivariate_normal',
     'f_extract': 'np.extract', 'f_sla_solve': 'scipy.linalg.solve',
     'f_sla_solve_pos': 'scipy.linalg.solve', 'f_sla_solve_lower': 'scipy.linalg.solve',
@@ -256,7 +292,7 @@ DASK_REFUSED = {
     'f_sla_cholesky': 'scipy.linalg.cholesky', 'f_sla_cholesky_lower': 'scipy.linalg.cholesky',
     'f_cho_solve': 'scipy.linalg.cho', 'f_cho_solve_lower': 'scipy.linalg.cho',
     'f_sla_eigh': 'scipy.linalg.eigh', 'f_sla_eigvalsh': 'scipy.linalg.eigvalsh',
-    'f_sla_norm': 'scipy.linalg.norm',
+    'f_sla_norm': 'scipy.linalg.norm', 'f_sla_pinv': 'scipy.linalg.pinv',
 }
 """Rows whose derivative refuses dask arrays (tests/test_dask_rules.py checks that it does):
 the definition sorts, or the function is SciPy's, which computes dask arrays."""
@@ -349,6 +385,15 @@ SAME_VALUES = [
     (np.linalg.cond, (A[:, :3] + 2 * np.eye(3), -2), {}),
     (np.compress, ([0, 1, 1], A), {'axis': 0}), (np.compress, ([True, False], A), {}),
     (np.extract, (A > 0, A), {}), (np.modf, (A * 3.0,), {}), (divmod, (-2.5, 0.7), {}),
+    (np.frexp, (A * 3.0,), {}), (np.frexp, (np.array([0.0, -1.0, 7.5, 1e-300]),), {}),
+    (np.linalg.tensorinv, (np.reshape(RNG.normal(size=(4, 4)) + 3 * np.eye(4), (2, 2, 4)),),
+     {}),
+    (np.linalg.tensorinv, (np.reshape(RNG.normal(size=(6, 6)) + 3 * np.eye(6), (6, 2, 3)),),
+     {'ind': 1}),
+    (np.linalg.tensorsolve, (np.reshape(RNG.normal(size=(4, 4)) + 3 * np.eye(4), (2, 2, 2, 2)),
+                             RNG.normal(size=(2, 2))), {}),
+    (np.linalg.tensorsolve, (np.reshape(RNG.normal(size=(6, 6)) + 3 * np.eye(6), (2, 3, 3, 2)),
+                             RNG.normal(size=(2, 3))), {'axes': (1,)}),
     (math.prod, ([0.5, 3.0, -2.0],), {'start': 1.5}), (math.dist, ([0.5, 3.0], [1.0, 2.0]), {}),
     (np.block, ([A[0], A[1, :2]],), {}), (np.block, ([[A, A], [B[0], B[1]]],), {}),
     (np.block, ([[[A]], [[A]]],), {}), (np.block, (A,), {}), (np.block, (2.5,), {}),
@@ -453,7 +498,9 @@ def test_other_distributions_compute_what_scipy_computes():
              (scipy.stats.multivariate_normal.logpdf, (points[0], points[1], cov)),
              (scipy.stats.multivariate_normal.logpdf, (points, np.zeros(3), cov)),
              (scipy.stats.multivariate_normal.pdf, (points, points[1], cov)),
-             (scipy.stats.dirichlet.logpdf, (q, np.array([1.5, 2.0, 0.7])))]
+             (scipy.stats.dirichlet.logpdf, (q, np.array([1.5, 2.0, 0.7]))),
+             (scipy.stats.dirichlet.logpdf, (np.stack([q, q[::-1]], axis=1), q + 1.0)),
+             (scipy.stats.dirichlet.logpdf, (q[:2], np.array([1.5, 2.0, 0.7])))]
     for func, args in cases:
         value = _definition(func)(*args)
         assert np.shape(value) == np.shape(func(*args)), func
@@ -474,9 +521,11 @@ def test_scipy_definitions_compute_what_scipy_computes():
         np.testing.assert_allclose(_definition(func)(q, loc=2.0), func(q, loc=2.0), rtol=1e-12)
     a, b = RNG.normal(size=(3, 3)) + 3 * np.eye(3), RNG.normal(size=(3, 2))
     for lower in (True, False):
-        np.testing.assert_allclose(
-            _definition(scipy.linalg.solve_triangular)(a, b, lower=lower),
-            scipy.linalg.solve_triangular(a, b, lower=lower), rtol=1e-12)
+        for options in ({}, {'trans': 'T'}, {'trans': 1, 'unit_diagonal': True},
+                        {'trans': 'C'}, {'unit_diagonal': True, 'check_finite': False}):
+            np.testing.assert_allclose(
+                _definition(scipy.linalg.solve_triangular)(a, b, lower=lower, **options),
+                scipy.linalg.solve_triangular(a, b.copy(), lower=lower, **options), rtol=1e-12)
 
 
 def test_scipy_linalg_definitions_compute_what_scipy_computes():
@@ -488,7 +537,8 @@ def test_scipy_linalg_definitions_compute_what_scipy_computes():
              (sla.det, (a,), {}), (sla.cholesky, (a,), {}), (sla.cholesky, (a, True), {}),
              (sla.eigvalsh, (a,), {}), (sla.eigvalsh, (a,), {'lower': False}),
              (sla.eigh, (a,), {'eigvals_only': True}), (sla.norm, (a,), {}),
-             (sla.norm, (a, 1), {'axis': 1, 'keepdims': True})]
+             (sla.norm, (a, 1), {'axis': 1, 'keepdims': True}), (sla.pinv, (a[:, :2],), {}),
+             (sla.pinv, (b.T,), {'rtol': 1e-3}), (sla.pinv, (np.ones((3, 2)),), {})]
     for func, args, kwargs in cases:
         expected = func(*args, **kwargs)
         value = _definition(func)(*args, **kwargs)
@@ -516,7 +566,7 @@ def r_quantile_method(x): return np.quantile(x, 0.3, method='nearest')
 def r_cov_weights(x): return np.sum(np.cov(x, fweights=[1, 2, 1]))
 def r_polyfit_weights(x): return np.sum(np.polyfit(np.arange(3.0), x, 1, w=[1.0, 2.0, 1.0]))
 def r_lstsq_rank(x): return np.sum(np.linalg.lstsq(x[:, :1] * np.ones(3), x[0], rcond=None)[0])
-def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=1))
+def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=3))
 def r_sla_solve_banded(a): return np.sum(sla.solve(a, a[0], assume_a='banded'))
 def r_sla_eigh_pair(a): return np.sum(sla.eigh(a, np.eye(3) * 2.0, eigvals_only=True))
 def r_sla_eigh_vectors(a): return np.sum(sla.eigh(a)[1][0] * V[:3])
@@ -525,7 +575,7 @@ def r_sla_eigh_vectors(a): return np.sum(sla.eigh(a)[1][0] * V[:3])
 @pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
                                      (r_cov_weights, 'fweights'), (r_polyfit_weights, 'w='),
                                      (r_lstsq_rank, 'full rank'),
-                                     (r_solve_triangular_trans, 'trans=0'),
+                                     (r_solve_triangular_trans, 'trans 0, 1, 2'),
                                      (r_sla_solve_banded, "assume_a None, 'gen'"),
                                      (r_sla_eigh_pair, 'one matrix'),
                                      (r_sla_eigh_vectors, 'np.linalg.eigh')],

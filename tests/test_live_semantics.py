@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad import d
 from s2sgrad.errors import S2SError, SourceUnavailableError, WrapperError
 
 
@@ -208,6 +209,48 @@ def test_decorated_jvp_and_vjp():
 
 def test_lru_cache_is_looked_through():
     assert s2sgrad.grad(cached_cube)(2.0) == pytest.approx(12.0)
+
+
+def calls_cached(x):
+    return cached_cube(x) * x + 3.0 * cached_cube(x * 2.0)
+
+
+@functools.lru_cache(maxsize=None)
+def cached_round(x):
+    return round(x, 2)
+
+
+@s2sgrad.adjoint(cached_round)  # (a straight-through rule for the cached object)
+def cached_round_adjoint(ans, x):
+    d[x] = d[ans]
+
+
+@functools.lru_cache(maxsize=None)
+def cached_stop(x):
+    return 2.0 * x
+
+
+s2sgrad.nondifferentiable(cached_stop)
+
+
+def uses_cached_rules(x):
+    return 3.0 * cached_round(x) + x * cached_stop(x)
+
+
+def test_a_rule_for_a_memoized_function_is_used():
+    """A rule registered for the ``@lru_cache`` object itself wins over its source."""
+    x = 0.4321
+    assert s2sgrad.grad(uses_cached_rules)(x) == pytest.approx(3.0 + 2.0 * x)
+
+
+def test_a_memoized_helper_called_with_a_differentiated_value():
+    """``@lru_cache`` on a helper changes no value: the helper is differentiated from its
+    source (it raised NoRuleError naming the helper)."""
+    expected = central(calls_cached, [0.7])
+    assert s2sgrad.grad(calls_cached)(0.7) == pytest.approx(expected, rel=1e-6)
+    assert s2sgrad.jvp(calls_cached)(0.7, 1.0) == pytest.approx(expected, rel=1e-6)
+    second = central(s2sgrad.grad(calls_cached), [0.7])
+    assert s2sgrad.grad(s2sgrad.grad(calls_cached))(0.7) == pytest.approx(second, rel=1e-5)
 
 
 def test_decorated_helpers_are_differentiated_with_their_wrappers():

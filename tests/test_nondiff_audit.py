@@ -309,6 +309,8 @@ ROWS = {
         T.definitions.block_depth, lambda r: ([[_vec(r)], [_vec(r)]],)),
     's2sgrad.templates.definitions.block_ndim': (
         T.definitions.block_ndim, lambda r: ([[_vec(r)], [_vec(r)]],)),
+    's2sgrad.templates.definitions.frexp_exponent': (
+        T.definitions.frexp_exponent, lambda r: (_vec(r) * 5.0,)),
     's2sgrad.templates.scalars.key_position': (
         lambda a: T.scalars.key_position(a, True, key=abs), lambda r: (_vec(r),)),
     's2sgrad.templates.shaping.layout_order': (
