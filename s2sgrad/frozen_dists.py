@@ -17,6 +17,7 @@ import gast
 from . import nodes as n
 from .kept_calls import computed_once, kept_calls, replace_kept, starred
 from .mutation import mutated
+from .named_exprs import pure_call
 
 METHODS = frozenset({'pdf', 'logpdf', 'cdf', 'logcdf', 'sf', 'logsf', 'ppf', 'isf', 'pmf',
                      'logpmf', 'mean', 'var', 'std', 'median', 'entropy', 'moment',
@@ -40,13 +41,23 @@ def thaw_distributions(func, resolver, namer):
         frozen = node.func.value
         if isinstance(frozen, gast.Name) and frozen.id in made:
             frozen = n.clone(made[frozen.id][1])
-        if _freezes(frozen, resolver):
+        if _freezes(frozen, resolver) and not (frozen is node.func.value and _changing(
+                frozen, resolver) and _changing(node, resolver)):
+            # (not ``norm(xs.pop(), 1).logpdf(xs.pop())``: the parameters are computed
+            # first, read after the method's arguments)
             parameters = [kw for kw in frozen.keywords if kw.arg != 'seed']
             node.func = gast.copy_location(gast.Attribute(
                 value=frozen.func, attr=node.func.attr, ctx=gast.Load()), node.func)
             node.args = list(node.args) + list(frozen.args)
             node.keywords = parameters + list(node.keywords)
     replace_kept(func, stored, made)
+
+
+def _changing(call, resolver):
+    """Whether the arguments of `call` call something that may change state."""
+    values = list(call.args) + [kw.value for kw in call.keywords]
+    return any(isinstance(inner, gast.Call) and not pure_call(inner, resolver)
+               for value in values for inner in n.walk(value))
 
 
 def _freezes(node, resolver):

@@ -147,6 +147,8 @@ def pure_call(call, resolver):
         return False
     name = getattr(obj, '__name__', None)
     module = getattr(obj, '__module__', None) or ''
+    if type(obj).__name__ == 'ufunc':  # (NumPy's before 2.0 have no `__module__`)
+        return not out_arguments(call, resolver)
     if module == 'builtins':
         return name in _PURE_BUILTINS
     return module.split('.')[0] in ('numpy', 'scipy', 'math') and 'random' not in module and \

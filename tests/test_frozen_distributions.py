@@ -163,3 +163,21 @@ def test_a_frozen_distribution_not_followed_says_what_to_write():
             as info:
         s2sgrad.grad(frozen_in_a_loop, wrt=1)(X, 0.4, 1.7)
     assert 'norm.logpdf(x, mu, s)' in str(info.value)
+
+
+def parameters_popped_then_point_popped(x, mu, s):
+    xs = [x[0], x[1], x[2]]
+    return norm(xs.pop() * mu, s).logpdf(xs.pop())
+
+
+def test_parameters_are_computed_before_the_point_or_refused():
+    """``norm(xs.pop(), 1).logpdf(xs.pop())``: Python computes the parameters first; the
+    rewrite would compute the point first, so it leaves such a call (refused)."""
+    try:
+        value, g = s2sgrad.value_and_grad(parameters_popped_then_point_popped, wrt=1)(
+            X, 0.4, 1.7)
+    except s2sgrad.errors.S2SError:
+        return
+    assert np.isclose(value, parameters_popped_then_point_popped(X, 0.4, 1.7))
+    assert np.isclose(g, numeric(parameters_popped_then_point_popped, [X, 0.4, 1.7], 1),
+                      rtol=1e-5)
