@@ -154,7 +154,9 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
             result = _reverse_jacobian(func, names, inputs, outs, many, args, kwargs,
                                        optimized, options)
         result = [blocks[0] if chosen.single else tuple(blocks) for blocks in result]
-        return type(out)(result) if many else result[0]
+        if not many:
+            return result[0]
+        return type(out)(*result) if hasattr(out, '_fields') else type(out)(result)
     jac.s2sgrad_operator = 'jacobian'
     return jac
 

@@ -2,6 +2,8 @@
 JAX's jacfwd/jacrev and PyTorch's jacobian give them; a tuple `wrt` makes each a tuple),
 `vjp` with a cotangent given as a tuple for a tuple output that holds a dict, and the dtype
 of an empty Jacobian. Checked against central differences."""
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,19 @@ def test_a_dict_after_an_in_place_numpy_call_is_right_or_refused():
     except s2sgrad.errors.S2SError:
         return
     assert np.allclose(g, 2.0)
+
+
+class Pair(NamedTuple):
+    first: np.ndarray
+    second: np.ndarray
+
+
+def named_pair(x):
+    return Pair(np.sin(x), x ** 2)
+
+
+def test_a_namedtuple_output_has_a_namedtuple_of_jacobians():
+    result = s2sgrad.jacobian(named_pair)(X)
+    assert isinstance(result, Pair)
+    assert np.allclose(result.first, np.diag(np.cos(X)))
+    assert np.allclose(result.second, np.diag(2 * X))
