@@ -2,7 +2,8 @@
 as CPython computes it; ``np.interp(x, xp, fp, period=p)`` is a call of the definition
 ``periodic_interp(x, xp, fp, p)`` and ``np.meshgrid(x, y, indexing='ij')`` one of
 ``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py); ``max(items, key=k)`` is
-``s2s.max_by(items, key=k)`` (templates/scalars.py); ``math.hypot(x)`` is ``math.fabs(x)`` and
+``s2s.max_by(items, key=k)`` (templates/scalars.py) and ``max(items, default=d)``
+``max_or(items, d)`` (templates/definitions.py); ``math.hypot(x)`` is ``math.fabs(x)`` and
 ``math.hypot(x, y, z)`` is ``math.hypot(math.hypot(x, y), z)``."""
 import builtins
 import math
@@ -37,6 +38,10 @@ def _form(call, resolver, ctx):
         return _periodic(call, ctx)
     if callee is np.meshgrid:
         return _meshgrid(call, ctx)
+    if callee in (builtins.max, builtins.min) and len(call.args) == 1 and \
+            'default' in [k.arg for k in call.keywords] and \
+            {k.arg for k in call.keywords} <= {'key', 'default'}:
+        return _with_default(call, callee, ctx)
     if callee in (builtins.max, builtins.min) and call.args and \
             [k.arg for k in call.keywords] == ['key'] and \
             not (isinstance(call.keywords[0].value, gast.Constant) and
@@ -64,6 +69,20 @@ def _form(call, resolver, ctx):
             left=gast.Call(func=call.func, args=[first], keywords=[]), op=gast.Div(),
             right=gast.Call(func=n.clone(call.func), args=[second], keywords=[])), call)
     return call
+
+
+def _with_default(call, callee, ctx):
+    """``max(items, default=d)`` (also with ``key=k``) as ``max_or(items, d, key=k)``, a
+    generator expression read into a list first (``list(v for v in xs if v > 0)``)."""
+    from s2sgrad.templates.definitions import max_or, min_or
+    items = call.args[0]
+    if isinstance(items, gast.GeneratorExp):
+        items = n.call(_bound(ctx, builtins.list), items)
+    given = {k.arg: k.value for k in call.keywords}
+    keywords = [gast.keyword(arg='key', value=given['key'])] if 'key' in given else []
+    definition = max_or if callee is builtins.max else min_or
+    return gast.copy_location(gast.Call(func=_bound(ctx, definition), args=[
+        items, given['default']], keywords=keywords), call)
 
 
 def _periodic(call, ctx):
