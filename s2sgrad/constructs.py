@@ -133,6 +133,11 @@ def dict_fills(func, namespace, namer, resolver=None):
             target = stmt.targets[0]
             out.append(gast.copy_location(n.assign(target.id, n.call('dict')), stmt))
             for key, value in pairs:
+                if _computed_key(key, value, resolver):
+                    # (``{k(): v}``: Python computes the key first, ``d[k()] = v`` the value)
+                    name = namer.fresh('key')
+                    out.append(gast.copy_location(n.assign(name, key), stmt))
+                    key = n.name(name)
                 item = n.subscript(n.name(target.id), key, store=True)
                 out.append(gast.copy_location(gast.Assign(targets=[item], value=value,
                                                           type_comment=None), stmt))
@@ -152,6 +157,15 @@ def dict_copies(func, namespace):
                 node.func.id == 'dict' and len(node.args) == 1 and not node.keywords and \
                 isinstance(node.args[0], (gast.Name, gast.Attribute, gast.Subscript)):
             node.func = gast.copy_location(n.dotted('s2s.dict_copy'), node.func)
+
+
+def _computed_key(key, value, resolver):
+    """Whether the `key` of a dict display must be computed before its `value`, as Python
+    computes them: one of the two calls something that may change state."""
+    if isinstance(key, (gast.Constant, gast.Name)):
+        return False
+    return any(isinstance(node, gast.Call) and not pure_call(node, resolver)
+               for part in (key, value) for node in n.walk(part))
 
 
 def _displayed_dicts(value, resolver, called=None):

@@ -187,3 +187,28 @@ def loop_over_an_iterator_it_rebinds(x):
                          ids=lambda f: f.__name__)
 def test_a_loop_over_a_dict_or_iterator_its_body_rebinds(f):
     check_grads(f, (np.array([0.3, 0.7, 1.2]),), modes=('rev', 'fwd'))
+
+
+def popped_key_display(x):
+    names = ['a', 'b']
+    d = {names.pop(): x * len(names), 'c': x}  # (the key first: the value sees one name)
+    return d['b'] + d['c'] ** 2
+
+
+def drawn_key_display(x):
+    rng = np.random.default_rng(5)
+    keys = ['u', 'v', 'w']
+    d = {keys[rng.integers(3)]: x[0] * rng.normal(), 'k': x[1]}
+    return sum(v ** 2 for v in d.values())
+
+
+@pytest.mark.parametrize('f, args', [(popped_key_display, (1.5,)),
+                                     (drawn_key_display, (X[:2].copy(),))],
+                         ids=['popped_key', 'drawn_key'])
+def test_a_dict_display_computes_each_key_before_its_value(f, args):
+    check_grads(f, args, modes=('rev', 'fwd'))
+
+
+def test_popped_key_display_closed_form():
+    # the key 'b' is popped first, so the value is x * 1: d['b'] + d['c'] ** 2 = x + x ** 2
+    assert s2sgrad.grad(popped_key_display)(1.5) == pytest.approx(1.0 + 2 * 1.5)
