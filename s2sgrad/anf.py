@@ -337,9 +337,12 @@ def _condition_name(test):
 def _itemwise(target, rhs):
     """Whether ``target = rhs`` is a tuple of names, items and attributes, at least one not a
     name, assigned a display of as many items (none starred): then each item is assigned on
-    its own (`Normalizer._assign`)."""
+    its own (`Normalizer._assign`). So are names assigned values none of which is a name
+    (``hs, ps = {}, {}``, ``a, b = np.zeros(3), np.zeros(3)``: two new containers, not two
+    names of one tuple's items); ``a, b = b, a`` stays a tuple assignment."""
     elts = target.elts
     return isinstance(rhs, (gast.Tuple, gast.List)) and len(rhs.elts) == len(elts) and \
         all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in elts) and \
-        any(not isinstance(e, gast.Name) for e in elts) and \
+        (any(not isinstance(e, gast.Name) for e in elts) or
+         not any(isinstance(v, gast.Name) for v in rhs.elts)) and \
         not any(isinstance(v, gast.Starred) for v in rhs.elts)

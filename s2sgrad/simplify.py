@@ -84,9 +84,12 @@ def _simplify_statement(stmt, index, ctx, in_loop):
         if not _shares_no_more(stmt.value, [top], ctx):
             stmt.value = top
         if isinstance(stmt, gast.Assign) and stmt.value is not top and \
-                _view_of(stmt.value) is not None and not _alias_safe(stmt.targets[0].id, ctx):
+                _view_of(stmt.value) is not None and _view_of(top) is None and \
+                not _alias_safe(stmt.targets[0].id, ctx):
+            # (``y = 1.0 * x`` made a new array: ``y = x`` would share `x`'s memory)
             stmt.value = top
-            top.left, top.right = _drop_float_ones(top.left), _drop_float_ones(top.right)
+            if isinstance(top, gast.BinOp):
+                top.left, top.right = _drop_float_ones(top.left), _drop_float_ones(top.right)
         stmt.__dict__.pop('_s2s_length', None)
 
 
