@@ -138,6 +138,13 @@ class Normalizer:
                 # assigns the targets in order; each item gets its own name (one that a
                 # target rebinds is read before, into a temporary)
                 stored = set(n.names_stored(target))
+                if all(isinstance(e, gast.Name) for e in target.elts) and \
+                        not stored & set(n.names_read(rhs)):
+                    # (``hs, ps = {}, {}``: each name assigned its value, as if on its own
+                    # line: no value reads a name the others rebind)
+                    for elt, value in zip(target.elts, rhs.elts):
+                        self._assign(elt, value, out)
+                    return
                 parts = [self.temp(value, out) if isinstance(value, gast.Name) and
                          value.id in stored else self.atom(value, out) for value in rhs.elts]
                 for elt, part in zip(target.elts, parts):

@@ -19,6 +19,7 @@ from .constructs import is_function
 from .errors import S2SError
 from .live import LiveHelper, MethodGuard
 from .methods import callee_receivers
+from .alias_memory import CONTAINER_METHODS
 from .mutation import assigned_into, mutated
 from .modes import Mode
 from .reverse import CallAdjoint
@@ -207,6 +208,7 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     split = splittable(ctx, stmt, ans, arguments, func)
     if not split:
         _refuse_redraws(ctx, stmt, arguments, func)
+        _refuse_repeated_logs(ctx, stmt, func)
     local, generated = _helper(ctx, arguments, func, Mode.VJP, split)
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
@@ -233,6 +235,28 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
                        saved=saved, library=library)
+
+
+def _refuse_repeated_logs(ctx, stmt, func):
+    """Raise where the call in `stmt` of user function `func` runs in joint motion and
+    `func` keeps a log or a count in a global (`_logged_globals`): the VJP, which runs the
+    function again, would change it a second time."""
+    if func is None:
+        return
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return
+    logged = sorted(_logged_globals(node) & mutated(node.body, aliases=True))
+    if not logged:
+        return
+    raise ctx.unsupported(
+        stmt, f'the call of `{func.__name__}`, which changes the global `{logged[0]}` (a log '
+              f'or a count kept outside): its derivative runs it again here (the caller '
+              f'changes an array in place, motion=\'joint\', or a second derivative), which would '
+              f'change '
+              f'`{logged[0]}` twice; keep the log in the differentiated function, or return '
+              f'the value to log and log it there')
 
 
 def _refuse_redraws(ctx, stmt, arguments, func):
@@ -269,8 +293,8 @@ def splittable(ctx, stmt, ans, arguments, func):
 
     Split when the caller changes no array in place (no assignment into a subscript) and
     changes none of the call's arguments or its result (a list growing by ``append``), and
-    the callee changes in place only lists it makes itself (`_changes_only_own_lists`);
-    else joint motion (the VJP recomputes)."""
+    the callee changes in place only lists it makes itself and globals it keeps a log in
+    (`_changes_only_own_lists`); else joint motion (the VJP recomputes)."""
     if ctx.motion != 'split' or not isinstance(stmt, gast.Assign) or \
             not isinstance(stmt.targets[0], gast.Name) or stmt.targets[0].id != ans:
         return False
@@ -287,17 +311,18 @@ def splittable(ctx, stmt, ans, arguments, func):
             node = parse_function(func).node
         except S2SError:
             return False
-    return _changes_only_own_lists(node)
+    return _changes_only_own_lists(node, logged=func is not None)
 
 
-def _changes_only_own_lists(node):
+def _changes_only_own_lists(node, logged=False):
     """Whether FunctionDef `node` changes in place nothing but lists it makes itself
     (``out = []`` then ``out.append(v)``, each name of such a list bound only to list
     displays): its backward part undoes changes (pops what it appended, restores items it
     assigned) on the values it saved, which the caller may hold too. A list the callee made
     is new at the call: what the caller does with it comes after the call, so the caller's
-    backward sweep is done with it before the callee's backward part pops it. An assignment
-    into an item, of anything, may change a value the caller holds."""
+    backward sweep is done with it before the callee's backward part pops it. With `logged`
+    (a module-level function), globals it only logs into (`_logged_globals`) are allowed
+    too. An assignment into an item, of anything, may change a value the caller holds."""
     if assigned_into(node.body) or any(
             isinstance(stmt, gast.AugAssign) and not isinstance(stmt.target, gast.Name)
             for stmt in n.walk(node)):
@@ -308,13 +333,33 @@ def _changes_only_own_lists(node):
     changed = mutated(node.body, aliases=True)
     if changed & params:
         return False
-    for name in changed:
+    for name in changed - (_logged_globals(node) if logged else set()):
         bindings = [stmt for stmt in n.walk(node) if name in _bound_by(stmt)]
         if not bindings or not all(
                 isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
                 isinstance(stmt.value, gast.List) for stmt in bindings):
             return False
     return True
+
+
+def _logged_globals(node):
+    """The names FunctionDef `node` does not bind that it only changes by list and dict
+    methods called for their effect (``LOG.append(float(v))``, a log or a count kept outside)
+    and reads nowhere else: nothing of the function's value or derivative goes through them,
+    so its backward part leaves them alone, and the forward part changes them once, as the
+    call does."""
+    bound = {name for stmt in n.walk(node) for name in _bound_by(stmt)}
+    effects = [stmt.value for stmt in n.walk(node) if isinstance(stmt, gast.Expr) and
+               isinstance(stmt.value, gast.Call) and
+               isinstance(stmt.value.func, gast.Attribute) and
+               isinstance(stmt.value.func.value, gast.Name) and
+               stmt.value.func.attr in CONTAINER_METHODS]
+    logged = {call.func.value.id for call in effects} - bound
+    receivers = {id(call.func.value) for call in effects}
+    for other in n.walk(node):
+        if isinstance(other, gast.Name) and other.id in logged and id(other) not in receivers:
+            logged.discard(other.id)
+    return logged
 
 
 def _bound_by(node):

@@ -44,8 +44,8 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
-    plain_deletions(func)  # (``del h``: nothing; ``del items[i]``: ``items.pop(i)``)
     rewrite_matches(ctx, func)  # (``match mode: case 'l1': ...``: an if/elif chain)
+    plain_deletions(func)  # (``del h``: nothing; ``del items[i]``: ``items.pop(i)``)
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
     hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)

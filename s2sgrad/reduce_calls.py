@@ -47,7 +47,9 @@ def _lowered(ctx, stmt, resolver):
     before, results = [], {}
     for call in calls:  # (inner ones first: a reduce over another's result)
         loop, result = _loop(ctx, call, results)
-        before.extend(gast.copy_location(s, stmt) for s in loop)
+        # (the loop's own statements at the call's line: passes after this one place what
+        # they make there, ``for v in map(g, xs)``)
+        before.extend(gast.fix_missing_locations(gast.copy_location(s, stmt)) for s in loop)
         results[id(call)] = result
 
     class Replace(gast.NodeTransformer):

@@ -196,8 +196,16 @@ def not_shared(value, message, *others):
     if not _is_array(value):
         return
     for other in others or (None,):
+        if other is not None and _holds_no_memory(other):
+            continue  # (``first = x[0]``: a number, a copy of the item)
         if other is None or not _is_array(other) or _may_share(value, other):
             raise InPlaceError(message)
+
+
+def _holds_no_memory(value):
+    """Whether `value` is a number (a Python or NumPy scalar), which shares no array's
+    memory."""
+    return isinstance(value, (bool, int, float, complex, np.generic))
 
 
 def declared_shapes(function, shapes, values):

@@ -560,9 +560,10 @@ def unget_item(g, mapping, key):
 
 
 def unget_default(g, mapping, key):
-    """The adjoint of ``get_item`` for `default`: `g` where the dict lacks the key, else 0."""
+    """The adjoint of ``get_item`` for `default`: `g` where the dict lacks the key, else 0.0
+    (no adjoint: the default may have another shape than the item, ``d.get('s', x[0])``)."""
     _a_dict(mapping, '`.get()`')
-    return zeros_like(g) if key in mapping else g
+    return 0.0 if key in mapping else g
 
 
 @adjoint(get_item)

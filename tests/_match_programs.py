@@ -298,3 +298,17 @@ def walrus_after_a_method_that_changes_its_object(x):
     c = Counter()
     t = (c.count(), (z := c.n))
     return np.sum(x) * z + t[0]
+
+
+def deletions_in_cases(x, k):
+    items = [x[0], x[1] * 2.0, x[2] ** 2]
+    tmp = x * 3.0
+    match k:
+        case 1:
+            del items[1]
+        case 2:
+            del tmp
+            tmp = x
+        case _:
+            pass
+    return sum(items) * np.sum(tmp)

@@ -42,7 +42,7 @@ if sys.version_info >= (3, 10):
         walrus_while_else, walrus_in_a_chained_comparison, walrus_after_a_call,
         walrus_while_with_continue_in_a_for_else, walrus_after_pure_calls,
         match_subject_without_a_rule, match_subject_popped, walrus_after_copyto,
-        walrus_after_a_method_that_changes_its_object)
+        walrus_after_a_method_that_changes_its_object, deletions_in_cases)
 
 
 @pytest.mark.parametrize('mode', ['l1', 'l2', 'sq', 'huber', 'other'])
@@ -167,3 +167,8 @@ def test_a_walrus_after_a_call_that_changes_state_is_right_or_refused(f):
         return
     assert np.isclose(value, f(X))
     assert np.allclose(g, numeric_grad(f, X), rtol=1e-6)
+
+
+@pytest.mark.parametrize('k', [1, 2, 3])
+def test_del_inside_a_case(k):
+    check(deletions_in_cases, k)

@@ -50,8 +50,13 @@ def reduce_of_a_reduce(x):
     return reduce(operator.add, [reduce(mul, x), reduce(operator.add, x), x[0]])
 
 
+def over_a_map(x):
+    return reduce(lambda a, b: a + b, map(np.sin, [x[0], 2.0 * x[1], x[2] ** 2])) * \
+        reduce(operator.mul, map(abs, x))
+
+
 FUNCTIONS = [user_function, operator_functions, a_lambda, nested_in_an_expression,
-             arrays_reduced, in_a_loop, reduce_of_a_reduce]
+             arrays_reduced, in_a_loop, reduce_of_a_reduce, over_a_map]
 
 
 def numeric_grad(f, x, eps=1e-6):

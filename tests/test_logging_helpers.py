@@ -1,0 +1,71 @@
+"""A function of yours that keeps a log or a count in a global list (``LOG.append(float(v))``)
+called from the differentiated function: its log changes once per call, as Python's does. Its
+call runs in split motion (the forward part logs, the backward part does not run it again);
+where the derivative would run it again (the caller writes into an array, motion='joint', a
+second derivative), s2sgrad raises instead of logging twice."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import UnsupportedSyntaxError
+
+LOG = []
+CALLS = []
+
+
+def logged_square(v):
+    LOG.append(float(v))
+    return v * v
+
+
+def noted_cube(v):
+    CALLS.append(1)
+    return v ** 3
+
+
+def loop_of_logged_calls(x):
+    s = 0.0
+    for i in range(3):
+        s = s + logged_square(x * i) + noted_cube(x + i)
+    return s
+
+
+def written_into_an_array(x):
+    out = np.zeros(3)
+    for i in range(3):
+        out[i] = logged_square(x[i])
+    return np.sum(out)
+
+
+def _central(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def test_the_log_changes_once_per_call():
+    LOG.clear()
+    loop_of_logged_calls(0.5)
+    want = list(LOG)
+    for make in (s2sgrad.grad, s2sgrad.value_and_grad):
+        LOG.clear()
+        CALLS.clear()
+        make(loop_of_logged_calls)(0.5)
+        assert LOG == want and len(CALLS) == 3
+    LOG.clear()
+    s2sgrad.jvp(loop_of_logged_calls)(0.5, 1.0)
+    assert LOG == want
+
+
+def test_the_derivative_is_right():
+    df = s2sgrad.grad(loop_of_logged_calls)
+    assert df(0.5) == pytest.approx(_central(loop_of_logged_calls, 0.5), rel=1e-7)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: s2sgrad.grad(written_into_an_array)(np.ones(3)),
+    lambda: s2sgrad.grad(loop_of_logged_calls, motion='joint'),
+    lambda: s2sgrad.grad(s2sgrad.grad(loop_of_logged_calls)),
+], ids=['array_written', 'joint', 'second_order'])
+def test_a_derivative_that_would_log_twice_raises(make):
+    LOG.clear()
+    with pytest.raises(UnsupportedSyntaxError, match='LOG|CALLS'):
+        make()
