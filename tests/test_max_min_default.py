@@ -28,8 +28,9 @@ def lambda_key_default(x):
 
 def array_items(w):
     rows = [w * 2.0, w ** 2]
-    return np.sum(max(rows, key=np.sum, default=w)) + np.sum(max(rows[2:], key=np.sum,
-                                                                  default=w * 3.0))
+    empty = rows[2:]
+    return np.sum(max(rows, key=np.sum, default=w)) + \
+        np.sum(max(empty, key=np.sum, default=w * 3.0))
 
 
 SCALAR = [largest_of_positive, smallest_beyond, keyed_with_default, lambda_key_default]
