@@ -89,6 +89,8 @@ class AliasAnalysis(MemoryModel):
                 # list methods (the passes follow them): copy a list argument changed in place
                 if ('param', name, name) in self.reach[id(stmt)].get(name, ()):
                     params.add(name)
+                # (``p = params; p.pop()``: the argument's list, changed under another name)
+                params.update(loc[1] for loc in memory if loc[0] == 'P')
                 # a list an argument holds (``hist, h = state``): copy its lists
                 self.nested.update(loc[1] for loc in memory if loc[0] == 'C')
                 continue
@@ -150,6 +152,14 @@ class AliasAnalysis(MemoryModel):
             if live and any(b in own for b in live):
                 raise Unsafe(stmt, name, 'an augmented assignment that NumPy applies in place, '
                                          'while the array is read afterwards under another name')
+            if live and not external and kind == 'memory' and \
+                    self._whole_arrays(memory, live + list(own)):
+                # (``u, w = w, u`` each step: two arrays made here, which the names trade;
+                # the analysis cannot tell which holds which, the generated code checks at
+                # run time that no other live name holds the array written)
+                self.guards.append(('before', stmt, name, name,
+                                    tuple(sorted({b[2] for b in live})), 'swap'))
+                continue
             if live:
                 other = sorted(b[2] for b in live)[0]
                 raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '
@@ -333,6 +343,33 @@ class AliasAnalysis(MemoryModel):
                         lo < self.order[loc[1]] < w for loc in shared):
                     return True
         return False
+
+    def _whole_arrays(self, memory, bindings):
+        """Whether `memory` is arrays made in the function (``np.zeros_like(u0)``,
+        ``u0.copy()``) and each of `bindings` holds such an array whole: bound to one of them
+        where it was made, to another name, or to a name's item of a tuple display (``u, w =
+        w, u``), never to a view or to what a call returned."""
+        if not memory or not all(loc[0] == 'new' and loc not in self.container and
+                                 (loc in self.arrays or loc[1] in self.allocations)
+                                 for loc in memory):
+            return False  # (a list would be refused at run time: `runtime.not_shared`)
+        for binding in bindings:
+            if binding[0] != 'def' or binding[1] not in self.defs:
+                return False
+            held = self.mem.get(binding, set())
+            if not held & memory or held & self.container:
+                return False  # (a list holding the array: ``hs.append(h)``)
+            stmt = self.defs[binding[1]][0]
+            if not isinstance(stmt, gast.Assign):
+                return False
+            value = stmt.value
+            if isinstance(value, (gast.Name, gast.Tuple)) and \
+                    all(isinstance(v, gast.Name) for v in getattr(value, 'elts', [value])):
+                continue
+            if self.mem.get(binding) == {('new', binding[1])} and id(stmt) in self.allocations:
+                continue
+            return False
+        return True
 
     def _view_binding(self, binding):
         """Whether `binding` is made by an expression other than a bare name (a view or a

@@ -82,7 +82,8 @@ def _insert_guards(ctx, stmts, guards):
     assigned = set(n.names_stored(gast.Module(body=stmts, type_ignores=[])))
     unset = set()  # sharers that may be unbound at a check: None (shares nothing) first
     for where, stmt, guarded, shown, other, *write in guards:
-        reported = write[0] if write else stmt
+        swapped = write == ['swap']
+        reported = write[0] if write and not swapped else stmt
         lineno = getattr(reported, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
         names = [name for name in (other if isinstance(other, tuple) else (other,)) if name]
@@ -91,6 +92,11 @@ def _insert_guards(ctx, stmts, guards):
                    f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
+        if swapped:  # (``u, w = w, u``: the names hold one array here)
+            message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an '
+                       f'array that {sharer} also holds here; s2sgrad cannot differentiate a '
+                       f'write through an alias: give each name an array of its own (add '
+                       f'`.copy()` where the arrays are made or handed over)')
         others = [n.name(name) for name in names if name.isidentifier()]
         unset.update(name for name in names if name in assigned and
                      name not in _assigned_before(stmts, stmt, ctx.params))

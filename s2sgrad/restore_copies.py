@@ -25,13 +25,14 @@ def copy_before_restores(func, seed_name):
         return func
     memory = _Memory(func)
     live = _live_after(func.body)
+    given = _arguments_as_given(func, memory)
     placed = {}
     for stmt in n.statements(func.body[start:]):
         for target in _restores(stmt):
             written = memory.of(target.value)
             base = n.dotted_path(target.value)
             for name in sorted(live.get(id(stmt), ())):
-                if name == base or not (memory.of(n.name(name)) & written):
+                if name == base or name in given or not (memory.of(n.name(name)) & written):
                     continue
                 if any(loc[0] == 'outside' for loc in memory.of(n.name(name)) & written) \
                         and name not in memory.definitions:
@@ -41,6 +42,23 @@ def copy_before_restores(func, seed_name):
     if placed:
         func.body = n.place(func.body, placed)
     return func
+
+
+def _arguments_as_given(func, memory):
+    """The names bound once, at the top of `func`'s body before anything rebinds it, to a
+    parameter (``params_given = params`` before ``params = s2s.copy(params)``): the argument
+    as the caller gave it, which no restore of the backward sweep writes into."""
+    found = set()
+    for stmt in func.body:
+        if n.is_comment(stmt):
+            continue
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) and
+                stmt.value.id in memory.params):
+            break
+        if len(memory.definitions.get(stmt.targets[0].id, ())) == 1:
+            found.add(stmt.targets[0].id)
+    return found
 
 
 def _grad_comment(stmt):

@@ -8,7 +8,7 @@ sweep and the return of the gradients (and the value, for `value_and_grad`). Giv
 """
 import gast
 
-from . import inplace, nodes as n, scalar_version, split_motion
+from . import inplace, mutation, nodes as n, scalar_version, split_motion
 from .constructs import default_guards
 from .derivative import Derivative
 from .generated_code import Generated
@@ -94,6 +94,11 @@ def reverse_function(ctx, body, ret):
     ctx.returns_holder = holds_sequences(result, found, holders)
     returns, given = [], []
     rebound = set(n.names_stored(gast.Module(body=forward + backward, type_ignores=[])))
+    # (``params.pop('a')``: the backward sweep puts the key back last, so the gradient is
+    # ordered like the dict as given)
+    rebound |= mutation.mutated(ctx.body, methods=frozenset({'pop', 'popitem', 'clear'}),
+                                first_argument=(), aliases=True) - \
+        mutation.assigned_into(ctx.body, aliases=True)
     for name in ctx.wrt:
         badj = rpass.adj(name)
         value = n.name(badj) if badj in state.live else \
@@ -101,7 +106,8 @@ def reverse_function(ctx, body, ret):
         if ctx.mode is not Mode.VJP:
             like = name
             if name in rebound:  # (``a = a * 3.0`` in a branch: the gradient is like the
-                # argument as given, a 0-d array where `a * 3.0` is a NumPy number)
+                # argument as given, a 0-d array where `a * 3.0` is a NumPy number; a dict
+                # whose keys the body removes, in the order given)
                 like = ctx.namer.fresh(name + '_given')
                 given.append(n.assign(like, n.name(name)))
             value = n.call('s2s.like', value, n.name(like))

@@ -192,6 +192,8 @@ def _rows_for(g, items):
 def _check_numeric(g, x):
     """Raise where a gradient is not a real number or array: an argument combined with None
     or a string (which the function itself would reject), or complex values."""
+    _no_matrix(x)
+    _no_matrix(g)
     kind = getattr(getattr(g, 'dtype', None), 'kind', None)
     if g is None or isinstance(g, (str, bytes)) or kind in ('O', 'U', 'S'):
         raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
@@ -205,10 +207,21 @@ def _check_numeric(g, x):
             'as separate real arguments')
 
 
+def _no_matrix(value):
+    """Raise for an `np.matrix`, whose ``*`` and ``**`` are matrix products and powers:
+    s2sgrad's rules are those of arrays."""
+    if isinstance(value, np.matrix):
+        raise unsupported(
+            'np.matrix arguments are not supported: their `*` and `**` are matrix products '
+            'and powers, and s2sgrad differentiates arrays (whose `*` is elementwise); pass '
+            'np.asarray(m) and write `@` for the product')
+
+
 def real_only(*values):
-    """Raise ComplexError if one of `values` (numbers, arrays, containers of them) is complex;
-    return the last."""
+    """Raise ComplexError if one of `values` (numbers, arrays, containers of them) is complex
+    (`NoRuleError` for an `np.matrix`); return the last."""
     for value in values:
+        _no_matrix(value)
         if isinstance(value, (list, tuple)):
             real_only(*value)
         elif isinstance(value, dict):
