@@ -11,6 +11,8 @@ are dead, copying at their definitions (or at the written view's own definition)
 write private without changing what the program computes. The result says which definitions
 to copy and which parameters the write reaches (the prologue copies them).
 """
+import builtins
+
 import gast
 
 from . import nodes as n
@@ -377,7 +379,19 @@ class AliasAnalysis(MemoryModel):
         if binding[0] != 'def' or binding[1] not in self.copyable:
             return False
         stmt = self.defs[binding[1]][0]
-        return not isinstance(stmt.value, gast.Name)
+        return not isinstance(stmt.value, gast.Name) and not self._picks_argument(stmt.value)
+
+    def _picks_argument(self, value):
+        """Whether `value` is a call of the built-in ``min`` or ``max``, which gives one of its
+        arguments itself: a number, or an array that another name holds (as a bare name
+        does)."""
+        if not isinstance(value, gast.Call) or self.resolver is None:
+            return False
+        try:
+            found = self.resolver.lookup(value.func)
+        except TypeError:
+            return False
+        return found is builtins.min or found is builtins.max
 
     def _written_through(self, binding):
         """Whether a write goes into the memory of `binding` by its name (``hs_item[1] =

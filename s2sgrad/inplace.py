@@ -157,6 +157,33 @@ def _resizes(stmt, name):
                node.func.attr in _RESIZING for part in own for node in n.walk(part))
 
 
+def _rebound_before_writes(name, stmts, made, fresh=False):
+    """Whether each write into `name` by subscript in `stmts` (and the blocks inside them)
+    comes after a statement of its block, or of a block around it, that binds `name` to a
+    value other than a bare name (new memory or a call's result, never the alias itself) or
+    to a name of `made` (bound once to new memory: ``h = tanh_h`` after ``tanh_h =
+    np.tanh(h)``)."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+                    target.value.id == name and not fresh:
+                return False
+            if isinstance(target, gast.Name) and target.id == name:
+                fresh = not isinstance(stmt.value, gast.Name) or stmt.value.id in made
+            elif name in n.names_stored(target):
+                fresh = False  # (unpacked: it may be anything)
+        elif isinstance(stmt, (gast.For, gast.While, gast.If)):
+            if any(not _rebound_before_writes(name, block, made, fresh)
+                   for _, block in n.blocks(stmt)):
+                return False
+            if any(name in n.names_stored(s) for s in n.statements([stmt])):
+                fresh = False  # (after the block: bound there or not)
+        elif name in n.names_stored(stmt):
+            fresh = False
+    return True
+
+
 def merge_aliases(ctx, body):
     """Rename ``y`` to ``x`` after ``y = x`` when either is assigned into by subscript.
 
@@ -207,6 +234,10 @@ def merge_aliases(ctx, body):
             rebound_later = any(alias in n.names_stored(s) for s in later)
             single = counts.get(alias) == 1 or stmt in body and original not in ctx.params and \
                 not (rebound_later and any(original in n.names_read(s) for s in later))
+            made = {name for name in fresh if counts.get(name) == 1}
+            if original not in mutated and _rebound_before_writes(alias, body, made):
+                continue  # (``h = x``, then ``h = np.tanh(h); h[0] = 0.5`` in a loop: no
+                # write reaches `x`; the alias analysis checks every write)
             if not single or counts.get(original) != 1 or stmt not in body:
                 raise ctx.unsupported(stmt, f'the alias `{alias} = {original}` of an '
                                             f'array that is assigned into (copy it with '
