@@ -129,9 +129,13 @@ class AliasAnalysis(MemoryModel):
             if kind == 'rebind' and not all(self._view_binding(b) for b in own):
                 # ``y = x; y += 1`` is in place only when `y` is an array (a number is
                 # rebound): the generated code checks that at run time
-                if live or external:
+                # (an array a container argument holds, ``W = params['W']; W -= lr * dW``,
+                # is the caller's: the update shows through the argument, which `live` has
+                # when it is read afterwards; a global's may be read by anything)
+                held = sorted(loc[1] for loc in memory if loc[0] == 'G')
+                if live or held:
                     # (every name that may share the array and is read afterwards)
-                    others = sorted({b[2] for b in live}) if live else external[:1]
+                    others = sorted({b[2] for b in live}) if live else held[:1]
                     if any(b in own for b in live):
                         others = [name]
                     self.guards.append(('before', stmt, name, name, tuple(others)))

@@ -10,6 +10,7 @@ import gast
 from . import nodes as n
 from . import rules
 from .activity import is_simple
+from .mutation import assigned_into
 
 
 class Normalizer:
@@ -22,6 +23,9 @@ class Normalizer:
         self._lineno = None
 
     def run(self, body):
+        # (the names written into by subscript: an item of one read by a call is named first,
+        # so that the alias analysis sees the read and copies it where a write follows)
+        self.written = assigned_into(body)
         return self.block(body)
 
     def block(self, stmts):
@@ -261,6 +265,9 @@ class Normalizer:
         again, reads its lambda again."""
         if n.is_atom(node) or isinstance(node, gast.Lambda):
             return node
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                node.value.id in getattr(self, 'written', ()):
+            return self.atom(node, out)  # (``np.dot(M[i], w)`` before ``M[i] = 5.0``)
         if not self.activity.is_active(node) and is_simple(node):
             return node
         if not self.activity.is_active(node) and not _has_call(node):

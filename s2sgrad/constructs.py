@@ -52,6 +52,8 @@ def rewrite_constructs(ctx):
     dict_displays(func)
     dict_fills(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_copies(func, ctx.source.namespace)  # (``dict(s)``: ``s2s.dict_copy(s)``)
+    # (``config.setdefault('lr', 1e-2)``: ``if 'lr' not in config: config['lr'] = 1e-2``)
+    dict_setdefaults(func, _resolver(ctx, func), ctx.namer)
     starred_targets(ctx, func)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
@@ -144,6 +146,51 @@ def dict_fills(func, namespace, namer, resolver=None):
         return out
     for node in n.walk(func):
         n.map_blocks(node, fill, functions=True)
+
+
+def dict_setdefaults(func, resolver, namer):
+    """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
+    of a name) ``if k not in d: d[k] = v`` (then ``name = d[k]``), which is differentiated as
+    a dict filled by key. The key, and a default that calls anything that may change state,
+    are computed first, as Python computes them before the call."""
+    def setdefault(value):
+        if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
+                value.func.attr == 'setdefault' and isinstance(value.func.value, gast.Name) and
+                len(value.args) == 2 and not value.keywords and
+                not any(isinstance(a, gast.Starred) for a in value.args) and
+                not resolver.is_global(value.func.value)):
+            return None
+        return value.func.value.id, value.args[0], value.args[1]
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            value = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
+            found = setdefault(value) if value is not None else None
+            if found is None or isinstance(stmt, gast.Assign) and (
+                    len(stmt.targets) != 1 or not isinstance(stmt.targets[0], gast.Name)):
+                out.append(stmt)
+                continue
+            name, key, default = found
+            before = []
+            if not isinstance(key, (gast.Constant, gast.Name)):
+                before.append(n.assign(namer.fresh('key'), key))
+                key = n.name(before[-1].targets[0].id)
+            if any(isinstance(node, gast.Call) and not pure_call(node, resolver)
+                   for node in n.walk(default)):
+                before.append(n.assign(namer.fresh('default'), default))
+                default = n.name(before[-1].targets[0].id)
+            fill = gast.If(test=gast.Compare(left=n.clone(key), ops=[gast.NotIn()],
+                                             comparators=[n.name(name)]),
+                           body=[n.assign(n.subscript(n.name(name), n.clone(key), store=True),
+                                          default)], orelse=[])
+            made = before + [fill]
+            if isinstance(stmt, gast.Assign):
+                made.append(n.assign(stmt.targets[0].id, n.subscript(n.name(name), key)))
+            out.extend(gast.copy_location(s, stmt) for s in made)
+        return out
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=True)
 
 
 def dict_copies(func, namespace):

@@ -32,6 +32,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
+    passed = _copies_passed_once(body)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -47,7 +48,7 @@ def check_effects(body, ctx):
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()))
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
-            _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()))
+            _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed)
             _check_bounded_deque(stmt, call, ctx)
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
@@ -468,13 +469,34 @@ def _counts(stmt):
         (isinstance(stmt.target, gast.Attribute) or isinstance(stmt.target.slice, gast.Constant))
 
 
-def _check_callee_writes(stmt, call, ctx, guards, kept=()):
+def _copies_passed_once(body):
+    """The names bound once, to a copy (``bn_param_copy = bn_param.copy()``, what the call
+    ``f(x, bn_param.copy())`` normalizes to), and read once in `body`: what a helper passed
+    one writes into is seen by nothing else."""
+    bound, loads, copies = {}, {}, set()
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            for name in n.names_stored(node.targets[0]):
+                bound[name] = bound.get(name, 0) + 1
+            if isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call) \
+                    and _new_memory(node.value):
+                copies.add(node.targets[0].id)
+        elif isinstance(node, (gast.For, gast.AugAssign, gast.comprehension)):
+            for name in n.names_stored(node.target):
+                bound[name] = bound.get(name, 0) + 2
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+    return {name for name in copies if bound.get(name) == 1 and loads.get(name) == 1}
+
+
+def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
     into (``s += v * v``) changes no number: a run-time check that the argument is one, put
     in `guards` (see `nodes.place`), stands for the rejection. `kept`: names the backward
-    sweep may hold by reference at `stmt`, which no helper may change either."""
+    sweep may hold by reference at `stmt`, which no helper may change either; `passed`:
+    copies made for this call alone (`_copies_passed_once`), whose changes nothing sees."""
     func = call.func
     numbers = set()
     if isinstance(func, gast.Name) and func.id in ctx.nested:
@@ -513,6 +535,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=()):
     names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
     for param, value in bound:
         arg = _root(value)
+        if isinstance(value, gast.Name) and value.id in passed:
+            continue  # (``f(x, bn_param.copy())``: the helper's own copy)
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or

@@ -4,6 +4,8 @@ by a review: a local unit stride in window slices, dicts made together (``xs, hs
 {}, {}, {}``), an item read before its array is updated in place (``first = x[0]; x /=
 first``), ``d.get(key, default)`` with a default of another shape. Checked against central
 differences and hand-written closed forms."""
+import copy
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,87 @@ def default_of_another_shape(x, opts):
     return np.sum(scale * x) + np.sum(shift)
 
 
+def sgd_momentum_then_loss(w, dw, X, y, config):
+    config.setdefault('learning_rate', 1e-2)
+    config.setdefault('momentum', 0.9)
+    v = config.get('velocity', np.zeros_like(w))
+    v = config['momentum'] * v - config['learning_rate'] * dw
+    next_w = w + v
+    config['velocity'] = v
+    return np.sum((X @ next_w - y) ** 2)
+
+
+def rms_decay_kept(w, config):
+    cache = config.setdefault('cache', np.ones_like(w))
+    return np.sum(w ** 2 / np.sqrt(cache + 1e-8))
+
+
+def one_hot_inputs_by_dot(W, inputs):
+    xs = {}
+    loss = 0.0
+    for t in range(len(inputs)):
+        xs[t] = np.eye(3)[inputs[t]]
+        loss += np.sum(np.tanh(np.dot(W, xs[t])))
+    return loss
+
+
+def rows_read_by_a_call_then_overwritten(w):
+    M = np.ones((3, 2)) + np.arange(6.0).reshape(3, 2)
+    t = 0.0
+    for i in range(3):
+        t = t + np.dot(M[i], w) ** 2
+        M[i] = 5.0
+    return t
+
+
+def sgd_step_on_unpacked_params(params, X, y, lr):
+    W, b = params['W'], params['b']
+    s = X @ W + b
+    g = 2 * (s - y) / X.shape[0]
+    W -= lr * X.T @ g
+    b -= lr * g.sum(axis=0)
+    return np.mean((X @ W + b - y) ** 2)
+
+
+def sgd_step_on_a_list(ps, X, y, lr):
+    W, b = ps
+    W -= lr * W
+    b -= lr * b
+    return np.sum((X @ W + b - y) ** 2)
+
+
+def step_then_read_through_the_dict(params, X, y, lr):
+    W = params['W']
+    W -= lr * X.T @ (X @ W - y)
+    return np.sum(params['W'] ** 2)  # (the dict shows the update)
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps = bn_param.get('eps', 1e-5)
+    momentum = bn_param.get('momentum', 0.9)
+    running_mean = bn_param.get('running_mean', np.zeros(x.shape[1]))
+    mu = np.mean(x, axis=0)
+    var = np.var(x, axis=0)
+    out = gamma * (x - mu) / np.sqrt(var + eps) + beta
+    bn_param['running_mean'] = momentum * running_mean + (1 - momentum) * mu
+    return out
+
+
+def batchnorm_loss_on_a_copy(x, gamma, beta, dout, bn_param):
+    out = batchnorm_forward(x, gamma, beta, bn_param.copy())
+    return np.sum(out * dout)
+
+
+def center_in_place(v):
+    v -= v.mean()
+    return v
+
+
+def centered_copy_cubed(x):
+    y = center_in_place(x.copy())
+    return np.sum(y ** 3)
+
+
 CASES = [
     (conv1d_unit_stride, (RNG.standard_normal(6), RNG.standard_normal(3)), (0, 1)),
     (max_pool_unit_stride, (RNG.standard_normal((4, 4)),), 0),
@@ -78,6 +161,25 @@ CASES = [
     (buffers_made_together, (RNG.standard_normal(3),), 0),
     (normalised_by_first, (np.array([0.5, 1.0, 2.0]),), 0),
     (normalised_by_corner, (RNG.standard_normal((2, 3)),), 0),
+    (sgd_momentum_then_loss, (RNG.standard_normal(3), RNG.standard_normal(3),
+                              RNG.standard_normal((5, 3)), RNG.standard_normal(5), {}), (0, 1)),
+    (sgd_momentum_then_loss, (RNG.standard_normal(3), RNG.standard_normal(3),
+                              RNG.standard_normal((5, 3)), RNG.standard_normal(5),
+                              {'learning_rate': 0.1, 'velocity': RNG.standard_normal(3)}),
+     (0, 1)),
+    (rms_decay_kept, (RNG.standard_normal(3), {'cache': np.array([0.5, 2.0, 1.0])}), 0),
+    (rms_decay_kept, (RNG.standard_normal(3), {}), 0),
+    (one_hot_inputs_by_dot, (RNG.standard_normal((3, 3)), [0, 2, 1]), 0),
+    (rows_read_by_a_call_then_overwritten, (np.array([0.3, -0.5]),), 0),
+    (sgd_step_on_unpacked_params, ({'W': RNG.standard_normal((3, 2)),
+                                    'b': RNG.standard_normal(2)}, RNG.standard_normal((4, 3)),
+                                   RNG.standard_normal((4, 2)), 0.1), 0),
+    (sgd_step_on_a_list, ([RNG.standard_normal((3, 2)), RNG.standard_normal(2)],
+                          RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2)), 0.1), 0),
+    (batchnorm_loss_on_a_copy, (RNG.standard_normal((5, 3)), RNG.standard_normal(3),
+                                RNG.standard_normal(3), RNG.standard_normal((5, 3)),
+                                {'mode': 'train'}), (0, 1, 2)),
+    (centered_copy_cubed, (RNG.standard_normal(4),), 0),
     (default_of_another_shape, (RNG.standard_normal(3), {'scale': np.array([1.5, -0.5, 2.0])}),
      0),
 ]
@@ -90,13 +192,21 @@ def test_matches_central_differences_both_modes(f, args, wrt):
 
 @pytest.mark.parametrize('f, args, wrt', CASES, ids=[c[0].__name__ for c in CASES])
 def test_arguments_are_unchanged(f, args, wrt):
-    kept = [a.copy() if hasattr(a, 'copy') else a for a in args]
+    kept = copy.deepcopy(args)
     s2sgrad.grad(f, wrt=wrt)(*args)
     for before, after in zip(kept, args):
         if isinstance(before, np.ndarray):
             np.testing.assert_array_equal(before, after)
+        elif isinstance(before, dict):
+            assert list(before) == list(after)
+            for key in before:
+                np.testing.assert_array_equal(before[key], after[key])
+        elif isinstance(before, list) and before and isinstance(before[0], np.ndarray):
+            assert len(before) == len(after)
+            for u, v in zip(before, after):
+                np.testing.assert_array_equal(u, v)
         else:
-            assert before == after or set(before) == set(after)
+            assert before == after
 
 
 def test_normalised_by_first_closed_form():
@@ -113,3 +223,18 @@ def test_conv_window_gradient_closed_form():
     for i in range(4):
         want[i:i + 3] += 2 * np.sum(x[i:i + 3] * w) * w
     np.testing.assert_allclose(s2sgrad.grad(conv1d_unit_stride)(x, w), want, rtol=1e-12)
+
+
+def test_an_update_read_back_through_the_dict_is_refused():
+    params = {'W': RNG.standard_normal((3, 2))}
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='params'):
+        s2sgrad.grad(step_then_read_through_the_dict)(
+            params, RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2)), 0.1)
+
+
+def test_a_helper_writing_into_an_argument_of_the_caller_stays_refused():
+    def loss(x, gamma, beta, dout, bn_param):
+        return np.sum(batchnorm_forward(x, gamma, beta, bn_param) * dout)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='bn_param'):
+        s2sgrad.grad(loss)(RNG.standard_normal((5, 3)), np.ones(3), np.zeros(3),
+                           np.ones((5, 3)), {'mode': 'train'})
