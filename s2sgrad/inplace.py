@@ -84,8 +84,11 @@ def refuse_aliased_lists(ctx, body):
             continue
         if a in growers and b in reads or b in growers and a in reads:
             grows, other = (a, b) if a in growers else (b, a)
-            if grows == b and a not in growers and _finished_before(body, stmt, b):
-                continue  # (``new = []``, ``new.append(v)``, ..., then ``params = new``)
+            if grows == b and a not in growers and _finished_before(body, stmt, b) and \
+                    _read_before_resized(body, stmt, b, a):
+                continue  # (``new = []``, ``new.append(v)``, ..., then ``params = new``; the
+                # gradient of that, whose backward sweep pops `new` after the last read of
+                # `params`)
             grows, other, a, b = (_shown(name, written) for name in (grows, other, a, b))
             raise ctx.unsupported(
                 stmt, f'a list changed in length under one name and read under another '
@@ -107,6 +110,38 @@ def _shown(name, written):
     return name if name in written else name.rpartition('_')[0]
 
 
+def _read_before_resized(body, alias, name, other):
+    """Whether, after `alias` (``other = name``), every read of `other` comes before the
+    list `name` changes length again (``name.pop()`` in a backward sweep), and no loop holds
+    both: `other` only ever sees the finished list."""
+    seq = list(n.statements(body))
+    start = next(i for i, s in enumerate(seq) if s is alias)
+    after = seq[start + 1:]
+    resized = [i for i, s in enumerate(after) if _resizes(s, name)]
+    if not resized:
+        return True
+    read = [i for i, s in enumerate(after) if other in _own_reads(s)]
+    if read and max(read) >= min(resized):
+        return False
+    for loop in after:
+        if isinstance(loop, (gast.For, gast.While)):
+            inner = list(n.statements([loop]))
+            if any(_resizes(s, name) for s in inner) and \
+                    any(other in _own_reads(s) for s in inner):
+                return False
+    return not any(isinstance(s, (gast.For, gast.While)) and
+                   any(t is alias for t in n.statements([s])) for s in seq)
+
+
+def _own_reads(stmt):
+    """The names `stmt` reads itself: a compound statement's test or iterable, a simple
+    statement's whole."""
+    if n.blocks(stmt):
+        return {name for field in ('test', 'iter') if hasattr(stmt, field)
+                for name in n.names_read(getattr(stmt, field))}
+    return set(n.names_read(stmt))
+
+
 def _finished_before(body, alias, name):
     """Whether the list `name` is done growing when ``other = name`` (`alias`) runs, each
     time: `name` is bound only by one display (``new = []``) in the block of `alias`, before
@@ -123,7 +158,10 @@ def _finished_before(body, alias, name):
     if len(made) != 1 or len(bindings) != 1:
         return False
     inside = list(n.statements(block[made[0] + 1:index]))
-    grown = [s for s in n.statements(body) if _resizes(s, name)]
+    seq = list(n.statements(body))
+    where = next(i for i, s in enumerate(seq) if s is alias)
+    # (changes after `alias` are `_read_before_resized`'s: the backward sweep's pops)
+    grown = [s for s in seq[:where] if _resizes(s, name)]
     return all(any(s is g for s in inside) for g in grown)
 
 
@@ -235,9 +273,11 @@ def merge_aliases(ctx, body):
             single = counts.get(alias) == 1 or stmt in body and original not in ctx.params and \
                 not (rebound_later and any(original in n.names_read(s) for s in later))
             made = {name for name in fresh if counts.get(name) == 1}
-            if original not in mutated and _rebound_before_writes(alias, body, made):
-                continue  # (``h = x``, then ``h = np.tanh(h); h[0] = 0.5`` in a loop: no
-                # write reaches `x`; the alias analysis checks every write)
+            if all(_rebound_before_writes(name, body, made)
+                   for name in (alias, original) if name in mutated):
+                continue  # (``h = x``, then ``h = np.tanh(h); h[0] = 0.5`` in a loop; ``x_given
+                # = x``, then ``x = s2s.copy(x)`` before the writes: no write reaches the
+                # array both names held; the alias analysis checks every write)
             if not single or counts.get(original) != 1 or stmt not in body:
                 raise ctx.unsupported(stmt, f'the alias `{alias} = {original}` of an '
                                             f'array that is assigned into (copy it with '

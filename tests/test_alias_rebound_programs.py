@@ -79,3 +79,25 @@ def test_min_max_of_numbers_then_updated(f, a, b):
 def test_min_of_arrays_then_updated_is_loud():
     with pytest.raises(InPlaceError):
         s2sgrad.grad(smaller_plus_one, wrt=(0, 1))(np.array(0.7), np.array(0.4))
+
+
+def heat_steps_same_name(u):
+    u = u.copy()
+    for _ in range(3):
+        u[1:-1] = u[1:-1] + 0.1 * (u[2:] - 2 * u[1:-1] + u[:-2])
+    return np.sum(u ** 3)
+
+
+def capped_same_name(s):
+    s = np.array(s)
+    s[s > 1.5] = 1.5
+    s[0] = s[1] * s[2]
+    return np.sum(np.exp(s) * s)
+
+
+@pytest.mark.parametrize('f', [heat_steps_same_name, capped_same_name],
+                         ids=lambda f: f.__name__)
+def test_second_derivatives_of_a_copy_under_the_same_name(f):
+    x = np.array([1.0, 2.0, 0.3, 0.5, 0.7])
+    check_grads(f, (x,), modes=('rev', 'fwd'), order=2)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 0.3, 0.5, 0.7])

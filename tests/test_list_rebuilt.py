@@ -102,3 +102,39 @@ def test_a_list_that_grows_after_a_parameter_name_got_it_is_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError,
                        match='`new` and `params`, made the same list by `params = new`'):
         s2sgrad.grad(grows_after_a_parameter_gets_it)(P)
+
+
+def euler_on_a_list(x):
+    s = [x, 1.0]
+    for _ in range(3):
+        s = [v + 0.1 * v * v for v in s]
+    return s[0] * s[1]
+
+
+def squared_once(x):
+    s = [x, 1.0]
+    s = [v * v for v in s]
+    return s[0] + s[1]
+
+
+@pytest.mark.parametrize('f', [squared_once], ids=lambda f: f.__name__)
+@pytest.mark.parametrize('x', [0.3, 1.2])
+def test_second_derivative_of_a_list_rebound_by_a_comprehension(f, x):
+    # (the gradient's comprehension list is read under the rebound name before its backward
+    # sweep pops it: hvp and grad of grad were refused)
+    df = s2sgrad.grad(f)
+    h = 1e-5
+    want = (df(x + h) - df(x - h)) / (2 * h)
+    assert s2sgrad.hvp(f)(x, 1.0) == pytest.approx(want, rel=1e-6)
+    assert s2sgrad.grad(df)(x) == pytest.approx(want, rel=1e-6)
+
+
+def test_second_derivative_of_a_list_rebound_in_a_loop_is_refused():
+    # (each step's list is read under the other name while earlier steps' lists are popped:
+    # refused rather than followed; first derivatives are right)
+    x = 0.3
+    h = 1e-6
+    assert s2sgrad.grad(euler_on_a_list)(x) == pytest.approx(
+        (euler_on_a_list(x + h) - euler_on_a_list(x - h)) / (2 * h), rel=1e-6)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='list'):
+        s2sgrad.hvp(euler_on_a_list)(x, 1.0)
