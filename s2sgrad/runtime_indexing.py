@@ -364,6 +364,14 @@ def read_item(by, key, old):
     return read_at(by, key, old)
 
 
+def item_at(g, index):
+    """``g[index]`` of an adjoint `g`, or 0.0 where `g` is a zero that stands for a whole
+    container or array (an adjoint nothing added to: a third derivative reads one)."""
+    if _is_zero(g):
+        return 0.0
+    return _indexable(g)[index]
+
+
 def getitem(obj, index):
     """``obj[index]``: normalized code reads a subscript whose index depends on the
     differentiated arguments but whose base does not (``np.r_[x, y]``, ``table[i]``) as this

@@ -11,7 +11,8 @@ import numpy as np
 from s2sgrad import rules, runtime
 from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
-    as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, items_back, matmul_lhs,
+    as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, item_at, items_back,
+    matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
     retranspose, select, stored, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
     unsum, untranspose, zero_at)
@@ -29,6 +30,7 @@ HELPERS = {
     runtime.dot_rhs: 'reverse forward',
     runtime.extremum_tangent: 'reverse forward',
     runtime.getitem: 'reverse forward',  # (its rules are those of operator.getitem: subscripts.py)
+    runtime.item_at: 'reverse forward',
     runtime.kind_like: 'reverse forward',
     runtime.like: 'reverse forward',
     runtime.matmul_lhs: 'reverse forward',
@@ -328,7 +330,15 @@ linear(runtime.unindex, 'd[g], x, index')
 @adjoint(runtime.add_at)
 def add_at_adjoint(ans, bx, index, g):
     d[bx] = d[ans]
-    d[g] = unbroadcast(d[ans][index], g)
+    d[g] = unbroadcast(item_at(d[ans], index), g)
+
+
+@adjoint(runtime.item_at)
+def item_at_adjoint(ans, g, index):
+    d[g] = unindex(d[ans], g, index)
+
+
+linear(runtime.item_at, 'd[g], index')
 
 
 @tangent(runtime.add_at)

@@ -345,3 +345,22 @@ def test_recurrences_at_second_order():
     np.testing.assert_allclose(s2sgrad.hvp(filled_recurrence)(x, v), [0.5, -1.0, 1.0])
     check_grads(soft_minimum_table, (np.array([0.1, 0.5, -0.3]), np.array([0.2, 0.4])),
                 modes=('rev', 'fwd'), order=2)
+
+
+def list_in_a_branch(x, flag=True):
+    if flag:
+        xs = [x, x * 2]
+        r = 0.0
+        for q in xs:
+            r = r + q * q * q
+    else:
+        r = x
+    return r  # (9 x ** 3 on this path)
+
+
+def test_third_derivative_of_a_list_built_in_a_branch():
+    # (an adjoint of the list that nothing added to was read by item: 'float' object is not
+    # subscriptable in the third derivative's code)
+    d3 = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(list_in_a_branch)))
+    assert d3(0.7) == pytest.approx(54.0)
+    assert s2sgrad.grad(s2sgrad.grad(list_in_a_branch))(0.7) == pytest.approx(54.0 * 0.7)
