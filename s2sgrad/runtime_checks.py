@@ -90,7 +90,7 @@ def check_cotangent(cotangent, result, path=''):
                          f'output\'s shape')
     _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
                 lambda where: f'`output{where}`' if where else 'the function\'s output')
-    return _own_containers(as_float(cotangent, result))
+    return _own_containers(as_float(cotangent, result), result)
 
 
 def as_float(given, like):
@@ -124,16 +124,21 @@ def as_float(given, like):
     return given.astype(dtype if dtype is not None and dtype.kind in 'fc' else np.float64)
 
 
-def _own_containers(value):
+def _own_containers(value, like=None):
     """`value` with its lists, tuples and dicts copied (not its arrays): the gradient takes
-    items off a list cotangent, which must not change the caller's."""
-    if isinstance(value, list):
-        return [_own_containers(item) for item in value]
-    if isinstance(value, tuple):
-        items = [_own_containers(item) for item in value]
+    items off a list cotangent, which must not change the caller's. A tuple standing for a
+    list of `like` (the output: ``jacobian``'s rows, a cotangent given as a tuple) is a list,
+    which the gradient of a list built by ``append`` pops."""
+    if isinstance(value, (list, tuple)):
+        likes = like if isinstance(like, (list, tuple)) and len(like) == len(value) else \
+            [None] * len(value)
+        items = [_own_containers(item, part) for item, part in zip(value, likes)]
+        if isinstance(value, list) or isinstance(like, list):
+            return items
         return type(value)(*items) if hasattr(value, '_fields') else tuple(items)
     if isinstance(value, dict):
-        return {key: _own_containers(item) for key, item in value.items()}
+        return {key: _own_containers(item, like.get(key) if isinstance(like, dict) else None)
+                for key, item in value.items()}
     return value
 
 

@@ -190,3 +190,43 @@ def test_a_namedtuple_output_has_a_namedtuple_of_jacobians():
     assert isinstance(result, Pair)
     assert np.allclose(result.first, np.diag(np.cos(X)))
     assert np.allclose(result.second, np.diag(2 * X))
+
+
+def projected_by_append(X, t):
+    out = []
+    for p in X:
+        q = p + t
+        out.append(q[:2] / q[2])
+    return out
+
+
+def projected_by_comprehension(X, t):
+    return [(p + t)[:2] / (p + t)[2] for p in X]
+
+
+PX = np.array([[0.1, 0.2, 4.0], [0.3, -0.1, 5.0], [-0.2, 0.4, 6.0]])
+PT = np.array([0.0, 0.1, 0.5])
+
+
+@pytest.mark.parametrize('f', [projected_by_append, projected_by_comprehension],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize('mode', ['fwd', 'rev'])
+def test_jacobian_of_a_list_built_in_a_loop(f, mode):
+    # (the rows' cotangents reached the gradient as a tuple, which it pops: AttributeError)
+    J = s2sgrad.jacobian(f, wrt=1, mode=mode)(PX, PT)
+    assert isinstance(J, list) and len(J) == 3
+    h = 1e-6
+    for k in range(3):
+        num = np.stack([(f(PX, PT + h * e)[k] - f(PX, PT - h * e)[k]) / (2 * h)
+                        for e in np.eye(3)], axis=1)
+        np.testing.assert_allclose(J[k], num, rtol=1e-6, atol=1e-9)
+
+
+def test_vjp_of_a_list_built_in_a_loop_takes_a_tuple_cotangent():
+    cot = tuple(np.ones(2) * (k + 1) for k in range(3))
+    kept = [c.copy() for c in cot]
+    by_tuple = s2sgrad.vjp(projected_by_append, wrt=1)(PX, PT, cot)
+    by_list = s2sgrad.vjp(projected_by_append, wrt=1)(PX, PT, list(cot))
+    np.testing.assert_allclose(by_tuple, by_list)
+    for before, after in zip(kept, cot):
+        np.testing.assert_array_equal(before, after)
