@@ -1,10 +1,11 @@
 """Values made by a call and kept under a name that a rewrite reads as that call again.
 
 ``d = norm(mu, s)`` then ``d.logpdf(x)`` (`frozen_dists`), ``cube = partial(pw, p=3)`` then
-``cube(x)`` (`partial_calls`): where the name is assigned once, in the function's body (not
-in a loop or a branch), the names its call reads are not assigned after it, and every read of
-the name is one the rewrite replaces, the call can stand in each read: its arguments computed
-once where the value was made (`computed_once`), in place of the assignment.
+``cube(x)`` (`partial_calls`): where the name is assigned once (in the body, a branch or a
+loop), the names its call reads are not assigned after it in its block, and every read of the
+name comes after it in that block and is one the rewrite replaces, the call can stand in each
+read: its arguments computed once where the value was made (`computed_once`), in place of
+the assignment.
 """
 import gast
 
@@ -21,19 +22,32 @@ def kept_calls(func, made, replaced):
             counts = reads if isinstance(node.ctx, gast.Load) else stores
             counts.setdefault(node.id, []).append(node)
     found = {}
-    for index, stmt in enumerate(func.body):
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
-                isinstance(stmt.targets[0], gast.Name) and made(stmt.value)):
-            continue
-        name = stmt.targets[0].id
-        later = set()
-        for after in func.body[index + 1:]:
-            later.update(n.names_stored(after))
-        if len(stores.get(name, ())) == 1 and \
-                all(id(read) in replaced for read in reads.get(name, ())) and \
-                not set(n.names_read(stmt.value)) & later:
-            found[name] = stmt
+    for block in _blocks(func.body):
+        for index, stmt in enumerate(block):
+            if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                    isinstance(stmt.targets[0], gast.Name) and made(stmt.value)):
+                continue
+            name = stmt.targets[0].id
+            later, after_ids = set(), set()
+            for after in block[index + 1:]:
+                later.update(n.names_stored(after))
+                after_ids.update(id(node) for node in n.walk(after))
+            # (in a branch or a loop too: every read after it in its block, so each sees
+            # the value made there, in that run of the loop)
+            if len(stores.get(name, ())) == 1 and \
+                    all(id(read) in replaced and id(read) in after_ids
+                        for read in reads.get(name, ())) and \
+                    not set(n.names_read(stmt.value)) & later:
+                found[name] = stmt
     return found
+
+
+def _blocks(stmts):
+    """`stmts` and the statement lists inside them (not those of nested functions)."""
+    yield stmts
+    for stmt in stmts:
+        for _, block in n.blocks(stmt):
+            yield from _blocks(block)
 
 
 def computed_once(assign, namer, func):
@@ -64,7 +78,12 @@ def replace_kept(func, kept, made):
     """Put in `func`'s body, for each kept name's assignment (`kept_calls`), the statements
     `computed_once` made for it (`made`, by name)."""
     by_statement = {id(kept[name]): made[name][0] for name in kept}
-    func.body = [new for stmt in func.body for new in by_statement.get(id(stmt), [stmt])]
+
+    def rewrite(block):
+        for stmt in block:
+            n.map_blocks(stmt, rewrite)
+        return [new for stmt in block for new in by_statement.get(id(stmt), [stmt])]
+    func.body = rewrite(func.body)
 
 
 def starred(call):

@@ -158,10 +158,24 @@ def frozen_in_a_loop(x, mu, s):
     return total
 
 
+def frozen_in_either_branch(x, mu, s):
+    if mu > 0:
+        d = norm(mu, s)
+    else:
+        d = norm(-mu, s)
+    return np.sum(d.logpdf(x))
+
+
+def test_a_frozen_distribution_made_in_each_step_of_a_loop():
+    value, g = s2sgrad.value_and_grad(frozen_in_a_loop, wrt=1)(X, 0.4, 1.7)
+    assert np.isclose(value, frozen_in_a_loop(X, 0.4, 1.7))
+    assert np.isclose(g, numeric(frozen_in_a_loop, [X, 0.4, 1.7], 1), rtol=1e-5)
+
+
 def test_a_frozen_distribution_not_followed_says_what_to_write():
     with pytest.raises(s2sgrad.errors.NoRuleError, match='frozen distribution is followed') \
             as info:
-        s2sgrad.grad(frozen_in_a_loop, wrt=1)(X, 0.4, 1.7)
+        s2sgrad.grad(frozen_in_either_branch, wrt=1)(X, 0.4, 1.7)
     assert 'norm.logpdf(x, mu, s)' in str(info.value)
 
 

@@ -124,3 +124,47 @@ def test_a_partial_keyword_is_computed_before_the_call_arguments():
         return
     assert np.isclose(value, keyword_computed_first(X))
     assert np.allclose(g, numeric_grad(keyword_computed_first, X), rtol=1e-6)
+
+
+def power_of(a, b):
+    return a ** b
+
+
+def made_in_a_branch(x, flag=True):
+    r = np.sum(x)
+    if flag:
+        g = partial(power_of, x)
+        r = np.sum(g(3.0))
+    return r
+
+
+def made_in_each_step(x):
+    r = 0.0
+    for k in range(3):
+        g = partial(power_of, b=k + 1.0)
+        r = r + np.sum(g(x)) * (k + 0.5)
+    return r
+
+
+def argument_rebound_after_it_is_made(x):
+    g = partial(power_of, x)
+    if np.sum(x) > -100:
+        h = partial(power_of, b=2.0)
+        x = x * 2.0
+        return np.sum(g(3.0)) + np.sum(h(x))
+    return np.sum(x)
+
+
+@pytest.mark.parametrize('f', [made_in_a_branch, made_in_each_step], ids=lambda f: f.__name__)
+def test_partials_made_in_a_branch_or_a_loop(f):
+    x = np.array([0.4, 1.3])
+    expected = numeric_grad(f, x)
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), expected, rtol=1e-6, atol=1e-8)
+    v = np.array([1.0, -0.5])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-8)
+
+
+def test_a_partial_whose_argument_is_rebound_before_the_call_is_refused():
+    # (``g`` must call with the old `x`; the rewrite would read the new one)
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='partial'):
+        s2sgrad.grad(argument_rebound_after_it_is_made)(np.array([0.4, 1.3]))
