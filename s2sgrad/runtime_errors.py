@@ -41,7 +41,9 @@ def _repeated_items(got, expected):
         f'lists (concatenation, repetition) with differentiated items is only followed when '
         f'the lists are written out or grown from written-out lists (`[a, b] + [c]`, `out += '
         f'[v]`), and a list passed to a helper of yours more than once is not; use '
-        f'np.concatenate or np.tile, or pass the arrays (or a dict of them)')
+        f'np.concatenate or np.tile, or pass the arrays (or a dict of them). (In a gradient '
+        f'differentiated again, a list kept on its stack that grew afterwards: use '
+        f's2sgrad.hvp or s2sgrad.hessian for second derivatives)')
 
 
 def _own_file(filename):

@@ -164,8 +164,11 @@ def add(a, b):
         if len(a) != len(b):  # (zip would drop the extra items' adjoints)
             raise unsupported(
                 f'two adjoints of one list or tuple have {len(a)} and {len(b)} items: a list '
-                f'was concatenated or repeated (`+`, `*`) where s2sgrad does not follow it; '
-                f'use np.concatenate or np.tile on arrays, or append in a loop')
+                f'was concatenated or repeated (`+`, `*`) where s2sgrad does not follow it '
+                f'(use np.concatenate or np.tile on arrays, or append in a loop), or, in a '
+                f'gradient differentiated again, a list the gradient keeps on a stack grew '
+                f'after it was put there (for second derivatives use s2sgrad.hvp or '
+                f's2sgrad.hessian, which run forward mode over the gradient)')
         summed = [add(x, y) for x, y in zip(a, b)]
         return tuple(summed) if isinstance(a, tuple) else summed
     return a + b

@@ -364,3 +364,23 @@ def test_third_derivative_of_a_list_built_in_a_branch():
     d3 = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(list_in_a_branch)))
     assert d3(0.7) == pytest.approx(54.0)
     assert s2sgrad.grad(s2sgrad.grad(list_in_a_branch))(0.7) == pytest.approx(54.0 * 0.7)
+
+
+def rows_of_comprehensions(x):
+    rows = []
+    for i in range(2):
+        rows.append([x * i * x + j for j in range(3)])
+    return sum(sum(r) for r in rows)
+
+
+def test_list_of_lists_second_derivative():
+    # (3 x ** 2: hessian runs forward mode over the gradient; grad of grad meets the gradient's
+    # stack of lists that grew after they were pushed, and says to use hvp or hessian)
+    assert s2sgrad.hessian(rows_of_comprehensions)(0.7) == pytest.approx(6.0)
+    assert s2sgrad.hvp(rows_of_comprehensions)(0.7, 1.0) == pytest.approx(6.0)
+    try:
+        value = s2sgrad.grad(s2sgrad.grad(rows_of_comprehensions))(0.7)
+    except s2sgrad.errors.NoRuleError as error:
+        assert 'hvp' in str(error)
+    else:
+        assert value == pytest.approx(6.0)
