@@ -353,8 +353,8 @@ class AliasAnalysis(MemoryModel):
     def _whole_arrays(self, memory, bindings):
         """Whether `memory` is arrays made in the function (``np.zeros_like(u0)``,
         ``u0.copy()``) and each of `bindings` holds such an array whole: bound to one of them
-        where it was made, to another name, or to a name's item of a tuple display (``u, w =
-        w, u``), never to a view or to what a call returned."""
+        where it was made, or by unpacking a tuple of names (``u, w = w, u``), never to a view,
+        to what a call returned, or to another name alone (``v = y``: one array)."""
         if not memory or not all(loc[0] == 'new' and loc not in self.container and
                                  (loc in self.arrays or loc[1] in self.allocations)
                                  for loc in memory):
@@ -369,9 +369,10 @@ class AliasAnalysis(MemoryModel):
             if not isinstance(stmt, gast.Assign):
                 return False
             value = stmt.value
-            if isinstance(value, (gast.Name, gast.Tuple)) and \
+            if isinstance(stmt.targets[0], gast.Tuple) and \
+                    isinstance(value, (gast.Name, gast.Tuple)) and \
                     all(isinstance(v, gast.Name) for v in getattr(value, 'elts', [value])):
-                continue
+                continue  # (``u, w = w, u``: names traded; not ``v = y``, one array)
             if self.mem.get(binding) == {('new', binding[1])} and id(stmt) in self.allocations:
                 continue
             return False

@@ -414,6 +414,10 @@ class MemoryModel:
             if not _copies(node) or _may_return_argument(node, name, module):
                 return self._unknown(set(), args, state, stmt)
             return self._allocated(stmt, array=module.split('.')[0] in ('numpy', 'cupy'))
+        if inspect.isfunction(obj) and getattr(obj, '__s2sgrad__', None) is not None:
+            # (``s2sgrad.grad(g)(p, x)`` inside the function: a gradient shares memory with
+            # nothing, its containers and arrays are its own)
+            return self._allocated(stmt)
         if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')) and \
                 _returns_new(obj):
             # a function of the user's that returns arithmetic or a fresh NumPy result: new

@@ -109,7 +109,8 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
     """Whether every ``return`` of the user function `func` (at its own level) gives a value
     that no argument shares: arithmetic (``x * 2.0``, ``-x``), a call of a NumPy function
     named in `fresh_functions` (``np.tanh(x)``) or a method named in `fresh_methods`
-    (``x.copy()``); False when its source cannot be read."""
+    (``x.copy()``), or a tuple, list or dict display (constant keys) of such values; False when
+    its source cannot be read."""
     own = _own_nodes(func)
     if own is None:
         return False
@@ -135,8 +136,12 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
                            for side in n.walk(value))
         if isinstance(value, (gast.UnaryOp, gast.Constant)):
             return True  # (``s = 0.0``, then ``s = s + v``: a number)
-        if isinstance(value, gast.Tuple):  # (``return total, count``)
+        if isinstance(value, (gast.Tuple, gast.List)):  # (``return total, count``)
             return all(new(elt, depth + 1) for elt in value.elts)
+        if isinstance(value, gast.Dict):  # (``return {'W': X.T @ r, 'b': 2 * p['b']}``)
+            return None not in value.keys and \
+                all(isinstance(key, gast.Constant) for key in value.keys) and \
+                all(new(item, depth + 1) for item in value.values)
         if not isinstance(value, gast.Call) or any(k.arg == 'copy' for k in value.keywords):
             return False
         path = n.dotted_path(value.func) or ''

@@ -24,7 +24,7 @@ from .iterator_calls import lower_iterators
 from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
 from .match_cases import rewrite_matches
-from .named_exprs import hoist_named_exprs, pure_call
+from .named_exprs import called_before, hoist_named_exprs, once, pure_call
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
 from .partial_calls import inline_partials
@@ -128,6 +128,17 @@ def dict_fills(func, namespace, namer, resolver=None):
                     name = namer.fresh('result')
                     out.extend(fill([gast.copy_location(n.assign(name, items[index]), stmt)]))
                     items[index] = n.name(name)
+            # (``loss({'W': W, 'b': b}, X)``: a dict passed to a call filled under a name
+            # first)
+            for holder, field, index in _dict_arguments(stmt, resolver):
+                name = namer.fresh('params')
+                value = getattr(holder, field)
+                display = value[index] if index is not None else value
+                out.extend(fill([gast.copy_location(n.assign(name, display), stmt)]))
+                if index is not None:
+                    value[index] = n.name(name)
+                else:
+                    setattr(holder, field, n.name(name))
             pairs = _dict_pairs(stmt)
             if pairs is None:
                 out.append(stmt)
@@ -204,6 +215,32 @@ def dict_copies(func, namespace):
                 node.func.id == 'dict' and len(node.args) == 1 and not node.keywords and \
                 isinstance(node.args[0], (gast.Name, gast.Attribute, gast.Subscript)):
             node.func = gast.copy_location(n.dotted('s2s.dict_copy'), node.func)
+
+
+def _dict_arguments(stmt, resolver):
+    """``(node, field, index)`` of each dict with differentiated values (`_dict_pairs`) given
+    as an argument of a call that `stmt` computes once (as its value, an ``if`` test, a loop's
+    iterable), where nothing that may change state runs before it in the statement
+    (`named_exprs.called_before`): filled before the statement, as Python computes it there."""
+    if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+        parts = [stmt.value] if stmt.value is not None else []
+    elif isinstance(stmt, gast.If):
+        parts = [stmt.test]
+    elif isinstance(stmt, gast.For):
+        parts = [stmt.iter]
+    else:
+        return []
+    found = []
+    for part in parts:
+        for call in once(part, gast.Call):
+            places = [(call, 'args', i, arg) for i, arg in enumerate(call.args)] + \
+                [(keyword, 'value', None, keyword.value) for keyword in call.keywords]
+            for holder, field, index, arg in places:
+                if isinstance(arg, gast.Call) and _dict_pairs(n.assign('_', arg)) and \
+                        not called_before(parts, arg, {id(x) for x in n.walk(arg)},
+                                          resolver):
+                    found.append((holder, field, index))
+    return found
 
 
 def _computed_key(key, value, resolver):

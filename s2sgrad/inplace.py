@@ -195,31 +195,46 @@ def _resizes(stmt, name):
                node.func.attr in _RESIZING for part in own for node in n.walk(part))
 
 
-def _rebound_before_writes(name, stmts, made, fresh=False):
+def _rebound_before_writes(name, stmts, made, alias):
     """Whether each write into `name` by subscript in `stmts` (and the blocks inside them)
-    comes after a statement of its block, or of a block around it, that binds `name` to a
-    value other than a bare name (new memory or a call's result, never the alias itself) or
-    to a name of `made` (bound once to new memory: ``h = tanh_h`` after ``tanh_h =
-    np.tanh(h)``)."""
+    comes after a statement that binds `name` to a value other than a bare name (new memory
+    or a call's result) or to a name of `made` (bound once to new memory: ``h = tanh_h``
+    after ``tanh_h = np.tanh(h)``), with no run of the statement `alias` (``h = x``, which
+    makes the two names one array) in between, on every path, loops run again included."""
+    return _fresh_at_writes(name, stmts, made, alias, False)[0]
+
+
+def _fresh_at_writes(name, stmts, made, alias, fresh):
+    """``(ok, fresh after)`` of `_rebound_before_writes` for `stmts` entered with `fresh`
+    (whether `name` holds new memory of its own there)."""
     for stmt in stmts:
-        if isinstance(stmt, gast.Assign):
+        if stmt is alias:
+            fresh = False
+        elif isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
                     target.value.id == name and not fresh:
-                return False
+                return False, fresh
             if isinstance(target, gast.Name) and target.id == name:
                 fresh = not isinstance(stmt.value, gast.Name) or stmt.value.id in made
             elif name in n.names_stored(target):
                 fresh = False  # (unpacked: it may be anything)
-        elif isinstance(stmt, (gast.For, gast.While, gast.If)):
-            if any(not _rebound_before_writes(name, block, made, fresh)
-                   for _, block in n.blocks(stmt)):
-                return False
-            if any(name in n.names_stored(s) for s in n.statements([stmt])):
-                fresh = False  # (after the block: bound there or not)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            ok, after = _fresh_at_writes(name, stmt.body, made, alias, fresh)
+            if ok and fresh and not after:  # (the next run starts as this one ends)
+                ok, after = _fresh_at_writes(name, stmt.body, made, alias, False)
+            if not ok:
+                return False, fresh
+            fresh = fresh and after
+        elif isinstance(stmt, gast.If):
+            ok_body, after_body = _fresh_at_writes(name, stmt.body, made, alias, fresh)
+            ok_else, after_else = _fresh_at_writes(name, stmt.orelse, made, alias, fresh)
+            if not (ok_body and ok_else):
+                return False, fresh
+            fresh = after_body and after_else
         elif name in n.names_stored(stmt):
             fresh = False
-    return True
+    return True, fresh
 
 
 def merge_aliases(ctx, body):
@@ -273,7 +288,7 @@ def merge_aliases(ctx, body):
             single = counts.get(alias) == 1 or stmt in body and original not in ctx.params and \
                 not (rebound_later and any(original in n.names_read(s) for s in later))
             made = {name for name in fresh if counts.get(name) == 1}
-            if all(_rebound_before_writes(name, body, made)
+            if all(_rebound_before_writes(name, body, made, stmt)
                    for name in (alias, original) if name in mutated):
                 continue  # (``h = x``, then ``h = np.tanh(h); h[0] = 0.5`` in a loop; ``x_given
                 # = x``, then ``x = s2s.copy(x)`` before the writes: no write reaches the
