@@ -49,6 +49,8 @@ def rewrite_constructs(ctx):
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
     hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)
+    # (``g = {k: p[k] * 2 for k in p}``: ``g = dict()``, then a loop filling it by key)
+    dict_comprehensions(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_displays(func)
     dict_fills(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_copies(func, ctx.source.namespace)  # (``dict(s)``: ``s2s.dict_copy(s)``)
@@ -157,6 +159,62 @@ def dict_fills(func, namespace, namer, resolver=None):
         return out
     for node in n.walk(func):
         n.map_blocks(node, fill, functions=True)
+
+
+def dict_comprehensions(func, namespace, namer, resolver):
+    """Make ``name = {k: v for t in items if c}`` (a statement; ``return {...}`` too, under a
+    name first) ``name = dict()`` and the loop that fills it by key, as Python computes it:
+    each loop variable gets a name of its own (a comprehension's are local to it), the key
+    is computed before the value where either calls something that may change state, and a
+    comprehension that reads `name` fills another name first."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+
+    def lowered(target, comp, where):
+        mapping = {}
+        for generator in comp.generators:
+            for old in n.names_stored(generator.target):
+                mapping[old] = namer.fresh(old)
+        reads = {name for name in n.names_read(comp) if name not in mapping}
+        into = target if target not in reads else namer.fresh(target)
+        comp = n.rename(n.clone(comp), mapping)
+        key, value = comp.key, comp.value
+        body = []
+        if _computed_key(key, value, resolver):
+            name = namer.fresh('key')
+            body.append(n.assign(name, key))
+            key = n.name(name)
+        body.append(n.assign(n.subscript(n.name(into), key, store=True), value))
+        for generator in reversed(comp.generators):
+            for test in reversed(generator.ifs):
+                body = [gast.If(test=test, body=body, orelse=[])]
+            body = [gast.For(target=generator.target, iter=generator.iter, body=body,
+                             orelse=[], type_comment=None)]
+        made = [n.assign(into, n.call('dict'))] + body
+        if into != target:
+            made.append(n.assign(target, n.name(into)))
+        return [gast.fix_missing_locations(gast.copy_location(stmt, where)) for stmt in made]
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            value = getattr(stmt, 'value', None)
+            if not isinstance(value, gast.DictComp) or \
+                    any(generator.is_async for generator in value.generators):
+                out.append(stmt)
+                continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name):
+                out.extend(lowered(stmt.targets[0].id, value, stmt))
+            elif isinstance(stmt, gast.Return):
+                name = namer.fresh('result')
+                out.extend(lowered(name, value, stmt))
+                out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
+            else:
+                out.append(stmt)
+        return out
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=True)
 
 
 def dict_setdefaults(func, resolver, namer):

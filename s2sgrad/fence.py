@@ -45,8 +45,10 @@ _ALWAYS = {
                      'the same statement, or twice in one',
                      'assign the variable in a separate statement before using it'),
     gast.SetComp: ('a set comprehension `{... for ...}`', 'sets are not supported; ' + _LOOP),
-    gast.DictComp: ('a dict comprehension `{...: ... for ...}`',
-                    'dictionaries are not supported; ' + _LOOP),
+    gast.DictComp: ('a dict comprehension `{...: ... for ...}` other than the value of an '
+                    'assignment to a name or of a `return`',
+                    'assign it to a name first, or fill a dict key by key in a loop (`d = {}`, '
+                    'then `d[k] = ...`)'),
     gast.Dict: ('a dict literal with `**` unpacking (`{**a, ...}`)', _NO_DICT),
     gast.Set: ('a set literal `{...}`', _NO_SET),
     gast.Lambda: ('a `lambda` used as a value (stored in a container, returned, or passed to a '
