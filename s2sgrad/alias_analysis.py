@@ -165,6 +165,7 @@ class AliasAnalysis(MemoryModel):
                 # run time that no other live name holds the array written)
                 self.guards.append(('before', stmt, name, name,
                                     tuple(sorted({b[2] for b in live})), 'swap'))
+                self.recent |= memory  # (the backward sweep restores it: no adjoint may be it)
                 continue
             if live:
                 other = sorted(b[2] for b in live)[0]
@@ -396,6 +397,9 @@ class AliasAnalysis(MemoryModel):
             found = self.resolver.lookup(value.func)
         except TypeError:
             return False
+        if getattr(found, '__name__', None) in ('max_or', 'min_or') and \
+                (n.dotted_path(value.func) or '').startswith('s2s.'):
+            return True  # (``max(items, default=d)``: an item itself, or `d`)
         return found is builtins.min or found is builtins.max
 
     def _written_through(self, binding):

@@ -64,9 +64,9 @@ RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofac
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""
-RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof'}
+RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof', 'key_missing'}
 """Runtime helpers (and rules' helpers) whose result is a number (a length, a position, the
-order of a norm, the divisor of a variance): no memory."""
+order of a norm, the divisor of a variance, whether a dict lacks a key): no memory."""
 RUNTIME_SECOND = {'real_part'}
 """Runtime helpers that return their second argument itself (``real_part(x, g)`` is `g`)."""
 RUNTIME_KEYS = {'keys'}
@@ -374,6 +374,10 @@ class MemoryModel:
                 return result | viewed
             if name in RUNTIME_ITEMS and args:
                 return self._items(self._eval(args[0], state, stmt))
+            if name in ('max_or', 'min_or') and len(args) > 1:
+                # (``max(items, default=d)``: an item itself, or `d`)
+                return self._items(self._eval(args[0], state, stmt)) | \
+                    self._eval(args[1], state, stmt)
             if name in RUNTIME_HOLDING:  # new memory that may hold the argument as an item
                 like = self._eval(args[1], state, stmt) if len(args) > 1 else set()
                 if like and like <= self.arrays:  # (shaped like an array: a new array)

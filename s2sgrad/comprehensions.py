@@ -18,6 +18,8 @@ import builtins
 import gast
 
 from . import nodes as n
+from .named_exprs import called_before
+from .resolve import Resolver
 
 CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted', 'all', 'any')
 """Built-ins that consume a generator expression (a list gives the same result: `all` and `any`
@@ -41,6 +43,8 @@ class _Lowering:
         self.unsupported = unsupported
         self.uses = _name_counts(func)
         self.local = set(n.names_stored(func))
+        params = set(n.names_stored(func.args))
+        self.resolver = Resolver(namespace, self.local | params)
 
     def block(self, stmts):
         """Lower the comprehensions of a statement list, in place."""
@@ -67,6 +71,14 @@ class _Lowering:
         for field in fields:
             value = getattr(stmt, field, None)
             for holder, key, comp in self._comprehensions(stmt, value):
+                parts = [getattr(stmt, f, None) for f in fields]
+                if self._changed_before([p for p in parts if isinstance(p, gast.AST)], comp):
+                    # (``n, xs = xs.pop() * 1.0, [v * 2.0 for v in xs]``: built before the
+                    # statement, the list would see the items before the pop)
+                    raise self.unsupported(
+                        stmt, 'a comprehension after a call in the same statement that may '
+                              'change what it reads (Python runs the call first); make the '
+                              'call in a statement of its own before', comp)
                 name = self._accumulator(stmt, comp)
                 built = self._loops(comp, name)
                 _locate(built, comp)
@@ -82,6 +94,25 @@ class _Lowering:
                 else:
                     setattr(holder, key, replacement)
         return before
+
+    def _changed_before(self, parts, comp):
+        """Whether a call in `parts` that runs before the comprehension `comp` (`named_exprs.
+        called_before`) may change what `comp` reads: a method of a name it reads
+        (``xs.pop()``), or a call given such a name (``shuffle(xs)``)."""
+        read = set(n.names_read(comp))
+        inside = {id(node) for node in n.walk(comp)}
+        for part in parts:
+            for call in n.walk(part):
+                if not isinstance(call, gast.Call) or id(call) in inside:
+                    continue
+                func = call.func
+                touched = set(n.names_read(func.value)) if isinstance(func, gast.Attribute) \
+                    else set()
+                touched |= {name for arg in call.args + [k.value for k in call.keywords]
+                            for name in n.names_read(arg)}
+                if touched & read and called_before([call], comp, set(), self.resolver):
+                    return True
+        return False
 
     def _comprehensions(self, stmt, value, holder=None, key=None):
         """``(holder, key, node)`` for each outermost comprehension in `value`, in evaluation

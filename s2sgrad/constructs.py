@@ -49,6 +49,8 @@ def rewrite_constructs(ctx):
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
     hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)
+    # (``cfg = {'act': 'tanh'}`` then ``layer(x, **cfg)``: ``layer(x, act=cfg['act'])``)
+    expand_keyword_dicts(func)
     # (``g = {k: p[k] * 2 for k in p}``: ``g = dict()``, then a loop filling it by key)
     dict_comprehensions(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_displays(func)
@@ -161,6 +163,51 @@ def dict_fills(func, namespace, namer, resolver=None):
         n.map_blocks(node, fill, functions=True)
 
 
+def expand_keyword_dicts(func):
+    """Make ``f(x, **cfg)`` ``f(x, act=cfg['act'], scale=cfg['scale'])`` where `cfg` is
+    assigned once, in the function's body before the call, a dict display of constant string
+    keys (no ``**``), and read only so (``**cfg``, ``cfg['act']``): its keys are known and no
+    statement changes them."""
+    stores, reads = {}, {}
+    for node in n.walk(func):
+        if isinstance(node, gast.Name):
+            (reads if isinstance(node.ctx, gast.Load) else stores).setdefault(
+                node.id, []).append(node)
+    starred = {}
+    subscripted = set()
+    for node in n.walk(func):
+        if isinstance(node, gast.Call):
+            for given in node.keywords:
+                if given.arg is None and isinstance(given.value, gast.Name):
+                    starred.setdefault(given.value.id, []).append((node, given))
+        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                isinstance(node.ctx, gast.Load) and isinstance(node.slice, gast.Constant):
+            subscripted.add(id(node.value))
+    for index, stmt in enumerate(func.body):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Dict)):
+            continue
+        name, display = stmt.targets[0].id, stmt.value
+        if name not in starred or len(stores.get(name, ())) != 1 or None in display.keys or \
+                not all(isinstance(k, gast.Constant) and isinstance(k.value, str) and
+                        k.value.isidentifier() for k in display.keys):
+            continue
+        uses = {id(given.value) for _, given in starred[name]}
+        later = {id(node) for after in func.body[index + 1:] for node in n.walk(after)}
+        if not all((id(read) in uses or id(read) in subscripted) and id(read) in later
+                   for read in reads.get(name, ())):
+            continue
+        keys = [k.value for k in display.keys]
+        for call, given in starred[name]:
+            at = call.keywords.index(given)
+            given = {k.arg for k in call.keywords if k.arg is not None}
+            if given & set(keys):
+                continue  # (a keyword given twice: Python raises; left as written)
+            call.keywords[at:at + 1] = [
+                gast.keyword(arg=key, value=n.subscript(n.name(name), n.const(key)))
+                for key in keys]
+
+
 def dict_comprehensions(func, namespace, namer, resolver):
     """Make ``name = {k: v for t in items if c}`` (a statement; ``return {...}`` too, under a
     name first) ``name = dict()`` and the loop that fills it by key, as Python computes it:
@@ -219,9 +266,11 @@ def dict_comprehensions(func, namespace, namer, resolver):
 
 def dict_setdefaults(func, resolver, namer):
     """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
-    of a name) ``if k not in d: d[k] = v`` (then ``name = d[k]``), which is differentiated as
-    a dict filled by key. The key, and a default that calls anything that may change state,
-    are computed first, as Python computes them before the call."""
+    of a name) ``if s2s.key_missing(d, k): d[k] = v`` (then ``name = d[k]``), which is
+    differentiated as a dict filled by key (`key_missing` raises for an object that is not a
+    dict, or whose class changes what `setdefault` does). The key, and a default that calls
+    anything that may change state, are computed first, as Python computes them before the
+    call."""
     def setdefault(value):
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
                 value.func.attr == 'setdefault' and isinstance(value.func.value, gast.Name) and
@@ -249,8 +298,7 @@ def dict_setdefaults(func, resolver, namer):
                    for node in n.walk(default)):
                 before.append(n.assign(namer.fresh('default'), default))
                 default = n.name(before[-1].targets[0].id)
-            fill = gast.If(test=gast.Compare(left=n.clone(key), ops=[gast.NotIn()],
-                                             comparators=[n.name(name)]),
+            fill = gast.If(test=n.call('s2s.key_missing', n.name(name), n.clone(key)),
                            body=[n.assign(n.subscript(n.name(name), n.clone(key), store=True),
                                           default)], orelse=[])
             made = before + [fill]

@@ -37,6 +37,20 @@ def keys(mapping):
     return items
 
 
+def key_missing(mapping, key):
+    """``key not in mapping`` for ``mapping.setdefault(key, v)``, which the generated code
+    writes ``if s2s.key_missing(d, k): d[k] = v``: a dict's (or a subclass's that keeps
+    dict's `setdefault`); any other object's `setdefault` raises, naming it."""
+    kind = type(mapping)
+    if not isinstance(mapping, dict) or kind.setdefault is not dict.setdefault or \
+            kind.__contains__ is not dict.__contains__ or \
+            kind.__setitem__ is not dict.__setitem__:
+        raise unsupported(
+            f'`.setdefault` of a {kind.__name__}: s2sgrad differentiates it as a dict\'s '
+            f'(`if key not in d: d[key] = value`); write that yourself for another object')
+    return key not in mapping
+
+
 def popped_at(index, items):
     """Where ``items.pop(index)`` took its item from, as a position of `items` after the pop
     (for ``items.insert(position, value)``, which puts it back): a negative `index` counted

@@ -71,6 +71,7 @@ HELPERS = {
     runtime.count: 'non-differentiable',
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
+    runtime.key_missing: 'non-differentiable',
     runtime.positions: 'non-differentiable',
     runtime.popped_at: 'non-differentiable',
     runtime.inserted_at: 'non-differentiable',

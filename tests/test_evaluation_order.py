@@ -212,3 +212,24 @@ def test_a_dict_display_computes_each_key_before_its_value(f, args):
 def test_popped_key_display_closed_form():
     # the key 'b' is popped first, so the value is x * 1: d['b'] + d['c'] ** 2 = x + x ** 2
     assert s2sgrad.grad(popped_key_display)(1.5) == pytest.approx(1.0 + 2 * 1.5)
+
+
+def popped_then_comprehension(x):
+    xs = [x[0], x[1], x[2]]
+    n, xs = xs.pop() * 1.0, [v * 2.0 for v in xs]  # (the list sees two items)
+    return n * sum(xs)
+
+
+def pure_call_then_comprehension(x):
+    xs = [x[0], x[1], x[2]]
+    return np.sum(x ** 2) + sum(v * v for v in xs)
+
+
+def test_a_comprehension_after_a_pop_in_its_statement_is_refused():
+    # (built before the statement, it saw the item the pop takes: a wrong value and gradient)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='comprehension'):
+        s2sgrad.grad(popped_then_comprehension)(X[:3].copy())
+
+
+def test_a_comprehension_after_a_pure_call_is_differentiated():
+    check_grads(pure_call_then_comprehension, (X[:3].copy(),), modes=('rev', 'fwd'))

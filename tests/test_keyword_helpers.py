@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
+from s2sgrad.checks import check_grads
 from s2sgrad.errors import UnsupportedSyntaxError
 
 X = np.array([0.3, -0.4, 0.7])
@@ -45,3 +46,34 @@ def test_the_message_names_the_helper_and_its_double_star_parameter():
 @pytest.mark.parametrize('f', [through_a_parameter, through_a_dict], ids=lambda f: f.__name__)
 def test_the_fixes_it_gives_are_differentiated(f):
     assert np.allclose(s2sgrad.grad(f, wrt=1)(X, np.array([1.0, 2.0, 3.0])), X)
+
+
+def layer_with_settings(x, W, act='tanh', scale=1.0):
+    z = (x @ W) * scale
+    return np.tanh(z) if act == 'tanh' else np.maximum(z, 0)
+
+
+def config_unpacked(W, X):
+    cfg = {'act': 'tanh', 'scale': 0.5}
+    return np.sum(layer_with_settings(X, W, **cfg) ** 2) + cfg['scale']
+
+
+CFG = {'act': 'relu', 'scale': 2.0}
+
+
+def global_config_unpacked(W, X):
+    return np.sum(layer_with_settings(X, W, **CFG) ** 2)
+
+
+def test_a_local_dict_of_settings_unpacked_into_a_call():
+    # (``**cfg`` of a dict display of constant keys, read only so: the keywords it gives)
+    rng = np.random.default_rng(0)
+    W, X = rng.standard_normal((3, 2)), rng.standard_normal((4, 3))
+    check_grads(config_unpacked, (W, X), modes=('rev', 'fwd'))
+
+
+def test_a_global_dict_unpacked_into_a_call_says_what_to_write():
+    rng = np.random.default_rng(0)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='keyword'):
+        s2sgrad.grad(global_config_unpacked)(rng.standard_normal((3, 2)),
+                                             rng.standard_normal((4, 3)))

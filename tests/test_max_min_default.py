@@ -76,3 +76,38 @@ def test_array_items_and_default():
 def test_printed_gradient_calls_a_readable_definition():
     source = s2sgrad.grad(largest_of_positive).source
     assert 'max_or' in source and 'default' in source
+
+
+def number_picked_then_updated(x):
+    m = max([x * 2.0, x ** 2], default=0.0)
+    m += 1.0
+    return m * x
+
+
+def array_picked_then_updated(x):
+    a = x[0:1] * 1.0
+    b = x[1:2] * 1.0
+    m = max([a, b], default=np.zeros(1))
+    m += 1.0  # (changes `a` itself, the largest item)
+    return np.sum(a ** 2) + np.sum(b ** 3)
+
+
+def default_array_then_updated(x):
+    y = x * 1.0
+    m = max([], default=y)
+    m += 1.0  # (changes `y` itself)
+    return np.sum(y ** 2)
+
+
+def test_a_picked_number_updated_in_place():
+    assert s2sgrad.grad(number_picked_then_updated)(3.0) == pytest.approx(
+        _central(number_picked_then_updated, 3.0), rel=1e-6)
+
+
+@pytest.mark.parametrize('f', [array_picked_then_updated, default_array_then_updated],
+                         ids=lambda f: f.__name__)
+def test_a_picked_array_updated_in_place_is_loud(f):
+    # (the result is an item or the default itself: the update shows through it)
+    x = np.array([0.3, -1.2, 0.7])
+    with pytest.raises(s2sgrad.errors.S2SError):
+        s2sgrad.value_and_grad(f)(x)

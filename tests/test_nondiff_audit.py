@@ -186,6 +186,8 @@ ROWS = {
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
     's2sgrad.runtime.positions': (runtime.positions, lambda r: (_vec(r),)),
+    's2sgrad.runtime.key_missing': (lambda d: runtime.key_missing(d, 'a'),
+                                    lambda r: ({'a': float(r.normal())},)),
     's2sgrad.runtime.popped_at': (runtime.popped_at, lambda r: (-2, [float(r.normal())] * 3)),
     's2sgrad.runtime.inserted_at': (runtime.inserted_at,
                                     lambda r: (-2, [float(r.normal())] * 3)),

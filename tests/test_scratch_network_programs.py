@@ -238,3 +238,29 @@ def test_a_helper_writing_into_an_argument_of_the_caller_stays_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='bn_param'):
         s2sgrad.grad(loss)(RNG.standard_normal((5, 3)), np.ones(3), np.zeros(3),
                            np.ones((5, 3)), {'mode': 'train'})
+
+
+class _Doubling(dict):
+    def setdefault(self, key, value):
+        return dict.setdefault(self, key, value * 2.0)
+
+
+class _Registry:
+    def __init__(self):
+        self.items = {}
+
+    def setdefault(self, key, value):
+        return self.items.setdefault(key, value)
+
+
+def setdefault_then_read(w, config):
+    config.setdefault('lr', w * 0.5)
+    return np.sum(config['lr'] * w)
+
+
+@pytest.mark.parametrize('config', [_Doubling(), _Registry()], ids=['override', 'not_a_dict'])
+def test_setdefault_of_another_object_is_loud(config):
+    # (the rewrite is a dict's ``if key not in d: d[key] = v``; another class's method may do
+    # anything: refused at run time, naming it)
+    with pytest.raises(s2sgrad.errors.NoRuleError, match='setdefault'):
+        s2sgrad.grad(setdefault_then_read)(np.ones(2), config)

@@ -165,6 +165,7 @@ CASES = {
     'field_index': [c(Point(1.0, 2.0), 'y'), c(Point(1.0, 2.0), 'z'), c((1.0, 2.0), 'x')],
     'getitem': [c(V, 1), c(M, (slice(None), 0)), c({'a': 1.0}, 'a'), c(np.r_, (V, 1.0))],
     'items_back': [c([V, W], M), c([V, W], [V, W]), c((1.0, V), (2.0, W)), c(V, V)],
+    'key_missing': [c({'a': 1.0}, 'a'), c({'a': 1.0}, 'b'), c({}, 0), c([1.0], 0)],
     'keys': [c({'a': 1, 'b': 2}), c([0, 1]), c([0.5]), c([True]), c(I3), c((2, 0)), c(range(3))],
     'like': [c(2, 1.0), c(np.float64(2.0), 1.0), c(V[0], 1), c(1.0, np.float32(1.0)),
              c(V, V), c(V, F32[[0, 1, 1]]), c(0.0, V), c(0, I3), c(V, I3), c(None, V),
