@@ -457,6 +457,15 @@ def state_passed_as_dict_call(x0, v0):
     return np.sum(_product_of_state(dict(x=x0 * 1.0, v=v0 * 1.0)))
 
 
+def state_passed_after_a_pop(x0, v0):
+    xs = [x0, v0]
+    return np.sum(_scaled_state(xs.pop(), dict(x=x0 * 1.0, v=v0 * 1.0)))
+
+
+def _scaled_state(a, s):
+    return a * s['x'] * s['v']
+
+
 def _product_of_state(s):
     return s['x'] * s['v']
 
@@ -464,10 +473,15 @@ def _product_of_state(s):
 def test_a_dict_made_by_calling_dict_is_treated_as_a_dict_literal_is():
     """Not "no derivative rule for `dict`, register one": what to use instead."""
     with pytest.raises(UnsupportedSyntaxError) as info:
-        s2sgrad.grad(state_passed_as_dict_call)
+        s2sgrad.grad(state_passed_after_a_pop)
     message = str(info.value)
     assert 'dict' in message and 'tuple' in message and 'Register' not in message
-    assert_points_at(info.value, state_passed_as_dict_call, 'dict(x=', caret=False)
+    assert_points_at(info.value, state_passed_after_a_pop, 'dict(x=', caret=False)
+    # passed to a call where nothing runs before it, it is filled under a name first
+    gx, gv = s2sgrad.grad(state_passed_as_dict_call, wrt=(0, 1))(np.array([1.0, 2.0]),
+                                                                 np.array([3.0, -1.0]))
+    np.testing.assert_allclose(gx, [3.0, -1.0])
+    np.testing.assert_allclose(gv, [1.0, 2.0])
     # assigned to a name, it is filled key by key: d/dx0 = v0, d/dv0 = x0
     x0, v0 = np.array([1.0, 2.0]), np.array([3.0, -1.0])
     gx, gv = s2sgrad.grad(state_as_dict_call, wrt=(0, 1))(x0, v0)

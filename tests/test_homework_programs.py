@@ -122,11 +122,10 @@ def test_dict_display_of_differentiated_values():
                                [2.0, 2.0])
     source = s2sgrad.grad(dict_of_differentiated_values).source
     assert 'd = dict()' in source and "s2s.restore_item(d, 'a', d_old)" in source
-    # passed on as it is made: refused, with the line
-    with pytest.raises(UnsupportedSyntaxError, match=r'dict made of differentiated values') \
-            as info:
-        s2sgrad.grad(dict_of_differentiated_values_passed_on)(np.ones(2))
-    assert "_first_value({'a': x * 2.0})" in str(info.value)
+    # passed on as it is made: filled under a name first, d/dx = 2 cos(2 x)
+    x = np.array([0.3, -0.8])
+    np.testing.assert_allclose(s2sgrad.grad(dict_of_differentiated_values_passed_on)(x),
+                               2.0 * np.cos(2.0 * x))
 
 
 LOG = logging.getLogger('s2sgrad.tests.homework')
