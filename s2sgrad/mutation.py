@@ -19,12 +19,14 @@ FIRST_ARGUMENT_CHANGED = frozenset({'add_at'})
 """Functions (called as attributes) that change their first argument: ``s2s.add_at(y, i, v)``."""
 
 
-def changes(node, into, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_CHANGED):
+def changes(node, into, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_CHANGED,
+            subscripts=True):
     """Add to the set `into` the variables that `node` itself (not a node inside it) changes in
-    place: the bases of its subscript targets (an assignment), the receiver of a call of one
-    of `methods`, the first argument of a call of one of `first_argument`."""
+    place: the bases of its subscript targets (an assignment; not without `subscripts`), the
+    receiver of a call of one of `methods`, the first argument of a call of one of
+    `first_argument`."""
     cls = node.__class__
-    if cls is gast.Assign:
+    if cls is gast.Assign and subscripts:
         for target in node.targets:
             if target.__class__ is gast.Subscript:
                 base = target.value
@@ -41,12 +43,12 @@ def changes(node, into, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_
 
 
 def mutated(stmts, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_CHANGED,
-            aliases=False):
+            aliases=False, subscripts=True):
     """The variables that `stmts` change in place anywhere (see `changes`; nested functions
     included); with `aliases`, also the names bound to one of them (`with_aliases`)."""
     found = set()
     for node in n.walk(gast.Module(body=stmts, type_ignores=[])):
-        changes(node, found, methods, first_argument)
+        changes(node, found, methods, first_argument, subscripts)
     return with_aliases(found, stmts) if aliases else found
 
 

@@ -97,8 +97,7 @@ def reverse_function(ctx, body, ret):
     # (``params.pop('a')``: the backward sweep puts the key back last, so the gradient is
     # ordered like the dict as given)
     rebound |= mutation.mutated(ctx.body, methods=frozenset({'pop', 'popitem', 'clear'}),
-                                first_argument=(), aliases=True) - \
-        mutation.assigned_into(ctx.body, aliases=True)
+                                first_argument=(), aliases=True, subscripts=False)
     for name in ctx.wrt:
         badj = rpass.adj(name)
         value = n.name(badj) if badj in state.live else \

@@ -82,3 +82,22 @@ def test_a_dict_gradient_keeps_the_order_of_the_keys(f):
     flat = np.concatenate(list(g.values()))
     want_a = 0.0 if f is deleted_through_an_alias else 2.0
     np.testing.assert_allclose(flat, [want_a, 4.0, 6.0, 0.0])
+
+
+def popped_then_put_back(params):
+    w = params.pop('W')
+    params['V'] = params['V'] * 2.0
+    params['W'] = w * 3.0  # (back, last)
+    return np.sum(params['W'] ** 2) + np.sum(params['b'] * params['V'])
+
+
+@pytest.mark.parametrize('kind', [dict, __import__('collections').OrderedDict],
+                         ids=['dict', 'OrderedDict'])
+def test_a_key_popped_and_put_back_keeps_the_callers_order(kind):
+    params = kind(W=np.array([1.0, -2.0]), b=np.array([0.5, 1.5]), V=np.array([2.0, 3.0]))
+    g = s2sgrad.grad(popped_then_put_back)(params)
+    assert type(g) is kind and list(g) == ['W', 'b', 'V']
+    np.testing.assert_allclose(g['W'], 18.0 * params['W'])
+    np.testing.assert_allclose(g['b'], 2.0 * params['V'])
+    np.testing.assert_allclose(g['V'], 2.0 * params['b'])
+    check_grads(popped_then_put_back, (params,), modes=('rev', 'fwd'))

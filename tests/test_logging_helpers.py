@@ -69,3 +69,36 @@ def test_a_derivative_that_would_log_twice_raises(make):
     LOG.clear()
     with pytest.raises(UnsupportedSyntaxError, match='LOG|CALLS'):
         make()
+
+
+def logs_through_another(v):
+    return logged_square(v) * 2.0
+
+
+def nested_logger_under_a_write(x):
+    out = np.zeros(3)
+    for i in range(3):
+        out[i] = logs_through_another(x[i])
+    return np.sum(out)
+
+
+ARRAYS = []
+
+
+def logs_the_array(v):
+    ARRAYS.append(v)  # (the array itself: later changes to it would show in the log)
+    return np.sum(v ** 2)
+
+
+def array_logged_then_scaled(x):
+    y = x * 1.0
+    s = logs_the_array(y)
+    y *= 3.0
+    return s + np.sum(y)
+
+
+@pytest.mark.parametrize('f', [nested_logger_under_a_write, array_logged_then_scaled],
+                         ids=lambda f: f.__name__)
+def test_logs_the_derivative_cannot_keep_as_python_does_are_refused(f):
+    with pytest.raises(UnsupportedSyntaxError, match='LOG|ARRAYS'):
+        s2sgrad.grad(f)(np.array([0.5, 1.0, 2.0]))
