@@ -250,7 +250,8 @@ def _refuse_repeated_logs(ctx, stmt, func):
     raise ctx.unsupported(
         stmt, f'the call of {via}, which changes the global `{logged}` (a log '
               f'or a count kept outside): its derivative runs it again here (the caller '
-              f'changes an array in place, motion=\'joint\', or a second derivative), which would '
+              f'changes an array in place, motion=\'joint\', a second derivative, or it logs '
+              f'an array, which the log would show changed), which would '
               f'change '
               f'`{logged}` twice; keep the log in the differentiated function, or return '
               f'the value to log and log it there')
@@ -392,7 +393,7 @@ def _logged_value(node):
     later changes of an array (``float(loss)``, ``v.item()``, ``f'{i}'``, ``w.copy()``)."""
     if isinstance(node, (gast.Constant, gast.JoinedStr)):
         return True
-    if isinstance(node, gast.Tuple):
+    if isinstance(node, (gast.Tuple, gast.List)):  # (``LOG.extend([float(v)])``)
         return all(_logged_value(elt) for elt in node.elts)
     if not isinstance(node, gast.Call):
         return False

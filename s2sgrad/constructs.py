@@ -197,7 +197,7 @@ def expand_keyword_dicts(func):
         if not all((id(read) in uses or id(read) in subscripted) and id(read) in later
                    for read in reads.get(name, ())):
             continue
-        keys = [k.value for k in display.keys]
+        keys = list(dict.fromkeys(k.value for k in display.keys))  # (a repeated key: once)
         for call, given in starred[name]:
             at = call.keywords.index(given)
             given = {k.arg for k in call.keywords if k.arg is not None}
@@ -222,9 +222,15 @@ def dict_comprehensions(func, namespace, namer, resolver):
         for generator in comp.generators:
             for old in n.names_stored(generator.target):
                 mapping[old] = namer.fresh(old)
-        reads = {name for name in n.names_read(comp) if name not in mapping}
-        into = target if target not in reads else namer.fresh(target)
-        comp = n.rename(n.clone(comp), mapping)
+        # (a name bound elsewhere too may be read while the dict is filled, by a nested
+        # function as well: the old value stays until the dict is made, under another name)
+        into = namer.fresh(target) if _bound_elsewhere(func, target, where) or \
+            target in n.names_read(comp) else target
+        comp = n.clone(comp)
+        first = comp.generators[0].iter  # (computed where the comprehension stands: its
+        comp.generators[0].iter = n.const(None)  # names are the function's own)
+        n.rename(comp, mapping)
+        comp.generators[0].iter = first
         key, value = comp.key, comp.value
         body = []
         if _computed_key(key, value, resolver):
@@ -262,6 +268,21 @@ def dict_comprehensions(func, namespace, namer, resolver):
         return out
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=True)
+
+
+def _bound_elsewhere(func, name, where):
+    """Whether `name` is a parameter of `func` or bound by a statement other than `where`."""
+    params = {a.id for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
+    if name in params:
+        return True
+    for node in n.walk(func):
+        if node is where:
+            continue
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            if any(name in n.names_stored(t) for t in targets):
+                return True
+    return False
 
 
 def dict_setdefaults(func, resolver, namer):

@@ -70,3 +70,26 @@ def test_a_dict_comprehension_elsewhere_says_what_to_write():
         return inner_loss({k: v * 2.0 for k, v in params.items()}, X)
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='assign it to a name'):
         s2sgrad.grad(passed)(P)
+
+
+def iterable_named_like_its_variable(v):
+    d = {j: v * j for j, v in enumerate(v)}  # (the iterable is the argument `v`)
+    return d[0] + d[1] * 3.0
+
+
+def read_through_a_nested_function(x):
+    d = {0: x[0], 1: x[1], 2: x[2]}
+
+    def get(k):
+        return d.get(k, 1.0)
+    d = {k: get(k) * 2.0 for k in range(4)}  # (get reads the old `d`)
+    return sum(d[k] * d[k] for k in d)
+
+
+@pytest.mark.parametrize('f', [iterable_named_like_its_variable, read_through_a_nested_function],
+                         ids=lambda f: f.__name__)
+def test_comprehension_scope_is_kept(f):
+    x = np.array([0.3, -0.7, 1.1])
+    value, _ = s2sgrad.value_and_grad(f)(x)
+    assert value == pytest.approx(f(x))
+    check_grads(f, (x,), modes=('rev', 'fwd'))

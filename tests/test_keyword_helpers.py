@@ -77,3 +77,14 @@ def test_a_global_dict_unpacked_into_a_call_says_what_to_write():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='keyword'):
         s2sgrad.grad(global_config_unpacked)(rng.standard_normal((3, 2)),
                                              rng.standard_normal((4, 3)))
+
+
+def config_with_a_repeated_key(W, X):
+    cfg = {'act': 'relu', 'scale': 0.5, 'act': 'tanh'}  # noqa: F601 (the last one wins)
+    return np.sum(layer_with_settings(X, W, **cfg) ** 2)
+
+
+def test_a_repeated_key_gives_one_keyword():
+    rng = np.random.default_rng(1)
+    check_grads(config_with_a_repeated_key, (rng.standard_normal((3, 2)),
+                                             rng.standard_normal((4, 3))), modes=('rev',))

@@ -102,3 +102,24 @@ def array_logged_then_scaled(x):
 def test_logs_the_derivative_cannot_keep_as_python_does_are_refused(f):
     with pytest.raises(UnsupportedSyntaxError, match='LOG|ARRAYS'):
         s2sgrad.grad(f)(np.array([0.5, 1.0, 2.0]))
+
+
+def extended_log(v):
+    LOG.extend([float(v), 1.0])
+    return v * 3.0
+
+
+def loop_of_extended_logs(x):
+    s = 0.0
+    for i in range(2):
+        s = s + extended_log(x * i)
+    return s
+
+
+def test_a_log_extended_by_numbers_changes_once():
+    LOG.clear()
+    loop_of_extended_logs(0.5)
+    want = list(LOG)
+    LOG.clear()
+    assert s2sgrad.grad(loop_of_extended_logs)(0.5) == pytest.approx(3.0)
+    assert LOG == want
