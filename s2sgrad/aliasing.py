@@ -185,6 +185,16 @@ def _error(ctx, error, analysis):
                         f'changes outside the function; keep counters and caches outside the '
                         f'differentiated function, or pass the array in and return the new '
                         f'value')
+    keyed = _keyed_store(error.stmt)
+    if keyed is not None and not (ctx.source.filename or '').startswith('<s2sgrad'):
+        # (``layer['W'] = ...`` of a dict a list holds: no array is written, the dict changes)
+        shown = f'`{name}`' if name and name in n.all_names(ctx.source.node) else 'a dict'
+        return ctx.unsupported(
+            error.stmt, f'a change to the item {keyed!r} of {shown}{made}, {error.reason}: the '
+                        f'backward sweep follows a dict by its name, so the change seen '
+                        f'through the other name is not followed; build a new list of new '
+                        f'dicts (`new = dict(layer)`, `new[{keyed!r}] = ...`, '
+                        f'`new_layers.append(new)`) and use it')
     err = ctx.unsupported(error.stmt, f'a write into {what}{made}, {error.reason}')
     if (ctx.source.filename or '').startswith('<s2sgrad'):  # (a gradient differentiated again)
         err.construct_message = err.msg = (
@@ -200,6 +210,15 @@ def _error(ctx, error, analysis):
         f'`.reshape`, `np.asarray`, lists holding the array, ...) are not supported; '
         f'add `.copy()` where the array written into is made')
     return err
+
+
+def _keyed_store(stmt):
+    """The string key of ``d['W'] = v`` (a store into a dict by a constant key), else None."""
+    target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+    if isinstance(target, gast.Subscript) and isinstance(target.slice, gast.Constant) and \
+            isinstance(target.slice.value, str):
+        return target.slice.value
+    return None
 
 
 def _insert_copies(ctx, stmts, copies):

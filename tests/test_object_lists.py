@@ -718,3 +718,41 @@ def test_the_hessian_through_a_copy_of_the_layers():
     grad = s2sgrad.grad(model.loss)
     for i in range(3):
         assert np.allclose(hessian[i], numeric_grad(lambda x: grad(x)[i], X), atol=1e-5)
+
+
+def _forward_layers(layers, X):
+    h = X
+    for layer in layers:
+        h = np.tanh(h @ layer['W'] + layer['b'])
+    return np.sum(h ** 2)
+
+
+def decayed_in_place(layers, X):
+    for layer in layers:
+        layer['W'] = layer['W'] * 0.9
+    return _forward_layers(layers, X)
+
+
+def decayed_into_new_dicts(layers, X):
+    new_layers = []
+    for layer in layers:
+        new = dict(layer)
+        new['W'] = layer['W'] * 0.9
+        new_layers.append(new)
+    return _forward_layers(new_layers, X)
+
+
+def _layers():
+    rng = np.random.default_rng(0)
+    return [{'W': rng.standard_normal((3, 4)) * 0.5, 'b': np.zeros(4)},
+            {'W': rng.standard_normal((4, 2)) * 0.5, 'b': np.zeros(2)}], \
+        rng.standard_normal((5, 3))
+
+
+def test_a_dict_a_list_holds_changed_by_key_says_what_to_write():
+    layers, X = _layers()
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='new_layers.append') as info:
+        s2sgrad.grad(decayed_in_place)(layers, X)
+    assert "item 'W'" in str(info.value)
+    from s2sgrad.checks import check_grads
+    check_grads(decayed_into_new_dicts, (layers, X), modes=('rev', 'fwd'))
