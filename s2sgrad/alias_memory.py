@@ -581,6 +581,8 @@ def fresh_call(call, resolver):
     obj = resolver.lookup(call.func)
     name = getattr(obj, '__name__', None)
     module = (getattr(obj, '__module__', None) or '').split('.')[0]
+    if not module and type(obj).__name__ == 'ufunc':
+        module = 'numpy'  # (NumPy 1's ufuncs have no __module__)
     return name in FRESH_FUNCTIONS and module in ('numpy', 'cupy') and _copies(call) and \
         not _may_return_argument(call, name, module)
 
