@@ -208,7 +208,6 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     split = splittable(ctx, stmt, ans, arguments, func)
     if not split:
         _refuse_redraws(ctx, stmt, arguments, func)
-        _refuse_repeated_logs(ctx, stmt, func)
     local, generated = _helper(ctx, arguments, func, Mode.VJP, split)
     active_args = [arguments.bound[p].id for p in arguments.active]
     ctx.container_vars.update(arguments.bound[p].id for p in arguments.active
@@ -235,49 +234,6 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
                        saved=saved, library=library)
-
-
-def _refuse_repeated_logs(ctx, stmt, func):
-    """Raise where the call in `stmt` of user function `func` runs in joint motion and
-    `func` keeps a log or a count in a global (`_logged_globals`): the VJP, which runs the
-    function again, would change it a second time."""
-    found = _logging_callee(func, set())
-    if found is None:
-        return
-    logger, logged = found
-    via = f'`{func.__name__}`' if logger is func else \
-        f'`{func.__name__}` (through `{logger.__name__}`)'
-    raise ctx.unsupported(
-        stmt, f'the call of {via}, which changes the global `{logged}` (a log '
-              f'or a count kept outside): its derivative runs it again here (the caller '
-              f'changes an array in place, motion=\'joint\', a second derivative, or it logs '
-              f'an array, which the log would show changed), which would '
-              f'change '
-              f'`{logged}` twice; keep the log in the differentiated function, or return '
-              f'the value to log and log it there')
-
-
-def _logging_callee(func, seen, depth=0):
-    """``(function, global)``: `func` or a function of the user's it calls (to a few levels)
-    that keeps a log in a global (`_logged_globals`), or None."""
-    if func is None or func in seen or depth > 4 or not inspect.isfunction(func) or \
-            rules.is_library(func):
-        return None
-    seen.add(func)
-    try:
-        node = parse_function(func).node
-    except S2SError:
-        return None
-    logged = sorted(_logged_globals(node) & mutated(node.body, aliases=True))
-    if logged:
-        return func, logged[0]
-    namespace = getattr(func, '__globals__', {})
-    for call in n.walk(node):
-        if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
-            found = _logging_callee(namespace.get(call.func.id), seen, depth + 1)
-            if found is not None:
-                return found
-    return None
 
 
 def _refuse_redraws(ctx, stmt, arguments, func):
@@ -354,7 +310,7 @@ def _changes_only_own_lists(node, logged=False):
     changed = mutated(node.body, aliases=True)
     if changed & params:
         return False
-    for name in changed - (_logged_globals(node, safe=True) if logged else set()):
+    for name in changed - (_logged_globals(node) if logged else set()):
         bindings = [stmt for stmt in n.walk(node) if name in _bound_by(stmt)]
         if not bindings or not all(
                 isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
@@ -363,13 +319,13 @@ def _changes_only_own_lists(node, logged=False):
     return True
 
 
-def _logged_globals(node, safe=False):
+def _logged_globals(node):
     """The names FunctionDef `node` does not bind that it only changes by list and dict
-    methods called for their effect (``LOG.append(float(v))``, a log or a count kept outside)
-    and reads nowhere else: nothing of the function's value or derivative goes through them,
-    so its backward part leaves them alone, and the forward part changes them once, as the
-    call does. With `safe`, only those whose calls log numbers, text or copies
-    (`_logged_value`): a logged array itself would show the derivative's changes to it."""
+    methods called for their effect with numbers, text or copies (`_logged_value`:
+    ``LOG.append(float(v))``, a log or a count kept outside) and reads nowhere else: nothing
+    of the function's value or derivative goes through them, so its backward part leaves
+    them alone, and the forward part changes them once, as the call does (a logged array
+    itself would show the derivative's changes to it)."""
     bound = {name for stmt in n.walk(node) for name in _bound_by(stmt)}
     effects = [stmt.value for stmt in n.walk(node) if isinstance(stmt, gast.Expr) and
                isinstance(stmt.value, gast.Call) and
@@ -381,11 +337,9 @@ def _logged_globals(node, safe=False):
     for other in n.walk(node):
         if isinstance(other, gast.Name) and other.id in logged and id(other) not in receivers:
             logged.discard(other.id)
-    if safe:
-        logged -= {call.func.value.id for call in effects
-                   if not all(_logged_value(arg) for arg in
-                              call.args + [k.value for k in call.keywords])}
-    return logged
+    return logged - {call.func.value.id for call in effects
+                     if not all(_logged_value(arg) for arg in
+                                call.args + [k.value for k in call.keywords])}
 
 
 def _logged_value(node):
