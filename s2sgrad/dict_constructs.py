@@ -1,0 +1,355 @@
+"""Dicts written as Python writes them, rewritten as dicts filled key by key, which the passes
+differentiate: displays (``{'a': u}`` is ``dict(a=u)``), displays of differentiated values
+filled under a name (``d = dict(); d['a'] = u``; also in a returned tuple or passed to a
+call), dict comprehensions assigned or returned (a loop filling the dict), ``dict(s)``
+copies, ``d.setdefault(k, v)``, and ``f(x, **cfg)`` of a local dict of constant keys."""
+import builtins
+import keyword
+
+import gast
+
+from . import nodes as n
+from .named_exprs import called_before, once, pure_call
+
+
+def dict_displays(func):
+    """Make each dict display of `func` without ``**`` a ``dict(...)`` call: ``{'mode':
+    'train', 'eps': 1e-5}`` is ``dict(mode='train', eps=1e-5)`` (``dict([(k, v), ...])`` where
+    a key is not a name), which is followed as a constant; made of differentiated values, it
+    is refused as such a call is (`callees`)."""
+    _DictDisplays().visit(func)
+
+
+class _DictDisplays(gast.NodeTransformer):
+    def visit_Dict(self, node):
+        self.generic_visit(node)  # (displays inside the values first)
+        keys = node.keys
+        if any(k is None for k in keys):
+            return node  # (``{**a}``: the fence refuses it)
+        names = [k.value for k in keys if isinstance(k, gast.Constant) and
+                 isinstance(k.value, str) and k.value.isidentifier() and
+                 not keyword.iskeyword(k.value)]
+        if len(set(names)) == len(keys):
+            new = n.call('dict', **dict(zip(names, node.values)))
+        else:
+            pairs = [gast.Tuple(elts=[k, v], ctx=gast.Load()) for k, v in zip(keys, node.values)]
+            new = n.call('dict', gast.List(elts=pairs, ctx=gast.Load()))
+        return gast.copy_location(new, node)
+
+
+def dict_fills(func, namespace, namer, resolver=None):
+    """Make ``d = dict(a=u, b=v)`` (a display ``{'a': u, 'b': v}`` too, see `dict_displays`)
+    whose values are not all constants ``d = dict()`` followed by ``d['a'] = u`` and ``d['b']
+    = v``: the dict is filled as a user fills one by key, which is differentiated (a dict
+    made in one call of differentiated values is not). Not where a key or value reads `d`
+    (``d = {'a': d['a'] * 2}`` reads the old dict). A dict in a returned tuple or list is
+    filled under a name first (`_displayed_dicts`; `resolver` tells which calls before it
+    change nothing)."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+
+    def fill(block):
+        out = []
+        for stmt in block:
+            if isinstance(stmt, gast.Return) and _dict_pairs(n.assign('_', stmt.value)):
+                # (``return {'a': u, 'b': v}`` of a vjp: the dict filled under a name first)
+                name = namer.fresh('result')
+                out.extend(fill([gast.copy_location(n.assign(name, stmt.value), stmt)]))
+                out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
+                continue
+            if isinstance(stmt, gast.Return):
+                # (``return x, {'k': u}``: each dict of the returned tuple or list filled
+                # under a name first)
+                for items, index in _displayed_dicts(stmt.value, resolver):
+                    name = namer.fresh('result')
+                    out.extend(fill([gast.copy_location(n.assign(name, items[index]), stmt)]))
+                    items[index] = n.name(name)
+            # (``loss({'W': W, 'b': b}, X)``: a dict passed to a call filled under a name
+            # first)
+            for holder, field, index in _dict_arguments(stmt, resolver):
+                name = namer.fresh('params')
+                value = getattr(holder, field)
+                display = value[index] if index is not None else value
+                out.extend(fill([gast.copy_location(n.assign(name, display), stmt)]))
+                if index is not None:
+                    value[index] = n.name(name)
+                else:
+                    setattr(holder, field, n.name(name))
+            pairs = _dict_pairs(stmt)
+            if pairs is None:
+                out.append(stmt)
+                continue
+            target = stmt.targets[0]
+            out.append(gast.copy_location(n.assign(target.id, n.call('dict')), stmt))
+            for key, value in pairs:
+                if _computed_key(key, value, resolver):
+                    # (``{k(): v}``: Python computes the key first, ``d[k()] = v`` the value)
+                    name = namer.fresh('key')
+                    out.append(gast.copy_location(n.assign(name, key), stmt))
+                    key = n.name(name)
+                item = n.subscript(n.name(target.id), key, store=True)
+                out.append(gast.copy_location(gast.Assign(targets=[item], value=value,
+                                                          type_comment=None), stmt))
+        return out
+    for node in n.walk(func):
+        n.map_blocks(node, fill, functions=True)
+
+
+def expand_keyword_dicts(func):
+    """Make ``f(x, **cfg)`` ``f(x, act=cfg['act'], scale=cfg['scale'])`` where `cfg` is
+    assigned once, in the function's body before the call, a dict display of constant string
+    keys (no ``**``), and read only so (``**cfg``, ``cfg['act']``): its keys are known and no
+    statement changes them."""
+    stores, reads = {}, {}
+    for node in n.walk(func):
+        if isinstance(node, gast.Name):
+            (reads if isinstance(node.ctx, gast.Load) else stores).setdefault(
+                node.id, []).append(node)
+    starred = {}
+    subscripted = set()
+    for node in n.walk(func):
+        if isinstance(node, gast.Call):
+            for given in node.keywords:
+                if given.arg is None and isinstance(given.value, gast.Name):
+                    starred.setdefault(given.value.id, []).append((node, given))
+        elif isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                isinstance(node.ctx, gast.Load) and isinstance(node.slice, gast.Constant):
+            subscripted.add(id(node.value))
+    for index, stmt in enumerate(func.body):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Dict)):
+            continue
+        name, display = stmt.targets[0].id, stmt.value
+        if name not in starred or len(stores.get(name, ())) != 1 or None in display.keys or \
+                not all(isinstance(k, gast.Constant) and isinstance(k.value, str) and
+                        k.value.isidentifier() for k in display.keys):
+            continue
+        uses = {id(given.value) for _, given in starred[name]}
+        later = {id(node) for after in func.body[index + 1:] for node in n.walk(after)}
+        if not all((id(read) in uses or id(read) in subscripted) and id(read) in later
+                   for read in reads.get(name, ())):
+            continue
+        keys = list(dict.fromkeys(k.value for k in display.keys))  # (a repeated key: once)
+        for call, given in starred[name]:
+            at = call.keywords.index(given)
+            given = {k.arg for k in call.keywords if k.arg is not None}
+            if given & set(keys):
+                continue  # (a keyword given twice: Python raises; left as written)
+            call.keywords[at:at + 1] = [
+                gast.keyword(arg=key, value=n.subscript(n.name(name), n.const(key)))
+                for key in keys]
+
+
+def dict_comprehensions(func, namespace, namer, resolver):
+    """Make ``name = {k: v for t in items if c}`` (a statement; ``return {...}`` too, under a
+    name first) ``name = dict()`` and the loop that fills it by key, as Python computes it:
+    each loop variable gets a name of its own (a comprehension's are local to it), the key
+    is computed before the value where either calls something that may change state, and a
+    comprehension that reads `name` fills another name first."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+
+    def lowered(target, comp, where):
+        mapping = {}
+        for generator in comp.generators:
+            for old in n.names_stored(generator.target):
+                mapping[old] = namer.fresh(old)
+        # (a name bound elsewhere too may be read while the dict is filled, by a nested
+        # function as well: the old value stays until the dict is made, under another name)
+        into = namer.fresh(target) if _bound_elsewhere(func, target, where) or \
+            target in n.names_read(comp) else target
+        comp = n.clone(comp)
+        first = comp.generators[0].iter  # (computed where the comprehension stands: its
+        comp.generators[0].iter = n.const(None)  # names are the function's own)
+        n.rename(comp, mapping)
+        comp.generators[0].iter = first
+        key, value = comp.key, comp.value
+        body = []
+        if _computed_key(key, value, resolver):
+            name = namer.fresh('key')
+            body.append(n.assign(name, key))
+            key = n.name(name)
+        body.append(n.assign(n.subscript(n.name(into), key, store=True), value))
+        for generator in reversed(comp.generators):
+            for test in reversed(generator.ifs):
+                body = [gast.If(test=test, body=body, orelse=[])]
+            body = [gast.For(target=generator.target, iter=generator.iter, body=body,
+                             orelse=[], type_comment=None)]
+        made = [n.assign(into, n.call('dict'))] + body
+        if into != target:
+            made.append(n.assign(target, n.name(into)))
+        return [gast.fix_missing_locations(gast.copy_location(stmt, where)) for stmt in made]
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            value = getattr(stmt, 'value', None)
+            if not isinstance(value, gast.DictComp) or \
+                    any(generator.is_async for generator in value.generators):
+                out.append(stmt)
+                continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name):
+                out.extend(lowered(stmt.targets[0].id, value, stmt))
+            elif isinstance(stmt, gast.Return):
+                name = namer.fresh('result')
+                out.extend(lowered(name, value, stmt))
+                out.append(gast.copy_location(gast.Return(value=n.name(name)), stmt))
+            else:
+                out.append(stmt)
+        return out
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=True)
+
+
+def _bound_elsewhere(func, name, where):
+    """Whether `name` is a parameter of `func` or bound by a statement other than `where`."""
+    params = {a.id for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
+    if name in params:
+        return True
+    for node in n.walk(func):
+        if node is where:
+            continue
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            if any(name in n.names_stored(t) for t in targets):
+                return True
+    return False
+
+
+def dict_setdefaults(func, resolver, namer):
+    """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
+    of a name) ``if s2s.key_missing(d, k): d[k] = v`` (then ``name = d[k]``), which is
+    differentiated as a dict filled by key (`key_missing` raises for an object that is not a
+    dict, or whose class changes what `setdefault` does). The key, and a default that calls
+    anything that may change state, are computed first, as Python computes them before the
+    call."""
+    def setdefault(value):
+        if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
+                value.func.attr == 'setdefault' and isinstance(value.func.value, gast.Name) and
+                len(value.args) == 2 and not value.keywords and
+                not any(isinstance(a, gast.Starred) for a in value.args) and
+                not resolver.is_global(value.func.value)):
+            return None
+        return value.func.value.id, value.args[0], value.args[1]
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            value = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
+            found = setdefault(value) if value is not None else None
+            if found is None or isinstance(stmt, gast.Assign) and (
+                    len(stmt.targets) != 1 or not isinstance(stmt.targets[0], gast.Name)):
+                out.append(stmt)
+                continue
+            name, key, default = found
+            before = []
+            if not isinstance(key, (gast.Constant, gast.Name)):
+                before.append(n.assign(namer.fresh('key'), key))
+                key = n.name(before[-1].targets[0].id)
+            if any(isinstance(node, gast.Call) and not pure_call(node, resolver)
+                   for node in n.walk(default)):
+                before.append(n.assign(namer.fresh('default'), default))
+                default = n.name(before[-1].targets[0].id)
+            fill = gast.If(test=n.call('s2s.key_missing', n.name(name), n.clone(key)),
+                           body=[n.assign(n.subscript(n.name(name), n.clone(key), store=True),
+                                          default)], orelse=[])
+            made = before + [fill]
+            if isinstance(stmt, gast.Assign):
+                made.append(n.assign(stmt.targets[0].id, n.subscript(n.name(name), key)))
+            out.extend(gast.copy_location(s, stmt) for s in made)
+        return out
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=True)
+
+
+def dict_copies(func, namespace):
+    """Make each ``dict(x)`` of one argument that is a name, an attribute or an item
+    (``t = dict(s)``: a copy of a dict) ``s2s.dict_copy(x)``, which has rules; displays and
+    keywords (``dict(a=u)``, ``dict([(k, v)])``) are `dict_fills`' and `dict_displays`'."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+    for node in n.walk(func):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                node.func.id == 'dict' and len(node.args) == 1 and not node.keywords and \
+                isinstance(node.args[0], (gast.Name, gast.Attribute, gast.Subscript)):
+            node.func = gast.copy_location(n.dotted('s2s.dict_copy'), node.func)
+
+
+def _dict_arguments(stmt, resolver):
+    """``(node, field, index)`` of each dict with differentiated values (`_dict_pairs`) given
+    as an argument of a call that `stmt` computes once (as its value, an ``if`` test, a loop's
+    iterable), where nothing that may change state runs before it in the statement
+    (`named_exprs.called_before`): filled before the statement, as Python computes it there."""
+    if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)):
+        parts = [stmt.value] if stmt.value is not None else []
+    elif isinstance(stmt, gast.If):
+        parts = [stmt.test]
+    elif isinstance(stmt, gast.For):
+        parts = [stmt.iter]
+    else:
+        return []
+    found = []
+    for part in parts:
+        for call in once(part, gast.Call):
+            places = [(call, 'args', i, arg) for i, arg in enumerate(call.args)] + \
+                [(keyword, 'value', None, keyword.value) for keyword in call.keywords]
+            for holder, field, index, arg in places:
+                if isinstance(arg, gast.Call) and _dict_pairs(n.assign('_', arg)) and \
+                        not called_before(parts, arg, {id(x) for x in n.walk(arg)},
+                                          resolver):
+                    found.append((holder, field, index))
+    return found
+
+
+def _computed_key(key, value, resolver):
+    """Whether the `key` of a dict display must be computed before its `value`, as Python
+    computes them: one of the two calls something that may change state."""
+    if isinstance(key, (gast.Constant, gast.Name)):
+        return False
+    return any(isinstance(node, gast.Call) and not pure_call(node, resolver)
+               for part in (key, value) for node in n.walk(part))
+
+
+def _displayed_dicts(value, resolver, called=None):
+    """``(items, index)`` for each ``dict(...)`` with differentiated values (`_dict_pairs`)
+    among the items of the tuple and list displays `value` is made of, up to the first item
+    that calls anything that may change something (`named_exprs.called_before`, as
+    `resolver` resolves it): filled before the statement, a dict must not run before a call
+    Python runs first (``return xs.pop(), {'k': xs[-1]}``)."""
+    called = [False] if called is None else called
+    if not isinstance(value, (gast.Tuple, gast.List)):
+        return []
+    found = []
+    for index, item in enumerate(value.elts):
+        if called[0]:
+            break
+        if _dict_pairs(n.assign('_', item)):
+            found.append((value.elts, index))
+        elif isinstance(item, (gast.Tuple, gast.List)):
+            found.extend(_displayed_dicts(item, resolver, called))
+        if not found or found[-1][0] is not value.elts or found[-1][1] != index:
+            called[0] = called[0] or any(isinstance(node, gast.Call) and
+                                         not pure_call(node, resolver) for node in n.walk(item))
+    return found
+
+
+def _dict_pairs(stmt):
+    """``[(key, value), ...]`` of ``name = dict(k=v, ...)`` or ``name = dict([(k, v), ...])``
+    with a value that is not a constant and nothing reading `name`; else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call) and
+            isinstance(stmt.value.func, gast.Name) and stmt.value.func.id == 'dict'):
+        return None
+    call = stmt.value
+    if call.keywords and not call.args and all(kw.arg for kw in call.keywords):
+        pairs = [(n.const(kw.arg), kw.value) for kw in call.keywords]
+    elif not call.keywords and len(call.args) == 1 and isinstance(call.args[0], gast.List) \
+            and all(isinstance(e, gast.Tuple) and len(e.elts) == 2 for e in call.args[0].elts):
+        pairs = [tuple(e.elts) for e in call.args[0].elts]
+    else:
+        return None
+    if all(isinstance(v, gast.Constant) for _, v in pairs) or \
+            stmt.targets[0].id in n.names_read(call):
+        return None
+    return pairs
