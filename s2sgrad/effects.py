@@ -529,6 +529,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
             read = _attributes_loaded(ctx.func, ctx.visible())
             written |= {param for param, attr in counts if attr in read or '*' in read}
         label = n.dotted_path(func) or obj.__name__
+        _refuse_shared_defaults(stmt, ctx, obj, label, (written | numbers) -
+                                {param for param, _ in bound})
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for _, value in bound)
@@ -567,6 +569,25 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
 def _text(node):
     """The source text of expression `node`."""
     return ast.unparse(gast.gast_to_ast(n.clone(node)))
+
+
+def _refuse_shared_defaults(stmt, ctx, func, label, written):
+    """Raise where `func` writes into a parameter of `written` (not given by the call) whose
+    default is an array, list, dict or set: one object every call shares, which keeps the
+    changes from call to call (``def h(x, out=np.zeros(3)): out[:] = x; return out``)."""
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return
+    shared = sorted(name for name in written if name in parameters and
+                    isinstance(parameters[name].default, (np.ndarray, list, dict, set)))
+    if shared:
+        kind = type(parameters[shared[0]].default).__name__
+        raise ctx.unsupported(
+            stmt, f'the call of `{label}`, which writes into its default argument '
+                  f'`{shared[0]}` (one {kind} that every call shares and changes); pass one of '
+                  f'its own (`{shared[0]}=...`), or make the default None and the {kind} in '
+                  f'the function')
 
 
 def _bound_arguments(node, call):

@@ -184,3 +184,27 @@ def test_an_array_changed_in_place_after_the_derivative_read_it_is_refused():
     expected = numerical_grad(lambda v: minibatch_shuffled_before_read(v, data), (w,), 0)
     np.testing.assert_allclose(s2sgrad.grad(minibatch_shuffled_before_read)(w, data), expected,
                                rtol=1e-6)
+
+
+def fill_shared_default(x, buf=np.zeros(3)):
+    buf[:] = x
+    return [buf]
+
+
+def two_fills_of_one_default(x):
+    a = fill_shared_default(x)[0]
+    fill_shared_default(x * 2)
+    return np.sum(a * x)  # (Python: `a` is the shared array, filled with 2 x)
+
+
+def fills_its_own(x):
+    a = fill_shared_default(x, buf=np.zeros(3))[0]
+    return np.sum(a * x)
+
+
+def test_a_helper_writing_into_its_shared_default_is_refused():
+    # (the gradient used the first fill: a silently wrong value and derivative)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='default argument `buf`'):
+        s2sgrad.grad(two_fills_of_one_default)(np.array([0.3, -0.7, 1.1]))
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(s2sgrad.grad(fills_its_own)(x), 2 * x)
