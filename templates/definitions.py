@@ -423,22 +423,22 @@ def periodic_interp(x, xp, fp, period):
 def max_or(items, default, key=None):
     """``max(items, default=default)`` (with `key` if given; a call with a default is a call
     of this): `default` where `items` is empty, else the largest item, as Python picks it."""
-    values = builtins.list(items)
+    values = list(items)
     if not values:
         return default
     if key is None:
-        return builtins.max(values)
-    return builtins.max(values, key=key)
+        return max(values)
+    return max(values, key=key)
 
 
 def min_or(items, default, key=None):
     """``min(items, default=default)`` (see `max_or`)."""
-    values = builtins.list(items)
+    values = list(items)
     if not values:
         return default
     if key is None:
-        return builtins.min(values)
-    return builtins.min(values, key=key)
+        return min(values)
+    return min(values, key=key)
 
 
 # -- ufunc methods and other forms ---------------------------------------------------------
