@@ -9,9 +9,18 @@ from .errors import S2SError
 
 
 def _load(path):
-    folder = os.path.dirname(os.path.abspath(path))
+    """The module of the file `path`: imported by its dotted name from the folder above its
+    package where it is in one (a folder with ``__init__.py``: its relative imports work),
+    else run from its file under its own name, with its folder on the import path."""
+    folder, file = os.path.split(os.path.abspath(path))
+    name = os.path.splitext(file)[0]
+    parts = [name]
+    while os.path.isfile(os.path.join(folder, '__init__.py')):
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
     sys.path.insert(0, folder)
-    name = os.path.splitext(os.path.basename(path))[0]
+    if len(parts) > 1:  # (``pkg/__init__.py`` is the package `pkg` itself)
+        return importlib.import_module('.'.join(parts[:-1] if name == '__init__' else parts))
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

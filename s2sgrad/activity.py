@@ -4,6 +4,7 @@ import numpy as np
 
 from . import nodes as n
 from . import rules
+from .alias_memory import fresh_call
 from .float_values import dtype_argument, integer_dtype
 from .mutation import assigned_into
 from .resolve import is_nondifferentiable_call
@@ -45,6 +46,8 @@ class Activity:
             return []
         base = node.value
         while True:
+            if fresh_call(base, self.resolver):
+                return []  # (``s2 = np.zeros(len(r))``, ``np.empty_like(self.r)``: new memory)
             if isinstance(base, (gast.Subscript, gast.Attribute)):
                 base = base.value
             elif isinstance(base, gast.Call) and isinstance(base.func, gast.Attribute) and \

@@ -190,15 +190,25 @@ class AdjointEmitter:
             out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
             out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
             return out
-        keyed = isinstance(item.index, gast.Constant) and isinstance(item.index.value, str)
+        keyed, inserted, restored = [], [], []
         for holder, put in ((blist, value), (item.var, n.name(item.target))):
-            if keyed:  # (a dict's ``d.pop('W')``: the key back, with its value)
-                out.append(n.assign(n.subscript(n.name(holder), n.clone(item.index), store=True),
-                                    put))
-                continue
+            # (a dict's ``d.pop('W')``: the key back, with its value)
+            keyed.append(n.assign(n.subscript(n.name(holder), n.clone(item.index), store=True),
+                                  n.clone(put)))
+            # (by a key in a variable: `s2s.restore_item`, which a gradient differentiated
+            # again reads as a write it saves the item before, the key absent)
+            restored.append(n.expr(n.call('s2s.restore_item', n.name(holder),
+                                          n.clone(item.index), n.clone(put))))
             where = list_position('s2s.popped_at', item.index, holder)
-            out.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
-        return out
+            inserted.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
+        if isinstance(item.index, gast.Constant) and isinstance(item.index.value, str):
+            return out + keyed
+        if _int_constant(item.index):
+            return out + inserted
+        # A key or a position, whichever the container takes: a dict gets the key back (at
+        # its end), a list the item where it was.
+        return out + [gast.If(test=n.call('isinstance', n.name(item.var), n.name('dict')),
+                              body=restored, orelse=inserted)]
 
     def _reverse(self, item, state):
         """The list's adjoint is reversed as the list was."""
@@ -350,6 +360,13 @@ def _is_fresh(expr):
                                'unstack'):
         return True
     return False
+
+
+def _int_constant(node):
+    """Whether `node` is an integer constant (``2``, ``-1``): a list's position, never a key."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) is int
 
 
 def list_position(helper, index, items):

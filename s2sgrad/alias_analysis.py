@@ -173,6 +173,11 @@ class AliasAnalysis(MemoryModel):
                                          f'afterwards')
             if kind == 'rebind':
                 continue
+            if not external and any(self._fresh_item(b) for b in own) and all(
+                    self._fresh_item(b) or self.mem.get(b) == {('new', b[1])} for b in own) \
+                    and self.active is not None and not any(b[2] in self.active
+                                                            for b in sharers):
+                continue  # (only the tuple a call returned holds it, which no derivative reads)
             cut = {b[1] for b in own if self._cuttable(b, forced) and
                    self.mem.get(b) != {('new', b[1])}}
             if not cut and not external:
@@ -185,6 +190,15 @@ class AliasAnalysis(MemoryModel):
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
             return cut
         return set()
+
+    def _fresh_item(self, binding):
+        """Whether `binding` holds only an item of a tuple of new values that a call made
+        (``a, P = init()`` of ``return np.zeros(2), np.eye(2)``: `alias_memory`): its own
+        where no live binding shares it (checked before) and no differentiated one holds it
+        (the tuple itself, not read again)."""
+        memory = self.mem.get(binding, set())
+        return len(memory) == 1 and all(
+            loc[0] == 'item' and loc[1][0] in self.allocations for loc in memory)
 
     def _list_shared(self, stmt, name, memory, before, live_after):
         """Raise for a list method (``lst.append(v)``) that changes a list another live

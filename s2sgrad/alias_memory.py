@@ -64,7 +64,8 @@ RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofac
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""
-RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof', 'key_missing'}
+RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof', 'key_missing',
+                   'flat_index'}
 """Runtime helpers (and rules' helpers) whose result is a number (a length, a position, the
 order of a norm, the divisor of a variance, whether a dict lacks a key): no memory."""
 RUNTIME_SECOND = {'real_part'}
@@ -243,8 +244,12 @@ class MemoryModel:
             base = self._eval(node.value, state, stmt)
             if _keyed(node):  # (``d['a']``: an item of a dict, never a view of it)
                 self.container |= base
+            elif _sliced(node) and not base & (self.container | self.lists):
+                self.arrays |= base  # (``a[0, :]``: a view of an array, which no list has)
             if self._advanced(node, state):
                 return self._new(stmt, array=True)
+            if _sliced(node) and base <= self.arrays:
+                return set(base)
             held = base & (self.container | self.lists)
             if isinstance(node.slice, gast.Slice) and held:
                 # a slice of a list is a new list holding its items (of an array, a view)
@@ -427,9 +432,18 @@ class MemoryModel:
             # a function of the user's that returns arithmetic or a fresh NumPy result: new
             # memory, holding what the arguments' items hold (``[a] * 2`` repeats items)
             result = self._allocated(stmt)
-            for arg in args:
-                self._add_contents(('new', id(stmt)),
-                                   self._contents(self._eval(arg, state, stmt)))
+            held = set().union(set(), *(self._contents(self._eval(arg, state, stmt))
+                                        for arg in args))
+            self._add_contents(('new', id(stmt)), held)
+            size = _tuple_size(obj)
+            if size is not None:
+                # (``return np.zeros(2), np.eye(2)``: a tuple of as many new values, each
+                # its own memory, which ``a, P = init()`` unpacks)
+                items = [('item', (id(stmt), index)) for index in range(size)]
+                self.elements[('new', id(stmt))] = [{item} for item in items]
+                self._add_contents(('new', id(stmt)), set(items))
+                for item in items:
+                    self._add_contents(item, held)
             return result
         callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
         result = self._unknown(callee, args, state, stmt)
@@ -481,6 +495,8 @@ class MemoryModel:
             memory = self._eval(target.value, state, stmt)
             if _keyed(target):  # (``d['new'] = v`` stores into a dict: no array changes)
                 self.container |= memory
+            elif _sliced(target):  # (``a[0, :] = v``: an array's row, which no list has)
+                self.arrays |= memory - self.container - self.lists
             value = self._eval(stmt.value, state, stmt)
             for loc in memory - self.arrays:
                 self._add_contents(loc, value)
@@ -533,6 +549,13 @@ def _keyed(subscript):
     reads a string index as a field of a structured array, which s2sgrad does not
     differentiate)."""
     return isinstance(subscript.slice, gast.Constant) and isinstance(subscript.slice.value, str)
+
+
+def _sliced(subscript):
+    """Whether `subscript` indexes with a tuple holding a slice (``a[0, :]``, ``a[:, 1:]``):
+    only an array takes one (a list takes no tuple, a dict no slice in its key)."""
+    return isinstance(subscript.slice, gast.Tuple) and \
+        any(isinstance(part, gast.Slice) for part in subscript.slice.elts)
 
 
 def _copies(call):
@@ -604,6 +627,14 @@ def _may_return_argument(call, name, module):
     if not (isinstance(power, gast.Constant) and type(power.value) is int):
         return True
     return power.value < 1 if name == 'diff' else power.value == 1
+
+
+def _tuple_size(func):
+    """The length of the tuple display that every ``return`` of the user function `func` gives
+    (``return a, b``: 2), or None."""
+    from .callees import returned_tuple_sizes
+    sizes = returned_tuple_sizes(func, distinct=True)
+    return sizes.pop() if sizes is not None and len(sizes) == 1 else None
 
 
 def _returns_new(func):

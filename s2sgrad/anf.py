@@ -289,7 +289,18 @@ class Normalizer:
         return self.temp(index, out, 'mask' if isinstance(index, gast.Compare) else 'index')
 
     def index(self, node, out):
-        """Subscript indices stay inline when they are simple; else they get a temporary."""
+        """Subscript indices stay inline when they are simple; else they get a temporary, and
+        so does an item of a list or array written by subscript (``a[perm[i], k]`` where
+        ``perm[k], perm[p] = perm[p], perm[k]`` follows: the position read now, which the
+        backward sweep reads again)."""
+        written = getattr(self, 'written', ())
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
+                node.value.id in written:
+            return self.temp(node, out, 'index')
+        if isinstance(node, gast.Tuple) and any(
+                isinstance(e, gast.Subscript) and isinstance(e.value, gast.Name) and
+                e.value.id in written for e in node.elts):
+            return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
         if is_simple(node) or not _has_call(node):
             return node
         if isinstance(node, gast.Tuple):

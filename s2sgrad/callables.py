@@ -4,6 +4,8 @@ import inspect
 import types
 from collections import namedtuple
 
+from . import rules
+
 
 class Bound:
     """A Python function and what the user's callable binds to it.
@@ -39,12 +41,19 @@ def unbind(func):
                 isinstance(func.__self__, type) else receiver(func.__self__)
         return Bound(inner.function, (func.__self__,) + inner.args, inner.keywords, receivers,
                      method=not inner.args and not inner.keywords)
-    if not inspect.isfunction(func) and not isinstance(func, type) and callable(func) and \
-            not hasattr(func, '__wrapped__'):  # wrapper objects: see source.parse_function
+    if not inspect.isfunction(func) and not isinstance(func, type) and callable(func):
         call = inspect.getattr_static(type(func), '__call__', None)
-        if inspect.isfunction(call):  # an instance of a class with a Python `__call__`
+        # an instance of a class with a Python `__call__` (a class decorator's too, which
+        # ``functools.update_wrapper(self, fn)`` gave `__wrapped__`, where `__call__` names
+        # its parameters: what it does is differentiated; a library's wrapper object, or one
+        # passing on ``*args``, see `source.parse_function`)
+        if inspect.isfunction(call) and not (hasattr(func, '__wrapped__') and (
+                rules.is_library(call) or call.__code__.co_flags & _STARRED)):
             return unbind(types.MethodType(call, func))
     return Bound(func)
+
+
+_STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
 class Receiver(namedtuple('Receiver', 'cls shadowed attributes items of_class',

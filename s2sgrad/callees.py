@@ -45,6 +45,15 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
                      f'from a list, call it in a form s2sgrad follows (`for {func.id} in '
                      f'self.layers: x = {func.id}(x)`, `self.layers[i](x)`: see the README, '
                      f'"Lists and tuples of layers")')
+        elif isinstance(func, gast.Name) and func.id not in ctx.visible() and \
+                not hasattr(builtins, func.id):
+            extra = (f'`{func.id}` is not defined where `{ctx.source.name}` is: a missing '
+                     f'import or a misspelt name (Python would raise NameError)')
+        elif isinstance(func, gast.Subscript):
+            extra = ('a function picked from a dict or a list when the code runs, which '
+                     's2sgrad cannot tell when it transforms the code: call it by its name '
+                     '(`if act == "relu": z = relu(z)`), or take it as a parameter with the '
+                     'function for its default (`def layer(x, act=np.tanh)`)')
         raise ctx.no_rule(stmt, f'`{n.shown(func)}`', extra)
     if lookup_rule(obj) is not None:
         return Callee('rule', obj, list(call.args), call.keywords)
@@ -124,12 +133,14 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
                 for name in n.names_stored(target):
                     value = stmt.value if isinstance(stmt, gast.Assign) and \
                         isinstance(target, gast.Name) else None
+                    if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name):
+                        value = _UPDATED  # (``s += v``: new as `s` was, in place or not)
                     assigned.setdefault(name, []).append(value)
 
     def new(value, depth=0):
         if isinstance(value, gast.Name) and depth < 4:
             # (``y = x.copy()``, ``return y``: a variable assigned only new values)
-            values = assigned.get(value.id)
+            values = [v for v in assigned.get(value.id, ()) if v is not _UPDATED]
             return bool(values) and all(v is not None and new(v, depth + 1) for v in values)
         if isinstance(value, gast.BinOp):  # (not ``[a] + [b]``, which holds `a` itself)
             return not any(isinstance(side, (gast.List, gast.Tuple, gast.ListComp))
@@ -156,6 +167,43 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
     return bool(returned) and all(new(value) for value in returned)
 
 
+def returned_parameters(func):
+    """The parameters of the user function `func` whose memory (or items) a ``return`` of it
+    may give back, through its own names (``out[t] = ...``, ``return out``: `out`): what a
+    call's value may share with the arguments given for them; None when its source cannot
+    be read or a name it returns is bound otherwise than by ``name = value``."""
+    own = _own_nodes(func)
+    if own is None:
+        return None
+    node, nodes = own
+    params = set(n.names_stored(node.args))
+    values = {}
+    for stmt in nodes:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
+                             gast.NamedExpr)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                for name in n.names_stored(target):
+                    plain = isinstance(stmt, gast.Assign) and isinstance(target, gast.Name)
+                    values.setdefault(name, []).append(stmt.value if plain else None)
+    pending = [name for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value
+               for name in n.names_read(stmt.value)]
+    reached = set()
+    while pending:
+        name = pending.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for value in values.get(name, ()):
+            if value is None:
+                return None
+            pending.extend(n.names_read(value))
+    return reached & params
+
+
+_UPDATED = object()
+"""`returns_new_memory`'s binding of a name by an augmented assignment (``s += v``)."""
+
 _NEW_BUILTINS = {'sum', 'len', 'float', 'int', 'abs', 'bool', 'round'}
 """Built-in functions whose result, of one argument, is new memory (not ``max``/``min``: an
 item; not ``sum(items, start)``: `start` itself where `items` is empty)."""
@@ -165,11 +213,30 @@ def returns_tuple_displays(func):
     """Whether every ``return`` of the user function `func` (at its own level, not in functions
     it defines) returns a tuple display (``return a, b``), so that a call's value is a tuple of
     that many items; False when its source cannot be read."""
+    return returned_tuple_sizes(func) is not None
+
+
+def returned_tuple_sizes(func, distinct=False):
+    """The lengths of the tuple displays the ``return`` statements of the user function `func`
+    give (``return a, b``: {2}), or None where one returns something else or its source
+    cannot be read. With `distinct`, also None where two items of one may be the same object
+    (a name given twice, or a name bound to another name: ``b = a``, ``return a, b``)."""
     own = _own_nodes(func)
     returns = [stmt for stmt in own[1] if isinstance(stmt, gast.Return)] if own else []
-    return bool(returns) and all(
-        isinstance(stmt.value, gast.Tuple) and
-        not any(isinstance(e, gast.Starred) for e in stmt.value.elts) for stmt in returns)
+    if not returns or not all(
+            isinstance(stmt.value, gast.Tuple) and
+            not any(isinstance(e, gast.Starred) for e in stmt.value.elts) for stmt in returns):
+        return None
+    if distinct:
+        aliased = {name for stmt in own[1] if isinstance(stmt, gast.Assign) and
+                   not isinstance(stmt.value, (gast.BinOp, gast.UnaryOp, gast.Call,
+                                               gast.Constant))
+                   for name in n.names_stored(stmt.targets[0])}
+        for stmt in returns:
+            names = [e.id for e in stmt.value.elts if isinstance(e, gast.Name)]
+            if len(set(names)) < len(names) or set(names) & aliased:
+                return None
+    return {len(stmt.value.elts) for stmt in returns}
 
 
 _SEQUENCES = (gast.Tuple, gast.List, gast.ListComp)

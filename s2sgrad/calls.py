@@ -222,6 +222,7 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
         ctx.holder_results.add(ans)
     library = func is not None and rules.is_definition(func)
     if not split:
+        _keep_written_copies(ctx, stmt, arguments)
         return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args,
                            library=library)
     fwd_local, bwd_local = local
@@ -234,6 +235,27 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
                        saved=saved, library=library)
+
+
+def _keep_written_copies(ctx, stmt, arguments):
+    """In joint motion, the call in `stmt` gets a copy of each copy made for it that it writes
+    into (``center(x.copy())``, ``h([x, 2.0])``: `effects`), which the VJP, running it again,
+    reads as it was."""
+    if not any(isinstance(arg, gast.Name) and arg.id in ctx.written_copies
+               for arg in n.walk(stmt.value)):
+        return
+    call = n.clone(arguments.call)
+    call.args = [_copied(arg, ctx) for arg in call.args]
+    for keyword in call.keywords:
+        keyword.value = _copied(keyword.value, ctx)
+    stmt.value = call
+
+
+def _copied(arg, ctx):
+    """``s2s.copy(arg)`` for a name of `ctx.written_copies`, else `arg`."""
+    if isinstance(arg, gast.Name) and arg.id in ctx.written_copies:
+        return n.call('s2s.copy', arg)
+    return arg
 
 
 def _refuse_redraws(ctx, stmt, arguments, func):

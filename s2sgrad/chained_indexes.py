@@ -2,9 +2,10 @@
 
 Python evaluates ``A[i][j] = v`` as a write into the view ``A[i]``, which the alias analysis
 refuses (the write changes `A`, which is read afterwards). Where `A` is a NumPy array that the
-function makes (every definition of it is a call such as ``np.zeros``) and the outer indexes
-are integers (``range`` loop variables, literals, arithmetic of them), the view is a row and the
-write is the same as one through the joined index, which is differentiated as any other::
+function makes (every definition of it is a call such as ``np.zeros``, or arithmetic no list
+takes, ``A * 1.0``, ``A - B``) and the outer indexes are integers (``range`` loop variables,
+literals, arithmetic of them), the view is a row and the write is the same as one through the
+joined index, which is differentiated as any other::
 
     >>> import ast, builtins, gast
     >>> import numpy as np
@@ -33,6 +34,7 @@ ARRAY_MAKERS = frozenset({
 the arguments a write into it needs: at least one dimension)."""
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+_ARRAY_OPS = (gast.Sub, gast.Div, gast.Pow, gast.MatMult, gast.FloorDiv)
 
 
 def join_chained_indexes(func, resolver):
@@ -191,6 +193,12 @@ def _made_arrays(func, resolver):
 
 
 def _makes_array(value, resolver):
+    if isinstance(value, gast.BinOp):
+        # (``A * 1.0``, ``A / n``, ``A @ B``: an array, or a number no index reaches; a list
+        # takes none of them, nor a dict, which ``d1 | d2`` makes)
+        return isinstance(value.op, _ARRAY_OPS) or isinstance(value.op, (gast.Add, gast.Mult)) \
+            and any(isinstance(side, gast.Constant) and type(side.value) is float
+                    for side in (value.left, value.right))
     if not isinstance(value, gast.Call):
         return False
     func = resolver.lookup(value.func)

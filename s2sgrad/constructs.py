@@ -208,14 +208,24 @@ def objects(ctx, func):
 
 
 def flat_reads(func, objects=frozenset()):
-    """Read ``x.flat`` as ``x.ravel()`` (the same items, in the same order), except where it
-    is written into (``x.flat[i] = v`` changes `x`: the effects check refuses it) and where
-    `x` is an object of yours (`objects`: ``self.flat`` is its attribute)."""
+    """Read ``x.flat`` as ``x.ravel()`` (the same items, in the same order), and write
+    ``x.flat[i] = v`` (``K.flat[::n + 1] += s``) as ``x[s2s.flat_index(x, i)] = v``, the
+    same positions as an index of `x` itself; not where `x` is an object of yours (`objects`:
+    ``self.flat`` is its attribute)."""
     targets = set()
     for node in n.walk(func):
         for target in getattr(node, 'targets', None) or \
                 ([node.target] if isinstance(node, (gast.AugAssign, gast.AnnAssign)) else []):
             targets.update(id(part) for part in n.walk(target))
+            for part in n.walk(target):
+                if isinstance(part, gast.Subscript) and isinstance(part.ctx, gast.Store) and \
+                        isinstance(part.value, gast.Attribute) and part.value.attr == 'flat' \
+                        and isinstance(part.value.value, gast.Name) and \
+                        part.value.value.id not in objects:
+                    array = part.value.value
+                    part.slice = n.call('s2s.flat_index', n.name(array.id),
+                                        n.index_value(part.slice))
+                    part.value = array
 
     def read(node):
         if isinstance(node, gast.Attribute) and node.attr == 'flat' and \

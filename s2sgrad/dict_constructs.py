@@ -353,3 +353,24 @@ def _dict_pairs(stmt):
             stmt.targets[0].id in n.names_read(call):
         return None
     return pairs
+
+
+def refuse_put_backs_reversed(ctx):
+    """In a gradient differentiated again in reverse mode, make the branch that puts back an
+    item of a dict popped by a key in a variable (``if isinstance(d, dict):
+    s2s.restore_item(d, k, v)``, what ``v = d.pop(k)`` gives the backward sweep; the other
+    branch puts a list's item back) raise `S2SError` when it runs: the adjoint dicts change
+    keys as both sweeps run, which reverse over reverse does not follow; forward over reverse
+    (`hvp`, `hessian`) does, and a list's pop is differentiated again as it is."""
+    if not (ctx.source.filename or '').startswith('<s2sgrad'):
+        return
+    message = ('s2sgrad cannot differentiate in reverse mode again the gradient of an item of '
+               'a dict popped by a key in a variable (`v = d.pop(k)`): use s2sgrad.hvp or '
+               's2sgrad.hessian (forward mode over the gradient) for its second derivatives')
+    for node in n.walk(ctx.func):
+        if isinstance(node, gast.If) and isinstance(node.test, gast.Call) and \
+                n.dotted_path(node.test.func) == 'isinstance' and \
+                any(isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and
+                    n.dotted_path(stmt.value.func) == 's2s.restore_item' for stmt in node.body):
+            node.body = [gast.copy_location(gast.Raise(
+                exc=n.call(n.attr('s2s', 'S2SError'), n.const(message)), cause=None), node)]

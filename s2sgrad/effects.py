@@ -32,7 +32,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
-    passed = _copies_passed_once(body)
+    passed = _copies_passed_once(body, ctx.source.namespace)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -469,27 +469,37 @@ def _counts(stmt):
         (isinstance(stmt.target, gast.Attribute) or isinstance(stmt.target.slice, gast.Constant))
 
 
-def _copies_passed_once(body):
+def _copies_passed_once(body, namespace):
     """The names bound once, to a copy (``bn_param_copy = bn_param.copy()``, what the call
-    ``f(x, bn_param.copy())`` normalizes to), and read once in `body`: what a helper passed
-    one writes into is seen by nothing else."""
-    bound, loads, copies = {}, {}, set()
+    ``f(x, bn_param.copy())`` normalizes to) or to a list or dict display (``f([a, b])``),
+    and read once in `body`: what a helper passed one writes into is seen by nothing else
+    (but for the items a copy of a list or dict shares: `_check_callee_writes`); by name,
+    whether it is known to be a list or dict (a display, ``list(v)``), not an array."""
+    bound, loads, copies, filled = {}, {}, {}, set()
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Assign):
-            for name in n.names_stored(node.targets[0]):
+            target = node.targets[0]
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                filled.add(id(target.value))  # (``params['W'] = W``: filled, not bound)
+                continue
+            for name in n.names_stored(target):
                 bound[name] = bound.get(name, 0) + 1
-            if isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call) \
-                    and _new_memory(node.value):
-                copies.add(node.targets[0].id)
+            container = isinstance(node.value, (gast.List, gast.Dict)) or \
+                _container_copy(node.value, namespace, empty=True)
+            if isinstance(node.targets[0], gast.Name) and (
+                    container or isinstance(node.value, gast.Call) and _new_memory(node.value)):
+                copies[node.targets[0].id] = container
         elif isinstance(node, (gast.For, gast.AugAssign, gast.comprehension)):
             for name in n.names_stored(node.target):
                 bound[name] = bound.get(name, 0) + 2
-        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                id(node) not in filled:
             loads[node.id] = loads.get(node.id, 0) + 1
-    return {name for name in copies if bound.get(name) == 1 and loads.get(name) == 1}
+    return {name: container for name, container in copies.items()
+            if bound.get(name) == 1 and loads.get(name) == 1}
 
 
-def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
+def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -498,12 +508,13 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
     sweep may hold by reference at `stmt`, which no helper may change either; `passed`:
     copies made for this call alone (`_copies_passed_once`), whose changes nothing sees."""
     func = call.func
-    numbers = set()
+    passed = passed or {}
+    numbers, items, counted = set(), set(), {}
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         node, free = ctx.nested[func.id]
         bound = _bound_arguments(node, call) + [(v, n.name(v)) for v in free]
         written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
-                                     numbers=numbers)
+                                     numbers=numbers, items=items)
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
     else:
@@ -524,10 +535,12 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
             bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
-                                     numbers=numbers)
+                                     numbers=numbers, items=items)
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
-            written |= {param for param, attr in counts if attr in read or '*' in read}
+            counted = {param: attr for param, attr in sorted(counts)
+                       if (attr in read or '*' in read) and param not in written}
+            written |= set(counted)
         label = n.dotted_path(func) or obj.__name__
         _refuse_shared_defaults(stmt, ctx, obj, label, (written | numbers) -
                                 {param for param, _ in bound})
@@ -537,8 +550,17 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
     names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
     for param, value in bound:
         arg = _root(value)
-        if isinstance(value, gast.Name) and value.id in passed:
-            continue  # (``f(x, bn_param.copy())``: the helper's own copy)
+        if isinstance(value, gast.Name) and value.id in passed and not (
+                passed[value.id] and param in numbers - written):
+            # (``f(x, bn_param.copy())``, ``f([a, b])``: the helper's own copy or list; one
+            # of a list or dict still holds the caller's arrays, which it may not write; a
+            # list's ``items += [v]`` is checked as for any list, below)
+            if param in written | numbers:
+                ctx.written_copies.add(value.id)
+            if param in items:
+                _guard(stmt, guards, n.call('s2s.check_own_items', n.name(value.id),
+                                            n.const(_items_message(ctx, stmt, label, param))))
+            continue
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or
@@ -546,6 +568,14 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
             continue
         text = _text(value) if set(n.names_read(value)) <= names else None
         copy = f'a copy (`{text}.copy()`)' if text else 'a copy'
+        if param in counted:
+            here = f' (`{text}` here)' if text else ''
+            raise ctx.unsupported(
+                stmt, f'the call of `{label}`, which counts in the attribute '
+                      f'`.{counted[param]}` of its argument `{param}`{here} (`{param}.'
+                      f'{counted[param]} += 1`), which the function, or one it calls that '
+                      f's2sgrad cannot follow, may read: keep the count outside the '
+                      f'differentiated function, or call what `{label}` wraps directly')
         if param in written:
             here = f' (`{text}` here)' if text else ''
             raise ctx.unsupported(
@@ -558,12 +588,29 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=()):
                    f'a list to `{label}`, which changes its parameter `{param}` in place (an '
                    f'augmented assignment, `{param} += ...`); pass {copy} and use what '
                    f'`{label}` returns, or write `{param} = {param} + ...` there')
-        places = [('before', id(stmt))]
-        if isinstance(stmt, gast.While):  # (its test runs again after each iteration)
-            places += [('before', id(stmt.body[0])), ('after', id(stmt))]
-        for place in places:
-            check = n.call('s2s.check_number', n.clone(value), n.const(message))
-            guards.setdefault(place, []).append(n.expr(check))
+        _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
+
+
+def _guard(stmt, guards, check):
+    """Put the run-time `check` (a call) in `guards` before `stmt` (and, for a `while`, before
+    each later run of its test)."""
+    places = [('before', id(stmt))]
+    if isinstance(stmt, gast.While):  # (its test runs again after each iteration)
+        places += [('before', id(stmt.body[0])), ('after', id(stmt))]
+    for place in places:
+        guards.setdefault(place, []).append(n.expr(n.clone(check)))
+
+
+def _items_message(ctx, stmt, label, param):
+    """What `s2s.check_own_items` says where a copy of a list or dict, or a display, holding
+    arrays is passed to `label`, which writes into the items of its parameter `param`."""
+    lineno = getattr(stmt, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    return (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes a list or dict '
+            f'holding arrays to `{label}`, which writes into the items of its parameter '
+            f'`{param}` in place (the arrays are yours: a list\'s copy holds them too); pass '
+            f'copies of the arrays (`[a.copy() for a in items]`) or write the items anew in '
+            f'`{label}` (`{param}[i] = {param}[i] + ...`)')
 
 
 def _text(node):
@@ -631,7 +678,7 @@ _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant
 
 
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
-                       numbers=None):
+                       numbers=None, items=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -642,7 +689,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     ``(parameter, attribute)`` pairs are added to the set instead (the caller checks that it
     reads no such attribute). With a set `numbers`, a parameter written only by augmented
     assignments to names (``s += v * v``: in place on an array, a new value for a number) is
-    added to it instead (the caller checks at run time that its argument is a number)."""
+    added to it instead (the caller checks at run time that its argument is a number). With a
+    set `items`, the parameters whose items (a list's or a dict's values: ``ps[0] += v``,
+    ``for p in ps: p *= 2``) it may write into are added to it (a copy of a list, or a list
+    display, passed to it still holds the caller's arrays)."""
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
         [a.id for a in (args.vararg, args.kwarg) if a is not None] + list(extra)
@@ -650,13 +700,15 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
     contains = {}                       # name -> arguments it may hold as items
     indexed = {}  # name -> arguments it may be a part of (``p[1:]``: an array's, not a number's)
+    for param in params:  # (``p[]``: what the items of argument `p` are)
+        contains[param] = {param + _ITEMS}
     for param in params:
         # ``x = x * 2.0`` before anything else touches `x`: the argument is let go
         first = next((stmt for stmt in node.body if param in n.all_names(stmt)), None)
         if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \
                 first.targets[0].id == param and _new_memory(first.value) and \
                 getattr(first, 'augmented_read', None) is None:  # (not ``x *= 2.0``)
-            holds[param] = set()
+            holds[param], contains[param] = set(), set()
     statements = list(n.statements(node.body))
 
     def reach(names, *maps):
@@ -684,6 +736,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 views, items = reach(reads, holds, contains), reach(reads, contains)
                 parts = views
             else:
+                reads = _callee_view_sources(value, namespace, reads)
                 views, items = reach(reads, holds), reach(reads, contains)
                 parts = reach(reads, indexed)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
@@ -710,9 +763,17 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             written |= holds.get(name, set())
             if deep:
                 written |= contains.get(name, set())
+    # (``for v in ps: v += 1.0``: the items, numbers or arrays, are counted as written)
+    written |= {name for name in augmented if name.endswith(_ITEMS)}
     if numbers is not None:
         numbers.update(augmented - written)
-    return written
+    if items is not None:
+        items.update(name[:-len(_ITEMS)] for name in written if name.endswith(_ITEMS))
+    return {name for name in written if not name.endswith(_ITEMS)}
+
+
+_ITEMS = '[]'
+"""The suffix naming the items of a parameter in `parameters_written`'s analysis."""
 
 
 def _into_new_memory(body, stmt, name):
@@ -790,16 +851,38 @@ def _view_sources(value):
     return n.names_read(value)
 
 
-def _container_copy(value, namespace):
+def _container_copy(value, namespace, empty=False):
     """Whether `value` is ``list(v)``, ``tuple(v)`` or ``dict(v)`` (the built-ins, not names
     of `namespace`): a new list, tuple or dict of `v`'s items (of its rows, for an array:
-    views)."""
+    views); with `empty`, ``list()`` and ``dict()`` too."""
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
-            value.func.id in ('list', 'tuple', 'dict') and len(value.args) == 1 and
-            not value.keywords):
+            value.func.id in ('list', 'tuple', 'dict') and
+            (len(value.args) == 1 or empty and not value.args) and not value.keywords):
         return False
     builtin = getattr(builtins, value.func.id)
     return namespace is None or namespace.get(value.func.id, builtin) is builtin
+
+
+def _callee_view_sources(value, namespace, reads):
+    """Of `reads` (the names `value` reads), those whose memory it may be where `value` calls
+    a function of yours: the names in the arguments given for the parameters it may return
+    (``fill(buf, params[0])`` returning its `buf`: `buf`, not `params`); `reads` otherwise."""
+    if not isinstance(value, gast.Call) or not isinstance(value.func, gast.Name) or \
+            namespace is None or any(isinstance(arg, gast.Starred) for arg in value.args) or \
+            any(keyword.arg is None for keyword in value.keywords):
+        return reads
+    called = namespace.get(value.func.id)
+    if not inspect.isfunction(called) or rules.is_library(called):
+        return reads
+    from .callees import returned_parameters
+    returned = returned_parameters(called)
+    if returned is None:
+        return reads
+    try:
+        bound = _bound_arguments(parse_function(called).node, value)
+    except S2SError:
+        return reads
+    return [name for param, arg in bound if param in returned for name in n.names_read(arg)]
 
 
 def _new_from_callee(value, namespace):
@@ -924,6 +1007,9 @@ def _written_names(stmt):
                         base, depth = base.value, depth + 1
                     if isinstance(base, gast.Name):
                         names.append((base.id, depth > 1))
+                        if isinstance(stmt, gast.AugAssign) and depth == 1:
+                            # (``ps[0] += v``: in place on the item, if an array)
+                            names.append((base.id, True))
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             names.append((stmt.target.id, False))  # in place on arrays
         elif isinstance(stmt, gast.Assign) and getattr(stmt, 'augmented_read', None) is not None:
@@ -933,18 +1019,33 @@ def _written_names(stmt):
         if not isinstance(node, gast.Call):
             continue
         func = node.func
-        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
-                isinstance(func.value, gast.Name):
-            names.append((func.value.id, False))
+        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS:
+            names += _written_through(func.value)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
             position = INPLACE_FUNCTIONS[func.attr]
-            if len(node.args) > position and isinstance(node.args[position], gast.Name):
-                names.append((node.args[position].id, False))
+            if len(node.args) > position:
+                names += _written_through(node.args[position])
         for kw in node.keywords:
             if kw.arg == 'out':
                 names.extend((name, False) for name in n.names_read(kw.value))
+                names += _written_through(kw.value)
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.value.id in ('np', 'numpy'):
             for out in _ufunc_outputs(node, getattr(np, func.attr, None)):
                 names.extend((name, False) for name in n.names_read(out))
+                names += _written_through(out)
     return names
+
+
+def _written_through(node):
+    """``(name, deep)`` entries for an in-place call on `node`: ``x`` writes `x`; ``ps[0]``
+    (``ps[0].fill(0.0)``) writes `ps`'s memory (a row of an array) or its item's (an array
+    in a list)."""
+    if isinstance(node, gast.Name):
+        return [(node.id, False)]
+    base = node
+    while isinstance(base, (gast.Subscript, gast.Attribute)):
+        base = base.value
+    if base is node or not isinstance(base, gast.Name):
+        return []
+    return [(base.id, False), (base.id, True)]

@@ -5,6 +5,7 @@ f(x, act=np.tanh): act(x)`` reads ``np.tanh(x)``), or, in the helper of a call t
 module's function (``f(x, act=np.sin)``, see `calls`), that function; the generated code checks
 that its caller passed that function (`runtime_checks.check_default`). Part of `constructs`.
 """
+import functools
 import inspect
 import types
 
@@ -58,7 +59,10 @@ def _is_name(node, name):
 
 def is_function(value):
     """Whether calls of a parameter bound to `value` are resolved to it: a Python function,
-    a ufunc or a builtin function (not an instance or a class, whose calls may do more)."""
+    a ufunc, a builtin function or a ``functools.partial`` of one (`partial_calls`; not an
+    instance or a class, whose calls may do more)."""
+    if type(value) is functools.partial:
+        return is_function(value.func)
     return inspect.isfunction(value) or inspect.isbuiltin(value) or \
         type(value).__name__ == 'ufunc'
 

@@ -89,11 +89,28 @@ def refuse_aliased_lists(ctx, body):
                 continue  # (``new = []``, ``new.append(v)``, ..., then ``params = new``; the
                 # gradient of that, whose backward sweep pops `new` after the last read of
                 # `params`)
+            made = _copies_made_once(body)
+            if all(_rebound_before_writes(name, body, made, stmt) for name in (a, b)
+                   if name in growers):
+                continue  # (``p_given = p``, then ``p = s2s.copy(p)`` before ``p.pop(k)``:
+                # the names hold two lists by then)
             grows, other, a, b = (_shown(name, written) for name in (grows, other, a, b))
             raise ctx.unsupported(
                 stmt, f'a list changed in length under one name and read under another '
                       f'(`{grows}` and `{other}`, made the same list by `{a} = {b}`): '
                       f'use one name for the list', node=stmt)
+
+
+def _copies_made_once(body):
+    """The names `body` binds once, to a copy (`_copy_call`) or a list display."""
+    counts, copies = {}, set()
+    for stmt in n.statements(body):
+        for name in n.names_stored(stmt) if isinstance(stmt, (gast.Assign, gast.For)) else ():
+            counts[name] = counts.get(name, 0) + 1
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                (_copy_call(stmt.value) or isinstance(stmt.value, gast.List)):
+            copies.add(stmt.targets[0].id)
+    return {name for name in copies if counts.get(name) == 1}
 
 
 def _yours(name, written):
@@ -196,11 +213,12 @@ def _resizes(stmt, name):
 
 
 def _rebound_before_writes(name, stmts, made, alias):
-    """Whether each write into `name` by subscript in `stmts` (and the blocks inside them)
-    comes after a statement that binds `name` to a value other than a bare name (new memory
-    or a call's result) or to a name of `made` (bound once to new memory: ``h = tanh_h``
-    after ``tanh_h = np.tanh(h)``), with no run of the statement `alias` (``h = x``, which
-    makes the two names one array) in between, on every path, loops run again included."""
+    """Whether each write into `name` by subscript or by a list method changing its length
+    in `stmts` (and the blocks inside them) comes after a statement that binds `name` to a
+    value other than a bare name (new memory or a call's result) or to a name of `made`
+    (bound once to new memory: ``h = tanh_h`` after ``tanh_h = np.tanh(h)``), with no run of
+    the statement `alias` (``h = x``, which makes the two names one array) in between, on
+    every path, loops run again included."""
     return _fresh_at_writes(name, stmts, made, alias, False)[0]
 
 
@@ -210,7 +228,10 @@ def _fresh_at_writes(name, stmts, made, alias, fresh):
     for stmt in stmts:
         if stmt is alias:
             fresh = False
-        elif isinstance(stmt, gast.Assign):
+            continue
+        if _resizes(stmt, name) and not fresh:  # (``v = p.pop(k)``: a write too)
+            return False, fresh
+        if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
                     target.value.id == name and not fresh:
@@ -316,11 +337,12 @@ def merge_aliases(ctx, body):
 
 def _copy_call(value):
     """Whether `value` is ``v.copy()`` (``u = u.copy()`` is ``u_copy = u.copy(); u =
-    u_copy``) or ``s2s.dict_copy(v)`` (``dict(v)``): new memory."""
+    u_copy``), ``s2s.dict_copy(v)`` (``dict(v)``) or ``s2s.copy(v)`` (a generated gradient's
+    copy of an argument it changes, differentiated again): new memory."""
     return isinstance(value, gast.Call) and (
         isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and
         not value.args and not value.keywords or
-        n.dotted_path(value.func) == 's2s.dict_copy' and len(value.args) == 1)
+        n.dotted_path(value.func) in ('s2s.dict_copy', 's2s.copy') and len(value.args) == 1)
 
 
 def prologue(ctx, body):

@@ -51,6 +51,11 @@ def bind_methods(func, receivers, names, code=None):
         if info is not None and info.cls is not None and \
                 bind_method(node, receiver, name, info, names, receivers):
             continue
+        if info is None and _held_none(receiver, known):
+            # (``self.norm.forward(h)`` where ``self.norm = None``, under the user's ``if
+            # self.norm is not None:``: Python's AttributeError there, `raising_calls`)
+            node.calls_missing = type(None)
+            continue
         info = receiver_of(node.func, known)  # ``self.layer(x)``: a callable attribute
         if info is not None and info.cls is not None:
             bind_call(node, info, names)
@@ -327,6 +332,20 @@ def bind_method(node, receiver, name, info, names, receivers=None):
     if info.of_class and isinstance(receiver, gast.Name):  # (checked to hold the class still)
         node.func.method_of += (receiver.id,)
     return True
+
+
+def _held_none(expr, known):
+    """Whether `expr` is an attribute (``self.norm``) that holds None in the object whose
+    `Receiver` its parent has (set so, or the class's default)."""
+    if not isinstance(expr, gast.Attribute):
+        return False
+    parent = receiver_of(expr.value, known)
+    if parent is None or parent.cls is None:
+        return False
+    own = dict(parent.shadowed)
+    if expr.attr in own:
+        return own[expr.attr] is HELD_NONE
+    return expr.attr in _class_nones(parent.cls)
 
 
 def _class_nones(cls):

@@ -27,8 +27,14 @@ def changes(node, into, methods=CHANGING_METHODS, first_argument=FIRST_ARGUMENT_
     `first_argument`."""
     cls = node.__class__
     if cls is gast.Assign and subscripts:
-        for target in node.targets:
-            if target.__class__ is gast.Subscript:
+        pending = list(node.targets)
+        while pending:
+            target = pending.pop()
+            if target.__class__ in (gast.Tuple, gast.List):  # (``a[0], a[1] = a[1], a[0]``)
+                pending.extend(target.elts)
+            elif target.__class__ is gast.Starred:
+                pending.append(target.value)
+            elif target.__class__ is gast.Subscript:
                 base = target.value
                 while base.__class__ is gast.Subscript:
                     base = base.value

@@ -41,6 +41,32 @@ def inline_partials(func, resolver, namer):
         node.keywords = [kw for kw in made.keywords if kw.arg not in given] + \
             list(node.keywords)
     replace_kept(func, stored, once)
+    for node in calls:
+        _inline_global_partial(node, resolver)
+
+
+def _inline_global_partial(call, resolver):
+    """``leaky02(x)`` where `leaky02` is a ``functools.partial`` object made outside the
+    function (a module's ``leaky02 = partial(leaky, a=0.2)``, a parameter's default): the
+    call of ``leaky02.func`` with the object's arguments, read from it
+    (``leaky02.func(x, a=leaky02.keywords['a'])``)."""
+    if starred(call) or not isinstance(call.func, (gast.Name, gast.Attribute)):
+        return
+    try:
+        obj = resolver.lookup(call.func)
+    except TypeError:
+        return
+    if type(obj) is not functools.partial or not n.dotted_path(call.func):
+        return
+    made = call.func
+    given = {kw.arg for kw in call.keywords}
+    call.func = n.attr(n.clone(made), 'func')
+    held = [n.subscript(n.attr(n.clone(made), 'args'), n.const(i))
+            for i in range(len(obj.args))]
+    call.args = held + list(call.args)
+    call.keywords = [gast.keyword(arg=key, value=n.subscript(n.attr(n.clone(made), 'keywords'),
+                                                             n.const(key)))
+                     for key in obj.keywords if key not in given] + list(call.keywords)
 
 
 def _calls(nodes):

@@ -29,6 +29,7 @@ from .callees import sequence_calls
 from .calls import nested_functions
 from .canonical import Canonicalizer
 from .chained_indexes import join_chained_indexes
+from .dict_constructs import refuse_put_backs_reversed
 from .dict_views import views_as_lists
 from .comprehensions import lower_comprehensions
 from .constructs import rewrite_constructs, unpack_constants
@@ -65,6 +66,7 @@ def run(ctx):
 
 def reverse_mode(ctx):
     """The pipeline of a gradient, a value and gradient, or a vector-Jacobian product."""
+    refuse_put_backs_reversed(ctx)
     body, ret = analyse(ctx, normalise(ctx))
     made = reverse_function(ctx, body, ret)
     node = save_shapes(optimise(ctx, made)) if ctx.optimized else made.node
@@ -252,7 +254,7 @@ def _containers(body):
     often): their adjoints are added with ``s2s.add``, which adds dicts key by key and lists
     item by item (and arrays as ``+``)."""
     found = set()
-    copies = []
+    copies, items = [], []
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
                 isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
@@ -260,6 +262,10 @@ def _containers(body):
         elif isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name) and \
                 isinstance(stmt.targets[0], gast.Name):
             copies.append((stmt.targets[0].id, stmt.value.id))
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Subscript) and \
+                isinstance(stmt.value.value, gast.Name):
+            items.append((stmt.targets[0].id, stmt.value.value.id))
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 isinstance(stmt.value, gast.Call) and n.dotted_path(stmt.value.func) == 'dict':
             found.add(stmt.targets[0].id)  # (``d = dict()``: keys added by ``d[i] = v``)
@@ -280,6 +286,11 @@ def _containers(body):
     while changed:  # (``p = params`` then ``W, b = p``: `params` holds a container too)
         changed = False
         for target, source in copies:
+            if (target in found) != (source in found):  # (two names of one object)
+                found |= {target, source}
+                changed = True
+        for target, source in items:
+            # (``g = groups[0]`` then ``g['mu']``: a list or dict of dicts, no array)
             if target in found and source not in found:
                 found.add(source)
                 changed = True

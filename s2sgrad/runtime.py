@@ -25,20 +25,21 @@ from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy fun
 from .errors import S2SError  # noqa: F401 (``raise s2s.S2SError(...)`` in generated code)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_at, item_before,
-                               items_back, key_missing, keys,
+                               flat_index, items_back, key_missing, keys,
                                pick, pick_tangent, popped_at, positions, read_item, remul_items,
                                repeat_items, restack, restore_item, sized, unindex, unmul_items,
                                unread_at, unread_item, unrepeat_items, unstack, zero_at,
                                ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
-                             check_number, check_output, check_tangent, declared_shapes,
-                             not_shared, seed)
+                             check_number, check_output, check_own_items, check_tangent,
+                             declared_shapes, not_shared, seed)
 
 __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray',
            'broadcast_like', 'check_cotangent', 'check_default', 'check_number', 'check_output',
-           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
+           'check_own_items', 'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes',
+           'dot_lhs', 'dot_rhs',
            'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'item_at',
-           'item_before', 'key_missing',
+           'item_before', 'flat_index', 'key_missing',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
@@ -233,7 +234,9 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
         for a in sorted(a % len(_shape(x)) for a in axes):
             full = np.expand_dims(full, a)
     mask = x == full
-    total = (dx * mask).sum(axis=axis, keepdims=keepdims)
+    # (np.where, not ``dx * mask``: a nan tangent elsewhere, of nan data `nanmax` skips, stays
+    # out)
+    total = np.where(mask, dx, np.zeros_like(dx)).sum(axis=axis, keepdims=keepdims)
     # (the count in the tangent's dtype: a float32 tangent stays float32)
     return total / mask.sum(axis=axis, keepdims=keepdims, dtype=getattr(total, 'dtype', None))
 

@@ -258,6 +258,24 @@ def check_number(value, message):
         raise InPlaceError(message)
 
 
+def check_own_items(value, message):
+    """Raise `InPlaceError` (with `message`) where `value`, a copy or a display passed to a
+    helper that writes into its items, is a list, tuple, dict or set holding something other
+    than numbers and text (a caller's arrays, which a list's copy shares): an array itself
+    (its copy owns its memory), numbers and text pass."""
+    if _is_array(value) and getattr(value, 'dtype', None) != object:
+        return
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            pending.extend(item)
+        elif not (item is None or isinstance(item, (numbers.Number, np.generic, str, bytes))):
+            raise InPlaceError(message)
+
+
 def alone_in(items, index, message):
     """Raise `InPlaceError` (with `message`) when the item ``items[index]`` of a list or dict
     is an array that another of its items is or shares (``[a, a]``, ``[np.zeros(3)] * n``):

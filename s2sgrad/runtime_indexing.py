@@ -37,6 +37,12 @@ def keys(mapping):
     return items
 
 
+def flat_index(array, index):
+    """The index of `array` itself for the positions ``array.flat[index]`` writes (counted in
+    the flattened array, row by row): ``x.flat[i] = v`` is ``x[flat_index(x, i)] = v``."""
+    return np.unravel_index(np.arange(np.size(array))[index], np.shape(array))
+
+
 def key_missing(mapping, key):
     """``key not in mapping`` for ``mapping.setdefault(key, v)``, which the generated code
     writes ``if s2s.key_missing(d, k): d[k] = v``: a dict's (or a subclass's that keeps

@@ -284,8 +284,10 @@ def item(a, *args):
     return a.item(*args) if hasattr(a, 'item') else a
 
 
-def item_at(a, args):
-    """``a.item(*args)`` with the arguments as one tuple."""
+def item_of(a, args):
+    """``a.item(*args)`` with the arguments as one tuple (not the runtime's `item_at`, an
+    adjoint's ``g[index]``: ``a.item(3)`` counts in the flattened array, ``a.item()`` of a
+    one-element array is a number)."""
     return item(a, *args)
 
 
@@ -298,8 +300,8 @@ def unitem(g, a, args):
         out[...] = g  # (a 0-d array stays one: ``out + g`` would be a NumPy number)
         return out
     index = args[0] if len(args) == 1 else tuple(args)
-    if not isinstance(index, tuple):
-        index = np.unravel_index(index, np.shape(a))
+    if not isinstance(index, tuple):  # (a flat index, from the end where negative)
+        index = np.unravel_index(range(np.size(a))[index], np.shape(a))
     out[index] = g
     return out
 
@@ -311,20 +313,20 @@ def item_adjoint(ans, a, *args):
 
 @tangent(item)
 def item_tangent(ans, a, *args):
-    d[ans] = item_at(d[a], args)
+    d[ans] = item_of(d[a], args)
 
 
-@adjoint(item_at)
-def item_at_adjoint(ans, a, args):
+@adjoint(item_of)
+def item_of_adjoint(ans, a, args):
     d[a] = unitem(d[ans], a, args)
 
 
-linear(item_at, 'd[a], args')
+linear(item_of, 'd[a], args')
 
 
 @adjoint(unitem)
 def unitem_adjoint(ans, g, a, args):
-    d[g] = item_at(d[ans], args)
+    d[g] = item_of(d[ans], args)
 
 
 linear(unitem, 'd[g], a, args')

@@ -72,12 +72,14 @@ HELPERS = {
     runtime.field_index: 'non-differentiable',
     runtime.keys: 'non-differentiable',
     runtime.key_missing: 'non-differentiable',
+    runtime.flat_index: 'non-differentiable',
     runtime.positions: 'non-differentiable',
     runtime.popped_at: 'non-differentiable',
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
     runtime.check_number: 'non-differentiable',
+    runtime.check_own_items: 'non-differentiable',
     runtime.alone_in: 'non-differentiable',
     runtime.seed: 'non-differentiable',
     runtime.zeros_like: 'non-differentiable',
@@ -174,13 +176,13 @@ linear(runtime.pick_tangent, 'd[da], result, a, b')
 
 @adjoint(runtime.matmul_lhs)
 def matmul_lhs_adjoint(ans, g, a, b):
-    d[g] = unbroadcast(np.dot(d[ans], b), g)
+    d[g] = unbroadcast(np.matmul(d[ans], b), g)  # (not np.dot: stacks of matrices)
     d[b] = matmul_rhs(g, d[ans], b)
 
 
 @adjoint(runtime.matmul_rhs)
 def matmul_rhs_adjoint(ans, g, a, b):
-    d[g] = unbroadcast(np.dot(a, d[ans]), g)
+    d[g] = unbroadcast(np.matmul(a, d[ans]), g)
     d[a] = matmul_lhs(g, a, d[ans])
 
 

@@ -43,6 +43,35 @@ def plain_logsumexp(g, return_sign=False):
     return g
 
 
+# -- the normal density and its derivatives: ndtr's, erf's ----------------------------------
+
+def normal_density(x, order=0):
+    """The `order`-th derivative of the standard normal density at `x`, ``(-1) ** order *
+    He(order, x) * exp(-x ** 2 / 2) / sqrt(2 pi)`` (the probabilists' Hermite polynomial): 0
+    where `x` is infinite, its limit (``-x * np.exp(-x ** 2 / 2)`` is nan there, which made
+    the second derivatives of ``ndtr`` at infinite cut points nan)."""
+    with np.errstate(invalid='ignore', over='ignore'):
+        value = np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
+        if order == 0:
+            return value
+        previous, current = 1.0, x
+        for k in range(1, order):  # He(k + 1, x) = x He(k, x) - k He(k - 1, x)
+            previous, current = current, x * current - k * previous
+        value = (-1) ** order * current * value
+    value = np.where(np.isinf(x), np.zeros_like(value), value)
+    return value[()] if np.ndim(value) == 0 else value
+
+
+@adjoint(normal_density)
+def normal_density_adjoint(ans, x, order=0):
+    d[x] = unbroadcast(d[ans] * normal_density(x, order + 1), x)
+
+
+@tangent(normal_density)
+def normal_density_tangent(ans, x, order=0):
+    d[ans] = d[x] * normal_density(x, order + 1)
+
+
 # -- SciPy elementwise functions of one argument: their derivative in `x` and `ans` ----------
 
 DERIVATIVES = {
@@ -50,12 +79,12 @@ DERIVATIVES = {
     'logit': '1 / (x * (1 - x))',
     'log_expit': 'expit(-x)',
     'softplus': 'expit(x)',
-    'erf': '2 / np.sqrt(np.pi) * np.exp(-x ** 2)',
-    'erfc': '-2 / np.sqrt(np.pi) * np.exp(-x ** 2)',
+    'erf': '2 * np.sqrt(2) * normal_density(np.sqrt(2) * x)',  # (2 / sqrt(pi) exp(-x ** 2))
+    'erfc': '-2 * np.sqrt(2) * normal_density(np.sqrt(2) * x)',
     'erfcx': '2 * x * ans - 2 / np.sqrt(np.pi)',
     'erfinv': 'np.sqrt(np.pi) / 2 * np.exp(ans ** 2)',
     'erfcinv': '-np.sqrt(np.pi) / 2 * np.exp(ans ** 2)',
-    'ndtr': 'np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi)',
+    'ndtr': 'normal_density(x)',
     'log_ndtr': 'np.exp(-x ** 2 / 2 - ans) / np.sqrt(2 * np.pi)',
     'ndtri': 'np.sqrt(2 * np.pi) * np.exp(ans ** 2 / 2)',
     'gamma': 'ans * digamma(x)',

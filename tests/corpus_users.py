@@ -2008,6 +2008,85 @@ def iterate_from_the_argument(x):
     return np.sum(h * x)
 
 
+# ==================== AA. reviews of statistics, Fortran-style loops and small projects:
+# helpers changing a copy made for their call, pivots in a permutation list, `.flat` writes,
+# module-level partials, tuples of new arrays unpacked then written, dict pops by a key
+
+def _double_first_item(v):
+    v[0] = v[0] * 2.0
+    return v * v
+
+
+def helper_changes_its_copy(x):
+    c = _double_first_item(x.copy())
+    return np.sum(c * x)
+
+
+def _pop_product(xs, i):
+    v = xs.pop(i)
+    return v * xs[0] * xs[-1]
+
+
+def display_popped_by_a_helper(x):
+    return _pop_product([x[0], 2.0 * x[1], x[2]], 1)
+
+
+def pivoted_logdet(x):
+    a = np.array(x.reshape(3, 3), dtype=float)
+    perm = list(range(3))
+    for k in range(3):
+        p = k
+        for i in range(k + 1, 3):
+            if abs(a[perm[i], k]) > abs(a[perm[p], k]):
+                p = i
+        perm[k], perm[p] = perm[p], perm[k]
+        for i in range(k + 1, 3):
+            m = a[perm[i], k] / a[perm[k], k]
+            for j in range(k, 3):
+                a[perm[i], j] = a[perm[i], j] - m * a[perm[k], j]
+    s = 0.0
+    for k in range(3):
+        s = s + np.log(abs(a[perm[k], k]))
+    return s
+
+
+def jitter_on_the_diagonal(x):
+    K = np.outer(x, x) + np.eye(x.size)
+    K.flat[::x.size + 1] += x ** 2
+    return np.sum(K ** 2)
+
+
+def _leaky(v, a=0.1):
+    return np.where(v > 0, v, a * v)
+
+
+_LEAKY02 = functools.partial(_leaky, a=0.2)
+
+
+def module_level_partial(x):
+    return np.sum(_LEAKY02(x * 3.0) ** 2)
+
+
+def _init_state():
+    return np.zeros(2), np.eye(2)
+
+
+def tuple_of_new_arrays_written(x):
+    a, P = _init_state()
+    P[0, 0] = x[0] ** 2
+    a[1] = x[1]
+    return np.sum(P @ a) + np.sum(P * x[2])
+
+
+def pops_every_key(x):
+    p = {'a': x[:2] * 1.0, 'b': x[2:] ** 2}
+    s = 0.0
+    for k in list(p):
+        v = p.pop(k)
+        s = s + np.sum(v ** 2)
+    return s
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2371,6 +2450,16 @@ CASES = [
     (rows_read_then_overwritten, lambda rng: (_vec(rng, 4),), 0),
     (unit_stride_windows, lambda rng: (_distinct(rng, (5,), 0.2, -1.0, 1.0),), 0),
     (iterate_from_the_argument, lambda rng: (_vec(rng, 3),), 0),
+    # AA.
+    (helper_changes_its_copy, lambda rng: (_vec(rng, 3),), 0),
+    (display_popped_by_a_helper, lambda rng: (_vec(rng, 3),), 0),
+    (pivoted_logdet,
+     lambda rng: (np.array([0.2, 2.0, 1.0, 4.0, 0.5, 1.5, 1.0, 3.0, 0.3]) +
+                  _vec(rng, 9, -0.05, 0.05),), 0),
+    (jitter_on_the_diagonal, lambda rng: (_vec(rng, 3),), 0),
+    (module_level_partial, lambda rng: (_distinct(rng, (4,), 0.2, -1.0, 1.0),), 0),
+    (tuple_of_new_arrays_written, lambda rng: (_vec(rng, 3),), 0),
+    (pops_every_key, lambda rng: (_vec(rng, 4),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
      if scipy_stats is not None else [])
 

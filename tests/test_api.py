@@ -379,6 +379,32 @@ def test_command_line_show(tmp_path):
     compile(proc.stdout, 'shown', 'exec')
 
 
+def test_command_line_show_a_module_of_a_package(tmp_path):
+    """A module of a package, with relative imports: imported by its dotted name (run as a
+    file, ``from .config import EPS`` has no package)."""
+    package = tmp_path / 'mypkg'
+    package.mkdir()
+    (package / '__init__.py').write_text('from .losses import loss  # noqa: F401\n')
+    (package / 'config.py').write_text('EPS = 1e-8\n')
+    (package / 'losses.py').write_text(textwrap.dedent('''\
+        import numpy as np
+
+        from .config import EPS
+
+
+        def loss(x):
+            return np.sum(np.log(x ** 2 + EPS))
+        '''))
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    for target in ('mypkg/losses.py:loss', 'mypkg/__init__.py:loss'):
+        proc = subprocess.run([sys.executable, '-m', 's2sgrad', 'show', target],
+                              capture_output=True, text=True, cwd=tmp_path, env=env,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert 'def dlossdx' in proc.stdout and 'EPS' in proc.stdout
+
+
 # ==================== s2sgrad.checks
 
 def test_numerical_grad_closed_form():

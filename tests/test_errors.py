@@ -169,3 +169,53 @@ def test_nondifferentiable_function_contributes_nothing():
     df = s2sgrad.grad(jittered)
     assert df(0.7) == 2.0
     assert 'dnoise' not in df.source
+
+
+ACTIVATIONS = {'tanh': np.tanh, 'sin': np.sin}
+
+
+def picked_from_a_table(x):
+    return np.sum(ACTIVATIONS['tanh'](x))
+
+
+def calls_an_undefined_name(x):
+    return np.sum(undefined_helper_name(x))  # noqa: F821 (the point of the test)
+
+
+def test_a_function_picked_from_a_table_says_to_call_it_by_its_name():
+    with pytest.raises(NoRuleError, match='picked from a dict or a list') as info:
+        s2sgrad.grad(picked_from_a_table)(np.ones(2))
+    assert 'call it by its name' in str(info.value)
+
+
+def test_an_undefined_name_says_it_is_not_defined():
+    with pytest.raises(NoRuleError, match='`undefined_helper_name` is not defined') as info:
+        s2sgrad.grad(calls_an_undefined_name)(np.ones(2))
+    assert 'missing import' in str(info.value)
+
+
+class CountedCalls:
+    def __init__(self, fn):
+        self.fn = fn
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return self.fn(x)
+
+
+def _sine_sum(x):
+    return np.sum(np.sin(x))
+
+
+COUNTED = CountedCalls(_sine_sum)
+
+
+def calls_a_counting_object(x):
+    return 2.0 * COUNTED(x)
+
+
+def test_a_counting_object_says_what_it_counts():
+    with pytest.raises(UnsupportedSyntaxError, match=r'counts in the attribute `\.calls`') as info:
+        s2sgrad.grad(calls_a_counting_object)(np.ones(2))
+    assert 'keep the count outside' in str(info.value) and '.copy()' not in str(info.value)

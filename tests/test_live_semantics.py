@@ -265,9 +265,15 @@ def test_wrapper_that_cannot_be_differentiated_is_named():
         s2sgrad.grad(first_of)(1.0)
 
 
-def test_wrapper_object_is_refused():
-    with pytest.raises(WrapperError, match='doubled_object'):
-        s2sgrad.grad(doubled_object)(1.0)
+def test_wrapper_object_with_a_readable_call_is_differentiated():
+    """A class decorator (``functools.update_wrapper(self, fn)``) whose ``__call__`` names its
+    parameters: what it does around the wrapped function is differentiated (it was refused,
+    as a wrapper object; one whose ``__call__`` passes on ``*args`` still is:
+    test_error_text)."""
+    assert s2sgrad.grad(doubled_object)(1.3) == pytest.approx(
+        central(doubled_object, [1.3]), rel=1e-6)
+    assert s2sgrad.jvp(doubled_object)(1.3, 1.0) == pytest.approx(
+        central(doubled_object, [1.3]), rel=1e-6)
 
 
 def test_wrapper_without_readable_source_is_named():
