@@ -20,7 +20,10 @@ def _load(path):
         parts.insert(0, package)
     sys.path.insert(0, folder)
     if len(parts) > 1:  # (``pkg/__init__.py`` is the package `pkg` itself)
-        return importlib.import_module('.'.join(parts[:-1] if name == '__init__' else parts))
+        try:
+            return importlib.import_module('.'.join(parts[:-1] if name == '__init__' else parts))
+        except ImportError:  # (a package that does not import: the file alone, as before)
+            sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

@@ -203,8 +203,8 @@ class AdjointEmitter:
             inserted.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
         if isinstance(item.index, gast.Constant) and isinstance(item.index.value, str):
             return out + keyed
-        if _int_constant(item.index):
-            return out + inserted
+        if _int_constant(item.index) or item.var in getattr(self.ctx, 'list_names', ()):
+            return out + inserted  # (a position, or a list the function makes: no key)
         # A key or a position, whichever the container takes: a dict gets the key back (at
         # its end), a list the item where it was.
         return out + [gast.If(test=n.call('isinstance', n.name(item.var), n.name('dict')),

@@ -17,6 +17,7 @@ from .callees import callee, returns_tuple_displays
 from .culprits import symbol
 from .errors import S2SError
 from .methods import field_index, object_hint
+from .mutation import with_aliases
 from .resolve import method_call
 from .restores import as_write, restored_item
 from .reverse_loops import LoopAnalysis
@@ -98,6 +99,31 @@ class CallAdjoint:
         # backward part, called with it (see `split_motion`)
         self.library = library  # a library function's definition (`rules.is_definition`):
         # it reads a list passed for an array as an array, and gives back an array for it
+
+
+def refuse_reordered_pop(ctx, stmt, var, key):
+    """Raise for ``v = d.pop(k)`` (a key, not a list's position) where the function reads
+    the values of `d` in its order (``d.values()``, ``d.items()``): the backward sweep
+    puts the key back at the end, so the adjoint of that read would go to other keys."""
+    if isinstance(key, gast.Constant) and type(key.value) is int or \
+            var in getattr(ctx, 'list_names', ()):
+        return
+    names = with_aliases({var}, ctx.body_all_statements)
+    for node in (node for s in ctx.body_all_statements for node in n.walk(s)):
+        if not isinstance(node, gast.Call):
+            continue
+        if isinstance(node.func, gast.Attribute) and node.func.attr in ('values', 'items'):
+            read = node.func.value
+        elif n.dotted_path(node.func) in ('s2s.values_of', 's2s.items_of') and node.args:
+            read = node.args[0]
+        else:
+            continue
+        if isinstance(read, gast.Name) and read.id in names:
+            raise ctx.unsupported(
+                stmt, f'`.pop` of a dict whose values the function reads in order '
+                      f'(`{var}.values()`, `{var}.items()`): the backward sweep puts the '
+                      f'key back at the end of the dict; read the values by key '
+                      f'(`[{var}[k] for k in keys]`)')
 
 
 def reads(item):
@@ -230,7 +256,9 @@ class ItemMaker:
             if len(names) != len(target.elts):
                 raise self.ctx.unsupported(stmt, 'nested unpacking targets')
             if not isinstance(value, gast.Name) or not self.activity.is_active(value):
-                return []
+                # (``a, P = init()`` in a loop: the names' adjoints start again at zero, as
+                # a name's does where it is given a constant)
+                return [Kill(name) for name in names]
             if value.id in self._list_values() or value.id in self._tuples:
                 shared.list_vars.add(value.id)  # (its adjoint: one per item)
                 return [Unpack(names, value.id)] + [Kill(name) for name in names]
@@ -247,6 +275,8 @@ class ItemMaker:
             shared.list_vars.add(mc[0].id)
             shared.resized.add(mc[0].id)
             shared.needed.update({mc[0].id, ans})
+            if value.args:
+                refuse_reordered_pop(self.ctx, stmt, mc[0].id, value.args[0])
             return [Pop(mc[0].id, ans, value.args[0] if value.args else None), Kill(ans)]
         if not self.activity.is_active(target) or not self.activity.is_active(value):
             return [Kill(ans)]

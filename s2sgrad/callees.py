@@ -133,8 +133,10 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
                 for name in n.names_stored(target):
                     value = stmt.value if isinstance(stmt, gast.Assign) and \
                         isinstance(target, gast.Name) else None
-                    if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name):
-                        value = _UPDATED  # (``s += v``: new as `s` was, in place or not)
+                    if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
+                            isinstance(stmt.value, _NEW_VALUES):
+                        value = _UPDATED  # (``s += v * w``: new as `s` was, in place or not;
+                        # not ``s += [x]``, which puts `x` into a list)
                     assigned.setdefault(name, []).append(value)
 
     def new(value, depth=0):
@@ -167,7 +169,7 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
     return bool(returned) and all(new(value) for value in returned)
 
 
-def returned_parameters(func):
+def returned_parameters(func, fresh_functions=frozenset()):
     """The parameters of the user function `func` whose memory (or items) a ``return`` of it
     may give back, through its own names (``out[t] = ...``, ``return out``: `out`): what a
     call's value may share with the arguments given for them; None when its source cannot
@@ -198,7 +200,42 @@ def returned_parameters(func):
             if value is None:
                 return None
             pending.extend(n.names_read(value))
+        # (what is put into it: ``buf.append(v)``, ``buf[0] = v``, ``d.setdefault(k, v)``,
+        # ``obj.a = v``; a new value, ``buf[t] = a * b``, holds nothing of the arguments)
+        for stored in _stored_into(nodes, name):
+            path = n.dotted_path(stored.func) or '' if isinstance(stored, gast.Call) else ''
+            head, _, called = path.rpartition('.')
+            if not isinstance(stored, _NEW_VALUES) and not (  # (``out[0] = np.var(r)``)
+                    head.split('.')[0] in ('np', 'numpy') and called in fresh_functions and
+                    not any(k.arg == 'out' for k in stored.keywords)):
+                pending.extend(n.names_read(stored))
     return reached & params
+
+
+_NEW_VALUES = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant)
+"""Expressions whose value is new: stored into a container, it holds nothing of another."""
+
+
+def _stored_into(nodes, name):
+    """The values the statements `nodes` store into the object named `name`: by subscript or
+    attribute assignment (``name[i] = v``, ``name.a = v``), by an augmented assignment of it,
+    or as the arguments of a method of it (``name.append(v)``)."""
+    stored = []
+    for stmt in nodes:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                base = target
+                while isinstance(base, (gast.Subscript, gast.Attribute)):
+                    base = base.value
+                if base is not target and isinstance(base, gast.Name) and base.id == name or \
+                        isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
+                        target.id == name:
+                    stored.append(stmt.value)
+        elif isinstance(stmt, gast.Call) and isinstance(stmt.func, gast.Attribute) and \
+                isinstance(stmt.func.value, gast.Name) and stmt.func.value.id == name:
+            stored.extend(list(stmt.args) + [k.value for k in stmt.keywords])
+    return stored
 
 
 _UPDATED = object()
@@ -228,10 +265,11 @@ def returned_tuple_sizes(func, distinct=False):
             not any(isinstance(e, gast.Starred) for e in stmt.value.elts) for stmt in returns):
         return None
     if distinct:
-        aliased = {name for stmt in own[1] if isinstance(stmt, gast.Assign) and
+        aliased = {name for stmt in own[1] if isinstance(stmt, gast.Assign) and (
+                   len(stmt.targets) > 1 or not isinstance(stmt.targets[0], gast.Name) or
                    not isinstance(stmt.value, (gast.BinOp, gast.UnaryOp, gast.Call,
-                                               gast.Constant))
-                   for name in n.names_stored(stmt.targets[0])}
+                                               gast.Constant)))  # (``a = b = np.zeros(4)``)
+                   for target in stmt.targets for name in n.names_stored(target)}
         for stmt in returns:
             names = [e.id for e in stmt.value.elts if isinstance(e, gast.Name)]
             if len(set(names)) < len(names) or set(names) & aliased:

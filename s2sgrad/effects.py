@@ -495,8 +495,34 @@ def _copies_passed_once(body, namespace):
         elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                 id(node) not in filled:
             loads[node.id] = loads.get(node.id, 0) + 1
+    loops = _innermost_loops(body)
+    made_in = {node.targets[0].id: loops.get(id(node)) for node in n.statements(body)
+               if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)}
+    read_in = {}
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            read_in.setdefault(node.id, set()).add(loops.get(id(node)))
+    # (read in a loop it was not made in: every run of the loop gets the one copy)
     return {name: container for name, container in copies.items()
-            if bound.get(name) == 1 and loads.get(name) == 1}
+            if bound.get(name) == 1 and loads.get(name) == 1 and
+            read_in.get(name, set()) <= {made_in.get(name)}}
+
+
+def _innermost_loops(body):
+    """``{id(node): id(loop)}``: the innermost loop (a `for` or `while`, a comprehension, a
+    lambda or a nested function: what may run several times) around each node of `body`."""
+    found = {}
+    repeating = (gast.For, gast.While, gast.ListComp, gast.SetComp, gast.DictComp,
+                 gast.GeneratorExp, gast.Lambda, gast.FunctionDef)
+
+    def visit(node, loop):
+        found[id(node)] = loop
+        inner = id(node) if isinstance(node, repeating) else loop
+        for child in gast.iter_child_nodes(node):
+            visit(child, inner)
+    for stmt in body:
+        visit(stmt, None)
+    return found
 
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
@@ -729,18 +755,18 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             reads = _view_sources(value)
             if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
                 # a new list (``list(lst)`` too): its items may be the arguments' memory
-                views, items, parts = set(), reach(reads, holds, contains), set()
+                views, held, parts = set(), reach(reads, holds, contains), set()
             elif _new_memory(value) or _new_from_callee(value, namespace):
                 continue
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
-                views, items = reach(reads, holds, contains), reach(reads, contains)
+                views, held = reach(reads, holds, contains), reach(reads, contains)
                 parts = views
             else:
                 reads = _callee_view_sources(value, namespace, reads)
-                views, items = reach(reads, holds), reach(reads, contains)
+                views, held = reach(reads, holds), reach(reads, contains)
                 parts = reach(reads, indexed)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
-                for mapping, add in ((holds, views), (contains, items), (indexed, parts)):
+                for mapping, add in ((holds, views), (contains, held), (indexed, parts)):
                     if not add <= mapping.get(name, set()):
                         mapping[name] = mapping.get(name, set()) | add
                         changed = True
@@ -875,7 +901,7 @@ def _callee_view_sources(value, namespace, reads):
     if not inspect.isfunction(called) or rules.is_library(called):
         return reads
     from .callees import returned_parameters
-    returned = returned_parameters(called)
+    returned = returned_parameters(called, FRESH_FUNCTIONS)
     if returned is None:
         return reads
     try:

@@ -1361,6 +1361,17 @@ def _positions(items):
     return None
 
 
+@_implements('restore_item')
+def _restore_item(x, key, old):
+    # (a dict's item put back: compiled code has no dicts, and the list's branch beside it,
+    # ``if isinstance(xs, dict):``, is the one that runs)
+    if isinstance(x, types.List):
+        def restore_item(x, key, old):
+            raise TypeError('s2s.restore_item of a list: compiled code has no dicts')
+        return restore_item
+    return None
+
+
 @_implements('popped_at')
 def _popped_at(index, items):
     def popped_at(index, items):

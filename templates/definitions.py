@@ -536,10 +536,10 @@ def divide_outer(a, b):
 
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
-    """``np.cov(m, y, rowvar, bias, ddof)``: the covariance of the rows (variables) of `m`
-    (and of `y`), without weights."""
-    if fweights is not None or aweights is not None or dtype is not None:
-        s2s.refuse('np.cov without fweights=, aweights= and dtype=')
+    """``np.cov(m, y, rowvar, bias, ddof, fweights, aweights)``: the covariance of the rows
+    (variables) of `m` (and of `y`), weighting the observations as NumPy does."""
+    if dtype is not None:
+        s2s.refuse('np.cov without dtype=')
     x = np.atleast_2d(m)
     if not rowvar and np.shape(x)[0] != 1:
         x = np.transpose(x)
@@ -550,9 +550,25 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         x = np.concatenate([x, other], axis=0)
     if ddof is None:
         ddof = 0 if bias else 1
-    centred = x - np.mean(x, axis=1, keepdims=True)
-    # (NumPy divides by 0 where ddof leaves no degree of freedom: inf and nan)
-    return np.squeeze(centred @ np.transpose(centred) / max(np.shape(x)[1] - ddof, 0))
+    if fweights is None and aweights is None:
+        centred = x - np.mean(x, axis=1, keepdims=True)
+        # (NumPy divides by 0 where ddof leaves no degree of freedom: inf and nan)
+        return np.squeeze(centred @ np.transpose(centred) / max(np.shape(x)[1] - ddof, 0))
+    if fweights is not None:
+        fweights = np.asarray(fweights)
+    if aweights is not None:
+        aweights = np.asarray(aweights)
+    w = fweights if aweights is None else aweights if fweights is None else \
+        fweights * aweights
+    total = np.sum(w)
+    centred = x - (x @ w / total)[:, None]
+    if ddof == 0:
+        fact = total
+    elif aweights is None:
+        fact = total - ddof
+    else:
+        fact = total - ddof * np.sum(w * aweights) / total
+    return np.squeeze(centred * w @ np.transpose(centred) / max(fact, 0))
 
 
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):

@@ -405,6 +405,26 @@ def test_command_line_show_a_module_of_a_package(tmp_path):
         assert 'def dlossdx' in proc.stdout and 'EPS' in proc.stdout
 
 
+def test_command_line_show_a_file_of_a_package_that_does_not_import(tmp_path):
+    """A file in a folder with an ``__init__.py`` that fails to import: the file alone."""
+    package = tmp_path / 'broken'
+    package.mkdir()
+    (package / '__init__.py').write_text('import a_module_nobody_has  # noqa\n')
+    (package / 'plain.py').write_text(textwrap.dedent('''\
+        import numpy as np
+
+
+        def loss(x):
+            return np.sum(np.tanh(x))
+        '''))
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    proc = subprocess.run([sys.executable, '-m', 's2sgrad', 'show', 'broken/plain.py:loss'],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'def dlossdx' in proc.stdout
+
+
 # ==================== s2sgrad.checks
 
 def test_numerical_grad_closed_form():

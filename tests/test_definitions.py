@@ -53,6 +53,8 @@ def f_multi_dot(a, b): return np.sum(np.linalg.multi_dot([a, b, a.T, W]) * W[0])
 def f_cov(x): return np.sum(np.cov(x) * np.arange(4.0).reshape(2, 2))
 def f_cov_cols(x): return np.sum(np.cov(x, rowvar=False, ddof=0) * np.arange(4.0).reshape(2, 2))
 def f_cov_two(x, y): return np.sum(np.cov(x, y) * np.arange(4.0).reshape(2, 2))
+def f_cov_weighted(x, w): return np.sum(np.cov(x, aweights=w) * np.arange(4.0).reshape(2, 2))
+def f_cov_counted(x): return np.sum(np.cov(x, fweights=[1, 3, 2, 1, 2], aweights=x[0] ** 2) ** 2)
 def f_corrcoef(x): return np.sum(np.corrcoef(x) * np.arange(4.0).reshape(2, 2))
 def f_median(x): return np.median(x) * 2.0 + np.median(x[:3])
 def f_median_axis(x): return np.sum(np.median(x, axis=1) * V[:2])
@@ -215,6 +217,9 @@ ROWS = [
     (f_correlate_same_short, two(3, 2), (0, 1)), (f_correlate_full, two(2, 4), (0, 1)),
     (f_multi_dot, two((2, 3), (3, 3)), (0, 1)),
     (f_cov, arr(2, 5), 0), (f_cov_cols, arr(5, 2), 0), (f_cov_two, two(5, 5), (0, 1)),
+    (f_cov_weighted, lambda rng: [rng.uniform(-1.0, 1.0, (2, 5)), rng.uniform(0.5, 2.0, 5)],
+     (0, 1)),
+    (f_cov_counted, arr(2, 5), 0),
     (f_corrcoef, arr(2, 5), 0),
     (f_median, arr(6), 0), (f_median_axis, arr(2, 5), 0), (f_median_keepdims, arr(4, 3), 0),
     (f_percentile, arr(7), 0),
@@ -356,6 +361,10 @@ SAME_VALUES = [
     (np.ediff1d, (A,), {}), (np.ediff1d, (A,), {'to_begin': 2.0, 'to_end': [1.0, 3.0]}),
     (np.cov, (A,), {}), (np.cov, (A,), {'rowvar': False}), (np.cov, (A,), {'bias': True}),
     (np.cov, (A[0],), {}), (np.cov, (A[0], A[1]), {'ddof': 2}), (np.cov, (A, A[:2]), {}),
+    (np.cov, (A,), {'fweights': [1, 2, 1, 3]}), (np.cov, (A,), {'aweights': [0.5, 2.0, 1.0, 1.5]}),
+    (np.cov, (A,), {'fweights': [1, 2, 1, 3], 'aweights': [0.5, 2.0, 1.0, 1.5], 'ddof': 0}),
+    (np.cov, (A,), {'fweights': [2, 2, 1, 3], 'aweights': [0.5, 2.0, 1.0, 1.5]}),
+    (np.cov, (A,), {'aweights': [0.5, 2.0, 1.0], 'rowvar': False, 'bias': True}),
     (np.corrcoef, (A,), {}), (np.corrcoef, (A[0], A[1]), {}), (np.corrcoef, (A[0],), {}),
     (np.median, (A,), {}), (np.median, (A,), {'axis': 1}), (np.median, (B,), {'axis': (0, 2)}),
     (np.median, (B,), {'axis': -1, 'keepdims': True}), (np.median, (A[0, :3],), {}),
@@ -563,7 +572,7 @@ def test_scipy_linalg_definitions_compute_what_scipy_computes():
 # -- arguments a definition does not cover raise ---------------------------------------------
 
 def r_quantile_method(x): return np.quantile(x, 0.3, method='nearest')
-def r_cov_weights(x): return np.sum(np.cov(x, fweights=[1, 2, 1]))
+def r_cov_dtype(x): return np.sum(np.cov(x, dtype=np.float32))
 def r_polyfit_weights(x): return np.sum(np.polyfit(np.arange(3.0), x, 1, w=[1.0, 2.0, 1.0]))
 def r_lstsq_rank(x): return np.sum(np.linalg.lstsq(x[:, :1] * np.ones(3), x[0], rcond=None)[0])
 def r_solve_triangular_trans(a): return np.sum(scipy.linalg.solve_triangular(a, a[0], trans=3))
@@ -573,7 +582,7 @@ def r_sla_eigh_vectors(a): return np.sum(sla.eigh(a)[1][0] * V[:3])
 
 
 @pytest.mark.parametrize('f, text', [(r_quantile_method, "method='linear'"),
-                                     (r_cov_weights, 'fweights'), (r_polyfit_weights, 'w='),
+                                     (r_cov_dtype, 'dtype='), (r_polyfit_weights, 'w='),
                                      (r_lstsq_rank, 'full rank'),
                                      (r_solve_triangular_trans, 'trans 0, 1, 2'),
                                      (r_sla_solve_banded, "assume_a None, 'gen'"),

@@ -215,3 +215,22 @@ def test_list_items_popped_by_a_position_in_a_variable():
     assert np.allclose(s2sgrad.grad(pop_by_position)(xs, -1), [6.0, 3.0, 2.0])
     assert np.allclose(s2sgrad.grad(pop_by_position)([1.0, 2.0, 3.0, 4.0], 0), [8.0, 4.0, 0.0, 2.0])
     assert xs == [1.0, 2.0, 3.0]
+
+
+def test_list_items_popped_by_a_position_in_a_variable_compiled():
+    pytest.importorskip('numba', reason='the compiled path needs numba')
+    g = s2sgrad.grad(pop_by_position, compile='numba')([1.0, 2.0, 3.0, 4.0], 1)
+    assert np.allclose(g, [8.0, 4.0, 0.0, 2.0])
+
+
+def values_then_pop(d, k):
+    vals = list(d.values())
+    s = vals[0] * 2.0 + vals[1] * 3.0 + vals[2] * 5.0
+    v = d.pop(k)
+    return np.sum(s) + np.sum(v ** 2)
+
+
+def test_a_pop_after_the_values_are_read_in_order_is_refused():
+    d = {'a': np.array([1.0, 2.0]), 'b': np.array([3.0]), 'c': np.array([0.5, 4.0])}
+    with pytest.raises(UnsupportedSyntaxError, match='puts the key back at the end'):
+        s2sgrad.grad(values_then_pop)(d, 'a')
