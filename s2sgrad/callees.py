@@ -4,6 +4,7 @@ import inspect
 from collections import namedtuple
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from . import rules
@@ -134,7 +135,7 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
                     value = stmt.value if isinstance(stmt, gast.Assign) and \
                         isinstance(target, gast.Name) else None
                     if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
-                            isinstance(stmt.value, _NEW_VALUES):
+                            new_value(stmt.value, fresh_functions):
                         value = _UPDATED  # (``s += v * w``: new as `s` was, in place or not;
                         # not ``s += [x]``, which puts `x` into a list)
                     assigned.setdefault(name, []).append(value)
@@ -144,22 +145,20 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
             # (``y = x.copy()``, ``return y``: a variable assigned only new values)
             values = [v for v in assigned.get(value.id, ()) if v is not _UPDATED]
             return bool(values) and all(v is not None and new(v, depth + 1) for v in values)
-        if isinstance(value, gast.BinOp):  # (not ``[a] + [b]``, which holds `a` itself)
-            return not any(isinstance(side, (gast.List, gast.Tuple, gast.ListComp))
-                           for side in n.walk(value))
-        if isinstance(value, (gast.UnaryOp, gast.Constant)):
-            return True  # (``s = 0.0``, then ``s = s + v``: a number)
+        if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Constant)):
+            return new_value(value)  # (``s = 0.0``, then ``s = s + v``: a number)
         if isinstance(value, (gast.Tuple, gast.List)):  # (``return total, count``)
             return all(new(elt, depth + 1) for elt in value.elts)
         if isinstance(value, gast.Dict):  # (``return {'W': X.T @ r, 'b': 2 * p['b']}``)
             return None not in value.keys and \
                 all(isinstance(key, gast.Constant) for key in value.keys) and \
                 all(new(item, depth + 1) for item in value.values)
-        if not isinstance(value, gast.Call) or any(k.arg == 'copy' for k in value.keywords):
+        if not isinstance(value, gast.Call) or any(k.arg in ('copy', 'out')
+                                                   for k in value.keywords):
             return False
         path = n.dotted_path(value.func) or ''
         head, _, name = path.rpartition('.')
-        if head.split('.')[0] in ('np', 'numpy') and name in fresh_functions or \
+        if new_value(value, fresh_functions) or \
                 not head and name in _NEW_BUILTINS and name not in assigned and \
                 len(value.args) == 1 and not value.keywords and \
                 getattr(func, '__globals__', {}).get(name, builtins) is builtins:
@@ -203,17 +202,33 @@ def returned_parameters(func, fresh_functions=frozenset()):
         # (what is put into it: ``buf.append(v)``, ``buf[0] = v``, ``d.setdefault(k, v)``,
         # ``obj.a = v``; a new value, ``buf[t] = a * b``, holds nothing of the arguments)
         for stored in _stored_into(nodes, name):
-            path = n.dotted_path(stored.func) or '' if isinstance(stored, gast.Call) else ''
-            head, _, called = path.rpartition('.')
-            if not isinstance(stored, _NEW_VALUES) and not (  # (``out[0] = np.var(r)``)
-                    head.split('.')[0] in ('np', 'numpy') and called in fresh_functions and
-                    not any(k.arg == 'out' for k in stored.keywords)):
+            if not new_value(stored, fresh_functions):  # (``out[0] = np.var(r)`` is new)
                 pending.extend(n.names_read(stored))
     return reached & params
 
 
-_NEW_VALUES = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant)
-"""Expressions whose value is new: stored into a container, it holds nothing of another."""
+def new_value(value, fresh_functions=frozenset()):
+    """Whether expression `value` gives a new value that holds nothing of another: arithmetic
+    of no list or tuple (not ``[v] * 2``, ``[a] + b``), a comparison, a constant, or a call of
+    NumPy's `fresh_functions` that copies (no ``copy=``, no ``out=`` or a ufunc's positional
+    output; not ``np.diff(v, 0)`` or ``np.linalg.matrix_power(v, 1)``, which may return
+    `v`)."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return not any(isinstance(part, (gast.List, gast.Tuple, gast.ListComp, gast.Set,
+                                         gast.SetComp, gast.Dict, gast.DictComp))
+                       for part in n.walk(value))
+    if isinstance(value, (gast.Compare, gast.Constant)):
+        return True
+    if not isinstance(value, gast.Call):
+        return False
+    head, _, name = (n.dotted_path(value.func) or '').rpartition('.')
+    if head.split('.')[0] not in ('np', 'numpy') or name not in fresh_functions or \
+            name in ('diff', 'matrix_power') or \
+            any(k.arg in ('copy', 'out') or k.arg is None for k in value.keywords) or \
+            any(isinstance(arg, gast.Starred) for arg in value.args):
+        return False
+    ufunc = getattr(np, name, None)
+    return not (type(ufunc).__name__ == 'ufunc' and len(value.args) > ufunc.nin)
 
 
 def _stored_into(nodes, name):
@@ -223,7 +238,11 @@ def _stored_into(nodes, name):
     stored = []
     for stmt in nodes:
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
-            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            targets = list(stmt.targets) if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in list(targets):  # (``buf[0], k = v, 1``: each part of a tuple)
+                targets += [part for part in n.walk(target) if part is not target and
+                            isinstance(part, (gast.Subscript, gast.Attribute)) and
+                            isinstance(part.ctx, gast.Store)]
             for target in targets:
                 base = target
                 while isinstance(base, (gast.Subscript, gast.Attribute)):

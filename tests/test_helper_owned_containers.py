@@ -227,3 +227,29 @@ def test_a_pop_after_the_values_are_read_in_order_is_refused():
     d = {'a': np.array([1.0, 2.0]), 'b': np.array([3.0]), 'c': np.array([0.5, 4.0])}
     with pytest.raises(UnsupportedSyntaxError, match='puts the key back at the end'):
         s2sgrad.grad(values_then_pop)(d, 'a')
+
+
+def _weighted(d):
+    vals = list(d.values())
+    return 2.0 * np.sum(vals[0]) + 3.0 * np.sum(vals[1]) + 5.0 * np.sum(vals[2])
+
+
+def helper_reads_values_then_pop(d, k):
+    s = _weighted(d)
+    v = d.pop(k)
+    return s + np.sum(v ** 2)
+
+
+def pop_then_helper(params, x):
+    params = dict(params)
+    lr = params.pop('lr')
+    return (np.sum(params['W'] * x) + sum(np.sum(v) for v in params.values())) * lr
+
+
+def test_a_pop_after_a_helper_read_the_values_is_refused_one_before_is_not():
+    d = {'a': np.array([1.0, 2.0]), 'b': np.array([0.5, -1.0]), 'c': np.array([3.0, 0.2])}
+    with pytest.raises(UnsupportedSyntaxError, match='puts the key back at the end'):
+        s2sgrad.grad(helper_reads_values_then_pop)(d, 'a')
+    p = {'W': np.ones(2), 'b': np.arange(2.0), 'lr': 0.5}
+    g = s2sgrad.grad(pop_then_helper)(p, np.array([1.0, 2.0]))
+    assert np.allclose(g['W'], [1.0, 1.5]) and np.allclose(g['b'], 0.5) and g['lr'] == 6.0

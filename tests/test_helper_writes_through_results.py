@@ -76,6 +76,76 @@ def display_made_before_a_loop(x):
     return np.sum(y ** 2)
 
 
+def _fill_by_tuple(buf, v):
+    buf[0], buf[1] = v, 1.0
+    return buf
+
+
+def _doubles_the_tuple_filled(x):
+    lst = _fill_by_tuple([None, None], x)
+    lst[0] *= 2.0  # (in place on `x`)
+    return np.sum(lst[0])
+
+
+def filled_by_a_tuple_then_doubled(x):
+    return _doubles_the_tuple_filled(x) * np.sum(x)
+
+
+def _fill_by_repetition(buf, v):
+    buf[:] = [v] * 1
+    return buf
+
+
+def _doubles_the_repeated(x):
+    lst = _fill_by_repetition([None], x)
+    lst[0] *= 2.0
+    return np.sum(lst[0])
+
+
+def filled_by_repetition_then_doubled(x):
+    return _doubles_the_repeated(x) * np.sum(x)
+
+
+def _collect_repeated(x):
+    s = []
+    s += [x] * 1
+    return s
+
+
+def collected_repeated_then_doubled(x):
+    r = _collect_repeated(x)
+    r[0] *= 2.0
+    return np.sum(r[0] * x)
+
+
+def _filled_by_a_call_returning_its_argument(buf, v):
+    buf.append(np.asarray(v))
+    buf.append(np.diff(v, 0))
+    return buf
+
+
+def _doubles_what_a_call_returned(x):
+    lst = _filled_by_a_call_returning_its_argument([], x)
+    lst[1] *= 2.0
+    return np.sum(lst[1])
+
+
+def filled_by_a_call_then_doubled(x):
+    return _doubles_what_a_call_returned(x) * np.sum(x)
+
+
+def _one_through_out():
+    a = np.zeros(3)
+    b = np.exp(a, out=a)
+    return a, b
+
+
+def one_array_through_out(x):
+    a, P = _one_through_out()
+    P[1] = x[0] * 3.0
+    return np.sum(a * x) + np.sum(P ** 2)
+
+
 def _init():
     return np.zeros(3), np.eye(3)
 
@@ -98,7 +168,11 @@ def state_unpacked_and_written(x):
 
 @pytest.mark.parametrize('func', [appended_then_doubled, collected_then_doubled, one_array_twice,
                                   display_item_through_a_name, display_made_before_a_loop,
-                                  state_unpacked_each_step, state_unpacked_and_written])
+                                  state_unpacked_each_step, state_unpacked_and_written,
+                                  filled_by_a_tuple_then_doubled,
+                                  filled_by_repetition_then_doubled,
+                                  collected_repeated_then_doubled, filled_by_a_call_then_doubled,
+                                  one_array_through_out])
 @pytest.mark.parametrize('motion', ['split', 'joint'])
 def test_right_or_refused_never_wrong(func, motion):
     x = X.copy()
