@@ -207,6 +207,17 @@ def returned_parameters(func, fresh_functions=frozenset()):
     return reached & params
 
 
+def _builds_sequence(expr):
+    """Whether arithmetic `expr` has a display among its operands (``[v] * 2``, ``[a] + b``,
+    ``-(x,)``): a list or tuple holding what the display holds."""
+    if isinstance(expr, (gast.List, gast.Tuple, gast.ListComp, gast.Set, gast.SetComp,
+                         gast.Dict, gast.DictComp)):
+        return True
+    if isinstance(expr, gast.BinOp):
+        return _builds_sequence(expr.left) or _builds_sequence(expr.right)
+    return isinstance(expr, gast.UnaryOp) and _builds_sequence(expr.operand)
+
+
 def new_value(value, fresh_functions=frozenset()):
     """Whether expression `value` gives a new value that holds nothing of another: arithmetic
     of no list or tuple (not ``[v] * 2``, ``[a] + b``), a comparison, a constant, or a call of
@@ -214,9 +225,7 @@ def new_value(value, fresh_functions=frozenset()):
     output; not ``np.diff(v, 0)`` or ``np.linalg.matrix_power(v, 1)``, which may return
     `v`)."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
-        return not any(isinstance(part, (gast.List, gast.Tuple, gast.ListComp, gast.Set,
-                                         gast.SetComp, gast.Dict, gast.DictComp))
-                       for part in n.walk(value))
+        return not _builds_sequence(value)
     if isinstance(value, (gast.Compare, gast.Constant)):
         return True
     if not isinstance(value, gast.Call):

@@ -2,13 +2,16 @@
 differentiate: displays (``{'a': u}`` is ``dict(a=u)``), displays of differentiated values
 filled under a name (``d = dict(); d['a'] = u``; also in a returned tuple or passed to a
 call), dict comprehensions assigned or returned (a loop filling the dict), ``dict(s)``
-copies, ``d.setdefault(k, v)``, and ``f(x, **cfg)`` of a local dict of constant keys."""
+copies, ``d.setdefault(k, v)``, and ``f(x, **cfg)`` of a local dict of constant keys; and the
+checks of ``d.pop(k)``, whose key the backward sweep puts back at the end of the dict."""
 import builtins
 import keyword
 
 import gast
 
 from . import nodes as n
+from . import rules
+from .mutation import with_aliases
 from .named_exprs import called_before, once, pure_call
 
 
@@ -374,3 +377,57 @@ def refuse_put_backs_reversed(ctx):
                     n.dotted_path(stmt.value.func) == 's2s.restore_item' for stmt in node.body):
             node.body = [gast.copy_location(gast.Raise(
                 exc=n.call(n.attr('s2s', 'S2SError'), n.const(message)), cause=None), node)]
+
+
+def refuse_reordered_pop(ctx, stmt, var, key):
+    """Raise for ``v = d.pop(k)`` (a key, not a list's position) where the function reads
+    the values of `d` in its order before the pop (``d.values()``, ``d.items()``, or a helper
+    given `d`): the backward sweep puts the key back at the end, so the adjoint of that read
+    would go to other keys."""
+    if isinstance(key, gast.Constant) and type(key.value) is int or \
+            var in getattr(ctx, 'list_names', ()):
+        return
+    statements = ctx.body_all_statements
+    names = with_aliases({var}, statements)
+    # (what runs before the pop: the statements above it, and all of a loop around it)
+    at = next((i for i, s in enumerate(statements) if s is stmt), len(statements))
+    looped = any(isinstance(s, (gast.For, gast.While)) and
+                 any(inner is stmt for inner in n.statements(s.body)) for s in statements)
+    before = statements if looped else statements[:at]
+    for node in (node for s in before for node in _own_nodes(s)):
+        if not isinstance(node, gast.Call):
+            continue
+        if isinstance(node.func, gast.Attribute) and node.func.attr in ('values', 'items'):
+            reads = [node.func.value]
+        elif n.dotted_path(node.func) in ('s2s.values_of', 's2s.items_of') and node.args:
+            reads = node.args[:1]
+        elif _may_read_in_order(ctx, node):  # (``weighted(d)`` may read ``d.values()``)
+            reads = list(node.args) + [k.value for k in node.keywords]
+        else:
+            continue
+        if any(isinstance(read, gast.Name) and read.id in names for read in reads):
+            raise ctx.unsupported(
+                stmt, f'`.pop` of a dict whose values the function reads in order '
+                      f'(`{var}.values()`, `{var}.items()`): the backward sweep puts the '
+                      f'key back at the end of the dict; read the values by key '
+                      f'(`[{var}[k] for k in keys]`)')
+
+
+def _own_nodes(stmt):
+    """The nodes of `stmt` itself: a compound statement's test or iterable, not its blocks."""
+    if isinstance(stmt, (gast.For, gast.While, gast.If)):
+        return [node for field in ('iter', 'test') if hasattr(stmt, field)
+                for node in n.walk(getattr(stmt, field))]
+    return list(n.walk(stmt))
+
+
+def _may_read_in_order(ctx, call):
+    """Whether `call` may read the values of a dict it is given in their order: a function
+    of yours, or one s2sgrad cannot resolve (not a library's, nor the built-ins that read
+    keys: ``len``, ``list``, ``sorted``, ``isinstance``)."""
+    func = ctx.resolver.lookup(call.func)
+    if func in (len, list, sorted, isinstance, tuple, set):
+        return False
+    module = getattr(func, '__module__', None) or ''
+    return func is None or not rules.is_library(func) and module != 'builtins' and \
+        not module.startswith('s2sgrad')  # (the runtime's helpers: `s2s.keys(d)`)
