@@ -394,7 +394,7 @@ def refuse_reordered_pop(ctx, stmt, var, key):
     looped = any(isinstance(s, (gast.For, gast.While)) and
                  any(inner is stmt for inner in n.statements(s.body)) for s in statements)
     before = statements if looped else statements[:at]
-    for node in (node for s in before for node in _own_nodes(s)):
+    for node in (node for s in before for part in n.own_parts(s) for node in n.walk(part)):
         if not isinstance(node, gast.Call):
             continue
         if isinstance(node.func, gast.Attribute) and node.func.attr in ('values', 'items'):
@@ -411,14 +411,6 @@ def refuse_reordered_pop(ctx, stmt, var, key):
                       f'(`{var}.values()`, `{var}.items()`): the backward sweep puts the '
                       f'key back at the end of the dict; read the values by key '
                       f'(`[{var}[k] for k in keys]`)')
-
-
-def _own_nodes(stmt):
-    """The nodes of `stmt` itself: a compound statement's test or iterable, not its blocks."""
-    if isinstance(stmt, (gast.For, gast.While, gast.If)):
-        return [node for field in ('iter', 'test') if hasattr(stmt, field)
-                for node in n.walk(getattr(stmt, field))]
-    return list(n.walk(stmt))
 
 
 def _may_read_in_order(ctx, call):

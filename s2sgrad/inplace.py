@@ -153,10 +153,7 @@ def _read_before_resized(body, alias, name, other):
 def _own_reads(stmt):
     """The names `stmt` reads itself: a compound statement's test or iterable, a simple
     statement's whole."""
-    if n.blocks(stmt):
-        return {name for field in ('test', 'iter') if hasattr(stmt, field)
-                for name in n.names_read(getattr(stmt, field))}
-    return set(n.names_read(stmt))
+    return {name for part in n.own_parts(stmt) for name in n.names_read(part)}
 
 
 def _finished_before(body, alias, name):
@@ -205,11 +202,10 @@ def _block_of(stmts, stmt):
 
 def _resizes(stmt, name):
     """Whether `stmt` itself (not a nested block) changes the list `name` in length."""
-    own = [stmt] if not n.blocks(stmt) else \
-        [getattr(stmt, field) for field in ('test', 'iter') if hasattr(stmt, field)]
     return any(isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
                isinstance(node.func.value, gast.Name) and node.func.value.id == name and
-               node.func.attr in _RESIZING for part in own for node in n.walk(part))
+               node.func.attr in _RESIZING for part in n.own_parts(stmt)
+               for node in n.walk(part))
 
 
 def _rebound_before_writes(name, stmts, made, alias):
@@ -281,9 +277,7 @@ def merge_aliases(ctx, body):
     loads = {}
     fresh = set()  # names assigned once, an arithmetic result or a copy (new memory)
     for stmt in statements:
-        own = [getattr(stmt, field) for field in ('iter', 'test') if hasattr(stmt, field)] \
-            if isinstance(stmt, (gast.For, gast.While, gast.If)) else [stmt]
-        for node in (node for part in own for node in n.walk(part)):
+        for node in (node for part in n.own_parts(stmt) for node in n.walk(part)):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 loads[node.id] = loads.get(node.id, 0) + 1
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and (

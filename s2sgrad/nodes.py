@@ -321,6 +321,14 @@ BLOCK_FIELDS = ('body', 'orelse')
 """The fields of a compound statement that hold statement lists (its blocks)."""
 
 
+def own_parts(stmt):
+    """The expressions `stmt` evaluates itself: a compound statement's test or iterable (not
+    the statements of its blocks), or a simple statement whole (as a one-item list)."""
+    if not blocks(stmt):
+        return [stmt]
+    return [getattr(stmt, field) for field in ('test', 'iter') if hasattr(stmt, field)]
+
+
 def blocks(node, functions=False):
     """The statement lists directly inside `node`, as ``(field, statements)`` pairs: the
     ``body`` and ``orelse`` of ``if``, ``for`` and ``while``; the body of a function

@@ -2078,6 +2078,33 @@ def tuple_of_new_arrays_written(x):
     return np.sum(P @ a) + np.sum(P * x[2])
 
 
+def _append_to(buf, v):
+    buf.append(v)
+    return buf
+
+
+def _doubled_through_a_helpers_list(x):
+    lst = _append_to([], x)
+    lst[0] *= 2.0  # (in place on `x`)
+    return np.sum(lst[0])
+
+
+def helper_result_holding_the_argument(x):
+    return _doubled_through_a_helpers_list(x) * np.sum(x)
+
+
+def _exp_in_place():
+    a = np.zeros(3)
+    b = np.exp(a, out=a)
+    return a, b
+
+
+def tuple_items_one_array(x):
+    a, P = _exp_in_place()
+    P[1] = x[0] * 3.0  # (changes `a` too)
+    return np.sum(a * x) + np.sum(P ** 2)
+
+
 def pops_every_key(x):
     p = {'a': x[:2] * 1.0, 'b': x[2:] ** 2}
     s = 0.0
@@ -2460,12 +2487,15 @@ CASES = [
     (module_level_partial, lambda rng: (_distinct(rng, (4,), 0.2, -1.0, 1.0),), 0),
     (tuple_of_new_arrays_written, lambda rng: (_vec(rng, 3),), 0),
     (pops_every_key, lambda rng: (_vec(rng, 4),), 0),
+    (helper_result_holding_the_argument, lambda rng: (_vec(rng, 3),), 0),
+    (tuple_items_one_array, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
      if scipy_stats is not None else [])
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
 # their arguments: the right gradient or an S2SError, never a wrong number or a modified input.
 MAY_RAISE = {
+    helper_result_holding_the_argument, tuple_items_one_array,
     view_write_into_argument, view_write_into_copy, full_slice_alias_write, ravel_view_write,
     transpose_view_write, asarray_alias_write, list_holding_argument_write, alias_inplace_add,
     alias_inplace_mul, reshape_view_write, strided_view_inplace, view_inplace_add_shifted,
