@@ -116,17 +116,20 @@ def markdown():
     return '\n'.join(lines) + (
         f'\n\n{count} functions, methods and attributes with rules, and {len(defined)} '
         f'differentiated through a definition in NumPy (`templates/definitions.py`, '
-        f'`templates/scipy_linalg.py`; those that the installed NumPy or SciPy has): ' +
+        f'`templates/scipy_linalg.py`, `templates/statistics.py`; those that the installed '
+        f'NumPy or SciPy has): ' +
         ', '.join(f'`{name}`' for name in defined) + '.\n')
 
 
 def _defined_names():
-    """The functions `templates/definitions.py` and `templates/scipy_linalg.py` define,
-    whichever NumPy is installed."""
-    from s2sgrad.templates import definitions, scipy_linalg
+    """The functions `templates/definitions.py`, `templates/scipy_linalg.py` and
+    `templates/statistics.py` define, whichever NumPy is installed."""
+    from s2sgrad.templates import definitions, scipy_linalg, statistics
     names = [f'numpy.{name}' for name in definitions.DEFINITIONS]
     names += [f'numpy.linalg.{name}' for name in definitions.LINALG_DEFINITIONS]
     names += [f'numpy.{ufunc.__name__}.{method}' for ufunc, method in definitions.UFUNC_METHODS]
     names += [f'{module}.{path}' for module, path in definitions.SCIPY_DEFINITIONS]
     names += [f'scipy.linalg.{name}' for name in scipy_linalg.DEFINITIONS]
+    names += [f'{module}.{path}' for module, path in statistics.SCIPY_DEFINITIONS]
+    names += [f'numpy.{name}' for name in statistics.NUMPY_DEFINITIONS]
     return sorted(set(names))

@@ -250,6 +250,15 @@ ROWS = {
         T.definitions.not_lazy, lambda r: (_mat(r), 'np.median')),
     's2sgrad.templates.definitions.refuse': (
         T.definitions.refuse, lambda r: ('np.median without out=',)),
+    's2sgrad.templates.statistics.window_axes': (
+        lambda a: T.statistics.window_axes(np.ndim(a), (2, 1), (1, 0)), lambda r: (_mat(r),)),
+    's2sgrad.templates.statistics.inserted_sources': (
+        lambda a: T.statistics.inserted_sources(np.shape(a), [0, 2], (2,), 1),
+        lambda r: (_mat(r),)),
+    's2sgrad.templates.statistics.nan_count': (
+        lambda a: T.statistics.nan_count(np.where(a > 0, np.nan, a)), lambda r: (_mat(r),)),
+    's2sgrad.templates.statistics.trimmed_count': (
+        lambda a: T.statistics.trimmed_count(np.size(a), 0.2), lambda r: (_mat(r),)),
     's2sgrad.templates.decompositions.complex_results': (
         T.decompositions.complex_results, lambda r: ('np.linalg.eig', _mat(r))),
     's2sgrad.templates.decompositions._svd_full': (

@@ -1,0 +1,285 @@
+"""Definitions of statistics and windowing functions (nan-skipping quantiles, scipy.stats' moments,
+sliding windows, `np.insert`, recursive filters), differentiated as code (`rules.defined_by`).
+
+As in ``definitions``: each function computes what the library function of the same name
+computes, for the arguments it covers, with calls that have rules, and raises
+NotImplementedError naming the arguments it does not cover; tests/test_statistics_definitions.py
+compares each with the library function's values and checks its derivatives against central
+differences of the library function.
+"""
+import numpy as np
+
+from s2sgrad import runtime as s2s
+from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
+
+try:  # SciPy is optional: its definitions register only with it (and once its module loads)
+    import scipy.special
+except ImportError:
+    scipy = None
+
+
+# -- helpers (no derivative) ------------------------------------------------------------------
+
+def window_axes(ndim, window_shape, axis):
+    """The ``(axis, size)`` pairs of `np.lib.stride_tricks.sliding_window_view`'s arguments."""
+    sizes = tuple(window_shape) if np.ndim(window_shape) else (int(window_shape),)
+    if axis is None:
+        if len(sizes) != ndim:
+            s2s.refuse('sliding_window_view with one window size per axis, or axis=')
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(axis) if np.ndim(axis) else (int(axis),)
+    if len(axes) != len(sizes):
+        s2s.refuse('sliding_window_view with as many window sizes as axes')
+    return tuple((int(a) % ndim, int(w)) for a, w in zip(axes, sizes))
+
+
+def inserted_sources(shape, obj, values_shape, axis):
+    """Where each entry of ``np.insert(arr, obj, values, axis)`` comes from: ``i >= 0`` the flat
+    position ``i`` of `arr` (of `shape`), ``i < 0`` the flat position ``-1 - i`` of `values`."""
+    size = int(np.prod(shape)) if len(shape) else 1
+    ids = np.reshape(np.arange(size), shape)
+    value_ids = -1 - np.reshape(np.arange(int(np.prod(values_shape))), values_shape)
+    return np.insert(ids, obj, value_ids, axis=axis)
+
+
+def nan_count(values):
+    """The number of values that are not NaN in each group (last axis) of `values`."""
+    return np.sum(~np.isnan(values), axis=-1)
+
+
+def trimmed_count(n, proportion):
+    """How many values `scipy.stats.trim_mean` cuts from each end of `n` sorted values."""
+    cut = int(proportion * n)
+    if cut >= n - cut:
+        s2s.refuse('scipy.stats.trim_mean of a proportion that leaves values (SciPy: '
+                   '"Proportion too big")')
+    return cut
+
+
+nondifferentiable(window_axes, inserted_sources, nan_count, trimmed_count)
+
+
+# -- NumPy ------------------------------------------------------------------------------------
+
+def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
+    """``np.lib.stride_tricks.sliding_window_view(x, window_shape, axis)``: the windows as a
+    new array (taken by positions, each window's axes appended last, in order)."""
+    if writeable:
+        s2s.refuse('sliding_window_view without writeable=True')
+    out = x
+    for axis_, size in s2s.window_axes(np.ndim(x), window_shape, axis):
+        starts = np.arange(np.shape(out)[axis_] - size + 1)
+        out = np.take(out, starts[:, None] + np.arange(size), axis=axis_)
+        out = np.moveaxis(out, axis_ + 1, -1)
+    return out
+
+
+def insert(arr, obj, values, axis=None):
+    """``np.insert(arr, obj, values, axis)``: each entry taken from `arr` or from `values` by
+    the position NumPy's own `np.insert` gives it (`arr` flattened first without `axis`)."""
+    if axis is None:
+        arr = np.ravel(arr)
+        axis = 0
+    values = np.asarray(values, dtype=np.result_type(arr))
+    sources = s2s.inserted_sources(np.shape(arr), obj, np.shape(values), axis)
+    from_arr = sources >= 0
+    return np.where(from_arr, np.take(np.ravel(arr), np.where(from_arr, sources, 0)),
+                    np.take(np.ravel(values), np.where(from_arr, 0, -1 - sources)))
+
+
+def logaddexp_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.logaddexp.accumulate(array, axis)``: running ``np.logaddexp`` along the axis (one
+    step per position, so that no term underflows against a later maximum)."""
+    if out is not None or dtype is not None:
+        s2s.refuse('np.logaddexp.accumulate without dtype= and out=')
+    steps = np.moveaxis(array, axis, 0)
+    total = steps[0]
+    running = [total]
+    for k in range(1, np.shape(steps)[0]):
+        total = np.logaddexp(total, steps[k])
+        running.append(total)
+    return np.moveaxis(np.stack(running), 0, axis)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
+                keepdims=False, *, weights=None, interpolation=None):
+    """``np.nanquantile(a, q, axis, method='linear', keepdims=...)``: `np.quantile` of the
+    values that are not NaN in each group (NaN for a group of NaN only)."""
+    if out is not None or method != 'linear' or weights is not None or \
+            interpolation is not None or overwrite_input:
+        s2s.refuse("np.nanquantile/np.nanpercentile/np.nanmedian with method='linear' and "
+                   "without out=, weights=, interpolation= and overwrite_input=True")
+    s2s.not_lazy(a, 'np.nanquantile, np.nanpercentile or np.nanmedian (the derivative sorts, '
+                    'which dask does not do lazily)')
+    ndim = np.ndim(a)
+    axes = s2s.axes_tuple(axis, ndim)
+    if np.ndim(q) > 1 and len(axes) > 1 and len(axes) < ndim:
+        s2s.refuse('np.nanquantile over several axes at a q of one dimension at most (NumPy '
+                   'orders the axes of its result otherwise as np.quantile does not)')
+    rest = tuple(i for i in range(ndim) if i not in axes)
+    kept = tuple(np.shape(a)[i] for i in rest)
+    values = np.sort(np.reshape(np.transpose(a, rest + axes), kept + (-1,)), axis=-1)  # (NaN last)
+    count = s2s.nan_count(values)
+    # positions per quantile and group: axes of q first, then the groups'
+    position = np.reshape(np.asarray(q), np.shape(q) + (1,) * len(rest)) * (count - 1)
+    below = np.clip(np.floor(position), 0, None).astype(int)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    # (np.take_along_axis wants the groups first: move q's axes last, then back)
+    order = tuple(range(np.ndim(q), np.ndim(q) + len(rest))) + tuple(range(np.ndim(q)))
+    back = tuple(range(len(rest), len(rest) + np.ndim(q))) + tuple(range(len(rest)))
+    flat_q = kept + (-1,)
+    low = np.take_along_axis(values, np.reshape(np.transpose(below, order), flat_q), axis=-1)
+    high = np.take_along_axis(values, np.reshape(np.transpose(above, order), flat_q), axis=-1)
+    low = np.transpose(np.reshape(low, kept + np.shape(q)), back)
+    high = np.transpose(np.reshape(high, kept + np.shape(q)), back)
+    result = np.where(count > 0, low + (high - low) * (position - below), np.nan)
+    if keepdims:
+        return np.reshape(result, np.shape(q) + tuple(1 if i in axes else np.shape(a)[i]
+                                                      for i in range(ndim)))
+    return result
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
+                  keepdims=False, *, weights=None, interpolation=None):
+    """``np.nanpercentile(a, q, ...)``: `np.nanquantile` at ``q / 100``."""
+    if out is not None or method != 'linear' or weights is not None or \
+            interpolation is not None or overwrite_input:
+        s2s.refuse("np.nanpercentile with method='linear' and without out=, weights=, "
+                   "interpolation= and overwrite_input=True")
+    return np.nanquantile(a, np.asarray(q) / 100, axis=axis, keepdims=keepdims)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """``np.nanmedian(a, axis, keepdims)``: `np.nanquantile` at 0.5."""
+    if out is not None or overwrite_input:
+        s2s.refuse('np.nanmedian without out= and overwrite_input=True')
+    return np.nanquantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+
+# -- SciPy ------------------------------------------------------------------------------------
+
+def zscore(a, axis=0, ddof=0, nan_policy='propagate'):
+    """``scipy.stats.zscore(a, axis, ddof)``: ``(a - mean) / std`` along the axis."""
+    if nan_policy != 'propagate':
+        s2s.refuse("scipy.stats.zscore with nan_policy='propagate'")
+    mean = np.mean(a, axis=axis, keepdims=True)
+    return (a - mean) / np.std(a, axis=axis, ddof=ddof, keepdims=True)
+
+
+def skew(a, axis=0, bias=True, nan_policy='propagate', *, keepdims=False):
+    """``scipy.stats.skew(a, axis, bias)``: ``m3 / m2 ** 1.5`` (Fisher-Pearson; with
+    ``bias=False`` the adjusted one)."""
+    if nan_policy != 'propagate':
+        s2s.refuse("scipy.stats.skew with nan_policy='propagate'")
+    if axis is None:
+        a = np.ravel(a)
+        axis = 0
+    n = np.shape(a)[axis]
+    d = a - np.mean(a, axis=axis, keepdims=True)
+    g = np.mean(d ** 3, axis=axis) / np.mean(d ** 2, axis=axis) ** 1.5
+    if not bias:
+        g = g * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+    return np.expand_dims(g, axis) if keepdims else g
+
+
+def kurtosis(a, axis=0, fisher=True, bias=True, nan_policy='propagate', *, keepdims=False):
+    """``scipy.stats.kurtosis(a, axis, fisher, bias)``: ``m4 / m2 ** 2`` (minus 3 by Fisher's
+    definition; with ``bias=False`` the adjusted one)."""
+    if nan_policy != 'propagate':
+        s2s.refuse("scipy.stats.kurtosis with nan_policy='propagate'")
+    if axis is None:
+        a = np.ravel(a)
+        axis = 0
+    n = np.shape(a)[axis]
+    d = a - np.mean(a, axis=axis, keepdims=True)
+    k = np.mean(d ** 4, axis=axis) / np.mean(d ** 2, axis=axis) ** 2
+    if not bias:
+        k = ((n + 1.0) * k - 3.0 * (n - 1.0)) * (n - 1.0) / ((n - 2.0) * (n - 3.0)) + 3.0
+    k = k - 3.0 if fisher else k
+    return np.expand_dims(k, axis) if keepdims else k
+
+
+def trim_mean(a, proportiontocut, axis=0):
+    """``scipy.stats.trim_mean(a, proportiontocut, axis)``: the mean of the sorted values left
+    after cutting ``int(proportiontocut * n)`` from each end."""
+    s2s.not_lazy(a, 'scipy.stats.trim_mean (it sorts)')
+    if axis is None:
+        a = np.ravel(a)
+        axis = 0
+    values = np.sort(a, axis=axis)
+    n = np.shape(values)[axis]
+    cut = s2s.trimmed_count(n, proportiontocut)
+    return np.mean(np.take(values, np.arange(cut, n - cut), axis=axis), axis=axis)
+
+
+def lognorm_logpdf(x, s, loc=0.0, scale=1.0):
+    """``scipy.stats.lognorm.logpdf(x, s, loc, scale)`` for positive ``x - loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    y = (x - loc) / scale
+    return -np.log(y) ** 2 / (2 * s ** 2) - np.log(s * y * np.sqrt(2 * np.pi)) - np.log(scale)
+
+
+def lognorm_pdf(x, s, loc=0.0, scale=1.0):
+    """``scipy.stats.lognorm.pdf(x, s, loc, scale)`` for positive ``x - loc``."""
+    return np.exp(scipy.stats.lognorm.logpdf(x, s, loc, scale))
+
+
+def scipy_lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True,
+                lapack_driver=None):
+    """``scipy.linalg.lstsq(a, b, cond)`` of a matrix of full rank: as `np.linalg.lstsq`, the
+    residuals a number for a vector `b` (SciPy's)."""
+    solution, residuals, rank, singular = np.linalg.lstsq(a, b, rcond=cond)
+    if np.ndim(b) == 1 and np.size(residuals) == 1:
+        residuals = residuals[0]
+    return solution, residuals, rank, singular
+
+
+def lfilter(b, a, x, axis=-1, zi=None):
+    """``scipy.signal.lfilter(b, a, x)`` of a vector `x`: the moving-average part a
+    convolution, the recursive part one step per sample."""
+    if zi is not None or np.ndim(x) != 1 or np.ndim(b) != 1 or np.ndim(a) != 1:
+        s2s.refuse('scipy.signal.lfilter of vectors b, a and x, without zi=')
+    b = np.asarray(b)
+    a = np.asarray(a)
+    n = np.shape(x)[0]
+    head = a[0]
+    forward = np.convolve(x, b / head)[:n]
+    feedback = a[1:] / head
+    order = np.shape(feedback)[0]
+    if order == 0:
+        return forward
+    out = []
+    for t in range(n):
+        value = forward[t]
+        for k in range(min(t, order)):
+            value = value - feedback[k] * out[t - 1 - k]
+        out.append(value)
+    return np.stack(out)
+
+
+NUMPY_DEFINITIONS = {
+    'lib.stride_tricks.sliding_window_view': sliding_window_view, 'insert': insert,
+    'logaddexp.accumulate': logaddexp_accumulate, 'nanquantile': nanquantile,
+    'nanpercentile': nanpercentile, 'nanmedian': nanmedian,
+}
+"""Paths in ``numpy`` -> their definitions."""
+
+for _path, _definition in NUMPY_DEFINITIONS.items():
+    _function = np
+    for _part in _path.split('.'):
+        _function = getattr(_function, _part)
+    defined_by(_function, _definition)
+
+SCIPY_DEFINITIONS = {
+    ('scipy.stats', 'zscore'): zscore, ('scipy.stats', 'skew'): skew,
+    ('scipy.stats', 'kurtosis'): kurtosis, ('scipy.stats', 'trim_mean'): trim_mean,
+    ('scipy.stats', 'lognorm.logpdf'): lognorm_logpdf,
+    ('scipy.stats', 'lognorm.pdf'): lognorm_pdf,
+    ('scipy.linalg', 'lstsq'): scipy_lstsq, ('scipy.signal', 'lfilter'): lfilter,
+}
+"""``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
+
+if scipy is not None:
+    for (_module, _path), _definition in SCIPY_DEFINITIONS.items():
+        defined_by_name(_module, _path, _definition)
