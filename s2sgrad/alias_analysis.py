@@ -468,6 +468,8 @@ class AliasAnalysis(MemoryModel):
         if binding[0] != 'def' or kind != 'new' or self.mem.get(binding) != memory or \
                 origin in self.numbers:
             return None  # (an item read taken for a number is no allocation)
+        if origin not in self.defs:
+            return None  # (made by no statement of this function: a comprehension's item)
         if origin not in self.forced and (  # (a definition copied where it is made is one)
                 origin not in self.allocations or isinstance(
                     self.defs[origin][0].value, (gast.Subscript, gast.Name, gast.Attribute))):

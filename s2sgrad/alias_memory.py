@@ -499,7 +499,9 @@ class MemoryModel:
                 self.arrays |= memory - self.container - self.lists
             value = self._eval(stmt.value, state, stmt)
             for loc in memory - self.arrays:
-                self._add_contents(loc, value)
+                # (never the container itself: what reads as a view of `loc`, ``un[-2]`` in
+                # ``un[-1] = un[-2]``, is an array's, whose store copies values)
+                self._add_contents(loc, value - {loc})
             writes.append((stmt, name, memory, 'memory'))
             held = self._contents(memory & (self.container | self.lists))
             if getattr(stmt, 'augmented_item', False) and held:
@@ -606,6 +608,8 @@ def fresh_call(call, resolver):
     module = (getattr(obj, '__module__', None) or '').split('.')[0]
     if not module and type(obj).__name__ == 'ufunc':
         module = 'numpy'  # (NumPy 1's ufuncs have no __module__)
+    if type(obj).__name__ == 'ufunc' and module in ('numpy', 'cupy', 'scipy'):
+        return True  # (every ufunc called without out=: ``np.maximum(V, K)``, ``erfc(x)``)
     return name in FRESH_FUNCTIONS and module in ('numpy', 'cupy') and _copies(call) and \
         not _may_return_argument(call, name, module)
 

@@ -87,11 +87,25 @@ def _insert_guards(ctx, stmts, guards):
         lineno = getattr(reported, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
         names = [name for name in (other if isinstance(other, tuple) else (other,)) if name]
-        sharer = ' or '.join(f'`{name}`' for name in names)
+        users = n.all_names(ctx.source.node)  # (not the normalizer's temporaries: `items`)
+        sharer = ' or '.join(f'`{name}`' for name in
+                             [name for name in names if name in users] or names)
         message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an array '
                    f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
+        if write and not swapped and guarded != shown and guarded in users:
+            # (``a = x[0]``, then ``x[0] = x[1]``: `a` is the view the write changes)
+            message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes '
+                       f'{sharer}, which `{guarded}` (`{guarded} = {shown}`) shares: `{shown}` '
+                       f'is an array, not a number (a view), read afterwards as `{guarded}`; '
+                       f's2sgrad cannot differentiate a write seen through a view: make '
+                       f'`{guarded}` a copy (`{guarded} = {shown}.copy()`)')
+        elif write and not swapped and guarded != shown:
+            message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes '
+                       f'{sharer}, while `{shown}` is an array, not a number (a view), read '
+                       f'before the write and after it; s2sgrad cannot differentiate a write '
+                       f'seen through a view: copy it where it is read (`{shown}.copy()`)')
         if swapped:  # (``u, w = w, u``: the names hold one array here)
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an '
                        f'array that {sharer} also holds here; s2sgrad cannot differentiate a '

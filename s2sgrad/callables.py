@@ -114,7 +114,8 @@ def receiver(obj, depth=4, seen=None):
         found = seen[key] = items_receiver(obj, depth, seen)
         return found
     cls = type(obj)
-    own = getattr(obj, '__dict__', None) or {}
+    own = getattr(obj, '__dict__', None)
+    own = own if isinstance(own, dict) else {}  # (a C object's may be anything)
     shadowed = frozenset((name, value if _function(value) else
                           HELD_NONE if value is None else None)
                          for name, value in own.items()

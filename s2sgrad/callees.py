@@ -83,9 +83,14 @@ def _frozen_hint(obj, func):
     """What to write for a frozen SciPy distribution made of differentiated parameters
     (``norm(mu, s)`` kept where `frozen_dists` does not read it), else ''."""
     module = getattr(type(obj), '__module__', '') or ''
+    name = n.dotted_path(func)
+    if module.startswith('numba') and inspect.isfunction(getattr(obj, 'py_func', None)):
+        return (f'`{name}` is compiled by numba (`@numba.njit`), which s2sgrad cannot read; '
+                f'call its Python function `{name}.py_func` in the differentiated code (the '
+                f'same values; s2sgrad differentiates its source), or differentiate with '
+                f'`compile="numba"` to compile the gradient')
     if not module.startswith('scipy.stats') or isinstance(obj, type) or not callable(obj):
         return ''
-    name = n.dotted_path(func)
     return (f'a frozen distribution is followed where its method is called at once '
             f'(`{name}(mu, s).logpdf(x)`) or where it is kept under a name assigned once in the '
             f'function\'s body, outside loops and branches, whose parameters are not assigned '
@@ -188,7 +193,9 @@ def returned_parameters(func, fresh_functions=frozenset()):
                     plain = isinstance(stmt, gast.Assign) and isinstance(target, gast.Name)
                     values.setdefault(name, []).append(stmt.value if plain else None)
     pending = [name for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value
-               for name in n.names_read(stmt.value)]
+               for part in _returned_parts(stmt.value)
+               if not new_value(part, fresh_functions)  # (``return w - lr * g, cfg``)
+               for name in n.names_read(part)]
     reached = set()
     while pending:
         name = pending.pop()
@@ -205,6 +212,15 @@ def returned_parameters(func, fresh_functions=frozenset()):
             if not new_value(stored, fresh_functions):  # (``out[0] = np.var(r)`` is new)
                 pending.extend(n.names_read(stored))
     return reached & params
+
+
+def _returned_parts(value):
+    """The items of a tuple or list display `value` (a ``return a, b``), each in turn, or
+    `value` itself."""
+    if isinstance(value, (gast.Tuple, gast.List)) and \
+            not any(isinstance(e, gast.Starred) for e in value.elts):
+        return [part for e in value.elts for part in _returned_parts(e)]
+    return [value]
 
 
 def _builds_sequence(expr):

@@ -14,6 +14,7 @@ moved before its statement: one inside ``a if c else b``, after the first operan
 or ``or``, or in a ``while`` condition raises UnsupportedSyntaxError.
 """
 import builtins
+import math
 
 import gast
 
@@ -24,6 +25,8 @@ from .resolve import Resolver
 CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted', 'all', 'any')
 """Built-ins that consume a generator expression (a list gives the same result: `all` and `any`
 stop at their answer, the list is made whole, which differs only where an item raises)."""
+MATH_CONSUMERS = ('math.fsum', 'math.prod')
+"""Functions of `math` that consume a generator expression (``math.fsum(v * v for v in x)``)."""
 
 
 def lower_comprehensions(func, namer, namespace, unsupported):
@@ -170,6 +173,10 @@ class _Lowering:
                         func.id not in self.local and \
                         self.namespace.get(func.id, getattr(builtins, func.id)) is \
                         getattr(builtins, func.id):
+                    return
+                path = n.dotted_path(func)
+                if path in MATH_CONSUMERS and 'math' not in self.local and \
+                        self.namespace.get('math') is math:
                     return
         raise self.unsupported(stmt, f'a generator expression passed to something other than '
                                      f'the built-ins {", ".join(CONSUMERS)}: use a list '

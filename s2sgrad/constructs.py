@@ -5,10 +5,12 @@ its own module: parameters holding functions (`function_params`), lambdas and ``
 (`lambda_defs`), ``s2sgrad.grad(g)(x)`` inside the function (`nested_grad`), ``*args``
 (`varargs`), np.einsum's sublist form (`einsum_form`), ``math.log(x, b)``
 (`call_forms`), ``zip``/``enumerate``/``reversed`` consumed whole (`iterator_calls`), a
-loop's ``else`` clause (`loop_else`) and namedtuples built in the function (`records`);
+loop's ``else`` clause (`loop_else`), namedtuples built in the function (`records`) and
+arguments a helper changes where the call rebinds them (`rebound_arguments`);
 dicts written as Python writes them (`dict_constructs`); here, annotated assignments (``h:
 np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``del``, ``global``
-statements of names only read, and reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``).
+statements of names only read, reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``), and
+set displays (``{a, b}`` is ``set((a, b))``).
 """
 import builtins
 
@@ -31,6 +33,7 @@ from .operator_calls import operators
 from .partial_calls import inline_partials
 from .fields import read_fields
 from .frozen_dists import thaw_distributions
+from .rebound_arguments import copy_rebound_arguments
 from .records import build_records
 from .reduce_calls import lower_reduces
 from .resolve import Resolver
@@ -45,6 +48,7 @@ def rewrite_constructs(ctx):
     func = ctx.func
     ops = operators()
     plain_annotations(func)
+    set_displays(func, ctx.source.namespace)  # (``mode in {'l1', 'l2'}``: a tuple)
     rewrite_matches(ctx, func)  # (``match mode: case 'l1': ...``: an if/elif chain)
     plain_deletions(func)  # (``del h``: nothing; ``del items[i]``: ``items.pop(i)``)
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
@@ -60,6 +64,8 @@ def rewrite_constructs(ctx):
     # (``config.setdefault('lr', 1e-2)``: ``if 'lr' not in config: config['lr'] = 1e-2``)
     dict_setdefaults(func, _resolver(ctx, func), ctx.namer)
     starred_targets(ctx, func)
+    in_place_calls(func, _resolver(ctx, func))  # (``np.add.at(f, i, v)``: ``f += ...``)
+    unzipped_sequences(func, ctx.source.namespace, ctx.namer)  # (``a, b = zip(*pairs)``)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
     resolve_function_defaults(ctx, func)
@@ -79,6 +85,8 @@ def rewrite_constructs(ctx):
     pack_varargs(ctx, func, resolver)
     einsum_subscripts(func, resolver)
     rewrite_call_forms(func, resolver, ctx)
+    # (``w, config = sgd_momentum(w, dw, config)``, which writes into `config`: a copy)
+    copy_rebound_arguments(func, _resolver(ctx, func), ctx.source.namespace)
 
 
 def plain_annotations(func):
@@ -96,6 +104,171 @@ def plain_annotations(func):
         return out or ([gast.Pass()] if block else [])
     for node in n.walk(func):
         n.map_blocks(node, plain, functions=True)
+
+
+class _SetDisplays(gast.NodeTransformer):
+    """See `set_displays`."""
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        node.comparators = [
+            gast.copy_location(gast.Tuple(elts=right.elts, ctx=gast.Load()), right)
+            if isinstance(op, (gast.In, gast.NotIn)) and isinstance(right, gast.Set) and
+            all(isinstance(e, gast.Constant) for e in right.elts) else right
+            for op, right in zip(node.ops, node.comparators)]
+        return node
+
+    def visit_Set(self, node):
+        self.generic_visit(node)
+        return gast.copy_location(gast.Call(
+            func=gast.Name(id='set', ctx=gast.Load(), annotation=None, type_comment=None),
+            args=[gast.Tuple(elts=node.elts, ctx=gast.Load())], keywords=[]), node)
+
+    def visit_SetComp(self, node):
+        self.generic_visit(node)
+        return gast.copy_location(gast.Call(
+            func=gast.Name(id='set', ctx=gast.Load(), annotation=None, type_comment=None),
+            args=[gast.copy_location(gast.ListComp(elt=node.elt, generators=node.generators),
+                                     node)], keywords=[]), node)
+
+
+def set_displays(func, namespace):
+    """Make a set display of constants tested for membership a tuple (``mode in {'l1',
+    'l2'}`` is ``mode in ('l1', 'l2')``: the same test of hashable constants), and the other
+    set displays and comprehensions calls of ``set`` (``{a, b}`` is ``set((a, b))``; ``{f(v)
+    for v in x}`` is ``set([f(v) for v in x])``), which s2sgrad follows where nothing
+    differentiated goes into the set (and refuses where something does)."""
+    if namespace.get('set', builtins.set) is builtins.set and \
+            any(isinstance(node, (gast.Set, gast.SetComp)) for node in n.walk(func)):
+        _SetDisplays().visit(func)
+
+
+def in_place_calls(func, resolver):
+    """Make in-place calls the writes they are: ``xs.sort()`` of a list the function makes
+    is ``xs[:] = sorted(xs)``;
+    NumPy's scatter calls: ``np.add.at(a, i, v)`` is
+    ``a += s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
+    ``np.add.at``), and ``np.fill_diagonal(a, v)`` (without ``wrap=True``) is ``a[np.diag_indices(
+    min(a.shape), a.ndim)] = v``; the passes follow writes into arrays."""
+    import numpy as np
+
+    def rewritten(stmt):
+        call = stmt.value if isinstance(stmt, gast.Expr) else None
+        if not isinstance(call, gast.Call) or any(isinstance(a, gast.Starred)
+                                                  for a in call.args):
+            return None
+        obj = resolver.lookup(call.func)
+        args, keywords = call.args, {k.arg: k.value for k in call.keywords}
+        if obj is None and isinstance(call.func, gast.Attribute) and \
+                call.func.attr == 'sort' and isinstance(call.func.value, gast.Name) and \
+                not args and set(keywords) <= {'key', 'reverse'} and \
+                _known_list(func, call.func.value.id, resolver):
+            # (``xs.sort()`` of a list the function makes: ``xs[:] = sorted(xs)``, in place as
+            # well; an array's sort, or another object's, is left to the passes)
+            whole = gast.Slice(lower=None, upper=None, step=None)
+            target = gast.Subscript(value=n.clone(call.func.value), slice=whole, ctx=gast.Store())
+            ordered = n.call(n.name('sorted'), n.clone(call.func.value), **keywords)
+            return gast.Assign(targets=[target], value=ordered, type_comment=None)
+        if getattr(obj, '__self__', None) is np.add and getattr(obj, '__name__', '') == 'at' \
+                and len(args) == 3 and not keywords:
+            array, index, value = args
+            scattered = n.call('s2s.add_at', n.call('s2s.zeros_like', n.clone(array)), index,
+                               value)
+            return gast.AugAssign(target=_as_store(array), op=gast.Add(), value=scattered)
+        if obj is np.fill_diagonal and len(args) == 2 and not keywords:
+            array, value = args
+            diagonal = n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
+                              n.attr(n.clone(array), 'ndim'))
+            target = gast.Subscript(value=n.clone(array), slice=diagonal, ctx=gast.Store())
+            return gast.Assign(targets=[target], value=value, type_comment=None)
+        return None
+
+    def plain(block):
+        out = []
+        for stmt in block:
+            n.map_blocks(stmt, plain, functions=True)
+            made = rewritten(stmt)
+            if made is None:
+                out.append(stmt)
+                continue
+            for node in n.walk(made):
+                if isinstance(node, (gast.expr, gast.stmt)):
+                    gast.copy_location(node, stmt)
+            out.append(made)
+        return out
+    func.body = plain(func.body)
+
+
+def _known_list(func, name, resolver):
+    """Whether every binding of `name` in `func` makes a list (a display, a comprehension,
+    ``list(...)`` or ``sorted(...)``): not a parameter, not an array."""
+    if name in n.names_stored(func.args):
+        return False
+    found = False
+    for stmt in n.statements(func.body):
+        if isinstance(stmt, (gast.If, gast.While, gast.FunctionDef)):
+            continue
+        stored = n.names_stored(stmt.target) if isinstance(stmt, gast.For) else \
+            n.names_stored(stmt)
+        if name not in stored:
+            continue
+        value = getattr(stmt, 'value', None)
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], gast.Name)):
+            return False
+        listed = isinstance(value, (gast.List, gast.ListComp)) or \
+            isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+            value.func.id in ('list', 'sorted') and \
+            resolver.lookup(value.func) is getattr(builtins, value.func.id)
+        if not listed:
+            return False
+        found = True
+    return found
+
+
+def _as_store(expr):
+    """A copy of `expr` (a name, an attribute or a subscript) as an assignment target."""
+    target = n.clone(expr)
+    target.ctx = gast.Store()
+    return target
+
+
+def unzipped_sequences(func, namespace, namer):
+    """Make ``obs, acts = zip(*traj)`` (the built-in `zip`, a named sequence unzipped into
+    names) one assignment per name: ``obs = tuple([item[0] for item in traj])``, ... (what
+    `zip` gives each name, where it gives as many tuples as there are names)."""
+    if namespace.get('zip', builtins.zip) is not builtins.zip:
+        return
+
+    def plain(block):
+        out = []
+        for stmt in block:
+            n.map_blocks(stmt, plain, functions=True)
+            value = getattr(stmt, 'value', None)
+            if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                    isinstance(stmt.targets[0], (gast.Tuple, gast.List)) and
+                    all(isinstance(t, gast.Name) for t in stmt.targets[0].elts) and
+                    isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
+                    value.func.id == 'zip' and not value.keywords and len(value.args) == 1 and
+                    isinstance(value.args[0], gast.Starred) and
+                    isinstance(value.args[0].value, (gast.Name, gast.Attribute))):
+                out.append(stmt)
+                continue
+            item = namer.fresh('item')
+            for k, target in enumerate(stmt.targets[0].elts):
+                column = gast.ListComp(
+                    elt=gast.Subscript(value=n.name(item), slice=n.const(k), ctx=gast.Load()),
+                    generators=[gast.comprehension(
+                        target=gast.Name(id=item, ctx=gast.Store(), annotation=None,
+                                         type_comment=None),
+                        iter=n.clone(value.args[0].value), ifs=[], is_async=0)])
+                made = n.assign(target.id, n.call(n.name('tuple'), column))
+                for node in n.walk(made):  # (at the line of the unzip: messages point there)
+                    if hasattr(node, 'lineno') or isinstance(node, (gast.expr, gast.stmt)):
+                        gast.copy_location(node, value)
+                out.append(made)
+        return out
+    func.body = plain(func.body)
 
 
 def plain_deletions(func):

@@ -122,9 +122,30 @@ class Context:
         """UnsupportedSyntaxError for `what` (a description of the construct that says what
         to do instead) in statement `stmt`, pointing at `node` or what `what` names."""
         construct, advice = _split_advice(what)
+        where = self.where(stmt, what, node)
+        yours = self._yours(where)
+        if yours is not None:  # (a gradient differentiated again: point at your line)
+            return UnsupportedSyntaxError(
+                f's2sgrad cannot differentiate {construct} in `{self.source.name}`, the '
+                f'derivative it generated, again (a second derivative: line {where[1]} of '
+                f'the generated code, `{where[3].strip()}`, made from your line below)'
+                f'{advice}', *yours)
         return UnsupportedSyntaxError(
             f's2sgrad cannot differentiate {construct} in `{self.source.name}`{advice}',
-            *self.where(stmt, what, node))
+            *where)
+
+    def _yours(self, where):
+        """The location in your file of the generated line `where` points at, where the
+        function differentiated is generated code (a derivative of yours), else None."""
+        if not (self.source.filename or '').startswith('<s2sgrad'):
+            return None
+        from .runtime_errors import ORIGINS, _through_generated, _where
+        code = getattr(self.source.func, '__code__', None)
+        origin = ORIGINS.get(code) if code is not None else None
+        if origin is None or not where[1]:
+            return None
+        found = _where(origin, where[1])
+        return _through_generated(found) if found is not None else None
 
     def no_rule(self, stmt, what, extra='', node=None):
         """NoRuleError for the call of `what` in `stmt`, pointing at the call."""

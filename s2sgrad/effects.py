@@ -535,12 +535,13 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
     copies made for this call alone (`_copies_passed_once`), whose changes nothing sees."""
     func = call.func
     passed = passed or {}
-    numbers, items, counted = set(), set(), {}
+    numbers, items, counted, keyed = set(), set(), {}, {}
+    free = []
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         node, free = ctx.nested[func.id]
         bound = _bound_arguments(node, call) + [(v, n.name(v)) for v in free]
         written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
-                                     numbers=numbers, items=items)
+                                     numbers=numbers, items=items, item_keys=keyed)
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
     else:
@@ -561,7 +562,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
             bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
-                                     numbers=numbers, items=items)
+                                     numbers=numbers, items=items, item_keys=keyed)
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
             counted = {param: attr for param, attr in sorted(counts)
@@ -586,6 +587,10 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
             if param in items:
                 _guard(stmt, guards, n.call('s2s.check_own_items', n.name(value.id),
                                             n.const(_items_message(ctx, stmt, label, param))))
+            elif param in keyed:  # (only those items: ``config['t'] += 1`` of a counter)
+                _guard(stmt, guards, n.call('s2s.check_own_items', n.name(value.id),
+                                            n.const(_items_message(ctx, stmt, label, param)),
+                                            n.const(tuple(sorted(keyed[param], key=repr)))))
             continue
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
@@ -602,6 +607,13 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
                       f'{counted[param]} += 1`), which the function, or one it calls that '
                       f's2sgrad cannot follow, may read: keep the count outside the '
                       f'differentiated function, or call what `{label}` wraps directly')
+        if param in written and param in free:
+            raise ctx.unsupported(
+                stmt, f'the call of `{label}`, which writes into its enclosing function\'s '
+                      f'variable `{param}` (a closure it reads): s2sgrad cannot follow '
+                      f'changes that a nested function makes to the variables around it; pass '
+                      f'`{param}` as an argument and return what changes (a cache of values, '
+                      f'memoisation: fill it bottom-up in a loop instead)')
         if param in written:
             here = f' (`{text}` here)' if text else ''
             raise ctx.unsupported(
@@ -704,7 +716,7 @@ _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant
 
 
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
-                       numbers=None, items=None):
+                       numbers=None, items=None, item_keys=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -718,7 +730,9 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     added to it instead (the caller checks at run time that its argument is a number). With a
     set `items`, the parameters whose items (a list's or a dict's values: ``ps[0] += v``,
     ``for p in ps: p *= 2``) it may write into are added to it (a copy of a list, or a list
-    display, passed to it still holds the caller's arrays)."""
+    display, passed to it still holds the caller's arrays); with a dict `item_keys` too, a
+    parameter whose items are written in place only at constant keys (``config['t'] += 1``)
+    maps to those keys there instead."""
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
         [a.id for a in (args.vararg, args.kwarg) if a is not None] + list(extra)
@@ -770,7 +784,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                     if not add <= mapping.get(name, set()):
                         mapping[name] = mapping.get(name, set()) | add
                         changed = True
-    written, augmented = set(), set()
+    written, augmented, keyed = set(), set(), {}
     for stmt in statements:
         if bookkeeping is not None and isinstance(stmt, (gast.Assign, gast.AugAssign)) and \
                 _bookkeeping(stmt):
@@ -787,14 +801,24 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                    if not _into_new_memory(node.body, stmt, name)]
         for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo):
             written |= holds.get(name, set())
-            if deep:
+            if deep and deep is not True and any(held.endswith(_ITEMS)
+                                                 for held in holds.get(name, ())):
+                deep = True  # (an item's item: ``sub = config['opt']; sub['t'] += 1``)
+            if deep is True:
                 written |= contains.get(name, set())
+            elif deep:  # (``config['t'] += 1``: one item of the arguments `name` is)
+                for held in holds.get(name, set()):
+                    keyed.setdefault(held + _ITEMS, set()).add(deep[1])
+                written |= contains.get(name, set()) - {p + _ITEMS for p in holds.get(name, ())}
     # (``for v in ps: v += 1.0``: the items, numbers or arrays, are counted as written)
     written |= {name for name in augmented if name.endswith(_ITEMS)}
     if numbers is not None:
         numbers.update(augmented - written)
     if items is not None:
         items.update(name[:-len(_ITEMS)] for name in written if name.endswith(_ITEMS))
+        if item_keys is not None:
+            item_keys.update((name[:-len(_ITEMS)], frozenset(keys))
+                             for name, keys in keyed.items() if name not in written)
     return {name for name in written if not name.endswith(_ITEMS)}
 
 
@@ -879,8 +903,12 @@ def _view_sources(value):
 
 def _container_copy(value, namespace, empty=False):
     """Whether `value` is ``list(v)``, ``tuple(v)`` or ``dict(v)`` (the built-ins, not names
-    of `namespace`): a new list, tuple or dict of `v`'s items (of its rows, for an array:
-    views); with `empty`, ``list()`` and ``dict()`` too."""
+    of `namespace`), or ``s2s.dict_copy(v)`` (what ``dict(v)`` becomes): a new list, tuple
+    or dict of `v`'s items (of its rows, for an array: views); with `empty`, ``list()`` and
+    ``dict()`` too."""
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.dict_copy' and \
+            len(value.args) == 1 and not value.keywords:
+        return True
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
             value.func.id in ('list', 'tuple', 'dict') and
             (len(value.args) == 1 or empty and not value.args) and not value.keywords):
@@ -1034,8 +1062,12 @@ def _written_names(stmt):
                     if isinstance(base, gast.Name):
                         names.append((base.id, depth > 1))
                         if isinstance(stmt, gast.AugAssign) and depth == 1:
-                            # (``ps[0] += v``: in place on the item, if an array)
-                            names.append((base.id, True))
+                            # (``ps[0] += v``: in place on the item, if an array; at a
+                            # constant key, that item only: ``config['t'] += 1``)
+                            key = node.slice
+                            names.append((base.id, ('key', key.value) if isinstance(
+                                key, gast.Constant) and isinstance(key.value, (str, int)) and
+                                not isinstance(key.value, bool) else True))
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             names.append((stmt.target.id, False))  # in place on arrays
         elif isinstance(stmt, gast.Assign) and getattr(stmt, 'augmented_read', None) is not None:

@@ -112,6 +112,13 @@ class InPlaceError(S2SError, TypeError):
     (``y = x; y += 1``; ``a, b = y[1], y[0]`` of rows): the message gives the line and the fix."""
 
 
+class OperandError(Located, S2SError, TypeError):
+    """Raised by generated code when a gradient comes out as objects, not numbers: the function
+    combines a differentiated value with something that is not a number or an array of
+    numbers (None or text, which the function itself rejects in most cases, or an object of a
+    class with operators of its own)."""
+
+
 class ShapeError(S2SError, ValueError):
     """A tangent (`jvp`, `hvp`) or cotangent (`vjp`) whose shape is not that of the argument
     or output it goes with."""

@@ -4,7 +4,7 @@ import ast
 import gast
 
 from . import nodes as n
-from .comprehensions import CONSUMERS
+from .comprehensions import CONSUMERS, MATH_CONSUMERS
 from .errors import UnsupportedSyntaxError, char_offset
 
 _ASYNC = 'async code is not supported; differentiate a plain synchronous function'
@@ -205,8 +205,9 @@ class _Fence:
             message = _CONDITIONAL[kind](node)
             if message is not None:
                 self.report(node, message)
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
-                node.func.id in CONSUMERS:
+        if isinstance(node, gast.Call) and (isinstance(node.func, gast.Name) and
+                                            node.func.id in CONSUMERS or
+                                            n.dotted_path(node.func) in MATH_CONSUMERS):
             for arg in node.args:  # lowered to a list by `comprehensions`
                 if isinstance(arg, gast.GeneratorExp):
                     arg.consumed = True

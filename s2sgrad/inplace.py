@@ -4,7 +4,7 @@ import gast
 from . import nodes as n
 from .activity import target_names
 from . import mutation
-from .alias_memory import fresh_call
+from .alias_memory import FRESH_METHODS, _copies, fresh_call
 from .aliasing import private_writes
 
 
@@ -282,7 +282,8 @@ def merge_aliases(ctx, body):
                 loads[node.id] = loads.get(node.id, 0) + 1
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and (
                 isinstance(stmt.value, (gast.BinOp, gast.UnaryOp)) or _copy_call(stmt.value)
-                or fresh_call(stmt.value, ctx.resolver)):  # (``roll_buf = np.roll(buf, 1)``)
+                or fresh_call(stmt.value, ctx.resolver)  # (``roll_buf = np.roll(buf, 1)``)
+                or _fresh_method_call(stmt.value, ctx.resolver)):  # (``V_clip = V.clip(0)``)
             fresh.add(stmt.targets[0].id)
     for stmt in statements:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
@@ -337,6 +338,17 @@ def _copy_call(value):
         isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and
         not value.args and not value.keywords or
         n.dotted_path(value.func) in ('s2s.dict_copy', 's2s.copy') and len(value.args) == 1)
+
+
+def _fresh_method_call(value, resolver):
+    """Whether `value` is an array method that copies (``V.clip(0)``, ``V.round(2)``; not a
+    dict's views) or the built-in ``abs(V)``: new memory."""
+    if not isinstance(value, gast.Call):
+        return False
+    if isinstance(value.func, gast.Attribute):
+        return value.func.attr in FRESH_METHODS and \
+            value.func.attr not in ('keys', 'values', 'items') and _copies(value)
+    return resolver.lookup(value.func) is abs
 
 
 def prologue(ctx, body):

@@ -13,17 +13,21 @@
 Patterns followed: values (literals, ``-1``, dotted names such as ``Mode.FAST``), compared with
 ``==`` as Python does; ``None``, ``True`` and ``False``, compared with ``is``; alternatives
 ``|``; ``... as name`` (the body starts with ``name = subject``); the wildcard ``_`` and a bare
-capture ``case other:`` (which binds the subject). A guard ``if ...`` joins the test with
-``and``. A subject other than a name (or an attribute of one) is computed once, before the
-chain. Sequence, mapping, class and star patterns, and a guard of a case that binds a name,
-are refused with `UnsupportedSyntaxError` through ``ctx.unsupported``.
+capture ``case other:`` (which binds the subject); sequences of those without a star (``case
+(3, m):``: ``s2s.sequence_of(subject, 2) and subject[0] == 3``, then ``m = subject[1]``). A
+guard ``if ...`` joins the test with ``and``. A subject other than a name (or an attribute of
+one) is computed once, before the chain; it reads the names a case binds as the parts of the
+subject they are bound to. Mapping, class and star patterns, and a guard that assigns a name
+its case binds, are refused with `UnsupportedSyntaxError` through ``ctx.unsupported``.
 """
 import gast
 
 from . import nodes as n
+from . import runtime
 
 _ADVICE = ('write the `if`/`elif`/`else` chain it stands for (s2sgrad follows `match` on '
-           'values: literals, dotted names, `None`/`True`/`False`, `|`, `as`, `_`)')
+           'values: literals, dotted names, `None`/`True`/`False`, `|`, `as`, `_`, and '
+           'sequences of them without a star)')
 
 
 def rewrite_matches(ctx, func):
@@ -58,13 +62,15 @@ def _chain(ctx, stmt):
     for case in stmt.cases:
         test, bound = _test(ctx, stmt, case.pattern, subject)
         if case.guard is not None:
-            if bound:
-                raise ctx.unsupported(stmt, f'a `case` that binds `{bound[0]}` and has a guard '
-                                            f'`if ...`; ' + _ADVICE, node=case.guard)
-            test = case.guard if test is None else \
-                gast.BoolOp(op=gast.And(), values=[test, case.guard])
-        body = [gast.copy_location(n.assign(name, n.clone(subject)), case.pattern)
-                for name in bound] + case.body
+            guard = _bound_in(case.guard, dict(bound))  # (``if m > 1``: ``subject[1] > 1``)
+            if guard is None:
+                raise ctx.unsupported(stmt, f'a `case` that binds `{bound[0][0]}` and has a guard '
+                                            f'`if ...` that assigns it; ' + _ADVICE,
+                                      node=case.guard)
+            test = guard if test is None else \
+                gast.BoolOp(op=gast.And(), values=[test, guard])
+        body = [gast.copy_location(n.assign(name, value), case.pattern)
+                for name, value in bound] + case.body
         branches.append((test, body, case.pattern))
         if test is None:  # (irrefutable: Python allows no case after it)
             break
@@ -75,6 +81,23 @@ def _chain(ctx, stmt):
         else:
             chain = [gast.copy_location(gast.If(test=test, body=body, orelse=chain), pattern)]
     return out + chain
+
+
+def _bound_in(guard, values):
+    """`guard` reading, for each name a case binds, the part of the subject it is bound to
+    (`values`: name -> expression), as Python evaluates the guard after binding them; None
+    where the guard assigns one of them (``if (m := m + 1)``)."""
+    if not values:
+        return guard
+    if any(isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and
+           node.id in values for node in n.walk(guard)):
+        return None
+
+    class Reads(gast.NodeTransformer):
+        def visit_Name(self, node):
+            return gast.copy_location(n.clone(values[node.id]), node) \
+                if node.id in values else node
+    return Reads().visit(n.clone(guard))
 
 
 def _plain(node):
@@ -101,12 +124,25 @@ def _test(ctx, stmt, pattern, subject):
             tests.append(test)
         return gast.BoolOp(op=gast.Or(), values=tests), []
     if isinstance(pattern, gast.MatchAs):
-        bound = [pattern.name] if pattern.name else []
+        bound = [(pattern.name, n.clone(subject))] if pattern.name else []
         if pattern.pattern is None:
             return None, bound
         test, inner = _test(ctx, stmt, pattern.pattern, subject)
         return test, inner + bound
-    kinds = {'MatchSequence': 'a sequence pattern `[a, b]`',
+    if isinstance(pattern, gast.MatchSequence) and \
+            not any(isinstance(p, gast.MatchStar) for p in pattern.patterns):
+        # (``case (3, m):``: a sequence of two items, the first 3, the second bound to `m`)
+        ctx.source.namespace.setdefault('s2s', runtime)
+        tests = [n.call('s2s.sequence_of', n.clone(subject), n.const(len(pattern.patterns)))]
+        bound = []
+        for k, item in enumerate(pattern.patterns):
+            at = gast.Subscript(value=n.clone(subject), slice=n.const(k), ctx=gast.Load())
+            test, inner = _test(ctx, stmt, item, at)
+            tests += [test] if test is not None else []
+            bound += inner
+        test = tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.And(), values=tests)
+        return test, bound
+    kinds = {'MatchSequence': 'a sequence pattern with a star `[a, *rest]`',
              'MatchMapping': 'a mapping pattern `{key: value}`',
              'MatchClass': 'a class pattern `Point(x=...)`', 'MatchStar': 'a star pattern'}
     what = kinds.get(type(pattern).__name__, 'this pattern')

@@ -475,7 +475,8 @@ def object_hint(receiver, attr, method):
     if method:
         return (f'if {who} is an object of yours, differentiate a bound method '
                 f'(`grad(obj.method)`) so that s2sgrad knows its class, or call the method\'s '
-                f'function (`Class.{attr}({receiver.id if named else "obj"}, ...)`)')
+                f'function (`Class.{attr}({receiver.id if named else "obj"}, ...)`; of a '
+                f'static method, `Class.{attr}(...)`)')
     return (f'if {who} is an object of yours: its attributes are constants, and s2sgrad '
             f'differentiates numbers, arrays and lists, tuples and dicts of them; keep the '
             f'parameters to differentiate in a dict or list and pass that')

@@ -538,6 +538,15 @@ def _guard(node):
     return None
 
 
+def _number_test(node):
+    """Whether `node` is ``type(x) not in (float, int)``, the test of `scalar_version`."""
+    return isinstance(node, gast.Compare) and len(node.ops) == 1 and \
+        isinstance(node.ops[0], gast.NotIn) and isinstance(node.left, gast.Call) and \
+        n.dotted_path(node.left.func) == 'type' and len(node.left.args) == 1 and \
+        isinstance(node.comparators[0], gast.Tuple) and \
+        [n.dotted_path(e) for e in node.comparators[0].elts] == ['float', 'int']
+
+
 _REDUCTIONS = {'sum': 'reduce_sum', 'mean': 'reduce_mean', 'max': 'reduce_max',
                'min': 'reduce_min', 'amax': 'reduce_max', 'amin': 'reduce_min'}
 
@@ -566,6 +575,11 @@ def _rewrite(node, space):
                 not _float_literal(child.left) and not _float_literal(child.right):
             # (an integer to a negative integer power: Python's float, numba's 0)
             _become(child, n.call(n.attr('s2s', 'power'), child.left, child.right))
+            continue
+        if _number_test(child):
+            # (``type(lr) not in (float, int)`` of a guard kept by a second derivative: its
+            # compiled form, as the wrapper chooses the version by the arguments' types)
+            _become(child, n.call(n.attr('s2s', 'not_number'), child.left.args[0]))
             continue
         if isinstance(child, gast.BinOp) and isinstance(child.op, gast.MatMult):
             # (numba's products take floats of one dtype: ``A @ x`` of integers and floats)

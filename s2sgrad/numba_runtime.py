@@ -1419,6 +1419,29 @@ def _check_number(value, message):
     return None
 
 
+@_implements('not_shared')
+def _not_shared(value, message, *others):
+    # (a number shares nothing; an array may be the one another name holds: the plain code
+    # tells which by their memory, which nopython code does not see)
+    if _number(value):
+        return lambda value, message, *others: None
+    if _array(value):
+        def impl(value, message, *others):
+            raise InPlaceError('a value written in place may be an array another name '
+                               'holds; add `.copy()` where the array written into is made')
+        return impl
+    return None
+
+
+@_implements('sequence_of')
+def _sequence_of(subject, length):
+    # (what numba compiles that is a sequence is a tuple: ``x.shape``)
+    if isinstance(subject, types.BaseTuple):
+        count = len(subject)
+        return lambda subject, length: length == count
+    return lambda subject, length: False
+
+
 @_implements('check_cotangent')
 def _check_cotangent(cotangent, result, path=''):
     # (an integer or boolean cotangent as floats, as the helper: see `as_float`)
@@ -2021,9 +2044,22 @@ def _outer(a, b):
     return _product(a, b, _outer_native) or (lambda a, b: np.outer(a, b))
 
 
+def not_number(x):
+    """Whether `x` is not a Python number (compiled: not a number at all), the test that
+    picks the general version of a derivative for Python numbers."""
+    return type(x) not in (float, int)
+
+
+@overload(not_number, prefer_literal=False)
+def _not_number(x):
+    if _number(x):
+        return lambda x: False
+    return lambda x: True
+
+
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
-             reshaped=reshaped, matmul=matmul, dot=dot, outer=outer)
+             reshaped=reshaped, matmul=matmul, dot=dot, outer=outer, not_number=not_number)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

@@ -44,7 +44,7 @@ from .invariance import cancelled_shifts
 from .linking import link, link_part
 from .modes import Mode
 from .dispatch import dispatch_by_class
-from .raising_calls import raise_calls_of_none
+from .raising_calls import raise_calls_of_none, raise_missing_module_functions
 from .varargs import pack_method_varargs
 from .methods import bind_methods, global_receivers, known_receivers, receivers_of_temporaries
 from .optimize import optimize
@@ -133,6 +133,8 @@ def normalise(ctx):
     bind_methods(func, ctx.receivers, ctx.names, getattr(ctx.source.func, '__code__', None))
     dispatch_by_class(func, ctx)  # (``for layer in self.layers:``)
     raise_calls_of_none(func, ctx.source.lines)  # (``self.act = None``)
+    # (``np.trapz`` that this NumPy has not, in a branch a version check skips)
+    raise_missing_module_functions(func, ctx.source.namespace, ctx.source.lines)
     pack_method_varargs(func)  # (``def __call__(self, *args)``)
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)

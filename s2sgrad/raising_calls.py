@@ -43,6 +43,49 @@ def raise_calls_of_none(func, lines):
         n.map_blocks(node, rewrite, functions=node is func)
 
 
+def raise_missing_module_functions(func, namespace, lines):
+    """Replace each simple statement of `func` that calls a module's function the module has
+    not (``np.trapz(F, x)`` under NumPy 2.4, in the branch a version check skips) by the
+    ``raise`` of the AttributeError Python would raise there: its derivative is never
+    needed, and the other branch is differentiated."""
+    import types
+
+    def missing(call):
+        path = n.dotted_path(call.func) if isinstance(call, gast.Call) else None
+        if not path or '.' not in path:
+            return None
+        root, *parts = path.split('.')
+        obj = namespace.get(root)
+        if not isinstance(obj, types.ModuleType) or root in local:
+            return None
+        for part in parts:
+            if not isinstance(obj, types.ModuleType):
+                return None
+            if not hasattr(obj, part):
+                return obj, part
+            obj = getattr(obj, part)
+        return None
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            found = [(node, missing(node)) for node in n.walk(stmt, skip=_conditional)] \
+                if isinstance(stmt, SIMPLE) else []
+            found = [(node, gone) for node, gone in found if gone is not None]
+            if not found:
+                out.append(stmt)
+                continue
+            call, (module, attr) = found[0]
+            message = (f"module '{module.__name__}' has no attribute '{attr}': "
+                       f"`{source_text(call.func, lines)}`")
+            out.append(gast.copy_location(gast.Raise(
+                exc=n.call('AttributeError', n.const(message)), cause=None), stmt))
+        return out
+    local = set(n.names_stored(func))
+    for node in list(n.walk(func)):
+        n.map_blocks(node, rewrite, functions=node is func)
+
+
 def _split_conditional(stmt):
     """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` makes a call
     that raises (`_raises`), the ``if c: z = a else: z = b`` that computes the same; None for

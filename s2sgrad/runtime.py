@@ -32,7 +32,7 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                ABSENT)
 from .runtime_checks import (OUTPUT_LOCATIONS, alone_in, check_cotangent, check_default,
                              check_number, check_output, check_own_items, check_tangent,
-                             declared_shapes, not_shared, seed)
+                             declared_shapes, not_shared, seed, sequence_of)
 
 __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items', 'asarray',
            'broadcast_like', 'check_cotangent', 'check_default', 'check_number', 'check_output',
@@ -43,8 +43,8 @@ __all__ = ['ABSENT', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in', 'as_items'
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
-           'resum',
-           'retranspose', 'seed', 'select', 'sized', 'stored', 'unadd', 'unbroadcast',
+           'resum', 'retranspose', 'seed', 'select', 'sequence_of', 'sized', 'stored', 'unadd',
+           'unbroadcast',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
 
@@ -249,11 +249,34 @@ def select(condition, g):
 
 # -- linear algebra ------------------------------------------------------------------------
 
+def _sparse(*values):
+    """Whether one of `values` is a SciPy sparse matrix or array (whose ``@`` is a product,
+    and whose transpose is ``.T``, as a 2-D array's)."""
+    return any(type(v).__module__.startswith('scipy.sparse') for v in values)
+
+
+def _dense(value):
+    """A product with a sparse matrix as a plain array (not an `np.matrix`, which an older
+    sparse matrix's product may give)."""
+    return np.asarray(value).view(np.ndarray) if isinstance(value, np.matrix) else value
+
+
+def _sparse_operand(g, a, b):
+    """Raise for a differentiated SciPy sparse operand of ``@``: its adjoint would be dense."""
+    raise unsupported('s2sgrad differentiates products with a constant SciPy sparse matrix '
+                      '(`A @ x`, `x @ A`), not with respect to the sparse matrix itself; pass '
+                      'its dense array (`A.toarray()`), or its nonzero values as an array')
+
+
 def matmul_lhs(g, a, b):
     """The adjoint of `a` in ``a @ b`` given the adjoint `g` of the product."""
     if type(b) is np.ndarray and type(a) is np.ndarray and type(g) is np.ndarray and \
             a.ndim == 2 and b.ndim == 2:
         return g @ b.T  # the common case, first
+    if _sparse(a, b):  # (``x @ A`` of a constant sparse `A`)
+        if _sparse(a):
+            _sparse_operand(g, a, b)
+        return unbroadcast(_dense(g @ b.T), a)
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
     a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
     if a_ndim == 2 and b_ndim == 2:
@@ -274,6 +297,10 @@ def matmul_rhs(g, a, b):
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and \
             a.ndim == 2 and b.ndim == 2:
         return a.T @ g  # the common case, first
+    if _sparse(a, b):  # (``A @ x`` of a constant sparse `A`)
+        if _sparse(b):
+            _sparse_operand(g, a, b)
+        return unbroadcast(_dense(a.T @ g), b)
     a, b, g = _as_array(a), _as_array(b), _as_array(g)
     a_ndim, b_ndim = getattr(a, 'ndim', 0), getattr(b, 'ndim', 0)
     if a_ndim == 2 and b_ndim == 2:
@@ -292,6 +319,8 @@ def matmul_rhs(g, a, b):
 def dot_lhs(g, a, b):
     """The adjoint of `a` in ``np.dot(a, b)``, for every ndim: ``np.dot(a, b)`` contracts the
     last axis of `a` with the last axis of a vector `b`, else with its second-to-last axis."""
+    if _sparse(a, b):
+        return matmul_lhs(g, a, b)
     a, b = _as_array(a), _as_array(b)
     a_ndim, b_ndim = len(_shape(a)), len(_shape(b))
     if a_ndim == 0 or b_ndim == 0:
@@ -308,6 +337,8 @@ def dot_lhs(g, a, b):
 
 def dot_rhs(g, a, b):
     """The adjoint of `b` in ``np.dot(a, b)``, for every ndim (see `dot_lhs`)."""
+    if _sparse(a, b):
+        return matmul_rhs(g, a, b)
     a, b = _as_array(a), _as_array(b)
     a_ndim, b_ndim = len(_shape(a)), len(_shape(b))
     if a_ndim == 0 or b_ndim == 0:

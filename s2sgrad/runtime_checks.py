@@ -1,4 +1,5 @@
 """Runtime checks: a function's output and its adjoint's seed, tangent and cotangent shapes."""
+import collections.abc
 import numbers
 import sys
 import weakref
@@ -258,13 +259,28 @@ def check_number(value, message):
         raise InPlaceError(message)
 
 
-def check_own_items(value, message):
+def sequence_of(subject, length):
+    """Whether `subject` matches a sequence pattern of `length` items in a ``match`` statement
+    (``case (n, m):``): a sequence (a tuple, a list, a range; not text, nor an array, as
+    Python's `match` has it) of that length."""
+    return isinstance(subject, collections.abc.Sequence) and \
+        not isinstance(subject, (str, bytes, bytearray)) and len(subject) == length
+
+
+def check_own_items(value, message, keys=None):
     """Raise `InPlaceError` (with `message`) where `value`, a copy or a display passed to a
     helper that writes into its items, is a list, tuple, dict or set holding something other
     than numbers and text (a caller's arrays, which a list's copy shares): an array itself
-    (its copy owns its memory), numbers and text pass."""
+    (its copy owns its memory), numbers and text pass. With `keys`, the helper writes in
+    place only the items at those keys (``config['t'] += 1``): only they are checked."""
     if _is_array(value) and getattr(value, 'dtype', None) != object:
         return
+    if keys is not None and isinstance(value, (dict, list, tuple)):
+        if isinstance(value, dict):
+            value = [value[key] for key in keys if key in value]
+        else:
+            value = [value[key] for key in keys
+                     if isinstance(key, int) and -len(value) <= key < len(value)]
     pending = [value]
     while pending:
         item = pending.pop()

@@ -17,10 +17,10 @@ _COMMENT = re.compile(r'\s*# (?:Grad|Tangent) of: (.*)$')
 _MARK = '@s2s-line@'
 
 
-def unsupported(message):
-    """A `NoRuleError` with `message`, pointing at the line of your function whose
-    derivative is running (the innermost generated frame made from your code, found on the
-    stack; rules and s2sgrad's own definitions are skipped), or without a location when
+def unsupported(message, error=NoRuleError):
+    """A `NoRuleError` (or `error`) with `message`, pointing at the line of your function
+    whose derivative is running (the innermost generated frame made from your code, found on
+    the stack; rules and s2sgrad's own definitions are skipped), or without a location when
     none is found. Raise it: ``raise unsupported('...')``."""
     frame = sys._getframe(1)
     while frame is not None:
@@ -28,9 +28,28 @@ def unsupported(message):
         if origin is not None and not _own_file(origin[1]):
             where = _where(origin, frame.f_lineno)
             if where is not None:
-                return NoRuleError(message, *where)
+                return error(message, *_through_generated(where))
         frame = frame.f_back
-    return NoRuleError(message)
+    return error(message)
+
+
+def _through_generated(where, depth=4):
+    """`where` (a location), followed back to your file where it is a line of generated
+    code that is itself a derivative of yours (a gradient differentiated again: its line
+    maps to the line of yours it differentiates)."""
+    filename, lineno = where[0], where[1]
+    if depth == 0 or not (filename or '').startswith('<s2sgrad'):
+        return where
+    for code, origin in list(ORIGINS.items()):
+        if code.co_filename != filename or _own_file(origin[1]):
+            continue
+        lines = [line for _, _, line in code.co_lines() if line is not None] or \
+            [code.co_firstlineno]
+        if min(lines) <= lineno <= max(lines):
+            found = _where(origin, lineno)
+            if found is not None:
+                return _through_generated(found, depth - 1)
+    return where
 
 
 def _repeated_items(got, expected):

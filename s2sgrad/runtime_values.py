@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .errors import ComplexError
+from .errors import ComplexError, OperandError
 from .runtime_errors import _repeated_items, unsupported
 
 
@@ -197,11 +197,19 @@ def _check_numeric(g, x):
     or a string (which the function itself would reject), or complex values."""
     _no_matrix(x)
     _no_matrix(g)
+    if isinstance(g, np.ma.MaskedArray) or isinstance(x, np.ma.MaskedArray):
+        raise unsupported(
+            'masked arrays (np.ma) are not supported: their reductions skip the masked '
+            'entries, which the array rules s2sgrad applies do not; pass `w.filled(0.0)` (or '
+            'the mask as a 0/1 weight array) instead')
     kind = getattr(getattr(g, 'dtype', None), 'kind', None)
     if g is None or isinstance(g, (str, bytes)) or kind in ('O', 'U', 'S'):
-        raise TypeError(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
-                        f'combines a differentiated value with something that is not a number '
-                        f'(None, a string), which it would reject itself')
+        raise unsupported(f'a gradient came out as {type(g).__name__} {g!r:.40}: the function '
+                          f'combines a differentiated value with something that is not a '
+                          f'number or an array of numbers (None, text, or an object with '
+                          f'operators of its own, whose `*` or `+` s2sgrad cannot '
+                          f'differentiate); pass numbers or arrays (`np.asarray(...)`)',
+                          OperandError)
     if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
             getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
         raise ComplexError(

@@ -40,9 +40,15 @@ def _stand_in(shape, dtype):
     return stand_in
 ''',
     (runtime.__name__, 'unsupported'): '''
-def unsupported(message):
-    """NoRuleError(message): the line of your function is not known here."""
-    return NoRuleError(message)
+def unsupported(message, error=NoRuleError):
+    """error(message): the line of your function is not known here."""
+    return error(message)
+''',
+    (runtime.__name__, 'sequence_of'): '''
+def sequence_of(subject, length):
+    """Whether `subject` matches a sequence pattern of `length` items (a list, a tuple or a
+    range: the sequences of Python's own types; `match` takes text and arrays for none)."""
+    return isinstance(subject, (list, tuple, range)) and len(subject) == length
 ''',
     (runtime.__name__, 'array_module'): '''
 def array_module(x):

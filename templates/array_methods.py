@@ -5,6 +5,7 @@ from s2sgrad.errors import ComplexError
 from s2sgrad.rules import adjoint, d, linear, method, tangent
 
 from .constructors import item, tolist
+from .products import dot_method
 from .shaping import reshape_method
 
 
@@ -83,7 +84,7 @@ METHODS = {
     'cumsum': np.cumsum,
     'cumprod': np.cumprod,
     'trace': np.trace,
-    'dot': np.dot,
+    'dot': dot_method,
     'reshape': reshape_method,
     'transpose': np.transpose,
     'ravel': np.ravel,

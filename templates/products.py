@@ -222,6 +222,24 @@ def dot_tangent(ans, a, b):
     d[ans] = np.dot(a, d[b])
 
 
+def dot_method(a, b, out=None):
+    """``a.dot(b)``, the method: np.dot of arrays, and the product of a SciPy sparse matrix
+    (which np.dot does not know)."""
+    return a.dot(b) if out is None else a.dot(b, out=out)
+
+
+@adjoint(dot_method)
+def dot_method_adjoint(ans, a, b, out=None):
+    d[a] = dot_lhs(d[ans], a, b)
+    d[b] = dot_rhs(d[ans], a, b)
+
+
+@tangent(dot_method)
+def dot_method_tangent(ans, a, b, out=None):
+    d[ans] = d[a].dot(b)
+    d[ans] = a.dot(d[b])
+
+
 @adjoint(np.matmul)
 def matmul(ans, x1, x2):
     d[x1] = matmul_lhs(d[ans], x1, x2)

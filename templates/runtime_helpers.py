@@ -80,6 +80,7 @@ HELPERS = {
     runtime.not_shared: 'non-differentiable',
     runtime.check_number: 'non-differentiable',
     runtime.check_own_items: 'non-differentiable',
+    runtime.sequence_of: 'non-differentiable',
     runtime.alone_in: 'non-differentiable',
     runtime.seed: 'non-differentiable',
     runtime.zeros_like: 'non-differentiable',

@@ -102,6 +102,21 @@ def logaddexp_accumulate(array, axis=0, dtype=None, out=None):
     return np.moveaxis(np.stack(running), 0, axis)
 
 
+def fmax_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.fmax.accumulate(array, axis)``: the running maximum that skips NaN (each entry
+    the entry of `array` where it was reached)."""
+    if out is not None or dtype is not None:
+        s2s.refuse('np.fmax.accumulate without dtype= and out=')
+    return np.take_along_axis(array, s2s.running_positions(array, axis, np.fmax), axis)
+
+
+def fmin_accumulate(array, axis=0, dtype=None, out=None):
+    """``np.fmin.accumulate(array, axis)``: the running minimum that skips NaN."""
+    if out is not None or dtype is not None:
+        s2s.refuse('np.fmin.accumulate without dtype= and out=')
+    return np.take_along_axis(array, s2s.running_positions(array, axis, np.fmin), axis)
+
+
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
                 keepdims=False, *, weights=None, interpolation=None):
     """``np.nanquantile(a, q, axis, method='linear', keepdims=...)``: `np.quantile` of the
@@ -260,7 +275,8 @@ def lfilter(b, a, x, axis=-1, zi=None):
 
 NUMPY_DEFINITIONS = {
     'lib.stride_tricks.sliding_window_view': sliding_window_view, 'insert': insert,
-    'logaddexp.accumulate': logaddexp_accumulate, 'nanquantile': nanquantile,
+    'logaddexp.accumulate': logaddexp_accumulate, 'fmax.accumulate': fmax_accumulate,
+    'fmin.accumulate': fmin_accumulate, 'nanquantile': nanquantile,
     'nanpercentile': nanpercentile, 'nanmedian': nanmedian,
 }
 """Paths in ``numpy`` -> their definitions."""

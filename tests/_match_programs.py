@@ -137,6 +137,24 @@ def sequence_pattern(x, k):
     return np.sum(y)
 
 
+def star_pattern(x, k):
+    match [k, k, k]:
+        case [a, *rest]:
+            y = x * a * len(rest)
+        case _:
+            y = x
+    return np.sum(y)
+
+
+def mapping_pattern(x, k):
+    match {'k': k}:
+        case {'k': a}:
+            y = x * a
+        case _:
+            y = x
+    return np.sum(y)
+
+
 def capture_with_guard(x, k):
     match k:
         case k if k > 0:

@@ -98,13 +98,17 @@ def test_input_lists_are_not_modified():
     (cf.in_while_condition, (1.0,), 'a comprehension in a `while` condition'),
     (cf.in_conditional_expression, (X3, False), 'a comprehension in a conditional expression'),
     (cf.generator_to_other, (1.0,), 'a generator expression'),
-    (cf.set_comprehension, (1.0,), 'a set comprehension'),
 ])
 def test_comprehensions_that_cannot_move_are_refused_at_their_line(func, args, what):
     with pytest.raises(UnsupportedSyntaxError, match=what) as info:
         s2sgrad.grad(func)(*args)
     assert info.value.filename.endswith('comprehension_functions.py')
     assert 'for' in info.value.text
+
+
+def test_set_comprehension_of_constants_is_a_set_call():
+    # (``{k for k in range(3)}`` is ``set([k for k in range(3)])``: three items, no derivative)
+    assert s2sgrad.grad(cf.set_comprehension)(1.5) == 3.0
 
 
 # -- sorted: of a generator expression, of a list, of an array, reversed --------------------

@@ -77,9 +77,9 @@ def sort_in_place(x):
 
 
 REJECTED = [
-    (copy_into, 'np.copyto'), (fill_diagonal, 'np.fill_diagonal'),
+    (copy_into, 'np.copyto'),
     (ufunc_out_statement, 'out='), (ufunc_out_assigned, 'out='), (reduction_out, 'out='),
-    (ufunc_at, 'np.add.at'), (put, 'np.put'), (helper_that_writes_its_argument, 'set_first'),
+    (put, 'np.put'), (helper_that_writes_its_argument, 'set_first'),
     (closure_that_writes, 'reset'), (sort_in_place, 'sort'),
 ]
 
@@ -270,3 +270,13 @@ def test_augmented_assignment_through_an_alias_that_is_not_read_again():
     v = np.random.default_rng(1).normal(size=5)
     np.testing.assert_allclose(s2sgrad.jvp(augmented_alias_not_read_again)(x, v), expected @ v,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize('f', [fill_diagonal, ufunc_at])
+def test_scatter_calls_are_the_writes_they_stand_for(f):
+    # (``np.fill_diagonal(y, x)`` is ``y[np.diag_indices(...)] = x``; ``np.add.at(y, i, v)``
+    # is ``y += s2s.add_at(s2s.zeros_like(y), i, v)``: tests/test_scatter_calls.py)
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2sgrad.grad(f)(x)
+    np.testing.assert_allclose(g, numerical_grad(f, (x,), 0), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, np.ones(3)), np.sum(g), rtol=1e-6)

@@ -36,7 +36,8 @@ if sys.version_info >= (3, 10):
     from _match_programs import (  # noqa: E402 (Python 3.10 syntax)
         MODE, by_mode, by_number, with_guard, with_alternatives_and_as, on_an_attribute,
         on_a_computed_subject, on_none, no_case_matches, in_a_loop, nested_in_a_helper,
-        sequence_pattern, capture_with_guard, walrus_in_if, walrus_in_elif, walrus_in_while,
+        sequence_pattern, capture_with_guard, star_pattern, mapping_pattern, walrus_in_if,
+        walrus_in_elif, walrus_in_while,
         walrus_in_while_with_continue, walrus_nested, walrus_in_return, walrus_in_for_iter,
         walrus_read_before, walrus_in_or, walrus_in_comprehension, walrus_twice,
         walrus_while_else, walrus_in_a_chained_comparison, walrus_after_a_call,
@@ -101,8 +102,15 @@ def test_match_printed_as_an_if_chain():
     assert "mode_eq_l1 = mode == 'l1'" in code and 'match' not in code and 'case' not in code
 
 
-@pytest.mark.parametrize('f, what', [(sequence_pattern, 'a sequence pattern'),
-                                     (capture_with_guard, 'binds `k`')])
+@pytest.mark.parametrize('k', [1, -1, 2])
+def test_sequence_patterns_and_guards_of_bound_names(k):
+    # (``case [a, b]:`` of a list, ``case k if k > 0:``: the guard reads the bound subject)
+    check(sequence_pattern, k)
+    check(capture_with_guard, k)
+
+
+@pytest.mark.parametrize('f, what', [(star_pattern, 'a sequence pattern with a star'),
+                                     (mapping_pattern, 'a mapping pattern')])
 def test_match_patterns_not_followed_are_refused(f, what):
     with pytest.raises(UnsupportedSyntaxError, match=what) as info:
         s2sgrad.grad(f)(X, 1)

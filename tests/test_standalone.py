@@ -367,6 +367,7 @@ CASES = {
     'items_like': [c({'a': V, 'b': 1.0}, {'a': W, 'b': 2.0}), c(0.0, {'a': W})],
     'check_number': [c(1.0, 'm'), c(np.float64(2.0), 'm'), c(3, 'm'), c((1.0, V), 'm'),
                      c(V, 'm'), c([1.0], 'm'), c(Z0, 'm')],
+    'sequence_of': [c((3,), 1), c([1.0, 2.0], 2), c(V, 3), c('ab', 2), c(range(2), 2)],
     'check_own_items': [c(V, 'm'), c([1.0, 'a', None], 'm'), c({'a': (1, 2.0)}, 'm'),
                         c([V], 'm'), c({'a': W}, 'm')],
     'kind_like': [c(1.0, V), c(V, 2.0), c(np.float32(1.0), F32)],

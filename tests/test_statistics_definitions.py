@@ -39,6 +39,8 @@ def f_insert_axis(x, v): return np.sum(np.insert(x, [0, 2], v, axis=1) ** 3)
 def f_insert_column(x, v): return np.sum(np.insert(x, 1, v, axis=1) ** 2 * np.arange(4.0))
 def f_logaddexp_acc(x): return np.sum(np.logaddexp.accumulate(x) * V[:3])
 def f_logaddexp_acc_axis(x): return np.sum(np.logaddexp.accumulate(x, axis=1) * W)
+def f_fmax_acc(x): return np.sum(np.fmax.accumulate(x + GAPS[0]) * V)
+def f_fmin_acc(x): return np.sum(np.fmin.accumulate(x, axis=1) ** 2 * W)
 def f_nanmedian(x): return np.nanmedian(x + GAPS[0])
 def f_nanmedian_axis(x): return np.sum(np.nanmedian(x + GAPS, axis=1) * V[:3])
 def f_nanpercentile(x): return np.sum(np.nanpercentile(x + GAPS, [20.0, 70.0], axis=0) ** 2)
@@ -74,6 +76,7 @@ ROWS = [
     (f_insert_column, lambda rng: [rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 2)],
      (0, 1)),
     (f_logaddexp_acc, arr(3), 0), (f_logaddexp_acc_axis, arr(2, 3), 0),
+    (f_fmax_acc, arr(4), 0), (f_fmin_acc, arr(2, 3), 0),
     (f_nanmedian, arr(4), 0), (f_nanmedian_axis, arr(3, 4), 0), (f_nanpercentile, arr(3, 4), 0),
     (f_nanquantile, lambda rng: [rng.uniform(-1, 1, (3, 4)), rng.uniform(0.1, 0.9, 2)], (0, 1)),
     (f_zscore, arr(4), 0), (f_zscore_rows, arr(2, 3), 0), (f_skew, arr(5), 0),
@@ -110,6 +113,7 @@ SAME_VALUES = [
     (np.insert, (A, slice(0, 2), A[:2, :]), {'axis': 0}), (np.insert, (A, -1, 2.0), {'axis': 0}),
     (np.logaddexp.accumulate, (A,), {'axis': 1}), (np.logaddexp.accumulate, (B,), {}),
     (np.logaddexp.accumulate, (np.array([-1000.0, 0.0, -2000.0, 3.0]),), {}),
+    (np.fmax.accumulate, (HOLES,), {'axis': 1}), (np.fmin.accumulate, (HOLES,), {}),
     (np.nanmedian, (HOLES,), {'axis': 1}), (np.nanmedian, (np.where(A > 1, np.nan, A),), {}),
     (np.nanpercentile, (HOLES, [10.0, 55.0]), {'axis': 1}),
     (np.nanquantile, (HOLES, 0.3), {'axis': 0, 'keepdims': True}),

@@ -1,0 +1,170 @@
+"""Update rules that keep their state in a config dict, as CS231n's `optim.py` writes them:
+a step counter bumped in place (``config['t'] += 1``), the dict copied with ``dict(config)``
+or ``config.copy()`` for each call. Gradients against central differences; a counter that is
+an array the caller's dict also holds is refused at run time (the helper would change it)."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+from s2sgrad.errors import InPlaceError, S2SError
+
+RNG = np.random.default_rng(12)
+X = RNG.standard_normal((6, 3))
+Y = RNG.standard_normal(6)
+
+
+def adam(w, dw, config):
+    config.setdefault('m', np.zeros_like(w))
+    config.setdefault('t', 0)
+    config['t'] += 1  # a number: rebound, whatever NumPy would do to an array
+    config['m'] = 0.9 * config['m'] + 0.1 * dw
+    mt = config['m'] / (1 - 0.9 ** config['t'])
+    return w - config['learning_rate'] * mt, config
+
+
+def train_adam(w0, lr):
+    w = w0
+    config = {'learning_rate': lr}
+    for it in range(4):
+        dw = X.T @ (X @ w - Y) / len(Y)
+        w, config = adam(w, dw, config.copy())
+    return np.sum((X @ w - Y) ** 2)
+
+
+def sgd_momentum(w, dw, config):
+    v = config.get('velocity', np.zeros_like(w))
+    v = 0.9 * v - config['learning_rate'] * dw
+    config['velocity'] = v
+    return w + v, config
+
+
+def train_momentum(w0, lr):
+    w = w0
+    config = {'learning_rate': lr}
+    for it in range(3):
+        dw = X.T @ (X @ w - Y) / len(Y)
+        w, config = sgd_momentum(w, dw, dict(config))
+    return np.sum((X @ w - Y) ** 2)
+
+
+@pytest.mark.parametrize('f', [train_adam, train_momentum])
+def test_update_rules_with_state_dicts(f):
+    w0 = RNG.standard_normal(3)
+    kept = w0.copy()
+    g = s2sgrad.grad(f, wrt=(0, 1))(w0, 0.05)
+    np.testing.assert_array_equal(w0, kept)
+    np.testing.assert_allclose(g[0], numerical_grad(f, (w0, 0.05), 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(g[1], numerical_grad(f, (w0, 0.05), 1), rtol=1e-6, atol=1e-9)
+
+
+def bump(w, config):
+    config['t'] += 1.0
+    return w * config['t'], config
+
+
+def counter_is_the_callers_array(w, t0):
+    config = {'t': t0 * 1.0}
+    out = 0.0
+    for i in range(2):
+        v, changed = bump(w, config.copy())
+        out = out + np.sum(v)
+    return out + np.sum(config['t'])
+
+
+def nested_counter(w, t0):
+    config = {'opt': {'t': t0 * 1.0}}
+    sub = bump_nested(w, config.copy())
+    return np.sum(sub) + np.sum(config['opt']['t'])
+
+
+def bump_nested(w, config):
+    sub = config['opt']
+    sub['t'] += 1.0
+    return w * sub['t']
+
+
+@pytest.mark.parametrize('f', [counter_is_the_callers_array, nested_counter])
+def test_counter_that_is_a_shared_array_is_refused(f):
+    # the copy of the dict holds the caller's array at 't': `+=` would change it
+    with pytest.raises(InPlaceError, match='writes into the items'):
+        s2sgrad.grad(f)(np.ones(2), np.ones(2))
+
+
+def list_counter(w, steps):
+    state = [0, w * 1.0]
+    for k in range(3):
+        w = step_with(w, list(state))
+    return np.sum(w ** 2)
+
+
+def step_with(w, state):
+    state[0] += 1
+    return w * (1.0 + 0.1 * state[0])
+
+
+def test_counter_at_a_constant_index_of_a_list_copy():
+    w = np.array([0.5, -1.5])
+    g = s2sgrad.grad(list_counter)(w, 3)
+    np.testing.assert_allclose(g, numerical_grad(list_counter, (w, 3), 0), rtol=1e-6)
+
+
+def train_cs231n(w0, lr):
+    # the update rule writes its state into the dict it is given and returns it
+    w = w0
+    config = {'learning_rate': lr}
+    for it in range(3):
+        dw = X.T @ (X @ w - Y) / len(Y)
+        w, config = sgd_momentum(w, dw, config)
+    return np.sum((X @ w - Y) ** 2)
+
+
+def train_adam_in_place(w0, lr):
+    w = w0
+    config = dict(learning_rate=lr)
+    for it in range(4):
+        dw = X.T @ (X @ w - Y) / len(Y)
+        w, config = adam(w, dw, config)
+        if 'm' not in config or len(config) < 2:
+            w = w * 0.0
+    return np.sum((X @ w - Y) ** 2)
+
+
+def velocity_in_an_array(w0, lr):
+    w = w0
+    state = np.zeros(3)
+    for it in range(3):
+        w, state = momentum_into(w, X.T @ (X @ w - Y) / len(Y), state, lr)
+    return np.sum((X @ w - Y) ** 2)
+
+
+def momentum_into(w, dw, velocity, lr):
+    velocity *= 0.9
+    velocity -= lr * dw
+    return w + velocity, velocity
+
+
+@pytest.mark.parametrize('f', [train_cs231n, train_adam_in_place, velocity_in_an_array])
+def test_state_the_rule_changes_and_returns(f):
+    w0 = RNG.standard_normal(3)
+    kept = w0.copy()
+    g = s2sgrad.grad(f, wrt=(0, 1))(w0, 0.05)
+    np.testing.assert_array_equal(w0, kept)
+    np.testing.assert_allclose(g[0], numerical_grad(f, (w0, 0.05), 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(g[1], numerical_grad(f, (w0, 0.05), 1), rtol=1e-6, atol=1e-9)
+    t = s2sgrad.jvp(f, wrt=1)(w0, 0.05, 1.0)
+    np.testing.assert_allclose(t, g[1], rtol=1e-6)
+
+
+def state_seen_under_another_name(w0, lr):
+    w = w0
+    config = {'learning_rate': lr}
+    first = config
+    for it in range(2):
+        w, config = sgd_momentum(w, X.T @ (X @ w - Y), config)
+    return np.sum(w ** 2) + np.sum(first['velocity'])
+
+
+def test_state_another_name_sees_is_still_refused():
+    with pytest.raises(S2SError, match='writes into its argument `config`'):
+        s2sgrad.grad(state_seen_under_another_name)(np.ones(3), 0.05)

@@ -1,0 +1,97 @@
+"""The standard library's iterable helpers in differentiated code: ``math.fsum`` and
+``math.prod`` of generator expressions, ``itertools.accumulate`` (running sums) and
+``itertools.pairwise``, ``math.isclose`` in a condition. Against central differences, both
+modes."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+from s2sgrad.errors import S2SError
+
+
+def near_zero_branch(x):
+    if math.isclose(x[0], 0.0, abs_tol=1e-9):
+        return 0.0
+    return x[0] * x[1]
+
+
+def fsum_of_generator(x):
+    return math.fsum(v * v * 2.0 for v in x)
+
+
+def prod_of_generator(x):
+    return math.prod(1.0 + v for v in x)
+
+
+def running_sums(x):
+    return sum(c * c for c in itertools.accumulate(x))
+
+
+def running_sums_from(x):
+    return sum(c ** 3 for c in itertools.accumulate(x, initial=0.5))
+
+
+def consecutive_pairs(x):
+    s = 0.0
+    for a, b in itertools.pairwise(x):
+        s = s + (b - a) ** 2
+    return s
+
+
+def pairs_of_a_list(x):
+    points = [x[0], x[1] * 2.0, x[2] ** 2]
+    return sum(abs(b - a) for a, b in itertools.pairwise(points))
+
+
+@pytest.mark.parametrize('f', [near_zero_branch, fsum_of_generator, prod_of_generator,
+                               running_sums, running_sums_from, consecutive_pairs,
+                               pairs_of_a_list])
+def test_iterable_helpers(f):
+    x = np.array([0.3, 0.7, 1.4])
+    g = s2sgrad.grad(f)(x)
+    np.testing.assert_allclose(g, numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-9)
+    v = np.array([1.0, -0.5, 2.0])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), g @ v, rtol=1e-6, atol=1e-9)
+
+
+def running_products(x):
+    return sum(itertools.accumulate(x, max))
+
+
+def test_accumulate_with_a_function_is_refused():
+    with pytest.raises((S2SError, NotImplementedError), match='without func='):
+        s2sgrad.grad(running_products)(np.array([0.3, 0.7, 1.4]))
+
+
+def sorted_in_place(x):
+    xs = list(x)
+    xs.sort()
+    return xs[0] * xs[-1] + sum(xs) + xs[1] ** 2
+
+
+def sorted_in_place_by_key(x):
+    xs = [x[0], x[1] * 2.0, -x[2]]
+    xs.sort(key=abs, reverse=True)
+    return xs[0] * 3.0 + xs[1] ** 2 - xs[2]
+
+
+def sorted_array_in_place(x):
+    xs = x * 1.0
+    xs.sort()
+    return np.sum(xs * np.arange(3.0))
+
+
+@pytest.mark.parametrize('f', [sorted_in_place, sorted_in_place_by_key])
+def test_list_sorted_in_place(f):
+    x = np.array([0.3, -0.7, 1.1])  # (no ties, under `abs` either)
+    g = s2sgrad.grad(f)(x)
+    np.testing.assert_allclose(g, numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-9)
+
+
+def test_array_sorted_in_place_is_refused():
+    with pytest.raises(S2SError):
+        s2sgrad.grad(sorted_array_in_place)(np.array([0.3, -0.7, 1.4]))

@@ -1,0 +1,31 @@
+"""Version-compatibility code: a branch that calls a NumPy function the installed NumPy has
+not (``np.trapz`` after NumPy 2.4) raises the AttributeError Python would raise, where it
+runs; the branch that runs is differentiated."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+
+def integrate(F, x):
+    if hasattr(np, 'no_such_function_here'):
+        return np.no_such_function_here(F, x)
+    return np.sum((F[1:] + F[:-1]) * np.diff(x)) / 2
+
+
+def always_missing(F):
+    return np.no_such_function_here(F) * 2.0
+
+
+def test_the_branch_that_runs_is_differentiated():
+    F = np.array([0.1, 0.5, 1.2, 0.3])
+    x = np.array([0.0, 0.3, 0.7, 1.5])
+    g = s2sgrad.grad(integrate)(F, x)
+    np.testing.assert_allclose(g, numerical_grad(integrate, (F, x), 0), rtol=1e-7)
+    assert np.allclose(s2sgrad.jvp(integrate)(F, x, np.ones(4)), np.sum(g))
+
+
+def test_a_missing_function_raises_where_it_runs():
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_function_here'"):
+        s2sgrad.grad(always_missing)(np.ones(3))
