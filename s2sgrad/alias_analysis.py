@@ -54,6 +54,16 @@ class AliasAnalysis(MemoryModel):
         super().__init__(params, local, resolver, runtime)
         self.body = body
         self.generated = generated  # (code s2sgrad made, differentiated again)
+        self.items_changed = set()  # (``un[1] *= nu``, ``un[1][0] = v``: an item in place)
+        for stmt in n.statements(body):
+            target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+                    getattr(stmt, 'augmented_item', False):
+                self.items_changed.add(target.value.id)
+            elif isinstance(target, gast.Subscript) and \
+                    isinstance(target.value, gast.Subscript) and \
+                    isinstance(target.value.value, gast.Name):
+                self.items_changed.add(target.value.value.id)
         self.active = active  # (the names that may hold differentiated values; None: all)
         self.order = {}
         self.loops = []             # (first, last) statement positions of each loop
@@ -108,6 +118,13 @@ class AliasAnalysis(MemoryModel):
         for stmt, name, memory, kind in self.writes:
             if not memory:
                 continue
+            if kind == 'memory' and getattr(stmt, 'augmented_item', False) and \
+                    not self.generated and not memory <= self.arrays and \
+                    stmt not in self.item_guards:
+                # (``un[1] *= nu`` where `un` may be a list, ``u.copy()`` of an argument: NumPy
+                # multiplies the item in place, which another item may be, ``un[0] = un[1]``;
+                # the passes rebind the item: checked at run time, nothing for an array)
+                self.item_guards.append(stmt)
             before = self.reach[id(stmt)]
             if kind == 'container':
                 self._list_shared(stmt, name, memory, before, live_after)
@@ -239,7 +256,8 @@ class AliasAnalysis(MemoryModel):
                        self._live(b, stmt, before, live_after)})
         if live:
             raise SharedItem(stmt, name, live[0])
-        self.item_guards.append(stmt)
+        if stmt not in self.item_guards:
+            self.item_guards.append(stmt)
 
     def _sharers(self, stmt, own, memory, seen):
         """The bindings other than `own` that may exist when `stmt` writes `memory` and
@@ -428,7 +446,31 @@ class AliasAnalysis(MemoryModel):
 
     def _cuttable(self, binding, forced):
         return binding[0] == 'def' and binding[1] not in forced and \
-            binding[1] in self.copyable
+            binding[1] in self.copyable and not self._item_of_changed(binding)
+
+    def _item_of_changed(self, binding):
+        """Whether `binding` reads an item of a container whose items change in place and is
+        stored back into it (``v = un[0]``, then ``un.append(v)`` and ``un[0] *= nu``): a copy
+        of it would part it from the item, which a list shares."""
+        stmt = self.defs.get(binding[1], (None,))[0]
+        value = getattr(stmt, 'value', None)
+        if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and
+                value.value.id in self.items_changed):
+            return False
+        container, name = value.value.id, binding[2]
+        for other in n.statements(self.body):  # (stored back into the container)
+            if isinstance(other, gast.Assign) and isinstance(other.value, gast.Name) and \
+                    other.value.id == name and any(
+                        isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name) and
+                        t.value.id == container for t in other.targets):
+                return True
+            for call in n.walk(other):
+                if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                        isinstance(call.func.value, gast.Name) and \
+                        call.func.value.id == container and \
+                        any(isinstance(a, gast.Name) and a.id == name for a in call.args):
+                    return True
+        return False
 
     @staticmethod
     def _why_shared(memory, sharers, external):

@@ -93,6 +93,7 @@ class MemoryModel:
         self.runtime = runtime
         self.lists = set()          # memory a list method changes: a list, never an array
         # (kept over the rounds of the analysis: what a list is does not change)
+        self.items_changed = set()  # names whose items change in place (``un[1] *= nu``)
 
     def reset_memory(self):
         """Forget all memory but the parameters'."""
@@ -500,8 +501,9 @@ class MemoryModel:
             value = self._eval(stmt.value, state, stmt)
             for loc in memory - self.arrays:
                 # (never the container itself: what reads as a view of `loc`, ``un[-2]`` in
-                # ``un[-1] = un[-2]``, is an array's, whose store copies values)
-                self._add_contents(loc, value - {loc})
+                # ``un[-1] = un[-2]``, is an array's, whose store copies values; a list's
+                # items may be one object then, which matters where one is changed in place)
+                self._add_contents(loc, value if name in self.items_changed else value - {loc})
             writes.append((stmt, name, memory, 'memory'))
             held = self._contents(memory & (self.container | self.lists))
             if getattr(stmt, 'augmented_item', False) and held:

@@ -33,6 +33,16 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         target = rules.METHODS.get(name)
         if target is None:
             raise ctx.no_rule(stmt, f'the method `.{name}()`', object_hint(receiver, name, True))
+        if name in _RECEIVER_ONLY and _active(ctx, call.args + [k.value for k in call.keywords]) \
+                and not _active(ctx, [receiver]):
+            # (``np.sum(y ** 2)`` where `np` is a parameter, ``def f(y, np=np)``: no array's
+            # `.sum` takes a differentiated argument; the array rule would drop it)
+            raise ctx.unsupported(stmt, f'`{n.shown(call.func)}(...)` with a differentiated '
+                                        f'argument, where `{n.shown(receiver)}` is not an '
+                                        f'array s2sgrad follows (a parameter holding a module '
+                                        f'or an object of yours?): call the module by its '
+                                        f'global name (`np.{name}`), or the method of a class '
+                                        f's2sgrad knows', call)
         return Callee('rule', target, [receiver] + list(call.args), call.keywords)
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         return Callee('nested', None, list(call.args), call.keywords)
@@ -77,6 +87,18 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
             stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): {advice}',
             call)
     raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}', _frozen_hint(obj, func))
+
+
+_RECEIVER_ONLY = {'sum', 'mean', 'max', 'min', 'prod', 'var', 'std', 'cumsum', 'cumprod',
+                  'trace', 'reshape', 'transpose', 'ravel', 'flatten', 'squeeze', 'swapaxes',
+                  'repeat', 'copy', 'diagonal', 'item', 'tolist', 'astype', 'conj', 'conjugate',
+                  'take'}
+"""Array methods whose arguments other than the array carry no derivative."""
+
+
+def _active(ctx, nodes):
+    activity = getattr(ctx, 'activity', None)
+    return activity is not None and any(activity.is_active(node) for node in nodes)
 
 
 def _frozen_hint(obj, func):
@@ -194,7 +216,7 @@ def returned_parameters(func, fresh_functions=frozenset()):
                     values.setdefault(name, []).append(stmt.value if plain else None)
     pending = [name for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value
                for part in _returned_parts(stmt.value)
-               if not new_value(part, fresh_functions)  # (``return w - lr * g, cfg``)
+               if not _no_sequence(part, fresh_functions)  # (``return w - lr * g, cfg``)
                for name in n.names_read(part)]
     reached = set()
     while pending:
@@ -221,6 +243,38 @@ def _returned_parts(value):
             not any(isinstance(e, gast.Starred) for e in value.elts):
         return [part for e in value.elts for part in _returned_parts(e)]
     return [value]
+
+
+def _no_sequence(expr, fresh_functions):
+    """Whether `expr` gives a new value no list or tuple can be (so it holds nothing of a
+    parameter's): arithmetic that lists do not support (``w - lr * g``, ``a / b``, ``-v``),
+    ``+`` with a number, ``*`` with a float, a comparison, a constant, a copying NumPy call;
+    not ``ps * 1`` or ``a + b``, which repeat and concatenate lists."""
+    if isinstance(expr, gast.BinOp):
+        if isinstance(expr.op, gast.Add):
+            return _a_number(expr.left) or _a_number(expr.right)
+        if isinstance(expr.op, gast.Mult):
+            return _a_float(expr.left) or _a_float(expr.right)
+        return True  # (``-``, ``/``, ``**``, ``@``, ...: no list has them)
+    if isinstance(expr, gast.UnaryOp):
+        return True
+    return new_value(expr, fresh_functions)
+
+
+def _a_number(expr):
+    """Whether `expr` is a number or an array, never a list or tuple."""
+    if isinstance(expr, gast.Constant):
+        return isinstance(expr.value, (int, float, complex))
+    if isinstance(expr, gast.BinOp):
+        return not isinstance(expr.op, (gast.Add, gast.Mult)) or _no_sequence(expr, ())
+    return isinstance(expr, gast.UnaryOp)
+
+
+def _a_float(expr):
+    """Whether `expr` is a float or an array (``[v] * 2.0`` raises: never a repetition)."""
+    if isinstance(expr, gast.Constant):
+        return isinstance(expr.value, (float, complex))
+    return isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Div, gast.MatMult))
 
 
 def _builds_sequence(expr):

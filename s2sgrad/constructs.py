@@ -148,8 +148,9 @@ def in_place_calls(func, resolver):
     is ``xs[:] = sorted(xs)``;
     NumPy's scatter calls: ``np.add.at(a, i, v)`` is
     ``a += s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
-    ``np.add.at``), and ``np.fill_diagonal(a, v)`` (without ``wrap=True``) is ``a[np.diag_indices(
-    min(a.shape), a.ndim)] = v``; the passes follow writes into arrays."""
+    ``np.add.at``), and ``np.fill_diagonal(a, c)`` of a constant `c` (without ``wrap=True``)
+    is ``a[np.diag_indices(min(a.shape), a.ndim)] = c``, where `a` is a local name; the passes
+    follow writes into arrays."""
     import numpy as np
 
     def rewritten(stmt):
@@ -170,12 +171,13 @@ def in_place_calls(func, resolver):
             ordered = n.call(n.name('sorted'), n.clone(call.func.value), **keywords)
             return gast.Assign(targets=[target], value=ordered, type_comment=None)
         if getattr(obj, '__self__', None) is np.add and getattr(obj, '__name__', '') == 'at' \
-                and len(args) == 3 and not keywords:
+                and len(args) == 3 and not keywords and _local_name(args[0], func):
             array, index, value = args
             scattered = n.call('s2s.add_at', n.call('s2s.zeros_like', n.clone(array)), index,
                                value)
             return gast.AugAssign(target=_as_store(array), op=gast.Add(), value=scattered)
-        if obj is np.fill_diagonal and len(args) == 2 and not keywords:
+        if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
+                _local_name(args[0], func) and isinstance(args[1], gast.Constant):
             array, value = args
             diagonal = n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
                               n.attr(n.clone(array), 'ndim'))
@@ -186,7 +188,7 @@ def in_place_calls(func, resolver):
     def plain(block):
         out = []
         for stmt in block:
-            n.map_blocks(stmt, plain, functions=True)
+            n.map_blocks(stmt, plain)  # (not in nested functions: their writes are refused)
             made = rewritten(stmt)
             if made is None:
                 out.append(stmt)
@@ -197,6 +199,30 @@ def in_place_calls(func, resolver):
             out.append(made)
         return out
     func.body = plain(func.body)
+
+
+def _local_name(expr, func):
+    """Whether `expr` is a name `func` binds or takes (not a global, not a temporary such as
+    ``a[[0, 1]]`` or ``a.reshape(-1)``, into whose copy NumPy would write)."""
+    return isinstance(expr, gast.Name) and \
+        expr.id in _own_names(func.body) | set(n.names_stored(func.args))
+
+
+def _own_names(block):
+    """The names the statements of `block` bind, not those of functions they define."""
+    names = set()
+    for stmt in block:
+        if isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
+            names.add(stmt.name)
+            continue
+        for field in ('targets', 'target'):
+            for target in (getattr(stmt, field, None) or []) if field == 'targets' else \
+                    [getattr(stmt, field, None)]:
+                if target is not None:
+                    names.update(n.names_stored(target))
+        for field in ('body', 'orelse', 'finalbody'):
+            names |= _own_names(getattr(stmt, field, None) or [])
+    return names
 
 
 def _known_list(func, name, resolver):
@@ -235,8 +261,9 @@ def _as_store(expr):
 
 def unzipped_sequences(func, namespace, namer):
     """Make ``obs, acts = zip(*traj)`` (the built-in `zip`, a named sequence unzipped into
-    names) one assignment per name: ``obs = tuple([item[0] for item in traj])``, ... (what
-    `zip` gives each name, where it gives as many tuples as there are names)."""
+    names) one assignment per name: ``rows = list(traj)``, ``obs = tuple([item[0] for item
+    in rows])``, ... (what `zip` gives each name, where it gives as many tuples as there are
+    names; rows of other lengths, where Python raises ValueError, give IndexError or more)."""
     if namespace.get('zip', builtins.zip) is not builtins.zip:
         return
 
@@ -254,14 +281,22 @@ def unzipped_sequences(func, namespace, namer):
                     isinstance(value.args[0].value, (gast.Name, gast.Attribute))):
                 out.append(stmt)
                 continue
-            item = namer.fresh('item')
+            # (the sequence read once, into a list: an iterator gives its items once, and a
+            # name the assignment rebinds, ``pts, w = zip(*pts)``, is read before)
+            rows, item = namer.fresh('rows'), namer.fresh('item')
+            listed = n.assign(rows, n.call(n.name('list'), n.clone(value.args[0].value)))
+            for node in n.walk(listed):
+                if isinstance(node, (gast.expr, gast.stmt)):
+                    gast.copy_location(node, value)
+            out.append(listed)
             for k, target in enumerate(stmt.targets[0].elts):
-                column = gast.ListComp(
-                    elt=gast.Subscript(value=n.name(item), slice=n.const(k), ctx=gast.Load()),
+                column = gast.ListComp(  # (``tuple(item)``: zip's items of any row, a dict's keys)
+                    elt=gast.Subscript(value=n.call(n.name('tuple'), n.name(item)),
+                                       slice=n.const(k), ctx=gast.Load()),
                     generators=[gast.comprehension(
                         target=gast.Name(id=item, ctx=gast.Store(), annotation=None,
                                          type_comment=None),
-                        iter=n.clone(value.args[0].value), ifs=[], is_async=0)])
+                        iter=n.name(rows), ifs=[], is_async=0)])
                 made = n.assign(target.id, n.call(n.name('tuple'), column))
                 for node in n.walk(made):  # (at the line of the unzip: messages point there)
                     if hasattr(node, 'lineno') or isinstance(node, (gast.expr, gast.stmt)):

@@ -577,6 +577,17 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
     names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
     for param, value in bound:
         arg = _root(value)
+        if isinstance(value, (gast.List, gast.Tuple, gast.Dict)) and \
+                (param in items or param in keyed) and \
+                not any(isinstance(part, (gast.Call, gast.NamedExpr)) for part in n.walk(value)):
+            # (``rule(x, [a])``, a display written in the call: the helper's own list, which
+            # still holds the caller's arrays: checked as a copy's are)
+            keys = (n.const(tuple(sorted(keyed[param], key=repr))),) \
+                if param not in items else ()
+            _guard(stmt, guards, n.call('s2s.check_own_items', n.clone(value),
+                                        n.const(_items_message(ctx, stmt, label, param)),
+                                        *keys))
+            continue
         if isinstance(value, gast.Name) and value.id in passed and not (
                 passed[value.id] and param in numbers - written):
             # (``f(x, bn_param.copy())``, ``f([a, b])``: the helper's own copy or list; one
@@ -761,6 +772,16 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     while changed:
         changed = False
         for stmt in statements:
+            for container, stored in _stores_into(stmt):
+                # (``a['t'] = b['m']``, ``a.setdefault('t', m)``: `a`'s items may now be
+                # the arguments' memory, which a later ``a['t'] += dw`` writes into)
+                if _new_memory(stored):
+                    continue
+                add = reach(_view_sources(stored), holds, contains)
+                for name in {container} | (holds.get(container, set()) & set(params)):
+                    if not add <= contains.get(name, set()):
+                        contains[name] = contains.get(name, set()) | add
+                        changed = True
             if not isinstance(stmt, (gast.Assign, gast.For)):
                 continue
             # (``a = b = p``: each target is bound to the value)
@@ -824,6 +845,30 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
 
 _ITEMS = '[]'
 """The suffix naming the items of a parameter in `parameters_written`'s analysis."""
+
+
+def _stores_into(stmt):
+    """``(container, value)`` for each value `stmt` stores into a named container: by an
+    item or attribute assignment (``c[k] = v``, ``c.a = v``) or a method that puts it there
+    (``c.append(v)``, ``c.setdefault(k, v)``, ``c.update(d)``, ``c.insert(i, v)``)."""
+    found = []
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        found.append((stmt.target.id, stmt.value))  # (``a += [m]``: a list extended)
+    if isinstance(stmt, (gast.Assign, gast.AnnAssign)) and stmt.value is not None:
+        for target in stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]:
+            for part in target.elts if isinstance(target, (gast.Tuple, gast.List)) else \
+                    [target]:
+                if isinstance(part, (gast.Subscript, gast.Attribute)) and \
+                        isinstance(part.value, gast.Name):
+                    found.append((part.value.id, stmt.value))
+    for node in n.walk(stmt) if isinstance(stmt, (gast.Assign, gast.AnnAssign, gast.Expr)) \
+            else ():
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and \
+                node.func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
+            skip = 1 if node.func.attr in ('insert', 'setdefault') else 0
+            found += [(node.func.value.id, arg) for arg in node.args[skip:]]
+    return found
 
 
 def _into_new_memory(body, stmt, name):
@@ -1064,7 +1109,7 @@ def _written_names(stmt):
                         if isinstance(stmt, gast.AugAssign) and depth == 1:
                             # (``ps[0] += v``: in place on the item, if an array; at a
                             # constant key, that item only: ``config['t'] += 1``)
-                            key = node.slice
+                            key = getattr(node, 'slice', None)  # (``o.t += dw``: none)
                             names.append((base.id, ('key', key.value) if isinstance(
                                 key, gast.Constant) and isinstance(key.value, (str, int)) and
                                 not isinstance(key.value, bool) else True))

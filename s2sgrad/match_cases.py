@@ -54,7 +54,11 @@ def rewrite_matches(ctx, func):
 def _chain(ctx, stmt):
     """The statements that `stmt`, a ``match``, stands for."""
     out, subject = [], stmt.subject
-    if not _plain(subject):
+    bound = {node.name for case in stmt.cases for node in n.walk(case.pattern)
+             if isinstance(node, gast.MatchAs) and node.name}
+    if not _plain(subject) or set(n.names_read(subject)) & bound:
+        # (computed once; and kept under a name of its own where a case binds the subject's
+        # name, ``case (pair, w):`` of `pair`: the later parts read the subject, not the part)
         name = ctx.namer.fresh('subject')
         out.append(gast.copy_location(n.assign(name, subject), stmt))
         subject = n.name(name)

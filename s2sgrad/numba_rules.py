@@ -152,6 +152,44 @@ def _refuse(what):
     return None
 
 
+@_template('nan_unless_positive')
+def _nan_unless_positive(scale):
+    # (SciPy's distributions are nan where the scale is not positive)
+    if _number(scale):
+        return lambda scale: 1.0 if scale > 0 else np.nan
+    if _array(scale):
+        return lambda scale: np.where(scale > 0, 1.0, np.nan)
+    return None
+
+
+@numba.njit(cache=False)
+def _normal_density_at(x, order):
+    if np.isinf(x):
+        return 0.0
+    value = np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
+    if order == 0:
+        return value
+    previous, current = 1.0, x
+    for k in range(1, order):  # He(k + 1, x) = x He(k, x) - k He(k - 1, x)
+        previous, current = current, x * current - k * previous
+    return (-1.0) ** order * current * value
+
+
+@_template('normal_density')
+def _normal_density(x, order=0):
+    if _number(x):
+        return lambda x, order=0: _normal_density_at(float(x), order)
+    if _array(x):
+        def impl(x, order=0):
+            flat = np.ascontiguousarray(x).ravel()
+            out = np.empty(flat.size)
+            for i in range(flat.size):
+                out[i] = _normal_density_at(float(flat[i]), order)
+            return out.reshape(x.shape)
+        return impl
+    return None
+
+
 @_template('plain_logsumexp')
 def _plain_logsumexp(g, return_sign=False):
     message = ('s2sgrad differentiates scipy.special.logsumexp(a, axis, b=..., keepdims=...) '

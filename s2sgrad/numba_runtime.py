@@ -1435,11 +1435,16 @@ def _not_shared(value, message, *others):
 
 @_implements('sequence_of')
 def _sequence_of(subject, length):
-    # (what numba compiles that is a sequence is a tuple: ``x.shape``)
+    # (a tuple, ``x.shape``, has its length in its type; a list or a range at run time; an
+    # array or text is no sequence to `match`)
     if isinstance(subject, types.BaseTuple):
         count = len(subject)
         return lambda subject, length: length == count
-    return lambda subject, length: False
+    if isinstance(subject, (types.List, types.RangeType)):
+        return lambda subject, length: len(subject) == length
+    if isinstance(subject, (types.Array, types.UnicodeType, types.Number, types.Boolean)):
+        return lambda subject, length: False
+    return None
 
 
 @_implements('check_cotangent')

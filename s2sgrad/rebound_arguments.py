@@ -5,7 +5,7 @@ CS231n's update rules keep their state in the config dict they are given and ret
     w, config = sgd_momentum(w, dw, config)      ->  w, config = sgd_momentum(w, dw,
                                                                           s2s.copy(config))
 
-Where `config` is a dict, list or array the function makes, that the call's own assignment
+Where `config` is a dict or list the function makes, that the call's own assignment
 rebinds, and that the function reads otherwise only by key (``config['lr']``, ``.get``,
 ``len``, ``in``), no one can see the old object after the call: the copy computes the same,
 and the passes then follow what the helper does to its own copy (`effects`).
@@ -45,12 +45,30 @@ def copy_rebound_arguments(func, resolver, namespace):
             continue
         items = set()
         written = parameters_written(source.node, namespace=source.namespace, items=items)
+        written -= _resized(source.node)  # (``config.pop('m')``: its pop is not followed so)
         for param, value in _bound_arguments(source.node, call):
             if param in written | items and isinstance(value, gast.Name) and \
-                    value.id in rebound and _private(func, value.id, resolver):
+                    value.id in rebound and _read_once(call, value.id) and \
+                    _private(func, value.id, resolver):
                 copied = n.call('s2s.copy', n.name(value.id))
                 _replace(call, value, gast.copy_location(copied, value))
                 namespace.setdefault('s2s', runtime)
+
+
+def _resized(node):
+    """The names whose dict or list the function `node` makes shorter (``pop``, ``popitem``,
+    ``clear``, ``remove``): left to the refusal."""
+    return {call.func.value.id for call in n.walk(node)
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and
+            isinstance(call.func.value, gast.Name) and
+            call.func.attr in ('pop', 'popitem', 'clear', 'remove')}
+
+
+def _read_once(call, name):
+    """Whether `call` reads `name` once (``rule(w, dw, config, config)`` gives the helper
+    one object under two parameters, which a copy of one would part)."""
+    return sum(1 for node in n.walk(call)
+               if isinstance(node, gast.Name) and node.id == name) == 1
 
 
 def _replace(call, old, new):
@@ -62,9 +80,9 @@ def _replace(call, old, new):
 
 
 def _private(func, name, resolver):
-    """Whether `name` holds only dicts, lists or arrays `func` makes (displays, ``dict()``,
-    copies, NumPy's new arrays, or what a call rebinding it returns) and is read only by key
-    or passed to calls that rebind it: no other name or container may see its object."""
+    """Whether `name` holds only dicts or lists `func` makes (displays, ``dict()``, ``list()``,
+    or what a call rebinding it returns) and is read only by key or passed to calls that
+    rebind it: no other name or container may see its object."""
     if name in n.names_stored(func.args):
         return False
     for stmt in n.statements(func.body):
@@ -88,20 +106,15 @@ def _private(func, name, resolver):
 
 
 def _made(value, resolver):
-    """Whether `value` makes a new dict, list or array."""
+    """Whether `value` makes a new dict or list (not an array: a read of one by subscript
+    may be a view, which a copy would part from it)."""
     if isinstance(value, (gast.Dict, gast.List, gast.DictComp, gast.ListComp)):
         return True
     if not isinstance(value, gast.Call):
         return False
     if isinstance(value.func, gast.Name) and value.func.id in _MADE_BY:
         return resolver.lookup(value.func) is getattr(builtins, value.func.id)
-    if isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and \
-            not value.args or n.dotted_path(value.func) in ('s2s.dict_copy', 's2s.copy'):
-        return True
-    obj = resolver.lookup(value.func)
-    return (getattr(obj, '__module__', None) or '').split('.')[0] == 'numpy' and \
-        getattr(obj, '__name__', '') in ('zeros', 'ones', 'full', 'zeros_like', 'ones_like',
-                                         'full_like', 'array', 'copy', 'empty', 'empty_like')
+    return n.dotted_path(value.func) == 's2s.dict_copy'  # (``dict(s)``)
 
 
 def _read_by_key_only(func, name):

@@ -270,8 +270,8 @@ def sequence_of(subject, length):
 def check_own_items(value, message, keys=None):
     """Raise `InPlaceError` (with `message`) where `value`, a copy or a display passed to a
     helper that writes into its items, is a list, tuple, dict or set holding something other
-    than numbers and text (a caller's arrays, which a list's copy shares): an array itself
-    (its copy owns its memory), numbers and text pass. With `keys`, the helper writes in
+    than numbers, text and tuples of them (a caller's arrays, lists or dicts, which a copy
+    shares): an array itself (its copy owns its memory) passes. With `keys`, the helper writes in
     place only the items at those keys (``config['t'] += 1``): only they are checked."""
     if _is_array(value) and getattr(value, 'dtype', None) != object:
         return
@@ -281,12 +281,15 @@ def check_own_items(value, message, keys=None):
         else:
             value = [value[key] for key in keys
                      if isinstance(key, int) and -len(value) <= key < len(value)]
-    pending = [value]
-    while pending:
+    if isinstance(value, dict):
+        pending = list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        pending = list(value)
+    else:
+        raise InPlaceError(message)
+    while pending:  # (an item a list or dict itself is shared too: ``st[0] += [v]``)
         item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, (list, tuple, set, frozenset)):
+        if isinstance(item, tuple):
             pending.extend(item)
         elif not (item is None or isinstance(item, (numbers.Number, np.generic, str, bytes))):
             raise InPlaceError(message)

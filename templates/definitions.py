@@ -10,7 +10,6 @@ NotImplementedError, naming them; tests/test_definitions.py compares every defin
 the library function's values.
 """
 import builtins
-import itertools
 import math
 
 import numpy as np
@@ -1044,26 +1043,6 @@ def math_fsum(iterable):
     return result
 
 
-def itertools_accumulate(iterable, func=None, *, initial=None):
-    """``itertools.accumulate(iterable, initial=...)`` of sums, as a list: the running sums
-    (``func=`` is refused: pass the running values another way)."""
-    if func is not None:
-        s2s.refuse('itertools.accumulate without func= (running sums)')
-    running = []
-    total = initial
-    if initial is not None:
-        running.append(initial)
-    for item in iterable:
-        total = item if total is None else total + item
-        running.append(total)
-    return running
-
-
-def itertools_pairwise(iterable):
-    """``itertools.pairwise(iterable)`` of a list, tuple or array, as a list of pairs."""
-    return [(iterable[k], iterable[k + 1]) for k in range(len(iterable) - 1)]
-
-
 def math_dist(p, q):
     """``math.dist(p, q)``: the Euclidean distance of two points given as sequences."""
     return np.linalg.norm(np.asarray(p, dtype=float) - np.asarray(q, dtype=float))
@@ -1116,9 +1095,6 @@ defined_by(builtins.divmod, divmod_)
 defined_by(np.divmod, divmod_)
 defined_by(math.dist, math_dist)
 defined_by(math.fsum, math_fsum)
-defined_by(itertools.accumulate, itertools_accumulate)
-if hasattr(itertools, 'pairwise'):  # (Python 3.10)
-    defined_by(itertools.pairwise, itertools_pairwise)
 
 SCIPY_DEFINITIONS = {
     ('scipy.linalg', 'solve_triangular'): solve_triangular,

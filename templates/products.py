@@ -222,20 +222,20 @@ def dot_tangent(ans, a, b):
     d[ans] = np.dot(a, d[b])
 
 
-def dot_method(a, b, out=None):
+def dot_method(a, b):
     """``a.dot(b)``, the method: np.dot of arrays, and the product of a SciPy sparse matrix
-    (which np.dot does not know)."""
-    return a.dot(b) if out is None else a.dot(b, out=out)
+    (which np.dot does not know); ``a.dot(b, out)`` has no rule (it writes into `out`)."""
+    return a.dot(b)
 
 
 @adjoint(dot_method)
-def dot_method_adjoint(ans, a, b, out=None):
+def dot_method_adjoint(ans, a, b):
     d[a] = dot_lhs(d[ans], a, b)
     d[b] = dot_rhs(d[ans], a, b)
 
 
 @tangent(dot_method)
-def dot_method_tangent(ans, a, b, out=None):
+def dot_method_tangent(ans, a, b):
     d[ans] = d[a].dot(b)
     d[ans] = a.dot(d[b])
 

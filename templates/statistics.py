@@ -129,9 +129,9 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method='linear
                     'which dask does not do lazily)')
     ndim = np.ndim(a)
     axes = s2s.axes_tuple(axis, ndim)
-    if np.ndim(q) > 1 and len(axes) > 1 and len(axes) < ndim:
-        s2s.refuse('np.nanquantile over several axes at a q of one dimension at most (NumPy '
-                   'orders the axes of its result otherwise as np.quantile does not)')
+    if np.ndim(q) > 1:
+        s2s.refuse('np.nanquantile at a q of one dimension at most (NumPy orders the axes of '
+                   'its result for more in ways that differ between versions)')
     rest = tuple(i for i in range(ndim) if i not in axes)
     kept = tuple(np.shape(a)[i] for i in rest)
     values = np.sort(np.reshape(np.transpose(a, rest + axes), kept + (-1,)), axis=-1)  # (NaN last)
@@ -229,15 +229,24 @@ def trim_mean(a, proportiontocut, axis=0):
 
 
 def lognorm_logpdf(x, s, loc=0.0, scale=1.0):
-    """``scipy.stats.lognorm.logpdf(x, s, loc, scale)`` for positive ``x - loc``."""
+    """``scipy.stats.lognorm.logpdf(x, s, loc, scale)``: -inf where ``x <= loc`` (with the
+    derivative 0 there: the formula is evaluated at 1 in its place)."""
     scale = scale * s2s.nan_unless_positive(scale)
     y = (x - loc) / scale
-    return -np.log(y) ** 2 / (2 * s ** 2) - np.log(s * y * np.sqrt(2 * np.pi)) - np.log(scale)
+    inside = y > 0
+    y = np.where(inside, y, 1.0)
+    value = -np.log(y) ** 2 / (2 * s ** 2) - np.log(s * y * np.sqrt(2 * np.pi)) - np.log(scale)
+    return np.where(inside, value, -np.inf)
 
 
 def lognorm_pdf(x, s, loc=0.0, scale=1.0):
-    """``scipy.stats.lognorm.pdf(x, s, loc, scale)`` for positive ``x - loc``."""
-    return np.exp(scipy.stats.lognorm.logpdf(x, s, loc, scale))
+    """``scipy.stats.lognorm.pdf(x, s, loc, scale)``: 0 where ``x <= loc`` (derivative 0)."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    y = (x - loc) / scale
+    inside = y > 0
+    y = np.where(inside, y, 1.0)
+    density = np.exp(-np.log(y) ** 2 / (2 * s ** 2)) / (s * y * scale * np.sqrt(2 * np.pi))
+    return np.where(inside, density, 0.0)
 
 
 def scipy_lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True,

@@ -661,7 +661,10 @@ def test_rule_helpers_match_their_python_versions():
              ('undiag', (s33, v4[:3])), ('undiag', (a34, v4[:3], 1)), ('undiag', (v4[:3], s33)),
              ('undiag', (v4[:2], s33, 1)), ('undiag', (v4[:2], s33, -1)),
              ('prod_others', (b234, 1)), ('uncumsum', (b234, b234, 1)),
-             ('unsort', (b234, b234, 1)), ('unsort', (b234, b234, -1))]
+             ('unsort', (b234, b234, 1)), ('unsort', (b234, b234, -1)),
+             ('nan_unless_positive', (2.0,)), ('nan_unless_positive', (a34,)),
+             ('normal_density', (0.7,)), ('normal_density', (a34,)),
+             ('normal_density', (a34, 3)), ('normal_density', (np.array([np.inf, -2.0]), 2))]
     for uplo in ('L', 'U'):
         cases += [('to_triangle', (s33, uplo)), ('from_triangle', (s33, uplo))]
     for lo, hi in ((-0.5, 0.5), (None, 0.5), (-0.5, None), (None, None), (np.zeros(4), 0.3)):

@@ -6,6 +6,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
+from s2sgrad.errors import S2SError
 
 SPRINGS = np.array([[0, 1], [1, 2], [2, 3], [0, 2]])
 
@@ -35,8 +36,28 @@ def screened_pairs(x, m):
 
 def diagonal_of_a_tall_matrix(a):
     b = a * 2.0
-    np.fill_diagonal(b, a[0, 0] ** 2)
+    np.fill_diagonal(b, 0.5)
     return np.sum(b ** 2 * np.arange(b.size).reshape(b.shape))
+
+
+def scatter_into_a_temporary(x):
+    y = x * 1.0
+    np.add.at(y[[0, 1]], [0, 0], x[2])  # (NumPy adds into the copy `y[[0, 1]]` makes)
+    return np.sum(y ** 2)
+
+
+def scatter_into_a_global(x):
+    np.add.at(BUFFER, [0], x[0])
+    return np.sum(x)
+
+
+BUFFER = np.zeros(3)
+
+
+@pytest.mark.parametrize('f', [scatter_into_a_temporary, scatter_into_a_global])
+def test_scatter_into_what_is_no_local_array_is_refused(f):
+    with pytest.raises(S2SError, match='np.add.at'):
+        s2sgrad.grad(f)(np.array([0.5, 1.0, 2.0]))
 
 
 X = np.array([[0., 0, 0], [1.1, 0, 0], [2.0, 0.2, 0], [3.1, 0.1, 0.1]])

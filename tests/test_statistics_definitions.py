@@ -53,6 +53,7 @@ def f_kurtosis_pearson(x): return scipy.stats.kurtosis(x, fisher=False, bias=Fal
 def f_trim_mean(x): return scipy.stats.trim_mean(x ** 2, 0.2) * 3.0
 def f_lognorm_logpdf(x, s): return np.sum(scipy.stats.lognorm.logpdf(x + 2.0, s + 1.5, 0.1, 2.0))
 def f_lognorm_pdf(x): return np.sum(scipy.stats.lognorm.pdf(x + 2.0, 0.7) * V[:3])
+def f_lognorm_outside(x): return np.sum(scipy.stats.lognorm.pdf(x - 2.0, 0.7) + x ** 2)
 def f_lfilter(b, a, x): return np.sum(scipy.signal.lfilter(b, np.append(1.0, a), x) ** 2)
 def f_lfilter_fir(b, x): return np.sum(scipy.signal.lfilter(b, [2.0], x) * V[:4])
 
@@ -82,7 +83,7 @@ ROWS = [
     (f_zscore, arr(4), 0), (f_zscore_rows, arr(2, 3), 0), (f_skew, arr(5), 0),
     (f_kurtosis, arr(2, 6), 0), (f_kurtosis_pearson, arr(6), 0), (f_trim_mean, arr(7), 0),
     (f_lognorm_logpdf, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
-    (f_lognorm_pdf, arr(3), 0),
+    (f_lognorm_pdf, arr(3), 0), (f_lognorm_outside, arr(3), 0),
     (f_lfilter, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-0.4, 0.4, 2),
                              rng.uniform(-1, 1, 6)], (0, 1, 2)),
     (f_lfilter_fir, lambda rng: [rng.uniform(-1, 1, 2), rng.uniform(-1, 1, 4)], (0, 1)),
@@ -118,7 +119,7 @@ SAME_VALUES = [
     (np.nanpercentile, (HOLES, [10.0, 55.0]), {'axis': 1}),
     (np.nanquantile, (HOLES, 0.3), {'axis': 0, 'keepdims': True}),
     (np.nanquantile, (B, [0.1, 0.9]), {'axis': (0, 2)}),
-    (np.nanquantile, (B, [[0.1, 0.9], [0.5, 0.0]]), {'axis': 2}),
+    (np.nanquantile, (B, [0.1, 0.9]), {'axis': 2}),
     (np.nanquantile, (np.where(B > 1, np.nan, B), 1.0), {'axis': 1}),
 ]
 SCIPY_VALUES = [
@@ -132,6 +133,8 @@ SCIPY_VALUES = [
     (scipy.stats.trim_mean, (A, 0.1), {'axis': None}),
     (scipy.stats.lognorm.logpdf, (np.abs(A) + 0.5, 0.8), {'loc': 0.2, 'scale': 1.5}),
     (scipy.stats.lognorm.pdf, (np.abs(A) + 0.5, 1.3), {}),
+    (scipy.stats.lognorm.pdf, (A, 1.3), {'loc': 0.1}),
+    (scipy.stats.lognorm.logpdf, (A, 0.6), {'scale': 2.0}),
     (scipy.signal.lfilter, ([0.5, 0.2], [1.0, -0.3, 0.1], A[0]), {}),
     (scipy.signal.lfilter, ([0.5, 0.2, 0.1], [2.0], A[0]), {}),
     (scipy.signal.lfilter, ([1.0], [1.5, -0.9], A[1]), {}),
