@@ -227,8 +227,8 @@ def as_items(g, items):
     one already, else split as `unstack` splits (a rule that took the list as an array, as
     ``np.sum(ys)`` does, gives an array). The items of a dict (``list(d)``, ``sorted(d)``:
     its keys) carry no derivative: zeros; those of a set are refused."""
-    if isinstance(items, dict):
-        return [0.0] * len(items)
+    if isinstance(items, dict):  # (a dict's cotangent is one; ``list(d)``'s is its keys')
+        return g if isinstance(g, dict) else [0.0] * len(items)
     if isinstance(items, (set, frozenset)):
         raise _unordered(items)
     if isinstance(g, (list, tuple)) and _is_sequence(items) and len(g) != len(items):

@@ -178,3 +178,24 @@ def test_state_another_name_sees_is_still_refused():
     # part from it; `state.copy()` is the fix the message gives)
     with pytest.raises(InPlaceError, match=r'state\.copy\(\)'):
         s2sgrad.grad(velocity_in_an_array)(np.ones(3), 0.05)
+
+
+def rule_with_pop(w, dw, config):
+    m = config.pop('m')
+    config['m'] = 0.9 * m + dw
+    return w - 0.1 * config['m'], config
+
+
+def popping_state(w, x):
+    config = {'m': 0.0}
+    for i in range(2):
+        w, config = rule_with_pop(w, x * w * w, config.copy())
+    return np.sum(w ** 2)
+
+
+@pytest.mark.parametrize('wrt', [0, 1])
+def test_a_rule_popping_from_its_copy_of_the_state(wrt):
+    # (the returned dict's cotangent is a dict: the backward part reads it by key)
+    w, x = np.array([0.5, -0.3, 0.8]), np.array([1.2, 0.4, -0.7])
+    g = s2sgrad.grad(popping_state, wrt=wrt)(w, x)
+    np.testing.assert_allclose(g, numerical_grad(popping_state, (w, x), wrt), rtol=1e-6)
