@@ -2114,6 +2114,65 @@ def pops_every_key(x):
     return s
 
 
+# ==================== AB. reviews of simulation, finance/RL, optimisers, Python breadth:
+# rebinding after writes, update rules with state dicts, helpers storing into containers
+
+def early_exercise_grid(x):
+    V = x * 1.0
+    for n in range(3):
+        V[1:] = V[1:] + 0.5 * V[:-1]
+        V = np.maximum(V, 1.0)  # (a new array each step)
+    return np.sum(V ** 2)
+
+
+def zero_flux_copy(u0):
+    u = u0.copy()
+    for t in range(2):
+        un = u.copy()
+        un[1:-1] = u[1:-1] + 0.2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        un[0] = un[1]
+        un[-1] = un[-2]
+        u = un
+    return np.sum(u ** 2)
+
+
+def _momentum_rule(w, dw, config):
+    config.setdefault('t', 0)
+    config['t'] += 1
+    v = 0.9 * config.get('v', 0.0) - 0.1 * dw
+    config['v'] = v
+    return w + v / config['t'], config
+
+
+def rule_rebinding_its_state(x):
+    w = x * 1.0
+    config = {}
+    for it in range(3):
+        w, config = _momentum_rule(w, np.sin(w), config)
+    return np.sum(w ** 2)
+
+
+def _stored_then_added(w, a, b):
+    a['t'] = b['m']
+    a['t'] += w  # (in place into b['m'])
+    return w * 2.0
+
+
+def helper_adds_into_a_stored_argument(x):
+    m = x * 1.0
+    w = _stored_then_added(x ** 2, {}, {'m': m})
+    return np.sum(w * m)
+
+
+def unzipped_and_scattered(x):
+    pairs = [(x[0], 1), (x[1], 2), (x[2], 0)]
+    values, where = zip(*pairs)
+    F = np.zeros(3)
+    np.add.at(F, list(where), np.array(values) ** 2)
+    mode = 'sq'
+    return np.sum(F * np.arange(1.0, 4.0)) if mode in {'sq', 'l2'} else np.sum(F)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2489,13 +2548,20 @@ CASES = [
     (pops_every_key, lambda rng: (_vec(rng, 4),), 0),
     (helper_result_holding_the_argument, lambda rng: (_vec(rng, 3),), 0),
     (tuple_items_one_array, lambda rng: (_vec(rng, 3),), 0),
+    # AB.
+    (early_exercise_grid, lambda rng: (np.array([0.3, 1.9, 2.7]) + _vec(rng, 3, -0.05, 0.05),),
+     0),
+    (zero_flux_copy, lambda rng: (_vec(rng, 6),), 0),
+    (rule_rebinding_its_state, lambda rng: (_vec(rng, 3),), 0),
+    (helper_adds_into_a_stored_argument, lambda rng: (_vec(rng, 3),), 0),
+    (unzipped_and_scattered, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
      if scipy_stats is not None else [])
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
 # their arguments: the right gradient or an S2SError, never a wrong number or a modified input.
 MAY_RAISE = {
-    helper_result_holding_the_argument, tuple_items_one_array,
+    helper_result_holding_the_argument, tuple_items_one_array, helper_adds_into_a_stored_argument,
     view_write_into_argument, view_write_into_copy, full_slice_alias_write, ravel_view_write,
     transpose_view_write, asarray_alias_write, list_holding_argument_write, alias_inplace_add,
     alias_inplace_mul, reshape_view_write, strided_view_inplace, view_inplace_add_shifted,
@@ -2506,4 +2572,4 @@ MAY_RAISE = {
     recursion_with_list, appended_then_written,
 }
 
-FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument}
+FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy}
