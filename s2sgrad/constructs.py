@@ -110,12 +110,12 @@ class _SetDisplays(gast.NodeTransformer):
     """See `set_displays`."""
 
     def visit_Compare(self, node):
-        self.generic_visit(node)
-        node.comparators = [
+        node.comparators = [  # (first: the displays below would become calls of `set`)
             gast.copy_location(gast.Tuple(elts=right.elts, ctx=gast.Load()), right)
             if isinstance(op, (gast.In, gast.NotIn)) and isinstance(right, gast.Set) and
             all(isinstance(e, gast.Constant) for e in right.elts) else right
             for op, right in zip(node.ops, node.comparators)]
+        self.generic_visit(node)
         return node
 
     def visit_Set(self, node):

@@ -64,3 +64,12 @@ def set_of_values(x):
 def test_a_set_of_differentiated_values_is_refused():
     with pytest.raises(S2SError, match='set'):
         s2sgrad.grad(set_of_values)(np.array([0.5, 2.0]))
+
+
+def test_a_membership_test_of_constants_prints_a_tuple():
+    # (also inside a conditional expression, whose displays are rewritten after the test)
+    def pick(x, mode='sq'):
+        return np.sum(x ** 2) if mode in {'sq', 'l2'} else np.sum(x)
+    source = s2sgrad.grad(penalty).source
+    assert "mode in ('l2', 'sq')" in source and 'set(' not in source
+    np.testing.assert_allclose(s2sgrad.grad(pick)(np.array([1.0, 2.0])), [2.0, 4.0])
