@@ -225,6 +225,10 @@ def _is_list_value(value, found):
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy' and \
             len(value.args) == 1 and isinstance(value.args[0], gast.Name):
         return value.args[0].id in found  # (a copy the normal form makes before a write)
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr == 'copy' and not value.args and not value.keywords:
+        return isinstance(value.func.value, gast.Name) and \
+            value.func.value.id in found  # (``state.copy()`` of a list: a list)
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
         return isinstance(value.value, gast.Name) and value.value.id in found  # ``buf[1:]``
     if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):  # ``q * 2``

@@ -185,7 +185,10 @@ class AliasAnalysis(MemoryModel):
                 self.recent |= memory  # (the backward sweep restores it: no adjoint may be it)
                 continue
             if live:
-                other = sorted(b[2] for b in live)[0]
+                # (the name that holds the memory itself first: ``v = x[1:3]`` of ``x =
+                # theta.copy()`` shares `x`'s array, and `theta` only its items, if a list)
+                direct = [b for b in live if self.mem.get(b, set()) & memory] or live
+                other = sorted(b[2] for b in direct)[0]
                 raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '
                                          f'afterwards')
             if kind == 'rebind':
@@ -512,10 +515,11 @@ class AliasAnalysis(MemoryModel):
             return None  # (an item read taken for a number is no allocation)
         if origin not in self.defs:
             return None  # (made by no statement of this function: a comprehension's item)
+        value = self.defs[origin][0].value
         if origin not in self.forced and (  # (a definition copied where it is made is one)
-                origin not in self.allocations or isinstance(
-                    self.defs[origin][0].value, (gast.Subscript, gast.Name, gast.Attribute))):
-            return None
+                origin not in self.allocations or isinstance(value, (gast.Name, gast.Attribute))
+                or isinstance(value, gast.Subscript) and not isinstance(value.slice, gast.Slice)):
+            return None  # (a slice counts where it is an allocation: ``state[:]`` of a list)
         if getattr(self.defs[origin][0], 'augmented_read', None) is not None:
             return None  # (``state += c``: NumPy writes in place, the array is not new)
         if origin != binding[1] and not self._copy_of(binding, origin):

@@ -254,7 +254,8 @@ class MemoryModel:
             held = base & (self.container | self.lists)
             if isinstance(node.slice, gast.Slice) and held:
                 # a slice of a list is a new list holding its items (of an array, a view)
-                result = self._new(stmt, container=True)
+                result = self._allocated(stmt, container=True) if base <= held else \
+                    self._new(stmt, container=True)
                 self._add_contents(('new', id(stmt)), self._contents(held))
                 return result | self._items(base - held)
             return self._items(base)

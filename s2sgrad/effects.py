@@ -788,8 +788,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
-            if isinstance(value, (gast.List, gast.Tuple)) or _container_copy(value, namespace):
-                # a new list (``list(lst)`` too): its items may be the arguments' memory
+            if isinstance(value, (gast.List, gast.Tuple, gast.ListComp, gast.DictComp,
+                                  gast.SetComp)) or _container_copy(value, namespace):
+                # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
+                # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
             elif _new_memory(value) or _new_from_callee(value, namespace):
                 continue
@@ -806,13 +808,14 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                         mapping[name] = mapping.get(name, set()) | add
                         changed = True
     written, augmented, keyed = set(), set(), {}
+    unstacked = _unstacked(statements)
     for stmt in statements:
         if bookkeeping is not None and isinstance(stmt, (gast.Assign, gast.AugAssign)) and \
                 _bookkeeping(stmt):
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
             bookkeeping.update((param, target.attr) for param in holds.get(target.value.id, ()))
             continue
-        entries = _written_names(stmt)
+        entries = _written_names(stmt, unstacked)
         rebound = _augmented_name(stmt) if numbers is not None else None
         if rebound is not None:  # (its own entry; a call in it may write too)
             entries.remove((rebound, False))
@@ -844,7 +847,27 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
 
 
 _ITEMS = '[]'
-"""The suffix naming the items of a parameter in `parameters_written`'s analysis."""
+
+
+_LIST_METHODS = frozenset({'append', 'pop', 'insert', 'extend', 'remove', 'clear', 'reverse'})
+
+
+def _unstacked(statements):
+    """The names bound only to ``s2s.unstack(g, items)`` (a new list of views of `g`, one
+    per item: generated code differentiated again), whose list methods change the list."""
+    values = {}
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign):
+            for target in stmt.targets:
+                for name in n.names_stored(target):
+                    values.setdefault(name, []).append(
+                        stmt.value if isinstance(target, gast.Name) else None)
+        elif isinstance(stmt, gast.For):
+            for name in n.names_stored(stmt.target):
+                values.setdefault(name, []).append(None)
+    return {name for name, vs in values.items() if all(
+        isinstance(v, gast.Call) and n.dotted_path(v.func) == 's2s.unstack' and
+        len(v.args) >= 2 for v in vs)}
 
 
 def _stores_into(stmt):
@@ -1091,9 +1114,10 @@ def _assigns_into(stmt, name):
     return False
 
 
-def _written_names(stmt):
+def _written_names(stmt, lists=()):
     """``(name, deep)`` for each name whose memory `stmt` changes in place; `deep` when the
-    change is to an item of it (``name[i][j] = v``), not to the name's own memory."""
+    change is to an item of it (``name[i][j] = v``), not to the name's own memory. A list
+    method of a name of `lists` (known new lists: `_unstacked`) changes only that list."""
     names = []
     if isinstance(stmt, (gast.Assign, gast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
@@ -1122,6 +1146,9 @@ def _written_names(stmt):
         if not isinstance(node, gast.Call):
             continue
         func = node.func
+        if isinstance(func, gast.Attribute) and func.attr in _LIST_METHODS and \
+                isinstance(func.value, gast.Name) and func.value.id in lists:
+            continue  # (``bout.pop()`` of ``bout = s2s.unstack(g, out)``)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS:
             names += _written_through(func.value)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:

@@ -124,7 +124,7 @@ class ShapeError(S2SError, ValueError):
     or output it goes with."""
 
 
-class ComplexError(S2SError, TypeError):
+class ComplexError(Located, S2SError, TypeError):
     """A complex argument, tangent, cotangent or gradient: s2sgrad differentiates real
     functions of real arguments (complex values would need the conjugate convention, which
     the rules do not follow)."""

@@ -8,7 +8,8 @@ from .comprehensions import CONSUMERS, MATH_CONSUMERS
 from .errors import UnsupportedSyntaxError, char_offset
 
 _ASYNC = 'async code is not supported; differentiate a plain synchronous function'
-_NO_DICT = 'dictionaries are not supported; use a tuple, a list or an array'
+_NO_DICT = ('`**` unpacking into a dict display is not supported (dicts themselves are); '
+            'build the dict with `dict(a)` and item assignments')
 _NO_SET = 'sets are not supported; use a tuple, a list or an array'
 _LOOP = 'write a for loop that appends to a list'
 _TRY = 'move the try/except outside the differentiated function, or check the condition with `if`'
@@ -128,7 +129,8 @@ def _keyword_message(node):
     if node.arg is not None:
         return None
     return ('a `**` argument unpacking',
-            'dictionaries are not supported; pass each keyword argument explicitly')
+            'the call\'s keywords must be known where it is written (dicts themselves are '
+            'supported); pass each keyword argument explicitly, `f(mu=params[\'mu\'], ...)`')
 
 
 def _generator_message(node):

@@ -310,9 +310,13 @@ def merge_aliases(ctx, body):
                 # = x``, then ``x = s2s.copy(x)`` before the writes: no write reaches the
                 # array both names held; the alias analysis checks every write)
             if not single or counts.get(original) != 1 or stmt not in body:
-                raise ctx.unsupported(stmt, f'the alias `{alias} = {original}` of an '
-                                            f'array that is assigned into (copy it with '
-                                            f'`.copy()` or use one name)')
+                shown = f'{alias} = {original}'
+                if original not in n.all_names(ctx.source.node) and \
+                        getattr(stmt, 'lineno', None):  # (a temporary: the line as written)
+                    shown = ctx.source.lines[stmt.lineno - 1].strip()
+                raise ctx.unsupported(stmt, f'the alias `{shown}` of an array that is '
+                                            f'assigned into (copy it with `.copy()` or use '
+                                            f'one name)')
             index = body.index(stmt)
             for after in later:
                 counts[original] += n.names_stored(after).count(alias)

@@ -21,10 +21,14 @@ what to write), not when its name is read earlier in the statement (``z + (z := 
 assigned twice in it, not after a call of the statement (``xs.pop() * (last := xs[-1])``),
 and not in the value of an augmented assignment to its own name.
 """
+import inspect
+
 import gast
 
 from . import nodes as n
-from .alias_memory import INPLACE_FUNCTIONS, out_arguments
+from . import rules
+from .alias_memory import FRESH_METHODS, INPLACE_FUNCTIONS, out_arguments
+from .errors import S2SError
 
 
 def hoist_named_exprs(func, resolver):
@@ -132,12 +136,27 @@ _PURE_BUILTINS = frozenset({'len', 'abs', 'float', 'int', 'bool', 'round', 'isin
                             'divmod', 'complex', 'range'})
 """Built-ins that change nothing and run no code of the user's on the values they get."""
 
+_READING_BUILTINS = frozenset({'sum', 'min', 'max', 'sorted', 'list', 'tuple', 'zip',
+                               'enumerate', 'reversed', 'any', 'all'})
+"""Built-ins that change nothing but an iterator they are given (they read it to its end):
+pure where no argument is a name (a display, a comprehension, a value computed there)."""
 
-def pure_call(call, resolver):
+_PURE_METHODS = frozenset(FRESH_METHODS) | {
+    'reshape', 'transpose', 'ravel', 'squeeze', 'swapaxes', 'conj', 'conjugate', 'get',
+    'startswith', 'endswith', 'format', 'lower', 'upper', 'split', 'join', 'strip'}
+"""Methods that change neither their object nor their arguments (of arrays, dicts, text)."""
+
+_DEPTH = 4
+"""How deep `pure_call` follows functions of yours calling functions of yours."""
+
+
+def pure_call(call, resolver, _depth=0):
     """Whether `call` changes nothing (see `called_before`): a function of NumPy's, SciPy's or
     `math` (not a random draw, not one that writes into an argument, ``np.copyto``, nor one
-    given an `out`), or one of `_PURE_BUILTINS`. A method is never taken for one (its object
-    may be anything: ``queue.get()``)."""
+    given an `out`), one of `_PURE_BUILTINS` (or of `_READING_BUILTINS` given no name), or a
+    function of yours whose body writes nothing (no store into an item or attribute, no
+    ``global``, no ``yield``) and makes only such calls. A method is never taken for one
+    (its object may be anything: ``queue.get()``)."""
     if resolver is None or isinstance(call.func, gast.Attribute) and \
             not resolver.is_global(call.func):
         return False
@@ -150,9 +169,68 @@ def pure_call(call, resolver):
     if type(obj).__name__ == 'ufunc':  # (NumPy's before 2.0 have no `__module__`)
         return not out_arguments(call, resolver)
     if module == 'builtins':
-        return name in _PURE_BUILTINS
-    return module.split('.')[0] in ('numpy', 'scipy', 'math') and 'random' not in module and \
-        name not in INPLACE_FUNCTIONS and not out_arguments(call, resolver)
+        return name in _PURE_BUILTINS or name in _READING_BUILTINS and not any(
+            isinstance(arg, (gast.Name, gast.Attribute, gast.Starred))
+            for arg in call.args + [k.value for k in call.keywords])
+    if module.split('.')[0] in ('numpy', 'scipy', 'math'):
+        return 'random' not in module and name not in INPLACE_FUNCTIONS and \
+            not out_arguments(call, resolver)
+    return inspect.isfunction(obj) and not rules.is_library(obj) and \
+        rules.lookup_adjoint(obj) is None and _writes_nothing(obj, _depth)
+
+
+def _writes_nothing(func, depth):
+    """Whether the function of yours `func` changes nothing it can reach (see `pure_call`)."""
+    from .resolve import Resolver
+    from .source import parse_function
+    if depth >= _DEPTH or inspect.isgeneratorfunction(func):
+        return False
+    try:
+        source = parse_function(func)
+    except S2SError:
+        return False
+    node = source.node
+    resolver = Resolver(source.namespace, set(n.names_stored(node)) - {node.name})
+    fresh = _fresh_names(node)
+    for sub in n.walk(node):
+        if isinstance(sub, (gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
+                            gast.Await, gast.Delete)):
+            return False
+        if isinstance(sub, (gast.Subscript, gast.Attribute)) and \
+                isinstance(sub.ctx, (gast.Store, gast.Del)):
+            return False  # (``h[0] = v``, ``self.n = 1``: maybe of an argument)
+        if isinstance(sub, gast.AugAssign) and not (
+                isinstance(sub.target, gast.Name) and sub.target.id in fresh):
+            return False  # (``x += 1`` of an argument's array adds into it)
+        if isinstance(sub, gast.Call):
+            if isinstance(sub.func, gast.Attribute) and not resolver.is_global(sub.func):
+                if sub.func.attr not in _PURE_METHODS:
+                    return False
+            elif not pure_call(sub, resolver, depth + 1):
+                return False
+    return True
+
+
+def _fresh_names(func):
+    """The local names of `func` bound only by assignments of a new number or array (a
+    constant or arithmetic, ``total = 0.0``) and by augmented assignments: ``total += v``
+    changes nothing else (a loop target or an unpacked item may be an argument's array)."""
+    params = set(n.names_stored(func.args))
+    values, stores, augmented = {}, {}, {}
+    for sub in n.walk(func):
+        if isinstance(sub, gast.Assign):
+            for target in sub.targets:
+                if isinstance(target, gast.Name):
+                    values.setdefault(target.id, []).append(sub.value)
+        elif isinstance(sub, gast.AugAssign) and isinstance(sub.target, gast.Name):
+            augmented[sub.target.id] = augmented.get(sub.target.id, 0) + 1
+        elif isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store):
+            stores[sub.id] = stores.get(sub.id, 0) + 1
+    new = (gast.Constant, gast.BinOp, gast.UnaryOp, gast.Compare)
+    # (`stores` counts every Name stored: those of the assignments and augmented ones too)
+    return {name for name, vs in values.items()
+            if name not in params and all(isinstance(v, new) for v in vs) and
+            stores.get(name, 0) == len(vs) + augmented.get(name, 0)}
 
 
 def _replace(parts, replacements, stmt):

@@ -125,13 +125,25 @@ class Normalizer:
             return node.left
         return first_rewrite(ctx.ruleset.candidates(ctx.ruleset.rewrites, node, ctx), node, ctx)
 
+    def _whole(self, part):
+        """Whether the arithmetic `part` of a product or sum stays one factor or term: where
+        its value may be an integer: it reads only the parameters not differentiated (a product
+        of integer arrays wraps around at their width; taken apart, the float factors around it
+        would reach its parts first)."""
+        data = self.ctx.data
+        if not data:
+            return False
+        names = [node.id for node in n.walk(part) if isinstance(node, gast.Name)]
+        return bool(names) and all(name in data for name in names) and \
+            not self.ctx.facts.inexact(part)
+
     # products ----------------------------------------------------------------------------
     def product(self, node):
         """``c * a * b / d``: number factors gathered in front, the sign in front, a divisor
         cancelled against an equal factor, pair and factor rules applied."""
         ctx = self.ctx
         nums, dens = [], []
-        sign = flatten_product(node, nums, dens)
+        sign = flatten_product(node, nums, dens, self._whole)
         facts = ctx.facts
         start = chain_shape(facts, nums, dens)
         changed = True
@@ -166,7 +178,7 @@ class Normalizer:
                         continue
                     new = self.visit(new)
                     more_nums, more_dens = [], []
-                    s = flatten_product(new, more_nums, more_dens)
+                    s = flatten_product(new, more_nums, more_dens, self._whole)
                     new_nums = nums[:i] + more_nums + nums[i + 1:]
                     new_dens = dens + more_dens
                     if same_chain_shape(facts, start, new_nums, new_dens):
@@ -187,7 +199,7 @@ class Normalizer:
                 rest = [f for k, f in enumerate(factors) if k not in (a, b)]
                 nums = [f for is_den, f in rest if not is_den]
                 dens = [f for is_den, f in rest if is_den]
-                sign *= flatten_product(new, nums, dens)
+                sign *= flatten_product(new, nums, dens, self._whole)
                 changed = True
                 break
         # ``exp(z) / sum(exp(z)) * sum(y)``: scalar factors after the quotient of arrays
@@ -202,7 +214,7 @@ class Normalizer:
         """Terms of a sum: pair rules applied, like terms added (``1.0 * x + x`` is
         ``2.0 * x``)."""
         terms = []
-        flatten_sum(node, 1, terms)
+        flatten_sum(node, 1, terms, self._whole)
         terms = self._cancel(terms)
         numbers = [(sign, t) for sign, t in terms if is_number(t)]
         if len(numbers) > 1:
@@ -230,7 +242,7 @@ class Normalizer:
                     self.apart.add(key)
                     continue
                 more = []
-                flatten_sum(self.visit(new), 1, more)
+                flatten_sum(self.visit(new), 1, more, self._whole)
                 first = min(a, b)
                 terms = [t for k, t in enumerate(terms) if k not in (a, b)]
                 terms[first:first] = more
@@ -255,7 +267,7 @@ class Normalizer:
             return terms
         for k, (sign, term) in enumerate(terms):
             nums, dens = [], []
-            inner = flatten_product(term, nums, dens)
+            inner = flatten_product(term, nums, dens, self._whole)
             pairs = [(i, j) for j, den in enumerate(dens) for i, num in enumerate(nums)
                      if same(num, den)]
             if not pairs:

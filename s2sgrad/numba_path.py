@@ -567,10 +567,19 @@ def _rewrite(node, space):
     a float literal becomes ``s2s.power(a, b)``, which raises for an integer to a negative
     integer power (numba's is 0; Python's a float), ``x.reshape(shape)`` becomes
     ``s2s.reshaped(x, shape)`` (which copies an array numba cannot reshape), and a call of
-    a function of the user's through a module (``helpers.step(x)``) calls it by a name."""
+    a function of the user's through a module (``helpers.step(x)``) calls it by a name;
+    ``while True:`` becomes ``while forever():`` (numba miscompiled some such loops)."""
     import numpy
     stored = n.names_stored(node)
     for child in list(n.walk(node)):
+        if isinstance(child, gast.While) and isinstance(child.test, gast.Constant) and \
+                child.test.value is True:
+            # (numba miscompiled loops left only by a ``break`` under a constant test)
+            from .numba_runtime import forever
+            name = _fresh('forever', space, stored)
+            space[name] = forever
+            child.test = n.call(n.name(name))
+            continue
         if isinstance(child, gast.BinOp) and isinstance(child.op, gast.Pow) and \
                 not _float_literal(child.left) and not _float_literal(child.right):
             # (an integer to a negative integer power: Python's float, numba's 0)

@@ -1553,6 +1553,14 @@ def _sequence(t):
 
 
 @numba.njit
+def forever():
+    """True, as a call numba does not fold: the test of a ``while True:`` loop of generated
+    code (`numba_path._rewrite`; numba miscompiled some loops left only by a ``break``
+    under a constant test, broadcasting an array to another's shape)."""
+    return True
+
+
+@numba.njit
 def _put(out, start, size, part):
     """``out[:, start:start + size, :] = part`` element by element (numba's slice
     assignment compiles its shape checks' messages, seconds each time)."""

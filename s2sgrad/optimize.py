@@ -22,7 +22,7 @@ that two sub-passes undo each other's work, an internal error."""
 
 
 def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stacks=None,
-             changed=(), lists=()):
+             changed=(), lists=(), data=()):
     """Optimize FunctionDef `func` in place and return it; names in `keep` are never renamed.
 
     `same_shape(a, b)`, when given, tells that variables `a` and `b` always share a shape.
@@ -33,8 +33,9 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
     `dead_code.unused_stacks`). `changed` names variables that are changed in place
     although no statement here writes into them by that name (arrays the alias analysis
     found shared with one written: `alias_analysis.recent_sharers`). `lists` names variables
-    that hold lists or tuples (``*`` repeats them, ``+`` concatenates). The rounds stop at
-    the first that changes nothing.
+    that hold lists or tuples (``*`` repeats them, ``+`` concatenates). `data` names the
+    parameters not differentiated (see `simplify`). The rounds stop at the first that
+    changes nothing.
     """
     params = [a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.id for a in (func.args.vararg, func.args.kwarg) if a is not None]
@@ -52,7 +53,8 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body, _ = dead_code(func.body, set(), remove=True)
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
-            func.body = simplify(func.body, params, declared, keep, resolver, changed, lists)
+            func.body = simplify(func.body, params, declared, keep, resolver, changed, lists,
+                                 data)
             simplifying = _size(func.body) != unsimplified
         func.body = unused_stacks(func.body, stacks)
         func.body = inline(func.body, keep)

@@ -107,7 +107,8 @@ def optimise(ctx, made):
     """The optimised FunctionDef of the `Derivative` `made` (see `optimize.optimize`)."""
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
                     resolver=ctx.resolver, stacks=made.stacks,
-                    changed=ctx.recent_sharers, lists=getattr(ctx, 'list_names', ()))
+                    changed=ctx.recent_sharers, lists=getattr(ctx, 'list_names', ()),
+                    data=[name for name in ctx.params if name not in ctx.wrt])
 
 
 def normalise(ctx):

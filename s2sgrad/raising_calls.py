@@ -69,6 +69,11 @@ def raise_missing_module_functions(func, namespace, lines):
     def rewrite(block):
         out = []
         for stmt in block:
+            split = _split_conditional(stmt, lambda node: missing(node) is not None)
+            if split is not None:  # ``np.trapezoid(y) if hasattr(np, 'trapezoid') else ...``
+                split.body, split.orelse = rewrite(split.body), rewrite(split.orelse)
+                out.append(split)
+                continue
             found = [(node, missing(node)) for node in n.walk(stmt, skip=_conditional)] \
                 if isinstance(stmt, SIMPLE) else []
             found = [(node, gone) for node, gone in found if gone is not None]
@@ -86,14 +91,15 @@ def raise_missing_module_functions(func, namespace, lines):
         n.map_blocks(node, rewrite, functions=node is func)
 
 
-def _split_conditional(stmt):
+def _split_conditional(stmt, raises=None):
     """For ``z = a if c else b`` (or ``return a if c else b``) where `a` or `b` makes a call
-    that raises (`_raises`), the ``if c: z = a else: z = b`` that computes the same; None for
-    other statements."""
+    that raises (`raises(node)`, by default `_raises`), the ``if c: z = a else: z = b`` that
+    computes the same; None for other statements."""
+    raises = raises or _raises
     value = getattr(stmt, 'value', None)
     if not isinstance(stmt, (gast.Assign, gast.Return)) or \
             not isinstance(value, gast.IfExp) or not any(
-                _raises(node) for part in (value.body, value.orelse) for node in n.walk(part)):
+                raises(node) for part in (value.body, value.orelse) for node in n.walk(part)):
         return None
     branches = []
     for part in (value.body, value.orelse):

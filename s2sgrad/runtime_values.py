@@ -13,11 +13,11 @@ def _shape(x):
     shape = getattr(x, 'shape', None)
     if shape is not None:
         return tuple(shape)
-    if isinstance(x, (list, tuple)):
+    if _is_sequence(x):
         if not x:
             return (0,)
         inner = _shape(x[0])
-        for item in x[1:]:
+        for item in list(x)[1:]:
             if _shape(item) != inner:
                 return (len(x),)
         return (len(x),) + inner
@@ -27,7 +27,7 @@ def _shape(x):
 def _as_array(x):
     """`x` as an array when it is a (nested) list or tuple of numbers or arrays (stacked with
     the items' own module through NumPy's dispatch, so CuPy items stay on the device)."""
-    if isinstance(x, (list, tuple)):
+    if _is_sequence(x):
         return np.stack([_as_array(item) for item in x]) if x else np.zeros((0,))
     return x
 
@@ -37,7 +37,7 @@ def array_module(x):
     whose first item is one), NumPy for everything else. Rules build their masks, identities
     and index arrays with it: CuPy refuses NumPy arrays as operands, while a small NumPy array
     mixes with NumPy and dask arrays alike."""
-    while isinstance(x, (list, tuple)) and x:
+    while _is_sequence(x) and x:
         x = x[0]
     if type(x).__module__.split('.')[0] in ('cupy', 'cupyx'):
         import cupy
@@ -56,7 +56,9 @@ def kind_like(g, x):
 
 
 def _is_sequence(x):
-    return isinstance(x, (list, tuple))
+    """Whether `x` is a list, tuple or deque (NumPy reads each as an array of its items; a
+    deque's adjoint is a list)."""
+    return isinstance(x, (list, tuple)) or type(x).__name__ == 'deque'
 
 
 def _is_zero(g):
@@ -68,6 +70,11 @@ def zeros_like(x):
     if type(x) is np.ndarray and x.dtype.kind == 'f':  # the common case first
         return np.zeros(x.shape, x.dtype)
     if isinstance(x, list) or type(x).__name__ == 'deque':  # (a deque's adjoint: a list)
+        if getattr(x, 'maxlen', None) is not None:
+            raise unsupported(
+                f'a deque with maxlen={x.maxlen} holding differentiated values: its append '
+                'drops the oldest item, which the derivative cannot follow; use a list and '
+                'read its last items (`buf[-n:]`)')
         return [zeros_like(item) for item in x]
     if isinstance(x, tuple):
         return _same_kind(x, [zeros_like(item) for item in x])
@@ -212,10 +219,11 @@ def _check_numeric(g, x):
                           OperandError)
     if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
             getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
-        raise ComplexError(
+        raise unsupported(
             'complex values are not supported: s2sgrad differentiates real functions of real '
             'arguments (see the README, "Known limits"); pass the real and imaginary parts '
-            'as separate real arguments')
+            'as separate real arguments (`np.cos(w * t)` and `np.sin(w * t)` for '
+            '`np.exp(1j * w * t)`)', ComplexError)
 
 
 def _no_matrix(value):

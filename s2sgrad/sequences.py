@@ -103,6 +103,9 @@ def _may_be_sequence(value, found, holders):
         if isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
                 isinstance(value.func.value, gast.Name):
             return value.func.value.id in holders
+        if isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and \
+                not value.args and isinstance(value.func.value, gast.Name):
+            return value.func.value.id in found  # (``state.copy()`` of a list)
         path = n.dotted_path(value.func) or ''
         if path == 's2s.record':  # (a namedtuple built in the function: `records`)
             return True

@@ -15,7 +15,8 @@ from .rewrite_cost import cost, plain_cost, sole_readers
 from .simplify_context import Context
 
 
-def simplify(body, params, declared=None, keep=(), resolver=None, changed=(), lists=()):
+def simplify(body, params, declared=None, keep=(), resolver=None, changed=(), lists=(),
+             data=()):
     """Rewrite the statements of the backward sweep in `body` (statements of a generated
     function with parameters `params`) by the algebraic rules, where the facts (`declared`:
     parameter name -> tuple of sizes) prove them and the result is cheaper; return the body.
@@ -24,16 +25,17 @@ def simplify(body, params, declared=None, keep=(), resolver=None, changed=(), li
     out), is brought to normal form, and is written again with the variables whose values
     reappear; it changes only when that costs fewer operations, counting the variables it
     alone reads. `changed`: variables changed in place besides those written here; `lists`:
-    variables holding lists or tuples.
+    variables holding lists or tuples; `data`: the parameters not differentiated (integer
+    arithmetic of theirs is kept as written: it may wrap around).
     """
     if not rules.REWRITES:
         return body
     start = _backward_start(body)
     if start is None:
         return body
-    ctx = Context(body, params, declared, keep, resolver, changed, lists)
+    ctx = Context(body, params, declared, keep, resolver, changed, lists, data)
     if _merge_accumulations(body, start, ctx):  # (else what ctx knows still holds)
-        ctx = Context(body, params, declared, keep, resolver, changed, lists)
+        ctx = Context(body, params, declared, keep, resolver, changed, lists, data)
     for index in range(start, len(body)):
         _simplify_nested(body[index], index, ctx)
     return body

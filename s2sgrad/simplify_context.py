@@ -26,13 +26,15 @@ class Context:
     """What the simplifier knows of one generated function: its definitions, the variables it
     may read through, the names it resolves, and the facts."""
 
-    def __init__(self, body, params, declared, keep, resolver, changed=(), lists=()):
+    def __init__(self, body, params, declared, keep, resolver, changed=(), lists=(),
+                 data=()):
         self._user_call = has_user_call
         self._impure_functions = IMPURE_FUNCTIONS
         self._impure_methods = CHANGING_METHODS
         self.body = body
         self.lists = frozenset(lists)  # (lists and tuples: ``*`` repeats, ``+`` concatenates)
         self.params = set(params)
+        self.data = frozenset(data)  # (parameters that may hold integers: not differentiated)
         self.keep = set(keep)
         self.resolver = resolver
         self.ruleset = RuleSet.get()

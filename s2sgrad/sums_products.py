@@ -6,16 +6,23 @@ from .expr_keys import is_number, signed_const
 from .facts import broadcast
 
 
-def flatten_product(node, nums, dens):
+def flatten_product(node, nums, dens, whole=None):
     """Append the factors of the product `node` to `nums`, its divisors to `dens`; return
-    its sign (1 or -1)."""
+    its sign (1 or -1).
+
+    `whole(part)`, when given, tells which products inside `node` stay one factor: integer
+    arithmetic wraps around, so ``0.5 * (a * a)`` of an integer array `a` is not
+    ``0.5 * a * a`` (the first product is the array's own, the second a float's)."""
+    if whole is not None and node is not None and _kept(node, whole):
+        nums.append(node)
+        return 1
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        return -flatten_product(node.operand, nums, dens)
+        return -flatten_product(node.operand, nums, dens, _inner(whole))
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
-        return flatten_product(node.left, nums, dens) * \
-            flatten_product(node.right, nums, dens)
+        return flatten_product(node.left, nums, dens, _inner(whole)) * \
+            flatten_product(node.right, nums, dens, _inner(whole))
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Div):
-        sign = flatten_product(node.left, nums, dens)
+        sign = flatten_product(node.left, nums, dens, _inner(whole))
         divisor = node.right
         while isinstance(divisor, gast.UnaryOp) and isinstance(divisor.op, gast.USub):
             sign, divisor = -sign, divisor.operand
@@ -23,6 +30,26 @@ def flatten_product(node, nums, dens):
         return sign
     nums.append(node)
     return 1
+
+
+class _Inner:
+    """`whole` of the parts of a product or sum (the outermost one is always taken apart)."""
+
+    def __init__(self, whole):
+        self.whole = whole
+
+
+def _inner(whole):
+    """The predicate `whole` marked to apply to the parts below (see `flatten_product`)."""
+    if whole is None or isinstance(whole, _Inner):
+        return whole
+    return _Inner(whole)
+
+
+def _kept(node, whole):
+    """Whether the part `node` of a product or sum stays whole (never the outermost)."""
+    return isinstance(whole, _Inner) and isinstance(node, (gast.BinOp, gast.UnaryOp)) and \
+        whole.whole(node)
 
 
 def build_product(nums, dens, sign, tail=()):
@@ -94,18 +121,22 @@ def split_coefficient(term):
     return sign * total, build_product(others, dens, 1)
 
 
-def flatten_sum(node, sign, terms):
-    """Append the terms of the sum `node` (times `sign`) to `terms`, as ``(sign, term)``."""
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub)):
-        flatten_sum(node.left, sign, terms)
-        flatten_sum(node.right, sign if isinstance(node.op, gast.Add) else -sign, terms)
+def flatten_sum(node, sign, terms, whole=None):
+    """Append the terms of the sum `node` (times `sign`) to `terms`, as ``(sign, term)``;
+    `whole` as for `flatten_product` (``x + (k + m)`` of integers keeps ``k + m``)."""
+    if whole is not None and _kept(node, whole):
+        terms.append((sign, node))
+    elif isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub)):
+        flatten_sum(node.left, sign, terms, _inner(whole))
+        flatten_sum(node.right, sign if isinstance(node.op, gast.Add) else -sign, terms,
+                    _inner(whole))
     elif isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
             isinstance(node.operand, gast.BinOp) and isinstance(node.operand.op,
                                                                 (gast.Add, gast.Sub)):
-        flatten_sum(node.operand, -sign, terms)
+        flatten_sum(node.operand, -sign, terms, _inner(whole))
     else:
         nums, dens = [], []
-        if flatten_product(node, nums, dens) < 0:  # ``-y`` is the term y, subtracted
+        if flatten_product(node, nums, dens, _inner(whole)) < 0:  # ``-y``: y, subtracted
             terms.append((-sign, build_product(nums, dens, 1)))
         else:
             terms.append((sign, node))

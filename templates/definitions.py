@@ -670,12 +670,15 @@ def t_pdf(x, df, loc=0.0, scale=1.0):
 
 
 def beta_logpdf(x, a, b, loc=0.0, scale=1.0):
-    """``scipy.stats.beta.logpdf(x, a, b, loc, scale)`` inside (0, 1) (nan outside, where
-    SciPy's value is -inf)."""
+    """``scipy.stats.beta.logpdf(x, a, b, loc, scale)``: -inf where ``(x - loc) / scale`` is
+    outside [0, 1] (with the derivative 0 there: the formula is evaluated at 0.5 instead)."""
     scale = scale * s2s.nan_unless_positive(scale)
     z = (x - loc) / scale
-    return scipy.special.xlogy(a - 1, z) + scipy.special.xlog1py(b - 1, -z) - \
+    inside = (z >= 0) & (z <= 1)
+    z = np.where(inside, z, 0.5)
+    value = scipy.special.xlogy(a - 1, z) + scipy.special.xlog1py(b - 1, -z) - \
         scipy.special.betaln(a, b) - np.log(scale)
+    return np.where(inside, value, -np.inf)
 
 
 def beta_pdf(x, a, b, loc=0.0, scale=1.0):
@@ -684,10 +687,14 @@ def beta_pdf(x, a, b, loc=0.0, scale=1.0):
 
 
 def gamma_logpdf(x, a, loc=0.0, scale=1.0):
-    """``scipy.stats.gamma.logpdf(x, a, loc, scale)`` for positive ``x - loc``."""
+    """``scipy.stats.gamma.logpdf(x, a, loc, scale)``: -inf where ``x < loc`` (with the
+    derivative 0 there: the formula is evaluated at 1 instead)."""
     scale = scale * s2s.nan_unless_positive(scale)
     z = (x - loc) / scale
-    return scipy.special.xlogy(a - 1, z) - z - scipy.special.gammaln(a) - np.log(scale)
+    inside = z >= 0
+    z = np.where(inside, z, 1.0)
+    value = scipy.special.xlogy(a - 1, z) - z - scipy.special.gammaln(a) - np.log(scale)
+    return np.where(inside, value, -np.inf)
 
 
 def gamma_pdf(x, a, loc=0.0, scale=1.0):
@@ -706,9 +713,11 @@ def chi2_pdf(x, df, loc=0.0, scale=1.0):
 
 
 def expon_logpdf(x, loc=0.0, scale=1.0):
-    """``scipy.stats.expon.logpdf(x, loc, scale)`` for ``x >= loc``."""
+    """``scipy.stats.expon.logpdf(x, loc, scale)``: -inf where ``x < loc`` (derivative 0)."""
     scale = scale * s2s.nan_unless_positive(scale)
-    return -(x - loc) / scale - np.log(scale)
+    z = (x - loc) / scale
+    inside = z >= 0
+    return np.where(inside, -np.where(inside, z, 0.0) - np.log(scale), -np.inf)
 
 
 def expon_pdf(x, loc=0.0, scale=1.0):

@@ -151,7 +151,7 @@ REJECTED = [
         def f(x):
             d = {**x, 'a': 1}
             return d['a']
-    ''', 2, '{', 'dictionaries are not supported'),
+    ''', 2, '{', 'unpacking into a dict display is not supported'),
     ('dict-unpacked', '''
         def f(x):
             d = {**x}

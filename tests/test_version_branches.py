@@ -29,3 +29,23 @@ def test_the_branch_that_runs_is_differentiated():
 def test_a_missing_function_raises_where_it_runs():
     with pytest.raises(AttributeError, match="has no attribute 'no_such_function_here'"):
         s2sgrad.grad(always_missing)(np.ones(3))
+
+
+def integrate_inline(F, x):
+    return np.sum(F * x) if not hasattr(np, 'no_such_function_here') else \
+        np.no_such_function_here(F, x)
+
+
+def doubled_inline(F, x):
+    total = np.no_such_function_here(F) if hasattr(np, 'no_such_function_here') else \
+        np.sum(F ** 2 * x)
+    return total * 2.0
+
+
+@pytest.mark.parametrize('f', [integrate_inline, doubled_inline])
+def test_the_branch_of_a_conditional_expression_that_runs_is_differentiated(f):
+    F = np.array([0.1, 0.5, 1.2, 0.3])
+    x = np.array([0.0, 0.3, 0.7, 1.5])
+    g = s2sgrad.grad(f)(F, x)
+    np.testing.assert_allclose(g, numerical_grad(f, (F, x), 0), rtol=1e-7)
+    assert np.allclose(s2sgrad.jvp(f)(F, x, np.ones(4)), np.sum(g))

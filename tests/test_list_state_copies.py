@@ -1,0 +1,77 @@
+"""A state held in a list and copied each step (``new = state[:]``, ``state.copy()``,
+``list(state)``), then written item by item and rebound: compartment models, Markov chains.
+A slice or copy of a list is a new list: no write through it reaches the old state."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import S2SError
+
+
+def sliced_state(rates):
+    state = [1.0, 0.0, 0.0]
+    for _ in range(4):
+        new = state[:]
+        new[0] = state[0] - rates[0] * state[0]
+        new[1] = state[1] + rates[0] * state[0] - rates[1] * state[1]
+        new[2] = state[2] + rates[1] * state[1]
+        state = new
+    return state[1] + 2.0 * state[2]
+
+
+def copied_state(rates):
+    state = [1.0, 0.0, 0.0]
+    for _ in range(4):
+        new = state.copy()
+        new[0] = state[0] * np.exp(-rates[0])
+        new[1] = state[1] + state[0] * (1.0 - np.exp(-rates[0])) - rates[1] * state[1]
+        state = new
+    return state[0] * state[1]
+
+
+def listed_state(rates):
+    state = [1.0, 0.5]
+    for k in range(3):
+        new = list(state)
+        new[k % 2] = new[k % 2] * rates[k % 2] + new[1 - k % 2]
+        state = new
+    return sum(state)
+
+
+def tail_sliced(rates):
+    state = [0.2, 0.3, 0.5]
+    for _ in range(3):
+        new = state[:]
+        new[1:] = [state[1] * rates[0], state[2] * rates[1]]
+        state = new
+    return state[1] ** 2 + state[2]
+
+
+def central(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+@pytest.mark.parametrize('f', [sliced_state, copied_state, listed_state, tail_sliced])
+def test_a_list_state_copied_and_written_each_step(f):
+    rates = np.array([0.3, 0.2])
+    kept = rates.copy()
+    expected = central(f, rates)
+    np.testing.assert_allclose(s2sgrad.grad(f)(rates), expected, rtol=1e-6, atol=1e-10)
+    v = np.array([0.7, -1.3])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(rates, v), expected @ v, rtol=1e-6, atol=1e-10)
+    step = 1e-5
+    hv = (s2sgrad.grad(f)(rates + step * v) - s2sgrad.grad(f)(rates - step * v)) / (2 * step)
+    np.testing.assert_allclose(s2sgrad.hvp(f)(rates, v), hv, rtol=1e-5, atol=1e-8)
+    np.testing.assert_array_equal(rates, kept)
+
+
+def sliced_argument(rates, state):
+    new = state[:]
+    new[0] = state[0] * rates[0]
+    return new[0] + state[0]
+
+
+def test_a_slice_of_an_argument_that_may_be_an_array_is_refused():
+    # (an array's slice is a view: the write would reach the caller's array)
+    with pytest.raises(S2SError, match='new = state'):
+        s2sgrad.grad(sliced_argument)(np.array([0.3, 0.2]), [1.5, 2.0])
