@@ -81,8 +81,9 @@ def _replace(call, old, new):
 
 def _private(func, name, resolver):
     """Whether `name` holds only dicts or lists `func` makes (displays, ``dict()``, ``list()``,
-    or what a call rebinding it returns) and is read only by key or passed to calls that
-    rebind it: no other name or container may see its object."""
+    or what a call rebinding it returns: ``w, config = rule(w, dw, config)``, ``st =
+    step(st, z)``) and is read only by key or passed to calls that rebind it: no other name
+    or container may see its object."""
     if name in n.names_stored(func.args):
         return False
     for stmt in n.statements(func.body):
@@ -95,12 +96,13 @@ def _private(func, name, resolver):
         if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
             return False  # (a loop variable, ``config += ...``)
         target, value = stmt.targets[0], stmt.value
+        passed = isinstance(value, gast.Call) and any(
+            isinstance(a, gast.Name) and a.id == name
+            for a in list(value.args) + [k.value for k in value.keywords])
         if isinstance(target, gast.Name):
-            if not _made(value, resolver):
+            if not (_made(value, resolver) or passed):  # (``st = step(st, z)``)
                 return False
-        elif not (isinstance(target, (gast.Tuple, gast.List)) and isinstance(value, gast.Call)
-                  and any(isinstance(a, gast.Name) and a.id == name for a in
-                          list(value.args) + [k.value for k in value.keywords])):
+        elif not (isinstance(target, (gast.Tuple, gast.List)) and passed):
             return False
     return _read_by_key_only(func, name)
 
@@ -143,7 +145,7 @@ def _read_by_key_only(func, name):
         stmt = statements.get(id(node))
         if isinstance(parent, (gast.Call, gast.keyword)) and isinstance(stmt, gast.Assign) \
                 and name in n.names_stored(stmt.targets[0]) and \
-                isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
+                isinstance(stmt.targets[0], (gast.Tuple, gast.List, gast.Name)):
             continue
         return False
     return True

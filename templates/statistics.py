@@ -249,6 +249,110 @@ def lognorm_pdf(x, s, loc=0.0, scale=1.0):
     return np.where(inside, density, 0.0)
 
 
+def binom_logpmf(k, n, p, loc=0):
+    """``scipy.stats.binom.logpmf(k, n, p, loc)``: -inf off the counts 0, ..., n (derivative
+    0 there), differentiated in `p` (and, as a smooth function, in `k` and `n`)."""
+    k = k - loc
+    inside = (k >= 0) & (k <= n) & (k == np.floor(k))
+    k = np.where(inside, k, 0.0)
+    return np.where(inside, scipy.special.gammaln(n + 1) - scipy.special.gammaln(k + 1) -
+                    scipy.special.gammaln(n - k + 1) + scipy.special.xlogy(k, p) +
+                    scipy.special.xlog1py(n - k, -p), -np.inf)
+
+
+def binom_pmf(k, n, p, loc=0):
+    """``scipy.stats.binom.pmf(k, n, p, loc)``."""
+    return np.exp(scipy.stats.binom.logpmf(k, n, p, loc))
+
+
+def nbinom_logpmf(k, n, p, loc=0):
+    """``scipy.stats.nbinom.logpmf(k, n, p, loc)``: failures before the `n`-th success;
+    -inf off the counts 0, 1, ... (derivative 0 there)."""
+    k = k - loc
+    inside = (k >= 0) & (k == np.floor(k))
+    k = np.where(inside, k, 0.0)
+    return np.where(inside, scipy.special.gammaln(n + k) - scipy.special.gammaln(k + 1) -
+                    scipy.special.gammaln(n) + n * np.log(p) + scipy.special.xlog1py(k, -p),
+                    -np.inf)
+
+
+def nbinom_pmf(k, n, p, loc=0):
+    """``scipy.stats.nbinom.pmf(k, n, p, loc)``."""
+    return np.exp(scipy.stats.nbinom.logpmf(k, n, p, loc))
+
+
+def halfnorm_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.halfnorm.logpdf(x, loc, scale)``: -inf where ``x < loc`` (derivative 0)."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    inside = z >= 0
+    z = np.where(inside, z, 0.0)
+    return np.where(inside, 0.5 * np.log(2 / np.pi) - z ** 2 / 2 - np.log(scale), -np.inf)
+
+
+def halfnorm_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.halfnorm.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.halfnorm.logpdf(x, loc, scale))
+
+
+def halfcauchy_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.halfcauchy.logpdf(x, loc, scale)``: -inf where ``x < loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    inside = z >= 0
+    z = np.where(inside, z, 0.0)
+    return np.where(inside, np.log(2 / np.pi) - np.log1p(z ** 2) - np.log(scale), -np.inf)
+
+
+def halfcauchy_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.halfcauchy.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.halfcauchy.logpdf(x, loc, scale))
+
+
+def invgamma_logpdf(x, a, loc=0.0, scale=1.0):
+    """``scipy.stats.invgamma.logpdf(x, a, loc, scale)``: -inf where ``x <= loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    inside = z > 0
+    z = np.where(inside, z, 1.0)
+    return np.where(inside, -(a + 1) * np.log(z) - scipy.special.gammaln(a) - 1.0 / z -
+                    np.log(scale), -np.inf)
+
+
+def invgamma_pdf(x, a, loc=0.0, scale=1.0):
+    """``scipy.stats.invgamma.pdf(x, a, loc, scale)``."""
+    return np.exp(scipy.stats.invgamma.logpdf(x, a, loc, scale))
+
+
+def weibull_min_logpdf(x, c, loc=0.0, scale=1.0):
+    """``scipy.stats.weibull_min.logpdf(x, c, loc, scale)``: -inf where ``x < loc``."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    inside = z >= 0
+    z = np.where(inside, z, 1.0)
+    return np.where(inside, np.log(c) + scipy.special.xlogy(c - 1, z) - z ** c -
+                    np.log(scale), -np.inf)
+
+
+def weibull_min_pdf(x, c, loc=0.0, scale=1.0):
+    """``scipy.stats.weibull_min.pdf(x, c, loc, scale)``."""
+    return np.exp(scipy.stats.weibull_min.logpdf(x, c, loc, scale))
+
+
+def uniform_logpdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.uniform.logpdf(x, loc, scale)``: ``-log(scale)`` on [loc, loc + scale],
+    -inf off it (its derivative in `x` is 0 everywhere it is defined)."""
+    scale = scale * s2s.nan_unless_positive(scale)
+    z = (x - loc) / scale
+    inside = (z >= 0) & (z <= 1)
+    return np.where(inside, -np.log(scale) + 0.0 * z, -np.inf)
+
+
+def uniform_pdf(x, loc=0.0, scale=1.0):
+    """``scipy.stats.uniform.pdf(x, loc, scale)``."""
+    return np.exp(scipy.stats.uniform.logpdf(x, loc, scale))
+
+
 def scipy_lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True,
                 lapack_driver=None):
     """``scipy.linalg.lstsq(a, b, cond)`` of a matrix of full rank: as `np.linalg.lstsq`, the
@@ -301,6 +405,17 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'kurtosis'): kurtosis, ('scipy.stats', 'trim_mean'): trim_mean,
     ('scipy.stats', 'lognorm.logpdf'): lognorm_logpdf,
     ('scipy.stats', 'lognorm.pdf'): lognorm_pdf,
+    ('scipy.stats', 'binom.logpmf'): binom_logpmf, ('scipy.stats', 'binom.pmf'): binom_pmf,
+    ('scipy.stats', 'nbinom.logpmf'): nbinom_logpmf, ('scipy.stats', 'nbinom.pmf'): nbinom_pmf,
+    ('scipy.stats', 'halfnorm.logpdf'): halfnorm_logpdf,
+    ('scipy.stats', 'halfnorm.pdf'): halfnorm_pdf,
+    ('scipy.stats', 'halfcauchy.logpdf'): halfcauchy_logpdf,
+    ('scipy.stats', 'halfcauchy.pdf'): halfcauchy_pdf,
+    ('scipy.stats', 'invgamma.logpdf'): invgamma_logpdf,
+    ('scipy.stats', 'invgamma.pdf'): invgamma_pdf,
+    ('scipy.stats', 'weibull_min.logpdf'): weibull_min_logpdf,
+    ('scipy.stats', 'weibull_min.pdf'): weibull_min_pdf,
+    ('scipy.stats', 'uniform.logpdf'): uniform_logpdf, ('scipy.stats', 'uniform.pdf'): uniform_pdf,
     ('scipy.linalg', 'lstsq'): scipy_lstsq, ('scipy.signal', 'lfilter'): lfilter,
 }
 """``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""

@@ -199,3 +199,30 @@ def test_a_rule_popping_from_its_copy_of_the_state(wrt):
     w, x = np.array([0.5, -0.3, 0.8]), np.array([1.2, 0.4, -0.7])
     g = s2sgrad.grad(popping_state, wrt=wrt)(w, x)
     np.testing.assert_allclose(g, numerical_grad(popping_state, (w, x), wrt), rtol=1e-6)
+
+
+def filter_step(st, z):
+    st['x'] = st['x'] + st['gain'] * (z - st['x'])
+    st['P'] = st['P'] * (1.0 - st['gain'])
+    return st
+
+
+def filtered_cost(zs, gain):
+    st = {'x': 0.0, 'P': 1.0, 'gain': gain}
+    cost = 0.0
+    for z in zs:
+        st = filter_step(st, z)
+        cost += st['x'] ** 2 + st['P']
+    return cost
+
+
+@pytest.mark.parametrize('wrt', [0, 1])
+def test_a_state_dict_the_helper_returns_alone_and_the_call_rebinds(wrt):
+    # (``st = step(st, z)``, as ``w, config = rule(w, dw, config)``: the call gets a copy)
+    zs, gain = np.array([1.3, 0.2, -0.5]), 0.4
+    g = s2sgrad.grad(filtered_cost, wrt=wrt)(zs, gain)
+    np.testing.assert_allclose(g, numerical_grad(filtered_cost, (zs, gain), wrt), rtol=1e-6)
+    v = np.array([0.3, -1.0, 2.0]) if wrt == 0 else 1.0
+    t = s2sgrad.jvp(filtered_cost, wrt=wrt)(zs, gain, v)
+    assert np.isclose(t, np.sum(g * v))
+    np.testing.assert_array_equal(zs, [1.3, 0.2, -0.5])

@@ -51,6 +51,21 @@ def f_skew(x): return scipy.stats.skew(x) + scipy.stats.skew(x, bias=False) * 2.
 def f_kurtosis(x): return np.sum(scipy.stats.kurtosis(x, axis=1) * V[:2])
 def f_kurtosis_pearson(x): return scipy.stats.kurtosis(x, fisher=False, bias=False)
 def f_trim_mean(x): return scipy.stats.trim_mean(x ** 2, 0.2) * 3.0
+
+
+COUNTS = np.array([0.0, 1.0, 3.0, 2.0])
+
+
+def f_binom(p): return np.sum(scipy.stats.binom.logpmf(COUNTS, 6, p * 0.3 + 0.5))
+def f_binom_pmf(p): return np.sum(scipy.stats.binom.pmf(COUNTS, 5, p * 0.3 + 0.5) * V)
+def f_nbinom(n, p): return np.sum(scipy.stats.nbinom.logpmf(COUNTS, n + 3.0, p * 0.3 + 0.5))
+def f_nbinom_pmf(p): return np.sum(scipy.stats.nbinom.pmf(COUNTS, 2, p * 0.3 + 0.5) * V)
+def f_halfnorm(x, s): return np.sum(scipy.stats.halfnorm.logpdf(x + 1.5, 0.2, s + 2.0))
+def f_halfcauchy(x): return np.sum(scipy.stats.halfcauchy.pdf(x + 1.2) * V[:3])
+def f_invgamma(x, a): return np.sum(scipy.stats.invgamma.logpdf(x + 2.0, a + 2.5, 0.1, 1.3))
+def f_weibull(x, c): return np.sum(scipy.stats.weibull_min.logpdf(x + 2.0, c + 2.0, 0.0, 1.5))
+def f_uniform(s): return np.sum(scipy.stats.uniform.logpdf(V, -1.0, s + 3.0))
+def f_uniform_pdf(x, s): return np.sum(scipy.stats.uniform.pdf(x, -2.0, s + 4.0) * x ** 2)
 def f_lognorm_logpdf(x, s): return np.sum(scipy.stats.lognorm.logpdf(x + 2.0, s + 1.5, 0.1, 2.0))
 def f_lognorm_pdf(x): return np.sum(scipy.stats.lognorm.pdf(x + 2.0, 0.7) * V[:3])
 def f_lognorm_outside(x): return np.sum(scipy.stats.lognorm.pdf(x - 2.0, 0.7) + x ** 2)
@@ -84,6 +99,15 @@ ROWS = [
     (f_kurtosis, arr(2, 6), 0), (f_kurtosis_pearson, arr(6), 0), (f_trim_mean, arr(7), 0),
     (f_lognorm_logpdf, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
     (f_lognorm_pdf, arr(3), 0), (f_lognorm_outside, arr(3), 0),
+    (f_binom, arr(), 0), (f_binom_pmf, arr(), 0),
+    (f_nbinom, lambda rng: [rng.uniform(-1, 1), rng.uniform(-1, 1)], (0, 1)),
+    (f_nbinom_pmf, arr(), 0),
+    (f_halfnorm, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
+    (f_halfcauchy, arr(3), 0),
+    (f_invgamma, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
+    (f_weibull, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
+    (f_uniform, arr(), 0), (f_uniform_pdf, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)],
+                            (0, 1)),
     (f_lfilter, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-0.4, 0.4, 2),
                              rng.uniform(-1, 1, 6)], (0, 1, 2)),
     (f_lfilter_fir, lambda rng: [rng.uniform(-1, 1, 2), rng.uniform(-1, 1, 4)], (0, 1)),
@@ -135,6 +159,16 @@ SCIPY_VALUES = [
     (scipy.stats.lognorm.pdf, (np.abs(A) + 0.5, 1.3), {}),
     (scipy.stats.lognorm.pdf, (A, 1.3), {'loc': 0.1}),
     (scipy.stats.lognorm.logpdf, (A, 0.6), {'scale': 2.0}),
+    (scipy.stats.binom.logpmf, (np.array([0.0, 1.0, 3.0, 7.0, 2.5, -1.0]), 5, 0.3), {}),
+    (scipy.stats.binom.pmf, (np.array([0.0, 2.0, 4.0]), 4.0, 0.6), {'loc': 1}),
+    (scipy.stats.nbinom.logpmf, (np.array([0.0, 1.0, 3.0, 2.5, -1.0]), 2.5, 0.4), {}),
+    (scipy.stats.nbinom.pmf, (np.array([0.0, 5.0]), 3, 0.6), {}),
+    (scipy.stats.halfnorm.logpdf, (A, 0.1, 1.5), {}), (scipy.stats.halfnorm.pdf, (A,), {}),
+    (scipy.stats.halfcauchy.logpdf, (A, -0.2, 0.7), {}), (scipy.stats.halfcauchy.pdf, (A,), {}),
+    (scipy.stats.invgamma.logpdf, (A, 2.5, 0.0, 1.3), {}), (scipy.stats.invgamma.pdf, (A, 1.5), {}),
+    (scipy.stats.weibull_min.logpdf, (A, 1.7, 0.0, 1.2), {}),
+    (scipy.stats.weibull_min.pdf, (np.abs(A), 0.8), {}),
+    (scipy.stats.uniform.logpdf, (A, -0.2, 2.0), {}), (scipy.stats.uniform.pdf, (A,), {}),
     (scipy.signal.lfilter, ([0.5, 0.2], [1.0, -0.3, 0.1], A[0]), {}),
     (scipy.signal.lfilter, ([0.5, 0.2, 0.1], [2.0], A[0]), {}),
     (scipy.signal.lfilter, ([1.0], [1.5, -0.9], A[1]), {}),
