@@ -220,6 +220,9 @@ def _is_list_value(value, found):
         return True
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.record':
         return True  # (a namedtuple built in the function: `records`)
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) in (
+            'deque', 'collections.deque') and len(value.args) <= 1 and not value.keywords:
+        return True  # (a deque, filled by ``append``: NumPy reads it as a list)
     if isinstance(value, gast.Name):  # a copy
         return value.id in found
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy' and \

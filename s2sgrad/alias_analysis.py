@@ -254,9 +254,15 @@ class AliasAnalysis(MemoryModel):
         the generated code checks at run time (`item_guards`). The item of an argument's list
         is not copied: the new item is rebound."""
         held = set().union(set(), *(self.mem.get(b, ()) for b in own))
+        # (a list made anew at each run of a loop, ``new = state[:]``: a name that held one
+        # made at an earlier run, ``prev = state``, is another list holding the same arrays)
+        made = self._made_anew(stmt, own, held)
+
+        def same_list(b):
+            return self.mem.get(b, set()) & held and (
+                made is None or self._latest(b, made[0], made[1], own, set()))
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, memory)
-                       if not self.mem.get(b, set()) & held and
-                       self._live(b, stmt, before, live_after)})
+                       if not same_list(b) and self._live(b, stmt, before, live_after)})
         if live:
             raise SharedItem(stmt, name, live[0])
         if stmt not in self.item_guards:

@@ -30,6 +30,12 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
                 isinstance(receiver, gast.Constant) and isinstance(receiver.value, str):
             # (``'loss={:.3f}'.format(loss)``, ``', '.join(...)``: text, no derivative)
             return Callee('constant', None, (), ())
+        if name == 'copy' and not call.args and not call.keywords and \
+                isinstance(receiver, gast.Name) and \
+                receiver.id in getattr(ctx, 'list_names', ()):
+            # (``new = state.copy()`` of a list the function makes: a list, as ``list(state)``
+            # makes it, not NumPy's copy of an array)
+            return Callee('rule', builtins.list, [receiver], [])
         target = rules.METHODS.get(name)
         if target is None:
             raise ctx.no_rule(stmt, f'the method `.{name}()`', object_hint(receiver, name, True))

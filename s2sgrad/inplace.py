@@ -310,11 +310,9 @@ def merge_aliases(ctx, body):
                 # = x``, then ``x = s2s.copy(x)`` before the writes: no write reaches the
                 # array both names held; the alias analysis checks every write)
             if not single or counts.get(original) != 1 or stmt not in body:
-                shown = f'{alias} = {original}'
-                if original not in n.all_names(ctx.source.node) and \
-                        getattr(stmt, 'lineno', None):  # (a temporary: the line as written)
-                    shown = ctx.source.lines[stmt.lineno - 1].strip()
-                raise ctx.unsupported(stmt, f'the alias `{shown}` of an array that is '
+                shown = f'`{alias} = {original}`' if original in n.all_names(
+                    ctx.source.node) else f'`{alias}` (made on the line below)'
+                raise ctx.unsupported(stmt, f'the alias {shown} of an array that is '
                                             f'assigned into (copy it with `.copy()` or use '
                                             f'one name)')
             index = body.index(stmt)

@@ -152,10 +152,11 @@ _DEPTH = 4
 
 def pure_call(call, resolver, _depth=0):
     """Whether `call` changes nothing (see `called_before`): a function of NumPy's, SciPy's or
-    `math` (not a random draw, not one that writes into an argument, ``np.copyto``, nor one
-    given an `out`), one of `_PURE_BUILTINS` (or of `_READING_BUILTINS` given no name), or a
-    function of yours whose body writes nothing (no store into an item or attribute, no
-    ``global``, no ``yield``) and makes only such calls. A method is never taken for one
+    `math` that s2sgrad has a rule for (not a random draw, not one that writes into an
+    argument, ``np.copyto``, nor one given an `out` or ``copy=``), one of `_PURE_BUILTINS`
+    (or of `_READING_BUILTINS` given no name), or a function of yours whose body writes
+    nothing (no store into an item or attribute, no ``global``, no ``yield``) and makes only
+    such calls. A method is never taken for one
     (its object may be anything: ``queue.get()``)."""
     if resolver is None or isinstance(call.func, gast.Attribute) and \
             not resolver.is_global(call.func):
@@ -173,8 +174,11 @@ def pure_call(call, resolver, _depth=0):
             isinstance(arg, (gast.Name, gast.Attribute, gast.Starred))
             for arg in call.args + [k.value for k in call.keywords])
     if module.split('.')[0] in ('numpy', 'scipy', 'math'):
-        return 'random' not in module and name not in INPLACE_FUNCTIONS and \
-            not out_arguments(call, resolver)
+        # (one s2sgrad knows: not a draw, ``norm.rvs()``, nor one that runs code or reads an
+        # iterator given to it, ``np.apply_along_axis``, ``np.fromiter``)
+        return rules.has_rule(obj) and 'random' not in module and \
+            name not in INPLACE_FUNCTIONS and not out_arguments(call, resolver) and \
+            not any(k.arg == 'copy' for k in call.keywords)  # (``nan_to_num(d, copy=False)``)
     return inspect.isfunction(obj) and not rules.is_library(obj) and \
         rules.lookup_adjoint(obj) is None and _writes_nothing(obj, _depth)
 

@@ -133,7 +133,10 @@ class Normalizer:
         data = self.ctx.data
         if not data:
             return False
-        names = [node.id for node in n.walk(part) if isinstance(node, gast.Name)]
+        called = {id(sub) for node in n.walk(part) if isinstance(node, gast.Call)
+                  for sub in n.walk(node.func)}  # (``np`` of ``np.asarray(a)``)
+        names = [node.id for node in n.walk(part)
+                 if isinstance(node, gast.Name) and id(node) not in called]
         return bool(names) and all(name in data for name in names) and \
             not self.ctx.facts.inexact(part)
 

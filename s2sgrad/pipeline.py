@@ -108,7 +108,7 @@ def optimise(ctx, made):
     return optimize(made.node, made.keep, ctx.shapes.same, declared=ctx.declared,
                     resolver=ctx.resolver, stacks=made.stacks,
                     changed=ctx.recent_sharers, lists=getattr(ctx, 'list_names', ()),
-                    data=[name for name in ctx.params if name not in ctx.wrt])
+                    data=_inactive(ctx))
 
 
 def normalise(ctx):
@@ -158,6 +158,15 @@ def normalise(ctx):
     body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)
     return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
+
+
+def _inactive(ctx):
+    """The parameters not differentiated and the variables of the body that carry no
+    derivative: values that may be integers, whose arithmetic the simplifier keeps as
+    written (`normal_form.Normalizer._whole`)."""
+    names = set(ctx.params) | {name for stmt in getattr(ctx, 'body_all_statements', ())
+                               for name in n.names_stored(stmt)}
+    return sorted(names - set(ctx.activity.active) - set(ctx.wrt))
 
 
 def analyse(ctx, body):

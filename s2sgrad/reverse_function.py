@@ -79,7 +79,9 @@ def reverse_function(ctx, body, ret):
     if seed in mutated:
         # the caller's adjoint, which it may read again (differentiated once more) and may
         # give as a tuple (``a, b = helper(x)``): the sweep pops items off a list of its own
-        seed_stmts.insert(0, n.assign(seed, n.call('list', n.name(seed))))
+        seed_stmts.insert(0, n.assign(seed, n.call(
+            'dict' if _made_dict(result.id, ctx.body_all_statements) else 'list',
+            n.name(seed))))
     elif seed and _parts_of(seed, backward) & mutated:  # (``bu = bh[1]``, ``bu.pop()``)
         seed_stmts.insert(0, n.assign(seed, n.call('s2s.own', n.name(seed))))
     # What a caller learns of the result: whatever this body does with a parameter, its
@@ -199,3 +201,13 @@ def _placeholder(var, forward):
             if not (isinstance(stmt.targets[0], gast.Name) and integer(stmt.value)):
                 return n.const(None)
     return n.const(0)
+
+
+def _made_dict(name, statements):
+    """Whether every assignment of `name` in `statements` makes a dict (a display, a dict
+    comprehension, ``dict(...)``): its cotangent is a dict, copied as one."""
+    values = [stmt.value for stmt in statements if isinstance(stmt, gast.Assign) and
+              any(isinstance(t, gast.Name) and t.id == name for t in stmt.targets)]
+    return bool(values) and all(
+        isinstance(v, (gast.Dict, gast.DictComp)) or isinstance(v, gast.Call) and
+        n.dotted_path(v.func) in ('dict', 's2s.dict_copy') for v in values)

@@ -80,11 +80,11 @@ def check_cotangent(cotangent, result, path=''):
     with the same items (a list for a tuple is fine, and an array whose first axis runs over
     the items of a list or tuple), each of its item's shape.
     `path` is where in the output this part sits (``[1]['a']``), for the message."""
-    if not isinstance(result, (list, tuple, dict)) and not path and (
+    if not _is_sequence(result) and not isinstance(result, dict) and not path and (
             cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
         raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
                          'array of the shape of the function\'s output')
-    if not isinstance(result, (list, tuple, dict)) and not path and \
+    if not _is_sequence(result) and not isinstance(result, dict) and not path and \
             cotangent is not None and _shape(cotangent) != _shape(result):
         raise ShapeError(f'vjp: the cotangent has shape {_shape(cotangent)}, but the '
                          f'function returned shape {_shape(result)}; pass one of the '
@@ -104,12 +104,12 @@ def as_float(given, like):
         items = {key: as_float(value, like.get(key) if isinstance(like, dict) else None)
                  for key, value in given.items()}
         return items if any(items[key] is not given[key] for key in given) else given
-    if isinstance(given, (list, tuple)):
-        items = [as_float(value, like[k] if isinstance(like, (list, tuple)) and
+    if _is_sequence(given):
+        items = [as_float(value, like[k] if _is_sequence(like) and
                           k < len(like) else None) for k, value in enumerate(given)]
         if all(item is value for item, value in zip(items, given)):
             return given
-        if isinstance(given, list):
+        if not isinstance(given, tuple):  # (a list; a deque's items as a list)
             return items
         return type(given)(*items) if hasattr(given, '_fields') else tuple(items)
     if isinstance(like, np.ndarray) and like.ndim == 0 and (
@@ -129,17 +129,21 @@ def _own_containers(value, like=None):
     """`value` with its lists, tuples and dicts copied (not its arrays): the gradient takes
     items off a list cotangent, which must not change the caller's. A tuple standing for a
     list of `like` (the output: ``jacobian``'s rows, a cotangent given as a tuple) is a list,
-    which the gradient of a list built by ``append`` pops."""
-    if isinstance(value, (list, tuple)):
-        likes = like if isinstance(like, (list, tuple)) and len(like) == len(value) else \
+    which the gradient of a list built by ``append`` pops. A deque is copied as a list."""
+    if _is_sequence(value):
+        likes = like if _is_sequence(like) and len(like) == len(value) else \
             [None] * len(value)
         items = [_own_containers(item, part) for item, part in zip(value, likes)]
-        if isinstance(value, list) or isinstance(like, list):
+        if not isinstance(value, tuple) or isinstance(like, list):
             return items
         return type(value)(*items) if hasattr(value, '_fields') else tuple(items)
     if isinstance(value, dict):
         return {key: _own_containers(item, like.get(key) if isinstance(like, dict) else None)
                 for key, item in value.items()}
+    if _is_sequence(like) and getattr(value, 'ndim', 0) >= 1 and len(value) == len(like):
+        # (an array whose first axis runs over the items of a list output: one per item)
+        rows = [_own_containers(value[k], part) for k, part in enumerate(like)]
+        return tuple(rows) if isinstance(like, tuple) else rows
     return value
 
 
@@ -171,7 +175,7 @@ def _check_like(given, like, root, path, what, label):
                                  f'entry that does not vary)')
             _check_like(given[key], value, root, f'{path}[{key!r}]', what, label)
         return
-    if isinstance(like, (list, tuple)):
+    if _is_sequence(like):
         if not (_is_sequence(given) or getattr(given, 'ndim', 0) >= 1):
             raise ShapeError(f'{what} of {where} is a {type(given).__name__}, but {where} is a '
                              f'{type(like).__name__} of {len(like)} item(s); pass a '

@@ -4,8 +4,8 @@ import numbers
 import numpy as np
 
 from .runtime_errors import _repeated_items, unsupported
-from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, add, array_module, \
-    broadcast_like, copy, reshape_like, zeros_like
+from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, _unbounded, add, \
+    array_module, broadcast_like, copy, reshape_like, zeros_like
 
 
 def field_index(x, name):
@@ -215,6 +215,7 @@ def zero_at(by, index):
 def unstack(g, items, axis=0):
     """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item
     (``np.array(v)`` of an array or a number copies it: its adjoint is `g` in its shape)."""
+    _unbounded(items)
     if not _is_sequence(items):
         return reshape_like(g, items)
     if axis == 0:

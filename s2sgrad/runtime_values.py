@@ -65,27 +65,42 @@ def _is_zero(g):
     return g is None or (type(g) in (float, int) and g == 0)
 
 
+def _unbounded(x):
+    """`x`, once checked that it is no deque with a `maxlen` (whose ``append`` drops its
+    oldest item, which the derivative, popping one adjoint per append, cannot follow): the
+    adjoint of a value the derivative follows item by item (`zeros_like`, `unstack`)."""
+    if getattr(x, 'maxlen', None) is not None and type(x).__name__ == 'deque':
+        raise unsupported(
+            f'a deque with maxlen={x.maxlen}, followed item by item by the derivative: its '
+            'append drops the oldest item, which the derivative cannot follow; use a list and '
+            'read its last items (`buf[-n:]`), or keep the deque out of the differentiated '
+            'arguments')
+    return x
+
+
 def zeros_like(x):
-    """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros."""
+    """A zero adjoint shaped like `x`: 0.0 for Python numbers, zero arrays, lists of zeros.
+    A bounded deque is refused (`_unbounded`) where it is `x` itself, not an item of it."""
     if type(x) is np.ndarray and x.dtype.kind == 'f':  # the common case first
         return np.zeros(x.shape, x.dtype)
+    return _zeros_like(_unbounded(x))
+
+
+def _zeros_like(x):
+    if type(x) is np.ndarray and x.dtype.kind == 'f':
+        return np.zeros(x.shape, x.dtype)
     if isinstance(x, list) or type(x).__name__ == 'deque':  # (a deque's adjoint: a list)
-        if getattr(x, 'maxlen', None) is not None:
-            raise unsupported(
-                f'a deque with maxlen={x.maxlen} holding differentiated values: its append '
-                'drops the oldest item, which the derivative cannot follow; use a list and '
-                'read its last items (`buf[-n:]`)')
-        return [zeros_like(item) for item in x]
+        return [_zeros_like(item) for item in x]
     if isinstance(x, tuple):
-        return _same_kind(x, [zeros_like(item) for item in x])
+        return _same_kind(x, [_zeros_like(item) for item in x])
     if isinstance(x, dict):
-        zeros = {key: zeros_like(value) for key, value in x.items()}
+        zeros = {key: _zeros_like(value) for key, value in x.items()}
         factory = getattr(x, 'default_factory', None)
         if factory is None:
             return zeros
 
         def zero():  # (a defaultdict's: a key read first gets the zero of its default)
-            return zeros_like(factory())
+            return _zeros_like(factory())
         return type(x)(zero, zeros)
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
         return 0.0
@@ -296,7 +311,7 @@ def _like_value(g, x):
     if type(g) is np.ndarray and type(x) is np.ndarray and g.dtype == x.dtype and \
             g.dtype.kind == 'f':  # the common case, first
         return g if g.flags.writeable else g.copy()
-    if isinstance(x, (list, tuple, dict)):
+    if _is_sequence(x) or isinstance(x, dict):  # (a deque's gradient: a deque)
         return _like_container(g, x)
     _check_numeric(g, x)
     if _is_lazy(g) and isinstance(x, (numbers.Number, np.generic)):

@@ -353,6 +353,52 @@ def uniform_pdf(x, loc=0.0, scale=1.0):
     return np.exp(scipy.stats.uniform.logpdf(x, loc, scale))
 
 
+def convolve2d(in1, in2, mode='full', boundary='fill', fillvalue=0):
+    """``scipy.signal.convolve2d(in1, in2, mode)`` with zero fill (the default boundary): the
+    sum, over the kernel's entries, of each entry times the zero-padded image shifted by it,
+    cut to `mode`."""
+    if boundary != 'fill' or fillvalue != 0 or np.ndim(in1) != 2 or np.ndim(in2) != 2 or \
+            mode not in ('full', 'valid', 'same'):
+        s2s.refuse("scipy.signal.convolve2d of matrices with boundary='fill' and fillvalue=0")
+    kernel = np.asarray(in2)
+    rows, cols = np.shape(in1)
+    kr, kc = np.shape(kernel)
+    if mode == 'valid' and (rows < kr or cols < kc):
+        s2s.refuse("scipy.signal.convolve2d's mode='valid' with the first matrix at least as "
+                   "large as the second")
+    padded = np.pad(in1, ((kr - 1, kr - 1), (kc - 1, kc - 1)))
+    full = 0.0
+    for a in range(kr):
+        for b in range(kc):
+            full = full + kernel[a, b] * padded[kr - 1 - a:2 * kr - 2 - a + rows,
+                                                kc - 1 - b:2 * kc - 2 - b + cols]
+    if mode == 'full':
+        return full
+    if mode == 'valid':
+        return full[kr - 1:rows, kc - 1:cols]
+    return full[(kr - 1) // 2:(kr - 1) // 2 + rows, (kc - 1) // 2:(kc - 1) // 2 + cols]
+
+
+def correlate2d(in1, in2, mode='full', boundary='fill', fillvalue=0):
+    """``scipy.signal.correlate2d(in1, in2, mode)`` with zero fill: the full convolution with
+    the kernel turned half a turn, cut to `mode` (SciPy centres 'same' differently)."""
+    if boundary != 'fill' or fillvalue != 0 or np.ndim(in1) != 2 or np.ndim(in2) != 2 or \
+            mode not in ('full', 'valid', 'same'):
+        s2s.refuse("scipy.signal.correlate2d of matrices with boundary='fill' and fillvalue=0")
+    kernel = np.asarray(in2)
+    rows, cols = np.shape(in1)
+    kr, kc = np.shape(kernel)
+    if mode == 'valid' and (rows < kr or cols < kc):
+        s2s.refuse("scipy.signal.correlate2d's mode='valid' with the first matrix at least as "
+                   "large as the second")
+    full = scipy.signal.convolve2d(in1, kernel[::-1, ::-1])
+    if mode == 'full':
+        return full
+    if mode == 'valid':
+        return full[kr - 1:rows, kc - 1:cols]
+    return full[kr // 2:kr // 2 + rows, kc // 2:kc // 2 + cols]
+
+
 def scipy_lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True,
                 lapack_driver=None):
     """``scipy.linalg.lstsq(a, b, cond)`` of a matrix of full rank: as `np.linalg.lstsq`, the
@@ -417,6 +463,7 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'weibull_min.pdf'): weibull_min_pdf,
     ('scipy.stats', 'uniform.logpdf'): uniform_logpdf, ('scipy.stats', 'uniform.pdf'): uniform_pdf,
     ('scipy.linalg', 'lstsq'): scipy_lstsq, ('scipy.signal', 'lfilter'): lfilter,
+    ('scipy.signal', 'convolve2d'): convolve2d, ('scipy.signal', 'correlate2d'): correlate2d,
 }
 """``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
 

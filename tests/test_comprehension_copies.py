@@ -65,3 +65,30 @@ def test_a_helper_changing_the_copys_items_in_place_is_not_let_through():
         return
     np.testing.assert_array_equal(tips['A'], [1.0, 2.0])
     assert np.isclose(got, central(through_an_item_change, 0.7, {'A': np.array([1.0, 2.0])}))
+
+
+def pruned_and_extended(tips, k):
+    partial = {key: v for key, v in tips.items()}
+    del partial['B']
+    partial['D'] = partial['A'] * k
+    return partial
+
+
+def through_a_returned_copy(x, k):
+    rows = [x[0:2] * 1.0, x[2:4] * 1.0]
+    out = pruned_and_extended({'A': rows[0], 'B': rows[1]}, k)
+    return np.sum(out['A'] * out['D'])
+
+
+@pytest.mark.parametrize('wrt', [0, 1])
+def test_a_helper_returning_its_pruned_copy_of_a_dict(wrt):
+    # (the helper's derivative pops from its own copy of the dict cotangent, kept a dict)
+    x, k = np.array([0.3, 0.7, -0.4, 1.1]), 1.3
+    g = s2sgrad.grad(through_a_returned_copy, wrt=wrt)(x, k)
+    if wrt == 0:
+        expected = np.array([(through_a_returned_copy(x + 1e-6 * e, k) -
+                              through_a_returned_copy(x - 1e-6 * e, k)) / 2e-6 for e in np.eye(4)])
+    else:
+        expected = (through_a_returned_copy(x, k + 1e-6) -
+                    through_a_returned_copy(x, k - 1e-6)) / 2e-6
+    np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-10)

@@ -121,3 +121,73 @@ def test_a_bounded_deque_is_refused_however_it_was_made(f, extra):
     else:  # forward mode follows the deque as it runs: the items it drops take theirs along
         expected = central(lambda x: f(x, *copy.deepcopy(extra)), X) @ np.ones(4)
         np.testing.assert_allclose(tangent, expected, rtol=1e-6)
+
+
+def doubled_history(x):
+    h = deque()
+    for i in range(3):
+        h.append(x[i] * 2.0)
+    return h
+
+
+def listed_history(x):
+    h = []
+    for i in range(3):
+        h.append(x[i] * 2.0)
+    return h
+
+
+@pytest.mark.parametrize('f', [doubled_history, listed_history])
+def test_cotangents_of_a_sequence_output_in_any_form(f):
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    for cotangent in (deque([1.0, 2.0, 3.0]), [1.0, 2.0, 3.0], np.array([1.0, 2.0, 3.0])):
+        kept = copy.deepcopy(cotangent)
+        np.testing.assert_allclose(s2sgrad.vjp(f)(x, cotangent), [2.0, 4.0, 6.0, 0.0])
+        assert list(cotangent) == list(kept)  # (the caller's cotangent is not emptied)
+    np.testing.assert_allclose(np.asarray(s2sgrad.jacobian(f)(x)), 2.0 * np.eye(4)[:3])
+
+
+def model_with_a_log(params, x):
+    w, log = params['w'], params['log']
+    return np.sum((w * x) ** 2) + 0.0 * len(log)
+
+
+def model_ignoring_its_log(params, x):
+    return np.sum((params['w'] * x) ** 2)
+
+
+def test_a_bounded_deque_inside_an_argument():
+    params = {'w': np.array([0.5, -1.0]), 'log': deque([0.1, 0.2], maxlen=2)}
+    x = np.array([1.0, 2.0])
+    # (not read: its adjoint is never made item by item)
+    g = s2sgrad.grad(model_ignoring_its_log)(params, x)
+    np.testing.assert_allclose(g['w'], 2 * params['w'] * np.array([1.0, 4.0]))
+    # (read under a name of its own: followed item by item, which a maxlen forbids)
+    try:
+        g = s2sgrad.grad(model_with_a_log)(params, x)
+    except S2SError as error:
+        assert 'maxlen=2' in str(error)
+    else:
+        np.testing.assert_allclose(g['w'], 2 * params['w'] * np.array([1.0, 4.0]))
+
+
+def repeated_deque(d):
+    return np.sum(np.array(d * 2) * np.array([1.0, 10.0, 100.0, 1000.0]))
+
+
+def test_a_repeated_deque_argument_is_refused_as_a_list_is():
+    with pytest.raises(S2SError, match='came out with'):
+        s2sgrad.grad(repeated_deque)(deque([0.3, -0.7]))
+
+
+def sorted_products(x):
+    w = deque()
+    for i in range(3):
+        w.append(x[i] * x[i + 1])
+    return np.sum(np.sort(w) * np.array([0.5, -1.0, 2.0])) + np.sum(np.square(w))
+
+
+def test_numpy_functions_read_a_deque_as_an_array():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    np.testing.assert_allclose(s2sgrad.grad(sorted_products)(x), central(sorted_products, x),
+                               rtol=1e-6)

@@ -75,3 +75,64 @@ def test_a_slice_of_an_argument_that_may_be_an_array_is_refused():
     # (an array's slice is a view: the write would reach the caller's array)
     with pytest.raises(S2SError, match='new = state'):
         s2sgrad.grad(sliced_argument)(np.array([0.3, 0.2]), [1.5, 2.0])
+
+
+def grown_copies(x):
+    st = [x[0], x[1]]
+    for i in range(2):
+        new = st.copy()
+        new.append(new[0] * new[1])
+        st = new
+    return sum(st)
+
+
+def copied_then_changed(x):
+    st = [x[0], x[1], x[2]]
+    new = st.copy()
+    last = new.pop()
+    new.insert(0, last * 2.0)
+    new.reverse()
+    new += [x[0] * x[2]]
+    return new[0] * new[1] + new[3] * new[2]
+
+
+def ragged_copy(x):
+    st = [x[:2] * 1.0, x[2]]
+    new = st.copy()
+    new.append(np.sum(new[0]) * new[1])
+    return new[2] + np.sum(new[0] ** 2)
+
+
+@pytest.mark.parametrize('f', [grown_copies, copied_then_changed, ragged_copy])
+def test_a_copy_of_a_list_made_here_is_a_list_in_every_mode(f):
+    x = np.array([0.3, 0.7, -0.4])
+    kept = x.copy()
+    expected = central(f, x)
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), expected, rtol=1e-6, atol=1e-10)
+    v = np.array([1.0, -0.5, 0.25])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-10)
+    step = 1e-5
+    hv = (s2sgrad.grad(f)(x + step * v) - s2sgrad.grad(f)(x - step * v)) / (2 * step)
+    try:
+        np.testing.assert_allclose(s2sgrad.hvp(f)(x, v), hv, rtol=1e-5, atol=1e-8)
+    except S2SError as error:  # (the gradient's adjoint list under two names, grown in a loop)
+        assert f is grown_copies and 'one name for the list' in str(error)
+    np.testing.assert_array_equal(x, kept)
+
+
+def earlier_list_seen(x):
+    state = [x[0:2] * 1.0, x[2:4] * 1.0]
+    total = 0.0
+    for i in range(2):
+        prev = state
+        new = state[:]
+        new[0] *= 1.5
+        total = total + np.sum(prev[0] ** 2)
+        state = new
+    return total
+
+
+def test_an_item_changed_in_place_that_an_earlier_lists_name_reads_is_refused():
+    # (the copy is a new list, but its items are the arrays the earlier list holds)
+    with pytest.raises(S2SError):
+        s2sgrad.grad(earlier_list_seen)(np.array([0.3, 0.7, -0.4, 1.1]))

@@ -66,6 +66,12 @@ def f_invgamma(x, a): return np.sum(scipy.stats.invgamma.logpdf(x + 2.0, a + 2.5
 def f_weibull(x, c): return np.sum(scipy.stats.weibull_min.logpdf(x + 2.0, c + 2.0, 0.0, 1.5))
 def f_uniform(s): return np.sum(scipy.stats.uniform.logpdf(V, -1.0, s + 3.0))
 def f_uniform_pdf(x, s): return np.sum(scipy.stats.uniform.pdf(x, -2.0, s + 4.0) * x ** 2)
+def f_convolve2d(x, k): return np.sum(scipy.signal.convolve2d(x, k) ** 2 * 0.5)
+def f_convolve2d_same(x, k): return np.sum(np.tanh(scipy.signal.convolve2d(x, k, 'same')))
+def f_correlate2d_valid(x, k): return np.sum(scipy.signal.correlate2d(x, k, 'valid') ** 3)
+def f_correlate2d_same(x): return np.sum(scipy.signal.correlate2d(x, W[:, :2], 'same') * x)
+
+
 def f_lognorm_logpdf(x, s): return np.sum(scipy.stats.lognorm.logpdf(x + 2.0, s + 1.5, 0.1, 2.0))
 def f_lognorm_pdf(x): return np.sum(scipy.stats.lognorm.pdf(x + 2.0, 0.7) * V[:3])
 def f_lognorm_outside(x): return np.sum(scipy.stats.lognorm.pdf(x - 2.0, 0.7) + x ** 2)
@@ -106,6 +112,13 @@ ROWS = [
     (f_halfcauchy, arr(3), 0),
     (f_invgamma, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
     (f_weibull, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)], (0, 1)),
+    (f_convolve2d, lambda rng: [rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (2, 2))],
+     (0, 1)),
+    (f_convolve2d_same, lambda rng: [rng.uniform(-1, 1, (4, 5)), rng.uniform(-1, 1, (3, 2))],
+     (0, 1)),
+    (f_correlate2d_valid, lambda rng: [rng.uniform(-1, 1, (4, 4)), rng.uniform(-1, 1, (2, 3))],
+     (0, 1)),
+    (f_correlate2d_same, arr(4, 3), 0),
     (f_uniform, arr(), 0), (f_uniform_pdf, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-1, 1)],
                             (0, 1)),
     (f_lfilter, lambda rng: [rng.uniform(-1, 1, 3), rng.uniform(-0.4, 0.4, 2),
@@ -169,6 +182,12 @@ SCIPY_VALUES = [
     (scipy.stats.weibull_min.logpdf, (A, 1.7, 0.0, 1.2), {}),
     (scipy.stats.weibull_min.pdf, (np.abs(A), 0.8), {}),
     (scipy.stats.uniform.logpdf, (A, -0.2, 2.0), {}), (scipy.stats.uniform.pdf, (A,), {}),
+    (scipy.signal.convolve2d, (A, W), {}), (scipy.signal.convolve2d, (A, W[:, :2], 'same'), {}),
+    (scipy.signal.convolve2d, (A, W), {'mode': 'valid'}),
+    (scipy.signal.convolve2d, (A, W.T), {'mode': 'same'}),
+    (scipy.signal.correlate2d, (A, W), {}), (scipy.signal.correlate2d, (A, W[:, :2], 'same'), {}),
+    (scipy.signal.correlate2d, (A, W.T), {'mode': 'valid'}),
+    (scipy.signal.correlate2d, (A, W), {'mode': 'same'}),
     (scipy.signal.lfilter, ([0.5, 0.2], [1.0, -0.3, 0.1], A[0]), {}),
     (scipy.signal.lfilter, ([0.5, 0.2, 0.1], [2.0], A[0]), {}),
     (scipy.signal.lfilter, ([1.0], [1.5, -0.9], A[1]), {}),
@@ -222,11 +241,14 @@ def g_nanquantile(x): return np.sum(np.nanquantile(x * B, [[0.1], [0.2]], axis=(
 def g_nanmedian(x): return np.nanmedian(x * A, overwrite_input=True)
 def g_lfilter(x): return np.sum(scipy.signal.lfilter([1.0], [1.0, 0.5], x * A))
 def g_lfilter_state(x): return np.sum(scipy.signal.lfilter([1.0], [1.0, 0.5], x * A[0], zi=[0.5]))
+def g_convolve_symm(x): return np.sum(scipy.signal.convolve2d(x * A, W, boundary='symm'))
+def g_correlate_small(x): return np.sum(scipy.signal.correlate2d(x * A[:2, :2], W, 'valid'))
 
 
 @pytest.mark.parametrize('f, message', [
     (g_nanquantile, 'one dimension at most'), (g_nanmedian, 'overwrite_input'),
     (g_lfilter, 'vectors'), (g_lfilter_state, 'without zi='),
+    (g_convolve_symm, "boundary='fill'"), (g_correlate_small, 'at least as large'),
 ])
 def test_arguments_a_definition_does_not_cover_are_named(f, message):
     with pytest.raises((S2SError, NotImplementedError), match=message):
