@@ -156,8 +156,8 @@ def pure_call(call, resolver, _depth=0):
     argument, ``np.copyto``, nor one given an `out` or ``copy=``), one of `_PURE_BUILTINS`
     (or of `_READING_BUILTINS` given no name), or a function of yours whose body writes
     nothing (no store into an item or attribute, no ``global``, no ``yield``) and makes only
-    such calls. A method is never taken for one
-    (its object may be anything: ``queue.get()``)."""
+    such calls. A method is never taken for one (its object may be anything:
+    ``queue.get()``)."""
     if resolver is None or isinstance(call.func, gast.Attribute) and \
             not resolver.is_global(call.func):
         return False
