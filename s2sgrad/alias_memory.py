@@ -8,6 +8,7 @@ to allocate may alias its operands.
 import inspect
 
 import gast
+import numpy as np
 
 from . import nodes as n
 
@@ -577,6 +578,13 @@ def out_arguments(call, resolver):
     found = [k.value for k in call.keywords if k.arg == 'out']
     if not call.args:
         return found
+    if isinstance(call.func, gast.Attribute) and not resolver.is_global(call.func):
+        # (an array method takes NumPy's function's arguments after the array: ``y.round(0,
+        # y)`` is ``np.round(y, 0, y)``)
+        position = _out_position(getattr(np, call.func.attr, None))
+        if position and len(call.args) > position - 1:
+            found.append(call.args[position - 1])
+        return found
     try:
         obj = resolver.lookup(call.func)
     except TypeError:
@@ -595,10 +603,15 @@ def _out_position(obj):
     if module not in ('numpy', 'cupy', 'scipy') or not callable(obj):
         return None
     try:
-        params = list(inspect.signature(obj).parameters)
+        params = list(inspect.signature(obj).parameters.values())
     except (TypeError, ValueError):
         return None
-    return params.index('out') if 'out' in params else None
+    for position, param in enumerate(params):
+        if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            return None  # (``np.einsum(*operands, out=None)``: keyword only)
+        if param.name == 'out':
+            return position
+    return None
 
 
 def fresh_call(call, resolver):

@@ -11,7 +11,7 @@ import numpy as np
 from . import nodes as n
 from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, INPLACE_METHODS)
+                           INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments)
 from .errors import S2SError
 from .mutation import assigned_into
 from .resolve import method_call
@@ -238,8 +238,9 @@ def _ufunc_outputs(call, obj):
 
 
 def _check_out_argument(stmt, call, ctx):
-    outputs = [kw.value for kw in call.keywords if kw.arg == 'out']
-    outputs += _ufunc_outputs(call, ctx.resolver.lookup(call.func))
+    # (by keyword, or by position: ``np.clip(y, lo, hi, y)``, ``y.round(0, y)``, a ufunc's
+    # arguments after its inputs)
+    outputs = out_arguments(call, ctx.resolver)
     for value in outputs:
         if not (isinstance(value, gast.Constant) and value.value is None):
             if ctx.activity.is_active(call) or ctx.activity.is_active(value) or \

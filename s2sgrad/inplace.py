@@ -63,9 +63,11 @@ def refuse_aliased_lists(ctx, body):
                 reads.add(node.id)
     for stmt in n.statements(body):
         # ``lsts[1].append(v)`` (``inner = lsts[1]`` then ``inner.append(v)``): the list
-        # grows under the name of an item, its holder's adjoint would not see it
+        # grows under the name of an item, its holder's adjoint would not see it (not a
+        # slice, ``new = state[:]``: a new list)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
                 stmt.targets[0].id in growers and isinstance(stmt.value, gast.Subscript) and \
+                not isinstance(stmt.value.slice, gast.Slice) and \
                 isinstance(stmt.value.value, gast.Name) and \
                 stmt.value.value.id in ctx.activity.active:
             holder = stmt.value.value.id

@@ -178,7 +178,9 @@ def pure_call(call, resolver, _depth=0):
         # iterator given to it, ``np.apply_along_axis``, ``np.fromiter``)
         return rules.has_rule(obj) and 'random' not in module and \
             name not in INPLACE_FUNCTIONS and not out_arguments(call, resolver) and \
-            not any(k.arg == 'copy' for k in call.keywords)  # (``nan_to_num(d, copy=False)``)
+            not any(k.arg in ('copy', 'out') for k in call.keywords) and \
+            not any(isinstance(a, gast.Constant) and a.value is False for a in call.args)
+        # (``nan_to_num(d, copy=False)``, ``nan_to_num(d, False)``: in place)
     return inspect.isfunction(obj) and not rules.is_library(obj) and \
         rules.lookup_adjoint(obj) is None and _writes_nothing(obj, _depth)
 
@@ -208,8 +210,10 @@ def _writes_nothing(func, depth):
             return False  # (``x += 1`` of an argument's array adds into it)
         if isinstance(sub, gast.Call):
             if isinstance(sub.func, gast.Attribute) and not resolver.is_global(sub.func):
-                if sub.func.attr not in _PURE_METHODS:
-                    return False
+                if sub.func.attr not in _PURE_METHODS or sub.keywords and any(
+                        k.arg in ('out', 'copy') for k in sub.keywords) or any(
+                        not isinstance(a, gast.Constant) for a in sub.args[1:]):
+                    return False  # (``a.round(0, a)``: an `out` given by position)
             elif not pure_call(sub, resolver, depth + 1):
                 return False
     return True

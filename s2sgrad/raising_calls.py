@@ -71,6 +71,10 @@ def raise_missing_module_functions(func, namespace, lines):
         for stmt in block:
             split = _split_conditional(stmt, lambda node: missing(node) is not None)
             if split is not None:  # ``np.trapezoid(y) if hasattr(np, 'trapezoid') else ...``
+                known = _module_has(split.test, namespace, local)
+                if known is not None:  # (the branch that runs, as the test is known)
+                    out.extend(rewrite(split.body if known else split.orelse))
+                    continue
                 split.body, split.orelse = rewrite(split.body), rewrite(split.orelse)
                 out.append(split)
                 continue
@@ -89,6 +93,24 @@ def raise_missing_module_functions(func, namespace, lines):
     local = set(n.names_stored(func))
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=node is func)
+
+
+def _module_has(test, namespace, local):
+    """The value of `test` where it is ``hasattr(m, 'name')`` (or its ``not``) of a module
+    `m` of `namespace`, known when the code is transformed; else None."""
+    import types
+    negated = isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not)
+    call = test.operand if negated else test
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and
+            call.func.id == 'hasattr' and namespace.get('hasattr', hasattr) is hasattr and
+            call.func.id not in local and len(call.args) == 2 and not call.keywords and
+            isinstance(call.args[0], gast.Name) and call.args[0].id not in local and
+            isinstance(call.args[1], gast.Constant) and isinstance(call.args[1].value, str)):
+        return None
+    module = namespace.get(call.args[0].id)
+    if not isinstance(module, types.ModuleType):
+        return None
+    return hasattr(module, call.args[1].value) != negated
 
 
 def _split_conditional(stmt, raises=None):

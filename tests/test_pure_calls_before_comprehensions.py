@@ -51,6 +51,24 @@ def stored(theta):
     return np.sum(theta)
 
 
+def cleaned_in_place(theta):
+    np.nan_to_num(theta, False)
+    return np.sum(theta)
+
+
+def rounded_in_place(theta):
+    theta.round(0, theta)
+    return np.sum(theta)
+
+
+def cleans_then_reads(theta, data):
+    return cleaned_in_place(theta) + sum(log_lik(theta, y) for y in data)
+
+
+def rounds_then_reads(theta, data):
+    return rounded_in_place(theta) + sum(log_lik(theta, y) for y in data)
+
+
 def writes_then_reads(theta, data):
     return shifted(theta) + sum(log_lik(theta, y) for y in data)
 
@@ -85,7 +103,8 @@ def test_builtin_sums_of_displays_before_a_comprehension():
     assert np.isclose(s2sgrad.grad(literal_sums)(0.5), 6.0)
 
 
-@pytest.mark.parametrize('f', [writes_then_reads, aliases_then_reads, stores_then_reads])
+@pytest.mark.parametrize('f', [writes_then_reads, aliases_then_reads, stores_then_reads,
+                               cleans_then_reads, rounds_then_reads])
 def test_a_call_that_writes_what_the_comprehension_reads_is_refused(f):
     with pytest.raises(S2SError, match='comprehension after a call'):
         s2sgrad.grad(f)(np.array([0.5, -0.2]), DATA)
