@@ -193,26 +193,24 @@ def walk(node, skip=None):
         yield from _walk_skipping(node, skip)
         return
     stack = [node]
-    pop, push = stack.pop, stack.append
+    pop, push, extend = stack.pop, stack.append, stack.extend
     child_fields, node_class = _CHILD_FIELDS, gast.AST
     while stack:
         node = pop()
-        yield node
         cls = node.__class__
         fields = child_fields.get(cls)
         if fields is None:
+            if not isinstance(node, node_class):
+                continue  # (an item of a list field that is no node: ``Global.names``)
             fields = _child_fields(cls)
-        if not fields:
-            continue
+        yield node
         values = node.__dict__
         for field in fields:
             value = values.get(field)
             if value is None:
                 continue
             if value.__class__ is list:
-                for item in reversed(value):
-                    if isinstance(item, node_class):
-                        push(item)
+                extend(reversed(value))  # (items that are no nodes are dropped when popped)
             elif isinstance(value, node_class):
                 push(value)
 

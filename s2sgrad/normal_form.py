@@ -133,12 +133,19 @@ class Normalizer:
         data = self.ctx.data
         if not data:
             return False
-        called = {id(sub) for node in n.walk(part) if isinstance(node, gast.Call)
-                  for sub in n.walk(node.func)}  # (``np`` of ``np.asarray(a)``)
-        names = [node.id for node in n.walk(part)
-                 if isinstance(node, gast.Name) and id(node) not in called]
-        return bool(names) and all(name in data for name in names) and \
-            not self.ctx.facts.inexact(part)
+        found, stack = False, [part]
+        while stack:  # (a name outside `data` ends the search; the right operand first: in
+            node = stack.pop()  # ``a + b + c`` it is one term, the left one a chain of them)
+            if isinstance(node, gast.Name):
+                if node.id not in data:
+                    return False
+                found = True
+            elif isinstance(node, gast.Call):  # (not its function: ``np`` of ``np.asarray(a)``)
+                stack.extend(node.args)
+                stack.extend(node.keywords)
+            else:
+                stack.extend(reversed(n.children(node)))
+        return found and not self.ctx.facts.inexact(part)
 
     # products ----------------------------------------------------------------------------
     def product(self, node):

@@ -16,6 +16,7 @@ README documents (loops writing into arrays the gradient takes off its stacks).
 No function here is written to suit the implementation: each is what a user might write.
 """
 
+import collections
 import functools
 import itertools
 import math
@@ -2173,6 +2174,81 @@ def unzipped_and_scattered(x):
     return np.sum(F * np.arange(1.0, 4.0)) if mode in {'sq', 'l2'} else np.sum(F)
 
 
+# ==================== AC. reviews of epidemiology, Bayesian models and image processing: list
+# states copied each step, deques read by NumPy, integer image data, priors and densities
+
+def sir_list_state(theta):
+    beta, gamma = theta[0], theta[1]
+    state = [0.9, 0.1, 0.0]
+    for t in range(4):
+        new = state[:]
+        infected = beta * state[0] * state[1]
+        recovered = gamma * state[1]
+        new[0] = state[0] - infected
+        new[1] = state[1] + infected - recovered
+        new[2] = state[2] + recovered
+        state = new
+    return state[2] + 0.5 * state[1] ** 2
+
+
+def markov_chain_copied(p):
+    dist = [1.0, 0.0]
+    history = []
+    for step in range(3):
+        nxt = dist.copy()
+        nxt[0] = dist[0] * (1 - p[0]) + dist[1] * p[1]
+        nxt[1] = dist[0] * p[0] + dist[1] * (1 - p[1])
+        history.append(nxt[1])
+        dist = nxt
+    return sum(history) + dist[0] ** 2
+
+
+def deque_window_stats(x):
+    window = collections.deque()
+    for v in x:
+        window.append(np.sin(v) * 2.0)
+    values = np.array(window)
+    return np.sum(values ** 2) + np.max(np.stack(window)) + np.sum(window)
+
+
+def quantised_image_weights(x, a):
+    w = a * a  # (of a uint8 image: wraps at 256, in the user's function as in its gradient)
+    return np.sum(np.sqrt(w * x + 1.0)) + np.sum((a + a) * x ** 2)
+
+
+def _log_prior(theta):
+    return -0.5 * np.sum(theta ** 2)
+
+
+def _log_lik(theta, y):
+    return -0.5 * (y - theta[0] - theta[1] * y) ** 2
+
+
+def posterior_with_prior_call(theta):
+    data = [0.5, 1.0, -0.3, 2.0]
+    return _log_prior(theta) + sum(_log_lik(theta, y) for y in data)
+
+
+def _biased(params, b):
+    out = {k: v for k, v in params.items()}
+    out['b'] = out['b'] + b
+    return out
+
+
+def dict_copied_by_comprehension(x):
+    params = {'w': x[:2], 'b': x[2]}
+    p = _biased(params, 0.5)
+    return np.sum(p['w'] ** 2) * p['b'] + params['b'] ** 2
+
+
+def censored_waiting_times(theta):
+    y = np.array([-0.5, 0.3, 1.2, 2.5])  # (one observation outside the support)
+    lp = scipy_stats.expon.logpdf(y, scale=np.exp(theta[0]))
+    shifted = scipy_stats.expon.logpdf(y, loc=0.2 * theta[1], scale=1.5)
+    return np.sum(np.where(np.isfinite(lp), lp, 0.0)) + \
+        np.sum(np.where(shifted > -np.inf, shifted, -1.0))
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2555,7 +2631,17 @@ CASES = [
     (rule_rebinding_its_state, lambda rng: (_vec(rng, 3),), 0),
     (helper_adds_into_a_stored_argument, lambda rng: (_vec(rng, 3),), 0),
     (unzipped_and_scattered, lambda rng: (_vec(rng, 3),), 0),
-] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1))]
+    # AC.
+    (sir_list_state, lambda rng: (np.array([0.8, 0.3]) + _vec(rng, 2, -0.05, 0.05),), 0),
+    (markov_chain_copied, lambda rng: (_vec(rng, 2, 0.1, 0.4),), 0),
+    (deque_window_stats, lambda rng: (_distinct(rng, (4,), 0.2, -1.0, 1.0),), 0),
+    (quantised_image_weights,
+     lambda rng: (_vec(rng, (3, 3), 0.1, 1.0),
+                  np.array([[3, 20, 200], [17, 255, 1], [0, 128, 16]], dtype=np.uint8)), 0),
+    (posterior_with_prior_call, lambda rng: (_vec(rng, 2),), 0),
+    (dict_copied_by_comprehension, lambda rng: (_vec(rng, 3),), 0),
+] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
+      (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
@@ -2572,4 +2658,5 @@ MAY_RAISE = {
     recursion_with_list, appended_then_written,
 }
 
-FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy}
+FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
+               markov_chain_copied}
