@@ -14,7 +14,7 @@ from .culprits import culprit
 from .errors import SourceUnavailableError, WrapperError
 from .lambdas import as_function, candidates, lambda_params, pick_lambda
 from .naming import Namer
-from .sourcefiles import code_name, code_objects, location, parse_file, qualname
+from .sourcefiles import code_name, location, parse_file, qualname
 from .wrappers import specialize, unwrap_transparent
 
 __all__ = ['FunctionSource', 'namespace_of', 'parse_function', 'signature']
@@ -267,10 +267,9 @@ def _check_current(func, node, parsed, filename):
     if parsed.code is None:
         return
     code = func.__code__
-    for candidate in code_objects(parsed.code):
-        if candidate.co_name == code.co_name and candidate.co_firstlineno == \
-                code.co_firstlineno and candidate == code:
-            return
+    if any(candidate == code for candidate in parsed.codes_at(code.co_name,
+                                                              code.co_firstlineno)):
+        return
     if any(isinstance(sub, gast.Assert) for sub in gast.walk(node)):
         return
     raise _unavailable(func, f'its source file {filename!r} was changed after the function '

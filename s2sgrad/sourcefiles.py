@@ -28,6 +28,7 @@ class ParsedFile:
                 node.posonlyargs = []
         self._code = _NOT_COMPILED
         self._definitions = None
+        self._codes = None
 
     @property
     def code(self):
@@ -38,6 +39,15 @@ class ParsedFile:
             except (SyntaxError, ValueError):
                 self._code = None
         return self._code
+
+    def codes_at(self, name, line):
+        """The code objects nested in `code` named `name` that start at `line` (found once
+        per file: a file's functions are looked up for each function differentiated)."""
+        if self._codes is None:
+            self._codes = {}
+            for code in code_objects(self.code) if self.code is not None else ():
+                self._codes.setdefault((code.co_name, code.co_firstlineno), []).append(code)
+        return self._codes.get((name, line), ())
 
     @property
     def definitions(self):
