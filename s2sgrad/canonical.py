@@ -46,6 +46,7 @@ class Canonicalizer:
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
         self.unindexable = _unindexable(func)
+        self.dicts = _dicts(func)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [plain for stmt in body
                 for plain in self.augassign(stmt, lists, self._sequences(func))]
@@ -413,6 +414,13 @@ class Canonicalizer:
             pre.append(gast.copy_location(
                 n.assign(keys, n.call('s2s.keys', n.clone(sequences[0]))), loop))
             sequences = [n.name(keys)]
+        for k, seq in enumerate(sequences):
+            if isinstance(seq, gast.Name) and seq.id in getattr(self, 'dicts', ()):
+                # (``for k, v in zip(d, vs)`` of a dict of the function's own: its keys,
+                # which carry no derivative; indexing it by position reads no item)
+                keys = self.namer.fresh('keys')
+                pre.append(gast.copy_location(n.assign(keys, n.call('s2s.keys', seq)), loop))
+                sequences[k] = n.name(keys)
         for seq in sequences:
             if isinstance(seq, gast.Name) and seq.id in resized:
                 raise self.error(loop, f'a loop over the list `{seq.id}` that its body makes '
@@ -476,6 +484,24 @@ def _unindexable(func):
                 call.func.id in _UNINDEXABLE_CALLS:
             found.update(n.names_stored(stmt.targets[0]))
     return found
+
+
+def _dicts(func):
+    """The variables of `func` that hold a dict wherever they are bound: every binding is
+    ``name = dict()`` (a display or comprehension filled by key) or ``name =
+    s2s.dict_copy(d)`` (``dict(d)``)."""
+    made, stores = {}, {}
+    for node in n.walk(func):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name) and \
+                isinstance(node.value, gast.Call) and \
+                n.dotted_path(node.value.func) in ('dict', 's2s.dict_copy'):
+            made[node.targets[0].id] = made.get(node.targets[0].id, 0) + 1
+        elif isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) or \
+                isinstance(node, gast.FunctionDef):
+            name = node.id if isinstance(node, gast.Name) else node.name
+            stores[name] = stores.get(name, 0) + 1
+    return {name for name, count in made.items() if stores.get(name) == count}
 
 
 def _without_self_copies(stmts):

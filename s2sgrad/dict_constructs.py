@@ -186,7 +186,7 @@ def dict_comprehensions(func, namespace, namer, resolver):
     def rewrite(block):
         out = []
         for stmt in block:
-            value = getattr(stmt, 'value', None)
+            value = _zipped_pairs(getattr(stmt, 'value', None), namespace)
             if not isinstance(value, gast.DictComp) or \
                     any(generator.is_async for generator in value.generators):
                 out.append(stmt)
@@ -203,6 +203,27 @@ def dict_comprehensions(func, namespace, namer, resolver):
         return out
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=True)
+
+
+def _zipped_pairs(value, namespace):
+    """``dict(zip(keys, values))`` as the comprehension ``{k: v for k, v in zip(keys,
+    values)}`` it equals (the last of equal keys wins in both), so that it is lowered as one;
+    any other `value` as it is."""
+    if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
+            value.func.id == 'dict' and len(value.args) == 1 and not value.keywords):
+        return value
+    inner = value.args[0]
+    if namespace.get('zip', builtins.zip) is not builtins.zip or not (
+            isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and
+            inner.func.id == 'zip' and len(inner.args) == 2 and not inner.keywords and
+            not any(isinstance(a, gast.Starred) for a in inner.args)):
+        return value
+    key, item = 'key', 'value'  # (the comprehension's own names: `lowered` renames them)
+    target = gast.Tuple(elts=[n.name(key, store=True), n.name(item, store=True)],
+                        ctx=gast.Store())
+    generator = gast.comprehension(target=target, iter=inner, ifs=[], is_async=0)
+    return gast.copy_location(
+        gast.DictComp(key=n.name(key), value=n.name(item), generators=[generator]), value)
 
 
 def _bound_elsewhere(func, name, where):

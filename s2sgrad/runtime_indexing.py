@@ -79,9 +79,9 @@ def positions(items):
     by position does not give, raises."""
     if hasattr(items, 'keys') or isinstance(items, (set, frozenset)):
         raise unsupported(
-            f'a loop over a {type(items).__name__} that does not read `items[key]` for each '
-            f'key it visits: write `for key in items.keys()` (or `list(items)`), which '
-            f'visits the keys as Python does')
+            f'a loop over a {type(items).__name__} read by position (`for k in d` whose body '
+            f'reads no `d[k]`, or `zip(d, ...)`): loop over `d.keys()` (or `list(d)`), which '
+            f'visits its keys as Python does')
     return len(items)
 
 
