@@ -12,6 +12,8 @@ import numpy as np
 from s2sgrad import runtime as s2s
 from s2sgrad.rules import defined_by, defined_by_name, nondifferentiable
 
+from .definitions import trapezoid
+
 try:  # SciPy is optional: its definitions register only with it (and once its module loads)
     import scipy.special
 except ImportError:
@@ -432,6 +434,26 @@ def lfilter(b, a, x, axis=-1, zi=None):
     return np.stack(out)
 
 
+def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None):
+    """``scipy.integrate.cumulative_trapezoid(y, x, dx, axis, initial)``: the running sums of
+    the trapezoids along `axis` (each as `trapezoid` computes it), `initial` (0, as SciPy
+    accepts) put in front."""
+    if initial is not None and initial != 0:
+        s2s.refuse('scipy.integrate.cumulative_trapezoid with initial=None or initial=0')
+    n = np.shape(y)[axis]
+    pairs = np.take(y, np.arange(1, n), axis=axis) + np.take(y, np.arange(n - 1), axis=axis)
+    if x is None:
+        areas = dx * pairs / 2.0
+    elif np.ndim(x) == 1:
+        areas = np.reshape(np.diff(x), s2s.spacing_shape(np.ndim(y), axis, n - 1)) * pairs / 2.0
+    else:
+        areas = np.diff(x, axis=axis) * pairs / 2.0
+    result = np.cumsum(areas, axis=axis)
+    if initial is None:
+        return result
+    return np.concatenate([np.take(result, [0], axis=axis) * 0.0, result], axis=axis)
+
+
 NUMPY_DEFINITIONS = {
     'lib.stride_tricks.sliding_window_view': sliding_window_view, 'insert': insert,
     'logaddexp.accumulate': logaddexp_accumulate, 'fmax.accumulate': fmax_accumulate,
@@ -464,6 +486,8 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'uniform.logpdf'): uniform_logpdf, ('scipy.stats', 'uniform.pdf'): uniform_pdf,
     ('scipy.linalg', 'lstsq'): scipy_lstsq, ('scipy.signal', 'lfilter'): lfilter,
     ('scipy.signal', 'convolve2d'): convolve2d, ('scipy.signal', 'correlate2d'): correlate2d,
+    ('scipy.integrate', 'trapezoid'): trapezoid,
+    ('scipy.integrate', 'cumulative_trapezoid'): cumulative_trapezoid,
 }
 """``(module, path)`` of SciPy -> their definitions, registered once the module is imported."""
 
