@@ -120,7 +120,7 @@ class Facts:
                 'rows': lambda e: size(e, -2), 'cols': lambda e: size(e, -1),
                 'inexact': self.inexact, 'transposed': transposed,
                 'broadcast': lambda a, b: broadcast(self.shape(a), self.shape(b)),
-                '__builtins__': {}}
+                'nonzero_number': _nonzero_number, '__builtins__': {}}
         return self._functions
 
     def _infer(self):
@@ -273,3 +273,11 @@ class Facts:
                 if env is not None and rule.holds(env, ctx):
                     return True
         return False
+
+
+def _nonzero_number(node):
+    """Whether `node` is a number written in the code that is not 0 (``2.0``, ``-0.5``)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float) and \
+        node.value != 0
