@@ -17,6 +17,7 @@ import gast
 
 from . import nodes as n
 from .alias_memory import CONTAINER_METHODS, MemoryModel
+from .logs import log_call
 
 
 class Unsafe(Exception):
@@ -234,6 +235,8 @@ class AliasAnalysis(MemoryModel):
         if self.active is not None and name not in self.active and \
                 not set(n.names_read(stmt.value)) & self.active:
             return  # (``self.log.append(i)``: no derivative goes through the list)
+        if name is None and log_call(stmt, self.body):
+            return  # (``self.history.append(float(loss))``, read nowhere: a log)
         lists = memory & (self.container | self.lists) or memory - self.arrays
         own = before.get(name, frozenset()) if name else frozenset()
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, lists)

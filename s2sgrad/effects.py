@@ -13,6 +13,7 @@ from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
                            INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments)
 from .errors import S2SError
+from .logs import log_call
 from .mutation import assigned_into
 from .resolve import method_call
 from .restores import restored_item
@@ -267,6 +268,8 @@ def _check_discarded_call(stmt, call, ctx, body):
         values.append(receiver)
     if not any(ctx.activity.is_active(v) for v in values):
         return
+    if log_call(stmt, body):
+        return  # (``self.history.append(float(loss))``, read nowhere else: a log)
     what = f'`{n.shown(func)}`'
     obj = None if nested or local_method else ctx.resolver.lookup(func)
     if obj is not None and (rules.lookup_adjoint(obj) is not None or
