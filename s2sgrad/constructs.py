@@ -177,7 +177,7 @@ def in_place_calls(func, resolver):
                                value)
             return gast.AugAssign(target=_as_store(array), op=gast.Add(), value=scattered)
         if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
-                _local_name(args[0], func) and isinstance(args[1], gast.Constant):
+                _local_name(args[0], func) and _constant_number(args[1], resolver):
             array, value = args
             diagonal = n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
                               n.attr(n.clone(array), 'ndim'))
@@ -413,6 +413,21 @@ def objects(ctx, func):
     return set(getattr(ctx.source, 'receivers', {})) | {
         name for name in n.names_read(func) if name in namespace and
         users_instance(namespace[name])}
+
+
+def _constant_number(node, resolver):
+    """Whether `node` is a constant written in the code (``1.0``, ``-1e9``) or a number a
+    module holds (``np.inf``, ``math.pi``, a global ``BIG = 1e9``)."""
+    import numpy as np
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, (gast.Name, gast.Attribute)):
+        value = resolver.lookup(node)
+        return isinstance(value, (int, float, np.integer, np.floating)) and \
+            not isinstance(value, bool)
+    return False
 
 
 def flat_reads(func, objects=frozenset()):

@@ -40,6 +40,22 @@ def diagonal_of_a_tall_matrix(a):
     return np.sum(b ** 2 * np.arange(b.size).reshape(b.shape))
 
 
+def inverse_square_pairs(x):
+    d = x[:, None, :] - x[None, :, :]
+    r2 = np.sum(d ** 2, axis=-1)
+    np.fill_diagonal(r2, np.inf)  # (1 / inf: no self-interaction)
+    return np.sum(1.0 / r2)
+
+
+LARGE = 1e12
+
+
+def diagonal_of_a_module_constant(a):
+    b = a * 2.0
+    np.fill_diagonal(b, -LARGE)
+    return np.sum(np.exp(b))
+
+
 def scatter_into_a_temporary(x):
     y = x * 1.0
     np.add.at(y[[0, 1]], [0, 0], x[2])  # (NumPy adds into the copy `y[[0, 1]]` makes)
@@ -68,6 +84,8 @@ X = np.array([[0., 0, 0], [1.1, 0, 0], [2.0, 0.2, 0], [3.1, 0.1, 0.1]])
     (histogram_of_weights, (np.array([0.5, -1.0, 2.0, 0.3, 1.5]),)),
     (screened_pairs, (X, np.array([1.0, 2.0, 0.5, 1.5]))),
     (diagonal_of_a_tall_matrix, (np.arange(1.0, 7.0).reshape(3, 2) * 0.3,)),
+    (inverse_square_pairs, (X,)),
+    (diagonal_of_a_module_constant, (np.arange(1.0, 10.0).reshape(3, 3) * 0.1,)),
 ], ids=lambda v: getattr(v, '__name__', None))
 def test_scatter_calls(f, args):
     kept = [np.copy(a) for a in args]
