@@ -322,7 +322,8 @@ def _returned_params(ret, params):
 
 
 def _indexed_params(body, params):
-    """Parameters read by item or slice (``p[0]``, ``p[i]``, ``p[1:]``) or measured: their
+    """Parameters read by item or slice (``p[0]``, ``p[i]``, ``p[1:]``), measured or read as
+    an array (``np.asarray(p)``, whose adjoint is the list of its items for a list): their
     adjoints are built by item (``s2s.unindex``), a list where the caller passes a list, so
     a caller adds what this function's derivative gives back for them with ``s2s.add``
     (see `calls`)."""
@@ -338,11 +339,16 @@ def _indexed_params(body, params):
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
                 found.add(node.value.id)
-            elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'len' and \
+            elif isinstance(node, gast.Call) and n.dotted_path(node.func) in _ITEMWISE and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
     found.update(source for copy, source in copies if copy in found)
     return found & set(params)
+
+
+_ITEMWISE = frozenset({'len', 'np.asarray', 'np.array', 'np.asanyarray', 'np.stack'})
+"""Calls whose first argument's adjoint is a list where the argument is one (its items, by
+``s2s.unstack``), or that measure it."""
 
 
 def _read_by_item(body, params):
