@@ -14,7 +14,7 @@ moved before its statement: one inside ``a if c else b``, after the first operan
 or ``or``, or in a ``while`` condition raises UnsupportedSyntaxError.
 """
 import builtins
-import math
+import types
 
 import gast
 
@@ -25,8 +25,12 @@ from .resolve import Resolver
 CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted', 'all', 'any')
 """Built-ins that consume a generator expression (a list gives the same result: `all` and `any`
 stop at their answer, the list is made whole, which differs only where an item raises)."""
-MATH_CONSUMERS = ('math.fsum', 'math.prod')
-"""Functions of `math` that consume a generator expression (``math.fsum(v * v for v in x)``)."""
+MATH_CONSUMERS = ('math.fsum', 'math.prod', 'statistics.mean', 'statistics.fmean',
+                  'statistics.variance', 'statistics.pvariance', 'statistics.stdev',
+                  'statistics.pstdev', 'statistics.geometric_mean', 'statistics.median')
+"""Functions of `math` and `statistics` that consume a generator expression, reading it whole
+(``math.fsum(v * v for v in x)``, ``statistics.mean(r * r for r in rs)``): a list gives the
+same result."""
 
 
 def lower_comprehensions(func, namer, namespace, unsupported):
@@ -175,9 +179,11 @@ class _Lowering:
                         getattr(builtins, func.id):
                     return
                 path = n.dotted_path(func)
-                if path in MATH_CONSUMERS and 'math' not in self.local and \
-                        self.namespace.get('math') is math:
-                    return
+                root = (path or '').split('.')[0]
+                module = self.namespace.get(root)
+                if path in MATH_CONSUMERS and root not in self.local and \
+                        isinstance(module, types.ModuleType) and module.__name__ == root:
+                    return  # (the module itself: ``math``, ``statistics``)
         raise self.unsupported(stmt, f'a generator expression passed to something other than '
                                      f'the built-ins {", ".join(CONSUMERS)}: use a list '
                                      f'comprehension `[... for ...]`', node=comp)

@@ -551,7 +551,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
     else:
         obj = ctx.resolver.lookup(func)
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
-                rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
+                rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
+                rules.lookup_definition(obj) is not None:  # (``statistics.variance``)
             return
         try:
             source = parse_function(obj)

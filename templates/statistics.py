@@ -454,6 +454,70 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None):
     return np.concatenate([np.take(result, [0], axis=axis) * 0.0, result], axis=axis)
 
 
+def stdlib_mean(data):
+    """``statistics.mean(data)`` (and ``fmean``, ``fmean(data, weights)``) of numbers."""
+    return np.mean(np.asarray(data, dtype=float))
+
+
+def stdlib_fmean(data, weights=None):
+    """``statistics.fmean(data, weights)``: the mean, weighted where `weights` are given."""
+    values = np.asarray(data, dtype=float)
+    if weights is None:
+        return np.mean(values)
+    weights = np.asarray(weights, dtype=float)
+    return np.sum(values * weights) / np.sum(weights)
+
+
+def stdlib_variance(data, xbar=None):
+    """``statistics.variance(data, xbar)``: the sample variance (n - 1 in the divisor), of
+    the squares about `xbar` where it is given (as Python computes it)."""
+    values = np.asarray(data, dtype=float)
+    if xbar is None:
+        return np.var(values, ddof=1)
+    return np.sum((values - xbar) ** 2) / (np.shape(values)[0] - 1)
+
+
+def stdlib_pvariance(data, mu=None):
+    """``statistics.pvariance(data, mu)``: the population variance (about `mu` if given)."""
+    values = np.asarray(data, dtype=float)
+    if mu is None:
+        return np.var(values)
+    return np.sum((values - mu) ** 2) / np.shape(values)[0]
+
+
+def stdlib_stdev(data, xbar=None):
+    """``statistics.stdev(data, xbar)``: the square root of `stdlib_variance`."""
+    return np.sqrt(stdlib_variance(data, xbar))
+
+
+def stdlib_pstdev(data, mu=None):
+    """``statistics.pstdev(data, mu)``: the square root of `stdlib_pvariance`."""
+    return np.sqrt(stdlib_pvariance(data, mu))
+
+
+def stdlib_geometric_mean(data):
+    """``statistics.geometric_mean(data)`` of positive numbers."""
+    return np.exp(np.mean(np.log(np.asarray(data, dtype=float))))
+
+
+def stdlib_covariance(x, y):
+    """``statistics.covariance(x, y)``: the sample covariance (n - 1 in the divisor)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return np.sum((x - np.mean(x)) * (y - np.mean(y))) / (np.shape(x)[0] - 1)
+
+
+def stdlib_correlation(x, y, method='linear'):
+    """``statistics.correlation(x, y)``: Pearson's correlation coefficient."""
+    if method != 'linear':
+        s2s.refuse("statistics.correlation with method='linear'")
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    dx = x - np.mean(x)
+    dy = y - np.mean(y)
+    return np.sum(dx * dy) / np.sqrt(np.sum(dx * dx) * np.sum(dy * dy))
+
+
 NUMPY_DEFINITIONS = {
     'lib.stride_tricks.sliding_window_view': sliding_window_view, 'insert': insert,
     'logaddexp.accumulate': logaddexp_accumulate, 'fmax.accumulate': fmax_accumulate,
@@ -494,3 +558,15 @@ SCIPY_DEFINITIONS = {
 if scipy is not None:
     for (_module, _path), _definition in SCIPY_DEFINITIONS.items():
         defined_by_name(_module, _path, _definition)
+
+STDLIB_DEFINITIONS = {
+    'mean': stdlib_mean, 'fmean': stdlib_fmean, 'variance': stdlib_variance,
+    'pvariance': stdlib_pvariance, 'stdev': stdlib_stdev, 'pstdev': stdlib_pstdev,
+    'geometric_mean': stdlib_geometric_mean, 'covariance': stdlib_covariance,
+    'correlation': stdlib_correlation,
+}
+"""Functions of Python's ``statistics`` module -> their definitions (the others are read from
+the module's own source, as functions of yours)."""
+
+for _path, _definition in STDLIB_DEFINITIONS.items():
+    defined_by_name('statistics', _path, _definition)

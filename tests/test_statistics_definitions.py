@@ -15,6 +15,8 @@ from s2sgrad import rules
 from s2sgrad.errors import S2SError
 
 scipy = pytest.importorskip('scipy', reason='scipy is not installed')
+import statistics  # noqa: E402
+
 import scipy.integrate  # noqa: E402
 import scipy.linalg  # noqa: E402
 import scipy.signal  # noqa: E402
@@ -98,6 +100,24 @@ def f_cumulative_trapezoid_x(y):
     return np.sum(np.cos(scipy.integrate.cumulative_trapezoid(y, t, axis=1, initial=0.0)))
 
 
+def f_stdlib_moments(x):
+    data = list(x)
+    return statistics.variance(data) + statistics.stdev(data) * statistics.mean(data) + \
+        statistics.pvariance(data) - statistics.pstdev(data) + statistics.fmean(data) ** 2
+
+
+def f_stdlib_generator(x):
+    return statistics.mean(v * v for v in x) + statistics.geometric_mean(np.exp(x))
+
+
+def f_stdlib_pair(x, y):
+    return statistics.correlation(list(x), list(y)) + statistics.covariance(x.tolist(), list(y))
+
+
+def f_stdlib_weighted(x):
+    return statistics.fmean(list(x), [1.0, 2.0, 0.5, 1.5])
+
+
 def f_ema(x, alpha):
     # an exponential moving average written as a filter: y[t] = alpha x[t] + (1 - alpha) y[t-1]
     y = scipy.signal.lfilter([alpha], [1.0, alpha - 1.0], x)
@@ -146,6 +166,8 @@ ROWS = [
     (f_ema, lambda rng: [rng.uniform(-1, 1, 6), rng.uniform(0.2, 0.8)], (0, 1)),
     (f_trapezoid_x, lambda rng: [rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 5)], (0, 1)),
     (f_trapezoid_rows, arr(3, 2), 0),
+    (f_stdlib_moments, arr(5), 0), (f_stdlib_generator, arr(4), 0),
+    (f_stdlib_pair, lambda rng: [rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 5)], (0, 1)),
     (f_cumulative_trapezoid, lambda rng: [rng.uniform(-1, 1, 4), rng.uniform(0.1, 0.5)],
      (0, 1)),
     (f_cumulative_trapezoid_x, arr(2, 4), 0),
@@ -215,6 +237,12 @@ SCIPY_VALUES = [
     (scipy.signal.lfilter, ([0.5, 0.2], [1.0, -0.3, 0.1], A[0]), {}),
     (scipy.signal.lfilter, ([0.5, 0.2, 0.1], [2.0], A[0]), {}),
     (scipy.signal.lfilter, ([1.0], [1.5, -0.9], A[1]), {}),
+    (statistics.mean, (list(A[0]),), {}), (statistics.fmean, (list(A[1]),), {}),
+    (statistics.variance, (list(A[0]),), {}), (statistics.variance, (list(A[0]), 0.3), {}),
+    (statistics.pvariance, (list(A[1]),), {}), (statistics.stdev, (list(A[2]),), {}),
+    (statistics.pstdev, (list(A[2]),), {}), (statistics.geometric_mean, (list(np.exp(A[0])),), {}),
+    (statistics.covariance, (list(A[0]), list(A[1])), {}),
+    (statistics.correlation, (list(A[0]), list(A[2])), {}),
     (scipy.integrate.trapezoid, (A,), {}), (scipy.integrate.trapezoid, (A, V[:3]), {'axis': 0}),
     (scipy.integrate.trapezoid, (A, np.cumsum(np.abs(A), axis=1)), {'dx': 0.5}),
     (scipy.integrate.cumulative_trapezoid, (A,), {}),
