@@ -276,7 +276,11 @@ class Facts:
 
 
 def _nonzero_number(node):
-    """Whether `node` is a number written in the code that is not 0 (``2.0``, ``-0.5``)."""
+    """Whether `node` is a number written in the code that is not 0 (``2.0``, ``-0.5``), or
+    one spread over an array's shape (``s2s.unreduce(1.0, x)``: the adjoint of a sum)."""
+    if isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.unreduce' and \
+            node.args and not node.keywords:
+        node = node.args[0]
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         node = node.operand
     return isinstance(node, gast.Constant) and type(node.value) in (int, float) and \

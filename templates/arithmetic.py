@@ -181,8 +181,12 @@ def xdivy(x, y):
     if isinstance(x, (list, tuple)):  # (the norm of a list: its gradient is an array)
         x = np.asarray(x)
     zero = x == 0
+    number = not hasattr(x, 'shape') or isinstance(x, np.generic)
+    if number and not zero and (not hasattr(y, 'shape') or isinstance(y, np.generic)) and \
+            y != 0:
+        return x / y  # (two numbers: the quotient; the sqrt of an adjoint of one number)
     with np.errstate(divide='ignore', invalid='ignore'):
-        if not hasattr(x, 'shape'):  # a number (CuPy's where takes no Python bool)
+        if number:  # a number (CuPy's where takes no Python bool; a NumPy scalar as fast)
             if zero:  # (in NumPy floats: a Python 0.0 / 0.0 raises ZeroDivisionError)
                 return _zeros_of(_numpy_float(x) / _numpy_float(y))
             try:
