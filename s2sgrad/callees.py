@@ -92,7 +92,8 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
         raise ctx.unsupported(
             stmt, f'a {obj.__name__} made of differentiated values (`{shown}`): {advice}',
             call)
-    raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}', _frozen_hint(obj, func))
+    raise ctx.no_rule(stmt, f'`{n.dotted_path(func)}`{mode}',
+                      _frozen_hint(obj, func) or _draw_hint(obj, func))
 
 
 _RECEIVER_ONLY = {'sum', 'mean', 'max', 'min', 'prod', 'var', 'std', 'cumsum', 'cumprod',
@@ -124,6 +125,22 @@ def _frozen_hint(obj, func):
             f'function\'s body, outside loops and branches, whose parameters are not assigned '
             f'or changed in place after it and which is only used to call its methods; else '
             f'call `{name}.logpdf(x, mu, s)`')
+
+
+def _draw_hint(obj, func):
+    """What to write for a random draw of differentiated parameters (``np.random.normal(mu,
+    s)``, ``random.gauss(mu, s)``, ``norm.rvs(loc=mu)``), else ''."""
+    owner = getattr(obj, '__self__', None)
+    module = getattr(type(owner), '__module__', '') or '' if owner is not None else \
+        getattr(obj, '__module__', '') or ''
+    if not (module.startswith('numpy.random') or module == 'random' or
+            module.startswith('scipy.stats') and getattr(obj, '__name__', '') == 'rvs'):
+        return ''
+    return (f'`{n.dotted_path(func)}` draws random numbers, whose parameters have no '
+            f'derivative; draw standard values and scale them (the reparameterization: `mu + s '
+            f'* np.random.standard_normal(n)` for `np.random.normal(mu, s, n)`, `mu + s * '
+            f'random.gauss(0.0, 1.0)` for `random.gauss(mu, s)`, `lo + (hi - lo) * u` for a '
+            f'uniform draw `u` in [0, 1))')
 
 
 def _own_nodes(func):

@@ -7,6 +7,7 @@ The functions below are written as users write them: at module level of this fil
 import functools
 import inspect
 import linecache
+import random
 import sys
 import types
 
@@ -499,3 +500,18 @@ def test_a_write_into_a_global_says_the_function_does_not_own_it():
     assert '`CALLS`' in message and 'does not own' in message and '.copy()' not in message
     assert_points_at(info.value, counted, 'CALLS[0] += 1', caret=False)
     assert CALLS == [0]
+
+
+def draws_with_a_differentiated_mean(mu):
+    return np.sum(np.random.normal(mu, 1.0, 3))
+
+
+def draw_of_the_random_module(mu):
+    return random.gauss(mu, 1.0)
+
+
+@pytest.mark.parametrize('f', [draws_with_a_differentiated_mean, draw_of_the_random_module])
+def test_a_draw_with_differentiated_parameters_says_to_reparameterize(f):
+    with pytest.raises(NoRuleError, match='reparameterization') as info:
+        s2sgrad.grad(f)(0.3)
+    assert 'standard_normal' in str(info.value)
