@@ -51,6 +51,8 @@ def rewrite_constructs(ctx):
     set_displays(func, ctx.source.namespace)  # (``mode in {'l1', 'l2'}``: a tuple)
     rewrite_matches(ctx, func)  # (``match mode: case 'l1': ...``: an if/elif chain)
     plain_deletions(func)  # (``del h``: nothing; ``del items[i]``: ``items.pop(i)``)
+    # (``with np.errstate(divide='ignore'):``: the settings changed, the body, put back)
+    errstate_blocks(func, _resolver(ctx, func), ctx.namer)
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
     hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)
@@ -325,6 +327,63 @@ def plain_deletions(func):
                 continue
             out.append(stmt)
         return out or ([gast.Pass()] if block else [])
+    func.body = plain(func.body)
+
+
+_ERRSTATE_KEYS = frozenset({'all', 'divide', 'over', 'under', 'invalid'})
+_ERRSTATE_KINDS = ('divide', 'over', 'under', 'invalid')
+
+
+def errstate_blocks(func, resolver, namer):
+    """Make ``with np.errstate(divide='ignore'): body`` (one item, no ``as``, keywords of
+    `np.seterr` set to 'ignore' or 'warn', which change only the warnings: the optimizer may
+    move a computation past the block) the settings saved and changed, the body, and the
+    settings put back:
+    ``errstate = np.geterr()``, ``np.seterr(divide='ignore')``, body, ``np.seterr(divide=
+    errstate['divide'], ...)``: what NumPy does around the body, which leaves the block only
+    at its end (no ``return``, ``break``, ``continue``, ``raise`` or ``yield`` in it). The
+    derivative's own arithmetic runs with the settings of its caller."""
+    import numpy as np
+
+    def leaves(body):
+        stops = (gast.Return, gast.Break, gast.Continue, gast.Raise, gast.Yield,
+                 gast.YieldFrom, gast.Try)
+        module = gast.Module(body=body, type_ignores=[])
+        return any(isinstance(node, stops)
+                   for node in n.walk(module, skip=lambda node: isinstance(
+                       node, (gast.FunctionDef, gast.Lambda))))
+
+    def plain(block):
+        out = []
+        for stmt in block:
+            n.map_blocks(stmt, plain, functions=True)
+            item = stmt.items[0] if isinstance(stmt, gast.With) and \
+                len(stmt.items) == 1 else None
+            call = item.context_expr if item is not None else None
+            if not (isinstance(call, gast.Call) and item.optional_vars is None and
+                    isinstance(call.func, gast.Attribute) and
+                    resolver.lookup(call.func) is np.errstate and not call.args and
+                    all(k.arg in _ERRSTATE_KEYS and isinstance(k.value, gast.Constant) and
+                        k.value.value in ('ignore', 'warn') for k in call.keywords) and
+                    not leaves(stmt.body)):
+                out.append(stmt)
+                continue
+            numpy = call.func.value  # (``np`` of ``np.errstate``: the module as you name it)
+            saved = namer.fresh('errstate')
+            restore = gast.Call(func=n.attr(n.clone(numpy), 'seterr'), args=[], keywords=[
+                gast.keyword(arg=kind, value=n.subscript(n.name(saved), n.const(kind)))
+                for kind in _ERRSTATE_KINDS])
+            made = [n.assign(saved, gast.Call(func=n.attr(n.clone(numpy), 'geterr'), args=[],
+                                              keywords=[])),
+                    gast.Expr(value=gast.Call(func=n.attr(n.clone(numpy), 'seterr'), args=[],
+                                              keywords=call.keywords)),
+                    *stmt.body, gast.Expr(value=restore)]
+            for new in made:
+                if new not in stmt.body:
+                    gast.copy_location(new, stmt)
+                    gast.fix_missing_locations(new)
+            out.extend(made)
+        return out
     func.body = plain(func.body)
 
 
