@@ -26,7 +26,7 @@ from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
 from .match_cases import rewrite_matches
 from .dict_constructs import (dict_comprehensions, dict_copies, dict_displays, dict_fills,
-                              dict_setdefaults, expand_keyword_dicts)
+                              dict_merges, dict_setdefaults, expand_keyword_dicts)
 from .named_exprs import hoist_named_exprs
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
@@ -58,6 +58,8 @@ def rewrite_constructs(ctx):
     rewrite_loop_else(func, ctx.namer)
     # (``cfg = {'act': 'tanh'}`` then ``layer(x, **cfg)``: ``layer(x, act=cfg['act'])``)
     expand_keyword_dicts(func)
+    # (``p = {**params, 'w': w}``: ``p = dict(params)``, then ``p['w'] = w``)
+    dict_merges(func, ctx.source.namespace, ctx.namer)
     # (``g = {k: p[k] * 2 for k in p}``: ``g = dict()``, then a loop filling it by key)
     dict_comprehensions(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_displays(func)

@@ -143,6 +143,62 @@ def expand_keyword_dicts(func):
                 for key in keys]
 
 
+def dict_merges(func, namespace, namer):
+    """Make ``d = {**s, 'k': v, ...}`` and ``d = dict(s, k=v, ...)`` (a dict, one ``**`` first
+    or one positional argument, then keys written in the code; assigned or returned) ``d =
+    dict(s)``, a
+    copy (`dict_copies`), filled by key: ``d['k'] = v``. Values that read `d` (``params =
+    {**params, 'w': params['w'] - g}``) are computed first, as Python computes them before
+    the new dict is made."""
+    if namespace.get('dict', builtins.dict) is not builtins.dict:
+        return
+
+    def merged(value):
+        """``(source, [(key node, value node), ...])`` of a merge, else None."""
+        if isinstance(value, gast.Dict) and value.keys and value.keys[0] is None and \
+                all(isinstance(k, gast.Constant) and isinstance(k.value, str)
+                    for k in value.keys[1:]):
+            return value.values[0], list(zip(value.keys[1:], value.values[1:]))
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+                value.func.id == 'dict' and len(value.args) == 1 and value.keywords and \
+                not isinstance(value.args[0], gast.Starred) and \
+                all(k.arg is not None for k in value.keywords):
+            return value.args[0], [(n.const(k.arg), k.value) for k in value.keywords]
+        return None
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            n.map_blocks(stmt, rewrite, functions=True)
+            named = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name)
+            found = merged(stmt.value) if named or isinstance(stmt, gast.Return) else None
+            if found is None or not isinstance(found[0], (gast.Name, gast.Attribute,
+                                                          gast.Subscript)):
+                out.append(stmt)
+                continue
+            source, pairs = found
+            target = stmt.targets[0].id if named else namer.fresh('result')
+            made = []
+            if any(target in n.names_read(value) for _, value in pairs):
+                computed = []
+                for key, value in pairs:
+                    name = namer.fresh(target + '_' + key.value if key.value.isidentifier()
+                                       else 'value')
+                    made.append(n.assign(name, value))
+                    computed.append((key, n.name(name)))
+                pairs = computed
+            made.append(n.assign(target, n.call('dict', source)))
+            made += [n.assign(n.subscript(n.name(target), key, store=True), value)
+                     for key, value in pairs]
+            if not named:  # (``return dict(params, b=v)``: the dict filled under a name)
+                made.append(gast.Return(value=n.name(target)))
+            out.extend(gast.fix_missing_locations(gast.copy_location(new, stmt))
+                       for new in made)
+        return out
+    func.body = rewrite(func.body)
+
+
 def dict_comprehensions(func, namespace, namer, resolver):
     """Make ``name = {k: v for t in items if c}`` (a statement; ``return {...}`` too, under a
     name first) ``name = dict()`` and the loop that fills it by key, as Python computes it:

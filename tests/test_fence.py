@@ -149,8 +149,8 @@ REJECTED = [
     ''', 2, '(x * x', 'generator expression'),
     ('dict', '''
         def f(x):
-            d = {**x, 'a': 1}
-            return d['a']
+            n = len({**x, 'a': 1})  # (not assigned or returned: `d = {**x, 'a': 1}` is a copy)
+            return n
     ''', 2, '{', 'unpacking into a dict display is not supported'),
     ('dict-unpacked', '''
         def f(x):
