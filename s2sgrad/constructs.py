@@ -152,7 +152,7 @@ def in_place_calls(func, resolver):
     is ``xs[:] = sorted(xs)``;
     NumPy's scatter calls: ``np.add.at(a, i, v)`` is
     ``a += s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
-    ``np.add.at``), and ``np.fill_diagonal(a, c)`` of a constant `c` (without ``wrap=True``)
+    ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a constant `c` (without ``wrap=True``)
     is ``a[np.diag_indices(min(a.shape), a.ndim)] = c``, where `a` is a local name; the passes
     follow writes into arrays."""
     import numpy as np
@@ -174,12 +174,16 @@ def in_place_calls(func, resolver):
             target = gast.Subscript(value=n.clone(call.func.value), slice=whole, ctx=gast.Store())
             ordered = n.call(n.name('sorted'), n.clone(call.func.value), **keywords)
             return gast.Assign(targets=[target], value=ordered, type_comment=None)
-        if getattr(obj, '__self__', None) is np.add and getattr(obj, '__name__', '') == 'at' \
-                and len(args) == 3 and not keywords and _local_name(args[0], func):
+        ufunc = getattr(obj, '__self__', None)
+        if (ufunc is np.add or ufunc is np.subtract) and \
+                getattr(obj, '__name__', '') == 'at' and len(args) == 3 and not keywords and \
+                _local_name(args[0], func):
+            # (``np.subtract.at(a, i, v)``: ``a -= ...``, repeated indices subtracting each)
             array, index, value = args
             scattered = n.call('s2s.add_at', n.call('s2s.zeros_like', n.clone(array)), index,
                                value)
-            return gast.AugAssign(target=_as_store(array), op=gast.Add(), value=scattered)
+            op = gast.Add() if ufunc is np.add else gast.Sub()
+            return gast.AugAssign(target=_as_store(array), op=op, value=scattered)
         if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
                 _local_name(args[0], func) and _constant_number(args[1], resolver):
             array, value = args

@@ -40,6 +40,14 @@ def diagonal_of_a_tall_matrix(a):
     return np.sum(b ** 2 * np.arange(b.size).reshape(b.shape))
 
 
+def spring_forces_subtracted(x, k):
+    F = np.zeros_like(x)
+    d = x[SPRINGS[:, 1]] - x[SPRINGS[:, 0]]
+    np.add.at(F, SPRINGS[:, 0], k * d)
+    np.subtract.at(F, SPRINGS[:, 1], k * d)  # (repeated indices subtract each)
+    return np.sum(F ** 2) + np.sum(F[:, 0] * x[:, 1])
+
+
 def inverse_square_pairs(x):
     d = x[:, None, :] - x[None, :, :]
     r2 = np.sum(d ** 2, axis=-1)
@@ -85,6 +93,7 @@ X = np.array([[0., 0, 0], [1.1, 0, 0], [2.0, 0.2, 0], [3.1, 0.1, 0.1]])
     (screened_pairs, (X, np.array([1.0, 2.0, 0.5, 1.5]))),
     (diagonal_of_a_tall_matrix, (np.arange(1.0, 7.0).reshape(3, 2) * 0.3,)),
     (inverse_square_pairs, (X,)),
+    (spring_forces_subtracted, (X, 2.0)),
     (diagonal_of_a_module_constant, (np.arange(1.0, 10.0).reshape(3, 3) * 0.1,)),
 ], ids=lambda v: getattr(v, '__name__', None))
 def test_scatter_calls(f, args):
