@@ -149,12 +149,11 @@ def set_displays(func, namespace):
 
 def in_place_calls(func, resolver):
     """Make in-place calls the writes they are: ``xs.sort()`` of a list the function makes
-    is ``xs[:] = sorted(xs)``;
-    NumPy's scatter calls: ``np.add.at(a, i, v)`` is
-    ``a += s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
-    ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a constant `c` (without ``wrap=True``)
-    is ``a[np.diag_indices(min(a.shape), a.ndim)] = c``, where `a` is a local name; the passes
-    follow writes into arrays."""
+    is ``xs[:] = sorted(xs)``; NumPy's scatter calls: ``np.add.at(a, i, v)`` is ``a +=
+    s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
+    ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
+    constant `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
+    c``, where `a` is a local name; the passes follow writes into arrays."""
     import numpy as np
 
     def rewritten(stmt):
