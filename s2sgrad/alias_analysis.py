@@ -17,7 +17,6 @@ import gast
 
 from . import nodes as n
 from .alias_memory import CONTAINER_METHODS, MemoryModel
-from .logs import log_call
 
 
 class Unsafe(Exception):
@@ -50,7 +49,8 @@ class SharedList(Unsafe):
 class AliasAnalysis(MemoryModel):
     """May-share analysis of a normalized function body (see the module docstring)."""
 
-    def __init__(self, body, params, resolver, runtime=None, generated=False, active=None):
+    def __init__(self, body, params, resolver, runtime=None, generated=False, active=None,
+                 logs=frozenset()):
         local = set(n.names_stored(gast.Module(body=body, type_ignores=[]))) | set(params)
         super().__init__(params, local, resolver, runtime)
         self.body = body
@@ -66,6 +66,7 @@ class AliasAnalysis(MemoryModel):
                     isinstance(target.value.value, gast.Name):
                 self.items_changed.add(target.value.value.id)
         self.active = active  # (the names that may hold differentiated values; None: all)
+        self.logs = logs  # (ids of statements adding to a log: `logs.log_statements`)
         self.order = {}
         self.loops = []             # (first, last) statement positions of each loop
         self.chains = {}            # statement id -> ((block id, index), ...) from the body
@@ -235,7 +236,7 @@ class AliasAnalysis(MemoryModel):
         if self.active is not None and name not in self.active and \
                 not set(n.names_read(stmt.value)) & self.active:
             return  # (``self.log.append(i)``: no derivative goes through the list)
-        if name is None and log_call(stmt, self.body):
+        if id(stmt) in self.logs:
             return  # (``self.history.append(float(loss))``, read nowhere: a log)
         lists = memory & (self.container | self.lists) or memory - self.arrays
         own = before.get(name, frozenset()) if name else frozenset()

@@ -13,6 +13,7 @@ from . import runtime
 from .activity import Activity
 from .alias_analysis import AliasAnalysis, SharedItem, SharedList, Unsafe
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
+from .logs import log_statements
 
 
 def private_writes(ctx, body):
@@ -28,7 +29,8 @@ def private_writes(ctx, body):
     analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime,
                              generated=(ctx.source.filename or '').startswith('<s2sgrad'),
                              active=Activity(body, ctx.wrt, ctx.resolver,
-                                             getattr(ctx, 'closures', None)).active)
+                                             getattr(ctx, 'closures', None)).active,
+                             logs=log_statements(body, ctx))
     try:
         copies, params = analysis.check()
     except Unsafe as error:

@@ -153,7 +153,8 @@ def in_place_calls(func, resolver):
     s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
     ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
     constant `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
-    c``, where `a` is a local name; the passes follow writes into arrays."""
+    c`` (``np.diag_indices_from(a)`` beyond two dimensions), where `a` is a local name; the
+    passes follow writes into arrays."""
     import numpy as np
 
     def rewritten(stmt):
@@ -186,8 +187,14 @@ def in_place_calls(func, resolver):
         if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
                 _local_name(args[0], func) and _constant_number(args[1], resolver):
             array, value = args
-            diagonal = n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
-                              n.attr(n.clone(array), 'ndim'))
+            # (of a matrix, its min(a.shape) diagonal entries; of more dimensions, all equal
+            # as NumPy requires, `np.diag_indices_from`, which raises as it does)
+            diagonal = gast.IfExp(
+                test=gast.Compare(left=n.attr(n.clone(array), 'ndim'), ops=[gast.Eq()],
+                                  comparators=[n.const(2)]),
+                body=n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
+                            n.const(2)),
+                orelse=n.call('np.diag_indices_from', n.clone(array)))
             target = gast.Subscript(value=n.clone(array), slice=diagonal, ctx=gast.Store())
             return gast.Assign(targets=[target], value=value, type_comment=None)
         return None

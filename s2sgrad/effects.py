@@ -13,7 +13,7 @@ from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
                            INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments)
 from .errors import S2SError
-from .logs import log_call
+from .logs import log_statements
 from .mutation import assigned_into
 from .resolve import method_call
 from .restores import restored_item
@@ -33,6 +33,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
+    logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
@@ -43,7 +44,7 @@ def check_effects(body, ctx):
                 _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
-            _check_discarded_call(stmt, stmt.value, ctx, body)
+            _check_discarded_call(stmt, stmt.value, ctx, body, logs)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()))
@@ -252,7 +253,7 @@ def _check_out_argument(stmt, call, ctx):
                           f'instead (`y = f(...)`)')
 
 
-def _check_discarded_call(stmt, call, ctx, body):
+def _check_discarded_call(stmt, call, ctx, body, logs=()):
     if restored_item(stmt):
         return  # a gradient's restore, differentiated again as a write (`restores`)
     func = call.func
@@ -268,7 +269,7 @@ def _check_discarded_call(stmt, call, ctx, body):
         values.append(receiver)
     if not any(ctx.activity.is_active(v) for v in values):
         return
-    if log_call(stmt, body):
+    if id(stmt) in logs:
         return  # (``self.history.append(float(loss))``, read nowhere else: a log)
     what = f'`{n.shown(func)}`'
     obj = None if nested or local_method else ctx.resolver.lookup(func)

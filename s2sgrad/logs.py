@@ -1,62 +1,117 @@
 """Logs kept in an object's attribute: ``self.history.append(float(loss))`` in a method."""
+import builtins
+
 import gast
 
 from . import nodes as n
-from .mutation import assigned_into
 
 GROWING = frozenset({'append', 'extend', 'insert', 'add', 'appendleft', 'extendleft'})
 """Methods that add to a list, set or deque."""
 
+_NUMBERS = frozenset({'float', 'int', 'bool', 'len', 'str', 'round'})
+"""Built-ins whose result is a Python number or text (``float(loss)``), which the log keeps as
+Python does whatever the function does afterwards."""
 
-def log_call(stmt, body):
-    """Whether `stmt` adds to a log: it is ``root.attr.append(v)`` (any of `GROWING`, an
-    attribute path of a name) and `body` reads ``root.attr`` nowhere else, passes `root`
-    nowhere whole and calls no method of it (which could read the log): what is added never
-    reaches the function's result, so the derivative need not follow it (a global list is
-    one too: `effects`)."""
+_CONTAINERS = (tuple, list, dict, set, frozenset)
+
+
+def log_statements(body, ctx):
+    """The ids of the statements of `body` that add to a log: ``root.attr.append(v)`` (any of
+    `GROWING`, an attribute path) where `root` is an object of a class of yours bound to a
+    method (``self``) or a global object, no tuple, list or dict (whose lists the gradient
+    copies), which the function uses nowhere else (it reads no other attribute of it, passes
+    it nowhere, calls no method of it: none can read the log), and `v` a number or text made
+    by ``float(...)``, ``int(...)``, ``len(...)``, ``x.item()``, an f-string or a constant: what
+    is added never reaches the result, so the derivative need not follow it, and the log
+    holds what Python's does. (A list that another argument also holds is not seen, as for a
+    global list: see the README.)"""
+    module = gast.Module(body=body, type_ignores=[])
+    found, roots = {}, {}
+    for stmt in n.statements(body):
+        path = _log_path(stmt)
+        if path is not None and all(_plain(arg, body, ctx) for arg in stmt.value.args) and \
+                not stmt.value.keywords:
+            root = path.split('.')[0]
+            found.setdefault(root, []).append(stmt)
+    generated = (ctx.source.filename or '').startswith('<s2sgrad')
+    for root, stmts in found.items():
+        copied = _copy_of_object(root, body, ctx) if generated else None
+        # (in a gradient differentiated again, the first transformation checked the log, of
+        # a parameter or its copy: the generated function is no method of a known class)
+        if copied is None and not _object_root(root, ctx) and \
+                not (generated and root in ctx.params):
+            continue
+        allowed = {id(stmt.value.func.value) for stmt in stmts}
+        # (every use of `root` is the receiver chain of one of its logs, or the copy of a
+        # gradient differentiated again that binds it: ``self_2 = s2s.copy_lists(self)``)
+        chains = {id(node) for stmt in stmts for node in n.walk(stmt.value.func.value)}
+        if copied is not None:
+            chains.add(id(copied.targets[0]))
+        uses = [node for node in n.walk(module)
+                if isinstance(node, gast.Name) and node.id == root]
+        if allowed and all(id(node) in chains for node in uses):
+            roots[root] = stmts
+    return {id(stmt) for stmts in roots.values() for stmt in stmts}
+
+
+def _log_path(stmt):
+    """``'self.history'`` of ``self.history.append(v)``, else None."""
     call = stmt.value if isinstance(stmt, gast.Expr) else None
     if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and
             call.func.attr in GROWING and isinstance(call.func.value, gast.Attribute)):
-        return False
-    path = n.dotted_path(call.func.value)
-    if path is None:
-        return False
-    root, first = path.split('.')[:2]
-    module = gast.Module(body=body, type_ignores=[])
-    kept = {name for arg in call.args for name in n.names_read(arg)}
-    if kept & assigned_into(body, aliases=True):
-        return False  # (an array the function writes into afterwards: the backward sweep
-        # undoes the writes, and the log would show that)
-    parents = {id(child): node for node in n.walk(module) for child in n.children(node)}
-    for node in n.walk(module):
-        if not (isinstance(node, gast.Name) and node.id == root):
-            continue
-        parent = parents.get(id(node))
-        if isinstance(node.ctx, gast.Store) and isinstance(parent, gast.Assign) and \
-                isinstance(parent.value, gast.Call) and \
-                n.dotted_path(parent.value.func) == 's2s.copy_lists':
-            continue  # (a gradient's ``self = s2s.copy_lists(self)``, differentiated again)
-        if not (isinstance(parent, gast.Attribute) and isinstance(parent.ctx, gast.Load)):
-            return False  # (``f(self)``, ``self = ...``, ``self.attr = v``)
-        above = parents.get(id(parent))
-        if parent.attr != first:
-            if isinstance(above, gast.Call) and above.func is parent:
-                return False  # (``self.last()`` may read the log)
-            continue
-        if not _adds_to(parent, parents, path):
-            return False  # (``len(self.history)``, ``h = self.history``)
-    return True
+        return None
+    return n.dotted_path(call.func.value)
 
 
-def _adds_to(node, parents, path):
-    """Whether `node`, the first attribute read of the root, is part of ``path.add(v)`` as a
-    statement."""
-    while isinstance(node, gast.Attribute) and n.dotted_path(node) != path:
-        node = parents.get(id(node))
-    if not (isinstance(node, gast.Attribute) and n.dotted_path(node) == path):
+def _copy_of_object(root, body, ctx):
+    """The statement ``root = s2s.copy_lists(p)`` that binds `root` in a gradient
+    differentiated again (the copy of its lists an object of yours keeps as it is), where `p`
+    is a parameter and `root` is bound nowhere else; else None."""
+    binds = [stmt for stmt in n.statements(body) if root in n.names_stored(stmt)]
+    stmt = binds[0] if len(binds) == 1 else None
+    value = getattr(stmt, 'value', None)
+    if not (isinstance(stmt, gast.Assign) and isinstance(value, gast.Call) and
+            n.dotted_path(value.func) == 's2s.copy_lists' and len(value.args) == 1 and
+            isinstance(value.args[0], gast.Name) and value.args[0].id in ctx.params):
+        return None
+    return stmt
+
+
+def _object_root(root, ctx):
+    """Whether `root` is a parameter bound to an object of a class of yours, or a global
+    object, neither a tuple, list or dict."""
+    receiver = ctx.receivers.get(root)
+    if receiver is not None:
+        cls = getattr(receiver, 'cls', None)
+        return isinstance(cls, type) and not issubclass(cls, _CONTAINERS) and \
+            not receiver.of_class
+    if root in ctx.params or not ctx.resolver.is_global(n.name(root)):
         return False
-    method = parents.get(id(node))
-    call = parents.get(id(method))
-    return isinstance(method, gast.Attribute) and method.attr in GROWING and \
-        isinstance(call, gast.Call) and call.func is method and \
-        isinstance(parents.get(id(call)), gast.Expr)
+    obj = ctx.resolver.lookup(n.name(root))
+    return obj is not None and not isinstance(obj, _CONTAINERS + (type,)) and \
+        hasattr(obj, '__dict__')
+
+
+def _plain(node, body, ctx, seen=()):
+    """Whether `node` is a number or text that the function makes for its log."""
+    if isinstance(node, (gast.Constant, gast.JoinedStr)):
+        return True
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return all(_plain(item, body, ctx, seen) for item in node.elts)
+    if isinstance(node, gast.Call) and not node.keywords:
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in _NUMBERS and \
+                ctx.source.namespace.get(func.id, getattr(builtins, func.id)) is \
+                getattr(builtins, func.id):
+            return True
+        return isinstance(func, gast.Attribute) and func.attr == 'item' and not node.args
+    if isinstance(node, gast.Name) and node.id not in seen and node.id not in ctx.params:
+        module = gast.Module(body=body, type_ignores=[])
+        stores = [sub for sub in n.walk(module) if isinstance(sub, gast.Name) and
+                  sub.id == node.id and not isinstance(sub.ctx, gast.Load)]
+        values = [stmt.value for stmt in n.statements(body)
+                  if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+                  isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == node.id]
+        return bool(values) and len(values) == len(stores) and \
+            all(_plain(value, body, ctx, seen + (node.id,)) for value in values)
+    return False

@@ -451,7 +451,7 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None):
     result = np.cumsum(areas, axis=axis)
     if initial is None:
         return result
-    return np.concatenate([np.take(result, [0], axis=axis) * 0.0, result], axis=axis)
+    return np.concatenate([np.take(y, [0], axis=axis) * 0.0, result], axis=axis)
 
 
 def stdlib_mean(data):
@@ -486,12 +486,18 @@ def stdlib_pvariance(data, mu=None):
 
 
 def stdlib_stdev(data, xbar=None):
-    """``statistics.stdev(data, xbar)``: the square root of `stdlib_variance`."""
+    """``statistics.stdev(data, xbar)``: the square root of `stdlib_variance` (`np.std`
+    without `xbar`: its derivative is 0 where all values are equal, as the limit gives)."""
+    if xbar is None:
+        return np.std(np.asarray(data, dtype=float), ddof=1)
     return np.sqrt(stdlib_variance(data, xbar))
 
 
 def stdlib_pstdev(data, mu=None):
-    """``statistics.pstdev(data, mu)``: the square root of `stdlib_pvariance`."""
+    """``statistics.pstdev(data, mu)``: the square root of `stdlib_pvariance` (see
+    `stdlib_stdev`)."""
+    if mu is None:
+        return np.std(np.asarray(data, dtype=float))
     return np.sqrt(stdlib_pvariance(data, mu))
 
 
