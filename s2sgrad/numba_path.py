@@ -13,7 +13,9 @@ and the plain gradient). Nothing is ever silently run as Python.
 import builtins
 import inspect
 import linecache
+import os
 import re
+import traceback
 import types
 import warnings
 
@@ -316,6 +318,8 @@ class _Unit:
         lines += ['    except _numba_errors as error:',
                   f'        return _failed(error, {collect})',
                   '    except (TypeError, ValueError) as error:  # (numba taking the arguments)',
+                  '        if _compiling(error):  # (numba\'s front end: ``raise ... from None``)',
+                  f'            return _failed(error, {collect})',
                   '        if not _unboxing(error):',
                   '            raise',
                   f'        return _failed(_unboxing(error), {collect})']
@@ -339,7 +343,7 @@ class _Unit:
             '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError,
                               NotImplementedError),
             '_failed': failure,
-            '_unboxing': _unboxing,
+            '_unboxing': _unboxing, '_compiling': _compiling,
             '_retyped': _retyped,
             '_retype': _Retype(mode, wrt),
         }
@@ -937,6 +941,14 @@ _UNBOXING = ("can't unbox heterogeneous list", 'cannot reflect element of reflec
              'cannot compute fingerprint of empty list')
 """What numba says where it cannot take a list argument (it raises TypeError or ValueError
 before compiling anything)."""
+
+
+def _compiling(error):
+    """Whether `error` was raised by numba's own code as it compiled (the innermost frame of
+    its traceback is in the numba package: ``Multiple argument raise is not supported.``),
+    not by compiled code as it ran."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and f'{os.sep}numba{os.sep}' in frames[-1].filename
 
 
 def _unboxing(error):
