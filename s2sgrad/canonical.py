@@ -9,6 +9,7 @@ After this pass:
 - ``for`` loops iterate over ``range(...)``; other iterables are indexed.
 """
 import builtins
+import collections.abc
 import inspect
 
 import gast
@@ -46,7 +47,7 @@ class Canonicalizer:
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
         self.unindexable = _unindexable(func)
-        self.dicts = _dicts(func)
+        self.dicts = _dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [plain for stmt in body
                 for plain in self.augassign(stmt, lists, self._sequences(func))]
@@ -491,7 +492,9 @@ def _dicts(func):
     ``name = dict()`` (a display or comprehension filled by key) or ``name =
     s2s.dict_copy(d)`` (``dict(d)``)."""
     made, stores = {}, {}
-    for node in n.walk(func):
+    # (not in nested functions: their names are theirs)
+    for node in n.walk(func, skip=lambda node: isinstance(node, (gast.FunctionDef,
+                                                                 gast.Lambda))):
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], gast.Name) and \
                 isinstance(node.value, gast.Call) and \
@@ -502,6 +505,17 @@ def _dicts(func):
             name = node.id if isinstance(node, gast.Name) else node.name
             stores[name] = stores.get(name, 0) + 1
     return {name for name, count in made.items() if stores.get(name) == count}
+
+
+def _global_dicts(func, namespace):
+    """The globals that `func` reads and never binds that hold a dict (a mapping) when the
+    gradient is made: a loop over one visits its keys."""
+    bound = set(n.names_stored(func)) | {a.id for a in func.args.args +
+                                         func.args.posonlyargs + func.args.kwonlyargs}
+    read = {node.id for node in n.walk(func) if isinstance(node, gast.Name) and
+            isinstance(node.ctx, gast.Load)}
+    return {name for name in read - bound
+            if isinstance(namespace.get(name), collections.abc.Mapping)}
 
 
 def _without_self_copies(stmts):

@@ -120,7 +120,7 @@ class Facts:
                 'rows': lambda e: size(e, -2), 'cols': lambda e: size(e, -1),
                 'inexact': self.inexact, 'transposed': transposed,
                 'broadcast': lambda a, b: broadcast(self.shape(a), self.shape(b)),
-                'nonzero_number': _nonzero_number, '__builtins__': {}}
+                '__builtins__': {}}
         return self._functions
 
     def _infer(self):
@@ -273,15 +273,3 @@ class Facts:
                 if env is not None and rule.holds(env, ctx):
                     return True
         return False
-
-
-def _nonzero_number(node):
-    """Whether `node` is a number written in the code that is not 0 (``2.0``, ``-0.5``), or
-    one spread over an array's shape (``s2s.unreduce(1.0, x)``: the adjoint of a sum)."""
-    if isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.unreduce' and \
-            node.args and not node.keywords:
-        node = node.args[0]
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        node = node.operand
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float) and \
-        node.value != 0

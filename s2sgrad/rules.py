@@ -295,19 +295,13 @@ def elementwise(func, derivative, namespace=None, label=None):
     ``d[x] = d[ans] * (derivative)`` and ``d[ans] = d[x] * (derivative)``.
 
     `derivative` is an expression in ``x`` (the argument) and ``ans`` (the result); its names
-    resolve in `namespace` (default: the calling module's globals). A derivative holding
-    ``{g}`` is the whole product, ``{g}`` the adjoint or tangent it takes (``0.5 * xdivy({g},
-    ans)``: 0 where that is 0, also where the slope is infinite).
+    resolve in `namespace` (default: the calling module's globals).
     """
     namespace = _caller_namespace(namespace)
     label = label or getattr(func, '__name__', 'f')
-    if '{g}' in derivative:
-        backward, forward = derivative.format(g='d[ans]'), derivative.format(g='d[x]')
-    else:
-        backward, forward = f'd[ans] * ({derivative})', f'd[x] * ({derivative})'
     sources = [
-        (ADJOINTS, f'def {label}(ans, x):\n    d[x] = {backward}\n'),
-        (TANGENTS, f'def {label}(ans, x):\n    d[ans] = {forward}\n'),
+        (ADJOINTS, f'def {label}(ans, x):\n    d[x] = d[ans] * ({derivative})\n'),
+        (TANGENTS, f'def {label}(ans, x):\n    d[ans] = d[x] * ({derivative})\n'),
     ]
     for registry, source in sources:
         registry[_key(func)] = _lazy(lambda source=source: Template(source, namespace, label))

@@ -154,7 +154,5 @@ rule('(1 / np.linalg.det(a)) * cofactor(a)', 'np.linalg.inv(a).T', when='ndim(a)
 # -- norms ------------------------------------------------------------------------------------
 # ord=None: the 2-norm (Frobenius for a matrix), for every ndim.
 rule('_norm_power(x, None, None)', '2')
-# xdivy(c, y) of a number c other than 0 is c / y (np.sqrt's derivative of a constant adjoint)
-rule('xdivy(c, np.sqrt(s))', 'c / np.sqrt(s)', when='nonzero_number(c)')  # (inf at 0)
 # xdivy(u, y) broadcasts `y` itself; the spread adds nothing when `u` has the shape of `x`
 rule('xdivy(u, s2s.unreduce(v, x))', 'xdivy(u, v)', when='ndim(v) == 0 and same_shape(u, x)')

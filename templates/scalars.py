@@ -16,7 +16,7 @@ from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the
 MATH_DERIVATIVES = {  # (``x * x`` where ``x ** 2`` of a large float raises OverflowError)
     math.exp: 'ans',
     math.log: '1 / x',
-    math.sqrt: '0.5 * xdivy({g}, ans)',  # (no ZeroDivisionError at 0: see np.sqrt)
+    math.sqrt: '0.5 / ans',
     math.sin: 'math.cos(x)',
     math.cos: '-math.sin(x)',
     math.tan: '1 + ans ** 2',

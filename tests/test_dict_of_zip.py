@@ -132,3 +132,35 @@ def test_a_loop_over_zip_of_a_dict_argument_says_to_loop_over_its_keys():
     g = s2sgrad.grad(scaled_by_its_keys)(params, [1.0, 2.0])
     np.testing.assert_allclose(g['w1'], [0.2, 0.4])
     np.testing.assert_allclose(g['w2'], [1.2])
+
+
+COEFFICIENTS = {3: 10.0, 1: 100.0, 2: 1.0}  # (a module's dict: its loop visits the keys)
+weights = [0.5, -1.5, 2.0]  # (a module's list, named as a nested function's own dict)
+
+
+def loop_over_a_global_dict(x):
+    total = 0.0
+    for power, c in zip(COEFFICIENTS, [1.0, 2.0, 3.0]):
+        total = total + c * COEFFICIENTS[power] * x[0] ** power
+    for power in COEFFICIENTS:
+        total = total + x[1] ** power
+    return total
+
+
+def nested_dict_of_the_same_name(x):
+    def helper(v):
+        weights = dict()
+        weights['a'] = v
+        return weights['a'] * 2.0
+    total = 0.0
+    for w, xi in zip(weights, x):  # (the module's list: the nested `weights` is another)
+        total = total + w * helper(xi) ** 2
+    return total
+
+
+@pytest.mark.parametrize('f', [loop_over_a_global_dict, nested_dict_of_the_same_name])
+def test_loops_over_dicts_of_other_scopes(f):
+    args = (np.array([0.7, -1.3, 0.4]),)
+    outcome = oracle.check(f, args, 0, second_order=True, name=f.__name__)
+    outcome.assert_ok(None)
+    assert {'rev', 'fwd'} <= set(outcome.checked), outcome.describe()
