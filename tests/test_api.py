@@ -75,7 +75,7 @@ def uses_try(x):
 
 
 def uses_with(x):
-    with np.errstate(all='ignore'):
+    with np.errstate(all='raise'):  # (settings that raise: 'ignore' or 'warn' are lowered)
         y = np.log(x)
     return np.sum(y)
 
