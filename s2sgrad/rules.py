@@ -160,12 +160,26 @@ def _own_function(obj, module_name):
     return inspect.isfunction(obj) and obj.__module__ == module_name
 
 
+_MODULES_SEEN = [-1, ()]
+"""The number of modules `_template_modules` last saw loaded, and the rule modules then."""
+
+
+def _template_modules():
+    """The names of the rule modules loaded (``s2sgrad.templates.*``), sorted; looked for
+    again only when the number of loaded modules changed (a scan of `sys.modules` costs more
+    than the lookups it serves)."""
+    if _MODULES_SEEN[0] != len(sys.modules) or \
+            any(name not in sys.modules for name in _MODULES_SEEN[1]):
+        _MODULES_SEEN[1] = tuple(sorted(m for m in list(sys.modules) if m.startswith(_TEMPLATES)))
+        _MODULES_SEEN[0] = len(sys.modules)
+    return _MODULES_SEEN[1]
+
+
 def _bound_in_rules(name, wanted, exact=False):
     """The one object that rule modules bind to `name` (else, unless `exact`, to `_name`) and
     `wanted(obj, module name)` accepts, rule templates aside; None when there is none or more
     than one."""
-    import sys
-    modules = sorted(m for m in sys.modules if m.startswith(_TEMPLATES))
+    modules = _template_modules()
     for candidate in (name, '_' + name) if not exact else (name,):
         found = []
         for module_name in modules:
