@@ -10,12 +10,13 @@ import types
 from s2sgrad import rules
 
 
-def _module(name, **names):
+def _load_rule_module(monkeypatch, name, function):
+    """Load a rule module `name` defining `function`; return it once a lookup finds it."""
     module = types.ModuleType(name)
-    for key, value in names.items():
-        value.__module__ = name
-        setattr(module, key, value)
-    return module
+    function.__module__ = name
+    setattr(module, function.__name__, function)
+    monkeypatch.setitem(sys.modules, name, module)
+    assert rules.template_helper(function.__name__) is function
 
 
 def test_a_rule_module_loaded_later_is_looked_in(monkeypatch):
@@ -24,10 +25,8 @@ def test_a_rule_module_loaded_later_is_looked_in(monkeypatch):
     def scan_probe_helper(x):
         return x
 
-    name = 's2sgrad.templates._scan_probe'
-    monkeypatch.setitem(sys.modules, name, _module(name, scan_probe_helper=scan_probe_helper))
-    assert rules.template_helper('scan_probe_helper') is scan_probe_helper
-    monkeypatch.delitem(sys.modules, name)
+    _load_rule_module(monkeypatch, 's2sgrad.templates._scan_probe', scan_probe_helper)
+    monkeypatch.delitem(sys.modules, 's2sgrad.templates._scan_probe')
     assert rules.template_helper('scan_probe_helper') is None
 
 
@@ -35,10 +34,8 @@ def test_a_rule_module_replaced_by_another_module_is_no_longer_looked_in(monkeyp
     def scan_probe_other(x):
         return x
 
-    name = 's2sgrad.templates._scan_probe_other'
-    monkeypatch.setitem(sys.modules, name, _module(name, scan_probe_other=scan_probe_other))
-    assert rules.template_helper('scan_probe_other') is scan_probe_other
+    _load_rule_module(monkeypatch, 's2sgrad.templates._scan_probe_other', scan_probe_other)
     # the same number of modules loaded, the rule module gone
-    monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, 's2sgrad.templates._scan_probe_other')
     monkeypatch.setitem(sys.modules, 'scan_probe_unrelated', types.ModuleType('unrelated'))
     assert rules.template_helper('scan_probe_other') is None
