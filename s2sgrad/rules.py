@@ -170,8 +170,8 @@ def _template_modules():
     than the lookups it serves)."""
     if _MODULES_SEEN[0] != len(sys.modules) or \
             any(name not in sys.modules for name in _MODULES_SEEN[1]):
-        _MODULES_SEEN[1] = tuple(sorted(m for m in list(sys.modules) if m.startswith(_TEMPLATES)))
-        _MODULES_SEEN[0] = len(sys.modules)
+        _MODULES_SEEN[:] = [len(sys.modules), tuple(sorted(
+            m for m in list(sys.modules) if m.startswith(_TEMPLATES)))]
     return _MODULES_SEEN[1]
 
 

@@ -11,7 +11,7 @@ from s2sgrad import rules
 
 
 def _load_rule_module(monkeypatch, name, function):
-    """Load a rule module `name` defining `function`; return it once a lookup finds it."""
+    """Load a rule module `name` defining `function`, and check that a lookup finds it."""
     module = types.ModuleType(name)
     function.__module__ = name
     setattr(module, function.__name__, function)
