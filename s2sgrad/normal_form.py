@@ -11,6 +11,7 @@ from .rewrite_rules import first_rewrite
 from .sums_products import (as_factor, build_product, build_sum, chain_shape, flatten_product,
                             flatten_sum, same_chain_shape, signed, split_coefficient)
 
+_MODULE_ROOTS = frozenset(('np', 'numpy', 's2s', 'math'))
 _BUDGET = 300        # rule applications for one statement (the rules terminate; a safety net)
 
 
@@ -27,13 +28,21 @@ class Normalizer:
         self.unsure = 0        # rewrites seen while `fired` was set already (see `at`)
         self.shapes = {}       # id -> (node, shape) of normal subtrees (see `Facts.shape`)
         self.purity = {}       # id -> (node, purity) of normal subtrees (see `Context.pure`)
+        self.keys = {}         # id -> (node, expr_key) of normal subtrees (`_term_number`)
         self.terms = ctx.sum_terms    # (sign, expr_key) of a term of a sum -> its number
         self.apart = ctx.sums_apart   # pairs of those numbers no pair rule or like terms join
+        self.whole = self._whole      # (what keeps a part of a sum or product whole: `run`)
 
     def run(self, node):
         """The normal form of `node` (a tree it may reuse parts of)."""
         ctx = self.ctx
         running, ctx.normalizer = ctx.normalizer, self
+        # (no part stays whole where no parameter not differentiated is read: rules build
+        # from the parts they match and the names of modules, so none appears later)
+        data = ctx.data
+        self.whole = self._whole if data and (
+            not data.isdisjoint(_MODULE_ROOTS) or not data.isdisjoint(n.all_names(node))) \
+            else None
         try:
             return self.visit(node)
         finally:
@@ -153,7 +162,7 @@ class Normalizer:
         cancelled against an equal factor, pair and factor rules applied."""
         ctx = self.ctx
         nums, dens = [], []
-        sign = flatten_product(node, nums, dens, self._whole)
+        sign = flatten_product(node, nums, dens, self.whole)
         facts = ctx.facts
         start = chain_shape(facts, nums, dens)
         changed = True
@@ -188,7 +197,7 @@ class Normalizer:
                         continue
                     new = self.visit(new)
                     more_nums, more_dens = [], []
-                    s = flatten_product(new, more_nums, more_dens, self._whole)
+                    s = flatten_product(new, more_nums, more_dens, self.whole)
                     new_nums = nums[:i] + more_nums + nums[i + 1:]
                     new_dens = dens + more_dens
                     if same_chain_shape(facts, start, new_nums, new_dens):
@@ -209,7 +218,7 @@ class Normalizer:
                 rest = [f for k, f in enumerate(factors) if k not in (a, b)]
                 nums = [f for is_den, f in rest if not is_den]
                 dens = [f for is_den, f in rest if is_den]
-                sign *= flatten_product(new, nums, dens, self._whole)
+                sign *= flatten_product(new, nums, dens, self.whole)
                 changed = True
                 break
         # ``exp(z) / sum(exp(z)) * sum(y)``: scalar factors after the quotient of arrays
@@ -224,7 +233,7 @@ class Normalizer:
         """Terms of a sum: pair rules applied, like terms added (``1.0 * x + x`` is
         ``2.0 * x``)."""
         terms = []
-        flatten_sum(node, 1, terms, self._whole)
+        flatten_sum(node, 1, terms, self.whole)
         terms = self._cancel(terms)
         numbers = [(sign, t) for sign, t in terms if is_number(t)]
         if len(numbers) > 1:
@@ -252,7 +261,7 @@ class Normalizer:
                     self.apart.add(key)
                     continue
                 more = []
-                flatten_sum(self.visit(new), 1, more, self._whole)
+                flatten_sum(self.visit(new), 1, more, self.whole)
                 first = min(a, b)
                 terms = [t for k, t in enumerate(terms) if k not in (a, b)]
                 terms[first:first] = more
@@ -263,7 +272,15 @@ class Normalizer:
     def _term_number(self, term):
         """The number of the signed term `term` of a sum: equal terms have one."""
         sign, node = term
-        return self.terms.setdefault((sign, expr_key(node)), len(self.terms))
+        record = node.__dict__.get('_s2s_normal')
+        if record is not None and record[0] is self.token:  # (unchanged while this runs)
+            known = self.keys.get(id(node))
+            if known is None:
+                known = self.keys[id(node)] = (node, expr_key(node))
+            key = known[1]
+        else:
+            key = expr_key(node)
+        return self.terms.setdefault((sign, key), len(self.terms))
 
     def _cancel(self, terms):
         """``log(x) + x / x`` -> ``log(x) + 1.0``: a divisor cancelled against an equal
@@ -277,7 +294,7 @@ class Normalizer:
             return terms
         for k, (sign, term) in enumerate(terms):
             nums, dens = [], []
-            inner = flatten_product(term, nums, dens, self._whole)
+            inner = flatten_product(term, nums, dens, self.whole)
             pairs = [(i, j) for j, den in enumerate(dens) for i, num in enumerate(nums)
                      if same(num, den)]
             if not pairs:
