@@ -92,6 +92,7 @@ def _simplify_statement(stmt, index, ctx, in_loop):
             stmt.value = top
             if isinstance(top, gast.BinOp):
                 top.left, top.right = _drop_float_ones(top.left), _drop_float_ones(top.right)
+                ctx.values_changed()
         stmt.__dict__.pop('_s2s_length', None)
 
 

@@ -74,6 +74,7 @@ class Context:
         self._stable = {}
         self._normal = {}
         self._normal_keys = {}
+        self._whole_values = {}  # name -> `_written_out(name)`
         # (terms of sums and the pairs of them no rule joins, for every `Normalizer` of this
         # context: what a pair rule sees of a pair, its structure and the facts, is fixed here)
         self.sum_terms = {}
@@ -225,6 +226,11 @@ class Context:
         def visit(sub):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and \
                     self.expandable(sub.id, position):
+                whole = self._written_out(sub.id)
+                if whole is not None and whole[1] <= budget[0]:
+                    # (each variable inside is written out as below, within the budget)
+                    budget[0] -= whole[1]
+                    return n.clone(whole[0])
                 value = self.top[sub.id][1]
                 cost = node_count(value)
                 if cost <= budget[0]:
@@ -233,6 +239,39 @@ class Context:
                 return sub
             return replace_children(sub, visit)
         return visit(n.clone(node))
+
+    def _written_out(self, name):
+        """``(tree, cost)``: the value of top-level variable `name` with every variable it
+        reads written out, at any depth, as `expand` does with budget to spare (`cost`: the
+        budget that takes), or None where a variable inside is defined after `name` (then
+        what `expand` writes out depends on the position). Found once, until
+        `values_changed`."""
+        if name in self._whole_values:
+            return self._whole_values[name]
+        index, value = self.top[name]
+        cost, later = [node_count(value)], []
+
+        def visit(sub):
+            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+                if sub.id in self.top and self.top[sub.id][0] > index:
+                    later.append(sub.id)
+                elif self.expandable(sub.id, index):
+                    inner = self._written_out(sub.id)
+                    if inner is None:
+                        later.append(sub.id)
+                        return sub
+                    cost[0] += inner[1]
+                    return n.clone(inner[0])
+                return sub
+            return replace_children(sub, visit)
+        tree = visit(n.clone(value))
+        found = self._whole_values[name] = None if later else (tree, cost[0])
+        return found
+
+    def values_changed(self):
+        """Forget what was found from the values of the variables (one was changed in
+        place)."""
+        self._whole_values = {}
 
     def normal_of(self, name):
         """The normal form of the value of variable `name`, written out."""
