@@ -9,8 +9,9 @@ loop's ``else`` clause (`loop_else`), namedtuples built in the function (`record
 arguments a helper changes where the call rebinds them (`rebound_arguments`);
 dicts written as Python writes them (`dict_constructs`); here, annotated assignments (``h:
 np.ndarray = f(x)`` is ``h = f(x)``: an annotation changes no value), ``del``, ``global``
-statements of names only read, reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``), and
-set displays (``{a, b}`` is ``set((a, b))``).
+statements of names only read, reads of ``x.flat`` (``x.flat[i]`` is ``x.ravel()[i]``),
+set displays (``{a, b}`` is ``set((a, b))``), and assignments to several targets (``a = b =
+e`` is ``a = e`` then ``b = a``).
 """
 import builtins
 
@@ -47,6 +48,7 @@ def rewrite_constructs(ctx):
     (through `ctx.unsupported`) for what it cannot rewrite soundly."""
     func = ctx.func
     ops = operators()
+    chained_assignments(ctx, func)  # (``a = b = np.zeros(n)``: ``a = ...``, then ``b = a``)
     plain_annotations(func)
     set_displays(func, ctx.source.namespace)  # (``mode in {'l1', 'l2'}``: a tuple)
     rewrite_matches(ctx, func)  # (``match mode: case 'l1': ...``: an if/elif chain)
@@ -91,6 +93,41 @@ def rewrite_constructs(ctx):
     rewrite_call_forms(func, resolver, ctx)
     # (``w, config = sgd_momentum(w, dw, config)``, which writes into `config`: a copy)
     copy_rebound_arguments(func, _resolver(ctx, func), ctx.source.namespace)
+
+
+def chained_assignments(ctx, func):
+    """Make each assignment to several targets (``a = b = np.zeros(n)``, nested functions
+    too) one assignment per target, as Python runs it: the value once, then the targets from
+    left to right (``a = np.zeros(n)``, then ``b = a``; where the first target is no name,
+    ``value = ...`` first). Every pass then sees that the names share one object."""
+    def plain(block):
+        out = []
+        for stmt in block:
+            out.extend(_unchained(ctx, stmt) if isinstance(stmt, gast.Assign) and
+                       len(stmt.targets) > 1 else [stmt])
+        return out
+    for node in n.walk(func):
+        n.map_blocks(node, plain, functions=True)
+
+
+def _unchained(ctx, stmt):
+    """The assignments, one target each, that `stmt` (several targets) makes."""
+    first = stmt.targets[0]
+    if isinstance(first, gast.Name):
+        made, source, rest = [], first.id, stmt.targets
+    else:
+        source = ctx.namer.fresh('value')
+        made, rest = [], [n.name(source, store=True)] + stmt.targets
+    made.append(gast.Assign(targets=[rest[0]], value=stmt.value, type_comment=None))
+    made.extend(gast.Assign(targets=[target], value=n.name(source), type_comment=None)
+                for target in rest[1:])
+    for new in made:
+        for node in gast.walk(new):
+            if isinstance(node, (gast.expr, gast.stmt)) and \
+                    getattr(node, 'lineno', None) is None:
+                gast.copy_location(node, stmt)
+                node.end_lineno, node.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+    return made
 
 
 def plain_annotations(func):
