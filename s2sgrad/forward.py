@@ -139,10 +139,12 @@ class ForwardPass:
             if not self.active(base):
                 return [stmt], []
             dvalue = n.name(self.tan(value.id)) if self.active(value) else n.const(0.0)
-            if not self.active(value) and isinstance(value, gast.Name) and \
-                    base.id in getattr(self.ctx, 'container_vars', ()):
-                # (``hs[-1] = np.zeros(3)`` of a dict or list: an item's tangent has its shape,
-                # ``Whh @ dhs[t - 1]`` reads it)
+            if not self.active(value) and isinstance(value, gast.Name) and (
+                    base.id in getattr(self.ctx, 'container_vars', ()) or
+                    base.id not in getattr(self.ctx, 'float_vars', ())):
+                # (``hs[-1] = np.zeros(3)`` of a dict or list, or of what may be one: ``hs =
+                # [None] * n``: an item's tangent has its shape, ``Whh @ dhs[t - 1]`` and
+                # ``np.stack(dhs)`` read it; 0.0 only into a proven float array)
                 dvalue = n.call('s2s.zeros_like', n.name(value.id))
             if self.active(value) and base.id not in self.ctx.float_vars:
                 dvalue = n.call('s2s.stored', dvalue, n.name(base.id))  # (may truncate)
