@@ -88,6 +88,7 @@ class Context:
         self.split_cells = []  # (forward, backward) cells of its own parts, for recursion
         self.replaced_calls = []  # user calls that call forward parts instead (`linking`)
         self.written_copies = set()  # copies made for one call, which it writes (`effects`)
+        self.written_by_calls = set()  # names passed to helpers that write into them
         self.motion = motion
         self.split_used = False  # whether its code calls forward and backward parts
 

@@ -33,6 +33,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
+    whole = _read_whole(body, ctx)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     for stmt in n.statements(body):
@@ -47,7 +48,8 @@ def check_effects(body, ctx):
             _check_discarded_call(stmt, stmt.value, ctx, body, logs)
             _check_callee_globals(stmt, stmt.value, ctx, names_read)
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
-        _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()))
+        _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()),
+                            whole)
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed)
@@ -317,17 +319,45 @@ def _memory_sources(value):
     return set(_view_sources(value))
 
 
-def _check_kept_changed(stmt, ctx, kept, read):
+def _read_whole(body, ctx):
+    """The names that a differentiated statement of `body` reads whole, not only as what an
+    item is read from (``idx`` of ``x[idx]``, not ``xs`` of ``xs[i]``)."""
+    found = set()
+    for stmt in n.statements(body):
+        if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
+                ctx.activity.is_active(stmt.value):
+            bases = {id(node.value) for node in n.walk(stmt.value)
+                     if isinstance(node, gast.Subscript)}
+            found.update(node.id for node in n.walk(stmt.value)
+                         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and
+                         id(node) not in bases)
+    return found
+
+
+def _drops_last_or_grows(call):
+    """Whether method `call` (one of `_ONLY_GROWING`) keeps the items a container has, or
+    drops its last one: not ``items.pop(0)``."""
+    if call.func.attr != 'pop' or not call.args:
+        return True
+    index = call.args[0]
+    return isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub) and \
+        isinstance(index.operand, gast.Constant) and index.operand.value == 1
+
+
+def _check_kept_changed(stmt, ctx, kept, read, whole=()):
     """Reject a library call that changes in place an array the derivative read before and
     that is not differentiated itself (``np.random.shuffle(w)`` after ``t = np.sum(w * x)``;
     `kept`: those names, with what may share their memory), or an assignment into one the
     derivative read itself (``buf[:] = X[i]`` after ``np.sum(w * buf)``; `read`): the
     backward sweep may keep it by reference. (A differentiated array's changes are the
-    passes' business, and so are lists that grow; an item written after the derivative read
-    another item, ``M[i] = v`` after ``M[i - 1] @ w``, is fine.)"""
+    passes' business, and so are lists that grow where the derivative read items of them;
+    one read whole, ``x[idx]`` before ``idx.append(t)``, is not (`whole`: those names); an
+    item written after the derivative read another item, ``M[i] = v`` after ``M[i - 1] @ w``,
+    is fine.)"""
     if not kept:
         return
     changes = []  # (name, what changes it)
+    grown = set()  # (lists grown or shortened)
     if isinstance(stmt, (gast.Assign, gast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
         for target in targets:
@@ -338,9 +368,13 @@ def _check_kept_changed(stmt, ctx, kept, read):
     for call in _own_calls(stmt):
         func = call.func
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
-                func.attr not in _ONLY_GROWING and isinstance(func.value, gast.Name) and \
+                isinstance(func.value, gast.Name) and (
+                    func.attr not in _ONLY_GROWING or func.value.id in whole or
+                    not _drops_last_or_grows(call)) and \
                 not ctx.resolver.is_global(func.value):  # (``w.sort()``, not ``np.sort``)
             changes.append((func.value.id, _text(call)))
+            if func.attr in _ONLY_GROWING:
+                grown.add(func.value.id)
         obj = ctx.resolver.lookup(func)
         name = func.attr if isinstance(func, gast.Attribute) else \
             getattr(obj, '__name__', None) if obj is not None else None
@@ -353,10 +387,13 @@ def _check_kept_changed(stmt, ctx, kept, read):
         changes += [(name, _text(call)) for out in outs for name in n.names_read(out)]
     for name, what in changes:
         if name in kept and not ctx.activity.is_active(n.name(name)):
+            instead = f'a new list instead (`{name} = {name} + [v]`, `{name}[1:]`)' \
+                if name in grown else \
+                f'a new array instead (`{name} = ...copy()`, `rng.permutation(n)`)'
             raise ctx.unsupported(
                 stmt, f'`{what}`, which changes `{name}` in place after the derivative read '
-                      f'it (the backward sweep may read it again); make a new array instead '
-                      f'(`{name} = ...copy()`, `rng.permutation(n)`), or read a copy of it')
+                      f'it (the backward sweep may read it again); make {instead}, or read a '
+                      f'copy of it')
 
 
 def _check_object_change(stmt, call, ctx, body, kept):
@@ -583,6 +620,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
     names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
     for param, value in bound:
         arg = _root(value)
+        if param in written | items | set(keyed) and isinstance(arg, gast.Name):
+            ctx.written_by_calls.add(arg.id)  # (what a recomputed read may not read: see
+            # `forward_sweep.ForwardSweep.changed_in_place`)
         if isinstance(value, (gast.List, gast.Tuple, gast.Dict)) and \
                 (param in items or param in keyed) and \
                 not any(isinstance(part, (gast.Call, gast.NamedExpr)) for part in n.walk(value)):

@@ -8,8 +8,10 @@ range.
 """
 import gast
 
+from . import mutation
 from . import nodes as n
 from .activity import target_names
+from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments
 from .mutation import changes_in_place
 from .restores import restored_item
 from .reverse_state import Saved
@@ -21,6 +23,7 @@ class ForwardSweep:
     def __init__(self, ctx, shared):
         self.ctx = ctx
         self.shared = shared
+        self._changed = None  # (`changed_in_place`, found once)
 
     def forward(self, stmts, loops, defined):
         """The forward sweep of block `stmts`, inside `loops` (outermost first); `defined`:
@@ -102,8 +105,11 @@ class ForwardSweep:
             return False
         if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)):
             return False
+        if set(n.names_read(value)) & self.changed_in_place():
+            return False  # (``x[idx]`` after ``idx[t] = ...``: the backward sweep's idx
+            # is the last one; ``np.add(idx, 1, out=idx)``, ``move(idx)``, ``pos[0] += 1``)
         base = value.value.id
-        if self.ctx.assignment_counts.get(base) != 1 or base in self.ctx.mutated:
+        if self.ctx.assignment_counts.get(base) != 1:
             return False
         if base in changed and base not in self.shared.block_locals.get(id(block), ()):
             return False  # `X` changes in the loop and is not restored with the block
@@ -111,6 +117,29 @@ class ForwardSweep:
             return False
         self.shared.needed.update(n.names_read(value))
         return True
+
+    def changed_in_place(self):
+        """The variables whose object the function may change in place anywhere, with the
+        names bound to one of them: written into by subscript, by a method that changes its
+        receiver, as the ``out`` of a call or by a library function that writes into an
+        argument (``np.copyto``), or passed to a helper of the user's that writes into it.
+        A value read from one of them is saved for the backward sweep, never read again."""
+        if self._changed is None:
+            ctx = self.ctx
+            body = getattr(ctx, 'body', [])
+            found = mutation.mutated(body, methods=INPLACE_METHODS | mutation.CHANGING_METHODS)
+            found |= set(ctx.mutated) | set(ctx.written_by_calls)
+            for node in n.walk(gast.Module(body=body, type_ignores=[])):
+                if isinstance(node, gast.Call):
+                    for out in out_arguments(node, ctx.resolver):
+                        found.update(n.names_read(out))
+                    name = node.func.attr if isinstance(node.func, gast.Attribute) else \
+                        getattr(ctx.resolver.lookup(node.func), '__name__', None)
+                    position = INPLACE_FUNCTIONS.get(name)
+                    if position is not None and len(node.args) > position:
+                        found.update(n.names_read(node.args[position]))
+            self._changed = mutation.with_aliases(found, body)
+        return self._changed
 
     def _save(self, stmt, var, value, loops, before, item=False):
         """The statement that keeps `value` (of `var`, changed by `stmt`; with `item`, an item
