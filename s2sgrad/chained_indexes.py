@@ -24,7 +24,9 @@ import builtins
 import gast
 import numpy as np
 
+from . import mutation
 from . import nodes as n
+from .expr_keys import expr_key
 
 ARRAY_MAKERS = frozenset({
     'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like',
@@ -204,3 +206,136 @@ def _makes_array(value, resolver):
     func = resolver.lookup(value.func)
     name = getattr(func, '__name__', None)
     return name in ARRAY_MAKERS and getattr(np, name, None) is func
+
+
+def fill_items_first(func, resolver, namer):
+    """Rewrite, in place, an item of a list or dict the function makes, given a value and
+    then written into (Karpathy's min-char-rnn: ``xs[t] = np.zeros((V, 1))`` then
+    ``xs[t][inputs[t]] = 1``) as the value filled under a name, then stored: ``xs_t =
+    np.zeros((V, 1))``, ``xs_t[inputs[t]] = 1``, ``xs[t] = xs_t``. The writes read neither
+    the container nor a name that may be it, so they compute the same; the array is written
+    before any container holds it (the alias analysis refuses a write into an array that a
+    container read afterwards holds)."""
+    containers = _containers_made(func, resolver)
+    if not containers:
+        return
+    for node in n.walk(func):
+        n.map_blocks(node, lambda block: _filled_first(block, namer, func.body, containers),
+                     functions=True)
+
+
+def _containers_made(func, resolver):
+    """The names that only ever hold a list or dict `func` makes: every binding is a
+    display (``{}``, ``[None] * n``, a comprehension) or ``dict()``/``list()``, also in a
+    tuple of displays (``xs, hs = {}, {}``); never a parameter. (An item of an array is a
+    view: ``A[t] = np.zeros(3)`` broadcasts into the row, which a write then changes.)"""
+    made, other = set(), set()
+    args = func.args
+    other.update(a.id for a in args.posonlyargs + args.args + args.kwonlyargs)
+    other.update(a.id for a in (args.vararg, args.kwarg) if a is not None)
+
+    def container(value):
+        if isinstance(value, (gast.List, gast.Dict, gast.ListComp, gast.DictComp)):
+            return True
+        if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
+            return isinstance(value.left, gast.List) or isinstance(value.right, gast.List)
+        return isinstance(value, gast.Call) and \
+            resolver.lookup(value.func) in (builtins.dict, builtins.list)
+    for node in n.walk(func):
+        if node is func:
+            continue
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    (made if container(node.value) else other).add(target.id)
+                elif isinstance(target, (gast.Tuple, gast.List)) and \
+                        isinstance(node.value, (gast.Tuple, gast.List)) and \
+                        len(target.elts) == len(node.value.elts):
+                    for elt, value in zip(target.elts, node.value.elts):
+                        names = n.names_stored(elt)
+                        (made if isinstance(elt, gast.Name) and container(value)
+                         else other).update(names)
+                elif not isinstance(target, gast.Subscript):
+                    other.update(n.names_stored(target))
+        elif isinstance(node, (gast.AugAssign, gast.AnnAssign, gast.For, gast.With,
+                               gast.NamedExpr, gast.comprehension, gast.FunctionDef,
+                               gast.ExceptHandler, gast.Import, gast.ImportFrom,
+                               gast.Global, gast.Nonlocal)):
+            other.update(n.names_stored(node) if not isinstance(
+                node, (gast.Global, gast.Nonlocal)) else node.names)
+            if isinstance(node, (gast.Import, gast.ImportFrom)):
+                other.update((a.asname or a.name).split('.')[0] for a in node.names)
+    return made - other
+
+
+def _filled_first(block, namer, body, containers):
+    out, index = [], 0
+    while index < len(block):
+        stmt = block[index]
+        made = _new_item(stmt)
+        if made is not None and made[0] not in containers:
+            made = None
+        writes = []
+        while made is not None and index + 1 + len(writes) < len(block) and \
+                _item_write(block[index + 1 + len(writes)], made, body):
+            writes.append(block[index + 1 + len(writes)])
+        if not writes:
+            out.append(stmt)
+            index += 1
+            continue
+        container, key = made
+        temp = namer.fresh(f'{container}_{key.id}' if isinstance(key, gast.Name)
+                           else f'{container}_item')
+        out.append(gast.copy_location(gast.Assign(targets=[n.name(temp, store=True)],
+                                                  value=stmt.value, type_comment=None), stmt))
+        for write in writes:
+            target = write.targets[0] if isinstance(write, gast.Assign) else write.target
+            inner = target
+            while isinstance(inner.value, gast.Subscript) and \
+                    isinstance(inner.value.value, gast.Subscript):
+                inner = inner.value
+            inner.value = gast.copy_location(n.name(temp), inner.value)
+            out.append(write)
+        out.append(gast.copy_location(gast.Assign(
+            targets=[stmt.targets[0]], value=n.name(temp), type_comment=None), stmt))
+        index += 1 + len(writes)
+    return out
+
+
+def _new_item(stmt):
+    """``(container, key)`` where `stmt` is ``container[key] = value`` with a key of names and
+    numbers, else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], gast.Subscript) and
+            isinstance(stmt.targets[0].value, gast.Name)):
+        return None
+    key = stmt.targets[0].slice
+    if not all(isinstance(part, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
+                                 gast.operator, gast.unaryop, gast.Load))
+               for part in n.walk(key)):
+        return None
+    return stmt.targets[0].value.id, key
+
+
+def _item_write(stmt, made, body):
+    """Whether `stmt` writes into the item `made` (``container[key][...] = v``, or ``+=``)
+    with an index and a value that read neither the container nor a name that may be it."""
+    container, key = made
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+    else:
+        return False
+    parts = []
+    while isinstance(target, gast.Subscript):
+        parts.append(target)
+        target = target.value
+    if len(parts) < 2 or not (isinstance(target, gast.Name) and target.id == container) or \
+            expr_key(parts[-1].slice) != expr_key(key):
+        return False
+    read = set(n.names_read(stmt.value)) | {
+        name for part in parts[:-1] for name in n.names_read(part.slice)}
+    return not read & mutation.with_aliases({container}, body) and \
+        not any(isinstance(node, (gast.Call, gast.NamedExpr, gast.Lambda))
+                for node in n.walk(stmt.value))

@@ -28,7 +28,7 @@ from .anf import Normalizer
 from .callees import sequence_calls
 from .calls import nested_functions
 from .canonical import Canonicalizer
-from .chained_indexes import join_chained_indexes
+from .chained_indexes import fill_items_first, join_chained_indexes
 from .dict_constructs import refuse_put_backs_reversed
 from .dict_views import views_as_lists
 from .comprehensions import lower_comprehensions
@@ -142,6 +142,7 @@ def normalise(ctx):
     resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     # (``A[i][j] = v`` into an array made here: ``A[i, j] = v``, not a write into a view)
     join_chained_indexes(func, resolver)
+    fill_items_first(func, resolver, ctx.namer)  # (``xs[t] = np.zeros(V); xs[t][i] = 1``)
     views_as_lists(func, resolver)  # (``sorted(d.items())``: ``sorted(s2s.items_of(d))``)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
