@@ -71,7 +71,8 @@ def unpack_forwarded(ctx, func, resolver):
                 last.value.id == vararg) or \
                 any(isinstance(a, gast.Starred) for a in node.args[:-1]):
             continue
-        left = _fixed_parameters(resolver, node.func)
+        left = _fixed_parameters(resolver, node.func,
+                                 getattr(ctx.source, 'receivers', None) or {})
         if left is None or left < len(node.args) - 1:
             return
         calls.append(node)
@@ -97,14 +98,41 @@ def _own_nodes(body):
             todo.extend(gast.iter_child_nodes(node))
 
 
-def _fixed_parameters(resolver, func_node):
+def _fixed_parameters(resolver, func_node, receivers=None):
     """The number of positional parameters of the user function `func_node` calls, when it
-    has neither defaults nor ``*args``/``**kwargs``, else None."""
+    has neither defaults nor ``*args``/``**kwargs``, else None; a method of an instance
+    `receivers` knows (``self.forward(*args)`` in ``def __call__(self, *args)``) counts
+    those after its ``self``."""
     from .source import signature
+    method = _method_of_receiver(func_node, receivers or {})
+    if method is not None:
+        count = _fixed_count(method, signature)
+        return count - 1 if count else None
     try:
         obj = resolver.lookup(func_node)
     except Exception:
         return None
+    return _fixed_count(obj, signature)
+
+
+def _method_of_receiver(func_node, receivers):
+    """The plain function of the class that ``receiver.name`` calls, for an instance (not a
+    class) that `receivers` knows whose own attributes do not shadow it; else None."""
+    if not (isinstance(func_node, gast.Attribute) and isinstance(func_node.value, gast.Name)):
+        return None
+    receiver = receivers.get(func_node.value.id)
+    cls = getattr(receiver, 'cls', None)
+    if not isinstance(cls, type) or receiver.of_class or func_node.attr in receiver.shadowed:
+        return None
+    try:
+        static = inspect.getattr_static(cls, func_node.attr)
+    except AttributeError:
+        return None
+    return static if inspect.isfunction(static) else None
+
+
+def _fixed_count(obj, signature):
+    """`_fixed_parameters` of the function object `obj`."""
     if not inspect.isfunction(obj) or rules.is_library(obj):
         return None
     try:
