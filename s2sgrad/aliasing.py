@@ -191,7 +191,9 @@ def _error(ctx, error, analysis):
                 lineno = getattr(stmt, 'lineno', None)
                 if lineno and lineno != getattr(error.stmt, 'lineno', None):
                     text = ctx.source.lines[lineno - 1].strip()
-                    made = f' (made on line {lineno}: `{text}`)'
+                    where = ' of the generated code' if (
+                        ctx.source.filename or '').startswith('<s2sgrad') else ''
+                    made = f' (made on line {lineno}{where}: `{text}`)'
                     break
     what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else 'an array'
     if name and name not in analysis.local:  # (``CALLS[0] += 1``: a module's counter)
@@ -215,8 +217,9 @@ def _error(ctx, error, analysis):
     if (ctx.source.filename or '').startswith('<s2sgrad'):  # (a gradient differentiated again)
         err.construct_message = err.msg = (
             f'{err.construct_message}: this is a gradient s2sgrad made, differentiated again; '
-            f'it writes back into arrays it takes off its lists (of a loop that makes a new '
-            f'array at each run and writes into it), which the analysis cannot tell apart. '
+            f'it writes back into arrays the values it kept of them (`a[...] = a_old`, of a '
+            f'loop that writes into an array), which the analysis cannot tell apart from the '
+            f'arrays its lists hold. '
             f'Second derivatives of such loops are not supported (README, "Known limits"): '
             f'write the array anew instead of into it (`buf = np.concatenate([[v], '
             f'buf[:-1]])`, `np.where`), or use first derivatives')
