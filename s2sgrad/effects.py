@@ -14,7 +14,7 @@ from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METH
                            INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments)
 from .errors import S2SError
 from .logs import log_statements
-from .mutation import assigned_into
+from .mutation import assigned_into, with_aliases
 from .resolve import method_call
 from .restores import restored_item
 from .source import parse_function
@@ -33,7 +33,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
-    whole = _read_whole(body, ctx)
+    whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     for stmt in n.statements(body):
@@ -321,7 +321,8 @@ def _memory_sources(value):
 
 def _read_whole(body, ctx):
     """The names that a differentiated statement of `body` reads whole, not only as what an
-    item is read from (``idx`` of ``x[idx]``, not ``xs`` of ``xs[i]``)."""
+    item is read from (``idx`` of ``x[idx]``, not ``xs`` of ``xs[i]``: an item read stays the
+    object it was when the list grows or shrinks)."""
     found = set()
     for stmt in n.statements(body):
         if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
@@ -332,16 +333,6 @@ def _read_whole(body, ctx):
                          if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and
                          id(node) not in bases)
     return found
-
-
-def _drops_last_or_grows(call):
-    """Whether method `call` (one of `_ONLY_GROWING`) keeps the items a container has, or
-    drops its last one: not ``items.pop(0)``."""
-    if call.func.attr != 'pop' or not call.args:
-        return True
-    index = call.args[0]
-    return isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub) and \
-        isinstance(index.operand, gast.Constant) and index.operand.value == 1
 
 
 def _check_kept_changed(stmt, ctx, kept, read, whole=()):
@@ -369,8 +360,7 @@ def _check_kept_changed(stmt, ctx, kept, read, whole=()):
         func = call.func
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
                 isinstance(func.value, gast.Name) and (
-                    func.attr not in _ONLY_GROWING or func.value.id in whole or
-                    not _drops_last_or_grows(call)) and \
+                    func.attr not in _ONLY_GROWING or func.value.id in whole) and \
                 not ctx.resolver.is_global(func.value):  # (``w.sort()``, not ``np.sort``)
             changes.append((func.value.id, _text(call)))
             if func.attr in _ONLY_GROWING:
