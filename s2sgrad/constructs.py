@@ -121,6 +121,11 @@ def _unchained(ctx, stmt):
     made.append(gast.Assign(targets=[rest[0]], value=stmt.value, type_comment=None))
     made.extend(gast.Assign(targets=[target], value=n.name(source), type_comment=None)
                 for target in rest[1:])
+    return _located(made, stmt)
+
+
+def _located(made, stmt):
+    """The statements `made` for `stmt`, their nodes without a location given its location."""
     for new in made:
         for node in gast.walk(new):
             if isinstance(node, (gast.expr, gast.stmt)) and \
@@ -488,13 +493,7 @@ def _unstarred(ctx, stmt):
     made = [n.assign(items, n.call('list', stmt.value)),
             gast.Assign(targets=[n.tuple_(targets, store=True)], value=n.tuple_(parts),
                         type_comment=None)]
-    for new in made:
-        for node in gast.walk(new):
-            if isinstance(node, (gast.expr, gast.stmt)) and \
-                    getattr(node, 'lineno', None) is None:
-                gast.copy_location(node, stmt)
-                node.end_lineno, node.end_col_offset = stmt.end_lineno, stmt.end_col_offset
-    return made
+    return _located(made, stmt)
 
 
 def read_only_globals(func):
