@@ -257,14 +257,21 @@ def _containers_made(func, resolver):
                          else other).update(names)
                 elif not isinstance(target, gast.Subscript):
                     other.update(n.names_stored(target))
-        elif isinstance(node, (gast.AugAssign, gast.AnnAssign, gast.For, gast.With,
-                               gast.NamedExpr, gast.comprehension, gast.FunctionDef,
-                               gast.ExceptHandler, gast.Import, gast.ImportFrom,
-                               gast.Global, gast.Nonlocal)):
-            other.update(n.names_stored(node) if not isinstance(
-                node, (gast.Global, gast.Nonlocal)) else node.names)
-            if isinstance(node, (gast.Import, gast.ImportFrom)):
-                other.update((a.asname or a.name).split('.')[0] for a in node.names)
+        elif isinstance(node, (gast.AugAssign, gast.AnnAssign, gast.For, gast.comprehension)):
+            other.update(n.names_stored(node.target))  # (a loop's body: its own statements)
+        elif isinstance(node, gast.NamedExpr):
+            other.update(n.names_stored(node.target))
+        elif isinstance(node, gast.withitem) and node.optional_vars is not None:
+            other.update(n.names_stored(node.optional_vars))
+        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):
+            other.add(node.name)
+        elif isinstance(node, gast.ExceptHandler) and node.name is not None:
+            other.update(n.names_stored(node.name) if isinstance(node.name, gast.AST)
+                         else [node.name])
+        elif isinstance(node, (gast.Global, gast.Nonlocal)):
+            other.update(node.names)
+        elif isinstance(node, (gast.Import, gast.ImportFrom)):
+            other.update((a.asname or a.name).split('.')[0] for a in node.names)
     return made - other
 
 

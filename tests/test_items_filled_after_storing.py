@@ -58,6 +58,24 @@ def test_min_char_rnn_tangent_and_hessian_vector_product():
                                (grad(*plus) - grad(*minus)) / (2 * h), rtol=1e-5, atol=1e-8)
 
 
+def one_hots_each_epoch(W, x):
+    total = 0.0
+    for epoch in range(2):
+        xs = {}  # (a new dict each epoch, in the loop)
+        for t in range(3):
+            xs[t] = np.zeros((V, 1))
+            xs[t][t + 1] = 1
+            total = total + np.sum(np.tanh(W @ xs[t] * x[t])) * (epoch + 1)
+    return total
+
+
+def test_one_hots_of_a_dict_made_in_a_loop():
+    W, x = np.random.default_rng(2).standard_normal((H, V)), np.array([0.5, 1.5, -1.0])
+    np.testing.assert_allclose(s2sgrad.grad(one_hots_each_epoch)(W, x),
+                               central_grad(one_hots_each_epoch, [W, x], 0), rtol=1e-6,
+                               atol=1e-9)
+
+
 def rows_of_a_list(x):
     rows = [None] * 3
     for t in range(3):
