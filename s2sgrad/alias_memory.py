@@ -214,8 +214,23 @@ class MemoryModel:
         if isinstance(node, gast.BinOp):
             left = self._eval(node.left, state, stmt)
             right = self._eval(node.right, state, stmt)
-            lists = [m for m in (left, right) if m and m <= self.container] + \
+            # (a list: known to be one and no array; a call's location may be both, from
+            # the displays among its arguments: ``np.ones((3, 4))``)
+            lists = [m for m in (left, right)
+                     if m and m <= self.container and not m & self.arrays] + \
                 [set() for e in (node.left, node.right) if isinstance(e, (gast.List, gast.Tuple))]
+            others = [m for m, e in ((left, node.left), (right, node.right))
+                      if m and not (m <= self.container and not m & self.arrays) and
+                      not isinstance(e, (gast.List, gast.Tuple))]
+            if lists and others:
+                # (a list with an array, ``np.ones((3, 4)) * [1.0, 2.0, 3.0, 4.0]``: NumPy's
+                # arithmetic makes an array; with what may be one, either)
+                array = all(m <= self.arrays for m in others)
+                result = self._new(stmt, array=array)
+                self.container.discard(('new', id(stmt)))  # (not the display's list)
+                if array:
+                    self.allocations.add(id(stmt))
+                return result
             result = self._new(stmt, container=bool(lists), array=not lists)
             if not lists:
                 self.allocations.add(id(stmt))

@@ -234,11 +234,18 @@ def _containers_made(func, resolver):
     other.update(a.id for a in args.posonlyargs + args.args + args.kwonlyargs)
     other.update(a.id for a in (args.vararg, args.kwarg) if a is not None)
 
+    ints = _integer_names(func, resolver)
+    has_len = resolver.lookup(n.name('len')) is builtins.len
+
     def container(value):
         if isinstance(value, (gast.List, gast.Dict, gast.ListComp, gast.DictComp)):
             return True
         if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):
-            return isinstance(value.left, gast.List) or isinstance(value.right, gast.List)
+            # (``[None] * n`` of an integer n: an array times a list is an array)
+            return any(isinstance(display, gast.List) and (
+                _is_int(count, ints) or has_len and _calls(count, 'len'))
+                for display, count in ((value.left, value.right),
+                                       (value.right, value.left)))
         return isinstance(value, gast.Call) and \
             resolver.lookup(value.func) in (builtins.dict, builtins.list)
     for node in n.walk(func):

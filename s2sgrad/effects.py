@@ -327,11 +327,13 @@ def _read_whole(body, ctx):
     for stmt in n.statements(body):
         if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
                 ctx.activity.is_active(stmt.value):
-            bases = {id(node.value) for node in n.walk(stmt.value)
-                     if isinstance(node, gast.Subscript)}
+            subscripts = [node for node in n.walk(stmt.value) if isinstance(node, gast.Subscript)]
+            bases = {id(node.value) for node in subscripts}
             found.update(node.id for node in n.walk(stmt.value)
                          if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and
                          id(node) not in bases)
+            # (and whatever an index reads: ``x[path[-2:]]`` reads the items of `path`)
+            found.update(name for node in subscripts for name in n.names_read(node.slice))
     return found
 
 

@@ -17,6 +17,30 @@ from .restores import restored_item
 from .reverse_state import Saved
 
 
+_OTHER_CHANGING_METHODS = frozenset({
+    'appendleft', 'extendleft', 'popleft', 'rotate', 'add', 'discard', 'difference_update',
+    'intersection_update', 'symmetric_difference_update', 'ior', 'iadd', 'imul'})
+"""Methods of deques and sets that change their receiver (besides `INPLACE_METHODS`)."""
+
+
+def _names_in(nodes):
+    """The variables that the expressions `nodes` are, or that displays among them hold
+    (``[idx]``, ``(a, b)``, ``{'i': idx}``)."""
+    found = set()
+    todo = list(nodes)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Name):
+            found.add(node.id)
+        elif isinstance(node, gast.Starred):
+            todo.append(node.value)
+        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            todo.extend(node.elts)
+        elif isinstance(node, gast.Dict):
+            todo.extend(node.values)
+    return found
+
+
 class ForwardSweep:
     """Phase 2, forward: the primal statements and what they must keep for the adjoint."""
 
@@ -127,19 +151,51 @@ class ForwardSweep:
         if self._changed is None:
             ctx = self.ctx
             body = getattr(ctx, 'body', [])
-            found = mutation.mutated(body, methods=INPLACE_METHODS | mutation.CHANGING_METHODS)
+            methods = INPLACE_METHODS | mutation.CHANGING_METHODS | _OTHER_CHANGING_METHODS
+            found = mutation.mutated(body, methods=methods)
             found |= set(ctx.mutated) | set(ctx.written_by_calls)
+            held = []  # (container, the names a display or a store puts in it)
             for node in n.walk(gast.Module(body=body, type_ignores=[])):
                 if isinstance(node, gast.Call):
-                    for out in out_arguments(node, ctx.resolver):
-                        found.update(n.names_read(out))
-                    name = node.func.attr if isinstance(node.func, gast.Attribute) else \
-                        getattr(ctx.resolver.lookup(node.func), '__name__', None)
-                    position = INPLACE_FUNCTIONS.get(name)
-                    if position is not None and len(node.args) > position:
-                        found.update(n.names_read(node.args[position]))
-            self._changed = mutation.with_aliases(found, body)
+                    found.update(self._changed_by_call(node, methods))
+                    if isinstance(node.func, gast.Attribute) and \
+                            isinstance(node.func.value, gast.Name):
+                        held.append((node.func.value.id, _names_in(node.args)))
+                elif isinstance(node, gast.Assign):
+                    for target in node.targets:
+                        root = target
+                        while isinstance(root, (gast.Subscript, gast.Attribute)):
+                            root = root.value
+                        if isinstance(root, gast.Name):
+                            held.append((root.id, _names_in([node.value])))
+            found = mutation.with_aliases(found, body)
+            grown = True
+            while grown:  # (``st = [idx]`` of a list changed: its items may be, ``st[0][1]``)
+                grown = False
+                for container, names in held:
+                    if container in found and not names <= found:
+                        found = mutation.with_aliases(found | names, body)
+                        grown = True
+            self._changed = found
         return self._changed
+
+    def _changed_by_call(self, call, methods):
+        """The names `call` may change in place: its ``out``, every variable given to a
+        library function that writes into an argument (``np.copyto(dst=idx, ...)``), the
+        object of a method called through its class (``list.reverse(idx)``)."""
+        resolver = self.ctx.resolver
+        found = set()
+        for out in out_arguments(call, resolver):
+            found.update(n.names_read(out))
+        func = call.func
+        name = func.attr if isinstance(func, gast.Attribute) else \
+            getattr(resolver.lookup(func), '__name__', None)
+        if name in INPLACE_FUNCTIONS:
+            found |= _names_in(call.args + [k.value for k in call.keywords])
+        if isinstance(func, gast.Attribute) and func.attr in methods and call.args and \
+                resolver.is_global(func.value):
+            found |= _names_in(call.args[:1])
+        return found
 
     def _save(self, stmt, var, value, loops, before, item=False):
         """The statement that keeps `value` (of `var`, changed by `stmt`; with `item`, an item

@@ -60,8 +60,12 @@ def unpack_forwarded(ctx, func, resolver):
     as that function has parameters left (``args_0, args_1 = args``: a tuple of another
     length raises, as the call would), and the call passes the names."""
     vararg = func.args.vararg.id if func.args.vararg is not None else None
-    if vararg is None or vararg in n.names_stored(gast.Module(body=func.body, type_ignores=[])):
+    stored = n.names_stored(gast.Module(body=func.body, type_ignores=[]))
+    if vararg is None or vararg in stored:
         return
+    receivers = {name: receiver for name, receiver in
+                 (getattr(ctx.source, 'receivers', None) or {}).items()
+                 if name not in stored}  # (``self = other`` first: another object's method)
     calls, counts = [], set()
     for node in _own_nodes(func.body):
         if not isinstance(node, gast.Call) or not node.args or node.keywords:
@@ -71,8 +75,7 @@ def unpack_forwarded(ctx, func, resolver):
                 last.value.id == vararg) or \
                 any(isinstance(a, gast.Starred) for a in node.args[:-1]):
             continue
-        left = _fixed_parameters(resolver, node.func,
-                                 getattr(ctx.source, 'receivers', None) or {})
+        left = _fixed_parameters(resolver, node.func, receivers)
         if left is None or left < len(node.args) - 1:
             return
         calls.append(node)

@@ -3,6 +3,8 @@ stations that move, counters kept in a dict or list, a mask filled step by step)
 backward sweep reads each step's gather as that step made it, or, where it would read the
 index itself again after a change that it cannot undo, the change is refused by name. Every
 gradient is checked against central differences."""
+import collections
+
 import numpy as np
 import pytest
 
@@ -175,3 +177,98 @@ def test_a_new_list_each_step_is_differentiated():
                 for e in np.eye(u0.size)]
     np.testing.assert_allclose(s2sgrad.grad(shifted_stations)(u0, obs), expected, rtol=1e-6,
                                atol=1e-9)
+
+
+def moved_by_copyto_keywords(x, w):
+    idx = np.array([0, 1, 2])
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(w[idx] * x ** 2)
+        np.copyto(dst=idx, src=idx + 1)
+    return s
+
+
+def moved_by_put_keywords(x, w):
+    idx = np.array([0, 1, 2])
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(w[idx] * x ** 2)
+        np.put(a=idx, ind=[0], v=[t + 3])
+    return s
+
+
+def reversed_through_the_class(x, w):
+    idx = [0, 1, 2]
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(w[idx] * x ** 2)
+        list.reverse(idx)
+    return s
+
+
+def filled_through_the_class(x, w):
+    idx = np.array([0, 1, 2])
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(w[idx] * x ** 2)
+        np.ndarray.fill(idx, t + 1)
+    return s
+
+
+def rotated_deque(x, w):
+    q = collections.deque([0, 1, 2])
+    s = 0.0
+    for t in range(3):
+        s = s + w[q[0]] * x[t] ** 2
+        q.rotate(1)
+    return s
+
+
+def shortened_deque(x, w):
+    q = collections.deque([0, 1, 2])
+    s = 0.0
+    for t in range(3):
+        s = s + w[q[0]] * x[t] ** 2
+        q.popleft()
+    return s
+
+
+def bump(holder):
+    holder[0][1] += 1
+
+
+def moved_through_a_list_holding_it(x, w):
+    idx = np.array([0, 1, 2])
+    st = [idx]
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(w[idx] * x ** 2)
+        bump(st)
+    return s
+
+
+OTHER_CHANGES = [moved_by_copyto_keywords, moved_by_put_keywords, reversed_through_the_class,
+                 filled_through_the_class, rotated_deque, shortened_deque,
+                 moved_through_a_list_holding_it]
+
+
+@pytest.mark.parametrize('func', OTHER_CHANGES, ids=[f.__name__ for f in OTHER_CHANGES])
+def test_other_changes_of_the_indices(func):
+    x, w, h = np.array([0.3, -0.5, 0.8]), np.linspace(-1.0, 2.0, 8), 1e-6
+    expected = [(func(x + h * e, w) - func(x - h * e, w)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(s2sgrad.grad(func)(x, w), expected, rtol=1e-6, atol=1e-9)
+
+
+def window_of_a_grown_path(x):
+    path = [0]
+    s = 0.0
+    for t in range(3):
+        path.append(t + 1)
+        s = s + np.sum(x[path[-2:]] ** 3)
+    return s
+
+
+def test_a_window_of_a_grown_list_is_refused():
+    # (the backward sweep would read the window of the path as it is in the end)
+    with pytest.raises(UnsupportedSyntaxError, match=r'path\.append'):
+        s2sgrad.grad(window_of_a_grown_path)(np.array([0.3, -0.5, 0.8, 1.1, -0.2]))

@@ -111,3 +111,21 @@ def reads_the_container(x, k):
 def test_a_write_that_reads_the_container_stays_refused():
     with pytest.raises(UnsupportedSyntaxError, match='share memory with `xs`'):
         s2sgrad.grad(reads_the_container, wrt=1)(np.array([1.0, 2.0, 3.0]), 0.7)
+
+
+def row_of_an_array_times_a_list(x):
+    A = np.ones((3, 4)) * [1.0, 2.0, 3.0, 4.0]  # (an array: NumPy's product with the list)
+    A[0] = np.zeros(1)
+    A[0][0] = x[0]
+    return np.sum(A * x)
+
+
+def test_a_write_into_a_row_of_an_array_made_with_a_list_is_right_or_refused():
+    x = np.array([0.3, -0.5, 0.8, 1.1])
+    try:
+        got = s2sgrad.grad(row_of_an_array_times_a_list)(x)
+    except UnsupportedSyntaxError as error:
+        assert 'share memory with `A`' in str(error)
+    else:
+        np.testing.assert_allclose(got, central_grad(row_of_an_array_times_a_list, [x], 0),
+                                   rtol=1e-6)

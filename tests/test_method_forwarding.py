@@ -70,3 +70,36 @@ def test_parameters_passed_on_through_a_layers_call():
     got = s2sgrad.grad(net.loss)(params, x)['W']
     expected = central_grad(lambda w, x: net.loss({'W': w}, x), [params['W'], x], 0)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+class Three:
+    def forward(self, W, x, y):
+        return np.tanh(W @ x) * y
+
+
+THREE = Three()
+
+
+class Rebinding:
+    def forward(self, W, x):
+        return np.tanh(W @ x)
+
+    def __call__(self, *args):
+        self = THREE  # (another object's method takes the arguments)
+        return self.forward(*args)
+
+
+REBINDING = Rebinding()
+
+
+def rebinding_loss(W, x):
+    return np.sum(REBINDING(W, x, 2.0) ** 2)
+
+
+def test_a_rebound_receiver_is_right_or_refused():
+    W, x = np.eye(3) * 0.5, np.array([0.3, -0.5, 0.8])
+    try:
+        got = s2sgrad.grad(rebinding_loss)(W, x)
+    except s2sgrad.errors.S2SError:
+        return
+    np.testing.assert_allclose(got, central_grad(rebinding_loss, [W, x], 0), rtol=1e-6)
