@@ -41,6 +41,30 @@ def _names_in(nodes):
     return found
 
 
+def _chain_name(node):
+    """The variable an item or attribute chain starts from (``st`` of ``st[0].w``), or None."""
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def _chained(expr):
+    """The names and item or attribute chains that `expr` is, or that displays in it hold
+    (``[idx]``, ``(a, st[0])``)."""
+    found, todo = [], [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Starred):
+            todo.append(node.value)
+        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
+            todo.extend(node.elts)
+        elif isinstance(node, gast.Dict):
+            todo.extend(node.values)
+        elif _chain_name(node) is not None:
+            found.append(node)
+    return found
+
+
 class ForwardSweep:
     """Phase 2, forward: the primal statements and what they must keep for the adjoint."""
 
@@ -146,56 +170,74 @@ class ForwardSweep:
         """The variables whose object the function may change in place anywhere, with the
         names bound to one of them: written into by subscript, by a method that changes its
         receiver, as the ``out`` of a call or by a library function that writes into an
-        argument (``np.copyto``), or passed to a helper of the user's that writes into it.
-        A value read from one of them is saved for the backward sweep, never read again."""
+        argument (``np.copyto``), or passed to a helper of the user's that writes into it;
+        and where the items of a list or dict may be changed so (``st[0][1] += 1``,
+        ``st[0].sort()``, a helper given `st`), the names it holds or that hold its items
+        (``st = [idx]``, ``idx = st[0]``). A value read from one of them is saved for the
+        backward sweep, never read again."""
         if self._changed is None:
             ctx = self.ctx
             body = getattr(ctx, 'body', [])
             methods = INPLACE_METHODS | mutation.CHANGING_METHODS | _OTHER_CHANGING_METHODS
             found = mutation.mutated(body, methods=methods)
-            found |= set(ctx.mutated) | set(ctx.written_by_calls)
-            held = []  # (container, the names a display or a store puts in it)
+            found |= set(ctx.mutated)
+            inner = set(ctx.written_by_calls)  # (containers whose items may change)
+            held = []  # (container, the names a display or a store puts in it, or takes out)
             for node in n.walk(gast.Module(body=body, type_ignores=[])):
                 if isinstance(node, gast.Call):
-                    found.update(self._changed_by_call(node, methods))
+                    for changed in self._changed_by_call(node, methods):
+                        (found if isinstance(changed, gast.Name) else inner).add(
+                            _chain_name(changed))
                     if isinstance(node.func, gast.Attribute) and \
                             isinstance(node.func.value, gast.Name):
                         held.append((node.func.value.id, _names_in(node.args)))
-                elif isinstance(node, gast.Assign):
-                    for target in node.targets:
-                        root = target
-                        while isinstance(root, (gast.Subscript, gast.Attribute)):
-                            root = root.value
-                        if isinstance(root, gast.Name):
-                            held.append((root.id, _names_in([node.value])))
-            found = mutation.with_aliases(found, body)
+                elif isinstance(node, (gast.Assign, gast.AugAssign)):
+                    targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                    for target in targets:
+                        name = _chain_name(target)
+                        if name is None:
+                            continue
+                        if isinstance(target, (gast.Subscript, gast.Attribute)) and (
+                                isinstance(target.value, (gast.Subscript, gast.Attribute)) or
+                                isinstance(node, gast.AugAssign)):
+                            inner.add(name)  # (``st[0][1] = v``, ``st[0] += v``)
+                        if isinstance(node, gast.Assign):
+                            held.append((name, _names_in([node.value])))
+                    source = _chain_name(node.value)
+                    if isinstance(node, gast.Assign) and source is not None and \
+                            isinstance(node.value, (gast.Subscript, gast.Attribute)):
+                        held.append((source, {name for target in targets
+                                              for name in n.names_stored(target)}))
+            found |= inner
             grown = True
-            while grown:  # (``st = [idx]`` of a list changed: its items may be, ``st[0][1]``)
+            while grown:  # (what a container whose items change holds, or gave out)
                 grown = False
                 for container, names in held:
-                    if container in found and not names <= found:
-                        found = mutation.with_aliases(found | names, body)
+                    if container in inner and not names <= found:
+                        found |= names
+                        inner |= names  # (``st = [[idx]]``: items of items)
                         grown = True
-            self._changed = found
+            self._changed = mutation.with_aliases(found, body)
         return self._changed
 
     def _changed_by_call(self, call, methods):
-        """The names `call` may change in place: its ``out``, every variable given to a
-        library function that writes into an argument (``np.copyto(dst=idx, ...)``), the
-        object of a method called through its class (``list.reverse(idx)``)."""
+        """What `call` may change in place, as the expressions naming it: its ``out``, what
+        it gives a library function that writes into an argument (``np.copyto(dst=idx,
+        ...)``), the object of a method called through its class (``list.reverse(idx)``) or
+        of a changing method called on an item (``st[0].sort()``)."""
         resolver = self.ctx.resolver
-        found = set()
-        for out in out_arguments(call, resolver):
-            found.update(n.names_read(out))
+        found = list(out_arguments(call, resolver))
         func = call.func
         name = func.attr if isinstance(func, gast.Attribute) else \
             getattr(resolver.lookup(func), '__name__', None)
         if name in INPLACE_FUNCTIONS:
-            found |= _names_in(call.args + [k.value for k in call.keywords])
-        if isinstance(func, gast.Attribute) and func.attr in methods and call.args and \
-                resolver.is_global(func.value):
-            found |= _names_in(call.args[:1])
-        return found
+            found += call.args + [k.value for k in call.keywords]
+        if isinstance(func, gast.Attribute) and func.attr in methods:
+            if call.args and resolver.is_global(func.value):
+                found.append(call.args[0])
+            elif isinstance(func.value, (gast.Subscript, gast.Attribute)):
+                found.append(func.value)
+        return [node for expr in found for node in _chained(expr)]
 
     def _save(self, stmt, var, value, loops, before, item=False):
         """The statement that keeps `value` (of `var`, changed by `stmt`; with `item`, an item
