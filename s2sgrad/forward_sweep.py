@@ -26,19 +26,8 @@ _OTHER_CHANGING_METHODS = frozenset({
 def _names_in(nodes):
     """The variables that the expressions `nodes` are, or that displays among them hold
     (``[idx]``, ``(a, b)``, ``{'i': idx}``)."""
-    found = set()
-    todo = list(nodes)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, gast.Name):
-            found.add(node.id)
-        elif isinstance(node, gast.Starred):
-            todo.append(node.value)
-        elif isinstance(node, (gast.List, gast.Tuple, gast.Set)):
-            todo.extend(node.elts)
-        elif isinstance(node, gast.Dict):
-            todo.extend(node.values)
-    return found
+    return {chain.id for node in nodes for chain in _chained(node)
+            if isinstance(chain, gast.Name)}
 
 
 def _chain_name(node):
