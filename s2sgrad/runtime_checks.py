@@ -320,4 +320,7 @@ def alone_in(items, index, message):
 def _may_share(a, b):
     if type(a).__module__.startswith('numpy') and type(b).__module__.startswith('numpy'):
         return np.may_share_memory(a, b)
-    return True  # other array types: assume they may
+    module = array_module(a)
+    if module is not np and array_module(b) is module:  # (CuPy: its own bounds check)
+        return bool(module.may_share_memory(a, b))
+    return True  # other array types (dask, a mix): assume they may

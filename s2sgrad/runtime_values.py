@@ -424,3 +424,14 @@ def reshape_like(g, x, order='C'):
     if order != 'C':
         return np.reshape(g, _shape(x), order=order)
     return np.reshape(g, _shape(x))
+
+
+def where(condition, x, y):
+    """``np.where(condition, x, y)`` also where `condition` is a number's comparison (a Python
+    or NumPy bool) and `x` or `y` is an array of another library: CuPy's ``where`` takes no
+    Python bool, so the condition becomes an array of that library first."""
+    if not _is_array(condition):
+        other = next((v for v in (x, y) if _is_array(v) and type(v) is not np.ndarray), None)
+        if other is not None:
+            condition = np.full_like(other, bool(condition), dtype=bool)
+    return np.where(condition, x, y)

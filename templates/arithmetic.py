@@ -9,6 +9,7 @@ import numpy as np
 from s2sgrad.errors import NoRuleError
 from s2sgrad.rules import adjoint, d, inline, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, matmul_lhs, matmul_rhs
+from s2sgrad.runtime_values import where as _where
 
 
 # -- helpers of the power rule: exact at the special points 0 ** y and x ** 0 ---------------
@@ -43,7 +44,7 @@ def power_log(ans, x):
     (``0 ** y`` is the constant 0 for y > 0, where the formula reads 0 * -inf)."""
     zero = ans == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0 * ans, ans * np.log(np.where(zero, 1.0, _numpy_float(x)))))
+        return _unwrap(_where(zero, 0 * ans, ans * np.log(_where(zero, 1.0, _numpy_float(x)))))
 
 
 def _power_slope_inline(x, y):
@@ -72,7 +73,7 @@ def power_term(x, y, k):
         coefficient = coefficient * (y - i)
     with np.errstate(divide='ignore', invalid='ignore'):
         term = coefficient * _numpy_float(x) ** (y - k)
-        return _unwrap(np.where(coefficient == 0, 0.0, term))
+        return _unwrap(_where(coefficient == 0, 0.0, term))
 
 
 partials(power_slope, x='power_term(x, y, 2)',
@@ -97,16 +98,16 @@ def power_term_slope(x, y, k):
         coefficient = coefficient * (y - i)
     with np.errstate(divide='ignore', invalid='ignore'):
         base = _numpy_float(x) ** (y - k)
-        slope = slope * base + np.where(coefficient == 0, 0.0, coefficient * base) * \
+        slope = slope * base + _where(coefficient == 0, 0.0, coefficient * base) * \
             log_where_nonzero(coefficient, x)
-        return _unwrap(np.where(base == 0, 0.0, slope))  # (0 ** (y - k) is 0 near y > k)
+        return _unwrap(_where(base == 0, 0.0, slope))  # (0 ** (y - k) is 0 near y > k)
 
 
 def product_where_nonzero(a, b):
     """``a * b``, and 0 where `a` is 0 (also where `b` is inf: the adjoint of a value that
     nothing reads, times a derivative that is infinite there)."""
     with np.errstate(invalid='ignore'):
-        return _unwrap(np.where(a == 0, 0.0, a * b))
+        return _unwrap(_where(a == 0, 0.0, a * b))
 
 
 @adjoint(power_term)
@@ -143,19 +144,19 @@ def log_where_nonzero(a, x):
     """``log(x)`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in a)."""
     zero = a == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0.0, np.log(np.where(zero, 1.0, _numpy_float(x)))))
+        return _unwrap(_where(zero, 0.0, np.log(_where(zero, 1.0, _numpy_float(x)))))
 
 
 def ratio_where_nonzero(a, x):
     """``a / x`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in x)."""
     zero = a == 0
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(np.where(zero, 0 * a, a / np.where(zero, 1.0, _numpy_float(x))))
+        return _unwrap(_where(zero, 0 * a, a / _where(zero, 1.0, _numpy_float(x))))
 
 
 def nonzero_mask(a):
     """1.0 where `a` is nonzero, 0.0 where it is zero."""
-    return _unwrap(np.where(a == 0, 0.0, 1.0))
+    return _unwrap(_where(a == 0, 0.0, 1.0))
 
 
 nondifferentiable(nonzero_mask)

@@ -182,6 +182,8 @@ def average_weights(a, axis=None, weights=None, returned=False):
         raise unsupported('s2sgrad differentiates np.average with returned=False only')
     if weights is None:
         return np.ones_like(a)
+    if array_module(a) is not np and type(weights) is np.ndarray:
+        weights = array_module(a).asarray(weights)  # (as cupy.average reads NumPy weights)
     if np.shape(weights) == np.shape(a):
         return weights
     given = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)

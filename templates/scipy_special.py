@@ -7,7 +7,7 @@ from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, elementwise, nondifferentiable, partials, tangent
 from s2sgrad.runtime import unbroadcast, unreduce
 
-from .arithmetic import _unwrap, xdivy  # noqa: F401 (used by the rules)
+from .arithmetic import _unwrap, _where, xdivy  # noqa: F401 (used by the rules)
 
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
@@ -211,9 +211,9 @@ def gamma_density(a, x, k, log_gamma_a):
         coefficient = coefficient * (a - i)
     power = a - 1 - k
     with np.errstate(divide='ignore', over='ignore', invalid='ignore'):
-        log_power = np.where(power == 0, 0.0, power * np.log(x))  # (xlogy: 0 log 0 is 0)
+        log_power = _where(power == 0, 0.0, power * np.log(x))  # (xlogy: 0 log 0 is 0)
         term = coefficient * np.exp(log_power - x - log_gamma_a)
-        return _unwrap(np.where(coefficient == 0, 0.0, term))
+        return _unwrap(_where(coefficient == 0, 0.0, term))
 
 
 partials(gamma_density, a="no_derivative('gammainc', 'a')",
