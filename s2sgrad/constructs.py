@@ -16,6 +16,7 @@ e`` is ``a = e`` then ``b = a``).
 import builtins
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from .call_forms import rewrite_call_forms
@@ -70,7 +71,8 @@ def rewrite_constructs(ctx):
     # (``config.setdefault('lr', 1e-2)``: ``if 'lr' not in config: config['lr'] = 1e-2``)
     dict_setdefaults(func, _resolver(ctx, func), ctx.namer)
     starred_targets(ctx, func)
-    in_place_calls(func, _resolver(ctx, func))  # (``np.add.at(f, i, v)``: ``f += ...``)
+    # (``np.add.at(f, i, v)``: ``f += ...``; NumPy under the name generated code reaches it by)
+    in_place_calls(func, _resolver(ctx, func), ctx.names.module('np', np))
     unzipped_sequences(func, ctx.source.namespace, ctx.namer)  # (``a, b = zip(*pairs)``)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
@@ -189,15 +191,14 @@ def set_displays(func, namespace):
         _SetDisplays().visit(func)
 
 
-def in_place_calls(func, resolver):
+def in_place_calls(func, resolver, np_name='np'):
     """Make in-place calls the writes they are: ``xs.sort()`` of a list the function makes
     is ``xs[:] = sorted(xs)``; NumPy's scatter calls: ``np.add.at(a, i, v)`` is ``a +=
-    s2s.add_at(s2s.zeros_like(a), i, v)`` (repeated indices add up, as they do in
+    s2s.add_at(np.zeros_like(a), i, v)`` (repeated indices add up, as they do in
     ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
     constant `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
     c`` (``np.diag_indices_from(a)`` beyond two dimensions), where `a` is a local name; the
-    passes follow writes into arrays."""
-    import numpy as np
+    passes follow writes into arrays. `np_name` is the name that reaches NumPy there."""
 
     def rewritten(stmt):
         call = stmt.value if isinstance(stmt, gast.Expr) else None
@@ -222,8 +223,9 @@ def in_place_calls(func, resolver):
                 _local_name(args[0], func):
             # (``np.subtract.at(a, i, v)``: ``a -= ...``, repeated indices subtracting each)
             array, index, value = args
-            scattered = n.call('s2s.add_at', n.call('s2s.zeros_like', n.clone(array)), index,
-                               value)
+            # (zeros of the array's own dtype: an integer array, counts or indices, stays one)
+            zeros = n.call(f'{np_name}.zeros_like', n.clone(array))
+            scattered = n.call('s2s.add_at', zeros, index, value)
             op = gast.Add() if ufunc is np.add else gast.Sub()
             return gast.AugAssign(target=_as_store(array), op=op, value=scattered)
         if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
@@ -234,9 +236,9 @@ def in_place_calls(func, resolver):
             diagonal = gast.IfExp(
                 test=gast.Compare(left=n.attr(n.clone(array), 'ndim'), ops=[gast.Eq()],
                                   comparators=[n.const(2)]),
-                body=n.call('np.diag_indices', n.call('min', n.attr(n.clone(array), 'shape')),
-                            n.const(2)),
-                orelse=n.call('np.diag_indices_from', n.clone(array)))
+                body=n.call(f'{np_name}.diag_indices',
+                            n.call('min', n.attr(n.clone(array), 'shape')), n.const(2)),
+                orelse=n.call(f'{np_name}.diag_indices_from', n.clone(array)))
             target = gast.Subscript(value=n.clone(array), slice=diagonal, ctx=gast.Store())
             return gast.Assign(targets=[target], value=value, type_comment=None)
         return None

@@ -274,7 +274,7 @@ def test_augmented_assignment_through_an_alias_that_is_not_read_again():
 
 @pytest.mark.parametrize('f', [ufunc_at])
 def test_scatter_calls_are_the_writes_they_stand_for(f):
-    # (``np.add.at(y, i, v)`` is ``y += s2s.add_at(s2s.zeros_like(y), i, v)``; a fill of the
+    # (``np.add.at(y, i, v)`` is ``y += s2s.add_at(np.zeros_like(y), i, v)``; a fill of the
     # diagonal by a constant is a write: tests/test_scatter_calls.py)
     x = np.array([1.0, 2.0, 3.0])
     g = s2sgrad.grad(f)(x)
