@@ -58,8 +58,8 @@ class Builder:
             cached = None
         if cached is not None:
             return cached
-        generated = self._build(key, lambda: _with_functions(
-            _with_receivers(parse_function(func), receivers), functions), wrt, mode,
+        generated = self._build(key, lambda: _bound_instances(_with_functions(
+            _with_receivers(parse_function(func), receivers), functions)), wrt, mode,
             optimized, as_tuple, shapes, motion)
         if motion == 'split':  # differentiated again, it is as its joint version
             generated.joint = _JointVersion(self.build, func, wrt, mode, optimized, as_tuple,
@@ -197,6 +197,13 @@ def _receivers_key(receivers):
 
 def _with_receivers(source, receivers):
     source.receivers = dict(receivers)
+    return source
+
+
+def _bound_instances(source):
+    """`source`, whose instances that its receivers describe were bound by the user (the
+    ``self`` of ``grad(model.loss)``): its derivative tests them (`dispatch.instance_guards`)."""
+    source.bound_instances = tuple(sorted(source.receivers))
     return source
 
 

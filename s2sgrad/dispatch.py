@@ -86,6 +86,27 @@ def _dispatched(stmt, ctx, narrowed=None):
     return out
 
 
+def instance_guards(ctx):
+    """``if not (type(self) is Model and self.act is tanh): raise s2s.S2SError(...)``: at the
+    top of the derivative of a bound method (``grad(model.loss)``), the test that its instance
+    still holds the functions, the None and the kinds of objects of the user's that the
+    code's calls were resolved for when the gradient was made (``model.act = np.sin`` set
+    afterwards would otherwise give the derivative of the old function). The instances are
+    the parameters `Builder.build` names in ``ctx.source.bound_instances``."""
+    guards = []
+    for param in getattr(ctx.source, 'bound_instances', ()):
+        item = ctx.receivers.get(param)
+        if item is None or item.cls is None or item.sequence or item.of_class or \
+                not item.attributes and all(value is None for _, value in item.shadowed):
+            continue  # (nothing resolved from the instance's own attributes)
+        message = (f'`{param}` holds other functions or objects in its attributes than when '
+                   f'the gradient was made (one set afterwards); call s2sgrad.grad again')
+        fail = gast.Raise(exc=n.call(n.attr('s2s', 'S2SError'), n.const(message)), cause=None)
+        test = _test(n.name(param), item, (item,), ctx.names)
+        guards.append(gast.If(test=_negated(test), body=[fail], orelse=[]))
+    return guards
+
+
 def _choice_in(expr, known, narrowed):
     """``(prefix, choice)`` for the shortest prefix of object expression `expr` (``layer`` of
     ``layer.inner``) whose receiver is a `choice` not yet narrowed, or None."""

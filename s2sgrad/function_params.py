@@ -12,6 +12,7 @@ import types
 import gast
 
 from . import nodes as n
+from .dispatch import instance_guards
 from .resolve import Resolver
 from .scopes import default_expressions
 
@@ -93,4 +94,4 @@ def default_guards(ctx):
                               n.const(param), n.const(ctx.source.name)))
         guard.no_inline = {param}
         guards.append(guard)
-    return guards
+    return guards + instance_guards(ctx)
