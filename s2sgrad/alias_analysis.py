@@ -22,11 +22,12 @@ from .alias_memory import CONTAINER_METHODS, MemoryModel
 class Unsafe(Exception):
     """A write that the analysis cannot make sound: `stmt`, the written name and why."""
 
-    def __init__(self, stmt, name, reason):
+    def __init__(self, stmt, name, reason, sharer=None):
         super().__init__(reason)
         self.stmt = stmt
         self.name = name
         self.reason = reason
+        self.sharer = sharer  # (the binding of the other name the reason names, if one)
 
 
 class SharedItem(Unsafe):
@@ -190,9 +191,9 @@ class AliasAnalysis(MemoryModel):
                 # (the name that holds the memory itself first: ``v = x[1:3]`` of ``x =
                 # theta.copy()`` shares `x`'s array, and `theta` only its items, if a list)
                 direct = [b for b in live if self.mem.get(b, set()) & memory] or live
-                other = sorted(b[2] for b in direct)[0]
-                raise Unsafe(stmt, name, f'which may share memory with `{other}`, read '
-                                         f'afterwards')
+                sharer = sorted(direct, key=lambda b: (b[2], str(b)))[0]
+                raise Unsafe(stmt, name, f'which may share memory with `{sharer[2]}`, read '
+                                         f'afterwards', sharer)
             if kind == 'rebind':
                 continue
             if not external and any(self._fresh_item(b) for b in own) and all(
@@ -209,7 +210,9 @@ class AliasAnalysis(MemoryModel):
                 cut = {b[1] for b in direct if self._cuttable(b, forced) and
                        not self._written_through(b)}
             if not cut:
-                raise Unsafe(stmt, name, self._why_shared(memory, sharers, external))
+                first = sorted(sharers, key=lambda b: (b[2], str(b)))[:1]
+                raise Unsafe(stmt, name, self._why_shared(memory, sharers, external),
+                             None if external or not first else first[0])
             return cut
         return set()
 

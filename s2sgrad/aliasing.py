@@ -142,6 +142,20 @@ def _assigned_before(stmts, stmt, params):
     return bound
 
 
+def _reason_shown(ctx, error, analysis):
+    """`error`'s reason, where the other name it gives is one s2sgrad made (``y_item`` of
+    ``y[1::2]``), with the expression that name holds in your code and its line instead."""
+    sharer = getattr(error, 'sharer', None)
+    if sharer is None or sharer[2] in n.all_names(ctx.source.node) or sharer[0] != 'def':
+        return error.reason
+    stmt = analysis.defs.get(sharer[1], (None,))[0]
+    value = getattr(stmt, 'value', None)
+    if value is None or getattr(stmt, 'lineno', None) is None:
+        return error.reason
+    shown = f'`{_text(value)}` (line {stmt.lineno})'
+    return error.reason.replace(f'`{sharer[2]}`', shown, 1)
+
+
 def _text(node):
     return ast.unparse(gast.gast_to_ast(n.clone(node)))
 
@@ -196,6 +210,7 @@ def _error(ctx, error, analysis):
                     made = f' (made on line {lineno}{where}: `{text}`)'
                     break
     what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else 'an array'
+    reason = _reason_shown(ctx, error, analysis)
     if name and name not in analysis.local:  # (``CALLS[0] += 1``: a module's counter)
         return ctx.unsupported(
             error.stmt, f'a write into `{name}`, which the function does not own (a global '
@@ -213,7 +228,7 @@ def _error(ctx, error, analysis):
                         f'through the other name is not followed; build a new list of new '
                         f'dicts (`new = dict(layer)`, `new[{keyed!r}] = ...`, '
                         f'`new_layers.append(new)`) and use it')
-    err = ctx.unsupported(error.stmt, f'a write into {what}{made}, {error.reason}')
+    err = ctx.unsupported(error.stmt, f'a write into {what}{made}, {reason}')
     if (ctx.source.filename or '').startswith('<s2sgrad'):  # (a gradient differentiated again)
         err.construct_message = err.msg = (
             f'{err.construct_message}: this is a gradient s2sgrad made, differentiated again; '
