@@ -112,9 +112,9 @@ class BackwardSweep:
         return any(saved.holder in popped for (owner, _), saved in self.shared.saved.items()
                    if owner not in inside)
 
-    def _touched(self, stmts):
+    def _touched(self, stmts, kills=True):
         """The variables whose adjoints the items of `stmts` (nested blocks included) read or
-        change."""
+        change (`kills`: also those whose adjoints they only reset, as an assignment does)."""
         touched = set()
         for node in loop_statements(stmts):
             for item in self.shared.items.get(id(node), []):
@@ -130,7 +130,7 @@ class BackwardSweep:
                     touched.add(item.source)
                 if isinstance(item, CallAdjoint):
                     touched.update(item.active_args)
-                if isinstance(item, Kill):
+                if isinstance(item, Kill) and kills:
                     touched.add(item.var)
         return touched
 
@@ -181,6 +181,12 @@ class BackwardSweep:
         touched = self._touched(loop.body)
         local = shared.loop_local[id(loop)]
         carried = sorted(v for v in touched if v not in local and v in self.activity.active)
+        # (a variable the loop only assigns, whose value the loop reads without derivative,
+        # ``s = X.sum(1)`` for ``if s.max() > 100: break``: no item of the body adds to its
+        # adjoint, so, zero on entry, it stays zero; left dead, no statement reads it, where
+        # the number 0.0 would reach a rule that needs its shape)
+        receiving = self._touched(loop.body, kills=False)
+        carried = [v for v in carried if v in receiving or shared.adj(v) in state.live]
         pre = []
         defined = shared.defined_before.get(id(loop))
         for var in carried:

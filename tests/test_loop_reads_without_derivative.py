@@ -1,0 +1,120 @@
+"""A value a loop computes and reads only without derivative, assigned again after the loop.
+
+``s = X.sum(1)`` in a loop whose only use of `s` is a test (``if s.max() > 100: break``), an
+index (``d.argmin(1)``) or a shape, and ``s = ...`` again after the loop: the adjoint of the
+loop's `s` is zero in every pass. The backward loop used to carry it as the number 0.0 and
+pass it to the rule of the statement that made `s` (``s2s.unreduce(0.0, X, 1)``, a matrix
+product, a reshape, a split of a concatenation), which raised (AxisError, ValueError,
+ZeroDivisionError, TypeError). Such an adjoint now stays dead in the loop. Gradients are
+checked against central differences, forward mode against the gradient, and the Hessian-vector
+product against differences of the gradient.
+"""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+
+
+def early_stop_on_row_sums(X):
+    for _ in range(2):
+        s = X.sum(1)
+        if s.max() > 100:
+            break
+        X = X * 1.1
+    s = X.sum(1)
+    return np.sum(s ** 2)
+
+
+def hard_kmeans(C, X):
+    for _ in range(2):
+        d = ((X[:, None] - C[None]) ** 2).sum(-1)
+        a = d.argmin(1)
+        C = 0.5 * C + 0.5 * np.array([X[a == k].mean(0) if np.any(a == k) else C[k]
+                                      for k in range(len(C))])
+    d = ((X[:, None] - C[None]) ** 2).sum(-1)
+    return np.sum(d.min(1))
+
+
+def perceptron_steps(W, X):
+    for _ in range(2):
+        logits = X @ W
+        pred = logits.argmax(1)
+        W = W + 0.1 * X.T @ np.eye(3)[pred]
+    logits = X @ W
+    return np.sum(np.tanh(logits) ** 2)
+
+
+def joined_for_a_test(x):
+    for _ in range(2):
+        z = np.concatenate([x, x])
+        if z.sum() > 100:
+            break
+        x = x * 1.5
+    z = np.concatenate([x, x ** 2])
+    return np.sum(z ** 2)
+
+
+def stacked_for_a_shape(x):
+    for _ in range(2):
+        z = np.stack([x, x])
+        rows = z.shape[0]
+        x = np.sin(x) * rows
+    z = np.stack([x, x ** 2])
+    return np.sum(z ** 2)
+
+
+def reshaped_for_a_test(x):
+    for _ in range(3):
+        grid = x.reshape(2, 2)
+        if np.trace(grid) > 50:
+            break
+        x = x * 1.2
+    grid = x.reshape(2, 2)
+    return np.sum(grid @ grid)
+
+
+def einsum_for_an_index(A, v):
+    for _ in range(2):
+        w = np.einsum('ij,j->i', A, v)
+        k = int(np.argmax(w))
+        A = A + 0.1 * np.outer(v, v) * (k + 1)
+    w = np.einsum('ij,j->i', A, v)
+    return np.sum(w ** 2)
+
+
+def running_totals_for_a_test(x):
+    for _ in range(2):
+        c = np.cumsum(x)
+        if c[-1] > 100:
+            break
+        x = np.exp(-x) + x
+    c = np.cumsum(x)
+    return np.sum(c ** 2)
+
+
+RNG = np.random.default_rng(3)
+CASES = [
+    (early_stop_on_row_sums, (np.ones((3, 2)) + 0.1 * RNG.standard_normal((3, 2)),)),
+    (hard_kmeans, (RNG.standard_normal((2, 2)), RNG.standard_normal((8, 2)))),
+    (perceptron_steps, (0.3 * RNG.standard_normal((2, 3)), RNG.standard_normal((4, 2)))),
+    (joined_for_a_test, (np.array([0.1, 0.2]),)),
+    (stacked_for_a_shape, (np.array([0.1, 0.2]),)),
+    (reshaped_for_a_test, (np.array([0.3, -0.2, 0.5, 0.1]),)),
+    (einsum_for_an_index, (RNG.standard_normal((3, 3)), RNG.standard_normal(3))),
+    (running_totals_for_a_test, (np.array([0.3, -0.2, 0.5]),)),
+]
+
+
+@pytest.mark.parametrize('f, args', CASES, ids=[f.__name__ for f, _ in CASES])
+def test_gradient_forward_mode_and_hessian(f, args):
+    expected = numerical_grad(f, args, 0)
+    g = s2sgrad.grad(f)(*args)
+    np.testing.assert_allclose(g, expected, rtol=1e-5, atol=1e-7)
+    v = np.linspace(0.5, 1.5, args[0].size).reshape(args[0].shape)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(*args, v), np.sum(g * v), rtol=1e-8)
+    eps = 1e-5
+    moved = [list(args), list(args)]
+    moved[0][0], moved[1][0] = args[0] + eps * v, args[0] - eps * v
+    differences = (s2sgrad.grad(f)(*moved[0]) - s2sgrad.grad(f)(*moved[1])) / (2 * eps)
+    np.testing.assert_allclose(s2sgrad.hvp(f)(*args, v), differences, rtol=1e-4, atol=1e-6)
