@@ -157,7 +157,8 @@ def unreduce(g, x, axis=None, keepdims=False):
     shape = _shape(x)
     if shape == ():
         return _filled_like(x, g) if _is_array(x) and not _is_array(g) else g
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and _shape(g) != ():
+        # (a number `g` is spread as it is: the zero adjoint 0.0 of a loop's value too)
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         axes = tuple(sorted(a % len(shape) for a in axes))
         for a in axes:
@@ -211,8 +212,9 @@ def unextremum(g, ans, x, axis=None, keepdims=False):
         return g
     if axis is not None and not keepdims:
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        number = _shape(g) == ()  # (spread as it is: the zero adjoint 0.0 of a loop's value)
         for a in sorted(a % len(_shape(x)) for a in axes):
-            ans, g = np.expand_dims(ans, a), np.expand_dims(g, a)
+            ans, g = np.expand_dims(ans, a), g if number else np.expand_dims(g, a)
     mask = x == ans
     if type(mask) is np.ndarray and np.count_nonzero(mask) == getattr(ans, 'size', 1) and \
             not np.isnan(ans).any():

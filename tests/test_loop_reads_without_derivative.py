@@ -5,7 +5,9 @@ index (``d.argmin(1)``) or a shape, and ``s = ...`` again after the loop: the ad
 loop's `s` is zero in every pass. The backward loop used to carry it as the number 0.0 and
 pass it to the rule of the statement that made `s` (``s2s.unreduce(0.0, X, 1)``, a matrix
 product, a reshape, a split of a concatenation), which raised (AxisError, ValueError,
-ZeroDivisionError, TypeError). Such an adjoint now stays dead in the loop. Gradients are
+ZeroDivisionError, TypeError). Such an adjoint now stays dead in the loop. Where the loop's
+last value is read after the loop instead, the passes before the last carry 0.0, which the
+adjoint of a reduction over an axis now spreads as the number it is. Gradients are
 checked against central differences, forward mode against the gradient, and the Hessian-vector
 product against differences of the gradient.
 """
@@ -93,6 +95,24 @@ def running_totals_for_a_test(x):
     return np.sum(c ** 2)
 
 
+def last_row_sums(X):
+    for _ in range(3):
+        s = X.sum(1)
+        if s.max() > 100:
+            break
+        X = X * 1.1
+    return np.sum(s ** 2)  # (the loop's last `s`)
+
+
+def kmeans_last_distances(C, X):
+    for _ in range(2):
+        d = ((X[:, None] - C[None]) ** 2).sum(-1)
+        a = d.argmin(1)
+        C = 0.5 * C + 0.5 * np.array([X[a == k].mean(0) if np.any(a == k) else C[k]
+                                      for k in range(len(C))])
+    return np.sum(d.min(1))
+
+
 RNG = np.random.default_rng(3)
 CASES = [
     (early_stop_on_row_sums, (np.ones((3, 2)) + 0.1 * RNG.standard_normal((3, 2)),)),
@@ -103,6 +123,8 @@ CASES = [
     (reshaped_for_a_test, (np.array([0.3, -0.2, 0.5, 0.1]),)),
     (einsum_for_an_index, (RNG.standard_normal((3, 3)), RNG.standard_normal(3))),
     (running_totals_for_a_test, (np.array([0.3, -0.2, 0.5]),)),
+    (last_row_sums, (np.ones((3, 2)) + 0.1 * RNG.standard_normal((3, 2)),)),
+    (kmeans_last_distances, (RNG.standard_normal((2, 2)), RNG.standard_normal((8, 2)))),
 ]
 
 
