@@ -208,7 +208,8 @@ class ItemMaker:
                     return [Insert(receiver.id, index, value, self._active_name(value))]
                 if name in rules.NONDIFFERENTIABLE_METHODS:
                     return []
-                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{receiver.id}`',
+                shown = self.ctx.user_name(receiver.id)
+                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{shown}`',
                                        'it may modify an active value in place')
             return []  # effects.py rejected the calls that could change a value in place
         target = stmt.targets[0]

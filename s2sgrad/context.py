@@ -7,6 +7,7 @@ report errors through `unsupported` and `no_rule`, which point at the user's sou
 reach the calls of user functions (`calls.py`) through `user_call`, `nested_call` and
 `forward_call`.
 """
+import re
 from collections import ChainMap
 
 import gast
@@ -157,6 +158,15 @@ class Context:
             f'README, "Extending"), mark it with s2sgrad.nondifferentiable(function) if it has '
             f'no derivative, or compute it outside the differentiated function.',
             *self.where(stmt, what, node))
+
+    def user_name(self, name):
+        """`name` as the user wrote it: a name that renaming made (``ws_2`` for the second
+        ``ws``) shown as the name in the source, where the source has that name."""
+        written = n.all_names(self.source.node)
+        base = name
+        while base not in written and re.fullmatch(r'.+_\d+', base):
+            base = base.rsplit('_', 1)[0]
+        return base if base in written else name
 
     def visible(self):
         """The names the function's code sees: its namespace and the classes s2sgrad bound."""

@@ -215,7 +215,8 @@ class ForwardPass:
                  any(self.activity.is_active(arg) for arg in list(call.args) +
                      [kw.value for kw in call.keywords])):
             # (``r.update(v)``: the object may keep what it is given, out of sight)
-            raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{mc[0].id}`',
+            shown = self.ctx.user_name(mc[0].id)
+            raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{shown}`',
                                    'it may modify an active value in place')
         return [stmt], []
 
