@@ -96,11 +96,12 @@ def running_totals_for_a_test(x):
 
 
 def last_row_sums(X):
-    for _ in range(3):
+    k = 0
+    while k < 3:
         s = X.sum(1)
         if s.max() > 100:
             break
-        X = X * 1.1
+        X, k = X * 1.1, k + 1
     return np.sum(s ** 2)  # (the loop's last `s`)
 
 
