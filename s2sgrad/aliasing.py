@@ -142,6 +142,16 @@ def _assigned_before(stmts, stmt, params):
     return bound
 
 
+def _expression_of(name, stmt, analysis):
+    """```C[i]``` for a name s2sgrad made for the subexpression ``C[i]`` of your code (one
+    definition reaching `stmt`), or None."""
+    defs = [b for b in analysis.reach[id(stmt)].get(name, ()) if b[0] == 'def'] \
+        if name is not None else []
+    value = getattr(analysis.defs.get(defs[0][1], (None,))[0], 'value', None) \
+        if len(defs) == 1 else None
+    return f'`{_text(value)}`' if value is not None else None
+
+
 def _reason_shown(ctx, error, analysis):
     """`error`'s reason, where the other name it gives is one s2sgrad made (``y_item`` of
     ``y[1::2]``), with the expression that name holds in your code and its line instead."""
@@ -209,7 +219,8 @@ def _error(ctx, error, analysis):
                         ctx.source.filename or '').startswith('<s2sgrad') else ''
                     made = f' (made on line {lineno}{where}: `{text}`)'
                     break
-    what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else 'an array'
+    what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else \
+        _expression_of(name, error.stmt, analysis) or 'an array'
     reason = _reason_shown(ctx, error, analysis)
     if name and name not in analysis.local:  # (``CALLS[0] += 1``: a module's counter)
         return ctx.unsupported(

@@ -2,7 +2,8 @@
 
 Renaming gives a rebound name a suffix (``ws_2``) and normalisation gives subexpressions
 names (``y_item`` for ``y[1::2]``); a message that shows them points at code the user never
-wrote. (From review: both showed up in refusals of ordinary programs.)
+wrote. (From review: both showed up in refusals of ordinary programs, and the row of a list
+of lists of floats written into, ``C[i][j] += v``, was called "an array".)
 """
 import numpy as np
 import pytest
@@ -24,6 +25,14 @@ def strided_updates(x):
     return np.sum(y ** 2)
 
 
+def nested_list_of_floats(x):
+    C = [[0.0, 0.0], [0.0, 0.0]]
+    for i in range(2):
+        for j in range(2):
+            C[i][j] += x[i] * x[j]
+    return C[0][1] + C[1][1] ** 2
+
+
 def _message(f, *args):
     with pytest.raises(S2SError) as caught:
         s2sgrad.grad(f)(*args)
@@ -41,3 +50,9 @@ def test_a_subexpression_is_shown_as_written_with_its_line():
     assert 'y_item' not in message, message
     line = strided_updates.__code__.co_firstlineno + 2
     assert f'`y[::2]` (line {line})' in message, message
+
+
+def test_the_row_written_into_is_shown_as_written():
+    message = _message(nested_list_of_floats, np.array([1.0, 2.0]))
+    assert 'a write into `C[i]`' in message, message
+    assert 'an array' not in message.split(',')[0], message
