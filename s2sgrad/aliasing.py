@@ -142,27 +142,32 @@ def _assigned_before(stmts, stmt, params):
     return bound
 
 
+def _definition(binding, analysis):
+    """The statement that definition `binding` (``('def', id, name)``) is, where it assigns a
+    value, or None."""
+    stmt = analysis.defs.get(binding[1], (None,))[0] if binding[0] == 'def' else None
+    return stmt if getattr(stmt, 'value', None) is not None else None
+
+
 def _expression_of(name, stmt, analysis):
     """```C[i]``` for a name s2sgrad made for the subexpression ``C[i]`` of your code (one
     definition reaching `stmt`), or None."""
     defs = [b for b in analysis.reach[id(stmt)].get(name, ()) if b[0] == 'def'] \
         if name is not None else []
-    value = getattr(analysis.defs.get(defs[0][1], (None,))[0], 'value', None) \
-        if len(defs) == 1 else None
-    return f'`{_text(value)}`' if value is not None else None
+    made = _definition(defs[0], analysis) if len(defs) == 1 else None
+    return f'`{_text(made.value)}`' if made is not None else None
 
 
 def _reason_shown(ctx, error, analysis):
     """`error`'s reason, where the other name it gives is one s2sgrad made (``y_item`` of
     ``y[1::2]``), with the expression that name holds in your code and its line instead."""
     sharer = getattr(error, 'sharer', None)
-    if sharer is None or sharer[2] in n.all_names(ctx.source.node) or sharer[0] != 'def':
+    if sharer is None or sharer[2] in n.all_names(ctx.source.node):
         return error.reason
-    stmt = analysis.defs.get(sharer[1], (None,))[0]
-    value = getattr(stmt, 'value', None)
-    if value is None or getattr(stmt, 'lineno', None) is None:
+    made = _definition(sharer, analysis)
+    if made is None or getattr(made, 'lineno', None) is None:
         return error.reason
-    shown = f'`{_text(value)}` (line {stmt.lineno})'
+    shown = f'`{_text(made.value)}` (line {made.lineno})'
     return error.reason.replace(f'`{sharer[2]}`', shown, 1)
 
 

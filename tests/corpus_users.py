@@ -2241,6 +2241,22 @@ def dict_copied_by_comprehension(x):
     return np.sum(p['w'] ** 2) * p['b'] + params['b'] ** 2
 
 
+def row_sums_checked_then_recomputed(X):
+    for _ in range(3):
+        totals = X.sum(axis=1)  # (read only by the test: its adjoint is zero in the loop)
+        if totals.max() > 50.0:
+            break
+        X = np.tanh(X) + X
+    totals = X.sum(axis=1)
+    return np.sum(totals ** 2)
+
+
+def positions_counted_in_place(x):
+    idx = np.zeros(4, dtype=int)
+    np.add.at(idx, [1, 2, 2, 3, 3, 3], 1)  # (an integer array that indexes afterwards)
+    return np.sum(x[idx] ** 2 * np.arange(1.0, 5.0))
+
+
 def censored_waiting_times(theta):
     y = np.array([-0.5, 0.3, 1.2, 2.5])  # (one observation outside the support)
     lp = scipy_stats.expon.logpdf(y, scale=np.exp(theta[0]))
@@ -2640,6 +2656,8 @@ CASES = [
                   np.array([[3, 20, 200], [17, 255, 1], [0, 128, 16]], dtype=np.uint8)), 0),
     (posterior_with_prior_call, lambda rng: (_vec(rng, 2),), 0),
     (dict_copied_by_comprehension, lambda rng: (_vec(rng, 3),), 0),
+    (row_sums_checked_then_recomputed, lambda rng: (_mat(rng, (3, 2)),), 0),
+    (positions_counted_in_place, lambda rng: (_vec(rng, 4),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])

@@ -28,12 +28,16 @@ def early_stop_on_row_sums(X):
     return np.sum(s ** 2)
 
 
+def _moved_towards_means(C, X, a):
+    return 0.5 * C + 0.5 * np.array([X[a == k].mean(0) if np.any(a == k) else C[k]
+                                     for k in range(len(C))])
+
+
 def hard_kmeans(C, X):
     for _ in range(2):
         d = ((X[:, None] - C[None]) ** 2).sum(-1)
         a = d.argmin(1)
-        C = 0.5 * C + 0.5 * np.array([X[a == k].mean(0) if np.any(a == k) else C[k]
-                                      for k in range(len(C))])
+        C = _moved_towards_means(C, X, a)
     d = ((X[:, None] - C[None]) ** 2).sum(-1)
     return np.sum(d.min(1))
 
@@ -107,11 +111,9 @@ def last_row_sums(X):
 
 def kmeans_last_distances(C, X):
     for _ in range(2):
-        d = ((X[:, None] - C[None]) ** 2).sum(-1)
-        a = d.argmin(1)
-        C = 0.5 * C + 0.5 * np.array([X[a == k].mean(0) if np.any(a == k) else C[k]
-                                      for k in range(len(C))])
-    return np.sum(d.min(1))
+        d = np.sum((X[:, None] - C[None]) ** 2, axis=-1)
+        C = _moved_towards_means(C, X, np.argmin(d, axis=1))
+    return np.sum(d.min(1))  # (the loop's last `d`)
 
 
 RNG = np.random.default_rng(3)
