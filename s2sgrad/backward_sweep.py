@@ -26,6 +26,7 @@ class BackwardSweep:
         self.namer = ctx.namer
         self.activity = ctx.activity
         self.emitter = AdjointEmitter(ctx, shared)
+        self.none_zero = set()  # variables whose zero adjoint is None here (`_backward_loop`)
 
     def backward(self, stmts, state, loops, heading=None):
         """The adjoint of `stmts`; `heading` is the source line whose ``# Grad of:`` comment
@@ -53,7 +54,7 @@ class BackwardSweep:
             elif isinstance(stmt, (gast.For, gast.While)):
                 block = self._backward_loop(stmt, state, loops)
             elif isinstance(stmt, (gast.Assign, gast.Expr)):
-                block = self.emitter.emit(shared.items.get(id(stmt), []), state)
+                block = self._statement(stmt, state)
                 block += self._restore(stmt)
             if block and any(not n.is_comment(s) for s in block):
                 if lineno != last_line and lineno is not None and \
@@ -64,6 +65,51 @@ class BackwardSweep:
                     last_line = None
                 out.extend(block)
         return out
+
+    def _statement(self, stmt, state):
+        """The adjoint code of one assignment or expression. Where the adjoint of the value it
+        defines may be None (`State.unset`), and no other value it defines has an adjoint
+        here, its rule runs under ``if bw is not None:``; otherwise None first becomes zeros
+        of the value it defines, or the number 0.0 that an adjoint only added to may hold."""
+        adj = self.shared.adj
+        items = self.shared.items.get(id(stmt), [])
+        unset = sorted(state.unset & state.live & {adj(v) for v in self._touched([stmt])})
+        live = set(state.live)
+        if not unset:
+            out = self.emitter.emit(items, state)
+            state.unset -= state.live - live  # (assigned here)
+            return out
+        receiving = {adj(v) for v in self._touched([stmt], kills=False)}
+        defined = {adj(v) for v in target_names(stmt.targets[0])} & state.live \
+            if isinstance(stmt, gast.Assign) else set()
+        defining = [badj for badj in unset if badj not in receiving]
+        if defined != set(defining[:1]):
+            defining = []  # (``h, z = cell(h)`` with `bh` live: `bh` goes back either way)
+        var_of = {v: k for k, v in self.shared.adjoints.items()}
+        out = []
+        for badj in unset:
+            if badj not in defining:
+                zero = n.assign(badj, n.call('s2s.zeros_like', n.name(var_of[badj]))
+                                if badj in defined else n.const(0.0))
+                zero.zero_adjoint = True  # (``bh, bz`` for ``h, z = cell(h)``: its shape)
+                out.append(gast.If(test=_is_none(badj), body=[zero], orelse=[]))
+                state.unset.discard(badj)
+                if badj not in defined:
+                    state.zeros.add(badj)
+        if not defining:
+            out += self.emitter.emit(items, state)
+            state.unset -= state.live - live
+            return out
+        body_state, else_state = state.copy(), state.copy()
+        body_state.unset.discard(defining[0])
+        body = self.emitter.emit(items, body_state)
+        body_state.unset -= body_state.live - live
+        orelse = []
+        var = next(v for v, badj in self.shared.adjoints.items() if badj == defining[0])
+        self._merge(state, body_state, else_state, body, orelse,
+                    set(self.shared.adjoints) - {var})  # (its own zero: None)
+        test = _is_none(defining[0], gast.IsNot())
+        return out + [gast.If(test=test, body=body, orelse=orelse)] if body else out
 
     def _restore(self, stmt):
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
@@ -137,10 +183,12 @@ class BackwardSweep:
     def _zero(self, var, defined=None):
         """``bvar = zeros_like(var)``, or ``bvar = 0.0`` where `var` may not be defined yet
         (a list that items are appended to or popped from still gets a list: `var` is then
-        set to None at the top, and its zero adjoint is 0.0 where it is still None)."""
+        set to None at the top, and its zero adjoint is 0.0 where it is still None); None in
+        place of 0.0 for a variable of `none_zero`."""
         if defined is not None and var not in defined:
             if var not in self.shared.list_vars:
-                zero = n.assign(self.shared.adj(var), n.const(0.0))
+                zero = n.assign(self.shared.adj(var),
+                                n.const(None if var in self.none_zero else 0.0))
                 zero.zero_adjoint = True  # (compiled code may need an array: `numba_path`)
                 return zero
             self.ctx.undefined_before_loop.add(var)
@@ -152,27 +200,37 @@ class BackwardSweep:
         body_state, else_state = state.copy(), state.copy()
         body = self.backward(stmt.body, body_state, loops, heading)
         orelse = self.backward(stmt.orelse, else_state, loops, heading)
-        merged = body_state.live | else_state.live
-        var_of = {v: k for k, v in self.shared.adjoints.items()}
-        defined = self.shared.defined_before.get(id(stmt))
-        for badj in sorted(merged - body_state.live):
-            body.append(self._zero(var_of[badj], defined))
-        for badj in sorted(merged - else_state.live):
-            orelse.append(self._zero(var_of[badj], defined))
-        state.zeros = body_state.zeros | else_state.zeros | {
-            badj for badj in merged ^ (body_state.live & else_state.live)
-            if _is_number_zero(self._zero(var_of[badj], defined))}
-        state.live = merged
-        state.spread = {k: v for k, v in body_state.spread.items()
-                        if k in else_state.spread and else_state.spread[k] is v}
-        state.owned = (body_state.owned | (merged - body_state.live)) & \
-            (else_state.owned | (merged - else_state.live))
+        self._merge(state, body_state, else_state, body, orelse,
+                    self.shared.defined_before.get(id(stmt)))
         if not body and not orelse:
             return []
         if not body:
             return [gast.If(test=gast.UnaryOp(op=gast.Not(), operand=n.clone(stmt.test)),
                             body=orelse, orelse=[])]
         return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
+
+    def _merge(self, state, body_state, else_state, body, orelse, defined=None):
+        """`state` after two branches run backward from it (`body_state`, `else_state`):
+        adjoints live after one branch only are zeroed at the end of the other (appended to
+        `body` or `orelse`), and `state` becomes what both branches guarantee."""
+        merged = body_state.live | else_state.live
+        var_of = {v: k for k, v in self.shared.adjoints.items()}
+        zeros = {}
+        for badj in sorted(merged - body_state.live):
+            zeros[badj] = self._zero(var_of[badj], defined)
+            body.append(zeros[badj])
+        for badj in sorted(merged - else_state.live):
+            zeros[badj] = self._zero(var_of[badj], defined)
+            orelse.append(zeros[badj])
+        state.zeros = body_state.zeros | else_state.zeros | {
+            badj for badj, zero in zeros.items() if _is_number_zero(zero)}
+        state.unset = body_state.unset | else_state.unset | {
+            badj for badj, zero in zeros.items() if _is_unset(zero)}
+        state.live = merged
+        state.spread = {k: v for k, v in body_state.spread.items()
+                        if k in else_state.spread and else_state.spread[k] is v}
+        state.owned = (body_state.owned | (merged - body_state.live)) & \
+            (else_state.owned | (merged - else_state.live))
 
     def _backward_loop(self, loop, state, loops):
         """The loop run backward: over its reversed range, or as many times as it ran (its
@@ -189,13 +247,24 @@ class BackwardSweep:
         carried = [v for v in carried if v in receiving or shared.adj(v) in state.live]
         pre = []
         defined = shared.defined_before.get(id(loop))
+        # (one read after the loop, to which no item of the body adds, ``w = A @ v`` each
+        # pass, ``np.sum(w ** 2)`` after: the adjoint of the loop's last value, which the pass
+        # that meets its definition consumes; in the passes after, None, not a 0.0 that a
+        # rule needing its shape would get; not for the value of a `return`, assigned once)
+        none_zero = {var for var in carried if var not in receiving and
+                     _is_number_zero(self._zero(var, defined))} - \
+            self.none_zero - {self.ctx.returned}
+        self.none_zero |= none_zero
         for var in carried:
             if shared.adj(var) not in state.live:
                 pre.append(self._zero(var, defined))
                 state.live.add(shared.adj(var))
                 state.owned.add(shared.adj(var))
-            if _is_number_zero(self._zero(var, defined)):
+            zero = self._zero(var, defined)
+            if _is_number_zero(zero):
                 state.zeros.add(shared.adj(var))  # set to 0.0 before or at the end of a pass
+            elif _is_unset(zero):
+                state.unset.add(shared.adj(var))
         state.spread = {}
         body_state = state.copy()
         for var in local:
@@ -204,8 +273,10 @@ class BackwardSweep:
         for var in carried:
             if shared.adj(var) not in body_state.live:
                 body.append(self._zero(var, defined))
+        self.none_zero -= none_zero
         state.owned &= body_state.owned
         state.zeros |= body_state.zeros
+        state.unset |= body_state.unset
         counter = shared.counters.get(id(loop))
         index_saved = shared.saved.get((id(loop), loop.target.id)) \
             if isinstance(loop, gast.For) else None
@@ -236,7 +307,17 @@ def _popped(stmt):
 
 def _is_number_zero(stmt):
     """Whether `stmt` (made by `_zero`) sets an adjoint to the number 0.0."""
-    return isinstance(stmt.value, gast.Constant)
+    return isinstance(stmt.value, gast.Constant) and stmt.value.value is not None
+
+
+def _is_unset(stmt):
+    """Whether `stmt` (made by `_zero`) sets an adjoint to None (`State.unset`)."""
+    return isinstance(stmt.value, gast.Constant) and stmt.value.value is None
+
+
+def _is_none(badj, op=None):
+    """``badj is None`` (``is not`` for `op` IsNot)."""
+    return gast.Compare(left=n.name(badj), ops=[op or gast.Is()], comparators=[n.const(None)])
 
 
 def _is_pop(stmt):

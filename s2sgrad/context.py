@@ -80,6 +80,7 @@ class Context:
         self.helper_names = {}  # cache key of a called helper -> its local name
         self.nested_info = None  # the `NestedFunctions` of its body
         self.may_return_none = False  # whether a path ends without `return` (canonical)
+        self.returned = None  # the variable every `return` in a loop assigns (canonical)
         self.return_where = None  # where the last `return` is, for errors on the output
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
         self.default_guards = []  # (parameter, default expression): see `constructs`

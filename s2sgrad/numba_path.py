@@ -743,6 +743,8 @@ def _form(error):
 
 def _kind(numba_type):
     text = numba_type.strip()
+    if text.startswith('OptionalType(') and text.endswith(')'):
+        text = text[len('OptionalType('):-1]  # (an adjoint that may be None: `State.unset`)
     if text.startswith('array('):
         return 'array'
     if text.startswith(('list(', 'reflected list(')):

@@ -148,6 +148,7 @@ def normalise(ctx):
     canonical.run(func)
     mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})
     ctx.may_return_none = canonical.falls_through
+    ctx.returned = canonical.result_name
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     # (the enclosing variables a nested function reads, in its body or its default values,
     # which its calls pass: `calls._lift`)

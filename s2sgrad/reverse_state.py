@@ -68,7 +68,7 @@ class ReverseState:
 class State:
     """Which adjoints currently hold a value, and which of those we own (may modify)."""
 
-    def __init__(self, live=(), owned=(), spread=None, zeros=()):
+    def __init__(self, live=(), owned=(), spread=None, zeros=(), unset=()):
         self.live = set(live)
         self.owned = set(owned)
         self.spread = dict(spread or {})
@@ -76,7 +76,12 @@ class State:
         self.zeros = set(zeros)
         """Adjoints that may hold the number 0.0 in place of zeros of their variable's shape
         (a variable first defined inside a branch or loop): no update in place."""
+        self.unset = set(unset)
+        """Adjoints that may hold None: no adjoint at all, in the passes of a loop backward
+        after the one that met the last definition of a value read after the loop
+        (`backward_sweep.BackwardSweep._backward_loop`): a rule that reads one runs under
+        ``if bw is not None:``."""
 
     def copy(self):
         """An independent copy, for one branch of an ``if`` or the body of a loop."""
-        return State(self.live, self.owned, self.spread, self.zeros)
+        return State(self.live, self.owned, self.spread, self.zeros, self.unset)

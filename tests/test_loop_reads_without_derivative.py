@@ -5,11 +5,15 @@ index (``d.argmin(1)``) or a shape, and ``s = ...`` again after the loop: the ad
 loop's `s` is zero in every pass. The backward loop used to carry it as the number 0.0 and
 pass it to the rule of the statement that made `s` (``s2s.unreduce(0.0, X, 1)``, a matrix
 product, a reshape, a split of a concatenation), which raised (AxisError, ValueError,
-ZeroDivisionError, TypeError). Such an adjoint now stays dead in the loop. Where the loop's
-last value is read after the loop instead, the passes before the last carry 0.0, which the
-adjoint of a reduction over an axis now spreads as the number it is. Gradients are
-checked against central differences, forward mode against the gradient, and the Hessian-vector
-product against differences of the gradient.
+ZeroDivisionError, TypeError). Such an adjoint now stays dead in the loop.
+
+Where the loop's last value is read after the loop instead (``w = A @ v`` in the loop,
+``np.sum(w ** 2)`` after it), only the backward pass that meets the last definition has an
+adjoint for it; the passes after it used to get the number 0.0 (the same errors, in any rule
+but a reduction's). The adjoint is None there and the rule runs under ``if bw is not None:``;
+where a statement defines it with another value whose adjoint is live (``h, y = cell(h)``),
+None becomes zeros of the value. Gradients are checked against central differences, forward
+mode against the gradient, and the Hessian-vector product against differences of the gradient.
 """
 import numpy as np
 import pytest
@@ -116,7 +120,88 @@ def kmeans_last_distances(C, X):
     return np.sum(d.min(1))  # (the loop's last `d`)
 
 
+def last_joined(x):
+    for _ in range(2):
+        z = np.concatenate([x, x])
+        if z.sum() > 100:
+            break
+        x = x * 1.5
+    return np.sum(z ** 2)  # (the loop's last `z`, as in the cases below)
+
+
+def last_matrix_product(A, v):
+    for _ in range(2):
+        w = A @ v
+        k = int(np.argmax(w))
+        A = A + 0.1 * np.outer(v, v) * (k + 1)
+    return np.sum(w ** 2)
+
+
+def last_grid(x):
+    for _ in range(3):
+        grid = x.reshape(2, 2)
+        if np.trace(grid) > 50:
+            break
+        x = x * 1.2
+    return np.sum(grid @ grid)
+
+
+def last_in_inner_loop(A, v):
+    for _ in range(2):
+        for _ in range(2):
+            w = np.concatenate([A @ v, v])
+            A = A * 1.1 + 0.01 * float(np.argmax(w))
+    return np.sum(w ** 2)
+
+
+def last_of_some_passes(A, v):
+    for i in range(3):
+        if i % 2 == 0:
+            w = np.stack([A @ v, v])
+        A = A * 1.1
+    return np.sum(w ** 2)
+
+
+def left_before_the_last_definition(A, v):
+    for i in range(3):
+        if i == 2:
+            break
+        w = np.stack([A @ v, v])
+        A = np.sin(A)
+    return np.sum(w ** 3)
+
+
+def inner_value_read_by_the_next_outer_pass(A, v):
+    y = 0.0
+    for i in range(3):
+        if i > 0:
+            y = y + np.sum(w)
+        for _ in range(2):
+            w = np.concatenate([A @ v, v * 2])
+            A = A * 1.05
+    return y + np.sum(w ** 2)
+
+
+def growing_window(x):
+    for k in range(2, 4):
+        z = np.concatenate([x[:k], x[:k]])
+        x = x * 1.1
+    return np.sum(z ** 2)
+
+
+def _cell(h, W, x):
+    z = W @ h + x
+    return np.tanh(z), np.concatenate([z, h])
+
+
+def last_output_of_a_cell(W, h, X):
+    for t in range(3):
+        h, y = _cell(h, W, X[t])
+    return np.sum(h) + np.sum(y ** 2)
+
+
 RNG = np.random.default_rng(3)
+A3, V3 = 0.5 * RNG.standard_normal((3, 3)), RNG.standard_normal(3)
 CASES = [
     (early_stop_on_row_sums, (np.ones((3, 2)) + 0.1 * RNG.standard_normal((3, 2)),)),
     (hard_kmeans, (RNG.standard_normal((2, 2)), RNG.standard_normal((8, 2)))),
@@ -128,6 +213,16 @@ CASES = [
     (running_totals_for_a_test, (np.array([0.3, -0.2, 0.5]),)),
     (last_row_sums, (np.ones((3, 2)) + 0.1 * RNG.standard_normal((3, 2)),)),
     (kmeans_last_distances, (RNG.standard_normal((2, 2)), RNG.standard_normal((8, 2)))),
+    (last_joined, (np.array([0.1, 0.2]),)),
+    (last_matrix_product, (A3, V3)),
+    (last_grid, (np.array([0.3, -0.2, 0.5, 0.1]),)),
+    (last_in_inner_loop, (A3, V3)),
+    (last_of_some_passes, (A3, V3)),
+    (left_before_the_last_definition, (A3, V3)),
+    (inner_value_read_by_the_next_outer_pass, (A3, V3)),
+    (growing_window, (np.array([0.1, 0.2, 0.3, 0.4]),)),
+    (last_output_of_a_cell, (0.5 * RNG.standard_normal((4, 4)), RNG.standard_normal(4),
+                             RNG.standard_normal((3, 4)))),
 ]
 
 
@@ -143,3 +238,33 @@ def test_gradient_forward_mode_and_hessian(f, args):
     moved[0][0], moved[1][0] = args[0] + eps * v, args[0] - eps * v
     differences = (s2sgrad.grad(f)(*moved[0]) - s2sgrad.grad(f)(*moved[1])) / (2 * eps)
     np.testing.assert_allclose(s2sgrad.hvp(f)(*args, v), differences, rtol=1e-4, atol=1e-6)
+
+
+LAST_VALUES = [(f, args) for f, args in CASES if f.__name__.startswith(
+    ('last_', 'left_', 'inner_', 'growing_'))]
+
+
+@pytest.mark.parametrize('f, args', LAST_VALUES, ids=[f.__name__ for f, _ in LAST_VALUES])
+def test_every_argument_and_the_compiled_path(f, args):
+    """The gradient in each argument, and (where numba is installed) the compiled gradient,
+    whose adjoint may not be None: there zeros of its shape stand for it."""
+    given = [a.copy() for a in args]
+    wrt = tuple(range(len(args)))
+    gradients = s2sgrad.grad(f, wrt=wrt)(*args) if len(args) > 1 else \
+        (s2sgrad.grad(f)(*args),)
+    for i, g in enumerate(gradients):
+        np.testing.assert_allclose(g, numerical_grad(f, args, i), rtol=1e-5, atol=1e-7)
+    for a, b in zip(args, given):
+        np.testing.assert_array_equal(a, b)
+    pytest.importorskip('numba', reason='the compiled path needs numba')
+    np.testing.assert_allclose(s2sgrad.grad(f, compile='numba')(*args),
+                               numerical_grad(f, args, 0), rtol=1e-5, atol=1e-7)
+
+
+def test_the_printed_code_runs_the_rule_once():
+    """The rule of the last definition runs under ``if bw is not None:``, then sets None."""
+    source = s2sgrad.grad(last_matrix_product).source
+    assert '        if bw is not None:\n' \
+           '            bA = bA + s2s.matmul_lhs(bw, A, v)\n' \
+           '            bw = None\n' in source, source
+    assert 'bw = 0.0' not in source
