@@ -175,7 +175,7 @@ def inner_value_read_by_the_next_outer_pass(A, v):
     y = 0.0
     for i in range(3):
         if i > 0:
-            y = y + np.sum(w)
+            y = y + np.sum(w)  # noqa: F821 (the `w` of the pass before)
         for _ in range(2):
             w = np.concatenate([A @ v, v * 2])
             A = A * 1.05
