@@ -147,10 +147,13 @@ def _helper(ctx, arguments, func, mode, split=False):
     active, live = arguments.active, None
     if func is None:
         node, source = arguments.lifted
+        functions = _static_functions(ctx, arguments)  # (``layer(x, act=np.sin)``)
         key = ('nested', ctx.source.origin, node.lineno, node.col_offset, node.name,
-               tuple(active), mode, ctx.optimized, ctx.motion)
+               tuple(active), mode, ctx.optimized, ctx.motion) + \
+            ((('functions',) + functions,) if functions else ())
         generated = ctx.builder.lookup(key)
         if generated is None:
+            source.functions = dict(functions)
             generated = ctx.builder.build_source(key, source, active, mode, ctx.optimized,
                                                  ctx.motion)
     else:
