@@ -33,9 +33,9 @@ class Unsafe(Exception):
 class SharedItem(Unsafe):
     """``ys[i] += v`` into an item that another live name (`holder`) holds as an array."""
 
-    def __init__(self, stmt, name, holder):
-        super().__init__(stmt, name, f'`{holder}` holds the item')
-        self.holder = holder
+    def __init__(self, stmt, name, holders):
+        super().__init__(stmt, name, f'`{holders[0]}` may hold the item')
+        self.holders = holders
 
 
 class SharedList(Unsafe):
@@ -271,7 +271,7 @@ class AliasAnalysis(MemoryModel):
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, memory)
                        if not same_list(b) and self._live(b, stmt, before, live_after)})
         if live:
-            raise SharedItem(stmt, name, live[0])
+            raise SharedItem(stmt, name, live)
         if stmt not in self.item_guards:
             self.item_guards.append(stmt)
 

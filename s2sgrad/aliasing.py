@@ -194,15 +194,17 @@ def _list_error(ctx, error):
 def _item_error(ctx, error):
     """The error for ``ys[i] += v`` into an array item that another live name holds."""
     names = n.all_names(ctx.source.node)
-    holder = f'`{error.holder}`' if error.holder in names else 'another name'
+    holders = [f'`{h}`' for h in error.holders if h in names]
+    holder = ' or '.join(holders) if holders else 'another name'
+    # (the analysis follows a list's items together: each name of an item may be the one)
     shown = error.name if error.name in names else 'items'
     container = f'`{shown}`' if shown != 'items' else 'a list or dict'
     return ctx.unsupported(
         error.stmt, f'an augmented assignment into an item of {container} while {holder} '
-                    f'holds that array and is read afterwards: NumPy adds into the array '
-                    f'in place, so {holder} sees the change too, which s2sgrad does not '
-                    f'follow; write `{shown}[...] = {shown}[...] + v` (a new array) or copy '
-                    f'the items where the list is made', node=error.stmt)
+                    f'(which may hold that array) is read afterwards: NumPy adds into the '
+                    f'array in place, so that name sees the change too, which s2sgrad does '
+                    f'not follow; write `{shown}[...] = {shown}[...] + v` (a new array) or '
+                    f'copy the items where the list is made', node=error.stmt)
 
 
 def _error(ctx, error, analysis):

@@ -3,7 +3,8 @@
 Renaming gives a rebound name a suffix (``ws_2``) and normalisation gives subexpressions
 names (``y_item`` for ``y[1::2]``); a message that shows them points at code the user never
 wrote. (From review: both showed up in refusals of ordinary programs, and the row of a list
-of lists of floats written into, ``C[i][j] += v``, was called "an array".)
+of lists of floats written into, ``C[i][j] += v``, was called "an array"; an update of one
+item of ``[y, x]`` named `x` alone as the array changed.)
 """
 import numpy as np
 import pytest
@@ -33,6 +34,13 @@ def nested_list_of_floats(x):
     return C[0][1] + C[1][1] ** 2
 
 
+def second_item_updated(x):
+    y = x * 2
+    items = [y, x]
+    items[0] += 1.0
+    return np.sum(y * x)
+
+
 def _message(f, *args):
     with pytest.raises(S2SError) as caught:
         s2sgrad.grad(f)(*args)
@@ -56,3 +64,9 @@ def test_the_row_written_into_is_shown_as_written():
     message = _message(nested_list_of_floats, np.array([1.0, 2.0]))
     assert 'a write into `C[i]`' in message, message
     assert 'an array' not in message.split(',')[0], message
+
+
+def test_an_item_update_names_every_name_that_may_hold_the_item():
+    # (the list's items are followed together: `y` is the one changed, not only `x`)
+    message = _message(second_item_updated, np.array([1.0, 2.0]))
+    assert '`x` or `y` (which may hold that array)' in message, message
