@@ -209,8 +209,12 @@ class ItemMaker:
                 if name in rules.NONDIFFERENTIABLE_METHODS:
                     return []
                 shown = self.ctx.user_name(receiver.id)
-                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{shown}`',
-                                       'it may modify an active value in place')
+                extra = 'it may modify an active value in place'
+                if name == 'extend':  # (`canonical._extension`)
+                    extra += (f'; s2sgrad follows `extend` of a variable it knows holds a '
+                              f'list, one assigned a list display or `list(...)` only: '
+                              f'make the copy `{shown} = list(...)`')
+                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{shown}`', extra)
             return []  # effects.py rejected the calls that could change a value in place
         target = stmt.targets[0]
         value = stmt.value

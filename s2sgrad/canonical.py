@@ -732,12 +732,24 @@ def _extension(stmt, lists, sequences):
     return gast.copy_location(gast.AugAssign(target=target, op=gast.Add(), value=value), stmt)
 
 
+def _rebound_first(body, name):
+    """Whether the first statement of `body` that names `name` is ``name = ...`` (at the top
+    level: it runs before any other use)."""
+    for stmt in body:
+        if any(isinstance(node, gast.Name) and node.id == name for node in n.walk(stmt)):
+            return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name
+    return False
+
+
 def _displayed(func, displays, augmented=True, copies=False):
     """Names that `func` (not the functions it defines) assigns only `displays` (list
     displays: they hold lists, or arrays, which add a list as they add a tuple, never
     tuples), (`copies`: ``list(...)`` of the built-in ``list``, a new list) and
-    (`augmented`) augmented assignments."""
-    kinds = {name: {False} for name in n.names_stored(func.args)}  # (a parameter: any type)
+    (`augmented`) augmented assignments. A parameter may hold any type, unless the first
+    statement of the body that names it assigns it (``ws = list(ws)``)."""
+    kinds = {name: {False} for name in n.names_stored(func.args)
+             if not _rebound_first(func.body, name)}
     pending = list(func.body)
     while pending:
         stmt = pending.pop()

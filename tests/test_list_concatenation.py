@@ -188,12 +188,23 @@ def extended_by_comprehension(x):
     return np.prod(np.array(lst))
 
 
+def _extended_copy(x, ws):
+    ws = list(ws)  # (a parameter rebound to a list first: `extend` is a list's, from review)
+    ws.extend([x[0], x[1] * x[2]])
+    return sum(w * w for w in ws) * ws[0]
+
+
+def argument_list_copied_then_extended(x):
+    return _extended_copy(x, [x[2] * 2.0, np.sin(x[0])])
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
          helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
          grown_by_built_lists, extended_by_a_helpers_tuple, extended_by_a_tuple_variable,
          list_plus_array_rows, list_of_tuple_and_rows, extended_in_loop, extended_by_array_rows,
-         extended_by_tuple_and_list, extended_by_comprehension]
+         extended_by_tuple_and_list, extended_by_comprehension,
+         argument_list_copied_then_extended]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
@@ -219,3 +230,14 @@ def extended_through_a_second_name(x):
 def test_extend_of_a_list_with_a_second_name_is_refused():
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='other'):
         s2sgrad.grad(extended_through_a_second_name)(np.array([0.3, 0.5, 0.7]))
+
+
+def copied_by_slicing_then_extended(x, ws):
+    ws = ws[:]  # (a slice of what may be an array: not known to be a list)
+    ws.extend([x])
+    return sum(w * w for w in ws)
+
+
+def test_extend_of_a_variable_not_known_to_be_a_list_is_refused():
+    with pytest.raises(s2sgrad.errors.NoRuleError, match=r'`extend` of `ws`.*ws = list\('):
+        s2sgrad.grad(copied_by_slicing_then_extended)(np.array([0.3, 0.5]), [np.ones(2)])

@@ -14,7 +14,7 @@ from s2sgrad.errors import S2SError
 
 
 def extended_copy(x, ws):
-    ws = list(ws)
+    ws = ws[:]
     ws.extend([x])
     return sum(w * w for w in ws)
 
