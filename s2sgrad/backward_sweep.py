@@ -70,7 +70,7 @@ class BackwardSweep:
         """The adjoint code of one assignment or expression. Where the adjoint of the value it
         defines may be None (`State.unset`), and no other value it defines has an adjoint
         here, its rule runs under ``if bw is not None:``; otherwise None first becomes zeros
-        of the value it defines, or the number 0.0 that an adjoint only added to may hold."""
+        of the value (which the statement reads or defines)."""
         adj = self.shared.adj
         items = self.shared.items.get(id(stmt), [])
         unset = sorted(state.unset & state.live & {adj(v) for v in self._touched([stmt])})
@@ -89,13 +89,11 @@ class BackwardSweep:
         out = []
         for badj in unset:
             if badj not in defining:
-                zero = n.assign(badj, n.call('s2s.zeros_like', n.name(var_of[badj]))
-                                if badj in defined else n.const(0.0))
-                zero.zero_adjoint = True  # (``bh, bz`` for ``h, z = cell(h)``: its shape)
+                # (zeros of the value the statement reads or defines: ``bz`` of ``h, z =
+                # cell(h)``, ``bt`` of ``s = s + t ** 2``; compiled code needs an array)
+                zero = n.assign(badj, n.call('s2s.zeros_like', n.name(var_of[badj])))
                 out.append(gast.If(test=_is_none(badj), body=[zero], orelse=[]))
                 state.unset.discard(badj)
-                if badj not in defined:
-                    state.zeros.add(badj)
         if not defining:
             out += self.emitter.emit(items, state)
             state.unset -= state.live - live
@@ -158,6 +156,14 @@ class BackwardSweep:
         return any(saved.holder in popped for (owner, _), saved in self.shared.saved.items()
                    if owner not in inside)
 
+    def _restores_earlier(self, loop, body):
+        """Whether the backward `body` of `loop` (restores only) gives back a value that the
+        code before the loop had and the backward sweep reads (``i = 0``, ``y = x[i]``, then
+        ``for i in range(1, 3): pass``: the rule of ``x[i]`` reads the first `i`)."""
+        defined = self.shared.defined_before.get(id(loop), set())
+        return any(isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in defined and
+                   stmt.targets[0].id in self.shared.needed for stmt in body if _is_pop(stmt))
+
     def _touched(self, stmts, kills=True):
         """The variables whose adjoints the items of `stmts` (nested blocks included) read or
         change (`kills`: also those whose adjoints they only reset, as an assignment does)."""
@@ -209,6 +215,19 @@ class BackwardSweep:
                             body=orelse, orelse=[])]
         return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
 
+    def _first_only_inside(self, loop):
+        """The variables that a loop nested in `loop` assigns, first inside it, without
+        adding to their adjoints: those whose adjoints that loop run backward may leave None
+        (`_backward_loop`)."""
+        found = set()
+        for inner in loop_statements(loop.body):
+            if isinstance(inner, (gast.For, gast.While)):
+                defined = self.shared.defined_before.get(id(inner), set())
+                found |= {var for var in self._touched(inner.body) - self._touched(
+                    inner.body, kills=False) if var not in defined and
+                    var not in self.shared.list_vars}
+        return found
+
     def _merge(self, state, body_state, else_state, body, orelse, defined=None):
         """`state` after two branches run backward from it (`body_state`, `else_state`):
         adjoints live after one branch only are zeroed at the end of the other (appended to
@@ -251,7 +270,10 @@ class BackwardSweep:
         # pass, ``np.sum(w ** 2)`` after: the adjoint of the loop's last value, which the pass
         # that meets its definition consumes; in the passes after, None, not a 0.0 that a
         # rule needing its shape would get; not for the value of a `return`, assigned once)
-        none_zero = {var for var in carried if var not in receiving and
+        # (and one an inner loop leaves None so, ``t = x[j]`` in the inner loop, ``s = s + t
+        # ** 2`` in this one: None at the end of a pass, which what adds to it first makes 0.0)
+        ends_unset = self._first_only_inside(loop)
+        none_zero = {var for var in carried if (var not in receiving or var in ends_unset) and
                      _is_number_zero(self._zero(var, defined))} - \
             self.none_zero - {self.ctx.returned}
         self.none_zero |= none_zero
@@ -283,8 +305,8 @@ class BackwardSweep:
         if index_saved is not None:
             body.insert(0, n.assign(loop.target.id, n.call(n.attr(index_saved.holder, 'pop'))))
         if not body or all(n.is_comment(s) or _is_pop(s) for s in body) and \
-                not self._shares_stacks(loop, body):
-            return pre  # (nothing to compute, and nothing later pops what it would)
+                not self._shares_stacks(loop, body) and not self._restores_earlier(loop, body):
+            return pre  # (nothing to compute, and nothing later pops or reads what it would)
         if counter and loops:
             pre.append(n.assign(counter, n.call(n.attr(shared.stack(counter), 'pop'))))
         if isinstance(loop, gast.For) and shared.reversible.get(id(loop)):

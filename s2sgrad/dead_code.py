@@ -124,14 +124,18 @@ def unused_stacks(stmts, stacks=None):
     return strip(stmts)
 
 
-def clean(stmts):
+def clean(stmts, read=None):
     """`stmts` without ``pass``, and without the ``if`` and ``for`` statements whose blocks hold
-    nothing but comments (an ``if`` with an empty body tests the negation for its ``else``)."""
+    nothing but comments (an ``if`` with an empty body tests the negation for its ``else``);
+    a ``for`` whose variable is read (anywhere: `read`) stays, with ``pass``, for its last
+    value (``for i in range(3): pass``, then ``x[i]``)."""
+    if read is None:
+        read = set(n.names_read(gast.Module(body=stmts, type_ignores=[])))
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.If):
-            stmt.body = clean(stmt.body)
-            stmt.orelse = clean(stmt.orelse)
+            stmt.body = clean(stmt.body, read)
+            stmt.orelse = clean(stmt.orelse, read)
             body_empty = not _code(stmt.body)
             else_empty = not _code(stmt.orelse)
             if body_empty and else_empty:
@@ -142,11 +146,13 @@ def clean(stmts):
             elif else_empty:
                 stmt.orelse = []
         elif isinstance(stmt, gast.For):
-            stmt.body = clean(stmt.body)
+            stmt.body = clean(stmt.body, read)
             if not _code(stmt.body):
-                continue
+                if not set(target_names(stmt.target)) & read:
+                    continue
+                stmt.body = [gast.Pass()]
         elif isinstance(stmt, gast.While):
-            stmt.body = clean(stmt.body) or [gast.Pass()]
+            stmt.body = clean(stmt.body, read) or [gast.Pass()]
         elif isinstance(stmt, gast.Pass):
             continue
         out.append(stmt)

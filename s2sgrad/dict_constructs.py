@@ -44,8 +44,9 @@ def dict_fills(func, namespace, namer, resolver=None):
     """Make ``d = dict(a=u, b=v)`` (a display ``{'a': u, 'b': v}`` too, see `dict_displays`)
     whose values are not all constants ``d = dict()`` followed by ``d['a'] = u`` and ``d['b']
     = v``: the dict is filled as a user fills one by key, which is differentiated (a dict
-    made in one call of differentiated values is not). Not where a key or value reads `d`
-    (``d = {'a': d['a'] * 2}`` reads the old dict). A dict in a returned tuple or list is
+    made in one call of differentiated values is not). Where a key or value reads `d` (``d =
+    {'a': d['a'] * 2}`` reads the old dict), the new dict is filled under a name of its own
+    first (``d_new``), then ``d = d_new``. A dict in a returned tuple or list is
     filled under a name first (`_displayed_dicts`; `resolver` tells which calls before it
     change nothing)."""
     if namespace.get('dict', builtins.dict) is not builtins.dict:
@@ -83,6 +84,9 @@ def dict_fills(func, namespace, namer, resolver=None):
                 out.append(stmt)
                 continue
             target = stmt.targets[0]
+            rebound = target.id in n.names_read(stmt.value)
+            if rebound:
+                target = n.name(namer.fresh(target.id + '_new'), store=True)
             out.append(gast.copy_location(n.assign(target.id, n.call('dict')), stmt))
             for key, value in pairs:
                 if _computed_key(key, value, resolver):
@@ -93,6 +97,9 @@ def dict_fills(func, namespace, namer, resolver=None):
                 item = n.subscript(n.name(target.id), key, store=True)
                 out.append(gast.copy_location(gast.Assign(targets=[item], value=value,
                                                           type_comment=None), stmt))
+            if rebound:
+                out.append(gast.copy_location(n.assign(stmt.targets[0].id, n.name(target.id)),
+                                              stmt))
         return out
     for node in n.walk(func):
         n.map_blocks(node, fill, functions=True)
@@ -416,7 +423,7 @@ def _displayed_dicts(value, resolver, called=None):
 
 def _dict_pairs(stmt):
     """``[(key, value), ...]`` of ``name = dict(k=v, ...)`` or ``name = dict([(k, v), ...])``
-    with a value that is not a constant and nothing reading `name`; else None."""
+    with a value that is not a constant; else None."""
     if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
             isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call) and
             isinstance(stmt.value.func, gast.Name) and stmt.value.func.id == 'dict'):
@@ -429,8 +436,7 @@ def _dict_pairs(stmt):
         pairs = [tuple(e.elts) for e in call.args[0].elts]
     else:
         return None
-    if all(isinstance(v, gast.Constant) for _, v in pairs) or \
-            stmt.targets[0].id in n.names_read(call):
+    if all(isinstance(v, gast.Constant) for _, v in pairs):
         return None
     return pairs
 

@@ -320,6 +320,8 @@ class _Unit:
                   '    except (TypeError, ValueError) as error:  # (numba taking the arguments)',
                   '        if _compiling(error):  # (numba\'s front end: ``raise ... from None``)',
                   f'            return _failed(error, {collect})',
+                  '        if _met_none(error):  # (compiled code given None for a number)',
+                  f'            return _failed(_met_none(error), {collect})',
                   '        if not _unboxing(error):',
                   '            raise',
                   f'        return _failed(_unboxing(error), {collect})']
@@ -343,7 +345,7 @@ class _Unit:
             '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError,
                               NotImplementedError),
             '_failed': failure,
-            '_unboxing': _unboxing, '_compiling': _compiling,
+            '_unboxing': _unboxing, '_compiling': _compiling, '_met_none': _met_none,
             '_retyped': _retyped,
             '_retype': _Retype(mode, wrt),
         }
@@ -837,10 +839,12 @@ def _as_zero_arrays(node, names):
     """Make the zero adjoints ``bx = 0.0`` that the backward sweep puts at the end of a
     loop's pass (`x` made in the loop: 0.0 stands for zeros of any shape) ``bx =
     s2s.zeros_like(bx)`` for each adjoint of `names`: numba gives a variable one type, and
-    `bx` is an array in the pass. Zeros of the shape `bx` had are the same zero adjoint."""
+    `bx` is an array in the pass. Zeros of the shape `bx` had are the same zero adjoint. (A
+    ``bx = None``, no adjoint, stays: numba types `bx` an optional array.)"""
     for stmt in n.statements(node.body):
         if isinstance(stmt, gast.Assign) and getattr(stmt, 'zero_adjoint', False) and \
-                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in names:
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in names and \
+                not (isinstance(stmt.value, gast.Constant) and stmt.value.value is None):
             stmt.value = n.call(n.attr('s2s', 'zeros_like'), n.name(stmt.targets[0].id))
 
 
@@ -963,6 +967,20 @@ def _unboxing(error):
     return TypeError(f'numba cannot take a list argument ({message}): its items must all have '
                      f'one type (dtype, number of dimensions and memory layout), and it must '
                      f'not be empty nor hold lists; pass a tuple')
+
+
+def _met_none(error):
+    """A TypeError that says why the compiled code stopped, where `error` is numba's
+    ``expected float64, got None`` as it ran: a variable typed a number or an array (from its
+    other values) that held None (``best = None`` before the loop that sets it, or a value
+    saved before its first one); None for another error."""
+    message = str(error)
+    if not re.fullmatch(r'expected .+, got None', message):
+        return None
+    return TypeError(f'the compiled code met None where numba typed the variable by its other '
+                     f'values ({message}): numba gives a variable one type, and a variable '
+                     f'of yours that starts as None (`best = None`, then a number) has two; '
+                     f'start it with a value of its type (`best = -np.inf`)')
 
 
 def _from_numba(error, name, note=''):

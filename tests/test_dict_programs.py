@@ -97,13 +97,35 @@ def test_keys_added_to_a_dict_argument_stay_out_of_the_callers_dict():
 
 def rebuilt_from_itself(x):
     d = {'a': x[0]}
-    d = {'a': d['a'] * 2.0, 'b': x[1]}  # (reads the old dict: not filled key by key)
+    d = {'a': d['a'] * 2.0, 'b': x[1]}  # (reads the old dict: filled as `d_new`, then `d`)
     return d['a'] * d['b']
 
 
-def test_a_display_reading_the_dict_it_replaces_is_refused():
-    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='a dict made of'):
-        s2sgrad.grad(rebuilt_from_itself)(X)
+def argument_rebuilt(p, x):
+    p = {'a': p['a'] * x, 'b': p['b'] + p['a']}
+    return np.sum(p['a'] * p['b'])
+
+
+def state_stepped(s, x):
+    for _ in range(3):
+        s = {'x': s['x'] + 0.1 * s['v'] * x, 'v': s['v'] - 0.1 * np.sin(s['x'])}
+    return np.sum(s['x'] ** 2) + np.sum(s['v'])
+
+
+@pytest.mark.parametrize('func', [rebuilt_from_itself, argument_rebuilt, state_stepped],
+                         ids=lambda f: f.__name__)
+def test_a_display_reading_the_dict_it_replaces(func):
+    # (it was refused as "a dict made of differentiated values", from review)
+    given = {'a': X[:2].copy(), 'b': X[1:].copy(), 'x': X[:2] + 1.0, 'v': X[1:] * 2.0}
+    args = (X,) if func is rebuilt_from_itself else (given, X[:2])
+    at = len(args) - 1
+    expected = numerical_grad(func, args, at)
+    np.testing.assert_allclose(s2sgrad.grad(func, wrt=at)(*args), expected, rtol=1e-6)
+    v = np.linspace(0.5, 1.5, args[at].size)
+    np.testing.assert_allclose(s2sgrad.jvp(func, wrt=at)(*args, v), expected @ v, rtol=1e-6)
+    if func is not rebuilt_from_itself:
+        np.testing.assert_array_equal(given['a'], X[:2])  # (the caller's dict unchanged)
+        assert sorted(given) == ['a', 'b', 'v', 'x']
 
 
 def defaultdict_sums(x):

@@ -12,7 +12,9 @@ Where the loop's last value is read after the loop instead (``w = A @ v`` in the
 adjoint for it; the passes after it used to get the number 0.0 (the same errors, in any rule
 but a reduction's). The adjoint is None there and the rule runs under ``if bw is not None:``;
 where a statement defines it with another value whose adjoint is live (``h, y = cell(h)``),
-None becomes zeros of the value. Gradients are checked against central differences, forward
+None becomes zeros of the value; where the loop is inside another that adds to the adjoint
+(``s = s + t ** 2`` after an inner loop that sets `t`), that statement first makes None 0.0.
+Gradients are checked against central differences, forward
 mode against the gradient, and the Hessian-vector product against differences of the gradient.
 """
 import numpy as np
@@ -200,6 +202,56 @@ def last_output_of_a_cell(W, h, X):
     return np.sum(h) + np.sum(y ** 2)
 
 
+def inner_value_read_by_the_outer_loop(x):
+    s = 0.0
+    for i in range(2):
+        for j in range(3):
+            t = x[j] * (i + 1)
+        s = s + t ** 2  # (the inner loop's last `t`, in each pass of the outer one)
+    return s
+
+
+def last_batch_loss_of_each_epoch(w, X, y):
+    total = 0.0
+    for epoch in range(2):
+        for i in range(X.shape[0]):
+            err = X[i] @ w - y[i]
+            loss = err ** 2
+        total = total + loss
+    return total
+
+
+def three_loops_deep(x):
+    s = 0.0
+    for a in range(2):
+        for b in range(2):
+            for c in range(2):
+                t = np.concatenate([x * (a + b + c + 1), x])
+            s = s + np.sum(t ** 2)
+    return s
+
+
+def read_in_some_outer_passes(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(2):
+            t = np.stack([x * (i + j + 1), x ** 2])
+        if i % 2 == 1:
+            s = s + np.sum(t ** 2)
+    return s + np.sum(t)
+
+
+def inner_while_loop(x):
+    s = 0.0
+    for i in range(2):
+        k = 0
+        while k < 3:
+            t = np.concatenate([x[:2] * (k + 1), x])
+            k += 1
+        s = s + np.sum(np.sin(t))
+    return s
+
+
 RNG = np.random.default_rng(3)
 A3, V3 = 0.5 * RNG.standard_normal((3, 3)), RNG.standard_normal(3)
 CASES = [
@@ -223,6 +275,12 @@ CASES = [
     (growing_window, (np.array([0.1, 0.2, 0.3, 0.4]),)),
     (last_output_of_a_cell, (0.5 * RNG.standard_normal((4, 4)), RNG.standard_normal(4),
                              RNG.standard_normal((3, 4)))),
+    (inner_value_read_by_the_outer_loop, (V3,)),
+    (last_batch_loss_of_each_epoch, (np.array([0.1, -0.2]), np.array([[0.5, 1.0], [1.5, -0.3]]),
+                                     np.array([1.0, 0.0]))),
+    (three_loops_deep, (V3,)),
+    (read_in_some_outer_passes, (V3,)),
+    (inner_while_loop, (V3,)),
 ]
 
 
@@ -241,7 +299,7 @@ def test_gradient_forward_mode_and_hessian(f, args):
 
 
 LAST_VALUES = [(f, args) for f, args in CASES if f.__name__.startswith(
-    ('last_', 'left_', 'inner_', 'growing_'))]
+    ('last_', 'left_', 'inner_', 'growing_', 'three_', 'read_in_'))]
 
 
 @pytest.mark.parametrize('f, args', LAST_VALUES, ids=[f.__name__ for f, _ in LAST_VALUES])

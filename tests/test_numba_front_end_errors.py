@@ -36,3 +36,23 @@ def test_fallback_runs_the_plain_gradient_with_a_warning():
         g = s2sgrad.grad(log_of_positive, compile='numba', fallback=True)(X)
     np.testing.assert_allclose(g, np.log(X) + 1.0)
     assert caught
+
+
+def largest_squared(x):
+    best = None  # (None, then a number: numba types the variable by the number)
+    for v in x:
+        if best is None or v > best:
+            best = v
+    return best ** 2
+
+
+def test_none_met_by_compiled_code_is_a_compile_error():
+    # (numba's own TypeError "expected float64, got None" as the compiled code ran escaped,
+    # and `fallback=True` did not catch it; from review)
+    with pytest.raises(CompileError, match='starts as None'):
+        s2sgrad.grad(largest_squared, compile='numba')(X)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        g = s2sgrad.grad(largest_squared, compile='numba', fallback=True)(X)
+    np.testing.assert_allclose(g, [0.0, 2 * X[1], 0.0])
+    assert caught
