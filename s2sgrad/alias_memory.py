@@ -230,6 +230,9 @@ class MemoryModel:
                 self.container.discard(('new', id(stmt)))  # (not the display's list)
                 if array:
                     self.allocations.add(id(stmt))
+                else:  # (``p + []`` of a list `p`: a new list holding its items)
+                    self.container.add(('new', id(stmt)))
+                    self._add_contents(('new', id(stmt)), self._contents(left | right))
                 return result
             result = self._new(stmt, container=bool(lists), array=not lists)
             if not lists:
@@ -367,7 +370,9 @@ class MemoryModel:
                     and args else set()
                 if copied and copied <= self.arrays:  # (a copy of an array holds nothing)
                     return self._allocated(stmt, array=True)
-                result = self._allocated(stmt)
+                # (``dict(p)``, ``{**p}``: a new dict holding `p`'s values, which
+                # ``q[k] += v`` changes in place)
+                result = self._allocated(stmt, container=name == 'dict_copy')
                 if copied:
                     self._add_contents(('new', id(stmt)), self._contents(copied))
                 return result
@@ -424,9 +429,10 @@ class MemoryModel:
                                    if name == 'reversed' else self._items(memory))
             return result
         if module == 'copy' and name in ('copy', 'deepcopy') and len(node.args) == 1:
-            # new memory: a shallow copy holds the items the argument holds; a deep copy
-            # holds new ones
-            return self._copy(stmt, self._eval(node.args[0], state, stmt), deep=name != 'copy')
+            # new memory: a shallow copy holds the items the argument holds (a list's, a
+            # dict's, unless the argument is known to be an array); a deep copy new ones
+            return self._copy(stmt, self._eval(node.args[0], state, stmt), deep=name != 'copy',
+                              held=name == 'copy')
         if obj is not None and type(obj).__name__ == 'ufunc':
             return self._allocated(stmt, array=True)
         if name in ('max', 'min') and module == 'builtins' and len(node.args) == 1:
@@ -471,11 +477,13 @@ class MemoryModel:
                        if loc in self.container or loc in self.lists}
         return result
 
-    def _copy(self, stmt, copied, deep=False):
+    def _copy(self, stmt, copied, deep=False, held=False):
         """A shallow (or `deep`) copy of `copied`: new memory holding its items (new ones), a
-        list where `copied` is known to be a list, tuple or dict, an array where an array."""
-        kinds = {'container': bool(copied) and copied <= self.container | self.lists,
-                 'array': bool(copied) and copied <= self.arrays}
+        list where `copied` is known to be a list, tuple or dict (`held`: where it is not
+        known to be an array, ``copy.copy(xs)``), an array where an array."""
+        array = bool(copied) and copied <= self.arrays
+        kinds = {'container': bool(copied) and copied <= self.container | self.lists or
+                 held and not array, 'array': array}
         result = self._allocated(stmt, **kinds)
         if not deep:
             self._add_contents(('new', id(stmt)), self._contents(copied))

@@ -79,7 +79,7 @@ class State:
         self.unset = set(unset)
         """Adjoints that may hold None: no adjoint at all, in the passes of a loop backward
         after the one that met the last definition of a value read after the loop
-        (`backward_sweep.BackwardSweep._backward_loop`): a rule that reads one runs under
+        (`backward_loops.LoopsBackward._backward_loop`): a rule that reads one runs under
         ``if bw is not None:``."""
 
     def copy(self):

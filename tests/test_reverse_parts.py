@@ -107,7 +107,7 @@ def test_bind_arguments():
 
 
 PARTS = ['reverse', 'reverse_state', 'reverse_loops', 'adjoint_items', 'adjoint_emit',
-         'forward_sweep', 'backward_sweep', 'binding']
+         'forward_sweep', 'backward_sweep', 'backward_loops', 'binding']
 
 
 @pytest.mark.parametrize('module', PARTS)

@@ -352,7 +352,7 @@ def flat_set(x):
     return s + np.sum(y)
 
 
-@pytest.mark.parametrize('f, what', [(item_added_in_place, 'item of `ys` while `y` holds'),
+@pytest.mark.parametrize('f, what', [(item_added_in_place, r'item of `ys` while `y` \(which'),
                                      (flat_set, 'attribute `.flat`')])
 def test_changes_in_place_out_of_sight_are_refused(f, what):
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match=what):
