@@ -520,8 +520,8 @@ class AliasAnalysis(MemoryModel):
         copy of a temporary that holds only such an array (``state = state * 0.5`` is
         ``state_times_0p5 = state * 0.5; state = state_times_0p5``), or one the analysis
         copies where it is made (`forced`)."""
-        if len(own) != 1 or len(memory) != 1:
-            return None
+        if len(own) != 1 or len(memory) != 1 or len(next(iter(memory))) != 2:
+            return None  # (``('new', id, 'items')``: the new items of a deep copy)
         (binding,), ((kind, origin),) = own, memory
         if binding[0] != 'def' or kind != 'new' or self.mem.get(binding) != memory or \
                 origin in self.numbers:

@@ -307,3 +307,16 @@ def test_update_through_a_shallow_copy_is_refused(f, arg):
     given = {'dict': {'a': x, 'b': x * 2.0}, 'list': [x, x * 2.0], 'array': x}[arg]
     with pytest.raises(UnsupportedSyntaxError, match=r'item of `(q|new)` while `p` \(which'):
         s2sgrad.grad(f)(given)
+
+
+def deep_copy_written_into(p):
+    q = copy.deepcopy(p)
+    q['a'][0] = 5.0
+    return np.sum(q['a'] ** 3)
+
+
+def test_a_write_into_an_item_of_a_deep_copy_is_a_refusal_not_a_crash():
+    # (the analysis met the deep copy's items, a location of three parts, and raised
+    # ValueError from inside s2sgrad; from review)
+    with pytest.raises(UnsupportedSyntaxError, match=r"a write into `q\['a'\]`"):
+        s2sgrad.grad(deep_copy_written_into)({'a': np.array([0.3, -1.2, 0.7])})
