@@ -57,7 +57,7 @@ class Context:
         self.wrt = [params[i] if isinstance(i, int) else i for i in wrt]
         self.namer = Namer(n.all_names(self.func) | set(source.namespace))
         self.helper_cells = {}  # local name -> cell holding a generated helper it calls
-        self.names = Names(source.namespace)
+        self.names = Names(source.namespace, set(params) - {'s2s'})
         if self.names.module('s2s', runtime) != 's2s':
             raise S2SError(f'`{source.name}` uses the global name `s2s` for something else; '
                            f'generated code reserves it for s2sgrad.runtime')

@@ -55,6 +55,7 @@ from .scopes import default_expressions
 from .reuse_reads import reuse_reads
 from .reverse_function import reverse_function
 from .shapes import ShapeClasses
+from .shadowed_builtins import rename_shadowed_builtins
 from .ssa import rename_versions
 from .standins import save_shapes
 
@@ -122,6 +123,7 @@ def normalise(ctx):
                            f's2sgrad differentiates with respect to named parameters; pass '
                            f'the values as one tuple parameter and differentiate that\n' +
                            format_location(*ctx.where(func)))
+    rename_shadowed_builtins(func, ctx.namer, ctx.params)  # (``slice = 2.0``: `slice_2`)
     rewrite_constructs(ctx)
     fence(func, ctx.source.filename, ctx.source.lines, ctx.source.name)
     lower_comprehensions(func, ctx.namer, ctx.source.namespace, ctx.unsupported)

@@ -24,13 +24,16 @@ class Contribution:
 class Names:
     """The global names generated code uses for modules and helpers, clash-free."""
 
-    def __init__(self, user_namespace):
+    def __init__(self, user_namespace, local=()):
         self.user = user_namespace
         self.bindings = {}
+        self.local = set(local)  # (the function's own variables: ``def f(x, np=3)``)
 
     def module(self, preferred, module):
         """A name under which generated code reaches `module`."""
         for candidate in (preferred, preferred + '_', preferred + '__'):
+            if candidate in self.local:
+                continue
             bound = self.bindings.get(candidate, self.user.get(candidate, module))
             if bound is module:
                 self.bindings[candidate] = module
