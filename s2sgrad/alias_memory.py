@@ -277,6 +277,12 @@ class MemoryModel:
                     self._new(stmt, container=True)
                 self._add_contents(('new', id(stmt)), self._contents(held))
                 return result | self._items(base - held)
+            if isinstance(node.slice, gast.Slice) and not base & self.arrays:
+                # (of what may be an array or a list, ``y[1:]`` of ``y = x.copy()``: a view of
+                # it, or a new list holding its items, never one of the items)
+                result = self._new(stmt, container=True)
+                self._add_contents(('new', id(stmt)), self._contents(base))
+                return result | base
             return self._items(base)
         if isinstance(node, gast.Attribute):
             if node.attr in NONARRAY_ATTRIBUTES:
