@@ -120,7 +120,8 @@ def receiver(obj, depth=4, seen=None):
                           HELD_NONE if value is None else None)
                          for name, value in own.items()
                          if inspect.getattr_static(cls, name, None) is not None or
-                         _function(value) or value is None)
+                         _function(value) or value is None) | \
+        frozenset(_class_functions(cls, own))
     follow = depth > 0 and len(seen) < _MOST_OBJECTS
     attributes = frozenset((name, receiver(value, depth - 1, seen))
                            for name, value in own.items()
@@ -229,6 +230,24 @@ def merged(found):
 def _common(values):
     values = list(values)
     return values[0] if values[0] is not None and all(v is values[0] for v in values) else None
+
+
+def _class_functions(cls, own):
+    """``(name, function)`` for each attribute of class `cls` (and its bases) that its
+    instances read as a library's function, not a method: ``act = np.tanh`` (a ufunc or a
+    built-in binds no instance) or ``act = staticmethod(np.sin)``; not those the instance's
+    own attributes (`own`) shadow."""
+    found = {}
+    for klass in reversed(cls.__mro__[:-1]):  # (a subclass's attribute replaces its base's)
+        for name, value in vars(klass).items():
+            if isinstance(value, staticmethod):
+                value = value.__func__
+            if name in own or name.startswith('__') or inspect.isfunction(value) or \
+                    not _function(value):
+                found.pop(name, None)
+            else:
+                found[name] = value
+    return found.items()
 
 
 def _function(value):
