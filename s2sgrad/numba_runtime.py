@@ -1421,16 +1421,48 @@ def _check_number(value, message):
 
 @_implements('not_shared')
 def _not_shared(value, message, *others):
-    # (a number shares nothing; an array may be the one another name holds: the plain code
-    # tells which by their memory, which nopython code does not see)
+    # (a number shares nothing; an array shares memory with another array where the bytes
+    # their strides reach overlap, as NumPy's `may_share_memory` tells; with no others
+    # given, or another that is neither an array nor a number, it may be any array)
     if _number(value):
         return lambda value, message, *others: None
-    if _array(value):
+    if not _array(value):
+        return None
+    if not others or not all(_array(t) or _number(t) for t in others):
         def impl(value, message, *others):
             raise InPlaceError('a value written in place may be an array another name '
                                'holds; add `.copy()` where the array written into is made')
         return impl
-    return None
+    checks = ''.join(f'    if _overlap(value, others[{k}]):\n        raise InPlaceError(m)\n'
+                     for k, t in enumerate(others) if _array(t))
+    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError,
+             'm': 'a value written in place is an array that another name holds; add '
+                  '`.copy()` where the array written into is made'}
+    exec(f'def impl(value, message, *others):\n{checks}    return None\n', space)
+    return space['impl']
+
+
+@numba.njit
+def _span(a):
+    """The first and one past the last byte address that array `a`'s strides reach."""
+    low = high = a.ctypes.data
+    if a.size == 0:
+        return low, low
+    for k in range(a.ndim):
+        extent = (a.shape[k] - 1) * a.strides[k]
+        if extent < 0:
+            low += extent
+        else:
+            high += extent
+    return low, high + a.itemsize
+
+
+@numba.njit
+def _overlap(a, b):
+    """Whether arrays `a` and `b` may share memory (their spans overlap)."""
+    low_a, high_a = _span(a)
+    low_b, high_b = _span(b)
+    return low_a < high_b and low_b < high_a
 
 
 @_implements('sequence_of')
