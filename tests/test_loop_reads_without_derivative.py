@@ -140,12 +140,13 @@ def last_matrix_product(A, v):
 
 
 def last_grid(x):
-    for _ in range(3):
-        grid = x.reshape(2, 2)
-        if np.trace(grid) > 50:
+    k = 0
+    while k < 3:
+        grid = np.reshape(x, (2, 2)).T
+        if grid[0, 0] > 50:
             break
-        x = x * 1.2
-    return np.sum(grid @ grid)
+        x, k = np.tanh(x) + 0.5, k + 1
+    return np.sum(grid @ grid.T)
 
 
 def last_in_inner_loop(A, v):
