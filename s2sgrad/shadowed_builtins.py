@@ -21,14 +21,14 @@ GENERATED_BUILTINS = frozenset({
 
 def rename_shadowed_builtins(func, namer, params):
     """Rename in `func` the local variables of `GENERATED_BUILTINS` (not the `params`, nor a
-    name a ``global`` or ``nonlocal`` statement declares) to fresh names from `namer`."""
-    stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
-    for node in n.walk(func):
-        if isinstance(node, (gast.FunctionDef, gast.ClassDef)) and node is not func:
-            stored.add(node.name)
+    name a ``global`` or ``nonlocal`` statement declares, nor one that a scope inside binds
+    too: a lambda's or comprehension's variable, a nested function's parameter, where the
+    function's other uses of the name may be the built-in's) to fresh names from `namer`."""
+    own, inner = set(), set()
+    _bound(func.body, own, inner)
     declared = {name for node in n.walk(func) if isinstance(node, (gast.Global, gast.Nonlocal))
                 for name in node.names}
-    shadowed = sorted((stored & GENERATED_BUILTINS) - set(params) - declared)
+    shadowed = sorted((own & GENERATED_BUILTINS) - set(params) - declared - inner)
     if not shadowed:
         return {}
     renamed = {name: namer.fresh(name) for name in shadowed}
@@ -39,3 +39,25 @@ def rename_shadowed_builtins(func, namer, params):
                 node.name in renamed:
             node.name = renamed[node.name]
     return renamed
+
+
+_SCOPES = (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda, gast.ListComp, gast.SetComp,
+           gast.DictComp, gast.GeneratorExp, gast.ClassDef)
+
+
+def _bound(nodes, own, inner, nested=False):
+    """Add to `own` the names the function's own scope binds in `nodes`, to `inner` those a
+    scope inside it binds (`nested`)."""
+    for node in nodes:
+        if isinstance(node, _SCOPES):
+            if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+                (inner if nested else own).add(node.name)
+            children = [child for child in gast.iter_child_nodes(node)
+                        if not isinstance(child, gast.expr) or isinstance(node, (
+                            gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
+                            gast.GeneratorExp))]
+            _bound(children, own, inner, True)
+            continue
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param, gast.Del)):
+            (inner if nested else own).add(node.id)
+        _bound(list(gast.iter_child_nodes(node)), own, inner, nested)

@@ -51,12 +51,23 @@ def a_helper_named_max(x):
     return np.sum(max(x, x ** 2) * x[::-1])
 
 
+def a_comprehension_binds_max(x):
+    ys = [max * 2.0 for max in x]  # (its own scope: the `max` below is the built-in)
+    return np.sum(np.array(ys) * x) + float(len(x)) * max(x[0], x[1])
+
+
+def a_length_read_in_a_comprehension(x):
+    len = 2.0
+    return np.sum([v * len for v in x])
+
+
 def points_named_np(x, np=3):
     return numpy.sum(x ** np)
 
 
 CASES = [a_length_named_len, a_factor_named_slice, a_factor_named_dict, indices_named_range,
-         a_helper_named_max, points_named_np]
+         a_helper_named_max, a_comprehension_binds_max, a_length_read_in_a_comprehension,
+         points_named_np]
 X = numpy.array([0.3, -1.2, 0.8, 2.1, -0.4])
 V = numpy.linspace(0.5, 1.5, 5)
 
