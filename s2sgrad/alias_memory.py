@@ -277,9 +277,11 @@ class MemoryModel:
                     self._new(stmt, container=True)
                 self._add_contents(('new', id(stmt)), self._contents(held))
                 return result | self._items(base - held)
-            if isinstance(node.slice, gast.Slice) and not base & self.arrays:
-                # (of what may be an array or a list, ``y[1:]`` of ``y = x.copy()``: a view of
-                # it, or a new list holding its items, never one of the items)
+            if isinstance(node.slice, gast.Slice) and base and not base & self.arrays and \
+                    all(loc[0] == 'new' for loc in base):
+                # (of new memory that may be an array or a list, ``y[1:]`` of ``y =
+                # x.copy()``: a view of it, or a new list holding its items, never one of the
+                # items; of a global or an argument, as before)
                 result = self._new(stmt, container=True)
                 self._add_contents(('new', id(stmt)), self._contents(base))
                 return result | base
