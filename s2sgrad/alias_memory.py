@@ -54,6 +54,8 @@ CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'up
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}
 NONARRAY_ATTRIBUTES = {'shape', 'size', 'ndim', 'dtype', 'nbytes', 'itemsize', 'strides'}
+ARRAY_VIEWS = {'ravel', 'reshape', 'transpose', 'swapaxes', 'squeeze', 'view', 'T'}
+"""Methods and attributes that only an array has, whose result is a view of it (or a copy)."""
 INDEX_ARRAYS = {'argsort', 'arange', 'flatnonzero', 'nonzero', 'argwhere', 'unique',
                 'permutation'}
 """NumPy functions whose result, used as an index, is always an array of at least one
@@ -277,8 +279,8 @@ class MemoryModel:
                     self._new(stmt, container=True)
                 self._add_contents(('new', id(stmt)), self._contents(held))
                 return result | self._items(base - held)
-            if isinstance(node.slice, gast.Slice) and base and not base & self.arrays and \
-                    all(loc[0] == 'new' for loc in base):
+            if isinstance(node.slice, gast.Slice) and not base & self.arrays and \
+                    _new_memory(base):
                 # (of new memory that may be an array or a list, ``y[1:]`` of ``y =
                 # x.copy()``: a view of it, or a new list holding its items, never one of the
                 # items; of a global or an argument, as before)
@@ -290,6 +292,8 @@ class MemoryModel:
             if node.attr in NONARRAY_ATTRIBUTES:
                 return set()
             base = self._eval(node.value, state, stmt)
+            if node.attr in ARRAY_VIEWS and _new_memory(base):
+                return base  # (``y.T`` of ``y = x.copy()``: an array's view, not its items)
             return base | self._contents(base)
         if isinstance(node, gast.Call):
             return self._call(node, state, stmt)
@@ -363,6 +367,8 @@ class MemoryModel:
                 if func.attr in ('values', 'items'):  # (a dict's values: its contents)
                     self._add_contents(('new', id(stmt)), self._contents(receiver))
                 return result
+            if func.attr in ARRAY_VIEWS and _new_memory(receiver):
+                return receiver  # (``y.ravel()`` of ``y = x.copy()``: a view, or a copy)
             if func.attr in ('pop', 'get'):
                 return self._contents(receiver) | \
                     set().union(set(), *(self._eval(a, state, stmt) for a in args[1:]))
@@ -691,3 +697,9 @@ def _tuple_size(func):
 def _returns_new(func):
     from .callees import returns_new_memory
     return returns_new_memory(func, FRESH_FUNCTIONS, FRESH_METHODS)
+
+
+def _new_memory(memory):
+    """Whether `memory` (a set of locations) is all made in the function (not a global's,
+    nor an argument's)."""
+    return bool(memory) and all(loc[0] == 'new' for loc in memory)

@@ -4,7 +4,8 @@
 or a new list holding its items; the alias analysis read it as possibly one of those items,
 which `x` holds too, and refused the write (naming `x`) though no array of `x` changes: a
 store into an array view writes the copy, a store into a list replaces an item. (From
-review: ``np.copy(x)``, known to be an array, was accepted.) An augmented assignment into an
+review: ``np.copy(x)``, known to be an array, was accepted; ``B.ravel()`` and ``B.T`` of a
+copy `B`, which only an array has, were refused the same way.) An augmented assignment into an
 item of such a slice of a list's copy still changes `x`'s array in place, and stays refused.
 """
 import numpy as np
@@ -36,8 +37,23 @@ def strided_view_of_a_copy(x):
     return np.sum(v ** 2) + np.sum(x * v[1])
 
 
+def raveled_copy_written(x):
+    B = x.reshape(2, 2).copy()
+    r = B.ravel()  # (only an array has `ravel`: a view of the copy, not of `x`)
+    r[0] = 3.0
+    return np.sum(r * x[0])
+
+
+def transposed_copy_written(x):
+    B = x.reshape(2, 2).copy()
+    t = B.T
+    t[0, 1] = x[3] ** 2
+    return np.sum(t) * np.sum(x)
+
+
 @pytest.mark.parametrize('f', [view_of_a_copy_written, view_of_np_copy_written,
-                               strided_view_of_a_copy], ids=lambda f: f.__name__)
+                               strided_view_of_a_copy, raveled_copy_written,
+                               transposed_copy_written], ids=lambda f: f.__name__)
 def test_a_write_into_a_view_of_a_copy(f):
     x = np.array([1.0, 2.0, 3.0, -0.5])
     given = x.copy()
@@ -57,3 +73,14 @@ def item_of_a_slice_of_a_list_copy_updated(xs):
 def test_an_update_of_an_item_of_a_slice_of_a_list_copy_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match='`xs`'):
         s2sgrad.grad(item_of_a_slice_of_a_list_copy_updated)([np.ones(2), np.ones(2)])
+
+
+def raveled_argument_written(x):
+    r = x.ravel()  # (a view of the argument itself, read afterwards)
+    r[0] = 3.0
+    return np.sum(r * x)
+
+
+def test_a_write_through_a_view_of_the_argument_is_still_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='`x`'):
+        s2sgrad.grad(raveled_argument_written)(np.array([1.0, 2.0]))
