@@ -65,7 +65,8 @@ class LoopsBackward:
         # that meets its definition consumes; in the passes after, None, not a 0.0 that a
         # rule needing its shape would get; not for the value of a `return`, assigned once)
         # (and one an inner loop leaves None so, ``t = x[j]`` in the inner loop, ``s = s + t
-        # ** 2`` in this one: None at the end of a pass, which what adds to it first makes 0.0)
+        # ** 2`` in this one: None at the end of a pass, which the statement that adds to it
+        # first makes zeros of the value: `BackwardSweep._statement`)
         ends_unset = self._first_only_inside(loop)
         none_zero = {var for var in carried if (var not in receiving or var in ends_unset) and
                      is_number_zero(self._zero(var, defined))} - \

@@ -104,9 +104,8 @@ class BackwardSweep(LoopsBackward):
         body = self.emitter.emit(items, body_state)
         body_state.unset -= body_state.live - live
         orelse = []
-        var = next(v for v, badj in self.shared.adjoints.items() if badj == defining[0])
         self._merge(state, body_state, else_state, body, orelse,
-                    set(self.shared.adjoints) - {var})  # (its own zero: None)
+                    set(self.shared.adjoints) - {var_of[defining[0]]})  # (its own zero: None)
         test = is_none(defining[0], gast.IsNot())
         return out + [gast.If(test=test, body=body, orelse=orelse)] if body else out
 
