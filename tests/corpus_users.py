@@ -2257,6 +2257,61 @@ def positions_counted_in_place(x):
     return np.sum(x[idx] ** 2 * np.arange(1.0, 5.0))
 
 
+def epochs_reporting_the_last_batch(w, X):
+    total = 0.0
+    for epoch in range(2):
+        for i in range(X.shape[0]):
+            err = X[i] @ w - 0.5
+            batch_loss = np.concatenate([err * w, w ** 2])  # (read after the inner loop)
+        total = total + np.sum(batch_loss ** 2) * (epoch + 1)
+    return total
+
+
+def _rnn_cell(h, W, x):
+    z = W @ h + x
+    return np.tanh(z), np.concatenate([z, h])
+
+
+def rnn_last_features(W, X):
+    h = X[0] * 0.5
+    for t in range(X.shape[0]):
+        h, feats = _rnn_cell(h, W, X[t])
+    return np.sum(feats ** 2) + np.sum(h)
+
+
+def index_after_an_idle_loop(x):
+    for i in range(1, 3):
+        smooth = np.cos(x)  # noqa: F841 (never used: the loop's `i` is what is read)
+    return x[i] * np.sum(x ** 2)
+
+
+def params_rebuilt_from_themselves(x):
+    p = {'w': x[:2], 'b': x[2]}
+    for _ in range(2):
+        p = {'w': p['w'] * np.tanh(p['b']), 'b': p['b'] + np.sum(p['w'])}
+    return np.sum(p['w'] ** 2) + p['b']
+
+
+def slice_as_a_local_name(x):
+    slice = 0.5  # (a local named like a built-in the generated code calls)
+    y = np.zeros_like(x)
+    y[1:3] = x[:2] * slice
+    return np.sum(y ** 2 + x * y)
+
+
+def nested_layer_given_an_activation(W, x):
+    def layer(v, act):
+        return act(W @ v)
+    return np.sum(layer(layer(x, np.tanh), np.sin))
+
+
+def tail_of_a_copy_overwritten(x):
+    y = x.copy()
+    tail = y[1:]
+    tail[0] = 2.0 * x[0]
+    return np.sum(tail ** 2) * np.sum(x)
+
+
 def censored_waiting_times(theta):
     y = np.array([-0.5, 0.3, 1.2, 2.5])  # (one observation outside the support)
     lp = scipy_stats.expon.logpdf(y, scale=np.exp(theta[0]))
@@ -2658,6 +2713,13 @@ CASES = [
     (dict_copied_by_comprehension, lambda rng: (_vec(rng, 3),), 0),
     (row_sums_checked_then_recomputed, lambda rng: (_mat(rng, (3, 2)),), 0),
     (positions_counted_in_place, lambda rng: (_vec(rng, 4),), 0),
+    (epochs_reporting_the_last_batch, lambda rng: (_vec(rng, 3), _mat(rng, (2, 3))), (0, 1)),
+    (rnn_last_features, lambda rng: (0.5 * _mat(rng, (3, 3)), _mat(rng, (3, 3))), (0, 1)),
+    (index_after_an_idle_loop, lambda rng: (_vec(rng, 4),), 0),
+    (params_rebuilt_from_themselves, lambda rng: (_vec(rng, 3, -0.5, 0.5),), 0),
+    (slice_as_a_local_name, lambda rng: (_vec(rng, 4),), 0),
+    (nested_layer_given_an_activation, lambda rng: (_mat(rng, (3, 3)), _vec(rng, 3)), (0, 1)),
+    (tail_of_a_copy_overwritten, lambda rng: (_vec(rng, 4),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])
