@@ -234,16 +234,19 @@ def _common(values):
 
 def _class_functions(cls, own):
     """``(name, function)`` for each attribute of class `cls` (and its bases) that its
-    instances read as a library's function, not a method: ``act = np.tanh`` (a ufunc or a
-    built-in binds no instance) or ``act = staticmethod(np.sin)``; not those the instance's
-    own attributes (`own`) shadow."""
+    instances read as a function, not a method: ``act = np.tanh`` (a ufunc or a built-in
+    binds no instance) or ``act = staticmethod(np.sin)`` (or of a function of yours); not
+    those the instance's own attributes (`own`) shadow. The instance guard tests them
+    (`dispatch.instance_guards`): an instance attribute set afterwards (``net.act = cube``)
+    is seen."""
     found = {}
     for klass in reversed(cls.__mro__[:-1]):  # (a subclass's attribute replaces its base's)
         for name, value in vars(klass).items():
-            if isinstance(value, staticmethod):
+            static = isinstance(value, staticmethod)
+            if static:  # (of a function of yours too: ``act = staticmethod(soft)``)
                 value = value.__func__
-            if name in own or name.startswith('__') or inspect.isfunction(value) or \
-                    not _function(value):
+            if name in own or name.startswith('__') or \
+                    inspect.isfunction(value) and not static or not _function(value):
                 found.pop(name, None)
             else:
                 found[name] = value

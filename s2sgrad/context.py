@@ -82,6 +82,7 @@ class Context:
         self.may_return_none = False  # whether a path ends without `return` (canonical)
         self.returned = None  # the variable every `return` in a loop assigns (canonical)
         self.return_where = None  # where the last `return` is, for errors on the output
+        self.bound_where = {}  # checked variable -> where it is read (`global_functions`)
         self.scalar_definitions = None  # see `scalar_version.statically_scalar`
         self.default_guards = []  # (parameter, default expression): see `constructs`
         self.extra_pins = []  # names the code no longer reads but was built for (`linking`)

@@ -13,6 +13,7 @@ import gast
 
 from . import nodes as n
 from .dispatch import instance_guards
+from .global_functions import bound_functions, bound_guards
 from .resolve import Resolver
 from .scopes import default_expressions
 
@@ -68,18 +69,19 @@ def is_function(value):
         type(value).__name__ == 'ufunc'
 
 
-def _reach(ctx, value, param):
+def _reach(ctx, value, param, suffix='_default', avoid=()):
     """An expression for function `value` in the code: its name (``cube``) or a module's
-    attribute (``np.sin``) where the function's namespace has them, else a name bound to it."""
+    attribute (``np.sin``) where the function's namespace has them, else a name bound to it
+    (not one of `avoid`, names the code reads live)."""
     name = getattr(value, '__name__', '')
     if not name.isidentifier() or name == '<lambda>':
-        name = param + '_default'
+        name = param + suffix
     namespace = ctx.source.namespace
-    if namespace.get(name) is value and \
+    if namespace.get(name) is value and name not in avoid and \
             name not in set(n.names_stored(ctx.func)) | set(ctx.params):
         return n.name(name)
     for root in sorted(namespace, key=lambda key: (key != 'np', key)):
-        if isinstance(namespace[root], types.ModuleType) and \
+        if root.isidentifier() and isinstance(namespace[root], types.ModuleType) and \
                 getattr(namespace[root], name, None) is value:
             return n.attr(root, name)
     return n.name(ctx.names.object(ctx.namer.fresh(name), value))
@@ -94,4 +96,7 @@ def default_guards(ctx):
                               n.const(param), n.const(ctx.source.name)))
         guard.no_inline = {param}
         guards.append(guard)
-    return guards + instance_guards(ctx)
+    bound = bound_functions(ctx)
+    live = {var for var, _ in bound}
+    return guards + bound_guards(ctx, bound, lambda value, var: _reach(
+        ctx, value, var, '_made_for', live)) + instance_guards(ctx)

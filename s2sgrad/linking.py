@@ -53,6 +53,9 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
         getattr(function_node, 'end_lineno', None) or len(source.lines))
     if ctx.return_where:
         runtime.OUTPUT_LOCATIONS[generated.function.__code__] = ctx.return_where
+    if any(ctx.bound_where.values()):
+        runtime.BOUND_LOCATIONS[generated.function.__code__] = {
+            var: where for var, where in ctx.bound_where.items() if where}
     generated.helpers = ctx.helper_generated
     generated.calls = dict(ctx.helper_cells)  # local name -> cell of a called helper
     generated.function.__s2sgrad__ = generated

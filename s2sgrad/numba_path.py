@@ -21,7 +21,7 @@ import warnings
 
 import gast
 
-from . import nodes as n, unit
+from . import nodes as n, numba_checks, numba_integers, unit
 from .compiling import compile_function
 from .errors import CompileError, CompileFallbackWarning, MissingDependencyError
 from .modes import Mode
@@ -126,10 +126,12 @@ class _Unit:
         self.namespaces = {}    # unit name -> the globals of its compiled member
         self.user = {}          # id(user function) -> its numba dispatcher
         self.guards = {}        # unit name -> (guarded params, unit name of the general)
+        self.checks = []        # (unit name, plain function, checks the wrapper runs, root)
+        self.unread = []        # parameters of the root that only its checks read
         self.reads = {}         # unit name -> the names its rewritten code reads
         self.root = None
         for item, name, node in unit.members(generated):
-            self._member(item, name, node)
+            self._member(item, name, node, item is generated)
             if item is generated:
                 self.root = name
         for name, (_, general) in self.guards.items():
@@ -142,8 +144,13 @@ class _Unit:
                 if var in self.dispatchers:
                     space[var] = self.dispatchers[var]
 
-    def _member(self, item, name, node):
+    def _member(self, item, name, node, root):
         """Rewrite, print and compile one member (calls are bound once all are made)."""
+        checks = numba_checks.hoist(node, root)
+        if checks:
+            self.checks.append((name, item.function, checks, root))
+            if root:  # (a parameter only checked, `act` of ``act=np.tanh``: passed as None)
+                self.unread = numba_checks.checked_only(checks, node)
         guard = _guard(node)
         if guard is not None:
             self.guards[name] = guard[1:]
@@ -302,6 +309,14 @@ class _Unit:
         lines = [f'def {plain.__name__}({params}):',
                  '    if _state:',
                  f'        return _plain({call})']
+        prologues = {}
+        for name, function, checks, is_root in self.checks:
+            prologue = f'_checks_{name}'
+            prologues[prologue] = numba_checks.prologue(
+                function, prologue, checks, *(
+                    (params, plain.__defaults__, plain.__kwdefaults__) if is_root else ()))
+            lines.append(f'    {prologue}({call if is_root else ""})')
+        lines += [f'    {p} = None' for p in self.unread]
         for p in wrt.names:  # a Python int differentiated: a float (int64 could overflow)
             if p in root.parameters and root.parameters[p].kind in (
                     inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
@@ -316,6 +331,8 @@ class _Unit:
         else:
             lines += [f'        result = _general({positional})']
         lines += ['    except _numba_errors as error:',
+                  f'        return _failed(error, {collect})',
+                  '    except OverflowError as error:  # (an integer beyond 64 bits: int_mul)',
                   f'        return _failed(error, {collect})',
                   '    except (TypeError, ValueError) as error:  # (numba taking the arguments)',
                   '        if _compiling(error):  # (numba\'s front end: ``raise ... from None``)',
@@ -350,6 +367,7 @@ class _Unit:
             '_retype': _Retype(mode, wrt),
         }
         space.update(self.entries())
+        space.update(prologues)
         function = compile_function(source, plain.__name__, space,
                                     defaults=plain.__defaults__,
                                     kwdefaults=plain.__kwdefaults__)
@@ -576,6 +594,7 @@ def _rewrite(node, space):
     a function of the user's through a module (``helpers.step(x)``) calls it by a name;
     ``while True:`` becomes ``while forever():`` (numba miscompiled some such loops)."""
     import numpy
+    numba_integers.checked(node)  # (``n = n * 7``: numba's integers wrap, Python's grow)
     stored = n.names_stored(node)
     for child in list(n.walk(node)):
         if isinstance(child, gast.While) and isinstance(child.test, gast.Constant) and \
@@ -986,6 +1005,8 @@ def _met_none(error):
 def _from_numba(error, name, note=''):
     """CompileError for numba's compile error `error`: the line numba rejected (in the
     generated code, or in a function of the user's that it calls) and numba's reason."""
+    if isinstance(error, OverflowError):  # (raised as it ran: `numba_integers`)
+        return CompileError(f'the compiled `{name}` stopped: {error}; {_ADVICE}')
     loc = getattr(error, 'loc', None)
     filename = getattr(loc, 'filename', None)
     lineno = getattr(loc, 'line', None)

@@ -1562,7 +1562,7 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
          'as_list': None, 'power': None, 'reshaped': None, 'matmul': None, 'dot': None,
-         'outer': None}
+         'outer': None, 'int_mul': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -2004,6 +2004,8 @@ def _power(a, b):
                 raise ValueError('an integer to a negative integer power in compiled code '
                                  '(Python gives a float, numba an integer): write float(a) '
                                  '** b, or use compile=None')
+            if a not in (0, 1, -1) and abs(float(a)) ** b >= _TWO_TO_63:
+                raise OverflowError(_BEYOND_64_BITS)
             return a ** b
         return integers
     if isinstance(a, types.Integer) and _array(b) and isinstance(b.dtype, types.Integer) or \
@@ -2016,6 +2018,29 @@ def _power(a, b):
             return a ** b
         return arrays
     return lambda a, b: a ** b
+
+
+_TWO_TO_63 = 2.0 ** 63  # (an integer product at least this large leaves int64)
+_BEYOND_64_BITS = ('an integer beyond 64 bits in compiled code (numba\'s integers wrap, '
+                   'Python\'s grow): compute it as a float (``1.0 * n``), or use compile=None')
+
+
+def int_mul(a, b):
+    """``a * b`` in compiled code where both may be integers (`numba_integers`): raises
+    OverflowError where the product of two integers leaves 64 bits."""
+    return a * b
+
+
+@overload(int_mul, prefer_literal=False)
+def _int_mul(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        def integers(a, b):
+            # (tested in floats, before: LLVM may assume a wrapped product never happens)
+            if abs(float(a) * float(b)) >= _TWO_TO_63:
+                raise OverflowError(_BEYOND_64_BITS)
+            return a * b
+        return integers
+    return lambda a, b: a * b
 
 
 def matmul(a, b):
@@ -2104,7 +2129,8 @@ def _not_number(x):
 
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
-             reshaped=reshaped, matmul=matmul, dot=dot, outer=outer, not_number=not_number)
+             reshaped=reshaped, matmul=matmul, dot=dot, outer=outer, not_number=not_number,
+             int_mul=int_mul)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

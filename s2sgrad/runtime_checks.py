@@ -11,6 +11,8 @@ from .runtime_values import _is_array, _is_sequence, _shape, array_module, real_
 
 
 OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
+# generated code -> {variable: where the function it was made from reads it} (`check_bound`)
+BOUND_LOCATIONS = weakref.WeakKeyDictionary()
 """The registry of where each generated function's source returns its value (the code
 object of the generated function -> the arguments of `errors.format_location`)."""
 
@@ -40,6 +42,41 @@ def check_default(value, default, param, name='f'):
             f'calls of the default), but this call passes {value!r:.60}; differentiate '
             f'`functools.partial({name}, {param}=...)`, or a function that calls {name!r} '
             f'with that function' + _output_location())
+
+
+def check_bound(value, made_for, var, name='f'):
+    """Raise S2SError when variable `var`, which held the library function `made_for` when
+    the derivative of function `name` was made, holds another object now (see
+    `s2sgrad.global_functions`)."""
+    if value is not made_for:
+        raise S2SError(
+            f'`{var}` held {getattr(made_for, "__name__", made_for)!r} when the derivative of '
+            f'{name!r} was made, and the derivative is that function\'s; now it holds '
+            f'{value!r:.60}: call s2sgrad.grad (or the operator) again to differentiate what '
+            f'{name!r} computes now' + _read_location(var))
+
+
+def check_partial(value, func, count, keywords, var, name='f'):
+    """Raise S2SError unless `value`, which variable `var` holds, is a ``functools.partial``
+    of `func` with `count` positional arguments and the keyword arguments named `keywords`:
+    the derivative of function `name` was made for such an object, and reads the values of
+    its arguments from it when it runs (see `s2sgrad.global_functions`)."""
+    if type(value).__name__ != 'partial' or getattr(value, 'func', None) is not func or \
+            len(value.args) != count or tuple(sorted(value.keywords)) != tuple(keywords):
+        made = f'functools.partial({getattr(func, "__name__", func)}, ' + ', '.join(
+            [f'<{count} positional>'] * bool(count) + [f'{k}=...' for k in keywords]) + ')'
+        raise S2SError(
+            f'`{var}` held {made} when the derivative of {name!r} was made, and the '
+            f'derivative is that function\'s; now it holds {value!r:.60}: call s2sgrad.grad '
+            f'(or the operator) again to differentiate what {name!r} computes now' +
+            _read_location(var))
+
+
+def _read_location(var):
+    """``File "path", line N`` where the function whose generated code called the caller
+    reads `var`, or ''."""
+    where = BOUND_LOCATIONS.get(sys._getframe(2).f_code, {}).get(var)
+    return '\n' + format_location(*where) if where else ''
 
 
 def seed(result, name='f'):

@@ -26,6 +26,11 @@ def _output_location():
     """Where the generated function returns its value: unknown here, so ''."""
     return ''
 ''',
+    (runtime.__name__, '_read_location'): '''
+def _read_location(var):
+    """Where your function reads `var`: unknown here, so ''."""
+    return ''
+''',
     (runtime.__name__, '_scatter_add'): '''
 def _scatter_add(bx, index, g):
     """``bx[index] += g`` with repeated indices adding up; return `bx`."""

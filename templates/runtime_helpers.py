@@ -86,7 +86,9 @@ HELPERS = {
     runtime.zeros_like: 'non-differentiable',
     # never called on differentiated values by generated code
     runtime.array_module: 'no rule',
+    runtime.check_bound: 'no rule',
     runtime.check_default: 'no rule',
+    runtime.check_partial: 'no rule',
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',

@@ -1,0 +1,186 @@
+"""Variables holding functions the derivative was made for (``ACT = np.tanh``): checked.
+
+A global or closure variable may be rebound after the gradient was made (``ACT = np.sin``)
+while the derivative was made for the function it held then: one holding a library function
+the function reads (``ACT(x)``), a ``functools.partial``, or a function of the user's that it
+reads other than in a call whose derivative follows the variable (`live.LiveHelper`):
+``layer(x, ACT)``, ``ACT is soft``, ``sorted(xs, key=lambda v: ACT(v))``. The generated code
+reads such a variable as the function does, when it runs, and first checks that it still
+holds that function: ``s2s.check_bound(ACT, np.tanh, 'ACT', 'f')`` raises S2SError otherwise
+(`runtime_checks.check_bound`). Not checked: a global its module binds once, by a statement
+of its body, that imports it, defines it (``def soft``) or assigns it the function of that
+name (``solve_triangular = scipy.linalg.solve_triangular``), as with imports; modules and
+classes.
+"""
+import builtins
+import functools
+import inspect
+import os
+
+import gast
+
+from . import nodes as n
+from . import runtime
+from .rules import has_rule, is_library
+from .sourcefiles import parse_file
+
+
+def bound_functions(ctx):
+    """``[(var, function)]``, sorted: the variables the function `ctx.source` reads that the
+    generated code reads live and checks (the module docstring)."""
+    source = ctx.source
+    if getattr(source.func, '__s2sgrad__', None) is not None:
+        return []  # (generated code differentiated again: it has the checks, `_checked`)
+    globals_ = source.globals or {}
+    reads = set(n.names_read(source.node)) - _local_names(source.node)
+    found = []
+    for var in sorted(reads):
+        if var in ctx.names.bindings or var in ctx.helper_cells or var == 's2s':
+            continue
+        in_cell = var in source.cells
+        if not in_cell and var not in globals_:
+            continue  # (a built-in)
+        value = source.namespace.get(var)
+        if getattr(builtins, var, None) is value:
+            continue  # (a built-in the code reads under its name)
+        followed = var in ctx.live_names and var not in ctx.bound_where
+        if not _library_function(value) and not (_users_function(value) and (
+                not followed or _read_as_value(source.node, var))):
+            continue
+        if in_cell or _assigned_in_module(source, var, value):
+            found.append((var, value))
+    return found
+
+
+def _users_function(value):
+    return inspect.isfunction(value) and not _library_function(value)
+
+
+def _read_as_value(node, var):
+    """Whether function `node` reads `var` other than to call it (``layer(x, ACT)``, ``ACT
+    is soft``, ``sorted(xs, key=ACT)``): the derivative was made for the function it held
+    then. (A call ``ACT(x)`` that the derivative makes through `live.LiveHelper`, which puts
+    `var` in ``ctx.live_names``, follows a rebinding; one it does not, in a key function
+    ``lambda v: ACT(v)``, is checked.)"""
+    called = {id(call.func) for call in n.walk(node) if isinstance(call, gast.Call)}
+    return any(isinstance(name, gast.Name) and name.id == var and
+               isinstance(name.ctx, gast.Load) and id(name) not in called
+               for name in n.walk(node))
+
+
+def _library_function(value):
+    """A function whose derivative is a rule's (NumPy's, SciPy's, one given a rule), or a
+    ``functools.partial`` (of any function: the derivative was made for its function and
+    arguments); not a function of the user's, a class or a module."""
+    if type(value) is functools.partial:
+        return True
+    if inspect.isfunction(value):
+        return is_library(value) or has_rule(value)
+    return inspect.isbuiltin(value) or type(value).__name__ == 'ufunc'
+
+
+def _local_names(node):
+    args = node.args
+    params = args.posonlyargs + args.args + args.kwonlyargs + \
+        [a for a in (args.vararg, args.kwarg) if a is not None]
+    return set(n.names_stored(node)) | {a.id for a in params}
+
+
+def _assigned_in_module(source, var, value):
+    """Whether global `var` of the module of `source` is a variable, which may be rebound: not
+    when the module's text binds it exactly once, by a statement of the module's body itself
+    (not in a branch, a loop or a function declaring it ``global``), that imports it (``from
+    numpy import tanh``) or assigns it the function of that name (``solve_triangular =
+    scipy.linalg.solve_triangular``): such a name is the function's, as an import is (another
+    module rebinding it is not followed). Also a variable when the module's text is not the
+    function's file."""
+    module_file = (source.globals or {}).get('__file__')
+    if not module_file or not source.filename or \
+            os.path.abspath(module_file) != os.path.abspath(source.filename):
+        return True
+    parsed, _ = parse_file(source.filename)
+    if parsed is None:
+        return True
+    if any(isinstance(node, gast.Global) and var in node.names
+           for node in gast.walk(parsed.module)):
+        return True
+    bindings = [node for node in _module_level(parsed.module.body) if _binds(node, var)]
+    if len(bindings) != 1:
+        return True
+    top = bindings[0]
+    if isinstance(top, (gast.Import, gast.ImportFrom, gast.FunctionDef)):
+        return top not in parsed.module.body
+    named = getattr(value.func if type(value) is functools.partial else value, '__name__', '')
+    return named != var or not any(
+        isinstance(stmt, gast.Assign) and stmt.targets == [top] for stmt in parsed.module.body)
+
+
+def _binds(node, var):
+    """Whether `node` (of a module's level) binds or deletes `var`."""
+    if isinstance(node, (gast.Import, gast.ImportFrom)):
+        return any((alias.asname or alias.name.split('.')[0]) == var for alias in node.names)
+    if isinstance(node, gast.Name):
+        return node.id == var and not isinstance(node.ctx, gast.Load)
+    return isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and \
+        node.name == var
+
+
+def _module_level(stmts):
+    """The nodes of module-level statements, not those inside function or class bodies
+    (whose names are local) nor comprehensions (except what a walrus there binds)."""
+    stack = list(reversed(stmts))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
+                             gast.GeneratorExp)):
+            stack.extend(child.target for child in gast.walk(node)
+                         if isinstance(child, gast.NamedExpr))
+            continue
+        stack.extend(reversed(list(gast.iter_child_nodes(node))))
+
+
+def bound_guards(ctx, bound, reach):
+    """``s2s.check_bound(ACT, np.tanh, 'ACT', 'f')`` for each of `bound` (`bound_functions`);
+    the variables are read live (`ctx.live_names`). `reach(value, var)`: an expression for
+    the function the derivative was made for."""
+    ctx.live_names.update(_checked(ctx.source.node))
+    made_from = getattr(ctx.source.func, '__code__', None)
+    if made_from is not None:  # (generated code differentiated again: where its checks point)
+        ctx.bound_where.update(runtime.BOUND_LOCATIONS.get(made_from, {}))
+    guards = []
+    reads = sorted((node for node in n.walk(ctx.source.node)
+                    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and
+                    getattr(node, 'lineno', None) is not None),
+                   key=lambda node: (node.lineno, node.col_offset))
+    for var, value in bound:
+        ctx.live_names.add(var)
+        first = next((node for node in reads if node.id == var), None)
+        ctx.bound_where[var] = ctx.where(first, node=first) if first is not None else None
+        if type(value) is functools.partial:  # (its arguments are read from it: `partial_calls`)
+            guard = n.expr(n.call('s2s.check_partial', n.name(var), reach(value.func, var),
+                                  n.const(len(value.args)),
+                                  gast.Tuple(elts=[n.const(k) for k in sorted(value.keywords)],
+                                             ctx=gast.Load()),
+                                  n.const(var), n.const(ctx.source.name)))
+        else:
+            guard = n.expr(n.call('s2s.check_bound', n.name(var), reach(value, var),
+                                  n.const(var), n.const(ctx.source.name)))
+        guard.no_inline = {var}
+        guards.append(guard)
+    return guards
+
+
+def _checked(node):
+    """The variables that the checks in generated code `node` (differentiated again) test: it
+    reads them live too, and the checks stay in its code."""
+    return {call.args[0].id for call in n.walk(node)
+            if isinstance(call, gast.Call) and n.dotted_path(call.func) in CHECKS
+            and call.args and isinstance(call.args[0], gast.Name)}
+
+
+CHECKS = ('s2s.check_bound', 's2s.check_partial')
+"""The checks of variables this module writes."""
