@@ -17,6 +17,7 @@ import gast
 from . import nodes as n
 from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
+from .iterator_calls import strict_zip
 
 
 class Canonicalizer:
@@ -376,6 +377,7 @@ class Canonicalizer:
         index_name = None
         counted = None  # (``enumerate(xs, start)``: the target, bound to the index + start)
         backwards = False
+        strict = False  # (``zip(xs, ys, strict=True)``: its lengths must agree)
         func = it.func.id if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) \
             else None
         if func == 'enumerate' and 1 <= len(it.args) + len(it.keywords) <= 2 and \
@@ -391,14 +393,16 @@ class Canonicalizer:
             targets, sequences = [item_target], [it.args[0]]
             zipped = it.args[0]
             if isinstance(zipped, gast.Call) and isinstance(zipped.func, gast.Name) and \
-                    zipped.func.id == 'zip' and not zipped.keywords and \
+                    zipped.func.id == 'zip' and strict_zip(zipped) is not None and \
                     isinstance(item_target, gast.Tuple) and \
                     len(item_target.elts) == len(zipped.args):
                 # ``for i, (a, b) in enumerate(zip(xs, ys))``
                 targets, sequences = list(item_target.elts), list(zipped.args)
-        elif func == 'zip' and not it.keywords and isinstance(loop.target, gast.Tuple) and \
-                len(loop.target.elts) == len(it.args):
+                strict = strict_zip(zipped)
+        elif func == 'zip' and strict_zip(it) is not None and \
+                isinstance(loop.target, gast.Tuple) and len(loop.target.elts) == len(it.args):
             targets, sequences = list(loop.target.elts), list(it.args)
+            strict = strict_zip(it)
         elif func == 'reversed' and not it.keywords and len(it.args) == 1:
             sequences, backwards = [it.args[0]], True
         names = []
@@ -442,7 +446,8 @@ class Canonicalizer:
             index_name = self.namer.fresh('i')
         lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
                           else 'len', n.name(name)) for name in names]
-        stop = lengths[0] if len(lengths) == 1 else n.call('min', *lengths)
+        stop = lengths[0] if len(lengths) == 1 else \
+            n.call('s2s.zip_length' if strict else 'min', *lengths)
         body = []
         if counted is not None:
             target, start = counted

@@ -19,6 +19,10 @@ from .naming import Namer
 from .templating import Names
 
 
+_ITERATORS = frozenset({'map', 'filter', 'zip', 'enumerate', 'reversed', 'iter'})
+"""Built-ins whose iterators s2sgrad reads as lists where they are consumed whole."""
+
+
 class Context:
     """Everything one transformation shares: source, names, analyses, helper VJPs."""
 
@@ -154,6 +158,14 @@ class Context:
     def no_rule(self, stmt, what, extra='', node=None):
         """NoRuleError for the call of `what` in `stmt`, pointing at the call."""
         reason = f' ({extra})' if extra else ''
+        if what.strip('`') in _ITERATORS:  # (a built-in's iterator kept or passed on)
+            return NoRuleError(
+                f'no derivative rule for {what}{reason}, called with an active argument in '
+                f'`{self.source.name}`: s2sgrad reads {what} as the list of its items where a '
+                f'`for` loop, a comprehension or a built-in taking the whole iterable (`sum`, '
+                f'`list`, ...) consumes it, which it does not here (kept under a name, or '
+                f'given to another call); write that list instead (`[g(v) for v in xs]`, '
+                f'`list(zip(xs, ys))`) or a loop', *self.where(stmt, what, node))
         return NoRuleError(
             f'no derivative rule for {what}{reason}, called with an active argument in '
             f'`{self.source.name}`. Register one with @s2sgrad.adjoint(function) (see the '

@@ -792,12 +792,26 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     for param in params:  # (``p[]``: what the items of argument `p` are)
         contains[param] = {param + _ITEMS}
     for param in params:
-        # ``x = x * 2.0`` before anything else touches `x`: the argument is let go
-        first = next((stmt for stmt in node.body if param in n.all_names(stmt)), None)
+        # ``x = x * 2.0`` before anything else touches `x`: the argument is let go (after
+        # names bound to it, ``x_given = x`` of a generated gradient, which keep it)
+        aliases, first = [], None
+        for stmt in node.body:
+            if param not in n.all_names(stmt):
+                continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name) and \
+                    stmt.targets[0].id not in (param, *aliases) and \
+                    isinstance(stmt.value, gast.Name) and stmt.value.id == param:
+                aliases.append(stmt.targets[0].id)
+                continue
+            first = stmt
+            break
         if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \
                 first.targets[0].id == param and _new_memory(first.value) and \
                 getattr(first, 'augmented_read', None) is None:  # (not ``x *= 2.0``)
             holds[param], contains[param] = set(), set()
+            for alias in aliases:
+                holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.statements(node.body))
 
     def reach(names, *maps):

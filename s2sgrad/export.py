@@ -61,6 +61,16 @@ def export(func, wrt=0, path=None, *, modes=('grad',), shapes=None, optimized=Tr
     return text
 
 
+def _own_name(func):
+    """The name of `func`, or, for a lambda (``energy = lambda x: ...``), the name its module
+    binds it to, where one does."""
+    name = func.__name__
+    if name == '<lambda>':
+        name = next((var for var, value in sorted(getattr(func, '__globals__', {}).items())
+                     if value is func), name)
+    return name
+
+
 class _Module:
     """Collects what the exported module holds and prints it."""
 
@@ -79,7 +89,7 @@ class _Module:
 
     def text(self):
         if self.base is None:
-            self._copy(self.func.__name__, self.func)
+            self._copy(_own_name(self.func), self.func)
             user_names = set(self.copied)
             members = unit.members(*self.roots, taken=user_names)
         else:
@@ -197,7 +207,7 @@ class _Module:
         params = list(inspect.signature(self.func).parameters)
         wrt = self.wrt if isinstance(self.wrt, (tuple, list)) else (self.wrt,)
         wrt_text = ', '.join(params[w] if isinstance(w, int) else w for w in wrt)
-        lines = [f'"""Derivatives of `{self.func.__name__}` (from {filename}) with respect to '
+        lines = [f'"""Derivatives of `{_own_name(self.func)}` (from {filename}) with respect to '
                  f'{wrt_text}, written by s2sgrad {__version__}.', '']
         lines.append('This module needs NumPy only. It holds:')
         for name in self.copied_order:
@@ -211,7 +221,7 @@ class _Module:
                 lines.append(f'- `{name}`: the generated function whose derivatives follow')
             elif id(generated) in root_modes:
                 lines.append(f'- `{name}`: {kinds[root_modes[id(generated)]]} of '
-                             f'`{self.func.__name__}`')
+                             f'`{_own_name(self.func)}`')
             else:
                 lines.append(f'- `{name}`: a generated helper the derivatives call')
         lines.append('- the s2sgrad runtime helpers they call, at the end')

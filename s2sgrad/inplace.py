@@ -312,11 +312,10 @@ def merge_aliases(ctx, body):
                 # = x``, then ``x = s2s.copy(x)`` before the writes: no write reaches the
                 # array both names held; the alias analysis checks every write)
             if not single or counts.get(original) != 1 or stmt not in body:
-                shown = f'`{alias} = {original}`' if original in n.all_names(
-                    ctx.source.node) else f'`{alias}` (made on the line below)'
-                raise ctx.unsupported(stmt, f'the alias {shown} of an array that is '
-                                            f'assigned into (copy it with `.copy()` or use '
-                                            f'one name)')
+                continue  # (not renamed: the alias analysis checks each write through
+                # either name, and copies where no other name read afterwards sees the
+                # array, ``un = u`` in a loop, or the restore ``y_old_2 = y`` of generated
+                # code differentiated again; else it refuses the write, quoting it)
             index = body.index(stmt)
             for after in later:
                 counts[original] += n.names_stored(after).count(alias)

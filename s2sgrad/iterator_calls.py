@@ -71,13 +71,25 @@ def _builtin_call(node, resolver, names):
 
 
 def _lowerable(node, resolver):
-    """A call of `zip`, `enumerate` or `reversed` with plain arguments."""
-    if not _builtin_call(node, resolver, _LOWERED) or node.keywords or not node.args or \
+    """A call of `zip` (``strict=`` a constant too), `enumerate` or `reversed` with plain
+    arguments."""
+    if not _builtin_call(node, resolver, _LOWERED) or not node.args or \
+            node.keywords and not (node.func.id == 'zip' and strict_zip(node) is not None) or \
             any(isinstance(a, gast.Starred) for a in node.args):
         return False
     if node.func.id == 'enumerate':
         return len(node.args) <= 2
     return node.func.id == 'zip' or len(node.args) == 1
+
+
+def strict_zip(call):
+    """``True`` or ``False`` for a call of zip whose keywords are only ``strict=`` a constant
+    (``strict=False`` too), else None (other keywords, or a computed one)."""
+    if len(call.keywords) == 1 and call.keywords[0].arg == 'strict' and \
+            isinstance(call.keywords[0].value, gast.Constant) and \
+            isinstance(call.keywords[0].value.value, bool):
+        return call.keywords[0].value.value
+    return False if not call.keywords else None
 
 
 def _iterated_as_is(loop, resolver):

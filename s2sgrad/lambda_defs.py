@@ -111,11 +111,12 @@ def _params(lam):
 def lower_maps(ctx, func, resolver):
     """``list(map(g, xs))`` -> ``[g(item) for item in xs]``; ``map(lambda t: e, xs)`` -> ``[e
     for t in xs]`` (a generator where `sum`, `max`, ... consume `map`'s result; a list where
-    a ``for`` loop iterates it)."""
+    a ``for`` loop or a comprehension iterates it)."""
     for node in list(n.walk(func)):
         consumer = isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
             node.func.id in CONSUMERS and _is_builtin(resolver, node.func, node.func.id)
-        loop = isinstance(node, gast.For)  # (``for v in map(g, xs)``: a list of the values)
+        # (``for v in map(g, xs)``, ``(np.sum(v) for v in map(g, xs))``: a list of the values)
+        loop = isinstance(node, (gast.For, gast.comprehension))
         for field, value in gast.iter_fields(node):
             children = value if isinstance(value, list) else [value]
             for index, child in enumerate(children):
@@ -123,6 +124,7 @@ def lower_maps(ctx, func, resolver):
                                           loop and field == 'iter')
                 if made is None:
                     continue
+                lower_maps(ctx, made, resolver)  # (``map(np.sum, map(g, xs))``: the inner)
                 if isinstance(value, list):
                     value[index] = made
                 else:

@@ -1406,6 +1406,16 @@ def _seed(result, name='f'):
     return None
 
 
+@_implements('zip_length')
+def _zip_length(*lengths):
+    def impl(*lengths):
+        for length in lengths:
+            if length != lengths[0]:
+                raise ValueError('zip() arguments of strict=True have different lengths')
+        return lengths[0]
+    return impl
+
+
 @_implements('check_number')
 def _check_number(value, message):
     # (what numba compiles is a number or an array: an array argument raises)

@@ -29,7 +29,7 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                pick, pick_tangent, popped_at, positions, read_item, remul_items,
                                repeat_items, restack, restore_item, sized, unindex, unmul_items,
                                unread_at, unread_item, unrepeat_items, unstack, zero_at,
-                               ABSENT)
+                               zip_length, ABSENT)
 from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_bound,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
@@ -47,7 +47,8 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'al
            'resum', 'retranspose', 'seed', 'select', 'sequence_of', 'sized', 'stored', 'unadd',
            'unbroadcast',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item', 'unreduce',
-           'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like']
+           'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like',
+           'zip_length']
 
 
 def _adopt(*modules):

@@ -85,6 +85,16 @@ def positions(items):
     return len(items)
 
 
+def zip_length(*lengths):
+    """The number of items ``zip(..., strict=True)`` gives, of iterables of `lengths`: their
+    length, when they all have it; else ValueError, as zip raises."""
+    for position, length in enumerate(lengths[1:], 2):
+        if length != lengths[0]:
+            longer = 'longer' if length > lengths[0] else 'shorter'
+            raise ValueError(f'zip() argument {position} is {longer} than argument 1')
+    return lengths[0]
+
+
 def sized(items):
     """What ``for v in items`` visits, as a sequence the loop indexes (``items[i]`` for ``i``
     in ``range(len(items))``): a list, tuple, range or array itself; the keys of a dict or the

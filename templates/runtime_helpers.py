@@ -74,6 +74,7 @@ HELPERS = {
     runtime.key_missing: 'non-differentiable',
     runtime.flat_index: 'non-differentiable',
     runtime.positions: 'non-differentiable',
+    runtime.zip_length: 'non-differentiable',
     runtime.popped_at: 'non-differentiable',
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',

@@ -16,7 +16,8 @@ def test_an_alias_made_by_a_conditional_expression_is_quoted_as_written():
     with pytest.raises(S2SError) as caught:
         s2sgrad.grad(maybe_copied)(np.ones((2, 3)))
     message = str(caught.value)
-    assert 'the alias `a` (made on the line below)' in message
+    first = maybe_copied.__code__.co_firstlineno
+    assert f'a write into `a` (made on line {first + 1}: `a = x if inplace else x.copy()`)' \
+        in message  # (the alias, quoted as written)
     assert 'choice' not in message
-    assert 'a = x if inplace else x.copy()' in message  # (the line, quoted below)
-    assert caught.value.lineno == maybe_copied.__code__.co_firstlineno + 1
+    assert caught.value.lineno == first + 2  # (the write, quoted below)

@@ -259,3 +259,15 @@ def test_a_library_object_your_module_shadows_is_refused():
     x = np.array([1.5, 2.5])
     np.testing.assert_allclose(s2sgrad.grad(bfuncs.log_gamma)(x),
                                __import__('scipy.special').special.digamma(x) + 1.0)
+
+
+def test_a_lambda_bound_to_a_name_exports_under_that_name():
+    text = s2sgrad.export(funcs.cosine_energy)
+    assert text.startswith('"""Derivatives of `cosine_energy`')
+    assert 'cosine_energy = lambda x: np.sum(np.cos(x) * x)' in text
+    space = {}
+    exec(compile(text, 'exported.py', 'exec'), space)
+    x = np.array([0.3, -0.7, 1.1])
+    grads = [v for k, v in space.items() if k.startswith('d') and callable(v)]
+    assert len(grads) == 1
+    np.testing.assert_allclose(grads[0](x), np.cos(x) - x * np.sin(x), rtol=1e-12)
