@@ -201,8 +201,12 @@ class AliasAnalysis(MemoryModel):
                     and self.active is not None and not any(b[2] in self.active
                                                             for b in sharers):
                 continue  # (only the tuple a call returned holds it, which no derivative reads)
-            cut = {b[1] for b in own if self._cuttable(b, forced) and
-                   self.mem.get(b) != {('new', b[1])}}
+            # (a copy would keep the write from a global's or an enclosing function's array,
+            # which the function changes and anything may read: never cut, refused below; an
+            # argument's is copied by the prologue, the caller's never changes)
+            held = any(loc[0] == 'G' for loc in memory)
+            cut = set() if held else {b[1] for b in own if self._cuttable(b, forced) and
+                                      self.mem.get(b) != {('new', b[1])}}
             if not cut and not external:
                 # the bindings that hold the memory itself; containers that only hold such
                 # a binding stop sharing once it is copied
@@ -490,6 +494,11 @@ class AliasAnalysis(MemoryModel):
 
     @staticmethod
     def _why_shared(memory, sharers, external):
+        held = sorted(loc[1] for loc in memory if loc[0] == 'G')
+        if held:  # (a global's or an enclosing function's array: the function does not own it)
+            return (f'which may share memory with `{held[0]}`, a variable of the module or of '
+                    f'an enclosing function, which the function does not own (and which '
+                    f'anything may read afterwards)')
         if external:
             return f'which may share memory with `{external[0]}`, owned by the caller'
         names = sorted({b[2] for b in sharers})

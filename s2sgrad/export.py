@@ -344,7 +344,8 @@ def _import_of(value, name):
     that binds it (``numpy``'s ``exp``; ``scipy.special``'s ``psi`` for `digamma`); None."""
     if not isinstance(value, np.ufunc):
         module = getattr(value, '__module__', None)
-        return (module, value.__name__) if module else None
+        own = getattr(value, '__name__', None)  # (a ``functools.partial`` has none)
+        return (module, own) if module and own else None
     libraries = sorted((m for m in sys.modules if m.split('.')[0] in rules.LIBRARY_MODULES and
                         not any(part.startswith('_') for part in m.split('.'))),
                        key=lambda m: (m != 'numpy', m.count('.'), m))

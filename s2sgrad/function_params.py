@@ -70,9 +70,10 @@ def is_function(value):
 
 
 def _reach(ctx, value, param, suffix='_default', avoid=()):
-    """An expression for function `value` in the code: its name (``cube``) or a module's
-    attribute (``np.sin``) where the function's namespace has them, else a name bound to it
-    (not one of `avoid`, names the code reads live)."""
+    """An expression for function `value` in the code: its name (``cube``), a module's
+    attribute (``np.sin``, ``scipy.special.logsumexp``, the method ``np.add.reduce``) where the
+    function's namespace has them, else a name bound to it (not one of `avoid`, names the code
+    reads live)."""
     name = getattr(value, '__name__', '')
     if not name.isidentifier() or name == '<lambda>':
         name = param + suffix
@@ -80,10 +81,21 @@ def _reach(ctx, value, param, suffix='_default', avoid=()):
     if namespace.get(name) is value and name not in avoid and \
             name not in set(n.names_stored(ctx.func)) | set(ctx.params):
         return n.name(name)
+    owner = getattr(value, '__self__', None)  # (``np.add.reduce``: a method of ``np.add``)
     for root in sorted(namespace, key=lambda key: (key != 'np', key)):
-        if root.isidentifier() and isinstance(namespace[root], types.ModuleType) and \
-                getattr(namespace[root], name, None) is value:
+        module = namespace[root]
+        if not root.isidentifier() or not isinstance(module, types.ModuleType):
+            continue
+        if getattr(module, name, None) is value:
             return n.attr(root, name)
+        if owner is not None and not isinstance(owner, types.ModuleType) and \
+                getattr(owner, '__name__', '').isidentifier() and \
+                getattr(module, owner.__name__, None) is owner:
+            return n.attr(n.attr(root, owner.__name__), name)
+        for sub, inner in sorted(vars(module).items()):  # (``scipy.special.logsumexp``)
+            if isinstance(inner, types.ModuleType) and sub.isidentifier() and \
+                    not sub.startswith('_') and getattr(inner, name, None) is value:
+                return n.attr(n.attr(root, sub), name)
     return n.name(ctx.names.object(ctx.namer.fresh(name), value))
 
 

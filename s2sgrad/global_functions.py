@@ -16,12 +16,13 @@ import builtins
 import functools
 import inspect
 import os
+import types
 
 import gast
 
 from . import nodes as n
 from . import runtime
-from .rules import has_rule, is_library
+from .rules import LIBRARY_MODULES, has_rule, is_library
 from .sourcefiles import parse_file
 
 
@@ -49,7 +50,34 @@ def bound_functions(ctx):
             continue
         if in_cell or _assigned_in_module(source, var, value):
             found.append((var, value))
-    return found
+    return found + _held_attributes(ctx, reads)
+
+
+def _held_attributes(ctx, reads):
+    """``[('cfg.ACT', function)]`` for each ``cfg.ACT`` the function reads where `cfg` is a
+    module or a class of the user's whose attribute holds a library function or a partial:
+    read when the code runs (a module's attribute may be set from anywhere), as the primal
+    reads it, so checked as a variable."""
+    found = {}
+    for node in n.walk(ctx.source.node):
+        if not (isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and
+                isinstance(node.value, gast.Name) and node.value.id in reads and
+                node.value.id not in ctx.names.bindings):
+            continue
+        holder = ctx.source.namespace.get(node.value.id)
+        if isinstance(holder, types.ModuleType):
+            if (holder.__name__ or '').split('.')[0] in LIBRARY_MODULES:
+                continue
+            value = getattr(holder, node.attr, None)
+        elif isinstance(holder, type) and \
+                (holder.__module__ or '').split('.')[0] not in LIBRARY_MODULES:
+            value = inspect.getattr_static(holder, node.attr, None)
+            value = value.__func__ if isinstance(value, staticmethod) else value
+        else:
+            continue
+        if _library_function(value) and not isinstance(value, types.ModuleType):
+            found[f'{node.value.id}.{node.attr}'] = value
+    return sorted(found.items(), key=lambda item: item[0])
 
 
 def _users_function(value):
@@ -69,14 +97,20 @@ def _read_as_value(node, var):
 
 
 def _library_function(value):
-    """A function whose derivative is a rule's (NumPy's, SciPy's, one given a rule), or a
-    ``functools.partial`` (of any function: the derivative was made for its function and
-    arguments); not a function of the user's, a class or a module."""
+    """A function whose derivative is a rule's (NumPy's, SciPy's, one given a rule: a
+    function, a ufunc, a built-in, NumPy's dispatchers of ``np.sum``, a method such as
+    ``np.add.reduce``), or a ``functools.partial`` (of any function: the derivative was made
+    for its function and arguments); not a function of the user's, a class or a module."""
     if type(value) is functools.partial:
         return True
+    if not callable(value) or isinstance(value, (type, types.ModuleType)):
+        return False
     if inspect.isfunction(value):
         return is_library(value) or has_rule(value)
-    return inspect.isbuiltin(value) or type(value).__name__ == 'ufunc'
+    owner = getattr(value, '__self__', None)
+    return inspect.isbuiltin(value) or type(value).__name__ == 'ufunc' or \
+        has_rule(value) or is_library(value) or \
+        type(owner).__name__ == 'ufunc'  # (``np.add.reduce``)
 
 
 def _local_names(node):
@@ -94,25 +128,31 @@ def _assigned_in_module(source, var, value):
     scipy.linalg.solve_triangular``): such a name is the function's, as an import is (another
     module rebinding it is not followed). Also a variable when the module's text is not the
     function's file."""
+    named = getattr(value.func if type(value) is functools.partial else value, '__name__', '')
+    own = named == var and type(value) is not functools.partial
     module_file = (source.globals or {}).get('__file__')
     if not module_file or not source.filename or \
             os.path.abspath(module_file) != os.path.abspath(source.filename):
-        return True
+        return not own  # (a notebook's cells: ``from numpy import tanh`` in one of them)
     parsed, _ = parse_file(source.filename)
     if parsed is None:
-        return True
+        return not own
     if any(isinstance(node, gast.Global) and var in node.names
            for node in gast.walk(parsed.module)):
         return True
     bindings = [node for node in _module_level(parsed.module.body) if _binds(node, var)]
+    if not bindings and own and any(
+            isinstance(stmt, gast.ImportFrom) and any(a.name == '*' for a in stmt.names)
+            for stmt in parsed.module.body):
+        return False  # (``from numpy import *``)
     if len(bindings) != 1:
         return True
     top = bindings[0]
     if isinstance(top, (gast.Import, gast.ImportFrom, gast.FunctionDef)):
         return top not in parsed.module.body
-    named = getattr(value.func if type(value) is functools.partial else value, '__name__', '')
-    return named != var or not any(
-        isinstance(stmt, gast.Assign) and stmt.targets == [top] for stmt in parsed.module.body)
+    return not own or not any(
+        isinstance(stmt, gast.Assign) and stmt.targets == [top] or
+        isinstance(stmt, gast.AnnAssign) and stmt.target is top for stmt in parsed.module.body)
 
 
 def _binds(node, var):
@@ -157,19 +197,22 @@ def bound_guards(ctx, bound, reach):
                     getattr(node, 'lineno', None) is not None),
                    key=lambda node: (node.lineno, node.col_offset))
     for var, value in bound:
-        ctx.live_names.add(var)
-        first = next((node for node in reads if node.id == var), None)
+        root, _, attr = var.partition('.')
+        if not attr:
+            ctx.live_names.add(var)
+        held = n.attr(root, attr) if attr else n.name(var)  # (``cfg.ACT``: read when it runs)
+        first = next((node for node in reads if node.id == root), None)
         ctx.bound_where[var] = ctx.where(first, node=first) if first is not None else None
         if type(value) is functools.partial:  # (its arguments are read from it: `partial_calls`)
-            guard = n.expr(n.call('s2s.check_partial', n.name(var), reach(value.func, var),
+            guard = n.expr(n.call('s2s.check_partial', held, reach(value.func, attr or var),
                                   n.const(len(value.args)),
                                   gast.Tuple(elts=[n.const(k) for k in sorted(value.keywords)],
                                              ctx=gast.Load()),
                                   n.const(var), n.const(ctx.source.name)))
         else:
-            guard = n.expr(n.call('s2s.check_bound', n.name(var), reach(value, var),
+            guard = n.expr(n.call('s2s.check_bound', held, reach(value, attr or var),
                                   n.const(var), n.const(ctx.source.name)))
-        guard.no_inline = {var}
+        guard.no_inline = {root}
         guards.append(guard)
     return guards
 

@@ -48,12 +48,24 @@ def check_bound(value, made_for, var, name='f'):
     """Raise S2SError when variable `var`, which held the library function `made_for` when
     the derivative of function `name` was made, holds another object now (see
     `s2sgrad.global_functions`)."""
-    if value is not made_for:
+    if value is not made_for and not _same_method(value, made_for):
+        held = getattr(made_for, '__name__', made_for)
+        now = f'another object named {held!r} (redefined, or reloaded?)' \
+            if getattr(value, '__name__', None) == held else f'{value!r:.80}'
         raise S2SError(
-            f'`{var}` held {getattr(made_for, "__name__", made_for)!r} when the derivative of '
-            f'{name!r} was made, and the derivative is that function\'s; now it holds '
-            f'{value!r:.60}: call s2sgrad.grad (or the operator) again to differentiate what '
-            f'{name!r} computes now' + _read_location(var))
+            f'`{var}` held {made_for!r:.80} when the derivative of {name!r} was made, and the '
+            f'derivative is that function\'s; now it holds {now}: call s2sgrad.grad (or the '
+            f'operator) again to differentiate what {name!r} computes now' +
+            _read_location(var))
+
+
+def _same_method(value, made_for):
+    """Whether `value` and `made_for` are the same method of one object (``np.add.reduce``
+    gives a new object at each reading)."""
+    owner = getattr(made_for, '__self__', None)
+    return owner is not None and type(owner).__name__ != 'module' and \
+        getattr(value, '__self__', None) is owner and \
+        getattr(value, '__name__', None) == getattr(made_for, '__name__', None)
 
 
 def check_partial(value, func, count, keywords, var, name='f'):

@@ -1,4 +1,5 @@
 """Functions that tests/test_export.py exports as standalone modules."""
+import functools
 import math
 
 import numpy as np
@@ -60,3 +61,10 @@ def force_norm(x, k):
 
 
 cosine_energy = lambda x: np.sum(np.cos(x) * x)  # noqa: E731 (a lambda bound to a name)
+
+
+SCALED = functools.partial(np.multiply, 3.0)
+
+
+def reads_a_partial(x):
+    return np.sum(SCALED(x) ** 2)

@@ -271,3 +271,8 @@ def test_a_lambda_bound_to_a_name_exports_under_that_name():
     grads = [v for k, v in space.items() if k.startswith('d') and callable(v)]
     assert len(grads) == 1
     np.testing.assert_allclose(grads[0](x), np.cos(x) - x * np.sin(x), rtol=1e-12)
+
+
+def test_a_global_partial_is_refused_by_name():
+    with pytest.raises(ExportError, match='reads `SCALED`, a partial'):
+        s2sgrad.export(funcs.reads_a_partial)

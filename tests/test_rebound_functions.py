@@ -7,6 +7,9 @@ import sys
 import numpy as np
 import pytest
 
+import scipy.special
+
+import rebound_config
 import s2sgrad
 from s2sgrad.errors import S2SError
 
@@ -27,6 +30,13 @@ def cubic(t):
 
 FN = soft
 KEY = soft
+RED = np.mean  # (NumPy's dispatcher objects, not Python functions)
+LSE = scipy.special.logsumexp
+SUM_OF = np.add.reduce  # (a method: a new object at each reading of `np.add.reduce`)
+
+
+class Settings:
+    act = np.tanh
 
 
 def calls_act(x):
@@ -65,6 +75,22 @@ def helper_reads_act(x):
     return calls_act(h)
 
 
+def reduces(x):
+    return RED(x ** 2) + LSE(x * 2.0)
+
+
+def module_attribute(x):
+    return np.sum(rebound_config.ACT(x) ** 2)
+
+
+def class_attribute(x):
+    return np.sum(Settings.act(x) ** 2)
+
+
+def method_of_a_ufunc(x):
+    return SUM_OF(x ** 3)
+
+
 def numeric(f, x, eps=1e-6):
     out = np.zeros_like(x)
     for i in range(x.size):
@@ -86,6 +112,8 @@ CASES = [  # (function, variable, new value)
     (calls_partial, 'PART', functools.partial(np.add, 5.0)),
     (grad_inside, 'FN', cubic),
     (helper_reads_act, 'ACT', np.sin),
+    (reduces, 'RED', np.max),
+    (reduces, 'LSE', lambda v: np.log(np.sum(np.exp(v)))),
 ]
 
 
@@ -228,3 +256,31 @@ def test_compiled_gradient_with_a_default_function():
     np.testing.assert_allclose(g(X), 1 - np.tanh(X) ** 2)
     with pytest.raises(S2SError, match='parameter `act`'):
         g(X, np.sin)
+
+
+@pytest.mark.parametrize('f, holder, new', [
+    (module_attribute, rebound_config, np.sin), (class_attribute, Settings, np.sin)],
+    ids=['module_attribute', 'class_attribute'])
+def test_an_attribute_of_a_module_or_class_of_yours_is_checked(monkeypatch, f, holder, new):
+    g = s2sgrad.grad(f)
+    np.testing.assert_allclose(g(X), numeric(f, X), rtol=1e-5, atol=1e-7)
+    monkeypatch.setattr(holder, 'ACT' if holder is rebound_config else 'act', new)
+    with pytest.raises(S2SError, match='held <ufunc .tanh.>'):
+        g(X)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), numeric(f, X), rtol=1e-5, atol=1e-7)
+
+
+def test_a_method_read_again_is_the_same_function(monkeypatch):
+    g = s2sgrad.grad(method_of_a_ufunc)
+    rebind(monkeypatch, 'SUM_OF', np.add.reduce)  # (equal, not the same object)
+    np.testing.assert_allclose(g(X), 3 * X ** 2)
+    assert "s2s.check_bound(SUM_OF, np.add.reduce, 'SUM_OF'" in g.source
+
+
+def test_the_printed_code_reaches_the_functions_it_checks():
+    source = s2sgrad.grad(reduces).source
+    assert "s2s.check_bound(LSE, scipy.special.logsumexp, 'LSE', 'reduces')" in source
+    assert "s2s.check_bound(RED, np.mean, 'RED', 'reduces')" in source
+    space = {**vars(sys.modules[__name__]), 's2s': s2sgrad.runtime}
+    exec(compile(source, '<printed>', 'exec'), space)
+    np.testing.assert_allclose(space['dreducesdx'](X), s2sgrad.grad(reduces)(X))

@@ -140,6 +140,7 @@ CASES = {
                         c(np.ones((2, 3)), [V, V]), c([1.0], (1.0, 2.0)), c(1.0, [V]),
                         c([None], [None]), c([M], [V])],
     'check_bound': [c(np.sin, np.sin, 'ACT', 'f'), c(np.cos, np.sin, 'ACT', 'f')],
+    'zip_length': [c(3, 3), c(3, 2), c(2, 3, 2), c(4, 4, 4), c(5)],
     'check_partial': [c(functools.partial(np.multiply, 2.0), np.multiply, 1, (), 'P', 'f'),
                       c(functools.partial(np.multiply, 2.0), np.add, 1, (), 'P', 'f'),
                       c(functools.partial(np.clip, a_min=0.0), np.clip, 0, ('a_min',), 'P'),
