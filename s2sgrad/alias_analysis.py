@@ -12,11 +12,23 @@ write private without changing what the program computes. The result says which 
 to copy and which parameters the write reaches (the prologue copies them).
 """
 import builtins
+import inspect
 
 import gast
 
 from . import nodes as n
 from .alias_memory import CONTAINER_METHODS, MemoryModel
+
+
+def _data(resolver, name):
+    """Whether global `name` may hold data a write changes (an array, a list, an object, a
+    module's or a class's attributes): not a function or a type of the library's (``float``
+    of ``defaultdict(float)``)."""
+    value = resolver.lookup(n.name(name))
+    if inspect.isroutine(value) or type(value).__name__ == 'ufunc':
+        return False
+    return not (isinstance(value, type) and
+                (value.__module__ or '').split('.')[0] in ('builtins', 'numpy', 'collections'))
 
 
 class Unsafe(Exception):
@@ -204,7 +216,7 @@ class AliasAnalysis(MemoryModel):
             # (a copy would keep the write from a global's or an enclosing function's array,
             # which the function changes and anything may read: never cut, refused below; an
             # argument's is copied by the prologue, the caller's never changes)
-            held = any(loc[0] == 'G' for loc in memory)
+            held = any(loc[0] == 'G' and _data(self.resolver, loc[1]) for loc in memory)
             cut = set() if held else {b[1] for b in own if self._cuttable(b, forced) and
                                       self.mem.get(b) != {('new', b[1])}}
             if not cut and not external:

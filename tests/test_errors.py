@@ -72,7 +72,7 @@ def line_of(func, text):
 
 @pytest.mark.parametrize('func, arg, text, message', [
     (partial_break, np.ones(3), 'if x[i] > 0.0', '`break`'),
-    (alias_reassigned, np.ones(3), 'y = x', 'alias'),
+    (alias_reassigned, np.ones(3), 'y[0] = 2.0 * x[1]', 'a write into `y` (made on line'),
 ])
 def test_engine_rejects_with_location(func, arg, text, message):
     with pytest.raises(UnsupportedSyntaxError) as info:

@@ -194,6 +194,8 @@ ROWS = {
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
     's2sgrad.runtime.positions': (runtime.positions, lambda r: (_vec(r),)),
+    's2sgrad.runtime.zip_length': (lambda x, y: runtime.zip_length(len(x), len(y)),
+                                   lambda r: (_vec(r), _vec(r))),
     's2sgrad.runtime.flat_index': (lambda x: runtime.flat_index(x, slice(None, None, 2)),
                                    lambda r: (_vec(r),)),
     's2sgrad.runtime.key_missing': (lambda d: runtime.key_missing(d, 'a'),
