@@ -55,7 +55,8 @@ def bound_functions(ctx):
 
 def _held_attributes(ctx, reads):
     """``[('cfg.ACT', function)]`` for each ``cfg.ACT`` the function reads where `cfg` is a
-    module or a class of the user's whose attribute holds a library function or a partial:
+    module or a class of the user's whose attribute holds a library function (not under the
+    function's own name) or a partial:
     read when the code runs (a module's attribute may be set from anywhere), as the primal
     reads it, so checked as a variable."""
     found = {}
@@ -75,7 +76,9 @@ def _held_attributes(ctx, reads):
             value = value.__func__ if isinstance(value, staticmethod) else value
         else:
             continue
-        if _library_function(value) and not isinstance(value, types.ModuleType):
+        if _library_function(value) and not isinstance(value, types.ModuleType) and \
+                getattr(value, '__name__', None) != node.attr:  # (``functools.reduce``: its
+            # function under its own name, as an import)
             found[f'{node.value.id}.{node.attr}'] = value
     return sorted(found.items(), key=lambda item: item[0])
 

@@ -284,3 +284,13 @@ def test_the_printed_code_reaches_the_functions_it_checks():
     space = {**vars(sys.modules[__name__]), 's2s': s2sgrad.runtime}
     exec(compile(source, '<printed>', 'exec'), space)
     np.testing.assert_allclose(space['dreducesdx'](X), s2sgrad.grad(reduces)(X))
+
+
+def product_by_reduce(x):
+    return functools.reduce(lambda acc, v: acc * (1.0 + v), x, 1.0)
+
+
+def test_a_modules_function_under_its_own_name_is_not_checked():
+    g = s2sgrad.grad(product_by_reduce)
+    assert 'check_bound' not in g.source
+    np.testing.assert_allclose(g(X), numeric(product_by_reduce, X), rtol=1e-6)
