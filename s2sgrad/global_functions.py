@@ -7,10 +7,11 @@ reads other than in a call whose derivative follows the variable (`live.LiveHelp
 ``layer(x, ACT)``, ``ACT is soft``, ``sorted(xs, key=lambda v: ACT(v))``. The generated code
 reads such a variable as the function does, when it runs, and first checks that it still
 holds that function: ``s2s.check_bound(ACT, np.tanh, 'ACT', 'f')`` raises S2SError otherwise
-(`runtime_checks.check_bound`). Not checked: a global its module binds once, by a statement
-of its body, that imports it, defines it (``def soft``) or assigns it the function of that
-name (``solve_triangular = scipy.linalg.solve_triangular``), as with imports; modules and
-classes.
+(`runtime_checks.check_bound`); so is an attribute of a module or class of the user's holding
+a library function (``cfg.ACT(x)``). Not checked: a global its module binds once, by a
+statement of its body, that imports it, defines it (``def soft``) or assigns it the function
+of that name (``solve_triangular = scipy.linalg.solve_triangular``), as with imports (where
+the module's text is not at hand, a global named as its function); modules and classes.
 """
 import builtins
 import functools
@@ -56,9 +57,8 @@ def bound_functions(ctx):
 def _held_attributes(ctx, reads):
     """``[('cfg.ACT', function)]`` for each ``cfg.ACT`` the function reads where `cfg` is a
     module or a class of the user's whose attribute holds a library function (not under the
-    function's own name) or a partial:
-    read when the code runs (a module's attribute may be set from anywhere), as the primal
-    reads it, so checked as a variable."""
+    function's own name) or a partial: read when the code runs (a module's attribute may be
+    set from anywhere), as the primal reads it, so checked as a variable."""
     found = {}
     for node in n.walk(ctx.source.node):
         if not (isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and
