@@ -32,9 +32,19 @@ def check_output(result, name='f'):
             f'needs a number or an array' + _output_location())
 
 
-def check_default(value, default, param, name='f'):
+def check_default(value, default, param, name='f', passed=False):
     """Raise S2SError when a call passes for `param` another function than its `default`,
-    which the generated code calls (see `s2sgrad.constructs`)."""
+    which the generated code calls (see `s2sgrad.constructs`), or, `passed`, than the
+    function the call the derivative was made for passed."""
+    if value is not default and passed:
+        made = getattr(default, '__name__', default)
+        now = f'another function named {made!r} (redefined, or reloaded?)' \
+            if getattr(value, '__name__', None) == made else f'{value!r:.60}'
+        raise S2SError(
+            f'the derivative of {name!r} was made for calls passing {made!r} for its '
+            f'parameter `{param}` (s2sgrad reads calls of `{param}` as calls of it), but this '
+            f'call passes {now}: call s2sgrad.grad again, or pass the function {name!r} was '
+            f'made for' + _output_location())
     if value is not default:
         raise S2SError(
             f'{name!r} was differentiated with its parameter `{param}` bound to its default '

@@ -329,7 +329,7 @@ def test_partial_binding_a_function():
     f = functools.partial(default_two, act=np.sin)
     check(f, X)
     assert np.allclose(grad(f)(X), 3 * np.sin(X) ** 2 * np.cos(X))
-    assert "s2s.check_default(act, np.sin, 'act', 'default_two')" in grad(f).source
+    assert "s2s.check_default(act, np.sin, 'act', 'default_two', True)" in grad(f).source
 
 
 def layer(x, act=np.tanh):
@@ -349,7 +349,7 @@ def test_function_passed_to_a_called_function():
     expected = np.cos(X) + 1 - np.tanh(X) ** 2 + 4 * X ** 3
     assert np.allclose(grad(passes_another_function)(X), expected)
     source = grad(passes_another_function).source
-    assert "s2s.check_default(act, np.sin, 'act', 'layer')" in source
+    assert "s2s.check_default(act, np.sin, 'act', 'layer', True)" in source
     assert 'bx = bx + np.cos(x)' in source or 'np.cos(x)' in source
 
 
@@ -439,3 +439,9 @@ def test_a_function_parameter_passed_on():
     assert np.allclose(grad(passes_its_default_on)(X), -3 * np.sin(X))
     with pytest.raises(S2SError, match='default'):
         grad(passes_its_default_on)(X, np.sin)
+
+
+def test_a_helper_made_for_a_passed_function_says_so():
+    with pytest.raises(s2sgrad.errors.S2SError, match="made for calls passing 'sin' for its "
+                                                      "parameter `act`"):
+        s2sgrad.runtime.check_default(np.cos, np.sin, 'act', 'layer', True)
