@@ -11,10 +11,12 @@ from .runtime_values import _is_array, _is_sequence, _shape, array_module, real_
 
 
 OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
-# generated code -> {variable: where the function it was made from reads it} (`check_bound`)
-BOUND_LOCATIONS = weakref.WeakKeyDictionary()
 """The registry of where each generated function's source returns its value (the code
 object of the generated function -> the arguments of `errors.format_location`)."""
+
+BOUND_LOCATIONS = weakref.WeakKeyDictionary()
+"""The registry of where each generated function's source reads the variables it checks
+(its code object -> {variable: the arguments of `errors.format_location`}, `check_bound`)."""
 
 
 def _output_location():
@@ -55,8 +57,8 @@ def check_default(value, default, param, name='f', passed=False):
 
 
 def check_bound(value, made_for, var, name='f'):
-    """Raise S2SError when variable `var`, which held the library function `made_for` when
-    the derivative of function `name` was made, holds another object now (see
+    """Raise S2SError when variable `var`, which held the function `made_for` when the
+    derivative of function `name` was made, holds another object now (see
     `s2sgrad.global_functions`)."""
     if value is not made_for and not _same_method(value, made_for):
         held = getattr(made_for, '__name__', made_for)
