@@ -40,13 +40,11 @@ def check_default(value, default, param, name='f', passed=False):
     function the call the derivative was made for passed."""
     if value is not default and passed:
         made = getattr(default, '__name__', default)
-        now = f'another function named {made!r} (redefined, or reloaded?)' \
-            if getattr(value, '__name__', None) == made else f'{value!r:.60}'
         raise S2SError(
             f'the derivative of {name!r} was made for calls passing {made!r} for its '
             f'parameter `{param}` (s2sgrad reads calls of `{param}` as calls of it), but this '
-            f'call passes {now}: call s2sgrad.grad again, or pass the function {name!r} was '
-            f'made for' + _output_location())
+            f'call passes {_other(value, default)}: call s2sgrad.grad again, or pass the '
+            f'function {name!r} was made for' + _output_location())
     if value is not default:
         raise S2SError(
             f'{name!r} was differentiated with its parameter `{param}` bound to its default '
@@ -61,14 +59,20 @@ def check_bound(value, made_for, var, name='f'):
     derivative of function `name` was made, holds another object now (see
     `s2sgrad.global_functions`)."""
     if value is not made_for and not _same_method(value, made_for):
-        held = getattr(made_for, '__name__', made_for)
-        now = f'another object named {held!r} (redefined, or reloaded?)' \
-            if getattr(value, '__name__', None) == held else f'{value!r:.80}'
         raise S2SError(
             f'`{var}` held {made_for!r:.80} when the derivative of {name!r} was made, and the '
-            f'derivative is that function\'s; now it holds {now}: call s2sgrad.grad (or the '
-            f'operator) again to differentiate what {name!r} computes now' +
+            f'derivative is that function\'s; now it holds {_other(value, made_for)}: call '
+            f's2sgrad.grad (or the operator) again to differentiate what {name!r} computes now' +
             _read_location(var))
+
+
+def _other(value, made_for):
+    """How an error shows `value`, found where `made_for` was: as another object of that
+    name when it has it (a function redefined or its module reloaded), else itself."""
+    made = getattr(made_for, '__name__', None)
+    if made is not None and getattr(value, '__name__', None) == made:
+        return f'another object named {made!r} (redefined, or reloaded?)'
+    return f'{value!r:.80}'
 
 
 def _same_method(value, made_for):
