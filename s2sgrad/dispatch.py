@@ -5,7 +5,7 @@ import inspect
 import gast
 
 from . import nodes as n
-from .callables import functions, held_none
+from .callables import choice, functions, held_none
 from .methods import bind_call, bind_method, identifier, receiver_of
 
 SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
@@ -46,8 +46,12 @@ def _dispatched(stmt, ctx, narrowed=None):
         if not isinstance(node, gast.Call):
             continue
         called = _object_called(node)
-        objects = ([called] if called is not None else []) + _passed(node, ctx)
-        for chosen in (_choice_in(each, known, narrowed) for each in objects):
+        objects = ([(called, None)] if called is not None else []) + _passed(node, ctx)
+        for each, owner in objects:
+            chosen = _choice_in(each, known, narrowed)
+            if chosen is not None and owner is not None:  # (the kinds of class `owner`)
+                chosen = (chosen[0], choice(item for item in chosen[1].items
+                                            if item.cls is owner))
             if chosen is not None:
                 found.setdefault(gast.dump(chosen[0]), chosen)
     if not found:
@@ -125,22 +129,44 @@ def _choice_in(expr, known, narrowed):
 def _passed(call, ctx):
     """The arguments of `call` of a function of the user's (``apply(layer, h)``,
     ``Net.step(self, layer, h)``) that are names, attributes or items (the objects it may
-    be passed)."""
+    be passed), each with None, or for the object a method's function is called on
+    (``Net.loss(layer, x)``) the class `Net`: its kinds are those of that class, told apart
+    where the list holds several (``Net(cube)``, ``Net(np.tanh)``: the code that the
+    joint version of a gradient calls for ``layer.loss(x)``, differentiated again)."""
     if not isinstance(call.func, (gast.Name, gast.Attribute)) or not any(
             isinstance(arg, (gast.Name, gast.Attribute, gast.Subscript)) for arg in call.args):
         return []
     path = n.dotted_path(call.func)
     root, *rest = path.split('.') if path else ('',)
-    obj = ctx.visible().get(root) if root not in ctx.receivers else None
-    for part in rest:
-        obj = getattr(obj, part, None)
+    owner = ctx.visible().get(root)
+    if len(rest) == 1 and isinstance(owner, type) and \
+            getattr(ctx.receivers.get(root), 'of_class', True):  # (``Net.loss(layer, x)``)
+        obj = getattr(owner, rest[0], None)
+    else:
+        obj = owner if root not in ctx.receivers else None
+        for part in rest:
+            obj = getattr(obj, part, None)
     if not inspect.isfunction(obj) or getattr(obj, '__s2sgrad__', None) is not None or \
             (getattr(obj, '__module__', '') or '').split('.')[0] in ('numpy', 'scipy', 's2sgrad'):
         return []  # (a generated function keeps the objects it was made for: `calls._helper`)
-    args = call.args
-    if rest and isinstance(ctx.visible().get(root), type):
+    args, found = call.args, []
+    if rest and isinstance(owner, type):
         args = args[1:]  # (``Dense.forward(layer, h)``: a method of the class of `layer`)
-    return [arg for arg in args if isinstance(arg, (gast.Name, gast.Attribute, gast.Subscript))]
+        if _kinds_of(call.args[0], owner, ctx.receivers) > 1:
+            found.append((call.args[0], owner))
+    return found + [(arg, None) for arg in args
+                    if isinstance(arg, (gast.Name, gast.Attribute, gast.Subscript))]
+
+
+def _kinds_of(expr, cls, known):
+    """How many kinds of objects of class `cls` the `choice` that object expression `expr`
+    holds (0 where it is no choice)."""
+    if not isinstance(expr, (gast.Name, gast.Attribute, gast.Subscript)):
+        return 0
+    info = receiver_of(expr, known)
+    if info is None or info.cls is not None:
+        return 0
+    return sum(item.cls is cls for item in info.items)
 
 
 def _bind_narrowed(stmt, known, narrowed, names):

@@ -1,4 +1,5 @@
 """Method calls on instances of a known class: ``self.f(x)`` becomes ``Model.f(self, x)``."""
+import functools
 import inspect
 
 import gast
@@ -6,6 +7,7 @@ import gast
 from . import nodes as n
 from .callables import (HELD_NONE, LIBRARIES, Receiver, choice, class_receiver, instances,
                         kinds, receiver, users_instance)
+from .partial_calls import inline_partial_object
 
 
 def known_receivers(func, receivers):
@@ -303,10 +305,13 @@ def bind_method(node, receiver, name, info, names, receivers=None):
         if own[name] is HELD_NONE:  # (``self.act = None``: see `raising_calls`)
             node.calls_none = True
         elif own[name] is not None:
+            held = own[name]
             node.func = gast.copy_location(gast.Name(
-                id=names.object(identifier(own[name].__name__, name), own[name]),
+                id=names.object(identifier(getattr(held, '__name__', name), name), held),
                 ctx=gast.Load(),
                 annotation=None, type_comment=None), receiver)
+            if type(held) is functools.partial:  # (``self.act = partial(leaky, a=0.2)``)
+                inline_partial_object(node, held)
         return True
     if name in _class_nones(info.cls):  # (``act = None`` in the class body)
         node.calls_none = True

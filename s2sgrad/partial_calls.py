@@ -58,6 +58,13 @@ def _inline_global_partial(call, resolver):
         return
     if type(obj) is not functools.partial or not n.dotted_path(call.func):
         return
+    inline_partial_object(call, obj)
+
+
+def inline_partial_object(call, obj):
+    """Rewrite, in place, `call` of the ``functools.partial`` object `obj` that its callee
+    (a name or attribute chain) reads as the call of ``.func`` with the object's arguments,
+    read from it."""
     made = call.func
     given = {kw.arg for kw in call.keywords}
     call.func = n.attr(n.clone(made), 'func')
