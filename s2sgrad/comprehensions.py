@@ -19,7 +19,7 @@ import types
 import gast
 
 from . import nodes as n
-from .named_exprs import called_before
+from .named_exprs import READING_BUILTINS, called_before
 from .resolve import Resolver
 
 CONSUMERS = ('sum', 'min', 'max', 'tuple', 'list', 'sorted', 'all', 'any')
@@ -33,18 +33,19 @@ MATH_CONSUMERS = ('math.fsum', 'math.prod', 'statistics.mean', 'statistics.fmean
 same result."""
 
 
-def lower_comprehensions(func, namer, namespace, unsupported):
+def lower_comprehensions(func, namer, namespace, unsupported, differentiated=()):
     """Rewrite, in place, the comprehensions in the body of the FunctionDef `func` (and of the
     functions defined in it) as loops. `namer` gives fresh names, `namespace` is the
     function's global namespace (which names the built-ins), and ``unsupported(stmt, what,
-    node)`` makes the error for a comprehension that cannot be moved."""
-    _Lowering(func, namer, namespace, unsupported).block(func.body)
+    node)`` makes the error for a comprehension that cannot be moved. `differentiated`: the
+    parameters differentiated, never iterators (`runtime_values.like` refuses one)."""
+    _Lowering(func, namer, namespace, unsupported, differentiated).block(func.body)
 
 
 class _Lowering:
     """Lowers the comprehensions of one function, statement by statement."""
 
-    def __init__(self, func, namer, namespace, unsupported):
+    def __init__(self, func, namer, namespace, unsupported, differentiated=()):
         self.namer = namer
         self.namespace = namespace
         self.unsupported = unsupported
@@ -52,6 +53,9 @@ class _Lowering:
         self.local = set(n.names_stored(func))
         params = set(n.names_stored(func.args))
         self.resolver = Resolver(namespace, self.local | params)
+        # (``sum(x) + sum(v * v for v in x)``: `sum` changes no list, array or dict)
+        self.no_iterators = set(differentiated) & params - {
+            name for stmt in func.body for name in n.names_stored(stmt)}
 
     def block(self, stmts):
         """Lower the comprehensions of a statement list, in place."""
@@ -117,9 +121,22 @@ class _Lowering:
                     else set()
                 touched |= {name for arg in call.args + [k.value for k in call.keywords]
                             for name in n.names_read(arg)}
+                if self._reads_only(call):
+                    continue
                 if touched & read and called_before([call], comp, set(), self.resolver):
                     return True
         return False
+
+    def _reads_only(self, call):
+        """Whether `call` is of a built-in that reads what it is given to its end (``sum``,
+        ``max``, ``sorted``: `named_exprs.READING_BUILTINS`) and is given only differentiated
+        parameters (lists, tuples, arrays or dicts, which reading changes not)."""
+        func = call.func
+        return isinstance(func, gast.Name) and func.id in READING_BUILTINS and \
+            func.id not in self.local and \
+            self.namespace.get(func.id, getattr(builtins, func.id)) is getattr(builtins, func.id) \
+            and not call.keywords and all(
+                isinstance(arg, gast.Name) and arg.id in self.no_iterators for arg in call.args)
 
     def _comprehensions(self, stmt, value, holder=None, key=None):
         """``(holder, key, node)`` for each outermost comprehension in `value`, in evaluation

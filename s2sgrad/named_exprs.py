@@ -136,8 +136,8 @@ _PURE_BUILTINS = frozenset({'len', 'abs', 'float', 'int', 'bool', 'round', 'isin
                             'divmod', 'complex', 'range'})
 """Built-ins that change nothing and run no code of the user's on the values they get."""
 
-_READING_BUILTINS = frozenset({'sum', 'min', 'max', 'sorted', 'list', 'tuple', 'zip',
-                               'enumerate', 'reversed', 'any', 'all'})
+READING_BUILTINS = frozenset({'sum', 'min', 'max', 'sorted', 'list', 'tuple', 'zip',
+                              'enumerate', 'reversed', 'any', 'all'})
 """Built-ins that change nothing but an iterator they are given (they read it to its end):
 pure where no argument is a name (a display, a comprehension, a value computed there)."""
 
@@ -154,7 +154,7 @@ def pure_call(call, resolver, _depth=0):
     """Whether `call` changes nothing (see `called_before`): a function of NumPy's, SciPy's or
     `math` that s2sgrad has a rule for (not a random draw, not one that writes into an
     argument, ``np.copyto``, nor one given an `out` or ``copy=``), one of `_PURE_BUILTINS`
-    (or of `_READING_BUILTINS` given no name), or a function of yours whose body writes
+    (or of `READING_BUILTINS` given no name), or a function of yours whose body writes
     nothing (no store into an item or attribute, no ``global``, no ``yield``) and makes only
     such calls. A method is never taken for one (its object may be anything:
     ``queue.get()``)."""
@@ -170,7 +170,7 @@ def pure_call(call, resolver, _depth=0):
     if type(obj).__name__ == 'ufunc':  # (NumPy's before 2.0 have no `__module__`)
         return not out_arguments(call, resolver)
     if module == 'builtins':
-        return name in _PURE_BUILTINS or name in _READING_BUILTINS and not any(
+        return name in _PURE_BUILTINS or name in READING_BUILTINS and not any(
             isinstance(arg, (gast.Name, gast.Attribute, gast.Starred))
             for arg in call.args + [k.value for k in call.keywords])
     if module.split('.')[0] in ('numpy', 'scipy', 'math'):

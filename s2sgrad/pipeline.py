@@ -126,7 +126,7 @@ def normalise(ctx):
     rename_shadowed_builtins(func, ctx.namer, ctx.params)  # (``slice = 2.0``: `slice_2`)
     rewrite_constructs(ctx)
     fence(func, ctx.source.filename, ctx.source.lines, ctx.source.name)
-    lower_comprehensions(func, ctx.namer, ctx.source.namespace, ctx.unsupported)
+    lower_comprehensions(func, ctx.namer, ctx.source.namespace, ctx.unsupported, ctx.wrt)
     for name in ctx.wrt:
         if name not in ctx.params:
             raise WrtError(f'wrt={name!r} names no parameter of `{ctx.source.name}` '

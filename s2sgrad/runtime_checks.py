@@ -6,8 +6,9 @@ import weakref
 
 import numpy as np
 
-from .errors import InPlaceError, NonScalarOutputError, S2SError, ShapeError, format_location
-from .runtime_values import _is_array, _is_sequence, _shape, array_module, real_only
+from .errors import (InPlaceError, NonScalarOutputError, S2SError, ShapeError, WrtError,
+                     format_location)
+from .runtime_values import _is_array, _is_iterator, _is_sequence, _shape, array_module, real_only
 
 
 OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
@@ -217,7 +218,12 @@ def check_tangent(tangent, x, name):
     goes with: an array of its shape for an array or number; for a (nested) list, tuple or
     dict, a container with the same items (a tuple for a list is fine, and an array whose
     first axis runs over the items of a list or tuple), each of its item's shape. `name` is the
-    argument, or the path of the part being checked (``params['b1']``), for the message."""
+    argument, or the path of the part being checked (``params['b1']``), for the message.
+    An iterator argument raises `WrtError` (see `runtime_values.like`)."""
+    if _is_iterator(x):
+        raise WrtError(f'cannot differentiate with respect to `{name}`, an iterator '
+                       f'({type(x).__name__}): the function reads its items once, and it has '
+                       f'no items to give a tangent to; pass a list, a tuple or an array')
     _check_like(tangent, x, name, '', 'the tangent', lambda where: f'`{name}{where}`')
 
 

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from .errors import ComplexError, OperandError
+from .errors import ComplexError, OperandError, WrtError
 from .runtime_errors import _repeated_items, unsupported
 
 
@@ -303,7 +303,19 @@ def like(g, x):
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
                         f'pass a number, an array or a list, tuple or dict of them')
+    if _is_iterator(x):
+        # (``grad(f)(iter(xs))``, a generator, ``map(...)``: read once, by the function, it
+        # has no items left to give a derivative the structure of)
+        raise WrtError(f'cannot differentiate with respect to an iterator ({type(x).__name__}): '
+                       f'the function read its items once, and there is nothing to give '
+                       f'their derivative to; pass a list, a tuple or an array')
     return _like_value(g, x)
+
+
+def _is_iterator(x):
+    """Whether `x` is an iterator (``iter(xs)``, a generator, ``map(...)``), which gives its
+    items once (an object with ``__next__``)."""
+    return hasattr(type(x), '__next__')
 
 
 def _like_value(g, x):
