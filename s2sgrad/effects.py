@@ -840,8 +840,9 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
-            if isinstance(value, (gast.List, gast.Tuple, gast.ListComp, gast.DictComp,
-                                  gast.SetComp)) or _container_copy(value, namespace):
+            if isinstance(value, (gast.List, gast.Tuple, gast.Dict, gast.ListComp,
+                                  gast.DictComp, gast.SetComp)) or \
+                    _container_copy(value, namespace):
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
                 # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
