@@ -218,19 +218,37 @@ class AliasAnalysis(MemoryModel):
             # argument's is copied by the prologue, the caller's never changes)
             held = any(loc[0] == 'G' and _data(self.resolver, loc[1]) for loc in memory)
             cut = set() if held else {b[1] for b in own if self._cuttable(b, forced) and
-                                      self.mem.get(b) != {('new', b[1])}}
+                                      self.mem.get(b) != {('new', b[1])} and
+                                      not self._reads_other_write(b, stmt, live_after)}
             if not cut and not external:
                 # the bindings that hold the memory itself; containers that only hold such
                 # a binding stop sharing once it is copied
                 direct = [b for b in sharers if self.mem.get(b, set()) & memory] or sharers
                 cut = {b[1] for b in direct if self._cuttable(b, forced) and
-                       not self._written_through(b)}
+                       not self._written_through(b) and
+                       not self._reads_other_write(b, stmt, live_after)}
             if not cut:
                 first = sorted(sharers, key=lambda b: (b[2], str(b)))[:1]
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external),
                              None if external or not first else first[0])
             return cut
         return set()
+
+    def _reads_other_write(self, binding, stmt, live_after):
+        """Whether `binding`, which a write other than `stmt` reaches while it may be read
+        afterwards, must show that write: a copy made for `stmt` (where it is not read
+        afterwards) would hide it (``a = y`` in a loop that writes into `y` before it, and
+        ``y[0] = ...`` after the loop, then `a` read). Not in generated code differentiated
+        again, whose values are meant as values: an adjoint that is a view of an array the
+        backward sweep restores (``bx = x[:2]``, then ``x[0] = x_old``) is copied."""
+        if self.generated:
+            return False
+        memory = self.mem.get(binding, set())
+        return any(other is not stmt and kind == 'memory' and written & memory and
+                   self._live(binding, other, self.reach[id(other)], live_after) and
+                   not (name == binding[2] and  # (a write through the copy itself)
+                        binding in self.reach[id(other)].get(name, ()))
+                   for other, name, written, kind in self.writes)
 
     def _fresh_item(self, binding):
         """Whether `binding` holds only an item of a tuple of new values that a call made

@@ -1,0 +1,107 @@
+"""Findings of the reviews of 2026-12-04 (second session): programs users write, each checked
+against central differences, or refused with the error that names the construct."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+from s2sgrad.errors import UnsupportedSyntaxError
+
+A = np.array([0.3, -0.8, 1.1])
+B = np.array([1.0, 2.0, -0.5])
+X4 = np.array([0.3, -0.5, 0.8, 1.1])
+
+
+# --- a helper keeping its argument in a cache dict (CS231n's layers) ---------------------
+
+def affine_forward(x, w):
+    cache = {'x': x}
+    cache['z'] = x * w
+    return np.sum(cache['z']), cache
+
+
+def loss_with_cache(w, x):
+    out, cache = affine_forward(x, w)
+    return out * np.sum(cache['x'])
+
+
+def writes_through_cache(x, w):
+    cache = {'x': x}
+    cache['x'][0] = 5.0  # (into the argument itself)
+    return np.sum(cache['x'] * w)
+
+
+def loss_writing_through_cache(w, x):
+    return writes_through_cache(x, w)
+
+
+@pytest.mark.parametrize('wrt', [0, 1])
+def test_a_new_key_in_a_cache_dict_is_no_write_into_the_argument(wrt):
+    a, b = A.copy(), B.copy()
+    got = s2sgrad.grad(loss_with_cache, wrt=wrt)(a, b)
+    assert np.allclose(got, numerical_grad(loss_with_cache, (A, B), wrt), atol=1e-7)
+    assert np.array_equal(a, A) and np.array_equal(b, B)
+
+
+def test_a_write_into_the_argument_through_a_cache_dict_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='writes into its argument `x`'):
+        s2sgrad.grad(loss_writing_through_cache)(A.copy(), B.copy())
+
+
+# --- an alias made in a loop, the array written after it -----------------------------------
+
+def alias_in_loop(x):
+    y = x.copy()
+    for i in range(2):
+        y[1] = 0.5 * y[1]
+        a = y
+    y[0] = 3.0 * y[0]  # (`a` is `y`: it sees this)
+    return a[0]
+
+
+def alias_in_while(x):
+    y = x.copy()
+    n = 0
+    while n < 2:
+        y[n] = y[n] * 2.0
+        last = y
+        n += 1
+    y[3] = y[3] ** 3
+    return np.sum(last)
+
+
+def best_state(x):
+    state = x.copy()
+    best = state
+    for k in range(3):
+        state[k] = np.sin(state[k]) + x[k + 1]
+        best = state
+    state[0] = state[0] * 10.0
+    return np.sum(best ** 2)
+
+
+@pytest.mark.parametrize('func', [alias_in_loop, alias_in_while, best_state])
+@pytest.mark.parametrize('operator', ['grad', 'jvp', 'hvp'])
+def test_an_alias_made_in_a_loop_and_written_after_it_is_refused(func, operator):
+    # (its copy would hide the write after the loop: the value and gradient were wrong)
+    with pytest.raises(UnsupportedSyntaxError, match='may share memory'):
+        if operator == 'grad':
+            s2sgrad.grad(func)(X4.copy())
+        elif operator == 'jvp':
+            s2sgrad.jvp(func)(X4.copy(), np.ones(4))
+        else:
+            s2sgrad.hvp(func)(X4.copy(), np.ones(4))
+
+
+def alias_in_loop_not_written_after(x):
+    y = x.copy()
+    for i in range(2):
+        y[1] = 0.5 * y[1]
+        a = y
+    return a[0] + a[1] ** 2
+
+
+def test_an_alias_made_in_a_loop_and_only_read_after_it_matches_differences():
+    got = s2sgrad.grad(alias_in_loop_not_written_after)(X4.copy())
+    assert np.allclose(got, numerical_grad(alias_in_loop_not_written_after, (X4,), 0),
+                       atol=1e-7)
