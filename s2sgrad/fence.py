@@ -64,7 +64,7 @@ for _name, _what, _todo in (
         _ALWAYS[getattr(gast, _name)] = (_what, _todo)
 
 _AUGASSIGN_OK = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult, gast.FloorDiv,
-                 gast.Mod, gast.BitAnd, gast.BitOr, gast.BitXor)
+                 gast.Mod, gast.BitAnd, gast.BitOr, gast.BitXor, gast.LShift, gast.RShift)
 
 _LATER = 'and pass the result in; support for integer operands is planned'
 # Operators rejected in BinOp, UnaryOp and AugAssign: op type -> (symbol, what to do instead).
@@ -93,7 +93,7 @@ def _operator_message(node):
             and isinstance(getattr(node.left, 'value', ''), (str, bytes))):
         return None  # '%d' % n is string formatting
     symbol, todo = _OPERATORS[type(node.op)]
-    if symbol in ('//', '%', '&', '|', '^', '~'):
+    if symbol in ('//', '%', '&', '|', '^', '~', '<<', '>>'):
         return None  # fine on integers and masks; the passes reject differentiated operands
     return f'the bitwise operator `{symbol}`', todo
 
@@ -105,7 +105,7 @@ def _augassign_message(node):
     symbol, todo = _OPERATORS.get(type(node.op), ('?', ''))
     return (f'the augmented assignment `{symbol}=`',
             'only `+=`, `-=`, `*=`, `/=`, `**=`, `@=` and (on integers and masks) `//=`, '
-            '`%=`, `&=`, `|=`, `^=` are supported; ' + todo)
+            '`%=`, `&=`, `|=`, `^=`, `<<=`, `>>=` are supported; ' + todo)
 
 
 def _starred_message(node):

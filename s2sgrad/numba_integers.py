@@ -5,7 +5,8 @@ numba a wrapped one, which the derivative would then use silently (``x / fact``)
 finds the names that may hold integers (assigned an integer literal, ``len``, ``int``, a
 ``range`` loop's variable, or integer arithmetic of those) and rewrites each product of two
 such operands into ``s2s.int_mul(a, b)``, which raises OverflowError past 64 bits (and is a
-plain product for anything else). Powers go through ``s2s.power``, which checks the same.
+plain product for anything else); each left shift into ``s2s.int_lshift(a, b)``, the same.
+Powers go through ``s2s.power``, which checks the same.
 """
 import gast
 
@@ -15,20 +16,25 @@ _INTEGER_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod, gast.Pow
                 gast.LShift)
 
 
+_CHECKED = {gast.Mult: 'int_mul', gast.LShift: 'int_lshift'}
+
+
 def checked(node):
-    """Rewrite the integer products of function `node` in place (the module docstring)."""
+    """Rewrite the integer products and left shifts of function `node` in place (the module
+    docstring)."""
     names = _integer_names(node)
     for child in list(n.walk(node)):
-        if isinstance(child, gast.BinOp) and isinstance(child.op, gast.Mult) and \
+        if isinstance(child, gast.BinOp) and type(child.op) in _CHECKED and \
                 _integer(child.left, names) and _integer(child.right, names):
-            call = n.call(n.attr('s2s', 'int_mul'), child.left, child.right)
+            call = n.call(n.attr('s2s', _CHECKED[type(child.op)]), child.left, child.right)
             child.__class__ = gast.Call
             child.__dict__.clear()
             child.__dict__.update(call.__dict__)
-        elif isinstance(child, gast.AugAssign) and isinstance(child.op, gast.Mult) and \
+        elif isinstance(child, gast.AugAssign) and type(child.op) in _CHECKED and \
                 isinstance(child.target, gast.Name) and child.target.id in names and \
                 _integer(child.value, names):
-            value = n.call(n.attr('s2s', 'int_mul'), n.name(child.target.id), child.value)
+            value = n.call(n.attr('s2s', _CHECKED[type(child.op)]), n.name(child.target.id),
+                           child.value)
             assign = gast.Assign(targets=[child.target], value=value, type_comment=None)
             child.__class__ = gast.Assign
             child.__dict__.clear()

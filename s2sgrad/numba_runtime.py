@@ -1572,7 +1572,7 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
          'as_list': None, 'power': None, 'reshaped': None, 'matmul': None, 'dot': None,
-         'outer': None, 'int_mul': None}
+         'outer': None, 'int_mul': None, 'int_lshift': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -2053,6 +2053,26 @@ def _int_mul(a, b):
     return lambda a, b: a * b
 
 
+def int_lshift(a, b):
+    """``a << b`` in compiled code (`numba_integers`): raises where Python raises (a negative
+    count) and OverflowError where the integer leaves 64 bits (numba's shift wraps, or is
+    undefined past 63)."""
+    return a << b
+
+
+@overload(int_lshift, prefer_literal=False)
+def _int_lshift(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        def integers(a, b):
+            if b < 0:
+                raise ValueError('negative shift count')
+            if a != 0 and (b >= 63 or abs(float(a)) * 2.0 ** b >= _TWO_TO_63):
+                raise OverflowError(_BEYOND_64_BITS)
+            return a << b
+        return integers
+    return lambda a, b: a << b
+
+
 def matmul(a, b):
     """``a @ b`` (and ``np.matmul``) in compiled code, of arrays of any dtypes: numba's
     products take floats of one dtype (an integer adjacency matrix times a float vector
@@ -2140,7 +2160,7 @@ def _not_number(x):
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
              reshaped=reshaped, matmul=matmul, dot=dot, outer=outer, not_number=not_number,
-             int_mul=int_mul)
+             int_mul=int_mul, int_lshift=int_lshift)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

@@ -10,6 +10,7 @@ import gast
 
 from . import nodes as n
 from .alias_analysis import _live_after
+from .aliasing import _assigned_before
 from .own_results import _Memory
 
 
@@ -27,6 +28,8 @@ def copy_before_restores(func, seed_name):
     live = _live_after(func.body)
     given = _arguments_as_given(func, memory)
     placed = {}
+    params = n.names_stored(func.args)
+    unset = set()  # (a name bound in one branch only, ``items`` of a concatenate: None first)
     for stmt in n.statements(func.body[start:]):
         for target in _restores(stmt):
             written = memory.of(target.value)
@@ -39,8 +42,11 @@ def copy_before_restores(func, seed_name):
                     continue  # (a parameter or a global itself: never an adjoint)
                 placed.setdefault(('before', id(stmt)), []).append(
                     n.assign(name, n.call('s2s.own', n.name(name))))
+                if name not in _assigned_before(func.body, stmt, params):
+                    unset.add(name)
     if placed:
-        func.body = n.place(func.body, placed)
+        func.body = [n.assign(name, n.const(None)) for name in sorted(unset)] + \
+            n.place(func.body, placed)
     return func
 
 

@@ -195,19 +195,6 @@ REJECTED = [
             g = lambda y: y * x
             return g(2.0)
     ''', 2, 'lambda', 'a `lambda` used as a value'),
-    ('augassign-lshift', '''
-        def f(x, n):
-            n <<= 1
-            return x * n
-    ''', 2, 'n <<=', 'augmented assignment `<<=`'),
-    ('lshift', '''
-        def f(x, n):
-            return x * (1 << n)
-    ''', 2, '1 <<', 'bitwise operator `<<`'),
-    ('rshift', '''
-        def f(x, n):
-            return x * (n >> 1)
-    ''', 2, 'n >>', 'bitwise operator `>>`'),
     ('nested-decorator', '''
         def f(x):
             y = x * 2
@@ -223,12 +210,6 @@ REJECTED = [
                 return {**z}
             return g(x)
     ''', 3, '{', 'dict literal'),
-    ('in-nested-default', '''
-        def f(x):
-            def g(z, k=x << 2):
-                return z * k
-            return g(x)
-    ''', 2, 'x <<', '`<<`'),
     ('first-in-source-order', '''
         def f(x, shape):
             try:

@@ -48,9 +48,25 @@ def calls_a_helper(x, k):
     return np.sum(x) / helper_product(k)
 
 
+def shifted_series(x, terms):
+    s = 0.0
+    for k in range(terms):
+        s = s + x[0] / (1 << k)
+    return s
+
+
+def doubling(x, terms):
+    s = 0.0
+    m = 1
+    for _ in range(terms):
+        s = s + x[0] * x[1] / m
+        m <<= 1
+    return s
+
+
 @pytest.mark.parametrize('f, small, large', [
     (series, 40, 70), (taylor_exp, 18, 25), (powers_of_seven, 20, 25),
-    (calls_a_helper, 15, 25)])
+    (calls_a_helper, 15, 25), (shifted_series, 40, 70), (doubling, 40, 70)])
 def test_integers_beyond_64_bits_stop_the_compiled_gradient(f, small, large):
     compiled = s2sgrad.grad(f, compile='numba')
     plain = s2sgrad.grad(f)

@@ -105,3 +105,36 @@ def test_an_alias_made_in_a_loop_and_only_read_after_it_matches_differences():
     got = s2sgrad.grad(alias_in_loop_not_written_after)(X4.copy())
     assert np.allclose(got, numerical_grad(alias_in_loop_not_written_after, (X4,), 0),
                        atol=1e-7)
+
+
+# --- integer shifts of counters ------------------------------------------------------------
+
+def shifted_series(x):
+    s = 0.0
+    for k in range(10):
+        s = s + x / (1 << k) + x * x * (256 >> k)
+    return s
+
+
+def doubling(x):
+    s = 0.0
+    m = 1
+    for _ in range(6):
+        s = s + x * x / m
+        m <<= 1
+    return s
+
+
+def shifts_a_differentiated_integer(n):
+    return (n << 2) * 1.5
+
+
+@pytest.mark.parametrize('func', [shifted_series, doubling])
+def test_shifts_of_integers_match_differences(func):
+    assert np.isclose(s2sgrad.grad(func)(0.7), numerical_grad(func, (0.7,), 0))
+    assert np.isclose(s2sgrad.jvp(func)(0.7, 1.0), numerical_grad(func, (0.7,), 0))
+
+
+def test_a_shift_of_a_differentiated_value_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='the operator `<<`'):
+        s2sgrad.grad(shifts_a_differentiated_integer)(3)
