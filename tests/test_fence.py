@@ -220,8 +220,8 @@ REJECTED = [
     ''', 2, 'try', '`try` statement'),
     ('first-on-the-line', '''
         def f(x, n):
-            return g(k=n << 3, *x)
-    ''', 2, 'n <<', '`<<`'),
+            return g(k={n}, *x)
+    ''', 2, '{n}', 'sets are not supported'),
     ('decorator-before-body', '''
         def f(x):
             @dec
