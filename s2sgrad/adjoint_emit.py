@@ -84,6 +84,8 @@ class AdjointEmitter:
             return []
         badj = self.shared.adj(var)
         _overwritten(badj, state)
+        if not state.zeros & set(n.names_read(expr)):
+            state.zeros.discard(badj)  # (the number 0.0 no more, but what `expr` adds)
         if badj in state.live:
             if var in self._sequences() or _per_item_of(expr, var):
                 value = n.call('s2s.add', n.name(badj), expr)

@@ -76,13 +76,16 @@ class BackwardSweep(LoopsBackward):
         items = self.shared.items.get(id(stmt), [])
         unset = sorted(state.unset & state.live & {adj(v) for v in self._touched([stmt])})
         live = set(state.live)
+        receiving = {adj(v) for v in self._touched([stmt], kills=False)}
+        defined = {adj(v) for v in target_names(stmt.targets[0])} & state.live \
+            if isinstance(stmt, gast.Assign) else set()
+        zeroed = sorted(defined & state.zeros - receiving)
+        if not unset and len(defined) == 1 and zeroed and _needs_array(items, zeroed[0]):
+            return self._unless_zero(zeroed[0], items, state)
         if not unset:
             out = self.emitter.emit(items, state)
             state.unset -= state.live - live  # (assigned here)
             return out
-        receiving = {adj(v) for v in self._touched([stmt], kills=False)}
-        defined = {adj(v) for v in target_names(stmt.targets[0])} & state.live \
-            if isinstance(stmt, gast.Assign) else set()
         defining = [badj for badj in unset if badj not in receiving]
         if defined != set(defining[:1]):
             defining = []  # (``h, z = cell(h)`` with `bh` live: `bh` goes back either way)
@@ -108,6 +111,22 @@ class BackwardSweep(LoopsBackward):
                     set(self.shared.adjoints) - {var_of[defining[0]]})  # (its own zero: None)
         test = is_none(defining[0], gast.IsNot())
         return out + [gast.If(test=test, body=body, orelse=orelse)] if body else out
+
+    def _unless_zero(self, badj, items, state):
+        """The adjoint code `items` of a statement defining the variable of adjoint `badj`,
+        which may still be the number 0.0 here (no item of this pass of a loop added to it:
+        ``a = np.concatenate(...)`` each pass, ``return np.sum(a)`` in a branch): under ``if
+        not s2s.is_zero(badj):``, as a rule that needs the value's shape (``s2s.unjoin``,
+        ``np.linalg.solve``) could not take the number, and gives zeros from zero anyway."""
+        var_of = {v: k for k, v in self.shared.adjoints.items()}
+        body_state, else_state = state.copy(), state.copy()
+        body_state.zeros.discard(badj)
+        body = self.emitter.emit(items, body_state)
+        orelse = []
+        self._merge(state, body_state, else_state, body, orelse,
+                    set(self.shared.adjoints) - {var_of[badj]})
+        test = gast.UnaryOp(op=gast.Not(), operand=n.call('s2s.is_zero', n.name(badj)))
+        return [gast.If(test=test, body=body, orelse=orelse)] if body else []
 
     def _restore(self, stmt):
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
@@ -219,3 +238,37 @@ class BackwardSweep(LoopsBackward):
                         if k in else_state.spread and else_state.spread[k] is v}
         state.owned = (body_state.owned | (merged - body_state.live)) & \
             (else_state.owned | (merged - else_state.live))
+
+
+_TAKE_NUMBERS = frozenset({'s2s.unbroadcast', 's2s.add', 's2s.add_at'})
+"""Runtime helpers that take the number 0.0 for an adjoint (as arithmetic does)."""
+_TAKE_NUMBERS_UNREDUCED = frozenset({'s2s.unreduce', 's2s.unmean'})
+"""Helpers that take it where they spread it over the whole value (no `axis`)."""
+
+
+def _needs_array(items, badj):
+    """Whether an item of `items` (a contribution, or a statement of a rule's template) would
+    give the adjoint `badj` to what needs an array there (a call other than arithmetic and
+    `_TAKE_NUMBERS`, an item of it, the backward part of a function of the user's), not the
+    number 0.0 (`BackwardSweep._unless_zero`)."""
+    for item in items:
+        if isinstance(item, CallAdjoint):
+            return True
+        code = item.expr if isinstance(item, Contribution) else item
+        if not isinstance(code, gast.AST):
+            continue
+        for node in n.walk(code):
+            if isinstance(node, (gast.Subscript, gast.Attribute)) and \
+                    badj in n.names_read(node.value):
+                return True
+            if not isinstance(node, gast.Call) or badj not in n.names_read(node):
+                continue
+            called = n.dotted_path(node.func)
+            if called in _TAKE_NUMBERS or called in _TAKE_NUMBERS_UNREDUCED and \
+                    len(node.args) == 2 and not node.keywords:
+                continue
+            if not any(badj in n.names_read(arg) for arg in node.args) and \
+                    not any(badj in n.names_read(k.value) for k in node.keywords):
+                continue  # (``np.cos(x) * ...``: a call that reads other values)
+            return True
+    return False

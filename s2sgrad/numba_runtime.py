@@ -1416,6 +1416,18 @@ def _zip_length(*lengths):
     return impl
 
 
+@_implements('is_zero')
+def _is_zero(g):
+    # (a zero adjoint is an array of zeros in compiled code, `numba_path`: not the number)
+    if isinstance(g, (types.NoneType, types.Omitted)):
+        return lambda g: True
+    if isinstance(g, types.Optional):
+        return lambda g: g is None
+    if _number(g):
+        return lambda g: g == 0
+    return lambda g: False
+
+
 @_implements('check_number')
 def _check_number(value, message):
     # (what numba compiles is a number or an array: an array argument raises)

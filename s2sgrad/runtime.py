@@ -19,7 +19,7 @@ from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
 from .runtime_errors import _repeated_items, unsupported  # noqa: F401 (s2s.unsupported)
 from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
                              _shape, add, array_module, broadcast_like, copy, copy_lists,
-                             imag_part, like,
+                             imag_part, is_zero, like,
                              own, real_only, real_part, reshape_like, zeros_like)
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .errors import S2SError  # noqa: F401 (``raise s2s.S2SError(...)`` in generated code)
@@ -39,8 +39,8 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'al
            'as_items', 'asarray', 'broadcast_like', 'check_bound', 'check_cotangent',
            'check_default', 'check_number', 'check_output', 'check_own_items', 'check_partial',
            'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
-           'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'item_at',
-           'item_before', 'flat_index', 'key_missing',
+           'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'is_zero',
+           'item_at', 'item_before', 'flat_index', 'key_missing',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',

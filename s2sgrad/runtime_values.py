@@ -65,6 +65,12 @@ def _is_zero(g):
     return g is None or (type(g) in (float, int) and g == 0)
 
 
+def is_zero(g):
+    """Whether the adjoint `g` is the number zero (or None) that a loop's pass starts it as:
+    the rule of the statement defining its variable then adds nothing, and is skipped."""
+    return g is None or (type(g) in (float, int) and g == 0)
+
+
 def _unbounded(x):
     """`x`, once checked that it is no deque with a `maxlen` (whose ``append`` drops its
     oldest item, which the derivative, popping one adjoint per append, cannot follow): the

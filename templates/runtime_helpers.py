@@ -75,6 +75,7 @@ HELPERS = {
     runtime.flat_index: 'non-differentiable',
     runtime.positions: 'non-differentiable',
     runtime.zip_length: 'non-differentiable',
+    runtime.is_zero: 'non-differentiable',
     runtime.popped_at: 'non-differentiable',
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',

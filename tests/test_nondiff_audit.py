@@ -196,6 +196,8 @@ ROWS = {
     's2sgrad.runtime.positions': (runtime.positions, lambda r: (_vec(r),)),
     's2sgrad.runtime.zip_length': (lambda x, y: runtime.zip_length(len(x), len(y)),
                                    lambda r: (_vec(r), _vec(r))),
+    's2sgrad.runtime.is_zero': (lambda x: (runtime.is_zero(x), runtime.is_zero(0.0)),
+                                lambda r: (_vec(r),)),
     's2sgrad.runtime.flat_index': (lambda x: runtime.flat_index(x, slice(None, None, 2)),
                                    lambda r: (_vec(r),)),
     's2sgrad.runtime.key_missing': (lambda d: runtime.key_missing(d, 'a'),

@@ -138,3 +138,87 @@ def test_shifts_of_integers_match_differences(func):
 def test_a_shift_of_a_differentiated_value_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match='the operator `<<`'):
         s2sgrad.grad(shifts_a_differentiated_integer)(3)
+
+
+# --- an array made anew at each pass of a loop, read by a rule needing its shape -------------
+
+def search_concatenated(x):
+    for i in range(2):
+        a = np.concatenate([x[:2], x[2:]])
+        if x[0] > 5.0:
+            return np.sum(a)
+    return np.sum(a * a)
+
+
+def search_displayed(x):
+    for i in range(3):
+        a = np.array([x[0] * i, x[1]])
+        if a[0] > 100.0:
+            return a[0]
+    return np.sum(a ** 2)
+
+
+def search_solved(x):
+    A = np.array([[2.0, 0.5, 0.0, 0.0], [0.5, 3.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.2],
+                  [0.0, 0.0, 0.2, 4.0]])
+    for i in range(3):
+        a = np.linalg.solve(A, x * (i + 1.0))
+        if np.sum(a) > 100.0:
+            return np.sum(a)
+    return np.sum(a ** 2)
+
+
+def search_padded_and_tiled(x):
+    total = 0.0
+    for i in range(3):
+        a = np.pad(x * i, 1)
+        b = np.tile(x, 2) * i
+        if x[0] > 5.0:
+            total = total + np.sum(a) + np.sum(b)
+            break
+    return total + np.sum(a ** 2) + np.sum(b ** 3)
+
+
+def concatenated_in_a_branch_then_written(x):
+    y = x.copy()
+    if x[0] > 0.0:
+        y = y * 2.0
+    else:
+        y = np.concatenate([y, y])
+    y[1] = y[1] * 3.0
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize('func', [search_concatenated, search_displayed, search_solved,
+                                  search_padded_and_tiled, concatenated_in_a_branch_then_written])
+@pytest.mark.parametrize('point', [X4, -X4], ids=['positive first', 'negative first'])
+def test_an_adjoint_zero_at_a_pass_reaches_no_rule_needing_an_array(func, point):
+    expected = numerical_grad(func, (point,), 0)
+    for options in ({}, {'optimized': False}, {'motion': 'joint'}):
+        np.testing.assert_allclose(s2sgrad.grad(func, **options)(point.copy()), expected,
+                                   rtol=1e-6, atol=1e-6)
+    v = np.array([0.5, -1.0, 0.25, 2.0])
+    hessian_v = (s2sgrad.grad(func)(point + 1e-6 * v) - s2sgrad.grad(func)(point - 1e-6 * v)) / 2e-6
+    np.testing.assert_allclose(s2sgrad.hvp(func)(point.copy(), v), hessian_v, rtol=1e-5, atol=1e-5)
+
+
+def writes_in_both_branches(x):
+    a = np.maximum(x, 0.3)
+    a[1] = 2.0 * x[1]
+    if x[0] > 0.1:
+        x[3] = 2.0 * x[3]
+    else:
+        a[1] = 2.0 * a[1]
+        x[3] = 2.0 * a[3]
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize('point', [X4, -X4], ids=['positive first', 'negative first'])
+def test_reverse_over_reverse_of_writes_in_both_branches(point):
+    hessian = s2sgrad.hessian(writes_in_both_branches)(point.copy())
+    np.testing.assert_allclose(s2sgrad.jacobian(s2sgrad.grad(writes_in_both_branches))(
+        point.copy()), hessian, atol=1e-12)
+    grad = s2sgrad.grad(writes_in_both_branches)
+    expected = numerical_grad(lambda z: grad(z) @ np.ones(4), (point,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(lambda z: grad(z) @ np.ones(4))(point.copy()),
+                               expected, rtol=1e-6, atol=1e-6)

@@ -141,6 +141,7 @@ CASES = {
                         c([None], [None]), c([M], [V])],
     'check_bound': [c(np.sin, np.sin, 'ACT', 'f'), c(np.cos, np.sin, 'ACT', 'f')],
     'zip_length': [c(3, 3), c(3, 2), c(2, 3, 2), c(4, 4, 4), c(5)],
+    'is_zero': [c(0.0), c(0), c(None), c(V), c(1.5), c(np.float64(0.0)), c([0.0])],
     'check_partial': [c(functools.partial(np.multiply, 2.0), np.multiply, 1, (), 'P', 'f'),
                       c(functools.partial(np.multiply, 2.0), np.add, 1, (), 'P', 'f'),
                       c(functools.partial(np.clip, a_min=0.0), np.clip, 0, ('a_min',), 'P'),
