@@ -205,10 +205,11 @@ class AdjointEmitter:
             inserted.append(n.expr(n.call(n.attr(holder, 'insert'), where, put)))
         if isinstance(item.index, gast.Constant) and isinstance(item.index.value, str):
             return out + keyed
-        if _int_constant(item.index) or item.var in getattr(self.ctx, 'list_names', ()):
-            return out + inserted  # (a position, or a list the function makes: no key)
+        if item.var in getattr(self.ctx, 'list_names', ()):
+            return out + inserted  # (a list the function makes: no key)
         # A key or a position, whichever the container takes: a dict gets the key back (at
-        # its end), a list the item where it was.
+        # its end), a list the item where it was (also for an integer, ``d.pop(0)`` of a dict
+        # with integer keys).
         return out + [gast.If(test=n.call('isinstance', n.name(item.var), n.name('dict')),
                               body=restored, orelse=inserted)]
 
@@ -362,13 +363,6 @@ def _is_fresh(expr):
                                'unstack'):
         return True
     return False
-
-
-def _int_constant(node):
-    """Whether `node` is an integer constant (``2``, ``-1``): a list's position, never a key."""
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        node = node.operand
-    return isinstance(node, gast.Constant) and type(node.value) is int
 
 
 def list_position(helper, index, items):

@@ -222,3 +222,24 @@ def test_reverse_over_reverse_of_writes_in_both_branches(point):
     expected = numerical_grad(lambda z: grad(z) @ np.ones(4), (point,), 0)
     np.testing.assert_allclose(s2sgrad.grad(lambda z: grad(z) @ np.ones(4))(point.copy()),
                                expected, rtol=1e-6, atol=1e-6)
+
+
+# --- a constant popped from a dict with integer keys ---------------------------------------
+
+def pops_the_first(p):
+    first = p.pop(0)
+    return np.sum(first * p[1] ** 2)
+
+
+def test_a_constant_popped_from_a_dict_with_integer_keys():
+    got = s2sgrad.grad(pops_the_first)({0: A.copy(), 1: B.copy()})
+    assert sorted(got) == [0, 1]
+    np.testing.assert_allclose(got[0], B ** 2)
+    np.testing.assert_allclose(got[1], 2.0 * A * B)
+
+
+def test_a_constant_popped_from_a_list():
+    C = A + B
+    got = s2sgrad.grad(pops_the_first)([A.copy(), B.copy(), C.copy()])
+    for part, expected in zip(got, [C ** 2, np.zeros(3), 2.0 * A * C]):
+        np.testing.assert_allclose(part, expected)
