@@ -116,13 +116,29 @@ def _insert_guards(ctx, stmts, guards):
         others = [n.name(name) for name in names if name.isidentifier()]
         unset.update(name for name in names if name in assigned and
                      name not in _assigned_before(stmts, stmt, ctx.params))
-        check = n.expr(n.call('s2s.not_shared', n.name(guarded), n.const(message), *others))
+        check = n.call('s2s.not_shared', n.name(guarded), n.const(message), *others)
+        if write and not swapped and _rebinds_item(write[0], other):
+            # (``a0 = ws[0]``, then ``ws[0] = v``: of a list or dict, the item is replaced,
+            # and `a0` keeps the old one; of an array, `v` is written into its row `a0`)
+            check.keywords.append(gast.keyword(arg='rebound', value=n.const(True)))
+        check = n.expr(check)
         placed.setdefault((where, id(stmt)), [])
         if not any(n.dotted_path(c.value.args[0]) == guarded
                    for c in placed[(where, id(stmt))]):
             placed[(where, id(stmt))].append(check)
     ctx.source.namespace.setdefault('s2s', runtime)
     return [n.assign(name, n.const(None)) for name in sorted(unset)] + n.place(stmts, placed)
+
+
+def _rebinds_item(write, container):
+    """Whether `write` is ``container[index] = v`` (no slice, not ``container[index] += v``,
+    which adds in place into an array item): it rebinds the item of a list or dict."""
+    if not (isinstance(write, gast.Assign) and len(write.targets) == 1):
+        return False
+    target = write.targets[0]
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+        target.value.id == container and not getattr(write, 'augmented_item', False) and \
+        not any(isinstance(node, gast.Slice) for node in n.walk(target.slice))
 
 
 def _assigned_before(stmts, stmt, params):

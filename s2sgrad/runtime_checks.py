@@ -268,10 +268,14 @@ def _check_like(given, like, root, path, what, label):
                          f'{"argument" if root != "output" else "output"}\'s shape')
 
 
-def not_shared(value, message, *others):
+def not_shared(value, message, *others, rebound=False):
     """Raise `InPlaceError` (with `message`) when `value` is an array that may share memory
     with one of `others` (or, with none given, is any array): the transformation relied on
-    it being a number or a separate array, which no write through another name can change."""
+    it being a number or a separate array, which no write through another name can change.
+    `rebound`: the write replaces an item of the one of `others` (``ws[0] = v``), which
+    changes no item of a list or dict (`value` read from it keeps the old one)."""
+    if rebound and len(others) == 1 and isinstance(others[0], (list, dict)):
+        return
     if isinstance(value, (list, dict)):
         raise InPlaceError(message)
     if not _is_array(value):

@@ -243,3 +243,35 @@ def test_a_constant_popped_from_a_list():
     got = s2sgrad.grad(pops_the_first)([A.copy(), B.copy(), C.copy()])
     for part, expected in zip(got, [C ** 2, np.zeros(3), 2.0 * A * C]):
         np.testing.assert_allclose(part, expected)
+
+
+# --- an item of a list argument read, then the item rebound ---------------------------------
+
+def item_rebound(ws):
+    a0 = ws[0]
+    ws[0] = ws[0] + 1.0
+    return np.sum(ws[0] * a0)
+
+
+def item_added_into(ws):
+    a0 = ws[0]
+    ws[0] += 1.0  # (in place into the array `a0` is)
+    return np.sum(ws[0] * a0)
+
+
+@pytest.mark.parametrize('make', [lambda: [A.copy(), B.copy()], lambda: {0: A.copy(), 1: B.copy()}],
+                         ids=['list', 'dict'])
+def test_an_item_read_then_rebound_keeps_the_old_array(make):
+    given = make()
+    got = s2sgrad.grad(item_rebound)(given)
+    np.testing.assert_allclose(got[0], 2.0 * A + 1.0)
+    np.testing.assert_allclose(got[1], np.zeros(3))
+    np.testing.assert_array_equal(given[0], A)
+
+
+@pytest.mark.parametrize('func, make', [
+    (item_rebound, lambda: np.stack([A, B])),
+    (item_added_into, lambda: [A.copy(), B.copy()])], ids=['rows of an array', 'added into'])
+def test_an_item_read_then_written_into_is_refused(func, make):
+    with pytest.raises(s2sgrad.errors.InPlaceError, match='which `a0`'):
+        s2sgrad.grad(func)(make())
