@@ -317,6 +317,14 @@ class _Unit:
                     (params, plain.__defaults__, plain.__kwdefaults__) if is_root else ()))
             lines.append(f'    {prologue}({call if is_root else ""})')
         lines += [f'    {p} = None' for p in self.unread]
+        retype = [p for p in wrt.names if p in root.parameters] \
+            if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
+        if retype:
+            lines.append(f'    _given = ({"".join(p + ", " for p in retype)})')
+        for p in root.parameters.values():  # (a 0-d array: its number, as numba unifies)
+            if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          inspect.Parameter.KEYWORD_ONLY) and p.name not in self.unread:
+                lines.append(f'    {p.name} = _number_of({p.name})')
         for p in wrt.names:  # a Python int differentiated: a float (int64 could overflow)
             if p in root.parameters and root.parameters[p].kind in (
                     inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
@@ -342,12 +350,10 @@ class _Unit:
                   '        if not _unboxing(error):',
                   '            raise',
                   f'        return _failed(_unboxing(error), {collect})']
-        retype = [p for p in wrt.names if p in root.parameters] \
-            if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
         if retype:  # an np.float32 argument gets an np.float32 gradient, as in Python
-            checks = ' or '.join(f'_retyped({p})' for p in retype)
+            checks = ' or '.join(f'_retyped(_given[{i}])' for i in range(len(retype)))
             lines += [f'    if {checks}:',
-                      f'        return _retype(result, ({", ".join(retype)},))']
+                      '        return _retype(result, _given)']
         lines += ['    return result']
         source = '\n'.join(lines) + '\n'
         state = []
@@ -363,7 +369,7 @@ class _Unit:
                               NotImplementedError),
             '_failed': failure,
             '_unboxing': _unboxing, '_compiling': _compiling, '_met_none': _met_none,
-            '_retyped': _retyped,
+            '_retyped': _retyped, '_number_of': _number_of,
             '_retype': _Retype(mode, wrt),
         }
         space.update(self.entries())
@@ -387,13 +393,22 @@ def _ndarray():
     return np.ndarray
 
 
+def _number_of(x):
+    """`x`, or for a 0-d array its number (a NumPy scalar): numba cannot unify a 0-d array
+    with the numbers arithmetic on it gives (``y = x`` then ``y = y * x + 1.0``)."""
+    if type(x) is _ndarray() and not x.ndim:
+        return x[()]
+    return x
+
+
 def _retyped(x):
     """Whether the gradient of the argument `x` needs `_Retype`: a NumPy scalar, a Python
-    bool, an integer or boolean array (numba gives float32 where NumPy's float64 is due)."""
+    bool, an integer or boolean array (numba gives float32 where NumPy's float64 is due), a
+    0-d array (given to compiled code as its number)."""
     cls = type(x)
     if cls is float or cls is int:
         return False
-    return cls is not _ndarray() or x.dtype.kind not in 'fc'
+    return cls is not _ndarray() or x.dtype.kind not in 'fc' or not x.ndim
 
 
 class _Retype:
@@ -417,6 +432,8 @@ class _Retype:
         # float64, as the plain gradient does)
         fixed = tuple((type(x) if isinstance(x, np.floating) else np.float64)(g)
                       if isinstance(x, np.generic) and not isinstance(g, np.ndarray)
+                      else np.asarray(g, x.dtype if x.dtype.kind in 'fc' else np.float64)
+                      if isinstance(x, np.ndarray) and not x.ndim
                       else g.astype(np.float64)
                       if isinstance(x, np.ndarray) and x.dtype.kind in 'biu' and
                       isinstance(g, np.ndarray) and g.dtype != np.float64
@@ -625,6 +642,8 @@ def _rewrite(node, space):
         path = n.dotted_path(child.func) or ''
         root, _, attr = path.partition('.')
         numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
+        if numpy_call and attr == 'array':  # (``like=`` of a tangent rule: for CuPy's arrays)
+            child.keywords = [k for k in child.keywords if k.arg != 'like']
         function = _module_function(path, space)
         if function is not None:  # (``helpers.step(x)``: numba types no module's function)
             name = _fresh(path.replace('.', '_'), space, stored)
