@@ -13,7 +13,10 @@ def parse(text):
     try:
         tree = ast.parse(f'dict({text})', mode='eval')
     except SyntaxError:
-        raise WrtError(f'--shapes {text!r} does not read as NAME=(SIZE, ...),...') from None
+        tree = None
+    if tree is None or tree.body.args or any(k.arg is None for k in tree.body.keywords) or \
+            not tree.body.keywords and text.strip():  # (``--shapes garbage``: no NAME=)
+        raise WrtError(f'--shapes {text!r} does not read as NAME=(SIZE, ...),...')
     shapes = {}
     for keyword in tree.body.keywords:
         value = keyword.value

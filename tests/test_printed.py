@@ -145,6 +145,15 @@ def test_show_prints_the_unit(capsys):
     assert out.count('def layer_fwd(') == 1, out
 
 
+@pytest.mark.parametrize('shapes', ['garbage', 'x', '**shapes', '(3,)'])
+def test_show_refuses_shapes_it_cannot_read(capsys, shapes):
+    import os
+    from s2sgrad.__main__ import main
+    path = os.path.join(os.path.dirname(__file__), 'corpus_printed.py')
+    assert main(['show', f'{path}:two_layers', '--wrt', 'W1', '--shapes', shapes]) == 1
+    assert 'does not read as NAME=(SIZE, ...)' in capsys.readouterr().err
+
+
 def test_a_recursive_function_prints_its_own_name():
     """The forward and backward parts of a recursive function call themselves by the
     names they are printed under."""
