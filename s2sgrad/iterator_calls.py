@@ -71,10 +71,12 @@ def _builtin_call(node, resolver, names):
 
 
 def _lowerable(node, resolver):
-    """A call of `zip` (``strict=`` a constant too), `enumerate` or `reversed` with plain
-    arguments."""
+    """A call of `zip` (``strict=`` a constant too), `enumerate` (``start=`` too) or
+    `reversed` with plain arguments."""
     if not _builtin_call(node, resolver, _LOWERED) or not node.args or \
-            node.keywords and not (node.func.id == 'zip' and strict_zip(node) is not None) or \
+            node.keywords and not (node.func.id == 'zip' and strict_zip(node) is not None or
+                                   node.func.id == 'enumerate' and len(node.args) == 1 and
+                                   [k.arg for k in node.keywords] == ['start']) or \
             any(isinstance(a, gast.Starred) for a in node.args):
         return False
     if node.func.id == 'enumerate':

@@ -275,3 +275,27 @@ def test_an_item_read_then_rebound_keeps_the_old_array(make):
 def test_an_item_read_then_written_into_is_refused(func, make):
     with pytest.raises(s2sgrad.errors.InPlaceError, match='which `a0`'):
         s2sgrad.grad(func)(make())
+
+
+# --- enumerate(..., start=) of an iterable it lowers -----------------------------------------
+
+def weighted_from_the_end(ws):
+    s = 0.0
+    for i, w in enumerate(reversed(ws), start=1):
+        s = s + i * np.sum(w ** 2)
+    return s
+
+
+def weighted_pairs(ws, vs):
+    return sum(i * np.sum(w * v) for i, (w, v) in enumerate(zip(ws, vs), start=2))
+
+
+def test_enumerate_with_start_of_reversed_and_zip():
+    got = s2sgrad.grad(weighted_from_the_end)([A.copy(), B.copy()])
+    np.testing.assert_allclose(got[0], 4.0 * A)
+    np.testing.assert_allclose(got[1], 2.0 * B)
+    got = s2sgrad.grad(weighted_pairs, wrt=(0, 1))([A.copy(), B.copy()], [B.copy(), A.copy()])
+    np.testing.assert_allclose(got[0][0], 2.0 * B)
+    np.testing.assert_allclose(got[0][1], 3.0 * A)
+    np.testing.assert_allclose(got[1][0], 2.0 * A)
+    np.testing.assert_allclose(got[1][1], 3.0 * B)
