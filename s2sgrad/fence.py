@@ -213,6 +213,10 @@ class _Fence:
             for arg in node.args:  # lowered to a list by `comprehensions`
                 if isinstance(arg, gast.GeneratorExp):
                     arg.consumed = True
+        if isinstance(node, gast.FunctionDef) and node.args.kwarg is not None:
+            self.report(node.args.kwarg, (f'a `**{node.args.kwarg.id}` parameter of the '
+                                          f'nested function `{node.name}`',
+                                          'give the function explicit parameters'))
         if isinstance(node, gast.FunctionDef) and node.decorator_list:
             self.report(node.decorator_list[0],
                         (f'a decorator on the nested function `{node.name}`',

@@ -190,6 +190,12 @@ REJECTED = [
         def f(x, **kwargs):
             return x
     ''', 1, 'kwargs', '`**kwargs` parameter'),
+    ('nested-kwarg', '''
+        def f(x):
+            def g(z, **options):
+                return z
+            return g(x)
+    ''', 2, 'options', '`**options` parameter of the nested function `g`'),
     ('lambda', '''
         def f(x):
             g = lambda y: y * x
