@@ -414,10 +414,10 @@ ALLOWED = {
             y: float | None = x * 2
             return y
     ''',
-    # Only the differentiated function's own signature is restricted.
+    # A nested function may take ``*args`` (not ``**kwargs``: `nested-kwarg` above).
     'nested-def-with-star-parameters': '''
         def f(x):
-            def g(*args, scale=1.0, **kwargs):
+            def g(*args, scale=1.0):
                 return args[0] * scale
             return g(x, x)
     ''',
