@@ -276,8 +276,11 @@ def not_shared(value, message, *others, rebound=False):
     changes no item of a list or dict (`value` read from it keeps the old one)."""
     if rebound and len(others) == 1 and isinstance(others[0], (list, dict)):
         return
-    if isinstance(value, (list, dict)):
-        raise InPlaceError(message)
+    if isinstance(value, (list, dict)):  # (``ws2 = ws; ws2 += [v]``: the list, extended)
+        kind = type(value).__name__
+        raise InPlaceError(message.replace('is an array, not a number',
+                                           f'is a {kind}, not a number').replace(
+            'changes an array that', f'changes a {kind} that'))
     if not _is_array(value):
         return
     for other in others or (None,):

@@ -299,3 +299,16 @@ def test_enumerate_with_start_of_reversed_and_zip():
     np.testing.assert_allclose(got[0][1], 3.0 * A)
     np.testing.assert_allclose(got[1][0], 2.0 * A)
     np.testing.assert_allclose(got[1][1], 3.0 * B)
+
+
+def extends_an_alias(x):
+    ws = [x]
+    ws2 = ws
+    ws2 += [x * 2.0]
+    return sum(np.sum(w ** 2) for w in ws)
+
+
+def test_an_alias_of_a_list_extended_is_refused_as_a_list():
+    with pytest.raises(s2sgrad.errors.InPlaceError, match='changes a list that `ws` shares'
+                                                          r' \(`ws2` is a list'):
+        s2sgrad.grad(extends_an_alias)(A.copy())
