@@ -77,7 +77,9 @@ def main(argv=None):
         parser.error('the target must look like FILE.py:FUNC')
     try:
         module = _load(path)
-        func = getattr(module, func_name)
+        func = module
+        for part in func_name.split('.'):  # (``Model.loss``: a class's function)
+            func = getattr(func, part)
         if args.command == 'export':
             from .export import export
             command = 'python -m s2sgrad export ' + ' '.join(
