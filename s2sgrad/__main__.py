@@ -1,5 +1,6 @@
 """Command line: ``python -m s2sgrad show|export FILE.py:FUNC``: print or export derivatives."""
 import argparse
+import contextlib
 import importlib.util
 import os
 import shlex
@@ -76,7 +77,8 @@ def main(argv=None):
     if not path or not func_name:
         parser.error('the target must look like FILE.py:FUNC')
     try:
-        module = _load(path)
+        with contextlib.redirect_stdout(sys.stderr):  # (the file's own prints: not the code)
+            module = _load(path)
         func = module
         for part in func_name.split('.'):  # (``Model.loss``: a class's function)
             func = getattr(func, part)

@@ -148,11 +148,13 @@ def test_show_prints_the_unit(capsys):
 def test_show_prints_a_function_of_a_class(capsys, tmp_path):
     from s2sgrad.__main__ import main
     path = tmp_path / 'model.py'
-    path.write_text('import numpy as np\n\n\nclass Model:\n    def loss(self, x):\n'
-                    '        return np.sum(x ** 2)\n')
+    path.write_text('import numpy as np\n\nprint("loading")\n\n\nclass Model:\n'
+                    '    def loss(self, x):\n        return np.sum(x ** 2)\n')
     assert main(['show', f'{path}:Model.loss', '--wrt', 'x']) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out  # (the module's own print goes to stderr: stdout is code)
     assert out.startswith('def dlossdx(self, x):') and 'bx = 2.0 * x' in out, out
+    assert 'loading' in printed.err
     assert main(['show', f'{path}:Model.nothing']) == 1
     assert "has no attribute 'nothing'" in capsys.readouterr().err
 
