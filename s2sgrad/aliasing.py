@@ -48,7 +48,7 @@ def private_writes(ctx, body):
                 guards.append(('after', stmt, name, _text(stmt.value),
                                n.dotted_path(stmt.value.value), analysis.numbers[id(stmt)]))
     if guards:
-        body = _insert_guards(ctx, body, guards)
+        body = _insert_guards(ctx, body, guards, _only_rebound(analysis))
     if analysis.item_guards:
         body = _insert_item_guards(ctx, body, analysis.item_guards)
     return body
@@ -77,7 +77,30 @@ def _insert_item_guards(ctx, stmts, writes):
     return n.place(stmts, placed)
 
 
-def _insert_guards(ctx, stmts, guards):
+def _only_rebound(analysis):
+    """The names of containers (``ws``) whose memory no write but the rebinding of one of
+    their items (``ws[0] = v``: `_rebinds_item`) reaches: an item read from one of them keeps
+    its array when that is a list's or a dict's (see `runtime_checks.not_shared`)."""
+    rebinds = {}
+    for stmt, _, memory, kind in analysis.writes:
+        if kind == 'container' or not memory:
+            continue  # (``ws.append(v)``: the list changes, no array)
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) and \
+            len(stmt.targets) == 1 else None
+        container = target.value.id if isinstance(target, gast.Subscript) and \
+            isinstance(target.value, gast.Name) else None
+        rebinds.setdefault(frozenset(memory), set()).add(
+            container if container is not None and _rebinds_item(stmt, container) else None)
+    found = set()
+    for memory, containers in rebinds.items():
+        if None in containers or len(containers) != 1:
+            continue
+        if all(not (memory & other) or other == memory for other in rebinds):
+            found |= containers
+    return found
+
+
+def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
     """``s2s.not_shared(t, message)`` before (or after) the statements that the analysis could
     prove safe only when a value is a number, not an array."""
     placed = {}
@@ -117,7 +140,7 @@ def _insert_guards(ctx, stmts, guards):
         unset.update(name for name in names if name in assigned and
                      name not in _assigned_before(stmts, stmt, ctx.params))
         check = n.call('s2s.not_shared', n.name(guarded), n.const(message), *others)
-        if write and not swapped and _rebinds_item(write[0], other):
+        if write and not swapped and other in only_rebound and _rebinds_item(write[0], other):
             # (``a0 = ws[0]``, then ``ws[0] = v``: of a list or dict, the item is replaced,
             # and `a0` keeps the old one; of an array, `v` is written into its row `a0`)
             check.keywords.append(gast.keyword(arg='rebound', value=n.const(True)))

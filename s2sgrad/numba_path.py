@@ -321,10 +321,12 @@ class _Unit:
             if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
         if retype:
             lines.append(f'    _given = ({"".join(p + ", " for p in retype)})')
-        for p in root.parameters.values():  # (a 0-d array: its number, as numba unifies)
-            if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          inspect.Parameter.KEYWORD_ONLY) and p.name not in self.unread:
-                lines.append(f'    {p.name} = _number_of({p.name})')
+        seed = getattr(self.generated, 'seed_name', None)
+        if seed in root.parameters and seed not in self.unread:
+            # (a 0-d cotangent, as `jacobian` seeds a scalar function's VJP: its number, as
+            # numba unifies the adjoint with the numbers the backward sweep makes of it; an
+            # argument of yours stays as it is, ``np.isscalar(x)``, ``x.ndim``)
+            lines.append(f'    {seed} = _number_of({seed})')
         for p in wrt.names:  # a Python int differentiated: a float (int64 could overflow)
             if p in root.parameters and root.parameters[p].kind in (
                     inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
