@@ -5,7 +5,8 @@ numba a wrapped one, which the derivative would then use silently (``x / fact``)
 finds the names that may hold integers (assigned an integer literal, ``len``, ``int``, a
 ``range`` loop's variable, or integer arithmetic of those) and rewrites each product of two
 such operands into ``s2s.int_mul(a, b)``, which raises OverflowError past 64 bits (and is a
-plain product for anything else); each left shift into ``s2s.int_lshift(a, b)``, the same.
+plain product for anything else); each left shift into ``s2s.int_lshift(a, b)``, the same,
+and each right shift into ``s2s.int_rshift(a, b)``, Python's value for any count.
 Powers go through ``s2s.power``, which checks the same.
 """
 import gast
@@ -13,10 +14,10 @@ import gast
 from . import nodes as n
 
 _INTEGER_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod, gast.Pow,
-                gast.LShift)
+                gast.LShift, gast.RShift)
 
 
-_CHECKED = {gast.Mult: 'int_mul', gast.LShift: 'int_lshift'}
+_CHECKED = {gast.Mult: 'int_mul', gast.LShift: 'int_lshift', gast.RShift: 'int_rshift'}
 
 
 def checked(node):

@@ -1584,7 +1584,7 @@ EXTRA = {'reversed_range': reversed_range, 'reduce_sum': reduce_sum,
          'stack': None, 'array': None, 'concatenate': None, 'squeeze': None,
          'builtin_sum': None, 'as_array': None,
          'as_list': None, 'power': None, 'reshaped': None, 'matmul': None, 'dot': None,
-         'outer': None, 'int_mul': None, 'int_lshift': None}
+         'outer': None, 'int_mul': None, 'int_lshift': None, 'int_rshift': None}
 """Names the compiled path's rewritten code calls through ``s2s`` beside the helpers."""
 
 
@@ -2078,11 +2078,33 @@ def _int_lshift(a, b):
         def integers(a, b):
             if b < 0:
                 raise ValueError('negative shift count')
-            if a != 0 and (b >= 63 or abs(float(a)) * 2.0 ** b >= _TWO_TO_63):
+            if a == 0:
+                return a
+            shifted = float(a) * 2.0 ** b  # (tested in floats: a shift by 64 is undefined)
+            if shifted >= _TWO_TO_63 or shifted < -_TWO_TO_63:
                 raise OverflowError(_BEYOND_64_BITS)
             return a << b
         return integers
     return lambda a, b: a << b
+
+
+def int_rshift(a, b):
+    """``a >> b`` in compiled code (`numba_integers`): Python's value for any count (numba's
+    shift by 64 or more wraps the count), ValueError for a negative one."""
+    return a >> b
+
+
+@overload(int_rshift, prefer_literal=False)
+def _int_rshift(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        def integers(a, b):
+            if b < 0:
+                raise ValueError('negative shift count')
+            if b >= 63:
+                return a - a if a >= 0 else a - a - 1  # (0 or -1, in `a`'s type)
+            return a >> b
+        return integers
+    return lambda a, b: a >> b
 
 
 def matmul(a, b):
@@ -2172,7 +2194,7 @@ def _not_number(x):
 EXTRA.update(as_array=as_array, as_list=as_list, stack=stack, array=array,
              concatenate=concatenate, squeeze=squeeze, builtin_sum=builtin_sum, power=power,
              reshaped=reshaped, matmul=matmul, dot=dot, outer=outer, not_number=not_number,
-             int_mul=int_mul, int_lshift=int_lshift)
+             int_mul=int_mul, int_lshift=int_lshift, int_rshift=int_rshift)
 
 
 from . import numba_rules  # noqa: E402,F401  (the rules' helpers register theirs)

@@ -82,3 +82,22 @@ def test_fallback_runs_the_plain_gradient():
         got = compiled(X, 25)
     assert any(issubclass(w.category, CompileFallbackWarning) for w in caught)
     np.testing.assert_allclose(got, [7 ** 25 % 1000, 1.0])
+
+
+def wide_right_shifts(x, first):
+    s = 0.0
+    for k in range(first, first + 10):
+        s = s + np.sum(x) * ((1 << 62) >> k)
+    return s
+
+
+def most_negative(x, n):
+    return np.sum(x) * (n << 63)
+
+
+@pytest.mark.parametrize('f, args', [(wide_right_shifts, (60,)), (wide_right_shifts, (0,)),
+                                     (most_negative, (-1,)), (most_negative, (0,))])
+def test_shifts_give_pythons_integers(f, args):
+    # (a right shift by 64 or more is 0 or -1; -1 << 63 fits in 64 bits)
+    np.testing.assert_array_equal(s2sgrad.grad(f, compile='numba')(X, *args),
+                                  s2sgrad.grad(f)(X, *args))
