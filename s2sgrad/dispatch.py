@@ -51,7 +51,7 @@ def _dispatched(stmt, ctx, narrowed=None):
             chosen = _choice_in(each, known, narrowed)
             if chosen is not None and owner is not None:  # (the kinds of class `owner`)
                 chosen = (chosen[0], choice(item for item in chosen[1].items
-                                            if item.cls is owner))
+                                            if _of_class(item, owner)))
             if chosen is not None:
                 found.setdefault(gast.dump(chosen[0]), chosen)
     if not found:
@@ -159,14 +159,20 @@ def _passed(call, ctx):
 
 
 def _kinds_of(expr, cls, known):
-    """How many kinds of objects of class `cls` the `choice` that object expression `expr`
-    holds (0 where it is no choice)."""
+    """How many kinds of objects of class `cls` (or of its subclasses) the `choice` that
+    object expression `expr` holds (0 where it is no choice)."""
     if not isinstance(expr, (gast.Name, gast.Attribute, gast.Subscript)):
         return 0
     info = receiver_of(expr, known)
     if info is None or info.cls is not None:
         return 0
-    return sum(item.cls is cls for item in info.items)
+    return sum(_of_class(item, cls) for item in info.items)
+
+
+def _of_class(item, cls):
+    """Whether the objects of `Receiver` `item` are instances of `cls` (or of a subclass:
+    ``Net.loss(layer, x)`` of a `Sub` reads the `Sub`'s attributes)."""
+    return isinstance(item.cls, type) and issubclass(item.cls, cls)
 
 
 def _bind_narrowed(stmt, known, narrowed, names):

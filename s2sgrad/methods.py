@@ -425,7 +425,8 @@ def callee_receivers(caller, params, bound, chosen=None, func=None, owner=None, 
     for param, arg in bound.items():
         info = receiver_of(arg, caller) if param in params else None
         if info is not None and info.cls is None:
-            found = [item for item in info.items if item.cls is owner] if owner else \
+            found = [item for item in info.items if isinstance(item.cls, type) and
+                     issubclass(item.cls, owner)] if owner else \
                 [item for item in info.items if _has_method(item.cls, func)]
             info = found[0] if len(found) == 1 else None
         if info is not None:

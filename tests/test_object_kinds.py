@@ -133,3 +133,19 @@ def test_item_set_afterwards_raises():
     obj.layers[1].act = np.sin
     with pytest.raises(S2SError, match='none of the kinds'):
         grad(X)
+
+
+class Sub(Net):
+    def scale(self):
+        return 2.0
+
+
+def test_method_function_called_on_an_item_of_a_subclass():
+    # (``Net.loss(layer, x)`` of a `Sub` runs with the `Sub`'s attributes)
+    obj = Layers(cube)
+    obj.layers.append(Sub(np.sin))
+    expected = _grad_reference(obj.loss_by_function, X)
+    np.testing.assert_allclose(s2sgrad.grad(obj.loss_by_function)(X), expected, rtol=1e-6,
+                               atol=1e-6)
+    value, _ = s2sgrad.value_and_grad(obj.loss_by_function)(X)
+    assert np.isclose(value, obj.loss_by_function(X))
