@@ -4,8 +4,8 @@ import numbers
 import numpy as np
 
 from .runtime_errors import _repeated_items, unsupported
-from .runtime_values import _is_lazy, _is_sequence, _is_zero, _shape, _unbounded, add, \
-    array_module, broadcast_like, copy, reshape_like, zeros_like
+from .runtime_values import _is_iterator, _is_lazy, _is_sequence, _is_zero, _shape, _unbounded, \
+    add, array_module, broadcast_like, copy, reshape_like, zeros_like
 
 
 def field_index(x, name):
@@ -82,6 +82,11 @@ def positions(items):
             f'a loop over a {type(items).__name__} read by position (`for k in d` whose body '
             f'reads no `d[k]`, or `zip(d, ...)`): loop over `d.keys()` (or `list(d)`), which '
             f'visits its keys as Python does')
+    if _is_iterator(items):  # (``iter(xs)``, a generator, ``map(...)`` passed in)
+        raise unsupported(
+            f'a loop over an iterator ({type(items).__name__}): s2sgrad reads the items of '
+            f'what a loop visits by position, which an iterator has not; pass a list '
+            f'(`list(items)`) or an array')
     return len(items)
 
 

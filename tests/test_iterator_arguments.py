@@ -7,7 +7,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
-from s2sgrad.errors import UnsupportedSyntaxError, WrtError
+from s2sgrad.errors import NoRuleError, UnsupportedSyntaxError, WrtError
 
 
 def total_times_two(x):
@@ -59,3 +59,29 @@ def test_a_comprehension_after_max_of_a_parameter_not_differentiated_is_refused(
     # (`x` may be an iterator, which `max` would leave empty for the comprehension)
     with pytest.raises(UnsupportedSyntaxError, match='may change what it reads'):
         s2sgrad.grad(largest_times_dot, wrt=1)(np.array([1.0, 2.0]), np.array([0.3, 0.2]))
+
+
+def squares_in_a_loop(xs):
+    s = 0.0
+    for v in xs:
+        s = s + v * v
+    return s
+
+
+def scaled_in_a_loop(w, xs):
+    s = 0.0
+    for v in xs:
+        s = s + w * v
+    return s
+
+
+@pytest.mark.parametrize('call', [
+    lambda: s2sgrad.grad(squares_in_a_loop)(iter([0.3, 0.5])),
+    lambda: s2sgrad.value_and_grad(squares_in_a_loop)(iter([0.3, 0.5])),
+    lambda: s2sgrad.grad(sum_and_squares)(iter([0.3, 0.5])),
+    lambda: s2sgrad.grad(scaled_in_a_loop)(2.0, iter([0.3, 0.5]))],
+    ids=['grad', 'value_and_grad', 'sum then comprehension', 'not differentiated'])
+def test_a_loop_over_an_iterator_argument_is_refused(call):
+    with pytest.raises(NoRuleError, match='a loop over an iterator') as info:
+        call()
+    assert 'test_iterator_arguments.py' in str(info.value)  # (at the line of the loop)
