@@ -451,7 +451,8 @@ class Canonicalizer:
         body = []
         if counted is not None:
             target, start = counted
-            if not n.is_atom(start):
+            if not n.is_atom(start) or isinstance(start, gast.Name) and start.id in rebound:
+                # (Python evaluates `start` once: ``st = 100`` in the body changes nothing)
                 offset = self.namer.fresh('start')
                 pre.append(gast.copy_location(n.assign(offset, start), loop))
                 start = n.name(offset)

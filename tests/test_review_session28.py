@@ -312,3 +312,28 @@ def test_an_alias_of_a_list_extended_is_refused_as_a_list():
     with pytest.raises(s2sgrad.errors.InPlaceError, match='changes a list that `ws` shares'
                                                           r' \(`ws2` is a list'):
         s2sgrad.grad(extends_an_alias)(A.copy())
+
+
+def start_rebound_in_the_body(ws, st):
+    s = 0.0
+    for i, w in enumerate(reversed(ws), start=st):
+        s = s + i * np.sum(w ** 2)
+        st = 100  # (Python read `start` once)
+    return s
+
+
+def start_rebound_positional(ws, st):
+    s = 0.0
+    for i, w in enumerate(ws, st):
+        s = s + i * np.sum(w ** 2)
+        st = st + 10
+    return s
+
+
+@pytest.mark.parametrize('func', [start_rebound_in_the_body, start_rebound_positional])
+def test_enumerate_reads_its_start_once(func):
+    value, got = s2sgrad.value_and_grad(func)([A.copy(), B.copy()], 1)
+    assert np.isclose(value, func([A.copy(), B.copy()], 1))
+    first, second = (2.0, 1.0) if func is start_rebound_in_the_body else (1.0, 2.0)
+    np.testing.assert_allclose(got[0], 2.0 * first * A)
+    np.testing.assert_allclose(got[1], 2.0 * second * B)
