@@ -298,6 +298,10 @@ def _containers(body):
                     node.func.attr in _MAPPING_METHODS and \
                     isinstance(node.func.value, gast.Name):
                 found.add(node.func.value.id)  # (``p.get('W')``: a dict)
+            elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                    node.func.attr == 'pop' and isinstance(node.func.value, gast.Name):
+                # (``p.pop(0)``: a list, or a dict whose key a later ``p[0] = v`` adds)
+                found.add(node.func.value.id)
     changed = True
     while changed:  # (``p = params`` then ``W, b = p``: `params` holds a container too)
         changed = False

@@ -337,3 +337,19 @@ def test_enumerate_reads_its_start_once(func):
     first, second = (2.0, 1.0) if func is start_rebound_in_the_body else (1.0, 2.0)
     np.testing.assert_allclose(got[0], 2.0 * first * A)
     np.testing.assert_allclose(got[1], 2.0 * second * B)
+
+
+def pops_then_writes_the_key_back(p):
+    a = p.pop(0)
+    p[0] = a * 2.0
+    return np.sum(p[0] * p[1])
+
+
+def test_a_key_popped_then_written_back_into_a_dict_with_integer_keys():
+    got = s2sgrad.grad(pops_then_writes_the_key_back)({0: A.copy(), 1: B.copy()})
+    np.testing.assert_allclose(got[0], 2.0 * B)
+    np.testing.assert_allclose(got[1], 2.0 * A)
+    C = A + B  # (of a list: `p[0]` is then the former `p[1]`)
+    got = s2sgrad.grad(pops_then_writes_the_key_back)([A.copy(), B.copy(), C.copy()])
+    for part, expected in zip(got, [2.0 * C, np.zeros(3), 2.0 * A]):
+        np.testing.assert_allclose(part, expected)
