@@ -255,13 +255,14 @@ def _class_functions(cls, own):
 
 def _function(value):
     """Whether `value` is a function an object may hold and call (``self.act = np.tanh``): a
-    Python function, a built-in function or a NumPy ufunc, or a ``functools.partial`` of one
+    Python function, a built-in function, a NumPy ufunc or function (``np.mean``, a dispatcher
+    object in NumPy 2), or a ``functools.partial`` of one
     (``self.act = partial(leaky, a=0.2)``: called as ``.func`` with the arguments it holds,
     `methods.bind_method`)."""
     if type(value) is functools.partial:
         value = value.func
     return inspect.isfunction(value) or inspect.isbuiltin(value) or \
-        type(value).__name__ == 'ufunc'
+        type(value).__name__ in ('ufunc', '_ArrayFunctionDispatcher')
 
 
 def users_instance(value):

@@ -66,7 +66,7 @@ def is_function(value):
     if type(value) is functools.partial:
         return is_function(value.func)
     return inspect.isfunction(value) or inspect.isbuiltin(value) or \
-        type(value).__name__ == 'ufunc'
+        type(value).__name__ in ('ufunc', '_ArrayFunctionDispatcher')  # (``np.mean``)
 
 
 def _reach(ctx, value, param, suffix='_default', avoid=()):

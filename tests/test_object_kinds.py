@@ -149,3 +149,40 @@ def test_method_function_called_on_an_item_of_a_subclass():
                                atol=1e-6)
     value, _ = s2sgrad.value_and_grad(obj.loss_by_function)(X)
     assert np.isclose(value, obj.loss_by_function(X))
+
+
+class Reducer:
+    def __init__(self, act, reduce):
+        self.act = act
+        self.reduce = reduce
+
+    def loss(self, x):
+        return self.reduce(self.act(x) ** 2)
+
+
+def shaped(x, reduce=np.sum):
+    return reduce(np.tanh(x) ** 2)
+
+
+def reduced_twice(x):
+    return shaped(x, np.mean) + shaped(x, reduce=np.max)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: Reducer(functools.partial(np.clip, a_min=-0.5, a_max=0.5), np.mean),
+    lambda: Reducer(np.sin, functools.partial(np.linalg.norm, ord=3))],
+    ids=['partial of np.clip, np.mean', 'partial of np.linalg.norm'])
+def test_numpy_functions_held_in_attributes(make):
+    # (NumPy's functions are dispatcher objects in NumPy 2, not Python functions)
+    obj = make()
+    np.testing.assert_allclose(s2sgrad.grad(obj.loss)(X), _grad_reference(obj.loss, X),
+                               rtol=1e-6, atol=1e-6)
+    grad = s2sgrad.grad(obj.loss)
+    obj.reduce = np.max
+    with pytest.raises(S2SError, match='holds other functions or objects'):
+        grad(X)
+
+
+def test_numpy_functions_passed_to_a_helper():
+    np.testing.assert_allclose(s2sgrad.grad(reduced_twice)(X), _grad_reference(reduced_twice, X),
+                               rtol=1e-6, atol=1e-6)
