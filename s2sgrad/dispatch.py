@@ -6,7 +6,7 @@ import gast
 
 from . import nodes as n
 from .callables import choice, functions, held_none
-from .methods import bind_call, bind_method, identifier, receiver_of
+from .methods import bind_call, bind_method, identifier, of_class, receiver_of
 
 SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
 
@@ -51,7 +51,7 @@ def _dispatched(stmt, ctx, narrowed=None):
             chosen = _choice_in(each, known, narrowed)
             if chosen is not None and owner is not None:  # (the kinds of class `owner`)
                 chosen = (chosen[0], choice(item for item in chosen[1].items
-                                            if _of_class(item, owner)))
+                                            if of_class(item, owner)))
             if chosen is not None:
                 found.setdefault(gast.dump(chosen[0]), chosen)
     if not found:
@@ -166,13 +166,7 @@ def _kinds_of(expr, cls, known):
     info = receiver_of(expr, known)
     if info is None or info.cls is not None:
         return 0
-    return sum(_of_class(item, cls) for item in info.items)
-
-
-def _of_class(item, cls):
-    """Whether the objects of `Receiver` `item` are instances of `cls` (or of a subclass:
-    ``Net.loss(layer, x)`` of a `Sub` reads the `Sub`'s attributes)."""
-    return isinstance(item.cls, type) and issubclass(item.cls, cls)
+    return sum(of_class(item, cls) for item in info.items)
 
 
 def _bind_narrowed(stmt, known, narrowed, names):

@@ -425,8 +425,7 @@ def callee_receivers(caller, params, bound, chosen=None, func=None, owner=None, 
     for param, arg in bound.items():
         info = receiver_of(arg, caller) if param in params else None
         if info is not None and info.cls is None:
-            found = [item for item in info.items if isinstance(item.cls, type) and
-                     issubclass(item.cls, owner)] if owner else \
+            found = [item for item in info.items if of_class(item, owner)] if owner else \
                 [item for item in info.items if _has_method(item.cls, func)]
             info = found[0] if len(found) == 1 else None
         if info is not None:
@@ -437,6 +436,12 @@ def callee_receivers(caller, params, bound, chosen=None, func=None, owner=None, 
         if position < len(params):
             out[params[position]] = info
     return out
+
+
+def of_class(item, cls):
+    """Whether the objects of `Receiver` `item` are instances of `cls` (or of a subclass:
+    ``Net.loss(layer, x)`` of a `Sub` reads the `Sub`'s attributes)."""
+    return isinstance(item.cls, type) and issubclass(item.cls, cls)
 
 
 def _has_method(cls, func):

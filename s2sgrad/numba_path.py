@@ -317,10 +317,6 @@ class _Unit:
                     (params, plain.__defaults__, plain.__kwdefaults__) if is_root else ()))
             lines.append(f'    {prologue}({call if is_root else ""})')
         lines += [f'    {p} = None' for p in self.unread]
-        retype = [p for p in wrt.names if p in root.parameters] \
-            if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
-        if retype:
-            lines.append(f'    _given = ({"".join(p + ", " for p in retype)})')
         seed = getattr(self.generated, 'seed_name', None)
         if seed in root.parameters and seed not in self.unread:
             # (a 0-d cotangent, as `jacobian` seeds a scalar function's VJP: its number, as
@@ -352,10 +348,12 @@ class _Unit:
                   '        if not _unboxing(error):',
                   '            raise',
                   f'        return _failed(_unboxing(error), {collect})']
+        retype = [p for p in wrt.names if p in root.parameters] \
+            if mode in (Mode.GRAD, Mode.VALUE_AND_GRAD, Mode.COTANGENT) else []
         if retype:  # an np.float32 argument gets an np.float32 gradient, as in Python
-            checks = ' or '.join(f'_retyped(_given[{i}])' for i in range(len(retype)))
+            checks = ' or '.join(f'_retyped({p})' for p in retype)
             lines += [f'    if {checks}:',
-                      '        return _retype(result, _given)']
+                      f'        return _retype(result, ({", ".join(retype)},))']
         lines += ['    return result']
         source = '\n'.join(lines) + '\n'
         state = []
@@ -396,8 +394,8 @@ def _ndarray():
 
 
 def _number_of(x):
-    """`x`, or for a 0-d array its number (a NumPy scalar): numba cannot unify a 0-d array
-    with the numbers arithmetic on it gives (``y = x`` then ``y = y * x + 1.0``)."""
+    """`x`, or for a 0-d array its number (a NumPy scalar): for a cotangent, which numba
+    could not unify with the numbers the backward sweep makes of it."""
     if type(x) is _ndarray() and not x.ndim:
         return x[()]
     return x

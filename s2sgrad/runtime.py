@@ -17,7 +17,7 @@ import numpy as np
 
 from . import runtime_checks, runtime_errors, runtime_indexing, runtime_values
 from .runtime_errors import _repeated_items, unsupported  # noqa: F401 (s2s.unsupported)
-from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _is_zero, _like,
+from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _like,
                              _shape, add, array_module, broadcast_like, copy, copy_lists,
                              imag_part, is_zero, like,
                              own, real_only, real_part, reshape_like, zeros_like)
@@ -384,7 +384,7 @@ def read_at(by, index, v):
     With an array index that repeats a position, NumPy keeps the last value written there;
     the earlier ones reach nothing, so their adjoint is zero.
     """
-    if _is_zero(by) or isinstance(by, dict) and index not in by:
+    if is_zero(by) or isinstance(by, dict) and index not in by:
         return zeros_like(v)  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
     by = _indexable(by)
     g = by[index]

@@ -4,8 +4,8 @@ import numbers
 import numpy as np
 
 from .runtime_errors import _repeated_items, unsupported
-from .runtime_values import _is_iterator, _is_lazy, _is_sequence, _is_zero, _shape, _unbounded, \
-    add, array_module, broadcast_like, copy, reshape_like, zeros_like
+from .runtime_values import _is_iterator, _is_lazy, _is_sequence, _shape, _unbounded, \
+    add, array_module, broadcast_like, copy, is_zero, reshape_like, zeros_like
 
 
 def field_index(x, name):
@@ -139,7 +139,7 @@ def add_at(bx, index, g):
         if (kind is int or kind is slice) and bx.flags.writeable:
             bx[index] += g  # (an int or a slice, or a tuple of them: each position once)
             return bx
-    if _is_zero(g):
+    if is_zero(g):
         return bx
     if isinstance(bx, tuple):
         bx = list(bx)
@@ -213,7 +213,7 @@ def _last_writes(y, index):
 
 def zero_at(by, index):
     """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
-    if _is_zero(by) or isinstance(by, dict) and index not in by:
+    if is_zero(by) or isinstance(by, dict) and index not in by:
         return by  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
     by = copy(_indexable(by))
     if isinstance(by, list):
@@ -255,7 +255,7 @@ def as_items(g, items):
         return list(g)
     if isinstance(g, list) or not _is_sequence(items):
         return g
-    if _is_zero(g):  # (the zero adjoint of a tuple nothing read: ``h, c, cache = step(...)``)
+    if is_zero(g):  # (the zero adjoint of a tuple nothing read: ``h, c, cache = step(...)``)
         return [zeros_like(item) for item in items]
     return unstack(g, items)
 
@@ -264,7 +264,7 @@ def unrepeat_items(g, items):
     """The adjoint of ``items * n`` (a list or tuple repeated: ``[x, y] * 3``) for `items`:
     the adjoints of each item's copies added up. `g` holds one adjoint per item of the result
     (or is an array standing for them, as `as_items` reads it)."""
-    if _is_zero(g):
+    if is_zero(g):
         return g
     rows, count = list(g), len(items)
     if (len(rows) % count if count else len(rows)):
@@ -296,7 +296,7 @@ def remul_items(bitems, g, items, other):
 def repeat_items(bitems, g):
     """The adjoint of ``unrepeat_items(g, items)`` for `g`: `bitems` repeated as the items of `g`
     repeat those of `items` (stacked back into an array where `g` is one)."""
-    if _is_zero(bitems):
+    if is_zero(bitems):
         return bitems
     rows = list(bitems) * (len(g) // len(bitems) if len(bitems) else 0)
     return rows if isinstance(g, (list, tuple)) else restack(rows, g)
@@ -403,7 +403,7 @@ def read_item(by, key, old):
 def item_at(g, index):
     """``g[index]`` of an adjoint `g`, or 0.0 where `g` is a zero that stands for a whole
     container or array (an adjoint nothing added to: a third derivative reads one)."""
-    if _is_zero(g):
+    if is_zero(g):
         return 0.0
     return _indexable(g)[index]
 

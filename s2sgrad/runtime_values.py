@@ -61,13 +61,10 @@ def _is_sequence(x):
     return isinstance(x, (list, tuple)) or type(x).__name__ == 'deque'
 
 
-def _is_zero(g):
-    return g is None or (type(g) in (float, int) and g == 0)
-
-
 def is_zero(g):
-    """Whether the adjoint `g` is the number zero (or None) that a loop's pass starts it as:
-    the rule of the statement defining its variable then adds nothing, and is skipped."""
+    """Whether the adjoint `g` is zero given as a number (0.0, as a loop's pass starts it) or
+    None: what a rule adds from it is zero (the rule of the statement defining its variable is
+    then skipped: `backward_sweep._unless_zero`)."""
     return g is None or (type(g) in (float, int) and g == 0)
 
 
@@ -179,9 +176,9 @@ def add(a, b):
         return a + b  # (the common case first: two arrays or numbers)
     if b is None:  # (not ``add(0.0, None)`` -> None: an item added to nothing stays a zero)
         return a
-    if _is_zero(a) and not _is_sequence(b):
+    if is_zero(a) and not _is_sequence(b):
         return b
-    if _is_zero(b) and not _is_sequence(a):
+    if is_zero(b) and not _is_sequence(a):
         return a
     if isinstance(a, dict) or isinstance(b, dict):
         a = a if isinstance(a, dict) else {}
@@ -208,7 +205,7 @@ def _rows_for(g, items):
     of a tuple of numbers: one row per item, each of the item's shape)."""
     if _is_sequence(g):
         return g
-    if g is None or _is_zero(g):
+    if g is None or is_zero(g):
         return [None] * len(items)
     if isinstance(g, np.ndarray) and g.ndim and len(g) == len(items) and all(
             item is None or np.shape(item) == g.shape[1:] for item in items):
@@ -343,7 +340,7 @@ def _like_value(g, x):
         return np.float64(g)
     if isinstance(x, np.floating) and not _is_sequence(g):
         return type(x)(g)  # an np.float32 argument gets an np.float32 gradient
-    if _is_zero(g) and _shape(x) != ():
+    if is_zero(g) and _shape(x) != ():
         return zeros_like(x) if getattr(x, 'dtype', np.float64).kind in 'fc' else \
             np.zeros(_shape(x))
     g = _like(g, x)
@@ -388,7 +385,7 @@ def _like_container(g, x):
             f'passed to a helper of yours more than once, are not followed; use np.tile or '
             f'np.concatenate on arrays, or pass the arrays (or a dict of them)')
     parts = list(g) if _is_sequence(g) else [0.0] * len(x)
-    if not _is_sequence(g) and not _is_zero(g):
+    if not _is_sequence(g) and not is_zero(g):
         parts = [g[i] for i in range(len(x))]  # an array standing for a list of rows
     return _same_kind(x, [_like_value(part, value) for part, value in zip(parts, x)])
 

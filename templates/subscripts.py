@@ -102,7 +102,7 @@ def resubscript(dindex, result, obj, index):
         tangents = _items(dindex) if isinstance(index, tuple) else (dindex,)
         pieces = []
         for item, part, tangent_ in zip(items, parts, tangents):
-            if isinstance(item, slice) or runtime._is_zero(tangent_):
+            if isinstance(item, slice) or runtime.is_zero(tangent_):
                 tangent_ = np.zeros_like(part, dtype=float)
             pieces.append(np.reshape(tangent_, np.shape(part)) if hasattr(tangent_, 'shape')
                           else tangent_)
