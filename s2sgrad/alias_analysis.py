@@ -238,13 +238,14 @@ class AliasAnalysis(MemoryModel):
         """Whether `binding`, which a write other than `stmt` reaches while it may be read
         afterwards, must show that write: a copy made for `stmt` (where it is not read
         afterwards) would hide it (``a = y`` in a loop that writes into `y` before it, and
-        ``y[0] = ...`` after the loop, then `a` read). Not in generated code differentiated
+        ``y[0] = ...`` after the loop, then `a` read; ``a = x``, then ``x += c``, which NumPy
+        adds into the array `a` is, then ``a[0] *= 2``). Not in generated code differentiated
         again, whose values are meant as values: an adjoint that is a view of an array the
         backward sweep restores (``bx = x[:2]``, then ``x[0] = x_old``) is copied."""
         if self.generated:
             return False
         memory = self.mem.get(binding, set())
-        return any(other is not stmt and kind == 'memory' and written & memory and
+        return any(other is not stmt and kind in ('memory', 'rebind') and written & memory and
                    self._live(binding, other, self.reach[id(other)], live_after) and
                    not (name == binding[2] and  # (a write through the copy itself)
                         binding in self.reach[id(other)].get(name, ()))
@@ -496,7 +497,26 @@ class AliasAnalysis(MemoryModel):
 
     def _cuttable(self, binding, forced):
         return binding[0] == 'def' and binding[1] not in forced and \
-            binding[1] in self.copyable and not self._item_of_changed(binding)
+            binding[1] in self.copyable and not self._item_of_changed(binding) and \
+            binding[1] not in self.guarded
+
+    def _guarded(self):
+        """Definitions whose values generated code checks to share no memory with another
+        (``s2s.not_shared(x, ..., a2)`` of ``x += c`` while `a2` is read afterwards): a copy
+        made where either is defined would make the check pass where the program it was made
+        from shares the array (`_cuttable`)."""
+        guarded = set()
+        if self.runtime is None:
+            return guarded
+        for stmt in n.statements(self.body):
+            call = stmt.value if isinstance(stmt, gast.Expr) else None
+            if isinstance(call, gast.Call) and len(call.args) > 2 and \
+                    self.resolver.lookup(call.func) is getattr(self.runtime, 'not_shared', None):
+                for arg in call.args[:1] + call.args[2:]:
+                    for binding in self.reach[id(stmt)].get(getattr(arg, 'id', None), ()):
+                        if binding[0] == 'def':
+                            guarded.add(binding[1])
+        return guarded
 
     def _item_of_changed(self, binding):
         """Whether `binding` reads an item of a container whose items change in place and is
@@ -668,6 +688,7 @@ class AliasAnalysis(MemoryModel):
         self.functions = []  # (nested def, its binding)
         self._flow(self.body, start)
         checked = self._checked_numbers()
+        self.guarded = self._guarded()
         changed = True
         rounds = 0
         while changed and rounds < 50:

@@ -104,12 +104,19 @@ class BackwardSweep(LoopsBackward):
             return out
         body_state, else_state = state.copy(), state.copy()
         body_state.unset.discard(defining[0])
+        # (None at some passes, the number 0.0 at others: ``ba = 0.0`` of a branch before a
+        # loop whose passes each define `a`; a rule needing an array takes neither)
+        zero = defining[0] in state.zeros and _needs_array(items, defining[0])
+        if zero:
+            body_state.zeros.discard(defining[0])
         body = self.emitter.emit(items, body_state)
         body_state.unset -= body_state.live - live
         orelse = []
         self._merge(state, body_state, else_state, body, orelse,
                     set(self.shared.adjoints) - {var_of[defining[0]]})  # (its own zero: None)
         test = is_none(defining[0], gast.IsNot())
+        if zero:
+            test = gast.BoolOp(op=gast.And(), values=[test, _not_zero(defining[0])])
         return out + [gast.If(test=test, body=body, orelse=orelse)] if body else out
 
     def _unless_zero(self, badj, items, state):
@@ -125,8 +132,7 @@ class BackwardSweep(LoopsBackward):
         orelse = []
         self._merge(state, body_state, else_state, body, orelse,
                     set(self.shared.adjoints) - {var_of[badj]})
-        test = gast.UnaryOp(op=gast.Not(), operand=n.call('s2s.is_zero', n.name(badj)))
-        return [gast.If(test=test, body=body, orelse=orelse)] if body else []
+        return [gast.If(test=_not_zero(badj), body=body, orelse=orelse)] if body else []
 
     def _restore(self, stmt):
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
@@ -244,6 +250,11 @@ _TAKE_NUMBERS = frozenset({'s2s.unbroadcast', 's2s.add', 's2s.add_at'})
 """Runtime helpers that take the number 0.0 for an adjoint (as arithmetic does)."""
 _TAKE_NUMBERS_UNREDUCED = frozenset({'s2s.unreduce', 's2s.unmean'})
 """Helpers that take it where they spread it over the whole value (no `axis`)."""
+
+
+def _not_zero(badj):
+    """``not s2s.is_zero(badj)``."""
+    return gast.UnaryOp(op=gast.Not(), operand=n.call('s2s.is_zero', n.name(badj)))
 
 
 def _needs_array(items, badj):

@@ -4,9 +4,10 @@ Each test draws programs of one family (intermediates both indexed and reduced, 
 aliases with writes, loop-carried values whose shape changes by broadcasting, repeated fancy
 indices, nested lists into ``np.array``, reductions over size-1 axes, size-1 outputs, tuple
 unpacking, time-step buffers made anew, written and rotated, lists of arrays copied and an
-item updated in place), writes each to a module file,
-and runs ``tests/oracle.py`` on it: reverse mode optimized and raw, forward mode, central
-differences, arguments unmodified, gradient kinds.
+item updated in place, statement programs with loops, branches, aliases and early returns),
+writes each to a module file, and runs ``tests/oracle.py`` on it: reverse mode optimized and
+raw, forward mode, central differences, arguments unmodified, gradient kinds (and, for the
+statement programs, Hessian-vector products in both ways).
 
 A program may instead raise an ``s2sgrad.errors.S2SError`` (it is recorded, see below); a wrong
 number, a modified argument, a gradient of the wrong kind or any other exception (a TypeError,
@@ -22,6 +23,7 @@ Environment:
 """
 import json
 import os
+import random
 import sys
 import tempfile
 
@@ -85,7 +87,10 @@ def _make_args(specs, rng):
     return out
 
 
-def _run(family, module_dir, source, specs, wrt, value_seed):
+def _run(family, module_dir, source, specs, wrt, value_seed, modes=('rev', 'raw', 'fwd'),
+         smooth=False):
+    """Check one program; ``smooth``: skip values where the program is large or near a kink
+    (central differences with two steps disagree), as programs with branches and ``max`` meet."""
     f = _load(source, module_dir)
     args = _make_args(specs, np.random.default_rng(value_seed))
     try:
@@ -95,8 +100,14 @@ def _run(family, module_dir, source, specs, wrt, value_seed):
         raise AssertionError(f'the generated program itself fails ({exc!r}):\n{source}') from exc
     # The mean of an empty selection is NaN: such a program has no derivative to check.
     assume(bool(np.all(np.isfinite(value))))
-    outcome = oracle.check(f, args, wrt, may_raise=True, modes=('rev', 'raw', 'fwd'),
-                           name=family, seed=value_seed)
+    if smooth:
+        assume(float(np.max(np.abs(value), initial=0.0)) < 1e4)
+        with np.errstate(all='ignore'):
+            for i in wrt:
+                near, far = (oracle.numerical_grad(f, args, i, eps) for eps in (1e-6, 3e-6))
+                assume(bool(np.allclose(near, far, rtol=1e-5, atol=1e-5)))
+    outcome = oracle.check(f, args, wrt, may_raise=True, modes=modes, name=family,
+                           seed=value_seed)
     if LOG:
         with open(LOG, 'a') as fh:
             fh.write(json.dumps({'family': family, 'ok': outcome.ok, 'kinds': outcome.kinds(),
@@ -475,6 +486,104 @@ def list_items(draw):
     return source, [(3,), 'float'], (0, 1)
 
 
+@st.composite
+def statement_programs(draw):
+    # Straight-line code, loops, branches and early returns over one argument, as a user's
+    # numerical function grows: new arrays and scalars, writes into items and slices (also
+    # through an alias or a reversed view made before, in a loop or in a branch), augmented
+    # writes, an alias made inside a loop and written after it, arrays made anew at each pass
+    # and read by rules needing their shape (concatenate, stack), `return` from inside a loop.
+    # (one drawn seed for Python's generator: hypothesis' own random draws start from the
+    # simplest choices, which here would be the same statement many times)
+    R = random.Random(draw(st.integers(0, 2 ** 32 - 1)))
+    arrays, scalars, lines = ['x'], [], []
+    count = [0]
+
+    def new(prefix):
+        count[0] += 1
+        return f'{prefix}{count[0]}'
+
+    def array_expr():
+        a, b = R.choice(arrays), R.choice(arrays)
+        s = R.choice(scalars) if scalars else '0.7'
+        return R.choice([
+            f'np.sin({a})', f'{a} * {b}', f'{a} + {s}', f'np.tanh({a}) * {s}', f'{a}[::-1]',
+            f'np.roll({a}, 1)', f'np.maximum({a}, 0.3 * {b})',
+            f'np.where({a} > 0, {a}, 0.5 * {b})', f'np.cumsum({a}) * 0.3',
+            f'{a} / (1.0 + {b} ** 2)', f'np.sort({a})', f'np.concatenate([{a}[:2], {b}[2:]])',
+            f'{a} - np.mean({b})', f'np.exp(-{a} ** 2)', f'{a}.reshape(2, 2).T.reshape(-1)',
+            f'np.stack([{a}, {b}])[1] * 1.5', f'np.minimum({a}, {s})', f'np.abs({a}) ** 1.5',
+            f'{a} * np.tanh(np.sum({b} ** 2))', f'np.outer({a}, {b}) @ {a} * 0.1',
+            f'{a}.copy()', f'np.array([{a}[1], {b}[0], {a}[3], {b}[2]])'])
+
+    def scalar_expr():
+        a, b = R.choice(arrays), R.choice(arrays)
+        s = R.choice(scalars) if scalars else '1.1'
+        return R.choice([
+            f'np.sum({a})', f'{a}[{R.randrange(4)}]', f'{a}[-1]', f'np.max({a})',
+            f'{s} * {s}', f'np.sqrt(1.0 + {s} ** 2)', f'np.linalg.norm({a})', f'{a} @ {b}',
+            f'np.mean({a} ** 2)', f'float({a}[0])', f'max({s}, {a}[1])',
+            f'{s} ** 2 / (1.0 + {s} ** 2)', f'np.sum({a}, keepdims=True)[0]'])
+
+    def write(pad, index):
+        target = R.choice(arrays)
+        s = R.choice(scalars) if scalars else '0.5'
+        other = R.choice(arrays)
+        return R.choice([
+            f'{pad}{target}[{index}] = {s} * {other}[{index}]',
+            f'{pad}{target}[{index}] += np.sin({other}[{index}]) * {s}',
+            f'{pad}{target} += {other} * 0.5', f'{pad}{target}[1:3] *= {s}'])
+
+    def existing(pad, loop):
+        if scalars and R.random() < 0.4:
+            return [f'{pad}{R.choice(scalars)} = {scalar_expr()}']
+        if R.random() < 0.5:
+            return [f'{pad}{R.choice(arrays)} = {array_expr()}']
+        return [write(pad, loop or str(R.randrange(4)))]
+
+    def statement(depth, loop=None):
+        pad = '    ' * depth
+        k = R.random()
+        if k < 0.22 or not scalars and k < 0.4:
+            name = new('s')
+            line = f'{pad}{name} = {scalar_expr()}'
+            scalars.append(name)
+            return [line]
+        if k < 0.45:
+            name = new('a')
+            line = f'{pad}{name} = {array_expr()}'
+            arrays.append(name)
+            return [line]
+        if k < 0.62:
+            index = loop if loop and R.random() < 0.6 else str(R.randrange(4))
+            return [write(pad, index)]
+        if k < 0.70:  # an alias or a view of an array, written through later
+            name, target = new('a'), R.choice(arrays)
+            arrays.append(name)
+            return [f'{pad}{name} = {target}' + R.choice(['', '', '[::-1]', '[:]'])]
+        if depth < 3 and k < 0.84:
+            var = f'i{depth}'
+            body = [line for _ in range(R.randint(1, 3)) for line in statement(depth + 1, var)]
+            return [f'{pad}for {var} in range({R.randint(1, 4)}):'] + body
+        if depth < 3 and k < 0.94:
+            then = [line for _ in range(R.randint(1, 2)) for line in existing(pad + '    ', loop)]
+            other = [line for _ in range(R.randint(1, 2))
+                     for line in existing(pad + '    ', loop)]
+            return [f'{pad}if {scalar_expr()} > 0.1:'] + then + [f'{pad}else:'] + other
+        if scalars:
+            s = R.choice(scalars)
+            return [f'{pad}if {s} > 2.0:',
+                    f'{pad}    return {s} * np.sum({R.choice(arrays)} ** 2)']
+        return [f'{pad}pass']
+
+    for _ in range(R.randint(3, 8)):
+        lines += statement(1)
+    tail = R.choice(scalars) if scalars else '0.0'
+    lines.append(f'    return np.sum({R.choice(arrays)} ** 2) + {tail}')
+    source = 'import numpy as np\n\n\ndef f(x):\n' + '\n'.join(lines) + '\n'
+    return source, [(4,)], (0,)
+
+
 # ============================================================================ tests
 
 FAMILIES = {
@@ -488,7 +597,11 @@ FAMILIES = {
     'tuple_unpacking': tuple_unpacking,
     'rotated_buffers': rotated_buffers,
     'list_items': list_items,
+    'statement_programs': statement_programs,
 }
+
+# Families checked also to second order, away from kinks (their programs branch and take maxima).
+OPTIONS = {'statement_programs': {'modes': ('rev', 'raw', 'fwd', 'hvp'), 'smooth': True}}
 
 
 def _test(family):
@@ -497,7 +610,7 @@ def _test(family):
     @given(program=FAMILIES[family](), value_seed=st.integers(0, 2 ** 16))
     def test(module_dir, program, value_seed):
         source, specs, wrt = program
-        _run(family, module_dir, source, specs, wrt, value_seed)
+        _run(family, module_dir, source, specs, wrt, value_seed, **OPTIONS.get(family, {}))
     test.__name__ = f'test_fuzz_{family}'
     return test
 
@@ -512,3 +625,4 @@ test_fuzz_size1_outputs = _test('size1_outputs')
 test_fuzz_tuple_unpacking = _test('tuple_unpacking')
 test_fuzz_rotated_buffers = _test('rotated_buffers')
 test_fuzz_list_items = _test('list_items')
+test_fuzz_statement_programs = _test('statement_programs')
