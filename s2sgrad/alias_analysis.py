@@ -219,14 +219,16 @@ class AliasAnalysis(MemoryModel):
             held = any(loc[0] == 'G' and _data(self.resolver, loc[1]) for loc in memory)
             cut = set() if held else {b[1] for b in own if self._cuttable(b, forced) and
                                       self.mem.get(b) != {('new', b[1])} and
-                                      not self._reads_other_write(b, stmt, live_after)}
+                                      not self._reads_other_write(b, stmt, live_after) and
+                                      not self._updates_shown(b, stmt, live_after)}
             if not cut and not external:
                 # the bindings that hold the memory itself; containers that only hold such
                 # a binding stop sharing once it is copied
                 direct = [b for b in sharers if self.mem.get(b, set()) & memory] or sharers
                 cut = {b[1] for b in direct if self._cuttable(b, forced) and
                        not self._written_through(b) and
-                       not self._reads_other_write(b, stmt, live_after)}
+                       not self._reads_other_write(b, stmt, live_after) and
+                       not self._updates_shown(b, stmt, live_after)}
             if not cut:
                 first = sorted(sharers, key=lambda b: (b[2], str(b)))[:1]
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external),
@@ -250,6 +252,25 @@ class AliasAnalysis(MemoryModel):
                    not (name == binding[2] and  # (a write through the copy itself)
                         binding in self.reach[id(other)].get(name, ()))
                    for other, name, written, kind in self.writes)
+
+    def _updates_shown(self, binding, stmt, live_after):
+        """Whether an augmented assignment through `binding`'s own name other than `stmt`
+        (``a2 += c``, which NumPy applies in place where `a2` is an array) may change memory
+        that another binding, read afterwards, shares (``a2 = x``, ``a2 += c`` in a loop, then
+        ``x[1] *= 2``): a copy made where `binding` is defined, for `stmt`, would keep that
+        change from it, and take away the run-time check that `a2` is no such array."""
+        if self.generated:
+            return False
+        for other, name, written, kind in self.writes:
+            before = self.reach[id(other)]
+            if other is stmt or kind != 'rebind' or name != binding[2] or \
+                    binding not in before.get(name, ()):
+                continue
+            own = before.get(name, frozenset())
+            if any(self._live(b, other, before, live_after)
+                   for b in self._sharers(other, own, written, written)):
+                return True
+        return False
 
     def _fresh_item(self, binding):
         """Whether `binding` holds only an item of a tuple of new values that a call made

@@ -44,8 +44,10 @@ FRESH_FUNCTIONS = {
 """Library functions whose result is always new memory (not ``real_if_close``, which may return
 its argument, nor a call with ``copy=False``: see `_copies`)."""
 INPLACE_FUNCTIONS = {'copyto': 0, 'put': 0, 'place': 0, 'putmask': 0, 'fill_diagonal': 0,
-                     'put_along_axis': 0, 'at': 0, 'shuffle': 0, 'setitem': 0}
-"""Library functions that write into one of their arguments (-> its position)."""
+                     'put_along_axis': 0, 'at': 0, 'shuffle': 0, 'setitem': 0, 'heapify': 0,
+                     'heappush': 0, 'heappop': 0, 'heappushpop': 0, 'heapreplace': 0}
+"""Library functions that write into one of their arguments (-> its position), also called
+as a method of an object (``rng.shuffle(idx)`` of a `Generator` or a `random.Random`)."""
 INPLACE_METHODS = {'fill', 'sort', 'put', 'resize', 'partition', 'itemset', 'setfield',
                    'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
                    'setdefault', 'popitem', 'reverse', '__setitem__', '__iadd__', '__isub__',
@@ -563,7 +565,7 @@ class MemoryModel:
             written = [k.value for k in node.keywords if k.arg == 'out']
             func = node.func
             if isinstance(func, gast.Attribute) and not self.resolver.is_global(func) and \
-                    func.attr in INPLACE_METHODS:
+                    changes_receiver(node):
                 written.append(func.value)
                 if func.attr in ('append', 'extend', 'insert', 'setdefault', 'update'):
                     memory = self._eval(func.value, state, stmt)
@@ -573,7 +575,11 @@ class MemoryModel:
                             self._add_contents(loc, self._reach(self._eval(arg, state, stmt)))
             else:
                 obj = self.resolver.lookup(func)
-                position = INPLACE_FUNCTIONS.get(getattr(obj, '__name__', None))
+                # (``np.random.shuffle(idx)``, ``heapq.heapify(xs)``; a method of an object
+                # not resolved, ``rng.shuffle(idx)``, by its name)
+                name = getattr(obj, '__name__', None) if obj is not None else \
+                    getattr(func, 'attr', None)
+                position = INPLACE_FUNCTIONS.get(name)
                 if position is not None and len(node.args) > position and \
                         isinstance(func, gast.Attribute):
                     written.append(node.args[position])
@@ -586,6 +592,15 @@ class MemoryModel:
                     self.lists |= memory  # (an array has no ``.append``: it raises)
                 writes.append((stmt, name, memory, kind))
         return writes
+
+
+def changes_receiver(call):
+    """Whether method call `call` changes its receiver in place: one of `INPLACE_METHODS`
+    (``a.sort()``, ``xs.append(v)``), or ``a.byteswap(True)`` (``inplace=True``)."""
+    attr = call.func.attr
+    if attr == 'byteswap':
+        return bool(call.args) or any(k.arg == 'inplace' for k in call.keywords)
+    return attr in INPLACE_METHODS
 
 
 def _keyed(subscript):

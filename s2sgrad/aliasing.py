@@ -12,7 +12,7 @@ from . import nodes as n
 from . import runtime
 from .activity import Activity
 from .alias_analysis import AliasAnalysis, SharedItem, SharedList, Unsafe
-from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
+from .alias_memory import INPLACE_FUNCTIONS, changes_receiver
 from .logs import log_statements
 
 
@@ -344,6 +344,6 @@ def has_writes(body):
             if isinstance(node, gast.Call) and (
                     any(k.arg == 'out' for k in node.keywords) or
                     isinstance(node.func, gast.Attribute) and
-                    (node.func.attr in INPLACE_METHODS or node.func.attr in INPLACE_FUNCTIONS)):
+                    (changes_receiver(node) or node.func.attr in INPLACE_FUNCTIONS)):
                 return True
     return False

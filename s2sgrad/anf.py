@@ -189,7 +189,9 @@ class Normalizer:
                 new.written = True  # (the user's ``a * 1.0`` may change a dtype: kept)
             return new
         if isinstance(node, gast.UnaryOp):
-            return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
+            new = gast.UnaryOp(op=node.op, operand=self.atom(node.operand, out))
+            new.written = getattr(node, 'written', False)
+            return new
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and self.activity.is_active(func.value):

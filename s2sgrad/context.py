@@ -50,8 +50,8 @@ class Context:
         self.general = general
         self.func = n.clone(source.node)
         for node in n.walk(self.func):
-            if isinstance(node, gast.BinOp):  # ``1 * m`` casts a bool mask: see optimize
-                node.written = True
+            if isinstance(node, (gast.BinOp, gast.UnaryOp)):
+                node.written = True  # (``1 * m`` casts a bool mask, ``-(-x)`` is a new array)
         args = self.func.args
         params = [a.id for a in args.args + args.kwonlyargs]
         self.vararg = args.vararg.id if args.vararg is not None else None

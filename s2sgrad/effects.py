@@ -2,6 +2,7 @@
 import ast
 import builtins
 import collections
+import copy
 import inspect
 import warnings
 
@@ -11,7 +12,7 @@ import numpy as np
 from . import nodes as n
 from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments)
+                           INPLACE_FUNCTIONS, changes_receiver, out_arguments)
 from .errors import S2SError
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
@@ -360,7 +361,7 @@ def _check_kept_changed(stmt, ctx, kept, read, whole=()):
                     changes.append((_root(node).id, _text(node)))
     for call in _own_calls(stmt):
         func = call.func
-        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS and \
+        if isinstance(func, gast.Attribute) and changes_receiver(call) and \
                 isinstance(func.value, gast.Name) and (
                     func.attr not in _ONLY_GROWING or func.value.id in whole) and \
                 not ctx.resolver.is_global(func.value):  # (``w.sort()``, not ``np.sort``)
@@ -647,7 +648,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
                                                 arg.id in kept)):
             continue
         text = _text(value) if set(n.names_read(value)) <= names else None
-        copy = f'a copy (`{text}.copy()`)' if text else 'a copy'
+        a_copy = f'a copy (`{text}.copy()`)' if text else 'a copy'
         if param in counted:
             here = f' (`{text}` here)' if text else ''
             raise ctx.unsupported(
@@ -668,12 +669,12 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
             raise ctx.unsupported(
                 stmt, f'the call of `{label}`, which writes into its argument `{param}`'
                       f'{here} in place: s2sgrad cannot follow changes that a function makes '
-                      f'to its arguments; pass {copy} and use what the function returns')
+                      f'to its arguments; pass {a_copy} and use what the function returns')
         lineno = getattr(stmt, 'lineno', None)
         text = ctx.source.lines[lineno - 1].strip() if lineno else ''
         message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes an array or '
                    f'a list to `{label}`, which changes its parameter `{param}` in place (an '
-                   f'augmented assignment, `{param} += ...`); pass {copy} and use what '
+                   f'augmented assignment, `{param} += ...`); pass {a_copy} and use what '
                    f'`{label}` returns, or write `{param} = {param} + ...` there')
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
 
@@ -846,7 +847,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
                 # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
-            elif _new_memory(value) or _new_from_callee(value, namespace):
+            elif _new_memory(value) or _new_from_callee(value, namespace) or \
+                    _deep_copy(value, namespace):
                 continue
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
                 views, held = reach(reads, holds, contains), reach(reads, contains)
@@ -1096,6 +1098,17 @@ def _new_memory(value):
     return False
 
 
+def _deep_copy(value, namespace):
+    """Whether `value` calls `copy.deepcopy` (as `namespace` resolves it): new memory, items
+    and all."""
+    if not isinstance(value, gast.Call) or namespace is None:
+        return False
+    func = value.func
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+        return func.attr == 'deepcopy' and namespace.get(func.value.id) is copy
+    return isinstance(func, gast.Name) and namespace.get(func.id) is copy.deepcopy
+
+
 def _attributes_loaded(node, namespace, seen=None):
     """The names of the attributes (``x.calls``) that the function `node` reads, and the
     functions of yours it calls read, other than in a statement that only counts
@@ -1202,7 +1215,7 @@ def _written_names(stmt, lists=()):
         if isinstance(func, gast.Attribute) and func.attr in _LIST_METHODS and \
                 isinstance(func.value, gast.Name) and func.value.id in lists:
             continue  # (``bout.pop()`` of ``bout = s2s.unstack(g, out)``)
-        if isinstance(func, gast.Attribute) and func.attr in INPLACE_METHODS:
+        if isinstance(func, gast.Attribute) and changes_receiver(node):
             names += _written_through(func.value)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
             position = INPLACE_FUNCTIONS[func.attr]

@@ -94,10 +94,11 @@ def _fold(node, same_shape, mutated):
         positive = _without_leading_minus(node.right)
         if positive is not None:
             return gast.BinOp(left=node.left, op=gast.Sub(), right=positive)
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+            not getattr(node, 'written', False):
         inner = node.operand
         if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
-            return inner.operand
+            return inner.operand  # (not the user's own ``-(-x)``: a new array, written into)
     return node
 
 

@@ -58,6 +58,7 @@ from .shapes import ShapeClasses
 from .shadowed_builtins import rename_shadowed_builtins
 from .ssa import rename_versions
 from .standins import save_shapes
+from .unbound_methods import bind_unbound_methods
 
 
 def run(ctx):
@@ -142,6 +143,7 @@ def normalise(ctx):
     ctx.namer.taken.update(ctx.names.bindings)  # (``absolute`` for ``self.act = np.abs``)
     ctx.nested = nested_functions(ctx, func)
     resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
+    bind_unbound_methods(func, resolver, ctx.unsupported)  # (``np.ndarray.sort(c)``)
     # (``A[i][j] = v`` into an array made here: ``A[i, j] = v``, not a write into a view)
     join_chained_indexes(func, resolver)
     fill_items_first(func, resolver, ctx.namer)  # (``xs[t] = np.zeros(V); xs[t][i] = 1``)

@@ -1,12 +1,17 @@
 """Findings of the fuzzer's statement programs and the reviews of 2026-12-05: programs users
 write, each checked against central differences, or refused with the error that names the
 construct."""
+import copy
+import heapq
+import operator
+import random
+
 import numpy as np
 import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
-from s2sgrad.errors import S2SError
+from s2sgrad.errors import S2SError, UnsupportedSyntaxError
 
 X4 = np.array([0.4, 0.07, -0.6, -0.58])
 V4 = np.array([0.3, -1.0, 0.5, 0.7])
@@ -22,17 +27,17 @@ def _hessian_v(func, point, v):
 def _matches(func, point, operators=('grad', 'raw', 'joint', 'jvp', 'hvp')):
     """Each operator of `func` at `point` against differences; the caller's array unchanged."""
     expected = numerical_grad(func, (point,), 0)
-    for operator in operators:
+    for name in operators:
         given = point.copy()
-        if operator == 'jvp':
+        if name == 'jvp':
             got, want = s2sgrad.jvp(func)(given, V4.copy()), expected @ V4
-        elif operator == 'hvp':
+        elif name == 'hvp':
             got, want = s2sgrad.hvp(func)(given, V4.copy()), _hessian_v(func, point, V4)
         else:
-            options = {'raw': {'optimized': False}, 'joint': {'motion': 'joint'}}.get(operator, {})
+            options = {'raw': {'optimized': False}, 'joint': {'motion': 'joint'}}.get(name, {})
             got, want = s2sgrad.grad(func, **options)(given), expected
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=operator)
-        assert np.array_equal(given, point), operator
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=name)
+        assert np.array_equal(given, point), name
 
 
 # --- an adjoint None at some passes of a loop, the number 0.0 at others ---------------------
@@ -100,9 +105,167 @@ def alias_read_after_the_addition(x):
 @pytest.mark.parametrize('func', [alias_added_into_then_written,
                                   alias_of_a_copy_multiplied_then_written,
                                   alias_read_after_the_addition])
-@pytest.mark.parametrize('operator', ['grad', 'raw', 'joint', 'jvp', 'hvp'])
-def test_an_alias_sees_an_augmented_assignment_or_is_refused(func, operator):
+@pytest.mark.parametrize('op', ['grad', 'raw', 'joint', 'jvp', 'hvp'])
+def test_an_alias_sees_an_augmented_assignment_or_is_refused(func, op):
     try:
-        _matches(func, X4, (operator,))
+        _matches(func, X4, (op,))
     except S2SError as exc:
         assert 'share' in str(exc) or 'alias' in str(exc), exc
+
+
+def alias_added_into_in_a_loop_then_argument_written(x):
+    a = x
+    for i in range(2):
+        a += a * 0.5  # (into the argument's array, which `x` is)
+    x[1] *= 2.0
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize('op', ['grad', 'raw', 'joint', 'jvp', 'hvp'])
+def test_an_alias_added_into_in_a_loop_is_seen_by_the_array_or_refused(op):
+    try:
+        _matches(alias_added_into_in_a_loop_then_argument_written, X4, (op,))
+    except S2SError as exc:
+        assert 'share' in str(exc) or 'alias' in str(exc), exc
+
+
+# --- the user's own -(-x) is a new array ------------------------------------------------------
+
+def negated_twice_then_written(x):
+    y = -(-x)
+    y[0] = 2.0
+    return np.sum(y * x ** 2)
+
+
+def negated_on_two_lines_then_written(x):
+    a = -x
+    y = -a
+    y[1] += 3.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize('func', [negated_twice_then_written, negated_on_two_lines_then_written])
+def test_a_double_negation_is_a_new_array(func):
+    _matches(func, X4)
+    value, _ = s2sgrad.value_and_grad(func)(X4.copy())
+    assert np.isclose(value, func(X4.copy()))
+
+
+# --- calls that change an argument not differentiated, in the forms users write --------------
+
+C3 = np.array([0.5, 2.0, -1.5])
+W3 = np.array([0.3, -0.7, 1.2])
+
+
+def sorts_through_the_class(x, c):
+    t = np.sum(x * c)
+    np.ndarray.sort(c)
+    return t
+
+
+def fills_through_the_class(x, c):
+    t = np.sum(x * c)
+    np.ndarray.fill(c, 2.0)
+    return t
+
+
+def adds_through_the_dunder(x, c):
+    t = np.sum(x * c)
+    np.ndarray.__iadd__(c, 1.0)
+    return t
+
+
+def swaps_bytes_in_place(x, c):
+    t = np.sum(x * c)
+    c.byteswap(inplace=True)
+    return t
+
+
+def adds_with_the_operator_module(x, c):
+    t = np.sum(x * c)
+    operator.iadd(c, 1.0)
+    return t
+
+
+@pytest.mark.parametrize('func', [sorts_through_the_class, fills_through_the_class,
+                                  adds_through_the_dunder, swaps_bytes_in_place,
+                                  adds_with_the_operator_module])
+@pytest.mark.parametrize('make', [lambda f: s2sgrad.grad(f), lambda f: s2sgrad.hessian(f),
+                                  lambda f: (lambda x, c: s2sgrad.jvp(f)(x, c, np.ones(3)))],
+                         ids=['grad', 'hessian', 'jvp'])
+def test_a_change_after_the_read_is_refused_and_the_caller_keeps_its_array(func, make):
+    x, c = W3.copy(), C3.copy()
+    try:
+        got = make(func)(x, c)
+    except UnsupportedSyntaxError as exc:
+        assert 'in place' in str(exc), exc
+    else:  # (jvp needs no value of `c` after the change)
+        np.testing.assert_allclose(got, np.sum(C3))
+    assert np.array_equal(x, W3) and np.array_equal(c, C3)
+
+
+def sorts_through_the_class_first(x, c):
+    np.ndarray.sort(c)
+    return np.sum(x * c ** 2)
+
+
+def shuffles_with_a_generator(x, idx):
+    rng = np.random.default_rng(0)
+    rng.shuffle(idx)
+    return x[idx[0]] * x[idx[1]] ** 2
+
+
+def shuffles_a_list_with_random(x, order):
+    random.Random(0).shuffle(order)
+    return x[order[0]] * x[order[1]] ** 2
+
+
+def makes_a_heap_of_a_list(x, order):
+    heapq.heapify(order)
+    return x[order[0]] * x[order[1]] ** 2
+
+
+def appends_through_the_class(x, c):
+    ys = [x]
+    list.append(ys, x * 2.0)
+    return np.sum(ys[1] * c) + np.ndarray.sum(x * c)
+
+
+@pytest.mark.parametrize('func, make', [
+    (sorts_through_the_class_first, C3.copy), (shuffles_with_a_generator, lambda: np.arange(3)),
+    (shuffles_a_list_with_random, lambda: [2, 1, 0]), (makes_a_heap_of_a_list, lambda: [2, 1, 0]),
+    (appends_through_the_class, C3.copy)])
+def test_an_argument_changed_in_place_is_copied_first(func, make):
+    def at(x):
+        return func(x, make())
+    expected = numerical_grad(at, (W3,), 0)
+    hessian = np.array([numerical_grad(lambda z: numerical_grad(at, (z,), 0, eps=1e-4)[j],
+                                       (W3,), 0, eps=1e-4) for j in range(3)])
+    for name in ('grad', 'jvp', 'hessian'):
+        x, other = W3.copy(), make()
+        if name == 'grad':
+            got, want = s2sgrad.grad(func)(x, other), expected
+        elif name == 'jvp':
+            got, want = s2sgrad.jvp(func)(x, other, np.ones(3)), np.sum(expected)
+        else:
+            got, want = s2sgrad.hessian(func)(x, other), hessian
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=name)
+        assert np.array_equal(x, W3) and np.array_equal(np.asarray(other), np.asarray(make()))
+
+
+def doubles_the_first_of_a_deep_copy(xs):
+    ys = copy.deepcopy(xs)
+    ys[0] *= 2.0
+    return np.sum(ys[0] ** 2)
+
+
+def passes_a_list_to_a_deep_copier(x, c):
+    return doubles_the_first_of_a_deep_copy([x, c])
+
+
+def test_a_helper_writing_into_its_deep_copy_changes_no_argument():
+    x, c = W3.copy(), C3.copy()
+    got = s2sgrad.grad(passes_a_list_to_a_deep_copier)(x, c)
+    np.testing.assert_allclose(got, numerical_grad(passes_a_list_to_a_deep_copier, (W3, C3), 0),
+                               rtol=1e-6, atol=1e-6)
+    assert np.array_equal(x, W3) and np.array_equal(c, C3)
