@@ -338,8 +338,13 @@ class AliasAnalysis(MemoryModel):
         it (`_latest`): one made before then, or after `stmt` (in an earlier run of the
         loop), holds arrays made there earlier, never the one written (``un =
         np.zeros(3)``, ``un[1] = ...``, ``u = un`` in a loop: `u` holds the last run's), and
-        so does a container (``d_stack.append(d)`` before ``d = np.zeros(2)``)."""
+        so does a container (``d_stack.append(d)`` before ``d = np.zeros(2)``). A nested
+        function reads the variables around it when it is called (its calls pass them: a
+        write before the call is what it reads), not where it is defined: no sharer; what
+        a call of it returns is."""
+        functions = {binding for _, binding in self.functions}
         sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
+                   b not in functions and  # (read when called, as its calls pass them)
                    self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
         made = self._made_anew(stmt, own, memory)
         if made is not None:

@@ -129,14 +129,34 @@ class _Lowering:
 
     def _reads_only(self, call):
         """Whether `call` is of a built-in that reads what it is given to its end (``sum``,
-        ``max``, ``sorted``: `named_exprs.READING_BUILTINS`) and is given only differentiated
-        parameters (lists, tuples, arrays or dicts, which reading changes not)."""
+        ``max``, ``sorted``: `named_exprs.READING_BUILTINS`), or of what ``min(items,
+        default=d)`` becomes (``s2s.min_or(list(items), d)``), given only differentiated
+        parameters (lists, tuples, arrays or dicts, which reading changes not), lists of
+        comprehensions lowered before, such calls of them, and values that call nothing
+        (``default=x[0]``, ``reverse=True``; not a ``key=`` function)."""
         func = call.func
-        return isinstance(func, gast.Name) and func.id in READING_BUILTINS and \
-            func.id not in self.local and \
-            self.namespace.get(func.id, getattr(builtins, func.id)) is getattr(builtins, func.id) \
-            and not call.keywords and all(
-                isinstance(arg, gast.Name) and arg.id in self.no_iterators for arg in call.args)
+        if n.dotted_path(func) in ('s2s.min_or', 's2s.max_or'):
+            values = call.args
+        elif isinstance(func, gast.Name) and func.id in READING_BUILTINS and \
+                func.id not in self.local and \
+                self.namespace.get(func.id, getattr(builtins, func.id)) is \
+                getattr(builtins, func.id) and \
+                all(k.arg in ('default', 'reverse', 'start') for k in call.keywords):
+            values = [k.value for k in call.keywords]
+            if not all(self._read_whole(arg) for arg in call.args):
+                return False
+        else:
+            return False
+        return all(self._read_whole(value) or not any(
+            isinstance(node, (gast.Call, gast.NamedExpr, gast.Lambda)) for node in n.walk(value))
+            for value in values)
+
+    def _read_whole(self, arg):
+        """Whether `arg` is a differentiated parameter, a comprehension's lowered list, or a
+        `_reads_only` call of them (``list(terms)``)."""
+        if isinstance(arg, gast.Name):
+            return arg.id in self.no_iterators or getattr(arg, 'lowered', False)
+        return isinstance(arg, gast.Call) and self._reads_only(arg)
 
     def _comprehensions(self, stmt, value, holder=None, key=None):
         """``(holder, key, node)`` for each outermost comprehension in `value`, in evaluation

@@ -72,7 +72,12 @@ def _grad_comment(stmt):
 
 
 def _restores(stmt):
-    """The subscript targets `stmt` writes into (``x[0] = x_old``)."""
+    """The subscript targets `stmt` writes into (``x[0] = x_old``; ``x[1]`` of
+    ``s2s.restore_item(x, 1, x_old)``, where `x` may be a list or dict)."""
     if isinstance(stmt, gast.Assign):
         return [t for t in stmt.targets if isinstance(t, gast.Subscript)]
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    if isinstance(call, gast.Call) and n.dotted_path(call.func) == 's2s.restore_item' and \
+            len(call.args) == 3:
+        return [gast.Subscript(value=call.args[0], slice=call.args[1], ctx=gast.Store())]
     return []

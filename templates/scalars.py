@@ -125,7 +125,7 @@ def list_adjoint(ans, iterable=()):
 
 @tangent(builtins.list)
 def list_tangent(ans, iterable=()):
-    d[ans] = list(as_items(d[iterable], iterable))
+    d[ans] = list(listed(d[iterable], iterable))
 
 
 @adjoint(copying.copy)
@@ -150,7 +150,7 @@ def copy_deepcopy_tangent(ans, x, memo=None):
 
 @tangent(builtins.tuple)
 def tuple_tangent(ans, iterable=()):
-    d[ans] = tuple(as_items(d[iterable], iterable))
+    d[ans] = tuple(listed(d[iterable], iterable))
 
 
 # -- sorted: the items listed in another order --------------------------------------------
@@ -198,7 +198,7 @@ def max_by_adjoint(ans, items, key):
 
 @tangent(max_by)
 def max_by_tangent(ans, items, key):
-    d[ans] = as_items(d[items], items)[key_position(items, True, key=key)]
+    d[ans] = listed(d[items], items)[key_position(items, True, key=key)]
 
 
 @adjoint(min_by)
@@ -208,7 +208,24 @@ def min_by_adjoint(ans, items, key):
 
 @tangent(min_by)
 def min_by_tangent(ans, items, key):
-    d[ans] = as_items(d[items], items)[key_position(items, False, key=key)]
+    d[ans] = listed(d[items], items)[key_position(items, False, key=key)]
+
+
+def listed(t, iterable):
+    """The tangents of the items that iterating `iterable` lists, of its tangent `t`: none
+    of a dict's keys (``sorted(d)``, ``list(d)``, ``max(d, key=...)``: zeros, whatever the
+    tangents of its values), else `as_items`."""
+    if isinstance(iterable, dict):
+        return [0.0] * len(iterable)
+    return as_items(t, iterable)
+
+
+@adjoint(listed)
+def listed_adjoint(ans, t, iterable):
+    d[t] = items_back(d[ans], t)  # (of a dict's tangent, zeros)
+
+
+linear(listed, 'd[t], iterable')
 
 
 def in_order(t, order):
@@ -249,4 +266,4 @@ def sorted(ans, iterable, key=None, reverse=False):
 @tangent(builtins.sorted)
 def sorted_tangent(ans, iterable, key=None, reverse=False):
     order = sorting_order(iterable, reverse, key=key)
-    d[ans] = in_order(as_items(d[iterable], iterable), order)
+    d[ans] = in_order(listed(d[iterable], iterable), order)

@@ -269,3 +269,80 @@ def test_a_helper_writing_into_its_deep_copy_changes_no_argument():
     np.testing.assert_allclose(got, numerical_grad(passes_a_list_to_a_deep_copier, (W3, C3), 0),
                                rtol=1e-6, atol=1e-6)
     assert np.array_equal(x, W3) and np.array_equal(c, C3)
+
+
+# --- a value read through a helper of yours, after a write into the array it returns --------
+
+def returns_its_argument(a):
+    return a
+
+
+def written_then_read_through_a_helper(x):
+    buf = x.copy()
+    buf[1] = x[2] ** 2
+    v = returns_its_argument(buf)
+    return np.sum(v * x)
+
+
+def written_then_read_through_a_nested_function(x):
+    buf = x.copy()
+
+    def get():
+        return buf
+    buf[1] = x[2] ** 2
+    return np.sum(get() * x)
+
+
+def written_between_the_definition_and_the_call(x):
+    buf = np.zeros(4)
+
+    def weighted():
+        return np.sum(buf * x)
+    buf[0] = x[1]
+    buf[3] = x[0] * 3.0
+    return weighted() * x[2]
+
+
+@pytest.mark.parametrize('func', [written_then_read_through_a_helper,
+                                  written_then_read_through_a_nested_function,
+                                  written_between_the_definition_and_the_call])
+def test_a_value_read_through_a_call_after_a_write(func):
+    _matches(func, X4)
+
+
+# --- the keys a dict lists carry no derivative, also to second order --------------------------
+
+def sums_in_sorted_order_then_squares(x):
+    d = {'a': x[0], 'b': x[1]}
+    s = 0.0
+    for k in sorted(d):
+        s = s + d[k]
+    for k in d.keys():
+        s = s + d[k] ** 2
+    return s
+
+
+def sums_a_dict_in_sorted_order_then_squares(d):
+    s = 0.0
+    for k in sorted(d):
+        s = s + d[k]
+    for k, v in d.items():
+        s = s + v * v
+    return s
+
+
+def test_second_derivatives_of_loops_over_a_dicts_sorted_keys():
+    _matches(sums_in_sorted_order_then_squares, X4)
+    hvp = s2sgrad.hvp(sums_a_dict_in_sorted_order_then_squares)
+    got = hvp({'b': 0.3, 'a': -0.8}, {'b': 1.0, 'a': 0.5})
+    assert got == pytest.approx({'b': 2.0, 'a': 1.0})
+
+
+# --- a comprehension after min(..., default=...) in the same statement ----------------------
+
+def smallest_or_first_plus_largest_double(x):
+    return min((v for v in x), default=x[0]) + max([v * 2 for v in x])
+
+
+def test_a_comprehension_after_a_call_that_only_reads():
+    _matches(smallest_or_first_plus_largest_double, X4, ('grad', 'jvp', 'hvp'))

@@ -363,6 +363,7 @@ CASES = {
                c(V, V, 0)],
     'min_by': [c([3.0, -4.0, 2.0], abs), c((V, W), np.sum)],
     'in_order': [c([V, W, 1.0], [2, 0, 1]), c([], [])],
+    'listed': [c({'a': V, 'b': 1.0}, {'a': W, 'b': 2.0}), c([V, 1.0], [W, 2.0]), c(M, M)],
     'out_of_order': [c([V, W, 1.0], [2, 0, 1]), c((1.0, 2.0), [1, 0])],
     'item_before': [c({'a': V}, 'a'), c({'a': V}, 'b'), c([V, V], 1), c(V, 0)],
     'restore_item': [c({'a': V}, 'a', W), c([V, V], 1, W), c({'a': V}, 'b', 2.0)],
