@@ -209,12 +209,13 @@ class ItemMaker:
                 if name in rules.NONDIFFERENTIABLE_METHODS:
                     return []
                 shown = self.ctx.user_name(receiver.id)
-                extra = 'it may modify an active value in place'
-                if name == 'extend':  # (`canonical._extension`)
-                    extra += (f'; s2sgrad follows `extend` of a variable it knows holds a '
-                              f'list, one assigned a list display or `list(...)` only: '
-                              f'make the copy `{shown} = list(...)`')
-                raise self.ctx.no_rule(stmt, f'the method `{name}` of `{shown}`', extra)
+                if name != 'extend':
+                    raise self.ctx.no_method_rule(stmt, shown, name)
+                raise self.ctx.no_rule(  # (`canonical._extension`)
+                    stmt, f'the method `{name}` of `{shown}`',
+                    f'it may modify an active value in place; s2sgrad follows `extend` of a '
+                    f'variable it knows holds a list, one assigned a list display or '
+                    f'`list(...)` only: make the copy `{shown} = list(...)`')
             return []  # effects.py rejected the calls that could change a value in place
         target = stmt.targets[0]
         value = stmt.value

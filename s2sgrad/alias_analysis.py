@@ -436,6 +436,13 @@ class AliasAnalysis(MemoryModel):
             reaching = self.reach[id(stmt)].get(value.id, ())
             return bool(reaching) and all(self._element_read(b, depth + 1, whole)
                                           for b in reaching)
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+                value.func.id in ('max', 'min') and len(value.args) > 1 and \
+                not value.keywords and self.resolver.lookup(value.func) is getattr(
+                    builtins, value.func.id):
+            # (``max(eps, y[i])``: one of the values it is given, numbers or such items)
+            return all(isinstance(arg, gast.Constant) or
+                       self._element_value(arg, stmt, depth + 1) for arg in value.args)
         return False
 
     def _appended_before(self, stmt, memory):
@@ -538,6 +545,11 @@ class AliasAnalysis(MemoryModel):
             call = stmt.value if isinstance(stmt, gast.Expr) else None
             if isinstance(call, gast.Call) and len(call.args) > 2 and \
                     self.resolver.lookup(call.func) is getattr(self.runtime, 'not_shared', None):
+                first = self.reach[id(stmt)].get(getattr(call.args[0], 'id', None), ())
+                if first and all(b[1] in self.defs and isinstance(
+                        getattr(self.defs[b[1]][0], 'value', None), gast.Subscript)
+                        for b in first):
+                    continue  # (``t = y[i]`` checked to be a number: a copy changes nothing)
                 for arg in call.args[:1] + call.args[2:]:
                     for binding in self.reach[id(stmt)].get(getattr(arg, 'id', None), ()):
                         if binding[0] == 'def':

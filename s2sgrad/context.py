@@ -155,6 +155,22 @@ class Context:
         found = _where(origin, where[1])
         return _through_generated(found) if found is not None else None
 
+    def no_method_rule(self, stmt, receiver, method):
+        """The error for ``y.sort()``, a method of the differentiated `receiver` (as the user
+        wrote it) that s2sgrad does not follow: one that changes an array in place is named
+        so, with what to write instead; any other has no rule (`no_rule`)."""
+        from .alias_memory import INPLACE_METHODS
+        if method in INPLACE_METHODS:
+            instead = {'sort': f'{receiver} = np.sort({receiver})',
+                       'fill': f'{receiver} = np.full_like({receiver}, value)',
+                       'partition': f'{receiver} = np.partition({receiver}, k)'}.get(
+                method, f'{receiver} = ...')
+            return self.unsupported(
+                stmt, f'`{receiver}.{method}(...)`, which changes the differentiated '
+                      f'`{receiver}` in place; write the new value instead (`{instead}`)')
+        return self.no_rule(stmt, f'the method `{method}` of `{receiver}`',
+                            'it may modify an active value in place')
+
     def no_rule(self, stmt, what, extra='', node=None):
         """NoRuleError for the call of `what` in `stmt`, pointing at the call."""
         reason = f' ({extra})' if extra else ''

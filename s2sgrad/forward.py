@@ -215,9 +215,7 @@ class ForwardPass:
                  any(self.activity.is_active(arg) for arg in list(call.args) +
                      [kw.value for kw in call.keywords])):
             # (``r.update(v)``: the object may keep what it is given, out of sight)
-            shown = self.ctx.user_name(mc[0].id)
-            raise self.ctx.no_rule(stmt, f'the method `{mc[1]}` of `{shown}`',
-                                   'it may modify an active value in place')
+            raise self.ctx.no_method_rule(stmt, self.ctx.user_name(mc[0].id), mc[1])
         return [stmt], []
 
     def value_tangent(self, stmt, ans, value):

@@ -4,7 +4,7 @@ import numpy as np
 from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import add_at, like, select, unbroadcast
 from s2sgrad.runtime_indexing import _scatter_add
-from s2sgrad.runtime_values import _is_lazy, array_module
+from s2sgrad.runtime_values import _is_lazy, array_module, is_zero
 
 
 def _ndim(x):
@@ -16,10 +16,6 @@ def _shape(x):
     if isinstance(x, (list, tuple)):
         return np.shape(x)
     return tuple(getattr(x, 'shape', ()))
-
-
-def _is_zero(g):
-    return g is None or (type(g) in (float, int) and g == 0)
 
 
 def _zeros(x, g=None):
@@ -111,7 +107,7 @@ def untake(g, a, indices, axis=None, mode='raise'):
     """The adjoint of ``np.take(a, indices, axis)``: zeros like `a`, `g` added at the indices."""
     out = _zeros(a, g)
     index = take_index(a, indices, axis, mode)
-    if _is_zero(g):
+    if is_zero(g):
         return out
     if axis is None:
         flat = _add_at(np.ravel(out), index, g)
@@ -122,7 +118,7 @@ def untake(g, a, indices, axis=None, mode='raise'):
 def untake_along_axis(g, arr, indices, axis=-1):
     """The adjoint of ``np.take_along_axis(arr, indices, axis)``: `g` added at the indices."""
     out = _zeros(arr, g)
-    if _is_zero(g):
+    if is_zero(g):
         return out
     if axis is None:
         flat = _add_at(np.ravel(out), indices, g)
@@ -133,7 +129,7 @@ def untake_along_axis(g, arr, indices, axis=-1):
 def undiagonal(g, a, offset=0, axis1=0, axis2=1):
     """The adjoint of ``np.diagonal(a, offset, axis1, axis2)``: `g` on that diagonal of zeros."""
     out = _zeros(a, g)
-    if _is_zero(g):
+    if is_zero(g):
         return out
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
     if _is_lazy(out):
@@ -175,7 +171,7 @@ def unsort(g, a, axis=-1, kind=None, stable=None):
         out[order] = g
         return np.reshape(out, _shape(a))
     out = _zeros(a, g)
-    if _is_zero(g):
+    if is_zero(g):
         return out
     np.put_along_axis(out, order, g, axis)
     return out
@@ -223,7 +219,7 @@ def reselect(bitems, g, condlist):
     for condition, item in zip(condlist, bitems):
         mask = np.logical_and(condition, np.logical_not(taken))
         taken = np.logical_or(taken, condition)
-        if not _is_zero(item):
+        if not is_zero(item):
             total = total + np.where(mask, item, 0 * item)
     return total
 

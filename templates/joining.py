@@ -5,16 +5,12 @@ from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, linear, tangent
 from s2sgrad.runtime import add_at, unstack
 from s2sgrad.runtime_indexing import _scatter_add
-from s2sgrad.runtime_values import _is_lazy, array_module
+from s2sgrad.runtime_values import _is_lazy, array_module, is_zero
 
 from .shaping import shaped_like
 
 
 # -- helpers called by the templates (each has its own rules, for second order) ------------
-
-def _is_zero(g):
-    return g is None or (type(g) in (float, int) and g == 0)
-
 
 def _promoted_shape(shape, kind):
     """The shape `np.hstack` / `vstack` / `column_stack` / `dstack` give an item before joining
@@ -76,10 +72,10 @@ def unjoin(g, items, axis=0, kind='concatenate'):
 def rejoin(gitems, items, axis=0, kind='concatenate'):
     """Join the adjoints `gitems` of `items` as `unjoin` split them (zeros where one is 0)."""
     axis, shapes = _join_layout(items, axis, kind)
-    present = [g for g in gitems if not _is_zero(g) and hasattr(g, 'dtype')]
+    present = [g for g in gitems if not is_zero(g) and hasattr(g, 'dtype')]
     parts = []
     for g, shape in zip(gitems, shapes):
-        if _is_zero(g):
+        if is_zero(g):
             parts.append(np.zeros_like(present[0], shape=shape) if present else np.zeros(shape))
         else:
             parts.append(np.reshape(g, shape))

@@ -11,7 +11,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
-from s2sgrad.errors import S2SError, UnsupportedSyntaxError
+from s2sgrad.errors import InPlaceError, S2SError, UnsupportedSyntaxError
 
 X4 = np.array([0.4, 0.07, -0.6, -0.58])
 V4 = np.array([0.3, -1.0, 0.5, 0.7])
@@ -346,3 +346,51 @@ def smallest_or_first_plus_largest_double(x):
 
 def test_a_comprehension_after_a_call_that_only_reads():
     _matches(smallest_or_first_plus_largest_double, X4, ('grad', 'jvp', 'hvp'))
+
+
+# --- the larger of a number and an item, then a write into the array ------------------------
+
+def clipped_item_then_written(x):
+    s = max(1.1, x[1])
+    x[1] += np.sin(x[1]) * s
+    return np.sum(x ** 2) * s
+
+
+def smaller_item_then_written(x):
+    m = min(x[0], x[2])
+    x[0] = x[0] * 3.0
+    return m * np.sum(x)
+
+
+@pytest.mark.parametrize('func', [clipped_item_then_written, smaller_item_then_written])
+def test_max_or_min_of_items_is_a_number_the_write_leaves(func):
+    _matches(func, X4)
+    _matches(func, np.array([0.4, 1.7, -0.6, 0.2]))
+
+
+def larger_row_then_written(X):
+    m = max(X[0], X[1])
+    X[0] = X[0] * 3.0
+    return np.sum(m * X)
+
+
+def test_max_of_rows_then_a_write_is_refused_when_it_runs():
+    with pytest.raises(InPlaceError, match='a view'):
+        s2sgrad.grad(larger_row_then_written)(np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 5.0]]))
+
+
+# --- an in-place method of a differentiated array says what to write ------------------------
+
+def sorted_in_place(x):
+    y = x * 1.0
+    y.sort()
+    return y[0] * 3.0 + y[2]
+
+
+@pytest.mark.parametrize('operator_name', ['grad', 'jvp'])
+def test_an_in_place_sort_of_a_differentiated_array_names_np_sort(operator_name):
+    with pytest.raises(UnsupportedSyntaxError, match=r'y = np\.sort\(y\)'):
+        if operator_name == 'grad':
+            s2sgrad.grad(sorted_in_place)(X4.copy())
+        else:
+            s2sgrad.jvp(sorted_in_place)(X4.copy(), V4.copy())
