@@ -61,6 +61,7 @@ class ForwardSweep:
         self.ctx = ctx
         self.shared = shared
         self._changed = None  # (`changed_in_place`, found once)
+        self.partly = set()  # (names a branch of an `if` defines and the other not)
 
     def forward(self, stmts, loops, defined):
         """The forward sweep of block `stmts`, inside `loops` (outermost first); `defined`:
@@ -68,9 +69,13 @@ class ForwardSweep:
         out = []
         for stmt in stmts:
             if isinstance(stmt, gast.If):
-                body = self.forward(stmt.body, loops, set(defined))
-                orelse = self.forward(stmt.orelse, loops, set(defined))
+                body_defined, else_defined = set(defined), set(defined)
+                body = self.forward(stmt.body, loops, body_defined)
+                orelse = self.forward(stmt.orelse, loops, else_defined)
                 out.append(gast.If(test=stmt.test, body=body, orelse=orelse))
+                # (a name one branch defines may be unbound after the `if`: a later save of
+                # it, ``bv_old = bv``, finds it None, set at the top)
+                self.partly.update((body_defined ^ else_defined) - defined)
                 defined.update(n.names_stored(stmt))
                 continue
             if isinstance(stmt, (gast.For, gast.While)):
@@ -129,6 +134,8 @@ class ForwardSweep:
                         self.ctx.undefined_before_loop.add(var)
                     out = self._save(stmt, var, n.name(var), loops, before=True) + out
             elif var in defined:
+                if var in self.partly:
+                    self.ctx.undefined_before_loop.add(var)
                 out = self._save(stmt, var, n.name(var), loops, before=True) + out
         return out
 

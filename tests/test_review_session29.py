@@ -303,9 +303,18 @@ def written_between_the_definition_and_the_call(x):
     return weighted() * x[2]
 
 
+def written_in_a_loop_then_read_through_a_helper(x):
+    buf = x.copy()
+    for i in range(2):
+        buf[1] = x[2] ** 2 * (i + 1.0)
+    v = returns_its_argument(buf)
+    return np.sum(v * x)
+
+
 @pytest.mark.parametrize('func', [written_then_read_through_a_helper,
                                   written_then_read_through_a_nested_function,
-                                  written_between_the_definition_and_the_call])
+                                  written_between_the_definition_and_the_call,
+                                  written_in_a_loop_then_read_through_a_helper])
 def test_a_value_read_through_a_call_after_a_write(func):
     _matches(func, X4)
 
@@ -394,3 +403,29 @@ def test_an_in_place_sort_of_a_differentiated_array_names_np_sort(operator_name)
             s2sgrad.grad(sorted_in_place)(X4.copy())
         else:
             s2sgrad.jvp(sorted_in_place)(X4.copy(), V4.copy())
+
+
+# --- reverse over reverse: an adjoint bound in one branch, then reset -----------------------
+
+def rolled_each_pass_replaced_in_a_branch(x):
+    s1 = float(x[0])
+    s2 = float(x[0])
+    if s2 ** 2 / (1.0 + s2 ** 2) > 0.1:
+        x = np.outer(x, x) @ x * 0.1
+    for i in range(4):
+        a = np.roll(x, 1)
+        b = a  # noqa: F841 (as the fuzzer wrote it)
+    if np.mean(x ** 2) > 0.1:
+        a = np.exp(-x ** 2)
+        s1 = np.sum(a, keepdims=True)[0]
+    c = np.roll(x, 1)
+    return np.sum(c ** 2) + s1
+
+
+@pytest.mark.parametrize('point', [np.array([0.86913228, 0.5708552, 0.59912674, 0.14247588]), X4],
+                         ids=['branches taken', 'branches not taken'])
+def test_the_vjp_of_a_gradient_saving_an_adjoint_one_branch_binds(point):
+    gradient = s2sgrad.grad(rolled_each_pass_replaced_in_a_branch)
+    got = s2sgrad.vjp(gradient)(point.copy(), V4.copy())
+    np.testing.assert_allclose(got, _hessian_v(rolled_each_pass_replaced_in_a_branch, point, V4),
+                               rtol=1e-4, atol=1e-5)
