@@ -210,7 +210,8 @@ class ItemMaker:
                     return []
                 shown = self.ctx.user_name(receiver.id)
                 if name != 'extend':
-                    raise self.ctx.no_method_rule(stmt, shown, name)
+                    raise self.ctx.no_method_rule(stmt, shown, name,
+                                                  self.activity.is_active(receiver))
                 raise self.ctx.no_rule(  # (`canonical._extension`)
                     stmt, f'the method `{name}` of `{shown}`',
                     f'it may modify an active value in place; s2sgrad follows `extend` of a '

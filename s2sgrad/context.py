@@ -155,21 +155,24 @@ class Context:
         found = _where(origin, where[1])
         return _through_generated(found) if found is not None else None
 
-    def no_method_rule(self, stmt, receiver, method):
-        """The error for ``y.sort()``, a method of the differentiated `receiver` (as the user
-        wrote it) that s2sgrad does not follow: one that changes an array in place is named
-        so, with what to write instead; any other has no rule (`no_rule`)."""
-        from .alias_memory import INPLACE_METHODS
-        if method in INPLACE_METHODS:
-            instead = {'sort': f'{receiver} = np.sort({receiver})',
-                       'fill': f'{receiver} = np.full_like({receiver}, value)',
-                       'partition': f'{receiver} = np.partition({receiver}, k)'}.get(
-                method, f'{receiver} = ...')
-            return self.unsupported(
-                stmt, f'`{receiver}.{method}(...)`, which changes the differentiated '
-                      f'`{receiver}` in place; write the new value instead (`{instead}`)')
-        return self.no_rule(stmt, f'the method `{method}` of `{receiver}`',
-                            'it may modify an active value in place')
+    def no_method_rule(self, stmt, receiver, method, active):
+        """NoRuleError for ``y.sort()``, a method of `receiver` (as the user wrote it) that
+        s2sgrad does not follow, called on a differentiated value or given one: an array's
+        method that changes the differentiated `receiver` in place (`active`) is named so,
+        with what to write instead."""
+        instead = {'sort': f'{receiver} = np.sort({receiver})',
+                   'fill': f'{receiver} = np.full_like({receiver}, value)',
+                   'partition': f'{receiver} = np.partition({receiver}, k)',
+                   'put': f'{receiver} = np.where(...)', 'resize': f'{receiver} = np.resize(...)',
+                   'itemset': f'{receiver}[i] = value'}.get(method)
+        if not (active and instead):
+            return self.no_rule(stmt, f'the method `{method}` of `{receiver}`',
+                                'it may modify an active value in place')
+        return NoRuleError(
+            f'no derivative rule for the method `{method}` of `{receiver}` in '
+            f'`{self.source.name}`: `{receiver}.{method}(...)` changes the differentiated array '
+            f'`{receiver}` in place, which s2sgrad does not follow; write the new value instead '
+            f'(`{instead}`)', *self.where(stmt, method))
 
     def no_rule(self, stmt, what, extra='', node=None):
         """NoRuleError for the call of `what` in `stmt`, pointing at the call."""

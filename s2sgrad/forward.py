@@ -215,7 +215,8 @@ class ForwardPass:
                  any(self.activity.is_active(arg) for arg in list(call.args) +
                      [kw.value for kw in call.keywords])):
             # (``r.update(v)``: the object may keep what it is given, out of sight)
-            raise self.ctx.no_method_rule(stmt, self.ctx.user_name(mc[0].id), mc[1])
+            raise self.ctx.no_method_rule(stmt, self.ctx.user_name(mc[0].id), mc[1],
+                                          self.activity.is_active(mc[0]))
         return [stmt], []
 
     def value_tangent(self, stmt, ans, value):
