@@ -172,6 +172,16 @@ class AliasAnalysis(MemoryModel):
                         others = [name]
                     self.guards.append(('before', stmt, name, name, tuple(others)))
                 continue
+            reads = {b[1] for b in own if b[1] in self.defs and isinstance(
+                getattr(self.defs[b[1]][0], 'value', None), gast.Subscript) and
+                self._element_read(b)} if kind == 'rebind' and (live or external) else set()
+            if reads and len(reads) == len(own):
+                # (``s = x[0]; s += x[1]``: an item, a number or a row of `x` or an array a
+                # list `x` holds; checked at run time to be a number, which the augmented
+                # assignment rebinds)
+                for read in reads:
+                    self.numbers.setdefault(read, stmt)
+                return reads
             whole = kind == 'rebind'
             if live and not external and all(self._element_read(b, whole=whole) for b in live) \
                     and not self._appended_before(stmt, memory):
@@ -342,7 +352,7 @@ class AliasAnalysis(MemoryModel):
         function reads the variables around it when it is called (its calls pass them: a
         write before the call is what it reads), not where it is defined: no sharer; what
         a call of it returns is."""
-        functions = {binding for _, binding in self.functions}
+        functions = {binding for stmt, binding in self.functions if not self._reads_alias(stmt)}
         sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                    b not in functions and  # (read when called, as its calls pass them)
                    self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
@@ -354,6 +364,15 @@ class AliasAnalysis(MemoryModel):
                 self.recent |= memory  # (names of earlier runs' arrays: `recent_sharers`)
             sharers = latest
         return sharers
+
+    def _reads_alias(self, func):
+        """Whether the nested function `func` reads a variable around it that is somewhere
+        bound to another name (``alias = buf``), which the calls do not pass as that array:
+        such a function counts as sharing what it reads (`_sharers`)."""
+        read = set(n.names_read(func)) & self.local
+        return any(b[2] in read and b[1] in self.defs and
+                   isinstance(getattr(self.defs[b[1]][0], 'value', None), gast.Name)
+                   for b in self.bindings if b[0] == 'def')
 
     def recent_sharers(self):
         """The names whose values may share memory written where earlier runs' arrays were

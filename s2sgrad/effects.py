@@ -847,6 +847,11 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
                 # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
+            elif _shallow_copy(value) and isinstance(value.func, gast.Attribute) and \
+                    not value.args:
+                # (``ys = xs.copy()``: a new array, or a new list holding the same items)
+                views, held, parts = set(), reach(_view_sources(value.func.value), contains), \
+                    set()
             elif _new_memory(value) or _new_from_callee(value, namespace) or \
                     _deep_copy(value, namespace):
                 continue
@@ -956,13 +961,24 @@ def _into_new_memory(body, stmt, name):
     index = next((i for i, s in enumerate(body) if s is stmt), None)
     if index is None:
         return False
+    # (``ys[0] *= 2`` changes the item in place: of ``ys = xs.copy()``, ``copy.copy(xs)``, a
+    # list's shallow copy, the caller's array)
+    item = isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript)
     for earlier in reversed(body[:index]):
         if name not in n.names_stored(earlier):
             continue
         return isinstance(earlier, gast.Assign) and len(earlier.targets) == 1 and \
             isinstance(earlier.targets[0], gast.Name) and earlier.targets[0].id == name and \
-            _new_memory(earlier.value)
+            _new_memory(earlier.value) and not (item and _shallow_copy(earlier.value))
     return False
+
+
+def _shallow_copy(value):
+    """Whether `value` may be a list's shallow copy (``xs.copy()``, ``copy.copy(xs)``),
+    whose items are the copied list's."""
+    return isinstance(value, gast.Call) and (
+        isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' or
+        isinstance(value.func, gast.Name) and value.func.id == 'copy')
 
 
 def _augmented_name(stmt):
@@ -1032,6 +1048,9 @@ def _container_copy(value, namespace, empty=False):
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.dict_copy' and \
             len(value.args) == 1 and not value.keywords:
         return True
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords and \
+            namespace is not None and _is_shallow_copy(value.func, namespace):
+        return True  # (``copy.copy(xs)``: a new list holding the same items)
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
             value.func.id in ('list', 'tuple', 'dict') and
             (len(value.args) == 1 or empty and not value.args) and not value.keywords):
@@ -1096,6 +1115,13 @@ def _new_memory(value):
         return name in FRESH_FUNCTIONS and name not in CONTAINER_CALLS and \
             name not in ('max', 'min')
     return False
+
+
+def _is_shallow_copy(func, namespace):
+    """Whether `func` is `copy.copy` (as `namespace` resolves it)."""
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+        return func.attr == 'copy' and namespace.get(func.value.id) is copy
+    return isinstance(func, gast.Name) and namespace.get(func.id) is copy.copy
 
 
 def _deep_copy(value, namespace):

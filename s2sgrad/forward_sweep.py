@@ -130,7 +130,7 @@ class ForwardSweep:
                         continue
                     out = out + self._save(stmt, var, n.name(var), loops, before=False)
                 else:
-                    if var not in defined:
+                    if var not in defined or var in self.partly:
                         self.ctx.undefined_before_loop.add(var)
                     out = self._save(stmt, var, n.name(var), loops, before=True) + out
             elif var in defined:

@@ -262,6 +262,7 @@ def merge_aliases(ctx, body):
     Both names then denote one array, so updates through either reach one adjoint.
     """
     statements = list(n.statements(body))
+    captured = {v for names in getattr(ctx, 'closures', {}).values() for v in names}
     mutated = set()
     counts = {}
     for stmt in statements:
@@ -293,6 +294,8 @@ def merge_aliases(ctx, body):
             alias, original = stmt.targets[0].id, stmt.value.id
             if alias not in mutated and original not in mutated:
                 continue
+            if {alias, original} & captured:
+                continue  # (a nested function reads it, its calls pass it under its name)
             if original in fresh and counts.get(original) == 1 and loads.get(original) == 1:
                 continue  # ``acc = t`` after ``t = acc + x``: `t` is read nowhere else
             if not _written_after(stmt, statements, {alias, original}):

@@ -404,7 +404,10 @@ def stored(g, into):
 
 
 def unsum(g, items):
-    """The adjoint of the built-in ``sum(items)``: `g` for every item, summed to its shape."""
+    """The adjoint of the built-in ``sum(items)``: `g` for every item, summed to its shape
+    (none for a dict's keys, which ``sum(d)`` adds)."""
+    if isinstance(items, dict):
+        return zeros_like(items)
     if isinstance(items, (list, tuple)):
         return [unbroadcast(g, item) for item in items]
     return unreduce(g, items, 0)

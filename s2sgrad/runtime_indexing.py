@@ -345,6 +345,8 @@ def pick(g, ans, a, b=None):
     `g` at the first item equal to the result) or of two arguments (`g` to `a` when `a` is
     the result: Python returns the first of equal values)."""
     if b is None:
+        if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
+            return zeros_like(a)
         position = _first_equal(a, ans)
         if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
             return unindex(g, a, position)
@@ -355,6 +357,8 @@ def pick(g, ans, a, b=None):
 def pick_tangent(da, ans, a, b=None):
     """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument."""
     if b is None:
+        if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
+            return 0.0
         return da[_first_equal(a, ans)]
     return da * (a == ans)
 

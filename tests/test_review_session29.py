@@ -430,3 +430,127 @@ def test_the_vjp_of_a_gradient_saving_an_adjoint_one_branch_binds(point):
     got = s2sgrad.vjp(gradient)(point.copy(), V4.copy())
     np.testing.assert_allclose(got, _hessian_v(rolled_each_pass_replaced_in_a_branch, point, V4),
                                rtol=1e-4, atol=1e-5)
+
+
+# --- an item of the argument, then augmented assignments: a number, rebound -----------------
+
+def item_added_then_multiplied(x):
+    s = x[0]
+    s += x[1]
+    s *= x[2]
+    return s
+
+
+def item_added_then_read_with_the_argument(x):
+    s = x[0]
+    s += x[1]
+    return s * x[2]
+
+
+@pytest.mark.parametrize('func', [item_added_then_multiplied,
+                                  item_added_then_read_with_the_argument])
+def test_augmented_assignments_of_an_item_of_the_argument(func):
+    _matches(func, X4)
+
+
+def row_added_then_read_with_the_argument(X):
+    s = X[0]
+    s += X[1]  # (a row: NumPy adds into X itself)
+    return np.sum(s * X[2])
+
+
+@pytest.mark.parametrize('make', [lambda: np.ones((3, 2)), lambda: [np.ones(2)] * 3],
+                         ids=['rows', 'a list of arrays'])
+def test_augmented_assignment_of_a_row_is_refused_when_it_runs(make):
+    with pytest.raises(InPlaceError, match='not a number'):
+        s2sgrad.grad(row_added_then_read_with_the_argument)(make())
+
+
+# --- the review of the session's changes -----------------------------------------------------
+
+def closure_reads_an_alias_written_after(x):
+    buf = x * 1.0
+    alias = buf
+
+    def get():
+        return alias
+    buf[0] = x[1] ** 2
+    return np.sum(get() * x)
+
+
+def closure_sums_an_alias_written_after(x):
+    buf = x * 1.0
+    alias = buf
+
+    def total():
+        return np.sum(alias * x)
+    buf[0] = x[1] ** 2
+    return total()
+
+
+@pytest.mark.parametrize('func', [closure_reads_an_alias_written_after,
+                                  closure_sums_an_alias_written_after])
+@pytest.mark.parametrize('op', ['grad', 'jvp', 'hvp'])
+def test_a_nested_function_reading_an_alias_of_a_written_array(func, op):
+    try:
+        _matches(func, X4, (op,))
+    except UnsupportedSyntaxError as exc:
+        assert 'alias' in str(exc), exc
+
+
+def doubles_the_first_of_a_shallow_copy(xs):
+    ys = copy.copy(xs)
+    ys[0] *= 2.0
+    return np.sum(ys[0] ** 2)
+
+
+def doubles_the_first_of_a_list_copy(xs):
+    ys = xs.copy()
+    ys[0] *= 2.0
+    return np.sum(ys[0] ** 2)
+
+
+def passes_to_a_shallow_copier(x, w):
+    return doubles_the_first_of_a_shallow_copy([x, w])
+
+
+def passes_to_a_list_copier(x, w):
+    return doubles_the_first_of_a_list_copy([x, w])
+
+
+@pytest.mark.parametrize('func', [passes_to_a_shallow_copier, passes_to_a_list_copier])
+def test_a_helper_writing_into_an_item_of_a_shallow_copy_is_refused(func):
+    x, w = W3.copy(), C3.copy()
+    with pytest.raises(InPlaceError, match='items of its parameter'):
+        s2sgrad.grad(func)(x, w)
+    assert np.array_equal(x, W3) and np.array_equal(w, C3)
+
+
+def bound_in_a_branch_then_in_a_loop(x):
+    if x[0] > 0:
+        a = np.sin(x)
+    s = 0.0
+    for i in range(2):
+        a = np.roll(x, 1) * x
+        s = s + np.sum(a * a)
+    return s
+
+
+def test_a_name_one_branch_binds_then_a_loop_saves():
+    _matches(bound_in_a_branch_then_in_a_loop, -X4)
+    _matches(bound_in_a_branch_then_in_a_loop, X4)
+
+
+def largest_key(x):
+    d = {2: x[0], 0: x[1]}
+    return max(d) * x[2]
+
+
+def smallest_float_key(x):
+    d = {2.5: x[0], 0.5: x[1]}
+    return min(d) * x[2]
+
+
+@pytest.mark.parametrize('func', [largest_key, smallest_float_key])
+def test_max_and_min_of_a_dict_are_keys_without_derivative(func):
+    _matches(func, X4)
