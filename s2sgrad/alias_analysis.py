@@ -17,7 +17,7 @@ import inspect
 import gast
 
 from . import nodes as n
-from .alias_memory import CONTAINER_METHODS, MemoryModel
+from .alias_memory import CONTAINER_METHODS, MemoryModel, _keyed
 
 
 def _data(resolver, name):
@@ -174,6 +174,7 @@ class AliasAnalysis(MemoryModel):
                 continue
             reads = {b[1] for b in own if b[1] in self.defs and isinstance(
                 getattr(self.defs[b[1]][0], 'value', None), gast.Subscript) and
+                not _keyed(self.defs[b[1]][0].value) and  # (a dict's item: no number)
                 self._element_read(b)} if kind == 'rebind' and (live or external) else set()
             if reads and len(reads) == len(own):
                 # (``s = x[0]; s += x[1]``: an item, a number or a row of `x` or an array a

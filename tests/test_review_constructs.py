@@ -409,10 +409,18 @@ def doubled_in_place(ws):
 
 def test_a_write_into_a_lists_arrays_names_the_list():
     """The refusal named `stop` (the generated loop's length, taken for memory the list's
-    arrays may share): it names `ws`, the user's list."""
-    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError) as caught:
+    arrays may share): it names `ws`, the user's list. (Since 2026-12-05 the items are
+    checked when the gradient runs, to be numbers, which ``w *= 2`` rebinds: a list of
+    arrays raises InPlaceError there.)"""
+    with pytest.raises(s2sgrad.errors.InPlaceError) as caught:
         s2sgrad.grad(doubled_in_place)([np.ones(2), np.ones(2)])
     assert '`ws`' in str(caught.value) and '`stop`' not in str(caught.value)
+
+
+def test_a_list_of_numbers_doubled_in_place_is_rebound():
+    ws = [0.5, 1.5]
+    assert s2sgrad.grad(doubled_in_place)(ws) == pytest.approx([1.0, 3.0])
+    assert ws == [0.5, 1.5]
 
 
 # -- a method of a global object of yours -------------------------------------------------
