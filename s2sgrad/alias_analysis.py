@@ -353,7 +353,7 @@ class AliasAnalysis(MemoryModel):
         function reads the variables around it when it is called (its calls pass them: a
         write before the call is what it reads), not where it is defined: no sharer; what
         a call of it returns is."""
-        functions = {binding for stmt, binding in self.functions if not self._reads_alias(stmt)}
+        functions = {binding for _, binding in self.functions}
         sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                    b not in functions and  # (read when called, as its calls pass them)
                    self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
@@ -365,15 +365,6 @@ class AliasAnalysis(MemoryModel):
                 self.recent |= memory  # (names of earlier runs' arrays: `recent_sharers`)
             sharers = latest
         return sharers
-
-    def _reads_alias(self, func):
-        """Whether the nested function `func` reads a variable around it that is somewhere
-        bound to another name (``alias = buf``), which the calls do not pass as that array:
-        such a function counts as sharing what it reads (`_sharers`)."""
-        read = set(n.names_read(func)) & self.local
-        return any(b[2] in read and b[1] in self.defs and
-                   isinstance(getattr(self.defs[b[1]][0], 'value', None), gast.Name)
-                   for b in self.bindings if b[0] == 'def')
 
     def recent_sharers(self):
         """The names whose values may share memory written where earlier runs' arrays were

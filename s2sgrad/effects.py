@@ -847,13 +847,13 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
                 # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
-            elif _shallow_copy(value) and isinstance(value.func, gast.Attribute) and \
+            elif _may_copy_a_list(value) and isinstance(value.func, gast.Attribute) and \
                     not value.args:
                 # (``ys = xs.copy()``: a new array, or a new list holding the same items)
                 views, held, parts = set(), reach(_view_sources(value.func.value), contains), \
                     set()
             elif _new_memory(value) or _new_from_callee(value, namespace) or \
-                    _deep_copy(value, namespace):
+                    _copy_module_call(value, namespace, 'deepcopy'):
                 continue
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
                 views, held = reach(reads, holds, contains), reach(reads, contains)
@@ -969,11 +969,11 @@ def _into_new_memory(body, stmt, name):
             continue
         return isinstance(earlier, gast.Assign) and len(earlier.targets) == 1 and \
             isinstance(earlier.targets[0], gast.Name) and earlier.targets[0].id == name and \
-            _new_memory(earlier.value) and not (item and _shallow_copy(earlier.value))
+            _new_memory(earlier.value) and not (item and _may_copy_a_list(earlier.value))
     return False
 
 
-def _shallow_copy(value):
+def _may_copy_a_list(value):
     """Whether `value` may be a list's shallow copy (``xs.copy()``, ``copy.copy(xs)``),
     whose items are the copied list's."""
     return isinstance(value, gast.Call) and (
@@ -1048,8 +1048,8 @@ def _container_copy(value, namespace, empty=False):
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.dict_copy' and \
             len(value.args) == 1 and not value.keywords:
         return True
-    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords and \
-            namespace is not None and _is_shallow_copy(value.func, namespace):
+    if _copy_module_call(value, namespace, 'copy') and len(value.args) == 1 and \
+            not value.keywords:
         return True  # (``copy.copy(xs)``: a new list holding the same items)
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and
             value.func.id in ('list', 'tuple', 'dict') and
@@ -1117,22 +1117,16 @@ def _new_memory(value):
     return False
 
 
-def _is_shallow_copy(func, namespace):
-    """Whether `func` is `copy.copy` (as `namespace` resolves it)."""
-    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-        return func.attr == 'copy' and namespace.get(func.value.id) is copy
-    return isinstance(func, gast.Name) and namespace.get(func.id) is copy.copy
-
-
-def _deep_copy(value, namespace):
-    """Whether `value` calls `copy.deepcopy` (as `namespace` resolves it): new memory, items
-    and all."""
+def _copy_module_call(value, namespace, name):
+    """Whether `value` calls the function `name` of the module `copy` (``copy.copy``: a new
+    list holding the same items; ``copy.deepcopy``: new memory, items and all), as
+    `namespace` resolves it."""
     if not isinstance(value, gast.Call) or namespace is None:
         return False
     func = value.func
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-        return func.attr == 'deepcopy' and namespace.get(func.value.id) is copy
-    return isinstance(func, gast.Name) and namespace.get(func.id) is copy.deepcopy
+        return func.attr == name and namespace.get(func.value.id) is copy
+    return isinstance(func, gast.Name) and namespace.get(func.id) is getattr(copy, name)
 
 
 def _attributes_loaded(node, namespace, seen=None):
