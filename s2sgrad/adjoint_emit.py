@@ -86,6 +86,8 @@ class AdjointEmitter:
         _overwritten(badj, state)
         if not state.zeros & set(n.names_read(expr)):
             state.zeros.discard(badj)  # (the number 0.0 no more, but what `expr` adds)
+        elif badj not in state.live:
+            state.zeros.add(badj)  # (made of the number 0.0: ``bt = ba * 0.1`` may be 0.0)
         if badj in state.live:
             if var in self._sequences() or _per_item_of(expr, var):
                 value = n.call('s2s.add', n.name(badj), expr)

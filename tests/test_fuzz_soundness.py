@@ -492,7 +492,8 @@ def statement_programs(draw):
     # numerical function grows: new arrays and scalars, writes into items and slices (also
     # through an alias or a reversed view made before, in a loop or in a branch), augmented
     # writes, an alias made inside a loop and written after it, arrays made anew at each pass
-    # and read by rules needing their shape (concatenate, stack), `return` from inside a loop.
+    # and read by rules needing their shape (concatenate, stack), `return` from inside a loop,
+    # values read through a helper returning its argument, `-(-a)`, items then `s += a[i]`.
     # (one drawn seed for Python's generator: hypothesis' own random draws start from the
     # simplest choices, which here would be the same statement many times)
     R = random.Random(draw(st.integers(0, 2 ** 32 - 1)))
@@ -514,7 +515,8 @@ def statement_programs(draw):
             f'{a} - np.mean({b})', f'np.exp(-{a} ** 2)', f'{a}.reshape(2, 2).T.reshape(-1)',
             f'np.stack([{a}, {b}])[1] * 1.5', f'np.minimum({a}, {s})', f'np.abs({a}) ** 1.5',
             f'{a} * np.tanh(np.sum({b} ** 2))', f'np.outer({a}, {b}) @ {a} * 0.1',
-            f'{a}.copy()', f'np.array([{a}[1], {b}[0], {a}[3], {b}[2]])'])
+            f'{a}.copy()', f'np.array([{a}[1], {b}[0], {a}[3], {b}[2]])', f'-(-{a})',
+            f'ident({a})'])
 
     def scalar_expr():
         a, b = R.choice(arrays), R.choice(arrays)
@@ -523,7 +525,8 @@ def statement_programs(draw):
             f'np.sum({a})', f'{a}[{R.randrange(4)}]', f'{a}[-1]', f'np.max({a})',
             f'{s} * {s}', f'np.sqrt(1.0 + {s} ** 2)', f'np.linalg.norm({a})', f'{a} @ {b}',
             f'np.mean({a} ** 2)', f'float({a}[0])', f'max({s}, {a}[1])',
-            f'{s} ** 2 / (1.0 + {s} ** 2)', f'np.sum({a}, keepdims=True)[0]'])
+            f'{s} ** 2 / (1.0 + {s} ** 2)', f'np.sum({a}, keepdims=True)[0]',
+            f'max(0.3, {a}[{R.randrange(4)}])'])
 
     def write(pad, index):
         target = R.choice(arrays)
@@ -556,6 +559,8 @@ def statement_programs(draw):
             return [line]
         if k < 0.62:
             index = loop if loop and R.random() < 0.6 else str(R.randrange(4))
+            if scalars and R.random() < 0.2:  # (``s = a[i]``, then ``s += ...``: a number)
+                return [f'{pad}{R.choice(scalars)} += {R.choice(arrays)}[{index}]']
             return [write(pad, index)]
         if k < 0.70:  # an alias or a view of an array, written through later
             name, target = new('a'), R.choice(arrays)
@@ -581,6 +586,8 @@ def statement_programs(draw):
     tail = R.choice(scalars) if scalars else '0.0'
     lines.append(f'    return np.sum({R.choice(arrays)} ** 2) + {tail}')
     source = 'import numpy as np\n\n\ndef f(x):\n' + '\n'.join(lines) + '\n'
+    if 'ident(' in source:  # (a helper of yours returning what it is given)
+        source += '\n\ndef ident(a):\n    return a\n'
     return source, [(4,)], (0,)
 
 

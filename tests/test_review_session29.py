@@ -69,9 +69,28 @@ def solved_each_pass_read_in_a_branch(x):
     return np.sum(x ** 2)
 
 
+def multiplied_each_pass_read_after(x):
+    m = np.array([[2.0, 0.5, 0.0, 0.0], [0.5, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.2],
+                  [0.0, 0.0, 0.2, 3.0]])
+    for i in range(3):
+        a = (m @ x) * 0.5  # (the adjoint of `m @ x`, 0.0 at a pass, reaches matmul's rule)
+        if a[0] > 100.0:
+            return np.sum(a)
+    return np.sum(a ** 2)
+
+
+def outer_product_each_pass(x):
+    x = x.copy()
+    x[1] = np.sum(x) * x[1]
+    for i in range(3):
+        a = np.outer(x, x) @ x * 0.1
+    return np.sum(a ** 2) + float(a[0])
+
+
 @pytest.mark.parametrize('func', [concatenated_each_pass_read_in_a_branch,
                                   stacked_each_pass_written_before,
-                                  solved_each_pass_read_in_a_branch])
+                                  solved_each_pass_read_in_a_branch,
+                                  multiplied_each_pass_read_after, outer_product_each_pass])
 @pytest.mark.parametrize('point', [X4, -X4], ids=['branch taken', 'branch not taken'])
 def test_an_adjoint_none_or_zero_reaches_no_rule_needing_an_array(func, point):
     _matches(func, point)
