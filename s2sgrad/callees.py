@@ -445,9 +445,9 @@ def returns_sequences(func):
 
 def sequence_calls(ctx, statements):
     """The calls (node ids) in ``v = call`` statements of `statements` of user functions that
-    return tuple or list displays only (``return [a, b]``), and of the built-ins `list` and
-    `tuple` (``out += h(x)`` is ``out = out + list(h(x))``): their values are sequences, which
-    ``out = out + v`` concatenates (`activity.list_values`)."""
+    return tuple or list displays only (``return [a, b]``), and of the built-ins `list`,
+    `tuple` (``out += h(x)`` is ``out = out + list(h(x))``) and `sorted`: their values are
+    sequences, which ``out = out + v`` concatenates (`activity.list_values`)."""
     found = set()
     for stmt in statements:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
@@ -457,6 +457,6 @@ def sequence_calls(ctx, statements):
             except S2SError:
                 continue
             if called.kind == 'user' and returns_sequences(called.func) or \
-                    called.func is builtins.list or called.func is builtins.tuple:
+                    called.func in (builtins.list, builtins.tuple, builtins.sorted):
                 found.add(id(stmt.value))
     return found

@@ -297,11 +297,21 @@ class ForwardPass:
         local, terms = instantiate_tangent(template, bindings, n.name(ans), self.tan,
                                            lambda var: var in self.activity.active,
                                            self.ctx.names, self.namer, arrays)
+        terms = [self._unlisted(term) for term in terms]
         if len(terms) == 1:
             terms = [self._broadcast_term(terms[0], bindings, ans, broadcasting)]
         if twin:
             terms = [n.call('s2s.kind_like', term, n.name(ans)) for term in terms]
         return local + self._assign_terms(ans, terms, template.containers)
+
+    def _unlisted(self, term):
+        """`term` with each ``s2s.listed(dxs, xs)`` of a variable `xs` that holds a list or
+        tuple (`activity.list_values`) read as ``dxs``, the list of its items' tangents (only a
+        dict's keys, which are not in it, need the call)."""
+        if not any(isinstance(node, gast.Call) and n.dotted_path(node.func) == 's2s.listed'
+                   for node in n.walk(term)):
+            return term
+        return _Unlisted(self._list_values()).visit(term)
 
     def _broadcast_term(self, term, bindings, ans, broadcasting):
         """``dz = dx`` for ``z = x + c`` (or ``np.where(c, dx, 0.0)`` for
@@ -321,6 +331,21 @@ class ForwardPass:
                                     for other in operands - read):
             return term
         return n.call('s2s.broadcast_like', term, n.name(ans))
+
+
+class _Unlisted(gast.NodeTransformer):
+    """``s2s.listed(dxs, xs)`` -> ``dxs`` where `xs` is one of `lists`."""
+
+    def __init__(self, lists):
+        self.lists = lists
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if n.dotted_path(node.func) == 's2s.listed' and len(node.args) == 2 and \
+                not node.keywords and isinstance(node.args[1], gast.Name) and \
+                node.args[1].id in self.lists:
+            return node.args[0]
+        return node
 
 
 _VIEWS = frozenset({'np.reshape', 'np.ravel', 'np.transpose', 'np.squeeze', 'np.asarray',

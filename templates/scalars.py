@@ -64,7 +64,7 @@ def fsum(ans, seq):
 
 @tangent(math.fsum)
 def fsum_tangent(ans, seq):
-    d[ans] = math.fsum(d[seq])
+    d[ans] = math.fsum(listed(d[seq], seq))
 
 
 @adjoint(np.float64, np.float32, np.float16)
@@ -114,7 +114,8 @@ def sum_adjoint(ans, iterable, start=0):
 
 @tangent(builtins.sum)
 def sum_tangent(ans, iterable, start=0):
-    d[ans] = sum(d[iterable])  # (printed: the built-in, which the function called)
+    d[ans] = sum(listed(d[iterable], iterable))  # (printed: the built-in the function called;
+    # of a dict's keys, none: its tangent holds the tangents of its values at those keys)
     d[ans] = d[start]
 
 
