@@ -63,11 +63,12 @@ class AliasAnalysis(MemoryModel):
     """May-share analysis of a normalized function body (see the module docstring)."""
 
     def __init__(self, body, params, resolver, runtime=None, generated=False, active=None,
-                 logs=frozenset()):
+                 logs=frozenset(), flag=None):
         local = set(n.names_stored(gast.Module(body=body, type_ignores=[]))) | set(params)
         super().__init__(params, local, resolver, runtime)
         self.body = body
         self.generated = generated  # (code s2sgrad made, differentiated again)
+        self.flag = flag  # (the canonical form's ``returned``, set by a return in a loop)
         self.items_changed = set()  # (``un[1] *= nu``, ``un[1][0] = v``: an item in place)
         for stmt in n.statements(body):
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
@@ -735,7 +736,10 @@ class AliasAnalysis(MemoryModel):
         self.defs = {}
         self.reach = {}
         self.functions = []  # (nested def, its binding)
-        self._flow(self.body, start)
+        self.returning = []  # (the states where a ``return`` in a loop set its flag)
+        end = self._flow(self.body, start)
+        if self.returning and self.body and isinstance(self.body[-1], gast.Return):
+            self.reach[id(self.body[-1])] = _join(end, *self.returning)
         checked = self._checked_numbers()
         self.guarded = self._guarded()
         changed = True
@@ -781,11 +785,23 @@ class AliasAnalysis(MemoryModel):
         if len(self.lists) != lists:
             self._analyse(forced)  # (items read from what proved a list are no views of it)
 
+    def _returns(self, stmt):
+        """Whether `stmt` is ``returned = True``, where a ``return`` in a loop stood."""
+        return self.flag is not None and isinstance(stmt, gast.Assign) and \
+            isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == self.flag and \
+            isinstance(stmt.value, gast.Constant) and stmt.value.value is True
+
     def _flow(self, stmts, state):
         """Record the bindings reaching each statement of `stmts` from `state` (name ->
         bindings) in `reach`; return the state after them."""
-        for stmt in stmts:
+        for index, stmt in enumerate(stmts):
             self.reach[id(stmt)] = state
+            if self._returns(stmt) and _only_leaves(stmts[index + 1:], self.flag):
+                # ``returned = True`` of a ``return`` in a loop: from here only the tests of
+                # the flag run (``if returned: break``, ``if not returned: ...``), then the
+                # function's final ``return result``, which this state reaches
+                self.returning.append(state)
+                return {}
             if isinstance(stmt, gast.If):
                 state = _join(self._flow(stmt.body, state), self._flow(stmt.orelse, state))
             elif isinstance(stmt, (gast.For, gast.While)):
@@ -865,9 +881,19 @@ def _live(stmts, live, found):
     return live
 
 
-def _join(a, b):
-    """The states (name -> bindings) `a` and `b` meet: either may have run."""
+def _join(a, *others):
+    """The states (name -> bindings) `a` and `others` meet: any may have run."""
     out = dict(a)
-    for name, bindings in b.items():
-        out[name] = out.get(name, frozenset()) | bindings
+    for b in others:
+        for name, bindings in b.items():
+            out[name] = out.get(name, frozenset()) | bindings
     return out
+
+
+def _only_leaves(rest, flag):
+    """Whether the statements `rest`, after the flag `flag` of a ``return`` in a loop is set,
+    only leave the loop on it (``if returned: break``): the canonical form puts nothing else
+    there."""
+    return all(isinstance(stmt, gast.If) and isinstance(stmt.test, gast.Name) and
+               stmt.test.id == flag and len(stmt.body) == 1 and
+               isinstance(stmt.body[0], gast.Break) and not stmt.orelse for stmt in rest)

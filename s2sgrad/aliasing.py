@@ -30,7 +30,8 @@ def private_writes(ctx, body):
                              generated=(ctx.source.filename or '').startswith('<s2sgrad'),
                              active=Activity(body, ctx.wrt, ctx.resolver,
                                              getattr(ctx, 'closures', None)).active,
-                             logs=log_statements(body, ctx))
+                             logs=log_statements(body, ctx),
+                             flag=getattr(ctx, 'return_flag', None))
     try:
         copies, params = analysis.check()
     except Unsafe as error:

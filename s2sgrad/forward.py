@@ -5,6 +5,8 @@ template of ``f``; control flow keeps its shape, so no stack is ever needed. Cal
 functions become calls of their own forward versions, which return ``(value, tangent)``.
 """
 
+import builtins
+
 import gast
 
 from . import nodes as n
@@ -13,6 +15,7 @@ from .activity import list_values, target_names
 from .binding import lists_read_as_arrays, rule_bindings
 from .callees import callee, sequence_calls
 from .culprits import symbol
+from .expr_keys import is_number
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .restores import restored_item
@@ -290,7 +293,16 @@ class ForwardPass:
         # numbers (cupy.atleast_1d(2.0)) where the twin's rule, given a number tangent, makes
         # NumPy ones, which CuPy then refuses
         twin = rules.numpy_equivalent(func) is not None
-        return self._instantiate(template, bindings, ans, broadcasting, twin, arrays)
+        out = self._instantiate(template, bindings, ans, broadcasting, twin, arrays)
+        start = bindings.get('start') if func is builtins.sum else None
+        if start is not None and not is_number(start) and \
+                not (isinstance(start, gast.Name) and is_active(start.id)):
+            # (``sum(rows, [])`` concatenates lists: so do the tangents, from a list of zeros)
+            for node in n.walk(out[-1]):
+                if isinstance(node, gast.Call) and n.dotted_path(node.func) == 'sum' and \
+                        len(node.args) == 1:
+                    node.args.append(n.call('s2s.zeros_like', n.clone(start)))
+        return out
 
     def _instantiate(self, template, bindings, ans, broadcasting=False, twin=False,
                      arrays=frozenset()):

@@ -18,6 +18,8 @@ _PASSING = {'like': (0,), 'unbroadcast': (0,), 'unreduce': (0,), 'reshape_like':
             'read_at': (0,), 'zero_at': (0,), 'stored': (0,), 'add_at': (0, 2), 'add': (0, 1)}
 """Runtime helpers whose result may be (or hold) some of their arguments (-> positions); the
 others' may be any argument but the one read for its shape."""
+_STORING = frozenset({'append', 'extend', 'insert', 'update', 'setdefault', '__setitem__'})
+"""Methods by which a list or dict comes to hold their arguments."""
 
 
 def own_results(func, skip_first=False):
@@ -28,7 +30,7 @@ def own_results(func, skip_first=False):
     ret = func.body[-1] if func.body else None
     if not isinstance(ret, gast.Return) or ret.value is None:
         return func
-    memory = _Memory(func)
+    memory = _Memory(func, stored=True)
     items = ret.value.elts if isinstance(ret.value, gast.Tuple) else None
     slots = list(range(len(items))) if items is not None else [None]
     taken = set()
@@ -61,9 +63,12 @@ def _is_helper(node, name=None):
 class _Memory:
     """Flow-insensitive: the memory an expression of the generated function may hold, as a
     set of ``('outside', name)`` (a parameter's, a global's) and ``('new', id)`` (made by a
-    node of the function)."""
+    node of the function); `stored`: with what is stored into a variable's items
+    (``dd['a'] = dx``, ``ds.append(dx)``: a dict or list holds it), which results that are
+    containers hold."""
 
-    def __init__(self, func):
+    def __init__(self, func, stored=False):
+        self.stored = stored
         self.definitions = {}
         self.params = set(n.names_stored(func.args))
         self.locals = self.params | set(n.names_stored(func))
@@ -71,6 +76,12 @@ class _Memory:
             if isinstance(node, gast.Assign):
                 for target in node.targets:
                     self._bind(target, node.value)
+            elif stored and isinstance(node, gast.Call) and \
+                    isinstance(node.func, gast.Attribute) and \
+                    node.func.attr in _STORING and isinstance(node.func.value, gast.Name):
+                # (``ds.append(dx)``: the list holds what it is given)
+                self.definitions.setdefault(node.func.value.id, []).extend(
+                    list(node.args) + [kw.value for kw in node.keywords])
             elif isinstance(node, (gast.For, gast.With)):
                 for name in n.names_stored(node.target if isinstance(node, gast.For)
                                            else gast.Tuple(elts=[i.optional_vars for i in
@@ -80,7 +91,14 @@ class _Memory:
         self.memo = {}
 
     def _bind(self, target, value):
-        if isinstance(target, gast.Name):
+        if isinstance(target, gast.Subscript):  # (``dd['a'] = dx``: a dict or list holds it)
+            if not self.stored:
+                return
+            while isinstance(target, gast.Subscript):
+                target = target.value
+            if isinstance(target, gast.Name):
+                self.definitions.setdefault(target.id, []).append(value)
+        elif isinstance(target, gast.Name):
             self.definitions.setdefault(target.id, []).append(value)
         elif isinstance(target, (gast.Tuple, gast.List)):
             values = value.elts if isinstance(value, (gast.Tuple, gast.List)) and \

@@ -153,6 +153,7 @@ def normalise(ctx):
     mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})
     ctx.may_return_none = canonical.falls_through
     ctx.returned = canonical.result_name
+    ctx.return_flag = canonical.flag_name  # (``returned = True`` of a return in a loop)
     ctx.resolver = Resolver(ctx.visible(), set(n.names_stored(func)) | set(ctx.params))
     # (the enclosing variables a nested function reads, in its body or its default values,
     # which its calls pass: `calls._lift`)

@@ -408,6 +408,15 @@ def unsum(g, items):
     (none for a dict's keys, which ``sum(d)`` adds)."""
     if isinstance(items, dict):
         return zeros_like(items)
+    if isinstance(items, (list, tuple)) and isinstance(g, (list, tuple)):
+        # (``sum(rows, [])`` concatenated lists: each gets its part of `g`, after the items
+        # of the start, which come first)
+        end = len(g)
+        parts = []
+        for item in reversed(items):
+            parts.append(list(g[end - len(item):end]))
+            end -= len(item)
+        return parts[::-1]
     if isinstance(items, (list, tuple)):
         return [unbroadcast(g, item) for item in items]
     return unreduce(g, items, 0)
@@ -417,6 +426,9 @@ def resum(bitems, g):
     """The adjoint of `unsum`: the items' adjoints summed back to the shape of `g`."""
     if not _is_sequence(bitems):
         return np.sum(bitems, axis=0) if _shape(bitems) != _shape(g) else bitems
+    if isinstance(g, (list, tuple)):  # (lists `unsum` cut from a concatenation: joined)
+        joined = [item for part in bitems for item in part]
+        return zeros_like(list(g[:len(g) - len(joined)])) + joined
     total = zeros_like(g)
     for item in bitems:
         total = total + unbroadcast(item, g)

@@ -83,3 +83,118 @@ def test_the_sum_of_a_list_reads_its_tangents_as_they_are():
     _matches(sums_a_list_it_built)
     source = s2sgrad.jvp(sums_a_list_it_built).source
     assert 'sum(dxs)' in source and 'sum(dranked)' in source and 'listed' not in source
+
+
+# --- a return inside a loop is the last thing the loop does ----------------------------------
+
+def fills_and_returns_in_the_loop(x):
+    out = np.zeros(3)
+    for i in range(3):
+        out[i] = x[i] * 2.0 + x[(i + 1) % 3] ** 2
+        if x[i] > 1.0:
+            return out
+    return out
+
+
+def fills_and_returns_in_an_inner_loop(x):
+    out = np.zeros(3)
+    for j in range(2):
+        for i in range(3):
+            out[i] = out[i] + x[i] * x[j]
+            if out[i] > 2.5:
+                return out
+        out = out * 0.5
+    return out
+
+
+def fills_a_dict_and_returns_in_the_loop(x):
+    out = {}
+    for i in range(3):
+        out[i] = np.sin(x[i]) * x[0]
+        if x[i] > 1.0:
+            return out
+    return out
+
+
+@pytest.mark.parametrize('point', [X3, np.array([1.3, 0.4, 0.9]), np.array([1.2, 1.4, 0.8])])
+@pytest.mark.parametrize('func', [fills_and_returns_in_the_loop,
+                                  fills_and_returns_in_an_inner_loop])
+def test_an_array_filled_in_a_loop_and_returned_there(func, point):
+    expected = np.stack([numerical_grad(lambda z: func(z)[k], (point,), 0)
+                         for k in range(3)])
+    np.testing.assert_allclose(s2sgrad.jacobian(func, mode='fwd')(point.copy()), expected,
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2sgrad.jacobian(func, mode='rev')(point.copy()), expected,
+                               rtol=1e-5, atol=1e-7)
+    u = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.vjp(func)(point.copy(), u), u @ expected, rtol=1e-5,
+                               atol=1e-7)
+
+
+def test_a_dict_filled_in_a_loop_and_returned_there():
+    for point in (X3, np.array([0.2, 1.5, 0.1])):
+        func = fills_a_dict_and_returns_in_the_loop
+        got = s2sgrad.jvp(func)(point.copy(), V3)
+        want = func(point)
+        assert sorted(got) == sorted(want)
+        for key in want:
+            expected = numerical_grad(lambda z: func(z)[key], (point,), 0) @ V3
+            assert got[key] == pytest.approx(expected, rel=1e-5, abs=1e-7)
+
+
+# --- the arrays a derivative returns are its own, also in a container --------------------------
+
+def returns_an_item_in_a_dict(d):
+    return {'a': d['a'], 'b': d['b'] * 2.0}
+
+
+def returns_the_argument_in_a_dict(x):
+    return {'x': x, 'y': [x, x ** 2]}
+
+
+def reads_through_a_list_it_appended_to(x, y):
+    rows = []
+    rows.append(y)
+    return np.sum(x * rows[0])
+
+
+def test_a_returned_container_holds_no_array_of_the_caller():
+    d = {'a': np.array([1.0, 2.0]), 'b': np.array([3.0, 4.0])}
+    t = {'a': np.array([0.5, 0.25]), 'b': np.array([1.0, -1.0])}
+    got = s2sgrad.jvp(returns_an_item_in_a_dict)(d, t)
+    np.testing.assert_allclose(got['a'], t['a'])
+    np.testing.assert_allclose(got['b'], 2.0 * t['b'])
+    assert not any(np.shares_memory(got[k], t[j]) for k in got for j in t)
+    x, v = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    got = s2sgrad.jvp(returns_the_argument_in_a_dict)(x, v)
+    np.testing.assert_allclose(got['y'][1], 2 * x * v)
+    assert not np.shares_memory(got['x'], v) and not np.shares_memory(got['y'][0], v)
+    got['x'][0] = 99.0
+    assert v[0] == 0.5
+
+
+def test_a_gradient_read_through_a_list_is_no_argument():
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    gx, gy = s2sgrad.grad(reads_through_a_list_it_appended_to, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, y)
+    np.testing.assert_allclose(gy, x)
+    assert not np.shares_memory(gx, y) and not np.shares_memory(gy, x)
+
+
+# --- sum(rows, []) concatenates lists ------------------------------------------------------
+
+def flattens_with_sum(x):
+    rows = [[x[0], x[1] * 2.0], [x[2] ** 2]]
+    flat = sum(rows, [])
+    return flat[2] * 3.0 + flat[1] * flat[0]
+
+
+def flattens_tuples_after_a_start(x):
+    rows = [(x[0], x[1] * 2.0), (np.sin(x[2]),)]
+    flat = sum(rows, (1.5,))
+    return flat[3] * flat[0] + flat[1] * flat[2] ** 2
+
+
+@pytest.mark.parametrize('func', [flattens_with_sum, flattens_tuples_after_a_start])
+def test_a_sum_of_lists_concatenates_their_derivatives(func):
+    _matches(func)
