@@ -87,8 +87,11 @@ class BackwardSweep(LoopsBackward):
             state.unset -= state.live - live  # (assigned here)
             return out
         defining = [badj for badj in unset if badj not in receiving]
-        if defined != set(defining[:1]):
-            defining = []  # (``h, z = cell(h)`` with `bh` live: `bh` goes back either way)
+        if defined != set(defining[:1]) or any(isinstance(item, Pop) for item in items):
+            # (``h, z = cell(h)`` with `bh` live: `bh` goes back either way; ``v =
+            # vs.pop()``: the value goes back on the list, its adjoint on the list's, zeros
+            # where it has none, at every pass)
+            defining = []
         var_of = {v: k for k, v in self.shared.adjoints.items()}
         out = []
         for badj in unset:

@@ -198,3 +198,30 @@ def flattens_tuples_after_a_start(x):
 @pytest.mark.parametrize('func', [flattens_with_sum, flattens_tuples_after_a_start])
 def test_a_sum_of_lists_concatenates_their_derivatives(func):
     _matches(func)
+
+
+# --- reverse over reverse: a value popped where its adjoint may not be set yet ----------------
+
+def updates_in_a_loop_that_may_return(x):
+    s = 1.1 ** 2 / (1.0 + 1.1 ** 2)
+    if s > 2.0:
+        return s * np.sum(x ** 2)
+    a = np.minimum(x, s)
+    if np.linalg.norm(x) > 0.1:
+        b = np.outer(x, a) @ x * 0.1
+    for i in range(4):
+        if s > 2.0:
+            return s * np.sum(b ** 2)
+        a += x * 0.5
+    return np.sum(a ** 2) + s
+
+
+def test_the_gradient_of_a_pop_whose_adjoint_may_be_unset():
+    x = np.array([0.27, -0.46, -0.92, -0.97])
+    v = np.array([0.3, -1.0, 0.5, 0.7])
+    func = updates_in_a_loop_that_may_return
+    expected = _hessian_v(func, x, v)
+    gradient = s2sgrad.grad(func)
+    np.testing.assert_allclose(s2sgrad.vjp(gradient)(x.copy(), v), expected, rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_allclose(s2sgrad.hvp(func)(x.copy(), v), expected, rtol=1e-4, atol=1e-5)
