@@ -160,7 +160,8 @@ class Context:
         s2sgrad does not follow, called on a differentiated value or given one: an array's
         method that changes the differentiated `receiver` in place (`active`) is named so,
         with what to write instead."""
-        instead = {'sort': f'{receiver} = np.sort({receiver})',
+        instead = {'sort': f'{receiver} = np.sort({receiver})` for an array, '
+                           f'`{receiver} = sorted({receiver})` for a list',
                    'fill': f'{receiver} = np.full_like({receiver}, value)',
                    'partition': f'{receiver} = np.partition({receiver}, k)',
                    'put': f'{receiver} = np.where(...)', 'resize': f'{receiver} = np.resize(...)',
@@ -170,9 +171,10 @@ class Context:
                                 'it may modify an active value in place')
         return NoRuleError(
             f'no derivative rule for the method `{method}` of `{receiver}` in '
-            f'`{self.source.name}`: `{receiver}.{method}(...)` changes the differentiated array '
-            f'`{receiver}` in place, which s2sgrad does not follow; write the new value instead '
-            f'(`{instead}`)', *self.where(stmt, method))
+            f'`{self.source.name}`: `{receiver}.{method}(...)` changes the differentiated '
+            f'{"value" if method == "sort" else "array"} `{receiver}` in place, which s2sgrad '
+            f'does not follow; write the new value instead (`{instead}`)',
+            *self.where(stmt, method))
 
     def no_rule(self, stmt, what, extra='', node=None):
         """NoRuleError for the call of `what` in `stmt`, pointing at the call."""

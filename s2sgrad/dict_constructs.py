@@ -308,28 +308,30 @@ def dict_setdefaults(func, resolver, namer):
     """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
     of a name) ``if s2s.key_missing(d, k): d[k] = v`` (then ``name = d[k]``), which is
     differentiated as a dict filled by key (`key_missing` raises for an object that is not a
-    dict, or whose class changes what `setdefault` does). The key, and a default that calls
-    anything that may change state, are computed first, as Python computes them before the
-    call."""
-    def setdefault(value):
+    dict, or whose class changes what `setdefault` does); and ``name = d.pop(k, v)``
+    ``if s2s.key_missing(d, k): name = v`` ``else: name = d.pop(k)`` (a statement: the pop
+    under ``if not ...``). The key, and a default that calls anything that may change state,
+    are computed first, as Python computes them before the call."""
+    def keyed(value):
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
-                value.func.attr == 'setdefault' and isinstance(value.func.value, gast.Name) and
+                value.func.attr in ('setdefault', 'pop') and
+                isinstance(value.func.value, gast.Name) and
                 len(value.args) == 2 and not value.keywords and
                 not any(isinstance(a, gast.Starred) for a in value.args) and
                 not resolver.is_global(value.func.value)):
             return None
-        return value.func.value.id, value.args[0], value.args[1]
+        return value.func.attr, value.func.value.id, value.args[0], value.args[1]
 
     def rewrite(block):
         out = []
         for stmt in block:
             value = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
-            found = setdefault(value) if value is not None else None
+            found = keyed(value) if value is not None else None
             if found is None or isinstance(stmt, gast.Assign) and (
                     len(stmt.targets) != 1 or not isinstance(stmt.targets[0], gast.Name)):
                 out.append(stmt)
                 continue
-            name, key, default = found
+            method, name, key, default = found
             before = []
             if not isinstance(key, (gast.Constant, gast.Name)):
                 before.append(n.assign(namer.fresh('key'), key))
@@ -338,7 +340,20 @@ def dict_setdefaults(func, resolver, namer):
                    for node in n.walk(default)):
                 before.append(n.assign(namer.fresh('default'), default))
                 default = n.name(before[-1].targets[0].id)
-            fill = gast.If(test=n.call('s2s.key_missing', n.name(name), n.clone(key)),
+            missing = n.call('s2s.key_missing', n.name(name), n.clone(key),
+                             *([n.const('pop')] if method == 'pop' else []))
+            if method == 'pop':
+                popped = n.call(n.attr(name, 'pop'), n.clone(key))
+                if isinstance(stmt, gast.Assign):
+                    made = before + [gast.If(test=missing,
+                                             body=[n.assign(stmt.targets[0].id, default)],
+                                             orelse=[n.assign(stmt.targets[0].id, popped)])]
+                else:
+                    made = before + [gast.If(test=gast.UnaryOp(op=gast.Not(), operand=missing),
+                                             body=[n.expr(popped)], orelse=[])]
+                out.extend(gast.copy_location(s, stmt) for s in made)
+                continue
+            fill = gast.If(test=missing,
                            body=[n.assign(n.subscript(n.name(name), n.clone(key), store=True),
                                           default)], orelse=[])
             made = before + [fill]

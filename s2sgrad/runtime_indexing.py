@@ -43,17 +43,21 @@ def flat_index(array, index):
     return np.unravel_index(np.arange(np.size(array))[index], np.shape(array))
 
 
-def key_missing(mapping, key):
+def key_missing(mapping, key, method='setdefault'):
     """``key not in mapping`` for ``mapping.setdefault(key, v)``, which the generated code
-    writes ``if s2s.key_missing(d, k): d[k] = v``: a dict's (or a subclass's that keeps
-    dict's `setdefault`); any other object's `setdefault` raises, naming it."""
+    writes ``if s2s.key_missing(d, k): d[k] = v`` (and for ``mapping.pop(key, v)``,
+    `method` ``'pop'``): a dict's (or a subclass's that keeps dict's `method`); any other
+    object's raises, naming it."""
     kind = type(mapping)
-    if not isinstance(mapping, dict) or kind.setdefault is not dict.setdefault or \
+    if not isinstance(mapping, dict) or \
+            getattr(kind, method) is not getattr(dict, method) or \
             kind.__contains__ is not dict.__contains__ or \
             kind.__setitem__ is not dict.__setitem__:
+        written = 'if key not in d: d[key] = value' if method == 'setdefault' else \
+            'value = d.pop(key) if key in d else default'
         raise unsupported(
-            f'`.setdefault` of a {kind.__name__}: s2sgrad differentiates it as a dict\'s '
-            f'(`if key not in d: d[key] = value`); write that yourself for another object')
+            f'`.{method}` of a {kind.__name__}: s2sgrad differentiates it as a dict\'s '
+            f'(`{written}`); write that yourself for another object')
     return key not in mapping
 
 

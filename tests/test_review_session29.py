@@ -417,7 +417,7 @@ def sorted_in_place(x):
 
 @pytest.mark.parametrize('operator_name', ['grad', 'jvp'])
 def test_an_in_place_sort_of_a_differentiated_array_names_np_sort(operator_name):
-    with pytest.raises(NoRuleError, match=r'changes the differentiated array `y` in place.*'
+    with pytest.raises(NoRuleError, match=r'changes the differentiated value `y` in place.*'
                                           r'y = np\.sort\(y\)'):
         if operator_name == 'grad':
             s2sgrad.grad(sorted_in_place)(X4.copy())

@@ -225,3 +225,57 @@ def test_the_gradient_of_a_pop_whose_adjoint_may_be_unset():
     np.testing.assert_allclose(s2sgrad.vjp(gradient)(x.copy(), v), expected, rtol=1e-4,
                                atol=1e-5)
     np.testing.assert_allclose(s2sgrad.hvp(func)(x.copy(), v), expected, rtol=1e-4, atol=1e-5)
+
+
+# --- d.pop(key, default) ---------------------------------------------------------------------
+
+def pops_a_missing_key_with_a_default(d):
+    e = dict(d)
+    a = e.pop('zz', 2.0)
+    return a * e['b'] ** 2
+
+
+def pops_a_present_key_with_a_default(d):
+    e = dict(d)
+    a = e.pop('a', d['b'] * 3.0)
+    return a * e['b'] ** 2
+
+
+def pops_from_the_argument(d):
+    a = d.pop('a', 1.0)
+    return a * d['b'] + np.sin(d['b'])
+
+
+@pytest.mark.parametrize('func', [pops_a_missing_key_with_a_default,
+                                  pops_a_present_key_with_a_default, pops_from_the_argument])
+def test_a_pop_with_a_default_is_the_item_or_the_default(func):
+    d0, t = {'a': 0.7, 'b': -1.3}, {'a': 0.5, 'b': 0.25}
+
+    def at(shift):
+        return func({k: d0[k] + shift * t[k] for k in d0})
+    d = dict(d0)
+    expected = (at(1e-6) - at(-1e-6)) / 2e-6
+    grad = s2sgrad.grad(func)(d)
+    assert sum(grad[k] * t[k] for k in d0) == pytest.approx(expected, rel=1e-6, abs=1e-8)
+    assert s2sgrad.jvp(func)(d, t) == pytest.approx(expected, rel=1e-6, abs=1e-8)
+    assert d == d0  # (the caller's dict keeps its key)
+
+
+class NoPop(dict):
+    def pop(self, key, default=None):
+        return default
+
+
+def test_a_pop_with_a_default_of_another_mapping_is_refused():
+    with pytest.raises(s2sgrad.errors.S2SError, match='pop'):
+        s2sgrad.grad(pops_from_the_argument)(NoPop(a=0.7, b=-1.3))
+
+
+def sorts_its_list_argument(xs):
+    xs.sort()
+    return xs[0] * 3.0 + xs[1] ** 2
+
+
+def test_an_in_place_sort_of_a_list_names_sorted():
+    with pytest.raises(s2sgrad.errors.NoRuleError, match=r'sorted\(xs\)'):
+        s2sgrad.grad(sorts_its_list_argument)([0.5, -0.2])
