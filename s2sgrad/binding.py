@@ -79,7 +79,7 @@ def lists_read_as_arrays(ctx, func, template, bindings, is_active):
     lists = getattr(ctx, 'list_names', ())
     found = set()
     for param, value in bindings.items():
-        if param in rules.SEQUENCE_PARAMETERS:
+        if param in rules.SEQUENCE_PARAMETERS or param in rules.AXIS_PARAMETERS:
             continue
         elts = value.elts if param == template.vararg and isinstance(value, gast.Tuple) \
             else [value]

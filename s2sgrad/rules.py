@@ -636,6 +636,11 @@ SEQUENCE_PARAMETERS = frozenset({'object', 'arrays', 'tup', 'condlist', 'choicel
 sequence of arrays (``np.stack(arrays)``, ``np.array(object)``, ``meshgrid_of(xi)``,
 ``scipy.linalg.cho_solve(c_and_lower, b)``): a list given there is read item by item. (A
 ``*args`` parameter takes one array per item: each item is read as an array.)"""
+AXIS_PARAMETERS = frozenset({'axis', 'axes', 'source', 'destination', 'newshape', 'shape',
+                             'reps', 'shift', 'perm', 'indices_or_sections', 'pad_width'})
+"""Parameter names of `ARRAY_LIBRARIES` functions that take axes, a shape or counts
+(``np.mean(x, axis=axes)``, ``np.transpose(x, perm)``): a tuple or list given there is read as
+such, never as an array of data."""
 
 
 def reads_lists_as_arrays(func):

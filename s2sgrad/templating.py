@@ -154,8 +154,9 @@ def instantiate(template, bindings, ans, adjoint_name, is_active, names, namer,
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and \
                         node.id not in local_names:
                     local_names[node.id] = namer.fresh(node.id)
-            items.append(_substitute(stmt, values, adjoint_name, template, names,
-                                     local_names, namer, arrays))
+            items.append(inline_helpers(_substitute(stmt, values, adjoint_name, template,
+                                                    names, local_names, namer, arrays),
+                                        names))
     _refuse_uncovered(template, values, is_active, {
         stmt.targets[0].slice.id for stmt in template.body
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
@@ -180,8 +181,9 @@ def instantiate_tangent(template, bindings, ans, tangent_name, is_active, names,
             continue
         if not (isinstance(stmt, gast.Assign) and _is_adjoint_ref(stmt.targets[0],
                                                                   template.namespace)):
-            statements.append(_tangent_local(stmt, template, values, tangent_name, names,
-                                             local_names, namer, arrays))
+            statements.append(inline_helpers(
+                _tangent_local(stmt, template, values, tangent_name, names, local_names,
+                               namer, arrays), names))
             continue
         refs = [node.slice.id for node in n.walk(stmt.value)
                 if _is_adjoint_ref(node, template.namespace)]

@@ -61,6 +61,25 @@ def _uplo_of(hermitian):
     return 'L' if hermitian else None
 
 
+def _uplo_of_inline(hermitian):
+    """``_uplo_of(False)`` is None, ``_uplo_of(True)`` is 'L'."""
+    if isinstance(hermitian, gast.Constant) and hermitian.value in (True, False, None):
+        return gast.Constant(value='L' if hermitian.value else None, kind=None)
+    return None
+
+
+def _whole_inline(x, uplo):
+    """``_from_triangle(x, None)`` and ``_to_triangle(x, None)`` are `x`."""
+    if isinstance(uplo, gast.Constant) and uplo.value is None:
+        return x
+    return None
+
+
+inline(_uplo_of, _uplo_of_inline)
+inline(_from_triangle, _whole_inline)
+inline(_to_triangle, _whole_inline)
+
+
 def _cholesky_uplo(upper, a=None):
     """The triangle of `a` that ``np.linalg.cholesky(a, upper=upper)`` reads, 'L' or 'U'.
 
@@ -772,9 +791,11 @@ linear(pinv_rank, 'd[g], a, rcond, rtol')
 
 @adjoint(np.linalg.pinv)
 def pinv_adjoint(ans, a, rcond=None, hermitian=False, *, rtol=None):
+    # (of the matrix NumPy reads, `a` itself or, with hermitian=True, its lower triangle's)
     gt = _mT(d[ans])
-    g = -_mT(ans) @ d[ans] @ _mT(ans) + (gt - a @ (ans @ gt)) @ (ans @ _mT(ans)) + \
-        (_mT(ans) @ ans) @ (gt - (gt @ ans) @ a)
+    g = -_mT(ans) @ d[ans] @ _mT(ans) + \
+        (gt - _from_triangle(a, _uplo_of(hermitian)) @ (ans @ gt)) @ (ans @ _mT(ans)) + \
+        (_mT(ans) @ ans) @ (gt - (gt @ ans) @ _from_triangle(a, _uplo_of(hermitian)))
     d[a] = _to_triangle(pinv_rank(g, a, rcond, rtol), _uplo_of(hermitian))
 
 
@@ -782,9 +803,11 @@ def pinv_adjoint(ans, a, rcond=None, hermitian=False, *, rtol=None):
 def pinv_tangent(ans, a, rcond=None, hermitian=False, *, rtol=None):
     d[ans] = -ans @ _from_triangle(pinv_rank(d[a], a, rcond, rtol), _uplo_of(hermitian)) @ ans
     d[ans] = (ans @ _mT(ans)) @ (_mT(_from_triangle(d[a], _uplo_of(hermitian))) -
-                                 _mT(_from_triangle(d[a], _uplo_of(hermitian))) @ a @ ans)
+                                 _mT(_from_triangle(d[a], _uplo_of(hermitian))) @
+                                 _from_triangle(a, _uplo_of(hermitian)) @ ans)
     d[ans] = (_mT(_from_triangle(d[a], _uplo_of(hermitian))) -
-              ans @ a @ _mT(_from_triangle(d[a], _uplo_of(hermitian)))) @ (_mT(ans) @ ans)
+              ans @ _from_triangle(a, _uplo_of(hermitian)) @
+              _mT(_from_triangle(d[a], _uplo_of(hermitian)))) @ (_mT(ans) @ ans)
 
 
 # -- matrix_power ---------------------------------------------------------------------------

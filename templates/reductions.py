@@ -288,6 +288,28 @@ def _centered_inline(a, axis=None, center=None):
 inline(centered, _centered_inline)
 
 
+def centering(center):
+    """The `center` argument of `centered` for its tangent or adjoint: None (less the mean)
+    where `center` is None, else 0.0 (the given center's own part is separate)."""
+    return None if center is None else 0.0
+
+
+nondifferentiable(centering)
+
+
+@adjoint(centered)
+def centered_adjoint(ans, a, axis=None, center=None):
+    # (less the mean: a projection, its own adjoint)
+    d[a] = centered(d[ans], axis, centering(center))
+    d[center] = -unbroadcast(d[ans], center)
+
+
+@tangent(centered)
+def centered_tangent(ans, a, axis=None, center=None):
+    d[ans] = centered(d[a], axis, centering(center))
+    d[ans] = -d[center]
+
+
 @adjoint(np.var)
 def var_adjoint(ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                 mean=None, correction=None):

@@ -25,7 +25,7 @@ def _matches(func, point=X3, v=V3):
     expected = numerical_grad(func, (point,), 0)
     given = point.copy()
     np.testing.assert_allclose(s2sgrad.grad(func)(given), expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(s2sgrad.jvp(func)(given, v), expected @ v, rtol=1e-5,
+    np.testing.assert_allclose(s2sgrad.jvp(func)(given, v), np.sum(expected * v), rtol=1e-5,
                                atol=1e-7)
     np.testing.assert_allclose(s2sgrad.hvp(func)(given, v), _hessian_v(func, point, v),
                                rtol=1e-4, atol=1e-5)
@@ -279,3 +279,64 @@ def sorts_its_list_argument(xs):
 def test_an_in_place_sort_of_a_list_names_sorted():
     with pytest.raises(s2sgrad.errors.NoRuleError, match=r'sorted\(xs\)'):
         s2sgrad.grad(sorts_its_list_argument)([0.5, -0.2])
+
+
+# --- axes, shapes and permutations held in a variable are no array data -----------------------
+
+X234 = np.linspace(-1.0, 1.2, 24).reshape(2, 3, 4) ** 3 + 0.1 * np.arange(24).reshape(2, 3, 4)
+W234 = np.cos(np.arange(24.0)).reshape(2, 3, 4)
+
+
+def normalizes_over_axes_in_a_variable(x):
+    axes = tuple(range(x.ndim - 1))
+    mu = np.mean(x, axis=axes, keepdims=True)
+    var = np.var(x, axis=axes, keepdims=True)
+    return np.sum((x - mu) / np.sqrt(var + 1e-5) * W234)
+
+
+def reduces_over_a_tuple_in_a_variable(x):
+    axes = (0, 2)
+    return np.sum(np.sum(x, axis=axes) ** 2) + np.sum(np.std(x, axis=axes)) + \
+        np.sum(np.max(x, axis=axes)) + np.sum(x.mean(axes) * x.prod(axis=axes))
+
+
+def transposes_by_a_permutation_in_a_variable(x):
+    perm = [2, 0, 1]
+    return np.sum(np.transpose(x, perm) * np.transpose(W234, perm) ** 2) + \
+        np.sum(x.transpose(perm) ** 2) + np.sum(np.linalg.norm(x, 2, (1, 2)))
+
+
+@pytest.mark.parametrize('func', [normalizes_over_axes_in_a_variable,
+                                  reduces_over_a_tuple_in_a_variable,
+                                  transposes_by_a_permutation_in_a_variable])
+def test_axes_held_in_a_variable(func):
+    _matches(func, X234, np.sin(np.arange(24.0)).reshape(2, 3, 4))
+
+
+# --- pinv(hermitian=True) reads the lower triangle only ------------------------------------
+
+def pinv_of_the_lower_triangle(x):
+    return np.sum(np.linalg.pinv(x, hermitian=True) * np.arange(9.0).reshape(3, 3))
+
+
+def test_pinv_hermitian_of_a_matrix_symmetric_in_its_lower_triangle_only():
+    s = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    x = s + np.triu(np.array([[0.0, 0.7, -0.4], [0.0, 0.0, 0.9], [0.0, 0.0, 0.0]]))
+    _matches(pinv_of_the_lower_triangle, x, np.cos(np.arange(9.0)).reshape(3, 3))
+
+
+# --- var and std about a center of one's own (NumPy 2's mean=) -----------------------------
+
+NUMPY2 = int(np.__version__.split('.')[0]) >= 2
+
+
+def var_about_a_given_center(x):
+    center = np.mean(x, axis=1, keepdims=True) + 0.1 * x[:, :1] ** 2
+    return np.sum(np.var(x, axis=1, mean=center) ** 2) + \
+        np.sum(np.std(x, axis=1, ddof=1, mean=center) * x[:, 1])
+
+
+@pytest.mark.skipif(not NUMPY2, reason="np.var's mean= is new in NumPy 2")
+def test_var_about_a_given_center_to_second_order():
+    x = np.array([[0.3, -0.5, 1.2, 0.1], [1.1, 0.4, -0.9, 0.6]])
+    _matches(var_about_a_given_center, x, np.cos(np.arange(8.0)).reshape(2, 4))
