@@ -144,11 +144,11 @@ class AdjointEmitter:
                           n.clone(item.shape))
             if item.into:  # (an integer array truncates what is written into it)
                 read = n.call('s2s.stored', read, n.name(item.into))
-            if itself:  # (read before the written part is zeroed, added after)
-                share = self.namer.fresh(badj + '_read')
-                out.append(n.assign(share, read))
-            else:
-                out.extend(self.contribute(item.value.id, read, state))
+        if item.active_value and itself:  # (read before the written part is zeroed, added after)
+            share = self.namer.fresh(badj + '_read')
+            out.append(n.assign(share, read))
+        elif item.active_value:
+            out.extend(self.contribute(item.value.id, read, state))
         index = n.index_value(n.clone(item.index))
         _overwritten(badj, state)
         out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))

@@ -340,3 +340,32 @@ def var_about_a_given_center(x):
 def test_var_about_a_given_center_to_second_order():
     x = np.array([[0.3, -0.5, 1.2, 0.1], [1.1, 0.4, -0.9, 0.6]])
     _matches(var_about_a_given_center, x, np.cos(np.arange(8.0)).reshape(2, 4))
+
+
+# --- reverse over reverse: the value a gradient puts back has a derivative -------------------
+
+def scales_part_in_one_branch_passes_it_on_in_the_other(x):
+    s = np.max(x)
+    a = x * np.sum(x ** 2)
+    if s > 0.1:
+        x[1:3] *= s
+    else:
+        x = _passed_on(x)
+    return np.sum((x - a) ** 2)
+
+
+def _passed_on(a):
+    return a
+
+
+@pytest.mark.parametrize('point', [np.array([0.42, -0.23, -0.94, 0.44]),
+                                   np.array([-0.72, 0.19, -0.58, -0.82])])
+def test_the_second_derivative_through_a_restored_item(point):
+    v = np.array([0.3, -1.0, 0.5, 0.7])
+    func = scales_part_in_one_branch_passes_it_on_in_the_other
+    expected = _hessian_v(func, point, v)
+    gradient = s2sgrad.grad(func)
+    np.testing.assert_allclose(s2sgrad.vjp(gradient)(point.copy(), v), expected, rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_allclose(s2sgrad.hvp(func)(point.copy(), v), expected, rtol=1e-4,
+                               atol=1e-5)
