@@ -357,7 +357,8 @@ class AliasAnalysis(MemoryModel):
         functions = {binding for _, binding in self.functions}
         sharers = [b for b in self.bindings if b not in own and b[0] != 'global' and
                    b not in functions and  # (read when called, as its calls pass them)
-                   self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen]
+                   self._precedes(b, stmt) and self._reach(self.mem.get(b, ())) & seen and
+                   not self._tape_apart(b, own)]
         made = self._made_anew(stmt, own, memory)
         if made is not None:
             first, end = made
@@ -366,6 +367,89 @@ class AliasAnalysis(MemoryModel):
                 self.recent |= memory  # (names of earlier runs' arrays: `recent_sharers`)
             sharers = latest
         return sharers
+
+    def _tape_apart(self, binding, own):
+        """Whether `binding` is a tape of generated code (`_tapes`) that cannot hold the array
+        its name `own` holds now: the tape holds the earlier values of that name, each pushed
+        once before the name took a new array, and those it popped are off it."""
+        if not self.generated or not own:
+            return False
+        tapes = self._tapes()
+        names = {b[2] for b in own}
+        return binding[2] in tapes and len(names) == 1 and names <= tapes[binding[2]]
+
+    def _tapes(self):
+        """Lists of generated code used as tapes (name -> the names pushed onto it): bound
+        once to ``[]``, read only by ``tape.append(v)`` and ``tape.pop()``, where each value
+        appended is new (``s2s.copy(d[0])``, ``s2s.meta(y)``) or a name `v` that the next
+        statement binds again, and each such `v` is only ever None, an array made where it
+        is bound (``v = np.zeros(2)``, ``v = y.copy()``) or ``v = tape.pop()``: no array is
+        on the tape twice, nor on it while it is `v`'s value."""
+        if getattr(self, '_tape_cache', None) is not None:
+            return self._tape_cache
+        statements = list(n.statements(self.body))
+        bound, pushed, uses = {}, {}, {}
+        for stmt in statements:
+            if isinstance(stmt, gast.Assign):
+                for name in n.names_stored(stmt.targets[0]):
+                    bound.setdefault(name, []).append(stmt)
+            for node in _own_nodes(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    uses[node.id] = uses.get(node.id, 0) + 1
+        for block in n.nested_blocks(self.body):
+            for k, stmt in enumerate(block):
+                call = stmt.value if isinstance(stmt, gast.Expr) else None
+                if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                        call.func.attr == 'append' and isinstance(call.func.value, gast.Name) \
+                        and len(call.args) == 1 and not call.keywords:
+                    tape, value = call.func.value.id, call.args[0]
+                    follows = block[k + 1] if k + 1 < len(block) else None
+                    if isinstance(value, gast.Name) and isinstance(follows, gast.Assign) and \
+                            value.id in n.names_stored(follows.targets[0]):
+                        pushed.setdefault(tape, set()).add(value.id)
+                    elif isinstance(value, gast.Name) and uses.get(value.id) == 1 and all(
+                            self._fresh_or_popped(stmt, None)
+                            for stmt in bound.get(value.id, [None])):
+                        pass  # (``c = s2s.copy(d_0)``, pushed once: a new array each time)
+                    elif not (isinstance(value, gast.Call) and n.dotted_path(value.func) in (
+                            's2s.copy', 's2s.meta')):
+                        pushed.setdefault(tape, set()).add(None)
+        methods = {}
+        for stmt in statements:
+            for node in _own_nodes(stmt):
+                if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                        isinstance(node.func.value, gast.Name) and (
+                        node.func.attr == 'append' or
+                        node.func.attr == 'pop' and not node.args and not node.keywords):
+                    methods[node.func.value.id] = methods.get(node.func.value.id, 0) + 1
+        tapes = {}
+        for tape, names in pushed.items():
+            binds = bound.get(tape, [])
+            if None in names or len(binds) != 1 or \
+                    not isinstance(binds[0].value, gast.List) or binds[0].value.elts or \
+                    uses.get(tape, 0) != methods.get(tape, 0):
+                continue
+            if all(self._fresh_or_popped(stmt, tape) for name in names
+                   for stmt in bound.get(name, [])):
+                tapes[tape] = names
+        self._tape_cache = tapes
+        return tapes
+
+    def _fresh_or_popped(self, stmt, tape):
+        """Whether `stmt` binds its name to an array it makes, or (given a `tape`) to None
+        or to ``tape.pop()``."""
+        if stmt is None or not isinstance(stmt.targets[0], gast.Name):
+            return False
+        value = stmt.value
+        if isinstance(value, gast.Constant) and value.value is None:
+            return tape is not None
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                value.func.attr == 'pop' and not value.args and \
+                isinstance(value.func.value, gast.Name) and value.func.value.id == tape:
+            return True
+        binding = ('def', id(stmt), stmt.targets[0].id)
+        return isinstance(value, gast.Call) and id(stmt) in self.allocations and \
+            self.mem.get(binding) == {('new', id(stmt))}
 
     def recent_sharers(self):
         """The names whose values may share memory written where earlier runs' arrays were
@@ -658,7 +742,7 @@ class AliasAnalysis(MemoryModel):
         if loops:  # (a loop between: what follows `stmt` in it runs before its next run)
             end = next(hi for lo, hi in self.loops if lo == self.order[loops[0]]) + 1
         if any(z < self.order[id(other)] < end and other is not stmt and
-               self._may_store(other, memory)
+               self._may_store(other, memory, (z, end, own))
                for other in n.statements(self.body) if id(other) in self.reach):
             return None
         return z, end
@@ -673,13 +757,20 @@ class AliasAnalysis(MemoryModel):
         held = self.reach[id(stmt)].get(stmt.value.id, ())
         return len(held) == 1 and next(iter(held))[:2] == ('def', origin)
 
-    def _may_store(self, stmt, memory):
+    def _may_store(self, stmt, memory, made=None):
         """Whether simple statement `stmt` may put `memory` into a container: an assignment
         into an item or attribute, a list method, or a call of a function that is not
-        NumPy's or s2sgrad's (which may keep its argument), given a value reaching it."""
+        NumPy's or s2sgrad's (which may keep its argument), given a value reaching it.
+        `made`: ``(first, end, own)`` where `memory` is the array made at position `first`
+        (`_made_anew`): a name none of whose bindings there may be that array (`_latest`,
+        ``y_stack.append(y)`` of the last run's ``y = y_new``) does not give it."""
         state = self.reach[id(stmt)]
 
         def reaches(node):
+            if made is not None and isinstance(node, gast.Name) and not any(
+                    self._latest(b, made[0], made[1], made[2], set())
+                    for b in state.get(node.id, ())):
+                return False
             return bool(self._reach(self._eval(node, state, stmt)) & memory)
         if isinstance(stmt, gast.Assign) and \
                 isinstance(stmt.targets[0], (gast.Subscript, gast.Attribute)) and \
@@ -888,6 +979,16 @@ def _join(a, *others):
         for name, bindings in b.items():
             out[name] = out.get(name, frozenset()) | bindings
     return out
+
+
+def _own_nodes(stmt):
+    """The nodes of `stmt` itself: of a loop or an ``if``, its header (not its blocks, which
+    `nodes.statements` lists on their own)."""
+    if isinstance(stmt, gast.For):
+        return list(n.walk(stmt.target)) + list(n.walk(stmt.iter))
+    if isinstance(stmt, (gast.While, gast.If)):
+        return list(n.walk(stmt.test))
+    return list(n.walk(stmt))
 
 
 def _only_leaves(rest, flag):

@@ -188,6 +188,13 @@ def _scatter_add(bx, index, g):
     return bx
 
 
+def _stands_for_zeros(by, index):
+    """Whether `by`, indexed at `index`, is a number (or a 0-d array, its adjoint) that stood
+    for an adjoint of zeros: no number is indexed by anything but ``()`` or ``...``."""
+    return np.ndim(by) == 0 and not isinstance(by, (list, tuple, dict)) and \
+        not (isinstance(index, tuple) and not index) and index is not Ellipsis
+
+
 def _indexable(by):
     """The adjoint of a 0-d array written by ``y[...] = v`` may be a number: a 0-d array."""
     if isinstance(by, (numbers.Number, np.generic)) and not _is_sequence(by):
@@ -196,7 +203,10 @@ def _indexable(by):
 
 
 def unread_at(g, by, index):
-    """The adjoint of `read_at` with respect to `by`: `g` spread back over `by` at `index`."""
+    """The adjoint of `read_at` with respect to `by`: `g` spread back over `by` at `index`
+    (none for the number 0.0 that stood for zeros at a pass: `read_at` gives zeros of it)."""
+    if _stands_for_zeros(by, index):
+        return zeros_like(by)
     g = broadcast_like(g, by[index])
     if _has_array_index(index) and not _is_sequence(by):
         g = g * _last_writes(by, index)
@@ -219,6 +229,10 @@ def zero_at(by, index):
     """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
     if is_zero(by) or isinstance(by, dict) and index not in by:
         return by  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
+    if _stands_for_zeros(by, index):
+        # (the adjoint of ``zero_at(0.0, i)``, the number that stood for zeros at a pass,
+        # which it returns as it is: a gradient differentiated again)
+        return by
     by = copy(_indexable(by))
     if isinstance(by, list):
         if isinstance(index, slice):

@@ -369,3 +369,65 @@ def test_the_second_derivative_through_a_restored_item(point):
                                atol=1e-5)
     np.testing.assert_allclose(s2sgrad.hvp(func)(point.copy(), v), expected, rtol=1e-4,
                                atol=1e-5)
+
+
+# --- second derivatives of loops that make a new array each pass and fill it ----------------
+
+def _rhs_inline_euler(x):
+    y = x[:2].copy()
+    for t in range(5):
+        dydt = np.zeros(2)
+        dydt[0] = y[1]
+        dydt[1] = -x[2] * np.sin(y[0])
+        y = y + 0.1 * dydt
+    return np.sum(y ** 2)
+
+
+def _rhs_into_an_empty_array(x):
+    y = x[:2].copy()
+    for t in range(4):
+        dydt = np.empty_like(y)
+        dydt[0] = y[1] * x[2]
+        dydt[1] = -np.tanh(y[0])
+        y = y + 0.2 * dydt
+    return np.sum(y ** 3)
+
+
+def _state_copied_then_filled(x):
+    y = x[:2].copy()
+    for t in range(5):
+        y_new = y.copy()
+        y_new[0] = y[0] + 0.1 * y[1]
+        y_new[1] = y[1] - 0.1 * x[2] * np.sin(y[0])
+        y = y_new
+    return np.sum(y ** 2)
+
+
+def _sorted_each_pass_then_scaled(x):
+    for i in range(2):
+        y = np.sort(x)
+        y[1] = x[0] * y[1]
+    return np.sum(y ** 2)
+
+
+def _filled_each_pass_and_summed(x):
+    total = 0.0
+    for i in range(3):
+        d = np.zeros(2)
+        d[0] = x[i] * x[(i + 1) % 3]
+        d[1] = np.sin(x[i])
+        total = total + np.sum(d ** 2)
+    return total
+
+
+@pytest.mark.parametrize('func', [_rhs_inline_euler, _rhs_into_an_empty_array,
+                                  _state_copied_then_filled, _sorted_each_pass_then_scaled,
+                                  _filled_each_pass_and_summed])
+def test_second_derivatives_of_an_array_made_and_filled_each_pass(func):
+    x = X3.copy()
+    expected = _hessian_v(func, x, V3)
+    np.testing.assert_allclose(s2sgrad.hvp(func)(x, V3), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x, V3), expected, rtol=1e-4,
+                               atol=1e-5)
+    np.testing.assert_allclose(s2sgrad.hessian(func)(x) @ V3, expected, rtol=1e-4, atol=1e-5)
+    assert np.array_equal(x, X3)
