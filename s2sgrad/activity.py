@@ -223,6 +223,11 @@ def _is_list_value(value, found):
     if isinstance(value, gast.Call) and n.dotted_path(value.func) in (
             'deque', 'collections.deque') and len(value.args) <= 1 and not value.keywords:
         return True  # (a deque, filled by ``append``: NumPy reads it as a list)
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 'sum':
+        start = value.args[1] if len(value.args) == 2 else next(
+            (kw.value for kw in value.keywords if kw.arg == 'start'), None)
+        if start is not None and _is_list_operand(start, found):
+            return True  # (``sum(rows, [])`` concatenates lists)
     if isinstance(value, gast.Name):  # a copy
         return value.id in found
     if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy' and \

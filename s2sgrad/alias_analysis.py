@@ -892,6 +892,8 @@ class AliasAnalysis(MemoryModel):
                 # the flag run (``if returned: break``, ``if not returned: ...``), then the
                 # function's final ``return result``, which this state reaches
                 self.returning.append(state)
+                for rest in n.statements(stmts[index + 1:]):
+                    self.reach[id(rest)] = {}  # (``if returned: break``: nothing else runs)
                 return {}
             if isinstance(stmt, gast.If):
                 state = _join(self._flow(stmt.body, state), self._flow(stmt.orelse, state))

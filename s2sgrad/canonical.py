@@ -48,7 +48,7 @@ class Canonicalizer:
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
         self.unindexable = _unindexable(func)
-        self.dicts = _dicts(func) | _global_dicts(func, self.source.namespace)
+        self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [plain for stmt in body
                 for plain in self.augassign(stmt, lists, self._sequences(func))]
@@ -493,7 +493,7 @@ def _unindexable(func):
     return found
 
 
-def _dicts(func):
+def local_dicts(func):
     """The variables of `func` that hold a dict wherever they are bound: every binding is
     ``name = dict()`` (a display or comprehension filled by key) or ``name =
     s2s.dict_copy(d)`` (``dict(d)``)."""

@@ -11,6 +11,7 @@ import gast
 
 from . import nodes as n
 from . import rules
+from .canonical import local_dicts
 from .mutation import with_aliases
 from .named_exprs import called_before, once, pure_call
 
@@ -312,6 +313,10 @@ def dict_setdefaults(func, resolver, namer):
     ``if s2s.key_missing(d, k): name = v`` ``else: name = d.pop(k)`` (a statement: the pop
     under ``if not ...``). The key, and a default that calls anything that may change state,
     are computed first, as Python computes them before the call."""
+    # (``pop(k, default)`` of what may be a dict: an argument, a dict made here; another
+    # object's pop is its own, `pop(i, default)` of a stack, say)
+    maybe_dicts = set(n.names_stored(func.args)) | local_dicts(func)
+
     def keyed(value):
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
                 value.func.attr in ('setdefault', 'pop') and
@@ -319,6 +324,8 @@ def dict_setdefaults(func, resolver, namer):
                 len(value.args) == 2 and not value.keywords and
                 not any(isinstance(a, gast.Starred) for a in value.args) and
                 not resolver.is_global(value.func.value)):
+            return None
+        if value.func.attr == 'pop' and value.func.value.id not in maybe_dicts:
             return None
         return value.func.attr, value.func.value.id, value.args[0], value.args[1]
 
@@ -336,8 +343,9 @@ def dict_setdefaults(func, resolver, namer):
             if not isinstance(key, (gast.Constant, gast.Name)):
                 before.append(n.assign(namer.fresh('key'), key))
                 key = n.name(before[-1].targets[0].id)
-            if any(isinstance(node, gast.Call) and not pure_call(node, resolver)
-                   for node in n.walk(default)):
+            if not isinstance(default, (gast.Constant, gast.Name)):
+                # (Python computes the default before the call, whether the key is there or
+                # not: ``x[7]`` raises either way)
                 before.append(n.assign(namer.fresh('default'), default))
                 default = n.name(before[-1].targets[0].id)
             missing = n.call('s2s.key_missing', n.name(name), n.clone(key),

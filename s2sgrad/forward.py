@@ -293,16 +293,21 @@ class ForwardPass:
         # numbers (cupy.atleast_1d(2.0)) where the twin's rule, given a number tangent, makes
         # NumPy ones, which CuPy then refuses
         twin = rules.numpy_equivalent(func) is not None
-        out = self._instantiate(template, bindings, ans, broadcasting, twin, arrays)
         start = bindings.get('start') if func is builtins.sum else None
-        if start is not None and not is_number(start) and \
-                not (isinstance(start, gast.Name) and is_active(start.id)):
-            # (``sum(rows, [])`` concatenates lists: so do the tangents, from a list of zeros)
-            for node in n.walk(out[-1]):
-                if isinstance(node, gast.Call) and n.dotted_path(node.func) == 'sum' and \
-                        len(node.args) == 1:
-                    node.args.append(n.call('s2s.zeros_like', n.clone(start)))
-        return out
+        if start is not None and not is_number(start):
+            # (``sum(rows, [a])`` concatenates lists, the start first: so do the tangents)
+            return [n.assign(self.tan(ans), n.call(
+                'sum', self._unlisted(n.call('s2s.listed', self._tangent_of(bindings['iterable']),
+                                             n.clone(bindings['iterable']))),
+                self._tangent_of(start)))]
+        return self._instantiate(template, bindings, ans, broadcasting, twin, arrays)
+
+    def _tangent_of(self, node):
+        """The tangent of the value `node` (a name or a constant): its tangent's name, or
+        zeros of it."""
+        if isinstance(node, gast.Name) and node.id in self.activity.active:
+            return n.name(self.tan(node.id))
+        return n.call('s2s.zeros_like', n.clone(node))
 
     def _instantiate(self, template, bindings, ans, broadcasting=False, twin=False,
                      arrays=frozenset()):

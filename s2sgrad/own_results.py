@@ -69,6 +69,7 @@ class _Memory:
 
     def __init__(self, func, stored=False):
         self.stored = stored
+        self.direct = {}  # (name -> the values bound to it by ``name = value``)
         self.definitions = {}
         self.params = set(n.names_stored(func.args))
         self.locals = self.params | set(n.names_stored(func))
@@ -90,7 +91,7 @@ class _Memory:
                     self.definitions.setdefault(name, []).append(None)
         self.memo = {}
 
-    def _bind(self, target, value):
+    def _bind(self, target, value, direct=True):
         if isinstance(target, gast.Subscript):  # (``dd['a'] = dx``: a dict or list holds it)
             if not self.stored:
                 return
@@ -100,13 +101,16 @@ class _Memory:
                 self.definitions.setdefault(target.id, []).append(value)
         elif isinstance(target, gast.Name):
             self.definitions.setdefault(target.id, []).append(value)
+            if direct:
+                self.direct.setdefault(target.id, []).append(value)
         elif isinstance(target, (gast.Tuple, gast.List)):
-            values = value.elts if isinstance(value, (gast.Tuple, gast.List)) and \
-                len(value.elts) == len(target.elts) else [value] * len(target.elts)
+            whole = isinstance(value, (gast.Tuple, gast.List)) and \
+                len(value.elts) == len(target.elts)
+            values = value.elts if whole else [value] * len(target.elts)
             for elt, part in zip(target.elts, values):
-                self._bind(elt, part)
+                self._bind(elt, part, direct and whole)  # (else an item of `value`)
         elif isinstance(target, gast.Starred):
-            self._bind(target.value, value)
+            self._bind(target.value, value, False)
 
     def of(self, node):
         """The memory the value of `node` may hold."""
@@ -116,6 +120,11 @@ class _Memory:
             return set()
         if isinstance(node, gast.Name):
             return self._name(node.id)
+        if isinstance(node, gast.BinOp) and self.stored and \
+                isinstance(node.op, (gast.Add, gast.Mult)) and \
+                (self._listy(node.left) or self._listy(node.right)):
+            # (``dls + [dy]``, ``[dx] * 2``: a new list of the same items)
+            return {('new', id(node))} | self.of(node.left) | self.of(node.right)
         if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
             return {('new', id(node))}
         if isinstance(node, gast.Subscript):
@@ -147,9 +156,36 @@ class _Memory:
         self.memo[name] = locs
         return locs
 
+    def _listy(self, node, seen=None):
+        """Whether `node` may be a list or tuple (a display, ``list(...)``, zeros of one, a
+        name bound to one): ``+`` and ``*`` of it keep the items."""
+        if isinstance(node, (gast.List, gast.Tuple)):
+            return True
+        if isinstance(node, gast.Call):
+            path = n.dotted_path(node.func)
+            if path in ('list', 'tuple', 'sorted', 's2s.listed', 's2s.copied_dict'):
+                return True
+            return path in ('s2s.zeros_like', 's2s.copy') and len(node.args) == 1 and \
+                self._listy(node.args[0], seen)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Mult)):
+            return self._listy(node.left, seen) or self._listy(node.right, seen)
+        if isinstance(node, gast.Name):
+            seen = set() if seen is None else seen
+            if node.id in seen:
+                return False
+            seen.add(node.id)
+            return any(value is not None and self._listy(value, seen)
+                       for value in self.direct.get(node.id, ()))
+        return False
+
     def _call(self, call):
         new = {('new', id(call))}
         path = n.dotted_path(call.func)
+        if self.stored and (path == 'sum' and len(call.args) == 2 or
+                            path == 's2s.copy' and len(call.args) == 1 and
+                            self._listy(call.args[0])):
+            # (``sum(rows, [])``, a shallow copy of a list or dict: the same items)
+            return new.union(*(self.of(arg) for arg in call.args))
         root = path.split('.')[0] if path else None
         leaf = path.rsplit('.', 1)[-1] if path else None
         args = list(call.args)

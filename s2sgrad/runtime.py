@@ -422,6 +422,22 @@ def unsum(g, items):
     return unreduce(g, items, 0)
 
 
+def unsum_start(g, start):
+    """The adjoint of the start of ``sum(items, start)``: `g`, or its first items where the
+    sum concatenated lists or tuples (``sum(rows, [a])`` puts `a` first)."""
+    if isinstance(start, (list, tuple)) and isinstance(g, (list, tuple)):
+        return list(g[:len(start)])
+    return g
+
+
+def resum_start(bstart, g):
+    """The adjoint of `unsum_start`: `bstart` in the shape of `g`, zeros after it where `g`
+    is a concatenation's list."""
+    if isinstance(g, (list, tuple)) and isinstance(bstart, (list, tuple)):
+        return list(bstart) + zeros_like(list(g[len(bstart):]))
+    return bstart
+
+
 def resum(bitems, g):
     """The adjoint of `unsum`: the items' adjoints summed back to the shape of `g`."""
     if not _is_sequence(bitems):

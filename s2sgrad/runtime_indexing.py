@@ -46,19 +46,27 @@ def flat_index(array, index):
 def key_missing(mapping, key, method='setdefault'):
     """``key not in mapping`` for ``mapping.setdefault(key, v)``, which the generated code
     writes ``if s2s.key_missing(d, k): d[k] = v`` (and for ``mapping.pop(key, v)``,
-    `method` ``'pop'``): a dict's (or a subclass's that keeps dict's `method`); any other
-    object's raises, naming it."""
+    `method` ``'pop'``): a dict's or an OrderedDict's (or a subclass's that keeps their
+    `method`); any other object's raises, naming it."""
     kind = type(mapping)
-    if not isinstance(mapping, dict) or \
-            getattr(kind, method) is not getattr(dict, method) or \
-            kind.__contains__ is not dict.__contains__ or \
-            kind.__setitem__ is not dict.__setitem__:
+    if not isinstance(mapping, dict) or not all(
+            _dicts_method(kind, name) for name in (method, '__contains__', '__setitem__')):
         written = 'if key not in d: d[key] = value' if method == 'setdefault' else \
             'value = d.pop(key) if key in d else default'
         raise unsupported(
             f'`.{method}` of a {kind.__name__}: s2sgrad differentiates it as a dict\'s '
             f'(`{written}`); write that yourself for another object')
     return key not in mapping
+
+
+def _dicts_method(kind, name):
+    """Whether the method `name` of the class `kind` is dict's or OrderedDict's (which mean
+    the same for a key)."""
+    for base in kind.__mro__:
+        if name in vars(base):
+            return base is dict or (base.__module__ == 'collections' and
+                                    base.__name__ == 'OrderedDict')
+    return False
 
 
 def popped_at(index, items):

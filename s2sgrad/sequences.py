@@ -100,6 +100,10 @@ def _may_be_sequence(value, found, holders):
     if isinstance(value, gast.Call):
         if isinstance(value.func, gast.Name) and value.func.id in _LISTING:
             return True
+        if isinstance(value.func, gast.Name) and value.func.id == 'sum':
+            start = value.args[1] if len(value.args) == 2 else next(
+                (kw.value for kw in value.keywords if kw.arg == 'start'), None)
+            return start is not None and _may_be_sequence(start, found, holders)
         if isinstance(value.func, gast.Attribute) and value.func.attr == 'pop' and \
                 isinstance(value.func.value, gast.Name):
             return value.func.value.id in holders

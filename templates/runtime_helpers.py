@@ -63,6 +63,8 @@ HELPERS = {
     runtime.unmul_items: 'reverse forward',
     runtime.remul_items: 'reverse forward',
     runtime.unsum: 'reverse forward',
+    runtime.unsum_start: 'reverse forward',
+    runtime.resum_start: 'reverse forward',
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
     # results without derivative (checks, shapes, keys, seeds): audited numerically
@@ -459,6 +461,22 @@ def resum_adjoint(ans, bitems, g):
 
 
 linear(runtime.resum, 'd[bitems], g')
+
+
+@adjoint(runtime.unsum_start)
+def unsum_start_adjoint(ans, g, start):
+    d[g] = runtime.resum_start(d[ans], g)
+
+
+linear(runtime.unsum_start, 'd[g], start')
+
+
+@adjoint(runtime.resum_start)
+def resum_start_adjoint(ans, bstart, g):
+    d[bstart] = runtime.unsum_start(d[ans], bstart)
+
+
+linear(runtime.resum_start, 'd[bstart], g')
 
 
 @adjoint(runtime.add)

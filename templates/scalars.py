@@ -9,7 +9,7 @@ import numpy as np  # noqa: F401 (used by the derivative expressions)
 from s2sgrad.rules import (adjoint, d, elementwise, linear, nondifferentiable, partials, tangent,
                            varargs_as_iterable)
 from s2sgrad.runtime import (as_items, items_back, pick, pick_tangent, reshape_like, unindex,
-                             unsum)
+                             unsum, unsum_start)
 
 from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
@@ -109,7 +109,7 @@ def max_tangent(ans, a, b=None):
 @adjoint(builtins.sum)
 def sum_adjoint(ans, iterable, start=0):
     d[iterable] = unsum(d[ans], iterable)
-    d[start] = d[ans]
+    d[start] = unsum_start(d[ans], start)
 
 
 @tangent(builtins.sum)

@@ -321,6 +321,8 @@ ROWS = {
         lambda a, b: T.products.tensordot_axes(a, b, 1, 0), lambda r: (_mat(r), _mat(r))),
     's2sgrad.templates.products.tensordot_order': (
         lambda a, b: T.products.tensordot_order(a, b, 1, 1), lambda r: (_mat(r), _mat(r))),
+    's2sgrad.templates.reductions.centering': (
+        T.reductions.centering, lambda r: (_mat(r),)),
     's2sgrad.templates.reductions.dof': (
         lambda a: T.reductions.dof(a, 0, 1), lambda r: (_mat(r),)),
     's2sgrad.templates.reductions.nancount': (

@@ -431,3 +431,123 @@ def test_second_derivatives_of_an_array_made_and_filled_each_pass(func):
                                atol=1e-5)
     np.testing.assert_allclose(s2sgrad.hessian(func)(x) @ V3, expected, rtol=1e-4, atol=1e-5)
     assert np.array_equal(x, X3)
+
+
+# --- review of the session's changes ----------------------------------------------------------
+
+def returns_in_a_branch_whose_other_branch_goes_on(x):
+    y = x * 1.0
+    for i in range(3):
+        if x[i] > 1.0:
+            return np.sum(y ** 2)
+        else:
+            y[i] = y[i] * 3.0
+            continue
+    return np.sum(y)
+
+
+def returns_or_breaks(x):
+    y = x * 1.0
+    while True:
+        if x[0] > 0:
+            return y[1] * 2.0
+        break
+    y[0] = y[0] * 3.0
+    return np.sum(y)
+
+
+@pytest.mark.parametrize('func', [returns_in_a_branch_whose_other_branch_goes_on,
+                                  returns_or_breaks])
+@pytest.mark.parametrize('point', [X3, -X3, np.array([0.2, 1.4, 0.5])])
+def test_a_return_in_a_loop_beside_continue_or_break(func, point):
+    _matches(func, point)
+
+
+def sums_rows_after_a_start_of_its_own(x):
+    flat = sum([[x[0]], [x[2] ** 2]], [x[1]])
+    return flat[0] * flat[1] + flat[2] * flat[0]
+
+
+def test_a_sum_of_lists_from_a_differentiated_start():
+    _matches(sums_rows_after_a_start_of_its_own)
+    x = X3.copy()
+    expected = _hessian_v(sums_rows_after_a_start_of_its_own, x, V3)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(sums_rows_after_a_start_of_its_own))(
+        x, V3), expected, rtol=1e-4, atol=1e-5)
+
+
+def pops_an_option(x, cfg):
+    s = cfg.pop('scale', 1.0)
+    return np.sum(x ** 2) * s
+
+
+class _Stack:
+    def __init__(self):
+        self.items = [2.0, 3.0]
+
+    def pop(self, i, default):
+        return self.items.pop(i) if self.items else default
+
+
+def pops_from_a_stack(x):
+    st = _Stack()
+    w = st.pop(0, 5.0)
+    return np.sum(x) * w
+
+
+def pops_with_a_default_that_raises(x, d):
+    v = d.pop('a', x[7])
+    return v * x[0]
+
+
+def test_pop_with_a_default_of_other_objects():
+    from collections import OrderedDict
+    got = s2sgrad.grad(pops_an_option)(X3.copy(), OrderedDict(scale=3.0))
+    np.testing.assert_allclose(got, 6.0 * X3)
+    np.testing.assert_allclose(s2sgrad.grad(pops_from_a_stack)(X3.copy()), np.full(3, 2.0))
+    with pytest.raises(IndexError):
+        s2sgrad.grad(pops_with_a_default_that_raises)(X3.copy(), {'a': 2.0})
+
+
+def extends_an_empty_list(p):
+    out = []
+    out.extend(p)
+    return out
+
+
+def inserts_then_adds(x, y):
+    ls = []
+    ls.insert(0, x)
+    ls += [y]
+    return ls
+
+
+def copies_and_adds_a_key(p):
+    q = dict(p)
+    q['new'] = p['a'] * 2.0
+    return q
+
+
+def repeats_in_a_list(x):
+    return [x] * 2
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for value in tree.values() for leaf in _leaves(value)]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for value in tree for leaf in _leaves(value)]
+    return [tree]
+
+
+@pytest.mark.parametrize('func, args, tangent', [
+    (extends_an_empty_list, ([X3, -X3],), ([V3, 2 * V3],)),
+    (inserts_then_adds, (X3, -X3), (V3,)),
+    (copies_and_adds_a_key, ({'a': X3, 'b': -X3},), ({'a': V3, 'b': 2 * V3},)),
+    (repeats_in_a_list, (X3,), (V3,)),
+])
+def test_a_jvp_result_holds_none_of_the_callers_tangents(func, args, tangent):
+    given = [copy_tree for copy_tree in tangent]
+    got = s2sgrad.jvp(func)(*args, *tangent)
+    for leaf in _leaves(got):
+        assert not any(np.shares_memory(leaf, t) for t in _leaves(given))
