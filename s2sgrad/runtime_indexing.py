@@ -199,8 +199,10 @@ def _scatter_add(bx, index, g):
 def _stands_for_zeros(by, index):
     """Whether `by`, indexed at `index`, is a number (or a 0-d array, its adjoint) that stood
     for an adjoint of zeros: no number is indexed by anything but ``()`` or ``...``."""
-    return np.ndim(by) == 0 and not isinstance(by, (list, tuple, dict)) and \
-        not (isinstance(index, tuple) and not index) and index is not Ellipsis
+    if isinstance(by, (list, tuple, dict)) or \
+            not (isinstance(by, numbers.Number) or getattr(by, 'ndim', None) == 0):
+        return False
+    return not (isinstance(index, tuple) and not index) and index is not Ellipsis
 
 
 def _indexable(by):
