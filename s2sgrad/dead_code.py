@@ -1,13 +1,22 @@
 """Dead code: values nothing reads, pushes onto stacks nothing pops, blocks left empty."""
+import inspect
+
 import gast
 
 from . import nodes as n
+from . import runtime_checks
 from .activity import target_names
 from .mutation import CHANGING_METHODS
 from .randomness import draws
 
 IMPURE_FUNCTIONS = {'print', 'exec', 'eval', 'input', 'open', 'setattr', 'delattr'}
 """Built-in functions whose calls have effects: a value computed with one is never dropped."""
+CHECKS = frozenset(name for name, value in vars(runtime_checks).items()
+                   if inspect.isfunction(value) and not name.startswith('_') and
+                   value.__code__.co_filename == runtime_checks.__file__) | {'no_derivative'}
+"""Runtime helpers that check what they are given and raise (``s2s.seed`` of a result that
+is no scalar, ``s2s.no_derivative`` of an argument no rule differentiates): a value one
+computes is never dropped, even where a gradient differentiated again needs none of it."""
 
 
 def pure(expr):
@@ -20,6 +29,9 @@ def pure(expr):
             if isinstance(func, gast.Attribute) and func.attr in CHANGING_METHODS:
                 return False
             if isinstance(func, gast.Name) and func.id in IMPURE_FUNCTIONS:
+                return False
+            if isinstance(func, gast.Attribute) and func.attr in CHECKS and \
+                    n.dotted_path(func) == 's2s.' + func.attr:
                 return False
             if draws(node):
                 return False

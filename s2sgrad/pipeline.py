@@ -294,7 +294,7 @@ def _containers(body):
                 found.add(node.value.id)
             elif isinstance(node, gast.Call) and \
                     n.dotted_path(node.func) in ('s2s.keys', 'list', 'tuple', 's2s.values_of',
-                                                 's2s.items_of') and \
+                                                 's2s.items_of', 's2s.dict_copy') and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
             elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \

@@ -440,6 +440,8 @@ def resum_start(bstart, g):
 
 def resum(bitems, g):
     """The adjoint of `unsum`: the items' adjoints summed back to the shape of `g`."""
+    if isinstance(bitems, dict):  # (`unsum` of a dict's keys gave zeros whatever `g`)
+        return zeros_like(g)
     if not _is_sequence(bitems):
         return np.sum(bitems, axis=0) if _shape(bitems) != _shape(g) else bitems
     if isinstance(g, (list, tuple)):  # (lists `unsum` cut from a concatenation: joined)

@@ -273,6 +273,9 @@ def as_items(g, items):
     its keys) carry no derivative: zeros; those of a set are refused."""
     if isinstance(items, dict):  # (a dict's cotangent is one; ``list(d)``'s is its keys')
         return g if isinstance(g, dict) else [0.0] * len(items)
+    if isinstance(g, dict) and _is_sequence(items):
+        # (the cotangent of `items_back` of a dict's keys, zeros whatever the items: none)
+        return [zeros_like(item) for item in items]
     if isinstance(items, (set, frozenset)):
         raise _unordered(items)
     if isinstance(g, (list, tuple)) and _is_sequence(items) and len(g) != len(items):

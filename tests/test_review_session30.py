@@ -6,6 +6,11 @@ import math
 import numpy as np
 import pytest
 
+try:
+    from scipy import special
+except ImportError:  # (scipy is an optional extra)
+    special = None
+
 import s2sgrad
 from s2sgrad.checks import numerical_grad
 
@@ -551,3 +556,50 @@ def test_a_jvp_result_holds_none_of_the_callers_tangents(func, args, tangent):
     got = s2sgrad.jvp(func)(*args, *tangent)
     for leaf in _leaves(got):
         assert not any(np.shares_memory(leaf, t) for t in _leaves(given))
+
+
+# --- a gradient's checks stay when it is differentiated again ---------------------------------
+
+def zeta_normaliser(s):
+    return np.log(special.zeta(s, 1.0))
+
+
+def zeta_times(s):
+    return special.zeta(s, 1.0) * s
+
+
+def squares_into_a_vector(x):
+    return x ** 2 * np.ones(2)
+
+
+@pytest.mark.skipif(special is None, reason='scipy is not installed')
+def test_no_derivative_and_the_scalar_check_stay_at_every_order():
+    with pytest.raises(s2sgrad.errors.NoRuleError):
+        s2sgrad.grad(s2sgrad.grad(zeta_normaliser))(2.5)
+    with pytest.raises(s2sgrad.errors.NoRuleError):
+        s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(zeta_times)))(3.3)
+    with pytest.raises(s2sgrad.errors.NonScalarOutputError):
+        s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(squares_into_a_vector)))(0.5)
+
+
+def sums_sorted_keys(x):
+    d = {1.5: x[0], 2.5: x[1] ** 2}
+    ks = sorted(d)
+    return sum(ks) * x[0] + sum(d) * x[2]
+
+
+def copies_and_returns_both(p):
+    q = dict(p)
+    return q, p
+
+
+def test_reverse_over_reverse_of_a_dicts_keys_and_a_copied_dict():
+    x = np.array([0.3, -0.7, 1.1, 0.5])
+    v = np.array([0.2, 0.5, -0.4, 1.0])
+    expected = numerical_grad(lambda z: np.sum(s2sgrad.grad(sums_sorted_keys)(z) * v),
+                              (x,), 0)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(sums_sorted_keys))(x, v), expected,
+                               rtol=1e-5, atol=1e-7)
+    p = {'a': np.array([1.0, 2.0])}
+    got = s2sgrad.vjp(copies_and_returns_both)(p, ({'a': np.ones(2)}, {'a': np.full(2, 0.5)}))
+    np.testing.assert_allclose(got['a'], [1.5, 1.5])
