@@ -5,6 +5,7 @@ reaches; this pass inserts the copies (and the run-time checks the analysis asks
 turns an unsafe write into an error that names the line and the fix (``.copy()``).
 """
 import ast
+import re
 
 import gast
 
@@ -120,7 +121,19 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
                    f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
-        if write and not swapped and guarded != shown and guarded in users:
+        read_by_index = re.findall(r'[A-Za-z_]\w*', shown)
+        if write and not swapped and guarded != shown and guarded in users and \
+                read_by_index and not set(read_by_index[1:]) <= set(users):
+            # (``for p in ps: p *= 2.0``: `p` is ``ps[i_2]``, an index the user never wrote)
+            holder = read_by_index[0]
+            message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes in '
+                       f'place the array that `{guarded}`, an item of `{holder}`, is (an '
+                       f'array, not a number); s2sgrad does not follow the items of a list (or '
+                       f'rows of an array) changed in place through the loop variable: build '
+                       f'the new list (`{holder} = '
+                       f'[... for {guarded} in {holder}]`) or write the items by index '
+                       f'(`{holder}[i] = {holder}[i] ...`)')
+        elif write and not swapped and guarded != shown and guarded in users:
             # (``a = x[0]``, then ``x[0] = x[1]``: `a` is the view the write changes)
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes '
                        f'{sharer}, which `{guarded}` (`{guarded} = {shown}`) shares: `{shown}` '

@@ -603,3 +603,17 @@ def test_reverse_over_reverse_of_a_dicts_keys_and_a_copied_dict():
     p = {'a': np.array([1.0, 2.0])}
     got = s2sgrad.vjp(copies_and_returns_both)(p, ({'a': np.ones(2)}, {'a': np.full(2, 0.5)}))
     np.testing.assert_allclose(got['a'], [1.5, 1.5])
+
+
+def scales_a_list_of_arrays_through_its_loop_variable(params):
+    ps = [p.copy() for p in params]
+    for p in ps:
+        p *= 2.0
+    return sum(np.sum(p ** 2) for p in ps)
+
+
+def test_a_lists_arrays_changed_through_the_loop_variable_says_what_to_write():
+    with pytest.raises(s2sgrad.errors.InPlaceError,
+                       match=r'`p \*= 2.0` changes in place the array that `p`, an item of '
+                             r'`ps`.*ps\[i\] = ps\[i\]'):
+        s2sgrad.grad(scales_a_list_of_arrays_through_its_loop_variable)([X3, X3[:2]])
