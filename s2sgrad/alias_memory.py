@@ -617,11 +617,21 @@ def _sliced(subscript):
         any(isinstance(part, gast.Slice) for part in subscript.slice.elts)
 
 
+_COPY_POSITIONS = {'nan_to_num': 1, 'astype': 4}
+"""Functions and methods that take ``copy`` by position too (``np.nan_to_num(x, False)``,
+``x.astype(t, 'K', 'unsafe', True, False)``) -> its position."""
+
+
 def _copies(call):
-    """Whether `call` copies whatever its keyword ``copy=`` says (``np.array(x, copy=False)``,
-    ``x.astype(t, copy=False)``, ``np.nan_to_num(x, copy=False)`` may return `x` itself)."""
-    return not any(k.arg == 'copy' and not (isinstance(k.value, gast.Constant) and
-                                            k.value.value is True) for k in call.keywords)
+    """Whether `call` copies whatever its ``copy`` says (``np.array(x, copy=False)``,
+    ``x.astype(t, copy=False)``, ``np.nan_to_num(x, False)`` may return `x` itself)."""
+    name = call.func.attr if isinstance(call.func, gast.Attribute) else \
+        getattr(call.func, 'id', None)
+    flags = [k.value for k in call.keywords if k.arg == 'copy']
+    position = _COPY_POSITIONS.get(name)
+    if position is not None and len(call.args) > position:
+        flags.append(call.args[position])
+    return all(isinstance(flag, gast.Constant) and flag.value is True for flag in flags)
 
 
 def out_arguments(call, resolver):

@@ -189,6 +189,9 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
                         value = _UPDATED  # (``s += v * w``: new as `s` was, in place or not;
                         # not ``s += [x]``, which puts `x` into a list)
                     assigned.setdefault(name, []).append(value)
+        for part in n.walk(stmt):  # (``(w := z)``: `w` may be the argument itself)
+            if isinstance(part, gast.NamedExpr) and isinstance(part.target, gast.Name):
+                assigned.setdefault(part.target.id, []).append(part.value)
 
     def new(value, depth=0):
         if isinstance(value, gast.Name) and depth < 4:

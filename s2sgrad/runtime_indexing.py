@@ -198,11 +198,15 @@ def _scatter_add(bx, index, g):
 
 def _stands_for_zeros(by, index):
     """Whether `by`, indexed at `index`, is a number (or a 0-d array, its adjoint) that stood
-    for an adjoint of zeros: no number is indexed by anything but ``()`` or ``...``."""
+    for an adjoint of zeros: `index` takes a position (an integer, a slice, an integer array),
+    which a 0-d array has none of (it takes only ``()``, ``...``, None and booleans)."""
     if isinstance(by, (list, tuple, dict)) or \
             not (isinstance(by, numbers.Number) or getattr(by, 'ndim', None) == 0):
         return False
-    return not (isinstance(index, tuple) and not index) and index is not Ellipsis
+    parts = index if isinstance(index, tuple) else (index,)
+    return not all(part is None or part is Ellipsis or isinstance(part, (bool, np.bool_)) or
+                   getattr(part, 'dtype', None) == bool and getattr(part, 'ndim', 1) == 0
+                   for part in parts)
 
 
 def _indexable(by):

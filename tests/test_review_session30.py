@@ -617,3 +617,81 @@ def test_a_lists_arrays_changed_through_the_loop_variable_says_what_to_write():
                        match=r'`p \*= 2.0` changes in place the array that `p`, an item of '
                              r'`ps`.*ps\[i\] = ps\[i\]'):
         s2sgrad.grad(scales_a_list_of_arrays_through_its_loop_variable)([X3, X3[:2]])
+
+
+# --- review of the second-order relaxation (J4) -----------------------------------------------
+
+def overwrites_a_0d_array_through_none(x):
+    d = np.array(x[1] ** 2)
+    d[None] = x[0] * x[2]
+    return d * x[1] + np.sum(x ** 2) * 0.1
+
+
+def overwrites_a_0d_array_through_a_mask(x):
+    d = np.array(x[1] ** 2)
+    d[d > 0] = x[0] * x[2]
+    return d * x[1] + np.sum(x ** 2) * 0.1
+
+
+def fills_a_0d_array_each_pass(x):
+    y = x.copy()
+    for i in range(3):
+        d = np.array(y[0] * y[1])
+        d[np.newaxis] = np.sin(y[2]) * x[0]
+        y = y * 0.5 + d
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize('func', [overwrites_a_0d_array_through_none,
+                                  overwrites_a_0d_array_through_a_mask,
+                                  fills_a_0d_array_each_pass])
+def test_a_0d_array_written_at_none_or_a_mask(func):
+    _matches(func)
+    x = X3.copy()
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x, V3),
+                               _hessian_v(func, X3, V3), rtol=1e-4, atol=1e-5)
+
+
+def cleans_in_place_by_position(x):
+    y = x[:2] * 1.0
+    for t in range(3):
+        d = np.nan_to_num(y, False)
+        d[0] = y[1] * x[2]
+        y = y + 0.1 * d
+    return np.sum(y ** 2)
+
+
+def converts_in_place_by_position(x):
+    y = x[:2] * 1.0
+    for t in range(3):
+        d = y.astype(float, 'K', 'unsafe', True, False)
+        d[0] = y[1] * x[2]
+        y = y + 0.1 * d
+    return np.sum(y ** 2)
+
+
+def _handed_back_by_a_walrus(z):
+    w = z * 1.0
+    if (w := z) is None:
+        pass
+    return w
+
+
+def writes_what_a_helper_hands_back(x):
+    y = x[:2] * 1.0
+    for t in range(3):
+        d = _handed_back_by_a_walrus(y)
+        d[0] = y[1] * x[2]
+        y = y + 0.1 * d
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize('func', [cleans_in_place_by_position, converts_in_place_by_position,
+                                  writes_what_a_helper_hands_back])
+def test_an_array_that_may_be_the_argument_itself_is_no_new_array(func):
+    x = X3.copy()
+    try:
+        got = s2sgrad.grad(func)(x)
+    except s2sgrad.errors.UnsupportedSyntaxError:
+        return  # (refused: a write through an alias)
+    np.testing.assert_allclose(got, numerical_grad(func, (X3,), 0), rtol=1e-5, atol=1e-7)
