@@ -329,9 +329,30 @@ def dict_setdefaults(func, resolver, namer):
             return None
         return value.func.attr, value.func.value.id, value.args[0], value.args[1]
 
-    def rewrite(block):
+    def hoisted(block):
+        """`block` with each ``d.pop(k, v)`` or ``d.setdefault(k, v)`` inside a larger
+        expression computed first under a name (``popped = d.pop(k, v)``), where Python
+        computes it once and no call that may change anything runs before it."""
         out = []
         for stmt in block:
+            value = getattr(stmt, 'value', None) if isinstance(
+                stmt, (gast.Expr, gast.Assign, gast.Return, gast.AugAssign)) else None
+            while value is not None:
+                inner = next((call for call in once(value, gast.Call) if call is not value and
+                              keyed(call) is not None and
+                              not called_before([value], call, resolver=resolver)), None)
+                if inner is None:
+                    break
+                name = namer.fresh('popped' if inner.func.attr == 'pop' else 'item')
+                out.append(gast.copy_location(n.assign(name, n.clone(inner)), stmt))
+                _replace_node(stmt, inner, n.name(name))
+                value = stmt.value
+            out.append(stmt)
+        return out
+
+    def rewrite(block):
+        out = []
+        for stmt in hoisted(block):
             value = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
             found = keyed(value) if value is not None else None
             if found is None or isinstance(stmt, gast.Assign) and (
@@ -371,6 +392,20 @@ def dict_setdefaults(func, resolver, namer):
         return out
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=True)
+
+
+def _replace_node(tree, old, new):
+    """Replace, in place, the node `old` (by identity) inside `tree` by `new`."""
+    for node in n.walk(tree):
+        for field, value in gast.iter_fields(node):
+            if value is old:
+                setattr(node, field, new)
+                return
+            if isinstance(value, list):
+                for k, item in enumerate(value):
+                    if item is old:
+                        value[k] = new
+                        return
 
 
 def dict_copies(func, namespace):

@@ -695,3 +695,24 @@ def test_an_array_that_may_be_the_argument_itself_is_no_new_array(func):
     except s2sgrad.errors.UnsupportedSyntaxError:
         return  # (refused: a write through an alias)
     np.testing.assert_allclose(got, numerical_grad(func, (X3,), 0), rtol=1e-5, atol=1e-7)
+
+
+def pops_inside_an_expression(x, d):
+    return d.pop('a', 0.0) * x[1] + np.sum(x ** 2)
+
+
+def sets_defaults_inside_an_expression(x):
+    d = {'b': x[0]}
+    y = 2.0 * d.setdefault('a', x[1] ** 2) + d.setdefault('b', 5.0)
+    return y * x[2]
+
+
+def test_pop_and_setdefault_inside_an_expression():
+    for d in ({'a': 1.5}, {}):
+        given = dict(d)
+        np.testing.assert_allclose(
+            s2sgrad.grad(pops_inside_an_expression)(X3.copy(), given),
+            numerical_grad(lambda z: pops_inside_an_expression(z, dict(d)), (X3,), 0),
+            rtol=1e-6, atol=1e-8)
+        assert given == d
+    _matches(sets_defaults_inside_an_expression)
