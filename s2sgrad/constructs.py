@@ -39,7 +39,7 @@ from .rebound_arguments import copy_rebound_arguments
 from .records import build_records
 from .reduce_calls import lower_reduces
 from .resolve import Resolver
-from .varargs import pack_varargs, unpack_constants, unpack_forwarded
+from .varargs import constant_starred, pack_varargs, unpack_constants, unpack_forwarded
 
 __all__ = ['rewrite_constructs', 'default_guards', 'is_function', 'unpack_constants']
 
@@ -71,6 +71,7 @@ def rewrite_constructs(ctx):
     # (``config.setdefault('lr', 1e-2)``: ``if 'lr' not in config: config['lr'] = 1e-2``)
     dict_setdefaults(func, _resolver(ctx, func), ctx.namer)
     starred_targets(ctx, func)
+    constant_starred(func)  # (``perm = (2, 0, 1)``, ``x.transpose(*perm)``: the constants)
     # (``np.add.at(f, i, v)``: ``f += ...``; NumPy under the name generated code reaches it by)
     in_place_calls(func, _resolver(ctx, func), ctx.names.module('np', np))
     unzipped_sequences(func, ctx.source.namespace, ctx.namer)  # (``a, b = zip(*pairs)``)

@@ -211,3 +211,44 @@ def unpack_constants(body):
                     a.value.elts if getattr(a, 'packed', False) and
                     isinstance(a.value, gast.Tuple) else [a])]
     return body
+
+
+def constant_starred(func):
+    """Replace, in place, each ``*name`` argument of a call (``x.transpose(*perm)``,
+    ``x.reshape(*shape)``) where `name` is bound once in `func`, to a tuple display of
+    constants (``perm = (2, 0, 1)``: a tuple, which nothing changes), by those constants."""
+    bound = {}
+    for node in n.walk(func):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                for name in n.names_stored(target):
+                    bound.setdefault(name, []).append(
+                        node.value if isinstance(target, gast.Name) else None)
+        elif isinstance(node, (gast.AugAssign, gast.For, gast.NamedExpr, gast.AnnAssign)):
+            for name in n.names_stored(node.target):
+                bound.setdefault(name, []).append(None)
+        elif isinstance(node, (gast.Global, gast.Nonlocal, gast.Delete)):
+            for name in getattr(node, 'names', None) or n.names_stored(node):
+                bound.setdefault(name, []).append(None)
+    for name in n.names_stored(func.args):
+        bound.setdefault(name, []).append(None)
+    starred = [node for node in n.walk(func) if isinstance(node, gast.Call) and
+               any(isinstance(arg, gast.Starred) for arg in node.args)]
+    counts = {}
+    for call in starred:
+        for arg in call.args:
+            if isinstance(arg, gast.Starred) and isinstance(arg.value, gast.Name):
+                counts[arg.value.id] = counts.get(arg.value.id, 0) + 1
+    constants = {name: values[0].elts for name, values in bound.items()
+                 if name in counts and len(values) == 1 and
+                 isinstance(values[0], gast.Tuple) and
+                 all(isinstance(elt, gast.Constant) for elt in values[0].elts)}
+    for call in starred:
+        args = []
+        for arg in call.args:
+            if isinstance(arg, gast.Starred) and isinstance(arg.value, gast.Name) and \
+                    arg.value.id in constants:
+                args.extend(n.clone(elt) for elt in constants[arg.value.id])
+            else:
+                args.append(arg)
+        call.args = args

@@ -716,3 +716,19 @@ def test_pop_and_setdefault_inside_an_expression():
             rtol=1e-6, atol=1e-8)
         assert given == d
     _matches(sets_defaults_inside_an_expression)
+
+
+def transposes_by_a_starred_permutation(x):
+    perm = (2, 0, 1)
+    return np.sum(x.transpose(*perm) * np.transpose(W234, perm))
+
+
+def reshapes_by_a_starred_shape(x):
+    shape = (4, 6)
+    return np.sum(x.reshape(*shape) ** 2 * np.arange(6.0)) * len(shape)
+
+
+@pytest.mark.parametrize('func', [transposes_by_a_starred_permutation,
+                                  reshapes_by_a_starred_shape])
+def test_a_starred_tuple_of_constants(func):
+    _matches(func, X234, np.sin(np.arange(24.0)).reshape(2, 3, 4))
