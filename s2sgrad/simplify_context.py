@@ -261,11 +261,14 @@ class Context:
                         later.append(sub.id)
                         return sub
                     cost[0] += inner[1]
-                    return n.clone(inner[0])
+                    # (larger than any budget of `expand`: never written out whole, and
+                    # not built, as it may grow exponentially with the depth)
+                    return n.clone(inner[0]) if cost[0] <= _MAX_NODES else sub
                 return sub
             return replace_children(sub, visit)
         tree = visit(n.clone(value))
-        found = self._whole_values[name] = None if later else (tree, cost[0])
+        found = None if later else (tree if cost[0] <= _MAX_NODES else None, cost[0])
+        self._whole_values[name] = found
         return found
 
     def values_changed(self):
