@@ -1925,6 +1925,20 @@ def _unsum(g, items):
     return None
 
 
+@_implements('unsum_start')
+def _unsum_start(g, start):
+    if _number(start) or _array(start):  # (a number or an array: the sum's adjoint itself)
+        return lambda g, start: g
+    return None
+
+
+@_implements('resum_start')
+def _resum_start(bstart, g):
+    if (_number(g) or _array(g)) and (_number(bstart) or _array(bstart)):
+        return lambda bstart, g: bstart
+    return None
+
+
 @_implements('resum')
 def _resum(bitems, g):
     if _array(bitems):

@@ -729,3 +729,17 @@ def reshapes_by_a_starred_shape(x):
                                   reshapes_by_a_starred_shape])
 def test_a_starred_tuple_of_constants(func):
     _matches(func, X234, np.sin(np.arange(24.0)).reshape(2, 3, 4))
+
+
+def sums_appended_terms_from_an_item(x):
+    terms = []
+    for i in range(3):
+        terms.append(x[i] ** 2 * x[(i + 1) % 3])
+    return sum(terms, x[0])
+
+
+def test_a_compiled_sum_from_a_start_of_its_own():
+    pytest.importorskip('numba')
+    func = sums_appended_terms_from_an_item
+    np.testing.assert_allclose(s2sgrad.grad(func, compile='numba')(X3.copy()),
+                               numerical_grad(func, (X3,), 0), rtol=1e-6, atol=1e-8)
