@@ -311,8 +311,9 @@ def dict_setdefaults(func, resolver, namer):
     differentiated as a dict filled by key (`key_missing` raises for an object that is not a
     dict, or whose class changes what `setdefault` does); and ``name = d.pop(k, v)``
     ``if s2s.key_missing(d, k): name = v`` ``else: name = d.pop(k)`` (a statement: the pop
-    under ``if not ...``). The key, and a default that calls anything that may change state,
-    are computed first, as Python computes them before the call."""
+    under ``if not ...``), of an argument or a dict made here. The key and the default (where
+    not a name or a constant) are computed first, as Python computes them before the call;
+    either call inside a larger expression is computed first under a name (`hoisted`)."""
     # (``pop(k, default)`` of what may be a dict: an argument, a dict made here; another
     # object's pop is its own, `pop(i, default)` of a stack, say)
     maybe_dicts = set(n.names_stored(func.args)) | local_dicts(func)
