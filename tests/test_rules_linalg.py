@@ -50,6 +50,21 @@ def tall(rng):
     return [rng.standard_normal((5, 3))]
 
 
+def _triangles_apart(matrix, rng):
+    """`matrix` with other numbers in each strict triangle: a function that reads one triangle
+    (cholesky, eigh, hermitian=True) has its derivative there, not the symmetric formula's."""
+    noise = rng.standard_normal(matrix.shape) * 0.2
+    return matrix + np.triu(noise, 1) - np.tril(noise, -1) * 0.5
+
+
+def spd_apart(rng):
+    return [_triangles_apart(spd(rng)[0], rng)]
+
+
+def symmetric_apart(rng):
+    return [_triangles_apart(symmetric(rng)[0], rng)]
+
+
 def vector(rng):
     return [rng.standard_normal(5) + 0.5]
 
@@ -446,10 +461,13 @@ ROWS = [
     (f_cholesky_upper, spd, 0),
     (f_cholesky_raw, spd, 0),
     (f_cholesky_upper_raw, spd, 0),
+    (f_cholesky_raw, spd_apart, 0),
+    (f_cholesky_upper_raw, spd_apart, 0),
     (f_cholesky_stack, spd_stack, 0),
     (f_eigh, spd, 0),
     (f_eigh_quadratic, spd, 0),
     (f_eigh_raw_upper, spd, 0),
+    (f_eigh_raw_upper, spd_apart, 0),
     (f_eigh_stack, spd_stack, 0),
     (f_norm, vector, 0),
     (f_norm_1, vector, 0),
@@ -493,6 +511,7 @@ ROWS = [
     (f_pinv, tall, 0),
     (f_pinv_wide, tall, 0),
     (f_pinv_hermitian, symmetric, 0),
+    (f_pinv_hermitian, symmetric_apart, 0),
     (f_qr, tall, 0),
     (f_qr_q, tall, 0),
     (f_qr_r, tall, 0),
@@ -505,6 +524,7 @@ ROWS = [
     (f_svd_polar, tall, 0),
     (f_svd_square, square, 0),
     (f_svd_hermitian, symmetric, 0),
+    (f_svd_hermitian, symmetric_apart, 0),
     (f_svd_stack, stack, 0),
     (f_matrix_power_3, square, 0),
     (f_matrix_power_1, square, 0),
