@@ -2320,6 +2320,53 @@ def censored_waiting_times(theta):
         np.sum(np.where(shifted > -np.inf, shifted, -1.0))
 
 
+# --- classes of the reviews of 2026-12-05 (second session) --------------------------------
+
+def weights_by_bin_edges(theta):
+    """A dict keyed by bin edges (numbers): ``sum(d)`` adds the edges, ``sorted(d)`` lists
+    them; neither has a derivative, the values do."""
+    hist = {}
+    for i, edge in enumerate((0.5, 1.5, 2.5)):
+        hist[edge] = np.exp(theta[i]) * edge
+    width = sum(hist) / len(hist)
+    return sum(hist[e] for e in sorted(hist)) * width + math.fsum(hist) * theta[0]
+
+
+def batch_normalised(x, gamma):
+    """Batch norm over every axis but the last, the axes held in a variable."""
+    axes = tuple(range(x.ndim - 1))
+    mu = np.mean(x, axis=axes, keepdims=True)
+    var = np.var(x, axis=axes, keepdims=True)
+    h = (x - mu) / np.sqrt(var + 1e-5) * gamma
+    return np.sum(np.tanh(h) ** 2) + np.sum(np.transpose(h, axes[::-1] + (x.ndim - 1,)))
+
+
+def pendulum_euler_inline(theta):
+    """Explicit Euler with the rate filled item by item at each step, written inline."""
+    y = theta[:2].copy()
+    for t in range(6):
+        dydt = np.zeros(2)
+        dydt[0] = y[1]
+        dydt[1] = -theta[2] * np.sin(y[0]) - 0.1 * y[1]
+        y = y + 0.05 * dydt
+    return np.sum(y ** 2)
+
+
+def options_with_defaults(x, opts):
+    """Options popped with defaults from a copy of the caller's dict."""
+    o = dict(opts)
+    scale = o.pop('scale', 1.0)
+    shift = o.pop('shift', x[0] * 0.5)
+    return np.sum((x * scale + shift) ** 2) + sum(v * x[1] for v in o.values())
+
+
+def rows_flattened_by_sum(x):
+    """The list idiom ``sum(rows, [])``, from a start of its own."""
+    rows = [[x[0], x[1] * x[2]], [np.sin(x[2])], [x[0] ** 2, x[1]]]
+    flat = sum(rows, [x[2]])
+    return sum(v * (k + 1) for k, v in enumerate(flat)) + flat[0] * flat[3]
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2720,6 +2767,11 @@ CASES = [
     (slice_as_a_local_name, lambda rng: (_vec(rng, 4),), 0),
     (nested_layer_given_an_activation, lambda rng: (_mat(rng, (3, 3)), _vec(rng, 3)), (0, 1)),
     (tail_of_a_copy_overwritten, lambda rng: (_vec(rng, 4),), 0),
+    (weights_by_bin_edges, lambda rng: (_vec(rng, 3, -0.5, 0.5),), 0),
+    (batch_normalised, lambda rng: (_mat(rng, (2, 3, 4)), _vec(rng, 4, 0.5, 1.5)), (0, 1)),
+    (pendulum_euler_inline, lambda rng: (_vec(rng, 3, 0.2, 0.8),), 0),
+    (options_with_defaults, lambda rng: (_vec(rng, 3), {'scale': 1.5, 'b': 0.25}), 0),
+    (rows_flattened_by_sum, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])

@@ -297,6 +297,7 @@ CASES = {
                    c(Point(1.0, V)), c({'a': V}), c(None), c('s'), c(slice(1)), c(Z0), c(True),
                    c(3), c(np.int64(3)), c(V + 0j), c(np.array(True))],
     # helpers that rule modules define
+    'dict_copy': [c({'a': 1.0, 'b': V}), c({}), c([('a', 1.0)])],
     'as_column': [c(V, V), c(M, S), c(np.ones((2, 2, 3)), V)],
     'checked_nonzero': [c(V, 'np.log'), c(ZERO_IN, 'np.log'), c(0.0, 'x'), c(2.0, 'x')],
     'clip_passes': [c(V, -1.0, 2.0), c(V, None, 2.0), c(V, -1.0), c(V, -2.0, 3.0),
