@@ -190,6 +190,8 @@ class AdjointEmitter:
             state.live.add(blist)
         value = n.name(bvalue) if bvalue in state.live else \
             n.call('s2s.zeros_like', n.name(item.target))
+        if bvalue not in state.live or bvalue in state.zeros:
+            self.shared.zero_lists.add(blist)
         if item.index is None:
             out.append(n.expr(n.call(n.attr(blist, 'append'), value)))
             out.append(n.expr(n.call(n.attr(item.var, 'append'), n.name(item.target))))
@@ -240,7 +242,10 @@ class AdjointEmitter:
             return []
         popped = n.call(n.attr(badj, 'pop'))
         if item.active_value:
-            return self.contribute(item.value.id, popped, state)
+            out = self.contribute(item.value.id, popped, state)
+            if badj in self.shared.zero_lists:  # (it may give back the number 0.0)
+                state.zeros.add(self.shared.adj(item.value.id))
+            return out
         return [n.expr(popped)]
 
     def _call_adjoint(self, item, state):

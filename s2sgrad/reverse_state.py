@@ -47,6 +47,9 @@ class ReverseState:
         self.reversible = {}  # id(for loop) -> True when it runs backward over its own range
         self.list_vars = set()  # variables holding lists or tuples: adjoints add by `s2s.add`
         self.resized = set()  # lists appended to, inserted into, reversed or popped from
+        # adjoints of lists onto which the adjoint of a popped value went that may be the
+        # number 0.0 (``ba_stack.append(ba)``): what is popped off them may be 0.0 too
+        self.zero_lists = set()
         self.loop_local = {}  # id(loop) -> variables local to a block inside the loop
         self.block_locals = {}  # id(block in a loop) -> variables local to that block
         self.defined_before = {}  # id(if or loop) -> variables defined before it runs

@@ -493,7 +493,9 @@ def statement_programs(draw):
     # through an alias or a reversed view made before, in a loop or in a branch), augmented
     # writes, an alias made inside a loop and written after it, arrays made anew at each pass
     # and read by rules needing their shape (concatenate, stack), `return` from inside a loop,
-    # values read through a helper returning its argument, `-(-a)`, items then `s += a[i]`.
+    # values read through a helper returning its argument, `-(-a)`, items then `s += a[i]`,
+    # arrays of zeros filled by those writes (in a loop: made anew and filled at each pass),
+    # sums of a dict's number keys and of lists from a start, axes held in a variable.
     # (one drawn seed for Python's generator: hypothesis' own random draws start from the
     # simplest choices, which here would be the same statement many times)
     R = random.Random(draw(st.integers(0, 2 ** 32 - 1)))
@@ -516,7 +518,7 @@ def statement_programs(draw):
             f'np.stack([{a}, {b}])[1] * 1.5', f'np.minimum({a}, {s})', f'np.abs({a}) ** 1.5',
             f'{a} * np.tanh(np.sum({b} ** 2))', f'np.outer({a}, {b}) @ {a} * 0.1',
             f'{a}.copy()', f'np.array([{a}[1], {b}[0], {a}[3], {b}[2]])', f'-(-{a})',
-            f'ident({a})'])
+            f'ident({a})', f'np.zeros_like({a})'])
 
     def scalar_expr():
         a, b = R.choice(arrays), R.choice(arrays)
@@ -526,7 +528,10 @@ def statement_programs(draw):
             f'{s} * {s}', f'np.sqrt(1.0 + {s} ** 2)', f'np.linalg.norm({a})', f'{a} @ {b}',
             f'np.mean({a} ** 2)', f'float({a}[0])', f'max({s}, {a}[1])',
             f'{s} ** 2 / (1.0 + {s} ** 2)', f'np.sum({a}, keepdims=True)[0]',
-            f'max(0.3, {a}[{R.randrange(4)}])'])
+            f'max(0.3, {a}[{R.randrange(4)}])',
+            f'sum({{0.5: {a}[0], 1.5: {s}}}) * {a}[2]',
+            f'sum([[{a}[0]], [{a}[1] * {s}]], [{b}[2]])[{R.randrange(3)}]',
+            f'np.sum(np.var({a}.reshape(2, 2), axis=axes) * {b}[:2])'])
 
     def write(pad, index):
         target = R.choice(arrays)
@@ -585,6 +590,8 @@ def statement_programs(draw):
         lines += statement(1)
     tail = R.choice(scalars) if scalars else '0.0'
     lines.append(f'    return np.sum({R.choice(arrays)} ** 2) + {tail}')
+    if any('axis=axes' in line for line in lines):  # (axes held in a variable)
+        lines.insert(0, '    axes = (0,)')
     source = 'import numpy as np\n\n\ndef f(x):\n' + '\n'.join(lines) + '\n'
     if 'ident(' in source:  # (a helper of yours returning what it is given)
         source += '\n\ndef ident(a):\n    return a\n'

@@ -743,3 +743,20 @@ def test_a_compiled_sum_from_a_start_of_its_own():
     func = sums_appended_terms_from_an_item
     np.testing.assert_allclose(s2sgrad.grad(func, compile='numba')(X3.copy()),
                                numerical_grad(func, (X3,), 0), rtol=1e-6, atol=1e-8)
+
+
+def products_in_a_loop_that_may_return(x):
+    x = np.where(x > 0, x, 0.5 * x)
+    for i in range(2):
+        s = x @ x
+        a = np.outer(x, x) @ x * 0.1
+        if s > 2.0:
+            return s * np.sum(a ** 2)
+    return np.sum(x ** 2)
+
+
+def test_reverse_over_reverse_of_an_adjoint_taken_off_a_list_that_may_be_zero():
+    # (the gradient pushes the adjoint of `a`, the number 0.0 at passes that do not return,
+    # onto a list; what comes back off it reached matmul's rule: TypeError)
+    _second_orders_match(products_in_a_loop_that_may_return,
+                         np.array([0.27, -0.46, -0.92, -0.97]), np.array([0.3, -1.0, 0.5, 0.7]))
