@@ -28,7 +28,8 @@ from .lambda_defs import Hoister, lower_maps
 from .loop_else import rewrite_loop_else
 from .match_cases import rewrite_matches
 from .dict_constructs import (dict_comprehensions, dict_copies, dict_displays, dict_fills,
-                              dict_merges, dict_setdefaults, expand_keyword_dicts)
+                              dict_merges, dict_setdefaults, expand_keyword_dicts,
+                              name_keyed_calls)
 from .named_exprs import hoist_named_exprs
 from .nested_grad import resolve_nested_grads
 from .operator_calls import operators
@@ -57,6 +58,7 @@ def rewrite_constructs(ctx):
     # (``with np.errstate(divide='ignore'):``: the settings changed, the body, put back)
     errstate_blocks(func, _resolver(ctx, func), ctx.namer)
     # (``if (r := f(x)) > 1:``: ``r = f(x)`` before the if)
+    name_keyed_calls(func, ctx.namer)  # (``d.pop(k, v) * x``: hoisted as a walrus is)
     hoist_named_exprs(func, _resolver(ctx, func))
     rewrite_loop_else(func, ctx.namer)
     # (``cfg = {'act': 'tanh'}`` then ``layer(x, **cfg)``: ``layer(x, act=cfg['act'])``)

@@ -305,6 +305,35 @@ def _bound_elsewhere(func, name, where):
     return False
 
 
+def name_keyed_calls(func, namer):
+    """Wrap, in place, each ``d.pop(k, v)`` and ``d.setdefault(k, v)`` of a variable inside a
+    larger expression (``return d.pop('a', 0.0) * x``) in a walrus, ``(popped := d.pop('a',
+    0.0))``, which `named_exprs.hoist_named_exprs` computes first where that keeps what the
+    statement computes; `dict_setdefaults` then rewrites the assignment."""
+    class Named(gast.NodeTransformer):
+        def __init__(self, calls):
+            self.calls = calls  # (those Python computes once: not in a lambda, a branch)
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if id(node) not in self.calls or not (
+                    isinstance(node.func, gast.Attribute) and
+                    node.func.attr in ('pop', 'setdefault') and
+                    isinstance(node.func.value, gast.Name) and len(node.args) == 2 and
+                    not node.keywords):
+                return node
+            name = namer.fresh('popped' if node.func.attr == 'pop' else 'item')
+            return gast.copy_location(gast.NamedExpr(target=n.name(name, store=True),
+                                                     value=node), node)
+    for stmt in n.statements(func.body):
+        value = getattr(stmt, 'value', None) if isinstance(
+            stmt, (gast.Expr, gast.Assign, gast.Return, gast.AugAssign)) else None
+        if value is not None:  # (not an assignment's or a statement's call: those are taken)
+            calls = {id(call) for call in once(value, gast.Call)
+                     if call is not value or isinstance(stmt, (gast.Return, gast.AugAssign))}
+            stmt.value = Named(calls).visit(value)
+
+
 def dict_setdefaults(func, resolver, namer):
     """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
     of a name) ``if s2s.key_missing(d, k): d[k] = v`` (then ``name = d[k]``), which is
@@ -313,7 +342,8 @@ def dict_setdefaults(func, resolver, namer):
     ``if s2s.key_missing(d, k): name = v`` ``else: name = d.pop(k)`` (a statement: the pop
     under ``if not ...``), of an argument or a dict made here. The key and the default (where
     not a name or a constant) are computed first, as Python computes them before the call;
-    either call inside a larger expression is computed first under a name (`hoisted`)."""
+    either call inside a larger expression is one already computed first under a name
+    (`name_keyed_calls`)."""
     # (``pop(k, default)`` of what may be a dict: an argument, a dict made here; another
     # object's pop is its own, `pop(i, default)` of a stack, say)
     maybe_dicts = set(n.names_stored(func.args)) | local_dicts(func)
@@ -330,30 +360,9 @@ def dict_setdefaults(func, resolver, namer):
             return None
         return value.func.attr, value.func.value.id, value.args[0], value.args[1]
 
-    def hoisted(block):
-        """`block` with each ``d.pop(k, v)`` or ``d.setdefault(k, v)`` inside a larger
-        expression computed first under a name (``popped = d.pop(k, v)``), where Python
-        computes it once and no call that may change anything runs before it."""
-        out = []
-        for stmt in block:
-            value = getattr(stmt, 'value', None) if isinstance(
-                stmt, (gast.Expr, gast.Assign, gast.Return, gast.AugAssign)) else None
-            while value is not None:
-                inner = next((call for call in once(value, gast.Call) if call is not value and
-                              keyed(call) is not None and
-                              not called_before([value], call, resolver=resolver)), None)
-                if inner is None:
-                    break
-                name = namer.fresh('popped' if inner.func.attr == 'pop' else 'item')
-                out.append(gast.copy_location(n.assign(name, n.clone(inner)), stmt))
-                _replace_node(stmt, inner, n.name(name))
-                value = stmt.value
-            out.append(stmt)
-        return out
-
     def rewrite(block):
         out = []
-        for stmt in hoisted(block):
+        for stmt in block:
             value = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
             found = keyed(value) if value is not None else None
             if found is None or isinstance(stmt, gast.Assign) and (
@@ -393,20 +402,6 @@ def dict_setdefaults(func, resolver, namer):
         return out
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=True)
-
-
-def _replace_node(tree, old, new):
-    """Replace, in place, the node `old` (by identity) inside `tree` by `new`."""
-    for node in n.walk(tree):
-        for field, value in gast.iter_fields(node):
-            if value is old:
-                setattr(node, field, new)
-                return
-            if isinstance(value, list):
-                for k, item in enumerate(value):
-                    if item is old:
-                        value[k] = new
-                        return
 
 
 def dict_copies(func, namespace):

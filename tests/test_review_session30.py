@@ -760,3 +760,20 @@ def test_reverse_over_reverse_of_an_adjoint_taken_off_a_list_that_may_be_zero():
     # onto a list; what comes back off it reached matmul's rule: TypeError)
     _second_orders_match(products_in_a_loop_that_may_return,
                          np.array([0.27, -0.46, -0.92, -0.97]), np.array([0.3, -1.0, 0.5, 0.7]))
+
+
+def returns_a_popped_option(x, d):
+    return d.pop('a', x * 2.0)
+
+
+def adds_a_popped_option(x, d):
+    s = x * 3.0
+    s += d.pop('b', x ** 2)
+    return s
+
+
+def test_pop_with_a_default_returned_or_added():
+    assert s2sgrad.grad(returns_a_popped_option)(0.5, {'a': 1.0}) == 0.0
+    assert s2sgrad.grad(returns_a_popped_option)(0.5, {}) == 2.0
+    assert s2sgrad.grad(adds_a_popped_option)(0.5, {'b': 1.0}) == 3.0
+    assert s2sgrad.grad(adds_a_popped_option)(0.5, {}) == 4.0
