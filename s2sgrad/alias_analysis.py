@@ -305,7 +305,7 @@ class AliasAnalysis(MemoryModel):
         if self.generated:
             return
         if self.active is not None and name not in self.active and \
-                not set(n.names_read(stmt.value)) & self.active:
+                not set(n.names_read(_computed(stmt))) & self.active:
             return  # (``self.log.append(i)``: no derivative goes through the list)
         if id(stmt) in self.logs:
             return  # (``self.history.append(float(loss))``, read nowhere: a log)
@@ -315,7 +315,8 @@ class AliasAnalysis(MemoryModel):
                        if self._live(b, stmt, before, live_after) and
                        not self._item_of(b, name)})
         if live:
-            call = next(node for node in n.walk(stmt.value) if isinstance(node, gast.Call) and
+            call = next(node for node in n.walk(_computed(stmt)) if
+                        isinstance(node, gast.Call) and
                         isinstance(node.func, gast.Attribute) and
                         node.func.attr in CONTAINER_METHODS)
             raise SharedList(stmt, name, call.func.attr, live)
@@ -618,9 +619,10 @@ class AliasAnalysis(MemoryModel):
 
     def _written_through(self, binding):
         """Whether a write goes into the memory of `binding` by its name (``hs_item[1] =
-        v`` where ``hs_item = hs[-1]``): a copy made there would take that write away from
-        the arrays that `binding` shares."""
-        return any(kind == 'memory' and name is not None and
+        v`` where ``hs_item = hs[-1]``; a list method, ``item = groups[k]``, then
+        ``item.append(v)``): a copy made there would take that write away from the arrays
+        (the dict) that `binding` shares."""
+        return any(kind in ('memory', 'container') and name is not None and
                    binding in self.reach[id(stmt)].get(name, ())
                    for stmt, name, _, kind in self.writes)
 
@@ -862,8 +864,8 @@ class AliasAnalysis(MemoryModel):
                         mem = value
                     elif parts is not None and name in parts:
                         mem = parts[name]
-                    else:
-                        mem = value | self._contents(value)
+                    else:  # (a row of an array, an item of a list: never the list)
+                        mem = self._items(value)
                     old = self.mem.setdefault(binding, set())
                     if not mem <= old:
                         old |= mem
@@ -933,6 +935,11 @@ class AliasAnalysis(MemoryModel):
                 self.functions.append((stmt, binding))
                 state[stmt.name] = frozenset({binding})
         return state
+
+
+def _computed(stmt):
+    """What a write's statement computes: its value, or the test of a ``while``/``if``."""
+    return stmt.test if isinstance(stmt, (gast.While, gast.If)) else stmt.value
 
 
 def _live_after(body):

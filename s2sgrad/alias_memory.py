@@ -471,10 +471,15 @@ class MemoryModel:
         if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')) and \
                 _returns_new(obj):
             # a function of the user's that returns arithmetic or a fresh NumPy result: new
-            # memory, holding what the arguments' items hold (``[a] * 2`` repeats items)
-            result = self._allocated(stmt)
-            held = set().union(set(), *(self._contents(self._eval(arg, state, stmt))
-                                        for arg in args))
+            # memory, holding the arguments or what they hold (``[a] * 2`` repeats items)
+            # (a list or tuple where every return gives one: its items may change in place)
+            result = self._allocated(stmt, container=_returns_sequences(obj))
+            if _returns_unshared(obj):  # (items of its own, which may be one array twice)
+                held = {('item', (id(stmt), None))}
+            else:  # (``out.append(x)``, ``return out``: `x` itself, or what `x` holds)
+                given = [self._eval(arg, state, stmt) for arg in args]
+                held = set().union(set(), *(self._reach(m) if _returns_arguments(obj) else
+                                            self._contents(m) for m in given))
             self._add_contents(('new', id(stmt)), held)
             size = _tuple_size(obj)
             if size is not None:
@@ -526,8 +531,10 @@ class MemoryModel:
         binding of `v`, 'item' for the items ``ys[0] += v`` changes in place where `ys` is
         known to be a list or dict (see `alias_analysis`). Container writes add to the contents."""
         writes = []
-        if not isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
+        if not isinstance(stmt, (gast.Assign, gast.Expr, gast.Return, gast.While, gast.If)):
             return writes
+        value = stmt.test if isinstance(stmt, (gast.While, gast.If)) else stmt.value
+        # (the test of a loop: ``while d.pop('a', None) is not None``, computed each pass)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             target = stmt.targets[0]
             base = target.value
@@ -558,7 +565,7 @@ class MemoryModel:
             # ``v += 1`` on an array writes in place; the passes rebind `v` instead, which is
             # the same only while nothing else can see `v`'s memory
             writes.append((stmt, read.id, self._name(read.id, state), 'rebind'))
-        for node in n.walk(stmt.value if stmt.value is not None else gast.Constant(
+        for node in n.walk(value if value is not None else gast.Constant(
                 value=None, kind=None)):
             if not isinstance(node, gast.Call):
                 continue
@@ -723,6 +730,21 @@ def _tuple_size(func):
 def _returns_new(func):
     from .callees import returns_new_memory
     return returns_new_memory(func, FRESH_FUNCTIONS, FRESH_METHODS)
+
+
+def _returns_sequences(func):
+    from .callees import returns_sequences
+    return returns_sequences(func)
+
+
+def _returns_arguments(func):
+    from .callees import returns_arguments
+    return returns_arguments(func)
+
+
+def _returns_unshared(func):
+    from .callees import returns_unshared_items
+    return returns_unshared_items(func, FRESH_FUNCTIONS, FRESH_METHODS)
 
 
 def _new_memory(memory):

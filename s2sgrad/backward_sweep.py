@@ -217,7 +217,8 @@ class BackwardSweep(LoopsBackward):
         body = self.backward(stmt.body, body_state, loops, heading)
         orelse = self.backward(stmt.orelse, else_state, loops, heading)
         self._merge(state, body_state, else_state, body, orelse,
-                    self.shared.defined_before.get(id(stmt)))
+                    self.shared.defined_before.get(id(stmt)), _assigned(stmt.body),
+                    _assigned(stmt.orelse))
         if not body and not orelse:
             return []
         if not body:
@@ -225,18 +226,22 @@ class BackwardSweep(LoopsBackward):
                             body=orelse, orelse=[])]
         return [gast.If(test=n.clone(stmt.test), body=body, orelse=orelse)]
 
-    def _merge(self, state, body_state, else_state, body, orelse, defined=None):
+    def _merge(self, state, body_state, else_state, body, orelse, defined=None,
+               body_assigned=frozenset(), else_assigned=frozenset()):
         """`state` after two branches run backward from it (`body_state`, `else_state`):
         adjoints live after one branch only are zeroed at the end of the other (appended to
-        `body` or `orelse`), and `state` becomes what both branches guarantee."""
+        `body` or `orelse`), and `state` becomes what both branches guarantee. The zeros of a
+        variable the branch assigns (`body_assigned`, `else_assigned`) are the number 0.0:
+        the backward sweep need not have put back the value it had before the branch (``p =
+        ps[i]`` again in one branch, of another shape than the last pass's `p`)."""
         merged = body_state.live | else_state.live
         var_of = {v: k for k, v in self.shared.adjoints.items()}
         zeros = {}
         for badj in sorted(merged - body_state.live):
-            zeros[badj] = self._zero(var_of[badj], defined)
+            zeros[badj] = self._zero(var_of[badj], _unless(defined, body_assigned))
             body.append(zeros[badj])
         for badj in sorted(merged - else_state.live):
-            zeros[badj] = self._zero(var_of[badj], defined)
+            zeros[badj] = self._zero(var_of[badj], _unless(defined, else_assigned))
             orelse.append(zeros[badj])
         state.zeros = body_state.zeros | else_state.zeros | {
             badj for badj, zero in zeros.items() if is_number_zero(zero)}
@@ -247,6 +252,30 @@ class BackwardSweep(LoopsBackward):
                         if k in else_state.spread and else_state.spread[k] is v}
         state.owned = (body_state.owned | (merged - body_state.live)) & \
             (else_state.owned | (merged - else_state.live))
+
+
+def _assigned(stmts):
+    """The names `stmts` assign."""
+    return set(n.names_stored(gast.Module(body=stmts, type_ignores=[])))
+
+
+def _unless(defined, assigned):
+    """`defined` (the variables defined before a branch; None: all) without `assigned`."""
+    if not assigned:
+        return defined
+    if defined is None:
+        return _AllBut(assigned)
+    return set(defined) - set(assigned)
+
+
+class _AllBut:
+    """Every name but those given (`_unless` of None)."""
+
+    def __init__(self, names):
+        self.names = set(names)
+
+    def __contains__(self, name):
+        return name not in self.names
 
 
 _TAKE_NUMBERS = frozenset({'s2s.unbroadcast', 's2s.add', 's2s.add_at'})

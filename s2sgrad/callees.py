@@ -221,6 +221,123 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
     return bool(returned) and all(new(value) for value in returned)
 
 
+def returns_unshared_items(func, fresh_functions, fresh_methods):
+    """Whether nothing a ``return`` of the user function `func` gives holds an argument's
+    memory or items: what `returns_new_memory` asks, and also of the items of a returned
+    list, tuple or dict (``return [gW, gb]`` of ``gW = X.T @ r``, ``gb = np.mean(r)``), where
+    every value is arithmetic that no list or tuple does (``p - lr * g``, ``a / b``), of such
+    values (``2 * r * h``), or a fresh NumPy call; not ``x * 2`` of an argument, which repeats
+    a list, nor ``x.copy()`` of one, a list's shallow copy. A name's values are those it is
+    assigned (an augmented assignment adds its right side) and those stored into it
+    (``out.append(v)``, ``d['a'] = v``; not item stores into an array a NumPy call made, which
+    copy numbers). False when the source cannot be read."""
+    own = _own_nodes(func)
+    if own is None:
+        return False
+    node, nodes = own
+    returned = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return)]
+    assigned = {name: [None] for name in n.names_stored(node.args)}  # (the argument itself)
+    for stmt in nodes:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                plain = isinstance(target, gast.Name) and \
+                    isinstance(stmt, (gast.Assign, gast.AugAssign))
+                for name in n.names_stored(target):
+                    assigned.setdefault(name, []).append(stmt.value if plain else None)
+        for part in n.walk(stmt):  # (``(w := z)``)
+            if isinstance(part, gast.NamedExpr) and isinstance(part.target, gast.Name):
+                assigned.setdefault(part.target.id, []).append(part.value)
+    seen = set()
+
+    def unshared(value):
+        if isinstance(value, gast.Name):
+            if value.id in seen:
+                return True  # (a cycle adds only what its other values hold)
+            seen.add(value.id)
+            values = assigned.get(value.id, [None])
+            if not all(v is not None and unshared(v) for v in values):
+                return False
+            arrays = all(isinstance(v, gast.Call) and new_value(v, fresh_functions)
+                         for v in values)
+            return arrays or all(unshared(v) for v in _stored_into(nodes, value.id))
+        if isinstance(value, gast.BinOp):
+            return _no_sequence(value, fresh_functions) or \
+                unshared(value.left) and unshared(value.right)
+        if isinstance(value, (gast.UnaryOp, gast.Compare, gast.Constant)):
+            return True
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return all(unshared(elt) for elt in value.elts)
+        if isinstance(value, gast.Dict):
+            return None not in value.keys and all(unshared(v) for v in value.values)
+        if not isinstance(value, gast.Call) or any(
+                k.arg in ('copy', 'out', 'dtype') or k.arg is None for k in value.keywords):
+            return False
+        if new_value(value, fresh_functions):
+            return True
+        path = n.dotted_path(value.func) or ''
+        if path in _NEW_BUILTINS - {'sum'} and path not in assigned and \
+                len(value.args) == 1 and \
+                getattr(func, '__globals__', {}).get(path, builtins) is builtins:
+            return True  # (``float(v)``, ``len(xs)``: a number)
+        return isinstance(value.func, gast.Attribute) and value.func.attr in fresh_methods \
+            and unshared(value.func.value)  # (``h.copy()`` of a new array `h`)
+    return bool(returned) and all(unshared(value) for value in returned)
+
+
+def returns_arguments(func):
+    """Whether a ``return`` of the user function `func` may give back one of its arguments
+    itself, or a container holding one (``out.append(x)``, ``return out``; ``return [x,
+    w]``; ``return helper(x)``): a name returned, an item of a display returned, a value
+    stored into a name returned, followed through names; arithmetic and other expressions
+    make new values (which may hold the arguments' items, not the arguments). True when its
+    source cannot be read."""
+    own = _own_nodes(func)
+    if own is None:
+        return True
+    node, nodes = own
+    params = set(n.names_stored(node.args))
+    values = {}
+    for stmt in nodes:  # (what each name may be: a value assigned, added (``s += [x]``), or
+        # an unpacked part of one; a loop's variable is an item, which the caller's contents
+        # cover)
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.NamedExpr)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                for name in n.names_stored(target):
+                    if stmt.value is not None:
+                        values.setdefault(name, []).append(stmt.value)
+    pending = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value]
+    seen = set()
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (gast.Tuple, gast.List, gast.Set)):
+            pending.extend(value.elts)
+        elif isinstance(value, gast.Dict):
+            pending.extend(value.values)
+        elif isinstance(value, gast.Starred):
+            pending.append(value.value)
+        elif isinstance(value, (gast.IfExp, gast.BoolOp)):
+            pending.extend([value.body, value.orelse] if isinstance(value, gast.IfExp)
+                           else value.values)
+        elif isinstance(value, gast.Call):
+            if any(isinstance(part, gast.Name) and part.id in params
+                   for arg in value.args + [k.value for k in value.keywords]
+                   for part in n.walk(arg)):
+                if not new_value(value) and not _NEW_BUILTINS.intersection(
+                        [n.dotted_path(value.func) or '']):
+                    return True  # (``helper(x)``, ``list(x)``: may give `x` back)
+        elif isinstance(value, gast.Name) and value.id not in seen:
+            seen.add(value.id)
+            if value.id in params:
+                return True
+            pending.extend(values.get(value.id, ()))
+            pending.extend(_stored_into(nodes, value.id))
+        elif isinstance(value, (gast.Subscript, gast.Attribute)):
+            pending.append(value.value)
+    return False
+
+
 def returned_parameters(func, fresh_functions=frozenset()):
     """The parameters of the user function `func` whose memory (or items) a ``return`` of it
     may give back, through its own names (``out[t] = ...``, ``return out``: `out`): what a

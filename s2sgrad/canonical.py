@@ -18,6 +18,7 @@ from . import nodes as n
 from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
 from .iterator_calls import strict_zip
+from .loop_item_updates import write_back_updates
 
 
 class Canonicalizer:
@@ -82,6 +83,12 @@ class Canonicalizer:
                                               for plain in self._plain(s, lists, sequences)],
                          functions=True)
         return self._plain(stmt, lists, sequences)
+
+    def _user_names(self):
+        """The names the user's source has (no temporary of the passes: ``keys``)."""
+        if getattr(self, 'user_names', None) is None:
+            self.user_names = set(n.all_names(self.source.node))
+        return self.user_names
 
     def _evaluated_once(self, node, pre):
         """`node`, a part of an augmented assignment's target (``y[rng.integers(n)]``), with
@@ -432,18 +439,27 @@ class Canonicalizer:
                                        f'longer or shorter (Python visits the items added): '
                                        f'loop over `range(...)` and index the list, or '
                                        f'collect the new items in another list')
+        own = []  # (the user's sequences, indexed as they are: not a copy, not keys)
         for seq in sequences:
             if isinstance(seq, gast.Name) and seq.id not in rebound and \
                     seq.id not in getattr(self, 'unindexable', ()):
                 names.append(seq.id)
+                own.append(seq.id in self._user_names())
             else:
                 temp = self.namer.fresh('items')
                 if not _sized(seq):  # (a generator, ``itertools.product(...)``: a list)
                     seq = n.call('s2s.sized', seq)
                 pre.append(gast.copy_location(n.assign(temp, seq), loop))
                 names.append(temp)
+                own.append(False)
         if index_name is None:
             index_name = self.namer.fresh('i')
+        for target, seq_name, mine in zip(targets, names, own):
+            if mine and isinstance(target, gast.Name) and \
+                    seq_name not in getattr(self, 'maybe_mappings', ()):
+                # (``for p in ps: p -= lr * g`` changes the item of `ps` an array `p` is; of
+                # an argument, the caller's array: checked at run time to be no array)
+                loop.body = write_back_updates(loop.body, target.id, seq_name, index_name)
         lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
                           else 'len', n.name(name)) for name in names]
         stop = lengths[0] if len(lengths) == 1 else \

@@ -71,7 +71,7 @@ def rewrite_constructs(ctx):
     dict_fills(func, ctx.source.namespace, ctx.namer, _resolver(ctx, func))
     dict_copies(func, ctx.source.namespace)  # (``dict(s)``: ``s2s.dict_copy(s)``)
     # (``config.setdefault('lr', 1e-2)``: ``if 'lr' not in config: config['lr'] = 1e-2``)
-    dict_setdefaults(func, _resolver(ctx, func), ctx.namer)
+    dict_setdefaults(func, _resolver(ctx, func), ctx.namer, ctx.wrt)
     starred_targets(ctx, func)
     constant_starred(func)  # (``perm = (2, 0, 1)``, ``x.transpose(*perm)``: the constants)
     # (``np.add.at(f, i, v)``: ``f += ...``; NumPy under the name generated code reaches it by)

@@ -38,11 +38,14 @@ def pure(expr):
     return True
 
 
-def dead_code(stmts, live_out, remove, memo=None):
+def dead_code(stmts, live_out, remove, memo=None, local=None):
     """`stmts` without the assignments of values nothing reads (when `remove`), and the
     names live before them given those live after (`live_out`). `memo` (id -> (node, names
     it reads)) keeps what one call found for the calls it makes: they change which
-    statements there are, never a statement's expressions."""
+    statements there are, never a statement's expressions. An assignment into an object's
+    attribute stays where the object is read afterwards (a method, a property may read the
+    attribute: ``self.training = False``, then ``self.keep``), or where the object is not
+    one of the function's names, `local` (a global, a class, which anything may read)."""
     memo = {} if memo is None else memo
 
     def reads(node):
@@ -55,7 +58,7 @@ def dead_code(stmts, live_out, remove, memo=None):
     for stmt in reversed(stmts):
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
-            if isinstance(target, gast.Subscript):
+            if isinstance(target, gast.Subscript) or _kept_attribute(target, live, local):
                 live |= reads(stmt)
                 out.append(stmt)
                 continue
@@ -65,8 +68,8 @@ def dead_code(stmts, live_out, remove, memo=None):
             live = (live - defs) | reads(stmt.value)
             out.append(stmt)
         elif isinstance(stmt, gast.If):
-            body, live_body = dead_code(stmt.body, live, remove, memo)
-            orelse, live_else = dead_code(stmt.orelse, live, remove, memo)
+            body, live_body = dead_code(stmt.body, live, remove, memo, local)
+            orelse, live_else = dead_code(stmt.orelse, live, remove, memo, local)
             stmt.body, stmt.orelse = body, orelse
             live = live_body | live_else | reads(stmt.test)
             out.append(stmt)
@@ -74,7 +77,7 @@ def dead_code(stmts, live_out, remove, memo=None):
             header = reads(stmt.iter if isinstance(stmt, gast.For) else stmt.test)
             loop_live = set(live) | header
             while True:
-                _, body_in = dead_code(stmt.body, loop_live, False, memo)
+                _, body_in = dead_code(stmt.body, loop_live, False, memo, local)
                 if isinstance(stmt, gast.For):
                     body_in = body_in - set(target_names(stmt.target))
                 new = loop_live | body_in
@@ -82,7 +85,7 @@ def dead_code(stmts, live_out, remove, memo=None):
                     break
                 loop_live = new
             if remove:
-                stmt.body, _ = dead_code(stmt.body, loop_live, True, memo)
+                stmt.body, _ = dead_code(stmt.body, loop_live, True, memo, local)
             live = loop_live
             out.append(stmt)
         elif isinstance(stmt, gast.FunctionDef):
@@ -95,6 +98,22 @@ def dead_code(stmts, live_out, remove, memo=None):
             out.append(stmt)
     out.reverse()
     return out, live
+
+
+def _kept_attribute(target, live, local):
+    """Whether an assignment to `target` stores into an attribute of an object read
+    afterwards (its root name `live`) or of one that is not the function's (`local`; None:
+    all names are)."""
+    for part in n.walk(target):
+        if not isinstance(part, gast.Attribute):
+            continue
+        root = part
+        while isinstance(root, (gast.Attribute, gast.Subscript)):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in live or \
+                local is not None and root.id not in local:
+            return True
+    return False
 
 
 def unused_stacks(stmts, stacks=None):

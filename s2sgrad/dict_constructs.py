@@ -5,6 +5,7 @@ call), dict comprehensions assigned or returned (a loop filling the dict), ``dic
 copies, ``d.setdefault(k, v)``, and ``f(x, **cfg)`` of a local dict of constant keys; and the
 checks of ``d.pop(k)``, whose key the backward sweep puts back at the end of the dict."""
 import builtins
+import collections
 import keyword
 
 import gast
@@ -305,6 +306,41 @@ def _bound_elsewhere(func, name, where):
     return False
 
 
+def _made_dicts(func, resolver, known):
+    """`known` and the variables of `func` every binding of which makes a dict: an
+    OrderedDict (``OrderedDict()``, ``OrderedDict(p)``) or the copy of one of them
+    (``e = p.copy()``)."""
+    known = set(known)
+    while True:
+        made, stores = {}, {}
+        for node in n.walk(func, skip=lambda node: isinstance(node, (gast.FunctionDef,
+                                                                     gast.Lambda))):
+            if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], gast.Name) and \
+                    _makes_dict(node.value, resolver, known):
+                made[node.targets[0].id] = made.get(node.targets[0].id, 0) + 1
+            elif isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) or \
+                    isinstance(node, gast.FunctionDef):
+                name = node.id if isinstance(node, gast.Name) else node.name
+                stores[name] = stores.get(name, 0) + 1
+        found = {name for name, count in made.items() if stores.get(name) == count}
+        if found <= known:
+            return known
+        known |= found
+
+
+def _makes_dict(value, resolver, known):
+    if not isinstance(value, gast.Call) or value.keywords or len(value.args) > 1:
+        return False
+    if isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and \
+            not value.args and isinstance(value.func.value, gast.Name):
+        return value.func.value.id in known
+    try:
+        return resolver.lookup(value.func) is collections.OrderedDict
+    except TypeError:
+        return False
+
+
 def name_keyed_calls(func, namer):
     """Wrap, in place, each ``d.pop(k, v)`` and ``d.setdefault(k, v)`` of a variable inside a
     larger expression (``return d.pop('a', 0.0) * x``) in a walrus, ``(popped := d.pop('a',
@@ -320,21 +356,54 @@ def name_keyed_calls(func, namer):
                     isinstance(node.func, gast.Attribute) and
                     node.func.attr in ('pop', 'setdefault') and
                     isinstance(node.func.value, gast.Name) and len(node.args) == 2 and
-                    not node.keywords):
+                    not node.keywords) or _read_before(self.value, node, self.named):
                 return node
             name = namer.fresh('popped' if node.func.attr == 'pop' else 'item')
-            return gast.copy_location(gast.NamedExpr(target=n.name(name, store=True),
-                                                     value=node), node)
+            named = gast.copy_location(gast.NamedExpr(target=n.name(name, store=True),
+                                                      value=node), node)
+            self.named |= {id(part) for part in n.walk(named)}  # (computed first, in order)
+            return named
     for stmt in n.statements(func.body):
         value = getattr(stmt, 'value', None) if isinstance(
             stmt, (gast.Expr, gast.Assign, gast.Return, gast.AugAssign)) else None
         if value is not None:  # (not an assignment's or a statement's call: those are taken)
             calls = {id(call) for call in once(value, gast.Call)
                      if call is not value or isinstance(stmt, (gast.Return, gast.AugAssign))}
-            stmt.value = Named(calls).visit(value)
+            named = Named(calls)
+            named.value, named.named = value, set()
+            stmt.value = named.visit(value)
 
 
-def dict_setdefaults(func, resolver, namer):
+_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow,
+               gast.MatMult, gast.USub, gast.UAdd)
+
+
+def _read_before(value, call, named=frozenset()):
+    """Whether Python computes, in `value`, something before the call `call` (which changes
+    its dict) that the change could show in, were the call computed first: anything but
+    names and constants that arithmetic reads (``len(d) * x + d.pop('b', 0.0)``, ``d['a']``,
+    a helper given `d`; not ``x * d.pop('b', 0.0)``: arithmetic of a dict raises; nor the
+    calls before it named already, `named`, computed first in their order)."""
+    start = (call.lineno, call.col_offset)
+    parents = {id(child): node for node in n.walk(value)
+               for child in gast.iter_child_nodes(node)}
+    for node in n.walk(value):
+        end = getattr(node, 'end_lineno', None)
+        if end is None or (end, node.end_col_offset) > start or id(node) in named or \
+                isinstance(node, (gast.Constant, gast.operator, gast.unaryop, gast.expr_context)):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(node, gast.Name) and node.id != call.func.value.id and \
+                isinstance(parent, (gast.BinOp, gast.UnaryOp)) and \
+                isinstance(getattr(parent, 'op', None), _ARITHMETIC):
+            continue
+        if isinstance(node, (gast.BinOp, gast.UnaryOp)) and isinstance(node.op, _ARITHMETIC):
+            continue
+        return True
+    return False
+
+
+def dict_setdefaults(func, resolver, namer, differentiated=()):
     """Make ``d.setdefault(k, v)`` of a local dict or an argument (a statement, or the value
     of a name) ``if s2s.key_missing(d, k): d[k] = v`` (then ``name = d[k]``), which is
     differentiated as a dict filled by key (`key_missing` raises for an object that is not a
@@ -343,10 +412,12 @@ def dict_setdefaults(func, resolver, namer):
     under ``if not ...``), of an argument or a dict made here. The key and the default (where
     not a name or a constant) are computed first, as Python computes them before the call;
     either call inside a larger expression is one already computed first under a name
-    (`name_keyed_calls`)."""
-    # (``pop(k, default)`` of what may be a dict: an argument, a dict made here; another
-    # object's pop is its own, `pop(i, default)` of a stack, say)
-    maybe_dicts = set(n.names_stored(func.args)) | local_dicts(func)
+    (`name_keyed_calls`). `differentiated`: the parameters the derivative is taken for."""
+    # (``pop(k, default)`` of what may be a dict: a differentiated argument, a dict made
+    # here or a copy of one; another object's pop is its own, `pop(i, default)` of a stack, a
+    # UserDict's, an argument's that carries no derivative, which its call computes)
+    params = set(n.names_stored(func.args))
+    maybe_dicts = _made_dicts(func, resolver, params & set(differentiated) | local_dicts(func))
 
     def keyed(value):
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and
@@ -356,8 +427,9 @@ def dict_setdefaults(func, resolver, namer):
                 not any(isinstance(a, gast.Starred) for a in value.args) and
                 not resolver.is_global(value.func.value)):
             return None
-        if value.func.attr == 'pop' and value.func.value.id not in maybe_dicts:
-            return None
+        if value.func.attr == 'pop' and value.func.value.id not in maybe_dicts and not (
+                value.func.value.id in params and not isinstance(value.args[1], gast.Constant)):
+            return None  # (an argument's pop whose default may carry a derivative: a dict's)
         return value.func.attr, value.func.value.id, value.args[0], value.args[1]
 
     def rewrite(block):

@@ -1441,6 +1441,16 @@ def _check_number(value, message):
     return None
 
 
+@_implements('in_place')
+def _in_place(value, operator):
+    # (what numba compiles is a number, rebound, or an array, changed in place)
+    if _number(value):
+        return lambda value, operator: False
+    if _array(value):
+        return lambda value, operator: True
+    return None
+
+
 @_implements('not_shared')
 def _not_shared(value, message, *others):
     # (a number shares nothing; an array shares memory with another array where the bytes
@@ -1927,15 +1937,27 @@ def _unsum(g, items):
 
 @_implements('unsum_start')
 def _unsum_start(g, start):
-    if _number(start) or _array(start):  # (a number or an array: the sum's adjoint itself)
+    # (the sum's adjoint, summed to the start's shape where the items broadcast it)
+    if _number(start) and _number(g):
         return lambda g, start: g
+    if _number(start) and _array(g):
+        return lambda g, start: np.sum(g)
+    if _array(start) and _array(g) and start.ndim == g.ndim:
+        def impl(g, start):
+            if g.shape != start.shape:
+                raise ShapeError('sum(items, start): the items broadcast the start; the '
+                                 'compiled gradient takes a start of their shape')
+            return g
+        return impl
     return None
 
 
 @_implements('resum_start')
 def _resum_start(bstart, g):
-    if (_number(g) or _array(g)) and (_number(bstart) or _array(bstart)):
+    if _number(g) and _number(bstart):
         return lambda bstart, g: bstart
+    if _array(g) and (_number(bstart) or _array(bstart) and bstart.ndim == g.ndim):
+        return lambda bstart, g: bstart * np.ones_like(g)
     return None
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from .api import grad, resolve, transform
 from .errors import NonScalarOutputError, ShapeError, WrtError
 from .modes import Mode
+from .reruns import refuse_varying_runs
 from .runtime import check_tangent, own, real_only
 from .runtime_checks import as_float
 from .wrt import definition, label
@@ -130,6 +131,7 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
     options = {'compile': compile, 'fallback': fallback} if compile else {}
     chosen = resolve(func, wrt)
     names = chosen.names
+    refuse_varying_runs(func, 'jacobian')
 
     def jac(*args, **kwargs):
         selected = chosen.arguments(args, kwargs)
@@ -232,6 +234,7 @@ def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
                                  fallback=fallback)
     selected = resolve(func, wrt)
     names = selected.names
+    refuse_varying_runs(func, 'hessian')
     options = {'compile': compile, 'fallback': fallback}
     if selected.single:
         single = jacobian(grad(func, wrt=names[0], optimized=optimized), wrt=names[0],

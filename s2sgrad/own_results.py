@@ -157,13 +157,15 @@ class _Memory:
         return locs
 
     def _listy(self, node, seen=None):
-        """Whether `node` may be a list or tuple (a display, ``list(...)``, zeros of one, a
-        name bound to one): ``+`` and ``*`` of it keep the items."""
-        if isinstance(node, (gast.List, gast.Tuple)):
+        """Whether `node` may be a list, tuple or dict (a display, ``list(...)``,
+        ``dict()``, zeros of one, a name bound to one): ``+`` and ``*`` of it, and its shallow
+        copy, keep the items."""
+        if isinstance(node, (gast.List, gast.Tuple, gast.Dict)):
             return True
         if isinstance(node, gast.Call):
             path = n.dotted_path(node.func)
-            if path in ('list', 'tuple', 'sorted', 's2s.listed', 's2s.copied_dict'):
+            if path in ('list', 'tuple', 'sorted', 'dict', 's2s.listed', 's2s.copied_dict',
+                        's2s.dict_copy'):
                 return True
             return path in ('s2s.zeros_like', 's2s.copy') and len(node.args) == 1 and \
                 self._listy(node.args[0], seen)

@@ -33,13 +33,14 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
 from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_bound,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
-                             not_shared, seed, sequence_of)
+                             in_place, not_shared, seed, sequence_of)
 
 __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in',
            'as_items', 'asarray', 'broadcast_like', 'check_bound', 'check_cotangent',
            'check_default', 'check_number', 'check_output', 'check_own_items', 'check_partial',
            'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
-           'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'inserted_at', 'is_zero',
+           'extremum_tangent', 'field_index', 'getitem', 'imag_part', 'in_place', 'inserted_at',
+           'is_zero',
            'item_at', 'item_before', 'flat_index', 'key_missing',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
@@ -424,18 +425,19 @@ def unsum(g, items):
 
 def unsum_start(g, start):
     """The adjoint of the start of ``sum(items, start)``: `g`, or its first items where the
-    sum concatenated lists or tuples (``sum(rows, [a])`` puts `a` first)."""
+    sum concatenated lists or tuples (``sum(rows, [a])`` puts `a` first); summed to the
+    shape of `start` where the items broadcast it (``sum(rows, x[0])`` of arrays)."""
     if isinstance(start, (list, tuple)) and isinstance(g, (list, tuple)):
         return list(g[:len(start)])
-    return g
+    return unbroadcast(g, start)
 
 
 def resum_start(bstart, g):
     """The adjoint of `unsum_start`: `bstart` in the shape of `g`, zeros after it where `g`
-    is a concatenation's list."""
+    is a concatenation's list, else spread over it."""
     if isinstance(g, (list, tuple)) and isinstance(bstart, (list, tuple)):
         return list(bstart) + zeros_like(list(g[len(bstart):]))
-    return bstart
+    return broadcast_like(bstart, g)
 
 
 def resum(bitems, g):

@@ -157,6 +157,7 @@ def check_cotangent(cotangent, result, path=''):
                          f'output\'s shape')
     _check_like(cotangent, result, 'output', path, 'vjp: the cotangent',
                 lambda where: f'`output{where}`' if where else 'the function\'s output')
+    real_only(cotangent)  # (a complex one of a real output: ComplexError, not its real part)
     return _own_containers(as_float(cotangent, result), result)
 
 
@@ -225,6 +226,7 @@ def check_tangent(tangent, x, name):
                        f'({type(x).__name__}): the function reads its items once, and it has '
                        f'no items to give a tangent to; pass a list, a tuple or an array')
     _check_like(tangent, x, name, '', 'the tangent', lambda where: f'`{name}{where}`')
+    real_only(tangent)  # (complex: ComplexError; a masked array: NoRuleError)
 
 
 def _check_like(given, like, root, path, what, label):
@@ -375,6 +377,16 @@ def check_own_items(value, message, keys=None):
             pending.extend(item)
         elif not (item is None or isinstance(item, (numbers.Number, np.generic, str, bytes))):
             raise InPlaceError(message)
+
+
+def in_place(value, operator):
+    """Whether the augmented assignment `operator` (``'-='``) changes `value` in place, as
+    Python decides: where its type has the in-place method (an array, ``+=`` of a list); a
+    number is rebound (``for p in ps: p -= v``: `loop_item_updates`)."""
+    names = {'+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'truediv', '//=': 'floordiv',
+             '%=': 'mod', '**=': 'pow', '@=': 'matmul', '&=': 'and', '|=': 'or', '^=': 'xor',
+             '<<=': 'lshift', '>>=': 'rshift'}
+    return hasattr(type(value), '__i' + names[operator] + '__')
 
 
 def alone_in(items, index, message):

@@ -252,6 +252,11 @@ def _no_matrix(value):
             'np.matrix arguments are not supported: their `*` and `**` are matrix products '
             'and powers, and s2sgrad differentiates arrays (whose `*` is elementwise); pass '
             'np.asarray(m) and write `@` for the product')
+    if isinstance(value, np.ma.MaskedArray):
+        raise unsupported(
+            'masked arrays (np.ma) are not supported: their operations skip the masked '
+            'entries, which s2sgrad\'s rules for arrays do not; pass the data (`np.ma.'
+            'filled(m, value)`, `m.data`) and the mask as separate arrays')
 
 
 def real_only(*values):

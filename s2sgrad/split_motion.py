@@ -39,7 +39,8 @@ def without_marker(node):
     computed any more."""
     at = _marker_index(node)
     node.body = node.body[:at] + node.body[at + 1:]
-    node.body, _ = dead_code(node.body, set(), remove=True)
+    node.body, _ = dead_code(node.body, set(), remove=True, local=set(n.names_stored(
+        node.args)) | set(n.names_stored(gast.Module(body=node.body, type_ignores=[]))))
     node.body = clean(node.body)  # (a block whose statements all went: no block)
     return node
 

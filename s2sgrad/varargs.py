@@ -215,23 +215,27 @@ def unpack_constants(body):
 
 def constant_starred(func):
     """Replace, in place, each ``*name`` argument of a call (``x.transpose(*perm)``,
-    ``x.reshape(*shape)``) where `name` is bound once in `func`, to a tuple display of
-    constants (``perm = (2, 0, 1)``: a tuple, which nothing changes), by those constants."""
+    ``x.reshape(*shape)``) where `name` is bound once in `func` (and in the functions and
+    lambdas it defines, whose parameters bind it too), to a tuple display of constants
+    (``perm = (2, 0, 1)``, ``shape = (-1, 6)``: a tuple, which nothing changes), by those
+    constants."""
     bound = {}
+    plain = set()  # (the targets of ``name = value``, counted with their values)
     for node in n.walk(func):
-        if isinstance(node, gast.Assign):
-            for target in node.targets:
-                for name in n.names_stored(target):
-                    bound.setdefault(name, []).append(
-                        node.value if isinstance(target, gast.Name) else None)
-        elif isinstance(node, (gast.AugAssign, gast.For, gast.NamedExpr, gast.AnnAssign)):
-            for name in n.names_stored(node.target):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name):
+            bound.setdefault(node.targets[0].id, []).append(node.value)
+            plain.add(id(node.targets[0]))
+        elif isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and \
+                id(node) not in plain:
+            bound.setdefault(node.id, []).append(None)  # (a parameter, a target, ``del``)
+        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):
+            bound.setdefault(node.name, []).append(None)
+        elif isinstance(node, (gast.Global, gast.Nonlocal)):
+            for name in node.names:
                 bound.setdefault(name, []).append(None)
-        elif isinstance(node, (gast.Global, gast.Nonlocal, gast.Delete)):
-            for name in getattr(node, 'names', None) or n.names_stored(node):
-                bound.setdefault(name, []).append(None)
-    for name in n.names_stored(func.args):
-        bound.setdefault(name, []).append(None)
+        elif isinstance(node, gast.alias):
+            bound.setdefault((node.asname or node.name).split('.')[0], []).append(None)
     starred = [node for node in n.walk(func) if isinstance(node, gast.Call) and
                any(isinstance(arg, gast.Starred) for arg in node.args)]
     counts = {}
@@ -242,7 +246,7 @@ def constant_starred(func):
     constants = {name: values[0].elts for name, values in bound.items()
                  if name in counts and len(values) == 1 and
                  isinstance(values[0], gast.Tuple) and
-                 all(isinstance(elt, gast.Constant) for elt in values[0].elts)}
+                 all(_constant(elt) for elt in values[0].elts)}
     for call in starred:
         args = []
         for arg in call.args:
@@ -252,3 +256,10 @@ def constant_starred(func):
             else:
                 args.append(arg)
         call.args = args
+
+
+def _constant(node):
+    """Whether `node` is a constant or a negated one (``-1``)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant)

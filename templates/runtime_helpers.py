@@ -82,6 +82,7 @@ HELPERS = {
     runtime.inserted_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
+    runtime.in_place: 'non-differentiable',
     runtime.check_number: 'non-differentiable',
     runtime.check_own_items: 'non-differentiable',
     runtime.sequence_of: 'non-differentiable',

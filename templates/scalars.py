@@ -9,7 +9,7 @@ import numpy as np  # noqa: F401 (used by the derivative expressions)
 from s2sgrad.rules import (adjoint, d, elementwise, linear, nondifferentiable, partials, tangent,
                            varargs_as_iterable)
 from s2sgrad.runtime import (as_items, items_back, pick, pick_tangent, reshape_like, unindex,
-                             unsum, unsum_start)
+                             unsum, unsum_start, zeros_like)
 
 from .arithmetic import power_log, power_slope, xdivy  # noqa: F401 (used by the rules)
 
@@ -192,24 +192,54 @@ def min_by(items, key):
     return values[key_position(values, False, key=key)]
 
 
+def unpicked(g, items, position):
+    """The adjoint of the item at `position` of `items` (`max_by`, `min_by`): `g` there,
+    zeros elsewhere; zeros for a dict, whose keys (what iterating it lists) carry no
+    derivative."""
+    if isinstance(items, dict):
+        return zeros_like(items)
+    return unindex(g, items, position)
+
+
+def picked(t, items, position):
+    """The tangent of the item at `position` of `items`, of its tangent `t` (`listed`)."""
+    return listed(t, items)[position]
+
+
+@adjoint(unpicked)
+def unpicked_adjoint(ans, g, items, position):
+    d[g] = picked(d[ans], items, position)
+
+
+linear(unpicked, 'd[g], items, position')
+
+
+@adjoint(picked)
+def picked_adjoint(ans, t, items, position):
+    d[t] = unpicked(d[ans], items, position)
+
+
+linear(picked, 'd[t], items, position')
+
+
 @adjoint(max_by)
 def max_by_adjoint(ans, items, key):
-    d[items] = unindex(d[ans], items, key_position(items, True, key=key))
+    d[items] = unpicked(d[ans], items, key_position(items, True, key=key))
 
 
 @tangent(max_by)
 def max_by_tangent(ans, items, key):
-    d[ans] = listed(d[items], items)[key_position(items, True, key=key)]
+    d[ans] = picked(d[items], items, key_position(items, True, key=key))
 
 
 @adjoint(min_by)
 def min_by_adjoint(ans, items, key):
-    d[items] = unindex(d[ans], items, key_position(items, False, key=key))
+    d[items] = unpicked(d[ans], items, key_position(items, False, key=key))
 
 
 @tangent(min_by)
 def min_by_tangent(ans, items, key):
-    d[ans] = listed(d[items], items)[key_position(items, False, key=key)]
+    d[ans] = picked(d[items], items, key_position(items, False, key=key))
 
 
 def listed(t, iterable):

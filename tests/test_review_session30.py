@@ -609,11 +609,22 @@ def scales_a_list_of_arrays_through_its_loop_variable(params):
     return sum(np.sum(p ** 2) for p in ps)
 
 
-def test_a_lists_arrays_changed_through_the_loop_variable_says_what_to_write():
+def scales_the_callers_arrays_through_its_loop_variable(ps):
+    for p in ps:
+        p *= 2.0
+    return sum(np.sum(p ** 2) for p in ps)
+
+
+def test_a_lists_arrays_changed_through_the_loop_variable():
+    # (the function's own list: the update is written back into the item, session 31)
+    gradient = s2sgrad.grad(scales_a_list_of_arrays_through_its_loop_variable)([X3, X3[:2]])
+    np.testing.assert_allclose(gradient[0], 8.0 * X3)
+    np.testing.assert_allclose(gradient[1], 8.0 * X3[:2])
+    # (the caller's list: its arrays would change, refused with what to write)
     with pytest.raises(s2sgrad.errors.InPlaceError,
                        match=r'`p \*= 2.0` changes in place the array that `p`, an item of '
                              r'`ps`.*ps\[i\] = ps\[i\]'):
-        s2sgrad.grad(scales_a_list_of_arrays_through_its_loop_variable)([X3, X3[:2]])
+        s2sgrad.grad(scales_the_callers_arrays_through_its_loop_variable)([X3, X3[:2]])
 
 
 # --- review of the second-order relaxation (J4) -----------------------------------------------

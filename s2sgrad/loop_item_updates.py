@@ -1,0 +1,116 @@
+"""Loop variables updated in place: ``for p in ps: p -= lr * g`` writes the item back.
+
+NumPy applies ``p -= v`` in place where `p` is an array, and `p`, the loop variable of ``for p
+in ps``, is then the item of `ps` itself: the update changes `ps`. Where it is a number, the
+update rebinds `p` and `ps` keeps its item. `Canonicalizer._index_loop` reads each item by
+position (``p = ps[i]``), and this pass writes each such update as both, chosen at run time
+as Python chooses (`runtime_checks.in_place`: whether the value has the in-place method)::
+
+    if s2s.in_place(p, '-='):
+        ps[i] = ps[i] - lr * g    # (``ps[i] -= lr * g``: the alias analysis checks it)
+        p = ps[i]
+    else:
+        p = p - lr * g
+
+Only where `p` is the item all along: the body stores into `p` only by such updates, and
+stores nothing into `ps` nor into the position `i` (``ps[j] = v`` could replace the item `p`
+holds), calls no method of `ps`; otherwise the update stays as it was, checked at run time
+to change no array (`aliasing`).
+"""
+import gast
+
+from . import nodes as n
+
+_OPERATORS = {gast.Add: '+=', gast.Sub: '-=', gast.Mult: '*=', gast.Div: '/=',
+              gast.FloorDiv: '//=', gast.Mod: '%=', gast.Pow: '**=', gast.MatMult: '@=',
+              gast.BitAnd: '&=', gast.BitOr: '|=', gast.BitXor: '^=', gast.LShift: '<<=',
+              gast.RShift: '>>='}
+
+
+def write_back_updates(body, item, sequence, index):
+    """`body` (a loop's, which reads ``item = sequence[index]`` first) with each update of
+    `item` in place written into ``sequence[index]`` too (see the module docstring)."""
+    block = gast.Module(body=body, type_ignores=[])
+    if index in n.names_stored(block) or sequence in n.names_stored(block):
+        return body
+    updates = []
+    for stmt in n.statements(body):
+        if _update_of(stmt, item):
+            updates.append(stmt)
+        elif item in _stored(stmt) or _changes(stmt, sequence):
+            return body
+    if not updates:
+        return body
+    return _replaced(body, {id(stmt) for stmt in updates}, sequence, index)
+
+
+def _update_of(stmt, item):
+    """Whether `stmt` is ``item = item <op> v`` made of ``item <op>= v``."""
+    read = getattr(stmt, 'augmented_read', None)
+    return isinstance(stmt, gast.Assign) and isinstance(read, gast.Name) and \
+        read.id == item and len(stmt.targets) == 1 and \
+        isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == item and \
+        isinstance(stmt.value, gast.BinOp) and type(stmt.value.op) in _OPERATORS
+
+
+def _stored(stmt):
+    """The names `stmt` itself binds (not those of the blocks it holds)."""
+    if isinstance(stmt, (gast.For, gast.AsyncFor)):
+        return n.names_stored(stmt.target)
+    if isinstance(stmt, (gast.If, gast.While, gast.With, gast.Try)):
+        return [node.target.id for node in n.walk(getattr(stmt, 'test', gast.Pass()))
+                if isinstance(node, gast.NamedExpr) and isinstance(node.target, gast.Name)]
+    return n.names_stored(stmt) + [node.target.id for node in n.walk(stmt)
+                                   if isinstance(node, gast.NamedExpr) and
+                                   isinstance(node.target, gast.Name)]
+
+
+def _changes(stmt, sequence):
+    """Whether `stmt` stores into `sequence` by subscript or attribute, deletes from it, or
+    calls one of its methods."""
+    for node in n.walk(stmt if not n.blocks(stmt) else _header(stmt)):
+        target = node
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and \
+                isinstance(node.ctx, (gast.Store, gast.Del)):
+            while isinstance(target, (gast.Subscript, gast.Attribute)):
+                target = target.value
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+            target = node.func.value
+        else:
+            continue
+        if isinstance(target, gast.Name) and target.id == sequence:
+            return True
+    return False
+
+
+def _header(stmt):
+    """The parts of a compound statement outside its blocks (its test, iterable, items)."""
+    parts = [getattr(stmt, field) for field in ('test', 'iter', 'target')
+             if getattr(stmt, field, None) is not None]
+    parts += [item.context_expr for item in getattr(stmt, 'items', ())]
+    return gast.Module(body=[gast.Expr(value=gast.Tuple(elts=parts, ctx=gast.Load()))],
+                       type_ignores=[])
+
+
+def _replaced(stmts, updates, sequence, index):
+    out = []
+    for stmt in stmts:
+        n.map_blocks(stmt, lambda block: _replaced(block, updates, sequence, index))
+        if id(stmt) not in updates:
+            out.append(stmt)
+            continue
+        item = stmt.targets[0].id
+        value = stmt.value
+        written = n.assign(n.subscript(n.name(sequence), n.name(index), store=True),
+                           n.binop(n.subscript(n.name(sequence), n.name(index)), value.op,
+                                   n.clone(value.right)), stmt.lineno)
+        written.augmented_item = True  # (in place on an array item: the alias analysis)
+        reread = n.assign(item, n.subscript(n.name(sequence), n.name(index)), stmt.lineno)
+        del stmt.augmented_read  # (in the other branch `item` has no in-place method)
+        test = n.call('s2s.in_place', n.name(item), n.const(_OPERATORS[type(value.op)]))
+        branch = gast.If(test=test, body=[written, reread], orelse=[stmt])
+        for node in n.walk(branch):
+            if isinstance(node, (gast.stmt, gast.expr)) and node is not stmt:
+                gast.copy_location(node, stmt)
+        out.append(branch)
+    return out

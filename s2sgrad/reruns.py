@@ -1,0 +1,162 @@
+"""Functions whose runs differ: `jacobian` and `hessian` run one once per column."""
+import inspect
+
+import gast
+
+from . import nodes as n
+from .errors import S2SError, UnsupportedSyntaxError
+from .randomness import call_draws
+from .source import parse_function
+
+_GROWING = frozenset({'append', 'extend', 'insert', 'add', 'update', 'appendleft',
+                      'extendleft', 'setdefault'})
+"""Methods that add to what an object holds (a list, a dict, a set, a deque)."""
+
+
+def refuse_varying_runs(func, operator):
+    """Raise UnsupportedSyntaxError where the runs of `func` (a function, a bound method)
+    that `operator` (``'jacobian'``, ``'hessian'``) makes, one per column, would compute
+    different functions: it draws random numbers (itself or through the functions of yours
+    it calls), or adds to the state of an object or a global that it also reads
+    (``self.hist.append(v)``, then ``len(self.hist)``: each run sees the ones before)."""
+    target = getattr(func, '__func__', func)
+    if not inspect.isfunction(target):
+        return
+    try:
+        source = parse_function(target)
+    except (S2SError, OSError, TypeError):
+        return
+    found = _first_unseeded_draw(source.node, source.namespace)
+    if found is not None:
+        call, where = found, source.name
+        raise _error(source, call,
+                     f'`{operator}` of `{source.name}`, which draws random numbers '
+                     f'(`{n.shown(call.func)}(...)`{f" in `{where}`" if where else ""}): '
+                     f'{operator} runs the function once per column, each drawing other '
+                     f'numbers; draw them outside and pass them in (or take `vjp`/`jvp`/`hvp` '
+                     f'products, which run it once)')
+    changed = _accumulated_and_read(source.node, source.namespace)
+    if changed is not None:
+        node, path = changed
+        raise _error(source, node,
+                     f'`{operator}` of `{source.name}`, which adds to `{path}` and reads it: '
+                     f'{operator} runs the function once per column, and each run would see '
+                     f'what the runs before added; take `vjp`/`jvp`/`hvp` products (one run) '
+                     f'or keep that state out of the function')
+
+
+_SEEDED = frozenset({'default_rng', 'RandomState', 'Generator', 'Random', 'SeedSequence',
+                     'PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64'})
+"""Constructors of generators (and bit generators) that a constant seed makes draw the same
+numbers at every run."""
+
+
+def _first_unseeded_draw(func, namespace):
+    """The first call in the body of the FunctionDef `func` that may draw random numbers
+    (`randomness.call_draws`) other than from a generator it makes with a constant seed
+    (``rng = np.random.default_rng(0)``, then ``rng.normal(...)``; ``random.Random(0).
+    shuffle(order)``), which draws the same numbers at every run; None where there is none."""
+    seeded = _seeded_names(func)
+    for node in (part for stmt in func.body for part in n.walk(stmt)):
+        if not isinstance(node, gast.Call) or not call_draws(node, namespace):
+            continue
+        if _seeded(node):
+            continue
+        receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
+        if isinstance(receiver, gast.Name) and receiver.id in seeded or \
+                isinstance(receiver, gast.Call) and _seeded(receiver):
+            continue
+        return node
+    return None
+
+
+def _seeded(call):
+    """Whether `call` makes a generator from a constant seed (``default_rng(0)``)."""
+    name = (n.dotted_path(call.func) or '').rpartition('.')[2]
+    seeds = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == 'seed']
+    return name in _SEEDED and bool(seeds) and all(
+        isinstance(seed, gast.Constant) and seed.value is not None for seed in seeds)
+
+
+def _seeded_names(func):
+    """The names every assignment of which in `func` binds a generator made from a constant
+    seed."""
+    made, other = set(), set()
+    for node in n.walk(func):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call) \
+                and _seeded(node.value):
+            made.add(node.targets[0].id)
+        else:
+            for target in getattr(node, 'targets', None) or [getattr(node, 'target', None)]:
+                if target is not None and not isinstance(node, gast.comprehension):
+                    other.update(n.names_stored(target))
+    return made - other
+
+
+def _error(source, node, message):
+    lineno = getattr(node, 'lineno', None)
+    return UnsupportedSyntaxError(
+        message, source.filename, lineno, getattr(node, 'col_offset', 0) + 1,
+        source.lines[lineno - 1] if lineno and lineno <= len(source.lines) else None)
+
+
+def _accumulated_and_read(func, namespace):
+    """``(node, path)``: a change of `func` that adds to the state an object or a global holds
+    (``self.n += 1``, ``self.hist.append(v)``, ``COUNTS['calls'] += 1``; not a list the
+    function makes, nor an argument's own list or dict, which the operators copy for each
+    run), where the function also reads that state: the attribute itself or an item of the
+    object, a method of it, the object passed on; None where there is none."""
+    local = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
+    params = set(n.names_stored(func.args))
+    parents = {id(child): node for node in n.walk(func)
+               for child in gast.iter_child_nodes(node)}
+    for node in n.walk(func):
+        if isinstance(node, gast.AugAssign) and \
+                isinstance(node.target, (gast.Attribute, gast.Subscript)):
+            target = node.target
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                node.func.attr in _GROWING and \
+                isinstance(node.func.value, (gast.Attribute, gast.Subscript, gast.Name)):
+            target = node.func.value
+        else:
+            continue
+        root = target
+        while isinstance(root, (gast.Attribute, gast.Subscript)):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in local - params or \
+                root.id in params and not _through_attribute(target) or \
+                root.id not in params and _no_state(namespace.get(root.id)):
+            continue  # (an argument's own array, list or dict: the operators copy it for
+            # each run; ``np.add(a, b)``, ``s2s.add(g, h)``: a function of a module)
+        path = n.dotted_path(target) or root.id
+        skip = {id(part) for part in n.walk(node)}
+        for other in (part for stmt in func.body for part in n.walk(stmt)):
+            if id(other) in skip or not isinstance(other, gast.Name) or other.id != root.id:
+                continue
+            chain = other
+            while isinstance(parents.get(id(chain)), gast.Attribute):
+                chain = parents[id(chain)]
+            read = n.dotted_path(chain) or ''
+            above = parents.get(id(chain))
+            if chain is other or isinstance(above, gast.Subscript) and above.value is chain \
+                    or isinstance(above, gast.Call) and above.func is chain or \
+                    read.startswith(path) or path.startswith(read + '.'):
+                return node, path
+    return None
+
+
+def _no_state(value):
+    """Whether the global `value` holds no state a run changes: a module, a class, a
+    function (its methods and attributes are looked up, not added to)."""
+    return value is None or inspect.ismodule(value) or inspect.isclass(value) or \
+        callable(value)
+
+
+def _through_attribute(target):
+    """Whether the chain `target` (``self.hist``, ``state.n[0]``) reaches an attribute."""
+    while isinstance(target, (gast.Attribute, gast.Subscript)):
+        if isinstance(target, gast.Attribute):
+            return True
+        target = target.value
+    return False
