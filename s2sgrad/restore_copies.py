@@ -37,11 +37,15 @@ def copy_before_restores(func, seed_name):
     params = n.names_stored(func.args)
     unset = set()  # (a name bound in one branch only, ``items`` of a concatenate: None first)
     bound = set()
+    # (a value of the forward sweep, ``b_item = b[1:]`` read before ``b[1:] = ...`` or put
+    # back from its stack, shows the restored values, as it should: only the adjoints the
+    # backward sweep makes are copied)
+    forward = set(n.names_stored(gast.Module(body=func.body[:start], type_ignores=[])))
     for outer in func.body[start:]:
         for stmt in n.statements([outer]):
             for target in _restores(stmt, of_dicts):
-                _copy_before(stmt, target, memory, live, given, placed, func, params, unset,
-                             None if top or stmt is outer else bound, outer)
+                _copy_before(stmt, target, memory, live, given | forward, placed, func, params,
+                             unset, None if top or stmt is outer else bound, outer)
         bound.update(n.names_stored(outer))
     if placed:
         func.body = [n.assign(name, n.const(None)) for name in sorted(unset)] + \

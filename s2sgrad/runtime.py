@@ -391,7 +391,19 @@ def read_at(by, index, v):
     g = by[index]
     if _has_array_index(index) and not _is_sequence(by):
         g = g * _last_writes(by, index)
-    return unbroadcast(g, v)
+    g = unbroadcast(g, v)
+    if _is_sequence(v) and not _is_sequence(by):
+        # (``y[:] = vals`` of a list: one adjoint per item, which the list's own backward
+        # sweep takes off it, ``vals.pop()`` of its ``append``)
+        return _items_like(g, v)
+    return g
+
+
+def _items_like(g, v):
+    """The array `g` as (nested) lists of the items of the list or tuple `v`."""
+    if not _is_sequence(v):
+        return g
+    return [_items_like(g[k], item) for k, item in enumerate(v)]
 
 
 def stored(g, into):

@@ -229,7 +229,7 @@ def max_by_adjoint(ans, items, key):
 
 @tangent(max_by)
 def max_by_tangent(ans, items, key):
-    d[ans] = picked(d[items], items, key_position(items, True, key=key))
+    d[ans] = listed(d[items], items)[key_position(items, True, key=key)]
 
 
 @adjoint(min_by)
@@ -239,7 +239,7 @@ def min_by_adjoint(ans, items, key):
 
 @tangent(min_by)
 def min_by_tangent(ans, items, key):
-    d[ans] = picked(d[items], items, key_position(items, False, key=key))
+    d[ans] = listed(d[items], items)[key_position(items, False, key=key)]
 
 
 def listed(t, iterable):

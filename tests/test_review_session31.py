@@ -534,3 +534,69 @@ def test_a_tangent_dict_holds_no_array_of_the_caller():
     v = np.array([1.0, 2.0])
     tangent = s2sgrad.jvp(fills_a_dict_and_returns_it_in_the_loop)(np.array([0.3, -0.7]), v)
     assert all(np.array_equal(t, v) and not np.shares_memory(t, v) for t in tangent.values())
+
+
+# --- a value read before a write into its array, then traded with another name -----------------
+
+def swaps_then_writes_a_slice(x):
+    a = x.copy()
+    b = x * 1.0
+    for i in range(2):
+        a, b = b, a
+    b[1:] = np.sin(b[1:])
+    return np.sum(a ** 2) + np.sum(b ** 2)
+
+
+def trades_and_scales_in_the_loop(x):
+    cur = x * 1.0
+    for i in range(2):
+        nxt = cur * 1.1
+        cur, prev = nxt, cur
+        cur[i:i + 2] *= np.sin(cur[i:i + 2])
+    prev[0] = 1.3
+    return np.sum(cur ** 2) + np.sum(prev ** 2)
+
+
+@pytest.mark.parametrize('func', [swaps_then_writes_a_slice, trades_and_scales_in_the_loop])
+def test_a_value_read_before_a_write_is_differentiated_at_its_old_values(func):
+    x = np.array([0.31, -0.72, 1.13, 0.52])
+    np.testing.assert_allclose(s2sgrad.grad(func)(x), numerical_grad(func, (x,), 0),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2sgrad.vjp(func)(x, 1.0), numerical_grad(func, (x,), 0),
+                               rtol=1e-5, atol=1e-7)
+
+
+# --- a list written into an array's slice ----------------------------------------------------
+
+def writes_a_comprehension_into_a_slice(x):
+    vals = [x[i] ** 2 for i in range(3)]
+    y = np.zeros(3)
+    y[:] = vals
+    return np.sum(y * x)
+
+
+def writes_rows_of_products(x):
+    B = np.zeros((3, 3))
+    for i in range(3):
+        B[i] = [x[i] * x[j] for j in range(3)]
+    return np.sum(np.sin(B))
+
+
+def writes_a_column_and_an_appended_row(x):
+    B = np.zeros((3, 2))
+    B[:, 1] = [v ** 3 for v in x]
+    row = []
+    for v in x:
+        row.append(np.sin(v))
+    C = np.zeros((2, 3))
+    C[1, :] = row
+    return np.sum(B ** 2) + np.sum(C * C)
+
+
+@pytest.mark.parametrize('func', [writes_a_comprehension_into_a_slice, writes_rows_of_products,
+                                  writes_a_column_and_an_appended_row])
+def test_a_list_written_into_a_slice(func):
+    expected = numerical_grad(func, (X3,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(func)(X3.copy()), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2sgrad.hvp(func)(X3.copy(), V3), _hessian_v(func, X3, V3),
+                               rtol=1e-4, atol=1e-5)
