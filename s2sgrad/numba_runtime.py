@@ -18,7 +18,7 @@ from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
-from .errors import InPlaceError, NonScalarOutputError, ShapeError
+from .errors import InPlaceError, NonScalarOutputError, ShapeError, WrtError
 
 IMPLEMENTED = {}
 """Helper name -> the helper function whose numba implementation this module registers."""
@@ -1439,6 +1439,18 @@ def _check_number(value, message):
                                '...`); pass a copy, or write `param = param + ...`')
         return impl
     return None
+
+
+@_implements('float_argument')
+def _float_argument(value, message):
+    # (an integer or boolean array written into truncates: the generated code refuses it)
+    if _array(value) and isinstance(value.dtype, (types.Integer, types.Boolean)) or \
+            isinstance(value, (types.Integer, types.Boolean)):
+        def impl(value, message):
+            raise WrtError('an integer argument written into truncates what is written; '
+                           'pass it as floats (`x.astype(float)`)')
+        return impl
+    return lambda value, message: None
 
 
 @_implements('in_place')

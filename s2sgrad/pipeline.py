@@ -39,6 +39,7 @@ from .fence import fence
 from .fields import is_field_read
 from .randomness import mark_draws
 from .float_values import float_variables
+from .integer_points import check_integer_points
 from .forward_function import forward_function
 from .invariance import cancelled_shifts
 from .linking import link, link_part
@@ -164,7 +165,8 @@ def normalise(ctx):
                         constants=integer_arrays(func.body, ctx.resolver, ctx.params))
     body = unpack_constants(Normalizer(activity, ctx.namer).run(func.body))
     rename_versions(body, ctx.params, ctx.namer)
-    return reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
+    body = reuse_reads(inplace.merge_aliases(ctx, body), ctx.params)
+    return check_integer_points(ctx, body)  # (``y = x.copy(); y[0] = v`` of an integer `x`)
 
 
 def _inactive(ctx):

@@ -379,6 +379,14 @@ def check_own_items(value, message, keys=None):
             raise InPlaceError(message)
 
 
+def float_argument(value, message):
+    """Raise `WrtError` (with `message`) where the differentiated argument `value` is an
+    array of integers or booleans that the function writes into (or into an array made
+    from it), which truncates what is written (`integer_points`)."""
+    if getattr(getattr(value, 'dtype', None), 'kind', 'f') in 'biu':
+        raise WrtError(message)
+
+
 def in_place(value, operator):
     """Whether the augmented assignment `operator` (``'-='``) changes `value` in place, as
     Python decides: where its type has the in-place method (an array, ``+=`` of a list); a

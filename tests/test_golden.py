@@ -37,6 +37,8 @@ CASES = [
 def compare_with_golden(filename, text):
     """Assert `text` equals the golden file (rewritten first with S2SGRAD_UPDATE_GOLDEN=1)."""
     path = os.path.join(GOLDEN_DIR, filename)
+    # (a message of a run-time check names the file: the clone's own path, anywhere)
+    text = text.replace(os.path.dirname(GOLDEN_DIR), '<tests>')
     if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
         with open(path, 'w') as handle:
             handle.write(text)

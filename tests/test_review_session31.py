@@ -600,3 +600,26 @@ def test_a_list_written_into_a_slice(func):
     np.testing.assert_allclose(s2sgrad.grad(func)(X3.copy()), expected, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(s2sgrad.hvp(func)(X3.copy(), V3), _hessian_v(func, X3, V3),
                                rtol=1e-4, atol=1e-5)
+
+
+# --- an integer array argument written into ---------------------------------------------------
+
+def writes_into_its_integer_argument(x):
+    x[0] = x[1] * 0.5
+    return np.sum(x ** 2)
+
+
+def writes_into_zeros_like_it(x):
+    y = np.zeros_like(x)
+    y[0] = x[0] * 1.5
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize('func', [writes_into_its_integer_argument, writes_into_zeros_like_it])
+def test_an_integer_argument_written_into_is_refused_and_a_float_one_differentiated(func):
+    for operator in (lambda x: s2sgrad.grad(func)(x), lambda x: s2sgrad.jvp(func)(x, V3)):
+        with pytest.raises(s2sgrad.errors.WrtError, match=r'astype\(float\)'):
+            operator(np.array([3, -3, 1]))
+    x = np.array([3.0, -3.0, 1.0])
+    np.testing.assert_allclose(s2sgrad.grad(func)(x.copy()), numerical_grad(func, (x,), 0),
+                               rtol=1e-6)
