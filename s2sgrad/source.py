@@ -146,10 +146,28 @@ def parse_function(func):
     namespace = namespace_of(func)
     node, defaults = specialize(func, node, _defaults_of(func), namespace, signature)
     node = _free_runtime_name(node, namespace, cells)
+    node = _mangled(node, func)
     if rules.is_definition(func):
         node = _rule_globals_through_runtime(node, namespace)
     return FunctionSource(node, filename, lines, namespace, code.co_name, func,
                           globals=func.__globals__, cells=cells, defaults=defaults)
+
+
+def _mangled(node, func):
+    """`node` with the private attributes of a method (``self.__sq``) named as Python
+    names them in the class of `func` (``self._Model__sq``), which its object holds."""
+    parts = getattr(func, '__qualname__', '').split('.')
+    owner = parts[-2].lstrip('_') if len(parts) > 1 and parts[-2] != '<locals>' else ''
+    private = [part for part in n.walk(node) if isinstance(part, gast.Attribute) and
+               part.attr.startswith('__') and not part.attr.endswith('__')]
+    if not owner or not private:
+        return node
+    node = n.clone(node)
+    for part in n.walk(node):
+        if isinstance(part, gast.Attribute) and part.attr.startswith('__') and \
+                not part.attr.endswith('__'):
+            part.attr = f'_{owner}{part.attr}'
+    return node
 
 
 def _free_runtime_name(node, namespace, cells):

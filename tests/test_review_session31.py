@@ -623,3 +623,22 @@ def test_an_integer_argument_written_into_is_refused_and_a_float_one_differentia
     x = np.array([3.0, -3.0, 1.0])
     np.testing.assert_allclose(s2sgrad.grad(func)(x.copy()), numerical_grad(func, (x,), 0),
                                rtol=1e-6)
+
+
+# --- a private method and attribute of the class (Python mangles `self.__name`) ----------------
+
+class _Private:
+    def __init__(self):
+        self.__w = np.array([1.0, 2.0])
+
+    def __squared(self, x):
+        return x * x * self.__w
+
+    def loss(self, x):
+        return np.sum(self.__squared(x) * 3.0)
+
+
+def test_private_methods_and_attributes_are_the_mangled_ones():
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(s2sgrad.grad(_Private().loss)(x), 6.0 * x * [1.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.hvp(_Private().loss)(x, np.ones(2)), [6.0, 12.0])
