@@ -739,7 +739,7 @@ def _returns_sequences(func):
 
 def _returns_arguments(func):
     from .callees import returns_arguments
-    return returns_arguments(func)
+    return returns_arguments(func, FRESH_FUNCTIONS)
 
 
 def _returns_unshared(func):

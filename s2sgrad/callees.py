@@ -285,7 +285,7 @@ def returns_unshared_items(func, fresh_functions, fresh_methods):
     return bool(returned) and all(unshared(value) for value in returned)
 
 
-def returns_arguments(func):
+def returns_arguments(func, fresh_functions=frozenset()):
     """Whether a ``return`` of the user function `func` may give back one of its arguments
     itself, or a container holding one (``out.append(x)``, ``return out``; ``return [x,
     w]``; ``return helper(x)``): a name returned, an item of a display returned, a value
@@ -307,6 +307,10 @@ def returns_arguments(func):
                 for name in n.names_stored(target):
                     if stmt.value is not None:
                         values.setdefault(name, []).append(stmt.value)
+        elif isinstance(stmt, gast.For):  # (an item of what it runs over: ``for t in (a,
+            # b)`` gives the arguments themselves)
+            for name in n.names_stored(stmt.target):
+                values.setdefault(name, []).append(stmt.iter)
     pending = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value]
     seen = set()
     while pending:
@@ -324,7 +328,7 @@ def returns_arguments(func):
             if any(isinstance(part, gast.Name) and part.id in params
                    for arg in value.args + [k.value for k in value.keywords]
                    for part in n.walk(arg)):
-                if not new_value(value) and not _NEW_BUILTINS.intersection(
+                if not new_value(value, fresh_functions) and not _NEW_BUILTINS.intersection(
                         [n.dotted_path(value.func) or '']):
                     return True  # (``helper(x)``, ``list(x)``: may give `x` back)
         elif isinstance(value, gast.Name) and value.id not in seen:

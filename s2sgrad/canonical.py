@@ -18,7 +18,7 @@ from . import nodes as n
 from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
 from .iterator_calls import strict_zip
-from .loop_item_updates import write_back_updates
+from .loop_item_updates import aliased_names, write_back_updates
 
 
 class Canonicalizer:
@@ -49,6 +49,7 @@ class Canonicalizer:
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
         self.unindexable = _unindexable(func)
+        self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
         body = [plain for stmt in body
@@ -456,7 +457,8 @@ class Canonicalizer:
             index_name = self.namer.fresh('i')
         for target, seq_name, mine in zip(targets, names, own):
             if mine and isinstance(target, gast.Name) and \
-                    seq_name not in getattr(self, 'maybe_mappings', ()):
+                    seq_name not in getattr(self, 'maybe_mappings', ()) and \
+                    seq_name not in getattr(self, 'aliased', ()):
                 # (``for p in ps: p -= lr * g`` changes the item of `ps` an array `p` is; of
                 # an argument, the caller's array: checked at run time to be no array)
                 loop.body = write_back_updates(loop.body, target.id, seq_name, index_name)

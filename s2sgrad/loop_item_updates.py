@@ -17,6 +17,8 @@ stores nothing into `ps` nor into the position `i` (``ps[j] = v`` could replace 
 holds), calls no method of `ps`; otherwise the update stays as it was, checked at run time
 to change no array (`aliasing`).
 """
+import inspect
+
 import gast
 
 from . import nodes as n
@@ -25,6 +27,45 @@ _OPERATORS = {gast.Add: '+=', gast.Sub: '-=', gast.Mult: '*=', gast.Div: '/=',
               gast.FloorDiv: '//=', gast.Mod: '%=', gast.Pow: '**=', gast.MatMult: '@=',
               gast.BitAnd: '&=', gast.BitOr: '|=', gast.BitXor: '^=', gast.LShift: '<<=',
               gast.RShift: '>>='}
+
+
+_READING = frozenset({'len', 'sum', 'min', 'max', 'sorted', 'list', 'tuple', 'zip',
+                      'enumerate', 'reversed', 'range', 'any', 'all', 'float', 'int', 'print'})
+"""Built-ins that read a list and give back no list that is it (a copy holds its items)."""
+
+
+def aliased_names(func, namespace):
+    """The names of the FunctionDef `func` that another name may come to hold the object of
+    (``qs = ps``, ``holder = [ps]``, ``self.ps = ps``, ``helper(ps)`` of a helper that may give
+    its argument back): the write-back of an update through a loop variable over one of them
+    is not made, as the item at the position may have changed through the other name (see
+    `write_back_updates`)."""
+    from .alias_memory import FRESH_FUNCTIONS
+    from .callees import returns_arguments
+    parents = {id(child): node for node in n.walk(func)
+               for child in gast.iter_child_nodes(node)}
+    found = set()
+    for node in n.walk(func):
+        if not isinstance(node, gast.Name) or not isinstance(node.ctx, gast.Load):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, (gast.Subscript, gast.Attribute)) and parent.value is node or \
+                isinstance(parent, (gast.BinOp, gast.Compare, gast.Return, gast.For,
+                                    gast.comprehension, gast.UnaryOp, gast.BoolOp)):
+            continue  # (an item, a method; a new list, a test, the loop's iterable)
+        if isinstance(parent, gast.keyword):
+            parent = parents.get(id(parent))
+        if isinstance(parent, gast.Call) and parent.func is node:
+            continue  # (the function called)
+        if isinstance(parent, gast.Call):
+            path = n.dotted_path(parent.func) or ''
+            callee = namespace.get(path) if '.' not in path else None
+            if path in _READING or path.split('.')[0] in ('np', 'numpy', 'math') or \
+                    inspect.isfunction(callee) and \
+                    not returns_arguments(callee, FRESH_FUNCTIONS):
+                continue  # (a helper of yours that gives no argument back)
+        found.add(node.id)
+    return found
 
 
 def write_back_updates(body, item, sequence, index):
@@ -107,7 +148,8 @@ def _replaced(stmts, updates, sequence, index):
         written.augmented_item = True  # (in place on an array item: the alias analysis)
         reread = n.assign(item, n.subscript(n.name(sequence), n.name(index)), stmt.lineno)
         del stmt.augmented_read  # (in the other branch `item` has no in-place method)
-        test = n.call('s2s.in_place', n.name(item), n.const(_OPERATORS[type(value.op)]))
+        test = n.call('s2s.in_place', n.name(item), n.const(_OPERATORS[type(value.op)]),
+                      n.name(sequence))
         branch = gast.If(test=test, body=[written, reread], orelse=[stmt])
         for node in n.walk(branch):
             if isinstance(node, (gast.stmt, gast.expr)) and node is not stmt:

@@ -1454,12 +1454,12 @@ def _float_argument(value, message):
 
 
 @_implements('in_place')
-def _in_place(value, operator):
+def _in_place(value, operator, items=None):
     # (what numba compiles is a number, rebound, or an array, changed in place)
     if _number(value):
-        return lambda value, operator: False
+        return lambda value, operator, items=None: False
     if _array(value):
-        return lambda value, operator: True
+        return lambda value, operator, items=None: True
     return None
 
 

@@ -67,6 +67,9 @@ def call_draws(call, namespace, nested=None, _seen=None):
     obj = _lookup(func, namespace)
     if obj is _UNKNOWN:
         return draws(call)
+    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
+            not is_library(obj.__func__):
+        obj = obj.__func__  # (a method of an object of yours: its code)
     if inspect.isfunction(obj) and not is_library(obj):
         if obj in seen:
             return False

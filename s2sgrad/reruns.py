@@ -26,7 +26,12 @@ def refuse_varying_runs(func, operator):
         source = parse_function(target)
     except (S2SError, OSError, TypeError):
         return
-    found = _first_unseeded_draw(source.node, source.namespace)
+    namespace = dict(source.namespace)
+    owner = getattr(func, '__self__', None)
+    params = n.names_stored(source.node.args)
+    if owner is not None and params:  # (``self.mask(3)`` of a bound method: its own)
+        namespace[params[0]] = owner
+    found = _first_unseeded_draw(source.node, namespace)
     if found is not None:
         call, where = found, source.name
         raise _error(source, call,
@@ -35,7 +40,7 @@ def refuse_varying_runs(func, operator):
                      f'{operator} runs the function once per column, each drawing other '
                      f'numbers; draw them outside and pass them in (or take `vjp`/`jvp`/`hvp` '
                      f'products, which run it once)')
-    changed = _accumulated_and_read(source.node, source.namespace)
+    changed = _accumulated_and_read(source.node, namespace)
     if changed is not None:
         node, path = changed
         raise _error(source, node,
@@ -57,10 +62,15 @@ def _first_unseeded_draw(func, namespace):
     (``rng = np.random.default_rng(0)``, then ``rng.normal(...)``; ``random.Random(0).
     shuffle(order)``), which draws the same numbers at every run; None where there is none."""
     seeded = _seeded_names(func)
-    for node in (part for stmt in func.body for part in n.walk(stmt)):
-        if not isinstance(node, gast.Call) or not call_draws(node, namespace):
+    calls = [part for stmt in func.body for part in n.walk(stmt) if isinstance(part, gast.Call)]
+    # (``np.random.seed(0)`` first: the module's draws after it are the same at every run)
+    reseeded = any((n.dotted_path(call.func) or '').endswith('random.seed') and _seeded(
+        call, any_name=True) for call in calls)
+    for node in calls:
+        if not call_draws(node, namespace) or _seeded(node):
             continue
-        if _seeded(node):
+        path = n.dotted_path(node.func) or ''
+        if reseeded and path.startswith(('np.random.', 'numpy.random.', 'random.')):
             continue
         receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
         if isinstance(receiver, gast.Name) and receiver.id in seeded or \
@@ -70,12 +80,15 @@ def _first_unseeded_draw(func, namespace):
     return None
 
 
-def _seeded(call):
-    """Whether `call` makes a generator from a constant seed (``default_rng(0)``)."""
+def _seeded(call, any_name=False):
+    """Whether `call` makes a generator from a seed (``default_rng(0)``, ``default_rng(seed)``
+    of a parameter or a global: the same at every run of one call; not ``default_rng()`` nor
+    ``default_rng(None)``, which draw a seed); `any_name`: whatever the function called."""
     name = (n.dotted_path(call.func) or '').rpartition('.')[2]
     seeds = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == 'seed']
-    return name in _SEEDED and bool(seeds) and all(
-        isinstance(seed, gast.Constant) and seed.value is not None for seed in seeds)
+    return (any_name or name in _SEEDED) and bool(seeds) and all(
+        not (isinstance(seed, gast.Constant) and seed.value is None) and
+        not any(isinstance(part, gast.Call) for part in n.walk(seed)) for seed in seeds)
 
 
 def _seeded_names(func):
@@ -140,10 +153,65 @@ def _accumulated_and_read(func, namespace):
             read = n.dotted_path(chain) or ''
             above = parents.get(id(chain))
             if chain is other or isinstance(above, gast.Subscript) and above.value is chain \
-                    or isinstance(above, gast.Call) and above.func is chain or \
-                    read.startswith(path) or path.startswith(read + '.'):
-                return node, path
+                    or isinstance(above, gast.Call) and above.func is chain and \
+                    _method_may_read(namespace.get(root.id), read.split('.')[1:2], path) or \
+                    read.startswith(path) or path.startswith(read + '.') or \
+                    _computed_attribute(namespace.get(root.id), read.split('.')[1:2]):
+                return node, path  # (a property may read it: ``self.decay`` of ``self.n``)
+        if root.id not in params and _calls_of_yours(func, namespace):
+            return node, path  # (a global: a function of yours may read it, ``len(HIST)``)
     return None
+
+
+def _method_may_read(obj, names, path):
+    """Whether the method `names[0]` of `obj` may read the state at `path` (``self.calls``):
+    where its code cannot be read, names the attribute, passes its object on or calls another
+    of its methods (the object unknown: always)."""
+    if obj is None or not names:
+        return True
+    found = inspect.getattr_static(type(obj), names[0], None)
+    if not inspect.isfunction(found):
+        return True
+    try:
+        node = parse_function(found).node
+    except (S2SError, OSError, TypeError):
+        return True
+    params = n.names_stored(node.args)
+    me = params[0] if params else None
+    attribute = path.split('.')[1] if '.' in path else None
+    parents = {id(child): part for part in n.walk(node) for child in gast.iter_child_nodes(part)}
+    for part in n.walk(node):
+        if isinstance(part, gast.Attribute) and part.attr == attribute:
+            return True
+        if isinstance(part, gast.Name) and part.id == me and isinstance(part.ctx, gast.Load):
+            above = parents.get(id(part))
+            if not isinstance(above, gast.Attribute) or \
+                    isinstance(parents.get(id(above)), gast.Call) and \
+                    parents[id(above)].func is above or \
+                    _computed_attribute(obj, [above.attr]):
+                return True  # (``self`` passed on, another method, a property)
+    return False
+
+
+def _computed_attribute(obj, names):
+    """Whether the attribute `names[0]` of `obj` is computed by its class (a property, a
+    descriptor), which may read any of its state."""
+    if obj is None or not names:
+        return False
+    found = inspect.getattr_static(type(obj), names[0], None)
+    return found is not None and hasattr(type(found), '__get__') and \
+        not inspect.isfunction(found) and not isinstance(found, (staticmethod, classmethod))
+
+
+def _calls_of_yours(func, namespace):
+    """Whether the FunctionDef `func` calls a function of the user's (not a library's)."""
+    from .rules import is_library
+    for node in n.walk(func):
+        if isinstance(node, gast.Call):
+            found = namespace.get(n.dotted_path(node.func) or '')
+            if inspect.isfunction(found) and not is_library(found):
+                return True
+    return False
 
 
 def _no_state(value):

@@ -387,14 +387,21 @@ def float_argument(value, message):
         raise WrtError(message)
 
 
-def in_place(value, operator):
+def in_place(value, operator, items=None):
     """Whether the augmented assignment `operator` (``'-='``) changes `value` in place, as
     Python decides: where its type has the in-place method (an array, ``+=`` of a list); a
-    number is rebound (``for p in ps: p -= v``: `loop_item_updates`)."""
+    number is rebound (``for p in ps: p -= v``: `loop_item_updates`, which writes the update
+    back into `items`, the list `value` is an item of: `InPlaceError` for a tuple, which
+    takes no item)."""
     names = {'+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'truediv', '//=': 'floordiv',
              '%=': 'mod', '**=': 'pow', '@=': 'matmul', '&=': 'and', '|=': 'or', '^=': 'xor',
              '<<=': 'lshift', '>>=': 'rshift'}
-    return hasattr(type(value), '__i' + names[operator] + '__')
+    changed = hasattr(type(value), '__i' + names[operator] + '__')
+    if changed and isinstance(items, tuple):
+        raise InPlaceError(f'`{operator}` changes in place an array that is an item of a tuple '
+                           f'the loop runs over; s2sgrad writes such an update back into the '
+                           f'item, which a tuple cannot take: make it a list')
+    return changed
 
 
 def alone_in(items, index, message):

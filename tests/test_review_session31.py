@@ -642,3 +642,92 @@ def test_private_methods_and_attributes_are_the_mangled_ones():
     x = np.array([0.3, -0.7])
     np.testing.assert_allclose(s2sgrad.grad(_Private().loss)(x), 6.0 * x * [1.0, 2.0])
     np.testing.assert_allclose(s2sgrad.hvp(_Private().loss)(x, np.ones(2)), [6.0, 12.0])
+
+
+# --- review of the session's changes (J) --------------------------------------------------------
+
+def updates_through_a_tuple(x):
+    ps = (x * 1.0, x ** 2)
+    for p in ps:
+        p -= 0.1 * p
+    return np.sum(ps[0] * ps[1])
+
+
+def updates_a_list_another_name_reorders(x):
+    ps = [x * 1.0, x ** 2]
+    qs = ps
+    for p in ps:
+        qs.reverse()
+        p -= 0.5 * p
+    return np.sum(ps[0] * np.sin(ps[1]))
+
+
+def _collected(a, b):
+    out = []
+    for t in (a, b):
+        out.append(t)
+    return out
+
+
+def scales_what_a_helper_collected(x):
+    y = x * 1.0
+    res = _collected(x * 2.0, y)
+    res[1] *= 3.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize('func', [updates_through_a_tuple, updates_a_list_another_name_reorders,
+                                  scales_what_a_helper_collected])
+def test_updates_the_write_back_cannot_follow_are_right_or_refused(func):
+    try:
+        gradient = s2sgrad.grad(func)(X3.copy())
+    except S2SError:
+        return
+    np.testing.assert_allclose(gradient, numerical_grad(func, (X3,), 0), rtol=1e-5, atol=1e-7)
+
+
+class _Decaying:
+    def __init__(self):
+        self.n = 0
+        self.calls = 0
+
+    @property
+    def decay(self):
+        return 0.5 ** self.n
+
+    def loss(self, x):
+        self.n += 1
+        return np.sum(x ** 2) * self.decay
+
+    def predict(self, x):
+        return x * 2.0
+
+    def counted(self, x, seed=3):
+        self.calls += 1
+        rng = np.random.default_rng(seed)
+        return np.sum(self.predict(x) ** 2 * rng.uniform(1.0, 2.0, x.shape))
+
+
+HISTORY = []
+
+
+def _seen():
+    return len(HISTORY)
+
+
+def reads_a_global_through_a_helper(x):
+    HISTORY.append(1.0)
+    return np.sum(x ** 2) * _seen()
+
+
+def test_runs_that_differ_through_a_property_or_a_helper_are_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='adds to `self.n`'):
+        s2sgrad.hessian(_Decaying().loss)(X3)
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='adds to `HISTORY`'):
+        s2sgrad.hessian(reads_a_global_through_a_helper)(X3)
+
+
+def test_a_counter_and_a_generator_seeded_by_an_argument_run_alike():
+    weights = np.random.default_rng(3).uniform(1.0, 2.0, 3)
+    np.testing.assert_allclose(s2sgrad.hessian(_Decaying().counted)(X3),
+                               np.diag(8.0 * weights))
