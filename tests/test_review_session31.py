@@ -206,7 +206,7 @@ def test_a_loop_variable_updated_in_place(func):
 
 def test_the_update_is_printed_as_both_cases():
     source = s2sgrad.grad(updates_in_a_branch).source
-    assert "in_place_p = s2s.in_place(p, '-=')" in source and 'if in_place_p:' in source
+    assert "in_place_p = s2s.in_place(p, '-=', ps)" in source and 'if in_place_p:' in source
 
 
 def keeps_the_item_under_another_name(x):
