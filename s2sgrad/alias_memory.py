@@ -521,6 +521,8 @@ class MemoryModel:
         for arg in args:
             memory = self._eval(arg, state, stmt)
             result |= memory | self._contents(memory)
+        # (a new container may hold any of them: ``{'w': a * 1.0, 'b': b}`` of a helper)
+        self._add_contents(('new', id(stmt)), result - {('new', id(stmt))})
         return result
 
     # -- writes ----------------------------------------------------------------------------

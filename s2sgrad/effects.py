@@ -55,9 +55,27 @@ def check_effects(body, ctx):
         for call in _own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed)
             _check_bounded_deque(stmt, call, ctx)
+        if isinstance(stmt, gast.While):
+            _check_changing_test(stmt, ctx)
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
     return n.place(body, guards)
+
+
+def _check_changing_test(stmt, ctx):
+    """Reject a ``while`` test that changes a differentiated list or dict in place (``while
+    d.pop('a', None) is not None``): the test runs before each pass and once more, outside
+    the statements the backward sweep undoes one by one."""
+    for call in n.walk(stmt.test):
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                changes_receiver(call) and isinstance(call.func.value, gast.Name) and \
+                ctx.activity.is_active(call.func.value):
+            raise ctx.unsupported(stmt, f'`{call.func.value.id}.{call.func.attr}(...)` in the '
+                                        f'test of a `while` loop, which changes a list or dict '
+                                        f'holding differentiated values; make the call a '
+                                        f'statement of the loop (`while True:`, then `v = '
+                                        f'{call.func.value.id}.{call.func.attr}(...)` and '
+                                        f'`if ...: break`)', call)
 
 
 def _check_bounded_deque(stmt, call, ctx):

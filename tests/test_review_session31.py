@@ -731,3 +731,33 @@ def test_a_counter_and_a_generator_seeded_by_an_argument_run_alike():
     weights = np.random.default_rng(3).uniform(1.0, 2.0, 3)
     np.testing.assert_allclose(s2sgrad.hessian(_Decaying().counted)(X3),
                                np.diag(8.0 * weights))
+
+
+def _packed_in_a_dict(a, b):
+    return {'w': a * 1.0, 'b': b}  # (holds the argument `b` itself)
+
+
+def writes_into_an_item_a_helper_returned(x):
+    y = x * 2.0
+    res = _packed_in_a_dict(x * 3.0, y)
+    res['b'][:] = x ** 3  # (writes into `y`)
+    return np.sum(y * x)
+
+
+def drains_a_dict_in_a_loop_test(x):
+    d = {'a': x[0], 'b': x[1] * 3.0}
+    total = 0.0
+    while d.pop('a', None) is not None:
+        total = total + d['b']
+    return total * x[2]
+
+
+@pytest.mark.parametrize('func', [writes_into_an_item_a_helper_returned,
+                                  drains_a_dict_in_a_loop_test])
+def test_changes_the_passes_cannot_follow_are_right_or_refused(func):
+    x = np.array([0.5, 2.0, 1.5])
+    try:
+        gradient = s2sgrad.grad(func)(x.copy())
+    except S2SError:
+        return
+    np.testing.assert_allclose(gradient, numerical_grad(func, (x,), 0), rtol=1e-5, atol=1e-7)
