@@ -165,6 +165,24 @@ def _own_nodes(func):
     return node, nodes
 
 
+def _assigned_values(node, nodes, value_of):
+    """Name -> the values the function `node` (its own `nodes`) binds it to: None for a
+    parameter (the argument itself), ``value_of(stmt, target)`` for each assignment, loop or
+    augmented assignment (None where unknown), and the value of each walrus (``(w :=
+    z)``)."""
+    assigned = {name: [None] for name in n.names_stored(node.args)}
+    for stmt in nodes:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            for target in targets:
+                for name in n.names_stored(target):
+                    assigned.setdefault(name, []).append(value_of(stmt, target))
+        for part in n.walk(stmt):
+            if isinstance(part, gast.NamedExpr) and isinstance(part.target, gast.Name):
+                assigned.setdefault(part.target.id, []).append(part.value)
+    return assigned
+
+
 def returns_new_memory(func, fresh_functions, fresh_methods):
     """Whether every ``return`` of the user function `func` (at its own level) gives a value
     that no argument shares: arithmetic (``x * 2.0``, ``-x``), a call of a NumPy function
@@ -176,22 +194,15 @@ def returns_new_memory(func, fresh_functions, fresh_methods):
         return False
     node, nodes = own
     returned = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return)]
-    assigned = {name: [None] for name in n.names_stored(node.args)}  # (the argument itself)
-    for stmt in nodes:
-        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
-            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            for target in targets:
-                for name in n.names_stored(target):
-                    value = stmt.value if isinstance(stmt, gast.Assign) and \
-                        isinstance(target, gast.Name) else None
-                    if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
-                            new_value(stmt.value, fresh_functions):
-                        value = _UPDATED  # (``s += v * w``: new as `s` was, in place or not;
-                        # not ``s += [x]``, which puts `x` into a list)
-                    assigned.setdefault(name, []).append(value)
-        for part in n.walk(stmt):  # (``(w := z)``: `w` may be the argument itself)
-            if isinstance(part, gast.NamedExpr) and isinstance(part.target, gast.Name):
-                assigned.setdefault(part.target.id, []).append(part.value)
+
+    def value_of(stmt, target):
+        if isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
+                new_value(stmt.value, fresh_functions):
+            return _UPDATED  # (``s += v * w``: new as `s` was, in place or not; not ``s +=
+            # [x]``, which puts `x` into a list)
+        return stmt.value if isinstance(stmt, gast.Assign) and \
+            isinstance(target, gast.Name) else None
+    assigned = _assigned_values(node, nodes, value_of)
 
     def new(value, depth=0):
         if isinstance(value, gast.Name) and depth < 4:
@@ -236,18 +247,8 @@ def returns_unshared_items(func, fresh_functions, fresh_methods):
         return False
     node, nodes = own
     returned = [stmt.value for stmt in nodes if isinstance(stmt, gast.Return)]
-    assigned = {name: [None] for name in n.names_stored(node.args)}  # (the argument itself)
-    for stmt in nodes:
-        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
-            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            for target in targets:
-                plain = isinstance(target, gast.Name) and \
-                    isinstance(stmt, (gast.Assign, gast.AugAssign))
-                for name in n.names_stored(target):
-                    assigned.setdefault(name, []).append(stmt.value if plain else None)
-        for part in n.walk(stmt):  # (``(w := z)``)
-            if isinstance(part, gast.NamedExpr) and isinstance(part.target, gast.Name):
-                assigned.setdefault(part.target.id, []).append(part.value)
+    assigned = _assigned_values(node, nodes, lambda stmt, target: stmt.value if isinstance(
+        target, gast.Name) and isinstance(stmt, (gast.Assign, gast.AugAssign)) else None)
     seen = set()
 
     def unshared(value):
