@@ -216,9 +216,13 @@ class BackwardSweep(LoopsBackward):
         body_state, else_state = state.copy(), state.copy()
         body = self.backward(stmt.body, body_state, loops, heading)
         orelse = self.backward(stmt.orelse, else_state, loops, heading)
+        # (in generated code differentiated again, the zeros of an adjoint some rule needs as
+        # an array stay zeros like it: `unjoin` of the number 0.0 fails)
+        generated = (self.ctx.source.filename or '').startswith('<s2sgrad')
         self._merge(state, body_state, else_state, body, orelse,
-                    self.shared.defined_before.get(id(stmt)), _assigned(stmt.body),
-                    _assigned(stmt.orelse))
+                    self.shared.defined_before.get(id(stmt)),
+                    () if generated else _assigned(stmt.body),
+                    () if generated else _assigned(stmt.orelse))
         if not body and not orelse:
             return []
         if not body:

@@ -761,3 +761,30 @@ def test_changes_the_passes_cannot_follow_are_right_or_refused(func):
     except S2SError:
         return
     np.testing.assert_allclose(gradient, numerical_grad(func, (x,), 0), rtol=1e-5, atol=1e-7)
+
+
+def returns_inside_a_loop_after_a_concatenation(x):
+    s1 = sum([[x[0]], [x[1] * 1.1]], [x[2]])[0]
+    x[1] = s1 * x[1]
+    if s1 > 2.0:
+        return s1 * np.sum(x ** 2)
+    for i1 in range(4):
+        a2 = np.where(x > 0, x, 0.5 * x)
+        for i2 in range(2):
+            if s1 > 2.0:
+                return s1 * np.sum(x ** 2)
+            a3 = np.concatenate([x[:2], x[2:]])
+            a2[0] += np.sin(a2[0]) * s1
+        s4 = a3[2]
+    x[1:3] *= s4
+    return np.sum(a2 ** 2) + s4
+
+
+def test_reverse_over_reverse_of_a_branch_in_a_loop_that_may_return():
+    # (fuzzer seed 73: the number 0.0 for a branch's zero adjoint reached `s2s.unjoin` in
+    # the gradient differentiated again)
+    x = np.array([0.01102519, -0.79840368, 0.13155158, 0.67438341])
+    v = np.array([0.2, 0.5, -0.4, 0.3])
+    func = returns_inside_a_loop_after_a_concatenation
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x.copy(), v),
+                               _hessian_v(func, x, v), rtol=1e-4, atol=1e-5)
