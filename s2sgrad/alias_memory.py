@@ -493,6 +493,10 @@ class MemoryModel:
             return result
         callee = self._eval(func, state, stmt) if not self.resolver.is_global(func) else set()
         result = self._unknown(callee, args, state, stmt)
+        if inspect.isfunction(obj) and not module.startswith(('numpy', 'cupy', 'scipy')):
+            # (a function of yours may return a new container holding its arguments:
+            # ``{'w': a * 1.0, 'b': b}``, then ``res['b'][:] = v`` writes into `b`)
+            self._add_contents(('new', id(stmt)), result - {('new', id(stmt))})
         if module.split('.')[0] in ('numpy', 'cupy') and obj is not None:
             # an array, or a new list or tuple of arrays: never a list or tuple passed in
             result -= {loc for arg in args for loc in self._eval(arg, state, stmt)
@@ -521,8 +525,6 @@ class MemoryModel:
         for arg in args:
             memory = self._eval(arg, state, stmt)
             result |= memory | self._contents(memory)
-        # (a new container may hold any of them: ``{'w': a * 1.0, 'b': b}`` of a helper)
-        self._add_contents(('new', id(stmt)), result - {('new', id(stmt))})
         return result
 
     # -- writes ----------------------------------------------------------------------------
