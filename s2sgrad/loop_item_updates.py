@@ -6,7 +6,7 @@ update rebinds `p` and `ps` keeps its item. `Canonicalizer._index_loop` reads ea
 position (``p = ps[i]``), and this pass writes each such update as both, chosen at run time
 as Python chooses (`runtime_checks.in_place`: whether the value has the in-place method)::
 
-    if s2s.in_place(p, '-='):
+    if s2s.in_place(p, '-=', ps):
         ps[i] = ps[i] - lr * g    # (``ps[i] -= lr * g``: the alias analysis checks it)
         p = ps[i]
     else:
@@ -14,8 +14,10 @@ as Python chooses (`runtime_checks.in_place`: whether the value has the in-place
 
 Only where `p` is the item all along: the body stores into `p` only by such updates, and
 stores nothing into `ps` nor into the position `i` (``ps[j] = v`` could replace the item `p`
-holds), calls no method of `ps`; otherwise the update stays as it was, checked at run time
-to change no array (`aliasing`).
+holds), calls no method of `ps`, and no other name may hold `ps` (`aliased_names`: a change
+through it could move the items); otherwise the update stays as it was, checked at run time
+to change no array (`aliasing`). Over a tuple, `in_place` raises InPlaceError (it takes no
+item).
 """
 import inspect
 
@@ -51,8 +53,9 @@ def aliased_names(func, namespace):
         parent = parents.get(id(node))
         if isinstance(parent, (gast.Subscript, gast.Attribute)) and parent.value is node or \
                 isinstance(parent, (gast.BinOp, gast.Compare, gast.Return, gast.For,
-                                    gast.comprehension, gast.UnaryOp, gast.BoolOp)):
-            continue  # (an item, a method; a new list, a test, the loop's iterable)
+                                    gast.comprehension, gast.UnaryOp)):
+            continue  # (an item, a method; a new list, a test, the loop's iterable; not
+            # ``ps or []``, which is `ps`)
         if isinstance(parent, gast.keyword):
             parent = parents.get(id(parent))
         if isinstance(parent, gast.Call) and parent.func is node:

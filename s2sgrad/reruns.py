@@ -58,19 +58,22 @@ numbers at every run."""
 
 def _first_unseeded_draw(func, namespace):
     """The first call in the body of the FunctionDef `func` that may draw random numbers
-    (`randomness.call_draws`) other than from a generator it makes with a constant seed
-    (``rng = np.random.default_rng(0)``, then ``rng.normal(...)``; ``random.Random(0).
-    shuffle(order)``), which draws the same numbers at every run; None where there is none."""
+    (`randomness.call_draws`) other than from a generator it makes from a seed (``rng =
+    np.random.default_rng(0)``, then ``rng.normal(...)``; ``random.Random(0).shuffle(order)``)
+    or from the module's generator after ``np.random.seed(0)``, which draw the same numbers
+    at every run; None where there is none."""
     seeded = _seeded_names(func)
     calls = [part for stmt in func.body for part in n.walk(stmt) if isinstance(part, gast.Call)]
     # (``np.random.seed(0)`` first: the module's draws after it are the same at every run)
-    reseeded = any((n.dotted_path(call.func) or '').endswith('random.seed') and _seeded(
-        call, any_name=True) for call in calls)
+    seeds = [(call.lineno, call.col_offset) for call in calls
+             if (n.dotted_path(call.func) or '').endswith('random.seed') and
+             _seeded(call, any_name=True)]
     for node in calls:
         if not call_draws(node, namespace) or _seeded(node):
             continue
         path = n.dotted_path(node.func) or ''
-        if reseeded and path.startswith(('np.random.', 'numpy.random.', 'random.')):
+        if seeds and min(seeds) < (node.lineno, node.col_offset) and \
+                path.startswith(('np.random.', 'numpy.random.', 'random.')):
             continue
         receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
         if isinstance(receiver, gast.Name) and receiver.id in seeded or \
@@ -92,8 +95,7 @@ def _seeded(call, any_name=False):
 
 
 def _seeded_names(func):
-    """The names every assignment of which in `func` binds a generator made from a constant
-    seed."""
+    """The names every assignment of which in `func` binds a generator made from a seed."""
     made, other = set(), set()
     for node in n.walk(func):
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and \

@@ -37,8 +37,6 @@ CASES = [
 def compare_with_golden(filename, text):
     """Assert `text` equals the golden file (rewritten first with S2SGRAD_UPDATE_GOLDEN=1)."""
     path = os.path.join(GOLDEN_DIR, filename)
-    # (a message of a run-time check names the file: the clone's own path, anywhere)
-    text = text.replace(os.path.dirname(GOLDEN_DIR), '<tests>')
     if os.environ.get('S2SGRAD_UPDATE_GOLDEN'):
         with open(path, 'w') as handle:
             handle.write(text)
@@ -47,9 +45,15 @@ def compare_with_golden(filename, text):
     assert text == expected, f'generated source changed; see {path}'
 
 
+def _located(text):
+    """`text` with the tests' directory, which the message of a run-time check names (the
+    clone's own path, anywhere: ``/tmp/...``), written ``<tests>``."""
+    return text.replace(os.path.dirname(GOLDEN_DIR), '<tests>')
+
+
 def generated_text(name, wrt):
     """The printed unit: ``df.source`` holds the gradient and every helper it calls."""
-    return s2sgrad.grad(getattr(canonical, name), wrt=wrt).source
+    return _located(s2sgrad.grad(getattr(canonical, name), wrt=wrt).source)
 
 
 @pytest.mark.parametrize('name, wrt', CASES, ids=[c[0] for c in CASES])
@@ -74,7 +78,7 @@ FORWARD_CASES = [
 
 
 def forward_text(name, wrt):
-    return s2sgrad.jvp(getattr(canonical, name), wrt=wrt).source
+    return _located(s2sgrad.jvp(getattr(canonical, name), wrt=wrt).source)
 
 
 def _inputs(name):
