@@ -1949,27 +1949,17 @@ def _unsum(g, items):
 
 @_implements('unsum_start')
 def _unsum_start(g, start):
-    # (the sum's adjoint, summed to the start's shape where the items broadcast it)
-    if _number(start) and _number(g):
-        return lambda g, start: g
-    if _number(start) and _array(g):
-        return lambda g, start: np.sum(g)
-    if _array(start) and _array(g) and start.ndim == g.ndim:
-        def impl(g, start):
-            if g.shape != start.shape:
-                raise ShapeError('sum(items, start): the items broadcast the start; the '
-                                 'compiled gradient takes a start of their shape')
-            return g
-        return impl
+    # (a number or an array: the sum's adjoint summed to the start's shape, as `unbroadcast`)
+    if (_number(start) or _array(start)) and (_number(g) or _array(g)):
+        return lambda g, start: runtime.unbroadcast(g, start)
     return None
 
 
 @_implements('resum_start')
 def _resum_start(bstart, g):
-    if _number(g) and _number(bstart):
-        return lambda bstart, g: bstart
-    if _array(g) and (_number(bstart) or _array(bstart) and bstart.ndim == g.ndim):
-        return lambda bstart, g: bstart * np.ones_like(g)
+    # (spread back over the sum's shape, as `broadcast_like`)
+    if (_number(g) or _array(g)) and (_number(bstart) or _array(bstart)):
+        return lambda bstart, g: runtime.broadcast_like(bstart, g)
     return None
 
 

@@ -788,3 +788,10 @@ def test_reverse_over_reverse_of_a_branch_in_a_loop_that_may_return():
     func = returns_inside_a_loop_after_a_concatenation
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x.copy(), v),
                                _hessian_v(func, x, v), rtol=1e-4, atol=1e-5)
+
+
+def test_a_sum_from_a_broadcast_start_compiles():
+    pytest.importorskip('numba', reason='numba is an optional extra')
+    np.testing.assert_allclose(s2sgrad.grad(sums_vectors_from_a_row, compile='numba')(X3),
+                               numerical_grad(sums_vectors_from_a_row, (X3,), 0), rtol=1e-5,
+                               atol=1e-7)
