@@ -27,6 +27,8 @@ def check_integer_points(ctx, body):
     if not writes:
         return body
     assumed = float_variables(body, ctx.resolver, ctx.wrt, ctx.params)
+    without = {p: float_variables(body, ctx.resolver, [q for q in ctx.wrt if q != p],
+                                  ctx.params) for p in ctx.wrt}  # (floats unless `p` is one)
     active = None
     checks = {}
     for stmt in writes:
@@ -36,8 +38,7 @@ def check_integer_points(ctx, body):
         if not isinstance(base, gast.Name) or base.id not in assumed or \
                 _keyed(stmt.targets[0]):
             continue  # (``config['t'] = v``: a dict's item, which nothing truncates)
-        relied = [p for p in ctx.wrt if base.id not in float_variables(
-            body, ctx.resolver, [q for q in ctx.wrt if q != p], ctx.params)]
+        relied = [p for p in ctx.wrt if base.id not in without[p]]
         if not relied:
             continue
         if active is None:

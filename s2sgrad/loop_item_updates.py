@@ -56,6 +56,9 @@ def aliased_names(func, namespace):
                                     gast.comprehension, gast.UnaryOp)):
             continue  # (an item, a method; a new list, a test, the loop's iterable; not
             # ``ps or []``, which is `ps`)
+        if isinstance(parent, gast.Assign) and parent.value is node and \
+                all(isinstance(t, (gast.Tuple, gast.List)) for t in parent.targets):
+            continue  # (``W, b = ps``: its items, unpacked)
         if isinstance(parent, gast.keyword):
             parent = parents.get(id(parent))
         if isinstance(parent, gast.Call) and parent.func is node:

@@ -2367,6 +2367,50 @@ def rows_flattened_by_sum(x):
     return sum(v * (k + 1) for k, v in enumerate(flat)) + flat[0] * flat[3]
 
 
+# --- classes of the reviews of 2026-12-05 (third session) ---------------------------------
+
+def _layer_grads(ps, X):
+    W, b = ps
+    h = np.tanh(X @ W + b)
+    return [X.T @ (1.0 - h ** 2) / len(X), np.mean(1.0 - h ** 2, keepdims=True)]
+
+
+def sgd_steps_through_the_loop_variable(theta):
+    """Plain gradient steps written as users write them: the loop variable changed in place
+    (NumPy updates the list's item itself), the gradients from a helper of one's own."""
+    X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 0.5]])
+    ps = [theta[:2].copy(), theta[2:].copy()]
+    for _ in range(3):
+        for p, g in zip(ps, _layer_grads(ps, X)):
+            p -= 0.2 * g
+    W, b = ps
+    return np.sum(np.tanh(X @ W + b) ** 2)
+
+
+def rows_written_from_lists(x):
+    """Rows of a matrix filled from lists a comprehension or appends build."""
+    B = np.zeros((3, 3))
+    for i in range(3):
+        B[i] = [x[i] * x[j] for j in range(3)]
+    col = []
+    for v in x:
+        col.append(np.sin(v))
+    B[:, 0] = col
+    return np.sum(np.tanh(B) ** 2)
+
+
+def updates_a_swapped_buffer_after_the_loop(x):
+    """A double buffer traded in a loop, then a slice of one written: the backward sweep reads
+    the slice at its old values."""
+    a = x.copy()
+    b = x * 1.0
+    for i in range(3):
+        a, b = b, a
+        a[0] = a[0] * 0.9
+    b[1:] = np.sin(b[1:])
+    return np.sum(a ** 2) + np.sum(b ** 2)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2772,6 +2816,9 @@ CASES = [
     (pendulum_euler_inline, lambda rng: (_vec(rng, 3, 0.2, 0.8),), 0),
     (options_with_defaults, lambda rng: (_vec(rng, 3), {'scale': 1.5, 'b': 0.25}), 0),
     (rows_flattened_by_sum, lambda rng: (_vec(rng, 3),), 0),
+    (sgd_steps_through_the_loop_variable, lambda rng: (_vec(rng, 3, -0.5, 0.5),), 0),
+    (rows_written_from_lists, lambda rng: (_vec(rng, 3),), 0),
+    (updates_a_swapped_buffer_after_the_loop, lambda rng: (_vec(rng, 4),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])
@@ -2791,4 +2838,4 @@ MAY_RAISE = {
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
-               markov_chain_copied}
+               markov_chain_copied, updates_a_swapped_buffer_after_the_loop}
