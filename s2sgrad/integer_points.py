@@ -26,7 +26,11 @@ def check_integer_points(ctx, body):
               if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript)]
     if not writes:
         return body
-    assumed = float_variables(body, ctx.resolver, ctx.wrt, ctx.params)
+    lists = {name for stmt in n.statements(body) if isinstance(stmt, gast.Assign) and
+             isinstance(stmt.value, (gast.List, gast.ListComp)) or isinstance(stmt, gast.Assign)
+             and isinstance(stmt.value, gast.Call) and n.dotted_path(stmt.value.func) == 'list'
+             for name in n.names_stored(stmt.targets[0])}  # (an item of a list: no dtype)
+    assumed = float_variables(body, ctx.resolver, ctx.wrt, ctx.params) - lists
     without = {p: float_variables(body, ctx.resolver, [q for q in ctx.wrt if q != p],
                                   ctx.params) for p in ctx.wrt}  # (floats unless `p` is one)
     active = None
