@@ -17,7 +17,7 @@ import inspect
 import gast
 
 from . import nodes as n
-from .alias_memory import CONTAINER_METHODS, MemoryModel, _keyed
+from .alias_memory import CONTAINER_METHODS, MemoryModel, _keyed, _sliced
 
 
 def _data(resolver, name):
@@ -69,15 +69,17 @@ class AliasAnalysis(MemoryModel):
         self.body = body
         self.generated = generated  # (code s2sgrad made, differentiated again)
         self.flag = flag  # (the canonical form's ``returned``, set by a return in a loop)
-        self.items_changed = set()  # (``un[1] *= nu``, ``un[1][0] = v``: an item in place)
+        self.items_changed = set()  # (``un[1] *= nu``, ``un[1][0] = v``: an item in place;
+        # not ``u[1:-1] += v``, which of a list extends a new list, then stored back)
         for stmt in n.statements(body):
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
-                    getattr(stmt, 'augmented_item', False):
+                    getattr(stmt, 'augmented_item', False) and not _sliced_any(target):
                 self.items_changed.add(target.value.id)
             elif isinstance(target, gast.Subscript) and \
                     isinstance(target.value, gast.Subscript) and \
-                    isinstance(target.value.value, gast.Name):
+                    isinstance(target.value.value, gast.Name) and \
+                    not _sliced_any(target.value):
                 self.items_changed.add(target.value.value.id)
         self.active = active  # (the names that may hold differentiated values; None: all)
         self.logs = logs  # (ids of statements adding to a log: `logs.log_statements`)
@@ -940,6 +942,12 @@ class AliasAnalysis(MemoryModel):
 def _computed(stmt):
     """What a write's statement computes: its value, or the test of a ``while``/``if``."""
     return stmt.test if isinstance(stmt, (gast.While, gast.If)) else stmt.value
+
+
+def _sliced_any(subscript):
+    """Whether `subscript` takes a slice (``u[1:-1]``, ``U[1:-1, 0]``): of a list, a new list
+    (stored back whole by an augmented assignment), of an array a view; never an item."""
+    return isinstance(subscript.slice, gast.Slice) or _sliced(subscript)
 
 
 def _live_after(body):

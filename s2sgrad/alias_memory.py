@@ -55,6 +55,8 @@ INPLACE_METHODS = {'fill', 'sort', 'put', 'resize', 'partition', 'itemset', 'set
 CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}
+ARITHMETIC_ONLY = (gast.Sub, gast.Div, gast.FloorDiv, gast.Pow, gast.MatMult, gast.Mod)
+"""Binary operators that no list, tuple or dict takes (a set's ``-`` holds no arrays)."""
 NONARRAY_ATTRIBUTES = {'shape', 'size', 'ndim', 'dtype', 'nbytes', 'itemsize', 'strides'}
 ARRAY_VIEWS = {'ravel', 'reshape', 'transpose', 'swapaxes', 'squeeze', 'view', 'T'}
 """Methods and attributes that only an array has, whose result is a view of it (or a copy)."""
@@ -219,6 +221,10 @@ class MemoryModel:
         if isinstance(node, gast.BinOp):
             left = self._eval(node.left, state, stmt)
             right = self._eval(node.right, state, stmt)
+            if isinstance(node.op, ARITHMETIC_ONLY):
+                # no list, tuple or dict takes these: what may be a list (``u[2:] - u[:-2]``
+                # of ``u = u0.copy()``) gives a new array or number, or raises
+                return self._allocated(stmt, array=True)
             # (a list: known to be one and no array; a call's location may be both, from
             # the displays among its arguments: ``np.ones((3, 4))``)
             lists = [m for m in (left, right)

@@ -24,10 +24,16 @@ RANDOM_METHODS = frozenset({
     'gauss', 'normalvariate', 'choices', 'randrange', 'betavariate', 'expovariate',
     'lognormvariate', 'vonmisesvariate', 'gammavariate', 'paretovariate', 'weibullvariate',
     'getrandbits', 'setstate',
+    # scipy.stats distributions, frozen or not
+    'rvs',
 })
 """Names of the functions and methods that draw random numbers (NumPy's generators, the
-`random` module): a call of a method of one of these names may draw (not Generator.f: a
-method `f` of an object of yours is no draw)."""
+`random` module, SciPy's distributions): a call of a method of one of these names may draw
+(not Generator.f: a method `f` of an object of yours is no draw)."""
+
+DRAW_KEYWORDS = frozenset({'random_state', 'rng'})
+"""Keywords by which a library function takes the generator it draws from
+(``scipy.stats.bootstrap(..., random_state=rng)``, ``norm.rvs(size=3, random_state=0)``)."""
 
 
 def draws(call):
@@ -83,7 +89,9 @@ def call_draws(call, namespace, nested=None, _seen=None):
     module = getattr(obj, '__module__', None) or ''
     owner = getattr(obj, '__self__', None)
     return module.startswith('numpy.random') or module == 'random' or \
-        type(owner).__module__.startswith(('numpy.random', 'random'))
+        type(owner).__module__.startswith(('numpy.random', 'random')) or \
+        getattr(obj, '__name__', None) == 'rvs' or \
+        any(k.arg in DRAW_KEYWORDS for k in call.keywords)
 
 
 def first_draw(node, namespace, nested=None, _seen=None):

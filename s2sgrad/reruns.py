@@ -5,7 +5,7 @@ import gast
 
 from . import nodes as n
 from .errors import S2SError, UnsupportedSyntaxError
-from .randomness import call_draws
+from .randomness import DRAW_KEYWORDS, call_draws
 from .source import parse_function
 
 _GROWING = frozenset({'append', 'extend', 'insert', 'add', 'update', 'appendleft',
@@ -69,12 +69,18 @@ def _first_unseeded_draw(func, namespace):
              if (n.dotted_path(call.func) or '').endswith('random.seed') and
              _seeded(call, any_name=True)]
     for node in calls:
-        if not call_draws(node, namespace) or _seeded(node):
-            continue
+        if not call_draws(node, namespace) or _seeded(node) or \
+                (node.lineno, node.col_offset) in seeds:
+            continue  # (``np.random.seed(0)`` itself: what it sets is the same at every run)
         path = n.dotted_path(node.func) or ''
+        given = [k.value for k in node.keywords if k.arg in DRAW_KEYWORDS]
         if seeds and min(seeds) < (node.lineno, node.col_offset) and \
-                path.startswith(('np.random.', 'numpy.random.', 'random.')):
-            continue
+                (path.startswith(('np.random.', 'numpy.random.', 'random.')) or
+                 path.endswith('.rvs') and not given):
+            continue  # (``norm.rvs(size=3)`` draws from NumPy's module generator too)
+        if given and all(isinstance(g, gast.Constant) and isinstance(g.value, int) or
+                         isinstance(g, gast.Name) and g.id in seeded for g in given):
+            continue  # (``norm.rvs(size=3, random_state=0)``: the same numbers at every run)
         receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
         if isinstance(receiver, gast.Name) and receiver.id in seeded or \
                 isinstance(receiver, gast.Call) and _seeded(receiver):

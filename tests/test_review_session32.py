@@ -1,0 +1,140 @@
+"""Findings of the reviews of 2026-12-05 (fourth session): programs users write, each checked
+against central differences, or refused with the error that names the construct."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import s2sgrad  # noqa: E402
+from review_checks import matches  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.errors import UnsupportedSyntaxError  # noqa: E402
+
+U0 = np.linspace(0.0, 1.0, 7) ** 2
+DU = np.linspace(-1.0, 1.0, 7)
+
+
+# --- stencils written in place into a copy, with boundaries copied from the next point -------
+# (``u[1:-1] += ...`` then ``u[0] = u[1]`` was refused: `u0.copy()` of an argument may be a
+# list, whose items ``u[0] = u[1]`` would make one object)
+
+def heat_neumann_in_place(u0):
+    u = u0.copy()
+    for _ in range(4):
+        u[1:-1] += 0.2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u[0] = u[1]
+        u[-1] = u[-2]
+    return np.sum(u ** 2 * np.arange(1.0, 8.0))
+
+
+def heat_neumann_once(u0):
+    u = u0.copy()
+    u[1:-1] += 0.3 * (u[2:] - u[:-2])
+    u[0] = u[1]
+    return np.sum(np.sin(u) * u)
+
+
+def heat_2d_neumann(u0):
+    U = u0.reshape(7, 1) * np.linspace(0.5, 1.5, 5)
+    for _ in range(2):
+        U[1:-1, 1:-1] += 0.1 * (U[2:, 1:-1] + U[:-2, 1:-1] + U[1:-1, 2:] + U[1:-1, :-2] -
+                                4 * U[1:-1, 1:-1])
+        U[0, :] = U[1, :]
+        U[-1, :] = U[-2, :]
+        U[:, 0] = U[:, 1]
+        U[:, -1] = U[:, -2]
+    return np.sum(U ** 3)
+
+
+def upwind_from_a_product(u0):
+    u = u0 * 1.0
+    u[1:] -= 0.4 * (u[1:] - u[:-1])
+    u[0] = u[1]
+    return np.sum(u ** 2)
+
+
+@pytest.mark.parametrize('func', [heat_neumann_in_place, heat_neumann_once, heat_2d_neumann,
+                                  upwind_from_a_product])
+def test_stencils_with_copied_boundaries(func):
+    matches(func, U0, DU)
+
+
+# --- draws of SciPy's distributions (``norm.rvs``) are draws --------------------------------
+# (dead code dropped an unused ``norm.rvs(...)``, shifting the draws after it; jacobian and
+# hessian ran a function drawing with it once per column)
+
+from scipy import stats  # noqa: E402
+
+W3 = np.array([0.3, -0.2, 0.5])
+X43 = np.arange(12.0).reshape(4, 3) / 10
+
+
+def dropout_after_an_unused_scipy_draw(w, X):
+    np.random.seed(0)
+    stats.norm.rvs(size=3)
+    m = np.random.rand(4) > 0.5
+    return np.sum(np.tanh(X @ w) * m)
+
+
+def dropout_after_a_frozen_draw(w, X):
+    np.random.seed(1)
+    noise = stats.norm(0.0, 1.0).rvs(3)
+    m = np.random.rand(4) > 0.5
+    return np.sum(np.tanh(X @ w) * m) + 0.0 * noise[0]
+
+
+def dropout_after_a_generator_draw(w, X):
+    gen = np.random.default_rng(3)
+    stats.uniform.rvs(size=3, random_state=gen)
+    m = gen.random(4) > 0.5
+    return np.sum(np.tanh(X @ w) * m)
+
+
+@pytest.mark.parametrize('func', [dropout_after_an_unused_scipy_draw,
+                                  dropout_after_a_frozen_draw, dropout_after_a_generator_draw])
+def test_an_unused_scipy_draw_stays(func):
+    expected = numerical_grad(func, (W3, X43), 0)
+    np.testing.assert_allclose(s2sgrad.grad(func)(W3, X43), expected, rtol=1e-6, atol=1e-8)
+    value, _ = s2sgrad.value_and_grad(func)(W3, X43)
+    assert value == pytest.approx(func(W3, X43))
+
+
+def noisy_square(w, X):
+    h = np.tanh(X @ w)
+    return np.sum((h + 0.5 * stats.norm.rvs(size=h.shape)) ** 2)
+
+
+def noisy_by_a_frozen_distribution(w, X):
+    return np.sum((X @ w + stats.norm(0.0, 0.1).rvs(4)) ** 2)
+
+
+def noisy_by_a_caller_generator(w, X, gen):
+    return np.sum((X @ w + stats.norm.rvs(size=4, random_state=gen)) ** 2)
+
+
+@pytest.mark.parametrize('func', [noisy_square, noisy_by_a_frozen_distribution])
+def test_hessian_of_a_scipy_draw_is_refused(func):
+    with pytest.raises(UnsupportedSyntaxError, match='draws random numbers'):
+        s2sgrad.hessian(func)(W3, X43)
+
+
+def test_jacobian_of_a_draw_from_the_callers_generator_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match='rvs'):
+        s2sgrad.jacobian(noisy_by_a_caller_generator)(W3, X43, np.random.default_rng(0))
+
+
+def seeded_noise(w, X):
+    return np.sum((X @ w + stats.norm.rvs(size=4, random_state=7)) ** 2)
+
+
+def noise_after_the_module_seed(w, X):
+    np.random.seed(4)
+    return np.sum((X @ w + stats.norm.rvs(size=4)) ** 2)
+
+
+@pytest.mark.parametrize('func', [seeded_noise, noise_after_the_module_seed])
+def test_hessian_of_a_seeded_scipy_draw(func):
+    # the same numbers at every run: H = 2 X^T X
+    np.testing.assert_allclose(s2sgrad.hessian(func)(W3, X43), 2 * X43.T @ X43, rtol=1e-10)
