@@ -63,6 +63,8 @@ def aliased_names(func, namespace):
             parent = parents.get(id(parent))
         if isinstance(parent, gast.Call) and parent.func is node:
             continue  # (the function called)
+        if isinstance(parent, gast.Call) and getattr(parent, 'own_results', False):
+            continue  # (``s2sgrad.grad(loss)(ps)``: a new list of new arrays)
         if isinstance(parent, gast.Call):
             path = n.dotted_path(parent.func) or ''
             callee = namespace.get(path) if '.' not in path else None

@@ -55,6 +55,8 @@ def resolve_nested_grads(ctx, func, resolver, ops):
             made[key] = _derivative(ctx, op_call, resolver, ops, defs)
         name, free = made[key]
         node.func = n.name(name)
+        # (a gradient is a new array, or new containers of new arrays: never an argument)
+        node.own_results = ops.get(resolver.lookup(op_call.func)) is Mode.GRAD
         node.keywords = list(node.keywords) + [gast.keyword(arg=v, value=n.name(v))
                                                for v in free]
         if via is not None:

@@ -138,3 +138,34 @@ def noise_after_the_module_seed(w, X):
 def test_hessian_of_a_seeded_scipy_draw(func):
     # the same numbers at every run: H = 2 X^T X
     np.testing.assert_allclose(s2sgrad.hessian(func)(W3, X43), 2 * X43.T @ X43, rtol=1e-10)
+
+
+# --- the SGD step through the loop variable, with the gradient from a nested s2sgrad.grad ----
+
+def _coupled_loss(q):
+    return np.sum(np.tanh(q[0]) * q[1])
+
+
+def sgd_step_by_a_nested_gradient(params, lr):
+    ps = [p.copy() for p in params]
+    for _ in range(2):
+        gs = s2sgrad.grad(_coupled_loss)(ps)
+        for p, g in zip(ps, gs):
+            p -= lr * g
+    return _coupled_loss(ps)
+
+
+def test_sgd_step_by_a_nested_gradient():
+    params = [np.array([0.1, 0.2]), np.array([0.3, -0.4])]
+    kept = [p.copy() for p in params]
+    g = s2sgrad.grad(sgd_step_by_a_nested_gradient)(params, 0.1)
+    for k in range(2):
+        def along(z, k=k):
+            return sgd_step_by_a_nested_gradient([z if j == k else params[j]
+                                                  for j in range(2)], 0.1)
+        np.testing.assert_allclose(g[k], numerical_grad(along, (params[k],), 0), rtol=1e-6,
+                                   atol=1e-8)
+    assert all(np.array_equal(a, b) for a, b in zip(params, kept))
+    dlr = s2sgrad.grad(sgd_step_by_a_nested_gradient, wrt=1)(params, 0.1)
+    assert dlr == pytest.approx(numerical_grad(sgd_step_by_a_nested_gradient, (params, 0.1), 1),
+                                rel=1e-6)
