@@ -179,7 +179,9 @@ class AliasAnalysis(MemoryModel):
                 getattr(self.defs[b[1]][0], 'value', None), gast.Subscript) and
                 not _keyed(self.defs[b[1]][0].value) and  # (a dict's item: no number)
                 self._element_read(b)} if kind == 'rebind' and (live or external) else set()
-            if reads and len(reads) == len(own):
+            if reads and len(reads) == len([b for b in own if self.mem.get(b)]):
+                # (a binding to a number, ``m = 0.0`` before ``if x[i] > m: m = x[i]``, holds
+                # no memory)
                 # (``s = x[0]; s += x[1]``: an item, a number or a row of `x` or an array a
                 # list `x` holds; checked at run time to be a number, which the augmented
                 # assignment rebinds)

@@ -213,6 +213,8 @@ class Normalizer:
             new = gast.Call(func=func, args=args, keywords=keywords)
             if getattr(node, 'draws', False):
                 new.draws = True  # (`randomness.mark_draws`: no pass may drop it)
+            if getattr(node, 'effects', False):
+                new.effects = True  # (`call_effects.mark_effects`: the same)
             return new
         if isinstance(node, gast.Attribute):
             return gast.Attribute(value=self.atom(node.value, out), attr=node.attr,

@@ -21,8 +21,9 @@ computes is never dropped, even where a gradient differentiated again needs none
 
 def pure(expr):
     """Whether evaluating `expr` has no effect: it calls no changing method
-    (`mutation.CHANGING_METHODS`), no function of `IMPURE_FUNCTIONS` and nothing that draws
-    random numbers (`randomness.draws`: a draw dropped would shift the draws after it)."""
+    (`mutation.CHANGING_METHODS`), no function of `IMPURE_FUNCTIONS`, nothing that draws
+    random numbers (`randomness.draws`: a draw dropped would shift the draws after it) and
+    nothing `call_effects.mark_effects` marked."""
     for node in n.walk(expr):
         if isinstance(node, gast.Call):
             func = node.func
@@ -33,8 +34,8 @@ def pure(expr):
             if isinstance(func, gast.Attribute) and func.attr in CHECKS and \
                     n.dotted_path(func) == 's2s.' + func.attr:
                 return False
-            if draws(node):
-                return False
+            if draws(node) or getattr(node, 'effects', False):
+                return False  # (`call_effects.mark_effects`: ``first = next(it)``)
     return True
 
 

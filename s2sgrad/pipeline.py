@@ -38,6 +38,7 @@ from .errors import NonScalarOutputError, WrtError, format_location
 from .fence import fence
 from .fields import is_field_read
 from .randomness import mark_draws
+from .call_effects import mark_effects
 from .float_values import float_variables
 from .integer_points import check_integer_points
 from .forward_function import forward_function
@@ -151,7 +152,9 @@ def normalise(ctx):
     views_as_lists(func, resolver)  # (``sorted(d.items())``: ``sorted(s2s.items_of(d))``)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
-    mark_draws(func, ctx.source.namespace, {name: info[0] for name, info in ctx.nested.items()})
+    nested = {name: info[0] for name, info in ctx.nested.items()}
+    mark_draws(func, ctx.source.namespace, nested)
+    mark_effects(func, ctx.source.namespace, nested)
     ctx.may_return_none = canonical.falls_through
     ctx.returned = canonical.result_name
     ctx.return_flag = canonical.flag_name  # (``returned = True`` of a return in a loop)

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import s2sgrad  # noqa: E402
 from review_checks import matches  # noqa: E402
 from s2sgrad.checks import numerical_grad  # noqa: E402
-from s2sgrad.errors import UnsupportedSyntaxError  # noqa: E402
+from s2sgrad.errors import InPlaceError, UnsupportedSyntaxError  # noqa: E402
 
 U0 = np.linspace(0.0, 1.0, 7) ** 2
 DU = np.linspace(-1.0, 1.0, 7)
@@ -169,3 +169,172 @@ def test_sgd_step_by_a_nested_gradient():
     dlr = s2sgrad.grad(sgd_step_by_a_nested_gradient, wrt=1)(params, 0.1)
     assert dlr == pytest.approx(numerical_grad(sgd_step_by_a_nested_gradient, (params, 0.1), 1),
                                 rel=1e-6)
+
+
+# --- a value nothing reads, computed by a call with an effect, is still computed ------------
+# (dead code dropped ``first = next(it)``, ``unused = bump(state)``: what the code after it
+# read changed)
+
+import heapq  # noqa: E402
+import itertools  # noqa: E402
+
+X3 = np.array([0.5, 2.0, 3.0])
+
+
+def skips_with_next(x):
+    it = iter([0, 1, 2])
+    first = next(it)  # noqa: F841
+    j = next(it)
+    return x[j] ** 2
+
+
+def skips_with_dunder_next(x):
+    it = iter([0, 1, 2])
+    first = it.__next__()  # noqa: F841
+    return x[next(it, None)] ** 2
+
+
+def skips_with_islice(x):
+    it = iter([0, 1, 2])
+    head = list(itertools.islice(it, 1))  # noqa: F841
+    return x[next(it)] ** 2
+
+
+def skips_in_a_loop(x):
+    it = enumerate([0, 1, 2])
+    for _ in range(1):
+        skipped = next(it)  # noqa: F841
+    k, j = next(it)
+    return x[j] ** 2 * k
+
+
+def skips_in_a_message(x):
+    it = iter([0, 1, 2])
+    msg = f'{next(it)}'  # noqa: F841
+    return x[next(it)] ** 2
+
+
+def _bump(state):
+    state['n'] += 1
+    return state['n']
+
+
+def bumps_a_counter(x):
+    st = {'n': 0}
+    unused = _bump(st)  # noqa: F841
+    return x[st['n']] ** 2
+
+
+def pops_a_heap(x):
+    h = [0, 1, 2]
+    smallest = heapq.heappop(h)  # noqa: F841
+    return x[heapq.heappop(h)] ** 2
+
+
+def pops_an_item(x):
+    d = {0: 2, 1: 1}
+    last = d.popitem()  # noqa: F841
+    return x[len(d)] ** 2
+
+
+def nested_helper_appends(x):
+    seen = [0]
+
+    def note(v):
+        seen.append(v)
+        return v
+
+    got = note(1)  # noqa: F841
+    return x[len(seen) - 1] ** 2
+
+
+_LOG = []
+
+
+def _logged(v):
+    _LOG.append(v)
+    return 2.0 * v
+
+
+def logs_through_a_helper(x):
+    unused = _logged(x[0])  # noqa: F841
+    return x[1] ** 2
+
+
+def test_a_helper_that_logs_runs_once_per_gradient():
+    before = len(_LOG)
+    g = s2sgrad.grad(logs_through_a_helper)(X3)
+    np.testing.assert_allclose(g, [0.0, 4.0, 0.0])
+    assert len(_LOG) == before + 1
+
+
+@pytest.mark.parametrize('func', [skips_with_next, skips_with_dunder_next, skips_with_islice,
+                                  skips_in_a_loop, skips_in_a_message, bumps_a_counter,
+                                  pops_a_heap, pops_an_item, nested_helper_appends])
+def test_an_unread_value_of_a_call_with_an_effect_is_computed(func):
+    # each reads x[1]: the gradient is 2 x[1] at position 1 and the value x[1] ** 2
+    expected = np.array([0.0, 4.0, 0.0])
+    np.testing.assert_allclose(numerical_grad(func, (X3,), 0), expected, atol=1e-6)
+    value, g = s2sgrad.value_and_grad(func)(X3)
+    np.testing.assert_allclose(g, expected)
+    assert value == pytest.approx(4.0)
+    np.testing.assert_allclose(s2sgrad.jvp(func)(X3, np.array([0.0, 1.0, 0.0])), 4.0)
+
+
+# --- the largest item so far, then updated: a number, checked at run time --------------------
+
+def running_max_then_shifted(x):
+    m = 0.0
+    for i in range(len(x)):
+        if x[i] > m:
+            m = x[i]
+    m += 1.0
+    return m * np.sum(x)
+
+
+def running_max_of_rows(x):
+    m = 0.0
+    for i in range(len(x)):
+        if np.sum(x[i]) > np.sum(m):
+            m = x[i]
+    m += 1.0
+    return np.sum(m * x)
+
+
+def test_an_item_kept_in_a_branch_then_updated():
+    x = np.array([0.3, 0.9, 0.5])
+    np.testing.assert_allclose(s2sgrad.grad(running_max_then_shifted)(x),
+                               numerical_grad(running_max_then_shifted, (x,), 0), rtol=1e-6)
+    rows = np.array([[0.3, 0.9], [0.5, 0.1]])
+    kept = rows.copy()
+    with pytest.raises(InPlaceError, match='not a number'):
+        s2sgrad.grad(running_max_of_rows)(rows)
+    assert np.array_equal(rows, kept)
+
+
+# --- a list reversed in place, then read again at the same position --------------------------
+
+def newest_first(x):
+    pts = [x[0], x[1], x[2]]
+    first = pts[0]
+    pts.reverse()
+    return first * 2.0 + pts[0] ** 2
+
+
+def smallest_popped(x):
+    idx = [2, 0, 1]
+    a = idx[0]
+    heapq.heapify(idx)
+    return x[a] * x[idx[0]]
+
+
+def counter_bumped_between_reads(x):
+    st = {'n': 0}
+    a = st['n']
+    _bump(st)
+    return x[a] + x[st['n']] ** 2
+
+
+@pytest.mark.parametrize('func', [newest_first, smallest_popped, counter_bumped_between_reads])
+def test_a_read_after_a_change_in_place_reads_the_change(func):
+    matches(func, X3, np.array([0.3, -0.2, 0.5]), twice=False)

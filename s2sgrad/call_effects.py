@@ -1,0 +1,137 @@
+"""Calls with an effect besides their value: a call whose value nothing reads still runs.
+
+``first = next(it)``, ``smallest = heapq.heappop(h)`` or ``unused = bump(state)`` (a function
+of yours that changes its argument, a global or an enclosing variable) change what the code
+after them reads. Dead code drops an assignment nothing reads only where its value is pure
+(`dead_code.pure`); `mark_effects` marks (``effects = True``) the calls that are not, as
+`randomness.mark_draws` marks draws.
+"""
+import builtins
+import inspect
+
+import gast
+
+from . import nodes as n
+from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
+from .mutation import CHANGING_METHODS
+from .randomness import _UNKNOWN, _code, _lookup
+from .rules import is_library
+
+_EFFECT_BUILTINS = frozenset({'next', 'print', 'exec', 'eval', 'input', 'open', 'setattr',
+                              'delattr'})
+"""Built-in functions whose calls have an effect (``next`` advances its iterator)."""
+_CHANGING = CHANGING_METHODS | INPLACE_METHODS | {'__next__', 'send'}
+"""Methods that change their receiver (``d.popitem()``, ``it.__next__()``)."""
+
+
+def mark_effects(func, namespace, nested):
+    """Mark (``effects = True``) each Call of the FunctionDef `func` that has an effect
+    besides its value (`call_effects`); `nested`: name -> FunctionDef of the functions
+    defined in `func`."""
+    local = set(n.names_stored(func)) - set(nested)
+    namespace = {k: v for k, v in namespace.items() if k not in local}
+    iterators = _iterators(func, namespace)
+    for node in _code(func):
+        if isinstance(node, gast.Call) and (call_effects(node, namespace, nested) or any(
+                isinstance(arg, gast.Name) and arg.id in iterators
+                for arg in list(node.args) + [k.value for k in node.keywords])):
+            node.effects = True  # (``list(islice(it, 2))`` consumes `it`)
+
+
+_ITERATORS = frozenset({'iter', 'enumerate', 'zip', 'map', 'filter', 'reversed'})
+"""Built-ins that make an iterator, which a call reading it advances."""
+
+
+def _iterators(func, namespace):
+    """The names `func` binds to an iterator anywhere (``it = iter(xs)``, ``pairs = zip(a,
+    b)``, a generator expression, a function of `itertools`): a call given one may advance
+    it."""
+    found = set()
+    for node in n.walk(func):
+        if not (isinstance(node, gast.Assign) and len(node.targets) == 1 and
+                isinstance(node.targets[0], gast.Name)):
+            continue
+        value = node.value
+        if isinstance(value, gast.GeneratorExp):
+            found.add(node.targets[0].id)
+        elif isinstance(value, gast.Call):
+            obj = _lookup(value.func, namespace)
+            if any(obj is getattr(builtins, name) for name in _ITERATORS) or \
+                    getattr(obj, '__module__', None) == 'itertools' or \
+                    type(obj).__module__ == 'itertools' or \
+                    obj is _UNKNOWN and isinstance(value.func, gast.Name) and \
+                    value.func.id in _ITERATORS:
+                found.add(node.targets[0].id)
+    return found
+
+
+def call_effects(call, namespace, nested=None, _seen=None):
+    """Whether the Call `call` may have an effect besides its value: ``next``, ``print``, a
+    library function that writes into an argument (`INPLACE_FUNCTIONS`, ``out=``), or a
+    function of yours that writes into an argument, a global or an enclosing variable,
+    declares one ``global``/``nonlocal``, or makes such a call itself. A method of an object
+    not found is judged by its name (`dead_code.pure`)."""
+    seen = set() if _seen is None else _seen
+    func = call.func
+    if any(k.arg == 'out' for k in call.keywords):
+        return True
+    if isinstance(func, gast.Name) and nested and func.id in nested:
+        node = nested[func.id]
+        if id(node) in seen:
+            return False
+        seen.add(id(node))
+        return _function_effects(node, namespace, nested, seen)
+    obj = _lookup(func, namespace)
+    if obj is _UNKNOWN:  # (a method of a local object: ``d.popitem()``, ``it.__next__()``)
+        return isinstance(func, gast.Attribute) and func.attr in _CHANGING
+    if any(obj is getattr(builtins, name) for name in _EFFECT_BUILTINS):
+        return True
+    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
+            not is_library(obj.__func__):
+        obj = obj.__func__  # (a method of an object of yours: its code)
+    if inspect.isfunction(obj) and not is_library(obj):
+        if obj in seen:
+            return False
+        seen.add(obj)
+        from .source import parse_function  # (source imports the passes that import this)
+        try:
+            node = parse_function(obj).node
+        except Exception:  # (no source: nothing to read)
+            return False
+        return _function_effects(node, getattr(obj, '__globals__', {}), None, seen)
+    return getattr(obj, '__name__', None) in INPLACE_FUNCTIONS  # (``heapq.heappop(h)``)
+
+
+def _function_effects(node, namespace, nested, seen):
+    """Whether a call of the FunctionDef `node` may have an effect (see `call_effects`)."""
+    from .effects import parameters_written  # (effects imports the passes that import this)
+    try:
+        if parameters_written(node, namespace=namespace):
+            return True
+    except Exception:  # (an analysis that cannot read it: keep the call)
+        return True
+    local = set(n.names_stored(gast.Module(body=node.body, type_ignores=[]))) | \
+        set(n.names_stored(node.args))
+    for child in _code(node):
+        if isinstance(child, (gast.Global, gast.Nonlocal)):
+            return True
+        if isinstance(child, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            targets = child.targets if isinstance(child, gast.Assign) else [child.target]
+            if any(_root(t) is not None and _root(t) not in local for t in targets
+                   if isinstance(t, (gast.Subscript, gast.Attribute))):
+                return True  # (into a global or an enclosing variable)
+        if isinstance(child, gast.Call):
+            target = child.func
+            if isinstance(target, gast.Attribute) and target.attr in _CHANGING and \
+                    _root(target.value) is not None and _root(target.value) not in local:
+                return True  # (``LOG.append(v)`` of a global list)
+            if call_effects(child, namespace, nested, seen):
+                return True
+    return False
+
+
+def _root(node):
+    """The name at the root of ``a.b[c].d``, or None."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
