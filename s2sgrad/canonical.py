@@ -48,6 +48,9 @@ class Canonicalizer:
         self.maybe_mappings = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
         if args.kwarg is not None:
             self.maybe_mappings.add(args.kwarg.id)
+        # (``X = X.copy()`` first: the name holds the function's own array or list from then
+        # on, whose items a loop variable's update may write back)
+        self.let_go = _let_go(func, self.maybe_mappings)
         self.unindexable = _unindexable(func)
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
@@ -457,7 +460,8 @@ class Canonicalizer:
             index_name = self.namer.fresh('i')
         for target, seq_name, mine in zip(targets, names, own):
             if mine and isinstance(target, gast.Name) and \
-                    seq_name not in getattr(self, 'maybe_mappings', ()) and \
+                    (seq_name not in getattr(self, 'maybe_mappings', ()) or
+                     seq_name in getattr(self, 'let_go', ())) and \
                     seq_name not in getattr(self, 'aliased', ()):
                 # (``for p in ps: p -= lr * g`` changes the item of `ps` an array `p` is; of
                 # an argument, the caller's array: checked at run time to be no array)
@@ -797,3 +801,21 @@ def _displayed(func, displays, augmented=True, copies=False):
         pending.extend(child for child in gast.iter_child_nodes(stmt)
                        if isinstance(child, gast.stmt))
     return frozenset(name for name, k in kinds.items() if k == {True})
+
+
+def _let_go(func, params):
+    """The parameters among `params` that the body of the FunctionDef `func` first rebinds,
+    at its top level, to new memory (``X = X.copy()``, ``x = x * 2.0``) before anything else
+    reads them."""
+    from .effects import _new_memory  # (effects imports the passes that import this)
+    found = set()
+    for param in params:
+        for stmt in func.body:
+            if param not in n.all_names(stmt):
+                continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param \
+                    and _new_memory(stmt.value):
+                found.add(param)
+            break
+    return found

@@ -338,3 +338,27 @@ def counter_bumped_between_reads(x):
 @pytest.mark.parametrize('func', [newest_first, smallest_popped, counter_bumped_between_reads])
 def test_a_read_after_a_change_in_place_reads_the_change(func):
     matches(func, X3, np.array([0.3, -0.2, 0.5]), twice=False)
+
+
+# --- rows centred through the loop variable, after the argument is rebound to its copy -------
+
+def centred_rows(X):
+    X = X.copy()
+    for row in X:
+        row -= np.mean(row)
+    return np.sum(X ** 3)
+
+
+def test_rows_updated_through_the_loop_variable_of_a_rebound_copy():
+    X = np.arange(6.0).reshape(2, 3) ** 1.5
+    kept = X.copy()
+    np.testing.assert_allclose(s2sgrad.grad(centred_rows)(X),
+                               numerical_grad(centred_rows, (X,), 0), rtol=1e-6)
+    v = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+
+    def gradient(z):
+        return numerical_grad(centred_rows, (z,), 0, eps=1e-4)
+    np.testing.assert_allclose(s2sgrad.hvp(centred_rows)(X, v),
+                               (gradient(X + 1e-4 * v) - gradient(X - 1e-4 * v)) / 2e-4,
+                               rtol=1e-4, atol=1e-4)
+    assert np.array_equal(X, kept)
