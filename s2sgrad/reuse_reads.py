@@ -8,20 +8,12 @@ it) and the first read, at the top level of the body, is a variable assigned onc
 changed, a later read of the same constant index becomes a copy of that variable, which the
 optimiser folds away: one variable, one adjoint, one update of the container's adjoint.
 """
-import builtins
-
 import gast
 
 from . import nodes as n
 from .activity import target_names
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
 from .mutation import CHANGING_METHODS, FIRST_ARGUMENT_CHANGED, mutated, with_aliases
-
-_KEEPING = frozenset({'len', 'range', 'float', 'int', 'bool', 'abs', 'min', 'max', 'sum',
-                      'sorted', 'list', 'tuple', 'dict', 'set', 'zip', 'enumerate', 'isinstance',
-                      'print', 'round', 'pow', 'divmod', 'any', 'all', 'str', 'repr', 'type',
-                      'hasattr', 'getattr', 'complex'})
-"""Built-ins that change none of their arguments."""
 
 
 def reuse_reads(body, params):
@@ -55,19 +47,16 @@ def _changed(body):
     """The names whose objects `body` may change in place, with their aliases: written into,
     the receiver of a changing method (``pts.reverse()``, ``d.popitem()``), or passed to a
     call that may change its arguments (``heapq.heappop(h)``, ``np.copyto(a, b)``, an
-    ``out=``, a function of yours: ``bump(state)``)."""
+    ``out=``, a function of yours that writes into its argument, ``bump(state)``:
+    `call_effects.mark_effects`)."""
     found = mutated(body, methods=CHANGING_METHODS | INPLACE_METHODS,
                     first_argument=FIRST_ARGUMENT_CHANGED)
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
         if not isinstance(node, gast.Call):
             continue
-        path = n.dotted_path(node.func) or ''
-        last = path.rpartition('.')[2]
-        keeps = last not in INPLACE_FUNCTIONS and \
-            not any(k.arg == 'out' for k in node.keywords) and \
-            (path.startswith(('np.', 'numpy.', 'math.', 's2s.')) or
-             path in _KEEPING and getattr(builtins, path, None) is not None)
-        if not keeps:
+        last = (n.dotted_path(node.func) or '').rpartition('.')[2]
+        if getattr(node, 'effects', False) or last in INPLACE_FUNCTIONS or \
+                any(k.arg == 'out' for k in node.keywords):
             found.update(arg.id for arg in list(node.args) + [k.value for k in node.keywords]
                          if isinstance(arg, gast.Name))
     return with_aliases(found, body)
