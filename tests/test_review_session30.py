@@ -3,6 +3,9 @@ each checked against central differences, or refused with the error that names t
 construct."""
 import math
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -14,27 +17,16 @@ except ImportError:  # (scipy is an optional extra)
 import s2sgrad
 from s2sgrad.checks import numerical_grad
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from review_checks import hessian_v, matches  # noqa: E402
+
 X3 = np.array([0.3, -0.7, 1.1])
 V3 = np.array([0.2, 0.5, -0.4])
 
 
-def _hessian_v(func, point, v):
-    """H v by central differences of central differences (no gradient of ours involved)."""
-    def gradient(z):
-        return numerical_grad(func, (z,), 0, eps=1e-4)
-    return (gradient(point + 1e-4 * v) - gradient(point - 1e-4 * v)) / 2e-4
-
-
 def _matches(func, point=X3, v=V3):
-    """grad, jvp and hvp of `func` at `point` against differences; the argument unchanged."""
-    expected = numerical_grad(func, (point,), 0)
-    given = point.copy()
-    np.testing.assert_allclose(s2sgrad.grad(func)(given), expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(s2sgrad.jvp(func)(given, v), np.sum(expected * v), rtol=1e-5,
-                               atol=1e-7)
-    np.testing.assert_allclose(s2sgrad.hvp(func)(given, v), _hessian_v(func, point, v),
-                               rtol=1e-4, atol=1e-5)
-    assert np.array_equal(given, point)
+    """grad, jvp and hvp of `func` at `point` against differences."""
+    matches(func, point, v, twice=False)
 
 
 # --- sum(d) of a dict adds its keys, which carry no derivative ------------------------------
@@ -224,7 +216,7 @@ def updates_in_a_loop_that_may_return(x):
 def _second_orders_match(func, x, v):
     """Reverse over reverse and forward over reverse of `func` at `x` along `v` against
     differences of differences."""
-    expected = _hessian_v(func, x, v)
+    expected = hessian_v(func, x, v)
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x.copy(), v), expected,
                                rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(s2sgrad.hvp(func)(x.copy(), v), expected, rtol=1e-4, atol=1e-5)
@@ -427,7 +419,7 @@ def _filled_each_pass_and_summed(x):
                                   _filled_each_pass_and_summed])
 def test_second_derivatives_of_an_array_made_and_filled_each_pass(func):
     x = X3.copy()
-    expected = _hessian_v(func, x, V3)
+    expected = hessian_v(func, x, V3)
     np.testing.assert_allclose(s2sgrad.hvp(func)(x, V3), expected, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x, V3), expected, rtol=1e-4,
                                atol=1e-5)
@@ -473,7 +465,7 @@ def sums_rows_after_a_start_of_its_own(x):
 def test_a_sum_of_lists_from_a_differentiated_start():
     _matches(sums_rows_after_a_start_of_its_own)
     x = X3.copy()
-    expected = _hessian_v(sums_rows_after_a_start_of_its_own, x, V3)
+    expected = hessian_v(sums_rows_after_a_start_of_its_own, x, V3)
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(sums_rows_after_a_start_of_its_own))(
         x, V3), expected, rtol=1e-4, atol=1e-5)
 
@@ -657,7 +649,7 @@ def test_a_0d_array_written_at_none_or_a_mask(func):
     _matches(func)
     x = X3.copy()
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x, V3),
-                               _hessian_v(func, X3, V3), rtol=1e-4, atol=1e-5)
+                               hessian_v(func, X3, V3), rtol=1e-4, atol=1e-5)
 
 
 def cleans_in_place_by_position(x):

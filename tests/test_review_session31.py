@@ -1,36 +1,25 @@
 """Findings of the reviews of 2026-12-05 (third session): programs users write, each checked
 against central differences, or refused with the error that names the construct."""
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
-from s2sgrad.errors import InPlaceError, S2SError
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from review_checks import hessian_v, matches  # noqa: E402
+from s2sgrad.errors import InPlaceError, S2SError  # noqa: E402
 
 X3 = np.array([0.3, -0.7, 1.1])
 V3 = np.array([0.2, 0.5, -0.4])
 
 
-def _hessian_v(func, point, v):
-    """H v by central differences of central differences (no gradient of ours involved)."""
-    def gradient(z):
-        return numerical_grad(func, (z,), 0, eps=1e-4)
-    return (gradient(point + 1e-4 * v) - gradient(point - 1e-4 * v)) / 2e-4
-
-
 def _matches(func, point=X3, v=V3):
-    """grad, jvp, hvp and reverse over reverse of `func` at `point` against differences; the
-    argument unchanged."""
-    expected = numerical_grad(func, (point,), 0)
-    given = point.copy()
-    np.testing.assert_allclose(s2sgrad.grad(func)(given), expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(s2sgrad.jvp(func)(given, v), np.sum(expected * v), rtol=1e-5,
-                               atol=1e-7)
-    hv = _hessian_v(func, point, v)
-    np.testing.assert_allclose(s2sgrad.hvp(func)(given, v), hv, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(given, v), hv, rtol=1e-4,
-                               atol=1e-5)
-    assert np.array_equal(given, point)
+    """grad, jvp, hvp and reverse over reverse of `func` at `point` against differences."""
+    matches(func, point, v, twice=True)
 
 
 # --- a training loop written in the function, over a list of parameter arrays -----------------
@@ -112,7 +101,7 @@ def _flat_matches(func, as_args, size):
     hv = s2sgrad.hvp(func)(*args, as_args(v)[0])
     values = hv.values() if isinstance(hv, dict) else hv
     np.testing.assert_allclose(np.concatenate([np.ravel(h) for h in values]),
-                               _hessian_v(flat, point, v), rtol=1e-4, atol=1e-5)
+                               hessian_v(flat, point, v), rtol=1e-4, atol=1e-5)
     first, keep = (args[0].values(), kept[0].values()) if isinstance(args[0], dict) else \
         (args[0], kept[0])
     assert all(np.array_equal(a, b) for a, b in zip(first, keep))
@@ -598,7 +587,7 @@ def writes_a_column_and_an_appended_row(x):
 def test_a_list_written_into_a_slice(func):
     expected = numerical_grad(func, (X3,), 0)
     np.testing.assert_allclose(s2sgrad.grad(func)(X3.copy()), expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(s2sgrad.hvp(func)(X3.copy(), V3), _hessian_v(func, X3, V3),
+    np.testing.assert_allclose(s2sgrad.hvp(func)(X3.copy(), V3), hessian_v(func, X3, V3),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -787,7 +776,7 @@ def test_reverse_over_reverse_of_a_branch_in_a_loop_that_may_return():
     v = np.array([0.2, 0.5, -0.4, 0.3])
     func = returns_inside_a_loop_after_a_concatenation
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(x.copy(), v),
-                               _hessian_v(func, x, v), rtol=1e-4, atol=1e-5)
+                               hessian_v(func, x, v), rtol=1e-4, atol=1e-5)
 
 
 def test_a_sum_from_a_broadcast_start_compiles():
