@@ -213,13 +213,19 @@ class _Unit:
         and closure bind the user functions it calls to theirs in turn."""
         if id(function) in self.user:
             return self.user[id(function)]
+        _keyword_only(function)
         rewritten = self._rewritten(function)
         if rewritten is not None:
             return rewritten
         space = dict(function.__globals__)
-        copy = types.FunctionType(function.__code__, space, function.__name__,
-                                  function.__defaults__, function.__closure__)
-        copy.__kwdefaults__ = function.__kwdefaults__
+        # (its keyword-only parameters made positional: see `_keyword_only`)
+        code = function.__code__.replace(
+            co_argcount=function.__code__.co_argcount + function.__code__.co_kwonlyargcount,
+            co_kwonlyargcount=0)
+        defaults = tuple(_positional_defaults(function, code.co_varnames[
+            function.__code__.co_argcount:code.co_argcount])) or None
+        copy = types.FunctionType(code, space, function.__name__, defaults,
+                                  function.__closure__)
         copy.__qualname__ = function.__qualname__
         copy.__module__ = function.__module__
         dispatcher = self.user[id(function)] = self.numba.njit(copy, **_OPTIONS)
@@ -236,9 +242,7 @@ class _Unit:
                     continue
                 cells.append(types.CellType(self._user(value)) if _is_user_function(value)
                              else cell)
-            copy = types.FunctionType(function.__code__, space, function.__name__,
-                                      function.__defaults__, tuple(cells))
-            copy.__kwdefaults__ = function.__kwdefaults__
+            copy = types.FunctionType(code, space, function.__name__, defaults, tuple(cells))
             dispatcher = self.user[id(function)] = self.numba.njit(copy, **_OPTIONS)
         return dispatcher
 
@@ -264,6 +268,8 @@ class _Unit:
         source = to_source(node)
         if source == before:
             return None
+        defaults = _positional(node, function, function.__name__)  # (see `_keyword_only`)
+        source = to_source(node)
         space['s2s'] = self.module
         self._helpers(node, source, function.__name__)
         cells = {}  # (cells of its own: those holding functions get their dispatchers)
@@ -272,9 +278,7 @@ class _Unit:
                 cells[var] = types.CellType(cell.cell_contents)
             except ValueError:
                 cells[var] = cell
-        compiled = compile_function(source, node.name, space, cells=cells,
-                                    defaults=list(function.__defaults__ or ()),
-                                    kwdefaults=function.__kwdefaults__)
+        compiled = compile_function(source, node.name, space, cells=cells, defaults=defaults)
         dispatcher = self.user[id(function)] = self.numba.njit(compiled, **_OPTIONS)
         for var, cell in zip(compiled.__code__.co_freevars, compiled.__closure__ or ()):
             if var == node.name:  # a recursive call: through the cell of its own name
@@ -536,15 +540,44 @@ def _positional(node, function, name):
     if args.vararg is not None or args.kwarg is not None:
         raise CompileError(f'cannot compile `{name}` with numba: it has both `*args` or '
                            f'`**kwargs` and keyword-only parameters; {_ADVICE}')
-    given = function.__kwdefaults__ or {}
-    names = [arg.id for arg in args.kwonlyargs]
-    extra = []
-    if defaults or given:  # (a seed without a default gets None: callers always pass it)
-        extra = [given.get(p) for p in names]
+    defaults = _positional_defaults(function, [arg.id for arg in args.kwonlyargs])
     args.args = list(args.args) + list(args.kwonlyargs)
     args.kwonlyargs, args.kw_defaults = [], []
-    args.defaults = [n.const(None) for _ in defaults + extra]
-    return defaults + extra
+    args.defaults = [n.const(None) for _ in defaults]
+    return defaults
+
+
+def _positional_defaults(function, names):
+    """The defaults of `function` with its keyword-only parameters `names` made positional,
+    after the others: those of its positional parameters, then the keyword-only ones' (None
+    for one without a default: a call in Python always passes it)."""
+    defaults = list(function.__defaults__ or ())
+    given = function.__kwdefaults__ or {}
+    if defaults or given:  # (a seed without a default gets None: callers always pass it)
+        defaults += [given.get(p) for p in names]
+    return defaults
+
+
+def _keyword_only(function):
+    """Check that the keyword-only parameters of a function of the user's that compiled code
+    calls can be made positional, after the others (`_user` and `_rewritten` compile it so):
+    numba binds a call from compiled code wrongly where the callee has keyword-only
+    parameters (it takes the last positional arguments for them: ``s(y, 3.0)`` of ``def
+    s(v, a=2.0, *, b=1.0)`` ran with ``a=2.0``, silently, and a call by keywords raised
+    IndexError inside numba). Made positional, every call that Python accepts binds as in
+    Python, by position or by keyword. CompileError where the function has ``*args`` or
+    ``**kwargs`` too (``*args`` takes the positional arguments after the others)."""
+    code = function.__code__
+    if not code.co_kwonlyargcount or \
+            not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return
+    names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    listed = ', '.join(f'`{p}`' for p in names)
+    raise CompileError(
+        f'cannot compile `{function.__name__}` with numba: it has `*args` or `**kwargs` and '
+        f'the keyword-only parameter{"s" if len(names) > 1 else ""} {listed}, which numba '
+        f'binds wrongly in a call from compiled code; make {listed} positional, before '
+        f'`*args` (``def {function.__name__}(x, {names[0]}=1.0, *args)``), or {_ADVICE}')
 
 
 def _is_user_function(value):
