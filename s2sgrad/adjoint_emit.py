@@ -41,7 +41,14 @@ class AdjointEmitter:
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
         out = []
+        dead = set()  # (the rule's own variables computed from adjoints that hold no value)
+        own = set()  # (ids of the rule's own statements kept: `_without_unread` may drop them)
         for item in items:
+            if dead and _reads_any(item, dead):
+                # (zero, as the adjoint it was computed from: it adds nothing)
+                if isinstance(item, gast.AST):
+                    dead |= set(n.names_stored(item))
+                continue
             if isinstance(item, Contribution):
                 expr = item.expr
                 if item.var in self.shared.list_vars and not _one_per_item(expr):
@@ -75,8 +82,12 @@ class AdjointEmitter:
             elif isinstance(item, Reverse):
                 out.extend(self._reverse(item, state))
             elif not self._reads_dead_adjoint(item, state):
+                dead -= set(n.names_stored(item))
+                own.add(id(item))
                 out.append(item)
-        return out
+            else:
+                dead |= set(n.names_stored(item))
+        return _without_unread(out, own) if dead else out
 
     def contribute(self, var, expr, state, checked=False):
         """``bvar = expr`` if the adjoint is unset, else ``bvar = bvar + expr``."""
@@ -326,6 +337,39 @@ _LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin', 's2s.un
 """Runtime helpers whose result is the list of the adjoints of a list's items (of its
 operand's items, where the operand is a list or tuple: ``sum(l)``, ``max(l)``,
 ``list(l)``)."""
+
+
+def _reads_any(item, names):
+    """Whether adjoint item `item` reads one of `names` (a rule's own variables)."""
+    if isinstance(item, Contribution):
+        return bool(names & set(n.names_read(item.expr)))
+    if isinstance(item, gast.AST):
+        return bool(names & set(n.names_read(item)))
+    return False
+
+
+def _without_unread(out, own):
+    """`out` less the rule's own statements (ids `own`) that assign its variables and that
+    nothing after them reads (``low = ...`` of a Cholesky rule whose result's adjoint holds
+    no value here): the part of the rule they served was left out."""
+    kept = []
+    for stmt in reversed(out):
+        if id(stmt) in own and isinstance(stmt, gast.Assign) and \
+                all(_names_only(t) for t in stmt.targets) and \
+                not set(n.names_stored(stmt)) & {name for later in kept
+                                                 for name in n.names_read(later)}:
+            continue
+        kept.append(stmt)
+    return kept[::-1]
+
+
+def _names_only(target):
+    """Whether assignment target `target` binds names only (``g``, ``gu, gs, gvh``)."""
+    if isinstance(target, (gast.Tuple, gast.List)):
+        return all(_names_only(e) for e in target.elts)
+    if isinstance(target, gast.Starred):
+        return _names_only(target.value)
+    return isinstance(target, gast.Name)
 
 
 def _overwritten(badj, state):
