@@ -10,6 +10,7 @@ import builtins
 import inspect
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
@@ -22,6 +23,9 @@ _EFFECT_BUILTINS = frozenset({'next', 'print', 'exec', 'eval', 'input', 'open', 
 """Built-in functions whose calls have an effect (``next`` advances its iterator)."""
 _CHANGING = CHANGING_METHODS | INPLACE_METHODS | {'__next__', 'send'}
 """Methods that change their receiver (``d.popitem()``, ``it.__next__()``)."""
+_KINDS = (np.ndarray, np.generic, list, dict, tuple, str, float, int, complex)
+"""Types whose other methods change nothing: a method of another name (``acc.inc()`` of an
+object of yours) may."""
 
 
 def mark_effects(func, namespace, nested):
@@ -82,8 +86,9 @@ def call_effects(call, namespace, nested=None, _seen=None):
         seen.add(id(node))
         return _function_effects(node, namespace, nested, seen)
     obj = _lookup(func, namespace)
-    if obj is _UNKNOWN:  # (a method of a local object: ``d.popitem()``, ``it.__next__()``)
-        return isinstance(func, gast.Attribute) and func.attr in _CHANGING
+    if obj is _UNKNOWN:  # (a method of a local object: ``d.popitem()``, ``acc.inc()``)
+        return isinstance(func, gast.Attribute) and (
+            func.attr in _CHANGING or not any(hasattr(kind, func.attr) for kind in _KINDS))
     if any(obj is getattr(builtins, name) for name in _EFFECT_BUILTINS):
         return True
     if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
@@ -110,24 +115,53 @@ def _function_effects(node, namespace, nested, seen):
             return True
     except Exception:  # (an analysis that cannot read it: keep the call)
         return True
-    local = set(n.names_stored(gast.Module(body=node.body, type_ignores=[]))) | \
-        set(n.names_stored(node.args))
+    params = set(n.names_stored(node.args))
+    own = _own_names(node) | params  # (an argument's changes: `parameters_written`)
     for child in _code(node):
         if isinstance(child, (gast.Global, gast.Nonlocal)):
             return True
         if isinstance(child, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
             targets = child.targets if isinstance(child, gast.Assign) else [child.target]
-            if any(_root(t) is not None and _root(t) not in local for t in targets
+            if any(_root(t) not in own for t in targets
                    if isinstance(t, (gast.Subscript, gast.Attribute))):
-                return True  # (into a global or an enclosing variable)
+                return True  # (into a global or an enclosing variable, or what holds one)
         if isinstance(child, gast.Call):
             target = child.func
             if isinstance(target, gast.Attribute) and target.attr in _CHANGING and \
-                    _root(target.value) is not None and _root(target.value) not in local:
-                return True  # (``LOG.append(v)`` of a global list)
+                    _root(target.value) is not None:
+                if _root(target.value) not in own:
+                    return True  # (``LOG.append(v)`` of a global list)
+                continue  # (``terms.append(v)`` of a list of its own)
             if call_effects(child, namespace, nested, seen):
                 return True
     return False
+
+
+def _own_names(node):
+    """The local names of the FunctionDef `node` that only ever hold new values: every
+    assignment to one makes a list, dict or tuple display, a comprehension, arithmetic, a
+    constant or a copy (``terms = []``, ``h = np.zeros(3)``), never another name's object
+    (``a = acc``, ``s = STATE[0]``), which may be a global's or an enclosing variable's."""
+    from .effects import _new_memory  # (effects imports the passes that import this)
+    new = (gast.List, gast.Dict, gast.Tuple, gast.Set, gast.ListComp, gast.DictComp,
+           gast.SetComp)
+    values = {}
+    for child in n.walk(gast.Module(body=node.body, type_ignores=[])):
+        if isinstance(child, gast.Assign):
+            for target in child.targets:
+                for name in n.names_stored(target):
+                    values.setdefault(name, []).append(
+                        child.value if isinstance(target, gast.Name) else None)
+        elif isinstance(child, (gast.For, gast.comprehension, gast.With, gast.NamedExpr,
+                                gast.AugAssign, gast.AnnAssign)):
+            for target in [getattr(child, 'target', None)] + [
+                    item.optional_vars for item in getattr(child, 'items', [])]:
+                for name in n.names_stored(target) if target is not None else ():
+                    values.setdefault(name, []).append(
+                        getattr(child, 'value', None)
+                        if isinstance(child, (gast.NamedExpr, gast.AnnAssign)) else None)
+    return {name for name, vs in values.items()
+            if all(v is not None and (isinstance(v, new) or _new_memory(v)) for v in vs)}
 
 
 def _root(node):

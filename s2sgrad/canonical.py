@@ -465,7 +465,10 @@ class Canonicalizer:
                     seq_name not in getattr(self, 'aliased', ()):
                 # (``for p in ps: p -= lr * g`` changes the item of `ps` an array `p` is; of
                 # an argument, the caller's array: checked at run time to be no array)
-                loop.body = write_back_updates(loop.body, target.id, seq_name, index_name)
+                copied = f'File "{self.source.filename}", line {loop.lineno}' \
+                    if seq_name in getattr(self, 'let_go', ()) else None
+                loop.body = write_back_updates(loop.body, target.id, seq_name, index_name,
+                                               copied)
         lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
                           else 'len', n.name(name)) for name in names]
         stop = lengths[0] if len(lengths) == 1 else \

@@ -76,9 +76,12 @@ def aliased_names(func, namespace):
     return found
 
 
-def write_back_updates(body, item, sequence, index):
+def write_back_updates(body, item, sequence, index, copied=None):
     """`body` (a loop's, which reads ``item = sequence[index]`` first) with each update of
-    `item` in place written into ``sequence[index]`` too (see the module docstring)."""
+    `item` in place written into ``sequence[index]`` too (see the module docstring).
+    `copied`: where the loop is (``File "f.py", line 3``), when `sequence` is an argument's
+    copy (``X = X.copy()``), which of an array holds its own rows, of a list the caller's
+    arrays: `runtime_checks.in_place` raises for it."""
     block = gast.Module(body=body, type_ignores=[])
     if index in n.names_stored(block) or sequence in n.names_stored(block):
         return body
@@ -90,7 +93,7 @@ def write_back_updates(body, item, sequence, index):
             return body
     if not updates:
         return body
-    return _replaced(body, {id(stmt) for stmt in updates}, sequence, index)
+    return _replaced(body, {id(stmt) for stmt in updates}, sequence, index, copied)
 
 
 def _update_of(stmt, item):
@@ -141,10 +144,10 @@ def _header(stmt):
                        type_ignores=[])
 
 
-def _replaced(stmts, updates, sequence, index):
+def _replaced(stmts, updates, sequence, index, copied):
     out = []
     for stmt in stmts:
-        n.map_blocks(stmt, lambda block: _replaced(block, updates, sequence, index))
+        n.map_blocks(stmt, lambda block: _replaced(block, updates, sequence, index, copied))
         if id(stmt) not in updates:
             out.append(stmt)
             continue
@@ -157,7 +160,7 @@ def _replaced(stmts, updates, sequence, index):
         reread = n.assign(item, n.subscript(n.name(sequence), n.name(index)), stmt.lineno)
         del stmt.augmented_read  # (in the other branch `item` has no in-place method)
         test = n.call('s2s.in_place', n.name(item), n.const(_OPERATORS[type(value.op)]),
-                      n.name(sequence))
+                      n.name(sequence), *([n.const(copied)] if copied else []))
         branch = gast.If(test=test, body=[written, reread], orelse=[stmt])
         for node in n.walk(branch):
             if isinstance(node, (gast.stmt, gast.expr)) and node is not stmt:

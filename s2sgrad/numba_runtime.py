@@ -1454,12 +1454,13 @@ def _float_argument(value, message):
 
 
 @_implements('in_place')
-def _in_place(value, operator, items=None):
-    # (what numba compiles is a number, rebound, or an array, changed in place)
+def _in_place(value, operator, items=None, copied=None):
+    # (what numba compiles is a number, rebound, or an array, changed in place; of a list
+    # `copied` from an argument, the caller's: none, as `runtime_checks.in_place` raises)
     if _number(value):
-        return lambda value, operator, items=None: False
-    if _array(value):
-        return lambda value, operator, items=None: True
+        return lambda value, operator, items=None, copied=None: False
+    if _array(value) and (_array(items) or _absent(copied)):
+        return lambda value, operator, items=None, copied=None: True
     return None
 
 

@@ -349,6 +349,9 @@ def _indexed_params(body, params):
         if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.sized' and \
                 len(value.args) == 1:
             value = value.args[0]
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+                value.func.attr == 'copy' and not value.args and not value.keywords:
+            value = value.func.value  # (``u = u0.copy()`` of a list: its adjoint is a list)
         if isinstance(value, gast.Name) and isinstance(stmt.targets[0], gast.Name):
             copies.append((stmt.targets[0].id, value.id))  # (``items = s2s.sized(x)``, the
             # copy a loop ``for x in x:`` indexes)
@@ -358,8 +361,11 @@ def _indexed_params(body, params):
             elif isinstance(node, gast.Call) and n.dotted_path(node.func) in _ITEMWISE and \
                     node.args and isinstance(node.args[0], gast.Name):
                 found.add(node.args[0].id)
-    found.update(source for copy, source in copies if copy in found)
-    return found & set(params)
+    while True:  # (``u = u0.copy()``, then ``un = u.copy()``)
+        more = {source for copy, source in copies if copy in found} - found
+        if not more:
+            return found & set(params)
+        found |= more
 
 
 _ITEMWISE = frozenset({'len', 'np.asarray', 'np.array', 'np.asanyarray', 'np.stack'})

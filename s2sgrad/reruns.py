@@ -5,7 +5,7 @@ import gast
 
 from . import nodes as n
 from .errors import S2SError, UnsupportedSyntaxError
-from .randomness import DRAW_KEYWORDS, call_draws
+from .randomness import DRAW_KEYWORDS, _lookup, call_draws
 from .source import parse_function
 
 _GROWING = frozenset({'append', 'extend', 'insert', 'add', 'update', 'appendleft',
@@ -64,20 +64,26 @@ def _first_unseeded_draw(func, namespace):
     at every run; None where there is none."""
     seeded = _seeded_names(func)
     calls = [part for stmt in func.body for part in n.walk(stmt) if isinstance(part, gast.Call)]
-    # (``np.random.seed(0)`` first: the module's draws after it are the same at every run)
-    seeds = [(call.lineno, call.col_offset) for call in calls
-             if (n.dotted_path(call.func) or '').endswith('random.seed') and
-             _seeded(call, any_name=True)]
+    # (``np.random.seed(0)`` first, a statement of the function itself, which always runs: the
+    # draws after it from that module's generator are the same at every run)
+    seeds = {}
+    for stmt in func.body:
+        call = stmt.value if isinstance(stmt, gast.Expr) else None
+        if isinstance(call, gast.Call) and \
+                (n.dotted_path(call.func) or '').endswith('random.seed') and \
+                _seeded(call, any_name=True) and _module_generator(call, namespace):
+            seeds.setdefault(_module_generator(call, namespace), (call.lineno, call.col_offset))
     for node in calls:
-        if not call_draws(node, namespace) or _seeded(node) or \
-                (node.lineno, node.col_offset) in seeds:
+        position = (node.lineno, node.col_offset)
+        if not call_draws(node, namespace) or _seeded(node) or position in seeds.values():
             continue  # (``np.random.seed(0)`` itself: what it sets is the same at every run)
         path = n.dotted_path(node.func) or ''
         given = [k.value for k in node.keywords if k.arg in DRAW_KEYWORDS]
-        if seeds and min(seeds) < (node.lineno, node.col_offset) and \
-                (path.startswith(('np.random.', 'numpy.random.', 'random.')) or
-                 path.endswith('.rvs') and not given):
-            continue  # (``norm.rvs(size=3)`` draws from NumPy's module generator too)
+        # (``norm.rvs(size=3)`` draws from NumPy's module generator too)
+        module = 'numpy' if path.endswith('.rvs') and not given else \
+            _module_generator(node, namespace)
+        if module in seeds and seeds[module] < position:
+            continue
         if given and all(isinstance(g, gast.Constant) and isinstance(g.value, int) or
                          isinstance(g, gast.Name) and g.id in seeded for g in given):
             continue  # (``norm.rvs(size=3, random_state=0)``: the same numbers at every run)
@@ -86,6 +92,21 @@ def _first_unseeded_draw(func, namespace):
                 isinstance(receiver, gast.Call) and _seeded(receiver):
             continue
         return node
+    return None
+
+
+def _module_generator(call, namespace):
+    """'numpy' or 'random' where `call` is a function of the module generator of NumPy's
+    (``np.random.seed``, ``np.random.randn``) or of `random` (``random.gauss``); else None."""
+    import random
+
+    from numpy.random import mtrand
+    obj = _lookup(call.func, namespace)
+    owner = getattr(obj, '__self__', None)
+    if owner is getattr(mtrand, '_rand', None) or obj is getattr(mtrand, 'seed', None):
+        return 'numpy'
+    if owner is getattr(random, '_inst', None):
+        return 'random'
     return None
 
 

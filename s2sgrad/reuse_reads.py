@@ -51,14 +51,27 @@ def _changed(body):
     `call_effects.mark_effects`)."""
     found = mutated(body, methods=CHANGING_METHODS | INPLACE_METHODS,
                     first_argument=FIRST_ARGUMENT_CHANGED)
-    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+    module = gast.Module(body=body, type_ignores=[])
+    held = {}  # (name -> the names its displays hold: ``box = [idx]``)
+    for stmt in n.statements(body):
+        displays = (gast.List, gast.Tuple, gast.Dict, gast.Set)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, displays):
+            for name in target_names(stmt.targets[0]):
+                held.setdefault(name, set()).update(n.names_read(stmt.value))
+    for node in n.walk(module):
         if not isinstance(node, gast.Call):
             continue
-        last = (n.dotted_path(node.func) or '').rpartition('.')[2]
+        func = node.func
+        last = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', '')
         if getattr(node, 'effects', False) or last in INPLACE_FUNCTIONS or \
                 any(k.arg == 'out' for k in node.keywords):
-            found.update(arg.id for arg in list(node.args) + [k.value for k in node.keywords]
-                         if isinstance(arg, gast.Name))
+            # (``swap(box[0])``: the list `box` holds, changed through it)
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                while isinstance(arg, (gast.Subscript, gast.Attribute, gast.Starred)):
+                    arg = arg.value
+                if isinstance(arg, gast.Name):
+                    found.add(arg.id)
+                    found.update(held.get(arg.id, ()))
     return with_aliases(found, body)
 
 

@@ -387,12 +387,14 @@ def float_argument(value, message):
         raise WrtError(message)
 
 
-def in_place(value, operator, items=None):
+def in_place(value, operator, items=None, copied=None):
     """Whether the augmented assignment `operator` (``'-='``) changes `value` in place, as
     Python decides: where its type has the in-place method (an array, ``+=`` of a list); a
     number is rebound (``for p in ps: p -= v``: `loop_item_updates`, which writes the update
     back into `items`, the list `value` is an item of: `InPlaceError` for a tuple, which
-    takes no item)."""
+    takes no item, and for a list copied from an argument, ``ps = ps.copy()``, whose items
+    are still the caller's arrays: `copied` is then where the loop is, ``File "f.py", line
+    3``)."""
     names = {'+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'truediv', '//=': 'floordiv',
              '%=': 'mod', '**=': 'pow', '@=': 'matmul', '&=': 'and', '|=': 'or', '^=': 'xor',
              '<<=': 'lshift', '>>=': 'rshift'}
@@ -401,6 +403,11 @@ def in_place(value, operator, items=None):
         raise InPlaceError(f'`{operator}` changes in place an array that is an item of a tuple '
                            f'the loop runs over; s2sgrad writes such an update back into the '
                            f'item, which a tuple cannot take: make it a list')
+    if changed and copied and not _is_array(items):
+        raise InPlaceError(f'{copied}: `{operator}` changes in place an array that is an item '
+                           f'of a copy of an argument (`ps = ps.copy()` keeps the caller\'s '
+                           f'arrays as its items): the caller\'s array would change; copy the '
+                           f'items (`ps = [p.copy() for p in ps]`) or build the new list')
     return changed
 
 

@@ -362,3 +362,149 @@ def test_rows_updated_through_the_loop_variable_of_a_rebound_copy():
                                (gradient(X + 1e-4 * v) - gradient(X - 1e-4 * v)) / 2e-4,
                                rtol=1e-4, atol=1e-4)
     assert np.array_equal(X, kept)
+
+
+# --- review J of the session's changes -----------------------------------------------------
+
+import random  # noqa: E402
+
+
+def heat_on_a_list(u0, nu):
+    u = u0.copy()
+    for _ in range(3):
+        un = u.copy()
+        for i in range(1, len(u) - 1):
+            u[i] = un[i] + nu * (un[i + 1] - 2 * un[i] + un[i - 1])
+    return sum(v * v for v in u)
+
+
+def scaled_twice_through_copies(u0, nu):
+    u = u0.copy()
+    un = u.copy()
+    u[1] = un[1] * nu
+    un = u.copy()
+    u[1] = un[1] * nu
+    return u[1]
+
+
+@pytest.mark.parametrize('func', [heat_on_a_list, scaled_twice_through_copies])
+def test_copies_of_a_list_of_numbers_add_their_adjoints(func):
+    # (``bu + bun`` of two lists concatenated them: half the derivative)
+    u0 = [0.3, 1.2, -0.5, 0.8, 0.1]
+    expected = (func(u0, 0.2 + 1e-6) - func(u0, 0.2 - 1e-6)) / 2e-6
+    assert s2sgrad.grad(func, wrt=1)(u0, 0.2) == pytest.approx(expected, rel=1e-6)
+    g = s2sgrad.grad(func)(u0, 0.2)
+    for k in range(len(u0)):
+        up = list(u0)
+        up[k] += 1e-6
+        down = list(u0)
+        down[k] -= 1e-6
+        assert g[k] == pytest.approx((func(up, 0.2) - func(down, 0.2)) / 2e-6, abs=1e-6)
+
+
+def seeded_in_a_branch(x, seed=False):
+    if seed:
+        np.random.seed(0)
+    e = np.random.randn(3)
+    return np.sum(x * e) ** 2
+
+
+def other_module_seeded(x):
+    random.seed(0)
+    return np.sum(x * np.random.randn(3)) ** 2
+
+
+@pytest.mark.parametrize('func', [seeded_in_a_branch, other_module_seeded])
+def test_a_seed_that_may_not_apply_does_not_excuse_a_draw(func):
+    with pytest.raises(UnsupportedSyntaxError, match='draws random numbers'):
+        s2sgrad.hessian(func)(X3)
+
+
+def doubles_a_shallow_copy(ps, q):
+    ps = ps.copy()
+    for p in ps:
+        p *= 2.0
+    return sum(np.sum(p ** 3) for p in ps) + np.sum(q ** 2)
+
+
+def test_an_update_through_a_shallow_copy_of_a_list_argument_is_refused():
+    q = np.array([0.5, -1.0])
+    kept = q.copy()
+    with pytest.raises(InPlaceError, match='copy of an argument'):
+        s2sgrad.value_and_grad(doubles_a_shallow_copy, wrt=1)([q], q)
+    assert np.array_equal(q, kept)
+
+
+class _Acc:
+    def __init__(self):
+        self.k = 0
+
+    def inc(self):
+        self.k += 1
+        return self.k
+
+
+def counts_through_a_method(x):
+    a = _Acc()
+    unused = a.inc()  # noqa: F841
+    return x[a.k] ** 2
+
+
+def counts_through_an_alias(x):
+    acc = [0]
+
+    def add():
+        a = acc
+        a[0] = a[0] + 1
+        return 0.0
+
+    unused = add()  # noqa: F841
+    return x[acc[0]] ** 2
+
+
+def shuffled_by_a_generator(x):
+    idx = [0, 1, 2]
+    a = idx[0]
+    random.Random(1).shuffle(idx)
+    b = idx[0]
+    return x[a] * x[b] ** 2
+
+
+def _swap_ends(items):
+    items[0], items[-1] = items[-1], items[0]
+
+
+def swapped_through_a_holder(x):
+    idx = [0, 1, 2]
+    box = [idx]
+    a = idx[0]
+    _swap_ends(box[0])
+    b = idx[0]
+    return x[a] * x[b] ** 2
+
+
+@pytest.mark.parametrize('func', [counts_through_a_method, counts_through_an_alias,
+                                  shuffled_by_a_generator, swapped_through_a_holder])
+def test_effects_and_changes_found_through_methods_aliases_and_holders(func):
+    x = np.array([0.3, 1.2, 0.6])
+    value, g = s2sgrad.value_and_grad(func)(x)
+    assert value == pytest.approx(func(x))
+    np.testing.assert_allclose(g, numerical_grad(func, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def _penalty(v):
+    terms = []
+    for vi in v:
+        terms.append(vi ** 2)
+    return sum(terms)
+
+
+def unused_pure_penalty(x):
+    reg = _penalty(x)  # noqa: F841
+    return np.sum(x ** 3)
+
+
+def test_an_unused_value_of_a_pure_helper_is_not_computed():
+    df = s2sgrad.grad(unused_pure_penalty)
+    assert '_penalty' not in df.source.split('def dunused_pure_penaltydx')[1]
+    np.testing.assert_allclose(df(X3), 3 * X3 ** 2)
