@@ -83,10 +83,18 @@ class LoopsBackward:
             elif is_unset(zero):
                 state.unset.add(shared.adj(var))
         state.spread = {}
-        body_state = state.copy()
-        for var in local:
-            body_state.live.discard(shared.adj(var))
-        body = self.backward(loop.body, body_state, loops + [loop])
+        for _ in range(2):
+            body_state = state.copy()
+            for var in local:
+                body_state.live.discard(shared.adj(var))
+            body = self.backward(loop.body, body_state, loops + [loop])
+            # (an adjoint a branch of the body zeroes as the number 0.0, ``ba1 = 0.0`` after
+            # ``a1 = u @ x`` in an ``if``, is that number at the start of the next pass: once
+            # more, knowing it, so that what needs an array is guarded)
+            more = {shared.adj(var) for var in carried} & body_state.zeros - state.zeros
+            if not more:
+                break
+            state.zeros |= more
         for var in carried:
             if shared.adj(var) not in body_state.live:
                 body.append(self._zero(var, defined))

@@ -85,6 +85,7 @@ class BackwardSweep(LoopsBackward):
         if not unset:
             out = self.emitter.emit(items, state)
             state.unset -= state.live - live  # (assigned here)
+            state.zeros |= _zero_products(items, state, live, adj)
             return out
         defining = [badj for badj in unset if badj not in receiving]
         if defined != set(defining[:1]) or any(isinstance(item, Pop) for item in items):
@@ -286,6 +287,22 @@ _TAKE_NUMBERS = frozenset({'s2s.unbroadcast', 's2s.add', 's2s.add_at'})
 """Runtime helpers that take the number 0.0 for an adjoint (as arithmetic does)."""
 _TAKE_NUMBERS_UNREDUCED = frozenset({'s2s.unreduce', 's2s.unmean'})
 """Helpers that take it where they spread it over the whole value (no `axis`)."""
+
+
+def _zero_products(items, state, live, adj):
+    """The adjoints that the contributions `items` first assign (not live before: `live`) by
+    arithmetic of an adjoint that may be the number 0.0 (`State.zeros`): ``bu = ba1 * 0.1``
+    of ``a1 = u * 0.1``, where `ba1` was zeroed as a number by a branch of the last pass;
+    they may be the number too, which the statement defining them must not give a rule that
+    needs an array (`BackwardSweep._unless_zero`)."""
+    found = set()
+    for item in items:
+        if isinstance(item, Contribution) and adj(item.var) not in live and \
+                adj(item.var) in state.live:
+            zeros = state.zeros & set(n.names_read(item.expr))
+            if zeros and not any(_needs_array([item], z) for z in zeros):
+                found.add(adj(item.var))
+    return found
 
 
 def _not_zero(badj):

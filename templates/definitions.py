@@ -43,7 +43,26 @@ def axes_tuple(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for a in axes:  # (as NumPy: an axis the array has not raises, never wraps around)
+        if not -ndim <= int(a) < ndim:
+            raise getattr(np, 'exceptions', np).AxisError(int(a), ndim)
     return tuple(int(a) % ndim for a in axes)
+
+
+def check_vectors(a, v):
+    """Raise, as NumPy's convolve and correlate do, unless `a` and `v` are non-empty vectors
+    (or numbers)."""
+    if np.ndim(a) > 1 or np.ndim(v) > 1:
+        raise ValueError('object too deep for desired array')
+    if np.size(a) == 0 or np.size(v) == 0:
+        raise ValueError('a and v cannot be empty')
+
+
+def check_quantiles(q):
+    """Raise, as NumPy does, unless every quantile of `q` is in [0, 1]."""
+    q = np.asarray(q)
+    if not np.all((q >= 0) & (q <= 1)):
+        raise ValueError('Quantiles must be in the range [0, 1]')
 
 
 def full_indices(n, m):
@@ -142,8 +161,9 @@ def running_positions(array, axis, ufunc):
     return np.maximum.accumulate(np.where(array == running, index, 0), axis=axis)
 
 
-nondifferentiable(refuse, not_lazy, axes_tuple, full_indices, convolve_window,
-                  cumulative_axis, initial_shape, nan_unless_positive, spacing_shape,
+nondifferentiable(refuse, not_lazy, axes_tuple, check_quantiles, check_vectors, full_indices,
+                  convolve_window, cumulative_axis, initial_shape, nan_unless_positive,
+                  spacing_shape,
                   nan_where_nan, check_covariance, running_positions, point_size, psd_kept,
                   psd_outside)
 
@@ -183,6 +203,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 def convolve(a, v, mode='full'):
     """``np.convolve(a, v, mode)`` of two 1-D arrays."""
+    s2s.check_vectors(a, v)
     a, v = np.ravel(a), np.ravel(v)
     if len(v) > len(a):
         a, v = v, a
@@ -195,6 +216,7 @@ def convolve(a, v, mode='full'):
 def correlate(a, v, mode='valid'):
     """``np.correlate(a, v, mode)`` of two real 1-D arrays (NumPy swaps a shorter `a` with `v`
     and reverses the result)."""
+    s2s.check_vectors(a, v)
     a, v = np.ravel(a), np.ravel(v)
     if len(v) > len(a):
         return np.flip(np.correlate(v, a, mode))
@@ -360,6 +382,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
                    "out=, weights=, interpolation= and overwrite_input=True")
     s2s.not_lazy(a, 'np.quantile, np.percentile or np.median (the derivative sorts, which '
                     'dask does not do lazily)')
+    s2s.check_quantiles(q)
     ndim = np.ndim(a)
     axes = s2s.axes_tuple(axis, ndim)
     rest = tuple(i for i in range(ndim) if i not in axes)

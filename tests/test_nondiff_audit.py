@@ -230,6 +230,10 @@ ROWS = {
         lambda r: (float(r.uniform(0.1, 0.2)),)),
     's2sgrad.templates.definitions.axes_tuple': (
         lambda a: T.definitions.axes_tuple((0, -1), np.ndim(a)), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.check_quantiles': (
+        lambda a: T.definitions.check_quantiles(np.clip(a, 0.0, 1.0)), lambda r: (_mat(r),)),
+    's2sgrad.templates.definitions.check_vectors': (
+        lambda a: T.definitions.check_vectors(np.ravel(a), a[0]), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.convolve_window': (
         lambda a: T.definitions.convolve_window(5, 3, 'same'), lambda r: (_mat(r),)),
     's2sgrad.templates.definitions.check_covariance': (

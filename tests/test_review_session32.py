@@ -508,3 +508,61 @@ def test_an_unused_value_of_a_pure_helper_is_not_computed():
     df = s2sgrad.grad(unused_pure_penalty)
     assert '_penalty' not in df.source.split('def dunused_pure_penaltydx')[1]
     np.testing.assert_allclose(df(X3), 3 * X3 ** 2)
+
+
+# --- fuzzer, seed 74 (statement family): a branch's zero of a loop, then a rule needing an array
+
+
+def product_assigned_in_a_branch_of_a_loop(x):
+    x[1:3] *= 0.5
+    a1 = x
+    for _ in range(4):
+        for _ in range(3):
+            a2 = np.outer(x, x) @ x * 0.1
+        if 1.1 ** 2 / (1.0 + 1.1 ** 2) > 0.1:
+            x += x * 0.5
+            a1 = np.outer(x, x) @ x * 0.1
+        else:
+            a2 = np.cumsum(x) * 0.3
+    for _ in range(2):
+        s3 = np.sum(x)
+        a2[1:3] *= s3
+    return np.sum(a1 ** 2) + s3
+
+
+def test_a_zero_from_a_branch_of_the_last_pass_reaches_no_product():
+    # (``ba1 = 0.0`` at the end of the branch, then ``bu = ba1 * 0.1`` given to `matmul_lhs`
+    # at the next pass: TypeError)
+    x = np.array([-0.147, -0.841, 0.116, -0.862])
+
+    def on_a_copy(z):
+        return product_assigned_in_a_branch_of_a_loop(z.copy())
+
+    np.testing.assert_allclose(s2sgrad.grad(product_assigned_in_a_branch_of_a_loop)(x.copy()),
+                               numerical_grad(on_a_copy, (x,), 0), rtol=1e-6)
+
+
+# --- arguments NumPy rejects make forward mode raise too (definitions check them) -------------
+
+def median_of_a_missing_axis(x):
+    return np.median(x, axis=2)
+
+
+def quantile_outside_the_range(x):
+    return np.quantile(x, 1.5)
+
+
+def convolution_of_a_matrix(x):
+    return np.sum(np.convolve(x.reshape(2, 2), np.ones(3)))
+
+
+@pytest.mark.parametrize('func', [median_of_a_missing_axis, quantile_outside_the_range,
+                                  convolution_of_a_matrix])
+def test_forward_mode_raises_where_numpy_does(func):
+    x = np.array([0.3, 1.2, -0.5, 0.8])
+    with pytest.raises(ValueError):  # (NumPy's AxisError is a ValueError too)
+        func(x)
+    for operator in (s2sgrad.grad, s2sgrad.jvp, s2sgrad.hvp):
+        args = (x,) if operator is s2sgrad.grad else (x, np.ones(4))
+        with pytest.raises(ValueError):
+            operator(func)(*args)
