@@ -61,10 +61,7 @@ class AdjointEmitter:
                 else:
                     out.extend(self.contribute(item.var, expr, state))
             elif isinstance(item, Kill):
-                adj = self.shared.adj
-                state.live.discard(adj(item.var))
-                state.owned.discard(adj(item.var))
-                state.spread.pop(adj(item.var), None)
+                _kill(self.shared.adj(item.var), state)
             elif isinstance(item, IndexContribution):
                 out.extend(self._index_contribution(item, state))
             elif isinstance(item, SetItem):
@@ -319,10 +316,7 @@ class AdjointEmitter:
         tuple, whatever it was passed as; of ``sum(l)``, ``max(l)``, ``list(l)`` where `l`
         is one): a second contribution must not concatenate."""
         if self._lists_given is None:
-            self._lists_given = {
-                item.var for items in self.shared.items.values() for item in items
-                if isinstance(item, Contribution) and isinstance(item.expr, gast.Call) and
-                n.dotted_path(item.expr.func) in _LIST_ADJOINTS}
+            self._lists_given = _given_lists(self.shared.items)
         return self._lists_given
 
     def _reads_dead_adjoint(self, expr, state):
@@ -330,6 +324,21 @@ class AdjointEmitter:
         adjoint_names = set(self.shared.adjoints.values())
         return any(name in adjoint_names and name not in state.live
                    for name in n.names_read(expr))
+
+
+def _kill(badj, state):
+    """The adjoint `badj` holds no value from here (its variable is defined here)."""
+    state.live.discard(badj)
+    state.owned.discard(badj)
+    state.spread.pop(badj, None)
+
+
+def _given_lists(items):
+    """The variables to which a contribution of `items` (statement id -> adjoint items) gives
+    a list of adjoints (see `AdjointEmitter._given_lists`)."""
+    return {item.var for each in items.values() for item in each
+            if isinstance(item, Contribution) and isinstance(item.expr, gast.Call) and
+            n.dotted_path(item.expr.func) in _LIST_ADJOINTS}
 
 
 _LIST_ADJOINTS = frozenset({'s2s.unstack', 's2s.as_items', 's2s.unjoin', 's2s.unsum',

@@ -22,6 +22,7 @@ def extended_copy(x, ws):
 def strided_updates(x):
     y = x.copy()
     y[::2] += y[1::2]
+    y[1] *= 2.0  # (an item changed in place: `y` might be a list whose items are one object)
     y[1:3] = y[3:1:-1]
     return np.sum(y ** 2)
 

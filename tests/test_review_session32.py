@@ -566,3 +566,16 @@ def test_forward_mode_raises_where_numpy_does(func):
         args = (x,) if operator is s2sgrad.grad else (x, np.ones(4))
         with pytest.raises(ValueError):
             operator(func)(*args)
+
+
+def strided_updates_in_place(x):
+    y = x.copy()
+    y[::2] += y[1::2]
+    y[1:3] = y[3:1:-1]
+    return np.sum(y ** 2)
+
+
+def test_strided_updates_of_a_copy():
+    # (refused before: `x.copy()` might be a list, and ``y[::2] += ...`` was taken to change
+    # its items in place)
+    matches(strided_updates_in_place, np.arange(6.0) * 0.5 - 1.0, np.linspace(-1.0, 1.0, 6))
