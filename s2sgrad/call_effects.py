@@ -7,7 +7,6 @@ after them reads. Dead code drops an assignment nothing reads only where its val
 `randomness.mark_draws` marks draws.
 """
 import builtins
-import inspect
 
 import gast
 import numpy as np
@@ -15,8 +14,7 @@ import numpy as np
 from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
 from .mutation import CHANGING_METHODS
-from .randomness import _UNKNOWN, _code, _lookup
-from .rules import is_library
+from .randomness import _UNKNOWN, _code, _lookup, user_code
 
 _EFFECT_BUILTINS = frozenset({'next', 'print', 'exec', 'eval', 'input', 'open', 'setattr',
                               'delattr'})
@@ -91,19 +89,9 @@ def call_effects(call, namespace, nested=None, _seen=None):
             func.attr in _CHANGING or not any(hasattr(kind, func.attr) for kind in _KINDS))
     if any(obj is getattr(builtins, name) for name in _EFFECT_BUILTINS):
         return True
-    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
-            not is_library(obj.__func__):
-        obj = obj.__func__  # (a method of an object of yours: its code)
-    if inspect.isfunction(obj) and not is_library(obj):
-        if obj in seen:
-            return False
-        seen.add(obj)
-        from .source import parse_function  # (source imports the passes that import this)
-        try:
-            node = parse_function(obj).node
-        except Exception:  # (no source: nothing to read)
-            return False
-        return _function_effects(node, getattr(obj, '__globals__', {}), None, seen)
+    code = user_code(obj, seen)
+    if code is not None:
+        return bool(code) and _function_effects(*code, None, seen)
     return getattr(obj, '__name__', None) in INPLACE_FUNCTIONS  # (``heapq.heappop(h)``)
 
 

@@ -73,25 +73,34 @@ def call_draws(call, namespace, nested=None, _seen=None):
     obj = _lookup(func, namespace)
     if obj is _UNKNOWN:
         return draws(call)
-    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
-            not is_library(obj.__func__):
-        obj = obj.__func__  # (a method of an object of yours: its code)
-    if inspect.isfunction(obj) and not is_library(obj):
-        if obj in seen:
-            return False
-        seen.add(obj)
-        from .source import parse_function  # (source imports the passes that import this)
-        try:
-            node = parse_function(obj).node
-        except Exception:  # (no source: nothing to read)
-            return False
-        return first_draw(node, getattr(obj, '__globals__', {}), None, seen) is not None
+    code = user_code(obj, seen)
+    if code is not None:
+        return bool(code) and first_draw(*code, None, seen) is not None
     module = getattr(obj, '__module__', None) or ''
     owner = getattr(obj, '__self__', None)
     return module.startswith('numpy.random') or module == 'random' or \
         type(owner).__module__.startswith(('numpy.random', 'random')) or \
         getattr(obj, '__name__', None) == 'rvs' or \
         any(k.arg in DRAW_KEYWORDS for k in call.keywords)
+
+
+def user_code(obj, seen):
+    """For a function of the user's (or a bound method of an object of yours), ``(FunctionDef,
+    its globals)``, added to `seen`; ``()`` where `seen` has it already or its source cannot
+    be read; None for any other object."""
+    if inspect.ismethod(obj) and inspect.isfunction(obj.__func__) and \
+            not is_library(obj.__func__):
+        obj = obj.__func__  # (a method of an object of yours: its code)
+    if not inspect.isfunction(obj) or is_library(obj):
+        return None
+    if obj in seen:
+        return ()
+    seen.add(obj)
+    from .source import parse_function  # (source imports the passes that import this)
+    try:
+        return parse_function(obj).node, getattr(obj, '__globals__', {})
+    except Exception:  # (no source: nothing to read)
+        return ()
 
 
 def first_draw(node, namespace, nested=None, _seen=None):
