@@ -7,20 +7,26 @@ after them reads. Dead code drops an assignment nothing reads only where its val
 `randomness.mark_draws` marks draws.
 """
 import builtins
+import types
 
 import gast
 import numpy as np
 
 from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS
-from .mutation import CHANGING_METHODS
+from .mutation import CHANGING_METHODS, FIRST_ARGUMENT_CHANGED
 from .randomness import _UNKNOWN, _code, _lookup, user_code
 
 _EFFECT_BUILTINS = frozenset({'next', 'print', 'exec', 'eval', 'input', 'open', 'setattr',
                               'delattr'})
 """Built-in functions whose calls have an effect (``next`` advances its iterator)."""
-_CHANGING = CHANGING_METHODS | INPLACE_METHODS | {'__next__', 'send'}
-"""Methods that change their receiver (``d.popitem()``, ``it.__next__()``)."""
+_CHANGING = CHANGING_METHODS | INPLACE_METHODS | {
+    '__next__', 'send', 'popleft', 'appendleft', 'extendleft', 'rotate'}
+"""Methods that change their receiver (``d.popitem()``, ``it.__next__()``, a deque's
+``popleft``)."""
+_SET_CHANGING = frozenset({'add', 'discard', 'difference_update', 'intersection_update',
+                           'symmetric_difference_update'})
+"""Methods that change a set (``add`` is also ``s2s.add``, ``np.add``: only of a set found)."""
 _KINDS = (np.ndarray, np.generic, list, dict, tuple, str, float, int, complex)
 """Types whose other methods change nothing: a method of another name (``acc.inc()`` of an
 object of yours) may."""
@@ -87,12 +93,26 @@ def call_effects(call, namespace, nested=None, _seen=None):
     if obj is _UNKNOWN:  # (a method of a local object: ``d.popitem()``, ``acc.inc()``)
         return isinstance(func, gast.Attribute) and (
             func.attr in _CHANGING or not any(hasattr(kind, func.attr) for kind in _KINDS))
+    if changes_receiver(func, namespace):
+        return True  # (``DQ.popleft()`` of a global deque)
     if any(obj is getattr(builtins, name) for name in _EFFECT_BUILTINS):
         return True
     code = user_code(obj, seen)
     if code is not None:
         return bool(code) and _function_effects(*code, None, seen)
     return getattr(obj, '__name__', None) in INPLACE_FUNCTIONS  # (``heapq.heappop(h)``)
+
+
+def changes_receiver(func, namespace):
+    """Whether `func` (a call's function) is a method that changes its receiver, an object
+    that is no module or class (``QUEUE.pop``, ``DQ.popleft``, not ``np.add``)."""
+    if not isinstance(func, gast.Attribute) or func.attr in FIRST_ARGUMENT_CHANGED:
+        return False  # (``s2s.add_at(b, i, v)``: its argument)
+    receiver = _lookup(func.value, namespace)
+    if isinstance(receiver, (set, frozenset)):
+        return func.attr in _SET_CHANGING or func.attr in _CHANGING
+    return func.attr in _CHANGING and receiver is not _UNKNOWN and \
+        not isinstance(receiver, (types.ModuleType, type))
 
 
 def _function_effects(node, namespace, nested, seen):

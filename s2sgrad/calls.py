@@ -25,6 +25,7 @@ from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
 from .randomness import first_draw
+from .rerun_state import state_read_after_change
 from .scopes import default_expressions
 from .source import FunctionSource, parse_function, signature as source_signature
 
@@ -277,6 +278,16 @@ def _refuse_redraws(ctx, stmt, arguments, func):
         namespace, name = getattr(func, '__globals__', {}), func.__name__
     found = first_draw(node, namespace, nested)
     if found is None:
+        read = state_read_after_change(node, namespace, nested)
+        if read is not None:
+            shown = ast.unparse(gast.gast_to_ast(n.clone(read)))
+            raise ctx.unsupported(
+                stmt, f'the call of `{name or node.name}`, whose value reads state it changes '
+                      f'(`{shown}`): its derivative runs it again here (the caller changes '
+                      f'an array in place, motion=\'joint\', or a second derivative), which '
+                      f'would see that state changed and give the derivative of another '
+                      f'value; take what it reads from that state in the differentiated '
+                      f'function and pass it in')
         return
     call, where = found
     shown = ast.unparse(gast.gast_to_ast(n.clone(call)))
@@ -411,6 +422,7 @@ def nested_functions(ctx, func):
     """
     ctx.nested_info = NestedFunctions(func, ctx.unsupported)
     info = ctx.nested_info
+    info.pass_enclosing_reads(func)
     return {name: (node, info.needs[name]) for name, node in info.defs.items()}
 
 
@@ -435,12 +447,16 @@ def _lift(ctx, call):
             if param not in given:
                 call.keywords.append(gast.keyword(arg=param, value=n.clone(default)))
         args.defaults, args.kw_defaults = [], [None] * len(args.kwonlyargs)
+    passed = {kw.arg for kw in call.keywords}  # (`NestedFunctions.pass_enclosing_reads`)
+    taken = {a.id for a in lifted.args.kwonlyargs}
     for var in free:
-        param = n.name(var)
-        param.ctx = gast.Param()
-        lifted.args.kwonlyargs.append(param)
-        lifted.args.kw_defaults.append(None)
-        call.keywords.append(gast.keyword(arg=var, value=n.name(var)))
+        if var not in taken:
+            param = n.name(var)
+            param.ctx = gast.Param()
+            lifted.args.kwonlyargs.append(param)
+            lifted.args.kw_defaults.append(None)
+        if var not in passed:
+            call.keywords.append(gast.keyword(arg=var, value=n.name(var)))
     source = _nested_source(ctx, lifted, node)
     params = [a.id for a in lifted.args.posonlyargs + lifted.args.args +
               lifted.args.kwonlyargs]

@@ -88,6 +88,25 @@ class Canonicalizer:
                          functions=True)
         return self._plain(stmt, lists, sequences)
 
+    def _library_iterator(self, seq):
+        """Whether `seq` is a call of a built-in or `itertools` function (``repeat(2.0)``,
+        ``count()``, ``iter(xs)``), which may give items without end."""
+        if not isinstance(seq, gast.Call) or n.dotted_path(seq.func) is None:
+            return False
+        root, *rest = n.dotted_path(seq.func).split('.')
+        obj = self.source.namespace.get(root, getattr(builtins, root, None))
+        for part in rest:
+            obj = getattr(obj, part, None)
+        module = getattr(obj, '__module__', None) or type(obj).__module__
+        return module in ('builtins', 'itertools')
+
+    def _outer_iterator(self, name):
+        """Whether `name` is no variable of the function but a global's or an enclosing
+        variable's name that holds an iterator (``WEIGHTS = iter([...])``)."""
+        if name in self._user_names() and name in n.names_stored(self.source.node):
+            return False
+        return hasattr(self.source.namespace.get(name), '__next__')
+
     def _user_names(self):
         """The names the user's source has (no temporary of the passes: ``keys``)."""
         if getattr(self, 'user_names', None) is None:
@@ -438,12 +457,20 @@ class Canonicalizer:
                 pre.append(gast.copy_location(n.assign(keys, n.call('s2s.keys', seq)), loop))
                 sequences[k] = n.name(keys)
         for seq in sequences:
+            if isinstance(seq, gast.Name) and self._outer_iterator(seq.id):
+                kind = type(self.source.namespace[seq.id]).__name__
+                raise self.error(loop, f'a loop over `{seq.id}`, an iterator of the module or '
+                                       f'an enclosing function ({kind}), '
+                                       f'which gives its items once: s2sgrad reads what a loop '
+                                       f'visits by position; pass a list or an array as an '
+                                       f'argument (`list(...)` of the items it should visit)')
             if isinstance(seq, gast.Name) and seq.id in resized:
                 raise self.error(loop, f'a loop over the list `{seq.id}` that its body makes '
                                        f'longer or shorter (Python visits the items added): '
                                        f'loop over `range(...)` and index the list, or '
                                        f'collect the new items in another list')
         own = []  # (the user's sequences, indexed as they are: not a copy, not keys)
+        unsized = []  # (``zip(x, itertools.repeat(2.0))``: read as far as zip reads them)
         for seq in sequences:
             if isinstance(seq, gast.Name) and seq.id not in rebound and \
                     seq.id not in getattr(self, 'unindexable', ()):
@@ -451,11 +478,16 @@ class Canonicalizer:
                 own.append(seq.id in self._user_names())
             else:
                 temp = self.namer.fresh('items')
-                if not _sized(seq):  # (a generator, ``itertools.product(...)``: a list)
-                    seq = n.call('s2s.sized', seq)
-                pre.append(gast.copy_location(n.assign(temp, seq), loop))
+                if _sized(seq) or len(sequences) == 1 or not self._library_iterator(seq):
+                    # (a generator, ``itertools.product(...)``: a list)
+                    value = seq if _sized(seq) else n.call('s2s.sized', seq)
+                    pre.append(gast.copy_location(n.assign(temp, value), loop))
+                else:
+                    unsized.append((temp, seq))
                 names.append(temp)
                 own.append(False)
+        if unsized:
+            pre.extend(self._read_zipped(unsized, names, loop, strict))
         if index_name is None:
             index_name = self.namer.fresh('i')
         for target, seq_name, mine in zip(targets, names, own):
@@ -493,6 +525,25 @@ class Canonicalizer:
         new = gast.For(target=n.name(index_name, store=True), iter=iterations,
                        body=body + loop.body, orelse=[], type_comment=None)
         return pre + [gast.copy_location(new, loop)]
+
+    @staticmethod
+    def _read_zipped(unsized, names, loop, strict):
+        """``items = s2s.sized(seq, stop)`` for each iterable `seq` of a ``zip`` that has no
+        length (`unsized`: (name, iterable)), read no further than the shortest of the
+        sequences `names` that have one (an endless ``itertools.repeat`` or ``count``), one
+        item more for ``strict=True`` (whose check then sees a longer one), or all of them
+        at once (`s2s.zipped`) where none has."""
+        reads = [name for name in names if name not in {temp for temp, _ in unsized}]
+        if not reads:
+            targets = n.tuple_([n.name(temp, store=True) for temp, _ in unsized], store=True)
+            return [gast.copy_location(n.assign(targets, n.call(
+                's2s.zipped', n.const(len(unsized)), *[seq for _, seq in unsized])), loop)]
+        stop = n.call('len', n.name(reads[0])) if len(reads) == 1 else \
+            n.call('min', *[n.call('len', n.name(name)) for name in reads])
+        if strict:
+            stop = n.binop(stop, gast.Add(), n.const(1))
+        return [gast.copy_location(n.assign(temp, n.call('s2s.sized', seq, n.clone(stop))),
+                                   loop) for temp, seq in unsized]
 
 
 _SIZED_CALLS = frozenset({'range', 'list', 'tuple', 'sorted', 'len'})

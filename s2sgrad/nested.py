@@ -74,6 +74,30 @@ class NestedFunctions:
             if self.filled[name]:
                 self._check_defaults(name, calls[name], func)
 
+    def pass_enclosing_reads(self, func):
+        """Make each nested function take the enclosing variables it reads (`needs`) as
+        keyword-only parameters, and each call of one (in `func` or in another nested
+        function, where those variables are parameters too) pass them by name: ``y = step()``
+        becomes ``y = step(y=y)``, which reads `y` as the closure does when it is called, and
+        which the passes after this one then see (a target its own value reads, SSA
+        versions, activity). Nested functions are only called (`_check_calls_only`), so this
+        keeps the meaning."""
+        for name, node in self.defs.items():
+            args = node.args
+            taken = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+            for var in self.needs[name]:
+                if var not in taken:
+                    param = n.name(var)
+                    param.ctx = gast.Param()
+                    args.kwonlyargs.append(param)
+                    args.kw_defaults.append(None)
+        for node in n.walk(func):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                    node.func.id in self.defs:
+                given = {kw.arg for kw in node.keywords}
+                node.keywords.extend(gast.keyword(arg=var, value=n.name(var))
+                                     for var in self.needs[node.func.id] if var not in given)
+
     def lifted(self, name):
         """The FunctionDef nodes that the lifted function `name` starts with: those of the
         nested functions it calls, itself too when it is recursive."""

@@ -1,6 +1,8 @@
 """Derived operators built on generated code: `vjp`, `jacobian`, `hessian`, `hvp`."""
+import copy
 import functools
 import inspect
+import numbers
 
 import numpy as np
 
@@ -141,9 +143,7 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
                                f'`{name}` is a {type(value).__name__}; differentiate with '
                                f'respect to its arrays one by one, or use grad, vjp and jvp, '
                                f'which take containers' + definition(func))
-        # (on copies: a function that writes into its arguments must not change the caller's,
-        # nor the point the derivatives below are taken at)
-        out = func(*own(args), **own(kwargs))
+        out = _output_like(func, args, kwargs)
         outs = _outputs(out, func)
         many = isinstance(out, (list, tuple))
         inputs = [_array(value) for value in selected]
@@ -161,6 +161,27 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
         return type(out)(*result) if hasattr(out, '_fields') else type(out)(result)
     jac.s2sgrad_operator = 'jacobian'
     return jac
+
+
+def _output_like(func, args, kwargs):
+    """What `func` returns at `args` (its shape, type and structure), run on copies: of the
+    arrays and containers (`own`), and of the other objects (``copy.deepcopy`` where they
+    allow it), so that a function changing what its arguments hold (``x[0] = v``,
+    ``W = box.W; W *= 2``, an object's array) changes neither the caller's values nor the
+    point the derivatives below are taken at."""
+    return func(*[_detached(value) for value in args],
+                **{key: _detached(value) for key, value in kwargs.items()})
+
+
+def _detached(value):
+    """`value` copied for a run of the function (`_output_like`)."""
+    if isinstance(value, (list, tuple, dict, np.ndarray, np.generic, numbers.Number, str)) or \
+            value is None or callable(value) or hasattr(value, '__array_function__'):
+        return own(value)
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # (an object that cannot be copied: the function's own business)
+        return value
 
 
 def _outputs(out, func):

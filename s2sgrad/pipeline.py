@@ -22,7 +22,7 @@ import types
 
 import gast
 
-from . import inplace, mutation, nodes as n, scalar_version, split_motion
+from . import inplace, mutation, nodes as n, runtime, scalar_version, split_motion
 from .activity import Activity, integer_arrays, list_values, target_names
 from .anf import Normalizer
 from .callees import sequence_calls
@@ -265,7 +265,10 @@ def check_returns(ctx, func):
     if returns and bad_returns < len(returns):
         bad = None  # other paths return values: the gradient checks the one taken
     if bad is None:
-        ctx.return_where = ctx.where(returns[-1])
+        # (a derivative's derivative: the output its checks are about is the function's own)
+        code = getattr(ctx.source.func, '__code__', None)
+        ctx.return_where = code is not None and runtime.OUTPUT_LOCATIONS.get(code) or \
+            ctx.where(returns[-1])
         return
     raise NonScalarOutputError(
         f'`{ctx.source.name}` {what}, but a derivative needs a number or an array; '

@@ -40,7 +40,10 @@ def refuse_varying_runs(func, operator):
                      f'{operator} runs the function once per column, each drawing other '
                      f'numbers; draw them outside and pass them in (or take `vjp`/`jvp`/`hvp` '
                      f'products, which run it once)')
-    changed = _accumulated_and_read(source.node, namespace)
+    # (generated code writes ``self.n += 1`` as ``self.n = self.n + 1`` and passes `self` to
+    # the parts it made of methods: its function, checked by `hessian`, is the user's)
+    changed = _accumulated_and_read(source.node, namespace,
+                                    assignments=not source.filename.startswith('<s2sgrad'))
     if changed is not None:
         node, path = changed
         raise _error(source, node,
@@ -143,20 +146,43 @@ def _error(source, node, message):
         source.lines[lineno - 1] if lineno and lineno <= len(source.lines) else None)
 
 
-def _accumulated_and_read(func, namespace):
+def _accumulated_and_read(func, namespace, assignments=True):
     """``(node, path)``: a change of `func` that adds to the state an object or a global holds
-    (``self.n += 1``, ``self.hist.append(v)``, ``COUNTS['calls'] += 1``; not a list the
+    (``self.n += 1``, ``self.hist.append(v)``, ``COUNTS['calls'] += 1``, with `assignments`
+    ``self.t = self.t + 2``, and ``setattr(self, 'lr', self.lr * 2)``; not a list the
     function makes, nor an argument's own list or dict, which the operators copy for each
     run), where the function also reads that state: the attribute itself or an item of the
-    object, a method of it, the object passed on; None where there is none."""
+    object, a method of it, the object passed on; or a ``next(it)`` of an iterator kept
+    outside, whose value is the state; None where there is none."""
     local = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
     params = set(n.names_stored(func.args))
     parents = {id(child): node for node in n.walk(func)
                for child in gast.iter_child_nodes(node)}
+    # (``self = s2s.copy_lists(self)`` of a generated gradient: each run changes its own copy)
+    copied = {stmt.targets[0].id for stmt in func.body
+              if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+              isinstance(stmt.value, gast.Call) and
+              n.dotted_path(stmt.value.func) == 's2s.copy_lists'}
     for node in n.walk(func):
         if isinstance(node, gast.AugAssign) and \
                 isinstance(node.target, (gast.Attribute, gast.Subscript)):
             target = node.target
+        elif assignments and isinstance(node, gast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], (gast.Attribute, gast.Subscript)) and \
+                _root_name(node.targets[0]) in n.names_read(node.value):
+            target = node.targets[0]  # (``self.t = self.t + 2``)
+        elif isinstance(node, gast.Call) and \
+                n.dotted_path(node.func) in ('setattr', 'object.__setattr__') and \
+                len(node.args) == 3 and not node.keywords and \
+                isinstance(node.args[1], gast.Constant) and \
+                isinstance(node.args[1].value, str) and \
+                _root_name(node.args[0]) in n.names_read(node.args[2]):
+            # (``setattr(self, 'lr', self.lr * 2)``: as ``self.lr = self.lr * 2``)
+            target = gast.Attribute(value=node.args[0], attr=node.args[1].value,
+                                    ctx=gast.Store())
+        elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'next' and \
+                node.args and _root_name(node.args[0]) is not None:
+            target = node.args[0]  # (``next(it)`` of an iterator kept outside: its value)
         elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 node.func.attr in _GROWING and \
                 isinstance(node.func.value, (gast.Attribute, gast.Subscript, gast.Name)):
@@ -166,12 +192,14 @@ def _accumulated_and_read(func, namespace):
         root = target
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
-        if not isinstance(root, gast.Name) or root.id in local - params or \
+        if not isinstance(root, gast.Name) or root.id in (local - params) | copied or \
                 root.id in params and not _through_attribute(target) or \
                 root.id not in params and _no_state(namespace.get(root.id)):
             continue  # (an argument's own array, list or dict: the operators copy it for
             # each run; ``np.add(a, b)``, ``s2s.add(g, h)``: a function of a module)
         path = n.dotted_path(target) or root.id
+        if isinstance(node, gast.Call) and n.dotted_path(node.func) == 'next':
+            return node, path  # (each run gets the next item)
         skip = {id(part) for part in n.walk(node)}
         for other in (part for stmt in func.body for part in n.walk(stmt)):
             if id(other) in skip or not isinstance(other, gast.Name) or other.id != root.id:
@@ -181,6 +209,11 @@ def _accumulated_and_read(func, namespace):
                 chain = parents[id(chain)]
             read = n.dotted_path(chain) or ''
             above = parents.get(id(chain))
+            if chain is other and _unbound_method_call(above, other, namespace):
+                # (``Model.predict(self, x)``, as generated code calls ``self.predict(x)``)
+                if _method_may_read(namespace.get(root.id), [above.func.attr], path):
+                    return node, path
+                continue
             if chain is other or isinstance(above, gast.Subscript) and above.value is chain \
                     or isinstance(above, gast.Call) and above.func is chain and \
                     _method_may_read(namespace.get(root.id), read.split('.')[1:2], path) or \
@@ -190,6 +223,20 @@ def _accumulated_and_read(func, namespace):
         if root.id not in params and _calls_of_yours(func, namespace):
             return node, path  # (a global: a function of yours may read it, ``len(HIST)``)
     return None
+
+
+def _unbound_method_call(call, first, namespace):
+    """Whether `call` is ``Class.method(first, ...)`` of a class of `namespace`."""
+    return isinstance(call, gast.Call) and call.args and call.args[0] is first and \
+        isinstance(call.func, gast.Attribute) and \
+        isinstance(_lookup(call.func.value, namespace), type)
+
+
+def _root_name(node):
+    """The name at the root of ``a.b[c]``, or None."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _method_may_read(obj, names, path):

@@ -28,8 +28,9 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                flat_index, items_back, key_missing, keys,
                                pick, pick_tangent, popped_at, positions, read_item, remul_items,
                                repeat_items, restack, restore_item, sized, unindex, unmul_items,
-                               unread_at, unread_item, unrepeat_items, unstack, zero_at,
-                               zip_length, ABSENT)
+                               unread_at, unread_item, unread_restored, unrepeat_items,
+                               unstack, zero_at,
+                               zip_length, zipped, ABSENT)
 from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_bound,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
@@ -48,9 +49,10 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'al
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
            'resum', 'retranspose', 'seed', 'select', 'sequence_of', 'sized', 'stored', 'unadd',
            'unbroadcast',
-           'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item', 'unreduce',
+           'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item',
+           'unread_restored', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like',
-           'zip_length']
+           'zip_length', 'zipped']
 
 
 def _adopt(*modules):

@@ -112,18 +112,35 @@ def zip_length(*lengths):
     return lengths[0]
 
 
-def sized(items):
+def sized(items, stop=None):
     """What ``for v in items`` visits, as a sequence the loop indexes (``items[i]`` for ``i``
     in ``range(len(items))``): a list, tuple, range or array itself; the keys of a dict or the
     items of a set as a list; any other iterable (a generator, ``itertools.product``,
-    ``np.ndindex``, ``map``) read into a list first."""
+    ``np.ndindex``, ``map``) read into a list first, its first `stop` items where `stop` is
+    given (``zip(x, itertools.repeat(2.0))`` reads as many as `x` has)."""
     if isinstance(items, (list, tuple, range, str)) or type(items) is np.ndarray:
         return items
     if hasattr(items, 'keys') or isinstance(items, (set, frozenset)):
         return list(items)
     if hasattr(items, '__len__') and hasattr(items, '__getitem__') and hasattr(items, 'shape'):
         return items  # (CuPy and dask arrays)
-    return list(items)
+    if stop is None:
+        return list(items)
+    read = []
+    if stop > 0:
+        for item in items:  # (no item past the `stop`-th is taken from an iterator)
+            read.append(item)
+            if len(read) >= stop:
+                break
+    return read
+
+
+def zipped(count, *iterables):
+    """The `count` iterables of a ``zip`` that none of has a length, each as the list of the
+    items the ``zip`` visits (``zip(itertools.count(), gen)`` stops where `gen` does)."""
+    columns = list(zip(*zip(*iterables)))
+    return tuple(list(column) for column in columns) if columns else \
+        tuple([] for _ in range(count))
 
 
 def unindex(g, x, index):
@@ -437,6 +454,14 @@ def read_item(by, key, old):
         return 0.0
     from .runtime import read_at  # (the runtime imports this module)
     return read_at(by, key, old)
+
+
+def unread_restored(g, by, key, old):
+    """The adjoint of `read_item` with respect to `by`: `g` spread back over `by` at `key`
+    (`unread_at`); zeros where `old` is `ABSENT` (`read_item` gave 0.0)."""
+    if old is ABSENT:
+        return zeros_like(by)
+    return unread_at(g, by, key)
 
 
 def item_at(g, index):

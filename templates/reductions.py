@@ -224,7 +224,10 @@ def untrace(g, a, offset=0, axis1=0, axis2=1):
 
 def third_order(what, tangent=None):
     """Raise: a derivative beyond the ones s2sgrad implements was requested."""
-    raise unsupported(f's2sgrad has no derivative of {what} in this argument')
+    raise unsupported(f's2sgrad has no third derivative of {what} (it differentiates it '
+                      f'twice: grad, hessian, hvp); for a third derivative, write the function '
+                      f'with operations that have one (a determinant of a small matrix by its '
+                      f'formula, a norm as a sum)')
 
 
 nondifferentiable(dof, notnan, nancount, third_order)

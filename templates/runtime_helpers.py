@@ -98,11 +98,13 @@ HELPERS = {
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
+    runtime.zipped: 'no rule',  # (iterators without a length: ``zip(itertools.count(), it)``)
     runtime.item_before: 'reverse forward',
     runtime.unread_item: 'reverse forward',
     # differentiated again as the write ``x[key] = old`` (`s2sgrad.restores`), not by rules
     runtime.restore_item: 'no rule',
-    runtime.read_item: 'no rule',
+    runtime.read_item: 'reverse forward',  # (a third derivative reads it again)
+    runtime.unread_restored: 'reverse forward',
 }
 
 runtime_helpers(HELPERS)
@@ -298,11 +300,11 @@ linear(runtime.own, 'd[g]')
 
 
 @adjoint(runtime.sized)
-def sized_adjoint(ans, items):
-    d[items] = d[ans]
+def sized_adjoint(ans, items, stop=None):
+    d[items] = d[ans]  # (`stop` cuts only an iterator short, which carries no derivative)
 
 
-linear(runtime.sized, 'd[items]')
+linear(runtime.sized, 'd[items], stop')
 
 
 @adjoint(runtime.check_cotangent)
@@ -502,6 +504,22 @@ def list_add_tangent(ans, a, b):
 
 
 # -- the items a gradient keeps and restores (differentiated again: `s2sgrad.restores`) ----
+
+@adjoint(runtime.read_item)
+def read_item_adjoint(ans, by, key, old):
+    d[by] = runtime.unread_restored(d[ans], by, key, old)
+
+
+linear(runtime.read_item, 'd[by], key, old')
+
+
+@adjoint(runtime.unread_restored)
+def unread_restored_adjoint(ans, g, by, key, old):
+    d[g] = runtime.read_item(d[ans], key, old)
+
+
+linear(runtime.unread_restored, 'd[g], by, key, old')
+
 
 @adjoint(runtime.item_before)
 def item_before_adjoint(ans, x, key):
