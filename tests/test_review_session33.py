@@ -345,3 +345,52 @@ class Logged:
 def test_hessian_of_a_method_that_logs_numbers():
     np.testing.assert_allclose(s2sgrad.hessian(Logged().loss)(X), np.diag(2 * np.cos(2 * X)),
                                rtol=1e-10, atol=1e-12)
+
+
+# --- a third derivative through a dict filled in a loop (`s2s.read_item` had no rule) --------
+
+def dict_filled_in_a_loop(s):
+    cache = {}
+    for i in range(2):
+        cache[i] = np.tanh(s * (i + 1))
+    return np.sum(cache[0] ** 2) + np.sum(cache[1] ** 2)
+
+
+def test_third_derivative_of_a_dict_filled_in_a_loop():
+    third = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(dict_filled_in_a_loop)))(0.4)
+    second = s2sgrad.grad(s2sgrad.grad(dict_filled_in_a_loop))
+    expected = (second(0.4 + 1e-4) - second(0.4 - 1e-4)) / 2e-4
+    # (the second derivative itself against differences of differences of the function)
+    h = 1e-3
+    f = dict_filled_in_a_loop
+    assert second(0.4) == pytest.approx((f(0.4 + h) - 2 * f(0.4) + f(0.4 - h)) / h ** 2,
+                                        rel=1e-4)
+    assert third == pytest.approx(expected, rel=1e-5)
+
+
+# --- errors of a second derivative point at the user's `return`, not at generated code ------
+
+def doubles(x):
+    return x * 2
+
+
+@pytest.mark.parametrize('operator', ['hvp', 'hessian'])
+def test_a_second_derivative_of_a_vector_function_names_its_return(operator):
+    with pytest.raises(s2sgrad.errors.NonScalarOutputError) as raised:
+        if operator == 'hvp':
+            s2sgrad.hvp(doubles)(X, V)
+        else:
+            s2sgrad.hessian(doubles)(X)
+    assert __file__ in str(raised.value) and 'return x * 2' in str(raised.value)
+    assert '<s2sgrad' not in str(raised.value)
+
+
+def determinant_of_a_shift(s):
+    return np.linalg.det(np.diag([2.0, 3.0, 4.0]) + s * np.eye(3))
+
+
+def test_a_third_derivative_s2sgrad_lacks_says_so():
+    second = s2sgrad.grad(s2sgrad.grad(determinant_of_a_shift))
+    assert second(0.3) == pytest.approx(2 * (2.3 + 3.3 + 4.3), rel=1e-9)  # ((2+s)(3+s)(4+s))''
+    with pytest.raises(s2sgrad.errors.S2SError, match='no third derivative of np.linalg.det'):
+        s2sgrad.grad(second)(0.3)
