@@ -6,6 +6,10 @@ from .scopes import default_expressions, function_scope, header_nodes, is_litera
     names_written, own_scope_nodes, parameter_names, precedes, statement_paths
 
 
+_MEANINGFUL_KEYWORDS = frozenset({'out', 'copy', 'dtype'})
+"""Keywords the passes read as NumPy's in any call (``out=`` writes into an array)."""
+
+
 class NestedFunctions:
     """The functions defined inside a function `func` (at any depth of its ``if``, ``for``
     and ``while`` blocks), as s2sgrad lifts them to the top level.
@@ -85,7 +89,7 @@ class NestedFunctions:
         for name, node in self.defs.items():
             args = node.args
             taken = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
-            for var in self.needs[name]:
+            for var in self._passed_early(name):
                 if var not in taken:
                     param = n.name(var)
                     param.ctx = gast.Param()
@@ -96,7 +100,15 @@ class NestedFunctions:
                     node.func.id in self.defs:
                 given = {kw.arg for kw in node.keywords}
                 node.keywords.extend(gast.keyword(arg=var, value=n.name(var))
-                                     for var in self.needs[node.func.id] if var not in given)
+                                     for var in self._passed_early(node.func.id)
+                                     if var not in given)
+
+    def _passed_early(self, name):
+        """The enclosing variables `pass_enclosing_reads` passes to the nested function
+        `name`: not those named like keywords that NumPy functions give a meaning
+        (``out=``, ``copy=``, ``dtype=``), which the passes read so in any call; lifting
+        (`calls._lift`) passes those."""
+        return [var for var in self.needs[name] if var not in _MEANINGFUL_KEYWORDS]
 
     def lifted(self, name):
         """The FunctionDef nodes that the lifted function `name` starts with: those of the

@@ -1,5 +1,4 @@
 """Derived operators built on generated code: `vjp`, `jacobian`, `hessian`, `hvp`."""
-import copy
 import functools
 import inspect
 import numbers
@@ -164,24 +163,55 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
 
 
 def _output_like(func, args, kwargs):
-    """What `func` returns at `args` (its shape, type and structure), run on copies: of the
-    arrays and containers (`own`), and of the other objects (``copy.deepcopy`` where they
-    allow it), so that a function changing what its arguments hold (``x[0] = v``,
-    ``W = box.W; W *= 2``, an object's array) changes neither the caller's values nor the
-    point the derivatives below are taken at."""
-    return func(*[_detached(value) for value in args],
-                **{key: _detached(value) for key, value in kwargs.items()})
-
-
-def _detached(value):
-    """`value` copied for a run of the function (`_output_like`)."""
-    if isinstance(value, (list, tuple, dict, np.ndarray, np.generic, numbers.Number, str)) or \
-            value is None or callable(value) or hasattr(value, '__array_function__'):
-        return own(value)
+    """What `func` returns at `args` (its shape, type and structure), run on copies of the
+    arrays and containers (`own`), with what the other objects among the arguments hold put
+    back afterwards (`_kept_as_given`): a function changing what its arguments hold
+    (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the caller's values nor the point
+    the derivatives below are taken at, and the objects stay the caller's own (``cfg is
+    DEFAULT`` holds)."""
+    objects = [value for value in list(args) + list(kwargs.values()) if _plain_object(value)]
+    kept = [_kept_as_given(obj) for obj in objects]
     try:
-        return copy.deepcopy(value)
-    except Exception:  # (an object that cannot be copied: the function's own business)
-        return value
+        return func(*[value if _plain_object(value) else own(value) for value in args],
+                    **{key: value if _plain_object(value) else own(value)
+                       for key, value in kwargs.items()})
+    finally:
+        for obj, (attributes, contents) in zip(objects, kept):
+            _put_back(obj, attributes, contents)
+
+
+def _plain_object(value):
+    """Whether `value` is an object of a class of yours (with a ``__dict__``): no array,
+    container, number, text or function."""
+    return hasattr(value, '__dict__') and not callable(value) and \
+        not isinstance(value, (list, tuple, dict, np.ndarray, np.generic, numbers.Number,
+                               str, type)) and not hasattr(value, '__array_function__')
+
+
+def _kept_as_given(obj):
+    """The attributes of `obj` and copies of the arrays, lists and dicts they hold."""
+    attributes = dict(vars(obj))
+    contents = {name: value.copy() for name, value in attributes.items()
+                if isinstance(value, (np.ndarray, list, dict))}
+    return attributes, contents
+
+
+def _put_back(obj, attributes, contents):
+    """`obj` as `_kept_as_given` found it: its attributes bound as they were, and the arrays,
+    lists and dicts they hold refilled with what they held."""
+    for name in set(vars(obj)) - set(attributes):
+        delattr(obj, name)
+    for name, value in attributes.items():
+        setattr(obj, name, value)
+        if name not in contents:
+            continue
+        if isinstance(value, np.ndarray) and value.flags.writeable:
+            value[...] = contents[name]
+        elif isinstance(value, list):
+            value[:] = contents[name]
+        elif isinstance(value, dict):
+            value.clear()
+            value.update(contents[name])
 
 
 def _outputs(out, func):

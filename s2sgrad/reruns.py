@@ -6,6 +6,7 @@ import gast
 from . import nodes as n
 from .errors import S2SError, UnsupportedSyntaxError
 from .randomness import DRAW_KEYWORDS, _lookup, call_draws
+from .rerun_state import state_read_after_change
 from .source import parse_function
 
 _GROWING = frozenset({'append', 'extend', 'insert', 'add', 'update', 'appendleft',
@@ -51,6 +52,15 @@ def refuse_varying_runs(func, operator):
                      f'{operator} runs the function once per column, and each run would see '
                      f'what the runs before added; take `vjp`/`jvp`/`hvp` products (one run) '
                      f'or keep that state out of the function')
+    read = state_read_after_change(source.node, namespace)
+    if read is not None:  # (``DQ.popleft()``, ``next(IT)`` in a helper it calls)
+        inside = any(part is read for part in n.walk(source.node))
+        raise _error(source, read if inside else source.node,
+                     f'`{operator}` of `{source.name}`, whose value reads state it changes '
+                     f'(`{n.shown(read)}`, itself or in a function of yours it calls): '
+                     f'{operator} runs the function once per column, and each run would see '
+                     f'the state the runs before left; take `vjp`/`jvp`/`hvp` products (one '
+                     f'run) or keep that state out of the function')
 
 
 _SEEDED = frozenset({'default_rng', 'RandomState', 'Generator', 'Random', 'SeedSequence',

@@ -95,7 +95,10 @@ def reverse_function(ctx, body, ret):
         isinstance(result, gast.Name) and result.id in found
     ctx.returns_holder = holds_sequences(result, found, holders)
     returns, given = [], []
-    rebound = set(n.names_stored(gast.Module(body=forward + backward, type_ignores=[])))
+    # (stored by the body: not the parameters of a nested ``def``, which may take an argument
+    # of the same name, `NestedFunctions.pass_enclosing_reads`)
+    rebound = {node.id for stmt in forward + backward for node in n.walk(stmt)
+               if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store)}
     # (``params.pop('a')``: the backward sweep puts the key back last, so the gradient is
     # ordered like the dict as given)
     rebound |= mutation.mutated(ctx.body, methods=frozenset({'pop', 'popitem', 'clear'}),

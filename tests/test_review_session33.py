@@ -394,3 +394,62 @@ def test_a_third_derivative_s2sgrad_lacks_says_so():
     assert second(0.3) == pytest.approx(2 * (2.3 + 3.3 + 4.3), rel=1e-9)  # ((2+s)(3+s)(4+s))''
     with pytest.raises(s2sgrad.errors.S2SError, match='no third derivative of np.linalg.det'):
         s2sgrad.grad(second)(0.3)
+
+
+# --- the review of this session's own changes ------------------------------------------------
+
+class Setting:
+    def __init__(self, w):
+        self.w = w
+
+
+DEFAULT_SETTING = Setting(2.0)
+
+
+def picks_by_identity(x, setting):
+    if setting is DEFAULT_SETTING:
+        return np.sin(x[:2]) * setting.w
+    return np.sin(x) * setting.w
+
+
+def test_jacobian_passes_the_callers_own_objects():
+    jac = s2sgrad.jacobian(picks_by_identity)(X, DEFAULT_SETTING)
+    np.testing.assert_allclose(jac, np.diag(2.0 * np.cos(X))[:2], rtol=1e-12)
+
+
+def closure_reads_out(x):
+    out = np.sin(x)
+
+    def g(t):
+        return t * out
+    return np.sum(g(x) ** 2)
+
+
+def test_a_closure_reading_a_variable_named_out():
+    # (first order: the generated code passes ``out=out`` to the closure's derivative, which
+    # a second derivative reads as NumPy's ``out=`` and refuses, as before)
+    expected = numerical_grad(closure_reads_out, (X,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(closure_reads_out)(X), expected, rtol=1e-6)
+    assert s2sgrad.jvp(closure_reads_out)(X, V) == pytest.approx(np.sum(expected * V))
+
+
+QUEUE_OF_SCALES = collections.deque([2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0])
+ITEMS = iter([2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0])
+
+
+def popleft_of_a_global_deque(x):
+    return np.sin(x) * QUEUE_OF_SCALES.popleft()
+
+
+def _times_the_next_item(t):
+    return t * next(ITEMS)
+
+
+def next_in_a_helper(x):
+    return np.sin(_times_the_next_item(x))
+
+
+@pytest.mark.parametrize('func', [popleft_of_a_global_deque, next_in_a_helper])
+def test_jacobian_refuses_runs_that_consume_state(func):
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.jacobian(func)(X)
