@@ -264,8 +264,9 @@ def _copied(arg, ctx):
 
 def _refuse_redraws(ctx, stmt, arguments, func):
     """Raise UnsupportedSyntaxError where the VJP of the call `arguments` of `func` (None: a
-    nested function), which runs the function again, would draw random numbers again: other
-    numbers than the call drew (`randomness.first_draw`)."""
+    nested function), which runs the function again, would compute another value: it draws
+    random numbers again, other numbers than the call drew (`randomness.first_draw`), or
+    its value reads state it changes (`rerun_state.state_read_after_change`)."""
     nested = None
     if func is None:
         node, namespace, name = arguments.lifted[0], ctx.source.namespace, None
@@ -277,26 +278,26 @@ def _refuse_redraws(ctx, stmt, arguments, func):
             return
         namespace, name = getattr(func, '__globals__', {}), func.__name__
     found = first_draw(node, namespace, nested)
-    if found is None:
+    if found is not None:
+        call, where = found
+        what = (f'the call of `{name or where}`, which draws random numbers (`{_shown(call)}` '
+                f'in `{where}`)', 'draw other numbers; draw them in the differentiated '
+                'function, or outside it, and pass them in')
+    else:
         read = state_read_after_change(node, namespace, nested)
-        if read is not None:
-            shown = ast.unparse(gast.gast_to_ast(n.clone(read)))
-            raise ctx.unsupported(
-                stmt, f'the call of `{name or node.name}`, whose value reads state it changes '
-                      f'(`{shown}`): its derivative runs it again here (the caller changes '
-                      f'an array in place, motion=\'joint\', or a second derivative), which '
-                      f'would see that state changed and give the derivative of another '
-                      f'value; take what it reads from that state in the differentiated '
-                      f'function and pass it in')
-        return
-    call, where = found
-    shown = ast.unparse(gast.gast_to_ast(n.clone(call)))
+        if read is None:
+            return
+        what = (f'the call of `{name or node.name}`, whose value reads state it changes '
+                f'(`{_shown(read)}`)', 'see that state changed and give the derivative of '
+                'another value; take what it reads from that state in the differentiated '
+                'function and pass it in')
     raise ctx.unsupported(
-        stmt, f'the call of `{name or where}`, which draws random numbers (`{shown}` in '
-              f'`{where}`): its derivative runs it again here (the caller changes an array in '
-              f'place, motion=\'joint\', or a second derivative), which would draw other '
-              f'numbers; draw them in the differentiated function, or outside it, and pass '
-              f'them in')
+        stmt, f'{what[0]}: its derivative runs it again here (the caller changes an array in '
+              f'place, motion=\'joint\', or a second derivative), which would {what[1]}')
+
+
+def _shown(node):
+    return ast.unparse(gast.gast_to_ast(n.clone(node)))
 
 
 def splittable(ctx, stmt, ans, arguments, func):
