@@ -19,6 +19,7 @@ from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
 from .iterator_calls import strict_zip
 from .loop_item_updates import aliased_names, write_back_updates
+from .randomness import _UNKNOWN, _lookup
 
 
 class Canonicalizer:
@@ -91,12 +92,11 @@ class Canonicalizer:
     def _library_iterator(self, seq):
         """Whether `seq` is a call of a built-in or `itertools` function (``repeat(2.0)``,
         ``count()``, ``iter(xs)``), which may give items without end."""
-        if not isinstance(seq, gast.Call) or n.dotted_path(seq.func) is None:
+        if not isinstance(seq, gast.Call):
             return False
-        root, *rest = n.dotted_path(seq.func).split('.')
-        obj = self.source.namespace.get(root, getattr(builtins, root, None))
-        for part in rest:
-            obj = getattr(obj, part, None)
+        obj = _lookup(seq.func, self.source.namespace)
+        if obj is _UNKNOWN and isinstance(seq.func, gast.Name):
+            obj = getattr(builtins, seq.func.id, None)  # (``iter``: not in a module's globals)
         module = getattr(obj, '__module__', None) or type(obj).__module__
         return module in ('builtins', 'itertools')
 

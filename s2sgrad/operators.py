@@ -169,14 +169,12 @@ def _output_like(func, args, kwargs):
     (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the caller's values nor the point
     the derivatives below are taken at, and the objects stay the caller's own (``cfg is
     DEFAULT`` holds)."""
-    objects = [value for value in list(args) + list(kwargs.values()) if _plain_object(value)]
-    kept = [_kept_as_given(obj) for obj in objects]
+    kept = [(value, _kept_as_given(value)) for value in list(args) + list(kwargs.values())
+            if _plain_object(value)]
     try:
-        return func(*[value if _plain_object(value) else own(value) for value in args],
-                    **{key: value if _plain_object(value) else own(value)
-                       for key, value in kwargs.items()})
+        return func(*own(args), **own(kwargs))
     finally:
-        for obj, (attributes, contents) in zip(objects, kept):
+        for obj, (attributes, contents) in kept:
             _put_back(obj, attributes, contents)
 
 

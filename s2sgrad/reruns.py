@@ -4,6 +4,7 @@ import inspect
 import gast
 
 from . import nodes as n
+from .call_effects import _root
 from .errors import S2SError, UnsupportedSyntaxError
 from .randomness import DRAW_KEYWORDS, _lookup, call_draws
 from .rerun_state import state_read_after_change
@@ -162,8 +163,8 @@ def _accumulated_and_read(func, namespace, assignments=True):
     ``self.t = self.t + 2``, and ``setattr(self, 'lr', self.lr * 2)``; not a list the
     function makes, nor an argument's own list or dict, which the operators copy for each
     run), where the function also reads that state: the attribute itself or an item of the
-    object, a method of it, the object passed on; or a ``next(it)`` of an iterator kept
-    outside, whose value is the state; None where there is none."""
+    object, a method of it, the object passed on; None where there is none. (A value read
+    from state a call changes, ``next(IT)``, ``DQ.popleft()``: `state_read_after_change`.)"""
     local = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
     params = set(n.names_stored(func.args))
     parents = {id(child): node for node in n.walk(func)
@@ -179,20 +180,17 @@ def _accumulated_and_read(func, namespace, assignments=True):
             target = node.target
         elif assignments and isinstance(node, gast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], (gast.Attribute, gast.Subscript)) and \
-                _root_name(node.targets[0]) in n.names_read(node.value):
+                _root(node.targets[0]) in n.names_read(node.value):
             target = node.targets[0]  # (``self.t = self.t + 2``)
         elif isinstance(node, gast.Call) and \
                 n.dotted_path(node.func) in ('setattr', 'object.__setattr__') and \
                 len(node.args) == 3 and not node.keywords and \
                 isinstance(node.args[1], gast.Constant) and \
                 isinstance(node.args[1].value, str) and \
-                _root_name(node.args[0]) in n.names_read(node.args[2]):
+                _root(node.args[0]) in n.names_read(node.args[2]):
             # (``setattr(self, 'lr', self.lr * 2)``: as ``self.lr = self.lr * 2``)
             target = gast.Attribute(value=node.args[0], attr=node.args[1].value,
                                     ctx=gast.Store())
-        elif isinstance(node, gast.Call) and n.dotted_path(node.func) == 'next' and \
-                node.args and _root_name(node.args[0]) is not None:
-            target = node.args[0]  # (``next(it)`` of an iterator kept outside: its value)
         elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
                 node.func.attr in _GROWING and \
                 isinstance(node.func.value, (gast.Attribute, gast.Subscript, gast.Name)):
@@ -208,8 +206,6 @@ def _accumulated_and_read(func, namespace, assignments=True):
             continue  # (an argument's own array, list or dict: the operators copy it for
             # each run; ``np.add(a, b)``, ``s2s.add(g, h)``: a function of a module)
         path = n.dotted_path(target) or root.id
-        if isinstance(node, gast.Call) and n.dotted_path(node.func) == 'next':
-            return node, path  # (each run gets the next item)
         skip = {id(part) for part in n.walk(node)}
         for other in (part for stmt in func.body for part in n.walk(stmt)):
             if id(other) in skip or not isinstance(other, gast.Name) or other.id != root.id:
@@ -240,13 +236,6 @@ def _unbound_method_call(call, first, namespace):
     return isinstance(call, gast.Call) and call.args and call.args[0] is first and \
         isinstance(call.func, gast.Attribute) and \
         isinstance(_lookup(call.func.value, namespace), type)
-
-
-def _root_name(node):
-    """The name at the root of ``a.b[c]``, or None."""
-    while isinstance(node, (gast.Attribute, gast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
 
 
 def _method_may_read(obj, names, path):
