@@ -2411,6 +2411,23 @@ def updates_a_swapped_buffer_after_the_loop(x):
     return np.sum(a ** 2) + np.sum(b ** 2)
 
 
+def oscillator_stepped_by_a_closure(state):
+    """An integrator step written as a closure over the state it replaces (``y = step()``)
+    and the rate of the step, from a schedule whose first item is read and left unused: the
+    closure reads the state when called, and the skipped item still advances the schedule."""
+    dt = 0.1
+    y = state
+    rates = iter([1.0, 0.5, 2.0, 1.5, 0.25])
+    skipped = next(rates)  # noqa: F841 (the first rate is a warm-up, as users write it)
+
+    def step():
+        return y + dt * rate * np.array([y[1], -np.sin(y[0])])
+    for _ in range(3):
+        rate = next(rates)
+        y = step()
+    return np.sum(y ** 2)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -2819,6 +2836,7 @@ CASES = [
     (sgd_steps_through_the_loop_variable, lambda rng: (_vec(rng, 3, -0.5, 0.5),), 0),
     (rows_written_from_lists, lambda rng: (_vec(rng, 3),), 0),
     (updates_a_swapped_buffer_after_the_loop, lambda rng: (_vec(rng, 4),), 0),
+    (oscillator_stepped_by_a_closure, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
      if scipy_stats is not None else [])
