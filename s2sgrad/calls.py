@@ -292,8 +292,9 @@ def _refuse_redraws(ctx, stmt, arguments, func):
                 'another value; take what it reads from that state in the differentiated '
                 'function and pass it in')
     raise ctx.unsupported(
-        stmt, f'{what[0]}: its derivative runs it again here (the caller changes an array in '
-              f'place, motion=\'joint\', or a second derivative), which would {what[1]}')
+        stmt, f'{what[0]}: its derivative runs it again here (as it does where the caller '
+              f'changes an array in place, with motion=\'joint\', in second derivatives, and '
+              f'for a function that changes state outside itself), which would {what[1]}')
 
 
 def _shown(node):

@@ -4,8 +4,11 @@ In joint motion (the caller writes into an array, ``motion='joint'``, second der
 VJP of a call runs the function again. A function that only logs or counts outside itself
 (``LOG.append(float(v))``, ``COUNT += 1``) gives the same value at the second run; one whose
 value reads what it changes (``next(SCHEDULE) * v``, ``QUEUE.pop(0)``, ``SCHED.lr()`` of an
-object that advances itself, ``setattr(CFG, 'lr', ...)`` then ``CFG.lr``) gives another, and
-its derivative would be of the next state. `state_read_after_change` finds such a read.
+object that advances itself, ``setattr(CFG, 'lr', ...)`` then ``CFG.lr``, ``del Q[0]`` after
+reading ``Q[0]``, ``take(QUEUE)`` of a function of yours that pops its argument) gives
+another, and its derivative would be of the next state. State is reached by its global name
+or through a local name bound to it (``q = QUEUE``). `state_read_after_change` finds such a
+read.
 """
 import builtins
 import sys
@@ -15,43 +18,57 @@ import gast
 
 from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS
-from .call_effects import _function_effects, _root, changes_receiver
+from .call_effects import _CHANGING, _function_effects, _own_names, _root, changes_receiver
+from .mutation import mutated
 from .randomness import _UNKNOWN, _code, _lookup, user_code
 
 _STATE_BUILTINS = frozenset({'next', 'setattr', 'delattr'})
 """Built-in functions that change their first argument's state."""
+_NOT_CONSUMING = frozenset({'iter', 'id', 'type', 'isinstance', 'repr', 'print'})
+"""Built-in functions that read nothing from an iterator given to them (``iter(IT)`` is
+`IT`; a name bound to it is an alias)."""
 
 
 def state_read_after_change(node, namespace, nested=None, _seen=None):
     """The first call or name in the FunctionDef `node` (its globals `namespace`, the
     nested functions `nested`) whose value reads state outside it that a call of it changes,
     or None. A call that changes such state and whose value is read (``next(it) * v``,
-    ``QUEUE.pop(0)``, ``SCHED.lr()``), and a read elsewhere of what a call or ``global``
-    assignment changes (``setattr(CFG, ...)``, then ``CFG.lr``), count; a change nothing
-    reads (a log, a counter) does not. Changes of the function's parameters (but an
-    iterator's ``next``) and of the values it makes itself are its derivative's own concern."""
+    ``QUEUE.pop(0)``, ``SCHED.lr()``), and a read elsewhere of what a call, a ``global``
+    assignment or an assignment or ``del`` of an item or attribute changes
+    (``setattr(CFG, ...)``, then ``CFG.lr``), count; a change nothing reads (a log, a counter)
+    does not. Changes of the function's parameters (but an iterator's ``next``) and of the
+    values it makes itself are its derivative's own concern."""
     seen = set() if _seen is None else _seen
     params = set(n.names_stored(node.args))
     locals_ = set(n.names_stored(node)) - params
+    namespace = {key: value for key, value in namespace.items() if key not in locals_}
+    aliases, bindings = _outside_aliases(node, params, locals_, namespace)
+    scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen)
     declared = {name for child in _code(node) if isinstance(child, (gast.Global, gast.Nonlocal))
                 for name in child.names}
     unused = {id(child.value) for child in _code(node) if isinstance(child, gast.Expr)}
-    changed, change_nodes = set(declared), set()
+    changed, change_nodes = set(declared), set(bindings)
     for child in _code(node):  # (``COUNT = COUNT + 1`` of a counter reads only to count)
+        roots = set()
         if isinstance(child, (gast.Assign, gast.AugAssign)) and declared & set(
                 n.names_stored(child)):
+            roots = declared & set(n.names_stored(child))
+        elif isinstance(child, (gast.Assign, gast.AugAssign, gast.Delete)):
+            roots = scope.written(child)
+        if roots:
+            changed |= scope.with_aliases(roots)
             change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):
         if not isinstance(child, gast.Call):
             continue
-        root, found = _changed_root(child, namespace, nested, params, locals_, seen)
+        roots, found = scope.changed_by(child)
         if found is not None:
             return found  # (a function of yours whose own value reads what it changes)
-        if root is None:
+        if not roots:
             continue
         if id(child) not in unused:
             return child
-        changed.add(root)
+        changed |= scope.with_aliases(roots)
         change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):  # (``type(SCHED)`` reads no state: a guard of generated code)
         if isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
@@ -64,45 +81,217 @@ def state_read_after_change(node, namespace, nested=None, _seen=None):
     return None
 
 
-def _changed_root(call, namespace, nested, params, locals_, seen):
-    """``(name, None)`` for the state outside the function that `call` changes (None where
-    it changes none), or ``(None, node)`` where `call` calls a function of yours whose value
-    reads state it changes."""
-    func = call.func
-    obj = _lookup(func, namespace)
-    if obj is _UNKNOWN and isinstance(func, gast.Name) and func.id not in locals_:
-        obj = getattr(builtins, func.id, _UNKNOWN)  # (``next``: not in a module's globals)
-    if any(obj is getattr(builtins, name) for name in _STATE_BUILTINS) and call.args:
-        root = _root(call.args[0])
-        if root is not None and root not in locals_ and (
-                obj is builtins.next or root not in params):
-            return root, None  # (``next`` of an iterator passed in advances it too)
-        return None, None
-    if getattr(obj, '__name__', None) in INPLACE_FUNCTIONS and call.args and \
-            obj is not _UNKNOWN:
-        root = _root(call.args[0])
-        return (root if root is not None and root not in params | locals_ else None), None
-    if isinstance(func, gast.Attribute) and \
-            not isinstance(_lookup(func.value, namespace), types.ModuleType):
+def _outside_aliases(node, params, locals_, namespace):
+    """``(aliases, bindings)``: the local names of FunctionDef `node` that may name state
+    outside it (``q = QUEUE``, ``s = STATE[0]``, ``for q in QUEUES``), each with the outside
+    names its bindings read, and the ids of the nodes of the values that are names or
+    attributes (``q = QUEUE`` reads no state; ``s = STATE[0]`` does)."""
+    own = _own_names(node)
+    found, bindings = {}, set()
+    for child in _code(node):
+        if isinstance(child, gast.Assign):
+            pairs = [(target, child.value) for target in child.targets]
+        elif isinstance(child, (gast.For, gast.comprehension)):
+            pairs = [(child.target, child.iter)]
+        elif isinstance(child, gast.NamedExpr):
+            pairs = [(child.target, child.value)]
+        else:
+            continue
+        for target, value in pairs:
+            names = set(n.names_stored(target)) & locals_ - own
+            outside = {name for name in n.names_read(value)
+                       if name not in params and name not in locals_ and
+                       _is_state(namespace.get(name, getattr(builtins, name, _UNKNOWN)))}
+            if names and outside:
+                for name in names:
+                    found.setdefault(name, set()).update(outside)
+                if n.dotted_path(value) is not None:  # (``s = STATE[0]`` reads an item)
+                    bindings.update(id(part) for part in n.walk(value))
+    changed = True
+    while changed:  # (``q = QUEUE`` then ``r = q``)
+        changed = False
+        for child in _code(node):
+            if isinstance(child, gast.Assign) and isinstance(child.value, gast.Name) and \
+                    child.value.id in found:
+                for name in set(n.names_stored(child)) & locals_ - own:
+                    if not found.get(name, set()) >= found[child.value.id]:
+                        found.setdefault(name, set()).update(found[child.value.id])
+                        bindings.add(id(child.value))
+                        changed = True
+    return found, bindings
+
+
+def _is_state(obj):
+    """Whether `obj` (a global's value, `_UNKNOWN` where not found) may be state a function
+    changes: not a module, class or function."""
+    return not isinstance(obj, (types.ModuleType, type, types.FunctionType,
+                                types.BuiltinFunctionType))
+
+
+class _Scope:
+    """What the names of one function denote, for `state_read_after_change`: `private`
+    (locals holding no outside state), `aliases` (locals that may: local -> outside names)."""
+
+    def __init__(self, namespace, nested, params, private, aliases, seen):
+        self.namespace, self.nested, self.seen = namespace, nested, seen
+        self.params, self.private, self.aliases = params, private, aliases
+
+    def outside(self, root):
+        """Whether the name `root` may hold state outside the function."""
+        return root is not None and root not in self.params and root not in self.private
+
+    def with_aliases(self, roots):
+        """`roots` with the outside names the aliases among them are bound to."""
+        found = set(roots)
+        for root in roots:
+            found |= self.aliases.get(root, set())
+        return found
+
+    def written(self, stmt):
+        """The outside names whose items or attributes the Assign, AugAssign or Delete
+        `stmt` writes or deletes (an in-place ``+=`` of an alias too)."""
+        targets = stmt.targets if isinstance(stmt, (gast.Assign, gast.Delete)) else [stmt.target]
+        found = set()
+        pending = list(targets)
+        while pending:
+            target = pending.pop()
+            if isinstance(target, (gast.Tuple, gast.List)):
+                pending.extend(target.elts)
+            elif isinstance(target, gast.Starred):
+                pending.append(target.value)
+            elif isinstance(target, (gast.Subscript, gast.Attribute)) or \
+                    isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
+                    target.id in self.aliases:
+                root = _root(target)
+                if self.outside(root):
+                    found.add(root)
+        return found
+
+    def lookup(self, node):
+        """`_lookup` of `node`, through an alias bound to one outside name."""
+        obj = _lookup(node, self.namespace)
+        root = _root(node)
+        if obj is _UNKNOWN and root in self.aliases and len(self.aliases[root]) == 1:
+            path = n.dotted_path(node)
+            if path is not None:
+                (name,) = self.aliases[root]
+                obj = self.namespace.get(name, _UNKNOWN)
+                for part in path.split('.')[1:]:
+                    obj = getattr(obj, part, _UNKNOWN)
+        return obj
+
+    def changed_by(self, call):
+        """``(names, None)``: the outside names whose state `call` changes (empty where
+        none), or ``(set(), node)`` where `call` calls a function of yours whose value reads
+        state it changes."""
+        func = call.func
+        obj = self.lookup(func)
+        if obj is _UNKNOWN and isinstance(func, gast.Name) and func.id not in self.private:
+            obj = getattr(builtins, func.id, _UNKNOWN)  # (``next``: not in a module's globals)
+        consumed = self._iterators_given(call, obj)
+        if any(obj is getattr(builtins, name) for name in _STATE_BUILTINS) and call.args:
+            root = _root(call.args[0])
+            if root is not None and root not in self.private and (
+                    obj is builtins.next or root not in self.params):
+                return {root} | consumed, None  # (``next`` of an iterator passed in too)
+            return consumed, None
+        if getattr(obj, '__name__', None) in INPLACE_FUNCTIONS and call.args and \
+                obj is not _UNKNOWN:
+            root = _root(call.args[0])
+            return ({root} if self.outside(root) else set()) | consumed, None
+        if isinstance(func, gast.Attribute) and \
+                not isinstance(self.lookup(func.value), types.ModuleType):
+            return self._method_changes(call, obj), None
+        if isinstance(func, gast.Name) and self.nested and func.id in self.nested:
+            code = (self.nested[func.id], self.namespace) \
+                if id(self.nested[func.id]) not in self.seen else ()
+            self.seen.add(id(self.nested[func.id]))
+        elif (getattr(obj, '__module__', None) or '').split('.')[0] in sys.stdlib_module_names:
+            code = None  # (``copy.deepcopy(xs)``, ``functools.reduce``: Python's own)
+        else:
+            code = user_code(obj, self.seen)
+        if code:
+            found = state_read_after_change(code[0], code[1], self.nested, self.seen)
+            return consumed | self._arguments_changed(call, code[0]), found
+        return consumed, None
+
+    def _method_changes(self, call, obj):
+        """The outside names a call of a method changes: its receiver's."""
+        func = call.func
+        receiver = self.lookup(func.value)
         root = _root(func.value)
-        if isinstance(_lookup(func.value, namespace), type):
+        if isinstance(receiver, type):
             # (``Schedule.tick(SCHED)``, as generated code calls a method: its object)
             root = _root(call.args[0]) if call.args else None
-        if root is None or root in params | locals_:
-            return None, None
-        if changes_receiver(func, namespace):
-            return root, None  # (``QUEUE.pop(0)``, ``DQ.popleft()``)
-        code = user_code(obj, seen) if obj is not _UNKNOWN else None
-        if code and _function_effects(code[0], code[1], None, seen):
-            return root, None  # (``SCHED.lr()``: a method of an object of yours that changes it)
-        return None, None
-    if isinstance(func, gast.Name) and nested and func.id in nested:
-        code = (nested[func.id], namespace) if id(nested[func.id]) not in seen else ()
-        seen.add(id(nested[func.id]))
-    elif (getattr(obj, '__module__', None) or '').split('.')[0] in sys.stdlib_module_names:
-        code = None  # (``copy.deepcopy(xs)``, ``functools.reduce``: Python's own)
-    else:
-        code = user_code(obj, seen)
-    if code:
-        return None, state_read_after_change(code[0], code[1], nested, seen)
-    return None, None
+        if not self.outside(root):
+            return set()
+        if changes_receiver(func, self.namespace) or root in self.aliases and (
+                func.attr in _CHANGING and receiver is _UNKNOWN or
+                _receiver_changed(func, receiver)):
+            return {root}  # (``QUEUE.pop(0)``, ``DQ.popleft()``, ``q.pop(0)`` of ``q = QUEUE``)
+        code = user_code(obj, self.seen) if obj is not _UNKNOWN else None
+        if code and _function_effects(code[0], code[1], None, self.seen):
+            return {root}  # (``SCHED.lr()``: a method of an object of yours that changes it)
+        return set()
+
+    def _arguments_changed(self, call, callee):
+        """The outside names given to the FunctionDef `callee` (of yours) by `call` as
+        arguments it changes (``take(QUEUE)`` of ``def take(q): return q.pop(0)``,
+        ``advance(SCHED)`` of ``def advance(s): s.t = s.t * 2``)."""
+        from .effects import parameters_written  # (effects imports what imports this)
+        args = callee.args
+        positional = [a.id for a in args.posonlyargs + args.args]
+        try:
+            written = set(parameters_written(callee, namespace=self.namespace))
+        except Exception:  # (an analysis that cannot read it: every parameter)
+            written = set(positional) | {a.id for a in args.kwonlyargs}
+        written |= mutated(callee.body, methods=_CHANGING, aliases=True) | _set_attributes(
+            callee)
+        given = list(zip(positional, call.args)) + [
+            (k.arg, k.value) for k in call.keywords if k.arg is not None]
+        found = set()
+        for param, arg in given:
+            root = _root(arg)
+            if param in written and self.outside(root):
+                found.add(root)
+        return found
+
+    def _iterators_given(self, call, obj):
+        """The outside names of iterators `call` is given as arguments (``islice(IT, 1)``,
+        ``list(IT)``, ``zip(IT, xs)`` read from them), but to ``next`` and ``iter``."""
+        if any(obj is getattr(builtins, name, None) for name in _NOT_CONSUMING | {'next'}):
+            return set()
+        found = set()
+        for arg in list(call.args) + [k.value for k in call.keywords]:
+            if isinstance(arg, gast.Starred):
+                arg = arg.value
+            root = _root(arg)
+            if isinstance(arg, gast.Name) and self.outside(root) and \
+                    hasattr(type(self.lookup(arg)), '__next__'):
+                found.add(root)
+        return found
+
+
+def _receiver_changed(func, receiver):
+    """Whether the method `func` (an Attribute) of the object `receiver` changes it (a
+    list's ``pop``, a deque's ``popleft``, a set's ``add``)."""
+    from .call_effects import _SET_CHANGING
+    if receiver is _UNKNOWN or isinstance(receiver, (types.ModuleType, type)):
+        return False
+    if isinstance(receiver, (set, frozenset)):
+        return func.attr in _SET_CHANGING or func.attr in _CHANGING
+    return func.attr in _CHANGING
+
+
+def _set_attributes(node):
+    """The names whose attributes the FunctionDef `node` sets (``s.t = ...``, ``s.n += 1``)."""
+    found = set()
+    for child in _code(node):
+        if isinstance(child, (gast.Assign, gast.AugAssign, gast.Delete)):
+            targets = child.targets if isinstance(child, (gast.Assign, gast.Delete)) \
+                else [child.target]
+            for target in targets:
+                if isinstance(target, (gast.Attribute, gast.Subscript)) and \
+                        _root(target) is not None:
+                    found.add(_root(target))
+    return found
