@@ -50,8 +50,10 @@ INPLACE_FUNCTIONS = {'copyto': 0, 'put': 0, 'place': 0, 'putmask': 0, 'fill_diag
 as a method of an object (``rng.shuffle(idx)`` of a `Generator` or a `random.Random`)."""
 INPLACE_METHODS = {'fill', 'sort', 'put', 'resize', 'partition', 'itemset', 'setfield',
                    'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
-                   'setdefault', 'popitem', 'reverse', '__setitem__', '__iadd__', '__isub__',
-                   '__imul__', '__itruediv__'}
+                   'setdefault', 'popitem', 'reverse', '__setitem__', '__delitem__',
+                   '__setattr__', '__delattr__', '__iadd__', '__isub__', '__imul__',
+                   '__itruediv__', '__ifloordiv__', '__imod__', '__ipow__', '__imatmul__',
+                   '__iand__', '__ior__', '__ixor__', '__ilshift__', '__irshift__'}
 CONTAINER_METHODS = {'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update',
                      'setdefault', 'popitem', 'reverse'}
 CONTAINER_CALLS = {'list', 'tuple', 'dict', 'set'}

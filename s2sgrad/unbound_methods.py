@@ -16,7 +16,8 @@ _INPLACE_OPERATORS = frozenset(getattr(operator, name) for name in (
 def bind_unbound_methods(func, resolver, unsupported):
     """Rewrite, in place, each call in `func` of a method of an array, a list or a dict
     through its class (``np.ndarray.sort(c)``, ``np.ndarray.__iadd__(c, v)``, ``list.append(xs,
-    v)``) as the call of its receiver's method (``c.sort()``): what changes the receiver in
+    v)``) as the call of its receiver's method (``c.sort()``; ``Q.__delitem__(0)`` is bound
+    already): what changes the receiver in
     place is then known as such (the caller's array copied, a change after a read refused).
     Raise `unsupported(stmt, what, node)` at a call of `operator`'s in-place functions
     (``operator.iadd(c, v)``), which change an array and rebind nothing."""
@@ -37,6 +38,7 @@ def bind_unbound_methods(func, resolver, unsupported):
                                         f'in place where it is an array; write `a '
                                         f'{_symbol(obj.__name__)}= b` instead', node)
             if getattr(obj, '__objclass__', None) in _CLASSES and node.args and \
+                    not hasattr(obj, '__self__') and \
                     not isinstance(node.args[0], gast.Starred) and \
                     isinstance(node.func, (gast.Attribute, gast.Name)):
                 node.func = n.attr(node.args[0], obj.__name__)

@@ -68,6 +68,12 @@ def deletes_what_it_read(v):
     return v * first
 
 
+def deletes_by_its_method(v):
+    first = QUEUE[0]
+    QUEUE.__delitem__(0)
+    return v * first
+
+
 def doubles_a_global_item(v):
     WEIGHTS[0] = WEIGHTS[0] * 2.0
     return v * WEIGHTS[0]
@@ -108,7 +114,8 @@ def advances_through_an_alias(v):
 
 
 CHANGING = [pops_through_an_alias, pops_through_two_aliases, pops_each_queue_of_a_loop,
-            deletes_what_it_read, doubles_a_global_item, doubles_a_dict_entry_through_an_alias,
+            deletes_what_it_read, deletes_by_its_method, doubles_a_global_item,
+            doubles_a_dict_entry_through_an_alias,
             slices_a_global_iterator, takes_from_the_global_it_passes,
             advances_the_global_it_passes, advances_through_an_alias]
 
