@@ -161,13 +161,15 @@ class AliasAnalysis(MemoryModel):
                 live = live + list(own)
             if not sharers and not external and not live:
                 continue
-            if kind == 'rebind' and not all(self._view_binding(b) for b in own):
+            held = sorted(loc[1] for loc in memory if loc[0] == 'G')
+            if kind == 'rebind' and (not all(self._view_binding(b) for b in own) or any(
+                    _data(self.resolver, name) for name in held)):
                 # ``y = x; y += 1`` is in place only when `y` is an array (a number is
                 # rebound): the generated code checks that at run time
                 # (an array a container argument holds, ``W = params['W']; W -= lr * dW``,
                 # is the caller's: the update shows through the argument, which `live` has
-                # when it is read afterwards; a global's may be read by anything)
-                held = sorted(loc[1] for loc in memory if loc[0] == 'G')
+                # when it is read afterwards; a global's may be read by anything, also
+                # through a view or an item, ``w = CFG['w']``, ``w = G.T``)
                 if live or held:
                     # (every name that may share the array and is read afterwards)
                     others = sorted({b[2] for b in live}) if live else held[:1]

@@ -369,7 +369,9 @@ class MemoryModel:
         if out:
             return set().union(*(self._eval(o, state, stmt) for o in out))
         func = node.func
-        if isinstance(func, gast.Attribute) and not self.resolver.is_global(func):
+        if isinstance(func, gast.Attribute) and (not self.resolver.is_global(func) or isinstance(
+                self.resolver.lookup(func.value), (dict, list, np.ndarray))):
+            # (a method of a value: of a global list, dict or array too, ``CFG.get('w')``)
             receiver = self._eval(func.value, state, stmt)
             if func.attr in FRESH_METHODS and _copies(node):
                 if func.attr == 'copy':

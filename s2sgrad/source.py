@@ -10,6 +10,7 @@ import gast
 from . import nodes as n
 from . import rules
 from . import runtime
+from .attribute_calls import constant_attributes
 from .culprits import culprit
 from .errors import SourceUnavailableError, WrapperError
 from .lambdas import as_function, candidates, lambda_params, pick_lambda
@@ -147,6 +148,7 @@ def parse_function(func):
     node, defaults = specialize(func, node, _defaults_of(func), namespace, signature)
     node = _free_runtime_name(node, namespace, cells)
     node = _mangled(node, func)
+    node = constant_attributes(n.clone(node), namespace)  # (``getattr(obj, 'pop')``)
     if rules.is_definition(func):
         node = _rule_globals_through_runtime(node, namespace)
     return FunctionSource(node, filename, lines, namespace, code.co_name, func,

@@ -1,0 +1,201 @@
+"""Findings of the reviews of 2026-12-05 (sixth session): an array a global holds, reached
+through an item, an attribute, a view or a call and written in place by an augmented
+assignment; ``getattr``/``setattr`` with a constant name. Each program is checked against
+central differences on fresh state, or must be refused with an s2sgrad error."""
+import os
+import sys
+import types
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import s2sgrad  # noqa: E402
+from review_checks import hessian_v  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.errors import S2SError, UnsupportedSyntaxError  # noqa: E402
+
+X = np.array([0.3, -0.7, 1.1])
+V = np.array([0.2, -0.1, 0.4])
+CFG = {}
+G = np.zeros(3)
+ARRAYS = []
+NS = types.SimpleNamespace(w=None)
+
+
+class Model:
+    w = None
+
+
+def _reset():
+    CFG.clear()
+    CFG.update(w=np.array([1.0, -1.0, 0.5]), sub={'w': np.array([1.0, -1.0, 0.5])},
+               lr=0.5, h=[1.0, 2.0])
+    G[:] = [1.0, -1.0, 0.5]
+    ARRAYS[:] = [np.array([1.0, -1.0, 0.5])]
+    Model.w = np.array([1.0, -1.0, 0.5])
+    NS.w = np.array([1.0, -1.0, 0.5])
+
+
+def doubles_a_dict_item(x):
+    w = CFG['w']
+    w *= 2.0
+    return np.sum(CFG['w'] * np.sin(x) ** 2)
+
+
+def doubles_what_get_gives(x):
+    w = CFG.get('w')
+    w *= 2.0
+    return np.sum(CFG['w'] * np.sin(x) ** 2)
+
+
+def doubles_a_nested_item(x):
+    w = CFG['sub']['w']
+    w *= 2.0
+    return np.sum(CFG['sub']['w'] * np.sin(x) ** 2)
+
+
+def doubles_a_class_attribute(x):
+    w = Model.w
+    w *= 2.0
+    return np.sum(Model.w * np.sin(x) ** 2)
+
+
+def doubles_a_namespace_attribute(x):
+    w = NS.w
+    w *= 2.0
+    return np.sum(NS.w * np.sin(x) ** 2)
+
+
+def doubles_asarray_of_a_global(x):
+    w = np.asarray(G)
+    w *= 2.0
+    return np.sum(G * np.sin(x) ** 2)
+
+
+def doubles_a_transpose(x):
+    w = G.T
+    w *= 2.0
+    return np.sum(G * np.sin(x) ** 2)
+
+
+def doubles_either_branch(x):
+    w = G if x[0] > 0 else G
+    w *= 2.0
+    return np.sum(G * np.sin(x) ** 2)
+
+
+def doubles_the_first_of_a_list(x):
+    w = next(iter(ARRAYS))
+    w *= 2.0
+    return np.sum(ARRAYS[0] * np.sin(x) ** 2)
+
+
+def subtracts_the_argument(x):
+    w = CFG['w']
+    w -= 0.5 * x
+    return np.sum(CFG['w'] * x)
+
+
+def extends_a_list_item(x):
+    h = CFG['h']
+    h += [3.0]
+    return np.sum(x ** 2) * len(CFG['h'])
+
+
+def halves_a_number_item(x):
+    lr = CFG['lr']
+    lr *= 0.5
+    return np.sum(lr * x ** 2) + CFG['lr'] * np.sum(x)
+
+
+WRITES = [doubles_a_dict_item, doubles_what_get_gives, doubles_a_nested_item,
+          doubles_a_class_attribute, doubles_a_namespace_attribute, doubles_asarray_of_a_global,
+          doubles_a_transpose, doubles_either_branch, doubles_the_first_of_a_list,
+          subtracts_the_argument, extends_a_list_item, halves_a_number_item]
+
+
+def _fresh(f):
+    def run(x):
+        _reset()
+        return f(x)
+    return run
+
+
+@pytest.mark.parametrize('f', WRITES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize('operator', ['grad', 'joint', 'hvp'])
+def test_a_write_into_a_globals_array_through_an_alias_is_right_or_refused(f, operator):
+    want = numerical_grad(_fresh(f), (X,), 0)
+    _reset()
+    try:
+        if operator == 'grad':
+            got = s2sgrad.grad(f)(X.copy())
+        elif operator == 'joint':
+            got = s2sgrad.grad(f, motion='joint')(X.copy())
+        else:
+            got = s2sgrad.hvp(f)(X.copy(), V)
+            want = hessian_v(_fresh(f), X, V)
+    except S2SError:
+        return
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_a_number_read_from_a_global_dict_is_still_differentiated():
+    _reset()
+    want = numerical_grad(_fresh(halves_a_number_item), (X,), 0)
+    _reset()
+    np.testing.assert_allclose(s2sgrad.grad(halves_a_number_item)(X), want, rtol=1e-6)
+
+
+QUEUE = []
+RNG = np.random.default_rng(0)
+
+
+def pops_by_getattr(x):
+    c = getattr(QUEUE, 'pop')(0)
+    return c * x ** 2
+
+
+def draws_by_getattr():
+    return getattr(RNG, 'normal')()
+
+
+def scaled_by_a_draw(x):
+    return draws_by_getattr() * np.tanh(x)
+
+
+def written_then_scaled(x):
+    y = x.copy()
+    y[0] = 2.0 * x[1]
+    return np.sum(scaled_by_a_draw(y) ** 2)
+
+
+@pytest.mark.parametrize('operator', ['jacobian', 'hessian'])
+def test_a_pop_through_getattr_is_seen_by_the_reruns(operator):
+    QUEUE[:] = [1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        if operator == 'jacobian':
+            s2sgrad.jacobian(pops_by_getattr)(X)
+        else:
+            s2sgrad.hessian(lambda x: np.sum(pops_by_getattr(x)))(X)
+
+
+def test_a_draw_through_getattr_is_not_drawn_again():
+    with pytest.raises(UnsupportedSyntaxError, match='draws random numbers'):
+        s2sgrad.grad(written_then_scaled)(X)
+
+
+class Settings:
+    def __init__(self):
+        self.scale = 2.0
+
+
+def scaled_by_getattr(x, settings):
+    return getattr(settings, 'scale') * np.sum(getattr(np, 'sin')(x))
+
+
+def test_getattr_with_a_constant_name_is_the_attribute():
+    settings = Settings()
+    want = numerical_grad(lambda z: scaled_by_getattr(z, settings), (X,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(scaled_by_getattr)(X, settings), want, rtol=1e-6)
+    assert 'settings.scale' in s2sgrad.grad(scaled_by_getattr).source
