@@ -15,16 +15,19 @@ from . import nodes as n
 
 
 def constant_attributes(node, namespace):
-    """`node` (a FunctionDef, changed in place) with the calls of the built-in `getattr`,
+    """`node` (a FunctionDef), or a copy of it with the calls of the built-in `getattr`,
     `setattr` and `delattr` that name a constant attribute written as attribute access."""
-    shadowed = set(n.names_stored(node))
-    builtin = {name for name in ('getattr', 'setattr', 'delattr')
-               if name not in shadowed and namespace.get(name, getattr(builtins, name))
-               is getattr(builtins, name)}
-    if not builtin or not any(isinstance(part, gast.Name) and part.id in builtin
-                              for part in n.walk(node)):
+    named = {part.id for part in n.walk(node) if isinstance(part, gast.Name) and
+             part.id in _BUILTINS and isinstance(part.ctx, gast.Load)}
+    if not named:
         return node
-    return _Rewriter(builtin).visit(node)
+    shadowed = set(n.names_stored(node))
+    builtin = {name for name in named if name not in shadowed and
+               namespace.get(name, getattr(builtins, name)) is getattr(builtins, name)}
+    return _Rewriter(builtin).visit(n.clone(node)) if builtin else node
+
+
+_BUILTINS = frozenset({'getattr', 'setattr', 'delattr'})
 
 
 class _Rewriter(gast.NodeTransformer):

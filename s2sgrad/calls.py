@@ -273,10 +273,10 @@ def _refuse_redraws(ctx, stmt, arguments, func):
         nested = {key: info[0] for key, info in ctx.nested.items()}
     else:
         try:
-            node = parse_function(func).node
+            source = parse_function(func)
         except S2SError:
             return
-        namespace, name = getattr(func, '__globals__', {}), func.__name__
+        node, namespace, name = source.node, source.namespace, func.__name__
     found = first_draw(node, namespace, nested)
     if found is not None:
         call, where = found

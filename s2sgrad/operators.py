@@ -144,16 +144,20 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
                                f'which take containers' + definition(func))
         out = _output_like(func, args, kwargs)
         outs = _outputs(out, func)
+        runs = _RunsFromTheGivenState(args, kwargs, _bound_object(func))
         many = isinstance(out, (list, tuple))
         inputs = [_array(value) for value in selected]
         forward = mode == 'fwd' or (mode is None and sum(x.size for x in inputs) <
                                     max(sum(o.size for o in outs), 1))
-        if forward:
-            result = _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs,
-                                       optimized, options)
-        else:
-            result = _reverse_jacobian(func, names, inputs, outs, many, args, kwargs,
-                                       optimized, options)
+        try:
+            if forward:
+                result = _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs,
+                                           optimized, options, runs)
+            else:
+                result = _reverse_jacobian(func, names, inputs, outs, many, args, kwargs,
+                                           optimized, options, runs)
+        finally:
+            runs.finish()
         result = [blocks[0] if chosen.single else tuple(blocks) for blocks in result]
         if not many:
             return result[0]
@@ -165,17 +169,53 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
 def _output_like(func, args, kwargs):
     """What `func` returns at `args` (its shape, type and structure), run on copies of the
     arrays and containers (`own`), with what the other objects among the arguments hold put
-    back afterwards (`_kept_as_given`): a function changing what its arguments hold
+    back afterwards (`_kept_as_given`; a bound method's object too): a function changing
+    what its arguments hold
     (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the caller's values nor the point
     the derivatives below are taken at, and the objects stay the caller's own (``cfg is
     DEFAULT`` holds)."""
-    kept = [(value, _kept_as_given(value)) for value in list(args) + list(kwargs.values())
+    kept = [(value, _kept_as_given(value))
+            for value in [_bound_object(func)] + list(args) + list(kwargs.values())
             if _plain_object(value)]
     try:
         return func(*own(args), **own(kwargs))
     finally:
         for obj, (attributes, contents) in kept:
             _put_back(obj, attributes, contents)
+
+
+class _RunsFromTheGivenState:
+    """The objects of yours among the arguments (`_plain_object`) put back as given before
+    each run of the function (``sched.rate()`` advancing `sched` would give each column
+    another function), and left at the end as one run left them, as one call would."""
+
+    def __init__(self, args, kwargs, owner=None):
+        self.objects = [value for value in [owner] + list(args) + list(kwargs.values())
+                        if _plain_object(value)]
+        self.given = [_kept_as_given(obj) for obj in self.objects]
+        self.after_one = None
+
+    def start(self):
+        """Before a run: each object as given."""
+        if self.after_one is not None:
+            for obj, (attributes, contents) in zip(self.objects, self.given):
+                _put_back(obj, attributes, contents)
+
+    def done(self):
+        """After a run: the state the first run left, kept."""
+        if self.after_one is None:
+            self.after_one = [_kept_as_given(obj) for obj in self.objects]
+
+    def finish(self):
+        """The objects as the first run left them."""
+        for obj, (attributes, contents) in zip(self.objects, self.after_one or ()):
+            _put_back(obj, attributes, contents)
+
+
+def _bound_object(func):
+    """The object a bound method (or the gradient of one) runs on, or None."""
+    owner = getattr(func, '__self__', None)
+    return None if isinstance(owner, type) or inspect.ismodule(owner) else owner
 
 
 def _plain_object(value):
@@ -225,8 +265,10 @@ def _outputs(out, func):
     return [_array(o) for o in items]
 
 
-def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, options):
-    """Per output, the Jacobian block of each input: one `vjp` per output element."""
+def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, options,
+                      runs):
+    """Per output, the Jacobian block of each input: one `vjp` per output element, each
+    run from the objects' given state (`runs`)."""
     product = vjp(func, wrt=names, optimized=optimized, **options)
     result = []
     for j, out in enumerate(outs):
@@ -238,7 +280,9 @@ def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, 
                 cotangent = tuple(cotangent if i == j else
                                   np.zeros_like(o, dtype=_float_dtype(o))
                                   for i, o in enumerate(outs))
+            runs.start()
             parts = product(*args, cotangent, **kwargs)
+            runs.done()
             for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
                 rows[k].append(_array(part))
         result.append([np.stack(rows[k]).reshape(out.shape + x.shape) if rows[k] else
@@ -247,8 +291,10 @@ def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, 
     return result
 
 
-def _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs, optimized, options):
-    """Per output, the Jacobian block of each input: one `jvp` per input element."""
+def _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs, optimized, options,
+                      runs):
+    """Per output, the Jacobian block of each input: one `jvp` per input element, each
+    run from the objects' given state (`runs`)."""
     blocks = [[] for _ in outs]
     given = chosen.arguments(args, kwargs)
     for k, name in enumerate(chosen.names):
@@ -260,7 +306,9 @@ def _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs, optimized,
             tangent[index] = 1.0
             if not x.shape and not isinstance(given[k], np.ndarray):
                 tangent = 1.0
+            runs.start()
             image = product(*args, tangent, **kwargs)
+            runs.done()
             for j, part in enumerate(image if many else [image]):
                 columns[j].append(_array(part))
         for j, out in enumerate(outs):

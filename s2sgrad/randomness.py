@@ -98,9 +98,10 @@ def user_code(obj, seen):
     seen.add(obj)
     from .source import parse_function  # (source imports the passes that import this)
     try:
-        return parse_function(obj).node, getattr(obj, '__globals__', {})
+        source = parse_function(obj)
     except Exception:  # (no source: nothing to read)
         return ()
+    return source.node, source.namespace  # (its globals, and the variables it closes over)
 
 
 def first_draw(node, namespace, nested=None, _seen=None):

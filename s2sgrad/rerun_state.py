@@ -24,6 +24,8 @@ from .randomness import _UNKNOWN, _code, _lookup, user_code
 
 _STATE_BUILTINS = frozenset({'next', 'setattr', 'delattr'})
 """Built-in functions that change their first argument's state."""
+_VALUES = (int, float, complex, str, bytes, bool, type(None))
+"""Values a change rebinds rather than changes (``COUNT += 1``)."""
 _NOT_CONSUMING = frozenset({'iter', 'id', 'type', 'isinstance', 'repr', 'print'})
 """Built-in functions that read nothing from an iterator given to them (``iter(IT)`` is
 `IT`; a name bound to it is an alias)."""
@@ -35,15 +37,22 @@ def state_read_after_change(node, namespace, nested=None, _seen=None):
     or None. A call that changes such state and whose value is read (``next(it) * v``,
     ``QUEUE.pop(0)``, ``SCHED.lr()``), and a read elsewhere of what a call, a ``global``
     assignment or an assignment or ``del`` of an item or attribute changes
-    (``setattr(CFG, ...)``, then ``CFG.lr``), count; a change nothing reads (a log, a counter)
-    does not. Changes of the function's parameters (but an iterator's ``next``) and of the
-    values it makes itself are its derivative's own concern."""
-    seen = set() if _seen is None else _seen
+    (``setattr(CFG, ...)``, then ``CFG.lr``; ``decay()`` of a function of yours halving the
+    arrays of ``LAYERS``, then ``LAYERS[0]``), count; a change nothing reads (a log, a
+    counter) does not. Changes of the function's parameters (but an iterator's ``next``) and
+    of the values it makes itself are its derivative's own concern."""
+    return _state_changes(node, namespace, nested, set() if _seen is None else _seen)[0]
+
+
+def _state_changes(node, namespace, nested, seen):
+    """``(read, changed)``: `state_read_after_change`'s read (or None), and the ids of the
+    objects outside the function that a call of it changes (lists, dicts, arrays, objects;
+    numbers are rebound, not changed)."""
     params = set(n.names_stored(node.args))
     locals_ = set(n.names_stored(node)) - params
     namespace = {key: value for key, value in namespace.items() if key not in locals_}
-    aliases, bindings = _outside_aliases(node, params, locals_, namespace)
-    scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen)
+    aliases, bindings, paths = _outside_aliases(node, params, locals_, namespace)
+    scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen, paths)
     declared = {name for child in _code(node) if isinstance(child, (gast.Global, gast.Nonlocal))
                 for name in child.names}
     unused = {id(child.value) for child in _code(node) if isinstance(child, gast.Expr)}
@@ -61,33 +70,42 @@ def state_read_after_change(node, namespace, nested=None, _seen=None):
     for child in _code(node):
         if not isinstance(child, gast.Call):
             continue
+        known = len(scope.foreign)
         roots, found = scope.changed_by(child)
         if found is not None:
-            return found  # (a function of yours whose own value reads what it changes)
+            return found, set()  # (a function of yours whose own value reads what it changes)
+        if len(scope.foreign) > known:  # (``decay()``: a function of yours changing globals)
+            change_nodes.update(id(part) for part in n.walk(child))
         if not roots:
             continue
         if id(child) not in unused:
-            return child
+            return child, set()
         changed |= scope.with_aliases(roots)
         change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):  # (``type(SCHED)`` reads no state: a guard of generated code)
         if isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
                 child.func.id == 'type':
             change_nodes.update(id(part) for part in n.walk(child))
+    objects = scope.foreign | {id(obj) for obj in map(scope.named, changed)
+                               if _is_state(obj) and obj is not _UNKNOWN and
+                               not isinstance(obj, _VALUES)}
     for child in _code(node):
-        if isinstance(child, gast.Name) and child.id in changed and \
-                isinstance(child.ctx, gast.Load) and id(child) not in change_nodes:
-            return child
-    return None
+        if isinstance(child, (gast.Name, gast.Attribute)) and \
+                isinstance(child.ctx, gast.Load) and id(child) not in change_nodes and (
+                    isinstance(child, gast.Name) and child.id in changed or
+                    scope.foreign and id(scope.lookup(child)) in scope.foreign):
+            return child, objects
+    return None, objects
 
 
 def _outside_aliases(node, params, locals_, namespace):
-    """``(aliases, bindings)``: the local names of FunctionDef `node` that may name state
-    outside it (``q = QUEUE``, ``s = STATE[0]``, ``for q in QUEUES``), each with the outside
-    names its bindings read, and the ids of the nodes of the values that are names or
-    attributes (``q = QUEUE`` reads no state; ``s = STATE[0]`` does)."""
+    """``(aliases, bindings, paths)``: the local names of FunctionDef `node` that may name
+    state outside it (``q = QUEUE``, ``s = STATE[0]``, ``for q in QUEUES``), each with the
+    outside names its bindings read; the ids of the nodes of the values that are names or
+    attributes (``q = QUEUE`` reads no state; ``s = STATE[0]`` does); and, for the aliases
+    bound only to one such name or attribute, its dotted path (``s = mod.SCHED``)."""
     own = _own_names(node)
-    found, bindings = {}, set()
+    found, bindings, spelled = {}, set(), {}
     for child in _code(node):
         if isinstance(child, gast.Assign):
             pairs = [(target, child.value) for target in child.targets]
@@ -102,6 +120,13 @@ def _outside_aliases(node, params, locals_, namespace):
             outside = {name for name in n.names_read(value)
                        if name not in params and name not in locals_ and
                        _is_state(namespace.get(name, getattr(builtins, name, _UNKNOWN)))}
+            root = _root(value)
+            if n.dotted_path(value) is not None and root not in params | locals_ and \
+                    _is_state(_lookup(value, namespace)):
+                outside.add(root)  # (``s = mod.SCHED``: an object a module holds)
+            for name in set(n.names_stored(target)) & locals_ - own:
+                spelled.setdefault(name, set()).add(
+                    n.dotted_path(value) if isinstance(target, gast.Name) else None)
             if names and outside:
                 for name in names:
                     found.setdefault(name, set()).update(outside)
@@ -118,7 +143,9 @@ def _outside_aliases(node, params, locals_, namespace):
                         found.setdefault(name, set()).update(found[child.value.id])
                         bindings.add(id(child.value))
                         changed = True
-    return found, bindings
+    paths = {name: next(iter(spelled[name])) for name in found
+             if len(spelled.get(name, ())) == 1 and None not in spelled[name]}
+    return found, bindings, paths
 
 
 def _is_state(obj):
@@ -132,9 +159,15 @@ class _Scope:
     """What the names of one function denote, for `state_read_after_change`: `private`
     (locals holding no outside state), `aliases` (locals that may: local -> outside names)."""
 
-    def __init__(self, namespace, nested, params, private, aliases, seen):
-        self.namespace, self.nested, self.seen = namespace, nested, seen
+    def __init__(self, namespace, nested, params, private, aliases, seen, paths):
+        self.namespace, self.nested, self.seen, self.paths = namespace, nested, seen, paths
         self.params, self.private, self.aliases = params, private, aliases
+        self.foreign = set()  # ids of the objects the functions of yours it calls change
+
+    def named(self, name):
+        """What the name `name` denotes (`lookup`)."""
+        return self.lookup(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                     type_comment=None))
 
     def outside(self, root):
         """Whether the name `root` may hold state outside the function."""
@@ -168,16 +201,15 @@ class _Scope:
         return found
 
     def lookup(self, node):
-        """`_lookup` of `node`, through an alias bound to one outside name."""
+        """`_lookup` of `node`, through an alias bound to one outside name or attribute
+        (``s = mod.SCHED``, then ``s.rate``)."""
         obj = _lookup(node, self.namespace)
-        root = _root(node)
-        if obj is _UNKNOWN and root in self.aliases and len(self.aliases[root]) == 1:
-            path = n.dotted_path(node)
-            if path is not None:
-                (name,) = self.aliases[root]
-                obj = self.namespace.get(name, _UNKNOWN)
-                for part in path.split('.')[1:]:
-                    obj = getattr(obj, part, _UNKNOWN)
+        root, path = _root(node), n.dotted_path(node)
+        if obj is _UNKNOWN and root in self.paths and path is not None:
+            parts = self.paths[root].split('.') + path.split('.')[1:]
+            obj = self.namespace.get(parts[0], _UNKNOWN)
+            for part in parts[1:]:
+                obj = getattr(obj, part, _UNKNOWN)
         return obj
 
     def changed_by(self, call):
@@ -211,7 +243,8 @@ class _Scope:
         else:
             code = user_code(obj, self.seen)
         if code:
-            found = state_read_after_change(code[0], code[1], self.nested, self.seen)
+            found, objects = _state_changes(code[0], code[1], self.nested, self.seen)
+            self.foreign |= objects
             return consumed | self._arguments_changed(call, code[0]), found
         return consumed, None
 

@@ -148,7 +148,7 @@ def parse_function(func):
     node, defaults = specialize(func, node, _defaults_of(func), namespace, signature)
     node = _free_runtime_name(node, namespace, cells)
     node = _mangled(node, func)
-    node = constant_attributes(n.clone(node), namespace)  # (``getattr(obj, 'pop')``)
+    node = constant_attributes(node, namespace)  # (``getattr(obj, 'pop')``: `obj.pop`)
     if rules.is_definition(func):
         node = _rule_globals_through_runtime(node, namespace)
     return FunctionSource(node, filename, lines, namespace, code.co_name, func,

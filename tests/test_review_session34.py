@@ -199,3 +199,107 @@ def test_getattr_with_a_constant_name_is_the_attribute():
     want = numerical_grad(lambda z: scaled_by_getattr(z, settings), (X,), 0)
     np.testing.assert_allclose(s2sgrad.grad(scaled_by_getattr)(X, settings), want, rtol=1e-6)
     assert 'settings.scale' in s2sgrad.grad(scaled_by_getattr).source
+
+
+# --- state changed by a function of yours, read by its caller; objects that advance ---------
+
+LAYERS = []
+SCHEDULES = types.SimpleNamespace(current=None)
+
+
+class Schedule:
+    def __init__(self):
+        self.t = 0
+        self.steps = [1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+
+    def rate(self):
+        self.t += 1
+        return 1.0 / self.t
+
+    def loss(self, x):
+        steps = self.steps
+        return np.sum(steps.pop(0) * x ** 2)
+
+
+def _reset_layers():
+    LAYERS[:] = [np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.5, 0.5])]
+    SCHEDULES.current = Schedule()
+
+
+def _decay():
+    for W in LAYERS:
+        W *= 0.5
+    return 0.0
+
+
+def decays_then_reads(x):
+    _decay()
+    return np.sum(LAYERS[0] * x ** 2)
+
+
+def advances_what_a_namespace_holds(x):
+    s = SCHEDULES.current
+    return np.sum(s.rate() * x ** 2)
+
+
+@pytest.mark.parametrize('f', [decays_then_reads, advances_what_a_namespace_holds],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize('operator', ['jacobian', 'hessian'])
+def test_reruns_see_state_a_helper_or_an_alias_changes(f, operator):
+    _reset_layers()
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        if operator == 'jacobian':
+            s2sgrad.jacobian(lambda x: f(x) * x)(X)
+        else:
+            s2sgrad.hessian(f)(X)
+
+
+def advanced_argument(x, schedule):
+    return schedule.rate() * np.sum(x ** 3)
+
+
+def test_jacobian_and_hessian_run_each_column_from_the_objects_given_state():
+    """An object argument, or a bound method's object, that a run advances: each column is
+    taken at the state given, and the object is left as one call leaves it."""
+    schedule = Schedule()
+    np.testing.assert_allclose(s2sgrad.hessian(advanced_argument)(X, schedule),
+                               np.diag(6.0 * X), rtol=1e-10)
+    assert schedule.t == 1
+    schedule = Schedule()
+    np.testing.assert_allclose(
+        s2sgrad.jacobian(lambda x, s: advanced_argument(x, s) * x)(X, schedule),
+        _column_jacobian(X), rtol=1e-10)
+    assert schedule.t == 1
+    schedule = Schedule()
+    np.testing.assert_allclose(s2sgrad.hessian(schedule.loss)(X), np.diag([3.0] * 3),
+                               rtol=1e-10)
+    assert schedule.steps[0] == 2.0
+    schedule = Schedule()
+    np.testing.assert_allclose(s2sgrad.jacobian(schedule.loss)(X), 3.0 * X, rtol=1e-10)
+
+
+def _column_jacobian(x):
+    """d/dx of sum(x**3) * x at rate 1: x_i * 3 x_j**2 + sum(x**3) [i == j]."""
+    return np.outer(x, 3.0 * x ** 2) + np.sum(x ** 3) * np.eye(3)
+
+
+def _closures():
+    count = [0]
+
+    def tick():
+        count[0] += 1
+        return count[0]
+
+    def layer(x):
+        return tick() * np.tanh(x)
+
+    def loss(x):
+        y = x.copy()
+        y[0] = 2.0 * x[1]
+        return np.sum(layer(y) ** 2)
+    return loss
+
+
+def test_a_closure_that_counts_in_a_cell_is_not_rerun():
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.grad(_closures())(X)
