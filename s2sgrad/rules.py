@@ -336,7 +336,8 @@ def _times(factor, derivative):
     return ast.unparse(splice(ast.parse(derivative, mode='eval').body))
 
 
-def partials(*funcs, label=None, broadcasting=True, namespace=None, **derivatives):
+def partials(*funcs, label=None, broadcasting=True, namespace=None, selecting=False,
+             **derivatives):
     """Register both rules of the functions `funcs` from the partial derivative in each
     parameter (keyword arguments, in the order of the parameters; None: no derivative)::
 
@@ -347,6 +348,10 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, **derivative
     tangent), and likewise for ``x2``. A derivative is an expression in the parameters and
     ``ans``; its names resolve in `namespace` (default: the calling module's globals).
     `label` names the adjoint (default ``NAME_adjoint``); the tangent is ``STEM_tangent``.
+    With `selecting`, each derivative is a condition that picks the argument the value is
+    (``np.maximum``): the tangent is ``select(condition, d[x1])``, zero elsewhere even where
+    the tangent of the argument not picked is nan or inf (``np.maximum(np.log(p), -30.0)``
+    at ``p == 0``), as ``np.where``'s is.
     """
     if not funcs:
         return  # (an optional library that is not installed)
@@ -362,12 +367,18 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, **derivative
         if broadcasting:
             contribution = f'unbroadcast({contribution}, {param})'
         adjoint_lines.append(f'    d[{param}] = {contribution}\n')
-        tangent_lines.append(f'    d[ans] = {_times(f"d[{param}]", derivative)}\n')
+        tangent = f'select({derivative}, d[{param}])' if selecting else \
+            _times(f'd[{param}]', derivative)
+        tangent_lines.append(f'    d[ans] = {tangent}\n')
     adjoint_source = f'def {label}({params}):\n' + ''.join(adjoint_lines)
     tangent_source = f'def {stem}_tangent({params}):\n' + ''.join(tangent_lines)
 
     def space():
-        return dict(namespace, unbroadcast=unbroadcast) if broadcasting else namespace
+        found = dict(namespace, unbroadcast=unbroadcast) if broadcasting else dict(namespace)
+        if selecting:
+            from .runtime import select
+            found['select'] = select
+        return found
     adjoint_build = _lazy(lambda: Template(adjoint_source, space(), label))
     tangent_build = _lazy(lambda: Template(tangent_source, space(), f'{stem}_tangent'))
     for func in funcs:

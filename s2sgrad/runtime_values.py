@@ -285,7 +285,9 @@ def imag_part(x, g):
     """The derivative of ``x.imag`` (``np.imag(x)``, ``np.angle(x)``) for a real `x`: zeros
     like `g` (both are constant there); ComplexError for a complex `x`."""
     real_only(x)
-    return g * 0.0
+    if isinstance(g, numbers.Number):
+        return 0.0
+    return np.zeros_like(g)  # (not ``g * 0.0``: nan where `g` is inf or nan)
 
 
 def _like(g, x):

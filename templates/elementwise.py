@@ -114,17 +114,17 @@ def positive_tangent(ans, x):
 
 # -- two-argument functions (broadcasting), declared by their partial derivatives ---------------
 
-partials(np.maximum, x='(x >= y)', y='(x < y)', label='maximum')
-partials(np.minimum, x='(x <= y)', y='(x > y)', label='minimum')
+partials(np.maximum, x='(x >= y)', y='(x < y)', label='maximum', selecting=True)
+partials(np.minimum, x='(x <= y)', y='(x > y)', label='minimum', selecting=True)
 # (as ``x ** y``: exact at the special points 0 ** y and x ** 0; in floats, as float_power)
 partials(np.float_power, x1='power_slope(x1 * 1.0, x2)', x2='power_log(ans, x1)')
 partials(np.hypot, x1='xdivy(x1, ans)', x2='xdivy(x2, ans)')  # 0 at x1 == 0, also at 0, 0
 partials(np.logaddexp, x1='np.exp(x1 - ans)', x2='np.exp(x2 - ans)')
 partials(np.logaddexp2, x1='np.exp2(x1 - ans)', x2='np.exp2(x2 - ans)')
 partials(np.fmax, x1='np.logical_or(x1 >= x2, np.isnan(x2))',
-         x2='np.logical_not(np.logical_or(x1 >= x2, np.isnan(x2)))')
+         x2='np.logical_not(np.logical_or(x1 >= x2, np.isnan(x2)))', selecting=True)
 partials(np.fmin, x1='np.logical_or(x1 <= x2, np.isnan(x2))',
-         x2='np.logical_not(np.logical_or(x1 <= x2, np.isnan(x2)))')
+         x2='np.logical_not(np.logical_or(x1 <= x2, np.isnan(x2)))', selecting=True)
 # x2 only contributes its sign: zero derivative
 partials(np.copysign, x1='np.copysign(1.0, x1) * np.copysign(1.0, x2)', x2=None)
 
@@ -167,11 +167,13 @@ def clip_adjoint(ans, a, a_min=None, a_max=None, *, min=None, max=None):
 
 @tangent(np.clip)
 def clip_tangent(ans, a, a_min=None, a_max=None, *, min=None, max=None):
-    d[ans] = d[a] * clip_passes(a, a_min, a_max, min, max)
-    d[ans] = d[a_min] * clip_lower(a, a_min, a_max, min, max)
-    d[ans] = d[min] * clip_lower(a, a_min, a_max, min, max)
-    d[ans] = d[a_max] * clip_upper(a, a_min, a_max, min, max)
-    d[ans] = d[max] * clip_upper(a, a_min, a_max, min, max)
+    # (zero where another value is picked, also where that tangent is nan or inf:
+    # ``np.clip(np.log(p), -30.0, None)`` at ``p == 0``)
+    d[ans] = select(clip_passes(a, a_min, a_max, min, max), d[a])
+    d[ans] = select(clip_lower(a, a_min, a_max, min, max), d[a_min])
+    d[ans] = select(clip_lower(a, a_min, a_max, min, max), d[min])
+    d[ans] = select(clip_upper(a, a_min, a_max, min, max), d[a_max])
+    d[ans] = select(clip_upper(a, a_min, a_max, min, max), d[max])
 
 
 # -- nan_to_num: the identity where x is finite; the replacements where it is nan or inf ------
@@ -186,7 +188,7 @@ def nan_to_num_adjoint(ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 @tangent(np.nan_to_num)
 def nan_to_num_tangent(ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
-    d[ans] = d[x] * np.isfinite(x)
+    d[ans] = select(np.isfinite(x), d[x])  # (zero where x is not finite, as np.where's)
     d[ans] = d[nan] * np.isnan(x)
     d[ans] = d[posinf] * np.isposinf(x)
     d[ans] = d[neginf] * np.isneginf(x)

@@ -219,8 +219,8 @@ def reselect(bitems, g, condlist):
     for condition, item in zip(condlist, bitems):
         mask = np.logical_and(condition, np.logical_not(taken))
         taken = np.logical_or(taken, condition)
-        if not is_zero(item):
-            total = total + np.where(mask, item, 0 * item)
+        if not is_zero(item):  # (zero where not taken, also where the item is nan or inf)
+            total = total + np.where(mask, item, np.zeros_like(item))
     return total
 
 

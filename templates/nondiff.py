@@ -49,6 +49,10 @@ nondifferentiable(
     np.linalg.matrix_rank,
 )
 
+# integer and boolean casts: ``np.int64(W[:, -1])`` as ``W[:, -1].astype(np.int64)``
+nondifferentiable(np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                  np.uint64, np.intp, np.uintp, np.bool_)
+
 # numpy.random: only the functions whose arguments are sizes, bounds of integers or seeds.
 # Sampling functions with parameters (normal(loc, scale), uniform(low, high), choice(a),
 # permutation(x)) move with their float arguments: they have no rule, so they raise.

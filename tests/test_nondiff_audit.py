@@ -163,6 +163,11 @@ ROWS = {
     'numpy.shares_memory': (np.shares_memory, lambda r: (_vec(r), _vec(r))),
     'numpy.sign': (np.sign, lambda r: (_vec(r),)),
     'numpy.signbit': (np.signbit, lambda r: (_vec(r),)),
+    # (integer and boolean casts: the scalar types called on an array or a number)
+    **{f'numpy.{t.__name__}': (t, lambda r: (_vec(r) * 10.0,))
+       for t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                 np.uint64, np.intp, np.uintp)},
+    f'numpy.{np.bool_.__name__}': (np.bool_, lambda r: (_vec(r),)),  # ('bool_' before NumPy 2)
     'numpy.size': (np.size, lambda r: (_mat(r),)),
     'numpy.tri': (np.tri, lambda r: (3,)),
     'numpy.tril_indices': (np.tril_indices, lambda r: (3,)),

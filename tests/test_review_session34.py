@@ -303,3 +303,59 @@ def _closures():
 def test_a_closure_that_counts_in_a_cell_is_not_rerun():
     with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
         s2sgrad.grad(_closures())(X)
+
+
+# --- forward mode where a masked-out entry's tangent is nan; constants; integer casts -------
+
+def log_without_nans(x):
+    return np.sum(np.nan_to_num(np.log(x)))
+
+
+def log_selected(x):
+    return np.sum(np.select([x > 0], [np.log(x)], default=0.0))
+
+
+def log_floored_by_fmax(x):
+    return np.sum(np.fmax(np.log(x), -10.0))
+
+
+def log_floored_by_maximum(x):
+    return np.sum(np.maximum(np.log(x), -30.0))
+
+
+def log_clipped(x):
+    return np.sum(np.clip(np.log(x), -30.0, None))
+
+
+@pytest.mark.parametrize('f', [log_without_nans, log_selected, log_floored_by_fmax,
+                               log_floored_by_maximum, log_clipped], ids=lambda f: f.__name__)
+def test_a_tangent_is_zero_where_another_value_is_picked(f):
+    """At p == 0 the tangent of log(p) is nan (0 * inf); the function picks another value
+    there, so the tangent along a direction that leaves p == 0 alone is the others' only."""
+    with np.errstate(divide='ignore', invalid='ignore'):
+        got = s2sgrad.jvp(f)(np.array([0.0, 2.0, 3.0]), np.array([0.0, 1.0, 1.0]))
+    assert got == pytest.approx(1 / 2.0 + 1 / 3.0, rel=1e-12)
+
+
+def root_of_the_imaginary_part(x):
+    return np.sum(np.abs(np.imag(x)) ** 0.5 + x)
+
+
+def test_the_imaginary_part_of_real_values_is_a_constant():
+    x = np.array([0.5, 1.5, 2.0])
+    with np.errstate(divide='ignore', invalid='ignore'):
+        np.testing.assert_array_equal(s2sgrad.grad(root_of_the_imaginary_part)(x),
+                                      [1.0, 1.0, 1.0])
+
+
+def picked_by_integer_rows(W):
+    new_W = W[:, :-1]
+    new_inds = np.int64(W[:, -1])
+    return new_W[new_inds].sum()
+
+
+def test_an_integer_cast_by_the_scalar_type_has_no_derivative():
+    W = np.random.default_rng(0).normal(size=(4, 5))
+    W[:, -1] = [0.3, 2.4, 1.2, 2.1]  # (rows 0, 2, 1, 2; away from the jumps)
+    want = numerical_grad(picked_by_integer_rows, (W,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(picked_by_integer_rows)(W), want, atol=1e-8)
