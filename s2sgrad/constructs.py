@@ -90,7 +90,7 @@ def rewrite_constructs(ctx):
     func.body = Hoister(ctx, resolver, ops).block(func.body)
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
-    build_records(func, resolver)
+    build_records(func, resolver, ctx.unsupported)
     read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
     unpack_forwarded(ctx, func, resolver)
     pack_varargs(ctx, func, resolver)

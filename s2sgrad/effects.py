@@ -12,7 +12,8 @@ import numpy as np
 from . import nodes as n
 from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, changes_receiver, out_arguments)
+                           INPLACE_FUNCTIONS, NONARRAY_ATTRIBUTES, changes_receiver,
+                           out_arguments)
 from .errors import S2SError
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
@@ -524,7 +525,8 @@ def _counts(stmt):
 
 def _copies_passed_once(body, namespace):
     """The names bound once, to a copy (``bn_param_copy = bn_param.copy()``, what the call
-    ``f(x, bn_param.copy())`` normalizes to) or to a list or dict display (``f([a, b])``),
+    ``f(x, bn_param.copy())`` normalizes to; ``copy.deepcopy(state)``) or to a list or dict
+    display (``f([a, b])``),
     and read once in `body`: what a helper passed one writes into is seen by nothing else
     (but for the items a copy of a list or dict shares: `_check_callee_writes`); by name,
     whether it is known to be a list or dict (a display, ``list(v)``), not an array."""
@@ -540,8 +542,9 @@ def _copies_passed_once(body, namespace):
             container = isinstance(node.value, (gast.List, gast.Dict)) or \
                 _container_copy(node.value, namespace, empty=True)
             if isinstance(node.targets[0], gast.Name) and (
-                    container or isinstance(node.value, gast.Call) and _new_memory(node.value)):
-                copies[node.targets[0].id] = container
+                    container or isinstance(node.value, gast.Call) and _new_memory(node.value) or
+                    _copy_module_call(node.value, namespace, 'deepcopy')):
+                copies[node.targets[0].id] = container  # (``copy.deepcopy(state)`` too)
         elif isinstance(node, (gast.For, gast.AugAssign, gast.comprehension)):
             for name in n.names_stored(node.target):
                 bound[name] = bound.get(name, 0) + 2
@@ -1050,12 +1053,22 @@ def _written_by_calls(stmt, namespace, depth, memo):
 
 def _view_sources(value):
     """The names whose memory `value` may be (or hold): s2sgrad's helpers return new memory,
-    their first argument or a view of it."""
+    their first argument or a view of it; a size or a dtype (``x.shape[0]``, ``len(x)``)
+    holds none of an array's."""
     if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
         if not value.args or _new_memory(value.args[0]):
             return []
         return _view_sources(value.args[0])
-    return n.names_read(value)
+    sizes = {id(part) for node in n.walk(value) if isinstance(node, gast.Attribute) and
+             node.attr in NONARRAY_ATTRIBUTES or isinstance(node, gast.Call) and
+             isinstance(node.func, gast.Name) and node.func.id in ('len', 'type', 'isinstance')
+             for part in n.walk(node)}
+    found = {}
+    for node in n.walk(value):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                id(node) not in sizes:
+            found[node.id] = None
+    return list(found)
 
 
 def _container_copy(value, namespace, empty=False):

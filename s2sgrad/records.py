@@ -17,7 +17,12 @@ _CONSTANTS = (int, float, complex, str, bool, type(None))
 def is_record_class(obj):
     """Whether `obj` is a namedtuple class (``collections.namedtuple``, ``typing.NamedTuple``)
     built as its fields say: no ``__new__`` or ``__init__`` of a subclass in between, and no
-    field named like an attribute or method of arrays (``t.T`` would read as a transpose)."""
+    field named like a value attribute of arrays (``t.T`` would read as a transpose)."""
+    return _namedtuple_class(obj) and not _array_named_fields(obj)
+
+
+def _namedtuple_class(obj):
+    """Whether `obj` is a namedtuple class built as its fields say."""
     if not (isinstance(obj, type) and issubclass(obj, tuple) and
             isinstance(getattr(obj, '_fields', None), tuple)):
         return False
@@ -26,17 +31,37 @@ def is_record_class(obj):
             break
         if '__new__' in vars(klass) or '__init__' in vars(klass):
             return False
-    return not any(rules.is_array_name(field) or hasattr(np.ndarray, field)  # (``flat``)
-                   for field in obj._fields)
+    return True
 
 
-def build_records(func, resolver):
+def _array_named_fields(cls):
+    """The fields of namedtuple class `cls` named like an attribute of arrays that is a value
+    (``T``, ``shape``, ``real``, ``flat``): ``g.T`` reads as the array's. A field named like a
+    method (``mean``, ``var``, ``sum``) is read as the field: a method of an array read
+    without calling it is no number."""
+    return [field for field in cls._fields
+            if (rules.is_array_name(field) or hasattr(np.ndarray, field)) and
+            not callable(getattr(np.ndarray, field, None))]
+
+
+def build_records(func, resolver, unsupported=None):
     """Rewrite each call of a namedtuple class in `func` (nested functions too) as
-    ``s2s.record(Class, (field, ...))``."""
+    ``s2s.record(Class, (field, ...))``. A class with fields named like array attributes
+    (``Gauss(mean, var)``: ``g.mean`` reads as the arrays' method) is refused by
+    `unsupported(stmt, what, node)` where a differentiated value may go into it."""
+    owners = {id(node): stmt for stmt in n.statements(func.body) for node in n.walk(stmt)}
     for node in list(n.walk(func)):
         if not isinstance(node, gast.Call):
             continue
         cls = resolver.lookup(node.func)
+        if unsupported is not None and _namedtuple_class(cls) and _array_named_fields(cls) \
+                and id(node) in owners and (node.args or node.keywords):
+            fields = ', '.join(f'`{field}`' for field in _array_named_fields(cls))
+            raise unsupported(
+                owners[id(node)], f'the namedtuple `{cls.__name__}`, whose fields {fields} '
+                f'are named like attributes or methods of arrays: s2sgrad would read '
+                f'`value.{_array_named_fields(cls)[0]}` as the array\'s; give those fields '
+                f'other names (`mu`, `sigma2`), or use a dict', node)
         if not is_record_class(cls):
             continue
         items = _items(node, cls, resolver)

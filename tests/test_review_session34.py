@@ -2,9 +2,11 @@
 through an item, an attribute, a view or a call and written in place by an augmented
 assignment; ``getattr``/``setattr`` with a constant name. Each program is checked against
 central differences on fresh state, or must be refused with an s2sgrad error."""
+import copy
 import os
 import sys
 import types
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -359,3 +361,69 @@ def test_an_integer_cast_by_the_scalar_type_has_no_derivative():
     W[:, -1] = [0.3, 2.4, 1.2, 2.1]  # (rows 0, 2, 1, 2; away from the jumps)
     want = numerical_grad(picked_by_integer_rows, (W,), 0)
     np.testing.assert_allclose(s2sgrad.grad(picked_by_integer_rows)(W), want, atol=1e-8)
+
+
+# --- false refusals of user programs: a helper's own copy, a deep copy, record fields -------
+
+def softmax_like_helper(x):
+    n = x.shape[0]
+    d = x.copy()
+    d[0] -= 1
+    d /= n
+    return np.sum(x ** 2), d
+
+
+def calls_the_helper(w):
+    loss, d = softmax_like_helper(w * 2.0)
+    return loss + np.sum(d)
+
+
+def _step_state(state, k):
+    state['x'] = state['x'] * k
+    return np.sum(state['x'] ** 2)
+
+
+def steps_a_deep_copy(k, s):
+    return _step_state(copy.deepcopy(s), k)
+
+
+def test_a_helper_writing_its_own_copy_divided_by_a_size():
+    w = np.array([0.1, 0.2, 0.3])
+    want = numerical_grad(calls_the_helper, (w,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(calls_the_helper)(w), want, rtol=1e-6)
+
+
+def test_a_helper_writing_into_a_deep_copy():
+    s = {'x': np.array([1.0, 2.0])}
+    want = numerical_grad(lambda k: steps_a_deep_copy(k, s), (2.0,), 0)
+    assert s2sgrad.grad(steps_a_deep_copy)(2.0, s) == pytest.approx(want, rel=1e-6)
+    np.testing.assert_array_equal(s['x'], [1.0, 2.0])
+
+
+Gauss = namedtuple('Gauss', ['mean', 'var'])
+Frame = namedtuple('Frame', ['T', 'w'])
+
+
+def kalman(q, y):
+    s = Gauss(0.0, 1.0)
+    for obs in y:
+        var = s.var + q
+        s = Gauss(s.mean + var * obs, var * 0.5)
+    return s.mean + s.var
+
+
+def transposed_frame(w):
+    f = Frame(w * 2.0, w)
+    return np.sum(f.T * f.w)
+
+
+def test_a_namedtuple_with_fields_named_like_array_methods():
+    y = np.array([0.4, -0.3, 0.8])
+    want = numerical_grad(kalman, (0.7, y), 0)
+    assert s2sgrad.grad(kalman)(0.7, y) == pytest.approx(want, rel=1e-6)
+    assert s2sgrad.jvp(kalman)(0.7, y, 1.0) == pytest.approx(want, rel=1e-6)
+
+
+def test_a_namedtuple_with_a_field_named_like_an_array_value_is_refused_by_name():
+    with pytest.raises(UnsupportedSyntaxError, match='`T` are named like attributes'):
+        s2sgrad.grad(transposed_frame)(np.array([1.0, 2.0]))
