@@ -101,15 +101,20 @@ class CallAdjoint:
         # it reads a list passed for an array as an array, and gives back an array for it
 
 
+def dtype_reads(item):
+    """The primal variables that `item` reads in the backward sweep only for their dtype
+    (``s2s.stored(g, y)``: zeros where `y` is an integer array)."""
+    return [item.into] if isinstance(item, SetItem) and item.into else []
+
+
 def reads(item):
-    """The primal variables that `item` reads in the backward sweep."""
+    """The primal variables that `item` reads in the backward sweep (for their values)."""
     if isinstance(item, Contribution):
         return n.names_read(item.expr)
     if isinstance(item, IndexContribution):
         return [item.var] + n.names_read(item.index)
-    if isinstance(item, SetItem):
-        return n.names_read(item.index) + ([item.shape.id] if item.active_value else []) + \
-            ([item.into] if item.into else [])
+    if isinstance(item, SetItem):  # (`into` only for its dtype: `dtype_reads`)
+        return n.names_read(item.index) + ([item.shape.id] if item.active_value else [])
     if isinstance(item, Unpack):
         return list(item.targets)
     if isinstance(item, Append):
@@ -171,6 +176,7 @@ class ItemMaker:
                 shared.items[id(stmt)] = items
                 for item in items:
                     shared.needed.update(reads(item))
+                    shared.dtype_needed.update(dtype_reads(item))
                     if isinstance(item, CallAdjoint) and item.saved and \
                             id(stmts) in shared.block_locals:  # made here, read backward
                         shared.block_locals[id(stmts)].add(item.saved)

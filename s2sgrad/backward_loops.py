@@ -30,7 +30,7 @@ class LoopsBackward:
         ``for i in range(1, 3): pass``: the rule of ``x[i]`` reads the first `i`)."""
         defined = self.shared.defined_before.get(id(loop), set())
         return any(isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in defined and
-                   stmt.targets[0].id in self.shared.needed for stmt in body if is_pop(stmt))
+                   stmt.targets[0].id in self.shared.kept() for stmt in body if is_pop(stmt))
 
     def _first_only_inside(self, loop):
         """The variables that a loop nested in `loop` assigns, first inside it, without

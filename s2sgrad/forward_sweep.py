@@ -118,7 +118,7 @@ class ForwardSweep:
                 return self._save(stmt, base.id, old, loops, before=True, item=of_item) + \
                     [stmt]
             return [stmt]
-        names = [v for v in target_names(target) if v in shared.needed]
+        names = [v for v in target_names(target) if v in shared.kept()]
         if not names:
             return [stmt]
         out = [stmt]
@@ -261,7 +261,7 @@ class ForwardSweep:
         pre, post = [], []
         if isinstance(loop, gast.For):
             index = loop.target.id
-            if not shared.reversible.get(id(loop)) and index in shared.needed:
+            if not shared.reversible.get(id(loop)) and index in shared.kept():
                 body = [n.expr(n.call(n.attr(shared.stack(index), 'append'), n.name(index)))] \
                     + body
                 shared.saved[(id(loop), index)] = Saved('stack', shared.stack(index), False)

@@ -43,7 +43,7 @@ class ReversePass:
     @property
     def needed(self):
         """The variables the backward sweep reads (it grows while the forward sweep runs)."""
-        return self.shared.needed
+        return self.shared.kept()
 
     def adj(self, var):
         """The name of `var`'s adjoint (``x`` -> ``bx``)."""

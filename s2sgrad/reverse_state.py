@@ -54,6 +54,13 @@ class ReverseState:
         self.block_locals = {}  # id(block in a loop) -> variables local to that block
         self.defined_before = {}  # id(if or loop) -> variables defined before it runs
         self.needed = set()  # variables the backward sweep reads: kept where overwritten
+        # variables it reads only for their dtype (``s2s.stored(g, y)``): kept where rebound,
+        # but not restored where written into (a write changes no dtype)
+        self.dtype_needed = set()
+
+    def kept(self):
+        """The variables whose binding the forward sweep keeps where it is rebound."""
+        return self.needed | self.dtype_needed
 
     def adj(self, var):
         """The name of `var`'s adjoint, made on first use (``x`` -> ``bx``)."""

@@ -427,3 +427,38 @@ def test_a_namedtuple_with_fields_named_like_array_methods():
 def test_a_namedtuple_with_a_field_named_like_an_array_value_is_refused_by_name():
     with pytest.raises(UnsupportedSyntaxError, match='`T` are named like attributes'):
         s2sgrad.grad(transposed_frame)(np.array([1.0, 2.0]))
+
+
+# --- second derivatives of copy-and-write loops with respect to a coefficient ---------------
+
+def heat_steps(u0, alpha):
+    u = u0.copy()
+    for _ in range(3):
+        un = u.copy()
+        un[1:-1] = u[1:-1] + alpha * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u = un
+    return np.sum(u ** 2)
+
+
+def infections(y0, beta):
+    state = [y0[0], y0[1], y0[2]]
+    for _ in range(5):
+        new = state[:]
+        infected = beta * state[0] * state[1]
+        new[0] = state[0] - infected
+        new[1] = state[1] + infected
+        state = new
+    return state[1] ** 2
+
+
+@pytest.mark.parametrize('f, y', [(heat_steps, np.sin(np.linspace(0.0, np.pi, 6))),
+                                  (infections, np.array([0.9, 0.1, 0.0]))],
+                         ids=['heat_steps', 'infections'])
+def test_the_second_derivative_in_a_coefficient_of_a_copy_and_write_loop(f, y):
+    """The gradient reads the array written into only for its dtype (``s2s.stored``): it
+    restores nothing there, which its own derivative would refuse."""
+    def gradient(a):
+        return numerical_grad(lambda b: f(y, b), (a,), 0, eps=1e-4)
+    want = (gradient(0.2 + 1e-4) - gradient(0.2 - 1e-4)) / 2e-4
+    assert s2sgrad.hessian(f, wrt=1)(y, 0.2) == pytest.approx(want, rel=1e-5)
+    assert s2sgrad.grad(s2sgrad.grad(f, wrt=1), wrt=1)(y, 0.2) == pytest.approx(want, rel=1e-5)
