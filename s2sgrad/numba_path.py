@@ -369,8 +369,12 @@ class _Unit:
             # NameError from inside numba: compiled code itself cannot raise one)
             # (and NotImplementedError: what numba's front end cannot translate, a nested
             # function calling itself, or compiled code cannot do at run time)
+            # (numba's front end rejecting bytecode, ``global Q`` then ``Q += [v]``, and its
+            # typing failing with an AttributeError of its own: compiled code raises neither)
             '_numba_errors': (self.numba.core.errors.NumbaError, AssertionError, NameError,
-                              NotImplementedError),
+                              NotImplementedError, AttributeError) + tuple(
+                getattr(self.numba.core.errors, name) for name in ('UnsupportedBytecodeError',)
+                if hasattr(self.numba.core.errors, name)),
             '_failed': failure,
             '_unboxing': _unboxing, '_compiling': _compiling, '_met_none': _met_none,
             '_retyped': _retyped, '_number_of': _number_of,

@@ -462,3 +462,29 @@ def test_the_second_derivative_in_a_coefficient_of_a_copy_and_write_loop(f, y):
     want = (gradient(0.2 + 1e-4) - gradient(0.2 - 1e-4)) / 2e-4
     assert s2sgrad.hessian(f, wrt=1)(y, 0.2) == pytest.approx(want, rel=1e-5)
     assert s2sgrad.grad(s2sgrad.grad(f, wrt=1), wrt=1)(y, 0.2) == pytest.approx(want, rel=1e-5)
+
+
+# --- compile='numba': numba's own exceptions are CompileErrors --------------------------------
+
+TALLY = [1.0]
+
+
+def _tally():
+    global TALLY
+    TALLY += [2.0]
+    return TALLY[-1] * len(TALLY)
+
+
+def scaled_by_a_tally(x):
+    return np.sum(_tally() * x ** 2)
+
+
+def test_what_numba_rejects_in_its_front_end_is_a_compile_error():
+    pytest.importorskip('numba', reason='the compiled path needs numba')
+    from s2sgrad.errors import CompileError
+    x = np.array([0.3, -0.7])
+    with pytest.raises(CompileError):
+        s2sgrad.grad(scaled_by_a_tally, compile='numba')(x)
+    with pytest.warns(Warning, match='numba cannot compile'):
+        got = s2sgrad.grad(scaled_by_a_tally, compile='numba', fallback=True)(x)
+    np.testing.assert_allclose(got, 2.0 * 2.0 * len(TALLY) * x)
