@@ -296,10 +296,15 @@ def _no_state(value):
         callable(value)
 
 
+_ARRAY_VIEWS = frozenset({'flat', 'T', 'mT', 'real', 'imag'})
+"""Attributes of arrays that are views of the array (``x.flat[0] = v`` writes into `x`)."""
+
+
 def _through_attribute(target):
-    """Whether the chain `target` (``self.hist``, ``state.n[0]``) reaches an attribute."""
+    """Whether the chain `target` (``self.hist``, ``state.n[0]``) reaches an attribute (an
+    object's: not a view of an array, ``x.flat[0]``, ``x.T[1]``)."""
     while isinstance(target, (gast.Attribute, gast.Subscript)):
-        if isinstance(target, gast.Attribute):
+        if isinstance(target, gast.Attribute) and target.attr not in _ARRAY_VIEWS:
             return True
         target = target.value
     return False

@@ -488,3 +488,16 @@ def test_what_numba_rejects_in_its_front_end_is_a_compile_error():
     with pytest.warns(Warning, match='numba cannot compile'):
         got = s2sgrad.grad(scaled_by_a_tally, compile='numba', fallback=True)(x)
     np.testing.assert_allclose(got, 2.0 * 2.0 * len(TALLY) * x)
+
+
+def writes_its_argument_flat(x):
+    x.flat[0] = x[1] * 5.0
+    return x ** 2
+
+
+def test_jacobian_of_a_function_writing_its_argument_through_flat():
+    x = np.array([0.3, -0.7, 1.1])
+    want = np.diag(2.0 * x)
+    want[0] = [0.0, 50.0 * x[1], 0.0]
+    np.testing.assert_allclose(s2sgrad.jacobian(writes_its_argument_flat)(x), want)
+    np.testing.assert_array_equal(x, [0.3, -0.7, 1.1])
