@@ -1,10 +1,10 @@
 """``getattr(obj, 'name')`` read as ``obj.name``: the passes then see the attribute they follow.
 
-A constant name makes the built-in calls plain attribute access: ``getattr(RNG, 'normal')()``
-draws as ``RNG.normal()`` does, ``getattr(QUEUE, 'pop')(0)`` pops as ``QUEUE.pop(0)``, and the
-statements ``setattr(obj, 'name', v)`` and ``delattr(obj, 'name')`` are ``obj.name = v`` and
-``del obj.name``. A name chosen at run time, a default value (``getattr(obj, 'name', d)``) or
-a `getattr` of the user's own stays as written.
+A constant name makes the built-in call plain attribute access: ``getattr(RNG, 'normal')()``
+draws as ``RNG.normal()`` does, ``getattr(QUEUE, 'pop')(0)`` pops as ``QUEUE.pop(0)``. A name
+chosen at run time, a default value (``getattr(obj, 'name', d)``) or a `getattr` of the
+user's own stays as written. (``setattr`` and ``delattr`` stay calls: the passes that follow
+state read them as such.)
 """
 import builtins
 import keyword
@@ -15,8 +15,8 @@ from . import nodes as n
 
 
 def constant_attributes(node, namespace):
-    """`node` (a FunctionDef), or a copy of it with the calls of the built-in `getattr`,
-    `setattr` and `delattr` that name a constant attribute written as attribute access."""
+    """`node` (a FunctionDef), or a copy of it with the calls of the built-in `getattr` that
+    name a constant attribute written as attribute access."""
     named = {part.id for part in n.walk(node) if isinstance(part, gast.Name) and
              part.id in _BUILTINS and isinstance(part.ctx, gast.Load)}
     if not named:
@@ -27,7 +27,7 @@ def constant_attributes(node, namespace):
     return _Rewriter(builtin).visit(n.clone(node)) if builtin else node
 
 
-_BUILTINS = frozenset({'getattr', 'setattr', 'delattr'})
+_BUILTINS = frozenset({'getattr'})
 
 
 class _Rewriter(gast.NodeTransformer):
@@ -41,20 +41,6 @@ class _Rewriter(gast.NodeTransformer):
             return node
         return gast.copy_location(gast.Attribute(value=node.args[0], attr=name,
                                                  ctx=gast.Load()), node)
-
-    def visit_Expr(self, node):
-        self.generic_visit(node)
-        call = node.value
-        name = _constant_call(call, 'setattr', 3, self.builtin)
-        if name is not None:
-            target = gast.Attribute(value=call.args[0], attr=name, ctx=gast.Store())
-            return gast.copy_location(gast.Assign(targets=[target], value=call.args[2],
-                                                  type_comment=None), node)
-        name = _constant_call(call, 'delattr', 2, self.builtin)
-        if name is not None:
-            target = gast.Attribute(value=call.args[0], attr=name, ctx=gast.Del())
-            return gast.copy_location(gast.Delete(targets=[target]), node)
-        return node
 
 
 def _constant_call(call, function, count, builtin):

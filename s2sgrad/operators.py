@@ -1,13 +1,13 @@
 """Derived operators built on generated code: `vjp`, `jacobian`, `hessian`, `hvp`."""
 import functools
 import inspect
-import numbers
 
 import numpy as np
 
 from .api import grad, resolve, transform
 from .errors import NonScalarOutputError, ShapeError, WrtError
 from .modes import Mode
+from .object_state import ObjectState
 from .reruns import refuse_varying_runs
 from .runtime import check_tangent, own, real_only
 from .runtime_checks import as_float
@@ -168,88 +168,49 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
 
 def _output_like(func, args, kwargs):
     """What `func` returns at `args` (its shape, type and structure), run on copies of the
-    arrays and containers (`own`), with what the other objects among the arguments hold put
-    back afterwards (`_kept_as_given`; a bound method's object too): a function changing
-    what its arguments hold
-    (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the caller's values nor the point
-    the derivatives below are taken at, and the objects stay the caller's own (``cfg is
-    DEFAULT`` holds)."""
-    kept = [(value, _kept_as_given(value))
-            for value in [_bound_object(func)] + list(args) + list(kwargs.values())
-            if _plain_object(value)]
+    arrays and containers (`own`), with what the objects of yours among the arguments (and a
+    bound method's object) hold put back afterwards (`object_state`): a function changing
+    what its arguments hold (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the
+    caller's values nor the point the derivatives below are taken at, and the objects stay
+    the caller's own (``cfg is DEFAULT`` holds)."""
+    kept = ObjectState([_bound_object(func)] + list(args) + list(kwargs.values()))
     try:
         return func(*own(args), **own(kwargs))
     finally:
-        for obj, (attributes, contents) in kept:
-            _put_back(obj, attributes, contents)
+        kept.put_back()
 
 
 class _RunsFromTheGivenState:
-    """The objects of yours among the arguments (`_plain_object`) put back as given before
-    each run of the function (``sched.rate()`` advancing `sched` would give each column
-    another function), and left at the end as one run left them, as one call would."""
+    """The objects of yours reachable from the arguments (`object_state`) put back as given
+    before each run of the function (``sched.rate()`` advancing `sched` would give each
+    column another function), and left at the end as one run left them, as one call
+    would."""
 
     def __init__(self, args, kwargs, owner=None):
-        self.objects = [value for value in [owner] + list(args) + list(kwargs.values())
-                        if _plain_object(value)]
-        self.given = [_kept_as_given(obj) for obj in self.objects]
+        self.values = [owner] + list(args) + list(kwargs.values())
+        self.given = ObjectState(self.values)
         self.after_one = None
 
     def start(self):
         """Before a run: each object as given."""
         if self.after_one is not None:
-            for obj, (attributes, contents) in zip(self.objects, self.given):
-                _put_back(obj, attributes, contents)
+            self.given.put_back()
 
     def done(self):
         """After a run: the state the first run left, kept."""
         if self.after_one is None:
-            self.after_one = [_kept_as_given(obj) for obj in self.objects]
+            self.after_one = ObjectState(self.values)
 
     def finish(self):
         """The objects as the first run left them."""
-        for obj, (attributes, contents) in zip(self.objects, self.after_one or ()):
-            _put_back(obj, attributes, contents)
+        if self.after_one is not None:
+            self.after_one.put_back()
 
 
 def _bound_object(func):
     """The object a bound method (or the gradient of one) runs on, or None."""
     owner = getattr(func, '__self__', None)
     return None if isinstance(owner, type) or inspect.ismodule(owner) else owner
-
-
-def _plain_object(value):
-    """Whether `value` is an object of a class of yours (with a ``__dict__``): no array,
-    container, number, text or function."""
-    return hasattr(value, '__dict__') and not callable(value) and \
-        not isinstance(value, (list, tuple, dict, np.ndarray, np.generic, numbers.Number,
-                               str, type)) and not hasattr(value, '__array_function__')
-
-
-def _kept_as_given(obj):
-    """The attributes of `obj` and copies of the arrays, lists and dicts they hold."""
-    attributes = dict(vars(obj))
-    contents = {name: value.copy() for name, value in attributes.items()
-                if isinstance(value, (np.ndarray, list, dict))}
-    return attributes, contents
-
-
-def _put_back(obj, attributes, contents):
-    """`obj` as `_kept_as_given` found it: its attributes bound as they were, and the arrays,
-    lists and dicts they hold refilled with what they held."""
-    for name in set(vars(obj)) - set(attributes):
-        delattr(obj, name)
-    for name, value in attributes.items():
-        setattr(obj, name, value)
-        if name not in contents:
-            continue
-        if isinstance(value, np.ndarray) and value.flags.writeable:
-            value[...] = contents[name]
-        elif isinstance(value, list):
-            value[:] = contents[name]
-        elif isinstance(value, dict):
-            value.clear()
-            value.update(contents[name])
 
 
 def _outputs(out, func):

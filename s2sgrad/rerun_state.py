@@ -51,8 +51,9 @@ def _state_changes(node, namespace, nested, seen):
     params = set(n.names_stored(node.args))
     locals_ = set(n.names_stored(node)) - params
     namespace = {key: value for key, value in namespace.items() if key not in locals_}
-    aliases, bindings, paths = _outside_aliases(node, params, locals_, namespace)
+    aliases, bindings, paths, values = _outside_aliases(node, params, locals_, namespace)
     scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen, paths)
+    scope.values = values
     declared = {name for child in _code(node) if isinstance(child, (gast.Global, gast.Nonlocal))
                 for name in child.names}
     unused = {id(child.value) for child in _code(node) if isinstance(child, gast.Expr)}
@@ -99,13 +100,15 @@ def _state_changes(node, namespace, nested, seen):
 
 
 def _outside_aliases(node, params, locals_, namespace):
-    """``(aliases, bindings, paths)``: the local names of FunctionDef `node` that may name
-    state outside it (``q = QUEUE``, ``s = STATE[0]``, ``for q in QUEUES``), each with the
-    outside names its bindings read; the ids of the nodes of the values that are names or
-    attributes (``q = QUEUE`` reads no state; ``s = STATE[0]`` does); and, for the aliases
-    bound only to one such name or attribute, its dotted path (``s = mod.SCHED``)."""
+    """``(aliases, bindings, paths, values)``: the local names of FunctionDef `node` that may
+    name state outside it (``q = QUEUE``, ``s = STATE[0]``, ``for q in QUEUES``; not a copy
+    or a new value made from it, ``list(QUEUE)``, ``CFG['w'].copy()``, ``iter(QUEUE)``), each
+    with the outside names its bindings read; the ids of the nodes of the bindings that read
+    no state, only a reference (``q = QUEUE``, ``s = mod.SCHED``; ``lr = OPT.lr`` reads the
+    attribute, which a change of `OPT` may rebind); for the aliases bound only to one name or
+    attribute, its dotted path; and the values each alias is bound to."""
     own = _own_names(node)
-    found, bindings, spelled = {}, set(), {}
+    found, bindings, spelled, values = {}, set(), {}, {}
     for child in _code(node):
         if isinstance(child, gast.Assign):
             pairs = [(target, child.value) for target in child.targets]
@@ -117,6 +120,11 @@ def _outside_aliases(node, params, locals_, namespace):
             continue
         for target, value in pairs:
             names = set(n.names_stored(target)) & locals_ - own
+            for name in names:
+                spelled.setdefault(name, set()).add(
+                    n.dotted_path(value) if isinstance(target, gast.Name) else None)
+            if not names or not _may_share(value, namespace, isinstance(target, gast.Name)):
+                continue
             outside = {name for name in n.names_read(value)
                        if name not in params and name not in locals_ and
                        _is_state(namespace.get(name, getattr(builtins, name, _UNKNOWN)))}
@@ -124,14 +132,14 @@ def _outside_aliases(node, params, locals_, namespace):
             if n.dotted_path(value) is not None and root not in params | locals_ and \
                     _is_state(_lookup(value, namespace)):
                 outside.add(root)  # (``s = mod.SCHED``: an object a module holds)
-            for name in set(n.names_stored(target)) & locals_ - own:
-                spelled.setdefault(name, set()).add(
-                    n.dotted_path(value) if isinstance(target, gast.Name) else None)
-            if names and outside:
-                for name in names:
-                    found.setdefault(name, set()).update(outside)
-                if n.dotted_path(value) is not None:  # (``s = STATE[0]`` reads an item)
-                    bindings.update(id(part) for part in n.walk(value))
+            if not outside:
+                continue
+            for name in names:
+                found.setdefault(name, set()).update(outside)
+                values.setdefault(name, []).append(value if isinstance(target, gast.Name)
+                                                   else None)
+            if _reference(value, namespace):
+                bindings.update(id(part) for part in n.walk(value))
     changed = True
     while changed:  # (``q = QUEUE`` then ``r = q``)
         changed = False
@@ -141,11 +149,82 @@ def _outside_aliases(node, params, locals_, namespace):
                 for name in set(n.names_stored(child)) & locals_ - own:
                     if not found.get(name, set()) >= found[child.value.id]:
                         found.setdefault(name, set()).update(found[child.value.id])
+                        values.setdefault(name, []).extend(values[child.value.id])
                         bindings.add(id(child.value))
                         changed = True
     paths = {name: next(iter(spelled[name])) for name in found
              if len(spelled.get(name, ())) == 1 and None not in spelled[name]}
-    return found, bindings, paths
+    return found, bindings, paths, values
+
+
+_SHARING_CALLS = frozenset({'asarray', 'asanyarray', 'atleast_1d', 'atleast_2d', 'atleast_3d',
+                            'ravel', 'reshape', 'view', 'transpose', 'squeeze', 'swapaxes',
+                            'get', 'setdefault', 'pop', 'popleft', 'popitem', 'min', 'max',
+                            'next', '__getitem__'})
+"""Calls whose value may be (a view of) what they are given or called on: an item, an
+argument, an array's view."""
+
+
+def _may_share(value, namespace, whole=True):
+    """Whether the value of the expression `value` may be state it reads itself (or a view of
+    it), not a new value: a name, an attribute, an item or a view, a call that gives one
+    (`_SHARING_CALLS`); not arithmetic, a display, a copy or a new container (``list(Q)``,
+    ``Q[:]`` of a list, ``iter(Q)``). Without `whole` (a target unpacked from `value`,
+    ``a, b = PAIR``), items of what it gives."""
+    if isinstance(value, (gast.Name, gast.Attribute)):
+        return True
+    if isinstance(value, gast.Subscript):
+        return not (isinstance(value.slice, gast.Slice) and
+                    isinstance(_peek(value.value, namespace), (list, tuple, str)))
+    if isinstance(value, gast.IfExp):
+        return _may_share(value.body, namespace) or _may_share(value.orelse, namespace)
+    if isinstance(value, gast.BoolOp):
+        return any(_may_share(part, namespace) for part in value.values)
+    if isinstance(value, (gast.Tuple, gast.List)):
+        return not whole and any(_may_share(part, namespace) for part in value.elts)
+    if isinstance(value, gast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', None)
+        return name in _SHARING_CALLS
+    return False
+
+
+def _reference(value, namespace):
+    """Whether binding a name to `value` only takes a reference, reading no state: a global's
+    name, or an object a module holds (``mod.SCHED``)."""
+    if isinstance(value, gast.Name):
+        return True
+    path = n.dotted_path(value)
+    if path is None:
+        return False
+    obj = namespace.get(path.split('.')[0], _UNKNOWN)
+    for part in path.split('.')[1:-1]:
+        if not isinstance(obj, types.ModuleType):
+            return False
+        obj = getattr(obj, part, _UNKNOWN)
+    return isinstance(obj, types.ModuleType)
+
+
+def _peek(node, namespace):
+    """The object that `node` (a name, attribute or constant subscript chain) denotes now,
+    or `_UNKNOWN`."""
+    if isinstance(node, gast.Name):
+        return namespace.get(node.id, _UNKNOWN)
+    if isinstance(node, gast.Attribute):
+        base = _peek(node.value, namespace)
+        return _UNKNOWN if base is _UNKNOWN else getattr(base, node.attr, _UNKNOWN)
+    if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
+        base = _peek(node.value, namespace)
+        try:
+            return base[node.slice.value] if base is not _UNKNOWN else _UNKNOWN
+        except Exception:  # (a key it has not: unknown)
+            return _UNKNOWN
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+            node.func.attr == 'get' and len(node.args) == 1 and not node.keywords and \
+            isinstance(node.args[0], gast.Constant):  # (``CFG.get('lr')``)
+        base = _peek(node.func.value, namespace)
+        return base.get(node.args[0].value, _UNKNOWN) if isinstance(base, dict) else _UNKNOWN
+    return _UNKNOWN
 
 
 def _is_state(obj):
@@ -194,11 +273,18 @@ class _Scope:
                 pending.append(target.value)
             elif isinstance(target, (gast.Subscript, gast.Attribute)) or \
                     isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
-                    target.id in self.aliases:
+                    target.id in self.aliases and not self._holds_values(target.id):
                 root = _root(target)
                 if self.outside(root):
                     found.add(root)
         return found
+
+    def _holds_values(self, alias):
+        """Whether the local `alias` is bound only to what are numbers, text or tuples
+        now (``lr = CFG['lr']``): ``lr *= 0.5`` rebinds it, changing nothing."""
+        bound = getattr(self, 'values', {}).get(alias, [None])
+        return all(value is not None and isinstance(_peek(value, self.namespace), _VALUES + (
+            tuple,)) for value in bound)
 
     def lookup(self, node):
         """`_lookup` of `node`, through an alias bound to one outside name or attribute

@@ -3,6 +3,7 @@ through an item, an attribute, a view or a call and written in place by an augme
 assignment; ``getattr``/``setattr`` with a constant name. Each program is checked against
 central differences on fresh state, or must be refused with an s2sgrad error."""
 import copy
+import dataclasses
 import os
 import sys
 import types
@@ -501,3 +502,118 @@ def test_jacobian_of_a_function_writing_its_argument_through_flat():
     want[0] = [0.0, 50.0 * x[1], 0.0]
     np.testing.assert_allclose(s2sgrad.jacobian(writes_its_argument_flat)(x), want)
     np.testing.assert_array_equal(x, [0.3, -0.7, 1.1])
+
+
+# --- the review of this session's changes: values copied from state, objects restored -------
+
+class Optimizer:
+    def __init__(self):
+        self.lr = 2.0
+        self.w = np.array([1.0, 2.0, 3.0])
+
+    def decay(self):
+        self.lr = self.lr * 0.5
+        self.w = self.w * 0.5
+
+
+OPT = Optimizer()
+
+
+def rate_then_decay(x):
+    lr = OPT.lr
+    OPT.decay()
+    return lr * np.sum(x ** 2)
+
+
+def weights_then_decay(x):
+    w = OPT.w
+    OPT.decay()
+    return np.sum(w * x ** 2)
+
+
+@pytest.mark.parametrize('f', [rate_then_decay, weights_then_decay], ids=lambda f: f.__name__)
+def test_a_value_read_from_an_object_before_a_method_changes_it(f):
+    OPT.__init__()
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.hessian(f)(X)
+    OPT.__init__()
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.jacobian(lambda x: f(x) * x)(X)
+
+
+SETTINGS = {'lr': 0.5, 'w': np.array([1.0, 2.0, 3.0])}
+SCHEDULE = [0.5, 0.25]
+
+
+def halves_a_number_from_a_dict(x):
+    lr = SETTINGS.get('lr')
+    lr *= 0.5
+    return lr * np.sum(x ** 2)
+
+
+def doubles_a_copy(x):
+    w = SETTINGS['w'].copy()
+    w *= 2.0
+    return np.sum(w * x ** 2)
+
+
+def pops_from_a_copy(x):
+    q = list(SCHEDULE)
+    return q.pop(0) * np.sum(x ** 2)
+
+
+def iterates_over_a_global(x):
+    it = iter(SCHEDULE)
+    return next(it) * np.sum(x ** 2)
+
+
+@pytest.mark.parametrize('f', [halves_a_number_from_a_dict, doubles_a_copy, pops_from_a_copy,
+                               iterates_over_a_global], ids=lambda f: f.__name__)
+def test_values_and_copies_made_from_state_are_not_the_state(f):
+    want = numerical_grad(f, (X,), 0)
+    np.testing.assert_allclose(s2sgrad.hessian(f)(X) @ np.ones(3),
+                               hessian_v(f, X, np.ones(3)), rtol=1e-4)
+    np.testing.assert_allclose(s2sgrad.jacobian(lambda x: f(x) * x)(X),
+                               np.outer(X, want) + f(X) * np.eye(3), rtol=1e-6)
+    assert SETTINGS['lr'] == 0.5 and SCHEDULE == [0.5, 0.25]
+
+
+class Inner:
+    def __init__(self):
+        self.t = 1.0
+
+
+class Outer:
+    __slots__ = ('inner', 'log')
+
+    def __init__(self):
+        self.inner = Inner()
+        self.log = {'rates': []}
+
+    def rate(self):
+        self.inner.t = self.inner.t * 2.0
+        self.log['rates'].append(self.inner.t)
+        return self.inner.t
+
+
+def scaled_by_a_nested_rate(x, s):
+    return s.rate() * x ** 2
+
+
+def test_jacobian_restores_objects_held_by_objects_and_slots():
+    s = Outer()
+    np.testing.assert_allclose(s2sgrad.jacobian(scaled_by_a_nested_rate)(X, s),
+                               np.diag(4.0 * X))
+    assert s.inner.t == 2.0 and s.log == {'rates': [2.0]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    a: float = 1.5
+
+    def f(self, x):
+        return self.a * x ** 2
+
+
+def test_jacobian_of_a_method_of_a_frozen_dataclass():
+    np.testing.assert_allclose(s2sgrad.jacobian(Frozen().f)(X), np.diag(3.0 * X))
