@@ -398,8 +398,9 @@ def _passes_through(expr):
 
 
 def _fresh(expr):
-    """Whether `expr` certainly makes a new array (arithmetic, zeros, a copy)."""
+    """Whether `expr` certainly makes a new array (arithmetic, zeros, a copy, a selection
+    by ``np.where``)."""
     if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.Constant)):
         return True
     return isinstance(expr, gast.Call) and n.dotted_path(expr.func) in (
-        's2s.zeros_like', 's2s.copy')
+        's2s.zeros_like', 's2s.copy', 's2s.select')

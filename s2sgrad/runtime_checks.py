@@ -2,6 +2,7 @@
 import collections.abc
 import numbers
 import sys
+import types
 import weakref
 
 import numpy as np
@@ -288,8 +289,34 @@ def not_shared(value, message, *others, rebound=False):
     for other in others or (None,):
         if other is not None and _holds_no_memory(other):
             continue  # (``first = x[0]``: a number, a copy of the item)
-        if other is None or not _is_array(other) or _may_share(value, other):
+        if other is None or (_may_share(value, other) if _is_array(other) else
+                             _holds_shared(value, other, 2)):
             raise InPlaceError(message)
+
+
+def _holds_shared(value, holder, depth):
+    """Whether the list, tuple, dict, object or module `holder` holds an array that may
+    share memory with the array `value` (to `depth` levels; deeper, it may)."""
+    if isinstance(holder, dict):
+        items = list(holder.values())
+    elif isinstance(holder, (list, tuple)):
+        items = list(holder)
+    elif hasattr(holder, '__dict__') and not callable(holder) or \
+            isinstance(holder, types.ModuleType):
+        items = list(vars(holder).values())
+    else:
+        return True
+    for item in items:
+        if _holds_no_memory(item) or item is None or isinstance(item, (str, bytes)):
+            continue
+        if _is_array(item):
+            if _may_share(value, item):
+                return True
+        elif isinstance(item, (types.ModuleType, types.FunctionType, type)):
+            continue
+        elif depth <= 0 or _holds_shared(value, item, depth - 1):
+            return True
+    return False
 
 
 def _holds_no_memory(value):

@@ -617,3 +617,23 @@ class Frozen:
 
 def test_jacobian_of_a_method_of_a_frozen_dataclass():
     np.testing.assert_allclose(s2sgrad.jacobian(Frozen().f)(X), np.diag(3.0 * X))
+
+
+def doubles_a_fresh_array_on_one_path(x):
+    w = SETTINGS['w']
+    if x[0] > 0:
+        w = w + 1.0
+    w *= 2.0
+    return np.sum(w * x ** 2)
+
+
+def test_the_run_time_check_of_a_globals_item_looks_at_what_it_holds():
+    """``w *= 2`` on the path where `w` is a new array writes nothing `SETTINGS` holds."""
+    x = np.array([0.5, -1.0, 2.0])
+    want = numerical_grad(doubles_a_fresh_array_on_one_path, (x,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(doubles_a_fresh_array_on_one_path)(x), want,
+                               rtol=1e-6)
+    from s2sgrad.errors import InPlaceError
+    with pytest.raises(InPlaceError, match='changes an array that `SETTINGS` shares'):
+        s2sgrad.grad(doubles_a_fresh_array_on_one_path)(-x)
+    np.testing.assert_array_equal(SETTINGS['w'], [1.0, 2.0, 3.0])
