@@ -58,13 +58,19 @@ def _state_changes(node, namespace, nested, seen):
                 for name in child.names}
     unused = {id(child.value) for child in _code(node) if isinstance(child, gast.Expr)}
     changed, change_nodes = set(declared), set(bindings)
+    partly = {}  # name -> the attribute and key paths written into it (``LAYER.last``)
     for child in _code(node):  # (``COUNT = COUNT + 1`` of a counter reads only to count)
         roots = set()
         if isinstance(child, (gast.Assign, gast.AugAssign)) and declared & set(
                 n.names_stored(child)):
             roots = declared & set(n.names_stored(child))
         elif isinstance(child, (gast.Assign, gast.AugAssign, gast.Delete)):
-            roots = scope.written(child)
+            for root, path in scope.written(child):
+                if path is None or root in aliases:
+                    roots.add(root)
+                else:
+                    partly.setdefault(root, set()).add(path)
+                    change_nodes.update(id(part) for part in n.walk(child))
         if roots:
             changed |= scope.with_aliases(roots)
             change_nodes.update(id(part) for part in n.walk(child))
@@ -87,16 +93,41 @@ def _state_changes(node, namespace, nested, seen):
         if isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
                 child.func.id == 'type':
             change_nodes.update(id(part) for part in n.walk(child))
-    objects = scope.foreign | {id(obj) for obj in map(scope.named, changed)
+    objects = scope.foreign | {id(obj) for obj in map(scope.named, changed | set(partly))
                                if _is_state(obj) and obj is not _UNKNOWN and
                                not isinstance(obj, _VALUES)}
+    parents = {id(inner): outer for outer in _code(node)
+               for inner in gast.iter_child_nodes(outer)} if partly else {}
     for child in _code(node):
         if isinstance(child, (gast.Name, gast.Attribute)) and \
                 isinstance(child.ctx, gast.Load) and id(child) not in change_nodes and (
                     isinstance(child, gast.Name) and child.id in changed or
+                    isinstance(child, gast.Name) and child.id in partly and
+                    _reads_written(child, partly[child.id], parents) or
                     scope.foreign and id(scope.lookup(child)) in scope.foreign):
             return child, objects
     return None, objects
+
+
+def _reads_written(name, written, parents):
+    """Whether the load `name` (of an object some of whose attributes or constant keys are
+    written: `written`, paths of them) may read what was written: its own path is one of
+    them, or above or below one, or the object goes on whole (passed, a method called)."""
+    path, node = (), name
+    while True:
+        parent = parents.get(id(node))
+        if isinstance(parent, gast.Attribute) and parent.value is node:
+            step = parent.attr
+        elif isinstance(parent, gast.Subscript) and parent.value is node and \
+                isinstance(parent.slice, gast.Constant):
+            step = parent.slice.value
+        else:
+            break
+        grand = parents.get(id(parent))
+        if isinstance(grand, gast.Call) and grand.func is parent:
+            return True  # (a method of it: it may read anything)
+        path, node = path + (step,), parent
+    return any(path[:len(other)] == other or other[:len(path)] == path for other in written)
 
 
 def _outside_aliases(node, params, locals_, namespace):
@@ -260,8 +291,10 @@ class _Scope:
         return found
 
     def written(self, stmt):
-        """The outside names whose items or attributes the Assign, AugAssign or Delete
-        `stmt` writes or deletes (an in-place ``+=`` of an alias too)."""
+        """``(name, path)`` for each outside name whose items or attributes the Assign,
+        AugAssign or Delete `stmt` writes or deletes (an in-place ``+=`` of an alias too):
+        `path` the attributes and constant keys written (``('last',)`` of ``LAYER.last =
+        v``), or None where that is not known (``CACHE[n] = v``)."""
         targets = stmt.targets if isinstance(stmt, (gast.Assign, gast.Delete)) else [stmt.target]
         found = set()
         pending = list(targets)
@@ -276,7 +309,7 @@ class _Scope:
                     target.id in self.aliases and not self._holds_values(target.id):
                 root = _root(target)
                 if self.outside(root):
-                    found.add(root)
+                    found.add((root, _constant_path(target)))
         return found
 
     def _holds_values(self, alias):
@@ -389,6 +422,21 @@ class _Scope:
                     hasattr(type(self.lookup(arg)), '__next__'):
                 found.add(root)
         return found
+
+
+def _constant_path(target):
+    """The attributes and constant keys of the chain `target` below its name (``('W', 0)``
+    of ``LAYER.W[0]``), or None where a key is not a constant."""
+    path = ()
+    while isinstance(target, (gast.Attribute, gast.Subscript)):
+        if isinstance(target, gast.Attribute):
+            path = (target.attr,) + path
+        elif isinstance(target.slice, gast.Constant):
+            path = (target.slice.value,) + path
+        else:
+            return None
+        target = target.value
+    return path if path else None
 
 
 def _receiver_changed(func, receiver):

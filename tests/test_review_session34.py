@@ -637,3 +637,30 @@ def test_the_run_time_check_of_a_globals_item_looks_at_what_it_holds():
     with pytest.raises(InPlaceError, match='changes an array that `SETTINGS` shares'):
         s2sgrad.grad(doubles_a_fresh_array_on_one_path)(-x)
     np.testing.assert_array_equal(SETTINGS['w'], [1.0, 2.0, 3.0])
+
+
+class Layer:
+    def __init__(self):
+        self.W = np.array([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0]])
+        self.last_input = None
+
+
+LAYER = Layer()
+
+
+def caches_its_input(x):
+    LAYER.last_input = 1.0
+    return np.sum((LAYER.W @ x) ** 2)
+
+
+def scales_its_weights(x):
+    LAYER.W = LAYER.W * 2.0
+    return np.sum((LAYER.W @ x) ** 2)
+
+
+def test_writing_one_attribute_of_a_global_and_reading_another():
+    LAYER.__init__()
+    np.testing.assert_allclose(s2sgrad.hessian(caches_its_input)(X),
+                               2.0 * LAYER.W.T @ LAYER.W, rtol=1e-10)
+    with pytest.raises(UnsupportedSyntaxError, match='LAYER.W'):
+        s2sgrad.hessian(scales_its_weights)(X)
