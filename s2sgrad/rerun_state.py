@@ -11,10 +11,12 @@ or through a local name bound to it (``q = QUEUE``). `state_read_after_change` f
 read.
 """
 import builtins
+import collections
 import sys
 import types
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS
@@ -24,6 +26,8 @@ from .randomness import _UNKNOWN, _code, _lookup, user_code
 
 _STATE_BUILTINS = frozenset({'next', 'setattr', 'delattr'})
 """Built-in functions that change their first argument's state."""
+_CONTAINERS = (list, dict, set, collections.deque, np.ndarray)
+"""Types whose changing methods (`_CHANGING`) change them."""
 _VALUES = (int, float, complex, str, bytes, bool, type(None))
 """Values a change rebinds rather than changes (``COUNT += 1``)."""
 _NOT_CONSUMING = frozenset({'iter', 'id', 'type', 'isinstance', 'repr', 'print'})
@@ -340,8 +344,19 @@ class _Scope:
         if obj is _UNKNOWN and isinstance(func, gast.Name) and func.id not in self.private:
             obj = getattr(builtins, func.id, _UNKNOWN)  # (``next``: not in a module's globals)
         consumed = self._iterators_given(call, obj)
+        owner = getattr(obj, '__self__', None)
+        if isinstance(func, gast.Name) and isinstance(owner, _CONTAINERS) and \
+                getattr(obj, '__name__', None) in _CHANGING:
+            self.foreign.add(id(owner))  # (``pop = QUEUE.pop``, then ``pop(0)``)
+            return {func.id} | consumed, None
         if any(obj is getattr(builtins, name) for name in _STATE_BUILTINS) and call.args:
-            root = _root(call.args[0])
+            given = call.args[0]
+            if isinstance(given, gast.Call) and isinstance(given.func, gast.Name) and \
+                    given.func.id == 'iter' and len(given.args) == 1 and \
+                    obj is builtins.next and hasattr(type(self.lookup(given.args[0])),
+                                                     '__next__'):
+                given = given.args[0]  # (``next(iter(IT))`` of an iterator `IT`: `IT` itself)
+            root = _root(given)
             if root is not None and root not in self.private and (
                     obj is builtins.next or root not in self.params):
                 return {root} | consumed, None  # (``next`` of an iterator passed in too)
@@ -371,15 +386,20 @@ class _Scope:
         """The outside names a call of a method changes: its receiver's."""
         func = call.func
         receiver = self.lookup(func.value)
+        if receiver is _UNKNOWN:
+            receiver = _peek(func.value, self.namespace)  # (``STATE['q'].pop(0)``)
         root = _root(func.value)
         if isinstance(receiver, type):
-            # (``Schedule.tick(SCHED)``, as generated code calls a method: its object)
+            # (``Schedule.tick(SCHED)``, as generated code calls a method: its object;
+            # ``list.pop(QUEUE, 0)``)
             root = _root(call.args[0]) if call.args else None
+            if self.outside(root) and receiver in _CONTAINERS and func.attr in _CHANGING:
+                return {root}
         if not self.outside(root):
             return set()
-        if changes_receiver(func, self.namespace) or root in self.aliases and (
-                func.attr in _CHANGING and receiver is _UNKNOWN or
-                _receiver_changed(func, receiver)):
+        if changes_receiver(func, self.namespace) or _receiver_changed(func, receiver) or \
+                func.attr in _CHANGING and receiver is _UNKNOWN and (
+                    root in self.aliases or isinstance(func.value, gast.Subscript)):
             return {root}  # (``QUEUE.pop(0)``, ``DQ.popleft()``, ``q.pop(0)`` of ``q = QUEUE``)
         code = user_code(obj, self.seen) if obj is not _UNKNOWN else None
         if code and _function_effects(code[0], code[1], None, self.seen):

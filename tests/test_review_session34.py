@@ -664,3 +664,27 @@ def test_writing_one_attribute_of_a_global_and_reading_another():
                                2.0 * LAYER.W.T @ LAYER.W, rtol=1e-10)
     with pytest.raises(UnsupportedSyntaxError, match='LAYER.W'):
         s2sgrad.hessian(scales_its_weights)(X)
+
+
+NAMES = {'first': 2.0, 'second': 3.0}
+ITEMS_LEFT = iter([])
+
+
+def first_key_of_a_global_dict(x):
+    key = next(iter(NAMES))
+    return NAMES[key] * np.sum(x ** 2)
+
+
+def first_of_a_global_iterator(x):
+    return next(iter(ITEMS_LEFT)) * np.sum(x ** 2)
+
+
+def test_next_of_iter_of_a_global_dict_reads_no_state():
+    np.testing.assert_allclose(s2sgrad.hessian(first_key_of_a_global_dict)(X), 4.0 * np.eye(3))
+
+
+def test_next_of_iter_of_a_global_iterator_advances_it():
+    global ITEMS_LEFT
+    ITEMS_LEFT = iter([2.0, 3.0, 5.0, 7.0])
+    with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.hessian(first_of_a_global_iterator)(X)
