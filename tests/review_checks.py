@@ -26,3 +26,13 @@ def matches(func, point, v, twice=True):
         np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(func))(given, v), hv, rtol=1e-4,
                                    atol=1e-5)
     assert np.array_equal(given, point)
+
+
+def written_into(helper):
+    """A function of `x` that writes `helper(x)` into an array of its own: its call of the
+    helper runs again in the derivative (joint motion), where a rerun is checked."""
+    def f(x):
+        y = np.zeros(3)
+        y[:] = helper(x)
+        return np.sum(y ** 2)
+    return f

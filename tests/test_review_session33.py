@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import s2sgrad  # noqa: E402
-from review_checks import matches  # noqa: E402
+from review_checks import matches, written_into  # noqa: E402
 from s2sgrad.checks import numerical_grad  # noqa: E402
 from s2sgrad.errors import UnsupportedSyntaxError  # noqa: E402
 
@@ -141,19 +141,11 @@ def scaled_through_another(v):
     return scaled_by_next(v) + 1.0
 
 
-def _written_into(helper):
-    def f(x):
-        y = np.zeros(3)
-        y[:] = helper(x)
-        return np.sum(y ** 2)
-    return f
-
-
 @pytest.mark.parametrize('helper', [scaled_by_next, scaled_by_queue, scaled_by_line,
                                     scaled_by_rate, scaled_by_setting, scaled_through_another])
 @pytest.mark.parametrize('operator', ['grad', 'hvp', 'joint'])
 def test_a_rerun_helper_whose_value_reads_state_it_changes_is_refused(helper, operator):
-    f = _written_into(helper)
+    f = written_into(helper)
     with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
         if operator == 'grad':
             s2sgrad.grad(f)(X)
@@ -187,7 +179,7 @@ def pops_a_local_list(v):
 @pytest.mark.parametrize('helper', [logs_then_doubles, ticks_then_doubles,
                                     reads_a_local_iterator, pops_a_local_list])
 def test_a_rerun_helper_that_only_logs_or_uses_its_own_state_is_differentiated(helper):
-    matches(_written_into(helper), X, V)
+    matches(written_into(helper), X, V)
 
 
 def test_an_unread_popleft_of_a_global_deque_still_runs():
