@@ -47,8 +47,8 @@ def _array_named_fields(cls):
 def build_records(func, resolver, unsupported=None):
     """Rewrite each call of a namedtuple class in `func` (nested functions too) as
     ``s2s.record(Class, (field, ...))``. A class with fields named like array attributes
-    (``Gauss(mean, var)``: ``g.mean`` reads as the arrays' method) is refused by
-    `unsupported(stmt, what, node)` where a differentiated value may go into it."""
+    that are values (``Frame(T, w)``: ``f.T`` reads as a transpose) is refused by
+    `unsupported(stmt, what, node)` where it is built from values."""
     owners = {id(node): stmt for stmt in n.statements(func.body) for node in n.walk(stmt)}
     for node in list(n.walk(func)):
         if not isinstance(node, gast.Call):
@@ -59,7 +59,7 @@ def build_records(func, resolver, unsupported=None):
             fields = ', '.join(f'`{field}`' for field in _array_named_fields(cls))
             raise unsupported(
                 owners[id(node)], f'the namedtuple `{cls.__name__}`, whose fields {fields} '
-                f'are named like attributes or methods of arrays: s2sgrad would read '
+                f'are named like attributes of arrays: s2sgrad would read '
                 f'`value.{_array_named_fields(cls)[0]}` as the array\'s; give those fields '
                 f'other names (`mu`, `sigma2`), or use a dict', node)
         if not is_record_class(cls):

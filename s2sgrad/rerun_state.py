@@ -56,8 +56,8 @@ def _state_changes(node, namespace, nested, seen):
     locals_ = set(n.names_stored(node)) - params
     namespace = {key: value for key, value in namespace.items() if key not in locals_}
     aliases, bindings, paths, values = _outside_aliases(node, params, locals_, namespace)
-    scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen, paths)
-    scope.values = values
+    scope = _Scope(namespace, nested, params, locals_ - set(aliases), aliases, seen, paths,
+                   values)
     declared = {name for child in _code(node) if isinstance(child, (gast.Global, gast.Nonlocal))
                 for name in child.names}
     unused = {id(child.value) for child in _code(node) if isinstance(child, gast.Expr)}
@@ -271,11 +271,12 @@ def _is_state(obj):
 
 class _Scope:
     """What the names of one function denote, for `state_read_after_change`: `private`
-    (locals holding no outside state), `aliases` (locals that may: local -> outside names)."""
+    (locals holding no outside state), `aliases` (locals that may: local -> outside names),
+    `paths` (an alias's dotted path), `values` (what each alias is bound to)."""
 
-    def __init__(self, namespace, nested, params, private, aliases, seen, paths):
+    def __init__(self, namespace, nested, params, private, aliases, seen, paths, values):
         self.namespace, self.nested, self.seen, self.paths = namespace, nested, seen, paths
-        self.params, self.private, self.aliases = params, private, aliases
+        self.params, self.private, self.aliases, self.values = params, private, aliases, values
         self.foreign = set()  # ids of the objects the functions of yours it calls change
 
     def named(self, name):
@@ -319,7 +320,7 @@ class _Scope:
     def _holds_values(self, alias):
         """Whether the local `alias` is bound only to what are numbers, text or tuples
         now (``lr = CFG['lr']``): ``lr *= 0.5`` rebinds it, changing nothing."""
-        bound = getattr(self, 'values', {}).get(alias, [None])
+        bound = self.values.get(alias, [None])
         return all(value is not None and isinstance(_peek(value, self.namespace), _VALUES + (
             tuple,)) for value in bound)
 
