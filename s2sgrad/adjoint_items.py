@@ -107,6 +107,13 @@ def dtype_reads(item):
     return [item.into] if isinstance(item, SetItem) and item.into else []
 
 
+def _note_reads(shared, item):
+    """Add what `item` reads in the backward sweep to `shared.needed` (values) and
+    `shared.dtype_needed` (dtypes only)."""
+    shared.needed.update(reads(item))
+    shared.dtype_needed.update(dtype_reads(item))
+
+
 def reads(item):
     """The primal variables that `item` reads in the backward sweep (for their values)."""
     if isinstance(item, Contribution):
@@ -175,8 +182,7 @@ class ItemMaker:
                     raise self.ctx.unsupported(stmt, f'this statement: {error}') from None
                 shared.items[id(stmt)] = items
                 for item in items:
-                    shared.needed.update(reads(item))
-                    shared.dtype_needed.update(dtype_reads(item))
+                    _note_reads(shared, item)
                     if isinstance(item, CallAdjoint) and item.saved and \
                             id(stmts) in shared.block_locals:  # made here, read backward
                         shared.block_locals[id(stmts)].add(item.saved)

@@ -2,7 +2,6 @@
 import collections.abc
 import numbers
 import sys
-import types
 import weakref
 
 import numpy as np
@@ -301,19 +300,17 @@ def _holds_shared(value, holder, depth):
         items = list(holder.values())
     elif isinstance(holder, (list, tuple)):
         items = list(holder)
-    elif hasattr(holder, '__dict__') and not callable(holder) or \
-            isinstance(holder, types.ModuleType):
+    elif hasattr(holder, '__dict__') and not callable(holder):  # (an object, a module)
         items = list(vars(holder).values())
     else:
         return True
     for item in items:
-        if _holds_no_memory(item) or item is None or isinstance(item, (str, bytes)):
-            continue
+        if _holds_no_memory(item) or item is None or isinstance(item, (str, bytes)) or \
+                callable(item):
+            continue  # (a number, text, a function or a class: no array's memory)
         if _is_array(item):
             if _may_share(value, item):
                 return True
-        elif isinstance(item, (types.ModuleType, types.FunctionType, type)):
-            continue
         elif depth <= 0 or _holds_shared(value, item, depth - 1):
             return True
     return False
