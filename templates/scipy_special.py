@@ -193,8 +193,12 @@ def zeta_tangent(ans, x, q=None):
 # declared by their partial derivatives
 partials(*_scipy('xlogy'), x='np.log(y)', y='xdivy(x, y)')  # 0 where x == 0 (xlogy(0, y) is 0)
 partials(*_scipy('xlog1py'), x='log1p(y)', y='xdivy(x, 1 + y)')
-partials(*_scipy('rel_entr'), x='(np.log(x / y) + 1)', y='-xdivy(x, y)')
-partials(*_scipy('kl_div'), x='np.log(x / y)', y='(1 - xdivy(x, y))')
+# (the slope in x at x == 0, -inf, is 0 there as xlogy's: a zero entry of a probability made
+# of others, ``rel_entr(p, q)`` with ``p = x ** 2 / np.sum(x ** 2)``, has its chain rule's 0)
+partials(*_scipy('rel_entr'), x='np.where(x == 0, 0.0, np.log(np.where(x == 0, y, x) / y) + 1)',
+         y='-xdivy(x, y)')
+partials(*_scipy('kl_div'), x='np.where(x == 0, 0.0, np.log(np.where(x == 0, y, x) / y))',
+         y='(1 - xdivy(x, y))')
 partials(*_scipy('betaln'), a='(digamma(a) - digamma(a + b))', b='(digamma(b) - digamma(a + b))')
 partials(*_scipy('beta'), a='ans * (digamma(a) - digamma(a + b))',
          b='ans * (digamma(b) - digamma(a + b))')

@@ -688,3 +688,26 @@ def test_next_of_iter_of_a_global_iterator_advances_it():
     ITEMS_LEFT = iter([2.0, 3.0, 5.0, 7.0])
     with pytest.raises(UnsupportedSyntaxError, match='reads state it changes'):
         s2sgrad.hessian(first_of_a_global_iterator)(X)
+
+
+try:
+    import scipy.special as special
+except ImportError:  # (the test below skips, saying why)
+    special = None
+
+
+def _divergence(x):
+    p = x ** 2 / np.sum(x ** 2)
+    q = np.array([0.2, 0.3, 0.5])
+    return np.sum(special.rel_entr(p, q)) + np.sum(special.kl_div(p, q))
+
+
+def test_a_divergence_at_a_zero_probability_made_of_others():
+    """``p[1] == 0`` where ``x[1] == 0``: its slope, -inf, meets the chain rule's 0."""
+    if special is None:
+        pytest.skip('rel_entr and kl_div are SciPy\'s: pip install scipy')
+    x = np.array([-1.0, 0.0, 2.0])
+    want = numerical_grad(_divergence, (x,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(_divergence)(x), want, rtol=1e-6, atol=1e-9)
+    v = np.array([0.3, 0.5, -0.2])
+    assert s2sgrad.jvp(_divergence)(x, v) == pytest.approx(want @ v, rel=1e-6)
