@@ -24,9 +24,10 @@ import math
 import numpy as np
 
 try:
+    import scipy.special as scipy_special
     import scipy.stats as scipy_stats
-except ImportError:  # (scipy is in the test extra; the case that needs it is left out)
-    scipy_stats = None
+except ImportError:  # (scipy is in the test extra; the cases that need it are left out)
+    scipy_special = scipy_stats = None
 
 
 # ==================== input helpers
@@ -2411,6 +2412,20 @@ def updates_a_swapped_buffer_after_the_loop(x):
     return np.sum(a ** 2) + np.sum(b ** 2)
 
 
+def divergence_with_a_vanishing_weight(x):
+    """KL divergences of a distribution made of squares, one of them exactly 0: the slope of
+    ``rel_entr`` and ``kl_div`` there is -inf, and the chain rule's factor 0."""
+    p = x ** 2 / np.sum(x ** 2)
+    q = np.array([0.1, 0.2, 0.3, 0.4])
+    return np.sum(scipy_special.rel_entr(p, q)) + 0.5 * np.sum(scipy_special.kl_div(p, q))
+
+
+def _with_a_zero(rng):
+    x = _vec(rng, 4, 0.5, 1.5)
+    x[1] = 0.0
+    return (x,)
+
+
 def oscillator_stepped_by_a_closure(state):
     """An integrator step written as a closure over the state it replaces (``y = step()``)
     and the rate of the step, from a schedule whose first item is read and left unused: the
@@ -2838,7 +2853,8 @@ CASES = [
     (updates_a_swapped_buffer_after_the_loop, lambda rng: (_vec(rng, 4),), 0),
     (oscillator_stepped_by_a_closure, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
-      (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0)]
+      (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
+      (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
      if scipy_stats is not None else [])
 
 # Writes through views and aliases, dictionaries inside the function, helpers that write into
@@ -2856,4 +2872,5 @@ MAY_RAISE = {
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
-               markov_chain_copied, updates_a_swapped_buffer_after_the_loop}
+               markov_chain_copied, updates_a_swapped_buffer_after_the_loop,
+               divergence_with_a_vanishing_weight}  # (at the zero: an infinite curvature)
