@@ -326,7 +326,7 @@ class _Scope:
 
     def lookup(self, node):
         """`_lookup` of `node`, through an alias bound to one outside name or attribute
-        (``s = mod.SCHED``, then ``s.rate``)."""
+        (``s = mod.SCHED``, then ``s.rate``), or `_peek` of it (``STATE['q']``)."""
         obj = _lookup(node, self.namespace)
         root, path = _root(node), n.dotted_path(node)
         if obj is _UNKNOWN and root in self.paths and path is not None:
@@ -334,7 +334,7 @@ class _Scope:
             obj = self.namespace.get(parts[0], _UNKNOWN)
             for part in parts[1:]:
                 obj = getattr(obj, part, _UNKNOWN)
-        return obj
+        return _peek(node, self.namespace) if obj is _UNKNOWN else obj  # (``STATE['q']``)
 
     def changed_by(self, call):
         """``(names, None)``: the outside names whose state `call` changes (empty where
@@ -387,8 +387,6 @@ class _Scope:
         """The outside names a call of a method changes: its receiver's."""
         func = call.func
         receiver = self.lookup(func.value)
-        if receiver is _UNKNOWN:
-            receiver = _peek(func.value, self.namespace)  # (``STATE['q'].pop(0)``)
         root = _root(func.value)
         if isinstance(receiver, type):
             # (``Schedule.tick(SCHED)``, as generated code calls a method: its object;

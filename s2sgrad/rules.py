@@ -21,7 +21,7 @@ import textwrap
 
 import gast
 
-from .runtime import unbroadcast
+from .runtime import select, unbroadcast
 
 
 class _AdjointPlaceholder:
@@ -375,10 +375,7 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, selecting=Fa
 
     def space():
         found = dict(namespace, unbroadcast=unbroadcast) if broadcasting else dict(namespace)
-        if selecting:
-            from .runtime import select
-            found['select'] = select
-        return found
+        return dict(found, select=select) if selecting else found
     adjoint_build = _lazy(lambda: Template(adjoint_source, space(), label))
     tangent_build = _lazy(lambda: Template(tangent_source, space(), f'{stem}_tangent'))
     for func in funcs:
