@@ -230,6 +230,24 @@ def _xdivy(x, y):
     return None
 
 
+@_template('tie_share')
+def _tie_share(x, y, skip_nan=False):
+    if _number(x) and _number(y):
+        def scalar(x, y, skip_nan=False):
+            if skip_nan and np.isnan(y):
+                return 1.0
+            return 1.0 if x > y else 0.5 if x == y else 0.0
+        return scalar
+    if _array(x) or _array(y):
+        def impl(x, y, skip_nan=False):
+            share = (x > y) + 0.5 * (x == y)
+            if skip_nan:
+                return np.where(np.isnan(y), 1.0, share)
+            return share
+        return impl
+    return None
+
+
 def _clip(kind):
     """The implementation of clip_passes, clip_lower or clip_upper (`kind`) for arrays and
     the bounds given as ``a_min``, ``a_max`` (numbers, arrays or None). Float arrays only:

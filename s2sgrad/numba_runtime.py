@@ -624,9 +624,14 @@ def _unextremum_into(gflat, aflat, xflat, xp, axis, out):
 
 @_implements('select')
 def _select(condition, g):
+    weighed = not isinstance(getattr(condition, 'dtype', condition), types.Boolean)
     if _number(g) and _number(condition):  # (zero, not 0 * g: g may be inf or nan)
+        if weighed:  # (a weight, `tie_share`'s)
+            return lambda condition, g: g * condition if condition != 0 else 0.0
         return lambda condition, g: g if condition else 0.0
     if _array(g) or _array(condition):
+        if weighed:
+            return lambda condition, g: np.where(condition != 0, g, 0.0) * condition
         return lambda condition, g: np.where(condition, g, 0.0)
     return None
 
@@ -1284,9 +1289,17 @@ def _pick(g, ans, a, b=None):
     # (two arguments: `g` to `a` where `a` is the result, as the helper)
     if not all(_number(t) or _array(t) for t in (g, ans, a)):
         return None
-    if _number(g) and _number(ans) and _number(a):
-        return lambda g, ans, a, b=None: g * (1.0 if a == ans else 0.0)
-    return lambda g, ans, a, b=None: g * (a == ans)
+    if _number(g) and _number(ans) and _number(a) and _number(b):
+        return lambda g, ans, a, b=None: g * _scalar_tie_weight(ans, a, b)
+    return lambda g, ans, a, b=None: g * (a == ans) * (1.0 - 0.5 * (b == ans))
+
+
+@numba.njit
+def _scalar_tie_weight(ans, a, b):
+    """`runtime_indexing._tie_weight` of numbers."""
+    if a != ans:
+        return 0.0
+    return 0.5 if b == ans else 1.0
 
 
 @_implements('pick_tangent')
@@ -1298,9 +1311,9 @@ def _pick_tangent(da, ans, a, b=None):
         return lambda da, ans, a, b=None: da[_first_at(a, ans)]
     if not all(_number(t) or _array(t) for t in (da, ans, a)):
         return None
-    if _number(da) and _number(ans) and _number(a):
-        return lambda da, ans, a, b=None: da * (1.0 if a == ans else 0.0)
-    return lambda da, ans, a, b=None: da * (a == ans)
+    if _number(da) and _number(ans) and _number(a) and _number(b):
+        return lambda da, ans, a, b=None: da * _scalar_tie_weight(ans, a, b)
+    return lambda da, ans, a, b=None: da * (a == ans) * (1.0 - 0.5 * (b == ans))
 
 
 @_implements('zero_at')
@@ -1581,13 +1594,13 @@ _template('unjoin')(_unjoin)
 def _power_log(ans, x):
     if _number(ans) and _number(x):
         def scalar(ans, x):
-            if ans == 0:
-                return 0.0 * ans
+            if ans == 0 or x == 0:
+                return 0.0
             return ans * np.log(float(x))
         return scalar
     if _array(ans) or _array(x):
-        return lambda ans, x: np.where(ans == 0, 0.0 * ans,
-                                       ans * np.log(np.where(ans == 0, 1.0, x * 1.0)))
+        return lambda ans, x: np.where((ans == 0) | (x == 0), 0.0,
+                                       ans * np.log(np.where(x == 0, 1.0, x * 1.0)))
     return None
 
 

@@ -10,7 +10,7 @@ from .rules import NONDIFFERENTIABLE_ATTRIBUTES
 from .standins import SHAPE_ARGUMENT
 
 _FRESH_HELPERS = RUNTIME_FRESH | RUNTIME_HOLDING | {
-    'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor', 'xdivy'}
+    'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor', 'xdivy', 'tie_share'}
 """Runtime helpers whose result is new memory (the alias analysis's, and products)."""
 _MODULES = frozenset({'np', 'numpy', 'math', 's2s', 'cp', 'cupy', 'scipy', 'special', 'da'})
 """Names generated code reaches modules by: their functions' results are no view of them."""

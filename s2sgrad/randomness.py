@@ -1,6 +1,7 @@
 """Calls that draw random numbers: their draws advance a generator's state, so a draw may not be
 dropped (dead code) or made again (a derivative that recomputes a function)."""
 import inspect
+import types
 
 import gast
 
@@ -137,7 +138,17 @@ def _lookup(func, namespace):
         return _UNKNOWN
     obj = namespace[root]
     for part in rest:
-        obj = getattr(obj, part, _UNKNOWN)
+        obj = attribute(obj, part)
         if obj is _UNKNOWN:
             return _UNKNOWN
     return obj
+
+
+def attribute(obj, name):
+    """``getattr(obj, name)``, or `_UNKNOWN` where it has none or where it is a property of
+    an instance: reading one runs its getter, which may change the object (an analysis
+    reads no state)."""
+    if not isinstance(obj, (types.ModuleType, type)) and \
+            isinstance(inspect.getattr_static(obj, name, None), property):
+        return _UNKNOWN
+    return getattr(obj, name, _UNKNOWN)

@@ -12,6 +12,8 @@ read.
 """
 import builtins
 import collections
+import functools
+import inspect
 import sys
 import types
 
@@ -22,7 +24,8 @@ from . import nodes as n
 from .alias_memory import INPLACE_FUNCTIONS
 from .call_effects import _CHANGING, _function_effects, _own_names, _root, changes_receiver
 from .mutation import mutated
-from .randomness import _UNKNOWN, _code, _lookup, user_code
+from .randomness import _UNKNOWN, _code, _lookup, attribute, user_code
+from .rules import is_library
 
 _STATE_BUILTINS = frozenset({'next', 'setattr', 'delattr'})
 """Built-in functions that change their first argument's state."""
@@ -49,9 +52,11 @@ def state_read_after_change(node, namespace, nested=None, _seen=None):
 
 
 def _state_changes(node, namespace, nested, seen):
-    """``(read, changed)``: `state_read_after_change`'s read (or None), and the ids of the
-    objects outside the function that a call of it changes (lists, dicts, arrays, objects;
-    numbers are rebound, not changed)."""
+    """``(read, changed, reads)``: `state_read_after_change`'s read (or None); the ids of
+    the objects outside the function that a call of it changes (lists, dicts, arrays,
+    objects), with a `_global` token for each global it rebinds (``global COUNT``); and
+    those of the objects and globals outside it whose state its value may read (not the
+    reads a change makes, ``G[0] = G[0] * 2``)."""
     params = set(n.names_stored(node.args))
     locals_ = set(n.names_stored(node)) - params
     namespace = {key: value for key, value in namespace.items() if key not in locals_}
@@ -79,18 +84,21 @@ def _state_changes(node, namespace, nested, seen):
             changed |= scope.with_aliases(roots)
             change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):
+        if isinstance(child, gast.Attribute) and isinstance(child.ctx, gast.Load) and \
+                scope.advancing_property(child):
+            return child, set(), set()  # (``SCHED.lr`` of a property that advances it)
         if not isinstance(child, gast.Call):
             continue
         known = len(scope.foreign)
         roots, found = scope.changed_by(child)
         if found is not None:
-            return found, set()  # (a function of yours whose own value reads what it changes)
+            return found, set(), set()  # (a function of yours whose value reads its change)
         if len(scope.foreign) > known:  # (``decay()``: a function of yours changing globals)
             change_nodes.update(id(part) for part in n.walk(child))
         if not roots:
             continue
         if id(child) not in unused:
-            return child, set()
+            return child, set(), set()
         changed |= scope.with_aliases(roots)
         change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):  # (``type(SCHED)`` reads no state: a guard of generated code)
@@ -99,7 +107,8 @@ def _state_changes(node, namespace, nested, seen):
             change_nodes.update(id(part) for part in n.walk(child))
     objects = scope.foreign | {id(obj) for obj in map(scope.named, changed | set(partly))
                                if _is_state(obj) and obj is not _UNKNOWN and
-                               not isinstance(obj, _VALUES)}
+                               not isinstance(obj, _VALUES)} | {
+        _global(namespace, name) for name in declared & changed}
     parents = {id(inner): outer for outer in _code(node)
                for inner in gast.iter_child_nodes(outer)} if partly else {}
     for child in _code(node):
@@ -109,8 +118,17 @@ def _state_changes(node, namespace, nested, seen):
                     isinstance(child, gast.Name) and child.id in partly and
                     _reads_written(child, partly[child.id], parents) or
                     scope.foreign and id(scope.lookup(child)) in scope.foreign):
-            return child, objects
-    return None, objects
+            return child, objects, set()
+    for call, reads in scope.calls_read:  # (``a = read_g()``, then ``bump_g()``)
+        if reads & objects and id(call) not in unused:
+            return call, objects, set()
+    return None, objects, scope.reads(node, change_nodes)
+
+
+def _global(namespace, name):
+    """The token of the global `name` of the module whose globals are `namespace`: a
+    rebinding of it (``global COUNT``) changes what a read of it reads."""
+    return ('global', namespace.get('__name__'), name)
 
 
 def _reads_written(name, written, parents):
@@ -167,6 +185,7 @@ def _outside_aliases(node, params, locals_, namespace):
             if n.dotted_path(value) is not None and root not in params | locals_ and \
                     _is_state(_lookup(value, namespace)):
                 outside.add(root)  # (``s = mod.SCHED``: an object a module holds)
+            outside |= {_returning(value, namespace)} - {None}  # (``q = get_queue()``)
             if not outside:
                 continue
             for name in names:
@@ -220,8 +239,34 @@ def _may_share(value, namespace, whole=True):
     if isinstance(value, gast.Call):
         func = value.func
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, 'id', None)
-        return name in _SHARING_CALLS
+        return name in _SHARING_CALLS or _returns_shared(_lookup(func, namespace))
     return False
+
+
+def _returning(node, namespace):
+    """The name of the function of yours that the call at the base of the chain `node`
+    (``get_queue()``, ``get_holder().q``) calls, where what it returns may be state outside
+    it (`_returns_shared`); else None."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+            _returns_shared(_lookup(node.func, namespace)):
+        return node.func.id
+    return None
+
+
+def _returns_shared(func):
+    """Whether `func` is a function of yours that may return state outside it: a ``return``
+    of a global, a parameter or a local that may be one, an item or attribute of one
+    (``return QUEUE``, ``return STATE['q']``), not of a new value (``return x * 2``,
+    ``return [a, b]``)."""
+    code = user_code(func, set()) if inspect.isfunction(func) else None
+    if not code:
+        return False
+    own = _own_names(code[0])
+    return any(isinstance(child, gast.Return) and child.value is not None and
+               _may_share(child.value, {}) and _root(child.value) not in own
+               for child in _code(code[0]))
 
 
 def _reference(value, namespace):
@@ -247,7 +292,7 @@ def _peek(node, namespace):
         return namespace.get(node.id, _UNKNOWN)
     if isinstance(node, gast.Attribute):
         base = _peek(node.value, namespace)
-        return _UNKNOWN if base is _UNKNOWN else getattr(base, node.attr, _UNKNOWN)
+        return _UNKNOWN if base is _UNKNOWN else attribute(base, node.attr)
     if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
         base = _peek(node.value, namespace)
         try:
@@ -278,6 +323,28 @@ class _Scope:
         self.namespace, self.nested, self.seen, self.paths = namespace, nested, seen, paths
         self.params, self.private, self.aliases, self.values = params, private, aliases, values
         self.foreign = set()  # ids of the objects the functions of yours it calls change
+        self.calls_read = []  # (call, what its function's value reads: `_state_changes`)
+
+    def reads(self, node, change_nodes):
+        """What the FunctionDef `node`'s value may read from outside it (`_state_changes`'
+        `reads`): the objects and globals its names load (not in `change_nodes`), and what
+        the functions of yours it calls read."""
+        found = set()
+        for child in _code(node):
+            if not isinstance(child, gast.Name) or not isinstance(child.ctx, gast.Load) or \
+                    id(child) in change_nodes or not self.outside(child.id):
+                continue
+            targets = self.aliases.get(child.id, {child.id})
+            for name in targets:
+                obj = self.named(name)
+                if obj is _UNKNOWN or not _is_state(obj):
+                    continue
+                found.add(_global(self.namespace, name))
+                if not isinstance(obj, _VALUES):
+                    found.add(id(obj))
+        for _, reads in self.calls_read:
+            found |= reads
+        return found
 
     def named(self, name):
         """What the name `name` denotes (`lookup`)."""
@@ -312,8 +379,8 @@ class _Scope:
             elif isinstance(target, (gast.Subscript, gast.Attribute)) or \
                     isinstance(stmt, gast.AugAssign) and isinstance(target, gast.Name) and \
                     target.id in self.aliases and not self._holds_values(target.id):
-                root = _root(target)
-                if self.outside(root):
+                root = _root(target) or _returning(target, self.namespace)
+                if self.outside(root):  # (``get_holder().n += 1``: what it returns)
                     found.add((root, _constant_path(target)))
         return found
 
@@ -333,8 +400,20 @@ class _Scope:
             parts = self.paths[root].split('.') + path.split('.')[1:]
             obj = self.namespace.get(parts[0], _UNKNOWN)
             for part in parts[1:]:
-                obj = getattr(obj, part, _UNKNOWN)
+                obj = attribute(obj, part)
         return _peek(node, self.namespace) if obj is _UNKNOWN else obj  # (``STATE['q']``)
+
+    def advancing_property(self, node):
+        """Whether the Attribute `node` reads a property of an object outside the function
+        whose getter (of yours) changes state (``SCHED.lr`` advancing `SCHED`)."""
+        if not self.outside(_root(node)):
+            return False
+        base = self.lookup(node.value)
+        if base is _UNKNOWN or isinstance(base, (types.ModuleType, type)):
+            return False
+        prop = inspect.getattr_static(base, node.attr, None)
+        code = user_code(prop.fget, self.seen) if isinstance(prop, property) else None
+        return bool(code) and _function_effects(code[0], code[1], None, self.seen)
 
     def changed_by(self, call):
         """``(names, None)``: the outside names whose state `call` changes (empty where
@@ -344,13 +423,20 @@ class _Scope:
         obj = self.lookup(func)
         if obj is _UNKNOWN and isinstance(func, gast.Name) and func.id not in self.private:
             obj = getattr(builtins, func.id, _UNKNOWN)  # (``next``: not in a module's globals)
+        if isinstance(obj, functools.partial):  # (``TAKE()`` of ``partial(take, QUEUE)``)
+            return self._partial_changes(call, obj)
+        if _called_object(obj):  # (``STEP()`` of an object of yours: its ``__call__``)
+            return self.changed_by(gast.Call(
+                func=gast.Attribute(value=func, attr='__call__', ctx=gast.Load()),
+                args=call.args, keywords=call.keywords))
         consumed = self._iterators_given(call, obj)
         owner = getattr(obj, '__self__', None)
         if isinstance(func, gast.Name) and isinstance(owner, _CONTAINERS) and \
                 getattr(obj, '__name__', None) in _CHANGING:
             self.foreign.add(id(owner))  # (``pop = QUEUE.pop``, then ``pop(0)``)
             return {func.id} | consumed, None
-        if any(obj is getattr(builtins, name) for name in _STATE_BUILTINS) and call.args:
+        if (any(obj is getattr(builtins, name) for name in _STATE_BUILTINS) or
+                obj is object.__setattr__ or obj is object.__delattr__) and call.args:
             given = call.args[0]
             if isinstance(given, gast.Call) and isinstance(given.func, gast.Name) and \
                     given.func.id == 'iter' and len(given.args) == 1 and \
@@ -378,8 +464,9 @@ class _Scope:
         else:
             code = user_code(obj, self.seen)
         if code:
-            found, objects = _state_changes(code[0], code[1], self.nested, self.seen)
+            found, objects, reads = _state_changes(code[0], code[1], self.nested, self.seen)
             self.foreign |= objects
+            self.calls_read.append((call, reads))
             return consumed | self._arguments_changed(call, code[0]), found
         return consumed, None
 
@@ -387,7 +474,7 @@ class _Scope:
         """The outside names a call of a method changes: its receiver's."""
         func = call.func
         receiver = self.lookup(func.value)
-        root = _root(func.value)
+        root = _root(func.value) or _returning(func.value, self.namespace)
         if isinstance(receiver, type):
             # (``Schedule.tick(SCHED)``, as generated code calls a method: its object;
             # ``list.pop(QUEUE, 0)``)
@@ -398,32 +485,48 @@ class _Scope:
             return set()
         if changes_receiver(func, self.namespace) or _receiver_changed(func, receiver) or \
                 func.attr in _CHANGING and receiver is _UNKNOWN and (
-                    root in self.aliases or isinstance(func.value, gast.Subscript)):
+                    root in self.aliases or isinstance(func.value, gast.Subscript) or
+                    _root(func.value) is None):  # (``get_holder().q.pop(0)``)
             return {root}  # (``QUEUE.pop(0)``, ``DQ.popleft()``, ``q.pop(0)`` of ``q = QUEUE``)
         code = user_code(obj, self.seen) if obj is not _UNKNOWN else None
         if code and _function_effects(code[0], code[1], None, self.seen):
             return {root}  # (``SCHED.lr()``: a method of an object of yours that changes it)
         return set()
 
+    def _partial_changes(self, call, partial):
+        """`changed_by` of a call of the ``functools.partial`` `partial` (of a function of
+        yours): its function's, and the partial's own name where that function changes an
+        argument the partial binds that is state (``partial(take, QUEUE)``)."""
+        code = user_code(partial.func, self.seen)
+        if not code:
+            return set(), None
+        found, objects, reads = _state_changes(code[0], code[1], self.nested, self.seen)
+        self.foreign |= objects
+        self.calls_read.append((call, reads))
+        positional, written = _parameters_written(code[0], code[1])
+        changed = any(param in written and _is_state(arg) and not isinstance(arg, _VALUES)
+                      for param, arg in list(zip(positional, partial.args)) +
+                      list(partial.keywords.items()))
+        root = _root(call.func)
+        return ({root} if changed and self.outside(root) else set()), found
+
     def _arguments_changed(self, call, callee):
         """The outside names given to the FunctionDef `callee` (of yours) by `call` as
         arguments it changes (``take(QUEUE)`` of ``def take(q): return q.pop(0)``,
         ``advance(SCHED)`` of ``def advance(s): s.t = s.t * 2``)."""
-        from .effects import parameters_written  # (effects imports what imports this)
         args = callee.args
-        positional = [a.id for a in args.posonlyargs + args.args]
-        try:
-            written = set(parameters_written(callee, namespace=self.namespace))
-        except Exception:  # (an analysis that cannot read it: every parameter)
-            written = set(positional) | {a.id for a in args.kwonlyargs}
-        written |= mutated(callee.body, methods=_CHANGING, aliases=True) | _set_attributes(
-            callee)
+        positional, written = _parameters_written(callee, self.namespace)
         given = list(zip(positional, call.args)) + [
             (k.arg, k.value) for k in call.keywords if k.arg is not None]
+        if args.vararg is not None:  # (``take_star(QUEUE)``, ``take_star(*QS)``)
+            given += [(args.vararg.id, getattr(arg, 'value', arg))
+                      for arg in call.args[len(positional):]]
+        spread = [arg.value for arg in call.args if isinstance(arg, gast.Starred)] + [
+            k.value for k in call.keywords if k.arg is None]  # (``*QS``, ``**CFG``: any)
         found = set()
-        for param, arg in given:
+        for param, arg in given + [(None, arg) for arg in spread]:
             root = _root(arg)
-            if param in written and self.outside(root):
+            if (param in written or param is None and written) and self.outside(root):
                 found.add(root)
         return found
 
@@ -441,6 +544,31 @@ class _Scope:
                     hasattr(type(self.lookup(arg)), '__next__'):
                 found.add(root)
         return found
+
+
+def _parameters_written(callee, namespace):
+    """``(positional, written)``: the names of the positional parameters of the FunctionDef
+    `callee`, and those of all its parameters that it changes (their items, attributes or
+    state: ``q.pop(0)``, ``s.t = ...``)."""
+    from .effects import parameters_written  # (effects imports what imports this)
+    args = callee.args
+    positional = [a.id for a in args.posonlyargs + args.args]
+    try:
+        written = set(parameters_written(callee, namespace=namespace))
+    except Exception:  # (an analysis that cannot read it: every parameter)
+        written = set(positional) | {a.id for a in args.kwonlyargs}
+    return positional, written | mutated(callee.body, methods=_CHANGING, aliases=True) | \
+        _set_attributes(callee)
+
+
+def _called_object(obj):
+    """Whether `obj` is an object of yours, no function or class, that a call calls through
+    its class's ``__call__`` (a function of yours)."""
+    if obj is _UNKNOWN or isinstance(obj, (type, types.FunctionType, types.MethodType,
+                                           types.BuiltinFunctionType, types.ModuleType)):
+        return False
+    method = inspect.getattr_static(type(obj), '__call__', None)
+    return inspect.isfunction(method) and not is_library(method)
 
 
 def _constant_path(target):

@@ -251,8 +251,13 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 def select(condition, g):
     """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches),
-    also where `g` is inf or nan there (``0 * g`` would keep those)."""
-    return np.where(condition, g, np.zeros_like(g))
+    also where `g` is inf or nan there (``0 * g`` would keep those); of a weight rather than
+    a condition (`tie_share`), `g` times the weight, zero where it is 0."""
+    picked = np.where(condition, g, np.zeros_like(g))
+    if isinstance(condition, (bool, np.bool_)) or \
+            getattr(getattr(condition, 'dtype', None), 'kind', None) == 'b':
+        return picked
+    return picked * condition
 
 
 # -- linear algebra ------------------------------------------------------------------------

@@ -394,8 +394,8 @@ def _first_equal(items, ans):
 
 def pick(g, ans, a, b=None):
     """The adjoint of the built-in ``max``/``min``, of one iterable `a` (a list of adjoints,
-    `g` at the first item equal to the result) or of two arguments (`g` to `a` when `a` is
-    the result: Python returns the first of equal values)."""
+    `g` at the first item equal to the result) or of two arguments, in `a` (`g` where `a` is
+    the result, half of it where `b` is too: ties share it, as np.maximum's do)."""
     if b is None:
         if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
             return zeros_like(a)
@@ -403,16 +403,23 @@ def pick(g, ans, a, b=None):
         if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
             return unindex(g, a, position)
         return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
-    return g * (a == ans)
+    return g * _tie_weight(ans, a, b)
+
+
+def _tie_weight(ans, a, b):
+    """1 where `a` is the result `ans` of ``max(a, b)`` (``min``) and `b` is not, 1/2 where
+    both are, 0 where `a` is not."""
+    return (a == ans) * (1.0 - 0.5 * (b == ans))
 
 
 def pick_tangent(da, ans, a, b=None):
-    """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument."""
+    """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument
+    (of two arguments, of either: `pick`'s share of it)."""
     if b is None:
         if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
             return 0.0
         return da[_first_equal(a, ans)]
-    return da * (a == ans)
+    return da * _tie_weight(ans, a, b)
 
 
 ABSENT = '<s2sgrad: a key the assignment adds>'

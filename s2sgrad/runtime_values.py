@@ -109,8 +109,8 @@ def _zeros_like(x):
         return 0.0
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
         return 0.0
-    if isinstance(x, np.generic):
-        return x * 0
+    if isinstance(x, np.generic):  # (not ``x * 0``: nan where `x` is inf or nan)
+        return x.dtype.type(0) if x.dtype.kind in 'fciu' else x * 0
     # a 0-d array stays one; an integer array's adjoint is a float array
     return np.zeros_like(x) if x.dtype.kind in 'fc' else np.zeros_like(x, dtype=np.float64)
 

@@ -40,11 +40,17 @@ def _zeros_of(value):
 
 
 def power_log(ans, x):
-    """The derivative of ``x ** y`` in `y`: ``ans * log(x)``, and 0 where ``ans == 0``
-    (``0 ** y`` is the constant 0 for y > 0, where the formula reads 0 * -inf)."""
-    zero = ans == 0
+    """The derivative of ``x ** y`` in `y`: ``ans * log(x)``, and 0 where ``ans == 0`` or
+    ``x == 0`` (``0 ** y`` is the constant 0 for y > 0, where the formula reads 0 * -inf;
+    at ``0 ** 0``, where it jumps, JAX's 0 too, not -inf, which a tangent's 0 makes nan)."""
+    zero = _vanishing(ans, x)
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(_where(zero, 0 * ans, ans * np.log(_where(zero, 1.0, _numpy_float(x)))))
+        return _unwrap(_where(zero, 0.0, ans * np.log(_where(zero, 1.0, _numpy_float(x)))))
+
+
+def _vanishing(a, x):
+    """Where `power_log` and its derivatives are 0: ``a == 0`` or ``x == 0``."""
+    return (a == 0) | (_numpy_float(x) == 0)
 
 
 def _power_slope_inline(x, y):
@@ -141,17 +147,17 @@ partials(power_log, a='log_where_nonzero(a, x)', x='ratio_where_nonzero(a, x)')
 
 
 def log_where_nonzero(a, x):
-    """``log(x)`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in a)."""
-    zero = a == 0
+    """``log(x)`` where `a` and `x` are nonzero, else 0 (the derivative of power_log in a)."""
+    zero = _vanishing(a, x)
     with np.errstate(divide='ignore', invalid='ignore'):
         return _unwrap(_where(zero, 0.0, np.log(_where(zero, 1.0, _numpy_float(x)))))
 
 
 def ratio_where_nonzero(a, x):
-    """``a / x`` where `a` is nonzero, 0 where it is zero (the derivative of power_log in x)."""
-    zero = a == 0
+    """``a / x`` where `a` and `x` are nonzero, else 0 (the derivative of power_log in x)."""
+    zero = _vanishing(a, x)
     with np.errstate(divide='ignore', invalid='ignore'):
-        return _unwrap(_where(zero, 0 * a, a / _where(zero, 1.0, _numpy_float(x))))
+        return _unwrap(_where(zero, 0.0, a / _where(zero, 1.0, _numpy_float(x))))
 
 
 def nonzero_mask(a):

@@ -21,8 +21,27 @@ def sinc_derivative(x):
     return result[()] if np.ndim(result) == 0 else result
 
 
+def tie_share(x, y, skip_nan=False):
+    """np.maximum's derivative in `x`: 1 where ``x > y``, 1/2 where ``x == y``, 0 elsewhere
+    (also ``tie_share(y, x)``, np.minimum's). Ties share it evenly, as those of ``np.max``
+    do, so that smooth functions written with them have their derivative there:
+    ``np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))`` (softplus) has slope 1/2 at 0, and
+    ``np.maximum(a, b) + np.minimum(a, b)`` (which is ``a + b``) slope 1. With `skip_nan`
+    (np.fmax's), 1 where `y` is nan: the value is `x`."""
+    share = (x > y) + 0.5 * (x == y)
+    if skip_nan:
+        share = np.where(np.isnan(y), 1.0, share)
+    dtypes = [v.dtype for v in (x, y) if getattr(getattr(v, 'dtype', None), 'kind', '') == 'f']
+    if dtypes and hasattr(share, 'astype'):  # (float32 in, float32 out)
+        share = share.astype(np.result_type(*dtypes), copy=False)
+    return share[()] if getattr(share, 'ndim', None) == 0 else share
+
+
+nondifferentiable(tie_share)
+
+
 def clip_passes(a, a_min=None, a_max=None, min=None, max=None):
-    """Where ``np.clip(a, ...)`` returns `a` itself (ties go to `a`, as in np.maximum)."""
+    """Where ``np.clip(a, ...)`` returns `a` itself (at a bound too: slope 1 there)."""
     lo, hi = _clip_bounds(a_min, a_max, min, max)
     inner = a if lo is None else np.maximum(a, lo)
     mask = np.ones_like(a, dtype=bool) if lo is None else a >= lo
@@ -114,17 +133,17 @@ def positive_tangent(ans, x):
 
 # -- two-argument functions (broadcasting), declared by their partial derivatives ---------------
 
-partials(np.maximum, x='(x >= y)', y='(x < y)', label='maximum', selecting=True)
-partials(np.minimum, x='(x <= y)', y='(x > y)', label='minimum', selecting=True)
+partials(np.maximum, x='tie_share(x, y)', y='tie_share(y, x)', label='maximum', selecting=True)
+partials(np.minimum, x='tie_share(y, x)', y='tie_share(x, y)', label='minimum', selecting=True)
 # (as ``x ** y``: exact at the special points 0 ** y and x ** 0; in floats, as float_power)
 partials(np.float_power, x1='power_slope(x1 * 1.0, x2)', x2='power_log(ans, x1)')
 partials(np.hypot, x1='xdivy(x1, ans)', x2='xdivy(x2, ans)')  # 0 at x1 == 0, also at 0, 0
 partials(np.logaddexp, x1='np.exp(x1 - ans)', x2='np.exp(x2 - ans)')
 partials(np.logaddexp2, x1='np.exp2(x1 - ans)', x2='np.exp2(x2 - ans)')
-partials(np.fmax, x1='np.logical_or(x1 >= x2, np.isnan(x2))',
-         x2='np.logical_not(np.logical_or(x1 >= x2, np.isnan(x2)))', selecting=True)
-partials(np.fmin, x1='np.logical_or(x1 <= x2, np.isnan(x2))',
-         x2='np.logical_not(np.logical_or(x1 <= x2, np.isnan(x2)))', selecting=True)
+partials(np.fmax, x1='tie_share(x1, x2, skip_nan=True)', x2='tie_share(x2, x1, skip_nan=True)',
+         selecting=True)
+partials(np.fmin, x1='tie_share(-x1, -x2, skip_nan=True)',
+         x2='tie_share(-x2, -x1, skip_nan=True)', selecting=True)
 # x2 only contributes its sign: zero derivative
 partials(np.copysign, x1='np.copysign(1.0, x1) * np.copysign(1.0, x2)', x2=None)
 

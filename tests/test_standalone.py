@@ -228,7 +228,7 @@ CASES = {
              c(None), c('a'), c([1.0]), c(1j), c(np.array(1)), c(True), c(3), c(V + 1j),
              c(np.array(['a'])), c(np.ones((1, 1), dtype=np.float32), 'loss')],
     'own': [c(V), c([V, 1.0]), c((V, {'a': W})), c(2.0), c(np.float32(1.5)), c(V[1:])],
-    'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V)],
+    'select': [c(V > 1.5, V), c(True, 2.0), c(M > 0, V), c(0.5, 2.0), c((V > 1.5) * 0.5, V)],
     'positions': [c(V), c([1.0, 2.0]), c((V, W)), c(range(3)), c(M)],
     'popped_at': [c(0, [1.0, 2.0]), c(2, [1.0, 2.0]), c(-1, [1.0, 2.0]), c(-3, [1.0, 2.0])],
     'inserted_at': [c(0, [1.0, 2.0]), c(5, [1.0, 2.0]), c(-1, [1.0, 2.0]), c(-9, [1.0, 2.0])],
@@ -343,6 +343,8 @@ CASES = {
                           c(np.ones((1, 3)), M, np.array([[1, 0, 1]]), 0)],
     'untrace': [c(1.0, S), c(2.0, M, 1), c(np.ones(4), T, 0, 0, 1), c(np.ones(3), T, 0, 2, 0),
                 c(1.0, M, -1), c(V[:2], T, 1, 1, 2)],
+    'tie_share': [c(V, 1.0), c(1.0, 1.0), c(V, V[::-1]), c(V, np.array([np.nan, 1.0, 2.0]), True),
+                  c(V.astype(np.float32), 0.0), c(2.0, 1.0), c(0.5, 1.0)],
     'xdivy': [c(V, M), c(0.0, 0.0), c(np.array([0.0, 1.0]), np.array([0.0, 2.0])), c(1.0, 2.0),
               c(Z0, 0.0)],
     # helpers whose definitions use a simplified rewrite (numbers.*, CuPy dispatch)
