@@ -1,0 +1,329 @@
+"""Findings of the reviews of 2026-12-05 (seventh session): ties of np.maximum and its kin in
+smooth functions written with them, inf and nan items that never reach the output, the power
+rule at ``0 ** 0``, and state a rerun would see changed through properties, callable objects,
+partials, ``*args``, what calls return and one helper reading what another changes. Each
+program is checked against a closed form or central differences, or must be refused with an
+s2sgrad error."""
+import functools
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import s2sgrad  # noqa: E402
+from review_checks import written_into  # noqa: E402
+from s2sgrad.checks import numerical_grad  # noqa: E402
+from s2sgrad.errors import UnsupportedSyntaxError  # noqa: E402
+
+try:
+    import numba  # noqa: F401
+except ImportError:  # (the `numba` extra)
+    numba = None
+
+
+# -- ties: smooth functions written with np.maximum, np.minimum, max(a, b) ------------------
+
+def stable_logistic_loss(w, X, y):
+    z = X @ w
+    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def stable_softplus(z):
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def max_plus_min(a, b):
+    return np.sum(np.maximum(a, b) + np.minimum(a, b))
+
+
+def fmax_plus_fmin(a, b):
+    return np.sum(np.fmax(a, b) + np.fmin(a, b))
+
+
+def relu_difference(z):
+    return np.sum(np.maximum(z, 0.0) - np.maximum(-z, 0.0))  # (z itself)
+
+
+def scalar_max_plus_min(a, b):
+    return max(a, b) + min(a, b)
+
+
+XS = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.3]])
+YS = np.array([1.0, 0.0, 1.0])
+
+
+def test_the_stable_logistic_loss_at_logit_zero():
+    """At w = 0 every logit is 0: the loss is smooth there, with gradient X^T (1/2 - y) / n
+    (np.maximum's tie shared evenly; np.abs's slope 0)."""
+    expected = XS.T @ (0.5 - YS) / 3
+    w = np.zeros(2)
+    np.testing.assert_allclose(s2sgrad.grad(stable_logistic_loss)(w, XS, YS), expected)
+    np.testing.assert_allclose(s2sgrad.jacobian(stable_logistic_loss, mode='fwd')(w, XS, YS),
+                               expected)
+    np.testing.assert_allclose(numerical_grad(stable_logistic_loss, (w, XS, YS), 0), expected,
+                               atol=1e-8)
+
+
+@pytest.mark.parametrize('z', [0.0, 1.5, -2.0])
+def test_the_stable_softplus_of_a_number(z):
+    expected = 1.0 / (1.0 + math.exp(-z))  # (sigmoid)
+    assert s2sgrad.grad(stable_softplus)(z) == pytest.approx(expected)
+    assert s2sgrad.jvp(stable_softplus)(z, 1.0) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.float32])
+def test_max_plus_min_is_the_sum_at_ties(dtype):
+    a = np.array([1.0, 2.0, 3.0], dtype=dtype)
+    b = np.array([1.0, 0.0, 3.0], dtype=dtype)
+    for func in (max_plus_min, fmax_plus_fmin):
+        ga, gb = s2sgrad.grad(func, wrt=(0, 1))(a, b)
+        np.testing.assert_allclose(ga, 1.0)
+        np.testing.assert_allclose(gb, 1.0)
+        assert ga.dtype == dtype and gb.dtype == dtype
+        tangent = s2sgrad.jvp(func, wrt=(0, 1))(a, b, (np.ones(3, dtype), np.ones(3, dtype)))
+        assert tangent == pytest.approx(6.0)
+    assert s2sgrad.grad(scalar_max_plus_min, wrt=(0, 1))(2.0, 2.0) == (1.0, 1.0)
+    assert s2sgrad.jvp(scalar_max_plus_min, wrt=(0, 1))(2.0, 2.0, (1.0, 1.0)) == 2.0
+
+
+def test_relu_written_both_ways_is_the_identity():
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_allclose(s2sgrad.grad(relu_difference)(z), 1.0)
+    np.testing.assert_allclose(s2sgrad.jacobian(relu_difference, mode='fwd')(z), 1.0)
+
+
+def test_fmax_and_fmin_give_the_derivative_to_the_number_not_the_nan():
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([1.0, np.nan, 0.0])
+    ga, gb = s2sgrad.grad(fmax_plus_fmin, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, [1.0, 2.0, 1.0])
+    np.testing.assert_allclose(gb, [1.0, 0.0, 1.0])
+
+
+@pytest.mark.skipif(numba is None, reason='numba (the `numba` extra) is not installed')
+def test_ties_compiled():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 3.0])
+    ga, gb = s2sgrad.grad(max_plus_min, wrt=(0, 1), compile='numba')(a, b)
+    np.testing.assert_allclose(ga, 1.0)
+    np.testing.assert_allclose(gb, 1.0)
+    assert s2sgrad.grad(stable_softplus, compile='numba')(0.0) == pytest.approx(0.5)
+
+
+# -- inf and nan items that never reach the output ----------------------------------------
+
+def second_item_tripled(x):
+    items = [x[0], x[1]]
+    return items[1] * 3.0
+
+
+def masked_log_sum_exp(s):
+    m = max(s[0], s[1], s[2])
+    return m + np.log(np.exp(s[0] - m) + np.exp(s[1] - m) + np.exp(s[2] - m))
+
+
+def first_of_a_tuple(x):
+    a, b = tuple(x)
+    return b * 2.0
+
+
+def test_an_inf_item_that_does_not_reach_the_output_has_derivative_zero():
+    np.testing.assert_array_equal(s2sgrad.grad(second_item_tripled)(np.array([np.inf, 2.0])),
+                                  [0.0, 3.0])
+    np.testing.assert_array_equal(s2sgrad.grad(first_of_a_tuple)(np.array([np.nan, 2.0])),
+                                  [0.0, 2.0])
+    s = np.array([-np.inf, 0.5, 1.0])
+    softmax = np.exp(s[1:] - 1.0) / np.sum(np.exp(s[1:] - 1.0))
+    np.testing.assert_allclose(s2sgrad.grad(masked_log_sum_exp)(s), [0.0, *softmax])
+
+
+# -- the power rule at 0 ** 0 -------------------------------------------------------------
+
+def sum_of_powers(x, p):
+    return np.sum(x ** p)
+
+
+def test_the_slope_in_the_exponent_where_the_base_is_zero():
+    """``0 ** p`` is constant for p > 0 and jumps at p == 0: slope 0 there (as JAX), in
+    both modes, and no nan in the other entries' tangents."""
+    x, p = np.array([0.0, 2.0, 0.0]), np.array([0.0, 1.0, 2.0])
+    expected = [0.0, 2.0 * np.log(2.0), 0.0]
+    np.testing.assert_allclose(s2sgrad.grad(sum_of_powers, wrt=1)(x, p), expected)
+    np.testing.assert_allclose(s2sgrad.jacobian(sum_of_powers, wrt=1, mode='fwd')(x, p),
+                               expected)
+    np.testing.assert_allclose(s2sgrad.hessian(sum_of_powers, wrt=1)(x, p),
+                               np.diag([0.0, 2.0 * np.log(2.0) ** 2, 0.0]))
+
+
+# -- state a rerun would see changed ------------------------------------------------------
+
+QUEUE, G = [], [1.0]
+
+
+class Advancing:
+    def __init__(self):
+        self._t = 1.0
+
+    @property
+    def t(self):
+        self._t = self._t * 2.0
+        return self._t
+
+
+class Reading:
+    def __init__(self):
+        self._t = 2.0
+
+    @property
+    def t(self):
+        return self._t
+
+
+class Step:
+    def __init__(self):
+        self.t = 1.0
+
+    def __call__(self):
+        self.t = self.t * 2.0
+        return self.t
+
+
+class Scale:
+    def __init__(self):
+        self.t = 2.0
+
+    def __call__(self):
+        return self.t
+
+
+class Holder:
+    def __init__(self):
+        self.q, self.n, self.m = [], 1.0, 1.0
+
+
+ADVANCING, READING, STEP, SCALE, HOLDER = Advancing(), Reading(), Step(), Scale(), Holder()
+
+
+def _reset():
+    QUEUE[:] = [2.0, 3.0, 5.0, 7.0] * 10
+    G[:] = [2.0]
+    ADVANCING._t, STEP.t = 1.0, 1.0
+    HOLDER.q, HOLDER.n, HOLDER.m = [2.0, 3.0, 5.0, 7.0] * 10, 1.0, 1.0
+
+
+def get_queue():
+    return QUEUE
+
+
+def get_holder():
+    return HOLDER
+
+
+def take(q):
+    return q.pop(0)
+
+
+def take_star(*qs):
+    return qs[0].pop(0)
+
+
+def read_g():
+    return G[0]
+
+
+def bump_g():
+    G[0] = G[0] * 2.0
+
+
+TAKE = functools.partial(take, QUEUE)
+
+
+def through_a_returned_list(v):
+    q = get_queue()
+    return q.pop(0) * np.sum(v ** 2)
+
+
+def through_an_attribute_of_a_returned_object(v):
+    return get_holder().q.pop(0) * np.sum(v ** 2)
+
+
+def through_an_update_of_a_returned_object(v):
+    get_holder().n += 1.0
+    return get_holder().n * np.sum(v ** 2)
+
+
+def through_a_partial(v):
+    return TAKE() * np.sum(v ** 2)
+
+
+def through_star_args(v):
+    return take_star(QUEUE) * np.sum(v ** 2)
+
+
+def one_reads_another_changes(v):
+    a = read_g()
+    bump_g()
+    return a * np.sum(v ** 2)
+
+
+def through_a_property(v):
+    return ADVANCING.t * np.sum(v ** 2)
+
+
+def through_a_called_object(v):
+    return STEP() * np.sum(v ** 2)
+
+
+def through_object_setattr(v):
+    object.__setattr__(HOLDER, 'm', HOLDER.m * 2.0)
+    return HOLDER.m * np.sum(v ** 2)
+
+
+CHANGING = [through_a_returned_list, through_an_attribute_of_a_returned_object,
+            through_an_update_of_a_returned_object, through_a_partial, through_star_args,
+            one_reads_another_changes, through_a_property, through_a_called_object,
+            through_object_setattr]
+
+
+@pytest.mark.parametrize('helper', CHANGING, ids=lambda f: f.__name__)
+def test_a_rerun_that_would_see_state_changed_is_refused(helper):
+    """hessian runs the function once per column, and a caller writing into an array runs
+    it again in its derivative: each would differentiate the next state."""
+    x = np.array([0.3, -0.7, 1.2])
+    _reset()
+    with pytest.raises(UnsupportedSyntaxError):
+        s2sgrad.hessian(helper)(x)
+    _reset()
+    with pytest.raises(UnsupportedSyntaxError):
+        s2sgrad.grad(written_into(helper))(x)
+
+
+def through_a_reading_property(v):
+    return READING.t * np.sum(v ** 2)
+
+
+def through_a_reading_called_object(v):
+    return SCALE() * np.sum(v ** 2)
+
+
+def reads_only(v):
+    a = read_g()
+    return a * np.sum(v ** 2)
+
+
+def through_a_returned_holder_read(v):
+    return get_holder().m * np.sum(v ** 2)
+
+
+@pytest.mark.parametrize('helper', [through_a_reading_property, through_a_reading_called_object,
+                                    reads_only, through_a_returned_holder_read],
+                         ids=lambda f: f.__name__)
+def test_a_rerun_that_only_reads_state_is_differentiated(helper):
+    x = np.array([0.3, -0.7, 1.2])
+    _reset()
+    scale = helper(np.array([1.0, 0.0, 0.0]))
+    np.testing.assert_allclose(s2sgrad.hessian(helper)(x), 2 * scale * np.eye(3))
+    f = written_into(helper)
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6)
