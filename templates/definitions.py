@@ -394,7 +394,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
                                 tuple(np.shape(a)[i] for i in rest) + (-1,)), axis=-1)
     n = np.shape(values)[-1]
     position = np.asarray(q) * (n - 1)
-    below = np.clip(np.floor(position), 0, n - 1).astype(int)
+    # (at q == 1 the last segment, fraction 1: its slope in q is the one that exists)
+    below = np.clip(np.floor(position), 0, max(n - 2, 0)).astype(int)
     above = np.clip(below + 1, 0, n - 1)
     # (np.take gives the axes of `a` left, then those of q: NumPy puts q's first)
     order = tuple(range(len(rest), len(rest) + np.ndim(q))) + tuple(range(len(rest)))

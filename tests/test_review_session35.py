@@ -157,6 +157,20 @@ def test_the_slope_in_the_exponent_where_the_base_is_zero():
                                np.diag([0.0, 2.0 * np.log(2.0) ** 2, 0.0]))
 
 
+def quantile_of(x, q):
+    return np.quantile(x, q)
+
+
+def test_the_slope_of_a_quantile_in_q_at_one_is_the_last_segments():
+    """At q == 1 only the left derivative exists: (largest - second largest) * (n - 1)."""
+    x = np.array([0.0, 1.0, 3.0])
+    assert s2sgrad.grad(quantile_of, wrt=1)(x, 1.0) == pytest.approx(4.0)
+    assert s2sgrad.grad(quantile_of, wrt=1)(x, 0.0) == pytest.approx(2.0)
+    value, slopes = s2sgrad.value_and_grad(quantile_of)(x, 1.0)
+    assert value == np.quantile(x, 1.0)
+    np.testing.assert_allclose(slopes, [0.0, 0.0, 1.0])
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
