@@ -1,7 +1,8 @@
 """Calls written in a form that has a rule: ``math.log(x, b)`` is ``math.log(x) / math.log(b)``,
 as CPython computes it; ``np.interp(x, xp, fp, period=p)`` is a call of the definition
 ``periodic_interp(x, xp, fp, p)`` and ``np.meshgrid(x, y, indexing='ij')`` one of
-``meshgrid_of((x, y), indexing='ij')`` (templates/definitions.py); ``max(items, key=k)`` is
+``meshgrid_of((x, y), indexing='ij')`` (``np.broadcast_arrays(a, b)``: of
+``broadcast_arrays_of((a, b))``; templates/definitions.py); ``max(items, key=k)`` is
 ``s2s.max_by(items, key=k)`` (templates/scalars.py) and ``max(items, default=d)``
 ``max_or(items, d)`` (templates/definitions.py); ``math.hypot(x)`` is ``math.fabs(x)`` and
 ``math.hypot(x, y, z)`` is ``math.hypot(math.hypot(x, y), z)``."""
@@ -36,8 +37,8 @@ def _form(call, resolver, ctx):
         return call
     if callee is np.interp:
         return _periodic(call, ctx)
-    if callee is np.meshgrid:
-        return _meshgrid(call, ctx)
+    if callee is np.meshgrid or callee is np.broadcast_arrays:
+        return _listed(call, ctx, callee)
     if callee in (builtins.max, builtins.min) and len(call.args) == 1 and \
             'default' in [k.arg for k in call.keywords] and \
             {k.arg for k in call.keywords} <= {'key', 'default'}:
@@ -100,10 +101,12 @@ def _periodic(call, ctx):
         given['x'], given['xp'], given['fp'], period], keywords=[]), call)
 
 
-def _meshgrid(call, ctx):
-    """``np.meshgrid(x, y, ...)`` as ``meshgrid_of((x, y, ...), ...)``."""
-    from s2sgrad.templates.definitions import meshgrid_of
-    return gast.copy_location(gast.Call(func=_bound(ctx, meshgrid_of), args=[
+def _listed(call, ctx, callee):
+    """``np.meshgrid(x, y, ...)`` as ``meshgrid_of((x, y, ...), ...)``, and
+    ``np.broadcast_arrays(a, b, ...)`` as ``broadcast_arrays_of((a, b, ...))``."""
+    from s2sgrad.templates.definitions import broadcast_arrays_of, meshgrid_of
+    definition = meshgrid_of if callee is np.meshgrid else broadcast_arrays_of
+    return gast.copy_location(gast.Call(func=_bound(ctx, definition), args=[
         gast.Tuple(elts=call.args, ctx=gast.Load())], keywords=call.keywords), call)
 
 

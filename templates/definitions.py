@@ -940,6 +940,39 @@ def meshgrid_of(xi, copy=True, sparse=False, indexing='xy'):
     return tuple(grids)
 
 
+def broadcast_arrays_of(arrays, subok=False):
+    """``np.broadcast_arrays(*arrays)`` (a call of it with its arrays listed is a call of this:
+    `call_forms`): each broadcast to their common shape, read-only views as NumPy's, in a
+    tuple (NumPy 2) or a list (NumPy 1)."""
+    shape = ()
+    for a in arrays:
+        shape = np.broadcast_shapes(shape, np.shape(a))
+    out = [np.broadcast_to(a, shape) for a in arrays]
+    return tuple(out) if _BROADCAST_TUPLE else out
+
+
+_BROADCAST_TUPLE = isinstance(np.broadcast_arrays(np.zeros(1)), tuple)
+
+
+def fftshift(x, axes=None):
+    """``np.fft.fftshift(x, axes)``: the zero frequency moved to the centre, a roll by half
+    of each axis (a permutation: real values stay real)."""
+    if axes is None:
+        axes = tuple(range(np.ndim(x)))
+    elif isinstance(axes, int):
+        axes = (axes,)
+    return np.roll(x, tuple(np.shape(x)[axis] // 2 for axis in axes), axes)
+
+
+def ifftshift(x, axes=None):
+    """``np.fft.ifftshift(x, axes)``: `fftshift` undone, a roll back by half of each axis."""
+    if axes is None:
+        axes = tuple(range(np.ndim(x)))
+    elif isinstance(axes, int):
+        axes = (axes,)
+    return np.roll(x, tuple(-(np.shape(x)[axis] // 2) for axis in axes), axes)
+
+
 def cond(x, p=None):
     """``np.linalg.cond(x, p)``: the largest singular value over the smallest (p None or 2;
     -2: the inverse), else the norm of `x` times the norm of its inverse."""
@@ -1123,6 +1156,8 @@ for _name, _definition in LINALG_DEFINITIONS.items():
         defined_by(getattr(np.linalg, _name), _definition)
 for (_ufunc, _method), _definition in UFUNC_METHODS.items():
     defined_by(getattr(_ufunc, _method), _definition)
+defined_by(np.fft.fftshift, fftshift)
+defined_by(np.fft.ifftshift, ifftshift)
 defined_by(math.prod, math_prod)
 defined_by(builtins.divmod, divmod_)
 defined_by(np.divmod, divmod_)

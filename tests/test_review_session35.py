@@ -171,6 +171,30 @@ def test_the_slope_of_a_quantile_in_q_at_one_is_the_last_segments():
     np.testing.assert_allclose(slopes, [0.0, 0.0, 1.0])
 
 
+def broadcast_pair(a, b):
+    A, B = np.broadcast_arrays(a, b)
+    return np.sum(A * np.sin(B) + A ** 2)
+
+
+def shifted_spectrum(x):
+    weights = np.arange(x.size).reshape(x.shape)
+    return np.sum(np.fft.fftshift(x) * weights) + np.sum(np.fft.ifftshift(x, axes=0) ** 2 * weights)
+
+
+def test_broadcast_arrays_and_fftshift():
+    """np.broadcast_arrays (a definition: each array broadcast to the common shape) and
+    np.fft.fftshift/ifftshift (rolls by half of each axis) were refused (R14 D)."""
+    a, b = np.array([[0.3], [0.5]]), np.array([0.1, 0.2, -0.4])
+    ga, gb = s2sgrad.grad(broadcast_pair, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, numerical_grad(broadcast_pair, (a, b), 0), rtol=1e-6)
+    np.testing.assert_allclose(gb, numerical_grad(broadcast_pair, (a, b), 1), rtol=1e-6)
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    expected = numerical_grad(shifted_spectrum, (x,), 0)
+    np.testing.assert_allclose(s2sgrad.grad(shifted_spectrum)(x), expected, rtol=1e-6)
+    v = np.random.default_rng(1).normal(size=(3, 4))
+    assert s2sgrad.jvp(shifted_spectrum)(x, v) == pytest.approx(np.sum(expected * v))
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
