@@ -125,8 +125,10 @@ def psd_outside(diff, cov):
 
 
 def nan_where_nan(values):
-    """1.0 for each group (last axis) of `values` without NaN, else nan."""
-    return np.where(np.any(np.isnan(values), axis=-1), np.nan, 1.0)
+    """1.0 for each group (last axis) of `values` without NaN, else nan (of their float
+    dtype: float32 data keeps a float32 value and tangent)."""
+    found = np.where(np.any(np.isnan(values), axis=-1), np.nan, 1.0)
+    return found.astype(values.dtype) if values.dtype.kind == 'f' else found
 
 
 def spacing_shape(ndim, axis, size):
@@ -402,6 +404,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear',
     low = np.transpose(np.take(values, below, axis=-1), order)
     high = np.transpose(np.take(values, above, axis=-1), order)
     fraction = np.reshape(position - below, np.shape(q) + (1,) * len(rest))
+    if np.asarray(values).dtype.kind == 'f':  # (float32 data: a float32 value and tangent)
+        fraction = np.asarray(fraction).astype(np.asarray(values).dtype)
     # (NaN where a group holds one, as NumPy's value: its derivatives too)
     result = (low + (high - low) * fraction) * s2s.nan_where_nan(values)
     if keepdims:
