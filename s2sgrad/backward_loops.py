@@ -24,13 +24,16 @@ class LoopsBackward:
         return any(saved.holder in popped for (owner, _), saved in self.shared.saved.items()
                    if owner not in inside)
 
-    def _restores_earlier(self, loop, body):
+    def _restores_earlier(self, loop, body, loops):
         """Whether the backward `body` of `loop` (restores only) gives back a value that the
         code before the loop had and the backward sweep reads (``i = 0``, ``y = x[i]``, then
-        ``for i in range(1, 3): pass``: the rule of ``x[i]`` reads the first `i`)."""
+        ``for i in range(1, 3): pass``: the rule of ``x[i]`` reads the first `i`), or, inside
+        other `loops`, that the pass before had (``for t in ...: for k in ...: pass``, then
+        ``ys[k]``: the `k` of each pass)."""
         defined = self.shared.defined_before.get(id(loop), set())
-        return any(isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in defined and
-                   stmt.targets[0].id in self.shared.kept() for stmt in body if is_pop(stmt))
+        return any(isinstance(stmt.targets[0], gast.Name) and (
+            stmt.targets[0].id in defined or loops) and stmt.targets[0].id in self.shared.kept()
+            for stmt in body if is_pop(stmt))
 
     def _first_only_inside(self, loop):
         """The variables that a loop nested in `loop` assigns, first inside it, without
@@ -108,7 +111,8 @@ class LoopsBackward:
         if index_saved is not None:
             body.insert(0, n.assign(loop.target.id, n.call(n.attr(index_saved.holder, 'pop'))))
         if not body or all(n.is_comment(s) or is_pop(s) for s in body) and \
-                not self._shares_stacks(loop, body) and not self._restores_earlier(loop, body):
+                not self._shares_stacks(loop, body) and \
+                not self._restores_earlier(loop, body, loops):
             return pre  # (nothing to compute, and nothing later pops or reads what it would)
         if counter and loops:
             pre.append(n.assign(counter, n.call(n.attr(shared.stack(counter), 'pop'))))

@@ -760,18 +760,26 @@ def _exit_kind(stmts):
 def _clobbered_loop_targets(body, args):
     """The ids of the loops (``for i in ...``) whose variable is read where no loop over that
     name holds the read (``for i in range(3): ...``, then ``t = x[i]``) and is assigned
-    elsewhere too (another loop over `i`, ``i = 3``): reversing the loop sets the variable
-    the backward sweep reads there, unless the loop's own variable is another."""
-    stores, loops, free = {}, [], set()
+    elsewhere too (another loop over `i`, ``i = 3``) or by the loop itself again, inside
+    another loop (``for t in ...: for k in ...: ...``, then ``ys[k]``): reversing the loop
+    sets the variable the backward sweep reads there, unless the loop's own variable is
+    another."""
+    stores, loops, free, repeated = {}, [], set(), set()
 
-    def visit(node, around):
+    def visit(node, around, looped=False):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
             loops.append(node)
-            visit(node.iter, around)  # (evaluated outside the loop)
+            if looped:  # (run again by the loop around it)
+                repeated.add(id(node))
+            visit(node.iter, around, looped)  # (evaluated outside the loop)
             inner = around | {node.target.id}
             for child in node.body + node.orelse:
-                visit(child, inner)
+                visit(child, inner, True)
             stores[node.target.id] = stores.get(node.target.id, 0) + 1
+            return
+        if isinstance(node, gast.While):
+            for child in gast.iter_child_nodes(node):
+                visit(child, around, True)
             return
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, gast.Load) and node.id not in around:
@@ -780,13 +788,13 @@ def _clobbered_loop_targets(body, args):
                 stores[node.id] = stores.get(node.id, 0) + 1
             return
         for child in gast.iter_child_nodes(node):
-            visit(child, around)
+            visit(child, around, looped)
     for name in n.names_stored(args):
         stores[name] = stores.get(name, 0) + 1
     for stmt in body:
         visit(stmt, frozenset())
-    return {id(loop) for loop in loops
-            if loop.target.id in free and stores.get(loop.target.id, 0) > 1}
+    return {id(loop) for loop in loops if loop.target.id in free and (
+        stores.get(loop.target.id, 0) > 1 or id(loop) in repeated)}
 
 
 def _extension(stmt, lists, sequences):

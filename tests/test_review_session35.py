@@ -195,6 +195,65 @@ def test_broadcast_arrays_and_fftshift():
     assert s2sgrad.jvp(shifted_spectrum)(x, v) == pytest.approx(np.sum(expected * v))
 
 
+# -- an inner loop's variable read after it, inside an outer loop ---------------------------
+
+def inner_index_after_its_loop(ys):
+    tot = 0.0
+    for t in range(3):
+        for k in range(t + 1):
+            tot += ys[k]
+        tot += ys[k] ** 2  # (k == t here)
+    return tot
+
+
+def segment_lookup(ys, xg, q):
+    tot = 0.0
+    for t in q:
+        for k in range(len(xg) - 1):
+            if xg[k] <= t <= xg[k + 1]:
+                break
+        tot += ys[k] * t
+    return tot
+
+
+def found_by_enumerate(ys):
+    tot = 0.0
+    i = 0
+    while i < 3:
+        for k, v in enumerate(ys):
+            if k >= i:
+                break
+        tot += ys[k] ** 2 + v
+        i += 1
+    return tot
+
+
+def inner_loop_that_only_counts(ys):
+    tot = 0.0
+    for i in range(3):
+        for k in range(i + 1):
+            pass
+        tot += ys[k] ** 2
+    return tot
+
+
+@pytest.mark.parametrize('func', [inner_index_after_its_loop, segment_lookup, found_by_enumerate,
+                                  inner_loop_that_only_counts], ids=lambda f: f.__name__)
+def test_an_inner_loops_variable_read_after_it_in_an_outer_loop(func):
+    """The backward sweep ran the inner loop of a later pass backward first, leaving its
+    variable at that loop's first value, and read it where the earlier pass read its last
+    (R15 A1)."""
+    ys = np.array([1.0, -0.5, 2.0, 0.3])
+    args = (np.array([0.0, 1.0, 2.5, 4.0]), np.array([0.3, 1.7, 3.1])) \
+        if func is segment_lookup else ()
+    expected = numerical_grad(func, (ys,) + args, 0)
+    np.testing.assert_allclose(s2sgrad.grad(func)(ys, *args), expected, rtol=1e-6, atol=1e-9)
+    v = np.array([1.0, 2.0, -1.0, 0.5])
+    hv = (numerical_grad(func, (ys + 1e-4 * v,) + args, 0) -
+          numerical_grad(func, (ys - 1e-4 * v,) + args, 0)) / 2e-4
+    np.testing.assert_allclose(s2sgrad.hvp(func)(ys, *args, v), hv, rtol=1e-4, atol=1e-5)
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
