@@ -363,6 +363,11 @@ class Canonicalizer:
         it = loop.iter
         if _keys_only(loop):  # ``for k in d: ... d[k] ...``: the keys of a dict
             it = n.call(n.attr(n.clone(it), 'keys'))
+        order = self._sorted_view(it)  # (``sorted(d.items())``: by key, keys being unique)
+        if order is not None:
+            it = it.args[0]
+            if n.dotted_path(it.func) == 's2s.items_of':  # (`dict_views`' list of the items)
+                it = n.call(n.attr(n.clone(it.args[0]), 'items'))
         if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and
                 it.func.attr in ('items', 'values', 'keys') and not it.args and
                 not it.keywords and isinstance(it.func.value, (gast.Name, gast.Subscript))):
@@ -393,11 +398,32 @@ class Canonicalizer:
             body.insert(0, gast.copy_location(n.assign(
                 n.clone(value), n.subscript(n.name(mapping), n.name(key.id))), loop))
         keys = self.namer.fresh('keys')
-        pre.append(gast.copy_location(n.assign(keys, n.call('s2s.keys', n.name(mapping))),
-                                      loop))
+        listed = n.call('s2s.keys', n.name(mapping))
+        if order is not None:
+            listed = gast.Call(func=n.name('sorted'), args=[listed], keywords=order)
+        pre.append(gast.copy_location(n.assign(keys, listed), loop))
         return pre, gast.copy_location(
             gast.For(target=key, iter=n.name(keys), body=body + loop.body, orelse=loop.orelse,
                      type_comment=None), loop)
+
+    def _sorted_view(self, it):
+        """The keywords of ``sorted(d.items())`` or ``sorted(d.keys())`` (``reverse=`` only:
+        the order of the keys, which are unique), the built-in `sorted`; else None."""
+        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and
+                it.func.id == 'sorted' and len(it.args) == 1 and
+                all(k.arg == 'reverse' for k in it.keywords)):
+            return None
+        view = it.args[0]
+        if not (isinstance(view, gast.Call) and (
+                isinstance(view.func, gast.Attribute) and view.func.attr in ('items', 'keys') and
+                not view.args or n.dotted_path(view.func) == 's2s.items_of' and
+                len(view.args) == 1)):
+            return None
+        namespace = getattr(self.source, 'namespace', {})
+        if namespace.get('sorted', builtins.sorted) is not builtins.sorted or \
+                'sorted' in n.names_stored(self.source.node):
+            return None
+        return [n.clone(k) for k in it.keywords]
 
     def _index_loop(self, loop):
         pre = []

@@ -254,6 +254,25 @@ def test_an_inner_loops_variable_read_after_it_in_an_outer_loop(func):
     np.testing.assert_allclose(s2sgrad.hvp(func)(ys, *args, v), hv, rtol=1e-4, atol=1e-5)
 
 
+def weight_decay_by_sorted_names(params):
+    tot, scale = 0.0, 1.0
+    for k, v in sorted(params.items(), reverse=True):
+        scale = scale * 2.0
+        if k.startswith('W'):
+            tot += scale * np.sum(v ** 2)
+    return tot
+
+
+def test_a_loop_over_the_sorted_items_of_a_dict_reads_the_keys_as_keys():
+    """``sorted(d.items())`` is the items in the order of the keys (which are unique): the
+    keys carry no derivative, so a string method of one needs no rule (R15 D2)."""
+    params = {'W1': np.array([1.0, 2.0]), 'b1': np.array([3.0]), 'W2': np.array([0.5])}
+    got = s2sgrad.grad(weight_decay_by_sorted_names)(params)
+    for key in params:  # (sorted backwards: b1, W2, W1 get scales 2, 4, 8)
+        expected = {'W1': 16.0, 'W2': 8.0, 'b1': 0.0}[key] * params[key]
+        np.testing.assert_allclose(got[key], expected)
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
