@@ -4,7 +4,8 @@ Each test draws programs of one family (intermediates both indexed and reduced, 
 aliases with writes, loop-carried values whose shape changes by broadcasting, repeated fancy
 indices, nested lists into ``np.array``, reductions over size-1 axes, size-1 outputs, tuple
 unpacking, time-step buffers made anew, written and rotated, lists of arrays copied and an
-item updated in place, statement programs with loops, branches, aliases and early returns),
+item updated in place, loops in loops whose inner variables are read after the inner loop,
+statement programs with loops, branches, aliases and early returns),
 writes each to a module file, and runs ``tests/oracle.py`` on it: reverse mode optimized and
 raw, forward mode, central differences, arguments unmodified, gradient kinds (and, for the
 statement programs, Hessian-vector products in both ways).
@@ -450,6 +451,44 @@ def rotated_buffers(draw):
 
 
 @st.composite
+def nested_loops(draw):
+    # Loops in loops as users write searches and scans: an inner loop (over a range, with or
+    # without ``break``, over ``enumerate``, or a ``while`` with a counter) whose variables
+    # are read after it in the outer loop's body (the segment found, the last item seen), a
+    # second inner loop over the same name, and the variables read after the outer loop.
+    outer = draw(st.sampled_from(['for t in range(3):', 'for t in range(1, 4):',
+                                  'for t in [0, 2, 1]:']))
+    inner = draw(st.sampled_from([
+        ['for k in range(t + 1):'], ['for k in range(5 - t):'],
+        ['for k in range(5):', '    if k >= t:', '        break'],
+        ['for k, v in enumerate(x):', '    if k > t:', '        break'],
+        ['k = 0', 'while k < t:', '    k += 1']]))
+    work = draw(st.sampled_from(['', 's = s + x[k] * c', 's = s * 0.5 + np.sin(x[k])']))
+    after = draw(st.lists(st.sampled_from([
+        's = s + x[k] ** 2', 's = s + x[k] * x[t]', 's = s * np.cos(x[k])',
+        'm = x[k] * c', 's = s + m * x[(k + 1) % 5]']), min_size=1, max_size=2))
+    second = draw(st.sampled_from(['', 'for k in range(2):\n    s = s + x[k + t] * 0.5']))
+    tail = draw(st.sampled_from(['s', 's + x[k]', 's * x[t]']))
+    body = ['s = 0.0', 'm = 0.0', outer]
+    lines = list(inner)
+    if work:
+        if inner[0].startswith('while'):
+            lines.insert(2, '    ' + work)
+        elif len(inner) > 1 and inner[0].startswith('k = 0'):
+            lines.append('    ' + work)
+        else:
+            lines.insert(1, '    ' + work)
+    elif len(inner) == 1:  # (a loop that only counts)
+        lines.append('    pass')
+    if 'm = x[k] * c' not in after and any('m *' in a for a in after):
+        after = ['m = x[k] * c'] + after
+    lines += after + (second.split('\n') if second else [])
+    body += ['    ' + line for line in lines]
+    body.append(f'return {tail} + m')
+    return _module(['x', 'c'], body), [(5,), 'float'], (0, 1)
+
+
+@st.composite
 def list_items(draw):
     # Lists of arrays as users keep them: made from names or new arrays, copied (or not) by
     # the ways Python has, an item updated in place (``ys[i] *= c``: NumPy changes the array
@@ -611,16 +650,20 @@ FAMILIES = {
     'tuple_unpacking': tuple_unpacking,
     'rotated_buffers': rotated_buffers,
     'list_items': list_items,
+    'nested_loops': nested_loops,
     'statement_programs': statement_programs,
 }
 
 # Families checked also to second order, away from kinks (their programs branch and take maxima).
-OPTIONS = {'statement_programs': {'modes': ('rev', 'raw', 'fwd', 'hvp'), 'smooth': True}}
+OPTIONS = {'statement_programs': {'modes': ('rev', 'raw', 'fwd', 'hvp'), 'smooth': True},
+           'nested_loops': {'modes': ('rev', 'raw', 'fwd', 'hvp'), 'smooth': True}}
 
 
-def _test(family):
+def _test(family, share=1.0):
+    """The test of `family`, drawing `share` of `EXAMPLES` (each of a family checked to
+    second order costs more)."""
     @seed(SEED)
-    @FUZZ
+    @settings(FUZZ, max_examples=max(1, int(EXAMPLES * share)))
     @given(program=FAMILIES[family](), value_seed=st.integers(0, 2 ** 16))
     def test(module_dir, program, value_seed):
         source, specs, wrt = program
@@ -639,4 +682,5 @@ test_fuzz_size1_outputs = _test('size1_outputs')
 test_fuzz_tuple_unpacking = _test('tuple_unpacking')
 test_fuzz_rotated_buffers = _test('rotated_buffers')
 test_fuzz_list_items = _test('list_items')
+test_fuzz_nested_loops = _test('nested_loops', share=0.5)
 test_fuzz_statement_programs = _test('statement_programs')
