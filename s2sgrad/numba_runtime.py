@@ -1880,8 +1880,17 @@ def _unstack_items(count):
 
 @_implements('unstack')
 def _unstack(g, items, axis=0):
-    if _number(items) or _array(items):
+    if _number(items) or _array(items) and not _array(g):
         return lambda g, items, axis=0: runtime.reshape_like(g, items)
+    if _array(items):  # (``np.stack(A, axis)`` of an array: its rows, from along `axis`)
+        def of_array(g, items, axis=0):
+            pre, n, post = _around(g.shape, _axis(axis, g.ndim))
+            g3 = np.ascontiguousarray(g).reshape((pre, n, post))
+            out = np.empty((n, pre, post), g3.dtype)
+            for i in range(n):
+                out[i] = g3[:, i, :]
+            return runtime.reshape_like(out, items)
+        return of_array
     if not _array(g) or not (_list_of(items) is not None or isinstance(items, types.BaseTuple)
                              and all(_number(t) or _array(t) for t in items)):
         return None
@@ -1908,8 +1917,17 @@ def _unstack(g, items, axis=0):
 
 @_implements('restack')
 def _restack(bitems, g, axis=0):
-    if _number(bitems) or _array(bitems):
+    if _number(bitems) or _array(bitems) and not _array(g):
         return lambda bitems, g, axis=0: runtime.reshape_like(bitems, g)
+    if _array(bitems):  # (`_unstack`'s of an array undone)
+        def of_array(bitems, g, axis=0):
+            pre, n, post = _around(g.shape, _axis(axis, g.ndim))
+            rows = np.ascontiguousarray(bitems).reshape((n, pre, post))
+            out = np.empty((pre, n, post), rows.dtype)
+            for i in range(n):
+                out[:, i, :] = rows[i]
+            return out.reshape(g.shape)
+        return of_array
     if not _array(g) or not _sequence(bitems):
         return None
     count = None if isinstance(bitems, types.List) else len(bitems)

@@ -91,8 +91,24 @@ def raise_missing_module_functions(func, namespace, lines):
                 exc=n.call('AttributeError', n.const(message)), cause=None), stmt))
         return out
     local = set(n.names_stored(func))
+    _KnownBranch(namespace, local).visit(func)  # (``2.0 * (np.trapezoid(y) if ... else ...)``)
     for node in list(n.walk(func)):
         n.map_blocks(node, rewrite, functions=node is func)
+
+
+class _KnownBranch(gast.NodeTransformer):
+    """Replaces each conditional expression whose test `_module_has` knows by the branch
+    that runs, wherever it stands in an expression."""
+
+    def __init__(self, namespace, local):
+        self.namespace, self.local = namespace, local
+
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        known = _module_has(node.test, self.namespace, self.local)
+        if known is None:
+            return node
+        return node.body if known else node.orelse
 
 
 def _module_has(test, namespace, local):

@@ -280,8 +280,10 @@ def unstack(g, items, axis=0):
     """The adjoint of ``np.array(items)`` or ``np.stack(items, axis)``: one adjoint per item
     (``np.array(v)`` of an array or a number copies it: its adjoint is `g` in its shape)."""
     _unbounded(items)
-    if not _is_sequence(items):
-        return reshape_like(g, items)
+    if not _is_sequence(items):  # (``np.stack(A, axis)`` of an array: its rows stacked)
+        return reshape_like(np.moveaxis(g, axis, 0) if axis else g, items)
+    while axis == 0 and np.ndim(g) > 1 and np.shape(g)[0] == 1 != len(items):
+        g = g[0]  # (``np.array(items, ndmin=3)``: the axes of size 1 it puts first)
     if axis == 0:
         return [unstack(g[i], item) for i, item in enumerate(items)]  # (nested lists too)
     return [unstack(np.take(g, i, axis=axis), item) for i, item in enumerate(items)]
@@ -378,7 +380,7 @@ def _unordered(items):
 def restack(bitems, g, axis=0):
     """The adjoint of `unstack`: the items' adjoints stacked into an array shaped like `g`."""
     if not _is_sequence(bitems):
-        return reshape_like(bitems, g)
+        return reshape_like(np.moveaxis(bitems, 0, axis) if axis else bitems, g)
     out = np.moveaxis(zeros_like(g), axis, 0)
     for i, item in enumerate(bitems):
         out[i] = out[i] + item

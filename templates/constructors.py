@@ -101,15 +101,18 @@ linear(unfield, 'd[g], record, name')
 
 @adjoint(np.array, np.asarray, runtime.asarray)
 def array(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
-    # (a dtype, when given, may be an integer one: its values are then constants)
+    # (a dtype, when given, may be an integer one: its values are then constants; `ndmin`'s
+    # leading axes of size 1 are read past by `unstack`)
     d[object] = unstack(d[ans] if dtype is None else keep_if_float(d[ans], ans), object)
 
 
 @tangent(np.array, np.asarray, runtime.asarray)
 def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, ndmin=0):
     # (like=: the tangent of cupy.asarray is made by CuPy, which np.array would refuse)
-    d[ans] = np.array(d[object], like=ans) if dtype is None else \
-        keep_if_float(np.array(d[object], like=ans), ans)
+    # (`ndmin`: the same axes of size 1 first)
+    d[ans] = (np.array(d[object], like=ans) if ndmin == 0 else
+              np.array(d[object], like=ans, ndmin=ndmin)) if dtype is None else \
+        keep_if_float(np.array(d[object], like=ans, ndmin=ndmin), ans)
 
 
 # -- np.full, np.full_like ----------------------------------------------------------------

@@ -273,6 +273,45 @@ def test_a_loop_over_the_sorted_items_of_a_dict_reads_the_keys_as_keys():
         np.testing.assert_allclose(got[key], expected)
 
 
+def stacked_rows(x, c):
+    return np.sum(c * np.stack(x, axis=1) ** 2) + np.sum(np.stack(x, axis=-1)[0] * 3.0)
+
+
+def padded_array(a, b):
+    m = np.array([a, b], ndmin=3)
+    return np.sum(m * m * np.arange(1.0, 7.0).reshape(1, 2, 3))
+
+
+def trapezoid_in_an_expression(y):
+    return 2.0 * (np.trapezoid(y) if hasattr(np, 'trapezoid') else np.trapz(y))
+
+
+def test_stack_of_an_array_along_another_axis():
+    """np.stack of an array reads its rows: along axis 1 it is the transpose, whose adjoint
+    was given back untransposed (R13 A1)."""
+    x, c = np.arange(6.0).reshape(2, 3) * 0.3, np.arange(6.0).reshape(3, 2)
+    expected = numerical_grad(stacked_rows, (x, c), 0)
+    np.testing.assert_allclose(s2sgrad.grad(stacked_rows)(x, c), expected, rtol=1e-6)
+    v = np.array([[1.0, -1.0, 0.5], [2.0, 0.0, 1.0]])
+    assert s2sgrad.jvp(stacked_rows)(x, c, v) == pytest.approx(np.sum(expected * v))
+    hv = (numerical_grad(stacked_rows, (x + 1e-4 * v, c), 0) -
+          numerical_grad(stacked_rows, (x - 1e-4 * v, c), 0)) / 2e-4
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(stacked_rows))(x, c, v), hv, atol=1e-5)
+
+
+def test_np_array_with_ndmin_and_a_version_check_inside_an_expression():
+    """``np.array(items, ndmin=3)`` puts axes of size 1 first (R13 C1: a ValueError), and a
+    version check known when the gradient is made picks its branch anywhere in an
+    expression (R13 D1: NoRuleError for np.trapz)."""
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])
+    ga, gb = s2sgrad.grad(padded_array, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, 2 * a * [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(gb, 2 * b * [4.0, 5.0, 6.0])
+    assert s2sgrad.jvp(padded_array)(a, b, np.ones(3)) == pytest.approx(28.0)
+    y = np.array([1.0, 2.0, 4.0])
+    np.testing.assert_allclose(s2sgrad.grad(trapezoid_in_an_expression)(y), [1.0, 2.0, 1.0])
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
