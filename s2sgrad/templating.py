@@ -331,8 +331,9 @@ def _refuse_varargs(template, param, bound, is_active):
     if isinstance(bound, gast.Tuple) and any(isinstance(e, gast.Name) and is_active(e.id)
                                              for e in bound.elts):
         raise TemplateError(
-            f'the rule `{template.label}` would differentiate its *{param} parameter, which '
-            f's2sgrad does not support; pass the differentiated values as one list')
+            f'the rule `{template.label}` gives no derivative in its *{param} arguments (the '
+            f'spacing of np.gradient, orders, shapes), which are differentiated here: pass '
+            f'values there that do not depend on the differentiated arguments')
     if bound is not None and not isinstance(bound, (gast.Name, gast.Tuple)) and \
             any(is_active(name) for name in _reads_outside_comparisons(bound)):
         raise TemplateError(
