@@ -256,17 +256,28 @@ def _returning(node, namespace):
 
 
 def _returns_shared(func):
-    """Whether `func` is a function of yours that may return state outside it: a ``return``
-    of a global, a parameter or a local that may be one, an item or attribute of one
-    (``return QUEUE``, ``return STATE['q']``), not of a new value (``return x * 2``,
-    ``return [a, b]``)."""
+    """Whether `func` is a function of yours that may return state it reaches by a global
+    name: a ``return`` of a global, an item or attribute of one, or a view of one (``return
+    QUEUE``, ``return STATE['q']``, ``return HOLDER``); not of a new value (``return x *
+    2``, ``return [a, b]``), nor of a parameter (what the caller passes, the caller's
+    concern: ``return s`` after ``s += v * v``)."""
     code = user_code(func, set()) if inspect.isfunction(func) else None
     if not code:
         return False
-    own = _own_names(code[0])
-    return any(isinstance(child, gast.Return) and child.value is not None and
-               _may_share(child.value, {}) and _root(child.value) not in own
-               for child in _code(code[0]))
+    node, namespace = code
+    inside = set(n.names_stored(node))  # (parameters and locals)
+    for child in _code(node):
+        value = child.value if isinstance(child, gast.Return) else None
+        while isinstance(value, gast.Call) and _may_share(value, {}) and (
+                value.args or isinstance(value.func, gast.Attribute)):
+            value = value.func.value if isinstance(value.func, gast.Attribute) and \
+                not isinstance(_lookup(value.func.value, namespace), types.ModuleType) \
+                else value.args[0]  # (``np.reshape(G, ...)``, ``G.T.copy`` is no view)
+        root = _root(value) if value is not None and _may_share(value, {}) else None
+        if root is not None and root not in inside and \
+                _is_state(namespace.get(root, _UNKNOWN)):
+            return True
+    return False
 
 
 def _reference(value, namespace):
@@ -412,7 +423,8 @@ class _Scope:
         if base is _UNKNOWN or isinstance(base, (types.ModuleType, type)):
             return False
         prop = inspect.getattr_static(base, node.attr, None)
-        code = user_code(prop.fget, self.seen) if isinstance(prop, property) else None
+        code = _bound_code(types.MethodType(prop.fget, base), self.seen) \
+            if isinstance(prop, property) and inspect.isfunction(prop.fget) else None
         return bool(code) and _function_effects(code[0], code[1], None, self.seen)
 
     def changed_by(self, call):
@@ -488,7 +500,7 @@ class _Scope:
                     root in self.aliases or isinstance(func.value, gast.Subscript) or
                     _root(func.value) is None):  # (``get_holder().q.pop(0)``)
             return {root}  # (``QUEUE.pop(0)``, ``DQ.popleft()``, ``q.pop(0)`` of ``q = QUEUE``)
-        code = user_code(obj, self.seen) if obj is not _UNKNOWN else None
+        code = _bound_code(obj, self.seen) if obj is not _UNKNOWN else None
         if code and _function_effects(code[0], code[1], None, self.seen):
             return {root}  # (``SCHED.lr()``: a method of an object of yours that changes it)
         return set()
@@ -559,6 +571,18 @@ def _parameters_written(callee, namespace):
         written = set(positional) | {a.id for a in args.kwonlyargs}
     return positional, written | mutated(callee.body, methods=_CHANGING, aliases=True) | \
         _set_attributes(callee)
+
+
+def _bound_code(obj, seen):
+    """`user_code` of `obj`; of a bound method, with its first parameter bound to its
+    object in the namespace, so that what the method calls on it (``self.act(z)``,
+    ``self.inner.forward(x)``) is found, not taken for any method that may change it."""
+    code = user_code(obj, seen)
+    owner = getattr(obj, '__self__', None)
+    params = n.names_stored(code[0].args) if code else []
+    if not code or owner is None or isinstance(owner, types.ModuleType) or not params:
+        return code
+    return code[0], dict(code[1], **{params[0]: owner})
 
 
 def _called_object(obj):

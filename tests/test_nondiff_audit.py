@@ -290,6 +290,8 @@ ROWS = {
         lambda a: T.elementwise.clip_passes(a, -0.5, 0.5), lambda r: (_vec(r),)),
     's2sgrad.templates.elementwise.clip_upper': (
         lambda a: T.elementwise.clip_upper(a, -0.5, 0.5), lambda r: (_vec(r),)),
+    's2sgrad.templates.elementwise.tie_share': (
+        lambda a: T.elementwise.tie_share(a, np.round(a)), lambda r: (_vec(r),)),
     's2sgrad.templates.indexing.along_axis_index': (
         lambda a: T.indexing.along_axis_index(a, np.array([[0], [2]]), 1),
         lambda r: (r.normal(size=(2, 3)),)),
