@@ -162,6 +162,8 @@ def unreduce(g, x, axis=None, keepdims=False):
             return spread
     shape = _shape(x)
     if shape == ():
+        if _is_array(g) and _shape(g) != () and np.size(g) == 1:
+            g = np.reshape(g, ())  # (``logsumexp(x, axis=())`` of a 0-d `x`: SciPy's (1,))
         return _filled_like(x, g) if _is_array(x) and not _is_array(g) else g
     if axis is not None and not keepdims and _shape(g) != ():
         # (a number `g` is spread as it is: the zero adjoint 0.0 of a loop's value too)

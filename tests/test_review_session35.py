@@ -312,6 +312,19 @@ def test_np_array_with_ndmin_and_a_version_check_inside_an_expression():
     np.testing.assert_allclose(s2sgrad.grad(trapezoid_in_an_expression)(y), [1.0, 2.0, 1.0])
 
 
+def logsumexp_over_no_axis(x):
+    import scipy.special
+    return np.sum(scipy.special.logsumexp(x, axis=()))
+
+
+def test_a_0d_argument_of_a_reduction_over_no_axis_gets_a_0d_gradient():
+    """SciPy's logsumexp gives shape (1,) for a 0-d array over ``axis=()``: the gradient had
+    that shape, not the argument's (R14 A1)."""
+    pytest.importorskip('scipy')
+    got = s2sgrad.grad(logsumexp_over_no_axis)(np.array(0.3))
+    assert np.shape(got) == () and got == pytest.approx(1.0)
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
