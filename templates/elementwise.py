@@ -28,13 +28,17 @@ def tie_share(x, y, skip_nan=False):
     ``np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))`` (softplus) has slope 1/2 at 0, and
     ``np.maximum(a, b) + np.minimum(a, b)`` (which is ``a + b``) slope 1. With `skip_nan`
     (np.fmax's), 1 where `y` is nan: the value is `x`."""
-    share = (x > y) + 0.5 * (x == y)
+    above = x >= y
+    if not hasattr(above, 'astype'):  # (Python numbers)
+        return 1.0 if skip_nan and y != y or x > y else 0.5 if x == y else 0.0
+    dtypes = [v.dtype for v in (x, y) if getattr(getattr(v, 'dtype', None), 'kind', '') == 'f']
+    share = above.astype(np.result_type(*dtypes) if dtypes else np.float64)  # (float32 kept)
+    tied = x == y
+    if tied.any():  # (a mask's cost where nothing ties)
+        share[tied] = 0.5
     if skip_nan:
         share = np.where(np.isnan(y), 1.0, share)
-    dtypes = [v.dtype for v in (x, y) if getattr(getattr(v, 'dtype', None), 'kind', '') == 'f']
-    if dtypes and hasattr(share, 'astype'):  # (float32 in, float32 out)
-        share = share.astype(np.result_type(*dtypes), copy=False)
-    return share[()] if getattr(share, 'ndim', None) == 0 else share
+    return share[()] if share.ndim == 0 else share
 
 
 nondifferentiable(tie_share)
