@@ -31,8 +31,14 @@ class LoopsBackward:
         other `loops`, that the pass before had (``for t in ...: for k in ...: pass``, then
         ``ys[k]``: the `k` of each pass)."""
         defined = self.shared.defined_before.get(id(loop), set())
+        around = set()
+        if loops:  # (what the loops around read besides this loop: the pass before's values)
+            inside = {id(node) for node in n.walk(loop)}
+            around = {node.id for outer in loops for stmt in outer.body for node in n.walk(stmt)
+                      if id(node) not in inside and isinstance(node, gast.Name) and
+                      isinstance(node.ctx, gast.Load)}
         return any(isinstance(stmt.targets[0], gast.Name) and (
-            stmt.targets[0].id in defined or loops) and stmt.targets[0].id in self.shared.kept()
+            stmt.targets[0].id in defined | around) and stmt.targets[0].id in self.shared.kept()
             for stmt in body if is_pop(stmt))
 
     def _first_only_inside(self, loop):

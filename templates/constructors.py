@@ -112,7 +112,8 @@ def array_tangent(ans, object, dtype=None, copy=True, order='K', subok=False, nd
     # (`ndmin`: the same axes of size 1 first)
     d[ans] = (np.array(d[object], like=ans) if ndmin == 0 else
               np.array(d[object], like=ans, ndmin=ndmin)) if dtype is None else \
-        keep_if_float(np.array(d[object], like=ans, ndmin=ndmin), ans)
+        keep_if_float(np.array(d[object], like=ans) if ndmin == 0 else
+                      np.array(d[object], like=ans, ndmin=ndmin), ans)
 
 
 # -- np.full, np.full_like ----------------------------------------------------------------
