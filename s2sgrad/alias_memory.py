@@ -451,6 +451,11 @@ class MemoryModel:
         if name in CONTAINER_CALLS | {'sorted', 'reversed'} and module == 'builtins':
             result = self._allocated(stmt, container=True)
             for arg in args:  # (a reversed list is a view of it; `list(xs)` holds its items)
+                if name == 'dict' and _pairs(arg):  # (``{0: 0.0}`` as ``dict([(0, 0.0)])``:
+                    for pair in arg.elts:  # its values, not the pairs made with it)
+                        self._add_contents(('new', id(stmt)),
+                                           self._eval(pair.elts[1], state, stmt))
+                    continue
                 memory = self._eval(arg, state, stmt)
                 self._add_contents(('new', id(stmt)), self._reach(memory)
                                    if name == 'reversed' else self._items(memory))
@@ -622,6 +627,13 @@ def changes_receiver(call):
     if attr == 'byteswap':
         return bool(call.args) or any(k.arg == 'inplace' for k in call.keywords)
     return attr in INPLACE_METHODS
+
+
+def _pairs(node):
+    """Whether `node` is a list or tuple display of pairs (``[(0, a), (1, b)]``): the
+    argument of ``dict`` a dict display with other than string keys is written as."""
+    return isinstance(node, (gast.List, gast.Tuple)) and all(
+        isinstance(elt, gast.Tuple) and len(elt.elts) == 2 for elt in node.elts)
 
 
 def _keyed(subscript):

@@ -109,8 +109,12 @@ class ForwardSweep:
             if isinstance(base, gast.Name) and base.id in shared.needed and \
                     self.ctx.activity.is_active(base):
                 item = n.subscript(n.clone(base), n.clone(target.slice))
+                # (a dict's item, or one that may be: a parameter's, which a key it has not
+                # yet adds to, ``T[1] = ...`` of ``T = {0: 0.5}``; a slice is no key)
                 of_item = isinstance(target.slice, gast.Constant) and isinstance(
-                    target.slice.value, str) or base.id in self.ctx.container_vars
+                    target.slice.value, str) or base.id in self.ctx.container_vars or \
+                    base.id in self.ctx.params and not any(
+                        isinstance(part, gast.Slice) for part in n.walk(target.slice))
                 if of_item:
                     item = n.call('s2s.item_before', n.clone(base),
                                   n.index_value(n.clone(target.slice)))

@@ -1382,6 +1382,17 @@ def _restore_item(x, key, old):
         def restore_item(x, key, old):
             raise TypeError('s2s.restore_item of a list: compiled code has no dicts')
         return restore_item
+    if _array(x):  # (an argument's item, which might have been a dict's: an array's here)
+        def restore_array_item(x, key, old):
+            x[key] = old
+        return restore_array_item
+    return None
+
+
+@_implements('item_before')
+def _item_before(x, key):
+    if _array(x):  # (no dict in compiled code: the item itself)
+        return lambda x, key: x[key]
     return None
 
 

@@ -329,6 +329,58 @@ def test_a_0d_argument_of_a_reduction_over_no_axis_gets_a_0d_gradient():
     assert np.shape(got) == () and got == pytest.approx(1.0)
 
 
+# -- dicts with number and tuple keys ---------------------------------------------------------
+
+def table_argument_extended(T, x):
+    T[1] = T[0] * x[0] + 1.0
+    T[(2, 3)] = T[1] * x[1]
+    return T[(2, 3)] + T[0]
+
+
+def memo_from_a_display(x):
+    memo = {0: 0.0, 1: 1.0}
+    for k in range(2, 4):
+        memo[k] = x[k - 2] * memo[k - 1] + memo[k - 2]
+    return memo[3]
+
+
+def soft_dtw_by_dict(x, y):
+    n, m = len(x), len(y)
+    R = {(0, 0): 0.0}
+    for i in range(1, n + 1):
+        R[(i, 0)] = 1e10
+    for j in range(1, m + 1):
+        R[(0, j)] = 1e10
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            a, b, d = R[(i - 1, j - 1)], R[(i - 1, j)], R[(i, j - 1)]
+            low = min(a, b, d)
+            R[(i, j)] = (x[i - 1] - y[j - 1]) ** 2 + low - np.log(
+                np.exp(low - a) + np.exp(low - b) + np.exp(low - d))
+    return R[(n, m)]
+
+
+def test_dicts_keyed_by_numbers_and_tuples():
+    """A dict argument given new number or tuple keys (R17 C1: a KeyError in the saved old
+    item), and a memo or table started as a display with such keys (R17 D1, R15 D4: taken
+    to share memory with its own items)."""
+    T, x = {0: 0.5}, np.array([0.3, 0.7])
+    gT, gx = s2sgrad.grad(table_argument_extended, wrt=(0, 1))(T, x)
+    assert T == {0: 0.5}
+    assert gT == {0: pytest.approx(1.21)}
+    np.testing.assert_allclose(gx, [0.35, 1.15])
+    z = np.array([0.4, -0.3])
+    np.testing.assert_allclose(s2sgrad.grad(memo_from_a_display)(z),
+                               numerical_grad(memo_from_a_display, (z,), 0), rtol=1e-6)
+    x, y = np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.7])
+    expected = numerical_grad(soft_dtw_by_dict, (x, y), 0)
+    np.testing.assert_allclose(s2sgrad.grad(soft_dtw_by_dict)(x, y), expected, rtol=1e-6)
+    v = np.array([1.0, -1.0, 0.5])
+    hv = (numerical_grad(soft_dtw_by_dict, (x + 1e-4 * v, y), 0) -
+          numerical_grad(soft_dtw_by_dict, (x - 1e-4 * v, y), 0)) / 2e-4
+    np.testing.assert_allclose(s2sgrad.hvp(soft_dtw_by_dict)(x, y, v), hv, rtol=1e-4, atol=1e-5)
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
