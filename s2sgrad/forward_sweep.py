@@ -107,7 +107,7 @@ class ForwardSweep:
         if isinstance(target, gast.Subscript):
             base = target.value
             if isinstance(base, gast.Name) and base.id in shared.needed and \
-                    self.ctx.activity.is_active(base):
+                    self.ctx.activity.is_active(base) and not _fresh_before(stmt, block, base.id):
                 item = n.subscript(n.clone(base), n.clone(target.slice))
                 # (a dict's item, or one that may be: a parameter's, which a key it has not
                 # yet adds to, ``T[1] = ...`` of ``T = {0: 0.5}``; a slice is no key)
@@ -281,3 +281,45 @@ class ForwardSweep:
                                           n.name(counter))))
         defined.update(n.names_stored(loop))
         return pre + [new] + post
+
+
+def _fresh_before(stmt, block, name):
+    """Whether the write into `name` that `stmt` (of `block`) makes follows, in `block`, a
+    binding of `name` to new memory whose adjoint reads no value of it (`_unread_result`:
+    ``y = x.copy()``, ``d = np.zeros(2)``, ``y = a * b``), with no statement between them
+    that mentions `name`: then no backward code reads the values the write replaces, which
+    need no save and no restore (``y[i] = 0.0`` of leave-one-out, written back in place, is
+    what a second derivative cannot follow)."""
+    position = next((i for i, other in enumerate(block) if other is stmt), None)
+    if position is None:
+        return False
+    for other in reversed(block[:position]):
+        if isinstance(other, gast.Assign) and isinstance(other.targets[0], gast.Name) and \
+                other.targets[0].id == name:
+            return _unread_result(other.value) and name not in n.names_read(other.value)
+        if not isinstance(other, (gast.Assign, gast.Expr)) or name in n.all_names(other):
+            return False
+    return False
+
+
+_MADE = frozenset({'zeros', 'ones', 'full', 'empty', 'zeros_like', 'ones_like', 'full_like',
+                   'empty_like', 'eye', 'identity', 'copy', 'array'})
+"""NumPy functions (and ``.copy()``) that make new memory and whose adjoints read nothing of
+their result (``np.exp``'s reads it: ``g * ans``)."""
+
+
+def _unread_result(value):
+    """Whether `value` makes new memory and its adjoint reads none of it: an array made
+    (`_MADE`), a copy, a sum, difference, product or quotient, a negation."""
+    if isinstance(value, gast.BinOp):
+        return isinstance(value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div))
+    if isinstance(value, gast.UnaryOp):
+        return isinstance(value.op, gast.USub)
+    if not isinstance(value, gast.Call):
+        return False
+    func = value.func
+    if isinstance(func, gast.Attribute) and func.attr == 'copy' and not value.args:
+        return not any(k.arg == 'order' for k in value.keywords)  # (``x.copy()``)
+    path = n.dotted_path(func) or ''
+    return path.split('.')[0] in ('np', 'numpy') and path.split('.')[-1] in _MADE and \
+        len(path.split('.')) == 2 and not any(k.arg == 'copy' for k in value.keywords)
