@@ -70,7 +70,7 @@ RUNTIME_FRESH = {'copy', 'dict_copy', 'zeros_like', 'count', 'seed', 'own', 'met
 RUNTIME_FRESH_ARRAYS = {'matmul_lhs', 'matmul_rhs', 'dot_lhs', 'dot_rhs', 'cofactor',
                         'cofactor_jvp', 'power_slope', 'power_log', 'power_term',
                         'power_term_slope', 'xdivy', 'prod_others', 'prod_others_jvp',
-                        'select', 'notnan', 'tie_share'}
+                        'select', 'weigh', 'notnan', 'tie_share'}
 RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""

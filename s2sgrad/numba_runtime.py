@@ -624,15 +624,19 @@ def _unextremum_into(gflat, aflat, xflat, xp, axis, out):
 
 @_implements('select')
 def _select(condition, g):
-    weighed = not isinstance(getattr(condition, 'dtype', condition), types.Boolean)
     if _number(g) and _number(condition):  # (zero, not 0 * g: g may be inf or nan)
-        if weighed:  # (a weight, `tie_share`'s)
-            return lambda condition, g: g * condition if condition != 0 else 0.0
         return lambda condition, g: g if condition else 0.0
     if _array(g) or _array(condition):
-        if weighed:
-            return lambda condition, g: np.where(condition != 0, g, 0.0) * condition
         return lambda condition, g: np.where(condition, g, 0.0)
+    return None
+
+
+@_implements('weigh')
+def _weigh(weight, g):
+    if _number(g) and _number(weight):
+        return lambda weight, g: g * weight if weight != 0 else 0.0
+    if _array(g) or _array(weight):
+        return lambda weight, g: np.where(weight != 0, g, 0.0) * weight
     return None
 
 

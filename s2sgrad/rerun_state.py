@@ -315,7 +315,30 @@ def _peek(node, namespace):
             isinstance(node.args[0], gast.Constant):  # (``CFG.get('lr')``)
         base = _peek(node.func.value, namespace)
         return base.get(node.args[0].value, _UNKNOWN) if isinstance(base, dict) else _UNKNOWN
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+        return _returned(namespace.get(node.func.id, _UNKNOWN))  # (``get_holder()``)
     return _UNKNOWN
+
+
+def _returned(func):
+    """The one object the function of yours `func` returns by every ``return``, each a global
+    of its, or an item or attribute of one (``return HOLDER``, ``return STATE['q']``), as
+    it is now; else `_UNKNOWN`."""
+    code = user_code(func, set()) if inspect.isfunction(func) else None
+    if not code:
+        return _UNKNOWN
+    node, namespace = code
+    inside = set(n.names_stored(node))
+    found = []
+    for child in _code(node):
+        if isinstance(child, gast.Return):
+            value = child.value
+            if value is None or _root(value) is None or _root(value) in inside:
+                return _UNKNOWN
+            found.append(_peek(value, namespace))
+    if not found or any(obj is _UNKNOWN or obj is not found[0] for obj in found):
+        return _UNKNOWN
+    return found[0]
 
 
 def _is_state(obj):
@@ -425,7 +448,8 @@ class _Scope:
         prop = inspect.getattr_static(base, node.attr, None)
         code = _bound_code(types.MethodType(prop.fget, base), self.seen) \
             if isinstance(prop, property) and inspect.isfunction(prop.fget) else None
-        return bool(code) and _function_effects(code[0], code[1], None, self.seen)
+        return bool(code) and not _lazy(code[0]) and \
+            _function_effects(code[0], code[1], None, self.seen)
 
     def changed_by(self, call):
         """``(names, None)``: the outside names whose state `call` changes (empty where
@@ -465,7 +489,10 @@ class _Scope:
             root = _root(call.args[0])
             return ({root} if self.outside(root) else set()) | consumed, None
         if isinstance(func, gast.Attribute) and \
-                not isinstance(self.lookup(func.value), types.ModuleType):
+                not isinstance(self.lookup(func.value), types.ModuleType) and not (
+                    isinstance(self.lookup(func.value), type) and inspect.isfunction(obj) and
+                    isinstance(inspect.getattr_static(self.lookup(func.value), func.attr, None),
+                               staticmethod)):  # (``Util.take()``: a function of yours)
             return self._method_changes(call, obj), None
         if isinstance(func, gast.Name) and self.nested and func.id in self.nested:
             code = (self.nested[func.id], self.namespace) \
@@ -571,6 +598,57 @@ def _parameters_written(callee, namespace):
         written = set(positional) | {a.id for a in args.kwonlyargs}
     return positional, written | mutated(callee.body, methods=_CHANGING, aliases=True) | \
         _set_attributes(callee)
+
+
+def _lazy(getter):
+    """Whether the FunctionDef `getter` (a property's) writes only attributes of its object
+    that it finds unset (``if self._D is None: self._D = ...``, ``if not hasattr(self,
+    '_D')``): it makes a value once, which every later read gives again."""
+    params = n.names_stored(getter.args)
+    if not params:
+        return False
+    me = params[0]
+
+    def unset(test, attr):
+        if isinstance(test, gast.Compare) and len(test.ops) == 1 and \
+                isinstance(test.ops[0], gast.Is) and isinstance(test.left, gast.Attribute) and \
+                isinstance(test.left.value, gast.Name) and test.left.value.id == me and \
+                test.left.attr == attr and isinstance(test.comparators[0], gast.Constant) and \
+                test.comparators[0].value is None:
+            return True  # (``self._D is None``)
+        call = test.operand if isinstance(test, gast.UnaryOp) and \
+            isinstance(test.op, gast.Not) else None
+        return isinstance(call, gast.Call) and getattr(call.func, 'id', None) == 'hasattr' and \
+            len(call.args) == 2 and getattr(call.args[0], 'id', None) == me and \
+            isinstance(call.args[1], gast.Constant) and call.args[1].value == attr
+
+    def visit(stmts, guarded):
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                inner = guarded | {attr for attr in _attributes_set(stmt.body, me)
+                                   if unset(stmt.test, attr)}
+                if not visit(stmt.body, inner) or not visit(stmt.orelse, guarded):
+                    return False
+            elif isinstance(stmt, (gast.Assign, gast.AugAssign)):
+                if not _attributes_set([stmt], me) <= guarded:
+                    return False
+            elif isinstance(stmt, (gast.For, gast.While, gast.With, gast.Try)) and \
+                    _attributes_set([stmt], me):
+                return False
+        return True
+    return bool(_attributes_set(getter.body, me)) and visit(getter.body, frozenset())
+
+
+def _attributes_set(stmts, me):
+    """The attributes of the name `me` that the statements `stmts` assign (at any depth)."""
+    found = set()
+    for stmt in stmts:
+        for node in n.walk(stmt):
+            targets = node.targets if isinstance(node, gast.Assign) else \
+                [node.target] if isinstance(node, gast.AugAssign) else []
+            found |= {t.attr for t in targets if isinstance(t, gast.Attribute) and
+                      isinstance(t.value, gast.Name) and t.value.id == me}
+    return found
 
 
 def _bound_code(obj, seen):

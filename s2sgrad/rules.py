@@ -21,7 +21,7 @@ import textwrap
 
 import gast
 
-from .runtime import select, unbroadcast
+from .runtime import select, unbroadcast, weigh
 
 
 class _AdjointPlaceholder:
@@ -337,7 +337,7 @@ def _times(factor, derivative):
 
 
 def partials(*funcs, label=None, broadcasting=True, namespace=None, selecting=False,
-             **derivatives):
+             weighing=False, **derivatives):
     """Register both rules of the functions `funcs` from the partial derivative in each
     parameter (keyword arguments, in the order of the parameters; None: no derivative)::
 
@@ -351,7 +351,9 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, selecting=Fa
     With `selecting`, each derivative is a condition that picks the argument the value is
     (``np.maximum``): the tangent is ``select(condition, d[x1])``, zero elsewhere even where
     the tangent of the argument not picked is nan or inf (``np.maximum(np.log(p), -30.0)``
-    at ``p == 0``), as ``np.where``'s is.
+    at ``p == 0``), as ``np.where``'s is. With `weighing`, each derivative is a weight (1,
+    1/2 or 0: ``tie_share``, ``np.maximum``'s at ties): the tangent is ``weigh(weight,
+    d[x1])``, zero where the weight is, as with `selecting`.
     """
     if not funcs:
         return  # (an optional library that is not installed)
@@ -368,14 +370,14 @@ def partials(*funcs, label=None, broadcasting=True, namespace=None, selecting=Fa
             contribution = f'unbroadcast({contribution}, {param})'
         adjoint_lines.append(f'    d[{param}] = {contribution}\n')
         tangent = f'select({derivative}, d[{param}])' if selecting else \
-            _times(f'd[{param}]', derivative)
+            f'weigh({derivative}, d[{param}])' if weighing else _times(f'd[{param}]', derivative)
         tangent_lines.append(f'    d[ans] = {tangent}\n')
     adjoint_source = f'def {label}({params}):\n' + ''.join(adjoint_lines)
     tangent_source = f'def {stem}_tangent({params}):\n' + ''.join(tangent_lines)
 
     def space():
         found = dict(namespace, unbroadcast=unbroadcast) if broadcasting else dict(namespace)
-        return dict(found, select=select) if selecting else found
+        return dict(found, select=select, weigh=weigh) if selecting or weighing else found
     adjoint_build = _lazy(lambda: Template(adjoint_source, space(), label))
     tangent_build = _lazy(lambda: Template(tangent_source, space(), f'{stem}_tangent'))
     for func in funcs:

@@ -48,7 +48,7 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'al
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
            'resum', 'retranspose', 'seed', 'select', 'sequence_of', 'sized', 'stored', 'unadd',
-           'unbroadcast',
+           'unbroadcast', 'weigh',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item',
            'unread_restored', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like',
@@ -253,13 +253,14 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 def select(condition, g):
     """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches),
-    also where `g` is inf or nan there (``0 * g`` would keep those); of a weight rather than
-    a condition (`tie_share`), `g` times the weight, zero where it is 0."""
-    picked = np.where(condition, g, np.zeros_like(g))
-    if isinstance(condition, (bool, np.bool_)) or \
-            getattr(getattr(condition, 'dtype', None), 'kind', None) == 'b':
-        return picked
-    return picked * condition
+    also where `g` is inf or nan there (``0 * g`` would keep those)."""
+    return np.where(condition, g, np.zeros_like(g))
+
+
+def weigh(weight, g):
+    """`g` times `weight` (`tie_share`'s 1, 1/2 or 0), and zero where the weight is 0, also
+    where `g` is inf or nan there."""
+    return np.where(weight != 0, g, np.zeros_like(g)) * weight
 
 
 # -- linear algebra ------------------------------------------------------------------------

@@ -405,13 +405,28 @@ def pick(g, ans, a, b=None):
         if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
             return unindex(g, a, position)
         return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
-    return g * _tie_weight(ans, a, b)
+    return _weighed(g, _tie_weight(ans, a, b), a)
 
 
 def _tie_weight(ans, a, b):
     """1 where `a` is the result `ans` of ``max(a, b)`` (``min``) and `b` is not, 1/2 where
-    both are, 0 where `a` is not."""
+    both are, 0 where `a` is not (one number where `a` and `b` are tuples or lists, which
+    Python compares whole)."""
+    if _is_sequence(a):
+        return (1.0 if a == ans else 0.0) * (0.5 if b == ans else 1.0)
     return (a == ans) * (1.0 - 0.5 * (b == ans))
+
+
+def _weighed(g, weight, a):
+    """`g` (the adjoint or tangent of `a`, one per item where `a` is a tuple or list) times
+    `weight`."""
+    if not _is_sequence(a):
+        return g * weight
+    if weight == 1.0:
+        return g
+    if weight == 0.0:
+        return zeros_like(a)
+    return [item * weight for item in as_items(g, a)]
 
 
 def pick_tangent(da, ans, a, b=None):
@@ -421,7 +436,7 @@ def pick_tangent(da, ans, a, b=None):
         if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
             return 0.0
         return da[_first_equal(a, ans)]
-    return da * _tie_weight(ans, a, b)
+    return _weighed(da, _tie_weight(ans, a, b), a)
 
 
 ABSENT = '<s2sgrad: a key the assignment adds>'

@@ -963,7 +963,7 @@ def fftshift(x, axes=None):
     of each axis (a permutation: real values stay real)."""
     if axes is None:
         axes = tuple(range(np.ndim(x)))
-    elif isinstance(axes, int):
+    elif isinstance(axes, (int, np.integer)):
         axes = (axes,)
     return np.roll(x, tuple(np.shape(x)[axis] // 2 for axis in axes), axes)
 
@@ -972,7 +972,7 @@ def ifftshift(x, axes=None):
     """``np.fft.ifftshift(x, axes)``: `fftshift` undone, a roll back by half of each axis."""
     if axes is None:
         axes = tuple(range(np.ndim(x)))
-    elif isinstance(axes, int):
+    elif isinstance(axes, (int, np.integer)):
         axes = (axes,)
     return np.roll(x, tuple(-(np.shape(x)[axis] // 2) for axis in axes), axes)
 

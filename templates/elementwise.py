@@ -137,17 +137,17 @@ def positive_tangent(ans, x):
 
 # -- two-argument functions (broadcasting), declared by their partial derivatives ---------------
 
-partials(np.maximum, x='tie_share(x, y)', y='tie_share(y, x)', label='maximum', selecting=True)
-partials(np.minimum, x='tie_share(y, x)', y='tie_share(x, y)', label='minimum', selecting=True)
+partials(np.maximum, x='tie_share(x, y)', y='tie_share(y, x)', label='maximum', weighing=True)
+partials(np.minimum, x='tie_share(y, x)', y='tie_share(x, y)', label='minimum', weighing=True)
 # (as ``x ** y``: exact at the special points 0 ** y and x ** 0; in floats, as float_power)
 partials(np.float_power, x1='power_slope(x1 * 1.0, x2)', x2='power_log(ans, x1)')
 partials(np.hypot, x1='xdivy(x1, ans)', x2='xdivy(x2, ans)')  # 0 at x1 == 0, also at 0, 0
 partials(np.logaddexp, x1='np.exp(x1 - ans)', x2='np.exp(x2 - ans)')
 partials(np.logaddexp2, x1='np.exp2(x1 - ans)', x2='np.exp2(x2 - ans)')
 partials(np.fmax, x1='tie_share(x1, x2, skip_nan=True)', x2='tie_share(x2, x1, skip_nan=True)',
-         selecting=True)
+         weighing=True)
 partials(np.fmin, x1='tie_share(-x1, -x2, skip_nan=True)',
-         x2='tie_share(-x2, -x1, skip_nan=True)', selecting=True)
+         x2='tie_share(-x2, -x1, skip_nan=True)', weighing=True)
 # x2 only contributes its sign: zero derivative
 partials(np.copysign, x1='np.copysign(1.0, x1) * np.copysign(1.0, x2)', x2=None)
 

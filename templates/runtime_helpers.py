@@ -14,7 +14,7 @@ from s2sgrad.runtime import (
     as_items, count, dot_lhs, dot_rhs, extremum_tangent, imag_part, item_at, items_back,
     matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
-    retranspose, select, stored, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
+    retranspose, select, stored, weigh, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
     unsum, untranspose, zero_at)
 
 HELPERS = {
@@ -47,6 +47,7 @@ HELPERS = {
     runtime.resum: 'reverse forward',
     runtime.retranspose: 'reverse forward',
     runtime.select: 'reverse forward',
+    runtime.weigh: 'reverse forward',
     runtime.sized: 'reverse forward',
     runtime.stored: 'reverse forward',
     runtime.unbroadcast: 'reverse forward',
@@ -329,6 +330,14 @@ def select_adjoint(ans, condition, g):
 
 
 linear(runtime.select, 'condition, d[g]')
+
+
+@adjoint(runtime.weigh)
+def weigh_adjoint(ans, weight, g):
+    d[g] = weigh(weight, d[ans])  # (the weight, 1, 1/2 or 0 by ties, has no derivative)
+
+
+linear(runtime.weigh, 'weight, d[g]')
 
 
 # -- indexing --------------------------------------------------------------------------------

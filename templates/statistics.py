@@ -140,8 +140,12 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method='linear
     count = s2s.nan_count(values)
     # positions per quantile and group: axes of q first, then the groups'
     position = np.reshape(np.asarray(q), np.shape(q) + (1,) * len(rest)) * (count - 1)
-    below = np.clip(np.floor(position), 0, None).astype(int)
+    # (at q == 1 the last segment, fraction 1: its slope in q is the one that exists)
+    below = np.clip(np.floor(position), 0, np.maximum(count - 2, 0)).astype(int)
     above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    fraction = position - below
+    if values.dtype.kind == 'f':  # (float32 data: a float32 value and tangent)
+        fraction = np.asarray(fraction).astype(values.dtype)
     # (np.take_along_axis wants the groups first: move q's axes last, then back)
     order = tuple(range(np.ndim(q), np.ndim(q) + len(rest))) + tuple(range(np.ndim(q)))
     back = tuple(range(len(rest), len(rest) + np.ndim(q))) + tuple(range(len(rest)))
@@ -150,7 +154,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method='linear
     high = np.take_along_axis(values, np.reshape(np.transpose(above, order), flat_q), axis=-1)
     low = np.transpose(np.reshape(low, kept + np.shape(q)), back)
     high = np.transpose(np.reshape(high, kept + np.shape(q)), back)
-    result = np.where(count > 0, low + (high - low) * (position - below), np.nan)
+    result = np.where(count > 0, low + (high - low) * fraction, np.nan)
     if keepdims:
         return np.reshape(result, np.shape(q) + tuple(1 if i in axes else np.shape(a)[i]
                                                       for i in range(ndim)))

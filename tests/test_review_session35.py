@@ -381,6 +381,70 @@ def test_dicts_keyed_by_numbers_and_tuples():
     np.testing.assert_allclose(s2sgrad.hvp(soft_dtw_by_dict)(x, y, v), hv, rtol=1e-4, atol=1e-5)
 
 
+# -- the regressions review J found in this session's changes -------------------------------
+
+def where_by_counts(x, m):
+    return np.sum(np.where(m, x, 0.0) * x)
+
+
+def best_of_pairs(a, b):
+    m = min((a ** 2, a), (b ** 2, b))
+    return m[0] * 3.0 + m[1]
+
+
+def nan_quantile_of(x, q):
+    return np.nanquantile(x, q)
+
+
+def shifted_by_an_integer_axis(x):
+    return np.sum(np.fft.fftshift(x, axes=np.int64(1)) * np.arange(6.0).reshape(2, 3))
+
+
+def test_where_reads_any_condition_as_a_condition():
+    """np.where's condition is true or false, whatever its numbers (J A0: weights of
+    np.maximum's ties had made ``select`` multiply by it)."""
+    x, m = np.array([1.0, 2.0, 3.0]), np.array([0, 2, 3])
+    np.testing.assert_allclose(s2sgrad.grad(where_by_counts)(x, m), [0.0, 4.0, 6.0])
+    np.testing.assert_allclose(s2sgrad.jacobian(where_by_counts)(x, m), [0.0, 4.0, 6.0])
+
+
+def test_max_and_min_of_pairs_and_a_lazy_property():
+    """``min`` of two tuples (J C2: the tie weight multiplied a list), and hessian through a
+    property that makes its value once (J D3: refused as advancing its object)."""
+    for (a, b), expected in (((2.0, 1.0), (0.0, 7.0)), ((1.0, 2.0), (7.0, 0.0)),
+                             ((1.5, 1.5), (5.0, 5.0))):
+        assert s2sgrad.grad(best_of_pairs, wrt=(0, 1))(a, b) == pytest.approx(expected)
+    np.testing.assert_allclose(s2sgrad.hessian(through_a_lazy_property)(np.array([1.0, 2.0])),
+                               LAZY.D + LAZY.D.T)
+
+
+def test_nan_quantile_at_one_and_shift_by_a_numpy_integer():
+    x = np.array([3.0, 1.0, np.nan, 4.0, 1.5, 5.0])
+    assert s2sgrad.grad(nan_quantile_of, wrt=1)(x, 1.0) == pytest.approx(4.0)
+    assert s2sgrad.jvp(nan_quantile_of, wrt=1)(x, 1.0, 1.0) == pytest.approx(4.0)
+    z = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(s2sgrad.grad(shifted_by_an_integer_axis)(z),
+                               numerical_grad(shifted_by_an_integer_axis, (z,), 0), atol=1e-8)
+
+
+class Lazy:
+    def __init__(self):
+        self._D = None
+
+    @property
+    def D(self):
+        if self._D is None:
+            self._D = np.array([[2.0, -1.0], [0.0, 2.0]])
+        return self._D
+
+
+LAZY = Lazy()
+
+
+def through_a_lazy_property(x):
+    return x @ LAZY.D @ x
+
+
 # -- state a rerun would see changed ------------------------------------------------------
 
 QUEUE, G = [], [1.0]
@@ -433,7 +497,7 @@ ADVANCING, READING, STEP, SCALE, HOLDER = Advancing(), Reading(), Step(), Scale(
 def _reset():
     QUEUE[:] = [2.0, 3.0, 5.0, 7.0] * 10
     G[:] = [2.0]
-    ADVANCING._t, STEP.t = 1.0, 1.0
+    ADVANCING._t, STEP.t, STEPPER.t = 1.0, 1.0, 1.0
     HOLDER.q, HOLDER.n, HOLDER.m = [2.0, 3.0, 5.0, 7.0] * 10, 1.0, 1.0
 
 
@@ -500,6 +564,36 @@ def through_a_called_object(v):
     return STEP() * np.sum(v ** 2)
 
 
+class Util:
+    @staticmethod
+    def take():
+        return QUEUE.pop(0)
+
+
+class Stepper:
+    def __init__(self):
+        self.t = 1.0
+
+    def step(self):
+        self.t = self.t * 2.0
+        return self.t
+
+
+STEPPER = Stepper()
+
+
+def get_stepper():
+    return STEPPER
+
+
+def through_a_static_method(v):
+    return Util.take() * np.sum(v ** 2)
+
+
+def through_a_method_of_a_returned_object(v):
+    return get_stepper().step() * np.sum(v ** 2)
+
+
 def through_object_setattr(v):
     object.__setattr__(HOLDER, 'm', HOLDER.m * 2.0)
     return HOLDER.m * np.sum(v ** 2)
@@ -508,7 +602,8 @@ def through_object_setattr(v):
 CHANGING = [through_a_returned_list, through_an_attribute_of_a_returned_object,
             through_an_update_of_a_returned_object, through_a_partial, through_star_args,
             one_reads_another_changes, through_a_property, through_a_called_object,
-            through_object_setattr]
+            through_object_setattr, through_a_static_method,
+            through_a_method_of_a_returned_object]
 
 
 @pytest.mark.parametrize('helper', CHANGING, ids=lambda f: f.__name__)
