@@ -944,18 +944,23 @@ def meshgrid_of(xi, copy=True, sparse=False, indexing='xy'):
     return tuple(grids)
 
 
-def broadcast_arrays_of(arrays, subok=False):
-    """``np.broadcast_arrays(*arrays)`` (a call of it with its arrays listed is a call of this:
-    `call_forms`): each broadcast to their common shape, read-only views as NumPy's, in a
-    tuple (NumPy 2) or a list (NumPy 1)."""
-    shape = ()
-    for a in arrays:
-        shape = np.broadcast_shapes(shape, np.shape(a))
-    out = [np.broadcast_to(a, shape) for a in arrays]
-    return tuple(out) if _BROADCAST_TUPLE else out
-
-
-_BROADCAST_TUPLE = isinstance(np.broadcast_arrays(np.zeros(1)), tuple)
+if isinstance(np.broadcast_arrays(np.zeros(1)), tuple):  # (NumPy 2: a tuple)
+    def broadcast_arrays_of(arrays, subok=False):
+        """``np.broadcast_arrays(*arrays)`` (a call of it with its arrays listed is a call of
+        this: `call_forms`): each broadcast to their common shape, read-only views as
+        NumPy's, in a tuple (NumPy 2)."""
+        shape = ()
+        for a in arrays:
+            shape = np.broadcast_shapes(shape, np.shape(a))
+        return tuple([np.broadcast_to(a, shape) for a in arrays])
+else:
+    def broadcast_arrays_of(arrays, subok=False):
+        """``np.broadcast_arrays(*arrays)``: each broadcast to their common shape, in a list
+        (NumPy 1)."""
+        shape = ()
+        for a in arrays:
+            shape = np.broadcast_shapes(shape, np.shape(a))
+        return [np.broadcast_to(a, shape) for a in arrays]
 
 
 def fftshift(x, axes=None):

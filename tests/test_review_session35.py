@@ -192,6 +192,10 @@ def test_broadcast_arrays_and_fftshift():
     ga, gb = s2sgrad.grad(broadcast_pair, wrt=(0, 1))(a, b)
     np.testing.assert_allclose(ga, numerical_grad(broadcast_pair, (a, b), 0), rtol=1e-6)
     np.testing.assert_allclose(gb, numerical_grad(broadcast_pair, (a, b), 1), rtol=1e-6)
+    v = np.array([[1.0], [-0.5]])
+    hv = (numerical_grad(broadcast_pair, (a + 1e-4 * v, b), 0) -
+          numerical_grad(broadcast_pair, (a - 1e-4 * v, b), 0)) / 2e-4
+    np.testing.assert_allclose(s2sgrad.hvp(broadcast_pair)(a, b, v), hv, rtol=1e-4, atol=1e-6)
     x = np.random.default_rng(0).normal(size=(3, 4))
     expected = numerical_grad(shifted_spectrum, (x,), 0)
     np.testing.assert_allclose(s2sgrad.grad(shifted_spectrum)(x), expected, rtol=1e-6)
