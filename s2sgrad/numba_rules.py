@@ -230,6 +230,15 @@ def _xdivy(x, y):
     return None
 
 
+@_template('norm_power')
+def _norm_power(x, ord, axis):
+    # (the 2-norm's p, of ``np.linalg.norm(v)`` and ``norm(A, axis=0)``; other orders are
+    # left to the plain path)
+    if ord is None or isinstance(ord, (types.NoneType, types.Omitted)):
+        return lambda x, ord, axis: 2
+    return None
+
+
 @_template('tie_share')
 def _tie_share(x, y, skip_nan=False):
     if _number(x) and _number(y):

@@ -116,6 +116,25 @@ def test_ties_compiled():
     assert s2sgrad.grad(stable_softplus, compile='numba')(0.0) == pytest.approx(0.5)
 
 
+def power_iteration(S):
+    v = np.ones(S.shape[0])
+    for _ in range(20):
+        w = S @ v
+        v = w / np.linalg.norm(w)
+    return v @ S @ v
+
+
+@pytest.mark.skipif(numba is None, reason='numba (the `numba` extra) is not installed')
+def test_the_2_norm_compiles():
+    """``np.linalg.norm(w)`` in compiled gradients and tangents (R18 D5: its rule's p had no
+    numba implementation)."""
+    S, t = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([[1.0, 0.0], [0.0, 0.0]])
+    assert s2sgrad.jvp(power_iteration, compile='numba')(S, t) == pytest.approx(
+        s2sgrad.jvp(power_iteration)(S, t))
+    np.testing.assert_allclose(s2sgrad.grad(power_iteration, compile='numba')(S),
+                               numerical_grad(power_iteration, (S,), 0), rtol=1e-5, atol=1e-7)
+
+
 # -- inf and nan items that never reach the output ----------------------------------------
 
 def second_item_tripled(x):
