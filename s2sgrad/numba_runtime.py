@@ -1273,20 +1273,20 @@ def _of_items(a):
 
 
 @_implements('pick')
-def _pick(g, ans, a, b=None):
+def _pick(g, ans, a, b=None, which=0):
     if _absent(b):  # (one iterable: `g` at the first item equal to the result)
         if not (_number(g) and _number(ans) and _of_items(a)):
             return None
         if _array(a):
             dtype = _float_dtype(a)
 
-            def of_array(g, ans, a, b=None):
+            def of_array(g, ans, a, b=None, which=0):
                 out = np.zeros(a.shape[0], dtype)
                 out[_first_at(a, ans)] = g
                 return out
             return of_array
 
-        def of_list(g, ans, a, b=None):
+        def of_list(g, ans, a, b=None, which=0):
             position = _first_at(a, ans)
             return [g if i == position else 0.0 * g for i in range(len(a))]
         return of_list
@@ -1294,30 +1294,39 @@ def _pick(g, ans, a, b=None):
     if not all(_number(t) or _array(t) for t in (g, ans, a)):
         return None
     if _number(g) and _number(ans) and _number(a) and _number(b):
-        return lambda g, ans, a, b=None: g * _scalar_tie_weight(ans, a, b)
-    return lambda g, ans, a, b=None: g * (a == ans) * (1.0 - 0.5 * (b == ans))
+        return lambda g, ans, a, b=None, which=0: g * _scalar_tie_weight(ans, a, b, which)
+    return lambda g, ans, a, b=None, which=0: g * _array_tie_weight(ans, a, b, which)
 
 
 @numba.njit
-def _scalar_tie_weight(ans, a, b):
+def _scalar_tie_weight(ans, a, b, which):
     """`runtime_indexing._tie_weight` of numbers."""
-    if a != ans:
+    mine, other = (b, a) if which else (a, b)
+    if mine != ans:
         return 0.0
-    return 0.5 if b == ans else 1.0
+    return 0.5 if other == ans else 1.0
+
+
+@numba.njit
+def _array_tie_weight(ans, a, b, which):
+    """`runtime_indexing._tie_weight` where `a` or `b` is an array."""
+    if which:
+        return (b == ans) * (1.0 - 0.5 * (a == ans))
+    return (a == ans) * (1.0 - 0.5 * (b == ans))
 
 
 @_implements('pick_tangent')
-def _pick_tangent(da, ans, a, b=None):
+def _pick_tangent(da, ans, a, b=None, which=0):
     if _absent(b):
         if not (_number(ans) and _of_items(a) and (_of_items(da) or isinstance(
                 da, types.List) and _number(da.dtype))):
             return None
-        return lambda da, ans, a, b=None: da[_first_at(a, ans)]
+        return lambda da, ans, a, b=None, which=0: da[_first_at(a, ans)]
     if not all(_number(t) or _array(t) for t in (da, ans, a)):
         return None
     if _number(da) and _number(ans) and _number(a) and _number(b):
-        return lambda da, ans, a, b=None: da * _scalar_tie_weight(ans, a, b)
-    return lambda da, ans, a, b=None: da * (a == ans) * (1.0 - 0.5 * (b == ans))
+        return lambda da, ans, a, b=None, which=0: da * _scalar_tie_weight(ans, a, b, which)
+    return lambda da, ans, a, b=None, which=0: da * _array_tie_weight(ans, a, b, which)
 
 
 @_implements('zero_at')

@@ -448,8 +448,9 @@ class _Scope:
         prop = inspect.getattr_static(base, node.attr, None)
         code = _bound_code(types.MethodType(prop.fget, base), self.seen) \
             if isinstance(prop, property) and inspect.isfunction(prop.fget) else None
-        return bool(code) and not _lazy(code[0]) and \
-            _function_effects(code[0], code[1], None, self.seen)
+        if not code:
+            return False
+        return _function_effects(_without_lazy_starts(code[0]), code[1], None, self.seen)
 
     def changed_by(self, call):
         """``(names, None)``: the outside names whose state `call` changes (empty where
@@ -600,43 +601,35 @@ def _parameters_written(callee, namespace):
         _set_attributes(callee)
 
 
-def _lazy(getter):
-    """Whether the FunctionDef `getter` (a property's) writes only attributes of its object
-    that it finds unset (``if self._D is None: self._D = ...``, ``if not hasattr(self,
-    '_D')``): it makes a value once, which every later read gives again."""
+def _without_lazy_starts(getter):
+    """The FunctionDef `getter` (a property's) without the blocks that set an attribute of
+    its object only where they find it unset (``if self._D is None: self._D = ...``, ``if
+    not hasattr(self, '_D'): ...``): such a block makes a value once, which every later
+    read gives again; what else the getter changes counts."""
     params = n.names_stored(getter.args)
     if not params:
-        return False
+        return getter
     me = params[0]
 
-    def unset(test, attr):
+    def unset(test, attrs):
         if isinstance(test, gast.Compare) and len(test.ops) == 1 and \
                 isinstance(test.ops[0], gast.Is) and isinstance(test.left, gast.Attribute) and \
                 isinstance(test.left.value, gast.Name) and test.left.value.id == me and \
-                test.left.attr == attr and isinstance(test.comparators[0], gast.Constant) and \
+                isinstance(test.comparators[0], gast.Constant) and \
                 test.comparators[0].value is None:
-            return True  # (``self._D is None``)
+            return attrs == {test.left.attr}  # (``self._D is None``)
         call = test.operand if isinstance(test, gast.UnaryOp) and \
             isinstance(test.op, gast.Not) else None
         return isinstance(call, gast.Call) and getattr(call.func, 'id', None) == 'hasattr' and \
             len(call.args) == 2 and getattr(call.args[0], 'id', None) == me and \
-            isinstance(call.args[1], gast.Constant) and call.args[1].value == attr
+            isinstance(call.args[1], gast.Constant) and attrs == {call.args[1].value}
 
-    def visit(stmts, guarded):
-        for stmt in stmts:
-            if isinstance(stmt, gast.If):
-                inner = guarded | {attr for attr in _attributes_set(stmt.body, me)
-                                   if unset(stmt.test, attr)}
-                if not visit(stmt.body, inner) or not visit(stmt.orelse, guarded):
-                    return False
-            elif isinstance(stmt, (gast.Assign, gast.AugAssign)):
-                if not _attributes_set([stmt], me) <= guarded:
-                    return False
-            elif isinstance(stmt, (gast.For, gast.While, gast.With, gast.Try)) and \
-                    _attributes_set([stmt], me):
-                return False
-        return True
-    return bool(_attributes_set(getter.body, me)) and visit(getter.body, frozenset())
+    def keep(stmt):
+        return not (isinstance(stmt, gast.If) and not stmt.orelse and
+                    unset(stmt.test, _attributes_set(stmt.body, me)))
+    stripped = n.clone(getter)
+    stripped.body = [stmt for stmt in stripped.body if keep(stmt)] or [gast.Pass()]
+    return stripped
 
 
 def _attributes_set(stmts, me):

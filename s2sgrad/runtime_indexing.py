@@ -394,10 +394,12 @@ def _first_equal(items, ans):
     raise ValueError('max/min returned a value that is not among its arguments')
 
 
-def pick(g, ans, a, b=None):
+def pick(g, ans, a, b=None, which=0):
     """The adjoint of the built-in ``max``/``min``, of one iterable `a` (a list of adjoints,
-    `g` at the first item equal to the result) or of two arguments, in `a` (`g` where `a` is
-    the result, half of it where `b` is too: ties share it, as np.maximum's do)."""
+    `g` at the first item equal to the result) or of two arguments, in `a` (`which` 0) or
+    `b` (1): `g` where it is the result, half of it where both are (ties share it, as
+    np.maximum's do; of tuples or lists, compared whole, the first takes it, as Python
+    returns it)."""
     if b is None:
         if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
             return zeros_like(a)
@@ -405,38 +407,37 @@ def pick(g, ans, a, b=None):
         if not _is_sequence(a):  # max(v) of a 1-D array: an array adjoint
             return unindex(g, a, position)
         return [g if i == position else zeros_like(item) for i, item in enumerate(a)]
-    return _weighed(g, _tie_weight(ans, a, b), a)
-
-
-def _tie_weight(ans, a, b):
-    """1 where `a` is the result `ans` of ``max(a, b)`` (``min``) and `b` is not, 1/2 where
-    both are, 0 where `a` is not (one number where `a` and `b` are tuples or lists, which
-    Python compares whole)."""
-    if _is_sequence(a):
-        return (1.0 if a == ans else 0.0) * (0.5 if b == ans else 1.0)
-    return (a == ans) * (1.0 - 0.5 * (b == ans))
-
-
-def _weighed(g, weight, a):
-    """`g` (the adjoint or tangent of `a`, one per item where `a` is a tuple or list) times
-    `weight`."""
-    if not _is_sequence(a):
+    chosen = b if which else a
+    weight = _tie_weight(ans, a, b, which)
+    if not _is_sequence(chosen):
         return g * weight
-    if weight == 1.0:
-        return g
-    if weight == 0.0:
-        return zeros_like(a)
-    return [item * weight for item in as_items(g, a)]
+    return g if weight else zeros_like(chosen)
 
 
-def pick_tangent(da, ans, a, b=None):
+def _tie_weight(ans, a, b, which=0):
+    """The share of `a` (`which` 0) or `b` (1) in the derivative of ``max(a, b)`` (``min``)
+    whose result is `ans`: 1 where it is the result and the other is not, 1/2 where both are,
+    0 where it is not; of tuples or lists, compared whole, 1 for `a` where it is the result,
+    else for `b`."""
+    if _is_sequence(a) or _is_sequence(b):
+        return 1.0 if (a == ans) != bool(which) else 0.0
+    mine, other = (b, a) if which else (a, b)
+    return (mine == ans) * (1.0 - 0.5 * (other == ans))
+
+
+def pick_tangent(da, ans, a, b=None, which=0):
     """The tangent of the built-in ``max``/``min`` from the tangent `da` of its first argument
-    (of two arguments, of either: `pick`'s share of it)."""
+    (of two arguments, of `a` or, `which` 1, of `b`: `pick`'s share of it; of tuples or lists,
+    the tangent of the one that is the result, and an empty one of the other, which the
+    tangent of the first then is whole)."""
     if b is None:
         if isinstance(a, dict):  # (``max(d)``: a key, no derivative)
             return 0.0
         return da[_first_equal(a, ans)]
-    return _weighed(da, _tie_weight(ans, a, b), a)
+    weight = _tie_weight(ans, a, b, which)
+    if not _is_sequence(b if which else a):
+        return da * weight
+    return da if weight else da[:0]
 
 
 ABSENT = '<s2sgrad: a key the assignment adds>'

@@ -34,7 +34,9 @@ def tie_share(x, y, skip_nan=False):
     dtypes = [v.dtype for v in (x, y) if getattr(getattr(v, 'dtype', None), 'kind', '') == 'f']
     share = above.astype(np.result_type(*dtypes) if dtypes else np.float64)  # (float32 kept)
     tied = x == y
-    if tied.any():  # (a mask's cost where nothing ties)
+    if type(share) is not np.ndarray:  # (dask, CuPy: no eager test of the mask)
+        share = np.where(tied, 0.5, share)
+    elif tied.any():  # (a mask's cost where nothing ties)
         share[tied] = 0.5
     if skip_nan:
         share = np.where(np.isnan(y), 1.0, share)

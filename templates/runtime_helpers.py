@@ -169,19 +169,19 @@ linear(runtime.extremum_tangent, 'd[dx], extremum, x, axis, keepdims',
 
 
 @adjoint(runtime.pick)
-def pick_adjoint(ans, g, result, a, b=None):
-    d[g] = pick_tangent(d[ans], result, a, b)
+def pick_adjoint(ans, g, result, a, b=None, which=0):
+    d[g] = pick_tangent(d[ans], result, a, b, which)
 
 
-linear(runtime.pick, 'd[g], result, a, b')
+linear(runtime.pick, 'd[g], result, a, b, which')
 
 
 @adjoint(runtime.pick_tangent)
-def pick_tangent_adjoint(ans, da, result, a, b=None):
-    d[da] = pick(d[ans], result, a, b)
+def pick_tangent_adjoint(ans, da, result, a, b=None, which=0):
+    d[da] = pick(d[ans], result, a, b, which)
 
 
-linear(runtime.pick_tangent, 'd[da], result, a, b')
+linear(runtime.pick_tangent, 'd[da], result, a, b, which')
 
 
 # -- products --------------------------------------------------------------------------------

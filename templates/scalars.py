@@ -97,13 +97,13 @@ varargs_as_iterable(builtins.max, builtins.min)
 @adjoint(builtins.max, builtins.min)
 def max(ans, a, b=None):
     d[a] = pick(d[ans], ans, a, b)
-    d[b] = pick(d[ans], ans, b, a)
+    d[b] = pick(d[ans], ans, a, b, 1)
 
 
 @tangent(builtins.max, builtins.min)
 def max_tangent(ans, a, b=None):
     d[ans] = pick_tangent(d[a], ans, a, b)
-    d[ans] = pick_tangent(d[b], ans, b, a)
+    d[ans] = pick_tangent(d[b], ans, a, b, 1)
 
 
 @adjoint(builtins.sum)

@@ -434,9 +434,14 @@ def test_where_reads_any_condition_as_a_condition():
 def test_max_and_min_of_pairs_and_a_lazy_property():
     """``min`` of two tuples (J C2: the tie weight multiplied a list), and hessian through a
     property that makes its value once (J D3: refused as advancing its object)."""
+    # (tuples compare whole: at a tie the first, which Python returns, takes the derivative)
     for (a, b), expected in (((2.0, 1.0), (0.0, 7.0)), ((1.0, 2.0), (7.0, 0.0)),
-                             ((1.5, 1.5), (5.0, 5.0))):
+                             ((1.5, 1.5), (10.0, 0.0))):
         assert s2sgrad.grad(best_of_pairs, wrt=(0, 1))(a, b) == pytest.approx(expected)
+        assert s2sgrad.jvp(best_of_pairs, wrt=(0, 1))(a, b, (1.0, 1.0)) == pytest.approx(
+            sum(expected))
+        assert s2sgrad.hvp(best_of_pairs, wrt=(0, 1))(a, b, (1.0, 1.0)) == pytest.approx(
+            (6.0, 0.0) if a <= b else (0.0, 6.0))
     np.testing.assert_allclose(s2sgrad.hessian(through_a_lazy_property)(np.array([1.0, 2.0])),
                                LAZY.D + LAZY.D.T)
 
@@ -448,6 +453,18 @@ def test_nan_quantile_at_one_and_shift_by_a_numpy_integer():
     z = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(s2sgrad.grad(shifted_by_an_integer_axis)(z),
                                numerical_grad(shifted_by_an_integer_axis, (z,), 0), atol=1e-8)
+
+
+def relu_of_an_item(x):
+    return np.maximum(x[0], 0.0) * 3.0 + np.fmax(x[0], x[1])
+
+
+def test_ties_of_numpy_scalars():
+    """np.maximum and np.fmax of NumPy scalars at a tie (K C1: a TypeError in tie_share)."""
+    np.testing.assert_allclose(s2sgrad.grad(relu_of_an_item)(np.array([0.0, 0.0])),
+                               [2.0, 0.5])
+    assert s2sgrad.jvp(relu_of_an_item)(np.array([0.0, 0.0]), np.array([1.0, 1.0])) == \
+        pytest.approx(2.5)
 
 
 class Lazy:
@@ -521,6 +538,7 @@ def _reset():
     QUEUE[:] = [2.0, 3.0, 5.0, 7.0] * 10
     G[:] = [2.0]
     ADVANCING._t, STEP.t, STEPPER.t = 1.0, 1.0, 1.0
+    LAZY_ADVANCING.calls = []
     HOLDER.q, HOLDER.n, HOLDER.m = [2.0, 3.0, 5.0, 7.0] * 10, 1.0, 1.0
 
 
@@ -587,6 +605,25 @@ def through_a_called_object(v):
     return STEP() * np.sum(v ** 2)
 
 
+class LazyThenAdvancing:
+    def __init__(self):
+        self._base, self.calls = None, []
+
+    @property
+    def lr(self):
+        if self._base is None:
+            self._base = 1.0
+        self.calls.append(1)
+        return self._base / len(self.calls)
+
+
+LAZY_ADVANCING = LazyThenAdvancing()
+
+
+def through_a_lazy_property_that_advances(v):
+    return LAZY_ADVANCING.lr * np.sum(v ** 2)
+
+
 class Util:
     @staticmethod
     def take():
@@ -626,7 +663,7 @@ CHANGING = [through_a_returned_list, through_an_attribute_of_a_returned_object,
             through_an_update_of_a_returned_object, through_a_partial, through_star_args,
             one_reads_another_changes, through_a_property, through_a_called_object,
             through_object_setattr, through_a_static_method,
-            through_a_method_of_a_returned_object]
+            through_a_method_of_a_returned_object, through_a_lazy_property_that_advances]
 
 
 @pytest.mark.parametrize('helper', CHANGING, ids=lambda f: f.__name__)
