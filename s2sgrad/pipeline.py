@@ -294,8 +294,14 @@ def _containers(body):
                 isinstance(stmt.value.value, gast.Name):
             items.append((stmt.targets[0].id, stmt.value.value.id))
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, gast.Call) and n.dotted_path(stmt.value.func) == 'dict':
+                isinstance(stmt.value, gast.Call) and n.dotted_path(stmt.value.func) in _DICTS:
             found.add(stmt.targets[0].id)  # (``d = dict()``: keys added by ``d[i] = v``)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Call) and \
+                isinstance(stmt.value.func, gast.Attribute) and \
+                stmt.value.func.attr == 'copy' and not stmt.value.args and \
+                isinstance(stmt.value.func.value, gast.Name):
+            copies.append((stmt.targets[0].id, stmt.value.func.value.id))  # (``e = d.copy()``)
         for node in n.walk(stmt):
             if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and \
                     isinstance(node.slice, gast.Constant) and isinstance(node.slice.value, str):
@@ -329,6 +335,10 @@ def _containers(body):
 
 
 _MAPPING_METHODS = frozenset({'get', 'values', 'items', 'keys'})
+_DICTS = frozenset({'dict', 's2s.dict_copy', 'collections.OrderedDict', 'OrderedDict',
+                    'collections.defaultdict', 'defaultdict'})
+"""Calls that make a dict (``dict(d)``, ``{**d}`` as ``s2s.dict_copy(d)``): keys are added to
+it by ``d[k] = v``."""
 
 
 def _returned_params(ret, params):

@@ -383,6 +383,23 @@ def soft_dtw_by_dict(x, y):
     return R[(n, m)]
 
 
+def copied_then_extended(d, x):
+    y = dict(d)
+    y[(1, 1)] = x ** 2
+    e = y.copy()
+    e[2] = y[(1, 1)] * x
+    return y[(0, 0)] * y[(1, 1)] + e[2]
+
+
+def test_a_dict_copied_then_given_new_keys():
+    """``dict(d)`` and ``.copy()`` of it given keys it has not (K C2: a KeyError saving the
+    item the write replaces)."""
+    d = {(0, 0): 1.5}
+    assert s2sgrad.grad(copied_then_extended, wrt=1)(d, 0.7) == pytest.approx(
+        2 * 1.5 * 0.7 + 3 * 0.7 ** 2)
+    assert d == {(0, 0): 1.5}
+
+
 def test_dicts_keyed_by_numbers_and_tuples():
     """A dict argument given new number or tuple keys (R17 C1: a KeyError in the saved old
     item), and a memo or table started as a display with such keys (R17 D1, R15 D4: taken
