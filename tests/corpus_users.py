@@ -2426,6 +2426,53 @@ def _with_a_zero(rng):
     return (x,)
 
 
+def logistic_loss_at_its_start(w, X):
+    """The numerically stable logistic loss (``np.maximum(z, 0) - z y + log1p(exp(-|z|))``),
+    checked at ``w = 0``, where every logit ties ``np.maximum``'s two arguments: the loss is
+    smooth there, and its slope ``1/2 - y`` needs the tie shared evenly."""
+    z = X @ w
+    y = np.array([1.0, 0.0, 1.0])
+    return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def _at_the_start(rng):
+    return (np.zeros(2), _mat(rng, (3, 2)))
+
+
+def segment_lookup_in_a_loop(ys):
+    """A piecewise-linear lookup as users write it: an inner loop searches the segment and
+    breaks, the loop around reads the index it left (each pass's own, in the backward sweep
+    too)."""
+    knots = np.array([0.0, 1.0, 2.5, 4.0])
+    tot = 0.0
+    for t in (0.3, 1.7, 3.1):
+        for k in range(3):
+            if knots[k] <= t <= knots[k + 1]:
+                break
+        tot += ys[k] * ys[k + 1] * t
+    return tot
+
+
+def leave_one_out_cubes(x):
+    """Leave-one-out: a copy of the argument each pass with one item zeroed, then read (no
+    save of what the write replaces: second derivatives follow it)."""
+    tot = 0.0
+    for i in range(len(x)):
+        y = x.copy()
+        y[i] = 0.0
+        tot += np.sum(y ** 3)
+    return tot
+
+
+def recurrence_in_a_memo_by_number(x):
+    """A recurrence kept in a dict started as a display with number keys (``{0: 0.0, 1:
+    1.0}``, then ``memo[k] = ...``): the dict holds numbers, not its own pairs."""
+    memo = {0: 0.0, 1: 1.0}
+    for k in range(2, 5):
+        memo[k] = x[k - 2] * memo[k - 1] + memo[k - 2]
+    return memo[4]
+
+
 def oscillator_stepped_by_a_closure(state):
     """An integrator step written as a closure over the state it replaces (``y = step()``)
     and the rate of the step, from a schedule whose first item is read and left unused: the
@@ -2852,6 +2899,10 @@ CASES = [
     (rows_written_from_lists, lambda rng: (_vec(rng, 3),), 0),
     (updates_a_swapped_buffer_after_the_loop, lambda rng: (_vec(rng, 4),), 0),
     (oscillator_stepped_by_a_closure, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
+    (logistic_loss_at_its_start, _at_the_start, 0),
+    (segment_lookup_in_a_loop, lambda rng: (_vec(rng, 4),), 0),
+    (leave_one_out_cubes, lambda rng: (_vec(rng, 3),), 0),
+    (recurrence_in_a_memo_by_number, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -2873,4 +2924,5 @@ MAY_RAISE = {
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
                markov_chain_copied, updates_a_swapped_buffer_after_the_loop,
-               divergence_with_a_vanishing_weight}  # (at the zero: an infinite curvature)
+               divergence_with_a_vanishing_weight,  # (at the zero: an infinite curvature)
+               logistic_loss_at_its_start}  # (|z|'s kink, which its second derivative skips)
