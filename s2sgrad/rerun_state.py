@@ -261,13 +261,11 @@ def _returns_shared(func):
     QUEUE``, ``return STATE['q']``, ``return HOLDER``); not of a new value (``return x *
     2``, ``return [a, b]``), nor of a parameter (what the caller passes, the caller's
     concern: ``return s`` after ``s += v * v``)."""
-    code = user_code(func, set()) if inspect.isfunction(func) else None
-    if not code:
+    returns = _returns(func)
+    if returns is None:
         return False
-    node, namespace = code
-    inside = set(n.names_stored(node))  # (parameters and locals)
-    for child in _code(node):
-        value = child.value if isinstance(child, gast.Return) else None
+    namespace, inside, values = returns
+    for value in values:
         while isinstance(value, gast.Call) and _may_share(value, {}) and (
                 value.args or isinstance(value.func, gast.Attribute)):
             value = value.func.value if isinstance(value.func, gast.Attribute) and \
@@ -278,6 +276,18 @@ def _returns_shared(func):
                 _is_state(namespace.get(root, _UNKNOWN)):
             return True
     return False
+
+
+def _returns(func):
+    """``(namespace, inside, values)`` of the function of yours `func`: its globals, the names
+    it binds (parameters and locals) and the value of each of its ``return`` statements (None
+    for a bare one); None for another object."""
+    code = user_code(func, set()) if inspect.isfunction(func) else None
+    if not code:
+        return None
+    node, namespace = code
+    return namespace, set(n.names_stored(node)), [
+        child.value for child in _code(node) if isinstance(child, gast.Return)]
 
 
 def _reference(value, namespace):
@@ -324,19 +334,14 @@ def _returned(func):
     """The one object the function of yours `func` returns by every ``return``, each a global
     of its, or an item or attribute of one (``return HOLDER``, ``return STATE['q']``), as
     it is now; else `_UNKNOWN`."""
-    code = user_code(func, set()) if inspect.isfunction(func) else None
-    if not code:
+    returns = _returns(func)
+    if returns is None or not returns[2]:
         return _UNKNOWN
-    node, namespace = code
-    inside = set(n.names_stored(node))
-    found = []
-    for child in _code(node):
-        if isinstance(child, gast.Return):
-            value = child.value
-            if value is None or _root(value) is None or _root(value) in inside:
-                return _UNKNOWN
-            found.append(_peek(value, namespace))
-    if not found or any(obj is _UNKNOWN or obj is not found[0] for obj in found):
+    namespace, inside, values = returns
+    if any(value is None or _root(value) in (None, *inside) for value in values):
+        return _UNKNOWN
+    found = [_peek(value, namespace) for value in values]
+    if any(obj is _UNKNOWN or obj is not found[0] for obj in found):
         return _UNKNOWN
     return found[0]
 
@@ -489,10 +494,11 @@ class _Scope:
                 obj is not _UNKNOWN:
             root = _root(call.args[0])
             return ({root} if self.outside(root) else set()) | consumed, None
+        owner_of = self.lookup(func.value) if isinstance(func, gast.Attribute) else None
         if isinstance(func, gast.Attribute) and \
-                not isinstance(self.lookup(func.value), types.ModuleType) and not (
-                    isinstance(self.lookup(func.value), type) and inspect.isfunction(obj) and
-                    isinstance(inspect.getattr_static(self.lookup(func.value), func.attr, None),
+                not isinstance(owner_of, types.ModuleType) and not (
+                    isinstance(owner_of, type) and inspect.isfunction(obj) and
+                    isinstance(inspect.getattr_static(owner_of, func.attr, None),
                                staticmethod)):  # (``Util.take()``: a function of yours)
             return self._method_changes(call, obj), None
         if isinstance(func, gast.Name) and self.nested and func.id in self.nested:
