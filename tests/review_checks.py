@@ -5,10 +5,11 @@ import s2sgrad
 from s2sgrad.checks import numerical_grad
 
 
-def hessian_v(func, point, v):
-    """H v by central differences of central differences (no gradient of ours involved)."""
+def hessian_v(func, point, v, rest=()):
+    """H v by central differences of central differences (no gradient of ours involved), in
+    the first argument `point` (the others: `rest`)."""
     def gradient(z):
-        return numerical_grad(func, (z,), 0, eps=1e-4)
+        return numerical_grad(func, (z,) + tuple(rest), 0, eps=1e-4)
     return (gradient(point + 1e-4 * v) - gradient(point - 1e-4 * v)) / 2e-4
 
 
