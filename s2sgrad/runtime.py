@@ -253,13 +253,17 @@ def extremum_tangent(dx, ans, x, axis=None, keepdims=False):
 
 def select(condition, g):
     """`g` where `condition` holds and zero elsewhere (the adjoint of np.where's branches),
-    also where `g` is inf or nan there (``0 * g`` would keep those)."""
+    also where `g` is inf or nan there (``0 * g`` would keep those). A number `g` (the
+    tangent of a number argument) under a CuPy condition becomes a CuPy array first: CuPy's
+    `where` refuses NumPy operands."""
+    g = kind_like(g, condition)
     return np.where(condition, g, np.zeros_like(g))
 
 
 def weigh(weight, g):
     """`g` times `weight` (`tie_share`'s 1, 1/2 or 0), and zero where the weight is 0, also
-    where `g` is inf or nan there."""
+    where `g` is inf or nan there (a number `g` under CuPy weights: as in `select`)."""
+    g = kind_like(g, weight)
     return np.where(weight != 0, g, np.zeros_like(g)) * weight
 
 

@@ -88,6 +88,14 @@ def f_clip_method_keywords(x, hi): return np.sum(x.clip(min=-0.5, max=hi) * W * 
 def f_clip_scalar(x): return np.clip(x, 0.2, 0.6) * x
 
 
+# -- a number argument beside an array (its tangent is a number; on CuPy, the masks are not)
+def f_maximum_number(x, c): return np.sum(np.maximum(x, c) * W * x)
+def f_minimum_number(x, c): return np.sum(np.minimum(c, x) * W * x)
+def f_fmax_number(x, c): return np.sum(np.fmax(c, x) * W * c)
+def f_fmin_number(x, c): return np.sum(np.fmin(x, c * c) * W)
+def f_where_number(x, c): return np.sum(np.where(x > 0.1, c, x * c) * W * x)
+
+
 # -- piecewise constant: zero derivative, the rest still differentiates
 def f_rounding(x):
     k = np.floor(x) + np.ceil(x) + np.round(x) + np.rint(x) + np.trunc(x) + np.fix(x)
@@ -131,6 +139,11 @@ ROWS = [
     (f_clip_method, vec(), 0),
     (f_clip_method_keywords, lambda rng: (rng.uniform(-1, 1, (2, 3)), 0.35), (0, 1)),
     (f_clip_scalar, scalar(0.3, 0.5), 0),
+    (f_maximum_number, lambda rng: (rng.uniform(-1, 1, (2, 3)), 0.15), (0, 1)),
+    (f_minimum_number, lambda rng: (rng.uniform(-1, 1, (2, 3)), -0.25), (0, 1)),
+    (f_fmax_number, lambda rng: (rng.uniform(-1, 1, (2, 3)), 0.35), (0, 1)),
+    (f_fmin_number, lambda rng: (rng.uniform(-1, 1, (2, 3)), 0.55), (0, 1)),
+    (f_where_number, lambda rng: (rng.uniform(-1, 1, (2, 3)), 0.45), (0, 1)),
     (f_rounding, lambda rng: (rng.integers(-3, 3, (2, 3)) + rng.uniform(0.1, 0.4, (2, 3)),),
      0),
 ]
