@@ -25,6 +25,7 @@ from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
 from .randomness import first_draw
+from .rerun_objects import attribute_written_after, called_after, object_probes
 from .rerun_state import state_read_after_change
 from .scopes import default_expressions
 from .source import FunctionSource, parse_function, signature as source_signature
@@ -227,6 +228,7 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     library = func is not None and rules.is_definition(func)
     if not split:
         _keep_written_copies(ctx, stmt, arguments)
+        _check_rerun_objects(ctx, stmt, arguments, func)
         return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args,
                            library=library)
     fwd_local, bwd_local = local
@@ -253,6 +255,66 @@ def _keep_written_copies(ctx, stmt, arguments):
     for keyword in call.keywords:
         keyword.value = _copied(keyword.value, ctx)
     stmt.value = call
+
+
+def _check_rerun_objects(ctx, stmt, arguments, func):
+    """In joint motion, pass each object the call in `stmt` gives `func` (None: a nested
+    function) through ``s2s.rerun_checked`` where the function, or the caller after the call,
+    calls members of it that might change it (`rerun_objects`): the VJP runs the function
+    again, which must see the object as the call did. An attribute of it the caller assigns
+    after the call is refused here."""
+    if func is None:
+        node, namespace = arguments.lifted[0], ctx.source.namespace
+        nested = {key: info[0] for key, info in ctx.nested.items()}
+    else:
+        try:
+            source = parse_function(func)
+        except S2SError:
+            return
+        node, namespace, nested = source.node, source.namespace, None
+    probes = object_probes(node, namespace, nested)
+    label = getattr(func, '__qualname__', None) or node.name
+    body = getattr(ctx, 'body', None) or []
+    call = None
+    known = set(getattr(ctx, 'receivers', None) or ())
+    for param, value in arguments.bound.items():
+        if param in arguments.active or ctx.resolver.is_global(value) or \
+                _root_name(value) in known:
+            continue  # (an object found when the code is made: `rerun_state` reads it)
+        used, after = probes.get(param, ()), set()
+        if isinstance(value, gast.Name):
+            written = attribute_written_after(body, stmt, value.id)
+            if written is not None:
+                raise ctx.unsupported(
+                    written, f'this change of an attribute of `{value.id}`, which the call '
+                             f'of `{label}` (line {stmt.lineno}) is given: the derivative '
+                             f'runs `{label}` again after it (as it does where the caller '
+                             f'changes an array in place, with motion=\'joint\', in second '
+                             f'derivatives), which would see the new value; change a copy, or '
+                             f'pass what `{label}` reads from `{value.id}` as an argument')
+            after = called_after(body, stmt, value.id)
+        elif n.dotted_path(value) is None and not isinstance(value, gast.Subscript):
+            continue  # (evaluated twice: a call's value)
+        if not used and not after:
+            continue
+        if call is None:
+            call = stmt.value if stmt.value is not arguments.call else n.clone(arguments.call)
+        checked = n.call('s2s.rerun_checked', n.clone(value), n.const(label), n.const(used),
+                         *[n.const(tuple(sorted(after)))] * bool(after))
+        for k, arg in enumerate(arguments.call.args):
+            if arg is value:
+                call.args[k] = checked
+        for k, keyword in enumerate(arguments.call.keywords):
+            if keyword.value is value:
+                call.keywords[k].value = checked
+    if call is not None:
+        stmt.value = call
+
+
+def _root_name(node):
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _copied(arg, ctx):

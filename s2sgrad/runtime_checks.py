@@ -359,6 +359,29 @@ def _described(sizes):
     return f'({inner},)' if len(sizes) == 1 else f'({inner})'
 
 
+def rerun_checked(obj, callee, used, after=()):
+    """`obj`, given to the call of `callee` (a function of yours) that the derivative runs
+    again; raise UnsupportedSyntaxError where one of the members of `obj` that the call
+    `used` (``'name()'`` of a method) or that the caller calls `after` it changes what the
+    call reads of `obj`: the second run would see it changed (`rerun_objects`)."""
+    if obj is None or isinstance(obj, (numbers.Number, str, bytes, np.ndarray, np.generic)):
+        return obj
+    from .rerun_objects import changing_member  # (it imports the analyses)
+    name = changing_member(obj, used, after)
+    if name is not None:
+        from .errors import UnsupportedSyntaxError
+        from .runtime_errors import unsupported
+        raise unsupported(
+            f's2sgrad cannot differentiate the call of `{callee}`, given a '
+            f'{type(obj).__name__} object whose `.{name}` changes what `{callee}` reads of it: '
+            f'the derivative runs `{callee}` again (as it does where the caller changes an '
+            f'array in place, with motion=\'joint\', in second derivatives), after that '
+            f'change, and would give the derivative of another value; take what `{callee}` '
+            f'reads from the object in the differentiated function and pass it in, or call '
+            f'`.{name}` outside it', UnsupportedSyntaxError)
+    return obj
+
+
 def check_number(value, message):
     """Raise `InPlaceError` (with `message`) unless `value` is a number (of Python or NumPy) or
     another value that ``+=`` cannot change in place (a tuple, a string): the transformation

@@ -96,6 +96,7 @@ HELPERS = {
     runtime.check_bound: 'no rule',
     runtime.check_default: 'no rule',
     runtime.check_partial: 'no rule',
+    runtime.rerun_checked: 'no rule',
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',
     runtime.unsupported: 'no rule',
