@@ -32,6 +32,7 @@ from .chained_indexes import fill_items_first, join_chained_indexes
 from .dict_constructs import refuse_put_backs_reversed
 from .dict_views import views_as_lists
 from .comprehensions import lower_comprehensions
+from .complex_values import refuse_complex
 from .constructs import rewrite_constructs, unpack_constants
 from .effects import check_effects
 from .errors import NonScalarOutputError, WrtError, format_location
@@ -191,6 +192,7 @@ def analyse(ctx, body):
                             constants=cancelled_shifts(body, ctx.resolver) |
                             integer_arrays(body, ctx.resolver, ctx.params))
     ctx.receivers = receivers_of_temporaries(body, ctx.receivers)
+    refuse_complex(ctx, body)
     body = check_effects(body, ctx)
     ret = body[-1]
     if not isinstance(ret, gast.Return):

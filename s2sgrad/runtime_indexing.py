@@ -5,7 +5,7 @@ import numpy as np
 
 from .runtime_errors import _repeated_items, unsupported
 from .runtime_values import _is_iterator, _is_lazy, _is_sequence, _shape, _unbounded, \
-    add, array_module, broadcast_like, copy, is_zero, reshape_like, zeros_like
+    add, array_module, broadcast_like, copy, is_zero, real_only, reshape_like, zeros_like
 
 
 def field_index(x, name):
@@ -166,6 +166,9 @@ def add_at(bx, index, g):
             else:
                 kind = int
         if (kind is int or kind is slice) and bx.flags.writeable:
+            if g.__class__ is not np.float64 and g.__class__ is not float and \
+                    bx.dtype.kind != 'c':
+                real_only(g)  # (a complex adjoint would lose its imaginary part here)
             bx[index] += g  # (an int or a slice, or a tuple of them: each position once)
             return bx
     if is_zero(g):
