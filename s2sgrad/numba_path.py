@@ -11,6 +11,7 @@ for the types of the first call, so what it cannot compile surfaces at that call
 and the plain gradient). Nothing is ever silently run as Python.
 """
 import builtins
+import functools
 import inspect
 import linecache
 import os
@@ -341,6 +342,8 @@ class _Unit:
         else:
             lines += [f'        result = _general({positional})']
         lines += ['    except _numba_errors as error:',
+                  '        if _ran(error):  # (compiled code raising as it ran: ``assert``)',
+                  '            raise',
                   f'        return _failed(error, {collect})',
                   '    except OverflowError as error:  # (an integer beyond 64 bits: int_mul)',
                   f'        return _failed(error, {collect})',
@@ -377,6 +380,7 @@ class _Unit:
                 if hasattr(self.numba.core.errors, name)),
             '_failed': failure,
             '_unboxing': _unboxing, '_compiling': _compiling, '_met_none': _met_none,
+            '_ran': functools.partial(_ran, self.numba.core.errors.NumbaError),
             '_retyped': _retyped, '_number_of': _number_of,
             '_retype': _Retype(mode, wrt),
         }
@@ -1030,6 +1034,13 @@ def _compiling(error):
     not by compiled code as it ran."""
     frames = traceback.extract_tb(error.__traceback__)
     return bool(frames) and f'{os.sep}numba{os.sep}' in frames[-1].filename
+
+
+def _ran(numba_error, error):
+    """Whether `error` (an AssertionError, NotImplementedError, ... that numba's compiler
+    may also raise) was raised by compiled code as it ran (a user's ``assert x > 0``, ``raise
+    NotImplementedError``), not by numba compiling it: the plain function raises it too."""
+    return not isinstance(error, numba_error) and not _compiling(error)
 
 
 def _unboxing(error):

@@ -164,15 +164,21 @@ def undiag(g, v, k=0):
 
 
 def unsort(g, a, axis=-1, kind=None, stable=None):
-    """The adjoint of ``np.sort(a, axis)``: `g` scattered back through the sorting permutation."""
+    """The adjoint of ``np.sort(a, axis)``: `g` scattered back through the sorting permutation
+    (for arrays other than NumPy's, read through the inverse permutation, as `unpartition`
+    does: a dask array would not keep the writes)."""
     order = sort_order(a, axis, kind, stable)
     if axis is None:
         out = _zeros(np.ravel(a), g)
+        if type(out) is not np.ndarray:
+            return np.reshape(np.ravel(g)[np.argsort(order)], _shape(a))
         out[order] = g
         return np.reshape(out, _shape(a))
     out = _zeros(a, g)
     if is_zero(g):
         return out
+    if type(out) is not np.ndarray:
+        return np.take_along_axis(g, np.argsort(order, axis=axis), axis)
     np.put_along_axis(out, order, g, axis)
     return out
 
