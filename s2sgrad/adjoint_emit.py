@@ -12,7 +12,7 @@ from . import nodes as n
 from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
                             SetItem, Unpack)
 from .mutation import with_aliases
-from .sequences import sequence_vars
+from .sequences import sequence_vars, tuple_result_functions
 from .templating import Contribution
 
 
@@ -37,6 +37,7 @@ class AdjointEmitter:
         self._sequence_cache = None
         self._lists_given = None  # (`_given_lists`: the items are all made before emitting)
         self._changed = None  # (`_changed_lists`)
+        self._tuples = None  # (`_tuple_results`)
 
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
@@ -288,12 +289,24 @@ class AdjointEmitter:
         ``s2s.add`` (see `sequences`)."""
         seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
             set(getattr(self.ctx, 'sequence_results', ())) | self._given_lists() | \
-            set(getattr(self.ctx, 'maybe_lists', ()))
+            set(getattr(self.ctx, 'maybe_lists', ())) | self._tuple_results()
         holders = set(getattr(self.ctx, 'holder_results', ()))
         if self._sequence_cache is None or self._sequence_cache[0] != (seeds, holders):
             self._sequence_cache = ((seeds, holders), sequence_vars(
                 self.ctx.body_all_statements, seeds, holders))
         return self._sequence_cache[1]
+
+    def _tuple_results(self):
+        """The variables assigned the result of a library function that returns a tuple
+        (`sequences.tuple_result_functions`: ``slogdet_x = np.linalg.slogdet(x)``)."""
+        if self._tuples is None:
+            functions = tuple_result_functions()
+            self._tuples = {
+                stmt.targets[0].id for stmt in self.ctx.body_all_statements
+                if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
+                isinstance(stmt.value, gast.Call) and
+                _is_one_of(self.ctx.resolver.lookup(stmt.value.func), functions)}
+        return self._tuples
 
     def _changed_lists(self):
         """The variables of the body whose list methods change their length or order, and
@@ -433,3 +446,10 @@ def list_position(helper, index, items):
             (index.value == 0 or index.value > 0 and helper == 's2s.popped_at'):
         return n.const(index.value)
     return n.call(helper, n.clone(index), n.name(items))
+
+
+def _is_one_of(obj, functions):
+    try:
+        return obj in functions
+    except TypeError:  # (unhashable)
+        return False

@@ -370,7 +370,7 @@ def _filled_like(x, g):
     """An array like `x` (a floating dtype) filled with the number `g`; where `g` is a lazy
     0-d array, the same lazily (``np.full_like`` would compute a lazy fill value)."""
     dtype = x.dtype if x.dtype.kind in 'fc' else np.float64
-    if dtype.kind != 'c':
+    if x.dtype.kind != 'c':
         real_only(g)  # (``np.full_like`` would drop a complex adjoint's imaginary part)
     if _is_lazy(g):
         return np.broadcast_to(g.astype(dtype), _shape(x))

@@ -15,9 +15,27 @@ adjoint of a tuple `t`, is a list too.
     ['bt', 't', 'u']
 """
 import gast
+import numpy as np
 
 from . import nodes as n
 from .activity import target_names
+
+
+def tuple_result_functions():
+    """The library functions that return a tuple or list of arrays (``np.linalg.qr``,
+    ``np.linalg.slogdet``, ``np.split``): a variable holding such a result is a sequence
+    (when a gradient that reads ``slogdet_x[1]`` in a loop is differentiated again, the
+    adjoints of `slogdet_x` add item by item)."""
+    found = [np.linalg.qr, np.linalg.svd, np.linalg.slogdet, np.linalg.eigh, np.linalg.eig,
+             np.linalg.lstsq, np.frexp, np.modf, np.divmod, divmod, np.split, np.array_split,
+             np.hsplit, np.vsplit, np.dsplit, np.meshgrid, np.broadcast_arrays,
+             np.histogram, np.unique]
+    try:
+        import scipy.linalg as sla
+    except ImportError:  # (the `scipy` extra)
+        return frozenset(found)
+    return frozenset(found + [sla.qr, sla.svd, sla.eigh, sla.cho_factor, sla.lu_factor,
+                              sla.lu, sla.lstsq, sla.polar])
 
 
 def sequence_vars(statements, seeds, holder_seeds=()):

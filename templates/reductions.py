@@ -1,12 +1,9 @@
 """Rules of NumPy's reductions: sum, mean, max, min, prod, var, std, ptp, average, trace, nan*."""
-import copy
 
-import gast
 import numpy as np
 
-from s2sgrad import nodes
 from s2sgrad.runtime_errors import unsupported
-from s2sgrad.rules import adjoint, d, inline, linear, nondifferentiable, reduction, tangent
+from s2sgrad.rules import adjoint, d, linear, nondifferentiable, reduction, tangent
 from s2sgrad.runtime import (extremum_tangent, select, unbroadcast, unextremum, unmean,
                              unreduce)
 from s2sgrad.runtime_values import _is_lazy, array_module
@@ -269,26 +266,15 @@ def nanprod_tangent(ans, a, axis=None, dtype=None, out=None, keepdims=False, ini
 # -- var, std and their nan* forms -------------------------------------------------------------
 
 def centered(a, axis=None, center=None):
-    """`a` less its mean over `axis`, or less `center` where given (NumPy 2's ``mean=`` of
-    var and std: any value of the mean's shape, not only the mean)."""
-    return a - (np.mean(a, axis=axis, keepdims=True) if center is None else center)
-
-
-def _centered_inline(a, axis=None, center=None):
-    """``centered(a, axis)``, without `mean`, reads ``a - np.mean(a, axis=axis,
-    keepdims=True)``."""
-    def given(node):
-        return node is not None and not (isinstance(node, gast.Constant) and node.value is None)
-    if given(center):
-        return None
-    keywords = [gast.keyword(arg='axis', value=axis)] if given(axis) else []
-    keywords.append(gast.keyword(arg='keepdims', value=gast.Constant(value=True, kind=None)))
-    mean_of = gast.Call(func=nodes.dotted('np.mean'), args=[copy.deepcopy(a)],
-                        keywords=keywords)
-    return gast.BinOp(left=a, op=gast.Sub(), right=mean_of)
-
-
-inline(centered, _centered_inline)
+    """`a` less its mean over `axis`, centred once more by the mean of what is left, or less
+    `center` where given (NumPy 2's ``mean=`` of var and std: any value of the mean's shape,
+    not only the mean). (The second centring: where all values are equal, the mean's rounding
+    leaves every deviation at the same 1e-16, which std, itself of that size, divides into
+    an O(1) slope; with it the deviations are exactly 0, and so is the derivative.)"""
+    if center is not None:
+        return a - center
+    deviations = a - np.mean(a, axis=axis, keepdims=True)
+    return deviations - np.mean(deviations, axis=axis, keepdims=True)
 
 
 def centering(center):

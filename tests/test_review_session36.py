@@ -1,6 +1,8 @@
 """What the reviews of session 36 found (R19-R22 and the regression reviews), each pinned
 against central differences or NumPy's own results."""
 import math
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -8,6 +10,9 @@ import pytest
 
 import s2sgrad
 from s2sgrad.checks import numerical_grad
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from review_checks import hessian_v  # noqa: E402
 
 try:
     import numba  # noqa: F401
@@ -63,3 +68,86 @@ def test_an_assert_that_fails_in_compiled_code():
         with pytest.raises(AssertionError):
             df(-1.0)
     assert df(3.0) == pytest.approx(math.log(3.0) + 1.0)
+
+
+A32 = np.array([[2.0, 0.3], [0.3, 1.0], [0.1, 0.4]])
+
+
+def r_of_qr_in_a_loop(c):
+    total = 0.0
+    for _ in range(2):
+        total = total + np.sum(np.linalg.qr(A32 * c)[1] ** 2)
+    return total
+
+
+def singular_values_in_a_loop(c):
+    total = 0.0
+    for _ in range(2):
+        result = np.linalg.svd(A32 * c, full_matrices=False)
+        total = total + np.sum(result[1] ** 2)
+    return total
+
+
+def r_field_in_a_loop(c):
+    total = 0.0
+    for _ in range(2):
+        result = np.linalg.qr(A32 * c)
+        total = total + np.sum(result.R ** 2)
+    return total
+
+
+@pytest.mark.parametrize('func', [r_of_qr_in_a_loop, singular_values_in_a_loop,
+                                  r_field_in_a_loop])
+def test_grad_of_grad_of_a_tuple_result_read_in_a_loop(func):
+    """R19 A1, C1: the adjoints of `qr`'s, `svd`'s result (a tuple) pushed in a loop added
+    with `+` in the second derivative, which concatenated them: grad of grad was about 0
+    (f'' = 4 ||A||^2 = 21.4), or a TypeError."""
+    assert s2sgrad.grad(s2sgrad.grad(func))(1.3) == pytest.approx(4 * np.sum(A32 ** 2))
+
+
+def log_dets_in_a_loop(x):
+    total = 0.0
+    for _ in range(2):
+        total = total + np.linalg.slogdet(x)[1]
+    return total
+
+
+def test_reverse_over_reverse_of_slogdet_in_a_loop():
+    x = np.array([[2.0, 0.3], [0.1, 1.5]])
+    w = np.array([[1.0, -0.5], [0.25, 2.0]])
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(log_dets_in_a_loop))(x, w),
+                               hessian_v(log_dets_in_a_loop, x, w), rtol=1e-4, atol=1e-6)
+
+
+W43 = np.arange(12.0).reshape(4, 3) / 10
+
+
+def standardized(X):
+    return np.sum((X - X.mean(0)) / (X.std(0) + 1e-8) * W43)
+
+
+def test_std_of_equal_values():
+    """R21 A1: where all values are equal and their mean rounds (six 0.7s), every deviation
+    was the same 1e-16 and std of that size: the slope was -1/6 each, not 0; a standardized
+    constant feature had a gradient summing to -16.65."""
+    x = np.full(6, 0.7)
+    np.testing.assert_array_equal(s2sgrad.grad(lambda_free_std)(x), np.zeros(6))
+    assert s2sgrad.jvp(lambda_free_std)(x, np.ones(6)) == 0.0
+    np.testing.assert_array_equal(s2sgrad.grad(root_of_var)(x), np.zeros(6))
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    X[:, 0] = 0.7
+    assert abs(s2sgrad.grad(standardized)(X)[:, 0].sum()) < 1e-12
+    y = np.array([1.0, 2.0, 4.0])
+    v = np.array([1.0, 0.0, -1.0])
+    np.testing.assert_allclose(s2sgrad.grad(lambda_free_std)(y),
+                               numerical_grad(lambda_free_std, (y,), 0), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hvp(lambda_free_std)(y, v),
+                               hessian_v(lambda_free_std, y, v), rtol=1e-4)
+
+
+def lambda_free_std(x):
+    return np.std(x)
+
+
+def root_of_var(x):
+    return np.sqrt(np.var(x))
