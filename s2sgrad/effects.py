@@ -303,10 +303,28 @@ def _check_discarded_call(stmt, call, ctx, body, logs=()):
     if obj is None and not nested:
         raise ctx.no_rule(stmt, what, 'its result is unused, so it may be called to change a '
                                       'differentiated value in place')
+    try:
+        advice = _IN_PLACE_ADVICE.get(obj, 'return the new value and assign it')
+    except TypeError:  # (an unhashable callable)
+        advice = 'return the new value and assign it'
     raise ctx.unsupported(
         stmt, f'the call of {what} whose result is unused, with a differentiated argument: '
               f's2sgrad cannot follow changes that a function makes to its arguments in '
-              f'place; return the new value and assign it')
+              f'place; {advice}')
+
+
+def _advice_in_place():
+    """NumPy's functions that write into their first argument, and the assignment each is
+    (which s2sgrad follows)."""
+    where = 'write `a = np.where(mask, values, a)` (values broadcast to a\'s shape)'
+    return {np.fill_diagonal: 'write `a[np.diag_indices_from(a)] = value` instead (`+=` too)',
+            np.copyto: 'write `dst[...] = src` instead (with where=: `dst = np.where(where, '
+                       'src, dst)`)',
+            np.putmask: where, np.place: where,
+            np.put: 'write `a.flat[ind] = v` instead'}
+
+
+_IN_PLACE_ADVICE = _advice_in_place()
 
 
 _ONLY_GROWING = ('append', 'extend', 'add', 'pop')

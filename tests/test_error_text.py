@@ -126,7 +126,7 @@ def test_unused_call_with_active_argument_points_at_the_call(mode):
     assert_points_at(info.value, copy_into, 'np.copyto(y, x)', width=len('np.copyto(y, x)'))
     text = str(info.value)
     assert 'the call of `np.copyto` whose result is unused' in text and 'in `copy_into`' in text
-    assert 'return the new value and assign it' in text
+    assert 'write `dst[...] = src` instead' in text  # (the assignment s2sgrad follows)
 
 
 def test_call_of_helper_that_writes_into_its_argument_points_at_the_call():
