@@ -203,7 +203,10 @@ class BackwardSweep(LoopsBackward):
         set to None at the top, and its zero adjoint is 0.0 where it is still None); None in
         place of 0.0 for a variable of `none_zero`."""
         if defined is not None and var not in defined:
-            if var not in self.shared.list_vars:
+            # (a list rebuilt at each pass, ``items = [acc, piece]`` of another length each
+            # time, gets the number too: zeros like the value being undone would have that
+            # pass's length, not the one of the value put back)
+            if var not in self.shared.list_vars or var not in self.emitter._changed_lists():
                 zero = n.assign(self.shared.adj(var),
                                 n.const(None if var in self.none_zero else 0.0))
                 zero.zero_adjoint = True  # (compiled code may need an array: `numba_path`)

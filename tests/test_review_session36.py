@@ -151,3 +151,23 @@ def lambda_free_std(x):
 
 def root_of_var(x):
     return np.sqrt(np.var(x))
+
+
+def grown_by_concatenation(x):
+    acc = x[:2]
+    for i in range(2):
+        acc = np.concatenate([acc, x[2 * i + 2:2 * i + 4]])
+    return np.sum(acc ** 3)
+
+
+def test_reverse_over_reverse_of_an_array_grown_in_a_loop():
+    """R21 C1: the adjoint of the list ``[acc, piece]`` rebuilt at each pass was reset to
+    zeros like that pass's list, before the list of the pass before was put back: adding the
+    next pass's adjoints failed on their shapes (a ValueError)."""
+    x = np.linspace(-1.0, 1.5, 6)
+    v = np.array([1.0, -0.5, 0.25, 2.0, 0.0, 1.0])
+    expected = hessian_v(grown_by_concatenation, x, v)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(grown_by_concatenation))(x, v),
+                               expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hvp(grown_by_concatenation)(x, v), expected, rtol=1e-4,
+                               atol=1e-6)
