@@ -287,19 +287,47 @@ def _fresh_before(stmt, block, name):
     """Whether the write into `name` that `stmt` (of `block`) makes follows, in `block`, a
     binding of `name` to new memory whose adjoint reads no value of it (`_unread_result`:
     ``y = x.copy()``, ``d = np.zeros(2)``, ``y = a * b``), with no statement between them
-    that mentions `name`: then no backward code reads the values the write replaces, which
-    need no save and no restore (``y[i] = 0.0`` of leave-one-out, written back in place, is
-    what a second derivative cannot follow)."""
+    that mentions `name` but to copy an item of it (`_item_copies`): then no backward code
+    reads the values the write replaces, which need no save and no restore (``y[i] = 0.0``
+    of leave-one-out, written back in place, is what a second derivative cannot follow)."""
     position = next((i for i, other in enumerate(block) if other is stmt), None)
     if position is None:
         return False
+    copies = _item_copies(block, name)
     for other in reversed(block[:position]):
         if isinstance(other, gast.Assign) and isinstance(other.targets[0], gast.Name) and \
                 other.targets[0].id == name:
             return _unread_result(other.value) and name not in n.names_read(other.value)
-        if not isinstance(other, (gast.Assign, gast.Expr)) or name in n.all_names(other):
+        if not isinstance(other, (gast.Assign, gast.Expr)) or (
+                name in n.all_names(other) and id(other) not in copies):
             return False
     return False
+
+
+def _item_copies(block, name):
+    """The ids of the statements of `block` that read `name` only to copy an item of it into
+    a name of their own: ``view = Pp[0, 0]`` whose one use is the next statement's ``item =
+    s2s.copy(view)`` (the read of ``Pp[0, 0] = Pp[0, 0] * q``, made before the write). What
+    they keep is their own, and their adjoints add into `name`'s adjoint, reading nothing of
+    `name`."""
+    found = set()
+    for first, second in zip(block, block[1:]):
+        if not (isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and
+                isinstance(first.value, gast.Subscript) and
+                isinstance(first.value.value, gast.Name) and first.value.value.id == name and
+                name not in n.all_names(first.value.slice)):
+            continue
+        view = first.targets[0].id
+        copied = isinstance(second, gast.Assign) and \
+            isinstance(second.targets[0], gast.Name) and \
+            isinstance(second.value, gast.Call) and \
+            n.dotted_path(second.value.func) == 's2s.copy' and \
+            [n.dotted_path(arg) for arg in second.value.args] == [view] and \
+            not second.value.keywords and second.targets[0].id not in (name, view)
+        uses = sum(view in n.all_names(other) for other in block)
+        if copied and uses == 2 and view != name:
+            found.update((id(first), id(second)))
+    return found
 
 
 _MADE = frozenset({'zeros', 'ones', 'full', 'empty', 'zeros_like', 'ones_like', 'full_like',

@@ -171,3 +171,28 @@ def test_reverse_over_reverse_of_an_array_grown_in_a_loop():
                                expected, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(s2sgrad.hvp(grown_by_concatenation)(x, v), expected, rtol=1e-4,
                                atol=1e-6)
+
+
+YS = np.array([0.5, -1.0, 2.0])
+
+
+def process_noise_by_item(q):
+    s = 0.0
+    for y in YS:
+        Pp = np.eye(2) * y + q[1]
+        Pp[0, 0] = Pp[0, 0] * q[0]  # (the Kalman filter's ``P[0, 0] += q`` line, in kind)
+        s = s + np.sum(Pp ** 2) * q[1]
+    return s
+
+
+def test_second_derivatives_of_an_item_updated_from_itself_in_a_fresh_array():
+    """R19 D1: the write ``Pp[0, 0] = Pp[0, 0] * q`` right after ``Pp = ...`` (new memory)
+    saved and wrote back the item it replaces, as its own read of the item came between: the
+    second derivatives were refused."""
+    q = np.array([0.7, -0.3])
+    v = np.array([1.0, 0.5])
+    expected = hessian_v(process_noise_by_item, q, v)
+    np.testing.assert_allclose(s2sgrad.hvp(process_noise_by_item)(q, v), expected, rtol=1e-4)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(process_noise_by_item))(q, v),
+                               expected, rtol=1e-4)
+    assert 'Pp[0, 0] = Pp_stack.pop()' not in s2sgrad.grad(process_noise_by_item).source
