@@ -12,7 +12,7 @@ from . import nodes as n
 from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill, Pop, Reverse,
                             SetItem, Unpack)
 from .mutation import with_aliases
-from .sequences import sequence_vars, tuple_result_functions
+from .sequences import sequence_vars, tuple_results
 from .templating import Contribution
 
 
@@ -37,7 +37,6 @@ class AdjointEmitter:
         self._sequence_cache = None
         self._lists_given = None  # (`_given_lists`: the items are all made before emitting)
         self._changed = None  # (`_changed_lists`)
-        self._tuples = None  # (`_tuple_results`)
 
     def emit(self, items, state):
         """The backward statements of one statement's `items`, in order."""
@@ -289,38 +288,23 @@ class AdjointEmitter:
         ``s2s.add`` (see `sequences`)."""
         seeds = self.shared.list_vars | set(getattr(self.ctx, 'container_vars', ())) | \
             set(getattr(self.ctx, 'sequence_results', ())) | self._given_lists() | \
-            set(getattr(self.ctx, 'maybe_lists', ())) | self._tuple_results()
+            set(getattr(self.ctx, 'maybe_lists', ())) | self._tuple_vars()
         holders = set(getattr(self.ctx, 'holder_results', ()))
         if self._sequence_cache is None or self._sequence_cache[0] != (seeds, holders):
             self._sequence_cache = ((seeds, holders), sequence_vars(
                 self.ctx.body_all_statements, seeds, holders))
         return self._sequence_cache[1]
 
-    def _tuple_results(self):
-        """The variables assigned the result of a library function that returns a tuple
-        (`sequences.tuple_result_functions`: ``slogdet_x = np.linalg.slogdet(x)``)."""
-        if self._tuples is None:
-            functions = tuple_result_functions()
-            self._tuples = {
-                stmt.targets[0].id for stmt in self.ctx.body_all_statements
-                if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and
-                isinstance(stmt.value, gast.Call) and
-                _is_one_of(self.ctx.resolver.lookup(stmt.value.func), functions)}
+    def _tuple_vars(self):
+        if getattr(self, '_tuples', None) is None:
+            self._tuples = tuple_results(self.ctx.body_all_statements, self.ctx.resolver)
         return self._tuples
 
     def _changed_lists(self):
         """The variables of the body whose list methods change their length or order, and
-        their other names (``new.append(v)`` in a loop whose adjoint items are made after
-        this statement's: the backward sweep pops from their adjoints, which must be lists)."""
+        their other names (`changed_lists`)."""
         if self._changed is None:
-            changed = {
-                stmt.value.func.value.id for stmt in self.ctx.body_all_statements
-                if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and
-                isinstance(stmt.value.func, gast.Attribute) and
-                isinstance(stmt.value.func.value, gast.Name) and
-                stmt.value.func.attr in ('append', 'pop', 'insert', 'reverse')}
-            # (and their other names: ``params = new``, then ``w, b = params``)
-            self._changed = set(with_aliases(changed, self.ctx.body)) if changed else changed
+            self._changed = changed_lists(self.ctx.body_all_statements, self.ctx.body)
         return self._changed
 
     def _given_lists(self):
@@ -448,8 +432,15 @@ def list_position(helper, index, items):
     return n.call(helper, n.clone(index), n.name(items))
 
 
-def _is_one_of(obj, functions):
-    try:
-        return obj in functions
-    except TypeError:  # (unhashable)
-        return False
+def changed_lists(statements, body):
+    """The variables of `statements` whose list methods change their length or order
+    (``new.append(v)`` in a loop whose adjoint items are made after this statement's, ``v =
+    items.pop()``: the backward sweep pops from their adjoints, which must be lists), and
+    their other names in `body` (``params = new``, then ``w, b = params``)."""
+    changed = {
+        stmt.value.func.value.id for stmt in statements
+        if isinstance(stmt, (gast.Expr, gast.Assign)) and isinstance(stmt.value, gast.Call) and
+        isinstance(stmt.value.func, gast.Attribute) and
+        isinstance(stmt.value.func.value, gast.Name) and
+        stmt.value.func.attr in ('append', 'pop', 'insert', 'reverse')}
+    return set(with_aliases(changed, body)) if changed else changed

@@ -38,6 +38,24 @@ def tuple_result_functions():
                               sla.lu, sla.lstsq, sla.polar])
 
 
+def tuple_results(statements, resolver):
+    """The variables of `statements` assigned the result of a library function that returns a
+    tuple (`tuple_result_functions`: ``slogdet_x = np.linalg.slogdet(x)``), found through
+    `resolver`."""
+    functions = tuple_result_functions()
+    found = set()
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, gast.Call):
+            func = resolver.lookup(stmt.value.func)
+            try:
+                if func in functions:
+                    found.add(stmt.targets[0].id)
+            except TypeError:  # (unhashable)
+                continue
+    return found
+
+
 def sequence_vars(statements, seeds, holder_seeds=()):
     """The variables of `statements` (all of them, nested blocks included, as
     `nodes.statements` lists them) that may hold a list or tuple, given `seeds`, variables
