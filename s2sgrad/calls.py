@@ -25,7 +25,7 @@ from .modes import Mode
 from .reverse import CallAdjoint
 from .nested import NestedFunctions
 from .randomness import first_draw
-from .rerun_objects import attribute_written_after, called_after, object_probes
+from .rerun_objects import attributes_written_after, called_after, object_probes
 from .rerun_state import state_read_after_change
 from .scopes import default_expressions
 from .source import FunctionSource, parse_function, signature as source_signature
@@ -278,23 +278,29 @@ def _check_rerun_objects(ctx, stmt, arguments, func):
     call = None
     known = set(getattr(ctx, 'receivers', None) or ())
     for param, value in arguments.bound.items():
-        if param in arguments.active or ctx.resolver.is_global(value) or \
-                _root_name(value) in known:
-            continue  # (an object found when the code is made: `rerun_state` reads it)
-        used, after = probes.get(param, ()), set()
-        if isinstance(value, gast.Name):
-            written = attribute_written_after(body, stmt, value.id)
-            if written is not None:
+        path = n.dotted_path(value)
+        if param in arguments.active or path is None and not isinstance(value, gast.Subscript):
+            continue  # (a call's value: evaluated twice)
+        used = probes.get(param, ())
+        assigned = set()  # (attributes assigned after the call, checked when it runs)
+        found = ctx.resolver.is_global(value) or _root_name(value) in known
+        for written, attr in attributes_written_after(body, stmt, path) if path else ():
+            called = any('(' in probe or '.' in probe for probe in used)
+            if attr in used or attr == '*' or not used or called and found:
                 raise ctx.unsupported(
-                    written, f'this change of an attribute of `{value.id}`, which the call '
+                    written, f'this change of an attribute of `{path}`, which the call '
                              f'of `{label}` (line {stmt.lineno}) is given: the derivative '
                              f'runs `{label}` again after it (as it does where the caller '
                              f'changes an array in place, with motion=\'joint\', in second '
                              f'derivatives), which would see the new value; change a copy, or '
-                             f'pass what `{label}` reads from `{value.id}` as an argument')
-            after = called_after(body, stmt, value.id)
-        elif n.dotted_path(value) is None and not isinstance(value, gast.Subscript):
-            continue  # (evaluated twice: a call's value)
+                             f'pass what `{label}` reads from `{path}` as an argument')
+            if called:
+                assigned.add(attr + '=')  # (a method used may read it)
+        if found:
+            continue  # (an object found when the code is made: `rerun_state` reads it)
+        if path in ctx.written_copies:
+            continue  # (a copy made for the call: the rerun gets one of its own)
+        after = (called_after(body, stmt, path) if path is not None else set()) | assigned
         if not used and not after:
             continue
         if call is None:

@@ -440,6 +440,27 @@ def _dof(a, axis=None, ddof=0, correction=None, where=None):
         _split_shape(a.shape, axis)[1] - correction
 
 
+@_template('centered')
+def _centered(a, axis=None, center=None):
+    if not (_array(a) and _axis(axis)):
+        return None
+    if not _absent(center):
+        return lambda a, axis=None, center=None: a - center
+    from .numba_runtime import reduce_mean
+
+    def impl(a, axis=None, center=None):  # (centred twice: see the Python helper)
+        deviations = a - reduce_mean(a, axis, True)
+        return deviations - reduce_mean(deviations, axis, True)
+    return impl
+
+
+@_template('centering')
+def _centering(center):
+    if _absent(center):
+        return lambda center: None
+    return lambda center: 0.0
+
+
 @_template('untrace')
 def _untrace(g, a, offset=0, axis1=0, axis2=1):
     if not (_array(a) and a.ndim == 2 and (_number(g) or _array(g) and g.ndim == 0)):

@@ -2,18 +2,25 @@
 
 A function may change the objects it is given (``sched.rate()`` advancing ``sched.t``,
 ``self.steps.pop(0)`` of a bound method's object). `ObjectState` records, for the objects of
-yours reachable from the arguments (through attributes, ``__slots__``, and the lists, dicts
-and tuples they hold, to a few levels), each attribute's binding and the contents of each
-list, dict and array; `put_back` restores them in place, so that each run starts from the same
-state and the objects stay the caller's own (``cfg is DEFAULT`` holds).
+yours reachable from the arguments (through attributes, ``__slots__``, their classes'
+attributes, the lists, dicts, tuples, deques and sets they hold, the objects of bound methods,
+the arguments of partials and the cells of closures, to a few levels), each attribute's
+binding and the contents of each container and array, and the position of each iterator
+that can be put back (``iter(items)``); `put_back` restores them in place, so that each run
+starts from the same state and the objects stay the caller's own (``cfg is DEFAULT`` holds).
+An iterator that cannot be put back (a generator) and moved raises `UnsupportedSyntaxError`.
 """
+import collections
 import functools
 import inspect
 import numbers
+import sys
 
 import numpy as np
 
-_DEPTH = 4
+from .errors import UnsupportedSyntaxError
+
+_DEPTH = 8
 """How many levels of objects and containers below an argument are kept."""
 _LIMIT = 20000
 """How many objects and containers are kept at most (a larger graph: the first ones)."""
@@ -34,8 +41,10 @@ class ObjectState:
     """The state of the objects of yours reachable from `values`, as it is now."""
 
     def __init__(self, values):
-        self.objects = []     # (object, {attribute: value})
-        self.containers = []  # (list, items), (dict, items), (array, copy)
+        self.objects = []     # (object or class, {attribute: value})
+        self.containers = []  # (list, items), (dict, items), (array, copy), (deque, items)
+        self.cells = []       # (closure cell, contents)
+        self.iterators = []   # (iterator, state to put back, or None, its fingerprint)
         seen = set()
         for value in values:
             self._keep(value, seen, 0)
@@ -48,13 +57,34 @@ class ObjectState:
             if value.flags.writeable and value.dtype != object:
                 self.containers.append((value, value.copy()))
             return
-        if isinstance(value, (list, dict, tuple)):
+        if isinstance(value, (list, dict, tuple, collections.deque, set)):
             seen.add(id(value))
             items = list(value.items()) if isinstance(value, dict) else list(value)
             if not isinstance(value, tuple):
                 self.containers.append((value, items))
             for item in items:
                 self._keep(item[1] if isinstance(value, dict) else item, seen, depth + 1)
+            return
+        if inspect.ismethod(value) or isinstance(value, functools.partial):
+            seen.add(id(value))  # (a callback ``self.take = Source().take``, a partial)
+            parts = [value.__self__] if inspect.ismethod(value) else \
+                list(value.args) + list(value.keywords.values()) + [value.func]
+            for part in parts:
+                self._keep(part, seen, depth + 1)
+            return
+        if inspect.isfunction(value):
+            seen.add(id(value))
+            for cell in value.__closure__ or ():
+                try:
+                    contents = cell.cell_contents
+                except ValueError:  # (not yet bound)
+                    continue
+                self.cells.append((cell, contents))
+                self._keep(contents, seen, depth + 1)
+            return
+        if _is_iterator(value):
+            seen.add(id(value))
+            self.iterators.append((value, _position(value), _fingerprint(value)))
             return
         if not plain_object(value):
             return
@@ -63,25 +93,93 @@ class ObjectState:
         self.objects.append((value, attributes))
         for item in attributes.values():
             self._keep(item, seen, depth + 1)
+        for klass in type(value).__mro__:  # (``lrs = [...]`` in the class body, ``cls.n``)
+            if _user_class(klass) and id(klass) not in seen:
+                seen.add(id(klass))
+                kept = {name: item for name, item in vars(klass).items()
+                        if not name.startswith('__') and _class_value(item)}
+                self.objects.append((klass, kept))
+                for item in kept.values():
+                    self._keep(item, seen, depth + 1)
 
     def put_back(self):
-        """Every object's attributes bound as they were, and every list, dict and array kept
-        holding what it held."""
+        """Every object's attributes bound as they were, every container, array and cell
+        holding what it held, and every iterator where it was."""
+        for it, position, fingerprint in self.iterators:
+            if position is not None:
+                it.__setstate__(position)
+            elif _fingerprint(it) != fingerprint:
+                raise UnsupportedSyntaxError(
+                    f'the function advanced a {type(it).__name__} it reaches through its '
+                    f'arguments (`next(...)` of it), which cannot be put back: jacobian and '
+                    f'hessian run the function once per column, each from the arguments as '
+                    f'given, and the next run would read its next values; pass the values it '
+                    f'gives as an array, or take vjp/jvp/hvp products, which run it once')
         for obj, attributes in self.objects:
-            now = _attributes(obj)
+            now = _attributes(obj) if not isinstance(obj, type) else {
+                name: item for name, item in vars(obj).items()
+                if not name.startswith('__') and _class_value(item)}
             for name in set(now) - set(attributes):
                 _set(obj, name, _MISSING)
             for name, value in attributes.items():
                 if now.get(name, _MISSING) is not value:
                     _set(obj, name, value)
+        for cell, contents in self.cells:
+            if cell.cell_contents is not contents:
+                cell.cell_contents = contents
         for container, kept in self.containers:
             if isinstance(container, np.ndarray):
                 container[...] = kept
             elif isinstance(container, list):
                 container[:] = kept
+            elif isinstance(container, (collections.deque, set)):
+                container.clear()
+                container.extend(kept) if isinstance(container, collections.deque) else \
+                    container.update(kept)
             else:
                 container.clear()
                 container.update(kept)
+
+
+def _user_class(klass):
+    """Whether `klass` is a class of yours (not Python's, NumPy's or another library's)."""
+    top = (getattr(klass, '__module__', None) or 'builtins').split('.')[0]
+    return klass is not object and top not in sys.stdlib_module_names and top not in (
+        'numpy', 'scipy', 's2sgrad', 'dask', 'cupy', 'torch', 'jax', 'numba')
+
+
+def _class_value(item):
+    """Whether a class attribute is data the class holds (a number, a container, an object),
+    not a function or descriptor."""
+    return not (inspect.isroutine(item) or isinstance(item, (property, staticmethod,
+                                                             classmethod, type)) or
+                hasattr(item, '__get__') and not plain_object(item))
+
+
+def _is_iterator(value):
+    return hasattr(type(value), '__next__') and not plain_object(value) and \
+        not isinstance(value, (str, bytes))
+
+
+def _position(it):
+    """The state that ``it.__setstate__`` puts back (a list's or tuple's iterator: its
+    index), or None."""
+    if not hasattr(it, '__setstate__') or inspect.isgenerator(it):
+        return None
+    try:
+        reduced = it.__reduce__()
+    except Exception:  # (not picklable)
+        return None
+    return reduced[2] if isinstance(reduced, tuple) and len(reduced) > 2 else None
+
+
+def _fingerprint(it):
+    """What changes when the iterator `it` moves, where it can be read (a generator's
+    frame position), else None."""
+    if inspect.isgenerator(it):
+        frame = it.gi_frame
+        return None if frame is None else ('running', frame.f_lasti)
+    return repr(it) if type(it).__module__ == 'itertools' else None
 
 
 def _slots(cls):
@@ -103,8 +201,13 @@ def _attributes(obj):
 
 def _set(obj, name, value):
     """Bind (or, with `_MISSING`, delete) the attribute `name` of `obj`, also of a frozen
-    dataclass (whose own ``__setattr__`` refuses)."""
-    if value is _MISSING:
+    dataclass (whose own ``__setattr__`` refuses), or of a class."""
+    if isinstance(obj, type):
+        if value is _MISSING:
+            delattr(obj, name)
+        else:
+            setattr(obj, name, value)
+    elif value is _MISSING:
         object.__delattr__(obj, name)
     else:
         object.__setattr__(obj, name, value)

@@ -10,6 +10,7 @@ from .modes import Mode
 from .object_state import ObjectState
 from .reruns import refuse_varying_runs
 from .runtime import check_tangent, own, real_only
+from .runtime_values import _is_iterator
 from .runtime_checks import as_float
 from .wrt import definition, label
 
@@ -137,6 +138,8 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
     def jac(*args, **kwargs):
         selected = chosen.arguments(args, kwargs)
         for name, value in zip(names, selected):
+            if _is_iterator(value):  # (before a run reads its items: `check_tangent`)
+                check_tangent(None, value, name)
             if isinstance(value, (list, tuple, dict)):
                 raise WrtError(f'jacobian and hessian need number or array arguments, but '
                                f'`{name}` is a {type(value).__name__}; differentiate with '
@@ -144,7 +147,7 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
                                f'which take containers' + definition(func))
         out = _output_like(func, args, kwargs)
         outs = _outputs(out, func)
-        runs = _RunsFromTheGivenState(args, kwargs, _bound_object(func))
+        runs = _RunsFromTheGivenState(args, kwargs, func)
         many = isinstance(out, (list, tuple))
         inputs = [_array(value) for value in selected]
         forward = mode == 'fwd' or (mode is None and sum(x.size for x in inputs) <
@@ -173,7 +176,7 @@ def _output_like(func, args, kwargs):
     what its arguments hold (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the
     caller's values nor the point the derivatives below are taken at, and the objects stay
     the caller's own (``cfg is DEFAULT`` holds)."""
-    kept = ObjectState([_bound_object(func)] + list(args) + list(kwargs.values()))
+    kept = ObjectState([func] + list(args) + list(kwargs.values()))
     try:
         return func(*own(args), **own(kwargs))
     finally:
@@ -205,12 +208,6 @@ class _RunsFromTheGivenState:
         """The objects as the first run left them."""
         if self.after_one is not None:
             self.after_one.put_back()
-
-
-def _bound_object(func):
-    """The object a bound method (or the gradient of one) runs on, or None."""
-    owner = getattr(func, '__self__', None)
-    return None if isinstance(owner, type) or inspect.ismodule(owner) else owner
 
 
 def _outputs(out, func):

@@ -14,13 +14,15 @@ after the call (``c.t = 0.5``) is refused then (`attribute_written_after`).
 """
 import collections
 import inspect
+import numbers
+import sys
 import types
 
 import gast
 import numpy as np
 
 from . import nodes as n
-from .call_effects import _CHANGING, _function_effects, _own_names, _root, call_effects
+from .call_effects import _CHANGING, _SET_CHANGING, _function_effects, _root
 from .randomness import _code, _lookup, user_code
 from .rerun_state import _without_lazy_starts
 from .rules import is_library
@@ -30,6 +32,15 @@ _PLAIN = frozenset().union(*(dir(kind) for kind in (
 """Members of arrays, numbers and containers: their changing methods are known by name
 (`call_effects._CHANGING`); a member of a user's class with such a name is not probed."""
 
+_CHANGING_NAMES = frozenset(_CHANGING | _SET_CHANGING | {
+    'move_to_end', 'popitem', 'setdefault', 'update', 'clear', 'remove', 'discard',
+    '__setitem__', '__delitem__'})
+"""Members that change a list, dict, deque or set (`changing_member` reads them by name)."""
+_GROWING = frozenset({'append', 'extend', 'appendleft', 'extendleft', 'add', 'insert',
+                      'setdefault'})
+"""Of those, the ones that only add items: a change only where the function reads the
+container's items or length too (``'[]'`` among its probes), not of a log."""
+
 _VERDICTS = {}
 """The registry of the answers of `changing_member`: (the object's class, the members, the
 classes of its attributes) -> the member found, or None."""
@@ -38,36 +49,88 @@ classes of its attributes) -> the member found, or None."""
 def object_probes(node, namespace, nested=None, _seen=None):
     """Parameter of the FunctionDef `node` -> the sorted members of the object passed as it
     that `node` uses: ``'name()'`` for a method it calls (``'__call__()'`` for the object
-    called), ``'name'`` for an attribute it reads (a property's getter runs); followed into
-    the functions of yours it passes the object to. Members of arrays, numbers and
-    containers are left out."""
+    called, ``'__setitem__()'``, ``'__delitem__()'`` for its items written, deleted),
+    ``'name'`` for an attribute it reads (a property's getter runs), each after the path that
+    reaches it (``'inner.next()'`` of ``c.inner.next()``, ``'[].rate()'`` of
+    ``objs[0].rate()``); followed into the functions of yours it passes the object to.
+    Members of arrays, numbers and containers are left out, but those that change them
+    (``q.popleft()``, ``s.add(v)``, ``take = q.pop``)."""
     seen = set() if _seen is None else _seen
     args = node.args
     params = {a.id for a in list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)}
     code = _code(node)
     found = collections.defaultdict(set)
-    called = set()
+    funcs = {id(child.func) for child in code if isinstance(child, gast.Call)}
     for child in code:
-        if not isinstance(child, gast.Call):
-            continue
-        func = child.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                func.value.id in params:
-            called.add(id(func))
-            found[func.value.id].add(func.attr + '()')
-        elif isinstance(func, gast.Name) and func.id in params:
-            found[func.id].add('__call__()')
-        else:
-            for param, names in _passed_on(child, namespace, nested, seen, params).items():
-                found[param] |= names
-    for child in code:
-        if isinstance(child, gast.Attribute) and isinstance(child.value, gast.Name) and \
-                child.value.id in params and id(child) not in called and \
-                isinstance(child.ctx, gast.Load):
-            found[child.value.id].add(child.attr)
-    return {param: tuple(sorted(name for name in names if name.rstrip('()') not in _PLAIN))
-            for param, names in sorted(found.items())
-            if any(name.rstrip('()') not in _PLAIN for name in names)}
+        if isinstance(child, gast.Call):
+            chain = _chain(child.func, params)
+            if chain is not None:
+                param, path, last = chain
+                member = '__call__()' if last in ('', '[]') else last + '()'
+                found[param].add((path + '[].' if last == '[]' else path) + member)
+            elif not isinstance(child.func, gast.Attribute):
+                for param, names in _passed_on(child, namespace, nested, seen,
+                                               params).items():
+                    found[param] |= names
+        elif isinstance(child, gast.Delete):
+            for target in child.targets:
+                chain = _chain(target, params)
+                if chain is not None and isinstance(target, gast.Subscript):
+                    found[chain[0]].add(chain[1] + '__delitem__()')  # (``del q[0]``)
+        elif isinstance(child, gast.Subscript) and isinstance(child.ctx, gast.Store):
+            chain = _chain(child, params)
+            if chain is not None:
+                found[chain[0]].add(chain[1] + '__setitem__()')
+        elif isinstance(child, gast.Attribute) and id(child) not in funcs:
+            chain = _chain(child, params)
+            if chain is not None and isinstance(child.ctx, gast.Load):
+                found[chain[0]].add(chain[1] + chain[2])  # (``c.t``, ``c.inner`` of
+                # ``c.inner.next()``, ``take = q.pop``)
+    for param, names in found.items():
+        if any(name.rstrip('()') in _GROWING for name in names) and _items_read(code, param):
+            names.add('[]')  # (``n = len(s); s.add(v)``: what it adds, it reads)
+    return {param: tuple(sorted(name for name in names if _probed(name)))
+            for param, names in sorted(found.items()) if any(_probed(name) for name in names)}
+
+
+def _items_read(code, param):
+    """Whether the nodes `code` read the name `param` otherwise than as the receiver of a
+    method that adds to it (``len(s)``, ``s[0]``, ``for v in s``, ``helper(s)``)."""
+    receivers = {id(child.func.value) for child in code if isinstance(child, gast.Call) and
+                 isinstance(child.func, gast.Attribute) and child.func.attr in _GROWING}
+    return any(isinstance(child, gast.Name) and child.id == param and
+               isinstance(child.ctx, gast.Load) and id(child) not in receivers
+               for child in code)
+
+
+def _chain(node, params):
+    """``(parameter, path, last)`` of a chain of attributes and items rooted at a parameter,
+    as `object_probes` prints them: ``c.inner.next`` -> ``('c', 'inner.', 'next')``,
+    ``objs[0].rate`` -> ``('objs', '[].', 'rate')``, ``c.a[0]`` -> ``('c', 'a.', '[]')``,
+    ``c`` -> ``('c', '', '')``; or None."""
+    steps = []
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        steps.append(node.attr if isinstance(node, gast.Attribute) else '[]')
+        node = node.value
+    if not isinstance(node, gast.Name) or node.id not in params:
+        return None
+    steps.reverse()
+    last = steps.pop() if steps else ''
+    return node.id, ''.join(step + '.' for step in steps), last
+
+
+def _split(probe):
+    """``(steps, member)`` of a probe (`object_probes`): ``'[].rate()'`` -> ``(['[]'],
+    'rate()')``."""
+    *steps, member = probe.split('.')
+    return steps, member
+
+
+def _probed(name):
+    """Whether the member `name` (as `object_probes` names it) is read when the code runs:
+    not a plain member of arrays, numbers and containers, but one that changes them."""
+    member = name.rsplit('.', 1)[-1].rstrip('()')
+    return member in _CHANGING_NAMES or member not in _PLAIN or name == '[]'
 
 
 def _passed_on(call, namespace, nested, seen, params):
@@ -96,46 +159,53 @@ def _passed_on(call, namespace, nested, seen, params):
     return found
 
 
-def called_after(body, stmt, root):
-    """The names of the methods called on the name `root` (``root.step()``) by the statements
-    of `body` after `stmt` (in a loop around `stmt`, anywhere in it): a rerun of the call
-    in `stmt` runs after them."""
+def called_after(body, stmt, path):
+    """The names of the methods called on `path` (a name or a dotted path: ``root.step()``,
+    ``self.drop.reset()``) by the statements of `body` after `stmt` (in a loop around
+    `stmt`, anywhere in it): a rerun of the call in `stmt` runs after them."""
     found = set()
     for child in _after(body, stmt):
         for node in n.walk(child):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
-                    isinstance(node.func.value, gast.Name) and node.func.value.id == root:
+                    n.dotted_path(node.func.value) == path:
                 found.add(node.func.attr)
     return {name + '()' for name in found if name not in _PLAIN}
 
 
-def attribute_written_after(body, stmt, root):
-    """The first statement of `body` after `stmt` (see `called_after`) that assigns or
-    deletes an attribute of the name `root` (``root.t = 0.5``, ``root.t[0] = v``,
-    ``setattr(root, 't', v)``), or None."""
+def attributes_written_after(body, stmt, path):
+    """``(statement, attribute)`` for each statement of `body` after `stmt` (see
+    `called_after`) that assigns or deletes an attribute of `path` (a name or a dotted path:
+    ``root.t = 0.5``, ``root.t[0] = v``, ``setattr(root, 't', v)``, ``self.drop.training =
+    False``), ``'*'`` for a name not written out or, for a dotted path, the path itself
+    rebound (``self.drop = other``)."""
+    found = []
     for child in _after(body, stmt):
         if isinstance(child, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
             targets = child.targets if isinstance(child, (gast.Assign, gast.Delete)) \
                 else [child.target]
-            for target in targets:
-                if _attribute_of(target, root):
-                    return child
+            found += [(child, attr) for attr in (_attribute_of(t, path) for t in targets)
+                      if attr]
         for node in n.walk(child):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                     node.func.id in ('setattr', 'delattr') and node.args and \
-                    isinstance(node.args[0], gast.Name) and node.args[0].id == root:
-                return child
-    return None
+                    n.dotted_path(node.args[0]) == path:
+                name = node.args[1] if len(node.args) > 1 else None
+                found.append((child, name.value if isinstance(name, gast.Constant) and
+                              isinstance(name.value, str) else '*'))
+    return found
 
 
-def _attribute_of(target, root):
-    """Whether `target` is ``root.a`` or something inside it (``root.a[0]``, ``root.a.b``)."""
+def _attribute_of(target, path):
+    """The attribute of `path` that `target` writes (``a`` of ``path.a``, ``path.a[0]``,
+    ``path.a.b``; ``'*'`` of the dotted `path` itself), or None."""
     while isinstance(target, (gast.Attribute, gast.Subscript)):
-        if isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name) and \
-                target.value.id == root:
-            return True
+        if isinstance(target, gast.Attribute) and n.dotted_path(target.value) == path:
+            return target.attr
+        if isinstance(target, gast.Attribute) and '.' in path and \
+                n.dotted_path(target) == path:
+            return '*'
         target = target.value
-    return False
+    return None
 
 
 def _after(body, stmt):
@@ -170,20 +240,76 @@ def _after(body, stmt):
 
 
 def changing_member(obj, used, after=()):
-    """The first member of `obj` (named as in `object_probes`) whose run may change what a
-    second run of the function given `obj` reads of it, or None: of the members `used` by
-    the function and `after` (methods the caller calls after the call), a method or a
-    property's getter of yours that changes an attribute of `obj` that the members `used`
-    read (an attribute read, or read by a method or getter used), or changes state outside
-    `obj`, or that reads or changes what cannot be followed. Members of built-in types and
-    of libraries are not read."""
-    cls = type(obj)
-    layout = tuple(sorted((key, type(value).__qualname__) for key, value in vars(obj).items())) \
+    """The first member of `obj` (named as in `object_probes`, its path included) whose run
+    may change what a second run of the function given `obj` reads of it, or None: of the
+    members `used` by the function and `after` (methods the caller calls after the call), a
+    method or a property's getter of yours that changes an attribute of its object that the
+    members used read (an attribute read, or read by a method or getter used), or changes
+    state outside it, or that reads or changes what cannot be followed; of a list, dict,
+    deque or set, a method that changes it (``popleft``, ``add``). Members of other
+    built-in types and of libraries are not read."""
+    groups = collections.defaultdict(lambda: ([], []))
+    for kind, probes in ((0, used), (1, after)):
+        for probe in probes:
+            steps, member = _split(probe)
+            groups[tuple(steps)][kind].append(member)
+    for steps, (members, later) in groups.items():
+        for part in _reached(obj, steps):
+            found = _direct(part, tuple(members), tuple(later))
+            if found is not None:
+                return ''.join(step + '.' for step in steps) + found
+    return None
+
+
+def _reached(obj, steps):
+    """The objects that `steps` (attribute names, ``'[]'`` for any item) reach from `obj`,
+    reading attributes from the instance's dict (no property's getter runs)."""
+    parts = [obj]
+    for step in steps:
+        following = []
+        for part in parts:
+            if step == '[]':
+                if isinstance(part, dict):
+                    following.extend(part.values())
+                elif isinstance(part, (list, tuple, collections.deque)):
+                    following.extend(part)
+            elif isinstance(getattr(part, '__dict__', None), dict) and step in vars(part):
+                following.append(vars(part)[step])
+        parts = following
+    return parts
+
+
+def _direct(obj, used, after):
+    """`changing_member` of members of `obj` itself (no path), remembered by the object's
+    class and its attributes' (`_VERDICTS`)."""
+    if obj is None or isinstance(obj, (numbers.Number, str, bytes, np.ndarray, np.generic)):
+        return None
+    if isinstance(obj, (list, dict, collections.deque, set)):  # (by name: C methods)
+        read = '[]' in used
+        return next((member for member in used + after
+                     if member.rstrip('()') in _CHANGING_NAMES and
+                     (read or member.rstrip('()') not in _GROWING)), None)
+    layout = tuple(sorted(((repr(key), type(value).__qualname__, _identity(value))
+                           for key, value in vars(obj).items()), key=repr)) \
         if isinstance(getattr(obj, '__dict__', None), dict) else ()
-    key = (cls, tuple(used), tuple(after), layout)
+    members = tuple(_identity(inspect.getattr_static(obj, member.rstrip('()'), None))
+                    for member in used + after)  # (a method replaced on its class)
+    key = (type(obj), used, after, layout, members)
     if key not in _VERDICTS:
         _VERDICTS[key] = _changing_member(obj, used, after)
     return _VERDICTS[key]
+
+
+def _identity(value):
+    """What tells a function held apart from another (itself: an id could be reused once it
+    is gone), or None for data."""
+    if not callable(value) or isinstance(value, type):
+        return None
+    try:
+        hash(value)
+    except TypeError:
+        return ('unhashable', id(value))
+    return value
 
 
 def _changing_member(obj, used, after):
@@ -194,15 +320,21 @@ def _changing_member(obj, used, after):
         if func is None:
             if not member.endswith('()'):
                 reads.add(name)  # (a plain attribute)
+            elif name == '__call__' and inspect.isfunction(obj):
+                changers.append((member, obj))  # (a closure passed: ``fn()``)
             continue
         reads |= _self_uses(obj, func, writes=False)
         changers.append((member, func))
-    changers += [(member, _member_function(obj, member.rstrip('()'))) for member in after]
+    for member in after:
+        if member.endswith('='):  # (an attribute the caller assigns after the call)
+            if member[:-1] in reads or '*' in reads:
+                return member
+            continue
+        changers.append((member, _member_function(obj, member.rstrip('()'))))
     for member, func in changers:
         if func is None:
             continue
-        lazy = isinstance(inspect.getattr_static(obj, member.rstrip('()'), None), property)
-        written = _self_uses(obj, func, writes=True, lazy=lazy)
+        written = _self_uses(obj, func, writes=True)
         if written and ('*' in written or '*' in reads or written & reads):
             return member
     return None
@@ -229,13 +361,17 @@ def _member_function(obj, name):
     return member if in_instance else types.MethodType(member, obj)
 
 
-def _self_uses(obj, func, writes, lazy=False, _seen=None):
+def _self_uses(obj, func, writes, _seen=None):
     """The attributes of `obj` that `func` (see `_member_function`) reads, or with `writes`
-    changes (assigns, deletes, writes into, calls a changing method of, or a method of
-    yours on), following the methods it calls on its object; ``'*'`` for anything not
-    followed: the object passed on, ``setattr``, and with `writes`, a change of state
-    outside it (a global, an argument) or a call with effects. `lazy`: a property's getter,
-    whose lazy start (``if self._D is None: self._D = ...``) changes nothing read."""
+    changes, following the methods of yours it calls on its object and on the objects of
+    yours its attributes hold; ``'*'`` for what is not followed. A change is an update that
+    reads what it replaces (``self.k += 1``, ``self.t = self.t * 2``, ``self.c[k] += 1``),
+    a deletion, a method taking items out (``self.q.popleft()``) or putting them in
+    (``self.log.append(v)``: only a log, unless the attribute is read otherwise), ``next``,
+    a draw of ``self.rng``, a change a method of an attribute's object makes, and a change
+    of state outside the object. What only stores a value computed from other things (a
+    memo's ``self.memo[k] = v``, a lazy start ``if self._D is None: self._D = ...``) is
+    none: a second run stores the same."""
     seen = set() if _seen is None else _seen
     plain = getattr(func, '__func__', func)
     if plain in seen:
@@ -245,68 +381,121 @@ def _self_uses(obj, func, writes, lazy=False, _seen=None):
     if not code:
         return {'*'}
     node, namespace = code
-    if lazy:
-        node = _without_lazy_starts(node)
+    node = _without_lazy_starts(node)
     me = node.args.args[0].id if getattr(func, '__self__', None) is obj and node.args.args \
         else None
-    found = set()
-    appended = {id(child.func.value) for child in _code(node) if isinstance(child, gast.Call)
-                and isinstance(child.func, gast.Attribute) and child.func.attr in _CHANGING}
-    # (``self.log.append(v)`` reads `log` only to change it)
+    body = _code(node)
     if writes and _function_effects(node, namespace, None, set()) and \
             _outside_effects(node, me, namespace):
-        found.add('*')
-    for child in _code(node):
-        if isinstance(child, gast.Call) and isinstance(child.func, gast.Attribute) and \
-                _is(child.func.value, me):
-            method = _member_function(obj, child.func.attr)  # (``self.step()``)
-            found |= _self_uses(obj, method, writes, _seen=seen) if method is not None \
-                else set()
-        elif isinstance(child, gast.Call) and any(_is(arg, me) for arg in child.args) or \
-                isinstance(child, gast.Call) and any(_is(k.value, me) for k in child.keywords):
-            found.add('*')  # (``helper(self)``, ``setattr(self, 't', v)``)
-        elif isinstance(child, gast.Attribute) and _is(child.value, me):
-            if not writes and isinstance(child.ctx, gast.Load) and id(child) not in appended:
-                found.add(child.attr)
-            elif writes and not isinstance(child.ctx, gast.Load):
-                found.add(child.attr)
-        if writes and isinstance(child, (gast.Assign, gast.AugAssign, gast.AnnAssign,
-                                         gast.Delete)):
-            targets = child.targets if isinstance(child, (gast.Assign, gast.Delete)) \
-                else [child.target]
+        return {'*'}
+    found = set()
+    added = {id(child.func.value) for child in body if isinstance(child, gast.Call) and
+             isinstance(child.func, gast.Attribute) and child.func.attr in _GROWING}
+    updated = _updated_reads(body, me)  # (the reads an update makes of what it replaces)
+    for child in body:
+        if isinstance(child, gast.Call) and isinstance(child.func, gast.Attribute):
+            receiver = child.func.value
+            if _is(receiver, me):  # (``self.step()``)
+                method = _member_function(obj, child.func.attr)
+                found |= _self_uses(obj, method, writes, seen) if method is not None \
+                    else set()
+                continue
+            attr = _first_attribute(receiver, me)
+            changes = attr is not None and writes and (
+                child.func.attr in _CHANGING or
+                _held_changes(obj, receiver, me, child.func.attr, seen))
+            if changes:
+                found.add(attr)  # (``self.q.popleft()``, ``self.log.append(v)``)
+        if writes and isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
+                child.func.id == 'next' and child.args and \
+                _first_attribute(child.args[0], me) is not None:
+            found.add(_first_attribute(child.args[0], me))
+        if isinstance(child, gast.Attribute) and _is(child.value, me) and not writes and \
+                isinstance(child.ctx, gast.Load) and id(child) not in added and \
+                id(child) not in updated:
+            found.add(child.attr)
+        if writes and isinstance(child, (gast.AugAssign, gast.Delete)):
+            targets = child.targets if isinstance(child, gast.Delete) else [child.target]
+            found |= {_first_attribute(t, me) for t in targets} - {None}
+        if writes and isinstance(child, (gast.Assign, gast.AnnAssign)):
+            targets = child.targets if isinstance(child, gast.Assign) else [child.target]
             for target in targets:
                 attr = _first_attribute(target, me)
-                if attr is not None:
-                    found.add(attr)  # (``self.buf[0] = v``)
-        if writes and isinstance(child, gast.Call) and \
-                isinstance(child.func, gast.Attribute) and \
-                _first_attribute(child.func.value, me) is not None and (
-                    child.func.attr in _CHANGING or child.func.attr not in _PLAIN):
-            found.add(_first_attribute(child.func.value, me))  # (``self.log.append(v)``)
+                if attr is not None and child.value is not None and (
+                        attr == '*' or _reads_attribute(child.value, me, attr)):
+                    found.add(attr)  # (``self.t = self.t * 2``; not ``self.memo[k] = v``)
     return found
+
+
+def _updated_reads(body, me):
+    """The ids of the reads of ``self.X`` that an update of ``self.X`` makes of what it
+    replaces (``self.n = self.n + 1``): a counter nothing else reads is read by no one."""
+    found = set()
+    for child in body:
+        if isinstance(child, gast.Assign):
+            for target in child.targets:
+                attr = _first_attribute(target, me)
+                if attr is not None:
+                    found |= {id(node) for node in n.walk(child.value)
+                              if isinstance(node, gast.Attribute) and _is(node.value, me) and
+                              node.attr == attr}
+    return found
+
+
+def _reads_attribute(value, me, attr):
+    """Whether the expression `value` reads ``self.<attr>`` (`me` is ``self``)."""
+    return any(isinstance(node, gast.Attribute) and _is(node.value, me) and node.attr == attr
+               for node in n.walk(value))
+
+
+def _held_changes(obj, receiver, me, method, seen):
+    """Whether calling `method` on the object that `receiver` (``self.layer``) reaches from
+    `obj` changes it: a method of yours that changes its own object, or a draw of a NumPy
+    random generator."""
+    if not (isinstance(receiver, gast.Attribute) and _is(receiver.value, me)):
+        return method not in _PLAIN
+    held = (getattr(obj, '__dict__', None) or {}).get(receiver.attr, _MISSING)
+    if held is _MISSING:
+        return method not in _PLAIN
+    if isinstance(held, (np.random.Generator, np.random.RandomState)):
+        return True
+    function = _member_function(held, method)
+    if function is None:
+        return method in _CHANGING
+    return bool(_self_uses(held, function, True, seen))
+
+
+_MISSING = object()
 
 
 def _outside_effects(node, me, namespace):
     """Whether the FunctionDef `node` (a method of an object named `me`) may change state
-    other than its object's: a ``global``/``nonlocal`` declaration, a write into something
-    not its own, or a call with effects that is not a method of its object (``call_effects``
-    of ``self.step()`` is the object's own)."""
-    own = _own_names(node) | {me}
+    other than its object's and its own: a ``global``/``nonlocal`` declaration, a write into
+    a global's or an argument's item or attribute, ``next`` of one, or a call of a function
+    of yours that has such effects (a log through `logging` or `print`, a library call
+    writing into a local array, are none)."""
+    params = set(n.names_stored(node.args)) - {me}
+    local = set(n.names_stored(node)) - params
     for child in _code(node):
         if isinstance(child, (gast.Global, gast.Nonlocal)):
             return True
         if isinstance(child, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Delete)):
             targets = child.targets if isinstance(child, (gast.Assign, gast.Delete)) \
                 else [child.target]
-            if any(_root(t) not in own for t in targets
+            if any(_root(t) not in local | {me} for t in targets
                    if isinstance(t, (gast.Subscript, gast.Attribute))):
                 return True
-        if isinstance(child, gast.Call):
-            root = _root(child.func.value) if isinstance(child.func, gast.Attribute) else None
-            if root in own or isinstance(child.func, gast.Name) and child.func.id == 'print':
-                continue  # (its object's, a list of its own, or printed)
-            if call_effects(child, namespace, None, set()):
-                return True
+        if not isinstance(child, gast.Call):
+            continue
+        if isinstance(child.func, gast.Name) and child.func.id == 'next' and child.args and \
+                _root(child.args[0]) not in local | {me}:
+            return True
+        called = _lookup(child.func, namespace)
+        if (getattr(called, '__module__', None) or '').split('.')[0] in sys.stdlib_module_names:
+            continue  # (``log.debug(...)``: Python's own)
+        code = user_code(called, set())
+        if code and _function_effects(code[0], code[1], None, set()):
+            return True
     return False
 
 

@@ -369,16 +369,18 @@ def rerun_checked(obj, callee, used, after=()):
     from .rerun_objects import changing_member  # (it imports the analyses)
     name = changing_member(obj, used, after)
     if name is not None:
+        name = ('.' + name if not name.startswith('[') else name).replace(
+            '.[]', '[...]').replace('[]', '[...]')  # (``[...].rate()``, ``.inner.next()``)
         from .errors import UnsupportedSyntaxError
         from .runtime_errors import unsupported
         raise unsupported(
             f's2sgrad cannot differentiate the call of `{callee}`, given a '
-            f'{type(obj).__name__} object whose `.{name}` changes what `{callee}` reads of it: '
+            f'{type(obj).__name__} object whose `{name}` changes what `{callee}` reads of it: '
             f'the derivative runs `{callee}` again (as it does where the caller changes an '
             f'array in place, with motion=\'joint\', in second derivatives), after that '
             f'change, and would give the derivative of another value; take what `{callee}` '
             f'reads from the object in the differentiated function and pass it in, or call '
-            f'`.{name}` outside it', UnsupportedSyntaxError)
+            f'`{name}` outside it', UnsupportedSyntaxError)
     return obj
 
 

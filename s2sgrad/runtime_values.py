@@ -126,7 +126,12 @@ def own(g):
     if isinstance(g, tuple):
         return _same_kind(g, [own(item) for item in g])
     if isinstance(g, dict):
-        return {key: own(value) for key, value in g.items()}
+        if type(g) is dict:
+            return {key: own(value) for key, value in g.items()}
+        out = _dict_copy(g)  # (an OrderedDict, a defaultdict: of its own kind)
+        for key in out:
+            out[key] = own(out[key])
+        return out
     if hasattr(g, 'dtype') and hasattr(g, 'copy'):  # CuPy, dask arrays; NumPy scalars
         return g.copy()
     return g

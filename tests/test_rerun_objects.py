@@ -1,6 +1,8 @@
 """Objects given to a function of yours whose derivative runs it again (joint motion, hvp,
 hessian, ``motion='joint'``): a method of theirs that changes what the function reads is
 refused at run time, and pure members give derivatives equal to differences."""
+import collections
+import logging
 import os
 import sys
 
@@ -208,3 +210,202 @@ def test_the_check_is_printed_at_the_call():
     assert "scaled_by_next(s2s.rerun_checked(c, 'scaled_by_next', ('next()',)), x)" in source
     source = s2sgrad.grad(stepped_after, motion='joint').source
     assert "s2s.rerun_checked(s, 'scaled_by_t', ('t',), ('step()',))" in source
+
+
+# -- containers and objects reached through a path (review R23) ---------------------------
+
+def pops_left(q, x):
+    return q.popleft() * np.sum(x ** 3)
+
+
+def deletes_first(q, x):
+    first = q[0]
+    del q[0]
+    return first * np.sum(x ** 3)
+
+
+def grows_a_set(s, x):
+    count = len(s)
+    s.add(count + 100)
+    return count * np.sum(x ** 3)
+
+
+def rotates(d, x):
+    key = next(iter(d))
+    d.move_to_end(key)
+    return d[key] * np.sum(x ** 3)
+
+
+def rate_of_first(objs, x):
+    return objs[0].next() * np.sum(x ** 3)
+
+
+class Wrap:
+    def __init__(self):
+        self.inner = Counter()
+
+
+def next_of_inner(w, x):
+    return w.inner.next() * np.sum(x ** 3)
+
+
+def calling(helper):
+    def loss(x, held):
+        return helper(held, x)
+    return loss
+
+
+CONTAINERS = [
+    (pops_left, lambda: collections.deque([2.0, 3.0, 4.0]), 'popleft'),
+    (deletes_first, lambda: [2.0, 3.0, 4.0], '__delitem__'),
+    (grows_a_set, lambda: {1.0}, 'add'),
+    (rotates, lambda: collections.OrderedDict([('a', 2.0), ('b', 3.0)]), 'move_to_end'),
+    (rate_of_first, lambda: [Counter()], r'\[...\].next'),
+    (next_of_inner, Wrap, 'inner.next'),
+]
+
+
+@pytest.mark.parametrize('helper, make, member', CONTAINERS,
+                         ids=[case[0].__name__ for case in CONTAINERS])
+def test_a_container_or_a_reached_object_changed_by_the_rerun_function(helper, make, member):
+    """R23 A3, A5, A6, A7: a helper consuming a deque, deleting an item, growing a set whose
+    size it read, rotating an OrderedDict, or advancing an object reached through an item or
+    an attribute gave the derivative of the next state under joint motion and hvp."""
+    loss = calling(helper)
+    with pytest.raises(UnsupportedSyntaxError, match=member):
+        s2sgrad.grad(loss, motion='joint')(X, make())
+    with pytest.raises(UnsupportedSyntaxError, match=member):
+        s2sgrad.hvp(loss)(X, make(), V)
+
+
+class Temperature:
+    def __init__(self):
+        self.temp = 2.0
+
+    def f(self, x):
+        return self.temp * x ** 3
+
+    def loss(self, x):
+        y = self.f(x)
+        self.temp = 5.0  # (annealed after use)
+        return np.sum(y)
+
+
+class Switch:
+    def __init__(self):
+        self.training = True
+
+    def __call__(self, h):
+        return 2.0 * h if self.training else h
+
+
+class Net:
+    def __init__(self):
+        self.drop = Switch()
+
+    def loss(self, x):
+        y = self.drop(x ** 3)
+        self.drop.training = False
+        return np.sum(y)
+
+
+@pytest.mark.parametrize('make, where', [(Temperature, '`self`'), (Net, '`self.drop`')])
+def test_an_attribute_of_a_bound_object_assigned_after_the_call(make, where):
+    """R23 A8: ``y = self.f(x); self.temp = 5.0`` (``self.drop.training = False`` after
+    ``self.drop(x)``): the rerun of the call read the new value."""
+    np.testing.assert_allclose(s2sgrad.grad(make().loss)(X), 6.0 * X ** 2)
+    with pytest.raises(UnsupportedSyntaxError, match=where):
+        s2sgrad.hvp(make().loss)(X, V)
+    with pytest.raises(UnsupportedSyntaxError, match=where):
+        s2sgrad.grad(make().loss, motion='joint')(X)
+
+
+# -- what changes nothing a second run reads passes (review J36) --------------------------
+
+LOG = logging.getLogger('s2sgrad.tests.rerun_objects')
+
+
+class Weight:
+    def __init__(self):
+        self.w = 1.5
+
+    def weight(self):
+        return self.w
+
+
+class Pure:
+    def __init__(self):
+        self.k = 1.5
+        self.layer = Weight()
+        self.memo = {}
+        self._scale = None
+        self.n_calls = 0
+
+    def coef(self):
+        if 'c' not in self.memo:  # (a memo)
+            self.memo['c'] = self.k * self.layer.weight() / 1.5
+        LOG.debug('coef %s', self.k)  # (a log through `logging`)
+        return self.memo['c'] * self.scale()
+
+    def scale(self):
+        if self._scale is None:  # (a lazy start, in a method)
+            self._scale = 2.0
+        return self._scale
+
+
+def scaled_cubes(m, x):
+    return np.sum(m.coef() * x ** 3)
+
+
+def counted_after(x, m):
+    y = scaled_cubes(m, x)
+    m.n_calls += 1  # (a counter the helper does not read)
+    return y
+
+
+def test_pure_members_and_a_counter_after_the_call_pass():
+    np.testing.assert_allclose(s2sgrad.hvp(counted_after)(X, Pure(), V), 2 * 1.5 * 6 * X * V)
+    np.testing.assert_allclose(s2sgrad.grad(counted_after, motion='joint')(X, Pure()),
+                               2 * 1.5 * 3 * X ** 2)
+
+
+class Popping:
+    def __init__(self):
+        self.q = collections.deque([2.0, 3.0, 4.0])
+
+    def rate(self):
+        return self.q.popleft()  # (what it takes out, it reads)
+
+
+def counter_function():
+    count = 0
+
+    def rate():
+        nonlocal count
+        count += 1
+        return float(count)
+    return rate
+
+
+class Holds:
+    def __init__(self, rate):
+        self.rate = rate
+
+
+def by_rate(s, x):
+    return np.sum(s.rate() * x ** 2)
+
+
+def rate_times_squares(x, s):
+    return by_rate(s, x)
+
+
+def test_a_popping_method_and_an_advancing_function_held():
+    """J36 A3: popping from an attribute was taken for a log; J36 A1: a verdict on a class
+    was kept for another instance holding another function."""
+    with pytest.raises(UnsupportedSyntaxError, match='rate'):
+        s2sgrad.grad(rate_times_squares, motion='joint')(X, Popping())
+    np.testing.assert_allclose(
+        s2sgrad.grad(rate_times_squares, motion='joint')(X, Holds(lambda: 2.0)), 4.0 * X)
+    with pytest.raises(UnsupportedSyntaxError, match='rate'):
+        s2sgrad.grad(rate_times_squares, motion='joint')(X, Holds(counter_function()))

@@ -1,5 +1,7 @@
 """What the reviews of session 36 found (R19-R22 and the regression reviews), each pinned
 against central differences or NumPy's own results."""
+import collections
+import functools
 import math
 import os
 import sys
@@ -196,3 +198,88 @@ def test_second_derivatives_of_an_item_updated_from_itself_in_a_fresh_array():
     np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(process_noise_by_item))(q, v),
                                expected, rtol=1e-4)
     assert 'Pp[0, 0] = Pp_stack.pop()' not in s2sgrad.grad(process_noise_by_item).source
+
+
+# -- jacobian and hessian put back what the objects hold before each column (R23) ----------
+
+def first_of_queue(x, q):
+    return q.popleft() * np.sum(x ** 3)
+
+
+def class_level():
+    class ClassLevel:
+        rates = [2.0, 3.0, 4.0, 5.0]  # (in the class body)
+
+        def f(self, x):
+            return self.rates.pop(0) * np.sum(x ** 3)
+    return ClassLevel().f
+
+
+class Source:
+    def __init__(self):
+        self.items = [2.0, 3.0, 4.0, 5.0]
+
+    def take(self):
+        return self.items.pop(0)
+
+
+class HoldsCallback:
+    def __init__(self):
+        self.take = Source().take  # (a bound method of another object)
+
+    def f(self, x):
+        return self.take() * np.sum(x ** 3)
+
+
+class Feeder:
+    def __init__(self):
+        self.it = iter([2.0, 3.0, 4.0, 5.0])
+
+    def term(self, x):
+        return next(self.it) * x ** 3
+
+    def f(self, x):
+        return self.term(x)
+
+
+X3 = np.array([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize('make', [
+    lambda: functools.partial(first_of_queue, q=collections.deque([2.0, 3.0, 4.0, 5.0])),
+    class_level, lambda: HoldsCallback().f],
+    ids=['deque', 'class attribute', 'bound method held'])
+def test_each_column_starts_from_the_state_given(make):
+    """R23 A1, A2: a deque, a list in the class body and the object of a bound method held as
+    an attribute were not put back between the columns of jacobian and hessian: each column
+    read the next item."""
+    np.testing.assert_allclose(s2sgrad.jacobian(make())(X3), 2.0 * 3 * X3 ** 2)
+    np.testing.assert_allclose(s2sgrad.hessian(make())(X3), np.diag(2.0 * 6 * X3))
+
+
+def test_an_iterator_held_by_the_object():
+    """R23 A4: ``next(self.it)`` in a method the differentiated one calls: the list's
+    iterator is put back between columns."""
+    np.testing.assert_allclose(s2sgrad.jacobian(Feeder().f)(X3), np.diag(2.0 * 3 * X3 ** 2))
+
+
+class GeneratorFeeder(Feeder):
+    def __init__(self):
+        self.it = (v for v in [2.0, 3.0, 4.0, 5.0])
+
+
+def test_a_generator_that_moves_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='cannot be put back'):
+        s2sgrad.jacobian(GeneratorFeeder().f)(X3)
+
+
+def scaled_by_config(x, cfg):
+    return cfg['scale'] * np.sum(x ** 3)
+
+
+def test_a_defaultdict_argument_stays_one():
+    """R23 C1: jacobian and hessian ran the function on a plain dict copy of a defaultdict:
+    a KeyError."""
+    cfg = collections.defaultdict(lambda: 2.0)
+    np.testing.assert_allclose(s2sgrad.jacobian(scaled_by_config)(X3, cfg), 6.0 * X3 ** 2)
+    np.testing.assert_allclose(s2sgrad.hessian(scaled_by_config)(X3, cfg), np.diag(12.0 * X3))
