@@ -24,18 +24,53 @@ _ADVICE = ('complex values are not supported: s2sgrad differentiates real functi
 
 
 def refuse_complex(ctx, body):
-    """Raise ComplexError for the first statement of `body` that makes a complex value from
-    a differentiated one (see the module's docstring)."""
+    """Make each assignment of `body` that makes a complex value from a differentiated one
+    (see the module's docstring) raise ComplexError where it runs (``t = s2s.complex_refused
+    (...)``: a branch a flag leaves untaken still runs); raise it now for one in a test or
+    a loop's header. Returns whether a statement was rewritten (its value no longer carries
+    a derivative)."""
     constants = {stmt.targets[0].id for stmt in n.statements(body)
                  if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
                  isinstance(stmt.targets[0], gast.Name) and _complex_constant(stmt.value)}
+    rewritten = False
     for stmt in n.statements(body):
         for node in n.walk(stmt, skip=lambda inner: inner is not stmt and
                            isinstance(inner, gast.stmt)):
             found = _complex_from_active(ctx, node, constants)
-            if found is not None:
-                raise ComplexError(f'{_ADVICE}; here: `{_text(found)}`',
-                                   *ctx.where(stmt, _text(found), found))
+            if found is None:
+                continue
+            if id(found) in _shown(body) or isinstance(stmt, gast.Assign) and \
+                    len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
+                    _only_shown(body, stmt.targets[0].id):
+                break  # (``print(f'{y + 0j}')``: text, no derivative)
+            message = f'{_ADVICE}; here: `{_text(found)}`'
+            if not isinstance(stmt, (gast.Assign, gast.Expr)):
+                raise ComplexError(message, *ctx.where(stmt, _text(found), found))
+            stmt.value = n.call('s2s.complex_refused', n.const(message))
+            rewritten = True
+            break
+    return rewritten
+
+
+def _shown(body):
+    """The ids of the nodes of `body` inside what only shows a value: an f-string's value,
+    an argument of ``print``, ``str``, ``repr``, ``format`` (text carries no derivative)."""
+    shown = set()
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.FormattedValue) or isinstance(node, gast.Call) and \
+                isinstance(node.func, gast.Name) and \
+                node.func.id in ('print', 'str', 'repr', 'format'):
+            shown |= {id(inner) for inner in n.walk(node)}
+    return shown
+
+
+def _only_shown(body, name):
+    """Whether every read of `name` in `body` is one made to show it (`_shown`)."""
+    shown = _shown(body)
+    reads = [node for node in n.walk(gast.Module(body=body, type_ignores=[]))
+             if isinstance(node, gast.Name) and node.id == name and
+             isinstance(node.ctx, gast.Load)]
+    return bool(reads) and all(id(read) in shown for read in reads)
 
 
 def _complex_from_active(ctx, node, constants):

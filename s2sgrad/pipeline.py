@@ -192,7 +192,10 @@ def analyse(ctx, body):
                             constants=cancelled_shifts(body, ctx.resolver) |
                             integer_arrays(body, ctx.resolver, ctx.params))
     ctx.receivers = receivers_of_temporaries(body, ctx.receivers)
-    refuse_complex(ctx, body)
+    if refuse_complex(ctx, body):  # (what it rewrote carries no derivative)
+        ctx.activity = Activity(body, ctx.wrt, ctx.resolver, ctx.closures,
+                                constants=cancelled_shifts(body, ctx.resolver) |
+                                integer_arrays(body, ctx.resolver, ctx.params))
     body = check_effects(body, ctx)
     ret = body[-1]
     if not isinstance(ret, gast.Return):

@@ -32,6 +32,7 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                unstack, zero_at,
                                zip_length, zipped, ABSENT)
 from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_bound,
+                             complex_refused,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
                              float_argument, in_place, not_shared, rerun_checked, seed,
@@ -42,7 +43,7 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'al
            'check_default', 'check_number', 'check_output', 'check_own_items', 'check_partial',
            'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
            'extremum_tangent', 'field_index', 'float_argument', 'getitem', 'imag_part', 'in_place',
-           'inserted_at', 'rerun_checked',
+           'inserted_at', 'rerun_checked', 'complex_refused',
            'is_zero',
            'item_at', 'item_before', 'flat_index', 'key_missing',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',

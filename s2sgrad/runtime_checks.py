@@ -359,6 +359,14 @@ def _described(sizes):
     return f'({inner},)' if len(sizes) == 1 else f'({inner})'
 
 
+def complex_refused(message):
+    """Raise ComplexError (`message`, at the line of yours that runs): the statement made a
+    complex value from a differentiated one (`complex_values`)."""
+    from .errors import ComplexError
+    from .runtime_errors import unsupported
+    raise unsupported(message, ComplexError)
+
+
 def rerun_checked(obj, callee, used, after=()):
     """`obj`, given to the call of `callee` (a function of yours) that the derivative runs
     again; raise UnsupportedSyntaxError where one of the members of `obj` that the call

@@ -111,3 +111,24 @@ def complex_constant_not_differentiated(p):
 def test_complex_values_without_derivative_pass():
     expected = 2 * np.abs(C) * P + np.array([0.5, 0.0, 0.0])
     np.testing.assert_allclose(s2sgrad.grad(complex_constant_not_differentiated)(P), expected)
+
+
+def phase_by_flag(x, use_phase=False):
+    if use_phase:
+        return np.abs(np.sum(x * 1j))
+    return np.sum(x ** 3)
+
+
+def printed_as_complex(x):
+    y = np.sum(x ** 2)
+    print(f'loss {y + 0j}')
+    return y
+
+
+def test_complex_values_refused_only_where_they_are_made():
+    """(J36 D5) A branch a flag leaves untaken, and a complex value only printed, make no
+    complex derivative: the gradient is the real one; the branch taken raises."""
+    np.testing.assert_allclose(s2sgrad.grad(phase_by_flag)(P), 3 * P ** 2)
+    np.testing.assert_allclose(s2sgrad.grad(printed_as_complex)(P), 2 * P)
+    with pytest.raises(ComplexError, match='complex values are not supported'):
+        s2sgrad.grad(phase_by_flag)(P, True)
