@@ -789,8 +789,13 @@ def logistic_pdf(x, loc=0.0, scale=1.0):
 
 
 def poisson_logpmf(k, mu, loc=0):
-    """``scipy.stats.poisson.logpmf(k, mu, loc)``, differentiated in `mu`."""
-    return scipy.special.xlogy(k - loc, mu) - mu - scipy.special.gammaln(k - loc + 1)
+    """``scipy.stats.poisson.logpmf(k, mu, loc)``, differentiated in `mu`: -inf off the counts
+    0, 1, ... (a count below `loc`, a fraction), where the derivative is 0, as binom's."""
+    k = k - loc
+    inside = (k >= 0) & (k == np.floor(k))
+    k = np.where(inside, k, 0.0)
+    return np.where(inside, scipy.special.xlogy(k, mu) - mu - scipy.special.gammaln(k + 1),
+                    -np.inf)
 
 
 def poisson_pmf(k, mu, loc=0):
