@@ -38,6 +38,7 @@ def resolve_nested_grads(ctx, func, resolver, ops):
             uses.setdefault(node.id, []).append(node)
     made = {}
     removed = set()
+    called = {id(c.func) for c in nodes if isinstance(c, gast.Call)}  # (before any rewrite)
     for node in nodes:
         if not isinstance(node, gast.Call):
             continue
@@ -45,7 +46,6 @@ def resolve_nested_grads(ctx, func, resolver, ops):
             op_call, via = node.func, None
         elif isinstance(node.func, gast.Name) and node.func.id in named:
             op_call, via = named[node.func.id][0], node.func.id
-            called = {id(c.func) for c in nodes if isinstance(c, gast.Call)}
             if any(id(use) not in called for use in uses[node.func.id]):
                 continue  # also used as a value: left as it is (and refused later)
         else:

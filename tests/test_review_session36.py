@@ -21,6 +21,10 @@ try:
 except ImportError:  # (the `numba` extra)
     numba = None
 try:
+    import scipy.stats as scipy_stats
+except ImportError:  # (the `scipy` extra)
+    scipy_stats = None
+try:
     import dask.array as da
 except ImportError:  # (the `dask` extra)
     da = None
@@ -283,3 +287,33 @@ def test_a_defaultdict_argument_stays_one():
     cfg = collections.defaultdict(lambda: 2.0)
     np.testing.assert_allclose(s2sgrad.jacobian(scaled_by_config)(X3, cfg), 6.0 * X3 ** 2)
     np.testing.assert_allclose(s2sgrad.hessian(scaled_by_config)(X3, cfg), np.diag(12.0 * X3))
+
+
+def potential(q):
+    return np.sum(q ** 4)
+
+
+def leapfrog_like(q):
+    grad_u = s2sgrad.grad(potential)  # (the JAX idiom: a stored gradient, called twice)
+    a = grad_u(q)
+    b = grad_u(2.0 * q)
+    return np.sum(a * b)
+
+
+def test_a_stored_gradient_called_twice():
+    """R24 D1: the second call of a stored gradient was left uncalled-for after the first
+    was rewritten, and refused as a name not defined."""
+    q = np.array([0.5, -0.3])
+    np.testing.assert_allclose(s2sgrad.grad(leapfrog_like)(q), 768 * q ** 5)
+
+
+def counts_by_rate(lam):
+    return np.sum(scipy_stats.poisson.logpmf(np.array([0.0, 2.0, 5.0, 2.5]), lam, loc=1))
+
+
+@pytest.mark.skipif(scipy_stats is None, reason='scipy (the `scipy` extra) is not installed')
+def test_poisson_off_its_support():
+    """R24 A1: below `loc` and at a fraction the value is -inf; the derivative was k/mu - 1
+    there, not 0."""
+    expected = (2.0 - 1) / 2.3 - 1 + (5.0 - 1) / 2.3 - 1
+    assert s2sgrad.grad(counts_by_rate)(2.3) == pytest.approx(expected)
