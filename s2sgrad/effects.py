@@ -804,6 +804,19 @@ def _root(arg):
 _VIEW_FREE = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)
 
 
+def _size_of(value, param):
+    """Whether the expression `value` reads only the size of `param`: ``len(param)``,
+    ``np.shape(param)``, ``param.shape[0]``, ``param.size``, ``param.ndim``."""
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords and \
+            n.dotted_path(value.func) in ('len', 'np.shape', 'np.size', 'np.ndim') and \
+            isinstance(value.args[0], gast.Name) and value.args[0].id == param:
+        return True
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Constant):
+        value = value.value
+    return isinstance(value, gast.Attribute) and value.attr in ('shape', 'size', 'ndim') and \
+        isinstance(value.value, gast.Name) and value.value.id == param
+
+
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
                        numbers=None, items=None, item_keys=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
@@ -844,6 +857,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                     isinstance(stmt.value, gast.Name) and stmt.value.id == param:
                 aliases.append(stmt.targets[0].id)
                 continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name) and \
+                    stmt.targets[0].id != param and _size_of(stmt.value, param):
+                continue  # (``n = len(d)`` before ``d = d.copy()``: a number, no view)
             first = stmt
             break
         if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \

@@ -317,3 +317,25 @@ def test_poisson_off_its_support():
     there, not 0."""
     expected = (2.0 - 1) / 2.3 - 1 + (5.0 - 1) / 2.3 - 1
     assert s2sgrad.grad(counts_by_rate)(2.3) == pytest.approx(expected)
+
+
+def cumulate(d):
+    n = len(d)  # (read before the copy: a number)
+    d = d.copy()
+    for i in range(1, n):
+        d[i] = d[i] + d[i - 1]
+    return d
+
+
+def cumulative_squares(x):
+    return np.sum(cumulate(x) ** 2)
+
+
+def test_a_helper_reading_the_length_before_its_copy():
+    """R25 D2: ``n = len(d)`` before ``d = d.copy()`` made the helper's writes count as
+    writes into its argument (refused)."""
+    x = np.array([1.0, 2.0, 0.5])
+    np.testing.assert_allclose(s2sgrad.grad(cumulative_squares)(x),
+                               numerical_grad(cumulative_squares, (x,), 0), rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hvp(cumulative_squares)(x, np.ones(3)),
+                               hessian_v(cumulative_squares, x, np.ones(3)), rtol=1e-4)
