@@ -18,7 +18,7 @@ from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
-from .errors import InPlaceError, NonScalarOutputError, ShapeError, WrtError
+from .errors import ComplexError, InPlaceError, NonScalarOutputError, ShapeError, WrtError
 
 IMPLEMENTED = {}
 """Helper name -> the helper function whose numba implementation this module registers."""
@@ -1463,6 +1463,19 @@ def _is_zero(g):
     if _number(g):
         return lambda g: g == 0
     return lambda g: False
+
+
+@_implements('complex_refused')
+def _complex_refused(message):
+    # (the statement made a complex value from a differentiated one: `complex_values`)
+    def impl(message):
+        if len(message) >= 0:  # (always: a float for the code after it to be typed with)
+            raise ComplexError('complex values are not supported: s2sgrad differentiates '
+                               'real functions of real arguments (see the README, "Known '
+                               'limits"); pass the real and imaginary parts as separate real '
+                               'arguments')
+        return 0.0
+    return impl
 
 
 @_implements('check_number')

@@ -132,3 +132,11 @@ def test_complex_values_refused_only_where_they_are_made():
     np.testing.assert_allclose(s2sgrad.grad(printed_as_complex)(P), 2 * P)
     with pytest.raises(ComplexError, match='complex values are not supported'):
         s2sgrad.grad(phase_by_flag)(P, True)
+
+
+def test_compiled_gradients_raise_the_same():
+    """(R20 E1) The compiled path raised CompileError with numba's own message; it now
+    compiles the statement to raise ComplexError where it runs, as the plain path does."""
+    pytest.importorskip('numba', reason='numba (the `numba` extra) is not installed')
+    with pytest.raises(ComplexError, match='complex values are not supported'):
+        s2sgrad.grad(folded_constant, compile='numba')(P)
