@@ -6,7 +6,8 @@ import weakref
 
 import numpy as np
 
-from .errors import (InPlaceError, NonScalarOutputError, S2SError, ShapeError, WrtError,
+from .errors import (ComplexError, InPlaceError, NonScalarOutputError, S2SError, ShapeError,
+                     WrtError,
                      format_location)
 from .runtime_values import _is_array, _is_iterator, _is_sequence, _shape, array_module, real_only
 
@@ -362,7 +363,6 @@ def _described(sizes):
 def complex_refused(message):
     """Raise ComplexError (`message`, at the line of yours that runs): the statement made a
     complex value from a differentiated one (`complex_values`)."""
-    from .errors import ComplexError
     from .runtime_errors import unsupported
     raise unsupported(message, ComplexError)
 

@@ -44,6 +44,19 @@ def _stand_in(shape, dtype):
     stand_in.flags.writeable = False
     return stand_in
 ''',
+    (runtime.__name__, 'rerun_checked'): '''
+def rerun_checked(obj, callee, used, after=()):
+    """`obj`, which s2sgrad's own check (`s2sgrad.runtime.rerun_checked`) reads the code of
+    the members of: what `callee` reads of it must not change before its derivative runs it
+    again. A module importing only NumPy cannot read it, and passes the object on."""
+    return obj
+''',
+    (runtime.__name__, 'complex_refused'): '''
+def complex_refused(message):
+    """Raise ComplexError(`message`): the statement made a complex value from a
+    differentiated one."""
+    raise ComplexError(message)
+''',
     (runtime.__name__, 'unsupported'): '''
 def unsupported(message, error=NoRuleError):
     """error(message): the line of your function is not known here."""
