@@ -29,12 +29,13 @@ _MISSING = object()
 
 def plain_object(value):
     """Whether `value` is an object of a class of yours: no array, container, number, text,
-    function, class or module (a callable object of yours is one)."""
+    function, class or module (a callable object of yours is one). (Read on its class: an
+    object's own ``__getattr__`` is not run.)"""
     return (hasattr(value, '__dict__') or _slots(type(value))) and \
         not isinstance(value, (list, tuple, dict, set, np.ndarray, np.generic, numbers.Number,
                                str, bytes, type, functools.partial)) and \
         not inspect.isroutine(value) and not inspect.ismodule(value) and \
-        not hasattr(value, '__array_function__')
+        not hasattr(type(value), '__array_function__')
 
 
 class ObjectState:
@@ -74,6 +75,9 @@ class ObjectState:
             return
         if inspect.isfunction(value):
             seen.add(id(value))
+            if value.__code__.co_filename.startswith('<s2sgrad') or \
+                    (value.__module__ or '').split('.')[0] == 's2sgrad':
+                return  # (generated code: its cells hold s2sgrad's own helpers and caches)
             for cell in value.__closure__ or ():
                 try:
                     contents = cell.cell_contents
@@ -86,7 +90,7 @@ class ObjectState:
             seen.add(id(value))
             self.iterators.append((value, _position(value), _fingerprint(value)))
             return
-        if not plain_object(value):
+        if not plain_object(value) or type(value).__module__.split('.')[0] == 's2sgrad':
             return
         seen.add(id(value))
         attributes = _attributes(value)
@@ -128,17 +132,33 @@ class ObjectState:
             if cell.cell_contents is not contents:
                 cell.cell_contents = contents
         for container, kept in self.containers:
+            if _holds(container, kept):
+                continue  # (unchanged: a container that refuses writes is only read)
             if isinstance(container, np.ndarray):
                 container[...] = kept
             elif isinstance(container, list):
-                container[:] = kept
-            elif isinstance(container, (collections.deque, set)):
-                container.clear()
-                container.extend(kept) if isinstance(container, collections.deque) else \
-                    container.update(kept)
-            else:
-                container.clear()
-                container.update(kept)
+                list.__setitem__(container, slice(None), kept)
+            elif isinstance(container, collections.deque):
+                collections.deque.clear(container)
+                collections.deque.extend(container, kept)
+            elif isinstance(container, set):
+                set.clear(container)
+                set.update(container, kept)
+            else:  # (a dict: its own methods, not a subclass's, ``Counter.update`` counts)
+                dict.clear(container)
+                dict.update(container, kept)
+
+
+def _holds(container, kept):
+    """Whether `container` holds what `kept` recorded (the same items, by identity)."""
+    if isinstance(container, np.ndarray):
+        return np.array_equal(container, kept, equal_nan=container.dtype.kind in 'fc')
+    items = list(container.items()) if isinstance(container, dict) else list(container)
+    if isinstance(container, set):
+        return len(items) == len(kept) and all(item in container for item in kept)
+    return len(items) == len(kept) and all(
+        (a[0] is b[0] or a[0] == b[0]) and a[1] is b[1] if isinstance(container, dict)
+        else a is b for a, b in zip(items, kept))
 
 
 def _user_class(klass):

@@ -43,7 +43,7 @@ container's items or length too (``'[]'`` among its probes), not of a log."""
 
 _VERDICTS = {}
 """The registry of the answers of `changing_member`: (the object's class, the members, the
-classes of its attributes) -> the member found, or None."""
+classes of its attributes and the functions it holds) -> the member found, or None."""
 
 
 def object_probes(node, namespace, nested=None, _seen=None):
@@ -289,7 +289,7 @@ def _direct(obj, used, after):
         return next((member for member in used + after
                      if member.rstrip('()') in _CHANGING_NAMES and
                      (read or member.rstrip('()') not in _GROWING)), None)
-    layout = tuple(sorted(((repr(key), type(value).__qualname__, _identity(value))
+    layout = tuple(sorted(((repr(key), type(value), _identity(value))
                            for key, value in vars(obj).items()), key=repr)) \
         if isinstance(getattr(obj, '__dict__', None), dict) else ()
     members = tuple(_identity(inspect.getattr_static(obj, member.rstrip('()'), None))
@@ -334,7 +334,7 @@ def _changing_member(obj, used, after):
     for member, func in changers:
         if func is None:
             continue
-        written = _self_uses(obj, func, writes=True)
+        written = _self_uses(obj, func, writes=True, strict=member in after)
         if written and ('*' in written or '*' in reads or written & reads):
             return member
     return None
@@ -361,17 +361,26 @@ def _member_function(obj, name):
     return member if in_instance else types.MethodType(member, obj)
 
 
-def _self_uses(obj, func, writes, _seen=None):
+_SHOWN = frozenset({'type', 'id', 'isinstance', 'repr', 'str', 'print', 'hash', 'format'})
+"""Built-ins a method may give its object to without changing it."""
+
+
+def _self_uses(obj, func, writes, _seen=None, strict=False):
     """The attributes of `obj` that `func` (see `_member_function`) reads, or with `writes`
-    changes, following the methods of yours it calls on its object and on the objects of
-    yours its attributes hold; ``'*'`` for what is not followed. A change is an update that
-    reads what it replaces (``self.k += 1``, ``self.t = self.t * 2``, ``self.c[k] += 1``),
-    a deletion, a method taking items out (``self.q.popleft()``) or putting them in
-    (``self.log.append(v)``: only a log, unless the attribute is read otherwise), ``next``,
-    a draw of ``self.rng``, a change a method of an attribute's object makes, and a change
-    of state outside the object. What only stores a value computed from other things (a
-    memo's ``self.memo[k] = v``, a lazy start ``if self._D is None: self._D = ...``) is
-    none: a second run stores the same."""
+    changes, following the methods of yours it calls on its object (``super()``'s too) and
+    on the objects of yours its attributes hold; ``'*'`` for what is not followed (the object
+    itself given to a function or bound to a name, ``setattr``, a change of state outside
+    it). A change: an update reading what it replaces (``self.k += 1``, ``self.t = self.t *
+    2``, ``out, self.k = self.k, self.k + 1``), a store of an attribute read before it in
+    the method (``i = self.i; self.i = i + 1``), a write into an attribute's items (but a
+    memo's, whose keys the method tests: ``if k not in self.memo: self.memo[k] = v``), a
+    deletion, a method taking items out or putting them in (``self.q.popleft()``,
+    ``self.log.append(v)``, also through a name bound to the attribute), ``next``, the
+    attribute given to a function that may change it (``heapq.heappop(self.h)``, ``out=``),
+    a draw of a generator it holds, and a change a method of an object it holds makes. A
+    store of a value computed from other things (``self.out = np.tanh(z)``, a lazy start) is
+    none, a second run stores the same; with `strict` (a method the caller calls after the
+    call) every store is one."""
     seen = set() if _seen is None else _seen
     plain = getattr(func, '__func__', func)
     if plain in seen:
@@ -388,57 +397,210 @@ def _self_uses(obj, func, writes, _seen=None):
     if writes and _function_effects(node, namespace, None, set()) and \
             _outside_effects(node, me, namespace):
         return {'*'}
+    aliases = {stmt.targets[0].id: _first_attribute(stmt.value, me) for stmt in body
+               if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and
+               isinstance(stmt.targets[0], gast.Name) and
+               _first_attribute(stmt.value, me) not in (None, '*')}  # (``q = self.q``)
+
+    def held(target):  # the attribute `target` (``self.q...`` or ``q...``) is in, or None
+        attr = _first_attribute(target, me)
+        if attr is None:
+            while isinstance(target, (gast.Attribute, gast.Subscript)):
+                target = target.value
+            attr = aliases.get(target.id) if isinstance(target, gast.Name) else None
+        return attr
+
     found = set()
+    given = _given_away(body, me, namespace) if me is not None else None
+    if given == 'changed':
+        return {'*'}  # (``s = self``, ``setattr(self, ...)``, a function changing it)
+    if given == 'read' and not writes:
+        found.add('*')  # (``compute(self)`` of a function of yours reading it)
     added = {id(child.func.value) for child in body if isinstance(child, gast.Call) and
              isinstance(child.func, gast.Attribute) and child.func.attr in _GROWING}
+    # (what a method of a held object reads is judged on that object, below; an item
+    # written, ``self.metrics['calls'] += 1``, is no value read)
+    added |= {id(child.func.value) for child in body if isinstance(child, gast.Call) and
+              isinstance(child.func, gast.Attribute) and
+              isinstance(child.func.value, gast.Attribute) and _is(child.func.value.value, me)}
+    added |= {id(node) for child in body
+              if isinstance(child, (gast.Assign, gast.AugAssign, gast.Delete))
+              for target in (child.targets if isinstance(child, (gast.Assign, gast.Delete))
+                             else [child.target])
+              if isinstance(target, gast.Subscript) for node in n.walk(target.value)}
     updated = _updated_reads(body, me)  # (the reads an update makes of what it replaces)
+    memos = {_first_attribute(child.comparators[0], me) for child in body
+             if isinstance(child, gast.Compare) and len(child.comparators) == 1 and
+             isinstance(child.ops[0], (gast.In, gast.NotIn))}
+    statements = list(n.statements(node.body))
     for child in body:
         if isinstance(child, gast.Call) and isinstance(child.func, gast.Attribute):
             receiver = child.func.value
-            if _is(receiver, me):  # (``self.step()``)
-                method = _member_function(obj, child.func.attr)
-                found |= _self_uses(obj, method, writes, seen) if method is not None \
-                    else set()
+            if _is(receiver, me) or _is_super(receiver):  # (``self.step()``)
+                method = _member_function(obj, child.func.attr) if _is(receiver, me) else \
+                    _parent_method(obj, func, child.func.attr)
+                found |= _self_uses(obj, method, writes, seen, strict) \
+                    if method is not None else {'*'}
                 continue
-            attr = _first_attribute(receiver, me)
-            changes = attr is not None and writes and (
-                child.func.attr in _CHANGING or
-                _held_changes(obj, receiver, me, child.func.attr, seen))
-            if changes:
-                found.add(attr)  # (``self.q.popleft()``, ``self.log.append(v)``)
-        if writes and isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
-                child.func.id == 'next' and child.args and \
-                _first_attribute(child.args[0], me) is not None:
-            found.add(_first_attribute(child.args[0], me))
+            attr = held(receiver)
+            mine = isinstance(receiver, gast.Attribute) and _is(receiver.value, me) and \
+                _member_function((getattr(obj, '__dict__', None) or {}).get(
+                    receiver.attr), child.func.attr) is not None  # (a method of yours)
+            if attr is not None and child.func.attr in _CHANGING and not mine:
+                if writes or child.func.attr not in _GROWING:  # (what it takes out, it reads)
+                    found.add(attr)  # (``self.q.popleft()``, ``self.log.append(v)``)
+            elif attr is not None:
+                kind = _held_changes(obj, receiver, me, child.func.attr, seen)
+                if kind == 'read' or writes and kind:
+                    found.add(attr)  # (a method of a held object changing what it reads)
+        if writes and isinstance(child, gast.Call) and not _pure(child, namespace) and \
+                not (isinstance(child.func, gast.Attribute) and
+                     isinstance(child.func.value, gast.Name) and
+                     child.func.value.id not in namespace and
+                     held(child.func) is None and not _is(child.func.value, me)):
+            # (``vals.append(self.k)`` of a local list: kept, not changed)
+            given = [k.value for k in child.keywords if k.arg == 'out'] or \
+                list(child.args) + [k.value for k in child.keywords]  # (``out=``: only it)
+            for arg in given:
+                if held(arg) is not None and not isinstance(arg, gast.Name) or \
+                        isinstance(arg, gast.Name) and arg.id in aliases:
+                    found.add(held(arg))  # (``heapq.heappop(self.h)``, ``out=self.w``)
         if isinstance(child, gast.Attribute) and _is(child.value, me) and not writes and \
                 isinstance(child.ctx, gast.Load) and id(child) not in added and \
                 id(child) not in updated:
             found.add(child.attr)
         if writes and isinstance(child, (gast.AugAssign, gast.Delete)):
             targets = child.targets if isinstance(child, gast.Delete) else [child.target]
-            found |= {_first_attribute(t, me) for t in targets} - {None}
+            found |= {held(t) for t in targets} - {None}
         if writes and isinstance(child, (gast.Assign, gast.AnnAssign)):
             targets = child.targets if isinstance(child, gast.Assign) else [child.target]
-            for target in targets:
-                attr = _first_attribute(target, me)
-                if attr is not None and child.value is not None and (
-                        attr == '*' or _reads_attribute(child.value, me, attr)):
-                    found.add(attr)  # (``self.t = self.t * 2``; not ``self.memo[k] = v``)
+            several = len(targets) > 1 or isinstance(targets[0], (gast.Tuple, gast.List))
+            for target in (t for each in targets for t in n.walk(each)
+                           if isinstance(t, (gast.Attribute, gast.Subscript, gast.Name))):
+                attr = held(target)
+                if attr is None or target is not _outermost(targets, target):
+                    continue
+                item = not isinstance(target, gast.Attribute) or not _is(target.value, me)
+                if attr == '*' or several or strict or child.value is None or \
+                        _reads_attribute(child.value, me, attr) or \
+                        item and attr not in memos or \
+                        not item and _read_before(statements, child, me, attr):
+                    found.add(attr)
     return found
 
 
+def _outermost(targets, node):
+    """`node` itself where it is a whole target (or an item of a tuple target), else None."""
+    for target in targets:
+        items = target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]
+        if any(item is node for item in items):
+            return node
+    return None
+
+
+def _given_away(body, me, namespace):
+    """How the nodes `body` of a method use its object otherwise than through its attributes,
+    its items and the built-ins of `_SHOWN`: ``'read'`` where only as an argument of functions
+    of yours without effects (``compute(self)``), ``'changed'`` where otherwise (``s = self``,
+    ``setattr(self, ...)``, a function that may change it), else None."""
+    through = {id(child.value) for child in body
+               if isinstance(child, (gast.Attribute, gast.Subscript))}
+    shown = {id(arg) for child in body if isinstance(child, gast.Call) and
+             isinstance(child.func, gast.Name) and child.func.id in _SHOWN
+             for arg in child.args}
+    read = set()
+    for child in body:
+        if isinstance(child, gast.Call):
+            code = user_code(_lookup(child.func, namespace), set())
+            if code and not _function_effects(code[0], code[1], None, set()):
+                read |= {id(arg) for arg in child.args}
+    uses = [child for child in body if _is(child, me) and isinstance(child.ctx, gast.Load) and
+            id(child) not in through and id(child) not in shown]
+    if not uses:
+        return None
+    return 'read' if all(id(use) in read for use in uses) else 'changed'
+
+
+def _is_super(node):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == 'super'
+
+
+def _parent_method(obj, func, name):
+    """The method `name` that ``super()`` finds from `func` (a method of `obj`), bound to
+    `obj`, or None."""
+    plain = getattr(func, '__func__', func)
+    mro = type(obj).__mro__
+    owner = next((k for k, klass in enumerate(mro)
+                  if any(value is plain for value in vars(klass).values())), None)
+    if owner is None:
+        return None
+    for klass in mro[owner + 1:]:
+        if name in vars(klass):
+            member = vars(klass)[name]
+            return types.MethodType(member, obj) if inspect.isfunction(member) and \
+                not is_library(member) else None
+    return None
+
+
+_READING = frozenset({'len', 'sum', 'min', 'max', 'abs', 'float', 'int', 'bool', 'sorted',
+                      'list', 'tuple', 'dict', 'set', 'enumerate', 'zip', 'range', 'round',
+                      'any', 'all', 'iter', 'reversed', 'map', 'filter'})
+"""Built-ins that read their arguments without changing them."""
+
+
+_CHANGING_MODULES = frozenset({'heapq', 'random', 'bisect', 'operator', 'copyreg', 'ctypes'})
+"""Python's modules whose functions change what they are given (``heapq.heappop``,
+``random.shuffle``, ``bisect.insort``, ``operator.setitem``); the others' only read it
+(``logging``'s, ``json.dumps``)."""
+
+
+def _pure(call, namespace):
+    """Whether `call` changes none of its arguments: a NumPy or `math` function without
+    ``out=``, or a built-in that reads (``len``, ``sum``, ``min``, ...)."""
+    if any(k.arg == 'out' for k in call.keywords):
+        return False
+    if isinstance(call.func, gast.Name) and call.func.id in _READING | _SHOWN:
+        return True
+    called = _lookup(call.func, namespace)
+    module = (getattr(called, '__module__', None) or '').split('.')[0]
+    return module in ('numpy', 'math', 'scipy') or type(called).__name__ == 'ufunc' or \
+        module in sys.stdlib_module_names and module.lstrip('_') not in _CHANGING_MODULES
+
+
+def _read_before(statements, stmt, me, attr):
+    """Whether ``self.<attr>`` (`me` is ``self``) is read before `stmt` stores it: in a
+    statement before it, or anywhere in a loop around it."""
+    index = next((k for k, other in enumerate(statements) if other is stmt), None)
+    if index is None:
+        return True
+    loops = [other for other in statements[:index] if isinstance(other, (gast.For, gast.While))
+             and any(inner is stmt for inner in n.statements(other.body))]
+    scope = statements[:index] + [inner for loop in loops for inner in n.statements(loop.body)]
+    return any(isinstance(node, gast.Attribute) and _is(node.value, me) and
+               node.attr == attr and isinstance(node.ctx, gast.Load)
+               for other in scope if other is not stmt for node in _own_nodes(other))
+
+
+def _own_nodes(stmt):
+    """The nodes of `stmt` itself (not of the statements of its blocks)."""
+    blocks = {id(inner) for _, block in n.blocks(stmt) for inner in block}
+    return list(n.walk(stmt, skip=lambda node: id(node) in blocks))
+
+
 def _updated_reads(body, me):
-    """The ids of the reads of ``self.X`` that an update of ``self.X`` makes of what it
-    replaces (``self.n = self.n + 1``): a counter nothing else reads is read by no one."""
+    """The ids of the reads of ``self.X`` that an update of ``self.X`` alone makes of what it
+    replaces (``self.n = self.n + 1``, no walrus): a counter nothing else reads is read by
+    no one."""
     found = set()
     for child in body:
-        if isinstance(child, gast.Assign):
-            for target in child.targets:
-                attr = _first_attribute(target, me)
-                if attr is not None:
-                    found |= {id(node) for node in n.walk(child.value)
-                              if isinstance(node, gast.Attribute) and _is(node.value, me) and
-                              node.attr == attr}
+        if isinstance(child, gast.Assign) and len(child.targets) == 1 and \
+                not any(isinstance(node, gast.NamedExpr) for node in n.walk(child.value)):
+            attr = _first_attribute(child.targets[0], me)
+            if attr is not None:
+                found |= {id(node) for node in n.walk(child.value)
+                          if isinstance(node, gast.Attribute) and _is(node.value, me) and
+                          node.attr == attr}
     return found
 
 
@@ -449,20 +611,24 @@ def _reads_attribute(value, me, attr):
 
 
 def _held_changes(obj, receiver, me, method, seen):
-    """Whether calling `method` on the object that `receiver` (``self.layer``) reaches from
-    `obj` changes it: a method of yours that changes its own object, or a draw of a NumPy
-    random generator."""
+    """What calling `method` on the object that `receiver` (``self.layer``) reaches from `obj`
+    does to it: ``'read'`` where the call's value may read what it changes (a draw of a
+    NumPy random generator, a method of yours whose changes its reads see, a changing
+    method of an unknown object), ``'write'`` where it changes only what it does not read
+    (``self.sub.hits += 1`` of a counter), else None."""
     if not (isinstance(receiver, gast.Attribute) and _is(receiver.value, me)):
-        return method not in _PLAIN
+        return 'read' if method not in _PLAIN else None
     held = (getattr(obj, '__dict__', None) or {}).get(receiver.attr, _MISSING)
     if held is _MISSING:
-        return method not in _PLAIN
+        return 'read' if method not in _PLAIN else None
     if isinstance(held, (np.random.Generator, np.random.RandomState)):
-        return True
+        return 'read'
     function = _member_function(held, method)
     if function is None:
-        return method in _CHANGING
-    return bool(_self_uses(held, function, True, seen))
+        return 'read' if method in _CHANGING else None
+    if _changing_member(held, (method + '()',), ()) is not None:
+        return 'read'
+    return 'write' if _self_uses(held, function, True, seen) else None
 
 
 _MISSING = object()

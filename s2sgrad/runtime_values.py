@@ -129,10 +129,11 @@ def own(g):
         if type(g) is dict:
             return {key: own(value) for key, value in g.items()}
         out = _dict_copy(g)  # (an OrderedDict, a defaultdict: of its own kind)
-        for key in out:
-            out[key] = own(out[key])
+        for key in list(out):
+            dict.__setitem__(out, key, own(out[key]))  # (also of a dict refusing writes)
         return out
-    if hasattr(g, 'dtype') and hasattr(g, 'copy'):  # CuPy, dask arrays; NumPy scalars
+    if hasattr(type(g), 'dtype') and hasattr(type(g), 'copy'):  # CuPy, dask; NumPy scalars
+        # (read on the class: an object's own ``__getattr__`` is not run)
         return g.copy()
     return g
 

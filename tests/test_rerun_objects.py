@@ -2,6 +2,7 @@
 hessian, ``motion='joint'``): a method of theirs that changes what the function reads is
 refused at run time, and pure members give derivatives equal to differences."""
 import collections
+import heapq
 import logging
 import os
 import sys
@@ -409,3 +410,82 @@ def test_a_popping_method_and_an_advancing_function_held():
         s2sgrad.grad(rate_times_squares, motion='joint')(X, Holds(lambda: 2.0)), 4.0 * X)
     with pytest.raises(UnsupportedSyntaxError, match='rate'):
         s2sgrad.grad(rate_times_squares, motion='joint')(X, Holds(counter_function()))
+
+
+# -- advancing through a local, a tuple, a library function, a setter (review J2) ----------
+
+class ThroughLocal:
+    def __init__(self):
+        self.i = 0
+        self.rates = [1.0, 2.0, 3.0]
+
+    def rate(self):
+        i = self.i
+        self.i = i + 1
+        return self.rates[i]
+
+
+class ThroughTuple:
+    def __init__(self):
+        self.k = 1.0
+
+    def rate(self):
+        out, self.k = self.k, self.k + 1.0
+        return out
+
+
+class ThroughHeap:
+    def __init__(self):
+        self.h = [1.0, 2.0, 3.0]
+
+    def rate(self):
+        return heapq.heappop(self.h)
+
+
+class ThroughOut:
+    def __init__(self):
+        self.w = np.array([0.5])
+
+    def rate(self):
+        np.multiply(self.w, 2.0, out=self.w)
+        return float(self.w[0])
+
+
+class Caching:
+    def __init__(self):
+        self.lr = 1.0
+        self.out = None
+
+    def rate(self):
+        self.out = 2.0 * self.lr  # (a value stored, computed from other things)
+        return self.out
+
+    def set_lr(self, value):
+        self.lr = value
+
+
+def rated(s, x):
+    return x * s.rate()
+
+
+def cubes_rated(x, s):
+    return np.sum(rated(s, x) ** 3)
+
+
+def cubes_then_set(x, s):
+    y = rated(s, x)
+    s.set_lr(5.0)
+    return np.sum(y ** 3)
+
+
+@pytest.mark.parametrize('make', [ThroughLocal, ThroughTuple, ThroughHeap, ThroughOut],
+                         ids=lambda make: make.__name__)
+def test_advancing_through_a_local_a_tuple_or_a_library_function(make):
+    with pytest.raises(UnsupportedSyntaxError, match='rate'):
+        s2sgrad.hvp(cubes_rated)(X, make(), V)
+
+
+def test_a_stored_value_passes_and_a_setter_after_the_call_is_refused():
+    np.testing.assert_allclose(s2sgrad.hvp(cubes_rated)(X, Caching(), V), 8.0 * 6 * X * V)
+    with pytest.raises(UnsupportedSyntaxError, match='set_lr'):
+        s2sgrad.hvp(cubes_then_set)(X, Caching(), V)

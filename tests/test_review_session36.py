@@ -339,3 +339,52 @@ def test_a_helper_reading_the_length_before_its_copy():
                                numerical_grad(cumulative_squares, (x,), 0), rtol=1e-6)
     np.testing.assert_allclose(s2sgrad.hvp(cumulative_squares)(x, np.ones(3)),
                                hessian_v(cumulative_squares, x, np.ones(3)), rtol=1e-4)
+
+
+class Vocabulary:
+    def __init__(self):
+        self.counts = collections.Counter({'a': 3, 'b': 1})
+
+
+def counted_squares(x, vocabulary):
+    return vocabulary.counts['a'] * np.sum(x ** 2)
+
+
+class FrozenDict(dict):
+    def __setitem__(self, key, value):
+        raise TypeError('FrozenDict is immutable')
+
+    def clear(self):
+        raise TypeError('FrozenDict is immutable')
+
+
+def frozen_scale(x, cfg):
+    return cfg['s'] * np.sum(x ** 3)
+
+
+class LooseConfig:
+    def __init__(self, **values):
+        self._d = values
+
+    def __getattr__(self, key):
+        if key.startswith('__'):
+            raise AttributeError(key)
+        return self._d.get(key)
+
+
+def scaled_by_attribute(x, cfg):
+    return cfg.scale * np.sum(x ** 3)
+
+
+def test_jacobian_leaves_read_containers_and_odd_objects_alone():
+    """J2 B1, C1, C2: a Counter was put back with ``update``, which counted the pairs (the
+    caller's Counter corrupted, the Hessian 0); a dict refusing writes and an object with a
+    ``__getattr__`` answering any name crashed jacobian and hessian."""
+    vocabulary = Vocabulary()
+    np.testing.assert_allclose(s2sgrad.hessian(counted_squares)(X3, vocabulary),
+                               6.0 * np.eye(3))
+    assert vocabulary.counts == collections.Counter({'a': 3, 'b': 1})
+    np.testing.assert_allclose(s2sgrad.jacobian(frozen_scale)(X3, FrozenDict(s=2.0)),
+                               6.0 * X3 ** 2)
+    np.testing.assert_allclose(s2sgrad.hessian(scaled_by_attribute)(X3, LooseConfig(scale=2.0)),
+                               np.diag(12.0 * X3))
