@@ -263,15 +263,10 @@ def _check_rerun_objects(ctx, stmt, arguments, func):
     calls members of it that might change it (`rerun_objects`): the VJP runs the function
     again, which must see the object as the call did. An attribute of it the caller assigns
     after the call is refused here."""
-    if func is None:
-        node, namespace = arguments.lifted[0], ctx.source.namespace
-        nested = {key: info[0] for key, info in ctx.nested.items()}
-    else:
-        try:
-            source = parse_function(func)
-        except S2SError:
-            return
-        node, namespace, nested = source.node, source.namespace, None
+    found = _callee_code(ctx, arguments, func)
+    if found is None:
+        return
+    node, namespace, nested = found
     probes = object_probes(node, namespace, nested)
     label = getattr(func, '__qualname__', None) or node.name
     body = getattr(ctx, 'body', None) or []
@@ -335,16 +330,11 @@ def _refuse_redraws(ctx, stmt, arguments, func):
     nested function), which runs the function again, would compute another value: it draws
     random numbers again, other numbers than the call drew (`randomness.first_draw`), or
     its value reads state it changes (`rerun_state.state_read_after_change`)."""
-    nested = None
-    if func is None:
-        node, namespace, name = arguments.lifted[0], ctx.source.namespace, None
-        nested = {key: info[0] for key, info in ctx.nested.items()}
-    else:
-        try:
-            source = parse_function(func)
-        except S2SError:
-            return
-        node, namespace, name = source.node, source.namespace, func.__name__
+    code = _callee_code(ctx, arguments, func)
+    if code is None:
+        return
+    node, namespace, nested = code
+    name = func.__name__ if func is not None else None
     found = first_draw(node, namespace, nested)
     if found is not None:
         call, where = found
@@ -363,6 +353,20 @@ def _refuse_redraws(ctx, stmt, arguments, func):
         stmt, f'{what[0]}: its derivative runs it again here (as it does where the caller '
               f'changes an array in place, with motion=\'joint\', in second derivatives, and '
               f'for a function that changes state outside itself), which would {what[1]}')
+
+
+def _callee_code(ctx, arguments, func):
+    """``(FunctionDef, its namespace, the nested functions it may call or None)`` of the
+    function of yours `func` that `arguments` calls (None: a nested function, lifted), or
+    None where its source cannot be read."""
+    if func is None:
+        return (arguments.lifted[0], ctx.source.namespace,
+                {key: info[0] for key, info in ctx.nested.items()})
+    try:
+        source = parse_function(func)
+    except S2SError:
+        return None
+    return source.node, source.namespace, None
 
 
 def _shown(node):
