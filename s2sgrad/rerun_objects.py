@@ -1,16 +1,18 @@
-"""Objects passed to a function of yours that runs again: their methods are checked at run time.
+"""Objects given to a function of yours that runs again: what it reads of them, checked at run time.
 
 The VJP of a call in joint motion (the caller changes an array in place, ``motion='joint'``,
 second derivatives) runs the function again. An object the function is given, whose class
 the transformation cannot know (``def helper(c, x): return x * c.next()`` of a parameter
-`c`), may be changed by a method the function calls on it, or by one the caller calls on it
+`c`), may be changed by a member the function uses, or by a method the caller calls on it
 after the call (``y = helper(c, x); c.step()``): the second run would then see other state
 and give the derivative of another value. `object_probes` names, for each parameter, the
-members whose change would matter; the caller's generated code passes the object through
-``s2s.rerun_checked(c, names, callee)``, which reads those members' code when it runs
-(`changing_member`) and raises where one of yours changes the object. What the
-transformation can see, it checks when it makes the code: an attribute the caller assigns
-after the call (``c.t = 0.5``) is refused then (`attribute_written_after`).
+members the function uses (through attributes and items, into the functions of yours it
+passes the object to); the caller's generated code passes the object through
+``s2s.rerun_checked(c, callee, used, after)``, which reads those members' code when it runs
+(`changing_member`: what they change against what they read, `_self_uses`) and raises
+where a second run would read something the first changed. What the transformation can
+see, it checks when it makes the code: an attribute the caller assigns after the call that
+the function reads (``c.t = 0.5``) is refused then (`attributes_written_after`).
 """
 import collections
 import inspect
