@@ -262,7 +262,9 @@ def _check_rerun_objects(ctx, stmt, arguments, func):
     function) through ``s2s.rerun_checked`` where the function, or the caller after the call,
     calls members of it that might change it (`rerun_objects`): the VJP runs the function
     again, which must see the object as the call did. An attribute of it the caller assigns
-    after the call is refused here."""
+    after the call is refused here where the function reads it (or, for an object found when
+    the code is made, may read it through a method), and checked when the code runs where a
+    method the function calls may read it."""
     found = _callee_code(ctx, arguments, func)
     if found is None:
         return
@@ -278,10 +280,10 @@ def _check_rerun_objects(ctx, stmt, arguments, func):
             continue  # (a call's value: evaluated twice)
         used = probes.get(param, ())
         assigned = set()  # (attributes assigned after the call, checked when it runs)
-        found = ctx.resolver.is_global(value) or _root_name(value) in known
+        static = ctx.resolver.is_global(value) or _root_name(value) in known
         for written, attr in attributes_written_after(body, stmt, path) if path else ():
             called = any('(' in probe or '.' in probe for probe in used)
-            if attr in used or attr == '*' or not used or called and found:
+            if attr in used or attr == '*' or not used or called and static:
                 raise ctx.unsupported(
                     written, f'this change of an attribute of `{path}`, which the call '
                              f'of `{label}` (line {stmt.lineno}) is given: the derivative '
@@ -291,7 +293,7 @@ def _check_rerun_objects(ctx, stmt, arguments, func):
                              f'pass what `{label}` reads from `{path}` as an argument')
             if called:
                 assigned.add(attr + '=')  # (a method used may read it)
-        if found:
+        if static:
             continue  # (an object found when the code is made: `rerun_state` reads it)
         if path in ctx.written_copies:
             continue  # (a copy made for the call: the rerun gets one of its own)
