@@ -64,7 +64,9 @@ class ObjectState:
             if not isinstance(value, tuple):
                 self.containers.append((value, items))
             for item in items:
-                self._keep(item[1] if isinstance(value, dict) else item, seen, depth + 1)
+                item = item[1] if isinstance(value, dict) else item
+                if not isinstance(item, (numbers.Number, str, bytes)):  # (nothing to keep)
+                    self._keep(item, seen, depth + 1)
             return
         if inspect.ismethod(value) or isinstance(value, functools.partial):
             seen.add(id(value))  # (a callback ``self.take = Source().take``, a partial)
