@@ -1,11 +1,12 @@
-"""Complex values made from differentiated ones, refused when the code is made.
+"""Complex values made from differentiated ones: the statement that makes one raises where it runs.
 
 s2sgrad differentiates real functions of real arguments. Where a differentiated value meets
 a complex constant (``x * 3j``, ``p[1] + 0j``, ``np.exp(1j * x)``), is converted to a complex
 type (``x.astype(complex)``, ``np.asarray(x, dtype=np.complex128)``, ``complex(a, b)``) or
 goes through `cmath`, its derivative would need the conjugate convention, which the rules do
-not follow; such a statement raises ComplexError naming it. (Arrays that are complex when
-the gradient runs raise there: `runtime_values.real_only`.)
+not follow; such a statement becomes ``s2s.complex_refused(...)``, which raises ComplexError
+naming it when it runs (a branch not taken passes). (Arrays that are complex when the
+gradient runs raise there: `runtime_values.real_only`.)
 """
 import builtins
 import cmath
