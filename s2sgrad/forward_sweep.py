@@ -287,7 +287,8 @@ def _fresh_before(stmt, block, name):
     """Whether the write into `name` that `stmt` (of `block`) makes follows, in `block`, a
     binding of `name` to new memory whose adjoint reads no value of it (`_unread_result`:
     ``y = x.copy()``, ``d = np.zeros(2)``, ``y = a * b``), with no statement between them
-    that mentions `name` but to copy an item of it (`_item_copies`): then no backward code
+    that mentions `name` but to copy an item of it (`_item_copies`) or to write into it
+    (`_plain_write`): then no backward code
     reads the values the write replaces, which need no save and no restore (``y[i] = 0.0``
     of leave-one-out, written back in place, is what a second derivative cannot follow)."""
     position = next((i for i, other in enumerate(block) if other is stmt), None)
@@ -299,9 +300,22 @@ def _fresh_before(stmt, block, name):
                 other.targets[0].id == name:
             return _unread_result(other.value) and name not in n.names_read(other.value)
         if not isinstance(other, (gast.Assign, gast.Expr)) or (
-                name in n.all_names(other) and id(other) not in copies):
+                name in n.all_names(other) and id(other) not in copies and
+                not _plain_write(other, name)):
             return False
     return False
+
+
+def _plain_write(stmt, name):
+    """Whether `stmt` writes a value into items of `name` and reads nothing of it
+    (``Pp[0, 0] = t``): its adjoint reads no value of `name` either (a second write into a
+    fresh array, ``Pp[1, 1] = Pp[1, 1] * q`` after ``Pp[0, 0] = ...``)."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1):
+        return False
+    target = stmt.targets[0]
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+        target.value.id == name and name not in n.all_names(target.slice) and \
+        name not in n.all_names(stmt.value)
 
 
 def _item_copies(block, name):

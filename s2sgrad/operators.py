@@ -300,7 +300,17 @@ def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
                      optimized=optimized, mode='fwd', **options) for name in names]
 
     def blocks(*args, **kwargs):
-        return tuple(row(*args, **kwargs) for row in rows)
+        # (each row from the state given, as each column of a row is: `_RunsFromTheGivenState`)
+        runs = _RunsFromTheGivenState(args, kwargs, func)
+        found = []
+        try:
+            for row in rows:
+                runs.start()
+                found.append(row(*args, **kwargs))
+                runs.done()
+        finally:
+            runs.finish()
+        return tuple(found)
     blocks.s2sgrad_operator = 'hessian'
     return blocks
 

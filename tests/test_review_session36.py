@@ -388,3 +388,50 @@ def test_jacobian_leaves_read_containers_and_odd_objects_alone():
                                6.0 * X3 ** 2)
     np.testing.assert_allclose(s2sgrad.hessian(scaled_by_attribute)(X3, LooseConfig(scale=2.0)),
                                np.diag(12.0 * X3))
+
+
+def process_noise_two_items(q):
+    P = np.eye(2)
+    total = 0.0
+    for y in YS:
+        Pp = np.eye(2) * y
+        Pp[0, 0] = Pp[0, 0] * q[0]
+        Pp[1, 1] = Pp[1, 1] + q[1]  # (a second write into the fresh array)
+        P = P * 0.9 + Pp
+        total = total + np.log(P[0, 0] + P[1, 1] + 2.0)
+    return total
+
+
+def test_second_derivatives_of_two_item_writes_into_a_fresh_array():
+    """J2 D2: the second write saved and wrote back the item it replaces (the first write
+    stood between it and the fresh binding): second derivatives were refused."""
+    q = np.array([0.3, 0.2])
+    v = np.array([1.0, -0.5])
+    expected = hessian_v(process_noise_two_items, q, v)
+    np.testing.assert_allclose(s2sgrad.hessian(process_noise_two_items)(q) @ v, expected,
+                               rtol=1e-4)
+    np.testing.assert_allclose(s2sgrad.vjp(s2sgrad.grad(process_noise_two_items))(q, v),
+                               expected, rtol=1e-4)
+
+
+class Rates:
+    def __init__(self):
+        self.t = 1.0
+
+    def rate(self):
+        self.t = self.t * 2.0
+        return self.t
+
+
+def product_of_norms(x, y, s):
+    return s.rate() * np.sum(x ** 2) * np.sum(y ** 2)
+
+
+def test_hessian_blocks_each_from_the_state_given():
+    """J2 A2: with a tuple `wrt`, each row of blocks started from the state the row before
+    left (its rate doubled again)."""
+    x, y = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    blocks = s2sgrad.hessian(product_of_norms, wrt=(0, 1))(x, y, Rates())
+    np.testing.assert_allclose(blocks[0][0], 2.0 * 2 * np.sum(y ** 2) * np.eye(2))
+    np.testing.assert_allclose(blocks[1][1], 2.0 * 2 * np.sum(x ** 2) * np.eye(2))
+    np.testing.assert_allclose(blocks[1][0], 2.0 * 4 * np.outer(y, x))
