@@ -16,12 +16,7 @@ import numpy as np
 
 from . import nodes as n
 from .errors import ComplexError
-
-_ADVICE = ('complex values are not supported: s2sgrad differentiates real functions of real '
-           'arguments (see the README, "Known limits"); pass the real and imaginary parts as '
-           'separate real arguments and write the arithmetic on them (`np.cos(w * t)` and '
-           '`np.sin(w * t)` for `np.exp(1j * w * t)`, `np.hypot(a, b)` for `abs(complex(a, '
-           'b))`)')
+from .runtime_values import COMPLEX_ADVICE
 
 
 def refuse_complex(ctx, body):
@@ -44,10 +39,10 @@ def refuse_complex(ctx, body):
                     len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name) and \
                     _only_shown(body, stmt.targets[0].id):
                 break  # (``print(f'{y + 0j}')``: text, no derivative)
-            message = f'{_ADVICE}; here: `{_text(found)}`'
             if not isinstance(stmt, (gast.Assign, gast.Expr)):
-                raise ComplexError(message, *ctx.where(stmt, _text(found), found))
-            stmt.value = n.call('s2s.complex_refused', n.const(message))
+                raise ComplexError(f'{COMPLEX_ADVICE}; here: `{_text(found)}`',
+                                   *ctx.where(stmt, _text(found), found))
+            stmt.value = n.call('s2s.complex_refused', n.const(_text(found)))
             rewritten = True
             break
     return rewritten

@@ -19,6 +19,7 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
 from .errors import ComplexError, InPlaceError, NonScalarOutputError, ShapeError, WrtError
+from .runtime_values import COMPLEX_ADVICE
 
 IMPLEMENTED = {}
 """Helper name -> the helper function whose numba implementation this module registers."""
@@ -1466,14 +1467,11 @@ def _is_zero(g):
 
 
 @_implements('complex_refused')
-def _complex_refused(message):
+def _complex_refused(made):
     # (the statement made a complex value from a differentiated one: `complex_values`)
-    def impl(message):
-        if len(message) >= 0:  # (always: a float for the code after it to be typed with)
-            raise ComplexError('complex values are not supported: s2sgrad differentiates '
-                               'real functions of real arguments (see the README, "Known '
-                               'limits"); pass the real and imaginary parts as separate real '
-                               'arguments')
+    def impl(made):
+        if len(made) >= 0:  # (always: a float for the code after it to be typed with)
+            raise ComplexError(COMPLEX_ADVICE)
         return 0.0
     return impl
 

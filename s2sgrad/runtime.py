@@ -24,6 +24,7 @@ from .runtime_values import (_as_array, _filled_like, _is_array, _is_sequence, _
 from .runtime_values import kind_like  # noqa: F401 (s2s.kind_like, for CuPy functions)
 from .errors import S2SError  # noqa: F401 (``raise s2s.S2SError(...)`` in generated code)
 from .errors import ComplexError  # noqa: F401 (what `complex_refused` raises, standalone)
+from .runtime_values import COMPLEX_ADVICE  # noqa: F401 (its message, standalone)
 from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_at, as_items,
                                field_index, getitem, inserted_at, item_at, item_before,
                                flat_index, items_back, key_missing, keys,

@@ -9,7 +9,8 @@ import numpy as np
 from .errors import (ComplexError, InPlaceError, NonScalarOutputError, S2SError, ShapeError,
                      WrtError,
                      format_location)
-from .runtime_values import _is_array, _is_iterator, _is_sequence, _shape, array_module, real_only
+from .runtime_values import (COMPLEX_ADVICE, _is_array, _is_iterator, _is_sequence, _shape,
+                             array_module, real_only)
 
 
 OUTPUT_LOCATIONS = weakref.WeakKeyDictionary()
@@ -360,11 +361,11 @@ def _described(sizes):
     return f'({inner},)' if len(sizes) == 1 else f'({inner})'
 
 
-def complex_refused(message):
-    """Raise ComplexError (`message`, at the line of yours that runs): the statement made a
-    complex value from a differentiated one (`complex_values`)."""
+def complex_refused(made):
+    """Raise ComplexError at the line of yours that runs: the statement made a complex
+    value (the expression `made`) from a differentiated one (`complex_values`)."""
     from .runtime_errors import unsupported
-    raise unsupported(message, ComplexError)
+    raise unsupported(f'{COMPLEX_ADVICE}; here: `{made}`', ComplexError)
 
 
 def rerun_checked(obj, callee, used, after=()):

@@ -223,6 +223,14 @@ def _rows_for(g, items):
         'give the field another name)')
 
 
+COMPLEX_ADVICE = (
+    'complex values are not supported: s2sgrad differentiates real functions of real '
+    'arguments (see the README, "Known limits"); pass the real and imaginary parts as '
+    'separate real arguments and write the arithmetic on them (`np.cos(w * t)` and '
+    '`np.sin(w * t)` for `np.exp(1j * w * t)`, `np.hypot(a, b)` for `abs(complex(a, b))`)')
+"""What ComplexError says (where a complex value is met, and `complex_values`)."""
+
+
 def _check_numeric(g, x):
     """Raise where a gradient is not a real number or array: an argument combined with None
     or a string (which the function itself would reject), or complex values."""
@@ -243,11 +251,7 @@ def _check_numeric(g, x):
                           OperandError)
     if kind == 'c' or isinstance(g, complex) or isinstance(x, complex) or \
             getattr(getattr(x, 'dtype', None), 'kind', None) == 'c':
-        raise unsupported(
-            'complex values are not supported: s2sgrad differentiates real functions of real '
-            'arguments (see the README, "Known limits"); pass the real and imaginary parts '
-            'as separate real arguments (`np.cos(w * t)` and `np.sin(w * t)` for '
-            '`np.exp(1j * w * t)`)', ComplexError)
+        raise unsupported(COMPLEX_ADVICE, ComplexError)
 
 
 def _no_matrix(value):

@@ -52,10 +52,10 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 ''',
     (runtime.__name__, 'complex_refused'): '''
-def complex_refused(message):
-    """Raise ComplexError(`message`): the statement made a complex value from a
+def complex_refused(made):
+    """Raise ComplexError: the statement made a complex value (the expression `made`) from a
     differentiated one."""
-    raise ComplexError(message)
+    raise ComplexError(f'{COMPLEX_ADVICE}; here: `{made}`')
 ''',
     (runtime.__name__, 'unsupported'): '''
 def unsupported(message, error=NoRuleError):
@@ -230,7 +230,7 @@ class _Emitter:
             name = self._name_for(key, ident.replace('.', '_'), owner.__module__)
             if _key(key) not in self.done:
                 self.done.add(_key(key))
-                self.chunks.append(f'{name} = {value!r}')
+                self.chunks.append(_literal(name, value))
             return name
         raise S2SError(f'the runtime helper {owner.__name__!r} uses {ident!r} '
                        f'({type(value).__name__}), which a module importing only NumPy lacks; '
@@ -281,6 +281,17 @@ _BUILTIN = object()
 
 def _key(obj):
     return obj if not isinstance(obj, tuple) else ('constant',) + obj
+
+
+def _literal(name, value):
+    """``name = value`` as text, a long string written as adjacent parts of lines that fit."""
+    if not isinstance(value, str) or len(value) < 80:
+        return f'{name} = {value!r}'
+    parts = textwrap.wrap(value, 80, drop_whitespace=False, replace_whitespace=False,
+                          expand_tabs=False)
+    if ''.join(parts) != value:
+        return f'{name} = {value!r}'
+    return f'{name} = (\n' + '\n'.join(f'    {part!r}' for part in parts) + ')'
 
 
 def _own_imports(func, definition):
