@@ -2464,6 +2464,65 @@ def leave_one_out_cubes(x):
     return tot
 
 
+def spread_of_equal_values(x):
+    """np.std where all values are equal and their mean rounds (six 0.7s): derivative 0."""
+    return np.std(x) + np.sum(x ** 2)
+
+
+def _equal_values(rng):
+    return (np.full(6, 0.7),)
+
+
+def process_noise_by_items(q):
+    """A Kalman-style covariance with process noise written into two items of a fresh
+    matrix, each read before its write (to second order)."""
+    P = np.eye(2)
+    total = 0.0
+    for y in (0.5, -1.0, 2.0):
+        Pp = np.eye(2) * y
+        Pp[0, 0] = Pp[0, 0] * q[0]
+        Pp[1, 1] = Pp[1, 1] + q[1]
+        P = P * 0.9 + Pp
+        total = total + np.log(P[0, 0] + P[1, 1] + 2.0)
+    return total
+
+
+def log_dets_in_a_loop(x):
+    """The log-determinant read as ``slogdet(...)[1]`` in a loop (a tuple result: its
+    adjoints add item by item, also differentiated again)."""
+    total = 0.0
+    for k in range(2):
+        total = total + np.linalg.slogdet(np.eye(2) * (2.0 + k) + x.reshape(2, 2))[1]
+    return total
+
+
+def grown_by_concatenation(x):
+    """An array grown by np.concatenate in a loop (its list of parts rebuilt each pass)."""
+    acc = x[:2]
+    for i in range(2):
+        acc = np.concatenate([acc, x[2 * i + 2:2 * i + 4]])
+    return np.sum(acc ** 3)
+
+
+def _running_total(d):
+    n = len(d)  # (read before the copy: a number)
+    d = d.copy()
+    for i in range(1, n):
+        d[i] = d[i] + d[i - 1]
+    return d
+
+
+def running_total_by_a_helper(x):
+    """A helper that reads its argument's length, then copies it and writes into the copy."""
+    return np.sum(_running_total(x) ** 2)
+
+
+def ranked_weights(x):
+    """Sorted values weighted by rank (an L-statistic), also along an axis."""
+    return np.sum(np.sort(x) * np.arange(x.shape[0])) + \
+        np.sum(np.sort(np.outer(x, x), axis=0)[-1])
+
+
 def recurrence_in_a_memo_by_number(x):
     """A recurrence kept in a dict started as a display with number keys (``{0: 0.0, 1:
     1.0}``, then ``memo[k] = ...``): the dict holds numbers, not its own pairs."""
@@ -2903,6 +2962,12 @@ CASES = [
     (segment_lookup_in_a_loop, lambda rng: (_vec(rng, 4),), 0),
     (leave_one_out_cubes, lambda rng: (_vec(rng, 3),), 0),
     (recurrence_in_a_memo_by_number, lambda rng: (_vec(rng, 3),), 0),
+    (spread_of_equal_values, _equal_values, 0),
+    (process_noise_by_items, lambda rng: (_vec(rng, 2, 0.2, 0.8),), 0),
+    (log_dets_in_a_loop, lambda rng: (_vec(rng, 4, -0.3, 0.3),), 0),
+    (grown_by_concatenation, lambda rng: (_vec(rng, 6),), 0),
+    (running_total_by_a_helper, lambda rng: (_vec(rng, 4),), 0),
+    (ranked_weights, lambda rng: (_vec(rng, 6),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -2923,6 +2988,7 @@ MAY_RAISE = {
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
+               spread_of_equal_values,  # (equal values: nan in reverse over reverse, README)
                markov_chain_copied, updates_a_swapped_buffer_after_the_loop,
                divergence_with_a_vanishing_weight,  # (at the zero: an infinite curvature)
                logistic_loss_at_its_start}  # (|z|'s kink, which its second derivative skips)
