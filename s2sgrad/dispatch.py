@@ -6,7 +6,7 @@ import gast
 
 from . import nodes as n
 from .callables import choice, functions, held_none
-from .methods import bind_call, bind_method, identifier, of_class, receiver_of
+from .methods import bind_call, bind_method, class_static, identifier, of_class, receiver_of
 
 SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Expr, gast.Return)
 
@@ -270,10 +270,12 @@ def _kind_tests(target, item, names, tests, careful, nested_careful):
         left=n.call(n.name(names.object('type', type)), n.clone(target)), ops=[gast.Is()],
         comparators=[n.name(names.object(item.cls.__name__, item.cls))]))
     for attr, value in sorted(functions(item), key=lambda pair: pair[0]):
+        static = class_static(item.cls, attr, value)
         tests.append(gast.Compare(
             left=_attribute(target, attr, attr in careful, names), ops=[gast.Is()],
-            comparators=[n.name(names.object(
-                identifier(getattr(value, '__name__', attr), attr), value))]))
+            comparators=[n.attr(n.name(names.object(item.cls.__name__, item.cls)), attr)
+                         if static else
+                         names.held(value, identifier(getattr(value, '__name__', attr), attr))]))
     for attr in sorted(held_none(item)):
         tests.append(gast.Compare(left=_attribute(target, attr, attr in careful, names),
                                   ops=[gast.Is()], comparators=[n.const(None)]))

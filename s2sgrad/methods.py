@@ -296,20 +296,28 @@ def _class_attribute(cls, name, names, where):
     return gast.copy_location(gast.Attribute(value=holder, attr=name, ctx=gast.Load()), where)
 
 
+def class_static(cls, name, value):
+    """Whether instances of `cls` read function `value` as its static method `name` defined
+    in a class body (``@staticmethod def reg(W)``): code reaches it as ``Model.reg``, and a
+    call of it checks that the class still holds it (`live.MethodGuard`)."""
+    attr = inspect.getattr_static(cls, name, None)
+    return isinstance(attr, staticmethod) and attr.__func__ is value and \
+        inspect.isfunction(value) and '.' in value.__qualname__.replace('.<locals>.', '')
+
+
 def bind_method(node, receiver, name, info, names, receivers=None):
     """Rewrite the call `node` of method `name` of `receiver`; whether it was a method.
     A class method's class is recorded in `receivers`, under the name it is passed as (the
     receiver of the method's own calls ``cls.m(...)``)."""
     own = dict(info.shadowed)
-    if name in own:  # the instance's own attribute, not the class's method
+    if name in own and not class_static(info.cls, name, own[name]):
+        # (the instance's own attribute, or a function the class holds: not its method)
         if own[name] is HELD_NONE:  # (``self.act = None``: see `raising_calls`)
             node.calls_none = True
         elif own[name] is not None:
             held = own[name]
-            node.func = gast.copy_location(gast.Name(
-                id=names.object(identifier(getattr(held, '__name__', name), name), held),
-                ctx=gast.Load(),
-                annotation=None, type_comment=None), receiver)
+            node.func = gast.copy_location(names.held(
+                held, identifier(getattr(held, '__name__', name), name)), receiver)
             if type(held) is functools.partial:  # (``self.act = partial(leaky, a=0.2)``)
                 inline_partial_object(node, held)
         return True

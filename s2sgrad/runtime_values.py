@@ -455,6 +455,8 @@ def reshape_like(g, x, order='C'):
         return np.reshape(g, ())[()] if hasattr(g, 'dtype') and g.size == 1 else g
     if _is_sequence(x) and _is_sequence(g) and len(g) == len(x):  # (item by item: lists
         return [reshape_like(gi, xi) for gi, xi in zip(g, x)]  # of adjoints stay lists)
+    if isinstance(g, dict):  # (the adjoint of a dict read out of a dict: already its shape)
+        return g
     if order != 'C':
         return np.reshape(g, _shape(x), order=order)
     return np.reshape(g, _shape(x))

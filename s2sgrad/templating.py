@@ -52,6 +52,23 @@ class Names:
             candidate = f'{preferred}_{counter}'
             counter += 1
 
+    def held(self, obj, preferred):
+        """An expression reaching function `obj` that an object holds (``self.act =
+        np.tanh``), for code that runs as printed: your module's name for it, else ``np.tanh``
+        (``math.exp``) for a function of NumPy (of `math`), else a name bound to it."""
+        if self.user.get(preferred) is not obj:
+            for module, alias in ((numpy, 'np'), (numpy.linalg, 'np.linalg'),
+                                  (numpy.fft, 'np.fft'), (math, 'math')):
+                name = getattr(obj, '__name__', None)
+                if isinstance(name, str) and name.isidentifier() and \
+                        getattr(module, name, None) is obj:
+                    root, *rest = alias.split('.')
+                    node = n.name(self.module(root, numpy if root == 'np' else module))
+                    for part in rest + [name]:
+                        node = n.attr(node, part)
+                    return node
+        return n.name(self.object(preferred, obj))
+
     def lookup(self, node):
         """The object a Name/Attribute chain of generated code denotes, or None."""
         path = n.dotted_path(node)

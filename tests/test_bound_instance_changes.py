@@ -99,5 +99,5 @@ def test_the_test_is_printed_first():
     source = s2sgrad.grad(Net().loss).source
     body = source[source.index('def dlossdx'):].splitlines()
     assert body[1].strip().startswith('if not (type(self) is Net and '), source
-    assert 'self.head.act is tanh' in body[1] and 'type(self.head) is Dense' in body[1], source
+    assert 'self.head.act is np.tanh' in body[1] and 'type(self.head) is Dense' in body[1], source
     assert 'raise s2s.S2SError' in body[2], source
