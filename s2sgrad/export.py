@@ -128,6 +128,12 @@ class _Module:
                 self.imports[name] = line if attr == name else f'{line} as {name}'
             self.bound[name] = value
             helpers.remove(name)
+        modules = [name for name in helpers
+                   if isinstance(getattr(runtime, name, None), types.ModuleType)]
+        for name in modules:
+            # (``s2s.scipy.special.gammaln``: a module of another library a rule reads)
+            self._import_library_module(name, getattr(runtime, name), nodes_)
+            helpers.remove(name)
         runtime_text = standalone.definitions(helpers) if helpers else ''
         defined = _top_level_names(runtime_text)
         module_names = set(self.copied) | {name for _, name, _ in members}
@@ -209,7 +215,12 @@ class _Module:
         wrt_text = ', '.join(params[w] if isinstance(w, int) else w for w in wrt)
         lines = [f'"""Derivatives of `{_own_name(self.func)}` (from {filename}) with respect to '
                  f'{wrt_text}, written by s2sgrad {__version__}.', '']
-        lines.append('This module needs NumPy only. It holds:')
+        libraries = sorted({line.split()[1].split('.')[0] for line in self.imports.values()
+                            if line.startswith(('import ', 'from '))} -
+                           {'numpy', 's2sgrad'} - set(sys.stdlib_module_names))
+        needs = 'NumPy only' if not libraries else \
+            'NumPy and ' + ', '.join(f'`{name}`' for name in libraries) + ' (as your code)'
+        lines.append(f'This module needs {needs}. It holds:')
         for name in self.copied_order:
             lines.append(f'- `{name}`: copied from {_filename(self.bound[name])}')
         kinds = {'grad': 'the gradient', 'value_and_grad': 'the value and the gradient',
@@ -240,6 +251,31 @@ class _Module:
                                              tree.args.kwonlyargs + tree.args.posonlyargs}
         for name in sorted(set(n.names_read(tree)) - local):
             self._need(name, environment)
+
+    def _import_library_module(self, name, module, trees):
+        """Import `module`, which generated code reads as ``s2s.NAME`` (``s2s.scipy``), with
+        the submodules it reads of it (``import scipy.special``)."""
+        if self.environment.get(name, module) is not module:
+            raise ExportError(
+                f'the derivative reads the module `{module.__name__}` as `{name}`, which '
+                f'`{self.func.__name__}`\'s module binds to something else; one module cannot '
+                f'hold both: rename yours')
+        paths = set()
+        for tree in trees:
+            for node in n.walk(tree):
+                path = n.dotted_path(node) if isinstance(node, gast.Attribute) else None
+                if path is not None and path.startswith(f's2s.{name}.'):
+                    parts, value = [], module
+                    for part in path.split('.')[2:]:
+                        value = getattr(value, part, None)
+                        if not isinstance(value, types.ModuleType):
+                            break
+                        parts.append(part)
+                    paths.add('.'.join([module.__name__] + parts))
+        longest = sorted(path for path in paths if not any(
+            other.startswith(path + '.') for other in paths)) or [module.__name__]
+        self.imports[name] = '\n'.join(f'import {path}' for path in longest)
+        self.bound[name] = module
 
     def _need(self, name, environment):
         """Make `name`, as `environment` (the globals of the code that reads it) binds it,

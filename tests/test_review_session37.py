@@ -118,3 +118,25 @@ def test_a_static_method_replaced_on_the_class_is_seen():
     model.penalty = lambda W: 0.0 * W[0]  # (the instance's own, shadowing the class's)
     with pytest.raises(s2sgrad.errors.S2SError, match='`self` holds other functions'):
         again(W)
+
+
+# -- export of a derivative reading a module of SciPy (R26 C3 of session 36) ------------------
+
+def test_export_imports_the_scipy_module_a_rule_reads(tmp_path, monkeypatch):
+    """``from scipy import stats`` in your module: the derivative of ``stats.t.logpdf`` reads
+    ``scipy.special.gammaln``, which export imports (it raised an internal S2SError)."""
+    pytest.importorskip('scipy')
+    import importlib
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import export_stats_functions as funcs
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = s2sgrad.export(funcs.t_loglik)
+    assert 'import scipy.special' in text and 'needs NumPy and `scipy`' in text
+    (tmp_path / 'exported_stats_t.py').write_text(text)
+    module = importlib.import_module('exported_stats_t')
+    data = np.array([0.1, -0.5, 1.0])
+    step = 1e-6
+    expected = (funcs.t_loglik(0.2 + step, data) - funcs.t_loglik(0.2 - step, data)) / (2 * step)
+    np.testing.assert_allclose(module.dt_loglikdloc(0.2, data), expected, rtol=1e-7)
