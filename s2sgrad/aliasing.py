@@ -224,6 +224,13 @@ def _reason_shown(ctx, error, analysis):
     return error.reason.replace(f'`{sharer[2]}`', shown, 1)
 
 
+def _container_display(value):
+    """Whether `value` makes a list, tuple or dict (a display, ``list(...)``)."""
+    return isinstance(value, (gast.List, gast.Tuple, gast.Dict, gast.ListComp,
+                              gast.DictComp)) or \
+        isinstance(value, gast.Call) and n.dotted_path(value.func) in ('list', 'dict', 'tuple')
+
+
 def _text(node):
     return ast.unparse(gast.gast_to_ast(n.clone(node)))
 
@@ -310,11 +317,48 @@ def _error(ctx, error, analysis):
             f'write the array anew instead of into it (`buf = np.concatenate([[v], '
             f'buf[:-1]])`, `np.where`), or use first derivatives')
         return err
+    chained = _chained_write(ctx, error.stmt)
+    advice = 'add `.copy()` where the array written into is made' if chained is None else (
+        f'`{chained[0]}` writes into the row `{chained[1]}`, a view, where s2sgrad cannot tell '
+        f'that `{chained[2]}` is an array; write `{chained[3]}` (the same write, into the '
+        f'array), or make `{chained[2]}` where s2sgrad sees that it is one '
+        f'(`np.array(..., dtype=float)`, `.astype(float)`)')
     err.construct_message = err.msg = (
         f'{err.construct_message}: writes through views and aliases (slices, `.T`, '
         f'`.reshape`, `np.asarray`, lists holding the array, ...) are not supported; '
-        f'add `.copy()` where the array written into is made')
+        f'{advice}')
     return err
+
+
+def _text(node):
+    return ast.unparse(gast.gast_to_ast(n.clone(node)))
+
+
+def _chained_write(ctx, stmt):
+    """For a write that is a chained one in your source (``A[i][j] = v``): its target's
+    text, the row's (``A[i]``), the array's name and the target with the indexes joined
+    (``A[i, j]``); else None."""
+    lineno = getattr(stmt, 'lineno', None)
+    containers = {target.id for node in n.walk(ctx.source.node)
+                  if isinstance(node, gast.Assign) and _container_display(node.value)
+                  for target in node.targets if isinstance(target, gast.Name)}
+    for node in n.walk(ctx.source.node):
+        if getattr(node, 'lineno', None) != lineno or \
+                not isinstance(node, (gast.Assign, gast.AugAssign)):
+            continue
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        for target in targets:
+            parts, base = [], target
+            while isinstance(base, gast.Subscript):
+                parts.insert(0, base.slice)
+                base = base.value
+            if len(parts) < 2 or not isinstance(base, gast.Name) or base.id in containers:
+                continue  # (``lst[0][1] = v`` of a list: no joined index)
+            texts = [', '.join(_text(elt) for elt in part.elts)
+                     if isinstance(part, gast.Tuple) else _text(part) for part in parts]
+            return (f'{base.id}[' + ']['.join(texts) + ']', f'{base.id}[{texts[0]}]', base.id,
+                    f'{base.id}[{", ".join(texts)}]')
+    return None
 
 
 def _keyed_store(stmt):

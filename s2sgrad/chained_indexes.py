@@ -182,27 +182,49 @@ def _int_binding(how, ints, has_len):
 
 
 def _made_arrays(func, resolver):
-    """Local names every binding of which is a call of a NumPy function that makes an array
-    (`ARRAY_MAKERS`)."""
+    """Local names every binding of which makes an array: a call of a NumPy function that
+    makes one (`ARRAY_MAKERS`), ``.astype(...)``, ``.copy()`` of such a name, or arithmetic
+    with one (``np.zeros((n, n)) + M``)."""
     params = {a.id for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
-    made = set()
+    candidates = {}
     for name, values in _definitions(func).items():
         # (``A += 1`` keeps an array one: it changes it in place)
         made_by = [how for how in values if not isinstance(how, tuple)]
-        if name not in params and made_by and all(_makes_array(v, resolver) for v in made_by):
-            made.add(name)
+        if name not in params and made_by:
+            candidates[name] = made_by
+    made = set(candidates)
+    changed = True
+    while changed:  # (the greatest set: ``A = A.copy()`` in a loop keeps `A` an array)
+        changed = False
+        for name in sorted(made):
+            if not all(_makes_array(v, resolver, made) for v in candidates[name]):
+                made.discard(name)
+                changed = True
     return made
 
 
-def _makes_array(value, resolver):
+def _makes_array(value, resolver, made=frozenset()):
+    """Whether `value` is an ndarray (of at least one dimension where it is written into),
+    the names in `made` being ones."""
+    if isinstance(value, gast.Name):
+        return value.id in made
+    if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+        return _makes_array(value.operand, resolver, made)
     if isinstance(value, gast.BinOp):
         # (``A * 1.0``, ``A / n``, ``A @ B``: an array, or a number no index reaches; a list
-        # takes none of them, nor a dict, which ``d1 | d2`` makes)
+        # takes none of them, nor a dict, which ``d1 | d2`` makes; anything with an array
+        # made here is an array, ``np.zeros((2, 2)) + M``)
         return isinstance(value.op, _ARRAY_OPS) or isinstance(value.op, (gast.Add, gast.Mult)) \
             and any(isinstance(side, gast.Constant) and type(side.value) is float
-                    for side in (value.left, value.right))
+                    for side in (value.left, value.right)) or \
+            not isinstance(value.op, (gast.BitOr, gast.BitAnd, gast.BitXor)) and any(
+                _makes_array(side, resolver, made) for side in (value.left, value.right))
     if not isinstance(value, gast.Call):
         return False
+    if isinstance(value.func, gast.Attribute) and not resolver.is_global(value.func):
+        # (``M.astype(float)``: only an array has the method; ``A.copy()`` of an array)
+        return value.func.attr == 'astype' or value.func.attr == 'copy' and \
+            _makes_array(value.func.value, resolver, made)
     func = resolver.lookup(value.func)
     name = getattr(func, '__name__', None)
     return name in ARRAY_MAKERS and getattr(np, name, None) is func

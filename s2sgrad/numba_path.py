@@ -681,6 +681,13 @@ def _rewrite(node, space):
                 any(isinstance(a, gast.Starred) for a in child.args):
             continue
         path = n.dotted_path(child.func) or ''
+        if path == 's2s.defined' and child.args and isinstance(child.args[0], gast.Name):
+            raise CompileError(
+                f'cannot compile `{node.name}` with numba: it reads `{child.args[0].id}` where '
+                f'`{child.args[0].id}` may be unassigned (assigned in a branch, or in a loop '
+                f'that may not run); numba gives such a variable a value of its own where '
+                f'Python raises UnboundLocalError; assign it before the branch or loop, or '
+                f'{_ADVICE}')
         root, _, attr = path.partition('.')
         numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
         if numpy_call and attr == 'array':  # (``like=`` of a tangent rule: for CuPy's arrays)

@@ -62,6 +62,7 @@ from .shadowed_builtins import rename_shadowed_builtins
 from .ssa import rename_versions
 from .standins import save_shapes
 from .unbound_methods import bind_unbound_methods
+from .unbound_reads import check_unbound_reads
 
 
 def run(ctx):
@@ -151,6 +152,8 @@ def normalise(ctx):
     join_chained_indexes(func, resolver)
     fill_items_first(func, resolver, ctx.namer)  # (``xs[t] = np.zeros(V); xs[t][i] = 1``)
     views_as_lists(func, resolver)  # (``sorted(d.items())``: ``sorted(s2s.items_of(d))``)
+    if not (ctx.source.filename or '').startswith('<s2sgrad'):  # (generated: checked before)
+        func.body = check_unbound_reads(func.body, ctx.params)  # (``if c: y = ...``; ``y``)
     canonical = Canonicalizer(ctx.source, ctx.namer)
     canonical.run(func)
     nested = {name: info[0] for name, info in ctx.nested.items()}

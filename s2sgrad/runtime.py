@@ -37,13 +37,14 @@ from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_
                              complex_refused,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
-                             float_argument, in_place, not_shared, rerun_checked, seed,
+                             defined, float_argument, in_place, not_shared, rerun_checked, seed,
                              sequence_of)
 
 __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in',
            'as_items', 'asarray', 'broadcast_like', 'check_bound', 'check_cotangent',
            'check_default', 'check_number', 'check_output', 'check_own_items', 'check_partial',
-           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'dot_lhs', 'dot_rhs',
+           'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'defined', 'dot_lhs',
+           'dot_rhs',
            'extremum_tangent', 'field_index', 'float_argument', 'getitem', 'imag_part', 'in_place',
            'inserted_at', 'rerun_checked', 'complex_refused',
            'is_zero',

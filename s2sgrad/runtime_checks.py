@@ -437,6 +437,12 @@ def check_own_items(value, message, keys=None):
             raise InPlaceError(message)
 
 
+def defined(value):
+    """Nothing: ``s2s.defined(y)`` stands where the function reads a variable `y` that may
+    be unassigned there (`unbound_reads`). Python evaluates the argument first, so the
+    derivative raises UnboundLocalError where the function does."""
+
+
 def float_argument(value, message):
     """Raise `WrtError` (with `message`) where the differentiated argument `value` is an
     array of integers or booleans that the function writes into (or into an array made
