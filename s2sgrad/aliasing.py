@@ -330,10 +330,6 @@ def _error(ctx, error, analysis):
     return err
 
 
-def _text(node):
-    return ast.unparse(gast.gast_to_ast(n.clone(node)))
-
-
 def _chained_write(ctx, stmt):
     """For a write that is a chained one in your source (``A[i][j] = v``): its target's
     text, the row's (``A[i]``), the array's name and the target with the indexes joined

@@ -288,8 +288,8 @@ class Normalizer:
             return gast.Tuple(elts=[self._fixed_index(e, base, out) for e in index.elts],
                               ctx=gast.Load())
         if isinstance(index, (gast.Name, gast.Constant, gast.Slice)) or \
-                base.id not in n.names_read(index):
-            return index
+                base.id not in n.names_read(index) and not _mask(index):
+            return index  # (a mask, ``z[y > 0]``, always: `y` may be `z`, ``z = y``)
         return self.temp(index, out, 'mask' if isinstance(index, gast.Compare) else 'index')
 
     def index(self, node, out):
@@ -375,3 +375,13 @@ def _itemwise(target, rhs):
         (any(not isinstance(e, gast.Name) for e in elts) or
          not any(isinstance(v, gast.Name) for v in rhs.elts)) and \
         not any(isinstance(v, gast.Starred) for v in rhs.elts)
+
+
+def _mask(index):
+    """Whether `index` computes a mask from values (``y > 0``, ``(y > 0) & (y < 1)``,
+    ``~m``): evaluated after the write, it may read the values written."""
+    if isinstance(index, (gast.Compare, gast.BoolOp)):
+        return True
+    if isinstance(index, gast.BinOp):
+        return isinstance(index.op, (gast.BitAnd, gast.BitOr, gast.BitXor))
+    return isinstance(index, gast.UnaryOp) and isinstance(index.op, (gast.Invert, gast.Not))

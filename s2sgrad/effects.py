@@ -116,14 +116,22 @@ def _kept_for_the_backward_sweep(body, ctx):
         return kept, kept
 
     def active_reads(stmt):
+        found = set()
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if isinstance(target, gast.Subscript) and (
+                ctx.activity.is_active(stmt.value) or ctx.activity.is_active(target)):
+            # (the index of a write: the backward sweep reads it again, ``s2s.zero_at(by,
+            # idx)``; ``idx[0] = 3`` afterwards would move the write)
+            found.update(name for node in n.walk(target) if isinstance(node, gast.Subscript)
+                         for name in n.names_read(node.slice))
         if isinstance(stmt, (gast.Assign, gast.Return)) and stmt.value is not None and \
                 ctx.activity.is_active(stmt.value):
             # (and what the nested functions it calls read of the function: their closure)
-            return set(n.names_read(stmt.value)) | {
+            found |= set(n.names_read(stmt.value)) | {
                 name for node in n.walk(stmt.value) if isinstance(node, gast.Call) and
                 isinstance(node.func, gast.Name) and node.func.id in ctx.nested
                 for name in ctx.closures.get(node.func.id, ())}
-        return set()
+        return found
 
     def visit(stmts, around):
         for stmt in stmts:

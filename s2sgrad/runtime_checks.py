@@ -287,6 +287,13 @@ def not_shared(value, message, *others, rebound=False):
             'changes an array that', f'changes a {kind} that'))
     if not _is_array(value):
         return
+    if others and value.ndim == 0 and not all(_holds_no_memory(other) for other in others):
+        # (``y = np.asarray(1.0)``, ``y += v``, ``ys.append(y)`` in a loop: NumPy changes the
+        # 0-d array in place, which `ys` then holds; the passes rebind `y` to a number, which
+        # no later run of this check could tell from one)
+        raise InPlaceError(f'{message}. `+=` changes a 0-d array in place too (the items '
+                           f'appended before change with it): write `name = name + ...`, or '
+                           f'start from a number (`float(...)`) instead of a 0-d array')
     for other in others or (None,):
         if other is not None and _holds_no_memory(other):
             continue  # (``first = x[0]``: a number, a copy of the item)

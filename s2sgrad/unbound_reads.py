@@ -20,11 +20,12 @@ _ENDS = (gast.Return, gast.Raise, gast.Break, gast.Continue)
 
 
 def check_unbound_reads(body, params):
-    """`body` (a function's body, its returns still in place) with ``s2s.defined(name)`` before each statement
-    that reads a local `name` that may be unassigned there. `params` are always assigned."""
+    """`body` (a function's body, its returns still in place) with ``s2s.defined(name)``
+    before each statement that reads a local `name` that may be unassigned there. `params`
+    are always assigned."""
     module = gast.Module(body=body, type_ignores=[])
-    declared = {name for node in n.walk(module) if isinstance(node, (gast.Global, gast.Nonlocal))
-                for name in node.names}
+    declared = {name for node in n.walk(module)
+                if isinstance(node, (gast.Global, gast.Nonlocal)) for name in node.names}
     local = set(n.names_stored(module)) - set(params) - declared
     if not local:
         return body
