@@ -133,6 +133,7 @@ class AliasAnalysis(MemoryModel):
         live_after = _live_after(self.body)
         self.guards = []
         self.item_guards = []  # ``ys[i] += v`` checked at run time: no other item shares it
+        self.number_items = []  # (``ys[i] += v``, names): checked to update a number item
         for stmt, name, memory, kind in self.writes:
             if not memory:
                 continue
@@ -148,6 +149,8 @@ class AliasAnalysis(MemoryModel):
                 self._list_shared(stmt, name, memory, before, live_after)
                 continue
             own = before.get(name, frozenset()) if name else frozenset()
+            if kind == 'rebind' and own and all(self._number_binding(b) for b in own):
+                continue  # (``t = 0.0``, then ``t += dt; ts.append(t)``: a number, rebound)
             if kind == 'item':
                 self._item_shared(stmt, name, memory, own, before, live_after)
                 continue
@@ -346,7 +349,12 @@ class AliasAnalysis(MemoryModel):
         live = sorted({b[2] for b in self._sharers(stmt, own, memory, memory)
                        if not same_list(b) and self._live(b, stmt, before, live_after)})
         if live:
-            raise SharedItem(stmt, name, live)
+            if not held & self.number_holders:
+                raise SharedItem(stmt, name, live)
+            # (``state['n'] += 1`` of ``state = {'y': k * 1.0, 'n': 0}``, ``hist =
+            # [state['y']]``: the analysis tells no keys apart; a number item is rebound,
+            # which the generated code checks at run time)
+            self.number_items.append((stmt, tuple(live)))
         if stmt not in self.item_guards:
             self.item_guards.append(stmt)
 
@@ -599,6 +607,43 @@ class AliasAnalysis(MemoryModel):
                 continue
             return False
         return True
+
+    def _number_binding(self, binding, seen=None):
+        """Whether `binding` always holds a Python number: a number literal, ``len(...)``,
+        ``float(...)``, ``int(...)``, or arithmetic of those and of names that hold one
+        (``t = t + dt`` after ``t = 0.0``), which an augmented assignment rebinds."""
+        seen = set() if seen is None else seen
+        if binding in seen:
+            return True  # (a cycle through the loop: what the other bindings decide)
+        seen.add(binding)
+        if binding[0] != 'def' or binding[1] not in self.defs:
+            return False
+        stmt = self.defs[binding[1]][0]
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            return False
+        before = self.reach.get(id(stmt), {})
+
+        def number(node):
+            if isinstance(node, gast.Constant):
+                return type(node.value) in (int, float)
+            if isinstance(node, gast.UnaryOp):
+                return isinstance(node.op, (gast.USub, gast.UAdd)) and number(node.operand)
+            if isinstance(node, gast.BinOp):
+                return isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div,
+                                            gast.FloorDiv, gast.Mod, gast.Pow)) and \
+                    number(node.left) and number(node.right)
+            if isinstance(node, gast.Name):
+                found = before.get(node.id, ())
+                return bool(found) and all(self._number_binding(b, seen) for b in found)
+            if isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords \
+                    and self.resolver is not None:
+                try:
+                    func = self.resolver.lookup(node.func)
+                except TypeError:
+                    return False
+                return func in (builtins.len, builtins.float, builtins.int)
+            return False
+        return number(stmt.value)
 
     def _view_binding(self, binding):
         """Whether `binding` is made by an expression other than a bare name (a view or a

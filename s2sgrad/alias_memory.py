@@ -112,6 +112,7 @@ class MemoryModel:
         self.container = set()
         self.arrays = set()         # new memory known to be an array (holds no references)
         self.elements = {}
+        self.number_holders = set()  # containers that may hold a number (``{'n': 0}``)
         self.allocations = set()    # statements whose value is a new array or list they
         # make (a NumPy function, arithmetic, ``.copy()``), not an unknown call's result
         for p in self.params:
@@ -259,6 +260,8 @@ class MemoryModel:
             parts = [self._eval(elt, state, stmt) for elt in node.elts]
             for part in parts:
                 self._add_contents(loc, part)
+            if any(_number_literal(elt) for elt in node.elts):
+                self.number_holders.add(loc)
             if not isinstance(node, gast.Set) and \
                     not any(isinstance(e, gast.Starred) for e in node.elts):
                 known = self.elements.setdefault(loc, [set() for _ in parts])
@@ -270,6 +273,8 @@ class MemoryModel:
             result = self._allocated(stmt, container=True)
             for value in node.values:
                 self._add_contents(('new', id(stmt)), self._eval(value, state, stmt))
+            if any(_number_literal(value) for value in node.values):
+                self.number_holders.add(('new', id(stmt)))
             return result
         if isinstance(node, gast.Starred):
             return self._eval(node.value, state, stmt)
@@ -455,6 +460,8 @@ class MemoryModel:
                     for pair in arg.elts:  # its values, not the pairs made with it)
                         self._add_contents(('new', id(stmt)),
                                            self._eval(pair.elts[1], state, stmt))
+                        if _number_literal(pair.elts[1]):
+                            self.number_holders.add(('new', id(stmt)))
                     continue
                 memory = self._eval(arg, state, stmt)
                 self._add_contents(('new', id(stmt)), self._reach(memory)
@@ -564,6 +571,8 @@ class MemoryModel:
             memory = self._eval(target.value, state, stmt)
             if _keyed(target):  # (``d['new'] = v`` stores into a dict: no array changes)
                 self.container |= memory
+                if _number_literal(stmt.value):
+                    self.number_holders |= memory
             elif _sliced(target):  # (``a[0, :] = v``: an array's row, which no list has)
                 self.arrays |= memory - self.container - self.lists
             value = self._eval(stmt.value, state, stmt)
@@ -618,6 +627,13 @@ class MemoryModel:
                     self.lists |= memory  # (an array has no ``.append``: it raises)
                 writes.append((stmt, name, memory, kind))
         return writes
+
+
+def _number_literal(node):
+    """Whether `node` is an int or float literal (``0``, ``-1.5``)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
 def changes_receiver(call):

@@ -53,7 +53,34 @@ def private_writes(ctx, body):
         body = _insert_guards(ctx, body, guards, _only_rebound(analysis))
     if analysis.item_guards:
         body = _insert_item_guards(ctx, body, analysis.item_guards)
+    if analysis.number_items:
+        body = _insert_number_item_guards(ctx, body, analysis.number_items)
     return body
+
+
+def _insert_number_item_guards(ctx, stmts, writes):
+    """``s2s.not_shared(state['n'], message)`` before each ``state['n'] = state['n'] + v``
+    that stands for ``state['n'] += v`` where another live name may hold the item: right
+    where the item is a number, which the update rebinds."""
+    placed = {}
+    names = n.all_names(ctx.source.node)
+    for stmt, holders in writes:
+        target = n.clone(stmt.targets[0])
+        for node in n.walk(target):
+            if hasattr(node, 'ctx'):
+                node.ctx = gast.Load()
+        lineno = getattr(stmt, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        holder = ' or '.join(f'`{h}`' for h in holders if h in names) or 'another name'
+        message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` adds in place into '
+                   f'an array item while {holder} (which may hold that array) is read '
+                   f'afterwards: NumPy changes the array in place, so that name sees the '
+                   f'change too, which s2sgrad does not follow; write `item = item + v` (a new '
+                   f'array) or copy the items where the list or dict is made')
+        placed.setdefault(('before', id(stmt)), []).append(
+            n.expr(n.call('s2s.not_shared', target, n.const(message))))
+    ctx.source.namespace.setdefault('s2s', runtime)
+    return n.place(stmts, placed)
 
 
 def _insert_item_guards(ctx, stmts, writes):
@@ -126,6 +153,8 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
                 read_by_index and not set(read_by_index[1:]) <= set(users):
             # (``for p in ps: p *= 2.0``: `p` is ``ps[i_2]``, an index the user never wrote)
             holder = read_by_index[0]
+            if holder not in users and re.sub(r'_\d+$', '', holder) in users:
+                holder = re.sub(r'_\d+$', '', holder)  # (`params_2`: a version of `params`)
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes in '
                        f'place the array that `{guarded}`, an item of `{holder}`, is (an '
                        f'array, not a number); s2sgrad does not follow the items of a list (or '

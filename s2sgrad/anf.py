@@ -90,6 +90,10 @@ class Normalizer:
             test = stmt.test
             assigned = set(n.names_stored(gast.Module(body=stmt.body + stmt.orelse,
                                                       type_ignores=[])))
+            if isinstance(test, gast.BoolOp) and self.activity.is_active(test):
+                # (``if is_big(x) and x[0] > 0:``: a value one of the operands is, as in
+                # ``ok = is_big(x) and x[0] > 0``; its truth is what the branch reads)
+                test = self.atom(test, out)
             if not isinstance(test, gast.Name) or test.id in assigned:
                 test = self.temp(test, out, base=_condition_name(test))
             new = gast.If(test=test, body=self.block(stmt.body), orelse=self.block(stmt.orelse))
@@ -319,6 +323,8 @@ class Normalizer:
         target = self.namer.fresh('choice')
         self.temps.add(target)
         test = node.test if isinstance(node.test, gast.Name) else \
+            self.atom(node.test, out) if isinstance(node.test, gast.BoolOp) and \
+            self.activity.is_active(node.test) else \
             self.temp(node.test, out, base=_condition_name(node.test))
         body, orelse = [], []
         self._emit(body, target, self.operation(node.body, body))

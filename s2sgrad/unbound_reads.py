@@ -45,8 +45,7 @@ class _Walker:
         self.loops = []  # per enclosing loop: [sets at each break, sets at each continue]
 
     def _read(self, stmt, node, assigned):
-        names = sorted({name for name in n.names_read(node) if name in self.local} -
-                       assigned)
+        names = sorted({name for name in _reads(node) if name in self.local} - assigned)
         if names:
             found = self.checks.setdefault(id(stmt), [])
             found.extend(name for name in names if name not in found)
@@ -111,6 +110,39 @@ class _Walker:
             return _meet_all(breaks) if breaks else None
         return _meet_all([after_else] + breaks) if once else \
             _meet(after_else, assigned) if after_else is not None else assigned
+
+
+def _reads(node):
+    """The names `node` reads, not those a lambda or a comprehension in it binds itself
+    (``key=lambda i: -i``: `i` is the lambda's)."""
+    found = set()
+
+    def visit(node, bound):
+        if isinstance(node, gast.Lambda):
+            args = node.args
+            for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
+                visit(default, bound)
+            own = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | \
+                {a.id for a in (args.vararg, args.kwarg) if a is not None}
+            visit(node.body, bound | own)
+            return
+        if isinstance(node, (gast.ListComp, gast.SetComp, gast.GeneratorExp, gast.DictComp)):
+            own = {name for gen in node.generators for name in n.names_stored(gen.target)}
+            for gen in node.generators:
+                visit(gen.iter, bound)
+                for test in gen.ifs:
+                    visit(test, bound | own)
+            for part in ('elt', 'key', 'value'):
+                if getattr(node, part, None) is not None:
+                    visit(getattr(node, part), bound | own)
+            return
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                node.id not in bound:
+            found.add(node.id)
+        for child in gast.iter_child_nodes(node):
+            visit(child, bound)
+    visit(node, frozenset())
+    return found
 
 
 def _is_check(stmt):

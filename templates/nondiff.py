@@ -22,6 +22,7 @@ from s2sgrad.rules import (NONDIFFERENTIABLE_ATTRIBUTES, NONDIFFERENTIABLE_METHO
 nondifferentiable(
     builtins.len, builtins.range, builtins.int, builtins.bool, builtins.round,
     builtins.isinstance, builtins.print, builtins.type, builtins.hasattr, builtins.callable,
+    builtins.any, builtins.all,
     math.floor, math.ceil, math.isnan, math.isinf, math.isfinite, math.isclose,
     operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
     operator.not_, operator.floordiv,

@@ -60,6 +60,8 @@ def _seeded(func, *args):
 # name -> (callable, make_args(rng)); the callable applies the entry (sometimes through a
 # small wrapper that builds the non-float arguments, e.g. a mask from a float array).
 ROWS = {
+    'builtins.all': (lambda x: all(x > 0), lambda r: (_vec(r),)),
+    'builtins.any': (lambda x: any(x > 0), lambda r: (_vec(r),)),
     'builtins.bool': (bool, lambda r: (float(r.uniform(0.5, 2.0)),)),
     'builtins.int': (int, lambda r: (float(r.uniform(0.1, 0.9)) + 3,)),
     'builtins.isinstance': (lambda x: isinstance(x, float), lambda r: (float(r.normal()),)),
@@ -196,6 +198,7 @@ ROWS = {
                                         lambda r: ([float(r.normal())], 'm')),
     's2sgrad.runtime.alone_in': (runtime.alone_in, lambda r: ([_vec(r), _vec(r)], 0, 'm')),
     's2sgrad.runtime.in_place': (runtime.in_place, lambda r: (_vec(r), '-=')),
+    's2sgrad.runtime.defined': (runtime.defined, lambda r: (_vec(r),)),
     's2sgrad.runtime.float_argument': (runtime.float_argument, lambda r: (_vec(r), 'm')),
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),

@@ -392,3 +392,86 @@ def test_a_chained_write_refused_says_to_join_the_indexes():
     """``M.copy()`` of an argument may be a list of lists: the refusal says what to write."""
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match=r'write `A\[1, j\]`'):
         s2sgrad.grad(eliminated_in_a_copy_of_the_argument)(np.eye(2))
+
+
+# -- false refusals of session 37's reviews (R27 D5, D6; R30 D1) -------------------------------
+
+def clock_recorded(p):
+    t = 0.0
+    ts, ys = [], []
+    y = p
+    for i in range(3):
+        t += 0.5
+        y = y + 0.5 * y * t
+        ts.append(t)
+        ys.append(y)
+    return np.sum(np.array(ts) * np.array(ys))
+
+
+def counter_recorded(p):
+    n = 0
+    ns = []
+    for i in range(3):
+        n += 1
+        ns.append(n)
+    return p * sum(ns)
+
+
+def counter_in_a_state_dict(k):
+    state = {'y': k * 1.0, 'n': 0}
+    hist = [state['y']]
+    state['n'] += 1
+    return hist[0] * state['n'] ** 2
+
+
+@pytest.mark.parametrize('f', [clock_recorded, counter_recorded, counter_in_a_state_dict])
+def test_numbers_updated_in_place_and_recorded(f):
+    """``t += dt; ts.append(t)`` of a number, and ``state['n'] += 1`` of a number item while
+    a list holds another item: a number is rebound (refused as a write through an alias)."""
+    np.testing.assert_allclose(s2sgrad.grad(f)(0.7), _fd(lambda p: f(p[()]), 0.7), rtol=1e-6)
+
+
+def array_item_in_a_state_dict(k):
+    state = {'y': k * np.ones(2), 'n': 0}
+    hist = [state['y']]
+    state['y'] += 1.0
+    return np.sum(hist[0]) * k
+
+
+def test_an_array_item_of_such_a_dict_is_refused_when_it_runs():
+    with pytest.raises(s2sgrad.errors.InPlaceError, match='adds in place into an array item'):
+        s2sgrad.grad(array_item_in_a_state_dict)(2.0)
+
+
+def is_big(v):
+    return np.sum(v ** 2) > 1.0
+
+
+def is_positive(v):
+    return v > 0
+
+
+def predicate_and_test(x):
+    if is_big(x) and x[0] > 0:
+        return np.sum(x ** 3)
+    return np.sum(x)
+
+
+def predicates_of_items(x):
+    p = is_positive(x[0])
+    q = is_positive(x[2])
+    return np.sum(x ** 3) if p and q else np.sum(x)
+
+
+def any_of_predicates(x):
+    if any(is_positive(v) for v in x):
+        return np.sum(x ** 3)
+    return np.sum(x)
+
+
+@pytest.mark.parametrize('f', [predicate_and_test, predicates_of_items, any_of_predicates])
+def test_predicates_of_yours_combined_in_a_test(f):
+    """``if is_big(x) and x[0] > 0:`` was refused ("the expression `BoolOp`"), ``any(...)``
+    of them had no rule."""
+    for x in (np.array([0.3, 0.4, 1.7, 0.9]), np.array([-0.3, -0.4, -0.2, 0.1])):
+        np.testing.assert_allclose(s2sgrad.grad(f)(x), _fd(f, x), rtol=1e-6, atol=1e-8)

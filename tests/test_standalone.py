@@ -197,6 +197,7 @@ CASES = {
     'alone_in': [c([V, W], 0, 'shared'), c([V, 1.0, V], -1, 'shared'), c([V, V[1:]], 0, 'shared'),
                  c({'a': V, 'b': W}, 'a', 'shared'), c({'a': V, 'b': V}, 'b', 'shared'),
                  c([V, V], slice(0, 1), 'shared'), c([1.0, 1.0], 1, 'shared')],
+    'defined': [c(V), c(1.0), c(None)],
     'float_argument': [c(V, 'integers'), c(1.0, 'integers'), c(np.array([1, 2]), 'integers'),
                        c(3, 'integers'), c({'a': V}, 'integers')],
     'in_place': [c(V, '-='), c(1.0, '-='), c([1.0], '+='), c([1.0], '-='), c((1.0,), '+='),
