@@ -717,8 +717,8 @@ class AliasAnalysis(MemoryModel):
         container, name = value.value.id, binding[2]
         held = set().union(set(), *(self.mem.get(b, set()) for b in
                                     self.reach.get(id(stmt), {}).get(container, ())))
-        if held and held <= self.arrays:  # (an array's row: a store copies its values)
-            return False
+        if held and held <= self.arrays and not held & (self.container | self.lists):
+            return False  # (an array's row: a store copies its values; not a list's item)
         for other in n.statements(self.body):  # (stored back into the container)
             if isinstance(other, gast.Assign) and isinstance(other.value, gast.Name) and \
                     other.value.id == name and any(

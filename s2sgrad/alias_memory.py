@@ -576,7 +576,9 @@ class MemoryModel:
             elif _sliced(target):  # (``a[0, :] = v``: an array's row, which no list has)
                 self.arrays |= memory - self.container - self.lists
             value = self._eval(stmt.value, state, stmt)
-            for loc in memory - self.arrays:
+            for loc in memory - (self.arrays - self.container - self.lists):
+                # (a location both, ``q = [np.zeros(2)]``'s, from the calls in the display:
+                # a list, which the item stored in may be)
                 # (never the container itself: what reads as a view of `loc`, ``un[-2]`` in
                 # ``un[-1] = un[-2]``, is an array's, whose store copies values; a list's
                 # items may be one object then, which matters where one is changed in place)

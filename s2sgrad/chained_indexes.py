@@ -227,7 +227,20 @@ def _makes_array(value, resolver, made=frozenset()):
             _makes_array(value.func.value, resolver, made)
     func = resolver.lookup(value.func)
     name = getattr(func, '__name__', None)
+    if any(keyword.arg == 'dtype' and _object_dtype(keyword.value, resolver)
+           for keyword in value.keywords):
+        return False  # (``np.empty(2, dtype=object)``: its items are objects, not a row)
     return name in ARRAY_MAKERS and getattr(np, name, None) is func
+
+
+def _object_dtype(node, resolver):
+    """Whether `node` may denote the object dtype (``object``, ``'O'``, ``np.object_``): any
+    other than a float, int, bool or complex type or string that it surely is not."""
+    if isinstance(node, gast.Constant):
+        return not (isinstance(node.value, str) and node.value[:1] in 'fiubc' and node.value)
+    value = resolver.lookup(node)
+    return not (isinstance(value, type) and
+                issubclass(value, (float, int, bool, complex, np.number, np.bool_)))
 
 
 def fill_items_first(func, resolver, namer):

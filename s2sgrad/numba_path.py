@@ -653,6 +653,7 @@ def _rewrite(node, space):
     ``while True:`` becomes ``while forever():`` (numba miscompiled some such loops)."""
     import numpy
     numba_integers.checked(node)  # (``n = n * 7``: numba's integers wrap, Python's grow)
+    _assigned_flags(node, space)  # (``s2s.defined(y)``: numba gives `y` a value of its own)
     stored = n.names_stored(node)
     for child in list(n.walk(node)):
         if isinstance(child, gast.While) and isinstance(child.test, gast.Constant) and \
@@ -681,13 +682,6 @@ def _rewrite(node, space):
                 any(isinstance(a, gast.Starred) for a in child.args):
             continue
         path = n.dotted_path(child.func) or ''
-        if path == 's2s.defined' and child.args and isinstance(child.args[0], gast.Name):
-            raise CompileError(
-                f'cannot compile `{node.name}` with numba: it reads `{child.args[0].id}` where '
-                f'`{child.args[0].id}` may be unassigned (assigned in a branch, or in a loop '
-                f'that may not run); numba gives such a variable a value of its own where '
-                f'Python raises UnboundLocalError; assign it before the branch or loop, or '
-                f'{_ADVICE}')
         root, _, attr = path.partition('.')
         numpy_call = '.' in path and space.get(root) is numpy and '.' not in attr
         if numpy_call and attr == 'array':  # (``like=`` of a tangent rule: for CuPy's arrays)
@@ -751,6 +745,50 @@ def _rewrite(node, space):
             child.args = [values['x'], values.get('axis', n.const(None)),
                           values.get('keepdims', n.const(False))]
             child.keywords = []
+
+
+def _assigned_flags(node, space):
+    """Rewrite in place each ``s2s.defined(y)`` of the FunctionDef `node` (a read of `y`
+    where it may be unassigned, `unbound_reads`) as a flag that the assignments of `y` set:
+    ``if not y_assigned: raise UnboundLocalError(...)``. numba gives a variable read before
+    any assignment a value of its own, where Python raises."""
+    checked = sorted({call.args[0].id for call in n.walk(node) if isinstance(call, gast.Call)
+                      and n.dotted_path(call.func) == 's2s.defined' and len(call.args) == 1
+                      and isinstance(call.args[0], gast.Name)})
+    if not checked:
+        return
+    stored = set(n.names_stored(node))
+    flags = {}
+    for name in checked:
+        flags[name] = _fresh(f'{name}_assigned', space, stored)
+        stored.add(flags[name])
+
+    def setting(names):
+        return [n.assign(flags[name], n.const(True)) for name in sorted(set(names) & set(flags))]
+
+    def rewrite(block):
+        out = []
+        for stmt in block:
+            call = stmt.value if isinstance(stmt, gast.Expr) else None
+            if isinstance(call, gast.Call) and n.dotted_path(call.func) == 's2s.defined' and \
+                    len(call.args) == 1 and isinstance(call.args[0], gast.Name) and \
+                    call.args[0].id in flags:
+                name = call.args[0].id
+                message = (f"cannot access local variable '{name}' where it is not "
+                           f"associated with a value")
+                out.append(gast.copy_location(gast.If(
+                    test=gast.UnaryOp(op=gast.Not(), operand=n.name(flags[name])),
+                    body=[gast.Raise(exc=n.call(n.name('UnboundLocalError'), n.const(message)),
+                                     cause=None)], orelse=[]), stmt))
+                continue
+            n.map_blocks(stmt, rewrite)
+            if isinstance(stmt, gast.For):
+                stmt.body = setting(n.names_stored(stmt.target)) + stmt.body
+            out.append(stmt)
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+                out.extend(setting(n.names_stored(stmt)))
+        return out
+    node.body = [n.assign(flags[name], n.const(False)) for name in checked] + rewrite(node.body)
 
 
 def _reshape_call(call, path, numpy_call, space):

@@ -113,8 +113,9 @@ class _Walker:
 
 
 def _reads(node):
-    """The names `node` reads, not those a lambda or a comprehension in it binds itself
-    (``key=lambda i: -i``: `i` is the lambda's)."""
+    """The names `node` surely reads where it runs: not those a comprehension in it binds
+    itself, nor those of the operands that Python may skip (after the first of ``a and b``,
+    the branches of ``a if c else b``, a lambda's body, which runs when it is called)."""
     found = set()
 
     def visit(node, bound):
@@ -122,10 +123,7 @@ def _reads(node):
             args = node.args
             for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
                 visit(default, bound)
-            own = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | \
-                {a.id for a in (args.vararg, args.kwarg) if a is not None}
-            visit(node.body, bound | own)
-            return
+            return  # (its body reads when it is called, maybe never)
         if isinstance(node, (gast.ListComp, gast.SetComp, gast.GeneratorExp, gast.DictComp)):
             own = {name for gen in node.generators for name in n.names_stored(gen.target)}
             for gen in node.generators:
@@ -135,6 +133,12 @@ def _reads(node):
             for part in ('elt', 'key', 'value'):
                 if getattr(node, part, None) is not None:
                     visit(getattr(node, part), bound | own)
+            return
+        if isinstance(node, gast.BoolOp):  # (``flag and np.sum(y) > 0``: the others may
+            visit(node.values[0], bound)  # not run; nothing checks them)
+            return
+        if isinstance(node, gast.IfExp):
+            visit(node.test, bound)
             return
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                 node.id not in bound:

@@ -199,7 +199,7 @@ def test_two_items_of_a_sequential_called_in_one_statement():
 def test_each_kind_of_layer_is_a_branch_of_the_printed_code():
     source = s2sgrad.grad(mixed().loss).source
     assert 'type(layer) is Tanh' in source
-    assert 'type(layer) is Linear and layer.act is sin' in source
+    assert 'type(layer) is Linear and layer.act is np.sin' in source
     assert 'type(layer) is Residual' in source
     assert 'raise s2s.S2SError' in source
 

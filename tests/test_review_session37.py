@@ -218,10 +218,15 @@ def test_no_check_where_every_path_assigns():
 
 
 @pytest.mark.skipif(not _has_numba, reason='numba (the `numba` extra) is not installed')
-def test_the_compiled_path_refuses_a_variable_that_may_be_unassigned():
-    """numba gives such a variable a value of its own (the compiled gradient returned 0.0)."""
-    with pytest.raises(s2sgrad.errors.CompileError, match='`y` may be unassigned'):
-        s2sgrad.grad(assigned_on_two_paths, compile='numba')(2.0)
+def test_the_compiled_path_raises_where_the_variable_is_unassigned():
+    """numba gives such a variable a value of its own (the compiled gradient returned 0.0):
+    the compiled code sets a flag where it is assigned and raises as Python does."""
+    df = s2sgrad.grad(assigned_on_two_paths, compile='numba')
+    with pytest.raises(UnboundLocalError):
+        df(-0.5)
+    np.testing.assert_allclose(df(2.0), 3.0)
+    np.testing.assert_allclose(df(0.5), 1.0)
+    assert 'y_assigned' not in df.source  # (the printed code is the plain one)
 
 
 # -- an index changed in place after a write used it (R29 A1) ----------------------------------
