@@ -480,3 +480,75 @@ def test_predicates_of_yours_combined_in_a_test(f):
     of them had no rule."""
     for x in (np.array([0.3, 0.4, 1.7, 0.9]), np.array([-0.3, -0.4, -0.2, 0.1])):
         np.testing.assert_allclose(s2sgrad.grad(f)(x), _fd(f, x), rtol=1e-6, atol=1e-8)
+
+
+# -- lists of arrays sharing an item, updated in place (R34 A1, A2, C1) ------------------------
+
+def item_stored_twice(p):
+    y = [np.zeros(2), np.zeros(2)]
+    y[1] = y[0]
+    y[1] += p
+    return np.sum(y[0] ** 2)
+
+
+def name_stored_into_a_list(x):
+    a = x * 1.0
+    q = [np.zeros(2)]
+    q[0] = a
+    q[0] += x
+    return np.sum(a ** 2)
+
+
+def name_stored_then_looped(x):
+    a = x * 1.0
+    q = [np.zeros(2)]
+    q[0] = a
+    for v in q:
+        v *= 2.0
+    return np.sum(a ** 2)
+
+
+@pytest.mark.parametrize('f, arg', [(item_stored_twice, 0.3),
+                                    (name_stored_into_a_list, np.array([1.5, -0.7])),
+                                    (name_stored_then_looped, np.array([1.5, -0.7]))])
+def test_an_array_two_names_hold_updated_in_place_through_a_list(f, arg):
+    """NumPy's ``+=`` changes the array the other name (the other item) holds too: refused,
+    where the derivative missed the change (``q = [np.zeros(2)]``: a display holding calls,
+    whose location the analysis had taken for an array's, not a list's)."""
+    with pytest.raises((s2sgrad.errors.UnsupportedSyntaxError, s2sgrad.errors.InPlaceError)):
+        s2sgrad.grad(f)(arg)
+
+
+def object_array_of_rows(x):
+    A = np.empty(2, dtype=object)
+    A[0] = x * 1.0
+    A[1] = x * 2.0
+    A[0][1] = 5.0
+    return np.sum(A[0] * A[1])
+
+
+def test_a_chained_write_into_an_object_array_is_not_joined():
+    """``A[0][1]`` of an array of objects writes into the array `A[0]` holds: ``A[0, 1]``
+    raised a bare IndexError."""
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError):
+        s2sgrad.grad(object_array_of_rows)(np.array([1.0, 2.0]))
+
+
+def read_under_a_flag(x, flag):
+    if flag:
+        y = x * 2
+    t = np.sum(x)
+    if flag and np.sum(y) > 0:
+        t = t + np.sum(y ** 2)
+    t = t + (np.sum(y) if flag else 0.0)
+    g = lambda: np.sum(y)  # noqa: E731 (called under the flag only)
+    if flag:
+        t = t + g()
+    return t
+
+
+def test_reads_python_may_skip_are_not_checked():
+    x = np.array([1.3, -0.7, 0.4])
+    np.testing.assert_allclose(s2sgrad.grad(read_under_a_flag)(x, False), np.ones(3))
+    np.testing.assert_allclose(s2sgrad.grad(read_under_a_flag)(x, True),
+                               _fd(lambda v: read_under_a_flag(v, True), x), rtol=1e-6)
