@@ -203,6 +203,11 @@ class AliasAnalysis(MemoryModel):
                 reads = {b[1] for b in sharers if b[1] in self.defs and
                          isinstance(self.defs[b[1]][0].value, gast.Subscript) and
                          self._element_read(b, whole=whole)}
+                unpacked = {b[1] for b in live if self._unpacked_item(b)}
+                if unpacked and len(unpacked) == len({b[1] for b in live}):
+                    # (``S, I = x[t]`` read after ``x[t + 1, 0] = v``: the items unpacked,
+                    # numbers where the row `x[t]` is an array's, are checked, not the row)
+                    reads = unpacked
                 for read in reads:
                     self.numbers.setdefault(read, stmt)
                 if reads:
@@ -515,6 +520,16 @@ class AliasAnalysis(MemoryModel):
                 value.func.attr == 'pop':
             value = value.func.value
         return isinstance(value, gast.Name) and value.id == name
+
+    def _unpacked_item(self, binding):
+        """Whether `binding` is a name that ``a, b = v`` binds, `v` a name holding what
+        ``y[index]`` gave (`_element_read`)."""
+        if binding[0] != 'def' or binding[1] not in self.defs:
+            return False
+        stmt = self.defs[binding[1]][0]
+        return isinstance(stmt, gast.Assign) and \
+            isinstance(stmt.targets[0], (gast.Tuple, gast.List)) and \
+            isinstance(stmt.value, gast.Name) and self._element_read(binding)
 
     def _element_read(self, binding, depth=0, whole=False):
         """Whether `binding` holds what ``y[index]`` gave (a number, or a view of `y`):

@@ -46,9 +46,11 @@ def private_writes(ctx, body):
     guards = list(analysis.guards)
     for stmt in n.statements(body):
         if id(stmt) in analysis.numbers:
+            container = stmt.value.value if isinstance(stmt.value, gast.Subscript) else \
+                stmt.value  # (``S, I = x_t``: its items are checked, against the row)
             for name in n.names_stored(stmt.targets[0]):
                 guards.append(('after', stmt, name, _text(stmt.value),
-                               n.dotted_path(stmt.value.value), analysis.numbers[id(stmt)]))
+                               n.dotted_path(container), analysis.numbers[id(stmt)]))
     if guards:
         body = _insert_guards(ctx, body, guards, _only_rebound(analysis))
     if analysis.item_guards:

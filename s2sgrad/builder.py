@@ -242,5 +242,12 @@ def _still_valid(generated, seen):
 
 
 def _same_defaults(seen, func):
-    return seen[0] is getattr(func, '__defaults__', None) and \
-        seen[1] is getattr(func, '__kwdefaults__', None)
+    """Whether `func`'s defaults are those `seen` when its derivative was made: the same
+    tuple, and the same keyword-only dict holding the same objects (``f.__kwdefaults__['c']
+    = 3.0`` changes it in place)."""
+    kwdefaults = getattr(func, '__kwdefaults__', None)
+    if seen[0] is not getattr(func, '__defaults__', None) or seen[1] is not kwdefaults:
+        return False
+    items = seen[2] if len(seen) > 2 else None
+    return items is None or isinstance(kwdefaults, dict) and len(items) == len(kwdefaults) \
+        and all(kwdefaults.get(key, items) is value for key, value in items)

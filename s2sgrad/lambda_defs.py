@@ -111,17 +111,21 @@ def _params(lam):
 def lower_maps(ctx, func, resolver):
     """``list(map(g, xs))`` -> ``[g(item) for item in xs]``; ``map(lambda t: e, xs)`` -> ``[e
     for t in xs]`` (a generator where `sum`, `max`, ... consume `map`'s result; a list where
-    a ``for`` loop or a comprehension iterates it)."""
+    a ``for`` loop or a comprehension iterates it, or a tuple assignment unpacks it)."""
     for node in list(n.walk(func)):
         consumer = isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
             node.func.id in CONSUMERS and _is_builtin(resolver, node.func, node.func.id)
         # (``for v in map(g, xs)``, ``(np.sum(v) for v in map(g, xs))``: a list of the values)
         loop = isinstance(node, (gast.For, gast.comprehension))
+        # (``lat, lon = map(math.radians, [lat, lon])``: unpacked at once, a list of them)
+        unpacked = isinstance(node, gast.Assign) and \
+            all(isinstance(t, (gast.Tuple, gast.List)) for t in node.targets)
         for field, value in gast.iter_fields(node):
             children = value if isinstance(value, list) else [value]
             for index, child in enumerate(children):
                 made = _map_comprehension(ctx, child, resolver, consumer and field == 'args',
-                                          loop and field == 'iter')
+                                          loop and field == 'iter' or
+                                          unpacked and field == 'value')
                 if made is None:
                     continue
                 lower_maps(ctx, made, resolver)  # (``map(np.sum, map(g, xs))``: the inner)

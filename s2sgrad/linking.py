@@ -38,8 +38,10 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
     cells, generated.pins = _cells(ctx, node, namespace)
     generated.attribute_pins = _attribute_pins(ctx, node)
     func = getattr(ctx.source, 'func', None)
-    generated.defaults_seen = (getattr(func, '__defaults__', None),
-                               getattr(func, '__kwdefaults__', None))
+    kwdefaults = getattr(func, '__kwdefaults__', None)
+    generated.defaults_seen = (getattr(func, '__defaults__', None), kwdefaults,
+                               tuple(kwdefaults.items()) if isinstance(kwdefaults, dict)
+                               else None)
     try:
         generated.made_from = weakref.ref(func) if func is not None else None
     except TypeError:

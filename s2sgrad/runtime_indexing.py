@@ -99,6 +99,11 @@ def positions(items):
             f'a loop over an iterator ({type(items).__name__}): s2sgrad reads the items of '
             f'what a loop visits by position, which an iterator has not; pass a list '
             f'(`list(items)`) or an array')
+    if not hasattr(type(items), '__getitem__'):  # (``d.values()`` passed in: a view)
+        raise unsupported(
+            f'a loop over a {type(items).__name__}, which has no items by position: s2sgrad '
+            f'reads the items of what a loop visits by position; pass a list '
+            f'(`list(items)`) or an array')
     return len(items)
 
 

@@ -279,8 +279,9 @@ def _check_current(func, node, parsed, filename):
     """Refuse source text that is not the code `func` runs (its file changed since import).
 
     The file is compiled again and must yield `func`'s code object. Only files on disk are
-    checked (interactive and doctest code has pseudo file names); functions with ``assert``
-    are trusted, since pytest rewrites those when it imports test modules.
+    checked (interactive and doctest code has pseudo file names); functions whose
+    ``assert`` statements pytest rewrote when it imported their module (their code reads
+    pytest's ``@pytest_ar`` helpers) are trusted.
     """
     if not os.path.isfile(filename):
         return
@@ -290,9 +291,19 @@ def _check_current(func, node, parsed, filename):
     if any(candidate == code for candidate in parsed.codes_at(code.co_name,
                                                               code.co_firstlineno)):
         return
-    if any(isinstance(sub, gast.Assert) for sub in gast.walk(node)):
+    if any(isinstance(sub, gast.Assert) for sub in gast.walk(node)) and \
+            any(name.startswith('@py') for name in _names_of(code)):
         return
     raise _unavailable(func, f'its source file {filename!r} was changed after the function '
                              f'was defined, and the text there now is not the code it runs; '
                              f'reload the module, or define the function again',
                        advice='')
+
+
+def _names_of(code):
+    """The global and attribute names `code` and the code objects in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, 'co_names'):
+            names |= _names_of(const)
+    return names

@@ -552,3 +552,80 @@ def test_reads_python_may_skip_are_not_checked():
     np.testing.assert_allclose(s2sgrad.grad(read_under_a_flag)(x, False), np.ones(3))
     np.testing.assert_allclose(s2sgrad.grad(read_under_a_flag)(x, True),
                                _fd(lambda v: read_under_a_flag(v, True), x), rtol=1e-6)
+
+
+# -- API and scientific idioms (R32 D1, D2; R33 A1, A2, C1) ------------------------------------
+
+def sir_steps(b):
+    x = np.zeros((4, 2))
+    x[0] = [1.0, 0.5]
+    for t in range(3):
+        S, infected = x[t]
+        x[t + 1, 0] = S - b * S * infected
+        x[t + 1, 1] = infected + b * S * infected
+    return x[-1, 1]
+
+
+def test_a_row_unpacked_into_numbers_then_written():
+    """``S, I = x[t]`` of a 2-D array gives numbers: the row was checked to be a number."""
+    np.testing.assert_allclose(s2sgrad.grad(sir_steps)(0.3),
+                               _fd(lambda b: sir_steps(b[()]), 0.3), rtol=1e-6)
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    lat1, lon1, lat2, lon2 = map(np.radians, [lat1, lon1, lat2, lon2])
+    a = np.sin((lat2 - lat1) / 2) ** 2 + \
+        np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(a))
+
+
+def test_a_map_unpacked_at_once():
+    """``a, b = map(np.radians, [a, b])`` (the StackOverflow haversine) had no rule."""
+    args = (48.8, 2.35, 51.5, -0.12)
+    got = s2sgrad.grad(haversine, wrt=(0, 3))(*args)
+    np.testing.assert_allclose(got[0], _fd(lambda v: haversine(v[()], *args[1:]), 48.8),
+                               rtol=1e-6)
+    np.testing.assert_allclose(got[1], _fd(lambda v: haversine(*args[:3], v[()]), -0.12),
+                               rtol=1e-6)
+
+
+def scaled_square(x, *, c=2.0):
+    return c * np.sum(x ** 2)
+
+
+def test_a_keyword_default_changed_in_place_is_seen():
+    x = np.array([0.3, -0.5, 0.9])
+    np.testing.assert_allclose(s2sgrad.grad(scaled_square)(x), 4.0 * x)
+    scaled_square.__kwdefaults__['c'] = 3.0
+    try:
+        np.testing.assert_allclose(s2sgrad.grad(scaled_square)(x), 6.0 * x)
+    finally:
+        scaled_square.__kwdefaults__['c'] = 2.0
+
+
+def test_a_file_edited_after_import_is_refused_also_with_an_assert(tmp_path, monkeypatch):
+    """pytest rewrites the asserts of the modules it imports; a function whose code reads no
+    pytest helper has no such excuse: the new text of its file is not what it runs."""
+    import importlib
+    (tmp_path / 'edited_module.py').write_text(
+        'import numpy as np\n\n\ndef f(x):\n    assert x.ndim == 1\n'
+        '    return np.sum(np.sin(x) * x)\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module('edited_module')
+    (tmp_path / 'edited_module.py').write_text(
+        'import numpy as np\n\n\ndef f(x):\n    assert x.ndim == 1\n'
+        '    return np.sum(x ** 2)\n')
+    with pytest.raises(s2sgrad.errors.SourceUnavailableError, match='was changed'):
+        s2sgrad.grad(module.f)(np.array([0.3, -0.5]))
+
+
+def sum_of_squares_of_items(xs):
+    return sum(np.sum(v ** 2) for v in xs)
+
+
+def test_a_dict_view_argument_is_refused_with_advice():
+    params = {'a': np.array([1.0, 2.0]), 'b': np.array([3.0])}
+    with pytest.raises(s2sgrad.errors.S2SError, match='list'):
+        s2sgrad.grad(sum_of_squares_of_items)(params.values())
+    got = s2sgrad.grad(sum_of_squares_of_items)(list(params.values()))
+    np.testing.assert_allclose(got[0], 2 * params['a'])
