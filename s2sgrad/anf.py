@@ -294,7 +294,7 @@ class Normalizer:
         if isinstance(index, (gast.Name, gast.Constant, gast.Slice)) or \
                 base.id not in n.names_read(index) and not _mask(index):
             return index  # (a mask, ``z[y > 0]``, always: `y` may be `z`, ``z = y``)
-        return self.temp(index, out, 'mask' if isinstance(index, gast.Compare) else 'index')
+        return self.temp(index, out, 'mask' if _mask(index) else 'index')
 
     def index(self, node, out):
         """Subscript indices stay inline when they are simple; else they get a temporary, and
