@@ -5,7 +5,7 @@ import gc
 from . import declared, numba_path, unit
 from .callables import rebind, unbind
 from .constructs import is_function
-from .errors import SourceUnavailableError
+from .errors import OptionError, SourceUnavailableError
 from .modes import Mode
 from .source import refuse_declared, signature
 from .wrappers import unwrap_transparent
@@ -66,9 +66,9 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', 
     function, with a warning, where numba cannot compile it)."""
     numba_path.check_option(compile, fallback)
     if motion not in MOTIONS:
-        raise ValueError(f'motion={motion!r}: use {MOTIONS[0]!r} (each call of a function '
-                         f'of yours runs once) or {MOTIONS[1]!r} (its derivative recomputes '
-                         f'it: less memory)')
+        raise OptionError(f'motion={motion!r}: use {MOTIONS[0]!r} (each call of a function '
+                          f'of yours runs once) or {MOTIONS[1]!r} (its derivative recomputes '
+                          f'it: less memory)')
     bound = unbind(func)
     try:
         params = list(signature(bound.function).parameters)

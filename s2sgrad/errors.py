@@ -94,6 +94,11 @@ class NoRuleError(Located, S2SError, NotImplementedError):
     """A library function with active arguments has no registered derivative rule."""
 
 
+class OptionError(S2SError, ValueError):
+    """An operator was given an option value it does not take (``motion=``, ``mode=``,
+    ``compile=``, ``fallback=``)."""
+
+
 class WrtError(S2SError, ValueError):
     """The ``wrt`` argument names no parameter of the function, or has the wrong type."""
 

@@ -24,7 +24,7 @@ import gast
 
 from . import nodes as n, numba_checks, numba_integers, unit
 from .compiling import compile_function
-from .errors import CompileError, CompileFallbackWarning, MissingDependencyError
+from .errors import CompileError, CompileFallbackWarning, MissingDependencyError, OptionError
 from .modes import Mode
 from .printer import to_source
 
@@ -45,11 +45,11 @@ def check_option(compile, fallback):
     """Raise ValueError for a ``compile=`` value other than None and 'numba', or a
     ``fallback=True`` without a compiler."""
     if compile not in CHOICES:
-        raise ValueError(f'compile={compile!r}: the choices are None (plain Python) and '
-                         f"'numba' (compiled in nopython mode; pip install s2sgrad[numba])")
+        raise OptionError(f'compile={compile!r}: the choices are None (plain Python) and '
+                          f"'numba' (compiled in nopython mode; pip install s2sgrad[numba])")
     if fallback and compile is None:
-        raise ValueError("fallback=True applies to a compiled gradient: pass compile='numba' "
-                         'too')
+        raise OptionError("fallback=True applies to a compiled gradient: pass compile='numba' "
+                          'too')
 
 
 def _numba():

@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 
 from .api import grad, resolve, transform
-from .errors import NonScalarOutputError, ShapeError, WrtError
+from .errors import NonScalarOutputError, OptionError, ShapeError, WrtError
 from .modes import Mode
 from .object_state import ObjectState
 from .reruns import refuse_varying_runs
@@ -128,8 +128,8 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
     from .numba_path import check_option
     check_option(compile, fallback)
     if mode not in (None, 'fwd', 'rev'):
-        raise ValueError(f"mode={mode!r}: use 'fwd' (one jvp per input element), 'rev' (one "
-                         f'vjp per output element) or None (the fewer of the two)')
+        raise OptionError(f"mode={mode!r}: use 'fwd' (one jvp per input element), 'rev' (one "
+                          f'vjp per output element) or None (the fewer of the two)')
     options = {'compile': compile, 'fallback': fallback} if compile else {}
     chosen = resolve(func, wrt)
     names = chosen.names

@@ -629,3 +629,18 @@ def test_a_dict_view_argument_is_refused_with_advice():
         s2sgrad.grad(sum_of_squares_of_items)(params.values())
     got = s2sgrad.grad(sum_of_squares_of_items)(list(params.values()))
     np.testing.assert_allclose(got[0], 2 * params['a'])
+
+
+def test_option_values_an_operator_does_not_take_raise_option_error():
+    """Every failure s2sgrad raises on purpose is an S2SError (they were plain ValueErrors);
+    OptionError is a ValueError too."""
+    for make in (lambda: s2sgrad.grad(_cube_of_sum, motion='Joint'),
+                 lambda: s2sgrad.grad(_cube_of_sum, compile='jax'),
+                 lambda: s2sgrad.jacobian(_cube_of_sum, mode='forward')(np.ones(2))):
+        with pytest.raises(s2sgrad.errors.OptionError) as info:
+            make()
+        assert isinstance(info.value, ValueError)
+
+
+def _cube_of_sum(x):
+    return np.sum(x) ** 3
