@@ -502,15 +502,16 @@ def _unstarred(ctx, stmt):
 
 
 def read_only_globals(func):
-    """Drop ``global G`` where no function of `func` assigns `G` (it is read as a global
-    without the statement too); a ``global`` of a name assigned stays, and the fence refuses
-    it."""
+    """Drop ``global G`` (``nonlocal k``) where no function of `func` assigns `G` (it is
+    read as a global, or as the enclosing function's variable, without the statement too);
+    one of a name assigned stays, and the fence refuses it."""
     stored = set(n.names_stored(func))
 
     def kept(block):
         out = []
         for stmt in block:
-            if isinstance(stmt, gast.Global) and not set(stmt.names) & stored:
+            if isinstance(stmt, (gast.Global, gast.Nonlocal)) and \
+                    not set(stmt.names) & stored:
                 continue
             out.append(stmt)
         return out or ([gast.Pass()] if block else [])

@@ -1797,6 +1797,22 @@ def array(x):
 def _array_of(x):
     if _list_of(x) is not None:
         return lambda x: stack(x, 0)
+    if isinstance(x, types.List) and isinstance(x.dtype, types.List) and \
+            _number(x.dtype.dtype):  # (``np.array([[c, -s], [s, c]])``: rows of numbers)
+        dtype = numba.np.numpy_support.as_dtype(x.dtype.dtype)
+
+        def rows(x):
+            n = len(x)
+            m = len(x[0]) if n else 0
+            out = np.empty((n, m), dtype)
+            for i in range(n):
+                if len(x[i]) != m:
+                    raise ValueError('setting an array element with a sequence: the rows '
+                                     'have different lengths')
+                for j in range(m):
+                    out[i, j] = x[i][j]
+            return out
+        return rows
     if isinstance(x, types.List):
         return None
     if _array(x):  # (numba's np.array takes no array: a copy, as NumPy's)
@@ -1926,6 +1942,13 @@ def _unstack(g, items, axis=0):
                 out[i] = g3[:, i, :]
             return runtime.reshape_like(out, items)
         return of_array
+    if _array(g) and isinstance(items, types.List) and isinstance(items.dtype, types.List) \
+            and _number(items.dtype.dtype):
+        def rows(g, items, axis=0):  # (``np.array([[c, -s], [s, c]])``: a row per list)
+            if axis != 0 or g.ndim < 2 or g.shape[0] != len(items):
+                raise ShapeError('unstack: the adjoint and the rows do not have one shape')
+            return [np.ascontiguousarray(g[i]) for i in range(len(items))]
+        return rows
     if not _array(g) or not (_list_of(items) is not None or isinstance(items, types.BaseTuple)
                              and all(_number(t) or _array(t) for t in items)):
         return None

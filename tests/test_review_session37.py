@@ -644,3 +644,39 @@ def test_option_values_an_operator_does_not_take_raise_option_error():
 
 def _cube_of_sum(x):
     return np.sum(x) ** 3
+
+
+def _scaled_by_an_enclosing_variable():
+    k = 3.0
+
+    def g(x):
+        nonlocal k  # noqa: F824 (read only)
+        return k * np.sum(x ** 2)
+    return g
+
+
+def test_a_read_only_nonlocal_declaration_is_dropped():
+    x = np.array([0.3, -0.5])
+    np.testing.assert_allclose(s2sgrad.grad(_scaled_by_an_enclosing_variable())(x), 6 * x)
+
+
+def forward_kinematics(q):
+    T = np.eye(3)
+    for i in range(q.shape[0]):
+        c = np.cos(q[i])
+        s = np.sin(q[i])
+        R = np.array([[c, -s, 1.0], [s, c, 0], [0.0, 0.0, 1.0]])
+        T = T @ R
+    return np.sum(T[:2, 2] ** 2)
+
+
+@pytest.mark.skipif(not _has_numba, reason='numba (the `numba` extra) is not installed')
+def test_a_matrix_of_numbers_compiles():
+    """``np.array([[c, -s], [s, c]])``: numba's np.array takes no list of lists (R32 D3)."""
+    q = np.array([0.3, -0.7, 1.1])
+    expected = _fd(forward_kinematics, q)
+    np.testing.assert_allclose(s2sgrad.grad(forward_kinematics, compile='numba')(q), expected,
+                               rtol=1e-6, atol=1e-8)
+    v = np.array([1.0, 0.5, -0.2])
+    np.testing.assert_allclose(s2sgrad.jvp(forward_kinematics, compile='numba')(q, v),
+                               expected @ v, rtol=1e-6)
