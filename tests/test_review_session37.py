@@ -680,3 +680,37 @@ def test_a_matrix_of_numbers_compiles():
     v = np.array([1.0, 0.5, -0.2])
     np.testing.assert_allclose(s2sgrad.jvp(forward_kinematics, compile='numba')(q, v),
                                expected @ v, rtol=1e-6)
+
+
+OFFSETS = np.array([4.0, 5.0])
+OFFSET_LIST = [np.array([4.0, 5.0])]
+
+
+def _shifted(b, x):
+    b = b.copy()
+    b[0] -= 1.0
+    return np.sum(x * b)
+
+
+def shifted_squared(x):
+    return _shifted(OFFSETS, x) ** 2
+
+
+def _shifted_item(b, x):
+    b = b.copy()
+    b[0] -= 1.0  # (in place into the caller's array the list copy still holds)
+    return np.sum(x * b[0])
+
+
+def shifted_item_squared(x):
+    return _shifted_item(OFFSET_LIST, x) ** 2
+
+
+def test_a_hessian_of_a_helper_writing_into_its_copy_of_an_array():
+    """``b = b.copy()`` of an array first: the helper changes nothing of the caller's (R27 D2:
+    "reads state it changes"); of a list, the copy still holds the caller's arrays."""
+    c = OFFSETS - np.array([1.0, 0.0])
+    np.testing.assert_allclose(s2sgrad.hessian(shifted_squared)(np.array([1.0, 2.0])),
+                               2 * np.outer(c, c))
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='reads state it changes'):
+        s2sgrad.hessian(shifted_item_squared)(np.array([1.0, 2.0]))
