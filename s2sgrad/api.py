@@ -107,10 +107,18 @@ def transform(func, wrt, mode, optimized, verbose, shapes=None, motion='split', 
 
 
 def _functions(bound):
-    """``(parameter, function)`` for each function a partial binds by keyword (calls of the
-    parameter call it: see `constructs`)."""
-    return tuple((key, value) for key, value in sorted(bound.keywords.items())
-                 if is_function(value))
+    """``(parameter, function)`` for each function a partial binds, by keyword or by
+    position (calls of the parameter call it: see `constructs`)."""
+    found = {key: value for key, value in bound.keywords.items() if is_function(value)}
+    try:
+        names = [p.name for p in signature(bound.function).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    for name, value in zip(names, bound.args):  # (``partial(apply, np.sin)``)
+        if is_function(value) and name not in found:
+            found[name] = value
+    return tuple(sorted(found.items()))
 
 
 def grad(func=None, wrt=0, *, optimized=True, verbose=0, shapes=None, motion='split',

@@ -714,3 +714,17 @@ def test_a_hessian_of_a_helper_writing_into_its_copy_of_an_array():
                                2 * np.outer(c, c))
     with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='reads state it changes'):
         s2sgrad.hessian(shifted_item_squared)(np.array([1.0, 2.0]))
+
+
+def _apply_activation(act, x):
+    return np.sum(act(x) * x)
+
+
+def test_a_function_a_partial_binds_by_position():
+    """``partial(apply, np.sin)`` as ``partial(apply, act=np.sin)`` (R33 D4: NoRuleError)."""
+    import functools
+    x = np.array([0.3, -0.5, 0.9])
+    np.testing.assert_allclose(s2sgrad.grad(functools.partial(_apply_activation, np.sin))(x),
+                               np.sin(x) + x * np.cos(x))
+    np.testing.assert_allclose(s2sgrad.grad(functools.partial(_apply_activation, np.cos))(x),
+                               np.cos(x) - x * np.sin(x))
