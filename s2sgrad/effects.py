@@ -1183,6 +1183,10 @@ def _new_memory(value):
             ufunc = getattr(np, name, None) if func.value.id in ('np', 'numpy') else None
             return name in FRESH_FUNCTIONS or isinstance(ufunc, np.ufunc) and \
                 len(value.args) <= ufunc.nin and all(k.arg != 'out' for k in value.keywords)
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id == 's2s':  # (``s2s.zeros_like(items)``: new arrays, lists)
+            from .alias_memory import RUNTIME_FRESH_ARRAYS
+            return name == 'zeros_like' or name in RUNTIME_FRESH_ARRAYS
         if isinstance(func, gast.Attribute):
             return name in FRESH_METHODS
         # the built-in max and min return one of their arguments

@@ -728,3 +728,22 @@ def test_a_function_a_partial_binds_by_position():
                                np.sin(x) + x * np.cos(x))
     np.testing.assert_allclose(s2sgrad.grad(functools.partial(_apply_activation, np.cos))(x),
                                np.cos(x) - x * np.sin(x))
+
+
+def _states_after_the_first(h0):
+    states = [h0]
+    states.append(np.tanh(h0))
+    return sum(np.sum(s ** 2) for s in states[1:])
+
+
+def _directional_gradient(x, v):
+    return np.sum(s2sgrad.grad(_states_after_the_first)(x) * v)
+
+
+def test_grad_of_a_gradient_whose_adjoint_list_starts_from_zeros():
+    """``bitems = s2s.zeros_like(items)`` of a list holding the argument is new memory: the
+    gradient does not write into its argument (R35 D2: refused as if it did)."""
+    x, v = np.array([0.3, -0.7]), np.array([1.0, 0.5])
+    t = np.tanh(x)
+    expected = (2 * (1 - t ** 2) ** 2 - 4 * t ** 2 * (1 - t ** 2)) * v
+    np.testing.assert_allclose(s2sgrad.grad(_directional_gradient)(x, v), expected, rtol=1e-10)
