@@ -31,7 +31,7 @@ from .dict_constructs import (dict_comprehensions, dict_copies, dict_displays, d
                               dict_merges, dict_setdefaults, expand_keyword_dicts,
                               name_keyed_calls)
 from .named_exprs import hoist_named_exprs
-from .nested_grad import resolve_nested_grads
+from .nested_grad import bound_gradient_calls, resolve_nested_grads
 from .operator_calls import operators
 from .partial_calls import inline_partials
 from .fields import read_fields
@@ -90,6 +90,7 @@ def rewrite_constructs(ctx):
     func.body = Hoister(ctx, resolver, ops).block(func.body)
     resolver = _resolver(ctx, func)
     resolve_nested_grads(ctx, func, resolver, ops)
+    bound_gradient_calls(func, resolver)  # (``g2(t)`` of ``g2 = grad(model.loss)``)
     build_records(func, resolver, ctx.unsupported)
     read_fields(func, resolver, getattr(ctx.source, 'receivers', {}))
     unpack_forwarded(ctx, func, resolver)

@@ -16,6 +16,24 @@ from .operator_calls import is_operator
 from .scopes import default_expressions, function_scope, is_literal, own_scope_nodes
 
 
+def bound_gradient_calls(func, resolver):
+    """``g2(t)`` of a global `g2` holding the gradient of a bound method (``g2 =
+    s2sgrad.grad(model.loss)``, a method of the generated function bound to `model`) ->
+    ``g2.__func__(g2.__self__, t)``: a call of the generated function, with its instance,
+    read when the code runs."""
+    for node in n.walk(func):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, (gast.Name,
+                                                                       gast.Attribute))):
+            continue
+        obj = resolver.lookup(node.func)
+        if isinstance(obj, types.MethodType) and \
+                getattr(obj.__func__, '__s2sgrad__', None) is not None:
+            held = node.func
+            node.func = gast.Attribute(value=n.clone(held), attr='__func__', ctx=gast.Load())
+            node.args = [gast.Attribute(value=n.clone(held), attr='__self__',
+                                        ctx=gast.Load())] + list(node.args)
+
+
 def resolve_nested_grads(ctx, func, resolver, ops):
     """``grad(g, wrt=...)(x)`` (and ``dg = grad(g)`` ... ``dg(x)``) -> ``dgdy(x)``."""
     nodes = list(own_scope_nodes(func.body))

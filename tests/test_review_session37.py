@@ -747,3 +747,27 @@ def test_grad_of_a_gradient_whose_adjoint_list_starts_from_zeros():
     t = np.tanh(x)
     expected = (2 * (1 - t ** 2) ** 2 - 4 * t ** 2 * (1 - t ** 2)) * v
     np.testing.assert_allclose(s2sgrad.grad(_directional_gradient)(x, v), expected, rtol=1e-10)
+
+
+class _Scaled:
+    def __init__(self, w):
+        self.w = w
+
+    def loss(self, x):
+        return self.w * np.sum(np.sin(x))
+
+
+_SCALED = _Scaled(3.0)
+_SCALED_GRADIENT = s2sgrad.grad(_SCALED.loss)
+
+
+def _gradient_norm_penalty(t):
+    return np.sum(_SCALED_GRADIENT(t) ** 2)
+
+
+def test_a_gradient_of_a_bound_method_called_inside():
+    """``g2 = s2sgrad.grad(m.loss)`` (a bound method) called in a differentiated function
+    (R33 D2: NoRuleError, as if it were a library function)."""
+    x = np.array([0.3, -0.5, 0.9])
+    expected = 2 * 3 * np.cos(x) * 3 * -np.sin(x)
+    np.testing.assert_allclose(s2sgrad.grad(_gradient_norm_penalty)(x), expected)
