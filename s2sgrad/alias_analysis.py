@@ -166,7 +166,10 @@ class AliasAnalysis(MemoryModel):
                 continue
             held = sorted(loc[1] for loc in memory if loc[0] == 'G')
             if kind == 'rebind' and (not all(self._view_binding(b) for b in own) or any(
-                    _data(self.resolver, name) for name in held)):
+                    _data(self.resolver, name) for name in held) or
+                    any(self._number_literal_binding(b) for b in own)):
+                # (``t = 0.0``, then ``t += dt`` of an argument `dt`: a number, or an array
+                # from the first run on)
                 # ``y = x; y += 1`` is in place only when `y` is an array (a number is
                 # rebound): the generated code checks that at run time
                 # (an array a container argument holds, ``W = params['W']; W -= lr * dW``,
@@ -622,6 +625,13 @@ class AliasAnalysis(MemoryModel):
                 continue
             return False
         return True
+
+    def _number_literal_binding(self, binding):
+        """Whether `binding` assigns a number literal (``t = 0.0``)."""
+        stmt = self.defs.get(binding[1], (None,))[0] if binding[0] == 'def' else None
+        value = getattr(stmt, 'value', None)
+        return isinstance(stmt, gast.Assign) and isinstance(value, gast.Constant) and \
+            type(value.value) in (int, float)
 
     def _number_binding(self, binding, seen=None):
         """Whether `binding` always holds a Python number: a number literal, ``len(...)``,

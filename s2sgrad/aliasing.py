@@ -150,6 +150,10 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
                    f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
                    f'array written into is made')
+        if write and shown.isidentifier() and shown not in users:
+            shown = _user_value(ctx, stmt) or shown  # (``P, Q = x[0]``: not `x_0`)
+            if not any(name in users for name in names):
+                sharer = f'`{shown}`'
         read_by_index = re.findall(r'[A-Za-z_]\w*', shown)
         if write and not swapped and guarded != shown and guarded in users and \
                 read_by_index and not set(read_by_index[1:]) <= set(users):
@@ -196,6 +200,18 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
             placed[(where, id(stmt))].append(check)
     ctx.source.namespace.setdefault('s2s', runtime)
     return [n.assign(name, n.const(None)) for name in sorted(unset)] + n.place(stmts, placed)
+
+
+def _user_value(ctx, stmt):
+    """The text of the value your line of `stmt` assigns (``x[0]`` of ``P, Q = x[0]``), or
+    None."""
+    lineno = getattr(stmt, 'lineno', None)
+    try:
+        tree = ast.parse(ctx.source.lines[lineno - 1].strip())
+    except (SyntaxError, TypeError, IndexError):
+        return None
+    first = tree.body[0] if tree.body else None
+    return ast.unparse(first.value) if isinstance(first, ast.Assign) else None
 
 
 def _rebinds_item(write, container):
@@ -379,8 +395,10 @@ def _chained_write(ctx, stmt):
             while isinstance(base, gast.Subscript):
                 parts.insert(0, base.slice)
                 base = base.value
-            if len(parts) < 2 or not isinstance(base, gast.Name) or base.id in containers:
-                continue  # (``lst[0][1] = v`` of a list: no joined index)
+            if len(parts) < 2 or not isinstance(base, gast.Name) or base.id in containers or \
+                    any(isinstance(node, gast.Slice) for part in parts[:-1]
+                        for node in n.walk(part)):
+                continue  # (``lst[0][1] = v`` of a list, ``A[:, 1][0]``: no joined index)
             texts = [', '.join(_text(elt) for elt in part.elts)
                      if isinstance(part, gast.Tuple) else _text(part) for part in parts]
             return (f'{base.id}[' + ']['.join(texts) + ']', f'{base.id}[{texts[0]}]', base.id,

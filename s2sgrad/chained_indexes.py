@@ -221,16 +221,34 @@ def _makes_array(value, resolver, made=frozenset()):
                 _makes_array(side, resolver, made) for side in (value.left, value.right))
     if not isinstance(value, gast.Call):
         return False
+    if any(_surely_object(arg, resolver) for arg in value.args[1:] +
+           [keyword.value for keyword in value.keywords]) or \
+            isinstance(value.func, gast.Attribute) and value.func.attr == 'astype' and \
+            value.args and _surely_object(value.args[0], resolver):
+        return False  # (``np.empty(2, object)``, ``.astype(object)``: items are objects)
+    if any(keyword.arg == 'dtype' and _object_dtype(keyword.value, resolver)
+           for keyword in value.keywords):
+        return False  # (``np.empty(2, dtype=object)``: its items are objects, not a row)
     if isinstance(value.func, gast.Attribute) and not resolver.is_global(value.func):
         # (``M.astype(float)``: only an array has the method; ``A.copy()`` of an array)
         return value.func.attr == 'astype' or value.func.attr == 'copy' and \
             _makes_array(value.func.value, resolver, made)
     func = resolver.lookup(value.func)
     name = getattr(func, '__name__', None)
-    if any(keyword.arg == 'dtype' and _object_dtype(keyword.value, resolver)
-           for keyword in value.keywords):
-        return False  # (``np.empty(2, dtype=object)``: its items are objects, not a row)
+    if name in ('full', 'full_like') and any(
+            isinstance(arg, gast.Constant) and arg.value is None for arg in value.args[1:2]):
+        return False  # (``np.full(2, None)``: an array of objects)
     return name in ARRAY_MAKERS and getattr(np, name, None) is func
+
+
+def _surely_object(node, resolver):
+    """Whether `node` denotes the object dtype (``object``, ``'O'``, ``np.object_``)."""
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, str) and node.value.lstrip('|') in ('O', 'object')
+    if isinstance(node, (gast.Name, gast.Attribute)):
+        value = resolver.lookup(node)
+        return value is object or value is np.object_
+    return False
 
 
 def _object_dtype(node, resolver):

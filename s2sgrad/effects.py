@@ -380,6 +380,13 @@ def _read_whole(body, ctx):
                          id(node) not in bases)
             # (and whatever an index reads: ``x[path[-2:]]`` reads the items of `path`)
             found.update(name for node in subscripts for name in n.names_read(node.slice))
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if isinstance(target, gast.Subscript) and (ctx.activity.is_active(stmt.value) or
+                                                   ctx.activity.is_active(target)):
+            # (the index of a write, which the backward sweep reads again: ``idx.append(3)``
+            # afterwards would move the write)
+            found.update(name for node in n.walk(target) if isinstance(node, gast.Subscript)
+                         for name in n.names_read(node.slice))
     return found
 
 

@@ -784,6 +784,11 @@ def _assigned_flags(node, space):
             n.map_blocks(stmt, rewrite)
             if isinstance(stmt, gast.For):
                 stmt.body = setting(n.names_stored(stmt.target)) + stmt.body
+            if isinstance(stmt, gast.Assign) and \
+                    n.dotted_path(stmt.value) == 's2s.UNASSIGNED':
+                stmt.value = n.const(None)  # (the placeholder before a loop: no assignment)
+                out.append(stmt)
+                continue
             out.append(stmt)
             if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
                 out.extend(setting(n.names_stored(stmt)))

@@ -181,10 +181,16 @@ def _qualified(ctx):
 
 
 def _placeholder(var, forward):
-    """The value `var` gets before the loop whose first save reads it undefined: 0 where each
+    """The value `var` gets before the loop whose first save reads it undefined:
+    ``s2s.UNASSIGNED`` where the code checks it (`unbound_reads`), 0 where each
     of its assignments in the `forward` sweep is an integer, a variable of a loop over
     ``range`` or such a value plus or minus an integer (one type for numba, which cannot
     index with an optional integer), None otherwise."""
+    if any(isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and
+           n.dotted_path(s.value.func) == 's2s.defined' and s.value.args and
+           isinstance(s.value.args[0], gast.Name) and s.value.args[0].id == var
+           for s in n.statements(forward)):
+        return n.attr('s2s', 'UNASSIGNED')  # (``s2s.defined(y)`` raises for it, as Python)
     counters = {s.target.id for s in n.statements(forward) if isinstance(s, gast.For) and
                 isinstance(s.target, gast.Name) and isinstance(s.iter, gast.Call) and
                 n.dotted_path(range_call(s.iter).func) == 'range'}

@@ -33,14 +33,16 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                unread_at, unread_item, unread_restored, unrepeat_items,
                                unstack, zero_at,
                                zip_length, zipped, ABSENT)
-from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, alone_in, check_bound,
+from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, UNASSIGNED, alone_in,
+                             check_bound,
                              complex_refused,
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
                              defined, float_argument, in_place, not_shared, rerun_checked, seed,
                              sequence_of)
 
-__all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'add', 'add_at', 'alone_in',
+__all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'UNASSIGNED', 'add', 'add_at',
+           'alone_in',
            'as_items', 'asarray', 'broadcast_like', 'check_bound', 'check_cotangent',
            'check_default', 'check_number', 'check_output', 'check_own_items', 'check_partial',
            'check_tangent', 'copy', 'copy_lists', 'count', 'declared_shapes', 'defined', 'dot_lhs',

@@ -444,10 +444,19 @@ def check_own_items(value, message, keys=None):
             raise InPlaceError(message)
 
 
+UNASSIGNED = '<s2sgrad: a variable not assigned yet>'
+"""What generated code gives a variable before a loop that assigns it, where it also checks
+it with `defined` (the loop may not run); told apart by identity (``value is UNASSIGNED``)."""
+
+
 def defined(value):
     """Nothing: ``s2s.defined(y)`` stands where the function reads a variable `y` that may
     be unassigned there (`unbound_reads`). Python evaluates the argument first, so the
-    derivative raises UnboundLocalError where the function does."""
+    derivative raises UnboundLocalError where the function does; `UNASSIGNED`, what the
+    generated code gives a variable before a loop that assigns it, raises the same."""
+    if value is UNASSIGNED:
+        raise UnboundLocalError('a local variable read where it is not associated with a '
+                                'value (it is assigned in a loop or a branch that did not run)')
 
 
 def float_argument(value, message):

@@ -105,8 +105,10 @@ def definitions(names):
 
 def _constant(name):
     """The text of the constant that generated code reads as ``s2s.NAME`` (a rule module's
-    tuple of strings: ``s2s.GENERAL``), or None."""
+    tuple of strings: ``s2s.GENERAL``; the runtime's ``s2s.UNASSIGNED``), or None."""
     value = rules.template_object(name) if not name.startswith('_') else None
+    if value is None and name.isupper() and isinstance(getattr(runtime, name, None), str):
+        value = getattr(runtime, name)
     return repr(value) if value is not None and _is_literal(value) else None
 
 

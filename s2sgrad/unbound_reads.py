@@ -23,10 +23,14 @@ def check_unbound_reads(body, params):
     """`body` (a function's body, its returns still in place) with ``s2s.defined(name)``
     before each statement that reads a local `name` that may be unassigned there. `params`
     are always assigned."""
-    module = gast.Module(body=body, type_ignores=[])
-    declared = {name for node in n.walk(module)
+    from .scopes import own_scope_nodes
+    own = list(own_scope_nodes(body))  # (not the names a nested def or a lambda binds)
+    declared = {name for node in own
                 if isinstance(node, (gast.Global, gast.Nonlocal)) for name in node.names}
-    local = set(n.names_stored(module)) - set(params) - declared
+    stored = {node.id for node in own if isinstance(node, gast.Name) and
+              not isinstance(node.ctx, gast.Load)} | \
+        {node.name for node in own if isinstance(node, (gast.FunctionDef, gast.ClassDef))}
+    local = stored - set(params) - declared
     if not local:
         return body
     walker = _Walker(local)

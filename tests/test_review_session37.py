@@ -771,3 +771,100 @@ def test_a_gradient_of_a_bound_method_called_inside():
     x = np.array([0.3, -0.5, 0.9])
     expected = 2 * 3 * np.cos(x) * 3 * -np.sin(x)
     np.testing.assert_allclose(s2sgrad.grad(_gradient_norm_penalty)(x), expected)
+
+
+# -- the regression review of session 37 (J37) -------------------------------------------------
+
+def assigned_in_a_loop_only(x, n):
+    for i in range(n):
+        y = x * i
+    return np.sum(y)
+
+
+def test_a_loop_that_did_not_run_raises_where_the_function_does():
+    """The loop machinery gave `y` a placeholder before the loop (None), which the check
+    took for an assignment (J37 A1): it is now ``s2s.UNASSIGNED``, which the check refuses."""
+    x = np.array([0.3, 0.8, -0.2])
+    for make in (lambda: s2sgrad.grad(assigned_in_a_loop_only)(x, 0),
+                 lambda: s2sgrad.grad(assigned_in_a_loop_only, motion='joint')(x, 0),
+                 lambda: s2sgrad.hvp(assigned_in_a_loop_only)(x, 0, np.ones(3))):
+        with pytest.raises(UnboundLocalError):
+            make()
+    np.testing.assert_allclose(s2sgrad.grad(assigned_in_a_loop_only)(x, 3), 2.0)
+    text = s2sgrad.export(assigned_in_a_loop_only)
+    space = {}
+    exec(compile(text, '<exported>', 'exec'), space)
+    with pytest.raises(UnboundLocalError):
+        space['dassigned_in_a_loop_onlydx'](x, 0)
+    np.testing.assert_allclose(space['dassigned_in_a_loop_onlydx'](x, 3), 2.0)
+
+
+@pytest.mark.skipif(not _has_numba, reason='numba (the `numba` extra) is not installed')
+def test_the_compiled_loop_that_did_not_run_raises():
+    df = s2sgrad.grad(assigned_in_a_loop_only, compile='numba')
+    with pytest.raises(UnboundLocalError):
+        df(np.array([0.3, 0.8]), 0)
+    np.testing.assert_allclose(df(np.array([0.3, 0.8]), 3), 2.0)  # (the last i)
+
+
+SCALE = 3.0
+
+
+def scaled_by_a_global_a_helper_shadows(x):
+    def helper(t):
+        SCALE = 2.0
+        return t * SCALE
+    return np.sum(helper(x)) * SCALE
+
+
+@pytest.mark.skipif(not _has_numba, reason='numba (the `numba` extra) is not installed')
+def test_a_nested_functions_local_is_not_the_outer_functions():
+    """`SCALE` of the helper is its own: the outer function reads the global (J37 D1: the
+    compiled path raised UnboundLocalError for a flag nothing set)."""
+    x = np.array([0.3, 0.8, -0.2])
+    assert 's2s.defined' not in s2sgrad.grad(scaled_by_a_global_a_helper_shadows).source
+    np.testing.assert_allclose(
+        s2sgrad.grad(scaled_by_a_global_a_helper_shadows, compile='numba')(x), 6.0)
+
+
+def index_appended_after_a_write(x):
+    y = x.copy()
+    idx = [0]
+    y[idx] = x[1] * x[2]
+    idx.append(3)
+    return np.sum(y * W4)
+
+
+def test_an_index_grown_after_a_write_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='idx.append'):
+        s2sgrad.grad(index_appended_after_a_write)(np.array([0.5, -1.0, 2.0, 0.3]))
+
+
+def object_array_by_astype(x):
+    A = np.zeros(2).astype(object)
+    A[0] = x * 1.0
+    A[1] = x * 2.0
+    A[0][1] = 5.0
+    return np.sum(A[0] * A[1])
+
+
+def test_a_chained_write_into_an_astype_object_array_is_refused():
+    with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError):
+        s2sgrad.grad(object_array_by_astype)(np.array([1.0, 2.0]))
+
+
+def clock_of_an_argument_step(p, dt):
+    t = 0.0
+    ts = []
+    for i in range(3):
+        t += dt
+        ts.append(t)
+    return p * np.sum(np.array(ts))
+
+
+def test_a_clock_stepped_by_an_argument():
+    """``t += dt`` of an argument: a number is rebound; an array would be changed in place
+    while `ts` holds it (checked at run time)."""
+    np.testing.assert_allclose(s2sgrad.grad(clock_of_an_argument_step)(0.7, 0.5), 3.0)
+    with pytest.raises(s2sgrad.errors.InPlaceError):
+        s2sgrad.grad(clock_of_an_argument_step)(0.7, np.array([0.5, 0.1]))
