@@ -1193,7 +1193,8 @@ def _new_memory(value):
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.value.id == 's2s':  # (``s2s.zeros_like(items)``: new arrays, lists)
             from .alias_memory import RUNTIME_FRESH_ARRAYS
-            return name == 'zeros_like' or name in RUNTIME_FRESH_ARRAYS
+            return name == 'zeros_like' or name in RUNTIME_FRESH_ARRAYS or \
+                name in FRESH_METHODS  # (``s2s.copy(items)``, as ``items.copy()``)
         if isinstance(func, gast.Attribute):
             return name in FRESH_METHODS
         # the built-in max and min return one of their arguments
