@@ -786,7 +786,11 @@ def _assigned_flags(node, space):
                 stmt.body = setting(n.names_stored(stmt.target)) + stmt.body
             if isinstance(stmt, gast.Assign) and \
                     n.dotted_path(stmt.value) == 's2s.UNASSIGNED':
-                stmt.value = n.const(None)  # (the placeholder before a loop: no assignment)
+                # (the placeholder before a loop, no assignment: 0 for an integer, which
+                # numba indexes with, else None)
+                from .reverse_function import placeholder_value
+                stmt.value = placeholder_value(stmt.targets[0].id, node.body) \
+                    if isinstance(stmt.targets[0], gast.Name) else n.const(None)
                 out.append(stmt)
                 continue
             out.append(stmt)

@@ -350,7 +350,8 @@ def _is_state(obj):
     """Whether `obj` (a global's value, `_UNKNOWN` where not found) may be state a function
     changes: not a module, class or function."""
     return not isinstance(obj, (types.ModuleType, type, types.FunctionType,
-                                types.BuiltinFunctionType))
+                                types.BuiltinFunctionType, str, bytes, int, float, complex,
+                                type(None)))  # (``d = s2s.UNASSIGNED``: a constant)
 
 
 class _Scope:

@@ -191,6 +191,13 @@ def _placeholder(var, forward):
            isinstance(s.value.args[0], gast.Name) and s.value.args[0].id == var
            for s in n.statements(forward)):
         return n.attr('s2s', 'UNASSIGNED')  # (``s2s.defined(y)`` raises for it, as Python)
+    return placeholder_value(var, forward)
+
+
+def placeholder_value(var, forward):
+    """0 where each assignment of `var` in the statements `forward` is an integer (see
+    `_placeholder`), None otherwise (the compiled path's stand-in for ``s2s.UNASSIGNED``,
+    whose check it makes with a flag)."""
     counters = {s.target.id for s in n.statements(forward) if isinstance(s, gast.For) and
                 isinstance(s.target, gast.Name) and isinstance(s.iter, gast.Call) and
                 n.dotted_path(range_call(s.iter).func) == 'range'}
@@ -207,6 +214,12 @@ def _placeholder(var, forward):
             if not (isinstance(stmt.target, gast.Name) and stmt.target.id in counters):
                 return n.const(None)
         elif isinstance(stmt, gast.Assign) and var in n.names_stored(stmt.targets[0]):
+            if isinstance(stmt.value, gast.Call) and \
+                    isinstance(stmt.value.func, gast.Attribute) and \
+                    stmt.value.func.attr == 'pop' and not stmt.value.args:
+                continue  # (``k = k_stack.pop()`` of a backward sweep: a value saved here)
+            if n.dotted_path(stmt.value) == 's2s.UNASSIGNED':
+                continue
             if not (isinstance(stmt.targets[0], gast.Name) and integer(stmt.value)):
                 return n.const(None)
     return n.const(0)

@@ -868,3 +868,38 @@ def test_a_clock_stepped_by_an_argument():
     np.testing.assert_allclose(s2sgrad.grad(clock_of_an_argument_step)(0.7, 0.5), 3.0)
     with pytest.raises(s2sgrad.errors.InPlaceError):
         s2sgrad.grad(clock_of_an_argument_step)(0.7, np.array([0.5, 0.1]))
+
+
+def index_assigned_in_a_loop(x, n):
+    for i in range(n):
+        k = i + 1
+    return x[k] * np.sum(x)
+
+
+@pytest.mark.skipif(not _has_numba, reason='numba (the `numba` extra) is not installed')
+def test_an_integer_assigned_in_a_loop_compiles_and_raises_unassigned():
+    """The compiled placeholder of an integer is 0, which numba indexes with (J37b D1); the
+    flag still raises where the loop did not run."""
+    x = np.array([0.3, 0.8, -0.2, 0.5])
+    df = s2sgrad.grad(index_assigned_in_a_loop, compile='numba')
+    np.testing.assert_allclose(df(x, 2), s2sgrad.grad(index_assigned_in_a_loop)(x, 2))
+    np.testing.assert_allclose(df(x, 2), _fd(lambda v: index_assigned_in_a_loop(v, 2), x),
+                               rtol=1e-6, atol=1e-8)
+    with pytest.raises(UnboundLocalError):
+        df(x, 0)
+
+
+def dict_assigned_in_a_loop(x, n):
+    for i in range(n):
+        d = {'a': x * i, 'b': np.cos(x)}
+    return np.sum(d['a'] * d['b'])
+
+
+def test_a_hessian_of_a_dict_assigned_in_a_loop():
+    """``d = s2s.UNASSIGNED`` is a constant, not state the runs share (J37b D2)."""
+    x = np.array([0.3, 0.8, -0.2])
+    gradient = s2sgrad.grad(dict_assigned_in_a_loop)
+    expected = np.array([(gradient(x + e, 2) - gradient(x - e, 2)) / 2e-6
+                         for e in np.eye(3) * 1e-6])
+    np.testing.assert_allclose(s2sgrad.hessian(dict_assigned_in_a_loop)(x, 2), expected,
+                               atol=1e-6)
