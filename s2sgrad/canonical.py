@@ -51,7 +51,7 @@ class Canonicalizer:
             self.maybe_mappings.add(args.kwarg.id)
         # (``X = X.copy()`` first: the name holds the function's own array or list from then
         # on, whose items a loop variable's update may write back)
-        self.let_go = _let_go(func, self.maybe_mappings)
+        self.let_go = let_go(func, self.maybe_mappings)
         self.unindexable = _unindexable(func)
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
@@ -891,7 +891,7 @@ def _displayed(func, displays, augmented=True, copies=False):
     return frozenset(name for name, k in kinds.items() if k == {True})
 
 
-def _let_go(func, params):
+def let_go(func, params):
     """The parameters among `params` that the body of the FunctionDef `func` first rebinds,
     at its top level, to new memory (``X = X.copy()``, ``x = x * 2.0``) before anything else
     reads them."""

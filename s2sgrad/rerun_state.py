@@ -571,10 +571,11 @@ class _Scope:
         spread = [arg.value for arg in call.args if isinstance(arg, gast.Starred)] + [
             k.value for k in call.keywords if k.arg is None]  # (``*QS``, ``**CFG``: any)
         found = set()
-        let_go = _let_go(callee)
+        from .canonical import let_go  # (canonical imports what imports this)
+        own = let_go(callee, [a.id for a in args.posonlyargs + args.args + args.kwonlyargs])
         for param, arg in given + [(None, arg) for arg in spread]:
             root = _root(arg)
-            if param in let_go and isinstance(self.lookup(arg), np.ndarray):
+            if param in own and isinstance(self.lookup(arg), np.ndarray):
                 continue  # (``b = b.copy()`` of an array first: what it writes is its own)
             if (param in written or param is None and written) and self.outside(root):
                 found.add(root)
@@ -609,24 +610,6 @@ def _parameters_written(callee, namespace):
         written = set(positional) | {a.id for a in args.kwonlyargs}
     return positional, written | mutated(callee.body, methods=_CHANGING, aliases=True) | \
         _set_attributes(callee)
-
-
-def _let_go(callee):
-    """The parameters of the FunctionDef `callee` that its first statement mentioning them
-    rebinds to new memory (``b = b.copy()``): what it changes afterwards is its own."""
-    from .effects import _new_memory  # (effects imports what imports this)
-    args = callee.args
-    found = set()
-    for param in [a.id for a in args.posonlyargs + args.args + args.kwonlyargs]:
-        for stmt in callee.body:
-            if param not in n.all_names(stmt):
-                continue
-            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                    isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param \
-                    and _new_memory(stmt.value):
-                found.add(param)
-            break
-    return found
 
 
 def _without_lazy_starts(getter):
