@@ -923,6 +923,19 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # (``ys = xs.copy()``: a new array, or a new list holding the same items)
                 views, held, parts = set(), reach(_view_sources(value.func.value), contains), \
                     set()
+            elif isinstance(value, gast.Call) and value.args and \
+                    n.dotted_path(value.func) == 's2s.add_at':
+                # (``bx = s2s.add_at(bx, i, g)``: `bx` itself, `g` added into it; of a list,
+                # its item rebound to a new sum)
+                reads = _view_sources(value.args[0])
+                views, held = reach(reads, holds), reach(reads, contains)
+                parts = reach(reads, indexed)
+            elif isinstance(value, gast.Call) and value.args and \
+                    n.dotted_path(value.func) in ('s2s.unindex', 's2s.unread_at'):
+                # (an adjoint made anew: zeros like the second argument, holding the first
+                # or with it added in; never a view of the second)
+                views, parts = set(), set()
+                held = reach(_view_sources(value.args[0]), holds, contains)
             elif _new_memory(value) or _new_from_callee(value, namespace) or \
                     _copy_module_call(value, namespace, 'deepcopy'):
                 continue
@@ -1192,9 +1205,9 @@ def _new_memory(value):
                 len(value.args) <= ufunc.nin and all(k.arg != 'out' for k in value.keywords)
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.value.id == 's2s':  # (``s2s.zeros_like(items)``: new arrays, lists)
-            from .alias_memory import RUNTIME_FRESH_ARRAYS
-            return name == 'zeros_like' or name in RUNTIME_FRESH_ARRAYS or \
-                name in FRESH_METHODS  # (``s2s.copy(items)``, as ``items.copy()``)
+            from .alias_memory import RUNTIME_FRESH, RUNTIME_FRESH_ARRAYS
+            return name in RUNTIME_FRESH or name in RUNTIME_FRESH_ARRAYS or \
+                name in FRESH_METHODS  # (``s2s.seed(v)``; ``s2s.copy(items)`` as ``.copy()``)
         if isinstance(func, gast.Attribute):
             return name in FRESH_METHODS
         # the built-in max and min return one of their arguments
