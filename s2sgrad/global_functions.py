@@ -84,6 +84,11 @@ def _held_attributes(ctx, reads):
 
 
 def _users_function(value):
+    """A function of the user's, or a gradient of a bound method (``g2 =
+    s2sgrad.grad(model.loss)``, called as ``g2.__func__(g2.__self__, t)``: checked)."""
+    if isinstance(value, types.MethodType) and \
+            getattr(value.__func__, '__s2sgrad__', None) is not None:
+        return True
     return inspect.isfunction(value) and not _library_function(value)
 
 

@@ -28,7 +28,7 @@ def bound_gradient_calls(func, resolver):
         obj = resolver.lookup(node.func)
         if isinstance(obj, types.MethodType) and \
                 getattr(obj.__func__, '__s2sgrad__', None) is not None:
-            held = node.func
+            held = node.func  # (`global_functions` checks that the name still holds it)
             node.func = gast.Attribute(value=n.clone(held), attr='__func__', ctx=gast.Load())
             node.args = [gast.Attribute(value=n.clone(held), attr='__self__',
                                         ctx=gast.Load())] + list(node.args)

@@ -903,3 +903,26 @@ def test_a_hessian_of_a_dict_assigned_in_a_loop():
                          for e in np.eye(3) * 1e-6])
     np.testing.assert_allclose(s2sgrad.hessian(dict_assigned_in_a_loop)(x, 2), expected,
                                atol=1e-6)
+
+
+_REBOUND_GRADIENT = s2sgrad.grad(_Scaled(1.5).loss)
+
+
+def _uses_the_rebound_gradient(t):
+    return np.sum(_REBOUND_GRADIENT(t) ** 2)
+
+
+def test_a_global_gradient_of_a_bound_method_rebound_afterwards_is_refused():
+    """The derivative was made for the method of one instance: the global rebound to the
+    gradient of another's raises (J37b A1: the old one was used, silently)."""
+    global _REBOUND_GRADIENT
+    x = np.array([0.3, 0.8, -0.2])
+    made = s2sgrad.grad(_uses_the_rebound_gradient)
+    kept = _REBOUND_GRADIENT
+    np.testing.assert_allclose(made(x), 2 * 1.5 * np.cos(x) * 1.5 * -np.sin(x))
+    _REBOUND_GRADIENT = s2sgrad.grad(_Scaled(0.7).loss)
+    try:
+        with pytest.raises(s2sgrad.errors.S2SError, match='_REBOUND_GRADIENT'):
+            made(x)
+    finally:
+        _REBOUND_GRADIENT = kept
