@@ -464,7 +464,8 @@ class AliasAnalysis(MemoryModel):
         if stmt is None or not isinstance(stmt.targets[0], gast.Name):
             return False
         value = stmt.value
-        if isinstance(value, gast.Constant) and value.value is None:
+        if isinstance(value, gast.Constant) and value.value is None or \
+                n.dotted_path(value) == 's2s.UNASSIGNED':  # (a placeholder before a loop)
             return tape is not None
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
                 value.func.attr == 'pop' and not value.args and \

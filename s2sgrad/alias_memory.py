@@ -305,8 +305,8 @@ class MemoryModel:
                 return result | base
             return self._items(base)
         if isinstance(node, gast.Attribute):
-            if node.attr in NONARRAY_ATTRIBUTES:
-                return set()
+            if node.attr in NONARRAY_ATTRIBUTES or n.dotted_path(node) == 's2s.UNASSIGNED':
+                return set()  # (``y = s2s.UNASSIGNED`` before a loop: a constant, no memory)
             base = self._eval(node.value, state, stmt)
             if node.attr in ARRAY_VIEWS and _new_memory(base):
                 return base  # (``y.T`` of ``y = x.copy()``: an array's view, not its items)

@@ -926,3 +926,23 @@ def test_a_global_gradient_of_a_bound_method_rebound_afterwards_is_refused():
             made(x)
     finally:
         _REBOUND_GRADIENT = kept
+
+
+def array_written_in_a_loop_only(x, n):
+    for i in range(n):
+        y = np.sin(x)
+        y[i] = y[i] * x[0]
+    return np.sum(y ** 2)
+
+
+def test_second_order_of_an_array_assigned_in_a_loop():
+    """``y = s2s.UNASSIGNED`` before the loop is a constant to the analyses of generated code
+    differentiated again, as ``y = None`` was (J37b D2)."""
+    x = np.array([0.3, 0.8, -0.2])
+    gradient = s2sgrad.grad(array_written_in_a_loop_only)
+    expected = np.array([(gradient(x + e, 2) - gradient(x - e, 2)) / 2e-6
+                         for e in np.eye(3) * 1e-6])
+    np.testing.assert_allclose(s2sgrad.hessian(array_written_in_a_loop_only)(x, 2), expected,
+                               atol=1e-6)
+    np.testing.assert_allclose(s2sgrad.hvp(array_written_in_a_loop_only)(x, 2, np.ones(3)),
+                               expected @ np.ones(3), atol=1e-6)
