@@ -570,7 +570,9 @@ def test_every_reachable_helper_is_defined_from_numpy_alone(tmp_path):
     assert {'unbroadcast', 'seed', 'copy', 'not_shared', 'getitem', 'untrace'} <= set(names)
     text = definitions(names)
     space = define(names)
-    missing = [name for name in names if not callable(space.get(name))]
+    # (a helper is a function; a constant the code reads, ``s2s.UNASSIGNED``, its value)
+    missing = [name for name in names if not callable(space.get(name)) and not (
+        not callable(getattr(runtime, name)) and space.get(name) == getattr(runtime, name))]
     assert not missing
     tree = ast.parse(text)
     assert not [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
