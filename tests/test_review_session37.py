@@ -151,13 +151,15 @@ def test_export_imports_the_scipy_module_a_rule_reads(tmp_path, monkeypatch):
 # -- a variable read where it may be unassigned (R30 A1, A2) -----------------------------------
 
 def _fd(f, x, step=1e-6):
+    """Central differences of `f` at `x`: its gradient, or (of a vector-valued `f`) one row
+    per entry of `x`."""
     x = np.asarray(x, dtype=float)
-    out = np.zeros_like(x)
+    rows = []
     for i in np.ndindex(x.shape):
         e = np.zeros_like(x)
         e[i] = step
-        out[i] = (f(x + e) - f(x - e)) / (2 * step)
-    return out
+        rows.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * step))
+    return np.reshape(np.array(rows), x.shape + np.shape(rows[0]))
 
 
 def assigned_in_a_branch(x):
@@ -899,8 +901,7 @@ def test_a_hessian_of_a_dict_assigned_in_a_loop():
     """``d = s2s.UNASSIGNED`` is a constant, not state the runs share (J37b D2)."""
     x = np.array([0.3, 0.8, -0.2])
     gradient = s2sgrad.grad(dict_assigned_in_a_loop)
-    expected = np.array([(gradient(x + e, 2) - gradient(x - e, 2)) / 2e-6
-                         for e in np.eye(3) * 1e-6])
+    expected = _fd(lambda v: gradient(v, 2), x)
     np.testing.assert_allclose(s2sgrad.hessian(dict_assigned_in_a_loop)(x, 2), expected,
                                atol=1e-6)
 
@@ -940,8 +941,7 @@ def test_second_order_of_an_array_assigned_in_a_loop():
     differentiated again, as ``y = None`` was (J37b D2)."""
     x = np.array([0.3, 0.8, -0.2])
     gradient = s2sgrad.grad(array_written_in_a_loop_only)
-    expected = np.array([(gradient(x + e, 2) - gradient(x - e, 2)) / 2e-6
-                         for e in np.eye(3) * 1e-6])
+    expected = _fd(lambda v: gradient(v, 2), x)
     np.testing.assert_allclose(s2sgrad.hessian(array_written_in_a_loop_only)(x, 2), expected,
                                atol=1e-6)
     np.testing.assert_allclose(s2sgrad.hvp(array_written_in_a_loop_only)(x, 2, np.ones(3)),
