@@ -197,6 +197,8 @@ def list_values(statements, params, sequence_calls=(), known=()):
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
+            if isinstance(target, gast.Subscript) and not isinstance(target.slice, gast.Slice):
+                continue  # (``lst[1] = v`` stores an item: `lst` is still a list, as long)
             for name in _target_names(target):
                 value = stmt.value if isinstance(target, gast.Name) else None
                 definitions.setdefault(name, []).append(value)

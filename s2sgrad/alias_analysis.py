@@ -934,8 +934,14 @@ class AliasAnalysis(MemoryModel):
                     if old <= self.arrays or id(stmt) not in forced:
                         self.arrays.add(('new', id(stmt)))  # (a copy of an array, a number)
                     else:
+                        # (a shallow copy, ``s2s.copy(lst + [a])``: a list holding the same
+                        # items, which a write ``lst[0] += x`` changes in place)
                         self._add_contents(('new', id(stmt)),
                                            self._contents(old - self.arrays))
+                        if old & self.container:
+                            self.container.add(('new', id(stmt)))
+                        if old & self.lists:
+                            self.lists.add(('new', id(stmt)))
                 target = stmt.targets[0]
                 parts = self._unpack(target, value) if isinstance(target, (
                     gast.Tuple, gast.List)) else None
