@@ -279,7 +279,7 @@ class AdjointEmitter:
     def _per_item(self, item, var, expr):
         """`expr`, the adjoint a call gives back for `var`, one per item where `var` is a
         list given to a library function's definition, which read it as an array."""
-        if item.library and var in self.shared.list_vars:
+        if (item.library or var in item.checked) and var in self.shared.list_vars:
             return n.call('s2s.as_items', expr, n.name(var))
         return expr
 

@@ -92,13 +92,16 @@ class CallAdjoint:
     """``parts = vjp(args..., seed)`` then contributions, for a call of a user function."""
 
     def __init__(self, ans, call, vjp_name, seed_name, active_args, saved=None,
-                 library=False):
+                 library=False, checked=frozenset()):
         self.ans, self.call, self.vjp_name = ans, call, vjp_name
         self.seed_name, self.active_args = seed_name, active_args
         self.saved = saved  # split motion: what the forward part saved; `vjp_name` is the
         # backward part, called with it (see `split_motion`)
         self.library = library  # a library function's definition (`rules.is_definition`):
         # it reads a list passed for an array as an array, and gives back an array for it
+        self.checked = checked  # arguments given to a parameter the function adds or
+        # multiplies (``l * 2``, ``l + l``): for a list, a repetition or concatenation its
+        # derivative takes for arithmetic; the adjoint it gives back is checked item by item
 
 
 def dtype_reads(item):

@@ -226,11 +226,13 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     if getattr(generated, 'returns_holder', False):  # (``x, [x, x]``: its items' too)
         ctx.holder_results.add(ans)
     library = func is not None and rules.is_definition(func)
+    checked = frozenset(arguments.bound[p].id for p in arguments.active
+                        if p in getattr(generated, 'resized_params', ()))
     if not split:
         _keep_written_copies(ctx, stmt, arguments)
         _check_rerun_objects(ctx, stmt, arguments, func)
         return CallAdjoint(ans, arguments.call, local, generated.seed_name, active_args,
-                           library=library)
+                           library=library, checked=checked)
     fwd_local, bwd_local = local
     saved = ctx.namer.fresh(ans + '_saved')
     call = n.clone(arguments.call)
@@ -240,7 +242,7 @@ def _call_adjoint(ctx, stmt, ans, arguments, func):
     ctx.replaced_calls.append(stmt.value)  # what the code was built for (`linking`)
     stmt.value = call
     return CallAdjoint(ans, arguments.call, bwd_local, generated.seed_name, active_args,
-                       saved=saved, library=library)
+                       saved=saved, library=library, checked=checked)
 
 
 def _keep_written_copies(ctx, stmt, arguments):

@@ -200,8 +200,9 @@ def in_place_calls(func, resolver, np_name='np'):
     is ``xs[:] = sorted(xs)``; NumPy's scatter calls: ``np.add.at(a, i, v)`` is ``a +=
     s2s.add_at(np.zeros_like(a), i, v)`` (repeated indices add up, as they do in
     ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
-    constant `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
-    c`` (``np.diag_indices_from(a)`` beyond two dimensions), where `a` is a local name; the
+    number `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
+    c`` (``np.diag_indices_from(a)`` beyond two dimensions; values ``np.ravel(v)``, which
+    NumPy writes flattened), where `a` is a local name; the
     passes follow writes into arrays. `np_name` is the name that reaches NumPy there."""
 
     def rewritten(stmt):
@@ -233,8 +234,12 @@ def in_place_calls(func, resolver, np_name='np'):
             op = gast.Add() if ufunc is np.add else gast.Sub()
             return gast.AugAssign(target=_as_store(array), op=op, value=scattered)
         if obj is np.fill_diagonal and len(args) == 2 and not keywords and \
-                _local_name(args[0], func) and _constant_number(args[1], resolver):
+                _local_name(args[0], func):
             array, value = args
+            if not _constant_number(value, resolver):
+                # (values, ``np.diag(K) + noise``: NumPy writes them flattened, which a
+                # store of as many values, or of one, does; other counts raise there)
+                value = n.call(f'{np_name}.ravel', value)
             # (of a matrix, its min(a.shape) diagonal entries; of more dimensions, all equal
             # as NumPy requires, `np.diag_indices_from`, which raises as it does)
             diagonal = gast.IfExp(

@@ -65,6 +65,7 @@ def link(ctx, node, name, seed_name, tangent_names=None, cache=True, split=None)
                                   if p in getattr(ctx, 'container_vars', ())}
     generated.maybe_list_params = generated.container_params | \
         (set(getattr(ctx, 'maybe_lists', ())) & set(ctx.params))
+    generated.resized_params = _resized_params(ctx)
     generated.returns_sequence = getattr(ctx, 'returns_sequence', False)
     generated.returns_holder = getattr(ctx, 'returns_holder', False)
     generated.function.helpers = [h.function for h in ctx.helper_generated]
@@ -153,6 +154,20 @@ def _cells(ctx, node, namespace):
         cells[var] = types.CellType(value)
     cells.update(ctx.helper_cells)
     return cells, pins
+
+
+def _resized_params(ctx):
+    """Parameters that are an operand of ``+`` or ``*`` in the function's normal form
+    (``l * 2``, ``l + l``, ``l + [v]``): for a list passed, a repetition or concatenation,
+    which the derivative, made for arrays, takes for arithmetic (see `CallAdjoint.checked`)."""
+    params = set(ctx.params)
+    found = set()
+    for stmt in getattr(ctx, 'body_all_statements', ()):
+        value = getattr(stmt, 'value', None)
+        if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
+            found.update(side.id for side in (value.left, value.right)
+                         if isinstance(side, gast.Name) and side.id in params)
+    return frozenset(found)
 
 
 def _source_names(source):

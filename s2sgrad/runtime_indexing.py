@@ -130,7 +130,7 @@ def sized(items, stop=None):
     if hasattr(items, '__len__') and hasattr(items, '__getitem__') and hasattr(items, 'shape'):
         return items  # (CuPy and dask arrays)
     if stop is None:
-        return list(items)
+        return _read_all(items)
     read = []
     if stop > 0:
         for item in items:  # (no item past the `stop`-th is taken from an iterator)
@@ -138,6 +138,48 @@ def sized(items, stop=None):
             if len(read) >= stop:
                 break
     return read
+
+
+ITEMS_READ = 1_000_000
+"""The most items `sized` reads from an iterator without a length before it refuses it as
+one that may never end (``itertools.count()``: the derivative reads the items before the
+loop runs, which a ``break`` would end)."""
+
+
+def _read_all(items):
+    """The items of the iterable `items`, as a list; refused where it never ends or gives
+    more than `ITEMS_READ`."""
+    endless = _endless(items)
+    read = []
+    if not endless:
+        for item in items:
+            read.append(item)
+            if len(read) > ITEMS_READ:
+                break
+    if endless or len(read) > ITEMS_READ:
+        kind = type(items).__name__
+        what = f'an endless `{kind}`' if endless else \
+            f'an iterator giving more than {ITEMS_READ:,} items (`{kind}`)'
+        raise unsupported(
+            f'a `for` loop over {what}: its derivative reads the items before the loop runs, '
+            f'which a `break` ends only as it runs; loop over `range(n)` with a bound, or '
+            f'over `itertools.islice(..., n)`')
+    return read
+
+
+def _endless(items):
+    """Whether `items` is ``itertools.count()``, ``cycle(...)`` or ``repeat(v)`` without a
+    count."""
+    kind = type(items)
+    if kind.__module__ != 'itertools' or kind.__name__ not in ('count', 'cycle', 'repeat'):
+        return False
+    if kind.__name__ != 'repeat':
+        return True
+    try:
+        items.__length_hint__()
+    except TypeError:
+        return True
+    return False
 
 
 def zipped(count, *iterables):

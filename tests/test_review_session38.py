@@ -1,5 +1,8 @@
-"""What session 38 found and mended, each pinned against central differences: arrays added to
-a list by ``extend``, ``+=`` or concatenation and then updated in place through the list."""
+"""What the reviews of session 38 found and the session mended, each pinned against central
+differences or closed forms (the refusals: of programs whose derivative was silently wrong,
+or that crashed, before)."""
+import itertools
+
 import numpy as np
 import pytest
 
@@ -115,3 +118,119 @@ def test_a_list_grown_then_an_item_updated(f):
     v = np.array([0.5, -0.25, 1.0])
     np.testing.assert_allclose(s2sgrad.jvp(f)(X.copy(), v), np.dot(_fd(f, X), v),
                                rtol=1e-6, atol=1e-8)
+
+
+# -- a helper that repeats or concatenates its list parameter (R37 A1) -----------------------
+# (its derivative, made for arrays, took ``l * 2`` for a product: 8 adjoints came back for a
+# list of 2, of which the caller read 2; silently wrong before, checked item by item now)
+
+def twice(items):
+    return items * 2
+
+
+def doubled(items):
+    return items + items
+
+
+def repeated_through_a_helper(x):
+    d = twice([x, x ** 2])
+    return np.sum(d[0] + d[1] * 2.0 + d[2] * 3.0 + d[3] * 4.0)
+
+
+def concatenated_in_a_loop(x):
+    lst = [x]
+    for _ in range(2):
+        lst = doubled(lst)
+    return np.sum(lst[0] + lst[1] * 2.0 + lst[2] * 3.0 + lst[3] * 4.0)
+
+
+@pytest.mark.parametrize('f', [repeated_through_a_helper, concatenated_in_a_loop])
+def test_a_list_repeated_by_a_helper_is_refused_when_it_runs(f):
+    with pytest.raises(errors.NoRuleError, match='an adjoint of 8 items reached a list'):
+        s2sgrad.grad(f)(X.copy())
+    with pytest.raises(errors.NoRuleError, match='an adjoint of 8 items reached a list'):
+        s2sgrad.hvp(f)(X.copy(), np.ones(3))
+
+
+def squared_twice(x):
+    return np.sum(twice(x) * x) + np.sum(doubled(x))
+
+
+def test_the_same_helpers_given_arrays_multiply_and_add():
+    np.testing.assert_allclose(s2sgrad.grad(squared_twice)(X.copy()), 4 * X + 2,
+                               rtol=1e-12)
+
+
+# -- np.fill_diagonal with values (R39 D1: the GP idiom) -------------------------------------
+
+def gp_nll(log_ell, log_sn, X, y):
+    d2 = ((X[:, None, :] - X[None]) ** 2).sum(-1)
+    K = np.exp(-0.5 * d2 / np.exp(2 * log_ell))
+    np.fill_diagonal(K, np.diag(K) + np.exp(log_sn))
+    return 0.5 * y @ np.linalg.solve(K, y) + 0.5 * np.linalg.slogdet(K)[1]
+
+
+def diagonal_of_a_number(x):
+    M = np.outer(x, x)
+    np.fill_diagonal(M, x[0] * 2.0)
+    return np.sum(M ** 2)
+
+
+def test_fill_diagonal_with_values_is_a_write():
+    rng = np.random.default_rng(0)
+    pts, y = rng.standard_normal((4, 2)), rng.standard_normal(4)
+    got = s2sgrad.grad(gp_nll, wrt=(0, 1))(0.2, -1.0, pts, y)
+    for k, (a, b) in enumerate([(lambda t: gp_nll(t, -1.0, pts, y), 0.2),
+                                (lambda t: gp_nll(0.2, t, pts, y), -1.0)]):
+        fd = (a(b + 1e-6) - a(b - 1e-6)) / 2e-6
+        np.testing.assert_allclose(got[k], fd, rtol=1e-6)
+    np.testing.assert_allclose(s2sgrad.grad(diagonal_of_a_number)(X.copy()),
+                               _fd(diagonal_of_a_number, X), rtol=1e-6, atol=1e-8)
+
+
+# -- a loop over an iterator that never ends, left by ``break`` (R40 C1) ----------------------
+# (the derivative reads the items before the loop runs: it read until memory ran out)
+
+def counted_until_break(x):
+    t = 0.0
+    for k in itertools.count():
+        if k >= 3:
+            break
+        t = t + x[k] * k
+    return t
+
+
+def natural_numbers():
+    k = 0
+    while True:
+        yield k
+        k += 1
+
+
+def generated_until_break(x):
+    t = 0.0
+    for k in natural_numbers():
+        if k >= 3:
+            break
+        t = t + x[k] * k
+    return t
+
+
+@pytest.mark.parametrize('f, what', [(counted_until_break, 'an endless `count`'),
+                                     (generated_until_break, 'more than 1,000,000 items')])
+def test_an_endless_loop_left_by_break_is_refused(f, what):
+    x = np.array([0.3, -0.7, 1.2, 0.4])
+    with pytest.raises(errors.NoRuleError, match=what):
+        s2sgrad.grad(f)(x)
+
+
+def counted_over_a_slice(x):
+    t = 0.0
+    for k in itertools.islice(itertools.count(), 3):
+        t = t + x[k] * k
+    return t
+
+
+def test_a_bounded_count_is_followed():
+    x = np.array([0.3, -0.7, 1.2, 0.4])
+    np.testing.assert_allclose(s2sgrad.grad(counted_over_a_slice)(x), [0.0, 1.0, 2.0, 0.0])
