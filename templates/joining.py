@@ -57,7 +57,7 @@ def unjoin(g, items, axis=0, kind='concatenate'):
             pieces.append(g[start:stop])
             start = stop
         else:
-            return pieces
+            return _items_like(pieces, items)
     if axis is None:
         g = np.reshape(g, (-1,))
     axis, shapes = _join_layout(items, axis, kind)
@@ -66,7 +66,18 @@ def unjoin(g, items, axis=0, kind='concatenate'):
     for shape in shapes:  # (slices, as np.split makes them: dask has no np.split)
         pieces.append(g[before + (slice(start, start + shape[axis]),)])
         start += shape[axis]
-    return [shaped_like(piece, item) for piece, item in zip(pieces, items)]
+    pieces = [shaped_like(piece, item) for piece, item in zip(pieces, items)]
+    return _items_like(pieces, items)
+
+
+def _items_like(pieces, items):
+    """The adjoints `pieces` of the items of `items`: a list for a list or tuple, and for an
+    array whose rows were joined (``np.concatenate(x)`` of a matrix), the array of them."""
+    if isinstance(items, (list, tuple)) or not hasattr(items, 'shape'):
+        return pieces
+    if not pieces:
+        return array_module(items).zeros(np.shape(items))
+    return array_module(pieces[0]).stack(pieces)
 
 
 def rejoin(gitems, items, axis=0, kind='concatenate'):

@@ -234,3 +234,43 @@ def counted_over_a_slice(x):
 def test_a_bounded_count_is_followed():
     x = np.array([0.3, -0.7, 1.2, 0.4])
     np.testing.assert_allclose(s2sgrad.grad(counted_over_a_slice)(x), [0.0, 1.0, 2.0, 0.0])
+
+
+# -- joining the rows of one array (R38 A1, C1, C2: autograd's tests of np.concatenate) -------
+# (the adjoint of ``np.concatenate(x)`` of a matrix `x` was the list of its rows' adjoints:
+# reverse over reverse gave zeros, arithmetic on it crashed)
+
+def rows_joined_twice(x):
+    a = np.concatenate(x)
+    b = np.hstack(x)
+    return np.sum(a * b) + np.sum(np.vstack(x) ** 3)
+
+
+def rows_joined_of_a_sum(x):
+    z = x + x
+    return np.sum(np.concatenate(z) ** 3)
+
+
+def rows_joined_then_rebound(x):
+    y = np.concatenate(x)
+    x = x * 2.0
+    return np.sum(y * np.concatenate(x))
+
+
+M = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, -0.6]])
+V = np.array([[1.0, -2.0, 0.5], [0.3, 1.0, 2.0]])
+
+
+@pytest.mark.parametrize('f', [rows_joined_twice, rows_joined_of_a_sum,
+                               rows_joined_then_rebound])
+def test_rows_of_a_matrix_joined(f):
+    np.testing.assert_allclose(s2sgrad.grad(f)(M.copy()), _fd(f, M), rtol=1e-6, atol=1e-8)
+    gradient = s2sgrad.grad(f)
+
+    def directional(x):
+        return np.sum(gradient(x) * V)
+
+    expected = _fd(directional, M)
+    np.testing.assert_allclose(s2sgrad.grad(directional)(M.copy()), expected, rtol=1e-5,
+                               atol=1e-7)
+    np.testing.assert_allclose(s2sgrad.hvp(f)(M.copy(), V), expected, rtol=1e-5, atol=1e-7)
