@@ -5,6 +5,7 @@ f(x, act=np.tanh): act(x)`` reads ``np.tanh(x)``), or, in the helper of a call t
 module's function (``f(x, act=np.sin)``, see `calls`), that function; the generated code checks
 that its caller passed that function (`runtime_checks.check_default`). Part of `constructs`.
 """
+import builtins
 import functools
 import inspect
 import types
@@ -96,6 +97,8 @@ def _reach(ctx, value, param, suffix='_default', avoid=()):
             if isinstance(inner, types.ModuleType) and sub.isidentifier() and \
                     not sub.startswith('_') and getattr(inner, name, None) is value:
                 return n.attr(n.attr(root, sub), name)
+    if getattr(builtins, name, None) is value:  # (``max``, where your module binds `max`)
+        return n.attr(n.attr('s2s', 'builtins'), name)
     return n.name(ctx.names.object(ctx.namer.fresh(name), value))
 
 

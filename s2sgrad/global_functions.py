@@ -40,11 +40,13 @@ def bound_functions(ctx):
         if var in ctx.names.bindings or var in ctx.helper_cells or var == 's2s':
             continue
         in_cell = var in source.cells
-        if not in_cell and var not in globals_:
-            continue  # (a built-in)
         value = source.namespace.get(var)
-        if getattr(builtins, var, None) is value:
-            continue  # (a built-in the code reads under its name)
+        if not in_cell and var not in globals_ or getattr(builtins, var, None) is value:
+            # (a built-in the code reads under its name: checked where the module's text
+            # binds the name too, ``def max(a, b)`` below the function, run afterwards)
+            if not in_cell and callable(value) and _bound_in_module(source, var):
+                found.append((var, value))
+            continue
         followed = var in ctx.live_names and var not in ctx.bound_where
         if not _library_function(value) and not (_users_function(value) and (
                 not followed or _read_as_value(source.node, var))):
@@ -161,6 +163,21 @@ def _assigned_in_module(source, var, value):
     return not own or not any(
         isinstance(stmt, gast.Assign) and stmt.targets == [top] or
         isinstance(stmt, gast.AnnAssign) and stmt.target is top for stmt in parsed.module.body)
+
+
+def _bound_in_module(source, var):
+    """Whether the text of the module of `source` (its file) binds or deletes `var`
+    anywhere at its level or in a function declaring it ``global``."""
+    module_file = (source.globals or {}).get('__file__')
+    if not module_file or not source.filename or \
+            os.path.abspath(module_file) != os.path.abspath(source.filename):
+        return False
+    parsed, _ = parse_file(source.filename)
+    if parsed is None:
+        return False
+    return any(isinstance(node, gast.Global) and var in node.names
+               for node in gast.walk(parsed.module)) or \
+        any(_binds(node, var) for node in _module_level(parsed.module.body))
 
 
 def _binds(node, var):

@@ -314,7 +314,8 @@ def zero_at(by, index):
         # (the adjoint of ``zero_at(0.0, i)``, the number that stood for zeros at a pass,
         # which it returns as it is: a gradient differentiated again)
         return by
-    by = copy(_indexable(by))
+    # (a tuple: the adjoint ``(bW, bb)`` of ``W, b = ps``, as `add_at` takes it)
+    by = list(by) if isinstance(by, tuple) else copy(_indexable(by))
     if isinstance(by, list):
         if isinstance(index, slice):
             for position in range(len(by))[index]:

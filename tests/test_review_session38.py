@@ -274,3 +274,28 @@ def test_rows_of_a_matrix_joined(f):
     np.testing.assert_allclose(s2sgrad.grad(directional)(M.copy()), expected, rtol=1e-5,
                                atol=1e-7)
     np.testing.assert_allclose(s2sgrad.hvp(f)(M.copy(), V), expected, rtol=1e-5, atol=1e-7)
+
+
+# -- a built-in the module binds after the gradient was made (R40 A1) --------------------------
+
+def test_a_builtin_the_module_binds_afterwards_is_checked():
+    """`max` was the built-in when the gradient was made; the module then binds its own: the
+    gradient raises (it gave the built-in's derivative), as for a global holding a function."""
+    import shadowed_builtins as module
+    x = np.array([0.3, -0.7, 1.2])
+    gradient = s2sgrad.grad(module.peak_and_size)
+    assert 's2s.check_bound(max, builtins.max' in gradient.source
+    np.testing.assert_allclose(gradient(x), [2.0, 0.0, 1.0])
+    module.shadow()
+    try:
+        with pytest.raises(errors.S2SError, match='`abs` held <built-in function abs>'):
+            gradient(x)
+        np.testing.assert_allclose(s2sgrad.grad(module.peak_and_size)(x),
+                                   _fd(module.peak_and_size, x), rtol=1e-6)
+    finally:
+        module.unshadow()
+    np.testing.assert_allclose(gradient(x), [2.0, 0.0, 1.0])
+
+
+def test_builtins_no_module_binds_are_not_checked():
+    assert 'check_bound' not in s2sgrad.grad(squared_twice).source
