@@ -365,7 +365,14 @@ def _error(ctx, error, analysis):
             f'buf[:-1]])`, `np.where`), or use first derivatives')
         return err
     chained = _chained_write(ctx, error.stmt)
-    advice = 'add `.copy()` where the array written into is made' if chained is None else (
+    sharer = error.sharer[2] if error.sharer and error.sharer[2] in n.all_names(
+        ctx.source.node) else None
+    advice = 'add `.copy()` where the array written into is made' if sharer is None else (
+        f'write into `{sharer}` itself, indexed (`{sharer}[...] = ...`), where it should see '
+        f'the write (the derivative follows that); add `.copy()` where the array written into '
+        f'is made only where `{sharer}` should not see it (a copy changes what the function '
+        f'computes where it does)')
+    advice = advice if chained is None else (
         f'`{chained[0]}` writes into the row `{chained[1]}`, a view, where s2sgrad cannot tell '
         f'that `{chained[2]}` is an array; write `{chained[3]}` (the same write, into the '
         f'array), or make `{chained[2]}` where s2sgrad sees that it is one '
