@@ -850,11 +850,15 @@ def _extension(stmt, lists, sequences):
 
 def _rebound_first(body, name):
     """Whether the first statement of `body` that names `name` is ``name = ...`` (at the top
-    level: it runs before any other use)."""
+    level: it runs before any other use), not reading `name` but in ``list(...)`` (``ws =
+    ws[:]`` is of the argument's type, ``ws = list(ws)`` a list)."""
     for stmt in body:
         if any(isinstance(node, gast.Name) and node.id == name for node in n.walk(stmt)):
             return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and (
+                    name not in n.names_read(stmt.value) or
+                    isinstance(stmt.value, gast.Call) and
+                    n.dotted_path(stmt.value.func) == 'list')
     return False
 
 
@@ -875,7 +879,7 @@ def _displayed(func, displays, augmented=True, copies=False):
             for target in stmt.targets:
                 for name in n.names_stored(target):
                     is_list = isinstance(target, gast.Name) and (
-                        isinstance(stmt.value, displays) or copies and
+                        _grown(stmt.value, name, displays) or copies and
                         isinstance(stmt.value, gast.Call) and
                         n.dotted_path(stmt.value.func) == 'list')
                     kinds.setdefault(name, set()).add(is_list)
@@ -889,6 +893,21 @@ def _displayed(func, displays, augmented=True, copies=False):
         pending.extend(child for child in gast.iter_child_nodes(stmt)
                        if isinstance(child, gast.stmt))
     return frozenset(name for name, k in kinds.items() if k == {True})
+
+
+def _grown(value, name, displays):
+    """Whether `value`, assigned to `name`, is one of `displays`, or made of them and of
+    `name` itself, its slices and concatenations (``out = out + [v]``, ``buf = buf[1:] +
+    [v]``): of the same kind as `name`'s other values."""
+    if isinstance(value, displays):
+        return True
+    if isinstance(value, gast.Name):
+        return value.id == name
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        return isinstance(value.value, gast.Name) and value.value.id == name
+    return isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) and \
+        _grown(value.left, name, displays) and _grown(value.right, name, displays) and \
+        not (isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name))
 
 
 def let_go(func, params):

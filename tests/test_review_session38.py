@@ -299,3 +299,39 @@ def test_a_builtin_the_module_binds_afterwards_is_checked():
 
 def test_builtins_no_module_binds_are_not_checked():
     assert 'check_bound' not in s2sgrad.grad(squared_twice).source
+
+
+# -- ``lst = lst + [v]`` (or a slice of it) then ``lst.extend(...)`` (R37 D1) -----------------
+
+def concatenated_then_extended(x):
+    lst = [x * 1.5]
+    lst = lst + [x * 2.0]
+    lst.extend([x ** 2])
+    return np.sum(lst[0] * lst[1] * lst[2])
+
+
+def window_then_extended(x):
+    buf = [x, x * 2.0, x * 3.0]
+    buf = buf[1:] + [np.sin(x)]
+    buf.extend((x ** 2,))
+    return np.sum(buf[0] * buf[-1]) + np.sum(buf[2])
+
+
+def argument_sliced_then_extended(x, ws):
+    ws = ws[:]
+    ws.extend([x])
+    return sum(np.sum(w * w) for w in ws)
+
+
+@pytest.mark.parametrize('f', [concatenated_then_extended, window_then_extended])
+def test_a_list_grown_by_concatenation_then_extended(f):
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), _fd(f, X), rtol=1e-6, atol=1e-8)
+    v = np.array([0.5, -0.25, 1.0])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X.copy(), v), np.dot(_fd(f, X), v),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_an_argument_sliced_is_not_known_to_be_a_list():
+    """`ws[:]` of an argument may be an array's slice: its ``extend`` stays refused."""
+    with pytest.raises(errors.NoRuleError, match='`extend` of `ws`'):
+        s2sgrad.grad(argument_sliced_then_extended)(X.copy(), [np.ones(3)])
