@@ -1,5 +1,6 @@
 """Logs kept in an object's attribute: ``self.history.append(float(loss))`` in a method."""
 import builtins
+import inspect
 
 import gast
 
@@ -49,9 +50,31 @@ def log_statements(body, ctx):
             chains.add(id(copied.targets[0]))
         uses = [node for node in n.walk(module)
                 if isinstance(node, gast.Name) and node.id == root]
+        chains |= _plain_reads(root, stmts, module, ctx)
         if allowed and all(id(node) in chains for node in uses):
             roots[root] = stmts
     return {id(stmt) for stmts in roots.values() for stmt in stmts}
+
+
+def _plain_reads(root, stmts, module, ctx):
+    """The ids of the `root` names of reads ``root.c`` of other attributes than the logs,
+    not called, where the class of `root` (an object a method is bound to) holds no
+    descriptor of that name (a property may read the log): a value such a read gives is not
+    the log."""
+    receiver = ctx.receivers.get(root)
+    cls = getattr(receiver, 'cls', None)
+    if not isinstance(cls, type):
+        return set()
+    logs = {stmt.value.func.value.attr for stmt in stmts}
+    called = {id(node.func) for node in n.walk(module) if isinstance(node, gast.Call)}
+    found = set()
+    for node in n.walk(module):
+        if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and \
+                isinstance(node.value, gast.Name) and node.value.id == root and \
+                node.attr not in logs and id(node) not in called and \
+                not hasattr(inspect.getattr_static(cls, node.attr, None), '__get__'):
+            found.add(id(node.value))
+    return found
 
 
 def _log_path(stmt):

@@ -335,3 +335,42 @@ def test_an_argument_sliced_is_not_known_to_be_a_list():
     """`ws[:]` of an argument may be an array's slice: its ``extend`` stays refused."""
     with pytest.raises(errors.NoRuleError, match='`extend` of `ws`'):
         s2sgrad.grad(argument_sliced_then_extended)(X.copy(), [np.ones(3)])
+
+
+# -- a log of numbers in a method that reads other attributes (R40 D1) -------------------------
+
+class LoggedModel:
+    def __init__(self, scale):
+        self.history = []
+        self.scale = scale
+
+    def loss(self, x):
+        v = np.sum(x ** 2) * self.scale
+        self.history.append(float(v))
+        return v
+
+
+class LoggedThroughAProperty:
+    def __init__(self):
+        self.history = []
+
+    @property
+    def scale(self):
+        return 3.0 + len(self.history)
+
+    def loss(self, x):
+        v = np.sum(x ** 2) * self.scale
+        self.history.append(float(v))
+        return v
+
+
+def test_a_log_beside_reads_of_other_attributes():
+    model = LoggedModel(3.0)
+    x = np.array([1.0, 3.0])
+    np.testing.assert_allclose(s2sgrad.grad(model.loss)(x), 6.0 * x)
+    assert model.history == [30.0]  # (as one call of `loss` leaves it)
+
+
+def test_a_log_a_property_may_read_stays_refused():
+    with pytest.raises(errors.NoRuleError, match='self.history.append'):
+        s2sgrad.grad(LoggedThroughAProperty().loss)(np.array([1.0, 3.0]))
