@@ -201,8 +201,9 @@ def in_place_calls(func, resolver, np_name='np'):
     s2s.add_at(np.zeros_like(a), i, v)`` (repeated indices add up, as they do in
     ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
     number `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
-    c`` (``np.diag_indices_from(a)`` beyond two dimensions; values ``np.ravel(v)``, which
-    NumPy writes flattened), where `a` is a local name; the
+    c`` (``np.diag_indices_from(a)`` beyond two dimensions; values
+    ``s2s.diagonal_values(v, min(a.shape))``, as NumPy writes them), where `a` is a local
+    name; the
     passes follow writes into arrays. `np_name` is the name that reaches NumPy there."""
 
     def rewritten(stmt):
@@ -237,9 +238,10 @@ def in_place_calls(func, resolver, np_name='np'):
                 _local_name(args[0], func):
             array, value = args
             if not _constant_number(value, resolver):
-                # (values, ``np.diag(K) + noise``: NumPy writes them flattened, which a
-                # store of as many values, or of one, does; other counts raise there)
-                value = n.call(f'{np_name}.ravel', value)
+                # (values, ``np.diag(K) + noise``: NumPy writes them flattened, repeated or
+                # cut to the diagonal's length, `diagonal_values`)
+                value = n.call('s2s.diagonal_values', value,
+                               n.call('min', n.attr(n.clone(array), 'shape')))
             # (of a matrix, its min(a.shape) diagonal entries; of more dimensions, all equal
             # as NumPy requires, `np.diag_indices_from`, which raises as it does)
             diagonal = gast.IfExp(

@@ -104,6 +104,32 @@ def untile(g, x, reps):
     return shaped_like(np.sum(g, axis=tuple(range(0, 2 * ndim, 2))), x)
 
 
+def diagonal_values(v, count):
+    """The values ``np.fill_diagonal(a, v)`` writes on a diagonal of `count` entries: `v`
+    flattened, repeated or cut to `count` as NumPy does (no values are refused: NumPy then
+    writes none)."""
+    flat = np.reshape(v, (-1,))
+    size = flat.shape[0]
+    if size == count:
+        return flat
+    if size == 0:
+        raise unsupported('np.fill_diagonal with no values (NumPy writes none): leave the call '
+                          'out where the values are empty')
+    return np.tile(flat, -(-count // size))[:count]
+
+
+def undiagonal_values(g, v, count):
+    """The adjoint of `diagonal_values` for `v`: the adjoints of each value's copies added
+    up, in the shape of `v`."""
+    size = int(np.size(v))
+    g = np.reshape(g, (-1,))
+    if size != count:
+        copies = -(-count // size)
+        g = np.concatenate([g, np.zeros_like(g, shape=(copies * size - count,))])
+        g = np.sum(np.reshape(g, (copies, size)), axis=0)
+    return shaped_like(g, v)
+
+
 def unrepeat(g, x, repeats, axis=None):
     """The adjoint of ``np.repeat(x, repeats, axis)``: each element gets the sum of its copies."""
     shape = tuple(np.shape(x))
@@ -218,6 +244,22 @@ def untile_adjoint(ans, g, x, reps):
 
 
 linear(untile, 'd[g], x, reps')
+
+
+@adjoint(diagonal_values)
+def diagonal_values_adjoint(ans, v, count):
+    d[v] = undiagonal_values(d[ans], v, count)
+
+
+linear(diagonal_values, 'd[v], count')
+
+
+@adjoint(undiagonal_values)
+def undiagonal_values_adjoint(ans, g, v, count):
+    d[g] = diagonal_values(d[ans], count)
+
+
+linear(undiagonal_values, 'd[g], v, count')
 
 
 @adjoint(unrepeat)

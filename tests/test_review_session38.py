@@ -176,6 +176,39 @@ def diagonal_of_a_number(x):
     return np.sum(M ** 2)
 
 
+def diagonal_of_fewer_values(x):
+    K = np.outer(x, x)
+    np.fill_diagonal(K, x[:2] * 3.0)  # (NumPy repeats them: x0, x1, x0)
+    return np.sum(K ** 2 * np.arange(9.0).reshape(3, 3))
+
+
+def diagonal_of_more_values(x):
+    K = np.outer(x, x) + 1.0
+    np.fill_diagonal(K, np.outer(x, x))  # (NumPy writes the first three)
+    return np.sum(np.sin(K) * np.arange(9.0).reshape(3, 3))
+
+
+def diagonal_of_a_tall_matrix(x):
+    K = np.outer(x, x)[:, :2] * 1.0
+    np.fill_diagonal(K, x * 2.0)
+    return np.sum(K ** 3)
+
+
+@pytest.mark.parametrize('f', [diagonal_of_fewer_values, diagonal_of_more_values,
+                               diagonal_of_a_tall_matrix])
+def test_fill_diagonal_with_values_of_another_count(f):
+    """NumPy repeats or cuts the values to the diagonal's length (a bare ValueError from
+    the generated code before)."""
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), _fd(f, X), rtol=1e-6, atol=1e-8)
+    v = np.array([0.5, -0.25, 1.0])
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X.copy(), v), np.dot(_fd(f, X), v),
+                               rtol=1e-6, atol=1e-8)
+    gradient = s2sgrad.grad(f)
+    np.testing.assert_allclose(s2sgrad.hvp(f)(X.copy(), v),
+                               (gradient(X + 1e-6 * v) - gradient(X - 1e-6 * v)) / 2e-6,
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_fill_diagonal_with_values_is_a_write():
     rng = np.random.default_rng(0)
     pts, y = rng.standard_normal((4, 2)), rng.standard_normal(4)

@@ -430,6 +430,8 @@ CASES = {
     'repad': [c(V, V, 1), c(S, S, 1, 'reflect'), c(S, S, ((1, 0), (0, 2)), 'wrap')],
     'undiag': [c(V, M), c(np.ones(2), S, 1), c(S, V)],
     'unrepeat': [c(np.ones(6), V, 2), c(np.ones((2, 6)), M, [1, 2, 3], 1), c(np.ones(6), M, 1)],
+    'diagonal_values': [c(V, 3), c(V[:2], 3), c(M, 2), c(2.5, 3), c(V[:0], 2)],
+    'undiagonal_values': [c(V, V, 3), c(V, V[:2], 3), c(V[:2], M, 2), c(V, 2.5, 3)],
     'qr_cotangents': [c((M.T, S), M.T, 'reduced'), c(S, M.T, 'r'), c([M.T, S], M.T, 'complete')],
     'svd_cotangents': [c((S, V[:2], M), S, M, True), c(V[:2], S, M, False)],
     'resubscript': [c((V, 1.0), np.r_[V, 1.0], np.r_, (V, 1.0)), c(V, np.r_[V], np.r_, V),
