@@ -91,14 +91,16 @@ class Canonicalizer:
 
     def _library_iterator(self, seq):
         """Whether `seq` is a call of a built-in or `itertools` function (``repeat(2.0)``,
-        ``count()``, ``iter(xs)``), which may give items without end."""
+        ``count()``, ``iter(xs)``) or of a generator function, which may give items without
+        end."""
         if not isinstance(seq, gast.Call):
             return False
         obj = _lookup(seq.func, self.source.namespace)
         if obj is _UNKNOWN and isinstance(seq.func, gast.Name):
             obj = getattr(builtins, seq.func.id, None)  # (``iter``: not in a module's globals)
         module = getattr(obj, '__module__', None) or type(obj).__module__
-        return module in ('builtins', 'itertools')
+        # (a generator function of yours, ``naturals()``: read as far as ``zip`` reads it)
+        return module in ('builtins', 'itertools') or inspect.isgeneratorfunction(obj)
 
     def _outer_iterator(self, name):
         """Whether `name` is no variable of the function but a global's or an enclosing

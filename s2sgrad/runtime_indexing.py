@@ -161,8 +161,8 @@ def _read_all(items):
         what = f'an endless `{kind}`' if endless else \
             f'an iterator giving more than {ITEMS_READ:,} items (`{kind}`)'
         raise unsupported(
-            f'a `for` loop over {what}: its derivative reads the items before the loop runs, '
-            f'which a `break` ends only as it runs; loop over `range(n)` with a bound, or '
+            f'a `for` loop over {what}: the derivative reads all its items before the loop '
+            f'runs (a `break` cannot end that reading); loop over `range(n)` with a bound, or '
             f'over `itertools.islice(..., n)`')
     return read
 
@@ -185,7 +185,7 @@ def _endless(items):
 def zipped(count, *iterables):
     """The `count` iterables of a ``zip`` that none of has a length, each as the list of the
     items the ``zip`` visits (``zip(itertools.count(), gen)`` stops where `gen` does)."""
-    columns = list(zip(*zip(*iterables)))
+    columns = list(zip(*_read_all(zip(*iterables))))
     return tuple(list(column) for column in columns) if columns else \
         tuple([] for _ in range(count))
 

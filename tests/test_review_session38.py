@@ -407,3 +407,30 @@ def test_a_log_beside_reads_of_other_attributes():
 def test_a_log_a_property_may_read_stays_refused():
     with pytest.raises(errors.NoRuleError, match='self.history.append'):
         s2sgrad.grad(LoggedThroughAProperty().loss)(np.array([1.0, 3.0]))
+
+
+def zipped_endless(x):
+    t = 0.0
+    for k, sign in zip(itertools.count(), itertools.cycle([1.0, -1.0])):
+        if k >= 3:
+            break
+        t = t + x[k] * sign
+    return t
+
+
+def zipped_with_a_generator(x):
+    t = 0.0
+    for v, k in zip(x, natural_numbers()):
+        t = t + k * v ** 2
+    return t
+
+
+def test_a_zip_of_endless_iterators_is_refused():
+    with pytest.raises(errors.NoRuleError, match='more than 1,000,000 items'):
+        s2sgrad.grad(zipped_endless)(np.array([0.3, -0.7, 1.2, 0.4]))
+
+
+def test_a_generator_zipped_with_an_array_is_read_as_far_as_zip_reads():
+    x = np.array([0.3, -1.2, 0.7, 0.45])
+    np.testing.assert_allclose(s2sgrad.grad(zipped_with_a_generator)(x),
+                               2 * np.arange(4) * x, rtol=1e-12)
