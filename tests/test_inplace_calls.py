@@ -77,11 +77,19 @@ def sort_in_place(x):
 
 
 REJECTED = [
-    (copy_into, 'np.copyto'), (fill_diagonal, 'np.fill_diagonal'),
+    (copy_into, 'np.copyto'),
     (ufunc_out_statement, 'out='), (ufunc_out_assigned, 'out='), (reduction_out, 'out='),
     (put, 'np.put'), (helper_that_writes_its_argument, 'set_first'),
     (closure_that_writes, 'reset'), (sort_in_place, 'sort'),
 ]
+
+
+def test_fill_diagonal_of_a_local_array_with_values_is_a_write():
+    """`np.fill_diagonal(y, x)` of an array the function makes writes `x` on its diagonal
+    (a write the passes follow, `constructs.in_place_calls`)."""
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sgrad.grad(fill_diagonal)(x), 2.0 * x)
+    assert np.isclose(s2sgrad.jvp(fill_diagonal)(x, np.ones(3)), np.sum(2.0 * x))
 
 
 @pytest.mark.parametrize('f, fragment', REJECTED, ids=[f.__name__ for f, _ in REJECTED])
