@@ -84,14 +84,6 @@ REJECTED = [
 ]
 
 
-def test_fill_diagonal_of_a_local_array_with_values_is_a_write():
-    """`np.fill_diagonal(y, x)` of an array the function makes writes `x` on its diagonal
-    (a write the passes follow, `constructs.in_place_calls`)."""
-    x = np.array([1.0, 2.0, 3.0])
-    np.testing.assert_allclose(s2sgrad.grad(fill_diagonal)(x), 2.0 * x)
-    assert np.isclose(s2sgrad.jvp(fill_diagonal)(x, np.ones(3)), np.sum(2.0 * x))
-
-
 @pytest.mark.parametrize('f, fragment', REJECTED, ids=[f.__name__ for f, _ in REJECTED])
 @pytest.mark.parametrize('mode', ['grad', 'jvp'])
 def test_in_place_changes_are_rejected_with_the_line(f, fragment, mode):
@@ -288,3 +280,11 @@ def test_scatter_calls_are_the_writes_they_stand_for(f):
     g = s2sgrad.grad(f)(x)
     np.testing.assert_allclose(g, numerical_grad(f, (x,), 0), rtol=1e-6)
     np.testing.assert_allclose(s2sgrad.jvp(f)(x, np.ones(3)), np.sum(g), rtol=1e-6)
+
+
+def test_fill_diagonal_of_a_local_array_with_values_is_a_write():
+    """`np.fill_diagonal(y, x)` of an array the function makes writes `x` on its diagonal
+    (a write the passes follow, `constructs.in_place_calls`)."""
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sgrad.grad(fill_diagonal)(x), 2.0 * x)
+    assert np.isclose(s2sgrad.jvp(fill_diagonal)(x, np.ones(3)), np.sum(2.0 * x))
