@@ -161,13 +161,18 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
             holder = read_by_index[0]
             if holder not in users and re.sub(r'_\d+$', '', holder) in users:
                 holder = re.sub(r'_\d+$', '', holder)  # (`params_2`: a version of `params`)
+            shown_holder = f'`{holder}`' if holder in users else 'the sequence the loop visits'
+            # (``for w in [a, b]``: a display, named by the normal form only)
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes in '
-                       f'place the array that `{guarded}`, an item of `{holder}`, is (an '
+                       f'place the array that `{guarded}`, an item of {shown_holder}, is (an '
                        f'array, not a number); s2sgrad does not follow the items of a list (or '
-                       f'rows of an array) changed in place through the loop variable: build '
-                       f'the new list (`{holder} = '
-                       f'[... for {guarded} in {holder}]`) or write the items by index '
-                       f'(`{holder}[i] = {holder}[i] ...`)')
+                       f'rows of an array) changed in place through the loop variable: ' + (
+                           f'build the new list (`{holder} = [... for {guarded} in {holder}]`) '
+                           f'or write the items by index (`{holder}[i] = {holder}[i] ...`)'
+                           if holder in users else
+                           f'compute new arrays (`{guarded}_new = {guarded} * ...`) and bind '
+                           f'them to the names that should hold them, or keep the arrays in a '
+                           f'list of yours and write its items by index (`ws[i] = ws[i] ...`)'))
         elif write and not swapped and guarded != shown and guarded in users:
             # (``a = x[0]``, then ``x[0] = x[1]``: `a` is the view the write changes)
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes '

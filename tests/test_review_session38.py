@@ -434,3 +434,21 @@ def test_a_generator_zipped_with_an_array_is_read_as_far_as_zip_reads():
     x = np.array([0.3, -1.2, 0.7, 0.45])
     np.testing.assert_allclose(s2sgrad.grad(zipped_with_a_generator)(x),
                                2 * np.arange(4) * x, rtol=1e-12)
+
+
+# -- messages that named a temporary of the normal form (R37 E1) ------------------------------
+
+def updated_through_a_display(x):
+    a = x * 2
+    b = x ** 2
+    for w in [a, b]:
+        w *= x
+    return np.sum(a * b)
+
+
+def test_an_update_through_a_loop_over_a_display_names_no_temporary():
+    with pytest.raises(errors.InPlaceError) as info:
+        s2sgrad.grad(updated_through_a_display)(X.copy())
+    message = str(info.value)
+    assert 'an item of the sequence the loop visits' in message
+    assert '`items`' not in message
