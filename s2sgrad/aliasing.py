@@ -371,7 +371,8 @@ def _error(ctx, error, analysis):
         return err
     chained = _chained_write(ctx, error.stmt)
     sharer = error.sharer[2] if error.sharer and error.sharer[2] in n.all_names(
-        ctx.source.node) else None
+        ctx.source.node) and not analysis.mem.get(error.sharer, set()) & (
+            analysis.container | analysis.lists) else None  # (not a list holding it)
     advice = 'add `.copy()` where the array written into is made' if sharer is None else (
         f'write into `{sharer}` itself, indexed (`{sharer}[...] = ...`), where it should see '
         f'the write (the derivative follows that); add `.copy()` where the array written into '

@@ -8,7 +8,7 @@ from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
 from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gap_product, _kept_inverse, _mT,
-                     _mT_if, _phi, _to_triangle, _uplo_of)
+                     _mT_if, _phi, _to_triangle, _turn_free, _uplo_of)
 
 
 # -- cholesky, eigh -------------------------------------------------------------------------
@@ -268,8 +268,13 @@ def svd_adjoint(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     gu, gs, gvh = _svd_cotangents(d[ans], u, vh, compute_uv)
     ut_gu = _mT(u) @ gu
     vh_gv = vh @ _mT(gvh)
-    inner = _gap_product(s ** 2, ut_gu - _mT(ut_gu)) * s[..., None, :] + \
-        gs[..., None] * _eye_like(s) + s[..., :, None] * _gap_product(s ** 2, vh_gv - _mT(vh_gv))
+    j, k = ut_gu - _mT(ut_gu), vh_gv - _mT(vh_gv)
+    free = _turn_free(s, j, k)  # (equal values, vectors turning freely: their limit)
+    pairs = np.where(free, (j - k) / 2, 0.0) / \
+        np.where(free, s[..., :, None] + s[..., None, :], 1.0)
+    j, k = np.where(free, 0.0, j), np.where(free, 0.0, k)
+    inner = _gap_product(s ** 2, j) * s[..., None, :] + gs[..., None] * _eye_like(s) + \
+        s[..., :, None] * _gap_product(s ** 2, k) + pairs
     inverse = _kept_inverse(s, max(np.shape(a)[-2:]))
     g = u @ inner @ vh + ((gu - u @ ut_gu) * inverse[..., None, :]) @ vh + \
         u @ ((gvh - _mT(vh_gv) @ vh) * inverse[..., :, None])

@@ -124,6 +124,22 @@ def _gap_product(w, m):
         return np.where(m == 0, 0.0, _gaps(w) * m)
 
 
+def _turn_free(s, j, k):
+    """The pairs of the SVD's adjoint (``_gap_product(s ** 2, j) * s_j + s_i *
+    _gap_product(s ** 2, k)`` off the diagonal) of equal or nearly equal nonzero singular
+    values whose cotangent turning their vectors within the pair does not change, ``j + k``
+    at rounding level (the polar factor ``U @ Vh``): there the two terms' limit is ``(j - k)
+    / 2 / (s_i + s_j)``, where their quotients by ``s_j ** 2 - s_i ** 2`` give rounding noise
+    times a huge number, or nan. (A cotangent that turns the vectors of an equal pair has no
+    finite derivative: inf or nan, as before.)"""
+    eps = np.finfo(np.result_type(s, 1.0)).eps
+    tol = np.sqrt(eps)
+    si, sj = s[..., :, None], s[..., None, :]
+    top = s[..., :1, None]
+    near = (np.abs(sj - si) <= tol * top) & (si + sj > tol * top) & (_eye_like(s) == 0)
+    return near & (np.abs(j + k) <= tol * (np.abs(j) + np.abs(k)))
+
+
 def _kept_inverse(s, size):
     """``1 / s`` for the singular values `s` (last axis, largest first) of matrices of `size`
     rows or columns at most, 0 for those np.linalg.matrix_rank counts as zero: the derivatives
@@ -168,7 +184,7 @@ def _square(a, name):
         raise np.linalg.LinAlgError(f'{name}: last 2 dimensions of the array must be square')
 
 
-nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square, _eye_like)
+nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square, _eye_like, _turn_free)
 
 
 @adjoint(_mT)

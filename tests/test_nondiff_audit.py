@@ -311,6 +311,9 @@ ROWS = {
         lambda x: T.linalg._masks(x, 'L'), lambda r: (_spd(r),)),
     's2sgrad.templates.linalg._norm_power': (
         lambda x: T.linalg._norm_power(x, 3, None), lambda r: (_vec(r),)),
+    's2sgrad.templates.linalg._turn_free': (
+        lambda s, j: T.linalg._turn_free(np.sort(np.abs(s))[::-1], j - j.T, j.T - j),
+        lambda r: (_vec(r, 3), _mat(r))),
     's2sgrad.templates.linalg._square': (
         lambda a: T.linalg._square(a, 'det'), lambda r: (_mat(r),)),
     's2sgrad.templates.linalg._uplo_of': (T.linalg._uplo_of, lambda r: (False,)),

@@ -452,3 +452,45 @@ def test_an_update_through_a_loop_over_a_display_names_no_temporary():
     message = str(info.value)
     assert 'an item of the sequence the loop visits' in message
     assert '`items`' not in message
+
+
+# -- the polar factor U @ Vh at equal singular values (R43 A1: rigid-body integrators) --------
+# (the SVD's adjoint divided rounding noise by s_j ** 2 - s_i ** 2: finite wrong numbers near
+# equal values, nan at equal ones, where U @ Vh is smooth)
+
+def polar_factor(R, C):
+    U, S, Vt = np.linalg.svd(R)
+    return np.sum((U @ Vt) * C)
+
+
+def _rotation_step():
+    w, dt = np.array([0.5, 1.0, 0.2]), 0.01
+    K = np.array([[0.0, -w[2], w[1]], [w[2], 0.0, -w[0]], [-w[1], w[0], 0.0]])
+    return np.eye(3) + dt * K
+
+
+@pytest.mark.parametrize('R', [_rotation_step(), np.eye(3),
+                               np.diag([2.0, 1.0, 1.0]) + 1e-3 * np.arange(9.0).reshape(3, 3)],
+                         ids=['nearly_equal', 'equal', 'two_close'])
+def test_the_polar_factor_at_equal_singular_values(R):
+    C = np.arange(9.0).reshape(3, 3)
+    got = s2sgrad.grad(polar_factor)(R.copy(), C)
+    expected = np.zeros_like(R)
+    for i in np.ndindex(R.shape):
+        step = np.zeros_like(R)
+        step[i] = 1e-6
+        expected[i] = (polar_factor(R + step, C) - polar_factor(R - step, C)) / 2e-6
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def first_singular_vector(R, C):
+    U, S, Vt = np.linalg.svd(R)
+    return np.sum(U * C)
+
+
+def test_singular_vectors_of_equal_values_have_no_finite_derivative():
+    """A function of `U` alone depends on the choice of vectors at equal singular values:
+    no derivative there, shown as before (not a finite number)."""
+    with np.errstate(all='ignore'):
+        got = s2sgrad.grad(first_singular_vector)(np.eye(3), np.arange(9.0).reshape(3, 3))
+    assert not np.all(np.isfinite(got))
