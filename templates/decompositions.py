@@ -7,8 +7,8 @@ from s2sgrad.rules import adjoint, d, linear, nondifferentiable, tangent
 from s2sgrad.runtime import zeros_like
 from s2sgrad.runtime_values import _is_lazy
 
-from .linalg import (_cholesky_uplo, _eye_like, _from_triangle, _gap_product, _kept_inverse, _mT,
-                     _mT_if, _phi, _to_triangle, _turn_free, _uplo_of)
+from .linalg import (_cholesky_uplo, _equal_pairs, _eye_like, _from_triangle, _gap_product,
+                     _kept_inverse, _mT, _mT_if, _phi, _to_triangle, _turn_free, _uplo_of)
 
 
 # -- cholesky, eigh -------------------------------------------------------------------------
@@ -189,9 +189,13 @@ def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     if not compute_uv:
         return ds
     inverse = _kept_inverse(s, max(np.shape(a)[-2:]))[..., None, :]
-    du = u @ _gap_product(s ** 2, dp * s[..., None, :] + s[..., :, None] * _mT(dp)) + \
-        (da @ v - u @ dp) * inverse
-    dv = v @ _gap_product(s ** 2, s[..., :, None] * dp + _mT(dp) * s[..., None, :]) + \
+    free = _equal_pairs(s)  # (their vectors turning against each other: `_equal_pairs`)
+    turn = np.where(free, (dp - _mT(dp)) / 2, 0.0) / \
+        np.where(free, s[..., :, None] + s[..., None, :], 1.0)
+    du = u @ (_gap_product(s ** 2, np.where(free, 0.0, dp * s[..., None, :] + s[..., :, None] *
+                                            _mT(dp))) + turn) + (da @ v - u @ dp) * inverse
+    dv = v @ (_gap_product(s ** 2, np.where(free, 0.0, s[..., :, None] * dp + _mT(dp) *
+                                            s[..., None, :])) - turn) + \
         (_mT(da) @ u - v @ _mT(dp)) * inverse
     return du, ds, _mT(dv)
 

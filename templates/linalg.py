@@ -140,6 +140,17 @@ def _turn_free(s, j, k):
     return near & (np.abs(j + k) <= tol * (np.abs(j) + np.abs(k)))
 
 
+def _equal_pairs(s):
+    """The pairs of equal nonzero singular values `s` (last axis, largest first), equal to
+    rounding: their vectors are any turn of a pair that NumPy's SVD happened to give, and
+    their tangent is taken for vectors that turn against each other, ``d(U) = U @ Ω``,
+    ``d(V) = -V @ Ω`` in the pair, with which ``U @ Vh`` moves as it does."""
+    top = s[..., :1, None]
+    gap = np.shape(s)[-1] * np.finfo(np.result_type(s, 1.0)).eps * top
+    si, sj = s[..., :, None], s[..., None, :]
+    return (np.abs(sj - si) <= gap) & (si + sj > gap) & (_eye_like(s) == 0)
+
+
 def _kept_inverse(s, size):
     """``1 / s`` for the singular values `s` (last axis, largest first) of matrices of `size`
     rows or columns at most, 0 for those np.linalg.matrix_rank counts as zero: the derivatives
@@ -184,7 +195,8 @@ def _square(a, name):
         raise np.linalg.LinAlgError(f'{name}: last 2 dimensions of the array must be square')
 
 
-nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square, _eye_like, _turn_free)
+nondifferentiable(_masks, _uplo_of, _cholesky_uplo, _square, _eye_like, _turn_free,
+                  _equal_pairs)
 
 
 @adjoint(_mT)

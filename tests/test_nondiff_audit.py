@@ -311,6 +311,8 @@ ROWS = {
         lambda x: T.linalg._masks(x, 'L'), lambda r: (_spd(r),)),
     's2sgrad.templates.linalg._norm_power': (
         lambda x: T.linalg._norm_power(x, 3, None), lambda r: (_vec(r),)),
+    's2sgrad.templates.linalg._equal_pairs': (
+        lambda s: T.linalg._equal_pairs(np.sort(np.abs(s))[::-1]), lambda r: (_vec(r, 3),)),
     's2sgrad.templates.linalg._turn_free': (
         lambda s, j: T.linalg._turn_free(np.sort(np.abs(s))[::-1], j - j.T, j.T - j),
         lambda r: (_vec(r, 3), _mat(r))),

@@ -481,6 +481,9 @@ def test_the_polar_factor_at_equal_singular_values(R):
         step[i] = 1e-6
         expected[i] = (polar_factor(R + step, C) - polar_factor(R - step, C)) / 2e-6
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+    V = np.ones((3, 3)) + np.eye(3)
+    np.testing.assert_allclose(s2sgrad.jvp(polar_factor)(R.copy(), C, V), np.sum(expected * V),
+                               rtol=1e-6, atol=1e-7)
 
 
 def first_singular_vector(R, C):

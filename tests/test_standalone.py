@@ -421,6 +421,7 @@ CASES = {
     'eye_like': [c(V), c(S)],
     'gaps': [c(V), c(np.array([[1.0, 2.0], [3.0, 5.0]]))],
     'gap_product': [c(V, np.outer(V, W)), c(np.array([3.0, 1.0, 1.0]), np.diag(W))],
+    'equal_pairs': [c(np.array([3.0, 1.0, 1.0])), c(np.array([3.0, 2.0, 1.0])), c(np.ones(2))],
     'turn_free': [c(np.array([3.0, 1.0, 1.0]), np.outer(V, W) - np.outer(W, V),
                     np.outer(W, V) - np.outer(V, W)),
                   c(np.array([3.0, 1.0, 1.0]), np.outer(V, W), np.outer(V, W))],
