@@ -497,3 +497,23 @@ def test_singular_vectors_of_equal_values_have_no_finite_derivative():
     with np.errstate(all='ignore'):
         got = s2sgrad.grad(first_singular_vector)(np.eye(3), np.arange(9.0).reshape(3, 3))
     assert not np.all(np.isfinite(got))
+
+
+def squared_through_the_svd(A, C):
+    U, s, Vt = np.linalg.svd(A)
+    return np.sum((U @ np.diag(s ** 2) @ Vt) * C)
+
+
+@pytest.mark.parametrize('gap', [1e-9, 1e-12])
+def test_a_function_of_nearly_equal_singular_values_that_turns_them(gap):
+    """`U diag(s ** 2) Vh` turns the vectors of a nearly equal pair: its quotient by the gap,
+    accurate there, is kept (not the limit for vectors that turn freely)."""
+    A, C = np.diag([2.0, 1.0, 1.0 + gap]), np.arange(9.0).reshape(3, 3)
+    got = s2sgrad.grad(squared_through_the_svd)(A, C)
+    expected = np.zeros_like(A)
+    for i in np.ndindex(A.shape):
+        step = np.zeros_like(A)
+        step[i] = 1e-6
+        expected[i] = (squared_through_the_svd(A + step, C) -
+                       squared_through_the_svd(A - step, C)) / 2e-6
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
