@@ -86,10 +86,11 @@ class LiveHelper:
             return self.function(*args, **kwargs)
         if current is not self._seen:
             if not inspect.isfunction(current):
+                now = 'is bound no more (deleted: a built-in of that name, if any, is what ' \
+                    'Python calls now)' if current is _MISSING else f'now is {current!r:.60}'
                 raise S2SError(
                     f'`{self.name}` was a function of yours when the gradient was made and '
-                    f'now is {current!r:.60}; call s2sgrad.grad again to differentiate what '
-                    f'it is now')
+                    f'{now}; call s2sgrad.grad again to differentiate what it is now')
             self._current_function, self._renamed = self.rebuild(current)
             self._seen = current
         renamed = self._renamed

@@ -21,3 +21,11 @@ def shadow():
 def unshadow():
     global max, abs
     max, abs = builtins.max, builtins.abs
+
+
+def top(a, b):
+    return a * b
+
+
+def uses_top(x):
+    return top(x[0], x[1])

@@ -517,3 +517,19 @@ def test_a_function_of_nearly_equal_singular_values_that_turns_them(gap):
         expected[i] = (squared_through_the_svd(A + step, C) -
                        squared_through_the_svd(A - step, C)) / 2e-6
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_function_of_yours_deleted_after_the_gradient_is_named_so():
+    """(R40 E1: the message showed an internal placeholder object.)"""
+    import shadowed_builtins as module
+    gradient = s2sgrad.grad(module.uses_top)
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(gradient(x), [-0.7, 0.3])
+    saved = module.top
+    del module.top
+    try:
+        with pytest.raises(errors.S2SError, match='`top` was a function of yours when the '
+                                                  'gradient was made and is bound no more'):
+            gradient(x)
+    finally:
+        module.top = saved
