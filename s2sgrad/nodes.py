@@ -91,60 +91,38 @@ def is_comment(stmt):
 
 def names_read(node):
     """The identifiers loaded anywhere inside `node` (in first-seen order)."""
-    load = gast.Load
-    return list({name.id: None for name in _names(node) if name.ctx.__class__ is load})
+    seen = {}
+    name_class, load = gast.Name, gast.Load
+    for child in walk(node):
+        if child.__class__ is name_class and child.ctx.__class__ is load:
+            seen[child.id] = None
+    return list(seen)
 
 
 def names_stored(node):
     """The identifiers stored anywhere inside `node` (assignments, loop targets, defs)."""
-    store, param, name_class = gast.Store, gast.Param, gast.Name
     seen = {}
-    for found in _names(node, functions=True):
-        if found.__class__ is not name_class:
-            seen[found.name] = None
-        elif found.ctx.__class__ is store or found.ctx.__class__ is param:
-            seen[found.id] = None
+    name_class, function_class = gast.Name, gast.FunctionDef
+    for child in walk(node):
+        cls = child.__class__
+        if cls is name_class:
+            if isinstance(child.ctx, (gast.Store, gast.Param)):
+                seen[child.id] = None
+        elif cls is function_class:
+            seen[child.name] = None
     return list(seen)
 
 
 def all_names(node):
     """Every identifier appearing in `node`, whatever its context."""
-    name_class = gast.Name
-    return {found.id if found.__class__ is name_class else found.name
-            for found in _names(node, functions=True)}
-
-
-def _names(node, functions=False):
-    """The `Name` nodes inside `node` (and, with `functions`, the `FunctionDef` nodes), in
-    `walk`'s order: one loop building a list, for the name queries above, which read every
-    node (a generator's step per node costs more than the rest of the walk)."""
-    found = []
-    stack = [node]
-    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
-    child_fields, node_class = _CHILD_FIELDS, gast.AST
+    found = set()
     name_class, function_class = gast.Name, gast.FunctionDef
-    while stack:
-        node = pop()
-        cls = node.__class__
+    for child in walk(node):
+        cls = child.__class__
         if cls is name_class:
-            keep(node)
-            continue
-        fields = child_fields.get(cls)
-        if fields is None:
-            if not isinstance(node, node_class):
-                continue  # (an item of a list field that is no node: ``Global.names``)
-            fields = _child_fields(cls)
-        if functions and cls is function_class:
-            keep(node)
-        values = node.__dict__
-        for field in fields:
-            value = values.get(field)
-            if value is None:
-                continue
-            if value.__class__ is list:
-                extend(reversed(value))
-            elif isinstance(value, node_class):
-                push(value)
+            found.add(child.id)
+        elif cls is function_class:
+            found.add(child.name)
     return found
 
 
