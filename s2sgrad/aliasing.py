@@ -146,6 +146,8 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
         users = n.all_names(ctx.source.node)  # (not the normalizer's temporaries: `items`)
         sharer = ' or '.join(f'`{name}`' for name in
                              [name for name in names if name in users] or names)
+        if shown not in users and re.sub(r'_\d+$', '', shown) in users:
+            shown = re.sub(r'_\d+$', '', shown)  # (`lst_2`: a version of your `lst`)
         message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes an array '
                    f'that {sharer} shares (`{shown}` is an array, not a number); s2sgrad '
                    f'cannot differentiate a write through an alias: add `.copy()` where the '
@@ -371,8 +373,7 @@ def _error(ctx, error, analysis):
         return err
     chained = _chained_write(ctx, error.stmt)
     sharer = error.sharer[2] if error.sharer and error.sharer[2] in n.all_names(
-        ctx.source.node) and not analysis.mem.get(error.sharer, set()) & (
-            analysis.container | analysis.lists) else None  # (not a list holding it)
+        ctx.source.node) and _array_binding(ctx, error.sharer, analysis) else None
     advice = 'add `.copy()` where the array written into is made' if sharer is None else (
         f'write into `{sharer}` itself, indexed (`{sharer}[...] = ...`), where it should see '
         f'the write (the derivative follows that); add `.copy()` where the array written into '
@@ -388,6 +389,19 @@ def _error(ctx, error, analysis):
         f'`.reshape`, `np.asarray`, lists holding the array, ...) are not supported; '
         f'{advice}')
     return err
+
+
+def _array_binding(ctx, binding, analysis):
+    """Whether `binding` holds an array made in the function, or is an argument that is no
+    object a method is bound to (``self``): one that can be written into by index, not a
+    list holding the array or an item unpacked from one."""
+    memory = analysis.mem.get(binding, set())
+    if not memory or memory & (analysis.container | analysis.lists):
+        return False
+    if binding[0] == 'param':
+        return binding[2] not in getattr(ctx, 'receivers', {}) and \
+            all(loc[0] == 'P' for loc in memory)
+    return memory <= analysis.arrays
 
 
 def _chained_write(ctx, stmt):

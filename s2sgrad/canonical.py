@@ -852,13 +852,14 @@ def _extension(stmt, lists, sequences):
 
 def _rebound_first(body, name):
     """Whether the first statement of `body` that names `name` is ``name = ...`` (at the top
-    level: it runs before any other use), not reading `name` but in ``list(...)`` (``ws =
-    ws[:]`` is of the argument's type, ``ws = list(ws)`` a list)."""
+    level: it runs before any other use), not reading `name` but in a display or ``list(...)``
+    (``ws = ws[:]`` is of the argument's type, ``ws = list(ws)`` a list)."""
     for stmt in body:
         if any(isinstance(node, gast.Name) and node.id == name for node in n.walk(stmt)):
             return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name and (
                     name not in n.names_read(stmt.value) or
+                    isinstance(stmt.value, (gast.List, gast.Tuple)) or
                     isinstance(stmt.value, gast.Call) and
                     n.dotted_path(stmt.value.func) == 'list')
     return False

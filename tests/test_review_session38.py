@@ -533,3 +533,26 @@ def test_a_function_of_yours_deleted_after_the_gradient_is_named_so():
             gradient(x)
     finally:
         module.top = saved
+
+
+# -- an argument rebound first to a display that reads it (J38b C1, D1: a regression of this
+# session's own change, which took any read of the name for the argument's type) -----------
+
+def rebound_to_a_display_then_grown(x, ws):
+    ws = [ws[0], x]
+    ws += (x * 3.0,)
+    return sum(np.sum(w * x) for w in ws)
+
+
+def rebound_to_a_display_then_extended(x, ws):
+    ws = [ws[0] * 2.0, x]
+    ws.extend([x ** 2])
+    return sum(np.sum(w * x) for w in ws)
+
+
+@pytest.mark.parametrize('f', [rebound_to_a_display_then_grown,
+                               rebound_to_a_display_then_extended])
+def test_an_argument_rebound_to_a_display_is_a_list(f):
+    ws = [np.array([0.5, 1.0, -0.2])]
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), ws),
+                               _fd(lambda x: f(x, ws), X), rtol=1e-6, atol=1e-8)
