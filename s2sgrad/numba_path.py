@@ -22,7 +22,7 @@ import warnings
 
 import gast
 
-from . import nodes as n, numba_checks, numba_integers, unit
+from . import nodes as n, numba_checks, numba_frozen, numba_integers, unit
 from .compiling import compile_function
 from .errors import CompileError, CompileFallbackWarning, MissingDependencyError, OptionError
 from .modes import Mode
@@ -97,7 +97,9 @@ def compiled(generated, wrt, mode, fallback=False):
         return made[fallback]
     numba, runtime = _numba()
     try:
-        function = _Unit(generated, numba, runtime).wrapper(wrt, mode, fallback)
+        unit_ = _Unit(generated, numba, runtime)
+        unit_.forget = functools.partial(made.pop, fallback, None)  # (compiled again next)
+        function = unit_.wrapper(wrt, mode, fallback)
     except CompileError as error:
         if not fallback:
             raise
@@ -130,6 +132,8 @@ class _Unit:
         self.checks = []        # (unit name, plain function, checks the wrapper runs, root)
         self.unread = []        # parameters of the root that only its checks read
         self.reads = {}         # unit name -> the names its rewritten code reads
+        self.frozen = []        # the variables compiled code froze (`numba_frozen`)
+        self.forget = None      # drops the compiled function from the cache (`compiled`)
         self.root = None
         for item, name, node in unit.members(generated):
             self._member(item, name, node, item is generated)
@@ -167,6 +171,9 @@ class _Unit:
         source = to_source(node)
         self._helpers(node, source, name)
         self.reads[name] = set(n.names_read(node))
+        self.frozen += numba_frozen.frozen_reads(
+            item.function, self.reads[name] - {'s2s'}, _frozen_function) + \
+            numba_frozen.live_helpers(item.function)
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function, **_OPTIONS)
         for var, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
@@ -215,6 +222,8 @@ class _Unit:
         if id(function) in self.user:
             return self.user[id(function)]
         _keyword_only(function)
+        self.frozen += numba_frozen.frozen_reads(
+            function, numba_frozen.user_reads(function), _frozen_function)
         rewritten = self._rewritten(function)
         if rewritten is not None:
             return rewritten
@@ -314,6 +323,8 @@ class _Unit:
         lines = [f'def {plain.__name__}({params}):',
                  '    if _state:',
                  f'        return _plain({call})']
+        if self.frozen:
+            lines.append('    _unchanged()')
         prologues = {}
         for name, function, checks, is_root in self.checks:
             prologue = f'_checks_{name}'
@@ -383,6 +394,8 @@ class _Unit:
             '_ran': functools.partial(_ran, self.numba.core.errors.NumbaError),
             '_retyped': _retyped, '_number_of': _number_of,
             '_retype': _Retype(mode, wrt),
+            '_unchanged': functools.partial(numba_frozen.check_unchanged, self.frozen,
+                                            plain.__name__, self.forget),
         }
         space.update(self.entries())
         space.update(prologues)
@@ -586,6 +599,13 @@ def _keyword_only(function):
         f'the keyword-only parameter{"s" if len(names) > 1 else ""} {listed}, which numba '
         f'binds wrongly in a call from compiled code; make {listed} positional, before '
         f'`*args` (``def {function.__name__}(x, {names[0]}=1.0, *args)``), or {_ADVICE}')
+
+
+def _frozen_function(value):
+    """A function of yours that compiled code calls as numba compiled it (not one s2sgrad
+    generated, which the unit compiles itself)."""
+    return _is_user_function(value) and getattr(value, '__s2sgrad__', None) is None and \
+        not (getattr(value, '__code__', None) and value.__code__.co_filename.startswith('<s2sgrad'))
 
 
 def _is_user_function(value):

@@ -9,6 +9,12 @@ import pytest
 import s2sgrad
 from s2sgrad import errors
 
+try:
+    import numba  # noqa: F401
+    _has_numba = True
+except ImportError:  # (the `numba` extra)
+    _has_numba = False
+
 
 def _fd(f, x, h=1e-6):
     """Central differences of the scalar function `f` at `x`."""
@@ -556,3 +562,38 @@ def test_an_argument_rebound_to_a_display_is_a_list(f):
     ws = [np.array([0.5, 1.0, -0.2])]
     np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), ws),
                                _fd(lambda x: f(x, ws), X), rtol=1e-6, atol=1e-8)
+
+
+# -- globals the compiled code froze (R44 A1) --------------------------------------------------
+# (numba reads a global once, when it compiles: the compiled gradient kept the old value)
+
+@pytest.mark.skipif(not _has_numba, reason='needs numba (the `numba` extra)')
+def test_a_compiled_gradient_refuses_globals_changed_since_it_was_compiled():
+    import frozen_globals as module
+    x = np.ones(6)
+    try:
+        gradient = s2sgrad.grad(module.squares_up_to_count, compile='numba')
+        np.testing.assert_allclose(gradient(x), 2.0 * x)
+        module.COUNT = 3
+        with pytest.raises(errors.S2SError, match='`COUNT` holds another value'):
+            gradient(x)
+        again = s2sgrad.grad(module.squares_up_to_count, compile='numba')
+        np.testing.assert_allclose(again(x), [2.0, 2.0, 2.0, 0.0, 0.0, 0.0])
+
+        weighted = s2sgrad.grad(module.weighted_squares, compile='numba')
+        np.testing.assert_allclose(weighted(x)[:3], [1.0, 2.0, 3.0])
+        module.RATE = 0.25 + 0.25  # (another float of the same value: still what it compiled)
+        np.testing.assert_allclose(weighted(x)[:3], [1.0, 2.0, 3.0])
+        module.WEIGHTS[0] = 10.0
+        with pytest.raises(errors.S2SError, match='`WEIGHTS` holds other values'):
+            weighted(x)
+
+        v = np.array([0.3, -1.0, 2.0, 0.5])
+        energy = s2sgrad.grad(module.smoothed_energy, compile='numba')
+        np.testing.assert_allclose(energy(v), s2sgrad.grad(module.smoothed_energy)(v))
+        module.smooth = module.difference
+        with pytest.raises(errors.S2SError, match='`smooth` holds another value'):
+            energy(v)
+    finally:
+        module.COUNT, module.RATE, module.smooth = 6, 0.5, module.average
+        module.WEIGHTS[0] = 1.0
