@@ -134,10 +134,21 @@ def sized(items, stop=None):
     read = []
     if stop > 0:
         for item in items:  # (no item past the `stop`-th is taken from an iterator)
-            read.append(item)
+            read.append(_as_given(item))
             if len(read) >= stop:
                 break
     return read
+
+
+def _as_given(item):
+    """`item` as an iterator gave it, read ahead of the loop: a copy of an array (or of the
+    arrays of a tuple or list), which the iterator may fill anew for its next item (a data
+    loader yielding one buffer)."""
+    if type(item) is np.ndarray:
+        return item.copy()
+    if type(item) in (tuple, list) and any(type(part) is np.ndarray for part in item):
+        return type(item)(part.copy() if type(part) is np.ndarray else part for part in item)
+    return item
 
 
 ITEMS_READ = 1_000_000
@@ -153,7 +164,7 @@ def _read_all(items):
     read = []
     if not endless:
         for item in items:
-            read.append(item)
+            read.append(_as_given(item))
             if len(read) > ITEMS_READ:
                 break
     if endless or len(read) > ITEMS_READ:

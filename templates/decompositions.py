@@ -192,11 +192,10 @@ def _svd_tangent(da, ans, a, full_matrices, compute_uv, hermitian):
     free = _equal_pairs(s)  # (their vectors turning against each other: `_equal_pairs`)
     turn = np.where(free, (dp - _mT(dp)) / 2, 0.0) / \
         np.where(free, s[..., :, None] + s[..., None, :], 1.0)
-    du = u @ (_gap_product(s ** 2, np.where(free, 0.0, dp * s[..., None, :] + s[..., :, None] *
-                                            _mT(dp))) + turn) + (da @ v - u @ dp) * inverse
-    dv = v @ (_gap_product(s ** 2, np.where(free, 0.0, s[..., :, None] * dp + _mT(dp) *
-                                            s[..., None, :])) - turn) + \
-        (_mT(da) @ u - v @ _mT(dp)) * inverse
+    left = np.where(free, 0.0, dp * s[..., None, :] + s[..., :, None] * _mT(dp))
+    right = np.where(free, 0.0, s[..., :, None] * dp + _mT(dp) * s[..., None, :])
+    du = u @ (_gap_product(s ** 2, left) + turn) + (da @ v - u @ dp) * inverse
+    dv = v @ (_gap_product(s ** 2, right) - turn) + (_mT(da) @ u - v @ _mT(dp)) * inverse
     return du, ds, _mT(dv)
 
 

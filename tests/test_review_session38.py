@@ -597,3 +597,43 @@ def test_a_compiled_gradient_refuses_globals_changed_since_it_was_compiled():
     finally:
         module.COUNT, module.RATE, module.smooth = 6, 0.5, module.average
         module.WEIGHTS[0] = 1.0
+
+
+# -- a generator yielding one buffer filled anew (J38b A1: a data loader) -----------------------
+# (the derivative reads a generator's items before the loop runs: each was the last batch)
+
+DATA = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+
+
+def batches(data, size):
+    buf = np.empty(size)
+    for i in range(0, len(data), size):
+        buf[:] = data[i:i + size]
+        yield buf
+
+
+def labelled_batches(data, size):
+    buf, labels = np.empty(size), np.empty(size)
+    for i in range(0, len(data), size):
+        buf[:] = data[i:i + size]
+        labels[:] = buf * 2.0
+        yield buf, labels
+
+
+def weighted_by_batches(x):
+    t = 0.0
+    for w, batch in zip(x, batches(DATA, 2)):
+        t = t + w ** 2 * np.sum(batch)
+    return t
+
+
+def loss_over_batches(x):
+    t = 0.0
+    for xb, yb in labelled_batches(DATA, 3):
+        t = t + np.sum((xb * x - yb) ** 2)
+    return t
+
+
+@pytest.mark.parametrize('f', [weighted_by_batches, loss_over_batches])
+def test_a_generator_reusing_its_buffer(f):
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), _fd(f, X), rtol=1e-6, atol=1e-8)
