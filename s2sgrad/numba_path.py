@@ -172,7 +172,8 @@ class _Unit:
         self._helpers(node, source, name)
         self.reads[name] = set(n.names_read(node))
         self.frozen += numba_frozen.frozen_reads(
-            item.function, self.reads[name] - {'s2s'}, _frozen_function) + \
+            item.function, self.reads[name] - set(n.names_stored(node)) - {'s2s'},
+            _frozen_function) + \
             numba_frozen.live_helpers(item.function)
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function, **_OPTIONS)

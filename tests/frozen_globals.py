@@ -33,3 +33,13 @@ smooth = average
 
 def smoothed_energy(v):
     return np.sum(smooth(v) ** 2)
+
+
+x = np.array([1.0, 2.0, 3.0])  # (a script's data, named as the function's parameter)
+
+
+def sum_of_cubes(x):
+    total = 0.0
+    for i in range(len(x)):
+        total += x[i] ** 3
+    return total

@@ -637,3 +637,18 @@ def loss_over_batches(x):
 @pytest.mark.parametrize('f', [weighted_by_batches, loss_over_batches])
 def test_a_generator_reusing_its_buffer(f):
     np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), _fd(f, X), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.skipif(not _has_numba, reason='needs numba (the `numba` extra)')
+def test_a_global_named_as_a_parameter_is_no_frozen_global():
+    """A script's global `x` passed as the argument `x`, then rebound: the compiled code
+    reads its parameter, not the global (no check, no refusal)."""
+    import frozen_globals as module
+    saved = module.x
+    try:
+        gradient = s2sgrad.grad(module.sum_of_cubes, compile='numba')
+        np.testing.assert_allclose(gradient(module.x), 3.0 * module.x ** 2)
+        module.x = module.x + 1.0
+        np.testing.assert_allclose(gradient(module.x), 3.0 * module.x ** 2)
+    finally:
+        module.x = saved
