@@ -203,8 +203,8 @@ def in_place_calls(func, resolver, np_name='np'):
     number `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
     c`` (``np.diag_indices_from(a)`` beyond two dimensions; values
     ``s2s.diagonal_values(v, min(a.shape))``, as NumPy writes them), where `a` is a local
-    name; the
-    passes follow writes into arrays. `np_name` is the name that reaches NumPy there."""
+    name; the passes follow writes into arrays. `np_name` is the name that reaches NumPy
+    there."""
 
     def rewritten(stmt):
         call = stmt.value if isinstance(stmt, gast.Expr) else None
