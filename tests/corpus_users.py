@@ -2504,6 +2504,49 @@ def grown_by_concatenation(x):
     return np.sum(acc ** 3)
 
 
+def kernel_with_noise_on_its_diagonal(log_ell, pts):
+    """A GP kernel whose noise is written on its diagonal by np.fill_diagonal (values)."""
+    d2 = ((pts[:, None, :] - pts[None]) ** 2).sum(-1)
+    K = np.exp(-0.5 * d2 / np.exp(2 * log_ell))
+    np.fill_diagonal(K, np.diag(K) + 0.1 + pts[:, 0] ** 2)
+    return np.linalg.slogdet(K)[1] + np.sum(K)
+
+
+def list_grown_then_stored_and_extended(x):
+    """A list grown by ``+=`` and by concatenation, an item stored, then ``extend``."""
+    parts = [x * 1.5]
+    parts += [np.sin(x)]
+    parts[1] = parts[1] * 2.0
+    parts = parts + [x ** 2]
+    parts.extend([np.cos(x)])
+    return np.sum(parts[0] * parts[1] * parts[2]) + np.sum(parts[3])
+
+
+def _refilled_batches(size):
+    buf = np.empty(size)  # (one buffer, filled anew for each batch: a data loader)
+    for i in range(0, len(_LOADER_DATA), size):
+        buf[:] = _LOADER_DATA[i:i + size]
+        yield buf
+
+
+_LOADER_DATA = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+
+
+def loss_over_refilled_batches(w):
+    total = 0.0
+    for batch in _refilled_batches(2):
+        total = total + np.sum((batch * w - 1.0) ** 2)
+    return total
+
+
+def rotation_made_orthonormal(w):
+    """A rotation step re-orthonormalised by the SVD's polar factor ``U @ Vh`` (two equal
+    singular values)."""
+    K = np.array([[0.0, -w[2], w[1]], [w[2], 0.0, -w[0]], [-w[1], w[0], 0.0]])
+    U, s, Vt = np.linalg.svd(np.eye(3) + 0.1 * K)
+    return np.sum((U @ Vt) * np.arange(9.0).reshape(3, 3))
+
+
 def _running_total(d):
     n = len(d)  # (read before the copy: a number)
     d = d.copy()
@@ -2968,6 +3011,11 @@ CASES = [
     (grown_by_concatenation, lambda rng: (_vec(rng, 6),), 0),
     (running_total_by_a_helper, lambda rng: (_vec(rng, 4),), 0),
     (ranked_weights, lambda rng: (_vec(rng, 6),), 0),
+    (kernel_with_noise_on_its_diagonal,
+     lambda rng: (float(rng.uniform(-0.3, 0.3)), _mat(rng, (4, 2))), (0, 1)),
+    (list_grown_then_stored_and_extended, lambda rng: (_vec(rng, 3),), 0),
+    (loss_over_refilled_batches, lambda rng: (_vec(rng, 2),), 0),
+    (rotation_made_orthonormal, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -2989,6 +3037,7 @@ MAY_RAISE = {
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
                spread_of_equal_values,  # (equal values: nan in reverse over reverse, README)
+               rotation_made_orthonormal,  # (equal singular values: the same)
                markov_chain_copied, updates_a_swapped_buffer_after_the_loop,
                divergence_with_a_vanishing_weight,  # (at the zero: an infinite curvature)
                logistic_loss_at_its_start}  # (|z|'s kink, which its second derivative skips)
