@@ -147,10 +147,10 @@ def _assigned_in_module(source, var, value):
     parsed, _ = parse_file(source.filename)
     if parsed is None:
         return not own
-    if any(isinstance(node, gast.Global) and var in node.names
-           for node in gast.walk(parsed.module)):
+    declared, bound = parsed.derived(module_bindings)
+    if var in declared:
         return True
-    bindings = [node for node in _module_level(parsed.module.body) if _binds(node, var)]
+    bindings = bound.get(var, [])
     if not bindings and own and any(
             isinstance(stmt, gast.ImportFrom) and any(a.name == '*' for a in stmt.names)
             for stmt in parsed.module.body):
@@ -175,19 +175,33 @@ def _bound_in_module(source, var):
     parsed, _ = parse_file(source.filename)
     if parsed is None:
         return False
-    return any(isinstance(node, gast.Global) and var in node.names
-               for node in gast.walk(parsed.module)) or \
-        any(_binds(node, var) for node in _module_level(parsed.module.body))
+    declared, bound = parsed.derived(module_bindings)
+    return var in declared or var in bound
 
 
-def _binds(node, var):
-    """Whether `node` (of a module's level) binds or deletes `var`."""
+def module_bindings(parsed):
+    """``(declared, bound)`` of a ParsedFile: the names a ``global`` statement anywhere in it
+    declares, and for each name the nodes of its module level (`_module_level`) that bind or
+    delete it, in order. Made once per file (`ParsedFile.derived`): the checks read it for
+    each variable of each function differentiated."""
+    declared = {var for node in gast.walk(parsed.module) if isinstance(node, gast.Global)
+                for var in node.names}
+    bound = {}
+    for node in _module_level(parsed.module.body):
+        for var in dict.fromkeys(_bound_names(node)):  # (``import a, a``: the node once)
+            bound.setdefault(var, []).append(node)
+    return declared, bound
+
+
+def _bound_names(node):
+    """The names `node` (of a module's level) binds or deletes."""
     if isinstance(node, (gast.Import, gast.ImportFrom)):
-        return any((alias.asname or alias.name.split('.')[0]) == var for alias in node.names)
+        return [alias.asname or alias.name.split('.')[0] for alias in node.names]
     if isinstance(node, gast.Name):
-        return node.id == var and not isinstance(node.ctx, gast.Load)
-    return isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)) and \
-        node.name == var
+        return [] if isinstance(node.ctx, gast.Load) else [node.id]
+    if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+        return [node.name]
+    return []
 
 
 def _module_level(stmts):

@@ -29,6 +29,7 @@ class ParsedFile:
         self._code = _NOT_COMPILED
         self._definitions = None
         self._codes = None
+        self._derived = {}
 
     @property
     def code(self):
@@ -48,6 +49,13 @@ class ParsedFile:
             for code in code_objects(self.code) if self.code is not None else ():
                 self._codes.setdefault((code.co_name, code.co_firstlineno), []).append(code)
         return self._codes.get((name, line), ())
+
+    def derived(self, build):
+        """``build(self)``, made once per file: an index a pass reads for each function of the
+        file it differentiates (`global_functions.module_bindings`)."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return self._derived[build]
 
     @property
     def definitions(self):
