@@ -1,11 +1,13 @@
-"""Transformation time: generating the gradients of the functions of tests/corpus.py, and of
-the 300-line `long_model` of benchmarks/long_function.py.
+"""Transformation time: generating the gradients of the functions of tests/corpus.py and of
+tests/corpus_users.py (a 3,000-line module), and of the 300-line `long_model` of
+benchmarks/long_function.py.
 
 Run: ``python benchmarks/bench_transform.py``. Prints the time to generate every gradient of
 the corpus (cache cleared first) with the algebraic rules (`s2sgrad.simplify`) and without
-them, best of three, and the median time of a fresh transformation of `long_model` (each
-trial execs the module from its own temporary file, so nothing is cached). Not a test: pytest
-never collects this folder.
+them, best of three, the time to generate every gradient and tangent of the users' corpus
+(refused functions included: a refusal costs its analysis too), best of two, and the median
+time of a fresh transformation of `long_model` (each trial execs the module from its own
+temporary file, so nothing is cached). Not a test: pytest never collects this folder.
 """
 import os
 import platform
@@ -19,8 +21,10 @@ sys.path.insert(0, os.path.join(HERE, '..'))
 sys.path.insert(0, os.path.join(HERE, '..', 'tests'))
 
 import corpus  # noqa: E402
+import corpus_users  # noqa: E402
 import s2sgrad  # noqa: E402
 from s2sgrad import optimize  # noqa: E402
+from s2sgrad.errors import S2SError  # noqa: E402
 
 
 def generate_all():
@@ -28,6 +32,20 @@ def generate_all():
     start = time.perf_counter()
     for func, _, wrt in corpus.CASES:
         s2sgrad.grad(func, wrt=wrt)
+    return time.perf_counter() - start
+
+
+def generate_users():
+    """Seconds to generate the gradient and the tangent of each case of tests/corpus_users.py
+    (cache cleared first)."""
+    s2sgrad.clear_cache()
+    start = time.perf_counter()
+    for func, _, wrt in corpus_users.CASES:
+        for make in (lambda: s2sgrad.grad(func, wrt=wrt), lambda: s2sgrad.jvp(func)):
+            try:
+                make()
+            except S2SError:
+                continue  # (a construct s2sgrad refuses on purpose)
     return time.perf_counter() - start
 
 
@@ -65,6 +83,7 @@ def main():
         without = min(generate_all() for _ in range(3))
     finally:
         optimize.simplify = rules
+    users = min(generate_users() for _ in range(2))
     long_median, long_best = transform_long_model()
     count = len(corpus.CASES)
     print(f'{platform.processor() or platform.machine()}, Python {platform.python_version()}')
@@ -72,6 +91,11 @@ def main():
     print('| --- | --- | --- |')
     print(f'| with the algebraic rules | {with_rules:.2f} | {1000 * with_rules / count:.1f} |')
     print(f'| without them | {without:.2f} | {1000 * without / count:.1f} |')
+    print()
+    print('| gradients and tangents of tests/corpus_users.py | total (s) | per case (ms) |')
+    print('| --- | --- | --- |')
+    print(f'| {len(corpus_users.CASES)} cases | {users:.2f} | '
+          f'{1000 * users / len(corpus_users.CASES):.1f} |')
     print()
     print('| fresh transformation of benchmarks/long_function.py (300 lines) | median (s) '
           '| fastest (s) |')
