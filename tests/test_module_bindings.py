@@ -1,7 +1,11 @@
 """`global_functions.module_bindings`: which names a module's text binds at its level or
 declares ``global``, indexed once per file (the checks of rebound functions read it)."""
+import os
+import sys
 import textwrap
 
+import s2sgrad
+from s2sgrad import global_functions
 from s2sgrad.global_functions import module_bindings
 from s2sgrad.sourcefiles import ParsedFile
 
@@ -59,3 +63,24 @@ def test_each_binding_statement_counts_once_in_order():
 def test_the_index_is_made_once_per_file():
     parsed = ParsedFile('<module_bindings>', TEXT)
     assert parsed.derived(module_bindings) is parsed.derived(module_bindings)
+
+
+def test_differentiating_a_files_functions_indexes_it_once(monkeypatch, private_cache):
+    """Each function of a file reads the index made for the file: it is not made again for
+    each function or each built-in the functions read (that walked the module each time)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import shadowed_builtins as module
+
+    built = []
+
+    def counted(parsed):
+        built.append(parsed.filename)
+        return module_bindings(parsed)
+
+    monkeypatch.setattr(global_functions, 'module_bindings', counted)
+    sources = [s2sgrad.grad(module.peak_and_size).source, s2sgrad.jvp(module.peak_and_size),
+               s2sgrad.grad(module.uses_top).source]
+    assert built == [module.__file__]
+    # (the index answers as the walks did: `max` and `abs`, bound by the module, are checked)
+    assert "s2s.check_bound(max, builtins.max, 'max'" in sources[0]
+    assert "s2s.check_bound(abs, builtins.abs, 'abs'" in sources[0]
