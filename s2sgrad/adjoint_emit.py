@@ -144,12 +144,13 @@ class AdjointEmitter:
             return []
         out = []
         itself = item.active_value and item.value.id == item.var  # ``y[::-1] = y``
+        # (`slice_stores`: where a slice assignment that may change a list's length wrote)
+        index = n.name(item.at) if item.at else n.index_value(n.clone(item.index))
         if item.active_value and item.restore:  # (`restores`: the put-back item may be none)
             read = n.call('s2s.read_item', n.name(badj), n.clone(item.index),
                           n.name(item.value.id))
         elif item.active_value:
-            read = n.call('s2s.read_at', n.name(badj), n.index_value(n.clone(item.index)),
-                          n.clone(item.shape))
+            read = n.call('s2s.read_at', n.name(badj), index, n.clone(item.shape))
             if item.into:  # (an integer array truncates what is written into it)
                 read = n.call('s2s.stored', read, n.name(item.into))
         if item.active_value and itself:  # (read before the written part is zeroed, added after)
@@ -157,9 +158,9 @@ class AdjointEmitter:
             out.append(n.assign(share, read))
         elif item.active_value:
             out.extend(self.contribute(item.value.id, read, state))
-        index = n.index_value(n.clone(item.index))
         _overwritten(badj, state)
-        out.append(n.assign(badj, n.call('s2s.zero_at', n.name(badj), index)))
+        zeroed = [n.name(badj), n.clone(index)] + ([n.name(item.old)] if item.at else [])
+        out.append(n.assign(badj, n.call('s2s.zero_at', *zeroed)))
         state.owned.add(badj)
         if itself:
             out.extend(self.contribute(item.var, n.name(share), state))

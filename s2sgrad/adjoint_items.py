@@ -20,6 +20,7 @@ from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .restores import as_write, restored_item
+from .slice_stores import resizing_store
 from .reverse_loops import LoopAnalysis
 from .standins import SHAPE_ARGUMENT
 from .templating import Contribution, OPERATORS, TemplateError, instantiate
@@ -48,6 +49,10 @@ class SetItem:
         self.shape = shape
         self.into = into  # `y` where it may be an integer array (truncating `v`), else None
         self.restore = False  # a gradient's ``s2s.restore_item(y, index, v)`` (`restores`)
+        # ``y[a:b] = v`` of a `y` that may be a list, whose length it may change: the names
+        # of where `v`'s items went and of the items it replaced (`backward_sweep`), or None
+        self.resizes = False
+        self.at = self.old = None
 
 
 class Unpack:
@@ -242,6 +247,9 @@ class ItemMaker:
             if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
                 return []
             item = SetItem(base.id, target.slice, value, self._active_name(value))
+            if resizing_store(self.ctx, target):
+                item.resizes = True  # (its backward sweep reads `y` and `v` again)
+                shared.needed.update({base.id} | set(n.names_read(value)))
             if item.active_value:
                 proxy = self.ctx.shapes.proxy(value.id)
                 item.shape = n.name(proxy) if proxy else value

@@ -75,9 +75,10 @@ RUNTIME_VIEWS = {'mT', '_mT'}
 """Runtime helpers whose result is always a new array (a product), or an array that is a
 view of their first argument (a transpose): never a list holding it."""
 RUNTIME_NUMBERS = {'positions', 'popped_at', 'inserted_at', '_norm_power', 'dof', 'key_missing',
-                   'flat_index'}
+                   'flat_index', 'written_at'}
 """Runtime helpers (and rules' helpers) whose result is a number (a length, a position, the
-order of a norm, the divisor of a variance, whether a dict lacks a key): no memory."""
+order of a norm, the divisor of a variance, whether a dict lacks a key) or an index (where a
+slice assignment wrote, `slice_stores`): no memory."""
 RUNTIME_SECOND = {'real_part'}
 """Runtime helpers that return their second argument itself (``real_part(x, g)`` is `g`)."""
 RUNTIME_KEYS = {'keys'}

@@ -14,6 +14,7 @@ from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill
 from .activity import target_names
 from .backward_loops import LoopsBackward, is_none, is_number_zero, is_unset
 from .restores import as_write, restored_item
+from .slice_stores import resizing_item, where_written
 from .reverse_loops import loop_statements
 from .templating import Contribution
 
@@ -55,7 +56,8 @@ class BackwardSweep(LoopsBackward):
             elif isinstance(stmt, (gast.For, gast.While)):
                 block = self._backward_loop(stmt, state, loops)
             elif isinstance(stmt, (gast.Assign, gast.Expr)):
-                block = self._statement(stmt, state)
+                block = self._where_written(stmt)
+                block += self._statement(stmt, state)
                 block += self._restore(stmt)
             if block and any(not n.is_comment(s) for s in block):
                 if lineno != last_line and lineno is not None and \
@@ -138,6 +140,22 @@ class BackwardSweep(LoopsBackward):
                     set(self.shared.adjoints) - {var_of[badj]})
         return [gast.If(test=_not_zero(badj), body=body, orelse=orelse)] if body else []
 
+    def _where_written(self, stmt):
+        """Before the adjoint of ``y[a:b] = items`` that may change the length of a list
+        `y` (`slice_stores`): the items it replaced, taken off their stack, and where
+        `items` went."""
+        item = resizing_item(self.shared.items.get(id(stmt), ()))
+        saved = item and self.shared.saved.get((id(stmt), item.var))
+        if saved is None or not saved.before:
+            return []
+        out = []
+        if saved.how == 'stack':
+            old = self.namer.fresh(item.var + '_old')
+            out.append(n.assign(old, n.call(n.attr(saved.holder, 'pop'))))
+        else:
+            old = saved.holder
+        return out + [where_written(item, stmt.targets[0], old, self.namer)]
+
     def _restore(self, stmt):
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
         that an ``items.append(v)`` added, removed)."""
@@ -169,7 +187,11 @@ class BackwardSweep(LoopsBackward):
                 out.append(n.expr(n.call('s2s.restore_item', n.name(var),
                                          n.index_value(n.clone(target.slice)), value)))
             elif isinstance(target, gast.Subscript):
-                dest = n.subscript(n.name(var), n.clone(target.slice), store=True)
+                written = resizing_item(self.shared.items.get(id(stmt), ()))
+                at = n.clone(target.slice)
+                if written is not None and written.at is not None:
+                    at, value = n.name(written.at), n.name(written.old)
+                dest = n.subscript(n.name(var), at, store=True)
                 out.append(n.assign(dest, value))
             else:
                 out.append(n.assign(var, value))

@@ -19,6 +19,7 @@ from .expr_keys import is_number
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .restores import restored_item
+from .slice_stores import resizing_store
 from .templating import OPERATORS, TemplateError, instantiate_tangent
 
 
@@ -144,10 +145,12 @@ class ForwardPass:
             dvalue = n.name(self.tan(value.id)) if self.active(value) else n.const(0.0)
             if not self.active(value) and isinstance(value, gast.Name) and (
                     base.id in getattr(self.ctx, 'container_vars', ()) or
-                    base.id not in getattr(self.ctx, 'float_vars', ())):
+                    base.id not in getattr(self.ctx, 'float_vars', ()) or
+                    resizing_store(self.ctx, target)):
                 # (``hs[-1] = np.zeros(3)`` of a dict or list, or of what may be one: ``hs =
                 # [None] * n``: an item's tangent has its shape, ``Whh @ dhs[t - 1]`` and
-                # ``np.stack(dhs)`` read it; 0.0 only into a proven float array)
+                # ``np.stack(dhs)`` read it; ``lst[0:2] = [1.5]``: as many zeros as items;
+                # 0.0 only into a proven float array)
                 dvalue = n.call('s2s.zeros_like', n.name(value.id))
             if self.active(value) and base.id not in self.ctx.float_vars:
                 dvalue = n.call('s2s.stored', dvalue, n.name(base.id))  # (may truncate)

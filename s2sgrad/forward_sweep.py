@@ -14,6 +14,7 @@ from .activity import target_names
 from .alias_memory import INPLACE_FUNCTIONS, INPLACE_METHODS, out_arguments
 from .mutation import changes_in_place
 from .restores import restored_item
+from .slice_stores import resizing_item
 from .reverse_state import Saved
 
 
@@ -106,15 +107,17 @@ class ForwardSweep:
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript):
             base = target.value
+            resizes = resizing_item(shared.items.get(id(stmt), ())) is not None
             if isinstance(base, gast.Name) and base.id in shared.needed and \
-                    self.ctx.activity.is_active(base) and not _fresh_before(stmt, block, base.id):
+                    self.ctx.activity.is_active(base) and \
+                    (resizes or not _fresh_before(stmt, block, base.id)):
                 item = n.subscript(n.clone(base), n.clone(target.slice))
                 # (a dict's item, or one that may be: a parameter's, which a key it has not
                 # yet adds to, ``T[1] = ...`` of ``T = {0: 0.5}``; a slice is no key)
-                of_item = isinstance(target.slice, gast.Constant) and isinstance(
-                    target.slice.value, str) or base.id in self.ctx.container_vars or \
+                of_item = not resizes and (isinstance(target.slice, gast.Constant) and isinstance(
+                    target.slice.value, str) or base.id in self.ctx.container_vars or
                     base.id in self.ctx.params and not any(
-                        isinstance(part, gast.Slice) for part in n.walk(target.slice))
+                        isinstance(part, gast.Slice) for part in n.walk(target.slice)))
                 if of_item:
                     item = n.call('s2s.item_before', n.clone(base),
                                   n.index_value(n.clone(target.slice)))

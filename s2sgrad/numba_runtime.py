@@ -1331,11 +1331,15 @@ def _pick_tangent(da, ans, a, b=None, which=0):
 
 
 @_implements('zero_at')
-def _zero_at(by, index):
+def _zero_at(by, index, old=None):
+    # (`old`: the items a list's slice assignment replaced; compiled code has arrays, whose
+    # slices keep their length, and writes no slice of a list)
+    if not _absent(old) and isinstance(by, types.List):
+        return None
     if _number(by):
-        return lambda by, index: by
+        return lambda by, index, old=None: by
     if _array(by) and (_basic_index(index) or _positions_of(by, index)):
-        def impl(by, index):
+        def impl(by, index, old=None):
             out = by.copy()
             out[index] = 0
             return out
@@ -1343,7 +1347,7 @@ def _zero_at(by, index):
     if _positions_tuple(by, index):
         positions = _flat_positions(by.ndim)
 
-        def at_positions(by, index):
+        def at_positions(by, index, old=None):
             out = np.ascontiguousarray(by).copy()
             flat = out.reshape(out.size)
             for at in positions(out.shape, index):
@@ -1351,7 +1355,7 @@ def _zero_at(by, index):
             return out
         return at_positions
     if isinstance(by, types.List) and isinstance(index, types.Integer):
-        def in_list(by, index):
+        def in_list(by, index, old=None):
             out = by.copy()
             out[index] = runtime.zeros_like(out[index])
             return out
@@ -1407,6 +1411,13 @@ def _restore_item(x, key, old):
 def _item_before(x, key):
     if _array(x):  # (no dict in compiled code: the item itself)
         return lambda x, key: x[key]
+    return None
+
+
+@_implements('written_at')
+def _written_at(y, index, old, items):
+    if _array(y):  # (an array's slice keeps its length: where the items went is `index`)
+        return lambda y, index, old, items: index
     return None
 
 

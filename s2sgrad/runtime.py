@@ -31,7 +31,7 @@ from .runtime_indexing import (_has_array_index, _indexable, _last_writes, add_a
                                pick, pick_tangent, popped_at, positions, read_item, remul_items,
                                repeat_items, restack, restore_item, sized, unindex, unmul_items,
                                unread_at, unread_item, unread_restored, unrepeat_items,
-                               unstack, zero_at,
+                               unstack, unzero_at, written_at, zero_at,
                                zip_length, zipped, ABSENT)
 from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, UNASSIGNED, alone_in,
                              check_bound,
@@ -58,8 +58,8 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'UNASSIGNED', 'add',
            'unbroadcast', 'weigh',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item',
            'unread_restored', 'unreduce',
-           'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'zero_at', 'zeros_like',
-           'zip_length', 'zipped']
+           'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'unzero_at', 'written_at',
+           'zero_at', 'zeros_like', 'zip_length', 'zipped']
 
 
 def _adopt(*modules):

@@ -317,10 +317,44 @@ def _last_writes(y, index):
     return owner[index] == ids
 
 
-def zero_at(by, index):
-    """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`."""
+def written_at(y, index, old, items):
+    """Where ``y[index] = items`` put `items`, as a slice of `y` after the write: `index`
+    itself, but for a list whose slice assignment changed its length (``y[1:2] = [a, b]``
+    of 3 items: ``slice(1, 3)``), found from `old`, the items the write replaced. The
+    backward sweep reads the adjoint of `items` there and puts `old` back there."""
+    if not (isinstance(y, list) and isinstance(index, slice) and index.step in (None, 1)):
+        return index
+    if _is_iterator(items) or not hasattr(items, '__len__'):
+        raise unsupported(
+            f'a slice assignment of a {type(items).__name__} to a list: the backward sweep '
+            f'needs the number of items it wrote; make them a list first (`list(...)`)')
+    length = len(y) - len(items) + len(old)  # (the list's length before the write)
+    start = index.indices(length)[0]
+    return slice(start, start + len(items))
+
+
+def unzero_at(g, by, index, old=None):
+    """The adjoint of ``zero_at(by, index, old)`` with respect to `by`: `g` (of the list
+    as `zero_at` left it) without the zeros that stand for `old`, and zeros for the items
+    of `by` at `index` in their place; `g` with zeros at `index` where nothing changed
+    length."""
+    if not (old is not None and isinstance(by, list) and isinstance(index, slice)):
+        return zero_at(g, index)
+    start = index.indices(len(by))[0]
+    return zero_at(g, slice(start, start + len(old)), by[index])
+
+
+def zero_at(by, index, old=None):
+    """`by` with zeros at `index` (the adjoint of an overwritten slice); never modifies `by`.
+    With `old` (the items that ``y[index] = items`` replaced in a list, `index` where the
+    new ones are now: `written_at`), the zeros are those of `old`'s items, so that the
+    adjoint has the length of the list before the write."""
     if is_zero(by) or isinstance(by, dict) and index not in by:
         return by  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
+    if old is not None and isinstance(by, list) and isinstance(index, slice):
+        by = list(by)
+        by[index] = [zeros_like(item) for item in old]
+        return by
     if _stands_for_zeros(by, index):
         # (the adjoint of ``zero_at(0.0, i)``, the number that stood for zeros at a pass,
         # which it returns as it is: a gradient differentiated again)

@@ -15,7 +15,7 @@ from s2sgrad.runtime import (
     matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
     retranspose, select, stored, weigh, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
-    unsum, untranspose, zero_at)
+    unsum, untranspose, unzero_at, zero_at)
 
 HELPERS = {
     # with rules: the modes, as `python -m s2sgrad rules --internal` lists them
@@ -68,6 +68,7 @@ HELPERS = {
     runtime.resum_start: 'reverse forward',
     runtime.untranspose: 'reverse forward',
     runtime.zero_at: 'reverse forward',
+    runtime.unzero_at: 'reverse forward',
     # results without derivative (checks, shapes, keys, seeds): audited numerically
     runtime.check_output: 'non-differentiable',
     runtime.declared_shapes: 'non-differentiable',
@@ -81,6 +82,7 @@ HELPERS = {
     runtime.is_zero: 'non-differentiable',
     runtime.popped_at: 'non-differentiable',
     runtime.inserted_at: 'non-differentiable',
+    runtime.written_at: 'non-differentiable',
     runtime.meta: 'non-differentiable',
     runtime.not_shared: 'non-differentiable',
     runtime.in_place: 'non-differentiable',
@@ -398,11 +400,19 @@ linear(runtime.unread_at, 'd[g], by, index')
 
 
 @adjoint(runtime.zero_at)
-def zero_at_adjoint(ans, by, index):
-    d[by] = zero_at(d[ans], index)
+def zero_at_adjoint(ans, by, index, old=None):
+    d[by] = unzero_at(d[ans], by, index, old)
 
 
-linear(runtime.zero_at, 'd[by], index')
+linear(runtime.zero_at, 'd[by], index, old')
+
+
+@adjoint(runtime.unzero_at)
+def unzero_at_adjoint(ans, g, by, index, old=None):
+    d[g] = zero_at(d[ans], index, old)
+
+
+linear(runtime.unzero_at, 'd[g], by, index, old')
 
 
 # -- containers: stacks of items, sums of items, list addition ----------------------------------

@@ -215,6 +215,8 @@ ROWS = {
     's2sgrad.runtime.popped_at': (runtime.popped_at, lambda r: (-2, [float(r.normal())] * 3)),
     's2sgrad.runtime.inserted_at': (runtime.inserted_at,
                                     lambda r: (-2, [float(r.normal())] * 3)),
+    's2sgrad.runtime.written_at': (runtime.written_at, lambda r: (
+        [float(r.normal())] * 4, slice(1, 2), [float(r.normal())], [float(r.normal())] * 2)),
     's2sgrad.runtime.check_output': (runtime.check_output, lambda r: (_vec(r),)),
     's2sgrad.runtime.declared_shapes': (runtime.declared_shapes,
                                         lambda r: ('f', {'x': ('n',)}, {'x': _vec(r)})),
