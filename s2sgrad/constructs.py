@@ -377,16 +377,24 @@ def unzipped_sequences(func, namespace, namer):
 
 def plain_deletions(func):
     """Drop each ``del name`` of `func` (nested functions too): it frees memory and changes no
-    value a correct program reads; make ``del items[i]`` of a list or dict (one index, not a
-    slice) ``items.pop(i)``, which removes the same item. Other ``del`` statements are left
-    (the fence refuses them)."""
+    value a correct program reads; make ``del items[i]`` of a list or dict (one index)
+    ``items.pop(i)``, which removes the same item, and ``del items[a:b]`` (a slice without a
+    step) ``items[a:b] = []``, which removes the same items (`slice_stores`). Other ``del``
+    statements are left (the fence refuses them)."""
     def plain(block):
         out = []
         for stmt in block:
             n.map_blocks(stmt, plain, functions=True)
             if isinstance(stmt, gast.Delete) and all(_deletable(t) for t in stmt.targets):
                 for target in stmt.targets:
-                    if isinstance(target, gast.Subscript):
+                    if isinstance(target, gast.Subscript) and isinstance(target.slice, gast.Slice):
+                        store = gast.Subscript(value=target.value, slice=target.slice,
+                                               ctx=gast.Store())
+                        empty = gast.List(elts=[], ctx=gast.Load())
+                        out.append(gast.copy_location(gast.Assign(
+                            targets=[gast.copy_location(store, target)],
+                            value=gast.copy_location(empty, target), type_comment=None), stmt))
+                    elif isinstance(target, gast.Subscript):
                         pop = gast.Attribute(value=target.value, attr='pop', ctx=gast.Load())
                         out.append(gast.copy_location(gast.Expr(value=gast.copy_location(
                             gast.Call(func=pop, args=[target.slice], keywords=[]), target)),
@@ -455,11 +463,15 @@ def errstate_blocks(func, resolver, namer):
 
 
 def _deletable(target):
-    """Whether ``del target`` is a local name, or an item (not a slice) of a named list."""
+    """Whether ``del target`` is a local name, or an item or a slice without a step of a
+    named list."""
     if isinstance(target, gast.Name):
         return True
-    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
-        not isinstance(target.slice, (gast.Slice, gast.Tuple))
+    if not (isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)):
+        return False
+    if isinstance(target.slice, gast.Slice):
+        return target.slice.step is None
+    return not isinstance(target.slice, gast.Tuple)
 
 
 def starred_targets(ctx, func):

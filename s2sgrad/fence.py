@@ -35,8 +35,8 @@ _ALWAYS = {
     gast.Nonlocal: ('a `nonlocal` statement',
                     'pass the value in as an argument and return the new value instead'),
     gast.ClassDef: ('a `class` definition', 'define the class outside the differentiated function'),
-    gast.Delete: ('a `del` statement of an attribute or a slice (`del name` and `del '
-                  'items[i]` are followed)',
+    gast.Delete: ('a `del` statement of an attribute or an extended slice (`del name`, '
+                  '`del items[i]` and `del items[a:b]` are followed)',
                   'rebind the name instead, or build a new list without the elements'),
     gast.Import: ('an `import` statement', 'move the import to the top of the module'),
     gast.ImportFrom: ('a `from ... import` statement', 'move the import to the top of the module'),

@@ -1,8 +1,9 @@
-"""Slice assignments that change a list's length (``lst[1:2] = [a, b]``, ``lst[:] = lst[-2:]``,
-``lst[i:i] = [v]``, ``lst[2:] = []``), as users write them: checked against central differences
-in every mode (reverse, forward, forward over reverse), reverse over reverse against second
-differences, with the caller's lists and arrays unchanged. Arrays written through a parameter
-that may be a list get the same code, which finds at run time that nothing changed length."""
+"""Slice assignments that change a list's length (``lst[1:2] = [a, b]``,
+``lst[:] = lst[-2:]``, ``lst[i:i] = [v]``, ``lst[2:] = []``, ``del lst[:1]``), as users write
+them: checked against central differences in every mode (reverse, forward, forward over
+reverse), reverse over reverse against second differences, with the caller's lists and arrays
+unchanged. Arrays written through a parameter that may be a list get the same code, which
+finds at run time that nothing changed length."""
 import copy
 import os
 import sys
@@ -133,7 +134,23 @@ def splices_in_a_helper(x):
     return parts[1] * parts[3] + parts[2]
 
 
-PROGRAMS = [grows_in_the_middle, shrinks_to_one, inserts_without_replacing,
+def deletes_a_slice(x):
+    parts = [x[0] * 2.0, x[1], x[2] ** 2, x[0] * x[1]]
+    del parts[1:3]
+    return parts[0] * parts[1]
+
+
+def deletes_the_oldest_in_a_loop(x):
+    window = []
+    for i in range(6):
+        window.append(np.sin(x[i % 3]) * (i + 1))
+        if len(window) > 3:
+            del window[:1]
+    return window[0] * window[1] + window[2]
+
+
+PROGRAMS = [deletes_a_slice, deletes_the_oldest_in_a_loop, grows_in_the_middle,
+            shrinks_to_one, inserts_without_replacing,
             replaces_everything, drops_the_tail, grows_at_a_negative_start,
             writes_past_the_end, stores_between_variable_bounds,
             stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,
@@ -178,6 +195,19 @@ def test_the_printed_gradient_finds_where_the_items_went():
     assert at in lines
     assert 'parts[parts_at] = parts_old' in lines
     assert lines.index(at) < lines.index('parts[parts_at] = parts_old')
+
+
+def deletes_from_a_list_argument(parts, w):
+    del parts[:2]
+    return parts[0] * w + len(parts)
+
+
+def test_a_slice_deleted_from_a_list_argument_leaves_the_callers_list():
+    parts = [1.0, 2.0, 3.0, 4.0]
+    g_parts, g_w = s2sgrad.grad(deletes_from_a_list_argument, wrt=(0, 1))(parts, 1.3)
+    assert parts == [1.0, 2.0, 3.0, 4.0]
+    np.testing.assert_allclose(g_parts, [0.0, 0.0, 1.3, 0.0])
+    np.testing.assert_allclose(g_w, 3.0)
 
 
 def splices_a_list_argument(parts, w):
