@@ -328,6 +328,13 @@ def written_at(y, index, old, items):
         raise unsupported(
             f'a slice assignment of a {type(items).__name__} to a list: the backward sweep '
             f'needs the number of items it wrote; make them a list first (`list(...)`)')
+    if items is y:  # (``y[:] = y``, which changes nothing; ``y[1:1] = y`` grows it)
+        if len(old) == len(y):
+            return index
+        raise unsupported(
+            'a slice assignment of a list into itself that changes its length (`lst[1:1] = '
+            'lst`): the backward sweep reads the items written from the list it changed; '
+            'write a copy, `lst[1:1] = list(lst)`')
     length = len(y) - len(items) + len(old)  # (the list's length before the write)
     start = index.indices(length)[0]
     return slice(start, start + len(items))

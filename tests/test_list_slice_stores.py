@@ -149,13 +149,24 @@ def deletes_the_oldest_in_a_loop(x):
     return window[0] * window[1] + window[2]
 
 
-PROGRAMS = [deletes_a_slice, deletes_the_oldest_in_a_loop, grows_in_the_middle,
-            shrinks_to_one, inserts_without_replacing,
-            replaces_everything, drops_the_tail, grows_at_a_negative_start,
-            writes_past_the_end, stores_between_variable_bounds,
-            stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,
-            slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history, squares_in_place,
-            splices_in_a_helper]
+def doubles_with_a_copy(x):
+    parts = [x[0], x[1] * x[2], x[2]]
+    parts[1:1] = list(parts)
+    return parts[0] * parts[1] + parts[4] * parts[5]
+
+
+def writes_itself_whole(x):
+    parts = [x[0], x[1] * x[2], x[2]]
+    parts[:] = parts
+    return parts[0] * parts[1]
+
+
+PROGRAMS = [doubles_with_a_copy, writes_itself_whole, deletes_a_slice, deletes_the_oldest_in_a_loop,
+            grows_in_the_middle, shrinks_to_one, inserts_without_replacing, replaces_everything,
+            drops_the_tail, grows_at_a_negative_start, writes_past_the_end,
+            stores_between_variable_bounds, stores_constants_that_shrink_it, stacks_it_afterwards,
+            deletes_then_inserts, slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history,
+            squares_in_place, splices_in_a_helper]
 
 
 @pytest.mark.parametrize('f', PROGRAMS, ids=lambda f: f.__name__)
@@ -261,3 +272,17 @@ def test_an_iterator_spliced_in_is_refused_with_advice():
     message = str(info.value)
     assert 'slice assignment of a map to a list' in message and 'list(...)' in message
     assert "parts[0:1] = map(float, [1.0, 2.0])" in message
+
+
+def doubles_itself(x):
+    parts = [x[0], x[1], x[2]]
+    parts[1:1] = parts
+    return parts[0] * parts[1] + parts[4] * parts[5]
+
+
+def test_a_list_spliced_into_itself_is_refused_with_advice():
+    with pytest.raises(S2SError) as info:
+        s2sgrad.grad(doubles_itself)(X.copy())
+    message = str(info.value)
+    assert 'into itself' in message and '`lst[1:1] = list(lst)`' in message
+    assert 'parts[1:1] = parts' in message
