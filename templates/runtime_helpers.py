@@ -401,7 +401,7 @@ linear(runtime.unread_at, 'd[g], by, index')
 
 @adjoint(runtime.zero_at)
 def zero_at_adjoint(ans, by, index, old=None):
-    d[by] = unzero_at(d[ans], by, index, old)
+    d[by] = zero_at(d[ans], index) if old is None else unzero_at(d[ans], by, index, old)
 
 
 linear(runtime.zero_at, 'd[by], index, old')
