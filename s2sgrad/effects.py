@@ -878,12 +878,20 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 continue  # (``n = len(d)`` before ``d = d.copy()``: a number, no view)
             first = stmt
             break
-        if isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and \
-                first.targets[0].id == param and _new_memory(first.value) and \
-                getattr(first, 'augmented_read', None) is None:  # (not ``x *= 2.0``)
+        if not (isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name) and
+                first.targets[0].id == param and
+                getattr(first, 'augmented_read', None) is None):  # (not ``x *= 2.0``)
+            continue
+        if _new_memory(first.value):
             holds[param], contains[param] = set(), set()
-            for alias in aliases:
-                holds[alias], contains[alias] = {param}, {param + _ITEMS}
+        elif _container_copy(first.value, namespace):
+            # (``l = list(l)``: a new list, whose changes, ``del l[0]``, ``l[0] = v``, the
+            # caller's list does not see; its items are still the caller's)
+            holds[param] = set()
+        else:
+            continue
+        for alias in aliases:
+            holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.statements(node.body))
 
     def reach(names, *maps):
@@ -1304,12 +1312,13 @@ def _written_names(stmt, lists=()):
     change is to an item of it (``name[i][j] = v``), not to the name's own memory. A list
     method of a name of `lists` (known new lists: `_unstacked`) changes only that list."""
     names = []
-    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
-        targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+    if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Delete)):
+        # (``del name[i]``, ``del name[a:b]``: the list itself changes, as by `pop`)
+        targets = [stmt.target] if isinstance(stmt, gast.AugAssign) else stmt.targets
         for target in targets:
             for node in n.walk(target):
                 if isinstance(node, (gast.Subscript, gast.Attribute)) and \
-                        isinstance(node.ctx, gast.Store):
+                        isinstance(node.ctx, (gast.Store, gast.Del)):
                     base, depth = node.value, 1
                     while isinstance(base, (gast.Subscript, gast.Attribute)):
                         base, depth = base.value, depth + 1

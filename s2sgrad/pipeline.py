@@ -23,7 +23,7 @@ import types
 import gast
 
 from . import inplace, mutation, nodes as n, runtime, scalar_version, split_motion
-from .activity import Activity, integer_arrays, list_values, target_names
+from .activity import Activity, integer_arrays, target_names
 from .anf import Normalizer
 from .callees import sequence_calls
 from .calls import nested_functions
@@ -59,7 +59,7 @@ from .reuse_reads import reuse_reads
 from .reverse_function import reverse_function
 from .shapes import ShapeClasses
 from .shadowed_builtins import rename_shadowed_builtins
-from .slice_stores import sliced_lists
+from .slice_stores import list_names
 from .ssa import rename_versions
 from .standins import save_shapes
 from .unbound_methods import bind_unbound_methods
@@ -224,12 +224,10 @@ def analyse(ctx, body):
                scalar_version.statically_scalar(ctx, s.targets[0].id, body)}
     # (lists and tuples: ``p * 2`` repeats and ``p + q`` concatenates them, neither keeps a
     # shape)
-    known = [ctx.vararg] if ctx.vararg else []
-    made_lists = sequence_calls(ctx, ctx.body_all_statements)
-    ctx.list_names = list_values(ctx.body_all_statements, ctx.params, made_lists, known=known)
-    # (lists whose slice assignments may change their length: `slice_stores`)
-    ctx.sliced_lists, ctx.written_slices = sliced_lists(ctx.body_all_statements, ctx.params,
-                                                        made_lists, known)
+    # (``lst[1:2] = [a, b]`` keeps a list a list: `slice_stores`)
+    ctx.list_names, ctx.written_slices = list_names(
+        ctx.body_all_statements, ctx.params, sequence_calls(ctx, ctx.body_all_statements),
+        known=[ctx.vararg] if ctx.vararg else [])
     ctx.shapes = ShapeClasses(ctx.body_all_statements, ctx.params, ctx.resolver,
                               scalars, numbers=ctx.scalar_params, lists=ctx.list_names)
     if not ctx.scalar_params and ctx.general is None:

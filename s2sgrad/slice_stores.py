@@ -43,27 +43,25 @@ def _written_slices(statements):
             n.dotted_path(stmt.value.func) == 's2s.written_at'}
 
 
-def sliced_lists(statements, params, made_lists=(), known=()):
-    """The names that `statements` bind to lists only (`activity.list_values`), counting
-    neither their slice assignments, which keep a list a list, nor `params` (empty where no
-    statement assigns to a slice); and the names they bind to ``s2s.written_at(...)``."""
+def list_names(statements, params, made_lists=(), known=()):
+    """The names that `statements` bind to lists only (`activity.list_values`, with
+    `params`, `made_lists` and `known` as there), counting no slice assignment (which keeps a
+    list a list, if not as long) as a binding; and the names they bind to
+    ``s2s.written_at(...)``."""
     written = _written_slices(statements)
-    stores = {id(stmt) for stmt in statements if isinstance(stmt, gast.Assign) and
-              _plain_slice(stmt.targets[0], written)}
-    if not stores:
-        return set(), written
-    return list_values([stmt for stmt in statements if id(stmt) not in stores], params,
-                       made_lists, known), written
+    kept = [stmt for stmt in statements
+            if not (isinstance(stmt, gast.Assign) and _plain_slice(stmt.targets[0], written))]
+    return list_values(kept, params, made_lists, known), written
 
 
 def resizing_store(ctx, target):
     """Whether the assignment target `target` is ``y[a:b]`` (a slice without a step, or with
-    step 1) of a `y` that may hold a list: one the function builds as a list
-    (`sliced_lists`) or a parameter, which the caller may give as a list."""
+    step 1) of a `y` that may hold a list: one the function builds as a list (`list_names`)
+    or a parameter, which the caller may give as a list."""
     if not _plain_slice(target, getattr(ctx, 'written_slices', ())):
         return False
     name = target.value.id
-    return name in getattr(ctx, 'sliced_lists', ()) or name in getattr(ctx, 'params', ())
+    return name in getattr(ctx, 'list_names', ()) or name in getattr(ctx, 'params', ())
 
 
 def resizing_item(items):

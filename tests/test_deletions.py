@@ -112,3 +112,53 @@ def test_other_del_statements_are_refused(f, args):
     with pytest.raises(UnsupportedSyntaxError, match='`del`') as info:
         s2sgrad.grad(f)(*args)
     assert 'test_deletions.py' in str(info.value)
+
+
+def _drop_first(items):
+    del items[:1]
+    return items[0]
+
+
+def _drop_first_item(items):
+    del items[0]
+    return items[0]
+
+
+def _drop_first_of_a_copy(items):
+    items = list(items)
+    del items[0]
+    return items[0]
+
+
+def deletes_in_a_helper(x):
+    parts = [x[0], x[1] * x[2]]
+    r = _drop_first(parts)
+    return r * parts[0]
+
+
+def deletes_an_item_in_a_helper(x):
+    parts = [x[0], x[1] * x[2]]
+    r = _drop_first_item(parts)
+    return r * parts[0]
+
+
+def deletes_from_a_copy_in_a_helper(x):
+    parts = [x[0], x[1] * x[2]]
+    r = _drop_first_of_a_copy(parts)
+    return r * parts[0]
+
+
+@pytest.mark.parametrize('f', [deletes_in_a_helper, deletes_an_item_in_a_helper],
+                         ids=lambda f: f.__name__)
+def test_a_helper_that_deletes_from_its_list_argument_is_refused(f):
+    """``del items[0]`` in a helper changes the caller's list, as ``items.pop(0)`` does (the
+    gradient's forward sweep would run the helper on a copy: a wrong value and gradient)."""
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2sgrad.grad(f)(X)
+    message = str(info.value)
+    assert 'writes into its argument `items`' in message and 'r = _drop_first' in message
+
+
+def test_a_helper_that_deletes_from_its_own_copy_is_differentiated():
+    f = deletes_from_a_copy_in_a_helper
+    assert np.allclose(s2sgrad.grad(f)(X), numeric_grad(f, X), rtol=1e-6, atol=1e-8)

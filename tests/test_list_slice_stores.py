@@ -149,6 +149,13 @@ def deletes_the_oldest_in_a_loop(x):
     return window[0] * window[1] + window[2]
 
 
+def rolls_a_window(x):
+    window = [x[0], x[1], x[2]]
+    for step in range(4):
+        window[:] = window[1:] + [window[0] * x[step % 3]]
+    return window[0] * window[1] + window[2]
+
+
 def doubles_with_a_copy(x):
     parts = [x[0], x[1] * x[2], x[2]]
     parts[1:1] = list(parts)
@@ -161,12 +168,13 @@ def writes_itself_whole(x):
     return parts[0] * parts[1]
 
 
-PROGRAMS = [doubles_with_a_copy, writes_itself_whole, deletes_a_slice, deletes_the_oldest_in_a_loop,
-            grows_in_the_middle, shrinks_to_one, inserts_without_replacing, replaces_everything,
-            drops_the_tail, grows_at_a_negative_start, writes_past_the_end,
-            stores_between_variable_bounds, stores_constants_that_shrink_it, stacks_it_afterwards,
-            deletes_then_inserts, slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history,
-            squares_in_place, splices_in_a_helper]
+PROGRAMS = [rolls_a_window, doubles_with_a_copy, writes_itself_whole, deletes_a_slice,
+            deletes_the_oldest_in_a_loop, grows_in_the_middle, shrinks_to_one,
+            inserts_without_replacing, replaces_everything, drops_the_tail,
+            grows_at_a_negative_start, writes_past_the_end, stores_between_variable_bounds,
+            stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,
+            slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history, squares_in_place,
+            splices_in_a_helper]
 
 
 @pytest.mark.parametrize('f', PROGRAMS, ids=lambda f: f.__name__)
