@@ -107,6 +107,8 @@ def _zeros_like(x):
         return type(x)(zero, zeros)
     if x is None or isinstance(x, numbers.Number) and not hasattr(x, 'dtype'):
         return 0.0
+    if isinstance(x, range):  # (integers: ``lst[1:2] = range(3)`` writes three items)
+        return [0.0] * len(x)
     if not hasattr(x, 'dtype'):  # a slice, a string, Ellipsis: no derivative
         return 0.0
     if isinstance(x, np.generic):  # (not ``x * 0``: nan where `x` is inf or nan)

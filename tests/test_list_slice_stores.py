@@ -149,6 +149,12 @@ def deletes_the_oldest_in_a_loop(x):
     return window[0] * window[1] + window[2]
 
 
+def splices_in_a_range(x):
+    parts = [x[0], x[1] * x[2], x[2] ** 3]
+    parts[1:2] = range(3)
+    return parts[0] * parts[4] + parts[2] * x[1]
+
+
 def rolls_a_window(x):
     window = [x[0], x[1], x[2]]
     for step in range(4):
@@ -168,8 +174,8 @@ def writes_itself_whole(x):
     return parts[0] * parts[1]
 
 
-PROGRAMS = [rolls_a_window, doubles_with_a_copy, writes_itself_whole, deletes_a_slice,
-            deletes_the_oldest_in_a_loop, grows_in_the_middle, shrinks_to_one,
+PROGRAMS = [splices_in_a_range, rolls_a_window, doubles_with_a_copy, writes_itself_whole,
+            deletes_a_slice, deletes_the_oldest_in_a_loop, grows_in_the_middle, shrinks_to_one,
             inserts_without_replacing, replaces_everything, drops_the_tail,
             grows_at_a_negative_start, writes_past_the_end, stores_between_variable_bounds,
             stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,

@@ -314,7 +314,7 @@ CASES = {
     'unfield': [c(V, Point(1.0, V), 'y'), c(2.0, Point(1.0, V), 'x')],
     'zeros_like': [c(1.0), c(V), c(I3), c(np.float32(2.0)), c([1.0, V]), c((1.0,)),
                    c(Point(1.0, V)), c({'a': V}), c(None), c('s'), c(slice(1)), c(Z0), c(True),
-                   c(3), c(np.int64(3)), c(V + 0j), c(np.array(True))],
+                   c(3), c(np.int64(3)), c(V + 0j), c(np.array(True)), c(range(3))],
     # helpers that rule modules define
     'dict_copy': [c({'a': 1.0, 'b': V}), c({}), c([('a', 1.0)])],
     'as_column': [c(V, V), c(M, S), c(np.ones((2, 2, 3)), V)],
