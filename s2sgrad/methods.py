@@ -481,6 +481,11 @@ def object_hint(receiver, attr, method):
                 f'{name}.{attr}()`), not kept under a name (a view, which shows later changes '
                 f'of the dict): write `list({name}.{attr}())`, or read it by key '
                 f'(`{name}[\'W1\']`)')
+    if method and attr == '_replace':
+        name = receiver.id if named else 'p'
+        return (f'if {who} is a namedtuple: s2sgrad follows namedtuples built by their class '
+                f'and their fields read by name, not `._replace`; build the new one with all '
+                f'its fields (`P({name}.w, new_b)` for `{name}._replace(b=new_b)`)')
     if method and attr in _DRAWS:
         name = receiver.id if named else 'rng'
         return (f'if {who} is a NumPy random Generator: a draw with differentiated '

@@ -4,6 +4,7 @@ do instead, and points at the user's source as a Python traceback does
 
 The functions below are written as users write them: at module level of this file.
 """
+import collections
 import functools
 import inspect
 import linecache
@@ -515,3 +516,20 @@ def test_a_draw_with_differentiated_parameters_says_to_reparameterize(f):
     with pytest.raises(NoRuleError, match='reparameterization') as info:
         s2sgrad.grad(f)(0.3)
     assert 'standard_normal' in str(info.value)
+
+
+Pair = collections.namedtuple('Pair', ['w', 'b'])
+
+
+def replaces_a_field(x):
+    p = Pair(x * 2.0, x[0])
+    p = p._replace(b=p.b * 3.0)
+    return np.sum(p.w ** 2) + p.b
+
+
+def test_replace_of_a_namedtuple_says_to_build_a_new_one():
+    with pytest.raises(NoRuleError) as info:
+        s2sgrad.grad(replaces_a_field)(np.array([0.5, 1.5]))
+    message = str(info.value)
+    assert 'namedtuple' in message and '`P(p.w, new_b)` for `p._replace(b=new_b)`' in message
+    assert_points_at(info.value, replaces_a_field, 'p = p._replace(b=p.b * 3.0)', caret=False)
