@@ -60,9 +60,12 @@ def _repeated_items(got, expected):
         f'lists (concatenation, repetition) with differentiated items is only followed when '
         f'the lists are written out or grown from written-out lists (`[a, b] + [c]`, `out += '
         f'[v]`), and a list passed to a helper of yours more than once is not; use '
-        f'np.concatenate or np.tile, or pass the arrays (or a dict of them). (In a gradient '
-        f'differentiated again, a list kept on its stack that grew afterwards: use '
-        f's2sgrad.hvp or s2sgrad.hessian for second derivatives)')
+        f'np.concatenate or np.tile, or pass the arrays (or a dict of them). A slice '
+        f'assignment that changes the length of a list (`lst[1:2] = [a, b]`) is followed '
+        f'where the function makes the list as one (a display, `list(...)`) or is given it: '
+        f'write `lst = list(...)` for a list a call returns. (In a gradient differentiated '
+        f'again, a list kept on its stack that grew afterwards: use s2sgrad.hvp or '
+        f's2sgrad.hessian for second derivatives)')
 
 
 def _own_file(filename):

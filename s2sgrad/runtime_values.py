@@ -198,10 +198,12 @@ def add(a, b):
             raise unsupported(
                 f'two adjoints of one list or tuple have {len(a)} and {len(b)} items: a list '
                 f'was concatenated or repeated (`+`, `*`) where s2sgrad does not follow it '
-                f'(use np.concatenate or np.tile on arrays, or append in a loop), or, in a '
-                f'gradient differentiated again, a list the gradient keeps on a stack grew '
-                f'after it was put there (for second derivatives use s2sgrad.hvp or '
-                f's2sgrad.hessian, which run forward mode over the gradient)')
+                f'(use np.concatenate or np.tile on arrays, or append in a loop), or a slice '
+                f'assignment changed the length of a list that a call returned (`lst[1:2] = '
+                f'[a, b]`: make it `lst = list(...)`), or, in a gradient differentiated '
+                f'again, a list the gradient keeps on a stack grew after it was put there '
+                f'(for second derivatives use s2sgrad.hvp or s2sgrad.hessian, which run '
+                f'forward mode over the gradient)')
         summed = [add(x, y) for x, y in zip(a, b)]
         return tuple(summed) if isinstance(a, tuple) else summed
     return a + b

@@ -314,3 +314,26 @@ def test_a_list_spliced_into_itself_is_refused_with_advice():
     message = str(info.value)
     assert 'into itself' in message and '`lst[1:1] = list(lst)`' in message
     assert 'parts[1:1] = parts' in message
+
+
+def splices_a_list_a_method_returned(x):
+    parts = x.tolist()
+    parts[0:1] = [x[0] * 2.0, 1.0]
+    return parts[0] * parts[1] + parts[3]
+
+
+def splices_its_own_list_of_a_method(x):
+    parts = list(x.tolist())
+    parts[0:1] = [x[0] * 2.0, 1.0]
+    return parts[0] * parts[1] + parts[3]
+
+
+def test_a_list_a_call_returned_says_to_make_it_a_list():
+    """``x.tolist()`` may be a list or a number: the splice of what it returns is refused,
+    saying to make it a list; made so, it is differentiated."""
+    with pytest.raises(S2SError) as info:
+        s2sgrad.grad(splices_a_list_a_method_returned)(X.copy())
+    assert 'write `lst = list(...)`' in str(info.value)
+    outcome = oracle.check(splices_its_own_list_of_a_method, (X.copy(),), 0, name='own list')
+    outcome.assert_ok(None)
+    assert 'rev' in outcome.checked
