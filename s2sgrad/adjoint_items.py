@@ -49,9 +49,12 @@ class SetItem:
         self.shape = shape
         self.into = into  # `y` where it may be an integer array (truncating `v`), else None
         self.restore = False  # a gradient's ``s2s.restore_item(y, index, v)`` (`restores`)
-        # ``y[a:b] = v`` of a `y` that may be a list, whose length it may change: the names
-        # of where `v`'s items went and of the items it replaced (`backward_sweep`), or None
+        # ``y[a:b] = v`` of a `y` that may be a list, whose length it may change
+        # (`slice_stores`): how the forward sweep keeps where `v`'s items went (`Saved`), and
+        # whether the backward sweep puts the replaced items back; the names it gives where
+        # they went and the replaced items (`backward_sweep`)
         self.resizes = False
+        self.at_saved, self.put_back = None, True
         self.at = self.old = None
 
 
@@ -247,9 +250,7 @@ class ItemMaker:
             if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
                 return []
             item = SetItem(base.id, target.slice, value, self._active_name(value))
-            if resizing_store(self.ctx, target):
-                item.resizes = True  # (its backward sweep reads `y` and `v` again)
-                shared.needed.update({base.id} | set(n.names_read(value)))
+            item.resizes = resizing_store(self.ctx, target)
             if item.active_value:
                 proxy = self.ctx.shapes.proxy(value.id)
                 item.shape = n.name(proxy) if proxy else value

@@ -14,7 +14,7 @@ from .adjoint_items import (Append, CallAdjoint, IndexContribution, Insert, Kill
 from .activity import target_names
 from .backward_loops import LoopsBackward, is_none, is_number_zero, is_unset
 from .restores import as_write, restored_item
-from .slice_stores import resizing_item, where_written
+from .slice_stores import resizing_item
 from .reverse_loops import loop_statements
 from .templating import Contribution
 
@@ -142,19 +142,22 @@ class BackwardSweep(LoopsBackward):
 
     def _where_written(self, stmt):
         """Before the adjoint of ``y[a:b] = items`` that may change the length of a list
-        `y` (`slice_stores`): the items it replaced, taken off their stack, and where
-        `items` went."""
+        `y` (`slice_stores`): the items it replaced and where `items` went, taken off their
+        stacks."""
         item = resizing_item(self.shared.items.get(id(stmt), ()))
         saved = item and self.shared.saved.get((id(stmt), item.var))
-        if saved is None or not saved.before:
+        if saved is None or item.at_saved is None:
             return []
         out = []
-        if saved.how == 'stack':
-            old = self.namer.fresh(item.var + '_old')
-            out.append(n.assign(old, n.call(n.attr(saved.holder, 'pop'))))
-        else:
-            old = saved.holder
-        return out + [where_written(item, stmt.targets[0], old, self.namer)]
+        names = []
+        for kept, suffix in ((saved, '_old'), (item.at_saved, '_at')):
+            if kept.how == 'stack':
+                names.append(self.namer.fresh(item.var + suffix))
+                out.append(n.assign(names[-1], n.call(n.attr(kept.holder, 'pop'))))
+            else:
+                names.append(kept.holder)
+        item.old, item.at = names
+        return out
 
     def _restore(self, stmt):
         """After the adjoint of `stmt`: the values it overwrote, back in place (and the item
@@ -190,6 +193,8 @@ class BackwardSweep(LoopsBackward):
                 written = resizing_item(self.shared.items.get(id(stmt), ()))
                 at = n.clone(target.slice)
                 if written is not None and written.at is not None:
+                    if not written.put_back:  # (its values are read no more: `forward_sweep`)
+                        continue
                     at, value = n.name(written.at), n.name(written.old)
                 dest = n.subscript(n.name(var), at, store=True)
                 out.append(n.assign(dest, value))

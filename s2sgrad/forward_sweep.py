@@ -107,17 +107,20 @@ class ForwardSweep:
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript):
             base = target.value
-            resizes = resizing_item(shared.items.get(id(stmt), ())) is not None
-            if isinstance(base, gast.Name) and base.id in shared.needed and \
-                    self.ctx.activity.is_active(base) and \
-                    (resizes or not _fresh_before(stmt, block, base.id)):
+            put_back = isinstance(base, gast.Name) and base.id in shared.needed and \
+                self.ctx.activity.is_active(base) and not _fresh_before(stmt, block, base.id)
+            written = resizing_item(shared.items.get(id(stmt), ()))
+            resizes = written is not None
+            if resizes:
+                return self._resizing_store(stmt, written, loops, put_back)
+            if put_back:
                 item = n.subscript(n.clone(base), n.clone(target.slice))
                 # (a dict's item, or one that may be: a parameter's, which a key it has not
                 # yet adds to, ``T[1] = ...`` of ``T = {0: 0.5}``; a slice is no key)
-                of_item = not resizes and (isinstance(target.slice, gast.Constant) and isinstance(
-                    target.slice.value, str) or base.id in self.ctx.container_vars or
+                of_item = isinstance(target.slice, gast.Constant) and isinstance(
+                    target.slice.value, str) or base.id in self.ctx.container_vars or \
                     base.id in self.ctx.params and not any(
-                        isinstance(part, gast.Slice) for part in n.walk(target.slice)))
+                        isinstance(part, gast.Slice) for part in n.walk(target.slice))
                 if of_item:
                     item = n.call('s2s.item_before', n.clone(base),
                                   n.index_value(n.clone(target.slice)))
@@ -145,6 +148,31 @@ class ForwardSweep:
                     self.ctx.undefined_before_loop.add(var)
                 out = self._save(stmt, var, n.name(var), loops, before=True) + out
         return out
+
+    def _resizing_store(self, stmt, item, loops, put_back):
+        """``y[a:b] = items`` that may change the length of a list `y` (`slice_stores`), after
+        a save of the items it replaces (their zeros stand for them in the adjoint; a copy
+        where the backward sweep puts them back, `put_back`, else their shapes) and of where
+        `items` go (``s2s.written_at``)."""
+        target = stmt.targets[0]
+        base = target.value.id
+        part = n.subscript(n.name(base), n.clone(target.slice))
+        old = n.call('s2s.copy' if put_back else 's2s.meta', part)
+        out = self._save(stmt, base, old, loops, before=True)
+        at = n.call('s2s.written_at', n.name(base), n.index_value(n.clone(target.slice)),
+                    n.clone(stmt.value))
+        if loops:
+            key = ('written_at', base)  # (no variable's: `ReverseState.stack`)
+            if key not in self.shared.stacks:
+                self.shared.stacks[key] = self.ctx.namer.fresh(base + '_at_stack')
+            item.at_saved = Saved('stack', self.shared.stacks[key], True)
+            out.append(n.expr(n.call(n.attr(item.at_saved.holder, 'append'), at)))
+        else:
+            item.at_saved = Saved('name', self.ctx.namer.fresh(base + '_at'), True)
+            out.append(n.assign(item.at_saved.holder, at))
+        gast.copy_location(out[-1], stmt)  # (its errors point at the write)
+        item.put_back = put_back
+        return out + [stmt]
 
     def _recomputable(self, stmt, block, loop):
         """``t = X[index]`` with `X` and the index fixed during the iteration: the backward

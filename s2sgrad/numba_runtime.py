@@ -1415,9 +1415,9 @@ def _item_before(x, key):
 
 
 @_implements('written_at')
-def _written_at(y, index, old, items):
-    if _array(y):  # (an array's slice keeps its length: where the items went is `index`)
-        return lambda y, index, old, items: index
+def _written_at(y, index, items):
+    if _array(y):  # (an array's slice keeps its length: where the items go is `index`)
+        return lambda y, index, items: index
     return None
 
 

@@ -317,26 +317,23 @@ def _last_writes(y, index):
     return owner[index] == ids
 
 
-def written_at(y, index, old, items):
-    """Where ``y[index] = items`` put `items`, as a slice of `y` after the write: `index`
-    itself, but for a list whose slice assignment changed its length (``y[1:2] = [a, b]``
-    of 3 items: ``slice(1, 3)``), found from `old`, the items the write replaced. The
-    backward sweep reads the adjoint of `items` there and puts `old` back there."""
+def written_at(y, index, items):
+    """Where ``y[index] = items`` (about to run) puts `items`, as a slice of `y` after the
+    write: `index` itself, but for a list whose slice assignment changes its length
+    (``y[1:2] = [a, b]`` of 3 items: ``slice(1, 3)``). The backward sweep reads the adjoint
+    of `items` there, and puts the replaced items back there."""
     if not (isinstance(y, list) and isinstance(index, slice) and index.step in (None, 1)):
         return index
     if _is_iterator(items) or not hasattr(items, '__len__'):
         raise unsupported(
             f'a slice assignment of a {type(items).__name__} to a list: the backward sweep '
-            f'needs the number of items it wrote; make them a list first (`list(...)`)')
-    if items is y:  # (``y[:] = y``, which changes nothing; ``y[1:1] = y`` grows it)
-        if len(old) == len(y):
-            return index
-        raise unsupported(
+            f'needs the number of items it writes; make them a list first (`list(...)`)')
+    start, stop, _ = index.indices(len(y))
+    if items is y and max(stop - start, 0) != len(y):
+        raise unsupported(  # (``y[:] = y`` changes nothing: its adjoint is right)
             'a slice assignment of a list into itself that changes its length (`lst[1:1] = '
-            'lst`): the backward sweep reads the items written from the list it changed; '
-            'write a copy, `lst[1:1] = list(lst)`')
-    length = len(y) - len(items) + len(old)  # (the list's length before the write)
-    start = index.indices(length)[0]
+            'lst`): the backward sweep would read the items written from the list it '
+            'changed; write a copy, `lst[1:1] = list(lst)`')
     return slice(start, start + len(items))
 
 

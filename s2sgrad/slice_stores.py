@@ -1,19 +1,23 @@
 """Slice assignments that may change a list's length, ``lst[a:b] = items``, and their restores.
 
 Python's ``lst[1:2] = [p, q]`` replaces one item by two: the list grows, and the items after
-the slice move. The backward sweep of such a write reads the adjoint of `items` where they
-are now, puts the replaced items back there, and leaves the list's adjoint as long as the list
-was before. Where the list is now is found at run time (``s2s.written_at``) from the items the
-write replaced, which the forward sweep keeps; an array (whose slices keep their length) gets
-its `index` back unchanged::
+the slice move. The forward sweep keeps, before such a write, the items it replaces and where
+the new items go (``s2s.written_at``: a slice of the list after the write; for an array, whose
+slices keep their length, the index itself). The backward sweep reads the adjoint of `items`
+there, gives the list's adjoint zeros for the replaced items (so it is as long as the list
+was), and, where it reads the list again, puts the replaced items back there::
 
-    lst_old = s2s.copy(lst[1:2])          # forward
+    lst_old = s2s.copy(lst[1:2])                              # forward
+    lst_at = s2s.written_at(lst, slice(1, 2, None), items)
     lst[1:2] = items
     ...
-    at = s2s.written_at(lst, slice(1, 2, None), lst_old, items)   # backward
-    bitems = s2s.read_at(blst, at, items)
-    blst = s2s.zero_at(blst, at, lst_old)
-    lst[at] = lst_old
+    bitems = s2s.read_at(blst, lst_at, items)                 # backward
+    blst = s2s.zero_at(blst, lst_at, lst_old)
+    lst[lst_at] = lst_old
+
+Where nothing reads the list's values again, only their shapes are kept (``s2s.meta``) and
+nothing is put back. Differentiated again, the restore ``lst[lst_at] = lst_old`` is such a
+write too (`_written_slices`).
 """
 import gast
 
@@ -68,14 +72,3 @@ def resizing_item(items):
     """The `SetItem` among `items` (those of one statement) that `resizing_store` marked,
     or None."""
     return next((item for item in items if getattr(item, 'resizes', False)), None)
-
-
-def where_written(item, target, old, namer):
-    """The statement ``at = s2s.written_at(y, index, old, items)`` for the `SetItem` `item`
-    of the write `target` (``y[index] = items``), whose replaced items the backward sweep
-    holds in the variable `old`; records `at` and `old` on `item` (`adjoint_emit` reads the
-    adjoint there, the restore puts `old` back there)."""
-    item.at, item.old = namer.fresh(item.var + '_at'), old
-    call = n.call('s2s.written_at', n.name(item.var), n.index_value(n.clone(target.slice)),
-                  n.name(old), n.clone(item.value))
-    return n.assign(item.at, call)

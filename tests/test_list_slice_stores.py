@@ -176,6 +176,15 @@ def rolls_a_window(x):
     return window[0] * window[1] + window[2]
 
 
+def grows_a_copy_each_step(x):
+    state = [x[0], x[1]]
+    for k in range(3):
+        new = state[:]
+        new[1:] = [state[1] * x[2], state[0] * x[k]]
+        state = new
+    return state[0] * state[-1] + len(state)
+
+
 def doubles_with_a_copy(x):
     parts = [x[0], x[1] * x[2], x[2]]
     parts[1:1] = list(parts)
@@ -188,13 +197,14 @@ def writes_itself_whole(x):
     return parts[0] * parts[1]
 
 
-PROGRAMS = [splices_then_extends, extends_a_slice_in_place, splices_in_a_range, rolls_a_window,
-            doubles_with_a_copy, writes_itself_whole, deletes_a_slice, deletes_the_oldest_in_a_loop,
-            grows_in_the_middle, shrinks_to_one, inserts_without_replacing, replaces_everything,
-            drops_the_tail, grows_at_a_negative_start, writes_past_the_end,
-            stores_between_variable_bounds, stores_constants_that_shrink_it, stacks_it_afterwards,
-            deletes_then_inserts, slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history,
-            squares_in_place, splices_in_a_helper]
+PROGRAMS = [grows_a_copy_each_step, splices_then_extends, extends_a_slice_in_place,
+            splices_in_a_range, rolls_a_window, doubles_with_a_copy, writes_itself_whole,
+            deletes_a_slice, deletes_the_oldest_in_a_loop, grows_in_the_middle, shrinks_to_one,
+            inserts_without_replacing, replaces_everything, drops_the_tail,
+            grows_at_a_negative_start, writes_past_the_end, stores_between_variable_bounds,
+            stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,
+            slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history, squares_in_place,
+            splices_in_a_helper]
 
 
 @pytest.mark.parametrize('f', PROGRAMS, ids=lambda f: f.__name__)
@@ -229,11 +239,20 @@ def test_reverse_over_reverse(f):
 
 def test_the_printed_gradient_finds_where_the_items_went():
     lines = [line.strip() for line in s2sgrad.grad(grows_in_the_middle).source.splitlines()]
-    assert 'parts_old = s2s.copy(parts[1:2])' in lines
-    at = 'parts_at = s2s.written_at(parts, slice(1, 2, None), parts_old, items)'
-    assert at in lines
+    at = 'parts_at = s2s.written_at(parts, slice(1, 2, None), items)'
+    assert 'parts_old = s2s.copy(parts[1:2])' in lines and at in lines
+    assert lines.index(at) < lines.index('parts[1:2] = items')
+    assert 'bitems = s2s.read_at(bparts, parts_at, items)' in lines
+    assert 'bparts = s2s.zero_at(bparts, parts_at, parts_old)' in lines
     assert 'parts[parts_at] = parts_old' in lines
-    assert lines.index(at) < lines.index('parts[parts_at] = parts_old')
+
+
+def test_a_list_made_before_keeps_only_the_shapes_of_what_it_replaces():
+    """``new = state[:]`` then ``new[1:] = [...]`` in a loop: nothing reads the values the
+    write replaces again, so the forward sweep keeps their shapes, and puts nothing back."""
+    lines = [line.strip() for line in s2sgrad.grad(grows_a_copy_each_step).source.splitlines()]
+    assert 'new_stack.append(s2s.meta(new[1:]))' in lines
+    assert not any(line.startswith('new[new_at] =') for line in lines)
 
 
 def deletes_from_a_list_argument(parts, w):
@@ -294,24 +313,6 @@ def splices_an_iterator(x):
     return parts[1] * parts[3]
 
 
-def doubles_itself(x):
-    parts = [x[0], x[1], x[2]]
-    parts[1:1] = parts
-    return parts[0] * parts[1] + parts[4] * parts[5]
-
-
-@pytest.mark.parametrize('f, says, line', [
-    (splices_an_iterator, ['slice assignment of a map to a list', 'list(...)'],
-     'parts[0:1] = map(float, [1.0, 2.0])'),
-    (doubles_itself, ['into itself', '`lst[1:1] = list(lst)`'], 'parts[1:1] = parts')],
-    ids=['iterator', 'itself'])
-def test_splices_it_cannot_follow_are_refused_with_advice(f, says, line):
-    with pytest.raises(S2SError) as info:
-        s2sgrad.grad(f)(X.copy())
-    message = str(info.value)
-    assert all(text in message for text in says) and line in message
-
-
 def splices_a_list_a_method_returned(x):
     parts = x.tolist()
     parts[0:1] = [x[0] * 2.0, 1.0]
@@ -333,3 +334,21 @@ def test_a_list_a_call_returned_says_to_make_it_a_list():
     outcome = oracle.check(splices_its_own_list_of_a_method, (X.copy(),), 0, name='own list')
     outcome.assert_ok(None)
     assert 'rev' in outcome.checked
+
+
+def doubles_itself(x):
+    parts = [x[0], x[1], x[2]]
+    parts[1:1] = parts
+    return parts[0] * parts[1] + parts[4] * parts[5]
+
+
+@pytest.mark.parametrize('f, says, line', [
+    (splices_an_iterator, ['slice assignment of a map to a list', 'list(...)'],
+     'parts[0:1] = map(float, [1.0, 2.0])'),
+    (doubles_itself, ['into itself', '`lst[1:1] = list(lst)`'], 'parts[1:1] = parts')],
+    ids=['iterator', 'itself'])
+def test_splices_it_cannot_follow_are_refused_with_advice(f, says, line):
+    with pytest.raises(S2SError) as info:
+        s2sgrad.grad(f)(X.copy())
+    message = str(info.value)
+    assert all(text in message for text in says) and line in message
