@@ -411,6 +411,8 @@ def read_at(by, index, v):
         return zeros_like(v)  # (a dict's adjoint holds no key whose adjoint is zero: `add`)
     by = _indexable(by)
     g = by[index]
+    if isinstance(g, list) and not _is_sequence(v) and getattr(v, 'ndim', 0):
+        return restack(g, v)  # (``lst[1:3] = rows``: an array's rows written into a list)
     if _has_array_index(index) and not _is_sequence(by):
         g = g * _last_writes(by, index)
     g = unbroadcast(g, v)

@@ -176,6 +176,18 @@ def rolls_a_window(x):
     return window[0] * window[1] + window[2]
 
 
+def writes_an_arrays_items_into_it(x):
+    parts = [x[0], x[1] ** 2, x[2]]
+    parts[0:2] = x[:2] * x[2]
+    return parts[0] * parts[1] + parts[2]
+
+
+def splices_in_an_arrays_rows(x):
+    rows = [x[0] * x, x[1] * x]
+    rows[1:1] = np.outer(x, x)[:2] * 2.0
+    return sum(np.sum(r * r) for r in rows)
+
+
 def grows_a_copy_each_step(x):
     state = [x[0], x[1]]
     for k in range(3):
@@ -197,14 +209,14 @@ def writes_itself_whole(x):
     return parts[0] * parts[1]
 
 
-PROGRAMS = [grows_a_copy_each_step, splices_then_extends, extends_a_slice_in_place,
-            splices_in_a_range, rolls_a_window, doubles_with_a_copy, writes_itself_whole,
-            deletes_a_slice, deletes_the_oldest_in_a_loop, grows_in_the_middle, shrinks_to_one,
-            inserts_without_replacing, replaces_everything, drops_the_tail,
-            grows_at_a_negative_start, writes_past_the_end, stores_between_variable_bounds,
-            stores_constants_that_shrink_it, stacks_it_afterwards, deletes_then_inserts,
-            slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history, squares_in_place,
-            splices_in_a_helper]
+PROGRAMS = [writes_an_arrays_items_into_it, splices_in_an_arrays_rows, grows_a_copy_each_step,
+            splices_then_extends, extends_a_slice_in_place, splices_in_a_range, rolls_a_window,
+            doubles_with_a_copy, writes_itself_whole, deletes_a_slice, deletes_the_oldest_in_a_loop,
+            grows_in_the_middle, shrinks_to_one, inserts_without_replacing, replaces_everything,
+            drops_the_tail, grows_at_a_negative_start, writes_past_the_end,
+            stores_between_variable_bounds, stores_constants_that_shrink_it, stacks_it_afterwards,
+            deletes_then_inserts, slices_with_step_one, grows_in_a_loop, keeps_a_window_of_history,
+            squares_in_place, splices_in_a_helper]
 
 
 @pytest.mark.parametrize('f', PROGRAMS, ids=lambda f: f.__name__)
