@@ -1418,6 +1418,12 @@ def _item_before(x, key):
 def _written_at(y, index, items):
     if _array(y):  # (an array's slice keeps its length: where the items go is `index`)
         return lambda y, index, items: index
+    if isinstance(y, types.List) and isinstance(index, types.SliceType) and \
+            isinstance(items, types.List):
+        def in_list(y, index, items):
+            start = index.indices(len(y))[0]
+            return slice(start, start + len(items))
+        return in_list
     return None
 
 

@@ -364,3 +364,13 @@ def test_splices_it_cannot_follow_are_refused_with_advice(f, says, line):
         s2sgrad.grad(f)(X.copy())
     message = str(info.value)
     assert all(text in message for text in says) and line in message
+
+
+def test_a_list_splice_under_numba_is_refused_naming_the_line():
+    """Compiled code writes no slice of a list (numba has no lists of differentiated items'
+    adjoints): the refusal names the line of the splice, as for the other list writes."""
+    pytest.importorskip('numba', reason='the compiled path needs numba (the numba extra)')
+    with pytest.raises(S2SError) as info:
+        s2sgrad.grad(grows_in_the_middle, compile='numba')(X.copy())
+    assert 'in the derivative of the line `parts[1:2] = [x[0] * x[1], x[2] * 5.0]`' in \
+        str(info.value)
