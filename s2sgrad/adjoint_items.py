@@ -20,7 +20,6 @@ from .errors import S2SError
 from .methods import field_index, object_hint
 from .resolve import method_call
 from .restores import as_write, restored_item
-from .slice_stores import resizing_store
 from .reverse_loops import LoopAnalysis
 from .standins import SHAPE_ARGUMENT
 from .templating import Contribution, OPERATORS, TemplateError, instantiate
@@ -53,7 +52,6 @@ class SetItem:
         # (`slice_stores`): how the forward sweep keeps where `v`'s items went (`Saved`), and
         # whether the backward sweep puts the replaced items back; the names it gives where
         # they went and the replaced items (`backward_sweep`)
-        self.resizes = False
         self.at_saved, self.put_back = None, True
         self.at = self.old = None
 
@@ -250,7 +248,6 @@ class ItemMaker:
             if not (isinstance(base, gast.Name) and self.activity.is_active(base)):
                 return []
             item = SetItem(base.id, target.slice, value, self._active_name(value))
-            item.resizes = resizing_store(self.ctx, target)
             if item.active_value:
                 proxy = self.ctx.shapes.proxy(value.id)
                 item.shape = n.name(proxy) if proxy else value

@@ -144,7 +144,7 @@ class BackwardSweep(LoopsBackward):
         """Before the adjoint of ``y[a:b] = items`` that may change the length of a list
         `y` (`slice_stores`): the items it replaced and where `items` went, taken off their
         stacks."""
-        item = resizing_item(self.shared.items.get(id(stmt), ()))
+        item = resizing_item(self.ctx, stmt, self.shared.items.get(id(stmt), ()))
         saved = item and self.shared.saved.get((id(stmt), item.var))
         if saved is None or item.at_saved is None:
             return []
@@ -190,7 +190,7 @@ class BackwardSweep(LoopsBackward):
                 out.append(n.expr(n.call('s2s.restore_item', n.name(var),
                                          n.index_value(n.clone(target.slice)), value)))
             elif isinstance(target, gast.Subscript):
-                written = resizing_item(self.shared.items.get(id(stmt), ()))
+                written = resizing_item(self.ctx, stmt, self.shared.items.get(id(stmt), ()))
                 at = n.clone(target.slice)
                 if written is not None and written.at is not None:
                     if not written.put_back:  # (its values are read no more: `forward_sweep`)

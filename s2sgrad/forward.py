@@ -146,7 +146,7 @@ class ForwardPass:
             if not self.active(value) and isinstance(value, gast.Name) and (
                     base.id in getattr(self.ctx, 'container_vars', ()) or
                     base.id not in getattr(self.ctx, 'float_vars', ()) or
-                    resizing_store(self.ctx, target)):
+                    resizing_store(self.ctx, target, value)):
                 # (``hs[-1] = np.zeros(3)`` of a dict or list, or of what may be one: ``hs =
                 # [None] * n``: an item's tangent has its shape, ``Whh @ dhs[t - 1]`` and
                 # ``np.stack(dhs)`` read it; ``lst[0:2] = [1.5]``: as many zeros as items;

@@ -109,9 +109,8 @@ class ForwardSweep:
             base = target.value
             put_back = isinstance(base, gast.Name) and base.id in shared.needed and \
                 self.ctx.activity.is_active(base) and not _fresh_before(stmt, block, base.id)
-            written = resizing_item(shared.items.get(id(stmt), ()))
-            resizes = written is not None
-            if resizes:
+            written = resizing_item(self.ctx, stmt, shared.items.get(id(stmt), ()))
+            if written is not None:
                 return self._resizing_store(stmt, written, loops, put_back)
             if put_back:
                 item = n.subscript(n.clone(base), n.clone(target.slice))

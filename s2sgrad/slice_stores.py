@@ -58,17 +58,26 @@ def list_names(statements, params, made_lists=(), known=()):
     return list_values(kept, params, made_lists, known), written
 
 
-def resizing_store(ctx, target):
-    """Whether the assignment target `target` is ``y[a:b]`` (a slice without a step, or with
-    step 1) of a `y` that may hold a list: one the function builds as a list (`list_names`)
-    or a parameter, which the caller may give as a list."""
+def resizing_store(ctx, target, value):
+    """Whether the assignment ``target = value`` is ``y[a:b] = value`` (a slice without a
+    step, or with step 1) that may change the length of a list `y`: one the function builds
+    as a list (`list_names`), or a parameter (which the caller may give as a list) given a
+    list (a display, a comprehension, a name of `list_names`). A parameter given anything
+    else is taken as an array, whose slices keep their length (``x[1:3] = x[1:3] * s``)."""
     if not _plain_slice(target, getattr(ctx, 'written_slices', ())):
         return False
+    lists = getattr(ctx, 'list_names', ())
     name = target.value.id
-    return name in getattr(ctx, 'list_names', ()) or name in getattr(ctx, 'params', ())
+    if name in lists:
+        return True
+    return name in getattr(ctx, 'params', ()) and (
+        isinstance(value, (gast.List, gast.Tuple, gast.ListComp)) or
+        isinstance(value, gast.Name) and value.id in lists)
 
 
-def resizing_item(items):
-    """The `SetItem` among `items` (those of one statement) that `resizing_store` marked,
-    or None."""
-    return next((item for item in items if getattr(item, 'resizes', False)), None)
+def resizing_item(ctx, stmt, items):
+    """The `SetItem` among `items` (those of `stmt`) of a write that `resizing_store`
+    finds, or None."""
+    if not (isinstance(stmt, gast.Assign) and resizing_store(ctx, stmt.targets[0], stmt.value)):
+        return None
+    return next((item for item in items if hasattr(item, 'at_saved')), None)

@@ -300,13 +300,23 @@ def writes_an_array_argument(y, x):
     return np.sum(y ** 2) * x[0]
 
 
-def test_an_array_argument_keeps_its_slices_where_they_are():
-    """A parameter may be a list, so its slice assignment gets the general code; given an
-    array, ``s2s.written_at`` gives the slice back, and the gradient is the array one."""
+def writes_a_list_into_an_argument(y, x):
+    y[1:3] = [x[0] * 2.0, x[1] ** 2]
+    return np.sum(y ** 2) * x[0]
+
+
+@pytest.mark.parametrize('f', [writes_an_array_argument, writes_a_list_into_an_argument],
+                         ids=lambda f: f.__name__)
+def test_an_array_argument_keeps_its_slices_where_they_are(f):
+    """A parameter given a list (``y[1:3] = [a, b]``) may be a list: its slice assignment
+    gets the general code, and given an array, ``s2s.written_at`` gives the slice back; given
+    an array's values, it is taken as an array, and its code is that of arrays."""
     y, x = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, -1.5])
-    outcome = oracle.check(writes_an_array_argument, (y, x), (0, 1), second_order=True)
+    outcome = oracle.check(f, (y, x), (0, 1), second_order=True)
     outcome.assert_ok(None)
     assert {'rev', 'fwd'} <= set(outcome.checked), outcome.describe()
+    general = 's2s.written_at(' in s2sgrad.grad(f, wrt=(0, 1)).source
+    assert general == (f is writes_a_list_into_an_argument)
 
 
 def test_an_array_argument_compiles_with_numba():

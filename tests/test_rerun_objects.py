@@ -258,7 +258,8 @@ def calling(helper):
 
 CONTAINERS = [
     (pops_left, lambda: collections.deque([2.0, 3.0, 4.0]), 'popleft'),
-    (deletes_first, lambda: [2.0, 3.0, 4.0], '__delitem__'),
+    # (``del q[0]`` writes into the argument: refused under any motion, `effects`)
+    (deletes_first, lambda: [2.0, 3.0, 4.0], 'writes into its argument `q`'),
     (grows_a_set, lambda: {1.0}, 'add'),
     (rotates, lambda: collections.OrderedDict([('a', 2.0), ('b', 3.0)]), 'move_to_end'),
     (rate_of_first, lambda: [Counter()], r'\[...\].next'),
