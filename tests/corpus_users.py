@@ -2547,6 +2547,39 @@ def rotation_made_orthonormal(w):
     return np.sum((U @ Vt) * np.arange(9.0).reshape(3, 3))
 
 
+def window_of_recent_states(x):
+    """A sliding window of the last three states (arrays), shifted by a slice assignment
+    that keeps its length, then one that trims it."""
+    window = [x, x * 0.5, np.sin(x)]
+    for t in range(3):
+        window[:] = window[1:] + [np.tanh(window[-1] * x + t)]
+    window[1:] = window[-1:]
+    return np.sum(window[0] * window[1]) + len(window)
+
+
+def _splice_rows(rows, row):
+    rows = list(rows)  # (a copy of the caller's list: the splice changes the copy only)
+    rows[1:2] = [row, row * row]
+    return rows
+
+
+def splice_of_rows_in_a_helper(x):
+    """A helper that copies a list of rows and replaces one row by two."""
+    rows = [x * 2.0, np.cos(x), x ** 2]
+    rows = _splice_rows(rows, x[::-1])
+    return sum(np.sum(r * (k + 1)) for k, r in enumerate(rows))
+
+
+def history_trimmed_by_del(x):
+    """A history of losses grown each step, its oldest entries dropped with ``del``."""
+    history = []
+    for k in range(5):
+        history.append(np.sum((x - 0.1 * k) ** 2))
+        if len(history) > 2:
+            del history[:1]
+    return history[0] * history[1]
+
+
 def _running_total(d):
     n = len(d)  # (read before the copy: a number)
     d = d.copy()
@@ -3016,6 +3049,9 @@ CASES = [
     (list_grown_then_stored_and_extended, lambda rng: (_vec(rng, 3),), 0),
     (loss_over_refilled_batches, lambda rng: (_vec(rng, 2),), 0),
     (rotation_made_orthonormal, lambda rng: (_vec(rng, 3),), 0),
+    (window_of_recent_states, lambda rng: (_vec(rng, 3),), 0),
+    (splice_of_rows_in_a_helper, lambda rng: (_vec(rng, 3),), 0),
+    (history_trimmed_by_del, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
