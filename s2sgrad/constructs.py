@@ -388,12 +388,10 @@ def plain_deletions(func):
             if isinstance(stmt, gast.Delete) and all(_deletable(t) for t in stmt.targets):
                 for target in stmt.targets:
                     if isinstance(target, gast.Subscript) and isinstance(target.slice, gast.Slice):
-                        store = gast.Subscript(value=target.value, slice=target.slice,
-                                               ctx=gast.Store())
+                        store = n.subscript(target.value, target.slice, store=True)
                         empty = gast.List(elts=[], ctx=gast.Load())
-                        out.append(gast.copy_location(gast.Assign(
-                            targets=[gast.copy_location(store, target)],
-                            value=gast.copy_location(empty, target), type_comment=None), stmt))
+                        out.append(gast.copy_location(n.assign(store, empty), stmt))
+                        gast.fix_missing_locations(out[-1])
                     elif isinstance(target, gast.Subscript):
                         pop = gast.Attribute(value=target.value, attr='pop', ctx=gast.Load())
                         out.append(gast.copy_location(gast.Expr(value=gast.copy_location(
