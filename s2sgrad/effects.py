@@ -18,6 +18,7 @@ from .errors import S2SError
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
+from .slice_stores import list_names
 from .restores import restored_item
 from .source import parse_function
 
@@ -38,6 +39,7 @@ def check_effects(body, ctx):
     whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
+    lists = list_names(list(n.statements(body)), ctx.params)[0]  # (``h = [a, b]``)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -54,7 +56,8 @@ def check_effects(body, ctx):
                             whole)
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in _own_calls(stmt):
-            _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed)
+            _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
+                                 lists)
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -614,14 +617,15 @@ def _innermost_loops(body):
     return found
 
 
-def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
+def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
     into (``s += v * v``) changes no number: a run-time check that the argument is one, put
     in `guards` (see `nodes.place`), stands for the rejection. `kept`: names the backward
     sweep may hold by reference at `stmt`, which no helper may change either; `passed`:
-    copies made for this call alone (`_copies_passed_once`), whose changes nothing sees."""
+    copies made for this call alone (`_copies_passed_once`), whose changes nothing sees;
+    `lists`: the names bound to lists only, whose ``p = p[:]`` in the helper is a copy."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -630,7 +634,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
         node, free = ctx.nested[func.id]
         bound = _bound_arguments(node, call) + [(v, n.name(v)) for v in free]
         written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
-                                     numbers=numbers, items=items, item_keys=keyed)
+                                     numbers=numbers, items=items, item_keys=keyed,
+                                     lists=_given_lists(bound, lists))
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
     else:
@@ -652,7 +657,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
             bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
-                                     numbers=numbers, items=items, item_keys=keyed)
+                                     numbers=numbers, items=items, item_keys=keyed,
+                                     lists=_given_lists(bound, lists))
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
             counted = {param: attr for param, attr in sorted(counts)
@@ -675,11 +681,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
                 not any(isinstance(part, (gast.Call, gast.NamedExpr)) for part in n.walk(value)):
             # (``rule(x, [a])``, a display written in the call: the helper's own list, which
             # still holds the caller's arrays: checked as a copy's are)
-            keys = (n.const(tuple(sorted(keyed[param], key=repr))),) \
-                if param not in items else ()
-            _guard(stmt, guards, n.call('s2s.check_own_items', n.clone(value),
-                                        n.const(_items_message(ctx, stmt, label, param)),
-                                        *keys))
+            _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
         if isinstance(value, gast.Name) and value.id in passed and not (
                 passed[value.id] and param in numbers - written):
@@ -688,14 +690,15 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
             # list's ``items += [v]`` is checked as for any list, below)
             if param in written | numbers:
                 ctx.written_copies.add(value.id)
-            if param in items:
-                _guard(stmt, guards, n.call('s2s.check_own_items', n.name(value.id),
-                                            n.const(_items_message(ctx, stmt, label, param))))
-            elif param in keyed:  # (only those items: ``config['t'] += 1`` of a counter)
-                _guard(stmt, guards, n.call('s2s.check_own_items', n.name(value.id),
-                                            n.const(_items_message(ctx, stmt, label, param)),
-                                            n.const(tuple(sorted(keyed[param], key=repr)))))
+            if param in items or param in keyed:
+                _guard(stmt, guards,
+                       _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
+        if (param in items or param in keyed) and isinstance(value, gast.Name):
+            # (``r = bump(rows)``, where `bump` adds in place into ``rows[0]``, its own copy's
+            # or the list's: the caller's array changes out of the passes' sight; its numbers
+            # are rebound in the helper's list)
+            _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or
@@ -733,6 +736,14 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None):
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
 
 
+def _given_lists(bound, lists):
+    """Of the ``(parameter, value)`` pairs `bound`, the parameters given a list: a display, a
+    comprehension, or a name of `lists` (bound to lists only)."""
+    return {param for param, value in bound
+            if isinstance(value, (gast.List, gast.ListComp)) or
+            isinstance(value, gast.Name) and value.id in lists}
+
+
 def _guard(stmt, guards, check):
     """Put the run-time `check` (a call) in `guards` before `stmt` (and, for a `while`, before
     each later run of its test)."""
@@ -741,6 +752,16 @@ def _guard(stmt, guards, check):
         places += [('before', id(stmt.body[0])), ('after', id(stmt))]
     for place in places:
         guards.setdefault(place, []).append(n.expr(n.clone(check)))
+
+
+def _own_items_check(ctx, stmt, label, param, value, items, keyed):
+    """``s2s.check_own_items(value, message)``: the call that `stmt` makes of `label`, which
+    writes into the items of its parameter `param` in place (all of them where `param` is in
+    `items`, else those at the keys `keyed[param]`, ``config['t'] += 1`` of a counter), passes
+    `value` (a name or a display) holding no arrays."""
+    keys = (n.const(tuple(sorted(keyed[param], key=repr))),) if param not in items else ()
+    return n.call('s2s.check_own_items', n.clone(value),
+                  n.const(_items_message(ctx, stmt, label, param)), *keys)
 
 
 def _items_message(ctx, stmt, label, param):
@@ -833,7 +854,7 @@ def _size_of(value, param):
 
 
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
-                       numbers=None, items=None, item_keys=None):
+                       numbers=None, items=None, item_keys=None, lists=()):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -849,7 +870,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     ``for p in ps: p *= 2``) it may write into are added to it (a copy of a list, or a list
     display, passed to it still holds the caller's arrays); with a dict `item_keys` too, a
     parameter whose items are written in place only at constant keys (``config['t'] += 1``)
-    maps to those keys there instead."""
+    maps to those keys there instead. `lists`: the parameters the caller passes lists to, whose
+    ``p = p[:]`` first is a copy (of an array, a view)."""
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
         [a.id for a in (args.vararg, args.kwarg) if a is not None] + list(extra)
@@ -857,6 +879,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     holds = {p: {p} for p in params}   # name -> arguments whose memory it may be
     contains = {}                       # name -> arguments it may hold as items
     indexed = {}  # name -> arguments it may be a part of (``p[1:]``: an array's, not a number's)
+    sliced = set()  # ids of the ``l = l[:]`` that copy a list argument
     for param in params:  # (``p[]``: what the items of argument `p` are)
         contains[param] = {param + _ITEMS}
     for param in params:
@@ -884,15 +907,21 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             continue
         if _new_memory(first.value):
             holds[param], contains[param] = set(), set()
-        elif _container_copy(first.value, namespace):
-            # (``l = list(l)``: a new list, whose changes, ``del l[0]``, ``l[0] = v``, the
-            # caller's list does not see; its items are still the caller's)
+        elif _container_copy(first.value, namespace) or \
+                param in lists and _list_copy(first.value, param):
+            # (``l = list(l)``, ``l = l[:]`` of a list: a new list, whose changes, ``del
+            # l[0]``, ``l[0] = v``, the caller's list does not see; its items are still the
+            # caller's)
             holds[param] = set()
+            sliced.add(id(first))
         else:
             continue
         for alias in aliases:
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.statements(node.body))
+    # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
+    still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
+                                for name in n.names_stored(stmt)}
 
     def reach(names, *maps):
         out = set()
@@ -922,7 +951,9 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             reads = _view_sources(value)
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict, gast.ListComp,
                                   gast.DictComp, gast.SetComp)) or \
-                    _container_copy(value, namespace):
+                    _container_copy(value, namespace) or id(stmt) in sliced or \
+                    isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) \
+                    and isinstance(value.value, gast.Name) and value.value.id in still_lists:
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
                 # items may be the arguments' memory
                 views, held, parts = set(), reach(reads, holds, contains), set()
@@ -1140,6 +1171,22 @@ def _view_sources(value):
                 id(node) not in sizes:
             found[node.id] = None
     return list(found)
+
+
+def _list_copy(value, name):
+    """Whether `value` is ``name[:]`` (``name[::]``, ``name[0:]`` too) or
+    ``s2s.copy_lists(name)`` (what a generated derivative copies its arguments with): of a
+    list, a new list."""
+    if isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy_lists' and \
+            len(value.args) == 1 and isinstance(value.args[0], gast.Name) and \
+            value.args[0].id == name:
+        return True
+    if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and
+            value.value.id == name and isinstance(value.slice, gast.Slice)):
+        return False
+    lower, upper, step = value.slice.lower, value.slice.upper, value.slice.step
+    return (lower is None or isinstance(lower, gast.Constant) and lower.value == 0) and \
+        upper is None and (step is None or isinstance(step, gast.Constant) and step.value == 1)
 
 
 def _container_copy(value, namespace, empty=False):
