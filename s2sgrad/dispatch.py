@@ -101,12 +101,15 @@ def instance_guards(ctx):
     for param in getattr(ctx.source, 'bound_instances', ()):
         item = ctx.receivers.get(param)
         if item is None or item.cls is None or item.sequence or item.of_class or \
-                not item.attributes and all(value is None for _, value in item.shadowed):
+                not item.attributes and not functions(item):
             continue  # (nothing resolved from the instance's own attributes)
         message = (f'`{param}` holds other functions or objects in its attributes than when '
                    f'the gradient was made (one set afterwards); call s2sgrad.grad again')
         fail = gast.Raise(exc=n.call(n.attr('s2s', 'S2SError'), n.const(message)), cause=None)
-        test = _test(n.name(param), item, (item,), ctx.names)
+        # (not the attributes holding None: a lazy start, ``if self._D is None: self._D =
+        # ...``, fills one on the first call; a call of one raises, `raising_calls`, saying
+        # to call s2sgrad.grad again)
+        test = _test(n.name(param), item, (item,), ctx.names, nones=False)
         guards.append(gast.If(test=_negated(test), body=[fail], orelse=[]))
     return guards
 
@@ -245,19 +248,20 @@ def _size(test):
     return len(test.values) if isinstance(test, gast.BoolOp) else 1
 
 
-def _test(target, item, kinds, names):
+def _test(target, item, kinds, names, nones=True):
     """Whether object `target` is of the kind of `Receiver` `item`: ``type(layer) is
     Dense``, ``layer.act is np.tanh`` for each function it holds, ``layer.bias is None`` for
     each attribute holding None, and the same of each object it holds. Tested in order, the
     longest tests first: an object of a kind of fewer tests fails those before it. Where
     another of the `kinds` is of the same class (its objects may lack the attribute), an
-    attribute is read as ``getattr(layer, 'act', None)``."""
+    attribute is read as ``getattr(layer, 'act', None)``. Without `nones`, no attribute is
+    tested for holding None."""
     tests = []
     others = [other for other in kinds if other.cls is item.cls and other is not item]
     # (an attribute that another kind of the class lacks, or any of the objects it holds)
     careful = {name for name in _attribute_names(item)
                if any(name not in _attribute_names(other) for other in others)}
-    _kind_tests(target, item, names, tests, careful if others else set(), bool(others))
+    _kind_tests(target, item, names, tests, careful if others else set(), bool(others), nones)
     return tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.And(), values=tests)
 
 
@@ -265,7 +269,7 @@ def _attribute_names(item):
     return {name for name, _ in item.shadowed} | {name for name, _ in item.attributes}
 
 
-def _kind_tests(target, item, names, tests, careful, nested_careful):
+def _kind_tests(target, item, names, tests, careful, nested_careful, nones=True):
     tests.append(gast.Compare(
         left=n.call(n.name(names.object('type', type)), n.clone(target)), ops=[gast.Is()],
         comparators=[n.name(names.object(item.cls.__name__, item.cls))]))
@@ -276,14 +280,14 @@ def _kind_tests(target, item, names, tests, careful, nested_careful):
             comparators=[n.attr(n.name(names.object(item.cls.__name__, item.cls)), attr)
                          if static else
                          names.held(value, identifier(getattr(value, '__name__', attr), attr))]))
-    for attr in sorted(held_none(item)):
+    for attr in sorted(held_none(item)) if nones else ():
         tests.append(gast.Compare(left=_attribute(target, attr, attr in careful, names),
                                   ops=[gast.Is()], comparators=[n.const(None)]))
     for attr, sub in sorted(item.attributes, key=lambda pair: pair[0]):
         if not sub.sequence:
             inner = _attribute(target, attr, attr in careful, names)
             _kind_tests(inner, sub, names, tests,
-                        _attribute_names(sub) if nested_careful else set(), nested_careful)
+                        _attribute_names(sub) if nested_careful else set(), nested_careful, nones)
 
 
 def _attribute(target, attr, careful, names):

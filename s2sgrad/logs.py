@@ -46,33 +46,35 @@ def log_statements(body, ctx):
         # (every use of `root` is the receiver chain of one of its logs, or the copy of a
         # gradient differentiated again that binds it: ``self_2 = s2s.copy_lists(self)``)
         chains = {id(node) for stmt in stmts for node in n.walk(stmt.value.func.value)}
-        if copied is not None:
-            chains.add(id(copied.targets[0]))
+        if copied is not None:  # (``self = s2s.copy_lists(self)`` too: the object itself)
+            chains |= {id(copied.targets[0]), id(copied.value.args[0])}
         uses = [node for node in n.walk(module)
                 if isinstance(node, gast.Name) and node.id == root]
-        chains |= _plain_reads(root, stmts, module, ctx)
+        chains |= _plain_reads(root, stmts, module, ctx, copied)
         if allowed and all(id(node) in chains for node in uses):
             roots[root] = stmts
     return {id(stmt) for stmts in roots.values() for stmt in stmts}
 
 
-def _plain_reads(root, stmts, module, ctx):
+def _plain_reads(root, stmts, module, ctx, copied=None):
     """The ids of the `root` names of reads ``root.c`` of other attributes than the logs,
     not called, where the class of `root` (an object a method is bound to) holds no
     descriptor of that name (a property may read the log): a value such a read gives is not
-    the log."""
-    receiver = ctx.receivers.get(root)
-    cls = getattr(receiver, 'cls', None)
-    if not isinstance(cls, type):
+    the log; and of stores into them (a count, ``self.n += 1``), which read no log. In a
+    gradient differentiated again (`copied` binds `root` to the copy of a parameter), the
+    first transformation checked them against the class."""
+    cls = getattr(ctx.receivers.get(root), 'cls', None)
+    if not isinstance(cls, type) and copied is None:
         return set()
     logs = {stmt.value.func.value.attr for stmt in stmts}
     called = {id(node.func) for node in n.walk(module) if isinstance(node, gast.Call)}
     found = set()
     for node in n.walk(module):
-        if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and \
+        if isinstance(node, gast.Attribute) and isinstance(node.ctx, (gast.Load, gast.Store)) and \
                 isinstance(node.value, gast.Name) and node.value.id == root and \
                 node.attr not in logs and id(node) not in called and \
-                not hasattr(inspect.getattr_static(cls, node.attr, None), '__get__'):
+                not (isinstance(cls, type) and
+                     hasattr(inspect.getattr_static(cls, node.attr, None), '__get__')):
             found.add(id(node.value))
     return found
 

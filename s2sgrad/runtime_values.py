@@ -325,8 +325,8 @@ def like(g, x):
             g.dtype.kind == 'f':  # the common case, first
         return g if g.flags.writeable else g.copy()  # (not a read-only broadcast view)
     if x is None or isinstance(x, (str, bytes)):
-        raise TypeError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
-                        f'pass a number, an array or a list, tuple or dict of them')
+        raise WrtError(f'cannot differentiate with respect to {type(x).__name__} {x!r:.40}: '
+                       f'pass a number, an array or a list, tuple or dict of them')
     if _is_iterator(x):
         # (``grad(f)(iter(xs))``, a generator, ``map(...)``: read once, by the function, it
         # has no items left to give a derivative the structure of)

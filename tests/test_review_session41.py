@@ -1,0 +1,90 @@
+"""Findings of the user-style review of 2026-12-06, fixed at their mechanisms: a lazy start
+in a property (``if self._D is None: self._D = ...``) no longer fails the instance guard on
+the gradient's second call; a method that counts in one attribute and logs into another is
+differentiated (the count's store made the log look read); ``wrt=`` naming an argument that
+is None raises WrtError."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import WrtError
+
+X = np.array([0.4, -1.1, 0.7])
+
+
+class Cached:
+    def __init__(self):
+        self._D = None
+
+    @property
+    def D(self):
+        if self._D is None:
+            self._D = np.diag([1.0, 2.0, 3.0])
+        return self._D
+
+    def loss(self, x):
+        return x @ self.D @ x
+
+
+def test_a_lazy_start_runs_on_the_first_call_and_the_gradient_still_runs():
+    # (the guard at the top of a bound method's gradient tested ``self._D is None``, which
+    # the property's first run made false)
+    obj = Cached()
+    grad = s2sgrad.grad(obj.loss)
+    expected = 2.0 * np.array([1.0, 2.0, 3.0]) * X
+    np.testing.assert_allclose(grad(X), expected)
+    np.testing.assert_allclose(grad(X), expected)
+    np.testing.assert_allclose(s2sgrad.hvp(obj.loss)(X, np.ones(3)), [2.0, 4.0, 6.0])
+
+
+class Optional:
+    def __init__(self):
+        self.act = None
+
+    def loss(self, x):
+        h = x * 2.0
+        if self.act is not None:
+            h = self.act(h)
+        return np.sum(h ** 2)
+
+
+def test_a_function_set_where_none_was_is_loud():
+    # (the call was resolved as one of None: its statement raises, saying what to do)
+    obj = Optional()
+    grad = s2sgrad.grad(obj.loss)
+    np.testing.assert_allclose(grad(X), 8.0 * X)
+    obj.act = np.tanh
+    with pytest.raises(TypeError, match='call s2sgrad.grad again'):
+        grad(X)
+
+
+class Counter:
+    def __init__(self):
+        self.log = []
+        self.n = 0
+
+    def loss(self, w, x):
+        self.n += 1
+        v = np.sum((x @ w) ** 2)
+        self.log.append(float(v))
+        return v
+
+
+def test_a_count_and_a_log_of_one_object():
+    obj = Counter()
+    w, a = np.array([1.0, 2.0]), np.array([[1.0, 0.5], [0.0, 2.0]])
+    np.testing.assert_allclose(s2sgrad.grad(obj.loss)(w, a), 2.0 * a.T @ (a @ w))
+    assert obj.log == [float(np.sum((a @ w) ** 2))]
+    v = np.array([1.0, -1.0])
+    np.testing.assert_allclose(s2sgrad.hvp(obj.loss)(w, a, v), 2.0 * a.T @ a @ v)
+    assert len(obj.log) == 2
+
+
+def defaults_to_x(x, y=None):
+    y = x if y is None else y
+    return np.sum(x * y)
+
+
+def test_wrt_an_argument_that_is_none_raises_wrt_error():
+    with pytest.raises(WrtError, match='NoneType'):
+        s2sgrad.grad(defaults_to_x, wrt='y')(X)
