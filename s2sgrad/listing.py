@@ -116,15 +116,17 @@ def markdown():
     return '\n'.join(lines) + (
         f'\n\n{count} functions, methods and attributes with rules, and {len(defined)} '
         f'differentiated through a definition in NumPy (`templates/definitions.py`, '
-        f'`templates/scipy_linalg.py`, `templates/statistics.py`; those that the installed '
+        f'`templates/scipy_linalg.py`, `templates/statistics.py`, '
+        f'`templates/distributions.py`; those that the installed '
         f'NumPy or SciPy has): ' +
         ', '.join(f'`{name}`' for name in defined) + '.\n')
 
 
 def _defined_names():
-    """The functions `templates/definitions.py`, `templates/scipy_linalg.py` and
-    `templates/statistics.py` define, whichever NumPy is installed."""
-    from s2sgrad.templates import definitions, scipy_linalg, statistics
+    """The functions `templates/definitions.py`, `templates/scipy_linalg.py`,
+    `templates/statistics.py` and `templates/distributions.py` define, whichever NumPy is
+    installed."""
+    from s2sgrad.templates import definitions, distributions, scipy_linalg, statistics
     names = [f'numpy.{name}' for name in definitions.DEFINITIONS]
     names += [f'numpy.linalg.{name}' for name in definitions.LINALG_DEFINITIONS]
     names += [f'numpy.{ufunc.__name__}.{method}' for ufunc, method in definitions.UFUNC_METHODS]
@@ -132,4 +134,5 @@ def _defined_names():
     names += [f'scipy.linalg.{name}' for name in scipy_linalg.DEFINITIONS]
     names += [f'{module}.{path}' for module, path in statistics.SCIPY_DEFINITIONS]
     names += [f'numpy.{name}' for name in statistics.NUMPY_DEFINITIONS]
+    names += [f'{module}.{path}' for module, path in distributions.SCIPY_DEFINITIONS]
     return sorted(set(names))

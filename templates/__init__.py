@@ -2,9 +2,10 @@
 from . import (arithmetic, elementwise, scalars, scipy_special, reductions, cumulative,  # noqa
                shaping, joining, indexing, subscripts, products, linalg, decompositions,
                constructors, array_methods, nondiff, runtime_helpers, algebra, differences,
-               definitions, scipy_linalg, statistics)
+               definitions, scipy_linalg, statistics, distributions)
 
 __all__ = ['arithmetic', 'elementwise', 'scalars', 'scipy_special', 'reductions', 'cumulative',
            'shaping', 'joining', 'indexing', 'subscripts', 'products', 'linalg', 'decompositions',
            'constructors', 'array_methods', 'nondiff', 'runtime_helpers', 'algebra',
-           'differences', 'definitions', 'scipy_linalg', 'statistics']
+           'differences', 'definitions', 'scipy_linalg', 'statistics',
+           'distributions']

@@ -266,6 +266,12 @@ partials(*_scipy('betainc'), a="no_derivative('betainc', 'a')",
          x='np.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))')
 
 
+# Student's t distribution function: d/dt is the density; df: no closed form in SciPy
+partials(*_scipy('stdtr'), df="no_derivative('stdtr', 'df')",
+         t='np.exp(gammaln((df + 1) / 2) - gammaln(df / 2) - np.log(np.pi * df) / 2 - '
+           '(df + 1) / 2 * log1p(t * t / df))')
+
+
 # 1 / gamma(x): d/dx = -rgamma(x) digamma(x), which reads 0 * inf at the poles x = 0, -1, -2, ...
 # of gamma. For x < 1/2 the rules use the reflection formula rgamma(x) = sin(pi x) gamma(1 - x) / pi
 # instead: d/dx = gamma(1 - x) cos(pi x) - rgamma(x) digamma(1 - x), finite there ((-1)^k k! at
