@@ -4,7 +4,7 @@ import importlib
 from . import rules
 
 _MODULES = ('operator', 'numpy', 'numpy.linalg', 'math', 'builtins', 'scipy.special',
-            'numpy.random')
+            'scipy.linalg', 'numpy.random')
 
 
 def _names():
