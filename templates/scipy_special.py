@@ -12,8 +12,8 @@ from .arithmetic import _unwrap, _where, xdivy  # noqa: F401 (used by the rules)
 try:  # SciPy is optional: without it, only the NumPy part of this module registers anything
     import scipy.special
     from scipy.special import (  # noqa: F401 (used by the rules)
-        betaln, digamma, expit, gamma, gammaln, i0, i0e, i1, i1e, iv, ive, j0, j1, jv, k0, k1,
-        kv, log1p, polygamma, xlog1py, xlogy, y0, y1, yn, zeta)
+        betaln, cosdg, digamma, expit, gamma, gammaln, i0, i0e, i1, i1e, iv, ive, j0, j1, jv, k0,
+        k1, kv, log1p, polygamma, sindg, xlog1py, xlogy, y0, y1, yn, zeta)
 except ImportError:
     scipy = None
 
@@ -264,6 +264,15 @@ partials(*_scipy('kv'), v="no_derivative('kv', 'v')", z='-(kv(v - 1, z) + kv(v +
 partials(*_scipy('betainc'), a="no_derivative('betainc', 'a')",
          b="no_derivative('betainc', 'b')",
          x='np.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))')
+
+
+# functions of an angle in degrees: d/dx = pi / 180 times the derivative in radians
+partials(*_scipy('sindg'), x='cosdg(x) * (np.pi / 180)')
+partials(*_scipy('cosdg'), x='-sindg(x) * (np.pi / 180)')
+partials(*_scipy('tandg'), x='(1 + ans * ans) * (np.pi / 180)')
+partials(*_scipy('cotdg'), x='-(1 + ans * ans) * (np.pi / 180)')
+if scipy is not None:  # (NumPy's Bessel function of order 0: its derivative is SciPy's i1)
+    partials(np.i0, x='i1(x)')
 
 
 # Student's t distribution function: d/dt is the density; df: no closed form in SciPy

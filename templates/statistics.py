@@ -405,6 +405,32 @@ def correlate2d(in1, in2, mode='full', boundary='fill', fillvalue=0):
     return full[kr // 2:kr // 2 + rows, kc // 2:kc // 2 + cols]
 
 
+def signal_convolve(in1, in2, mode='full', method='auto'):
+    """``scipy.signal.convolve(in1, in2, mode, method)`` of two vectors or two matrices:
+    `convolve2d` (of the vectors as rows), which centres 'same' as SciPy does."""
+    if np.ndim(in1) != np.ndim(in2) or np.ndim(in1) not in (1, 2) or \
+            method not in ('auto', 'direct', 'fft'):
+        s2s.refuse('scipy.signal.convolve of two vectors or two matrices (for more dimensions, '
+                   'a loop over scipy.signal.convolve2d)')
+    if np.ndim(in1) == 1:
+        return scipy.signal.convolve2d(np.reshape(in1, (1, -1)), np.reshape(in2, (1, -1)),
+                                       mode)[0]
+    return scipy.signal.convolve2d(in1, in2, mode)
+
+
+def signal_correlate(in1, in2, mode='full', method='auto'):
+    """``scipy.signal.correlate(in1, in2, mode, method)`` of two real vectors or matrices: the
+    convolution with `in2` turned half a turn, which is how SciPy centres 'same' (not as
+    `correlate2d` does, for a kernel of even length)."""
+    if np.ndim(in1) != np.ndim(in2) or np.ndim(in1) not in (1, 2) or \
+            method not in ('auto', 'direct', 'fft'):
+        s2s.refuse('scipy.signal.correlate of two vectors or two matrices (for more '
+                   'dimensions, a loop over scipy.signal.correlate2d)')
+    if np.ndim(in1) == 1:
+        return scipy.signal.convolve(in1, np.asarray(in2)[::-1], mode)
+    return scipy.signal.convolve(in1, np.asarray(in2)[::-1, ::-1], mode)
+
+
 def scipy_lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True,
                 lapack_driver=None):
     """``scipy.linalg.lstsq(a, b, cond)`` of a matrix of full rank: as `np.linalg.lstsq`, the
@@ -560,6 +586,7 @@ SCIPY_DEFINITIONS = {
     ('scipy.stats', 'uniform.logpdf'): uniform_logpdf, ('scipy.stats', 'uniform.pdf'): uniform_pdf,
     ('scipy.linalg', 'lstsq'): scipy_lstsq, ('scipy.signal', 'lfilter'): lfilter,
     ('scipy.signal', 'convolve2d'): convolve2d, ('scipy.signal', 'correlate2d'): correlate2d,
+    ('scipy.signal', 'convolve'): signal_convolve, ('scipy.signal', 'correlate'): signal_correlate,
     ('scipy.integrate', 'trapezoid'): trapezoid,
     ('scipy.integrate', 'cumulative_trapezoid'): cumulative_trapezoid,
 }

@@ -992,3 +992,37 @@ def test_logsumexp_of_everything_stable():
     x = np.array([-1000.0, 1000.0, 999.0])
     g = s2sgrad.grad(logsumexp_all)(x)
     assert np.allclose(g, 1.7 * sp.softmax(x), rtol=1e-12, atol=0)
+
+
+# -- functions of angles in degrees, Student's t distribution function, NumPy's i0 ------------
+
+def degrees_(x):
+    return np.sum(W23[0] * (sp.sindg(40.0 * x) + sp.cosdg(30.0 * x) ** 2 +
+                            sp.tandg(20.0 * x) + sp.cotdg(20.0 * x + 45.0)))
+
+
+def stdtr_(x):
+    return np.sum(W23[0] * sp.stdtr(3.5, 2.0 * x)) + sp.stdtr(1.0, x[0] * 0.0) * x[1]
+
+
+def numpy_i0(x):
+    return np.sum(W23[1] * np.i0(2.0 * x) ** 2)
+
+
+ANGLE_ROWS = [(degrees_, normal(3), 0), (stdtr_, normal(3), 0), (numpy_i0, normal(3), 0)]
+
+
+@pytest.mark.usefixtures('needs_scipy')
+@pytest.mark.parametrize('f, make_args, wrt', ANGLE_ROWS, ids=rulespec.ids(ANGLE_ROWS))
+def test_angles_in_degrees_stdtr_and_i0(f, make_args, wrt):
+    rulespec.check_row(f, make_args, wrt)
+
+
+def stdtr_degrees_of_freedom(x):
+    return np.sum(sp.stdtr(x + 3.0, 0.5))
+
+
+@pytest.mark.usefixtures('needs_scipy')
+def test_stdtr_in_its_degrees_of_freedom_is_refused():
+    with pytest.raises(s2sgrad.errors.S2SError, match="stdtr in its argument .df."):
+        s2sgrad.grad(stdtr_degrees_of_freedom)(np.array([0.5, 1.5]))

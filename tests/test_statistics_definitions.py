@@ -129,6 +129,22 @@ def f_scipy_lstsq(a, b):
     return np.sum(solution ** 2) + residuals + np.sum(singular)
 
 
+def f_signal_convolve(x, k):
+    return np.sum(scipy.signal.convolve(x, k) ** 2) + \
+        np.sum(scipy.signal.convolve(x, k, mode='same') * V[:1]) + \
+        np.sum(scipy.signal.convolve(x, k, 'valid', method='direct') ** 3)
+
+
+def f_signal_correlate(x, k):
+    return np.sum(scipy.signal.correlate(x, k, mode='same') ** 2) + \
+        np.sum(scipy.signal.correlate(x, k, 'valid') * V[:4]) + np.sum(scipy.signal.correlate(x, k))
+
+
+def f_signal_matrices(x, k):
+    return np.sum(scipy.signal.convolve(x, k, 'same') ** 2) + \
+        np.sum(scipy.signal.correlate(x, k) * x[0, 0])
+
+
 ROWS = [
     (f_windows, arr(6), 0), (f_windows_2d, arr(3, 4), 0), (f_windows_axis, arr(4, 2), 0),
     (f_moving_average, arr(7), 0),
@@ -172,6 +188,10 @@ ROWS = [
      (0, 1)),
     (f_cumulative_trapezoid_x, arr(2, 4), 0),
     (f_scipy_lstsq, lambda rng: [rng.uniform(-1, 1, (5, 3)), rng.uniform(-1, 1, 5)], (0, 1)),
+    (f_signal_convolve, lambda rng: [rng.uniform(-1, 1, 6), rng.uniform(-1, 1, 3)], (0, 1)),
+    (f_signal_correlate, lambda rng: [rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 2)], (0, 1)),
+    (f_signal_matrices, lambda rng: [rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (2, 2))],
+     (0, 1)),
 ]
 
 
@@ -234,6 +254,15 @@ SCIPY_VALUES = [
     (scipy.signal.correlate2d, (A, W), {}), (scipy.signal.correlate2d, (A, W[:, :2], 'same'), {}),
     (scipy.signal.correlate2d, (A, W.T), {'mode': 'valid'}),
     (scipy.signal.correlate2d, (A, W), {'mode': 'same'}),
+    (scipy.signal.convolve, (A[0], W[0]), {}), (scipy.signal.convolve, (A[0], W[0], 'same'), {}),
+    (scipy.signal.convolve, (W[0], A[0][:2]), {'mode': 'valid'}),
+    (scipy.signal.convolve, (A, W), {'mode': 'same', 'method': 'fft'}),
+    (scipy.signal.correlate, (A[1], W[1]), {}), (scipy.signal.correlate, (A[1], W[1], 'same'), {}),
+    (scipy.signal.correlate, (A, W.T), {'mode': 'valid'}),
+    (scipy.signal.correlate, (A[0], W[0, :2], 'same'), {}),
+    (scipy.signal.correlate, (A, W[:, :2]), {'mode': 'same'}),
+    (scipy.signal.convolve, (A[2], W[1, :2], 'same'), {}),
+    (scipy.signal.convolve, (A, W[:2, :2]), {'mode': 'same'}),
     (scipy.signal.lfilter, ([0.5, 0.2], [1.0, -0.3, 0.1], A[0]), {}),
     (scipy.signal.lfilter, ([0.5, 0.2, 0.1], [2.0], A[0]), {}),
     (scipy.signal.lfilter, ([1.0], [1.5, -0.9], A[1]), {}),
