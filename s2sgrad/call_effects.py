@@ -118,8 +118,10 @@ def changes_receiver(func, namespace):
 def _function_effects(node, namespace, nested, seen):
     """Whether a call of the FunctionDef `node` may have an effect (see `call_effects`)."""
     from .effects import parameters_written  # (effects imports the passes that import this)
+    items, keyed = set(), {}  # (``rows[0] += 1.0`` of ``rows = list(rows)``: the caller's)
     try:
-        if parameters_written(node, namespace=namespace):
+        if parameters_written(node, namespace=namespace, items=items, item_keys=keyed) or \
+                items or keyed:
             return True
     except Exception:  # (an analysis that cannot read it: keep the call)
         return True

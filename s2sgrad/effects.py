@@ -694,10 +694,14 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                 _guard(stmt, guards,
                        _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
-        if (param in items or param in keyed) and isinstance(value, gast.Name):
+        if (param in items or param in keyed) and isinstance(value, gast.Name) and (
+                ctx.activity.is_active(value) or value.id in ctx.params or carried or
+                value.id in kept):
             # (``r = bump(rows)``, where `bump` adds in place into ``rows[0]``, its own copy's
-            # or the list's: the caller's array changes out of the passes' sight; its numbers
-            # are rebound in the helper's list)
+            # or the list's: a differentiated array, or the caller's, or one the backward
+            # sweep reads, changes out of the passes' sight; a list's numbers are rebound in
+            # the helper's list. Other arrays change as they do in your code: the call stays,
+            # `call_effects`)
             _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or

@@ -173,3 +173,17 @@ def test_a_helper_adding_into_a_copy_of_numbers_is_differentiated():
     outcome = oracle.check(bumps_the_numbers_of_a_list, (X.copy(),), 0, second_order=True,
                            name='bumps_the_numbers_of_a_list')
     outcome.assert_ok()
+
+
+def bumps_constant_arrays_and_drops_the_result(x):
+    weights = [np.ones(3) * 2.0, np.ones(3)]
+    _ = _bumped_copy(weights)
+    return np.sum(weights[0] * x ** 2)
+
+
+def test_a_helper_adding_into_constant_arrays_runs_as_in_your_code():
+    # (arrays that carry no derivative change as the function changes them: the call, whose
+    # result nothing reads, was dropped as if it had no effect)
+    outcome = oracle.check(bumps_constant_arrays_and_drops_the_result, (X.copy(),), 0,
+                           second_order=True, name='bumps_constant_arrays_and_drops_the_result')
+    outcome.assert_ok()
