@@ -6,6 +6,7 @@ import gast
 from . import nodes as n
 from .comprehensions import CONSUMERS, MATH_CONSUMERS
 from .errors import UnsupportedSyntaxError, char_offset
+from .key_lambdas import plain_key, rename_apart, stable_names
 
 _ASYNC = 'async code is not supported; differentiate a plain synchronous function'
 _NO_DICT = ('`**` unpacking into a dict display is not supported (dicts themselves are); '
@@ -173,6 +174,7 @@ class _Fence:
             node.id for node in n.walk(root, skip=lambda node: id(node) in lambdas)
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store)}
         self.problems = []  # (lineno, col_offset, discovery order, message, node)
+        self.stable = None  # (`_stable`)
 
     def report(self, node, message):
         if getattr(node, 'lineno', None) is None:
@@ -229,6 +231,12 @@ class _Fence:
                 if isinstance(child, gast.AST):
                     self.visit(child)
 
+    def _stable(self):
+        """`key_lambdas.stable_names` of the function (found once)."""
+        if self.stable is None:
+            self.stable = stable_names(self.root)
+        return self.stable
+
     def _mark_key_functions(self, call):
         """Mark the ``key=lambda v: ...`` of a call (``sorted``, ``max``, ``min``) that reads
         nothing of the function: a constant function, which only orders the items (a local
@@ -238,12 +246,18 @@ class _Fence:
             if keyword.arg != 'key' or not isinstance(value, gast.Lambda):
                 continue
             params = {a.id for a in value.args.args + value.args.kwonlyargs}
+            read = set(n.all_names(value.body)) - params
             if value.args.vararg is None and value.args.kwarg is None and \
-                    not (set(n.all_names(value.body)) | params) & self.local_names:
+                    not (read | params) & self.local_names:
+                value.key_function = True
+            elif plain_key(value) and read & self.local_names <= self._stable():
+                # (``min(range(n), key=lambda i: losses[i])``: variables bound once and never
+                # changed, which order the items alike whenever the key runs)
+                rename_apart(value, self.local_names)
                 value.key_function = True
             else:
-                self.report(value, ('a `key=lambda` that reads a variable of the function (or '
-                                    'names its parameter like one)',
+                self.report(value, ('a `key=lambda` that reads a variable of the function '
+                                    'that is assigned again or changed in place',
                                     'define the key function with `def` at module level '
                                     '(or, for the position of the largest value, use '
                                     '`int(np.argmax(values))`)'))

@@ -50,7 +50,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body = fold_block(func.body, same_shape, changed)
         func.body = drop_copy_backs(func.body)
         func.body = copy_propagate(func.body, keep)
-        func.body, _ = dead_code(func.body, set(), remove=True, local=_names(func))
+        func.body, _ = dead_code(func.body, set(), remove=True, local=_assigned(func))
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
             func.body = simplify(func.body, params, declared, keep, resolver, changed, lists,
@@ -85,7 +85,7 @@ def _size(stmts):
     return statements, names
 
 
-def _names(func):
-    """The parameters of the FunctionDef `func` and the names it assigns."""
-    return set(n.names_stored(func.args)) | set(n.names_stored(
-        gast.Module(body=func.body, type_ignores=[])))
+def _assigned(func):
+    """The names the FunctionDef `func` assigns: not its parameters, which hold the caller's
+    objects (``self.calls = self.calls + 1`` counts the call in the caller's object)."""
+    return set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))

@@ -80,7 +80,57 @@ def index_of_smallest_loss(x):
     return x[best] * 2.0
 
 
-def test_a_key_lambda_reading_a_variable_of_the_function_is_refused():
+def test_a_key_lambda_reading_a_variable_bound_once():
+    # (``losses`` is assigned once and never changed: the key orders the items alike in
+    # both sweeps)
+    check_grads(index_of_smallest_loss, (X,), modes=('rev', 'fwd'), order=2)
+
+
+def index_of_a_score_changed_afterwards(x):
+    scores = x * 1.0
+    order = sorted(range(3), key=lambda i: scores[i])
+    scores[0] = 5.0
+    return x[order[0]] * scores[1]
+
+
+def index_in_a_loop(x):
+    total = 0.0
+    for t in range(3):
+        losses = (x - 0.3 * t) ** 2
+        total = total + x[min(range(3), key=lambda i: losses[i])] * (t + 1)
+    return total
+
+
+@pytest.mark.parametrize('func', [index_of_a_score_changed_afterwards, index_in_a_loop])
+def test_a_key_lambda_reading_a_variable_that_changes_is_refused(func):
     with pytest.raises(UnsupportedSyntaxError, match='np.argmax') as info:
-        s2sgrad.grad(index_of_smallest_loss)(X)
-    assert 'key=lambda i: losses[i]' in str(info.value)
+        s2sgrad.grad(func)(X)
+    assert 'key=lambda i:' in str(info.value)
+
+
+def nearest_with_the_same_name(x):
+    n = len(x)
+    i = min(range(n), key=lambda i: x[i])  # (the parameter is renamed apart from `i`)
+    return x[i] * 2.0 + np.sum(x)
+
+
+def best_weighted_pair(x):
+    w = np.cos(x)
+    pairs = [(x[0] * 2.0, w[0]), (x[1], w[1]), (x[2] ** 2, w[2])]
+    score, weight = max(pairs, key=lambda p: p[0] * w[1])
+    return score * 3.0 * weight
+
+
+@pytest.mark.parametrize('func', [nearest_with_the_same_name, best_weighted_pair])
+def test_key_lambdas_reading_the_functions_variables(func):
+    check_grads(func, (np.array([0.5, -0.3, 1.2]),), modes=('rev', 'fwd'), order=2)
+
+
+def ranked_pairs(a):
+    b = a * 2.0
+    pairs = sorted(zip(a, b), key=lambda p: p[0])
+    return sum(p[0] * p[1] for p in pairs[:2])
+
+
+def test_a_key_parameter_named_as_a_comprehension_variable():
+    check_grads(ranked_pairs, (np.array([0.5, -0.3, 1.2]),), modes=('rev', 'fwd'), order=1)

@@ -88,3 +88,25 @@ def defaults_to_x(x, y=None):
 def test_wrt_an_argument_that_is_none_raises_wrt_error():
     with pytest.raises(WrtError, match='NoneType'):
         s2sgrad.grad(defaults_to_x, wrt='y')(X)
+
+
+class Counted:
+    def __init__(self):
+        self.calls = 0
+
+    def loss(self, w):
+        self.calls += 1
+        return np.sum(w ** 2)
+
+
+def test_a_count_in_the_differentiated_method_counts_each_call():
+    # (the count's store was dropped from the derivative as dead code: nothing in it reads
+    # the count, but the caller's object holds it, as it does in a method it calls)
+    obj = Counted()
+    w = np.array([0.5, -1.5])
+    np.testing.assert_allclose(s2sgrad.grad(obj.loss)(w), 2.0 * w)
+    assert obj.calls == 1
+    np.testing.assert_allclose(s2sgrad.jvp(obj.loss)(w, np.ones(2)), 2.0 * np.sum(w))
+    assert obj.calls == 2
+    value, _ = s2sgrad.value_and_grad(obj.loss)(w)
+    assert value == np.sum(w ** 2) and obj.calls == 3
