@@ -672,6 +672,10 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     carried = any(ctx.activity.is_active(value) for _, value in bound)
     names = n.all_names(ctx.source.node)  # (the user's: not the normalizer's temporaries)
     for param, value in bound:
+        copied = isinstance(value, gast.Call) and n.dotted_path(value.func) == 's2s.copy' and \
+            len(value.args) == 1 and isinstance(value.args[0], gast.Name)
+        if copied:  # (``c = shift(c)`` passes ``s2s.copy(c)``, which holds `c`'s items)
+            value = value.args[0]
         arg = _root(value)
         if param in written | items | set(keyed) and isinstance(arg, gast.Name):
             ctx.written_by_calls.add(arg.id)  # (what a recomputed read may not read: see
@@ -695,13 +699,13 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                        _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
         if (param in items or param in keyed) and isinstance(value, gast.Name) and (
-                ctx.activity.is_active(value) or value.id in ctx.params or carried or
-                value.id in kept):
+                copied or ctx.activity.is_active(value) or value.id in ctx.params or
+                carried or value.id in kept):
             # (``r = bump(rows)``, where `bump` adds in place into ``rows[0]``, its own copy's
             # or the list's: a differentiated array, or the caller's, or one the backward
-            # sweep reads, changes out of the passes' sight; a list's numbers are rebound in
-            # the helper's list. Other arrays change as they do in your code: the call stays,
-            # `call_effects`)
+            # sweep reads, changes out of the passes' sight, as the arrays of a copy made for
+            # the call do; a list's numbers are rebound in the helper's list. Other arrays
+            # change as they do in your code: the call stays, `call_effects`)
             _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or

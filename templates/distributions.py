@@ -36,17 +36,17 @@ def gamma_cdf(x, a, loc=0.0, scale=1.0):
     """``scipy.stats.gamma.cdf(x, a, loc, scale)``: the regularized lower incomplete gamma
     function, 0 where ``x <= loc``."""
     z = _standard(x, loc, scale)
-    inside = z > 0
+    inside = (z > 0) & (z < np.inf)
     value = scipy.special.gammainc(a, np.where(inside, z, 1.0))
-    return np.where(inside, value, 0.0) * _positive(scale)
+    return np.where(inside, value, np.where(z > 0, 1.0, 0.0)) * _positive(scale)
 
 
 def gamma_sf(x, a, loc=0.0, scale=1.0):
     """``scipy.stats.gamma.sf(x, a, loc, scale)``: 1 - cdf, the upper incomplete gamma."""
     z = _standard(x, loc, scale)
-    inside = z > 0
+    inside = (z > 0) & (z < np.inf)
     value = scipy.special.gammaincc(a, np.where(inside, z, 1.0))
-    return np.where(inside, value, 1.0) * _positive(scale)
+    return np.where(inside, value, np.where(z > 0, 0.0, 1.0)) * _positive(scale)
 
 
 def chi2_cdf(x, df, loc=0.0, scale=1.0):
@@ -101,15 +101,17 @@ def poisson_cdf(k, mu, loc=0):
     """``scipy.stats.poisson.cdf(k, mu, loc)``, differentiated in `mu`: the upper incomplete
     gamma ``gammaincc(floor(k) + 1, mu)``, 0 below the counts."""
     k = np.floor(k - loc)
-    inside = k >= 0
-    return np.where(inside, scipy.special.gammaincc(np.where(inside, k, 0.0) + 1, mu), 0.0)
+    inside = (k >= 0) & (k < np.inf)
+    value = scipy.special.gammaincc(np.where(inside, k, 0.0) + 1, mu)
+    return np.where(inside, value, np.where(k > 0, 1.0, 0.0))
 
 
 def poisson_sf(k, mu, loc=0):
     """``scipy.stats.poisson.sf(k, mu, loc)``: 1 - cdf, ``gammainc(floor(k) + 1, mu)``."""
     k = np.floor(k - loc)
-    inside = k >= 0
-    return np.where(inside, scipy.special.gammainc(np.where(inside, k, 0.0) + 1, mu), 1.0)
+    inside = (k >= 0) & (k < np.inf)
+    value = scipy.special.gammainc(np.where(inside, k, 0.0) + 1, mu)
+    return np.where(inside, value, np.where(k > 0, 0.0, 1.0))
 
 
 def expon_cdf(x, loc=0.0, scale=1.0):
@@ -140,7 +142,9 @@ def laplace_cdf(x, loc=0.0, scale=1.0):
     """``scipy.stats.laplace.cdf(x, loc, scale)``: ``exp(z) / 2`` below `loc`, ``1 -
     exp(-z) / 2`` above."""
     z = _standard(x, loc, scale)
-    return np.where(z <= 0, np.exp(np.minimum(z, 0.0)) / 2, 1 - np.exp(-np.maximum(z, 0.0)) / 2)
+    below = z <= 0  # (each side's formula read on its side only: slope 1 at z == 0 too)
+    return np.where(below, np.exp(np.where(below, z, 0.0)) / 2,
+                    1 - np.exp(-np.where(below, 0.0, z)) / 2)
 
 
 def uniform_cdf(x, loc=0.0, scale=1.0):

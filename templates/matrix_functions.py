@@ -39,7 +39,7 @@ def expm_tangent(ans, a):
 
 @adjoint(*_scipy('sqrtm'))
 def sqrtm_adjoint(ans, a):
-    d[a] = solve_sylvester(ans.T, ans.T, d[ans])
+    d[a] = solve_sylvester(np.swapaxes(ans, -1, -2), np.swapaxes(ans, -1, -2), d[ans])
 
 
 @tangent(*_scipy('sqrtm'))
@@ -49,9 +49,9 @@ def sqrtm_tangent(ans, a):
 
 @adjoint(*_scipy('solve_sylvester'))
 def solve_sylvester_adjoint(ans, a, b, q):
-    bq = solve_sylvester(a.T, b.T, d[ans])
-    d[a] = -bq @ ans.T
-    d[b] = -ans.T @ bq
+    bq = solve_sylvester(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), d[ans])
+    d[a] = -bq @ np.swapaxes(ans, -1, -2)
+    d[b] = -np.swapaxes(ans, -1, -2) @ bq
     d[q] = bq
 
 

@@ -275,10 +275,12 @@ if scipy is not None:  # (NumPy's Bessel function of order 0: its derivative is 
     partials(np.i0, x='i1(x)')
 
 
-# Student's t distribution function: d/dt is the density; df: no closed form in SciPy
+# Student's t distribution function: d/dt is the density (its gamma functions as betaln,
+# which keeps its digits for large df; df = inf, the normal density, read as df = 1e300);
+# df: no closed form
 partials(*_scipy('stdtr'), df="no_derivative('stdtr', 'df')",
-         t='np.exp(gammaln((df + 1) / 2) - gammaln(df / 2) - np.log(np.pi * df) / 2 - '
-           '(df + 1) / 2 * log1p(t * t / df))')
+         t='np.exp(-betaln(np.minimum(df, 1e300) / 2, 0.5) - np.log(np.minimum(df, 1e300)) / 2 '
+           '- (np.minimum(df, 1e300) + 1) / 2 * log1p(t * t / np.minimum(df, 1e300)))')
 
 
 # 1 / gamma(x): d/dx = -rgamma(x) digamma(x), which reads 0 * inf at the poles x = 0, -1, -2, ...

@@ -107,3 +107,23 @@ def shape_in_the_derivative(x):
 def test_a_shape_parameter_with_a_derivative_is_refused():
     with pytest.raises(S2SError, match='keep that argument constant'):
         s2sgrad.grad(shape_in_the_derivative)(np.array([0.1, 0.2]))
+
+
+def laplace_at_its_centre(x): return scipy.stats.laplace.cdf(x, 0.2, 1.5)
+def t_of_many_degrees(x): return scipy.stats.t.cdf(x, 1e15) + scipy.stats.t.cdf(x, np.inf)
+
+
+def gamma_and_poisson_at_infinity(x):
+    return scipy.stats.gamma.cdf(np.inf, 2.0, x) + scipy.stats.poisson.cdf(np.inf, x) + \
+        scipy.stats.gamma.sf(np.inf, 2.0, x) + scipy.stats.poisson.sf(np.inf, x)
+
+
+def test_derivatives_at_the_edges():
+    # (the slope of laplace's cdf at its centre was halved, np.minimum and np.maximum sharing
+    # it; stdtr's density lost its digits for large df, nan at df = inf; at x = inf the
+    # gamma density was nan)
+    grad = s2sgrad.grad
+    np.testing.assert_allclose(grad(laplace_at_its_centre)(0.2), 1.0 / 3.0, rtol=1e-12)
+    np.testing.assert_allclose(grad(t_of_many_degrees)(0.7), 2 * scipy.stats.norm.pdf(0.7),
+                               rtol=1e-10)
+    assert grad(gamma_and_poisson_at_infinity)(1.5) == 0.0

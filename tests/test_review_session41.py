@@ -110,3 +110,34 @@ def test_a_count_in_the_differentiated_method_counts_each_call():
     assert obj.calls == 2
     value, _ = s2sgrad.value_and_grad(obj.loss)(w)
     assert value == np.sum(w ** 2) and obj.calls == 3
+
+
+def test_a_count_and_a_log_count_once_in_a_second_derivative():
+    # (the gradient differentiated again binds the object to its copy, which is the object:
+    # the count's store was dropped there while the log stayed)
+    obj = Counter()
+    w, a = np.array([1.0, 2.0]), np.eye(2)
+    s2sgrad.hvp(obj.loss)(w, a, np.array([1.0, 0.0]))
+    assert obj.n == 1 and len(obj.log) == 1
+
+
+def _shift(cfg):
+    cfg = dict(cfg)
+    cfg['i'] += 1
+    return cfg
+
+
+def indexes_then_shifts_the_indices(x):
+    index = np.array([0, 1])
+    config = {'i': index}
+    y = x[index]
+    config = _shift(config)
+    return np.sum(y * y)
+
+
+def test_a_helper_shifting_indices_of_a_rebound_dict_is_refused():
+    # (``config = _shift(config)`` passes a copy of the dict, which holds the caller's index
+    # array: the backward sweep read the shifted indices, silently wrong)
+    from s2sgrad.errors import InPlaceError
+    with pytest.raises(InPlaceError, match='writes into the items of its parameter `cfg`'):
+        s2sgrad.grad(indexes_then_shifts_the_indices)(np.array([1.0, 2.0, 3.0]))
