@@ -84,12 +84,12 @@ def uses_fft(A):
     return np.sum(np.fft.fft(A[0]).real)
 
 
-def uses_gamma(x):
-    return np.sum(np.i0(x))
+def uses_gamma(x):  # (np.unwrap: a function with no rule)
+    return np.sum(np.unwrap(x))
 
 
 def gamma_of_inactive(x, a):
-    return np.sum(x * np.i0(a))
+    return np.sum(x * np.spacing(a))
 
 
 def float32_target(x):
@@ -333,7 +333,7 @@ def test_size_one_output_is_a_scalar():
 
 @pytest.mark.parametrize('func, name, arg', [
     (uses_fft, 'fft', np.array([[2.0, 0.5], [0.5, 1.0]])),
-    (uses_gamma, 'i0', np.array([1.5, 2.5])),
+    (uses_gamma, 'unwrap', np.array([1.5, 2.5])),
 ])
 def test_no_rule(func, name, arg):
     with pytest.raises(errors.NoRuleError) as info:
@@ -346,7 +346,7 @@ def test_no_rule(func, name, arg):
 def test_rule_not_needed_for_inactive_argument():
     x = np.array([0.5, 1.0, -2.0])
     g = s2sgrad.grad(gamma_of_inactive)(x, 2.5)
-    np.testing.assert_allclose(g, np.full(3, np.i0(2.5)))
+    np.testing.assert_allclose(g, np.full(3, np.spacing(2.5)))
 
 
 @pytest.mark.parametrize('wrt', ['nope', 5, ('x', 'nope')])
