@@ -698,14 +698,16 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                 _guard(stmt, guards,
                        _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
-        if (param in items or param in keyed) and isinstance(value, gast.Name) and (
-                copied or ctx.activity.is_active(value) or value.id in ctx.params or
-                carried or value.id in kept):
-            # (``r = bump(rows)``, where `bump` adds in place into ``rows[0]``, its own copy's
-            # or the list's: a differentiated array, or the caller's, or one the backward
-            # sweep reads, changes out of the passes' sight, as the arrays of a copy made for
-            # the call do; a list's numbers are rebound in the helper's list. Other arrays
-            # change as they do in your code: the call stays, `call_effects`)
+        if (param in items or param in keyed) and isinstance(arg, gast.Name) and \
+                _plain_chain(value) and (
+                    copied or value is not arg or ctx.activity.is_active(arg) or
+                    arg.id in ctx.params or carried or arg.id in kept):
+            # (``r = bump(rows)``, ``bump(d['rows'])`` (an item: always), where `bump` adds
+            # in place into ``rows[0]``, its own copy's or the list's: a differentiated array,
+            # or the caller's, or one the backward sweep reads, changes out of the passes'
+            # sight, as the arrays of a copy made for the call do; a list's numbers are
+            # rebound in the helper's list. Other arrays change as they do in your code: the
+            # call stays, `call_effects`)
             _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
@@ -742,6 +744,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                    f'augmented assignment, `{param} += ...`); pass {a_copy} and use what '
                    f'`{label}` returns, or write `{param} = {param} + ...` there')
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
+
+
+def _plain_chain(value):
+    """Whether `value` is a name, or attributes and items of one, that calls nothing."""
+    return not any(isinstance(part, (gast.Call, gast.NamedExpr)) for part in n.walk(value))
 
 
 def _given_lists(bound, lists):

@@ -187,3 +187,23 @@ def test_a_helper_adding_into_constant_arrays_runs_as_in_your_code():
     outcome = oracle.check(bumps_constant_arrays_and_drops_the_result, (X.copy(),), 0,
                            second_order=True, name='bumps_constant_arrays_and_drops_the_result')
     outcome.assert_ok()
+
+
+def _scale_all(ps):
+    for p in ps:
+        p += 1.0
+
+
+def scales_the_arrays_of_a_dicts_list(x):
+    weights = np.ones(3)
+    d = {'k': [weights]}
+    y = x * weights
+    _scale_all(d['k'])
+    return np.sum(y * y)
+
+
+def test_a_helper_adding_into_the_arrays_of_an_item_is_refused_at_run_time():
+    # (``_scale_all(d['k'])`` changed `weights`, which the backward sweep reads: silently
+    # wrong before)
+    with pytest.raises(S2SError, match='writes into the items of its parameter `ps`'):
+        s2sgrad.grad(scales_the_arrays_of_a_dicts_list)(X.copy())
