@@ -18,8 +18,8 @@ from .errors import S2SError
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
-from .slice_stores import list_names
 from .restores import restored_item
+from .slice_stores import list_names
 from .source import parse_function
 
 

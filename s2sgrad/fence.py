@@ -239,8 +239,10 @@ class _Fence:
 
     def _mark_key_functions(self, call):
         """Mark the ``key=lambda v: ...`` of a call (``sorted``, ``max``, ``min``) that reads
-        nothing of the function: a constant function, which only orders the items (a local
-        name read in it could change between the sweeps, which would order them otherwise)."""
+        nothing of the function, or only its variables bound once and never changed
+        (`key_lambdas.stable_names`; its parameters renamed apart from the function's names):
+        a constant function, which only orders the items (a variable read in it that changed
+        between the sweeps would order them otherwise)."""
         for keyword in call.keywords:
             value = keyword.value
             if keyword.arg != 'key' or not isinstance(value, gast.Lambda):
