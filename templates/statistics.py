@@ -413,7 +413,7 @@ def signal_convolve(in1, in2, mode='full', method='auto'):
         s2s.refuse('scipy.signal.convolve of two vectors or two matrices (for more dimensions, '
                    'a loop over scipy.signal.convolve2d)')
     if mode == 'valid' and np.shape(in1) != np.shape(in2) and \
-            all(m <= k for m, k in zip(np.shape(in1), np.shape(in2))):
+            np.all(np.less_equal(np.shape(in1), np.shape(in2))):
         in1, in2 = in2, in1  # (as SciPy: the larger one first, the convolution is the same)
     if np.ndim(in1) == 1:
         return scipy.signal.convolve2d(np.reshape(in1, (1, -1)), np.reshape(in2, (1, -1)),

@@ -96,6 +96,13 @@ def lambda_as_sort_key(x):
 
 def lambda_as_sort_key_of_a_local(x):
     w = 2.0
+    w = w * 1.5  # (assigned again: the key could order otherwise in the backward sweep)
+    order = sorted(range(3), key=lambda i: -i * w)
+    return np.sum(x[order] * x)
+
+
+def lambda_as_sort_key_of_a_constant_local(x):
+    w = 2.0
     order = sorted(range(3), key=lambda i: -i * w)
     return np.sum(x[order] * x)
 
@@ -113,6 +120,9 @@ def test_lambda_errors():
     assert 'with `def` at module level' in message and 'key=lambda i: -i * w' in message
     # a key that reads nothing of the function only orders: f = 2 x0 x2 + x1 ** 2
     np.testing.assert_allclose(grad(lambda_as_sort_key)(X), [2 * X[2], 2 * X[1], 2 * X[0]])
+    # (or only a variable bound once and never changed)
+    np.testing.assert_allclose(grad(lambda_as_sort_key_of_a_constant_local)(X),
+                               [2 * X[2], 2 * X[1], 2 * X[0]])
 
 
 # -- *args ------------------------------------------------------------------------------------

@@ -142,7 +142,9 @@ def f_signal_correlate(x, k):
 
 def f_signal_matrices(x, k):
     return np.sum(scipy.signal.convolve(x, k, 'same') ** 2) + \
-        np.sum(scipy.signal.correlate(x, k) * x[0, 0])
+        np.sum(scipy.signal.correlate(x, k) * x[0, 0]) + \
+        np.sum(scipy.signal.convolve(k, x, 'valid') ** 2) + \
+        np.sum(scipy.signal.correlate(k, x, 'valid') * V[0])
 
 
 ROWS = [
@@ -256,6 +258,9 @@ SCIPY_VALUES = [
     (scipy.signal.correlate2d, (A, W), {'mode': 'same'}),
     (scipy.signal.convolve, (A[0], W[0]), {}), (scipy.signal.convolve, (A[0], W[0], 'same'), {}),
     (scipy.signal.convolve, (W[0], A[0][:2]), {'mode': 'valid'}),
+    (scipy.signal.convolve, (A[0][:2], W[0]), {'mode': 'valid'}),
+    (scipy.signal.correlate, (A[1][:2], A[0]), {'mode': 'valid'}),
+    (scipy.signal.convolve, (W[:, :2], A), {'mode': 'valid'}),
     (scipy.signal.convolve, (A, W), {'mode': 'same', 'method': 'fft'}),
     (scipy.signal.correlate, (A[1], W[1]), {}), (scipy.signal.correlate, (A[1], W[1], 'same'), {}),
     (scipy.signal.correlate, (A, W.T), {'mode': 'valid'}),
