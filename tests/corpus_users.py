@@ -2580,6 +2580,37 @@ def history_trimmed_by_del(x):
     return history[0] * history[1]
 
 
+def _pushed_copy(items, v):
+    items = items[:]  # (of a list: the helper's own copy)
+    items.append(v)
+    return items
+
+
+def best_of_the_losses_by_key(x):
+    """Losses of a few candidate shifts, the best picked with a key reading them
+    (``min(range(n), key=lambda i: losses[i])``), kept in a history a helper copies and
+    extends with a whole slice."""
+    losses = np.sum((x[None, :] - 0.3 * np.arange(3.0)[:, None]) ** 2, axis=1)
+    best = min(range(3), key=lambda i: losses[i])
+    history = [losses[0]]
+    longer = _pushed_copy(history, losses[best] * 2.0)
+    return longer[-1] + history[0] * x[best]
+
+
+def _scaled_constants(weights):
+    weights = list(weights)
+    weights[0] *= 2.0  # (in place: the caller's constant array changes too)
+    return weights
+
+
+def weights_doubled_by_a_helper(x):
+    """A helper that doubles, in place, the first of a list of constant arrays; its result
+    is unused, and the function reads the doubled array afterwards."""
+    weights = [np.ones(3), np.full(3, 0.5)]
+    _ = _scaled_constants(weights)
+    return np.sum(weights[0] * x ** 2) + np.sum(weights[1] * x)
+
+
 def _running_total(d):
     n = len(d)  # (read before the copy: a number)
     d = d.copy()
@@ -3052,6 +3083,8 @@ CASES = [
     (window_of_recent_states, lambda rng: (_vec(rng, 3),), 0),
     (splice_of_rows_in_a_helper, lambda rng: (_vec(rng, 3),), 0),
     (history_trimmed_by_del, lambda rng: (_vec(rng, 3),), 0),
+    (best_of_the_losses_by_key, lambda rng: (_vec(rng, 3),), 0),
+    (weights_doubled_by_a_helper, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
