@@ -15,6 +15,7 @@ from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METH
                            INPLACE_FUNCTIONS, NONARRAY_ATTRIBUTES, changes_receiver,
                            out_arguments)
 from .errors import S2SError
+from .item_holders import holder_groups, own_calls
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
@@ -36,6 +37,7 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
+    holds = holder_groups(body, _new_memory, _memory_sources)
     whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
@@ -55,9 +57,9 @@ def check_effects(body, ctx):
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()),
                             whole)
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
-        for call in _own_calls(stmt):
+        for call in own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
-                                 lists)
+                                 lists, lambda name: holds(name, kept.get(id(stmt), ())))
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -95,18 +97,6 @@ def _check_bounded_deque(stmt, call, ctx):
                                     '(an append drops its oldest item once it is full); use '
                                     'a list and keep the last items with a slice '
                                     '(`items[-n:]`)')
-
-
-def _own_calls(stmt):
-    """The calls in the expressions of `stmt` itself: not in the statements of its blocks,
-    nor in lambdas (called later, if at all)."""
-    blocks = {id(inner) for _, block in n.blocks(stmt) for inner in block}
-    found = []
-    for node in n.walk(stmt, skip=lambda node: id(node) in blocks or
-                       isinstance(node, gast.Lambda)):
-        if isinstance(node, gast.Call):
-            found.append(node)
-    return found
 
 
 def _kept_for_the_backward_sweep(body, ctx):
@@ -414,7 +404,7 @@ def _check_kept_changed(stmt, ctx, kept, read, whole=()):
                 if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and \
                         isinstance(_root(node), gast.Name) and _root(node).id in read:
                     changes.append((_root(node).id, _text(node)))
-    for call in _own_calls(stmt):
+    for call in own_calls(stmt):
         func = call.func
         if isinstance(func, gast.Attribute) and changes_receiver(call) and \
                 isinstance(func.value, gast.Name) and (
@@ -617,7 +607,8 @@ def _innermost_loops(body):
     return found
 
 
-def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()):
+def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=(),
+                         holds=lambda name: False):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -625,7 +616,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     in `guards` (see `nodes.place`), stands for the rejection. `kept`: names the backward
     sweep may hold by reference at `stmt`, which no helper may change either; `passed`:
     copies made for this call alone (`_copies_passed_once`), whose changes nothing sees;
-    `lists`: the names bound to lists only, whose ``p = p[:]`` in the helper is a copy."""
+    `lists`: the names bound to lists only, whose ``p = p[:]`` in the helper is a copy;
+    `holds(name)`: whether `name` may hold (as an item) an array of `kept` (`holder_groups`)."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -698,11 +690,12 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                 _guard(stmt, guards,
                        _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
-        if (param in items or param in keyed) and isinstance(arg, gast.Name) and \
-                _plain_chain(value) and (
-                    copied or value is not arg or ctx.activity.is_active(arg) or
-                    arg.id in ctx.params or carried or arg.id in kept):
-            # (``r = bump(rows)``, ``bump(d['rows'])`` (an item: always), where `bump` adds
+        if (param in items or param in keyed) and any(
+                copied or value is not arg or ctx.activity.is_active(n.name(name)) or
+                name in ctx.params or carried or name in kept or holds(name)
+                for name in _memory_sources(value)):
+            # (``r = bump(rows)``, ``bump(d['rows'])`` (an item: always), ``bump(list(rows))``,
+            # ``bump(hs)`` where `hs` holds a kept array (``hs.append(w)``), where `bump` adds
             # in place into ``rows[0]``, its own copy's or the list's: a differentiated array,
             # or the caller's, or one the backward sweep reads, changes out of the passes'
             # sight, as the arrays of a copy made for the call do; a list's numbers are
