@@ -46,7 +46,10 @@ def dead_code(stmts, live_out, remove, memo=None, local=None):
     statements there are, never a statement's expressions. An assignment into an object's
     attribute stays where the object is read afterwards (a method, a property may read the
     attribute: ``self.training = False``, then ``self.keep``), or where the object is not
-    one of the function's names, `local` (a global, a class, which anything may read)."""
+    one of the names `local` (None: all names are). The optimiser gives no names: another
+    variable may name the object (``for m in ms: m.s = 3.0``, then ``ms[0].s``). The
+    backward part of a VJP (`split_motion`) gives all of its names: the caller's forward
+    sweep made those changes already."""
     memo = {} if memo is None else memo
 
     def reads(node):

@@ -50,7 +50,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body = fold_block(func.body, same_shape, changed)
         func.body = drop_copy_backs(func.body)
         func.body = copy_propagate(func.body, keep)
-        func.body, _ = dead_code(func.body, set(), remove=True, local=_assigned(func))
+        func.body, _ = dead_code(func.body, set(), remove=True, local=set())
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
             func.body = simplify(func.body, params, declared, keep, resolver, changed, lists,
@@ -83,36 +83,3 @@ def _size(stmts):
         elif isinstance(node, statement_class):
             statements += 1
     return statements, names
-
-
-def _assigned(func):
-    """The names the FunctionDef `func` assigns: not its parameters, which hold the caller's
-    objects (``self.calls = self.calls + 1`` counts the call in the caller's object), also
-    where a gradient differentiated again rebinds one to ``s2s.copy_lists(self)``, which
-    keeps an object of yours as it is."""
-    found = set()
-    for stmt in n.statements(func.body):
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, gast.Call) and \
-                n.dotted_path(stmt.value.func) == 's2s.copy_lists' and \
-                [n.dotted_path(arg) for arg in stmt.value.args] == [stmt.targets[0].id]:
-            continue
-        found |= set(n.names_stored(stmt)) if not isinstance(
-            stmt, (gast.If, gast.For, gast.While, gast.With, gast.Try)) else \
-            set(_header_names(stmt))
-    return found
-
-
-def _header_names(stmt):
-    """The names a compound statement binds itself (a loop's target, a with's), not its body's
-    (`n.statements` yields those)."""
-    if isinstance(stmt, gast.For):
-        return n.names_stored(stmt.target)
-    if isinstance(stmt, gast.With):
-        return [name for item in stmt.items if item.optional_vars is not None
-                for name in n.names_stored(item.optional_vars)]
-    if isinstance(stmt, gast.Try):
-        return [handler.name.id for handler in stmt.handlers
-                if isinstance(getattr(handler, 'name', None), gast.Name)]
-    return []
