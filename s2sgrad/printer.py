@@ -25,6 +25,7 @@ def to_source(node):
                 block.append(gast.Pass())
     tree = to_ast(node)
     number_statements(tree)
+    _parenthesise_negative_bases(tree)
     text = ast.unparse(tree)
     lines = []
     for line in text.split('\n'):
@@ -40,6 +41,25 @@ def to_source(node):
         else:
             lines.append(line)
     return '\n'.join(lines) + '\n'
+
+
+def _parenthesise_negative_bases(tree):
+    """Write each negative number that is the base of a power or of an attribute (a folded
+    ``(-2.0) ** y``, ``(-1).real``) as the negation of a positive one: ``ast.unparse`` prints
+    ``Constant(-2.0) ** y`` as ``-2.0 ** y``, which Python reads as ``-(2.0 ** y)``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            node.left = _negated(node.left)
+        elif isinstance(node, ast.Attribute):
+            node.value = _negated(node.value)
+
+
+def _negated(node):
+    """``-Constant(2.0)`` for a negative number `node` (``-0.0`` too), else `node`."""
+    value = getattr(node, 'value', None) if isinstance(node, ast.Constant) else None
+    if type(value) in (int, float) and (value < 0 or value == 0 and str(value)[0] == '-'):
+        return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
+    return node
 
 
 def number_statements(tree):

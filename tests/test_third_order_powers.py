@@ -58,3 +58,23 @@ def test_powers_of_arrays_with_constant_items():
     x, h = 1.3, 1e-5
     second = g(g(with_constant_items))
     assert np.isclose(g(second)(x), (second(x + h) - second(x - h)) / (2 * h), rtol=1e-7)
+
+
+def negative_base(y, x):
+    return (-2.0) ** y * x + (-1.5) ** 2 * y * x + (-3) ** 2 * x
+
+
+def negative_base_of_an_attribute(x):
+    return (-2.0).real * x ** 2
+
+
+def test_a_negative_number_raised_to_a_power_prints_in_parentheses():
+    # (constant folding makes ``(-2.0)`` one number, which ``ast.unparse`` printed as
+    # ``-2.0 ** y``: Python reads ``-(2.0 ** y)``, so value and derivatives had the wrong sign)
+    y, x = 2.0, 1.5
+    value, (_, gx) = s2sgrad.value_and_grad(negative_base, wrt=(0, 1))(y, x)
+    assert value == pytest.approx(negative_base(y, x))
+    assert gx == pytest.approx(4.0 + 2.25 * 2.0 + 9.0)
+    assert '(-2.0) ** y' in g(negative_base, wrt=(0, 1)).source
+    assert s2sgrad.jvp(negative_base, wrt=1)(y, x, 1.0) == pytest.approx(4.0 + 4.5 + 9.0)
+    assert g(negative_base_of_an_attribute)(x) == pytest.approx(-4.0 * x)
