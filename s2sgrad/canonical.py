@@ -921,7 +921,7 @@ def let_go(func, params):
     found = set()
     for param in params:
         for stmt in func.body:
-            if param not in n.all_names(stmt):
+            if param not in n.all_names(stmt) or n.is_arguments_check(stmt):
                 continue
             if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                     isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param \

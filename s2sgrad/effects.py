@@ -895,7 +895,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         # names bound to it, ``x_given = x`` of a generated gradient, which keep it)
         aliases, first = [], None
         for stmt in node.body:
-            if param not in n.all_names(stmt):
+            if param not in n.all_names(stmt) or n.is_arguments_check(stmt):
                 continue
             if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                     isinstance(stmt.targets[0], gast.Name) and \

@@ -39,7 +39,7 @@ def forward_function(ctx, body, ret):
         new_body.append(check)
     copies = inplace.prologue(ctx, body)
     for stmt in list(copies):
-        param = stmt.targets[0].id
+        param = stmt.targets[0].id if isinstance(stmt, gast.Assign) else None
         if param in ctx.wrt:
             copies.append(n.assign(fpass.tan(param),
                                    n.call('s2s.copy', n.name(fpass.tan(param)))))

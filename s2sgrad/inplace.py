@@ -3,9 +3,10 @@ import gast
 
 from . import nodes as n
 from .activity import target_names
-from . import mutation
+from . import mutation, runtime
 from .alias_memory import FRESH_METHODS, _copies, fresh_call
 from .aliasing import private_writes
+from .modes import Mode
 
 
 def _written_after(stmt, statements, names):
@@ -361,10 +362,60 @@ def prologue(ctx, body):
     """Copy array arguments that the function assigns into, so callers' arrays survive, and
     the lists that arguments hold where a list method changes one (``hist.append(v)`` after
     ``hist, h = state``)."""
-    mutated = mutation.assigned_into(body, aliases=True) | getattr(ctx, '_alias_params', set())
+    written = mutation.assigned_into(body, aliases=True)
+    mutated = written | getattr(ctx, '_alias_params', set())
     nested = getattr(ctx, '_nested_params', set())
-    return [n.assign(p, n.call('s2s.copy_lists' if p in nested else 's2s.copy', n.name(p)))
-            for p in ctx.params if p in mutated or p in nested]
+    copied = [p for p in ctx.params if p in mutated or p in nested]
+    if (ctx.source.filename or '').startswith('<s2sgrad'):
+        # (a generated derivative checks and copies its arguments first itself: copied
+        # before, its check would read the copy)
+        return [n.assign(p, n.call('s2s.copy_lists' if p in nested else 's2s.copy',
+                                   n.name(p)))
+                for p in copied if not _copied_first(ctx, body, p)]
+    called = ctx.mode in (Mode.VJP, Mode.FORWARD)  # (a helper: `effects` checks the call)
+    return [_separate(ctx, body, p) for p in copied if len(ctx.params) > 1 and not called and
+            p in written and not _copied_first(ctx, body, p)] + \
+        [n.assign(p, n.call('s2s.copy_lists' if p in nested else 's2s.copy', n.name(p)))
+         for p in copied]
+
+
+def _copied_first(ctx, body, param):
+    """Whether the first statement of `body` that binds or writes into `param` binds it to
+    new memory (``x = x.copy()``, ``x = x * 2.0``), at the top level: no write reaches the
+    argument."""
+    for stmt in body:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param:
+            value = stmt.value
+            return isinstance(value, (gast.BinOp, gast.UnaryOp)) or \
+                fresh_call(value, ctx.resolver) or isinstance(value, gast.Call) and (
+                    n.dotted_path(value.func) in ('s2s.copy', 's2s.copy_lists') or
+                    isinstance(value.func, gast.Attribute) and value.func.attr == 'copy' and
+                    not value.args)
+        if param in n.names_stored(stmt) or param in mutation.assigned_into([stmt]):
+            return False
+    return False
+
+
+def _separate(ctx, body, param):
+    """``s2s.separate(param, message, *others)``: a check that the argument `param`, which the
+    function writes into (and the derivative copies), shares no memory with the other
+    arguments (``f(A, A)``, where the function sees its writes through both)."""
+    others = [p for p in ctx.params if p != param]
+    writes = [stmt for stmt in n.statements(body) if not n.blocks(stmt) and
+              param in mutation.assigned_into([stmt])]
+    stmt = writes[0] if writes else ctx.source.node  # (through an alias: the function)
+    lineno = getattr(stmt, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    names = ', '.join(f'`{p}`' for p in others)
+    message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` writes into the '
+               f'argument `{param}`, given an array that another argument ({names}) is, shares '
+               f'or holds (the same array passed twice, or a view of it): the function sees '
+               f'the write through both, and s2sgrad differentiates them as separate arrays; '
+               f'pass a copy (`{param}.copy()`) to one of them')
+    ctx.source.namespace.setdefault('s2s', runtime)
+    return n.expr(n.call('s2s.separate', n.name(param), n.const(message),
+                         *[n.name(p) for p in others]))
 
 
 def mutated_names(body):

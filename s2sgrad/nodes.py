@@ -305,6 +305,13 @@ def is_self_copy(stmt):
         stmt.targets[0].id == stmt.value.id
 
 
+def is_arguments_check(stmt):
+    """Whether `stmt` is ``s2s.separate(x, message, ...)``, a generated derivative's check
+    of its arguments (first, before it copies them): it reads them and changes nothing."""
+    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+        dotted_path(stmt.value.func) == 's2s.separate'
+
+
 def index_value(node):
     """An index as a value: ``a:b`` -> ``slice(a, b, None)``, recursively in tuples."""
     if isinstance(node, gast.Slice):

@@ -1552,6 +1552,23 @@ def _not_shared(value, message, *others):
     return space['impl']
 
 
+@_implements('separate')
+def _separate(value, message, *others):
+    # (an argument written into that overlaps another argument's bytes, as NumPy's
+    # `may_share_memory` tells; numbers share nothing)
+    if _number(value):
+        return lambda value, message, *others: None
+    if not _array(value) or not all(_array(t) or _number(t) for t in others):
+        return None
+    checks = ''.join(f'    if _overlap(value, others[{k}]):\n        raise InPlaceError(m)\n'
+                     for k, t in enumerate(others) if _array(t))
+    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError,
+             'm': 'an argument the function writes into shares memory with another argument '
+                  '(the same array passed twice, or a view of it); pass a copy to one of them'}
+    exec(f'def impl(value, message, *others):\n{checks}    return None\n', space)
+    return space['impl']
+
+
 @numba.njit
 def _span(a):
     """The first and one past the last byte address that array `a`'s strides reach."""

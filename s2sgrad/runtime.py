@@ -39,7 +39,7 @@ from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, UNASSIGNED, alon
                              check_cotangent, check_default, check_number, check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
                              defined, float_argument, in_place, not_shared, rerun_checked, seed,
-                             sequence_of)
+                             separate, sequence_of)
 
 __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'UNASSIGNED', 'add', 'add_at',
            'alone_in',
@@ -54,8 +54,8 @@ __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'UNASSIGNED', 'add',
            'items_back', 'keys', 'like', 'matmul_lhs', 'matmul_rhs', 'meta', 'not_shared', 'own',
            'pick', 'pick_tangent', 'popped_at', 'positions', 'read_at', 'read_item', 'real_only',
            'remul_items', 'repeat_items', 'restore_item', 'real_part', 'reshape_like', 'restack',
-           'resum', 'retranspose', 'seed', 'select', 'sequence_of', 'sized', 'stored', 'unadd',
-           'unbroadcast', 'weigh',
+           'resum', 'retranspose', 'seed', 'select', 'separate', 'sequence_of', 'sized',
+           'stored', 'unadd', 'unbroadcast', 'weigh',
            'unextremum', 'unindex', 'unmean', 'unmul_items', 'unread_at', 'unread_item',
            'unread_restored', 'unreduce',
            'unrepeat_items', 'unstack', 'unsum', 'untranspose', 'unzero_at', 'written_at',

@@ -459,6 +459,53 @@ def defined(value):
                                 'value (it is assigned in a loop or a branch that did not run)')
 
 
+def separate(value, message, *others):
+    """Raise `InPlaceError` (with `message`) where `value`, an argument that the function
+    writes into (the generated code writes into a copy of it), is one of `others`, the other
+    arguments, or holds an array that may share memory with one of them or with an array they
+    hold (two levels deep): the function sees its writes through the other argument too
+    (``f(A, A)``), where the derivative, given separate arrays, would not."""
+    arrays = [value] if _is_array(value) else \
+        [item for item in _items_of(value) if _is_array(item)]
+    for other in others:
+        if other is value and not (_holds_no_memory(value) or value is None):
+            raise InPlaceError(message)
+        held = [other] if _is_array(other) else \
+            [item for item in _items_of(other) if _is_array(item)] + \
+            [inner for item in _items_of(other) if not _is_array(item)
+             for inner in _items_of(item) if _is_array(inner)]
+        if any(_overlaps(a, b) for a in arrays for b in held):
+            raise InPlaceError(message)
+
+
+def _items_of(value):
+    """The items of a list, tuple or dict, the attributes of an object of yours; none of
+    other values (numbers, text, functions, classes)."""
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if hasattr(value, '__dict__') and not callable(value) and not _is_array(value):
+        return list(vars(value).values())
+    return []
+
+
+def _overlaps(a, b):
+    """Whether arrays `a` and `b` share memory (NumPy's exact answer where it comes cheaply;
+    other array types: where they are one object)."""
+    if a is b:
+        return True
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return bool(_may_share(a, b)) if type(a).__module__ == type(b).__module__ and \
+            not type(a).__module__.startswith('dask') else False
+    if not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10 ** 5))
+    except Exception:  # (``TooHardError``: the strides make it costly to tell)
+        return True
+
+
 def float_argument(value, message):
     """Raise `WrtError` (with `message`) where the differentiated argument `value` is an
     array of integers or booleans that the function writes into (or into an array made

@@ -87,6 +87,7 @@ HELPERS = {
     runtime.not_shared: 'non-differentiable',
     runtime.in_place: 'non-differentiable',
     runtime.float_argument: 'non-differentiable',
+    runtime.separate: 'non-differentiable',
     runtime.defined: 'non-differentiable',
     runtime.check_number: 'non-differentiable',
     runtime.check_own_items: 'non-differentiable',

@@ -200,6 +200,7 @@ ROWS = {
     's2sgrad.runtime.in_place': (runtime.in_place, lambda r: (_vec(r), '-=')),
     's2sgrad.runtime.defined': (runtime.defined, lambda r: (_vec(r),)),
     's2sgrad.runtime.float_argument': (runtime.float_argument, lambda r: (_vec(r), 'm')),
+    's2sgrad.runtime.separate': (runtime.separate, lambda r: (_vec(r), 'm', _vec(r))),
     's2sgrad.runtime.keys': (lambda d, items: (runtime.keys(d), runtime.keys(items)),
                              lambda r: ({'a': float(r.normal()), 'b': _vec(r)}, [2, 0, 1])),
     's2sgrad.runtime.keys of floats': (runtime.keys, lambda r: ([float(r.normal())],)),
