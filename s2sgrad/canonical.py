@@ -52,6 +52,7 @@ class Canonicalizer:
         # (``X = X.copy()`` first: the name holds the function's own array or list from then
         # on, whose items a loop variable's update may write back)
         self.let_go = let_go(func, self.maybe_mappings)
+        self.copied_items = copied_items(self.source.node, self.maybe_mappings)
         self.unindexable = _unindexable(func)
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
@@ -519,14 +520,17 @@ class Canonicalizer:
         if index_name is None:
             index_name = self.namer.fresh('i')
         for target, seq_name, mine in zip(targets, names, own):
+            own = getattr(self, 'copied_items', ())
             if mine and isinstance(target, gast.Name) and \
                     (seq_name not in getattr(self, 'maybe_mappings', ()) or
-                     seq_name in getattr(self, 'let_go', ())) and \
+                     seq_name in getattr(self, 'let_go', ()) or seq_name in own) and \
                     seq_name not in getattr(self, 'aliased', ()):
                 # (``for p in ps: p -= lr * g`` changes the item of `ps` an array `p` is; of
-                # an argument, the caller's array: checked at run time to be no array)
+                # an argument, the caller's array: checked at run time to be no array; of
+                # ``ps = [p.copy() for p in ps]``, its own)
                 copied = f'File "{self.source.filename}", line {loop.lineno}' \
-                    if seq_name in getattr(self, 'let_go', ()) else None
+                    if seq_name in getattr(self, 'let_go', ()) and seq_name not in own \
+                    else None
                 loop.body = write_back_updates(loop.body, target.id, seq_name, index_name,
                                                copied)
         lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
@@ -926,6 +930,27 @@ def let_go(func, params):
             if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                     isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param \
                     and _new_memory(stmt.value):
+                found.add(param)
+            break
+    return found
+
+
+def copied_items(func, params):
+    """The parameters among `params` that the body of the FunctionDef `func` first rebinds,
+    at its top level, to a list of new arrays made from the items (``ps = [p.copy() for p in
+    ps]``, ``[p * 1.0 for p in ps]``) before anything else reads them: the function's own
+    list of its own arrays, whose updates through a loop variable reach no caller's array."""
+    from .effects import _new_memory  # (effects imports the passes that import this)
+    found = set()
+    for param in params:
+        for stmt in func.body:
+            if param not in n.all_names(stmt) or n.is_arguments_check(stmt):
+                continue
+            value = stmt.value if isinstance(stmt, gast.Assign) else None
+            if len(getattr(stmt, 'targets', ())) == 1 and \
+                    isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param and \
+                    isinstance(value, gast.ListComp) and len(value.generators) == 1 and \
+                    not value.generators[0].ifs and _new_memory(value.elt):
                 found.add(param)
             break
     return found
