@@ -37,11 +37,13 @@ def check_effects(body, ctx):
     names_read = {name for stmt in body for name in n.names_read(stmt)}
     _check_numbers_from_text(body, ctx)
     direct, kept = _kept_for_the_backward_sweep(body, ctx)
-    holds = holder_groups(body, _new_memory, _memory_sources)
+    lists = list_names(list(n.statements(body)), ctx.params)[0]  # (``h = [a, b]``)
+    local = set(ctx.params) | {name for stmt in n.statements(body)
+                               for name in n.names_stored(stmt)}
+    holds = holder_groups(body, _new_memory, _memory_sources, lists, local)
     whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
-    lists = list_names(list(n.statements(body)), ctx.params)[0]  # (``h = [a, b]``)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -701,7 +703,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             # sight, as the arrays of a copy made for the call do; a list's numbers are
             # rebound in the helper's list. Other arrays change as they do in your code: the
             # call stays, `call_effects`)
-            _guard(stmt, guards, _own_items_check(ctx, stmt, label, param, value, items, keyed))
+            _guard(stmt, guards, _own_items_check(
+                ctx, stmt, label, param, _passed_once(ctx, stmt, call, value, guards),
+                items, keyed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or
@@ -737,6 +741,29 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                    f'augmented assignment, `{param} += ...`); pass {a_copy} and use what '
                    f'`{label}` returns, or write `{param} = {param} + ...` there')
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
+
+
+def _passed_once(ctx, stmt, call, value, guards):
+    """`value`, an argument of `call` in `stmt`, as its check may read it again: itself where
+    it calls nothing; else a new name bound to it before `stmt` (``passed = list(d.values())``,
+    which `call` is then given), so that it runs once, where nothing before it in the call
+    runs code; else the variables it reads (the check is then of what they hold)."""
+    if _plain_chain(value):
+        return value
+    parts = [call.func] + list(call.args) + [k.value for k in call.keywords]
+    at = next((i for i, node in enumerate(parts) if node is value), None)
+    if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)) and \
+            all(_plain_chain(node) for node in parts[:at]):
+        name = ctx.namer.fresh('passed')
+        guards.setdefault(('before', id(stmt)), []).append(n.assign(name, value))
+        call.args = [n.name(name) if arg is value else arg for arg in call.args]
+        for keyword in call.keywords:
+            if keyword.value is value:
+                keyword.value = n.name(name)
+        return n.name(name)
+    local = set(ctx.params) | set(n.names_stored(ctx.source.node))
+    return gast.Tuple(elts=[n.name(name) for name in _memory_sources(value) if name in local],
+                      ctx=gast.Load())
 
 
 def _plain_chain(value):

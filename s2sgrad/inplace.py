@@ -373,8 +373,12 @@ def prologue(ctx, body):
                                    n.name(p)))
                 for p in copied if not _copied_first(ctx, body, p)]
     called = ctx.mode in (Mode.VJP, Mode.FORWARD)  # (a helper: `effects` checks the call)
-    return [_separate(ctx, body, p) for p in copied if len(ctx.params) > 1 and not called and
-            p in written and not _copied_first(ctx, body, p)] + \
+    # (``x += 1.0`` of an array argument changes it in place, which the derivative, adding
+    # into a new array, keeps from the caller: the function's other arguments too)
+    updated = {stmt.augmented_read.id for stmt in n.statements(body) if _augmented(stmt)}
+    return [_separate(ctx, body, p) for p in ctx.params if len(ctx.params) > 1 and
+            not called and (p in copied and p in written or p in updated) and
+            not _copied_first(ctx, body, p)] + \
         [n.assign(p, n.call('s2s.copy_lists' if p in nested else 's2s.copy', n.name(p)))
          for p in copied]
 
@@ -385,7 +389,8 @@ def _copied_first(ctx, body, param):
     argument."""
     for stmt in body:
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param:
+                isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == param and \
+                not _augmented(stmt):
             value = stmt.value
             return isinstance(value, (gast.BinOp, gast.UnaryOp)) or \
                 fresh_call(value, ctx.resolver) or isinstance(value, gast.Call) and (
@@ -397,13 +402,21 @@ def _copied_first(ctx, body, param):
     return False
 
 
+def _augmented(stmt):
+    """Whether `stmt` is ``x = x + v`` made of ``x += v`` (in place on an array)."""
+    return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+        isinstance(stmt.targets[0], gast.Name) and \
+        isinstance(getattr(stmt, 'augmented_read', None), gast.Name)
+
+
 def _separate(ctx, body, param):
     """``s2s.separate(param, message, *others)``: a check that the argument `param`, which the
     function writes into (and the derivative copies), shares no memory with the other
     arguments (``f(A, A)``, where the function sees its writes through both)."""
     others = [p for p in ctx.params if p != param]
-    writes = [stmt for stmt in n.statements(body) if not n.blocks(stmt) and
-              param in mutation.assigned_into([stmt])]
+    writes = [stmt for stmt in n.statements(body) if not n.blocks(stmt) and (
+        param in mutation.assigned_into([stmt]) or
+        _augmented(stmt) and stmt.augmented_read.id == param)]
     stmt = writes[0] if writes else ctx.source.node  # (through an alias: the function)
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''

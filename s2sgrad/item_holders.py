@@ -9,39 +9,44 @@ FILLING_METHODS = ('append', 'extend', 'insert', 'add', 'update', 'setdefault', 
 """The methods that put their arguments into their receiver (``hs.append(w)``)."""
 
 
-def holder_groups(body, fresh, sources):
-    """``holds(name, names)``: whether the variable `name` of `body` may hold (as an item, at
-    any depth), share or be the memory of a variable of `names`: through assignments (``h =
-    w``, ``hs = [w]``, ``hs[0] = w``, ``w = hs[0]``, ``hs += [w]``), methods that fill a list,
-    dict or set (``hs.append(w)``), loops (``for w in hs``), each either way, and ``+`` and
-    ``*`` (``hs2 = hs * 2``, which repeats a list's items; ``y = x * w`` of arrays is new
-    memory), from the result to its operands only. A value `fresh` says is new memory holds
-    none; `sources(value)` are the names whose memory `value` may be or hold. Conservative:
-    it only widens the run-time checks of `effects`, which pass where nothing is shared."""
-    group, operands = {}, []
+def holder_groups(body, fresh, sources, lists=(), local=None):
+    """``holds(name, names)``: whether the variable `name` of `body` and one of `names` may
+    reach a common array (hold it as an item at any depth, be it, or be a view of it). An
+    assignment of a name, an item, an attribute, a call's result or a loop's item (``h = w``,
+    ``w = hs[0]``, ``for w in hs``, ``h = f(w)``) links both ways; a display, a store into an
+    item or attribute, a method that fills a list, dict or set, ``hs += [w]``, and ``+`` and
+    ``*`` of a list (``hs2 = hs * 2``, a name of `lists`, bound to lists only, or a display),
+    from the container to what it holds only (``y = x * w`` of arrays, and a value `fresh`
+    says is new memory, link nothing). `sources(value)`: the names whose memory `value` may
+    be or hold; `local`: the function's variables (None: any name). Conservative: it only
+    widens the run-time checks of `effects`, which pass where nothing is shared."""
+    edges = {}
 
-    def find(name):
-        while group.get(name, name) != name:
-            name = group[name]
-        return name
+    def link(names, value, both):
+        found = [s for s in sources(value) if local is None or s in local]
+        for name in names:
+            for source in found:
+                edges.setdefault(name, set()).add(source)
+                if both:
+                    edges.setdefault(source, set()).add(name)
 
-    def join(names, value):
+    def join(names, value, holder=False):
         if value is None:
             return
-        if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)):
-            operands.extend((name, source) for name in names for source in sources(value))
+        if isinstance(value, gast.BinOp):
+            if isinstance(value.op, (gast.Add, gast.Mult)) and \
+                    any(_list_like(side, lists) for side in (value.left, value.right)):
+                link(names, value, False)
             return
         if fresh(value):
             return
-        for name in names:
-            for source in sources(value):
-                group[find(name)] = find(source)
+        link(names, value, not holder and not isinstance(value, _DISPLAYS))
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
-                join(_stored(target), stmt.value)
+                join(_stored(target), stmt.value, holder=not _plain(target))
         elif isinstance(stmt, gast.AugAssign):
-            join(_stored(stmt.target), stmt.value)
+            join(_stored(stmt.target), stmt.value, holder=True)
         elif isinstance(stmt, (gast.For, gast.AsyncFor)):
             join(_stored(stmt.target), stmt.iter)
         for call in own_calls(stmt):
@@ -50,23 +55,41 @@ def holder_groups(body, fresh, sources):
                     changes_receiver(call):
                 receiver = _stored(func.value)
                 for arg in list(call.args) + [k.value for k in call.keywords]:
-                    join(receiver, arg)
-    held = {}
-    for name, source in operands:
-        held.setdefault(find(name), set()).add(find(source))
+                    join(receiver, arg, holder=True)
+    reached = {}
+
+    def reach(name):
+        found = reached.get(name)
+        if found is None:
+            found, pending = set(), [name]
+            while pending:
+                current = pending.pop()
+                if current not in found:
+                    found.add(current)
+                    pending.extend(edges.get(current, ()))
+            reached[name] = found
+        return found
 
     def holds(name, names):
-        targets = {find(other) for other in names}
-        seen, pending = set(), [find(name)]
-        while pending:
-            rep = pending.pop()
-            if rep in targets:
-                return True
-            if rep not in seen:
-                seen.add(rep)
-                pending.extend(held.get(rep, ()))
-        return False
+        mine = reach(name)
+        return any(reach(other) & mine for other in names)
     return holds
+
+
+_DISPLAYS = (gast.List, gast.Tuple, gast.Dict, gast.Set, gast.ListComp, gast.SetComp,
+             gast.DictComp, gast.GeneratorExp)
+
+
+def _list_like(node, lists):
+    """Whether `node` is a list or tuple (a display, a comprehension, a name of `lists`):
+    ``+`` and ``*`` of it give a new list holding its items."""
+    return isinstance(node, (gast.List, gast.Tuple, gast.ListComp)) or \
+        isinstance(node, gast.Name) and node.id in lists
+
+
+def _plain(target):
+    """Whether `target` binds names (``h``, ``a, b``), not an item or attribute."""
+    return not any(isinstance(part, (gast.Subscript, gast.Attribute)) for part in n.walk(target))
 
 
 def _stored(target):

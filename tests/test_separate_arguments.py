@@ -75,3 +75,18 @@ def test_separate_arrays_are_differentiated():
     np.testing.assert_array_equal(base, np.arange(6.0))
     g = s2sgrad.grad(writes_with_a_function, wrt=2)(A.copy(), 1.0, [A * 2.0], np.tanh)
     np.testing.assert_allclose(g[0], [A[0], np.tanh(A[1]), np.tanh(A[2])])
+
+
+def adds_in_place(x, y):
+    x += 1.0
+    return np.sum(x ** 2 * y)
+
+
+def test_an_augmented_assignment_of_an_argument_is_checked_too():
+    # (``x += 1.0`` changes the caller's array in place: `y`, the same array, sees it)
+    with pytest.raises(InPlaceError, match=r'`x \+= 1.0` writes into the argument `x`'):
+        s2sgrad.value_and_grad(adds_in_place)(A, A)
+    outcome = oracle.check(adds_in_place, (A.copy(), A * 2.0), (0, 1), second_order=True,
+                           name='adds_in_place')
+    outcome.assert_ok()
+    assert s2sgrad.grad(adds_in_place)(1.5, 1.5) == pytest.approx(2 * 2.5 * 1.5)
