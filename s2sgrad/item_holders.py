@@ -16,7 +16,8 @@ def holder_groups(body, fresh, sources, lists=(), local=None):
     ``w = hs[0]``, ``for w in hs``, ``h = f(w)``) links both ways; a display, a store into an
     item or attribute, a method that fills a list, dict or set, ``hs += [w]``, and ``+`` and
     ``*`` of a list (``hs2 = hs * 2``, a name of `lists`, bound to lists only, or a display),
-    from the container to what it holds only (``y = x * w`` of arrays, and a value `fresh`
+    and a shallow copy (``e = dict(d)``: `SHALLOW_COPIES`), from the container to what it
+    holds only (``y = x * w`` of arrays, and a value `fresh`
     says is new memory, link nothing). `sources(value)`: the names whose memory `value` may
     be or hold; `local`: the function's variables (None: any name). Conservative: it only
     widens the run-time checks of `effects`, which pass where nothing is shared."""
@@ -34,13 +35,14 @@ def holder_groups(body, fresh, sources, lists=(), local=None):
         if value is None:
             return
         if isinstance(value, gast.BinOp):
-            if isinstance(value.op, (gast.Add, gast.Mult)) and \
+            if isinstance(value.op, (gast.Add, gast.Mult, gast.BitOr)) and \
                     any(_list_like(side, lists) for side in (value.left, value.right)):
                 link(names, value, False)
             return
-        if fresh(value):
+        if fresh(value) and not _shallow_copy(value):
             return
-        link(names, value, not holder and not isinstance(value, _DISPLAYS))
+        link(names, value, not holder and not isinstance(value, _DISPLAYS) and
+             not _shallow_copy(value))
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             for target in stmt.targets:
@@ -80,10 +82,22 @@ _DISPLAYS = (gast.List, gast.Tuple, gast.Dict, gast.Set, gast.ListComp, gast.Set
              gast.DictComp, gast.GeneratorExp)
 
 
+SHALLOW_COPIES = frozenset({'list', 'tuple', 'dict', 'set', 'frozenset', 'sorted', 'reversed',
+                            'copy.copy', 's2s.dict_copy', 's2s.copy_lists', 's2s.values_of'})
+"""Calls that give a new list, tuple, dict or set holding the items of their argument."""
+
+
+def _shallow_copy(value):
+    """Whether `value` calls one of `SHALLOW_COPIES` (``e = dict(d)``, ``{**d}``): a new
+    container, of the same items."""
+    return isinstance(value, gast.Call) and n.dotted_path(value.func) in SHALLOW_COPIES
+
+
 def _list_like(node, lists):
-    """Whether `node` is a list or tuple (a display, a comprehension, a name of `lists`):
-    ``+`` and ``*`` of it give a new list holding its items."""
-    return isinstance(node, (gast.List, gast.Tuple, gast.ListComp)) or \
+    """Whether `node` is a list, tuple or dict (a display, a comprehension, a name of
+    `lists`): ``+`` and ``*`` (``|`` of dicts) of it give a new one holding its items."""
+    return isinstance(node, (gast.List, gast.Tuple, gast.ListComp, gast.Dict, gast.DictComp)) or \
+        _shallow_copy(node) or \
         isinstance(node, gast.Name) and node.id in lists
 
 

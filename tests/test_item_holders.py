@@ -115,8 +115,30 @@ def extended_in_a_loop(x):
     return total
 
 
+def _double_values(d):
+    for k in d:
+        d[k] *= 2.0
+
+
+def unpacked_into_a_dict(x):
+    w = np.ones(3)
+    y = x * w
+    d = {'a': w}
+    e = {**d}
+    _scale_all(e.values())
+    return np.sum(y * y)
+
+
+def merged_dicts(x):
+    w = np.ones(3)
+    y = x * w
+    d = {'b': np.ones(3)} | {'a': w}
+    _double_values(d)
+    return np.sum(y * y)
+
+
 HIDDEN = [appended, zipped, looped, comprehended, values_of_a_dict, repeated, mapped,
-          enumerated, dict_view, extended_in_a_loop]
+          enumerated, dict_view, extended_in_a_loop, unpacked_into_a_dict, merged_dicts]
 
 
 @pytest.mark.parametrize('f', HIDDEN, ids=lambda f: f.__name__)
