@@ -1543,13 +1543,8 @@ def _not_shared(value, message, *others):
             raise InPlaceError('a value written in place may be an array another name '
                                'holds; add `.copy()` where the array written into is made')
         return impl
-    checks = ''.join(f'    if _overlap(value, others[{k}]):\n        raise InPlaceError(m)\n'
-                     for k, t in enumerate(others) if _array(t))
-    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError,
-             'm': 'a value written in place is an array that another name holds; add '
-                  '`.copy()` where the array written into is made'}
-    exec(f'def impl(value, message, *others):\n{checks}    return None\n', space)
-    return space['impl']
+    return _overlap_checks(others, 'a value written in place is an array that another name '
+                                   'holds; add `.copy()` where the array written into is made')
 
 
 @_implements('separate')
@@ -1560,11 +1555,17 @@ def _separate(value, message, *others):
         return lambda value, message, *others: None
     if not _array(value) or not all(_array(t) or _number(t) for t in others):
         return None
+    return _overlap_checks(others, 'an argument the function writes into shares memory with '
+                                   'another argument (the same array passed twice, or a view '
+                                   'of it); pass a copy to one of them')
+
+
+def _overlap_checks(others, message):
+    """An implementation ``impl(value, message, *others)`` raising InPlaceError(`message`)
+    where the array `value` overlaps one of the arrays of `others` (the types given)."""
     checks = ''.join(f'    if _overlap(value, others[{k}]):\n        raise InPlaceError(m)\n'
                      for k, t in enumerate(others) if _array(t))
-    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError,
-             'm': 'an argument the function writes into shares memory with another argument '
-                  '(the same array passed twice, or a view of it); pass a copy to one of them'}
+    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError, 'm': message}
     exec(f'def impl(value, message, *others):\n{checks}    return None\n', space)
     return space['impl']
 

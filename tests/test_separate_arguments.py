@@ -90,3 +90,13 @@ def test_an_augmented_assignment_of_an_argument_is_checked_too():
                            name='adds_in_place')
     outcome.assert_ok()
     assert s2sgrad.grad(adds_in_place)(1.5, 1.5) == pytest.approx(2 * 2.5 * 1.5)
+
+
+def test_the_compiled_path_checks_too():
+    pytest.importorskip('numba')
+    df = s2sgrad.grad(writes_first, wrt=(0, 1), compile='numba')
+    gx, gy = df(A, A * 2.0)
+    np.testing.assert_allclose(gx, [0.0, 4.0, 6.0])
+    np.testing.assert_allclose(gy, [8.0, 2.0 + 2.0 * 2.0, 3.0])  # (x[0] = 2 y[1])
+    with pytest.raises(InPlaceError, match='shares memory with another argument'):
+        df(A, A)
