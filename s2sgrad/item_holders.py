@@ -17,10 +17,10 @@ def holder_groups(body, fresh, sources, lists=(), local=None):
     item or attribute, a method that fills a list, dict or set, ``hs += [w]``, and ``+`` and
     ``*`` of a list (``hs2 = hs * 2``, a name of `lists`, bound to lists only, or a display),
     and a shallow copy (``e = dict(d)``: `SHALLOW_COPIES`), from the container to what it
-    holds only (``y = x * w`` of arrays, and a value `fresh`
-    says is new memory, link nothing). `sources(value)`: the names whose memory `value` may
-    be or hold; `local`: the function's variables (None: any name). Conservative: it only
-    widens the run-time checks of `effects`, which pass where nothing is shared."""
+    holds only; ``y = x * w`` of arrays, and a value `fresh` says is new memory, link
+    nothing. `sources(value)`: the names whose memory `value` may be or hold; `local`: the
+    function's variables (None: any name). Conservative: it only widens the run-time checks
+    of `effects`, which pass where nothing is shared."""
     edges = {}
 
     def link(names, value, both):
