@@ -2656,6 +2656,38 @@ def oscillator_stepped_by_a_closure(state):
     return np.sum(y ** 2)
 
 
+class _Gain:
+    def __init__(self):
+        self.s = 1.0
+
+
+def gains_set_through_a_loop(x):
+    """Settings written through a loop variable over objects the function made, read back
+    through the list (dead code removal took the stores for dead: the loop variable is not
+    read again), and signs from a negative number to a power (printed in parentheses)."""
+    gains = [_Gain(), _Gain()]
+    for g in gains:
+        g.s = 3.0
+    gains[1].s = gains[1].s - 0.5
+    signs = (-1.0) ** np.arange(x.shape[0])
+    return np.sum(signs * x ** 2) * gains[0].s + x[1] * gains[1].s * (-0.5) ** x.shape[0]
+
+
+def _bump_all(items):
+    for item in items:
+        item += 1.0
+
+
+def weights_zipped_then_bumped(x):
+    """A helper adding in place into the arrays of a tuple that ``zip`` made, one of them
+    read by the derivative: refused (twice the gradient before)."""
+    w = np.full(3, 0.5)
+    y = x * w
+    pair = list(zip([w], [np.ones(3)]))[0]
+    _bump_all(pair)
+    return np.sum(y * y)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -3085,6 +3117,8 @@ CASES = [
     (history_trimmed_by_del, lambda rng: (_vec(rng, 3),), 0),
     (best_of_the_losses_by_key, lambda rng: (_vec(rng, 3),), 0),
     (weights_doubled_by_a_helper, lambda rng: (_vec(rng, 3),), 0),
+    (gains_set_through_a_loop, lambda rng: (_vec(rng, 3),), 0),
+    (weights_zipped_then_bumped, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -3101,7 +3135,7 @@ MAY_RAISE = {
     alias_in_list_then_write, view_of_view_write, alias_reassigned_after_write,
     argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
-    recursion_with_list, appended_then_written,
+    recursion_with_list, appended_then_written, weights_zipped_then_bumped,
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,
