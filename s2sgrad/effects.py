@@ -16,6 +16,8 @@ from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METH
                            out_arguments)
 from .errors import S2SError
 from .item_holders import holder_groups, own_calls
+from .kept_items import (constructed_method, constructed_objects, innermost_loops, may_fill,
+                         safely_kept)
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
@@ -40,10 +42,13 @@ def check_effects(body, ctx):
     lists = list_names(list(n.statements(body)), ctx.params)[0]  # (``h = [a, b]``)
     local = set(ctx.params) | {name for stmt in n.statements(body)
                                for name in n.names_stored(stmt)}
-    holds = holder_groups(body, _new_memory, _memory_sources, lists, local)
+    holds = holder_groups(body, _new_memory, _memory_sources, lists, local,
+                          lambda call: may_fill(call, ctx))
     whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
+    objects = constructed_objects(body, ctx.resolver)
+    safe = safely_kept(body, ctx.params, kept)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -61,7 +66,8 @@ def check_effects(body, ctx):
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
         for call in own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
-                                 lists, lambda name: holds(name, kept.get(id(stmt), ())))
+                                 lists, lambda name: holds(name, kept.get(id(stmt), ())),
+                                 objects, safe(stmt))
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -353,6 +359,11 @@ def _memory_sources(value):
     index), the arguments of a call (not the called function)."""
     if isinstance(value, (gast.Subscript, gast.Attribute)):
         return _memory_sources(value.value)
+    if isinstance(value, (gast.List, gast.Tuple, gast.Set, gast.Dict)):
+        # (a display holds its items: ``[w * 1.0, w + 1.0]`` holds new arrays only)
+        items = value.values if isinstance(value, gast.Dict) else value.elts
+        return set().union(*(_memory_sources(getattr(item, 'value', item)) for item in items
+                             if not _new_memory(item)))
     if isinstance(value, gast.Call):
         called = {node.func.id for node in n.walk(value)
                   if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)}
@@ -579,7 +590,7 @@ def _copies_passed_once(body, namespace):
         elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
                 id(node) not in filled:
             loads[node.id] = loads.get(node.id, 0) + 1
-    loops = _innermost_loops(body)
+    loops = innermost_loops(body)
     made_in = {node.targets[0].id: loops.get(id(node)) for node in n.statements(body)
                if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)}
     read_in = {}
@@ -592,25 +603,8 @@ def _copies_passed_once(body, namespace):
             read_in.get(name, set()) <= {made_in.get(name)}}
 
 
-def _innermost_loops(body):
-    """``{id(node): id(loop)}``: the innermost loop (a `for` or `while`, a comprehension, a
-    lambda or a nested function: what may run several times) around each node of `body`."""
-    found = {}
-    repeating = (gast.For, gast.While, gast.ListComp, gast.SetComp, gast.DictComp,
-                 gast.GeneratorExp, gast.Lambda, gast.FunctionDef)
-
-    def visit(node, loop):
-        found[id(node)] = loop
-        inner = id(node) if isinstance(node, repeating) else loop
-        for child in gast.iter_child_nodes(node):
-            visit(child, inner)
-    for stmt in body:
-        visit(stmt, None)
-    return found
-
-
 def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=(),
-                         holds=lambda name: False):
+                         holds=lambda name: (), objects=None, safe=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -619,7 +613,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     sweep may hold by reference at `stmt`, which no helper may change either; `passed`:
     copies made for this call alone (`_copies_passed_once`), whose changes nothing sees;
     `lists`: the names bound to lists only, whose ``p = p[:]`` in the helper is a copy;
-    `holds(name)`: whether `name` may hold (as an item) an array of `kept` (`holder_groups`)."""
+    `holds(name)`: whether `name` may hold (as an item) an array of `kept` (`holder_groups`);
+    `objects`: the variables bound once, to a new object of a class of the user's
+    (`constructed_objects`), whose methods the call may be of; `safe`: the names of `kept`
+    that hold at `stmt` the one value they hold in the function (`safely_kept`), which a
+    run-time check can compare items with."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -634,6 +632,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         label = func.id
     else:
         obj = ctx.resolver.lookup(func)
+        method = constructed_method(func, ctx, objects or {}) if obj is None else None
+        if method is not None:  # (``opt = SGD()``, then ``opt.step(hs)``: ``SGD.step``)
+            obj, receiver = method
+            made = gast.Call(func=func, args=[receiver] * (receiver is not None) + call.args,
+                             keywords=call.keywords)
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
                 rules.lookup_definition(obj) is not None:  # (``statistics.variance``)
@@ -643,7 +646,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         except S2SError:
             return  # the pass that differentiates the call says why it cannot
         node = source.node
-        bound = _bound_arguments(node, call)
+        bound = _bound_arguments(node, made if method is not None else call)
         if (source.filename or '').startswith('<s2sgrad'):
             # (generated code differentiated again: a backward part takes the adjoints
             # keyword-only, and pops from and adds into them, as its caller expects)
@@ -658,7 +661,16 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             counted = {param: attr for param, attr in sorted(counts)
                        if (attr in read or '*' in read) and param not in written}
             written |= set(counted)
-        label = n.dotted_path(func) or obj.__name__
+        label = n.dotted_path(func) or (obj.__qualname__ if method else obj.__name__)
+        if method is not None:
+            # (a method of an object the function made: its attributes are the function's,
+            # whose stores the passes follow; its items are checked, below. Given a
+            # differentiated value, the pass that differentiates the call refuses it)
+            if any(ctx.activity.is_active(value) for _, value in bound):
+                return
+            own = {param for param, value in bound if value is receiver}
+            written, numbers = written - own, numbers - own
+            counted = {param: attr for param, attr in counted.items() if param not in own}
         _refuse_shared_defaults(stmt, ctx, obj, label, (written | numbers) -
                                 {param for param, _ in bound})
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
@@ -692,20 +704,27 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                 _guard(stmt, guards,
                        _own_items_check(ctx, stmt, label, param, value, items, keyed))
             continue
-        if (param in items or param in keyed) and any(
-                copied or value is not arg or ctx.activity.is_active(n.name(name)) or
-                name in ctx.params or carried or name in kept or holds(name)
-                for name in _memory_sources(value)):
+        if param in items or param in keyed:
             # (``r = bump(rows)``, ``bump(d['rows'])`` (an item: always), ``bump(list(rows))``,
-            # ``bump(hs)`` where `hs` holds a kept array (``hs.append(w)``), where `bump` adds
-            # in place into ``rows[0]``, its own copy's or the list's: a differentiated array,
-            # or the caller's, or one the backward sweep reads, changes out of the passes'
-            # sight, as the arrays of a copy made for the call do; a list's numbers are
-            # rebound in the helper's list. Other arrays change as they do in your code: the
-            # call stays, `call_effects`)
-            _guard(stmt, guards, _own_items_check(
-                ctx, stmt, label, param, _passed_once(ctx, stmt, call, value, guards),
-                items, keyed))
+            # where `bump` adds in place into ``rows[0]``, its own copy's or the list's: a
+            # differentiated array, or the caller's, changes out of the passes' sight, as the
+            # arrays of a copy made for the call do (any array is refused); a list's numbers
+            # are rebound in the helper's list)
+            sources = _memory_sources(value)
+            strict = any(copied or value is not arg or ctx.activity.is_active(n.name(name)) or
+                         name in ctx.params or carried for name in sources)
+            # (``bump(hs)`` where `hs` may hold an array the backward sweep reads: refused
+            # where one of those arrays is an item, however it got there (``hs.append(w)``,
+            # a helper's or a closure's append); where such an array is not one the check can
+            # name, bound once before the call, any array is refused. Other arrays change as
+            # they do in your code: the call stays, `call_effects`)
+            reached = {name for name in sources if name in kept} | {
+                other for name in sources for other in holds(name)}
+            strict = strict or bool(reached - set(safe))
+            if strict or safe:
+                _guard(stmt, guards, _own_items_check(
+                    ctx, stmt, label, param, _passed_once(ctx, stmt, call, value, guards),
+                    items, keyed, None if strict else safe))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or
@@ -789,26 +808,33 @@ def _guard(stmt, guards, check):
         guards.setdefault(place, []).append(n.expr(n.clone(check)))
 
 
-def _own_items_check(ctx, stmt, label, param, value, items, keyed):
+def _own_items_check(ctx, stmt, label, param, value, items, keyed, kept=None):
     """``s2s.check_own_items(value, message)``: the call that `stmt` makes of `label`, which
     writes into the items of its parameter `param` in place (all of them where `param` is in
     `items`, else those at the keys `keyed[param]`, ``config['t'] += 1`` of a counter), passes
-    `value` (a name or a display) holding no arrays."""
+    `value` (a name or a display) holding no arrays; with `kept` (names), none of the arrays
+    they are or hold (``kept=(w, b)``)."""
     keys = (n.const(tuple(sorted(keyed[param], key=repr))),) if param not in items else ()
-    return n.call('s2s.check_own_items', n.clone(value),
-                  n.const(_items_message(ctx, stmt, label, param)), *keys)
+    check = n.call('s2s.check_own_items', n.clone(value),
+                   n.const(_items_message(ctx, stmt, label, param, kept is not None)), *keys)
+    if kept is not None:
+        check.keywords = [gast.keyword(arg='kept', value=gast.Tuple(
+            elts=[n.name(name) for name in kept], ctx=gast.Load()))]
+    return check
 
 
-def _items_message(ctx, stmt, label, param):
+def _items_message(ctx, stmt, label, param, kept=False):
     """What `s2s.check_own_items` says where a copy of a list or dict, or a display, holding
-    arrays is passed to `label`, which writes into the items of its parameter `param`."""
+    arrays is passed to `label`, which writes into the items of its parameter `param`; `kept`:
+    where the arrays are ones the backward sweep reads."""
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    whose = 'the function reads them before the call, and its derivative reads them again' \
+        if kept else 'the arrays are yours: a list\'s copy holds them too'
     return (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes a list or dict '
             f'holding arrays to `{label}`, which writes into the items of its parameter '
-            f'`{param}` in place (the arrays are yours: a list\'s copy holds them too); pass '
-            f'copies of the arrays (`[a.copy() for a in items]`) or write the items anew in '
-            f'`{label}` (`{param}[i] = {param}[i] + ...`)')
+            f'`{param}` in place ({whose}); pass copies of the arrays (`[a.copy() for a in '
+            f'items]`) or write the items anew in `{label}` (`{param}[i] = {param}[i] + ...`)')
 
 
 def _text(node):
@@ -984,6 +1010,27 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
+            if isinstance(stmt, gast.For):
+                # (the loop's variable is an item of what it runs over, which may be a copy
+                # of a list or a view of a dict holding the arguments' memory: ``for v in
+                # d.values()``, ``for p in list(ps)``, ``for p in [a, b]``; of ``zip``, each
+                # variable an item of its own list)
+                for target, over in _loop_pairs(stmt.target, value):
+                    if _new_memory(over) and not _container_view(over) or \
+                            _new_from_callee(over, namespace):
+                        continue
+                    reads = [name for elt in over.elts if not _new_memory(elt)
+                             for name in _view_sources(elt)] \
+                        if isinstance(over, (gast.List, gast.Tuple, gast.Set)) else \
+                        _view_sources(over)
+                    views = reach(reads, holds, contains)
+                    for name in n.names_stored(target):
+                        for mapping, add in ((holds, views), (contains, reach(reads, contains)),
+                                             (indexed, views)):
+                            if not add <= mapping.get(name, set()):
+                                mapping[name] = mapping.get(name, set()) | add
+                                changed = True
+                continue
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict, gast.ListComp,
                                   gast.DictComp, gast.SetComp)) or \
                     _container_copy(value, namespace) or id(stmt) in sliced or \
@@ -1188,14 +1235,24 @@ def _written_by_calls(stmt, namespace, depth, memo):
     return names
 
 
+_ITEMS_KEPT = frozenset({'sorted', 'reversed', 'enumerate', 'zip', 'list', 'tuple', 'set',
+                         'frozenset', 'filter', 'iter'})
+"""Built-ins whose result is new but gives the items of its arguments."""
+_HELD_SECOND = frozenset({'s2s.record', 's2s.real_part'})
+"""The runtime helpers whose result is or holds their second argument, not their first."""
+
+
 def _view_sources(value):
     """The names whose memory `value` may be (or hold): s2sgrad's helpers return new memory,
     their first argument or a view of it; a size or a dtype (``x.shape[0]``, ``len(x)``)
     holds none of an array's."""
     if isinstance(value, gast.Call) and (n.dotted_path(value.func) or '').startswith('s2s.'):
-        if not value.args or _new_memory(value.args[0]):
+        # (``s2s.record(P, (w, b))``, a namedtuple, holds its items; ``s2s.real_part(x, g)``
+        # is `g`)
+        held = value.args[1:2] if n.dotted_path(value.func) in _HELD_SECOND else value.args[:1]
+        if not held or _new_memory(held[0]):
             return []
-        return _view_sources(value.args[0])
+        return _view_sources(held[0])
     sizes = {id(part) for node in n.walk(value) if isinstance(node, gast.Attribute) and
              node.attr in NONARRAY_ATTRIBUTES or isinstance(node, gast.Call) and
              isinstance(node.func, gast.Name) and node.func.id in ('len', 'type', 'isinstance')
@@ -1263,6 +1320,41 @@ def _callee_view_sources(value, namespace, reads):
     except S2SError:
         return reads
     return [name for param, arg in bound if param in returned for name in n.names_read(arg)]
+
+
+def _loop_pairs(target, over):
+    """``[(target, iterable), ...]``: each part of the target of ``for target in over`` with
+    what it is an item of: ``for p, g in zip(ps, gs)`` gives ``(p, ps)`` and ``(g, gs)``;
+    ``for i, v in enumerate(vs)`` gives ``(v, vs)``, ``for k, v in d.items()`` ``(v,
+    d.values())`` (an index, a key: nothing); else the target with `over`."""
+    parts = target.elts if isinstance(target, (gast.Tuple, gast.List)) else None
+    call = over if isinstance(over, gast.Call) and not over.keywords and \
+        not any(isinstance(arg, gast.Starred) for arg in over.args) else None
+    if parts is None or call is None:
+        return [(target, over)]
+    func = call.func
+    if isinstance(func, gast.Name) and func.id == 'zip' and len(call.args) == len(parts):
+        return [pair for part, arg in zip(parts, call.args) for pair in _loop_pairs(part, arg)]
+    if isinstance(func, gast.Name) and func.id == 'enumerate' and len(call.args) == 1 and \
+            len(parts) == 2:
+        return _loop_pairs(parts[1], call.args[0])
+    if isinstance(func, gast.Attribute) and func.attr == 'items' and not call.args and \
+            len(parts) == 2:
+        return _loop_pairs(parts[1], gast.Call(func=gast.Attribute(
+            value=func.value, attr='values', ctx=gast.Load()), args=[], keywords=[]))
+    return [(target, over)]
+
+
+def _container_view(value):
+    """Whether `value` is ``c.values()``, ``c.items()``, ``c.copy()``, ``sorted(c)``,
+    ``enumerate(c)``, ``zip(a, b)`` and the like: a new object, but one holding (or giving)
+    the items of `c` (a dict's, or a list's)."""
+    if not isinstance(value, gast.Call):
+        return False
+    func = value.func
+    if isinstance(func, gast.Attribute):
+        return func.attr in ('values', 'items', 'copy')
+    return isinstance(func, gast.Name) and func.id in _ITEMS_KEPT
 
 
 def _new_from_callee(value, namespace):

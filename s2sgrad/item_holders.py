@@ -9,18 +9,21 @@ FILLING_METHODS = ('append', 'extend', 'insert', 'add', 'update', 'setdefault', 
 """The methods that put their arguments into their receiver (``hs.append(w)``)."""
 
 
-def holder_groups(body, fresh, sources, lists=(), local=None):
-    """``holds(name, names)``: whether the variable `name` of `body` and one of `names` may
-    reach a common array (hold it as an item at any depth, be it, or be a view of it). An
-    assignment of a name, an item, an attribute, a call's result or a loop's item (``h = w``,
-    ``w = hs[0]``, ``for w in hs``, ``h = f(w)``) links both ways; a display, a store into an
-    item or attribute, a method that fills a list, dict or set, ``hs += [w]``, and ``+`` and
-    ``*`` of a list (``hs2 = hs * 2``, a name of `lists`, bound to lists only, or a display),
-    and a shallow copy (``e = dict(d)``: `SHALLOW_COPIES`), from the container to what it
-    holds only; ``y = x * w`` of arrays, and a value `fresh` says is new memory, link
-    nothing. `sources(value)`: the names whose memory `value` may be or hold; `local`: the
-    function's variables (None: any name). Conservative: it only widens the run-time checks
-    of `effects`, which pass where nothing is shared."""
+def holder_groups(body, fresh, sources, lists=(), local=None,
+                  fills=lambda call: None):
+    """``holds(name, names)``: those of `names` (sorted) with which the variable `name` of
+    `body` may reach a common array (hold it as an item at any depth, be it, or be a view of
+    it). An assignment of a name, an item, an attribute, a call's result or a loop's item
+    (``h = w``, ``w = hs[0]``, ``for w in hs``, ``h = f(w)``) links both ways; a display, a
+    store into an item or attribute, a method that fills a list, dict or set, ``hs += [w]``,
+    and ``+`` and ``*`` of a list (``hs2 = hs * 2``, a name of `lists`, bound to lists only,
+    or a display), and a shallow copy (``e = dict(d)``: `SHALLOW_COPIES`), from the container
+    to what it holds only; ``y = x * w`` of arrays, and a value `fresh` says is new memory,
+    link nothing. `sources(value)`: the names whose memory `value` may be or hold; `local`: the
+    function's variables (None: any name); `fills(call)`: None, or the variables (a closure's)
+    that a call of a function of yours may put its arguments into, or the reverse, besides
+    one another (``add_to(hs, w)``): all are linked both ways. Conservative: it only widens
+    the run-time checks of `effects`, which pass where nothing is shared."""
     edges = {}
 
     def link(names, value, both):
@@ -53,11 +56,22 @@ def holder_groups(body, fresh, sources, lists=(), local=None):
             join(_stored(stmt.target), stmt.iter)
         for call in own_calls(stmt):
             func = call.func
+            values = list(call.args) + [k.value for k in call.keywords]
             if isinstance(func, gast.Attribute) and func.attr in FILLING_METHODS and \
                     changes_receiver(call):
                 receiver = _stored(func.value)
-                for arg in list(call.args) + [k.value for k in call.keywords]:
+                for arg in values:
                     join(receiver, arg, holder=True)
+                continue
+            extra = fills(call)
+            if extra is not None:
+                if isinstance(func, gast.Attribute):  # (a method: its object too)
+                    values.append(func.value)
+                values = [value for value in values if not fresh(value) or _shallow_copy(value)]
+                names = sorted({name for value in values for name in sources(value)} |
+                               set(extra))
+                for value in values + [n.name(name) for name in extra]:
+                    link(names, value, True)
     reached = {}
 
     def reach(name):
@@ -74,7 +88,7 @@ def holder_groups(body, fresh, sources, lists=(), local=None):
 
     def holds(name, names):
         mine = reach(name)
-        return any(reach(other) & mine for other in names)
+        return sorted(other for other in names if reach(other) & mine)
     return holds
 
 

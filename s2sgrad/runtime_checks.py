@@ -416,12 +416,16 @@ def sequence_of(subject, length):
         not isinstance(subject, (str, bytes, bytearray)) and len(subject) == length
 
 
-def check_own_items(value, message, keys=None):
+def check_own_items(value, message, keys=None, kept=None):
     """Raise `InPlaceError` (with `message`) where `value`, a copy or a display passed to a
     helper that writes into its items, is a list, tuple, dict or set holding something other
     than numbers, text and tuples of them (a caller's arrays, lists or dicts, which a copy
     shares): an array itself (its copy owns its memory) passes. With `keys`, the helper writes in
-    place only the items at those keys (``config['t'] += 1``): only they are checked."""
+    place only the items at those keys (``config['t'] += 1``): only they are checked. With
+    `kept` (values the backward sweep reads), only an item that is one of them, or an array
+    sharing memory with one of them or with an array they hold (three levels deep), raises;
+    the items of lists, tuples, dicts and sets, and the attributes of objects, are checked
+    in turn (of `value` too, where it is an object); functions and classes pass."""
     if _is_array(value) and getattr(value, 'dtype', None) != object:
         return
     if keys is not None and isinstance(value, (dict, list, tuple)):
@@ -434,14 +438,44 @@ def check_own_items(value, message, keys=None):
         pending = list(value.values())
     elif isinstance(value, (list, tuple, set, frozenset)):
         pending = list(value)
+    elif kept is not None:  # (an object of yours: its attributes)
+        pending = [value]
     else:
         raise InPlaceError(message)
+    held = None if kept is None else _arrays_held(kept)
+    seen = set()
     while pending:  # (an item a list or dict itself is shared too: ``st[0] += [v]``)
         item = pending.pop()
         if isinstance(item, tuple):
             pending.extend(item)
-        elif not (item is None or isinstance(item, (numbers.Number, np.generic, str, bytes))):
+        elif item is None or isinstance(item, (numbers.Number, np.generic, str, bytes)):
+            continue
+        elif held is not None and type(item).__name__ == 'module':
+            continue  # (a module an object holds: not yours)
+        elif held is None:
             raise InPlaceError(message)
+        elif _is_array(item) and getattr(item, 'dtype', None) != object:
+            if any(_overlaps(item, other) for other in held):
+                raise InPlaceError(message)
+        elif any(item is other for other in kept):
+            raise InPlaceError(message)
+        elif isinstance(item, (list, dict, set, frozenset)) or _items_of(item):
+            if id(item) not in seen:  # (a list, a dict, an object of yours: what it holds)
+                seen.add(id(item))
+                pending.extend(item if isinstance(item, (set, frozenset)) else
+                               _items_of(item))
+        elif not callable(item):
+            raise InPlaceError(message)
+
+
+def _arrays_held(values, depth=3):
+    """The arrays of `values` and those they hold (as items of lists, tuples, dicts, or
+    attributes of objects) `depth` levels deep."""
+    found, level = [], list(values)
+    for _ in range(depth + 1):
+        found += [value for value in level if _is_array(value)]
+        level = [item for value in level if not _is_array(value) for item in _items_of(value)]
+    return found
 
 
 UNASSIGNED = '<s2sgrad: a variable not assigned yet>'

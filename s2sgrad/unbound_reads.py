@@ -40,12 +40,21 @@ def check_unbound_reads(body, params):
     return _inserted(body, walker.checks)
 
 
+def assigned_before(body, params):
+    """``{id(stmt): names}``: for each statement of `body` (a function's body), its local
+    variables and `params` assigned on every path to it (in a loop, before the loop too)."""
+    walker = _Walker(set())
+    walker.block(body, frozenset(params))
+    return walker.before
+
+
 class _Walker:
     """Definite assignment: the names assigned on every path to each statement."""
 
     def __init__(self, local):
         self.local = local
         self.checks = {}  # id(stmt) -> names read there that may be unassigned
+        self.before = {}  # id(stmt) -> names assigned on every path to it
         self.loops = []  # per enclosing loop: [sets at each break, sets at each continue]
 
     def _read(self, stmt, node, assigned):
@@ -64,6 +73,7 @@ class _Walker:
         return assigned
 
     def statement(self, stmt, assigned):
+        self.before[id(stmt)] = assigned
         if isinstance(stmt, gast.If):
             self._read(stmt, stmt.test, assigned)
             return _meet(self.block(stmt.body, assigned), self.block(stmt.orelse, assigned))

@@ -2688,6 +2688,44 @@ def weights_zipped_then_bumped(x):
     return np.sum(y * y)
 
 
+class _Momentum:
+    """An optimizer of the user's, made in the function (its buffers are its own)."""
+
+    def __init__(self, rate=0.5):
+        self.rate = rate
+
+    def step(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.rate * g
+
+
+def _track(items, value):
+    items.append(value)
+
+
+def momentum_on_its_own_copies(x):
+    """An optimizer object made in the function steps new arrays made from a weight the
+    derivative reads, then the loss reads them: the run-time check of the helper's writes
+    finds no kept array in them."""
+    w = np.full(3, 0.5)
+    y = x * w
+    opt = _Momentum()
+    params = [w * 1.0, w + 1.0]
+    opt.step(params, [w, np.ones(3)])
+    return np.sum(y * y) + np.sum(params[0] * x) + np.sum(params[1] ** 2 * x)
+
+
+def weight_tracked_then_stepped(x):
+    """A helper appends a weight the derivative reads to a list, and an optimizer made in
+    the function steps the list: refused (the weight changed under the derivative before)."""
+    w = np.full(3, 0.5)
+    y = x * w
+    seen = []
+    _track(seen, w)
+    _Momentum().step(seen, [np.ones(3)])
+    return np.sum(y * y)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -3119,6 +3157,8 @@ CASES = [
     (weights_doubled_by_a_helper, lambda rng: (_vec(rng, 3),), 0),
     (gains_set_through_a_loop, lambda rng: (_vec(rng, 3),), 0),
     (weights_zipped_then_bumped, lambda rng: (_vec(rng, 3),), 0),
+    (momentum_on_its_own_copies, lambda rng: (_vec(rng, 3),), 0),
+    (weight_tracked_then_stepped, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -3136,6 +3176,7 @@ MAY_RAISE = {
     argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
     recursion_with_list, appended_then_written, weights_zipped_then_bumped,
+    weight_tracked_then_stepped,
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,

@@ -107,3 +107,19 @@ def test_counters_of_items_count_as_in_your_code():
         layers = [Box(), Box()]
         run(layers)
         assert [layer.calls for layer in layers] == [1, 1]
+
+
+def counts_in_an_object_nothing_reads(x):
+    m = Box()
+    m.calls += 1
+    return np.sum(x ** 2)
+
+
+def test_an_object_made_changed_and_never_read_goes():
+    # (it stayed after attribute stores were kept: `compile='numba'` then refused the class)
+    df = s2sgrad.grad(counts_in_an_object_nothing_reads)
+    assert 'Box' not in df.source
+    np.testing.assert_allclose(df(X.copy()), 2 * X)
+    pytest.importorskip('numba')
+    np.testing.assert_allclose(
+        s2sgrad.grad(counts_in_an_object_nothing_reads, compile='numba')(X.copy()), 2 * X)

@@ -1,0 +1,141 @@
+"""Kept items: what the run-time check of a helper's writes into the items of a container
+compares them with, and the calls the checks look into.
+
+A helper writing in place into the items of a list, dict or object it is given changes an
+array the backward sweep reads where one of those items is that array. The static "may hold"
+relation (`item_holders`) cannot see every way an array gets in (a helper's or a closure's
+append); the run-time check ``s2s.check_own_items(hs, ..., kept=(w, x))`` compares the items
+with the arrays the backward sweep reads, by memory, where each is bound once before the call
+(`safely_kept`). The calls that may put their arguments into one another (`may_fill`) widen
+the relation, and a method of an object the function made (``opt = SGD(); opt.step(ps)``)
+is looked into as its class's function (`constructed_method`).
+"""
+import inspect
+import sys
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .alias_memory import ARRAY_VIEWS, FRESH_METHODS
+from .callables import LIBRARIES
+from .unbound_reads import assigned_before
+
+
+def may_fill(call, ctx):
+    """None where `call` cannot put one of its arguments into another (a library function, a
+    rule's); else the variables it may put them into besides (a nested function's closure):
+    a function of yours (``add_to(hs, w)``), a class of yours, a method of a local value."""
+    func = call.func
+    if isinstance(func, gast.Name) and func.id in ctx.nested:
+        return list(ctx.nested[func.id][1])
+    if (n.dotted_path(func) or '').startswith('s2s.'):  # (s2sgrad's: `_view_sources`)
+        return None
+    obj = ctx.resolver.lookup(func)
+    if obj is None:
+        return [] if isinstance(func, gast.Attribute) and func.attr not in \
+            NONFILLING_METHODS else None
+    if isinstance(obj, type):
+        return [] if users_class(obj) else None
+    if not inspect.isfunction(obj) or rules.is_library(obj) or \
+            rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
+            rules.lookup_definition(obj) is not None:
+        return None
+    return []
+
+
+NONFILLING_METHODS = frozenset(FRESH_METHODS | ARRAY_VIEWS | {
+    'get', 'pop', 'popleft', 'reshape', 'conj', 'conjugate', 'squeeze', 'split', 'join',
+    'format', 'startswith', 'endswith', 'strip', 'lower', 'upper', 'replace', 'remove',
+    'clear', 'reverse', 'sort', 'fill'})
+"""Methods of local values that put none of their arguments into another (an array's, a
+dict's lookups, a string's): the others may (``opt.track(hs, w)``)."""
+
+
+def safely_kept(body, params, kept):
+    """``safe(stmt)``: the names of ``kept[id(stmt)]`` (sorted) that are assigned on every
+    path to the statement `stmt` of `body`, and bound once in the function (not in a loop, a
+    comprehension or a nested function) or parameters never rebound: what they hold at `stmt`
+    is what the backward sweep reads."""
+    before = assigned_before(body, params)
+    stores, loops = {}, innermost_loops(body)
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            stores.setdefault(node.id, []).append(loops.get(id(node)))
+    once = {name for name, places in stores.items() if places == [None]} | \
+        {name for name in params if name not in stores}
+
+    def safe(stmt):
+        assigned = before.get(id(stmt), frozenset())
+        return sorted(name for name in kept.get(id(stmt), ()) if name in once and
+                      name in assigned)
+    return safe
+
+
+def constructed_objects(body, resolver):
+    """``{name: class}``: the variables of `body` bound once, to a new object of a class of
+    the user's (``opt = SGD(0.1)``)."""
+    stores, found = {}, {}
+    for node in n.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name):
+            cls = _users_class_called(stmt.value, resolver)
+            if cls is not None:
+                found[stmt.targets[0].id] = cls
+    return {name: cls for name, cls in found.items() if stores.get(name) == 1}
+
+
+def _users_class_called(value, resolver):
+    """The class of the user's that the call `value` makes a new object of, or None."""
+    if not isinstance(value, gast.Call):
+        return None
+    cls = resolver.lookup(value.func)
+    return cls if users_class(cls) else None
+
+
+def users_class(cls):
+    """Whether `cls` is a class of the user's: not of a library, nor of Python's own
+    (``random.Random``, ``collections.deque``)."""
+    module = (getattr(cls, '__module__', '') or '').split('.')[0]
+    return isinstance(cls, type) and module not in LIBRARIES and \
+        module not in getattr(sys, 'stdlib_module_names', ()) and module not in (
+            '_random', 'random', 'collections', 'itertools', 'functools', 'queue', 'heapq')
+
+
+def constructed_method(func, ctx, objects):
+    """``(function, receiver)`` for a call of a method `func` of a new object of a class of
+    the user's (``SGD(0.1).step``, ``opt.step`` of ``opt = SGD(0.1)``: `objects`); receiver
+    None for a static method; None where the method is not a plain function of the class."""
+    if not isinstance(func, gast.Attribute):
+        return None
+    receiver = func.value
+    cls = objects.get(receiver.id) if isinstance(receiver, gast.Name) else \
+        _users_class_called(receiver, ctx.resolver)
+    if cls is None:
+        return None
+    attr = inspect.getattr_static(cls, func.attr, None)
+    if inspect.isfunction(attr):
+        return attr, receiver
+    if isinstance(attr, staticmethod) and inspect.isfunction(attr.__func__):
+        return attr.__func__, None
+    return None
+
+
+def innermost_loops(body):
+    """``{id(node): id(loop)}``: the innermost loop (a `for` or `while`, a comprehension, a
+    lambda or a nested function: what may run several times) around each node of `body`."""
+    found = {}
+    repeating = (gast.For, gast.While, gast.ListComp, gast.SetComp, gast.DictComp,
+                 gast.GeneratorExp, gast.Lambda, gast.FunctionDef)
+
+    def visit(node, loop):
+        found[id(node)] = loop
+        inner = id(node) if isinstance(node, repeating) else loop
+        for child in gast.iter_child_nodes(node):
+            visit(child, inner)
+    for stmt in body:
+        visit(stmt, None)
+    return found
