@@ -42,13 +42,13 @@ def check_effects(body, ctx):
     lists = list_names(list(n.statements(body)), ctx.params)[0]  # (``h = [a, b]``)
     local = set(ctx.params) | {name for stmt in n.statements(body)
                                for name in n.names_stored(stmt)}
+    objects = constructed_objects(body, ctx.resolver)
     holds = holder_groups(body, _new_memory, _memory_sources, lists, local,
-                          lambda call: may_fill(call, ctx))
+                          lambda call: may_fill(call, ctx, _new_memory, objects))
     whole = with_aliases(_read_whole(body, ctx), body)
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
-    objects = constructed_objects(body, ctx.resolver)
-    safe = safely_kept(body, ctx.params, kept)
+    safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -720,11 +720,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             # they do in your code: the call stays, `call_effects`)
             reached = {name for name in sources if name in kept} | {
                 other for name in sources for other in holds(name)}
-            strict = strict or bool(reached - set(safe))
-            if strict or safe:
+            unnamed = not strict and bool(reached - set(safe))
+            if strict or unnamed or safe:
                 _guard(stmt, guards, _own_items_check(
                     ctx, stmt, label, param, _passed_once(ctx, stmt, call, value, guards),
-                    items, keyed, None if strict else safe))
+                    items, keyed, None if strict or unnamed else safe, unnamed))
         if param not in written | numbers or not (
                 isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
                                                 arg.id in ctx.params or carried or
@@ -808,29 +808,35 @@ def _guard(stmt, guards, check):
         guards.setdefault(place, []).append(n.expr(n.clone(check)))
 
 
-def _own_items_check(ctx, stmt, label, param, value, items, keyed, kept=None):
+def _own_items_check(ctx, stmt, label, param, value, items, keyed, kept=None, unnamed=False):
     """``s2s.check_own_items(value, message)``: the call that `stmt` makes of `label`, which
     writes into the items of its parameter `param` in place (all of them where `param` is in
     `items`, else those at the keys `keyed[param]`, ``config['t'] += 1`` of a counter), passes
     `value` (a name or a display) holding no arrays; with `kept` (names), none of the arrays
-    they are or hold (``kept=(w, b)``)."""
+    they are or hold (``kept=(w, b)``). `unnamed`: `value` may hold an array the backward
+    sweep reads that the check cannot name (the message says so)."""
     keys = (n.const(tuple(sorted(keyed[param], key=repr))),) if param not in items else ()
+    why = 'kept' if kept is not None else 'unnamed' if unnamed else 'copy'
     check = n.call('s2s.check_own_items', n.clone(value),
-                   n.const(_items_message(ctx, stmt, label, param, kept is not None)), *keys)
+                   n.const(_items_message(ctx, stmt, label, param, why)), *keys)
     if kept is not None:
         check.keywords = [gast.keyword(arg='kept', value=gast.Tuple(
             elts=[n.name(name) for name in kept], ctx=gast.Load()))]
     return check
 
 
-def _items_message(ctx, stmt, label, param, kept=False):
+def _items_message(ctx, stmt, label, param, why='copy'):
     """What `s2s.check_own_items` says where a copy of a list or dict, or a display, holding
-    arrays is passed to `label`, which writes into the items of its parameter `param`; `kept`:
-    where the arrays are ones the backward sweep reads."""
+    arrays is passed to `label`, which writes into the items of its parameter `param`; `why`:
+    ``'copy'``, ``'kept'`` (the arrays are ones the backward sweep reads), ``'unnamed'`` (they
+    may be)."""
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
-    whose = 'the function reads them before the call, and its derivative reads them again' \
-        if kept else 'the arrays are yours: a list\'s copy holds them too'
+    whose = {'kept': 'the function reads them before the call, and its derivative reads '
+                     'them again',
+             'unnamed': 'it may hold an array the function reads before the call, which its '
+                        'derivative reads again',
+             'copy': 'the arrays are yours: a list\'s copy holds them too'}[why]
     return (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes a list or dict '
             f'holding arrays to `{label}`, which writes into the items of its parameter '
             f'`{param}` in place ({whose}); pass copies of the arrays (`[a.copy() for a in '
@@ -1010,12 +1016,15 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
             reads = _view_sources(value)
-            if isinstance(stmt, gast.For):
+            unpacked = isinstance(stmt, gast.Assign) and len(targets) == 1 and \
+                isinstance(targets[0], (gast.Tuple, gast.List)) and \
+                not isinstance(value, (gast.Tuple, gast.List))
+            if isinstance(stmt, gast.For) or unpacked:
                 # (the loop's variable is an item of what it runs over, which may be a copy
                 # of a list or a view of a dict holding the arguments' memory: ``for v in
                 # d.values()``, ``for p in list(ps)``, ``for p in [a, b]``; of ``zip``, each
-                # variable an item of its own list)
-                for target, over in _loop_pairs(stmt.target, value):
+                # variable an item of its own list; so are the names ``W, b = params`` binds)
+                for target, over in _loop_pairs(targets[0], value):
                     if _new_memory(over) and not _container_view(over) or \
                             _new_from_callee(over, namespace):
                         continue
@@ -1252,6 +1261,9 @@ def _view_sources(value):
         held = value.args[1:2] if n.dotted_path(value.func) in _HELD_SECOND else value.args[:1]
         if not held or _new_memory(held[0]):
             return []
+        if isinstance(held[0], gast.Tuple):  # (``s2s.record(P, (w * 1.0, b))``: new items)
+            return list(dict.fromkeys(name for item in held[0].elts if not _new_memory(item)
+                                      for name in _view_sources(item)))
         return _view_sources(held[0])
     sizes = {id(part) for node in n.walk(value) if isinstance(node, gast.Attribute) and
              node.attr in NONARRAY_ATTRIBUTES or isinstance(node, gast.Call) and

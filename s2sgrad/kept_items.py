@@ -14,34 +14,82 @@ import inspect
 import sys
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from . import rules
 from .alias_memory import ARRAY_VIEWS, FRESH_METHODS
 from .callables import LIBRARIES
+from .errors import S2SError
+from .item_holders import FILLING_METHODS, own_calls
+from .resolve import Resolver
+from .source import parse_function
 from .unbound_reads import assigned_before
 
 
-def may_fill(call, ctx):
+def may_fill(call, ctx, fresh, objects=None):
     """None where `call` cannot put one of its arguments into another (a library function, a
-    rule's); else the variables it may put them into besides (a nested function's closure):
-    a function of yours (``add_to(hs, w)``), a class of yours, a method of a local value."""
+    rule's, a function of yours that stores nothing into its arguments: `_puts_in`); else
+    the variables it may put them into besides (a nested function's closure): a function of
+    yours that does (``add_to(hs, w)``), a class of yours, a method of a local value.
+    `fresh(value)`: whether `value` is new memory; `objects`: `constructed_objects`."""
     func = call.func
     if isinstance(func, gast.Name) and func.id in ctx.nested:
-        return list(ctx.nested[func.id][1])
+        node, free = ctx.nested[func.id]
+        return list(free) if _puts_in(node, ctx.source.namespace, fresh) else None
     if (n.dotted_path(func) or '').startswith('s2s.'):  # (s2sgrad's: `_view_sources`)
         return None
     obj = ctx.resolver.lookup(func)
     if obj is None:
-        return [] if isinstance(func, gast.Attribute) and func.attr not in \
-            NONFILLING_METHODS else None
+        method = constructed_method(func, ctx, objects or {})
+        if method is None:
+            return [] if isinstance(func, gast.Attribute) and func.attr not in \
+                NONFILLING_METHODS else None
+        obj = method[0]
     if isinstance(obj, type):
         return [] if users_class(obj) else None
     if not inspect.isfunction(obj) or rules.is_library(obj) or \
             rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
             rules.lookup_definition(obj) is not None:
         return None
-    return []
+    try:
+        source = parse_function(obj)
+    except S2SError:
+        return []
+    return [] if _puts_in(source.node, source.namespace, fresh) else None
+
+
+def _puts_in(node, namespace, fresh):
+    """Whether the function `node` may put a value it is given into an argument (or into
+    what one holds): a store into an item or attribute of what is not new memory (``d[k] =
+    v``, ``self.items = v``; not ``d[k] += g``, which adds), ``a += [v]``, a method that
+    fills a list, dict or set (``lst.append(v)``), or a call that may (of a function of
+    yours, or of an unknown method)."""
+    resolver = Resolver(namespace or {}, n.names_stored(node))
+    for stmt in n.statements(node.body):
+        targets = stmt.targets if isinstance(stmt, gast.Assign) else \
+            [stmt.target] if isinstance(stmt, gast.AugAssign) else []
+        for target in targets:
+            into = any(isinstance(part, (gast.Subscript, gast.Attribute))
+                       for part in n.walk(target))
+            if isinstance(stmt, gast.AugAssign):  # (``a += [v]``; ``d['m'] += g`` adds)
+                if isinstance(stmt.value, (gast.List, gast.ListComp, gast.Tuple)):
+                    return True
+            elif into and not fresh(stmt.value):
+                return True
+        for inner in own_calls(stmt):
+            func = inner.func
+            if isinstance(func, gast.Attribute) and func.attr in FILLING_METHODS:
+                if any(not fresh(value) for value in
+                       list(inner.args) + [k.value for k in inner.keywords]):
+                    return True
+                continue
+            obj = resolver.lookup(func)
+            if obj is None and (not isinstance(func, gast.Attribute) or
+                                func.attr not in NONFILLING_METHODS) or \
+                    inspect.isfunction(obj) and not rules.is_library(obj):
+                return True
+    return False
 
 
 NONFILLING_METHODS = frozenset(FRESH_METHODS | ARRAY_VIEWS | {
@@ -52,11 +100,13 @@ NONFILLING_METHODS = frozenset(FRESH_METHODS | ARRAY_VIEWS | {
 dict's lookups, a string's): the others may (``opt.track(hs, w)``)."""
 
 
-def safely_kept(body, params, kept):
+def safely_kept(body, params, kept, namespace=None):
     """``safe(stmt)``: the names of ``kept[id(stmt)]`` (sorted) that are assigned on every
     path to the statement `stmt` of `body`, and bound once in the function (not in a loop, a
-    comprehension or a nested function) or parameters never rebound: what they hold at `stmt`
-    is what the backward sweep reads."""
+    comprehension or a nested function), or parameters never rebound, or variables of
+    `namespace` (a module's, an enclosing function's) the function never binds that hold an
+    array, a list, a tuple or a dict: what they hold at `stmt` is what the backward sweep
+    reads."""
     before = assigned_before(body, params)
     stores, loops = {}, innermost_loops(body)
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
@@ -64,11 +114,15 @@ def safely_kept(body, params, kept):
             stores.setdefault(node.id, []).append(loops.get(id(node)))
     once = {name for name, places in stores.items() if places == [None]} | \
         {name for name in params if name not in stores}
+    held = (np.ndarray, list, tuple, dict)
+    outer = {name for names in kept.values() for name in names
+             if name not in stores and name not in params and namespace is not None and
+             isinstance(namespace.get(name), held)}
 
     def safe(stmt):
         assigned = before.get(id(stmt), frozenset())
         return sorted(name for name in kept.get(id(stmt), ()) if name in once and
-                      name in assigned)
+                      name in assigned or name in outer)
     return safe
 
 

@@ -9,7 +9,6 @@ until a round changes nothing.
 import gast
 
 from . import nodes as n
-from .kept_items import users_class
 from .copies import copy_propagate, drop_copy_backs
 from .dead_code import clean, dead_code, unused_stacks
 from .folding import fold_block
@@ -20,43 +19,6 @@ from .simplify import simplify
 MAX_ROUNDS = 50
 """A bound on the rounds of `optimize`, far above what any function needs: reaching it means
 that two sub-passes undo each other's work, an internal error."""
-
-
-def unshared_objects(body, resolver):
-    """The variables of `body` bound only to a new object of a class of the user's (``m =
-    Stats()``) and read only for its attributes (``m.n += 1``): no other name reaches the
-    object, so a store into its attribute that nothing reads afterwards is dead."""
-    if resolver is None:
-        return set()
-    bound, other = set(), set()
-    for node in n.walk(gast.Module(body=body, type_ignores=[])):
-        if isinstance(node, gast.Assign) and len(node.targets) == 1 and \
-                isinstance(node.targets[0], gast.Name):
-            cls = resolver.lookup(node.value.func) if isinstance(node.value, gast.Call) else None
-            if _plain_class(cls):
-                bound.add(node.targets[0].id)
-            else:
-                other.add(node.targets[0].id)
-    attributes = {id(node.value) for node in n.walk(gast.Module(body=body, type_ignores=[]))
-                  if isinstance(node, gast.Attribute)}
-    targets = {id(node.targets[0]) for node in n.walk(gast.Module(body=body, type_ignores=[]))
-               if isinstance(node, gast.Assign) and len(node.targets) == 1}
-    for node in n.walk(gast.Module(body=body, type_ignores=[])):
-        if isinstance(node, gast.Name) and node.id in bound and \
-                id(node) not in attributes and id(node) not in targets:
-            other.add(node.id)  # (passed, returned, held, aliased, a loop's or a del's)
-    for inner in n.walk(gast.Module(body=body, type_ignores=[])):
-        if isinstance(inner, (gast.FunctionDef, gast.Lambda)):  # (it may read them later)
-            other.update(node.id for node in n.walk(inner) if isinstance(node, gast.Name))
-    return bound - other
-
-
-def _plain_class(cls):
-    """Whether `cls` is a class of the user's whose attribute stores only store: no
-    ``__setattr__`` of its own, no property or other descriptor with a setter."""
-    return users_class(cls) and cls.__setattr__ is object.__setattr__ and \
-        not any(hasattr(value, '__set__') for klass in cls.__mro__[:-1]
-                for name, value in vars(klass).items() if not name.startswith('__'))
 
 
 def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stacks=None,
@@ -88,8 +50,7 @@ def optimize(func, keep=(), same_shape=None, declared=None, resolver=None, stack
         func.body = fold_block(func.body, same_shape, changed)
         func.body = drop_copy_backs(func.body)
         func.body = copy_propagate(func.body, keep)
-        func.body, _ = dead_code(func.body, set(), remove=True,
-                                 local=unshared_objects(func.body, resolver))
+        func.body, _ = dead_code(func.body, set(), remove=True, local=set())
         if simplifying:  # the rules are costly: again only while they change the code
             unsimplified = _size(func.body)
             func.body = simplify(func.body, params, declared, keep, resolver, changed, lists,

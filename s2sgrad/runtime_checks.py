@@ -422,10 +422,8 @@ def check_own_items(value, message, keys=None, kept=None):
     than numbers, text and tuples of them (a caller's arrays, lists or dicts, which a copy
     shares): an array itself (its copy owns its memory) passes. With `keys`, the helper writes in
     place only the items at those keys (``config['t'] += 1``): only they are checked. With
-    `kept` (values the backward sweep reads), only an item that is one of them, or an array
-    sharing memory with one of them or with an array they hold (three levels deep), raises;
-    the items of lists, tuples, dicts and sets, and the attributes of objects, are checked
-    in turn (of `value` too, where it is an object); functions and classes pass."""
+    `kept` (values the backward sweep reads), only where `value` holds one of them, or an
+    array sharing memory with one of them or with an array they hold (`_holds_kept`)."""
     if _is_array(value) and getattr(value, 'dtype', None) != object:
         return
     if keys is not None and isinstance(value, (dict, list, tuple)):
@@ -434,53 +432,82 @@ def check_own_items(value, message, keys=None, kept=None):
         else:
             value = [value[key] for key in keys
                      if isinstance(key, int) and -len(value) <= key < len(value)]
+    if kept is not None:
+        if _holds_kept(value, kept):
+            raise InPlaceError(message)
+        return
     if isinstance(value, dict):
         pending = list(value.values())
     elif isinstance(value, (list, tuple, set, frozenset)):
         pending = list(value)
-    elif kept is not None:  # (an object of yours: its attributes)
-        pending = [value]
     else:
         raise InPlaceError(message)
-    held = None if kept is None else _arrays_held(kept)
-    seen = set()
     while pending:  # (an item a list or dict itself is shared too: ``st[0] += [v]``)
         item = pending.pop()
         if isinstance(item, tuple):
             pending.extend(item)
-        elif item is None or isinstance(item, (numbers.Number, np.generic, str, bytes)):
-            continue
-        elif held is not None and type(item).__name__ == 'module':
-            continue  # (a module an object holds: not yours)
-        elif held is None:
+        elif not (item is None or isinstance(item, (numbers.Number, np.generic, str, bytes))):
             raise InPlaceError(message)
-        elif _is_array(item) and getattr(item, 'dtype', None) != object:
+
+
+def _holds_kept(value, kept):
+    """Whether `value` holds (at any depth: `_members`) one of the values `kept`, or an array
+    sharing memory with one of them or with an array they hold (three levels deep)."""
+    held = _arrays_held(kept)
+    pending, seen = _members(value), {id(value)}
+    while pending:
+        item = pending.pop()
+        if _is_array(item) and getattr(item, 'dtype', None) != object:
             if any(_overlaps(item, other) for other in held):
-                raise InPlaceError(message)
+                return True
         elif any(item is other for other in kept):
-            raise InPlaceError(message)
-        elif isinstance(item, (list, dict, set, frozenset)) or _items_of(item):
-            if id(item) not in seen:  # (a list, a dict, an object of yours: what it holds)
-                seen.add(id(item))
-                pending.extend(item if isinstance(item, (set, frozenset)) else
-                               _items_of(item))
-        elif not callable(item):
-            raise InPlaceError(message)
+            return True
+        elif id(item) not in seen:
+            seen.add(id(item))
+            pending.extend(_members(item))
+    return False
 
 
 def _arrays_held(values, depth=3):
-    """The arrays of `values` and those they hold (as items of lists, tuples, dicts, or
-    attributes of objects) `depth` levels deep."""
+    """The arrays of `values` and those they hold (`_members`) `depth` levels deep."""
     found, level = [], list(values)
     for _ in range(depth + 1):
         found += [value for value in level if _is_array(value)]
-        level = [item for value in level if not _is_array(value) for item in _items_of(value)]
+        level = [item for value in level if not _is_array(value) for item in _members(value)]
+    return found
+
+
+def _members(value):
+    """What a helper given `value` may write into through it: the items of a list, tuple,
+    dict, set or deque, the attributes of an object (a callable one too: a layer), the object
+    of a bound method; nothing of numbers, text, arrays, ranges, functions, classes and
+    modules."""
+    if value is None or _is_array(value) or isinstance(value, (
+            numbers.Number, np.generic, str, bytes, bytearray, range, slice, type)):
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    kind = type(value).__name__
+    if isinstance(value, (list, tuple, set, frozenset)) or kind == 'deque':
+        return list(value)
+    if kind in ('module', 'function', 'builtin_function_or_method', 'method_descriptor'):
+        return []
+    if kind == 'method':
+        return [value.__self__]
+    found = list(vars(value).values()) if isinstance(getattr(value, '__dict__', None),
+                                                     dict) else []
+    for klass in type(value).__mro__:  # (``__slots__`` of a class of yours)
+        slots = klass.__dict__.get('__slots__', ())
+        for slot in [slots] if isinstance(slots, str) else slots:
+            if slot not in ('__dict__', '__weakref__') and hasattr(value, slot):
+                found.append(getattr(value, slot))
     return found
 
 
 UNASSIGNED = '<s2sgrad: a variable not assigned yet>'
 """What generated code gives a variable before a loop that assigns it, where it also checks
-it with `defined` (the loop may not run); told apart by identity (``value is UNASSIGNED``)."""
+it with `defined` (the loop may not run); told apart as text equal to it (an exported
+derivative writes the text where it is given and where it is checked)."""
 
 
 def defined(value):
@@ -488,7 +515,7 @@ def defined(value):
     be unassigned there (`unbound_reads`). Python evaluates the argument first, so the
     derivative raises UnboundLocalError where the function does; `UNASSIGNED`, what the
     generated code gives a variable before a loop that assigns it, raises the same."""
-    if value is UNASSIGNED:
+    if isinstance(value, str) and value == UNASSIGNED:
         raise UnboundLocalError('a local variable read where it is not associated with a '
                                 'value (it is assigned in a loop or a branch that did not run)')
 
@@ -529,7 +556,7 @@ def _overlaps(a, b):
     other array types: where they are one object)."""
     if a is b:
         return True
-    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
         return bool(_may_share(a, b)) if type(a).__module__ == type(b).__module__ and \
             not type(a).__module__.startswith('dask') else False
     if not np.may_share_memory(a, b):
