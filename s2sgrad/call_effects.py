@@ -7,6 +7,7 @@ after them reads. Dead code drops an assignment nothing reads only where its val
 `randomness.mark_draws` marks draws.
 """
 import builtins
+import inspect
 import types
 
 import gast
@@ -97,10 +98,21 @@ def call_effects(call, namespace, nested=None, _seen=None):
         return True  # (``DQ.popleft()`` of a global deque)
     if any(obj is getattr(builtins, name) for name in _EFFECT_BUILTINS):
         return True
+    init = inspect.getattr_static(obj, '__init__', None) if _users_class(obj) else None
+    if inspect.isfunction(init):  # (``Owner(group)``, whose ``__init__`` appends `self`)
+        code = user_code(init, seen)
+        return bool(code) and _function_effects(*code, None, seen,
+                                                made=n.names_stored(code[0].args)[:1])
     code = user_code(obj, seen)
     if code is not None:
         return bool(code) and _function_effects(*code, None, seen)
     return getattr(obj, '__name__', None) in INPLACE_FUNCTIONS  # (``heapq.heappop(h)``)
+
+
+def _users_class(obj):
+    """Whether `obj` is a class defined by the user (not a library's, nor Python's)."""
+    from .kept_items import users_class  # (kept_items imports the passes that import this)
+    return users_class(obj)
 
 
 def changes_receiver(func, namespace):
@@ -115,13 +127,16 @@ def changes_receiver(func, namespace):
         not isinstance(receiver, (types.ModuleType, type))
 
 
-def _function_effects(node, namespace, nested, seen):
-    """Whether a call of the FunctionDef `node` may have an effect (see `call_effects`)."""
+def _function_effects(node, namespace, nested, seen, made=()):
+    """Whether a call of the FunctionDef `node` may have an effect (see `call_effects`);
+    changes to its parameters of `made` do not count (the `self` of an ``__init__``: the new
+    object)."""
     from .effects import parameters_written  # (effects imports the passes that import this)
     items, keyed = set(), {}  # (``rows[0] += 1.0`` of ``rows = list(rows)``: the caller's)
     try:
-        if parameters_written(node, namespace=namespace, items=items, item_keys=keyed) or \
-                items or keyed:
+        if parameters_written(node, namespace=namespace, items=items,
+                              item_keys=keyed) - set(made) or set(items) - set(made) or \
+                set(keyed) - set(made):
             return True
     except Exception:  # (an analysis that cannot read it: keep the call)
         return True

@@ -17,7 +17,7 @@ from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METH
 from .errors import S2SError
 from .item_holders import holder_groups, own_calls
 from .kept_items import (constructed_method, constructed_objects, innermost_loops, may_fill,
-                         safely_kept)
+                         safely_kept, unwrapped)
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
@@ -631,7 +631,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
     else:
-        obj = ctx.resolver.lookup(func)
+        obj = unwrapped(ctx.resolver.lookup(func))  # (``@functools.wraps``: what runs)
         method = constructed_method(func, ctx, objects or {}) if obj is None else None
         if method is not None:  # (``opt = SGD()``, then ``opt.step(hs)``: ``SGD.step``)
             obj, receiver = method

@@ -126,6 +126,18 @@ def safely_kept(body, params, kept, namespace=None):
     return safe
 
 
+def unwrapped(func):
+    """`func`, or the function it wraps (``functools.wraps``: `__wrapped__`) where it only
+    passes on what it is given (``def inner(*args, **kwargs)``): the code that runs on the
+    arguments."""
+    code = getattr(func, '__code__', None)
+    inner = inspect.unwrap(func) if inspect.isfunction(func) else func
+    if inner is func or code is None or code.co_argcount or code.co_kwonlyargcount or \
+            not code.co_flags & inspect.CO_VARARGS or not inspect.isfunction(inner):
+        return func
+    return inner
+
+
 def constructed_objects(body, resolver):
     """``{name: class}``: the variables of `body` bound once, to a new object of a class of
     the user's (``opt = SGD(0.1)``)."""
@@ -162,7 +174,8 @@ def users_class(cls):
 def constructed_method(func, ctx, objects):
     """``(function, receiver)`` for a call of a method `func` of a new object of a class of
     the user's (``SGD(0.1).step``, ``opt.step`` of ``opt = SGD(0.1)``: `objects`); receiver
-    None for a static method; None where the method is not a plain function of the class."""
+    None for a static method; None where the method is no function of the class (a plain
+    one, a class method or a static method)."""
     if not isinstance(func, gast.Attribute):
         return None
     receiver = func.value
@@ -172,7 +185,9 @@ def constructed_method(func, ctx, objects):
         return None
     attr = inspect.getattr_static(cls, func.attr, None)
     if inspect.isfunction(attr):
-        return attr, receiver
+        return unwrapped(attr), receiver
+    if isinstance(attr, classmethod) and inspect.isfunction(attr.__func__):
+        return attr.__func__, receiver  # (its `cls`: the object stands for its class)
     if isinstance(attr, staticmethod) and inspect.isfunction(attr.__func__):
         return attr.__func__, None
     return None

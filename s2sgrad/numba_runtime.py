@@ -1560,6 +1560,40 @@ def _separate(value, message, *others):
                                    'of it); pass a copy to one of them')
 
 
+@_implements('check_own_items')
+def _check_own_items(value, message, keys=None, kept=None):
+    # (a list or tuple of arrays and numbers a helper writes into; with `kept`, a tuple of
+    # the arrays and numbers the backward sweep reads, it raises where an item's bytes
+    # overlap one of theirs; without, where it holds an array. Keys, dicts: not compiled)
+    if not isinstance(keys, (types.NoneType, types.Omitted)) and keys is not None:
+        return None
+    items = [value.dtype] if isinstance(value, types.List) else \
+        list(value.types) if isinstance(value, types.BaseTuple) else None
+    if items is None or not all(_array(t) or _number(t) for t in items):
+        return None
+    if all(_number(t) for t in items):
+        return lambda value, message, keys=None, kept=None: None
+    text = ('a helper of yours writes in place into the items of a list holding an array '
+            'the derivative reads again; pass copies of the arrays')
+    if kept is None or isinstance(kept, (types.NoneType, types.Omitted)):
+        def strict(value, message, keys=None, kept=None):
+            raise InPlaceError(text)
+        return strict
+    if not isinstance(kept, types.BaseTuple) or \
+            not all(_array(t) or _number(t) for t in kept.types):
+        return None
+    checks = ''.join(f'        if _overlap(item, kept[{k}]):\n            raise InPlaceError(m)\n'
+                     for k, t in enumerate(kept.types) if _array(t))
+    space = {'_overlap': _overlap, 'InPlaceError': InPlaceError, 'm': text}
+    if isinstance(value, types.List):
+        body = f'    for item in value:\n{checks}    return None\n'
+    else:
+        body = ''.join(f'    item = value[{i}]\n    if True:\n{checks}'
+                       for i, t in enumerate(items) if _array(t)) + '    return None\n'
+    exec(f'def impl(value, message, keys=None, kept=None):\n{body}', space)
+    return space['impl']
+
+
 def _overlap_checks(others, message):
     """An implementation ``impl(value, message, *others)`` raising InPlaceError(`message`)
     where the array `value` overlaps one of the arrays of `others` (the types given)."""

@@ -452,48 +452,76 @@ def check_own_items(value, message, keys=None, kept=None):
 
 def _holds_kept(value, kept):
     """Whether `value` holds (at any depth: `_members`) one of the values `kept`, or an array
-    sharing memory with one of them or with an array they hold (three levels deep)."""
+    sharing memory with one of them or with an array they hold (at any depth); or holds
+    what the check cannot look into without changing it (an iterator, a generator)."""
     held = _arrays_held(kept)
-    pending, seen = _members(value), {id(value)}
+    by_root = {}  # (NumPy arrays by the array or buffer owning their memory: one lookup each)
+    for array in held:
+        if isinstance(array, np.ndarray):
+            by_root.setdefault(id(_memory_owner(array)), []).append(array)
+    others = [array for array in held if not isinstance(array, np.ndarray)]
+    pending, seen = [value], set()
     while pending:
         item = pending.pop()
         if _is_array(item) and getattr(item, 'dtype', None) != object:
-            if any(_overlaps(item, other) for other in held):
+            near = by_root.get(id(_memory_owner(item)), ()) if isinstance(item, np.ndarray) \
+                else held
+            if any(_overlaps(item, other) for other in list(near) + others):
                 return True
-        elif any(item is other for other in kept):
+            continue
+        if item is not value and any(item is other for other in kept):
             return True
-        elif id(item) not in seen:
-            seen.add(id(item))
-            pending.extend(_members(item))
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        members = _members(item)
+        if members is None:
+            return True
+        pending.extend(members)
     return False
 
 
-def _arrays_held(values, depth=3):
-    """The arrays of `values` and those they hold (`_members`) `depth` levels deep."""
-    found, level = [], list(values)
-    for _ in range(depth + 1):
-        found += [value for value in level if _is_array(value)]
-        level = [item for value in level if not _is_array(value) for item in _members(value)]
+def _memory_owner(array):
+    """The object that owns the memory of the NumPy array `array` (its last base)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array if array.base is None else array.base
+
+
+def _arrays_held(values):
+    """The arrays of `values` and those they hold (`_members`), at any depth."""
+    found, pending, seen = [], list(values), set()
+    while pending:
+        value = pending.pop()
+        if _is_array(value):
+            found.append(value)
+        elif id(value) not in seen:
+            seen.add(id(value))
+            pending.extend(_members(value) or ())
     return found
 
 
 def _members(value):
     """What a helper given `value` may write into through it: the items of a list, tuple,
-    dict, set or deque, the attributes of an object (a callable one too: a layer), the object
-    of a bound method; nothing of numbers, text, arrays, ranges, functions, classes and
-    modules."""
+    dict, set, deque or other mapping or collection, the attributes of an object (a callable
+    one too: a layer), the object of a bound method; nothing of numbers, text, arrays,
+    ranges, functions, classes and modules; None for what cannot be looked into without
+    changing it (an iterator, a generator, ``map``)."""
     if value is None or _is_array(value) or isinstance(value, (
             numbers.Number, np.generic, str, bytes, bytearray, range, slice, type)):
         return []
-    if isinstance(value, dict):
-        return list(value.values())
-    kind = type(value).__name__
-    if isinstance(value, (list, tuple, set, frozenset)) or kind == 'deque':
-        return list(value)
-    if kind in ('module', 'function', 'builtin_function_or_method', 'method_descriptor'):
+    kind = type(value)
+    if isinstance(value, dict) or all(hasattr(kind, name)
+                                      for name in ('keys', 'values', '__getitem__')):
+        return list(value.values())  # (a mapping)
+    if kind.__name__ in ('module', 'function', 'builtin_function_or_method',
+                         'method_descriptor'):
         return []
-    if kind == 'method':
+    if kind.__name__ == 'method':
         return [value.__self__]
+    if hasattr(kind, '__iter__'):  # (a collection; an iterator, which reading advances)
+        return list(value) if hasattr(kind, '__len__') and hasattr(kind, '__contains__') \
+            else None
     found = list(vars(value).values()) if isinstance(getattr(value, '__dict__', None),
                                                      dict) else []
     for klass in type(value).__mro__:  # (``__slots__`` of a class of yours)

@@ -132,3 +132,20 @@ def test_a_store_into_an_object_another_name_reaches_stays():
     value, g = s2sgrad.value_and_grad(f)(X.copy())
     np.testing.assert_allclose(value, f(X.copy()))
     np.testing.assert_allclose(g, 4.0 * X)
+
+
+class _Registers:
+    def __init__(self, group):
+        self.n = 1.0
+        group.append(self)
+
+
+def made_for_its_effect(x):
+    group = []
+    m = _Registers(group)  # noqa: F841 (never read again: the object registers itself)
+    return np.sum(x * x) * len(group)
+
+
+def test_an_object_made_for_its_constructors_effect_stays():
+    # (review J: the construction was dropped as dead code, and the gradient was zeros)
+    np.testing.assert_allclose(s2sgrad.grad(made_for_its_effect)(X.copy()), 2 * X)

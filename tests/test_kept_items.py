@@ -6,6 +6,7 @@ made (``opt = SGD(); opt.step(hs)``). Each gave a wrong gradient, silently, befo
 run-time check compares the items with the arrays the backward sweep reads (by memory), and
 raises InPlaceError where one is there. Containers of new arrays run as in your code."""
 import collections
+import functools
 
 import numpy as np
 import pytest
@@ -425,3 +426,93 @@ def namedtuple_of_new_arrays(x):
 def test_review_j_new_arrays_changed_by_a_helper_run_as_written(f):
     np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), central(f, X.copy()),
                                rtol=1e-6, atol=1e-8)
+
+
+def buffers_of_new_arrays(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    bufs = [np.zeros(2), np.ones(2)]
+    _scale_all(bufs)
+    return np.sum(y * y) + np.sum(bufs[1] * x)
+
+
+def buffers_holding_the_weight(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    bufs = [np.zeros(2), w]
+    _scale_all(bufs)
+    return np.sum(y * y)
+
+
+def test_the_check_on_the_compiled_path():
+    pytest.importorskip('numba')
+    f = buffers_of_new_arrays
+    np.testing.assert_allclose(s2sgrad.grad(f, compile='numba')(X.copy()), central(f, X.copy()),
+                               rtol=1e-6, atol=1e-8)
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(buffers_holding_the_weight, compile='numba')(X.copy())
+
+
+# Review K: iterators, arrays deep in what the backward sweep reads, class methods
+class _Stepper:
+    @classmethod
+    def halve_all(cls, ps):
+        for p in ps:
+            p *= 0.5
+
+
+def iterator_over_the_weight(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    _scale_all(iter([w]))  # (the check cannot look into an iterator: it refuses)
+    return np.sum(y * y)
+
+
+def weight_deep_in_a_dict(x, params):
+    y = x * params['enc']['layers'][0]['W']
+    layer = params['enc']['layers'][0]
+    _scale_all(P(layer['W'], np.ones(2)))
+    return np.sum(y * y)
+
+
+def class_method_of_an_object_made_here(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    opt = _Stepper()
+    opt.halve_all([w])
+    return np.sum(y * y)
+
+
+def test_review_k_iterators_deep_arrays_and_class_methods_are_checked():
+    for f in (iterator_over_the_weight, class_method_of_an_object_made_here):
+        with pytest.raises(InPlaceError):
+            s2sgrad.grad(f)(X.copy())
+    params = {'enc': {'layers': [{'W': np.full(2, 1.5)}]}}
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(weight_deep_in_a_dict)(X.copy(), params)
+    np.testing.assert_array_equal(params['enc']['layers'][0]['W'], [1.5, 1.5])
+
+
+def _passes_on(fn):
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return inner
+
+
+@_passes_on
+def _scale_all_logged(ps):
+    for p in ps:
+        p *= 2.0
+
+
+def decorated_helper(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    _scale_all_logged([w])
+    return np.sum(y * y)
+
+
+def test_a_decorated_helper_is_checked_as_the_function_it_wraps():
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(decorated_helper)(X.copy())
