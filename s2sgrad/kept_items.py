@@ -10,7 +10,9 @@ with the arrays the backward sweep reads, by memory, where each is bound once be
 the relation, and a method of an object the function made (``opt = SGD(); opt.step(ps)``)
 is looked into as its class's function (`constructed_method`).
 """
+import heapq
 import inspect
+import operator
 import sys
 
 import gast
@@ -40,6 +42,8 @@ def may_fill(call, ctx, fresh, objects=None):
     if (n.dotted_path(func) or '').startswith('s2s.'):  # (s2sgrad's: `_view_sources`)
         return None
     obj = ctx.resolver.lookup(func)
+    if any(obj is stores for stores in STORING_FUNCTIONS):
+        return []
     if obj is None:
         method = constructed_method(func, ctx, objects or {})
         if method is None:
@@ -62,9 +66,10 @@ def may_fill(call, ctx, fresh, objects=None):
 def _puts_in(node, namespace, fresh):
     """Whether the function `node` may put a value it is given into an argument (or into
     what one holds): a store into an item or attribute of what is not new memory (``d[k] =
-    v``, ``self.items = v``; not ``d[k] += g``, which adds), ``a += [v]``, a method that
-    fills a list, dict or set (``lst.append(v)``), or a call that may (of a function of
-    yours, or of an unknown method)."""
+    v``, ``self.items = v``; not ``d[k] += g``, which adds), ``a += [v]`` or ``a |= e``, a
+    method that fills a list, dict or set (``lst.append(v)``), a function that does
+    (`STORING_FUNCTIONS`), or a call that may (of a function of yours, or of an unknown
+    method)."""
     resolver = Resolver(namespace or {}, n.names_stored(node))
     for stmt in n.statements(node.body):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else \
@@ -72,8 +77,9 @@ def _puts_in(node, namespace, fresh):
         for target in targets:
             into = any(isinstance(part, (gast.Subscript, gast.Attribute))
                        for part in n.walk(target))
-            if isinstance(stmt, gast.AugAssign):  # (``a += [v]``; ``d['m'] += g`` adds)
-                if isinstance(stmt.value, (gast.List, gast.ListComp, gast.Tuple)):
+            if isinstance(stmt, gast.AugAssign):
+                # (``a += [v]``, ``a += vs``, ``d |= e``; not ``d['m'] += g``, which adds)
+                if isinstance(target, gast.Name) and not fresh(stmt.value):
                     return True
             elif into and not fresh(stmt.value):
                 return True
@@ -87,9 +93,15 @@ def _puts_in(node, namespace, fresh):
             obj = resolver.lookup(func)
             if obj is None and (not isinstance(func, gast.Attribute) or
                                 func.attr not in NONFILLING_METHODS) or \
-                    inspect.isfunction(obj) and not rules.is_library(obj):
+                    inspect.isfunction(obj) and not rules.is_library(obj) or \
+                    any(obj is stores for stores in STORING_FUNCTIONS):
                 return True
     return False
+
+
+STORING_FUNCTIONS = (setattr, operator.setitem, operator.iadd, operator.ior,
+                     heapq.heappush, heapq.heappushpop, heapq.heapreplace)
+"""Functions that put one of their arguments into another (``heapq.heappush(h, w)``)."""
 
 
 NONFILLING_METHODS = frozenset(FRESH_METHODS | ARRAY_VIEWS | {
@@ -102,17 +114,26 @@ dict's lookups, a string's): the others may (``opt.track(hs, w)``)."""
 
 def safely_kept(body, params, kept, namespace=None):
     """``safe(stmt)``: the names of ``kept[id(stmt)]`` (sorted) that are assigned on every
-    path to the statement `stmt` of `body`, and bound once in the function (not in a loop, a
-    comprehension or a nested function), or parameters never rebound, or variables of
-    `namespace` (a module's, an enclosing function's) the function never binds that hold an
-    array, a list, a tuple or a dict: what they hold at `stmt` is what the backward sweep
-    reads."""
+    path to the statement `stmt` of `body`, and bound only outside loops (not in a loop, a
+    comprehension or a nested function) and before any read of them (``w = ...`` once, or in
+    each branch of an ``if``), or parameters never rebound, or variables of `namespace` (a
+    module's, an enclosing function's) the function never binds that hold an array, a list,
+    a tuple or a dict: what they hold at `stmt` is what the backward sweep reads."""
     before = assigned_before(body, params)
-    stores, loops = {}, innermost_loops(body)
+    loops, position = innermost_loops(body), {}
+    for index, stmt in enumerate(n.statements(body)):  # (the innermost statement's index)
+        for node in n.walk(stmt):
+            position[id(node)] = index
+    stores, first_read = {}, {}
     for node in n.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
-            stores.setdefault(node.id, []).append(loops.get(id(node)))
-    once = {name for name, places in stores.items() if places == [None]} | \
+            stores.setdefault(node.id, []).append(
+                None if loops.get(id(node)) is not None else position.get(id(node)))
+        elif isinstance(node, gast.Name):
+            first_read[node.id] = min(first_read.get(node.id, len(position)),
+                                      position.get(id(node), 0))
+    once = {name for name, places in stores.items() if None not in places and
+            max(places) < first_read.get(name, len(position) + 1)} | \
         {name for name in params if name not in stores}
     held = (np.ndarray, list, tuple, dict)
     outer = {name for names in kept.values() for name in names

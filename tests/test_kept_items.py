@@ -7,6 +7,7 @@ run-time check compares the items with the arrays the backward sweep reads (by m
 raises InPlaceError where one is there. Containers of new arrays run as in your code."""
 import collections
 import functools
+import heapq
 
 import numpy as np
 import pytest
@@ -516,3 +517,36 @@ def decorated_helper(x):
 def test_a_decorated_helper_is_checked_as_the_function_it_wraps():
     with pytest.raises(InPlaceError):
         s2sgrad.grad(decorated_helper)(X.copy())
+
+
+def _push(heap, value):
+    heapq.heappush(heap, value)
+
+
+def weight_chosen_in_a_branch(x):
+    if x.sum() > -10.0:
+        w = np.full(2, 1.5)
+    else:
+        w = np.full(2, 2.5)
+    y = x * w
+    c = []
+    _push(c, w)  # (a store the analysis of `_push` sees through `heapq`)
+    _scale_all(c)
+    return np.sum(y * y)
+
+
+def weight_pushed_then_rebound(x):
+    w = np.full(2, 1.5)
+    y = x * w
+    c = []
+    heapq.heappush(c, w)
+    for i in range(2):
+        w = w * 2.0  # (a new `w`: the check cannot name the old one)
+    _scale_all(c)
+    return np.sum(y * y) + np.sum(w)
+
+
+def test_weights_bound_in_branches_or_rebound_after_are_checked():
+    for f in (weight_chosen_in_a_branch, weight_pushed_then_rebound):
+        with pytest.raises(InPlaceError):
+            s2sgrad.grad(f)(X.copy())
