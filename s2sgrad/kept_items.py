@@ -4,11 +4,11 @@ compares them with, and the calls the checks look into.
 A helper writing in place into the items of a list, dict or object it is given changes an
 array the backward sweep reads where one of those items is that array. The static "may hold"
 relation (`item_holders`) cannot see every way an array gets in (a helper's or a closure's
-append); the run-time check ``s2s.check_own_items(hs, ..., kept=(w, x))`` compares the items
-with the arrays the backward sweep reads, by memory, where each is bound once before the call
-(`safely_kept`). The calls that may put their arguments into one another (`may_fill`) widen
-the relation, and a method of an object the function made (``opt = SGD(); opt.step(ps)``)
-is looked into as its class's function (`constructed_method`).
+append); the run-time check ``s2s.check_own_items(hs, ..., kept=(w, x))`` compares the
+items with the arrays the backward sweep reads, by memory, where each holds one value all
+through the function (`safely_kept`). The calls that may put their arguments into one
+another (`may_fill`) widen the relation, and a method of an object the function made (``opt
+= SGD(); opt.step(ps)``) is looked into as its class's function (`constructed_method`).
 """
 import heapq
 import inspect
