@@ -986,6 +986,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         for alias in aliases:
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.statements(node.body))
+    local = _local_functions(node)
     # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
     still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
                                 for name in n.names_stored(stmt)}
@@ -996,10 +997,19 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             for mapping in maps:
                 out |= mapping.get(name, set())
         return out
+    # (the variables of comprehensions, ``[q.fill(0.0) for q in ps]``, are bound as a loop's,
+    # and ``(p := ps[0])`` as an assignment)
+    bindings = statements + [
+        gast.For(target=part.target, iter=part.iter, body=[], orelse=[], type_comment=None)
+        if isinstance(part, gast.comprehension) else
+        gast.Assign(targets=[part.target], value=part.value, type_comment=None)
+        for stmt in statements if not _own_scope(stmt)
+        for part in n.walk(stmt, skip=_own_scope)
+        if isinstance(part, (gast.comprehension, gast.NamedExpr))]
     changed = True
     while changed:
         changed = False
-        for stmt in statements:
+        for stmt in bindings:
             for container, stored in _stores_into(stmt):
                 # (``a['t'] = b['m']``, ``a.setdefault('t', m)``: `a`'s items may now be
                 # the arguments' memory, which a later ``a['t'] += dw`` writes into)
@@ -1073,9 +1083,15 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 views, held = reach(reads, holds, contains), reach(reads, contains)
                 parts = views
             else:
-                reads = _callee_view_sources(value, namespace, reads)
-                views, held = reach(reads, holds), reach(reads, contains)
-                parts = reach(reads, indexed)
+                # (a call of a function not of yours, a method, an attribute, may give an
+                # item of what it reads: ``p = ps.pop()``, ``m = d.get('w')``, ``w = o.w``,
+                # ``next(iter(d.values()))``, ``max(ps, key=...)``: its memory is theirs)
+                called = _callee_view_sources(value, namespace, reads)
+                views = reach(called, holds)
+                if called is reads and any(isinstance(part, (gast.Call, gast.Attribute))
+                                           for part in n.walk(value)):
+                    views |= reach(reads, contains)
+                held, parts = reach(called, contains), reach(called, indexed)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
                 for mapping, add in ((holds, views), (contains, held), (indexed, parts)):
                     if not add <= mapping.get(name, set()):
@@ -1097,7 +1113,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             written |= indexed.get(rebound, set())
         entries = [(name, deep) for name, deep in entries
                    if not _into_new_memory(node.body, stmt, name)]
-        for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo):
+        for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo, local):
+            if deep == 'items':  # (a function of yours writing into the items only)
+                written |= contains.get(name, set())
+                continue
             written |= holds.get(name, set())
             if deep and deep is not True and any(held.endswith(_ITEMS)
                                                  for held in holds.get(name, ())):
@@ -1204,44 +1223,143 @@ def _augmented_name(stmt):
     return read.id if read is not None else None
 
 
-def _written_by_calls(stmt, namespace, depth, memo):
-    """``(name, False)`` for each name passed to a function of yours that writes into the
-    parameter it is bound to (followed to a few levels; deeper calls count as writing; a
-    recursive call reads what is known so far of the function it re-enters)."""
+def _written_by_calls(stmt, namespace, depth, memo, local=None):
+    """``(name, deep)`` for each name passed to a function of yours that writes into the
+    parameter it is bound to (`deep` ``'items'`` where it writes into the parameter's items
+    only: ``for q in ps: q *= 2``), followed to a few levels (deeper calls count as writing;
+    a recursive call reads what is known so far of the function it re-enters). `local`: the
+    functions the enclosing one defines (``def upd(p): ...``, ``upd = lambda p: ...``), whose
+    calls are followed too, with the enclosing function's variables they change. A function
+    given to a call (``list(map(upd, ps))``, ``sorted(ps, key=bump)``) that writes into its
+    parameters writes into the items of the call's other arguments."""
     if namespace is None:
         return []
     memo = {} if memo is None else memo
+    local = local or {}
     names = []
     for call in n.walk(stmt):
-        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name)):
+        if not isinstance(call, gast.Call):
             continue
-        obj = namespace.get(call.func.id)
-        if not inspect.isfunction(obj) or rules.is_library(obj) or \
-                rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
+        given = list(call.args) + [keyword.value for keyword in call.keywords]
+        for arg in given:  # (a function given to the call, which it may call on the others)
+            if isinstance(arg, gast.Starred):
+                arg = arg.value
+            found = _function_given(arg, namespace, local)
+            if found is None:
+                continue
+            written, items, free = _callee_writes(found, depth, memo, local)
+            names += _free_written(free, written, items)
+            if written or items:
+                names += [(name, 'items') for other in given if other is not arg
+                          for name in _view_sources(getattr(other, 'value', other))]
+        found = _function_given(call.func, namespace, local)
+        if found is None:
             continue
-        try:
-            source = parse_function(obj)
-        except S2SError:
-            continue
-        callee = source.node
-        params = [param for param, _ in _bound_arguments(callee, call)]
-        code = obj.__code__
-        if code in memo:
-            written = memo[code]  # recursion: what is known so far (see parameters_written)
-        elif depth >= 8:
-            written = set(params)
-        else:
-            memo[code] = set()
-            while True:  # a fixed point over recursive calls
-                written = parameters_written(callee, namespace=source.namespace,
-                                             _depth=depth + 1, _memo=memo)
-                if written <= memo[code]:
-                    break
-                memo[code] = memo[code] | written
-            written = memo[code]
-        names += [(arg.id, False) for param, arg in _bound_arguments(callee, call)
-                  if param in written and isinstance(arg, gast.Name)]
+        written, items, free = _callee_writes(found, depth, memo, local)
+        names += _free_written(free, written, items)
+        for param, arg in _bound_arguments(found[0], call):
+            if param in written:
+                names += _written_through(arg) if not isinstance(arg, gast.Name) else \
+                    [(arg.id, False)]
+            if param in items:
+                names += [(name, 'items') for name in _view_sources(arg)]
     return names
+
+
+def _own_scope(node):
+    """Whether `node` is a function defined inside another (which `n.walk` leaves out)."""
+    return isinstance(node, (gast.FunctionDef, gast.Lambda))
+
+
+def _function_given(value, namespace, local):
+    """``(node, namespace, free)`` of the function of yours that `value` names or is: a
+    FunctionDef of `local` (a function defined in the one analysed, with the names it reads
+    from there, `free`), a lambda, or a Python function of `namespace`; else None."""
+    if isinstance(value, gast.Lambda):
+        return _lambda_def(value), namespace, _free_in(value, local)
+    if not isinstance(value, gast.Name):
+        return None
+    if value.id in local:
+        node, outer = local[value.id]
+        return node, namespace, _free_in(node, outer)
+    obj = namespace.get(value.id)
+    if not inspect.isfunction(obj) or rules.is_library(obj) or \
+            rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
+        return None
+    try:
+        source = parse_function(obj)
+    except S2SError:
+        return None
+    return source.node, source.namespace, (), obj.__code__
+
+
+def _callee_writes(found, depth, memo, local):
+    """``(written, items, free)`` of a function of `_function_given`: the parameters it may
+    write into, those whose items it may write into, and the names of `free` it writes."""
+    node, namespace, free = found[:3]
+    key = found[3] if len(found) > 3 else id(node)
+    if key in memo:
+        return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
+    params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+    if depth >= 8:
+        return set(params), set(params), tuple(free)
+    memo[key] = (set(), set())
+    while True:  # a fixed point over recursive calls
+        items, keyed = set(), {}  # (items at constant keys, ``ps[0] *= 2``, count as items)
+        written = parameters_written(node, extra=free, namespace=namespace, _depth=depth + 1,
+                                     _memo=memo, items=items, item_keys=keyed)
+        items |= set(keyed)
+        known = memo[key]
+        if written <= known[0] and items <= known[1]:
+            break
+        memo[key] = (known[0] | written, known[1] | items)
+    written, items = memo[key]
+    return written, items, tuple(free)
+
+
+def _free_written(free, written, items):
+    """The `_written_by_calls` entries of the names of the enclosing function (`free`) that a
+    function it defines writes into (`written`), or into the items of (`items`)."""
+    return [(name, False) for name in free if name in written] + \
+        [(name, 'items') for name in free if name in items]
+
+
+def _lambda_def(lam):
+    """A FunctionDef returning what lambda `lam` does (for the analysis only)."""
+    return gast.FunctionDef(name='lambda_', args=lam.args, body=[gast.Return(value=lam.body)],
+                            decorator_list=[], returns=None, type_comment=None, type_params=[])
+
+
+def _free_in(node, outer):
+    """The names of `outer` (a set) that function `node` reads or stores into (its closure
+    over the function that defines it)."""
+    args = node.args
+    own = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | \
+        {a.id for a in (args.vararg, args.kwarg) if a is not None}
+    return sorted({part.id for part in n.walk(node) if isinstance(part, gast.Name)} &
+                  set(outer) - own)
+
+
+def _local_functions(node):
+    """``{name: (FunctionDef, names)}``: the functions FunctionDef `node` defines in its body
+    (``def upd(p): ...``, ``upd = lambda p: ...``, once each), with the names `node` binds
+    (parameters included), which they may read or change."""
+    args = node.args
+    names = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | \
+        {a.id for a in (args.vararg, args.kwarg) if a is not None}
+    defs, counts = {}, {}
+    for stmt in n.statements(node.body):
+        names |= {stmt.name} if isinstance(stmt, gast.FunctionDef) else \
+            set(n.names_stored(stmt))
+        if isinstance(stmt, gast.FunctionDef):
+            defs[stmt.name] = stmt
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Lambda):
+            defs[stmt.targets[0].id] = _lambda_def(stmt.value)
+        for name in n.names_stored(stmt):
+            counts[name] = counts.get(name, 0) + 1
+    return {name: (found, frozenset(names)) for name, found in defs.items()
+            if counts.get(name, 0) <= 1}
 
 
 _ITEMS_KEPT = frozenset({'sorted', 'reversed', 'enumerate', 'zip', 'list', 'tuple', 'set',

@@ -1,0 +1,247 @@
+"""A helper that reaches an item of what it is given by a name and writes into it in place:
+``p = ps.pop()``, ``m = d.get('w')``, ``p = next(iter(d.values()))``, ``w = layer.w``, a
+comprehension's variable (``[q.fill(0.5) for q in ps]``), ``(p := ps[0])``, a function of
+its own or of yours given to ``map``, a helper it calls in turn. Each gave a wrong gradient,
+silently, where the item was an array the backward sweep reads; now each is refused
+(InPlaceError), and the same helpers run, with the right gradient, on arrays the backward
+sweep does not read."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import InPlaceError
+
+X = np.array([0.3, 0.7])
+
+
+def central(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        a, b = x.copy(), x.copy()
+        a[i] += eps
+        b[i] -= eps
+        g[i] = (f(a) - f(b)) / (2 * eps)
+    return g
+
+
+class Layer:
+    def __init__(self, w):
+        self.w = w
+
+
+def by_pop(ps):
+    p = ps.pop()
+    p *= 2.0
+
+
+def by_pop_front(ps):
+    p = ps.pop(0)
+    p *= 2.0
+
+
+def by_pop_in_a_loop(ps):
+    while ps:
+        p = ps.pop()
+        p *= 2.0
+
+
+def by_walrus(ps):
+    if (p := ps[0]) is not None:
+        p *= 2.0
+
+
+def by_comprehension(ps):
+    [q.fill(0.5) for q in ps]
+
+
+def by_comprehension_out(ps):
+    [np.multiply(q, 2.0, out=q) for q in ps]
+
+
+def by_generator(ps):
+    any(q.__imul__(2.0) is None for q in ps)
+
+
+def _double(p):
+    p *= 2.0
+
+
+def by_map_of_yours(ps):
+    list(map(_double, ps))
+
+
+def by_map_of_a_lambda(ps):
+    list(map(lambda p: p.__imul__(2.0), ps))
+
+
+def by_local_function(ps):
+    def upd(p):
+        p *= 2.0
+    for p in ps:
+        upd(p)
+
+
+def by_local_function_mapped(ps):
+    def upd(p):
+        p *= 2.0
+    list(map(upd, ps))
+
+
+def by_local_closure(ps):
+    def upd():
+        ps[0] *= 2.0
+    upd()
+
+
+def _double_each(ps):
+    for q in ps:
+        q *= 2.0
+
+
+def _double_popped(ps):
+    p = ps.pop()
+    p *= 2.0
+
+
+def by_helper_of_a_helper(ps):
+    _double_each(ps)
+
+
+def by_helper_popping(ps):
+    _double_popped(ps)
+
+
+def by_get(d):
+    m = d.get('w')
+    m *= 2.0
+
+
+def by_dict_pop(d):
+    p = d.pop('w')
+    p *= 2.0
+
+
+def by_setdefault(d):
+    p = d.setdefault('w', None)
+    p *= 2.0
+
+
+def by_next_value(d):
+    p = next(iter(d.values()))
+    p *= 2.0
+
+
+def by_dict_comprehension(d):
+    {k: v.fill(0.5) for k, v in d.items()}
+
+
+def by_helper_of_values(d):
+    _double_each(list(d.values()))
+
+
+def by_attribute(layer):
+    w = layer.w
+    w -= 0.5
+
+
+def by_getattr(layer):
+    w = getattr(layer, 'w')
+    w -= 0.5
+
+
+LIST_HELPERS = [by_pop, by_pop_front, by_pop_in_a_loop, by_walrus, by_comprehension,
+                by_comprehension_out, by_generator, by_map_of_yours, by_map_of_a_lambda,
+                by_local_function, by_local_function_mapped, by_local_closure,
+                by_helper_of_a_helper, by_helper_popping]
+DICT_HELPERS = [by_get, by_dict_pop, by_setdefault, by_next_value, by_dict_comprehension,
+                by_helper_of_values]
+OBJECT_HELPERS = [by_attribute, by_getattr]
+
+
+def _kept_in(kind, helper):
+    """f, where the container given to `helper` holds `w`, which the backward sweep reads."""
+    if kind == 'list':
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            ps = [w]
+            helper(ps)
+            return np.sum(y * y)
+    elif kind == 'display':
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            helper([w])
+            return np.sum(y * y)
+    elif kind == 'dict':
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            d = {'w': w}
+            helper(d)
+            return np.sum(y * y)
+    else:
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            helper(Layer(w))
+            return np.sum(y * y)
+    return f
+
+
+KEPT = [('list', h) for h in LIST_HELPERS] + [('display', by_pop), ('display', by_walrus)] + \
+    [('dict', h) for h in DICT_HELPERS] + [('object', h) for h in OBJECT_HELPERS]
+
+
+@pytest.mark.parametrize('kind, helper', KEPT, ids=lambda v: getattr(v, '__name__', v))
+def test_a_write_into_a_kept_array_through_an_item_alias_is_refused(kind, helper):
+    f = _kept_in(kind, helper)
+    assert not np.allclose(central(f, X), 0.0)
+    with pytest.raises(InPlaceError, match='helper'):
+        s2sgrad.grad(f)(X.copy())
+
+
+def _buffer_in(kind, helper):
+    """f, where the container given to `helper` holds a buffer the backward sweep does not
+    read, which f reads after the call (the container is read twice, so it is no copy made
+    for the call alone)."""
+    if kind == 'list':
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            b = np.full(2, 0.25)
+            ps = [b]
+            helper(ps)
+            return np.sum(y * y) + np.sum(b) * len(ps)
+    elif kind == 'dict':
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            b = np.full(2, 0.25)
+            d = {'w': b}
+            helper(d)
+            return np.sum(y * y) + np.sum(b) * len(d)
+    else:
+        def f(x):
+            w = np.full(2, 1.5)
+            y = x * w
+            b = np.full(2, 0.25)
+            layer = Layer(b)
+            helper(layer)
+            return np.sum(y * y) + np.sum(b) + np.sum(layer.w)
+    return f
+
+
+BUFFERS = [('list', h) for h in LIST_HELPERS] + [('dict', h) for h in DICT_HELPERS] + \
+    [('object', h) for h in OBJECT_HELPERS]
+
+
+@pytest.mark.parametrize('kind, helper', BUFFERS, ids=lambda v: getattr(v, '__name__', v))
+def test_the_same_helpers_run_on_arrays_the_backward_sweep_does_not_read(kind, helper):
+    f = _buffer_in(kind, helper)
+    expected = central(f, X)
+    value, grad = s2sgrad.value_and_grad(f)(X.copy())
+    assert value == pytest.approx(f(X.copy()), rel=1e-12)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2sgrad.jvp(f)(X.copy(), np.array([1.0, -2.0])),
+                               expected @ np.array([1.0, -2.0]), rtol=1e-6, atol=1e-8)
