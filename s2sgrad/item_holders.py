@@ -63,6 +63,11 @@ def holder_groups(body, fresh, sources, lists=(), local=None,
                 for arg in values:
                     join(receiver, arg, holder=True)
                 continue
+            for given in values:  # (``list(map(hs.append, ws))``: a filling method given)
+                if isinstance(given, gast.Attribute) and given.attr in FILLING_METHODS:
+                    for arg in values:
+                        if arg is not given:
+                            join(_stored(given.value), arg, holder=True)
             extra = fills(call)
             if extra is not None:
                 if isinstance(func, gast.Attribute):  # (a method: its object too)

@@ -79,12 +79,17 @@ def _puts_in(node, namespace, fresh):
                        for part in n.walk(target))
             if isinstance(stmt, gast.AugAssign):
                 # (``a += [v]``, ``a += vs``, ``d |= e``; not ``d['m'] += g``, which adds)
-                if isinstance(target, gast.Name) and not fresh(stmt.value):
-                    return True
+                if isinstance(target, gast.Name) and (not fresh(stmt.value) or
+                                                      _repeated_display(stmt.value)):
+                    return True  # (``a += [v] * 2`` too: a new list of `v`)
             elif into and not fresh(stmt.value):
                 return True
         for inner in own_calls(stmt):
             func = inner.func
+            if any(isinstance(given, gast.Attribute) and given.attr in FILLING_METHODS or
+                   any(resolver.lookup(given) is stores for stores in STORING_FUNCTIONS)
+                   for given in inner.args):
+                return True  # (``list(map(lst.append, vs))``: a filling method given)
             if isinstance(func, gast.Attribute) and func.attr in FILLING_METHODS:
                 if any(not fresh(value) for value in
                        list(inner.args) + [k.value for k in inner.keywords]):
@@ -97,6 +102,14 @@ def _puts_in(node, namespace, fresh):
                     any(obj is stores for stores in STORING_FUNCTIONS):
                 return True
     return False
+
+
+def _repeated_display(value):
+    """Whether `value` is ``+`` or ``*`` of a display (``[v] * 2``, ``[v] + [u]``): a new
+    list holding what the display holds."""
+    return isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult)) and \
+        any(isinstance(side, (gast.List, gast.Tuple)) or _repeated_display(side)
+            for side in (value.left, value.right))
 
 
 STORING_FUNCTIONS = (setattr, operator.setitem, operator.iadd, operator.ior,
