@@ -3,6 +3,7 @@ import ast
 import builtins
 import collections
 import copy
+import functools
 import inspect
 import warnings
 
@@ -12,12 +13,14 @@ import numpy as np
 from . import nodes as n
 from . import rules, runtime
 from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, NONARRAY_ATTRIBUTES, changes_receiver,
+                           INPLACE_FUNCTIONS, INPLACE_METHODS, NONARRAY_ATTRIBUTES,
+                           changes_receiver,
                            out_arguments)
 from .errors import S2SError
 from .item_holders import holder_groups, own_calls
 from .kept_items import (constructed_method, constructed_objects, innermost_loops, may_fill,
                          safely_kept, unwrapped)
+from .method_writes import KNOWN_METHODS, method_check
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
 from .resolve import method_call
@@ -49,6 +52,7 @@ def check_effects(body, ctx):
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
+    containers = _containers_in(body, ctx.source.namespace)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -67,7 +71,7 @@ def check_effects(body, ctx):
         for call in own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
                                  lists, lambda name: holds(name, kept.get(id(stmt), ())),
-                                 objects, safe(stmt))
+                                 objects, safe(stmt), containers)
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -604,7 +608,7 @@ def _copies_passed_once(body, namespace):
 
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=(),
-                         holds=lambda name: (), objects=None, safe=()):
+                         holds=lambda name: (), objects=None, safe=(), containers=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -617,7 +621,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     `objects`: the variables bound once, to a new object of a class of the user's
     (`constructed_objects`), whose methods the call may be of; `safe`: the names of `kept`
     that hold at `stmt` the one value they hold in the function (`safely_kept`), which a
-    run-time check can compare items with."""
+    run-time check can compare items with; `containers`: the names bound only to lists,
+    dicts and sets (`_containers_in`), which no write into them makes a write into an array."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -637,6 +642,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             obj, receiver = method
             made = gast.Call(func=func, args=[receiver] * (receiver is not None) + call.args,
                              keywords=call.keywords)
+        if obj is None and method is None:  # (``opt.step(ps)`` of a parameter `opt`)
+            _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds)
+            return
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
                 rules.lookup_definition(obj) is not None:  # (``statistics.variance``)
@@ -725,10 +733,22 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                 _guard(stmt, guards, _own_items_check(
                     ctx, stmt, label, param, _passed_once(ctx, stmt, call, value, guards),
                     items, keyed, None if strict or unnamed else safe, unnamed))
-        if param not in written | numbers or not (
-                isinstance(arg, gast.Name) and (ctx.activity.is_active(arg) or
-                                                arg.id in ctx.params or carried or
-                                                arg.id in kept)):
+        if param not in written | numbers or not isinstance(arg, gast.Name):
+            continue
+        if not (ctx.activity.is_active(arg) or arg.id in ctx.params or carried or
+                arg.id in kept):
+            # (``scale(d['w'])``, ``v = d['w']; scale(v)``, ``for p in d.values(): scale(p)``:
+            # an item of a container, or a name, that may be an array the backward sweep
+            # reads: checked as the items of a container are)
+            reached = holds(arg.id) if value is not arg or arg.id not in containers else ()
+            if reached:
+                unnamed = bool(set(reached) - set(safe))
+                check = _own_items_check(
+                    ctx, stmt, label, param, gast.Tuple(elts=[_passed_once(
+                        ctx, stmt, call, value, guards)], ctx=gast.Load()),
+                    {param}, {}, None if unnamed else safe, unnamed)
+                check.args[1] = n.const(_item_message(ctx, stmt, label, param, value))
+                _guard(stmt, guards, check)
             continue
         text = _text(value) if set(n.names_read(value)) <= names else None
         a_copy = f'a copy (`{text}.copy()`)' if text else 'a copy'
@@ -760,6 +780,54 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                    f'augmented assignment, `{param} += ...`); pass {a_copy} and use what '
                    f'`{label}` returns, or write `{param} = {param} + ...` there')
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
+
+
+def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds):
+    """``opt.step(ps)``, a method of an object whose class is known only when the derivative
+    runs (a parameter, a value a call gave), given an array the backward sweep reads, an
+    argument of the function, or a container that may hold one: the run-time check that the
+    method the object has does not write into them (`method_writes`). A method of a list, a
+    dict or an array the function made (or a differentiated value) is the passes' business."""
+    func = call.func
+    if not isinstance(func, gast.Attribute) or not _plain_chain(func.value):
+        return
+    root = _root(func.value)
+    if isinstance(root, gast.Name) and func.attr in KNOWN_METHODS and (
+            root.id in lists or root.id in _fresh_in(ctx.func.body) or
+            ctx.activity.is_active(root)):
+        return
+
+    def dangerous(value):
+        return any(name in kept or name in ctx.params or holds(name) or
+                   ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
+    given, unknown, starred = [], [], False
+    for at, arg in enumerate(call.args):
+        starred = starred or isinstance(arg, gast.Starred)
+        if not dangerous(getattr(arg, 'value', arg)):
+            continue
+        if starred:
+            unknown.append('*')
+        elif _plain_chain(arg):
+            given.append((at, arg))
+        else:
+            unknown.append(at)
+    for keyword in call.keywords:
+        if dangerous(keyword.value):
+            key = keyword.arg if keyword.arg is not None else '*'
+            if key != '*' and _plain_chain(keyword.value):
+                given.append((key, keyword.value))
+            else:
+                unknown.append(key)
+    if not given and not unknown:
+        return
+    lineno = getattr(stmt, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{_text(func)}`, '
+               f'a method of an object whose class s2sgrad learns only when the derivative '
+               f'runs, giving it an array the derivative reads, an argument of the function, '
+               f'or a list or dict that may hold one')
+    _guard(stmt, guards, method_check(call, func.value, given, list(dict.fromkeys(unknown)),
+                                      message))
 
 
 def _passed_once(ctx, stmt, call, value, guards):
@@ -841,6 +909,37 @@ def _items_message(ctx, stmt, label, param, why='copy'):
             f'holding arrays to `{label}`, which writes into the items of its parameter '
             f'`{param}` in place ({whose}); pass copies of the arrays (`[a.copy() for a in '
             f'items]`) or write the items anew in `{label}` (`{param}[i] = {param}[i] + ...`)')
+
+
+def _containers_in(body, namespace):
+    """The names that every assignment in `body` binds to a list, dict or set (a display, a
+    comprehension, ``list(v)``, ``dict()``), and no loop or ``with`` binds."""
+    made, other = set(), set()
+    for stmt in n.statements(body):
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            container = isinstance(stmt.value, (gast.List, gast.Dict, gast.Set, gast.ListComp,
+                                                gast.DictComp, gast.SetComp)) or \
+                _container_copy(stmt.value, namespace, empty=True)
+            for name in n.names_stored(target):
+                (made if container and isinstance(target, gast.Name) else other).add(name)
+        elif not isinstance(stmt, gast.AugAssign):
+            other.update(n.names_stored(stmt) if not isinstance(stmt, gast.FunctionDef)
+                         else [stmt.name])
+    return made - other
+
+
+def _item_message(ctx, stmt, label, param, value):
+    """What `s2s.check_own_items` says where `value`, passed to `label` for its parameter
+    `param`, which `label` writes into in place, is an array the backward sweep reads (an
+    item of a container, a name for one)."""
+    lineno = getattr(stmt, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    shown = _text(value)
+    return (f'File "{ctx.source.filename}", line {lineno}: `{text}` passes `{shown}` to '
+            f'`{label}`, which writes into its parameter `{param}` in place, and `{shown}` may be '
+            f'an array the function reads before the call, which its derivative reads again; '
+            f'pass a copy (`{shown}.copy()`) and use what `{label}` returns')
 
 
 def _text(node):
@@ -939,6 +1038,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     parameter whose items are written in place only at constant keys (``config['t'] += 1``)
     maps to those keys there instead. `lists`: the parameters the caller passes lists to, whose
     ``p = p[:]`` first is a copy (of an array, a view)."""
+    node = _comprehension_names_apart(node)
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
         [a.id for a in (args.vararg, args.kwarg) if a is not None] + list(extra)
@@ -985,8 +1085,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             continue
         for alias in aliases:
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
-    statements = list(n.statements(node.body))
-    local = _local_functions(node)
+    statements = list(n.every_statement(node.body))
+    local = _local_functions(node, extra)
     # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
     still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
                                 for name in n.names_stored(stmt)}
@@ -1005,7 +1105,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         gast.Assign(targets=[part.target], value=part.value, type_comment=None)
         for stmt in statements if not _own_scope(stmt)
         for part in n.walk(stmt, skip=_own_scope)
-        if isinstance(part, (gast.comprehension, gast.NamedExpr))]
+        if isinstance(part, (gast.comprehension, gast.NamedExpr))] + \
+        [binding for stmt in statements for binding in _other_bindings(stmt)]
     changed = True
     while changed:
         changed = False
@@ -1056,8 +1157,11 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                     isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice) \
                     and isinstance(value.value, gast.Name) and value.value.id in still_lists:
                 # a new list (``list(lst)``, ``{k: v for k, v in d.items()}`` too): its
-                # items may be the arguments' memory
+                # items may be the arguments' memory (not those of ``[q.copy() for q in ps]``)
                 views, held, parts = set(), reach(reads, holds, contains), set()
+                made = getattr(value, 'elt', getattr(value, 'value', None))
+                if isinstance(value, _COMPREHENSIONS) and _new_memory(made):
+                    held = set()
             elif _may_copy_a_list(value) and isinstance(value.func, gast.Attribute) and \
                     not value.args:
                 # (``ys = xs.copy()``: a new array, or a new list holding the same items)
@@ -1076,9 +1180,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # or with it added in; never a view of the second)
                 views, parts = set(), set()
                 held = reach(_view_sources(value.args[0]), holds, contains)
-            elif _new_memory(value) or _new_from_callee(value, namespace) or \
+            elif _new_memory(value) and not isinstance(value, gast.BoolOp) or \
+                    _new_from_callee(value, namespace) or \
                     _copy_module_call(value, namespace, 'deepcopy'):
-                continue
+                continue  # (``ps and ps[0]``, ``d.get('v') or d.get('w')``: an operand)
             elif isinstance(value, gast.Subscript) or isinstance(stmt, gast.For):
                 views, held = reach(reads, holds, contains), reach(reads, contains)
                 parts = views
@@ -1088,7 +1193,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # ``next(iter(d.values()))``, ``max(ps, key=...)``: its memory is theirs)
                 called = _callee_view_sources(value, namespace, reads)
                 views = reach(called, holds)
-                if called is reads and any(isinstance(part, (gast.Call, gast.Attribute))
+                if called is reads and any(isinstance(part, (gast.Call, gast.Attribute,
+                                                             gast.Subscript))
                                            for part in n.walk(value)):
                     views |= reach(reads, contains)
                 held, parts = reach(called, contains), reach(called, indexed)
@@ -1228,42 +1334,96 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
     parameter it is bound to (`deep` ``'items'`` where it writes into the parameter's items
     only: ``for q in ps: q *= 2``), followed to a few levels (deeper calls count as writing;
     a recursive call reads what is known so far of the function it re-enters). `local`: the
-    functions the enclosing one defines (``def upd(p): ...``, ``upd = lambda p: ...``), whose
+    functions the enclosing one defines and the names it binds (`_local_functions`), whose
     calls are followed too, with the enclosing function's variables they change. A function
     given to a call (``list(map(upd, ps))``, ``sorted(ps, key=bump)``) that writes into its
-    parameters writes into the items of the call's other arguments."""
+    parameters writes into the items of the call's other arguments; so does one called with
+    ``*args``, or through ``functools.partial``, into all it is given."""
     if namespace is None:
         return []
     memo = {} if memo is None else memo
-    local = local or {}
     names = []
     for call in n.walk(stmt):
         if not isinstance(call, gast.Call):
             continue
-        given = list(call.args) + [keyword.value for keyword in call.keywords]
+        given = [getattr(arg, 'value', arg) for arg in call.args] + \
+            [keyword.value for keyword in call.keywords]
         for arg in given:  # (a function given to the call, which it may call on the others)
-            if isinstance(arg, gast.Starred):
-                arg = arg.value
-            found = _function_given(arg, namespace, local)
-            if found is None:
-                continue
-            written, items, free = _callee_writes(found, depth, memo, local)
+            for found in _functions_given(arg, namespace, local):
+                written, items, free = _callee_writes(found, depth, memo)
+                names += _free_written(free, written, items)
+                if written or items:  # (the items, or the rows of an array: ``for p in ps``)
+                    names += [(name, True) for other in given if other is not arg
+                              for name in _view_sources(other)]
+        unpacked = any(isinstance(arg, gast.Starred) for arg in call.args) or \
+            any(keyword.arg is None for keyword in call.keywords)
+        for found in _functions_given(call.func, namespace, local):
+            written, items, free = _callee_writes(found, depth, memo)
             names += _free_written(free, written, items)
-            if written or items:
-                names += [(name, 'items') for other in given if other is not arg
-                          for name in _view_sources(getattr(other, 'value', other))]
-        found = _function_given(call.func, namespace, local)
-        if found is None:
-            continue
-        written, items, free = _callee_writes(found, depth, memo, local)
-        names += _free_written(free, written, items)
-        for param, arg in _bound_arguments(found[0], call):
-            if param in written:
-                names += _written_through(arg) if not isinstance(arg, gast.Name) else \
-                    [(arg.id, False)]
-            if param in items:
-                names += [(name, 'items') for name in _view_sources(arg)]
+            if found.shifted or unpacked:
+                if written or items:
+                    names += [(name, True) for arg in given for name in _view_sources(arg)]
+                continue
+            for param, arg in _bound_arguments(found.node, call):
+                if param in written:
+                    names += _written_through(arg) if not isinstance(arg, gast.Name) else \
+                        [(arg.id, False)]
+                if param in items:
+                    names += [(name, 'items') for name in _view_sources(arg)]
     return names
+
+
+_Found = collections.namedtuple('_Found', 'node namespace free key shifted')
+"""A function of yours a call may run (`_functions_given`): its FunctionDef, the namespace
+it reads, the names of the enclosing function it reads or changes, a key for the memo, and
+whether arguments were bound before (``functools.partial``)."""
+
+
+def _other_bindings(stmt):
+    """Assignments and loops standing for the names `stmt` binds otherwise: ``with cm(p) as
+    q`` (`q` as ``cm(p)`` may give it), a ``match`` capture (an item of the subject, or the
+    subject itself)."""
+    found = []
+    if isinstance(stmt, gast.With):
+        found += [gast.Assign(targets=[item.optional_vars], value=item.context_expr,
+                              type_comment=None)
+                  for item in stmt.items if item.optional_vars is not None]
+    elif isinstance(stmt, gast.Match):
+        for case in stmt.cases:
+            for part in n.walk(case.pattern):
+                for name in (getattr(part, 'name', None), getattr(part, 'rest', None)):
+                    if isinstance(name, str):
+                        target = gast.Name(id=name, ctx=gast.Store(), annotation=None,
+                                           type_comment=None)
+                        found += [gast.Assign(targets=[target], value=stmt.subject,
+                                              type_comment=None),
+                                  gast.For(target=target, iter=stmt.subject, body=[],
+                                           orelse=[], type_comment=None)]
+    return found
+
+
+_COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
+
+
+def _comprehension_names_apart(node):
+    """FunctionDef `node`, or a copy of it where the variables of each comprehension have
+    names of their own (``[p.sum() for p in ps]`` then ``p = bufs.pop()``: two variables, as
+    Python has them), for the flow-insensitive analysis of `parameters_written`."""
+    if not any(isinstance(part, _COMPREHENSIONS) for part in n.walk(node)):
+        return node
+    node = n.clone(node)
+    count = 0
+    for comp in [part for part in n.walk(node) if isinstance(part, _COMPREHENSIONS)]:
+        names = {name for gen in comp.generators for name in n.names_stored(gen.target)}
+        if not names:
+            continue
+        count += 1
+        outer = {id(part) for part in n.walk(comp.generators[0].iter)}  # (the enclosing
+        # scope evaluates the first iterable)
+        for part in n.walk(comp):
+            if isinstance(part, gast.Name) and part.id in names and id(part) not in outer:
+                part.id = f'{part.id}_comprehension_{count}'
+    return node
 
 
 def _own_scope(node):
@@ -1271,33 +1431,46 @@ def _own_scope(node):
     return isinstance(node, (gast.FunctionDef, gast.Lambda))
 
 
-def _function_given(value, namespace, local):
-    """``(node, namespace, free)`` of the function of yours that `value` names or is: a
-    FunctionDef of `local` (a function defined in the one analysed, with the names it reads
-    from there, `free`), a lambda, or a Python function of `namespace`; else None."""
+def _functions_given(value, namespace, local, depth=0):
+    """The functions of yours (`_Found`) that `value` names or is, where the analysis can
+    tell: a function the enclosing one defines (in each of its definitions, ``def upd(p)``
+    in both branches of an ``if``) or binds (``step = _mul``, ``upd = lambda p: ...``), a
+    lambda, a Python function of `namespace`, one bound by ``functools.partial``."""
+    defs, outer = local or ({}, frozenset())
+    if depth > 8:
+        return []
     if isinstance(value, gast.Lambda):
-        return _lambda_def(value), namespace, _free_in(value, local)
+        return [_Found(_lambda_def(value), namespace, _free_in(value, outer), id(value), False)]
+    if isinstance(value, gast.FunctionDef):
+        return [_Found(value, namespace, _free_in(value, outer), id(value), False)]
+    if isinstance(value, gast.Call) and value.args and \
+            namespace.get(n.dotted_path(value.func) or '') is functools.partial or \
+            isinstance(value, gast.Call) and value.args and \
+            isinstance(value.func, gast.Attribute) and value.func.attr == 'partial' and \
+            namespace.get(n.dotted_path(value.func.value) or '') is functools:
+        return [found._replace(shifted=True)
+                for found in _functions_given(value.args[0], namespace, local, depth + 1)]
     if not isinstance(value, gast.Name):
-        return None
-    if value.id in local:
-        node, outer = local[value.id]
-        return node, namespace, _free_in(node, outer)
+        return []
+    if value.id in defs:
+        return [found for bound in defs[value.id]
+                for found in _functions_given(bound, namespace, local, depth + 1)]
     obj = namespace.get(value.id)
     if not inspect.isfunction(obj) or rules.is_library(obj) or \
             rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
-        return None
+        return []
     try:
         source = parse_function(obj)
     except S2SError:
-        return None
-    return source.node, source.namespace, (), obj.__code__
+        return []
+    return [_Found(source.node, source.namespace, (), obj.__code__, False)]
 
 
-def _callee_writes(found, depth, memo, local):
-    """``(written, items, free)`` of a function of `_function_given`: the parameters it may
-    write into, those whose items it may write into, and the names of `free` it writes."""
-    node, namespace, free = found[:3]
-    key = found[3] if len(found) > 3 else id(node)
+def _callee_writes(found, depth, memo):
+    """``(written, items, free)`` of a function of `_functions_given`: the parameters it may
+    write into, those whose items it may write into, and the enclosing function's names it
+    reads (`free`)."""
+    node, namespace, free, key = found.node, found.namespace, found.free, found.key
     if key in memo:
         return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
     params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
@@ -1340,26 +1513,26 @@ def _free_in(node, outer):
                   set(outer) - own)
 
 
-def _local_functions(node):
-    """``{name: (FunctionDef, names)}``: the functions FunctionDef `node` defines in its body
-    (``def upd(p): ...``, ``upd = lambda p: ...``, once each), with the names `node` binds
-    (parameters included), which they may read or change."""
+def _local_functions(node, extra=()):
+    """``(defs, names)``: the functions FunctionDef `node` defines or binds in its body, by
+    name (``def upd(p): ...``, ``upd = lambda p: ...``, ``step = _mul``, ``step =
+    partial(_mul, c=2)``: each binding), and the names `node` binds (its parameters and
+    `extra`, the names it reads from the function around it, included), which they may read
+    or change."""
     args = node.args
     names = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | \
-        {a.id for a in (args.vararg, args.kwarg) if a is not None}
-    defs, counts = {}, {}
-    for stmt in n.statements(node.body):
+        {a.id for a in (args.vararg, args.kwarg) if a is not None} | set(extra)
+    defs = {}
+    for stmt in n.every_statement(node.body):
         names |= {stmt.name} if isinstance(stmt, gast.FunctionDef) else \
             set(n.names_stored(stmt))
         if isinstance(stmt, gast.FunctionDef):
-            defs[stmt.name] = stmt
+            defs.setdefault(stmt.name, []).append(stmt)
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Lambda):
-            defs[stmt.targets[0].id] = _lambda_def(stmt.value)
-        for name in n.names_stored(stmt):
-            counts[name] = counts.get(name, 0) + 1
-    return {name: (found, frozenset(names)) for name, found in defs.items()
-            if counts.get(name, 0) <= 1}
+                isinstance(stmt.targets[0], gast.Name) and \
+                isinstance(stmt.value, (gast.Lambda, gast.Name, gast.Call)):
+            defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    return defs, frozenset(names)
 
 
 _ITEMS_KEPT = frozenset({'sorted', 'reversed', 'enumerate', 'zip', 'list', 'tuple', 'set',
@@ -1647,7 +1820,13 @@ def _written_names(stmt, lists=()):
         if isinstance(func, gast.Attribute) and func.attr in _LIST_METHODS and \
                 isinstance(func.value, gast.Name) and func.value.id in lists:
             continue  # (``bout.pop()`` of ``bout = s2s.unstack(g, out)``)
-        if isinstance(func, gast.Attribute) and changes_receiver(node):
+        path = n.dotted_path(func) or ''
+        if path.rsplit('.', 1)[0] in ('np.ndarray', 'numpy.ndarray') and \
+                path.rsplit('.', 1)[-1] in INPLACE_METHODS and node.args or \
+                path in _OPERATOR_INPLACE and node.args:
+            # (``np.ndarray.fill(p, 3.0)``, ``operator.imul(p, 2.0)``: into the first)
+            names += _written_through(node.args[0])
+        elif isinstance(func, gast.Attribute) and changes_receiver(node):
             names += _written_through(func.value)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
             position = INPLACE_FUNCTIONS[func.attr]
@@ -1663,6 +1842,12 @@ def _written_names(stmt, lists=()):
                 names.extend((name, False) for name in n.names_read(out))
                 names += _written_through(out)
     return names
+
+
+_OPERATOR_INPLACE = frozenset(f'operator.{name}' for name in (
+    'iadd', 'isub', 'imul', 'itruediv', 'ifloordiv', 'imod', 'ipow', 'imatmul', 'iand', 'ior',
+    'ixor', 'ilshift', 'irshift', 'iconcat', 'setitem', 'delitem'))
+"""The functions of `operator` that change their first argument in place (an array)."""
 
 
 def _written_through(node):

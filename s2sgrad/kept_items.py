@@ -71,7 +71,7 @@ def _puts_in(node, namespace, fresh):
     (`STORING_FUNCTIONS`), or a call that may (of a function of yours, or of an unknown
     method)."""
     resolver = Resolver(namespace or {}, n.names_stored(node))
-    for stmt in n.statements(node.body):
+    for stmt in n.every_statement(node.body):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else \
             [stmt.target] if isinstance(stmt, gast.AugAssign) else []
         for target in targets:

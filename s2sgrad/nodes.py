@@ -373,6 +373,21 @@ def statements(stmts):
             yield from statements(block)
 
 
+def every_statement(stmts):
+    """Every statement of `stmts` as `statements` gives them, and those of the blocks it
+    leaves out: ``except`` handlers, ``finally``, the cases of ``match`` (the code of a
+    helper, which s2sgrad reads and does not normalize)."""
+    for stmt in stmts:
+        yield stmt
+        inner = [block for _, block in blocks(stmt)] + \
+            [getattr(stmt, 'finalbody', None) or []] + \
+            [handler.body for handler in getattr(stmt, 'handlers', None) or []] + \
+            [case.body for case in (getattr(stmt, 'cases', None) or [])
+             if isinstance(stmt, gast.Match)]
+        for block in inner:
+            yield from every_statement(block)
+
+
 def nested_blocks(stmts):
     """Every non-empty statement list nested in `stmts` (the blocks of its ``if``, ``for`` and
     ``while`` statements at any depth, not of nested functions), in source order."""

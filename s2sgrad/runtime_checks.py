@@ -400,6 +400,24 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 
 
+def check_method_writes(obj, name, message, given, unknown=()):
+    """Raise `InPlaceError` (with `message`) where the method `name` of `obj`, an object whose
+    class was not known when the code was made, writes in place into what the call gives it:
+    `given` are ``(position or keyword, value)`` pairs of the arguments the derivative needs
+    unchanged (arrays it reads, the function's arguments, containers that may hold them),
+    `unknown` the positions or keywords of others (``'*'``: any). The method's code is read
+    when this runs (`method_writes.method_refusal`); a builtin's or a library's passes."""
+    from .method_writes import method_refusal  # (it imports the analyses)
+    refused = method_refusal(obj, name, given, unknown)
+    if refused is not None:
+        label, param, why = refused
+        raise InPlaceError(f'{message}; `{label}` {why} in place (its parameter `{param}`): '
+                           f's2sgrad cannot follow changes that a method makes to what it is '
+                           f'given; pass copies (`w.copy()`, `[a.copy() for a in ps]`) and use '
+                           f'what the method returns, or differentiate a bound method of the '
+                           f'object (`grad(obj.method)`) so that s2sgrad knows its class')
+
+
 def check_number(value, message):
     """Raise `InPlaceError` (with `message`) unless `value` is a number (of Python or NumPy) or
     another value that ``+=`` cannot change in place (a tuple, a string): the transformation

@@ -51,6 +51,12 @@ def rerun_checked(obj, callee, used, after=()):
     again. A module importing only NumPy cannot read it, and passes the object on."""
     return obj
 ''',
+    (runtime.__name__, 'check_method_writes'): '''
+def check_method_writes(obj, name, message, given, unknown=()):
+    """Nothing: s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the code of
+    the method `name` of `obj`; a module importing only NumPy cannot read it."""
+    return None
+''',
     (runtime.__name__, 'complex_refused'): '''
 def complex_refused(made):
     """Raise ComplexError: the statement made a complex value (the expression `made`) from a

@@ -101,6 +101,7 @@ HELPERS = {
     runtime.check_default: 'no rule',
     runtime.check_partial: 'no rule',
     runtime.rerun_checked: 'no rule',
+    runtime.check_method_writes: 'no rule',
     runtime.complex_refused: 'no rule',
     runtime.check_tangent: 'no rule',
     runtime.real_only: 'no rule',

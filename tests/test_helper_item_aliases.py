@@ -5,11 +5,15 @@ its own or of yours given to ``map``, a helper it calls in turn. Each gave a wro
 silently, where the item was an array the backward sweep reads; now each is refused
 (InPlaceError), and the same helpers run, with the right gradient, on arrays the backward
 sweep does not read."""
+import contextlib
+import functools
+import operator
+
 import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.errors import InPlaceError
+from s2sgrad.errors import InPlaceError, UnsupportedSyntaxError
 
 X = np.array([0.3, 0.7])
 
@@ -286,3 +290,183 @@ def test_a_helper_putting_an_array_in_by_a_new_list_or_a_given_method_is_seen(pu
         _scale_all(c)
         return np.sum(y * y) + np.sum(c[0]) * x[0]
     np.testing.assert_allclose(s2sgrad.grad(g)(X.copy()), central(g, X), rtol=1e-6)
+
+
+# Review L: more ways a helper reaches an item, and the writes of helpers it calls in turn
+
+
+def by_with(ps):
+    with contextlib.nullcontext(ps[0]) as q:
+        q *= 2.0
+
+
+def by_match(ps):
+    match ps:
+        case [q]:
+            q *= 2.0
+
+
+def by_either(ps):
+    q = ps and ps[0]
+    q *= 2.0
+
+
+def by_get_or_get(ps):
+    d = {'w': ps[0]}
+    q = d.get('v') or d.get('w')
+    q *= 2.0
+
+
+def in_finally(ps):
+    try:
+        len(ps)
+    finally:
+        ps[0] *= 2.0
+
+
+def in_except(ps):
+    try:
+        raise ValueError('no')
+    except ValueError:
+        ps[0] *= 2.0
+
+
+def by_unbound_fill(ps):
+    np.ndarray.fill(ps[0], 3.0)
+
+
+def by_operator(ps):
+    operator.imul(ps[0], 2.0)
+
+
+def by_local_function_in_branches(ps, flag=True):
+    if flag:
+        def upd(p):
+            p *= 2.0
+    else:
+        def upd(p):
+            p += 0.0
+    upd(ps[0])
+
+
+def by_nested_closure(ps):
+    def outer():
+        def inner():
+            ps[0] *= 2.0
+        inner()
+    outer()
+
+
+def by_starred_call(ps):
+    def upd(p, c):
+        p *= c
+    args = (ps[0], 2.0)
+    upd(*args)
+
+
+def by_alias(ps):
+    step = _double
+    step(ps[0])
+
+
+def by_partial(ps):
+    list(map(functools.partial(_scale_by, c=2.0), ps))
+
+
+def _scale_by(p, c):
+    p *= c
+
+
+MORE = [by_with, by_match, by_either, by_get_or_get, in_finally, in_except, by_unbound_fill,
+        by_operator, by_local_function_in_branches, by_nested_closure, by_starred_call,
+        by_alias, by_partial]
+
+
+@pytest.mark.parametrize('helper', MORE, ids=lambda f: f.__name__)
+def test_more_ways_to_reach_an_item_are_refused(helper):
+    def f(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        ps = [w]
+        helper(ps)
+        ps.append(1.0)
+        return np.sum(y * y)
+    assert not np.allclose(central(f, X), 0.0)
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError), match='helper'):
+        s2sgrad.grad(f)(X.copy())
+
+
+def _scale(p):
+    p *= 2.0
+
+
+def _map_double(ps):
+    list(map(_double, ps))
+
+
+def test_an_item_given_to_a_helper_that_writes_into_it_is_checked():
+    def by_item(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        d = {'w': w, 'b': np.full(2, 0.5)}
+        _scale(d['w'])
+        return np.sum(y * y)
+
+    def by_loop(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        params = {'w': w}
+        for p in params.values():
+            _scale(p)
+        return np.sum(y * y)
+
+    def other_item(x):  # (an array the derivative does not read: runs)
+        w = np.full(2, 1.5)
+        y = x * w
+        d = {'w': w, 'b': np.full(2, 0.5), 'n': 0.5}
+        _scale(d['b'])
+        _scale(d['n'])
+        return np.sum(y * y) + x[0] * np.sum(d['b']) * d['n']
+    for f in (by_item, by_loop):
+        with pytest.raises(InPlaceError, match='_scale'):
+            s2sgrad.grad(f)(X.copy())
+    np.testing.assert_allclose(s2sgrad.grad(other_item)(X.copy()), central(other_item, X),
+                               rtol=1e-6)
+
+
+def test_a_function_mapped_over_the_rows_of_an_array_writes_into_it():
+    def f(x):
+        W = np.full((2, 2), 1.5)
+        y = x @ W
+        _map_double(W)
+        return np.sum(y * y)
+    assert not np.allclose(central(f, X), 0.0)
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError)):
+        s2sgrad.grad(f)(X.copy())
+
+
+def _read_then_double(ps, bufs):
+    sizes = [p.size for p in ps]
+    p = bufs.pop()
+    p *= 2.0
+    return sizes
+
+
+def _copies_zeroed(ps):
+    zs = [q.copy() for q in ps]
+    [z.fill(0.0) for z in zs]
+    return zs
+
+
+def test_comprehension_variables_are_their_own():
+    # (`p` of the comprehension, over the kept arrays, is not the `p` popped from the
+    # buffers; the comprehension's copies are new arrays)
+    def f(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        b = np.ones(2)
+        ps, bufs = [w], [b]
+        _read_then_double(ps, bufs)
+        zs = _copies_zeroed(ps)
+        return np.sum(y * y) + np.sum(b) * x[0] + len(ps) + len(bufs) + np.sum(zs[0])
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), central(f, X), rtol=1e-6)

@@ -419,6 +419,8 @@ CASES = {
     'sequence_of': [c((3,), 1), c([1.0, 2.0], 2), c(V, 3), c('ab', 2), c(range(2), 2)],
     'rerun_checked': [c(V, 'f', ()), c(None, 'f', ('t',)), c(Point(1.0, 2.0), 'f', ('x',)),
                       c(2.0, 'f', ('next()',), ('step()',))],
+    'check_method_writes': [c([1.0], 'append', 'm', ((0, V),)), c(V, 'fill', 'm', ((0, 1.0),)),
+                            c(Point(V, 2.0), 'count', 'm', ((0, V),), (1,))],
     'complex_refused': [c('x * 1j')],
     'check_own_items': [c(V, 'm'), c([1.0, 'a', None], 'm'), c({'a': (1, 2.0)}, 'm'),
                         c([V], 'm'), c({'a': W}, 'm'), c([V], 'm', kept=(W,)),

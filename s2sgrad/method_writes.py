@@ -1,0 +1,130 @@
+"""Methods of objects whose class is known only when the derivative runs: the check that one
+does not write into what the differentiated function gives it.
+
+``opt.step(ps)``, where `opt` is a parameter of the function (or its default, or a value it
+gets from a call), calls code s2sgrad cannot name when it makes the derivative. Where the call
+is given an array the backward sweep reads, an argument of the function, or a container that
+may hold one, the generated code checks the call before it runs:
+``s2s.check_method_writes(opt, 'step', message, ((0, ps),))`` reads the code of the method the
+object has (`method_refusal`, once per method) with the analysis that helpers of known class
+get (`effects.parameters_written`), and raises InPlaceError where the method writes in place
+into a parameter given one of those values (into the items of one that holds arrays; by ``+=``
+into one that is not a number)."""
+import functools
+import inspect
+
+import gast
+
+from . import nodes as n
+from . import rules
+from .alias_memory import CONTAINER_METHODS, INPLACE_METHODS
+from .errors import S2SError
+from .item_holders import FILLING_METHODS
+from .kept_items import NONFILLING_METHODS, unwrapped
+from .source import parse_function
+
+KNOWN_METHODS = frozenset(set(FILLING_METHODS) | NONFILLING_METHODS | set(INPLACE_METHODS) |
+                          set(CONTAINER_METHODS))
+"""Methods whose effect the passes know by name (a list's, a dict's, an array's): not checked."""
+
+
+def method_check(call, receiver, given, unknown, message):
+    """``s2s.check_method_writes(receiver, 'name', message, ((0, ps), ('out', buf)),
+    unknown)``: the check of `call` (a method call on the object expression `receiver`), where
+    `given` are ``(position or keyword, value)`` pairs of the arguments to check (plain names
+    and attributes, read again by the check) and `unknown` the positions or keywords of the
+    others (any write into those raises)."""
+    pairs = gast.Tuple(elts=[gast.Tuple(elts=[n.const(key), n.clone(value)], ctx=gast.Load())
+                             for key, value in given], ctx=gast.Load())
+    args = [n.clone(receiver), n.const(call.func.attr), n.const(message), pairs]
+    if unknown:
+        args.append(n.const(tuple(unknown)))
+    return n.call('s2s.check_method_writes', *args)
+
+
+def method_refusal(obj, name, given, unknown=()):
+    """None, or ``(method, parameter, why)`` where the method `name` of `obj` (a Python
+    function of yours, read when this runs) writes in place into the parameter that one of
+    `given` (``(position or keyword, value)``) or of `unknown` (positions or keywords whose
+    values are not known) is bound to: an array or a container it writes into (or into the
+    items of, where they hold arrays; ``+=`` of a parameter given something other than a
+    number). A method s2sgrad cannot read (a builtin's, a library's) is not checked."""
+    try:
+        bound = inspect.getattr_static(obj, name)
+    except AttributeError:
+        return None
+    if isinstance(bound, staticmethod):
+        func, offset = bound.__func__, 0
+    elif isinstance(bound, classmethod):
+        func, offset = bound.__func__, 1
+    elif inspect.isfunction(bound):
+        owned = name in getattr(obj, '__dict__', {}) and not isinstance(obj, type)
+        func, offset = bound, 0 if owned else 1
+    else:
+        return None
+    func = unwrapped(func) or func
+    facts = _parameters_written(func)
+    if facts is None:
+        return None
+    params, keywords, vararg, kwarg, written, items, numbers = facts
+
+    def parameters(key):  # (``'*'``: any, past the object's own)
+        if key == '*':
+            return params[offset:] + keywords + [vararg, kwarg]
+        if isinstance(key, int):
+            at = key + offset
+            return [params[at] if at < len(params) else vararg]
+        return [key if key in params or key in keywords else kwarg]
+    label = func.__qualname__
+    for key, value in list(given) + [(key, _UNKNOWN) for key in unknown]:
+        for param in parameters(key):
+            refused = param is not None and _refused(param, value, written, items, numbers)
+            if refused:
+                return label, param, refused
+    return None
+
+
+def _refused(param, value, written, items, numbers):
+    """What the method does to `param` that `value` may not undergo (`method_refusal`), or
+    None."""
+    from .runtime_checks import _arrays_held, check_number  # (runtime imports this module)
+    from .errors import InPlaceError
+
+    def a_number():
+        try:
+            check_number(value, '')
+        except InPlaceError:
+            return False
+        return value is not _UNKNOWN
+    if param in items and (value is _UNKNOWN or _arrays_held((value,))):
+        return 'writes into its items'
+    if param in written and not a_number():
+        return 'writes into it'
+    if param in numbers and not a_number():
+        return f'changes it by an augmented assignment (`{param} += ...`)'
+    return None
+
+
+_UNKNOWN = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _parameters_written(func):
+    """``(positional parameters, keyword-only ones, *args name, **kwargs name, written, items
+    written, numbers added into)`` of the Python function `func` (see
+    `effects.parameters_written`), or None where s2sgrad cannot read it (a library's)."""
+    if rules.is_library(func):
+        return None
+    try:
+        source = parse_function(func)
+    except S2SError:
+        return None
+    from .effects import parameters_written
+    node = source.node
+    args = node.args
+    numbers, items, keyed = set(), set(), {}
+    written = parameters_written(node, namespace=source.namespace, bookkeeping=set(),
+                                 numbers=numbers, items=items, item_keys=keyed)
+    return ([a.id for a in args.posonlyargs + args.args], [a.id for a in args.kwonlyargs],
+            args.vararg.id if args.vararg else None, args.kwarg.id if args.kwarg else None,
+            frozenset(written), frozenset(items | set(keyed)), frozenset(numbers - written))
