@@ -52,7 +52,7 @@ def check_effects(body, ctx):
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
-    containers = _containers_in(body, ctx.source.namespace)
+    containers = _bound_only_to(body, ctx.source.namespace)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -622,7 +622,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     (`constructed_objects`), whose methods the call may be of; `safe`: the names of `kept`
     that hold at `stmt` the one value they hold in the function (`safely_kept`), which a
     run-time check can compare items with; `containers`: the names bound only to lists,
-    dicts and sets (`_containers_in`), which no write into them makes a write into an array."""
+    dicts and sets, or only to numbers (`_bound_only_to`): no write into them is a write into
+    an array."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -643,7 +644,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             made = gast.Call(func=func, args=[receiver] * (receiver is not None) + call.args,
                              keywords=call.keywords)
         if obj is None and method is None:  # (``opt.step(ps)`` of a parameter `opt`)
-            _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds)
+            _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, containers)
             return
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
@@ -740,7 +741,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             # (``scale(d['w'])``, ``v = d['w']; scale(v)``, ``for p in d.values(): scale(p)``:
             # an item of a container, or a name, that may be an array the backward sweep
             # reads: checked as the items of a container are)
-            reached = holds(arg.id) if value is not arg or arg.id not in containers else ()
+            reached = holds(arg.id) if value is not arg or \
+                containers.get(arg.id) != 'container' else ()
             if reached:
                 unnamed = bool(set(reached) - set(safe))
                 check = _own_items_check(
@@ -782,7 +784,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
 
 
-def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds):
+def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     """``opt.step(ps)``, a method of an object whose class is known only when the derivative
     runs (a parameter, a value a call gave), given an array the backward sweep reads, an
     argument of the function, or a container that may hold one: the run-time check that the
@@ -797,7 +799,10 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds):
             ctx.activity.is_active(root)):
         return
 
-    def dangerous(value):
+    def dangerous(value):  # (not a number: ``self.log.append(float(v))``)
+        if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or \
+                isinstance(value, gast.Constant):
+            return False
         return any(name in kept or name in ctx.params or holds(name) or
                    ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
     given, unknown, starred = [], [], False
@@ -911,22 +916,32 @@ def _items_message(ctx, stmt, label, param, why='copy'):
             f'items]`) or write the items anew in `{label}` (`{param}[i] = {param}[i] + ...`)')
 
 
-def _containers_in(body, namespace):
-    """The names that every assignment in `body` binds to a list, dict or set (a display, a
-    comprehension, ``list(v)``, ``dict()``), and no loop or ``with`` binds."""
-    made, other = set(), set()
+def _bound_only_to(body, namespace):
+    """``{name: kind}``: the names that every assignment in `body` binds to a list, dict or
+    set (``'container'``: a display, a comprehension, ``list(v)``, ``dict()``) or to a number
+    (``'number'``: ``float(v)``, ``int(v)``, ``len(v)``, ``bool(v)``), which no loop or
+    ``with`` binds."""
+    kinds, other = {}, set()
     for stmt in n.statements(body):
-        if isinstance(stmt, gast.Assign):
-            target = stmt.targets[0]
-            container = isinstance(stmt.value, (gast.List, gast.Dict, gast.Set, gast.ListComp,
-                                                gast.DictComp, gast.SetComp)) or \
-                _container_copy(stmt.value, namespace, empty=True)
-            for name in n.names_stored(target):
-                (made if container and isinstance(target, gast.Name) else other).add(name)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            name, value = stmt.targets[0].id, stmt.value
+            kind = 'container' if isinstance(value, (
+                gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp, gast.SetComp)) or \
+                _container_copy(value, namespace, empty=True) else \
+                'number' if isinstance(value, gast.Call) and \
+                isinstance(value.func, gast.Name) and value.func.id in _NUMBER_CALLS and \
+                namespace.get(value.func.id, getattr(builtins, value.func.id)) is \
+                getattr(builtins, value.func.id) else None
+            if kind is None or kinds.get(name, kind) != kind:
+                other.add(name)
+            kinds[name] = kind
         elif not isinstance(stmt, gast.AugAssign):
             other.update(n.names_stored(stmt) if not isinstance(stmt, gast.FunctionDef)
                          else [stmt.name])
-    return made - other
+    return {name: kind for name, kind in kinds.items() if name not in other}
+
+
+_NUMBER_CALLS = ('float', 'int', 'len', 'bool', 'complex')
 
 
 def _item_message(ctx, stmt, label, param, value):
@@ -1193,9 +1208,11 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # ``next(iter(d.values()))``, ``max(ps, key=...)``: its memory is theirs)
                 called = _callee_view_sources(value, namespace, reads)
                 views = reach(called, holds)
-                if called is reads and any(isinstance(part, (gast.Call, gast.Attribute,
-                                                             gast.Subscript))
-                                           for part in n.walk(value)):
+                if called is not reads:  # (``return d['w']``: the function may give an item)
+                    views |= reach(called, contains)
+                elif not _users_call(value, namespace) and any(
+                        isinstance(part, (gast.Call, gast.Attribute, gast.Subscript))
+                        for part in n.walk(value)):
                     views |= reach(reads, contains)
                 held, parts = reach(called, contains), reach(called, indexed)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
@@ -1377,6 +1394,14 @@ _Found = collections.namedtuple('_Found', 'node namespace free key shifted')
 """A function of yours a call may run (`_functions_given`): its FunctionDef, the namespace
 it reads, the names of the enclosing function it reads or changes, a key for the memo, and
 whether arguments were bound before (``functools.partial``)."""
+
+
+def _users_call(value, namespace):
+    """Whether `value` calls a Python function of yours by name (what it returns is
+    `_callee_view_sources`'s business)."""
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+        namespace is not None and inspect.isfunction(namespace.get(value.func.id)) and \
+        not rules.is_library(namespace.get(value.func.id))
 
 
 def _other_bindings(stmt):

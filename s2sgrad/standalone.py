@@ -53,9 +53,32 @@ def rerun_checked(obj, callee, used, after=()):
 ''',
     (runtime.__name__, 'check_method_writes'): '''
 def check_method_writes(obj, name, message, given, unknown=()):
-    """Nothing: s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the code of
-    the method `name` of `obj`; a module importing only NumPy cannot read it."""
-    return None
+    """Raise InPlaceError where the method `name` of `obj` is a Python function (not a
+    builtin's) and the call gives it an array (or a container holding one, or values not
+    known here): s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the
+    method's code, which a module importing only NumPy cannot, so it refuses them all."""
+    method = getattr(type(obj), name, None) if not isinstance(obj, type) else \
+        getattr(obj, name, None)
+    method = getattr(method, '__func__', method)
+    if not hasattr(method, '__code__'):
+        return
+    pending = [value for _, value in given]
+    while pending and not unknown:
+        value = pending.pop()
+        if isinstance(value, np.ndarray):
+            break
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            pending.extend(value)
+        elif hasattr(value, '__dict__') and not callable(value):
+            pending.extend(vars(value).values())
+    else:
+        if not unknown:
+            return
+    raise InPlaceError(f'{message}; this module, made by s2sgrad.export, cannot read the code '
+                       f'of the method `{name}` to tell whether it writes into them: call it '
+                       f'outside the differentiated function, or pass copies')
 ''',
     (runtime.__name__, 'complex_refused'): '''
 def complex_refused(made):

@@ -196,6 +196,9 @@ ROWS = {
         lambda r: (_vec(r),)),
     's2sgrad.runtime.check_own_items': (runtime.check_own_items,
                                         lambda r: ([float(r.normal())], 'm')),
+    's2sgrad.runtime.check_method_writes': (
+        lambda v: runtime.check_method_writes([v], 'append', 'm', ((0, v),)),
+        lambda r: (_vec(r),)),
     's2sgrad.runtime.alone_in': (runtime.alone_in, lambda r: ([_vec(r), _vec(r)], 0, 'm')),
     's2sgrad.runtime.in_place': (runtime.in_place, lambda r: (_vec(r), '-=')),
     's2sgrad.runtime.defined': (runtime.defined, lambda r: (_vec(r),)),

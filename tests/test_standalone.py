@@ -105,6 +105,13 @@ def define(names):
 # ==================== representative arguments
 
 Point = collections.namedtuple('Point', 'x y')
+
+
+class Bumper:
+    def bump(self, p):
+        p += 1.0
+
+
 V = np.array([1.0, -2.0, 3.0])
 W = np.array([0.5, 2.0, -1.0])
 M = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 4.0]])
@@ -420,7 +427,8 @@ CASES = {
     'rerun_checked': [c(V, 'f', ()), c(None, 'f', ('t',)), c(Point(1.0, 2.0), 'f', ('x',)),
                       c(2.0, 'f', ('next()',), ('step()',))],
     'check_method_writes': [c([1.0], 'append', 'm', ((0, V),)), c(V, 'fill', 'm', ((0, 1.0),)),
-                            c(Point(V, 2.0), 'count', 'm', ((0, V),), (1,))],
+                            c(Point(V, 2.0), 'count', 'm', ((0, V),), (1,)),
+                            c(Bumper(), 'bump', 'm', ((0, 1.0),))],
     'complex_refused': [c('x * 1j')],
     'check_own_items': [c(V, 'm'), c([1.0, 'a', None], 'm'), c({'a': (1, 2.0)}, 'm'),
                         c([V], 'm'), c({'a': W}, 'm'), c([V], 'm', kept=(W,)),

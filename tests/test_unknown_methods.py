@@ -230,3 +230,16 @@ def test_the_check_itself():
         runtime.check_method_writes(SGD(0.1), 'update', 'm', (), ('*',))
     with pytest.raises(InPlaceError, match='writes into it in place'):
         runtime.check_method_writes(SGD(0.1), 'zero', 'm', ((0, w),))
+
+
+def test_the_check_of_an_exported_module_refuses_what_it_cannot_read():
+    from s2sgrad.standalone import definitions
+    space = {'np': np}
+    exec(compile(definitions(['check_method_writes']), '<standalone>', 'exec'), space)
+    check = space['check_method_writes']
+    w = np.ones(2)
+    check([w], 'append', 'm', ((0, w),))  # (a builtin's method)
+    check(SGD(0.1), 'record', 'm', ((0, 1.0),))  # (no array given)
+    for given, unknown in ((((0, w),), ()), (((0, [w]),), ()), ((), ('*',))):
+        with pytest.raises(Exception, match='cannot read the code of the method `record`'):
+            check(SGD(0.1), 'record', 'm', given, unknown)
