@@ -386,9 +386,9 @@ def by_a_function_giving_an_item(ps):
     q *= 2.0
 
 
-MORE = [by_a_function_giving_an_item, by_with, by_match, by_either, by_get_or_get, in_finally, in_except, by_unbound_fill,
-        by_operator, by_local_function_in_branches, by_nested_closure, by_starred_call,
-        by_alias, by_partial]
+MORE = [by_a_function_giving_an_item, by_with, by_match, by_either, by_get_or_get, in_finally,
+        in_except, by_unbound_fill, by_operator, by_local_function_in_branches,
+        by_nested_closure, by_starred_call, by_alias, by_partial]
 
 
 @pytest.mark.parametrize('helper', MORE, ids=lambda f: f.__name__)
