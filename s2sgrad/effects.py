@@ -52,7 +52,7 @@ def check_effects(body, ctx):
     logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
-    containers = _bound_only_to(body, ctx.source.namespace)
+    containers = _bound_only_to(body, ctx.source.namespace, ctx.resolver)
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
@@ -794,6 +794,8 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     if not isinstance(func, gast.Attribute) or not _plain_chain(func.value):
         return
     root = _root(func.value)
+    if isinstance(func.value, gast.Name) and kinds.get(root.id) == 'library':
+        return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
     if isinstance(root, gast.Name) and func.attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
             ctx.activity.is_active(root)):
@@ -916,10 +918,11 @@ def _items_message(ctx, stmt, label, param, why='copy'):
             f'items]`) or write the items anew in `{label}` (`{param}[i] = {param}[i] + ...`)')
 
 
-def _bound_only_to(body, namespace):
+def _bound_only_to(body, namespace, resolver=None):
     """``{name: kind}``: the names that every assignment in `body` binds to a list, dict or
-    set (``'container'``: a display, a comprehension, ``list(v)``, ``dict()``) or to a number
-    (``'number'``: ``float(v)``, ``int(v)``, ``len(v)``, ``bool(v)``), which no loop or
+    set (``'container'``: a display, a comprehension, ``list(v)``, ``dict()``), to a number
+    (``'number'``: ``float(v)``, ``int(v)``, ``len(v)``, ``bool(v)``), or to what a library's
+    function or class makes (``'library'``: ``np.random.default_rng(seed)``), which no loop or
     ``with`` binds."""
     kinds, other = {}, set()
     for stmt in n.statements(body):
@@ -931,7 +934,9 @@ def _bound_only_to(body, namespace):
                 'number' if isinstance(value, gast.Call) and \
                 isinstance(value.func, gast.Name) and value.func.id in _NUMBER_CALLS and \
                 namespace.get(value.func.id, getattr(builtins, value.func.id)) is \
-                getattr(builtins, value.func.id) else None
+                getattr(builtins, value.func.id) else \
+                'library' if isinstance(value, gast.Call) and resolver is not None and \
+                rules.is_library(resolver.lookup(value.func)) else None
             if kind is None or kinds.get(name, kind) != kind:
                 other.add(name)
             kinds[name] = kind

@@ -243,3 +243,16 @@ def test_the_check_of_an_exported_module_refuses_what_it_cannot_read():
     for given, unknown in ((((0, w),), ()), (((0, [w]),), ()), ((), ('*',))):
         with pytest.raises(Exception, match='cannot read the code of the method `record`'):
             check(SGD(0.1), 'record', 'm', given, unknown)
+
+
+def noisy(x, scale=0.5):
+    rng = np.random.default_rng(0)
+    z = rng.normal(0.0, scale, size=x.shape)
+    return np.sum(x * x) + np.sum(z)
+
+
+def test_the_methods_of_a_librarys_object_made_here_are_not_checked():
+    # (`rng` is what `np.random.default_rng` makes: its methods are NumPy's)
+    df = s2sgrad.grad(noisy)
+    assert 'check_method_writes' not in df.source
+    np.testing.assert_allclose(df(X.copy()), 2.0 * X)
