@@ -791,12 +791,19 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     method the object has does not write into them (`method_writes`). A method of a list, a
     dict or an array the function made (or a differentiated value) is the passes' business."""
     func = call.func
-    if not isinstance(func, gast.Attribute) or not _plain_chain(func.value):
+    if isinstance(func, gast.Name) and func.id in set(ctx.params) | set(kinds) | set(kept) or \
+            isinstance(func, gast.Name) and func.id in n.names_stored(ctx.func):
+        # (a callable object, a bound method, a function given or bound here: ``o(w)``,
+        # ``st = opt.step; st(w)``, ``def f(x, fn=_step)``: its ``__call__``)
+        receiver, attr = func, '__call__'
+    elif isinstance(func, gast.Attribute) and _plain_chain(func.value):
+        receiver, attr = func.value, func.attr
+    else:
         return
-    root = _root(func.value)
-    if isinstance(func.value, gast.Name) and kinds.get(root.id) == 'library':
+    root = _root(receiver)
+    if isinstance(receiver, gast.Name) and kinds.get(root.id) == 'library':
         return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
-    if isinstance(root, gast.Name) and func.attr in KNOWN_METHODS and (
+    if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
             ctx.activity.is_active(root)):
         return
@@ -829,11 +836,9 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
         return
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
-    message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{_text(func)}`, '
-               f'a method of an object whose class s2sgrad learns only when the derivative '
-               f'runs, giving it an array the derivative reads, an argument of the function, '
-               f'or a list or dict that may hold one')
-    _guard(stmt, guards, method_check(call, func.value, given, list(dict.fromkeys(unknown)),
+    message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` calls '
+               f'`{_text(func)}`, which s2sgrad reads when the derivative runs')
+    _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
                                       message))
 
 

@@ -10,6 +10,7 @@ object has (`method_refusal`, once per method) with the analysis that helpers of
 get (`effects.parameters_written`), and raises InPlaceError where the method writes in place
 into a parameter given one of those values (into the items of one that holds arrays; by ``+=``
 into one that is not a number)."""
+import collections
 import functools
 import inspect
 
@@ -28,15 +29,16 @@ KNOWN_METHODS = frozenset(set(FILLING_METHODS) | NONFILLING_METHODS | set(INPLAC
 """Methods whose effect the passes know by name (a list's, a dict's, an array's): not checked."""
 
 
-def method_check(call, receiver, given, unknown, message):
+def method_check(receiver, name, given, unknown, message):
     """``s2s.check_method_writes(receiver, 'name', message, ((0, ps), ('out', buf)),
-    unknown)``: the check of `call` (a method call on the object expression `receiver`), where
+    unknown)``: the check of a call of the method `name` of the object expression `receiver`
+    (``'__call__'``: of the object itself), where
     `given` are ``(position or keyword, value)`` pairs of the arguments to check (plain names
     and attributes, read again by the check) and `unknown` the positions or keywords of the
     others (any write into those raises)."""
     pairs = gast.Tuple(elts=[gast.Tuple(elts=[n.const(key), n.clone(value)], ctx=gast.Load())
                              for key, value in given], ctx=gast.Load())
-    args = [n.clone(receiver), n.const(call.func.attr), n.const(message), pairs]
+    args = [n.clone(receiver), n.const(name), n.const(message), pairs]
     if unknown:
         args.append(n.const(tuple(unknown)))
     return n.call('s2s.check_method_writes', *args)
@@ -49,19 +51,19 @@ def method_refusal(obj, name, given, unknown=()):
     values are not known) is bound to: an array or a container it writes into (or into the
     items of, where they hold arrays; ``+=`` of a parameter given something other than a
     number). A method s2sgrad cannot read (a builtin's, a library's) is not checked."""
-    try:
-        bound = inspect.getattr_static(obj, name)
-    except AttributeError:
-        return None
-    if isinstance(bound, staticmethod):
-        func, offset = bound.__func__, 0
-    elif isinstance(bound, classmethod):
-        func, offset = bound.__func__, 1
-    elif inspect.isfunction(bound):
-        owned = name in getattr(obj, '__dict__', {}) and not isinstance(obj, type)
-        func, offset = bound, 0 if owned else 1
+    if name == '__call__' and (inspect.isfunction(obj) or inspect.ismethod(obj)):
+        # (a function or bound method called by a name of the function: ``fn(w)``)
+        func, offset = getattr(obj, '__func__', obj), int(inspect.ismethod(obj))
     else:
-        return None
+        bound, owned = _member(obj, name)
+        if isinstance(bound, staticmethod):
+            func, offset = bound.__func__, 0
+        elif isinstance(bound, classmethod):
+            func, offset = bound.__func__, 1
+        elif inspect.isfunction(bound):  # (of a class called on the class itself: no self)
+            func, offset = bound, 0 if owned or isinstance(obj, type) else 1
+        else:
+            return None
     func = unwrapped(func) or func
     facts = _parameters_written(func)
     if facts is None:
@@ -84,6 +86,24 @@ def method_refusal(obj, name, given, unknown=()):
     return None
 
 
+def _member(obj, name):
+    """``(member, owned)``: what `obj` has as `name` without running code of its (as
+    `inspect.getattr_static` finds it, faster): its own attribute (`owned`: a function
+    stored in the object, called without it), else its class's (its own, for a class)."""
+    if not isinstance(obj, type):
+        try:
+            own = object.__getattribute__(obj, '__dict__')
+        except Exception:  # (``__slots__``; an object of C)
+            own = None
+        if isinstance(own, dict) and name in own:
+            return own[name], True
+    for klass in (obj if isinstance(obj, type) else type(obj)).__mro__:
+        found = klass.__dict__.get(name, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found, False
+    return None, False
+
+
 def _refused(param, value, written, items, numbers):
     """What the method does to `param` that `value` may not undergo (`method_refusal`), or
     None."""
@@ -98,14 +118,15 @@ def _refused(param, value, written, items, numbers):
         return value is not _UNKNOWN
     if param in items and (value is _UNKNOWN or _arrays_held((value,))):
         return 'writes into its items'
-    if param in written and not a_number():
-        return 'writes into it'
+    if param in written and not a_number() and not isinstance(value, _CONTAINERS):
+        return 'writes into it'  # (a list's own change, ``ps.append(v)``, changes no array)
     if param in numbers and not a_number():
         return f'changes it by an augmented assignment (`{param} += ...`)'
     return None
 
 
 _UNKNOWN = object()
+_CONTAINERS = (list, dict, set, collections.deque)
 
 
 @functools.lru_cache(maxsize=256)

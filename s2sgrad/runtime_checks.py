@@ -411,11 +411,14 @@ def check_method_writes(obj, name, message, given, unknown=()):
     refused = method_refusal(obj, name, given, unknown)
     if refused is not None:
         label, param, why = refused
-        raise InPlaceError(f'{message}; `{label}` {why} in place (its parameter `{param}`): '
-                           f's2sgrad cannot follow changes that a method makes to what it is '
-                           f'given; pass copies (`w.copy()`, `[a.copy() for a in ps]`) and use '
-                           f'what the method returns, or differentiate a bound method of the '
-                           f'object (`grad(obj.method)`) so that s2sgrad knows its class')
+        raise InPlaceError(f'{message} (its class was not known when the code was made): '
+                           f'`{label}` {why} in place (its parameter `{param}`), given an '
+                           f'array the derivative reads, an argument of the function, or a '
+                           f'list or dict that may hold one; s2sgrad cannot follow changes '
+                           f'that a method makes to what it is given: pass copies '
+                           f'(`w.copy()`, `[a.copy() for a in ps]`) and use what the method '
+                           f'returns, or differentiate a bound method of the object '
+                           f'(`grad(obj.method)`) so that s2sgrad knows its class')
 
 
 def check_number(value, message):

@@ -57,8 +57,13 @@ def check_method_writes(obj, name, message, given, unknown=()):
     builtin's) and the call gives it an array (or a container holding one, or values not
     known here): s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the
     method's code, which a module importing only NumPy cannot, so it refuses them all."""
-    method = getattr(type(obj), name, None) if not isinstance(obj, type) else \
-        getattr(obj, name, None)
+    if name == '__call__' and hasattr(getattr(obj, '__func__', obj), '__code__'):
+        method = obj  # (a function or a bound method called by name)
+    elif isinstance(obj, type):
+        method = getattr(obj, name, None)
+    else:
+        method = vars(obj).get(name) if hasattr(obj, '__dict__') else None
+        method = getattr(type(obj), name, None) if method is None else method
     method = getattr(method, '__func__', method)
     if not hasattr(method, '__code__'):
         return
@@ -77,8 +82,8 @@ def check_method_writes(obj, name, message, given, unknown=()):
         if not unknown:
             return
     raise InPlaceError(f'{message}; this module, made by s2sgrad.export, cannot read the code '
-                       f'of the method `{name}` to tell whether it writes into them: call it '
-                       f'outside the differentiated function, or pass copies')
+                       f'of `{name}` to tell whether it writes into them: call it outside the '
+                       f'differentiated function, or pass copies')
 ''',
     (runtime.__name__, 'complex_refused'): '''
 def complex_refused(made):

@@ -131,7 +131,7 @@ REFUSED = [stepped_param, stepped_default, stepped_by_keyword, stepped_static, s
 def test_a_method_writing_into_what_the_derivative_reads_is_refused(f):
     x = X.copy()
     assert not np.allclose(central(lambda a: f(a, SGD(0.1)), X), 0.0)
-    with pytest.raises(InPlaceError, match='learns only when the derivative runs'):
+    with pytest.raises(InPlaceError, match='which s2sgrad reads when the derivative runs'):
         s2sgrad.grad(f)(x, SGD(0.1))
     np.testing.assert_array_equal(x, X)  # (raised before the call changed it)
 
@@ -144,7 +144,7 @@ def stepped_constant(x, c, opt=OPT):  # (an argument not differentiated: the cal
 
 def test_a_method_writing_into_an_argument_of_the_function_is_refused():
     c = np.full(2, 1.5)
-    with pytest.raises(InPlaceError, match='learns only when the derivative runs'):
+    with pytest.raises(InPlaceError, match='which s2sgrad reads when the derivative runs'):
         s2sgrad.grad(stepped_constant)(X.copy(), c, SGD(0.1))
     np.testing.assert_array_equal(c, np.full(2, 1.5))
 
@@ -220,7 +220,8 @@ def test_the_check_itself():
     runtime.check_method_writes(SGD(0.1), 'update', 'm', ((0, 1.0),))  # (a number)
     runtime.check_method_writes([w], 'append', 'm', ((0, w),))  # (a builtin's method)
     runtime.check_method_writes(SGD(0.1), 'record', 'm', ((0, w),))
-    with pytest.raises(InPlaceError, match=r'^m; `SGD.update` changes it by an augmented'):
+    with pytest.raises(InPlaceError, match=r'^m \(its class was not known when the code was '
+                                           r'made\): `SGD.update` changes it by an augmented'):
         runtime.check_method_writes(SGD(0.1), 'update', 'm', ((0, w),))
     with pytest.raises(InPlaceError, match='writes into its items'):
         runtime.check_method_writes(SGD(0.1), 'step', 'm', ((0, [w]),))
@@ -241,7 +242,7 @@ def test_the_check_of_an_exported_module_refuses_what_it_cannot_read():
     check([w], 'append', 'm', ((0, w),))  # (a builtin's method)
     check(SGD(0.1), 'record', 'm', ((0, 1.0),))  # (no array given)
     for given, unknown in ((((0, w),), ()), (((0, [w]),), ()), ((), ('*',))):
-        with pytest.raises(Exception, match='cannot read the code of the method `record`'):
+        with pytest.raises(Exception, match='cannot read the code of `record`'):
             check(SGD(0.1), 'record', 'm', given, unknown)
 
 
@@ -256,3 +257,72 @@ def test_the_methods_of_a_librarys_object_made_here_are_not_checked():
     df = s2sgrad.grad(noisy)
     assert 'check_method_writes' not in df.source
     np.testing.assert_allclose(df(X.copy()), 2.0 * X)
+
+
+class Ops:
+    def scale(p, c):  # (called on the class: no self)
+        p *= c
+
+
+class Step:
+    def __call__(self, p):
+        p -= 0.1
+
+
+class Book:
+    def add_to(self, acc, v):
+        acc.append(v)
+
+    def record(self, d, key, v):
+        d[key] = v
+
+
+def on_a_class(x, ops=Ops):
+    w = np.full(2, 1.5)
+    y = x * w
+    ops.scale(w, 2.0)
+    return np.sum(y * y)
+
+
+def by_a_callable_object(x, step):
+    w = np.full(2, 1.5)
+    y = x * w
+    step(w)
+    return np.sum(y * y)
+
+
+def by_a_bound_method(x, opt):
+    w = np.full(2, 1.5)
+    y = x * w
+    st = opt.update
+    st(w)
+    return np.sum(y * y)
+
+
+def test_a_class_a_callable_object_and_a_bound_method_are_checked():
+    for f, arg in ((on_a_class, Ops), (by_a_callable_object, Step()),
+                   (by_a_bound_method, SGD(0.1)), (by_a_callable_object, SGD(0.1).update)):
+        assert not np.allclose(central(lambda a: f(a, arg), X), 0.0)
+        with pytest.raises(InPlaceError, match='which s2sgrad reads when the derivative runs'):
+            s2sgrad.grad(f)(X.copy(), arg)
+
+    def harmless(p):
+        return p * 2.0
+    np.testing.assert_allclose(s2sgrad.grad(by_a_callable_object)(X.copy(), harmless),
+                               central(lambda a: by_a_callable_object(a, harmless), X),
+                               rtol=1e-6)
+
+
+def appended(x, book):
+    w = np.full(2, 1.5)
+    y = x * w
+    acc = [w]
+    book.add_to(acc, 3.0)
+    d = {'w': w}
+    book.record(d, 'b', 2.0)
+    return np.sum(y * y) + len(acc) + len(d)
+
+
+def test_a_method_changing_a_list_or_dict_but_not_its_arrays_runs():
+    np.testing.assert_allclose(s2sgrad.grad(appended)(X.copy(), Book()),
+                               central(lambda a: appended(a, Book()), X), rtol=1e-6)
