@@ -791,6 +791,8 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     method the object has does not write into them (`method_writes`). A method of a list, a
     dict or an array the function made (or a differentiated value) is the passes' business."""
     func = call.func
+    if isinstance(stmt, (gast.FunctionDef, gast.Lambda)):
+        return  # (a call in a function defined here runs with its own names)
     if isinstance(func, gast.Name) and func.id in set(ctx.params) | set(kinds) | set(kept) or \
             isinstance(func, gast.Name) and func.id in n.names_stored(ctx.func):
         # (a callable object, a bound method, a function given or bound here: ``o(w)``,
@@ -808,9 +810,9 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
             ctx.activity.is_active(root)):
         return
 
-    def dangerous(value):  # (not a number: ``self.log.append(float(v))``)
+    def dangerous(value):  # (not a number, ``self.log.append(float(v))``, nor new memory)
         if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or \
-                isinstance(value, gast.Constant):
+                _new_memory(value):
             return False
         return any(name in kept or name in ctx.params or holds(name) or
                    ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
@@ -1415,10 +1417,18 @@ def _users_call(value, namespace):
 
 
 def _other_bindings(stmt):
-    """Assignments and loops standing for the names `stmt` binds otherwise: ``with cm(p) as
-    q`` (`q` as ``cm(p)`` may give it), a ``match`` capture (an item of the subject, or the
-    subject itself)."""
+    """Assignments and loops standing for the names `stmt` binds otherwise: ``a, b = p, 1``
+    (one assignment each), ``with cm(p) as q`` (`q` as ``cm(p)`` may give it), a ``match``
+    capture (an item of the subject, or the subject itself)."""
     found = []
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], (gast.Tuple, gast.List)) and \
+            isinstance(stmt.value, (gast.Tuple, gast.List)) and \
+            len(stmt.targets[0].elts) == len(stmt.value.elts) and not any(
+                isinstance(part, gast.Starred) for part in stmt.targets[0].elts + stmt.value.elts):
+        # (``a, b = p, 1``, ``a, b = b, a``: each name as assigned its own value)
+        found += [gast.Assign(targets=[target], value=value, type_comment=None)
+                  for target, value in zip(stmt.targets[0].elts, stmt.value.elts)]
     if isinstance(stmt, gast.With):
         found += [gast.Assign(targets=[item.optional_vars], value=item.context_expr,
                               type_comment=None)
@@ -1832,8 +1842,14 @@ def _written_names(stmt, lists=()):
                 if isinstance(node, (gast.Subscript, gast.Attribute)) and \
                         isinstance(node.ctx, (gast.Store, gast.Del)):
                     base, depth = node.value, 1
-                    while isinstance(base, (gast.Subscript, gast.Attribute)):
-                        base, depth = base.value, depth + 1
+                    while isinstance(base, (gast.Subscript, gast.Attribute)) or \
+                            isinstance(base, gast.Call) and \
+                            isinstance(base.func, gast.Attribute):
+                        # (``p.ravel()[0] = 0``, ``p.reshape(-1)[:] -= c``: a view's memory)
+                        base, depth = getattr(base, 'value', None) or base.func.value, depth + 1
+                    if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
+                        names += [(name, True) for arg in base.args for name in
+                                  _view_sources(getattr(arg, 'value', arg))]
                     if isinstance(base, gast.Name):
                         names.append((base.id, depth > 1))
                         if isinstance(stmt, gast.AugAssign) and depth == 1:

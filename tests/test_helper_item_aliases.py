@@ -479,3 +479,57 @@ def test_comprehension_variables_are_their_own():
         zs = _copies_zeroed(ps)
         return np.sum(y * y) + np.sum(b) * x[0] + len(ps) + len(bufs) + np.sum(zs[0])
     np.testing.assert_allclose(s2sgrad.grad(f)(X.copy()), central(f, X), rtol=1e-6)
+
+
+# Review M: writes through a name bound by tuple assignment, or into a view a method gives
+
+
+def _tuple_alias(p):
+    a, b = p, 1.0
+    a *= b * 2.0
+
+
+def _swapped(p):
+    a = 0.0
+    a, b = p, a
+    a += b + 1.0
+
+
+def _through_ravel(p):
+    p.ravel()[0] = 0.0
+
+
+def _through_reshape(p):
+    p.reshape(-1)[:] -= 0.5
+
+
+def _get_w(d):
+    return d['w']
+
+
+def _into_what_a_call_gives(d):
+    _get_w(d)[...] = 3.0
+
+
+@pytest.mark.parametrize('helper', [_tuple_alias, _swapped, _through_ravel, _through_reshape],
+                         ids=lambda f: f.__name__)
+def test_writes_through_tuple_assignment_and_method_views_are_seen(helper):
+    def f(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        helper(w)
+        return np.sum(y * y)
+    assert not np.allclose(central(f, X), 0.0)
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError), match='helper'):
+        s2sgrad.grad(f)(X.copy())
+
+
+def test_a_write_into_what_a_call_gives_is_seen():
+    def f(x):
+        w = np.full(2, 1.5)
+        y = x * w
+        d = {'w': w}
+        _into_what_a_call_gives(d)
+        return np.sum(y * y) + len(d)
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError), match='_into_what_a_call_gives'):
+        s2sgrad.grad(f)(X.copy())
