@@ -120,8 +120,8 @@ def _refused(param, value, written, items, numbers):
         return 'writes into its items'
     if param in written and not a_number() and not isinstance(value, _CONTAINERS):
         return 'writes into it'  # (a list's own change, ``ps.append(v)``, changes no array)
-    if param in numbers and not a_number():
-        return f'changes it by an augmented assignment (`{param} += ...`)'
+    if param in numbers and not a_number() and not isinstance(value, _CONTAINERS):
+        return f'changes it by an augmented assignment (`{param} += ...`)'  # (not ``ps += [v]``)
     return None
 
 

@@ -321,3 +321,21 @@ def appended(x, book):
 def test_a_method_changing_a_list_or_dict_but_not_its_arrays_runs():
     np.testing.assert_allclose(s2sgrad.grad(appended)(X.copy(), Book()),
                                central(lambda a: appended(a, Book()), X), rtol=1e-6)
+
+
+class Extends:
+    def extend_by(self, acc, v):
+        acc += [v]
+
+
+def extended(x, book):
+    w = np.full(2, 1.5)
+    y = x * w
+    acc = [w]
+    book.extend_by(acc, 3.0)
+    return np.sum(y * y) + len(acc)
+
+
+def test_a_method_extending_a_list_by_plus_equals_runs():
+    np.testing.assert_allclose(s2sgrad.grad(extended)(X.copy(), Extends()),
+                               central(lambda a: extended(a, Extends()), X), rtol=1e-6)
