@@ -54,6 +54,7 @@ def method_refusal(obj, name, given, unknown=()):
     if name == '__call__' and (inspect.isfunction(obj) or inspect.ismethod(obj)):
         # (a function or bound method called by a name of the function: ``fn(w)``)
         func, offset = getattr(obj, '__func__', obj), int(inspect.ismethod(obj))
+        funcs = [func]
     else:
         bound, owned = _member(obj, name)
         if isinstance(bound, staticmethod):
@@ -64,7 +65,34 @@ def method_refusal(obj, name, given, unknown=()):
             func, offset = bound, 0 if owned or isinstance(obj, type) else 1
         else:
             return None
-    func = unwrapped(func) or func
+        funcs = [func] + _overridden(obj, name, func)
+    for func in funcs:
+        refused = _refused_by(unwrapped(func) or func, offset, given, unknown)
+        if refused is not None:
+            return refused
+    return None
+
+
+def _overridden(obj, name, func):
+    """The functions `name` of the classes after the one defining `func` in the MRO of
+    `obj`'s class that ``super()`` in `func` (and in them, in turn) may call."""
+    found, calls_super = [], 'super' in getattr(func, '__code__', None).co_names
+    klasses = (obj if isinstance(obj, type) else type(obj)).__mro__
+    after = False
+    for klass in klasses:
+        member = klass.__dict__.get(name, _UNKNOWN)
+        member = getattr(member, '__func__', member)
+        if member is func:
+            after = True
+        elif after and calls_super and inspect.isfunction(member):
+            found.append(member)
+            calls_super = 'super' in member.__code__.co_names
+    return found
+
+
+def _refused_by(func, offset, given, unknown):
+    """`method_refusal` of the Python function `func`, called with `offset` arguments
+    before those of `given` and `unknown` (the object, or its class)."""
     facts = _parameters_written(func)
     if facts is None:
         return None

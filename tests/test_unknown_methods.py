@@ -339,3 +339,33 @@ def extended(x, book):
 def test_a_method_extending_a_list_by_plus_equals_runs():
     np.testing.assert_allclose(s2sgrad.grad(extended)(X.copy(), Extends()),
                                central(lambda a: extended(a, Extends()), X), rtol=1e-6)
+
+
+class Base:
+    def step(self, p):
+        p -= 0.1
+
+
+class Momentum(Base):
+    def step(self, p):
+        super().step(p)
+
+
+class Plain(Base):
+    def step(self, p):  # (overrides without calling the parent's)
+        return p - 0.1
+
+
+def stepped_through_super(x, opt):
+    w = np.full(2, 1.5)
+    y = x * w
+    opt.step(w)
+    return np.sum(y * y)
+
+
+def test_a_method_calling_its_parents_by_super_is_read_with_it():
+    with pytest.raises(InPlaceError, match='Base.step'):
+        s2sgrad.grad(stepped_through_super)(X.copy(), Momentum())
+    np.testing.assert_allclose(s2sgrad.grad(stepped_through_super)(X.copy(), Plain()),
+                               central(lambda a: stepped_through_super(a, Plain()), X),
+                               rtol=1e-6)
