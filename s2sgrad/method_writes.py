@@ -67,7 +67,7 @@ def method_refusal(obj, name, given, unknown=()):
             return None
         funcs = [func] + _overridden(obj, name, func)
     for func in funcs:
-        refused = _refused_by(unwrapped(func) or func, offset, given, unknown)
+        refused = _refused_by(_unwrapped(func), offset, given, unknown)
         if refused is not None:
             return refused
     return None
@@ -76,8 +76,22 @@ def method_refusal(obj, name, given, unknown=()):
 def _overridden(obj, name, func):
     """The functions `name` of the classes after the one defining `func` in the MRO of
     `obj`'s class that ``super()`` in `func` (and in them, in turn) may call."""
-    found, calls_super = [], 'super' in getattr(func, '__code__', None).co_names
-    klasses = (obj if isinstance(obj, type) else type(obj)).__mro__
+    if 'super' not in func.__code__.co_names:
+        return []
+    return _overridden_in(obj if isinstance(obj, type) else type(obj), name, func)
+
+
+@functools.lru_cache(maxsize=256)
+def _unwrapped(func):
+    """What `func` passes its arguments on to (`kept_items.unwrapped`), or itself."""
+    return unwrapped(func) or func
+
+
+@functools.lru_cache(maxsize=256)
+def _overridden_in(klass, name, func):
+    """`_overridden` for the class `klass`."""
+    found, calls_super = [], True
+    klasses = klass.__mro__
     after = False
     for klass in klasses:
         member = klass.__dict__.get(name, _UNKNOWN)
@@ -97,6 +111,8 @@ def _refused_by(func, offset, given, unknown):
     if facts is None:
         return None
     params, keywords, vararg, kwarg, written, items, numbers = facts
+    if not (written or items or numbers):
+        return None  # (what most methods given arrays do: write into none of them)
 
     def parameters(key):  # (``'*'``: any, past the object's own)
         if key == '*':
