@@ -71,7 +71,7 @@ def check_effects(body, ctx):
         for call in own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
                                  lists, lambda name: holds(name, kept.get(id(stmt), ())),
-                                 objects, safe(stmt), containers)
+                                 objects, safe(stmt), containers, logs)
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -608,7 +608,8 @@ def _copies_passed_once(body, namespace):
 
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=(),
-                         holds=lambda name: (), objects=None, safe=(), containers=()):
+                         holds=lambda name: (), objects=None, safe=(), containers=(),
+                         logs=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -623,7 +624,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     that hold at `stmt` the one value they hold in the function (`safely_kept`), which a
     run-time check can compare items with; `containers`: the names bound only to lists,
     dicts and sets, or only to numbers (`_bound_only_to`): no write into them is a write into
-    an array."""
+    an array; `logs`: the statements that log to a list (`logs.log_statements`)."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -644,7 +645,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             made = gast.Call(func=func, args=[receiver] * (receiver is not None) + call.args,
                              keywords=call.keywords)
         if obj is None and method is None:  # (``opt.step(ps)`` of a parameter `opt`)
-            _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, containers)
+            if id(stmt) not in logs:  # (``self.history.append(float(loss))``: a list's)
+                _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, containers)
             return
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
