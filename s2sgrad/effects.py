@@ -12,10 +12,9 @@ import numpy as np
 
 from . import nodes as n
 from . import rules, runtime
-from .alias_memory import (_copies, CONTAINER_CALLS, FRESH_FUNCTIONS, FRESH_METHODS,
-                           INPLACE_FUNCTIONS, INPLACE_METHODS, NONARRAY_ATTRIBUTES,
-                           changes_receiver,
-                           out_arguments)
+from .alias_memory import (_copies, CONTAINER_CALLS, CONTAINER_METHODS, FRESH_FUNCTIONS,
+                           FRESH_METHODS, INPLACE_FUNCTIONS, INPLACE_METHODS,
+                           NONARRAY_ATTRIBUTES, changes_receiver, out_arguments)
 from .errors import S2SError
 from .item_holders import holder_groups, own_calls
 from .kept_items import (constructed_method, constructed_objects, innermost_loops, may_fill,
@@ -53,7 +52,9 @@ def check_effects(body, ctx):
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
     containers = _bound_only_to(body, ctx.source.namespace, ctx.resolver)
+    kept_anywhere = set().union(*kept.values())
     for stmt in n.statements(body):
+        _check_bound_writers(stmt, ctx, kept_anywhere)
         if isinstance(stmt, gast.Assign):
             _check_attribute_store(stmt, ctx)
             _check_state_change(stmt, ctx, read)
@@ -78,6 +79,27 @@ def check_effects(body, ctx):
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
     return n.place(body, guards)
+
+
+def _check_bound_writers(stmt, ctx, kept):
+    """Reject ``m = w.fill`` (or ``fns = [w.__imul__]``, ``map(w.__setitem__, ...)``): a
+    method that writes into its receiver, taken from a differentiated array or one the
+    backward sweep reads (`kept`) without calling it. Wherever the bound method is called
+    later, it changes that array out of the passes' sight."""
+    called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
+    for node in n.walk(stmt):
+        if not (isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and
+                node.attr in _BOUND_WRITERS and id(node) not in called):
+            continue
+        root = _root(node.value)
+        if isinstance(root, gast.Name) and not ctx.resolver.is_global(root) and (
+                ctx.activity.is_active(root) or root.id in kept):
+            shown = ctx.user_name(root.id)
+            raise ctx.unsupported(
+                stmt, f'the method `{node.attr}` of `{shown}` taken without calling it: the '
+                      f'bound method changes `{shown}` in place wherever it is called later, '
+                      f'out of sight; call the method itself where it is needed, or write the '
+                      f'new value instead (`{shown} = ...`)', node)
 
 
 def _check_changing_test(stmt, ctx):
@@ -628,15 +650,31 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
-    free = []
+    free, methods, given = [], set(), {}
     if isinstance(func, gast.Name) and func.id in ctx.nested:
         node, free = ctx.nested[func.id]
         bound = _bound_arguments(node, call) + [(v, n.name(v)) for v in free]
+        given = _functions_passed(node, call, ctx)
         written = parameters_written(node, extra=free, namespace=ctx.source.namespace,
                                      numbers=numbers, items=items, item_keys=keyed,
-                                     lists=_given_lists(bound, lists))
+                                     lists=_given_lists(bound, lists), given=given,
+                                     methods=methods)
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
+    elif isinstance(func, gast.Call) and _made_functions(func, ctx):
+        # (``make(2.0)(w)``: a function a function of yours returns; the one writing most)
+        results = []
+        for found in _made_functions(func, ctx):
+            numbers, items, keyed = set(), set(), {}
+            bound = _bound_arguments(found.node, call)
+            written = parameters_written(found.node, namespace=found.namespace,
+                                         numbers=numbers, items=items, item_keys=keyed,
+                                         lists=_given_lists(bound, lists),
+                                         given=_functions_passed(found.node, call, ctx))
+            results.append((len(written | numbers | items | set(keyed)), bound, written,
+                            numbers, items, keyed))
+        _, bound, written, numbers, items, keyed = max(results, key=lambda r: r[0])
+        label = _text(func)
     else:
         obj = unwrapped(ctx.resolver.lookup(func))  # (``@functools.wraps``: what runs)
         method = constructed_method(func, ctx, objects or {}) if obj is None else None
@@ -664,9 +702,11 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             keyword_only = {a.id for a in node.args.kwonlyargs}
             bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
+        given = _functions_passed(node, made if method is not None else call, ctx)
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
                                      numbers=numbers, items=items, item_keys=keyed,
-                                     lists=_given_lists(bound, lists))
+                                     lists=_given_lists(bound, lists), given=given,
+                                     methods=methods)
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
             counted = {param: attr for param, attr in sorted(counts)
@@ -684,6 +724,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             counted = {param: attr for param, attr in counted.items() if param not in own}
         _refuse_shared_defaults(stmt, ctx, obj, label, (written | numbers) -
                                 {param for param, _ in bound})
+    if methods and id(stmt) not in logs:
+        _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label,
+                             lambda value: _dangerous(value, ctx, kept, holds, containers))
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for _, value in bound)
@@ -786,6 +829,26 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
 
 
+def _made_functions(func, ctx):
+    """The functions of yours (`_Found`) that `func`, a call in the function differentiated,
+    may return (``make(2.0)`` of ``def make(c): def upd(p): ...; return upd``)."""
+    return [found for found in _functions_given(func, ctx.source.namespace, None)
+            if not found.shifted]
+
+
+def _functions_passed(node, call, ctx):
+    """The functions of yours `call` (in the function differentiated) gives the parameters of
+    FunctionDef `node` (``apply(scale_, ps)``, ``apply(upd, ps)`` of a function defined in it):
+    `parameters_written`'s `given`."""
+    def resolve(arg):
+        if isinstance(arg, gast.Name) and arg.id in ctx.nested:
+            local, free = ctx.nested[arg.id]
+            return [_Found(local, ctx.source.namespace, tuple(free), id(local), False)]
+        return _functions_given(arg, ctx.source.namespace, None)
+    found = _with_given(_Found(node, None, (), None, False), call, resolve)
+    return dict(found.given)
+
+
 def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     """``opt.step(ps)``, a method of an object whose class is known only when the derivative
     runs (a parameter, a value a call gave), given an array the backward sweep reads, an
@@ -809,15 +872,11 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
         return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
     if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
-            ctx.activity.is_active(root)):
+            ctx.activity.is_active(root)) or _array_method(attr):
         return
 
-    def dangerous(value):  # (not a number, ``self.log.append(float(v))``, nor new memory)
-        if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or \
-                _new_memory(value):
-            return False
-        return any(name in kept or name in ctx.params or holds(name) or
-                   ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
+    def dangerous(value):
+        return _dangerous(value, ctx, kept, holds, kinds)
     given, unknown, starred = [], [], False
     for at, arg in enumerate(call.args):
         starred = starred or isinstance(arg, gast.Starred)
@@ -844,6 +903,42 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
                f'`{_text(func)}`, which s2sgrad reads when the derivative runs')
     _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
                                       message))
+
+
+def _dangerous(value, ctx, kept, holds, kinds):
+    """Whether `value`, given to a method whose code is known only at run time, may be an
+    array the backward sweep reads (`kept`), an argument of the function, a differentiated
+    value or a container that may hold one (`holds`); not a number (``self.log.append(
+    float(v))``, `kinds`: `_bound_only_to`) nor new memory."""
+    if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or _new_memory(value):
+        return False
+    return any(name in kept or name in ctx.params or holds(name) or
+               ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
+
+
+def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, dangerous):
+    """The run-time checks of the methods that a helper (`label`, called by `call`) calls on
+    objects the function gives it (`methods`: ``(parameter, method)`` pairs, from
+    `parameters_written`; ``train_step(opt, w)`` calling ``opt.step(p)``), where the call
+    gives the helper a `dangerous` value too: no method may write into what it is given."""
+    for param, attr in sorted(methods):
+        if attr == '__call__' and param in given:
+            continue  # (a function of yours, followed: `_functions_passed`)
+        for key, value in bound:
+            if key != param or ctx.activity.is_active(value) or \
+                    not any(dangerous(other) for other_key, other in bound if other_key != key):
+                continue
+            root = _root(value)
+            if isinstance(root, gast.Name) and ctx.resolver.is_global(root):
+                continue  # (``apply(np.sin, w)``: a library's, or a module's own function)
+            lineno = getattr(stmt, 'lineno', None)
+            text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+            shown = f'{param}.{attr}' if attr != '__call__' else param
+            message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
+                       f'which calls `{shown}(...)` of its parameter `{param}`, which s2sgrad '
+                       f'reads when the derivative runs')
+            _guard(stmt, guards, method_check(_passed_once(ctx, stmt, call, value, guards),
+                                              attr, [], ['*'], message))
 
 
 def _passed_once(ctx, stmt, call, value, guards):
@@ -1049,7 +1144,8 @@ def _size_of(value, param):
 
 
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
-                       numbers=None, items=None, item_keys=None, lists=()):
+                       numbers=None, items=None, item_keys=None, lists=(), given=None,
+                       methods=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -1066,7 +1162,12 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     display, passed to it still holds the caller's arrays); with a dict `item_keys` too, a
     parameter whose items are written in place only at constant keys (``config['t'] += 1``)
     maps to those keys there instead. `lists`: the parameters the caller passes lists to, whose
-    ``p = p[:]`` first is a copy (of an array, a view)."""
+    ``p = p[:]`` first is a copy (of an array, a view). `given`: the functions of yours
+    (`_Found`) the caller gives parameters (``apply(scale_, ps)``: ``{'fn': [...]}``), whose
+    calls (``fn(ps[0])``) are followed as those of its defaults are (``fn=scale_``). With a
+    set `methods`, ``(parameter, method)`` is added to it for each call given arguments of a
+    method of an object a parameter may be (``opt.step(p)``; ``'__call__'`` for ``fn(p)`` of
+    a parameter it knows no function for), whose code is known only when the caller runs."""
     node = _comprehension_names_apart(node)
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
@@ -1116,6 +1217,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.every_statement(node.body))
     local = _local_functions(node, extra)
+    for param, found in _default_functions(node, namespace) + sorted((given or {}).items()):
+        local[0][param] = local[0].get(param, []) + list(found)
     # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
     still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
                                 for name in n.names_stored(stmt)}
@@ -1242,6 +1345,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             target = stmt.targets[0] if isinstance(stmt, gast.Assign) else stmt.target
             bookkeeping.update((param, target.attr) for param in holds.get(target.value.id, ()))
             continue
+        if methods is not None:
+            methods.update(_methods_of_parameters(stmt, holds, set(params), local[0]))
         entries = _written_names(stmt, unstacked)
         rebound = _augmented_name(stmt) if numbers is not None else None
         if rebound is not None:  # (its own entry; a call in it may write too)
@@ -1277,6 +1382,34 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
 
 
 _ITEMS = '[]'
+
+
+def _array_method(attr):
+    """Whether `attr` names a method of an array that writes into none of its arguments
+    (``W.dot(v)``, ``p.sum()``; an ``out=`` argument is checked apart): its call on an object
+    known only at run time is taken as an array's, not checked."""
+    return hasattr(np.ndarray, attr) and attr not in INPLACE_METHODS and attr != '__call__'
+
+
+def _methods_of_parameters(stmt, holds, params, defs):
+    """``(parameter, method)`` for each call in `stmt` (given arguments) of a method of what
+    a name of `params` may be (`holds`), other than a list's, a dict's or an array's
+    (``opt.step(p)``), or of the parameter itself where `defs` knows no function for it
+    (``fn(p)``: ``'__call__'``)."""
+    found = set()
+    for call in n.walk(stmt):
+        if not isinstance(call, gast.Call) or not (call.args or call.keywords):
+            continue
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.attr not in KNOWN_METHODS and not _array_method(func.attr):
+            receivers, attr = holds.get(func.value.id, set()), func.attr
+        elif isinstance(func, gast.Name) and func.id not in defs:
+            receivers, attr = holds.get(func.id, set()), '__call__'
+        else:
+            continue
+        found.update((param, attr) for param in receivers if param in params)
+    return found
 
 
 _LIST_METHODS = frozenset({'append', 'pop', 'insert', 'extend', 'remove', 'clear', 'reverse'})
@@ -1389,6 +1522,7 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
         unpacked = any(isinstance(arg, gast.Starred) for arg in call.args) or \
             any(keyword.arg is None for keyword in call.keywords)
         for found in _functions_given(call.func, namespace, local):
+            found = _with_given(found, call, lambda arg: _functions_given(arg, namespace, local))
             written, items, free = _callee_writes(found, depth, memo)
             names += _free_written(free, written, items)
             if found.shifted or unpacked:
@@ -1404,10 +1538,40 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
     return names
 
 
-_Found = collections.namedtuple('_Found', 'node namespace free key shifted')
+_Found = collections.namedtuple('_Found', 'node namespace free key shifted given',
+                                defaults=((),))
 """A function of yours a call may run (`_functions_given`): its FunctionDef, the namespace
-it reads, the names of the enclosing function it reads or changes, a key for the memo, and
-whether arguments were bound before (``functools.partial``)."""
+it reads, the names of the enclosing function it reads or changes, a key for the memo,
+whether arguments were bound before (``functools.partial``), and the functions of yours the
+call gives its parameters (``(parameter, (_Found, ...))`` pairs: ``apply(scale_, ps)``)."""
+
+
+def _with_given(found, call, resolve):
+    """`found` (called by `call`) with the functions of yours `call` gives its parameters:
+    `resolve(argument)` gives those an argument names (``apply(scale_, ps)``)."""
+    if found.shifted:
+        return found
+    given = {}
+    for param, arg in _bound_arguments(found.node, call):
+        functions = resolve(arg)
+        if functions:
+            given[param] = given.get(param, ()) + tuple(functions)
+    return found._replace(given=tuple(sorted(given.items()))) if given else found
+
+
+def _default_functions(node, namespace):
+    """``[(parameter, [_Found])]`` for the parameters of FunctionDef `node` whose default
+    names a function of yours (``def apply(ps, fn=scale_)``)."""
+    if namespace is None:
+        return []
+    args = node.args
+    positional = (args.posonlyargs + args.args)[len(args.posonlyargs + args.args) -
+                                                len(args.defaults):]
+    pairs = list(zip(positional, args.defaults)) + \
+        [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults)
+         if default is not None]
+    found = [(arg.id, _functions_given(default, namespace, None)) for arg, default in pairs]
+    return [(param, functions) for param, functions in found if functions]
 
 
 def _users_call(value, namespace):
@@ -1486,10 +1650,15 @@ def _functions_given(value, namespace, local, depth=0):
     defs, outer = local or ({}, frozenset())
     if depth > 8:
         return []
-    if isinstance(value, gast.Lambda):
-        return [_Found(_lambda_def(value), namespace, _free_in(value, outer), id(value), False)]
-    if isinstance(value, gast.FunctionDef):
-        return [_Found(value, namespace, _free_in(value, outer), id(value), False)]
+    if isinstance(value, _Found):  # (given by the caller: `parameters_written`'s `given`)
+        return [value]
+    if isinstance(value, (gast.Lambda, gast.FunctionDef)):
+        # (with the other functions the enclosing one defines that it calls: ``def outer(p):
+        # inner(p)``, where `inner` is defined beside it)
+        siblings = tuple((name, tuple(defs[name])) for name in sorted(
+            {part.id for part in n.walk(value) if isinstance(part, gast.Name)} & set(defs)))
+        node = _lambda_def(value) if isinstance(value, gast.Lambda) else value
+        return [_Found(node, namespace, _free_in(value, outer), id(value), False, siblings)]
     if isinstance(value, gast.Call) and value.args and \
             namespace.get(n.dotted_path(value.func) or '') is functools.partial or \
             isinstance(value, gast.Call) and value.args and \
@@ -1497,12 +1666,37 @@ def _functions_given(value, namespace, local, depth=0):
             namespace.get(n.dotted_path(value.func.value) or '') is functools:
         return [found._replace(shifted=True)
                 for found in _functions_given(value.args[0], namespace, local, depth + 1)]
+    if isinstance(value, gast.Call):  # (``make()(p)``: what a function of yours returns)
+        return [found._replace(free=()) for factory in
+                _functions_given(value.func, namespace, local, depth + 1)
+                if not factory.shifted
+                for stmt in n.every_statement(factory.node.body)
+                if isinstance(stmt, gast.Return) and stmt.value is not None
+                for found in _functions_given(stmt.value, factory.namespace,
+                                              _local_functions(factory.node), depth + 1)]
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
+            value.value.id not in defs:  # (``TABLE[k](p)``: any function of the table)
+        table = namespace.get(value.value.id)
+        key = value.slice.value if isinstance(value.slice, gast.Constant) else None
+        if isinstance(table, (dict, list, tuple)) and key is not None:
+            try:  # (``TABLE['double']``: that one)
+                table = [table[key]]
+            except (KeyError, IndexError, TypeError):
+                pass
+        table = table.values() if isinstance(table, dict) else \
+            table if isinstance(table, (list, tuple)) else ()
+        return [found for obj in table if inspect.isfunction(obj)
+                for found in _function_found(obj)]
     if not isinstance(value, gast.Name):
         return []
     if value.id in defs:
         return [found for bound in defs[value.id]
                 for found in _functions_given(bound, namespace, local, depth + 1)]
-    obj = namespace.get(value.id)
+    return _function_found(namespace.get(value.id))
+
+
+def _function_found(obj):
+    """``[_Found]`` of `obj`, a Python function of yours, or ``[]``."""
     if not inspect.isfunction(obj) or rules.is_library(obj) or \
             rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj):
         return []
@@ -1518,6 +1712,9 @@ def _callee_writes(found, depth, memo):
     write into, those whose items it may write into, and the enclosing function's names it
     reads (`free`)."""
     node, namespace, free, key = found.node, found.namespace, found.free, found.key
+    if found.given:  # (what it writes depends on the functions it is given)
+        key = (key,) + tuple((param, tuple(getattr(f, 'key', id(f)) for f in functions))
+                             for param, functions in found.given)
     if key in memo:
         return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
     params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
@@ -1527,7 +1724,8 @@ def _callee_writes(found, depth, memo):
     while True:  # a fixed point over recursive calls
         items, keyed = set(), {}  # (items at constant keys, ``ps[0] *= 2``, count as items)
         written = parameters_written(node, extra=free, namespace=namespace, _depth=depth + 1,
-                                     _memo=memo, items=items, item_keys=keyed)
+                                     _memo=memo, items=items, item_keys=keyed,
+                                     given=dict(found.given))
         items |= set(keyed)
         known = memo[key]
         if written <= known[0] and items <= known[1]:
@@ -1866,7 +2064,13 @@ def _written_names(stmt, lists=()):
         elif isinstance(stmt, gast.Assign) and getattr(stmt, 'augmented_read', None) is not None:
             # (``v /= s`` made plain, ``v = v / s``, in a nested function: in place too)
             names.append((stmt.augmented_read.id, False))
+    called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
     for node in n.walk(stmt):
+        if isinstance(node, gast.Attribute) and id(node) not in called and \
+                isinstance(node.ctx, gast.Load) and node.attr in _BOUND_WRITERS:
+            # (``m = w.fill``, ``map(w.__setitem__, ...)``: the bound method may be called
+            # anywhere later; taken as a write where it is taken)
+            names += _written_through(node.value)
         if not isinstance(node, gast.Call):
             continue
         func = node.func
@@ -1896,6 +2100,10 @@ def _written_names(stmt, lists=()):
                 names += _written_through(out)
     return names
 
+
+_BOUND_WRITERS = (INPLACE_METHODS - CONTAINER_METHODS) | {'byteswap'}
+"""Methods that write into their receiver, an array's (``fill``, ``__imul__``): taken
+without a call (``m = w.fill``), the bound method writes into it where it is called."""
 
 _OPERATOR_INPLACE = frozenset(f'operator.{name}' for name in (
     'iadd', 'isub', 'imul', 'itruediv', 'ifloordiv', 'imod', 'ipow', 'imatmul', 'iand', 'ior',

@@ -1,0 +1,404 @@
+"""Writes out of sight through functions and methods a helper is given: bound methods of arrays
+taken without a call, functions given to a helper (as an argument, a default, from a table or a
+factory), local functions calling each other, and methods of objects a helper is given."""
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.checks import numerical_grad
+from s2sgrad.errors import InPlaceError, UnsupportedSyntaxError
+
+
+X = np.array([0.3, 0.7, 1.1])
+
+
+def check_grad(f, *args):
+    """The gradient of `f` in its first argument agrees with central differences, and the
+    arguments are left as they were."""
+    saved = [np.array(a, copy=True) for a in args]
+    got = s2sgrad.grad(f)(*args)
+    for arg, before in zip(args, saved):
+        np.testing.assert_array_equal(arg, before)
+    want = numerical_grad(f, [a.copy() for a in saved], 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def refused(f, error, match, *args):
+    """`f`'s gradient is refused with `error` (its message matching `match`)."""
+    with pytest.raises(error, match=match):
+        s2sgrad.grad(f)(*(args or (X.copy(),)))
+
+
+# --- bound methods of arrays, taken without a call
+
+
+def bound_fill(x):
+    w = np.sin(x)
+    m = w.fill
+    m(3.0)
+    return np.sum(w * x)
+
+
+def bound_imul(x):
+    w = np.sin(x)
+    s = w.__imul__
+    s(2.0)
+    return np.sum(w * x)
+
+
+def bound_fill_after_read(x):
+    w = np.sin(x)
+    v = w * x
+    m = w.fill
+    m(3.0)
+    return np.sum(v * w)
+
+
+def bound_in_list(x):
+    w = np.sin(x)
+    v = w * x
+    fns = [w.fill]
+    fns[0](3.0)
+    return np.sum(v * w)
+
+
+def bound_of_kept_constant(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    m = w.fill
+    m(0.0)
+    return t
+
+
+@pytest.mark.parametrize('f', [bound_fill, bound_imul, bound_fill_after_read, bound_in_list,
+                               bound_of_kept_constant])
+def test_bound_writer_refused(f):
+    refused(f, UnsupportedSyntaxError, 'taken without calling it')
+
+
+def test_bound_writer_refused_in_forward_mode():
+    with pytest.raises(UnsupportedSyntaxError, match='the method `fill` of `w`'):
+        s2sgrad.jvp(bound_fill)(X.copy(), np.ones(3))
+
+
+def _fill_first(ps):
+    m = ps[0].fill
+    m(3.0)
+    return 1.0
+
+
+def _imul_bound(p):
+    s = p.__imul__
+    s(2.0)
+    return 0.0
+
+
+def helper_bound_fill(x):
+    w = np.sin(x)
+    t = np.sum(w * x)
+    c = _fill_first([w])
+    return t + np.sum(w) + c
+
+
+def helper_bound_imul(x):
+    w = np.sin(x)
+    t = np.sum(w * x)
+    return t + _imul_bound(w)
+
+
+def helper_bound_fill_of_constant(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _fill_first([w])
+    return t
+
+
+def helper_bound_fill_of_argument(x, w):
+    t = np.sum(w * x)
+    c = _fill_first([w])
+    return t + c
+
+
+def test_helper_bound_writers_refused():
+    refused(helper_bound_fill, UnsupportedSyntaxError, 'the method `fill` of `ps`')
+    refused(helper_bound_imul, UnsupportedSyntaxError, 'writes into its argument `p`')
+    refused(helper_bound_fill_of_constant, InPlaceError, 'writes into the items')
+    refused(helper_bound_fill_of_argument, InPlaceError, 'writes into the items', X.copy(),
+            np.ones(3) * 2.0)
+
+
+# --- functions given to a helper
+
+
+def _scale(p):
+    p *= 2.0
+
+
+def _doubled(p):
+    return p * 2.0
+
+
+def _apply_first(fn, ps):
+    fn(ps[0])
+    return 0.0
+
+
+def _apply(fn, p):
+    fn(p)
+    return 0.0
+
+
+def _apply_default(ps, fn=_scale):
+    fn(ps[0])
+    return 0.0
+
+
+def _apply_each(fn, ps):
+    for p in ps:
+        fn(p)
+    return 0.0
+
+
+_TABLE = {'scale': _scale, 'double': _doubled}
+
+
+def _apply_named(name, p):
+    _TABLE[name](p)
+    return 0.0
+
+
+def _make():
+    return _scale
+
+
+def _make_scaler(c):
+    def scale(p):
+        p *= c
+    return scale
+
+
+def given_in_list(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _apply_first(_scale, [w])
+    return t
+
+
+def given_array(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply(_scale, w)
+    return t + c
+
+
+def given_by_default(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply_default([w])
+    return t + c
+
+
+def given_each(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply_each(_scale, [w, x])
+    return t + c
+
+
+def given_from_table(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply_named('scale', w)
+    return t + c
+
+
+def given_by_factory(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _make()(w)
+    return t
+
+
+def given_by_closure_factory(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _make_scaler(3.0)(w)
+    return t
+
+
+def given_as_default_of_f(x, fn=_scale):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply(fn, w)
+    return t + c
+
+
+def given_differentiated(x):
+    w = np.sin(x)
+    c = _apply(_scale, w)
+    return np.sum(w * x) + c
+
+
+@pytest.mark.parametrize('f', [given_in_list, given_array, given_by_default, given_each,
+                               given_from_table, given_by_factory, given_by_closure_factory,
+                               given_as_default_of_f, given_differentiated])
+def test_writing_function_given_refused(f):
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError),
+                       match='in place|writes into|changes its parameter'):
+        s2sgrad.grad(f)(X.copy())
+
+
+def _apply_value(fn, p):
+    return np.sum(fn(p))
+
+
+def given_library_function(x):
+    w = np.ones(3) * 2.0
+    return np.sum(w * x) + _apply_value(np.sin, w)
+
+
+def given_library_default(x, fn=np.cos):
+    w = np.sin(x)
+    return np.sum(w * x) + _apply_value(fn, w)
+
+
+def given_pure_function(x):
+    w = np.ones(3) * 2.0
+    return np.sum(w * x) + _apply_value(_doubled, w)
+
+
+def given_pure_table_entry(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    return t + np.sum(_apply_value(_TABLE['double'], w))
+
+
+@pytest.mark.parametrize('f', [given_library_function, given_library_default,
+                               given_pure_function, given_pure_table_entry])
+def test_harmless_function_given_runs(f):
+    check_grad(f, X.copy())
+    assert 'check_method_writes' not in s2sgrad.grad(f).source
+
+
+# --- local functions of a helper calling each other
+
+
+def _siblings(ps):
+    def inner(p):
+        p *= 2.0
+
+    def outer(p):
+        inner(p)
+    outer(ps[0])
+    return 0.0
+
+
+def _pure_siblings(ps):
+    def inner(p):
+        return p * 2.0
+
+    def outer(p):
+        return inner(p)
+    return np.sum(outer(ps[0]))
+
+
+def sibling_writes(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _siblings([w])
+    return t + c
+
+
+def sibling_reads(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    return t + _pure_siblings([w])
+
+
+def test_local_functions_calling_each_other():
+    refused(sibling_writes, InPlaceError, 'writes into the items')
+    check_grad(sibling_reads, X.copy())
+
+
+# --- methods of objects given to a helper
+
+
+class _Opt:
+    def step(self, p):
+        p -= 0.5 * p
+
+
+class _Log:
+    def __init__(self):
+        self.rows = []
+
+    def record(self, p):
+        self.rows.append(float(np.sum(p)))
+
+
+def _train_step(opt, p):
+    opt.step(p)
+    return 0.0
+
+
+def _update_all(ps, opt):
+    for p in ps:
+        opt.step(p)
+    return 0.0
+
+
+def _report(log, p):
+    log.record(p)
+    return 0.0
+
+
+def _layer(W, v):
+    return W.dot(v)
+
+
+def method_of_default(x, opt=_Opt()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_step(opt, w)
+    return t + c
+
+
+def method_of_new_object(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_step(_Opt(), w)
+    return t + c
+
+
+def method_on_items(x, opt=_Opt()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _update_all([w], opt)
+    return t + c
+
+
+@pytest.mark.parametrize('f', [method_of_default, method_of_new_object, method_on_items])
+def test_writing_method_of_given_object_refused(f):
+    refused(f, InPlaceError, 'calls `opt.step')
+
+
+def harmless_method(x, log=_Log()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _report(log, w)
+    return t + c
+
+
+def test_harmless_method_of_given_object_runs():
+    check_grad(harmless_method, X.copy())
+    assert harmless_method.__defaults__[0].rows  # (the method ran)
+
+
+def array_method_in_helper(x, W):
+    return np.sum(np.tanh(_layer(W, x)))
+
+
+def test_array_method_in_helper_not_checked():
+    W = np.eye(3) * 0.5
+    check_grad(array_method_in_helper, X.copy(), W)
+    assert 'check_method_writes' not in s2sgrad.grad(array_method_in_helper).source
