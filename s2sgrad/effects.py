@@ -4,7 +4,9 @@ import builtins
 import collections
 import copy
 import functools
+import heapq
 import inspect
+import operator
 import warnings
 
 import gast
@@ -17,8 +19,8 @@ from .alias_memory import (_copies, CONTAINER_CALLS, CONTAINER_METHODS, FRESH_FU
                            NONARRAY_ATTRIBUTES, changes_receiver, out_arguments)
 from .errors import S2SError
 from .item_holders import holder_groups, own_calls
-from .kept_items import (constructed_method, constructed_objects, innermost_loops, may_fill,
-                         safely_kept, unwrapped)
+from .kept_items import (constructed_class, constructed_method, constructed_objects,
+                         innermost_loops, may_fill, safely_kept, unwrapped)
 from .method_writes import KNOWN_METHODS, method_check
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
@@ -85,13 +87,27 @@ def _check_bound_writers(stmt, ctx, kept):
     """Reject ``m = w.fill`` (or ``fns = [w.__imul__]``, ``map(w.__setitem__, ...)``): a
     method that writes into its receiver, taken from a differentiated array or one the
     backward sweep reads (`kept`) without calling it. Wherever the bound method is called
-    later, it changes that array out of the passes' sight."""
+    later, it changes that array out of the passes' sight. So does a library's function that
+    writes into an argument, taken as a value (``op = operator.imul``, ``c = np.copyto``,
+    ``apply(np.copyto, w, 0.0)``, ``operator.methodcaller('fill', 0.0)``): refused wherever
+    it is."""
     called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
     for node in n.walk(stmt):
+        writer = _library_writer(node, ctx, called)
+        if writer is not None:
+            raise ctx.unsupported(
+                stmt, f'`{writer}`, which writes into an argument in place, taken without '
+                      f'calling it: wherever it is called later it changes an array out of '
+                      f'sight; call it directly where it is needed, or write the new value '
+                      f'instead', node)
         if not (isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load) and
                 node.attr in _BOUND_WRITERS and id(node) not in called):
             continue
-        root = _root(node.value)
+        root = node.value
+        while isinstance(root, (gast.Subscript, gast.Attribute)) or \
+                isinstance(root, gast.Call) and isinstance(root.func, gast.Attribute):
+            # (``w[0].fill``, ``w.reshape(-1).fill``: of a view of `w`)
+            root = root.func.value if isinstance(root, gast.Call) else root.value
         if isinstance(root, gast.Name) and not ctx.resolver.is_global(root) and (
                 ctx.activity.is_active(root) or root.id in kept):
             shown = ctx.user_name(root.id)
@@ -100,6 +116,30 @@ def _check_bound_writers(stmt, ctx, kept):
                       f'bound method changes `{shown}` in place wherever it is called later, '
                       f'out of sight; call the method itself where it is needed, or write the '
                       f'new value instead (`{shown} = ...`)', node)
+
+
+def _library_writer(node, ctx, called):
+    """The text of `node` where it is a library's function that writes into an argument in
+    place, not called (`called`: the ids of the functions of the calls), or a
+    ``operator.methodcaller`` of a method writing into its receiver; else None."""
+    if isinstance(node, gast.Call) and node.args and \
+            ctx.resolver.lookup(node.func) is operator.methodcaller and \
+            isinstance(node.args[0], gast.Constant) and node.args[0].value in _BOUND_WRITERS:
+        return _text(node)
+    if not isinstance(node, (gast.Name, gast.Attribute)) or id(node) in called or \
+            not isinstance(node.ctx, gast.Load):
+        return None
+    obj = ctx.resolver.lookup(node)
+    if obj is None or not callable(obj):
+        return None
+    name = getattr(obj, '__name__', None)
+    if obj is getattr(operator, name or '', None) and f'operator.{name}' in _OPERATOR_INPLACE or \
+            name in INPLACE_FUNCTIONS and any(
+                obj is getattr(module, name, None) for module in (np, np.random, heapq)) or \
+            name in _BOUND_WRITERS and obj is getattr(np.ndarray, name, None) or \
+            name == 'at' and isinstance(getattr(obj, '__self__', None), np.ufunc):
+        return _text(node)
+    return None
 
 
 def _check_changing_test(stmt, ctx):
@@ -661,8 +701,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                                      methods=methods)
         written |= numbers & set(free)  # (a free variable: no argument to check)
         label = func.id
-    elif isinstance(func, gast.Call) and _made_functions(func, ctx):
-        # (``make(2.0)(w)``: a function a function of yours returns; the one writing most)
+    elif isinstance(func, (gast.Call, gast.Subscript)) and _made_functions(func, ctx):
+        # (``make(2.0)(w)``: a function a function of yours returns, ``TABLE['s'](w)``: one
+        # a table of the module holds; the one writing most)
         results = []
         for found in _made_functions(func, ctx):
             numbers, items, keyed = set(), set(), {}
@@ -703,10 +744,12 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
             bound = [(param, value) for param, value in bound if param not in keyword_only]
         counts = set()
         given = _functions_passed(node, made if method is not None else call, ctx)
+        owner = constructed_class(func, ctx, objects or {}) \
+            if method is not None and receiver is not None else None
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
                                      numbers=numbers, items=items, item_keys=keyed,
                                      lists=_given_lists(bound, lists), given=given,
-                                     methods=methods)
+                                     methods=methods, owner=owner)
         if counts:  # (read by the caller, or by a function it calls: ``self.ncalls()``)
             read = _attributes_loaded(ctx.func, ctx.visible())
             counted = {param: attr for param, attr in sorted(counts)
@@ -840,11 +883,13 @@ def _functions_passed(node, call, ctx):
     """The functions of yours `call` (in the function differentiated) gives the parameters of
     FunctionDef `node` (``apply(scale_, ps)``, ``apply(upd, ps)`` of a function defined in it):
     `parameters_written`'s `given`."""
+    defs = _local_functions(ctx.func)
+
     def resolve(arg):
         if isinstance(arg, gast.Name) and arg.id in ctx.nested:
             local, free = ctx.nested[arg.id]
             return [_Found(local, ctx.source.namespace, tuple(free), id(local), False)]
-        return _functions_given(arg, ctx.source.namespace, None)
+        return _functions_given(arg, ctx.source.namespace, defs)
     found = _with_given(_Found(node, None, (), None, False), call, resolve)
     return dict(found.given)
 
@@ -863,12 +908,22 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
         # (a callable object, a bound method, a function given or bound here: ``o(w)``,
         # ``st = opt.step; st(w)``, ``def f(x, fn=_step)``: its ``__call__``)
         receiver, attr = func, '__call__'
-    elif isinstance(func, gast.Attribute) and _plain_chain(func.value):
+    elif isinstance(func, gast.Attribute) and (_plain_chain(func.value) or not any(
+            ctx.activity.is_active(getattr(arg, 'value', arg))
+            for arg in list(call.args) + call.keywords)):
+        # (``DataFn().step(w)``: the object bound to a name first, made once)
         receiver, attr = func.value, func.attr
+    elif isinstance(func, (gast.Subscript, gast.Call)) and not any(
+            ctx.activity.is_active(getattr(arg, 'value', arg))
+            for arg in list(call.args) + call.keywords):
+        # (``fns[0](w)``, ``TABLE.get('s')(w)``: what the call's function is, read when it
+        # runs; given a differentiated value, the passes refuse what they cannot name)
+        receiver, attr = func, '__call__'
     else:
         return
     root = _root(receiver)
-    if isinstance(receiver, gast.Name) and kinds.get(root.id) == 'library':
+    if isinstance(receiver, gast.Name) and kinds.get(root.id) == 'library' or \
+            isinstance(receiver, gast.Call) and _library_value(receiver.func, ctx):
         return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
     if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
@@ -901,6 +956,8 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
     message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` calls '
                f'`{_text(func)}`, which s2sgrad reads when the derivative runs')
+    if not _plain_chain(receiver):  # (``make()(w)``: bound to a name, called once)
+        receiver = _passed_once(ctx, stmt, call, receiver, guards)
     _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
                                       message))
 
@@ -910,10 +967,22 @@ def _dangerous(value, ctx, kept, holds, kinds):
     array the backward sweep reads (`kept`), an argument of the function, a differentiated
     value or a container that may hold one (`holds`); not a number (``self.log.append(
     float(v))``, `kinds`: `_bound_only_to`) nor new memory."""
-    if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or _new_memory(value):
+    if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or \
+            _new_memory(value) and not _holding(value):
         return False
     return any(name in kept or name in ctx.params or holds(name) or
                ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
+
+
+def _holding(value):
+    """Whether `value`, new memory, may be a new container of what it reads (``[w]``,
+    ``dict(a=w).values()``, ``zip(ws, vs)``), not a new array."""
+    return any(isinstance(part, (gast.List, gast.Tuple, gast.Dict, gast.Set)) or
+               isinstance(part, gast.Call) and (
+                   n.dotted_path(part.func) in CONTAINER_CALLS | _ITEMS_KEPT or
+                   isinstance(part.func, gast.Attribute) and
+                   part.func.attr in ('values', 'items', 'copy'))
+               for part in n.walk(value))
 
 
 def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, dangerous):
@@ -928,9 +997,8 @@ def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, 
             if key != param or ctx.activity.is_active(value) or \
                     not any(dangerous(other) for other_key, other in bound if other_key != key):
                 continue
-            root = _root(value)
-            if isinstance(root, gast.Name) and ctx.resolver.is_global(root):
-                continue  # (``apply(np.sin, w)``: a library's, or a module's own function)
+            if _library_value(value, ctx):
+                continue  # (``apply(np.sin, w)``, ``sample(RNG, w)``: a library's)
             lineno = getattr(stmt, 'lineno', None)
             text = ctx.source.lines[lineno - 1].strip() if lineno else ''
             shown = f'{param}.{attr}' if attr != '__call__' else param
@@ -941,6 +1009,21 @@ def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, 
                                               attr, [], ['*'], message))
 
 
+def _library_value(value, ctx):
+    """Whether `value` names a module, or a function or object of a library, whose methods
+    write into none of what they are given (``np.sin``, ``RNG`` of ``np.random.default_rng``):
+    not a module's own object (``OPT = SGD()``), whose methods are checked."""
+    root = _root(value)
+    if not (isinstance(root, gast.Name) and ctx.resolver.is_global(root)):
+        return False
+    obj = ctx.resolver.lookup(value)
+    if obj is None:
+        return False
+    return inspect.ismodule(obj) or rules.is_library(obj) or \
+        not inspect.isfunction(obj) and rules.is_library(type(obj)) or \
+        inspect.isbuiltin(obj) or isinstance(obj, np.ufunc)
+
+
 def _passed_once(ctx, stmt, call, value, guards):
     """`value`, an argument of `call` in `stmt`, as its check may read it again: itself where
     it calls nothing; else a new name bound to it before `stmt` (``passed = list(d.values())``,
@@ -948,13 +1031,18 @@ def _passed_once(ctx, stmt, call, value, guards):
     runs code; else the variables it reads (the check is then of what they hold)."""
     if _plain_chain(value):
         return value
-    parts = [call.func] + list(call.args) + [k.value for k in call.keywords]
+    parts = [call.func.value if isinstance(call.func, gast.Attribute) else call.func] + \
+        list(call.args) + [k.value for k in call.keywords]
     at = next((i for i, node in enumerate(parts) if node is value), None)
     if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)) and \
             all(_plain_chain(node) for node in parts[:at]):
         name = ctx.namer.fresh('passed')
         guards.setdefault(('before', id(stmt)), []).append(n.assign(name, value))
         call.args = [n.name(name) if arg is value else arg for arg in call.args]
+        if call.func is value:  # (the function called: ``make()(w)``)
+            call.func = n.name(name)
+        elif getattr(call.func, 'value', None) is value:  # (``DataFn().step(w)``)
+            call.func.value = n.name(name)
         for keyword in call.keywords:
             if keyword.value is value:
                 keyword.value = n.name(name)
@@ -1145,7 +1233,7 @@ def _size_of(value, param):
 
 def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, bookkeeping=None,
                        numbers=None, items=None, item_keys=None, lists=(), given=None,
-                       methods=None):
+                       methods=None, owner=None):
     """The parameters of FunctionDef `node` (and the free variables `extra`) that its body
     may write into: by subscript or attribute assignment, augmented assignment, an in-place
     method or ``out=``, directly or through a local name that may be a view of them, or
@@ -1167,7 +1255,9 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     calls (``fn(ps[0])``) are followed as those of its defaults are (``fn=scale_``). With a
     set `methods`, ``(parameter, method)`` is added to it for each call given arguments of a
     method of an object a parameter may be (``opt.step(p)``; ``'__call__'`` for ``fn(p)`` of
-    a parameter it knows no function for), whose code is known only when the caller runs."""
+    a parameter it knows no function for), whose code is known only when the caller runs.
+    `owner`: the class `node` is a method of, whose methods its first parameter's calls run
+    (``self._apply(p)``)."""
     node = _comprehension_names_apart(node)
     args = node.args
     params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs] + \
@@ -1217,7 +1307,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.every_statement(node.body))
     local = _local_functions(node, extra)
-    for param, found in _default_functions(node, namespace) + sorted((given or {}).items()):
+    for param, found in _default_functions(node, namespace) + sorted((given or {}).items()) + \
+            _own_methods(node, owner):
         local[0][param] = local[0].get(param, []) + list(found)
     # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
     still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
@@ -1401,11 +1492,20 @@ def _methods_of_parameters(stmt, holds, params, defs):
         if not isinstance(call, gast.Call) or not (call.args or call.keywords):
             continue
         func = call.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                func.attr not in KNOWN_METHODS and not _array_method(func.attr):
-            receivers, attr = holds.get(func.value.id, set()), func.attr
+        path = n.dotted_path(func) if isinstance(func, gast.Attribute) else None
+        if path and func.attr not in KNOWN_METHODS and not _array_method(func.attr):
+            # (``opt.step(p)``; ``self.opt.step(p)``: ``'opt.step'`` of `self`)
+            root, attr = path.split('.', 1)
+            receivers = holds.get(root, set())
         elif isinstance(func, gast.Name) and func.id not in defs:
             receivers, attr = holds.get(func.id, set()), '__call__'
+        elif isinstance(func, gast.Subscript) and isinstance(func.value, gast.Name) and \
+                func.value.id not in defs:  # (``d['f'](p)``: what a given dict holds)
+            receivers, attr = holds.get(func.value.id, set()), '__call__'
+        elif isinstance(func, gast.Attribute) and isinstance(func.value, gast.Subscript) and \
+                isinstance(func.value.value, gast.Name) and func.attr not in KNOWN_METHODS and \
+                not _array_method(func.attr):  # (``d['opt'].step(p)``: of each it holds)
+            receivers, attr = holds.get(func.value.value.id, set()), func.attr
         else:
             continue
         found.update((param, attr) for param in receivers if param in params)
@@ -1525,11 +1625,11 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
             found = _with_given(found, call, lambda arg: _functions_given(arg, namespace, local))
             written, items, free = _callee_writes(found, depth, memo)
             names += _free_written(free, written, items)
-            if found.shifted or unpacked:
+            if found.shifted is True or unpacked:
                 if written or items:
                     names += [(name, True) for arg in given for name in _view_sources(arg)]
                 continue
-            for param, arg in _bound_arguments(found.node, call):
+            for param, arg in _bound_arguments(found.node, _binding_call(found, call)):
                 if param in written:
                     names += _written_through(arg) if not isinstance(arg, gast.Name) else \
                         [(arg.id, False)]
@@ -1538,21 +1638,53 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
     return names
 
 
-_Found = collections.namedtuple('_Found', 'node namespace free key shifted given',
-                                defaults=((),))
+_Found = collections.namedtuple('_Found', 'node namespace free key shifted given owner',
+                                defaults=((), None))
 """A function of yours a call may run (`_functions_given`): its FunctionDef, the namespace
 it reads, the names of the enclosing function it reads or changes, a key for the memo,
-whether arguments were bound before (``functools.partial``), and the functions of yours the
-call gives its parameters (``(parameter, (_Found, ...))`` pairs: ``apply(scale_, ps)``)."""
+whether arguments were bound before (``functools.partial``: True; ``'self'`` for a method
+called on its object, which the first parameter is), the functions of yours the call gives
+its parameters (``(parameter, (_Found, ...))`` pairs: ``apply(scale_, ps)``), and the class
+of a method (`parameters_written`'s `owner`)."""
+
+
+def _own_methods(node, owner):
+    """``[(name, [_Found])]``: the methods of class `owner` that FunctionDef `node`, a method
+    of it, calls on its first parameter (``'self._apply'``, called as ``self._apply(p)``)."""
+    args = node.args.posonlyargs + node.args.args
+    if owner is None or not args:
+        return []
+    me = args[0].id
+    found = []
+    for attr in sorted({part.func.attr for part in n.walk(node) if isinstance(part, gast.Call)
+                        and isinstance(part.func, gast.Attribute) and
+                        isinstance(part.func.value, gast.Name) and part.func.value.id == me}):
+        member = next((klass.__dict__[attr] for klass in owner.__mro__
+                       if attr in klass.__dict__), None)
+        shifted = 'self' if inspect.isfunction(member) or isinstance(member, classmethod) \
+            else False
+        function = getattr(member, '__func__', member)
+        found.append((f'{me}.{attr}', [item._replace(shifted=shifted, owner=owner)
+                                       for item in _function_found(function)]))
+    return [(name, items) for name, items in found if items]
+
+
+def _binding_call(found, call):
+    """`call` as `_bound_arguments` binds it to `found`: a method called on its object gets
+    the object as its first argument."""
+    if found.shifted == 'self' and isinstance(call.func, gast.Attribute):
+        return gast.Call(func=call.func, args=[call.func.value] + list(call.args),
+                         keywords=call.keywords)
+    return call
 
 
 def _with_given(found, call, resolve):
     """`found` (called by `call`) with the functions of yours `call` gives its parameters:
     `resolve(argument)` gives those an argument names (``apply(scale_, ps)``)."""
-    if found.shifted:
+    if found.shifted is True:
         return found
     given = {}
-    for param, arg in _bound_arguments(found.node, call):
+    for param, arg in _bound_arguments(found.node, _binding_call(found, call)):
         functions = resolve(arg)
         if functions:
             given[param] = given.get(param, ()) + tuple(functions)
@@ -1666,6 +1798,23 @@ def _functions_given(value, namespace, local, depth=0):
             namespace.get(n.dotted_path(value.func.value) or '') is functools:
         return [found._replace(shifted=True)
                 for found in _functions_given(value.args[0], namespace, local, depth + 1)]
+    if isinstance(value, (gast.List, gast.Tuple, gast.Set)):  # (``apply_all([f, g], p)``)
+        return [found for elt in value.elts
+                for found in _functions_given(elt, namespace, local, depth + 1)]
+    if isinstance(value, gast.IfExp):  # (``fn = scale_ if c else None``)
+        return [found for elt in (value.body, value.orelse)
+                for found in _functions_given(elt, namespace, local, depth + 1)]
+    if isinstance(value, gast.Dict):
+        return [found for elt in value.values
+                for found in _functions_given(elt, namespace, local, depth + 1)]
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+            value.func.attr in ('values', 'get', 'pop', 'copy'):
+        # (``TABLE.values()``, ``TABLE.get('s')``, ``d.get('f')`` of a dict given: its
+        # functions)
+        return _functions_given(gast.Subscript(value=value.func.value, slice=(
+            value.args[0] if value.func.attr != 'values' and value.args else
+            gast.Name(id='_', ctx=gast.Load(), annotation=None, type_comment=None)),
+            ctx=gast.Load()), namespace, local, depth + 1)
     if isinstance(value, gast.Call):  # (``make()(p)``: what a function of yours returns)
         return [found._replace(free=()) for factory in
                 _functions_given(value.func, namespace, local, depth + 1)
@@ -1675,24 +1824,37 @@ def _functions_given(value, namespace, local, depth=0):
                 for found in _functions_given(stmt.value, factory.namespace,
                                               _local_functions(factory.node), depth + 1)]
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
-            value.value.id not in defs:  # (``TABLE[k](p)``: any function of the table)
-        table = namespace.get(value.value.id)
+            value.value.id in defs:  # (``d['f'](p)`` of a dict given: any of its functions)
+        return _functions_given(value.value, namespace, local, depth + 1)
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
+        # (``TABLE[k](p)``: any function of the table; ``TABLE['double']``: that one)
         key = value.slice.value if isinstance(value.slice, gast.Constant) else None
-        if isinstance(table, (dict, list, tuple)) and key is not None:
-            try:  # (``TABLE['double']``: that one)
-                table = [table[key]]
-            except (KeyError, IndexError, TypeError):
-                pass
-        table = table.values() if isinstance(table, dict) else \
-            table if isinstance(table, (list, tuple)) else ()
-        return [found for obj in table if inspect.isfunction(obj)
-                for found in _function_found(obj)]
+        return _table_functions(namespace.get(value.value.id), key)
+    if isinstance(value, gast.Attribute) and n.dotted_path(value) in defs:
+        # (``self._apply``: a method of the class the enclosing method is of)
+        return [found for bound in defs[n.dotted_path(value)]
+                for found in _functions_given(bound, namespace, local, depth + 1)]
     if not isinstance(value, gast.Name):
         return []
     if value.id in defs:
         return [found for bound in defs[value.id]
                 for found in _functions_given(bound, namespace, local, depth + 1)]
-    return _function_found(namespace.get(value.id))
+    obj = namespace.get(value.id)
+    return _table_functions(obj) if isinstance(obj, (dict, list, tuple)) else \
+        _function_found(obj)
+
+
+def _table_functions(table, key=None):
+    """``[_Found]`` of the functions of yours a dict, list or tuple of the module holds (at
+    `key` only, where it has one)."""
+    if isinstance(table, (dict, list, tuple)) and key is not None:
+        try:
+            table = [table[key]]
+        except (KeyError, IndexError, TypeError):
+            pass
+    table = table.values() if isinstance(table, dict) else \
+        table if isinstance(table, (list, tuple)) else ()
+    return [found for obj in table if inspect.isfunction(obj) for found in _function_found(obj)]
 
 
 def _function_found(obj):
@@ -1712,9 +1874,11 @@ def _callee_writes(found, depth, memo):
     write into, those whose items it may write into, and the enclosing function's names it
     reads (`free`)."""
     node, namespace, free, key = found.node, found.namespace, found.free, found.key
-    if found.given:  # (what it writes depends on the functions it is given)
-        key = (key,) + tuple((param, tuple(getattr(f, 'key', id(f)) for f in functions))
-                             for param, functions in found.given)
+    if found.given or found.owner is not None:  # (what it writes depends on the functions
+        # it is given, and on the methods of its class)
+        key = (key, found.owner) + tuple(
+            (param, tuple(getattr(f, 'key', id(f)) for f in functions))
+            for param, functions in found.given)
     if key in memo:
         return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
     params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
@@ -1725,7 +1889,7 @@ def _callee_writes(found, depth, memo):
         items, keyed = set(), {}  # (items at constant keys, ``ps[0] *= 2``, count as items)
         written = parameters_written(node, extra=free, namespace=namespace, _depth=depth + 1,
                                      _memo=memo, items=items, item_keys=keyed,
-                                     given=dict(found.given))
+                                     given=dict(found.given), owner=found.owner)
         items |= set(keyed)
         known = memo[key]
         if written <= known[0] and items <= known[1]:
@@ -1775,8 +1939,23 @@ def _local_functions(node, extra=()):
             defs.setdefault(stmt.name, []).append(stmt)
         elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], gast.Name) and \
-                isinstance(stmt.value, (gast.Lambda, gast.Name, gast.Call)):
+                isinstance(stmt.value, (gast.Lambda, gast.Name, gast.Call, gast.List,
+                                        gast.Tuple, gast.Dict, gast.IfExp)):
             defs.setdefault(stmt.targets[0].id, []).append(stmt.value)
+        elif isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name) and \
+                isinstance(stmt.iter, (gast.Name, gast.Call, gast.List, gast.Tuple)):
+            # (``for fn in fns:``, ``for fn in TABLE.values():``: any function they hold)
+            defs.setdefault(stmt.target.id, []).append(stmt.iter)
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Subscript) and \
+                isinstance(stmt.targets[0].value, gast.Name):
+            # (``fns['f'] = scale_``: what the container holds)
+            defs.setdefault(stmt.targets[0].value.id, []).append(stmt.value)
+        for call in n.walk(stmt) if isinstance(stmt, (gast.Expr, gast.Assign)) else ():
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                    call.func.attr in ('append', 'insert', 'extend') and call.args and \
+                    isinstance(call.func.value, gast.Name):  # (``fns.append(scale_)``)
+                defs.setdefault(call.func.value.id, []).append(call.args[-1])
     return defs, frozenset(names)
 
 

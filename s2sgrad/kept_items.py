@@ -210,13 +210,10 @@ def constructed_method(func, ctx, objects):
     the user's (``SGD(0.1).step``, ``opt.step`` of ``opt = SGD(0.1)``: `objects`); receiver
     None for a static method; None where the method is no function of the class (a plain
     one, a class method or a static method)."""
-    if not isinstance(func, gast.Attribute):
-        return None
-    receiver = func.value
-    cls = objects.get(receiver.id) if isinstance(receiver, gast.Name) else \
-        _users_class_called(receiver, ctx.resolver)
+    cls = constructed_class(func, ctx, objects)
     if cls is None:
         return None
+    receiver = func.value
     attr = inspect.getattr_static(cls, func.attr, None)
     if inspect.isfunction(attr):
         return unwrapped(attr), receiver
@@ -225,6 +222,16 @@ def constructed_method(func, ctx, objects):
     if isinstance(attr, staticmethod) and inspect.isfunction(attr.__func__):
         return attr.__func__, None
     return None
+
+
+def constructed_class(func, ctx, objects):
+    """The class of yours of the new object whose method `func` is (`constructed_method`),
+    or None."""
+    if not isinstance(func, gast.Attribute):
+        return None
+    receiver = func.value
+    return objects.get(receiver.id) if isinstance(receiver, gast.Name) else \
+        _users_class_called(receiver, ctx.resolver)
 
 
 def innermost_loops(body):

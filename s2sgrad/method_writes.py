@@ -13,6 +13,7 @@ into one that is not a number)."""
 import collections
 import functools
 import inspect
+import types
 
 import gast
 
@@ -44,17 +45,38 @@ def method_check(receiver, name, given, unknown, message):
     return n.call('s2s.check_method_writes', *args)
 
 
-def method_refusal(obj, name, given, unknown=()):
+def method_refusal(obj, name, given, unknown=(), _depth=0):
     """None, or ``(method, parameter, why)`` where the method `name` of `obj` (a Python
     function of yours, read when this runs) writes in place into the parameter that one of
     `given` (``(position or keyword, value)``) or of `unknown` (positions or keywords whose
     values are not known) is bound to: an array or a container it writes into (or into the
     items of, where they hold arrays; ``+=`` of a parameter given something other than a
-    number). A method s2sgrad cannot read (a builtin's, a library's) is not checked."""
+    number). A method of a builtin or a library is not checked. Followed: a list, tuple or
+    dict of objects (``for o in opts: o.step(p)``: each item's), a bound method or callable
+    object stored on the object, and the methods a method calls on attributes of its object
+    (``self.opt.step(p)``). Refused as unreadable: a method of yours whose code s2sgrad
+    cannot read (made by ``exec``), one a property or ``__getattr__`` gives."""
+    if _depth > 6:
+        return None
+    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
+        # (``train_list([opt], p)`` calling ``o.step(p)`` of each item)
+        items = obj.values() if isinstance(obj, dict) else obj
+        for item in list(items):
+            refused = method_refusal(item, name, given, unknown, _depth + 1)
+            if refused is not None:
+                return refused
+        return None
+    if '.' in name:  # (``self.opt.step(p)`` in a method: the attribute's method)
+        first, rest = name.split('.', 1)
+        inner, _ = _member(obj, first)
+        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
+            return None if inner is None else (_label(obj, first), '*', _UNREADABLE)
+        return method_refusal(inner, rest, given, unknown, _depth + 1)
     if name == '__call__' and (inspect.isfunction(obj) or inspect.ismethod(obj)):
         # (a function or bound method called by a name of the function: ``fn(w)``)
         func, offset = getattr(obj, '__func__', obj), int(inspect.ismethod(obj))
         funcs = [func]
+        klass = type(obj.__self__) if inspect.ismethod(obj) else None
     else:
         bound, owned = _member(obj, name)
         if isinstance(bound, staticmethod):
@@ -63,11 +85,68 @@ def method_refusal(obj, name, given, unknown=()):
             func, offset = bound.__func__, 1
         elif inspect.isfunction(bound):  # (of a class called on the class itself: no self)
             func, offset = bound, 0 if owned or isinstance(obj, type) else 1
+        elif inspect.ismethod(bound) or isinstance(bound, functools.partial):
+            # (``self.fn = opt.step`` stored on the object; a partial: any argument)
+            if isinstance(bound, functools.partial):
+                return method_refusal(bound.func, '__call__', (), ('*',), _depth + 1)
+            return method_refusal(bound, '__call__', given, unknown, _depth + 1)
+        elif bound is None:
+            # (``__getattr__`` of yours gives it: code s2sgrad cannot read)
+            getter = _member(obj, '__getattr__')[0]
+            return (_label(obj, name), '*', _UNREADABLE) \
+                if inspect.isfunction(getter) and not rules.is_library(getter) else None
+        elif isinstance(bound, property) or owned and callable(bound) and \
+                not _library_callable(bound) and not isinstance(bound, type):
+            if isinstance(bound, property) or not _readable_call(bound):
+                return _label(obj, name), '*', _UNREADABLE
+            return method_refusal(bound, '__call__', given, unknown, _depth + 1)
         else:
             return None
         funcs = [func] + _overridden(obj, name, func)
+        klass = None if not offset else obj if isinstance(obj, type) else type(obj)
     for func in funcs:
-        refused = _refused_by(_unwrapped(func), offset, given, unknown)
+        refused = _refused_by(_unwrapped(func), offset, given, unknown, klass)
+        if refused is not None:
+            return refused
+        if offset and klass is not None:  # (``self.opt.step(p)``: its attribute's method)
+            refused = _delegated(obj, func, given, unknown, _depth)
+            if refused is not None:
+                return refused
+    return None
+
+
+_UNREADABLE = 'may write into what it is given (s2sgrad cannot read its code)'
+_ITEM_VIEWS = (list, tuple, dict, set, frozenset, collections.deque,
+               type({}.values()))
+
+
+def _label(obj, name):
+    """``Class.name`` of the attribute `name` of `obj`."""
+    klass = obj if isinstance(obj, type) else type(obj)
+    return f'{klass.__qualname__}.{name}'
+
+
+def _library_callable(obj):
+    """Whether `obj` is a builtin's or a library's function or object."""
+    return inspect.isbuiltin(obj) or rules.is_library(obj) or \
+        rules.is_library(type(obj)) or type(obj).__module__ == 'builtins'
+
+
+def _readable_call(obj):
+    """Whether callable `obj` (stored on an object) is an object of a class of yours with a
+    ``__call__`` s2sgrad reads, not a function it cannot read."""
+    return not inspect.isfunction(obj) and inspect.isfunction(
+        getattr(type(obj), '__call__', None))
+
+
+def _delegated(obj, func, given, unknown, depth):
+    """`method_refusal` of the methods that method `func` of `obj` calls on attributes of
+    its object (``self.opt.step(p)``): any of them may be given what `func` is."""
+    facts = _parameters_written(func, obj if isinstance(obj, type) else type(obj))
+    if facts is None or not given and not unknown:
+        return None
+    for path in facts[-1]:
+        refused = method_refusal(obj, path, (), ('*',), depth + 1)
         if refused is not None:
             return refused
     return None
@@ -104,13 +183,14 @@ def _overridden_in(klass, name, func):
     return found
 
 
-def _refused_by(func, offset, given, unknown):
+def _refused_by(func, offset, given, unknown, klass=None):
     """`method_refusal` of the Python function `func`, called with `offset` arguments
-    before those of `given` and `unknown` (the object, or its class)."""
-    facts = _parameters_written(func)
-    if facts is None:
-        return None
-    params, keywords, vararg, kwarg, written, items, numbers = facts
+    before those of `given` and `unknown` (the object, or its class `klass`, whose methods
+    its calls on the object run)."""
+    facts = _parameters_written(func, klass if offset else None)
+    if facts is None:  # (a library's passes; code of yours s2sgrad cannot read does not)
+        return None if rules.is_library(func) else (func.__qualname__, '*', _UNREADABLE)
+    params, keywords, vararg, kwarg, written, items, numbers, _ = facts
     if not (written or items or numbers):
         return None  # (what most methods given arrays do: write into none of them)
 
@@ -174,10 +254,12 @@ _CONTAINERS = (list, dict, set, collections.deque)
 
 
 @functools.lru_cache(maxsize=256)
-def _parameters_written(func):
+def _parameters_written(func, klass=None):
     """``(positional parameters, keyword-only ones, *args name, **kwargs name, written, items
-    written, numbers added into)`` of the Python function `func` (see
-    `effects.parameters_written`), or None where s2sgrad cannot read it (a library's)."""
+    written, numbers added into, methods called on its first parameter's attributes given
+    arguments (``'opt.step'``))`` of the Python function `func` (see
+    `effects.parameters_written`; a method of class `klass`, whose other methods it may call
+    on its object), or None where s2sgrad cannot read it (a library's)."""
     if rules.is_library(func):
         return None
     try:
@@ -187,9 +269,14 @@ def _parameters_written(func):
     from .effects import parameters_written
     node = source.node
     args = node.args
-    numbers, items, keyed = set(), set(), {}
+    numbers, items, keyed, methods = set(), set(), {}, set()
     written = parameters_written(node, namespace=source.namespace, bookkeeping=set(),
-                                 numbers=numbers, items=items, item_keys=keyed)
+                                 numbers=numbers, items=items, item_keys=keyed, owner=klass,
+                                 methods=methods)
+    own = args.posonlyargs + args.args
+    delegated = frozenset(attr for param, attr in methods
+                          if klass is not None and own and param == own[0].id and '.' in attr)
     return ([a.id for a in args.posonlyargs + args.args], [a.id for a in args.kwonlyargs],
             args.vararg.id if args.vararg else None, args.kwarg.id if args.kwarg else None,
-            frozenset(written), frozenset(items | set(keyed)), frozenset(numbers - written))
+            frozenset(written), frozenset(items | set(keyed)), frozenset(numbers - written),
+            delegated)
