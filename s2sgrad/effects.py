@@ -909,12 +909,12 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
         # ``st = opt.step; st(w)``, ``def f(x, fn=_step)``: its ``__call__``)
         receiver, attr = func, '__call__'
     elif isinstance(func, gast.Attribute) and (_plain_chain(func.value) or not any(
-            ctx.activity.is_active(getattr(arg, 'value', arg))
+            ctx.activity.is_active(_unstarred(arg))
             for arg in list(call.args) + call.keywords)):
         # (``DataFn().step(w)``: the object bound to a name first, made once)
         receiver, attr = func.value, func.attr
     elif isinstance(func, (gast.Subscript, gast.Call)) and not any(
-            ctx.activity.is_active(getattr(arg, 'value', arg))
+            ctx.activity.is_active(_unstarred(arg))
             for arg in list(call.args) + call.keywords):
         # (``fns[0](w)``, ``TABLE.get('s')(w)``: what the call's function is, read when it
         # runs; given a differentiated value, the passes refuse what they cannot name)
@@ -935,7 +935,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     given, unknown, starred = [], [], False
     for at, arg in enumerate(call.args):
         starred = starred or isinstance(arg, gast.Starred)
-        if not dangerous(getattr(arg, 'value', arg)):
+        if not dangerous(_unstarred(arg)):
             continue
         if starred:
             unknown.append('*')
@@ -968,10 +968,23 @@ def _dangerous(value, ctx, kept, holds, kinds):
     value or a container that may hold one (`holds`); not a number (``self.log.append(
     float(v))``, `kinds`: `_bound_only_to`) nor new memory."""
     if isinstance(value, gast.Name) and kinds.get(value.id) == 'number' or \
-            _new_memory(value) and not _holding(value):
+            _new_memory(value) and not _holding(value) or \
+            _root_attribute(value) in NONARRAY_ATTRIBUTES:  # (``y.shape``, ``y.shape[0]``)
         return False
     return any(name in kept or name in ctx.params or holds(name) or
                ctx.activity.is_active(n.name(name)) for name in _memory_sources(value))
+
+
+def _unstarred(arg):
+    """The value of a call's argument `arg` (``xs`` of ``*xs``; a keyword's value)."""
+    return arg.value if isinstance(arg, (gast.Starred, gast.keyword)) else arg
+
+
+def _root_attribute(value):
+    """The attribute `value` reads items of or is (``shape`` of ``y.shape[0]``), or None."""
+    while isinstance(value, gast.Subscript):
+        value = value.value
+    return value.attr if isinstance(value, gast.Attribute) else None
 
 
 def _holding(value):
@@ -1025,31 +1038,40 @@ def _library_value(value, ctx):
 
 
 def _passed_once(ctx, stmt, call, value, guards):
-    """`value`, an argument of `call` in `stmt`, as its check may read it again: itself where
-    it calls nothing; else a new name bound to it before `stmt` (``passed = list(d.values())``,
-    which `call` is then given), so that it runs once, where nothing before it in the call
-    runs code; else the variables it reads (the check is then of what they hold)."""
+    """`value`, an argument of `call` in `stmt` (or its function, or the object of its
+    method), as its check may read it again: itself where it calls nothing; else a new name
+    bound to it before `stmt` (``passed = list(d.values())``, which `call` is then given), so
+    that it runs once, in its turn (the parts of the call before it that call something are
+    bound first, in order); else the variables it reads (the check is then of what they
+    hold)."""
     if _plain_chain(value):
         return value
     parts = [call.func.value if isinstance(call.func, gast.Attribute) else call.func] + \
         list(call.args) + [k.value for k in call.keywords]
     at = next((i for i, node in enumerate(parts) if node is value), None)
-    if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)) and \
-            all(_plain_chain(node) for node in parts[:at]):
-        name = ctx.namer.fresh('passed')
-        guards.setdefault(('before', id(stmt)), []).append(n.assign(name, value))
-        call.args = [n.name(name) if arg is value else arg for arg in call.args]
-        if call.func is value:  # (the function called: ``make()(w)``)
-            call.func = n.name(name)
-        elif getattr(call.func, 'value', None) is value:  # (``DataFn().step(w)``)
-            call.func.value = n.name(name)
-        for keyword in call.keywords:
-            if keyword.value is value:
-                keyword.value = n.name(name)
+    if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
+        for node in parts[:at + 1]:
+            if not _plain_chain(node):
+                name = ctx.namer.fresh('passed')
+                guards.setdefault(('before', id(stmt)), []).append(n.assign(name, node))
+                _replace_in_call(call, node, n.name(name))
         return n.name(name)
     local = set(ctx.params) | set(n.names_stored(ctx.source.node))
     return gast.Tuple(elts=[n.name(name) for name in _memory_sources(value) if name in local],
                       ctx=gast.Load())
+
+
+def _replace_in_call(call, old, new):
+    """Put `new` where `call` has `old`: its function, its method's object, an argument or
+    a keyword's value."""
+    call.args = [new if arg is old else arg for arg in call.args]
+    for keyword in call.keywords:
+        if keyword.value is old:
+            keyword.value = new
+    if call.func is old:  # (the function called: ``make()(w)``)
+        call.func = new
+    elif getattr(call.func, 'value', None) is old:  # (``DataFn().step(w)``)
+        call.func.value = new
 
 
 def _plain_chain(value):
@@ -1610,7 +1632,7 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
     for call in n.walk(stmt):
         if not isinstance(call, gast.Call):
             continue
-        given = [getattr(arg, 'value', arg) for arg in call.args] + \
+        given = [_unstarred(arg) for arg in call.args] + \
             [keyword.value for keyword in call.keywords]
         for arg in given:  # (a function given to the call, which it may call on the others)
             for found in _functions_given(arg, namespace, local):
@@ -2228,7 +2250,7 @@ def _written_names(stmt, lists=()):
                         base, depth = getattr(base, 'value', None) or base.func.value, depth + 1
                     if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
                         names += [(name, True) for arg in base.args for name in
-                                  _view_sources(getattr(arg, 'value', arg))]
+                                  _view_sources(_unstarred(arg))]
                     if isinstance(base, gast.Name):
                         names.append((base.id, depth > 1))
                         if isinstance(stmt, gast.AugAssign) and depth == 1:

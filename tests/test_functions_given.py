@@ -1,6 +1,8 @@
 """Writes out of sight through functions and methods a helper is given: bound methods of arrays
 taken without a call, functions given to a helper (as an argument, a default, from a table or a
 factory), local functions calling each other, and methods of objects a helper is given."""
+import operator
+
 import numpy as np
 import pytest
 
@@ -402,3 +404,385 @@ def test_array_method_in_helper_not_checked():
     W = np.eye(3) * 0.5
     check_grad(array_method_in_helper, X.copy(), W)
     assert 'check_method_writes' not in s2sgrad.grad(array_method_in_helper).source
+
+
+# --- methods calling methods of their object, objects reached through other objects
+
+
+class _Delegating:
+    lr = 0.5
+
+    def step(self, p):
+        self._apply(p)
+
+    def _apply(self, p):
+        p -= self.lr * p
+
+
+class _Wrap:
+    def __init__(self, opt):
+        self.opt = opt
+
+    def step(self, p):
+        self.opt.step(p)
+
+
+class _BoundStore:
+    def __init__(self):
+        self.fn = _Opt().step
+
+
+class _Prop:
+    @property
+    def step(self):
+        return _Opt().step
+
+
+class _Proxy:
+    def __getattr__(self, name):
+        return _scale
+
+
+class _Calling:
+    def __call__(self, p):
+        p *= 2.0
+
+
+_OPT = _Opt()
+
+
+def _train_dict(d, p):
+    d['opt'].step(p)
+    return 0.0
+
+
+def _train_each(opts, p):
+    for o in opts:
+        o.step(p)
+    return 0.0
+
+
+def _run_all(fns, p):
+    for fn in fns:
+        fn(p)
+    return 0.0
+
+
+def _run_named(d, p):
+    d['f'](p)
+    return 0.0
+
+
+_FUNCTIONS = [_scale]
+
+
+def _run_module_list(p):
+    for fn in _FUNCTIONS:
+        fn(p)
+    return 0.0
+
+
+def _run_table_values(p):
+    for fn in _TABLE.values():
+        fn(p)
+    return 0.0
+
+
+def _run_table_get(p):
+    fn = _TABLE.get('scale')
+    if fn is not None:
+        fn(p)
+    return 0.0
+
+
+def _run_local_list(p):
+    def inner(q, c):
+        q *= c
+    fns = [inner]
+    fns[0](p, 2.0)
+    return 0.0
+
+
+def _run_appended(p):
+    fns = []
+    fns.append(_scale)
+    fns[0](p)
+    return 0.0
+
+
+def _run_chosen(p):
+    fn = _scale if p.ndim else None
+    fn(p)
+    return 0.0
+
+
+def _kept(call):
+    """f(x) reading `w` for the gradient, then `call(w)` (which may change `w` in place)."""
+    def f(x):
+        w = np.ones(3) * 2.0
+        t = np.sum(w * x)
+        call(w)
+        return t
+    return f
+
+
+def self_method_default(x, opt=_Delegating()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    opt.step(w)
+    return t
+
+
+def self_method_new(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _Delegating().step(w)
+    return t
+
+
+def self_method_helper(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_step(_Delegating(), w)
+    return t + c
+
+
+def attribute_object(x, opt=_Wrap(_Opt())):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    opt.step(w)
+    return t
+
+
+def module_object(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_step(_OPT, w)
+    return t + c
+
+
+def stored_bound_method(x, o=_BoundStore()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    o.fn(w)
+    return t
+
+
+def property_method(x, opt=_Prop()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    opt.step(w)
+    return t
+
+
+def proxy_method(x, opt=_Proxy()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    opt.step(w)
+    return t
+
+
+def callable_object(x, fn=_Calling()):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    fn(w)
+    return t
+
+
+def objects_in_dict(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_dict({'opt': _Opt()}, w)
+    return t + c
+
+
+def objects_in_list(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_each([_Opt()], w)
+    return t + c
+
+
+def objects_in_values(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _update_all({'a': w}.values(), _Opt())
+    return t + c
+
+
+def table_call(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _TABLE['scale'](w)
+    return t
+
+
+def table_get_call(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    _TABLE.get('scale')(w)
+    return t
+
+
+def local_list_call(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    fns = [_scale]
+    fns[0](w)
+    return t
+
+
+def default_dict_call(x, cfg={'fn': _scale}):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    cfg['fn'](w)
+    return t
+
+
+def functions_in_list(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _run_all([_scale], w)
+    return t + c
+
+
+def functions_in_dict(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _run_named({'f': _scale}, w)
+    return t + c
+
+
+@pytest.mark.parametrize('f', [
+    self_method_default, self_method_new, self_method_helper, attribute_object, module_object,
+    stored_bound_method, property_method, proxy_method, callable_object, objects_in_dict,
+    objects_in_list, objects_in_values, table_call, table_get_call, local_list_call,
+    default_dict_call, functions_in_list, functions_in_dict,
+    _kept(_run_module_list), _kept(_run_table_values), _kept(_run_table_get),
+    _kept(_run_local_list), _kept(_run_appended), _kept(_run_chosen)])
+def test_write_through_objects_and_tables_refused(f):
+    with pytest.raises((InPlaceError, UnsupportedSyntaxError),
+                       match='in place|writes into|changes|may write'):
+        s2sgrad.grad(f)(X.copy())
+
+
+def argument_written_by_method(x, w, opt=_Delegating()):
+    t = np.sum(w * x)
+    c = _train_step(opt, w)
+    return t + c
+
+
+def test_argument_written_by_method_refused_and_left_alone():
+    w = np.ones(3) * 2.0
+    with pytest.raises(InPlaceError, match='calls `opt.step'):
+        s2sgrad.grad(argument_written_by_method)(X.copy(), w)
+    np.testing.assert_array_equal(w, np.ones(3) * 2.0)
+
+
+# --- library functions that write, taken as values
+
+
+def _apply_args(fn, *args):
+    fn(*args)
+    return 0.0
+
+
+def alias_imul(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    op = operator.imul
+    op(w, 2.0)
+    return t
+
+
+def alias_fill(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    m = np.ndarray.fill
+    m(w, 3.0)
+    return t
+
+
+def alias_copyto(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = np.copyto
+    c(w, 3.0)
+    return t
+
+
+def copyto_given(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply_args(np.copyto, w, 3.0)
+    return t + c
+
+
+def methodcaller_given(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _apply(operator.methodcaller('fill', 3.0), w)
+    return t + c
+
+
+def view_method_bound(x):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    m = w.reshape(-1).fill
+    m(3.0)
+    return t
+
+
+@pytest.mark.parametrize('f', [alias_imul, alias_fill, alias_copyto, copyto_given,
+                               methodcaller_given, view_method_bound])
+def test_library_writer_taken_as_value_refused(f):
+    refused(f, UnsupportedSyntaxError, 'taken without calling it')
+
+
+# --- what must keep running, without checks it does not need
+
+
+def _pure_each(fns, p):
+    return sum(np.sum(fn(p)) for fn in fns)
+
+
+def pure_functions_in_list(x):
+    w = np.sin(x)
+    return np.sum(w * x) + _pure_each([np.cos, _doubled], np.ones(3))
+
+
+def _record_shape(log, shape, n):
+    log.rows.append((shape, n))
+
+
+def shape_given(x, log=_Log()):
+    y = np.sin(x)
+    log.record(y.shape)
+    return np.sum(y * y)
+
+
+def test_pure_function_containers_run():
+    check_grad(pure_functions_in_list, X.copy())
+
+
+def test_no_check_for_a_shape():
+    check_grad(shape_given, X.copy())
+    assert 'check_method_writes' not in s2sgrad.grad(shape_given).source
+
+
+def logging_objects(x, logs=(_Log(), _Log())):
+    w = np.ones(3) * 2.0
+    t = np.sum(w * x)
+    c = _train_each_log(logs, w)
+    return t + c
+
+
+def _train_each_log(logs, p):
+    for log in logs:
+        log.record(p)
+    return 0.0
+
+
+def test_logging_objects_in_a_tuple_run():
+    check_grad(logging_objects, X.copy())
+    assert logging_objects.__defaults__[0][0].rows
