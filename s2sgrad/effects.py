@@ -1796,12 +1796,13 @@ def _own_scope(node):
     return isinstance(node, (gast.FunctionDef, gast.Lambda))
 
 
-def _functions_given(value, namespace, local, depth=0):
+def _functions_given(value, namespace, local, depth=0, seen=None):
     """The functions of yours (`_Found`) that `value` names or is, where the analysis can
     tell: a function the enclosing one defines (in each of its definitions, ``def upd(p)``
     in both branches of an ``if``) or binds (``step = _mul``, ``upd = lambda p: ...``), a
     lambda, a Python function of `namespace`, one bound by ``functools.partial``."""
     defs, outer = local or ({}, frozenset())
+    seen = set() if seen is None else seen  # (names and factories looked at: each once)
     if depth > 8:
         return []
     if isinstance(value, _Found):  # (given by the caller: `parameters_written`'s `given`)
@@ -1819,16 +1820,16 @@ def _functions_given(value, namespace, local, depth=0):
             isinstance(value.func, gast.Attribute) and value.func.attr == 'partial' and \
             namespace.get(n.dotted_path(value.func.value) or '') is functools:
         return [found._replace(shifted=True)
-                for found in _functions_given(value.args[0], namespace, local, depth + 1)]
+                for found in _functions_given(value.args[0], namespace, local, depth + 1, seen)]
     if isinstance(value, (gast.List, gast.Tuple, gast.Set)):  # (``apply_all([f, g], p)``)
         return [found for elt in value.elts
-                for found in _functions_given(elt, namespace, local, depth + 1)]
+                for found in _functions_given(elt, namespace, local, depth + 1, seen)]
     if isinstance(value, gast.IfExp):  # (``fn = scale_ if c else None``)
         return [found for elt in (value.body, value.orelse)
-                for found in _functions_given(elt, namespace, local, depth + 1)]
+                for found in _functions_given(elt, namespace, local, depth + 1, seen)]
     if isinstance(value, gast.Dict):
         return [found for elt in value.values
-                for found in _functions_given(elt, namespace, local, depth + 1)]
+                for found in _functions_given(elt, namespace, local, depth + 1, seen)]
     if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
             value.func.attr in ('values', 'get', 'pop', 'copy'):
         # (``TABLE.values()``, ``TABLE.get('s')``, ``d.get('f')`` of a dict given: its
@@ -1836,34 +1837,45 @@ def _functions_given(value, namespace, local, depth=0):
         return _functions_given(gast.Subscript(value=value.func.value, slice=(
             value.args[0] if value.func.attr != 'values' and value.args else
             gast.Name(id='_', ctx=gast.Load(), annotation=None, type_comment=None)),
-            ctx=gast.Load()), namespace, local, depth + 1)
+            ctx=gast.Load()), namespace, local, depth + 1, seen)
     if isinstance(value, gast.Call):  # (``make()(p)``: what a function of yours returns)
         return [found._replace(free=()) for factory in
-                _functions_given(value.func, namespace, local, depth + 1)
-                if not factory.shifted
+                _functions_given(value.func, namespace, local, depth + 1, seen)
+                if not factory.shifted and ('factory', factory.key) not in seen and
+                not seen.add(('factory', factory.key))
                 for stmt in n.every_statement(factory.node.body)
-                if isinstance(stmt, gast.Return) and stmt.value is not None
+                if isinstance(stmt, gast.Return) and isinstance(stmt.value, _FUNCTION_VALUES)
                 for found in _functions_given(stmt.value, factory.namespace,
-                                              _local_functions(factory.node), depth + 1)]
+                                              _local_functions(factory.node), depth + 1, seen)]
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and \
             value.value.id in defs:  # (``d['f'](p)`` of a dict given: any of its functions)
-        return _functions_given(value.value, namespace, local, depth + 1)
+        return _functions_given(value.value, namespace, local, depth + 1, seen)
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         # (``TABLE[k](p)``: any function of the table; ``TABLE['double']``: that one)
         key = value.slice.value if isinstance(value.slice, gast.Constant) else None
         return _table_functions(namespace.get(value.value.id), key)
-    if isinstance(value, gast.Attribute) and n.dotted_path(value) in defs:
+    if isinstance(value, gast.Attribute) and n.dotted_path(value) in defs and \
+            n.dotted_path(value) not in seen and not seen.add(n.dotted_path(value)):
         # (``self._apply``: a method of the class the enclosing method is of)
         return [found for bound in defs[n.dotted_path(value)]
-                for found in _functions_given(bound, namespace, local, depth + 1)]
+                for found in _functions_given(bound, namespace, local, depth + 1, seen)]
     if not isinstance(value, gast.Name):
         return []
     if value.id in defs:
+        if value.id in seen:
+            return []
+        seen.add(value.id)
         return [found for bound in defs[value.id]
-                for found in _functions_given(bound, namespace, local, depth + 1)]
+                for found in _functions_given(bound, namespace, local, depth + 1, seen)]
     obj = namespace.get(value.id)
     return _table_functions(obj) if isinstance(obj, (dict, list, tuple)) else \
         _function_found(obj)
+
+
+_FUNCTION_VALUES = (gast.Name, gast.Attribute, gast.Subscript, gast.Lambda, gast.IfExp,
+                    gast.List, gast.Tuple, gast.Dict)
+"""Returned values a factory's result may be a function of (``return upd``), not arrays
+computed (``return p * 2``, ``return g(p)``)."""
 
 
 def _table_functions(table, key=None):

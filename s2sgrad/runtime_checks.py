@@ -411,8 +411,9 @@ def check_method_writes(obj, name, message, given, unknown=()):
     refused = method_refusal(obj, name, given, unknown)
     if refused is not None:
         label, param, why = refused
+        what = f'{why} in place (its parameter `{param}`)' if param != '*' else why
         raise InPlaceError(f'{message} (its class was not known when the code was made): '
-                           f'`{label}` {why} in place (its parameter `{param}`), given an '
+                           f'`{label}` {what}, given an '
                            f'array the derivative reads, an argument of the function, or a '
                            f'list or dict that may hold one; s2sgrad cannot follow changes '
                            f'that a method makes to what it is given: pass copies '

@@ -56,16 +56,26 @@ def check_method_writes(obj, name, message, given, unknown=()):
     """Raise InPlaceError where the method `name` of `obj` is a Python function (not a
     builtin's) and the call gives it an array (or a container holding one, or values not
     known here): s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the
-    method's code, which a module importing only NumPy cannot, so it refuses them all."""
+    method's code, which a module importing only NumPy cannot, so it refuses them all (and
+    those it cannot find: a method of an attribute, ``'opt.step'``, a property's, one that
+    ``__getattr__`` gives); of a list, tuple or dict of objects, each item's."""
+    if isinstance(obj, (list, tuple, set, frozenset, dict, type({}.values()))):
+        for item in list(obj.values() if isinstance(obj, dict) else obj):
+            check_method_writes(item, name, message, given, unknown)
+        return
     if name == '__call__' and hasattr(getattr(obj, '__func__', obj), '__code__'):
         method = obj  # (a function or a bound method called by name)
+    elif '.' in name:
+        method = property()  # (not looked up here)
     elif isinstance(obj, type):
         method = getattr(obj, name, None)
     else:
         method = vars(obj).get(name) if hasattr(obj, '__dict__') else None
         method = getattr(type(obj), name, None) if method is None else method
+        if method is None:
+            method = getattr(type(obj), '__getattr__', None)
     method = getattr(method, '__func__', method)
-    if not hasattr(method, '__code__'):
+    if not hasattr(method, '__code__') and not isinstance(method, property):
         return
     pending = [value for _, value in given]
     while pending and not unknown:
