@@ -717,7 +717,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         _, bound, written, numbers, items, keyed = max(results, key=lambda r: r[0])
         label = _text(func)
     else:
-        obj = unwrapped(ctx.resolver.lookup(func))  # (``@functools.wraps``: what runs)
+        found = ctx.resolver.lookup(func)
+        obj = unwrapped(found)  # (``@functools.wraps``: what runs)
         method = constructed_method(func, ctx, objects or {}) if obj is None else None
         if method is not None:  # (``opt = SGD()``, then ``opt.step(hs)``: ``SGD.step``)
             obj, receiver = method
@@ -745,7 +746,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         counts = set()
         given = _functions_passed(node, made if method is not None else call, ctx)
         owner = constructed_class(func, ctx, objects or {}) \
-            if method is not None and receiver is not None else None
+            if method is not None and receiver is not None else \
+            _owner_of(found) if inspect.ismethod(found) else \
+            _class_called_on(func, ctx)
         written = parameters_written(node, namespace=source.namespace, bookkeeping=counts,
                                      numbers=numbers, items=items, item_keys=keyed,
                                      lists=_given_lists(bound, lists), given=given,
@@ -872,10 +875,28 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         _guard(stmt, guards, n.call('s2s.check_number', n.clone(value), n.const(message)))
 
 
+def _owner_of(method):
+    """The class whose methods bound method `method`'s object runs (``MODEL.loss``:
+    ``Model``; a class method's: its class)."""
+    owner = method.__self__
+    return owner if isinstance(owner, type) else type(owner)
+
+
+def _class_called_on(func, ctx):
+    """The class of yours `func` is a function of, called on it (``Model.layer1(self, x)``,
+    as s2sgrad writes ``self.layer1(x)`` of an object of known class), or None."""
+    if not isinstance(func, gast.Attribute):
+        return None
+    owner = ctx.resolver.lookup(func.value)
+    return owner if isinstance(owner, type) and not rules.is_library(owner) and any(
+        inspect.isfunction(klass.__dict__.get(func.attr)) for klass in owner.__mro__) else None
+
+
 def _made_functions(func, ctx):
     """The functions of yours (`_Found`) that `func`, a call in the function differentiated,
     may return (``make(2.0)`` of ``def make(c): def upd(p): ...; return upd``)."""
-    return [found for found in _functions_given(func, ctx.source.namespace, None)
+    return [found for found in _functions_given(func, ctx.source.namespace,
+                                                _local_functions(ctx.func))
             if not found.shifted]
 
 
@@ -927,7 +948,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
         return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
     if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
-            ctx.activity.is_active(root)) or _array_method(attr):
+            ctx.activity.is_active(root)):
         return
 
     def dangerous(value):
@@ -1499,8 +1520,9 @@ _ITEMS = '[]'
 
 def _array_method(attr):
     """Whether `attr` names a method of an array that writes into none of its arguments
-    (``W.dot(v)``, ``p.sum()``; an ``out=`` argument is checked apart): its call on an object
-    known only at run time is taken as an array's, not checked."""
+    (``W.dot(v)``, ``p.sum()``; an ``out=`` argument is checked apart): its call in a helper
+    on an object the helper is given is taken as an array's (a method of yours of that name
+    is not checked there)."""
     return hasattr(np.ndarray, attr) and attr not in INPLACE_METHODS and attr != '__call__'
 
 
@@ -1515,6 +1537,8 @@ def _methods_of_parameters(stmt, holds, params, defs):
             continue
         func = call.func
         path = n.dotted_path(func) if isinstance(func, gast.Attribute) else None
+        if path in defs:
+            continue  # (``self._apply(p)`` of a method of a known class: read where called)
         if path and func.attr not in KNOWN_METHODS and not _array_method(func.attr):
             # (``opt.step(p)``; ``self.opt.step(p)``: ``'opt.step'`` of `self`)
             root, attr = path.split('.', 1)
@@ -1916,7 +1940,7 @@ def _callee_writes(found, depth, memo):
     if key in memo:
         return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
     params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
-    if depth >= 8:
+    if depth >= 40:
         return set(params), set(params), tuple(free)
     memo[key] = (set(), set())
     while True:  # a fixed point over recursive calls
@@ -1990,6 +2014,9 @@ def _local_functions(node, extra=()):
                     call.func.attr in ('append', 'insert', 'extend') and call.args and \
                     isinstance(call.func.value, gast.Name):  # (``fns.append(scale_)``)
                 defs.setdefault(call.func.value.id, []).append(call.args[-1])
+    params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+    for name in names - params - set(extra):  # (a variable of its own: not the module's)
+        defs.setdefault(name, [])
     return defs, frozenset(names)
 
 

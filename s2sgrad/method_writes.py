@@ -70,7 +70,9 @@ def method_refusal(obj, name, given, unknown=(), _depth=0):
         first, rest = name.split('.', 1)
         inner, _ = _member(obj, first)
         if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
-            return None if inner is None else (_label(obj, first), '*', _UNREADABLE)
+            inner = _computed(obj, first)  # (a slot's, a property's, ``__getattr__``'s)
+            if inner is _UNKNOWN:
+                return _label(obj, first), '*', _UNREADABLE
         return method_refusal(inner, rest, given, unknown, _depth + 1)
     if name == '__call__' and (inspect.isfunction(obj) or inspect.ismethod(obj)):
         # (a function or bound method called by a name of the function: ``fn(w)``)
@@ -85,19 +87,25 @@ def method_refusal(obj, name, given, unknown=(), _depth=0):
             func, offset = bound.__func__, 1
         elif inspect.isfunction(bound):  # (of a class called on the class itself: no self)
             func, offset = bound, 0 if owned or isinstance(obj, type) else 1
+        elif bound is None or isinstance(bound, property):
+            # (what ``__getattr__`` or a property gives: a method or function, read)
+            bound = _computed(obj, name)
+            if bound is _UNKNOWN:
+                return _label(obj, name), '*', _UNREADABLE
+            if bound is None or _library_callable(bound):
+                return None
+            return method_refusal(bound, '__call__', given, unknown, _depth + 1)
+        elif hasattr(bound, 'py_func') and inspect.isfunction(bound.py_func):
+            # (a numba dispatcher stored on the object: its Python function)
+            return method_refusal(bound.py_func, '__call__', given, unknown, _depth + 1)
         elif inspect.ismethod(bound) or isinstance(bound, functools.partial):
             # (``self.fn = opt.step`` stored on the object; a partial: any argument)
             if isinstance(bound, functools.partial):
                 return method_refusal(bound.func, '__call__', (), ('*',), _depth + 1)
             return method_refusal(bound, '__call__', given, unknown, _depth + 1)
-        elif bound is None:
-            # (``__getattr__`` of yours gives it: code s2sgrad cannot read)
-            getter = _member(obj, '__getattr__')[0]
-            return (_label(obj, name), '*', _UNREADABLE) \
-                if inspect.isfunction(getter) and not rules.is_library(getter) else None
-        elif isinstance(bound, property) or owned and callable(bound) and \
-                not _library_callable(bound) and not isinstance(bound, type):
-            if isinstance(bound, property) or not _readable_call(bound):
+        elif owned and callable(bound) and not _library_callable(bound) and \
+                not isinstance(bound, type):
+            if not _readable_call(bound):
                 return _label(obj, name), '*', _UNREADABLE
             return method_refusal(bound, '__call__', given, unknown, _depth + 1)
         else:
@@ -120,6 +128,17 @@ _ITEM_VIEWS = (list, tuple, dict, set, frozenset, collections.deque,
                type({}.values()))
 
 
+def _computed(obj, name):
+    """The attribute `name` of `obj` that a slot, a property or ``__getattr__`` gives (which
+    runs their code), None where it has none, `_UNKNOWN` where getting it raises."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        return None
+    except Exception:  # noqa: BLE001 (the user's code raised: refused as unreadable)
+        return _UNKNOWN
+
+
 def _label(obj, name):
     """``Class.name`` of the attribute `name` of `obj`."""
     klass = obj if isinstance(obj, type) else type(obj)
@@ -128,6 +147,9 @@ def _label(obj, name):
 
 def _library_callable(obj):
     """Whether `obj` is a builtin's or a library's function or object."""
+    obj = getattr(obj, '__func__', obj) if inspect.ismethod(obj) else obj
+    if inspect.isfunction(obj):
+        return rules.is_library(obj)
     return inspect.isbuiltin(obj) or rules.is_library(obj) or \
         rules.is_library(type(obj)) or type(obj).__module__ == 'builtins'
 
