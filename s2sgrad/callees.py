@@ -343,11 +343,12 @@ def returns_arguments(func, fresh_functions=frozenset()):
     return False
 
 
-def returned_parameters(func, fresh_functions=frozenset()):
+def returned_parameters(func, fresh_functions=frozenset(), augmented=False):
     """The parameters of the user function `func` whose memory (or items) a ``return`` of it
     may give back, through its own names (``out[t] = ...``, ``return out``: `out`): what a
     call's value may share with the arguments given for them; None when its source cannot
-    be read or a name it returns is bound otherwise than by ``name = value``."""
+    be read or a name it returns is bound otherwise than by ``name = value`` (with
+    `augmented`, ``s += v`` too: `s` is then the memory it was, or a new value)."""
     own = _own_nodes(func)
     if own is None:
         return None
@@ -361,7 +362,10 @@ def returned_parameters(func, fresh_functions=frozenset()):
             for target in targets:
                 for name in n.names_stored(target):
                     plain = isinstance(stmt, gast.Assign) and isinstance(target, gast.Name)
-                    values.setdefault(name, []).append(stmt.value if plain else None)
+                    kept = augmented and isinstance(stmt, gast.AugAssign) and \
+                        isinstance(target, gast.Name)
+                    values.setdefault(name, []).append(
+                        stmt.value if plain else target if kept else None)
     pending = [name for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value
                for part in _returned_parts(stmt.value)
                if not _no_sequence(part, fresh_functions)  # (``return w - lr * g, cfg``)

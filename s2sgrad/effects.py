@@ -7,6 +7,7 @@ import functools
 import heapq
 import inspect
 import operator
+import sys
 import warnings
 
 import gast
@@ -1457,7 +1458,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # (a call of a function not of yours, a method, an attribute, may give an
                 # item of what it reads: ``p = ps.pop()``, ``m = d.get('w')``, ``w = o.w``,
                 # ``next(iter(d.values()))``, ``max(ps, key=...)``: its memory is theirs)
-                called = _callee_view_sources(value, namespace, reads)
+                called = _callee_view_sources(value, namespace, reads, local[0])
                 views = reach(called, holds)
                 if called is not reads:  # (``return d['w']``: the function may give an item)
                     views |= reach(called, contains)
@@ -1698,8 +1699,9 @@ def _own_methods(node, owner):
     """``[(name, [_Found])]``: the methods of class `owner` that FunctionDef `node`, a method
     of it, calls on its first parameter (``'self._apply'``, called as ``self._apply(p)``)."""
     args = node.args.posonlyargs + node.args.args
-    if owner is None or not args:
-        return []
+    if owner is None or not args or rules.is_library(owner) or \
+            owner.__module__.split('.')[0] in sys.stdlib_module_names:
+        return []  # (a library's class, the standard library's: ``logging.Logger``)
     me = args[0].id
     found = []
     for attr in sorted({part.func.attr for part in n.walk(node) if isinstance(part, gast.Call)
@@ -2088,19 +2090,27 @@ def _container_copy(value, namespace, empty=False):
     return namespace is None or namespace.get(value.func.id, builtin) is builtin
 
 
-def _callee_view_sources(value, namespace, reads):
+def _callee_view_sources(value, namespace, reads, defs=None):
     """Of `reads` (the names `value` reads), those whose memory it may be where `value` calls
     a function of yours: the names in the arguments given for the parameters it may return
-    (``fill(buf, params[0])`` returning its `buf`: `buf`, not `params`); `reads` otherwise."""
-    if not isinstance(value, gast.Call) or not isinstance(value.func, gast.Name) or \
-            namespace is None or any(isinstance(arg, gast.Starred) for arg in value.args) or \
+    (``fill(buf, params[0])`` returning its `buf`: `buf`, not `params`; a method of the class
+    of the method read, ``self._add(s, v)`` of `defs`, too); `reads` otherwise."""
+    if not isinstance(value, gast.Call) or namespace is None or \
+            any(isinstance(arg, gast.Starred) for arg in value.args) or \
             any(keyword.arg is None for keyword in value.keywords):
         return reads
-    called = namespace.get(value.func.id)
+    method = _own_method(value.func, defs or {})
+    if method is not None:  # (``self._add(s, v)``: the object given as the first argument)
+        called, value = method, gast.Call(func=value.func, args=[value.func.value] +
+                                          list(value.args), keywords=value.keywords)
+    elif isinstance(value.func, gast.Name):
+        called = namespace.get(value.func.id)
+    else:
+        return reads
     if not inspect.isfunction(called) or rules.is_library(called):
         return reads
     from .callees import returned_parameters
-    returned = returned_parameters(called, FRESH_FUNCTIONS)
+    returned = returned_parameters(called, FRESH_FUNCTIONS, augmented=True)
     if returned is None:
         return reads
     try:
@@ -2108,6 +2118,19 @@ def _callee_view_sources(value, namespace, reads):
     except S2SError:
         return reads
     return [name for param, arg in bound if param in returned for name in n.names_read(arg)]
+
+
+def _own_method(func, defs):
+    """The function of the class a method is of that `func` (``self._add``) calls on the
+    method's object (`_own_methods`, in `defs`), or None."""
+    found = defs.get(n.dotted_path(func) or '') if isinstance(func, gast.Attribute) else None
+    if not found or len(found) != 1 or not isinstance(found[0], _Found) or \
+            found[0].shifted != 'self' or found[0].owner is None:
+        return None
+    member = next((klass.__dict__[func.attr] for klass in found[0].owner.__mro__
+                   if func.attr in klass.__dict__), None)
+    member = getattr(member, '__func__', member)
+    return member if inspect.isfunction(member) else None
 
 
 def _loop_pairs(target, over):
