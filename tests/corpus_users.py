@@ -2688,6 +2688,24 @@ def weights_zipped_then_bumped(x):
     return np.sum(y * y)
 
 
+def _scaled_in_place(p):
+    p *= 2.0
+
+
+def _apply_to_first(fn, ps):
+    fn(ps[0])
+    return 0.0
+
+
+def weights_given_to_a_writing_function(x):
+    """A helper given a function of yours that writes into its argument, applied to a weight
+    the derivative reads: refused (twice the gradient before)."""
+    w = np.full(3, 0.5)
+    y = x * w
+    c = _apply_to_first(_scaled_in_place, [w])
+    return np.sum(y * y) + c
+
+
 class _Momentum:
     """An optimizer of the user's, made in the function (its buffers are its own)."""
 
@@ -3157,6 +3175,7 @@ CASES = [
     (weights_doubled_by_a_helper, lambda rng: (_vec(rng, 3),), 0),
     (gains_set_through_a_loop, lambda rng: (_vec(rng, 3),), 0),
     (weights_zipped_then_bumped, lambda rng: (_vec(rng, 3),), 0),
+    (weights_given_to_a_writing_function, lambda rng: (_vec(rng, 3),), 0),
     (momentum_on_its_own_copies, lambda rng: (_vec(rng, 3),), 0),
     (weight_tracked_then_stepped, lambda rng: (_vec(rng, 3),), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
@@ -3176,6 +3195,7 @@ MAY_RAISE = {
     argument_alias_passed_to_helper, helper_writes_and_returns, helper_writes_into_argument,
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
     recursion_with_list, appended_then_written, weights_zipped_then_bumped,
+    weights_given_to_a_writing_function,
     weight_tracked_then_stepped,
 }
 
