@@ -1879,7 +1879,7 @@ def _functions_given(value, namespace, local, depth=0, seen=None):
     if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name):
         # (``TABLE[k](p)``: any function of the table; ``TABLE['double']``: that one)
         key = value.slice.value if isinstance(value.slice, gast.Constant) else None
-        return _table_functions(namespace.get(value.value.id), key)
+        return _table_functions(namespace.get(value.value.id), key, namespace)
     if isinstance(value, gast.Attribute) and n.dotted_path(value) in defs and \
             n.dotted_path(value) not in seen and not seen.add(n.dotted_path(value)):
         # (``self._apply``: a method of the class the enclosing method is of)
@@ -1894,8 +1894,8 @@ def _functions_given(value, namespace, local, depth=0, seen=None):
         return [found for bound in defs[value.id]
                 for found in _functions_given(bound, namespace, local, depth + 1, seen)]
     obj = namespace.get(value.id)
-    return _table_functions(obj) if isinstance(obj, (dict, list, tuple)) else \
-        _function_found(obj)
+    return _table_functions(obj, None, namespace) if isinstance(obj, (dict, list, tuple)) \
+        else _function_found(obj)
 
 
 _FUNCTION_VALUES = (gast.Name, gast.Attribute, gast.Subscript, gast.Lambda, gast.IfExp,
@@ -1904,9 +1904,12 @@ _FUNCTION_VALUES = (gast.Name, gast.Attribute, gast.Subscript, gast.Lambda, gast
 computed (``return p * 2``, ``return g(p)``)."""
 
 
-def _table_functions(table, key=None):
+def _table_functions(table, key, namespace):
     """``[_Found]`` of the functions of yours a dict, list or tuple of the module holds (at
-    `key` only, where it has one)."""
+    `key` only, where it has one). The tables of Python's own modules (``copy.deepcopy``
+    reads ``_deepcopy_dispatch.get(cls)``) hold Python's functions, not yours: none."""
+    if str(namespace.get('__name__')).split('.')[0] in sys.stdlib_module_names:
+        return []
     if isinstance(table, (dict, list, tuple)) and key is not None:
         try:
             table = [table[key]]

@@ -1,6 +1,8 @@
 """Writes out of sight through functions and methods a helper is given: bound methods of arrays
 taken without a call, functions given to a helper (as an argument, a default, from a table or a
 factory), local functions calling each other, and methods of objects a helper is given."""
+import copy
+import copyreg
 import operator
 
 import numpy as np
@@ -976,3 +978,40 @@ def test_local_table_of_pure_functions_exports():
     data = np.array([1.0, 2.0, 3.0])
     check_grad(local_table, X.copy(), data)
     assert 'check_method_writes' not in s2sgrad.grad(local_table).source
+
+
+# --- the standard library's own tables are not yours
+
+
+def _reduce_registered(obj):  # (a reducer as libraries register them: torch registers 470)
+    return type(obj), ()
+
+
+def deep_copied_state(x):
+    state = [np.sin(x), x * 2.0]
+    kept = copy.deepcopy(state)
+    kept[0] *= 3.0
+    return np.sum(kept[0] * state[1])
+
+
+def test_deepcopy_does_not_read_the_functions_registered_with_copyreg(monkeypatch):
+    # ``copy.deepcopy`` reads ``copyreg.dispatch_table.get(cls)``; the functions registered
+    # there are Python's and the libraries', not the program's: reading each of them at every
+    # build made a gradient of a program calling ``copy.deepcopy`` take seconds once torch was
+    # imported (its 470 reducers), and the test suite's deep-copy tests minutes.
+    from s2sgrad import effects, source
+    parsed = []
+    for module in (effects, source):
+        real = module.parse_function
+        monkeypatch.setattr(module, 'parse_function',
+                            lambda func, *a, real=real, **k: parsed.append(func) or
+                            real(func, *a, **k))
+    classes = [type(f'_Registered{i}', (), {}) for i in range(3)]
+    for klass in classes:
+        copyreg.pickle(klass, _reduce_registered)
+    try:
+        check_grad(deep_copied_state, X.copy())
+    finally:
+        for klass in classes:
+            copyreg.dispatch_table.pop(klass, None)
+    assert parsed and _reduce_registered not in parsed
