@@ -56,6 +56,7 @@ def check_effects(body, ctx):
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
     containers = _bound_only_to(body, ctx.source.namespace, ctx.resolver)
     kept_anywhere = set().union(*kept.values())
+    bound = _bound_before(body, ctx, kept)
     for stmt in n.statements(body):
         _check_bound_writers(stmt, ctx, kept_anywhere)
         if isinstance(stmt, gast.Assign):
@@ -75,7 +76,8 @@ def check_effects(body, ctx):
         for call in own_calls(stmt):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
                                  lists, lambda name: holds(name, kept.get(id(stmt), ())),
-                                 objects, safe(stmt), containers, logs)
+                                 objects, safe(stmt), containers, logs,
+                                 bound.get(id(stmt), ()))
             _check_bounded_deque(stmt, call, ctx)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
@@ -672,7 +674,7 @@ def _copies_passed_once(body, namespace):
 
 def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=(),
                          holds=lambda name: (), objects=None, safe=(), containers=(),
-                         logs=()):
+                         logs=(), bound_kept=()):
     """``z = helper(x)`` where `helper` writes into its parameter: the change to `x` happens
     out of the passes' sight, so it is rejected when `x` is differentiated or is an argument of
     the function (whose caller's array would change). A parameter that `helper` only adds
@@ -687,7 +689,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
     that hold at `stmt` the one value they hold in the function (`safely_kept`), which a
     run-time check can compare items with; `containers`: the names bound only to lists,
     dicts and sets, or only to numbers (`_bound_only_to`): no write into them is a write into
-    an array; `logs`: the statements that log to a list (`logs.log_statements`)."""
+    an array; `logs`: the statements that log to a list (`logs.log_statements`);
+    `bound_kept`: the names of `kept` bound when `stmt` runs (`_bound_before`), which an
+    object may hold."""
     func = call.func
     passed = passed or {}
     numbers, items, counted, keyed = set(), set(), {}, {}
@@ -727,7 +731,8 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                              keywords=call.keywords)
         if obj is None and method is None:  # (``opt.step(ps)`` of a parameter `opt`)
             if id(stmt) not in logs:  # (``self.history.append(float(loss))``: a list's)
-                _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, containers)
+                _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, containers,
+                                      bound_kept)
             return
         if not inspect.isfunction(obj) or rules.is_library(obj) or \
                 rules.lookup_adjoint(obj) is not None or rules.is_nondifferentiable(obj) or \
@@ -773,7 +778,9 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
                                 {param for param, _ in bound})
     if methods and id(stmt) not in logs:
         _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label,
-                             lambda value: _dangerous(value, ctx, kept, holds, containers))
+                             lambda value: _dangerous(value, ctx, kept, holds, containers),
+                             lambda value, attr: _kept_it_may_hold(
+                                 ctx, value, attr, bound_kept, lists, containers))
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for _, value in bound)
@@ -916,7 +923,7 @@ def _functions_passed(node, call, ctx):
     return dict(found.given)
 
 
-def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
+def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bound=()):
     """``opt.step(ps)``, a method of an object whose class is known only when the derivative
     runs (a parameter, a value a call gave), given an array the backward sweep reads, an
     argument of the function, or a container that may hold one: the run-time check that the
@@ -972,7 +979,8 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
                 given.append((key, keyword.value))
             else:
                 unknown.append(key)
-    if not given and not unknown:
+    held = _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds)
+    if not given and not unknown and not held:
         return
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
@@ -981,7 +989,67 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds):
     if not _plain_chain(receiver):  # (``make()(w)``: bound to a name, called once)
         receiver = _passed_once(ctx, stmt, call, receiver, guards)
     _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
-                                      message))
+                                      message, held))
+
+
+def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
+    """``[Name]``: the arrays the backward sweep reads that the object `receiver` of the
+    method call `attr` (a parameter of the function, or an object it holds; one of a
+    module) may hold, which the method may write into through its object (``opt.step()``
+    of an optimizer given the weights before, ``hold.keep(w); hold.shrink()``): those of
+    `bound` (`_bound_before`: bound when the call runs). The run-time check refuses
+    only where the object holds one of them and the method writes into what its object
+    holds. A method named like one of a list's, a dict's or an array's that reads
+    (``data.mean()``, ``cfg.get('k')``, ``cfg.copy()``) is taken for one; one that
+    writes (``opt.update()``, ``buf.fill(0)``) is checked (a list's or a dict's passes)."""
+    root = _root(receiver)
+    if attr not in INPLACE_METHODS and any(hasattr(kind, attr) for kind in _READING_KINDS):
+        return []
+    if attr == '__call__' or not _plain_chain(receiver) or not isinstance(root, gast.Name) \
+            or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
+            root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root):
+        return []
+    return [n.name(name) for name in sorted(set(bound) - {root.id})
+            if kinds.get(name) != 'number']
+
+
+def _bound_before(body, ctx, kept):
+    """For each statement of `body` (by id), the names of its `kept` (`kept`: by id too)
+    that an object may hold and that are surely bound when it runs: the function's
+    parameters, and the names that the assignments of `body` before the statement holding it
+    bind, where the function gives them to something that may keep them (`_escaping`)."""
+    escaping = _escaping(body, ctx)
+    found, before = {}, set(ctx.params)
+    for top in body:
+        for stmt in n.statements([top]):
+            found[id(stmt)] = {name for name in kept.get(id(stmt), ())
+                               if isinstance(name, str) and name in before}
+        if isinstance(top, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            before = before | (set(n.names_stored(top)) & escaping)
+    return found
+
+
+def _escaping(body, ctx):
+    """The names `body` gives to a call of something other than a library's function
+    (``hold.keep(w2)``, ``helper(w2)``; not ``np.sin(w2)``), or stores into an item or an
+    attribute (``d['w'] = w2``)."""
+    found = set()
+    for node in n.walk(gast.Module(body=list(body), type_ignores=[])):
+        if isinstance(node, gast.Call):
+            obj = ctx.resolver.lookup(node.func)
+            if obj is not None and (rules.is_library(obj) or inspect.isbuiltin(obj) or
+                                    isinstance(obj, np.ufunc)):
+                continue
+            for arg in list(node.args) + [keyword.value for keyword in node.keywords]:
+                found.update(n.names_read(arg))
+        elif isinstance(node, gast.Assign) and any(
+                isinstance(target, (gast.Attribute, gast.Subscript)) for target in node.targets):
+            found.update(n.names_read(node.value))
+    return found
+
+
+_READING_KINDS = (np.ndarray, list, dict, tuple, set, str)
+"""Kinds of values whose methods other than `INPLACE_METHODS` write into nothing."""
 
 
 def _dangerous(value, ctx, kept, holds, kinds):
@@ -1020,20 +1088,24 @@ def _holding(value):
                for part in n.walk(value))
 
 
-def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, dangerous):
+def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, dangerous,
+                         may_hold):
     """The run-time checks of the methods that a helper (`label`, called by `call`) calls on
     objects the function gives it (`methods`: ``(parameter, method)`` pairs, from
     `parameters_written`; ``train_step(opt, w)`` calling ``opt.step(p)``), where the call
-    gives the helper a `dangerous` value too: no method may write into what it is given."""
+    gives the helper a `dangerous` value too: no method may write into what it is given;
+    and where the object may hold arrays the derivative reads (`may_hold(object, method)`:
+    ``train(opt)`` calling ``opt.step()``), none may write into what its object holds."""
     for param, attr in sorted(methods):
         if attr == '__call__' and param in given:
             continue  # (a function of yours, followed: `_functions_passed`)
         for key, value in bound:
-            if key != param or ctx.activity.is_active(value) or \
-                    not any(dangerous(other) for other_key, other in bound if other_key != key):
-                continue
-            if _library_value(value, ctx):
+            if key != param or ctx.activity.is_active(value) or _library_value(value, ctx):
                 continue  # (``apply(np.sin, w)``, ``sample(RNG, w)``: a library's)
+            others = any(dangerous(other) for other_key, other in bound if other_key != key)
+            held = may_hold(value, attr) if '.' not in attr else []
+            if not others and not held:
+                continue
             lineno = getattr(stmt, 'lineno', None)
             text = ctx.source.lines[lineno - 1].strip() if lineno else ''
             shown = f'{param}.{attr}' if attr != '__call__' else param
@@ -1041,7 +1113,8 @@ def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, 
                        f'which calls `{shown}(...)` of its parameter `{param}`, which s2sgrad '
                        f'reads when the derivative runs')
             _guard(stmt, guards, method_check(_passed_once(ctx, stmt, call, value, guards),
-                                              attr, [], ['*'], message))
+                                              attr, [], ['*'] if others else [], message,
+                                              held))
 
 
 def _library_value(value, ctx):
@@ -1531,14 +1604,16 @@ def _methods_of_parameters(stmt, holds, params, defs):
     """``(parameter, method)`` for each call in `stmt` (given arguments) of a method of what
     a name of `params` may be (`holds`), other than a list's, a dict's or an array's
     (``opt.step(p)``), or of the parameter itself where `defs` knows no function for it
-    (``fn(p)``: ``'__call__'``)."""
+    (``fn(p)``: ``'__call__'``); a method called with nothing (``opt.step()``) too, which
+    may write into what its object holds."""
     found = set()
     for call in n.walk(stmt):
-        if not isinstance(call, gast.Call) or not (call.args or call.keywords):
+        if not isinstance(call, gast.Call):
             continue
         func = call.func
         path = n.dotted_path(func) if isinstance(func, gast.Attribute) else None
-        if path in defs:
+        if path in defs or not (call.args or call.keywords) and (
+                not path or path.count('.') != 1):
             continue  # (``self._apply(p)`` of a method of a known class: read where called)
         if path and func.attr not in KNOWN_METHODS and not _array_method(func.attr):
             # (``opt.step(p)``; ``self.opt.step(p)``: ``'opt.step'`` of `self`)

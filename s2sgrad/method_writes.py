@@ -30,19 +30,24 @@ KNOWN_METHODS = frozenset(set(FILLING_METHODS) | NONFILLING_METHODS | set(INPLAC
 """Methods whose effect the passes know by name (a list's, a dict's, an array's): not checked."""
 
 
-def method_check(receiver, name, given, unknown, message):
+def method_check(receiver, name, given, unknown, message, kept=()):
     """``s2s.check_method_writes(receiver, 'name', message, ((0, ps), ('out', buf)),
     unknown)``: the check of a call of the method `name` of the object expression `receiver`
     (``'__call__'``: of the object itself), where
     `given` are ``(position or keyword, value)`` pairs of the arguments to check (plain names
     and attributes, read again by the check) and `unknown` the positions or keywords of the
-    others (any write into those raises)."""
+    others (any write into those raises); `kept`, the arrays the derivative reads that the
+    object may hold (``kept=(x, data)``: a method writing into what its object holds, when
+    it holds one of them)."""
     pairs = gast.Tuple(elts=[gast.Tuple(elts=[n.const(key), n.clone(value)], ctx=gast.Load())
                              for key, value in given], ctx=gast.Load())
     args = [n.clone(receiver), n.const(name), n.const(message), pairs]
     if unknown:
         args.append(n.const(tuple(unknown)))
-    return n.call('s2s.check_method_writes', *args)
+    if not kept:
+        return n.call('s2s.check_method_writes', *args)
+    return n.call('s2s.check_method_writes', *args, kept=gast.Tuple(
+        elts=[n.clone(value) for value in kept], ctx=gast.Load()))
 
 
 def method_refusal(obj, name, given, unknown=(), _depth=0):
@@ -124,6 +129,64 @@ def method_refusal(obj, name, given, unknown=(), _depth=0):
 
 
 _UNREADABLE = 'may write into what it is given (s2sgrad cannot read its code)'
+
+
+def holder_refusal(obj, name, kept=()):
+    """None, or ``(method, parameter, why)`` where the method `name` of `obj`, an object of a
+    class of yours, writes into what its object holds (``for p in self.params: p -= g``,
+    ``self.w *= 0.5``; in a method of its class it calls, ``self._update()``): the check of
+    a call given nothing the derivative reads, of an object that holds such an array
+    (`runtime_checks.check_method_writes`'s `kept`). Rebinding an attribute (``self.w =
+    self.w * 0.5``, ``self.t += 1`` of a number) writes into no array and passes; so does a
+    method that names none of the attributes holding one of `kept` (``self.hist.append(t)``
+    of an object whose ``w`` is the kept array), calls no method of its object and does not
+    pass the object on or read its attributes by a computed name."""
+    if isinstance(obj, type) or not _users_object(obj):
+        return None
+    bound, owned = _member(obj, name)
+    if owned or not inspect.isfunction(bound):
+        return None  # (a static method, a function stored on the object: no object given)
+    for func in [bound] + _overridden(obj, name, bound):
+        func = _unwrapped(func)
+        facts = _parameters_written(func, type(obj))
+        if facts is None:
+            return None if rules.is_library(func) else (func.__qualname__, '*', _UNREADABLE)
+        params, items = facts[0], facts[5]
+        if params and params[0] in items and _may_reach(obj, func, params[0], kept):
+            return func.__qualname__, params[0], 'writes into what its object holds'
+    return None
+
+
+def _may_reach(obj, func, me, kept):
+    """Whether the method `func` of `obj` (its object the parameter `me`) may reach the
+    attributes of `obj` holding one of `kept`: it names one (``self.params``), or reads the
+    object otherwise than by a constant attribute (``vars(self)``, ``getattr(self, k)``,
+    ``helper(self)``, ``self._update()``, ``self.__dict__``)."""
+    from .runtime_checks import _holds_kept  # (runtime imports this module)
+    try:
+        attributes = vars(obj)
+        node = parse_function(func).node
+    except (TypeError, S2SError):  # (``__slots__``; code not read: as if it named them)
+        return True
+    holding = {attr for attr, value in attributes.items() if _holds_kept(value, kept)}
+    parents = {id(child): parent for parent in n.walk(node) for child in n.children(parent)}
+    for part in n.walk(node):
+        if not (isinstance(part, gast.Name) and part.id == me) or \
+                isinstance(part.ctx, gast.Param):
+            continue
+        parent = parents.get(id(part))
+        if not isinstance(parent, gast.Attribute) or parent.attr.startswith('__') or \
+                parent.attr in holding or parent.attr not in attributes:
+            return True  # (the object itself, a method of it, a name holding a kept array)
+    return False
+
+
+def _users_object(obj):
+    """Whether `obj` is an object of a class of yours (not a library's, nor Python's)."""
+    from .kept_items import users_class
+    return users_class(type(obj))
+
+
 _ITEM_VIEWS = (list, tuple, dict, set, frozenset, collections.deque,
                type({}.values()))
 

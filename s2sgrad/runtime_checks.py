@@ -400,15 +400,29 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 
 
-def check_method_writes(obj, name, message, given, unknown=()):
+def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     """Raise `InPlaceError` (with `message`) where the method `name` of `obj`, an object whose
     class was not known when the code was made, writes in place into what the call gives it:
     `given` are ``(position or keyword, value)`` pairs of the arguments the derivative needs
     unchanged (arrays it reads, the function's arguments, containers that may hold them),
-    `unknown` the positions or keywords of others (``'*'``: any). The method's code is read
-    when this runs (`method_writes.method_refusal`); a builtin's or a library's passes."""
-    from .method_writes import method_refusal  # (it imports the analyses)
+    `unknown` the positions or keywords of others (``'*'``: any); or, where the object holds
+    one of `kept` (arrays the derivative reads) or an array sharing memory with one, into
+    what its object holds (``opt.step()`` of an optimizer holding the weights). The
+    method's code is read when this runs (`method_writes.method_refusal`,
+    `method_writes.holder_refusal`); a builtin's or a library's passes."""
+    from .method_writes import holder_refusal, method_refusal  # (it imports the analyses)
     refused = method_refusal(obj, name, given, unknown)
+    if refused is None and kept and _holds_kept(obj, kept):
+        refused = holder_refusal(obj, name, kept)
+        if refused is not None:
+            raise InPlaceError(
+                f'{message} (its class was not known when the code was made): '
+                f'`{refused[0]}` {refused[2]}, and the object holds an array the derivative '
+                f'reads (an argument of the function, or an array it made); s2sgrad cannot '
+                f'follow changes that a method makes to the arrays its object holds: give '
+                f'the object copies (`w.copy()`), call the method outside the '
+                f'differentiated function, or differentiate a bound method of the object '
+                f'(`grad(obj.method)`) so that s2sgrad knows its class')
     if refused is not None:
         label, param, why = refused
         what = f'{why} in place (its parameter `{param}`)' if param != '*' else why

@@ -52,17 +52,37 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 ''',
     (runtime.__name__, 'check_method_writes'): '''
-def check_method_writes(obj, name, message, given, unknown=()):
+def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     """Raise InPlaceError where the method `name` of `obj` is a Python function (not a
     builtin's) and the call gives it an array (or a container holding one, or values not
-    known here): s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the
-    method's code, which a module importing only NumPy cannot, so it refuses them all (and
-    those it cannot find: a method of an attribute, ``'opt.step'``, a property's, one that
-    ``__getattr__`` gives); of a list, tuple or dict of objects, each item's."""
+    known here), or its object holds an array sharing memory with one of `kept`:
+    s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the method's code,
+    which a module importing only NumPy cannot, so it refuses them all (and those it cannot
+    find: a method of an attribute, ``'opt.step'``, a property's, one that ``__getattr__``
+    gives); of a list, tuple or dict of objects, each item's."""
     if isinstance(obj, (list, tuple, set, frozenset, dict, type({}.values()))):
         for item in list(obj.values() if isinstance(obj, dict) else obj):
             check_method_writes(item, name, message, given, unknown)
         return
+    if kept and not isinstance(obj, type) and hasattr(obj, '__dict__') and (
+            hasattr(getattr(type(obj), name, None), '__code__')):
+        pending, seen = list(vars(obj).values()), set()
+        kept = [value for value in kept if isinstance(value, np.ndarray)]
+        while pending:
+            value = pending.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, np.ndarray):
+                if any(np.shares_memory(value, other) for other in kept):
+                    unknown = ('*',)  # (the object holds an array the derivative reads)
+                    break
+            elif isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, (list, tuple, set, frozenset)):
+                pending.extend(value)
+            elif hasattr(value, '__dict__') and not callable(value):
+                pending.extend(vars(value).values())
     if name == '__call__' and hasattr(getattr(obj, '__func__', obj), '__code__'):
         method = obj  # (a function or a bound method called by name)
     elif '.' in name:

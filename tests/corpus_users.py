@@ -2744,6 +2744,31 @@ def weight_tracked_then_stepped(x):
     return np.sum(y * y)
 
 
+class _BoxConstraint:
+    """Keeps the weights it is given inside [-1, 1], in place."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def __eq__(self, other):  # (by what it holds: the oracle checks arguments unchanged)
+        return type(other) is type(self) and len(other.params) == len(self.params) and all(
+            np.array_equal(a, b) for a, b in zip(self.params, other.params))
+
+    def project(self):
+        for p in self.params:
+            np.clip(p, -1.0, 1.0, out=p)
+
+
+def weights_projected_by_an_object_given(x, w, box):
+    """An object the caller gives, holding a weight the derivative reads (also given),
+    projects it in place, called with nothing: refused in reverse mode (its class is known
+    only when the derivative runs; where the projection moved a value, the gradient was read
+    from the moved one before)."""
+    y = x * w
+    box.project()
+    return np.sum(y * y)
+
+
 CASES = [
     (piecewise_elif, lambda rng: (float(_away(rng, (), (1.0, -0.5))),), 0),
     (nested_if_returns, lambda rng: (float(_away(rng, (), (0.0, 0.75))),), 0),
@@ -3178,6 +3203,9 @@ CASES = [
     (weights_given_to_a_writing_function, lambda rng: (_vec(rng, 3),), 0),
     (momentum_on_its_own_copies, lambda rng: (_vec(rng, 3),), 0),
     (weight_tracked_then_stepped, lambda rng: (_vec(rng, 3),), 0),
+    (weights_projected_by_an_object_given,
+     lambda rng: (lambda w: (_vec(rng, 3), w, _BoxConstraint([w])))(
+         np.clip(_vec(rng, 3), -0.9, 0.9)), 0),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
@@ -3196,7 +3224,7 @@ MAY_RAISE = {
     dict_inside_function, overlapping_inplace_shift, inplace_overlap_subtract,
     recursion_with_list, appended_then_written, weights_zipped_then_bumped,
     weights_given_to_a_writing_function,
-    weight_tracked_then_stepped,
+    weight_tracked_then_stepped, weights_projected_by_an_object_given,
 }
 
 FIRST_ORDER = {heat_double_buffer, iterate_from_the_argument, early_exercise_grid, zero_flux_copy,

@@ -1,0 +1,271 @@
+"""Objects that hold arrays the derivative reads, whose methods are called with nothing the
+derivative reads: ``opt.step()`` of an optimizer given the weights before the call,
+``hold.keep(w); ...; hold.shrink()``. The method runs on what its object holds, out of sight
+of the arguments; where it writes into an array the backward sweep reads again, the
+gradient would be computed from the changed values. Refused at run time (the class is known
+only then) where the object holds such an array and the method writes into what its object
+holds; harmless methods (counting, rebinding an attribute, reading, appending to a list of
+their own) keep running. Expected values are closed forms; the caller's arrays are checked
+to be unchanged where the call is refused."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import InPlaceError
+
+
+X = np.array([0.3, 0.7, 1.1])
+
+
+def data():
+    return np.array([1.0, 2.0, 3.0])
+
+
+def want(x, d):
+    return np.cos(x) * d  # (the gradient of sum(sin(x) * d))
+
+
+class SGD:
+    def __init__(self, params, lr=0.5):
+        self.params, self.lr, self.t = params, lr, 0
+
+    def step(self):
+        self.t += 1
+        for p in self.params:
+            p -= self.lr * p
+
+
+class Momentum(SGD):
+    def step(self):
+        super().step()
+
+
+class Holder:
+    def __init__(self, w=None):
+        self.w = w
+        self.hist = []
+        self.t = 0
+
+    def keep(self, w):
+        self.w = w
+
+    def shrink(self):
+        self.w *= 0.5
+
+    def first_to_zero(self):
+        self.w[0] = 0.0
+
+    def _halve(self):
+        self.w *= 0.5
+
+    def halve_through_a_method(self):
+        self._halve()
+
+    def tick(self):
+        self.t += 1
+
+    def rebind(self):
+        self.w = self.w * 0.5
+
+    def total(self):
+        return float(np.sum(self.w))
+
+    def note(self):
+        self.hist.append(self.t)
+
+
+class Logger:
+    def __init__(self):
+        self.lines = []
+
+    def flush(self):
+        self.lines.clear()
+
+
+def optimizer_given_the_data(x, d, opt):
+    y = np.sum(np.sin(x) * d)
+    opt.step()
+    return y
+
+
+def subclass_calling_super(x, d, opt):
+    y = np.sum(np.sin(x) * d)
+    opt.step()
+    return y
+
+
+def kept_then_shrunk(x, d, hold):
+    hold.keep(d)
+    y = np.sum(np.sin(x) * d)
+    hold.shrink()
+    return y
+
+
+def intermediate_kept_then_written(x, d, hold):
+    w2 = d * 2.0
+    hold.keep(w2)
+    y = np.sum(np.sin(x) * w2)
+    hold.first_to_zero()
+    return y
+
+
+def written_through_an_own_method(x, d, hold):
+    y = np.sum(np.sin(x) * d)
+    hold.halve_through_a_method()
+    return y
+
+
+def in_a_loop(x, d, opt):
+    y = 0.0
+    for _ in range(2):
+        y = y + np.sum(np.sin(x) * d)
+        opt.step()
+    return y
+
+
+_DATA = data()
+_OPT = SGD([_DATA])
+
+
+def module_optimizer(x):
+    y = np.sum(np.sin(x) * _DATA)
+    _OPT.step()
+    return y
+
+
+@pytest.mark.parametrize('f, make, why', [
+    (optimizer_given_the_data, lambda d: SGD([d]), 'SGD.step'),
+    (subclass_calling_super, lambda d: Momentum([d]), 'SGD.step'),  # (what super() runs)
+    (kept_then_shrunk, lambda d: Holder(), 'Holder.shrink'),
+    (intermediate_kept_then_written, lambda d: Holder(), 'Holder.first_to_zero'),
+    (written_through_an_own_method, lambda d: Holder(d), 'Holder.halve_through_a_method'),
+    (in_a_loop, lambda d: SGD([d]), 'SGD.step'),
+    (optimizer_given_the_data, lambda d: SGD([d[:2]]), 'SGD.step'),  # (a view of it)
+    (optimizer_given_the_data, lambda d: SGD({'w': [d]}), 'SGD.step'),  # (deeper)
+], ids=['optimizer', 'super', 'kept_then_shrunk', 'intermediate', 'own_method', 'loop',
+        'view', 'nested'])
+def test_a_method_writing_into_what_its_object_holds_is_refused(f, make, why):
+    d = data()
+    obj = make(d)
+    with pytest.raises(InPlaceError, match=why) as caught:
+        s2sgrad.grad(f)(X.copy(), d, obj)
+    lines, first = inspect.getsourcelines(f)
+    called = first + next(i for i, line in enumerate(lines) if line.strip().endswith('()'))
+    assert f'test_object_holders.py", line {called}:' in str(caught.value)  # (the call's)
+    assert 'the object holds an array the derivative reads' in str(caught.value)
+    np.testing.assert_array_equal(d, data())  # (refused before the method ran)
+
+
+def test_a_module_object_holding_the_data_is_refused():
+    with pytest.raises(InPlaceError, match='SGD.step'):
+        s2sgrad.grad(module_optimizer)(X.copy())
+    np.testing.assert_array_equal(_DATA, data())
+
+
+def harmless_methods(x, d, hold):
+    y = np.sum(np.sin(x) * d)
+    hold.tick()
+    hold.note()
+    s = hold.total()
+    hold.rebind()
+    return y + 0.0 * s
+
+
+def logger_flushed(x, d, log):
+    y = np.sum(np.sin(x) * d)
+    log.flush()
+    return y
+
+
+def optimizer_of_other_arrays(x, d, opt):
+    y = np.sum(np.sin(x) * d)
+    opt.step()
+    return y
+
+
+@pytest.mark.parametrize('f, make', [
+    (harmless_methods, lambda d: Holder(d)),  # (holds `d`; writes into none of it)
+    (logger_flushed, lambda d: Logger()),
+    (optimizer_of_other_arrays, lambda d: SGD([np.ones(3)])),  # (holds none of them)
+], ids=['harmless', 'logger', 'other_arrays'])
+def test_methods_that_write_into_no_kept_array_run(f, make):
+    d = data()
+    got = s2sgrad.grad(f)(X.copy(), d, make(d))
+    np.testing.assert_allclose(got, want(X, data()), rtol=1e-12)
+    np.testing.assert_array_equal(d, data())
+
+
+def kept_a_copy_then_shrunk(x, d, hold):
+    hold.keep(d.copy())
+    y = np.sum(np.sin(x) * d)
+    hold.shrink()
+    return y
+
+
+def test_an_object_given_a_copy_runs():
+    d = data()
+    hold = Holder()
+    got = s2sgrad.grad(kept_a_copy_then_shrunk)(X.copy(), d, hold)
+    np.testing.assert_allclose(got, want(X, data()), rtol=1e-12)
+    np.testing.assert_allclose(hold.w, data() * 0.5)  # (the program's own effect, kept)
+
+
+def test_forward_mode_has_no_backward_sweep_to_protect():
+    d = data()
+    opt = SGD([d])
+    t = s2sgrad.jvp(optimizer_given_the_data)(X.copy(), d, opt, np.ones(3))
+    value, tangent = t if isinstance(t, tuple) else (None, t)
+    np.testing.assert_allclose(tangent, np.sum(np.cos(X) * data()), rtol=1e-12)
+
+
+def test_the_check_line_names_the_arrays_it_protects():
+    source = s2sgrad.grad(optimizer_given_the_data).source
+    assert "s2s.check_method_writes(opt, 'step'," in source
+    assert 'kept=(d, x)' in source
+
+
+class Decay:
+    def __init__(self, params):
+        self.params = params
+
+    def update(self):  # (named like a dict's method that writes)
+        for p in self.params:
+            p *= 0.9
+
+
+def decayed_by_update(x, d, opt):
+    y = np.sum(np.sin(x) * d)
+    opt.update()
+    return y
+
+
+def test_a_method_named_like_a_dicts_writing_one_is_checked():
+    d = data()
+    with pytest.raises(InPlaceError, match='Decay.update'):
+        s2sgrad.grad(decayed_by_update)(X.copy(), d, Decay([d]))
+    np.testing.assert_array_equal(d, data())
+
+
+def dict_updated(x, d, cfg):
+    y = np.sum(np.sin(x) * d)
+    cfg.update()
+    return y
+
+
+def reading_methods(x, d, cfg):
+    y = np.sum(np.sin(x) * d)
+    m = d.mean()
+    k = cfg.get('k', 1.0)
+    return y * m * k
+
+
+def test_methods_of_dicts_and_arrays_run():
+    d = data()
+    cfg = {'k': 2.0, 'w': d}  # (holds `d`: a dict's update writes into no array)
+    np.testing.assert_allclose(s2sgrad.grad(dict_updated)(X.copy(), d, cfg), want(X, d))
+    got = s2sgrad.grad(reading_methods)(X.copy(), d, cfg)
+    np.testing.assert_allclose(got, want(X, d) * d.mean() * 2.0, rtol=1e-12)
+    # (methods named like an array's or a dict's that read get no check line)
+    assert 'check_method_writes' not in s2sgrad.grad(reading_methods).source
