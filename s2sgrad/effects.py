@@ -1003,9 +1003,11 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
     (``data.mean()``, ``cfg.get('k')``, ``cfg.copy()``) is taken for one; one that
     writes (``opt.update()``, ``buf.fill(0)``) is checked (a list's or a dict's passes)."""
     root = _root(receiver)
-    if attr not in INPLACE_METHODS and any(hasattr(kind, attr) for kind in _READING_KINDS):
+    if attr not in INPLACE_METHODS and attr not in _WRITING_NAMES and \
+            attr != '__call__' and any(hasattr(kind, attr) for kind in _READING_KINDS):
         return []
-    if attr == '__call__' or not _plain_chain(receiver) or not isinstance(root, gast.Name) \
+    if attr == '__call__' and not isinstance(receiver, gast.Name) or \
+            not _plain_chain(receiver) or not isinstance(root, gast.Name) \
             or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
             root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root):
         return []
@@ -1016,40 +1018,56 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
 def _bound_before(body, ctx, kept):
     """For each statement of `body` (by id), the names of its `kept` (`kept`: by id too)
     that an object may hold and that are surely bound when it runs: the function's
-    parameters, and the names that the assignments of `body` before the statement holding it
-    bind, where the function gives them to something that may keep them (`_escaping`)."""
-    escaping = _escaping(body, ctx)
-    found, before = {}, set(ctx.params)
-    for top in body:
-        for stmt in n.statements([top]):
+    parameters, and the names that the assignments before it in its block, or before the
+    block in the blocks around it, bind, where the function gives them to something that may
+    keep them (`_escaping`)."""
+    escaping, found = _escaping(body, ctx), {}
+
+    def visit(stmts, before):
+        for stmt in stmts:
             found[id(stmt)] = {name for name in kept.get(id(stmt), ())
                                if isinstance(name, str) and name in before}
-        if isinstance(top, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
-            before = before | (set(n.names_stored(top)) & escaping)
+            for _, block in n.blocks(stmt):
+                visit(block, before)  # (a loop's body: what it bound before, in its pass)
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+                before = before | (set(n.names_stored(stmt)) & escaping)
+    visit(body, set(ctx.params))
     return found
 
 
 def _escaping(body, ctx):
     """The names `body` gives to a call of something other than a library's function
-    (``hold.keep(w2)``, ``helper(w2)``; not ``np.sin(w2)``), or stores into an item or an
-    attribute (``d['w'] = w2``)."""
+    (``hold.keep(w2)``, ``helper(w2)``, ``setattr(h, 'w', w2)``; not ``np.sin(w2)``), or
+    stores into an item or an attribute (``d['w'] = w2``), and those it binds to what may be
+    held elsewhere (``w = model.w``, ``w = model.weights()``)."""
     found = set()
     for node in n.walk(gast.Module(body=list(body), type_ignores=[])):
         if isinstance(node, gast.Call):
             obj = ctx.resolver.lookup(node.func)
-            if obj is not None and (rules.is_library(obj) or inspect.isbuiltin(obj) or
-                                    isinstance(obj, np.ufunc)):
+            if obj is not None and obj is not setattr and (
+                    rules.is_library(obj) or inspect.isbuiltin(obj) or
+                    isinstance(obj, np.ufunc)):
                 continue
             for arg in list(node.args) + [keyword.value for keyword in node.keywords]:
                 found.update(n.names_read(arg))
         elif isinstance(node, gast.Assign) and any(
                 isinstance(target, (gast.Attribute, gast.Subscript)) for target in node.targets):
             found.update(n.names_read(node.value))
+        elif isinstance(node, gast.Assign) and not _new_memory(node.value):
+            # (``w = model.w``, ``w = model.weights()``: what an object may hold already)
+            found.update(name for target in node.targets for name in n.names_stored(target))
     return found
 
 
 _READING_KINDS = (np.ndarray, list, dict, tuple, set, str)
-"""Kinds of values whose methods other than `INPLACE_METHODS` write into nothing."""
+"""Kinds of values whose methods other than `INPLACE_METHODS` and `_WRITING_NAMES` write
+into nothing."""
+_WRITING_NAMES = frozenset({'clip', 'round', 'add', 'discard', 'remove', 'difference_update',
+                            'intersection_update', 'symmetric_difference_update', 'center',
+                            'replace', 'normalize', 'project', 'scale'})
+"""Names of such methods (a set's that write, an array's that read) that a method of yours
+writing into its object's arrays may have (``critic.clip()``: ``np.clip(self.W, ..., out=
+self.W)``)."""
 
 
 def _dangerous(value, ctx, kept, holds, kinds):
@@ -1103,7 +1121,7 @@ def _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label, 
             if key != param or ctx.activity.is_active(value) or _library_value(value, ctx):
                 continue  # (``apply(np.sin, w)``, ``sample(RNG, w)``: a library's)
             others = any(dangerous(other) for other_key, other in bound if other_key != key)
-            held = may_hold(value, attr) if '.' not in attr else []
+            held = may_hold(value, attr)
             if not others and not held:
                 continue
             lineno = getattr(stmt, 'lineno', None)
@@ -1612,8 +1630,7 @@ def _methods_of_parameters(stmt, holds, params, defs):
             continue
         func = call.func
         path = n.dotted_path(func) if isinstance(func, gast.Attribute) else None
-        if path in defs or not (call.args or call.keywords) and (
-                not path or path.count('.') != 1):
+        if path in defs or not (call.args or call.keywords) and not path:
             continue  # (``self._apply(p)`` of a method of a known class: read where called)
         if path and func.attr not in KNOWN_METHODS and not _array_method(func.attr):
             # (``opt.step(p)``; ``self.opt.step(p)``: ``'opt.step'`` of `self`)

@@ -131,7 +131,7 @@ def method_refusal(obj, name, given, unknown=(), _depth=0):
 _UNREADABLE = 'may write into what it is given (s2sgrad cannot read its code)'
 
 
-def holder_refusal(obj, name, kept=()):
+def holder_refusal(obj, name, kept=(), _depth=0):
     """None, or ``(method, parameter, why)`` where the method `name` of `obj`, an object of a
     class of yours, writes into what its object holds (``for p in self.params: p -= g``,
     ``self.w *= 0.5``; in a method of its class it calls, ``self._update()``): the check of
@@ -140,7 +140,26 @@ def holder_refusal(obj, name, kept=()):
     self.w * 0.5``, ``self.t += 1`` of a number) writes into no array and passes; so does a
     method that names none of the attributes holding one of `kept` (``self.hist.append(t)``
     of an object whose ``w`` is the kept array), calls no method of its object and does not
-    pass the object on or read its attributes by a computed name."""
+    pass the object on or read its attributes by a computed name. Followed: the items of a
+    list, tuple or dict of objects (``for o in opts: o.step()``), an attribute's method
+    (``'opt.step'``), a bound method or callable object called (``'__call__'``)."""
+    from .runtime_checks import _holds_kept  # (runtime imports this module)
+    if _depth > 6:
+        return None
+    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
+        for item in list(obj.values() if isinstance(obj, dict) else obj):
+            refused = holder_refusal(item, name, kept, _depth + 1)
+            if refused is not None:
+                return refused
+        return None
+    if '.' in name:  # (``model.opt.step()``: the attribute's method)
+        first, rest = name.split('.', 1)
+        inner, _ = _member(obj, first)
+        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
+            inner = _computed(obj, first)
+        return None if inner is _UNKNOWN else holder_refusal(inner, rest, kept, _depth + 1)
+    if name == '__call__' and inspect.ismethod(obj):  # (``callback()`` of ``opt.step``)
+        return holder_refusal(obj.__self__, obj.__func__.__name__, kept, _depth + 1)
     if isinstance(obj, type) or not _users_object(obj):
         return None
     bound, owned = _member(obj, name)
@@ -154,7 +173,29 @@ def holder_refusal(obj, name, kept=()):
         params, items = facts[0], facts[5]
         if params and params[0] in items and _may_reach(obj, func, params[0], kept):
             return func.__qualname__, params[0], 'writes into what its object holds'
+        for attr in _bookkept(func, type(obj)):  # (``self.w /= 2`` of an array: no count)
+            if _holds_kept(getattr(obj, attr, None), kept):
+                return func.__qualname__, params[0], 'writes into what its object holds'
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _bookkept(func, klass):
+    """The attributes of its first parameter that the method `func` changes as a count
+    would (``self.t += 1``, ``self.w /= 2``): none of the facts of `_parameters_written`,
+    which take them for numbers; the run-time check looks at what they hold."""
+    try:
+        source = parse_function(func)
+    except S2SError:
+        return frozenset()
+    from .effects import parameters_written
+    node = source.node
+    own = node.args.posonlyargs + node.args.args
+    if not own:
+        return frozenset()
+    bookkeeping = set()
+    parameters_written(node, namespace=source.namespace, bookkeeping=bookkeeping, owner=klass)
+    return frozenset(attr for param, attr in bookkeeping if param == own[0].id)
 
 
 def _may_reach(obj, func, me, kept):

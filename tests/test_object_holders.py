@@ -269,3 +269,126 @@ def test_methods_of_dicts_and_arrays_run():
     np.testing.assert_allclose(got, want(X, d) * d.mean() * 2.0, rtol=1e-12)
     # (methods named like an array's or a dict's that read get no check line)
     assert 'check_method_writes' not in s2sgrad.grad(reading_methods).source
+
+
+# --- shapes review E found: the same writes reached other ways
+
+
+class Halving:
+    def __init__(self, w):
+        self.w = w
+
+    def halve(self):
+        self.w /= 2  # (an int constant: not a count when `w` is an array)
+
+
+class Critic:
+    def __init__(self, W):
+        self.W = W
+
+    def clip(self):  # (WGAN weight clipping, named like an array's method)
+        np.clip(self.W, -0.5, 0.5, out=self.W)
+
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+        self.opt = SGD([w])
+
+    def weights(self):
+        return self.w
+
+    def decay(self):
+        self.w *= 0.9
+
+
+def halved_by_int(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.halve()
+    return y
+
+
+def clipped_critic(x, d, critic):
+    y = np.sum(np.sin(x) * d)
+    critic.clip()
+    return y
+
+
+def called_back(x, d, callback):
+    y = np.sum(np.sin(x) * d)
+    callback()
+    return y
+
+
+def bound_method_taken(x, d, opt):
+    y = np.sum(np.sin(x) * d)
+    step = opt.step
+    step()
+    return y
+
+
+def _train_step(model):
+    model.opt.step()
+
+
+def _step_all(opts):
+    for o in opts:
+        o.step()
+
+
+def helper_steps_an_attribute(x, d, model):
+    y = np.sum(np.sin(x) * d)
+    _train_step(model)
+    return y
+
+
+def helper_steps_a_list(x, d, opts):
+    y = np.sum(np.sin(x) * d)
+    _step_all(opts)
+    return y
+
+
+def weights_from_a_method(x, d, model):
+    w = model.weights()
+    y = np.sum(np.sin(x) * w)
+    model.decay()
+    return y + 0.0 * np.sum(d)
+
+
+def kept_by_setattr(x, d, hold):
+    w2 = d * 2.0
+    setattr(hold, 'w', w2)
+    y = np.sum(np.sin(x) * w2)
+    hold.shrink()
+    return y
+
+
+def kept_in_a_loop(x, d, hold):
+    y = 0.0
+    for _ in range(2):
+        w2 = d * 2.0
+        hold.keep(w2)
+        y = y + np.sum(np.sin(x) * w2)
+        hold.shrink()
+    return y
+
+
+@pytest.mark.parametrize('f, make', [
+    (halved_by_int, lambda d: Halving(d)),
+    (clipped_critic, lambda d: Critic(d)),
+    (called_back, lambda d: SGD([d]).step),
+    (called_back, lambda d: Momentum([d]).step),
+    (bound_method_taken, lambda d: SGD([d])),
+    (helper_steps_an_attribute, lambda d: Model(d)),
+    (helper_steps_a_list, lambda d: [SGD([np.ones(3)]), SGD([d])]),
+    (weights_from_a_method, lambda d: Model(d)),
+    (kept_by_setattr, lambda d: Holder()),
+    (kept_in_a_loop, lambda d: Holder()),
+], ids=['int_constant', 'named_like_clip', 'callback', 'callback_of_subclass',
+        'bound_method', 'helper_attribute', 'helper_list', 'from_a_method', 'setattr',
+        'loop'])
+def test_other_ways_to_the_same_write_are_refused(f, make):
+    d = data()
+    with pytest.raises(InPlaceError, match='writes into what its object holds'):
+        s2sgrad.grad(f)(X.copy(), d, make(d))
+    np.testing.assert_array_equal(d, data())
