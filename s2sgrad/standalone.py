@@ -62,27 +62,8 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     gives); of a list, tuple or dict of objects, each item's."""
     if isinstance(obj, (list, tuple, set, frozenset, dict, type({}.values()))):
         for item in list(obj.values() if isinstance(obj, dict) else obj):
-            check_method_writes(item, name, message, given, unknown)
+            check_method_writes(item, name, message, given, unknown, kept)
         return
-    if kept and not isinstance(obj, type) and hasattr(obj, '__dict__') and (
-            hasattr(getattr(type(obj), name, None), '__code__')):
-        pending, seen = list(vars(obj).values()), set()
-        kept = [value for value in kept if isinstance(value, np.ndarray)]
-        while pending:
-            value = pending.pop()
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            if isinstance(value, np.ndarray):
-                if any(np.shares_memory(value, other) for other in kept):
-                    unknown = ('*',)  # (the object holds an array the derivative reads)
-                    break
-            elif isinstance(value, dict):
-                pending.extend(value.values())
-            elif isinstance(value, (list, tuple, set, frozenset)):
-                pending.extend(value)
-            elif hasattr(value, '__dict__') and not callable(value):
-                pending.extend(vars(value).values())
     if name == '__call__' and hasattr(getattr(obj, '__func__', obj), '__code__'):
         method = obj  # (a function or a bound method called by name)
     elif '.' in name:
@@ -97,20 +78,28 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     method = getattr(method, '__func__', method)
     if not hasattr(method, '__code__') and not isinstance(method, property):
         return
-    pending = [value for _, value in given]
-    while pending and not unknown:
-        value = pending.pop()
-        if isinstance(value, np.ndarray):
-            break
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            pending.extend(value)
-        elif hasattr(value, '__dict__') and not callable(value):
-            pending.extend(vars(value).values())
-    else:
-        if not unknown:
-            return
+
+    def arrays(pending):  # (the arrays values hold, in their items and attributes)
+        seen = set()
+        while pending:
+            value = pending.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, np.ndarray):
+                yield value
+            elif isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, (list, tuple, set, frozenset)):
+                pending.extend(value)
+            elif hasattr(value, '__dict__') and not callable(value):
+                pending.extend(vars(value).values())
+    holder = getattr(obj, '__self__', obj)  # (a bound method's object)
+    kept = [value for value in kept or () if isinstance(value, np.ndarray)]
+    held = list(vars(holder).values()) if kept and hasattr(holder, '__dict__') else []
+    if not unknown and next(arrays([value for _, value in given]), None) is None and not any(
+            np.shares_memory(array, other) for array in arrays(held) for other in kept):
+        return
     raise InPlaceError(f'{message}; this module, made by s2sgrad.export, cannot read the code '
                        f'of `{name}` to tell whether it writes into them: call it outside the '
                        f'differentiated function, or pass copies')

@@ -392,3 +392,20 @@ def test_other_ways_to_the_same_write_are_refused(f, make):
     with pytest.raises(InPlaceError, match='writes into what its object holds'):
         s2sgrad.grad(f)(X.copy(), d, make(d))
     np.testing.assert_array_equal(d, data())
+
+
+def test_the_exported_check_refuses_what_the_library_refuses():
+    # (a module made by s2sgrad.export cannot read the method: it refuses any method of
+    # yours of an object holding an array the derivative reads; one holding none passes)
+    from s2sgrad.standalone import definitions
+    space = {'np': np}
+    exec(compile(definitions(['check_method_writes']), '<standalone>', 'exec'), space)
+    check = space['check_method_writes']
+    d = data()
+    for obj, name in [(SGD([d]), 'step'), (SGD([d]).step, '__call__'), ([SGD([d[1:]])], 'step'),
+                      (Holder(d), 'tick')]:
+        with pytest.raises(Exception, match='cannot read the code') as caught:
+            check(obj, name, 'm', (), kept=(d, X))
+        assert type(caught.value).__name__ == 'InPlaceError'
+    check(SGD([np.ones(3)]), 'step', 'm', (), kept=(d, X))
+    check(Logger(), 'flush', 'm', (), kept=(d, X))
