@@ -1063,8 +1063,7 @@ _READING_KINDS = (np.ndarray, list, dict, tuple, set, str)
 """Kinds of values whose methods other than `INPLACE_METHODS` and `_WRITING_NAMES` write
 into nothing."""
 _WRITING_NAMES = frozenset({'clip', 'round', 'add', 'discard', 'remove', 'difference_update',
-                            'intersection_update', 'symmetric_difference_update', 'center',
-                            'replace', 'normalize', 'project', 'scale'})
+                            'intersection_update', 'symmetric_difference_update'})
 """Names of such methods (a set's that write, an array's that read) that a method of yours
 writing into its object's arrays may have (``critic.clip()``: ``np.clip(self.W, ..., out=
 self.W)``)."""

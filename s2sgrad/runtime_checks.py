@@ -412,6 +412,8 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     `method_writes.holder_refusal`); a builtin's or a library's passes."""
     from .method_writes import holder_refusal, method_refusal  # (it imports the analyses)
     refused = method_refusal(obj, name, given, unknown)
+    kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
+        value, (numbers.Number, np.generic, str, bytes, type(None)))]
     if refused is None and kept and _holds_kept(obj, kept):
         refused = holder_refusal(obj, name, kept)
         if refused is not None:

@@ -409,3 +409,25 @@ def test_the_exported_check_refuses_what_the_library_refuses():
         assert type(caught.value).__name__ == 'InPlaceError'
     check(SGD([np.ones(3)]), 'step', 'm', (), kept=(d, X))
     check(Logger(), 'flush', 'm', (), kept=(d, X))
+
+
+class Stepper:
+    def __init__(self, n):
+        self.n, self.hist = n, [n]
+
+    def record(self):
+        self.hist.append(self.n)
+
+
+def counted_with_a_number(x, n, d, stepper):
+    y = np.sum(np.sin(x) * d) * n
+    stepper.record()
+    return y
+
+
+def test_a_number_the_object_also_holds_is_no_array_it_holds():
+    # (``3 is 3``: small integers are one object; the object holding the number `n` the
+    # function is given holds no memory the derivative reads)
+    d = data()
+    got = s2sgrad.grad(counted_with_a_number)(X.copy(), 3, d, Stepper(3))
+    np.testing.assert_allclose(got, want(X, d) * 3, rtol=1e-12)
