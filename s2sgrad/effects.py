@@ -55,6 +55,7 @@ def check_effects(body, ctx):
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
     containers = _bound_only_to(body, ctx.source.namespace, ctx.resolver)
+    ctx.dicts_of_lists = _dicts_of_lists(body, ctx)
     kept_anywhere = set().union(*kept.values())
     bound = _bound_before(body, ctx, kept)
     for stmt in n.statements(body):
@@ -956,7 +957,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
         return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
     if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
-            ctx.activity.is_active(root)):
+            ctx.activity.is_active(root)) or _own_container_item(receiver, attr, ctx):
         return
 
     def dangerous(value):
@@ -1009,7 +1010,8 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
     if attr == '__call__' and not isinstance(receiver, gast.Name) or \
             not _plain_chain(receiver) or not isinstance(root, gast.Name) \
             or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
-            root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root):
+            root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root) or \
+            _own_container_item(receiver, attr, ctx):
         return []
     return [n.name(name) for name in sorted(set(bound) - {root.id})
             if kinds.get(name) != 'number']
@@ -1273,6 +1275,78 @@ def _bound_only_to(body, namespace, resolver=None):
 
 
 _NUMBER_CALLS = ('float', 'int', 'len', 'bool', 'complex')
+
+_CONTAINER_METHODS = frozenset(name for kind in (list, dict) for name in dir(kind)
+                               if not name.startswith('_'))
+"""The methods of a list and of a dict: none writes into the values the container holds."""
+
+
+def _dicts_of_lists(body, ctx):
+    """The names `body` binds only to dicts it makes whose values are lists or dicts it makes
+    (``history = {'loss': []}``, ``t = {k: [] for k in names}``, ``t = {}`` then ``t[k] =
+    []``), read only as ``t[k]`` and given to nothing: ``t[k].append(v)`` is a method of a
+    list (or a dict) the function made, which writes into no array (`_own_container_item`)."""
+    def made(value, depth=0):
+        """Whether `value` makes a dict of lists (`depth` 0) or a list or a dict (1)."""
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+                not value.args and not value.keywords:  # (``dict()``, ``list()``)
+            return ctx.resolver.lookup(value.func) in ((list, dict) if depth else (dict,))
+        if depth:  # (a list, whatever it holds, or an empty dict)
+            return isinstance(value, (gast.List, gast.ListComp)) or \
+                isinstance(value, gast.Dict) and not value.keys
+        return isinstance(value, (gast.Dict, gast.DictComp)) and \
+            all(made(item, 1) for item in _dict_values(value))
+    found, values, other, stored, binding = set(), set(), set(ctx.params), [], set()
+    not_dicts = set()
+    for stmt in n.statements(body):
+        if isinstance(stmt, (gast.Global, gast.Nonlocal)):
+            other.update(stmt.names)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and \
+                len(stmt.targets) == 1:
+            binding.add(id(stmt.targets[0]))
+            (found if made(stmt.value) else not_dicts).add(stmt.targets[0].id)
+            (values if made(stmt.value, 1) else other).add(stmt.targets[0].id)
+        elif isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Subscript) and \
+                isinstance(stmt.targets[0].value, gast.Name):
+            stored.append((stmt.targets[0].value.id, stmt.value))
+        elif isinstance(stmt, (gast.For, gast.AsyncFor)):
+            other.update(n.names_stored(stmt.target))
+        elif isinstance(stmt, (gast.With, gast.AsyncWith)):
+            other.update(name for item in stmt.items if item.optional_vars is not None
+                         for name in n.names_stored(item.optional_vars))
+        elif isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            other.add(stmt.name)
+        elif not isinstance(stmt, (gast.AugAssign, gast.If, gast.While, gast.Try)):
+            other.update(n.names_stored(stmt))
+    for name, value in stored:  # (``t[k] = []``, ``items = []; t[k] = items``; not ``= w``)
+        if not made(value, 1) and not (isinstance(value, gast.Name) and
+                                       value.id in values - other):
+            other.add(name)
+    subscripted = {id(node.value) for node in n.walk(gast.Module(body=list(body), type_ignores=[]))
+                   if isinstance(node, gast.Subscript)}
+    for node in n.walk(gast.Module(body=list(body), type_ignores=[])):
+        if isinstance(node, gast.Name) and (isinstance(node.ctx, gast.Load) and id(
+                node) not in subscripted or not isinstance(node.ctx, gast.Load) and
+                id(node) not in binding):
+            # (``helper(t)``, ``u = t``, ``t.update(d)``; ``(t := d)``, ``del t``: anything)
+            other.add(node.id)
+        elif isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            other.update(n.names_read(node))  # (a function of its own may change it)
+    return found - other - not_dicts
+
+
+def _dict_values(value):
+    """The values of a dict display or comprehension."""
+    return value.values if isinstance(value, gast.Dict) else [value.value]
+
+
+def _own_container_item(receiver, attr, ctx):
+    """Whether ``receiver.attr(...)`` is a list's or a dict's method of an item ``t[k]`` of
+    a dict of `_dicts_of_lists`."""
+    return attr in _CONTAINER_METHODS and isinstance(receiver, gast.Subscript) and \
+        isinstance(receiver.value, gast.Name) and \
+        receiver.value.id in getattr(ctx, 'dicts_of_lists', ())
 
 
 def _item_message(ctx, stmt, label, param, value):

@@ -431,3 +431,83 @@ def test_a_number_the_object_also_holds_is_no_array_it_holds():
     d = data()
     got = s2sgrad.grad(counted_with_a_number)(X.copy(), 3, d, Stepper(3))
     np.testing.assert_allclose(got, want(X, d) * 3, rtol=1e-12)
+
+
+def logged_in_a_dict_of_lists(x, d, names):
+    per_name = {name: [] for name in names}
+    y = np.sum(np.sin(x) * d)
+    for name in names:
+        per_name[name].append(len(name))
+    return y
+
+
+def logged_in_a_dict_display(x, d):
+    history = {'loss': []}
+    y = np.sum(np.sin(x) * d)
+    history['loss'].append(float(np.sum(d)))
+    return y
+
+
+def test_lists_of_a_dict_the_function_makes_get_no_check():
+    # (``history['loss'].append(v)``: a list's method, of a list the function made and put
+    # in a dict of its own, which it gives to nothing: no array is written)
+    d = data()
+    for f, more in [(logged_in_a_dict_of_lists, (['a', 'bc'],)), (logged_in_a_dict_display, ())]:
+        df = s2sgrad.grad(f)
+        assert 'check_method_writes' not in df.source
+        np.testing.assert_allclose(df(X.copy(), d, *more), want(X, d), rtol=1e-12)
+
+
+class Appender:
+    """An object with a method named like a list's that writes into what it holds."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def append(self, v):
+        self.w *= v
+
+
+def appender_in_a_dict_display(x, d, hold):
+    t = {'h': hold, 'log': []}
+    y = np.sum(np.sin(x) * d)
+    t['h'].append(0.5)
+    return y
+
+
+def appender_stored_later(x, d, hold):
+    t = {'h': []}
+    t['h'] = hold
+    y = np.sum(np.sin(x) * d)
+    t['h'].append(0.5)
+    return y
+
+
+def appender_stored_by_a_helper(x, d, hold):
+    t = {'h': []}
+    put(t, hold)
+    y = np.sum(np.sin(x) * d)
+    t['h'].append(0.5)
+    return y
+
+
+def put(t, hold):
+    t['h'] = hold
+
+
+def appender_bound_by_a_walrus(x, d, hold):
+    t = {'h': []}
+    if (t := {'h': hold}) is not None:
+        y = np.sum(np.sin(x) * d)
+    t['h'].append(0.5)
+    return y
+
+
+@pytest.mark.parametrize('f', [appender_in_a_dict_display, appender_stored_later,
+                               appender_stored_by_a_helper, appender_bound_by_a_walrus])
+def test_an_item_that_may_be_another_object_is_checked(f):
+    d = data()
+    before = d.copy()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(f)(X.copy(), d, Appender(d))
+    np.testing.assert_array_equal(d, before)
