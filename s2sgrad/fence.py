@@ -231,11 +231,18 @@ class _Fence:
                 if isinstance(child, gast.AST):
                     self.visit(child)
 
-    def _stable(self):
-        """`key_lambdas.stable_names` of the function (found once)."""
+    def _stable(self, call):
+        """`key_lambdas.stable_names` of the function for `call`: what the statements of its
+        body before the one holding `call` change is no change (found once for each)."""
         if self.stable is None:
-            self.stable = stable_names(self.root)
-        return self.stable
+            self.stable = {}
+            body = self.root.body if isinstance(self.root.body, list) else []
+            self.top = {id(node): index for index, stmt in enumerate(body)
+                        for node in n.walk(stmt)}
+        start = self.top.get(id(call), 0)
+        if start not in self.stable:
+            self.stable[start] = stable_names(self.root, start)
+        return self.stable[start]
 
     def _mark_key_functions(self, call):
         """Mark the ``key=lambda v: ...`` of a call (``sorted``, ``max``, ``min``) that reads
@@ -252,7 +259,7 @@ class _Fence:
             if value.args.vararg is None and value.args.kwarg is None and \
                     not (read | params) & self.local_names:
                 value.key_function = True
-            elif plain_key(value) and read & self.local_names <= self._stable():
+            elif plain_key(value) and read & self.local_names <= self._stable(call):
                 # (``min(range(n), key=lambda i: losses[i])``: variables bound once and never
                 # changed, which order the items alike whenever the key runs)
                 rename_apart(value, self.local_names)

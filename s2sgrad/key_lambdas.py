@@ -12,18 +12,23 @@ _LIBRARIES = frozenset({'np', 'numpy', 'math', 'scipy', 'cmath', 'statistics', '
 generated code differentiated again: but for ``s2s.add_at``'s first argument)."""
 
 
-def stable_names(root):
+def stable_names(root, start=0):
     """The names of the FunctionDef `root` bound once (a parameter not assigned again, or a
-    variable assigned once, outside loops) and never changed in place: a key function reading
-    only them orders the items alike in both sweeps. A name is taken to change where it is
-    the root of a subscript or attribute assigned or deleted, the receiver of a changing
-    method (``append``, ``sort``, ...), an ``out=`` argument, or an argument of a call of
-    anything but a built-in or a function of NumPy, math or SciPy (one of yours may write
-    into it)."""
-    body = gast.Module(body=root.body if isinstance(root.body, list) else [root.body],
-                       type_ignores=[])
+    variable assigned once, outside loops) and never changed in place, but by the statements
+    of its body before the one at position `start` (which fill a dict before a key function
+    reads it: ``d = {'a': x[0]}`` is ``d = dict()``, then ``d['a'] = x[0]``, by then): a key
+    function reading only them, called from the statement at `start` on, orders the items
+    alike in both sweeps. A name is taken to change where it is the root of a subscript or
+    attribute assigned or deleted, the receiver of a changing method (``append``, ``sort``,
+    ...), an ``out=`` argument, or an argument of a call of anything but a built-in or a
+    function of NumPy, math or SciPy (one of yours may write into it)."""
+    statements = root.body if isinstance(root.body, list) else [root.body]
+    body = gast.Module(body=statements, type_ignores=[])
     lambdas = {id(node) for node in n.walk(body) if isinstance(node, gast.Lambda)}
     nodes = list(n.walk(body, skip=lambda node: id(node) in lambdas))
+    defining = (gast.Lambda, gast.FunctionDef)  # (a function defined there may run later)
+    before = {id(node) for stmt in statements[:start] if not isinstance(stmt, defining)
+              for node in n.walk(stmt, skip=lambda node: isinstance(node, defining))}
     args = root.args
     count = {a.id: 1 for a in args.posonlyargs + args.args + args.kwonlyargs +
              [a for a in (args.vararg, args.kwarg) if a is not None]}
@@ -32,6 +37,8 @@ def stable_names(root):
         if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
             count[node.id] = count.get(node.id, 0) + (1 if isinstance(node.ctx, gast.Store)
                                                       else 2)
+        elif id(node) in before:
+            continue  # (a change before the key function is made)
         elif isinstance(node, (gast.Subscript, gast.Attribute)) and \
                 not isinstance(node.ctx, gast.Load):
             changed.add(_root(node))

@@ -1,6 +1,9 @@
 """``max``/``min``/``sorted`` with ``key=`` (a function, or a lambda that reads nothing of the
 function): the derivative is that of the item the key picks, checked against central
 differences; a key lambda reading a variable of the function is refused with the line."""
+import textwrap
+
+import gast
 import numpy as np
 import pytest
 
@@ -84,6 +87,46 @@ def test_a_key_lambda_reading_a_variable_bound_once():
     # (``losses`` is assigned once and never changed: the key orders the items alike in
     # both sweeps)
     check_grads(index_of_smallest_loss, (X,), modes=('rev', 'fwd'), order=2)
+
+
+def key_of_the_largest_value(x):
+    d = {'a': x[0], 'b': x[1] * 2.0, 'c': np.sin(x[2])}
+    best = max(d, key=lambda k: d[k])
+    return d[best] * 3.0
+
+
+def scores_filled_before_the_key(x):
+    scores = np.zeros(3)
+    for i in range(3):
+        scores[i] = (x[i] - 0.4) ** 2
+    best = min(range(3), key=lambda i: scores[i])
+    return x[best] ** 2
+
+
+def test_a_key_lambda_reading_a_dict_or_array_filled_before_it():
+    # (``d = {...}`` is filled item by item before the call: what the statements before the
+    # key function change orders the items alike in both sweeps)
+    check_grads(key_of_the_largest_value, (X,), modes=('rev', 'fwd'), order=2)
+    check_grads(scores_filled_before_the_key, (X,), modes=('rev', 'fwd'), order=2)
+
+
+def test_a_function_defined_before_the_key_changes_what_it_reads_when_called():
+    # (the body of a function defined before the key's statement runs when it is called,
+    # maybe after the key: its changes count; the fill before the key does not)
+    from s2sgrad.key_lambdas import stable_names
+    tree = gast.parse(textwrap.dedent("""
+        def f(x):
+            scores = x * 1.0
+            scores[1] = 2.0
+            def spoil():
+                scores[0] = 5.0
+            order = sorted(range(3), key=lambda i: scores[i])
+            return order
+        """)).body[0]
+    assert 'scores' not in stable_names(tree, 3)
+    del tree.body[2]
+    assert 'scores' in stable_names(tree, 2)
+    assert 'scores' not in stable_names(tree, 0)
 
 
 def index_of_a_score_changed_afterwards(x):
