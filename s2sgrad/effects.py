@@ -1285,7 +1285,8 @@ def _dicts_of_lists(body, ctx):
     """The names `body` binds only to dicts it makes whose values are lists or dicts it makes
     (``history = {'loss': []}``, ``t = {k: [] for k in names}``, ``t = {}`` then ``t[k] =
     []``), read only as ``t[k]`` and given to nothing: ``t[k].append(v)`` is a method of a
-    list (or a dict) the function made, which writes into no array (`_own_container_item`)."""
+    list (or a dict) the function made, which writes into no array (`_own_container_item`).
+    (Read as ``t.items()``, ``t.keys()``, ``t.values()`` or ``t.get(k)`` too.)"""
     def made(value, depth=0):
         """Whether `value` makes a dict of lists (`depth` 0) or a list or a dict (1)."""
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
@@ -1323,9 +1324,16 @@ def _dicts_of_lists(body, ctx):
         if not made(value, 1) and not (isinstance(value, gast.Name) and
                                        value.id in values - other):
             other.add(name)
-    subscripted = {id(node.value) for node in n.walk(gast.Module(body=list(body), type_ignores=[]))
-                   if isinstance(node, gast.Subscript)}
-    for node in n.walk(gast.Module(body=list(body), type_ignores=[])):
+    module = gast.Module(body=list(body), type_ignores=[])
+    called = {id(node.func) for node in n.walk(module) if isinstance(node, gast.Call)}
+    subscripted = {id(node.value) for node in n.walk(module)
+                   if isinstance(node, gast.Subscript) or isinstance(node, gast.Attribute) and
+                   node.attr in _DICT_READS and id(node) in called}
+    subscripted |= {id(node.args[0]) for node in n.walk(module)  # (``s2s.keys(t)``: lowered)
+                    if isinstance(node, gast.Call) and len(node.args) == 1 and
+                    not node.keywords and n.dotted_path(node.func) in _KEY_READS and
+                    ctx.source.namespace.get('s2s', runtime) is runtime}
+    for node in n.walk(module):
         if isinstance(node, gast.Name) and (isinstance(node.ctx, gast.Load) and id(
                 node) not in subscripted or not isinstance(node.ctx, gast.Load) and
                 id(node) not in binding):
@@ -1334,6 +1342,12 @@ def _dicts_of_lists(body, ctx):
         elif isinstance(node, (gast.FunctionDef, gast.Lambda)):
             other.update(n.names_read(node))  # (a function of its own may change it)
     return found - other - not_dicts
+
+
+_DICT_READS = ('items', 'keys', 'values', 'get')
+"""Methods of a dict that put nothing into it (``for k, ts in samples.items()``)."""
+_KEY_READS = ('s2s.keys', 's2s.positions')
+"""What a loop over a dict's keys or items reads of it once lowered."""
 
 
 def _dict_values(value):

@@ -441,6 +441,15 @@ def logged_in_a_dict_of_lists(x, d, names):
     return y
 
 
+def timed_in_a_dict_of_lists(x, d, names):
+    samples = {name: [] for name in names}
+    y = np.sum(np.sin(x) * d)
+    for name in names:
+        samples[name].append(len(name))
+    counts = {name: len(ts) for name, ts in samples.items()}
+    return y * counts[names[0]]
+
+
 def logged_in_a_dict_display(x, d):
     history = {'loss': []}
     y = np.sum(np.sin(x) * d)
@@ -452,7 +461,8 @@ def test_lists_of_a_dict_the_function_makes_get_no_check():
     # (``history['loss'].append(v)``: a list's method, of a list the function made and put
     # in a dict of its own, which it gives to nothing: no array is written)
     d = data()
-    for f, more in [(logged_in_a_dict_of_lists, (['a', 'bc'],)), (logged_in_a_dict_display, ())]:
+    for f, more in [(logged_in_a_dict_of_lists, (['a', 'bc'],)), (logged_in_a_dict_display, ()),
+                    (timed_in_a_dict_of_lists, (['a', 'bc'],))]:
         df = s2sgrad.grad(f)
         assert 'check_method_writes' not in df.source
         np.testing.assert_allclose(df(X.copy(), d, *more), want(X, d), rtol=1e-12)
@@ -495,6 +505,14 @@ def put(t, hold):
     t['h'] = hold
 
 
+def appender_put_by_update(x, d, hold):
+    t = {'h': []}
+    t.update({'h': hold})
+    y = np.sum(np.sin(x) * d)
+    t['h'].append(0.5)
+    return y
+
+
 def appender_bound_by_a_walrus(x, d, hold):
     t = {'h': []}
     if (t := {'h': hold}) is not None:
@@ -504,7 +522,8 @@ def appender_bound_by_a_walrus(x, d, hold):
 
 
 @pytest.mark.parametrize('f', [appender_in_a_dict_display, appender_stored_later,
-                               appender_stored_by_a_helper, appender_bound_by_a_walrus])
+                               appender_stored_by_a_helper, appender_bound_by_a_walrus,
+                               appender_put_by_update])
 def test_an_item_that_may_be_another_object_is_checked(f):
     d = data()
     before = d.copy()
