@@ -51,7 +51,9 @@ def check_effects(body, ctx):
     holds = holder_groups(body, _new_memory, _memory_sources, lists, local,
                           lambda call: may_fill(call, ctx, _new_memory, objects))
     whole = with_aliases(_read_whole(body, ctx), body)
-    logs = log_statements(body, ctx)  # (``self.history.append(float(loss))``)
+    logs = log_statements(body, ctx) | {  # (``self.history.append(float(loss))``)
+        id(stmt) for stmt in n.statements(body) if isinstance(stmt, gast.Expr) and
+        isinstance(stmt.value, gast.Call) and _global_table_log(stmt.value, ctx, body)}
     passed = _copies_passed_once(body, ctx.source.namespace)
     safe = safely_kept(body, ctx.params, kept, ctx.source.namespace)
     containers = _bound_only_to(body, ctx.source.namespace, ctx.resolver)
@@ -573,6 +575,33 @@ def _kept_outside(call, obj, body):
                for stmt in body for node in n.walk(stmt)) == 1 and \
         not kept & assigned_into(body, aliases=True)  # (an array the function writes into
     # afterwards: the gradient undoes the writes, and the list would show that)
+
+
+def _global_table_log(call, ctx, body):
+    """Whether `call` puts its arguments into a list, set or deque that a global dict holds
+    under a constant key (``HISTORY['loss'].append(float(loss))``), where the function uses
+    that dict only so (in such calls, no array it writes into afterwards among what they
+    put): as `_kept_outside` for a global list."""
+    func = call.func
+    table = func.value.value if isinstance(func, gast.Attribute) and \
+        isinstance(func.value, gast.Subscript) else None
+    if not (isinstance(table, gast.Name) and isinstance(func.value.slice, gast.Constant) and
+            ctx.resolver.is_global(table) and isinstance(ctx.resolver.lookup(table), dict)):
+        return False
+    item = ctx.resolver.lookup(table).get(func.value.slice.value) \
+        if isinstance(func.value.slice.value, (str, int)) else None
+    if not (isinstance(item, (list, set, collections.deque)) and func.attr in _GROWING):
+        return False
+    logs = [node for stmt in body for node in n.walk(stmt)
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and
+            isinstance(node.func.value, gast.Subscript) and
+            isinstance(node.func.value.value, gast.Name) and
+            node.func.value.value.id == table.id and
+            isinstance(node.func.value.slice, gast.Constant) and node.func.attr in _GROWING]
+    kept = {v for log in logs for arg in log.args for v in n.names_read(arg)}
+    return sum(isinstance(node, gast.Name) and node.id == table.id
+               for stmt in body for node in n.walk(stmt)) == len(logs) and \
+        not kept & assigned_into(body, aliases=True)
 
 
 def _check_callee_globals(stmt, call, ctx, names_read):

@@ -126,3 +126,47 @@ def log_in_a_namedtuple_like(p, x):
 def test_an_argument_of_no_known_class_is_no_log():
     with pytest.raises(S2SError):
         s2sgrad.grad(log_in_a_namedtuple_like, wrt=1)(Params(log=[]), X)
+
+
+TABLE = {'loss': [], 'norm': []}
+
+
+def logged_in_a_global_dict(x):
+    loss = np.sum(np.sin(x) * x)
+    TABLE['loss'].append(float(loss))
+    TABLE['norm'].append(float(np.sqrt(np.sum(x * x))))
+    return loss
+
+
+def logged_and_read(x):
+    loss = np.sum(np.sin(x) * x)
+    TABLE['loss'].append(float(loss))
+    return loss * len(TABLE['loss'])
+
+
+def logged_then_written(x):
+    y = x * 2.0
+    TABLE['loss'].append(y)
+    y[0] = 5.0  # (the gradient undoes the write: the log would show it)
+    return np.sum(np.sin(y))
+
+
+def test_a_log_in_a_list_of_a_global_dict():
+    # (``TABLE['loss'].append(float(loss))``: a list a global dict holds, the dict used for
+    # nothing else: kept as Python keeps it, once per call, with no run-time check)
+    x = np.array([0.3, -0.7, 1.1])
+    TABLE['loss'].clear()
+    TABLE['norm'].clear()
+    df = s2sgrad.grad(logged_in_a_global_dict)
+    assert 'check_method_writes' not in df.source
+    np.testing.assert_allclose(df(x), np.sin(x) + x * np.cos(x), rtol=1e-12)
+    np.testing.assert_allclose(s2sgrad.jvp(logged_in_a_global_dict)(x, np.ones(3)),
+                               np.sum(np.sin(x) + x * np.cos(x)), rtol=1e-12)
+    assert TABLE['loss'] == [pytest.approx(float(np.sum(np.sin(x) * x)))] * 2
+    assert len(TABLE['norm']) == 2
+
+
+@pytest.mark.parametrize('func', [logged_and_read, logged_then_written])
+def test_a_global_dict_read_otherwise_or_an_array_written_after_is_refused(func):
+    with pytest.raises(S2SError):
+        s2sgrad.grad(func)(np.array([0.3, -0.7, 1.1]))
