@@ -379,7 +379,7 @@ def _check_discarded_call(stmt, call, ctx, body, logs=()):
     if obj is not None and (rules.lookup_adjoint(obj) is not None or
                             rules.is_nondifferentiable(obj)):
         return  # it cannot change its arguments, and its result is unused
-    if obj is not None and (_reports(obj) or _kept_outside(call, obj, body)):
+    if obj is not None and (_reports(obj) or _kept_outside(call, obj, body, ctx)):
         return
     if obj is None and not nested:
         raise ctx.no_rule(stmt, what, 'its result is unused, so it may be called to change a '
@@ -559,10 +559,11 @@ def _reports(obj):
         obj is warnings.warn
 
 
-def _kept_outside(call, obj, body):
+def _kept_outside(call, obj, body, ctx):
     """Whether `call` puts its arguments into a list, set or deque of a global that the
-    function reads nowhere else (``HISTORY.append(float(loss))``): it changes no argument,
-    and what it keeps does not reach the result. Not an array the function writes into."""
+    function reads nowhere else (``HISTORY.append(float(loss))``), nor a function of yours it
+    calls (`_log_read_elsewhere`): it changes no argument, and what it keeps does not reach
+    the result. Not an array the function writes into."""
     owner = getattr(obj, '__self__', None)
     func = call.func
     if not (isinstance(owner, (list, set, collections.deque)) and
@@ -573,8 +574,58 @@ def _kept_outside(call, obj, body):
     kept = {v for arg in call.args for v in n.names_read(arg)}
     return sum(isinstance(node, gast.Name) and node.id == name
                for stmt in body for node in n.walk(stmt)) == 1 and \
-        not kept & assigned_into(body, aliases=True)  # (an array the function writes into
-    # afterwards: the gradient undoes the writes, and the list would show that)
+        not kept & assigned_into(body, aliases=True) and \
+        not _log_read_elsewhere(owner, body, ctx, {id(func.value)})
+    # (an array the function writes into afterwards: the gradient undoes the writes, and the
+    # list would show that)
+
+
+def _log_read_elsewhere(log, body, ctx, own):
+    """Whether `body` (but its Names of `own`: the logs' own) or a function of yours that it
+    calls, at any depth, reads the list `log` through a global name bound to it or to a dict,
+    list, tuple, object or module holding it (``ALIAS = TABLE['l']``; ``last()`` reading
+    ``HIST[-1]``): what is added would reach the result. A function whose source cannot be
+    read is taken to read it."""
+    holders = {}
+
+    def holds(value):
+        if id(value) not in holders:
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else \
+                vars(value).values() if hasattr(value, '__dict__') and \
+                not inspect.isfunction(value) and not inspect.isclass(value) else ()
+            holders[id(value)] = value is log or any(item is log for item in list(items))
+        return holders[id(value)]
+    seen = set()
+
+    def reads(nodes, namespace, local, skip=()):
+        for node in nodes:
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and \
+                    id(node) not in skip and node.id not in local and \
+                    node.id in namespace and holds(namespace[node.id]):
+                return True
+            if not isinstance(node, gast.Call):
+                continue
+            path = n.dotted_path(node.func)
+            obj = namespace.get(path.split('.')[0], None) if path else None
+            for part in (path or '').split('.')[1:]:
+                obj = getattr(obj, part, None)
+            obj = getattr(obj, '__func__', obj)  # (a bound method of a global object)
+            if not inspect.isfunction(obj) or rules.is_library(obj) or obj in seen or \
+                    path.split('.')[0] in local:
+                continue
+            seen.add(obj)
+            try:
+                source = parse_function(obj)
+            except S2SError:
+                return True
+            inner = set(n.names_stored(source.node.args)) | set(
+                n.names_stored(gast.Module(body=source.node.body, type_ignores=[])))
+            if reads(n.walk(source.node), source.namespace, inner):
+                return True
+        return False
+    nodes = (node for stmt in body for node in n.walk(stmt))
+    return reads(nodes, ctx.source.namespace, set(ctx.resolver.local_names), own)
 
 
 def _global_table_log(call, ctx, body):
@@ -601,7 +652,10 @@ def _global_table_log(call, ctx, body):
     kept = {v for log in logs for arg in log.args for v in n.names_read(arg)}
     return sum(isinstance(node, gast.Name) and node.id == table.id
                for stmt in body for node in n.walk(stmt)) == len(logs) and \
-        not kept & assigned_into(body, aliases=True)
+        not kept & assigned_into(body, aliases=True) and \
+        not any(_log_read_elsewhere(log, body, ctx, {id(call.func.value.value) for call in logs})
+                for log in ctx.resolver.lookup(table).values()
+                if isinstance(log, (list, set, collections.deque)))
 
 
 def _check_callee_globals(stmt, call, ctx, names_read):
