@@ -16,13 +16,14 @@ import inspect
 import types
 
 import gast
+import numpy as np
 
 from . import nodes as n
 from . import rules
 from .alias_memory import CONTAINER_METHODS, INPLACE_METHODS
 from .errors import S2SError
 from .item_holders import FILLING_METHODS
-from .kept_items import NONFILLING_METHODS, unwrapped
+from .kept_items import NONFILLING_METHODS, unwrapped, users_class
 from .source import parse_function
 
 KNOWN_METHODS = frozenset(set(FILLING_METHODS) | NONFILLING_METHODS | set(INPLACE_METHODS) |
@@ -163,8 +164,20 @@ def holder_refusal(obj, name, kept=(), _depth=0):
     if isinstance(obj, type) or not _users_object(obj):
         return None
     bound, owned = _member(obj, name)
+    unread = _unread_member(obj, name, bound, owned)
+    if isinstance(bound, classmethod):
+        return (_label(obj, name), '*', unread) if class_holds(obj, name, kept) else None
+    if unread is not None:
+        return _label(obj, name), '*', unread
     if owned or not inspect.isfunction(bound):
         return None  # (a static method, a function stored on the object: no object given)
+    if isinstance(obj, np.ndarray):
+        # (a method of your subclass of ndarray: ``self *= 0.5`` writes into the array the
+        # object is, which shares memory with one the derivative reads)
+        facts = _parameters_written(_unwrapped(bound), type(obj))
+        if facts is None and not rules.is_library(_unwrapped(bound)) or facts is not None and \
+                facts[0] and facts[0][0] in facts[4] | facts[5] | facts[6]:
+            return _label(obj, name), '*', 'may write into the array its object is'
     for func in [bound] + _overridden(obj, name, bound):
         func = _unwrapped(func)
         facts = _parameters_written(func, type(obj))
@@ -177,6 +190,31 @@ def holder_refusal(obj, name, kept=(), _depth=0):
             if _holds_kept(getattr(obj, attr, None), kept):
                 return func.__qualname__, params[0], 'writes into what its object holds'
     return None
+
+
+def _unread_member(obj, name, bound, owned):
+    """Why the method `name` of `obj` (`bound`, `owned`: `_member`'s) cannot be read where
+    its object holds an array the derivative reads: ``__getattr__`` gives it (a forwarding
+    object's), a property's getter makes it (a closure of the object's), or it is a class
+    method (which writes into what its class holds); else None."""
+    if bound is None and not owned and (_member(obj, '__getattr__')[0] is not None or
+                                        type(obj).__getattribute__ is not object.__getattribute__):
+        return 'is given by `__getattr__` (s2sgrad cannot read its code)'
+    if isinstance(bound, property):
+        return 'is made by a property (s2sgrad cannot read its code)'
+    if isinstance(bound, classmethod):
+        return 'is a class method (which may write into what its class holds)'
+    return None
+
+
+def class_holds(obj, name, kept):
+    """Whether the method `name` of `obj` is a class method of a class of yours whose
+    classes (its own and those it derives from) hold one of `kept`."""
+    from .runtime_checks import _holds_kept  # (runtime imports this module)
+    klass = obj if isinstance(obj, type) else type(obj)
+    return _users_object(obj) and isinstance(_member(obj, name)[0], classmethod) and any(
+        _holds_kept(list(vars(base).values()), kept) for base in klass.__mro__
+        if base is not object and users_class(base))
 
 
 @functools.lru_cache(maxsize=256)
@@ -224,7 +262,6 @@ def _may_reach(obj, func, me, kept):
 
 def _users_object(obj):
     """Whether `obj` is an object of a class of yours (not a library's, nor Python's)."""
-    from .kept_items import users_class
     return users_class(type(obj))
 
 

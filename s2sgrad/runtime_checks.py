@@ -410,11 +410,11 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     what its object holds (``opt.step()`` of an optimizer holding the weights). The
     method's code is read when this runs (`method_writes.method_refusal`,
     `method_writes.holder_refusal`); a builtin's or a library's passes."""
-    from .method_writes import holder_refusal, method_refusal  # (it imports the analyses)
+    from .method_writes import class_holds, holder_refusal, method_refusal  # (the analyses)
     refused = method_refusal(obj, name, given, unknown)
     kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
         value, (numbers.Number, np.generic, str, bytes, type(None)))]
-    if refused is None and kept and _holds_kept(obj, kept):
+    if refused is None and kept and (_holds_kept(obj, kept) or class_holds(obj, name, kept)):
         refused = holder_refusal(obj, name, kept)
         if refused is not None:
             raise InPlaceError(

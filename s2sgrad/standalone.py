@@ -97,6 +97,12 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     holder = getattr(obj, '__self__', obj)  # (a bound method's object)
     kept = [value for value in kept or () if isinstance(value, np.ndarray)]
     held = list(vars(holder).values()) if kept and hasattr(holder, '__dict__') else []
+    if kept and isinstance(holder, np.ndarray):
+        held.append(holder)  # (an object of your subclass of ndarray: the array it is)
+    for klass in type(holder).__mro__ if kept else ():
+        if isinstance(klass.__dict__.get(name), classmethod):
+            held.extend(klass.__dict__.values())  # (what a class method's class holds)
+            break
     if not unknown and next(arrays([value for _, value in given]), None) is None and not any(
             np.shares_memory(array, other) for array in arrays(held) for other in kept):
         return

@@ -530,3 +530,110 @@ def test_an_item_that_may_be_another_object_is_checked(f):
     with pytest.raises(InPlaceError):
         s2sgrad.grad(f)(X.copy(), d, Appender(d))
     np.testing.assert_array_equal(d, before)
+
+
+class _Halver:
+    def __init__(self, w):
+        self.w = w
+
+    def step(self):
+        self.w *= 0.5
+
+
+class Forwarding:
+    """An object that forwards what it does not have to another (``__getattr__``)."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class ByProperty:
+    """A method a property makes: a closure of the object's."""
+
+    def __init__(self, w):
+        self.w = w
+
+    @property
+    def step(self):
+        def halve():
+            self.w *= 0.5
+        return halve
+
+
+class ClassState:
+    """A class method writing into an array its class holds."""
+    W = None
+
+    @classmethod
+    def step(cls):
+        cls.W *= 0.5
+
+
+class Weights(np.ndarray):
+    """A subclass of ndarray with methods of its own."""
+
+    def step(self):
+        self *= 0.5
+
+    def total(self):
+        return float(np.sum(self))
+
+
+def stepped_by_an_object(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.step()
+    return y
+
+
+def totalled_by_an_object(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.total()
+    return y
+
+
+def _forwarding(d):
+    return Forwarding(_Halver(d))
+
+
+def _class_state(d):
+    ClassState.W = d
+    return ClassState()
+
+
+@pytest.mark.parametrize('make', [_forwarding, ByProperty, _class_state,
+                                  lambda d: d.view(Weights)],
+                         ids=['getattr', 'property', 'classmethod', 'ndarray_subclass'])
+def test_methods_the_check_cannot_read_are_refused(make):
+    # (silently wrong before: the derivative read the halved array)
+    d = data()
+    before = d.copy()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(stepped_by_an_object)(X.copy(), d, make(d))
+    np.testing.assert_array_equal(d, before)
+
+
+def test_such_objects_holding_nothing_the_derivative_reads_run():
+    d = data()
+    ClassState.W = np.ones(3)
+    for obj in [Forwarding(_Halver(np.ones(3))), ByProperty(np.ones(3)), ClassState()]:
+        got = s2sgrad.grad(stepped_by_an_object)(X.copy(), d, obj)
+        np.testing.assert_allclose(got, want(X, d), rtol=1e-12)
+    got = s2sgrad.grad(totalled_by_an_object)(X.copy(), d, d.view(Weights))
+    np.testing.assert_allclose(got, want(X, d), rtol=1e-12)  # (a method that only reads)
+
+
+def test_the_exported_check_refuses_them_too():
+    from s2sgrad.standalone import definitions
+    space = {'np': np}
+    exec(compile(definitions(['check_method_writes']), '<standalone>', 'exec'), space)
+    check = space['check_method_writes']
+    for make in [_forwarding, ByProperty, _class_state, lambda d: d.view(Weights)]:
+        d = data()
+        with pytest.raises(Exception, match='cannot read the code') as caught:
+            check(make(d), 'step', 'm', (), kept=(d, X))
+        assert type(caught.value).__name__ == 'InPlaceError'
+    ClassState.W = np.ones(3)
+    check(ClassState(), 'step', 'm', (), kept=(data(), X))
