@@ -864,7 +864,7 @@ def _check_callee_writes(stmt, call, ctx, guards, kept=(), passed=None, lists=()
         _check_given_methods(stmt, call, ctx, guards, bound, methods, given, label,
                              lambda value: _dangerous(value, ctx, kept, holds, containers),
                              lambda value, attr: _kept_it_may_hold(
-                                 ctx, value, attr, bound_kept, lists, containers))
+                                 ctx, value, attr, bound_kept, lists, containers, stmt))
     # (a differentiated value passed in may be what it writes: ``push(acc, a)`` appending
     # ``a * a`` to a list that held none makes `acc` carry a derivative out of sight)
     carried = any(ctx.activity.is_active(value) for _, value in bound)
@@ -1036,8 +1036,11 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
         return
     root = _root(receiver)
     if isinstance(receiver, gast.Name) and kinds.get(root.id) == 'library' or \
-            isinstance(receiver, gast.Call) and _library_value(receiver.func, ctx):
-        return  # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass)
+            isinstance(receiver, gast.Call) and _library_value(receiver.func, ctx) and \
+            ctx.resolver.lookup(receiver.func) is not getattr:
+        # (``rng = np.random.default_rng(0)``: a library's object, whose methods pass; not
+        # ``getattr(opt, name)``, a method of the object)
+        return
     if isinstance(root, gast.Name) and attr in KNOWN_METHODS and (
             root.id in lists or root.id in _fresh_in(ctx.func.body) or
             ctx.activity.is_active(root)) or _own_container_item(receiver, attr, ctx):
@@ -1063,7 +1066,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
                 given.append((key, keyword.value))
             else:
                 unknown.append(key)
-    held = _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds)
+    held = _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt)
     if not given and not unknown and not held:
         return
     lineno = getattr(stmt, 'lineno', None)
@@ -1076,7 +1079,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
                                       message, held))
 
 
-def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
+def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     """``[Name]``: the arrays the backward sweep reads that the object `receiver` of the
     method call `attr` (a parameter of the function, or an object it holds; one of a
     module) may hold, which the method may write into through its object (``opt.step()``
@@ -1090,12 +1093,27 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds):
     if attr not in INPLACE_METHODS and attr not in _WRITING_NAMES and \
             attr != '__call__' and any(hasattr(kind, attr) for kind in _READING_KINDS):
         return []
+    if attr == '__call__' and isinstance(receiver, gast.Call) and not receiver.args[2:] and \
+            n.dotted_path(receiver.func) == 'getattr' and \
+            ctx.resolver.lookup(receiver.func) is getattr:
+        # (``getattr(opt, name)()``: a method of the object, bound once, then checked)
+        return [n.name(name) for name in sorted(bound) if kinds.get(name) != 'number']
     if attr == '__call__' and not isinstance(receiver, gast.Name) or \
             not _plain_chain(receiver) or not isinstance(root, gast.Name) \
             or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
             root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root) or \
             _own_container_item(receiver, attr, ctx):
         return []
+    unsure = sorted(set(getattr(ctx, 'maybe_bound', {}).get(id(stmt), ())) - {root.id})
+    if unsure and kinds.get(unsure[0]) != 'number':
+        lineno = getattr(stmt, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        raise ctx.unsupported(
+            stmt, f'`{text}` after `{unsure[0]}`, bound on some paths only above, was given to '
+                  f'something that may keep it: the run-time check that the method does not '
+                  f'write into an array the derivative reads needs it bound; bind '
+                  f'`{unsure[0]} = None` before, or call the method outside the '
+                  f'differentiated function')
     return [n.name(name) for name in sorted(set(bound) - {root.id})
             if kinds.get(name) != 'number']
 
@@ -1106,18 +1124,48 @@ def _bound_before(body, ctx, kept):
     parameters, and the names that the assignments before it in its block, or before the
     block in the blocks around it, bind, where the function gives them to something that may
     keep them (`_escaping`)."""
-    escaping, found = _escaping(body, ctx), {}
+    escaping, found, maybe = _escaping(body, ctx), {}, {}
 
-    def visit(stmts, before):
+    def visit(stmts, before, unsure):
         for stmt in stmts:
-            found[id(stmt)] = {name for name in kept.get(id(stmt), ())
-                               if isinstance(name, str) and name in before}
+            names = [name for name in kept.get(id(stmt), ()) if isinstance(name, str)]
+            found[id(stmt)] = {name for name in names if name in before}
+            maybe[id(stmt)] = {name for name in names if name in unsure - before}
             for _, block in n.blocks(stmt):
-                visit(block, before)  # (a loop's body: what it bound before, in its pass)
+                visit(block, before, unsure)  # (a loop's body: what it bound before, in its pass)
+            stored = set(n.names_stored(stmt)) & escaping
             if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
-                before = before | (set(n.names_stored(stmt)) & escaping)
-    visit(body, set(ctx.params))
+                before = before | stored
+            elif stored:  # (``if c: w2 = ...``: bound on some paths only, or on all)
+                sure = _surely_bound([stmt])
+                before = before | (stored if sure is None else stored & sure)
+                unsure = unsure | (stored - before)
+    visit(body, set(ctx.params), set())
+    ctx.maybe_bound = maybe
     return found
+
+
+def _surely_bound(block):
+    """The names every path through `block` that goes on after it binds (None: every name, for
+    a block that always leaves by ``return``, ``raise``, ``break`` or ``continue``): its
+    assignments, both branches' of an ``if``, a ``with``'s; not a loop's."""
+    bound = set()
+    for stmt in block:
+        if isinstance(stmt, (gast.Return, gast.Raise, gast.Break, gast.Continue)):
+            return None
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            bound.update(n.names_stored(stmt))
+        elif isinstance(stmt, gast.If):
+            body, orelse = _surely_bound(stmt.body), _surely_bound(stmt.orelse)
+            if body is None and orelse is None:
+                return None
+            bound |= orelse if body is None else body if orelse is None else body & orelse
+        elif isinstance(stmt, (gast.With, gast.AsyncWith)):
+            inner = _surely_bound(stmt.body)
+            if inner is None:
+                return None
+            bound |= inner
+    return bound
 
 
 def _escaping(body, ctx):

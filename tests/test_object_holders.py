@@ -637,3 +637,78 @@ def test_the_exported_check_refuses_them_too():
         assert type(caught.value).__name__ == 'InPlaceError'
     ClassState.W = np.ones(3)
     check(ClassState(), 'step', 'm', (), kept=(data(), X))
+
+
+class Keeper:
+    def __init__(self):
+        self.items = []
+
+    def keep(self, a):
+        self.items.append(a)
+
+    def shrink(self):
+        for a in self.items:
+            a *= 0.5
+
+    def count(self):
+        self.n = len(self.items)
+
+
+def kept_in_one_branch(x, d, hold, flag):
+    if flag:
+        w2 = d * 2.0
+        hold.keep(w2)
+        y = np.sum(np.sin(x) * w2)
+    else:
+        y = np.sum(x)
+    hold.shrink()
+    return y
+
+
+def kept_in_a_loop(x, d, hold):
+    for i in range(2):
+        w2 = d * (i + 1.0)
+        hold.keep(w2)
+    y = np.sum(np.sin(x) * w2)
+    hold.shrink()
+    return y
+
+
+def kept_in_both_branches(x, d, hold, flag):
+    if flag:
+        w2 = d * 2.0
+        hold.keep(w2)
+    else:
+        w2 = d * 3.0
+        hold.keep(w2)
+    y = np.sum(np.sin(x) * w2)
+    hold.shrink()
+    return y
+
+
+def kept_in_a_loop_bound_before(x, d, hold, method):
+    w2 = None
+    for i in range(2):
+        w2 = d * (i + 1.0)
+        hold.keep(w2)
+    y = np.sum(np.sin(x) * w2)
+    getattr(hold, method)()
+    return y
+
+
+def test_an_array_given_to_an_object_in_a_block_is_followed():
+    # (silently wrong before: the check's arrays missed `w2`, bound on some paths only; it
+    # is refused where it may be unbound, checked where every path binds it)
+    d = data()
+    for call in [lambda: s2sgrad.grad(kept_in_one_branch)(X.copy(), d, Keeper(), True),
+                 lambda: s2sgrad.grad(kept_in_a_loop)(X.copy(), d, Keeper())]:
+        with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='w2 = None'):
+            call()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(kept_in_both_branches)(X.copy(), d, Keeper(), False)
+    before = d.copy()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(kept_in_a_loop_bound_before, wrt=0)(X.copy(), d, Keeper(), 'shrink')
+    np.testing.assert_array_equal(d, before)
+    got = s2sgrad.grad(kept_in_a_loop_bound_before, wrt=0)(X.copy(), d, Keeper(), 'count')
+    np.testing.assert_allclose(got, want(X, d * 2.0), rtol=1e-12)
