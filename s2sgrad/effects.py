@@ -1093,7 +1093,7 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     if attr not in INPLACE_METHODS and attr not in _WRITING_NAMES and \
             attr != '__call__' and any(hasattr(kind, attr) for kind in _READING_KINDS):
         return []
-    if attr == '__call__' and isinstance(receiver, gast.Call) and not receiver.args[2:] and \
+    if attr == '__call__' and isinstance(receiver, gast.Call) and \
             n.dotted_path(receiver.func) == 'getattr' and \
             ctx.resolver.lookup(receiver.func) is getattr:
         # (``getattr(opt, name)()``: a method of the object, bound once, then checked)
@@ -1125,6 +1125,7 @@ def _bound_before(body, ctx, kept):
     block in the blocks around it, bind, where the function gives them to something that may
     keep them (`_escaping`)."""
     escaping, found, maybe = _escaping(body, ctx), {}, {}
+    given = _given_to_objects(body, ctx, _bound_only_to(body, ctx.source.namespace))
 
     def visit(stmts, before, unsure):
         for stmt in stmts:
@@ -1139,10 +1140,53 @@ def _bound_before(body, ctx, kept):
             elif stored:  # (``if c: w2 = ...``: bound on some paths only, or on all)
                 sure = _surely_bound([stmt])
                 before = before | (stored if sure is None else stored & sure)
-                unsure = unsure | (stored - before)
+                unsure = unsure | (stored & given) - before
     visit(body, set(ctx.params), set())
     ctx.maybe_bound = maybe
     return found
+
+
+def _given_to_objects(body, ctx, kinds):
+    """The names `body` gives as they are to an object's method (``hold.keep(w2)``; not to a
+    library's, ``rng.shuffle(w2)``, nor to a list, dict or set it makes, `kinds`:
+    ``out.append(w2)``), to ``setattr``, or stores into an attribute or an item (``d['w'] =
+    w2``): arrays an object may keep."""
+    def names(value):
+        value = value.value if isinstance(value, gast.Starred) else value
+        if isinstance(value, (gast.List, gast.Tuple)):
+            return [name for item in value.elts for name in names(item)]
+        return [value.id] if isinstance(value, gast.Name) else []
+    found, into = set(), {}
+    for node in n.walk(gast.Module(body=list(body), type_ignores=[])):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                isinstance(node.func.value, gast.Name) and \
+                kinds.get(node.func.value.id) == 'container':
+            for arg in list(node.args) + [keyword.value for keyword in node.keywords]:
+                into.setdefault(node.func.value.id, set()).update(names(arg))
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and \
+                not _library_value(node.func.value, ctx) and \
+                not _library_callable_value(node.func, ctx):
+            for arg in list(node.args) + [keyword.value for keyword in node.keywords]:
+                found.update(names(arg))
+        elif isinstance(node, gast.Call) and ctx.resolver.lookup(node.func) is setattr and \
+                len(node.args) == 3:
+            found.update(names(node.args[2]))
+        elif isinstance(node, gast.Assign) and any(
+                isinstance(target, (gast.Attribute, gast.Subscript)) for target in node.targets):
+            found.update(names(node.value))
+    while True:  # (``lst.append(w2)``, then ``hold.keep(lst)``: given with the list)
+        more = {name for container, held in into.items() if container in found
+                for name in held} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _library_callable_value(func, ctx):
+    """Whether `func` names a library's function or a builtin (``np.random.shuffle``)."""
+    obj = ctx.resolver.lookup(func)
+    return obj is not None and (rules.is_library(obj) or inspect.isbuiltin(obj) or
+                                isinstance(obj, np.ufunc))
 
 
 def _surely_bound(block):

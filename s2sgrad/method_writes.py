@@ -174,10 +174,12 @@ def holder_refusal(obj, name, kept=(), _depth=0):
     if isinstance(obj, np.ndarray):
         # (a method of your subclass of ndarray: ``self *= 0.5`` writes into the array the
         # object is, which shares memory with one the derivative reads)
-        facts = _parameters_written(_unwrapped(bound), type(obj))
-        if facts is None and not rules.is_library(_unwrapped(bound)) or facts is not None and \
-                facts[0] and facts[0][0] in facts[4] | facts[5] | facts[6]:
-            return _label(obj, name), '*', 'may write into the array its object is'
+        for func in [bound] + _overridden(obj, name, bound):  # (``super().step()`` too)
+            facts = _parameters_written(_unwrapped(func), type(obj))
+            if facts is None and not rules.is_library(_unwrapped(func)) or \
+                    facts is not None and facts[0] and \
+                    facts[0][0] in facts[4] | facts[5] | facts[6]:
+                return _label(obj, name), '*', 'may write into the array its object is'
     for func in [bound] + _overridden(obj, name, bound):
         func = _unwrapped(func)
         facts = _parameters_written(func, type(obj))

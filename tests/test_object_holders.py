@@ -665,7 +665,7 @@ def kept_in_one_branch(x, d, hold, flag):
     return y
 
 
-def kept_in_a_loop(x, d, hold):
+def kept_only_in_a_loop(x, d, hold):
     for i in range(2):
         w2 = d * (i + 1.0)
         hold.keep(w2)
@@ -701,7 +701,7 @@ def test_an_array_given_to_an_object_in_a_block_is_followed():
     # is refused where it may be unbound, checked where every path binds it)
     d = data()
     for call in [lambda: s2sgrad.grad(kept_in_one_branch)(X.copy(), d, Keeper(), True),
-                 lambda: s2sgrad.grad(kept_in_a_loop)(X.copy(), d, Keeper())]:
+                 lambda: s2sgrad.grad(kept_only_in_a_loop)(X.copy(), d, Keeper())]:
         with pytest.raises(s2sgrad.errors.UnsupportedSyntaxError, match='w2 = None'):
             call()
     with pytest.raises(InPlaceError):
@@ -712,3 +712,84 @@ def test_an_array_given_to_an_object_in_a_block_is_followed():
     np.testing.assert_array_equal(d, before)
     got = s2sgrad.grad(kept_in_a_loop_bound_before, wrt=0)(X.copy(), d, Keeper(), 'count')
     np.testing.assert_allclose(got, want(X, d * 2.0), rtol=1e-12)
+
+
+class Bar:
+    """A progress bar: counts, holds no array."""
+
+    def __init__(self):
+        self.n = 0
+
+    def update(self, k=1):
+        self.n += k
+
+
+def _predicted(w, xb):
+    return np.sin(xb) * w
+
+
+def loss_over_batches(x, batches, bar):
+    loss = 0.0
+    for xb in batches:
+        loss = loss + np.sum(_predicted(x, xb))
+    bar.update()
+    return loss
+
+
+def loss_with_a_branch(x, d, bar, flag):
+    y = np.sum(x)
+    if flag:
+        w2 = d * 2.0
+        y = y + np.sum(_predicted(w2 * x, d))
+    bar.update()
+    return y
+
+
+def listed_in_a_branch(x, d, bar, flag):
+    out = []
+    if flag:
+        w2 = d * 2.0
+        out.append(w2)
+        y = np.sum(np.sin(x) * w2)
+    else:
+        y = np.sum(x)
+    bar.update()
+    return y + len(out)
+
+
+def test_arrays_of_blocks_given_to_no_object_are_no_refusal():
+    # (review I: the refusal of arrays bound on some paths fired on names the transform made
+    # for results of calls, arrays given to your functions and to a list of the function's)
+    batches = [np.array([0.5, 1.0, -1.0]), np.array([2.0, 0.1, 0.3])]
+    got = s2sgrad.grad(loss_over_batches)(X.copy(), batches, Bar())
+    np.testing.assert_allclose(got, sum(np.sin(b) for b in batches), rtol=1e-12)
+    d = data()
+    got = s2sgrad.grad(loss_with_a_branch)(X.copy(), d, Bar(), True)
+    np.testing.assert_allclose(got, 1.0 + 2.0 * d * np.sin(d), rtol=1e-12)
+    got = s2sgrad.grad(listed_in_a_branch)(X.copy(), d, Bar(), True)
+    np.testing.assert_allclose(got, want(X, 2.0 * d), rtol=1e-12)
+
+
+class HalvingArray(np.ndarray):
+    def step(self):
+        self *= 0.5
+
+
+class HalvingLater(HalvingArray):
+    def step(self):
+        super().step()
+
+
+def stepped_by_name(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    getattr(obj, 'step', None)()
+    return y
+
+
+def test_a_subclass_calling_super_and_getattr_with_a_default_are_refused():
+    d = data()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(stepped_by_an_object)(X.copy(), d, d.view(HalvingLater))
+    d = data()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(stepped_by_name)(X.copy(), d, _Halver(d))
