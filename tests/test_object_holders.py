@@ -582,12 +582,6 @@ class Weights(np.ndarray):
         return float(np.sum(self))
 
 
-def stepped_by_an_object(x, d, obj):
-    y = np.sum(np.sin(x) * d)
-    obj.step()
-    return y
-
-
 def totalled_by_an_object(x, d, obj):
     y = np.sum(np.sin(x) * d)
     obj.total()
@@ -611,7 +605,7 @@ def test_methods_the_check_cannot_read_are_refused(make):
     d = data()
     before = d.copy()
     with pytest.raises(InPlaceError):
-        s2sgrad.grad(stepped_by_an_object)(X.copy(), d, make(d))
+        s2sgrad.grad(optimizer_given_the_data)(X.copy(), d, make(d))
     np.testing.assert_array_equal(d, before)
 
 
@@ -619,7 +613,7 @@ def test_such_objects_holding_nothing_the_derivative_reads_run():
     d = data()
     ClassState.W = np.ones(3)
     for obj in [Forwarding(_Halver(np.ones(3))), ByProperty(np.ones(3)), ClassState()]:
-        got = s2sgrad.grad(stepped_by_an_object)(X.copy(), d, obj)
+        got = s2sgrad.grad(optimizer_given_the_data)(X.copy(), d, obj)
         np.testing.assert_allclose(got, want(X, d), rtol=1e-12)
     got = s2sgrad.grad(totalled_by_an_object)(X.copy(), d, d.view(Weights))
     np.testing.assert_allclose(got, want(X, d), rtol=1e-12)  # (a method that only reads)
@@ -789,7 +783,7 @@ def stepped_by_name(x, d, obj):
 def test_a_subclass_calling_super_and_getattr_with_a_default_are_refused():
     d = data()
     with pytest.raises(InPlaceError):
-        s2sgrad.grad(stepped_by_an_object)(X.copy(), d, d.view(HalvingLater))
+        s2sgrad.grad(optimizer_given_the_data)(X.copy(), d, d.view(HalvingLater))
     d = data()
     with pytest.raises(InPlaceError):
         s2sgrad.grad(stepped_by_name)(X.copy(), d, _Halver(d))
