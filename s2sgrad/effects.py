@@ -8,6 +8,7 @@ import heapq
 import inspect
 import operator
 import sys
+import types
 import warnings
 
 import gast
@@ -592,8 +593,8 @@ def _log_read_elsewhere(log, body, ctx, own):
         if id(value) not in holders:
             items = value.values() if isinstance(value, dict) else \
                 value if isinstance(value, (list, tuple)) else \
-                vars(value).values() if hasattr(value, '__dict__') and \
-                not inspect.isfunction(value) and not inspect.isclass(value) else ()
+                vars(value).values() if isinstance(getattr(value, '__dict__', None), (
+                    dict, types.MappingProxyType)) else ()  # (a class's, a module's too)
             holders[id(value)] = value is log or any(item is log for item in list(items))
         return holders[id(value)]
     seen = set()

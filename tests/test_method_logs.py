@@ -185,6 +185,20 @@ def _last_kept():
     return HISTORY[-1]
 
 
+class _Settings:
+    LOG = HISTORY
+
+
+def _last_in_a_class():
+    return _Settings.LOG[-1]
+
+
+def list_read_back_through_a_class(x):
+    loss = np.sum(x ** 2)
+    HISTORY.append(loss)
+    return _last_in_a_class() * 3.0 + loss
+
+
 def _predict(x):
     return np.sin(x) * x
 
@@ -214,7 +228,8 @@ def list_read_back_by_an_alias(x):
 
 
 @pytest.mark.parametrize('func', [read_back_by_a_helper, read_back_by_an_alias,
-                                  list_read_back_by_a_helper, list_read_back_by_an_alias])
+                                  list_read_back_by_a_helper, list_read_back_by_an_alias,
+                                  list_read_back_through_a_class])
 def test_a_log_read_back_through_a_helper_or_another_name_is_refused(func):
     # (what is added reaches the result: the derivative would miss it, 8x the true one)
     with pytest.raises(S2SError):
