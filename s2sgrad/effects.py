@@ -23,6 +23,7 @@ from .errors import S2SError
 from .item_holders import holder_groups, own_calls
 from .kept_items import (constructed_class, constructed_method, constructed_objects,
                          innermost_loops, may_fill, safely_kept, unwrapped)
+from .free_writes import writes_free
 from .method_writes import KNOWN_METHODS, method_check
 from .logs import log_statements
 from .mutation import assigned_into, with_aliases
@@ -68,11 +69,13 @@ def check_effects(body, ctx):
             _check_state_change(stmt, ctx, read)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
-                _check_callee_globals(stmt, stmt.value, ctx, names_read)
+                _check_callee_globals(stmt, stmt.value, ctx, names_read, guards,
+                                      bound.get(id(stmt), ()))
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body, logs)
-            _check_callee_globals(stmt, stmt.value, ctx, names_read)
+            _check_callee_globals(stmt, stmt.value, ctx, names_read, guards,
+                                  bound.get(id(stmt), ()))
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()),
                             whole)
@@ -659,10 +662,14 @@ def _global_table_log(call, ctx, body):
                 if isinstance(log, (list, set, collections.deque)))
 
 
-def _check_callee_globals(stmt, call, ctx, names_read):
+def _check_callee_globals(stmt, call, ctx, names_read, guards=None, kept=()):
     """Reject calling a helper of the user's that rebinds a global (``global SETTING``) which
     the function reads, or changes in place an object the function reads as a global (``G[0]
-    += 1``): the backward sweep would read the new value."""
+    += 1``): the backward sweep would read the new value. One that changes in place a global
+    the function does not read (or a function of yours it calls does), which may hold an
+    array the backward sweep reads (``GW[0] *= 0.5`` where `GW` holds the argument), gets the
+    run-time check ``s2s.check_global_writes(reset, message, kept=(d, x))`` in `guards`
+    (`free_writes`); `kept`: the names of those arrays bound when it runs."""
     obj = ctx.resolver.lookup(call.func)
     if not inspect.isfunction(obj) or rules.is_library(obj):
         return
@@ -702,6 +709,14 @@ def _check_callee_globals(stmt, call, ctx, names_read):
             stmt, f'calling `{label}`, which changes in place the global `{sorted(written)[0]}` '
                   f'that the function reads (s2sgrad does not replay changes to globals); '
                   f'pass the array as an argument and use what the function returns')
+    if guards is not None and kept and not ctx.mode.forward and writes_free(obj):
+        lineno = getattr(stmt, 'lineno', None)
+        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+        _guard(stmt, guards, n.call(
+            's2s.check_global_writes', n.clone(call.func),
+            n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
+                    f'which writes into what a global or its closure holds'),
+            gast.Tuple(elts=[n.name(name) for name in sorted(kept)], ctx=gast.Load())))
 
 
 def _counts(stmt):

@@ -22,6 +22,7 @@ from . import nodes as n
 from . import rules
 from .alias_memory import CONTAINER_METHODS, INPLACE_METHODS
 from .errors import S2SError
+from .free_writes import free_refusal
 from .item_holders import FILLING_METHODS
 from .kept_items import NONFILLING_METHODS, unwrapped, users_class
 from .source import parse_function
@@ -169,6 +170,12 @@ def holder_refusal(obj, name, kept=(), _depth=0):
         return (_label(obj, name), '*', unread) if class_holds(obj, name, kept) else None
     if unread is not None:
         return _label(obj, name), '*', unread
+    if isinstance(bound, functools.partialmethod) and inspect.isfunction(bound.func):
+        bound = bound.func  # (``step = partialmethod(_scale, 0.5)``: its function, given self)
+    elif owned and callable(bound) and _users_object(bound) and not inspect.isfunction(bound):
+        # (a callable object of yours stored on the object: what it holds, its ``__call__``)
+        return holder_refusal(bound, '__call__', kept, _depth + 1) if \
+            _holds_kept(bound, kept) else None
     if owned or not inspect.isfunction(bound):
         return None  # (a static method, a function stored on the object: no object given)
     if isinstance(obj, np.ndarray):
@@ -191,7 +198,120 @@ def holder_refusal(obj, name, kept=(), _depth=0):
         for attr in _bookkept(func, type(obj)):  # (``self.w /= 2`` of an array: no count)
             if _holds_kept(getattr(obj, attr, None), kept):
                 return func.__qualname__, params[0], 'writes into what its object holds'
+        for path in _attribute_calls(func):  # (``self.w.step()``: the attribute's method)
+            refused = holder_refusal(obj, path, kept, _depth + 1)
+            if refused is not None:
+                return refused
     return None
+
+
+def free_check(obj, name, kept, _depth=0):
+    """None, or ``(function, name, why)`` where a function the call of the method `name` of
+    `obj` runs writes into a global, a closure variable or a class attribute holding one of
+    `kept` (`free_writes.free_refusal`): the method found as `holder_refusal` finds it (and
+    a static method, a function stored on the object, a class's method called on the class,
+    a metaclass's, a ``functools.partialmethod``'s function), the methods ``super()`` reaches,
+    the items of a list or dict of objects, an attribute's method. A descriptor of yours
+    other than these makes code s2sgrad cannot read: refused as such."""
+    if _depth > 6:
+        return None
+    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
+        for item in list(obj.values() if isinstance(obj, dict) else obj):
+            refused = free_check(item, name, kept, _depth + 1)
+            if refused is not None:
+                return refused
+        return None
+    if '.' in name:  # (``model.opt.step()``: the attribute's method)
+        first, rest = name.split('.', 1)
+        inner, _ = _member(obj, first)
+        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
+            inner = _computed(obj, first)
+        return None if inner is _UNKNOWN else free_check(inner, rest, kept, _depth + 1)
+    runs = _functions_run(obj, name, _depth)
+    if isinstance(runs, str):
+        return _label(obj, name), '*', 'is made by code that raised when s2sgrad read it; ' \
+            'it may write into what may hold'
+    for func, owner in runs:
+        refused = free_refusal(func, kept, owner)
+        if refused is not None:
+            return refused
+    return None
+
+
+def _functions_run(obj, name, depth):
+    """``[(function, class)]``: the Python functions of yours that calling the method `name`
+    of `obj` runs (each with the class whose attributes its first parameter reaches; None
+    for none), or why s2sgrad cannot tell (text)."""
+    if name == '__call__' and (inspect.isfunction(obj) or inspect.ismethod(obj)):
+        func = getattr(obj, '__func__', obj)
+        owner = getattr(obj, '__self__', None)
+        owner = owner if isinstance(owner, type) or owner is None else type(owner)
+        return [(func, owner)]
+    if _library_callable(obj) and not _users_object(obj) and not (
+            isinstance(obj, type) and users_class(obj)):
+        return []
+    bound, owned = _member(obj, name)
+    klass = obj if isinstance(obj, type) else type(obj)
+    if bound is None and isinstance(obj, type):  # (a metaclass's method, on the class)
+        bound, owned = _member(type(obj), name)[0], False
+        if inspect.isfunction(bound):
+            return [(bound, obj)]
+    if isinstance(bound, staticmethod):
+        return [(bound.__func__, None)]
+    if isinstance(bound, classmethod):
+        return [(func, klass) for func in [bound.__func__] + _overridden(
+            klass, name, bound.__func__)]
+    if isinstance(bound, functools.partialmethod):
+        func = bound.func
+        return [(getattr(func, '__func__', func), klass)]
+    if inspect.isfunction(bound):
+        owner = None if owned or isinstance(obj, type) else klass
+        return [(func, owner) for func in [bound] + (
+            _overridden(obj, name, bound) if owner is not None else [])]
+    if bound is None or isinstance(bound, property):
+        bound = _computed(obj, name)  # (what ``__getattr__`` or a property gives)
+        if bound is _UNKNOWN:
+            return _UNREADABLE
+        if bound is None or _library_callable(bound):
+            return []
+        return _functions_run(bound, '__call__', depth + 1)
+    if inspect.ismethod(bound):
+        return _functions_run(bound, '__call__', depth + 1)
+    if isinstance(bound, functools.partial):
+        return _functions_run(bound.func, '__call__', depth + 1)
+    if hasattr(bound, 'py_func') and inspect.isfunction(bound.py_func):
+        return [(bound.py_func, None)]
+    if hasattr(type(bound), '__get__') and not owned and users_class(type(bound)):
+        made = _computed(obj, name)  # (a descriptor of yours: what its ``__get__`` gives)
+        if made is _UNKNOWN:
+            return _UNREADABLE
+        return [] if made is None or made is bound else _functions_run(made, '__call__',
+                                                                         depth + 1)
+    if callable(bound) and users_class(type(bound)) and depth < 6:
+        # (a callable object of yours stored on the object, or its class)
+        call = inspect.getattr_static(type(bound), '__call__', None)
+        return [(call, type(bound))] if inspect.isfunction(call) else []
+    return []
+
+
+@functools.lru_cache(maxsize=256)
+def _attribute_calls(func):
+    """The methods of its first parameter's attributes the method `func` calls (``'w.step'``
+    of ``self.w.step()``, ``'opt.state.reset'``)."""
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return ()
+    own = node.args.posonlyargs + node.args.args
+    if not own:
+        return ()
+    found = set()
+    for part in n.walk(node):
+        if isinstance(part, gast.Call) and isinstance(part.func, gast.Attribute):
+            path = n.dotted_path(part.func)
+            if path and path.startswith(own[0].id + '.') and path.count('.') >= 2:
+                found.add(path.split('.', 1)[1])
+    return tuple(sorted(found))
 
 
 def _unread_member(obj, name, bound, owned):

@@ -410,10 +410,15 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     what its object holds (``opt.step()`` of an optimizer holding the weights). The
     method's code is read when this runs (`method_writes.method_refusal`,
     `method_writes.holder_refusal`); a builtin's or a library's passes."""
-    from .method_writes import class_holds, holder_refusal, method_refusal  # (the analyses)
+    from .method_writes import (class_holds, free_check, holder_refusal,  # (the analyses)
+                                method_refusal)
     refused = method_refusal(obj, name, given, unknown)
     kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
         value, (numbers.Number, np.generic, str, bytes, type(None)))]
+    if refused is None and kept:
+        free = free_check(obj, name, kept)
+        if free is not None:
+            _free_refused(message, free)
     if refused is None and kept and (_holds_kept(obj, kept) or class_holds(obj, name, kept)):
         refused = holder_refusal(obj, name, kept)
         if refused is not None:
@@ -436,6 +441,36 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
                            f'(`w.copy()`, `[a.copy() for a in ps]`) and use what the method '
                            f'returns, or differentiate a bound method of the object '
                            f'(`grad(obj.method)`) so that s2sgrad knows its class')
+
+
+def _free_refused(message, refused):
+    """Raise `InPlaceError`: `message`, and that the function `refused` names (a
+    `free_writes.free_refusal`) writes into what a global, a closure variable or its class
+    holds, an array the derivative reads."""
+    raise InPlaceError(
+        f'{message} (its class was not known when the code was made): `{refused[0]}` '
+        f'{refused[2]} an array the derivative reads (an argument of the function, or an array '
+        f'it made); s2sgrad cannot follow changes that code makes through globals, closures '
+        f'or class attributes: give it copies (`w.copy()`), call it outside the '
+        f'differentiated function, or pass the array as an argument and use what it returns')
+
+
+def check_global_writes(func, message, kept):
+    """Raise `InPlaceError` (with `message`) where the function of yours `func`, which the
+    differentiated function calls, writes in place into what a global, a closure variable
+    of it, or a function of yours it calls, holds, and that holds one of `kept` (arrays the
+    derivative reads, or an array sharing memory with one): ``GW[0] *= 0.5`` where the
+    global list `GW` holds the argument ``d``."""
+    from .free_writes import free_refusal  # (the analysis)
+    kept = [value for value in kept if not isinstance(
+        value, (numbers.Number, np.generic, str, bytes, type(None)))]
+    refused = free_refusal(func, kept) if kept else None
+    if refused is not None:
+        raise InPlaceError(
+            f'{message}: `{refused[0]}` {refused[2]} an array the derivative reads (an argument '
+            f'of the function, or an array it made); s2sgrad cannot follow changes a function '
+            f'makes through its globals or closure: pass the array as an argument and use what '
+            f'the function returns, or give the global a copy')
 
 
 def check_number(value, message):

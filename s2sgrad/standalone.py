@@ -110,6 +110,48 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
                        f'of `{name}` to tell whether it writes into them: call it outside the '
                        f'differentiated function, or pass copies')
 ''',
+    (runtime.__name__, 'check_global_writes'): '''
+def check_global_writes(func, message, kept):
+    """Raise InPlaceError where a global or closure variable that the function `func` names
+    (it or a function it calls writes into one) holds an array sharing memory with one of
+    `kept`: s2sgrad's own check (`s2sgrad.runtime.check_global_writes`) reads the code to
+    tell which it writes into, which a module importing only NumPy cannot."""
+    kept = [value for value in kept if isinstance(value, np.ndarray)]
+    code = getattr(func, '__code__', None)
+    if not kept or code is None:
+        return
+    names, pending = set(), [code]
+    while pending:
+        inner = pending.pop()
+        names.update(inner.co_names)
+        pending.extend(c for c in inner.co_consts if hasattr(c, 'co_names'))
+    values = [func.__globals__[name] for name in names if name in func.__globals__]
+    for cell in func.__closure__ or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:
+            pass
+    pending, seen = values, set()
+    while pending:
+        value = pending.pop()
+        if id(value) in seen or callable(value) and not isinstance(value, type) or \\
+                type(value).__name__ == 'module':
+            continue
+        seen.add(id(value))
+        if isinstance(value, np.ndarray):
+            if any(np.shares_memory(value, other) for other in kept):
+                raise InPlaceError(f'{message}; this module, made by s2sgrad.export, cannot '
+                                   f'read the code to tell whether it writes into an array '
+                                   f'the derivative reads: pass copies')
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            pending.extend(value)
+        elif isinstance(value, type) and value.__module__ != 'builtins':
+            pending.extend(vars(value).values())
+        elif hasattr(value, '__dict__'):
+            pending.extend(vars(value).values())
+''',
     (runtime.__name__, 'complex_refused'): '''
 def complex_refused(made):
     """Raise ComplexError: the statement made a complex value (the expression `made`) from a

@@ -92,6 +92,7 @@ HELPERS = {
     runtime.check_number: 'non-differentiable',
     runtime.check_own_items: 'non-differentiable',
     runtime.check_method_writes: 'non-differentiable',
+    runtime.check_global_writes: 'non-differentiable',
     runtime.sequence_of: 'non-differentiable',
     runtime.alone_in: 'non-differentiable',
     runtime.seed: 'non-differentiable',

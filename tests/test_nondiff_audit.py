@@ -199,6 +199,8 @@ ROWS = {
     's2sgrad.runtime.check_method_writes': (
         lambda v: runtime.check_method_writes([v], 'append', 'm', ((0, v),)),
         lambda r: (_vec(r),)),
+    's2sgrad.runtime.check_global_writes': (
+        lambda v: runtime.check_global_writes(len, 'm', (v,)), lambda r: (_vec(r),)),
     's2sgrad.runtime.alone_in': (runtime.alone_in, lambda r: ([_vec(r), _vec(r)], 0, 'm')),
     's2sgrad.runtime.in_place': (runtime.in_place, lambda r: (_vec(r), '-=')),
     's2sgrad.runtime.defined': (runtime.defined, lambda r: (_vec(r),)),

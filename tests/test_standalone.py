@@ -114,6 +114,11 @@ class Bumper:
 
 V = np.array([1.0, -2.0, 3.0])
 W = np.array([0.5, 2.0, -1.0])
+SHARED = [V]
+
+
+def _halve_shared():
+    SHARED[0] *= 1.0  # (writes into the global list's array: V, unchanged by the factor 1)
 M = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 4.0]])
 S = np.array([[2.0, 1.0], [1.0, 3.0]])
 T = np.arange(24.0).reshape(2, 3, 4) - 10.0
@@ -433,6 +438,8 @@ CASES = {
                             c({'a': V}, 'fill', 'm', ((0, 1.0),)),
                             c(Bumper(), 'bump', 'm', (), kept=(V,)),
                             c(Point(W, 2.0), 'count', 'm', (), kept=(V,))],
+    'check_global_writes': [c(_halve_shared, 'm', (V,)), c(_halve_shared, 'm', (W,)),
+                            c(_halve_shared, 'm', (1.0,)), c(_halve_shared, 'm', (V[1:],))],
     'complex_refused': [c('x * 1j')],
     'check_own_items': [c(V, 'm'), c([1.0, 'a', None], 'm'), c({'a': (1, 2.0)}, 'm'),
                         c([V], 'm'), c({'a': W}, 'm'), c([V], 'm', kept=(W,)),
