@@ -1,4 +1,5 @@
-"""``getattr(obj, 'name')`` read as ``obj.name``: the passes then see the attribute they follow.
+"""``getattr(obj, 'name')`` read as ``obj.name``, ``operator.methodcaller('name', a)(obj)`` as
+``obj.name(a)``: the passes then see the attribute and the method call they follow.
 
 A constant name makes the built-in call plain attribute access: ``getattr(RNG, 'normal')()``
 draws as ``RNG.normal()`` does, ``getattr(QUEUE, 'pop')(0)`` pops as ``QUEUE.pop(0)``. A name
@@ -8,6 +9,7 @@ state read them as such.)
 """
 import builtins
 import keyword
+import operator
 
 import gast
 
@@ -18,29 +20,58 @@ def constant_attributes(node, namespace):
     """`node` (a FunctionDef), or a copy of it with the calls of the built-in `getattr` that
     name a constant attribute written as attribute access."""
     named = {part.id for part in n.walk(node) if isinstance(part, gast.Name) and
-             part.id in _BUILTINS and isinstance(part.ctx, gast.Load)}
+             part.id in _BUILTINS | _CALLERS and isinstance(part.ctx, gast.Load)}
     if not named:
         return node
     shadowed = set(n.names_stored(node))
-    builtin = {name for name in named if name not in shadowed and
+    builtin = {name for name in named & _BUILTINS if name not in shadowed and
                namespace.get(name, getattr(builtins, name)) is getattr(builtins, name)}
-    return _Rewriter(builtin).visit(n.clone(node)) if builtin else node
+    callers = {name for name in named & _CALLERS if name not in shadowed and (
+        namespace.get(name) is operator.methodcaller or namespace.get(name) is operator)}
+    if not builtin and not callers:
+        return node
+    return _Rewriter(builtin, callers).visit(n.clone(node))
 
 
 _BUILTINS = frozenset({'getattr'})
+_CALLERS = frozenset({'methodcaller', 'operator'})  # (``methodcaller``, ``operator.methodcaller``)
 
 
 class _Rewriter(gast.NodeTransformer):
-    def __init__(self, builtin):
+    def __init__(self, builtin, callers=()):
         self.builtin = builtin
+        self.callers = callers
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        called = self._method_called(node)
+        if called is not None:
+            return called
         name = _constant_call(node, 'getattr', 2, self.builtin)
         if name is None:
             return node
         return gast.copy_location(gast.Attribute(value=node.args[0], attr=name,
                                                  ctx=gast.Load()), node)
+
+    def _method_called(self, node):
+        """``obj.name(a, k=v)`` for ``operator.methodcaller('name', a, k=v)(obj)`` (which
+        calls ``getattr(obj, 'name')(a, k=v)``), else None."""
+        maker = node.func
+        if not (isinstance(maker, gast.Call) and len(node.args) == 1 and not node.keywords and
+                not isinstance(node.args[0], gast.Starred) and maker.args and
+                isinstance(maker.args[0], gast.Constant)):
+            return None
+        path = n.dotted_path(maker.func)
+        if path not in ('methodcaller', 'operator.methodcaller') or \
+                path.split('.')[0] not in self.callers:
+            return None
+        name = maker.args[0].value
+        if not (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)) \
+                or name.startswith('__') and not name.endswith('__'):
+            return None
+        method = gast.Attribute(value=node.args[0], attr=name, ctx=gast.Load())
+        return gast.copy_location(gast.Call(func=method, args=maker.args[1:],
+                                            keywords=maker.keywords), node)
 
 
 def _constant_call(call, function, count, builtin):

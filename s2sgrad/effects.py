@@ -1029,7 +1029,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
     argument of the function, or a container that may hold one: the run-time check that the
     method the object has does not write into them (`method_writes`). A method of a list, a
     dict or an array the function made (or a differentiated value) is the passes' business."""
-    func = call.func
+    func = _called(call.func)
     if isinstance(stmt, (gast.FunctionDef, gast.Lambda)):
         return  # (a call in a function defined here runs with its own names)
     if isinstance(func, gast.Name) and func.id in set(ctx.params) | set(kinds) | set(kept) or \
@@ -1095,6 +1095,20 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
                                       message, held))
 
 
+def _called(func):
+    """What a call of `func` calls, as the check of an unknown method reads it: ``obj.step``
+    for ``obj.step.__call__`` (``fn`` for ``fn.__call__``), ``obj.step`` for
+    ``obj.__getattribute__('step')`` called; `func` itself otherwise."""
+    if isinstance(func, gast.Attribute) and func.attr == '__call__':
+        return _called(func.value)
+    if isinstance(func, gast.Call) and isinstance(func.func, gast.Attribute) and \
+            func.func.attr == '__getattribute__' and len(func.args) == 1 and \
+            not func.keywords and isinstance(func.args[0], gast.Constant) and \
+            isinstance(func.args[0].value, str) and func.args[0].value.isidentifier():
+        return gast.Attribute(value=func.func.value, attr=func.args[0].value, ctx=gast.Load())
+    return func
+
+
 def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     """``[Name]``: the arrays the backward sweep reads that the object `receiver` of the
     method call `attr` (a parameter of the function, or an object it holds; one of a
@@ -1109,10 +1123,11 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     if attr not in INPLACE_METHODS and attr not in _WRITING_NAMES and \
             attr != '__call__' and any(hasattr(kind, attr) for kind in _READING_KINDS):
         return []
-    if attr == '__call__' and isinstance(receiver, gast.Call) and \
-            n.dotted_path(receiver.func) == 'getattr' and \
-            ctx.resolver.lookup(receiver.func) is getattr:
-        # (``getattr(opt, name)()``: a method of the object, bound once, then checked)
+    if attr == '__call__' and isinstance(receiver, gast.Call) and (
+            ctx.resolver.lookup(receiver.func) is getattr or
+            not _library_value(receiver.func, ctx)):
+        # (``getattr(opt, name)()``, ``obj.__getattribute__(name)()``, ``pick(opt)()``: what
+        # the call gives may be a method of an object, bound once, then checked)
         return [n.name(name) for name in sorted(bound) if kinds.get(name) != 'number']
     if attr == '__call__' and not isinstance(receiver, gast.Name) or \
             not _plain_chain(receiver) or not isinstance(root, gast.Name) \

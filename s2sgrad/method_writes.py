@@ -199,6 +199,8 @@ def holder_refusal(obj, name, kept=(), _depth=0):
             if _holds_kept(getattr(obj, attr, None), kept):
                 return func.__qualname__, params[0], 'writes into what its object holds'
         for path in _attribute_calls(func):  # (``self.w.step()``: the attribute's method)
+            if _own_method(obj, path):
+                continue  # (``self.hist.append(t)``: a list's, a dict's own method)
             refused = holder_refusal(obj, path, kept, _depth + 1)
             if refused is not None:
                 return refused
@@ -285,8 +287,9 @@ def _functions_run(obj, name, depth):
         made = _computed(obj, name)  # (a descriptor of yours: what its ``__get__`` gives)
         if made is _UNKNOWN:
             return _UNREADABLE
-        return [] if made is None or made is bound else _functions_run(made, '__call__',
-                                                                         depth + 1)
+        if made is None or made is bound:
+            return []
+        return _functions_run(made, '__call__', depth + 1)
     if callable(bound) and users_class(type(bound)) and depth < 6:
         # (a callable object of yours stored on the object, or its class)
         call = inspect.getattr_static(type(bound), '__call__', None)
@@ -312,6 +315,18 @@ def _attribute_calls(func):
             if path and path.startswith(own[0].id + '.') and path.count('.') >= 2:
                 found.add(path.split('.', 1)[1])
     return tuple(sorted(found))
+
+
+def _own_method(obj, path):
+    """Whether the method the dotted `path` (``'hist.append'``) names on `obj` is a method of
+    a builtin container (a list, a dict, a deque) the attributes hold: its own change, which
+    the analysis of the method reads as such (not those of the objects it holds)."""
+    value = obj
+    *attributes, method = path.split('.')
+    for attribute in attributes:
+        value, _ = _member(value, attribute)
+    return isinstance(value, (list, dict, set, collections.deque)) and \
+        hasattr(type(value), method)
 
 
 def _unread_member(obj, name, bound, owned):

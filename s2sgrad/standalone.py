@@ -99,10 +99,36 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     held = list(vars(holder).values()) if kept and hasattr(holder, '__dict__') else []
     if kept and isinstance(holder, np.ndarray):
         held.append(holder)  # (an object of your subclass of ndarray: the array it is)
-    for klass in type(holder).__mro__ if kept else ():
-        if isinstance(klass.__dict__.get(name), classmethod):
-            held.extend(klass.__dict__.values())  # (what a class method's class holds)
+    for klass in (holder if isinstance(holder, type) else type(holder)).__mro__ if kept else ():
+        if klass.__module__ != 'builtins':
+            held.extend(klass.__dict__.values())  # (what its class holds: ``type(self).W``)
+    functions = [method] if kept and hasattr(method, '__code__') else []
+    for function in functions:  # (the globals and closure variables their code names)
+        if len(functions) > 50:
             break
+        pending, names = [function.__code__], set()
+        while pending:
+            inner = pending.pop()
+            names.update(inner.co_names)
+            pending.extend(c for c in inner.co_consts if hasattr(c, 'co_names'))
+        space = getattr(function, '__globals__', {})
+        free = [space[key] for key in sorted(names) if key in space]
+        for cell in getattr(function, '__closure__', None) or ():
+            try:
+                free.append(cell.cell_contents)
+            except ValueError:
+                pass
+        for value in free:
+            value = getattr(value, '__func__', value)
+            if isinstance(value, type) and value.__module__ != 'builtins':
+                held.extend(vars(value).values())  # (``Model.W *= 0.5``)
+            elif hasattr(value, '__code__') and hasattr(value, '__globals__'):
+                if value not in functions and (value.__module__ or '').split('.')[0] not in (
+                        'numpy', 'scipy', 'cupy', 'cupyx', 'dask', 'numba', 'functools'):
+                    # (a function of yours it calls, in turn)
+                    functions.append(value)
+            elif type(value).__name__ != 'module' and not callable(value):
+                held.append(value)
     if not unknown and next(arrays([value for _, value in given]), None) is None and not any(
             np.shares_memory(array, other) for array in arrays(held) for other in kept):
         return

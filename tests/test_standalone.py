@@ -119,6 +119,8 @@ SHARED = [V]
 
 def _halve_shared():
     SHARED[0] *= 1.0  # (writes into the global list's array: V, unchanged by the factor 1)
+
+
 M = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 4.0]])
 S = np.array([[2.0, 1.0], [1.0, 3.0]])
 T = np.arange(24.0).reshape(2, 3, 4) - 10.0

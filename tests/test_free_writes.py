@@ -1,0 +1,314 @@
+"""Code that writes through names it does not own: a helper or a method writing into an array
+a global, a closure variable or its class holds, where that array is one the derivative reads
+(an argument). Refused where the run-time check finds it so; run where the array is another.
+Expected values are closed forms: the gradient of ``sum(sin(x) * d)`` is ``cos(x) * d``."""
+import functools
+import operator
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import InPlaceError
+
+X = np.array([0.3, 0.7, 1.1])
+
+
+def data():
+    return np.array([1.0, 2.0, 3.0])
+
+
+def expected(d):
+    return np.cos(X) * d
+
+
+def stepped(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.step()
+    return y
+
+
+GLOBAL_WEIGHTS = [None]
+CALLS = {'n': 0}
+
+
+def halve_global():
+    GLOBAL_WEIGHTS[0] *= 0.5
+
+
+def count_and_halve():
+    CALLS['n'] += 1
+    halve_global()
+
+
+def with_helper(x, d):
+    y = np.sum(np.sin(x) * d)
+    halve_global()
+    return y
+
+
+def with_nested_helper(x, d):
+    y = np.sum(np.sin(x) * d)
+    count_and_halve()
+    return y
+
+
+@pytest.mark.parametrize('f', [with_helper, with_nested_helper])
+def test_a_helper_writing_into_a_global_holding_the_argument_is_refused(f):
+    d = data()
+    GLOBAL_WEIGHTS[0] = d
+    with pytest.raises(InPlaceError, match='GLOBAL_WEIGHTS'):
+        s2sgrad.grad(f)(X.copy(), d)
+
+
+@pytest.mark.parametrize('f', [with_helper, with_nested_helper])
+def test_a_helper_writing_into_a_global_holding_another_array_runs(f):
+    d = data()
+    GLOBAL_WEIGHTS[0] = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), d), expected(data()))
+    np.testing.assert_allclose(GLOBAL_WEIGHTS[0], 0.5)
+
+
+HISTORY = []
+STATS = {}
+
+
+def record(value):
+    HISTORY.append(value)
+    STATS['last'] = value
+    STATS['calls'] = STATS.get('calls', 0) + 1
+
+
+def logged(x, d):
+    y = np.sum(np.sin(x) * d)
+    record('step')
+    return y
+
+
+def test_a_helper_changing_only_global_lists_and_dicts_runs():
+    """Appending to a global list and storing into a global dict write into no array."""
+    d = data()
+    HISTORY[:] = [d]  # (the list holds the argument: its own change writes into no array)
+    np.testing.assert_allclose(s2sgrad.grad(logged)(X.copy(), d), expected(data()))
+    np.testing.assert_allclose(d, data())
+
+
+class ClassWeights:
+    W = None
+
+    def step(self):
+        type(self).W *= 0.5
+
+
+class ClassWeightsThroughSelf:
+    W = None
+
+    def step(self):
+        self.W *= 0.5  # (the class's array, written in place)
+
+
+class ClassWeightsByName:
+    W = None
+
+    def step(self):
+        ClassWeightsByName.W *= 0.5
+
+
+class ClassMethodWeights:
+    W = None
+
+    @classmethod
+    def step(cls):
+        cls.W *= 0.5
+
+
+class Meta(type):
+    def step(cls):
+        cls.W *= 0.5
+
+
+class MetaWeights(metaclass=Meta):
+    W = None
+
+
+class GlobalWriter:
+    def step(self):
+        GLOBAL_WEIGHTS[0] *= 0.5
+
+
+class StaticGlobalWriter:
+    @staticmethod
+    def step():
+        halve_global()
+
+
+class Descriptor:
+    def __get__(self, obj, kind):
+        def step():
+            obj.w *= 0.5
+        return step
+
+
+class WithDescriptor:
+    step = Descriptor()
+
+    def __init__(self, w):
+        self.w = w
+
+
+class Partial:
+    def __init__(self, w):
+        self.w = w
+
+    def _scale(self, by):
+        self.w *= by
+
+    step = functools.partialmethod(_scale, 0.5)
+
+
+class Subarray(np.ndarray):
+    def step(self):
+        self *= 0.5
+
+
+class Holder:
+    def __init__(self, w):
+        self.w = w
+
+    def step(self):
+        self.w.step()
+
+
+def closure_stepper(w):
+    class Stepper:
+        def step(self):
+            w[...] *= 0.5
+    return Stepper()
+
+
+def _in_class(kind):
+    def make(d):
+        kind.W = d
+        return kind() if kind is not MetaWeights and kind is not ClassMethodWeights else kind
+    return make
+
+
+def _in_global(kind):
+    def make(d):
+        GLOBAL_WEIGHTS[0] = d
+        return kind()
+    return make
+
+
+MAKERS = {
+    'type(self).W': _in_class(ClassWeights),
+    'self.W of the class': _in_class(ClassWeightsThroughSelf),
+    'Class.W': _in_class(ClassWeightsByName),
+    'class method on the class': _in_class(ClassMethodWeights),
+    'metaclass method': _in_class(MetaWeights),
+    'method writing a global': _in_global(GlobalWriter),
+    'static method calling a helper': _in_global(StaticGlobalWriter),
+    'descriptor': WithDescriptor,
+    'partialmethod': Partial,
+    'subarray held': lambda d: Holder(d.view(Subarray)),
+    'closure': closure_stepper,
+}
+
+
+@pytest.mark.parametrize('case', sorted(MAKERS))
+def test_a_method_writing_what_its_class_a_global_or_a_closure_holds_is_refused(case):
+    d = data()
+    obj = MAKERS[case](d)
+    with pytest.raises(InPlaceError, match='derivative reads'):
+        s2sgrad.grad(stepped)(X.copy(), d, obj)
+
+
+@pytest.mark.parametrize('case', sorted(MAKERS))
+def test_the_same_methods_on_other_arrays_run(case):
+    d = data()
+    obj = MAKERS[case](np.ones(3))
+    np.testing.assert_allclose(s2sgrad.grad(stepped)(X.copy(), d, obj), expected(data()))
+
+
+class Counter:
+    SCALE = np.array([2.0, 2.0, 2.0])
+
+    def __init__(self):
+        self.n = 0
+        self.seen = []
+
+    def step(self):
+        self.n += 1
+        self.seen.append(self.n)
+
+    def scale(self):
+        return self.SCALE
+
+
+def scaled(x, d, obj):
+    y = np.sum(np.sin(x) * d * obj.scale())
+    obj.step()
+    return y
+
+
+def test_a_method_reading_a_class_attribute_and_counting_runs():
+    """A class attribute the derivative reads, and a method that changes only counts."""
+    obj = Counter()
+    np.testing.assert_allclose(s2sgrad.grad(scaled)(X.copy(), data(), obj), expected(data()) * 2)
+    assert obj.n == 1
+
+
+def by_methodcaller(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    operator.methodcaller('step')(obj)
+    return y
+
+
+def by_dunder_call(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.step.__call__()
+    return y
+
+
+def by_getattribute(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.__getattribute__('step')()
+    return y
+
+
+def by_getattr_alias(x, d, obj):
+    get = getattr
+    y = np.sum(np.sin(x) * d)
+    get(obj, 'step')()
+    return y
+
+
+class Halver:
+    def __init__(self, w):
+        self.w = w
+
+    def step(self):
+        self.w *= 0.5
+
+
+class Reader:
+    def __init__(self, w):
+        self.w = w
+        self.calls = 0
+        self.total = None
+
+    def step(self):
+        self.calls += 1
+        self.total = float(np.sum(self.w))
+
+
+@pytest.mark.parametrize('f', [by_methodcaller, by_dunder_call, by_getattribute,
+                               by_getattr_alias])
+def test_method_calls_spelled_otherwise_are_checked(f):
+    d = data()
+    with pytest.raises(InPlaceError):
+        s2sgrad.grad(f)(X.copy(), d, Halver(d))
+    d = data()
+    reader = Reader(d)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), d, reader), expected(data()))
+    assert reader.total == 6.0
