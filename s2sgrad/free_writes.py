@@ -11,13 +11,17 @@ the analysis that helpers get, `effects.parameters_written`, those names taken f
 parameters) and says which such name it writes into, where the value the name has when the
 check runs holds one of the arrays; it follows the functions of yours those names are (and
 the methods of a class it names) to a small depth."""
+import collections
 import functools
 import inspect
+import numbers
 import types
+
+import numpy as np
 
 from . import rules
 from .errors import S2SError
-from .kept_items import users_class
+from .kept_items import users_class, users_module
 from .source import parse_function
 
 _DEPTH = 4
@@ -32,8 +36,7 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
     from .runtime_checks import _holds_kept  # (runtime imports this module)
     _seen = set() if _seen is None else _seen
     func = getattr(func, '__func__', func)
-    if not inspect.isfunction(func) or rules.is_library(func) or func in _seen or \
-            _depth > _DEPTH:
+    if not _users_function(func) or func in _seen or _depth > _DEPTH:
         return None
     _seen.add(func)
     names = _free_names(func)
@@ -79,14 +82,14 @@ def writes_free(func):
 
 
 def _writes_free(func, depth, seen):
-    if not inspect.isfunction(func) or rules.is_library(func) or func in seen or \
-            depth > _DEPTH:
+    if not _users_function(func) or func in seen or depth > _DEPTH:
         return False
     names = tuple(sorted(_free_names(func)))
     mutable = tuple(name for name in names if _mutable(_free_value(func, name)))
     if mutable:
         facts = _written(func, mutable, None)
-        if facts is None or any(facts[:4]):
+        if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
+                                for name in mutable):
             return True
     seen = seen | {func}
     return any(_writes_free(inner, depth + 1, seen)
@@ -130,13 +133,29 @@ def _mutable(value):
 def _users(value):
     """Whether a module or class is of the user's (not a library's nor Python's)."""
     if inspect.ismodule(value):
-        return users_class(type('', (), {'__module__': value.__name__}))
+        return users_module(value.__name__)
     return users_class(value)
+
+
+def _users_function(func):
+    """Whether `func` is a Python function of yours (not of a library, nor of Python's own
+    modules: ``logging``'s methods)."""
+    module = getattr(func, '__module__', None) or ''
+    return inspect.isfunction(func) and not rules.is_library(func) and \
+        users_module(module) and module.split('.')[0] != 's2sgrad'  # (not its helpers)
 
 
 def _reaches(value, kept, holds_kept):
     """Whether `value` (what a free name gives) holds one of `kept`: a class of yours by its
-    attributes (those of its bases of yours too), a module of yours by its globals."""
+    attributes (those of its bases of yours too), a module of yours by its globals; a value
+    that cannot be looked into (its iteration raises) is taken to."""
+    try:
+        return _reaches_now(value, kept, holds_kept)
+    except Exception:  # noqa: BLE001 (code of yours raised: taken to hold one)
+        return True
+
+
+def _reaches_now(value, kept, holds_kept):
     if value is _MISSING or inspect.isroutine(value):
         return False
     if isinstance(value, type):
@@ -191,6 +210,27 @@ def _writes_held(value, name, facts, kept, holds_kept):
         return True
     return any(param == name and holds_kept(_item(value, attr), kept)
                for param, attr in counted)
+
+
+def _may_write_arrays(value, name, facts):
+    """Whether what a function does to the free name `name` (`_written`'s `facts`), whose
+    value is now `value`, may write into an array: into its items, into it where it is an
+    array or an object other than a list, dict or set (``L.append(v)``, ``C['k'] = v``
+    change the container only), into an item or attribute it changes as a count would
+    that is not a number now (``CALLS['n'] += 1`` of a number: a new number)."""
+    written, items, keyed, counted = facts[:4]
+    if name in items:
+        return True
+    if name in keyed:
+        return not all(_number(_item(value, key)) for key in keyed[name])
+    if any(param == name and not _number(_item(value, attr)) for param, attr in counted):
+        return True
+    return name in written and not isinstance(value, (list, dict, set, collections.deque))
+
+
+def _number(value):
+    """Whether `value` is a number (Python's or NumPy's scalar) or text."""
+    return isinstance(value, (numbers.Number, np.generic, str, bytes))
 
 
 def _item(value, key):

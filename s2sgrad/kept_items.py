@@ -199,8 +199,13 @@ def _users_class_called(value, resolver):
 def users_class(cls):
     """Whether `cls` is a class of the user's: not of a library, nor of Python's own
     (``random.Random``, ``collections.deque``)."""
-    module = (getattr(cls, '__module__', '') or '').split('.')[0]
-    return isinstance(cls, type) and module not in LIBRARIES and \
+    return isinstance(cls, type) and users_module(getattr(cls, '__module__', '') or '')
+
+
+def users_module(name):
+    """Whether the module named `name` is the user's: not a library's, nor Python's own."""
+    module = name.split('.')[0]
+    return module not in LIBRARIES and \
         module not in getattr(sys, 'stdlib_module_names', ()) and module not in (
             '_random', 'random', 'collections', 'itertools', 'functools', 'queue', 'heapq')
 
