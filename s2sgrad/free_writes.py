@@ -15,63 +15,279 @@ import collections
 import functools
 import inspect
 import numbers
+import sys
 import types
 
+import gast
 import numpy as np
 
 from . import rules
+from . import nodes as n
 from .errors import S2SError
+from .free_paths import ANY, uses
 from .kept_items import users_class, users_module
 from .source import parse_function
 
-_DEPTH = 4
+_DEPTH = 8
 
 
 def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
     """None, or ``(function, name, why)`` where the Python function `func` (a method of the
     class `owner`, whose other methods it may call) writes in place, through a global, a
     closure variable or its class (`owner`'s attributes), into a value that holds one of
-    `kept` (or an array sharing memory with one), or calls a function of yours that does.
-    Code s2sgrad cannot read where such a value is in reach is refused as unreadable."""
+    `kept` (or an array sharing memory with one), or calls code of yours that does (a
+    function, a method of an object, class or module a name gives, a function a global list
+    or dict holds). Code s2sgrad cannot read where such a value is in reach is refused as
+    unreadable."""
     from .runtime_checks import _holds_kept  # (runtime imports this module)
     _seen = set() if _seen is None else _seen
     func = getattr(func, '__func__', func)
     if not _users_function(func) or func in _seen or _depth > _DEPTH:
         return None
     _seen.add(func)
-    names = _free_names(func)
-    values = {}
-    for name in names:
+    reached = {}
+    for name in sorted(_free_names(func)):
         value = _free_value(func, name)
         if value is not _MISSING:
-            values[name] = value
-    holding = sorted(name for name, value in values.items() if _reaches(value, kept, _holds_kept))
-    attrs = _class_attributes_holding(owner, kept, _holds_kept) if owner is not None else ()
-    if holding or attrs:
-        facts = _written(func, tuple(holding), owner)
-        if facts is None:
-            name = (holding or sorted(attrs))[0]
+            reached[name] = value
+    reached.update(_imported(func))  # (``import mymod`` in the function: the module)
+    values = {name: value for name, value in reached.items() if _mutable(value)}
+    facts = _written(func, tuple(values), owner)
+    if facts is None:
+        held = [name for name, value in values.items() if _reaches(value, kept, _holds_kept)]
+        if held or owner is not None and _class_holds(owner, kept, _holds_kept):
+            name = (held or ['its class'])[0]
             return func.__qualname__, name, f'may write into `{name}` (s2sgrad cannot read ' \
                 f'its code), which holds'
-        for name in holding:
-            if _writes_held(values[name], name, facts, kept, _holds_kept):
-                return func.__qualname__, name, f'writes into `{name}`, which holds'
-        own, items, keyed, counted = facts[4], facts[1], facts[2], facts[3]
-        if own is not None and (own in items or own in keyed) and _names_any(func, attrs) or \
-                any(param == own and attr in attrs for param, attr in counted):
-            # (``type(self).W *= 0.5``, ``self.W *= 0.5`` of a class attribute, ``cls.W``)
-            return func.__qualname__, sorted(attrs)[0], 'writes into its class, which holds'
-    for name, value in values.items():  # (the functions of yours it calls, in turn)
-        for inner, klass in _callees(value, func):
-            refused = free_refusal(inner, kept, klass, _depth + 1, _seen)
-            if refused is not None:
-                return refused
+        return None
+    for name, value in values.items():
+        if _touched(name, facts) and _writes_held(func, value, name, False, kept, _holds_kept):
+            return func.__qualname__, name, f'writes into `{name}`, which holds'
+    own = facts[4]
+    if owner is not None and own is not None and users_class(owner) and \
+            _touched(own, facts) and _writes_held(func, owner, own, True, kept, _holds_kept):
+        # (``type(self).W *= 0.5``, ``self.W *= 0.5`` of a class attribute, ``cls.W``)
+        return func.__qualname__, own, 'writes into what its class holds, which holds'
+    if _code_names(func) & _DYNAMIC and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
+            _mutable(value) and _reaches(value, kept, _holds_kept)
+            for value in list(func.__globals__.values())):
+        return func.__qualname__, 'globals()', 'may write into a global by a computed name ' \
+            '(`globals()`, `exec`, `eval`), and one holds'
+    for name, value in reached.items():  # (the code of yours it calls, in turn)
+        refused = _called(func, name, value, kept, _depth, _seen)
+        if refused is not None:
+            return refused
+    if owner is not None and own is not None and users_class(owner):
+        refused = _accessors(func, own, owner, True, owner, kept, _depth, _seen)
+        if refused is not None:
+            return refused
     if owner is not None and users_class(owner):  # (``self._update()``: its class's methods)
         for inner, klass in _methods_named(owner, func):
             refused = free_refusal(inner, kept, klass, _depth + 1, _seen)
             if refused is not None:
                 return refused
     return None
+
+
+def _touched(name, facts):
+    """Whether `effects.parameters_written` (`_written`'s `facts`) finds that the function
+    may write into `name` or its items in place."""
+    written, items, keyed, counted = facts[:4]
+    return name in written or name in items or name in keyed or \
+        any(param == name for param, _ in counted)
+
+
+def _writes_held(func, root, name, own, kept, holds_kept):
+    """Whether a use of `name` (the free name whose value is `root`; with `own`, the first
+    parameter, `root` its class) that may write (`free_paths.uses`) reaches a value that
+    holds one of `kept`: what it writes into, an array it stores into; a use s2sgrad
+    cannot resolve is taken to."""
+    found = uses(func, name, own)
+    if found is None:
+        return True
+    for path, mode, method in found:
+        if mode not in ('write', 'store', 'change'):
+            continue
+        try:
+            if mode == 'store':  # (``CFG['lr'] = v``: an array there is written into)
+                target = _at(root, path[:-1])
+                if own and not path[:-1] or not _array_like(target):
+                    continue
+            else:
+                target = _at(root, path)
+                if own and not path:
+                    target = [value for base in root.__mro__ if users_class(base)
+                              for value in vars(base).values() if not inspect.isroutine(value)]
+                elif isinstance(target, _CONTAINERS) and (
+                        mode == 'change' or method in _OWN_CHANGES):
+                    continue  # (``CACHE['hist'].append(t)``: the list's own change)
+            if holds_kept(target, kept):
+                return True
+        except _Unresolved:
+            if not own:
+                return True
+        except Exception:  # noqa: BLE001 (code of yours raised looking: taken to hold)
+            return True
+    return False
+
+
+class _Unresolved(Exception):
+    """A path from a class to an attribute that its objects hold, not the class."""
+
+
+def _at(root, path):
+    """The value at the constant steps `path` from `root` (up to a computed key, `ANY`)."""
+    value = root
+    for step in path:
+        if step is ANY:
+            return value
+        if isinstance(step, tuple):  # (an item: ``CFG['lr']``, ``REC['a']``)
+            value = value[step[0]]
+        elif isinstance(value, type) and step not in dir(value):
+            raise _Unresolved(step)
+        else:
+            value = getattr(value, step)
+    return value
+
+
+def _array_like(value):
+    """Whether stores into `value` (``value[k] = v``) may write into array memory: an array,
+    or anything but a list, dict, object of yours or module (whose item or attribute is
+    rebound)."""
+    if isinstance(value, _CONTAINERS) or inspect.ismodule(value) or isinstance(value, type):
+        return False
+    return hasattr(value, '__array__') or hasattr(value, '__array_interface__') or \
+        not (users_class(type(value)) or hasattr(value, '__dict__'))
+
+
+_CONTAINERS = (list, dict, set, collections.deque)
+_OWN_CHANGES = frozenset({'append', 'extend', 'insert', 'add', 'clear', 'remove', 'discard',
+                          'sort', 'reverse', 'appendleft', 'extendleft', 'rotate'})
+"""Methods of a list, dict, set or deque that change it and give none of its items back."""
+
+
+def _called(func, name, value, kept, depth, seen):
+    """`free_refusal` of the code of yours that `func` calls through the free name `name`
+    (whose value is `value`): a function, a method of the object, class or module at a path
+    from it (``HOLD.decay()``, ``mymod.scale_w()``, ``CFG.opt.step()``), the functions a list
+    or dict there holds where `func` calls what it does not name (``for cb in HOOKS:
+    cb()``)."""
+    from .method_writes import free_check, holder_refusal  # (it imports this module)
+    from .runtime_checks import _holds_kept
+    found = uses(func, name) or ()
+    refused = _accessors(func, name, value, False, None, kept, depth, seen)
+    if refused is not None:
+        return refused
+    for path, mode, method in found:
+        if mode != 'call':
+            continue
+        try:
+            target = _at(value, path)
+        except Exception:  # noqa: BLE001 (not there now)
+            continue
+        if method == '__call__':
+            refused = free_check(target, '__call__', kept, depth + 1, seen)
+        elif isinstance(target, _CONTAINERS + (tuple,)):
+            continue  # (``HOOKS.append(fn)``: a list's own method)
+        else:
+            refused = free_check(target, method, kept, depth + 1, seen)
+            if refused is None and _holds_kept(target, kept):
+                refused = holder_refusal(target, method, kept, depth + 1)
+        if refused is not None:
+            return refused
+    if _users_function(value.__func__ if inspect.ismethod(value) else value) and found and not any(
+            mode == 'call' and not path for path, mode, _ in found):
+        refused = free_check(value, '__call__', kept, depth + 1, seen)  # (``fn = _scale``)
+        if refused is not None:
+            return refused
+    if _calls_unnamed(func) and isinstance(value, (list, tuple, dict)):
+        for item in list(value.values() if isinstance(value, dict) else value)[:_HOOKS]:
+            if callable(item) and not isinstance(item, type):
+                refused = free_check(item, '__call__', kept, depth + 1, seen)
+                if refused is not None:
+                    return refused
+    return None
+
+
+_HOOKS = 256
+
+
+def _imported(func):
+    """``{name: value}`` of the modules (and their attributes) the code of `func` imports
+    itself (``import mymod``, ``from mymod import STATE``), as ``sys.modules`` has them."""
+    found = {}
+    for name, module, attribute in _imports(func):
+        value = sys.modules.get(module)
+        if value is not None and attribute is not None:
+            value = getattr(value, attribute, None)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+@functools.lru_cache(maxsize=512)
+def _imports(func):
+    """``(name, module, attribute or None)`` of the imports in the code of `func`."""
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return ()
+    found = []
+    for part in n.walk(node):
+        if isinstance(part, gast.Import):
+            found.extend((alias.asname or alias.name.split('.')[0],
+                          alias.name if alias.asname else alias.name.split('.')[0], None)
+                         for alias in part.names)
+        elif isinstance(part, gast.ImportFrom) and part.module and not part.level:
+            found.extend((alias.asname or alias.name, part.module, alias.name)
+                         for alias in part.names if alias.name != '*')
+    return tuple(found)
+
+
+_DYNAMIC = frozenset({'globals', 'exec', 'eval'})
+
+
+def _accessors(func, name, value, own, owner, kept, depth, seen):
+    """`free_refusal` of the property getters and setters of yours that the uses of `name`
+    (whose value is `value`; with `own`, the first parameter, `value` its class) run at the
+    first attribute of their paths (``self.p`` of a property `p`, ``HOLD.p``), and of the
+    ``__setattr__`` or ``__setitem__`` of yours a store into it runs (``self.lr = 0.1``)."""
+    klass = value if own or isinstance(value, type) else type(value)
+    if not users_class(klass):
+        return None
+    for path, mode, _ in uses(func, name, own) or ():
+        if mode == 'store' and len(path) == 1:  # (``self.lr = v`` of a ``__setattr__``)
+            special = '__setitem__' if isinstance(path[0], tuple) else '__setattr__'
+            member = inspect.getattr_static(klass, special, None)
+            if inspect.isfunction(member):
+                refused = free_refusal(member, kept, klass, depth + 1, seen)
+                if refused is not None:
+                    return refused
+        if not path or not isinstance(path[0], str):
+            continue
+        member = inspect.getattr_static(klass, path[0], None)
+        if not isinstance(member, property):
+            continue
+        for accessor in (member.fget, member.fset, member.fdel):
+            refused = free_refusal(accessor, kept, klass, depth + 1, seen) \
+                if accessor is not None else None
+            if refused is not None:
+                return refused
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _calls_unnamed(func):
+    """Whether the code of `func` calls something it does not name as a global or an
+    attribute (``cb()`` of a loop's ``cb``, ``OPS['scale']()``)."""
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return True
+    local = set(n.names_stored(node)) | {arg.id for arg in node.args.args}
+    return any(isinstance(part, gast.Call) and (
+        isinstance(part.func, (gast.Subscript, gast.Call)) or
+        isinstance(part.func, gast.Name) and part.func.id in local) for part in n.walk(node))
 
 
 def writes_free(func):
@@ -90,6 +306,14 @@ def _writes_free(func, depth, seen):
         facts = _written(func, mutable, None)
         if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
                                 for name in mutable):
+            return True
+    if _code_names(func) & _DYNAMIC:
+        return True
+    for name in names:  # (``HOLD.decay()``, ``with CTX:``, ``for cb in HOOKS: cb()``)
+        value = _free_value(func, name)
+        if isinstance(value, (list, tuple, dict)) and _calls_unnamed(func) or \
+                _mutable(value) and not isinstance(value, _CONTAINERS) and any(
+                    mode == 'call' for _, mode, _ in uses(func, name) or ()):
             return True
     seen = seen | {func}
     return any(_writes_free(inner, depth + 1, seen)
@@ -122,8 +346,7 @@ def _mutable(value):
     """Whether a value reached by a name may be written into in place: not a number, text,
     a function, a library's module or class."""
     if value is _MISSING or value is None or isinstance(value, (
-            int, float, complex, str, bytes, tuple, frozenset, range)) or \
-            inspect.isroutine(value):
+            int, float, complex, str, bytes, range)) or inspect.isroutine(value):
         return False
     if inspect.ismodule(value) or isinstance(value, type):
         return _users(value)
@@ -195,23 +418,6 @@ def _written(func, names, owner):
             frozenset(counted), own[0].id if own else None)
 
 
-def _writes_held(value, name, facts, kept, holds_kept):
-    """Whether what `func` does to the free name `name` (`_written`'s `facts`), whose value
-    is `value`, writes into one of `kept`: into its items (at the keys written, where only
-    those are), into it where it is an array (a list's, a dict's or an object's own change,
-    ``L.append(v)``, ``C['k'] = v``, ``S.last = v``, writes into no array), or a count of
-    it that holds one (``S.w /= 2``)."""
-    written, items, keyed, counted = facts[:4]
-    if name in items:
-        return True
-    if name in keyed:
-        return any(holds_kept(_item(value, key), kept) for key in keyed[name])
-    if name in written and (hasattr(value, '__array__') or hasattr(value, 'shape')):
-        return True
-    return any(param == name and holds_kept(_item(value, attr), kept)
-               for param, attr in counted)
-
-
 def _may_write_arrays(value, name, facts):
     """Whether what a function does to the free name `name` (`_written`'s `facts`), whose
     value is now `value`, may write into an array: into its items, into it where it is an
@@ -251,16 +457,6 @@ def _class_attributes_holding(klass, kept, holds_kept):
                      if not inspect.isroutine(value) and
                      not isinstance(value, (property, staticmethod, classmethod)) and
                      holds_kept(value, kept))
-
-
-def _names_any(func, attributes):
-    """Whether the code of `func` names one of `attributes` (as an attribute or a name), or
-    reaches attributes by a computed name (``getattr``, ``vars``, ``__dict__``)."""
-    names = _code_names(func)
-    return bool(names & set(attributes)) or bool(names & _COMPUTED)
-
-
-_COMPUTED = frozenset({'getattr', 'setattr', 'vars', '__dict__', 'super', 'mro', '__mro__'})
 
 
 @functools.lru_cache(maxsize=512)

@@ -207,7 +207,7 @@ def holder_refusal(obj, name, kept=(), _depth=0):
     return None
 
 
-def free_check(obj, name, kept, _depth=0):
+def free_check(obj, name, kept, _depth=0, _seen=None):
     """None, or ``(function, name, why)`` where a function the call of the method `name` of
     `obj` runs writes into a global, a closure variable or a class attribute holding one of
     `kept` (`free_writes.free_refusal`): the method found as `holder_refusal` finds it (and
@@ -215,11 +215,12 @@ def free_check(obj, name, kept, _depth=0):
     a metaclass's, a ``functools.partialmethod``'s function), the methods ``super()`` reaches,
     the items of a list or dict of objects, an attribute's method. A descriptor of yours
     other than these makes code s2sgrad cannot read: refused as such."""
-    if _depth > 6:
+    if _depth > 8:
         return None
+    _seen = set() if _seen is None else _seen
     if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
         for item in list(obj.values() if isinstance(obj, dict) else obj):
-            refused = free_check(item, name, kept, _depth + 1)
+            refused = free_check(item, name, kept, _depth + 1, _seen)
             if refused is not None:
                 return refused
         return None
@@ -228,15 +229,24 @@ def free_check(obj, name, kept, _depth=0):
         inner, _ = _member(obj, first)
         if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
             inner = _computed(obj, first)
-        return None if inner is _UNKNOWN else free_check(inner, rest, kept, _depth + 1)
+        return None if inner is _UNKNOWN else free_check(inner, rest, kept, _depth + 1, _seen)
     runs = _functions_run(obj, name, _depth)
     if isinstance(runs, str):
         return _label(obj, name), '*', 'is made by code that raised when s2sgrad read it; ' \
             'it may write into what may hold'
     for func, owner in runs:
-        refused = free_refusal(func, kept, owner)
+        refused = free_refusal(func, kept, owner, _depth, _seen)
         if refused is not None:
             return refused
+        if owner is None or isinstance(obj, type) or not _users_object(obj):
+            continue
+        for path in _attribute_calls(func, 1):  # (``self.h.run()``, ``self.cb()``)
+            if '.' not in path and not _member(obj, path)[1]:
+                continue  # (a method of its class: followed by `free_refusal`)
+            if not _own_method(obj, path):
+                refused = free_check(obj, path, kept, _depth + 1, _seen)
+                if refused is not None:
+                    return refused
     return None
 
 
@@ -249,6 +259,9 @@ def _functions_run(obj, name, depth):
         owner = getattr(obj, '__self__', None)
         owner = owner if isinstance(owner, type) or owner is None else type(owner)
         return [(func, owner)]
+    if inspect.ismodule(obj):  # (``mymod.scale_w()``: a function of a module of yours)
+        func = getattr(obj, name, None)
+        return [(func, None)] if inspect.isfunction(func) else []
     if _library_callable(obj) and not _users_object(obj) and not (
             isinstance(obj, type) and users_class(obj)):
         return []
@@ -298,9 +311,10 @@ def _functions_run(obj, name, depth):
 
 
 @functools.lru_cache(maxsize=256)
-def _attribute_calls(func):
+def _attribute_calls(func, least=2):
     """The methods of its first parameter's attributes the method `func` calls (``'w.step'``
-    of ``self.w.step()``, ``'opt.state.reset'``)."""
+    of ``self.w.step()``, ``'opt.state.reset'``; with `least` 1, its own too: ``'cb'`` of
+    ``self.cb()``)."""
     try:
         node = parse_function(func).node
     except S2SError:
@@ -312,7 +326,7 @@ def _attribute_calls(func):
     for part in n.walk(node):
         if isinstance(part, gast.Call) and isinstance(part.func, gast.Attribute):
             path = n.dotted_path(part.func)
-            if path and path.startswith(own[0].id + '.') and path.count('.') >= 2:
+            if path and path.startswith(own[0].id + '.') and path.count('.') >= least:
                 found.add(path.split('.', 1)[1])
     return tuple(sorted(found))
 

@@ -312,3 +312,61 @@ def test_method_calls_spelled_otherwise_are_checked(f):
     reader = Reader(d)
     np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), d, reader), expected(data()))
     assert reader.total == 6.0
+
+
+def called_back(x, d, callback):
+    y = np.sum(np.sin(x) * d)
+    callback()
+    return y
+
+
+def called_back_each(x, d, callbacks):
+    y = np.sum(np.sin(x) * d)
+    for callback in callbacks:
+        callback()
+    return y
+
+
+def shrinker(w):
+    def shrink():
+        w[...] *= 0.5
+    return shrink
+
+
+def test_callbacks_writing_what_their_closure_holds_are_refused():
+    """A callback given to the function (a closure, a lambda, one in a list) writing into
+    the array its closure holds: the argument."""
+    for f, make in [(called_back, shrinker), (called_back, lambda w: lambda: w.__imul__(0.5)),
+                    (called_back_each, lambda w: [shrinker(w)])]:
+        d = data()
+        with pytest.raises(InPlaceError, match='derivative reads'):
+            s2sgrad.grad(f)(X.copy(), d, make(d))
+        d = data()
+        np.testing.assert_allclose(s2sgrad.grad(f)(X.copy(), d, make(np.ones(3))),
+                                   expected(data()))
+
+
+class Box:
+    w = None
+
+
+BOX = Box()
+
+
+def shrink_box():
+    BOX.w *= 0.5
+
+
+def with_box(x, d):
+    y = np.sum(np.sin(x) * d)
+    shrink_box()
+    return y
+
+
+def test_a_helper_writing_into_a_global_object_holding_the_argument_is_refused():
+    d = data()
+    BOX.w = d
+    with pytest.raises(InPlaceError, match='BOX'):
+        s2sgrad.grad(with_box)(X.copy(), d)
+    BOX.w = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(with_box)(X.copy(), data()), expected(data()))

@@ -1,0 +1,158 @@
+"""Where the code of a function reaches a name it does not own: the constant paths of
+attributes and items from it (``STATE.hist``, ``CFG['lr']``, ``type(self).W``) and what each
+use may do there (read, write into, store into, call a method of).
+
+`uses(func, name)` reads the code of `func` (and the code nested in it) syntactically. A use
+is ``(path, mode, method)``: `path` the constant steps from the name (attribute names, item
+keys as 1-tuples, ``('lr',)`` of ``CFG['lr']``; `ANY` for an item at a computed key; a
+constant ``getattr(obj, 'name')`` is an attribute), `mode` ``'read'`` where the use only reads
+the value there (arithmetic, a test, ``float(...)``, a method that makes a new value or a number:
+``.sum()``, ``.copy()``), ``'store'`` where it stores into the container at ``path[:-1]``
+(``CFG['lr'] = v``, ``STATE.hist = []``: an array there is written into, a list, dict or
+object only changes), ``'write'`` where anything the value at `path` holds may be written
+into (an augmented assignment, a method that may change it, passing it on, binding it to
+another name), ``'call'`` where the value at `path` is called (`method`: the method's name,
+``'__call__'`` for the value itself; a method's call also writes, with the method named: a
+list's or dict's own method, ``.append``, changes no array it holds; ``'change'`` where what
+the method gives is only read, ``CACHE.pop('w')``). The first parameter
+of a method (`own`) is read with its class as the root: ``self.W``, ``type(self).W``,
+``self.__class__.W`` and ``cls.W`` all give ``('W',)``; a method called on the object itself
+(``self._update()``) is no use (the check follows the class's methods on its own)."""
+import functools
+
+import gast
+
+from . import nodes as n
+from .errors import S2SError
+from .source import parse_function
+
+ANY = object()
+"""A step at an item whose key is computed (``STATE.ws[i]``)."""
+
+READ_METHODS = frozenset({
+    'sum', 'mean', 'std', 'var', 'max', 'min', 'prod', 'any', 'all', 'copy', 'tolist',
+    'item', 'dot', 'astype', 'argmax', 'argmin', 'argsort', 'cumsum', 'cumprod', 'nonzero',
+    'count', 'index', 'keys', 'startswith', 'endswith', 'format', 'isEnabledFor', 'ptp',
+    'trace', 'round', 'conj', 'conjugate', '__len__', '__contains__'})
+"""Methods of arrays, lists, dicts and text that make a new value or a number."""
+
+READ_CALLS = frozenset({
+    'float', 'int', 'len', 'str', 'repr', 'print', 'bool', 'round', 'isinstance', 'format',
+    'hash', 'id', 'type', 'callable', 'hasattr', 'complex'})
+"""Built-in functions that only read what they are given."""
+
+_READING = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.FormattedValue,
+            gast.JoinedStr)
+
+
+@functools.lru_cache(maxsize=1024)
+def uses(func, name, own=False):
+    """The uses ``(path, mode, method)`` the code of `func` makes of the free name `name`
+    (with `own`, of its first parameter, read with its class as the root), or None where
+    s2sgrad cannot read its code."""
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return None
+    parents = {id(child): parent for parent in n.walk(node) for child in n.children(parent)}
+    params = node.args.posonlyargs + node.args.args
+    found = []
+    for part in n.walk(node):
+        if not own and isinstance(part, gast.AugAssign) and \
+                isinstance(part.target, gast.Name) and part.target.id == name:
+            found.append(((), 'write', None))  # (``global W; W *= 0.5``)
+            continue
+        root = _root(part, name, own and params and params[0].id, parents)
+        if root is None:
+            continue
+        start, skip = root
+        found.extend(_use(start, skip, parents, own))
+    return tuple(found)
+
+
+def _root(part, name, own, parents):
+    """``(node, steps)`` where `part` is a use of the root: the name itself (``('W',)`` of
+    ``self.__class__.W`` starts after ``__class__``), else None."""
+    if own:
+        if isinstance(part, gast.Call) and isinstance(part.func, gast.Name) and \
+                part.func.id == 'type' and len(part.args) == 1 and \
+                isinstance(part.args[0], gast.Name) and part.args[0].id == own:
+            return part, ()  # (``type(self)``)
+        if not (isinstance(part, gast.Name) and part.id == own and
+                isinstance(part.ctx, gast.Load)):
+            return None
+        parent = parents.get(id(part))
+        if isinstance(parent, gast.Call) and part in parent.args and \
+                isinstance(parent.func, gast.Name) and parent.func.id == 'type':
+            return None  # (its ``type(self)``, the root above)
+        if isinstance(parent, gast.Attribute) and parent.attr == '__class__':
+            return parent, ()
+        return part, ()
+    if isinstance(part, gast.Name) and part.id == name and isinstance(part.ctx, gast.Load):
+        return part, ()
+    return None
+
+
+def _use(node, path, parents, own):
+    """The uses of the value `node` is (at the steps `path` from the root)."""
+    path = list(path)
+    while True:
+        parent = parents.get(id(node))
+        grand = parents.get(id(parent))
+        if isinstance(parent, gast.Attribute) and parent.value is node:
+            if isinstance(grand, gast.Call) and grand.func is parent:
+                if own and not path:
+                    return []  # (``self._update()``: a method of its class, followed)
+                if parent.attr in READ_METHODS:
+                    return [(tuple(path), 'read', parent.attr)]
+                # (what the call gives, only read, ``CACHE.get('n', 0) + 1``: a change of the
+                # value by its method, which for a list or dict writes into no item)
+                given = _mode(grand, parents.get(id(grand)), parents.get(id(parents.get(
+                    id(grand)))))
+                return [(tuple(path), 'call', parent.attr),
+                        (tuple(path), 'write' if given == 'write' else 'change', parent.attr)]
+            step = parent.attr
+        elif isinstance(parent, gast.Subscript) and parent.value is node:
+            key = parent.slice
+            step = (key.value,) if isinstance(key, gast.Constant) and \
+                isinstance(key.value, (str, int)) else ANY
+        elif isinstance(parent, gast.Call) and parent.args and parent.args[0] is node and \
+                isinstance(parent.func, gast.Name) and parent.func.id == 'getattr' and \
+                len(parent.args) in (2, 3) and isinstance(parent.args[1], gast.Constant) and \
+                isinstance(parent.args[1].value, str):
+            path.append(parent.args[1].value)  # (``getattr(cls, 'count', 0)``: ``cls.count``)
+            node = parent
+            continue
+        else:
+            break
+        if not isinstance(parent.ctx, gast.Load):  # (stored into, deleted)
+            full = tuple(path + [step])
+            if isinstance(grand, gast.AugAssign) and grand.target is parent:
+                return [(full, 'store', None), (full, 'write', None)]
+            return [(full, 'store', None)]
+        path.append(step)
+        node = parent
+    calls = [(tuple(path), 'call', '__call__')] \
+        if isinstance(parent, gast.Call) and parent.func is node else []
+    if isinstance(parent, gast.withitem) and parent.context_expr is node:
+        calls = [(tuple(path), 'call', '__enter__'), (tuple(path), 'call', '__exit__')]
+    return [(tuple(path), _mode(node, parent, grand), None)] + calls
+
+
+def _mode(node, parent, grand):
+    """``'read'`` where the value `node` is only read where it stands, else ``'write'``."""
+    if isinstance(parent, _READING):
+        return 'read'
+    if isinstance(parent, (gast.If, gast.While, gast.IfExp, gast.Assert)) and \
+            parent.test is node:
+        return 'read'
+    call = grand if isinstance(parent, gast.keyword) else parent
+    if isinstance(call, gast.Call) and call.func is not node and \
+            isinstance(call.func, gast.Name) and call.func.id in READ_CALLS:
+        return 'read'
+    if isinstance(parent, gast.Expr):
+        return 'read'
+    if isinstance(parent, gast.Assign) and parent.value is node and all(
+            isinstance(target, (gast.Attribute, gast.Subscript)) for target in parent.targets):
+        return 'read'  # (``REGISTRY[-1] = self``: stored, written into by nothing here)
+    return 'write'
