@@ -69,8 +69,8 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
         # (``type(self).W *= 0.5``, ``self.W *= 0.5`` of a class attribute, ``cls.W``)
         return func.__qualname__, own, 'writes into what its class holds, which holds'
     if _code_names(func) & _DYNAMIC and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
-            _mutable(value) and _reaches(value, kept, _holds_kept)
-            for value in list(func.__globals__.values())):
+            _mutable(value) and not inspect.ismodule(value) and
+            _reaches(value, kept, _holds_kept) for value in list(func.__globals__.values())):
         return func.__qualname__, 'globals()', 'may write into a global by a computed name ' \
             '(`globals()`, `exec`, `eval`), and one holds'
     for name, value in reached.items():  # (the code of yours it calls, in turn)
@@ -343,21 +343,33 @@ def _free_value(func, name):
 
 
 def _mutable(value):
-    """Whether a value reached by a name may be written into in place: not a number, text,
-    a function, a library's module or class."""
+    """Whether a value reached by a name may hold an array code of yours writes into: a
+    list, tuple, dict, set or deque, an array, an object, class or module of yours (not a
+    number, text, a function, nor a library's object, whose methods are not read)."""
     if value is _MISSING or value is None or isinstance(value, (
             int, float, complex, str, bytes, range)) or inspect.isroutine(value):
         return False
     if inspect.ismodule(value) or isinstance(value, type):
         return _users(value)
-    return not rules.is_library(type(value)) or hasattr(value, '__array__')
+    return isinstance(value, _CONTAINERS + (tuple, frozenset, np.ndarray)) or \
+        hasattr(type(value), '__array__') or _users(type(value)) or \
+        isinstance(value, types.SimpleNamespace)
 
 
 def _users(value):
-    """Whether a module or class is of the user's (not a library's nor Python's)."""
-    if inspect.ismodule(value):
-        return users_module(value.__name__)
-    return users_class(value)
+    """Whether a module or class is of the user's (not a library's nor Python's, nor of a
+    package installed in ``site-packages``)."""
+    name = value.__name__ if inspect.ismodule(value) else getattr(value, '__module__', '')
+    return (users_module(name or '') if inspect.ismodule(value) else users_class(value)) and \
+        not _installed(name or '')
+
+
+@functools.lru_cache(maxsize=1024)
+def _installed(name):
+    """Whether the module named `name` is a package installed in ``site-packages``."""
+    module = sys.modules.get(name.split('.')[0])
+    path = getattr(module, '__file__', None) or ''
+    return 'site-packages' in path or 'dist-packages' in path
 
 
 def _users_function(func):

@@ -370,3 +370,207 @@ def test_a_helper_writing_into_a_global_object_holding_the_argument_is_refused()
         s2sgrad.grad(with_box)(X.copy(), d)
     BOX.w = np.ones(3)
     np.testing.assert_allclose(s2sgrad.grad(with_box)(X.copy(), data()), expected(data()))
+
+
+# -- what writes into no array the derivative reads runs (review J's false refusals) ----------
+
+class Scheduler:
+    data = None
+    lr = 0.1
+    history = []
+    losses = np.zeros(5)
+    registry = {}
+    W = None
+
+    def decay(self):
+        Scheduler.lr *= 0.99
+
+    def log(self):
+        Scheduler.history.append(Scheduler.lr)
+
+    def zero_loss(self):
+        Scheduler.losses[0] = 1.0
+
+    def forget(self):
+        type(self).W = None
+
+    def register(self):
+        Scheduler.registry['steps'] = Scheduler.registry.get('steps', 0) + 1
+
+    def count(self):
+        self.calls = getattr(self, 'calls', 0) + 1
+
+
+class Namespace:
+    pass
+
+
+STATE = Namespace()
+STATE.hist, STATE.buf, STATE.lr = [], np.zeros(3), 0.1
+
+
+class StateUser:
+    def step(self):
+        STATE.hist.append(1.0)
+        STATE.buf[:] = 0.0
+        STATE.lr *= 0.5
+        CALLS['n'] = CALLS.get('n', 0) + 1
+
+
+def called(x, d, obj, method):
+    y = np.sum(np.sin(x) * d)
+    getattr(obj, method)()
+    return y
+
+
+@pytest.mark.parametrize('method', ['decay', 'log', 'zero_loss', 'forget', 'register', 'count'])
+def test_a_method_changing_what_its_class_holds_but_the_array_runs(method):
+    d = data()
+    Scheduler.data = d
+    Scheduler.W = d
+    Scheduler.registry = {'data': d}
+    np.testing.assert_allclose(s2sgrad.grad(called)(X.copy(), d, Scheduler(), method),
+                               expected(data()))
+
+
+def test_a_method_changing_what_a_global_holds_but_the_array_runs():
+    d = data()
+    STATE.data = d
+    np.testing.assert_allclose(s2sgrad.grad(called)(X.copy(), d, StateUser(), 'step'),
+                               expected(data()))
+
+
+# -- code of yours reached through a name, writing the array (review J's silent wrongs) ----
+
+class Decaying:
+    def __init__(self):
+        self.w = None
+
+    def decay(self):
+        self.w *= 0.5
+
+
+HOLDER = Decaying()
+HOOKS = [halve_global]
+TABLE = {'halve': halve_global}
+
+
+class ThroughHolder:
+    def step(self):
+        HOLDER.decay()
+
+
+class ThroughHooks:
+    def step(self):
+        for hook in HOOKS:
+            hook()
+
+
+class ThroughTable:
+    def step(self):
+        TABLE['halve']()
+
+
+class ThroughAttribute:
+    def __init__(self):
+        self.inner = StaticGlobalWriter()
+        self.callback = functools.partial(halve_global)
+
+    def step(self):
+        self.inner.step()
+
+
+class ThroughPartial(ThroughAttribute):
+    def step(self):
+        self.callback()
+
+
+class ThroughProperty:
+    @property
+    def halved(self):
+        halve_global()
+        return 1
+
+    def step(self):
+        self.seen = self.halved
+
+
+class ThroughSetattr:
+    def __setattr__(self, key, value):
+        halve_global()
+        object.__setattr__(self, key, value)
+
+    def step(self):
+        self.lr = 0.1
+
+
+class HalvingContext:
+    def __enter__(self):
+        halve_global()
+
+    def __exit__(self, *exc):
+        return False
+
+
+CONTEXT = HalvingContext()
+
+
+class ThroughWith:
+    def step(self):
+        with CONTEXT:
+            pass
+
+
+class ThroughGlobals:
+    def step(self):
+        globals()['GLOBAL_WEIGHTS'][0] *= 0.5
+
+
+class ThroughAlias:
+    def step(self):
+        fn = halve_global
+        fn()
+
+
+class ThroughTuple:
+    def step(self):
+        PAIR[0][:] *= 0.5
+
+
+PAIR = (None,)
+REACHED = [ThroughHolder, ThroughHooks, ThroughTable, ThroughAttribute, ThroughPartial,
+           ThroughProperty, ThroughSetattr, ThroughWith, ThroughGlobals, ThroughAlias]
+
+
+@pytest.mark.parametrize('kind', REACHED + [ThroughTuple], ids=lambda kind: kind.__name__)
+def test_code_reached_through_a_name_writing_the_array_is_refused(kind):
+    global PAIR
+    d = data()
+    GLOBAL_WEIGHTS[0] = HOLDER.w = d
+    PAIR = (d,)
+    with pytest.raises(InPlaceError, match='derivative reads'):
+        s2sgrad.grad(stepped)(X.copy(), d, kind())
+    GLOBAL_WEIGHTS[0] = HOLDER.w = np.ones(3)
+    PAIR = (np.ones(3),)
+    np.testing.assert_allclose(s2sgrad.grad(stepped)(X.copy(), data(), kind()),
+                               expected(data()))
+
+
+def decay_holder():
+    HOLDER.decay()
+
+
+def with_holder_helper(x, d):
+    y = np.sum(np.sin(x) * d)
+    decay_holder()
+    return y
+
+
+def test_a_helper_calling_a_method_of_a_global_object_is_checked():
+    d = data()
+    HOLDER.w = d
+    with pytest.raises(InPlaceError, match='derivative reads'):
+        s2sgrad.grad(with_holder_helper)(X.copy(), d)
+    HOLDER.w = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(with_holder_helper)(X.copy(), data()),
+                               expected(data()))
