@@ -148,18 +148,10 @@ def holder_refusal(obj, name, kept=(), _depth=0):
     from .runtime_checks import _holds_kept  # (runtime imports this module)
     if _depth > 6:
         return None
-    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
-        for item in list(obj.values() if isinstance(obj, dict) else obj):
-            refused = holder_refusal(item, name, kept, _depth + 1)
-            if refused is not None:
-                return refused
-        return None
-    if '.' in name:  # (``model.opt.step()``: the attribute's method)
-        first, rest = name.split('.', 1)
-        inner, _ = _member(obj, first)
-        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
-            inner = _computed(obj, first)
-        return None if inner is _UNKNOWN else holder_refusal(inner, rest, kept, _depth + 1)
+    spread = _spread(obj, name,
+                     lambda inner, rest: holder_refusal(inner, rest, kept, _depth + 1))
+    if spread is not _NOT_SPREAD:
+        return spread
     if name == '__call__' and inspect.ismethod(obj):  # (``callback()`` of ``opt.step``)
         return holder_refusal(obj.__self__, obj.__func__.__name__, kept, _depth + 1)
     if isinstance(obj, type) or not _users_object(obj):
@@ -218,18 +210,10 @@ def free_check(obj, name, kept, _depth=0, _seen=None):
     if _depth > 8:
         return None
     _seen = set() if _seen is None else _seen
-    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
-        for item in list(obj.values() if isinstance(obj, dict) else obj):
-            refused = free_check(item, name, kept, _depth + 1, _seen)
-            if refused is not None:
-                return refused
-        return None
-    if '.' in name:  # (``model.opt.step()``: the attribute's method)
-        first, rest = name.split('.', 1)
-        inner, _ = _member(obj, first)
-        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
-            inner = _computed(obj, first)
-        return None if inner is _UNKNOWN else free_check(inner, rest, kept, _depth + 1, _seen)
+    spread = _spread(obj, name,
+                     lambda inner, rest: free_check(inner, rest, kept, _depth + 1, _seen))
+    if spread is not _NOT_SPREAD:
+        return spread
     runs = _functions_run(obj, name, _depth)
     if isinstance(runs, str):
         return _label(obj, name), '*', 'is made by code that raised when s2sgrad read it; ' \
@@ -248,6 +232,29 @@ def free_check(obj, name, kept, _depth=0, _seen=None):
                 if refused is not None:
                     return refused
     return None
+
+
+def _spread(obj, name, check):
+    """What `check(item, name)` says of the first item of a list, tuple or dict of objects
+    `obj` that it refuses (``for o in opts: o.step()``), or `check(inner, rest)` of the
+    attribute a dotted `name` names (``'opt.step'``: ``obj.opt``'s ``step``); `_NOT_SPREAD`
+    for an object and a plain name."""
+    if isinstance(obj, _ITEM_VIEWS) and not inspect.isfunction(obj):
+        for item in list(obj.values() if isinstance(obj, dict) else obj):
+            refused = check(item, name)
+            if refused is not None:
+                return refused
+        return None
+    if '.' in name:  # (``model.opt.step()``: the attribute's method)
+        first, rest = name.split('.', 1)
+        inner, _ = _member(obj, first)
+        if inner is None or isinstance(inner, (property, types.MemberDescriptorType)):
+            inner = _computed(obj, first)
+        return None if inner is _UNKNOWN else check(inner, rest)
+    return _NOT_SPREAD
+
+
+_NOT_SPREAD = object()
 
 
 def _functions_run(obj, name, depth):
