@@ -103,8 +103,32 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
         if klass.__module__ != 'builtins':
             held.extend(klass.__dict__.values())  # (what its class holds: ``type(self).W``)
     functions = [method] if kept and hasattr(method, '__code__') else []
+    libraries = ('numpy', 'scipy', 'math', 'cupy', 'dask', 'builtins', 'logging', 'random',
+                 'collections', 'functools', 'itertools', 'typing', 'abc', 'enum', 'types',
+                 'threading', 'os', 'io', 're', 'time', 'operator', 'warnings', 'weakref',
+                 'copy', 'json', 'pathlib', 'tqdm', 'torch', 'jax', 'pandas', 'matplotlib')
+
+    def theirs(value):  # (a library's or Python's: not followed)
+        module = getattr(value, '__module__', None) or ''
+        return module.split('.')[0] in libraries
+
+    def methods(klass):  # (the code its objects run: methods, properties, __setattr__)
+        found = []
+        for base in klass.__mro__:
+            if base is object or theirs(base):
+                continue
+            for member in vars(base).values():
+                member = getattr(member, '__func__', member)
+                if isinstance(member, property):
+                    found.extend(f for f in (member.fget, member.fset) if f is not None)
+                elif hasattr(member, '__code__'):
+                    found.append(member)
+        return found
+    if kept and not theirs(type(holder)) and not isinstance(holder, type):
+        functions.extend(methods(type(holder)))  # (``self.cb()``, ``self.inner.step()``)
+        held.append(holder)
     for function in functions:  # (the globals and closure variables their code names)
-        if len(functions) > 50:
+        if len(functions) > 400:
             break
         pending, names = [function.__code__], set()
         while pending:
@@ -113,20 +137,38 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
             pending.extend(c for c in inner.co_consts if hasattr(c, 'co_names'))
         space = getattr(function, '__globals__', {})
         free = [space[key] for key in sorted(names) if key in space]
+        if {'globals', 'exec', 'eval'} & names:
+            free.extend(value for value in space.values()
+                        if type(value).__name__ != 'module')
         for cell in getattr(function, '__closure__', None) or ():
             try:
                 free.append(cell.cell_contents)
             except ValueError:
                 pass
         for value in free:
+            if len(free) > 4000:
+                break
             value = getattr(value, '__func__', value)
-            if isinstance(value, type) and value.__module__ != 'builtins':
-                held.extend(vars(value).values())  # (``Model.W *= 0.5``)
+            if type(value).__name__ == 'partial':
+                value = getattr(value, 'func', value)
+            if type(value).__name__ == 'module':
+                if not theirs(type('', (), {'__module__': value.__name__})):
+                    free.extend(vars(value)[key] for key in sorted(names) if key in vars(value))
+            elif isinstance(value, (list, tuple, dict)):  # (hooks: ``for cb in HOOKS: cb()``)
+                items = list(value.values() if isinstance(value, dict) else value)
+                free.extend(item for item in items if callable(item))
+                held.append(value)
+            elif isinstance(value, type):
+                if value.__module__ != 'builtins' and not theirs(value):
+                    held.extend(vars(value).values())  # (``Model.W *= 0.5``)
+                    functions.extend(f for f in methods(value) if f not in functions)
             elif hasattr(value, '__code__') and hasattr(value, '__globals__'):
-                if value not in functions and (value.__module__ or '').split('.')[0] not in (
-                        'numpy', 'scipy', 'cupy', 'cupyx', 'dask', 'numba', 'functools'):
-                    # (a function of yours it calls, in turn)
-                    functions.append(value)
+                if value not in functions and not theirs(value):
+                    functions.append(value)  # (a function of yours it calls, in turn)
+            elif not theirs(type(value)) and hasattr(value, '__dict__'):
+                held.append(value)  # (an object of yours: what it holds, its class's code)
+                free.extend(vars(value).values())
+                functions.extend(f for f in methods(type(value)) if f not in functions)
             elif type(value).__name__ != 'module' and not callable(value):
                 held.append(value)
     if not unknown and next(arrays([value for _, value in given]), None) is None and not any(
