@@ -312,7 +312,8 @@ def _writes_free(func, depth, seen):
     for name in names:  # (``HOLD.decay()``, ``with CTX:``, ``for cb in HOOKS: cb()``)
         value = _free_value(func, name)
         if isinstance(value, (list, tuple, dict)) and _calls_unnamed(func) or \
-                _mutable(value) and not isinstance(value, _CONTAINERS) and any(
+                _mutable(value) and not isinstance(value, _CONTAINERS) and \
+                not inspect.ismodule(value) and any(
                     mode == 'call' for _, mode, _ in uses(func, name) or ()):
             return True
     seen = seen | {func}
@@ -492,6 +493,10 @@ def _callees(value, func):
         return [(value, None)]
     if isinstance(value, type) and _users(value):
         return _methods_named(value, func)
+    if inspect.ismodule(value) and _users(value):  # (``helpers.scaled(x)``: its functions)
+        return [(inner, None) for inner in (getattr(value, attr, None)
+                                            for attr in sorted(_code_names(func)))
+                if inspect.isfunction(inner)]
     return []
 
 
