@@ -69,13 +69,11 @@ def check_effects(body, ctx):
             _check_state_change(stmt, ctx, read)
             if isinstance(stmt.value, gast.Call):
                 _check_out_argument(stmt, stmt.value, ctx)
-                _check_callee_globals(stmt, stmt.value, ctx, names_read, guards,
-                                      bound.get(id(stmt), ()))
+                _check_callee_globals(stmt, stmt.value, ctx, names_read)
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             _check_out_argument(stmt, stmt.value, ctx)
             _check_discarded_call(stmt, stmt.value, ctx, body, logs)
-            _check_callee_globals(stmt, stmt.value, ctx, names_read, guards,
-                                  bound.get(id(stmt), ()))
+            _check_callee_globals(stmt, stmt.value, ctx, names_read)
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()),
                             whole)
@@ -86,6 +84,7 @@ def check_effects(body, ctx):
                                  objects, safe(stmt), containers, logs,
                                  bound.get(id(stmt), ()))
             _check_bounded_deque(stmt, call, ctx)
+            _check_free_writes(stmt, call, ctx, guards, bound.get(id(stmt), ()))
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
     if guards:
@@ -662,14 +661,32 @@ def _global_table_log(call, ctx, body):
                 if isinstance(log, (list, set, collections.deque)))
 
 
-def _check_callee_globals(stmt, call, ctx, names_read, guards=None, kept=()):
+def _check_free_writes(stmt, call, ctx, guards, kept):
+    """``s2s.check_global_writes(reset, message, (d, x))`` in `guards` before `stmt`, whose
+    `call` calls code of yours (a function, one `functools.lru_cache` or a decorator wraps,
+    a class's constructor, a generator) that writes in place into what a global or a
+    closure variable holds, or calls code of yours that does (`free_writes.writes_free`):
+    it may hold an array the backward sweep reads (``GW[0] *= 0.5`` where `GW` holds the
+    argument). `kept`: the names of those arrays bound when it runs."""
+    if not kept or ctx.mode.forward or isinstance(stmt, (gast.FunctionDef, gast.Lambda)):
+        return
+    obj = ctx.resolver.lookup(call.func)
+    if obj is None or not _plain_chain(call.func) or not writes_free(obj):
+        return
+    lineno = getattr(stmt, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    label = n.dotted_path(call.func) or getattr(obj, '__name__', 'it')
+    _guard(stmt, guards, n.call(
+        's2s.check_global_writes', n.clone(call.func),
+        n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
+                f'which writes into what a global or its closure holds'),
+        gast.Tuple(elts=[n.name(name) for name in sorted(kept)], ctx=gast.Load())))
+
+
+def _check_callee_globals(stmt, call, ctx, names_read):
     """Reject calling a helper of the user's that rebinds a global (``global SETTING``) which
     the function reads, or changes in place an object the function reads as a global (``G[0]
-    += 1``): the backward sweep would read the new value. One that changes in place a global
-    the function does not read (or a function of yours it calls does), which may hold an
-    array the backward sweep reads (``GW[0] *= 0.5`` where `GW` holds the argument), gets the
-    run-time check ``s2s.check_global_writes(reset, message, kept=(d, x))`` in `guards`
-    (`free_writes`); `kept`: the names of those arrays bound when it runs."""
+    += 1``): the backward sweep would read the new value."""
     obj = ctx.resolver.lookup(call.func)
     if not inspect.isfunction(obj) or rules.is_library(obj):
         return
@@ -709,14 +726,6 @@ def _check_callee_globals(stmt, call, ctx, names_read, guards=None, kept=()):
             stmt, f'calling `{label}`, which changes in place the global `{sorted(written)[0]}` '
                   f'that the function reads (s2sgrad does not replay changes to globals); '
                   f'pass the array as an argument and use what the function returns')
-    if guards is not None and kept and not ctx.mode.forward and writes_free(obj):
-        lineno = getattr(stmt, 'lineno', None)
-        text = ctx.source.lines[lineno - 1].strip() if lineno else ''
-        _guard(stmt, guards, n.call(
-            's2s.check_global_writes', n.clone(call.func),
-            n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
-                    f'which writes into what a global or its closure holds'),
-            gast.Tuple(elts=[n.name(name) for name in sorted(kept)], ctx=gast.Load())))
 
 
 def _counts(stmt):

@@ -61,14 +61,16 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
                 f'its code), which holds'
         return None
     for name, value in values.items():
-        if _touched(name, facts) and _writes_held(func, value, name, False, kept, _holds_kept):
+        if _touched(name, facts) and \
+                _writes_held(func, value, name, False, facts, kept, _holds_kept):
             return func.__qualname__, name, f'writes into `{name}`, which holds'
     own = facts[4]
     if owner is not None and own is not None and users_class(owner) and \
-            _touched(own, facts) and _writes_held(func, owner, own, True, kept, _holds_kept):
+            _touched(own, facts) and \
+            _writes_held(func, owner, own, 'class', facts, kept, _holds_kept):
         # (``type(self).W *= 0.5``, ``self.W *= 0.5`` of a class attribute, ``cls.W``)
         return func.__qualname__, own, 'writes into what its class holds, which holds'
-    if _code_names(func) & _DYNAMIC and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
+    if _loaded(func) & _DYNAMIC and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
             _mutable(value) and not inspect.ismodule(value) and
             _reaches(value, kept, _holds_kept) for value in list(func.__globals__.values())):
         return func.__qualname__, 'globals()', 'may write into a global by a computed name ' \
@@ -97,11 +99,22 @@ def _touched(name, facts):
         any(param == name for param, _ in counted)
 
 
-def _writes_held(func, root, name, own, kept, holds_kept):
+def _writes_held(func, root, name, own, facts, kept, holds_kept):
     """Whether a use of `name` (the free name whose value is `root`; with `own`, the first
-    parameter, `root` its class) that may write (`free_paths.uses`) reaches a value that
-    holds one of `kept`: what it writes into, an array it stores into; a use s2sgrad
-    cannot resolve is taken to."""
+    parameter, `root` its class, ``'class'``, or its object, ``'object'``) that may write
+    (`free_paths.uses`) reaches a value that holds one of `kept`: what it writes into, an
+    array it stores into; a use s2sgrad cannot resolve is taken to. Where
+    `effects.parameters_written` (`_written`'s `facts`) finds no write into what it holds
+    (``MODEL.norm = float(...)``, ``L.append(v)``), only its own change counts: a store into
+    it where it is an array."""
+    written, items, keyed, counted = facts[:4]
+    if name not in items and name not in keyed and not any(
+            param == name and not _number(_item(root, attr)) for param, attr in counted):
+        try:
+            return not own and name in written and _array_like(root) and \
+                holds_kept(root, kept)
+        except Exception:  # noqa: BLE001 (code of yours raised looking: taken to hold)
+            return True
     found = uses(func, name, own)
     if found is None:
         return True
@@ -115,7 +128,7 @@ def _writes_held(func, root, name, own, kept, holds_kept):
                     continue
             else:
                 target = _at(root, path)
-                if own and not path:
+                if own == 'class' and not path:
                     target = [value for base in root.__mro__ if users_class(base)
                               for value in vars(base).values() if not inspect.isroutine(value)]
                 elif isinstance(target, _CONTAINERS) and (
@@ -247,6 +260,19 @@ def _imports(func):
 _DYNAMIC = frozenset({'globals', 'exec', 'eval'})
 
 
+@functools.lru_cache(maxsize=512)
+def _loaded(func):
+    """The names the code of `func` reads as variables (not attributes: ``self.model.eval()``
+    names no `eval`), where it reads them from its globals or the builtins."""
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return frozenset(_code_names(func))
+    local = set(n.names_stored(node)) | {arg.id for arg in node.args.args}
+    return frozenset(part.id for part in n.walk(node) if isinstance(part, gast.Name) and
+                     isinstance(part.ctx, gast.Load) and part.id not in local)
+
+
 def _accessors(func, name, value, own, owner, kept, depth, seen):
     """`free_refusal` of the property getters and setters of yours that the uses of `name`
     (whose value is `value`; with `own`, the first parameter, `value` its class) run at the
@@ -291,10 +317,32 @@ def _calls_unnamed(func):
 
 
 def writes_free(func):
-    """Whether the Python function `func`, or a function of yours it names, may write in
-    place into a value it reaches by a name it does not own (a global, a closure variable):
-    whether calling it needs `free_refusal`'s check when it runs."""
-    return _writes_free(getattr(func, '__func__', func), 0, frozenset())
+    """Whether calling `func` (a function of yours, one a decorator wraps, a class of yours,
+    a callable object) runs code of yours that may write in place into a value it reaches
+    by a name it does not own (a global, a closure variable), or calls code of yours that
+    does: whether the call needs `free_refusal`'s check when it runs."""
+    return any(_writes_free(inner, 0, frozenset()) for inner, _ in runs_of(func))
+
+
+def runs_of(func):
+    """``[(function, class)]``: the Python functions calling `func` runs: a function (what
+    ``functools.lru_cache`` or ``functools.wraps`` wraps), a bound method (with its class),
+    a class's ``__init__`` and ``__new__`` (its constructor), a callable object's
+    ``__call__``."""
+    if inspect.ismethod(func):
+        owner = func.__self__ if isinstance(func.__self__, type) else type(func.__self__)
+        return [(func.__func__, owner)]
+    if isinstance(func, type):
+        return [(getattr(func, special), func) for special in ('__init__', '__new__')
+                if _users_function(getattr(getattr(func, special), '__func__',
+                                           getattr(func, special)))]
+    if not inspect.isfunction(func):
+        wrapped = getattr(func, '__wrapped__', None)
+        if wrapped is not None:
+            return runs_of(wrapped)
+        call = inspect.getattr_static(type(func), '__call__', None)
+        return [(call, type(func))] if _users_function(call) else []
+    return [(inspect.unwrap(func), None)]
 
 
 def _writes_free(func, depth, seen):
@@ -307,21 +355,52 @@ def _writes_free(func, depth, seen):
         if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
                                 for name in mutable):
             return True
-    if _code_names(func) & _DYNAMIC:
+    if _loaded(func) & _DYNAMIC:
         return True
+    seen = seen | {func}
     for name in names:  # (``HOLD.decay()``, ``with CTX:``, ``for cb in HOOKS: cb()``)
         value = _free_value(func, name)
-        if isinstance(value, (list, tuple, dict)) and _calls_unnamed(func) or \
-                _mutable(value) and not isinstance(value, _CONTAINERS) and \
-                not inspect.ismodule(value) and any(
-                    mode == 'call' for _, mode, _ in uses(func, name) or ()):
+        if isinstance(value, (list, tuple, dict)) and _calls_unnamed(func):
             return True
-    seen = seen | {func}
+        if not _mutable(value) or isinstance(value, _CONTAINERS) or inspect.ismodule(value):
+            continue
+        for path, mode, method in uses(func, name) or ():
+            if mode == 'call' and _method_writes(value, path, method, depth, seen):
+                return True
     return any(_writes_free(inner, depth + 1, seen)
                for name in names for inner, _ in _callees(_free_value(func, name), func))
 
 
 _MISSING = object()
+
+
+def _method_writes(value, path, method, depth, seen):
+    """Whether calling the method `method` of what the path `path` from `value` (an object
+    or class of yours a global gives) reaches may write into what its object holds
+    (``HOLD.decay()`` of ``self.w *= 0.5``; not ``TRACKER.log(v)``, which counts and
+    appends) or, in turn, through names it does not own."""
+    try:
+        target = _at(value, path)
+    except Exception:  # noqa: BLE001 (not there now: taken to)
+        return True
+    if isinstance(target, _CONTAINERS + (tuple,)) or not _mutable(target):
+        return False
+    klass = target if isinstance(target, type) else type(target)
+    member = inspect.getattr_static(klass, method, None)
+    if isinstance(target, type) or not inspect.isfunction(member):
+        return True  # (a class's, a property's, a descriptor's: checked when it runs)
+    from .runtime_checks import _arrays_held  # (runtime imports this module)
+    facts = _written(member, (), klass)
+    if facts is None:
+        return True
+    own = facts[4]
+    if own is not None and _touched(own, facts) and _writes_held(
+            member, target, own, 'object', facts, (),
+            lambda value, _: bool(_arrays_held((value,)))):
+        return True  # (``self.w *= 0.5``; not ``self.hist.append(v)``, ``self.n += 1``)
+    return _writes_free(member, depth + 1, seen) or any(
+        _method_writes(target, (), inner.__name__, depth + 1, seen | {member})
+        for inner, _ in _methods_named(klass, member) if inner not in seen)
 
 
 @functools.lru_cache(maxsize=512)
@@ -434,9 +513,10 @@ def _written(func, names, owner):
 def _may_write_arrays(value, name, facts):
     """Whether what a function does to the free name `name` (`_written`'s `facts`), whose
     value is now `value`, may write into an array: into its items, into it where it is an
-    array or an object other than a list, dict or set (``L.append(v)``, ``C['k'] = v``
-    change the container only), into an item or attribute it changes as a count would
-    that is not a number now (``CALLS['n'] += 1`` of a number: a new number)."""
+    array (``L.append(v)``, ``C['k'] = v``, ``S.last = v`` change the container or object
+    only; the methods of an object are `_method_writes`'), into an item or attribute it
+    changes as a count would that is not a number now (``CALLS['n'] += 1`` of a number: a
+    new number)."""
     written, items, keyed, counted = facts[:4]
     if name in items:
         return True
@@ -444,7 +524,7 @@ def _may_write_arrays(value, name, facts):
         return not all(_number(_item(value, key)) for key in keyed[name])
     if any(param == name and not _number(_item(value, attr)) for param, attr in counted):
         return True
-    return name in written and not isinstance(value, (list, dict, set, collections.deque))
+    return name in written and _array_like(value)  # (an object's method: `_method_writes`)
 
 
 def _number(value):

@@ -461,10 +461,12 @@ def check_global_writes(func, message, kept):
     of it, or a function of yours it calls, holds, and that holds one of `kept` (arrays the
     derivative reads, or an array sharing memory with one): ``GW[0] *= 0.5`` where the
     global list `GW` holds the argument ``d``."""
-    from .free_writes import free_refusal  # (the analysis)
+    from .free_writes import free_refusal, runs_of  # (the analysis)
     kept = [value for value in kept if not isinstance(
         value, (numbers.Number, np.generic, str, bytes, type(None)))]
-    refused = free_refusal(func, kept) if kept else None
+    refused = None
+    for inner, owner in runs_of(func) if kept else ():
+        refused = refused or free_refusal(inner, kept, owner)
     if refused is not None:
         raise InPlaceError(
             f'{message}: `{refused[0]}` {refused[2]} an array the derivative reads (an argument '

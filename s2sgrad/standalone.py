@@ -185,6 +185,8 @@ def check_global_writes(func, message, kept):
     `kept`: s2sgrad's own check (`s2sgrad.runtime.check_global_writes`) reads the code to
     tell which it writes into, which a module importing only NumPy cannot."""
     kept = [value for value in kept if isinstance(value, np.ndarray)]
+    func = getattr(func, '__wrapped__', func)  # (a decorator's: what it wraps)
+    func = getattr(func, '__init__', func) if isinstance(func, type) else func
     code = getattr(func, '__code__', None)
     if not kept or code is None:
         return
