@@ -2339,7 +2339,10 @@ def _callee_writes(found, depth, memo):
     if key in memo:
         return memo[key] + ((),)  # recursion: what is known so far (see parameters_written)
     params = [a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
-    if depth >= 40:
+    memo[_VISITS] = memo.get(_VISITS, 0) + 1
+    if depth >= 40 or memo[_VISITS] > _MOST_VISITS:
+        # (deep, or mutually recursive local functions read again and again, ``json.dump``'s
+        # encoder: taken to write into all it is given)
         return set(params), set(params), tuple(free)
     memo[key] = (set(), set())
     while True:  # a fixed point over recursive calls
@@ -2354,6 +2357,12 @@ def _callee_writes(found, depth, memo):
         memo[key] = (known[0] | written, known[1] | items)
     written, items = memo[key]
     return written, items, tuple(free)
+
+
+_VISITS = '<functions read>'
+_MOST_VISITS = 200
+"""How many functions one analysis reads (`_callee_writes`) before it takes the rest to write
+into all they are given."""
 
 
 def _free_written(free, written, items):

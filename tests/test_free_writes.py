@@ -3,6 +3,8 @@ a global, a closure variable or its class holds, where that array is one the der
 (an argument). Refused where the run-time check finds it so; run where the array is another.
 Expected values are closed forms: the gradient of ``sum(sin(x) * d)`` is ``cos(x) * d``."""
 import functools
+import io
+import json
 import operator
 
 import numpy as np
@@ -666,3 +668,24 @@ def test_methods_reading_what_a_global_holds_run_and_print_no_check():
     assert 'check_global_writes' not in df.source
     np.testing.assert_allclose(df(X.copy(), d), expected(data()))
     assert TRACKER.calls == 1
+
+
+RECORD = io.StringIO()
+
+
+def record_json(value):
+    json.dump({'value': value}, RECORD)
+
+
+def with_json_record(x, d):
+    y = np.sum(np.sin(x) * d)
+    record_json(0.5)
+    return y
+
+
+def test_a_helper_calling_json_dump_is_read_to_an_end():
+    """The analysis of what a helper writes into read the json encoder's mutually recursive
+    local functions again at each depth (it did not finish); now it stops after a bound."""
+    np.testing.assert_allclose(s2sgrad.grad(with_json_record)(X.copy(), data()),
+                               expected(data()))
+    assert RECORD.getvalue().endswith('{"value": 0.5}')
