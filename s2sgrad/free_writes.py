@@ -124,6 +124,7 @@ def _writes_held(func, root, name, own, facts, kept, holds_kept):
         try:
             if mode == 'store':  # (``CFG['lr'] = v``: an array there is written into)
                 target = _at(root, path[:-1])
+                target = target.base if isinstance(target, np.flatiter) else target
                 if own and not path[:-1] or not _array_like(target):
                     continue
             else:
