@@ -2359,6 +2359,13 @@ def _callee_writes(found, depth, memo):
     return written, items, tuple(free)
 
 
+VIEW_FUNCTIONS = frozenset({
+    'ravel', 'reshape', 'transpose', 'squeeze', 'expand_dims', 'atleast_1d', 'atleast_2d',
+    'atleast_3d', 'split', 'array_split', 'hsplit', 'vsplit', 'dsplit', 'as_strided',
+    'sliding_window_view', 'swapaxes', 'moveaxis', 'rollaxis', 'broadcast_to', 'diagonal',
+    'real', 'imag', 'flip', 'fliplr', 'flipud', 'rot90', 'asarray', 'asanyarray',
+    'ascontiguousarray', 'matrix_transpose', 'permute_dims', 'unstack'})
+"""NumPy functions whose result (or its items) may be a view of their first argument."""
 _VISITS = '<functions read>'
 _MOST_VISITS = 200
 """How many functions one analysis reads (`_callee_writes`) before it takes the rest to write
@@ -2714,7 +2721,12 @@ def _written_names(stmt, lists=()):
                     while isinstance(base, (gast.Subscript, gast.Attribute)) or \
                             isinstance(base, gast.Call) and \
                             isinstance(base.func, gast.Attribute):
-                        # (``p.ravel()[0] = 0``, ``p.reshape(-1)[:] -= c``: a view's memory)
+                        # (``p.ravel()[0] = 0``, ``p.reshape(-1)[:] -= c``: a view's memory;
+                        # ``np.ravel(p)[0] = 0``, ``np.split(p, 3)[0][0] = 0``: its argument's)
+                        if isinstance(base, gast.Call) and base.args and \
+                                base.func.attr in VIEW_FUNCTIONS:
+                            names += [(name, True)
+                                      for name in _view_sources(_unstarred(base.args[0]))]
                         base, depth = getattr(base, 'value', None) or base.func.value, depth + 1
                     if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
                         names += [(name, True) for arg in base.args for name in

@@ -2,19 +2,20 @@
 attributes and items from it (``STATE.hist``, ``CFG['lr']``, ``type(self).W``) and what each
 use may do there (read, write into, store into, call a method of).
 
-`uses(func, name)` reads the code of `func` (and the code nested in it) syntactically. A use
-is ``(path, mode, method)``: `path` the constant steps from the name (attribute names, item
-keys as 1-tuples, ``('lr',)`` of ``CFG['lr']``; `ANY` for an item at a computed key; a
-constant ``getattr(obj, 'name')`` is an attribute), `mode` ``'read'`` where the use only reads
-the value there (arithmetic, a test, ``float(...)``, a method that makes a new value or a number:
+`uses(func, name)` reads the code of `func` (and the code nested in it) syntactically. A use is
+``(path, mode, method)``: `path` the constant steps from the name (attribute names, item keys
+as 1-tuples, ``('lr',)`` of ``CFG['lr']``; `ANY` for an item at a computed key; a constant
+``getattr(obj, 'name')`` is an attribute), `mode` ``'read'`` where the use only reads the value
+there (arithmetic, a test, ``float(...)``, a method that makes a new value or a number:
 ``.sum()``, ``.copy()``), ``'store'`` where it stores into the container at ``path[:-1]``
-(``CFG['lr'] = v``, ``STATE.hist = []``: an array there is written into, a list, dict or
-object only changes), ``'write'`` where anything the value at `path` holds may be written
-into (an augmented assignment, a method that may change it, passing it on, binding it to
-another name), ``'call'`` where the value at `path` is called (`method`: the method's name,
-``'__call__'`` for the value itself; a method's call also writes, with the method named: a
-list's or dict's own method, ``.append``, changes no array it holds; ``'change'`` where what
-the method gives is only read, ``CACHE.pop('w')``). The first parameter
+(``CFG['lr'] = v``, ``STATE.hist = []``: an array there is written into, a list, dict or object
+only changes; with ``'rebind'`` too where what it stores may be memory held elsewhere,
+``G['tmp'] = G['w']``, which later writes at that path reach), ``'write'`` where anything the
+value at `path` holds may be written into (an augmented assignment, a method that may change
+it, passing it on, binding it to another name), ``'call'`` where the value at `path` is called
+(`method`: the method's name, ``'__call__'`` for the value itself; a method's call also writes,
+with the method named: a list's or dict's own method, ``.append``, changes no array it holds;
+``'change'`` where what the method gives is only read, ``CACHE.pop('w')``). The first parameter
 of a method (`own`) is read with its class as the root: ``self.W``, ``type(self).W``,
 ``self.__class__.W`` and ``cls.W`` all give ``('W',)``; a method called on the object itself
 (``self._update()``) is no use (the check follows the class's methods on its own)."""
@@ -129,6 +130,8 @@ def _use(node, path, parents, own):
             full = tuple(path + [step])
             if isinstance(grand, gast.AugAssign) and grand.target is parent:
                 return [(full, 'store', None), (full, 'write', None)]
+            if isinstance(grand, gast.Assign) and not _fresh(grand.value):
+                return [(full, 'store', None), (full, 'rebind', None)]
             return [(full, 'store', None)]
         path.append(step)
         node = parent
@@ -137,6 +140,23 @@ def _use(node, path, parents, own):
     if isinstance(parent, gast.withitem) and parent.context_expr is node:
         calls = [(tuple(path), 'call', '__enter__'), (tuple(path), 'call', '__exit__')]
     return [(tuple(path), _mode(node, parent, grand), None)] + calls
+
+
+def _fresh(value):
+    """Whether the value `value` stores is new memory holding no other value: arithmetic,
+    a number or text, a NumPy array made anew (``np.zeros(3)``); not a name, an item, a
+    display (whose items may be arrays held elsewhere), a call of yours."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant,
+                          gast.JoinedStr)):
+        return True
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and \
+        value.func.attr in _MADE_ANEW and isinstance(value.func.value, gast.Name) and \
+        value.func.value.id in ('np', 'numpy')
+
+
+_MADE_ANEW = frozenset({'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like',
+                        'empty_like', 'full_like', 'arange', 'linspace', 'eye', 'identity',
+                        'array', 'copy'})
 
 
 def _mode(node, parent, grand):

@@ -70,7 +70,7 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
             _writes_held(func, owner, own, 'class', facts, kept, _holds_kept):
         # (``type(self).W *= 0.5``, ``self.W *= 0.5`` of a class attribute, ``cls.W``)
         return func.__qualname__, own, 'writes into what its class holds, which holds'
-    if _loaded(func) & _DYNAMIC and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
+    if _dynamic(func) and any(  # (``globals()['G'][0] *= 0.5``, ``exec``)
             _mutable(value) and not inspect.ismodule(value) and
             _reaches(value, kept, _holds_kept) for value in list(func.__globals__.values())):
         return func.__qualname__, 'globals()', 'may write into a global by a computed name ' \
@@ -118,7 +118,15 @@ def _writes_held(func, root, name, own, facts, kept, holds_kept):
     found = uses(func, name, own)
     if found is None:
         return True
+    rebound = [path for path, mode, _ in found if mode == 'rebind']
     for path, mode, method in found:
+        if mode in ('write', 'change') and any(path[:len(other)] == other
+                                               for other in rebound):
+            # (``G['tmp'] = G['w']; G['tmp'] *= 0.5``: what it stored there, which any name
+            # the function reads may have given)
+            return _reaches(root, kept, holds_kept) or any(
+                _reaches(_free_value(func, other), kept, holds_kept)
+                for other in sorted(_free_names(func)))
         if mode not in ('write', 'store', 'change'):
             continue
         try:
@@ -261,6 +269,13 @@ def _imports(func):
 _DYNAMIC = frozenset({'globals', 'exec', 'eval'})
 
 
+def _dynamic(func):
+    """Whether the code of `func` may reach globals by a computed name: ``globals()``,
+    ``exec``, ``eval``, ``sys.modules[...]``."""
+    loaded = _loaded(func)
+    return bool(loaded & _DYNAMIC) or 'sys' in loaded and 'modules' in _code_names(func)
+
+
 @functools.lru_cache(maxsize=512)
 def _loaded(func):
     """The names the code of `func` reads as variables (not attributes: ``self.model.eval()``
@@ -356,8 +371,9 @@ def _writes_free(func, depth, seen):
         if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
                                 for name in mutable):
             return True
-    if _loaded(func) & _DYNAMIC:
-        return True
+    if _dynamic(func) or any(_users(value) for value in _imported(func).values()
+                             if inspect.ismodule(value)):
+        return True  # (``globals()``, ``sys.modules[...]``, ``import __main__``)
     seen = seen | {func}
     for name in names:  # (``HOLD.decay()``, ``with CTX:``, ``for cb in HOOKS: cb()``)
         value = _free_value(func, name)
