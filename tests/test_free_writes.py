@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.errors import InPlaceError
+from s2sgrad.errors import InPlaceError, S2SError
 
 X = np.array([0.3, 0.7, 1.1])
 
@@ -684,3 +684,63 @@ def test_a_helper_calling_json_dump_is_read_to_an_end():
     np.testing.assert_allclose(s2sgrad.grad(with_json_record)(X.copy(), data()),
                                expected(data()))
     assert RECORD.getvalue().endswith('{"value": 0.5}')
+
+
+# -- review L: a path stored from memory held elsewhere; computed globals; view functions ----
+
+SLOTS = {'w': None, 'tmp': np.ones(3)}
+
+
+class ThroughTemporary:
+    def step(self):
+        SLOTS['tmp'] = SLOTS['w']
+        SLOTS['tmp'] *= 0.5
+
+
+class ThroughScratch:
+    def step(self):
+        SLOTS['tmp'] = np.zeros(3)
+        SLOTS['tmp'][0] = 1.0
+
+
+class ThroughModules:
+    def step(self):
+        import sys
+        sys.modules[__name__].SLOTS['w'] *= 0.5
+
+
+class ThroughRavel:
+    def step(self):
+        np.ravel(SLOTS['w'])[0] = 0.0
+
+
+@pytest.mark.parametrize('kind', [ThroughTemporary, ThroughModules, ThroughRavel],
+                         ids=lambda kind: kind.__name__)
+def test_writes_through_a_stored_path_a_computed_global_or_a_view_are_refused(kind):
+    d = data()
+    SLOTS['w'] = d
+    with pytest.raises(InPlaceError, match='derivative reads'):
+        s2sgrad.grad(stepped)(X.copy(), d, kind())
+
+
+def test_a_scratch_array_stored_then_written_runs():
+    d = data()
+    SLOTS['w'] = d
+    np.testing.assert_allclose(s2sgrad.grad(stepped)(X.copy(), d, ThroughScratch()),
+                               expected(data()))
+
+
+def ravel_into(p):
+    np.ravel(p)[0] = 0.0
+
+
+def with_ravel_helper(x, d):
+    y = np.sum(np.sin(x) * d)
+    ravel_into(d)
+    return y
+
+
+def test_a_helper_writing_through_np_ravel_writes_its_argument():
+    """``np.ravel(p)[0] = 0`` writes into `p` (a view): refused as ``p[0] = 0`` is."""
+    with pytest.raises(S2SError, match='ravel_into'):
+        s2sgrad.grad(with_ravel_helper)(X.copy(), data())
