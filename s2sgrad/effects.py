@@ -77,19 +77,48 @@ def check_effects(body, ctx):
             _check_object_change(stmt, stmt.value, ctx, body, kept.get(id(stmt), ()))
         _check_kept_changed(stmt, ctx, kept.get(id(stmt), ()), direct.get(id(stmt), ()),
                             whole)
-        # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too)
-        for call in own_calls(stmt):
+        # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too; a
+        # property of yours read, ``c = LZ.value``, as a call of its getter)
+        for call in own_calls(stmt) + _getter_calls(stmt, ctx):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
                                  lists, lambda name: holds(name, kept.get(id(stmt), ())),
                                  objects, safe(stmt), containers, logs,
                                  bound.get(id(stmt), ()))
             _check_bounded_deque(stmt, call, ctx)
-            _check_free_writes(stmt, call, ctx, guards, bound.get(id(stmt), ()))
+            _check_free_writes(stmt, call, ctx, guards, bound.get(id(stmt), ()), objects)
         if isinstance(stmt, gast.While):
             _check_changing_test(stmt, ctx)
     if guards:
         ctx.source.namespace.setdefault('s2s', runtime)
     return n.place(body, guards)
+
+
+def _getter_calls(stmt, ctx):
+    """Calls ``LZ.__class__.value.fget(LZ)`` standing for each read in `stmt` itself of a
+    property of yours on an object a global gives (``c = LZ.value``): the getter runs there,
+    and may write, as a method called there may."""
+    from .resolve import runs_users_code
+    blocks = {id(inner) for _, block in n.blocks(stmt) for inner in block}
+    called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
+    found = []
+    for node in n.walk(stmt, skip=lambda node: id(node) in blocks or
+                       isinstance(node, gast.Lambda)):
+        if not isinstance(node, gast.Attribute) or id(node) in called or \
+                not isinstance(node.ctx, gast.Load) or not _plain_chain(node.value):
+            continue
+        obj = ctx.resolver.lookup(node.value)
+        if obj is None or isinstance(obj, (type, types.ModuleType)) or \
+                not runs_users_code(obj, node.attr):
+            continue
+        member = inspect.getattr_static(obj, node.attr, None)
+        getter = getattr(member, 'fget', getattr(member, 'func', None))
+        if not inspect.isfunction(getter):
+            continue
+        path = n.clone(node.value)
+        for part in ('__class__', node.attr, 'fget' if hasattr(member, 'fget') else 'func'):
+            path = n.attr(path, part)
+        found.append(gast.Call(func=path, args=[n.clone(node.value)], keywords=[]))
+    return found
 
 
 def _check_bound_writers(stmt, ctx, kept):
@@ -661,23 +690,35 @@ def _global_table_log(call, ctx, body):
                 if isinstance(log, (list, set, collections.deque)))
 
 
-def _check_free_writes(stmt, call, ctx, guards, kept):
+def _check_free_writes(stmt, call, ctx, guards, kept, objects=None):
     """``s2s.check_global_writes(reset, message, (d, x))`` in `guards` before `stmt`, whose
     `call` calls code of yours (a function, one `functools.lru_cache` or a decorator wraps,
-    a class's constructor, a generator) that writes in place into what a global or a
-    closure variable holds, or calls code of yours that does (`free_writes.writes_free`):
-    it may hold an array the backward sweep reads (``GW[0] *= 0.5`` where `GW` holds the
-    argument). `kept`: the names of those arrays bound when it runs."""
+    a class's constructor, a generator, a method of a new object of your class: ``opt.step``
+    of ``opt = Opt()``, ``Opt().step``) that writes in place into what a global or a closure
+    variable holds, or calls code of yours that does (`free_writes.writes_free`): it may
+    hold an array the backward sweep reads (``GW[0] *= 0.5`` where `GW` holds the
+    argument). `kept`: the names of those arrays bound when it runs; `objects`: the new
+    objects (`kept_items.constructed_objects`)."""
     if not kept or ctx.mode.forward or isinstance(stmt, (gast.FunctionDef, gast.Lambda)):
         return
-    obj = ctx.resolver.lookup(call.func)
-    if obj is None or not _plain_chain(call.func) or not writes_free(obj):
+    func = call.func
+    obj = ctx.resolver.lookup(func) if _plain_chain(func) else None
+    cls = constructed_class(func, ctx, objects or {}) if obj is None else None
+    if cls is not None and isinstance(inspect.getattr_static(cls, func.attr, None), (
+            types.FunctionType, classmethod, staticmethod)):
+        # (the method, on the object named, or on its class where the object is made in the
+        # call: ``Opt().step`` is checked as ``Opt.step``)
+        obj = getattr(cls, func.attr)
+        if not isinstance(func.value, gast.Name):
+            func = gast.Attribute(value=n.clone(func.value.func), attr=func.attr,
+                                  ctx=gast.Load())
+    if obj is None or not writes_free(obj):
         return
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
-    label = n.dotted_path(call.func) or getattr(obj, '__name__', 'it')
+    label = n.dotted_path(func) or getattr(obj, '__name__', 'it')
     _guard(stmt, guards, n.call(
-        's2s.check_global_writes', n.clone(call.func),
+        's2s.check_global_writes', n.clone(func),
         n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
                 f'which writes into what a global or its closure holds'),
         gast.Tuple(elts=[n.name(name) for name in sorted(kept)], ctx=gast.Load())))
@@ -1744,6 +1785,18 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             holds[alias], contains[alias] = {param}, {param + _ITEMS}
     statements = list(n.every_statement(node.body))
     local = _local_functions(node, extra)
+    # (what a function defined here gives may be what it reads of this one's names: ``def
+    # gen(): yield C['w']``, ``get = lambda: C['w']``)
+    closures = {}
+    for name, bound in sorted(local[0].items()):
+        for value in bound:
+            if isinstance(value, (gast.Lambda, gast.FunctionDef)):
+                closures[name] = sorted(set(closures.get(name, ())) |
+                                        set(_free_in(value, local[1])))
+
+    def closure_reads(value):
+        return [name for call in n.walk(value) if isinstance(call, gast.Call) and
+                isinstance(call.func, gast.Name) for name in closures.get(call.func.id, ())]
     for param, found in _default_functions(node, namespace) + sorted((given or {}).items()) + \
             _own_methods(node, owner):
         local[0][param] = local[0].get(param, []) + list(found)
@@ -1802,7 +1855,7 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                     reads = [name for elt in over.elts if not _new_memory(elt)
                              for name in _view_sources(elt)] \
                         if isinstance(over, (gast.List, gast.Tuple, gast.Set)) else \
-                        _view_sources(over)
+                        _view_sources(over) + closure_reads(over)
                     views = reach(reads, holds, contains)
                     for name in n.names_stored(target):
                         for mapping, add in ((holds, views), (contains, reach(reads, contains)),
@@ -1822,6 +1875,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 made = getattr(value, 'elt', getattr(value, 'value', None))
                 if isinstance(value, _COMPREHENSIONS) and _new_memory(made):
                     held = set()
+            elif _joined_containers(value) or _object_array(value):
+                # (``C2 = C + []``: of lists, a new list holding the same items; of arrays, a
+                # new array, whose items are numbers)
+                views, held, parts = set(), reach(reads, contains), set()
             elif _may_copy_a_list(value) and isinstance(value.func, gast.Attribute) and \
                     not value.args:
                 # (``ys = xs.copy()``: a new array, or a new list holding the same items)
@@ -1860,6 +1917,8 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                         for part in n.walk(value)):
                     views |= reach(reads, contains)
                 held, parts = reach(called, contains), reach(called, indexed)
+                given = closure_reads(value)  # (``w = get()``: what `get` reads of ours)
+                views, held = views | reach(given, holds, contains), held | reach(given, contains)
             for name in n.names_stored(gast.Tuple(elts=list(targets), ctx=gast.Store())):
                 for mapping, add in ((holds, views), (contains, held), (indexed, parts)):
                     if not add <= mapping.get(name, set()):
@@ -1875,14 +1934,17 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
             continue
         if methods is not None:
             methods.update(_methods_of_parameters(stmt, holds, set(params), local[0]))
-        entries = _written_names(stmt, unstacked)
+        entries = _written_names(stmt, unstacked, closures)
         rebound = _augmented_name(stmt) if numbers is not None else None
         if rebound is not None:  # (its own entry; a call in it may write too)
             entries.remove((rebound, False))
             augmented |= holds.get(rebound, set())
             written |= indexed.get(rebound, set())
-        entries = [(name, deep) for name, deep in entries
-                   if not _into_new_memory(node.body, stmt, name)]
+        # (into new memory: no argument's, but for what was stored into it since, ``O =
+        # np.empty(1, dtype=object); O[0] = p; O[0][0] = 0``)
+        entries = [(name, deep) if not _into_new_memory(node.body, stmt, name) else
+                   (name, 'items') for name, deep in entries
+                   if deep or not _into_new_memory(node.body, stmt, name)]
         for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo, local):
             if deep == 'items':  # (a function of yours writing into the items only)
                 written |= contains.get(name, set())
@@ -2468,6 +2530,23 @@ def _view_sources(value):
     return list(found)
 
 
+def _joined_containers(value):
+    """Whether `value` may be a new list or dict holding the items of its operands: ``C +
+    []``, ``C * 1``, ``G | {}`` (of arrays, a new array)."""
+    return isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult,
+                                                                   gast.BitOr))
+
+
+def _object_array(value):
+    """Whether `value` makes an array of objects (``np.array(ps, dtype=object)``), which holds
+    the arrays it is given, not copies."""
+    return isinstance(value, gast.Call) and any(
+        keyword.arg == 'dtype' and (
+            isinstance(keyword.value, gast.Name) and keyword.value.id == 'object' or
+            isinstance(keyword.value, gast.Constant) and keyword.value.value in ('O', 'object'))
+        for keyword in value.keywords)
+
+
 def _list_copy(value, name):
     """Whether `value` is ``name[:]`` (``name[::]``, ``name[0:]`` too) or
     ``s2s.copy_lists(name)`` (what a generated derivative copies its arguments with): of a
@@ -2705,10 +2784,12 @@ def _assigns_into(stmt, name):
     return False
 
 
-def _written_names(stmt, lists=()):
+def _written_names(stmt, lists=(), closures=None):
     """``(name, deep)`` for each name whose memory `stmt` changes in place; `deep` when the
     change is to an item of it (``name[i][j] = v``), not to the name's own memory. A list
-    method of a name of `lists` (known new lists: `_unstacked`) changes only that list."""
+    method of a name of `lists` (known new lists: `_unstacked`) changes only that list.
+    `closures`: ``{name: names}`` of the local functions and what of the enclosing function's
+    they read, which what they return may be (``get()[0] = 0`` of ``get = lambda: C['w']``)."""
     names = []
     if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Delete)):
         # (``del name[i]``, ``del name[a:b]``: the list itself changes, as by `pop`)
@@ -2717,23 +2798,11 @@ def _written_names(stmt, lists=()):
             for node in n.walk(target):
                 if isinstance(node, (gast.Subscript, gast.Attribute)) and \
                         isinstance(node.ctx, (gast.Store, gast.Del)):
-                    base, depth = node.value, 1
-                    while isinstance(base, (gast.Subscript, gast.Attribute)) or \
-                            isinstance(base, gast.Call) and \
-                            isinstance(base.func, gast.Attribute):
-                        # (``p.ravel()[0] = 0``, ``p.reshape(-1)[:] -= c``: a view's memory;
-                        # ``np.ravel(p)[0] = 0``, ``np.split(p, 3)[0][0] = 0``: its argument's)
-                        if isinstance(base, gast.Call) and base.args and \
-                                base.func.attr in VIEW_FUNCTIONS:
-                            names += [(name, True)
-                                      for name in _view_sources(_unstarred(base.args[0]))]
-                        base, depth = getattr(base, 'value', None) or base.func.value, depth + 1
-                    if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
-                        names += [(name, True) for arg in base.args for name in
-                                  _view_sources(_unstarred(arg))]
+                    base, depth, held = _chain_root(node.value, closures)
+                    names += held
                     if isinstance(base, gast.Name):
-                        names.append((base.id, depth > 1))
-                        if isinstance(stmt, gast.AugAssign) and depth == 1:
+                        names.append((base.id, depth > 0))
+                        if isinstance(stmt, gast.AugAssign) and depth == 0:
                             # (``ps[0] += v``: in place on the item, if an array; at a
                             # constant key, that item only: ``config['t'] += 1``)
                             key = getattr(node, 'slice', None)  # (``o.t += dw``: none)
@@ -2751,7 +2820,7 @@ def _written_names(stmt, lists=()):
                 isinstance(node.ctx, gast.Load) and node.attr in _BOUND_WRITERS:
             # (``m = w.fill``, ``map(w.__setitem__, ...)``: the bound method may be called
             # anywhere later; taken as a write where it is taken)
-            names += _written_through(node.value)
+            names += _written_through(node.value, closures)
         if not isinstance(node, gast.Call):
             continue
         func = node.func
@@ -2759,27 +2828,86 @@ def _written_names(stmt, lists=()):
                 isinstance(func.value, gast.Name) and func.value.id in lists:
             continue  # (``bout.pop()`` of ``bout = s2s.unstack(g, out)``)
         path = n.dotted_path(func) or ''
+        given = [_unstarred(arg) for arg in node.args] + [kw.value for kw in node.keywords]
+        if any(_library_writer_value(arg) for arg in given):
+            # (``map(np.ndarray.fill, ps, [0])``, ``partial(operator.imul, p)``: a function
+            # writing into its first argument, given what the call's other arguments hold)
+            names += [(name, True) for arg in given if not _library_writer_value(arg)
+                      for name in _view_sources(arg)]
         if path.rsplit('.', 1)[0] in ('np.ndarray', 'numpy.ndarray') and \
                 path.rsplit('.', 1)[-1] in INPLACE_METHODS and node.args or \
                 path in _OPERATOR_INPLACE and node.args:
             # (``np.ndarray.fill(p, 3.0)``, ``operator.imul(p, 2.0)``: into the first)
-            names += _written_through(node.args[0])
+            names += _written_through(node.args[0], closures)
         elif isinstance(func, gast.Attribute) and changes_receiver(node):
-            names += _written_through(func.value)
+            names += _written_through(func.value, closures)
+        elif isinstance(func, gast.Call) and isinstance(func.func, gast.Name) and \
+                func.func.id == 'getattr' and len(func.args) >= 2 and \
+                not isinstance(func.args[1], gast.Constant):
+            # (``getattr(w, name)(0)``: a method found by a computed name, which may write)
+            names += _written_through(func.args[0], closures)
         if isinstance(func, gast.Attribute) and func.attr in INPLACE_FUNCTIONS and node.args:
             position = INPLACE_FUNCTIONS[func.attr]
             if len(node.args) > position:
-                names += _written_through(node.args[position])
+                names += _written_through(node.args[position], closures)
         for kw in node.keywords:
             if kw.arg == 'out':
                 names.extend((name, False) for name in n.names_read(kw.value))
-                names += _written_through(kw.value)
+                # (``out=(G['w'],)``: each output of the tuple)
+                for out in kw.value.elts if isinstance(kw.value, (gast.Tuple, gast.List)) \
+                        else [kw.value]:
+                    names += _written_through(out, closures)
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.value.id in ('np', 'numpy'):
             for out in _ufunc_outputs(node, getattr(np, func.attr, None)):
                 names.extend((name, False) for name in n.names_read(out))
-                names += _written_through(out)
+                names += _written_through(out, closures)
     return names
+
+
+def _chain_root(base, closures=None):
+    """``(root, steps, held)`` of the value `base` a store or an in-place change goes into:
+    its root past subscripts, attributes and methods giving views (``p.ravel()[0] = 0``,
+    ``d.get('w')[0] = 0``), the number of those steps, and ``(name, True)`` entries for the
+    names whose memory (or items) a call or a display on the way may give: ``np.ravel(p)``,
+    ``np.split(p, 3)[0]``, ``get_w(d)``, ``copy.copy(C)``, ``ChainMap(C)``, ``(C * 1)``,
+    ``[*C]``, ``{**C}``, ``[v for v in C]`` (a new container, holding the same items)."""
+    steps, held = 0, []
+    while True:
+        if isinstance(base, (gast.Subscript, gast.Attribute)):
+            base = base.value
+        elif isinstance(base, gast.Call) and isinstance(base.func, gast.Attribute):
+            if base.args and base.func.attr in VIEW_FUNCTIONS:
+                held += [(name, True) for name in _view_sources(_unstarred(base.args[0]))]
+            elif (n.dotted_path(base.func) or '').startswith('s2s.'):
+                held += [(name, True) for name in _view_sources(base)]
+            elif not _new_memory(base) or _may_copy_a_list(base) or \
+                    _container_view(base) or _object_array(base):
+                held += [(name, True) for arg in base.args + [kw.value for kw in base.keywords]
+                         for name in _view_sources(_unstarred(arg))]
+            base = base.func.value
+        elif isinstance(base, gast.Call) and isinstance(base.func, gast.Name) and \
+                base.func.id == 'vars' and len(base.args) == 1:
+            base = base.args[0]  # (``vars(obj)['w']``: ``obj.w``)
+        else:
+            break
+        steps += 1
+    if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
+        held += [(name, True) for arg in base.args + [kw.value for kw in base.keywords]
+                 for name in _view_sources(_unstarred(arg))]
+        if isinstance(base.func, gast.Name):
+            held += [(name, True) for name in (closures or {}).get(base.func.id, ())]
+    elif not isinstance(base, (gast.Name, gast.Constant, gast.UnaryOp, gast.Compare)):
+        held += [(name, True) for name in _view_sources(base)]
+    return base, steps, held
+
+
+def _library_writer_value(node):
+    """Whether `node` is a library function that writes into its first argument, taken as a
+    value (``np.ndarray.fill``, ``operator.imul``)."""
+    path = n.dotted_path(node) or ''
+    return path.rsplit('.', 1)[0] in ('np.ndarray', 'numpy.ndarray') and \
+        path.rsplit('.', 1)[-1] in INPLACE_METHODS or path in _OPERATOR_INPLACE
 
 
 _BOUND_WRITERS = (INPLACE_METHODS - CONTAINER_METHODS) | {'byteswap'}
@@ -2792,15 +2920,14 @@ _OPERATOR_INPLACE = frozenset(f'operator.{name}' for name in (
 """The functions of `operator` that change their first argument in place (an array)."""
 
 
-def _written_through(node):
+def _written_through(node, closures=None):
     """``(name, deep)`` entries for an in-place call on `node`: ``x`` writes `x`; ``ps[0]``
     (``ps[0].fill(0.0)``) writes `ps`'s memory (a row of an array) or its item's (an array
-    in a list)."""
+    in a list); ``w.reshape(1, 3)``, ``copy.copy(C)[0]`` what they may be views of or hold
+    (`_chain_root`)."""
     if isinstance(node, gast.Name):
         return [(node.id, False)]
-    base = node
-    while isinstance(base, (gast.Subscript, gast.Attribute)):
-        base = base.value
+    base, _, held = _chain_root(node, closures)
     if base is node or not isinstance(base, gast.Name):
-        return []
-    return [(base.id, False), (base.id, True)]
+        return held
+    return held + [(base.id, False), (base.id, True)]

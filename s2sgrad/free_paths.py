@@ -15,7 +15,9 @@ value at `path` holds may be written into (an augmented assignment, a method tha
 it, passing it on, binding it to another name), ``'call'`` where the value at `path` is called
 (`method`: the method's name, ``'__call__'`` for the value itself; a method's call also writes,
 with the method named: a list's or dict's own method, ``.append``, changes no array it holds;
-``'change'`` where what the method gives is only read, ``CACHE.pop('w')``). The first parameter
+``'change'`` where what the method gives is only read, ``CACHE.pop('w')``), ``'copy'`` where
+the use makes a shallow copy (``L.copy()``, ``L + []``), which of a container holds the same
+items (written into as by ``'write'``) and of an array is new memory. The first parameter
 of a method (`own`) is read with its class as the root: ``self.W``, ``type(self).W``,
 ``self.__class__.W`` and ``cls.W`` all give ``('W',)``; a method called on the object itself
 (``self._update()``) is no use (the check follows the class's methods on its own)."""
@@ -42,6 +44,10 @@ READ_CALLS = frozenset({
     'hash', 'id', 'type', 'callable', 'hasattr', 'complex'})
 """Built-in functions that only read what they are given."""
 
+_COPY_METHODS = frozenset({'copy', '__copy__'})
+"""Methods whose value is a shallow copy: of an array, new memory; of a list, a dict or an
+object, one holding the same items."""
+
 _READING = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.FormattedValue,
             gast.JoinedStr)
 
@@ -57,6 +63,8 @@ def uses(func, name, own=False):
         return None
     parents = {id(child): parent for parent in n.walk(node) for child in n.children(parent)}
     params = node.args.posonlyargs + node.args.args
+    local = frozenset(part.id for part in n.walk(node) if isinstance(part, gast.Name) and
+                      isinstance(part.ctx, gast.Store))
     found = []
     for part in n.walk(node):
         if not own and isinstance(part, gast.AugAssign) and \
@@ -67,7 +75,7 @@ def uses(func, name, own=False):
         if root is None:
             continue
         start, skip = root
-        found.extend(_use(start, skip, parents, own))
+        found.extend(_use(start, skip, parents, own, local))
     return tuple(found)
 
 
@@ -94,8 +102,9 @@ def _root(part, name, own, parents):
     return None
 
 
-def _use(node, path, parents, own):
-    """The uses of the value `node` is (at the steps `path` from the root)."""
+def _use(node, path, parents, own, local=frozenset()):
+    """The uses of the value `node` is (at the steps `path` from the root); `local`: the names
+    the function binds."""
     path = list(path)
     while True:
         parent = parents.get(id(node))
@@ -104,12 +113,14 @@ def _use(node, path, parents, own):
             if isinstance(grand, gast.Call) and grand.func is parent:
                 if own and not path:
                     return []  # (``self._update()``: a method of its class, followed)
+                if parent.attr in _COPY_METHODS:  # (``L.copy()``: of a list, its items)
+                    return [(tuple(path), 'copy', parent.attr)]
                 if parent.attr in READ_METHODS:
                     return [(tuple(path), 'read', parent.attr)]
                 # (what the call gives, only read, ``CACHE.get('n', 0) + 1``: a change of the
                 # value by its method, which for a list or dict writes into no item)
                 given = _mode(grand, parents.get(id(grand)), parents.get(id(parents.get(
-                    id(grand)))))
+                    id(grand)))), local)
                 return [(tuple(path), 'call', parent.attr),
                         (tuple(path), 'write' if given == 'write' else 'change', parent.attr)]
             step = parent.attr
@@ -124,6 +135,14 @@ def _use(node, path, parents, own):
             path.append(parent.args[1].value)  # (``getattr(cls, 'count', 0)``: ``cls.count``)
             node = parent
             continue
+        elif isinstance(parent, gast.Call) and parent.args == [node] and \
+                not parent.keywords and isinstance(parent.func, gast.Name) and \
+                parent.func.id == 'vars' and isinstance(grand, gast.Subscript) and \
+                grand.value is parent and isinstance(grand.slice, gast.Constant) and \
+                isinstance(grand.slice.value, str):
+            # (``vars(type(self))['W']``: the attribute ``W``)
+            parent, node, step = grand, parent, grand.slice.value
+            grand = parents.get(id(parent))
         else:
             break
         if not isinstance(parent.ctx, gast.Load):  # (stored into, deleted)
@@ -139,7 +158,7 @@ def _use(node, path, parents, own):
         if isinstance(parent, gast.Call) and parent.func is node else []
     if isinstance(parent, gast.withitem) and parent.context_expr is node:
         calls = [(tuple(path), 'call', '__enter__'), (tuple(path), 'call', '__exit__')]
-    return [(tuple(path), _mode(node, parent, grand), None)] + calls
+    return [(tuple(path), _mode(node, parent, grand, local), None)] + calls
 
 
 def _fresh(value):
@@ -159,8 +178,13 @@ _MADE_ANEW = frozenset({'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_li
                         'array', 'copy'})
 
 
-def _mode(node, parent, grand):
-    """``'read'`` where the value `node` is only read where it stands, else ``'write'``."""
+def _mode(node, parent, grand, local=frozenset()):
+    """``'read'`` where the value `node` is only read where it stands, ``'copy'`` where what
+    it gives holds the same items if it is a container (``L + []``, ``L * 1``, ``G | {}``),
+    else ``'write'``."""
+    if isinstance(parent, gast.BinOp) and isinstance(parent.op, (gast.Add, gast.Mult,
+                                                                 gast.BitOr)):
+        return 'copy'
     if isinstance(parent, _READING):
         return 'read'
     if isinstance(parent, (gast.If, gast.While, gast.IfExp, gast.Assert)) and \
@@ -173,6 +197,16 @@ def _mode(node, parent, grand):
     if isinstance(parent, gast.Expr):
         return 'read'
     if isinstance(parent, gast.Assign) and parent.value is node and all(
-            isinstance(target, (gast.Attribute, gast.Subscript)) for target in parent.targets):
-        return 'read'  # (``REGISTRY[-1] = self``: stored, written into by nothing here)
+            isinstance(target, (gast.Attribute, gast.Subscript)) and
+            _stored_root(target) not in local for target in parent.targets):
+        # (``REGISTRY[-1] = self``: stored, written into by nothing here; not ``O[0] =
+        # C[0]`` into a container of its own, which it may write through)
+        return 'read'
     return 'write'
+
+
+def _stored_root(target):
+    """The name at the root of the store target `target` (``O`` of ``O[0].a``), or None."""
+    while isinstance(target, (gast.Attribute, gast.Subscript)):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else None

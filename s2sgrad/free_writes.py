@@ -26,6 +26,7 @@ from . import nodes as n
 from .errors import S2SError
 from .free_paths import ANY, uses
 from .kept_items import users_class, users_module
+from .resolve import runs_users_code
 from .source import parse_function
 
 _DEPTH = 8
@@ -127,10 +128,15 @@ def _writes_held(func, root, name, own, facts, kept, holds_kept):
             return _reaches(root, kept, holds_kept) or any(
                 _reaches(_free_value(func, other), kept, holds_kept)
                 for other in sorted(_free_names(func)))
-        if mode not in ('write', 'store', 'change'):
+        if mode not in ('write', 'store', 'change', 'copy'):
             continue
         try:
-            if mode == 'store':  # (``CFG['lr'] = v``: an array there is written into)
+            if mode == 'copy':  # (``L.copy()``, ``L * 1``: of an array, new memory)
+                target = _at(root, path)
+                if isinstance(target, np.ndarray) and target.dtype != object or \
+                        isinstance(target, (numbers.Number, str, bytes)):
+                    continue
+            elif mode == 'store':  # (``CFG['lr'] = v``: an array there is written into)
                 target = _at(root, path[:-1])
                 target = target.base if isinstance(target, np.flatiter) else target
                 if own and not path[:-1] or not _array_like(target):
@@ -164,12 +170,21 @@ def _at(root, path):
         if step is ANY:
             return value
         if isinstance(step, tuple):  # (an item: ``CFG['lr']``, ``REC['a']``)
+            if inspect.isfunction(inspect.getattr_static(type(value), '__getitem__', None)):
+                raise _UsersCode(step)
             value = value[step[0]]
         elif isinstance(value, type) and step not in dir(value):
             raise _Unresolved(step)
+        elif runs_users_code(value, step):
+            raise _UsersCode(step)
         else:
             value = getattr(value, step)
     return value
+
+
+class _UsersCode(Exception):
+    """A step the check does not take: reading it would run code of yours (a property's
+    getter, a ``__getitem__``), which may change what it looks at; taken to hold."""
 
 
 def _array_like(value):
@@ -358,7 +373,21 @@ def runs_of(func):
             return runs_of(wrapped)
         call = inspect.getattr_static(type(func), '__call__', None)
         return [(call, type(func))] if _users_function(call) else []
-    return [(inspect.unwrap(func), None)]
+    func = inspect.unwrap(func)
+    return [(func, _defining_class(func))]
+
+
+def _defining_class(func):
+    """The class of yours a function taken from it (``Opt.step``) is defined in, found by its
+    qualified name among its module's globals, or None."""
+    path = getattr(func, '__qualname__', '').split('.')[:-1]
+    if not path or '<locals>' in path:
+        return None
+    found = getattr(func, '__globals__', {}).get(path[0])
+    for step in path[1:]:
+        found = getattr(found, step, None)
+    return found if isinstance(found, type) and users_class(found) and \
+        inspect.getattr_static(found, func.__name__, None) is not None else None
 
 
 def _writes_free(func, depth, seen):

@@ -27,6 +27,8 @@ class Resolver:
             return None
         obj = self.namespace.get(root, runtime)  # `s2s` (reserved): normalized code's helpers
         for part in rest:
+            if runs_users_code(obj, part):
+                return None  # (``LZ.value`` of a property: its getter runs when the code does)
             obj = getattr(obj, part, _MISSING)
             if obj is _MISSING:
                 return None
@@ -40,6 +42,30 @@ class Resolver:
         path = n.dotted_path(node)
         return path is not None and path.split('.')[0] not in self.local_names and \
             (path.split('.')[0] in self.namespace or path.split('.')[0] == 's2s')
+
+
+def runs_users_code(obj, name):
+    """Whether reading the attribute `name` of `obj` may run code of the user's: a property's
+    getter (``functools.cached_property`` too) or another descriptor of a class of the user's
+    on the object's class, its class's ``__getattr__`` or ``__getattribute__``. Such a read
+    is not made while the code is transformed (it may change what the derivative reads)."""
+    import functools
+    import inspect
+    import types
+    from .kept_items import users_class  # (it imports this module)
+    if isinstance(obj, types.ModuleType):
+        return False  # (a module's attributes are its globals)
+    found = inspect.getattr_static(obj, name, _MISSING)
+    # (the class's own, or for a class its metaclass's: ``__getattr__`` where the attribute is
+    # not found otherwise)
+    for special in ('__getattribute__',) + (('__getattr__',) if found is _MISSING else ()):
+        if inspect.isfunction(inspect.getattr_static(type(obj), special, None)):
+            return True
+    if found is _MISSING or not hasattr(type(found), '__get__'):
+        return False
+    if users_class(type(found)):
+        return True
+    return not isinstance(obj, type) and isinstance(found, (property, functools.cached_property))
 
 
 def method_call(node):

@@ -1,0 +1,207 @@
+"""Writes into an array through a copy of the container that holds it, or through a value
+the analysis sees only as an expression: ``copy.copy(C)[0] *= 0.5``, ``C2 = C.copy()``,
+``(C * 1)[0]``, ``{**C}['w']``, a generator yielding the item, an object array holding it,
+``out=(C['w'],)``, an in-place library function given to ``map``. A shallow copy holds the
+same arrays, so each writes into the array the container holds. Each shape is written in a
+helper given the container, in a helper reading it as a global, and in a method reading it as
+a global: refused where the container holds the argument the derivative reads, run (with the
+closed-form gradient ``cos(x) * d``) where it holds another array."""
+import importlib.util
+import textwrap
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad.errors import S2SError
+
+X = np.array([0.3, 0.7, 1.1])
+
+LISTS = {
+    'copy_copy': 'copy.copy(C)[0] *= 0.5',
+    'list_copy_method': 'C2 = C.copy()\nC2[0] *= 0.5',
+    'list_copy_sum': 'C2 = C + []\nC2[0] *= 0.5',
+    'list_repeat': '(C * 1)[0] *= 0.5',
+    'list_splat': '[*C][0] *= 0.5',
+    'comprehension': '[v for v in C][0][0] = 0.0',
+    'tuple_call': 'tuple(C)[0][:] = 0.0',
+    'map_fill': 'list(map(np.ndarray.fill, C, [0.0]))',
+    'map_imul': 'list(map(operator.imul, C, [0.5]))',
+    'object_array': 'O = np.empty(1, dtype=object)\nO[0] = C[0]\nO[0][0] = 0.0',
+    'tuple_out': 'np.multiply(C[0], 0.5, out=(C[0],))',
+    'sorted_copy': 'for v in sorted(C, key=id):\n    v *= 0.5',
+    'slice_copy_loop': 'for v in C[:]:\n    v[:] = 0.0',
+}
+
+DICTS = {
+    'dict_splat': '{**C}["w"] *= 0.5',
+    'chain_map': 'collections.ChainMap(C)["w"] *= 0.5',
+    'dict_union': '(C | {})["w"] *= 0.5',
+    'dict_copy_method': 'C2 = C.copy()\nC2["w"] *= 0.5',
+    'dict_out_tuple': 'np.add(C["w"], 1.0, out=(C["w"],))',
+    'computed_method': 'm = "fi" + "ll"\ngetattr(C["w"], m)(0.0)',
+    'fill_diagonal_view': 'np.fill_diagonal(C["w"].reshape(1, 3), 0.0)',
+    'generator': 'def gen():\n    yield C["w"]\nfor w in gen():\n    w *= 0.5',
+    'local_getter': 'get = lambda: C["w"]\nget()[0] = 0.0',
+    'local_function': 'def get():\n    return C["w"]\nw = get()\nw *= 0.5',
+    'values_list': 'list(C.values())[0][:] = 0.0',
+}
+
+MODULE = '''\
+import collections
+import copy
+import operator
+
+import numpy as np
+
+C = None
+
+
+def through_parameter(C):
+{body}
+
+
+def through_global():
+{body}
+
+
+class Opt:
+    def step(self):
+{method_body}
+
+
+def f_parameter(x, d, c):
+    y = np.sum(np.sin(x) * d)
+    through_parameter(c)
+    return y
+
+
+def f_global(x, d, c):
+    y = np.sum(np.sin(x) * d)
+    through_global()
+    return y
+
+
+def f_method(x, d, c):
+    y = np.sum(np.sin(x) * d)
+    Opt().step()
+    return y
+'''
+
+CASES = [(name, body, 'list') for name, body in sorted(LISTS.items())] + \
+    [(name, body, 'dict') for name, body in sorted(DICTS.items())]
+FORMS = ('f_parameter', 'f_global', 'f_method')
+
+
+def _module(tmp_path, name, body):
+    path = tmp_path / f'items_{name}.py'
+    path.write_text(MODULE.format(body=textwrap.indent(body, '    '),
+                                  method_body=textwrap.indent(body, '        ')))
+    spec = importlib.util.spec_from_file_location(f'items_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _container(kind, array):
+    return [array] if kind == 'list' else {'w': array}
+
+
+@pytest.mark.parametrize('form', FORMS)
+@pytest.mark.parametrize('name, body, kind', CASES, ids=[case[0] for case in CASES])
+def test_a_write_through_a_copy_holding_the_argument_is_refused(tmp_path, name, body, kind,
+                                                                  form):
+    module = _module(tmp_path, name, body)
+    d = np.array([1.0, 2.0, 3.0])
+    module.C = _container(kind, d)
+    with pytest.raises(S2SError):
+        s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
+
+
+@pytest.mark.parametrize('form', FORMS[1:])  # (a helper writing into `f`'s argument: refused)
+@pytest.mark.parametrize('name, body, kind', CASES, ids=[case[0] for case in CASES])
+def test_the_same_write_into_another_array_runs(tmp_path, name, body, kind, form):
+    module = _module(tmp_path, name, body)
+    d = np.array([1.0, 2.0, 3.0])
+    other = np.array([4.0, 5.0, 6.0])
+    module.C = _container(kind, other)
+    grad = s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
+    np.testing.assert_allclose(grad, np.cos(X) * np.array([1.0, 2.0, 3.0]))
+    assert not np.array_equal(other, [4.0, 5.0, 6.0])  # (the write did run, into `other`)
+
+
+OBJECTS = {
+    'object_array_of': 'O = np.array(C, dtype=object)\nO[0][0] = 0.0',
+    'object_array_item': 'np.array(C, dtype=object)[0] *= 0.5',
+}
+
+
+@pytest.mark.parametrize('form', FORMS)
+@pytest.mark.parametrize('name', sorted(OBJECTS))
+def test_an_object_array_holds_the_arrays_it_is_given(tmp_path, name, form):
+    module = _module(tmp_path, name, OBJECTS[name])
+    d = np.array([1.0, 2.0, 3.0])
+    module.C = [d, np.ones(3)]
+    with pytest.raises(S2SError):
+        s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
+    if form != 'f_parameter':
+        other = np.array([4.0, 5.0, 6.0])
+        module.C = [other, np.ones(3)]
+        grad = s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
+        np.testing.assert_allclose(grad, np.cos(X) * np.array([1.0, 2.0, 3.0]))
+
+
+class Weights:
+    W = None
+
+    def step(self):
+        vars(type(self))['W'][0] = 0.0
+
+
+def stepped(x, d, obj):
+    y = np.sum(np.sin(x) * d)
+    obj.step()
+    return y
+
+
+def test_a_write_through_vars_of_the_class_is_refused():
+    d = np.array([1.0, 2.0, 3.0])
+    Weights.W = d
+    with pytest.raises(S2SError):
+        s2sgrad.grad(stepped)(X.copy(), d, Weights())
+    Weights.W = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(stepped)(X.copy(), d, Weights()), np.cos(X) * d)
+    assert Weights.W[0] == 0.0
+
+
+class Lazy:
+    """A property whose getter changes what the object holds."""
+
+    def __init__(self):
+        self.w = None
+        self.reads = 0
+
+    @property
+    def value(self):
+        self.reads += 1
+        self.w *= 0.5
+        return 1.0
+
+
+LAZY = Lazy()
+
+
+def read_property(x, d):
+    y = np.sum(np.sin(x) * d)
+    c = LAZY.value
+    return y * c
+
+
+def test_a_property_whose_getter_writes_what_the_derivative_reads_is_refused():
+    d = np.array([1.0, 2.0, 3.0])
+    LAZY.w, LAZY.reads = d, 0
+    with pytest.raises(S2SError):
+        s2sgrad.grad(read_property)(X.copy(), d)
+    LAZY.w, LAZY.reads = np.ones(3), 0
+    np.testing.assert_allclose(s2sgrad.grad(read_property)(X.copy(), d), np.cos(X) * d)
+    assert LAZY.reads == 1  # (the getter ran once, when the derivative ran: not transforming)
