@@ -110,7 +110,7 @@ def _container(kind, array):
 @pytest.mark.parametrize('form', FORMS)
 @pytest.mark.parametrize('name, body, kind', CASES, ids=[case[0] for case in CASES])
 def test_a_write_through_a_copy_holding_the_argument_is_refused(tmp_path, name, body, kind,
-                                                                  form):
+                                                                form):
     module = _module(tmp_path, name, body)
     d = np.array([1.0, 2.0, 3.0])
     module.C = _container(kind, d)
