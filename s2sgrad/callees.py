@@ -343,12 +343,14 @@ def returns_arguments(func, fresh_functions=frozenset()):
     return False
 
 
-def returned_parameters(func, fresh_functions=frozenset(), augmented=False):
+def returned_parameters(func, fresh_functions=frozenset(), augmented=False, free=False):
     """The parameters of the user function `func` whose memory (or items) a ``return`` of it
     may give back, through its own names (``out[t] = ...``, ``return out``: `out`): what a
     call's value may share with the arguments given for them; None when its source cannot
     be read or a name it returns is bound otherwise than by ``name = value`` (with
-    `augmented`, ``s += v`` too: `s` is then the memory it was, or a new value)."""
+    `augmented`, ``s += v`` too: `s` is then the memory it was, or a new value). With
+    `free`, ``(parameters, names)``: also the names it does not bind whose memory a return
+    may give (``return G['w']``: `G`; ``return pick()``: `pick`)."""
     own = _own_nodes(func)
     if own is None:
         return None
@@ -385,6 +387,8 @@ def returned_parameters(func, fresh_functions=frozenset(), augmented=False):
         for stored in _stored_into(nodes, name):
             if not new_value(stored, fresh_functions):  # (``out[0] = np.var(r)`` is new)
                 pending.extend(n.names_read(stored))
+    if free:
+        return reached & params, reached - params - set(values)
     return reached & params
 
 

@@ -2602,14 +2602,18 @@ def _callee_view_sources(value, namespace, reads, defs=None):
     if not inspect.isfunction(called) or rules.is_library(called):
         return reads
     from .callees import returned_parameters
-    returned = returned_parameters(called, FRESH_FUNCTIONS, augmented=True)
+    returned = returned_parameters(called, FRESH_FUNCTIONS, augmented=True, free=True)
     if returned is None:
         return reads
+    returned, free = returned
     try:
         bound = _bound_arguments(parse_function(called).node, value)
     except S2SError:
         return reads
-    return [name for param, arg in bound if param in returned for name in n.names_read(arg)]
+    # (and the function's own name where it may give what it reaches by names it does not
+    # bind, ``return G['w']``: read by `free_writes` as what it returns)
+    return [name for param, arg in bound if param in returned for name in n.names_read(arg)] \
+        + ([value.func.id] if free and isinstance(value.func, gast.Name) else [])
 
 
 def _own_method(func, defs):

@@ -53,7 +53,8 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
             reached[name] = value
     reached.update(_imported(func))  # (``import mymod`` in the function: the module)
     values = {name: value for name, value in reached.items() if _mutable(value)}
-    facts = _written(func, tuple(values), owner)
+    givers = _givers(reached)
+    facts = _written(func, tuple(values) + givers, owner)
     if facts is None:
         held = [name for name, value in values.items() if _reaches(value, kept, _holds_kept)]
         if held or owner is not None and _class_holds(owner, kept, _holds_kept):
@@ -65,6 +66,10 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
         if _touched(name, facts) and \
                 _writes_held(func, value, name, False, facts, kept, _holds_kept):
             return func.__qualname__, name, f'writes into `{name}`, which holds'
+    for name in givers:  # (``w = getw(); w *= 0.5`` of ``return G['w']``)
+        if _touched(name, facts) and _gives_held(reached[name], kept, _holds_kept):
+            return func.__qualname__, name, f'writes into what `{name}()` gives, which ' \
+                f'may be what a global holds, and one holds'
     own = facts[4]
     if owner is not None and own is not None and users_class(owner) and \
             _touched(own, facts) and \
@@ -90,6 +95,32 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
             if refused is not None:
                 return refused
     return None
+
+
+def _givers(reached):
+    """The names among `reached` (free names and their values) of functions of yours, whose
+    results a function may write into (``w = getw(); w *= 0.5``)."""
+    return tuple(name for name, value in reached.items()
+                 if inspect.isfunction(value) and _users_function(value))
+
+
+def _gives_held(func, kept, holds_kept, depth=0, seen=None):
+    """Whether what the function of yours `func` returns or yields may be one of `kept` or
+    hold one: a value one of its free names gives holds one (or, in turn, one of the
+    functions of yours it calls gives one)."""
+    seen = set() if seen is None else seen
+    func = inspect.unwrap(func)
+    if not _users_function(func) or func in seen or depth > _DEPTH:
+        return False
+    seen.add(func)
+    for name in sorted(_free_names(func)):
+        value = _free_value(func, name)
+        if inspect.isfunction(value):
+            if _gives_held(value, kept, holds_kept, depth + 1, seen):
+                return True
+        elif _mutable(value) and _reaches(value, kept, holds_kept):
+            return True
+    return False
 
 
 def _touched(name, facts):
@@ -395,10 +426,12 @@ def _writes_free(func, depth, seen):
         return False
     names = tuple(sorted(_free_names(func)))
     mutable = tuple(name for name in names if _mutable(_free_value(func, name)))
-    if mutable:
-        facts = _written(func, mutable, None)
+    givers = _givers({name: _free_value(func, name) for name in names})
+    if mutable or givers:
+        facts = _written(func, mutable + givers, None)
         if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
-                                for name in mutable):
+                                for name in mutable) or \
+                any(_touched(name, facts) for name in givers):
             return True
     if _dynamic(func) or any(_users(value) for value in _imported(func).values()
                              if inspect.ismodule(value)):

@@ -31,6 +31,8 @@ LISTS = {
     'tuple_out': 'np.multiply(C[0], 0.5, out=(C[0],))',
     'sorted_copy': 'for v in sorted(C, key=id):\n    v *= 0.5',
     'slice_copy_loop': 'for v in C[:]:\n    v[:] = 0.0',
+    'returned_by_a_function': 'w = first()\nw *= 0.5',
+    'yielded_by_a_generator': 'for w in each():\n    w *= 0.5',
 }
 
 DICTS = {
@@ -55,6 +57,14 @@ import operator
 import numpy as np
 
 C = None
+
+
+def first():
+    return C[0]
+
+
+def each():
+    yield from C
 
 
 def through_parameter(C):
