@@ -263,7 +263,7 @@ def returns_unshared_items(func, fresh_functions, fresh_methods):
                          for v in values)
             return arrays or all(unshared(v) for v in _stored_into(nodes, value.id))
         if isinstance(value, gast.BinOp):
-            return _no_sequence(value, fresh_functions) or \
+            return no_sequence(value, fresh_functions) or \
                 unshared(value.left) and unshared(value.right)
         if isinstance(value, (gast.UnaryOp, gast.Compare, gast.Constant)):
             return True
@@ -370,7 +370,7 @@ def returned_parameters(func, fresh_functions=frozenset(), augmented=False, free
                         stmt.value if plain else target if kept else None)
     pending = [name for stmt in nodes if isinstance(stmt, gast.Return) and stmt.value
                for part in _returned_parts(stmt.value)
-               if not _no_sequence(part, fresh_functions)  # (``return w - lr * g, cfg``)
+               if not no_sequence(part, fresh_functions)  # (``return w - lr * g, cfg``)
                for name in n.names_read(part)]
     reached = set()
     while pending:
@@ -401,7 +401,7 @@ def _returned_parts(value):
     return [value]
 
 
-def _no_sequence(expr, fresh_functions):
+def no_sequence(expr, fresh_functions):
     """Whether `expr` gives a new value no list or tuple can be (so it holds nothing of a
     parameter's): arithmetic that lists do not support (``w - lr * g``, ``a / b``, ``-v``),
     ``+`` with a number, ``*`` with a float, a comparison, a constant, a copying NumPy call;
@@ -422,7 +422,7 @@ def _a_number(expr):
     if isinstance(expr, gast.Constant):
         return isinstance(expr.value, (int, float, complex))
     if isinstance(expr, gast.BinOp):
-        return not isinstance(expr.op, (gast.Add, gast.Mult)) or _no_sequence(expr, ())
+        return not isinstance(expr.op, (gast.Add, gast.Mult)) or no_sequence(expr, ())
     return isinstance(expr, gast.UnaryOp)
 
 

@@ -1849,14 +1849,16 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 # d.values()``, ``for p in list(ps)``, ``for p in [a, b]``; of ``zip``, each
                 # variable an item of its own list; so are the names ``W, b = params`` binds)
                 for target, over in _loop_pairs(targets[0], value):
-                    if _new_memory(over) and not _container_view(over) or \
-                            _new_from_callee(over, namespace):
+                    # (``for v in C + []``, ``np.array(C, dtype=object)``: C's items)
+                    joined = _joined_containers(over) or _object_array(over)
+                    if not joined and (_new_memory(over) and not _container_view(over) or
+                                       _new_from_callee(over, namespace)):
                         continue
                     reads = [name for elt in over.elts if not _new_memory(elt)
                              for name in _view_sources(elt)] \
                         if isinstance(over, (gast.List, gast.Tuple, gast.Set)) else \
                         _view_sources(over) + closure_reads(over)
-                    views = reach(reads, holds, contains)
+                    views = reach(reads, contains) if joined else reach(reads, holds, contains)
                     for name in n.names_stored(target):
                         for mapping, add in ((holds, views), (contains, reach(reads, contains)),
                                              (indexed, views)):
@@ -2531,10 +2533,17 @@ def _view_sources(value):
 
 
 def _joined_containers(value):
-    """Whether `value` may be a new list or dict holding the items of its operands: ``C +
-    []``, ``C * 1``, ``G | {}`` (of arrays, a new array)."""
-    return isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Mult,
-                                                                   gast.BitOr))
+    """Whether `value` may be a new list, tuple or dict holding the items of its operands:
+    ``C + []``, ``C * 1``, ``G | {}``; not arithmetic no list can be (``a * 2.0 + b``, ``x /
+    n``: `callees.no_sequence`), which is a new array or number."""
+    from .callees import no_sequence
+    if not isinstance(value, gast.BinOp):
+        return False
+    if isinstance(value.op, gast.BitOr):
+        return not any(isinstance(side, (gast.Constant, gast.Compare, gast.UnaryOp))
+                       for side in (value.left, value.right))
+    return isinstance(value.op, (gast.Add, gast.Mult)) and \
+        not no_sequence(value, FRESH_FUNCTIONS)
 
 
 def _object_array(value):

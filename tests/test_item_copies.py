@@ -32,6 +32,10 @@ LISTS = {
     'sorted_copy': 'for v in sorted(C, key=id):\n    v *= 0.5',
     'slice_copy_loop': 'for v in C[:]:\n    v[:] = 0.0',
     'returned_by_a_function': 'w = first()\nw *= 0.5',
+    'loop_over_a_sum': 'for v in C + []:\n    v *= 0.5',
+    'loop_over_a_repetition': 'for v in C * 1:\n    v[:] = 0.0',
+    'unpacked_sum': 'a, *rest = C + []\na *= 0.5',
+    'comprehension_over_a_sum': '[v.fill(0.0) for v in C + []]',
     'yielded_by_a_generator': 'for w in each():\n    w *= 0.5',
 }
 
@@ -143,22 +147,25 @@ def test_the_same_write_into_another_array_runs(tmp_path, name, body, kind, form
 OBJECTS = {
     'object_array_of': 'O = np.array(C, dtype=object)\nO[0][0] = 0.0',
     'object_array_item': 'np.array(C, dtype=object)[0] *= 0.5',
+    'object_array_loop': 'for v in np.array(C, dtype=object):\n    v *= 0.5',
 }
 
 
 @pytest.mark.parametrize('form', FORMS)
 @pytest.mark.parametrize('name', sorted(OBJECTS))
 def test_an_object_array_holds_the_arrays_it_is_given(tmp_path, name, form):
+    # (arrays of different lengths: NumPy makes an array of the arrays themselves)
     module = _module(tmp_path, name, OBJECTS[name])
     d = np.array([1.0, 2.0, 3.0])
-    module.C = [d, np.ones(3)]
+    module.C = [d, np.ones(2)]
     with pytest.raises(S2SError):
         s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
     if form != 'f_parameter':
         other = np.array([4.0, 5.0, 6.0])
-        module.C = [other, np.ones(3)]
+        module.C = [other, np.ones(2)]
         grad = s2sgrad.grad(getattr(module, form))(X.copy(), d, module.C)
         np.testing.assert_allclose(grad, np.cos(X) * np.array([1.0, 2.0, 3.0]))
+        assert not np.array_equal(other, [4.0, 5.0, 6.0])  # (the write did run)
 
 
 class Weights:
@@ -215,3 +222,26 @@ def test_a_property_whose_getter_writes_what_the_derivative_reads_is_refused():
     LAZY.w, LAZY.reads = np.ones(3), 0
     np.testing.assert_allclose(s2sgrad.grad(read_property)(X.copy(), d), np.cos(X) * d)
     assert LAZY.reads == 1  # (the getter ran once, when the derivative ran: not transforming)
+
+
+def shifted(a, b):
+    s = a * 2.0 + b
+    s[0] += 1.0
+    for row in a / 2.0:
+        row += 1.0
+    return s
+
+
+def through_arithmetic(x, d):
+    return np.sum(shifted(x, d) ** 2)
+
+
+def test_arithmetic_no_list_can_be_is_new_memory():
+    # (``a * 2.0 + b`` and ``a / 2.0`` are new arrays, not lists holding `a`'s items: no check
+    # of the arguments' items is made, and the derivative is right)
+    df = s2sgrad.grad(through_arithmetic)
+    assert 'check_own_items' not in df.source
+    d = np.array([1.0, 2.0, 3.0])
+    s = X * 2.0 + d
+    s[0] += 1.0
+    np.testing.assert_allclose(df(X.copy(), d), 4.0 * s)
