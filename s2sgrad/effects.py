@@ -1419,7 +1419,10 @@ def _passed_once(ctx, stmt, call, value, guards):
     parts = [call.func.value if isinstance(call.func, gast.Attribute) else call.func] + \
         list(call.args) + [k.value for k in call.keywords]
     at = next((i for i, node in enumerate(parts) if node is value), None)
-    if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
+    if at is not None and isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)) and \
+            not any(ctx.activity.is_active(node) for node in parts[:at + 1]):
+        # (not what carries a derivative, ``getattr(W * x, name)``: the passes see it where
+        # it stands, and differentiate it or say why not)
         for node in parts[:at + 1]:
             if not _plain_chain(node):
                 name = ctx.namer.fresh('passed')
@@ -2134,13 +2137,29 @@ def _written_by_calls(stmt, namespace, depth, memo, local=None):
                 if written or items:
                     names += [(name, True) for arg in given for name in _view_sources(arg)]
                 continue
-            for param, arg in _bound_arguments(found.node, _binding_call(found, call)):
+            for param, arg in _bound_arguments(found.node, _binding_call(found, call)) + \
+                    _defaults_left(found, call):
                 if param in written:
                     names += _written_through(arg) if not isinstance(arg, gast.Name) else \
                         [(arg.id, False)]
                 if param in items:
                     names += [(name, 'items') for name in _view_sources(arg)]
     return names
+
+
+def _defaults_left(found, call):
+    """``[(parameter, default)]`` of the parameters of a function the enclosing one defines
+    (`_Found` `found`, a ``def``'s or a lambda's) that `call` leaves to their defaults, which
+    it evaluated with its own names (``def g(c=C): c[0][...] = 0``, then ``g()``)."""
+    if not found.free or found.shifted:
+        return []
+    args = found.node.args
+    given = {param for param, _ in _bound_arguments(found.node, _binding_call(found, call))}
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults)) + \
+        [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults)
+         if default is not None]
+    return [(arg.id, default) for arg, default in pairs if arg.id not in given]
 
 
 _Found = collections.namedtuple('_Found', 'node namespace free key shifted given owner',
@@ -2908,10 +2927,14 @@ def _chain_root(base, closures=None):
     if isinstance(base, gast.Call):  # (``get_w(d)[...] = 3.0``: what it gives)
         held += [(name, True) for arg in base.args + [kw.value for kw in base.keywords]
                  for name in _view_sources(_unstarred(arg))]
-        if isinstance(base.func, gast.Name):
-            held += [(name, True) for name in (closures or {}).get(base.func.id, ())]
+        if not isinstance(base.func, gast.Name):  # (``(lambda: C)()``, ``partial(g, C)()``)
+            held += [(name, True) for name in _view_sources(base.func)]
     elif not isinstance(base, (gast.Name, gast.Constant, gast.UnaryOp, gast.Compare)):
         held += [(name, True) for name in _view_sources(base)]
+    # (what a function defined here gives, called on the way: ``next(gen())`` of ``def
+    # gen(): yield C['w']``)
+    held += [(name, True) for call in n.walk(base) if isinstance(call, gast.Call) and
+             isinstance(call.func, gast.Name) for name in (closures or {}).get(call.func.id, ())]
     return base, steps, held
 
 

@@ -109,6 +109,10 @@ def _use(node, path, parents, own, local=frozenset()):
     while True:
         parent = parents.get(id(node))
         grand = parents.get(id(parent))
+        if isinstance(parent, gast.BoolOp) or isinstance(parent, gast.IfExp) and \
+                parent.test is not node:
+            node = parent  # (``(C or [])[0]``, ``C if c else D``: the value may be the name's)
+            continue
         if isinstance(parent, gast.Attribute) and parent.value is node:
             if isinstance(grand, gast.Call) and grand.func is parent:
                 if own and not path:

@@ -170,8 +170,8 @@ def _writes_held(func, root, name, own, facts, kept, holds_kept):
             elif mode == 'store':  # (``CFG['lr'] = v``: an array there is written into)
                 target = _at(root, path[:-1])
                 target = target.base if isinstance(target, np.flatiter) else target
-                if own and not path[:-1] or not _array_like(target):
-                    continue
+                if ANY not in path[:-1] and (own and not path[:-1] or not _array_like(target)):
+                    continue  # (past a computed key, ``C[i][0][...] = 0``: any item's)
             else:
                 target = _at(root, path)
                 if own == 'class' and not path:
@@ -263,6 +263,13 @@ def _called(func, name, value, kept, depth, seen):
                 refused = holder_refusal(target, method, kept, depth + 1)
         if refused is not None:
             return refused
+    if not isinstance(value, type) and users_class(type(value)) and _holds_kept(value, kept):
+        # (``c = LZ.value``: a property's getter, given the object, which holds such an array)
+        for attr in sorted({path[0] for path, _, _ in found if path and isinstance(path[0], str)}):
+            for accessor in _accessor_functions(inspect.getattr_static(type(value), attr, None)):
+                refused = holder_refusal(value, attr, kept, depth + 1, function=accessor)
+                if refused is not None:
+                    return refused
     if _users_function(value.__func__ if inspect.ismethod(value) else value) and found and not any(
             mode == 'call' and not path for path, mode, _ in found):
         refused = free_check(value, '__call__', kept, depth + 1, seen)  # (``fn = _scale``)
@@ -353,12 +360,8 @@ def _accessors(func, name, value, own, owner, kept, depth, seen):
                     return refused
         if not path or not isinstance(path[0], str):
             continue
-        member = inspect.getattr_static(klass, path[0], None)
-        if not isinstance(member, property):
-            continue
-        for accessor in (member.fget, member.fset, member.fdel):
-            refused = free_refusal(accessor, kept, klass, depth + 1, seen) \
-                if accessor is not None else None
+        for accessor in _accessor_functions(inspect.getattr_static(klass, path[0], None)):
+            refused = free_refusal(accessor, kept, klass, depth + 1, seen)
             if refused is not None:
                 return refused
     return None
@@ -446,6 +449,10 @@ def _writes_free(func, depth, seen):
         for path, mode, method in uses(func, name) or ():
             if mode == 'call' and _method_writes(value, path, method, depth, seen):
                 return True
+            if path and isinstance(path[0], str) and not isinstance(value, type) and \
+                    _accessor_functions(inspect.getattr_static(type(value), path[0], None)) \
+                    and _method_writes(value, (), path[0], depth, seen, read=True):
+                return True  # (``c = LZ.value`` of a getter writing ``self.w *= 0.5``)
     return any(_writes_free(inner, depth + 1, seen)
                for name in names for inner, _ in _callees(_free_value(func, name), func))
 
@@ -453,11 +460,12 @@ def _writes_free(func, depth, seen):
 _MISSING = object()
 
 
-def _method_writes(value, path, method, depth, seen):
+def _method_writes(value, path, method, depth, seen, read=False):
     """Whether calling the method `method` of what the path `path` from `value` (an object
     or class of yours a global gives) reaches may write into what its object holds
     (``HOLD.decay()`` of ``self.w *= 0.5``; not ``TRACKER.log(v)``, which counts and
-    appends) or, in turn, through names it does not own."""
+    appends) or, in turn, through names it does not own; with `read`, reading the attribute
+    `method` (a property's getter, setter or deleter, any of which may run)."""
     try:
         target = _at(value, path)
     except Exception:  # noqa: BLE001 (not there now: taken to)
@@ -466,8 +474,16 @@ def _method_writes(value, path, method, depth, seen):
         return False
     klass = target if isinstance(target, type) else type(target)
     member = inspect.getattr_static(klass, method, None)
+    if read:
+        return any(_function_writes(target, klass, accessor, depth, seen)
+                   for accessor in _accessor_functions(member))
     if isinstance(target, type) or not inspect.isfunction(member):
         return True  # (a class's, a property's, a descriptor's: checked when it runs)
+    return _function_writes(target, klass, member, depth, seen)
+
+
+def _function_writes(target, klass, member, depth, seen):
+    """`_method_writes` of the function `member` of `klass`, given `target` as its object."""
     from .runtime_checks import _arrays_held  # (runtime imports this module)
     facts = _written(member, (), klass)
     if facts is None:
@@ -656,6 +672,22 @@ def _callees(value, func):
         return [(inner, None) for inner in (getattr(value, attr, None)
                                             for attr in sorted(_code_names(func)))
                 if inspect.isfunction(inner)]
+    if _mutable(value) and not isinstance(value, type) and users_class(type(value)):
+        # (``c = LZ.value``: the getter of a property of its class, which the read runs)
+        return [(accessor, type(value)) for name in sorted(_code_names(func))
+                for accessor in _accessor_functions(
+                    inspect.getattr_static(type(value), name, None))]
+    return []
+
+
+def _accessor_functions(member):
+    """The functions of yours reading or storing the attribute `member` (a class's) runs:
+    a property's getter, setter and deleter, a ``functools.cached_property``'s function."""
+    if isinstance(member, property):
+        return [accessor for accessor in (member.fget, member.fset, member.fdel)
+                if inspect.isfunction(accessor)]
+    if isinstance(member, functools.cached_property) and inspect.isfunction(member.func):
+        return [member.func]
     return []
 
 

@@ -133,7 +133,7 @@ def method_refusal(obj, name, given, unknown=(), _depth=0):
 _UNREADABLE = 'may write into what it is given (s2sgrad cannot read its code)'
 
 
-def holder_refusal(obj, name, kept=(), _depth=0):
+def holder_refusal(obj, name, kept=(), _depth=0, function=None):
     """None, or ``(method, parameter, why)`` where the method `name` of `obj`, an object of a
     class of yours, writes into what its object holds (``for p in self.params: p -= g``,
     ``self.w *= 0.5``; in a method of its class it calls, ``self._update()``): the check of
@@ -144,10 +144,14 @@ def holder_refusal(obj, name, kept=(), _depth=0):
     of an object whose ``w`` is the kept array), calls no method of its object and does not
     pass the object on or read its attributes by a computed name. Followed: the items of a
     list, tuple or dict of objects (``for o in opts: o.step()``), an attribute's method
-    (``'opt.step'``), a bound method or callable object called (``'__call__'``)."""
+    (``'opt.step'``), a bound method or callable object called (``'__call__'``). With
+    `function`, the function of the class that reading the attribute `name` runs (a
+    property's getter) is read as the method."""
     from .runtime_checks import _holds_kept  # (runtime imports this module)
     if _depth > 6:
         return None
+    if function is not None:
+        return _function_refusal(obj, name, [function], kept, _depth)
     spread = _spread(obj, name,
                      lambda inner, rest: holder_refusal(inner, rest, kept, _depth + 1))
     if spread is not _NOT_SPREAD:
@@ -179,7 +183,14 @@ def holder_refusal(obj, name, kept=(), _depth=0):
                     facts is not None and facts[0] and \
                     facts[0][0] in facts[4] | facts[5] | facts[6]:
                 return _label(obj, name), '*', 'may write into the array its object is'
-    for func in [bound] + _overridden(obj, name, bound):
+    return _function_refusal(obj, name, [bound] + _overridden(obj, name, bound), kept, _depth)
+
+
+def _function_refusal(obj, name, functions, kept, depth):
+    """`holder_refusal` of the functions `functions` of the class of `obj` (the method `name`
+    and those it overrides), each given `obj` as its first parameter."""
+    from .runtime_checks import _holds_kept  # (runtime imports this module)
+    for func in functions:
         func = _unwrapped(func)
         facts = _parameters_written(func, type(obj))
         if facts is None:
@@ -193,7 +204,7 @@ def holder_refusal(obj, name, kept=(), _depth=0):
         for path in _attribute_calls(func):  # (``self.w.step()``: the attribute's method)
             if _own_method(obj, path):
                 continue  # (``self.hist.append(t)``: a list's, a dict's own method)
-            refused = holder_refusal(obj, path, kept, _depth + 1)
+            refused = holder_refusal(obj, path, kept, depth + 1)
             if refused is not None:
                 return refused
     return None

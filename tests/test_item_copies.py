@@ -33,6 +33,12 @@ LISTS = {
     'slice_copy_loop': 'for v in C[:]:\n    v[:] = 0.0',
     'returned_by_a_function': 'w = first()\nw *= 0.5',
     'loop_over_a_sum': 'for v in C + []:\n    v *= 0.5',
+    'default_of_a_local_function': 'def g(c=C):\n    c[0][...] = 0.0\ng()',
+    'or_operand': '(C or [])[0][...] = 0.0',
+    'called_lambda': '(lambda: C)()[0] *= 0.5',
+    'partial_of_a_lambda': 'functools.partial(lambda c: c[0], C)()[...] = 0.0',
+    'extended_slice_copy': 'C[::1][0][...] = 0.0',
+    'star_unpacking': 'a, *rest = C + [None]\na[...] = 0.0',
     'loop_over_a_repetition': 'for v in C * 1:\n    v[:] = 0.0',
     'unpacked_sum': 'a, *rest = C + []\na *= 0.5',
     'comprehension_over_a_sum': '[v.fill(0.0) for v in C + []]',
@@ -48,6 +54,7 @@ DICTS = {
     'computed_method': 'm = "fi" + "ll"\ngetattr(C["w"], m)(0.0)',
     'fill_diagonal_view': 'np.fill_diagonal(C["w"].reshape(1, 3), 0.0)',
     'generator': 'def gen():\n    yield C["w"]\nfor w in gen():\n    w *= 0.5',
+    'next_of_a_generator': 'def gen():\n    yield C["w"]\nnext(gen())[...] = 0.0',
     'local_getter': 'get = lambda: C["w"]\nget()[0] = 0.0',
     'local_function': 'def get():\n    return C["w"]\nw = get()\nw *= 0.5',
     'values_list': 'list(C.values())[0][:] = 0.0',
@@ -56,6 +63,7 @@ DICTS = {
 MODULE = '''\
 import collections
 import copy
+import functools
 import operator
 
 import numpy as np
@@ -245,3 +253,85 @@ def test_arithmetic_no_list_can_be_is_new_memory():
     s = X * 2.0 + d
     s[0] += 1.0
     np.testing.assert_allclose(df(X.copy(), d), 4.0 * s)
+
+
+def read_in_a_helper():
+    return LAZY.value
+
+
+def through_a_helper(x, d):
+    y = np.sum(np.sin(x) * d)
+    c = read_in_a_helper()
+    return y * c
+
+
+def test_a_property_whose_getter_writes_read_in_a_helper_is_refused():
+    d = np.array([1.0, 2.0, 3.0])
+    LAZY.w, LAZY.reads = d, 0
+    with pytest.raises(S2SError):
+        s2sgrad.grad(through_a_helper)(X.copy(), d)
+    LAZY.w, LAZY.reads = np.ones(3), 0
+    np.testing.assert_allclose(s2sgrad.grad(through_a_helper)(X.copy(), d), np.cos(X) * d)
+    assert LAZY.reads == 1
+
+
+class Measured:
+    """A property that only reads: no check is needed where it is read."""
+
+    def __init__(self, w):
+        self.w = w
+
+    @property
+    def norm(self):
+        return float(np.linalg.norm(self.w))
+
+
+MEASURED = Measured(None)
+
+
+def scaled_by_norm():
+    return MEASURED.norm
+
+
+def with_norm(x, d):
+    return np.sum(np.sin(x) * d) * scaled_by_norm()
+
+
+def test_a_property_that_only_reads_runs_without_a_check():
+    d = np.array([1.0, 2.0, 3.0])
+    MEASURED.w = d
+    df = s2sgrad.grad(with_norm)
+    assert 'check_' not in df.source
+    np.testing.assert_allclose(df(X.copy(), d), np.cos(X) * d * np.linalg.norm(d))
+
+
+def masked(ws):
+    m = ws[0] * 1.0
+    m[1][2] = 0.0
+    return m
+
+
+def through_masked(x, a):
+    return np.sum(np.tanh(masked([a]) @ x))
+
+
+def test_a_row_of_a_new_array_written_runs():
+    # (``ws[0] * 1.0`` is a new array, not a list holding the items of `ws`)
+    a = np.arange(9.0).reshape(3, 3) / 10
+    grad = s2sgrad.grad(through_masked)(X.copy(), a)
+    m = a.copy()
+    m[1, 2] = 0.0
+    np.testing.assert_allclose(grad, m.T @ (1 - np.tanh(m @ X) ** 2))
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def by_computed_name(x):
+    name = 'sum'
+    return getattr(WEIGHTS * x ** 2, name)()
+
+
+def test_a_method_of_a_differentiated_value_found_by_a_computed_name_is_refused():
+    with pytest.raises(S2SError):
+        s2sgrad.grad(by_computed_name)(X.copy())
