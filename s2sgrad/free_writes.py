@@ -66,6 +66,10 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
         if _touched(name, facts) and \
                 _writes_held(func, value, name, False, facts, kept, _holds_kept):
             return func.__qualname__, name, f'writes into `{name}`, which holds'
+    for name, value in _defaults(func).items():  # (``def g(c=C): c[0][...] = 0``)
+        if _touched(name, facts) and _mutable(value) and _reaches(value, kept, _holds_kept):
+            return func.__qualname__, name, f'writes into its default `{name}` (one value ' \
+                f'every call shares), which holds'
     for name in givers:  # (``w = getw(); w *= 0.5`` of ``return G['w']``)
         if _touched(name, facts) and _gives_held(reached[name], kept, _holds_kept):
             return func.__qualname__, name, f'writes into what `{name}()` gives, which ' \
@@ -95,6 +99,17 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
             if refused is not None:
                 return refused
     return None
+
+
+def _defaults(func):
+    """``{parameter: default}`` of the Python function `func`: values made once, when it
+    was defined, which every call not given the argument shares."""
+    code = func.__code__
+    positional = code.co_varnames[:code.co_argcount]
+    found = dict(zip(positional[len(positional) - len(func.__defaults__ or ()):],
+                     func.__defaults__ or ()))
+    found.update(func.__kwdefaults__ or {})
+    return found
 
 
 def _givers(reached):
@@ -430,11 +445,12 @@ def _writes_free(func, depth, seen):
     names = tuple(sorted(_free_names(func)))
     mutable = tuple(name for name in names if _mutable(_free_value(func, name)))
     givers = _givers({name: _free_value(func, name) for name in names})
-    if mutable or givers:
+    defaults = {name: value for name, value in _defaults(func).items() if _mutable(value)}
+    if mutable or givers or defaults:
         facts = _written(func, mutable + givers, None)
         if facts is None or any(_may_write_arrays(_free_value(func, name), name, facts)
                                 for name in mutable) or \
-                any(_touched(name, facts) for name in givers):
+                any(_touched(name, facts) for name in givers + tuple(defaults)):
             return True
     if _dynamic(func) or any(_users(value) for value in _imported(func).values()
                              if inspect.ismodule(value)):

@@ -335,3 +335,31 @@ def by_computed_name(x):
 def test_a_method_of_a_differentiated_value_found_by_a_computed_name_is_refused():
     with pytest.raises(S2SError):
         s2sgrad.grad(by_computed_name)(X.copy())
+
+
+SHARED = [None]
+
+
+def zero_first(c=SHARED):
+    c[0][...] = 0.0
+
+
+def reset_shared():
+    zero_first()
+
+
+def through_a_default(x, d):
+    y = np.sum(np.sin(x) * d)
+    reset_shared()
+    return y
+
+
+def test_a_write_into_a_default_holding_the_argument_is_refused():
+    d = np.array([1.0, 2.0, 3.0])
+    SHARED[0] = d
+    with pytest.raises(S2SError):
+        s2sgrad.grad(through_a_default)(X.copy(), d)
+    other = np.ones(3)
+    SHARED[0] = other
+    np.testing.assert_allclose(s2sgrad.grad(through_a_default)(X.copy(), d), np.cos(X) * d)
+    assert not other.any()
