@@ -47,7 +47,7 @@ def free_refusal(func, kept, owner=None, _depth=0, _seen=None):
         return None
     _seen.add(func)
     reached = {}
-    for name in sorted(_free_names(func)):
+    for name in sorted(free_names(func)):
         value = _free_value(func, name)
         if value is not _MISSING:
             reached[name] = value
@@ -128,7 +128,7 @@ def _gives_held(func, kept, holds_kept, depth=0, seen=None):
     if not _users_function(func) or func in seen or depth > _DEPTH:
         return False
     seen.add(func)
-    for name in sorted(_free_names(func)):
+    for name in sorted(free_names(func)):
         value = _free_value(func, name)
         if inspect.isfunction(value):
             if _gives_held(value, kept, holds_kept, depth + 1, seen):
@@ -173,7 +173,7 @@ def _writes_held(func, root, name, own, facts, kept, holds_kept):
             # the function reads may have given)
             return _reaches(root, kept, holds_kept) or any(
                 _reaches(_free_value(func, other), kept, holds_kept)
-                for other in sorted(_free_names(func)))
+                for other in sorted(free_names(func)))
         if mode not in ('write', 'store', 'change', 'copy'):
             continue
         try:
@@ -442,7 +442,7 @@ def _defining_class(func):
 def _writes_free(func, depth, seen):
     if not _users_function(func) or func in seen or depth > _DEPTH:
         return False
-    names = tuple(sorted(_free_names(func)))
+    names = tuple(sorted(free_names(func)))
     mutable = tuple(name for name in names if _mutable(_free_value(func, name)))
     givers = _givers({name: _free_value(func, name) for name in names})
     defaults = {name: value for name, value in _defaults(func).items() if _mutable(value)}
@@ -515,7 +515,7 @@ def _function_writes(target, klass, member, depth, seen):
 
 
 @functools.lru_cache(maxsize=512)
-def _free_names(func):
+def free_names(func):
     """The names the code of `func` (and the code nested in it) reads that are its module's
     globals or its closure's variables (attribute names that are also global names too)."""
     return frozenset(name for name in _code_names(func) if name in func.__globals__) | \

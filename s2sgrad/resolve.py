@@ -1,4 +1,6 @@
 """Resolve names: map callee expressions to the Python objects they denote."""
+import functools
+
 import gast
 
 from . import nodes as n
@@ -27,7 +29,7 @@ class Resolver:
             return None
         obj = self.namespace.get(root, runtime)  # `s2s` (reserved): normalized code's helpers
         for part in rest:
-            if runs_users_code(obj, part):
+            if runs_users_code(obj, part, pure_too=False):
                 return None  # (``LZ.value`` of a property: its getter runs when the code does)
             obj = getattr(obj, part, _MISSING)
             if obj is _MISSING:
@@ -44,11 +46,13 @@ class Resolver:
             (path.split('.')[0] in self.namespace or path.split('.')[0] == 's2s')
 
 
-def runs_users_code(obj, name):
+def runs_users_code(obj, name, pure_too=True):
     """Whether reading the attribute `name` of `obj` may run code of the user's: a property's
     getter (``functools.cached_property`` too) or another descriptor of a class of the user's
     on the object's class, its class's ``__getattr__`` or ``__getattribute__``. Such a read
-    is not made while the code is transformed (it may change what the derivative reads)."""
+    is not made while the code is transformed (it may change what the derivative reads),
+    unless, without `pure_too`, the code it runs writes nothing (`_pure`: ``return np.tanh``,
+    ``return self.w * 2``)."""
     import functools
     import inspect
     import types
@@ -59,13 +63,42 @@ def runs_users_code(obj, name):
     # (the class's own, or for a class its metaclass's: ``__getattr__`` where the attribute is
     # not found otherwise)
     for special in ('__getattribute__',) + (('__getattr__',) if found is _MISSING else ()):
-        if inspect.isfunction(inspect.getattr_static(type(obj), special, None)):
-            return True
+        member = inspect.getattr_static(type(obj), special, None)
+        if inspect.isfunction(member):
+            return pure_too or not _pure(member)
     if found is _MISSING or not hasattr(type(found), '__get__'):
         return False
     if users_class(type(found)):
-        return True
-    return not isinstance(obj, type) and isinstance(found, (property, functools.cached_property))
+        return pure_too or not _pure(getattr(type(found), '__get__', None))
+    if isinstance(obj, type) or not isinstance(found, (property, functools.cached_property)):
+        return False
+    return pure_too or not _pure(getattr(found, 'fget', getattr(found, 'func', None)))
+
+
+@functools.lru_cache(maxsize=256)
+def _pure(func):
+    """Whether the function of yours `func` (a getter) writes into nothing: not into its
+    parameters (its object), nor through its globals or closure, nor calls code that may
+    (`effects.parameters_written`, `free_writes.writes_free`)."""
+    import inspect
+    from .effects import parameters_written  # (they import this module)
+    from .errors import S2SError
+    from .free_writes import free_names, writes_free
+    from .source import parse_function
+    if not inspect.isfunction(func):
+        return False
+    try:
+        source = parse_function(func)
+        counts, methods, numbers, items, keys = set(), set(), set(), set(), {}
+        # (its globals and closure taken for parameters: ``CALLS['n'] += 1`` writes too)
+        written = parameters_written(source.node, extra=sorted(free_names(func)),
+                                     namespace=source.namespace, bookkeeping=counts,
+                                     methods=methods, numbers=numbers, items=items,
+                                     item_keys=keys)
+        return not (written or counts or methods or numbers or items or keys) and \
+            not writes_free(func)
+    except (S2SError, RecursionError):
+        return False
 
 
 def method_call(node):

@@ -363,3 +363,41 @@ def test_a_write_into_a_default_holding_the_argument_is_refused():
     SHARED[0] = other
     np.testing.assert_allclose(s2sgrad.grad(through_a_default)(X.copy(), d), np.cos(X) * d)
     assert not other.any()
+
+
+class Layer:
+    """Properties the differentiated function reads: one gives a function, one counts."""
+
+    def __init__(self):
+        self.reads = 0
+
+    @property
+    def activation(self):
+        return np.tanh
+
+    @property
+    def counted_scale(self):
+        self.reads += 1
+        return 2.0
+
+
+LAYER = Layer()
+
+
+def activated(x):
+    return np.sum(LAYER.activation(x))
+
+
+def counted(x):
+    return np.sum(x * LAYER.counted_scale)
+
+
+def test_a_property_that_writes_nothing_is_read_while_transforming():
+    # (its getter, which writes nothing, gives the function the derivative calls)
+    np.testing.assert_allclose(s2sgrad.grad(activated)(X.copy()), 1 - np.tanh(X) ** 2)
+
+
+def test_a_property_that_counts_runs_only_when_the_code_does():
+    LAYER.reads = 0
+    np.testing.assert_allclose(s2sgrad.grad(counted)(X.copy()), np.full(3, 2.0))
+    assert LAYER.reads == 1
