@@ -53,7 +53,7 @@ class Canonicalizer:
         # on, whose items a loop variable's update may write back)
         self.let_go = let_go(func, self.maybe_mappings)
         self.copied_items = copied_items(self.source.node, self.maybe_mappings)
-        self.unindexable = _unindexable(func)
+        self.unindexable = _unindexable(func) | _global_unindexable(func, self.source.namespace)
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
@@ -598,6 +598,24 @@ def _unindexable(func):
                 not call.args or isinstance(call.func, gast.Name) and \
                 call.func.id in _UNINDEXABLE_CALLS:
             found.update(n.names_stored(stmt.targets[0]))
+    return found
+
+
+def _global_unindexable(func, namespace):
+    """The globals `func` reads and never binds whose value no loop can index by position:
+    a set, a class (an ``enum.Enum``'s members), an iterable without ``__getitem__``. A loop
+    over one reads it through ``s2s.sized`` when it runs."""
+    bound = {name for stmt in n.statements(func.body) for name in n.names_stored(stmt)}
+    found = set()
+    for node in n.walk(func):
+        if not isinstance(node, gast.Name) or node.id in bound or node.id not in namespace:
+            continue
+        value = namespace[node.id]
+        if isinstance(value, (set, frozenset)) or isinstance(value, type) and \
+                hasattr(value, '__iter__') and hasattr(type(value), '__iter__') or \
+                not isinstance(value, type) and hasattr(value, '__iter__') and \
+                not hasattr(value, '__getitem__'):
+            found.add(node.id)
     return found
 
 

@@ -1880,9 +1880,10 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
                 made = getattr(value, 'elt', getattr(value, 'value', None))
                 if isinstance(value, _COMPREHENSIONS) and _new_memory(made):
                     held = set()
-            elif _joined_containers(value) or _object_array(value):
+            elif _joined_containers(value) or _object_array(value) or \
+                    _container_view(value) and isinstance(value.func, gast.Name):
                 # (``C2 = C + []``: of lists, a new list holding the same items; of arrays, a
-                # new array, whose items are numbers)
+                # new array, whose items are numbers; ``s = sorted(C, key=len)``)
                 views, held, parts = set(), reach(reads, contains), set()
             elif _may_copy_a_list(value) and isinstance(value.func, gast.Attribute) and \
                     not value.args:

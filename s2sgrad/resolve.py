@@ -65,18 +65,67 @@ def runs_users_code(obj, name, pure_too=True):
     for special in ('__getattribute__',) + (('__getattr__',) if found is _MISSING else ()):
         member = inspect.getattr_static(type(obj), special, None)
         if inspect.isfunction(member):
-            return pure_too or not _pure(member)
+            return pure_too or not _pure(member, obj)
     if found is _MISSING or not hasattr(type(found), '__get__'):
         return False
     if users_class(type(found)):
-        return pure_too or not _pure(getattr(type(found), '__get__', None))
+        return pure_too or not _pure(getattr(type(found), '__get__', None), obj)
     if isinstance(obj, type) or not isinstance(found, (property, functools.cached_property)):
         return False
-    return pure_too or not _pure(getattr(found, 'fget', getattr(found, 'func', None)))
+    return pure_too or not _pure(getattr(found, 'fget', getattr(found, 'func', None)), obj)
+
+
+def _pure(func, obj):
+    """Whether the function of yours `func` (a getter of `obj`'s) runs no code of yours that
+    may write: it writes into nothing (`_writes_nothing`), and each attribute it reads is
+    a module's, or a plain value of `obj` (``self.w``: no property of its, nor an object of
+    yours, whose own attributes could run more code), found without running code."""
+    import inspect
+    import types
+    from .kept_items import users_class  # (it imports this module)
+    reads = _attributes_read(func)
+    if reads is None or not _writes_nothing(func):
+        return False
+    for root, attribute in reads:
+        if root is None:  # (the first parameter's: ``self.w``)
+            value = inspect.getattr_static(obj, attribute, _MISSING)
+            if value is _MISSING or hasattr(type(value), '__get__') and \
+                    not inspect.isfunction(value) or users_class(type(value)):
+                return False
+        elif not isinstance(func.__globals__.get(root, builtins_module), types.ModuleType):
+            return False  # (``CFG.scale``: another object's attribute)
+    return True
+
+
+builtins_module = __import__('builtins')
 
 
 @functools.lru_cache(maxsize=256)
-def _pure(func):
+def _attributes_read(func):
+    """``(root, attribute)`` of the attributes the code of `func` reads at its first step from
+    a name (root None for its first parameter), or None where it reads them by a computed
+    name (``getattr``, ``hasattr``, ``vars``) or its code cannot be read."""
+    from .errors import S2SError
+    from .source import parse_function
+    try:
+        node = parse_function(func).node
+    except S2SError:
+        return None
+    params = node.args.posonlyargs + node.args.args
+    first = params[0].id if params else None
+    found = set()
+    for part in n.walk(node):
+        if isinstance(part, gast.Call) and isinstance(part.func, gast.Name) and \
+                part.func.id in ('getattr', 'hasattr', 'vars', 'setattr', 'delattr', 'dir'):
+            return None
+        if isinstance(part, gast.Attribute) and isinstance(part.value, gast.Name):
+            root = part.value.id
+            found.add((None if root == first else root, part.attr))
+    return tuple(sorted(found, key=str))
+
+
+@functools.lru_cache(maxsize=256)
+def _writes_nothing(func):
     """Whether the function of yours `func` (a getter) writes into nothing: not into its
     parameters (its object), nor through its globals or closure, nor calls code that may
     (`effects.parameters_written`, `free_writes.writes_free`)."""

@@ -283,3 +283,33 @@ def test_an_iterator_kept_under_a_name_is_not_made_a_list():
     # derivative rule, so this stays loud
     with pytest.raises(s2sgrad.errors.NoRuleError, match='zip'):
         s2sgrad.grad(zip_kept_under_a_name)(np.array([0.5, 1.0]))
+
+
+SCALES = {1.0, 2.0}
+
+
+class Weight(__import__('enum').Enum):
+    SMALL = 1.0
+    LARGE = 2.0
+
+
+def over_a_global_set(x):
+    s = 0.0
+    for v in SCALES:
+        s = s + v * np.sum(x ** 2)
+    return s
+
+
+def over_an_enum(x):
+    s = 0.0
+    for member in Weight:
+        s = s + member.value * np.sum(x ** 2)
+    return s
+
+
+@pytest.mark.parametrize('f', [over_a_global_set, over_an_enum])
+def test_loops_over_globals_no_position_indexes(f):
+    # (a set, an enum's members: read as a list of what the loop visits, not indexed)
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(s2sgrad.grad(f)(x), 6.0 * x)
+    check_grads(f, (x,))
