@@ -611,10 +611,11 @@ def _global_unindexable(func, namespace):
         if not isinstance(node, gast.Name) or node.id in bound or node.id not in namespace:
             continue
         value = namespace[node.id]
-        if isinstance(value, (set, frozenset)) or isinstance(value, type) and \
-                hasattr(value, '__iter__') and hasattr(type(value), '__iter__') or \
-                not isinstance(value, type) and hasattr(value, '__iter__') and \
-                not hasattr(value, '__getitem__'):
+        kind = type(value)  # (looked up without running code of the value's: its class's)
+        iterable = inspect.getattr_static(kind, '__iter__', None) is not None
+        if isinstance(value, (set, frozenset)) or iterable and (
+                isinstance(value, type) or
+                inspect.getattr_static(kind, '__getitem__', None) is None):
             found.add(node.id)
     return found
 

@@ -79,7 +79,7 @@ def check_effects(body, ctx):
                             whole)
         # (every call the statement makes itself: ``if np.sum(step(s, x)) > 0:`` too; a
         # property of yours read, ``c = LZ.value``, as a call of its getter)
-        for call in own_calls(stmt) + _getter_calls(stmt, ctx):
+        for call in own_calls(stmt) + _getter_calls(stmt, ctx, objects):
             _check_callee_writes(stmt, call, ctx, guards, kept.get(id(stmt), ()), passed,
                                  lists, lambda name: holds(name, kept.get(id(stmt), ())),
                                  objects, safe(stmt), containers, logs,
@@ -93,32 +93,67 @@ def check_effects(body, ctx):
     return n.place(body, guards)
 
 
-def _getter_calls(stmt, ctx):
+def _getter_calls(stmt, ctx, objects=None):
     """Calls ``LZ.__class__.value.fget(LZ)`` standing for each read in `stmt` itself of a
-    property of yours on an object a global gives (``c = LZ.value``): the getter runs there,
-    and may write, as a method called there may."""
+    property of yours (a ``functools.cached_property`` too) on an object a global gives
+    (``c = LZ.value``, ``hasattr(LZ, 'value')``, ``operator.attrgetter('value')(LZ)``), or
+    on an object the function makes (`objects`: ``o = G()``, then ``o.value``, read as
+    ``G.value.fget(o)``): the getter runs there, and may write, as a method called there
+    may."""
     from .resolve import runs_users_code
     blocks = {id(inner) for _, block in n.blocks(stmt) for inner in block}
     called = {id(node.func) for node in n.walk(stmt) if isinstance(node, gast.Call)}
     found = []
     for node in n.walk(stmt, skip=lambda node: id(node) in blocks or
                        isinstance(node, gast.Lambda)):
-        if not isinstance(node, gast.Attribute) or id(node) in called or \
-                not isinstance(node.ctx, gast.Load) or not _plain_chain(node.value):
+        read = _attribute_read(node, called, ctx)
+        if read is None or not _plain_chain(read[0]):
             continue
-        obj = ctx.resolver.lookup(node.value)
-        if obj is None or isinstance(obj, (type, types.ModuleType)) or \
-                not runs_users_code(obj, node.attr):
+        value, attr = read
+        obj = ctx.resolver.lookup(value)
+        klass = (objects or {}).get(value.id) if isinstance(value, gast.Name) else None
+        if klass is not None:  # (an object the function makes: its class, by a global name)
+            holder = next((n.name(name) for name, bound in sorted(
+                ctx.source.namespace.items()) if bound is klass), None)
+            member = inspect.getattr_static(klass, attr, None)
+        elif obj is None or isinstance(obj, (type, types.ModuleType)) or \
+                not runs_users_code(obj, attr):
             continue
-        member = inspect.getattr_static(obj, node.attr, None)
+        else:
+            holder = n.attr(n.clone(value), '__class__')
+            member = inspect.getattr_static(obj, attr, None)
         getter = getattr(member, 'fget', getattr(member, 'func', None))
-        if not inspect.isfunction(getter):
+        if holder is None or not inspect.isfunction(getter) or \
+                not isinstance(member, (property, functools.cached_property)):
             continue
-        path = n.clone(node.value)
-        for part in ('__class__', node.attr, 'fget' if hasattr(member, 'fget') else 'func'):
-            path = n.attr(path, part)
-        found.append(gast.Call(func=path, args=[n.clone(node.value)], keywords=[]))
+        path = n.attr(n.attr(holder, attr), 'fget' if hasattr(member, 'fget') else 'func')
+        found.append(gast.Call(func=path, args=[n.clone(value)], keywords=[]))
     return found
+
+
+def _attribute_read(node, called, ctx):
+    """``(value, attribute)`` where `node` reads an attribute by a constant name: ``v.a`` (not
+    a method called), ``hasattr(v, 'a')``, ``operator.attrgetter('a')(v)`` (or a global
+    holding such an attribute getter, ``GET(v)``); else None."""
+    if isinstance(node, gast.Attribute) and id(node) not in called and \
+            isinstance(node.ctx, gast.Load):
+        return node.value, node.attr
+    if not isinstance(node, gast.Call) or len(node.args) < 1:
+        return None
+    func = node.func
+    if isinstance(func, gast.Name) and func.id == 'hasattr' and len(node.args) == 2 and \
+            isinstance(node.args[1], gast.Constant) and isinstance(node.args[1].value, str):
+        return node.args[0], node.args[1].value
+    if isinstance(func, gast.Call) and n.dotted_path(func.func) == 'operator.attrgetter' and \
+            len(func.args) == 1 and isinstance(func.args[0], gast.Constant) and \
+            isinstance(func.args[0].value, str) and '.' not in func.args[0].value:
+        return node.args[0], func.args[0].value
+    getter = ctx.resolver.lookup(func) if _plain_chain(func) else None
+    if isinstance(getter, operator.attrgetter):
+        names = getter.__reduce__()[1]
+        if len(names) == 1 and '.' not in names[0]:
+            return node.args[0], names[0]
+    return None
 
 
 def _check_bound_writers(stmt, ctx, kept):
@@ -1800,9 +1835,11 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
     def closure_reads(value):
         return [name for call in n.walk(value) if isinstance(call, gast.Call) and
                 isinstance(call.func, gast.Name) for name in closures.get(call.func.id, ())]
+    getters = _own_getters(node, owner)
     for param, found in _default_functions(node, namespace) + sorted((given or {}).items()) + \
-            _own_methods(node, owner):
+            _own_methods(node, owner) + getters:
         local[0][param] = local[0].get(param, []) + list(found)
+    getters = {name for name, _ in getters}
     # (the parameters given lists, bound to nothing else: ``p[1:]`` of one is a new list)
     still_lists = set(lists) - {name for stmt in statements if id(stmt) not in sliced
                                 for name in n.names_stored(stmt)}
@@ -1951,7 +1988,13 @@ def parameters_written(node, extra=(), namespace=None, _depth=0, _memo=None, boo
         entries = [(name, deep) if not _into_new_memory(node.body, stmt, name) else
                    (name, 'items') for name, deep in entries
                    if deep or not _into_new_memory(node.body, stmt, name)]
-        for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo, local):
+        # (``self.scale`` of a property of its class: a call of its getter, given `self`)
+        read = [gast.Expr(value=gast.Call(func=part, args=[], keywords=[]))
+                for part in n.walk(stmt) if isinstance(part, gast.Attribute) and
+                isinstance(part.ctx, gast.Load) and n.dotted_path(part) in getters]
+        for name, deep in entries + _written_by_calls(stmt, namespace, _depth, _memo, local) + \
+                [entry for call in read
+                 for entry in _written_by_calls(call, namespace, _depth, _memo, local)]:
             if deep == 'items':  # (a function of yours writing into the items only)
                 written |= contains.get(name, set())
                 continue
@@ -2193,6 +2236,51 @@ def _own_methods(node, owner):
         found.append((f'{me}.{attr}', [item._replace(shifted=shifted, owner=owner)
                                        for item in _function_found(function)]))
     return [(name, items) for name, items in found if items]
+
+
+def _own_getters(node, owner):
+    """``[(name, [_Found])]``: the getters of the properties of class `owner` (a
+    ``functools.cached_property``'s function too) that FunctionDef `node`, a method of it,
+    reads on its first parameter (``'self.scale'``, read as ``self.scale``)."""
+    args = node.args.posonlyargs + node.args.args
+    if owner is None or not args or rules.is_library(owner) or \
+            owner.__module__.split('.')[0] in sys.stdlib_module_names:
+        return []
+    me = args[0].id
+    called = {id(part.func) for part in n.walk(node) if isinstance(part, gast.Call)}
+    found = []
+    for attr in sorted({part.attr for part in n.walk(node) if isinstance(part, gast.Attribute)
+                        and id(part) not in called and isinstance(part.ctx, gast.Load) and
+                        isinstance(part.value, gast.Name) and part.value.id == me}):
+        member = next((klass.__dict__[attr] for klass in owner.__mro__
+                       if attr in klass.__dict__), None)
+        getter = member.fget if isinstance(member, property) else \
+            member.func if isinstance(member, functools.cached_property) else None
+        if inspect.isfunction(getter):
+            found.append((f'{me}.{attr}', [item._replace(
+                shifted='self', owner=owner, node=_without_rebinding(item.node),
+                key=('getter', item.key)) for item in _function_found(getter)]))
+    return [(name, items) for name, items in found if items]
+
+
+def _without_rebinding(node):
+    """A copy of the getter FunctionDef `node` without its stores of a whole attribute of its
+    object (``self._w = np.ones(3)`` of a lazy property, which rebinds the attribute and
+    writes into no array; the value is still computed)."""
+    args = node.args.posonlyargs + node.args.args
+    me = args[0].id if args else None
+
+    def plain(stmt):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], gast.Attribute) and \
+                isinstance(stmt.targets[0].value, gast.Name) and \
+                stmt.targets[0].value.id == me:
+            return gast.Expr(value=stmt.value)
+        n.map_blocks(stmt, lambda block: [plain(inner) for inner in block])
+        return stmt
+    copied = n.clone(node)
+    copied.body = [plain(stmt) for stmt in copied.body]
+    return copied
 
 
 def _binding_call(found, call):

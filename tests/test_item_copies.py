@@ -7,6 +7,7 @@ helper given the container, in a helper reading it as a global, and in a method 
 a global: refused where the container holds the argument the derivative reads, run (with the
 closed-form gradient ``cos(x) * d``) where it holds another array."""
 import importlib.util
+import operator
 import textwrap
 
 import numpy as np
@@ -413,3 +414,127 @@ def test_a_write_through_a_sorted_copy_is_refused():
         s2sgrad.grad(through_sorted)(X.copy(), d)
     SHARED[0] = np.ones(3)
     np.testing.assert_allclose(s2sgrad.grad(through_sorted)(X.copy(), d), np.cos(X) * d)
+
+
+class Scaled:
+    """A property whose getter halves what the object holds, read in the ways users read it."""
+
+    def __init__(self):
+        self.d = None
+
+    @property
+    def scale(self):
+        self.d *= 0.5
+        return 1.0
+
+    def apply(self, y):
+        return y * self.scale
+
+
+SCALED = Scaled()
+SCALE_OF = operator.attrgetter('scale')
+
+
+def read_by_method(x, d):
+    y = np.sum(np.sin(x) * d)
+    return SCALED.apply(y)
+
+
+def read_by_hasattr(x, d):
+    y = np.sum(np.sin(x) * d)
+    if hasattr(SCALED, 'scale'):
+        y = y * 2.0
+    return y
+
+
+def read_by_attrgetter(x, d):
+    y = np.sum(np.sin(x) * d)
+    return y * SCALE_OF(SCALED)
+
+
+@pytest.mark.parametrize('f', [read_by_method, read_by_hasattr, read_by_attrgetter])
+def test_a_writing_getter_read_otherwise_is_refused(f):
+    d = np.array([1.0, 2.0, 3.0])
+    SCALED.d = d
+    with pytest.raises(S2SError):
+        s2sgrad.grad(f)(X.copy(), d)
+
+
+HALVED = {'d': None}
+
+
+class MadeHere:
+    @property
+    def scale(self):
+        HALVED['d'] *= 0.5
+        return 1.0
+
+
+def read_on_a_new_object(x, d):
+    y = np.sum(np.sin(x) * d)
+    o = MadeHere()
+    return y * o.scale
+
+
+def test_a_writing_getter_of_an_object_the_function_makes_is_checked():
+    d = np.array([1.0, 2.0, 3.0])
+    HALVED['d'] = d
+    with pytest.raises(S2SError):
+        s2sgrad.grad(read_on_a_new_object)(X.copy(), d)
+    HALVED['d'] = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(read_on_a_new_object)(X.copy(), d),
+                               np.cos(X) * d)
+
+
+class LazyWeights:
+    """A lazy property (it stores the array it makes once) read in a method: it writes into
+    no array, and the method is differentiated."""
+
+    def __init__(self):
+        self._w = None
+
+    @property
+    def w(self):
+        if self._w is None:
+            self._w = np.array([1.0, 2.0, 3.0])
+        return self._w
+
+    def apply(self, y):
+        return np.sum(y * self.w)
+
+
+LAZY_WEIGHTS = LazyWeights()
+
+
+def lazily_weighted(x):
+    return LAZY_WEIGHTS.apply(np.sin(x))
+
+
+def test_a_lazy_property_read_in_a_differentiated_method_runs():
+    np.testing.assert_allclose(s2sgrad.grad(lazily_weighted)(X.copy()),
+                               np.cos(X) * np.array([1.0, 2.0, 3.0]))
+
+
+class Forwarding:
+    """A configuration object whose `__getattr__` counts reads: not run while transforming."""
+
+    def __init__(self):
+        self.__dict__['values'] = {'s': 2.0}
+        self.__dict__['hits'] = 0
+
+    def __getattr__(self, key):
+        self.__dict__['hits'] += 1
+        return self.values[key]
+
+
+FORWARDING = Forwarding()
+
+
+def read_through_getattr(x):
+    return FORWARDING.s * np.sum(x ** 2)
+
+
+def test_an_attribute_a_counting_getattr_gives_is_read_only_when_the_code_runs():
+    FORWARDING.__dict__['hits'] = 0
+    np.testing.assert_allclose(s2sgrad.grad(read_through_getattr)(X.copy()), 4.0 * X)
+    assert FORWARDING.hits == 1
