@@ -2264,17 +2264,19 @@ def _own_getters(node, owner):
 
 
 def _without_rebinding(node):
-    """A copy of the getter FunctionDef `node` without its stores of a whole attribute of its
-    object (``self._w = np.ones(3)`` of a lazy property, which rebinds the attribute and
-    writes into no array; the value is still computed)."""
+    """A copy of the getter FunctionDef `node` without its plain stores into its object
+    (``self._w = np.ones(3)``, ``self._cache['W'] = np.eye(3)`` of a lazy property, which
+    store what it made, as a cache does; the value is still computed). Its in-place writes
+    (``self.d *= 0.5``, ``self.w.fill(0)``) stay."""
     args = node.args.posonlyargs + node.args.args
     me = args[0].id if args else None
 
     def plain(stmt):
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], gast.Attribute) and \
-                isinstance(stmt.targets[0].value, gast.Name) and \
-                stmt.targets[0].value.id == me:
+        if isinstance(stmt, gast.Assign) and stmt.targets and all(
+                isinstance(target, (gast.Attribute, gast.Subscript)) and
+                _chain_root(target)[0] is not target and
+                isinstance(_chain_root(target)[0], gast.Name) and
+                _chain_root(target)[0].id == me for target in stmt.targets):
             return gast.Expr(value=stmt.value)
         n.map_blocks(stmt, lambda block: [plain(inner) for inner in block])
         return stmt

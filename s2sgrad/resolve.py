@@ -130,6 +130,7 @@ def _writes_nothing(func):
     parameters (its object), nor through its globals or closure, nor calls code that may
     (`effects.parameters_written`, `free_writes.writes_free`)."""
     import inspect
+    import types
     from .effects import parameters_written  # (they import this module)
     from .errors import S2SError
     from .free_writes import free_names, writes_free
@@ -139,8 +140,11 @@ def _writes_nothing(func):
     try:
         source = parse_function(func)
         counts, methods, numbers, items, keys = set(), set(), set(), set(), {}
-        # (its globals and closure taken for parameters: ``CALLS['n'] += 1`` writes too)
-        written = parameters_written(source.node, extra=sorted(free_names(func)),
+        # (its globals and closure taken for parameters: ``CALLS['n'] += 1`` writes too; not
+        # modules, whose functions it calls: ``np.abs(r)``)
+        free = sorted(name for name in free_names(func) if not isinstance(
+            func.__globals__.get(name), types.ModuleType))
+        written = parameters_written(source.node, extra=free,
                                      namespace=source.namespace, bookkeeping=counts,
                                      methods=methods, numbers=numbers, items=items,
                                      item_keys=keys)

@@ -6,6 +6,7 @@ same arrays, so each writes into the array the container holds. Each shape is wr
 helper given the container, in a helper reading it as a global, and in a method reading it as
 a global: refused where the container holds the argument the derivative reads, run (with the
 closed-form gradient ``cos(x) * d``) where it holds another array."""
+import functools
 import importlib.util
 import operator
 import textwrap
@@ -538,3 +539,54 @@ def test_an_attribute_a_counting_getattr_gives_is_read_only_when_the_code_runs()
     FORWARDING.__dict__['hits'] = 0
     np.testing.assert_allclose(s2sgrad.grad(read_through_getattr)(X.copy()), 4.0 * X)
     assert FORWARDING.hits == 1
+
+
+class Norms:
+    """Properties giving functions (a lambda, a partial) and a lazily filled cache."""
+
+    def __init__(self, p):
+        self.p = p
+        self._cache = {}
+
+    @property
+    def norm(self):
+        p = self.p
+        return lambda r: np.sum(np.abs(r) ** p)
+
+    @property
+    def cubed(self):
+        return functools.partial(np.power, 3.0)
+
+    @property
+    def W(self):
+        if 'W' not in self._cache:
+            self._cache['W'] = np.eye(3) * 2.0
+        return self._cache['W']
+
+    def forward(self, x):
+        return self.W @ x
+
+
+NORMS = Norms(2.0)
+
+
+def by_property_lambda(x):
+    return NORMS.norm(x - 0.1)
+
+
+def by_cached_weights(x):
+    return np.sum(np.sin(NORMS.forward(x)))
+
+
+def by_property_partial(x):
+    return np.sum(NORMS.cubed(x))
+
+
+def test_properties_giving_functions_are_called():
+    np.testing.assert_allclose(s2sgrad.grad(by_property_lambda)(X.copy()), 2.0 * (X - 0.1))
+    np.testing.assert_allclose(s2sgrad.grad(by_property_partial)(X.copy()),
+                               np.log(3.0) * 3.0 ** X)
+
+
+def test_a_cache_a_property_fills_is_no_write_into_an_array():
+    np.testing.assert_allclose(s2sgrad.grad(by_cached_weights)(X.copy()), 2.0 * np.cos(2.0 * X))
