@@ -128,6 +128,7 @@ def _getter_calls(stmt, ctx, objects=None):
             continue
         path = n.attr(n.attr(holder, attr), 'fget' if hasattr(member, 'fget') else 'func')
         found.append(gast.Call(func=path, args=[n.clone(value)], keywords=[]))
+        found[-1].getter = True
     return found
 
 
@@ -752,10 +753,14 @@ def _check_free_writes(stmt, call, ctx, guards, kept, objects=None):
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
     label = n.dotted_path(func) or getattr(obj, '__name__', 'it')
+    does = f'calls `{label}`, which writes'
+    if getattr(call, 'getter', False):  # (``o.scale``: `_getter_calls`'s ``G.scale.fget(o)``)
+        does = f'reads the property `{label.rsplit(".", 1)[0].replace(".__class__", "")}`, ' \
+            f'whose getter writes'
     _guard(stmt, guards, n.call(
         's2s.check_global_writes', n.clone(func),
-        n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` calls `{label}`, '
-                f'which writes into what a global or its closure holds'),
+        n.const(f'File "{ctx.source.filename}", line {lineno}: `{text}` {does} into what a '
+                f'global or its closure holds'),
         gast.Tuple(elts=[n.name(name) for name in sorted(kept)], ctx=gast.Load())))
 
 
