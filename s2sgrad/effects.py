@@ -112,19 +112,22 @@ def _getter_calls(stmt, ctx, objects=None):
         value, attr = read
         obj = ctx.resolver.lookup(value)
         klass = (objects or {}).get(value.id) if isinstance(value, gast.Name) else None
-        if klass is not None:  # (an object the function makes: its class, by a global name)
-            holder = next((n.name(name) for name, bound in sorted(
-                ctx.source.namespace.items()) if bound is klass), None)
+        if klass is not None:  # (an object the function makes)
             member = inspect.getattr_static(klass, attr, None)
         elif obj is None or isinstance(obj, (type, types.ModuleType)) or \
                 not runs_users_code(obj, attr):
             continue
         else:
-            holder = n.attr(n.clone(value), '__class__')
             member = inspect.getattr_static(obj, attr, None)
         getter = getattr(member, 'fget', getattr(member, 'func', None))
-        if holder is None or not inspect.isfunction(getter) or \
+        if not inspect.isfunction(getter) or \
                 not isinstance(member, (property, functools.cached_property)):
+            continue
+        # (its class: by a global name, for an object the function makes)
+        holder = n.attr(n.clone(value), '__class__') if klass is None else next(
+            (n.name(name) for name, bound in sorted(ctx.source.namespace.items())
+             if bound is klass), None)
+        if holder is None:
             continue
         path = n.attr(n.attr(holder, attr), 'fget' if hasattr(member, 'fget') else 'func')
         found.append(gast.Call(func=path, args=[n.clone(value)], keywords=[]))

@@ -1,5 +1,8 @@
 """Resolve names: map callee expressions to the Python objects they denote."""
+import builtins
 import functools
+import inspect
+import types
 
 import gast
 
@@ -53,9 +56,6 @@ def runs_users_code(obj, name, pure_too=True):
     is not made while the code is transformed (it may change what the derivative reads),
     unless, without `pure_too`, the code it runs writes nothing (`_pure`: ``return np.tanh``,
     ``return self.w * 2``)."""
-    import functools
-    import inspect
-    import types
     from .kept_items import users_class  # (it imports this module)
     if isinstance(obj, types.ModuleType):
         return False  # (a module's attributes are its globals)
@@ -80,8 +80,6 @@ def _pure(func, obj):
     may write: it writes into nothing (`_writes_nothing`), and each attribute it reads is
     a module's, or a plain value of `obj` (``self.w``: no property of its, nor an object of
     yours, whose own attributes could run more code), found without running code."""
-    import inspect
-    import types
     from .kept_items import users_class  # (it imports this module)
     reads = _attributes_read(func)
     if reads is None or not _writes_nothing(func):
@@ -92,12 +90,9 @@ def _pure(func, obj):
             if value is _MISSING or hasattr(type(value), '__get__') and \
                     not inspect.isfunction(value) or users_class(type(value)):
                 return False
-        elif not isinstance(func.__globals__.get(root, builtins_module), types.ModuleType):
+        elif not isinstance(func.__globals__.get(root, builtins), types.ModuleType):
             return False  # (``CFG.scale``: another object's attribute)
     return True
-
-
-builtins_module = __import__('builtins')
 
 
 @functools.lru_cache(maxsize=256)
@@ -129,8 +124,6 @@ def _writes_nothing(func):
     """Whether the function of yours `func` (a getter) writes into nothing: not into its
     parameters (its object), nor through its globals or closure, nor calls code that may
     (`effects.parameters_written`, `free_writes.writes_free`)."""
-    import inspect
-    import types
     from .effects import parameters_written  # (they import this module)
     from .errors import S2SError
     from .free_writes import free_names, writes_free
