@@ -71,7 +71,18 @@ _LONGEST_FIRST = ('test_numba.py', 'test_standalone.py', 'test_api_probes.py',
 hundreds of closures), handed out first: xdist gives tests to its workers in collection order,
 and one of them left near the end keeps one worker busy while the other waits."""
 
+_CORPUS_NEXT = ('test_oracle.py', 'test_corpus.py')
+"""Files that differentiate the corpus again, as test_standalone.py's helper census does
+(`s2sgrad.grad` and `s2sgrad.jvp` of every corpus function): next after `_LONGEST_FIRST`.
+xdist's work-stealing hands each worker a contiguous part of the collection, so they
+run in the same process as the census and find its functions in the cache (about 30 s of
+transformations a run made twice, once in each worker, when they fell to the other)."""
+
 
 def pytest_collection_modifyitems(session, config, items):
-    """The tests of `_LONGEST_FIRST` first, each file's in its order; the others after."""
-    items.sort(key=lambda item: os.path.basename(str(item.fspath)) not in _LONGEST_FIRST)
+    """The tests of `_LONGEST_FIRST` first, then those of `_CORPUS_NEXT`, each file's in its
+    order; the others after."""
+    def rank(item):
+        name = os.path.basename(str(item.fspath))
+        return 0 if name in _LONGEST_FIRST else 1 if name in _CORPUS_NEXT else 2
+    items.sort(key=rank)
