@@ -1,11 +1,13 @@
 """Derived operators built on generated code: `vjp`, `jacobian`, `hessian`, `hvp`."""
 import functools
 import inspect
+import numbers
 
 import numpy as np
 
 from .api import grad, resolve, transform
-from .errors import NonScalarOutputError, OptionError, ShapeError, WrtError
+from .argtrees import leaves, map_leaves
+from .errors import NonScalarOutputError, OptionError, ShapeError
 from .modes import Mode
 from .object_state import ObjectState
 from .reruns import refuse_varying_runs
@@ -119,8 +121,11 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
 
     Forward mode (one `jvp` per input element) when the inputs are smaller than the output,
     reverse mode (one `vjp` per output element) otherwise; ``mode='fwd'`` or ``'rev'``
-    forces one. With a tuple `wrt`, a tuple of Jacobians. `compile` and `fallback` (as for
-    `grad`) compile the `jvp` or `vjp` it calls.
+    forces one. With a tuple `wrt`, a tuple of Jacobians. An argument that is a list, tuple
+    or dict of arrays and numbers gets a Jacobian of its structure (a block per item, of
+    shape ``out.shape + item.shape``); an output that is one gives one of its structure,
+    holding, for each of its items, what an array output would give. `compile` and
+    `fallback` (as for `grad`) compile the `jvp` or `vjp` it calls.
     """
     if func is None:
         return functools.partial(jacobian, wrt=wrt, optimized=optimized, mode=mode,
@@ -140,33 +145,73 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
         for name, value in zip(names, selected):
             if _is_iterator(value):  # (before a run reads its items: `check_tangent`)
                 check_tangent(None, value, name)
-            if isinstance(value, (list, tuple, dict)):
-                raise WrtError(f'jacobian and hessian need number or array arguments, but '
-                               f'`{name}` is a {type(value).__name__}; differentiate with '
-                               f'respect to its arrays one by one, or use grad, vjp and jvp, '
-                               f'which take containers' + definition(func))
         out = _output_like(func, args, kwargs)
         outs = _outputs(out, func)
         runs = _RunsFromTheGivenState(args, kwargs, func)
-        many = isinstance(out, (list, tuple))
-        inputs = [_array(value) for value in selected]
-        forward = mode == 'fwd' or (mode is None and sum(x.size for x in inputs) <
-                                    max(sum(o.size for o in outs), 1))
+        inputs = [_items(value) for value in selected]
+        forward = mode == 'fwd' or (mode is None and sum(
+            x.size for items in inputs for x in items if x is not None) <
+            max(sum(o.size for o in outs), 1))
         try:
             if forward:
-                result = _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs,
+                result = _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs,
                                            optimized, options, runs)
             else:
-                result = _reverse_jacobian(func, names, inputs, outs, many, args, kwargs,
-                                           optimized, options, runs)
+                result = _reverse_jacobian(func, names, selected, inputs, out, outs, args,
+                                           kwargs, optimized, options, runs)
         finally:
             runs.finish()
-        result = [blocks[0] if chosen.single else tuple(blocks) for blocks in result]
-        if not many:
-            return result[0]
-        return type(out)(*result) if hasattr(out, '_fields') else type(out)(result)
+        result = [[_like(value, blocks[k]) for k, value in enumerate(selected)]
+                  for blocks in result]
+        return _like(out, [parts[0] if chosen.single else tuple(parts) for parts in result])
     jac.s2sgrad_operator = 'jacobian'
     return jac
+
+
+def _is_tree(value):
+    """Whether `value` is a list, tuple or dict: a Jacobian of its structure."""
+    return isinstance(value, (list, tuple, dict))
+
+
+def _items(value):
+    """The arrays of argument `value` whose elements the Jacobian has columns for: `value`
+    itself, or the items of a (nested) list, tuple or dict, in `argtrees.leaves` order (None
+    for an item that is neither a number nor an array: a name, a flag object; its blocks are
+    zeros)."""
+    if not _is_tree(value):
+        return [_array(value)]
+    return [_array(leaf) if _numeric(leaf) else None for _, leaf in leaves(value)]
+
+
+def _numeric(value):
+    """Whether `value` is a number or an array (NumPy, CuPy, dask)."""
+    return isinstance(value, (numbers.Number, np.generic)) or hasattr(value, 'shape') and \
+        hasattr(value, 'dtype') and hasattr(value, 'reshape')
+
+
+def _like(template, items):
+    """`items` (one per item of `template`, in `_items` order) in `template`'s structure;
+    the only item where `template` is no list, tuple or dict."""
+    if not _is_tree(template):
+        return items[0]
+    found = iter(items)
+    return map_leaves(lambda path, leaf: next(found), template)
+
+
+def _basis(value, items, k, index, scalar):
+    """A direction of argument or output `value` (`items`: its `_items`): zeros but 1 at
+    element `index` of its item `k` (a Python number's direction is a number, `scalar`);
+    None for the items that are neither numbers nor arrays."""
+    parts = []
+    for j, x in enumerate(items):
+        if x is None:
+            parts.append(None)
+            continue
+        part = np.zeros_like(x, dtype=_float_dtype(x))
+        if j == k:
+            part[index] = 1.0
+        parts.append(float(part) if scalar[j] else part)
+    return _like(value, parts)
 
 
 def _output_like(func, args, kwargs):
@@ -211,69 +256,89 @@ class _RunsFromTheGivenState:
 
 
 def _outputs(out, func):
-    """The arrays `func` returned: `out` itself, or the items of a tuple or list of them
-    (a Jacobian each, as JAX and PyTorch give them)."""
-    items = out if isinstance(out, (list, tuple)) else [out]
-    if isinstance(out, dict) or any(isinstance(o, (list, tuple, dict)) for o in items):
+    """The arrays `func` returned: `out` itself, or the items of a (nested) list, tuple or
+    dict of them (a Jacobian each, as JAX gives them), in `argtrees.leaves` order."""
+    items = _items(out)
+    if any(x is None for x in items):
+        kind = next(type(leaf).__name__ for _, leaf in leaves(out) if not _numeric(leaf))
         raise NonScalarOutputError(
-            f'jacobian needs a number, an array or a tuple of them as the output, but the '
-            f'function returned a {type(out).__name__}'
-            f'{" holding containers" if not isinstance(out, dict) else ""}; use vjp or jvp '
-            f'for containers' + definition(func))
-    return [_array(o) for o in items]
+            f'jacobian needs numbers and arrays as the output (or lists, tuples or dicts of '
+            f'them), but the {type(out).__name__} the function returned holds a {kind}; '
+            f'return only the values to differentiate' + definition(func))
+    return items
 
 
-def _reverse_jacobian(func, names, inputs, outs, many, args, kwargs, optimized, options,
-                      runs):
-    """Per output, the Jacobian block of each input: one `vjp` per output element, each
-    run from the objects' given state (`runs`)."""
+def _reverse_jacobian(func, names, selected, inputs, out, outs, args, kwargs, optimized,
+                      options, runs):
+    """Per output item, the Jacobian blocks of each argument's items: one `vjp` per output
+    element, each run from the objects' given state (`runs`)."""
     product = vjp(func, wrt=names, optimized=optimized, **options)
+    numbers_out = [False] * len(outs)  # (a cotangent is an array, also of a number)
     result = []
-    for j, out in enumerate(outs):
-        rows = [[] for _ in names]
-        for index in np.ndindex(out.shape or ()):
-            cotangent = np.zeros_like(out, dtype=_float_dtype(out))
-            cotangent[index] = 1.0
-            if many:  # (zeros for the other outputs)
-                cotangent = tuple(cotangent if i == j else
-                                  np.zeros_like(o, dtype=_float_dtype(o))
-                                  for i, o in enumerate(outs))
+    for j, y in enumerate(outs):
+        rows = [[[] for _ in items] for items in inputs]
+        for index in np.ndindex(y.shape or ()):
+            cotangent = _basis(out, outs, j, index, numbers_out)
             runs.start()
             parts = product(*args, cotangent, **kwargs)
             runs.done()
             for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
-                rows[k].append(_array(part))
-        result.append([np.stack(rows[k]).reshape(out.shape + x.shape) if rows[k] else
-                       np.zeros(out.shape + x.shape, dtype=_float_dtype(x))  # (empty output)
-                       for k, x in enumerate(inputs)])
+                found = dict(leaves(part))  # (by path: ``['W']``, ``[0][1]``; ``()``)
+                for p, (x, path) in enumerate(zip(inputs[k], _paths(selected[k]))):
+                    if x is not None:
+                        rows[k][p].append(_array(found[path]))
+        result.append([[_block(y.shape, x, rows[k][p], 0) for p, x in enumerate(items)]
+                       for k, items in enumerate(inputs)])
     return result
 
 
-def _forward_jacobian(func, chosen, inputs, outs, many, args, kwargs, optimized, options,
+def _block(shape, x, parts, axis):
+    """The block of output item shape `shape` and argument item `x` from its rows (`axis`
+    0) or columns (`axis` -1) `parts`: zeros where there are none (an empty array, an item
+    that is no number)."""
+    if x is None:
+        return np.zeros(shape)
+    if not parts:
+        return np.zeros(shape + x.shape, dtype=_float_dtype(x))
+    return np.stack(parts, axis=axis).reshape(shape + x.shape)
+
+
+def _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs, optimized, options,
                       runs):
-    """Per output, the Jacobian block of each input: one `jvp` per input element, each
-    run from the objects' given state (`runs`)."""
-    blocks = [[] for _ in outs]
+    """Per output item, the Jacobian blocks of each argument's items: one `jvp` per
+    argument element, each run from the objects' given state (`runs`)."""
+    result = [[] for _ in outs]
     given = chosen.arguments(args, kwargs)
     for k, name in enumerate(chosen.names):
         product = jvp(func, wrt=name, optimized=optimized, **options)
-        x = inputs[k]
-        columns = [[] for _ in outs]
-        for index in np.ndindex(x.shape or ()):
-            tangent = np.zeros_like(x, dtype=_float_dtype(x))
-            tangent[index] = 1.0
-            if not x.shape and not isinstance(given[k], np.ndarray):
-                tangent = 1.0
-            runs.start()
-            image = product(*args, tangent, **kwargs)
-            runs.done()
-            for j, part in enumerate(image if many else [image]):
-                columns[j].append(_array(part))
-        for j, out in enumerate(outs):
-            stacked = np.stack(columns[j], axis=-1) if columns[j] else \
-                np.zeros(out.shape + (0,), dtype=_float_dtype(x))  # (an empty argument)
-            blocks[j].append(stacked.reshape(out.shape + x.shape))
-    return blocks
+        items = inputs[k]
+        scalar = [x is not None and not x.shape and not isinstance(leaf, np.ndarray)
+                  for x, leaf in zip(items, _given_items(given[k]))]
+        columns = [[[] for _ in items] for _ in outs]
+        for p, x in enumerate(items):
+            for index in (np.ndindex(x.shape or ()) if x is not None else ()):
+                tangent = _basis(given[k], items, p, index, scalar)
+                runs.start()
+                image = product(*args, tangent, **kwargs)
+                runs.done()
+                found = dict(leaves(image))
+                for j, path in enumerate(_paths(out)):
+                    columns[j][p].append(_array(found[path]))
+        for j, y in enumerate(outs):
+            result[j].append([_block(y.shape, x, columns[j][p], -1)
+                              for p, x in enumerate(items)])
+    return result
+
+
+def _given_items(value):
+    """The items of argument `value` as given (`_items` order, unconverted)."""
+    return [leaf for _, leaf in leaves(value)]
+
+
+def _paths(value):
+    """Where each item of `value` is (`_items` order): its `argtrees.leaves` paths, ``()``
+    for `value` itself."""
+    return [path for path, _ in leaves(value)]
 
 
 def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):

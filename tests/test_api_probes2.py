@@ -17,7 +17,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.errors import (ComplexError, NonScalarOutputError, NoRuleError, S2SError,
-                            SourceUnavailableError, WrtError)
+                            SourceUnavailableError)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from trees import (assert_tree_close, central, central_tree, copytree, get,  # noqa: E402
@@ -701,11 +701,12 @@ def test_dict_loop_hvp_closed_form():
 
 
 def test_dict_loop_hessian_closed_form():
-    # Decision (README, "derived operators"): jacobian and hessian take number or array
-    # arguments; of a dict they raise, naming the argument, and hvp gives the product.
+    # The Hessian of a dict argument is a dict of dicts of blocks (README, "derived
+    # operators"): `H[k][j]` of shape ``params[k].shape + params[j].shape``; built from
+    # products of hvp too.
     params = {'a': np.array([0.3, -0.4]), 'b': np.array([1.1])}
-    with pytest.raises(WrtError, match='`params` is a dict'):
-        s2sgrad.hessian(f_small)(params)
+    direct = s2sgrad.hessian(f_small)(params)
+    assert list(direct) == ['a', 'b'] and all(list(row) == ['a', 'b'] for row in direct.values())
     H = {k: {j: np.stack([np.asarray(s2sgrad.hvp(f_small)(params, {
         **{i: np.zeros_like(params[i]) for i in params},
         j: np.eye(params[j].size)[c]})[k]) for c in range(params[j].size)], axis=-1)
@@ -713,10 +714,12 @@ def test_dict_loop_hessian_closed_form():
     # d2/dv2 (v sin v) = 2 cos v - v sin v, diagonal, no cross terms between keys
     for k in params:
         for j in params:
-            block = np.asarray(get(H, (k, j)))
             exp = (np.diag(2 * np.cos(params[k]) - params[k] * np.sin(params[k])) if k == j
                    else np.zeros((params[k].size, params[j].size)))
+            block = np.asarray(get(H, (k, j)))
             np.testing.assert_allclose(block.reshape(exp.shape), exp, atol=1e-8)
+            assert direct[k][j].shape == params[k].shape + params[j].shape
+            np.testing.assert_allclose(direct[k][j].reshape(exp.shape), exp, atol=1e-8)
 
 
 @pytest.mark.parametrize('f', [f_enum, f_zip, f_list_items])

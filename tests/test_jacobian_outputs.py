@@ -81,10 +81,24 @@ def keyed(x):
     return {'a': x * 2.0}
 
 
-@pytest.mark.parametrize('f', [nested, keyed], ids=lambda f: f.__name__)
-def test_containers_of_containers_are_refused(f):
-    with pytest.raises(NonScalarOutputError, match='vjp or jvp'):
-        s2sgrad.jacobian(f)(X)
+@pytest.mark.parametrize('mode', ['fwd', 'rev'])
+def test_containers_of_containers_give_jacobians_of_their_structure(mode):
+    eye = np.eye(X.size).reshape(X.shape + X.shape)
+    first, (second, third) = s2sgrad.jacobian(nested, mode=mode)(X)
+    for got, want in ((first, eye), (second, 2.0 * eye), (third, eye)):
+        np.testing.assert_array_equal(got, want)
+    got = s2sgrad.jacobian(keyed, mode=mode)(X)
+    assert list(got) == ['a']
+    np.testing.assert_array_equal(got['a'], 2.0 * eye)
+
+
+def labelled(x):
+    return x * 2.0, 'label'
+
+
+def test_an_output_holding_a_string_is_refused():
+    with pytest.raises(NonScalarOutputError, match='holds a str'):
+        s2sgrad.jacobian(labelled)(X)
 
 
 def with_a_dict(x, y):
