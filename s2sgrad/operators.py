@@ -274,6 +274,7 @@ def _reverse_jacobian(func, names, selected, inputs, out, outs, args, kwargs, op
     element, each run from the objects' given state (`runs`)."""
     product = vjp(func, wrt=names, optimized=optimized, **options)
     numbers_out = [False] * len(outs)  # (a cotangent is an array, also of a number)
+    paths = [_paths(value) for value in selected]
     result = []
     for j, y in enumerate(outs):
         rows = [[[] for _ in items] for items in inputs]
@@ -284,7 +285,7 @@ def _reverse_jacobian(func, names, selected, inputs, out, outs, args, kwargs, op
             runs.done()
             for k, part in enumerate(parts):  # a tuple `wrt`: always a tuple of parts
                 found = dict(leaves(part))  # (by path: ``['W']``, ``[0][1]``; ``()``)
-                for p, (x, path) in enumerate(zip(inputs[k], _paths(selected[k]))):
+                for p, (x, path) in enumerate(zip(inputs[k], paths[k])):
                     if x is not None:
                         rows[k][p].append(_array(found[path]))
         result.append([[_block(y.shape, x, rows[k][p], 0) for p, x in enumerate(items)]
@@ -315,6 +316,7 @@ def _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs, optimized, 
         scalar = [x is not None and not x.shape and not isinstance(leaf, np.ndarray)
                   for x, leaf in zip(items, _given_items(given[k]))]
         columns = [[[] for _ in items] for _ in outs]
+        out_paths = _paths(out)
         for p, x in enumerate(items):
             for index in (np.ndindex(x.shape or ()) if x is not None else ()):
                 tangent = _basis(given[k], items, p, index, scalar)
@@ -322,7 +324,7 @@ def _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs, optimized, 
                 image = product(*args, tangent, **kwargs)
                 runs.done()
                 found = dict(leaves(image))
-                for j, path in enumerate(_paths(out)):
+                for j, path in enumerate(out_paths):
                     columns[j][p].append(_array(found[path]))
         for j, y in enumerate(outs):
             result[j].append([_block(y.shape, x, columns[j][p], -1)
@@ -346,8 +348,9 @@ def hessian(func=None, wrt=0, *, optimized=True, compile=None, fallback=False):
 
     Forward over reverse: one forward-mode product of the generated gradient per column.
     With a tuple `wrt`, a tuple of rows of blocks: ``H[i][j]`` has shape
-    ``args[i].shape + args[j].shape``. `compile` and `fallback` (as for `grad`) compile
-    the forward-mode products.
+    ``args[i].shape + args[j].shape``. Of a list, tuple or dict argument, blocks in its
+    structure twice (`jacobian` of the gradient): ``H['W']['b']`` of a dict. `compile` and
+    `fallback` (as for `grad`) compile the forward-mode products.
     """
     if func is None:
         return functools.partial(hessian, wrt=wrt, optimized=optimized, compile=compile,
