@@ -46,7 +46,8 @@ class ObjectState:
         self.containers = []  # (list, items), (dict, items), (array, copy), (deque, items)
         self.cells = []       # (closure cell, contents)
         self.iterators = []   # (iterator, state to put back, or None, its fingerprint)
-        self.changed = []     # the containers the last `put_back` found changed
+        self.changed = []     # the containers the last full `put_back` found changed
+        self.exact = True     # whether every `put_back` leaves everything exactly as kept
         seen = set()
         for value in values:
             self._keep(value, seen, 0)
@@ -61,6 +62,8 @@ class ObjectState:
             return
         if isinstance(value, (list, dict, tuple, collections.deque, set)):
             seen.add(id(value))
+            if isinstance(value, set):  # (its order and where ``pop`` starts: not all kept)
+                self.exact = False
             items = list(value.items()) if isinstance(value, dict) else list(value)
             if not isinstance(value, tuple):
                 self.containers.append((value, items))
@@ -103,19 +106,21 @@ class ObjectState:
         for klass in type(value).__mro__:  # (``lrs = [...]`` in the class body, ``cls.n``)
             if _user_class(klass) and id(klass) not in seen:
                 seen.add(id(klass))
-                kept = {name: item for name, item in vars(klass).items()
-                        if not name.startswith('__') and _class_value(item)}
+                kept = _held_attributes(klass)
                 self.objects.append((klass, kept))
                 for item in kept.values():
                     self._keep(item, seen, depth + 1)
 
     def put_back(self, changed_only=False):
         """Every object's attributes bound as they were, every container, array and cell
-        holding what it held, and every iterator where it was. With `changed_only`, only the
-        containers and arrays that the `put_back` before found changed are compared and put
-        back: after a run that changes the same ones as the run before did (a run of the same
-        function from the same state; `reruns` refuses functions that draw random numbers or
-        read what their runs before added), the others still hold what they held."""
+        holding what it held, and every iterator where it was.
+
+        With `changed_only`, only the containers and arrays that the last full `put_back`
+        found changed are compared and put back. That is for runs of one function, each
+        from the state kept, after a full `put_back` that left everything exactly as kept
+        (`exact`): each run then starts from the same state and changes the same ones
+        (`reruns` refuses functions that draw random numbers or read what their runs before
+        added)."""
         for it, position, fingerprint in self.iterators:
             if position is not None:
                 it.__setstate__(position)
@@ -127,14 +132,14 @@ class ObjectState:
                     f'given, and the next run would read its next values; pass the values it '
                     f'gives as an array, or take vjp/jvp/hvp products, which run it once')
         for obj, attributes in self.objects:
-            now = _attributes(obj) if not isinstance(obj, type) else {
-                name: item for name, item in vars(obj).items()
-                if not name.startswith('__') and _class_value(item)}
+            now = _held_attributes(obj)
             for name in set(now) - set(attributes):
                 _set(obj, name, _MISSING)
             for name, value in attributes.items():
                 if now.get(name, _MISSING) is not value:
                     _set(obj, name, value)
+            if not changed_only and list(_held_attributes(obj)) != list(attributes):
+                self.exact = False  # (an attribute deleted, set again: last in ``vars(obj)``)
         for cell, contents in self.cells:
             if cell.cell_contents is not contents:
                 cell.cell_contents = contents
@@ -150,9 +155,17 @@ class ObjectState:
             elif isinstance(container, collections.deque):
                 collections.deque.clear(container)
                 collections.deque.extend(container, kept)
-            elif isinstance(container, set):
-                set.clear(container)
-                set.update(container, kept)
+            elif isinstance(container, set):  # (the items gone added, the new ones taken:
+                # the others stay where they are, and those added again mostly go back where
+                # they were, so the set mostly iterates as it did; filled again, it may not)
+                held = set(kept)
+                set.difference_update(container, [item for item in container
+                                                  if item not in held])
+                set.update(container, [item for item in kept if item not in container])
+            elif isinstance(container, collections.OrderedDict):  # (its own order, kept too)
+                collections.OrderedDict.clear(container)
+                for key, value in kept:
+                    collections.OrderedDict.__setitem__(container, key, value)
             else:  # (a dict: its own methods, not a subclass's, ``Counter.update`` counts)
                 dict.clear(container)
                 dict.update(container, kept)
@@ -160,19 +173,30 @@ class ObjectState:
             self.changed = changed
 
 
+def _held_attributes(obj):
+    """What `_keep` keeps of `obj`: the attributes it holds, or a class's data."""
+    if isinstance(obj, type):
+        return {name: item for name, item in vars(obj).items()
+                if not name.startswith('__') and _class_value(item)}
+    return _attributes(obj)
+
+
 def _holds(container, kept):
-    """Whether `container` holds what `kept` recorded (the same items, by identity)."""
+    """Whether `container` holds what `kept` recorded (the same items, by identity, in the
+    same order; an array: the same bytes)."""
     if type(container) is np.ndarray:  # (bytes: no NaN or -0.0 to tell, and 5x faster)
         return container.dtype == kept.dtype and container.shape == kept.shape and \
             container.tobytes() == kept.tobytes()
     if isinstance(container, np.ndarray):  # (a subclass: a masked array's mask, a matrix)
         return np.array_equal(container, kept, equal_nan=container.dtype.kind in 'fc')
     items = list(container.items()) if isinstance(container, dict) else list(container)
-    if isinstance(container, set):
-        return len(items) == len(kept) and all(item in container for item in kept)
-    return len(items) == len(kept) and all(
-        (a[0] is b[0] or a[0] == b[0]) and a[1] is b[1] if isinstance(container, dict)
-        else a is b for a, b in zip(items, kept))
+    if len(items) != len(kept):
+        return False
+    if isinstance(container, dict):
+        return all((a[0] is b[0] or a[0] == b[0]) and a[1] is b[1] for a, b in zip(items, kept))
+    if isinstance(container, set):  # (in the order it iterates in)
+        return all(a is b or a == b for a, b in zip(items, kept))
+    return all(a is b for a, b in zip(items, kept))
 
 
 def _user_class(klass):

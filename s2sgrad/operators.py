@@ -241,10 +241,11 @@ class _RunsFromTheGivenState:
         self.runs = 0
 
     def start(self):
-        """Before a run: each object as given. (After the second run, only the containers
-        and arrays the first changed are compared: each run changes the same ones.)"""
+        """Before a run: each object as given. (From the third run on, where the state was
+        put back exactly before the second, only the containers and arrays the first run
+        changed are compared: each run changes the same ones.)"""
         if self.after_one is not None:
-            self.given.put_back(changed_only=self.runs > 1)
+            self.given.put_back(changed_only=self.runs > 1 and self.given.exact)
         self.runs += 1
 
     def done(self):
