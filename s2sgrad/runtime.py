@@ -384,6 +384,59 @@ def dot_rhs(g, a, b):
     return _like(np.moveaxis(np.tensordot(a, g, axes=(free, free)), 0, -2), b)
 
 
+def cross_lhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The adjoint of `a` in ``np.cross(a, b, axisa, axisb, axisc, axis)`` of 3-vectors, from
+    the adjoint `g` of its result: ``b x g`` along the vector axes, summed to `a`'s shape."""
+    axisa, axisb, axisc = _cross_axes(a, b, axisa, axisb, axisc, axis)
+    if _float_vectors(g, b):
+        return _cross3(b, g)
+    return _vector_axis_to(np.cross(b, g, axisa=axisb, axisb=axisc), a, axisa)
+
+
+def cross_rhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The adjoint of `b` in ``np.cross(a, b, axisa, axisb, axisc, axis)`` of 3-vectors, from
+    the adjoint `g` of its result: ``g x a`` along the vector axes, summed to `b`'s shape."""
+    axisa, axisb, axisc = _cross_axes(a, b, axisa, axisb, axisc, axis)
+    if _float_vectors(g, a):
+        return _cross3(g, a)
+    return _vector_axis_to(np.cross(g, a, axisa=axisc, axisb=axisa), b, axisb)
+
+
+def _cross_axes(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The vector axes of `a`, `b` and the result of ``np.cross``, checked to hold
+    3-vectors (``axis`` stands for all three)."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    if _shape(a)[axisa] != 3 or _shape(b)[axisb] != 3:
+        raise unsupported('s2sgrad differentiates np.cross of 3-vectors only')
+    return axisa, axisb, axisc
+
+
+def _float_vectors(u, v):
+    """Whether `u` and `v` are float64 NumPy vectors (of 3 items: `cross_axes`)."""
+    return type(u) is np.ndarray and type(v) is np.ndarray and u.ndim == 1 and \
+        v.ndim == 1 and u.dtype == np.float64 and v.dtype == np.float64
+
+
+def _cross3(u, v):
+    """``np.cross(u, v)`` of two float64 3-vectors, the same operations on Python floats
+    (np.cross spends 20 us moving axes)."""
+    u0, u1, u2 = u.tolist()
+    v0, v1, v2 = v.tolist()
+    return np.array([u1 * v2 - u2 * v1, u2 * v0 - u0 * v2, u0 * v1 - u1 * v0])
+
+
+def _vector_axis_to(gx, x, vector_axis):
+    """`gx`, whose last axis runs along the vectors, summed to the shape of `x`, whose
+    axis `vector_axis` does."""
+    x = _as_array(x)
+    ndim = len(_shape(x))
+    vector_axis %= ndim
+    if vector_axis == ndim - 1:
+        return unbroadcast(gx, x)
+    return np.moveaxis(unbroadcast(gx, np.moveaxis(x, vector_axis, -1)), -1, vector_axis)
+
+
 def untranspose(g, axes=None):
     """The adjoint of ``np.transpose(x, axes)``: transpose `g` back."""
     if axes is None or axes == () or (len(axes) == 1 and axes[0] is None):

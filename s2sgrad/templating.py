@@ -493,13 +493,22 @@ def drop_default_arguments(node, names=None):
         params = list(inspect.signature(helper).parameters.values())
         while call.args and len(call.args) <= len(params):
             param = params[len(call.args) - 1]
-            last = call.args[-1]
-            if param.default is inspect.Parameter.empty or not isinstance(last, gast.Constant) \
+            last = _constant(call.args[-1])
+            if param.default is inspect.Parameter.empty or last is None \
                     or last.value is not param.default and last.value != param.default \
                     or type(last.value) is not type(param.default):
                 break
             call.args.pop()
     return node
+
+
+def _constant(node):
+    """`node` as a Constant, a negative number (``-1``) included, or None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and \
+            isinstance(node.operand, gast.Constant) and \
+            type(node.operand.value) in (int, float):
+        return gast.Constant(value=-node.operand.value, kind=None)
+    return node if isinstance(node, gast.Constant) else None
 
 
 def _own_helper(func, names):

@@ -1,10 +1,9 @@
 """Rules of NumPy's products: dot, matmul, outer, inner, tensordot, einsum, kron, vdot, cross."""
 import numpy as np
 
-from s2sgrad.runtime_errors import unsupported
 from s2sgrad.rules import adjoint, d, nondifferentiable, replaced, tangent
-from s2sgrad.runtime import (array_module, dot_lhs, dot_rhs, like, matmul_lhs, matmul_rhs,
-                             reshape_like, unbroadcast)
+from s2sgrad.runtime import (_cross_axes, array_module, cross_lhs, cross_rhs, dot_lhs, dot_rhs,
+                             like, matmul_lhs, matmul_rhs, reshape_like)
 
 from .indexing import _ndim, _shape
 
@@ -183,15 +182,12 @@ def einsum_sublist_form(subscripts):
 
 def cross_axis(a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The vector axis `which` ('a', 'b' or 'c') of ``np.cross``, checked to hold 3-vectors."""
-    if axis is not None:
-        axisa = axisb = axisc = axis
-    if _shape(a)[axisa] != 3 or _shape(b)[axisb] != 3:
-        raise unsupported('s2sgrad differentiates np.cross of 3-vectors only')
-    return {'a': axisa, 'b': axisb, 'c': axisc}[which]
+    return dict(zip('abc', _cross_axes(a, b, axisa, axisb, axisc, axis)))[which]
 
 
 def cross_order(x, vector_axis, inverse=False):
-    """The transpose moving axis `vector_axis` of `x` last (or back, when `inverse`)."""
+    """The transpose moving axis `vector_axis` of `x` last (or back, when `inverse`).
+    (Generated code of earlier versions calls it; `runtime.cross_lhs` does it now.)"""
     ndim = _ndim(x)
     vector_axis = vector_axis % ndim
     perm = [i for i in range(ndim) if i != vector_axis] + [vector_axis]
@@ -338,16 +334,8 @@ def vdot_tangent(ans, a, b):
 
 @adjoint(np.cross)
 def cross_adjoint(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[a] = np.transpose(unbroadcast(
-        np.cross(b, d[ans], axisa=cross_axis(a, b, 'b', axisa, axisb, axisc, axis),
-                 axisb=cross_axis(a, b, 'c', axisa, axisb, axisc, axis)),
-        np.transpose(a, cross_order(a, cross_axis(a, b, 'a', axisa, axisb, axisc, axis)))),
-        cross_order(a, cross_axis(a, b, 'a', axisa, axisb, axisc, axis), True))
-    d[b] = np.transpose(unbroadcast(
-        np.cross(d[ans], a, axisa=cross_axis(a, b, 'c', axisa, axisb, axisc, axis),
-                 axisb=cross_axis(a, b, 'a', axisa, axisb, axisc, axis)),
-        np.transpose(b, cross_order(b, cross_axis(a, b, 'b', axisa, axisb, axisc, axis)))),
-        cross_order(b, cross_axis(a, b, 'b', axisa, axisb, axisc, axis), True))
+    d[a] = cross_lhs(d[ans], a, b, axisa, axisb, axisc, axis)
+    d[b] = cross_rhs(d[ans], a, b, axisa, axisb, axisc, axis)
 
 
 @tangent(np.cross)

@@ -133,6 +133,9 @@ def f_cross(a, b): return np.sum(np.cross(a, b) ** 2 * W23)
 def f_cross_bcast(a, b): return np.sum(np.cross(a, b) ** 2 * W23)
 def f_cross_axes(a, b): return np.sum(np.cross(a, b, axisa=0, axisb=1, axisc=0) ** 2 * W23.T)
 def f_cross_axis(a, b): return np.sum(np.cross(a, b, axis=0) ** 2 * W23.T)
+def f_cross_vectors(a, b): return np.sum(np.cross(a, b) ** 2 * W23[0]) + np.cross(b, a)[1]
+def f_cross_rows_vector(a, b): return np.sum(np.cross(a, b, axisa=0) ** 2 * W23)
+def f_cross_axisc(a, b): return np.sum(np.cross(a, b, axisc=0) ** 2 * W23.T)
 
 
 def f_same_operand(a): return np.einsum('ij,ij->', a, a) + np.sum(np.outer(a, a) * 0.1)
@@ -173,6 +176,8 @@ ROWS = [
     (f_vdot, two(3, 3), (0, 1)), (f_vdot_shapes, two((2, 3), (3, 2)), (0, 1)),
     (f_cross, two((2, 3), (2, 3)), (0, 1)), (f_cross_bcast, two(3, (2, 3)), (0, 1)),
     (f_cross_axes, two((3, 2), (2, 3)), (0, 1)), (f_cross_axis, two((3, 2), (3, 2)), (0, 1)),
+    (f_cross_vectors, two(3, 3), (0, 1)), (f_cross_rows_vector, two((3, 2), 3), (0, 1)),
+    (f_cross_axisc, two((2, 3), (2, 3)), (0, 1)),
     (f_same_operand, arr(2, 3), 0),
 ]
 
