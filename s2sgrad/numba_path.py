@@ -67,7 +67,15 @@ def _numba():
 
 def recursive_forward_parts(generated):
     """Whether a forward part of split motion in `generated`'s unit calls itself, directly
-    or through other members (see `split_motion`)."""
+    or through other members (see `split_motion`). Found once per generated function (an
+    operator such as `jacobian` asks at each call)."""
+    found = generated.__dict__.get('recursive_forward_parts')
+    if found is None:
+        found = generated.__dict__['recursive_forward_parts'] = _calls_itself(generated)
+    return found
+
+
+def _calls_itself(generated):
     calls, forward = {}, set()
     for item, name, node in unit.members(generated):
         calls[name] = {c.func.id for c in gast.walk(node) if isinstance(c, gast.Call) and

@@ -31,8 +31,11 @@ def _float_of(t):
 
 
 def _axis(t):
-    """Whether `t` types an axis the kernels below take: an int, or None."""
-    return _absent(t) or isinstance(t, types.Integer)
+    """Whether `t` types an axis the kernels below take: an int, or None (also left out
+    where the helper's default is an int: ``s2s.unsort(g, a)``, whose axis is -1)."""
+    return _absent(t) or isinstance(t, types.Integer) or \
+        isinstance(t, int) and not isinstance(t, bool) or \
+        isinstance(t, types.Omitted) and isinstance(t.value, int)
 
 
 # -- matrices: transposes, triangles, columns -----------------------------------------------

@@ -18,7 +18,8 @@ from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from . import runtime
-from .errors import ComplexError, InPlaceError, NonScalarOutputError, ShapeError, WrtError
+from .errors import (ComplexError, InPlaceError, NoRuleError, NonScalarOutputError, ShapeError,
+                     WrtError)
 from .runtime_values import COMPLEX_ADVICE
 
 IMPLEMENTED = {}
@@ -688,6 +689,37 @@ def _matmul_rhs(g, a, b):
     if a.ndim == 1 and b.ndim == 1:
         return lambda g, a, b: g * a
     return None
+
+
+def _cross_vectors(g, a, b, axisa, axisb, axisc, axis):
+    """Whether the adjoint of a cross product takes the compiled version: three 1-d arrays,
+    the vector axes those of 1-d arrays."""
+    return all(_array(t) and t.ndim == 1 for t in (g, a, b)) and _absent(axis) and \
+        all(_literal_int(t, -1) in (0, -1) for t in (axisa, axisb, axisc))
+
+
+@_implements('cross_lhs')
+def _cross_lhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if not _cross_vectors(g, a, b, axisa, axisb, axisc, axis):
+        return None
+    return lambda g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: _cross3(b, g, a, b)
+
+
+@_implements('cross_rhs')
+def _cross_rhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if not _cross_vectors(g, a, b, axisa, axisb, axisc, axis):
+        return None
+    return lambda g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: _cross3(g, a, a, b)
+
+
+@numba.njit
+def _cross3(u, v, a, b):
+    """``np.cross(u, v)`` of 3-vectors, once `a` and `b` (the operands of the cross product
+    differentiated) are checked to be 3-vectors (`runtime._cross_axes`)."""
+    if a.shape[0] != 3 or b.shape[0] != 3:
+        raise NoRuleError('s2sgrad differentiates np.cross of 3-vectors only')
+    return np.array([u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2],
+                     u[0] * v[1] - u[1] * v[0]])
 
 
 def _axes(axes):

@@ -8,7 +8,8 @@ the arguments of partials and the cells of closures, to a few levels), each attr
 binding and the contents of each container and array, and the position of each iterator
 that can be put back (``iter(items)``); `put_back` restores them in place, so that each run
 starts from the same state and the objects stay the caller's own (``cfg is DEFAULT`` holds).
-An iterator that cannot be put back (a generator) and moved raises `UnsupportedSyntaxError`.
+An iterator that cannot be put back (a generator) and moved, and a set changed (filled again,
+it may give its items in another order), raise `UnsupportedSyntaxError`.
 """
 import collections
 import functools
@@ -46,8 +47,6 @@ class ObjectState:
         self.containers = []  # (list, items), (dict, items), (array, copy), (deque, items)
         self.cells = []       # (closure cell, contents)
         self.iterators = []   # (iterator, state to put back, or None, its fingerprint)
-        self.changed = []     # the containers the last full `put_back` found changed
-        self.exact = True     # whether every `put_back` leaves everything exactly as kept
         seen = set()
         for value in values:
             self._keep(value, seen, 0)
@@ -56,14 +55,17 @@ class ObjectState:
         if depth > _DEPTH or id(value) in seen or len(seen) > _LIMIT:
             return
         if isinstance(value, np.ndarray):
+            if depth == 0:
+                # (an argument itself: derivatives never write into one, and the call that
+                # finds the output's shape runs on a copy; one an object holds too is kept
+                # where the object holds it)
+                return
             seen.add(id(value))
             if value.flags.writeable and value.dtype != object:
                 self.containers.append((value, value.copy()))
             return
         if isinstance(value, (list, dict, tuple, collections.deque, set)):
             seen.add(id(value))
-            if isinstance(value, set):  # (its order and where ``pop`` starts: not all kept)
-                self.exact = False
             items = list(value.items()) if isinstance(value, dict) else list(value)
             if not isinstance(value, tuple):
                 self.containers.append((value, items))
@@ -111,16 +113,9 @@ class ObjectState:
                 for item in kept.values():
                     self._keep(item, seen, depth + 1)
 
-    def put_back(self, changed_only=False):
+    def put_back(self):
         """Every object's attributes bound as they were, every container, array and cell
-        holding what it held, and every iterator where it was.
-
-        With `changed_only`, only the containers and arrays that the last full `put_back`
-        found changed are compared and put back. That is for runs of one function, each
-        from the state kept, after a full `put_back` that left everything exactly as kept
-        (`exact`): each run then starts from the same state and changes the same ones
-        (`reruns` refuses functions that draw random numbers or read what their runs before
-        added)."""
+        holding what it held, and every iterator where it was."""
         for it, position, fingerprint in self.iterators:
             if position is not None:
                 it.__setstate__(position)
@@ -138,16 +133,13 @@ class ObjectState:
             for name, value in attributes.items():
                 if now.get(name, _MISSING) is not value:
                     _set(obj, name, value)
-            if not changed_only and list(_held_attributes(obj)) != list(attributes):
-                self.exact = False  # (an attribute deleted, set again: last in ``vars(obj)``)
         for cell, contents in self.cells:
             if cell.cell_contents is not contents:
                 cell.cell_contents = contents
-        changed = []
-        for container, kept in self.changed if changed_only else self.containers:
+        changed_set = None
+        for container, kept in self.containers:
             if _holds(container, kept):
                 continue  # (unchanged: a container that refuses writes is only read)
-            changed.append((container, kept))
             if isinstance(container, np.ndarray):
                 container[...] = kept
             elif isinstance(container, list):
@@ -157,11 +149,12 @@ class ObjectState:
                 collections.deque.extend(container, kept)
             elif isinstance(container, set):  # (the items gone added, the new ones taken:
                 # the others stay where they are, and those added again mostly go back where
-                # they were, so the set mostly iterates as it did; filled again, it may not)
+                # they were; filled again, it may iterate otherwise)
                 held = set(kept)
                 set.difference_update(container, [item for item in container
                                                   if item not in held])
                 set.update(container, [item for item in kept if item not in container])
+                changed_set = container
             elif isinstance(container, collections.OrderedDict):  # (its own order, kept too)
                 collections.OrderedDict.clear(container)
                 for key, value in kept:
@@ -169,8 +162,14 @@ class ObjectState:
             else:  # (a dict: its own methods, not a subclass's, ``Counter.update`` counts)
                 dict.clear(container)
                 dict.update(container, kept)
-        if not changed_only:
-            self.changed = changed
+        if changed_set is not None:
+            raise UnsupportedSyntaxError(
+                f'the function changed a set it reaches through its arguments (a '
+                f'{type(changed_set).__name__} of {len(changed_set)} item(s)), which cannot be '
+                f'put back as it was: jacobian and hessian run the function once per column, '
+                f'each from the arguments as given, and a set filled again may give its items '
+                f'in another order (`s.pop()` another item); hold the items in a list, or take '
+                f'vjp/jvp/hvp products, which run it once')
 
 
 def _held_attributes(obj):
@@ -186,7 +185,7 @@ def _holds(container, kept):
     same order; an array: the same bytes)."""
     if type(container) is np.ndarray:  # (bytes: no NaN or -0.0 to tell, and 5x faster)
         return container.dtype == kept.dtype and container.shape == kept.shape and \
-            container.tobytes() == kept.tobytes()
+            _same_bytes(container, kept)
     if isinstance(container, np.ndarray):  # (a subclass: a masked array's mask, a matrix)
         return np.array_equal(container, kept, equal_nan=container.dtype.kind in 'fc')
     items = list(container.items()) if isinstance(container, dict) else list(container)
@@ -197,6 +196,20 @@ def _holds(container, kept):
     if isinstance(container, set):  # (in the order it iterates in)
         return all(a is b or a == b for a, b in zip(items, kept))
     return all(a is b for a, b in zip(items, kept))
+
+
+_CHUNK = 1 << 16
+"""Bytes compared at a time: `tobytes` of a larger array asks the system for fresh pages
+(glibc's malloc maps large blocks), 45x slower than comparing it piecewise."""
+
+
+def _same_bytes(a, b):
+    """Whether arrays `a` and `b` of one shape and dtype hold the same bytes."""
+    if not (a.flags.c_contiguous and b.flags.c_contiguous) or a.nbytes <= _CHUNK:
+        return a.tobytes() == b.tobytes()
+    first, second = a.reshape(-1).view(np.uint8), b.reshape(-1).view(np.uint8)
+    return all(first[i:i + _CHUNK].tobytes() == second[i:i + _CHUNK].tobytes()
+               for i in range(0, a.nbytes, _CHUNK))
 
 
 def _user_class(klass):

@@ -145,9 +145,9 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
         for name, value in zip(names, selected):
             if _is_iterator(value):  # (before a run reads its items: `check_tangent`)
                 check_tangent(None, value, name)
-        out = _output_like(func, args, kwargs)
-        outs = _outputs(out, func)
         runs = _RunsFromTheGivenState(args, kwargs, func)
+        out = runs.first(lambda: func(*own(args), **own(kwargs)))
+        outs = _outputs(out, func)
         inputs = [_items(value) for value in selected]
         forward = mode == 'fwd' or (mode is None and sum(
             x.size for items in inputs for x in items if x is not None) <
@@ -214,39 +214,33 @@ def _basis(value, items, k, index, scalar):
     return _like(value, parts)
 
 
-def _output_like(func, args, kwargs):
-    """What `func` returns at `args` (its shape, type and structure), run on copies of the
-    arrays and containers (`own`), with what the objects of yours among the arguments (and a
-    bound method's object) hold put back afterwards (`object_state`): a function changing
-    what its arguments hold (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the
-    caller's values nor the point the derivatives below are taken at, and the objects stay
-    the caller's own (``cfg is DEFAULT`` holds)."""
-    kept = ObjectState([func] + list(args) + list(kwargs.values()))
-    try:
-        return func(*own(args), **own(kwargs))
-    finally:
-        kept.put_back()
-
-
 class _RunsFromTheGivenState:
     """The objects of yours reachable from the arguments (`object_state`) put back as given
     before each run of the function (``sched.rate()`` advancing `sched` would give each
-    column another function), and left at the end as one run left them, as one call
+    column another function), and left at the end as the first run left them, as one call
     would."""
 
     def __init__(self, args, kwargs, owner=None):
         self.values = [owner] + list(args) + list(kwargs.values())
         self.given = ObjectState(self.values)
         self.after_one = None
-        self.runs = 0
+
+    def first(self, run):
+        """What `run()` returns, the call of the function itself that finds its output's
+        shape, type and structure (on copies of the arrays and containers given: `own`),
+        with the objects put back afterwards: a function changing what its arguments hold
+        (``x[0] = v``, ``W = box.W; W *= 2``) changes neither the caller's values nor the
+        point the derivatives are taken at, and the objects stay the caller's own (``cfg is
+        DEFAULT`` holds)."""
+        try:
+            return run()
+        finally:
+            self.given.put_back()
 
     def start(self):
-        """Before a run: each object as given. (From the third run on, where the state was
-        put back exactly before the second, only the containers and arrays the first run
-        changed are compared: each run changes the same ones.)"""
+        """Before a run: each object as given."""
         if self.after_one is not None:
-            self.given.put_back(changed_only=self.runs > 1 and self.given.exact)
-        self.runs += 1
+            self.given.put_back()
 
     def done(self):
         """After a run: the state the first run left, kept."""
