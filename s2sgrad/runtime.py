@@ -388,18 +388,22 @@ def cross_lhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The adjoint of `a` in ``np.cross(a, b, axisa, axisb, axisc, axis)`` of 3-vectors, from
     the adjoint `g` of its result: ``b x g`` along the vector axes, summed to `a`'s shape."""
     axisa, axisb, axisc = _cross_axes(a, b, axisa, axisb, axisc, axis)
-    if _float_vectors(g, b):
-        return _cross3(b, g)
-    return _vector_axis_to(np.cross(b, g, axisa=axisb, axisb=axisc), a, axisa)
+    return _uncross(b, g, axisb, axisc, a, axisa)
 
 
 def cross_rhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The adjoint of `b` in ``np.cross(a, b, axisa, axisb, axisc, axis)`` of 3-vectors, from
     the adjoint `g` of its result: ``g x a`` along the vector axes, summed to `b`'s shape."""
     axisa, axisb, axisc = _cross_axes(a, b, axisa, axisb, axisc, axis)
-    if _float_vectors(g, a):
-        return _cross3(g, a)
-    return _vector_axis_to(np.cross(g, a, axisa=axisc, axisb=axisa), b, axisb)
+    return _uncross(g, a, axisc, axisa, b, axisb)
+
+
+def _uncross(u, v, axisu, axisv, x, axisx):
+    """``np.cross(u, v)`` along the vector axes `axisu` and `axisv`, summed to the shape of
+    `x`, whose vector axis is `axisx`."""
+    if _float_vectors(u, v):
+        return _cross3(u, v)
+    return _vector_axis_to(np.cross(u, v, axisa=axisu, axisb=axisv), x, axisx)
 
 
 def _cross_axes(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
