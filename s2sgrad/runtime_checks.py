@@ -148,6 +148,9 @@ def check_cotangent(cotangent, result, path=''):
     with the same items (a list for a tuple is fine, and an array whose first axis runs over
     the items of a list or tuple), each of its item's shape.
     `path` is where in the output this part sits (``[1]['a']``), for the message."""
+    if type(cotangent) is np.ndarray and type(result) is np.ndarray and \
+            cotangent.shape == result.shape and cotangent.dtype.kind == 'f':
+        return cotangent  # (the common case, a float array of the output's shape: as it is)
     if not _is_sequence(result) and not isinstance(result, dict) and not path and (
             cotangent is None or _is_sequence(cotangent) or isinstance(cotangent, dict)):
         raise ShapeError('vjp: the cotangent is a ' + type(cotangent).__name__ + '; pass an '
