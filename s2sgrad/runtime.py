@@ -326,8 +326,11 @@ def matmul_lhs(g, a, b):
 def matmul_rhs(g, a, b):
     """The adjoint of `b` in ``a @ b`` given the adjoint `g` of the product."""
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and \
-            a.ndim == 2 and b.ndim == 2:
-        return a.T @ g  # the common case, first
+            a.ndim == 2:
+        if b.ndim == 2:
+            return a.T @ g  # the common cases, first
+        if b.ndim == 1 and g.ndim == 1:
+            return unbroadcast(a.T @ g, b)
     if _sparse(a, b):  # (``A @ x`` of a constant sparse `A`)
         if _sparse(b):
             _sparse_operand(g, a, b)
