@@ -420,7 +420,7 @@ def _cross_axes(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 
 def _float_vectors(u, v):
-    """Whether `u` and `v` are float64 NumPy vectors (of 3 items: `cross_axes`)."""
+    """Whether `u` and `v` are float64 NumPy vectors (of 3 items: `_cross_axes`)."""
     return type(u) is np.ndarray and type(v) is np.ndarray and u.ndim == 1 and \
         v.ndim == 1 and u.dtype == np.float64 and v.dtype == np.float64
 
