@@ -692,10 +692,17 @@ def _matmul_rhs(g, a, b):
 
 
 def _cross_vectors(g, a, b, axisa, axisb, axisc, axis):
-    """Whether the adjoint of a cross product takes the compiled version: three 1-d arrays,
-    the vector axes those of 1-d arrays."""
+    """Whether a cross product or its adjoint takes the compiled version: 1-d arrays, the
+    vector axes those of 1-d arrays."""
     return all(_array(t) and t.ndim == 1 for t in (g, a, b)) and _absent(axis) and \
         all(_literal_int(t, -1) in (0, -1) for t in (axisa, axisb, axisc))
+
+
+@_implements('cross')
+def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if not _cross_vectors(a, a, b, axisa, axisb, axisc, axis):
+        return None
+    return lambda a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: _cross3(a, b, a, b)
 
 
 @_implements('cross_lhs')

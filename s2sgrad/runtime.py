@@ -387,6 +387,16 @@ def dot_rhs(g, a, b):
     return _like(np.moveaxis(np.tensordot(a, g, axes=(free, free)), 0, -2), b)
 
 
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """``np.cross(a, b, axisa, axisb, axisc, axis)``, checked to take 3-vectors (the only
+    cross products s2sgrad differentiates). It is linear in each operand, so it is also its
+    own tangent: ``cross(da, b) + cross(a, db)``."""
+    axisa, axisb, axisc = _cross_axes(a, b, axisa, axisb, axisc, axis)
+    if _float_vectors(a, b):
+        return _cross3(a, b)
+    return np.cross(a, b, axisa=axisa, axisb=axisb, axisc=axisc)
+
+
 def cross_lhs(g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The adjoint of `a` in ``np.cross(a, b, axisa, axisb, axisc, axis)`` of 3-vectors, from
     the adjoint `g` of its result: ``b x g`` along the vector axes, summed to `a`'s shape."""

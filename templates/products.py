@@ -2,8 +2,8 @@
 import numpy as np
 
 from s2sgrad.rules import adjoint, d, nondifferentiable, replaced, tangent
-from s2sgrad.runtime import (_cross_axes, array_module, cross_lhs, cross_rhs, dot_lhs, dot_rhs,
-                             like, matmul_lhs, matmul_rhs, reshape_like)
+from s2sgrad.runtime import (_cross_axes, array_module, cross, cross_lhs, cross_rhs, dot_lhs,
+                             dot_rhs, like, matmul_lhs, matmul_rhs, reshape_like)
 
 from .indexing import _ndim, _shape
 
@@ -181,7 +181,8 @@ def einsum_sublist_form(subscripts):
 
 
 def cross_axis(a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """The vector axis `which` ('a', 'b' or 'c') of ``np.cross``, checked to hold 3-vectors."""
+    """The vector axis `which` ('a', 'b' or 'c') of ``np.cross``, checked to hold 3-vectors.
+    (Generated code of earlier versions calls it; `runtime.cross` checks the axes now.)"""
     return dict(zip('abc', _cross_axes(a, b, axisa, axisb, axisc, axis)))[which]
 
 
@@ -340,7 +341,5 @@ def cross_adjoint(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 @tangent(np.cross)
 def cross_tangent(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[ans] = np.cross(d[a], b, axisa=cross_axis(a, b, 'a', axisa, axisb, axisc, axis),
-                      axisb=axisb, axisc=axisc, axis=axis)
-    d[ans] = np.cross(a, d[b], axisa=axisa, axisb=cross_axis(a, b, 'b', axisa, axisb, axisc, axis),
-                      axisc=axisc, axis=axis)
+    d[ans] = cross(d[a], b, axisa, axisb, axisc, axis)
+    d[ans] = cross(a, d[b], axisa, axisb, axisc, axis)

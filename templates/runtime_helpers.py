@@ -11,7 +11,7 @@ import numpy as np
 from s2sgrad import rules, runtime
 from s2sgrad.rules import adjoint, d, runtime_helpers
 from s2sgrad.runtime import (
-    as_items, count, cross_lhs, cross_rhs, dot_lhs, dot_rhs, extremum_tangent, imag_part,
+    as_items, count, cross, cross_lhs, cross_rhs, dot_lhs, dot_rhs, extremum_tangent, imag_part,
     item_at, items_back, matmul_lhs,
     matmul_rhs, pick, pick_tangent, read_at, real_part, reshape_like, restack, resum,
     retranspose, select, stored, weigh, unadd, unbroadcast, unextremum, unindex, unread_at, unstack,
@@ -26,6 +26,7 @@ HELPERS = {
     runtime.broadcast_like: 'forward',
     runtime.copy: 'reverse forward',
     runtime.copy_lists: 'reverse forward',
+    runtime.cross: 'reverse forward',
     runtime.cross_lhs: 'reverse forward',
     runtime.cross_rhs: 'reverse forward',
     runtime.dot_lhs: 'reverse forward',
@@ -220,17 +221,23 @@ def dot_rhs_adjoint(ans, g, a, b):
     d[a] = dot_lhs(g, a, d[ans])
 
 
+@adjoint(runtime.cross)
+def cross_adjoint(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    d[a] = cross_lhs(d[ans], a, b, axisa, axisb, axisc, axis)
+    d[b] = cross_rhs(d[ans], a, b, axisa, axisb, axisc, axis)
+
+
 @adjoint(runtime.cross_lhs)
 def cross_lhs_adjoint(ans, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     # (sum g . (a x b) is linear in each: cross_lhs is its derivative in a, here read at
     # a = d[ans]; in g that is d[ans] x b, in b cross_rhs's)
-    d[g] = unbroadcast(np.cross(d[ans], b, axisa=axisa, axisb=axisb, axisc=axisc, axis=axis), g)
+    d[g] = unbroadcast(cross(d[ans], b, axisa, axisb, axisc, axis), g)
     d[b] = cross_rhs(g, d[ans], b, axisa, axisb, axisc, axis)
 
 
 @adjoint(runtime.cross_rhs)
 def cross_rhs_adjoint(ans, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[g] = unbroadcast(np.cross(a, d[ans], axisa=axisa, axisb=axisb, axisc=axisc, axis=axis), g)
+    d[g] = unbroadcast(cross(a, d[ans], axisa, axisb, axisc, axis), g)
     d[a] = cross_lhs(g, a, d[ans], axisa, axisb, axisc, axis)
 
 
@@ -256,6 +263,12 @@ def dot_lhs_tangent(ans, g, a, b):
 def dot_rhs_tangent(ans, g, a, b):
     d[ans] = dot_rhs(d[g], a, b)
     d[ans] = dot_rhs(g, d[a], b)
+
+
+@tangent(runtime.cross)
+def cross_tangent(ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    d[ans] = cross(d[a], b, axisa, axisb, axisc, axis)
+    d[ans] = cross(a, d[b], axisa, axisb, axisc, axis)
 
 
 @tangent(runtime.cross_lhs)
