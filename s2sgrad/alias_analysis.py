@@ -101,6 +101,13 @@ class AliasAnalysis(MemoryModel):
         Raises `Unsafe` for a write whose memory another live binding can see.
         """
         forced = set(forced)
+        # definition id -> (the arguments whose memory its value may be, the write): copied
+        # so that the write does not reach the caller's array, checked by the generated code
+        # to be no other argument's (`aliasing._insert_copies`)
+        self.held_copies = {}
+        # statement id -> (``b = b + v`` of ``b += v``, `b`, the arguments whose memory `b`
+        # may be): NumPy adds in place, the passes rebind; checked the same way
+        self.held_updates = {}
         self.recent = set()  # memory written where `_latest` told earlier runs' arrays apart
         self.nested = set()  # arguments holding a list a list method changes
         self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
@@ -137,6 +144,10 @@ class AliasAnalysis(MemoryModel):
         for stmt, name, memory, kind in self.writes:
             if not memory:
                 continue
+            if kind == 'rebind' and name not in self.params and not self.generated:
+                roots = sorted({loc[1] for loc in memory if loc[0] in ('P', 'C')})
+                if roots:  # (``b = m.buf; b *= 2.0``: in place on what the caller gave)
+                    self.held_updates.setdefault(id(stmt), (stmt, name, roots))
             if kind == 'memory' and getattr(stmt, 'augmented_item', False) and \
                     not self.generated and not memory <= self.arrays and \
                     stmt not in self.item_guards:
@@ -262,6 +273,11 @@ class AliasAnalysis(MemoryModel):
                 first = sorted(sharers, key=lambda b: (b[2], str(b)))[:1]
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external),
                              None if external or not first else first[0])
+            roots = sorted({loc[1] for loc in memory if loc[0] in ('P', 'C')})
+            for made in cut if roots else ():
+                # (the copy keeps the write from what the caller gave, which no other
+                # argument may then be or hold: `held_copies`)
+                self.held_copies.setdefault(made, (roots, stmt))
             return cut
         return set()
 

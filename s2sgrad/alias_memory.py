@@ -600,7 +600,8 @@ class MemoryModel:
                 value=None, kind=None)):
             if not isinstance(node, gast.Call):
                 continue
-            written = [k.value for k in node.keywords if k.arg == 'out']
+            # (``out=``, or positionally: ``np.multiply(a, 2.0, a)``, a ufunc's outputs)
+            written = out_arguments(node, self.resolver)
             func = node.func
             if isinstance(func, gast.Attribute) and not self.resolver.is_global(func) and \
                     changes_receiver(node):

@@ -13,7 +13,7 @@ from . import nodes as n
 from . import runtime
 from .activity import Activity
 from .alias_analysis import AliasAnalysis, SharedItem, SharedList, Unsafe
-from .alias_memory import INPLACE_FUNCTIONS, changes_receiver
+from .alias_memory import INPLACE_FUNCTIONS, changes_receiver, out_arguments
 from .logs import log_statements
 
 
@@ -25,7 +25,7 @@ def private_writes(ctx, body):
     """
     ctx._alias_params = set()
     ctx._nested_params = set()
-    if not has_writes(body):
+    if not has_writes(body, ctx.resolver):
         return body
     analysis = AliasAnalysis(body, ctx.params, ctx.resolver, runtime,
                              generated=(ctx.source.filename or '').startswith('<s2sgrad'),
@@ -42,7 +42,11 @@ def private_writes(ctx, body):
     ctx.recent_sharers = analysis.recent_sharers()
     if copies:
         ctx.source.namespace.setdefault('s2s', runtime)
-        body = _insert_copies(ctx, body, copies)
+        body = _insert_copies(ctx, body, copies,
+                              {} if analysis.generated else analysis.held_copies)
+    if analysis.held_updates:
+        body = n.place(body, {('before', key): _held_check(ctx, n.name(name), roots, stmt)
+                              for key, (stmt, name, roots) in analysis.held_updates.items()})
     guards = list(analysis.guards)
     for stmt in n.statements(body):
         if id(stmt) in analysis.numbers:
@@ -442,9 +446,11 @@ def _keyed_store(stmt):
     return None
 
 
-def _insert_copies(ctx, stmts, copies):
+def _insert_copies(ctx, stmts, copies, held=None):
     """`stmts` with the definitions `copies` (statement ids) made copies: ``y = s2s.copy(v)``,
-    through a new view name when `v` is an expression (``y_view = x[1:]``)."""
+    through a new view name when `v` is an expression (``y_view = x[1:]``). Where the value
+    copied may be an argument's memory (`held`: id -> (those arguments, the write)), a check
+    first that no other argument is, shares or holds it (`_held_check`)."""
     out = []
     for stmt in stmts:
         if id(stmt) in copies:
@@ -456,23 +462,46 @@ def _insert_copies(ctx, stmts, copies):
                 view = ctx.namer.fresh(target + '_view')
                 out.append(n.assign(view, value, lineno))
                 value = n.name(view)
+            if held and id(stmt) in held:
+                out.extend(_held_check(ctx, value, *held[id(stmt)]))
             stmt.value = n.call('s2s.copy', value)
             out.append(stmt)
             continue
-        n.map_blocks(stmt, lambda block: _insert_copies(ctx, block, copies))
+        n.map_blocks(stmt, lambda block: _insert_copies(ctx, block, copies, held))
         out.append(stmt)
     return out
 
 
-def has_writes(body):
-    """Whether `body` writes through any name (cheap test before the analysis)."""
+def _held_check(ctx, value, roots, write):
+    """``s2s.separate(value, message, *others)``: the array `value`, which `write` writes
+    into and which may be memory the arguments `roots` give (``m.buf``, ``ws[0]``), is no
+    other argument's (``f(x, M(x))``, ``f(x, [x])``): the function would see the write
+    through that argument too, and the derivative writes into a copy of it. [] where the
+    function has no other argument."""
+    others = [p for p in ctx.params if p not in roots]
+    if not others or not isinstance(value, gast.Name):
+        return []
+    lineno = getattr(write, 'lineno', None)
+    text = ctx.source.lines[lineno - 1].strip() if lineno else ''
+    names = ', '.join(f'`{p}`' for p in others)
+    given = ' or '.join(f'`{p}`' for p in roots)
+    message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` writes into an array '
+               f'that the argument {given} is or holds, and another argument ({names}) is or '
+               f'holds it too, which would see the write: pass a copy (`.copy()`) to one')
+    return [n.expr(n.call('s2s.separate', n.clone(value), n.const(message),
+                          *[n.name(p) for p in others]))]
+
+
+def has_writes(body, resolver):
+    """Whether `body` writes through any name (cheap test before the analysis; `resolver`
+    tells a ufunc's positional outputs, ``np.multiply(a, 2.0, a)``)."""
     for stmt in n.statements(body):
         if isinstance(stmt, gast.Assign) and (isinstance(stmt.targets[0], gast.Subscript) or
                                               hasattr(stmt, 'augmented_read')):
             return True
         for node in n.walk(stmt):
             if isinstance(node, gast.Call) and (
-                    any(k.arg == 'out' for k in node.keywords) or
+                    out_arguments(node, resolver) or
                     isinstance(node.func, gast.Attribute) and
                     (changes_receiver(node) or node.func.attr in INPLACE_FUNCTIONS)):
                 return True

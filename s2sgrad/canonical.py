@@ -14,7 +14,7 @@ import inspect
 
 import gast
 
-from . import nodes as n
+from . import nodes as n, runtime
 from .callees import returns_sequences
 from .errors import UnsupportedSyntaxError
 from .iterator_calls import strict_zip
@@ -44,6 +44,9 @@ class Canonicalizer:
             'list' not in n.names_stored(func)
         lists = _displayed(func, (gast.List,), copies=builtin_list)
         args = func.args
+        self.params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs +
+                       [a for a in (args.vararg, args.kwarg) if a is not None]]
+        self.local = set(n.names_stored(func)) - set(self.params)
         # (a parameter may be a dict, whose loop visits its keys: indexing it by position
         # would read its values, or raise; `s2s.positions` is its length, or raises)
         self.maybe_mappings = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
@@ -194,7 +197,38 @@ class Canonicalizer:
             new.augmented_read = load  # in place on arrays: the alias analysis checks it
         elif isinstance(load, gast.Subscript):
             new.augmented_item = True  # (``ys[0] += v``: in place on an array item too)
+        elif isinstance(load, gast.Attribute):
+            pre.extend(self._held_update_check(stmt, load))
         return pre + [gast.copy_location(new, stmt)]
+
+    def _held_update_check(self, stmt, load):
+        """``s2s.separate(m.buf, message, *others)`` before ``m.buf += v`` (`load`) of an
+        object an argument or a global gives: NumPy adds into the array in place, which the
+        normal form writes as a new array (``m.buf = m.buf + v``), so that array must be no
+        (other) argument's (``f(x, M(x))``, ``G.buf is x``), which would see the change. []
+        for other targets."""
+        root = load
+        while isinstance(root, (gast.Attribute, gast.Subscript)):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in getattr(self, 'local', ()) or \
+                (self.source.filename or '').startswith('<s2sgrad'):
+            return []
+        held = root.id in self.params
+        others = [p for p in self.params if p != root.id]
+        if not others:
+            return []
+        lineno = getattr(stmt, 'lineno', None)
+        text = self.source.lines[lineno - 1].strip() if lineno else ''
+        names = ', '.join(f'`{p}`' for p in others)
+        holder = f'the argument `{root.id}`' if held else f'`{root.id}`'
+        message = (f'File "{self.source.filename}", line {lineno}: `{text}` changes in place '
+                   f'what {holder} holds, and {"another" if held else "an"} argument '
+                   f'({names}) is or holds it too, which would see the change: pass a copy '
+                   f'(`.copy()`)')
+        self.source.namespace.setdefault('s2s', runtime)
+        check = n.expr(n.call('s2s.separate', n.clone(load), n.const(message),
+                              *[n.name(p) for p in others]))
+        return [gast.copy_location(check, stmt)]
 
     # -- returns ------------------------------------------------------------------------
     @staticmethod

@@ -377,6 +377,8 @@ def _attributes_read(body):
     writes the same path (``self.calls += 1`` alone reads nothing that matters)."""
     read = set()
     for stmt in n.statements(body):
+        if n.is_arguments_check(stmt):
+            continue  # (``s2s.separate(m.buf, ...)`` before ``m.buf += v``: reads for it)
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             parts = [stmt.test] if not isinstance(stmt, gast.For) else [stmt.iter]
         else:
@@ -1176,7 +1178,13 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
             else:
                 unknown.append(key)
     held = _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt)
-    if not given and not unknown and not held:
+    # (the differentiated arguments, from the first statement on: the derivative takes them
+    # for the values given, so an object that holds one, ``m.buf is x``, must not change it
+    # through a method even before the function reads it, which the passes would not follow)
+    wrt = {name for name in ctx.wrt if name in ctx.params and name != ctx.vararg}
+    args = [name for name in _kept_it_may_hold(ctx, receiver, attr, wrt, lists, kinds)
+            if not any(isinstance(h, gast.Name) and h.id == name.id for h in held)]
+    if not given and not unknown and not held and not args:
         return
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
@@ -1185,7 +1193,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
     if not _plain_chain(receiver):  # (``make()(w)``: bound to a name, called once)
         receiver = _passed_once(ctx, stmt, call, receiver, guards)
     _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
-                                      message, held))
+                                      message, held, args))
 
 
 def _called(func):
@@ -1225,6 +1233,7 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     if attr == '__call__' and not isinstance(receiver, gast.Name) or \
             not _plain_chain(receiver) or not isinstance(root, gast.Name) \
             or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
+            _library_value(root, ctx) or \
             root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root) or \
             _own_container_item(receiver, attr, ctx):
         return []

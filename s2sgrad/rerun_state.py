@@ -103,7 +103,8 @@ def _state_changes(node, namespace, nested, seen):
         change_nodes.update(id(part) for part in n.walk(child))
     for child in _code(node):  # (``type(SCHED)`` reads no state: a guard of generated code)
         if isinstance(child, gast.Call) and isinstance(child.func, gast.Name) and \
-                child.func.id == 'type':
+                child.func.id == 'type' or n.is_arguments_check(child):
+            # (nor does ``s2s.separate(STATS.buf, ...)``, which only looks at what it holds)
             change_nodes.update(id(part) for part in n.walk(child))
     objects = scope.foreign | {id(obj) for obj in map(scope.named, changed | set(partly))
                                if _is_state(obj) and obj is not _UNKNOWN and

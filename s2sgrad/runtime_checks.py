@@ -403,7 +403,7 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 
 
-def check_method_writes(obj, name, message, given, unknown=(), kept=None):
+def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=None):
     """Raise `InPlaceError` (with `message`) where the method `name` of `obj`, an object whose
     class was not known when the code was made, writes in place into what the call gives it:
     `given` are ``(position or keyword, value)`` pairs of the arguments the derivative needs
@@ -412,10 +412,14 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     one of `kept` (arrays the derivative reads) or an array sharing memory with one, into
     what its object holds (``opt.step()`` of an optimizer holding the weights). The
     method's code is read when this runs (`method_writes.method_refusal`,
-    `method_writes.holder_refusal`); a builtin's or a library's passes."""
+    `method_writes.holder_refusal`); a builtin's or a library's passes. `args`, the
+    differentiated arguments: refused where the object itself holds one (or an array sharing
+    memory with one) and the method writes into what its object holds (``m.scale()`` of
+    ``f(x, M(x))``), even before the function reads it."""
     from .method_writes import (class_holds, free_check, holder_refusal,  # (the analyses)
                                 method_refusal)
-    refused = method_refusal(obj, name, given, unknown)
+    # (only `args` given: the method matters only where the object holds one of them)
+    refused = method_refusal(obj, name, given, unknown) if given or unknown or kept else None
     kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
         value, (numbers.Number, np.generic, str, bytes, type(None)))]
     if refused is None and kept:
@@ -433,6 +437,17 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None):
                 f'the object copies (`w.copy()`), call the method outside the '
                 f'differentiated function, or differentiate a bound method of the object '
                 f'(`grad(obj.method)`) so that s2sgrad knows its class')
+    args = [value for value in args or () if not isinstance(
+        value, (numbers.Number, np.generic, str, bytes, type(None)))]
+    if refused is None and args and _holds_kept(obj, args):
+        refused = holder_refusal(obj, name, args)
+        if refused is not None:
+            raise InPlaceError(
+                f'{message}: `{refused[0]}` {refused[2]}, and the object holds an argument '
+                f'the function is differentiated with respect to (or a view of it): the '
+                f'function sees the change through that argument, which s2sgrad takes as '
+                f'given; pass the object a copy (`x.copy()`), or call the method outside the '
+                f'differentiated function')
     if refused is not None:
         label, param, why = refused
         what = f'{why} in place (its parameter `{param}`)' if param != '*' else why
@@ -630,19 +645,32 @@ def separate(value, message, *others):
     """Raise `InPlaceError` (with `message`) where `value`, an argument that the function
     writes into (the generated code writes into a copy of it), is one of `others`, the other
     arguments, or holds an array that may share memory with one of them or with an array they
-    hold (two levels deep): the function sees its writes through the other argument too
-    (``f(A, A)``), where the derivative, given separate arrays, would not."""
+    hold (at any depth of their items and attributes): the function sees its writes through
+    the other argument too (``f(A, A)``), where the derivative, given separate arrays, would
+    not."""
     arrays = [value] if _is_array(value) else \
         [item for item in _items_of(value) if _is_array(item)]
     for other in others:
         if other is value and not (_holds_no_memory(value) or value is None):
             raise InPlaceError(message)
-        held = [other] if _is_array(other) else \
-            [item for item in _items_of(other) if _is_array(item)] + \
-            [inner for item in _items_of(other) if not _is_array(item)
-             for inner in _items_of(item) if _is_array(inner)]
-        if any(_overlaps(a, b) for a in arrays for b in held):
+        if arrays and any(_overlaps(a, b) for a in arrays for b in _arrays_within(other)):
             raise InPlaceError(message)
+
+
+def _arrays_within(value, depth=8):
+    """The arrays `value` is or holds in its items and attributes (lists, tuples, dicts,
+    objects of yours), to `depth` levels (``params['enc']['l1']['W']``)."""
+    found, pending, seen = [], [(value, 0)], set()
+    while pending:
+        item, level = pending.pop()
+        if _is_array(item):
+            found.append(item)
+            continue
+        if level >= depth or id(item) in seen:
+            continue
+        seen.add(id(item))
+        pending.extend((inner, level + 1) for inner in _items_of(item))
+    return found
 
 
 def _items_of(value):
