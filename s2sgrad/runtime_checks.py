@@ -420,8 +420,7 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
                                 method_refusal)
     # (only `args` given: the method matters only where the object holds one of them)
     refused = method_refusal(obj, name, given, unknown) if given or unknown or kept else None
-    kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
-        value, (numbers.Number, np.generic, str, bytes, type(None)))]
+    kept, args = _with_memory(kept), _with_memory(args)
     if refused is None and kept:
         free = free_check(obj, name, kept)
         if free is not None:
@@ -437,8 +436,6 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
                 f'the object copies (`w.copy()`), call the method outside the '
                 f'differentiated function, or differentiate a bound method of the object '
                 f'(`grad(obj.method)`) so that s2sgrad knows its class')
-    args = [value for value in args or () if not isinstance(
-        value, (numbers.Number, np.generic, str, bytes, type(None)))]
     if refused is None and args and _holds_kept(obj, args):
         refused = holder_refusal(obj, name, args)
         if refused is not None:
@@ -459,6 +456,12 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
                            f'(`w.copy()`, `[a.copy() for a in ps]`) and use what the method '
                            f'returns, or differentiate a bound method of the object '
                            f'(`grad(obj.method)`) so that s2sgrad knows its class')
+
+
+def _with_memory(values):
+    """The items of `values` (a tuple or None) that may be memory: not numbers, text or None."""
+    return [value for value in values or () if not isinstance(
+        value, (numbers.Number, np.generic, str, bytes, type(None)))]
 
 
 def _free_refused(message, refused):
