@@ -59,6 +59,15 @@ class SharedList(Unsafe):
         self.holders = holders
 
 
+def _holders(memory):
+    """The arguments that may hold `memory` (a list, a dict, an object given: ``m.buf``,
+    ``ws[0]``), sorted; [] for the memory of an array argument itself, whose writes the
+    prologue checks (`inplace._separate`)."""
+    if not any(loc[0] == 'C' for loc in memory):
+        return []
+    return sorted({loc[1] for loc in memory if loc[0] in ('P', 'C')})
+
+
 class AliasAnalysis(MemoryModel):
     """May-share analysis of a normalized function body (see the module docstring)."""
 
@@ -101,12 +110,12 @@ class AliasAnalysis(MemoryModel):
         Raises `Unsafe` for a write whose memory another live binding can see.
         """
         forced = set(forced)
-        # definition id -> (the arguments whose memory its value may be, the write): copied
+        # definition id -> (the arguments that may hold its value, the write): copied
         # so that the write does not reach the caller's array, checked by the generated code
         # to be no other argument's (`aliasing._insert_copies`)
         self.held_copies = {}
-        # statement id -> (``b = b + v`` of ``b += v``, `b`, the arguments whose memory `b`
-        # may be): NumPy adds in place, the passes rebind; checked the same way
+        # statement id -> (``b = b + v`` of ``b += v``, `b`, the arguments that may hold
+        # `b`): NumPy adds in place, the passes rebind; checked the same way
         self.held_updates = {}
         self.recent = set()  # memory written where `_latest` told earlier runs' arrays apart
         self.nested = set()  # arguments holding a list a list method changes
@@ -145,7 +154,7 @@ class AliasAnalysis(MemoryModel):
             if not memory:
                 continue
             if kind == 'rebind' and name not in self.params and not self.generated:
-                roots = sorted({loc[1] for loc in memory if loc[0] in ('P', 'C')})
+                roots = _holders(memory)
                 if roots:  # (``b = m.buf; b *= 2.0``: in place on what the caller gave)
                     self.held_updates.setdefault(id(stmt), (stmt, name, roots))
             if kind == 'memory' and getattr(stmt, 'augmented_item', False) and \
@@ -273,7 +282,7 @@ class AliasAnalysis(MemoryModel):
                 first = sorted(sharers, key=lambda b: (b[2], str(b)))[:1]
                 raise Unsafe(stmt, name, self._why_shared(memory, sharers, external),
                              None if external or not first else first[0])
-            roots = sorted({loc[1] for loc in memory if loc[0] in ('P', 'C')})
+            roots = _holders(memory)
             for made in cut if roots else ():
                 # (the copy keeps the write from what the caller gave, which no other
                 # argument may then be or hold: `held_copies`)

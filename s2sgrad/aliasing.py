@@ -474,11 +474,11 @@ def _insert_copies(ctx, stmts, copies, held=None):
 
 def _held_check(ctx, value, roots, write):
     """``s2s.separate(value, message, *others)``: the array `value`, which `write` writes
-    into and which may be memory the arguments `roots` give (``m.buf``, ``ws[0]``), is no
-    other argument's (``f(x, M(x))``, ``f(x, [x])``): the function would see the write
-    through that argument too, and the derivative writes into a copy of it. [] where the
-    function has no other argument."""
-    others = [p for p in ctx.params if p not in roots]
+    into and which the arguments `roots` may hold (``m.buf``, ``ws[0]``), is not what a
+    differentiated argument is or holds (``f(x, M(x))``, ``f(x, [x])``): the function would
+    see the write through that argument, which the derivative takes as given. [] where no
+    other argument is differentiated."""
+    others = [p for p in ctx.wrt if p in ctx.params and p not in roots]
     if not others or not isinstance(value, gast.Name):
         return []
     lineno = getattr(write, 'lineno', None)
@@ -486,8 +486,8 @@ def _held_check(ctx, value, roots, write):
     names = ', '.join(f'`{p}`' for p in others)
     given = ' or '.join(f'`{p}`' for p in roots)
     message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` writes into an array '
-               f'that the argument {given} is or holds, and another argument ({names}) is or '
-               f'holds it too, which would see the write: pass a copy (`.copy()`) to one')
+               f'that the argument {given} holds, and the differentiated argument ({names}) is '
+               f'or holds it too, which would see the write: pass a copy (`.copy()`) to one')
     return [n.expr(n.call('s2s.separate', n.clone(value), n.const(message),
                           *[n.name(p) for p in others]))]
 

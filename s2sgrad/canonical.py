@@ -25,9 +25,10 @@ from .randomness import _UNKNOWN, _lookup
 class Canonicalizer:
     """Rewrites a gast FunctionDef in place; `namer` provides fresh names."""
 
-    def __init__(self, source, namer):
+    def __init__(self, source, namer, wrt=()):
         self.source = source
         self.namer = namer
+        self.wrt = wrt  # (the differentiated parameters: `_held_update_check`)
         self.result_name = None
         self.flag_name = None
         self.falls_through = False
@@ -204,9 +205,9 @@ class Canonicalizer:
     def _held_update_check(self, stmt, load):
         """``s2s.separate(m.buf, message, *others)`` before ``m.buf += v`` (`load`) of an
         object an argument or a global gives: NumPy adds into the array in place, which the
-        normal form writes as a new array (``m.buf = m.buf + v``), so that array must be no
-        (other) argument's (``f(x, M(x))``, ``G.buf is x``), which would see the change. []
-        for other targets."""
+        normal form writes as a new array (``m.buf = m.buf + v``), so that array must not be
+        what a differentiated argument is or holds (``f(x, M(x))``, ``G.buf is x``), which
+        would see the change. [] for other targets."""
         root = load
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
@@ -214,7 +215,7 @@ class Canonicalizer:
                 (self.source.filename or '').startswith('<s2sgrad'):
             return []
         held = root.id in self.params
-        others = [p for p in self.params if p != root.id]
+        others = [p for p in self.params if p != root.id and p in self.wrt]
         if not others:
             return []
         lineno = getattr(stmt, 'lineno', None)
@@ -222,9 +223,8 @@ class Canonicalizer:
         names = ', '.join(f'`{p}`' for p in others)
         holder = f'the argument `{root.id}`' if held else f'`{root.id}`'
         message = (f'File "{self.source.filename}", line {lineno}: `{text}` changes in place '
-                   f'what {holder} holds, and {"another" if held else "an"} argument '
-                   f'({names}) is or holds it too, which would see the change: pass a copy '
-                   f'(`.copy()`)')
+                   f'what {holder} holds, and the differentiated argument ({names}) is or '
+                   f'holds it too, which would see the change: pass a copy (`.copy()`)')
         self.source.namespace.setdefault('s2s', runtime)
         check = n.expr(n.call('s2s.separate', n.clone(load), n.const(message),
                               *[n.name(p) for p in others]))

@@ -1178,13 +1178,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
             else:
                 unknown.append(key)
     held = _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt)
-    # (the differentiated arguments, from the first statement on: the derivative takes them
-    # for the values given, so an object that holds one, ``m.buf is x``, must not change it
-    # through a method even before the function reads it, which the passes would not follow)
-    wrt = {name for name in ctx.wrt if name in ctx.params and name != ctx.vararg}
-    args = [name for name in _kept_it_may_hold(ctx, receiver, attr, wrt, lists, kinds)
-            if not any(isinstance(h, gast.Name) and h.id == name.id for h in held)]
-    if not given and not unknown and not held and not args:
+    if not given and not unknown and not held:
         return
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
@@ -1193,7 +1187,7 @@ def _check_unknown_method(stmt, call, ctx, guards, kept, lists, holds, kinds, bo
     if not _plain_chain(receiver):  # (``make()(w)``: bound to a name, called once)
         receiver = _passed_once(ctx, stmt, call, receiver, guards)
     _guard(stmt, guards, method_check(receiver, attr, given, list(dict.fromkeys(unknown)),
-                                      message, held, args))
+                                      message, held))
 
 
 def _called(func):
@@ -1233,7 +1227,6 @@ def _kept_it_may_hold(ctx, receiver, attr, bound, lists, kinds, stmt=None):
     if attr == '__call__' and not isinstance(receiver, gast.Name) or \
             not _plain_chain(receiver) or not isinstance(root, gast.Name) \
             or kinds.get(root.id) in ('library', 'number') or root.id in lists or \
-            _library_value(root, ctx) or \
             root.id in _fresh_in(ctx.func.body) or ctx.activity.is_active(root) or \
             _own_container_item(receiver, attr, ctx):
         return []

@@ -32,7 +32,7 @@ KNOWN_METHODS = frozenset(set(FILLING_METHODS) | NONFILLING_METHODS | set(INPLAC
 """Methods whose effect the passes know by name (a list's, a dict's, an array's): not checked."""
 
 
-def method_check(receiver, name, given, unknown, message, kept=(), held_args=()):
+def method_check(receiver, name, given, unknown, message, kept=()):
     """``s2s.check_method_writes(receiver, 'name', message, ((0, ps), ('out', buf)),
     unknown)``: the check of a call of the method `name` of the object expression `receiver`
     (``'__call__'``: of the object itself), where
@@ -40,16 +40,16 @@ def method_check(receiver, name, given, unknown, message, kept=(), held_args=())
     and attributes, read again by the check) and `unknown` the positions or keywords of the
     others (any write into those raises); `kept`, the arrays the derivative reads that the
     object may hold (``kept=(x, data)``: a method writing into what its object holds, when
-    it holds one of them); `held_args`, the differentiated arguments the object may hold
-    (``args=(x,)``: the same, where the object itself holds one)."""
+    it holds one of them)."""
     pairs = gast.Tuple(elts=[gast.Tuple(elts=[n.const(key), n.clone(value)], ctx=gast.Load())
                              for key, value in given], ctx=gast.Load())
     args = [n.clone(receiver), n.const(name), n.const(message), pairs]
     if unknown:
         args.append(n.const(tuple(unknown)))
-    keywords = {key: gast.Tuple(elts=[n.clone(value) for value in values], ctx=gast.Load())
-                for key, values in (('kept', kept), ('args', held_args)) if values}
-    return n.call('s2s.check_method_writes', *args, **keywords)
+    if not kept:
+        return n.call('s2s.check_method_writes', *args)
+    return n.call('s2s.check_method_writes', *args, kept=gast.Tuple(
+        elts=[n.clone(value) for value in kept], ctx=gast.Load()))
 
 
 def method_refusal(obj, name, given, unknown=(), _depth=0):

@@ -155,7 +155,7 @@ def normalise(ctx):
     views_as_lists(func, resolver)  # (``sorted(d.items())``: ``sorted(s2s.items_of(d))``)
     if not (ctx.source.filename or '').startswith('<s2sgrad'):  # (generated: checked before)
         func.body = check_unbound_reads(func.body, ctx.params)  # (``if c: y = ...``; ``y``)
-    canonical = Canonicalizer(ctx.source, ctx.namer)
+    canonical = Canonicalizer(ctx.source, ctx.namer, ctx.wrt)
     canonical.run(func)
     nested = {name: info[0] for name, info in ctx.nested.items()}
     mark_draws(func, ctx.source.namespace, nested)

@@ -206,7 +206,9 @@ def _accumulated_and_read(func, namespace, assignments=True):
             continue  # (an argument's own array, list or dict: the operators copy it for
             # each run; ``np.add(a, b)``, ``s2s.add(g, h)``: a function of a module)
         path = n.dotted_path(target) or root.id
-        skip = {id(part) for part in n.walk(node)}
+        skip = {id(part) for part in n.walk(node)} | {  # (``s2s.separate(self.t, ...)``)
+            id(part) for stmt in n.statements(func.body) if n.is_arguments_check(stmt)
+            for part in n.walk(stmt)}
         for other in (part for stmt in func.body for part in n.walk(stmt)):
             if id(other) in skip or not isinstance(other, gast.Name) or other.id != root.id:
                 continue

@@ -403,7 +403,7 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 
 
-def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=None):
+def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     """Raise `InPlaceError` (with `message`) where the method `name` of `obj`, an object whose
     class was not known when the code was made, writes in place into what the call gives it:
     `given` are ``(position or keyword, value)`` pairs of the arguments the derivative needs
@@ -412,15 +412,12 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
     one of `kept` (arrays the derivative reads) or an array sharing memory with one, into
     what its object holds (``opt.step()`` of an optimizer holding the weights). The
     method's code is read when this runs (`method_writes.method_refusal`,
-    `method_writes.holder_refusal`); a builtin's or a library's passes. `args`, the
-    differentiated arguments: refused where the object itself holds one (or an array sharing
-    memory with one) and the method writes into what its object holds (``m.scale()`` of
-    ``f(x, M(x))``), even before the function reads it."""
+    `method_writes.holder_refusal`); a builtin's or a library's passes."""
     from .method_writes import (class_holds, free_check, holder_refusal,  # (the analyses)
                                 method_refusal)
-    # (only `args` given: the method matters only where the object holds one of them)
-    refused = method_refusal(obj, name, given, unknown) if given or unknown or kept else None
-    kept, args = _with_memory(kept), _with_memory(args)
+    refused = method_refusal(obj, name, given, unknown)
+    kept = [value for value in kept or () if not isinstance(  # (a number is no memory)
+        value, (numbers.Number, np.generic, str, bytes, type(None)))]
     if refused is None and kept:
         free = free_check(obj, name, kept)
         if free is not None:
@@ -436,15 +433,6 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
                 f'the object copies (`w.copy()`), call the method outside the '
                 f'differentiated function, or differentiate a bound method of the object '
                 f'(`grad(obj.method)`) so that s2sgrad knows its class')
-    if refused is None and args and _holds_kept(obj, args):
-        refused = holder_refusal(obj, name, args)
-        if refused is not None:
-            raise InPlaceError(
-                f'{message}: `{refused[0]}` {refused[2]}, and the object holds an argument '
-                f'the function is differentiated with respect to (or a view of it): the '
-                f'function sees the change through that argument, which s2sgrad takes as '
-                f'given; pass the object a copy (`x.copy()`), or call the method outside the '
-                f'differentiated function')
     if refused is not None:
         label, param, why = refused
         what = f'{why} in place (its parameter `{param}`)' if param != '*' else why
@@ -456,12 +444,6 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
                            f'(`w.copy()`, `[a.copy() for a in ps]`) and use what the method '
                            f'returns, or differentiate a bound method of the object '
                            f'(`grad(obj.method)`) so that s2sgrad knows its class')
-
-
-def _with_memory(values):
-    """The items of `values` (a tuple or None) that may be memory: not numbers, text or None."""
-    return [value for value in values or () if not isinstance(
-        value, (numbers.Number, np.generic, str, bytes, type(None)))]
 
 
 def _free_refused(message, refused):

@@ -52,17 +52,17 @@ def rerun_checked(obj, callee, used, after=()):
     return obj
 ''',
     (runtime.__name__, 'check_method_writes'): '''
-def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=None):
+def check_method_writes(obj, name, message, given, unknown=(), kept=None):
     """Raise InPlaceError where the method `name` of `obj` is a Python function (not a
     builtin's) and the call gives it an array (or a container holding one, or values not
-    known here), or its object holds an array sharing memory with one of `kept` or `args`:
+    known here), or its object holds an array sharing memory with one of `kept`:
     s2sgrad's own check (`s2sgrad.runtime.check_method_writes`) reads the method's code,
     which a module importing only NumPy cannot, so it refuses them all (and those it cannot
     find: a method of an attribute, ``'opt.step'``, a property's, one that ``__getattr__``
     gives); of a list, tuple or dict of objects, each item's."""
     if isinstance(obj, (list, tuple, set, frozenset, dict, type({}.values()))):
         for item in list(obj.values() if isinstance(obj, dict) else obj):
-            check_method_writes(item, name, message, given, unknown, kept, args)
+            check_method_writes(item, name, message, given, unknown, kept)
         return
     if name == '__call__' and hasattr(getattr(obj, '__func__', obj), '__code__'):
         method = obj  # (a function or a bound method called by name)
@@ -95,8 +95,7 @@ def check_method_writes(obj, name, message, given, unknown=(), kept=None, args=N
             elif hasattr(value, '__dict__') and not callable(value):
                 pending.extend(vars(value).values())
     holder = getattr(obj, '__self__', obj)  # (a bound method's object)
-    kept = [value for value in list(kept or ()) + list(args or ())
-            if isinstance(value, np.ndarray)]
+    kept = [value for value in kept or () if isinstance(value, np.ndarray)]
     held = list(vars(holder).values()) if kept and hasattr(holder, '__dict__') else []
     if kept and isinstance(holder, np.ndarray):
         held.append(holder)  # (an object of your subclass of ndarray: the array it is)
