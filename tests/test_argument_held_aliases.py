@@ -221,3 +221,63 @@ def test_the_differentiated_argument_holding_the_array_deep_down():
         s2sgrad.grad(writes_a_deep_leaf)(params, Holder(W))
     got = s2sgrad.grad(writes_a_deep_leaf)(params, Holder(np.ones(3)))
     np.testing.assert_allclose(got['enc']['l1']['W'], 2 * X)
+
+
+class Loader:
+    def __init__(self):
+        self.it = iter([1.0, 2.0, 3.0] * 10)
+        self.seen = []
+
+    def next_scale(self):
+        v = next(self.it)
+        self.seen.append(v)
+        return v
+
+
+class Model:
+    def __init__(self, W):
+        self.W = W
+        self.hist = []
+        self.buf = np.zeros(2)
+
+    def forward(self, X):
+        self.hist.append(1.0)
+        self.buf[:] = X @ self.W
+        return np.tanh(X @ self.W)
+
+
+def scaled_by_a_loader(x, ld):
+    return ld.next_scale() * np.sum(x ** 2)
+
+
+def model_loss(W, m, X):
+    return np.sum(m.forward(X) ** 2) + np.sum(W ** 2)
+
+
+def counts_in_place(x, st):
+    st.calls += 1
+    st.buf += 1.0
+    return np.sum(np.sin(x) * x)
+
+
+def test_objects_whose_methods_write_their_own_state_are_not_refused():
+    # (the method's writes are not checked: an object holding an iterator, a model holding
+    # the differentiated weights whose method reads them and logs; the derivative is with
+    # respect to `W`, what the object holds taken as fixed, as autograd's is)
+    x = X.copy()
+    np.testing.assert_allclose(s2sgrad.grad(scaled_by_a_loader)(x, Loader()), 2 * X)
+    m = Model(X.copy())
+    np.testing.assert_allclose(s2sgrad.grad(model_loss)(m.W, m, np.ones((2, 3))), 2 * X)
+    assert len(m.hist) == 1
+
+
+def test_a_printed_gradient_with_its_checks_is_differentiated_again(tmp_path, monkeypatch):
+    source = s2sgrad.grad(counts_in_place).source
+    assert 's2s.separate(st.buf' in source
+    path = tmp_path / 'printed_counts.py'
+    path.write_text('import numpy as np\nfrom s2sgrad import runtime as s2s\n\n' + source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import printed_counts
+    st = Stats()
+    H = s2sgrad.jacobian(printed_counts.dcounts_in_placedx)(X.copy(), st)
+    np.testing.assert_allclose(H, np.diag(2.0 * np.cos(X) - X * np.sin(X)), rtol=1e-10)
