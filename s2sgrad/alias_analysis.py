@@ -117,6 +117,7 @@ class AliasAnalysis(MemoryModel):
         # statement id -> (``b = b + v`` of ``b += v``, `b`, the arguments that may hold
         # `b`): NumPy adds in place, the passes rebind; checked the same way
         self.held_updates = {}
+        self.updated_params = {}  # (argument -> the ``b += v`` that may change it as `b`)
         self.recent = set()  # memory written where `_latest` told earlier runs' arrays apart
         self.nested = set()  # arguments holding a list a list method changes
         self.numbers = {}  # definitions ``t = y[i]`` checked at run time to be numbers:
@@ -154,6 +155,10 @@ class AliasAnalysis(MemoryModel):
             if not memory:
                 continue
             if kind == 'rebind' and name not in self.params and not self.generated:
+                # (``b = a; b += v`` of an argument `a`: in place on it, as ``a += v`` is)
+                for loc in memory:
+                    if loc[0] == 'P':
+                        self.updated_params.setdefault(loc[1], stmt)
                 roots = _holders(memory)
                 if roots:  # (``b = m.buf; b *= 2.0``: in place on what the caller gave)
                     self.held_updates.setdefault(id(stmt), (stmt, name, roots))

@@ -24,6 +24,7 @@ def private_writes(ctx, body):
     it is made (``y = s2s.copy(x[1:])``); arguments written into are copied by the prologue.
     """
     ctx._alias_params = set()
+    ctx._updated_params = {}
     ctx._nested_params = set()
     if not has_writes(body, ctx.resolver):
         return body
@@ -38,6 +39,7 @@ def private_writes(ctx, body):
     except Unsafe as error:
         raise _error(ctx, error, analysis) from None
     ctx._alias_params = params
+    ctx._updated_params = analysis.updated_params
     ctx._nested_params = analysis.nested
     ctx.recent_sharers = analysis.recent_sharers()
     if copies:

@@ -375,7 +375,8 @@ def prologue(ctx, body):
     called = ctx.mode in (Mode.VJP, Mode.FORWARD)  # (a helper: `effects` checks the call)
     # (``x += 1.0`` of an array argument changes it in place, which the derivative, adding
     # into a new array, keeps from the caller: the function's other arguments too)
-    updated = {stmt.augmented_read.id for stmt in n.statements(body) if _augmented(stmt)}
+    updated = {stmt.augmented_read.id for stmt in n.statements(body) if _augmented(stmt)} | \
+        set(getattr(ctx, '_updated_params', {}))  # (``b = a; b += v``: `a` too)
     return [_separate(ctx, body, p) for p in ctx.params if len(ctx.params) > 1 and
             not called and (p in copied and p in written or p in updated) and
             not _copied_first(ctx, body, p)] + \
@@ -417,7 +418,9 @@ def _separate(ctx, body, param):
     writes = [stmt for stmt in n.statements(body) if not n.blocks(stmt) and (
         param in mutation.assigned_into([stmt]) or
         _augmented(stmt) and stmt.augmented_read.id == param)]
-    stmt = writes[0] if writes else ctx.source.node  # (through an alias: the function)
+    # (through an alias: its ``b += v`` (`aliasing`), else the function)
+    aliased = getattr(ctx, '_updated_params', {})
+    stmt = writes[0] if writes else aliased.get(param, ctx.source.node)
     lineno = getattr(stmt, 'lineno', None)
     text = ctx.source.lines[lineno - 1].strip() if lineno else ''
     names = ', '.join(f'`{p}`' for p in others)

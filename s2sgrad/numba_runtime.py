@@ -55,6 +55,11 @@ def _array(t):
     return isinstance(t, types.Array)
 
 
+def _holds_nothing(t):
+    """Whether a value of numba type `t` holds no array: None, text, an argument left out."""
+    return isinstance(t, (types.NoneType, types.Omitted, types.UnicodeType, types.StringLiteral))
+
+
 def _absent(t):
     """Whether an optional argument's type says it was left out or passed as None."""
     return t is None or isinstance(t, (types.NoneType, types.Omitted)) and \
@@ -1589,10 +1594,11 @@ def _not_shared(value, message, *others):
 @_implements('separate')
 def _separate(value, message, *others):
     # (an argument written into that overlaps another argument's bytes, as NumPy's
-    # `may_share_memory` tells; numbers share nothing)
+    # `may_share_memory` tells; numbers, None and text share nothing)
     if _number(value):
         return lambda value, message, *others: None
-    if not _array(value) or not all(_array(t) or _number(t) for t in others):
+    if not _array(value) or not all(_array(t) or _number(t) or _holds_nothing(t)
+                                    for t in others):
         return None
     return _overlap_checks(others, 'an argument the function writes into shares memory with '
                                    'another argument (the same array passed twice, or a view '

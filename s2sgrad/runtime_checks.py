@@ -635,11 +635,19 @@ def separate(value, message, *others):
     not."""
     arrays = [value] if _is_array(value) else \
         [item for item in _items_of(value) if _is_array(item)]
+    # (NumPy arrays of other memory owners share nothing: one lookup each, the arrays of
+    # a large argument compared in a loop's every pass)
+    owners = {id(_memory_owner(a)) for a in arrays if isinstance(a, np.ndarray)}
+    numpy_only = all(isinstance(a, np.ndarray) for a in arrays)
     for other in others:
         if other is value and not (_holds_no_memory(value) or value is None):
             raise InPlaceError(message)
-        if arrays and any(_overlaps(a, b) for a in arrays for b in _arrays_within(other)):
-            raise InPlaceError(message)
+        for b in _arrays_within(other) if arrays else ():
+            if numpy_only and isinstance(b, np.ndarray) and \
+                    id(_memory_owner(b)) not in owners:
+                continue
+            if any(_overlaps(a, b) for a in arrays):
+                raise InPlaceError(message)
 
 
 def _arrays_within(value, depth=8):

@@ -281,3 +281,18 @@ def test_a_printed_gradient_with_its_checks_is_differentiated_again(tmp_path, mo
     st = Stats()
     H = s2sgrad.jacobian(printed_counts.dcounts_in_placedx)(X.copy(), st)
     np.testing.assert_allclose(H, np.diag(2.0 * np.cos(X) - X * np.sin(X)), rtol=1e-10)
+
+
+def adds_through_a_local_name(x, a):
+    b = a
+    b += 1.0
+    return np.sum(x ** 2)
+
+
+def test_an_argument_changed_through_a_local_name_is_checked_against_the_others():
+    x = X.copy()
+    with pytest.raises(InPlaceError, match='`b \\+= 1.0` writes into the argument `a`'):
+        s2sgrad.grad(adds_through_a_local_name)(x, x)
+    a = np.ones(3)
+    np.testing.assert_allclose(s2sgrad.grad(adds_through_a_local_name)(x, a), 2 * X)
+    assert np.array_equal(x, X) and np.array_equal(a, np.ones(3))
