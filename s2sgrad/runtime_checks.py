@@ -642,28 +642,12 @@ def separate(value, message, *others):
     for other in others:
         if other is value and not (_holds_no_memory(value) or value is None):
             raise InPlaceError(message)
-        for b in _arrays_within(other) if arrays else ():
+        for b in _arrays_held([other]) if arrays else ():
             if numpy_only and isinstance(b, np.ndarray) and \
                     id(_memory_owner(b)) not in owners:
                 continue
             if any(_overlaps(a, b) for a in arrays):
                 raise InPlaceError(message)
-
-
-def _arrays_within(value, depth=8):
-    """The arrays `value` is or holds in its items and attributes (lists, tuples, dicts,
-    objects of yours), to `depth` levels (``params['enc']['l1']['W']``)."""
-    found, pending, seen = [], [(value, 0)], set()
-    while pending:
-        item, level = pending.pop()
-        if _is_array(item):
-            found.append(item)
-            continue
-        if level >= depth or id(item) in seen:
-            continue
-        seen.add(id(item))
-        pending.extend((inner, level + 1) for inner in _items_of(item))
-    return found
 
 
 def _items_of(value):
