@@ -58,6 +58,7 @@ class Canonicalizer:
         self.let_go = let_go(func, self.maybe_mappings)
         self.copied_items = copied_items(self.source.node, self.maybe_mappings)
         self.unindexable = _unindexable(func) | _global_unindexable(func, self.source.namespace)
+        self.unproven = _unproven_sequences(func, self.params)
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
@@ -567,8 +568,9 @@ class Canonicalizer:
                     else None
                 loop.body = write_back_updates(loop.body, target.id, seq_name, index_name,
                                                copied)
-        lengths = [n.call('s2s.positions' if name in getattr(self, 'maybe_mappings', ())
-                          else 'len', n.name(name)) for name in names]
+        checked = getattr(self, 'maybe_mappings', set()) | getattr(self, 'unproven', set())
+        lengths = [n.call('s2s.positions' if name in checked else 'len', n.name(name))
+                   for name in names]
         stop = lengths[0] if len(lengths) == 1 else \
             n.call('s2s.zip_length' if strict else 'min', *lengths)
         body = []
@@ -613,6 +615,8 @@ class Canonicalizer:
 
 
 _SIZED_CALLS = frozenset({'range', 'list', 'tuple', 'sorted', 'len'})
+_ARRAY_SEQUENCES = frozenset({'T', 'mT', 'flat', 'real', 'imag'})
+"""Attributes of an array that a loop indexes as they are (no set or dict has them)."""
 
 _UNINDEXABLE_CALLS = frozenset({'map', 'filter', 'set', 'frozenset', 'iter', 'zip', 'reversed',
                                 'enumerate'})
@@ -633,6 +637,57 @@ def _unindexable(func):
                 call.func.id in _UNINDEXABLE_CALLS:
             found.update(n.names_stored(stmt.targets[0]))
     return found
+
+
+def _unproven_sequences(func, params):
+    """The local variables of `func` that some binding may give a set, a dict or an iterator,
+    which a loop cannot index by position: bound to an attribute or an item (``ids =
+    cfg.ids``), a call not known to make a sequence, a loop's item (``for g in groups``), a
+    part of an unpacked value, a ``|=``; or a copy of one of those or of a name the function
+    does not bind. A loop over one counts its items with `s2s.positions`, which raises for
+    those (their items by position are not what Python's loop visits), not with ``len``."""
+    found, copies = set(), []
+    own = lambda node: isinstance(node, (gast.FunctionDef, gast.Lambda))  # noqa: E731
+    for node in n.walk(func, skip=own):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name) and isinstance(node.value, gast.Name):
+                    copies.append((target.id, node.value.id))
+                elif not (isinstance(target, gast.Name) and _sized(node.value)):
+                    found.update(_unpacked_parts(target, node.value))
+        elif isinstance(node, gast.AugAssign):
+            if not isinstance(node.op, (gast.Add, gast.Mult)):
+                found.update(n.names_stored(node.target))
+        elif isinstance(node, (gast.For, gast.AsyncFor)):
+            found.update(n.names_stored(node.target))
+        elif isinstance(node, gast.withitem) and node.optional_vars is not None:
+            found.update(n.names_stored(node.optional_vars))
+        elif isinstance(node, gast.NamedExpr):
+            found.update(n.names_stored(node.target))
+    local = set(n.names_stored(func)) - set(params)
+    changed = True
+    while changed:  # (``ids = cfg.ids; chosen = ids``: both)
+        changed = False
+        for target, source in copies:
+            if target not in found and (source in found or source not in local):
+                found.add(target)
+                changed = True
+    return found - set(params)
+
+
+def _unpacked_parts(target, value):
+    """The names assignment target `target` binds from `value` that may hold a set, a dict or
+    an iterator: not a starred part (``head, *tail = x``: a list, whatever `x` is), nor a
+    part given a sequence (``a, b = xs[1:], [v]``)."""
+    if isinstance(target, (gast.Tuple, gast.List)):
+        values = value.elts if isinstance(value, (gast.Tuple, gast.List)) and \
+            len(value.elts) == len(target.elts) else [None] * len(target.elts)
+        return [name for elt, part in zip(target.elts, values)
+                if not isinstance(elt, gast.Starred)
+                for name in _unpacked_parts(elt, part)]
+    if isinstance(target, gast.Name) and value is not None and _sized(value):
+        return []
+    return n.names_stored(target)
 
 
 def _global_unindexable(func, namespace):
@@ -700,10 +755,19 @@ def _without_self_copies(stmts):
 
 def _sized(seq):
     """Whether the loop iterable `seq` is known to be a sequence (it has a length and its
-    items by index): a display, a slice, arithmetic, ``range``/``list``/``tuple``/``sorted``,
-    or a call of a NumPy function (an array). Others pass through `s2s.sized`."""
-    if isinstance(seq, (gast.List, gast.Tuple, gast.Subscript, gast.BinOp, gast.Attribute)):
+    items by index): a display, a slice, ``+`` or ``*`` of sequences or arrays, an array's
+    ``.T`` or ``.flat``, ``range``/``list``/``tuple``/``sorted``, or a call of a NumPy
+    function (an array). Others pass through `s2s.sized`: an attribute or an item may hold a
+    set, a dict or an iterator (``cfg.ids``, ``table['ids']``), and ``a | b`` or ``a - b``
+    of sets is a set."""
+    if isinstance(seq, (gast.List, gast.Tuple)):
         return True
+    if isinstance(seq, gast.Subscript):
+        return isinstance(seq.slice, gast.Slice)  # (a set or a dict has no slices)
+    if isinstance(seq, gast.BinOp):
+        return isinstance(seq.op, (gast.Add, gast.Mult))  # (a set has neither)
+    if isinstance(seq, gast.Attribute):
+        return seq.attr in _ARRAY_SEQUENCES
     if not isinstance(seq, gast.Call):
         return False
     path = n.dotted_path(seq.func) or ''

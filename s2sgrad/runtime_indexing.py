@@ -89,7 +89,12 @@ def positions(items):
     """``len(items)`` for a loop that reads ``items[i]`` for ``i`` in ``range(len(items))``
     (``for v in items``); a dict or a set, whose loop visits keys or members that indexing
     by position does not give, raises."""
-    if hasattr(items, 'keys') or isinstance(items, (set, frozenset)):
+    if isinstance(items, (set, frozenset)):
+        raise unsupported(
+            f'a loop over a {type(items).__name__} read by position: s2sgrad reads the items '
+            f'of what a loop visits by position, which a set has not; loop over `list(s)`, '
+            f'which visits its members in the order Python\'s loop does (or `sorted(s)`)')
+    if hasattr(items, 'keys'):
         raise unsupported(
             f'a loop over a {type(items).__name__} read by position (`for k in d` whose body '
             f'reads no `d[k]`, or `zip(d, ...)`): loop over `d.keys()` (or `list(d)`), which '
