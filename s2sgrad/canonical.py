@@ -534,6 +534,7 @@ class Canonicalizer:
                                        f'loop over `range(...)` and index the list, or '
                                        f'collect the new items in another list')
         own = []  # (the user's sequences, indexed as they are: not a copy, not keys)
+        counted_by_position = set()  # (what may be a set or a dict: `s2s.positions`)
         unsized = []  # (``zip(x, itertools.repeat(2.0))``: read as far as zip reads them)
         for seq in sequences:
             if isinstance(seq, gast.Name) and seq.id not in rebound and \
@@ -542,10 +543,13 @@ class Canonicalizer:
                 own.append(seq.id in self._user_names())
             else:
                 temp = self.namer.fresh('items')
-                if _sized(seq) or len(sequences) == 1 or not self._library_iterator(seq):
+                as_is = _read_as_is(seq, getattr(self, 'unindexable', ()))
+                if as_is or len(sequences) == 1 or not self._library_iterator(seq):
                     # (a generator, ``itertools.product(...)``: a list)
-                    value = seq if _sized(seq) else n.call('s2s.sized', seq)
+                    value = seq if as_is else n.call('s2s.sized', seq)
                     pre.append(gast.copy_location(n.assign(temp, value), loop))
+                    if as_is and not _sized(seq):
+                        counted_by_position.add(temp)  # (``groups[i]``, ``a - b``)
                 else:
                     unsized.append((temp, seq))
                 names.append(temp)
@@ -568,7 +572,8 @@ class Canonicalizer:
                     else None
                 loop.body = write_back_updates(loop.body, target.id, seq_name, index_name,
                                                copied)
-        checked = getattr(self, 'maybe_mappings', set()) | getattr(self, 'unproven', set())
+        checked = getattr(self, 'maybe_mappings', set()) | getattr(self, 'unproven', set()) | \
+            counted_by_position
         lengths = [n.call('s2s.positions' if name in checked else 'len', n.name(name))
                    for name in names]
         stop = lengths[0] if len(lengths) == 1 else \
@@ -753,19 +758,50 @@ def _without_self_copies(stmts):
     return out
 
 
+def _read_as_is(seq, unindexable=()):
+    """Whether a loop over `seq` indexes it as it is rather than through `s2s.sized`: a
+    sequence (`_sized`), or an item or a difference, which in a program are most often an
+    array's row or an array (``A[i]``, ``A[:, j]``, ``x - y``) and may be a set or a dict
+    (``groups[i]``, ``ids - done``): the loop counts those with `s2s.positions`, which raises
+    for a set or a dict. Not an item by a text key (``table['ids']``), an attribute
+    (``cfg.ids``), ``|``, ``&`` or ``^``, nor a difference of a set known as one (names in
+    `unindexable`, set displays and calls): those may well be sets, dicts or iterators."""
+    if _sized(seq):
+        return True
+    if isinstance(seq, gast.Subscript):
+        return not (isinstance(seq.slice, gast.Constant) and isinstance(seq.slice.value, str))
+    if isinstance(seq, gast.BinOp) and isinstance(seq.op, gast.Sub):
+        return not any(_set_valued(side, unindexable) for side in (seq.left, seq.right))
+    return False
+
+
+def _set_valued(node, unindexable):
+    """Whether expression `node` is known to be a set: a display or comprehension of one, a
+    call of ``set``/``frozenset``, or a name in `unindexable`."""
+    if isinstance(node, (gast.Set, gast.SetComp)):
+        return True
+    if isinstance(node, gast.Call) and n.dotted_path(node.func) in ('set', 'frozenset'):
+        return True
+    return isinstance(node, gast.Name) and node.id in unindexable
+
+
 def _sized(seq):
     """Whether the loop iterable `seq` is known to be a sequence (it has a length and its
-    items by index): a display, a slice, ``+`` or ``*`` of sequences or arrays, an array's
-    ``.T`` or ``.flat``, ``range``/``list``/``tuple``/``sorted``, or a call of a NumPy
-    function (an array). Others pass through `s2s.sized`: an attribute or an item may hold a
-    set, a dict or an iterator (``cfg.ids``, ``table['ids']``), and ``a | b`` or ``a - b``
-    of sets is a set."""
+    items by index): a display, a slice, arithmetic but ``-`` (``x * 2``, ``A @ x``, ``xs +
+    ys``), an array's ``.T`` or ``.flat``, ``range``/``list``/``tuple``/``sorted``, or a
+    call of a NumPy function (an array). Others are read through `s2s.sized` or counted with
+    `s2s.positions` (see `_read_as_is`): an attribute or an item may hold a set, a dict or
+    an iterator (``cfg.ids``, ``table['ids']``), and ``a | b`` or ``a - b`` of sets is a
+    set."""
     if isinstance(seq, (gast.List, gast.Tuple)):
         return True
     if isinstance(seq, gast.Subscript):
-        return isinstance(seq.slice, gast.Slice)  # (a set or a dict has no slices)
+        index = seq.slice  # (a set or a dict has no slices: ``xs[1:]``, ``A[:, j]``)
+        return isinstance(index, gast.Slice) or isinstance(index, gast.Tuple) and \
+            any(isinstance(part, gast.Slice) for part in index.elts)
     if isinstance(seq, gast.BinOp):
-        return isinstance(seq.op, (gast.Add, gast.Mult))  # (a set has neither)
+        return not isinstance(seq.op, (gast.Sub, gast.BitOr, gast.BitAnd, gast.BitXor,
+                                       gast.LShift, gast.RShift))
     if isinstance(seq, gast.Attribute):
         return seq.attr in _ARRAY_SEQUENCES
     if not isinstance(seq, gast.Call):

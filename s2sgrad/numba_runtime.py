@@ -1436,6 +1436,13 @@ def _positions(items):
     return None
 
 
+@_implements('sized')
+def _sized_items(items, stop=None):
+    if _array(items) or isinstance(items, (types.List, types.BaseTuple, types.RangeType)):
+        return lambda items, stop=None: items  # (a sequence: the loop indexes it as it is)
+    return None
+
+
 @_implements('restore_item')
 def _restore_item(x, key, old):
     # (a dict's item put back: compiled code has no dicts, and the list's branch beside it,

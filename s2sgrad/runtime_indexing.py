@@ -99,7 +99,10 @@ def positions(items):
             f'a loop over a {type(items).__name__} read by position (`for k in d` whose body '
             f'reads no `d[k]`, or `zip(d, ...)`): loop over `d.keys()` (or `list(d)`), which '
             f'visits its keys as Python does')
-    if _is_iterator(items):  # (``iter(xs)``, a generator, ``map(...)`` passed in)
+    if _is_iterator(items) and not (hasattr(type(items), '__len__') and
+                                    hasattr(type(items), '__getitem__')):
+        # (``iter(xs)``, a generator, ``map(...)`` passed in; not NumPy's ``a.flat``, which
+        # has its items by position too)
         raise unsupported(
             f'a loop over an iterator ({type(items).__name__}): s2sgrad reads the items of '
             f'what a loop visits by position, which an iterator has not; pass a list '

@@ -105,7 +105,46 @@ def lists_in_a_list(x, groups):
     return s
 
 
+def rows_by_index(x, y):
+    A = np.outer(x, y)
+    s = 0.0
+    for i in range(A.shape[0]):
+        for v in A[i]:
+            s = s + v * v
+        for v in A[:, i]:
+            s = s + 0.5 * v
+    return s
+
+
+def difference_of_arrays(x, y):
+    s = 0.0
+    for d in x - y:
+        s = s + d * d
+    return s
+
+
+def _flat(M):
+    return M.flat
+
+
+def flat_iterator_from_a_helper(x, cfg):
+    f = _flat(cfg.W)
+    s = 0.0
+    for i, w in enumerate(f):
+        s = s + w * x[i] ** 2
+    return s
+
+
+def _with_weights():
+    cfg = Config()
+    cfg.W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    return cfg
+
+
 RIGHT = [
+    (rows_by_index, lambda: (X[::-1].copy(),)),
+    (difference_of_arrays, lambda: (X[::-1].copy(),)),
+    (flat_iterator_from_a_helper, lambda: (_with_weights(),)),
     (set_attribute, lambda: (Config(),)),
     (set_item_of_a_global, lambda: ()),
     (union_of_sets, lambda: ()),
@@ -134,6 +173,21 @@ def test_loop_reads_the_iterable_as_python_does(f, make):
     tangent = s2sgrad.jvp(f, wrt=0)(x, *make(), V)
     np.testing.assert_allclose(tangent, want @ V, rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(x, X)
+
+
+def test_rows_and_differences_compile_with_numba():
+    """Rows of an array and a difference of arrays are indexed as they are, counted by
+    `s2s.positions`, which compiled code has: no `s2s.sized`, no stack of rows."""
+    pytest.importorskip('numba')
+    y = X[::-1].copy()
+    for f in (rows_by_index, difference_of_arrays):
+        want = _central(f, lambda: (y,))
+        np.testing.assert_allclose(s2sgrad.grad(f, wrt=0, compile='numba')(X, y), want,
+                                   rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(s2sgrad.jvp(f, wrt=0, compile='numba')(X, y, V), want @ V,
+                                   rtol=1e-6, atol=1e-6)
+        source = s2sgrad.grad(f, wrt=0).source
+        assert 's2s.sized' not in source and 'items_stack' not in source, source
 
 
 def test_printed_loops():
@@ -194,6 +248,14 @@ def iterator_from_an_item(x, table):
     return s
 
 
+def sets_in_a_list(x, groups):
+    s = 0.0
+    for i in range(len(groups)):
+        for k in groups[i]:
+            s = s + x[k] ** 2
+    return s
+
+
 REFUSED = [
     (set_bound_from_an_attribute, lambda: (Config(),), 'a loop over a set', 'for k in chosen'),
     (set_from_a_helper, lambda: (), 'a loop over a set', 'for k in ids'),
@@ -201,6 +263,7 @@ REFUSED = [
     (dict_zipped, lambda: (Config(),), 'a loop over a dict', 'zip(order'),
     (iterator_from_an_item, lambda: ({'stream': iter([0, 2])},), 'a loop over an iterator',
      'for k in stream'),
+    (sets_in_a_list, lambda: ([{1, 0}, {3}],), 'a loop over a set', 'for k in groups[i]'),
 ]
 
 
