@@ -42,11 +42,21 @@ def replaced(items, position, value):
     raise RuntimeError('templates are parsed by s2sgrad, never executed')
 
 
+TEMPLATE_LINES = 10 ** 8
+"""Added to the line numbers of a template's statements: the statements a rule writes into
+generated code carry lines no file of yours has, so that the line map of a run-time error
+(`runtime_errors._line_map`) never takes one for a line of your function."""
+
+
 class Template:
     """A parsed derivative template: parameter names, defaults, body, and its globals."""
 
     def __init__(self, source, namespace, label):
         node = gast.parse(textwrap.dedent(source)).body[0]
+        for part in gast.walk(node):  # (see `TEMPLATE_LINES`)
+            for field in ('lineno', 'end_lineno'):
+                if getattr(part, field, None) is not None:
+                    setattr(part, field, getattr(part, field) + TEMPLATE_LINES)
         self.node = node
         self.namespace = namespace
         self.label = label

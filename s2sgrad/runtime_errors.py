@@ -91,9 +91,9 @@ def _where(origin, generated_line):
 
 def _line_map(origin):
     """Generated line -> line of your file: each statement of the generated code made from
-    one of yours carries its line (until the first derivative: the statements of rules
-    carry lines of their templates); a derivative's statements follow the ``# Grad of:``
-    (``# Tangent of:``) comment that quotes your line. Printed again with a mark above each
+    one of yours carries its line (the statements of rules carry none of yours: see
+    `rules.TEMPLATE_LINES`); a derivative's statements follow the ``# Grad of:``
+    (``# Tangent of:``) comment that quotes your line, up to the next such statement. Printed again with a mark above each
     statement; only when an error is raised."""
     from . import nodes as n
     from .printer import to_source
@@ -112,8 +112,8 @@ def _line_map(origin):
         stripped = text.strip()
         if stripped.startswith('# ' + _MARK):
             lineno = int(stripped[len(_MARK) + 2:])
-            if not derivative and first <= lineno <= last:
-                current = lineno
+            if first <= lineno <= last:  # (a rule's statements carry none: see
+                current = lineno             # `rules.TEMPLATE_LINES`)
             continue
         number += 1
         quoted = _COMMENT.match(text)
