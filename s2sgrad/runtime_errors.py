@@ -93,8 +93,8 @@ def _line_map(origin):
     """Generated line -> line of your file: each statement of the generated code made from
     one of yours carries its line (the statements of rules carry none of yours: see
     `rules.TEMPLATE_LINES`); a derivative's statements follow the ``# Grad of:``
-    (``# Tangent of:``) comment that quotes your line, up to the next such statement. Printed again with a mark above each
-    statement; only when an error is raised."""
+    (``# Tangent of:``) comment that quotes your line, up to the next statement that carries
+    one. Printed again with a mark above each statement; only when an error is raised."""
     from . import nodes as n
     from .printer import to_source
     node, _, lines, first, last = origin
@@ -107,18 +107,17 @@ def _line_map(origin):
             block[:] = [item for stmt in block for item in (
                 [n.comment(f'{_MARK}{stmt.lineno}'), stmt]
                 if getattr(stmt, 'lineno', None) and not n.is_comment(stmt) else [stmt])]
-    found, current, number, derivative = {}, None, 0, False
+    found, current, number = {}, None, 0
     for text in to_source(marked).split('\n'):
         stripped = text.strip()
         if stripped.startswith('# ' + _MARK):
             lineno = int(stripped[len(_MARK) + 2:])
-            if first <= lineno <= last:  # (a rule's statements carry none: see
-                current = lineno             # `rules.TEMPLATE_LINES`)
+            if first <= lineno <= last:  # (no rule's statement: `rules.TEMPLATE_LINES`)
+                current = lineno
             continue
         number += 1
         quoted = _COMMENT.match(text)
         if quoted:
-            derivative = True
             current = _quoted_line(quoted.group(1).strip(), lines, first, last) or current
         found[number] = current
     return found
