@@ -43,10 +43,13 @@ class BackwardSweep(LoopsBackward):
         for stmt in stmts:
             for var in sorted(local):
                 saved = shared.saved.get((id(stmt), var))
+                # (at the line of the statement whose value they give back: a run-time
+                # error there names it, see `runtime_errors._line_map`)
                 if saved is not None and saved.how == 'recompute':
-                    out.append(n.assign(var, n.clone(stmt.value)))
+                    out.append(gast.copy_location(n.assign(var, n.clone(stmt.value)), stmt))
                 elif saved is not None and not saved.before:
-                    out.append(n.assign(var, n.call(n.attr(saved.holder, 'pop'))))
+                    out.append(gast.copy_location(
+                        n.assign(var, n.call(n.attr(saved.holder, 'pop'))), stmt))
         last_line = heading
         for stmt in reversed(stmts):
             lineno = getattr(stmt, 'lineno', None)

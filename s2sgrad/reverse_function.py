@@ -73,6 +73,8 @@ def reverse_function(ctx, body, ret):
         check = n.expr(n.call('s2s.seed', n.clone(result), n.const(ctx.source.name)))
         check.no_inline = set(n.names_read(result))
         seed_stmts.append(check)
+    for stmt in seed_stmts:  # (a run-time error of the seed names the return line)
+        gast.copy_location(stmt, ret)
     backward = rpass.backward(body, state, []) if result_active else []
     seed = rpass.adj(result.id) if ctx.mode is Mode.VJP and result_active and seeded else None
     mutated = inplace.mutated_names(backward) if seed else set()

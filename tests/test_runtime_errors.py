@@ -120,3 +120,47 @@ def test_a_new_key_in_a_dict_argument_is_differentiated_and_stays_out_of_it():
     p['new'] = np.zeros(3)
     np.testing.assert_allclose(s2sgrad.grad(adds_a_key, wrt=1)(p, np.ones(3)), 2 * p['W'])
     np.testing.assert_array_equal(p['new'], np.zeros(3))
+
+
+def branchy(x):
+    s = 0.0
+    for i in range(2):
+        for j in range(x.shape[0]):
+            if x[j] > 2.0:
+                s = s + x[j] * x[i]
+            else:
+                s = s - np.exp(x[j])
+    t = s * 2.0
+    return t
+
+
+def _user_lines(generated):
+    """Generated line text -> the text of the line of `branchy` it maps to (each generated
+    line's own map, `runtime_errors._line_map`; the first line of each text)."""
+    from s2sgrad import runtime_errors
+    name = generated.source.split('(')[0][len('def '):]
+    origin = next(origin for code, origin in list(runtime_errors.ORIGINS.items())
+                  if code.co_name == name and origin[1] == __file__)
+    mapped = runtime_errors._line_map(origin)
+    lines = inspect.getsource(branchy).splitlines()
+    first = branchy.__code__.co_firstlineno
+    out = {}
+    for number, text in enumerate(generated.source.splitlines(), 1):
+        lineno = mapped.get(number)
+        out.setdefault(text.strip(), lines[lineno - first].strip() if lineno else None)
+    return out
+
+
+def test_each_generated_line_maps_to_the_line_it_was_made_from():
+    """The line a run-time error of generated code names: a value the backward sweep
+    recomputes or pops maps to the statement that made it (not to the one before it in the
+    printed code), the seed to the return, the branch's flag to the ``if``; in forward mode,
+    a statement after a tangent that has no tangent itself to its own line."""
+    grad = _user_lines(s2sgrad.grad(branchy))
+    assert grad['x_j = x[j]'] == 's = s + x[j] * x[i]'
+    assert grad['x_j_2 = x[j]'] == 's = s - np.exp(x[j])'
+    assert grad['cond = cond_stack.pop()'] == 'if x[j] > 2.0:'
+    assert grad["bt = s2s.seed(t, 'branchy')"] == 'return t'
+    jvp = _user_lines(s2sgrad.jvp(branchy))
+    assert jvp['cond = x[j] > 2.0'] == 'if x[j] > 2.0:', jvp  # (after the first tangent)
+    assert jvp['x_j_2 = x[j]'] == 's = s - np.exp(x[j])', jvp
