@@ -1517,6 +1517,65 @@ def batch_norm_eval(X, gamma):
     return np.sum((gamma * Xn)[:, 0]) + np.sum(gamma * Xn * W34.T[:X.shape[0], :X.shape[1]])
 
 
+# --- loops over what may be a set, a dict or an iterator (2026-12-07) -----------------------
+
+
+class _Selection:
+    """A configuration object holding index sets and an ordered table, as users keep them."""
+
+    def __init__(self):
+        self.active = {3, 0, 2}
+        self.order = {1: 1, 0: 0, 3: 2}   # integer keys, visited 1, 0, 3 (not by position)
+        self.table = {'pairs': {(0, 1), (2, 3)}}
+
+    def __eq__(self, other):  # (the harness checks that a derivative changed no argument)
+        return type(other) is _Selection and vars(self) == vars(other)
+
+
+_FROZEN_IDS = frozenset({1, 2})
+_MORE_IDS = {2, 4}
+
+
+def weighted_over_a_set_attribute(x, sel):
+    """A loop over an attribute holding a set, its weights depending on the visit order."""
+    s = 0.0
+    w = 1.0
+    for k in sel.active:
+        s = s + w * np.sin(x[k])
+        w = w * 1.5
+    return s
+
+
+def weighted_over_dict_keys_of_an_attribute(x, sel):
+    """A loop over an attribute holding a dict of integer keys: its keys, in order."""
+    s = 0.0
+    w = 1.0
+    for k in sel.order:
+        s = s + w * x[k] ** 2
+        w = w * 3.0
+    return s
+
+
+def pairs_of_a_set_in_a_dict_and_a_union(x, sel):
+    """An item by a text key holding a set of pairs, and a union of two global sets."""
+    s = sum(x[i] * x[j] for i, j in sel.table['pairs'])
+    for k in _FROZEN_IDS | _MORE_IDS:
+        s = s + np.cos(x[k])
+    return s
+
+
+def rows_and_differences_by_position(x, y):
+    """Rows of an array (``A[i]``) and a difference of arrays, read by position."""
+    A = np.outer(x, y)
+    s = 0.0
+    for i in range(A.shape[0]):
+        for v in A[i]:
+            s = s + v * v
+    for d in x - y:
+        s = s + np.tanh(d)
+    return s
+
+
 # ==================== CASES
 
 def _labels(rng):
@@ -3206,6 +3265,10 @@ CASES = [
     (weights_projected_by_an_object_given,
      lambda rng: (lambda w: (_vec(rng, 3), w, _BoxConstraint([w])))(
          np.clip(_vec(rng, 3), -0.9, 0.9)), 0),
+    (weighted_over_a_set_attribute, lambda rng: (_vec(rng, 4), _Selection()), 0),
+    (weighted_over_dict_keys_of_an_attribute, lambda rng: (_vec(rng, 4), _Selection()), 0),
+    (pairs_of_a_set_in_a_dict_and_a_union, lambda rng: (_vec(rng, 5), _Selection()), 0),
+    (rows_and_differences_by_position, lambda rng: (_vec(rng, 3), _vec(rng, 3)), (0, 1)),
 ] + ([(gaussian_prior, lambda rng: (_vec(rng, 4), float(rng.uniform(-0.5, 0.5))), (0, 1)),
       (censored_waiting_times, lambda rng: (_vec(rng, 2, -0.5, 0.5),), 0),
       (divergence_with_a_vanishing_weight, _with_a_zero, 0)]
