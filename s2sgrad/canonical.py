@@ -652,8 +652,9 @@ def _unproven_sequences(func, params):
     does not bind. A loop over one counts its items with `s2s.positions`, which raises for
     those (their items by position are not what Python's loop visits), not with ``len``."""
     found, copies = set(), []
-    own = lambda node: isinstance(node, (gast.FunctionDef, gast.Lambda))  # noqa: E731
-    for node in n.walk(func, skip=own):
+    # (not in nested functions: their names are theirs)
+    for node in n.walk(func, skip=lambda node: isinstance(node, (gast.FunctionDef,
+                                                                 gast.Lambda))):
         if isinstance(node, gast.Assign):
             for target in node.targets:
                 if isinstance(target, gast.Name) and isinstance(node.value, gast.Name):
