@@ -77,11 +77,10 @@ class LiveHelper:
                            f'was made; call s2sgrad.hvp, hessian or grad again')
         return LiveHelper(function, self.name, self.obj, self.cell, self.globals, stale)
 
-    def _now(self):
-        return _value(self.name, self.cell, self.globals)
-
     def __call__(self, /, *args, **kwargs):
-        current = self._now()
+        cell = self.cell  # (what the name holds now, read inline: this runs at every call)
+        current = self.globals.get(self.name, _MISSING) if cell is None else _value(
+            self.name, cell, None)
         if current is self.obj:
             return self.function(*args, **kwargs)
         if current is not self._seen:

@@ -232,8 +232,9 @@ def add_at(bx, index, g):
             else:
                 kind = int
         if (kind is int or kind is slice) and bx.flags.writeable:
-            if g.__class__ is not np.float64 and g.__class__ is not float and \
-                    bx.dtype.kind != 'c':
+            gclass = g.__class__
+            if gclass is not np.float64 and gclass is not float and bx.dtype.kind != 'c' \
+                    and not (gclass is np.ndarray and g.dtype.kind == 'f'):
                 real_only(g)  # (a complex adjoint would lose its imaginary part here)
             bx[index] += g  # (an int or a slice, or a tuple of them: each position once)
             return bx

@@ -57,7 +57,7 @@ def unjoin(g, items, axis=0, kind='concatenate'):
             pieces.append(g[start:stop])
             start = stop
         else:
-            return _items_like(pieces, items)
+            return pieces if type(items) is tuple else _items_like(pieces, items)
     if axis is None:
         g = np.reshape(g, (-1,))
     axis, shapes = _join_layout(items, axis, kind)
