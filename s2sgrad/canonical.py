@@ -62,8 +62,8 @@ class Canonicalizer:
         self.aliased = aliased_names(func, self.source.namespace)  # (``qs = ps``)
         self.dicts = local_dicts(func) | _global_dicts(func, self.source.namespace)
         body = _without_self_copies(func.body) or [gast.Pass()]
-        body = [plain for stmt in body
-                for plain in self.augassign(stmt, lists, self._sequences(func))]
+        sequences = self._sequences(func)
+        body = [plain for stmt in body for plain in self.augassign(stmt, lists, sequences)]
         body = self.own_loop_targets(self.index_loops(body))
         body = self.own_loop_targets(body, _clobbered_loop_targets(body, func.args))
         if _falls_through(body):  # Python returns None there: so does the canonical form
@@ -1026,9 +1026,10 @@ def _rebound_first(body, name):
 def _displayed(func, displays, augmented=True, copies=False):
     """Names that `func` (not the functions it defines) assigns only `displays` (list
     displays: they hold lists, or arrays, which add a list as they add a tuple, never
-    tuples), (`copies`: ``list(...)`` of the built-in ``list``, a new list) and
-    (`augmented`) augmented assignments. A parameter may hold any type, unless the first
-    statement of the body that names it assigns it (``ws = list(ws)``)."""
+    tuples), (`copies`: ``list(...)`` of the built-in ``list``, a new list) and augmented
+    assignments (`augmented`: any; else those adding a display, as `_grown` reads them). A
+    parameter may hold any type, unless the first statement of the body that names it
+    assigns it (``ws = list(ws)``)."""
     kinds = {name: {False} for name in n.names_stored(func.args)
              if not _rebound_first(func.body, name)}
     pending = list(func.body)
@@ -1044,8 +1045,15 @@ def _displayed(func, displays, augmented=True, copies=False):
                         isinstance(stmt.value, gast.Call) and
                         n.dotted_path(stmt.value.func) == 'list')
                     kinds.setdefault(name, set()).add(is_list)
-        elif isinstance(stmt, (gast.For, gast.AnnAssign)) or \
-                not augmented and isinstance(stmt, gast.AugAssign):
+        elif not augmented and isinstance(stmt, gast.AugAssign):
+            # (as its plain form ``t = t + v``: ``t += (v,)`` keeps a tuple a tuple, where
+            # ``t += x`` of an array `x` makes it an array)
+            for name in n.names_stored(stmt.target):
+                kinds.setdefault(name, set()).add(
+                    isinstance(stmt.target, gast.Name) and isinstance(stmt.op, gast.Add) and
+                    not isinstance(stmt.value, gast.Name) and
+                    _grown(stmt.value, name, displays))
+        elif isinstance(stmt, (gast.For, gast.AnnAssign)):
             for name in n.names_stored(stmt.target):
                 kinds.setdefault(name, set()).add(False)
         elif isinstance(stmt, (gast.Global, gast.Nonlocal)):

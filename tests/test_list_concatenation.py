@@ -198,13 +198,33 @@ def argument_list_copied_then_extended(x):
     return _extended_copy(x, [x[2] * 2.0, np.sin(x[0])])
 
 
+def tuple_grown_then_added_in_the_loop(x):
+    out = []
+    t = ()
+    for i in range(3):
+        t += (x[i] * 2.0,)  # (a tuple still: ``out += t`` below extends the list by it)
+        out += t
+    return sum(v * v for v in out) * x[0]
+
+
+def tuple_grown_in_a_branch_then_added(x):
+    out = [x[0]]
+    t = (x[1],)
+    for i in range(3):
+        if x[i] > 0.4:
+            t += (np.sin(x[i]), x[i] * x[0])
+        out += t
+    return out[0] * out[-1] + sum(out)
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
          helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
          grown_by_built_lists, extended_by_a_helpers_tuple, extended_by_a_tuple_variable,
          list_plus_array_rows, list_of_tuple_and_rows, extended_in_loop, extended_by_array_rows,
          extended_by_tuple_and_list, extended_by_comprehension,
-         argument_list_copied_then_extended]
+         argument_list_copied_then_extended, tuple_grown_then_added_in_the_loop,
+         tuple_grown_in_a_branch_then_added]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
