@@ -23,19 +23,17 @@ _STORING = frozenset({'append', 'extend', 'insert', 'update', 'setdefault', '__s
 
 
 def own_results(func, skip_first=False):
-    """Wrap each result of the FunctionDef `func`'s final ``return`` (the items of a tuple;
-    the argument of ``s2s.like``) that may share memory with a parameter, a global or another
-    result in ``s2s.own``. `skip_first`: the first item is the function's value, left as it
-    is (it counts as a result the others must not share)."""
+    """Wrap each result of the FunctionDef `func`'s final ``return`` (the items of a tuple,
+    and of the tuples it holds: ``(value, (bx, by))``; the argument of ``s2s.like``) that may
+    share memory with a parameter, a global or another result in ``s2s.own``. `skip_first`:
+    the first item is the function's value, left as it is (it counts as a result the others
+    must not share)."""
     ret = func.body[-1] if func.body else None
     if not isinstance(ret, gast.Return) or ret.value is None:
         return func
     memory = _Memory(func, stored=True)
-    items = ret.value.elts if isinstance(ret.value, gast.Tuple) else None
-    slots = list(range(len(items))) if items is not None else [None]
     taken = set()
-    for k in slots:
-        node = items[k] if items is not None else ret.value
+    for k, (holder, key, node) in enumerate(_result_slots(ret)):
         inner = node.args[0] if _is_helper(node, 'like') and node.args else node
         locs = memory.of(inner)
         shared = any(loc[0] == 'outside' for loc in locs) or locs & taken
@@ -47,11 +45,27 @@ def own_results(func, skip_first=False):
             node = owned
         else:
             node.args[0] = owned
-        if items is not None:
-            items[k] = node
+        if key is None:
+            setattr(holder, 'value', node)
         else:
-            ret.value = node
+            holder.elts[key] = node
     return func
+
+
+def _result_slots(ret):
+    """``(holder, key, node)`` for each result of the Return `ret`: the items of a tuple
+    display (`key` their position in `holder`), the items of the tuple displays among those
+    but the first (``(value, (bx, by))`` of `value_and_grad`: `bx` and `by`), in order; or
+    ``(ret, None, ret.value)``."""
+    if not isinstance(ret.value, gast.Tuple):
+        return [(ret, None, ret.value)]
+    slots = []
+    for k, item in enumerate(ret.value.elts):
+        if k and isinstance(item, gast.Tuple):
+            slots.extend((item, j, part) for j, part in enumerate(item.elts))
+        else:
+            slots.append((ret.value, k, item))
+    return slots
 
 
 def _is_helper(node, name=None):

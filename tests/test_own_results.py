@@ -82,3 +82,25 @@ def test_value_and_grad_vjp_and_jvp_results():
     tangent = s2sgrad.jvp(passthrough)(x, v)
     tangent *= 7.0
     np.testing.assert_array_equal(v, [1.0, 0.0, 0.0])
+
+
+def three_added(x, y, z):
+    return np.sum(np.sin(x + y + z))
+
+
+@pytest.mark.parametrize('motion', ['split', 'joint'])
+@pytest.mark.parametrize('func, count', [(total, 2), (three_added, 3)],
+                         ids=['two', 'three'])
+def test_value_and_grad_gives_each_argument_a_gradient_of_its_own(func, count, motion):
+    # (each gradient is the one adjoint of ``x + y``, summed to its shape: the same array
+    # unless one is copied, as grad copies it)
+    args = [np.array([0.1, 0.2, 0.3]) * (k + 1) for k in range(count)]
+    value, grads = s2sgrad.value_and_grad(func, wrt=tuple(range(count)), motion=motion)(*args)
+    assert value == pytest.approx(func(*args))
+    expected = [g.copy() for g in grads]
+    np.testing.assert_allclose(expected[0], s2sgrad.grad(func)(*args))
+    first = grads[0]
+    first *= 0.0  # (an optimiser's in-place step on the first gradient)
+    for g, e in zip(grads[1:], expected[1:]):
+        np.testing.assert_array_equal(g, e)
+    assert not any(np.shares_memory(a, b) for k, a in enumerate(grads) for b in grads[k + 1:])
