@@ -5,6 +5,8 @@ import inspect
 import gast
 
 from . import nodes as n
+from .errors import S2SError
+from .source import parse_function
 
 GROWING = frozenset({'append', 'extend', 'insert', 'add', 'appendleft', 'extendleft'})
 """Methods that add to a list, set or deque."""
@@ -51,6 +53,7 @@ def log_statements(body, ctx):
         uses = [node for node in n.walk(module)
                 if isinstance(node, gast.Name) and node.id == root]
         chains |= _plain_reads(root, stmts, module, ctx, copied)
+        chains |= _blind_calls(root, stmts, module, ctx, copied)
         if allowed and all(id(node) in chains for node in uses):
             roots[root] = stmts
     return {id(stmt) for stmts in roots.values() for stmt in stmts}
@@ -77,6 +80,110 @@ def _plain_reads(root, stmts, module, ctx, copied=None):
                      hasattr(inspect.getattr_static(cls, node.attr, None), '__get__')):
             found.add(id(node.value))
     return found
+
+
+def _blind_calls(root, stmts, module, ctx, copied=None):
+    """The ids of the `root` names of calls of methods of the class of `root` (an object a
+    method is bound to), ``root.m(...)`` or ``Class.m(root, ...)``, that cannot reach the
+    logs (`_blind`): ``h = self.forward(x)`` beside ``self.history.append(float(loss))``.
+    In a gradient differentiated again (`copied` binds `root`), the calls of generated
+    functions given `root` (``Model_forward_fwd(self, x)``): the first transformation made
+    them of methods it found blind."""
+    logs = {stmt.value.func.value.attr for stmt in stmts}
+    receiver = ctx.receivers.get(root)
+    cls = getattr(receiver, 'cls', None)
+    if copied is not None:
+        return {id(arg) for node in n.walk(module) if isinstance(node, gast.Call)
+                for arg in _given(node) if isinstance(arg, gast.Name) and arg.id == root and
+                (_generated(ctx.resolver.lookup(node.func)) or
+                 (n.dotted_path(node.func) or '').startswith('s2s.') or
+                 node.args and node.args[0] is arg and
+                 _blind_class_function(node.func, ctx, logs))}
+    if not isinstance(cls, type):
+        return set()
+    found = set()
+    for node in n.walk(module):
+        if not isinstance(node, gast.Call):
+            continue
+        func = node.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id == root:
+            name, receiver_node = func.attr, func.value
+        elif node.args and isinstance(node.args[0], gast.Name) and node.args[0].id == root:
+            called = ctx.resolver.lookup(func)
+            name = getattr(called, '__name__', None)
+            if not (inspect.isfunction(called) and isinstance(name, str) and
+                    inspect.getattr_static(cls, name, None) is called):
+                continue
+            receiver_node = node.args[0]
+        else:
+            continue
+        if name not in receiver.shadowed and _blind(cls, name, logs, set()):
+            found.add(id(receiver_node))
+    return found
+
+
+def _given(call):
+    """The arguments of `call`, positional and keyword, and the items of those that are tuple
+    displays (``s2s.check_method_writes(..., kept=(h, self))``)."""
+    for arg in call.args + [keyword.value for keyword in call.keywords]:
+        yield from arg.elts if isinstance(arg, gast.Tuple) else (arg,)
+
+
+def _blind_class_function(func, ctx, logs):
+    """Whether the call's function `func` is ``C.m`` of a class `C`, `m` a method of it that
+    cannot reach `logs` (`_blind`)."""
+    if not isinstance(func, gast.Attribute):
+        return False
+    cls = ctx.resolver.lookup(func.value)
+    return isinstance(cls, type) and _blind(cls, func.attr, logs, set())
+
+
+def _generated(func):
+    """Whether `func` is a function s2sgrad generated."""
+    code = getattr(func, '__code__', None)
+    return code is not None and code.co_filename.startswith('<s2sgrad')
+
+
+def _blind(cls, name, logs, seen):
+    """Whether the method `name` of class `cls` (a plain function of the class) cannot reach
+    the attributes `logs` of its object: its source names none of them, and uses its first
+    parameter, never rebound, only as ``self.c``, reads of attributes that are no descriptor
+    (a property may read the log) or calls of methods that are blind too; no ``super()``."""
+    if name in seen:
+        return True  # (a recursive method: the rest of its body decides)
+    seen.add(name)
+    method = inspect.getattr_static(cls, name, None)
+    if not inspect.isfunction(method):
+        return False
+    try:
+        node = parse_function(method).node
+    except (S2SError, OSError, TypeError):
+        return False
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    me = params[0].id
+    if me in n.names_stored(gast.Module(body=node.body, type_ignores=[])) or any(
+            isinstance(sub, gast.Name) and sub.id == 'super' for sub in n.walk(node)):
+        return False
+    parents = {id(child): sub for sub in n.walk(node) for child in n.children(sub)}
+    for sub in n.walk(node):
+        if isinstance(sub, gast.Attribute) and sub.attr in logs:
+            return False
+        if not (isinstance(sub, gast.Name) and sub.id == me) or \
+                any(sub is param for param in params):
+            continue
+        attribute = parents.get(id(sub))
+        if not isinstance(attribute, gast.Attribute) or attribute.value is not sub:
+            return False
+        call = parents.get(id(attribute))
+        if isinstance(call, gast.Call) and call.func is attribute:
+            if not _blind(cls, attribute.attr, logs, seen):
+                return False
+        elif hasattr(inspect.getattr_static(cls, attribute.attr, None), '__get__'):
+            return False
+    return True
 
 
 def _log_path(stmt):

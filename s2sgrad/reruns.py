@@ -1,4 +1,5 @@
 """Functions whose runs differ: `jacobian` and `hessian` run one once per column."""
+import collections
 import inspect
 
 import gast
@@ -224,7 +225,7 @@ def _accumulated_and_read(func, namespace, assignments=True):
                 continue
             if chain is other or isinstance(above, gast.Subscript) and above.value is chain \
                     or isinstance(above, gast.Call) and above.func is chain and \
-                    _method_may_read(namespace.get(root.id), read.split('.')[1:2], path) or \
+                    _call_may_read(namespace.get(root.id), read.split('.')[1:], path) or \
                     read.startswith(path) or path.startswith(read + '.') or \
                     _computed_attribute(namespace.get(root.id), read.split('.')[1:2]):
                 return node, path  # (a property may read it: ``self.decay`` of ``self.n``)
@@ -238,6 +239,19 @@ def _unbound_method_call(call, first, namespace):
     return isinstance(call, gast.Call) and call.args and call.args[0] is first and \
         isinstance(call.func, gast.Attribute) and \
         isinstance(_lookup(call.func.value, namespace), type)
+
+
+def _call_may_read(obj, names, path):
+    """Whether the call ``root.<names>(...)`` of an attribute path of `obj` may read the state
+    at `path`: a method of `obj` itself (`_method_may_read`), or of an object it holds
+    (``self.log.append(v)``), unless that object is a list, dict, set or deque, whose methods
+    read nothing else."""
+    if len(names) < 2:
+        return _method_may_read(obj, names, path)
+    held = obj
+    for name in names[:-1]:
+        held = None if held is None else inspect.getattr_static(held, name, None)
+    return type(held) not in (list, dict, set, collections.deque)
 
 
 def _method_may_read(obj, names, path):

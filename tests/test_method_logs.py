@@ -249,3 +249,142 @@ def test_a_log_beside_a_helper_that_reads_no_log():
     got = s2sgrad.grad(logged_beside_a_helper)(x)
     np.testing.assert_allclose(got, np.sin(x) + x * np.cos(x), rtol=1e-12)
     assert len(HISTORY) == 1
+
+
+class Base:
+    def __init__(self):
+        self.history = []
+        self.scale = 0.5
+
+    def predict(self, x):
+        return np.tanh(x * self.scale)
+
+
+class Activation:
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, h):
+        return self.function(h)
+
+
+class Model(Base):
+    def __init__(self):
+        super().__init__()
+        self.layers = [Activation(np.tanh), Activation(np.sin)]
+        self.head = Activation(np.cos)
+
+    def loss_of_layers(self, x):
+        h = self.head(x)
+        for layer in self.layers:
+            h = layer(h)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+    def features(self, x):
+        h = self.predict(x)
+        return h * self._weights(h)
+
+    def _weights(self, h):
+        return 1.0 + h ** 2
+
+    def loss(self, x):
+        h = self.predict(x)
+        loss = np.sum(h ** 2)
+        self.history.append(float(loss))
+        return loss
+
+    def loss_through_two_methods(self, x):
+        f = Model.features(self, x)  # (the class's function, called with the object)
+        self.history.append(float(np.sum(f)))
+        return np.sum(f * f)
+
+    def counted(self, x):
+        return x * len(self.history)
+
+    def loss_reading_the_log(self, x):
+        h = self.counted(x)  # (reads the log: what the log holds reaches the result)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+    def _by_property(self, x):
+        return x * self.last
+
+    @property
+    def last(self):
+        return self.history[-1] if self.history else 1.0
+
+    def loss_through_a_property(self, x):
+        h = self._by_property(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+    def predict_of_the_parent(self, x):
+        return super().predict(x)
+
+    def loss_through_super(self, x):
+        h = self.predict_of_the_parent(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize('method', ['loss', 'loss_through_two_methods', 'loss_of_layers'])
+def test_a_log_beside_calls_of_methods_that_cannot_reach_it(method):
+    # (``h = self.predict(x)`` then ``self.history.append(float(loss))``: refused before)
+    model = Model()
+    f = getattr(model, method)
+    expected = differences(lambda v: getattr(Model(), method)(v), X)
+    np.testing.assert_allclose(s2sgrad.grad(f)(X), expected, rtol=1e-6)
+    fresh = Model()
+    getattr(fresh, method)(X)
+    assert model.history == pytest.approx(fresh.history) and len(model.history) == 1
+    v = np.array([0.3, -1.0])
+    assert np.isclose(s2sgrad.jvp(f)(X, v), expected @ v, rtol=1e-6)
+    assert len(model.history) == 2
+    grad = s2sgrad.grad(getattr(Model(), method))
+    np.testing.assert_allclose(s2sgrad.hvp(f)(X, v),
+                               (grad(X + 1e-5 * v) - grad(X - 1e-5 * v)) / 2e-5,
+                               rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize('method', ['loss_reading_the_log', 'loss_through_a_property',
+                                    'loss_through_super'])
+def test_a_log_beside_a_method_that_may_reach_it_is_refused(method):
+    with pytest.raises(S2SError):
+        s2sgrad.grad(getattr(Model(), method))(X)
+
+
+class Counted:
+    def __init__(self):
+        self.calls = 0
+        self.log = []
+        self.peer = None
+
+    def loss(self, x):
+        v = np.sum(x ** 3)
+        self.calls += 1
+        self.log.append(float(v))  # (a list's method: it cannot read `self.calls`)
+        return v
+
+    def report(self):
+        return self.calls
+
+    def loss_with_a_peer(self, x):
+        v = np.sum(x ** 3)
+        self.calls += 1
+        return v * self.peer.report()  # (an object of yours: its method may read it)
+
+
+def test_a_counter_beside_a_log_in_operators_that_run_the_function_again():
+    model = Counted()
+    x = np.array([0.3, -0.7, 1.2])
+    np.testing.assert_allclose(s2sgrad.hessian(model.loss)(x), np.diag(6.0 * x), rtol=1e-12)
+    np.testing.assert_allclose(s2sgrad.jacobian(model.loss)(x), 3.0 * x ** 2, rtol=1e-12)
+    assert model.calls == len(model.log) > 0
+
+
+def test_a_counter_beside_a_call_of_an_object_that_may_read_it_is_refused():
+    model = Counted()
+    model.peer = model
+    with pytest.raises(S2SError, match='self.calls'):
+        s2sgrad.hessian(model.loss_with_a_peer)(np.array([0.3, -0.7, 1.2]))
