@@ -72,6 +72,13 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
                      '(`if act == "relu": z = relu(z)`), or take it as a parameter with the '
                      'function for its default (`def layer(x, act=np.tanh)`)')
         raise ctx.no_rule(stmt, f'`{n.shown(func)}`', extra)
+    if isinstance(func, gast.Attribute) and func.attr in rules.METHODS and \
+            isinstance(getattr(obj, '__self__', None), np.ndarray) and \
+            getattr(type(obj.__self__), func.attr, None) is not None:
+        # (``C.dot(x)`` of a global array `C`, ``K.W.dot(x)``: the array method's rule, as for
+        # a variable's)
+        return Callee('rule', rules.METHODS[func.attr], [func.value] + list(call.args),
+                      call.keywords)
     if lookup_rule(obj) is not None:
         return Callee('rule', obj, list(call.args), call.keywords)
     if rules.is_nondifferentiable(obj):
