@@ -164,6 +164,7 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
                 sharer = f'`{shown}`'
         read_by_index = re.findall(r'[A-Za-z_]\w*', shown)
         if write and not swapped and guarded != shown and guarded in users and \
+                guarded in _loop_targets(ctx.source.node) and \
                 read_by_index and not set(read_by_index[1:]) <= set(users):
             # (``for p in ps: p *= 2.0``: `p` is ``ps[i_2]``, an index the user never wrote)
             holder = read_by_index[0]
@@ -183,6 +184,11 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
                            f'list of yours and write its items by index (`ws[i] = ws[i] ...`)'))
         elif write and not swapped and guarded != shown and guarded in users:
             # (``a = x[0]``, then ``x[0] = x[1]``: `a` is the view the write changes)
+            if not set(re.findall(r'[A-Za-z_]\w*', shown)) <= set(users):
+                # (``y = (x, 1.0)[0]``: not the normal form's `items[0]`, but your line's)
+                shown = _user_value(ctx, stmt) or shown
+                if not any(name in users for name in names):
+                    sharer = 'an array'
             message = (f'File "{ctx.source.filename}", line {lineno}: `{text}` changes '
                        f'{sharer}, which `{guarded}` (`{guarded} = {shown}`) shares: `{shown}` '
                        f'is an array, not a number (a view), read afterwards as `{guarded}`; '
@@ -213,6 +219,12 @@ def _insert_guards(ctx, stmts, guards, only_rebound=frozenset()):
             placed[(where, id(stmt))].append(check)
     ctx.source.namespace.setdefault('s2s', runtime)
     return [n.assign(name, n.const(None)) for name in sorted(unset)] + n.place(stmts, placed)
+
+
+def _loop_targets(node):
+    """The names the ``for`` loops (and comprehensions) of the user's function `node` bind."""
+    return {name for sub in n.walk(node) if isinstance(sub, (gast.For, gast.comprehension))
+            for name in n.names_stored(sub.target)}
 
 
 def _user_value(ctx, stmt):

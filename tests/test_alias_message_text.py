@@ -21,3 +21,37 @@ def test_an_alias_made_by_a_conditional_expression_is_quoted_as_written():
         in message  # (the alias, quoted as written)
     assert 'choice' not in message
     assert caught.value.lineno == first + 2  # (the write, quoted below)
+
+
+def item_of_a_display(x):
+    y = (x, 1.0)[0]
+    y += 1.0
+    return np.sum(x ** 2)
+
+
+def piece_of_a_split(x):
+    y = x.copy()
+    z = np.split(y, 3)[1]
+    z *= 2.0
+    return np.sum(y ** 2)
+
+
+def new_axis_view(x):
+    y = x.copy()
+    z = y[np.newaxis]
+    z *= 2.0
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize('f, quoted', [
+    (item_of_a_display, '`y` (`y = (x, 1.0)[0]`)'),
+    (piece_of_a_split, '`z` (`z = np.split(y, 3)[1]`)'),
+    (new_axis_view, '`z` (`z = y[np.newaxis]`)'),
+], ids=['display', 'split', 'newaxis'])
+def test_a_write_through_a_view_quotes_the_line_that_made_it(f, quoted):
+    # (not the normal form's `items[0]`, `split_y[1]`, nor a loop that is not there)
+    with pytest.raises(S2SError) as caught:
+        s2sgrad.grad(f)(np.ones(3))
+    message = str(caught.value)
+    assert quoted in message
+    assert 'items' not in message and 'split_y' not in message and 'loop' not in message
