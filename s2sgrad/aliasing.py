@@ -392,7 +392,16 @@ def _error(ctx, error, analysis):
     chained = _chained_write(ctx, error.stmt)
     sharer = error.sharer[2] if error.sharer and error.sharer[2] in n.all_names(
         ctx.source.node) and _array_binding(ctx, error.sharer, analysis) else None
-    advice = 'add `.copy()` where the array written into is made' if sharer is None else (
+    path = what.strip('`')
+    if sharer is not None and path.startswith(sharer + '.') and \
+            path.replace('.', '_').isidentifier():
+        # (``box.w[0] = v``: an attribute of the object, which no index of `box` reaches)
+        sharer = None
+        advice = (f'write into a copy of the attribute (`{path.split(".")[-1]} = '
+                  f'{path}.copy()`, then `{path.split(".")[-1]}[...] = ...`)')
+    else:
+        advice = 'add `.copy()` where the array written into is made'
+    advice = advice if sharer is None else (
         f'write into `{sharer}` itself, indexed (`{sharer}[...] = ...`), where it should see '
         f'the write (the derivative follows that); add `.copy()` where the array written into '
         f'is made only where `{sharer}` should not see it (a copy changes what the function '

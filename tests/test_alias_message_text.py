@@ -55,3 +55,21 @@ def test_a_write_through_a_view_quotes_the_line_that_made_it(f, quoted):
     message = str(caught.value)
     assert quoted in message
     assert 'items' not in message and 'split_y' not in message and 'loop' not in message
+
+
+class Box:
+    def __init__(self, w):
+        self.w = w
+
+
+def write_into_an_attribute(x, box):
+    box.w[0] = x[0]
+    return np.sum(box.w * x)
+
+
+def test_a_write_into_an_objects_attribute_is_not_told_to_index_the_object():
+    with pytest.raises(S2SError) as caught:
+        s2sgrad.grad(write_into_an_attribute)(np.ones(3), Box(np.zeros(3)))
+    message = str(caught.value)
+    assert '`box[...] = ...`' not in message
+    assert '`w = box.w.copy()`' in message
