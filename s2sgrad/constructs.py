@@ -75,7 +75,7 @@ def rewrite_constructs(ctx):
     starred_targets(ctx, func)
     constant_starred(func)  # (``perm = (2, 0, 1)``, ``x.transpose(*perm)``: the constants)
     # (``np.add.at(f, i, v)``: ``f += ...``; NumPy under the name generated code reaches it by)
-    in_place_calls(func, _resolver(ctx, func), ctx.names.module('np', np))
+    in_place_calls(func, _resolver(ctx, func), ctx.names.module('np', np), ctx.source)
     unzipped_sequences(func, ctx.source.namespace, ctx.namer)  # (``a, b = zip(*pairs)``)
     read_only_globals(func)
     flat_reads(func, objects(ctx, func))
@@ -195,9 +195,13 @@ def set_displays(func, namespace):
         _SetDisplays().visit(func)
 
 
-def in_place_calls(func, resolver, np_name='np'):
+def in_place_calls(func, resolver, np_name='np', source=None):
     """Make in-place calls the writes they are: ``xs.sort()`` of a list the function makes
-    is ``xs[:] = sorted(xs)``; NumPy's scatter calls: ``np.add.at(a, i, v)`` is ``a +=
+    is ``xs[:] = sorted(xs)``; of another local name, ``y.sort(axis=..., kind=...)`` is
+    ``y[...] = np.sort(y, ...)`` and ``y.fill(v)`` is ``y[...] = v``, after
+    ``s2s.array_method(y, message)``, which raises NoRuleError where `y` is no NumPy array (a
+    list, an object with a `sort` of its own; `source` gives the message the line); NumPy's
+    scatter calls: ``np.add.at(a, i, v)`` is ``a +=
     s2s.add_at(np.zeros_like(a), i, v)`` (repeated indices add up, as they do in
     ``np.add.at``; ``np.subtract.at``: ``a -= ...``), and ``np.fill_diagonal(a, c)`` of a
     number `c` (without ``wrap=True``) is ``a[np.diag_indices(min(a.shape), a.ndim)] =
@@ -223,6 +227,19 @@ def in_place_calls(func, resolver, np_name='np'):
             target = gast.Subscript(value=n.clone(call.func.value), slice=whole, ctx=gast.Store())
             ordered = n.call(n.name('sorted'), n.clone(call.func.value), **keywords)
             return gast.Assign(targets=[target], value=ordered, type_comment=None)
+        if obj is None and isinstance(call.func, gast.Attribute) and \
+                _array_bound(func, call.func.value, resolver) and (
+                    call.func.attr == 'sort' and not args and set(keywords) <= {'axis', 'kind'}
+                    or call.func.attr == 'fill' and len(args) == 1 and not keywords):
+            # (``y.sort()``, ``buf.fill(0.0)`` of an array: the write into it they make)
+            receiver = call.func.value
+            value = n.call(f'{np_name}.sort', n.clone(receiver), **keywords) \
+                if call.func.attr == 'sort' else args[0]
+            target = gast.Subscript(value=n.clone(receiver), slice=n.const(Ellipsis),
+                                    ctx=gast.Store())
+            return [gast.Expr(value=n.call('s2s.array_method', n.clone(receiver),
+                                           n.const(_array_method_message(stmt, source)))),
+                    gast.Assign(targets=[target], value=value, type_comment=None)]
         ufunc = getattr(obj, '__self__', None)
         if (ufunc is np.add or ufunc is np.subtract) and \
                 getattr(obj, '__name__', '') == 'at' and len(args) == 3 and not keywords and \
@@ -262,12 +279,71 @@ def in_place_calls(func, resolver, np_name='np'):
             if made is None:
                 out.append(stmt)
                 continue
-            for node in n.walk(made):
-                if isinstance(node, (gast.expr, gast.stmt)):
-                    gast.copy_location(node, stmt)
-            out.append(made)
+            for one in made if isinstance(made, list) else [made]:
+                for node in n.walk(one):
+                    if isinstance(node, (gast.expr, gast.stmt)):
+                        gast.copy_location(node, stmt)
+                out.append(one)
         return out
     func.body = plain(func.body)
+
+
+_ARRAY_METHODS = frozenset({'copy', 'astype', 'reshape', 'ravel', 'flatten'})
+"""Methods that make an array of an array (``y = x.copy()``: a list's copy is a list, which
+`s2s.array_method` refuses)."""
+
+
+def _array_bound(func, expr, resolver):
+    """Whether `expr` is a local name of `func` (no parameter) that every binding gives what
+    makes an array: arithmetic, a NumPy function's result, ``x.copy()``, ``x.astype(...)``
+    (`_ARRAY_METHODS`); augmented assignments keep it one. An object of yours or a list that
+    a parameter holds is no such name: its ``sort()`` is its own (`s2s.array_method` checks
+    the rest when the code runs)."""
+    if not isinstance(expr, gast.Name) or expr.id in n.names_stored(func.args):
+        return False
+    assigned, plain = [], set()
+    module = gast.Module(body=func.body, type_ignores=[])
+    for node in n.walk(module):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name) and target.id == expr.id:
+                    assigned.append(node.value)
+                    plain.add(id(target))
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            plain.add(id(node.target))  # (``y += 1.0``: of the same kind)
+    others = [node for node in n.walk(module) if isinstance(node, gast.Name) and
+              node.id == expr.id and isinstance(node.ctx, (gast.Store, gast.Del)) and
+              id(node) not in plain]  # (a loop's target, an unpacking, a ``with``'s)
+    return bool(assigned) and not others and \
+        all(_makes_array(value, resolver) for value in assigned)
+
+
+def _makes_array(value, resolver):
+    """Whether `value` makes an array (or a number): see `_array_bound`."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if not isinstance(value, gast.Call):
+        return False
+    if isinstance(value.func, gast.Attribute) and value.func.attr in _ARRAY_METHODS:
+        return True
+    found = resolver.lookup(value.func)
+    module = getattr(found, '__module__', None) or ''
+    return module == 'numpy' or module.startswith('numpy.')
+
+
+def _array_method_message(stmt, source):
+    """The message of ``s2s.array_method`` for the statement `stmt` (``y.sort()``)."""
+    call = stmt.value
+    receiver, method = call.func.value.id, call.func.attr
+    lineno = getattr(stmt, 'lineno', None)
+    where = f'File "{source.filename}", line {lineno}: ' if source is not None and lineno \
+        else ''
+    instead = f'`{receiver} = sorted({receiver})` for a list' if method == 'sort' else \
+        f'`{receiver} = [v] * len({receiver})` for a list'
+    return (f'{where}`{receiver}.{method}(...)` changes `{receiver}` in place, which s2sgrad '
+            f'follows for a NumPy array only (as the write ``{receiver}[...] = ...`` it '
+            f'makes); write {instead}, or call a method of yours outside the differentiated '
+            f'function')
 
 
 def _local_name(expr, func):

@@ -1557,6 +1557,18 @@ def _check_number(value, message):
     return None
 
 
+@_implements('array_method')
+def _array_method(value, message):
+    # (``y.sort()`` written as ``y[...] = np.sort(y)``: an array here, or refused)
+    if _array(value):
+        return lambda value, message: None
+
+    def impl(value, message):
+        raise NoRuleError('an in-place method (`.sort()`, `.fill()`) of a value that is not '
+                          'a NumPy array; write the new value instead')
+    return impl
+
+
 @_implements('float_argument')
 def _float_argument(value, message):
     # (an integer or boolean array written into truncates: the generated code refuses it)

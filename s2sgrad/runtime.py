@@ -37,14 +37,14 @@ from .runtime_checks import (BOUND_LOCATIONS, OUTPUT_LOCATIONS, UNASSIGNED, alon
                              check_bound,
                              complex_refused,
                              check_cotangent, check_default, check_global_writes,
-                             check_method_writes, check_number,
+                             array_method, check_method_writes, check_number,
                              check_output,
                              check_own_items, check_partial, check_tangent, declared_shapes,
                              defined, float_argument, in_place, not_shared, rerun_checked, seed,
                              separate, sequence_of)
 
 __all__ = ['ABSENT', 'BOUND_LOCATIONS', 'OUTPUT_LOCATIONS', 'UNASSIGNED', 'add', 'add_at',
-           'alone_in',
+           'alone_in', 'array_method',
            'as_items', 'asarray', 'broadcast_like', 'check_bound', 'check_cotangent',
            'check_default', 'check_global_writes', 'check_method_writes', 'check_number',
            'check_output',

@@ -6,8 +6,8 @@ import weakref
 
 import numpy as np
 
-from .errors import (ComplexError, InPlaceError, NonScalarOutputError, S2SError, ShapeError,
-                     WrtError,
+from .errors import (ComplexError, InPlaceError, NonScalarOutputError, NoRuleError, S2SError,
+                     ShapeError, WrtError,
                      format_location)
 from .runtime_values import (COMPLEX_ADVICE, _is_array, _is_iterator, _is_sequence, _shape,
                              array_module, real_only)
@@ -476,6 +476,16 @@ def check_global_writes(func, message, kept):
             f'of the function, or an array it made); s2sgrad cannot follow changes a function '
             f'makes through its globals or closure: pass the array as an argument and use what '
             f'the function returns, or give the global a copy')
+
+
+def array_method(value, message):
+    """Raise `NoRuleError` (with `message`, and the kind of `value`) unless `value` is a NumPy
+    or CuPy array: the transformation wrote ``y.sort()`` (``y.fill(v)``) as the write into
+    `y` that an array's method makes, ``y[...] = np.sort(y)``."""
+    kind = type(value)
+    if kind is not np.ndarray and not (kind.__module__.split('.')[0] == 'cupy' and
+                                       kind.__name__ == 'ndarray'):
+        raise NoRuleError(f'{message} (it is a {kind.__name__} here)')
 
 
 def check_number(value, message):

@@ -93,6 +93,7 @@ HELPERS = {
     runtime.separate: 'non-differentiable',
     runtime.defined: 'non-differentiable',
     runtime.check_number: 'non-differentiable',
+    runtime.array_method: 'non-differentiable',
     runtime.check_own_items: 'non-differentiable',
     runtime.check_method_writes: 'non-differentiable',
     runtime.check_global_writes: 'non-differentiable',
