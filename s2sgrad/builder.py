@@ -212,6 +212,15 @@ def _with_functions(source, functions):
     return source
 
 
+def still_valid(function):
+    """Whether the generated `function` (as `api.transform` hands it out) still stands for
+    the code it was made from: the names, attributes and defaults it pinned are unchanged
+    (`_still_valid`); False where it carries no record of them (a numba-compiled one)."""
+    record = getattr(function, '__s2sgrad__', None)
+    return record is not None and record.function is not None and \
+        _still_valid(record, set())
+
+
 def _still_valid(generated, seen):
     """Whether the names `generated` (and its helpers) pinned still denote the same objects."""
     if id(generated) in seen:

@@ -3,8 +3,11 @@ import builtins
 import inspect
 
 import gast
+import numpy as np
 
 from . import nodes as n
+from . import rules
+from .callables import HELD_NONE
 from .errors import S2SError
 from .source import parse_function
 
@@ -54,7 +57,8 @@ def log_statements(body, ctx):
                 if isinstance(node, gast.Name) and node.id == root]
         chains |= _plain_reads(root, stmts, module, ctx, copied)
         chains |= _blind_calls(root, stmts, module, ctx, copied)
-        if allowed and all(id(node) in chains for node in uses):
+        if allowed and all(id(node) in chains for node in uses) and \
+                (copied is not None or _functions_blind(root, stmts, module, ctx)):
             roots[root] = stmts
     return {id(stmt) for stmts in roots.values() for stmt in stmts}
 
@@ -85,7 +89,7 @@ def _plain_reads(root, stmts, module, ctx, copied=None):
 def _blind_calls(root, stmts, module, ctx, copied=None):
     """The ids of the `root` names of calls of methods of the class of `root` (an object a
     method is bound to), ``root.m(...)`` or ``Class.m(root, ...)``, that cannot reach the
-    logs (`_blind`): ``h = self.forward(x)`` beside ``self.history.append(float(loss))``.
+    logs (`_Blind`): ``h = self.forward(x)`` beside ``self.history.append(float(loss))``.
     In a gradient differentiated again (`copied` binds `root`), the calls of generated
     functions given `root` (``Model_forward_fwd(self, x)``): the first transformation made
     them of methods it found blind."""
@@ -99,8 +103,9 @@ def _blind_calls(root, stmts, module, ctx, copied=None):
                  (n.dotted_path(node.func) or '').startswith('s2s.') or
                  node.args and node.args[0] is arg and
                  _blind_class_function(node.func, ctx, logs))}
-    if not isinstance(cls, type):
+    if not isinstance(cls, type) or receiver.of_class:
         return set()
+    blind = _Blind(cls, receiver, logs)
     found = set()
     for node in n.walk(module):
         if not isinstance(node, gast.Call):
@@ -118,9 +123,77 @@ def _blind_calls(root, stmts, module, ctx, copied=None):
             receiver_node = node.args[0]
         else:
             continue
-        if name not in receiver.shadowed and _blind(cls, name, logs, set()):
+        if blind.method(name):
             found.add(id(receiver_node))
     return found
+
+
+def _functions_blind(root, stmts, module, ctx):
+    """Whether the functions of yours that the function calls, other than methods of the
+    class of `root`, cannot reach its logs (`_Blind`): a function an attribute of the object
+    holds (``self.act = lambda v: ...``, called as ``act(x)``) may close over the object, one
+    of a module may read a global that holds the log."""
+    receiver = ctx.receivers.get(root)
+    cls = getattr(receiver, 'cls', None)
+    if not isinstance(cls, type):
+        cls, receiver = object, None
+    logs = {stmt.value.func.value.attr for stmt in stmts}
+    blind = _Blind(cls, receiver, logs)
+    held = None  # (what the objects it holds hold: `_held_blind`, found once, where needed)
+    for node in n.walk(module):
+        if not isinstance(node, gast.Call):
+            continue
+        called = ctx.resolver.lookup(node.func)
+        if not inspect.isfunction(called) or rules.is_library(called) or _generated(called):
+            continue
+        name = getattr(called, '__name__', None)
+        if isinstance(name, str) and inspect.getattr_static(cls, name, None) is called:
+            continue  # (a method of the class: `_blind_calls`, where it is given the object)
+        owner = ctx.resolver.lookup(node.func.value) if isinstance(node.func, gast.Attribute) \
+            else None
+        if isinstance(owner, type) and isinstance(name, str) and \
+                inspect.getattr_static(owner, name, None) is called:
+            # (``Layer.__call__(self.layers[i], h)``: a method of an object it holds)
+            held = _held_blind(receiver, cls, blind) if held is None else held
+            if held is not None and _Blind(owner, None, logs, held).method(name):
+                continue
+            return False
+        if not blind.function(called):
+            return False
+    return True
+
+
+def _held_blind(receiver, cls, blind):
+    """The ``(class, name)`` of the functions that the objects the object of `receiver` (of
+    class `cls`) holds keep in their attributes or classes (``self.act = np.tanh``), where
+    those objects, at any depth its `Receiver` follows (attributes, items of lists of
+    objects), cannot reach its logs: none is of a class of `cls`'s family (``self.owner =
+    model``: the object itself), and every function they hold is blind (`_Blind`); else
+    None."""
+    if receiver is None:
+        return None
+    pending, seen = [receiver], set()
+    functions, objects = set(), set()
+    while pending:
+        found = pending.pop()
+        if found is None or id(found) in seen:
+            continue
+        seen.add(id(found))
+        kind = found.cls
+        if found is not receiver and isinstance(kind, type) and \
+                kind not in (list, tuple) and (issubclass(kind, cls) or issubclass(cls, kind)):
+            return None
+        for name, value in found.shadowed:
+            if value is None or value is HELD_NONE:
+                objects.add((kind, name))  # (not a function: None, or a value it shadows)
+            elif blind.inert_value(value):
+                functions.add((kind, name))
+            else:
+                return None
+        objects.update((kind, name) for name, _ in found.attributes)
+        pending.extend(value for _, value in found.attributes)
+        pending.extend(found.items or ())
+    return functions - objects
 
 
 def _given(call):
@@ -132,11 +205,11 @@ def _given(call):
 
 def _blind_class_function(func, ctx, logs):
     """Whether the call's function `func` is ``C.m`` of a class `C`, `m` a method of it that
-    cannot reach `logs` (`_blind`)."""
+    cannot reach `logs` (`_Blind`, knowing only the class)."""
     if not isinstance(func, gast.Attribute):
         return False
     cls = ctx.resolver.lookup(func.value)
-    return isinstance(cls, type) and _blind(cls, func.attr, logs, set())
+    return isinstance(cls, type) and _Blind(cls, None, logs).method(func.attr)
 
 
 def _generated(func):
@@ -145,45 +218,167 @@ def _generated(func):
     return code is not None and code.co_filename.startswith('<s2sgrad')
 
 
-def _blind(cls, name, logs, seen):
-    """Whether the method `name` of class `cls` (a plain function of the class) cannot reach
-    the attributes `logs` of its object: its source names none of them, and uses its first
-    parameter, never rebound, only as ``self.c``, reads of attributes that are no descriptor
-    (a property may read the log) or calls of methods that are blind too; no ``super()``."""
-    if name in seen:
-        return True  # (a recursive method: the rest of its body decides)
-    seen.add(name)
-    method = inspect.getattr_static(cls, name, None)
-    if not inspect.isfunction(method):
-        return False
-    try:
-        node = parse_function(method).node
-    except (S2SError, OSError, TypeError):
-        return False
-    params = node.args.posonlyargs + node.args.args
-    if not params:
-        return False
-    me = params[0].id
-    if me in n.names_stored(gast.Module(body=node.body, type_ignores=[])) or any(
-            isinstance(sub, gast.Name) and sub.id == 'super' for sub in n.walk(node)):
-        return False
-    parents = {id(child): sub for sub in n.walk(node) for child in n.children(sub)}
-    for sub in n.walk(node):
-        if isinstance(sub, gast.Attribute) and sub.attr in logs:
+_REFLECTION = frozenset({'getattr', 'setattr', 'hasattr', 'delattr', 'vars', 'globals',
+                         'locals', 'eval', 'exec', 'dir', 'id', '__import__'})
+"""Built-ins that reach an object's attributes by a name computed when the code runs."""
+
+
+class _Blind:
+    """Which code cannot reach the attributes `logs` of an object of class `cls` (its
+    `Receiver` `receiver`, None where only the class is known): a method, or a function of
+    yours it calls, is blind when it
+
+    - names none of `logs`, no ``__dict__``, and calls no `_REFLECTION` built-in;
+    - uses its object (the first parameter of a method, never rebound) only as ``self.c``:
+      a read of an attribute that is no descriptor of the class and holds no object or
+      function of yours (`Receiver.attribute`: one may hold the object, ``self.peer =
+      self``), or a call ``self.m(...)`` of a method of the class that is blind in turn (not
+      one the object's own attribute shadows); no ``super()``;
+    - reads as globals or closure variables only modules, classes of libraries, functions of
+      libraries, blind functions of yours, and numbers, text and arrays (a list or an object
+      may be the log under another name);
+    - calls nothing else but array methods (``h.sum()``, `rules.METHODS`).
+
+    The class must not compute attributes (``__getattr__``, ``__getattribute__``)."""
+
+    def __init__(self, cls, receiver, logs, held=frozenset()):
+        self.cls, self.receiver, self.logs = cls, receiver, logs
+        self.held = held  # (the blind functions the objects hold: `_held_blind`)
+        self.seen = {}
+        self.computed = any(name in vars(klass) for klass in cls.__mro__[:-1]
+                            for name in ('__getattr__', '__getattribute__'))
+
+    def method(self, name):
+        """Whether the method `name` of the class is blind."""
+        if self.computed or self.receiver is not None and (
+                name in dict(self.receiver.shadowed) or
+                self.receiver.attribute(name) is not None):
             return False
-        if not (isinstance(sub, gast.Name) and sub.id == me) or \
-                any(sub is param for param in params):
-            continue
-        attribute = parents.get(id(sub))
-        if not isinstance(attribute, gast.Attribute) or attribute.value is not sub:
+        method = inspect.getattr_static(self.cls, name, None)
+        if not inspect.isfunction(method):
+            # (a function the object or its class holds, ``self.act = np.tanh``, that
+            # `_held_blind` found blind in every object of the class)
+            return (self.cls, name) in self.held
+        return self.function(method, method=True)
+
+    def function(self, func, method=False):
+        """Whether the function `func` (a method of the class: `method`) is blind."""
+        if func in self.seen:
+            return self.seen[func]
+        self.seen[func] = True  # (a recursion: the rest of its body decides)
+        self.seen[func] = found = self._function(func, method)
+        return found
+
+    def _function(self, func, method):
+        try:
+            node = parse_function(func).node
+        except (S2SError, OSError, TypeError):
             return False
-        call = parents.get(id(attribute))
-        if isinstance(call, gast.Call) and call.func is attribute:
-            if not _blind(cls, attribute.attr, logs, seen):
+        params = node.args.posonlyargs + node.args.args
+        if method and not params:
+            return False
+        me = params[0].id if method else None
+        module = gast.Module(body=node.body, type_ignores=[])
+        local = set(n.names_stored(module)) | set(n.names_stored(node.args))
+        if me is not None and me in n.names_stored(module):
+            return False
+        parents = {id(child): sub for sub in n.walk(node) for child in n.children(sub)}
+        for sub in n.walk(node):
+            if isinstance(sub, gast.Attribute) and (sub.attr in self.logs or
+                                                    sub.attr == '__dict__'):
                 return False
-        elif hasattr(inspect.getattr_static(cls, attribute.attr, None), '__get__'):
+            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
+                if sub.id == me:
+                    if not self._use_of_me(sub, parents):
+                        return False
+                elif sub.id not in local and not self._inert(func, sub.id):
+                    return False
+            if isinstance(sub, gast.Call):
+                callee = sub.func
+                if isinstance(callee, gast.Attribute) and isinstance(callee.value, gast.Name) \
+                        and callee.value.id == me:
+                    continue  # (a method of the object: `_use_of_me`)
+                if isinstance(callee, gast.Name) and callee.id not in local:
+                    continue  # (a global's call: `_inert` checked what it is)
+                if isinstance(callee, gast.Attribute) and \
+                        _global_path(callee, local) is not None:
+                    if not self._inert_path(func, callee):
+                        return False
+                    continue
+                if not (isinstance(callee, gast.Attribute) and
+                        (callee.attr in rules.METHODS or
+                         callee.attr in rules.NONDIFFERENTIABLE_METHODS)):
+                    return False  # (a call of what a variable holds, a method of yours)
+        return True
+
+    def _use_of_me(self, name, parents):
+        attribute = parents.get(id(name))
+        if not isinstance(attribute, gast.Attribute) or attribute.value is not name:
             return False
-    return True
+        above = parents.get(id(attribute))
+        if isinstance(above, gast.Call) and above.func is attribute:
+            return self.method(attribute.attr)
+        if self.receiver is not None and self.receiver.attribute(attribute.attr) is not None:
+            return False  # (an object or function of yours it holds: it may hold the object)
+        # (a property, or a method read as a value, may reach the log)
+        return not hasattr(inspect.getattr_static(self.cls, attribute.attr, None), '__get__')
+
+    def _inert(self, func, name):
+        """Whether the global or closure variable `name` of `func` holds what cannot be or
+        reach the log."""
+        value = _variable(func, name)
+        return self.inert_value(value)
+
+    def inert_value(self, value):
+        """Whether `value` cannot be or reach the logs: a number, text, an array, a module,
+        a library's class or function, a blind function of yours."""
+        if value is _MISSING:
+            return False
+        if value is None or isinstance(value, (bool, int, float, complex, str, bytes,
+                                               np.ndarray, np.generic)):
+            return True
+        if inspect.ismodule(value):
+            return True
+        if inspect.isclass(value):
+            return rules.is_library(value) or getattr(value, '__module__', '') == 'builtins'
+        if inspect.isfunction(value):
+            return rules.is_library(value) or self.function(value)
+        if callable(value) and not hasattr(value, '__dict__'):
+            return True  # (a built-in function or ufunc: ``len``, ``np.tanh``)
+        return isinstance(value, np.ufunc)
+
+    def _inert_path(self, func, callee):
+        """Whether the attribute path `callee` (``np.linalg.norm``) of a global is inert."""
+        parts = n.dotted_path(callee).split('.')
+        value = _variable(func, parts[0])
+        for part in parts[1:]:
+            if not inspect.ismodule(value):
+                return False  # (``CFG.helper``: an object's attribute)
+            value = getattr(value, part, _MISSING)
+        return self.inert_value(value)
+
+
+_MISSING = object()
+
+
+def _variable(func, name):
+    """What the global, closure or built-in variable `name` of `func` holds (`_MISSING`)."""
+    code = func.__code__
+    if name in code.co_freevars and func.__closure__:
+        try:
+            return func.__closure__[code.co_freevars.index(name)].cell_contents
+        except ValueError:
+            return _MISSING
+    if name in func.__globals__:
+        return func.__globals__[name]
+    return getattr(builtins, name, _MISSING) if name not in _REFLECTION else _MISSING
+
+
+def _global_path(node, local):
+    """``'np.linalg.norm'`` for an attribute path from a name that is no local of the
+    function, else None."""
+    path = n.dotted_path(node)
+    return path if path is not None and path.split('.')[0] not in local else None
 
 
 def _log_path(stmt):

@@ -7,6 +7,7 @@ import numpy as np
 
 from .api import grad, resolve, transform
 from .argtrees import leaves, map_leaves
+from .builder import still_valid
 from .errors import NonScalarOutputError, OptionError, ShapeError
 from .modes import Mode
 from .object_state import ObjectState
@@ -140,6 +141,15 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
     names = chosen.names
     refuse_varying_runs(func, 'jacobian')
 
+    made = {}  # (the vjp, or each argument's jvp: made at the first call, and again only
+    # where a name, attribute or default it pinned changed since, as `grad` would remake it)
+
+    def product(key, make):
+        found = made.get(key)
+        if found is None or not still_valid(found.generated):
+            found = made[key] = make()
+        return found
+
     def jac(*args, **kwargs):
         selected = chosen.arguments(args, kwargs)
         for name, value in zip(names, selected):
@@ -155,10 +165,10 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
         try:
             if forward:
                 result = _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs,
-                                           optimized, options, runs)
+                                           optimized, options, runs, product)
             else:
                 result = _reverse_jacobian(func, names, selected, inputs, out, outs, args,
-                                           kwargs, optimized, options, runs)
+                                           kwargs, optimized, options, runs, product)
         finally:
             runs.finish()
         result = [[_like(value, blocks[k]) for k, value in enumerate(selected)]
@@ -267,10 +277,11 @@ def _outputs(out, func):
 
 
 def _reverse_jacobian(func, names, selected, inputs, out, outs, args, kwargs, optimized,
-                      options, runs):
+                      options, runs, made):
     """Per output item, the Jacobian blocks of each argument's items: one `vjp` per output
-    element, each run from the objects' given state (`runs`)."""
-    product = vjp(func, wrt=names, optimized=optimized, **options)
+    element, each run from the objects' given state (`runs`); `made(key, make)` keeps the
+    `vjp` across calls."""
+    product = made(('vjp',), lambda: vjp(func, wrt=names, optimized=optimized, **options))
     numbers_out = [False] * len(outs)  # (a cotangent is an array, also of a number)
     paths = [_paths(value) for value in selected]
     result = []
@@ -303,13 +314,15 @@ def _block(shape, x, parts, axis):
 
 
 def _forward_jacobian(func, chosen, inputs, out, outs, args, kwargs, optimized, options,
-                      runs):
+                      runs, made):
     """Per output item, the Jacobian blocks of each argument's items: one `jvp` per
-    argument element, each run from the objects' given state (`runs`)."""
+    argument element, each run from the objects' given state (`runs`); `made(key, make)`
+    keeps each `jvp` across calls."""
     result = [[] for _ in outs]
     given = chosen.arguments(args, kwargs)
     for k, name in enumerate(chosen.names):
-        product = jvp(func, wrt=name, optimized=optimized, **options)
+        product = made(('jvp', name), lambda name=name: jvp(func, wrt=name,
+                                                            optimized=optimized, **options))
         items = inputs[k]
         scalar = [x is not None and not x.shape and not isinstance(leaf, np.ndarray)
                   for x, leaf in zip(items, _given_items(given[k]))]

@@ -388,3 +388,134 @@ def test_a_counter_beside_a_call_of_an_object_that_may_read_it_is_refused():
     model.peer = model
     with pytest.raises(S2SError, match='self.calls'):
         s2sgrad.hessian(model.loss_with_a_peer)(np.array([0.3, -0.7, 1.2]))
+
+
+class Peer:
+    def __init__(self):
+        self.history = []
+        self.peer = self  # (the object itself, under another attribute)
+
+    def seen(self, x):
+        return x * (1.0 + len(self.history))
+
+    def forward(self, x):
+        return self.peer.seen(x)
+
+
+class Computed:
+    def __init__(self):
+        self.history = []
+
+    def __getattr__(self, name):
+        if name == 'n':
+            return 1.0 + len(self.__dict__['history'])
+        raise AttributeError(name)
+
+    def forward(self, x):
+        return x * self.n
+
+
+LOG_ALIAS = []
+
+
+class ThroughAGlobal:
+    def __init__(self):
+        global LOG_ALIAS
+        self.history = LOG_ALIAS = []
+
+    def forward(self, x):
+        return x * (1.0 + len(LOG_ALIAS))
+
+
+class Shadowed:
+    def __init__(self):
+        self.history = []
+        self.act = lambda v: v * (1.0 + len(self.history))  # (shadows the class's `act`)
+
+    def act(self, x):
+        return x * 2.0
+
+    def forward(self, x):
+        return self.act(x)
+
+
+class Owned:
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __call__(self, x):
+        return x * (1.0 + len(self.owner.history))
+
+
+class Owner:
+    def __init__(self):
+        self.history = []
+        self.layer = Owned(self)  # (a held object that holds the object back)
+
+    def forward(self, x):
+        return x
+
+
+class LoggedPeer(Peer):
+    def loss(self, x):
+        h = self.forward(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+class LoggedComputed(Computed):
+    def loss(self, x):
+        h = self.forward(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+class LoggedThroughAGlobal(ThroughAGlobal):
+    def loss(self, x):
+        h = self.forward(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+class LoggedShadowed(Shadowed):
+    def loss(self, x):
+        h = self.forward(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+    def loss_direct(self, x):
+        h = self.act(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+class LoggedOwner(Owner):
+    def loss(self, x):
+        h = self.layer(x)
+        self.history.append(float(np.sum(h)))
+        return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize('make, method', [
+    (LoggedPeer, 'loss'), (LoggedComputed, 'loss'), (LoggedThroughAGlobal, 'loss'),
+    (LoggedShadowed, 'loss'), (LoggedShadowed, 'loss_direct'), (LoggedOwner, 'loss')],
+    ids=['back_reference', 'getattr', 'global_alias', 'shadowing_function',
+         'shadowing_function_called_directly', 'held_object_holding_it'])
+@pytest.mark.parametrize('operator', ['grad', 'joint', 'hessian', 'hvp'])
+def test_code_that_may_read_the_log_is_refused_or_right_in_every_run(make, method, operator):
+    # (each reads the log's length: a derivative that ran it again after the append, as joint
+    # motion, a hessian's columns or an hvp's rerun do, would see one more entry: 2x)
+    x = np.array([0.3, -0.8])
+    f = getattr(make(), method)
+    try:
+        if operator == 'grad':
+            got, want = s2sgrad.grad(f)(x), 2.0 * x
+        elif operator == 'joint':
+            got, want = s2sgrad.grad(f, motion='joint')(x), 2.0 * x
+        elif operator == 'hessian':
+            got, want = s2sgrad.hessian(f)(x), 2.0 * np.eye(2)
+        else:
+            got, want = s2sgrad.hvp(f)(x, np.array([1.0, 0.0])), np.array([2.0, 0.0])
+    except S2SError:
+        return
+    np.testing.assert_allclose(got, want, rtol=1e-12)

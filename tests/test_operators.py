@@ -180,3 +180,27 @@ def test_third_derivative_through_a_loop():
     import inspect  # noqa: F401  (power_loop is defined in this file, so it has source)
     d3 = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(power_loop)))
     assert abs(d3(1.5) - 24 * 1.5) < 1e-9
+
+
+ACTIVATION = np.tanh
+
+
+def activated(x):
+    return ACTIVATION(x) * x[0]
+
+
+@pytest.mark.parametrize('mode', ['fwd', 'rev'])
+def test_a_jacobian_kept_across_calls_follows_a_global_function_rebound(mode):
+    # (it keeps its products between calls, remade where a name they pinned was rebound)
+    global ACTIVATION
+    x = np.array([0.5, -1.0, 2.0])
+    jac = s2sgrad.jacobian(activated, mode=mode)
+    for act, deriv in [(np.tanh, lambda v: 1.0 - np.tanh(v) ** 2), (np.sin, np.cos)]:
+        ACTIVATION = act
+        try:
+            want = np.diag(deriv(x) * x[0])
+            want[:, 0] += act(x)
+            np.testing.assert_allclose(jac(x), want, rtol=1e-12)
+            np.testing.assert_allclose(jac(x), want, rtol=1e-12)
+        finally:
+            ACTIVATION = np.tanh

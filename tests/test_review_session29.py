@@ -410,8 +410,8 @@ def test_max_of_rows_then_a_write_is_refused_when_it_runs():
 # --- an in-place method of a differentiated array says what to write ------------------------
 
 def sorted_in_place(x):
-    y = x * 1.0
-    y.sort()
+    y = x  # (the argument: an array the function makes sorts in place since 2026-12-08,
+    y.sort()  # test_array_in_place_methods.py)
     return y[0] * 3.0 + y[2]
 
 
