@@ -73,10 +73,9 @@ def callee(ctx, stmt, call, lookup_rule, mode=''):
                      'function for its default (`def layer(x, act=np.tanh)`)')
         raise ctx.no_rule(stmt, f'`{n.shown(func)}`', extra)
     if isinstance(func, gast.Attribute) and func.attr in rules.METHODS and \
-            isinstance(getattr(obj, '__self__', None), np.ndarray) and \
-            getattr(type(obj.__self__), func.attr, None) is not None:
+            type(getattr(obj, '__self__', None)) is np.ndarray:
         # (``C.dot(x)`` of a global array `C`, ``K.W.dot(x)``: the array method's rule, as for
-        # a variable's)
+        # a variable's; not of an `np.matrix`, whose products and powers are a matrix's)
         return Callee('rule', rules.METHODS[func.attr], [func.value] + list(call.args),
                       call.keywords)
     if lookup_rule(obj) is not None:

@@ -44,3 +44,16 @@ def test_a_global_arrays_method_with_a_differentiated_argument(f):
     v = np.array([0.3, 0.2, -0.4])
     np.testing.assert_allclose(s2sgrad.jvp(f)(x, v), want @ v, rtol=1e-6, atol=1e-9)
     assert np.array_equal(C, [1.0, 2.0, 3.0]) and np.array_equal(M, np.arange(6.0).reshape(2, 3))
+
+
+MATRIX = np.matrix([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [1.5, 0.2, -0.7]])
+
+
+def np_matrix_dot(x):
+    return float(np.sum(np.tanh(MATRIX.dot(x))))
+
+
+def test_a_global_np_matrix_method_is_refused():
+    # (its `*` and `**` are a matrix's: the array rules would give a wrong result or raise)
+    with pytest.raises(s2sgrad.errors.S2SError, match='MATRIX.dot'):
+        s2sgrad.grad(np_matrix_dot)(np.array([0.35, -0.5, 0.8]))
