@@ -345,7 +345,7 @@ def _error(ctx, error, analysis):
     if isinstance(error, SharedItem):
         return _item_error(ctx, error)
     name = error.name
-    made = ''
+    made, made_value = '', None
     if name is not None:
         for binding in sorted(analysis.reach[id(error.stmt)].get(name, ()),
                               key=lambda b: str(b)):
@@ -357,6 +357,7 @@ def _error(ctx, error, analysis):
                     where = ' of the generated code' if (
                         ctx.source.filename or '').startswith('<s2sgrad') else ''
                     made = f' (made on line {lineno}{where}: `{text}`)'
+                    made_value = getattr(stmt, 'value', None)
                     break
     what = f'`{name}`' if name and name in n.all_names(ctx.source.node) else \
         _expression_of(name, error.stmt, analysis) or 'an array'
@@ -393,12 +394,16 @@ def _error(ctx, error, analysis):
     sharer = error.sharer[2] if error.sharer and error.sharer[2] in n.all_names(
         ctx.source.node) and _array_binding(ctx, error.sharer, analysis) else None
     path = what.strip('`')
+    if isinstance(made_value, gast.Attribute) and n.dotted_path(made_value) is not None:
+        path = n.dotted_path(made_value)  # (``v = box.w``, then ``v[0] = x``: `box.w`)
     if sharer is not None and path.startswith(sharer + '.') and \
             path.replace('.', '_').isidentifier():
         # (``box.w[0] = v``: an attribute of the object, which no index of `box` reaches)
         sharer = None
-        advice = (f'write into a copy of the attribute (`{path.split(".")[-1]} = '
-                  f'{path}.copy()`, then `{path.split(".")[-1]}[...] = ...`)')
+        written = what.strip('`')
+        copy = written if written.isidentifier() else path.split('.')[-1]
+        advice = (f'write into a copy of the attribute (`{copy} = {path}.copy()`, then '
+                  f'`{copy}[...] = ...`)')
     else:
         advice = 'add `.copy()` where the array written into is made'
     advice = advice if sharer is None else (

@@ -156,6 +156,8 @@ class Canonicalizer:
         def known(value):
             if isinstance(value, gast.Name):
                 return value.id in names
+            if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+                return known(value.value)  # (``t[-1:]``: a slice of a tuple, a tuple)
             if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
                     value.func.id not in local:
                 called = namespace.get(value.func.id)

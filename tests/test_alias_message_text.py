@@ -73,3 +73,17 @@ def test_a_write_into_an_objects_attribute_is_not_told_to_index_the_object():
     message = str(caught.value)
     assert '`box[...] = ...`' not in message
     assert '`w = box.w.copy()`' in message
+
+
+def write_through_a_name_for_an_attribute(x, box):
+    v = box.w
+    v[0] = x[0]
+    return np.sum(box.w * x)
+
+
+def test_a_write_through_a_name_for_an_objects_attribute_advises_its_copy():
+    with pytest.raises(S2SError) as caught:
+        s2sgrad.grad(write_through_a_name_for_an_attribute)(np.ones(3), Box(np.zeros(3)))
+    message = str(caught.value)
+    assert '`box[...] = ...`' not in message
+    assert '`v = box.w.copy()`' in message

@@ -217,6 +217,15 @@ def tuple_grown_in_a_branch_then_added(x):
     return out[0] * out[-1] + sum(out)
 
 
+def slice_of_a_grown_tuple_added(x):
+    out = []
+    t = ()
+    for i in range(3):
+        t += (x[i] * x[0],)
+        out += t[-2:]  # (a slice of a tuple: a tuple, which extends the list)
+    return sum(v * v for v in out) + out[1]
+
+
 CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_grown,
          grown_then_unpacked, array_plus_list, grown_by_a_helper, helper_tuple_added_in_place,
          helper_list_twice, list_extended_by_tuples, tuple_and_array_augmented,
@@ -224,7 +233,7 @@ CASES = [grown_in_loop, grown_by_two, tuple_in_while, copies_and_self, branch_gr
          list_plus_array_rows, list_of_tuple_and_rows, extended_in_loop, extended_by_array_rows,
          extended_by_tuple_and_list, extended_by_comprehension,
          argument_list_copied_then_extended, tuple_grown_then_added_in_the_loop,
-         tuple_grown_in_a_branch_then_added]
+         tuple_grown_in_a_branch_then_added, slice_of_a_grown_tuple_added]
 
 
 @pytest.mark.parametrize('f', CASES, ids=lambda f: f.__name__)
