@@ -19,10 +19,12 @@ from .errors import S2SError
 _MISSING = object()
 
 
-def frozen_reads(function, names, is_user_function):
+def frozen_reads(function, names, is_user_function, paths=()):
     """``[(holder, name, value, copy)]`` for the names in `names` that `function` reads from
     its globals (`holder` the dict) or closure (`holder` the cell) and that numba freezes:
-    numbers, NumPy arrays (`copy`: their contents then), and functions of yours."""
+    numbers, NumPy arrays (`copy`: their contents then), tuples of those (`copy`: the tuple
+    with its arrays' contents), and functions of yours; and for a module it reads, the
+    attributes of it among `names` or the dotted `paths` (``cfg.K``, `holder` the module)."""
     cells = dict(zip(function.__code__.co_freevars, function.__closure__ or ()))
     found = []
     for name in sorted(names):
@@ -34,12 +36,65 @@ def frozen_reads(function, names, is_user_function):
             value = holder[name]
         else:
             continue
-        if isinstance(value, np.ndarray):
-            found.append((holder, name, value, value.copy()))
-        elif isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, type) \
-                or is_user_function(value):
-            found.append((holder, name, value, None))
+        if isinstance(value, types.ModuleType):
+            attributes = {path.split('.', 1)[1] for path in paths
+                          if path.split('.')[0] == name and path.count('.') == 1} | \
+                {other for other in names if other != name}
+            for attribute in sorted(attributes):
+                held = _Module(value, name)
+                found.extend(_record(held, f'{name}.{attribute}',
+                                     held.get(f'{name}.{attribute}', _MISSING),
+                                     is_user_function))
+            continue
+        found.extend(_record(holder, name, value, is_user_function))
     return found
+
+
+def _record(holder, name, value, is_user_function):
+    """The records of `frozen_reads` for the variable `name` of `holder` holding `value`."""
+    if isinstance(value, np.ndarray) or isinstance(value, tuple) and _frozen_tuple(value):
+        return [(holder, name, value, _snapshot(value))]
+    if isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, type) \
+            or is_user_function(value):
+        return [(holder, name, value, None)]
+    return []
+
+
+def _frozen_tuple(value):
+    """Whether the tuple `value` holds only numbers, arrays and such tuples, all of which
+    numba compiles in."""
+    return all(isinstance(item, (numbers.Number, np.generic, np.ndarray)) and
+               not isinstance(item, (bool, type)) or
+               isinstance(item, tuple) and _frozen_tuple(item) for item in value)
+
+
+def _snapshot(value):
+    """What `value` (an array, a tuple of `_frozen_tuple`) holds now: arrays copied."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return tuple(_snapshot(item) if isinstance(item, (np.ndarray, tuple)) else item
+                 for item in value)
+
+
+def _same(now, copy):
+    """Whether `now` holds what the `_snapshot` `copy` holds."""
+    if isinstance(copy, np.ndarray):
+        return isinstance(now, np.ndarray) and now.shape == copy.shape and \
+            now.dtype == copy.dtype and _equal(now, copy)
+    if isinstance(copy, tuple):
+        return isinstance(now, tuple) and len(now) == len(copy) and \
+            all(_same(a, b) for a, b in zip(now, copy))
+    return type(now) is type(copy) and now == copy
+
+
+class _Module:
+    """A module as a holder of `frozen_reads`: ``get('cfg.K')`` reads its attribute."""
+
+    def __init__(self, module, name):
+        self.module, self.prefix = module, name + '.'
+
+    def get(self, key, default=None):
+        return getattr(self.module, key[len(self.prefix):], default)
 
 
 def live_helpers(function):
@@ -71,7 +126,7 @@ def _held(holder, name):
             return holder.cell_contents
         except ValueError:
             return _MISSING
-    return holder.get(name, _MISSING)
+    return holder.get(name, _MISSING)  # (a dict of globals, or a `_Module`)
 
 
 def check_unchanged(records, name, forget=None):
@@ -83,8 +138,7 @@ def check_unchanged(records, name, forget=None):
         if now is value and copy is None:
             continue
         if copy is not None:
-            if isinstance(now, np.ndarray) and now.shape == copy.shape and \
-                    now.dtype == copy.dtype and _equal(now, copy):
+            if _same(now, copy):
                 continue
         elif type(now) is type(value) and not inspect.isfunction(value) and now == value:
             continue

@@ -21,6 +21,7 @@ import types
 import warnings
 
 import gast
+import numpy as np
 
 from . import nodes as n, numba_checks, numba_frozen, numba_integers, unit
 from .compiling import compile_function
@@ -169,6 +170,7 @@ class _Unit:
             self.guards[name] = guard[1:]
             node.body = node.body[:guard[0]] + node.body[guard[0] + 1:]
         space = self._namespace(item.function, node)
+        _refuse_unseeded_draws(node, space, name)
         _rewrite(node, space)
         self._bind_users(space, node)
         forms = self.forms.get(name, {})
@@ -181,7 +183,8 @@ class _Unit:
         self.reads[name] = set(n.names_read(node))
         self.frozen += numba_frozen.frozen_reads(
             item.function, self.reads[name] - set(n.names_stored(node)) - {'s2s'},
-            _frozen_function) + \
+            _frozen_function, {n.dotted_path(child) or '' for child in n.walk(node)
+                               if isinstance(child, gast.Attribute)}) + \
             numba_frozen.live_helpers(item.function)
         function = compile_function(source, name, space, defaults=defaults)
         self.dispatchers[name] = self.numba.njit(function, **_OPTIONS)
@@ -1049,6 +1052,34 @@ def _become(node, other):
     node.__class__ = other.__class__
     node.__dict__.clear()
     node.__dict__.update(other.__dict__)
+
+
+def _refuse_unseeded_draws(node, space, name):
+    """CompileError where the code `node` (of the compiled member `name`, its names bound in
+    `space`) draws from NumPy's global generator (``np.random.randn(3)``) and never seeds
+    it: numba draws from a generator of its own, which the caller's ``np.random.seed(0)``
+    does not reach, so the compiled gradient would draw other numbers than the plain one."""
+    drawn, seeded = None, False
+    for child in n.walk(node):
+        if not isinstance(child, gast.Call) or n.dotted_path(child.func) is None:
+            continue
+        parts = n.dotted_path(child.func).split('.')
+        found = space.get(parts[0])
+        for part in parts[1:]:
+            found = getattr(found, part, None)
+        if found is np.random.seed:
+            seeded = True
+        elif getattr(found, '__self__', None) is np.random.mtrand._rand and drawn is None:
+            drawn = child  # (a method of the generator: `np.random.randn` and the rest are)
+    if drawn is not None and not seeded:
+        shown = n.dotted_path(drawn.func)
+        raise CompileError(
+            f'cannot compile `{name}` with numba: it draws from NumPy\'s global generator '
+            f'(`{shown}(...)`), and numba draws from a generator of its own, which a seed '
+            f'set outside the function (`np.random.seed(0)`) does not reach: the numbers '
+            f'would not be those of the plain gradient. Seed it in the function '
+            f'(`np.random.seed(...)` before the draws), or pass the random numbers as an '
+            f'argument; or {_ADVICE}')
 
 
 def _unsupported_helper(helper, source, name):

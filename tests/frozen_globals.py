@@ -43,3 +43,24 @@ def sum_of_cubes(x):
     for i in range(len(x)):
         total += x[i] ** 3
     return total
+
+
+COEFFICIENTS = (1.0, 2.0)
+TABLE = (np.array([1.0, 2.0]), 3.0)
+
+
+def polynomial(x):
+    return COEFFICIENTS[0] * x + COEFFICIENTS[1] * x * x
+
+
+def tabled(x):
+    return np.sum(TABLE[0] * x) * TABLE[1]
+
+
+def noisy(x):
+    return np.sum(x * np.random.randn(2))
+
+
+def seeded_noise(x):
+    np.random.seed(3)
+    return np.sum(x * np.random.randn(2))

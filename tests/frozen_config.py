@@ -1,0 +1,6 @@
+"""A module of settings that compiled code reads as attributes (``cfg.K``): numba freezes them,
+for tests/test_numba_frozen_values.py."""
+import numpy as np
+
+K = 2.0
+W = np.array([1.0, 2.0])
