@@ -56,7 +56,7 @@ def log_statements(body, ctx):
         uses = [node for node in n.walk(module)
                 if isinstance(node, gast.Name) and node.id == root]
         chains |= _plain_reads(root, stmts, module, ctx, copied)
-        chains |= _blind_calls(root, stmts, module, ctx, copied)
+        # (in a gradient differentiated again, the first transformation checked the calls)
         if allowed and all(id(node) in chains for node in uses) and \
                 (copied is not None or _functions_blind(root, stmts, module, ctx)):
             roots[root] = stmts
@@ -83,48 +83,6 @@ def _plain_reads(root, stmts, module, ctx, copied=None):
                 not (isinstance(cls, type) and
                      hasattr(inspect.getattr_static(cls, node.attr, None), '__get__')):
             found.add(id(node.value))
-    return found
-
-
-def _blind_calls(root, stmts, module, ctx, copied=None):
-    """The ids of the `root` names of calls of methods of the class of `root` (an object a
-    method is bound to), ``root.m(...)`` or ``Class.m(root, ...)``, that cannot reach the
-    logs (`_Blind`): ``h = self.forward(x)`` beside ``self.history.append(float(loss))``.
-    In a gradient differentiated again (`copied` binds `root`), the calls of generated
-    functions given `root` (``Model_forward_fwd(self, x)``): the first transformation made
-    them of methods it found blind."""
-    logs = {stmt.value.func.value.attr for stmt in stmts}
-    receiver = ctx.receivers.get(root)
-    cls = getattr(receiver, 'cls', None)
-    if copied is not None:
-        return {id(arg) for node in n.walk(module) if isinstance(node, gast.Call)
-                for arg in _given(node) if isinstance(arg, gast.Name) and arg.id == root and
-                (_generated(ctx.resolver.lookup(node.func)) or
-                 (n.dotted_path(node.func) or '').startswith('s2s.') or
-                 node.args and node.args[0] is arg and
-                 _blind_class_function(node.func, ctx, logs))}
-    if not isinstance(cls, type) or receiver.of_class:
-        return set()
-    blind = _Blind(cls, receiver, logs)
-    found = set()
-    for node in n.walk(module):
-        if not isinstance(node, gast.Call):
-            continue
-        func = node.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                func.value.id == root:
-            name, receiver_node = func.attr, func.value
-        elif node.args and isinstance(node.args[0], gast.Name) and node.args[0].id == root:
-            called = ctx.resolver.lookup(func)
-            name = getattr(called, '__name__', None)
-            if not (inspect.isfunction(called) and isinstance(name, str) and
-                    inspect.getattr_static(cls, name, None) is called):
-                continue
-            receiver_node = node.args[0]
-        else:
-            continue
-        if blind.method(name):
-            found.add(id(receiver_node))
     return found
 
 
@@ -196,22 +154,6 @@ def _held_blind(receiver, cls, blind):
     return functions - objects
 
 
-def _given(call):
-    """The arguments of `call`, positional and keyword, and the items of those that are tuple
-    displays (``s2s.check_method_writes(..., kept=(h, self))``)."""
-    for arg in call.args + [keyword.value for keyword in call.keywords]:
-        yield from arg.elts if isinstance(arg, gast.Tuple) else (arg,)
-
-
-def _blind_class_function(func, ctx, logs):
-    """Whether the call's function `func` is ``C.m`` of a class `C`, `m` a method of it that
-    cannot reach `logs` (`_Blind`, knowing only the class)."""
-    if not isinstance(func, gast.Attribute):
-        return False
-    cls = ctx.resolver.lookup(func.value)
-    return isinstance(cls, type) and _Blind(cls, None, logs).method(func.attr)
-
-
 def _generated(func):
     """Whether `func` is a function s2sgrad generated."""
     code = getattr(func, '__code__', None)
@@ -225,21 +167,30 @@ _REFLECTION = frozenset({'getattr', 'setattr', 'hasattr', 'delattr', 'vars', 'gl
 
 class _Blind:
     """Which code cannot reach the attributes `logs` of an object of class `cls` (its
-    `Receiver` `receiver`, None where only the class is known): a method, or a function of
-    yours it calls, is blind when it
+    `Receiver` `receiver`, None for an object the logging one holds, of which only the class
+    is known): a function of yours, or a method of such an object, is blind when it
 
     - names none of `logs`, no ``__dict__``, and calls no `_REFLECTION` built-in;
-    - uses its object (the first parameter of a method, never rebound) only as ``self.c``:
-      a read of an attribute that is no descriptor of the class and holds no object or
-      function of yours (`Receiver.attribute`: one may hold the object, ``self.peer =
-      self``), or a call ``self.m(...)`` of a method of the class that is blind in turn (not
-      one the object's own attribute shadows); no ``super()``;
-    - reads as globals or closure variables only modules, classes of libraries, functions of
-      libraries, blind functions of yours, and numbers, text and arrays (a list or an object
-      may be the log under another name);
-    - calls nothing else but array methods (``h.sum()``, `rules.METHODS`).
+    - takes no default that could be or reach the log (only what `inert_value` accepts);
+    - uses its object (the first parameter of a method, never rebound) only as ``self.c``
+      in arithmetic (``x @ self.W + self.b``, ``-self.b``, a comparison), as
+      ``self.c.T``/``.shape``/``.ndim``/``.size``/``.dtype``, or to call ``self.m(...)``, a
+      method of the class that is blind in turn or a function the objects hold that
+      `_held_blind` found blind; ``self.c`` no descriptor of the class, nor a class
+      attribute that could be or reach the log; no ``super()``;
+    - reads as globals, closure variables or attribute paths of modules only modules,
+      classes and functions of libraries, NumPy's and SciPy's ufuncs, blind functions of
+      yours, and numbers, text and arrays (a list, an object or a bound method may be the
+      log under another name);
+    - calls nothing else but array methods of its own values (``h.sum()``,
+      `rules.METHODS`).
 
-    The class must not compute attributes (``__getattr__``, ``__getattribute__``)."""
+    The class must not compute attributes (``__getattr__``, ``__getattribute__``). What
+    this cannot see: an array of objects, or a list, that an object holds and that holds
+    the log (``self.parts[0]``), which only subscripts, iteration and calls reach: all
+    refused on ``self.c``."""
+
+    _SHAPES = frozenset({'T', 'shape', 'ndim', 'size', 'dtype'})
 
     def __init__(self, cls, receiver, logs, held=frozenset()):
         self.cls, self.receiver, self.logs = cls, receiver, logs
@@ -274,6 +225,9 @@ class _Blind:
             node = parse_function(func).node
         except (S2SError, OSError, TypeError):
             return False
+        defaults = list(func.__defaults__ or ()) + list((func.__kwdefaults__ or {}).values())
+        if not all(self.inert_value(value) for value in defaults):
+            return False  # (``def fwd(self, x, log=LOG)``)
         params = node.args.posonlyargs + node.args.args
         if method and not params:
             return False
@@ -291,21 +245,18 @@ class _Blind:
                 if sub.id == me:
                     if not self._use_of_me(sub, parents):
                         return False
-                elif sub.id not in local and not self._inert(func, sub.id):
+                elif sub.id not in local and not self._inert_read(func, sub, parents):
                     return False
             if isinstance(sub, gast.Call):
                 callee = sub.func
                 if isinstance(callee, gast.Attribute) and isinstance(callee.value, gast.Name) \
                         and callee.value.id == me:
                     continue  # (a method of the object: `_use_of_me`)
-                if isinstance(callee, gast.Name) and callee.id not in local:
-                    continue  # (a global's call: `_inert` checked what it is)
-                if isinstance(callee, gast.Attribute) and \
+                if isinstance(callee, (gast.Name, gast.Attribute)) and \
                         _global_path(callee, local) is not None:
-                    if not self._inert_path(func, callee):
-                        return False
-                    continue
+                    continue  # (a global's, or a module's function: `_inert_read`)
                 if not (isinstance(callee, gast.Attribute) and
+                        _root_name(callee) in local - {me} and
                         (callee.attr in rules.METHODS or
                          callee.attr in rules.NONDIFFERENTIABLE_METHODS)):
                     return False  # (a call of what a variable holds, a method of yours)
@@ -320,42 +271,72 @@ class _Blind:
             return self.method(attribute.attr)
         if self.receiver is not None and self.receiver.attribute(attribute.attr) is not None:
             return False  # (an object or function of yours it holds: it may hold the object)
-        # (a property, or a method read as a value, may reach the log)
-        return not hasattr(inspect.getattr_static(self.cls, attribute.attr, None), '__get__')
+        found = inspect.getattr_static(self.cls, attribute.attr, None)
+        if found is not None and (hasattr(type(found), '__get__') or
+                                  not self.inert_value(found)):
+            return False  # (a property, a method read as a value, a class-level list)
+        # (in arithmetic or for its shape: a list or an object holding the log is read
+        # otherwise, by ``len``, an index, a loop, a call)
+        return isinstance(above, (gast.BinOp, gast.UnaryOp, gast.Compare)) or \
+            isinstance(above, gast.Attribute) and above.value is attribute and \
+            above.attr in self._SHAPES and \
+            not isinstance(parents.get(id(above)), gast.Call)
 
-    def _inert(self, func, name):
-        """Whether the global or closure variable `name` of `func` holds what cannot be or
-        reach the log."""
-        value = _variable(func, name)
+    def _inert_read(self, func, name, parents):
+        """Whether the global or closure variable `name` (a Name node) of `func`, or the
+        attribute path of a module it starts (``cfg.K``, ``np.linalg.norm``), holds what
+        cannot be or reach the log."""
+        value = _variable(func, name.id)
+        node = name
+        while inspect.ismodule(value):
+            above = parents.get(id(node))
+            if not (isinstance(above, gast.Attribute) and above.value is node):
+                return True  # (the module itself, passed on: ``np``)
+            value, node = getattr(value, above.attr, _MISSING), above
         return self.inert_value(value)
 
     def inert_value(self, value):
-        """Whether `value` cannot be or reach the logs: a number, text, an array, a module,
-        a library's class or function, a blind function of yours."""
+        """Whether `value` cannot be or reach the logs: a number, text, an array of numbers,
+        a module, a library's class or function, a NumPy or SciPy ufunc, a blind function of
+        yours."""
         if value is _MISSING:
             return False
         if value is None or isinstance(value, (bool, int, float, complex, str, bytes,
-                                               np.ndarray, np.generic)):
+                                               np.generic)):
             return True
+        if isinstance(value, np.ndarray):
+            return value.dtype != object
         if inspect.ismodule(value):
             return True
         if inspect.isclass(value):
             return rules.is_library(value) or getattr(value, '__module__', '') == 'builtins'
         if inspect.isfunction(value):
             return rules.is_library(value) or self.function(value)
-        if callable(value) and not hasattr(value, '__dict__'):
-            return True  # (a built-in function or ufunc: ``len``, ``np.tanh``)
-        return isinstance(value, np.ufunc)
+        if isinstance(value, np.ufunc):
+            return _library_ufunc(value)
+        owner = getattr(value, '__self__', _MISSING)
+        if inspect.isbuiltin(value) and (owner is None or inspect.ismodule(owner)):
+            return True  # (``len``, ``math.exp``: not a bound method, ``LOG.__len__``)
+        return rules.is_library(value) and callable(value) and \
+            not hasattr(value, '__self__') and not hasattr(value, '__dict__')
 
-    def _inert_path(self, func, callee):
-        """Whether the attribute path `callee` (``np.linalg.norm``) of a global is inert."""
-        parts = n.dotted_path(callee).split('.')
-        value = _variable(func, parts[0])
-        for part in parts[1:]:
-            if not inspect.ismodule(value):
-                return False  # (``CFG.helper``: an object's attribute)
-            value = getattr(value, part, _MISSING)
-        return self.inert_value(value)
+
+def _library_ufunc(value):
+    """Whether the ufunc `value` is NumPy's or SciPy's (not ``np.frompyfunc``'s of yours)."""
+    if getattr(np, value.__name__, None) is value:
+        return True
+    try:
+        import scipy.special
+    except ImportError:  # (an optional extra)
+        return False
+    return getattr(scipy.special, value.__name__, None) is value
+
+
+def _root_name(node):
+    """The name an attribute or subscript chain starts from, or None."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 _MISSING = object()

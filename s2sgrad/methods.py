@@ -12,22 +12,9 @@ from .partial_calls import inline_partial_object
 
 def known_receivers(func, receivers):
     """The parameters of `func` that hold an instance of a known class all through the body
-    (never assigned to, but by ``p = s2s.copy_lists(p)`` at the top level, the copy a
-    generated derivative makes of an argument whose lists it changes: an instance itself, a
-    list of instances with the same items): `receivers` restricted to them."""
-    body = [stmt for stmt in func.body if not _copies_lists_of_itself(stmt)]
-    stored = set(n.names_stored(gast.Module(body=body, type_ignores=[])))
+    (never assigned to): `receivers` restricted to them."""
+    stored = set(n.names_stored(gast.Module(body=func.body, type_ignores=[])))
     return {param: cls for param, cls in receivers.items() if param not in stored}
-
-
-def _copies_lists_of_itself(stmt):
-    """Whether `stmt` is ``p = s2s.copy_lists(p)``."""
-    value = getattr(stmt, 'value', None)
-    return isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
-        isinstance(stmt.targets[0], gast.Name) and isinstance(value, gast.Call) and \
-        n.dotted_path(value.func) == 's2s.copy_lists' and len(value.args) == 1 and \
-        not value.keywords and isinstance(value.args[0], gast.Name) and \
-        value.args[0].id == stmt.targets[0].id
 
 
 def bind_methods(func, receivers, names, code=None):
@@ -221,11 +208,6 @@ def receiver_of(expr, known, narrowed=None):
             # another by then)
             return choice((found,)) if one_kind and found is not None and \
                 not found.sequence else found
-    if isinstance(expr, gast.Call) and not expr.keywords and len(expr.args) == 1 and \
-            n.dotted_path(expr.func) == 's2s.copy_lists':
-        # (a generated derivative's copy of an argument: the instance itself, or a list of
-        # the same instances)
-        return receiver_of(expr.args[0], known, narrowed)
     if isinstance(expr, gast.Call) and not expr.keywords and (
             n.dotted_path(expr.func) in ('list', 'tuple', 's2s.sized') and
             len(expr.args) == 1 or isinstance(expr.func, gast.Attribute) and

@@ -191,6 +191,7 @@ ROWS = {
     's2sgrad.runtime.meta': (runtime.meta, lambda r: (_vec(r),)),
     's2sgrad.runtime.not_shared': (runtime.not_shared, lambda r: (float(r.normal()), 'm')),
     's2sgrad.runtime.check_number': (runtime.check_number, lambda r: (float(r.normal()), 'm')),
+    's2sgrad.runtime.array_method': (runtime.array_method, lambda r: (r.normal(size=3), 'm')),
     's2sgrad.runtime.sequence_of': (
         lambda v: (runtime.sequence_of((v, v), 2), runtime.sequence_of(v, 3)),
         lambda r: (_vec(r),)),

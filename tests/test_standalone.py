@@ -437,6 +437,8 @@ CASES = {
                 c([None, (0.0, V)], {'a': 1.0, 'b': W})],
     'values_like': [c({'a': V}, {'a': W, 'b': 2.0}), c(0.0, {'a': W})],
     'items_like': [c({'a': V, 'b': 1.0}, {'a': W, 'b': 2.0}), c(0.0, {'a': W})],
+    'array_method': [c(V, 'm'), c(np.ones((2, 2)), 'm'), c([1.0, 2.0], 'm'), c(1.0, 'm'),
+                     c(Point(1.0, 2.0), 'm')],
     'check_number': [c(1.0, 'm'), c(np.float64(2.0), 'm'), c(3, 'm'), c((1.0, V), 'm'),
                      c(V, 'm'), c([1.0], 'm'), c(Z0, 'm')],
     'sequence_of': [c((3,), 1), c([1.0, 2.0], 2), c(V, 3), c('ab', 2), c(range(2), 2)],
