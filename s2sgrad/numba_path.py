@@ -1225,4 +1225,9 @@ def _reason(message):
             break
     text = ' '.join(kept)
     text = re.sub(r'<function (\w+) at 0x[0-9a-f]+>', r'\1', text)
+    constant = re.search(r'OverloadSelector object at 0x[0-9a-f]+>, \((.*)\)', text)
+    if constant:  # (a constant numba cannot make: ``cfg.L[1]`` of a module's list)
+        return (f'numba cannot compile in the value of type {constant.group(1).rstrip(",")} '
+                f'that a global or a module\'s attribute holds (it compiles in numbers, arrays '
+                f'and tuples of them); pass it as an argument, or hold a tuple or an array')
     return text[:600] or 'numba gave no reason'

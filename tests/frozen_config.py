@@ -4,3 +4,4 @@ import numpy as np
 
 K = 2.0
 W = np.array([1.0, 2.0])
+L = [1.0, 2.0]

@@ -76,3 +76,12 @@ def test_unseeded_draws_from_numpys_generator_are_refused():
     x = np.ones(2)
     np.testing.assert_allclose(s2sgrad.grad(module.seeded_noise, compile='numba')(x),
                                s2sgrad.grad(module.seeded_noise)(x))
+
+
+def listed_setting(x):
+    return cfg.L[1] * x * x
+
+
+def test_a_modules_list_says_what_numba_cannot_compile_in():
+    with pytest.raises(CompileError, match=r'List\(float64.*pass it as an argument'):
+        s2sgrad.grad(listed_setting, compile='numba')(1.5)
