@@ -71,6 +71,10 @@ def test_list_sorted_in_place(f):
     np.testing.assert_allclose(g, numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-9)
 
 
-def test_array_sorted_in_place_is_refused():
-    with pytest.raises(S2SError):
-        s2sgrad.grad(sorted_array_in_place)(np.array([0.3, -0.7, 1.4]))
+def test_array_sorted_in_place_is_the_write_it_makes():
+    # (refused before 2026-12-08: ``xs[...] = np.sort(xs)`` now, see
+    # test_array_in_place_methods.py)
+    x = np.array([0.3, -0.7, 1.4])
+    np.testing.assert_allclose(s2sgrad.grad(sorted_array_in_place)(x),
+                               numerical_grad(sorted_array_in_place, (x,), 0), rtol=1e-6)
+    np.testing.assert_array_equal(x, [0.3, -0.7, 1.4])
