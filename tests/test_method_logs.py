@@ -461,33 +461,26 @@ class Owner:
         return x
 
 
-class LoggedPeer(Peer):
+class LogsItsForward:
     def loss(self, x):
         h = self.forward(x)
         self.history.append(float(np.sum(h)))
         return np.sum(h ** 2)
 
 
-class LoggedComputed(Computed):
-    def loss(self, x):
-        h = self.forward(x)
-        self.history.append(float(np.sum(h)))
-        return np.sum(h ** 2)
+class LoggedPeer(LogsItsForward, Peer):
+    pass
 
 
-class LoggedThroughAGlobal(ThroughAGlobal):
-    def loss(self, x):
-        h = self.forward(x)
-        self.history.append(float(np.sum(h)))
-        return np.sum(h ** 2)
+class LoggedComputed(LogsItsForward, Computed):
+    pass
 
 
-class LoggedShadowed(Shadowed):
-    def loss(self, x):
-        h = self.forward(x)
-        self.history.append(float(np.sum(h)))
-        return np.sum(h ** 2)
+class LoggedThroughAGlobal(LogsItsForward, ThroughAGlobal):
+    pass
 
+
+class LoggedShadowed(LogsItsForward, Shadowed):
     def loss_direct(self, x):
         h = self.act(x)
         self.history.append(float(np.sum(h)))
