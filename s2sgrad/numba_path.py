@@ -15,6 +15,7 @@ import functools
 import inspect
 import linecache
 import os
+import random
 import re
 import traceback
 import types
@@ -1057,8 +1058,10 @@ def _become(node, other):
 def _refuse_unseeded_draws(node, space, name):
     """CompileError where the code `node` (of the compiled member `name`, its names bound in
     `space`) draws from NumPy's global generator (``np.random.randn(3)``) and never seeds
-    it: numba draws from a generator of its own, which the caller's ``np.random.seed(0)``
-    does not reach, so the compiled gradient would draw other numbers than the plain one."""
+    it, or from the `random` module's at all: numba draws from generators of its own, which
+    the caller's ``np.random.seed(0)`` does not reach (and whose `random.seed` gives other
+    numbers than Python's), so the compiled gradient would draw other numbers than the plain
+    one."""
     drawn, seeded = None, False
     for child in n.walk(node):
         if not isinstance(child, gast.Call) or n.dotted_path(child.func) is None:
@@ -1067,14 +1070,24 @@ def _refuse_unseeded_draws(node, space, name):
         found = space.get(parts[0])
         for part in parts[1:]:
             found = getattr(found, part, None)
+        owner = getattr(found, '__self__', None)
+        if owner is random._inst:
+            # (numba's `random` seeds its generator otherwise than Python's: other numbers,
+            # seeded or not)
+            raise CompileError(
+                f'cannot compile `{name}` with numba: it calls `{n.dotted_path(child.func)}` '
+                f'of Python\'s `random` module, whose numbers numba draws from a generator '
+                f'of its own, seeded otherwise than Python\'s: not those of the plain '
+                f'gradient. Draw with NumPy (`np.random.seed(...)` in the function, then '
+                f'`np.random.rand()`), or pass the numbers as an argument; or {_ADVICE}')
         if found is np.random.seed:
             seeded = True
-        elif getattr(found, '__self__', None) is np.random.mtrand._rand and drawn is None:
+        elif owner is np.random.mtrand._rand and drawn is None:
             drawn = child  # (a method of the generator: `np.random.randn` and the rest are)
     if drawn is not None and not seeded:
         shown = n.dotted_path(drawn.func)
         raise CompileError(
-            f'cannot compile `{name}` with numba: it draws from NumPy\'s global generator '
+            f'cannot compile `{name}` with numba: it draws from a global generator '
             f'(`{shown}(...)`), and numba draws from a generator of its own, which a seed '
             f'set outside the function (`np.random.seed(0)`) does not reach: the numbers '
             f'would not be those of the plain gradient. Seed it in the function '

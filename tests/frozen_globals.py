@@ -1,4 +1,6 @@
 """Globals that compiled code reads, for tests/test_review_session38.py (numba freezes them)."""
+import random
+
 import numpy as np
 
 COUNT = 6
@@ -64,3 +66,12 @@ def noisy(x):
 def seeded_noise(x):
     np.random.seed(3)
     return np.sum(x * np.random.randn(2))
+
+
+def python_noise(x):
+    return x * random.random()
+
+
+def python_seeded_noise(x):
+    random.seed(5)
+    return x * random.random()

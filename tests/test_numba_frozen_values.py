@@ -1,7 +1,8 @@
 """What numba compiles in besides plain globals: a tuple (and the arrays in it) and a module's
 attributes (``cfg.K``) are checked at each call of a compiled gradient, which raises S2SError
 once they changed (it computed with the old values, silently); draws from NumPy's global
-generator are refused where the function does not seed it (numba draws from its own)."""
+generator are refused where the function does not seed it (numba draws from its own), and
+draws from Python's `random` module always (numba seeds its own otherwise)."""
 import os
 import sys
 
@@ -70,12 +71,16 @@ def test_a_modules_attribute_rebound_or_changed_is_seen():
         cfg.W[0] = 1.0
 
 
-def test_unseeded_draws_from_numpys_generator_are_refused():
+def test_unseeded_draws_from_a_global_generator_are_refused():
     with pytest.raises(CompileError, match=r'np\.random\.randn'):
         s2sgrad.grad(module.noisy, compile='numba')
+    with pytest.raises(CompileError, match=r'random\.random'):
+        s2sgrad.grad(module.python_noise, compile='numba')
     x = np.ones(2)
     np.testing.assert_allclose(s2sgrad.grad(module.seeded_noise, compile='numba')(x),
                                s2sgrad.grad(module.seeded_noise)(x))
+    with pytest.raises(CompileError, match='seeded otherwise'):
+        s2sgrad.grad(module.python_seeded_noise, compile='numba')
 
 
 def listed_setting(x):
