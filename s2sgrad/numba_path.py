@@ -286,6 +286,7 @@ class _Unit:
         node = n.clone(node)
         node.decorator_list = []
         space = dict(function.__globals__)
+        _refuse_unseeded_draws(node, space, function.__name__)  # (numba's own generator)
         before = to_source(node)
         _rewrite(node, space)
         source = to_source(node)
