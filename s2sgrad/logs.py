@@ -105,11 +105,9 @@ def _functions_blind(root, stmts, module, ctx):
         if not inspect.isfunction(called) or rules.is_library(called) or _generated(called):
             continue
         name = getattr(called, '__name__', None)
-        if isinstance(name, str) and inspect.getattr_static(cls, name, None) is called:
-            continue  # (a method of the class: `_blind_calls`, where it is given the object)
         owner = ctx.resolver.lookup(node.func.value) if isinstance(node.func, gast.Attribute) \
             else None
-        if isinstance(owner, type) and isinstance(name, str) and \
+        if isinstance(owner, type) and owner is not cls and isinstance(name, str) and \
                 inspect.getattr_static(owner, name, None) is called:
             # (``Layer.__call__(self.layers[i], h)``: a method of an object it holds)
             held = _held_blind(receiver, cls, blind) if held is None else held
