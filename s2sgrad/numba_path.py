@@ -286,7 +286,6 @@ class _Unit:
         node = n.clone(node)
         node.decorator_list = []
         space = dict(function.__globals__)
-        _refuse_unseeded_draws(node, space, function.__name__)  # (numba's own generator)
         before = to_source(node)
         _rewrite(node, space)
         source = to_source(node)

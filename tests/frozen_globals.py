@@ -75,11 +75,3 @@ def python_noise(x):
 def python_seeded_noise(x):
     random.seed(5)
     return x * random.random()
-
-
-def _draws():
-    return np.random.randn(2)
-
-
-def noise_from_a_helper(x):
-    return np.sum(x * _draws())
