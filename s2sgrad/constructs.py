@@ -230,6 +230,7 @@ def in_place_calls(func, resolver, np_name='np', source=None):
         if obj is None and isinstance(call.func, gast.Attribute) and \
                 _array_bound(func, call.func.value, resolver) and (
                     call.func.attr == 'sort' and not args and set(keywords) <= {'axis', 'kind'}
+                    and _constant_int(keywords.get('axis', n.const(-1)))
                     or call.func.attr == 'fill' and len(args) == 1 and not keywords):
             # (``y.sort()``, ``buf.fill(0.0)`` of an array: the write into it they make)
             receiver = call.func.value
@@ -237,8 +238,10 @@ def in_place_calls(func, resolver, np_name='np', source=None):
                 if call.func.attr == 'sort' else args[0]
             target = gast.Subscript(value=n.clone(receiver), slice=n.const(Ellipsis),
                                     ctx=gast.Store())
-            return [gast.Expr(value=n.call('s2s.array_method', n.clone(receiver),
-                                           n.const(_array_method_message(stmt, source)))),
+            check = [n.clone(receiver), n.const(_array_method_message(stmt, source))]
+            if call.func.attr == 'fill':  # (a number: NumPy's fill raises for an array)
+                check.append(n.clone(args[0]))
+            return [gast.Expr(value=n.call('s2s.array_method', *check)),
                     gast.Assign(targets=[target], value=value, type_comment=None)]
         ufunc = getattr(obj, '__self__', None)
         if (ufunc is np.add or ufunc is np.subtract) and \
@@ -286,6 +289,14 @@ def in_place_calls(func, resolver, np_name='np', source=None):
                 out.append(one)
         return out
     func.body = plain(func.body)
+
+
+def _constant_int(node):
+    """Whether `node` is an integer constant (``axis=0``, ``axis=-1``; not ``axis=None``,
+    with which NumPy's method raises)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) is int
 
 
 _ARRAY_METHODS = frozenset({'copy', 'astype', 'reshape', 'ravel', 'flatten'})

@@ -241,7 +241,7 @@ class _Blind:
                 return False
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
                 if sub.id == me:
-                    if not self._use_of_me(sub, parents):
+                    if not self._use_of_me(sub, parents, func):
                         return False
                 elif sub.id not in local and not self._inert_read(func, sub, parents):
                     return False
@@ -260,7 +260,7 @@ class _Blind:
                     return False  # (a call of what a variable holds, a method of yours)
         return True
 
-    def _use_of_me(self, name, parents):
+    def _use_of_me(self, name, parents, func):
         attribute = parents.get(id(name))
         if not isinstance(attribute, gast.Attribute) or attribute.value is not name:
             return False
@@ -273,12 +273,29 @@ class _Blind:
         if found is not None and (hasattr(type(found), '__get__') or
                                   not self.inert_value(found)):
             return False  # (a property, a method read as a value, a class-level list)
-        # (in arithmetic or for its shape: a list or an object holding the log is read
-        # otherwise, by ``len``, an index, a loop, a call)
+        # (in arithmetic, for its shape, or given to a library's function: ``np.dot(self.W,
+        # x)``; an attribute that holds the log list itself is not seen, see the README)
         return isinstance(above, (gast.BinOp, gast.UnaryOp, gast.Compare)) or \
             isinstance(above, gast.Attribute) and above.value is attribute and \
             above.attr in self._SHAPES and \
-            not isinstance(parents.get(id(above)), gast.Call)
+            not isinstance(parents.get(id(above)), gast.Call) or \
+            isinstance(above, gast.Call) and attribute in above.args and \
+            self._library_call(above, func)
+
+    def _library_call(self, call, func):
+        """Whether `call` (in `func`) calls a library's function by a global name or a
+        module's path (``np.dot``)."""
+        path = n.dotted_path(call.func)
+        if path is None:
+            return False
+        parts = path.split('.')
+        value = _variable(func, parts[0])
+        for part in parts[1:]:
+            if not inspect.ismodule(value):
+                return False
+            value = getattr(value, part, _MISSING)
+        return (rules.is_library(value) or isinstance(value, np.ufunc)) and \
+            not inspect.isfunction(value) and self.inert_value(value) and callable(value)
 
     def _inert_read(self, func, name, parents):
         """Whether the global or closure variable `name` (a Name node) of `func`, or the
@@ -315,8 +332,10 @@ class _Blind:
         owner = getattr(value, '__self__', _MISSING)
         if inspect.isbuiltin(value) and (owner is None or inspect.ismodule(owner)):
             return True  # (``len``, ``math.exp``: not a bound method, ``LOG.__len__``)
-        return rules.is_library(value) and callable(value) and \
-            not hasattr(value, '__self__') and not hasattr(value, '__dict__')
+        # (``np.mean``, a dispatcher object in NumPy 2: a library's function, bound to no
+        # object of yours)
+        return rules.is_library(value) and callable(value) and not inspect.isclass(value) \
+            and (owner is _MISSING or owner is None or inspect.ismodule(owner))
 
 
 def _library_ufunc(value):

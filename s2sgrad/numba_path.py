@@ -1057,42 +1057,55 @@ def _become(node, other):
 
 def _refuse_unseeded_draws(node, space, name):
     """CompileError where the code `node` (of the compiled member `name`, its names bound in
-    `space`) draws from NumPy's global generator (``np.random.randn(3)``) and never seeds
-    it, or from the `random` module's at all: numba draws from generators of its own, which
-    the caller's ``np.random.seed(0)`` does not reach (and whose `random.seed` gives other
+    `space`) draws from NumPy's global generator (``np.random.randn(3)``) before a statement
+    of its own body, not in a branch or a loop, seeds it (``np.random.seed(0)``), or draws
+    from the `random` module's at all: numba draws from generators of its own, which the
+    caller's ``np.random.seed(0)`` does not reach (and whose `random.seed` gives other
     numbers than Python's), so the compiled gradient would draw other numbers than the plain
     one."""
-    drawn, seeded = None, False
-    for child in n.walk(node):
-        if not isinstance(child, gast.Call) or n.dotted_path(child.func) is None:
-            continue
-        parts = n.dotted_path(child.func).split('.')
-        found = space.get(parts[0])
-        for part in parts[1:]:
-            found = getattr(found, part, None)
-        owner = getattr(found, '__self__', None)
-        if owner is random._inst:
-            # (numba's `random` seeds its generator otherwise than Python's: other numbers,
-            # seeded or not)
-            raise CompileError(
-                f'cannot compile `{name}` with numba: it calls `{n.dotted_path(child.func)}` '
-                f'of Python\'s `random` module, whose numbers numba draws from a generator '
-                f'of its own, seeded otherwise than Python\'s: not those of the plain '
-                f'gradient. Draw with NumPy (`np.random.seed(...)` in the function, then '
-                f'`np.random.rand()`), or pass the numbers as an argument; or {_ADVICE}')
-        if found is np.random.seed:
+    seeded = False
+    for stmt in node.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and \
+                _global_value(stmt.value.func, space) is np.random.seed:
             seeded = True
-        elif owner is np.random.mtrand._rand and drawn is None:
-            drawn = child  # (a method of the generator: `np.random.randn` and the rest are)
-    if drawn is not None and not seeded:
-        shown = n.dotted_path(drawn.func)
-        raise CompileError(
-            f'cannot compile `{name}` with numba: it draws from a global generator '
-            f'(`{shown}(...)`), and numba draws from a generator of its own, which a seed '
-            f'set outside the function (`np.random.seed(0)`) does not reach: the numbers '
-            f'would not be those of the plain gradient. Seed it in the function '
-            f'(`np.random.seed(...)` before the draws), or pass the random numbers as an '
-            f'argument; or {_ADVICE}')
+            continue
+        for child in n.walk(stmt):
+            if not isinstance(child, gast.Call):
+                continue
+            found = _global_value(child.func, space)
+            owner = getattr(found, '__self__', None)
+            if owner is random._inst:
+                # (numba's `random` seeds its generator otherwise than Python's: other
+                # numbers, seeded or not)
+                raise CompileError(
+                    f'cannot compile `{name}` with numba: it calls '
+                    f'`{n.dotted_path(child.func)}` of Python\'s `random` module, whose '
+                    f'numbers numba draws from a generator of its own, seeded otherwise than '
+                    f'Python\'s: not those of the plain gradient. Draw with NumPy '
+                    f'(`np.random.seed(...)` in the function, then `np.random.rand()`), or '
+                    f'pass the numbers as an argument; or {_ADVICE}')
+            if owner is np.random.mtrand._rand and not seeded or found is np.random.seed:
+                shown = n.dotted_path(child.func)
+                raise CompileError(
+                    f'cannot compile `{name}` with numba: it calls `{shown}(...)` of a '
+                    f'global generator that no statement of the function seeded before, not in '
+                    f'a branch or a loop (`np.random.seed(...)`), and numba draws from a '
+                    f'generator of its own, which a seed set outside the function does not '
+                    f'reach: the numbers would not be those of the plain gradient. Seed it in '
+                    f'the function, first, or pass the random numbers as an argument; or '
+                    f'{_ADVICE}')
+
+
+def _global_value(func, space):
+    """What the name or module path `func` (``np.random.randn``) denotes in `space`."""
+    path = n.dotted_path(func)
+    if path is None:
+        return None
+    parts = path.split('.')
+    found = space.get(parts[0])
+    for part in parts[1:]:
+        found = getattr(found, part, None)
+    return found
 
 
 def _unsupported_helper(helper, source, name):

@@ -1558,12 +1558,14 @@ def _check_number(value, message):
 
 
 @_implements('array_method')
-def _array_method(value, message):
-    # (``y.sort()`` written as ``y[...] = np.sort(y)``: an array here, or refused)
-    if _array(value):
-        return lambda value, message: None
+def _array_method(value, message, filled=None):
+    # (``y.sort()`` written as ``y[...] = np.sort(y)``: an array here, or refused; ``fill``
+    # of an array: numba types it, the plain path raises)
+    if _array(value) and (filled is None or isinstance(filled, (types.Number, types.NoneType,
+                                                                types.Omitted))):
+        return lambda value, message, filled=None: None
 
-    def impl(value, message):
+    def impl(value, message, filled=None):
         raise NoRuleError('an in-place method (`.sort()`, `.fill()`) of a value that is not '
                           'a NumPy array; write the new value instead')
     return impl

@@ -8,6 +8,7 @@ import numpy as np
 from .api import grad, resolve, transform
 from .argtrees import leaves, map_leaves
 from .builder import still_valid
+from .callables import unbind
 from .errors import NonScalarOutputError, OptionError, ShapeError
 from .modes import Mode
 from .object_state import ObjectState
@@ -142,10 +143,13 @@ def jacobian(func=None, wrt=0, *, optimized=True, mode=None, compile=None, fallb
     refuse_varying_runs(func, 'jacobian')
 
     made = {}  # (the vjp, or each argument's jvp: made at the first call, and again only
-    # where a name, attribute or default it pinned changed since, as `grad` would remake it)
+    # where a name, attribute or default it pinned changed since, as `grad` would remake it;
+    # of a method or a partial holding objects of yours, at each call, which follows what
+    # the objects hold then: ``obj.act = np.cos``)
+    keep = not unbind(func).receivers
 
     def product(key, make):
-        found = made.get(key)
+        found = made.get(key) if keep else None
         if found is None or not still_valid(found.generated):
             found = made[key] = make()
         return found

@@ -478,14 +478,21 @@ def check_global_writes(func, message, kept):
             f'the function returns, or give the global a copy')
 
 
-def array_method(value, message):
+def array_method(value, message, filled=None):
     """Raise `NoRuleError` (with `message`, and the kind of `value`) unless `value` is a NumPy
-    or CuPy array: the transformation wrote ``y.sort()`` (``y.fill(v)``) as the write into
-    `y` that an array's method makes, ``y[...] = np.sort(y)``."""
+    or CuPy array of numbers (not objects): the transformation wrote ``y.sort()``
+    (``y.fill(v)``) as the write into `y` that an array's method makes, ``y[...] =
+    np.sort(y)``; ValueError, as NumPy's ``fill`` raises, where what it fills with
+    (`filled`) is no single number."""
     kind = type(value)
     if kind is not np.ndarray and not (kind.__module__.split('.')[0] == 'cupy' and
                                        kind.__name__ == 'ndarray'):
         raise NoRuleError(f'{message} (it is a {kind.__name__} here)')
+    if value.dtype == object:
+        raise NoRuleError(f'{message} (it is an array of Python objects here)')
+    if filled is not None and np.ndim(filled) != 0:
+        raise ValueError(f'{message}: `fill` takes one number, not an array of shape '
+                         f'{np.shape(filled)}, as NumPy says')
 
 
 def check_number(value, message):

@@ -75,3 +75,9 @@ def python_noise(x):
 def python_seeded_noise(x):
     random.seed(5)
     return x * random.random()
+
+
+def seeded_in_a_branch(x, flag):
+    if flag:
+        np.random.seed(3)
+    return np.sum(x * np.random.randn(2))

@@ -74,6 +74,8 @@ def test_a_modules_attribute_rebound_or_changed_is_seen():
 def test_unseeded_draws_from_a_global_generator_are_refused():
     with pytest.raises(CompileError, match=r'np\.random\.randn'):
         s2sgrad.grad(module.noisy, compile='numba')
+    with pytest.raises(CompileError, match='not in a branch'):
+        s2sgrad.grad(module.seeded_in_a_branch, compile='numba')
     with pytest.raises(CompileError, match=r'random\.random'):
         s2sgrad.grad(module.python_noise, compile='numba')
     x = np.ones(2)
