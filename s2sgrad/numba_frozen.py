@@ -37,16 +37,29 @@ def frozen_reads(function, names, is_user_function, paths=()):
         else:
             continue
         if isinstance(value, types.ModuleType):
-            attributes = {path.split('.', 1)[1] for path in paths
-                          if path.split('.')[0] == name and path.count('.') == 1} | \
-                {other for other in names if other != name}
-            for attribute in sorted(attributes):
-                held = _Module(value, name)
-                found.extend(_record(held, f'{name}.{attribute}',
-                                     held.get(f'{name}.{attribute}', _MISSING),
-                                     is_user_function))
+            found.extend(_module_records(value, name, names, paths, is_user_function))
             continue
         found.extend(_record(holder, name, value, is_user_function))
+    return found
+
+
+def _module_records(module, prefix, names, paths, is_user_function, depth=3):
+    """The records of `frozen_reads` for the attributes of `module` (read as `prefix`, a
+    dotted path) among `names` or the `paths` below `prefix`, and of the modules among them
+    in turn (``pkg.sub.K``), `depth` levels down."""
+    below = prefix + '.'
+    attributes = {path[len(below):].split('.')[0] for path in paths
+                  if path.startswith(below)} | {other for other in names if '.' not in other}
+    found = []
+    for attribute in sorted(attributes):
+        value = getattr(module, attribute, _MISSING)
+        if isinstance(value, types.ModuleType):
+            if depth > 1 and value is not module:
+                found.extend(_module_records(value, below + attribute, names, paths,
+                                             is_user_function, depth - 1))
+            continue
+        found.extend(_record(_Module(module, prefix), below + attribute, value,
+                             is_user_function))
     return found
 
 

@@ -51,6 +51,22 @@ def test_a_tuple_rebound_or_an_array_in_it_changed_is_seen():
         module.TABLE[0][0] = 1.0
 
 
+def nested_setting(x):
+    return cfg.settings.K * np.sum(x * x)
+
+
+def test_a_module_attribute_two_levels_down_is_seen():
+    x = np.array([1.5, 0.5])
+    try:
+        gradient = s2sgrad.grad(nested_setting, compile='numba')
+        np.testing.assert_allclose(gradient(x), 6.0 * x)
+        cfg.settings.K = 5.0
+        with pytest.raises(S2SError, match='`cfg.settings.K` holds another value'):
+            gradient(x)
+    finally:
+        cfg.settings.K = 3.0
+
+
 def test_a_modules_attribute_rebound_or_changed_is_seen():
     x = np.array([1.5, 0.5])
     try:
